@@ -1,0 +1,18 @@
+// Bundles the command line (src/cli) into out/cli/natlens.cjs so ./bin/natlens starts fast.
+// Runs as npm's `prepare` step, so `npm install` alone leaves a working ./bin/natlens.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+await build({
+  entryPoints: [path.join(root, 'src/cli/main.ts')],
+  outfile: path.join(root, 'out/cli/natlens.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  external: ['better-sqlite3', 'electron'],
+  logLevel: 'warning',
+});

@@ -1,0 +1,26 @@
+/** A piece of text handed to a text parser: a whole file, or one command's output cut from a transcript. */
+export interface TextInput {
+  /** The file the text came from, as the user named it (used in every error and provenance record). */
+  file: string;
+  text: string;
+  /** 1-based line number, within `file`, of the first line of `text`. */
+  firstLine: number;
+}
+
+/** Splits text into lines (LF, CRLF or CR) with their 1-based line numbers in the source file. */
+export function* linesOf(input: TextInput): Generator<{ line: number; text: string }> {
+  const { text } = input;
+  let line = input.firstLine;
+  let start = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      yield { line, text: text.slice(start, i) };
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+      line++;
+    }
+  }
+  if (start < n) yield { line, text: text.slice(start) };
+}
