@@ -155,6 +155,8 @@ export interface PacketRecord {
   payloadLen: number | null;
   icmpType: number | null;
   icmpCode: number | null;
+  /** ICMP/ICMPv6 echo identifier (what conntrack keys icmp flows on), when the decoder knows it. */
+  icmpId?: number | null;
   /** ARP opcode and protocol addresses (src/dst hold sender/target IP). */
   arpOp: number | null;
   /** The frame was cut (captured < original length) before a layer could be decoded; names the layer. */
