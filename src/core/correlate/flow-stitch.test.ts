@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
+import { stageOf } from './capture-point';
+import { ClockAligner } from './clock-offset';
+import { FlowStitcher } from './flow-stitch';
+import type { FlowTuple } from './flow-key';
+import { TcpTimeline, TCP_ACK, TCP_SYN } from './tcp-timeline';
+
+const t = (src: string, sport: number, dst: string, dport: number): ConntrackTuple => ({
+  src, dst, sport, dport, icmp: null, packets: null, bytes: null,
+});
+const tcp = (src: string, sport: number, dst: string, dport: number): FlowTuple => ({ proto: 6, src, sport, dst, dport });
+
+function entry(original: ConntrackTuple, reply: ConntrackTuple, line = 1): ConntrackEntry {
+  return {
+    family: 'ipv4', proto: 'tcp', protoNumber: 6, timeout: 100, state: 'ESTABLISHED', original, reply,
+    unreplied: false, assured: true, mark: 0, zone: null, use: 1, flags: [], line,
+  };
+}
+
+describe('flow stitching', () => {
+  it('joins the eth0 sighting and the cbr0 sighting of a NodePort connection through one conntrack entry', () => {
+    const s = new FlowStitcher();
+    s.addConntrack({ ref: 1, node: 'gke-node', entry: entry(t('10.142.0.6', 48648, '10.142.0.8', 31830), t('10.40.0.6', 8080, '10.40.0.1', 48648)) });
+    const onEth0 = s.flowOf(tcp('10.142.0.6', 48648, '10.142.0.8', 31830));
+    const onCbr0 = s.flowOf(tcp('10.40.0.1', 48648, '10.40.0.6', 8080));
+    const replyOnCbr0 = s.flowOf(tcp('10.40.0.6', 8080, '10.40.0.1', 48648));
+    expect(onCbr0).toBe(onEth0);
+    expect(replyOnCbr0).toBe(onEth0);
+    expect(s.flows()).toHaveLength(1);
+    expect(onEth0.nat).toEqual(['dnat', 'snat']);
+    expect(onEth0.original).toEqual(tcp('10.142.0.6', 48648, '10.142.0.8', 31830));
+    expect(onEth0.reply).toEqual(tcp('10.40.0.6', 8080, '10.40.0.1', 48648));
+  });
+
+  it('chains entries of two nodes: the client node DNATs, the server node sees the translated tuple', () => {
+    const s = new FlowStitcher();
+    // Listed server node first: the ends must not depend on the order entries arrive in.
+    s.addConntrack({ ref: 2, node: 'nodeb', entry: entry(t('10.40.1.2', 40000, '10.40.2.3', 8080), t('10.40.2.3', 8080, '10.40.1.2', 40000)) });
+    s.addConntrack({ ref: 1, node: 'nodea', entry: entry(t('10.40.1.2', 40000, '10.96.0.10', 80), t('10.40.2.3', 8080, '10.40.1.2', 40000)) });
+    const [flow, ...rest] = s.flows();
+    expect(rest).toHaveLength(0);
+    expect(flow!.conntrack.map((c) => c.node).sort()).toEqual(['nodea', 'nodeb']);
+    expect(flow!.original).toEqual(tcp('10.40.1.2', 40000, '10.96.0.10', 80));
+    expect(flow!.reply).toEqual(tcp('10.40.2.3', 8080, '10.40.1.2', 40000));
+    expect(flow!.nat).toEqual(['dnat']);
+  });
+
+  it('keeps unrelated connections apart and links packet-only flows when the simulator infers it', () => {
+    const s = new FlowStitcher();
+    const a = s.flowOf(tcp('10.0.0.1', 1000, '10.96.0.1', 443));
+    const b = s.flowOf(tcp('10.0.0.1', 1000, '10.40.0.9', 6443));
+    expect(a).not.toBe(b);
+    s.linkInferred(tcp('10.0.0.1', 1000, '10.96.0.1', 443), tcp('10.0.0.1', 1000, '10.40.0.9', 6443), 'predicted DNAT by KUBE-SEP-X');
+    expect(s.flows()).toHaveLength(1);
+    expect(s.survivorOf(a.provisional)).toBe(s.survivorOf(b.provisional));
+    expect(s.flows()[0]!.links[0]!.evidence).toBe('inferred');
+  });
+});
+
+describe('capture point stage', () => {
+  const original = tcp('10.142.0.6', 48648, '10.142.0.8', 31830);
+  const reply = tcp('10.40.0.6', 8080, '10.40.0.1', 48648);
+  it('tells a pre-NAT sighting from a post-NAT one in each direction', () => {
+    expect(stageOf(original, reply, original)).toEqual({ direction: 'original', dnat: false, snat: false });
+    expect(stageOf(original, reply, tcp('10.40.0.1', 48648, '10.40.0.6', 8080))).toEqual({ direction: 'original', dnat: true, snat: true });
+    expect(stageOf(original, reply, tcp('10.142.0.6', 48648, '10.40.0.6', 8080))).toEqual({ direction: 'original', dnat: true, snat: false });
+    expect(stageOf(original, reply, reply)).toEqual({ direction: 'reply', dnat: true, snat: true });
+    expect(stageOf(original, reply, tcp('10.142.0.8', 31830, '10.142.0.6', 48648))).toEqual({ direction: 'reply', dnat: false, snat: false });
+    expect(stageOf(original, reply, tcp('1.1.1.1', 1, '2.2.2.2', 2)).direction).toBe('unknown');
+  });
+});
+
+describe('clock alignment', () => {
+  it('cancels the wire delay by averaging both directions', () => {
+    const c = new ClockAligner();
+    // nodeb's clock runs 5 s ahead; the wire takes 0.01 s each way.
+    for (let i = 0; i < 10; i++) {
+      c.add(`f1|${i}`, 'original', 'nodea', 100 + i);
+      c.add(`f1|${i}`, 'original', 'nodeb', 100 + i + 5 + 0.01);
+      c.add(`f1|r${i}`, 'reply', 'nodeb', 200 + i + 5);
+      c.add(`f1|r${i}`, 'reply', 'nodea', 200 + i + 0.01);
+    }
+    const offsets = c.offsets(['nodea', 'nodeb']);
+    const b = offsets.find((o) => o.node === 'nodeb')!;
+    const a = offsets.find((o) => o.node === 'nodea')!;
+    expect(b.offsetSeconds - a.offsetSeconds).toBeCloseTo(-5, 6);
+    expect(b.samples + a.samples).toBe(20);
+  });
+
+  it('reports nothing for a node that shares no segment', () => {
+    const c = new ClockAligner();
+    c.add('x', 'original', 'nodea', 1);
+    expect(c.offsets(['nodea', 'nodec']).map((o) => o.node)).toEqual(['nodea']);
+  });
+});
+
+describe('tcp timeline', () => {
+  it('finds the handshake, a retransmitted SYN and a one-sided connection', () => {
+    const tl = new TcpTimeline();
+    tl.add({ time: 1, flags: TCP_SYN, seq: 100, payloadLen: 0, point: 'a|eth0', direction: 'original' });
+    tl.add({ time: 2, flags: TCP_SYN, seq: 100, payloadLen: 0, point: 'a|eth0', direction: 'original' });
+    expect(tl.oneSided).toBe(true);
+    tl.add({ time: 2.1, flags: TCP_SYN | TCP_ACK, seq: 500, payloadLen: 0, point: 'a|eth0', direction: 'reply' });
+    tl.add({ time: 2.2, flags: TCP_ACK, seq: 101, payloadLen: 10, point: 'a|eth0', direction: 'original' });
+    tl.add({ time: 2.5, flags: TCP_ACK, seq: 101, payloadLen: 10, point: 'a|eth0', direction: 'original' });
+    expect(tl.oneSided).toBe(false);
+    expect(tl.events).toMatchObject({ synAt: 1, synAckAt: 2.1, establishedAt: 2.2, retransmissions: 2 });
+  });
+});

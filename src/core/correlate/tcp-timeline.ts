@@ -1,0 +1,70 @@
+/** Streaming TCP bookkeeping per flow: handshake, teardown, resets and retransmissions, in O(1) state per capture point. */
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_ACK = 0x10;
+
+export interface TcpEvents {
+  synAt: number | null;
+  synAckAt: number | null;
+  /** First ACK from the client after the SYN-ACK: the handshake is complete. */
+  establishedAt: number | null;
+  finAt: number | null;
+  rstAt: number | null;
+  retransmissions: number;
+  synCount: number;
+  synAckCount: number;
+}
+
+export interface TcpSegment {
+  /** Seconds since the epoch (float is fine here: timing, not identity). */
+  time: number;
+  flags: number;
+  seq: number | null;
+  payloadLen: number | null;
+  /** Capture point: node + interface + direction; retransmissions are counted per point. */
+  point: string;
+  direction: 'original' | 'reply' | 'unknown';
+}
+
+export class TcpTimeline {
+  readonly events: TcpEvents = {
+    synAt: null, synAckAt: null, establishedAt: null, finAt: null, rstAt: null,
+    retransmissions: 0, synCount: 0, synAckCount: 0,
+  };
+  private readonly highestSeqEnd = new Map<string, number>();
+  private readonly synSeen = new Set<string>();
+
+  add(s: TcpSegment): void {
+    const e = this.events;
+    const syn = (s.flags & TCP_SYN) !== 0;
+    const ack = (s.flags & TCP_ACK) !== 0;
+    if (syn && !ack) {
+      e.synCount++;
+      if (e.synAt === null || s.time < e.synAt) e.synAt = s.time;
+      if (this.synSeen.has(s.point)) e.retransmissions++;
+      this.synSeen.add(s.point);
+    } else if (syn && ack) {
+      e.synAckCount++;
+      if (e.synAckAt === null || s.time < e.synAckAt) e.synAckAt = s.time;
+    } else if (ack && s.direction === 'original' && e.synAckAt !== null && e.establishedAt === null && s.time >= e.synAckAt) {
+      e.establishedAt = s.time;
+    }
+    if (s.flags & TCP_FIN && (e.finAt === null || s.time < e.finAt)) e.finAt = s.time;
+    if (s.flags & TCP_RST && (e.rstAt === null || s.time < e.rstAt)) e.rstAt = s.time;
+    const len = s.payloadLen ?? 0;
+    if (s.seq !== null && len > 0) {
+      const end = s.seq + len;
+      const key = `${s.point}|${s.direction}`;
+      const highest = this.highestSeqEnd.get(key);
+      if (highest !== undefined && end <= highest && highest - end < 0x40000000) e.retransmissions++;
+      else this.highestSeqEnd.set(key, end);
+    }
+  }
+
+  /** A SYN that nobody answered: the connection never got past the first packet. */
+  get oneSided(): boolean {
+    return this.events.synCount > 0 && this.events.synAckCount === 0;
+  }
+}
