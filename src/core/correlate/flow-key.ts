@@ -41,7 +41,14 @@ export type NatKind = 'dnat' | 'snat';
 
 /** What the kernel rewrote on this connection, read from conntrack's two tuples. */
 export function natOf(entry: ConntrackEntry): NatKind[] {
-  const { original: o, reply: r } = entry;
+  return natBetween(entry.original, entry.reply);
+}
+
+/** Rewrites implied by an original tuple and the reply tuple that answers it. */
+export function natBetween(
+  o: { src: string; sport: number | null; dst: string; dport: number | null },
+  r: { src: string; sport: number | null; dst: string; dport: number | null },
+): NatKind[] {
   const nat: NatKind[] = [];
   if (r.src !== o.dst || r.sport !== o.dport) nat.push('dnat');
   if (r.dst !== o.src || r.dport !== o.sport) nat.push('snat');

@@ -5,7 +5,7 @@
  * original) join into one flow. Packets then fall into the flow of their pair key, streaming.
  */
 import type { ConntrackEntry } from '../capture/records';
-import { natOf, pairKey, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
+import { natBetween, natOf, pairKey, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 
 export interface ConntrackSighting {
   /** The caller's id of this entry (a store row id). */
@@ -88,6 +88,13 @@ export class FlowStitcher {
   /** Ties two tuples into one flow on the simulator's word (no conntrack entry proves it). */
   linkInferred(a: FlowTuple, b: FlowTuple, reason: string): void {
     this.mergeRoots(pairKey(a).key, pairKey(b).key, { evidence: 'inferred', reason });
+    const flow = this.flowsByRoot.get(this.forest.find(pairKey(a).key));
+    if (flow && flow.conntrack.length === 0) {
+      // No conntrack tuple says what the kernel did: the predicted downstream tuple stands in for it.
+      flow.original = a;
+      flow.reply = reverseTuple(b);
+      flow.nat = natBetween(flow.original, flow.reply);
+    }
   }
 
   /** The current flow of a provisional id after merges (a merged-away flow resolves to its survivor). */
