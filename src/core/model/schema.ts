@@ -1,0 +1,313 @@
+/**
+ * The project database schema, versioned with `PRAGMA user_version`: migration N (1-based) takes
+ * the database from version N-1 to N, inside one transaction. Append new migrations; never edit
+ * a released one.
+ */
+import type Database from 'better-sqlite3';
+import { ModelError } from './model-error';
+
+type Migration = (db: Database.Database) => void;
+
+const V1 = `
+CREATE TABLE nodes (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  created_at  TEXT NOT NULL
+);
+
+-- One imported input file, by content: a file whose bytes were already imported is not re-read.
+CREATE TABLE sources (
+  id          INTEGER PRIMARY KEY,
+  path        TEXT NOT NULL,
+  sha256      TEXT NOT NULL UNIQUE,
+  size        INTEGER NOT NULL,
+  imported_at TEXT NOT NULL
+);
+
+CREATE TABLE captures (
+  id           INTEGER PRIMARY KEY,
+  node_id      INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+  source_id    INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+  kind         TEXT NOT NULL,
+  -- A capture taken inside a network namespace of the node (ip netns exec, a pod): its name and how it was entered.
+  netns        TEXT,
+  netns_via    TEXT,
+  source_file  TEXT NOT NULL,
+  first_line   INTEGER,
+  last_line    INTEGER,
+  command      TEXT,
+  partial      INTEGER NOT NULL DEFAULT 0,
+  content_hash TEXT NOT NULL,
+  taken_at     TEXT,
+  records      INTEGER NOT NULL DEFAULT 0,
+  imported_at  TEXT NOT NULL,
+  -- Import order among the captures of the same node, kind and namespace: the highest is the newest.
+  snapshot     INTEGER NOT NULL,
+  -- Kind-specific summary as JSON (ruleset origin, pcap link types and interfaces).
+  detail       TEXT
+);
+CREATE UNIQUE INDEX captures_content ON captures(node_id, kind, ifnull(netns, ''), content_hash);
+CREATE INDEX captures_snapshot ON captures(node_id, kind, snapshot);
+
+CREATE TABLE interfaces (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  ifindex     INTEGER,
+  peer        TEXT,
+  link_netns  TEXT,
+  flags       TEXT NOT NULL,
+  mtu         INTEGER,
+  state       TEXT,
+  master      TEXT,
+  link_type   TEXT,
+  mac         TEXT,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX interfaces_capture ON interfaces(capture_id);
+
+CREATE TABLE addresses (
+  id           INTEGER PRIMARY KEY,
+  interface_id INTEGER NOT NULL REFERENCES interfaces(id) ON DELETE CASCADE,
+  family       TEXT NOT NULL,
+  cidr         TEXT NOT NULL,
+  peer         TEXT,
+  broadcast    TEXT,
+  scope        TEXT,
+  label        TEXT,
+  secondary    INTEGER NOT NULL,
+  line         INTEGER NOT NULL
+);
+CREATE INDEX addresses_interface ON addresses(interface_id);
+
+CREATE TABLE routes (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  type        TEXT NOT NULL,
+  dst         TEXT NOT NULL,
+  family      TEXT NOT NULL,
+  via         TEXT,
+  dev         TEXT,
+  src         TEXT,
+  metric      INTEGER,
+  route_table TEXT NOT NULL,
+  scope       TEXT,
+  proto       TEXT,
+  flags       TEXT NOT NULL,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX routes_capture ON routes(capture_id);
+
+CREATE TABLE rulesets (
+  id                INTEGER PRIMARY KEY,
+  capture_id        INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  family            TEXT NOT NULL,
+  format            TEXT NOT NULL,
+  interfaces_shown  INTEGER NOT NULL,
+  counters_shown    INTEGER NOT NULL,
+  partial           INTEGER NOT NULL
+);
+CREATE INDEX rulesets_capture ON rulesets(capture_id);
+
+CREATE TABLE rule_tables (
+  id          INTEGER PRIMARY KEY,
+  ruleset_id  INTEGER NOT NULL REFERENCES rulesets(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX rule_tables_ruleset ON rule_tables(ruleset_id);
+
+CREATE TABLE chains (
+  id          INTEGER PRIMARY KEY,
+  table_id    INTEGER NOT NULL REFERENCES rule_tables(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  builtin     INTEGER NOT NULL,
+  policy      TEXT,
+  packets     INTEGER,
+  bytes       INTEGER,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX chains_table ON chains(table_id, name);
+
+CREATE TABLE rules (
+  id            INTEGER PRIMARY KEY,
+  chain_id      INTEGER NOT NULL REFERENCES chains(id) ON DELETE CASCADE,
+  position      INTEGER NOT NULL,
+  text          TEXT NOT NULL,
+  line          INTEGER NOT NULL,
+  packets       INTEGER,
+  bytes         INTEGER,
+  -- Match[] and Target as JSON, so the simulator reads rules back without reparsing.
+  matches       TEXT NOT NULL,
+  target        TEXT,
+  target_kind   TEXT,
+  -- The chain a jump or goto enters; the first -m comment text.
+  target_chain  TEXT,
+  comment       TEXT
+);
+CREATE INDEX rules_chain ON rules(chain_id, position);
+CREATE INDEX rules_target_chain ON rules(target_chain) WHERE target_chain IS NOT NULL;
+
+CREATE TABLE conntrack (
+  id            INTEGER PRIMARY KEY,
+  capture_id    INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  family        TEXT NOT NULL,
+  proto         TEXT NOT NULL,
+  proto_number  INTEGER NOT NULL,
+  timeout       INTEGER,
+  state         TEXT,
+  orig_src      TEXT NOT NULL,
+  orig_dst      TEXT NOT NULL,
+  orig_sport    INTEGER,
+  orig_dport    INTEGER,
+  orig_icmp     TEXT,
+  orig_packets  INTEGER,
+  orig_bytes    INTEGER,
+  reply_src     TEXT NOT NULL,
+  reply_dst     TEXT NOT NULL,
+  reply_sport   INTEGER,
+  reply_dport   INTEGER,
+  reply_icmp    TEXT,
+  reply_packets INTEGER,
+  reply_bytes   INTEGER,
+  unreplied     INTEGER NOT NULL,
+  assured       INTEGER NOT NULL,
+  flags         TEXT NOT NULL,
+  mark          INTEGER,
+  zone          INTEGER,
+  use_count     INTEGER,
+  line          INTEGER NOT NULL
+);
+CREATE INDEX conntrack_original ON conntrack(proto, orig_src, orig_dst, orig_sport, orig_dport);
+CREATE INDEX conntrack_reply ON conntrack(proto, reply_src, reply_dst, reply_sport, reply_dport);
+CREATE INDEX conntrack_capture ON conntrack(capture_id);
+
+-- Narrow on purpose: a capture may hold millions of packets.
+CREATE TABLE packets (
+  capture_id   INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  frame        INTEGER NOT NULL,
+  ts_sec       INTEGER NOT NULL,
+  ts_nsec      INTEGER NOT NULL,
+  iface        TEXT,
+  direction    TEXT,
+  link_type    INTEGER,
+  len          INTEGER,
+  src          TEXT,
+  dst          TEXT,
+  ip_proto     INTEGER,
+  sport        INTEGER,
+  dport        INTEGER,
+  tcp_flags    INTEGER,
+  seq          INTEGER,
+  ack          INTEGER,
+  payload_len  INTEGER,
+  icmp_type    INTEGER,
+  icmp_code    INTEGER,
+  truncated    TEXT,
+  line         INTEGER,
+  offset       INTEGER
+);
+CREATE INDEX packets_time ON packets(capture_id, ts_sec, ts_nsec);
+CREATE INDEX packets_tuple ON packets(src, dst, sport, dport, ip_proto);
+
+CREATE TABLE bridge_ports (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  bridge      TEXT NOT NULL,
+  port        TEXT NOT NULL,
+  state       TEXT,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX bridge_ports_capture ON bridge_ports(capture_id);
+
+-- Kubernetes objects, from kubectl output (origin 'kubectl') or read back from kube-proxy's
+-- iptables chains and their comments (origin 'kube-proxy').
+CREATE TABLE services (
+  id                INTEGER PRIMARY KEY,
+  capture_id        INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  origin            TEXT NOT NULL,
+  namespace         TEXT NOT NULL,
+  name              TEXT NOT NULL,
+  type              TEXT,
+  cluster_ip        TEXT,
+  external_ips      TEXT NOT NULL,
+  load_balancer_ips TEXT NOT NULL,
+  selector          TEXT,
+  line              INTEGER NOT NULL
+);
+CREATE INDEX services_capture ON services(capture_id);
+CREATE INDEX services_name ON services(namespace, name);
+CREATE INDEX services_cluster_ip ON services(cluster_ip);
+
+CREATE TABLE service_ports (
+  id          INTEGER PRIMARY KEY,
+  service_id  INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+  name        TEXT,
+  port        INTEGER NOT NULL,
+  protocol    TEXT NOT NULL,
+  target_port TEXT,
+  node_port   INTEGER
+);
+CREATE INDEX service_ports_service ON service_ports(service_id);
+
+CREATE TABLE endpoints (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  origin      TEXT NOT NULL,
+  namespace   TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  port_name   TEXT,
+  address     TEXT NOT NULL,
+  port        INTEGER,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX endpoints_capture ON endpoints(capture_id);
+CREATE INDEX endpoints_service ON endpoints(namespace, name);
+
+CREATE TABLE pods (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  namespace   TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  status      TEXT,
+  ip          TEXT,
+  node        TEXT,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX pods_capture ON pods(capture_id);
+CREATE INDEX pods_ip ON pods(ip);
+
+-- Parts of a transcript that are not a recognised capture (or whose parser failed), kept verbatim.
+CREATE TABLE text_blocks (
+  id          INTEGER PRIMARY KEY,
+  source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  node_id     INTEGER REFERENCES nodes(id) ON DELETE SET NULL,
+  source_file TEXT NOT NULL,
+  first_line  INTEGER NOT NULL,
+  last_line   INTEGER NOT NULL,
+  command     TEXT,
+  reason      TEXT,
+  text        TEXT NOT NULL
+);
+CREATE INDEX text_blocks_source ON text_blocks(source_id);
+`;
+
+/** Ordered: index i holds the migration to version i + 1. */
+export const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings `db` up to SCHEMA_VERSION, one transaction per migration; refuses a database from a newer natlens. */
+export function migrate(db: Database.Database, name: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new ModelError(name, `schema version ${current} is newer than this natlens understands (${SCHEMA_VERSION})`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version];
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,237 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord } from '../capture/records';
+import type { Ruleset } from '../netfilter/ruleset';
+import { Store, type NewCapture } from './store';
+import { SCHEMA_VERSION } from './schema';
+import { ModelError } from './model-error';
+import { listNodes } from './nodes-view';
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-store-'));
+  store = Store.open(path.join(dir, 'p.db'));
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function capture(nodeId: number, over: Partial<NewCapture> = {}): NewCapture {
+  return {
+    nodeId, sourceId: null, kind: 'ip-addr', namespace: null, sourceFile: 'a.txt', firstLine: 1, lastLine: 9,
+    command: null, partial: false, contentHash: 'h1', takenAt: null, ...over,
+  };
+}
+
+function iface(name: string, cidr: string, master: string | null = null): InterfaceRecord {
+  return {
+    name, index: 2, peer: null, linkNetns: null, flags: ['BROADCAST', 'UP'], mtu: 1500, state: 'UP', master,
+    linkType: 'ether', mac: '02:00:00:00:00:01', line: 3,
+    addresses: [{ family: 'ipv4', cidr, peer: null, broadcast: null, scope: 'global', label: null, secondary: false, line: 4 }],
+  };
+}
+
+function route(dst: string, via: string | null): RouteRecord {
+  return {
+    type: 'unicast', dst, family: 'ipv4', via, dev: 'eth0', src: null, metric: via ? 100 : null, table: 'main',
+    scope: null, proto: null, flags: [], line: 2,
+  };
+}
+
+const RULESET: Ruleset = {
+  family: 'ipv4',
+  origin: { format: 'iptables-save', interfacesShown: true, countersShown: true, partial: false },
+  tables: [
+    {
+      name: 'nat',
+      line: 1,
+      chains: [
+        {
+          name: 'PREROUTING', builtin: true, policy: 'ACCEPT', counters: { packets: 5, bytes: 300 }, line: 2,
+          rules: [
+            {
+              position: 1, text: '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+              line: 4, counters: { packets: 1, bytes: 60 },
+              matches: [{ kind: 'comment', text: 'kubernetes service portals' }],
+              target: { kind: 'jump', chain: 'KUBE-SERVICES' },
+            },
+          ],
+        },
+        {
+          name: 'KUBE-SERVICES', builtin: false, policy: null, counters: null, line: 3,
+          rules: [
+            {
+              position: 1, text: '-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -j DNAT --to-destination 10.0.0.5:6443', line: 5,
+              counters: null,
+              matches: [
+                { kind: 'destination', cidr: { address: '10.96.0.1', prefixLength: 32 }, negated: false },
+                { kind: 'protocol', proto: 'tcp', negated: false },
+              ],
+              target: { kind: 'dnat', to: [{ minAddress: '10.0.0.5', maxAddress: '10.0.0.5', ports: { min: 6443, max: 6443 } }], random: false, persistent: false },
+            },
+            { position: 2, text: '-A KUBE-SERVICES', line: 6, counters: null, matches: [], target: null },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+function packet(frame: number): PacketRecord {
+  return {
+    frame, tsSec: 1700000000 + frame, tsNsec: 123456789, iface: 'eth0', direction: null, linkType: 1, capLen: 60,
+    origLen: 60, srcMac: null, dstMac: null, vlan: null, network: 'ipv4', etherType: null, src: '10.0.0.1',
+    dst: '10.0.0.2', ipProto: 6, ipId: 1, ttl: 64, fragMf: false, fragOffset: 0, sport: 40000, dport: 80,
+    tcpFlags: 0x02, seq: 4294967295, ack: 0, payloadLen: 0, icmpType: null, icmpCode: null, arpOp: null,
+    truncated: null, line: null, offset: 24 + frame * 76,
+  };
+}
+
+describe('Store', () => {
+  it('creates a WAL database at the current schema version with foreign keys on', () => {
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('reopens an existing project without re-running migrations', () => {
+    store.ensureNode('a');
+    store.close();
+    store = Store.open(path.join(dir, 'p.db'));
+    expect(store.listNodes().map((n) => n.name)).toEqual(['a']);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    store.close();
+    const raw = new Database(path.join(dir, 'p.db'));
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => Store.open(path.join(dir, 'p.db'))).toThrow(ModelError);
+    store = Store.open(path.join(dir, 'other.db'));
+  });
+
+  it('refuses to create a project when it must exist', () => {
+    expect(() => Store.open(path.join(dir, 'missing.db'), { mustExist: true })).toThrow(ModelError);
+  });
+
+  it('gives a node the same id every time it is named', () => {
+    expect(store.ensureNode('a')).toBe(store.ensureNode('a'));
+    expect(store.ensureNode('b')).not.toBe(store.ensureNode('a'));
+  });
+
+  it('stores identical content of a node and kind once, but keeps it apart per namespace', () => {
+    const node = store.ensureNode('a');
+    store.insertCapture(capture(node));
+    expect(store.findCaptureByContent(node, 'ip-addr', null, 'h1')).not.toBeNull();
+    expect(store.findCaptureByContent(node, 'ip-route', null, 'h1')).toBeNull();
+    expect(store.findCaptureByContent(node, 'ip-addr', { via: 'netns', name: 'blue' }, 'h1')).toBeNull();
+    expect(() => store.insertCapture(capture(node))).toThrow(/UNIQUE/);
+    store.insertCapture(capture(node, { namespace: { via: 'netns', name: 'blue' } }));
+    expect(store.count('captures')).toBe(2);
+  });
+
+  it('numbers snapshots per node, kind and namespace in import order', () => {
+    const node = store.ensureNode('a');
+    const first = store.insertCapture(capture(node, { contentHash: 'x' }));
+    const second = store.insertCapture(capture(node, { contentHash: 'y' }));
+    const route = store.insertCapture(capture(node, { kind: 'ip-route', contentHash: 'x' }));
+    expect([store.capture(first)?.snapshot, store.capture(second)?.snapshot, store.capture(route)?.snapshot]).toEqual([1, 2, 1]);
+  });
+
+  it('reads back a ruleset exactly as stored, with jump targets and comments indexed', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
+    store.insertRecords(id, { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
+    expect(store.rulesetsOf(id)).toEqual([RULESET]);
+    const jump = store.db.prepare("SELECT target_chain, comment, target_kind FROM rules WHERE target_chain IS NOT NULL").all();
+    expect(jump).toEqual([{ target_chain: 'KUBE-SERVICES', comment: 'kubernetes service portals', target_kind: 'jump' }]);
+  });
+
+  it('stores many rules through batched inserts in chain order', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
+    const rules = Array.from({ length: 1000 }, (_, i) => ({
+      position: i + 1, text: `-A X -j RETURN`, line: i + 2, counters: null, matches: [], target: { kind: 'return' as const },
+    }));
+    const big: Ruleset = { ...RULESET, tables: [{ name: 'filter', line: 1, chains: [{ name: 'X', builtin: false, policy: null, counters: null, line: 1, rules }] }] };
+    store.insertRecords(id, { kind: 'iptables-save', ruleset: big, takenAt: null });
+    const back = store.rulesetsOf(id)[0].tables[0].chains[0].rules;
+    expect(back.length).toBe(1000);
+    expect(back.map((r) => r.position)).toEqual(rules.map((r) => r.position));
+  });
+
+  it('keeps both conntrack tuples as columns', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'conntrack' }));
+    const entry: ConntrackEntry = {
+      family: 'ipv4', proto: 'tcp', protoNumber: 6, timeout: 100, state: 'ESTABLISHED',
+      original: { src: '10.0.0.1', dst: '10.96.0.10', sport: 40000, dport: 53, icmp: null, packets: null, bytes: null },
+      reply: { src: '10.244.1.5', dst: '10.0.0.1', sport: 53, dport: 40000, icmp: null, packets: null, bytes: null },
+      unreplied: false, assured: true, mark: 0, zone: null, use: 1, flags: [], line: 1,
+    };
+    store.insertRecords(id, { kind: 'conntrack', entries: [entry], takenAt: null });
+    const row = store.db.prepare('SELECT orig_dst, reply_src, assured, mark FROM conntrack').get();
+    expect(row).toEqual({ orig_dst: '10.96.0.10', reply_src: '10.244.1.5', assured: 1, mark: 0 });
+  });
+
+  it('streams packets in batches, keeping 32-bit sequence numbers and nanoseconds exact', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    for (let i = 1; i <= 1000; i++) writer.add(packet(i));
+    expect(writer.flush()).toBe(1000);
+    expect(store.count('packets', id)).toBe(1000);
+    const last = store.db.prepare('SELECT frame, ts_sec, ts_nsec, seq, typeof(seq) AS t FROM packets ORDER BY frame DESC LIMIT 1').get();
+    expect(last).toEqual({ frame: 1000, ts_sec: 1700001000, ts_nsec: 123456789, seq: 4294967295, t: 'integer' });
+  });
+
+  it('rolls back everything written inside a failed transaction', () => {
+    expect(() =>
+      store.transaction(() => {
+        const node = store.ensureNode('a');
+        const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+        const writer = store.packetWriter(id);
+        for (let i = 1; i <= 600; i++) writer.add(packet(i));
+        throw new Error('parser failed');
+      }),
+    ).toThrow('parser failed');
+    expect([store.count('nodes'), store.count('captures'), store.count('packets')]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('listNodes', () => {
+  it('shows the newest ip-addr and route captures of the node itself, not of its namespaces', () => {
+    const node = store.ensureNode('node-a');
+    const old = store.insertCapture(capture(node, { contentHash: 'old' }));
+    store.insertInterfaces(old, [iface('eth0', '10.0.0.4/24')]);
+    const fresh = store.insertCapture(capture(node, { contentHash: 'new', firstLine: 20 }));
+    store.insertInterfaces(fresh, [iface('eth0', '10.0.0.5/24'), iface('veth1', '10.244.0.1/24', 'cbr0')]);
+    const pod = store.insertCapture(capture(node, { contentHash: 'pod', namespace: { via: 'netns', name: 'pod1' } }));
+    store.insertInterfaces(pod, [iface('eth0', '10.244.0.7/24')]);
+    const r1 = store.insertCapture(capture(node, { kind: 'route-table', contentHash: 'r1' }));
+    store.insertRoutes(r1, [route('0.0.0.0/0', '10.0.0.9')]);
+    const r2 = store.insertCapture(capture(node, { kind: 'ip-route', contentHash: 'r2' }));
+    store.insertRoutes(r2, [route('default', '10.0.0.1'), route('10.0.0.0/24', null)]);
+
+    const [view] = listNodes(store);
+    expect(view.name).toBe('node-a');
+    expect(view.interfaces).toEqual([
+      { name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null },
+      { name: 'veth1', addresses: ['10.244.0.1/24'], mac: '02:00:00:00:00:01', state: 'UP', master: 'cbr0', peer: null },
+    ]);
+    expect(view.routes.map((r) => [r.dst, r.via, r.metric])).toEqual([['default', '10.0.0.1', 100], ['10.0.0.0/24', null, null]]);
+    expect(view.captures.map((c) => c.source)).toEqual(['a.txt:1', 'a.txt:20', 'a.txt:1', 'a.txt:1', 'a.txt:1']);
+    expect(view.captures.find((c) => c.id === pod)?.netns).toBe('pod1');
+  });
+
+  it('lists a node without captures of its interfaces or routes with empty lists', () => {
+    store.ensureNode('bare');
+    expect(listNodes(store)).toEqual([{ name: 'bare', interfaces: [], routes: [], captures: [] }]);
+  });
+});

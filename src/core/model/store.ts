@@ -1,0 +1,613 @@
+/**
+ * The project store: one SQLite file per project, and the only module that speaks SQL to it.
+ * Writers take parser records; readers return plain rows or rebuild the records.
+ */
+import Database from 'better-sqlite3';
+import type {
+  BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord, PacketRecord,
+  ParsedCapture, PodRecord, RouteRecord, RouteType, ServiceRecord,
+} from '../capture/records';
+import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
+import { assertNever } from '../common/assert-never';
+import { BatchInsert } from './batch-insert';
+import { ModelError } from './model-error';
+import { migrate } from './schema';
+
+export type Namespace = { via: string; name: string } | null;
+
+export interface NewCapture {
+  nodeId: number;
+  sourceId: number | null;
+  kind: CaptureKind;
+  namespace: Namespace;
+  sourceFile: string;
+  firstLine: number | null;
+  lastLine: number | null;
+  command: string | null;
+  partial: boolean;
+  contentHash: string;
+  takenAt: string | null;
+}
+
+export interface CaptureRow {
+  id: number;
+  nodeId: number;
+  kind: CaptureKind;
+  netns: string | null;
+  netnsVia: string | null;
+  sourceFile: string;
+  firstLine: number | null;
+  lastLine: number | null;
+  command: string | null;
+  partial: boolean;
+  takenAt: string | null;
+  records: number;
+  importedAt: string;
+  snapshot: number;
+  detail: string | null;
+}
+
+/** One address behind a Kubernetes service port (`10.40.0.6:8080`), from kubectl or a KUBE-SEP DNAT. */
+export interface EndpointRecord {
+  namespace: string;
+  name: string;
+  portName: string | null;
+  address: string;
+  port: number | null;
+  line: number;
+}
+
+export type K8sOrigin = 'kubectl' | 'kube-proxy';
+
+export interface TextBlockRow {
+  sourceId: number;
+  nodeId: number | null;
+  sourceFile: string;
+  firstLine: number;
+  lastLine: number;
+  command: string | null;
+  reason: string | null;
+  text: string;
+}
+
+export interface PacketWriter {
+  add(packet: PacketRecord): void;
+  /** Writes what is still buffered; returns the number of packets written. */
+  flush(): number;
+}
+
+const PACKET_COLUMNS = [
+  'capture_id', 'frame', 'ts_sec', 'ts_nsec', 'iface', 'direction', 'link_type', 'len', 'src', 'dst',
+  'ip_proto', 'sport', 'dport', 'tcp_flags', 'seq', 'ack', 'payload_len', 'icmp_type', 'icmp_code',
+  'truncated', 'line', 'offset',
+] as const;
+
+const RULE_COLUMNS = [
+  'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
+  'target_chain', 'comment',
+] as const;
+
+const CONNTRACK_COLUMNS = [
+  'capture_id', 'family', 'proto', 'proto_number', 'timeout', 'state',
+  'orig_src', 'orig_dst', 'orig_sport', 'orig_dport', 'orig_icmp', 'orig_packets', 'orig_bytes',
+  'reply_src', 'reply_dst', 'reply_sport', 'reply_dport', 'reply_icmp', 'reply_packets', 'reply_bytes',
+  'unreplied', 'assured', 'flags', 'mark', 'zone', 'use_count', 'line',
+] as const;
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+const now = (): string => new Date().toISOString();
+
+export interface OpenOptions {
+  /** Refuse to create the file (read-side commands on a project that does not exist). */
+  mustExist?: boolean;
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  private constructor(readonly path: string, db: Database.Database) {
+    this.db = db;
+  }
+
+  static open(path: string, options: OpenOptions = {}): Store {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: options.mustExist ?? false });
+    } catch (e) {
+      throw new ModelError(path, e instanceof Error ? e.message : String(e));
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      // Enough page cache that a million-packet import keeps its indexes in memory.
+      db.pragma('cache_size = -65536');
+      migrate(db, path);
+    } catch (e) {
+      db.close();
+      if (e instanceof ModelError) throw e;
+      throw new ModelError(path, e instanceof Error ? e.message : String(e));
+    }
+    return new Store(path, db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- nodes and sources ----------------------------------------------------------------
+
+  ensureNode(name: string): number {
+    const found = this.db.prepare('SELECT id FROM nodes WHERE name = ?').get(name) as { id: number } | undefined;
+    if (found) return found.id;
+    return Number(this.db.prepare('INSERT INTO nodes (name, created_at) VALUES (?, ?)').run(name, now()).lastInsertRowid);
+  }
+
+  findSource(sha256: string): number | null {
+    const row = this.db.prepare('SELECT id FROM sources WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
+    return row ? row.id : null;
+  }
+
+  insertSource(path: string, sha256: string, size: number): number {
+    return Number(
+      this.db.prepare('INSERT INTO sources (path, sha256, size, imported_at) VALUES (?, ?, ?, ?)').run(path, sha256, size, now())
+        .lastInsertRowid,
+    );
+  }
+
+  // ---- captures ------------------------------------------------------------------------
+
+  findCaptureByContent(nodeId: number, kind: CaptureKind, namespace: Namespace, contentHash: string): number | null {
+    const row = this.db
+      .prepare(`SELECT id FROM captures WHERE node_id = ? AND kind = ? AND ifnull(netns, '') = ? AND content_hash = ?`)
+      .get(nodeId, kind, namespace?.name ?? '', contentHash) as { id: number } | undefined;
+    return row ? row.id : null;
+  }
+
+  insertCapture(c: NewCapture): number {
+    const { next } = this.db
+      .prepare(`SELECT ifnull(max(snapshot), 0) + 1 AS next FROM captures WHERE node_id = ? AND kind = ? AND ifnull(netns, '') = ?`)
+      .get(c.nodeId, c.kind, c.namespace?.name ?? '') as { next: number };
+    const info = this.db
+      .prepare(
+        `INSERT INTO captures (node_id, source_id, kind, netns, netns_via, source_file, first_line, last_line, command,
+           partial, content_hash, taken_at, records, imported_at, snapshot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      )
+      .run(
+        c.nodeId, c.sourceId, c.kind, c.namespace?.name ?? null, c.namespace?.via ?? null, c.sourceFile, c.firstLine,
+        c.lastLine, c.command, flag(c.partial), c.contentHash, c.takenAt, now(), next,
+      );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Sets what is only known once the records are in: their number, the capture's own time, a kind-specific summary. */
+  finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {
+    this.db
+      .prepare('UPDATE captures SET records = ?, taken_at = ?, detail = ? WHERE id = ?')
+      .run(records, takenAt, detail === undefined || detail === null ? null : JSON.stringify(detail), id);
+  }
+
+  /** Stores the records of a parsed (non-packet) capture under `captureId`. */
+  insertRecords(captureId: number, capture: ParsedCapture): void {
+    switch (capture.kind) {
+      case 'iptables-save':
+      case 'iptables-list':
+        this.insertRuleset(captureId, capture.ruleset);
+        return;
+      case 'ip-addr':
+        this.insertInterfaces(captureId, capture.interfaces);
+        return;
+      case 'ip-route':
+      case 'route-table':
+        this.insertRoutes(captureId, capture.routes);
+        return;
+      case 'conntrack':
+        this.insertConntrack(captureId, capture.entries);
+        return;
+      case 'bridge':
+        this.insertBridgePorts(captureId, capture.ports);
+        return;
+      case 'kubectl':
+        this.insertServices(captureId, 'kubectl', capture.services);
+        this.insertEndpoints(captureId, 'kubectl', capture.endpoints.flatMap(endpointRecords));
+        this.insertPods(captureId, capture.pods);
+        return;
+      default:
+        return assertNever(capture);
+    }
+  }
+
+  insertInterfaces(captureId: number, interfaces: readonly InterfaceRecord[]): void {
+    const iface = this.db.prepare(
+      `INSERT INTO interfaces (capture_id, name, ifindex, peer, link_netns, flags, mtu, state, master, link_type, mac, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const address = this.db.prepare(
+      `INSERT INTO addresses (interface_id, family, cidr, peer, broadcast, scope, label, secondary, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const i of interfaces) {
+      const id = iface.run(
+        captureId, i.name, i.index, i.peer, i.linkNetns, i.flags.join(','), i.mtu, i.state, i.master, i.linkType, i.mac, i.line,
+      ).lastInsertRowid;
+      for (const a of i.addresses) {
+        address.run(id, a.family, a.cidr, a.peer, a.broadcast, a.scope, a.label, flag(a.secondary), a.line);
+      }
+    }
+  }
+
+  insertRoutes(captureId: number, routes: readonly RouteRecord[]): void {
+    const route = this.db.prepare(
+      `INSERT INTO routes (capture_id, type, dst, family, via, dev, src, metric, route_table, scope, proto, flags, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of routes) {
+      route.run(captureId, r.type, r.dst, r.family, r.via, r.dev, r.src, r.metric, r.table, r.scope, r.proto, r.flags.join(','), r.line);
+    }
+  }
+
+  insertRuleset(captureId: number, ruleset: Ruleset): void {
+    const rulesetId = this.db
+      .prepare(
+        `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        captureId, ruleset.family, ruleset.origin.format, flag(ruleset.origin.interfacesShown),
+        flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
+      ).lastInsertRowid;
+    const table = this.db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
+    const chain = this.db.prepare(
+      'INSERT INTO chains (table_id, name, builtin, policy, packets, bytes, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 64);
+    for (const t of ruleset.tables) {
+      const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
+      for (const c of t.chains) {
+        const chainId = chain.run(
+          tableId, c.name, flag(c.builtin), c.policy, c.counters?.packets ?? null, c.counters?.bytes ?? null, c.line,
+        ).lastInsertRowid;
+        for (const r of c.rules) {
+          const target = r.target;
+          rules.add([
+            chainId, r.position, r.text, r.line, r.counters?.packets ?? null, r.counters?.bytes ?? null,
+            JSON.stringify(r.matches), target === null ? null : JSON.stringify(target), target?.kind ?? null,
+            target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
+            firstComment(r.matches),
+          ]);
+        }
+      }
+    }
+    rules.flush();
+  }
+
+  insertConntrack(captureId: number, entries: readonly ConntrackEntry[]): void {
+    const rows = new BatchInsert(this.db, 'conntrack', CONNTRACK_COLUMNS, 64);
+    const icmp = (t: ConntrackTuple): string | null => (t.icmp ? JSON.stringify(t.icmp) : null);
+    for (const e of entries) {
+      const o = e.original;
+      const r = e.reply;
+      rows.add([
+        captureId, e.family, e.proto, e.protoNumber, e.timeout, e.state,
+        o.src, o.dst, o.sport, o.dport, icmp(o), o.packets, o.bytes,
+        r.src, r.dst, r.sport, r.dport, icmp(r), r.packets, r.bytes,
+        flag(e.unreplied), flag(e.assured), e.flags.join(','), e.mark, e.zone, e.use, e.line,
+      ]);
+    }
+    rows.flush();
+  }
+
+  insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[]): void {
+    const port = this.db.prepare('INSERT INTO bridge_ports (capture_id, bridge, port, state, line) VALUES (?, ?, ?, ?, ?)');
+    for (const p of ports) port.run(captureId, p.bridge, p.port, p.state, p.line);
+  }
+
+  insertServices(captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[]): void {
+    const service = this.db.prepare(
+      `INSERT INTO services (capture_id, origin, namespace, name, type, cluster_ip, external_ips, load_balancer_ips, selector, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const port = this.db.prepare(
+      'INSERT INTO service_ports (service_id, name, port, protocol, target_port, node_port) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const s of services) {
+      const id = service.run(
+        captureId, origin, s.namespace, s.name, s.type, s.clusterIP, s.externalIPs.join(','), s.loadBalancerIPs.join(','),
+        s.selector, s.line,
+      ).lastInsertRowid;
+      for (const p of s.ports) port.run(id, p.name, p.port, p.protocol, p.targetPort, p.nodePort);
+    }
+  }
+
+  insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {
+    const endpoint = this.db.prepare(
+      `INSERT INTO endpoints (capture_id, origin, namespace, name, port_name, address, port, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of endpoints) endpoint.run(captureId, origin, e.namespace, e.name, e.portName, e.address, e.port, e.line);
+  }
+
+  insertPods(captureId: number, pods: readonly PodRecord[]): void {
+    const pod = this.db.prepare(
+      'INSERT INTO pods (capture_id, namespace, name, status, ip, node, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const p of pods) pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
+  }
+
+  /** Streams packets into `captureId` in multi-row batches; nothing beyond one batch is held. */
+  packetWriter(captureId: number): PacketWriter {
+    const rows = new BatchInsert(this.db, 'packets', PACKET_COLUMNS, 256);
+    const row: unknown[] = new Array(PACKET_COLUMNS.length);
+    row[0] = captureId;
+    return {
+      add(p: PacketRecord): void {
+        row[1] = p.frame; row[2] = p.tsSec; row[3] = p.tsNsec; row[4] = p.iface; row[5] = p.direction;
+        row[6] = p.linkType; row[7] = p.origLen; row[8] = p.src; row[9] = p.dst; row[10] = p.ipProto;
+        row[11] = p.sport; row[12] = p.dport; row[13] = p.tcpFlags; row[14] = p.seq; row[15] = p.ack;
+        row[16] = p.payloadLen; row[17] = p.icmpType; row[18] = p.icmpCode; row[19] = p.truncated;
+        row[20] = p.line; row[21] = p.offset;
+        rows.add(row);
+      },
+      flush(): number {
+        rows.flush();
+        return rows.written;
+      },
+    };
+  }
+
+  insertTextBlock(b: TextBlockRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO text_blocks (source_id, node_id, source_file, first_line, last_line, command, reason, text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(b.sourceId, b.nodeId, b.sourceFile, b.firstLine, b.lastLine, b.command, b.reason, b.text);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  listNodes(): Array<{ id: number; name: string }> {
+    return this.db.prepare('SELECT id, name FROM nodes ORDER BY name').all() as Array<{ id: number; name: string }>;
+  }
+
+  findNode(name: string): number | null {
+    const row = this.db.prepare('SELECT id FROM nodes WHERE name = ?').get(name) as { id: number } | undefined;
+    return row ? row.id : null;
+  }
+
+  /** The node's captures, oldest first within each kind. */
+  capturesOf(nodeId: number): CaptureRow[] {
+    return (this.db.prepare(`${CAPTURE_SELECT} WHERE node_id = ? ORDER BY id`).all(nodeId) as RawCaptureRow[]).map(captureRow);
+  }
+
+  capture(id: number): CaptureRow | null {
+    const row = this.db.prepare(`${CAPTURE_SELECT} WHERE id = ?`).get(id) as RawCaptureRow | undefined;
+    return row ? captureRow(row) : null;
+  }
+
+  /**
+   * The newest capture of one of `kinds` taken in the node's own namespace (`netns` null) or in the
+   * named one. Newest = imported last (ids grow with import order, and with file order within a transcript).
+   */
+  newestCapture(nodeId: number, kinds: readonly CaptureKind[], netns: string | null = null): CaptureRow | null {
+    const marks = kinds.map(() => '?').join(',');
+    const row = this.db
+      .prepare(
+        `${CAPTURE_SELECT} WHERE node_id = ? AND kind IN (${marks}) AND ifnull(netns, '') = ?
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(nodeId, ...kinds, netns ?? '') as RawCaptureRow | undefined;
+    return row ? captureRow(row) : null;
+  }
+
+  interfacesOf(captureId: number): InterfaceRecord[] {
+    const interfaces = this.db
+      .prepare('SELECT * FROM interfaces WHERE capture_id = ? ORDER BY id')
+      .all(captureId) as Array<Record<string, unknown>>;
+    const addresses = this.db.prepare('SELECT * FROM addresses WHERE interface_id = ? ORDER BY id');
+    return interfaces.map((i) => ({
+      name: i.name as string,
+      index: i.ifindex as number | null,
+      peer: i.peer as string | null,
+      linkNetns: i.link_netns as string | null,
+      flags: splitList(i.flags as string),
+      mtu: i.mtu as number | null,
+      state: i.state as string | null,
+      master: i.master as string | null,
+      linkType: i.link_type as string | null,
+      mac: i.mac as string | null,
+      line: i.line as number,
+      addresses: (addresses.all(i.id) as Array<Record<string, unknown>>).map((a) => ({
+        family: a.family as 'ipv4' | 'ipv6',
+        cidr: a.cidr as string,
+        peer: a.peer as string | null,
+        broadcast: a.broadcast as string | null,
+        scope: a.scope as string | null,
+        label: a.label as string | null,
+        secondary: a.secondary === 1,
+        line: a.line as number,
+      })),
+    }));
+  }
+
+  routesOf(captureId: number): RouteRecord[] {
+    const rows = this.db.prepare('SELECT * FROM routes WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      type: r.type as RouteType,
+      dst: r.dst as string,
+      family: r.family as 'ipv4' | 'ipv6',
+      via: r.via as string | null,
+      dev: r.dev as string | null,
+      src: r.src as string | null,
+      metric: r.metric as number | null,
+      table: r.route_table as string,
+      scope: r.scope as string | null,
+      proto: r.proto as string | null,
+      flags: splitList(r.flags as string),
+      line: r.line as number,
+    }));
+  }
+
+  /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
+  rulesetsOf(captureId: number): Ruleset[] {
+    const rulesets = this.db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    const tables = this.db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
+    const chains = this.db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
+    const rules = this.db.prepare(
+      'SELECT position, text, line, packets, bytes, matches, target FROM rules WHERE chain_id = ? ORDER BY position',
+    );
+    const counters = (row: Record<string, unknown>): Counters | null =>
+      row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+    return rulesets.map((rs) => ({
+      family: rs.family as 'ipv4' | 'ipv6',
+      origin: {
+        format: rs.format as 'iptables-save' | 'iptables-list',
+        interfacesShown: rs.interfaces_shown === 1,
+        countersShown: rs.counters_shown === 1,
+        partial: rs.partial === 1,
+      },
+      tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map(
+        (t): Table => ({
+          name: t.name as TableName,
+          line: t.line as number,
+          chains: (chains.all(t.id) as Array<Record<string, unknown>>).map(
+            (c): Chain => ({
+              name: c.name as string,
+              builtin: c.builtin === 1,
+              policy: c.policy as 'ACCEPT' | 'DROP' | null,
+              counters: counters(c),
+              line: c.line as number,
+              rules: (rules.all(c.id) as Array<Record<string, unknown>>).map(
+                (r): Rule => ({
+                  position: r.position as number,
+                  text: r.text as string,
+                  line: r.line as number,
+                  counters: counters(r),
+                  matches: JSON.parse(r.matches as string) as Match[],
+                  target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+                }),
+              ),
+            }),
+          ),
+        }),
+      ),
+    }));
+  }
+
+  /** Row counts per table: what tests and `--verbose` diagnostics look at. */
+  count(table: CountedTable, captureId?: number): number {
+    const sql =
+      captureId === undefined
+        ? `SELECT count(*) AS n FROM ${table}`
+        : `SELECT count(*) AS n FROM ${table} WHERE capture_id = ?`;
+    const stmt = this.db.prepare(sql);
+    const row = (captureId === undefined ? stmt.get() : stmt.get(captureId)) as { n: number };
+    return row.n;
+  }
+
+  services(captureId: number): Array<ServiceRecord & { origin: K8sOrigin }> {
+    const rows = this.db.prepare('SELECT * FROM services WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    const ports = this.db.prepare('SELECT * FROM service_ports WHERE service_id = ? ORDER BY id');
+    return rows.map((s) => ({
+      origin: s.origin as K8sOrigin,
+      namespace: s.namespace as string,
+      name: s.name as string,
+      type: s.type as string | null,
+      clusterIP: s.cluster_ip as string | null,
+      externalIPs: splitList(s.external_ips as string),
+      loadBalancerIPs: splitList(s.load_balancer_ips as string),
+      selector: s.selector as string | null,
+      line: s.line as number,
+      ports: (ports.all(s.id) as Array<Record<string, unknown>>).map((p) => ({
+        name: p.name as string | null,
+        port: p.port as number,
+        protocol: p.protocol as 'TCP' | 'UDP' | 'SCTP',
+        targetPort: p.target_port as string | null,
+        nodePort: p.node_port as number | null,
+      })),
+    }));
+  }
+
+  endpoints(captureId: number): Array<EndpointRecord & { origin: K8sOrigin }> {
+    const rows = this.db.prepare('SELECT * FROM endpoints WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    return rows.map((e) => ({
+      origin: e.origin as K8sOrigin,
+      namespace: e.namespace as string,
+      name: e.name as string,
+      portName: e.port_name as string | null,
+      address: e.address as string,
+      port: e.port as number | null,
+      line: e.line as number,
+    }));
+  }
+}
+
+export type CountedTable =
+  | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'bridge_ports'
+  | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses';
+
+const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
+  taken_at, records, imported_at, snapshot, detail FROM captures`;
+
+interface RawCaptureRow {
+  id: number;
+  node_id: number;
+  kind: CaptureKind;
+  netns: string | null;
+  netns_via: string | null;
+  source_file: string;
+  first_line: number | null;
+  last_line: number | null;
+  command: string | null;
+  partial: number;
+  taken_at: string | null;
+  records: number;
+  imported_at: string;
+  snapshot: number;
+  detail: string | null;
+}
+
+function captureRow(r: RawCaptureRow): CaptureRow {
+  return {
+    id: r.id,
+    nodeId: r.node_id,
+    kind: r.kind,
+    netns: r.netns,
+    netnsVia: r.netns_via,
+    sourceFile: r.source_file,
+    firstLine: r.first_line,
+    lastLine: r.last_line,
+    command: r.command,
+    partial: r.partial === 1,
+    takenAt: r.taken_at,
+    records: r.records,
+    importedAt: r.imported_at,
+    snapshot: r.snapshot,
+    detail: r.detail,
+  };
+}
+
+function splitList(text: string): string[] {
+  return text === '' ? [] : text.split(',');
+}
+
+function firstComment(matches: readonly Match[]): string | null {
+  for (const m of matches) if (m.kind === 'comment') return m.text;
+  return null;
+}
+
+/** kubectl's `10.40.0.6:8080,10.40.0.7:8080` list → one record per address (`<none>` and `+ N more...` dropped). */
+function endpointRecords(e: { namespace: string; name: string; endpoints: string[]; line: number }): EndpointRecord[] {
+  const out: EndpointRecord[] = [];
+  for (const text of e.endpoints) {
+    const m = /^\[?([0-9a-fA-F.:]+?)\]?(?::(\d+))?$/.exec(text);
+    if (!m) continue;
+    out.push({ namespace: e.namespace, name: e.name, portName: null, address: m[1], port: m[2] ? Number(m[2]) : null, line: e.line });
+  }
+  return out;
+}

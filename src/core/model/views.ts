@@ -1,0 +1,48 @@
+/**
+ * The read-side shapes every face serves: `natlens nodes --json`, `GET /api/nodes`, the Electron
+ * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
+ */
+import type { CaptureKind } from '../capture/records';
+
+export interface InterfaceView {
+  name: string;
+  /** CIDRs as `ip addr` prints them: `10.0.0.5/24`, `fe80::1/64`. */
+  addresses: string[];
+  mac: string | null;
+  state: string | null;
+  master: string | null;
+  peer: string | null;
+}
+
+export interface RouteView {
+  dst: string;
+  via: string | null;
+  dev: string | null;
+  src: string | null;
+  metric: number | null;
+  /** `main` unless the capture listed another routing table. */
+  table: string;
+  type: string;
+}
+
+export interface CaptureView {
+  id: number;
+  kind: CaptureKind;
+  takenAt: string | null;
+  /** `file:line` of the capture's first line (just `file` for a binary capture). */
+  source: string;
+  records: number;
+  /** The namespace the capture was taken in (`ip netns exec NAME`, a pod), null for the node's own. */
+  netns: string | null;
+  command: string | null;
+  partial: boolean;
+}
+
+export interface NodeView {
+  name: string;
+  /** From the newest `ip-addr` capture in the node's own namespace. */
+  interfaces: InterfaceView[];
+  /** From the newest `ip-route` or `route-table` capture in the node's own namespace. */
+  routes: RouteView[];
+  captures: CaptureView[];
+}
