@@ -1,0 +1,151 @@
+/** net-tools `ifconfig`, both the old (`Link encap:` / `inet addr:`) and the new (`flags=` / `inet ... netmask`) layouts. */
+import { CaptureError } from './capture-error';
+import { isIpv4, isIpv6, prefixOfNetmask } from './ip-address';
+import { leadingLines } from './leading-lines';
+import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
+import { linesOf, type TextInput } from './text-input';
+
+type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;
+
+const NEW_HEADER = /^(\S+?):? flags=\d+<([^>]*)>(?:\s+mtu (\d+))?/;
+const OLD_HEADER = /^(\S+)\s+Link encap:(\S+(?: Loopback)?)(?:\s+HWaddr (\S+))?/;
+
+export function parseIfconfig(input: TextInput): IpAddrCapture {
+  const interfaces: InterfaceRecord[] = [];
+  const byName = new Map<string, InterfaceRecord>();
+  let current: InterfaceRecord | null = null;
+  // An alias (`eth0:1`) is printed as its own block; its address belongs to the base interface as a secondary one.
+  let aliasOf: { base: InterfaceRecord; label: string } | null = null;
+
+  for (const { line, text } of linesOf(input)) {
+    if (text.trim() === '') continue;
+    const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
+    if (!/^\s/.test(text)) {
+      const newHeader = NEW_HEADER.exec(text);
+      const header = newHeader ?? OLD_HEADER.exec(text);
+      if (!header) fail(`not an ifconfig line: "${clip(text)}"`);
+      const h = header as RegExpExecArray;
+      const name = h[1] ?? '';
+      const colon = name.indexOf(':');
+      const base = colon > 0 ? byName.get(name.slice(0, colon)) : undefined;
+      if (base) {
+        aliasOf = { base, label: name };
+        current = null;
+        continue;
+      }
+      aliasOf = null;
+      current = {
+        name, index: null, peer: null, linkNetns: null, flags: [], mtu: null, state: null, master: null,
+        linkType: null, mac: null, addresses: [], line,
+      };
+      if (newHeader) {
+        current.flags = (h[2] ?? '').split(',').filter((f) => f !== '');
+        current.mtu = h[3] !== undefined ? Number(h[3]) : null;
+        current.state = stateOf(current.flags);
+      } else {
+        current.linkType = linkTypeOf(h[2] ?? '');
+        current.mac = h[3] ?? null;
+      }
+      interfaces.push(current);
+      byName.set(name, current);
+      continue;
+    }
+    const body = text.trim();
+    if (aliasOf) {
+      const address = addressOf(body, line, fail);
+      if (address) aliasOf.base.addresses.push({ ...address, secondary: true, label: aliasOf.label });
+      continue;
+    }
+    if (!current) fail('ifconfig detail line before any interface');
+    const iface = current as InterfaceRecord;
+    const address = addressOf(body, line, fail);
+    if (address) {
+      iface.addresses.push(address.family === 'ipv4' ? { ...address, label: iface.name } : address);
+      continue;
+    }
+    readDetail(iface, body);
+  }
+  if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no interface found in ifconfig output');
+  return { kind: 'ip-addr', interfaces, takenAt: null };
+}
+
+function stateOf(flags: string[]): string {
+  return flags.includes('UP') && flags.includes('RUNNING') ? 'UP' : 'DOWN';
+}
+
+function linkTypeOf(encap: string): string {
+  if (encap === 'Ethernet') return 'ether';
+  if (encap === 'Local Loopback') return 'loopback';
+  return encap.toLowerCase();
+}
+
+/** An `inet`/`inet6` line in either layout, or null for any other detail line. */
+function addressOf(body: string, line: number, fail: (r: string) => never): AddressRecord | null {
+  const tokens = body.split(/\s+/);
+  const head = tokens[0];
+  if (head !== 'inet' && head !== 'inet6') return null;
+  const family = head === 'inet' ? 'ipv4' : 'ipv6';
+  const record: AddressRecord = { family, cidr: '', peer: null, broadcast: null, scope: null, label: null, secondary: false, line };
+  let local = '';
+  let prefix: number | null = null;
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const next = tokens[i + 1];
+    if (token === 'addr:' && family === 'ipv6') { local = next ?? ''; i++; continue; } // `inet6 addr: fe80::1/64 Scope:Link`
+    const colon = token.indexOf(':');
+    const key = colon > 0 && family === 'ipv4' ? token.slice(0, colon) : colon > 0 && /^[A-Z]/.test(token) ? token.slice(0, colon) : token;
+    const inline = colon > 0 && key !== token ? token.slice(colon + 1) : undefined;
+    switch (key) {
+      case 'addr': local = inline ?? ''; break;
+      case 'Mask': prefix = prefixOfNetmask(inline ?? ''); if (prefix === null) fail(`not a netmask: "${inline ?? ''}"`); break;
+      case 'Bcast': record.broadcast = nonZero(inline); break;
+      case 'P-t-P': record.peer = inline ?? null; break;
+      case 'Scope': record.scope = (inline ?? '').toLowerCase() || null; break;
+      case 'netmask': prefix = prefixOfNetmask(next ?? ''); if (prefix === null) fail(`not a netmask: "${next ?? ''}"`); i++; break;
+      case 'broadcast': record.broadcast = nonZero(next); i++; break;
+      case 'destination': record.peer = next ?? null; i++; break;
+      case 'prefixlen': prefix = /^\d+$/.test(next ?? '') ? Number(next) : null; i++; break;
+      case 'scopeid': record.scope = /<([^>]*)>/.exec(next ?? '')?.[1] ?? null; i++; break;
+      default: if (i === 1) local = token;
+    }
+  }
+  const slash = local.indexOf('/');
+  if (slash > 0) {
+    prefix = Number(local.slice(slash + 1));
+    local = local.slice(0, slash);
+  }
+  if (family === 'ipv4' ? !isIpv4(local) : !isIpv6(local)) fail(`not an address: "${clip(local)}"`);
+  record.cidr = `${local}/${prefix ?? (family === 'ipv4' ? 32 : 128)}`;
+  return record;
+}
+
+function readDetail(iface: InterfaceRecord, body: string): void {
+  const tokens = body.split(/\s+/);
+  const head = tokens[0] ?? '';
+  if (head === 'ether' || head === 'loop' || head === 'unspec' || head === 'infiniband' || head === 'ppp' || head === 'tunnel') {
+    iface.linkType = head === 'loop' ? 'loopback' : head;
+    if (head !== 'loop' && tokens[1] !== undefined && tokens[1] !== 'txqueuelen') iface.mac = tokens[1];
+    return;
+  }
+  // Old layout: `UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1`
+  const mtu = tokens.find((t) => t.startsWith('MTU:'));
+  if (mtu !== undefined) {
+    iface.flags = tokens.filter((t) => /^[A-Z][A-Z_-]*$/.test(t));
+    iface.mtu = Number(mtu.slice(4)) || null;
+    iface.state = stateOf(iface.flags);
+  }
+}
+
+function nonZero(address: string | undefined): string | null {
+  return address === undefined || address === '0.0.0.0' ? null : address;
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** First non-empty line is an ifconfig interface header in either layout. */
+export function looksLikeIfconfig(text: string): boolean {
+  const [first] = leadingLines(text, 1);
+  return first !== undefined && (NEW_HEADER.test(first) || OLD_HEADER.test(first));
+}
