@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImportJson, NodeJson } from '../shared/contract-json';
+import type { ProjectStore } from '../shared/project';
+import { startServer, type RunningServer } from './server';
+
+interface FakeStore {
+  opened: number;
+  closed: number;
+  imported: string[][];
+  importedText: string[];
+}
+
+const NODES: NodeJson[] = [
+  { name: 'node-a', interfaces: [{ name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null }], routes: [], captures: [{ id: 1, kind: 'ip-addr', takenAt: null, source: 'a.txt:1' }] },
+];
+
+function fakeOpener(fake: FakeStore) {
+  return (dbPath: string): ProjectStore => {
+    fake.opened++;
+    fs.writeFileSync(dbPath, '');
+    return {
+      listNodes: () => NODES,
+      async importPaths(paths, _options, onProgress): Promise<ImportJson> {
+        fake.imported.push([...paths]);
+        fake.importedText.push(...paths.map((p) => fs.readFileSync(p, 'utf8')));
+        paths.forEach((p, i) => onProgress({ phase: 'import', done: i + 1, total: paths.length, current: path.basename(p) }));
+        return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
+      },
+      close: () => {
+        fake.closed++;
+      },
+    };
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(server: RunningServer, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('natlens serve', () => {
+  let dir: string;
+  let fake: FakeStore;
+  let server: RunningServer;
+  let auth: Record<string, string>;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-serve-test-'));
+    fs.mkdirSync(path.join(dir, 'ui'));
+    fs.writeFileSync(path.join(dir, 'ui', 'index.html'), '<!doctype html><title>natlens</title>');
+    fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
+    fake = { opened: 0, closed: 0, imported: [], importedText: [] };
+    server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: fakeOpener(fake), rendererDir: path.join(dir, 'ui') });
+    auth = { Authorization: `Bearer ${server.token}` };
+  });
+
+  afterEach(async () => {
+    await server.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a 127.0.0.1 URL carrying a fresh token', async () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    const other = await startServer({ dbPath: path.join(dir, 'q.db'), openStore: fakeOpener(fake), rendererDir: null });
+    expect(other.token).not.toBe(server.token);
+    expect(server.token.length).toBeGreaterThanOrEqual(40);
+    await other.dispose();
+  });
+
+  it('answers 401 without or with a wrong token and reads nothing', async () => {
+    expect((await request(server, { path: '/api/nodes' })).status).toBe(401);
+    expect((await request(server, { path: '/api/nodes', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    const post = await request(server, { method: 'POST', path: '/api/uploads', headers: { 'x-natlens-filename': 'a.txt' }, body: 'data' });
+    expect(post.status).toBe(401);
+    expect(fake.opened).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'p.db'))).toBe(false);
+  });
+
+  it('answers 403 to a foreign Host with or without the token', async () => {
+    expect((await request(server, { path: '/api/nodes', headers: { ...auth, Host: `evil.example:${server.port}` } })).status).toBe(403);
+    expect((await request(server, { path: '/api/nodes', headers: { Host: 'evil.example' } })).status).toBe(403);
+    expect((await request(server, { path: '/', headers: { Host: 'evil.example' } })).status).toBe(403);
+    expect(fake.opened).toBe(0);
+  });
+
+  it('answers 403 to a state-changing request from a foreign Origin, token or not', async () => {
+    const r = await request(server, { method: 'POST', path: '/api/uploads', headers: { ...auth, Origin: 'http://evil.example', 'x-natlens-filename': 'a.txt' }, body: 'x' });
+    expect(r.status).toBe(403);
+    expect(fake.imported).toEqual([]);
+  });
+
+  it('serves GET /api/nodes as the nodes JSON, also to localhost:PORT', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const r = await request(server, { path: '/api/nodes', headers: { ...auth, Host: `localhost:${server.port}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(r.body)).toEqual(NODES);
+  });
+
+  it('answers an empty project without creating the database', async () => {
+    const r = await request(server, { path: '/api/project', headers: auth });
+    expect(JSON.parse(r.body)).toMatchObject({ shell: 'web', exists: false, nodes: 0, captures: 0 });
+    expect(fake.opened).toBe(0);
+  });
+
+  it('refuses a request that fails validation with 400', async () => {
+    const r = await request(server, { path: '/api/nodes?bogus=1', headers: auth });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toEqual({ error: { code: 'invalid-request', message: 'bogus: unknown field' } });
+    const i = await request(server, { method: 'POST', path: '/api/import', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"uploads":[]}' });
+    expect(i.status).toBe(400);
+  });
+
+  it('imports an upload, streams progress and the result, then deletes the upload', async () => {
+    const up = await request(server, { method: 'POST', path: '/api/uploads', headers: { ...auth, 'x-natlens-filename': encodeURIComponent('../node a.txt') }, body: '2: eth0: <UP>\n' });
+    expect(up.status).toBe(201);
+    const { upload } = JSON.parse(up.body) as { upload: string };
+    const r = await request(server, { method: 'POST', path: '/api/import', headers: { ...auth, Accept: 'application/x-ndjson', Origin: `http://127.0.0.1:${server.port}` }, body: JSON.stringify({ uploads: [upload] }) });
+    const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ progress: { phase: 'import', done: 1, total: 1, current: 'node_a.txt' } });
+    expect(lines.at(-1)).toMatchObject({ result: { nodes: [{ name: 'node-a' }], errors: [] } });
+    expect(fake.importedText).toEqual(['2: eth0: <UP>\n']);
+    const imported = fake.imported[0]?.[0] ?? '';
+    expect(path.basename(imported)).toBe('node_a.txt');
+    expect(fs.existsSync(imported)).toBe(false);
+    const again = await request(server, { method: 'POST', path: '/api/import', headers: auth, body: JSON.stringify({ uploads: [upload] }) });
+    expect(again.status).toBe(404);
+  });
+
+  it('serves the UI with a strict CSP and never a file outside it', async () => {
+    const page = await request(server, { path: '/' });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('unsafe');
+    expect((await request(server, { path: '/%2e%2e/secret.txt' })).status).toBe(404);
+    expect((await request(server, { path: '/..%2fsecret.txt' })).status).toBe(404);
+  });
+
+  it('closes the database when disposed', async () => {
+    await request(server, { method: 'POST', path: '/api/uploads', headers: { ...auth, 'x-natlens-filename': 'a' }, body: 'x' }).then(async (up) => {
+      const { upload } = JSON.parse(up.body) as { upload: string };
+      await request(server, { method: 'POST', path: '/api/import', headers: auth, body: JSON.stringify({ uploads: [upload] }) });
+    });
+    expect(fake.opened).toBe(1);
+    await server.dispose();
+    expect(fake.closed).toBe(1);
+  });
+});

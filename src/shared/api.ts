@@ -1,0 +1,140 @@
+/**
+ * The one typed map of natlens operations (Zui's messages.ts idea): name → request validator →
+ * response type, plus where each one is reachable. Electron main registers an IPC handler per
+ * entry, `natlens serve` an HTTP route per entry with a route, and the renderer calls them
+ * through the `Api` derived below — no channel name or route is written twice.
+ */
+import type { ImportJson, NodeJson } from './contract-json';
+import { arrayOf, object, optional, str, type Infer, type Validator } from './validator';
+
+export interface ProjectInfo {
+  shell: 'desktop' | 'web';
+  /** Absolute path of the project database; null on the desktop before one is chosen. */
+  dbPath: string | null;
+  /** False until the first import creates the database file. */
+  exists: boolean;
+  nodes: number;
+  captures: number;
+}
+
+/** A capture in the project-wide list: `natlens nodes --json` captures with their node. */
+export interface CaptureRow {
+  id: number | string;
+  node: string;
+  kind: string;
+  source: string;
+  takenAt: string | null;
+}
+
+/** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
+export interface ImportProgress {
+  phase: 'upload' | 'import';
+  done: number;
+  total: number;
+  /** The file being worked on, when known. */
+  current: string | null;
+}
+export type ProgressListener = (progress: ImportProgress) => void;
+
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  path: `/api/${string}`;
+}
+
+/** desktop: Electron IPC only (dialogs, local paths); web: natlens serve only; all: both. */
+export type Shells = 'all' | 'desktop' | 'web';
+
+declare const responseType: unique symbol;
+
+export interface OperationSpec<Req, Res, S extends Shells = Shells> {
+  readonly request: Validator<Req>;
+  readonly shells: S;
+  readonly http: HttpRoute | null;
+  /** Phantom: carries the response type; never present at runtime. */
+  readonly [responseType]?: Res;
+}
+
+/** Curried so the response type is written and the request type inferred from its validator. */
+function operation<Res>() {
+  return <Req, S extends Shells>(spec: { request: Validator<Req>; shells: S; http?: HttpRoute }): OperationSpec<Req, Res, S> => ({
+    request: spec.request,
+    shells: spec.shells,
+    http: spec.http ?? null,
+  });
+}
+
+const nodeName = str({ minLength: 1, maxLength: 253, printable: true });
+/** Tags progress events so the shell can hand them to the caller that started the job. */
+const jobId = str({ minLength: 1, maxLength: 64, printable: true });
+
+const noRequest = object({});
+const importOptions = object({ node: optional(nodeName) });
+
+export const operations = {
+  getProjectInfo: operation<ProjectInfo>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
+  listNodes: operation<NodeJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
+  listCaptures: operation<CaptureRow[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
+  /** Shows an open dialog; null when the user cancels. */
+  openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
+  /** Shows a save dialog for a new database file; null when the user cancels. */
+  createProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
+  /** Shows a file dialog and imports what the user picks; null when the user cancels. */
+  chooseAndImport: operation<ImportJson | null>()({ request: object({ node: optional(nodeName), job: jobId }), shells: 'desktop' }),
+  /**
+   * Desktop transport of `importFiles`: paths the preload read off dropped/picked File objects
+   * with webUtils.getPathForFile — the renderer itself never names a path.
+   */
+  importPaths: operation<ImportJson>()({
+    request: object({ paths: arrayOf(str({ minLength: 1, maxLength: 4096, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), job: jobId }),
+    shells: 'desktop',
+  }),
+  /** Web transport of `importFiles`: files already uploaded to UPLOAD_ROUTE, by upload id. */
+  importUploads: operation<ImportJson>()({
+    request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName) }),
+    shells: 'web',
+    http: { method: 'POST', path: '/api/import' },
+  }),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type RequestOf<N extends OperationName> = Infer<Operations[N]['request']>;
+export type ResponseOf<N extends OperationName> = Operations[N] extends OperationSpec<infer _Req, infer R, infer _S> ? R : never;
+export type ImportOptions = Infer<typeof importOptions>;
+
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+/** Raw file bytes go here (POST, body = the file, X-Natlens-Filename = its URI-encoded name) before importUploads. */
+export const UPLOAD_ROUTE = '/api/uploads';
+export const UPLOAD_NAME_HEADER = 'x-natlens-filename';
+
+export const ipcChannel = (name: OperationName): string => `natlens:${name}`;
+export const IPC_PROGRESS_CHANNEL = 'natlens:progress';
+
+/** The two transports of importFiles are hidden behind it; the renderer never sees them. */
+type TransportOperation = 'importPaths' | 'importUploads';
+export type RendererOperation = Exclude<OperationName, TransportOperation>;
+
+type Call<N extends OperationName> =
+  RequestOf<N> extends { job: string }
+    ? (request: Omit<RequestOf<N>, 'job'>, onProgress?: ProgressListener) => Promise<ResponseOf<N>>
+    : (request: RequestOf<N>) => Promise<ResponseOf<N>>;
+
+/**
+ * What the renderer talks to: window.natlens from the preload (IPC), or the fetch client in web mode.
+ * Desktop-only operations reject with ApiError('unsupported') in web mode.
+ */
+export type Api = { readonly shell: 'desktop' | 'web' } & { [N in RendererOperation]: Call<N> } & {
+  /** Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes. */
+  importFiles(files: readonly File[], options: ImportOptions, onProgress?: ProgressListener): Promise<ImportJson>;
+};
+
+/** Validates a request for `name`; throws ValidationError. */
+export function parseRequest<N extends OperationName>(name: N, raw: unknown): RequestOf<N> {
+  const spec: OperationSpec<RequestOf<N>, ResponseOf<N>> = operations[name] as unknown as OperationSpec<RequestOf<N>, ResponseOf<N>>;
+  return spec.request(raw, '');
+}

@@ -1,0 +1,59 @@
+/**
+ * The JSON shapes of CONTRACT.md that the UI reads, written here so the renderer depends on the
+ * contract rather than on core's modules. src/shared/handlers.ts checks at compile time that core's
+ * views are assignable to these, so a drift breaks the build instead of the UI.
+ */
+
+export interface InterfaceJson {
+  name: string;
+  addresses: string[];
+  mac: string | null;
+  state: string | null;
+  master: string | null;
+  peer: string | null;
+}
+
+export interface RouteJson {
+  dst: string;
+  via: string | null;
+  dev: string | null;
+  src: string | null;
+  metric: number | null;
+}
+
+export interface NodeCaptureJson {
+  id: number | string;
+  kind: string;
+  takenAt: string | null;
+  source: string;
+}
+
+/** One element of `natlens nodes --json`. */
+export interface NodeJson {
+  name: string;
+  interfaces: InterfaceJson[];
+  routes: RouteJson[];
+  captures: NodeCaptureJson[];
+}
+
+export interface ImportedCaptureJson {
+  kind: string;
+  source: string;
+  takenAt: string | null;
+  records: number;
+}
+
+export interface ImportErrorJson {
+  source: string;
+  message: string;
+}
+
+/** A warning is a sentence, or a sentence with the place it is about. */
+export type ImportWarningJson = string | { source: string; message: string };
+
+/** `natlens import --json`. */
+export interface ImportJson {
+  nodes: { name: string; captures: ImportedCaptureJson[] }[];
+  warnings: ImportWarningJson[];
+  errors: ImportErrorJson[];
+}

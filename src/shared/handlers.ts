@@ -1,0 +1,51 @@
+/**
+ * The operations implemented once, over a Project. Electron main (IPC) and natlens serve (HTTP)
+ * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
+ * by the renderer or the preload.
+ */
+import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from './api';
+import type { ImportJson, NodeJson } from './contract-json';
+import type { Project } from './project';
+
+export function projectInfo(project: Project | null, shell: ProjectInfo['shell']): ProjectInfo {
+  if (project === null) return { shell, dbPath: null, exists: false, nodes: 0, captures: 0 };
+  const nodes = listNodes(project);
+  return {
+    shell,
+    dbPath: project.dbPath,
+    exists: project.exists,
+    nodes: nodes.length,
+    captures: nodes.reduce((n, node) => n + node.captures.length, 0),
+  };
+}
+
+export function listNodes(project: Project): NodeJson[] {
+  return project.read((store) => store.listNodes(), []);
+}
+
+/** Every capture of the project, oldest first (captures without a time last), then by node. */
+export function listCaptures(project: Project): CaptureRow[] {
+  const rows: CaptureRow[] = listNodes(project).flatMap((node) =>
+    node.captures.map((c) => ({ id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt })),
+  );
+  return rows.sort(compareCaptures);
+}
+
+function compareCaptures(a: CaptureRow, b: CaptureRow): number {
+  if (a.takenAt !== b.takenAt) {
+    if (a.takenAt === null) return 1;
+    if (b.takenAt === null) return -1;
+    return a.takenAt < b.takenAt ? -1 : 1;
+  }
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
+}
+
+export function importPaths(
+  project: Project,
+  paths: readonly string[],
+  options: ImportOptions,
+  onProgress: (p: ImportProgress) => void,
+): Promise<ImportJson> {
+  return project.write((store) => store.importPaths(paths, options, onProgress));
+}

@@ -1,0 +1,59 @@
+/**
+ * One open project: a database path and, once it exists, its store. Reads of a project whose file
+ * does not exist yet answer empty without creating it (CONTRACT: created on first import); the first
+ * import opens (and so creates) it. Node-only, but free of electron and http.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImportJson, NodeJson } from './contract-json';
+import type { ImportOptions, ImportProgress } from './api';
+
+/** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
+export interface ProjectStore {
+  listNodes(): NodeJson[];
+  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportJson>;
+  close(): void;
+}
+
+export type StoreOpener = (dbPath: string) => ProjectStore;
+
+export class Project {
+  readonly dbPath: string;
+  private store: ProjectStore | null = null;
+  private disposed = false;
+
+  constructor(
+    dbPath: string,
+    private readonly openStore: StoreOpener,
+  ) {
+    this.dbPath = path.resolve(dbPath);
+  }
+
+  get exists(): boolean {
+    return this.store !== null || fs.existsSync(this.dbPath);
+  }
+
+  /** Runs `fn` on the store if the database exists, else returns `empty` without creating a file. */
+  read<T>(fn: (store: ProjectStore) => T, empty: T): T {
+    if (!this.exists) return empty;
+    return fn(this.opened());
+  }
+
+  /** Runs `fn` on the store, creating the database if needed. */
+  write<T>(fn: (store: ProjectStore) => T): T {
+    return fn(this.opened());
+  }
+
+  private opened(): ProjectStore {
+    if (this.disposed) throw new Error(`project ${this.dbPath} is closed`);
+    this.store ??= this.openStore(this.dbPath);
+    return this.store;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const store = this.store;
+    this.store = null;
+    store?.close();
+  }
+}
