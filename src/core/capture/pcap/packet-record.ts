@@ -1,0 +1,48 @@
+import type { PacketRecord } from '../records';
+
+/** A record with every field present (one object shape for all packets), layers still undecoded. */
+export function newPacketRecord(
+  frame: number,
+  tsSec: number,
+  tsNsec: number,
+  iface: string | null,
+  linkType: number,
+  capLen: number,
+  origLen: number,
+  offset: number,
+): PacketRecord {
+  return {
+    frame,
+    tsSec,
+    tsNsec,
+    iface,
+    direction: null,
+    linkType,
+    capLen,
+    origLen,
+    srcMac: null,
+    dstMac: null,
+    vlan: null,
+    network: 'other',
+    etherType: null,
+    src: null,
+    dst: null,
+    ipProto: null,
+    ipId: null,
+    ttl: null,
+    fragMf: false,
+    fragOffset: 0,
+    sport: null,
+    dport: null,
+    tcpFlags: null,
+    seq: null,
+    ack: null,
+    payloadLen: null,
+    icmpType: null,
+    icmpCode: null,
+    arpOp: null,
+    truncated: null,
+    line: null,
+    offset,
+  };
+}
