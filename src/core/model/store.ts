@@ -100,6 +100,8 @@ const now = (): string => new Date().toISOString();
 export interface OpenOptions {
   /** Refuse to create the file (read-side commands on a project that does not exist). */
   mustExist?: boolean;
+  /** Path of a better-sqlite3 addon built for the running ABI (Electron's main process). */
+  nativeBinding?: string;
 }
 
 export class Store {
@@ -112,7 +114,10 @@ export class Store {
   static open(path: string, options: OpenOptions = {}): Store {
     let db: Database.Database;
     try {
-      db = new Database(path, { fileMustExist: options.mustExist ?? false });
+      db = new Database(path, {
+        fileMustExist: options.mustExist ?? false,
+        ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+      });
     } catch (e) {
       throw new ModelError(path, e instanceof Error ? e.message : String(e));
     }

@@ -1,0 +1,25 @@
+/**
+ * The parsers the import pipeline drives, as one interface: the pipeline owns files, nodes and
+ * transactions; the capture layer owns formats. Tests hand in stand-ins; faces pass
+ * `captureReaders` from ./default-readers.
+ */
+import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
+import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../capture/records';
+import type { TextInput } from '../capture/text-input';
+
+export interface CaptureReaders {
+  /** True when the first bytes of a file are a pcap or pcapng header. */
+  isPacketCapture(head: Uint8Array): boolean;
+  /** Streams every packet of a pcap/pcapng file into `sink`; throws CaptureError. */
+  readPacketCapture(
+    file: string,
+    sink: PacketSink,
+    onProgress?: (bytesRead: number, totalBytes: number) => void,
+  ): PacketCaptureSummary;
+  /** Cuts a text input (one capture, a transcript, a Markdown document) into capture units. */
+  splitTextCapture(input: TextInput): SplitResult;
+  /** Parses a unit of any kind but tcpdump-text; throws CaptureError. */
+  parseCaptureUnit(unit: CaptureUnit): ParsedCapture;
+  /** Streams the packets of a tcpdump-text unit into `sink`; throws CaptureError. */
+  parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCaptureSummary;
+}

@@ -1,0 +1,177 @@
+/**
+ * One input file → the store, in ONE transaction: a rejected file leaves nothing behind.
+ * In a single-capture file any parse error rejects the file; in a transcript a unit that fails
+ * to parse is rolled back to its savepoint, kept as text and reported as a warning.
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
+import type { Store } from '../model/store';
+import type { CaptureReaders } from './capture-readers';
+import { sha256Bytes, sha256File } from './content-hash';
+import type { InputFile } from './input-walk';
+import type { ImportedCapture, ImportOptions, ImportProblem } from './import-report';
+import { problemOf } from './import-report';
+import { nodeNameFor } from './node-name';
+import { LineIndex } from './line-index';
+import { storeUnit, type UnitContext } from './unit-import';
+
+export interface FileOutcome {
+  captures: Array<ImportedCapture & { node: string }>;
+  /** Nodes the file's captures belong to, stored or already there, in order of appearance. */
+  nodes: string[];
+  warnings: ImportProblem[];
+  errors: ImportProblem[];
+}
+
+/** Bytes read to tell a pcap/pcapng from text. */
+const HEAD_BYTES = 64 * 1024;
+/** Larger text files are refused rather than read whole into one string (V8's limit is ~512 MiB). */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+export function importFile(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
+  const outcome: FileOutcome = { captures: [], nodes: [], warnings: [], errors: [] };
+  let fd: number;
+  let size: number;
+  let head: Uint8Array;
+  try {
+    fd = fs.openSync(file.path, 'r');
+    try {
+      size = fs.fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
+      const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, n);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    outcome.errors.push({ source: file.path, message: e instanceof Error ? e.message : String(e) });
+    return outcome;
+  }
+
+  const ctx: UnitContext = {
+    store, readers, file, override: options.node ?? null, outcome,
+    progress: options.onProgress ? (bytesDone, records) => options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records }) : null,
+  };
+  try {
+    if (readers.isPacketCapture(head)) {
+      store.transaction(() => importPacketFile(ctx, size));
+    } else if (head.includes(0)) {
+      outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
+    } else if (size > MAX_TEXT_BYTES) {
+      outcome.errors.push({
+        source: file.path,
+        message: `a ${Math.round(size / 1048576)} MiB text file is larger than natlens reads as text (${MAX_TEXT_BYTES / 1048576} MiB); split it`,
+      });
+    } else {
+      importTextFile(ctx, size);
+    }
+  } catch (e) {
+    if (e instanceof Database.SqliteError) throw e;
+    return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)] };
+  }
+  return outcome;
+}
+
+function importPacketFile(ctx: UnitContext, size: number): void {
+  const { store, readers, file, outcome } = ctx;
+  const hash = sha256File(file.path);
+  const sourceId = store.findSource(hash) ?? store.insertSource(file.path, hash, size);
+  const node = nodeNameFor(ctx.override, null, file);
+  const nodeId = store.ensureNode(node);
+  noteNode(outcome, node);
+  const existing = store.findCaptureByContent(nodeId, 'pcap', null, hash);
+  if (existing !== null) {
+    outcome.warnings.push({ source: file.path, message: `pcap already imported as capture ${existing} of node ${node}; not stored again` });
+    return;
+  }
+  const id = store.insertCapture({
+    nodeId, sourceId, kind: 'pcap', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
+    command: null, partial: false, contentHash: hash, takenAt: null,
+  });
+  const writer = store.packetWriter(id);
+  let records = 0;
+  let bytesDone: number | null = null;
+  const summary = readers.readPacketCapture(
+    file.path,
+    (p) => {
+      writer.add(p);
+      records++;
+    },
+    ctx.progress
+      ? (done) => {
+          bytesDone = done;
+          ctx.progress?.(bytesDone, records);
+        }
+      : undefined,
+  );
+  writer.flush();
+  store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  outcome.captures.push({
+    id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null,
+  });
+}
+
+function importTextFile(ctx: UnitContext, size: number): void {
+  const { store, readers, file, outcome } = ctx;
+  const bytes = fs.readFileSync(file.path);
+  const text = bytes.toString('utf8');
+  const split: SplitResult = readers.splitTextCapture({ file: file.path, text, firstLine: 1 });
+  if (split.units.length === 0) {
+    const message = size === 0 ? 'empty file' : 'no capture natlens reads was recognised in it';
+    if (file.explicit) outcome.errors.push({ source: file.path, message });
+    else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });
+    return;
+  }
+  for (const w of split.warnings) outcome.warnings.push({ source: `${w.file}:${w.line}`, message: w.message });
+  const transcript = isTranscript(split);
+  store.transaction(() => {
+    const hash = sha256Bytes(bytes);
+    const knownSource = store.findSource(hash);
+    const sourceId = knownSource ?? store.insertSource(file.path, hash, size);
+    let lines: LineIndex | null = null;
+    const textOf = (first: number, last: number): string => (lines ??= new LineIndex(text)).slice(first, last);
+    for (const unit of split.units) {
+      if (!transcript) {
+        storeUnit(ctx, unit, sourceId);
+        continue;
+      }
+      try {
+        store.transaction(() => storeUnit(ctx, unit, sourceId));
+      } catch (e) {
+        if (e instanceof Database.SqliteError) throw e;
+        const problem = problemOf(e, `${unit.file}:${unit.firstLine}`);
+        outcome.warnings.push({ source: problem.source, message: `${unit.kind}: ${problem.message}; kept as text` });
+        if (knownSource === null) {
+          const node = nodeNameFor(ctx.override, unit.node, file);
+          store.insertTextBlock({
+            sourceId, nodeId: store.ensureNode(node), sourceFile: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine,
+            command: unit.command, reason: `${unit.kind} not read: ${problem.message}`, text: unit.input.text,
+          });
+        }
+      }
+    }
+    if (knownSource !== null) return;
+    for (const block of split.kept) {
+      const nodeId = block.node !== null || ctx.override !== null ? store.ensureNode(nodeNameFor(ctx.override, block.node, file)) : null;
+      store.insertTextBlock({
+        sourceId, nodeId, sourceFile: block.file, firstLine: block.firstLine, lastLine: block.lastLine,
+        command: block.command, reason: block.reason, text: textOf(block.firstLine, block.lastLine),
+      });
+    }
+  });
+}
+
+/**
+ * A file is a transcript (units fail one by one) when it holds more than one capture, text beside
+ * them, or a command or prompt; otherwise it is a single capture, all or nothing.
+ */
+function isTranscript(split: SplitResult): boolean {
+  if (split.units.length !== 1 || split.kept.length > 0) return true;
+  const unit: CaptureUnit = split.units[0];
+  return unit.command !== null || unit.node !== null;
+}
+
+export function noteNode(outcome: FileOutcome, node: string): void {
+  if (!outcome.nodes.includes(node)) outcome.nodes.push(node);
+}

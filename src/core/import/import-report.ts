@@ -1,0 +1,59 @@
+/** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
+import type { CaptureKind } from '../capture/records';
+import { CaptureError } from '../capture/capture-error';
+
+export interface ImportedCapture {
+  id: number;
+  kind: CaptureKind;
+  /** `file:line` of the capture's first line, or the file of a binary capture. */
+  source: string;
+  takenAt: string | null;
+  records: number;
+  netns: string | null;
+}
+
+export interface ImportedNode {
+  name: string;
+  captures: ImportedCapture[];
+}
+
+/** A warning or an error, with where it is: `file:line`, or just `file`. */
+export interface ImportProblem {
+  source: string;
+  message: string;
+}
+
+export interface ImportReport {
+  nodes: ImportedNode[];
+  warnings: ImportProblem[];
+  errors: ImportProblem[];
+}
+
+export interface ImportProgress {
+  file: string;
+  /** Bytes of `file` read so far, when the reader says. */
+  bytesDone: number | null;
+  bytesTotal: number;
+  /** Records (packets, rules...) stored so far from `file`. */
+  records: number;
+}
+
+export interface ImportOptions {
+  /** `--node`: every capture of the call goes to this node. */
+  node?: string | null;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/** An error from a reader or from the pipeline, as a report entry. */
+export function problemOf(e: unknown, fallbackSource: string): ImportProblem {
+  if (e instanceof CaptureError) {
+    const { place } = e;
+    if (place.line !== undefined) return { source: `${place.file}:${place.line}`, message: e.reason };
+    const where = [
+      place.record !== undefined ? `record ${place.record}` : null,
+      place.offset !== undefined ? `offset ${place.offset}` : null,
+    ].filter((x) => x !== null);
+    return { source: place.file, message: where.length > 0 ? `${where.join(', ')}: ${e.reason}` : e.reason };
+  }
+  return { source: fallbackSource, message: e instanceof Error ? e.message : String(e) };
+}

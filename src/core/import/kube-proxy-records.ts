@@ -1,0 +1,97 @@
+/**
+ * Kubernetes services and endpoints read back from kube-proxy's nat chains, in the shape kubectl
+ * output is stored in, so a node whose API server was never queried still shows its services.
+ */
+import type { ServicePortRecord, ServiceRecord } from '../capture/records';
+import type { Ruleset } from '../netfilter/ruleset';
+import { kubeProxyServices, type KubeProxyService } from '../netfilter/kube-proxy';
+import type { EndpointRecord } from '../model/store';
+import { assertNever } from '../common/assert-never';
+
+export interface KubeProxyRecords {
+  services: ServiceRecord[];
+  endpoints: EndpointRecord[];
+}
+
+/** `ns/name:port` → its parts; kube-proxy writes an empty port name for a service's only unnamed port. */
+function splitServicePortName(text: string): { namespace: string; name: string; portName: string | null } | null {
+  const m = /^([^/]+)\/([^:]+):(.*)$/.exec(text);
+  return m ? { namespace: m[1], name: m[2], portName: m[3] === '' ? null : m[3] } : null;
+}
+
+function protocolOf(proto: string | null): ServicePortRecord['protocol'] {
+  switch (proto?.toLowerCase()) {
+    case 'udp':
+      return 'UDP';
+    case 'sctp':
+      return 'SCTP';
+    default:
+      return 'TCP';
+  }
+}
+
+function addUnique(list: string[], value: string | null): void {
+  if (value !== null && !list.includes(value)) list.push(value);
+}
+
+export function kubeProxyRecords(ruleset: Ruleset): KubeProxyRecords {
+  const byService = new Map<string, ServiceRecord>();
+  const endpoints: EndpointRecord[] = [];
+  for (const svc of kubeProxyServices(ruleset)) {
+    const id = splitServicePortName(svc.name);
+    if (!id) continue;
+    const key = `${id.namespace}/${id.name}`;
+    let service = byService.get(key);
+    if (!service) {
+      service = {
+        namespace: id.namespace, name: id.name, type: null, clusterIP: null, externalIPs: [], loadBalancerIPs: [],
+        ports: [], selector: null, line: svc.frontends[0]?.line ?? 0,
+      };
+      byService.set(key, service);
+    }
+    addPort(service, id.portName, svc);
+    for (const text of svc.endpoints) {
+      const m = /^(.*?)(?::(\d+))?$/.exec(text);
+      if (!m) continue;
+      endpoints.push({
+        namespace: id.namespace, name: id.name, portName: id.portName, address: m[1],
+        port: m[2] === undefined ? null : Number(m[2]), line: service.line,
+      });
+    }
+  }
+  return { services: [...byService.values()], endpoints };
+}
+
+function addPort(service: ServiceRecord, portName: string | null, svc: KubeProxyService): void {
+  let port: number | null = null;
+  let proto: string | null = null;
+  let nodePort: number | null = null;
+  for (const f of svc.frontends) {
+    switch (f.kind) {
+      case 'cluster-ip':
+        service.clusterIP ??= f.address;
+        port ??= f.port;
+        proto ??= f.proto;
+        break;
+      case 'external-ip':
+        addUnique(service.externalIPs, f.address);
+        port ??= f.port;
+        break;
+      case 'load-balancer':
+        addUnique(service.loadBalancerIPs, f.address);
+        port ??= f.port;
+        break;
+      case 'node-port':
+        nodePort ??= f.port;
+        proto ??= f.proto;
+        break;
+      default:
+        assertNever(f.kind);
+    }
+  }
+  if (port !== null || nodePort !== null) {
+    service.ports.push({ name: portName, port: port ?? 0, protocol: protocolOf(proto), targetPort: null, nodePort });
+  }
+  service.type =
+    service.loadBalancerIPs.length > 0 ? 'LoadBalancer' : service.ports.some((p) => p.nodePort !== null) ? 'NodePort' : 'ClusterIP';
+}

@@ -1,0 +1,69 @@
+/** One capture unit cut from a text file → the store (the caller holds the transaction). */
+import type { CaptureUnit } from '../capture/capture-unit';
+import { recordCount } from '../capture/records';
+import type { Store } from '../model/store';
+import type { CaptureReaders } from './capture-readers';
+import { sha256Text } from './content-hash';
+import type { FileOutcome } from './file-import';
+import type { InputFile } from './input-walk';
+import { kubeProxyRecords } from './kube-proxy-records';
+import { nodeNameFor } from './node-name';
+
+export interface UnitContext {
+  store: Store;
+  readers: CaptureReaders;
+  file: InputFile;
+  override: string | null;
+  outcome: FileOutcome;
+  /** Reports bytes read (when known) and records stored so far. */
+  progress: ((bytesDone: number | null, records: number) => void) | null;
+}
+
+/** Packets between progress reports while a tcpdump text unit streams in. */
+const PROGRESS_EVERY = 65_536;
+
+export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number): void {
+  const { store, outcome } = ctx;
+  const node = nodeNameFor(ctx.override, unit.node, ctx.file);
+  const nodeId = store.ensureNode(node);
+  if (!outcome.nodes.includes(node)) outcome.nodes.push(node);
+  const source = `${unit.file}:${unit.firstLine}`;
+  const hash = sha256Text(unit.input.text);
+  const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
+  if (existing !== null) {
+    outcome.warnings.push({ source, message: `${unit.kind} already imported as capture ${existing} of node ${node}; not stored again` });
+    return;
+  }
+  const id = store.insertCapture({
+    nodeId, sourceId, kind: unit.kind, namespace: unit.namespace, sourceFile: unit.file, firstLine: unit.firstLine,
+    lastLine: unit.lastLine, command: unit.command, partial: unit.partial, contentHash: hash, takenAt: null,
+  });
+  let records: number;
+  let takenAt: string | null;
+  let detail: unknown = null;
+  if (unit.kind === 'tcpdump-text') {
+    const writer = store.packetWriter(id);
+    let n = 0;
+    const summary = ctx.readers.parseTcpdumpUnit(unit, (p) => {
+      writer.add(p);
+      if (++n % PROGRESS_EVERY === 0) ctx.progress?.(null, n);
+    });
+    writer.flush();
+    records = summary.packets;
+    takenAt = summary.firstPacketAt;
+    detail = { linkTypes: summary.linkTypes, interfaces: summary.interfaces };
+  } else {
+    const parsed = ctx.readers.parseCaptureUnit(unit);
+    store.insertRecords(id, parsed);
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
+      const k8s = kubeProxyRecords(parsed.ruleset);
+      store.insertServices(id, 'kube-proxy', k8s.services);
+      store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
+    }
+    records = recordCount(parsed);
+    takenAt = parsed.takenAt;
+  }
+  store.finishCapture(id, records, takenAt, detail);
+  ctx.progress?.(null, records);
+  outcome.captures.push({ id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null });
+}
