@@ -1,0 +1,88 @@
+/** What tcpdump prints before the network layer: `-i any` interface and direction, and with -e the link header. */
+import type { PacketNetwork, PacketRecord } from '../records';
+import type { TextCursor } from './text-cursor';
+
+const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
+const SLL_DIRECTION = new RegExp(`(In|Out|P|M|B) +(?=${MAC} )`, 'y');
+const SLL2_PREFIX = /(\S{1,64}) +(In|Out|P|M|B) +/y;
+const SLL2_IFINDEX = /ifindex \d{1,10} /y;
+const ETHERNET = new RegExp(`(${MAC}) > (${MAC}), `, 'y');
+const SOURCE_MAC = new RegExp(`(${MAC}) `, 'y');
+const ETHERTYPE = /ethertype [^(,]{1,40} \(0x([0-9a-f]{4})\)/y;
+const FRAME_LENGTH = /, length (\d{1,10}): /y;
+const VLAN = /vlan (\d{1,4}), p \d, /y;
+const LLC_FRAME = /802\.3, length (\d{1,10}): /y;
+
+/** Reads `eth0  In  ` (tcpdump -i any, LINUX_SLL2) into iface and direction. */
+export function readInterfacePrefix(p: PacketRecord, c: TextCursor): void {
+  const m = c.match(SLL2_PREFIX);
+  if (!m) return;
+  p.iface = m[1]!;
+  p.direction = m[2] === 'Out' ? 'out' : 'in';
+}
+
+/**
+ * Reads a -e link header when there is one and returns the network it announces, or null when the line has
+ * no link header (then the network keyword follows: `IP`, `IP6`, `ARP,`).
+ */
+export function readLinkHeader(p: PacketRecord, c: TextCursor): PacketNetwork | null {
+  const start = c.pos;
+  const sll = c.match(SLL_DIRECTION);
+  if (sll) {
+    p.direction = sll[1] === 'Out' ? 'out' : 'in';
+    const mac = c.match(SOURCE_MAC);
+    if (mac) p.srcMac = mac[1]!;
+  } else if (p.iface !== null && c.match(SLL2_IFINDEX)) {
+    const mac = c.match(SOURCE_MAC);
+    if (mac) p.srcMac = mac[1]!;
+  } else {
+    const eth = c.match(ETHERNET);
+    if (!eth) return null;
+    p.srcMac = eth[1]!;
+    p.dstMac = eth[2]!;
+    const llc = c.match(LLC_FRAME);
+    if (llc) {
+      p.origLen = p.capLen = Number(llc[1]);
+      return 'other';
+    }
+  }
+  const type = c.match(ETHERTYPE);
+  if (!type) {
+    c.pos = start;
+    p.srcMac = p.dstMac = null;
+    p.direction = p.iface === null ? null : p.direction;
+    return null;
+  }
+  let etherType = parseInt(type[1]!, 16);
+  const len = c.match(FRAME_LENGTH);
+  if (len) p.origLen = p.capLen = Number(len[1]);
+  // 802.1Q / 802.1ad tags: `vlan 165, p 0, ethertype IPv4 (0x0800), `; the outermost tag is the one kept.
+  while (isVlanType(etherType)) {
+    const vlan = c.match(VLAN);
+    if (!vlan) break;
+    if (p.vlan === null) p.vlan = Number(vlan[1]);
+    const inner = c.match(ETHERTYPE);
+    if (!inner) break;
+    etherType = parseInt(inner[1]!, 16);
+    c.eat(', ');
+  }
+  return networkOf(p, etherType);
+}
+
+function isVlanType(etherType: number): boolean {
+  return etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100;
+}
+
+function networkOf(p: PacketRecord, etherType: number): PacketNetwork {
+  switch (etherType) {
+    case 0x0800:
+      return 'ipv4';
+    case 0x86dd:
+      return 'ipv6';
+    case 0x0806:
+      return 'arp';
+    default:
+      p.etherType = etherType;
+      return 'other';
+  }
+}
