@@ -11,6 +11,7 @@ type ConntrackCapture = Extract<ParsedCapture, { kind: 'conntrack' }>;
 const TOOL_BANNER = /^conntrack v[\d.]+ \(conntrack-tools\):\s*/;
 const SUMMARY = /^(\d+) flow entries have been shown\.\s*$/;
 const FAMILIES = new Set(['ipv4', 'ipv6']);
+const ENTRY_HEAD = /^(?:\[[^\]]*\]\s+)*(?:ipv[46]\s+\d+\s+)?[a-z][a-z0-9-]*\s+\d+\s/;
 const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'packets', 'bytes']);
 
 export function parseConntrack(input: TextInput): ConntrackCapture {
@@ -40,6 +41,8 @@ function emptyTuple(): ConntrackTuple {
 }
 
 function entryFromLine(body: string, line: number, fail: (reason: string) => never): ConntrackEntry {
+  // Judge the head before splitting, so a huge line that is not an entry fails at once.
+  if (!ENTRY_HEAD.test(body.slice(0, 200))) fail(`not a conntrack entry: "${clip(body)}"`);
   const tokens = body.split(/\s+/);
   let i = 0;
   // `-o timestamp` / `-E` prefixes: `[1700000000.123456]`, `[NEW]`, `[DESTROY]`.
@@ -150,6 +153,6 @@ export function looksLikeConntrack(text: string): boolean {
   return lines.some((l) => {
     const body = l.trim();
     if (TOOL_BANNER.test(body)) return true;
-    return /^(?:\[[^\]]*\]\s+)*(?:ipv[46]\s+\d+\s+)?[a-z][a-z0-9-]*\s+\d+\s+(?:\d+\s+)?(?:[A-Z][A-Z0-9_]*\s+)?src=/.test(body.slice(0, 200));
+    return ENTRY_HEAD.test(body.slice(0, 200)) && /\ssrc=/.test(body.slice(0, 200));
   });
 }

@@ -34,6 +34,7 @@ export function parseIpRoute(input: TextInput): IpRouteCapture {
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
+    if (!/^\s/.test(text)) checkDestination(text, fail);
     const tokens = text.trim().split(/\s+/);
     if (/^\s/.test(text)) {
       // Continuation: `\tnexthop via ... weight 1` of a multipath route, or a `cache ...` line under `ip route get`.
@@ -49,6 +50,13 @@ export function parseIpRoute(input: TextInput): IpRouteCapture {
     if (route.dst === 'default' && route.family === 'ipv4' && route.via !== null && route.via.includes(':')) route.family = 'ipv6';
   }
   return { kind: 'ip-route', routes, takenAt: null };
+}
+
+/** Rejects a line whose head is not `[TYPE] DST` before the whole (possibly huge) line is split. */
+function checkDestination(text: string, fail: (r: string) => never): void {
+  const head = text.slice(0, 120).split(/\s+/, 2);
+  const dst = ROUTE_TYPES.has(head[0] ?? '') ? head[1] : head[0];
+  if (dst !== undefined && dst !== 'default' && !isCidr(dst)) fail(`not a route destination: "${clip(dst)}"`);
 }
 
 function routeFromTokens(tokens: string[], line: number, fail: (r: string) => never): RouteRecord {
