@@ -1,0 +1,241 @@
+/**
+ * The netfilter path through one node, in the kernel's hook and priority order:
+ *   arriving:  raw, mangle, nat PREROUTING → input routing → INPUT (mangle, filter, security, nat)
+ *              or FORWARD (mangle, filter, security) → POSTROUTING (mangle, nat)
+ *   local:     output routing → OUTPUT raw, mangle, (re-route), nat, (re-route), filter, security
+ *              → POSTROUTING (mangle, nat) → out, or back in through lo for a local destination.
+ * The nat table is consulted for new connections only (every replayed packet) and never for an
+ * untracked one. Written in continuation style so statistic branches simply multiply.
+ */
+import type { TableName } from '../netfilter/ruleset';
+import { assertNever } from '../common/assert-never';
+import { policyStep, walkChain } from './chain-walk';
+import type { WalkEnv } from './chain-walk';
+import type { CompiledNode } from './compiled-node';
+import { rulesetFor } from './compiled-node';
+import type { FlowState } from './flow-state';
+import { withCaveat, withEvent, withNote } from './flow-state';
+import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from './ip-number';
+import type { IpNumber } from './ip-number';
+import { isLocalAddress, lookupRoute, selectAddress } from './routing';
+import type { RouteLookup } from './routing';
+import type { HookName, RouteResult, Verdict } from './trace';
+
+export interface NodeEnd {
+  state: FlowState;
+  verdict: Verdict;
+  reason: string | null;
+  /** For `forward`: the interface and next hop it leaves by. */
+  out: string | null;
+  nextHop: IpNumber | null;
+}
+
+type Next = (s: FlowState) => NodeEnd[];
+
+function end(state: FlowState, verdict: Verdict, reason: string | null): NodeEnd[] {
+  return [{ state, verdict, reason, out: null, nextHop: null }];
+}
+
+function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
+  const ruleset = rulesetFor(node, s.family);
+  if (ruleset === null) return null;
+  return { node: node.name, match: { routing: node.routing, node: node.name }, routing: node.routing, ruleset, interfacesKnown: node.routing.interfacesKnown };
+}
+
+/** Run `hook` through `tables` in order; each table's built-in chain decides, its policy if it falls off the end. */
+function runHook(node: CompiledNode, start: FlowState, hook: HookName, tables: TableName[], natAllowed: boolean, next: Next, announce = true): NodeEnd[] {
+  const env = envFor(node, start);
+  let s: FlowState = announce ? withEvent({ ...start, hook }, { kind: 'hook', node: node.name, hook }) : { ...start, hook };
+  if (env === null) {
+    s = withCaveat(s, `${node.name}: no ${start.family === 'ipv4' ? 'iptables' : 'ip6tables'} ruleset was captured; netfilter is not replayed there (treated as accepting)`);
+    return next(s);
+  }
+  if (env.ruleset.origin.partial) {
+    s = withCaveat(s, `${node.name}: the ruleset capture is partial (a filtered or cut listing): rules or tables it does not show may change this path`);
+  }
+  const step = (state: FlowState, index: number): NodeEnd[] => {
+    const table = tables[index];
+    if (table === undefined) return next(state);
+    if (table === 'nat' && (!natAllowed || state.untracked)) return step(state, index + 1);
+    const chain = env.ruleset.tables.get(table)?.chains.get(hook);
+    if (chain === undefined) return step(state, index + 1);
+    const out: NodeEnd[] = [];
+    for (const w of walkChain(env, state, chain, 0, 0)) {
+      switch (w.end.kind) {
+        case 'return': {
+          const ps = policyStep(node.name, table, chain);
+          const after = withEvent(w.state, { kind: 'step', step: ps });
+          if (ps.target === 'DROP') out.push(...end(after, 'drop', `dropped on ${node.name} by the DROP policy of ${table} ${hook}`));
+          else out.push(...step(after, index + 1));
+          break;
+        }
+        case 'accept':
+          out.push(...step(w.state, index + 1));
+          break;
+        case 'drop':
+          out.push(...end(w.state, 'drop', w.end.reason));
+          break;
+        case 'reject':
+          out.push(...end(w.state, 'reject', w.end.reason));
+          break;
+        case 'unknown':
+          out.push(...end(w.state, 'unknown', w.end.reason));
+          break;
+        default:
+          return assertNever(w.end);
+      }
+    }
+    return out;
+  };
+  return step(s, 0);
+}
+
+function routeResult(look: RouteLookup, bridged: boolean): RouteResult {
+  switch (look.kind) {
+    case 'local': return { kind: 'local', dev: look.dev };
+    case 'unicast': return { kind: 'unicast', dev: look.dev, via: look.route.via ? formatIp(look.route.via) : null, bridged };
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+      return { kind: look.kind };
+    case 'no-route': return { kind: 'no-route' };
+    case 'unknown': return { kind: 'unknown' };
+    default: return assertNever(look);
+  }
+}
+
+function routeText(look: RouteLookup): string | null {
+  return look.kind === 'local' || look.kind === 'unicast' || look.kind === 'blackhole' || look.kind === 'unreachable' || look.kind === 'prohibit'
+    ? look.route?.text ?? null
+    : null;
+}
+
+/** A route without `dev` (route -n always has one; `ip route` may not): the device that reaches the gateway. */
+function withDevice(node: CompiledNode, look: RouteLookup): RouteLookup {
+  if (look.kind !== 'unicast' || look.dev !== null || look.route.via === null) return look;
+  const gw = lookupRoute(node.routing, look.route.via);
+  return gw.kind === 'unicast' ? { ...look, dev: gw.dev } : look;
+}
+
+function routeFailure(node: CompiledNode, s: FlowState, look: RouteLookup): NodeEnd[] | null {
+  const dst = formatIp(s.dst);
+  switch (look.kind) {
+    case 'no-route':
+      return end(s, 'drop', `no route to ${dst} on ${node.name}`);
+    case 'blackhole':
+      return end(s, 'drop', `blackhole route to ${dst} on ${node.name} (${look.route.text})`);
+    case 'unreachable':
+      return end(s, 'reject', `unreachable route to ${dst} on ${node.name} (${look.route.text}): ICMP host unreachable`);
+    case 'prohibit':
+      return end(s, 'reject', `prohibit route to ${dst} on ${node.name} (${look.route.text}): ICMP administratively prohibited`);
+    default:
+      return null;
+  }
+}
+
+/** After PREROUTING: local delivery or forwarding. */
+function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): NodeEnd[] {
+  let s = s0;
+  const dst = formatIp(s.dst);
+  if (isLoopback(s.dst) && s.inIface !== 'lo') {
+    return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
+  }
+  const local = isLocalAddress(node.routing, s.dst);
+  const look: RouteLookup = local === true ? { kind: 'local', route: null, dev: 'lo' } : withDevice(node, lookupRoute(node.routing, s.dst));
+  if (local === null && look.kind === 'unicast') {
+    s = withCaveat(s, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
+  }
+  const bridged = look.kind === 'unicast' && s.physIn !== null && look.dev === s.inIface && look.route.via === null;
+  s = withEvent(s, { kind: 'route', node: node.name, stage: 'input', dst, result: routeResult(look, bridged), route: routeText(look), note: look.kind === 'unknown' ? look.missing : null });
+  const failed = routeFailure(node, s, look);
+  if (failed !== null) return failed;
+  switch (look.kind) {
+    case 'local':
+      return runHook(node, { ...s, outIface: '' }, 'INPUT', ['mangle', 'filter', 'security', 'nat'], natAllowed, (d) => end(d, 'deliver', null));
+    case 'unicast': {
+      const fwd: FlowState = { ...s, outIface: look.dev, nextHop: look.nextHop, bridged };
+      return runHook(node, fwd, 'FORWARD', ['mangle', 'filter', 'security'], natAllowed, (f) => postrouting(node, f, natAllowed));
+    }
+    case 'unknown': {
+      const fwd = withNote({ ...s, outIface: null, nextHop: null }, `the route for ${dst} on ${node.name} is unknown (${look.missing}); following the forward path as far as the rules allow`);
+      return runHook(node, fwd, 'FORWARD', ['mangle', 'filter', 'security'], natAllowed, (f) => postrouting(node, f, natAllowed));
+    }
+    default:
+      return end(s, 'unknown', `unexpected route result on ${node.name}`);
+  }
+}
+
+function postrouting(node: CompiledNode, s: FlowState, natAllowed: boolean): NodeEnd[] {
+  return runHook(node, s, 'POSTROUTING', ['mangle', 'nat'], natAllowed, (p) => {
+    if (p.outIface === null) {
+      const missing = node.routing.routesKnown ? 'the route' : 'its routes (ip route)';
+      return end(p, 'unknown', `the captures of ${node.name} lack ${missing}, so where ${formatIp(p.dst)} leaves is unknown`);
+    }
+    return [{ state: p, verdict: 'forward', reason: null, out: p.outIface, nextHop: p.nextHop }];
+  });
+}
+
+/** A packet arriving on `s.inIface` (already mapped to its bridge, with physIn set, for a bridge port). */
+export function traverseFromInterface(node: CompiledNode, s: FlowState): NodeEnd[] {
+  return runHook(node, s, 'PREROUTING', ['raw', 'mangle', 'nat'], true, (p) => routeInput(node, p, true));
+}
+
+/** Output routing for a locally generated packet, including source selection when the source is unspecified. */
+function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute'): { state: FlowState } | { ends: NodeEnd[] } {
+  const dst = formatIp(s.dst);
+  const local = isLocalAddress(node.routing, s.dst);
+  const look: RouteLookup = local === true ? { kind: 'local', route: null, dev: 'lo' } : withDevice(node, lookupRoute(node.routing, s.dst));
+  let state = withEvent(s, { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
+  if (local === null && look.kind === 'unicast') state = withCaveat(state, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
+  const failed = routeFailure(node, state, look);
+  if (failed !== null) return { ends: failed };
+  if (look.kind === 'local') return { state: { ...state, outIface: 'lo', nextHop: s.dst } };
+  if (look.kind === 'unicast') {
+    let next: FlowState = { ...state, outIface: look.dev, nextHop: look.nextHop };
+    if (isUnspecified(next.src)) {
+      const src = look.route.src !== null ? look.route.src : look.dev !== null ? selectAddress(node.routing, s.family, look.dev, look.nextHop)?.text ?? null : null;
+      if (src === null) return { ends: end(next, 'unknown', `no source address for ${dst} on ${node.name}: the captures do not show an address on ${look.dev ?? 'the route device'}`) };
+      const ip = parseIp(src);
+      if (ip === null || ip.family !== s.family) return { ends: end(next, 'unknown', `the source address ${src} chosen on ${node.name} could not be read`) };
+      next = withNote({ ...next, src: ip, orig: { ...next.orig, src: ip } }, `source address ${src} selected for ${dst}`);
+    }
+    return { state: next };
+  }
+  return { state: withNote({ ...state, outIface: null, nextHop: null }, `the route for ${dst} on ${node.name} is unknown (${look.kind === 'unknown' ? look.missing : look.kind})`) };
+}
+
+/** A packet sent by a process on the node. */
+export function traverseFromLocal(node: CompiledNode, s0: FlowState): NodeEnd[] {
+  const routed = routeOutput(node, s0, 'output');
+  if ('ends' in routed) return routed.ends;
+  const s = routed.state;
+  let routedFor = { dst: s.dst, mark: s.mark };
+  const tables: TableName[] = ['raw', 'mangle', 'nat', 'filter', 'security'];
+  // Run OUTPUT table by table so a DNAT or mark change re-routes before filter sees -o.
+  const stage = (state: FlowState, index: number): NodeEnd[] => {
+    const table = tables[index];
+    if (table === undefined) return postroutingLocal(node, state);
+    return runHook(node, state, 'OUTPUT', [table], true, (after) => {
+      if ((table === 'mangle' || table === 'nat') && (!sameIp(after.dst, routedFor.dst) || after.mark !== routedFor.mark)) {
+        const again = routeOutput(node, after, 'reroute');
+        if ('ends' in again) return again.ends;
+        routedFor = { dst: again.state.dst, mark: again.state.mark };
+        return stage(again.state, index + 1);
+      }
+      return stage(after, index + 1);
+    }, index === 0);
+  };
+  return stage(s, 0);
+}
+
+function postroutingLocal(node: CompiledNode, s: FlowState): NodeEnd[] {
+  return runHook(node, s, 'POSTROUTING', ['mangle', 'nat'], true, (p) => {
+    if (p.outIface === 'lo') {
+      // Back in through loopback: PREROUTING raw and mangle; NAT is already set up for this connection.
+      const looped: FlowState = withEvent({ ...p, inIface: 'lo', outIface: '', physIn: null }, { kind: 'note', node: node.name, text: 'the packet loops back through lo to a local address' });
+      return runHook(node, looped, 'PREROUTING', ['raw', 'mangle', 'nat'], false, (q) => routeInput(node, q, false));
+    }
+    if (p.outIface === null) return end(p, 'unknown', `the captures of ${node.name} lack ${node.routing.routesKnown ? 'the route' : 'its routes (ip route)'}, so where ${formatIp(p.dst)} leaves is unknown`);
+    return [{ state: p, verdict: 'forward', reason: null, out: p.outIface, nextHop: p.nextHop }];
+  });
+}

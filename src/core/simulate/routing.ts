@@ -1,0 +1,244 @@
+/**
+ * A node's routing as the kernel would consult it: the local table (its own addresses, subnet
+ * broadcasts, 127/8 on loopback) first, then the main table by longest prefix and lowest metric.
+ * Built from captured addresses and routes; either may be missing, and lookups say when that matters.
+ */
+import type { InterfaceRecord, RouteRecord, RouteType } from '../capture/records';
+import type { AddrType } from '../netfilter/ruleset';
+import {
+  cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
+} from './ip-number';
+import type { CidrNumber, Family, IpNumber } from './ip-number';
+
+export interface LocalAddress {
+  ip: IpNumber;
+  text: string;
+  dev: string;
+  subnet: CidrNumber;
+  secondary: boolean;
+  /** Usable as a source for traffic leaving the host (scope global). */
+  global: boolean;
+}
+
+export interface CompiledRoute {
+  cidr: CidrNumber;
+  type: RouteType;
+  dev: string | null;
+  via: IpNumber | null;
+  src: string | null;
+  metric: number;
+  text: string;
+}
+
+export type RouteLookup =
+  | { kind: 'local'; route: CompiledRoute | null; dev: string | null }
+  | { kind: 'unicast'; route: CompiledRoute; dev: string | null; nextHop: IpNumber }
+  | { kind: 'blackhole' | 'unreachable' | 'prohibit'; route: CompiledRoute }
+  | { kind: 'no-route' }
+  /** The captures cannot say: addresses or routes were not captured. Names what is missing. */
+  | { kind: 'unknown'; missing: string };
+
+export interface FamilyRouting {
+  family: Family;
+  addresses: LocalAddress[];
+  local: CompiledRoute[];
+  main: CompiledRoute[];
+  /** The local table is complete: addresses or `ip route show table local` were captured. */
+  localKnown: boolean;
+  /** Tables other than main/local seen in the capture (policy routing the replay does not follow). */
+  otherTables: string[];
+}
+
+export interface NodeRouting {
+  interfacesKnown: boolean;
+  routesKnown: boolean;
+  interfaces: Map<string, InterfaceRecord>;
+  v4: FamilyRouting;
+  v6: FamilyRouting;
+}
+
+function routeText(r: RouteRecord): string {
+  const parts = [r.type === 'unicast' ? '' : r.type, r.dst];
+  if (r.via) parts.push('via', r.via);
+  if (r.dev) parts.push('dev', r.dev);
+  if (r.src) parts.push('src', r.src);
+  if (r.metric !== null) parts.push('metric', String(r.metric));
+  if (r.table !== 'main') parts.push('table', r.table);
+  return parts.filter((p) => p !== '').join(' ');
+}
+
+function byPrefixThenMetric(a: CompiledRoute, b: CompiledRoute): number {
+  return b.cidr.prefixLength - a.cidr.prefixLength || a.metric - b.metric;
+}
+
+function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null): FamilyRouting {
+  const addresses: LocalAddress[] = [];
+  const local: CompiledRoute[] = [];
+  const main: CompiledRoute[] = [];
+  const otherTables = new Set<string>();
+  for (const iface of interfaces ?? []) {
+    const loopback = iface.linkType === 'loopback' || iface.name === 'lo';
+    for (const a of iface.addresses) {
+      if (a.family !== family) continue;
+      const cidr = parseCidr(a.cidr);
+      const ip = parseIp(a.cidr.split('/')[0] ?? '');
+      if (cidr === null || ip === null) continue;
+      const subnet = a.peer !== null ? parseCidr(a.peer) ?? cidr : cidr;
+      const scope = a.scope ?? (isLoopback(ip) ? 'host' : 'global');
+      addresses.push({ ip, text: formatIp(ip), dev: iface.name, subnet, secondary: a.secondary, global: scope === 'global' });
+      const hostPrefix = family === 'ipv4' ? 32 : 128;
+      const localCidr = loopback ? subnet : cidrOf(ip, hostPrefix);
+      local.push({ cidr: localCidr, type: 'local', dev: iface.name, via: null, src: formatIp(ip), metric: 0, text: `local ${formatIp(ip)} dev ${iface.name} (from ${a.cidr})` });
+      if (family === 'ipv4' && !loopback && subnet.prefixLength < 31) {
+        const bcast = a.broadcast !== null ? parseIp(a.broadcast) : lastAddressOf(subnet);
+        if (bcast !== null) {
+          local.push({ cidr: cidrOf(bcast, 32), type: 'broadcast', dev: iface.name, via: null, src: formatIp(ip), metric: 0, text: `broadcast ${formatIp(bcast)} dev ${iface.name}` });
+        }
+      }
+    }
+  }
+  for (const r of routes ?? []) {
+    if (r.family !== family) continue;
+    const cidr = r.dst === 'default' ? cidrOf(family === 'ipv4' ? { family, value: 0 } : { family, value: 0n }, 0) : parseCidr(r.dst);
+    if (cidr === null) continue;
+    const via = r.via !== null ? parseIp(r.via) : null;
+    const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, text: routeText(r) };
+    if (r.table === 'local' || r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')) local.push(compiled);
+    else if (r.table === 'main' || r.table === '') main.push(compiled);
+    else otherTables.add(r.table);
+  }
+  // Without an address capture, the routes' preferred sources are still known to be local.
+  if (interfaces === null) {
+    for (const r of local.length === 0 ? main : []) {
+      const src = r.src !== null ? parseIp(r.src) : null;
+      if (src === null || src.family !== family || local.some((l) => l.src === r.src)) continue;
+      local.push({ cidr: cidrOf(src, family === 'ipv4' ? 32 : 128), type: 'local', dev: r.dev, via: null, src: r.src, metric: 0, text: `local ${r.src} dev ${r.dev ?? '?'} (the src of route ${r.text})` });
+    }
+  }
+  // Connected subnets the route capture did not list (or no route capture at all): the kernel adds them with the address.
+  for (const a of addresses) {
+    if (a.dev === 'lo' || isLoopback(a.ip)) continue;
+    const hostPrefix = family === 'ipv4' ? 32 : 128;
+    if (a.subnet.prefixLength === hostPrefix && a.subnet.v4 === (a.ip.family === 'ipv4' ? a.ip.value : 0)) continue;
+    const listed = main.some((r) => r.dev === a.dev && r.cidr.prefixLength === a.subnet.prefixLength && cidrContains(r.cidr, a.ip));
+    if (listed) continue;
+    main.push({
+      cidr: a.subnet, type: 'unicast', dev: a.dev, via: null, src: a.text, metric: 0,
+      text: `${family === 'ipv4' ? formatIp({ family, value: a.subnet.v4 }) : formatIp({ family, value: a.subnet.v6 })}/${a.subnet.prefixLength} dev ${a.dev} scope link src ${a.text} (connected, from the address)`,
+    });
+  }
+  local.sort(byPrefixThenMetric);
+  main.sort(byPrefixThenMetric);
+  const localKnown = interfaces !== null || (routes ?? []).some((r) => r.table === 'local');
+  return { family, addresses, local, main, localKnown, otherTables: [...otherTables] };
+}
+
+export function compileRouting(interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null): NodeRouting {
+  const byName = new Map<string, InterfaceRecord>();
+  for (const i of interfaces ?? []) byName.set(i.name, i);
+  return {
+    interfacesKnown: interfaces !== null,
+    routesKnown: routes !== null,
+    interfaces: byName,
+    v4: compileFamily('ipv4', interfaces, routes),
+    v6: compileFamily('ipv6', interfaces, routes),
+  };
+}
+
+export function familyRouting(routing: NodeRouting, family: Family): FamilyRouting {
+  return family === 'ipv4' ? routing.v4 : routing.v6;
+}
+
+function firstContaining(routes: CompiledRoute[], ip: IpNumber): CompiledRoute | null {
+  for (const r of routes) if (cidrContains(r.cidr, ip)) return r;
+  return null;
+}
+
+/** The address is one of the node's own (local table type `local`); null when addresses were not captured. */
+export function isLocalAddress(routing: NodeRouting, ip: IpNumber): boolean | null {
+  const fr = familyRouting(routing, ip.family);
+  const hit = firstContaining(fr.local, ip);
+  if (hit !== null && hit.type === 'local') return true;
+  if (!fr.localKnown) return isLoopback(ip) ? true : null;
+  return false;
+}
+
+/** The kernel's route lookup for a destination: local table first, then main (longest prefix, lowest metric). */
+export function lookupRoute(routing: NodeRouting, dst: IpNumber): RouteLookup {
+  const fr = familyRouting(routing, dst.family);
+  const localHit = firstContaining(fr.local, dst);
+  if (localHit !== null && localHit.type === 'local') return { kind: 'local', route: localHit, dev: localHit.dev };
+  const hit = firstContaining(fr.main, dst);
+  if (hit === null) {
+    if (!routing.routesKnown) return { kind: 'unknown', missing: 'routes (ip route) were not captured' };
+    if (!fr.localKnown) {
+      return { kind: 'unknown', missing: 'addresses (ip addr) were not captured, so local destinations cannot be told apart' };
+    }
+    return { kind: 'no-route' };
+  }
+  switch (hit.type) {
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+      return { kind: hit.type, route: hit };
+    case 'local':
+      return { kind: 'local', route: hit, dev: hit.dev };
+    default:
+      break;
+  }
+  return { kind: 'unicast', route: hit, dev: hit.dev, nextHop: hit.via ?? dst };
+}
+
+/**
+ * inet_select_addr: the first primary, global address of the family on `dev` whose subnet holds the
+ * next hop, else the first primary global one. What MASQUERADE and source selection use.
+ */
+export function selectAddress(routing: NodeRouting, family: Family, dev: string, nextHop: IpNumber | null): LocalAddress | null {
+  const candidates = familyRouting(routing, family).addresses.filter((a) => a.dev === dev && !a.secondary && a.global);
+  if (nextHop !== null) {
+    const inSubnet = candidates.find((a) => cidrContains(a.subnet, nextHop));
+    if (inSubnet) return inSubnet;
+  }
+  return candidates[0] ?? null;
+}
+
+/** First address of the interface (what REDIRECT rewrites the destination to). */
+export function firstAddressOf(routing: NodeRouting, family: Family, dev: string): LocalAddress | null {
+  return familyRouting(routing, family).addresses.find((a) => a.dev === dev && !a.secondary) ?? null;
+}
+
+/**
+ * The kernel's inet_dev_addr_type over the local table: 0/8 and 255.255.255.255 are BROADCAST,
+ * 224/4 MULTICAST, local-table entries give their type, anything else UNICAST. With `dev`
+ * (--limit-iface-in/out) the local-table entry only counts when it belongs to that interface.
+ * Null when the node's addresses were not captured.
+ */
+export function addrTypeOf(routing: NodeRouting, ip: IpNumber, dev: string | null): AddrType | null {
+  if (ip.family === 'ipv4' && (isUnspecified(ip) || ip.value >>> 24 === 0 || ip.value === 0xffffffff)) return 'BROADCAST';
+  if (isMulticast(ip)) return 'MULTICAST';
+  const fr = familyRouting(routing, ip.family);
+  const hit = firstContaining(fr.local, ip);
+  if (hit === null) {
+    if (!fr.localKnown) return isLoopback(ip) ? 'LOCAL' : null;
+    return 'UNICAST';
+  }
+  if (dev !== null && hit.dev !== null && hit.dev !== dev && !(hit.type === 'local' && dev === 'lo' && isLoopback(ip))) return 'UNICAST';
+  switch (hit.type) {
+    case 'local': return 'LOCAL';
+    case 'broadcast': return 'BROADCAST';
+    case 'multicast': return 'MULTICAST';
+    case 'anycast': return 'ANYCAST';
+    case 'blackhole': return 'BLACKHOLE';
+    case 'unreachable': return 'UNREACHABLE';
+    case 'prohibit': return 'PROHIBIT';
+    case 'throw': return 'THROW';
+    case 'nat': return 'NAT';
+    case 'unicast': return 'UNICAST';
+    default: return 'UNICAST';
+  }
+}
+
+/** Every node address, for finding which captured node owns a next hop. */
+export function ownsAddress(routing: NodeRouting, ip: IpNumber): LocalAddress | null {
+  return familyRouting(routing, ip.family).addresses.find((a) => a.ip.value === ip.value) ?? null;
+}
