@@ -1,0 +1,44 @@
+import { describe, it, expect } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { looksLikeBridge } from './bridge';
+import { looksLikeConntrack } from './conntrack';
+import { looksLikeIfconfig } from './ifconfig';
+import { looksLikeIpAddr } from './ip-addr';
+import { looksLikeIpRoute } from './ip-route';
+import { looksLikeKubectl } from './kubectl';
+import { looksLikeRouteTable } from './route-table';
+import { textFixture } from '../../../test/fixtures/text/fixture-input';
+
+const SNIFFS = {
+  'ip-addr': looksLikeIpAddr, ifconfig: looksLikeIfconfig, 'ip-route': looksLikeIpRoute, 'route-table': looksLikeRouteTable,
+  conntrack: looksLikeConntrack, bridge: looksLikeBridge, kubectl: looksLikeKubectl,
+} as const;
+
+/** Which sniff each real fixture must satisfy (and no other). */
+function expectedSniff(name: string): keyof typeof SNIFFS {
+  if (name.startsWith('ip-addr') || name.startsWith('ip-o-') || name.startsWith('ip-d-')) return 'ip-addr';
+  if (name.startsWith('ifconfig')) return 'ifconfig';
+  if (name.startsWith('ip-route') || name.startsWith('ip-6-route')) return 'ip-route';
+  if (name.startsWith('route-n') || name.startsWith('netstat')) return 'route-table';
+  if (name.startsWith('conntrack') || name.startsWith('proc-nf-conntrack')) return 'conntrack';
+  if (name.startsWith('brctl') || name.startsWith('bridge')) return 'bridge';
+  throw new Error(`no expected kind for fixture ${name}`);
+}
+
+describe('text capture sniffs', () => {
+  const dir = path.resolve(__dirname, '../../../test/fixtures/text');
+  const fixtures = readdirSync(dir).filter((f) => f.endsWith('.txt'));
+
+  it('has fixtures to check', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const name of fixtures) {
+    it(`recognises ${name} as ${expectedSniff(name)} only`, () => {
+      const text = textFixture(name).text;
+      const matching = Object.entries(SNIFFS).filter(([, sniff]) => sniff(text)).map(([kind]) => kind);
+      expect(matching).toEqual([expectedSniff(name)]);
+    });
+  }
+});
