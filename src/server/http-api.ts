@@ -157,9 +157,10 @@ async function importUploads(ctx: ApiContext, request: RequestOf<'importUploads'
     throw new ApiError('not-found', `no upload ${missing.join(', ')} (already imported, or the server restarted)`);
   }
   const options = request.node === undefined ? {} : { node: request.node };
+  const staged = await ctx.uploads.stage(uploads).finally(() => ctx.uploads.remove(uploads));
   // The uploads are gone before the answer ends, whatever the outcome.
   const run = (onProgress: (p: ImportProgress) => void): Promise<ImportJson> =>
-    importPaths(ctx.project, uploads.map((u) => u.path), options, onProgress).finally(() => ctx.uploads.remove(uploads));
+    importPaths(ctx.project, staged.names, options, onProgress, staged.dir).finally(() => ctx.uploads.removeDir(staged.dir));
   if (!(req.headers.accept ?? '').includes('application/x-ndjson')) {
     return reply(res, 'importUploads', await run(() => {}));
   }

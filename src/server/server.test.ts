@@ -24,9 +24,9 @@ function fakeOpener(fake: FakeStore) {
     fs.writeFileSync(dbPath, '');
     return {
       listNodes: () => NODES,
-      async importPaths(paths, _options, onProgress): Promise<ImportJson> {
-        fake.imported.push([...paths]);
-        fake.importedText.push(...paths.map((p) => fs.readFileSync(p, 'utf8')));
+      async importPaths(paths, _options, onProgress, baseDir): Promise<ImportJson> {
+        fake.imported.push(paths.map((p) => path.resolve(baseDir ?? '.', p)));
+        fake.importedText.push(...paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8')));
         paths.forEach((p, i) => onProgress({ phase: 'import', done: i + 1, total: paths.length, current: path.basename(p) }));
         return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
       },

@@ -57,6 +57,31 @@ export class UploadStore {
     });
   }
 
+  /**
+   * Moves uploads into one fresh folder under their own names (a repeated name gets `-2`, `-3`...),
+   * so one import call reads them side by side as bare file names.
+   */
+  async stage(uploads: readonly Upload[]): Promise<{ dir: string; names: string[] }> {
+    const dir = path.join(this.root, `batch-${randomBytes(8).toString('hex')}`);
+    await fs.promises.mkdir(dir);
+    const used = new Set<string>();
+    const names: string[] = [];
+    for (const upload of uploads) {
+      const wanted = path.basename(upload.path);
+      const { name: stem, ext } = path.parse(wanted);
+      let name = wanted;
+      for (let n = 2; used.has(name); n++) name = `${stem}-${n}${ext}`;
+      used.add(name);
+      await fs.promises.rename(upload.path, path.join(dir, name));
+      names.push(name);
+    }
+    return { dir, names };
+  }
+
+  async removeDir(dir: string): Promise<void> {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+
   async remove(uploads: readonly Upload[]): Promise<void> {
     await Promise.all(uploads.map((u) => fs.promises.rm(path.dirname(u.path), { recursive: true, force: true })));
   }

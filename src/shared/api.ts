@@ -124,6 +124,10 @@ type Call<N extends OperationName> =
     ? (request: Omit<RequestOf<N>, 'job'>, onProgress?: ProgressListener) => Promise<ResponseOf<N>>
     : (request: RequestOf<N>) => Promise<ResponseOf<N>>;
 
+/** What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so progress shows). */
+export type ShellEvent = { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' };
+export const IPC_SHELL_EVENT_CHANNEL = 'natlens:shell-event';
+
 /**
  * What the renderer talks to: window.natlens from the preload (IPC), or the fetch client in web mode.
  * Desktop-only operations reject with ApiError('unsupported') in web mode.
@@ -131,6 +135,8 @@ type Call<N extends OperationName> =
 export type Api = { readonly shell: 'desktop' | 'web' } & { [N in RendererOperation]: Call<N> } & {
   /** Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes. */
   importFiles(files: readonly File[], options: ImportOptions, onProgress?: ProgressListener): Promise<ImportJson>;
+  /** Listens for shell events; returns the unsubscribe function. The web shell has none. */
+  onShellEvent(listener: (event: ShellEvent) => void): () => void;
 };
 
 /** Validates a request for `name`; throws ValidationError. */

@@ -46,6 +46,7 @@ export function importPaths(
   paths: readonly string[],
   options: ImportOptions,
   onProgress: (p: ImportProgress) => void,
+  baseDir?: string,
 ): Promise<ImportJson> {
-  return project.write((store) => store.importPaths(paths, options, onProgress));
+  return project.write((store) => store.importPaths(paths, options, onProgress, baseDir));
 }

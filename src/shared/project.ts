@@ -11,7 +11,8 @@ import type { ImportOptions, ImportProgress } from './api';
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
   listNodes(): NodeJson[];
-  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportJson>;
+  /** `baseDir`: relative paths are read from there (web uploads, so sources print bare file names). */
+  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson>;
   close(): void;
 }
 

@@ -1,0 +1,69 @@
+/** Electron main: one window over the shared operations, the project database opened with the Electron-ABI SQLite build. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { app, dialog, session, type BrowserWindow } from 'electron';
+import { coreStoreOpener } from '../shared/core-backend';
+import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { registerAppScheme, serveRenderer } from './app-protocol';
+import { installAppMenu } from './app-menu';
+import { DesktopProject } from './desktop-project';
+import { DisposableStore, toDisposable } from './disposables';
+import { registerIpcOperations } from './ipc-operations';
+import { createMainWindow, isOwnPage } from './main-window';
+import { bindingProblemText, checkElectronBinding } from './native-sqlite';
+
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+const disposables = new DisposableStore();
+let mainWindow: BrowserWindow | null = null;
+
+registerAppScheme();
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+async function start(): Promise<void> {
+  const binding = checkElectronBinding(app.getAppPath());
+  if (binding.kind !== 'ok') {
+    dialog.showErrorBox('natlens cannot open projects', bindingProblemText(binding, process.versions.electron ?? 'this'));
+    app.exit(1);
+    return;
+  }
+
+  // Grant nothing: no camera, notifications, geolocation... the page needs none.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  if (devUrl === undefined) {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+  }
+
+  const outDir = path.resolve(__dirname, '..');
+  disposables.add(serveRenderer(path.join(outDir, 'renderer')));
+  const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
+  disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
+
+  const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');
+  const openWindow = (): void => {
+    mainWindow = createMainWindow({ devUrl, preload: path.join(outDir, 'preload', 'index.js'), icon: fs.existsSync(iconPath) ? iconPath : undefined });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  };
+  installAppMenu(() => mainWindow);
+  openWindow();
+  disposables.add(toDisposable(() => mainWindow?.destroy()));
+  app.on('activate', () => {
+    if (mainWindow === null) openWindow();
+  });
+}
+
+app.whenReady().then(start, (err: unknown) => {
+  dialog.showErrorBox('natlens failed to start', err instanceof Error ? (err.stack ?? err.message) : String(err));
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => app.quit());
+// The database is closed cleanly however the app ends.
+app.on('will-quit', () => disposables.dispose());

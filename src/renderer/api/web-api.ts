@@ -1,0 +1,131 @@
+/**
+ * The Api over natlens serve's HTTP: every request carries the run's token as a Bearer header.
+ * Files are uploaded one by one to UPLOAD_ROUTE (with byte progress), then imported in one call
+ * whose NDJSON answer streams import progress and the result.
+ */
+import { ApiError, apiErrorFromJson } from '../../shared/api-error';
+import { operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type Api, type ImportOptions, type OperationName, type ProgressListener, type RequestOf, type ResponseOf } from '../../shared/api';
+import type { ImportJson } from '../../shared/contract-json';
+import { readNdjson } from './ndjson';
+
+/** Sends one file's bytes; reports bytes sent. Browsers use XHR (fetch has no upload progress). */
+export type Uploader = (url: string, headers: Record<string, string>, file: File, onBytes: (sent: number) => void) => Promise<{ status: number; body: string }>;
+
+export interface WebApiOptions {
+  token: string;
+  /** Origin + path prefix; '' for the page's own origin. */
+  base?: string;
+  fetch?: typeof fetch;
+  upload?: Uploader;
+}
+
+export function xhrUploader(): Uploader {
+  return (url, headers, file, onBytes) =>
+    new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+      xhr.upload.onprogress = (e) => onBytes(e.loaded);
+      xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
+      xhr.onerror = () => reject(new ApiError('internal', `upload of ${file.name} failed: the server did not answer`));
+      xhr.send(file);
+    });
+}
+
+function fetchUploader(doFetch: typeof fetch): Uploader {
+  return async (url, headers, file, onBytes) => {
+    const res = await doFetch(url, { method: 'POST', headers, body: file });
+    onBytes(file.size);
+    return { status: res.status, body: await res.text() };
+  };
+}
+
+function unsupported(name: string): Promise<never> {
+  return Promise.reject(new ApiError('unsupported', `${name} needs the desktop app; in the browser, drop files or use the file picker`));
+}
+
+export function createWebApi(options: WebApiOptions): Api {
+  const base = options.base ?? '';
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const upload = options.upload ?? (typeof XMLHttpRequest === 'undefined' ? fetchUploader(doFetch) : xhrUploader());
+  const auth = { Authorization: `Bearer ${options.token}` };
+
+  async function failure(res: Response): Promise<ApiError> {
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      json = null;
+    }
+    return apiErrorFromJson(json, `HTTP ${res.status}`);
+  }
+
+  async function call<N extends OperationName>(name: N, request: RequestOf<N>, accept = 'application/json'): Promise<Response> {
+    const route = operations[name].http;
+    if (route === null) throw new ApiError('unsupported', `${name} has no HTTP route`);
+    const init: RequestInit = { method: route.method, headers: { ...auth, Accept: accept } };
+    let url = `${base}${route.path}`;
+    if (route.method === 'GET') {
+      const query = new URLSearchParams(Object.entries(request as Record<string, unknown>).map(([k, v]) => [k, String(v)])).toString();
+      if (query !== '') url += `?${query}`;
+    } else {
+      init.headers = { ...auth, Accept: accept, 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(request);
+    }
+    const res = await doFetch(url, init);
+    if (!res.ok) throw await failure(res);
+    return res;
+  }
+
+  async function get<N extends OperationName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
+    return (await (await call(name, request)).json()) as ResponseOf<N>;
+  }
+
+  async function importFiles(files: readonly File[], importOptions: ImportOptions, onProgress?: ProgressListener): Promise<ImportJson> {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    let sentBefore = 0;
+    const ids: string[] = [];
+    for (const file of files) {
+      const headers = { ...auth, [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name), 'Content-Type': 'application/octet-stream' };
+      const res = await upload(`${base}${UPLOAD_ROUTE}`, headers, file, (sent) =>
+        onProgress?.({ phase: 'upload', done: sentBefore + sent, total, current: file.name }),
+      );
+      let json: unknown = null;
+      try {
+        json = JSON.parse(res.body) as unknown;
+      } catch {
+        json = null;
+      }
+      if (res.status !== 201) throw apiErrorFromJson(json, `upload of ${file.name} failed (HTTP ${res.status})`);
+      const id = (json as { upload?: unknown } | null)?.upload;
+      if (typeof id !== 'string') throw new ApiError('internal', `upload of ${file.name}: the server sent no upload id`);
+      ids.push(id);
+      sentBefore += file.size;
+    }
+    const request: RequestOf<'importUploads'> = importOptions.node === undefined ? { uploads: ids } : { uploads: ids, node: importOptions.node };
+    const res = await call('importUploads', request, 'application/x-ndjson');
+    if (res.body === null) throw new ApiError('internal', 'the import answer has no body');
+    let result: ImportJson | null = null;
+    for await (const message of readNdjson(res.body)) {
+      const m = message as { progress?: unknown; result?: unknown; error?: unknown };
+      if (m.progress !== undefined) onProgress?.(m.progress as Parameters<ProgressListener>[0]);
+      else if (m.result !== undefined) result = m.result as ImportJson;
+      else if (m.error !== undefined) throw apiErrorFromJson(m.error, 'the import failed');
+    }
+    if (result === null) throw new ApiError('internal', 'the import ended without a result');
+    return result;
+  }
+
+  return {
+    shell: 'web',
+    getProjectInfo: (request) => get('getProjectInfo', request),
+    listNodes: (request) => get('listNodes', request),
+    listCaptures: (request) => get('listCaptures', request),
+    openProject: () => unsupported('Open project'),
+    createProject: () => unsupported('New project'),
+    chooseAndImport: () => unsupported('The file dialog'),
+    importFiles,
+    onShellEvent: () => () => {},
+  };
+}

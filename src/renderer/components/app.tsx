@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useReducer, useState } from 'react';
+import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../shared/api';
+import type { ImportJson } from '../../shared/contract-json';
+import { IDLE, nextImportJob } from '../view-model/import-job';
+import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
+import { TABS, type TabId } from '../view-model/tabs';
+import { CapturesTable } from './captures-table';
+import { ImportPanel } from './import-panel';
+import { NodeCards } from './node-cards';
+import { ProjectBar } from './project-bar';
+import { TabBar } from './tab-bar';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function App({ api }: { api: Api }) {
+  const [snapshot, setSnapshot] = useState<ProjectSnapshot | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [tab, setTab] = useState<TabId>('nodes');
+  const [job, dispatch] = useReducer(nextImportJob, IDLE);
+
+  const refresh = useCallback(() => {
+    loadProject(api)
+      .then((s) => {
+        setSnapshot(s);
+        setLoadError(null);
+      })
+      .catch((err: unknown) => setLoadError(messageOf(err)));
+  }, [api]);
+
+  useEffect(refresh, [refresh]);
+
+  const runImport = useCallback(
+    async (files: string[], start: (onProgress: ProgressListener) => Promise<ImportJson | null>) => {
+      dispatch({ kind: 'start', files });
+      try {
+        const result = await start((progress) => dispatch({ kind: 'progress', progress }));
+        dispatch(result === null ? { kind: 'cancel' } : { kind: 'finish', result });
+      } catch (err) {
+        dispatch({ kind: 'fail', message: messageOf(err) });
+      }
+      refresh();
+    },
+    [refresh],
+  );
+
+  const importFiles = useCallback(
+    (files: File[], options: ImportOptions) => runImport(files.map((f) => f.name), (onProgress) => api.importFiles(files, options, onProgress)),
+    [api, runImport],
+  );
+  const chooseAndImport = useCallback(
+    (options: ImportOptions) => runImport([], (onProgress) => api.chooseAndImport(options, onProgress)),
+    [api, runImport],
+  );
+  const switchProject = useCallback(
+    (how: 'open' | 'new') => {
+      (how === 'open' ? api.openProject({}) : api.createProject({}))
+        .then((info) => {
+          if (info !== null) {
+            dispatch({ kind: 'dismiss' });
+            refresh();
+          }
+        })
+        .catch((err: unknown) => setLoadError(messageOf(err)));
+    },
+    [api, refresh],
+  );
+
+  useEffect(
+    () =>
+      api.onShellEvent((event: ShellEvent) => {
+        switch (event.command) {
+          case 'open-project':
+            return switchProject('open');
+          case 'new-project':
+            return switchProject('new');
+          case 'import':
+            return void chooseAndImport({});
+          default: {
+            const never: never = event.command;
+            return never;
+          }
+        }
+      }),
+    [api, switchProject, chooseAndImport],
+  );
+
+  const current = TABS.find((t) => t.id === tab) ?? TABS[0];
+  return (
+    <div className="app">
+      <ProjectBar shell={api.shell} info={snapshot?.info ?? null} onOpen={() => switchProject('open')} onNew={() => switchProject('new')} />
+      {loadError !== null && (
+        <p className="banner banner-error" role="alert">
+          {loadError}
+        </p>
+      )}
+      <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
+      <TabBar tabs={TABS} current={tab} onSelect={setTab} />
+      <section className="tab-panel" role="tabpanel" aria-label={current?.label}>
+        {renderTab(tab, snapshot)}
+      </section>
+    </div>
+  );
+}
+
+function renderTab(tab: TabId, snapshot: ProjectSnapshot | null) {
+  if (snapshot === null) return <p className="muted">Loading…</p>;
+  switch (tab) {
+    case 'nodes':
+      return <NodeCards nodes={snapshot.nodes} />;
+    case 'captures':
+      return <CapturesTable captures={snapshot.captures} />;
+    case 'topology':
+    case 'trace':
+    case 'flows':
+    case 'reports': {
+      const t = TABS.find((x) => x.id === tab);
+      return (
+        <div className="placeholder">
+          <h2>{t?.label}</h2>
+          <p>{t?.note}.</p>
+          <p className="muted">Not in this version yet.</p>
+        </div>
+      );
+    }
+    default: {
+      const never: never = tab;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { useRef, useState, type DragEvent } from 'react';
+import type { ImportOptions } from '../../shared/api';
+import { progressBar, type ImportJob } from '../view-model/import-job';
+import { summarizeImport } from '../view-model/import-summary';
+
+interface Props {
+  shell: 'desktop' | 'web';
+  job: ImportJob;
+  disabled: boolean;
+  onFiles: (files: File[], options: ImportOptions) => void;
+  onChoose: (options: ImportOptions) => void;
+  onDismiss: () => void;
+}
+
+export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onDismiss }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [node, setNode] = useState('');
+  const running = job.kind === 'running';
+  const options: ImportOptions = node.trim() === '' ? {} : { node: node.trim() };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const files = [...e.dataTransfer.files];
+    if (!running && !disabled && files.length > 0) onFiles(files, options);
+  };
+  const pick = () => {
+    // The desktop picks through the native dialog (main sees the paths); the browser through <input type=file>.
+    if (shell === 'desktop') onChoose(options);
+    else input.current?.click();
+  };
+
+  return (
+    <section className="import-panel" aria-label="Import captures">
+      <div
+        className={`dropzone${over ? ' over' : ''}${disabled ? ' disabled' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <div className="dropzone-text">
+          <strong>Drop captures here</strong>
+          <span className="muted">iptables-save, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, or a whole terminal transcript</span>
+        </div>
+        <label className="node-override">
+          <span>Node</span>
+          <input type="text" value={node} placeholder="from the prompt or file name" onChange={(e) => setNode(e.target.value)} disabled={running} />
+        </label>
+        <button type="button" className="primary" onClick={pick} disabled={running || disabled}>
+          Import files…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            if (files.length > 0) onFiles(files, options);
+          }}
+        />
+      </div>
+      <ImportStatus shell={shell} job={job} onDismiss={onDismiss} />
+    </section>
+  );
+}
+
+function ImportStatus({ shell, job, onDismiss }: { shell: 'desktop' | 'web'; job: ImportJob; onDismiss: () => void }) {
+  switch (job.kind) {
+    case 'idle':
+    case 'cancelled':
+      return null;
+    case 'running': {
+      const bar = progressBar(job, shell);
+      return (
+        <div className="import-status" data-testid="import-progress">
+          {bar?.fraction === null || bar === null ? <progress /> : <progress value={bar.fraction} max={1} />}
+          <span className="muted">{bar?.label}</span>
+        </div>
+      );
+    }
+    case 'failed':
+      return (
+        <div className="import-status import-failed" role="alert">
+          <span>Import failed: {job.message}</span>
+          <button type="button" className="link" onClick={onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      );
+    case 'done': {
+      const summary = summarizeImport(job.result);
+      return (
+        <div className={`import-status import-result${summary.ok ? '' : ' has-errors'}`} data-testid="import-result">
+          <div className="import-headline">
+            <strong>{summary.headline}</strong>
+            <button type="button" className="link" onClick={onDismiss}>
+              Dismiss
+            </button>
+          </div>
+          {summary.errors.length > 0 && (
+            <ul className="problems errors">
+              {summary.errors.map((e, i) => (
+                <li key={i}>{e}</li>
+              ))}
+            </ul>
+          )}
+          {summary.warnings.length > 0 && (
+            <ul className="problems warnings">
+              {summary.warnings.map((w, i) => (
+                <li key={i}>{w}</li>
+              ))}
+            </ul>
+          )}
+          {summary.captures.length > 0 && (
+            <ul className="imported">
+              {summary.captures.map((c, i) => (
+                <li key={i}>
+                  <span className="kind">{c.kind}</span> <span className="node">{c.node}</span> <span className="muted">{c.source} · {c.records} records</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      );
+    }
+    default: {
+      const never: never = job;
+      return never;
+    }
+  }
+}

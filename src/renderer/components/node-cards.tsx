@@ -1,0 +1,85 @@
+import type { NodeJson } from '../../shared/contract-json';
+import { nodeCards } from '../view-model/node-list';
+
+export function NodeCards({ nodes }: { nodes: readonly NodeJson[] }) {
+  if (nodes.length === 0) {
+    return <p className="empty">No nodes yet. Import captures above: each node is named by the shell prompt, its folder, or its file name.</p>;
+  }
+  return (
+    <div className="node-cards">
+      {nodeCards(nodes).map((node) => (
+        <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
+          <header>
+            <h2>{node.name}</h2>
+            <span className="muted">{node.summary}</span>
+          </header>
+          {node.interfaces.length > 0 ? (
+            <table className="grid interfaces">
+              <thead>
+                <tr>
+                  <th>Interface</th>
+                  <th>Addresses</th>
+                  <th>MAC</th>
+                  <th>State</th>
+                  <th>Master / peer</th>
+                </tr>
+              </thead>
+              <tbody>
+                {node.interfaces.map((i) => (
+                  <tr key={i.name}>
+                    <td className="mono">{i.name}</td>
+                    <td className="mono">
+                      {i.addresses.map((a) => (
+                        <div key={a}>{a}</div>
+                      ))}
+                    </td>
+                    <td className="mono">{i.mac}</td>
+                    <td>
+                      <span className={`state state-${i.stateTone}`}>{i.state}</span>
+                    </td>
+                    <td className="mono">{i.links}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">No ip addr capture for this node.</p>
+          )}
+          {node.routes.length > 0 && (
+            <table className="grid routes">
+              <thead>
+                <tr>
+                  <th>Destination</th>
+                  <th>Via</th>
+                  <th>Dev</th>
+                  <th>Src</th>
+                  <th>Metric</th>
+                </tr>
+              </thead>
+              <tbody>
+                {node.routes.map((r, k) => (
+                  <tr key={k}>
+                    <td className="mono">{r.dst}</td>
+                    <td className="mono">{r.via}</td>
+                    <td className="mono">{r.dev}</td>
+                    <td className="mono">{r.src}</td>
+                    <td className="mono">{r.metric}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {node.captures.length > 0 && (
+            <ul className="node-captures">
+              {node.captures.map((c) => (
+                <li key={c.key}>
+                  <span className="kind">{c.kind}</span> <span className="mono">{c.source}</span> <span className="muted">{c.takenAt}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </article>
+      ))}
+    </div>
+  );
+}

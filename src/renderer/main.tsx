@@ -1,0 +1,11 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/app';
+import { NoToken } from './components/no-token';
+import { pickApi } from './api/pick-api';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root');
+const choice = pickApi(window);
+createRoot(root).render(<StrictMode>{choice.kind === 'ready' ? <App api={choice.api} /> : <NoToken />}</StrictMode>);

@@ -1,0 +1,19 @@
+/** The screens of the main window. Later issues fill Topology, Trace, Flows and Reports; the list is here once. */
+export type TabId = 'nodes' | 'captures' | 'topology' | 'trace' | 'flows' | 'reports';
+
+export interface Tab {
+  id: TabId;
+  label: string;
+  /** False: shown greyed with a note, so the layout does not jump when the screen arrives. */
+  ready: boolean;
+  note: string;
+}
+
+export const TABS: readonly Tab[] = [
+  { id: 'nodes', label: 'Nodes', ready: true, note: 'Interfaces and routes of every imported node' },
+  { id: 'captures', label: 'Captures', ready: true, note: 'Every imported capture with its source' },
+  { id: 'topology', label: 'Topology', ready: false, note: 'Nodes, bridges, veths and pod addresses as a graph' },
+  { id: 'trace', label: 'Trace', ready: false, note: 'Replay a packet through the captured rules and routes' },
+  { id: 'flows', label: 'Flows', ready: false, note: 'NAT-aware connections across interfaces and nodes' },
+  { id: 'reports', label: 'Reports', ready: false, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
+];

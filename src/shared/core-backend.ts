@@ -1,0 +1,57 @@
+/**
+ * Binds the Project's store port to core: the one file of the faces that names core's store and
+ * importer, so a change there is absorbed here. Node-only.
+ */
+import { Store } from '../core/model/store';
+import { listNodes } from '../core/model/nodes-view';
+import { importPaths } from '../core/import/import-paths';
+import type { ImportReport } from '../core/import/import-report';
+import type { NodeView } from '../core/model/views';
+import type { ImportJson, NodeJson } from './contract-json';
+import type { ProjectStore, StoreOpener } from './project';
+
+// Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
+const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
+const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
+
+export interface CoreStoreOptions {
+  /** Path of a better-sqlite3 addon built for the running ABI (Electron main); absent: the default one. */
+  nativeBinding?: string;
+}
+
+/**
+ * Runs `fn` with `dir` as the working directory. The importer prints and stores paths as given, so
+ * web uploads are imported by bare file name from their staging folder and report `node-a.txt:12`
+ * rather than a temp path. Sound only because the import is synchronous: nothing else runs while
+ * the directory is changed.
+ */
+function inDirectory<T>(dir: string | undefined, fn: () => T): T {
+  if (dir === undefined) return fn();
+  const previous = process.cwd();
+  process.chdir(dir);
+  try {
+    return fn();
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
+  return (dbPath) => {
+    const store = Store.open(dbPath, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+    const port: ProjectStore = {
+      listNodes: () => nodesAsContract(listNodes(store)),
+      async importPaths(paths, opts, onProgress, baseDir) {
+        const report = inDirectory(baseDir, () =>
+          importPaths(store, paths, {
+            node: opts.node ?? null,
+            onProgress: (p) => onProgress({ phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file }),
+          }),
+        );
+        return reportAsContract(report);
+      },
+      close: () => store.close(),
+    };
+    return port;
+  };
+}
