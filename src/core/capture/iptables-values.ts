@@ -1,0 +1,400 @@
+/**
+ * The values inside iptables options (addresses, masks, ports, marks, NAT ranges, names), shared by the
+ * iptables-save and `iptables -L` readers. Parsers throw RuleSyntaxError; the line readers turn it into a
+ * CaptureError carrying file and line.
+ */
+import type { AddrType, Cidr, CtState, NatRange, PortRange } from '../netfilter/ruleset';
+
+export class RuleSyntaxError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'RuleSyntaxError';
+  }
+}
+
+export function fail(reason: string): never {
+  throw new RuleSyntaxError(reason);
+}
+
+// ---- addresses --------------------------------------------------------------------------------
+
+export function isIpv4(text: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      if (digits > 3 || value > 255) return false;
+    } else if (c === 46) {
+      if (digits === 0) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && parts === 3;
+}
+
+export function isIpv6(text: string): boolean {
+  if (text.length < 2 || text.length > 45 || text.indexOf(':') < 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export function isAddress(text: string): boolean {
+  return isIpv4(text) || isIpv6(text);
+}
+
+function ipv4MaskToPrefix(mask: string): number {
+  const octets = mask.split('.').map(Number);
+  const bits = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const prefix = leadingOnes32(bits);
+  if (prefix < 32 && ((bits << prefix) >>> 0) !== 0) fail(`non-contiguous mask ${mask}`);
+  return prefix;
+}
+
+function leadingOnes32(bits: number): number {
+  let n = 0;
+  while (n < 32 && (bits & (0x80000000 >>> n)) !== 0) n++;
+  return n;
+}
+
+function ipv6MaskToPrefix(mask: string): number {
+  const groups = expandIpv6(mask);
+  if (groups === null) fail(`bad IPv6 mask ${mask}`);
+  let prefix = 0;
+  let ended = false;
+  for (const g of groups) {
+    for (let b = 15; b >= 0; b--) {
+      const one = (g >> b) & 1;
+      if (one && ended) fail(`non-contiguous mask ${mask}`);
+      if (one) prefix++;
+      else ended = true;
+    }
+  }
+  return prefix;
+}
+
+/** Eight 16-bit groups of an IPv6 address, or null if it is not one. */
+export function expandIpv6(text: string): number[] | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const parse = (s: string): number[] | null => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const part of s.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
+      out.push(parseInt(part, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if (head === null || tail === null) return null;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return null;
+  return [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
+}
+
+/** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, a bare address (/32 or /128), `fd00::/64`, `fd00::/ffff:ffff::`. */
+export function parseCidr(text: string): Cidr {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const v4 = isIpv4(address);
+  if (!v4 && !isIpv6(address)) fail(`bad address "${text}"`);
+  const max = v4 ? 32 : 128;
+  if (slash < 0) return { address, prefixLength: max };
+  const mask = text.slice(slash + 1);
+  let prefixLength: number;
+  if (/^\d{1,3}$/.test(mask)) prefixLength = Number(mask);
+  else if (v4 && isIpv4(mask)) prefixLength = ipv4MaskToPrefix(mask);
+  else if (!v4 && isIpv6(mask)) prefixLength = ipv6MaskToPrefix(mask);
+  else fail(`bad mask in "${text}"`);
+  if (prefixLength > max) fail(`prefix length ${prefixLength} too long in "${text}"`);
+  return { address, prefixLength };
+}
+
+// ---- ports ------------------------------------------------------------------------------------
+
+/** The service names `iptables -L` (without -n) prints for common ports, from /etc/services. */
+const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
+  ['tcpmux', 1], ['echo', 7], ['discard', 9], ['ftp-data', 20], ['ftp', 21], ['ssh', 22], ['telnet', 23],
+  ['smtp', 25], ['time', 37], ['whois', 43], ['tacacs', 49], ['domain', 53], ['bootps', 67], ['bootpc', 68],
+  ['tftp', 69], ['gopher', 70], ['finger', 79], ['http', 80], ['www', 80], ['kerberos', 88], ['pop3', 110],
+  ['sunrpc', 111], ['auth', 113], ['nntp', 119], ['ntp', 123], ['epmap', 135], ['netbios-ns', 137],
+  ['netbios-dgm', 138], ['netbios-ssn', 139], ['imap2', 143], ['imap', 143], ['snmp', 161],
+  ['snmp-trap', 162], ['bgp', 179], ['irc', 194], ['ldap', 389], ['https', 443], ['microsoft-ds', 445],
+  ['isakmp', 500], ['syslog', 514], ['printer', 515], ['submission', 587], ['ldaps', 636],
+  ['rsync', 873], ['ftps', 990], ['imaps', 993], ['pop3s', 995], ['socks', 1080], ['openvpn', 1194],
+  ['ms-sql-s', 1433], ['l2tp', 1701], ['pptp', 1723], ['radius', 1812], ['radius-acct', 1813],
+  ['nfs', 2049], ['mysql', 3306], ['ms-wbt-server', 3389], ['sip', 5060], ['xmpp-client', 5222],
+  ['postgresql', 5432], ['amqp', 5672], ['x11', 6000], ['http-alt', 8080], ['webcache', 8080],
+]);
+
+export function parsePort(text: string): number {
+  if (/^\d{1,5}$/.test(text)) {
+    const n = Number(text);
+    if (n > 65535) fail(`port ${text} out of range`);
+    return n;
+  }
+  const named = SERVICE_PORTS.get(text);
+  if (named === undefined) fail(`unknown port "${text}"`);
+  return named;
+}
+
+/** `80`, `1000:2000`, `1000:` (to 65535), `:1023` (from 0); `-` is accepted as well for NAT port ranges. */
+export function parsePortRange(text: string): PortRange {
+  let sep = text.indexOf(':');
+  if (sep < 0) sep = text.indexOf('-');
+  if (sep < 0) {
+    const p = parsePort(text);
+    return { min: p, max: p };
+  }
+  const lo = text.slice(0, sep);
+  const hi = text.slice(sep + 1);
+  const min = lo === '' ? 0 : parsePort(lo);
+  const max = hi === '' ? 65535 : parsePort(hi);
+  if (min > max) fail(`port range ${text} is inverted`);
+  return { min, max };
+}
+
+export function parsePortList(text: string): PortRange[] {
+  if (text === '') fail('empty port list');
+  return text.split(',').map(parsePortRange);
+}
+
+export function formatPortRange(r: PortRange, sep = ':'): string {
+  return r.min === r.max ? String(r.min) : `${r.min}${sep}${r.max}`;
+}
+
+// ---- numbers and marks ------------------------------------------------------------------------
+
+/** An unsigned 32-bit number as strtoul(…, 0) reads it: 0x hex, leading-zero octal, or decimal. */
+export function parseU32(text: string): number {
+  let n: number;
+  if (/^0[xX][0-9a-fA-F]{1,8}$/.test(text)) n = parseInt(text.slice(2), 16);
+  else if (/^0[0-7]+$/.test(text)) n = parseInt(text.slice(1), 8);
+  else if (/^\d{1,10}$/.test(text)) n = Number(text);
+  else fail(`bad number "${text}"`);
+  if (n > 0xffffffff) fail(`number ${text} too large`);
+  return n >>> 0;
+}
+
+export function parseMarkMask(text: string): { value: number; mask: number | null } {
+  const slash = text.indexOf('/');
+  if (slash < 0) return { value: parseU32(text), mask: null };
+  return { value: parseU32(text.slice(0, slash)), mask: parseU32(text.slice(slash + 1)) };
+}
+
+export function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16)}`;
+}
+
+export function parseNonNegativeInt(text: string): number {
+  if (!/^\d{1,10}$/.test(text)) fail(`bad number "${text}"`);
+  return Number(text);
+}
+
+// ---- NAT ranges -------------------------------------------------------------------------------
+
+/** `1.2.3.4`, `1.2.3.4-1.2.3.9`, `1.2.3.4:80`, `:80-90`, `[fd00::5]:80`, `[fd00::5-fd00::9]:80-90`, `fd00::5`. */
+export function parseNatRange(text: string): NatRange {
+  let addr: string;
+  let ports: string | null = null;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) fail(`unterminated [ in "${text}"`);
+    addr = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest !== '') {
+      if (!rest.startsWith(':')) fail(`bad NAT range "${text}"`);
+      ports = rest.slice(1);
+    }
+  } else {
+    const first = text.indexOf(':');
+    if (first >= 0 && text.indexOf(':', first + 1) < 0) {
+      addr = text.slice(0, first);
+      ports = text.slice(first + 1);
+    } else {
+      addr = text;
+    }
+  }
+  let minAddress: string | null = null;
+  let maxAddress: string | null = null;
+  if (addr !== '') {
+    const dash = addr.indexOf('-');
+    minAddress = dash < 0 ? addr : addr.slice(0, dash);
+    maxAddress = dash < 0 ? addr : addr.slice(dash + 1);
+    if (!isAddress(minAddress) || !isAddress(maxAddress)) fail(`bad NAT address "${addr}"`);
+  }
+  if (ports === '') fail(`missing port in "${text}"`);
+  return { minAddress, maxAddress, ports: ports === null ? null : parsePortRange(ports) };
+}
+
+export function formatNatRange(r: NatRange): string {
+  let addr = '';
+  if (r.minAddress !== null) {
+    addr = r.maxAddress !== null && r.maxAddress !== r.minAddress ? `${r.minAddress}-${r.maxAddress}` : r.minAddress;
+    if (r.ports !== null && addr.includes(':')) addr = `[${addr}]`;
+  }
+  return r.ports === null ? addr : `${addr}:${formatPortRange(r.ports, '-')}`;
+}
+
+// ---- protocols --------------------------------------------------------------------------------
+
+const PROTOCOL_NAMES: ReadonlyMap<string, string> = new Map([
+  ['0', 'all'], ['1', 'icmp'], ['2', 'igmp'], ['4', 'ipencap'], ['6', 'tcp'], ['17', 'udp'], ['41', 'ipv6'],
+  ['47', 'gre'], ['50', 'esp'], ['51', 'ah'], ['58', 'ipv6-icmp'], ['89', 'ospf'], ['103', 'pim'],
+  ['112', 'vrrp'], ['132', 'sctp'], ['136', 'udplite'], ['icmpv6', 'ipv6-icmp'], ['icmp6', 'ipv6-icmp'],
+]);
+
+const PROTOCOL_NUMBERS: ReadonlyMap<string, string> = new Map(
+  [...PROTOCOL_NAMES].filter(([k]) => /^\d+$/.test(k)).map(([num, name]) => [name, num]),
+);
+
+/** The number of a protocol name (`tcp` → `6`), as conntrack's --ctproto is printed; unknown names unchanged. */
+export function protocolNumber(name: string): string {
+  return PROTOCOL_NUMBERS.get(name) ?? name;
+}
+
+/** Lower-case protocol name as iptables-save prints it (`6` → `tcp`, `icmpv6` → `ipv6-icmp`). */
+export function normaliseProtocol(text: string): string {
+  const lower = text.toLowerCase();
+  return PROTOCOL_NAMES.get(lower) ?? lower;
+}
+
+// ---- enumerations -----------------------------------------------------------------------------
+
+/** In the kernel's bit order, which is the order iptables prints them in. */
+export const ADDR_TYPES: readonly AddrType[] = [
+  'UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST',
+  'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE',
+];
+
+export const CT_STATES: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
+
+export const CT_STATUSES: readonly string[] = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'];
+
+function parseEnumList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
+  const seen = new Set<T>();
+  for (const raw of text.split(',')) {
+    const item = raw.toUpperCase();
+    const found = allowed.find((a) => a === item);
+    if (found === undefined) fail(`unknown ${what} "${raw}"`);
+    seen.add(found);
+  }
+  return allowed.filter((a) => seen.has(a));
+}
+
+export function parseAddrTypes(text: string): AddrType[] {
+  return parseEnumList(text, ADDR_TYPES, 'address type');
+}
+
+export function parseCtStates(text: string): CtState[] {
+  return parseEnumList(text, CT_STATES, 'conntrack state');
+}
+
+export function parseCtStatuses(text: string): string[] {
+  return parseEnumList(text, CT_STATUSES, 'conntrack status');
+}
+
+export const TCP_FLAGS: readonly string[] = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
+
+/** `SYN,ACK`, `ALL` (the six classic flags), `NONE`; also the `0x17` form `iptables -L -n` prints. */
+export function parseTcpFlags(text: string): string[] {
+  if (/^0x[0-9a-fA-F]{1,2}$/.test(text)) {
+    const bits = parseInt(text.slice(2), 16);
+    return TCP_FLAGS.filter((_, i) => (bits & (1 << i)) !== 0);
+  }
+  const seen = new Set<string>();
+  for (const raw of text.split(',')) {
+    const f = raw.toUpperCase();
+    if (f === 'ALL') TCP_FLAGS.slice(0, 6).forEach((x) => seen.add(x));
+    else if (f === 'NONE') continue;
+    else if (TCP_FLAGS.includes(f)) seen.add(f);
+    else fail(`unknown TCP flag "${raw}"`);
+  }
+  return TCP_FLAGS.filter((f) => seen.has(f));
+}
+
+export function formatTcpFlags(flags: readonly string[]): string {
+  return flags.length === 0 ? 'NONE' : flags.join(',');
+}
+
+// ---- ICMP -------------------------------------------------------------------------------------
+
+/** name → [type, code or null for every code]; from iptables' libxt_icmp tables. */
+const ICMP_NAMES: ReadonlyMap<string, readonly [number, number | null]> = new Map<string, readonly [number, number | null]>([
+  ['echo-reply', [0, null]], ['pong', [0, null]], ['destination-unreachable', [3, null]],
+  ['network-unreachable', [3, 0]], ['host-unreachable', [3, 1]], ['protocol-unreachable', [3, 2]],
+  ['port-unreachable', [3, 3]], ['fragmentation-needed', [3, 4]], ['source-route-failed', [3, 5]],
+  ['network-unknown', [3, 6]], ['host-unknown', [3, 7]], ['network-prohibited', [3, 9]],
+  ['host-prohibited', [3, 10]], ['TOS-network-unreachable', [3, 11]], ['TOS-host-unreachable', [3, 12]],
+  ['communication-prohibited', [3, 13]], ['host-precedence-violation', [3, 14]],
+  ['precedence-cutoff', [3, 15]], ['source-quench', [4, null]], ['redirect', [5, null]],
+  ['network-redirect', [5, 0]], ['host-redirect', [5, 1]], ['TOS-network-redirect', [5, 2]],
+  ['TOS-host-redirect', [5, 3]], ['echo-request', [8, null]], ['ping', [8, null]],
+  ['router-advertisement', [9, null]], ['router-solicitation', [10, null]], ['time-exceeded', [11, null]],
+  ['ttl-exceeded', [11, null]], ['ttl-zero-during-transit', [11, 0]], ['ttl-zero-during-reassembly', [11, 1]],
+  ['parameter-problem', [12, null]], ['ip-header-bad', [12, 0]], ['required-option-missing', [12, 1]],
+  ['timestamp-request', [13, null]], ['timestamp-reply', [14, null]], ['address-mask-request', [17, null]],
+  ['address-mask-reply', [18, null]],
+]);
+
+const ICMPV6_NAMES: ReadonlyMap<string, readonly [number, number | null]> = new Map<string, readonly [number, number | null]>([
+  ['destination-unreachable', [1, null]], ['no-route', [1, 0]], ['communication-prohibited', [1, 1]],
+  ['beyond-scope', [1, 2]], ['address-unreachable', [1, 3]], ['port-unreachable', [1, 4]],
+  ['failed-policy', [1, 5]], ['reject-route', [1, 6]], ['packet-too-big', [2, null]],
+  ['time-exceeded', [3, null]], ['ttl-exceeded', [3, null]], ['ttl-zero-during-transit', [3, 0]],
+  ['ttl-zero-during-reassembly', [3, 1]], ['parameter-problem', [4, null]], ['bad-header', [4, 0]],
+  ['unknown-header-type', [4, 1]], ['unknown-option', [4, 2]], ['echo-request', [128, null]],
+  ['ping', [128, null]], ['echo-reply', [129, null]], ['pong', [129, null]],
+  ['mld-listener-query', [130, null]], ['mld-listener-report', [131, null]], ['mld-listener-done', [132, null]],
+  ['router-solicitation', [133, null]], ['router-advertisement', [134, null]],
+  ['neighbour-solicitation', [135, null]], ['neighbor-solicitation', [135, null]],
+  ['neighbour-advertisement', [136, null]], ['neighbor-advertisement', [136, null]], ['redirect', [137, null]],
+]);
+
+/** `8`, `3/4`, `echo-request`, `any`: type null means any type. */
+export function parseIcmpType(text: string, v6: boolean): { type: number | null; code: number | null } {
+  if (text === 'any') return { type: null, code: null };
+  const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
+  if (m !== null) {
+    const type = Number(m[1]);
+    const code = m[2] === undefined ? null : Number(m[2]);
+    if (type > 255 || (code !== null && code > 255)) fail(`bad ICMP type "${text}"`);
+    return type === 255 && !v6 && code === null ? { type: null, code: null } : { type, code };
+  }
+  const named = (v6 ? ICMPV6_NAMES : ICMP_NAMES).get(text);
+  if (named === undefined) fail(`unknown ICMP type "${text}"`);
+  return { type: named[0], code: named[1] };
+}
+
+export function formatIcmpType(type: number | null, code: number | null): string {
+  if (type === null) return 'any';
+  return code === null ? String(type) : `${type}/${code}`;
+}
+
+// ---- LOG levels -------------------------------------------------------------------------------
+
+const LOG_LEVELS: ReadonlyMap<string, string> = new Map([
+  ['emerg', '0'], ['alert', '1'], ['crit', '2'], ['err', '3'], ['error', '3'], ['warning', '4'], ['warn', '4'],
+  ['notice', '5'], ['info', '6'], ['debug', '7'],
+]);
+
+/** syslog level as the number iptables-save prints. */
+export function normaliseLogLevel(text: string): string {
+  if (/^[0-7]$/.test(text)) return text;
+  const n = LOG_LEVELS.get(text.toLowerCase());
+  if (n === undefined) fail(`unknown log level "${text}"`);
+  return n;
+}
