@@ -45,7 +45,7 @@ function enterNode(node: CompiledNode, s: FlowState, iface: string | null): Flow
     nextHop: null,
     hopIn: iface,
     hopBefore: view,
-    visited: push(s.visited, `${node.name}|${iface ?? ''}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`),
+    visited: push(s.visited, `${node.name}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`),
   };
   next = withEvent(next, { kind: 'arrive', node: node.name, in: iface, packet: view });
   if (where.physIn !== null) next = withEvent(next, { kind: 'note', node: node.name, text: `${iface} is a port of bridge ${where.inIface}: iptables sees the packet on ${where.inIface} (physdev-in ${iface})` });
@@ -96,13 +96,13 @@ function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local
       continue;
     }
     const view = packetView(left);
-    const key = `${hopTo.node.name}|${hopTo.iface}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`;
+    const key = `${hopTo.node.name}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`;
     let seen = false;
     for (let c = left.visited; c !== null; c = c.tail) if (c.head === key) { seen = true; break; }
     if (seen) {
       out.push({
         state: left, verdict: 'drop', egress,
-        reason: `forwarding loop: the packet would reach ${hopTo.node.name} on ${hopTo.iface} again unchanged (its TTL runs out)`,
+        reason: `forwarding loop: the packet would reach ${hopTo.node.name} again unchanged (on ${hopTo.iface}; its TTL runs out)`,
       });
       continue;
     }
