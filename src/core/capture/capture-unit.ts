@@ -1,0 +1,57 @@
+/** What the transcript splitter hands to the importer: captures cut out of a text input, and the text it kept aside. */
+import type { TableName } from '../netfilter/ruleset';
+import type { CaptureKind } from './records';
+import type { TextInput } from './text-input';
+
+/** The command ran inside another network namespace (a netns, a pod, a container), not the node's own. */
+export interface NamespaceContext {
+  via: 'ip-netns' | 'nsenter' | 'docker' | 'kubectl' | 'crictl' | 'other';
+  name: string;
+}
+
+/** One capture found in a text input. */
+export interface CaptureUnit {
+  /** Never 'pcap': packet capture files are not text. */
+  kind: CaptureKind;
+  /** From the shell prompt (or `ssh HOST cmd`), if any. Always null for kubectl output, which is cluster-wide. */
+  node: string | null;
+  /** Output of a command run inside another netns/pod/container. */
+  namespace: NamespaceContext | null;
+  /** The output's lines in the source file. */
+  file: string;
+  firstLine: number;
+  lastLine: number;
+  /** The command line that produced it, if known (continuation lines joined with a space). */
+  command: string | null;
+  /**
+   * A fragment: piped through grep/head/tail/awk/sed/cut/sort/less, one chain (`iptables -L CHAIN`),
+   * or one table of the ruleset (every `iptables -L`, `iptables-save -t T`), or an excerpt with elisions.
+   */
+  partial: boolean;
+  /** The netfilter table of an `iptables -L` listing (`-t nat`; filter when the command names none). */
+  table: TableName | null;
+  /** The output text for the parser, with its real first line number. */
+  input: TextInput;
+}
+
+/** Text that is not a capture natlens reads, kept as text with the reason. */
+export interface TextBlock {
+  node: string | null;
+  file: string;
+  firstLine: number;
+  lastLine: number;
+  command: string | null;
+  reason: string;
+}
+
+export interface CaptureWarning {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface SplitResult {
+  units: CaptureUnit[];
+  kept: TextBlock[];
+  warnings: CaptureWarning[];
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
+
+function sourceLines(text: string): SourceLine[] {
+  return text.split('\n').map((t, i) => ({ line: i + 1, text: t }));
+}
+
+describe('codeBlocksOf', () => {
+  it('returns fenced blocks with their language and source lines, skipping prose', () => {
+    const { blocks, warnings } = codeBlocksOf(sourceLines('Intro\n\n```console\n$ ip r\ndefault via 1.1.1.1 dev eth0\n```\nMore prose\n~~~\nx\n~~~'), 'doc.md');
+    expect(warnings).toEqual([]);
+    expect(blocks).toEqual([
+      { lang: 'console', lines: [{ line: 4, text: '$ ip r' }, { line: 5, text: 'default via 1.1.1.1 dev eth0' }] },
+      { lang: null, lines: [{ line: 9, text: 'x' }] },
+    ]);
+  });
+
+  it('strips the indentation of a fence inside a list item', () => {
+    const { blocks } = codeBlocksOf(sourceLines('1. Run:\n\n    ```\n    ip route\n      nested\n    ```'), 'doc.md');
+    expect(blocks[0]!.lines).toEqual([{ line: 4, text: 'ip route' }, { line: 5, text: '  nested' }]);
+  });
+
+  it('reads a 4-space indented code block but not an indented list paragraph', () => {
+    const md = 'Text:\n\n    iptables-save\n    *filter\n\n1.  Item\n\n    continuation of the item\n';
+    const { blocks } = codeBlocksOf(sourceLines(md), 'doc.md');
+    expect(blocks).toEqual([{ lang: null, lines: [{ line: 3, text: 'iptables-save' }, { line: 4, text: '*filter' }] }]);
+  });
+
+  it('does not close a fence on a shorter fence or one of the other kind', () => {
+    const { blocks } = codeBlocksOf(sourceLines('````\n```\n~~~\n````'), 'doc.md');
+    expect(blocks[0]!.lines.map((l) => l.text)).toEqual(['```', '~~~']);
+  });
+
+  it('warns about a fence never closed and reads to the end', () => {
+    const { blocks, warnings } = codeBlocksOf(sourceLines('```\nip a\n1: lo:'), 'doc.md');
+    expect(blocks[0]!.lines).toHaveLength(2);
+    expect(warnings).toEqual([{ file: 'doc.md', line: 1, message: expect.stringContaining('never closed') }]);
+  });
+
+  it('recognises fence lines', () => {
+    expect(isFenceLine('```yaml')).toBe(true);
+    expect(isFenceLine('  ~~~')).toBe(true);
+    expect(isFenceLine('`code`')).toBe(false);
+  });
+});

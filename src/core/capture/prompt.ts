@@ -1,0 +1,73 @@
+/**
+ * Shell prompts in pasted terminal sessions: `root@host:~#`, `user@host:/path$`, `[user@host dir]$`,
+ * `core@host ~ $`, `(venv) user@host:~$`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
+ */
+import { isCommandWord } from './command';
+
+export interface Prompt {
+  /** The host named by the prompt; null for `$ cmd`, `# cmd`, `/ # cmd`. */
+  node: string | null;
+  /** What follows the prompt (may be empty: a prompt waiting for input). */
+  command: string;
+  /**
+   * `strong` prompts name a user and host; `weak` ones (`# cmd`, `host$ cmd`, `/etc # cmd`) look like
+   * comment lines in printed files too, so they count only where no strong prompt is in sight.
+   */
+  strength: 'strong' | 'weak';
+}
+
+/** A prompt never starts further in than this, so a 10 MB line is looked at only at its start. */
+const HEAD = 512;
+
+const VENV = String.raw`(?:\([^()\s]{1,64}\)\s*)?`;
+const USER_HOST = String.raw`([\w.-]{1,64})@([\w.-]{1,253})`;
+const PROMPT_CHAR = '[$#%]';
+
+/** Prompts that are prompts whatever follows them. */
+const STRONG: readonly RegExp[] = [
+  // [user@host dir]$
+  new RegExp(String.raw`^${VENV}\[${USER_HOST}(?:[ :][^\]\n]{0,256})?\]\s?${PROMPT_CHAR}(?: |$)`),
+  // user@host:~$  root@c1d2e3:/#
+  new RegExp(String.raw`^${VENV}${USER_HOST}:[^\s$#%]{0,256}\s?${PROMPT_CHAR}(?: |$)`),
+  // core@host ~ $
+  new RegExp(String.raw`^${VENV}${USER_HOST}\s+[~/.\w-][^\s$#%]{0,256}\s${PROMPT_CHAR}(?: |$)`),
+  // user@host$  root@host #
+  new RegExp(String.raw`^${VENV}${USER_HOST}\s?${PROMPT_CHAR}(?: |$)`),
+];
+
+/** Prompts without a host, or a bare host: only when a command word follows, else too easily output. */
+const HOSTLESS_DOLLAR = /^\$(?: |$)/;
+const HOSTLESS_OTHER = /^[#%] /;
+const PATH_PROMPT = /^(?:~|\/)[^\s$#%]{0,256} ?[#$] /;
+const ROOT_PATH_PROMPT = /^(?:~|\/) ?[#$](?: |$)/;
+const SHELL_VERSION_PROMPT = /^(?:ba|z|k|)sh-\d[\d.]{0,16}[$#] /;
+const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
+
+export function parsePrompt(line: string): Prompt | null {
+  const head = line.length > HEAD ? line.slice(0, HEAD) : line;
+  for (const re of STRONG) {
+    const m = re.exec(head);
+    if (m) return { node: m[2] ?? null, command: line.slice(m[0].length).trim(), strength: 'strong' };
+  }
+  let m = HOSTLESS_DOLLAR.exec(head) ?? ROOT_PATH_PROMPT.exec(head) ?? SHELL_VERSION_PROMPT.exec(head);
+  if (m) return { node: null, command: line.slice(m[0].length).trim(), strength: 'strong' };
+  m = HOSTLESS_OTHER.exec(head) ?? PATH_PROMPT.exec(head);
+  if (m) return startsWithCommand(line, m[0].length) ? { node: null, command: line.slice(m[0].length).trim(), strength: 'weak' } : null;
+  m = HOST_ONLY.exec(head);
+  if (m && startsWithCommand(line, m[0].length)) return { node: m[1]!, command: line.slice(m[0].length).trim(), strength: 'weak' };
+  return null;
+}
+
+function startsWithCommand(line: string, from: number): boolean {
+  const rest = line.slice(from, from + HEAD).trimStart();
+  const word = /^\S+/.exec(rest)?.[0];
+  return word !== undefined && isCommandWord(word);
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHM]/g;
+
+/** Removes terminal colour and title escapes (`ip -c addr`, coloured prompts); other text untouched. */
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
+}

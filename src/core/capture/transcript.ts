@@ -1,0 +1,260 @@
+/**
+ * Splits a text input into the captures it holds: a whole file that is one capture, a terminal
+ * transcript (prompts, commands, outputs), or a Markdown document whose code blocks hold them.
+ * Each output is cut to its exact source lines and attributed to the node of the prompt and the
+ * network namespace the command ran in. Output natlens does not read is kept as text, never guessed at.
+ */
+import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
+import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
+import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
+import { isElision, listingTableOf } from './iptables-sniff';
+import { parsePrompt, stripAnsi, type Prompt } from './prompt';
+import type { CaptureKind } from './records';
+import { continuesOnNextLine } from './shell-words';
+import { linesOf, type TextInput } from './text-input';
+
+/** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
+export type CaptureDetector = (text: string, command: string | null) => CaptureKind | null;
+
+export function splitText(input: TextInput, detect: CaptureDetector): SplitResult {
+  const lines: SourceLine[] = [];
+  for (const l of linesOf(input)) lines.push({ line: l.line, text: stripAnsi(l.text) });
+  const splitter = new Splitter(input.file, detect);
+  const firstContent = lines.find((l) => l.text.trim() !== '');
+  if (firstContent === undefined) {
+    splitter.warn(input.firstLine, 'empty input: no capture in it');
+    return splitter.result();
+  }
+  if (lines.some((l) => isFenceLine(l.text))) {
+    const { blocks, warnings } = codeBlocksOf(lines, input.file);
+    splitter.warnings.push(...warnings);
+    for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState());
+  } else {
+    const prompts = lines.map((l) => parsePrompt(l.text));
+    if (!prompts.some((p) => p !== null) && !looksLikeCommandLine(firstContent.text) && splitter.readWholeCapture(lines)) {
+      return splitter.result();
+    }
+    splitter.readBlock(lines, null, new ShellState(), prompts);
+  }
+  if (splitter.units.length === 0 && splitter.kept.length === 0) {
+    splitter.warn(firstContent.line, 'no command output or capture found (prose and commands only)');
+  }
+  return splitter.result();
+}
+
+interface Context {
+  node: string | null;
+  namespace: NamespaceContext | null;
+}
+
+/**
+ * The shells a transcript has entered: `ip netns exec NS bash`, `docker exec -it C sh`, `ssh host`,
+ * `sudo -i`... until `exit`. Commands typed in a namespace shell belong to that namespace; the node
+ * stays the outer host (the container's own prompt names the container, not the node).
+ */
+class ShellState {
+  private base: Context = { node: null, namespace: null };
+  private readonly frames: Context[] = [];
+
+  onPrompt(node: string | null): void {
+    const top = this.frames[this.frames.length - 1];
+    if (top === undefined) this.base = { node, namespace: null };
+    else if (top.namespace === null && node !== null) top.node = node;
+  }
+
+  /** Where the command's output comes from: its own wrappers (`ip netns exec`, `ssh host`) first. */
+  contextOf(info: CommandInfo): Context {
+    const current = this.frames[this.frames.length - 1] ?? this.base;
+    if (info.remoteNode !== null) return { node: info.remoteNode, namespace: info.namespace };
+    const namespace = info.namespace ?? current.namespace;
+    const node = info.viaKubectl ? null : current.node;
+    return { node, namespace };
+  }
+
+  apply(info: CommandInfo, context: Context): void {
+    if (info.exits) this.frames.pop();
+    else if (info.entersShell) this.frames.push({ ...context });
+  }
+}
+
+interface Pending {
+  info: CommandInfo;
+  context: Context;
+}
+
+class Splitter {
+  readonly units: CaptureUnit[] = [];
+  readonly kept: TextBlock[] = [];
+  readonly warnings: CaptureWarning[] = [];
+  /** The last command of the previous code block, when it showed no output: a "Sample output:" block may follow. */
+  private dangling: Pending | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly detect: CaptureDetector,
+  ) {}
+
+  result(): SplitResult {
+    return { units: this.units, kept: this.kept, warnings: this.warnings };
+  }
+
+  warn(line: number, message: string): void {
+    this.warnings.push({ file: this.file, line, message });
+  }
+
+  /** The whole text is one capture (no prompt, no fence): one unit. */
+  readWholeCapture(lines: SourceLine[]): boolean {
+    const segment = trimBlank(lines, 0, lines.length);
+    const text = segment.length === lines.length ? joinLines(lines) : joinLines(segment);
+    if (isDiff(segment, null, null)) return false;
+    const kind = this.detect(text, null);
+    if (kind === null || kind === 'pcap') return false;
+    this.units.push(this.unitOf(kind, segment, text, null, { node: null, namespace: null }));
+    return true;
+  }
+
+  readBlock(lines: SourceLine[], lang: string | null, shell: ShellState, prompts?: (Prompt | null)[]): void {
+    const promptOf = withoutWeakPrompts(prompts ?? lines.map((l) => parsePrompt(l.text)));
+    const usesPrompts = promptOf.some((p) => p !== null);
+    const previous = this.dangling;
+    this.dangling = null;
+    let pending: Pending | null = null;
+    let commandsSeen = false;
+    let outputStart = 0;
+    let outputHasContent = false;
+    for (let i = 0; i < lines.length; i++) {
+      const prompt = promptOf[i] ?? null;
+      const text = lines[i]!.text;
+      let command: string | null = null;
+      if (prompt !== null) {
+        shell.onPrompt(prompt.node);
+        command = prompt.command;
+      } else if (!usesPrompts && (!outputHasContent || lines[i - 1]?.text.trim() === '') && looksLikeCommandLine(text)) {
+        command = text.trim();
+      }
+      if (command === null) {
+        if (text.trim() !== '') outputHasContent = true;
+        continue;
+      }
+      this.flush(pending, lines, outputStart, i, lang, commandsSeen ? null : previous);
+      commandsSeen = true;
+      while (continuesOnNextLine(command) && i + 1 < lines.length) {
+        i++;
+        const next = lines[i]!.text.replace(/^\s*> ?/, '').trim();
+        command = `${command.replace(/\\\s*$/, '').trimEnd()} ${next}`;
+      }
+      outputStart = i + 1;
+      outputHasContent = false;
+      if (command === '') {
+        pending = null;
+        continue;
+      }
+      const info = analyseCommand(command);
+      const context = shell.contextOf(info);
+      shell.apply(info, context);
+      pending = { info, context };
+    }
+    const shown = this.flush(pending, lines, outputStart, lines.length, lang, commandsSeen ? null : previous);
+    if (!shown && pending !== null) this.dangling = pending;
+  }
+
+  /** Turns the output lines [from, to) of `pending` into a unit or a kept block; false when there is no output. */
+  private flush(pending: Pending | null, lines: SourceLine[], from: number, to: number, lang: string | null, previous: Pending | null): boolean {
+    const segment = trimBlank(lines, from, to);
+    if (segment.length === 0) return false;
+    const text = joinLines(segment);
+    let producer = pending;
+    if (producer === null && previous !== null && previous.info.kindHint !== null) {
+      // A "Sample output:" block right after a block whose command printed nothing.
+      if (this.detect(text, previous.info.text) === previous.info.kindHint) producer = previous;
+    }
+    const context = producer?.context ?? { node: null, namespace: null };
+    const info = producer?.info ?? null;
+    if (isDiff(segment, lang, info)) {
+      this.keep(segment, info, context, 'a diff of two outputs, not a capture');
+      return true;
+    }
+    if (info !== null && info.kindHint === null && !info.printsFile) {
+      this.keep(segment, info, context, keptReason(info));
+      return true;
+    }
+    const kind = this.detect(text, info?.text ?? null);
+    if (kind === null || kind === 'pcap') {
+      this.keep(segment, info, context, keptReason(info));
+      return true;
+    }
+    this.units.push(this.unitOf(kind, segment, text, info, context));
+    return true;
+  }
+
+  private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
+    const excerpt = segment.some((l) => isElision(l.text));
+    const table =
+      kind === 'iptables-list' ? (info?.kindHint === 'iptables-list' ? info.table : listingTableOf(text)) : null;
+    const partial =
+      kind === 'iptables-list' ||
+      excerpt ||
+      (info !== null && (info.filtered || info.selective || (kind === 'iptables-save' && info.table !== null)));
+    return {
+      kind,
+      node: kind === 'kubectl' ? null : context.node,
+      namespace: context.namespace,
+      file: this.file,
+      firstLine: segment[0]!.line,
+      lastLine: segment[segment.length - 1]!.line,
+      command: info?.text ?? null,
+      partial,
+      table,
+      input: { file: this.file, text, firstLine: segment[0]!.line },
+    };
+  }
+
+  private keep(segment: SourceLine[], info: CommandInfo | null, context: Context, reason: string): void {
+    this.kept.push({
+      node: context.node,
+      file: this.file,
+      firstLine: segment[0]!.line,
+      lastLine: segment[segment.length - 1]!.line,
+      command: info?.text ?? null,
+      reason,
+    });
+  }
+}
+
+/** Where a user@host prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files). */
+function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
+  if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
+  return prompts.map((p) => (p?.strength === 'weak' ? null : p));
+}
+
+function keptReason(info: CommandInfo | null): string {
+  if (info === null) return 'text not recognised as a capture';
+  if (info.kindHint !== null) return `output of \`${info.text}\` not recognised as ${info.kindHint}`;
+  return `output of \`${info.program ?? info.text}\` is not a capture natlens reads`;
+}
+
+/** Lines [from, to) without the blank lines at either end. */
+function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] {
+  let a = from;
+  let b = to;
+  while (a < b && lines[a]!.text.trim() === '') a++;
+  while (b > a && lines[b - 1]!.text.trim() === '') b--;
+  return lines.slice(a, b);
+}
+
+function joinLines(lines: SourceLine[]): string {
+  return lines.map((l) => l.text).join('\n');
+}
+
+const HUNK = /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/;
+
+/** `diff -u` output, or a ```diff block: two dumps compared, not a dump. */
+function isDiff(segment: SourceLine[], lang: string | null, info: CommandInfo | null): boolean {
+  if (lang === 'diff' || lang === 'patch' || info?.program === 'diff') return true;
+  for (let k = 0; k < segment.length; k++) {
+    const text = segment[k]!.text;
+    if (text.startsWith('@@') && HUNK.test(text.slice(0, 64))) return true;
+    if (text.startsWith('--- ') && segment[k + 1]?.text.startsWith('+++ ')) return true;
+  }
+  return false;
+}
