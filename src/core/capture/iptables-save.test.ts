@@ -62,7 +62,6 @@ describe('iptables-save: the kernel round trip', () => {
       '--icmp-type echo-reply', // the name as written is kept in icmp-type.name
       '! -f -p 47', // rule order of -f/-p differs; same matches
       '-A INPUT -j REJECT\n', // kernel adds --reject-with icmp-port-unreachable
-      '--log-level 4', // kernel omits the default level
     ];
     let compared = 0;
     for (const table of richWritten.ruleset.tables) {
@@ -265,7 +264,8 @@ describe('iptables-save: targets', () => {
 
   it('reads REJECT, LOG, jumps, gotos, TRACE, NOTRACK, CT and keeps other extension targets', () => {
     expect(ruleWith(rs, 'filter', 'INPUT', 'tcp-reset').target).toEqual({ kind: 'reject', with: 'tcp-reset' });
-    expect(ruleWith(rs, 'filter', 'LOGDROP', 'prefix').target).toEqual({ kind: 'log', prefix: 'dropped: ', level: '4' });
+    expect(ruleWith(rs, 'filter', 'LOGDROP', 'prefix').target).toEqual({ kind: 'log', prefix: 'dropped: ', level: null });
+    expect(oneRule('-A X -j LOG --log-level debug --log-prefix x').target).toEqual({ kind: 'log', prefix: 'x', level: '7' });
     expect(ruleWith(rs, 'nat', 'OUTPUT', '-g SVC').target).toEqual({ kind: 'goto', chain: 'SVC' });
     expect(ruleWith(rs, 'filter', 'INPUT', '--syn').target).toEqual({ kind: 'jump', chain: 'WEB' });
     expect(ruleWith(rs, 'raw', 'OUTPUT', 'TRACE').target).toEqual({ kind: 'trace' });

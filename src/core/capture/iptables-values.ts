@@ -391,10 +391,9 @@ const LOG_LEVELS: ReadonlyMap<string, string> = new Map([
   ['notice', '5'], ['info', '6'], ['debug', '7'],
 ]);
 
-/** syslog level as the number iptables-save prints. */
-export function normaliseLogLevel(text: string): string {
-  if (/^[0-7]$/.test(text)) return text;
-  const n = LOG_LEVELS.get(text.toLowerCase());
+/** syslog level as the number iptables-save prints; null for the default level 4 (warning), which it omits. */
+export function normaliseLogLevel(text: string): string | null {
+  const n = /^[0-7]$/.test(text) ? text : LOG_LEVELS.get(text.toLowerCase());
   if (n === undefined) fail(`unknown log level "${text}"`);
-  return n;
+  return n === '4' ? null : n;
 }
