@@ -5,6 +5,7 @@
  */
 import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
+import { rulesOf } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
 import { push, withCaveat, withEvent, withNote } from './flow-state';
@@ -209,7 +210,7 @@ export function walkChain(env: WalkEnv, start: FlowState, chain: CompiledChain, 
     return [{ state: start, end: { kind: 'unknown', reason: `${env.node}: chains nest deeper than ${MAX_DEPTH} jumps (a loop through ${chain.name}?)` } }];
   }
   let s = start;
-  const rules = chain.rules;
+  const rules = rulesOf(chain);
   for (let i = from; i < rules.length; i++) {
     const r = rules[i] as CompiledRule;
     const m = r.matches;

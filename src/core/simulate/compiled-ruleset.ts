@@ -1,6 +1,8 @@
 /**
  * A ruleset indexed for replay: chains by name per table, rules as arrays with compiled matches,
- * jumps resolved to chain objects. Built once per node and reused by every trace.
+ * jumps resolved to chain objects. Indexed once per node; each chain's rules are compiled the
+ * first time a trace enters it (a kube-proxy node has ~150k rules, a trace visits a few dozen
+ * chains), then kept for every later trace.
  */
 import type { Chain, Rule, Ruleset, RulesetOrigin, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
@@ -23,7 +25,9 @@ export interface CompiledChain {
   table: TableName;
   chain: Chain;
   name: string;
-  rules: CompiledRule[];
+  owner: CompiledTable;
+  /** Filled by rulesOf on first use. */
+  compiled: CompiledRule[] | null;
 }
 
 export interface CompiledTable {
@@ -61,29 +65,27 @@ export function targetName(target: Target | null): string {
   }
 }
 
+export function rulesOf(chain: CompiledChain): CompiledRule[] {
+  if (chain.compiled !== null) return chain.compiled;
+  const compiled = chain.chain.rules.map((rule): CompiledRule => {
+    const matches = compileMatches(rule.matches);
+    const t = rule.target;
+    const chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? chain.owner.chains.get(t.chain) ?? null : null;
+    return { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };
+  });
+  chain.compiled = compiled;
+  return compiled;
+}
+
 export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
   const tables = new Map<TableName, CompiledTable>();
   for (const table of ruleset.tables) {
-    const chains = new Map<string, CompiledChain>();
-    for (const chain of table.chains) {
-      chains.set(chain.name, {
-        table: table.name,
-        chain,
-        name: chain.name,
-        rules: chain.rules.map((rule) => {
-          const matches = compileMatches(rule.matches);
-          return { rule, matches, target: rule.target, targetName: targetName(rule.target), chainRef: null, comment: matches.comment };
-        }),
-      });
+    let owner = tables.get(table.name);
+    if (owner === undefined) {
+      owner = { name: table.name, chains: new Map() };
+      tables.set(table.name, owner);
     }
-    for (const chain of chains.values()) {
-      for (const r of chain.rules) {
-        if (r.target !== null && (r.target.kind === 'jump' || r.target.kind === 'goto')) r.chainRef = chains.get(r.target.chain) ?? null;
-      }
-    }
-    const existing = tables.get(table.name);
-    if (existing) for (const [k, v] of chains) existing.chains.set(k, v);
-    else tables.set(table.name, { name: table.name, chains });
+    for (const chain of table.chains) owner.chains.set(chain.name, { table: table.name, chain, name: chain.name, owner, compiled: null });
   }
   return { family: ruleset.family, origin: ruleset.origin, tables };
 }

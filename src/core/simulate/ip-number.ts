@@ -23,16 +23,27 @@ export interface CidrNumber {
 const V6_ALL = (1n << 128n) - 1n;
 
 export function parseIpv4(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
   let value = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    value = value * 256 + n;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return null;
+    } else {
+      return null;
+    }
   }
-  return value;
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + octet;
 }
 
 export function parseIpv6(input: string): bigint | null {
@@ -167,4 +178,12 @@ export function isMulticast(ip: IpNumber): boolean {
 
 export function isUnspecified(ip: IpNumber): boolean {
   return ip.family === 'ipv4' ? ip.value === 0 : ip.value === 0n;
+}
+
+/** A parsed `Cidr` record (address text + prefix length); null when the address cannot be read. */
+export function cidrOfParts(address: string, prefixLength: number): CidrNumber | null {
+  const ip = parseIp(address);
+  if (ip === null) return null;
+  const max = ip.family === 'ipv4' ? 32 : 128;
+  return prefixLength >= 0 && prefixLength <= max ? cidrOf(ip, prefixLength) : null;
 }

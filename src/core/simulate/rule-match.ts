@@ -6,7 +6,7 @@
 import type { CtState, Match, PortRange } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import type { FlowState } from './flow-state';
-import { cidrContains, parseCidr, parseIp } from './ip-number';
+import { cidrContains, cidrOfParts, parseIp } from './ip-number';
 import type { CidrNumber, IpNumber } from './ip-number';
 import { addrTypeOf } from './routing';
 import type { NodeRouting } from './routing';
@@ -142,21 +142,24 @@ function compileUnsupported(module: string, args: string[]): MatchFn {
 }
 
 /** Compile every match of a rule; comments are kept aside (they name kube-proxy services). */
+const NO_BRANCH: BranchMatch[] = [];
+const NO_RECENT: RecentMatch[] = [];
+
 export function compileMatches(matches: Match[]): CompiledMatches {
   const plain: MatchFn[] = [];
-  const branch: BranchMatch[] = [];
-  const recent: RecentMatch[] = [];
+  let branch = NO_BRANCH;
+  let recent = NO_RECENT;
   let comment: string | null = null;
   for (const m of matches) {
     switch (m.kind) {
       case 'source': {
-        const t = cidrTest(parseCidr(`${m.cidr.address}/${m.cidr.prefixLength}`));
+        const t = cidrTest(cidrOfParts(m.cidr.address, m.cidr.prefixLength));
         const neg = m.negated;
         plain.push((s) => t(s.src) !== neg);
         break;
       }
       case 'destination': {
-        const t = cidrTest(parseCidr(`${m.cidr.address}/${m.cidr.prefixLength}`));
+        const t = cidrTest(cidrOfParts(m.cidr.address, m.cidr.prefixLength));
         const neg = m.negated;
         plain.push((s) => t(s.dst) !== neg);
         break;
@@ -265,10 +268,12 @@ export function compileMatches(matches: Match[]): CompiledMatches {
         break;
       }
       case 'statistic':
+        if (branch === NO_BRANCH) branch = [];
         if (m.mode === 'random') branch.push({ kind: 'random', probability: m.probability, negated: m.negated });
         else branch.push({ kind: 'nth', every: m.every, packet: m.packet, negated: m.negated });
         break;
       case 'recent':
+        if (recent === NO_RECENT) recent = [];
         recent.push({ op: m.op, name: m.name, side: m.side, hitcount: m.hitcount, negated: m.negated });
         break;
       case 'physdev': {
@@ -321,7 +326,7 @@ function compileConntrack(m: Extract<Match, { kind: 'conntrack' }>): MatchFn {
   }
   const addr = (n: { value: { address: string; prefixLength: number }; negated: boolean } | null, pick: (s: FlowState) => IpNumber): void => {
     if (n === null) return;
-    const t = cidrTest(parseCidr(`${n.value.address}/${n.value.prefixLength}`));
+    const t = cidrTest(cidrOfParts(n.value.address, n.value.prefixLength));
     const neg = n.negated;
     needsCt.push((s) => t(pick(s)) !== neg);
   };
