@@ -49,7 +49,7 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onDismiss
         </div>
         <label className="node-override">
           <span>Node</span>
-          <input type="text" value={node} placeholder="from the prompt or file name" onChange={(e) => setNode(e.target.value)} disabled={running} />
+          <input type="text" value={node} placeholder="auto" title="Leave empty: the shell prompt, folder or file name names the node" onChange={(e) => setNode(e.target.value)} disabled={running} />
         </label>
         <button type="button" className="primary" onClick={pick} disabled={running || disabled}>
           Import files…
@@ -119,14 +119,29 @@ function ImportStatus({ shell, job, onDismiss }: { shell: 'desktop' | 'web'; job
               ))}
             </ul>
           )}
-          {summary.captures.length > 0 && (
+          {summary.byNode.length > 0 && (
             <ul className="imported">
-              {summary.captures.map((c, i) => (
-                <li key={i}>
-                  <span className="kind">{c.kind}</span> <span className="node">{c.node}</span> <span className="muted">{c.source} · {c.records} records</span>
+              {summary.byNode.map((n) => (
+                <li key={n.node}>
+                  <span className="node">{n.node}</span> <span className="muted">{n.kinds}</span>
                 </li>
               ))}
             </ul>
+          )}
+          {summary.captures.length > 0 && (
+            <details className="imported-details">
+              <summary>All {summary.captures.length} captures</summary>
+              <ul className="imported">
+                {summary.captures.map((c, i) => (
+                  <li key={i}>
+                    <span className="kind">{c.kind}</span> <span className="node">{c.node}</span>{' '}
+                    <span className="muted">
+                      {c.source} · {c.records === 1 ? '1 record' : `${c.records} records`}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </details>
           )}
         </div>
       );

@@ -70,13 +70,22 @@ export function NodeCards({ nodes }: { nodes: readonly NodeJson[] }) {
             </table>
           )}
           {node.captures.length > 0 && (
-            <ul className="node-captures">
-              {node.captures.map((c) => (
-                <li key={c.key}>
-                  <span className="kind">{c.kind}</span> <span className="mono">{c.source}</span> <span className="muted">{c.takenAt}</span>
-                </li>
-              ))}
-            </ul>
+            <details className="node-captures">
+              <summary>{node.captures.length === 1 ? '1 capture' : `${node.captures.length} captures`}</summary>
+              <table className="grid">
+                <tbody>
+                  {node.captures.map((c) => (
+                    <tr key={c.key}>
+                      <td>
+                        <span className="kind">{c.kind}</span>
+                      </td>
+                      <td className="mono">{c.source}</td>
+                      <td className="mono">{c.takenAt}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
           )}
         </article>
       ))}

@@ -1,8 +1,15 @@
 /** What an import did, as lines the UI lists: captures by node, then problems with their place. */
 import type { ImportJson, ImportWarningJson } from '../../shared/contract-json';
 
+export interface NodeImportLine {
+  node: string;
+  /** `ip-addr ×2 · iptables-list ×6`, kinds in first-seen order. */
+  kinds: string;
+}
+
 export interface ImportSummary {
   headline: string;
+  byNode: NodeImportLine[];
   captures: { node: string; kind: string; source: string; takenAt: string | null; records: number }[];
   /** `file:line: message`, ready to show as text. */
   errors: string[];
@@ -25,5 +32,10 @@ export function summarizeImport(result: ImportJson): ImportSummary {
   const parts = [`Imported ${plural(captures.length, 'capture')} on ${plural(result.nodes.length, 'node')}`];
   if (errors.length > 0) parts.push(plural(errors.length, 'file rejected', 'files rejected'));
   if (warnings.length > 0) parts.push(plural(warnings.length, 'warning'));
-  return { headline: parts.join(', '), captures, errors, warnings, ok: errors.length === 0 };
+  const byNode = result.nodes.map((node) => {
+    const counts = new Map<string, number>();
+    for (const c of node.captures) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+    return { node: node.name, kinds: [...counts].map(([kind, n]) => (n === 1 ? kind : `${kind} ×${n}`)).join(' · ') };
+  });
+  return { headline: parts.join(', '), byNode, captures, errors, warnings, ok: errors.length === 0 };
 }

@@ -77,6 +77,10 @@ function orderInterfaces(interfaces: readonly InterfaceJson[]): InterfaceJson[] 
   return [...interfaces.filter((i) => i.name !== 'lo'), ...interfaces.filter((i) => i.name === 'lo')];
 }
 
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function nodeCards(nodes: readonly NodeJson[]): NodeCard[] {
   return [...nodes]
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -84,7 +88,7 @@ export function nodeCards(nodes: readonly NodeJson[]): NodeCard[] {
       const addresses = node.interfaces.reduce((n, i) => n + i.addresses.length, 0);
       return {
         name: node.name,
-        summary: `${node.interfaces.length} interfaces · ${addresses} addresses · ${node.routes.length} routes · ${node.captures.length} captures`,
+        summary: [count(node.interfaces.length, 'interface'), count(addresses, 'address', 'addresses'), count(node.routes.length, 'route'), count(node.captures.length, 'capture')].join(' · '),
         interfaces: orderInterfaces(node.interfaces).map(interfaceRow),
         routes: [...node.routes].sort(compareRoutes).map(routeRow),
         captures: node.captures.map((c) => ({ key: String(c.id), kind: c.kind, source: c.source, takenAt: formatTakenAt(c.takenAt) })),

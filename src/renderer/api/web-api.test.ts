@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImportJson } from '../../shared/contract-json';
+import type { ImportProgress } from '../../shared/api';
+import type { ProjectStore } from '../../shared/project';
+import { startServer, type RunningServer } from '../../server/server';
+import { createWebApi } from './web-api';
+
+// The fetch client against a real natlens serve over a stand-in store: the two sides of one contract.
+describe('web Api client', () => {
+  let dir: string;
+  let server: RunningServer;
+  let imported: string[];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-webapi-'));
+    imported = [];
+    const store: ProjectStore = {
+      listNodes: () => [{ name: 'n1', interfaces: [], routes: [], captures: [{ id: 1, kind: 'ip-route', takenAt: null, source: 'r.txt:1' }] }],
+      async importPaths(paths, options, onProgress, baseDir): Promise<ImportJson> {
+        imported.push(...paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8')));
+        onProgress({ phase: 'import', done: 1, total: 1, current: paths[0] ?? null });
+        return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
+      },
+      close: () => {},
+    };
+    server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
+  });
+
+  afterEach(async () => {
+    await server.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const base = () => `http://127.0.0.1:${server.port}`;
+
+  it('uploads files, reports upload then import progress, and returns the import JSON', async () => {
+    const api = createWebApi({ token: server.token, base: base() });
+    const progress: ImportProgress[] = [];
+    const result = await api.importFiles([new File(['default via 10.0.0.1 dev eth0\n'], 'routes.txt')], { node: 'web-1' }, (p) => progress.push(p));
+    expect(imported).toEqual(['default via 10.0.0.1 dev eth0\n']);
+    expect(result).toEqual({ nodes: [{ name: 'web-1', captures: [] }], warnings: [], errors: [{ source: 'routes.txt:2', message: 'bad line' }] });
+    expect(progress.map((p) => p.phase)).toEqual(['upload', 'import']);
+    expect((await api.listNodes({}))[0]?.name).toBe('n1');
+    expect((await api.listCaptures({}))[0]).toEqual({ id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null });
+  });
+
+  it('turns a 401 into an ApiError with the server message', async () => {
+    const api = createWebApi({ token: 'wrong', base: base() });
+    await expect(api.getProjectInfo({})).rejects.toMatchObject({ name: 'ApiError', code: 'unauthorized' });
+  });
+
+  it('refuses desktop-only operations in web mode', async () => {
+    const api = createWebApi({ token: server.token, base: base() });
+    await expect(api.openProject({})).rejects.toMatchObject({ code: 'unsupported' });
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE, nextImportJob, progressBar, type ImportJob } from './import-job';
+
+const result = { nodes: [], warnings: [], errors: [] };
+
+describe('import job', () => {
+  it('runs from start through progress to done', () => {
+    let job: ImportJob = nextImportJob(IDLE, { kind: 'start', files: ['a.txt'] });
+    job = nextImportJob(job, { kind: 'progress', progress: { phase: 'import', done: 5, total: 10, current: 'a.txt' } });
+    expect(job).toMatchObject({ kind: 'running', progress: { done: 5 } });
+    job = nextImportJob(job, { kind: 'finish', result });
+    expect(job).toEqual({ kind: 'done', files: ['a.txt'], result });
+  });
+
+  it('ignores progress that arrives after the job ended', () => {
+    const done: ImportJob = { kind: 'done', files: [], result };
+    expect(nextImportJob(done, { kind: 'progress', progress: { phase: 'import', done: 1, total: 1, current: null } })).toBe(done);
+  });
+
+  it('cannot dismiss a running job', () => {
+    const running = nextImportJob(IDLE, { kind: 'start', files: [] });
+    expect(nextImportJob(running, { kind: 'dismiss' })).toBe(running);
+    expect(nextImportJob(nextImportJob(running, { kind: 'fail', message: 'x' }), { kind: 'dismiss' })).toEqual(IDLE);
+  });
+});
+
+describe('progress bar', () => {
+  const running = (phase: 'upload' | 'import', done: number, total: number): ImportJob => ({ kind: 'running', files: ['a.pcap'], progress: { phase, done, total, current: 'a.pcap' } });
+
+  it('fills the first half with the upload and the second with the import in web mode', () => {
+    expect(progressBar(running('upload', 512, 1024), 'web')).toEqual({ fraction: 0.25, label: 'Uploading 512 B of 1.0 KiB — a.pcap' });
+    expect(progressBar(running('import', 1, 4), 'web')?.fraction).toBe(0.625);
+  });
+
+  it('gives the whole bar to the import on the desktop', () => {
+    expect(progressBar(running('import', 1, 4), 'desktop')?.fraction).toBe(0.25);
+  });
+
+  it('is indeterminate before the first event or when the total is unknown', () => {
+    expect(progressBar({ kind: 'running', files: ['a', 'b'], progress: null }, 'web')).toEqual({ fraction: null, label: 'Starting import of 2 files…' });
+    expect(progressBar(running('import', 3, 0), 'web')?.fraction).toBeNull();
+  });
+
+  it('shows nothing when no job runs', () => {
+    expect(progressBar(IDLE, 'web')).toBeNull();
+  });
+});

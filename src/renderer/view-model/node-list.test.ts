@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeJson } from '../../shared/contract-json';
+import { formatTakenAt, interfaceRow, nodeCards, stateTone } from './node-list';
+
+const node = (name: string, extra: Partial<NodeJson> = {}): NodeJson => ({ name, interfaces: [], routes: [], captures: [], ...extra });
+
+describe('node cards', () => {
+  it('lists nodes by name with interfaces, loopback last', () => {
+    const cards = nodeCards([
+      node('node-b'),
+      node('node-a', {
+        interfaces: [
+          { name: 'lo', addresses: ['127.0.0.1/8'], mac: null, state: 'UNKNOWN', master: null, peer: null },
+          { name: 'eth0', addresses: ['10.0.0.5/24', 'fe80::1/64'], mac: '02:42:ac:11:00:02', state: 'UP', master: null, peer: null },
+        ],
+      }),
+    ]);
+    expect(cards.map((c) => c.name)).toEqual(['node-a', 'node-b']);
+    expect(cards[0]?.interfaces.map((i) => i.name)).toEqual(['eth0', 'lo']);
+    expect(cards[0]?.summary).toBe('2 interfaces · 3 addresses · 0 routes · 0 captures');
+  });
+
+  it('shows a missing MAC or state as a dash and names master and peer', () => {
+    const row = interfaceRow({ name: 'veth1', addresses: [], mac: null, state: null, master: 'cbr0', peer: 'if18' });
+    expect(row).toMatchObject({ mac: '—', state: '—', stateTone: 'unknown', links: 'master cbr0, peer if18' });
+  });
+
+  it('puts the default route first, then longer prefixes before shorter', () => {
+    const r = (dst: string) => ({ dst, via: null, dev: 'eth0', src: null, metric: null });
+    const cards = nodeCards([node('n', { routes: [r('10.0.0.0/8'), r('10.1.2.0/24'), r('default'), r('10.1.0.0/16')] })]);
+    expect(cards[0]?.routes.map((x) => x.dst)).toEqual(['default', '10.1.2.0/24', '10.1.0.0/16', '10.0.0.0/8']);
+    expect(cards[0]?.routes[0]).toMatchObject({ via: '—', metric: '—' });
+  });
+
+  it('keeps capture strings as given (rendered as text, never parsed as markup)', () => {
+    const cards = nodeCards([node('n', { captures: [{ id: 7, kind: 'ip-addr', source: '<img src=x onerror=alert(1)>.txt:3', takenAt: null }] })]);
+    expect(cards[0]?.captures[0]).toEqual({ key: '7', kind: 'ip-addr', source: '<img src=x onerror=alert(1)>.txt:3', takenAt: '—' });
+  });
+
+  it('classes operstates', () => {
+    expect(stateTone('UP')).toBe('up');
+    expect(stateTone('LOWERLAYERDOWN')).toBe('down');
+    expect(stateTone('UNKNOWN')).toBe('unknown');
+    expect(stateTone(null)).toBe('unknown');
+  });
+});
+
+describe('formatTakenAt', () => {
+  it('prints ISO times in UTC without milliseconds', () => {
+    expect(formatTakenAt('2024-05-01T10:22:03.250Z')).toBe('2024-05-01 10:22:03 UTC');
+    expect(formatTakenAt('2024-05-01T12:22:03+02:00')).toBe('2024-05-01 10:22:03 UTC');
+  });
+  it('keeps text that is not a time and dashes a missing one', () => {
+    expect(formatTakenAt('yesterday-ish')).toBe('yesterday-ish');
+    expect(formatTakenAt(null)).toBe('—');
+  });
+});
