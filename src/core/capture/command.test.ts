@@ -47,6 +47,10 @@ describe('analyseCommand', () => {
       ['kubectl get svc -A', 'kubectl'],
       ['kubectl describe svc nsvc', 'kubectl'],
       ['kubectl create -f x.yaml', null],
+      ['kubectl get deploy', null],
+      ['kubectl describe node n1', null],
+      ['kubectl get deploy,rs,po', 'kubectl'],
+      ['kubectl get pod/web-0 -o wide', 'kubectl'],
       ['ip route add 10.0.0.0/8 via 1.2.3.4', null],
       ['curl -I 10.0.0.1', null],
     ];

@@ -563,6 +563,9 @@ function ipHint(args: string[]): Hint {
 
 const KUBECTL_VALUED = new Set(['-n', '--namespace', '-o', '--output', '-l', '--selector', '--context', '--kubeconfig', '-f', '--field-selector', '-c', '--sort-by']);
 
+/** The resources natlens reads from kubectl: services, endpoints, pods. */
+const KUBECTL_TYPES = new Set(['svc', 'service', 'services', 'ep', 'endpoints', 'po', 'pod', 'pods', 'all']);
+
 /** `kubectl get|describe TYPE [NAME]`: a NAME (or `TYPE/NAME`) asks for one object. */
 function kubectlHint(args: string[]): Hint {
   const positional: string[] = [];
@@ -576,6 +579,8 @@ function kubectlHint(args: string[]): Hint {
   }
   const [verb, type, name] = positional;
   if (verb !== 'get' && verb !== 'describe') return NO_HINT;
+  const types = (type ?? '').split(',').map((t) => t.split('/')[0]!.split('.')[0]!);
+  if (!types.some((t) => KUBECTL_TYPES.has(t))) return NO_HINT;
   const selective = name !== undefined || (type?.includes('/') ?? false) || args.some((a) => a === '-l' || a.startsWith('--selector') || a.startsWith('--field-selector'));
   return { kind: 'kubectl', table: null, selective };
 }

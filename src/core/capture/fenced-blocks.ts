@@ -22,6 +22,10 @@ const LIST_ITEM = /^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s/;
 
 /** True when a line opens or closes a fence: what makes a text a Markdown document here. */
 export function isFenceLine(text: string): boolean {
+  let k = 0;
+  while (k < 64 && text.charCodeAt(k) === 32) k++;
+  const first = text.charCodeAt(k);
+  if (first !== 96 && first !== 126) return false;
   return FENCE_OPEN.test(text.length > HEAD ? text.slice(0, HEAD) : text);
 }
 

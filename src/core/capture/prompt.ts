@@ -45,6 +45,7 @@ const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
 
 export function parsePrompt(line: string): Prompt | null {
   const head = line.length > HEAD ? line.slice(0, HEAD) : line;
+  if (!/[$#%]/.test(head)) return null;
   for (const re of STRONG) {
     const m = re.exec(head);
     if (m) return { node: m[2] ?? null, command: line.slice(m[0].length).trim(), strength: 'strong' };

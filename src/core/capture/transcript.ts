@@ -11,14 +11,13 @@ import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
 import { continuesOnNextLine } from './shell-words';
-import { linesOf, type TextInput } from './text-input';
+import type { TextInput } from './text-input';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
 export type CaptureDetector = (text: string, command: string | null) => CaptureKind | null;
 
 export function splitText(input: TextInput, detect: CaptureDetector): SplitResult {
-  const lines: SourceLine[] = [];
-  for (const l of linesOf(input)) lines.push({ line: l.line, text: stripAnsi(l.text) });
+  const lines = sourceLinesOf(input);
   const splitter = new Splitter(input.file, detect);
   const firstContent = lines.find((l) => l.text.trim() !== '');
   if (firstContent === undefined) {
@@ -231,6 +230,27 @@ function keptReason(info: CommandInfo | null): string {
   if (info === null) return 'text not recognised as a capture';
   if (info.kindHint !== null) return `output of \`${info.text}\` not recognised as ${info.kindHint}`;
   return `output of \`${info.program ?? info.text}\` is not a capture natlens reads`;
+}
+
+/** The lines of the input (LF, CRLF or CR) with their source line numbers, terminal escapes removed. */
+function sourceLinesOf(input: TextInput): SourceLine[] {
+  const { text } = input;
+  const lines: SourceLine[] = [];
+  let line = input.firstLine;
+  let start = 0;
+  const n = text.length;
+  let nextCr = -1;
+  while (start < n) {
+    let stop = text.indexOf('\n', start);
+    if (stop < 0) stop = n;
+    // Found once and reused until passed, so a text without CR is not rescanned per line.
+    if (nextCr !== n && nextCr < start) nextCr = text.indexOf('\r', start) < 0 ? n : text.indexOf('\r', start);
+    if (nextCr < stop) stop = nextCr;
+    lines.push({ line, text: stripAnsi(text.slice(start, stop)) });
+    line++;
+    start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
+  }
+  return lines;
 }
 
 /** Lines [from, to) without the blank lines at either end. */
