@@ -50,8 +50,20 @@ test.describe('natlens serve (web mode)', () => {
     await expect(page.getByTestId('project-path')).toHaveText(dbPath);
     await expect(page.getByText('No nodes yet')).toBeVisible();
 
+    // Hold the import call until the bar has shown the finished upload, so the check is not a race.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/import', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.getByTestId('file-input').setInputFiles(transcript);
+    const bar = page.getByTestId('import-progress');
+    await expect(bar.locator('progress')).toHaveAttribute('value', '0.5');
+    await expect(bar).toContainText('Uploading');
+    release();
     await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures? on \d+ nodes?/);
+    await expect(bar).toHaveCount(0);
 
     const nodea = page.getByRole('article', { name: 'node nodea' });
     await expect(nodea).toBeVisible();
