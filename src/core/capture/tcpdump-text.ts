@@ -89,7 +89,8 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
     if (!indented && (form === null || form === 'none')) {
       const p = newTextPacket(frame + 1, 0, 0, line);
       const reading = readPacketLine(p, text, 0);
-      if (reading.recognised) {
+      // Once -t output is established, every line but tcpdump's own messages is a packet, named or not.
+      if (reading.recognised || (form === 'none' && !isTcpdumpMessage(text))) {
         form = 'none';
         frame++;
         flush();
@@ -148,6 +149,13 @@ function clockOf(form: Timestamp['form'] | 'none' | null, relative: RelativeCloc
 /** `-ttt` output cut out of a terminal may have lost its leading space; its first packet is at 00:00:00.000000. */
 function startsAtZero(ts: Timestamp): boolean {
   return ts.form === 'time-of-day' && ts.sec === 0 && /^0+$/.test(ts.fraction);
+}
+
+const TCPDUMP_MESSAGE = /^(?:tcpdump: |listening on |reading from file |\^C|\d+ packets? (?:captured|received by filter|dropped by (?:kernel|interface))|root@|\$ |# )/;
+
+/** tcpdump's banner and closing counts, and a shell prompt when the text was cut from a terminal. */
+function isTcpdumpMessage(text: string): boolean {
+  return TCPDUMP_MESSAGE.test(text);
 }
 
 function isInnerPacket(text: string): boolean {

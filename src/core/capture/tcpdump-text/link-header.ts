@@ -11,7 +11,7 @@ const SOURCE_MAC = new RegExp(`(${MAC}) `, 'y');
 const ETHERTYPE = /ethertype [^(,]{1,40} \(0x([0-9a-f]{4})\)/y;
 const FRAME_LENGTH = /, length (\d{1,10}): /y;
 const VLAN = /vlan (\d{1,4}), p \d, /y;
-const LLC_FRAME = /802\.3, length (\d{1,10}): /y;
+const LLC_FRAME = /802\.3, length \d{1,10}: /y;
 
 /** Reads `eth0  In  ` (tcpdump -i any, LINUX_SLL2) into iface and direction. */
 export function readInterfacePrefix(p: PacketRecord, c: TextCursor): void {
@@ -40,11 +40,8 @@ export function readLinkHeader(p: PacketRecord, c: TextCursor): PacketNetwork | 
     if (!eth) return null;
     p.srcMac = eth[1]!;
     p.dstMac = eth[2]!;
-    const llc = c.match(LLC_FRAME);
-    if (llc) {
-      p.origLen = p.capLen = Number(llc[1]);
-      return 'other';
-    }
+    // `802.3, length N` is the 802.3 length field (the LLC payload), not the frame length: left unknown.
+    if (c.match(LLC_FRAME)) return 'other';
   }
   const type = c.match(ETHERTYPE);
   if (!type) {
