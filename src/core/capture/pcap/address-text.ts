@@ -4,39 +4,53 @@
  */
 
 const HEX2: string[] = [];
+/** Char codes of the two lower-case hex digits of a byte. */
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
 const HEX: string[] = [];
 const DEC: string[] = [];
 for (let i = 0; i < 256; i++) {
   HEX2.push(i.toString(16).padStart(2, '0'));
+  HEX_HI[i] = HEX2[i]!.charCodeAt(0);
+  HEX_LO[i] = HEX2[i]!.charCodeAt(1);
   HEX.push(i.toString(16));
   DEC.push(String(i));
 }
 
-const CACHE_LIMIT = 65_536;
-const macCache = new Map<number, string>();
-const ipv4Cache = new Map<number, string>();
+// Direct-mapped caches (a slot per hash, the newer address wins): no Map, no boxed keys, no
+// allocation on a hit. Keys are exact integers below 2^53; -1 marks an empty slot.
+const SLOTS = 8192;
+const macKeys = new Float64Array(SLOTS).fill(-1);
+const macValues: string[] = new Array<string>(SLOTS).fill('');
+const ipv4Keys = new Float64Array(SLOTS).fill(-1);
+const ipv4Values: string[] = new Array<string>(SLOTS).fill('');
 
 /** `aa:bb:cc:dd:ee:ff` from six bytes at `at` (caller has checked bounds). */
 export function macText(b: Uint8Array, at: number): string {
-  const key = (b[at]! * 0x10000 + b[at + 1]! * 0x100 + b[at + 2]!) * 0x1000000 + b[at + 3]! * 0x10000 + b[at + 4]! * 0x100 + b[at + 5]!;
-  let text = macCache.get(key);
-  if (text === undefined) {
-    text = `${HEX2[b[at]!]}:${HEX2[b[at + 1]!]}:${HEX2[b[at + 2]!]}:${HEX2[b[at + 3]!]}:${HEX2[b[at + 4]!]}:${HEX2[b[at + 5]!]}`;
-    if (macCache.size >= CACHE_LIMIT) macCache.clear();
-    macCache.set(key, text);
-  }
+  const hi = (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!;
+  const lo = (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!;
+  const key = hi * 0x1000000 + lo;
+  const slot = (Math.imul(hi ^ (lo >>> 11), 0x9e3779b1) ^ lo) & (SLOTS - 1);
+  if (macKeys[slot] === key) return macValues[slot]!;
+  // One flat string in one allocation (a template literal builds a chain of cons strings).
+  const b0 = b[at]!, b1 = b[at + 1]!, b2 = b[at + 2]!, b3 = b[at + 3]!, b4 = b[at + 4]!, b5 = b[at + 5]!;
+  const text = String.fromCharCode(
+    HEX_HI[b0]!, HEX_LO[b0]!, 58, HEX_HI[b1]!, HEX_LO[b1]!, 58, HEX_HI[b2]!, HEX_LO[b2]!, 58,
+    HEX_HI[b3]!, HEX_LO[b3]!, 58, HEX_HI[b4]!, HEX_LO[b4]!, 58, HEX_HI[b5]!, HEX_LO[b5]!,
+  );
+  macKeys[slot] = key;
+  macValues[slot] = text;
   return text;
 }
 
 /** Dotted quad from four bytes at `at`. */
 export function ipv4Text(b: Uint8Array, at: number): string {
-  const key = b[at]! * 0x1000000 + b[at + 1]! * 0x10000 + b[at + 2]! * 0x100 + b[at + 3]!;
-  let text = ipv4Cache.get(key);
-  if (text === undefined) {
-    text = `${DEC[b[at]!]}.${DEC[b[at + 1]!]}.${DEC[b[at + 2]!]}.${DEC[b[at + 3]!]}`;
-    if (ipv4Cache.size >= CACHE_LIMIT) ipv4Cache.clear();
-    ipv4Cache.set(key, text);
-  }
+  const key = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  const slot = (Math.imul(key, 0x9e3779b1) >>> 19) & (SLOTS - 1);
+  if (ipv4Keys[slot] === key) return ipv4Values[slot]!;
+  const text = `${DEC[b[at]!]}.${DEC[b[at + 1]!]}.${DEC[b[at + 2]!]}.${DEC[b[at + 3]!]}`;
+  ipv4Keys[slot] = key;
+  ipv4Values[slot] = text;
   return text;
 }
 
