@@ -8,8 +8,7 @@ import { protocol } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
 import { toDisposable, type Disposable } from './disposables';
 
-export const APP_SCHEME = 'natlens';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+import { APP_SCHEME } from './app-origin';
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {

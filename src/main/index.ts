@@ -9,7 +9,8 @@ import { installAppMenu } from './app-menu';
 import { DesktopProject } from './desktop-project';
 import { DisposableStore, toDisposable } from './disposables';
 import { registerIpcOperations } from './ipc-operations';
-import { createMainWindow, isOwnPage } from './main-window';
+import { isOwnPage } from './app-origin';
+import { createMainWindow } from './main-window';
 import { bindingProblemText, checkElectronBinding } from './native-sqlite';
 
 const devUrl = process.env.ELECTRON_RENDERER_URL;

@@ -1,23 +1,13 @@
 /** The one window: sandboxed, context-isolated, no Node in the page, and it never navigates or opens another. */
 import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
-import { APP_ORIGIN } from './app-protocol';
+import { APP_ORIGIN } from './app-origin';
 
 export interface WindowSource {
   /** electron-vite dev server URL in `npm run dev`; absent: natlens://app/. */
   devUrl: string | undefined;
   preload: string;
   icon: string | undefined;
-}
-
-export function isOwnPage(url: string, devUrl: string | undefined): boolean {
-  if (url.startsWith(`${APP_ORIGIN}/`)) return true;
-  if (devUrl === undefined) return false;
-  try {
-    return new URL(url).origin === new URL(devUrl).origin;
-  } catch {
-    return false;
-  }
 }
 
 export function createMainWindow(source: WindowSource): BrowserWindow {
