@@ -400,6 +400,24 @@ describe('partial captures', () => {
   });
 });
 
+describe('rulesets from listings', () => {
+  it('says so when a matching rule comes from a listing without interfaces, or a partial one', () => {
+    const snapshot = nodeA(`
+      *filter
+      :INPUT ACCEPT [0:0]
+      :FORWARD ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      -A FORWARD -p tcp --dport 25 -j DROP
+      COMMIT
+    `);
+    if (snapshot.ruleset) snapshot.ruleset.origin = { format: 'iptables-list', interfacesShown: false, countersShown: false, partial: true };
+    const o = only(trace([snapshot], { src: '10.244.0.7', dst: '8.8.8.8', dport: 25, in: 'cbr0' }));
+    expect(o.verdict).toBe('drop');
+    expect(o.caveats.some((c) => c.includes('without interface columns'))).toBe(true);
+    expect(o.caveats.some((c) => c.includes('partial'))).toBe(true);
+  });
+});
+
 describe('following the packet across nodes', () => {
   const nodeB = nodeFrom('nodeb', {
     iptables: EMPTY,

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseIp } from './ip-number';
+import type { IpNumber } from './ip-number';
+import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, selectAddress } from './routing';
+import { nodeFrom } from './test-support/capture-world';
+
+function ip(text: string): IpNumber {
+  const parsed = parseIp(text);
+  if (parsed === null) throw new Error(text);
+  return parsed;
+}
+
+const node = nodeFrom('n', {
+  addr: `
+    1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
+        link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+        inet 127.0.0.1/8 scope host lo
+    2: eth0: <BROADCAST,UP> mtu 1500 state UP
+        link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+        inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0
+        inet 10.0.0.6/24 scope global secondary eth0
+        inet 192.168.7.5/24 scope global eth0
+        inet6 fd00::5/64 scope global
+  `,
+  route: `
+    default via 10.0.0.1 dev eth0 metric 600
+    default via 10.0.0.2 dev eth0 metric 100
+    10.2.0.0/16 via 10.0.0.3 dev eth0
+    10.2.3.0/24 via 192.168.7.1 dev eth0
+  `,
+});
+const routing = compileRouting(node.interfaces, node.routes);
+
+describe('node routing', () => {
+  it('prefers the longest prefix, then the lowest metric', () => {
+    expect(lookupRoute(routing, ip('10.2.3.4'))).toMatchObject({ kind: 'unicast', dev: 'eth0', nextHop: ip('192.168.7.1') });
+    expect(lookupRoute(routing, ip('10.2.9.9'))).toMatchObject({ kind: 'unicast', nextHop: ip('10.0.0.3') });
+    expect(lookupRoute(routing, ip('1.1.1.1'))).toMatchObject({ kind: 'unicast', nextHop: ip('10.0.0.2') });
+  });
+
+  it('answers local for its own addresses and the whole of 127/8 on loopback', () => {
+    expect(lookupRoute(routing, ip('10.0.0.6')).kind).toBe('local');
+    expect(isLocalAddress(routing, ip('127.3.2.1'))).toBe(true);
+    expect(isLocalAddress(routing, ip('10.0.0.7'))).toBe(false);
+  });
+
+  it('types addresses as addrtype does: LOCAL, BROADCAST, MULTICAST, UNICAST', () => {
+    expect(addrTypeOf(routing, ip('10.0.0.5'), null)).toBe('LOCAL');
+    expect(addrTypeOf(routing, ip('10.0.0.255'), null)).toBe('BROADCAST');
+    expect(addrTypeOf(routing, ip('255.255.255.255'), null)).toBe('BROADCAST');
+    expect(addrTypeOf(routing, ip('224.0.0.251'), null)).toBe('MULTICAST');
+    expect(addrTypeOf(routing, ip('8.8.8.8'), null)).toBe('UNICAST');
+    expect(addrTypeOf(routing, ip('10.0.0.5'), 'eth1')).toBe('UNICAST');
+    expect(addrTypeOf(routing, ip('fd00::5'), null)).toBe('LOCAL');
+  });
+
+  it('selects the primary address in the next hop subnet, never a secondary', () => {
+    expect(selectAddress(routing, 'ipv4', 'eth0', ip('192.168.7.1'))?.text).toBe('192.168.7.5');
+    expect(selectAddress(routing, 'ipv4', 'eth0', ip('10.0.0.1'))?.text).toBe('10.0.0.5');
+    expect(selectAddress(routing, 'ipv4', 'eth0', ip('172.16.0.1'))?.text).toBe('10.0.0.5');
+  });
+
+  it('without an address capture, cannot say what is local except the routes preferred sources', () => {
+    const partial = compileRouting(null, nodeFrom('p', { route: '10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5' }).routes);
+    expect(isLocalAddress(partial, ip('10.0.0.5'))).toBe(true);
+    expect(isLocalAddress(partial, ip('10.0.0.9'))).toBeNull();
+    expect(addrTypeOf(partial, ip('10.0.0.9'), null)).toBeNull();
+    expect(lookupRoute(partial, ip('8.8.8.8'))).toMatchObject({ kind: 'unknown' });
+  });
+});
