@@ -400,6 +400,39 @@ describe('partial captures', () => {
   });
 });
 
+describe('IPv6', () => {
+  it('replays an ip6tables ruleset: DNAT to a bracketed address and MASQUERADE to the global address', () => {
+    const n = nodeFrom('v6', {
+      iptables: `
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -d fd00:96::10/128 -p tcp -m tcp --dport 80 -j DNAT --to-destination [fd00:40::7]:8080
+        -A POSTROUTING -s fd00:40::/64 -j MASQUERADE
+        COMMIT
+      `,
+      addr: `
+        2: eth0: <BROADCAST,UP> mtu 1500 state UP
+            link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+            inet6 2001:db8::5/64 scope global
+        3: cbr0: <BROADCAST,UP> mtu 1500 state UP
+            link/ether 52:54:00:00:00:02 brd ff:ff:ff:ff:ff:ff
+            inet6 fd00:40::1/64 scope global
+      `,
+      route: 'default via 2001:db8::1 dev eth0 metric 1024',
+    });
+    const world = [{ ...n, ruleset: null, ruleset6: n.ruleset }];
+    const dnat = only(tracePacket(world, { node: 'v6', proto: 'tcp', src: '2001:db8::99', dst: 'fd00:96::10', dport: 80, in: 'eth0', follow: false }).outcomes);
+    expect(dnat.packet).toMatchObject({ dst: 'fd00:40::7', dport: 8080 });
+    expect(dnat.egress?.interface).toBe('cbr0');
+    const masq = only(tracePacket(world, { node: 'v6', proto: 'tcp', src: 'fd00:40::7', dst: '2606:4700::1', dport: 443, in: 'cbr0', follow: false }).outcomes);
+    expect(masq.packet.src).toBe('2001:db8::5');
+    expect(masq.summary).toBe('masqueraded fd00:40::7 → 2001:db8::5; forwarded out eth0 of v6 via 2001:db8::1');
+  });
+});
+
 describe('rulesets from listings', () => {
   it('says so when a matching rule comes from a listing without interfaces, or a partial one', () => {
     const snapshot = nodeA(`
