@@ -1,0 +1,343 @@
+/**
+ * Kernel truth for the simulator: each scenario builds a two-node cluster out of network
+ * namespaces, loads kube-proxy-shaped rules, sends real TCP connections, captures what the
+ * nodes saw (ip addr, ip route, iptables-save -c, conntrack -L) through natlens's parsers, and
+ * replays the same packets with tracePacket. The kernel is the reference: conntrack says what
+ * NAT did, rule counters say which rules matched, the client says whether it got through.
+ * Needs root and `ip netns`; skipped otherwise.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tracePacket } from '../../src/core/simulate/trace-packet';
+import type { Outcome, TraceResult } from '../../src/core/simulate/trace';
+import {
+  egressDisagreements, kernelEgress, natDisagreements, outcomesDeliveredTo, packetText, probabilitySum,
+  resultText, uncountedSteps, unpredictedNatHits, conntrackOf, kernelAfter,
+} from './agreement';
+import { CLIENT, CLUSTER_CIDR, NODE_A, NODE_B, podIp } from './cluster';
+import { ClusterLab, NODE_ROLES, SERVER_PORT, worldOf } from './cluster-lab';
+import type { Observation, Replayed } from './cluster-lab';
+import type { NodeRules, ServiceSpec } from './kube-rules';
+import { kernelLabUnavailable } from './netns';
+
+const unavailable = kernelLabUnavailable();
+if (unavailable !== null) console.warn(`kernel-truth suite skipped: ${unavailable} (needs root with working \`ip netns\`, iptables, conntrack, /usr/bin/python3)`);
+
+const ep = (role: string): { ip: string; port: number } => ({ ip: podIp(role), port: SERVER_PORT });
+
+const WEB: ServiceSpec = { namespace: 'default', name: 'web', portName: 'http', clusterIP: '10.96.0.10', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1')] };
+const WEB_NODEPORT: ServiceSpec = { namespace: 'default', name: 'web-np', portName: 'http', clusterIP: '10.96.0.20', port: 80, nodePort: 30080, endpoints: [ep('pod-a2'), ep('pod-b1')] };
+const EMPTY: ServiceSpec = { namespace: 'default', name: 'empty', portName: 'http', clusterIP: '10.96.0.30', port: 80, endpoints: [] };
+const SELF: ServiceSpec = { namespace: 'default', name: 'self', portName: 'http', clusterIP: '10.96.0.40', port: 80, endpoints: [ep('pod-a1')] };
+const BACKEND: ServiceSpec = { namespace: 'default', name: 'backend', portName: 'http', clusterIP: '10.96.0.50', port: 80, endpoints: [ep('pod-b1')] };
+const TRIO: ServiceSpec = { namespace: 'default', name: 'trio', portName: 'http', clusterIP: '10.96.0.60', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1'), ep('pod-b2')] };
+const SERVICES = [WEB, WEB_NODEPORT, EMPTY, SELF, BACKEND, TRIO];
+
+function kubeProxy(extra: Partial<NodeRules> = {}): NodeRules {
+  return { clusterCidr: CLUSTER_CIDR, services: SERVICES, countEgress: ['eth0', 'cbr0'], ...extra };
+}
+
+const connections = (first: number, count: number, dst: string, dport: number, timeout = 2): Array<{ sport: number; dst: string; dport: number; timeout: number }> =>
+  Array.from({ length: count }, (_, i) => ({ sport: first + i, dst, dport, timeout }));
+
+/** The outcome that ends where the kernel delivered this connection (the first, if several do). */
+function chosen(r: Replayed): Outcome | null {
+  return r.kernel.result === 'reply' ? outcomesDeliveredTo(r.trace, r.kernel.reply)[0] ?? null : null;
+}
+
+function chosenAll(obs: Observation): Outcome[] {
+  return obs.replayed.map(chosen).filter((o): o is Outcome => o !== null);
+}
+
+function outcomesText(t: TraceResult): string {
+  return t.outcomes.map((o) => `${o.probability.toFixed(3)} ${o.verdict} at ${o.hops.at(-1)?.node ?? '?'} as ${packetText(o.packet)}${o.reason ? ` (${o.reason})` : ''}`).join(' | ');
+}
+
+/**
+ * The checks every scenario whose connections were answered shares: the trace delivers where
+ * the kernel did, rewrites as conntrack recorded, walks only counted rules, predicts every
+ * service rule the kernel counted, and leaves each node by the interface the kernel used.
+ */
+function deliveredAgreement(observe: () => Observation): void {
+  it('the trace delivers each connection to the pod whose server answered, in a branch of positive probability', () => {
+    const misses = observe().replayed
+      .filter((r) => chosen(r) === null || (chosen(r)?.probability ?? 0) <= 0)
+      .map((r) => `${r.from} sport ${r.connection.sport} → ${r.connection.dst}:${r.connection.dport}: kernel ${resultText(r.kernel)}; trace: ${outcomesText(r.trace)}`);
+    expect(misses).toEqual([]);
+  });
+
+  it('the branch probabilities of every trace sum to 1', () => {
+    for (const r of observe().replayed) expect(probabilitySum(r.trace)).toBeCloseTo(1, 9);
+  });
+
+  it("at every node on the chosen path the trace's NAT equals conntrack's reply tuple", () => {
+    const obs = observe();
+    expect(chosenAll(obs).flatMap((o) => natDisagreements(o, obs.captures, NODE_ROLES))).toEqual([]);
+  });
+
+  it('every rule and policy on the chosen path counted packets in the kernel', () => {
+    const obs = observe();
+    expect(chosenAll(obs).flatMap((o) => uncountedSteps(o, obs.captures))).toEqual([]);
+  });
+
+  it('every nat service rule the kernel counted is on a traced path', () => {
+    const obs = observe();
+    expect(unpredictedNatHits(chosenAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
+  });
+
+  it('each node forwards out the interface the kernel used', () => {
+    const obs = observe();
+    expect(egressDisagreements(chosenAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
+  });
+}
+
+/** Run a scenario in beforeAll and always dispose its lab in afterAll. */
+function lab(run: (l: ClusterLab) => Promise<void>): () => ClusterLab {
+  let current: ClusterLab | null = null;
+  beforeAll(async () => {
+    current = new ClusterLab();
+    await run(current);
+  });
+  afterAll(() => {
+    current?.dispose();
+  });
+  return () => {
+    if (current === null) throw new Error('the scenario did not start');
+    return current;
+  };
+}
+
+describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfilter, same packet through tracePacket', () => {
+  describe('ClusterIP from a pod to a service with endpoints on two nodes', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a2', 'pod-b1']);
+      l.connect('pod-a1', connections(41001, 4, WEB.clusterIP, WEB.port));
+      obs = l.observe();
+    });
+
+    it('kernel: every connection is answered by one of the two endpoints', () => {
+      for (const r of obs.replayed) expect(['pod-a2', 'pod-b1'], resultText(r.kernel)).toContain(r.kernel.reply);
+    });
+
+    it('the trace has one half-probability branch per endpoint, each delivered to that pod', () => {
+      const t = obs.replayed[0]?.trace;
+      expect(t).toBeDefined();
+      if (t === undefined) return;
+      for (const pod of ['pod-a2', 'pod-b1']) {
+        const delivered = outcomesDeliveredTo(t, pod);
+        expect(delivered.map((o) => o.probability), outcomesText(t)).toHaveLength(1);
+        expect(delivered[0]?.probability).toBeCloseTo(0.5, 9);
+      }
+    });
+
+    deliveredAgreement(() => obs);
+
+    it("from node-a's pod port alone (no follow), the chosen branch is forwarded out the interface the kernel used", () => {
+      const egress = kernelEgress(obs.captures.get(NODE_A.role) ?? fail('no node-a capture'));
+      const problems: string[] = [];
+      for (const r of obs.replayed) {
+        const entry = conntrackOf(obs.captures.get(NODE_A.role) ?? fail('no node-a capture'), { proto: 'tcp', src: podIp('pod-a1'), sport: r.connection.sport, dst: r.connection.dst, dport: r.connection.dport });
+        if (entry === null) { problems.push(`no conntrack entry on node-a for sport ${r.connection.sport}`); continue; }
+        const kernel = packetText(kernelAfter(entry));
+        const t = tracePacket(worldOf(obs.captures), { node: NODE_A.role, proto: 'tcp', src: podIp('pod-a1'), sport: r.connection.sport, dst: r.connection.dst, dport: r.connection.dport, in: 'veth-a1', follow: false });
+        const branch = t.outcomes.find((o) => packetText(o.packet) === kernel);
+        if (branch === undefined) problems.push(`sport ${r.connection.sport}: the kernel sent ${kernel}, no branch does: ${outcomesText(t)}`);
+        else if (branch.verdict !== 'forward' || branch.egress === null || !egress.has(branch.egress.interface)) {
+          problems.push(`sport ${r.connection.sport}: ${branch.verdict} via ${branch.egress?.interface ?? 'nothing'}, kernel egress [${[...egress].join(', ')}]`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  });
+
+  describe('NodePort from an external client to a node IP: DNAT and masquerade to the pod', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a2', 'pod-b1']);
+      l.connect(CLIENT.role, connections(42001, 4, NODE_A.ip, WEB_NODEPORT.nodePort ?? 0));
+      obs = l.observe();
+    });
+
+    it('kernel: every connection is answered by an endpoint and masqueraded on node-a (conntrack reply to a node-a address)', () => {
+      const nodeA = obs.captures.get(NODE_A.role) ?? fail('no node-a capture');
+      for (const r of obs.replayed) {
+        expect(['pod-a2', 'pod-b1'], resultText(r.kernel)).toContain(r.kernel.reply);
+        const e = conntrackOf(nodeA, { proto: 'tcp', src: CLIENT.ip, sport: r.connection.sport, dst: NODE_A.ip, dport: WEB_NODEPORT.nodePort ?? 0 });
+        expect([NODE_A.ip, NODE_A.bridgeIp]).toContain(e?.reply.dst);
+      }
+    });
+
+    it('the chosen branch marks the packet for masquerade (KUBE-MARK-MASQ) and masquerades it in KUBE-POSTROUTING', () => {
+      for (const o of chosenAll(obs)) {
+        const onA = o.steps.filter((s) => s.node === NODE_A.role);
+        expect(onA.map((s) => s.target)).toContain('KUBE-MARK-MASQ');
+        expect(onA.some((s) => s.chain === 'KUBE-POSTROUTING' && s.target === 'MASQUERADE')).toBe(true);
+      }
+    });
+
+    deliveredAgreement(() => obs);
+  });
+
+  describe('hairpin: a pod reaching its own service is masqueraded to the bridge address', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a1']);
+      l.connect('pod-a1', connections(43001, 1, SELF.clusterIP, SELF.port));
+      obs = l.observe();
+    });
+
+    it('kernel: the pod answers itself and node-a rewrote the source to cbr0\'s address', () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.kernel.reply, resultText(r.kernel)).toBe('pod-a1');
+      const e = conntrackOf(obs.captures.get(NODE_A.role) ?? fail('no node-a capture'), { proto: 'tcp', src: podIp('pod-a1'), sport: 43001, dst: SELF.clusterIP, dport: SELF.port });
+      expect(e?.reply.dst).toBe(NODE_A.bridgeIp);
+    });
+
+    deliveredAgreement(() => obs);
+  });
+
+  describe('FORWARD policy DROP on node-a, before and after an ACCEPT rule for pod traffic', () => {
+    let before: Observation;
+    let after: Observation;
+    const dst = podIp('pod-b1');
+    lab(async (l) => {
+      await l.servers(['pod-b1']);
+      l.loadRules((n) => kubeProxy(n === NODE_A ? { forwardPolicy: 'DROP' } : {}));
+      l.connect('pod-a1', connections(44001, 1, dst, SERVER_PORT, 1.2));
+      before = l.observe();
+      l.loadRules((n) => kubeProxy(n === NODE_A ? {
+        forwardPolicy: 'DROP',
+        forwardRules: [
+          `-A FORWARD -s ${CLUSTER_CIDR} -m comment --comment "pod traffic out" -j ACCEPT`,
+          `-A FORWARD -d ${CLUSTER_CIDR} -m comment --comment "pod traffic in" -j ACCEPT`,
+        ],
+      } : {}));
+      l.connect('pod-a1', connections(44002, 1, dst, SERVER_PORT));
+      after = l.observe();
+    });
+
+    it('kernel, before: the connection times out, node-a counted it on the FORWARD policy and node-b never saw it', () => {
+      const r = before.replayed[0] ?? fail('no connection');
+      expect(r.kernel.result, resultText(r.kernel)).toBe('timeout');
+      const forward = before.captures.get(NODE_A.role)?.ruleset?.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'FORWARD');
+      expect(forward?.counters?.packets ?? 0).toBeGreaterThan(0);
+      expect(conntrackOf(before.captures.get(NODE_B.role) ?? fail('no node-b capture'), { proto: 'tcp', src: podIp('pod-a1'), sport: 44001, dst, dport: SERVER_PORT })).toBeNull();
+    });
+
+    it('before: every branch of the trace is dropped by the filter FORWARD policy of node-a', () => {
+      const r = before.replayed[0] ?? fail('no connection');
+      expect(r.trace.outcomes.length).toBeGreaterThan(0);
+      for (const o of r.trace.outcomes) {
+        expect(o.verdict, outcomesText(r.trace)).toBe('drop');
+        expect(o.steps.at(-1)).toMatchObject({ node: NODE_A.role, table: 'filter', chain: 'FORWARD', policy: true, target: 'DROP' });
+      }
+    });
+
+    it('before: every rule and policy on the dropped path counted packets in the kernel', () => {
+      const r = before.replayed[0] ?? fail('no connection');
+      expect(r.trace.outcomes.flatMap((o) => uncountedSteps(o, before.captures))).toEqual([]);
+    });
+
+    it('kernel, after: the connection is answered by pod-b1', () => {
+      const r = after.replayed[0] ?? fail('no connection');
+      expect(r.kernel.reply, resultText(r.kernel)).toBe('pod-b1');
+    });
+
+    it('after: the trace accepts it with the new rule on node-a', () => {
+      const o = chosen(after.replayed[0] ?? fail('no connection'));
+      expect(o?.steps.some((s) => s.node === NODE_A.role && s.table === 'filter' && s.chain === 'FORWARD' && s.target === 'ACCEPT' && s.rule?.includes('pod traffic out') === true)).toBe(true);
+    });
+
+    deliveredAgreement(() => after);
+  });
+
+  describe('a service without endpoints is rejected by filter KUBE-SERVICES', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      l.connect('pod-a1', connections(45001, 1, EMPTY.clusterIP, EMPTY.port));
+      obs = l.observe();
+    });
+
+    it('kernel: the connection is refused (ICMP port unreachable)', () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.kernel.result, resultText(r.kernel)).toBe('refused');
+    });
+
+    it("the trace rejects every branch on node-a at kube-proxy's REJECT rule", () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(probabilitySum(r.trace)).toBeCloseTo(1, 9);
+      for (const o of r.trace.outcomes) {
+        expect(o.verdict, outcomesText(r.trace)).toBe('reject');
+        expect(o.steps.at(-1)).toMatchObject({ node: NODE_A.role, table: 'filter', chain: 'KUBE-SERVICES', target: 'REJECT' });
+      }
+    });
+
+    it('every rule on the rejected path counted packets in the kernel', () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.trace.outcomes.flatMap((o) => uncountedSteps(o, obs.captures))).toEqual([]);
+    });
+  });
+
+  describe('a service with three endpoints (probabilities 1/3, 1/2, rest)', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a2', 'pod-b1', 'pod-b2']);
+      l.connect('pod-a1', connections(46001, 6, TRIO.clusterIP, TRIO.port));
+      obs = l.observe();
+    });
+
+    it('kernel: every connection is answered by one of the three endpoints', () => {
+      for (const r of obs.replayed) expect(['pod-a2', 'pod-b1', 'pod-b2'], resultText(r.kernel)).toContain(r.kernel.reply);
+    });
+
+    it('the trace delivers to each endpoint with probability 1/3', () => {
+      const t = obs.replayed[0]?.trace ?? fail('no connection');
+      for (const pod of ['pod-a2', 'pod-b1', 'pod-b2']) {
+        const p = outcomesDeliveredTo(t, pod).reduce((n, o) => n + o.probability, 0);
+        expect(p, `${pod}: ${outcomesText(t)}`).toBeCloseTo(1 / 3, 6);
+      }
+    });
+
+    deliveredAgreement(() => obs);
+  });
+
+  describe('a packet generated on node-a to a ClusterIP (nat OUTPUT)', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-b1']);
+      l.connect(NODE_A.role, connections(47001, 1, BACKEND.clusterIP, BACKEND.port));
+      obs = l.observe();
+    });
+
+    it('kernel: pod-b1 answers, from the source address node-a chose for the ClusterIP', () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.kernel.reply, resultText(r.kernel)).toBe('pod-b1');
+      expect(r.kernel.src).toBe(NODE_A.ip);
+    });
+
+    it('the chosen branch passes nat OUTPUT (KUBE-SERVICES) on node-a', () => {
+      const o = chosen(obs.replayed[0] ?? fail('no connection'));
+      expect(o?.steps.some((s) => s.node === NODE_A.role && s.table === 'nat' && s.chain === 'OUTPUT' && s.target === 'KUBE-SERVICES')).toBe(true);
+    });
+
+    it('traced without a source address, the simulator picks the source the kernel picked', () => {
+      const r = obs.replayed[0] ?? fail('no connection');
+      const t = tracePacket(worldOf(obs.captures), { node: NODE_A.role, proto: 'tcp', src: '0.0.0.0', sport: 47001, dst: BACKEND.clusterIP, dport: BACKEND.port, local: true, follow: true });
+      // The DNAT step's `before` is the packet as routed, after source selection and before masquerade.
+      const selected = t.outcomes.map((o) => o.steps.find((s) => s.nat?.kind === 'dnat')?.nat?.before.src ?? null);
+      expect(selected, outcomesText(t)).toEqual(t.outcomes.map(() => r.kernel.src));
+    });
+
+    deliveredAgreement(() => obs);
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}
