@@ -79,6 +79,22 @@ test.describe('natlens serve (web mode)', () => {
     await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: false });
   });
 
+  test('imports a file dropped on the drop zone', async ({ page }) => {
+    await page.goto(serve.url.toString());
+    const text = fs.readFileSync(transcript, 'utf8');
+    const dataTransfer = await page.evaluateHandle((content) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], 'dropped-session.txt', { type: 'text/plain' }));
+      return dt;
+    }, text);
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer });
+    await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures?/);
+    const nodeb = page.getByRole('article', { name: 'node nodeb' });
+    await expect(nodeb.locator('table.interfaces tr', { hasText: 'eth0' })).toContainText('172.31.30.148/20');
+    // Sources name the dropped file, not the server's temp copy.
+    await expect(nodeb.locator('.node-captures')).toContainText('dropped-session.txt:274');
+  });
+
   test('GET /api/nodes answers the same JSON as natlens nodes --json', async ({ page }) => {
     await page.goto(serve.url.toString());
     await page.getByTestId('file-input').setInputFiles(transcript);
