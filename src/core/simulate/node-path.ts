@@ -17,7 +17,7 @@ import type { FlowState } from './flow-state';
 import { withCaveat, withEvent, withNote } from './flow-state';
 import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from './ip-number';
 import type { IpNumber } from './ip-number';
-import { isLocalAddress, lookupRoute, selectAddress } from './routing';
+import { familyRouting, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
 import type { HookName, RouteResult, Verdict } from './trace';
 
@@ -133,9 +133,15 @@ function routeFailure(node: CompiledNode, s: FlowState, look: RouteLookup): Node
   }
 }
 
+function policyRoutingCaveat(node: CompiledNode, s: FlowState): FlowState {
+  const other = familyRouting(node.routing, s.family).otherTables;
+  if (other.length === 0) return s;
+  return withCaveat(s, `${node.name}: routes in table${other.length > 1 ? 's' : ''} ${other.join(', ')} were captured, but policy routing (ip rule) is not replayed: only the local and main tables are used`);
+}
+
 /** After PREROUTING: local delivery or forwarding. */
 function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): NodeEnd[] {
-  let s = s0;
+  let s = policyRoutingCaveat(node, s0);
   const dst = formatIp(s.dst);
   if (isLoopback(s.dst) && s.inIface !== 'lo') {
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
@@ -185,7 +191,7 @@ function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'rerout
   const dst = formatIp(s.dst);
   const local = isLocalAddress(node.routing, s.dst);
   const look: RouteLookup = local === true ? { kind: 'local', route: null, dev: 'lo' } : withDevice(node, lookupRoute(node.routing, s.dst));
-  let state = withEvent(s, { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
+  let state = withEvent(policyRoutingCaveat(node, s), { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
   if (local === null && look.kind === 'unicast') state = withCaveat(state, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   const failed = routeFailure(node, state, look);
   if (failed !== null) return { ends: failed };
