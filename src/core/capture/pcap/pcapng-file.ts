@@ -74,24 +74,7 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
       }
       case IDB: {
         if (total < 20) throw blockError(file, block, blockOffset, 'interface description block is too short');
-        const iface: PcapngInterface = {
-          linkType: view.getUint16(at + 8, le),
-          snapLen: view.getUint32(at + 12, le),
-          name: null,
-          unit: MICROSECONDS,
-          offsetSec: 0,
-        };
-        const fail = (reason: string): CaptureError => blockError(file, block, blockOffset, reason);
-        readOptions(view, at + 16, at + total - 4, le, fail, (code, valueAt, len) => {
-          if (code === 2 && len > 0) {
-            const name = utf8.decode(chunks.bytes.subarray(valueAt, valueAt + len)).replace(/\0+$/, '');
-            if (name !== '') iface.name = name;
-          } else if (code === 9 && len >= 1) {
-            iface.unit = unitOfTsresol(chunks.bytes[valueAt]!);
-          } else if (code === 14 && len === 8) {
-            iface.offsetSec = Number(view.getBigInt64(valueAt, le));
-          }
-        });
+        const iface = readInterface(file, block, blockOffset, chunks.bytes, view, at, total, le);
         interfaces.push(iface);
         tally.addLinkType(iface.linkType);
         if (iface.name !== null) tally.addInterface(iface.name);
@@ -139,6 +122,29 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
     }
     chunks.skip(total);
   }
+}
+
+/** An interface description block: link type, snapshot length, if_name, if_tsresol, if_tsoffset. */
+function readInterface(file: string, block: number, blockOffset: number, bytes: Uint8Array, view: DataView, at: number, total: number, le: boolean): PcapngInterface {
+  const iface: PcapngInterface = {
+    linkType: view.getUint16(at + 8, le),
+    snapLen: view.getUint32(at + 12, le),
+    name: null,
+    unit: MICROSECONDS,
+    offsetSec: 0,
+  };
+  const fail = (reason: string): CaptureError => blockError(file, block, blockOffset, reason);
+  readOptions(view, at + 16, at + total - 4, le, fail, (code, valueAt, len) => {
+    if (code === 2 && len > 0) {
+      const name = utf8.decode(bytes.subarray(valueAt, valueAt + len)).replace(/\0+$/, '');
+      if (name !== '') iface.name = name;
+    } else if (code === 9 && len >= 1) {
+      iface.unit = unitOfTsresol(bytes[valueAt]!);
+    } else if (code === 14 && len === 8) {
+      iface.offsetSec = Number(view.getBigInt64(valueAt, le));
+    }
+  });
+  return iface;
 }
 
 function blockError(file: string, block: number, offset: number, reason: string): CaptureError {

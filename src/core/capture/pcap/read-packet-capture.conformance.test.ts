@@ -153,7 +153,14 @@ describe('readPacketCapture against tshark on the tcpdump conformance suite', ()
     expect(packets.length).toBe(capture.packets);
     expect(packets.length).toBe(rows.length);
     const mismatches: string[] = [];
+    const ifaceOfId = new Map<string, string | null>();
     packets.forEach((p, i) => {
+      // pcapng: one interface id, one name (SLL2 packets name their own interface index instead).
+      const ifId = rows[i]!.get('frame.interface_id')!;
+      if (capture.format === 'pcapng' && p.linkType !== 276) {
+        if (!ifaceOfId.has(ifId)) ifaceOfId.set(ifId, p.iface);
+        if (ifaceOfId.get(ifId) !== p.iface) mismatches.push(`frame ${p.frame} iface: ${p.iface} for interface ${ifId}, earlier ${ifaceOfId.get(ifId)}`);
+      }
       expect(p.frame).toBe(i + 1);
       const skip = (field: string): boolean => {
         const key = `${capture.file}#${p.frame} ${field}`;
@@ -164,6 +171,8 @@ describe('readPacketCapture against tshark on the tcpdump conformance suite', ()
       for (const m of compareFrame(capture, rows[i]!, p, skip)) mismatches.push(`frame ${p.frame} ${m}`);
     });
     expect(mismatches).toEqual([]);
+    const names = [...ifaceOfId.values()].filter((n) => n !== null);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('uses every listed skip (none is stale)', () => {

@@ -99,6 +99,13 @@ describe('readPacketCapture on real captures', () => {
     expect(packets[1]!.offset).toBe(24 + 16 + packets[0]!.capLen);
   });
 
+  it('takes L4 payload lengths from the IP and UDP headers, not from captured bytes', () => {
+    // make_synthetic.py's ethernet_packets(), in order, then a UDP datagram cut at 64 bytes.
+    expect(read(suitePath('synth-nano-bigendian.pcap')).map((p) => p.payloadLen)).toEqual([
+      null, null, 0, 0, 18, 0, 12, 24, 8, 16, 28, 4, 4, 0, 24, 1472,
+    ]);
+  });
+
   it('reports a pcap cut inside a record with its number and offset', () => {
     const err = readError(suitePath('kernel-ethernet-truncated-record.pcap'));
     expect(err.place.record).toBe(48);
