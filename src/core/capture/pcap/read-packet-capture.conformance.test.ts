@@ -90,7 +90,9 @@ function compareFrame(capture: SuiteCapture, row: Map<string, string>, p: Packet
     // ipv6.nxt is the fixed header's field; our ipProto is the upper layer after extension headers.
     if (!extensions) check('ipv6.nxt', expectNumber(first(row, 'ipv6.nxt')), p.ipProto);
     else if (l4 !== undefined && UPPER_LAYER[l4] !== undefined) check('ipProto after extension headers', UPPER_LAYER[l4], p.ipProto);
-    check('ipv6 fragment offset', p.fragOffset > 0 || l4 === undefined || protocols.includes('ipv6.fraghdr') ? p.fragOffset : 0, p.fragOffset);
+    if (!protocols.includes('ipv6.fraghdr')) check('ipv6 unfragmented', '0/false', `${p.fragOffset}/${p.fragMf}`);
+    else if (l4 === undefined && !p.truncated) check('ipv6 later fragment has an offset', true, p.fragOffset > 0);
+    else if (l4 !== undefined) check('ipv6 first fragment', 0, p.fragOffset);
   }
   if (network === 'arp') {
     check('arp.opcode', expectNumber(first(row, 'arp.opcode')), p.arpOp);
