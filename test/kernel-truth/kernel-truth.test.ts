@@ -26,7 +26,7 @@ const ep = (role: string): { ip: string; port: number } => ({ ip: podIp(role), p
 
 const WEB: ServiceSpec = { namespace: 'default', name: 'web', portName: 'http', clusterIP: '10.96.0.10', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1')] };
 const WEB_NODEPORT: ServiceSpec = { namespace: 'default', name: 'web-np', portName: 'http', clusterIP: '10.96.0.20', port: 80, nodePort: 30080, endpoints: [ep('pod-a2'), ep('pod-b1')] };
-const EMPTY: ServiceSpec = { namespace: 'default', name: 'empty', portName: 'http', clusterIP: '10.96.0.30', port: 80, endpoints: [] };
+const EMPTY: ServiceSpec = { namespace: 'default', name: 'empty', portName: 'http', clusterIP: '10.96.0.30', port: 80, nodePort: 30090, endpoints: [] };
 const SELF: ServiceSpec = { namespace: 'default', name: 'self', portName: 'http', clusterIP: '10.96.0.40', port: 80, endpoints: [ep('pod-a1')] };
 const BACKEND: ServiceSpec = { namespace: 'default', name: 'backend', portName: 'http', clusterIP: '10.96.0.50', port: 80, endpoints: [ep('pod-b1')] };
 const TRIO: ServiceSpec = { namespace: 'default', name: 'trio', portName: 'http', clusterIP: '10.96.0.60', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1'), ep('pod-b2')] };
@@ -44,7 +44,30 @@ function chosen(r: Replayed): Outcome | null {
   return r.kernel.result === 'reply' ? outcomesDeliveredTo(r.trace, r.kernel.reply)[0] ?? null : null;
 }
 
-function chosenAll(obs: Observation): Outcome[] {
+/** The verdict a trace must give a connection the kernel did not deliver. */
+function blockedVerdict(r: Replayed): 'drop' | 'reject' | null {
+  if (r.kernel.result === 'timeout') return 'drop';
+  if (r.kernel.result === 'refused') return 'reject';
+  return null;
+}
+
+/**
+ * The outcomes that agree with what the kernel did: the delivered branch of an answered
+ * connection; every branch of a blocked one (scenarios keep blocked connections single-branch,
+ * so each of its steps must have been counted).
+ */
+function consistent(r: Replayed): Outcome[] {
+  const c = chosen(r);
+  if (c !== null) return [c];
+  const verdict = blockedVerdict(r);
+  return verdict === null ? [] : r.trace.outcomes.filter((o) => o.verdict === verdict);
+}
+
+function consistentAll(obs: Observation): Outcome[] {
+  return obs.replayed.flatMap(consistent);
+}
+
+function answeredOutcomes(obs: Observation): Outcome[] {
   return obs.replayed.map(chosen).filter((o): o is Outcome => o !== null);
 }
 
@@ -52,41 +75,55 @@ function outcomesText(t: TraceResult): string {
   return t.outcomes.map((o) => `${o.probability.toFixed(3)} ${o.verdict} at ${o.hops.at(-1)?.node ?? '?'} as ${packetText(o.packet)}${o.reason ? ` (${o.reason})` : ''}`).join(' | ');
 }
 
+function connectionText(r: Replayed): string {
+  return `${r.from} sport ${r.connection.sport} → ${r.connection.dst}:${r.connection.dport}`;
+}
+
 /**
- * The checks every scenario whose connections were answered shares: the trace delivers where
- * the kernel did, rewrites as conntrack recorded, walks only counted rules, predicts every
- * service rule the kernel counted, and leaves each node by the interface the kernel used.
+ * The checks every scenario shares: the trace ends each connection as the kernel did, rewrites
+ * as conntrack recorded, walks only rules the kernel counted, predicts every service rule the
+ * kernel counted, and leaves each node by the interface the kernel used.
  */
-function deliveredAgreement(observe: () => Observation): void {
-  it('the trace delivers each connection to the pod whose server answered, in a branch of positive probability', () => {
-    const misses = observe().replayed
-      .filter((r) => chosen(r) === null || (chosen(r)?.probability ?? 0) <= 0)
-      .map((r) => `${r.from} sport ${r.connection.sport} → ${r.connection.dst}:${r.connection.dport}: kernel ${resultText(r.kernel)}; trace: ${outcomesText(r.trace)}`);
+function kernelAgreement(observe: () => Observation): void {
+  it('the trace ends each connection as the kernel did: delivered where a server answered, dropped where it timed out, rejected where refused', () => {
+    const obs = observe();
+    expect(obs.replayed.length).toBeGreaterThan(0);
+    const misses: string[] = [];
+    for (const r of obs.replayed) {
+      const verdict = blockedVerdict(r);
+      if (r.kernel.result === 'reply') {
+        if ((chosen(r)?.probability ?? 0) <= 0) misses.push(`${connectionText(r)}: kernel ${resultText(r.kernel)}; trace: ${outcomesText(r.trace)}`);
+      } else if (verdict === null) {
+        misses.push(`${connectionText(r)}: the lab failed: ${resultText(r.kernel)}`);
+      } else if (r.trace.outcomes.length === 0 || r.trace.outcomes.some((o) => o.verdict !== verdict)) {
+        misses.push(`${connectionText(r)}: kernel ${resultText(r.kernel)}, so every branch should be ${verdict}; trace: ${outcomesText(r.trace)}`);
+      }
+    }
     expect(misses).toEqual([]);
   });
 
   it('the branch probabilities of every trace sum to 1', () => {
-    for (const r of observe().replayed) expect(probabilitySum(r.trace)).toBeCloseTo(1, 9);
+    for (const r of observe().replayed) expect(probabilitySum(r.trace), connectionText(r)).toBeCloseTo(1, 9);
   });
 
-  it("at every node on the chosen path the trace's NAT equals conntrack's reply tuple", () => {
+  it("at every node on a delivered path the trace's NAT equals conntrack's reply tuple", () => {
     const obs = observe();
-    expect(chosenAll(obs).flatMap((o) => natDisagreements(o, obs.captures, NODE_ROLES))).toEqual([]);
+    expect(answeredOutcomes(obs).flatMap((o) => natDisagreements(o, obs.captures, NODE_ROLES))).toEqual([]);
   });
 
-  it('every rule and policy on the chosen path counted packets in the kernel', () => {
+  it('every rule and policy on the path the kernel took counted packets in the kernel', () => {
     const obs = observe();
-    expect(chosenAll(obs).flatMap((o) => uncountedSteps(o, obs.captures))).toEqual([]);
+    expect(consistentAll(obs).flatMap((o) => uncountedSteps(o, obs.captures))).toEqual([]);
   });
 
   it('every nat service rule the kernel counted is on a traced path', () => {
     const obs = observe();
-    expect(unpredictedNatHits(chosenAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
+    expect(unpredictedNatHits(consistentAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
   });
 
-  it('each node forwards out the interface the kernel used', () => {
+  it('each node forwards out the interfaces the kernel used, and no other', () => {
     const obs = observe();
-    expect(egressDisagreements(chosenAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
+    expect(egressDisagreements(consistentAll(obs), obs.captures, NODE_ROLES)).toEqual([]);
   });
 }
 
@@ -131,7 +168,7 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
       }
     });
 
-    deliveredAgreement(() => obs);
+    kernelAgreement(() => obs);
 
     it("from node-a's pod port alone (no follow), the chosen branch is forwarded out the interface the kernel used", () => {
       const egress = kernelEgress(obs.captures.get(NODE_A.role) ?? fail('no node-a capture'));
@@ -170,14 +207,16 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
     });
 
     it('the chosen branch marks the packet for masquerade (KUBE-MARK-MASQ) and masquerades it in KUBE-POSTROUTING', () => {
-      for (const o of chosenAll(obs)) {
+      const answered = answeredOutcomes(obs);
+      expect(answered).toHaveLength(obs.replayed.length);
+      for (const o of answered) {
         const onA = o.steps.filter((s) => s.node === NODE_A.role);
         expect(onA.map((s) => s.target)).toContain('KUBE-MARK-MASQ');
         expect(onA.some((s) => s.chain === 'KUBE-POSTROUTING' && s.target === 'MASQUERADE')).toBe(true);
       }
     });
 
-    deliveredAgreement(() => obs);
+    kernelAgreement(() => obs);
   });
 
   describe('hairpin: a pod reaching its own service is masqueraded to the bridge address', () => {
@@ -196,7 +235,7 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
       expect(e?.reply.dst).toBe(NODE_A.bridgeIp);
     });
 
-    deliveredAgreement(() => obs);
+    kernelAgreement(() => obs);
   });
 
   describe('FORWARD policy DROP on node-a, before and after an ACCEPT rule for pod traffic', () => {
@@ -236,11 +275,6 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
       }
     });
 
-    it('before: every rule and policy on the dropped path counted packets in the kernel', () => {
-      const r = before.replayed[0] ?? fail('no connection');
-      expect(r.trace.outcomes.flatMap((o) => uncountedSteps(o, before.captures))).toEqual([]);
-    });
-
     it('kernel, after: the connection is answered by pod-b1', () => {
       const r = after.replayed[0] ?? fail('no connection');
       expect(r.kernel.reply, resultText(r.kernel)).toBe('pod-b1');
@@ -251,35 +285,58 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
       expect(o?.steps.some((s) => s.node === NODE_A.role && s.table === 'filter' && s.chain === 'FORWARD' && s.target === 'ACCEPT' && s.rule?.includes('pod traffic out') === true)).toBe(true);
     });
 
-    deliveredAgreement(() => after);
+    describe('before', () => kernelAgreement(() => before));
+    describe('after', () => kernelAgreement(() => after));
   });
 
-  describe('a service without endpoints is rejected by filter KUBE-SERVICES', () => {
+  describe("FORWARD policy DROP on node-a: kube-proxy's 0x4000 mark lets NodePort traffic through, pod-to-ClusterIP traffic is dropped", () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules((n) => kubeProxy(n === NODE_A ? { forwardPolicy: 'DROP' } : {}));
+      await l.servers(['pod-a2', 'pod-b1']);
+      l.connect(CLIENT.role, connections(48001, 3, NODE_A.ip, WEB_NODEPORT.nodePort ?? 0));
+      l.connect('pod-a1', connections(48101, 1, BACKEND.clusterIP, BACKEND.port, 1.2));
+      obs = l.observe();
+    });
+
+    it('kernel: the NodePort connections are answered, the pod one times out', () => {
+      expect(obs.replayed.map((r) => r.kernel.result)).toEqual(['reply', 'reply', 'reply', 'timeout']);
+    });
+
+    it('the NodePort branches are accepted by KUBE-FORWARD on the mark; the pod one falls to the FORWARD policy', () => {
+      for (const r of obs.replayed.slice(0, 3)) {
+        expect(chosen(r)?.steps.some((s) => s.node === NODE_A.role && s.chain === 'KUBE-FORWARD' && s.target === 'ACCEPT'), outcomesText(r.trace)).toBe(true);
+      }
+      const dropped = obs.replayed[3] ?? fail('no pod connection');
+      for (const o of dropped.trace.outcomes) expect(o.steps.at(-1), outcomesText(dropped.trace)).toMatchObject({ node: NODE_A.role, chain: 'FORWARD', policy: true, target: 'DROP' });
+    });
+
+    kernelAgreement(() => obs);
+  });
+
+  describe('a service without endpoints is rejected: ClusterIP by filter KUBE-SERVICES, NodePort by KUBE-EXTERNAL-SERVICES', () => {
     let obs: Observation;
     lab(async (l) => {
       l.loadRules(() => kubeProxy());
       l.connect('pod-a1', connections(45001, 1, EMPTY.clusterIP, EMPTY.port));
+      l.connect(CLIENT.role, connections(45101, 1, NODE_A.ip, EMPTY.nodePort ?? 0));
       obs = l.observe();
     });
 
-    it('kernel: the connection is refused (ICMP port unreachable)', () => {
-      const r = obs.replayed[0] ?? fail('no connection');
-      expect(r.kernel.result, resultText(r.kernel)).toBe('refused');
+    it('kernel: both connections are refused (ICMP port unreachable)', () => {
+      expect(obs.replayed.map((r) => `${r.kernel.result}`)).toEqual(['refused', 'refused']);
     });
 
-    it("the trace rejects every branch on node-a at kube-proxy's REJECT rule", () => {
-      const r = obs.replayed[0] ?? fail('no connection');
-      expect(probabilitySum(r.trace)).toBeCloseTo(1, 9);
-      for (const o of r.trace.outcomes) {
-        expect(o.verdict, outcomesText(r.trace)).toBe('reject');
-        expect(o.steps.at(-1)).toMatchObject({ node: NODE_A.role, table: 'filter', chain: 'KUBE-SERVICES', target: 'REJECT' });
+    it("the trace rejects each on node-a at kube-proxy's REJECT rule", () => {
+      const [clusterIp, nodePort] = obs.replayed;
+      for (const [r, chain] of [[clusterIp, 'KUBE-SERVICES'], [nodePort, 'KUBE-EXTERNAL-SERVICES']] as const) {
+        if (r === undefined) fail('missing connection');
+        expect(r.trace.outcomes.length).toBeGreaterThan(0);
+        for (const o of r.trace.outcomes) expect(o.steps.at(-1), outcomesText(r.trace)).toMatchObject({ node: NODE_A.role, table: 'filter', chain, target: 'REJECT' });
       }
     });
 
-    it('every rule on the rejected path counted packets in the kernel', () => {
-      const r = obs.replayed[0] ?? fail('no connection');
-      expect(r.trace.outcomes.flatMap((o) => uncountedSteps(o, obs.captures))).toEqual([]);
-    });
+    kernelAgreement(() => obs);
   });
 
   describe('a service with three endpoints (probabilities 1/3, 1/2, rest)', () => {
@@ -303,38 +360,76 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
       }
     });
 
-    deliveredAgreement(() => obs);
+    kernelAgreement(() => obs);
   });
 
-  describe('a packet generated on node-a to a ClusterIP (nat OUTPUT)', () => {
+  describe('a packet generated on node-a to a ClusterIP (nat OUTPUT), endpoints on both nodes', () => {
     let obs: Observation;
     lab(async (l) => {
       l.loadRules(() => kubeProxy());
-      await l.servers(['pod-b1']);
-      l.connect(NODE_A.role, connections(47001, 1, BACKEND.clusterIP, BACKEND.port));
+      await l.servers(['pod-a2', 'pod-b1']);
+      l.connect(NODE_A.role, connections(47001, 4, WEB.clusterIP, WEB.port));
       obs = l.observe();
     });
 
-    it('kernel: pod-b1 answers, from the source address node-a chose for the ClusterIP', () => {
-      const r = obs.replayed[0] ?? fail('no connection');
-      expect(r.kernel.reply, resultText(r.kernel)).toBe('pod-b1');
-      expect(r.kernel.src).toBe(NODE_A.ip);
+    it('kernel: an endpoint answers each, from the source address node-a chose for the ClusterIP', () => {
+      for (const r of obs.replayed) {
+        expect(['pod-a2', 'pod-b1'], resultText(r.kernel)).toContain(r.kernel.reply);
+        expect(r.kernel.src).toBe(NODE_A.ip);
+      }
     });
 
     it('the chosen branch passes nat OUTPUT (KUBE-SERVICES) on node-a', () => {
-      const o = chosen(obs.replayed[0] ?? fail('no connection'));
-      expect(o?.steps.some((s) => s.node === NODE_A.role && s.table === 'nat' && s.chain === 'OUTPUT' && s.target === 'KUBE-SERVICES')).toBe(true);
+      for (const r of obs.replayed) {
+        const o = chosen(r);
+        expect(o?.steps.some((s) => s.node === NODE_A.role && s.table === 'nat' && s.chain === 'OUTPUT' && s.target === 'KUBE-SERVICES'), outcomesText(r.trace)).toBe(true);
+      }
     });
 
     it('traced without a source address, the simulator picks the source the kernel picked', () => {
-      const r = obs.replayed[0] ?? fail('no connection');
-      const t = tracePacket(worldOf(obs.captures), { node: NODE_A.role, proto: 'tcp', src: '0.0.0.0', sport: 47001, dst: BACKEND.clusterIP, dport: BACKEND.port, local: true, follow: true });
-      // The DNAT step's `before` is the packet as routed, after source selection and before masquerade.
-      const selected = t.outcomes.map((o) => o.steps.find((s) => s.nat?.kind === 'dnat')?.nat?.before.src ?? null);
-      expect(selected, outcomesText(t)).toEqual(t.outcomes.map(() => r.kernel.src));
+      for (const r of obs.replayed) {
+        const t = tracePacket(worldOf(obs.captures), { node: NODE_A.role, proto: 'tcp', src: '0.0.0.0', sport: r.connection.sport, dst: WEB.clusterIP, dport: WEB.port, local: true, follow: true });
+        // The DNAT step's `before` is the packet as routed, after source selection and before masquerade.
+        const selected = t.outcomes.map((o) => o.steps.find((s) => s.nat?.kind === 'dnat')?.nat?.before.src ?? null);
+        expect(selected, outcomesText(t)).toEqual(t.outcomes.map(() => r.kernel.src));
+      }
     });
 
-    deliveredAgreement(() => obs);
+    kernelAgreement(() => obs);
+  });
+
+  describe('br_netfilter: pod-to-pod on the same bridge crosses filter FORWARD (policy DROP) on the node', () => {
+    let obs: Observation;
+    let bridgeNf = false;
+    lab(async (l) => {
+      // Read only: on kernels where this sysctl is not per namespace, writing it would touch the host.
+      bridgeNf = l.lab.exec(NODE_A.role, ['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables']).stdout.trim() === '1';
+      l.loadRules((n) => kubeProxy(n === NODE_A ? { forwardPolicy: 'DROP' } : {}));
+      await l.servers(['pod-a2']);
+      l.connect('pod-a1', connections(49001, 1, podIp('pod-a2'), SERVER_PORT, 1.2));
+      obs = l.observe();
+    });
+
+    it('kernel: the bridged connection times out, counted on node-a\'s FORWARD policy', (ctx) => {
+      if (!bridgeNf) ctx.skip();
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.kernel.result, resultText(r.kernel)).toBe('timeout');
+      const forward = obs.captures.get(NODE_A.role)?.ruleset?.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'FORWARD');
+      expect(forward?.counters?.packets ?? 0).toBeGreaterThan(0);
+    });
+
+    it('traced from node-a\'s bridge port veth-a1, it is dropped by the FORWARD policy', (ctx) => {
+      if (!bridgeNf) ctx.skip();
+      const t = tracePacket(worldOf(obs.captures), { node: NODE_A.role, proto: 'tcp', src: podIp('pod-a1'), sport: 49001, dst: podIp('pod-a2'), dport: SERVER_PORT, in: 'veth-a1', follow: true });
+      for (const o of t.outcomes) expect(o.steps.at(-1), outcomesText(t)).toMatchObject({ node: NODE_A.role, table: 'filter', chain: 'FORWARD', policy: true, target: 'DROP' });
+    });
+
+    it('traced from pod-a1 itself (following the wire through node-a\'s bridge), it is dropped too', (ctx) => {
+      if (!bridgeNf) ctx.skip();
+      const r = obs.replayed[0] ?? fail('no connection');
+      expect(r.trace.outcomes.map((o) => o.verdict), outcomesText(r.trace)).toEqual(r.trace.outcomes.map(() => 'drop'));
+      expect(r.trace.outcomes.length).toBeGreaterThan(0);
+    });
   });
 });
 
