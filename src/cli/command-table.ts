@@ -1,0 +1,12 @@
+/**
+ * Every `natlens` command, once. To add one (trace, flows, report, serve): write
+ * commands/<name>-command.ts exporting a CliCommand and list it here; main.ts, `--help` and
+ * unknown-command handling pick it up.
+ */
+import type { CliCommand } from './command';
+import { importCommand } from './commands/import-command';
+import { nodesCommand } from './commands/nodes-command';
+import { serveCommand } from './commands/serve-command';
+import { traceCommand } from './commands/trace-command';
+
+export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, serveCommand];

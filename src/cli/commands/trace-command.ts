@@ -1,0 +1,115 @@
+import { isIP } from 'node:net';
+import { ModelError } from '../../core/model/model-error';
+import { loadWorld } from '../../core/model/node-world';
+import { Store } from '../../core/model/store';
+import { SimulateError, tracePacket, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
+import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
+import type { CliIo } from '../cli-io';
+import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+
+const USAGE = `usage: natlens trace [--db FILE] --node NAME --proto tcp|udp|icmp --src IP[:PORT] --dst IP[:PORT]
+                    (--in IFACE | --local) [--follow] [--snapshot ID] [--json]
+
+Replays one packet through the node's captured netfilter rules and routes, as the kernel would.
+  --in IFACE     the packet arrives on IFACE (PREROUTING first)
+  --local        the packet is sent by a process on the node (routing, then OUTPUT)
+  --follow       continue onto the next imported node
+  --snapshot ID  use that iptables capture (see natlens nodes) instead of the newest
+  --json         print the trace as one JSON document`;
+
+const PROTOS = ['tcp', 'udp', 'icmp'] as const;
+
+/** `10.0.0.1`, `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`. */
+export function parseEndpoint(flag: string, value: string): { ip: string; port: number | null } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+  const v4 = /^([^:]+):(\d+)$/.exec(value);
+  const [ip, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [value, undefined];
+  if (isIP(ip) === 0) throw new UsageError(`--${flag}: "${value}" is not IP[:PORT]`);
+  if (port === undefined) return { ip, port: null };
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: port ${port} is out of range`);
+  return { ip, port: n };
+}
+
+export function traceRequestFromArgv(argv: readonly string[]): { db: string; json: boolean; snapshot: number | null; request: TraceRequest } {
+  const args = parseArgv(
+    argv,
+    {
+      ...DB_OPTION,
+      node: { type: 'string' }, proto: { type: 'string' }, src: { type: 'string' }, dst: { type: 'string' },
+      in: { type: 'string' }, local: { type: 'boolean' }, follow: { type: 'boolean' },
+      snapshot: { type: 'string' }, json: { type: 'boolean' },
+    },
+    false,
+  );
+  const required = (name: string): string => {
+    const v = stringOption(args, name);
+    if (v === undefined) throw new UsageError(`--${name} is required`);
+    return v;
+  };
+  const node = required('node');
+  const proto = required('proto').toLowerCase();
+  if (!(PROTOS as readonly string[]).includes(proto)) throw new UsageError(`--proto must be one of ${PROTOS.join(', ')}`);
+  const src = parseEndpoint('src', required('src'));
+  const dst = parseEndpoint('dst', required('dst'));
+  const iface = stringOption(args, 'in');
+  const local = flagOption(args, 'local');
+  if ((iface === undefined) === !local) throw new UsageError('give exactly one of --in IFACE and --local');
+  const snapshotText = stringOption(args, 'snapshot');
+  const snapshot = snapshotText === undefined ? null : Number(snapshotText);
+  if (snapshot !== null && !(Number.isInteger(snapshot) && snapshot > 0)) throw new UsageError('--snapshot takes a capture id');
+  return {
+    db: stringOption(args, 'db') ?? DEFAULT_DB,
+    json: flagOption(args, 'json'),
+    snapshot,
+    request: {
+      node, proto, src: src.ip, sport: src.port, dst: dst.ip, dport: dst.port,
+      in: iface ?? null, local, follow: flagOption(args, 'follow'),
+    },
+  };
+}
+
+export const traceCommand: CliCommand = {
+  name: 'trace',
+  summary: 'replay a packet through the captured rules and routes',
+  usage: USAGE,
+  async run(argv, io) {
+    const { db, json, snapshot, request } = traceRequestFromArgv(argv);
+    let result: TraceResult;
+    try {
+      const store = Store.open(db, { mustExist: true });
+      try {
+        const world = loadWorld(store, { snapshot });
+        if (!world.some((n) => n.name === request.node))
+          throw new SimulateError(`unknown node "${request.node}" (known: ${world.map((n) => n.name).join(', ') || 'none'})`);
+        result = tracePacket(world, request);
+      } finally {
+        store.close();
+      }
+    } catch (e) {
+      if (e instanceof SimulateError || e instanceof ModelError) {
+        io.stderr(`natlens: ${e.message}\n`);
+        return EXIT_REJECTED;
+      }
+      throw e;
+    }
+    if (json) io.stdout(`${JSON.stringify(result)}\n`);
+    else printTrace(result, io);
+    return EXIT_OK;
+  },
+};
+
+function printTrace(result: TraceResult, io: CliIo): void {
+  const { input } = result;
+  const port = (p: number | null): string => (p === null ? '' : `:${p}`);
+  io.stdout(
+    `${input.proto} ${input.src}${port(input.sport)} → ${input.dst}${port(input.dport)} on ${input.node}` +
+      `${input.local ? ' (sent locally)' : ` (in ${input.in})`}\n`,
+  );
+  result.outcomes.forEach((o: Outcome, i) => {
+    io.stdout(`\n#${i + 1}  ${(o.probability * 100).toFixed(1)}%  ${o.verdict.toUpperCase()}  ${o.summary}\n`);
+    for (const s of o.steps) io.stdout(`    ${s.node} ${s.table}/${s.chain}: ${s.policy ? `policy ${s.target}` : s.rule}\n`);
+    if (o.reason) io.stdout(`    reason: ${o.reason}\n`);
+    for (const c of o.caveats) io.stdout(`    caveat: ${c}\n`);
+  });
+}
