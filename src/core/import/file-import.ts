@@ -4,25 +4,17 @@
  * to parse is rolled back to its savepoint, kept as text and reported as a warning.
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
-import type { Store } from '../model/store';
+import { isDatabaseError, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Bytes, sha256File } from './content-hash';
 import type { InputFile } from './input-walk';
-import type { ImportedCapture, ImportOptions, ImportProblem } from './import-report';
+import type { ImportOptions } from './import-report';
+import { noteNode, type FileOutcome } from './file-outcome';
 import { problemOf } from './import-report';
 import { nodeNameFor } from './node-name';
 import { LineIndex } from './line-index';
 import { storeUnit, type UnitContext } from './unit-import';
-
-export interface FileOutcome {
-  captures: Array<ImportedCapture & { node: string }>;
-  /** Nodes the file's captures belong to, stored or already there, in order of appearance. */
-  nodes: string[];
-  warnings: ImportProblem[];
-  errors: ImportProblem[];
-}
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -67,7 +59,7 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
       importTextFile(ctx, size);
     }
   } catch (e) {
-    if (e instanceof Database.SqliteError) throw e;
+    if (isDatabaseError(e)) throw e;
     return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)] };
   }
   return outcome;
@@ -139,13 +131,12 @@ function importTextFile(ctx: UnitContext, size: number): void {
       try {
         store.transaction(() => storeUnit(ctx, unit, sourceId));
       } catch (e) {
-        if (e instanceof Database.SqliteError) throw e;
+        if (isDatabaseError(e)) throw e;
         const problem = problemOf(e, `${unit.file}:${unit.firstLine}`);
         outcome.warnings.push({ source: problem.source, message: `${unit.kind}: ${problem.message}; kept as text` });
         if (knownSource === null) {
-          const node = nodeNameFor(ctx.override, unit.node, file);
           store.insertTextBlock({
-            sourceId, nodeId: store.ensureNode(node), sourceFile: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine,
+            sourceId, node: nodeNameFor(ctx.override, unit.node, file), sourceFile: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine,
             command: unit.command, reason: `${unit.kind} not read: ${problem.message}`, text: unit.input.text,
           });
         }
@@ -153,9 +144,8 @@ function importTextFile(ctx: UnitContext, size: number): void {
     }
     if (knownSource !== null) return;
     for (const block of split.kept) {
-      const nodeId = block.node !== null || ctx.override !== null ? store.ensureNode(nodeNameFor(ctx.override, block.node, file)) : null;
       store.insertTextBlock({
-        sourceId, nodeId, sourceFile: block.file, firstLine: block.firstLine, lastLine: block.lastLine,
+        sourceId, node: ctx.override ?? block.node, sourceFile: block.file, firstLine: block.firstLine, lastLine: block.lastLine,
         command: block.command, reason: block.reason, text: textOf(block.firstLine, block.lastLine),
       });
     }
@@ -170,8 +160,4 @@ function isTranscript(split: SplitResult): boolean {
   if (split.units.length !== 1 || split.kept.length > 0) return true;
   const unit: CaptureUnit = split.units[0];
   return unit.command !== null || unit.node !== null;
-}
-
-export function noteNode(outcome: FileOutcome, node: string): void {
-  if (!outcome.nodes.includes(node)) outcome.nodes.push(node);
 }

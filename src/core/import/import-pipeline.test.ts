@@ -17,7 +17,7 @@ import { newPacketRecord } from '../capture/pcap/packet-record';
 import { Store } from '../model/store';
 import { listNodes } from '../model/nodes-view';
 import type { CaptureReaders } from './capture-readers';
-import { importPathsWith } from './import-paths';
+import { importPathsWith } from './import-pipeline';
 
 function route(dst: string, line: number): RouteRecord {
   return { type: 'unicast', dst, family: 'ipv4', via: null, dev: 'eth0', src: null, metric: null, table: 'main', scope: null, proto: null, flags: [], line };

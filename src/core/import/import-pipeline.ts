@@ -5,7 +5,7 @@ import { importFile } from './file-import';
 import type { ImportedNode, ImportOptions, ImportReport } from './import-report';
 import { walkInputs } from './input-walk';
 
-/** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-captures. */
+/** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   const report: ImportReport = { nodes: [], warnings: [], errors: [] };
   const walk = walkInputs(paths);

@@ -4,7 +4,7 @@ import { recordCount } from '../capture/records';
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
-import type { FileOutcome } from './file-import';
+import { noteNode, type FileOutcome } from './file-outcome';
 import type { InputFile } from './input-walk';
 import { kubeProxyRecords } from './kube-proxy-records';
 import { nodeNameFor } from './node-name';
@@ -26,11 +26,11 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const { store, outcome } = ctx;
   const node = nodeNameFor(ctx.override, unit.node, ctx.file);
   const nodeId = store.ensureNode(node);
-  if (!outcome.nodes.includes(node)) outcome.nodes.push(node);
   const source = `${unit.file}:${unit.firstLine}`;
   const hash = sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
+    noteNode(outcome, node);
     outcome.warnings.push({ source, message: `${unit.kind} already imported as capture ${existing} of node ${node}; not stored again` });
     return;
   }
@@ -65,5 +65,6 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   }
   store.finishCapture(id, records, takenAt, detail);
   ctx.progress?.(null, records);
+  noteNode(outcome, node);
   outcome.captures.push({ id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null });
 }

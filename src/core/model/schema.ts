@@ -182,21 +182,33 @@ CREATE INDEX conntrack_original ON conntrack(proto, orig_src, orig_dst, orig_spo
 CREATE INDEX conntrack_reply ON conntrack(proto, reply_src, reply_dst, reply_sport, reply_dport);
 CREATE INDEX conntrack_capture ON conntrack(capture_id);
 
--- Narrow on purpose: a capture may hold millions of packets.
+-- Each distinct directional 5-tuple of a packet capture, once: packets point to it, so their rows
+-- stay narrow and the 5-tuple index holds one entry per tuple instead of one per packet.
+CREATE TABLE packet_tuples (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  ip_proto    INTEGER,
+  src         TEXT NOT NULL,
+  dst         TEXT NOT NULL,
+  sport       INTEGER,
+  dport       INTEGER
+);
+CREATE INDEX packet_tuples_tuple ON packet_tuples(src, dst, sport, dport, ip_proto);
+CREATE INDEX packet_tuples_capture ON packet_tuples(capture_id);
+
+-- Narrow on purpose: a capture may hold millions of packets. No foreign-key clauses: checking
+-- them costs a lookup per packet; Store.deleteCapture removes a capture's packets itself.
 CREATE TABLE packets (
-  capture_id   INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  capture_id   INTEGER NOT NULL,
   frame        INTEGER NOT NULL,
   ts_sec       INTEGER NOT NULL,
   ts_nsec      INTEGER NOT NULL,
+  -- packet_tuples.id; null when the frame has no addresses (not IP, not ARP).
+  tuple_id     INTEGER,
   iface        TEXT,
   direction    TEXT,
   link_type    INTEGER,
   len          INTEGER,
-  src          TEXT,
-  dst          TEXT,
-  ip_proto     INTEGER,
-  sport        INTEGER,
-  dport        INTEGER,
   tcp_flags    INTEGER,
   seq          INTEGER,
   ack          INTEGER,
@@ -208,7 +220,14 @@ CREATE TABLE packets (
   offset       INTEGER
 );
 CREATE INDEX packets_time ON packets(capture_id, ts_sec, ts_nsec);
-CREATE INDEX packets_tuple ON packets(src, dst, sport, dport, ip_proto);
+CREATE INDEX packets_tuple ON packets(tuple_id);
+
+-- Packets with their 5-tuple, as readers want them.
+CREATE VIEW packet_view AS
+  SELECT p.capture_id, p.frame, p.ts_sec, p.ts_nsec, p.iface, p.direction, p.link_type, p.len,
+         t.src, t.dst, t.ip_proto, t.sport, t.dport, p.tcp_flags, p.seq, p.ack, p.payload_len,
+         p.icmp_type, p.icmp_code, p.truncated, p.line, p.offset, p.tuple_id
+  FROM packets p LEFT JOIN packet_tuples t ON t.id = p.tuple_id;
 
 CREATE TABLE bridge_ports (
   id          INTEGER PRIMARY KEY,
@@ -281,7 +300,8 @@ CREATE INDEX pods_ip ON pods(ip);
 CREATE TABLE text_blocks (
   id          INTEGER PRIMARY KEY,
   source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-  node_id     INTEGER REFERENCES nodes(id) ON DELETE SET NULL,
+  -- The node the prompt named, as text: kept prose alone does not make a node.
+  node        TEXT,
   source_file TEXT NOT NULL,
   first_line  INTEGER NOT NULL,
   last_line   INTEGER NOT NULL,
@@ -293,7 +313,66 @@ CREATE INDEX text_blocks_source ON text_blocks(source_id);
 `;
 
 /** Ordered: index i holds the migration to version i + 1. */
-export const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+export const MIGRATIONS: readonly Migration[] = [
+  (db) => db.exec(V1),
+  // 2: stitched flows (src/core/model/flow-store.ts). flow_packets is keyed by flow and aligned time so
+  // a flow's packets page in order without a sort; flow_generation says which captures they came from.
+  (db) =>
+    db.exec(`
+CREATE TABLE flows (
+  id          INTEGER PRIMARY KEY,
+  proto       INTEGER NOT NULL,
+  orig_src    TEXT NOT NULL,
+  orig_sport  INTEGER,
+  orig_dst    TEXT NOT NULL,
+  orig_dport  INTEGER,
+  reply_src   TEXT NOT NULL,
+  reply_sport INTEGER,
+  reply_dst   TEXT NOT NULL,
+  reply_dport INTEGER,
+  nat         TEXT NOT NULL,
+  service     TEXT,
+  evidence    TEXT NOT NULL,
+  first_seen  REAL,
+  last_seen   REAL,
+  packets     INTEGER NOT NULL,
+  tcp         TEXT,
+  hops        TEXT NOT NULL,
+  links       TEXT NOT NULL,
+  timeline    TEXT NOT NULL,
+  conntrack   TEXT NOT NULL
+);
+CREATE INDEX flows_service ON flows(service);
+CREATE TABLE flow_conntrack (
+  flow_id      INTEGER NOT NULL,
+  conntrack_id INTEGER NOT NULL,
+  PRIMARY KEY (flow_id, conntrack_id)
+) WITHOUT ROWID;
+CREATE INDEX flow_conntrack_entry ON flow_conntrack(conntrack_id);
+CREATE TABLE flow_packets (
+  flow_id     INTEGER NOT NULL,
+  at_sec      INTEGER NOT NULL,
+  at_nsec     INTEGER NOT NULL,
+  capture_id  INTEGER NOT NULL,
+  frame       INTEGER NOT NULL,
+  ts_sec      INTEGER NOT NULL,
+  ts_nsec     INTEGER NOT NULL,
+  PRIMARY KEY (flow_id, at_sec, at_nsec, capture_id, frame)
+) WITHOUT ROWID;
+CREATE INDEX flow_packets_packet ON flow_packets(capture_id, frame);
+CREATE TABLE flow_clock (
+  node           TEXT PRIMARY KEY,
+  offset_seconds REAL NOT NULL,
+  reference      TEXT NOT NULL,
+  samples        INTEGER NOT NULL
+);
+CREATE TABLE flow_generation (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  generation  TEXT NOT NULL,
+  stitched_at TEXT NOT NULL
+);
+`),
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

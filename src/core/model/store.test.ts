@@ -191,6 +191,34 @@ describe('Store', () => {
     expect(last).toEqual({ frame: 1000, ts_sec: 1700001000, ts_nsec: 123456789, seq: 4294967295, t: 'integer' });
   });
 
+  it('stores each directional 5-tuple once and finds packets by it', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    for (let i = 1; i <= 10; i++) {
+      const p = packet(i);
+      if (i % 2 === 0) Object.assign(p, { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000 });
+      if (i === 10) Object.assign(p, { network: 'other', src: null, dst: null, ipProto: null, sport: null, dport: null });
+      writer.add(p);
+    }
+    writer.flush();
+    expect(store.count('packet_tuples', id)).toBe(2);
+    const replies = store.packetsWithTuple({ ipProto: 6, src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000 });
+    expect(replies.map((p) => p.frame)).toEqual([2, 4, 6, 8]);
+    const [tenth] = store.packetsOf(id, 10, 5);
+    expect(tenth).toEqual(expect.objectContaining({ frame: 10, src: null, ipProto: null, tsNsec: 123456789, len: 60 }));
+  });
+
+  it('deletes a capture with its packets and tuples', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    for (let i = 1; i <= 300; i++) writer.add(packet(i));
+    writer.flush();
+    store.deleteCapture(id);
+    expect([store.count('captures'), store.count('packets'), store.count('packet_tuples')]).toEqual([0, 0, 0]);
+  });
+
   it('rolls back everything written inside a failed transaction', () => {
     expect(() =>
       store.transaction(() => {

@@ -61,7 +61,7 @@ export type K8sOrigin = 'kubectl' | 'kube-proxy';
 
 export interface TextBlockRow {
   sourceId: number;
-  nodeId: number | null;
+  node: string | null;
   sourceFile: string;
   firstLine: number;
   lastLine: number;
@@ -77,10 +77,12 @@ export interface PacketWriter {
 }
 
 const PACKET_COLUMNS = [
-  'capture_id', 'frame', 'ts_sec', 'ts_nsec', 'iface', 'direction', 'link_type', 'len', 'src', 'dst',
-  'ip_proto', 'sport', 'dport', 'tcp_flags', 'seq', 'ack', 'payload_len', 'icmp_type', 'icmp_code',
-  'truncated', 'line', 'offset',
+  'capture_id', 'frame', 'ts_sec', 'ts_nsec', 'tuple_id', 'iface', 'direction', 'link_type', 'len',
+  'tcp_flags', 'seq', 'ack', 'payload_len', 'icmp_type', 'icmp_code', 'truncated', 'line', 'offset',
 ] as const;
+
+/** 5-tuples remembered per packet writer; past this the cache restarts and misses look the tuple up in SQL. */
+const TUPLE_CACHE_LIMIT = 200_000;
 
 const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
@@ -122,11 +124,14 @@ export class Store {
       throw new ModelError(path, e instanceof Error ? e.message : String(e));
     }
     try {
+      // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
+      // appends of an import (packets, rules) markedly cheaper.
+      db.pragma('page_size = 16384');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      // Enough page cache that a million-packet import keeps its indexes in memory.
+      // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
       db.pragma('cache_size = -65536');
       migrate(db, path);
     } catch (e) {
@@ -344,18 +349,45 @@ export class Store {
     for (const p of pods) pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
   }
 
-  /** Streams packets into `captureId` in multi-row batches; nothing beyond one batch is held. */
+  /**
+   * Streams packets into `captureId` in multi-row batches; nothing beyond one batch (and a bounded
+   * cache of 5-tuples) is held. Each distinct 5-tuple becomes one packet_tuples row.
+   */
   packetWriter(captureId: number): PacketWriter {
     const rows = new BatchInsert(this.db, 'packets', PACKET_COLUMNS, 256);
+    const insertTuple = this.db.prepare(
+      'INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const findTuple = this.db
+      .prepare(
+        `SELECT id FROM packet_tuples
+         WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?`,
+      )
+      .pluck();
+    const tuples = new Map<string, number>();
+    let evicted = false;
+    const tupleOf = (p: PacketRecord): number | null => {
+      if (p.src === null || p.dst === null) return null;
+      const key = `${p.ipProto}|${p.src}|${p.dst}|${p.sport}|${p.dport}`;
+      let id = tuples.get(key);
+      if (id !== undefined) return id;
+      if (evicted) id = findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined;
+      id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
+      if (tuples.size >= TUPLE_CACHE_LIMIT) {
+        tuples.clear();
+        evicted = true;
+      }
+      tuples.set(key, id);
+      return id;
+    };
     const row: unknown[] = new Array(PACKET_COLUMNS.length);
     row[0] = captureId;
     return {
       add(p: PacketRecord): void {
-        row[1] = p.frame; row[2] = p.tsSec; row[3] = p.tsNsec; row[4] = p.iface; row[5] = p.direction;
-        row[6] = p.linkType; row[7] = p.origLen; row[8] = p.src; row[9] = p.dst; row[10] = p.ipProto;
-        row[11] = p.sport; row[12] = p.dport; row[13] = p.tcpFlags; row[14] = p.seq; row[15] = p.ack;
-        row[16] = p.payloadLen; row[17] = p.icmpType; row[18] = p.icmpCode; row[19] = p.truncated;
-        row[20] = p.line; row[21] = p.offset;
+        row[1] = p.frame; row[2] = p.tsSec; row[3] = p.tsNsec; row[4] = tupleOf(p); row[5] = p.iface;
+        row[6] = p.direction; row[7] = p.linkType; row[8] = p.origLen; row[9] = p.tcpFlags; row[10] = p.seq;
+        row[11] = p.ack; row[12] = p.payloadLen; row[13] = p.icmpType; row[14] = p.icmpCode;
+        row[15] = p.truncated; row[16] = p.line; row[17] = p.offset;
         rows.add(row);
       },
       flush(): number {
@@ -365,13 +397,21 @@ export class Store {
     };
   }
 
+  /** Removes a capture and everything read from it (packets have no cascading foreign key). */
+  deleteCapture(id: number): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM packets WHERE capture_id = ?').run(id);
+      this.db.prepare('DELETE FROM captures WHERE id = ?').run(id);
+    });
+  }
+
   insertTextBlock(b: TextBlockRow): void {
     this.db
       .prepare(
-        `INSERT INTO text_blocks (source_id, node_id, source_file, first_line, last_line, command, reason, text)
+        `INSERT INTO text_blocks (source_id, node, source_file, first_line, last_line, command, reason, text)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(b.sourceId, b.nodeId, b.sourceFile, b.firstLine, b.lastLine, b.command, b.reason, b.text);
+      .run(b.sourceId, b.node, b.sourceFile, b.firstLine, b.lastLine, b.command, b.reason, b.text);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -504,6 +544,26 @@ export class Store {
     }));
   }
 
+  /** Up to `limit` packets of a capture from frame `fromFrame` on, in frame order. */
+  packetsOf(captureId: number, fromFrame = 1, limit = 1000): PacketRow[] {
+    const rows = this.db
+      .prepare(`${PACKET_SELECT} WHERE capture_id = ? AND frame >= ? ORDER BY frame LIMIT ?`)
+      .all(captureId, fromFrame, limit) as RawPacketRow[];
+    return rows.map(packetRow);
+  }
+
+  /** Every captured packet, in any capture, with exactly this directional 5-tuple (ports null for none). */
+  packetsWithTuple(t: PacketTuple): PacketRow[] {
+    const rows = this.db
+      .prepare(
+        `${PACKET_SELECT} WHERE tuple_id IN (SELECT id FROM packet_tuples
+           WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ?)
+         ORDER BY capture_id, frame`,
+      )
+      .all(t.src, t.dst, t.sport, t.dport, t.ipProto) as RawPacketRow[];
+    return rows.map(packetRow);
+  }
+
   /** Row counts per table: what tests and `--verbose` diagnostics look at. */
   count(table: CountedTable, captureId?: number): number {
     const sql =
@@ -552,9 +612,80 @@ export class Store {
   }
 }
 
+/** A failure of the database itself (disk full, locked, corrupt): importing further files is pointless. */
+export function isDatabaseError(e: unknown): boolean {
+  return e instanceof Database.SqliteError;
+}
+
 export type CountedTable =
-  | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'bridge_ports'
+  | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses';
+
+export interface PacketTuple {
+  ipProto: number | null;
+  src: string;
+  dst: string;
+  sport: number | null;
+  dport: number | null;
+}
+
+/** A stored packet: the columns of the packets table with its 5-tuple. */
+export interface PacketRow {
+  captureId: number;
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  iface: string | null;
+  direction: 'in' | 'out' | null;
+  linkType: number | null;
+  len: number | null;
+  src: string | null;
+  dst: string | null;
+  ipProto: number | null;
+  sport: number | null;
+  dport: number | null;
+  tcpFlags: number | null;
+  seq: number | null;
+  ack: number | null;
+  payloadLen: number | null;
+  icmpType: number | null;
+  icmpCode: number | null;
+  truncated: string | null;
+  line: number | null;
+  offset: number | null;
+}
+
+const PACKET_SELECT = `SELECT capture_id, frame, ts_sec, ts_nsec, iface, direction, link_type, len, src, dst, ip_proto, sport,
+  dport, tcp_flags, seq, ack, payload_len, icmp_type, icmp_code, truncated, line, offset FROM packet_view`;
+
+type RawPacketRow = Record<string, unknown>;
+
+function packetRow(r: RawPacketRow): PacketRow {
+  return {
+    captureId: r.capture_id as number,
+    frame: r.frame as number,
+    tsSec: r.ts_sec as number,
+    tsNsec: r.ts_nsec as number,
+    iface: r.iface as string | null,
+    direction: r.direction as 'in' | 'out' | null,
+    linkType: r.link_type as number | null,
+    len: r.len as number | null,
+    src: r.src as string | null,
+    dst: r.dst as string | null,
+    ipProto: r.ip_proto as number | null,
+    sport: r.sport as number | null,
+    dport: r.dport as number | null,
+    tcpFlags: r.tcp_flags as number | null,
+    seq: r.seq as number | null,
+    ack: r.ack as number | null,
+    payloadLen: r.payload_len as number | null,
+    icmpType: r.icmp_type as number | null,
+    icmpCode: r.icmp_code as number | null,
+    truncated: r.truncated as string | null,
+    line: r.line as number | null,
+    offset: r.offset as number | null,
+  };
+}
 
 const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
   taken_at, records, imported_at, snapshot, detail FROM captures`;

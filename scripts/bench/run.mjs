@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// npm run bench [-- --services N --endpoints N --packets N --keep --no-write]
+//
+// Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
+// tools users would otherwise reach for (iptables-restore --test in a fresh network namespace,
+// tshark, tcpdump), prints the table and writes it to docs/benchmarks.md.
+// Targets: iptables-save import <= iptables-restore --test; pcap import <= 1/10 of tshark, < 300 MB RSS.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
+import { writeSyntheticPcap } from './synthetic-pcap.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = path.join(root, 'bin', 'natlens');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
+}
+const SERVICES = option('services', 10_000);
+const ENDPOINTS = option('endpoints', 5);
+const PACKETS = option('packets', 1_000_000);
+const KEEP = process.argv.includes('--keep');
+const WRITE = !process.argv.includes('--no-write');
+
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * Runs argv with stdin from `input` (a file or null) and stdout discarded; returns wall seconds,
+ * peak RSS in MB (from /usr/bin/time -v when present) and the exit status.
+ */
+function measure(argv, { input = null } = {}) {
+  const full = TIME ? [TIME, '-v', ...argv] : argv;
+  const stdin = input ? fs.openSync(input, 'r') : 'ignore';
+  const start = process.hrtime.bigint();
+  const r = spawnSync(full[0], full.slice(1), { stdio: [stdin, 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (typeof stdin === 'number') fs.closeSync(stdin);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  const status = r.status ?? -1;
+  if (status !== 0) process.stderr.write(`bench: ${argv.join(' ')} exited ${status}\n${(r.stderr ?? '').split('\n').slice(0, 8).join('\n')}\n`);
+  return { wall, rssMb: rss ? Number(rss[1]) / 1024 : null, status };
+}
+
+const mb = (bytes) => bytes / 1048576;
+const fmt = (n, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+const int = (n) => Math.round(n).toLocaleString('en-US');
+
+function main() {
+  if (!fs.existsSync(path.join(root, 'out', 'cli', 'natlens.cjs'))) {
+    spawnSync(process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-bench-'));
+  const rows = [];
+  const notes = [];
+  try {
+    process.stderr.write(`bench: generating ${int(SERVICES)} services x ${ENDPOINTS} endpoints and ${int(PACKETS)} packets in ${dir}\n`);
+    const dump = path.join(dir, 'kube-proxy.iptables-save');
+    const rules = writeKubeProxyDump(dump, SERVICES, ENDPOINTS);
+    const dumpBytes = fs.statSync(dump).size;
+    const pcap = path.join(dir, 'big.pcap');
+    const pcapBytes = writeSyntheticPcap(pcap, PACKETS);
+
+    // --- iptables-save ---------------------------------------------------------------------
+    const dbRules = path.join(dir, 'rules.db');
+    const importRules = measure([process.execPath, bin, 'import', '--db', dbRules, '--node', 'bench', '--json', dump]);
+    rows.push({ step: 'natlens import (iptables-save)', input: `${int(rules)} rules, ${fmt(mb(dumpBytes), 1)} MB`, ...importRules,
+      rate: `${int(rules / importRules.wall)} rules/s, ${fmt(mb(dumpBytes) / importRules.wall, 1)} MB/s` });
+
+    let restore = null;
+    if (which('ip') && which('iptables-restore')) {
+      const ns = `natlens-bench-${process.pid}`;
+      const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+      if (add.status === 0) {
+        try {
+          restore = measure(['ip', 'netns', 'exec', ns, 'iptables-restore', '--test'], { input: dump });
+          rows.push({ step: 'iptables-restore --test (fresh netns)', input: 'same dump', ...restore,
+            rate: `${int(rules / restore.wall)} rules/s` });
+        } finally {
+          spawnSync('ip', ['netns', 'del', ns]);
+        }
+      } else {
+        notes.push(`iptables-restore --test skipped: \`ip netns add\` failed (${(add.stderr || '').trim()})`);
+      }
+    } else notes.push('iptables-restore --test skipped: ip or iptables-restore not installed');
+
+    // --- pcap --------------------------------------------------------------------------------
+    const dbPackets = path.join(dir, 'packets.db');
+    const importPcap = measure([process.execPath, bin, 'import', '--db', dbPackets, '--node', 'bench', '--json', pcap]);
+    rows.push({ step: 'natlens import (pcap)', input: `${int(PACKETS)} packets, ${fmt(mb(pcapBytes), 1)} MB`, ...importPcap,
+      rate: `${int(PACKETS / importPcap.wall)} packets/s, ${fmt(mb(pcapBytes) / importPcap.wall, 1)} MB/s` });
+
+    let tshark = null;
+    if (which('tshark')) {
+      tshark = measure(['tshark', '-r', pcap, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport']);
+      rows.push({ step: 'tshark -T fields (4 fields)', input: 'same pcap', ...tshark, rate: `${int(PACKETS / tshark.wall)} packets/s` });
+    } else notes.push('tshark not installed');
+    if (which('tcpdump')) {
+      const tcpdump = measure(['tcpdump', '-r', pcap, '-w', '/dev/null']);
+      rows.push({ step: 'tcpdump -r -w /dev/null', input: 'same pcap', ...tcpdump, rate: `${int(PACKETS / tcpdump.wall)} packets/s` });
+    } else notes.push('tcpdump not installed');
+
+    const ratios = [
+      ['natlens iptables-save import / iptables-restore --test', restore ? importRules.wall / restore.wall : null, '<= 1'],
+      ['natlens pcap import / tshark', tshark ? importPcap.wall / tshark.wall : null, '<= 0.1'],
+      ['natlens pcap import peak RSS (MB)', importPcap.rssMb, '< 300'],
+      ['natlens iptables-save import peak RSS (MB)', importRules.rssMb, '-'],
+    ];
+    const table = render(rows, ratios, notes);
+    process.stdout.write(`${table}\n`);
+    if (WRITE) {
+      fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'docs', 'benchmarks.md'), table);
+      process.stderr.write('bench: wrote docs/benchmarks.md\n');
+    }
+    const failed = rows.filter((r) => r.status !== 0);
+    process.exitCode = failed.length > 0 ? 1 : 0;
+  } finally {
+    if (KEEP) process.stderr.write(`bench: kept ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function render(rows, ratios, notes) {
+  const cpu = os.cpus();
+  const lines = [
+    '# natlens benchmarks',
+    '',
+    `Generated by \`npm run bench\` (scripts/bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}:`,
+    `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}.`,
+    `Inputs: a kube-proxy-shaped iptables-save dump (${int(SERVICES)} services × ${ENDPOINTS} endpoints) and a`,
+    `${int(PACKETS)}-packet Ethernet/IPv4/TCP pcap, both generated into a temporary folder. Wall time`,
+    'includes process start-up; peak RSS comes from `/usr/bin/time -v`. Each natlens import writes a fresh database.',
+    '',
+    '| step | input | wall (s) | peak RSS (MB) | throughput | exit |',
+    '| --- | --- | ---: | ---: | --- | ---: |',
+    ...rows.map((r) => `| ${r.step} | ${r.input} | ${fmt(r.wall)} | ${fmt(r.rssMb, 0)} | ${r.rate} | ${r.status} |`),
+    '',
+    '| ratio | value | target |',
+    '| --- | ---: | ---: |',
+    ...ratios.map(([name, value, target]) => `| ${name} | ${fmt(value)} | ${target} |`),
+    '',
+  ];
+  if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}
+
+main();

@@ -1,0 +1,192 @@
+/** The built command line (./bin/natlens) against CONTRACT.md: JSON shapes, exit codes, stdout discipline. */
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+const repo = process.cwd();
+const bin = path.join(repo, 'bin', 'natlens');
+const fixture = (name: string): string => path.join(repo, 'test', 'fixtures', 'text', name);
+const shared = (...parts: string[]): string => path.resolve(repo, '..', 'shared', ...parts);
+
+let dir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function natlens(args: string[], cwd = dir): Run {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** stdout must be exactly one JSON document. */
+function json<T = unknown>(r: Run): T {
+  return JSON.parse(r.stdout) as T;
+}
+
+function place(rel: string, source: string): string {
+  const target = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(source, target);
+  return target;
+}
+
+interface ImportJson {
+  nodes: Array<{ name: string; captures: Array<{ kind: string; source: string; takenAt: string | null; records: number }> }>;
+  warnings: unknown[];
+  errors: Array<{ source: string; message: string }>;
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build-cli.mjs')], { cwd: repo });
+});
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-cli-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('natlens usage', () => {
+  it('prints help on stdout and exits 0', () => {
+    const r = natlens(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/usage: natlens <command>/);
+    expect(r.stdout).toMatch(/import/);
+    expect(natlens(['import', '--help']).stdout).toMatch(/usage: natlens import/);
+  });
+
+  it('exits 2 without a command, with an unknown command, an unknown flag or no PATH', () => {
+    expect(natlens([]).code).toBe(2);
+    expect(natlens(['frobnicate']).code).toBe(2);
+    const flag = natlens(['import', '--bogus', 'x.txt', '--json']);
+    expect(flag.code).toBe(2);
+    expect(flag.stdout).toBe('');
+    expect(flag.stderr).toMatch(/bogus/);
+    expect(natlens(['import', '--json']).code).toBe(2);
+    expect(natlens(['import', '--db']).code).toBe(2);
+    expect(natlens(['nodes', 'extra', '--json']).code).toBe(2);
+  });
+});
+
+describe('natlens import', () => {
+  it('reports a missing file as an error and exits 1, still printing one JSON document', () => {
+    const r = natlens(['import', '--json', 'missing.txt']);
+    expect(r.code).toBe(1);
+    expect(json(r)).toEqual({ nodes: [], warnings: [], errors: [{ source: 'missing.txt', message: expect.any(String) }] });
+  });
+
+  it('creates ./natlens.db by default and names a folder node after its sub-folder', () => {
+    place('cluster/node-a/addr.txt', fixture('ip-addr.txt'));
+    place('cluster/node-a/routes.txt', fixture('ip-route.txt'));
+    const r = natlens(['import', '--json', 'cluster']);
+    expect(r.code).toBe(0);
+    const report = json<ImportJson>(r);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['node-a']);
+    expect(report.nodes[0].captures).toEqual([
+      { id: expect.any(Number), kind: 'ip-addr', source: path.join('cluster', 'node-a', 'addr.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
+      { id: expect.any(Number), kind: 'ip-route', source: path.join('cluster', 'node-a', 'routes.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'natlens.db'))).toBe(true);
+  });
+
+  it('stores the same file once when imported twice', () => {
+    const f = place('n1.txt', fixture('ip-route.txt'));
+    const db = path.join(dir, 'p.db');
+    expect(natlens(['import', '--db', db, '--json', f]).code).toBe(0);
+    const again = natlens(['import', '--db', db, '--json', f]);
+    expect(again.code).toBe(0);
+    const report = json<ImportJson>(again);
+    expect(report.nodes.flatMap((n) => n.captures)).toEqual([]);
+    expect(JSON.stringify(report.warnings)).toMatch(/already imported/);
+    const nodes = json<Array<{ captures: unknown[] }>>(natlens(['nodes', '--db', db, '--json']));
+    expect(nodes[0].captures.length).toBe(1);
+  });
+
+  it('stores nothing of a rejected file but imports the good ones beside it', () => {
+    const good = place('good.txt', fixture('ip-route.txt'));
+    const junk = path.join(dir, 'junk.bin');
+    fs.writeFileSync(junk, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+    const cut = path.join(dir, 'cut.pcap');
+    fs.writeFileSync(cut, fs.readFileSync(shared('captures', 'tcpdump-suite', 'dns_tcp.pcap')).subarray(0, 200));
+    const db = path.join(dir, 'p.db');
+    const r = natlens(['import', '--db', db, '--json', junk, good, cut]);
+    expect(r.code).toBe(1);
+    const report = json<ImportJson>(r);
+    expect(report.nodes.map((n) => n.name)).toEqual(['good']);
+    expect(report.errors.map((e) => e.source)).toEqual([junk, cut]);
+    expect(report.errors[0].message).toMatch(/not a text capture or pcap\/pcapng/);
+    const raw = new Database(db, { readonly: true });
+    expect(raw.prepare('SELECT name FROM nodes').pluck().all()).toEqual(['good']);
+    expect(raw.prepare('SELECT count(*) FROM packets').pluck().get()).toBe(0);
+    raw.close();
+  });
+
+  it('imports a pcap with its packet count and first packet time', () => {
+    const manifest = JSON.parse(fs.readFileSync(shared('captures', 'tcpdump-suite', 'manifest.json'), 'utf8')) as Array<{ file: string; packets: number }>;
+    const packets = manifest.find((m) => m.file === 'dns_tcp.pcap')?.packets;
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', shared('captures', 'tcpdump-suite', 'dns_tcp.pcap')]);
+    expect(r.code).toBe(0);
+    const report = json<ImportJson>(r);
+    expect(report.nodes).toEqual([
+      {
+        name: 'dns_tcp',
+        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null }],
+      },
+    ]);
+  });
+
+  it('names transcript nodes after their shell prompts', () => {
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', shared('captures', 'transcripts')]);
+    const report = json<ImportJson>(r);
+    expect(report.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    const names = report.nodes.map((n) => n.name);
+    expect(names).toEqual(expect.arrayContaining(['nodea', 'nodeb']));
+    expect(report.nodes.flatMap((n) => n.captures).length).toBeGreaterThan(5);
+  });
+});
+
+describe('natlens nodes', () => {
+  it('prints the contract shape: newest interfaces and routes of each node, and its captures', () => {
+    place('node-a/addr.txt', fixture('ip-addr.txt'));
+    place('node-a/routes.txt', fixture('ip-route.txt'));
+    expect(natlens(['import', 'node-a']).code).toBe(0);
+    const r = natlens(['nodes', '--json']);
+    expect(r.code).toBe(0);
+    const nodes = json<Array<Record<string, unknown>>>(r);
+    expect(nodes.length).toBe(1);
+    const node = nodes[0] as {
+      name: string;
+      interfaces: Array<Record<string, unknown>>;
+      routes: Array<Record<string, unknown>>;
+      captures: Array<Record<string, unknown>>;
+    };
+    expect(node.name).toBe('node-a');
+    expect(node.interfaces.find((i) => i.name === 'br0')).toEqual(
+      expect.objectContaining({ name: 'br0', addresses: expect.arrayContaining(['10.77.1.1/24']), mac: '1a:cb:62:43:20:7e', state: 'UP', master: null, peer: null }),
+    );
+    expect(node.interfaces.find((i) => i.name === 'ra')).toEqual(expect.objectContaining({ master: 'br0', peer: 'if2' }));
+    expect(node.routes.find((x) => x.dst === '10.95.0.5/32' || x.dst === '10.95.0.5')).toEqual(
+      expect.objectContaining({ via: '10.77.2.2', dev: 'rb', src: null, metric: 50 }),
+    );
+    expect(node.captures.map((c) => [c.kind, c.source, c.takenAt])).toEqual([
+      ['ip-addr', path.join('node-a', 'addr.txt:1'), null],
+      ['ip-route', path.join('node-a', 'routes.txt:1'), null],
+    ]);
+    expect(typeof node.captures[0].id).toBe('number');
+  });
+
+  it('exits 1 when the project does not exist, without creating it', () => {
+    const r = natlens(['nodes', '--json', '--db', 'nowhere.db']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(dir, 'nowhere.db'))).toBe(false);
+  });
+});

@@ -1,0 +1,57 @@
+import { importPaths } from '../../core/import/import-paths';
+import type { ImportReport } from '../../core/import/import-report';
+import { Store } from '../../core/model/store';
+import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
+import type { CliIo } from '../cli-io';
+import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+import { ProgressLine } from '../progress-line';
+
+const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--json] PATH...
+
+Imports capture files, folders (one node per sub-folder), terminal transcripts, Markdown
+documents and pcap/pcapng files into the project database (default ./natlens.db).
+  --db FILE     the project database (created on first import)
+  --node NAME   store every capture of this call under node NAME
+  --json        print the import report as one JSON document on stdout`;
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'import captures, transcripts and pcaps into the project',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgv(argv, { ...DB_OPTION, node: { type: 'string' }, json: { type: 'boolean' } }, true);
+    if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH');
+    const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
+    const json = flagOption(args, 'json');
+    let report: ImportReport;
+    let store: Store | null = null;
+    const progress = new ProgressLine(io);
+    try {
+      store = Store.open(dbPath);
+      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, onProgress: (p) => progress.update(p) });
+    } catch (e) {
+      report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }] };
+    } finally {
+      progress.end();
+      store?.close();
+    }
+    printReport(report, json, io);
+    return report.errors.length > 0 ? EXIT_REJECTED : EXIT_OK;
+  },
+};
+
+function printReport(report: ImportReport, json: boolean, io: CliIo): void {
+  for (const w of report.warnings) io.stderr(`natlens: warning: ${w.source}: ${w.message}\n`);
+  for (const e of report.errors) io.stderr(`natlens: error: ${e.source}: ${e.message}\n`);
+  if (json) {
+    io.stdout(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  for (const node of report.nodes) {
+    io.stdout(`${node.name}: ${node.captures.length} new capture${node.captures.length === 1 ? '' : 's'}\n`);
+    for (const c of node.captures) {
+      const netns = c.netns ? ` [netns ${c.netns}]` : '';
+      io.stdout(`  ${c.kind}${netns}: ${c.records} records from ${c.source}${c.takenAt ? ` (taken ${c.takenAt})` : ''}\n`);
+    }
+  }
+}

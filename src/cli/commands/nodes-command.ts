@@ -1,0 +1,54 @@
+import { listNodes } from '../../core/model/nodes-view';
+import { Store } from '../../core/model/store';
+import type { NodeView } from '../../core/model/views';
+import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
+import type { CliIo } from '../cli-io';
+import { EXIT_OK, EXIT_REJECTED, type CliCommand } from '../command';
+
+const USAGE = `usage: natlens nodes [--db FILE] [--json]
+
+Lists the project's nodes with the interfaces and routes of their newest captures.
+  --db FILE   the project database (default ./natlens.db)
+  --json      print them as one JSON array on stdout`;
+
+export const nodesCommand: CliCommand = {
+  name: 'nodes',
+  summary: 'list nodes, their interfaces, routes and captures',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgv(argv, { ...DB_OPTION, json: { type: 'boolean' } }, false);
+    const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
+    let nodes: NodeView[];
+    try {
+      const store = Store.open(dbPath, { mustExist: true });
+      try {
+        nodes = listNodes(store);
+      } finally {
+        store.close();
+      }
+    } catch (e) {
+      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)}${/does not exist|unable to open/i.test(String(e)) ? ' (run natlens import first)' : ''}\n`);
+      return EXIT_REJECTED;
+    }
+    if (flagOption(args, 'json')) io.stdout(`${JSON.stringify(nodes)}\n`);
+    else printNodes(nodes, io);
+    return EXIT_OK;
+  },
+};
+
+function printNodes(nodes: readonly NodeView[], io: CliIo): void {
+  if (nodes.length === 0) io.stdout('no nodes yet: run natlens import\n');
+  for (const node of nodes) {
+    io.stdout(`${node.name}\n`);
+    for (const i of node.interfaces) {
+      const extra = [i.state, i.master ? `master ${i.master}` : null, i.peer ? `peer ${i.peer}` : null].filter(Boolean).join(', ');
+      io.stdout(`  ${i.name.padEnd(16)} ${i.addresses.join(' ') || '-'}${extra ? `  (${extra})` : ''}\n`);
+    }
+    for (const r of node.routes) {
+      io.stdout(`  route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}\n`);
+    }
+    for (const c of node.captures) {
+      io.stdout(`  capture ${c.id}: ${c.kind}${c.netns ? ` [netns ${c.netns}]` : ''} from ${c.source}${c.takenAt ? ` taken ${c.takenAt}` : ''}\n`);
+    }
+  }
+}

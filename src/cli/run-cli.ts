@@ -1,0 +1,48 @@
+import type { CliIo } from './cli-io';
+import { COMMANDS } from './command-table';
+import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, type CliCommand } from './command';
+
+function globalUsage(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: natlens <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `natlens <command> --help` for its options. Exit codes: 0 ok, 1 input rejected, 2 usage error.',
+  ].join('\n');
+}
+
+/** argv (without node and script) → exit code. Usage errors exit 2; anything unexpected 1, with its message. */
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(`${globalUsage(commands)}\n`);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.stdout(`${topic ? topic.usage : globalUsage(commands)}\n`);
+    return EXIT_OK;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`natlens: unknown command ${JSON.stringify(name)}\n${globalUsage(commands)}\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`natlens ${command.name}: ${e.message}\n${command.usage}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`natlens ${command.name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_REJECTED;
+  }
+}

@@ -1,0 +1,20 @@
+/** The importer as the faces use it: the pipeline bound to natlens's own capture readers. */
+import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from '../capture/registry';
+import { isPacketCapture, readPacketCapture } from '../capture/pcap/read-packet-capture';
+import type { Store } from '../model/store';
+import type { CaptureReaders } from './capture-readers';
+import { importPathsWith } from './import-pipeline';
+import type { ImportOptions, ImportReport } from './import-report';
+
+export const captureReaders: CaptureReaders = {
+  isPacketCapture,
+  readPacketCapture,
+  splitTextCapture,
+  parseCaptureUnit,
+  parseTcpdumpUnit,
+};
+
+/** Imports files and folders into the project (CONTRACT.md `import`): one transaction per file. */
+export function importPaths(store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
+  return importPathsWith(captureReaders, store, paths, options);
+}
