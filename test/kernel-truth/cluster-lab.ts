@@ -52,8 +52,8 @@ export class ClusterLab {
     this.sent.length = 0;
   }
 
-  servers(roles: string[]): Promise<void> {
-    return startServers(this.lab, roles, SERVER_PORT, 30);
+  servers(roles: string[], port = SERVER_PORT): Promise<void> {
+    return startServers(this.lab, roles, port, 30);
   }
 
   connect(from: string, connections: Connection[]): ConnectionResult[] {

@@ -30,7 +30,9 @@ const EMPTY: ServiceSpec = { namespace: 'default', name: 'empty', portName: 'htt
 const SELF: ServiceSpec = { namespace: 'default', name: 'self', portName: 'http', clusterIP: '10.96.0.40', port: 80, endpoints: [ep('pod-a1')] };
 const BACKEND: ServiceSpec = { namespace: 'default', name: 'backend', portName: 'http', clusterIP: '10.96.0.50', port: 80, endpoints: [ep('pod-b1')] };
 const TRIO: ServiceSpec = { namespace: 'default', name: 'trio', portName: 'http', clusterIP: '10.96.0.60', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1'), ep('pod-b2')] };
-const SERVICES = [WEB, WEB_NODEPORT, EMPTY, SELF, BACKEND, TRIO];
+/** The apiserver's service: its endpoint is a hostNetwork process on node-a. */
+const KUBERNETES: ServiceSpec = { namespace: 'default', name: 'kubernetes', portName: 'https', clusterIP: '10.96.0.1', port: 443, endpoints: [{ ip: NODE_A.ip, port: 6443 }] };
+const SERVICES = [KUBERNETES, WEB, WEB_NODEPORT, EMPTY, SELF, BACKEND, TRIO];
 
 function kubeProxy(extra: Partial<NodeRules> = {}): NodeRules {
   return { clusterCidr: CLUSTER_CIDR, services: SERVICES, countEgress: ['eth0', 'cbr0'], ...extra };
@@ -393,6 +395,49 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
         const selected = t.outcomes.map((o) => o.steps.find((s) => s.nat?.kind === 'dnat')?.nat?.before.src ?? null);
         expect(selected, outcomesText(t)).toEqual(t.outcomes.map(() => r.kernel.src));
       }
+    });
+
+    kernelAgreement(() => obs);
+  });
+
+  describe("NodePort reached through another node's IP from a pod, and through its own IP from node-a's processes", () => {
+    let obs: Observation;
+    const nodePort = WEB_NODEPORT.nodePort ?? 0;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a2', 'pod-b1']);
+      l.connect('pod-a1', connections(50001, 3, NODE_B.ip, nodePort));
+      l.connect(NODE_A.role, connections(50101, 3, NODE_A.ip, nodePort));
+      obs = l.observe();
+    });
+
+    it('kernel: every connection is answered by an endpoint', () => {
+      for (const r of obs.replayed) expect(['pod-a2', 'pod-b1'], resultText(r.kernel)).toContain(r.kernel.reply);
+    });
+
+    it("the pod's connections are DNATed on node-b, not on node-a", () => {
+      for (const r of obs.replayed.slice(0, 3)) {
+        const o = chosen(r);
+        expect(o?.steps.filter((s) => s.nat?.kind === 'dnat').map((s) => s.node), outcomesText(r.trace)).toEqual([NODE_B.role]);
+      }
+    });
+
+    kernelAgreement(() => obs);
+  });
+
+  describe('the kubernetes service, whose endpoint is a hostNetwork process on node-a (the apiserver)', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers([NODE_A.role], 6443);
+      l.connect('pod-a1', connections(51001, 1, KUBERNETES.clusterIP, KUBERNETES.port));
+      l.connect('pod-b1', connections(51101, 1, KUBERNETES.clusterIP, KUBERNETES.port));
+      l.connect(NODE_A.role, connections(51201, 1, KUBERNETES.clusterIP, KUBERNETES.port));
+      obs = l.observe();
+    });
+
+    it('kernel: node-a answers all three (from a local pod, from a remote pod, from node-a itself)', () => {
+      expect(obs.replayed.map((r) => resultText(r.kernel))).toEqual(obs.replayed.map((r) => `answered by node-a (from ${r.kernel.src ?? '?'})`));
     });
 
     kernelAgreement(() => obs);
