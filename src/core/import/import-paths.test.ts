@@ -1,0 +1,54 @@
+/** The importer with natlens's own readers, on real fixtures. */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseIptablesSave } from '../capture/iptables-save';
+import { Store } from '../model/store';
+import { importPaths } from './import-paths';
+
+const conformance = (test: string): string =>
+  path.join('..', 'shared', 'conformance', 'kube-proxy', test, 'ruleset.iptables-save');
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-import-real-'));
+  store = Store.open(path.join(dir, 'p.db'));
+});
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('importPaths', () => {
+  it('stores an iptables-save dump under a node named after the file, rules readable as parsed', () => {
+    const file = conformance('TestLoadBalancer');
+    const report = importPaths(store, [file]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes).toEqual([
+      { name: 'ruleset', captures: [expect.objectContaining({ kind: 'iptables-save', source: `${file}:1`, records: expect.any(Number) })] },
+    ]);
+    const id = report.nodes[0].captures[0].id;
+    const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
+    expect(store.rulesetsOf(id)).toEqual([parsed]);
+  });
+
+  it('derives the services and endpoints kube-proxy programmed', () => {
+    const report = importPaths(store, [conformance('TestLoadBalancer')], { node: 'worker-1' });
+    const id = report.nodes[0].captures[0].id;
+    expect(report.nodes[0].name).toBe('worker-1');
+    expect(store.services(id)).toEqual([
+      expect.objectContaining({ origin: 'kube-proxy', namespace: 'ns1', name: 'svc1', clusterIP: '172.30.0.41', type: 'LoadBalancer' }),
+    ]);
+    expect(store.endpoints(id).map((e) => `${e.address}:${e.port}`)).toEqual(['10.180.0.1:80']);
+  });
+
+  it('keeps every capture of a transcript with the node its prompt names', () => {
+    const report = importPaths(store, [path.join('..', 'shared', 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt')]);
+    expect(report.errors).toEqual([]);
+    const nodea = report.nodes.find((n) => n.name === 'nodea');
+    expect(nodea?.captures.map((c) => c.kind)).toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'iptables-list']));
+    expect(store.count('captures')).toBe(report.nodes.reduce((n, node) => n + node.captures.length, 0));
+  });
+});
