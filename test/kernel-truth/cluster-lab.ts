@@ -52,8 +52,8 @@ export class ClusterLab {
     this.sent.length = 0;
   }
 
-  servers(roles: string[], port = SERVER_PORT): Promise<void> {
-    return startServers(this.lab, roles, port, 30);
+  servers(roles: string[], port = SERVER_PORT, proto: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    return startServers(this.lab, roles, port, 30, proto);
   }
 
   connect(from: string, connections: Connection[]): ConnectionResult[] {
@@ -73,7 +73,7 @@ export class ClusterLab {
     const replayed = this.sent.map((s) => ({
       ...s,
       trace: tracePacket(world, {
-        node: s.from, proto: 'tcp', src: s.kernel.src ?? sourceOf(s.from), sport: s.connection.sport,
+        node: s.from, proto: s.connection.proto ?? 'tcp', src: s.kernel.src ?? sourceOf(s.from), sport: s.connection.sport,
         dst: s.connection.dst, dport: s.connection.dport, local: true, follow: true,
       }),
     }));

@@ -18,6 +18,7 @@ import { ClusterLab, NODE_ROLES, SERVER_PORT, worldOf } from './cluster-lab';
 import type { Observation, Replayed } from './cluster-lab';
 import type { NodeRules, ServiceSpec } from './kube-rules';
 import { kernelLabUnavailable } from './netns';
+import type { Connection } from './traffic';
 
 const unavailable = kernelLabUnavailable();
 if (unavailable !== null) console.warn(`kernel-truth suite skipped: ${unavailable} (needs root with working \`ip netns\`, iptables, conntrack, /usr/bin/python3)`);
@@ -32,14 +33,15 @@ const BACKEND: ServiceSpec = { namespace: 'default', name: 'backend', portName: 
 const TRIO: ServiceSpec = { namespace: 'default', name: 'trio', portName: 'http', clusterIP: '10.96.0.60', port: 80, endpoints: [ep('pod-a2'), ep('pod-b1'), ep('pod-b2')] };
 /** The apiserver's service: its endpoint is a hostNetwork process on node-a. */
 const KUBERNETES: ServiceSpec = { namespace: 'default', name: 'kubernetes', portName: 'https', clusterIP: '10.96.0.1', port: 443, endpoints: [{ ip: NODE_A.ip, port: 6443 }] };
-const SERVICES = [KUBERNETES, WEB, WEB_NODEPORT, EMPTY, SELF, BACKEND, TRIO];
+const DNS: ServiceSpec = { namespace: 'kube-system', name: 'kube-dns', portName: 'dns', protocol: 'udp', clusterIP: '10.96.0.53', port: 53, endpoints: [ep('pod-a2'), ep('pod-b1')] };
+const SERVICES = [KUBERNETES, DNS, WEB, WEB_NODEPORT, EMPTY, SELF, BACKEND, TRIO];
 
 function kubeProxy(extra: Partial<NodeRules> = {}): NodeRules {
   return { clusterCidr: CLUSTER_CIDR, services: SERVICES, countEgress: ['eth0', 'cbr0'], ...extra };
 }
 
-const connections = (first: number, count: number, dst: string, dport: number, timeout = 2): Array<{ sport: number; dst: string; dport: number; timeout: number }> =>
-  Array.from({ length: count }, (_, i) => ({ sport: first + i, dst, dport, timeout }));
+const connections = (first: number, count: number, dst: string, dport: number, timeout = 2, proto: 'tcp' | 'udp' = 'tcp'): Connection[] =>
+  Array.from({ length: count }, (_, i) => ({ proto, sport: first + i, dst, dport, timeout }));
 
 /** The outcome that ends where the kernel delivered this connection (the first, if several do). */
 function chosen(r: Replayed): Outcome | null {
@@ -438,6 +440,23 @@ describe.skipIf(unavailable !== null)('kernel truth: real namespaces, real netfi
 
     it('kernel: node-a answers all three (from a local pod, from a remote pod, from node-a itself)', () => {
       expect(obs.replayed.map((r) => resultText(r.kernel))).toEqual(obs.replayed.map((r) => `answered by node-a (from ${r.kernel.src ?? '?'})`));
+    });
+
+    kernelAgreement(() => obs);
+  });
+
+  describe('a UDP service (kube-dns) from a pod and from node-a, endpoints on both nodes', () => {
+    let obs: Observation;
+    lab(async (l) => {
+      l.loadRules(() => kubeProxy());
+      await l.servers(['pod-a2', 'pod-b1'], SERVER_PORT, 'udp');
+      l.connect('pod-a1', connections(52001, 4, DNS.clusterIP, DNS.port, 2, 'udp'));
+      l.connect(NODE_A.role, connections(52101, 3, DNS.clusterIP, DNS.port, 2, 'udp'));
+      obs = l.observe();
+    });
+
+    it('kernel: every datagram is answered by one of the two endpoints', () => {
+      for (const r of obs.replayed) expect(['pod-a2', 'pod-b1'], resultText(r.kernel)).toContain(r.kernel.reply);
     });
 
     kernelAgreement(() => obs);

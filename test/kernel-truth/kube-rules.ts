@@ -6,7 +6,7 @@
  *
  * Two additions are the lab's own and are not kube-proxy's: optional filter FORWARD rules
  * (the policy-DROP scenario) and mangle POSTROUTING rules without a target that only count
- * original-direction TCP leaving each interface — the kernel's word on the egress interface.
+ * original-direction TCP and UDP leaving each interface — the kernel's word on the egress interface.
  */
 import { createHash } from 'node:crypto';
 
@@ -21,8 +21,14 @@ export interface ServiceSpec {
   portName: string;
   clusterIP: string;
   port: number;
+  /** Default tcp. */
+  protocol?: 'tcp' | 'udp';
   nodePort?: number;
   endpoints: Endpoint[];
+}
+
+function protocolOf(s: ServiceSpec): 'tcp' | 'udp' {
+  return s.protocol ?? 'tcp';
 }
 
 export interface NodeRules {
@@ -32,7 +38,7 @@ export interface NodeRules {
   forwardPolicy?: 'ACCEPT' | 'DROP';
   /** Extra `-A FORWARD ...` rules in filter, appended after kube-proxy's jumps. */
   forwardRules?: string[];
-  /** Interfaces to count original-direction TCP egress on (mangle POSTROUTING, no target). */
+  /** Interfaces to count original-direction TCP and UDP egress on (mangle POSTROUTING, no target). */
   countEgress?: string[];
 }
 
@@ -64,15 +70,15 @@ export function servicePortName(s: ServiceSpec): string {
 }
 
 export function svcChain(s: ServiceSpec): string {
-  return `KUBE-SVC-${chainHash(servicePortName(s), 'tcp')}`;
+  return `KUBE-SVC-${chainHash(servicePortName(s), protocolOf(s))}`;
 }
 
 export function extChain(s: ServiceSpec): string {
-  return `KUBE-EXT-${chainHash(servicePortName(s), 'tcp')}`;
+  return `KUBE-EXT-${chainHash(servicePortName(s), protocolOf(s))}`;
 }
 
 export function sepChain(s: ServiceSpec, e: Endpoint): string {
-  return `KUBE-SEP-${chainHash(servicePortName(s), 'tcp', `${e.ip}:${e.port}`)}`;
+  return `KUBE-SEP-${chainHash(servicePortName(s), protocolOf(s), `${e.ip}:${e.port}`)}`;
 }
 
 /** kube-proxy prints probabilities with %0.10f. */
@@ -112,9 +118,9 @@ function filterTable(r: NodeRules): string[] {
   for (const s of r.services) {
     if (s.endpoints.length > 0) continue;
     const name = servicePortName(s);
-    lines.push(`-A KUBE-SERVICES -d ${s.clusterIP}/32 -p tcp -m comment --comment "${name} has no endpoints" -m tcp --dport ${s.port} -j REJECT --reject-with icmp-port-unreachable`);
+    lines.push(`-A KUBE-SERVICES -d ${s.clusterIP}/32 -p ${protocolOf(s)} -m comment --comment "${name} has no endpoints" -m ${protocolOf(s)} --dport ${s.port} -j REJECT --reject-with icmp-port-unreachable`);
     if (s.nodePort !== undefined) {
-      lines.push(`-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "${name} has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport ${s.nodePort} -j REJECT --reject-with icmp-port-unreachable`);
+      lines.push(`-A KUBE-EXTERNAL-SERVICES -p ${protocolOf(s)} -m comment --comment "${name} has no endpoints" -m addrtype --dst-type LOCAL -m ${protocolOf(s)} --dport ${s.nodePort} -j REJECT --reject-with icmp-port-unreachable`);
     }
   }
   lines.push('COMMIT');
@@ -131,7 +137,7 @@ function natTable(r: NodeRules): string[] {
     '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000',
   ];
   for (const s of live) {
-    if (s.nodePort !== undefined) rules.push(`-A KUBE-NODEPORTS -p tcp -m comment --comment "${servicePortName(s)}" -m tcp --dport ${s.nodePort} -j ${extChain(s)}`);
+    if (s.nodePort !== undefined) rules.push(`-A KUBE-NODEPORTS -p ${protocolOf(s)} -m comment --comment "${servicePortName(s)}" -m ${protocolOf(s)} --dport ${s.nodePort} -j ${extChain(s)}`);
   }
   rules.push(
     '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
@@ -145,12 +151,12 @@ function natTable(r: NodeRules): string[] {
       declare.push(`:${sep} - [0:0]`);
       rules.push(
         `-A ${sep} -s ${e.ip}/32 -m comment --comment "${name}" -j KUBE-MARK-MASQ`,
-        `-A ${sep} -p tcp -m comment --comment "${name}" -m tcp -j DNAT --to-destination ${e.ip}:${e.port}`,
+        `-A ${sep} -p ${protocolOf(s)} -m comment --comment "${name}" -m ${protocolOf(s)} -j DNAT --to-destination ${e.ip}:${e.port}`,
       );
     }
   }
   for (const s of live) {
-    rules.push(`-A KUBE-SERVICES -d ${s.clusterIP}/32 -p tcp -m comment --comment "${servicePortName(s)} cluster IP" -m tcp --dport ${s.port} -j ${svcChain(s)}`);
+    rules.push(`-A KUBE-SERVICES -d ${s.clusterIP}/32 -p ${protocolOf(s)} -m comment --comment "${servicePortName(s)} cluster IP" -m ${protocolOf(s)} --dport ${s.port} -j ${svcChain(s)}`);
   }
   rules.push('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
   for (const s of live) {
@@ -163,7 +169,7 @@ function natTable(r: NodeRules): string[] {
       );
     }
     declare.push(`:${svcChain(s)} - [0:0]`);
-    rules.push(`-A ${svcChain(s)} ! -s ${r.clusterCidr} -d ${s.clusterIP}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport ${s.port} -j KUBE-MARK-MASQ`);
+    rules.push(`-A ${svcChain(s)} ! -s ${r.clusterCidr} -d ${s.clusterIP}/32 -p ${protocolOf(s)} -m comment --comment "${name} cluster IP" -m ${protocolOf(s)} --dport ${s.port} -j KUBE-MARK-MASQ`);
     s.endpoints.forEach((e, i) => {
       const left = s.endpoints.length - i;
       const statistic = left > 1 ? ` -m statistic --mode random --probability ${probability(left)}` : '';
@@ -176,7 +182,9 @@ function natTable(r: NodeRules): string[] {
 function mangleTable(r: NodeRules): string[] {
   const lines = ['*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
   for (const dev of r.countEgress ?? []) {
-    lines.push(`-A POSTROUTING -o ${dev} -p tcp -m conntrack --ctdir ORIGINAL -m comment --comment "nlkt: original-direction tcp leaving by ${dev}"`);
+    for (const proto of ['tcp', 'udp']) {
+      lines.push(`-A POSTROUTING -o ${dev} -p ${proto} -m conntrack --ctdir ORIGINAL -m comment --comment "nlkt: original-direction ${proto} leaving by ${dev}"`);
+    }
   }
   lines.push('COMMIT');
   return lines;

@@ -9,16 +9,21 @@ const PYTHON = '/usr/bin/python3';
 
 const SERVER = `
 import socket, sys, time
-name, port, life = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-s = socket.socket()
+name, port, life, proto = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+s = socket.socket(type=socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", port))
-s.listen(16)
+if proto == "tcp":
+    s.listen(16)
 print("READY", flush=True)
 end = time.time() + life
 while time.time() < end:
     s.settimeout(max(0.05, end - time.time()))
     try:
+        if proto == "udp":
+            _, peer = s.recvfrom(100)
+            s.sendto((name + "\\n").encode(), peer)
+            continue
         c, _ = s.accept()
     except socket.timeout:
         break
@@ -32,7 +37,8 @@ const CLIENT = `
 import json, socket, sys
 out = []
 for f in json.loads(sys.stdin.read()):
-    s = socket.socket()
+    udp = f.get("proto") == "udp"
+    s = socket.socket(type=socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     r = {"sport": f["sport"], "src": None, "result": "error", "reply": None, "error": None}
     try:
@@ -40,6 +46,8 @@ for f in json.loads(sys.stdin.read()):
         s.settimeout(f["timeout"])
         s.connect((f["dst"], f["dport"]))
         r["src"] = s.getsockname()[0]
+        if udp:
+            s.send(b"hello\\n")
         data = b""
         while not data.endswith(b"\\n"):
             chunk = s.recv(100)
@@ -66,6 +74,8 @@ print(json.dumps(out))
 `;
 
 export interface Connection {
+  /** Default tcp. A UDP "connection" is one datagram and its answer. */
+  proto?: 'tcp' | 'udp';
   sport: number;
   dst: string;
   dport: number;
@@ -78,9 +88,9 @@ export type ConnectionResult =
   | { sport: number; src: string | null; result: 'refused' | 'timeout' | 'error'; reply: null; error: string };
 
 /** Start a server answering on `port` in each role's namespace; resolves once all listen. */
-export async function startServers(lab: Lab, roles: string[], port: number, lifeSeconds: number): Promise<void> {
+export async function startServers(lab: Lab, roles: string[], port: number, lifeSeconds: number, proto: 'tcp' | 'udp' = 'tcp'): Promise<void> {
   await Promise.all(roles.map((role) => new Promise<void>((resolve, reject) => {
-    const child = lab.spawn(role, [PYTHON, '-c', SERVER, role, String(port), String(lifeSeconds)]);
+    const child = lab.spawn(role, [PYTHON, '-c', SERVER, role, String(port), String(lifeSeconds), proto]);
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server in ${role} did not start: ${err}`)), 10_000);
