@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
 import { Store } from '../model/store';
+import { listNodes } from '../model/nodes-view';
 import { importPaths } from './import-paths';
 
 const conformance = (test: string): string =>
@@ -50,5 +51,34 @@ describe('importPaths', () => {
     const nodea = report.nodes.find((n) => n.name === 'nodea');
     expect(nodea?.captures.map((c) => c.kind)).toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'iptables-list']));
     expect(store.count('captures')).toBe(report.nodes.reduce((n, node) => n + node.captures.length, 0));
+  });
+
+  it('stores a namespaced capture under the node, marked with its namespace, apart from the node\'s interfaces', () => {
+    const transcript = path.join(dir, 'session.txt');
+    fs.writeFileSync(
+      transcript,
+      [
+        'root@node-a:~# ip addr',
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+        '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+        '    inet 127.0.0.1/8 scope host lo',
+        '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000',
+        '    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff',
+        '    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0',
+        'root@node-a:~# ip netns exec blue ip addr',
+        '1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000',
+        '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+        '3: veth-b@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000',
+        '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+        '    inet 10.244.1.5/24 brd 10.244.1.255 scope global veth-b',
+        'root@node-a:~# ',
+      ].join('\n'),
+    );
+    const report = importPaths(store, [transcript]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes.map((n) => [n.name, n.captures.map((c) => c.netns)])).toEqual([['node-a', [null, 'blue']]]);
+    const [view] = listNodes(store);
+    expect(view.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0']);
+    expect(view.captures.map((c) => c.netns)).toEqual([null, 'blue']);
   });
 });
