@@ -13,7 +13,7 @@ describe('ProgressLine', () => {
   it('writes one line per 10% of a large file when stderr is not a terminal', () => {
     const out = io(false);
     const line = new ProgressLine(out);
-    for (let done = 0; done <= 100 * MB; done += MB) line.update({ file: 'big.pcap', bytesDone: done, bytesTotal: 100 * MB, records: done / 100 });
+    for (let done = 0; done <= 100 * MB; done += MB) line.update({ file: 'big.pcap', bytesDone: done, bytesTotal: 100 * MB, records: Math.floor(done / 100) });
     expect(out.err.length).toBe(10);
     expect(out.err[0]).toMatch(/^natlens: importing big\.pcap: 10% \(10\.0 of 100\.0 MB\), [\d,]+ records\n$/);
   });
