@@ -49,10 +49,11 @@ export function problemOf(e: unknown, fallbackSource: string): ImportProblem {
   if (e instanceof CaptureError) {
     const { place } = e;
     if (place.line !== undefined) return { source: `${place.file}:${place.line}`, message: e.reason };
+    // Binary places have no line: say the record and offset, unless the reason already does.
     const where = [
       place.record !== undefined ? `record ${place.record}` : null,
       place.offset !== undefined ? `offset ${place.offset}` : null,
-    ].filter((x) => x !== null);
+    ].filter((x): x is string => x !== null && !e.reason.includes(x));
     return { source: place.file, message: where.length > 0 ? `${where.join(', ')}: ${e.reason}` : e.reason };
   }
   return { source: fallbackSource, message: e instanceof Error ? e.message : String(e) };

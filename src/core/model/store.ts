@@ -276,7 +276,7 @@ export class Store {
     const chain = this.db.prepare(
       'INSERT INTO chains (table_id, name, builtin, policy, packets, bytes, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 64);
+    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
     for (const t of ruleset.tables) {
       const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
       for (const c of t.chains) {
