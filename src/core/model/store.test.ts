@@ -209,6 +209,16 @@ describe('Store', () => {
     expect(tenth).toEqual(expect.objectContaining({ frame: 10, src: null, ipProto: null, tsNsec: 123456789, len: 60 }));
   });
 
+  it('finds tuples again in the database once its tuple cache has overflowed', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id, 4);
+    for (let i = 1; i <= 40; i++) writer.add({ ...packet(i), sport: 40000 + (i % 10) });
+    writer.flush();
+    expect(store.count('packet_tuples', id)).toBe(10);
+    expect(store.packetsWithTuple({ ipProto: 6, src: '10.0.0.1', dst: '10.0.0.2', sport: 40003, dport: 80 }).map((p) => p.frame)).toEqual([3, 13, 23, 33]);
+  });
+
   it('deletes a capture with its packets and tuples', () => {
     const node = store.ensureNode('a');
     const id = store.insertCapture(capture(node, { kind: 'pcap' }));

@@ -353,7 +353,7 @@ export class Store {
    * Streams packets into `captureId` in multi-row batches; nothing beyond one batch (and a bounded
    * cache of 5-tuples) is held. Each distinct 5-tuple becomes one packet_tuples row.
    */
-  packetWriter(captureId: number): PacketWriter {
+  packetWriter(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
     const rows = new BatchInsert(this.db, 'packets', PACKET_COLUMNS, 256);
     const insertTuple = this.db.prepare(
       'INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)',
@@ -366,18 +366,35 @@ export class Store {
       .pluck();
     const tuples = new Map<string, number>();
     let evicted = false;
+    // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
+    let lastSrc = '';
+    let lastDst = '';
+    let lastSport: number | null = null;
+    let lastDport: number | null = null;
+    let lastProto: number | null = null;
+    let lastId = 0;
     const tupleOf = (p: PacketRecord): number | null => {
       if (p.src === null || p.dst === null) return null;
+      if (p.src === lastSrc && p.dst === lastDst && p.sport === lastSport && p.dport === lastDport && p.ipProto === lastProto) {
+        return lastId;
+      }
       const key = `${p.ipProto}|${p.src}|${p.dst}|${p.sport}|${p.dport}`;
       let id = tuples.get(key);
-      if (id !== undefined) return id;
-      if (evicted) id = findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined;
-      id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
-      if (tuples.size >= TUPLE_CACHE_LIMIT) {
-        tuples.clear();
-        evicted = true;
+      if (id === undefined) {
+        if (evicted) id = findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined;
+        id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
+        if (tuples.size >= tupleCacheLimit) {
+          tuples.clear();
+          evicted = true;
+        }
+        tuples.set(key, id);
       }
-      tuples.set(key, id);
+      lastSrc = p.src;
+      lastDst = p.dst;
+      lastSport = p.sport;
+      lastDport = p.dport;
+      lastProto = p.ipProto;
+      lastId = id;
       return id;
     };
     const row: unknown[] = new Array(PACKET_COLUMNS.length);
