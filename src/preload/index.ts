@@ -41,6 +41,8 @@ const api: Api = {
   getProjectInfo: (request) => invoke('getProjectInfo', request),
   listNodes: (request) => invoke('listNodes', request),
   listCaptures: (request) => invoke('listCaptures', request),
+  topology: (request) => invoke('topology', request),
+  trace: (request) => invoke('trace', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

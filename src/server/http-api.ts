@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/api-error';
 import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/api';
-import { importPaths, listCaptures, listNodes, projectInfo } from '../shared/handlers';
+import { importPaths, listCaptures, listNodes, projectInfo, topology, trace } from '../shared/handlers';
 import type { Project } from '../shared/project';
 import { ValidationError } from '../shared/validator';
 import { assertNever } from '../core/common/assert-never';
@@ -119,6 +119,11 @@ async function dispatch(ctx: ApiContext, name: WebOperation, raw: unknown, req: 
     case 'listCaptures':
       parseRequest(name, raw);
       return reply(res, name, listCaptures(ctx.project));
+    case 'topology':
+      parseRequest(name, raw);
+      return reply(res, name, topology(ctx.project));
+    case 'trace':
+      return reply(res, name, trace(ctx.project, parseRequest(name, raw)));
     case 'importUploads':
       return importUploads(ctx, parseRequest(name, raw), req, res);
     default:

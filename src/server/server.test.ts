@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportJson, NodeJson } from '../shared/contract-json';
+import { ApiError } from '../shared/api-error';
 import type { ProjectStore } from '../shared/project';
+import type { TraceResultJson } from '../shared/trace-json';
+import type { TraceRequestJson } from '../shared/trace-request';
 import { startServer, type RunningServer } from './server';
 
 interface FakeStore {
@@ -12,7 +15,13 @@ interface FakeStore {
   closed: number;
   imported: string[][];
   importedText: string[];
+  traced: TraceRequestJson[];
 }
+
+const TRACE: TraceResultJson = {
+  input: { node: 'node-a', proto: 'tcp', src: '10.0.0.9', sport: 40000, dst: '10.0.0.5', dport: 80, in: 'eth0', local: false },
+  outcomes: [],
+};
 
 const NODES: NodeJson[] = [
   { name: 'node-a', interfaces: [{ name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null }], routes: [], captures: [{ id: 1, kind: 'ip-addr', takenAt: null, source: 'a.txt:1' }] },
@@ -29,6 +38,12 @@ function fakeOpener(fake: FakeStore) {
         fake.importedText.push(...paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8')));
         paths.forEach((p, i) => onProgress({ phase: 'import', done: i + 1, total: paths.length, current: path.basename(p) }));
         return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
+      },
+      topology: () => ({ nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
+      trace(request) {
+        fake.traced.push(request);
+        if (request.node !== 'node-a') throw new ApiError('rejected', `unknown node "${request.node}"`);
+        return TRACE;
       },
       close: () => {
         fake.closed++;
@@ -67,7 +82,7 @@ describe('natlens serve', () => {
     fs.mkdirSync(path.join(dir, 'ui'));
     fs.writeFileSync(path.join(dir, 'ui', 'index.html'), '<!doctype html><title>natlens</title>');
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
-    fake = { opened: 0, closed: 0, imported: [], importedText: [] };
+    fake = { opened: 0, closed: 0, imported: [], importedText: [], traced: [] };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: fakeOpener(fake), rendererDir: path.join(dir, 'ui') });
     auth = { Authorization: `Bearer ${server.token}` };
   });
@@ -143,6 +158,43 @@ describe('natlens serve', () => {
     expect(fs.existsSync(imported)).toBe(false);
     const again = await request(server, { method: 'POST', path: '/api/import', headers: auth, body: JSON.stringify({ uploads: [upload] }) });
     expect(again.status).toBe(404);
+  });
+
+  it('serves GET /api/topology, empty before the first import', async () => {
+    const empty = await request(server, { path: '/api/topology', headers: auth });
+    expect(JSON.parse(empty.body)).toEqual({ nodes: [], services: [], pods: [] });
+    expect(fake.opened).toBe(0);
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const r = await request(server, { path: '/api/topology', headers: auth });
+    expect(JSON.parse(r.body)).toMatchObject({ nodes: [{ name: 'node-a' }] });
+  });
+
+  it('runs POST /api/trace with a validated request and maps a refusal to 422', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const good = { node: 'node-a', proto: 'tcp', src: '10.0.0.9', sport: null, dst: '10.0.0.5', dport: 80, in: 'eth0', local: false, follow: false };
+    const ok = await request(server, { method: 'POST', path: '/api/trace', headers: json, body: JSON.stringify(good) });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual(TRACE);
+    expect(fake.traced).toEqual([good]);
+
+    const badIp = await request(server, { method: 'POST', path: '/api/trace', headers: json, body: JSON.stringify({ ...good, dst: '10.0.0.500' }) });
+    expect(badIp.status).toBe(400);
+    expect(JSON.parse(badIp.body)).toEqual({ error: { code: 'invalid-request', message: 'dst: "10.0.0.500" is not an IP address' } });
+    const both = await request(server, { method: 'POST', path: '/api/trace', headers: json, body: JSON.stringify({ ...good, local: true }) });
+    expect(both.status).toBe(400);
+    const unknown = await request(server, { method: 'POST', path: '/api/trace', headers: json, body: JSON.stringify({ ...good, node: 'node-z' }) });
+    expect(unknown.status).toBe(422);
+    expect(JSON.parse(unknown.body)).toEqual({ error: { code: 'rejected', message: 'unknown node "node-z"' } });
+    expect(fake.traced).toHaveLength(2);
+  });
+
+  it('refuses a trace before anything is imported, without creating the database', async () => {
+    const body = JSON.stringify({ node: 'node-a', proto: 'udp', src: '10.0.0.9', dst: '10.0.0.5', local: true, follow: false });
+    const r = await request(server, { method: 'POST', path: '/api/trace', headers: { ...auth, 'Content-Type': 'application/json' }, body });
+    expect(r.status).toBe(422);
+    expect(fake.opened).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'p.db'))).toBe(false);
   });
 
   it('serves the UI with a strict CSP and never a file outside it', async () => {

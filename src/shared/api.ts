@@ -5,6 +5,9 @@
  * through the `Api` derived below — no channel name or route is written twice.
  */
 import type { ImportJson, NodeJson } from './contract-json';
+import type { TopologyJson } from './topology-json';
+import type { TraceResultJson } from './trace-json';
+import { traceRequest } from './trace-request';
 import { arrayOf, object, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
@@ -74,6 +77,10 @@ export const operations = {
   getProjectInfo: operation<ProjectInfo>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
   listNodes: operation<NodeJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
   listCaptures: operation<CaptureRow[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
+  /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
+  topology: operation<TopologyJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
+  /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
+  trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** Shows an open dialog; null when the user cancels. */
   openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */

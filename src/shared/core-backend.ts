@@ -6,13 +6,35 @@ import { Store } from '../core/model/store';
 import { listNodes } from '../core/model/nodes-view';
 import { importPaths } from '../core/import/import-paths';
 import type { ImportReport } from '../core/import/import-report';
+import { ModelError } from '../core/model/model-error';
+import { traceProject } from '../core/model/project-trace';
+import { readTopology, type TopologyView } from '../core/model/topology-view';
 import type { NodeView } from '../core/model/views';
+import { SimulateError, type TraceResult } from '../core/simulate';
+import { ApiError } from './api-error';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ProjectStore, StoreOpener } from './project';
+import type { TopologyJson } from './topology-json';
+import type { TraceResultJson } from './trace-json';
+import type { TraceRequestJson } from './trace-request';
 
 // Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
 const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
+const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
+const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
+
+/** The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`, as the CLI's exit 1. */
+function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
+  const { snapshot, ...rest } = request;
+  try {
+    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null }));
+  } catch (e) {
+    if (e instanceof SimulateError) throw new ApiError('rejected', e.message);
+    if (e instanceof ModelError) throw new ApiError('rejected', e.reason);
+    throw e;
+  }
+}
 
 export interface CoreStoreOptions {
   /** Path of a better-sqlite3 addon built for the running ABI (Electron main); absent: the default one. */
@@ -50,6 +72,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
         );
         return reportAsContract(report);
       },
+      topology: () => topologyAsJson(readTopology(store)),
+      trace: (request) => runTrace(store, request),
       close: () => store.close(),
     };
     return port;

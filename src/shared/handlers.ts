@@ -5,7 +5,11 @@
  */
 import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from './api';
 import type { ImportJson, NodeJson } from './contract-json';
+import { ApiError } from './api-error';
 import type { Project } from './project';
+import type { TopologyJson } from './topology-json';
+import type { TraceResultJson } from './trace-json';
+import type { TraceRequestJson } from './trace-request';
 
 export function projectInfo(project: Project | null, shell: ProjectInfo['shell']): ProjectInfo {
   if (project === null) return { shell, dbPath: null, exists: false, nodes: 0, captures: 0 };
@@ -49,4 +53,16 @@ export function importPaths(
   baseDir?: string,
 ): Promise<ImportJson> {
   return project.write((store) => store.importPaths(paths, options, onProgress, baseDir));
+}
+
+const EMPTY_TOPOLOGY: TopologyJson = { nodes: [], services: [], pods: [] };
+
+export function topology(project: Project): TopologyJson {
+  return project.read((store) => store.topology(), EMPTY_TOPOLOGY);
+}
+
+export function trace(project: Project, request: TraceRequestJson): TraceResultJson {
+  const result = project.read<TraceResultJson | null>((store) => store.trace(request), null);
+  if (result === null) throw new ApiError('rejected', 'nothing is imported yet: import captures of the node first');
+  return result;
 }

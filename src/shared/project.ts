@@ -7,12 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ImportOptions, ImportProgress } from './api';
+import type { TopologyJson } from './topology-json';
+import type { TraceResultJson } from './trace-json';
+import type { TraceRequestJson } from './trace-request';
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
   listNodes(): NodeJson[];
   /** `baseDir`: relative paths are read from there (web uploads, so sources print bare file names). */
   importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson>;
+  topology(): TopologyJson;
+  /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
+  trace(request: TraceRequestJson): TraceResultJson;
   close(): void;
 }
 

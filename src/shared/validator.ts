@@ -50,6 +50,18 @@ export function int(min: number, max: number): Validator<number> {
   };
 }
 
+export function bool(): Validator<boolean> {
+  return (value, path) => {
+    if (typeof value !== 'boolean') throw new ValidationError(path, `expected true or false, got ${describe(value)}`);
+    return value;
+  };
+}
+
+/** `null` passes as null; anything else goes to the inner validator. */
+export function nullable<T>(inner: Validator<T>): Validator<T | null> {
+  return (value, path) => (value === null ? null : inner(value, path));
+}
+
 export function oneOf<const T extends readonly string[]>(choices: T): Validator<T[number]> {
   return (value, path) => {
     if (typeof value !== 'string' || !choices.includes(value)) {

@@ -1,8 +1,8 @@
-import { isIP } from 'node:net';
 import { ModelError } from '../../core/model/model-error';
-import { loadWorld } from '../../core/model/node-world';
+import { traceProject } from '../../core/model/project-trace';
 import { Store } from '../../core/model/store';
-import { SimulateError, tracePacket, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
+import { SimulateError, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
+import { parseEndpoint as parseEndpointText, TRACE_PROTOS } from '../../shared/trace-request';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
@@ -17,18 +17,11 @@ Replays one packet through the node's captured netfilter rules and routes, as th
   --snapshot ID  use that iptables capture (see natlens nodes) instead of the newest
   --json         print the trace as one JSON document`;
 
-const PROTOS = ['tcp', 'udp', 'icmp'] as const;
-
-/** `10.0.0.1`, `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`. */
+/** `10.0.0.1`, `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`; the same reading as the UI's form (src/shared/trace-request.ts). */
 export function parseEndpoint(flag: string, value: string): { ip: string; port: number | null } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-  const v4 = /^([^:]+):(\d+)$/.exec(value);
-  const [ip, port] = bracketed ? [bracketed[1]!, bracketed[2]] : v4 ? [v4[1]!, v4[2]] : [value, undefined];
-  if (isIP(ip) === 0) throw new UsageError(`--${flag}: "${value}" is not IP[:PORT]`);
-  if (port === undefined) return { ip, port: null };
-  const n = Number(port);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: port ${port} is out of range`);
-  return { ip, port: n };
+  const endpoint = parseEndpointText(value);
+  if (!endpoint.ok) throw new UsageError(`--${flag}: ${endpoint.message}`);
+  return { ip: endpoint.ip, port: endpoint.port };
 }
 
 export function traceRequestFromArgv(argv: readonly string[]): { db: string; json: boolean; snapshot: number | null; request: TraceRequest } {
@@ -49,7 +42,7 @@ export function traceRequestFromArgv(argv: readonly string[]): { db: string; jso
   };
   const node = required('node');
   const proto = required('proto').toLowerCase();
-  if (!(PROTOS as readonly string[]).includes(proto)) throw new UsageError(`--proto must be one of ${PROTOS.join(', ')}`);
+  if (!(TRACE_PROTOS as readonly string[]).includes(proto)) throw new UsageError(`--proto must be one of ${TRACE_PROTOS.join(', ')}`);
   const src = parseEndpoint('src', required('src'));
   const dst = parseEndpoint('dst', required('dst'));
   const iface = stringOption(args, 'in');
@@ -79,10 +72,7 @@ export const traceCommand: CliCommand = {
     try {
       const store = Store.open(db, { mustExist: true });
       try {
-        const world = loadWorld(store, { snapshot });
-        if (!world.some((n) => n.name === request.node))
-          throw new SimulateError(`unknown node "${request.node}" (known: ${world.map((n) => n.name).join(', ') || 'none'})`);
-        result = tracePacket(world, request);
+        result = traceProject(store, request, { snapshot });
       } finally {
         store.close();
       }

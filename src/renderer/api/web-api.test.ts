@@ -24,6 +24,8 @@ describe('web Api client', () => {
         onProgress({ phase: 'import', done: 1, total: 1, current: paths[0] ?? null });
         return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
       },
+      topology: () => ({ nodes: [], services: [], pods: [] }),
+      trace: (request) => ({ input: { ...request, sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -45,6 +47,14 @@ describe('web Api client', () => {
     expect(progress.map((p) => p.phase)).toEqual(['upload', 'import']);
     expect((await api.listNodes({}))[0]?.name).toBe('n1');
     expect((await api.listCaptures({}))[0]).toEqual({ id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null });
+  });
+
+  it('posts a trace request as JSON and reads the trace back', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    const result = await api.trace({ node: 'n1', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true });
+    expect(result.input).toEqual({ node: 'n1', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true });
+    expect((await api.topology({})).nodes).toEqual([]);
   });
 
   it('turns a 401 into an ApiError with the server message', async () => {

@@ -78,7 +78,7 @@ export function createWebApi(options: WebApiOptions): Api {
     return res;
   }
 
-  async function get<N extends OperationName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
+  async function callJson<N extends OperationName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
     return (await (await call(name, request)).json()) as ResponseOf<N>;
   }
 
@@ -119,9 +119,11 @@ export function createWebApi(options: WebApiOptions): Api {
 
   return {
     shell: 'web',
-    getProjectInfo: (request) => get('getProjectInfo', request),
-    listNodes: (request) => get('listNodes', request),
-    listCaptures: (request) => get('listCaptures', request),
+    getProjectInfo: (request) => callJson('getProjectInfo', request),
+    listNodes: (request) => callJson('listNodes', request),
+    listCaptures: (request) => callJson('listCaptures', request),
+    topology: (request) => callJson('topology', request),
+    trace: (request) => callJson('trace', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),

@@ -1,0 +1,239 @@
+/**
+ * What the topology graph is drawn from: per node its interfaces (with index, peer, link-netns and
+ * master, which the nodes view leaves out), routes, bridge ports and the namespaces captured on it
+ * (pods, `ip netns exec`), plus the project's Kubernetes services with their endpoints and pods.
+ * Newest capture of each kind wins, as in the nodes view and the replay.
+ */
+import type { CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
+import type { CaptureRow, K8sOrigin, Store } from './store';
+
+export interface TopologyInterface {
+  name: string;
+  index: number | null;
+  /** `eth0@if18` → `if18`; `veth1@eth0` → `eth0`. */
+  peer: string | null;
+  linkNetns: string | null;
+  master: string | null;
+  state: string | null;
+  mac: string | null;
+  linkType: string | null;
+  mtu: number | null;
+  addresses: string[];
+  /** `file:line` of the interface in its capture. */
+  source: string;
+}
+
+export interface TopologyRoute {
+  dst: string;
+  via: string | null;
+  dev: string | null;
+  src: string | null;
+  metric: number | null;
+  type: string;
+  table: string;
+  source: string;
+}
+
+export interface TopologyBridgePort {
+  bridge: string;
+  port: string;
+  state: string | null;
+}
+
+/** A network namespace captured on a node: a pod (`kubectl exec`), `ip netns exec NAME`, `nsenter`. */
+export interface TopologyNamespace {
+  name: string;
+  /** How the capture entered it: `ip-netns`, `kubectl`, `nsenter`... */
+  via: string | null;
+  interfaces: TopologyInterface[];
+  routes: TopologyRoute[];
+}
+
+export interface TopologyNode {
+  name: string;
+  interfaces: TopologyInterface[];
+  routes: TopologyRoute[];
+  bridgePorts: TopologyBridgePort[];
+  namespaces: TopologyNamespace[];
+}
+
+export interface TopologyServicePort {
+  name: string | null;
+  port: number;
+  protocol: string;
+  targetPort: string | null;
+  nodePort: number | null;
+}
+
+export interface TopologyEndpoint {
+  address: string;
+  port: number | null;
+  portName: string | null;
+}
+
+export interface TopologyService {
+  namespace: string;
+  name: string;
+  type: string | null;
+  clusterIP: string | null;
+  externalIPs: string[];
+  ports: TopologyServicePort[];
+  endpoints: TopologyEndpoint[];
+  /** Where the service was read from: kubectl output, kube-proxy's rules, or both. */
+  origins: K8sOrigin[];
+  /** Nodes whose kube-proxy rules program it. */
+  programmedOn: string[];
+}
+
+export interface TopologyPod {
+  namespace: string;
+  name: string;
+  ip: string | null;
+  node: string | null;
+  status: string | null;
+}
+
+export interface TopologyView {
+  nodes: TopologyNode[];
+  services: TopologyService[];
+  pods: TopologyPod[];
+}
+
+function newest(captures: readonly CaptureRow[], kinds: readonly CaptureKind[]): CaptureRow | null {
+  return captures.filter((c) => kinds.includes(c.kind)).reduce<CaptureRow | null>((a, c) => (a && a.id > c.id ? a : c), null);
+}
+
+function interfacesOf(store: Store, capture: CaptureRow | null): TopologyInterface[] {
+  if (capture === null) return [];
+  return store.interfacesOf(capture.id).map((i: InterfaceRecord) => ({
+    name: i.name,
+    index: i.index,
+    peer: i.peer,
+    linkNetns: i.linkNetns,
+    master: i.master,
+    state: i.state,
+    mac: i.mac,
+    linkType: i.linkType,
+    mtu: i.mtu,
+    addresses: i.addresses.map((a) => a.cidr),
+    source: `${capture.sourceFile}:${i.line}`,
+  }));
+}
+
+function routesOf(store: Store, capture: CaptureRow | null): TopologyRoute[] {
+  if (capture === null) return [];
+  return store.routesOf(capture.id).map((r: RouteRecord) => ({
+    dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, type: r.type, table: r.table,
+    source: `${capture.sourceFile}:${r.line}`,
+  }));
+}
+
+function bridgePortsOf(store: Store, capture: CaptureRow | null): TopologyBridgePort[] {
+  if (capture === null) return [];
+  return store.db
+    .prepare('SELECT bridge, port, state FROM bridge_ports WHERE capture_id = ? ORDER BY id')
+    .all(capture.id) as TopologyBridgePort[];
+}
+
+/** The ruleset captures the replay reads for a node: its newest iptables-save, else its newest listing. */
+function rulesetCapture(own: readonly CaptureRow[]): CaptureRow | null {
+  return newest(own, ['iptables-save']) ?? newest(own, ['iptables-list']);
+}
+
+function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; captures: CaptureRow[] } {
+  const captures = store.capturesOf(id);
+  const own = captures.filter((c) => c.netns === null);
+  const namespaces = new Map<string, CaptureRow[]>();
+  for (const c of captures) {
+    if (c.netns === null) continue;
+    const list = namespaces.get(c.netns) ?? [];
+    list.push(c);
+    namespaces.set(c.netns, list);
+  }
+  const node: TopologyNode = {
+    name,
+    interfaces: interfacesOf(store, newest(own, ['ip-addr'])),
+    routes: routesOf(store, newest(own, ['ip-route', 'route-table'])),
+    bridgePorts: bridgePortsOf(store, newest(own, ['bridge'])),
+    namespaces: [...namespaces.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([nsName, list]) => ({
+        name: nsName,
+        via: list[0]?.netnsVia ?? null,
+        interfaces: interfacesOf(store, newest(list, ['ip-addr'])),
+        routes: routesOf(store, newest(list, ['ip-route', 'route-table'])),
+      }))
+      .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
+  };
+  return { node, captures };
+}
+
+class ServiceMerge {
+  private readonly byName = new Map<string, TopologyService>();
+
+  add(store: Store, captureId: number, node: string | null): void {
+    for (const s of store.services(captureId)) {
+      const service = this.entry(s.namespace, s.name);
+      if (!service.origins.includes(s.origin)) service.origins.push(s.origin);
+      if (s.origin === 'kube-proxy' && node !== null && !service.programmedOn.includes(node)) service.programmedOn.push(node);
+      // kubectl knows the type and the cluster IP for sure; kube-proxy only guesses them from rules.
+      if (s.origin === 'kubectl' || service.type === null) service.type = s.type ?? service.type;
+      if (s.origin === 'kubectl' || service.clusterIP === null) service.clusterIP = s.clusterIP ?? service.clusterIP;
+      for (const ip of s.externalIPs) if (!service.externalIPs.includes(ip)) service.externalIPs.push(ip);
+      for (const p of s.ports) {
+        const known = service.ports.find((q) => q.port === p.port && q.protocol === p.protocol);
+        if (known === undefined) service.ports.push({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort, nodePort: p.nodePort });
+        else {
+          known.name ??= p.name;
+          known.nodePort ??= p.nodePort;
+          known.targetPort ??= p.targetPort;
+        }
+      }
+    }
+    for (const e of store.endpoints(captureId)) {
+      const service = this.entry(e.namespace, e.name);
+      if (!service.endpoints.some((x) => x.address === e.address && x.port === e.port)) {
+        service.endpoints.push({ address: e.address, port: e.port, portName: e.portName });
+      }
+    }
+  }
+
+  private entry(namespace: string, name: string): TopologyService {
+    const key = `${namespace}/${name}`;
+    let service = this.byName.get(key);
+    if (service === undefined) {
+      service = { namespace, name, type: null, clusterIP: null, externalIPs: [], ports: [], endpoints: [], origins: [], programmedOn: [] };
+      this.byName.set(key, service);
+    }
+    return service;
+  }
+
+  list(): TopologyService[] {
+    return [...this.byName.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  }
+}
+
+function podsOf(store: Store, kubectl: readonly CaptureRow[]): TopologyPod[] {
+  const read = store.db.prepare('SELECT namespace, name, ip, node, status FROM pods WHERE capture_id = ? ORDER BY id');
+  const byName = new Map<string, TopologyPod>();
+  // Oldest capture first, so a newer listing of the same pod replaces the older one.
+  for (const c of [...kubectl].sort((a, b) => a.id - b.id)) {
+    for (const p of read.all(c.id) as TopologyPod[]) byName.set(`${p.namespace}/${p.name}`, p);
+  }
+  return [...byName.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+export function readTopology(store: Store): TopologyView {
+  const services = new ServiceMerge();
+  const kubectl: CaptureRow[] = [];
+  const nodes: TopologyNode[] = [];
+  for (const { id, name } of store.listNodes()) {
+    const { node, captures } = nodeOf(store, id, name);
+    nodes.push(node);
+    const ruleset = rulesetCapture(captures.filter((c) => c.netns === null));
+    if (ruleset !== null) services.add(store, ruleset.id, name);
+    kubectl.push(...captures.filter((c) => c.kind === 'kubectl'));
+  }
+  for (const c of [...kubectl].sort((a, b) => a.id - b.id)) services.add(store, c.id, null);
+  return { nodes, services: services.list(), pods: podsOf(store, kubectl) };
+}

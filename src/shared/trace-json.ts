@@ -1,0 +1,85 @@
+/**
+ * The `trace` answer as the UI reads it: CONTRACT.md's `trace --json` document with the richer
+ * fields the replay adds (summary, NAT before/after, service, caveats). core-backend.ts checks at
+ * compile time that core's TraceResult still fits, so the renderer never imports core.
+ */
+
+export interface PacketJson {
+  proto: string;
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+}
+
+export interface TraceInputJson extends PacketJson {
+  node: string;
+  in: string | null;
+  local: boolean;
+}
+
+export type VerdictJson = 'deliver' | 'forward' | 'drop' | 'reject' | 'unknown';
+
+export interface NatStepJson {
+  kind: 'dnat' | 'snat' | 'masquerade' | 'redirect';
+  before: PacketJson;
+  after: PacketJson;
+  note: string | null;
+}
+
+export interface TraceStepJson {
+  node: string;
+  table: string;
+  chain: string;
+  /** The rule as iptables-save prints it; null for a chain policy. */
+  rule: string | null;
+  target: string;
+  policy: boolean;
+  line: number | null;
+  nat: NatStepJson | null;
+  comment: string | null;
+  note: string | null;
+}
+
+export interface HopJson {
+  node: string;
+  in: string | null;
+  out: string | null;
+  before: PacketJson;
+  after: PacketJson;
+}
+
+export interface EgressJson {
+  node: string;
+  interface: string;
+  nextHop: string | null;
+}
+
+export interface ServiceHitJson {
+  namespace: string;
+  name: string;
+  portName: string;
+  id: string;
+  entry: 'cluster-ip' | 'external-ip' | 'load-balancer' | 'node-port' | null;
+  endpoint: string | null;
+  markedForMasquerade: boolean;
+}
+
+export interface OutcomeJson {
+  probability: number;
+  verdict: VerdictJson;
+  packet: PacketJson;
+  egress: EgressJson | null;
+  marks: Record<string, string>;
+  hops: HopJson[];
+  steps: TraceStepJson[];
+  reason: string | null;
+  summary: string;
+  service: ServiceHitJson | null;
+  caveats: string[];
+}
+
+export interface TraceResultJson {
+  input: TraceInputJson;
+  outcomes: OutcomeJson[];
+}
