@@ -8,7 +8,7 @@ import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
 import { isDatabaseError, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Bytes, sha256File } from './content-hash';
-import type { InputFile } from './input-walk';
+import { describeFsError, type InputFile } from './input-walk';
 import type { ImportOptions } from './import-report';
 import { noteNode, type FileOutcome } from './file-outcome';
 import { problemOf } from './import-report';
@@ -37,7 +37,7 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
       fs.closeSync(fd);
     }
   } catch (e) {
-    outcome.errors.push({ source: file.path, message: e instanceof Error ? e.message : String(e) });
+    outcome.errors.push({ source: file.path, message: describeFsError(e) });
     return outcome;
   }
 
@@ -83,19 +83,14 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   });
   const writer = store.packetWriter(id);
   let records = 0;
-  let bytesDone: number | null = null;
+  const { progress } = ctx;
   const summary = readers.readPacketCapture(
     file.path,
     (p) => {
       writer.add(p);
       records++;
     },
-    ctx.progress
-      ? (done) => {
-          bytesDone = done;
-          ctx.progress?.(bytesDone, records);
-        }
-      : undefined,
+    progress ? (bytesDone) => progress(bytesDone, records) : undefined,
   );
   writer.flush();
   store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
@@ -107,7 +102,9 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
   const bytes = fs.readFileSync(file.path);
-  const text = bytes.toString('utf8');
+  // A byte-order mark is not content: line 1 must read the same with or without one.
+  const utf8 = bytes.toString('utf8');
+  const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
   const split: SplitResult = readers.splitTextCapture({ file: file.path, text, firstLine: 1 });
   if (split.units.length === 0) {
     const message = size === 0 ? 'empty file' : 'no capture natlens reads was recognised in it';

@@ -122,6 +122,13 @@ describe('importPathsWith', () => {
     expect(store.count('routes')).toBe(1);
   });
 
+  it('reads a file with a byte-order mark as the same content without one', () => {
+    run([file('plain.txt', '10.0.0.0/24\n')], 'n');
+    const again = run([file('bom.txt', '\ufeff10.0.0.0/24\n')], 'n');
+    expect(again.warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(/already imported/) })]);
+    expect(store.routesOf(1).map((r) => r.dst)).toEqual(['10.0.0.0/24']);
+  });
+
   it('rejects a single-capture file with a parse error entirely and still imports the others', () => {
     const bad = file('bad.txt', '10.0.0.0/24\nBAD\n');
     const good = file('good.txt', '10.0.1.0/24\n');
