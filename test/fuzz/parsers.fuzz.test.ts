@@ -1,0 +1,37 @@
+/**
+ * Every text capture parser, and the registry's split-then-parse, on thousands of mutated real inputs:
+ * each call returns well-formed records or throws a CaptureError at `file:line:` inside the input.
+ * Deterministic: a failure prints its case seed, the mutations and a shrunk reproducer.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { failuresOf } from './fuzz-report';
+import type { FuzzTarget } from './seed-corpus';
+import { FUZZ_TARGETS } from './seed-corpus';
+import { removeWorkerScript, runInWorker } from './worker-harness';
+
+afterAll(removeWorkerScript);
+
+const RUN_SEED = 0x6e61_7401;
+
+/** Cases per target; the registry's cases are whole transcripts, each parsed unit by unit. */
+const CASES: Readonly<Record<FuzzTarget, number>> = {
+  'iptables-save': 2000, 'iptables-list': 2000, 'ip-addr': 2000, ifconfig: 1500, 'ip-route': 2000,
+  'route-table': 1500, conntrack: 2000, bridge: 1500, kubectl: 2000, 'tcpdump-text': 2000, registry: 800,
+};
+
+/** A small mutated input parsed for this long has hung; real calls take milliseconds. */
+const STALL_MS = 20_000;
+
+describe('text capture parsers on mutated real captures', () => {
+  for (const target of FUZZ_TARGETS) {
+    it(`${target}: returns well-formed records or a CaptureError at file:line for ${CASES[target]} mutated inputs`, async () => {
+      const run = { target, shape: 'mutated', runSeed: RUN_SEED, largeSize: 0 } as const;
+      const answer = await runInWorker({ kind: 'cases', cases: CASES[target], ...run }, STALL_MS);
+      expect(failuresOf(run, answer)).toBe('');
+      if (answer.kind !== 'cases') return;
+      // The mutations must reach both outcomes: inputs still read, and inputs rejected.
+      expect(answer.report.parsed).toBeGreaterThan(CASES[target] / 10);
+      if (target !== 'registry') expect(answer.report.rejected).toBeGreaterThan(CASES[target] / 10);
+    }, 180_000);
+  }
+});
