@@ -52,7 +52,8 @@ describe('FlowBuilder', () => {
     const b = new FlowBuilder();
     const pre = tcp('10.142.0.6', 48648, '10.142.0.8', 31830);
     const post = tcp('10.40.0.1', 48648, '10.40.0.6', 8080);
-    const packets = [packet('gke', 'eth0', 1, pre, TCP_SYN, 1), packet('gke', 'cbr0', 1.1, post, TCP_SYN, 1)];
+    // Different sequence numbers: only the simulator can tie these two together.
+    const packets = [packet('gke', 'eth0', 1, pre, TCP_SYN, 1), packet('gke', 'cbr0', 1.1, post, TCP_SYN, 2)];
     for (const p of packets) b.notePacket(p);
     b.inferLinks(({ tuple }) => (tuple.dport === 31830 ? [{ tuple: post, reason: 'KUBE-SEP-X DNAT, masquerade' }] : []));
     const ids = packets.map((p) => b.addPacket(p));
@@ -61,5 +62,26 @@ describe('FlowBuilder', () => {
     expect(ids.map(finalId)).toEqual([1, 1]);
     expect(flows[0]).toMatchObject({ evidence: 'inferred', nat: ['dnat', 'snat'], original: pre });
     expect(flows[0]!.links[0]!.reason).toContain('KUBE-SEP-X');
+  });
+
+  it('ties the pre-NAT and post-NAT sightings of a SYN by their shared sequence number, without conntrack or rules', () => {
+    const b = new FlowBuilder();
+    const pre = tcp('10.142.0.6', 48648, '10.142.0.8', 31830);
+    const post = tcp('10.40.0.1', 48648, '10.40.0.6', 8080);
+    const packets = [
+      packet('gke', 'cbr0', 1.1, post, TCP_SYN, 777),
+      packet('gke', 'eth0', 1, pre, TCP_SYN, 777),
+      { ...packet('gke', 'cbr0', 1.2, tcp('10.40.0.6', 8080, '10.40.0.1', 48648), TCP_SYN | TCP_ACK, 5), ack: 778 },
+      packet('other', 'eth0', 3, tcp('10.9.9.9', 1, '10.9.9.8', 2), TCP_SYN, 777),
+    ];
+    for (const p of packets) b.notePacket(p);
+    b.inferLinks(() => []);
+    const ids = packets.map((p) => b.addPacket(p));
+    const { flows, finalId } = b.finish(() => null);
+    expect(flows).toHaveLength(2);
+    expect(ids.map(finalId)).toEqual([1, 1, 1, 2]);
+    expect(flows[0]).toMatchObject({ evidence: 'inferred', original: pre, reply: tcp('10.40.0.6', 8080, '10.40.0.1', 48648), nat: ['dnat', 'snat'] });
+    expect(flows[0]!.links[0]!.reason).toContain('seq 777');
+    expect(flows[0]!.hops.map((h) => [h.iface, h.direction])).toEqual([['eth0', 'original'], ['cbr0', 'original'], ['cbr0', 'reply']]);
   });
 });

@@ -10,8 +10,8 @@
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
-import { pairKey, type FlowTuple, type NatKind } from './flow-key';
-import { TcpTimeline, type TcpEvents } from './tcp-timeline';
+import { pairKey, reverseTuple, type FlowTuple, type NatKind } from './flow-key';
+import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents } from './tcp-timeline';
 
 export interface PacketSighting {
   ref: number;
@@ -26,6 +26,10 @@ export interface PacketSighting {
   seq: number | null;
   ack: number | null;
   payloadLen: number | null;
+  /** The capture point for retransmission counting (default node|iface): two captures of one interface are two points. */
+  point?: string;
+  /** The network namespace the capture was taken in, if not the node's own. */
+  netns?: string | null;
 }
 
 export interface ConntrackObservation extends ConntrackSighting {
@@ -43,12 +47,16 @@ export type ServiceOf = (original: FlowTuple, node: string) => string | null;
 export interface FlowHop {
   node: string;
   iface: string | null;
+  netns: string | null;
   direction: SightingDirection;
   tuple: FlowTuple;
   stage: SightingStage;
   explanation: string;
+  /** Raw times on the capturing node's clock. */
   firstTime: number;
   lastTime: number;
+  /** firstTime on the reference clock (see Flow.clock). */
+  alignedFirstTime: number;
   packets: number;
 }
 
@@ -61,7 +69,12 @@ export interface Flow {
   service: string | null;
   evidence: 'conntrack' | 'inferred' | 'packets';
   links: FlowLink[];
-  conntrack: Array<{ node: string; source: string; state: string | null; unreplied: boolean; assured: boolean; mark: number | null; ref: number }>;
+  conntrack: Array<{
+    node: string; source: string; state: string | null; unreplied: boolean; assured: boolean; mark: number | null; ref: number;
+    /** When the listing was taken (seconds, the node's clock), if the capture says. */
+    time: number | null;
+  }>;
+  /** Aligned to the reference clock; null for a flow known only from conntrack listings without a time. */
   firstSeen: number | null;
   lastSeen: number | null;
   packets: number;
@@ -74,13 +87,14 @@ interface FirstSighting {
   node: string;
   iface: string | null;
   tuple: FlowTuple;
+  kind?: 'syn' | 'syn-ack';
 }
 
 interface Accumulator {
   core: StitchedFlowCore;
   packets: number;
-  firstSeen: number | null;
-  lastSeen: number | null;
+  /** Per node: raw first and last time, aligned in finish(). */
+  seen: Map<string, { first: number; last: number }>;
   hops: Map<string, FlowHop>;
   tcp: TcpTimeline | null;
 }
@@ -92,6 +106,10 @@ export class FlowBuilder {
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
   private readonly nodes = new Set<string>();
+  /** TCP initial sequence number → the first SYN carrying it; SYN-ACKs → the ISN they acknowledge. */
+  private readonly synByIsn = new Map<number, FirstSighting>();
+  private readonly synAckByIsn = new Map<number, FirstSighting[]>();
+  private sequenceLinks = 0;
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
@@ -104,9 +122,77 @@ export class FlowBuilder {
     const seen = this.firstByKey.get(key);
     if (!seen || p.time < seen.time) this.firstByKey.set(key, { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple });
     this.nodes.add(p.node);
+    if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p);
+  }
+
+  /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
+  knows(tuple: FlowTuple, time: number): boolean {
+    const seen = this.firstByKey.get(pairKey(tuple).key);
+    return seen !== undefined && seen.time <= time;
+  }
+
+  private noteSyn(p: PacketSighting): void {
+    const at: FirstSighting = { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple };
+    if ((p.tcpFlags! & TCP_ACK) !== 0) {
+      if (p.ack !== null) this.pushSynAck(p.tuple, (p.ack - 1) >>> 0, at, 'syn-ack');
+      return;
+    }
+    if (p.seq === null) return;
+    const known = this.synByIsn.get(p.seq);
+    // The earliest SYN is the upstream one; others with the same ISN are its translations downstream.
+    const [keep, other] = !known ? [at, null] : p.time < known.time ? [at, known] : [known, at];
+    this.synByIsn.set(p.seq, keep);
+    if (other && pairKey(other.tuple).key !== pairKey(keep.tuple).key) this.pushSynAck(other.tuple, p.seq, other, 'syn');
+  }
+
+  /** Sightings that name an ISN (a SYN of another tuple, or a SYN-ACK acknowledging it), bounded per ISN. */
+  private pushSynAck(tuple: FlowTuple, isn: number, at: FirstSighting, kind: 'syn' | 'syn-ack'): void {
+    let list = this.synAckByIsn.get(isn);
+    if (!list) this.synAckByIsn.set(isn, (list = []));
+    if (list.length >= 8) return;
+    const key = pairKey(tuple).key;
+    if (list.some((s) => pairKey(s.tuple).key === key)) return;
+    list.push({ ...at, tuple, kind });
+  }
+
+  /**
+   * TCP sequence numbers survive NAT: a SYN seen with one tuple on eth0 and another on cbr0, or a SYN-ACK
+   * whose ack is the SYN's ISN + 1 but whose addresses are translated differently (a bridge with
+   * br_netfilter shows one direction translated and the other not), are one connection. They must also
+   * share a port, so a chance ISN collision between unrelated connections is not enough.
+   */
+  linkBySequence(): number {
+    for (const [isn, others] of this.synAckByIsn) {
+      const syn = this.synByIsn.get(isn);
+      if (!syn) continue;
+      for (const o of others) {
+        const shares = o.kind === 'syn'
+          ? o.tuple.sport === syn.tuple.sport || o.tuple.dport === syn.tuple.dport
+          : o.tuple.sport === syn.tuple.dport || o.tuple.dport === syn.tuple.sport;
+        if (!shares) continue;
+        const downstream = o.kind === 'syn' ? o.tuple : reverseTuple(o.tuple);
+        if (pairKey(downstream).key === pairKey(syn.tuple).key) continue;
+        const what = o.kind === 'syn'
+          ? `the same SYN (seq ${isn}) was seen as ${tupleText(syn.tuple)} on ${where(syn)} and as ${tupleText(o.tuple)} on ${where(o)}`
+          : `the SYN-ACK ${tupleText(o.tuple)} on ${where(o)} acknowledges seq ${isn} of the SYN ${tupleText(syn.tuple)} on ${where(syn)}`;
+        // Same point, same server end, another client end: the SYN was seen after SNAT and the SYN-ACK
+        // after its reversal (br_netfilter on a bridge). The SYN-ACK names the real client.
+        const halfTranslated = o.kind === 'syn-ack' && o.node === syn.node && o.iface === syn.iface
+          && o.tuple.src === syn.tuple.dst && o.tuple.sport === syn.tuple.dport;
+        const ends = halfTranslated
+          ? { original: { ...syn.tuple, src: o.tuple.dst, sport: o.tuple.dport }, reply: reverseTuple(syn.tuple) }
+          : undefined;
+        this.stitcher.linkInferred(syn.tuple, downstream, `${what}: TCP sequence numbers survive NAT`, ends);
+        this.sequenceLinks++;
+      }
+    }
+    this.synAckByIsn.clear();
+    this.synByIsn.clear();
+    return this.sequenceLinks;
   }
 
   inferLinks(predict: PredictRewrite): void {
+    this.linkBySequence();
     for (const [key, first] of this.firstByKey) {
       const flow = this.stitcher.flowOf(first.tuple);
       if (flow.conntrack.length > 0 || pairKey(flow.original).key !== key) continue;
@@ -117,19 +203,29 @@ export class FlowBuilder {
     }
   }
 
+  /** The provisional id of the flow a tuple belongs to, without accounting (a third pass that only assigns). */
+  flowOf(tuple: FlowTuple): number {
+    return this.stitcher.resolve(this.stitcher.flowOf(tuple)).provisional;
+  }
+
   /** Pass 2: returns the provisional id of the packet's flow (stable once inferLinks has run). */
   addPacket(p: PacketSighting): number {
     const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
     let acc = this.accumulators.get(core.provisional);
     if (!acc) {
-      acc = { core, packets: 0, firstSeen: null, lastSeen: null, hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
+      acc = { core, packets: 0, seen: new Map(), hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
       this.accumulators.set(core.provisional, acc);
     }
     acc.packets++;
-    if (acc.firstSeen === null || p.time < acc.firstSeen) acc.firstSeen = p.time;
-    if (acc.lastSeen === null || p.time > acc.lastSeen) acc.lastSeen = p.time;
+    const onNode = acc.seen.get(p.node);
+    if (!onNode) acc.seen.set(p.node, { first: p.time, last: p.time });
+    else {
+      if (p.time < onNode.first) onNode.first = p.time;
+      if (p.time > onNode.last) onNode.last = p.time;
+    }
     const stage = stageOf(core.original, core.reply, p.tuple);
-    const hopKey = `${p.node}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
+    const netns = p.netns ?? null;
+    const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
     const hop = acc.hops.get(hopKey);
     if (hop) {
       hop.packets++;
@@ -137,12 +233,12 @@ export class FlowBuilder {
       if (p.time > hop.lastTime) hop.lastTime = p.time;
     } else {
       acc.hops.set(hopKey, {
-        node: p.node, iface: p.iface, direction: stage.direction, tuple: p.tuple, stage,
-        explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, packets: 1,
+        node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
+        explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 1,
       });
     }
     if (acc.tcp && p.tcpFlags !== null) {
-      acc.tcp.add({ time: p.time, flags: p.tcpFlags, seq: p.seq, payloadLen: p.payloadLen, point: `${p.node}|${p.iface ?? ''}`, direction: stage.direction });
+      acc.tcp.add({ time: p.time, flags: p.tcpFlags, seq: p.seq, payloadLen: p.payloadLen, point: p.point ?? `${p.node}|${p.iface ?? ''}`, direction: stage.direction });
       if (stage.direction !== 'unknown')
         this.clock.add(`${core.provisional}|${p.seq}|${p.ack}|${p.tcpFlags}|${p.payloadLen}`, stage.direction, p.node, p.time);
     }
@@ -150,16 +246,28 @@ export class FlowBuilder {
   }
 
   finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
+    const clock = this.clock.offsets([...this.nodes]);
+    const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
+    const aligned = (node: string, t: number): number => t + (offsets.get(node) ?? 0);
     const flows: Flow[] = [];
     for (const core of this.stitcher.flows()) {
       const acc = this.accumulators.get(core.provisional);
       const conntrack = core.conntrack.map((c) => ({
         node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
         unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
+        time: this.conntrackTimes.get(c.ref)?.time ?? null,
       }));
-      const ctTimes = core.conntrack.map((c) => this.conntrackTimes.get(c.ref)?.time ?? null).filter((x): x is number => x !== null);
-      const firstSeen = minOf([acc?.firstSeen ?? null, ...ctTimes]);
-      const hops = acc ? [...acc.hops.values()].sort((a, b) => a.firstTime - b.firstTime) : [];
+      const ctTimes = core.conntrack
+        .map((c) => {
+          const t = this.conntrackTimes.get(c.ref)?.time ?? null;
+          return t === null ? null : aligned(c.node, t);
+        })
+        .filter((x): x is number => x !== null);
+      const seen = acc ? [...acc.seen].map(([node, s]) => ({ first: aligned(node, s.first), last: aligned(node, s.last) })) : [];
+      const firstSeen = minOf([...seen.map((s) => s.first), ...ctTimes]);
+      const hops = acc ? [...acc.hops.values()] : [];
+      for (const h of hops) h.alignedFirstTime = aligned(h.node, h.firstTime);
+      hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime);
       flows.push({
         id: core.provisional,
         proto: core.proto,
@@ -171,7 +279,7 @@ export class FlowBuilder {
         links: core.links,
         conntrack,
         firstSeen,
-        lastSeen: maxOf([acc?.lastSeen ?? null, ...ctTimes]),
+        lastSeen: maxOf([...seen.map((s) => s.last), ...ctTimes]),
         packets: acc?.packets ?? 0,
         hops,
         tcp: acc?.tcp ? { ...acc.tcp.events, oneSided: acc.tcp.oneSided } : null,
@@ -184,8 +292,16 @@ export class FlowBuilder {
       f.id = i + 1;
     });
     const finalId = (provisional: number): number => remap.get(this.stitcher.survivorOf(provisional)) ?? 0;
-    return { flows, finalId, clock: this.clock.offsets([...this.nodes]) };
+    return { flows, finalId, clock };
   }
+}
+
+function tupleText(t: FlowTuple): string {
+  return `${t.src}${t.sport === null ? '' : `:${t.sport}`} > ${t.dst}${t.dport === null ? '' : `:${t.dport}`}`;
+}
+
+function where(s: { node: string; iface: string | null }): string {
+  return s.iface ? `${s.node} ${s.iface}` : s.node;
 }
 
 function minOf(xs: Array<number | null>): number | null {

@@ -86,13 +86,18 @@ export class FlowStitcher {
   }
 
   /** Ties two tuples into one flow on the simulator's word (no conntrack entry proves it). */
-  linkInferred(a: FlowTuple, b: FlowTuple, reason: string): void {
+  linkInferred(a: FlowTuple, b: FlowTuple, reason: string, ends?: { original: FlowTuple; reply: FlowTuple }): void {
+    // Both sides need a flow for the link to be recorded on the survivor.
+    this.flowForKey(pairKey(a).key, a);
+    this.flowForKey(pairKey(b).key, b);
     this.mergeRoots(pairKey(a).key, pairKey(b).key, { evidence: 'inferred', reason });
+    // Ends worked out by the caller join the same root, so the flow resolves through them too.
+    if (ends) this.mergeRoots(pairKey(a).key, pairKey(ends.original).key, null);
     const flow = this.flowsByRoot.get(this.forest.find(pairKey(a).key));
     if (flow && flow.conntrack.length === 0) {
       // No conntrack tuple says what the kernel did: the predicted downstream tuple stands in for it.
-      flow.original = a;
-      flow.reply = reverseTuple(b);
+      flow.original = ends?.original ?? a;
+      flow.reply = ends?.reply ?? reverseTuple(b);
       flow.nat = natBetween(flow.original, flow.reply);
     }
   }

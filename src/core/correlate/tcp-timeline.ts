@@ -28,6 +28,8 @@ export interface TcpSegment {
   direction: 'original' | 'reply' | 'unknown';
 }
 
+const EARLY_ACKS = 8;
+
 export class TcpTimeline {
   readonly events: TcpEvents = {
     synAt: null, synAckAt: null, establishedAt: null, finAt: null, rstAt: null,
@@ -47,9 +49,12 @@ export class TcpTimeline {
       this.synSeen.add(s.point);
     } else if (syn && ack) {
       e.synAckCount++;
-      if (e.synAckAt === null || s.time < e.synAckAt) e.synAckAt = s.time;
-    } else if (ack && s.direction === 'original' && e.synAckAt !== null && e.establishedAt === null && s.time >= e.synAckAt) {
-      e.establishedAt = s.time;
+      if (e.synAckAt === null || s.time < e.synAckAt) {
+        e.synAckAt = s.time;
+        this.settle();
+      }
+    } else if (ack && s.direction === 'original') {
+      this.noteAck(s.time);
     }
     if (s.flags & TCP_FIN && (e.finAt === null || s.time < e.finAt)) e.finAt = s.time;
     if (s.flags & TCP_RST && (e.rstAt === null || s.time < e.rstAt)) e.rstAt = s.time;
@@ -61,6 +66,27 @@ export class TcpTimeline {
       if (highest !== undefined && end <= highest && highest - end < 0x40000000) e.retransmissions++;
       else this.highestSeqEnd.set(key, end);
     }
+  }
+
+  /**
+   * Captures arrive one after another, not interleaved in time, so the handshake's last ACK is chosen
+   * at the end: the earliest client ACK at or after the earliest SYN-ACK, from a few earliest ACKs kept.
+   */
+  private readonly earlyAcks: number[] = [];
+
+  private noteAck(time: number): void {
+    const acks = this.earlyAcks;
+    if (acks.length === EARLY_ACKS && time >= acks[acks.length - 1]!) return;
+    let i = acks.length;
+    while (i > 0 && acks[i - 1]! > time) i--;
+    acks.splice(i, 0, time);
+    if (acks.length > EARLY_ACKS) acks.pop();
+    this.settle();
+  }
+
+  private settle(): void {
+    const { synAckAt } = this.events;
+    this.events.establishedAt = synAckAt === null ? null : (this.earlyAcks.find((t) => t >= synAckAt) ?? null);
   }
 
   /** A SYN that nobody answered: the connection never got past the first packet. */

@@ -96,7 +96,7 @@ export interface ClockRow {
 const PACKET_SCAN = `SELECT p.rowid, p.frame, p.ts_sec, p.ts_nsec, p.tuple_id, p.iface, p.tcp_flags, p.seq, p.ack, p.payload_len,
     p.line, t.ip_proto, t.src, t.dst, t.sport, t.dport
   FROM packets p JOIN packet_tuples t ON t.id = p.tuple_id
-  WHERE p.capture_id = ? AND (p.ts_sec, p.ts_nsec, p.rowid) > (?, ?, ?)
+  WHERE p.capture_id = ? AND t.ip_proto IS NOT NULL AND (p.ts_sec, p.ts_nsec, p.rowid) > (?, ?, ?)
   ORDER BY p.ts_sec, p.ts_nsec, p.rowid LIMIT ?`;
 
 const FLOW_COLUMNS = [

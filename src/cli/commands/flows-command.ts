@@ -1,0 +1,120 @@
+import { stitchFlows } from '../../core/flows/flow-engine';
+import { clockOffsets, forEachFlowView, isoFromSeconds, type FlowView } from '../../core/flows/flow-views';
+import { tupleText } from '../../core/flows/flow-timeline';
+import { Store } from '../../core/model/store';
+import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
+import type { CliIo } from '../cli-io';
+import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+
+const USAGE = `usage: natlens flows [--db FILE] [--json] [--restitch] [--limit N] [--observations N]
+
+Stitches captured packets (every interface, every node) and conntrack entries into NAT-aware
+flows and prints them in the order they were first seen, with each flow's hops, rewrites and the
+rules that made them. Flows are recomputed only when the captures changed.
+  --db FILE          the project database (default ./natlens.db)
+  --json             print them as one JSON array on stdout
+  --restitch         recompute even if the captures did not change
+  --limit N          at most N flows
+  --observations N   at most N observations per flow (the rest are counted, not listed)`;
+
+function count(args: ReturnType<typeof parseArgv>, name: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} needs a whole number, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export const flowsCommand: CliCommand = {
+  name: 'flows',
+  summary: 'stitch packets and conntrack into NAT-aware flows across interfaces and nodes',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgv(
+      argv,
+      { ...DB_OPTION, json: { type: 'boolean' }, restitch: { type: 'boolean' }, limit: { type: 'string' }, observations: { type: 'string' } },
+      false,
+    );
+    const limit = count(args, 'limit');
+    const observations = count(args, 'observations');
+    const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
+    let store: Store;
+    try {
+      store = Store.open(dbPath, { mustExist: true });
+    } catch (e) {
+      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)} (run natlens import first)\n`);
+      return EXIT_REJECTED;
+    }
+    try {
+      const summary = stitchFlows(store, {
+        force: flagOption(args, 'restitch'),
+        progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${done.toLocaleString('en-US')} packets`) : undefined,
+      });
+      if (summary.recomputed) {
+        io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
+      }
+      const options = { ...(limit === undefined ? {} : { limit }), ...(observations === undefined ? {} : { observations }) };
+      if (flagOption(args, 'json')) {
+        // Streamed flow by flow: a million observations never sit in one string.
+        let first = true;
+        io.stdout('[');
+        forEachFlowView(store, (flow) => {
+          io.stdout(`${first ? '' : ','}\n${JSON.stringify(flow)}`);
+          first = false;
+        }, options);
+        io.stdout(first ? ']\n' : '\n]\n');
+      } else {
+        printClock(store, io);
+        let any = false;
+        forEachFlowView(store, (flow) => {
+          any = true;
+          printFlow(flow, io);
+        }, { observations: 0, ...options });
+        if (!any) io.stdout('no flows: import packet captures (pcap, tcpdump) or conntrack -L first\n');
+      }
+      return EXIT_OK;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function printClock(store: Store, io: CliIo): void {
+  const clock = clockOffsets(store);
+  if (clock.length < 2) return;
+  io.stdout('clocks (aligned on packets seen on two nodes):\n');
+  for (const c of clock) {
+    io.stdout(c.node === c.reference ? `  ${c.node}: reference\n` : `  ${c.node}: ${c.offsetSeconds >= 0 ? '+' : ''}${c.offsetSeconds.toFixed(6)} s vs ${c.reference} (${c.samples} shared segments)\n`);
+  }
+  io.stdout('\n');
+}
+
+const clockOf = (iso: string | null): string => (iso === null ? '-' : iso.slice(11, 26));
+
+function printFlow(f: FlowView, io: CliIo): void {
+  const nat = f.nat.length ? ` [${f.nat.join('+')}]` : '';
+  io.stdout(`flow ${f.id}  ${f.proto}  ${tupleText(f.original)}  ⇄  ${tupleText(f.reply)}${nat}${f.service ? `  ${f.service}` : ''}  (${f.evidence}, ${f.packets} packets)\n`);
+  const t = f.tcp;
+  if (t) {
+    const parts = [
+      t.synAt !== null ? `SYN ${clockOf(isoFromSeconds(t.synAt))}` : 'no SYN captured',
+      t.handshakeMs !== null ? `handshake ${t.handshakeMs} ms` : null,
+      t.durationMs !== null ? `closed after ${t.durationMs} ms (${t.finAt !== null ? 'FIN' : 'RST'})` : null,
+      t.retransmissions ? `${t.retransmissions} retransmissions` : null,
+      t.oneSided ? 'ONE-SIDED (no SYN-ACK)' : null,
+    ].filter(Boolean);
+    io.stdout(`  tcp: ${parts.join(', ')}\n`);
+  }
+  for (const r of f.timeline.rewrites) {
+    const where = r.chain ? `${r.table}/${r.chain}` : 'conntrack';
+    io.stdout(`  ${r.node} ${r.kind.toUpperCase()} ${tupleText(r.before)} → ${tupleText(r.after)}  by ${where}${r.rule ? `: ${r.rule}` : ''}${r.note ? `  (${r.note})` : ''}\n`);
+  }
+  for (const h of f.timeline.hops) {
+    const at = `${h.node} ${h.interface ?? '?'}${h.netns ? ` [${h.netns}]` : ''}`;
+    io.stdout(`  ${clockOf(isoFromSeconds(h.alignedFirstTime))}  ${at.padEnd(18)} ${tupleText(h.after).padEnd(48)} ${h.explanation} ×${h.packets}\n`);
+  }
+  for (const c of f.timeline.conntrack) {
+    io.stdout(`  conntrack ${c.node}: ${c.state ?? ''} ${tupleText(c.original)} ⇄ ${tupleText(c.reply)}${c.unreplied ? ' [UNREPLIED]' : ''}${c.assured ? ' [ASSURED]' : ''}  (${c.source})\n`);
+  }
+  for (const n of f.timeline.notes) io.stdout(`  note: ${n}\n`);
+  io.stdout('\n');
+}

@@ -1,0 +1,209 @@
+/**
+ * Stitches the project's captures into flows and stores them. Three streaming passes over the
+ * packets, capture by capture in time order (never all in memory):
+ *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
+ *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples;
+ *   3. write each packet's flow with its time on the reference clock, so a flow's packets page
+ *      in aligned order straight from the index.
+ * Flows are recomputed only when the set of captures changed (the stitched generation).
+ */
+import type { InterfaceRecord, ServiceRecord } from '../capture/records';
+import type { ClockOffset } from '../correlate/clock-offset';
+import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
+import type { FlowTuple } from '../correlate/flow-key';
+import { FlowStore, type ConntrackRow, type PacketCaptureRow, type ScannedPacket } from '../model/flow-store';
+import { loadWorld } from '../model/node-world';
+import type { Store } from '../model/store';
+import type { NodeSnapshot } from '../simulate';
+import { CaptureInterfaces } from './capture-interface';
+import { FlowSimulator } from './flow-simulator';
+import { buildTimeline } from './flow-timeline';
+import { ServiceIndex } from './service-index';
+
+/** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
+const ALGORITHM = 'stitch-2';
+
+export interface StitchSummary {
+  flows: number;
+  packets: number;
+  conntrack: number;
+  /** Replays run for inference and attribution. */
+  replays: number;
+  clock: ClockOffset[];
+  seconds: number;
+  /** False when the stored flows were current and nothing was recomputed. */
+  recomputed: boolean;
+}
+
+export interface StitchOptions {
+  /** Recompute even when the captures did not change. */
+  force?: boolean;
+  /** Progress on stderr-like sinks: pass name and packets done. */
+  progress?: (pass: string, done: number) => void;
+}
+
+const SEEN_LIMIT = 500_000;
+
+/** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
+function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
+  const cache = new Map<string, InterfaceRecord[] | null>();
+  return (c) => {
+    const key = `${c.nodeId}|${c.netns ?? ''}`;
+    let interfaces = cache.get(key);
+    if (interfaces === undefined) {
+      const addr = store.newestCapture(c.nodeId, ['ip-addr'], c.netns);
+      interfaces = addr ? store.interfacesOf(addr.id) : null;
+      cache.set(key, interfaces);
+    }
+    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command }, interfaces);
+  };
+}
+
+function kubectlServices(store: Store): ServiceRecord[] {
+  const out: ServiceRecord[] = [];
+  for (const { id } of store.listNodes()) for (const c of store.capturesOf(id)) if (c.kind === 'kubectl') out.push(...store.services(c.id));
+  return out;
+}
+
+export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, frame: number, line: number | null): string {
+  return c.kind === 'tcpdump-text' && line !== null ? `${c.sourceFile}:${line}` : `${c.sourceFile}#${frame}`;
+}
+
+function sighting(c: PacketCaptureRow, ifaces: CaptureInterfaces, r: ScannedPacket): PacketSighting {
+  return {
+    ref: r[1],
+    node: c.node,
+    iface: ifaces.of(r[5]).name,
+    source: '',
+    time: r[2] + r[3] / 1e9,
+    tuple: { proto: r[11] ?? 0, src: r[12], sport: r[14], dst: r[13], dport: r[15] },
+    tcpFlags: r[6],
+    seq: r[7],
+    ack: r[8],
+    payloadLen: r[9],
+    // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
+    point: `${c.id}|${r[5] ?? ''}|${r[4]}`,
+    netns: c.netns,
+  };
+}
+
+/** Recomputes the stored flows when the captures changed (or always with `force`). */
+export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSummary {
+  const started = performance.now();
+  const flowStore = new FlowStore(store);
+  const generation = `${ALGORITHM}|${flowStore.captureGeneration()}`;
+  if (!options.force && flowStore.stitchedGeneration() === generation) {
+    return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false };
+  }
+  const progress = options.progress ?? (() => undefined);
+  const captures = flowStore.packetCaptures();
+  const namer = interfaceNamer(store);
+  const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
+  const builder = new FlowBuilder();
+  const conntrack = flowStore.conntrackRows();
+  const conntrackById = new Map<number, ConntrackRow>();
+  for (const row of conntrack) {
+    conntrackById.set(row.id, row);
+    const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
+    builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
+  }
+
+  // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs.
+  let packets = 0;
+  for (const c of captures) {
+    const seen = new Set<number>();
+    const named = ifaces.get(c.id)!;
+    for (const r of flowStore.scanPackets(c.id)) {
+      packets++;
+      const syn = r[6] !== null && (r[6] & 0x02) !== 0;
+      if (!syn && seen.has(r[4])) continue;
+      if (seen.size >= SEEN_LIMIT) seen.clear();
+      seen.add(r[4]);
+      builder.notePacket(sighting(c, named, r));
+    }
+    progress('reading', packets);
+  }
+
+  let world: NodeSnapshot[] = [];
+  try {
+    world = loadWorld(store);
+  } catch {
+    world = [];
+  }
+  const sim = new FlowSimulator(world);
+  builder.inferLinks(sim.predict);
+
+  // Pass 2.
+  let done = 0;
+  for (const c of captures) {
+    const named = ifaces.get(c.id)!;
+    for (const r of flowStore.scanPackets(c.id)) {
+      builder.addPacket(sighting(c, named, r));
+      if (++done % 100_000 === 0) progress('stitching', done);
+    }
+  }
+
+  const services = new ServiceIndex(world, kubectlServices(store));
+  const { flows, finalId, clock } = builder.finish((original, node) =>
+    services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
+  );
+  const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
+
+  flowStore.replaceFlows(generation, (w) => {
+    for (const flow of flows) {
+      const entries = flow.conntrack.map((c) => {
+        const row = conntrackById.get(c.ref)!;
+        return { node: row.node, source: c.source, entry: row.entry };
+      });
+      const timeline = buildTimeline(flow, entries, sim);
+      const service = timeline.service ?? flow.service
+        ?? services.nameOf(flow.original, flow.hops[0]?.node ?? flow.conntrack[0]?.node ?? '', flow.reply, (a) => sim.isLocal(flow.hops[0]?.node ?? '', a));
+      w.addFlow({
+        id: flow.id, proto: flow.proto, original: flow.original, reply: flow.reply, nat: flow.nat, service,
+        evidence: flow.evidence, firstSeen: flow.firstSeen, lastSeen: flow.lastSeen, packets: flow.packets,
+        tcp: flow.tcp ? JSON.stringify(flow.tcp) : null, hops: JSON.stringify(flow.hops), links: JSON.stringify(flow.links),
+        timeline: JSON.stringify(timeline), conntrack: JSON.stringify(flow.conntrack),
+      });
+      for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
+    }
+    w.setClock(clock);
+    // Pass 3: every packet's flow, by tuple (cached per capture: tuple ids are per capture).
+    let written = 0;
+    for (const c of captures) {
+      const [offSec, offNsec] = splitOffset(offsets.get(c.node) ?? 0);
+      const byTuple = new Map<number, number>();
+      for (const r of flowStore.scanPackets(c.id)) {
+        let id = byTuple.get(r[4]);
+        if (id === undefined) {
+          const t: FlowTuple = { proto: r[11] ?? 0, src: r[12], sport: r[14], dst: r[13], dport: r[15] };
+          id = finalId(builder.flowOf(t));
+          if (byTuple.size >= SEEN_LIMIT) byTuple.clear();
+          byTuple.set(r[4], id);
+        }
+        let atNsec = r[3] + offNsec;
+        let atSec = r[2] + offSec;
+        if (atNsec >= 1e9) {
+          atNsec -= 1e9;
+          atSec++;
+        }
+        w.addPacket(id, atSec, atNsec, c.id, r[1], r[2], r[3]);
+        if (++written % 100_000 === 0) progress('writing', written);
+      }
+    }
+  });
+  return {
+    flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
+    seconds: (performance.now() - started) / 1000, recomputed: true,
+  };
+}
+
+/** An offset in seconds as whole seconds (floor) and the remaining nanoseconds (0..1e9). */
+function splitOffset(offset: number): [number, number] {
+  const sec = Math.floor(offset);
+  let nsec = Math.round((offset - sec) * 1e9);
+  if (nsec >= 1e9) return [sec + 1, nsec - 1e9];
+  if (nsec < 0) nsec = 0;
+  return [sec, nsec];
+}
+
+export type { Flow };
