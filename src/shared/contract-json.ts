@@ -26,6 +26,8 @@ export interface NodeCaptureJson {
   kind: string;
   takenAt: string | null;
   source: string;
+  /** The namespace the capture was taken in; null (or absent) for the node's own. Beyond the contract. */
+  netns?: string | null;
 }
 
 /** One element of `natlens nodes --json`. */

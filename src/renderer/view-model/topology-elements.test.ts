@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importPaths } from '../../core/import/import-paths';
+import { Store } from '../../core/model/store';
+import { readTopology } from '../../core/model/topology-view';
+import type { TopologyInterfaceJson, TopologyJson, TopologyNodeJson } from '../../shared/topology-json';
+import { graphSummary, topologyElements, type GraphEdge, type GraphElement, type GraphNode } from './topology-elements';
+
+const iface = (name: string, more: Partial<TopologyInterfaceJson> = {}): TopologyInterfaceJson => ({
+  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', ...more,
+});
+const node = (name: string, more: Partial<TopologyNodeJson> = {}): TopologyNodeJson => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [], ...more });
+const route = (dst: string, via: string | null, dev: string) => ({ dst, via, dev, src: null, metric: null, type: 'unicast', table: 'main', source: 'r.txt:1' });
+
+const nodesOf = (els: GraphElement[]): GraphNode[] => els.filter((e): e is GraphNode => e.group === 'nodes');
+const edgesOf = (els: GraphElement[]): GraphEdge[] => els.filter((e): e is GraphEdge => e.group === 'edges');
+const byId = (els: GraphElement[], id: string): GraphElement | undefined => els.find((e) => e.data.id === id);
+
+describe('topology elements of the kernel lab', () => {
+  let lab: TopologyJson;
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-graph-'));
+    const store = Store.open(path.join(dir, 'p.db'));
+    importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
+    lab = readTopology(store);
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws both nodes as boxes holding their interfaces, the bridge holding its veth ports, loopback hidden', () => {
+    const els = topologyElements(lab, { showLoopback: false });
+    expect(nodesOf(els).filter((n) => n.data.kind === 'node').map((n) => n.data.label)).toEqual(['nodea', 'nodeb']);
+    expect(byId(els, 'if|nodea|eth0')?.data).toMatchObject({ parent: 'node|nodea', label: 'eth0\n192.168.56.11/24' });
+    expect(byId(els, 'if|nodea|cbr0')?.data).toMatchObject({ kind: 'bridge', parent: 'node|nodea', label: 'cbr0 · 10.40.1.1/24' });
+    expect(byId(els, 'if|nodea|veth-a1')?.data).toMatchObject({ kind: 'interface', parent: 'if|nodea|cbr0' });
+    expect(byId(els, 'if|nodea|lo')).toBeUndefined();
+    expect(byId(topologyElements(lab, { showLoopback: true }), 'if|nodea|lo')?.data).toMatchObject({ parent: 'node|nodea' });
+  });
+
+  it('links the nodes by their routes to each other’s pod CIDR, labelled with the prefix', () => {
+    const routes = edgesOf(topologyElements(lab, { showLoopback: false })).filter((e) => e.data.kind === 'route');
+    expect(routes.map((e) => [e.data.source, e.data.target, e.data.label])).toEqual([
+      ['if|nodea|eth0', 'if|nodeb|eth0', '10.40.2.0/24'],
+      ['if|nodeb|eth0', 'if|nodea|eth0', '10.40.1.0/24'],
+    ]);
+  });
+
+  it('draws the service with an edge to each endpoint, placed inside the node that routes to it', () => {
+    const els = topologyElements(lab, { showLoopback: false });
+    expect(byId(els, 'svc|default/hello')?.data).toMatchObject({ kind: 'service', label: 'default/hello\n10.96.0.10 · 80/TCP' });
+    expect(byId(els, 'pod|nodea|10.40.1.2')?.data).toMatchObject({ kind: 'pod', parent: 'node|nodea' });
+    expect(byId(els, 'pod|nodeb|10.40.2.2')?.data).toMatchObject({ kind: 'pod', parent: 'node|nodeb' });
+    const endpoints = edgesOf(els).filter((e) => e.data.kind === 'endpoint');
+    expect(endpoints.map((e) => `${e.data.target} ${e.data.label}`).sort()).toEqual(['pod|nodea|10.40.1.2 :8080', 'pod|nodeb|10.40.2.2 :8080']);
+    expect(byId(els, 'podlink|pod|nodea|10.40.1.2')?.data).toMatchObject({ source: 'pod|nodea|10.40.1.2', target: 'if|nodea|cbr0' });
+  });
+
+  it('counts what it draws in one summary line', () => {
+    expect(graphSummary(topologyElements(lab, { showLoopback: false }))).toBe(
+      '2 nodes · 8 interfaces · 2 bridges · 0 veth pairs · 2 route links · 1 service · 2 endpoints',
+    );
+  });
+
+  it('gives every element a unique id, and every edge ends that exist', () => {
+    const els = topologyElements(lab, { showLoopback: true });
+    const ids = els.map((e) => e.data.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const e of edgesOf(els)) {
+      expect(ids).toContain(e.data.source);
+      expect(ids).toContain(e.data.target);
+    }
+    for (const n of nodesOf(els)) if (n.data.parent !== undefined) expect(ids).toContain(n.data.parent);
+  });
+
+  it('is the same for the same input (deterministic layout start)', () => {
+    expect(topologyElements(lab, { showLoopback: false })).toEqual(topologyElements(lab, { showLoopback: false }));
+  });
+});
+
+describe('topology elements: namespaces and veth pairs', () => {
+  const host = node('host1', {
+    interfaces: [iface('lo', { index: 1, linkType: 'link/loopback', addresses: ['127.0.0.1/8'] }), iface('veth0', { index: 7, peer: 'if2', linkNetns: 'demo', addresses: ['10.9.0.1/24'] }), iface('vx', { index: 8, peer: 'if3', linkNetns: 'gone' })],
+    namespaces: [
+      { name: 'demo', via: 'ip-netns', interfaces: [iface('eth0', { index: 2, peer: 'if7', linkNetns: '0', addresses: ['10.9.0.2/24'] })], routes: [route('default', '10.9.0.1', 'eth0')] },
+      { name: 'lonely', via: 'nsenter', interfaces: [iface('eth0', { index: 2 })], routes: [] },
+    ],
+  });
+
+  it('draws a captured namespace as its own box joined to the node by its veth pair, once', () => {
+    const els = topologyElements({ nodes: [host], services: [], pods: [] }, { showLoopback: false });
+    expect(byId(els, 'ns|host1|ns:demo')?.data).toMatchObject({ kind: 'namespace', label: 'demo · on host1' });
+    expect(byId(els, 'if|host1|ns:demo|eth0')?.data).toMatchObject({ parent: 'ns|host1|ns:demo', label: 'eth0\n10.9.0.2/24' });
+    const veths = edgesOf(els).filter((e) => e.data.kind === 'veth');
+    expect(veths).toHaveLength(1);
+    expect([veths[0]?.data.source, veths[0]?.data.target].sort()).toEqual(['if|host1|ns:demo|eth0', 'if|host1|veth0']);
+  });
+
+  it('ties a namespace without a captured veth pair to its node, and says when a peer was not captured', () => {
+    const els = topologyElements({ nodes: [host], services: [], pods: [] }, { showLoopback: false });
+    expect(byId(els, 'nsof|host1|ns:lonely')?.data).toMatchObject({ source: 'ns|host1|ns:lonely', target: 'node|host1' });
+    expect(byId(els, 'nsof|host1|ns:demo')).toBeUndefined();
+    expect(byId(els, 'if|host1|vx')?.data.details).toContainEqual({ label: 'Peer', value: 'if3 in netns gone (not captured)' });
+    expect(byId(els, 'if|host1|veth0')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in demo' });
+  });
+
+  it('pairs veths inside one namespace by index or by name', () => {
+    const solo = node('n', { interfaces: [iface('veth0', { index: 3, peer: 'if4' }), iface('veth1', { index: 4, peer: 'if3' }), iface('a', { index: 5, peer: 'b' }), iface('b', { index: 6, peer: 'a' })] });
+    const veths = edgesOf(topologyElements({ nodes: [solo], services: [], pods: [] }, { showLoopback: false })).filter((e) => e.data.kind === 'veth');
+    expect(veths.map((e) => e.data.id).sort()).toEqual(['veth|if|n|a~if|n|b', 'veth|if|n|veth0~if|n|veth1']);
+  });
+
+  it('points an endpoint at the interface that holds its address, names pods from kubectl, and keeps unknown ones outside', () => {
+    const els = topologyElements(
+      {
+        nodes: [host],
+        services: [{ namespace: 'ns', name: 'web', type: 'ClusterIP', clusterIP: '10.96.0.20', externalIPs: [], ports: [{ name: null, port: 443, protocol: 'TCP', targetPort: '8443', nodePort: null }], endpoints: [{ address: '10.9.0.2', port: 8443, portName: null }, { address: '172.16.0.9', port: 8443, portName: null }], origins: ['kubectl'], programmedOn: [] }],
+        pods: [{ namespace: 'ns', name: 'web-7d9', ip: '172.16.0.9', node: 'elsewhere', status: 'Running' }],
+      },
+      { showLoopback: false },
+    );
+    const targets = edgesOf(els).filter((e) => e.data.kind === 'endpoint').map((e) => e.data.target).sort();
+    expect(targets).toEqual(['endpoint|172.16.0.9', 'if|host1|ns:demo|eth0']);
+    expect(byId(els, 'endpoint|172.16.0.9')?.data).toMatchObject({ label: 'web-7d9\n172.16.0.9' });
+    expect(byId(els, 'endpoint|172.16.0.9')?.data.details).toContainEqual({ label: 'Pod', value: 'ns/web-7d9' });
+  });
+
+  it('draws nothing for an empty project', () => {
+    const els = topologyElements({ nodes: [], services: [], pods: [] }, { showLoopback: false });
+    expect(els).toEqual([]);
+    expect(graphSummary(els)).toBe('0 nodes · 0 interfaces · 0 bridges · 0 veth pairs · 0 route links · 0 services');
+  });
+});

@@ -1,0 +1,411 @@
+/**
+ * The topology graph as plain cytoscape element definitions, from the `topology` answer and nothing
+ * else: node boxes holding their interfaces (bridges as boxes holding their ports), namespaces as
+ * boxes of their own, veth pairs, routes whose next hop is another node, and Kubernetes services
+ * with their endpoints. One pure function, so the graph is tested without a DOM.
+ */
+import { addressOfCidr, cidrContains, parseIp, sameIp } from '../../shared/ip-text';
+import type {
+  TopologyInterfaceJson, TopologyJson, TopologyNodeJson, TopologyPodJson, TopologyRouteJson, TopologyServiceJson,
+} from '../../shared/topology-json';
+
+export type GraphNodeKind = 'node' | 'namespace' | 'bridge' | 'interface' | 'pod' | 'service';
+export type GraphEdgeKind = 'veth' | 'route' | 'endpoint' | 'pod-link' | 'namespace-of';
+
+export interface DetailRow {
+  label: string;
+  value: string;
+}
+
+interface ElementData {
+  id: string;
+  label: string;
+  /** Heading of the details panel. */
+  title: string;
+  details: DetailRow[];
+}
+
+export interface GraphNode {
+  group: 'nodes';
+  data: ElementData & { kind: GraphNodeKind; parent?: string };
+  classes: string;
+  position: { x: number; y: number };
+}
+
+export interface GraphEdge {
+  group: 'edges';
+  data: ElementData & { kind: GraphEdgeKind; source: string; target: string };
+  classes: string;
+}
+
+export type GraphElement = GraphNode | GraphEdge;
+
+export interface TopologyOptions {
+  showLoopback: boolean;
+}
+
+/** Where interfaces live: a node's own namespace, or a namespace captured on it. */
+interface Scope {
+  key: string;
+  node: string;
+  namespace: string | null;
+  boxId: string;
+  interfaces: TopologyInterfaceJson[];
+  routes: TopologyRouteJson[];
+}
+
+const DASH = '—';
+
+export const nodeId = (node: string): string => `node|${node}`;
+export const interfaceId = (scope: string, name: string): string => `if|${scope}|${name}`;
+const namespaceKey = (node: string, ns: string): string => `${node}|ns:${ns}`;
+
+function isLoopback(i: TopologyInterfaceJson): boolean {
+  return i.linkType === 'link/loopback' || i.name === 'lo';
+}
+
+function scopesOf(node: TopologyNodeJson): Scope[] {
+  return [
+    { key: node.name, node: node.name, namespace: null, boxId: nodeId(node.name), interfaces: node.interfaces, routes: node.routes },
+    ...node.namespaces.map((ns) => ({
+      key: namespaceKey(node.name, ns.name),
+      node: node.name,
+      namespace: ns.name,
+      boxId: `ns|${namespaceKey(node.name, ns.name)}`,
+      interfaces: ns.interfaces,
+      routes: ns.routes,
+    })),
+  ];
+}
+
+/** Bridge name → its ports, from `master` and from `brctl show`/`bridge link`. */
+function bridgesOf(scope: Scope, node: TopologyNodeJson | null): Map<string, string[]> {
+  const bridges = new Map<string, string[]>();
+  const add = (bridge: string, port: string): void => {
+    const ports = bridges.get(bridge) ?? [];
+    if (!ports.includes(port)) ports.push(port);
+    bridges.set(bridge, ports);
+  };
+  for (const i of scope.interfaces) if (i.master !== null) add(i.master, i.name);
+  for (const p of node?.bridgePorts ?? []) add(p.bridge, p.port);
+  return bridges;
+}
+
+/** The interface at the other end of a veth pair, when it was captured. */
+function peerOf(scope: Scope, i: TopologyInterfaceJson, scopes: readonly Scope[]): { scope: Scope; iface: TopologyInterfaceJson } | null {
+  if (i.peer === null) return null;
+  const index = /^if(\d+)$/.exec(i.peer);
+  let target: Scope | undefined;
+  if (i.linkNetns === null) target = scope;
+  else if (scope.namespace === null) target = scopes.find((s) => s.node === scope.node && s.namespace === i.linkNetns);
+  // From inside a namespace, `link-netnsid 0` (or the name of another namespace) points back out.
+  else target = scopes.find((s) => s.node === scope.node && s.namespace === i.linkNetns) ?? scopes.find((s) => s.node === scope.node && s.namespace === null);
+  if (target === undefined) return null;
+  const found = index ? target.interfaces.find((x) => x.index === Number(index[1])) : target.interfaces.find((x) => x.name === i.peer);
+  return found === undefined || (target === scope && found === i) ? null : { scope: target, iface: found };
+}
+
+function interfaceLabel(i: TopologyInterfaceJson): string {
+  return [i.name, ...i.addresses].join('\n');
+}
+
+function interfaceDetails(i: TopologyInterfaceJson, peer: string, ports: readonly string[] | undefined): DetailRow[] {
+  const rows: DetailRow[] = [
+    { label: 'Addresses', value: i.addresses.join(', ') || DASH },
+    { label: 'State', value: i.state ?? DASH },
+    { label: 'MAC', value: i.mac ?? DASH },
+    { label: 'Index', value: i.index === null ? DASH : String(i.index) },
+    { label: 'MTU', value: i.mtu === null ? DASH : String(i.mtu) },
+  ];
+  if (ports !== undefined) rows.push({ label: 'Bridge ports', value: ports.join(', ') || DASH });
+  if (i.master !== null) rows.push({ label: 'Master', value: i.master });
+  if (i.peer !== null) rows.push({ label: 'Peer', value: peer });
+  rows.push({ label: 'Source', value: i.source });
+  return rows;
+}
+
+function routeText(r: TopologyRouteJson): string {
+  return [r.dst, r.via === null ? null : `via ${r.via}`, r.dev === null ? null : `dev ${r.dev}`, r.table === 'main' ? null : `table ${r.table}`]
+    .filter((x) => x !== null)
+    .join(' ');
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function servicePorts(s: TopologyServiceJson): string {
+  return s.ports.map((p) => `${p.port}/${p.protocol}${p.nodePort === null ? '' : ` (node port ${p.nodePort})`}`).join(', ');
+}
+
+/** A scope and interface holding `ip`, anywhere in the project. */
+function ownerOf(ip: string, scopes: readonly Scope[]): { scope: Scope; iface: TopologyInterfaceJson } | null {
+  for (const scope of scopes) {
+    for (const iface of scope.interfaces) if (iface.addresses.some((a) => sameIp(addressOfCidr(a), ip))) return { scope, iface };
+  }
+  return null;
+}
+
+/** The node whose directly connected route (no `via`) holds `ip`, longest prefix first: where a pod without captures lives. */
+function connectedNodeOf(ip: string, scopes: readonly Scope[]): { scope: Scope; dev: string } | null {
+  let best: { scope: Scope; dev: string; length: number } | null = null;
+  for (const scope of scopes) {
+    if (scope.namespace !== null) continue;
+    for (const r of scope.routes) {
+      if (r.via !== null || r.dev === null || r.dst === 'default' || r.type !== 'unicast' || !cidrContains(r.dst, ip)) continue;
+      const length = Number(r.dst.split('/')[1] ?? (parseIp(r.dst)?.family === 'ipv6' ? 128 : 32));
+      if (best === null || length > best.length) best = { scope, dev: r.dev, length };
+    }
+  }
+  return best;
+}
+
+/** Lays children out top to bottom inside their box, boxes left to right: the start that cose refines. */
+class Placement {
+  private readonly columns = new Map<string, number>();
+  private readonly rows = new Map<string, number>();
+
+  next(box: string): { x: number; y: number } {
+    let column = this.columns.get(box);
+    if (column === undefined) {
+      column = this.columns.size;
+      this.columns.set(box, column);
+    }
+    const row = this.rows.get(box) ?? 0;
+    this.rows.set(box, row + 1);
+    return { x: column * 360, y: row * 90 };
+  }
+}
+
+const SERVICES_COLUMN = 'services';
+
+export function topologyElements(topology: TopologyJson, options: TopologyOptions): GraphElement[] {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const place = new Placement();
+  const scopes = topology.nodes.flatMap(scopesOf);
+  const nodeByName = new Map(topology.nodes.map((n) => [n.name, n]));
+  const drawn = new Set<string>();
+  const boxOf = new Map<string, string>();
+  // A bridge's ports sit in the column of the bridge's node box.
+  const box = (parent: string): string => boxOf.get(parent) ?? parent;
+  const addNode = (n: Omit<GraphNode, 'group' | 'position'>): void => {
+    if (drawn.has(n.data.id)) return;
+    drawn.add(n.data.id);
+    nodes.push({ group: 'nodes', position: place.next(n.data.parent === undefined ? n.data.id : box(n.data.parent)), ...n });
+  };
+
+  for (const scope of scopes) {
+    const node = scope.namespace === null ? (nodeByName.get(scope.node) ?? null) : null;
+    if (scope.namespace === null) {
+      addNode({
+        data: {
+          id: scope.boxId, kind: 'node', label: scope.node, title: `Node ${scope.node}`,
+          details: [
+            { label: 'Interfaces', value: String(scope.interfaces.length) },
+            { label: 'Namespaces', value: node?.namespaces.map((ns) => ns.name).join(', ') || DASH },
+            ...scope.routes.map((r) => ({ label: 'Route', value: routeText(r) })),
+          ],
+        },
+        classes: 'node-box',
+      });
+    } else {
+      addNode({
+        data: {
+          id: scope.boxId, kind: 'namespace', label: `${scope.namespace} · on ${scope.node}`, title: `Namespace ${scope.namespace}`,
+          details: [
+            { label: 'Node', value: scope.node },
+            { label: 'Entered with', value: node?.namespaces.find((ns) => ns.name === scope.namespace)?.via ?? DASH },
+            ...scope.routes.map((r) => ({ label: 'Route', value: routeText(r) })),
+          ],
+        },
+        classes: 'namespace-box',
+      });
+    }
+    const bridges = bridgesOf(scope, scope.namespace === null ? (nodeByName.get(scope.node) ?? null) : null);
+    const bridgeOfPort = new Map<string, string>();
+    for (const [bridge, ports] of bridges) for (const p of ports) bridgeOfPort.set(p, bridge);
+    // Bridges first, so their ports can name them as parent.
+    for (const bridge of bridges.keys()) boxOf.set(interfaceId(scope.key, bridge), scope.boxId);
+    const ordered = [...scope.interfaces].sort((a, b) => Number(bridges.has(b.name)) - Number(bridges.has(a.name)));
+    for (const i of ordered) {
+      if (isLoopback(i) && !options.showLoopback) continue;
+      const peer = peerOf(scope, i, scopes);
+      const peerText = peer === null ? `${i.peer}${i.linkNetns === null ? '' : ` in netns ${i.linkNetns}`} (not captured)` : `${peer.iface.name}${peer.scope.namespace === null ? ` on ${peer.scope.node}` : ` in ${peer.scope.namespace}`}`;
+      const bridge = bridgeOfPort.get(i.name);
+      const isBridge = bridges.has(i.name);
+      const classes = [isBridge ? 'bridge' : 'interface', i.peer !== null ? 'veth' : '', isLoopback(i) ? 'loopback' : '', i.addresses.length > 0 ? 'addressed' : '', (i.state ?? '').toUpperCase() === 'DOWN' ? 'down' : '']
+        .filter((c) => c !== '')
+        .join(' ');
+      addNode({
+        data: {
+          id: interfaceId(scope.key, i.name),
+          kind: isBridge ? 'bridge' : 'interface',
+          parent: bridge !== undefined && scope.interfaces.some((x) => x.name === bridge) ? interfaceId(scope.key, bridge) : scope.boxId,
+          label: isBridge ? [i.name, ...i.addresses].join(' · ') : interfaceLabel(i),
+          title: `${isBridge ? 'Bridge' : 'Interface'} ${i.name} on ${scope.namespace ?? scope.node}`,
+          details: interfaceDetails(i, peerText, bridges.get(i.name)),
+        },
+        classes,
+      });
+    }
+  }
+
+  // veth pairs, each once, whichever end lists the other.
+  const pairs = new Set<string>();
+  for (const scope of scopes) {
+    for (const i of scope.interfaces) {
+      const peer = peerOf(scope, i, scopes);
+      if (peer === null) continue;
+      const a = interfaceId(scope.key, i.name);
+      const b = interfaceId(peer.scope.key, peer.iface.name);
+      if (!drawn.has(a) || !drawn.has(b)) continue;
+      const key = [a, b].sort().join('~');
+      if (pairs.has(key)) continue;
+      pairs.add(key);
+      edges.push({
+        group: 'edges',
+        data: { id: `veth|${key}`, kind: 'veth', source: a, target: b, label: '', title: `veth pair ${i.name} ↔ ${peer.iface.name}`, details: [{ label: 'Ends', value: `${i.name} (${scope.namespace ?? scope.node}) ↔ ${peer.iface.name} (${peer.scope.namespace ?? peer.scope.node})` }] },
+        classes: 'veth-link',
+      });
+    }
+  }
+
+  // A namespace no veth ties to its node still belongs to it.
+  for (const scope of scopes) {
+    if (scope.namespace === null) continue;
+    const tied = edges.some((e) => e.data.kind === 'veth' && (e.data.source.startsWith(`if|${scope.key}|`) || e.data.target.startsWith(`if|${scope.key}|`)));
+    if (!tied) {
+      edges.push({
+        group: 'edges',
+        data: { id: `nsof|${scope.key}`, kind: 'namespace-of', source: scope.boxId, target: nodeId(scope.node), label: 'on', title: `Namespace ${scope.namespace} on ${scope.node}`, details: [{ label: 'Why', value: 'captured on this node; no veth pair between them was captured' }] },
+        classes: 'namespace-link',
+      });
+    }
+  }
+
+  edges.push(...routeEdges(scopes, drawn));
+  const services = serviceElements(topology.services, topology.pods, scopes, drawn, place);
+  return [...nodes, ...services.nodes, ...edges, ...services.edges];
+}
+
+/** Routes whose next hop is an address of another node: one edge per (from interface, to interface), labelled with the prefixes. */
+function routeEdges(scopes: readonly Scope[], drawn: ReadonlySet<string>): GraphEdge[] {
+  const byPair = new Map<string, GraphEdge>();
+  for (const scope of scopes) {
+    if (scope.namespace !== null) continue;
+    for (const r of scope.routes) {
+      if (r.via === null) continue;
+      const owner = ownerOf(r.via, scopes.filter((s) => s.node !== scope.node && s.namespace === null));
+      if (owner === null) continue;
+      const fromIface = r.dev === null ? null : interfaceId(scope.key, r.dev);
+      const source = fromIface !== null && drawn.has(fromIface) ? fromIface : nodeId(scope.node);
+      const target = interfaceId(owner.scope.key, owner.iface.name);
+      const id = `route|${source}|${target}`;
+      const edge = byPair.get(id);
+      if (edge === undefined) {
+        byPair.set(id, {
+          group: 'edges',
+          data: { id, kind: 'route', source, target: drawn.has(target) ? target : nodeId(owner.scope.node), label: r.dst, title: `Routes from ${scope.node} to ${owner.scope.node}`, details: [{ label: 'Route', value: `${routeText(r)} (${r.source})` }] },
+          classes: 'route-link',
+        });
+      } else {
+        edge.data.label = `${edge.data.label}\n${r.dst}`;
+        edge.data.details.push({ label: 'Route', value: `${routeText(r)} (${r.source})` });
+      }
+    }
+  }
+  return [...byPair.values()];
+}
+
+function serviceElements(
+  services: readonly TopologyServiceJson[], pods: readonly TopologyPodJson[], scopes: readonly Scope[], drawn: Set<string>, place: Placement,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const podName = (ip: string): TopologyPodJson | undefined => pods.find((p) => p.ip !== null && sameIp(p.ip, ip));
+  for (const s of services) {
+    const id = `svc|${s.namespace}/${s.name}`;
+    const front = [s.clusterIP, s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')].filter((x) => x !== null && x !== '').join(' · ');
+    nodes.push({
+      group: 'nodes',
+      position: place.next(SERVICES_COLUMN),
+      data: {
+        id, kind: 'service', label: `${s.namespace}/${s.name}${front === '' ? '' : `\n${front}`}`, title: `Service ${s.namespace}/${s.name}`,
+        details: [
+          { label: 'Type', value: s.type ?? DASH },
+          { label: 'Cluster IP', value: s.clusterIP ?? DASH },
+          { label: 'External IPs', value: s.externalIPs.join(', ') || DASH },
+          { label: 'Ports', value: servicePorts(s) || DASH },
+          { label: 'Endpoints', value: s.endpoints.map((e) => `${e.address}${e.port === null ? '' : `:${e.port}`}`).join(', ') || DASH },
+          { label: 'Read from', value: s.origins.join(', ') },
+          { label: 'Programmed on', value: s.programmedOn.join(', ') || DASH },
+        ],
+      },
+      classes: 'service',
+    });
+    drawn.add(id);
+    for (const e of s.endpoints) {
+      const target = endpointTarget(e.address, podName(e.address), scopes, drawn, nodes, edges, place);
+      const edgeId = `ep|${id}|${target}|${e.port ?? ''}`;
+      if (edges.some((x) => x.data.id === edgeId)) continue;
+      edges.push({
+        group: 'edges',
+        data: { id: edgeId, kind: 'endpoint', source: id, target, label: e.port === null ? '' : `:${e.port}`, title: `Endpoint of ${s.namespace}/${s.name}`, details: [{ label: 'Endpoint', value: `${e.address}${e.port === null ? '' : `:${e.port}`}${e.portName === null ? '' : ` (${e.portName})`}` }] },
+        classes: 'endpoint-link',
+      });
+    }
+  }
+  return { nodes, edges };
+}
+
+/** The element an endpoint address is drawn at: the interface holding it, else a pod inside the node routing to it, else a free point. */
+function endpointTarget(
+  ip: string, pod: TopologyPodJson | undefined, scopes: readonly Scope[], drawn: Set<string>, nodes: GraphNode[], edges: GraphEdge[], place: Placement,
+): string {
+  const owner = ownerOf(ip, scopes);
+  if (owner !== null) {
+    const id = interfaceId(owner.scope.key, owner.iface.name);
+    if (drawn.has(id)) return id;
+  }
+  const podRows: DetailRow[] = [
+    { label: 'Address', value: ip },
+    { label: 'Pod', value: pod === undefined ? 'not in any kubectl capture' : `${pod.namespace}/${pod.name}` },
+    ...(pod?.status ? [{ label: 'Status', value: pod.status }] : []),
+  ];
+  const home = connectedNodeOf(ip, scopes);
+  const label = pod === undefined ? `pod\n${ip}` : `${pod.name}\n${ip}`;
+  if (home !== null) {
+    const id = `pod|${home.scope.node}|${ip}`;
+    if (!drawn.has(id)) {
+      drawn.add(id);
+      nodes.push({ group: 'nodes', position: place.next(home.scope.boxId), data: { id, kind: 'pod', parent: home.scope.boxId, label, title: `Endpoint ${ip} on ${home.scope.node}`, details: [...podRows, { label: 'Reached', value: `through ${home.dev} on ${home.scope.node}` }] }, classes: 'pod' });
+      const dev = interfaceId(home.scope.key, home.dev);
+      if (drawn.has(dev)) edges.push({ group: 'edges', data: { id: `podlink|${id}`, kind: 'pod-link', source: id, target: dev, label: '', title: `${ip} behind ${home.dev}`, details: podRows }, classes: 'pod-link' });
+    }
+    return id;
+  }
+  const id = `endpoint|${ip}`;
+  if (!drawn.has(id)) {
+    drawn.add(id);
+    nodes.push({ group: 'nodes', position: place.next(SERVICES_COLUMN), data: { id, kind: 'pod', label, title: `Endpoint ${ip}`, details: [...podRows, { label: 'Reached', value: 'no captured node routes to it directly' }] }, classes: 'pod outside' });
+  }
+  return id;
+}
+
+/** One line counting what the graph shows, from the same elements cytoscape draws. */
+export function graphSummary(elements: readonly GraphElement[]): string {
+  const nodesOf = (kind: GraphNodeKind): number => elements.filter((e) => e.group === 'nodes' && e.data.kind === kind).length;
+  const edgesOf = (kind: GraphEdgeKind): number => elements.filter((e) => e.group === 'edges' && e.data.kind === kind).length;
+  const parts = [
+    count(nodesOf('node'), 'node'),
+    count(nodesOf('interface') + nodesOf('bridge'), 'interface'),
+    count(nodesOf('bridge'), 'bridge'),
+    nodesOf('namespace') > 0 ? count(nodesOf('namespace'), 'namespace') : null,
+    count(edgesOf('veth'), 'veth pair'),
+    count(edgesOf('route'), 'route link'),
+    count(nodesOf('service'), 'service'),
+    nodesOf('pod') > 0 ? count(nodesOf('pod'), 'endpoint') : null,
+  ];
+  return parts.filter((p) => p !== null).join(' · ');
+}

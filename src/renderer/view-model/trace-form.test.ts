@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeJson } from '../../shared/contract-json';
+import { validate } from '../../shared/validator';
+import { traceRequest } from '../../shared/trace-request';
+import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
+
+const ifc = (name: string, addresses: string[] = []) => ({ name, addresses, mac: null, state: 'UP', master: null, peer: null });
+const NODES: NodeJson[] = [
+  {
+    name: 'nodea',
+    interfaces: [ifc('lo', ['127.0.0.1/8']), ifc('eth0', ['192.168.56.11/24']), ifc('cbr0', ['10.40.1.1/24'])],
+    routes: [],
+    captures: [
+      { id: 3, kind: 'iptables-save', takenAt: '2026-11-23T22:43:48.000Z', source: 'nodea.txt:32' },
+      { id: 4, kind: 'iptables-list', takenAt: null, source: 'nodea.txt:80' },
+      { id: 5, kind: 'ip-addr', takenAt: null, source: 'nodea.txt:11' },
+      { id: 9, kind: 'iptables-save', takenAt: null, source: 'pod.txt:1', netns: 'default/web' },
+    ],
+  },
+  { name: 'nodeb', interfaces: [ifc('eth0', ['192.168.56.12/24']), ifc('flannel.1')], routes: [], captures: [] },
+];
+
+const filled = (more: Partial<TraceForm> = {}): TraceForm => ({ ...initialTraceForm(NODES), src: '10.40.1.3:40001', dst: '10.96.0.10:80', arrival: 'cbr0', ...more });
+
+describe('trace form choices', () => {
+  it('offers the node’s interfaces with their addresses, loopback last, then local', () => {
+    expect(arrivalChoices(NODES[0])).toEqual([
+      { value: 'eth0', label: 'eth0 (192.168.56.11/24)' },
+      { value: 'cbr0', label: 'cbr0 (10.40.1.1/24)' },
+      { value: 'lo', label: 'lo (127.0.0.1/8)' },
+      { value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' },
+    ]);
+    expect(arrivalChoices(undefined)).toEqual([{ value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' }]);
+  });
+
+  it('offers the node’s own ruleset captures newest first, after "newest"', () => {
+    expect(snapshotChoices(NODES[0]).map((c) => c.value)).toEqual([NEWEST_SNAPSHOT, '4', '3']);
+    expect(snapshotChoices(NODES[0])[2]?.label).toBe('#3 iptables-save · nodea.txt:32 · 2026-11-23 22:43:48 UTC');
+  });
+
+  it('starts on the first node, TCP, its first interface', () => {
+    expect(initialTraceForm(NODES)).toEqual({ node: 'nodea', proto: 'tcp', src: '', dst: '', arrival: 'eth0', follow: false, snapshot: NEWEST_SNAPSHOT });
+    expect(initialTraceForm([])).toMatchObject({ node: '', arrival: LOCAL_ARRIVAL });
+  });
+
+  it('keeps an arrival interface of the same name when the node changes, and drops the snapshot', () => {
+    expect(withNode(filled({ arrival: 'eth0', snapshot: '3' }), NODES, 'nodeb')).toMatchObject({ node: 'nodeb', arrival: 'eth0', snapshot: NEWEST_SNAPSHOT });
+    expect(withNode(filled({ arrival: 'cbr0' }), NODES, 'nodeb')).toMatchObject({ arrival: 'eth0' });
+    expect(withNode(filled({ arrival: LOCAL_ARRIVAL }), NODES, 'nodeb')).toMatchObject({ arrival: LOCAL_ARRIVAL });
+  });
+
+  it('keeps what still exists after the project changes', () => {
+    expect(reconcileTraceForm(filled({ snapshot: '3' }), NODES)).toEqual(filled({ snapshot: '3' }));
+    expect(reconcileTraceForm(filled({ node: 'gone' }), NODES)).toMatchObject({ node: 'nodea', arrival: 'eth0', src: '10.40.1.3:40001' });
+  });
+});
+
+describe('trace request from the form', () => {
+  it('builds the request the trace operation validates', () => {
+    const check = buildTraceRequest(filled({ follow: true, snapshot: '3' }), NODES);
+    expect(check).toEqual({
+      ok: true,
+      request: { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true, snapshot: 3 },
+    });
+    if (check.ok) expect(validate(traceRequest, check.request)).toEqual(check.request);
+  });
+
+  it('sends a local packet without an arrival interface, and ports as null when not given', () => {
+    const check = buildTraceRequest(filled({ arrival: LOCAL_ARRIVAL, src: '192.168.56.11', dst: '[fd00::1]:443' }), NODES);
+    expect(check).toMatchObject({ ok: true, request: { in: null, local: true, sport: null, dst: 'fd00::1', dport: 443 } });
+  });
+
+  it('names every field that is wrong', () => {
+    expect(buildTraceRequest(filled({ src: '', dst: 'web:80' }), NODES)).toEqual({
+      ok: false,
+      errors: { src: 'give the source as IP or IP:PORT', dst: '"web:80" is not IP[:PORT]' },
+    });
+    expect(buildTraceRequest(filled({ node: 'nodez' }), NODES)).toMatchObject({ ok: false, errors: { node: 'no node "nodez" in this project' } });
+    expect(buildTraceRequest(filled({ arrival: 'cbr9' }), NODES)).toMatchObject({ ok: false, errors: { arrival: 'nodea has no interface "cbr9"' } });
+    expect(buildTraceRequest(filled({ snapshot: '9' }), NODES)).toMatchObject({ ok: false, errors: { snapshot: 'not a ruleset capture of this node' } });
+    expect(buildTraceRequest(filled({ proto: 'icmp' }), NODES)).toMatchObject({ ok: false, errors: { src: 'ICMP has no ports: give the address alone' } });
+  });
+
+  it('describes a request in one line', () => {
+    const check = buildTraceRequest(filled({ follow: true }), NODES);
+    expect(check.ok && describeRequest(check.request)).toBe('nodea: tcp 10.40.1.3:40001 → 10.96.0.10:80 in cbr0, followed across nodes');
+  });
+});

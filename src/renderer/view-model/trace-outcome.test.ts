@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importPaths } from '../../core/import/import-paths';
+import { traceProject } from '../../core/model/project-trace';
+import { Store } from '../../core/model/store';
+import type { OutcomeJson, TraceResultJson } from '../../shared/trace-json';
+import { formatShare, outcomeCard, outcomeCards, outcomesHeadline, packetLine, verdictTone } from './trace-outcome';
+
+describe('trace outcome cards of the lab ClusterIP trace', () => {
+  let result: TraceResultJson;
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-outcome-'));
+    const store = Store.open(path.join(dir, 'p.db'));
+    importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
+    result = traceProject(store, { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true }, { snapshot: null });
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows two forwarded halves naming the service and its endpoint', () => {
+    const cards = outcomeCards(result);
+    expect(cards.map((c) => [c.share, c.verdictLabel, c.tone])).toEqual([
+      ['50%', 'Forwarded', 'ok'],
+      ['50%', 'Forwarded', 'ok'],
+    ]);
+    expect(cards.map((c) => c.service).sort()).toEqual(['default/hello:http → 10.40.1.2:8080 (cluster-ip)', 'default/hello:http → 10.40.2.2:8080 (cluster-ip)']);
+    expect(outcomesHeadline(cards)).toBe('2 outcomes: 2 forwarded');
+  });
+
+  it('marks the fields the first hop rewrote: masqueraded source, DNATed destination and port', () => {
+    const local = outcomeCards(result).find((c) => c.service?.includes('10.40.1.2'));
+    const hop = local?.hops[0];
+    expect(hop).toMatchObject({ node: 'nodea', path: 'cbr0 → cbr0', rewritten: true });
+    expect(hop?.before.text).toBe('tcp 10.40.1.3:40001 → 10.96.0.10:80');
+    expect(hop?.after.fields.filter((f) => f.changed).map((f) => `${f.name}=${f.text}`)).toEqual(['src=10.40.1.1', 'dst=10.40.1.2', 'dport=8080']);
+  });
+
+  it('lists the rule-by-rule steps with the rule text as captured and the NAT rewrites', () => {
+    const card = outcomeCards(result)[0]!;
+    expect(card.steps[0]).toMatchObject({ node: 'nodea', where: 'nat/PREROUTING', text: '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES', policy: false });
+    const dnat = card.steps.find((s) => s.target === 'DNAT');
+    expect(dnat?.nat?.kind).toBe('DNAT');
+    expect(dnat?.nat?.after.fields.filter((f) => f.changed).map((f) => f.name)).toEqual(['dst', 'dport']);
+    expect(card.steps.find((s) => s.note?.includes('statistic'))).toBeDefined();
+  });
+});
+
+describe('trace outcome formatting', () => {
+  const packet = { proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53 };
+  const unknown: OutcomeJson = {
+    probability: 1 / 3, verdict: 'unknown', packet, egress: null, marks: { n1: '0x0' }, hops: [{ node: 'n1', in: 'eth0', out: null, before: packet, after: packet }],
+    steps: [{ node: 'n1', table: 'filter', chain: 'INPUT', rule: null, target: 'ACCEPT', policy: true, line: 3, nat: null, comment: null, note: null }],
+    reason: 'n1 has no routes captured', summary: 'unknown: no routes on n1', service: null, caveats: ['the nat table was not captured'],
+  };
+
+  it('marks an unknown outcome as uncertain with its reason and caveats', () => {
+    const card = outcomeCard(unknown, 0);
+    expect(card).toMatchObject({ share: '33.3%', verdictLabel: 'Unknown', tone: 'unknown', uncertain: true, reason: 'n1 has no routes captured', caveats: ['the nat table was not captured'], marks: null });
+    expect(card.steps[0]).toMatchObject({ text: 'policy ACCEPT', policy: true, where: 'filter/INPUT' });
+    expect(card.hops[0]).toMatchObject({ path: 'eth0 → (unknown)', rewritten: false });
+  });
+
+  it('formats shares, tones and packets', () => {
+    expect([1, 0.5, 0.25, 1 / 3, 0.0004, 0].map(formatShare)).toEqual(['100%', '50%', '25%', '33.3%', '<0.1%', '0%']);
+    expect(['deliver', 'forward', 'drop', 'reject', 'unknown'].map((v) => verdictTone(v as OutcomeJson['verdict']))).toEqual(['ok', 'ok', 'bad', 'bad', 'unknown']);
+    expect(packetLine({ proto: 'icmp', src: 'fd00::1', sport: null, dst: 'fd00::2', dport: null }).text).toBe('icmp fd00::1 → fd00::2');
+    expect(packetLine({ ...packet, sport: 80 }, packet).fields.find((f) => f.name === 'sport')).toEqual({ name: 'sport', text: '80', changed: true });
+  });
+
+  it('orders cards by share, keeping the replay order for ties, and counts verdicts', () => {
+    const drop = { ...unknown, probability: 2 / 3, verdict: 'drop' as const, caveats: [] };
+    const cards = outcomeCards({ input: { node: 'n1', proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53, in: 'eth0', local: false }, outcomes: [unknown, drop] });
+    expect(cards.map((c) => c.verdict)).toEqual(['drop', 'unknown']);
+    expect(outcomesHeadline(cards)).toBe('2 outcomes: 1 dropped, 1 unknown');
+  });
+});
