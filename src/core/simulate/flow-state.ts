@@ -51,6 +51,13 @@ export interface FlowState {
   readonly physIn: string | null;
   /** Bridged at layer 2 (in and out the same bridge): physdev-is-bridged. */
   readonly bridged: boolean;
+  /**
+   * For a packet that came in by a bridge port: was the frame addressed to another host on the
+   * bridge (`bridged`, switched without a routing decision) or to this node (`host`, routed)?
+   * Known when the previous node's next hop is; null when the replay starts at the port, and
+   * then the route decides (out the same bridge, no gateway: bridged).
+   */
+  readonly l2: 'bridged' | 'host' | null;
   /** '' where there is none yet (PREROUTING, INPUT); null when the route could not be decided. */
   readonly outIface: string | null;
   readonly nextHop: IpNumber | null;

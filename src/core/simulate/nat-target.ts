@@ -66,8 +66,11 @@ export function applyNatTarget(s: FlowState, target: Extract<Target, { kind: 'dn
       if (s.outIface === null) return { kind: 'unknown', reason: 'MASQUERADE takes the address of the outgoing interface, which the captures do not decide' };
       if (!interfacesKnown) return { kind: 'unknown', reason: `MASQUERADE takes the address of ${s.outIface}, but the node's addresses (ip addr) were not captured` };
       const chosen = selectAddress(routing, s.family, s.outIface, s.nextHop);
-      if (chosen === null) return { kind: 'drop', reason: `MASQUERADE: ${s.outIface} has no usable ${s.family} address, so the kernel drops the packet` };
+      if (chosen === null) return { kind: 'drop', reason: `MASQUERADE: neither ${s.outIface} nor any other interface has a global ${s.family} address, so the kernel drops the packet` };
       const notes: string[] = [];
+      if (chosen.dev !== s.outIface) {
+        notes.push(`${s.outIface} has no global ${s.family} address: like inet_select_addr, the kernel takes the first global primary address of another interface, ${chosen.text} on ${chosen.dev}`);
+      }
       const primaries = routing.interfaces.get(s.outIface)?.addresses.filter((a) => a.family === s.family && !a.secondary).length ?? 0;
       if (primaries > 1) notes.push(`${chosen.text} is the primary address of ${s.outIface} ${s.nextHop !== null && chosen.subnet ? `chosen for next hop ${formatIp(s.nextHop)}` : ''}`.trim());
       const after: FlowState = { ...s, src: chosen.ip, sport: portChoice(target.ports, s.sport, s.protoNum, notes), natSrc: true };

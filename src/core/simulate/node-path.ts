@@ -110,6 +110,12 @@ function routeText(look: RouteLookup): string | null {
     : null;
 }
 
+/** A destination that is one of the node's addresses: its local-table route, the packet handled on lo. */
+function localLookup(node: CompiledNode, dst: IpNumber): RouteLookup {
+  const hit = lookupRoute(node.routing, dst);
+  return { kind: 'local', route: hit.kind === 'local' ? hit.route : null, dev: 'lo' };
+}
+
 /** A route without `dev` (route -n always has one; `ip route` may not): the device that reaches the gateway. */
 function withDevice(node: CompiledNode, look: RouteLookup): RouteLookup {
   if (look.kind !== 'unicast' || look.dev !== null || look.route.via === null) return look;
@@ -139,19 +145,42 @@ function policyRoutingCaveat(node: CompiledNode, s: FlowState): FlowState {
   return withCaveat(s, `${node.name}: routes in table${other.length > 1 ? 's' : ''} ${other.join(', ')} were captured, but policy routing (ip rule) is not replayed: only the local and main tables are used`);
 }
 
+/** A frame from a port of `bridge` is switched, not routed, when its destination is on that bridge: the route leaves by the same bridge without a gateway. */
+export function bridgedByRoute(look: RouteLookup, bridge: string): boolean {
+  return look.kind === 'unicast' && look.dev === bridge && look.route.via === null;
+}
+
+/**
+ * br_netfilter on a frame the bridge switches from port to port: no routing decision; iptables
+ * sees it in FORWARD and POSTROUTING in and out the same bridge (physdev-is-bridged).
+ */
+function switchFrame(node: CompiledNode, s: FlowState, natAllowed: boolean): NodeEnd[] {
+  const hop = s.nextHop ?? s.dst;
+  const via = sameIp(hop, s.dst) ? null : formatIp(hop);
+  const switched = withEvent({ ...s, outIface: s.inIface, nextHop: hop, bridged: true }, {
+    kind: 'route', node: node.name, stage: 'input', dst: formatIp(s.dst), route: null,
+    result: { kind: 'unicast', dev: s.inIface, via, bridged: true },
+    note: `the frame is addressed to ${formatIp(hop)}, another host on bridge ${s.inIface}: ${node.name} switches it without a routing decision`,
+  });
+  return runHook(node, switched, 'FORWARD', ['mangle', 'filter', 'security'], natAllowed, (f) => postrouting(node, f, natAllowed));
+}
+
 /** After PREROUTING: local delivery or forwarding. */
 function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): NodeEnd[] {
   let s = policyRoutingCaveat(node, s0);
   const dst = formatIp(s.dst);
+  const unchanged = sameIp(s.dst, s.orig.dst);
+  if (s.physIn !== null && s.l2 === 'bridged' && unchanged) return switchFrame(node, s, natAllowed);
   if (isLoopback(s.dst) && s.inIface !== 'lo') {
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
   }
   const local = isLocalAddress(node.routing, s.dst);
-  const look: RouteLookup = local === true ? { kind: 'local', route: null, dev: 'lo' } : withDevice(node, lookupRoute(node.routing, s.dst));
+  const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
   if (local === null && look.kind === 'unicast') {
     s = withCaveat(s, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   }
-  const bridged = look.kind === 'unicast' && s.physIn !== null && look.dev === s.inIface && look.route.via === null;
+  // A frame addressed to this node is routed, unless DNAT sent it back onto the same bridge (br_netfilter's bridged DNAT).
+  const bridged = s.physIn !== null && bridgedByRoute(look, s.inIface) && !(s.l2 === 'host' && unchanged);
   s = withEvent(s, { kind: 'route', node: node.name, stage: 'input', dst, result: routeResult(look, bridged), route: routeText(look), note: look.kind === 'unknown' ? look.missing : null });
   const failed = routeFailure(node, s, look);
   if (failed !== null) return failed;
@@ -181,8 +210,31 @@ function postrouting(node: CompiledNode, s: FlowState, natAllowed: boolean): Nod
   });
 }
 
-/** A packet arriving on `s.inIface` (already mapped to its bridge, with physIn set, for a bridge port). */
-export function traverseFromInterface(node: CompiledNode, s: FlowState): NodeEnd[] {
+/**
+ * Without br_netfilter (bridge-nf-call-iptables=0), a frame the bridge switches from port to port
+ * never meets iptables or conntrack: the node is only a switch. Null when the frame is not one.
+ */
+function switchedOnly(node: CompiledNode, s: FlowState): NodeEnd[] | null {
+  const bridge = s.hopIn === null ? null : node.routing.interfaces.get(s.hopIn)?.master ?? null;
+  if (bridge === null) return null;
+  const switched = s.l2 === 'bridged' || (s.l2 === null && isLocalAddress(node.routing, s.dst) !== true && bridgedByRoute(lookupRoute(node.routing, s.dst), bridge));
+  if (!switched) return null;
+  const hop = s.nextHop ?? s.dst;
+  const state = withEvent({ ...s, outIface: bridge, nextHop: hop, bridged: true }, {
+    kind: 'route', node: node.name, stage: 'input', dst: formatIp(s.dst), route: null,
+    result: { kind: 'unicast', dev: bridge, via: sameIp(hop, s.dst) ? null : formatIp(hop), bridged: true },
+    note: `${node.name} switches the frame to ${formatIp(hop)} on bridge ${bridge}; without br_netfilter iptables does not see it`,
+  });
+  return [{ state, verdict: 'forward', reason: null, out: bridge, nextHop: hop }];
+}
+
+/**
+ * A packet arriving on `s.inIface` (already mapped to its bridge for a bridge port, with physIn
+ * set when br_netfilter is on).
+ */
+export function traverseFromInterface(node: CompiledNode, s: FlowState, bridgeNetfilter = true): NodeEnd[] {
+  const switched = bridgeNetfilter ? null : switchedOnly(node, s);
+  if (switched !== null) return switched;
   return runHook(node, s, 'PREROUTING', ['raw', 'mangle', 'nat'], true, (p) => routeInput(node, p, true));
 }
 
@@ -190,16 +242,23 @@ export function traverseFromInterface(node: CompiledNode, s: FlowState): NodeEnd
 function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute'): { state: FlowState } | { ends: NodeEnd[] } {
   const dst = formatIp(s.dst);
   const local = isLocalAddress(node.routing, s.dst);
-  const look: RouteLookup = local === true ? { kind: 'local', route: null, dev: 'lo' } : withDevice(node, lookupRoute(node.routing, s.dst));
+  const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
   let state = withEvent(policyRoutingCaveat(node, s), { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
   if (local === null && look.kind === 'unicast') state = withCaveat(state, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   const failed = routeFailure(node, state, look);
   if (failed !== null) return { ends: failed };
-  if (look.kind === 'local') return { state: { ...state, outIface: 'lo', nextHop: s.dst } };
+  if (look.kind === 'local') {
+    const next: FlowState = { ...state, outIface: 'lo', nextHop: s.dst };
+    if (!isUnspecified(next.src)) return { state: next };
+    // ip_route_output: a local destination is reached from the local route's preferred source, else from itself.
+    const src = look.route?.src !== undefined && look.route.src !== null ? parseIp(look.route.src) : null;
+    const ip = src !== null && src.family === s.family ? src : s.dst;
+    return { state: withNote({ ...next, src: ip, orig: { ...next.orig, src: ip } }, `source address ${formatIp(ip)} selected for the local destination ${dst}`) };
+  }
   if (look.kind === 'unicast') {
     let next: FlowState = { ...state, outIface: look.dev, nextHop: look.nextHop };
     if (isUnspecified(next.src)) {
-      const src = look.route.src !== null ? look.route.src : look.dev !== null ? selectAddress(node.routing, s.family, look.dev, look.nextHop)?.text ?? null : null;
+      const src = look.route.src !== null ? look.route.src : look.dev !== null ? selectAddress(node.routing, s.family, look.dev, look.nextHop, look.route.scope)?.text ?? null : null;
       if (src === null) return { ends: end(next, 'unknown', `no source address for ${dst} on ${node.name}: the captures do not show an address on ${look.dev ?? 'the route device'}`) };
       const ip = parseIp(src);
       if (ip === null || ip.family !== s.family) return { ends: end(next, 'unknown', `the source address ${src} chosen on ${node.name} could not be read`) };

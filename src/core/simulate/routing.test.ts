@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from './ip-number';
 import type { IpNumber } from './ip-number';
-import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, selectAddress } from './routing';
+import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, SCOPE_LINK, selectAddress } from './routing';
 import { nodeFrom } from './test-support/capture-world';
 
 function ip(text: string): IpNumber {
@@ -58,6 +58,23 @@ describe('node routing', () => {
     expect(selectAddress(routing, 'ipv4', 'eth0', ip('192.168.7.1'))?.text).toBe('192.168.7.5');
     expect(selectAddress(routing, 'ipv4', 'eth0', ip('10.0.0.1'))?.text).toBe('10.0.0.5');
     expect(selectAddress(routing, 'ipv4', 'eth0', ip('172.16.0.1'))?.text).toBe('10.0.0.5');
+  });
+
+  it('falls back to the first global primary address of another interface when the device has none (inet_select_addr)', () => {
+    expect(selectAddress(routing, 'ipv4', 'lo', ip('10.0.0.5'))?.text).toBe('10.0.0.5');
+    expect(selectAddress(routing, 'ipv4', 'lo', ip('127.0.0.1'))).toMatchObject({ text: '10.0.0.5', dev: 'eth0' });
+    const onlyLoopback = compileRouting(nodeFrom('l', { addr: `
+      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
+          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+          inet 127.0.0.1/8 scope host lo
+      2: eth0: <BROADCAST,UP> mtu 1500 state UP
+          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+          inet 169.254.3.3/16 scope link eth0
+    ` }).interfaces, null);
+    expect(selectAddress(onlyLoopback, 'ipv4', 'lo', null)).toBeNull();
+    // A link-scope route may take a link-scope address of its own device, never another's.
+    expect(selectAddress(onlyLoopback, 'ipv4', 'eth0', null, SCOPE_LINK)?.text).toBe('169.254.3.3');
+    expect(selectAddress(onlyLoopback, 'ipv4', 'lo', null, SCOPE_LINK)).toBeNull();
   });
 
   it('without an address capture, cannot say what is local except the routes preferred sources', () => {

@@ -18,6 +18,21 @@ export interface LocalAddress {
   secondary: boolean;
   /** Usable as a source for traffic leaving the host (scope global). */
   global: boolean;
+  /** The kernel's scope number: 0 global (universe), 200 site, 253 link, 254 host. */
+  scope: number;
+}
+
+/** rtnetlink scope numbers (RT_SCOPE_*), as inet_select_addr compares them. */
+export const SCOPE_UNIVERSE = 0;
+export const SCOPE_LINK = 253;
+export const SCOPE_HOST = 254;
+const SCOPE_NUMBERS: Record<string, number> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+
+function scopeNumber(text: string | null, fallback: number): number {
+  if (text === null) return fallback;
+  const named = SCOPE_NUMBERS[text.toLowerCase()];
+  if (named !== undefined) return named;
+  return /^\d+$/.test(text) ? Number(text) : fallback;
 }
 
 export interface CompiledRoute {
@@ -27,6 +42,8 @@ export interface CompiledRoute {
   via: IpNumber | null;
   src: string | null;
   metric: number;
+  /** The route's scope (RT_SCOPE_*): universe with a gateway, link for a directly connected route unless captured otherwise. */
+  scope: number;
   text: string;
 }
 
@@ -84,15 +101,15 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
       const ip = parseIp(a.cidr.split('/')[0] ?? '');
       if (cidr === null || ip === null) continue;
       const subnet = a.peer !== null ? parseCidr(a.peer) ?? cidr : cidr;
-      const scope = a.scope ?? (isLoopback(ip) ? 'host' : 'global');
-      addresses.push({ ip, text: formatIp(ip), dev: iface.name, subnet, secondary: a.secondary, global: scope === 'global' });
+      const scope = scopeNumber(a.scope, isLoopback(ip) ? SCOPE_HOST : SCOPE_UNIVERSE);
+      addresses.push({ ip, text: formatIp(ip), dev: iface.name, subnet, secondary: a.secondary, global: scope === SCOPE_UNIVERSE, scope });
       const hostPrefix = family === 'ipv4' ? 32 : 128;
       const localCidr = loopback ? subnet : cidrOf(ip, hostPrefix);
-      local.push({ cidr: localCidr, type: 'local', dev: iface.name, via: null, src: formatIp(ip), metric: 0, text: `local ${formatIp(ip)} dev ${iface.name} (from ${a.cidr})` });
+      local.push({ cidr: localCidr, type: 'local', dev: iface.name, via: null, src: formatIp(ip), metric: 0, scope: SCOPE_HOST, text: `local ${formatIp(ip)} dev ${iface.name} (from ${a.cidr})` });
       if (family === 'ipv4' && !loopback && subnet.prefixLength < 31) {
         const bcast = a.broadcast !== null ? parseIp(a.broadcast) : lastAddressOf(subnet);
         if (bcast !== null) {
-          local.push({ cidr: cidrOf(bcast, 32), type: 'broadcast', dev: iface.name, via: null, src: formatIp(ip), metric: 0, text: `broadcast ${formatIp(bcast)} dev ${iface.name}` });
+          local.push({ cidr: cidrOf(bcast, 32), type: 'broadcast', dev: iface.name, via: null, src: formatIp(ip), metric: 0, scope: SCOPE_LINK, text: `broadcast ${formatIp(bcast)} dev ${iface.name}` });
         }
       }
     }
@@ -102,7 +119,8 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     const cidr = r.dst === 'default' ? cidrOf(family === 'ipv4' ? { family, value: 0 } : { family, value: 0n }, 0) : parseCidr(r.dst);
     if (cidr === null) continue;
     const via = r.via !== null ? parseIp(r.via) : null;
-    const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, text: routeText(r) };
+    const defaultScope = r.type === 'local' ? SCOPE_HOST : via !== null ? SCOPE_UNIVERSE : SCOPE_LINK;
+    const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, scope: scopeNumber(r.scope, defaultScope), text: routeText(r) };
     if (r.table === 'local' || r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')) local.push(compiled);
     else if (r.table === 'main' || r.table === '') main.push(compiled);
     else otherTables.add(r.table);
@@ -112,7 +130,7 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     for (const r of local.length === 0 ? main : []) {
       const src = r.src !== null ? parseIp(r.src) : null;
       if (src === null || src.family !== family || local.some((l) => l.src === r.src)) continue;
-      local.push({ cidr: cidrOf(src, family === 'ipv4' ? 32 : 128), type: 'local', dev: r.dev, via: null, src: r.src, metric: 0, text: `local ${r.src} dev ${r.dev ?? '?'} (the src of route ${r.text})` });
+      local.push({ cidr: cidrOf(src, family === 'ipv4' ? 32 : 128), type: 'local', dev: r.dev, via: null, src: r.src, metric: 0, scope: SCOPE_HOST, text: `local ${r.src} dev ${r.dev ?? '?'} (the src of route ${r.text})` });
     }
   }
   // Connected subnets the route capture did not list (or no route capture at all): the kernel adds them with the address.
@@ -123,7 +141,7 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     const listed = main.some((r) => r.dev === a.dev && r.cidr.prefixLength === a.subnet.prefixLength && cidrContains(r.cidr, a.ip));
     if (listed) continue;
     main.push({
-      cidr: a.subnet, type: 'unicast', dev: a.dev, via: null, src: a.text, metric: 0,
+      cidr: a.subnet, type: 'unicast', dev: a.dev, via: null, src: a.text, metric: 0, scope: SCOPE_LINK,
       text: `${family === 'ipv4' ? formatIp({ family, value: a.subnet.v4 }) : formatIp({ family, value: a.subnet.v6 })}/${a.subnet.prefixLength} dev ${a.dev} scope link src ${a.text} (connected, from the address)`,
     });
   }
@@ -190,16 +208,27 @@ export function lookupRoute(routing: NodeRouting, dst: IpNumber): RouteLookup {
 }
 
 /**
- * inet_select_addr: the first primary, global address of the family on `dev` whose subnet holds the
- * next hop, else the first primary global one. What MASQUERADE and source selection use.
+ * The kernel's inet_select_addr(dev, dst, scope), what MASQUERADE (scope universe, dst the next
+ * hop) and output routing (the route's scope, dst its gateway) use to pick a source:
+ *  1. on `dev`, the first primary address of sufficient scope whose subnet holds `dst`, else the
+ *     first primary of sufficient scope;
+ *  2. failing that (no address on `dev`, or only 127.0.0.1 on lo, which is scope host), the first
+ *     primary address of any interface, in device order, whose scope is neither link nor narrower
+ *     than asked.
+ * IPv6 (ipv6_dev_get_saddr) prefers the outgoing interface the same way and may also take another
+ * interface's global address; its finer rules (RFC 6724) are not replayed.
  */
-export function selectAddress(routing: NodeRouting, family: Family, dev: string, nextHop: IpNumber | null): LocalAddress | null {
-  const candidates = familyRouting(routing, family).addresses.filter((a) => a.dev === dev && !a.secondary && a.global);
-  if (nextHop !== null) {
-    const inSubnet = candidates.find((a) => cidrContains(a.subnet, nextHop));
-    if (inSubnet) return inSubnet;
+export function selectAddress(routing: NodeRouting, family: Family, dev: string, dst: IpNumber | null, scope = SCOPE_UNIVERSE): LocalAddress | null {
+  const addresses = familyRouting(routing, family).addresses;
+  let first: LocalAddress | null = null;
+  for (const a of addresses) {
+    if (a.dev !== dev || a.secondary || a.scope > scope) continue;
+    if (dst === null || cidrContains(a.subnet, dst)) return a;
+    if (first === null) first = a;
   }
-  return candidates[0] ?? null;
+  if (first !== null) return first;
+  for (const a of addresses) if (!a.secondary && a.scope !== SCOPE_LINK && a.scope <= scope) return a;
+  return null;
 }
 
 /** First address of the interface (what REDIRECT rewrites the destination to). */

@@ -158,6 +158,33 @@ describe('NAT targets', () => {
     expect(viaSecond.egress).toEqual({ node: 'nodea', interface: 'eth0', nextHop: '192.168.50.1' });
   });
 
+  it('MASQUERADE out lo (a local process DNATed to a local address) takes the first global address of another interface, as the kernel does', () => {
+    const apiserver = [nodeA(`
+      *nat
+      :PREROUTING ACCEPT [0:0]
+      :INPUT ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      :POSTROUTING ACCEPT [0:0]
+      -A OUTPUT -d 10.96.0.1/32 -p tcp --dport 443 -j MARK --set-xmark 0x4000/0x4000
+      -A OUTPUT -d 10.96.0.1/32 -p tcp --dport 443 -j DNAT --to-destination 172.16.0.5:6443
+      -A POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE
+      COMMIT
+    `)];
+    const o = only(trace(apiserver, { src: '172.16.0.5', sport: 51201, dst: '10.96.0.1', dport: 443, local: true }));
+    expect(o.verdict).toBe('deliver');
+    // lo holds only 127.0.0.1 (scope host); eth0 is the first interface with a global primary address.
+    expect(o.packet).toEqual({ proto: 'tcp', src: '10.0.0.5', sport: 51201, dst: '172.16.0.5', dport: 6443 });
+    const masq = o.steps.find((s) => s.target === 'MASQUERADE')?.nat;
+    expect(masq?.note).toContain('lo has no global ipv4 address');
+    expect(masq?.note).toContain('10.0.0.5 on eth0');
+  });
+
+  it('a local packet without a source address to a local destination is sent from that address', () => {
+    const o = only(trace([nodeA(EMPTY)], { src: '0.0.0.0', dst: '172.16.0.5', dport: 22, local: true }));
+    expect(o.verdict).toBe('deliver');
+    expect(o.packet.src).toBe('172.16.0.5');
+  });
+
   it('SNAT rewrites the source to the given address', () => {
     const o = only(trace(world, { src: '10.244.0.7', dst: '10.1.2.3', dport: 443, in: 'cbr0' }));
     expect(o.packet.src).toBe('172.16.0.100');

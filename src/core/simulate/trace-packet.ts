@@ -5,7 +5,7 @@
 import type { CompiledNode } from './compiled-node';
 import { compiledNodeOf } from './compiled-node';
 import type { FlowState } from './flow-state';
-import { hexMark, packetView, push, toArray, withEvent } from './flow-state';
+import { hexMark, packetView, push, toArray, withCaveat, withEvent } from './flow-state';
 import { formatIp, parseIp } from './ip-number';
 import type { IpNumber } from './ip-number';
 import { serviceOf, summarize } from './kube-service';
@@ -13,22 +13,29 @@ import type { NodeSnapshot } from './node-snapshot';
 import { traverseFromInterface, traverseFromLocal } from './node-path';
 import type { NodeEnd } from './node-path';
 import { hasPorts, protoNumber } from './rule-match';
-import { ownsAddress } from './routing';
+import { isLocalAddress, ownsAddress } from './routing';
 import type { Egress, Hop, Outcome, Step, TraceInput, TraceRequest, TraceResult } from './trace';
 import { SimulateError } from './trace';
+import { vethPeer } from './veth-link';
 
 const DEFAULT_SPORT = 40000;
 
-/** Where a packet enters a node: mapped to the bridge when the interface is a bridge port (br_netfilter sees the bridge). */
-function arrival(node: CompiledNode, iface: string): { inIface: string; physIn: string | null } {
-  const rec = node.routing.interfaces.get(iface);
-  if (rec?.master) return { inIface: rec.master, physIn: iface };
-  return { inIface: iface, physIn: null };
+/** br_netfilter, which captures do not show: as requested, or assumed on (and then said). */
+interface BridgeNetfilter {
+  on: boolean;
+  assumed: boolean;
 }
 
-function enterNode(node: CompiledNode, s: FlowState, iface: string | null): FlowState {
+/**
+ * A packet entering `node` on `iface` (null: generated there). A bridge port hands it to its
+ * bridge: iptables sees the bridge as the input, and with br_netfilter the port as physdev-in.
+ * `l2NextHop` is the previous node's next hop, the frame's link-layer target: an address of this
+ * node means the frame is for its IP stack; any other, that the bridge switches it onward.
+ */
+function enterNode(node: CompiledNode, s: FlowState, iface: string | null, l2NextHop: IpNumber | null, brnf: BridgeNetfilter): FlowState {
   const view = packetView(s);
-  const where = iface === null ? { inIface: '', physIn: null } : arrival(node, iface);
+  const bridge = iface === null ? null : node.routing.interfaces.get(iface)?.master ?? null;
+  const l2 = bridge === null || l2NextHop === null ? null : isLocalAddress(node.routing, l2NextHop) === true ? 'host' : 'bridged';
   let next: FlowState = {
     ...s,
     node: node.name,
@@ -38,17 +45,29 @@ function enterNode(node: CompiledNode, s: FlowState, iface: string | null): Flow
     natDst: false,
     natSrc: false,
     orig: { src: s.src, sport: s.sport, dst: s.dst, dport: s.dport },
-    inIface: where.inIface,
-    physIn: where.physIn,
+    inIface: bridge ?? iface ?? '',
+    physIn: bridge !== null && brnf.on ? iface : null,
     bridged: false,
+    l2,
     outIface: '',
-    nextHop: null,
+    nextHop: l2 === 'bridged' ? l2NextHop : null,
     hopIn: iface,
     hopBefore: view,
     visited: push(s.visited, `${node.name}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`),
   };
   next = withEvent(next, { kind: 'arrive', node: node.name, in: iface, packet: view });
-  if (where.physIn !== null) next = withEvent(next, { kind: 'note', node: node.name, text: `${iface} is a port of bridge ${where.inIface}: iptables sees the packet on ${where.inIface} (physdev-in ${iface})` });
+  if (bridge !== null) {
+    const sysctl = `bridge-nf-call-${s.family === 'ipv4' ? 'iptables' : 'ip6tables'}`;
+    next = withEvent(next, {
+      kind: 'note', node: node.name,
+      text: brnf.on
+        ? `${iface} is a port of bridge ${bridge}: iptables sees the packet on ${bridge} (physdev-in ${iface})${brnf.assumed ? '' : `; ${sysctl}=1 as requested`}`
+        : `${iface} is a port of bridge ${bridge}: the IP stack sees the packet on ${bridge}; ${sysctl}=0 as requested, so iptables does not see switched frames and physdev never matches`,
+    });
+    if (brnf.assumed) {
+      next = withCaveat(next, `${node.name}: ${sysctl} is not in the captures; assumed 1 (br_netfilter loaded, as kube-proxy requires): packets entering bridge ${bridge} from its ports cross iptables even when only switched, and physdev matches see the port`);
+    }
+  }
   return next;
 }
 
@@ -68,33 +87,49 @@ interface Finished {
   egress: Egress | null;
 }
 
-/** The captured node (other than `from`) that owns the next hop, or else the destination, and the interface holding it. */
-function nextNode(world: CompiledNode[], from: string, nextHop: IpNumber | null, dst: IpNumber): { node: CompiledNode; iface: string } | null {
+interface NextNode {
+  node: CompiledNode;
+  iface: string;
+  caveat: string | null;
+}
+
+/**
+ * Where a packet leaving `from` by `out` arrives: the other end of the wire when `out` is a veth
+ * into another captured namespace, else the captured node (other than `from`) that owns the next
+ * hop, or else the destination, on the interface holding it.
+ */
+function nextNode(world: CompiledNode[], from: CompiledNode, out: string, nextHop: IpNumber | null, dst: IpNumber): NextNode | null {
+  const peer = vethPeer(world, from, out);
+  if (peer.kind === 'peer') return { node: peer.node, iface: peer.iface, caveat: null };
+  const caveat = peer.kind === 'ambiguous'
+    ? `${from.name}: the other end of veth ${out} could be ${peer.candidates.join(' or ')}; the replay follows the owner of the next hop instead`
+    : null;
   for (const target of nextHop !== null ? [nextHop, dst] : [dst]) {
     for (const n of world) {
-      if (n.name === from) continue;
+      if (n === from) continue;
       const owned = ownsAddress(n.routing, target);
-      if (owned !== null) return { node: n, iface: owned.dev };
+      if (owned !== null) return { node: n, iface: owned.dev, caveat };
     }
   }
   return null;
 }
 
-function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local: boolean, follow: boolean): Finished[] {
-  const ends = local ? traverseFromLocal(node, s) : traverseFromInterface(node, s);
+function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local: boolean, follow: boolean, brnf: BridgeNetfilter): Finished[] {
+  const ends = local ? traverseFromLocal(node, s) : traverseFromInterface(node, s, brnf.on);
   const out: Finished[] = [];
   for (const e of ends) {
-    const left = leaveNode(e);
+    let left = leaveNode(e);
     if (e.verdict !== 'forward' || e.out === null) {
       out.push({ state: left, verdict: e.verdict, reason: e.reason, egress: null });
       continue;
     }
     const egress: Egress = { node: node.name, interface: e.out, nextHop: e.nextHop ? formatIp(e.nextHop) : null };
-    const hopTo = follow ? nextNode(world, node.name, e.nextHop, left.dst) : null;
+    const hopTo = follow ? nextNode(world, node, e.out, e.nextHop, left.dst) : null;
     if (hopTo === null) {
       out.push({ state: left, verdict: 'forward', reason: null, egress });
       continue;
     }
+    if (hopTo.caveat !== null) left = withCaveat(left, hopTo.caveat);
     const view = packetView(left);
     const key = `${hopTo.node.name}|${view.proto}|${view.src}|${view.sport}|${view.dst}|${view.dport}`;
     let seen = false;
@@ -106,7 +141,7 @@ function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local
       });
       continue;
     }
-    out.push(...traverse(world, hopTo.node, enterNode(hopTo.node, left, hopTo.iface), false, follow));
+    out.push(...traverse(world, hopTo.node, enterNode(hopTo.node, left, hopTo.iface, e.nextHop, brnf), false, follow, brnf));
   }
   return out;
 }
@@ -167,11 +202,12 @@ export function tracePacket(world: NodeSnapshot[], request: TraceRequest): Trace
     node: node.name, family: src.family, proto, protoNum, src, sport, dst, dport,
     mark: 0, ctmark: 0, untracked: false, natDst: false, natSrc: false,
     orig: { src, sport, dst, dport },
-    inIface: '', physIn: null, bridged: false, outIface: '', nextHop: null, hook: local ? 'OUTPUT' : 'PREROUTING',
+    inIface: '', physIn: null, bridged: false, l2: null, outIface: '', nextHop: null, hook: local ? 'OUTPUT' : 'PREROUTING',
     probability: 1, trail: null, recent: null, caveats: null, hops: null, marks: null,
     hopIn: null, hopBefore: view, visited: null,
   };
-  const entered = enterNode(node, start, local ? null : iface);
-  const finished = traverse(nodes, node, entered, local, request.follow);
+  const brnf: BridgeNetfilter = { on: request.bridgeNetfilter ?? true, assumed: request.bridgeNetfilter === undefined || request.bridgeNetfilter === null };
+  const entered = enterNode(node, start, local ? null : iface, null, brnf);
+  const finished = traverse(nodes, node, entered, local, request.follow, brnf);
   return { input, outcomes: finished.map((f) => outcomeOf(f, { dport })) };
 }

@@ -18,6 +18,13 @@ export interface TraceRequest {
   local?: boolean;
   /** Continue onto the next captured node. */
   follow: boolean;
+  /**
+   * net.bridge.bridge-nf-call-iptables (and -ip6tables) on every node, which captures do not
+   * show: with br_netfilter, frames bridged between ports of a bridge cross iptables and
+   * physdev matches see the ports. Absent: assumed on, as kube-proxy requires, and each outcome
+   * that crosses a bridge port says so in its caveats.
+   */
+  bridgeNetfilter?: boolean | null;
 }
 
 export interface PacketView {
