@@ -11,7 +11,7 @@ import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
 import { pairKey, reverseTuple, type FlowTuple, type NatKind } from './flow-key';
-import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents } from './tcp-timeline';
+import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
 
 export interface PacketSighting {
   ref: number;
@@ -110,6 +110,10 @@ export class FlowBuilder {
   private readonly synByIsn = new Map<number, FirstSighting>();
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface. */
+  private readonly byTuple = new WeakMap<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, FlowHop> }>();
+  /** Reused for every segment: TcpTimeline.add copies what it keeps. */
+  private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown' };
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
@@ -210,7 +214,15 @@ export class FlowBuilder {
 
   /** Pass 2: returns the provisional id of the packet's flow (stable once inferLinks has run). */
   addPacket(p: PacketSighting): number {
-    const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
+    // Callers that share one tuple object among a capture's packets (the store engine does) skip the
+    // per-packet keys: flow, stage and hop are looked up once per tuple and interface.
+    let cached = this.byTuple.get(p.tuple);
+    if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
+      const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
+      cached = { node: p.node, netns: p.netns ?? null, core, stage: stageOf(core.original, core.reply, p.tuple), hops: new Map() };
+      this.byTuple.set(p.tuple, cached);
+    }
+    const { core, stage } = cached;
     let acc = this.accumulators.get(core.provisional);
     if (!acc) {
       acc = { core, packets: 0, seen: new Map(), hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
@@ -223,22 +235,28 @@ export class FlowBuilder {
       if (p.time < onNode.first) onNode.first = p.time;
       if (p.time > onNode.last) onNode.last = p.time;
     }
-    const stage = stageOf(core.original, core.reply, p.tuple);
-    const netns = p.netns ?? null;
-    const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
-    const hop = acc.hops.get(hopKey);
-    if (hop) {
-      hop.packets++;
-      if (p.time < hop.firstTime) hop.firstTime = p.time;
-      if (p.time > hop.lastTime) hop.lastTime = p.time;
-    } else {
-      acc.hops.set(hopKey, {
-        node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
-        explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 1,
-      });
+    let hop = cached.hops.get(p.iface);
+    if (hop === undefined) {
+      const netns = p.netns ?? null;
+      const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
+      hop = acc.hops.get(hopKey);
+      if (!hop) {
+        hop = {
+          node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
+          explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
+        };
+        acc.hops.set(hopKey, hop);
+      }
+      cached.hops.set(p.iface, hop);
     }
+    hop.packets++;
+    if (p.time < hop.firstTime) hop.firstTime = p.time;
+    if (p.time > hop.lastTime) hop.lastTime = p.time;
     if (acc.tcp && p.tcpFlags !== null) {
-      acc.tcp.add({ time: p.time, flags: p.tcpFlags, seq: p.seq, payloadLen: p.payloadLen, point: p.point ?? `${p.node}|${p.iface ?? ''}`, direction: stage.direction });
+      const s = this.segment;
+      s.time = p.time; s.flags = p.tcpFlags; s.seq = p.seq; s.payloadLen = p.payloadLen;
+      s.point = p.point ?? `${p.node}|${p.iface ?? ''}`; s.direction = stage.direction;
+      acc.tcp.add(s);
       if (stage.direction !== 'unknown')
         this.clock.add(`${core.provisional}|${p.seq}|${p.ack}|${p.tcpFlags}|${p.payloadLen}`, stage.direction, p.node, p.time);
     }

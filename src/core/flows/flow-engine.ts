@@ -10,8 +10,7 @@
 import type { InterfaceRecord, ServiceRecord } from '../capture/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
-import type { FlowTuple } from '../correlate/flow-key';
-import { FlowStore, type ConntrackRow, type PacketCaptureRow, type ScannedPacket } from '../model/flow-store';
+import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow, type ScannedPacket } from '../model/flow-store';
 import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
@@ -69,21 +68,38 @@ export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, f
   return c.kind === 'tcpdump-text' && line !== null ? `${c.sourceFile}:${line}` : `${c.sourceFile}#${frame}`;
 }
 
-function sighting(c: PacketCaptureRow, ifaces: CaptureInterfaces, r: ScannedPacket): PacketSighting {
-  return {
-    ref: r[1],
-    node: c.node,
-    iface: ifaces.of(r[5]).name,
-    source: '',
-    time: r[2] + r[3] / 1e9,
-    tuple: { proto: r[11] ?? 0, src: r[12], sport: r[14], dst: r[13], dport: r[15] },
-    tcpFlags: r[6],
-    seq: r[7],
-    ack: r[8],
-    payloadLen: r[9],
-    // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
-    point: `${c.id}|${r[5] ?? ''}|${r[4]}`,
-    netns: c.netns,
+/**
+ * Turns a capture's scanned rows into sightings, reusing one object (the builder copies what it keeps)
+ * and one capture-point string per tuple and interface.
+ */
+function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, r: ScannedPacket) => PacketSighting {
+  const points = new Map<number, Map<string | null, { point: string; iface: string | null }>>();
+  const p: PacketSighting = {
+    ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', netns: c.netns,
+  };
+  return (tuple, r) => {
+    let byIface = points.get(r[4]);
+    if (byIface === undefined) {
+      if (points.size >= SEEN_LIMIT) points.clear();
+      points.set(r[4], (byIface = new Map()));
+    }
+    let at = byIface.get(r[5]);
+    if (at === undefined) {
+      // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
+      at = { point: `${c.id}|${r[5] ?? ''}|${r[4]}`, iface: ifaces.of(r[5]).name };
+      byIface.set(r[5], at);
+    }
+    p.ref = r[1];
+    p.iface = at.iface;
+    p.time = r[2] + r[3] / 1e9;
+    p.tuple = tuple;
+    p.tcpFlags = r[6];
+    p.seq = r[7];
+    p.ack = r[8];
+    p.payloadLen = r[9];
+    p.point = at.point;
+    return p;
   };
 }
 
@@ -112,14 +128,17 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let packets = 0;
   for (const c of captures) {
     const seen = new Set<number>();
-    const named = ifaces.get(c.id)!;
+    const sighting = sightings(c, ifaces.get(c.id)!);
+    const tuples = flowStore.captureTuples(c.id);
     for (const r of flowStore.scanPackets(c.id)) {
+      const tuple = tuples.get(r[4]);
+      if (tuple === undefined) continue;
       packets++;
       const syn = r[6] !== null && (r[6] & 0x02) !== 0;
       if (!syn && seen.has(r[4])) continue;
       if (seen.size >= SEEN_LIMIT) seen.clear();
       seen.add(r[4]);
-      builder.notePacket(sighting(c, named, r));
+      builder.notePacket(sighting(tuple, r));
     }
     progress('reading', packets);
   }
@@ -136,9 +155,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   // Pass 2.
   let done = 0;
   for (const c of captures) {
-    const named = ifaces.get(c.id)!;
+    const sighting = sightings(c, ifaces.get(c.id)!);
+    const tuples = flowStore.captureTuples(c.id);
     for (const r of flowStore.scanPackets(c.id)) {
-      builder.addPacket(sighting(c, named, r));
+      const tuple = tuples.get(r[4]);
+      if (tuple === undefined) continue;
+      builder.addPacket(sighting(tuple, r));
       if (++done % 100_000 === 0) progress('stitching', done);
     }
   }
@@ -172,14 +194,14 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     for (const c of captures) {
       const [offSec, offNsec] = splitOffset(offsets.get(c.node) ?? 0);
       const byTuple = new Map<number, number>();
+      for (const [tupleId, tuple] of flowStore.captureTuples(c.id)) {
+        const id = finalId(builder.flowOf(tuple));
+        byTuple.set(tupleId, id);
+        w.linkTuple(c.id, tupleId, id);
+      }
       for (const r of flowStore.scanPackets(c.id)) {
-        let id = byTuple.get(r[4]);
-        if (id === undefined) {
-          const t: FlowTuple = { proto: r[11] ?? 0, src: r[12], sport: r[14], dst: r[13], dport: r[15] };
-          id = finalId(builder.flowOf(t));
-          if (byTuple.size >= SEEN_LIMIT) byTuple.clear();
-          byTuple.set(r[4], id);
-        }
+        const id = byTuple.get(r[4]);
+        if (id === undefined) continue;
         let atNsec = r[3] + offNsec;
         let atSec = r[2] + offSec;
         if (atNsec >= 1e9) {

@@ -23,8 +23,16 @@ export interface PacketCaptureRow {
 export type ScannedPacket = [
   rowid: number, frame: number, tsSec: number, tsNsec: number, tupleId: number, iface: string | null,
   tcpFlags: number | null, seq: number | null, ack: number | null, payloadLen: number | null,
-  line: number | null, ipProto: number | null, src: string, dst: string, sport: number | null, dport: number | null,
 ];
+
+/** A capture's distinct IP 5-tuple, by packet_tuples id. */
+export interface CaptureTuple {
+  proto: number;
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+}
 
 export interface ConntrackRow {
   id: number;
@@ -93,11 +101,11 @@ export interface ClockRow {
   samples: number;
 }
 
-const PACKET_SCAN = `SELECT p.rowid, p.frame, p.ts_sec, p.ts_nsec, p.tuple_id, p.iface, p.tcp_flags, p.seq, p.ack, p.payload_len,
-    p.line, t.ip_proto, t.src, t.dst, t.sport, t.dport
-  FROM packets p JOIN packet_tuples t ON t.id = p.tuple_id
-  WHERE p.capture_id = ? AND t.ip_proto IS NOT NULL AND (p.ts_sec, p.ts_nsec, p.rowid) > (?, ?, ?)
-  ORDER BY p.ts_sec, p.ts_nsec, p.rowid LIMIT ?`;
+// The 5-tuples are read once per capture (captureTuples), so packet rows stay narrow and share their strings.
+const PACKET_SCAN = `SELECT rowid, frame, ts_sec, ts_nsec, tuple_id, iface, tcp_flags, seq, ack, payload_len
+  FROM packets
+  WHERE capture_id = ? AND tuple_id IS NOT NULL AND (ts_sec, ts_nsec, rowid) > (?, ?, ?)
+  ORDER BY ts_sec, ts_nsec, rowid LIMIT ?`;
 
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',
@@ -121,6 +129,8 @@ const FLOW_PACKET_SELECT = `SELECT fp.flow_id, fp.at_sec, fp.at_nsec, fp.capture
 export interface FlowWriter {
   addFlow(row: NewFlowRow): void;
   linkConntrack(flowId: number, conntrackId: number): void;
+  /** Every packet of this capture with this tuple belongs to the flow. */
+  linkTuple(captureId: number, tupleId: number, flowId: number): void;
   /** One packet → flow assignment; `at` is the packet time on the reference clock. */
   addPacket(flowId: number, atSec: number, atNsec: number, captureId: number, frame: number, tsSec: number, tsNsec: number): void;
   setClock(rows: readonly ClockRow[]): void;
@@ -167,8 +177,19 @@ export class FlowStore {
     }));
   }
 
+  /** The capture's IP 5-tuples (ARP and other non-IP frames have none). */
+  captureTuples(captureId: number): Map<number, CaptureTuple> {
+    const rows = this.db
+      .prepare('SELECT id, ip_proto, src, dst, sport, dport FROM packet_tuples WHERE capture_id = ? AND ip_proto IS NOT NULL')
+      .raw(true)
+      .all(captureId) as Array<[number, number, string, string, number | null, number | null]>;
+    const out = new Map<number, CaptureTuple>();
+    for (const [id, proto, src, dst, sport, dport] of rows) out.set(id, { proto, src, sport, dst, dport });
+    return out;
+  }
+
   /**
-   * The capture's IP packets in time order, read in chunks (keyset on time and rowid) so no
+   * The capture's packets with an address tuple, in time order, read in chunks (keyset on time and rowid) so no
    * statement stays open across chunks and the caller may write between them.
    */
   *scanPackets(captureId: number, chunk = 20_000): Generator<ScannedPacket> {
@@ -231,7 +252,8 @@ export class FlowStore {
    */
   replaceFlows(generation: string, fill: (writer: FlowWriter) => void): void {
     this.store.transaction(() => {
-      for (const table of ['flow_packets', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of ['flow_packets', 'flow_tuples', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
+      const tuples = new BatchInsert(this.db, 'flow_tuples', ['capture_id', 'tuple_id', 'flow_id'], 256);
       const flows = new BatchInsert(this.db, 'flows', FLOW_COLUMNS, 32);
       const links = new BatchInsert(this.db, 'flow_conntrack', ['flow_id', 'conntrack_id'], 256);
       const packets = new BatchInsert(this.db, 'flow_packets', FLOW_PACKET_COLUMNS, 256);
@@ -248,6 +270,9 @@ export class FlowStore {
         linkConntrack(flowId, conntrackId) {
           links.add([flowId, conntrackId]);
         },
+        linkTuple(captureId, tupleId, flowId) {
+          tuples.add([captureId, tupleId, flowId]);
+        },
         addPacket(flowId, atSec, atNsec, captureId, frame, tsSec, tsNsec) {
           packetRow[0] = flowId; packetRow[1] = atSec; packetRow[2] = atNsec; packetRow[3] = captureId;
           packetRow[4] = frame; packetRow[5] = tsSec; packetRow[6] = tsNsec;
@@ -259,11 +284,13 @@ export class FlowStore {
         flush() {
           flows.flush();
           links.flush();
+          tuples.flush();
           packets.flush();
         },
       });
       flows.flush();
       links.flush();
+      tuples.flush();
       packets.flush();
       this.db
         .prepare(
@@ -305,7 +332,12 @@ export class FlowStore {
 
   /** The flow a stored packet was assigned to, or null. */
   flowOfPacket(captureId: number, frame: number): number | null {
-    const row = this.db.prepare('SELECT flow_id FROM flow_packets WHERE capture_id = ? AND frame = ?').get(captureId, frame) as
+    const row = this.db
+      .prepare(
+        `SELECT ft.flow_id FROM packets p JOIN flow_tuples ft ON ft.capture_id = p.capture_id AND ft.tuple_id = p.tuple_id
+         WHERE p.capture_id = ? AND p.frame = ?`,
+      )
+      .get(captureId, frame) as
       | { flow_id: number }
       | undefined;
     return row?.flow_id ?? null;
