@@ -81,7 +81,7 @@ export interface RunReport {
  */
 export function runCases(
   corpus: Corpus, target: FuzzTarget, shape: CaseShape, runSeed: number, cases: number, largeSize: number,
-  onCall: (index: number) => void, maxFailures = 4,
+  onCall: (index: number) => void, maxFailures = 6,
 ): RunReport {
   const report: RunReport = { cases, parsed: 0, rejected: 0, failures: [] };
   const signatures = new Set<string>();
@@ -105,7 +105,7 @@ function failureOf(target: FuzzTarget, shape: CaseShape, c: FuzzCase, outcome: E
     const again = outcomeOf(target, { ...c.subject, input: { ...c.subject.input, text } });
     return again.kind === 'broken' && again.signature === outcome.signature;
   };
-  const reproducer = shape === 'large' ? c.subject.input.text : shrink(c.subject.input.text, fails, 600);
+  const reproducer = shape === 'large' ? c.subject.input.text : shrink(c.subject.input.text, fails, 300);
   const shrunk = outcomeOf(target, { ...c.subject, input: { ...c.subject.input, text: reproducer } });
   return {
     index: c.index, seed: c.seed, origin: c.origin, ops: c.ops, signature: outcome.signature,

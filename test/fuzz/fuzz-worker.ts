@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runCases } from './fuzz-case';
 import { outcomeOf } from './parse-outcome';
 import { loadCorpus } from './seed-corpus';
-import type { WorkerAnswer, WorkerData } from './worker-harness';
+import type { Seed } from './seed-corpus';
+import type { Subject, WorkerAnswer, WorkerData } from './worker-harness';
 
 const data = workerData as WorkerData;
 const progress = new Int32Array(data.progress);
@@ -14,6 +15,14 @@ const progress = new Int32Array(data.progress);
 function onCall(index: number): void {
   Atomics.store(progress, 1, index);
   Atomics.add(progress, 0, 1);
+}
+
+function grown(subject: Subject): Seed {
+  const { grow, target: _target, ...seed } = subject;
+  if (grow === undefined) return seed;
+  const { text } = seed.input;
+  const run = grow.unit.repeat(Math.ceil(grow.size / grow.unit.length)).slice(0, grow.size);
+  return { ...seed, input: { ...seed.input, text: text.slice(0, grow.at) + run + text.slice(grow.at) } };
 }
 
 function answer(): WorkerAnswer {
@@ -28,7 +37,7 @@ function answer(): WorkerAnswer {
         kind: 'outcomes',
         outcomes: task.subjects.map((subject, i) => {
           onCall(i);
-          return outcomeOf(task.target, subject);
+          return outcomeOf(subject.target, grown(subject));
         }),
       };
     case 'spin': {

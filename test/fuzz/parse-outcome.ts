@@ -82,7 +82,8 @@ function judgePackets(read: (sink: (p: PacketRecord) => void) => { packets: numb
   return { kind: 'parsed', records: previous };
 }
 
-function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-text'>, seed: Seed): ParsedCapture {
+/** The parser's own result for a non-packet target (throws what the parser throws). */
+export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-text'>, seed: Seed): ParsedCapture {
   const { input } = seed;
   switch (target) {
     case 'iptables-save': return parseIptablesSave(input);

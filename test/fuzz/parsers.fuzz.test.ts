@@ -15,8 +15,8 @@ const RUN_SEED = 0x6e61_7401;
 
 /** Cases per target; the registry's cases are whole transcripts, each parsed unit by unit. */
 const CASES: Readonly<Record<FuzzTarget, number>> = {
-  'iptables-save': 2000, 'iptables-list': 2000, 'ip-addr': 2000, ifconfig: 1500, 'ip-route': 2000,
-  'route-table': 1500, conntrack: 2000, bridge: 1500, kubectl: 2000, 'tcpdump-text': 2000, registry: 800,
+  'iptables-save': 1200, 'iptables-list': 1200, 'ip-addr': 1200, ifconfig: 1200, 'ip-route': 1200,
+  'route-table': 1200, conntrack: 1200, bridge: 1200, kubectl: 1200, 'tcpdump-text': 1200, registry: 400,
 };
 
 /** A small mutated input parsed for this long has hung; real calls take milliseconds. */

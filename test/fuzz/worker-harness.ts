@@ -16,8 +16,11 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 
 export type WorkerTask =
   | { kind: 'cases'; target: FuzzTarget; shape: CaseShape; runSeed: number; cases: number; largeSize: number }
-  | { kind: 'inputs'; target: FuzzTarget; subjects: Seed[] }
+  | { kind: 'inputs'; subjects: Subject[] }
   | { kind: 'spin' };
+
+/** A seed for `target`, optionally grown in the worker by `size` chars of `unit` at offset `at` (megabytes are not copied over). */
+export type Subject = Seed & { target: FuzzTarget; grow?: { at: number; unit: string; size: number } };
 
 export interface WorkerData {
   repoRoot: string;
