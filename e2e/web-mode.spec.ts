@@ -74,9 +74,6 @@ test.describe('natlens serve (web mode)', () => {
     await page.getByRole('tab', { name: 'Captures' }).click();
     await expect(page.getByTestId('captures-table')).toContainText('002_1fb178fb5a43cd31.txt:');
     await page.getByRole('tab', { name: 'Nodes' }).click();
-
-    fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
-    await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: false });
   });
 
   test('imports a file dropped on the drop zone', async ({ page }) => {

@@ -9,6 +9,8 @@ import { ImportPanel } from './import-panel';
 import { NodeCards } from './node-cards';
 import { ProjectBar } from './project-bar';
 import { TabBar } from './tab-bar';
+import { TopologyPanel } from './topology-panel';
+import { TracePanel } from './trace-panel';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -18,6 +20,12 @@ export function App({ api }: { api: Api }) {
   const [snapshot, setSnapshot] = useState<ProjectSnapshot | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId>('nodes');
+  // A tab stays mounted once opened, so a drawn graph or a trace survives switching away and back.
+  const [opened, setOpened] = useState<ReadonlySet<TabId>>(() => new Set<TabId>(['nodes']));
+  const selectTab = useCallback((id: TabId) => {
+    setTab(id);
+    setOpened((o) => (o.has(id) ? o : new Set([...o, id])));
+  }, []);
   const [job, dispatch] = useReducer(nextImportJob, IDLE);
 
   const refresh = useCallback(() => {
@@ -96,15 +104,19 @@ export function App({ api }: { api: Api }) {
         </p>
       )}
       <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
-      <TabBar tabs={TABS} current={tab} onSelect={setTab} />
+      <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
       <section className="tab-panel" role="tabpanel" aria-label={current?.label}>
-        {renderTab(tab, snapshot)}
+        {TABS.filter((t) => opened.has(t.id)).map((t) => (
+          <div key={t.id} hidden={t.id !== tab} className="tab-content">
+            {renderTab(t.id, snapshot, api, t.id === tab)}
+          </div>
+        ))}
       </section>
     </div>
   );
 }
 
-function renderTab(tab: TabId, snapshot: ProjectSnapshot | null) {
+function renderTab(tab: TabId, snapshot: ProjectSnapshot | null, api: Api, visible: boolean) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (tab) {
     case 'nodes':
@@ -112,7 +124,9 @@ function renderTab(tab: TabId, snapshot: ProjectSnapshot | null) {
     case 'captures':
       return <CapturesTable captures={snapshot.captures} />;
     case 'topology':
+      return <TopologyPanel api={api} revision={snapshot} visible={visible} />;
     case 'trace':
+      return <TracePanel api={api} nodes={snapshot.nodes} />;
     case 'flows':
     case 'reports': {
       const t = TABS.find((x) => x.id === tab);

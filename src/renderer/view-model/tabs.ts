@@ -1,4 +1,4 @@
-/** The screens of the main window. Later issues fill Topology, Trace, Flows and Reports; the list is here once. */
+/** The screens of the main window; the list is here once. */
 export type TabId = 'nodes' | 'captures' | 'topology' | 'trace' | 'flows' | 'reports';
 
 export interface Tab {
@@ -12,8 +12,8 @@ export interface Tab {
 export const TABS: readonly Tab[] = [
   { id: 'nodes', label: 'Nodes', ready: true, note: 'Interfaces and routes of every imported node' },
   { id: 'captures', label: 'Captures', ready: true, note: 'Every imported capture with its source' },
-  { id: 'topology', label: 'Topology', ready: false, note: 'Nodes, bridges, veths and pod addresses as a graph' },
-  { id: 'trace', label: 'Trace', ready: false, note: 'Replay a packet through the captured rules and routes' },
+  { id: 'topology', label: 'Topology', ready: true, note: 'Nodes, bridges, veths and pod addresses as a graph' },
+  { id: 'trace', label: 'Trace', ready: true, note: 'Replay a packet through the captured rules and routes' },
   { id: 'flows', label: 'Flows', ready: false, note: 'NAT-aware connections across interfaces and nodes' },
   { id: 'reports', label: 'Reports', ready: false, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
 ];

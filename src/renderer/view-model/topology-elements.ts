@@ -5,6 +5,7 @@
  * with their endpoints. One pure function, so the graph is tested without a DOM.
  */
 import { addressOfCidr, cidrContains, parseIp, sameIp } from '../../shared/ip-text';
+import { layoutTopology } from './topology-layout';
 import type {
   TopologyInterfaceJson, TopologyJson, TopologyNodeJson, TopologyPodJson, TopologyRouteJson, TopologyServiceJson,
 } from '../../shared/topology-json';
@@ -27,7 +28,8 @@ interface ElementData {
 
 export interface GraphNode {
   group: 'nodes';
-  data: ElementData & { kind: GraphNodeKind; parent?: string };
+  /** `w`/`h`: the box a leaf needs for its label (cytoscape no longer sizes nodes to labels). Positions come from topology-layout.ts. */
+  data: ElementData & { kind: GraphNodeKind; parent?: string; w: number; h: number };
   classes: string;
   position: { x: number; y: number };
 }
@@ -55,6 +57,16 @@ interface Scope {
 }
 
 const DASH = '—';
+const ORIGIN = { x: 0, y: 0 };
+
+/** Monospace label metrics at the graph's 11px: wide enough for the longest line, tall enough for all. */
+const CHAR_WIDTH = 6.8;
+const LINE_HEIGHT = 14;
+
+export function labelBox(label: string): { w: number; h: number } {
+  const lines = label.split('\n');
+  return { w: Math.ceil(Math.max(...lines.map((l) => l.length)) * CHAR_WIDTH + 22), h: lines.length * LINE_HEIGHT + 14 };
+}
 
 export const nodeId = (node: string): string => `node|${node}`;
 export const interfaceId = (scope: string, name: string): string => `if|${scope}|${name}`;
@@ -160,39 +172,16 @@ function connectedNodeOf(ip: string, scopes: readonly Scope[]): { scope: Scope; 
   return best;
 }
 
-/** Lays children out top to bottom inside their box, boxes left to right: the start that cose refines. */
-class Placement {
-  private readonly columns = new Map<string, number>();
-  private readonly rows = new Map<string, number>();
-
-  next(box: string): { x: number; y: number } {
-    let column = this.columns.get(box);
-    if (column === undefined) {
-      column = this.columns.size;
-      this.columns.set(box, column);
-    }
-    const row = this.rows.get(box) ?? 0;
-    this.rows.set(box, row + 1);
-    return { x: column * 360, y: row * 90 };
-  }
-}
-
-const SERVICES_COLUMN = 'services';
-
 export function topologyElements(topology: TopologyJson, options: TopologyOptions): GraphElement[] {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
-  const place = new Placement();
   const scopes = topology.nodes.flatMap(scopesOf);
   const nodeByName = new Map(topology.nodes.map((n) => [n.name, n]));
   const drawn = new Set<string>();
-  const boxOf = new Map<string, string>();
-  // A bridge's ports sit in the column of the bridge's node box.
-  const box = (parent: string): string => boxOf.get(parent) ?? parent;
-  const addNode = (n: Omit<GraphNode, 'group' | 'position'>): void => {
+  const addNode = (n: { data: Omit<GraphNode['data'], 'w' | 'h'>; classes: string }): void => {
     if (drawn.has(n.data.id)) return;
     drawn.add(n.data.id);
-    nodes.push({ group: 'nodes', position: place.next(n.data.parent === undefined ? n.data.id : box(n.data.parent)), ...n });
+    nodes.push({ group: 'nodes', position: ORIGIN, data: { ...n.data, ...labelBox(n.data.label) }, classes: n.classes });
   };
 
   for (const scope of scopes) {
@@ -226,7 +215,6 @@ export function topologyElements(topology: TopologyJson, options: TopologyOption
     const bridgeOfPort = new Map<string, string>();
     for (const [bridge, ports] of bridges) for (const p of ports) bridgeOfPort.set(p, bridge);
     // Bridges first, so their ports can name them as parent.
-    for (const bridge of bridges.keys()) boxOf.set(interfaceId(scope.key, bridge), scope.boxId);
     const ordered = [...scope.interfaces].sort((a, b) => Number(bridges.has(b.name)) - Number(bridges.has(a.name)));
     for (const i of ordered) {
       if (isLoopback(i) && !options.showLoopback) continue;
@@ -285,8 +273,8 @@ export function topologyElements(topology: TopologyJson, options: TopologyOption
   }
 
   edges.push(...routeEdges(scopes, drawn));
-  const services = serviceElements(topology.services, topology.pods, scopes, drawn, place);
-  return [...nodes, ...services.nodes, ...edges, ...services.edges];
+  const services = serviceElements(topology.services, topology.pods, scopes, drawn);
+  return layoutTopology([...nodes, ...services.nodes, ...edges, ...services.edges]);
 }
 
 /** Routes whose next hop is an address of another node: one edge per (from interface, to interface), labelled with the prefixes. */
@@ -319,7 +307,7 @@ function routeEdges(scopes: readonly Scope[], drawn: ReadonlySet<string>): Graph
 }
 
 function serviceElements(
-  services: readonly TopologyServiceJson[], pods: readonly TopologyPodJson[], scopes: readonly Scope[], drawn: Set<string>, place: Placement,
+  services: readonly TopologyServiceJson[], pods: readonly TopologyPodJson[], scopes: readonly Scope[], drawn: Set<string>,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -327,11 +315,12 @@ function serviceElements(
   for (const s of services) {
     const id = `svc|${s.namespace}/${s.name}`;
     const front = [s.clusterIP, s.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')].filter((x) => x !== null && x !== '').join(' · ');
+    const label = `${s.namespace}/${s.name}${front === '' ? '' : `\n${front}`}`;
     nodes.push({
       group: 'nodes',
-      position: place.next(SERVICES_COLUMN),
+      position: ORIGIN,
       data: {
-        id, kind: 'service', label: `${s.namespace}/${s.name}${front === '' ? '' : `\n${front}`}`, title: `Service ${s.namespace}/${s.name}`,
+        id, kind: 'service', label, ...labelBox(label), title: `Service ${s.namespace}/${s.name}`,
         details: [
           { label: 'Type', value: s.type ?? DASH },
           { label: 'Cluster IP', value: s.clusterIP ?? DASH },
@@ -346,7 +335,7 @@ function serviceElements(
     });
     drawn.add(id);
     for (const e of s.endpoints) {
-      const target = endpointTarget(e.address, podName(e.address), scopes, drawn, nodes, edges, place);
+      const target = endpointTarget(e.address, podName(e.address), scopes, drawn, nodes, edges);
       const edgeId = `ep|${id}|${target}|${e.port ?? ''}`;
       if (edges.some((x) => x.data.id === edgeId)) continue;
       edges.push({
@@ -361,7 +350,7 @@ function serviceElements(
 
 /** The element an endpoint address is drawn at: the interface holding it, else a pod inside the node routing to it, else a free point. */
 function endpointTarget(
-  ip: string, pod: TopologyPodJson | undefined, scopes: readonly Scope[], drawn: Set<string>, nodes: GraphNode[], edges: GraphEdge[], place: Placement,
+  ip: string, pod: TopologyPodJson | undefined, scopes: readonly Scope[], drawn: Set<string>, nodes: GraphNode[], edges: GraphEdge[],
 ): string {
   const owner = ownerOf(ip, scopes);
   if (owner !== null) {
@@ -379,7 +368,7 @@ function endpointTarget(
     const id = `pod|${home.scope.node}|${ip}`;
     if (!drawn.has(id)) {
       drawn.add(id);
-      nodes.push({ group: 'nodes', position: place.next(home.scope.boxId), data: { id, kind: 'pod', parent: home.scope.boxId, label, title: `Endpoint ${ip} on ${home.scope.node}`, details: [...podRows, { label: 'Reached', value: `through ${home.dev} on ${home.scope.node}` }] }, classes: 'pod' });
+      nodes.push({ group: 'nodes', position: ORIGIN, data: { id, kind: 'pod', parent: home.scope.boxId, label, ...labelBox(label), title: `Endpoint ${ip} on ${home.scope.node}`, details: [...podRows, { label: 'Reached', value: `through ${home.dev} on ${home.scope.node}` }] }, classes: 'pod' });
       const dev = interfaceId(home.scope.key, home.dev);
       if (drawn.has(dev)) edges.push({ group: 'edges', data: { id: `podlink|${id}`, kind: 'pod-link', source: id, target: dev, label: '', title: `${ip} behind ${home.dev}`, details: podRows }, classes: 'pod-link' });
     }
@@ -388,7 +377,7 @@ function endpointTarget(
   const id = `endpoint|${ip}`;
   if (!drawn.has(id)) {
     drawn.add(id);
-    nodes.push({ group: 'nodes', position: place.next(SERVICES_COLUMN), data: { id, kind: 'pod', label, title: `Endpoint ${ip}`, details: [...podRows, { label: 'Reached', value: 'no captured node routes to it directly' }] }, classes: 'pod outside' });
+    nodes.push({ group: 'nodes', position: ORIGIN, data: { id, kind: 'pod', label, ...labelBox(label), title: `Endpoint ${ip}`, details: [...podRows, { label: 'Reached', value: 'no captured node routes to it directly' }] }, classes: 'pod outside' });
   }
   return id;
 }

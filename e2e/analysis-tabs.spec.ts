@@ -1,0 +1,99 @@
+/**
+ * The analysis tabs in web mode, on the kernel lab's transcripts imported through the file picker:
+ * the topology graph, a ClusterIP trace split over the service's two endpoints, and the screenshot
+ * of the docs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startServe, type ServeProcess } from './natlens-serve';
+
+const root = path.resolve(__dirname, '..');
+const transcripts = ['nodea.txt', 'nodeb.txt'].map((f) => path.join(root, 'test', 'fixtures', 'lab', 'transcripts', f));
+
+test.describe('analysis tabs (web mode, kernel lab)', () => {
+  let dir: string;
+  let serve: ServeProcess;
+  const consoleErrors: string[] = [];
+
+  test.beforeEach(async ({ page }) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-tabs-'));
+    serve = await startServe(path.join(dir, 'lab.db'));
+    consoleErrors.length = 0;
+    // Failed loads are reported by the response listener with their URL (the browser's own favicon probe is not a page request).
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
+    await page.goto(serve.url.toString());
+    await page.getByTestId('file-input').setInputFiles(transcripts);
+    await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures on 2 nodes/);
+  });
+
+  test.afterEach(async () => {
+    expect(await serve.stop()).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('draws both nodes, their interfaces, the routes between them and the service', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await expect(page.getByTestId('topology-summary')).toHaveText('2 nodes · 8 interfaces · 2 bridges · 0 veth pairs · 2 route links · 1 service · 2 endpoints');
+    // What cytoscape itself holds: 2 node boxes + 8 interfaces + 2 endpoints + 1 service; 2 routes + 2 endpoint + 2 pod links.
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-drawn-nodes', '13');
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-drawn-edges', '6');
+    const canvas = page.getByTestId('topology-canvas').locator('canvas').first();
+    await expect(canvas).toBeVisible();
+    expect((await canvas.boundingBox())?.width ?? 0).toBeGreaterThan(400);
+    await page.getByLabel('Show loopback').check();
+    await expect(page.getByTestId('topology-summary')).toContainText('10 interfaces');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('traces 10.40.1.3:40001 → 10.96.0.10:80 in cbr0 on nodea into two 50% outcomes naming default/hello:http', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Trace' }).click();
+    await page.getByTestId('trace-node').selectOption('nodea');
+    await page.getByTestId('trace-proto').selectOption('tcp');
+    await page.getByTestId('trace-src').fill('10.40.1.3:40001');
+    await page.getByTestId('trace-dst').fill('10.96.0.10:80');
+    await page.getByTestId('trace-in').selectOption('cbr0');
+    await page.getByTestId('trace-run').click();
+
+    const outcomes = page.getByTestId('trace-outcome');
+    await expect(outcomes).toHaveCount(2);
+    for (const outcome of await outcomes.all()) {
+      await expect(outcome.locator('.share-text')).toHaveText('50%');
+      await expect(outcome.getByTestId('outcome-summary')).toContainText('default/hello:http');
+    }
+    await expect(page.getByTestId('trace-result')).toContainText('2 outcomes: 2 forwarded');
+    // Rule text is shown as text, exactly as captured (quotes included).
+    await expect(outcomes.first().locator('code.rule').first()).toHaveText('-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
+    // The DNAT rewrite marks what it changed.
+    await expect(outcomes.first().locator('table.hops mark').first()).toBeVisible();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('says what is wrong with a bad endpoint before asking the server', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Trace' }).click();
+    await page.getByTestId('trace-src').fill('pod-a:40001');
+    await page.getByTestId('trace-dst').fill('10.96.0.10:80');
+    await page.getByTestId('trace-run').click();
+    await expect(page.getByText('"pod-a:40001" is not IP[:PORT]')).toBeVisible();
+    await expect(page.getByTestId('trace-outcome')).toHaveCount(0);
+  });
+
+  test('docs screenshot: the trace tab with the lab ClusterIP trace', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('tab', { name: 'Trace' }).click();
+    await page.getByTestId('trace-src').fill('10.40.1.3:40001');
+    await page.getByTestId('trace-dst').fill('10.96.0.10:80');
+    await page.getByTestId('trace-in').selectOption('cbr0');
+    await page.getByTestId('trace-follow').check();
+    await page.getByTestId('trace-run').click();
+    await expect(page.getByTestId('trace-outcome')).toHaveCount(2);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: false });
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await expect(page.getByTestId('topology-summary')).toContainText('2 nodes');
+    await page.screenshot({ path: path.join(root, 'test-results', 'topology.png'), fullPage: false });
+  });
+});
