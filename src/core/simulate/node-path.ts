@@ -281,7 +281,10 @@ export function traverseFromLocal(node: CompiledNode, s0: FlowState): NodeEnd[] 
     const table = tables[index];
     if (table === undefined) return postroutingLocal(node, state);
     return runHook(node, state, 'OUTPUT', [table], true, (after) => {
-      if ((table === 'mangle' || table === 'nat') && (!sameIp(after.dst, routedFor.dst) || after.mark !== routedFor.mark)) {
+      // ip_route_me_harder: mangle re-routes on a new destination or mark, nat only on a new destination
+      // (KUBE-MARK-MASQ in nat OUTPUT changes the mark without a second lookup).
+      const moved = !sameIp(after.dst, routedFor.dst);
+      if ((table === 'mangle' && (moved || after.mark !== routedFor.mark)) || (table === 'nat' && moved)) {
         const again = routeOutput(node, after, 'reroute');
         if ('ends' in again) return again.ends;
         routedFor = { dst: again.state.dst, mark: again.state.mark };

@@ -201,6 +201,9 @@ export function lookupRoute(routing: NodeRouting, dst: IpNumber): RouteLookup {
       return { kind: hit.type, route: hit };
     case 'local':
       return { kind: 'local', route: hit, dev: hit.dev };
+    case 'throw':
+      // The lookup leaves the main table; with policy routing not replayed, nothing else routes it.
+      return { kind: 'no-route' };
     default:
       break;
   }

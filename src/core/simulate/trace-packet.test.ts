@@ -211,6 +211,13 @@ describe('routing', () => {
     expect(unreachable.reason).toContain('unreachable');
   });
 
+  it('a throw route leaves the main table: with policy routing not replayed, there is no route', () => {
+    const thrown = nodeFrom('nodea', { iptables: EMPTY, addr: ADDR_A, route: `${ROUTE_A}\n  throw 10.66.0.0/16` });
+    const o = only(trace([thrown], { src: '10.244.0.7', dst: '10.66.1.1', dport: 80, in: 'cbr0' }));
+    expect(o.verdict).toBe('drop');
+    expect(o.reason).toContain('no route to 10.66.1.1');
+  });
+
   it('drops with "no route" when nothing matches', () => {
     const b = nodeFrom('nodeb', { iptables: EMPTY, addr: `
       2: eth0: <BROADCAST,UP> mtu 1500 state UP
@@ -254,6 +261,21 @@ describe('locally generated packets', () => {
     expect(o.verdict).toBe('reject');
     const routes = o.trail.filter((e) => e.kind === 'route');
     expect(routes.map((r) => (r.kind === 'route' ? `${r.stage}:${r.result.kind === 'unicast' ? r.result.dev : r.result.kind}` : ''))).toEqual(['output:eth0', 'reroute:cbr0']);
+  });
+
+  it('re-routes after nat OUTPUT only when the destination changed, not for a mark alone', () => {
+    const marking = [nodeA(`
+      *nat
+      :PREROUTING ACCEPT [0:0]
+      :INPUT ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      :POSTROUTING ACCEPT [0:0]
+      -A OUTPUT -j MARK --set-xmark 0x4000/0x4000
+      COMMIT
+    `)];
+    const o = only(trace(marking, { src: '10.0.0.5', dst: '8.8.8.8', dport: 80, local: true }));
+    expect(o.marks).toEqual({ nodea: '0x4000' });
+    expect(o.trail.filter((e) => e.kind === 'route').map((e) => (e.kind === 'route' ? e.stage : ''))).toEqual(['output']);
   });
 
   it('a packet to a local address loops back through lo and is delivered', () => {
@@ -510,6 +532,17 @@ describe('following the packet across nodes', () => {
     expect(o.verdict).toBe('drop');
     expect(o.reason).toContain('loop');
     expect(o.hops.map((h) => h.node)).toEqual(['nodea', 'nodeb']);
+  });
+
+  it('past a gateway that is not captured, goes on to the node holding the destination and says what it assumed', () => {
+    const nodeC = nodeFrom('nodec', { iptables: EMPTY, addr: `
+      2: eth0: <BROADCAST,UP> mtu 1500 state UP
+          link/ether 52:54:00:00:00:03 brd ff:ff:ff:ff:ff:ff
+          inet 10.50.0.9/24 scope global eth0
+    `, route: 'default via 10.50.0.1 dev eth0' });
+    const o = only(trace([nodeA(EMPTY), nodeC], { src: '10.244.0.7', dst: '10.50.0.9', dport: 80, in: 'cbr0', follow: true }));
+    expect(o.hops.map((h) => h.node)).toEqual(['nodea', 'nodec']);
+    expect(o.caveats).toContain('nodea: the next hop 192.168.50.1 is not a captured node; the replay assumes it carries the packet unchanged to nodec, which holds 10.50.0.9');
   });
 
   it('without follow, stops at the first node', () => {

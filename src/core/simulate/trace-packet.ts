@@ -108,7 +108,12 @@ function nextNode(world: CompiledNode[], from: CompiledNode, out: string, nextHo
     for (const n of world) {
       if (n === from) continue;
       const owned = ownsAddress(n.routing, target);
-      if (owned !== null) return { node: n, iface: owned.dev, caveat };
+      if (owned === null) continue;
+      if (nextHop !== null && target !== nextHop && nextHop.value !== dst.value) {
+        const gateway = `${from.name}: the next hop ${formatIp(nextHop)} is not a captured node; the replay assumes it carries the packet unchanged to ${n.name}, which holds ${formatIp(dst)}`;
+        return { node: n, iface: owned.dev, caveat: caveat === null ? gateway : `${caveat}; ${gateway}` };
+      }
+      return { node: n, iface: owned.dev, caveat };
     }
   }
   return null;
