@@ -104,7 +104,11 @@ function generate(file: string, packets: number): void {
 if (mode === 'generate' && db && countText) generate(db, Number(countText));
 else if (mode === 'stitch' && db) {
   const store = Store.open(db);
-  const summary = stitchFlows(store, { force: true });
+  const trace = process.env.FLOWS_BENCH_HEAP === '1';
+  const summary = stitchFlows(store, {
+    force: true,
+    progress: trace ? (pass, done) => process.stderr.write(`${pass} ${done} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB\n`) : undefined,
+  });
   store.close();
   process.stdout.write(`${JSON.stringify({ ...summary, rssMb: process.memoryUsage().rss / 1048576 })}\n`);
 } else {

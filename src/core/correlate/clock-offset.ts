@@ -19,7 +19,7 @@ interface Sighting {
   time: number;
 }
 
-const MAX_PENDING = 200_000;
+const MAX_PENDING = 100_000;
 
 export class ClockAligner {
   private readonly firstSighting = new Map<string, Sighting>();

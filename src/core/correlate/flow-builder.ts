@@ -110,8 +110,8 @@ export class FlowBuilder {
   private readonly synByIsn = new Map<number, FirstSighting>();
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
-  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface. */
-  private readonly byTuple = new WeakMap<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, FlowHop> }>();
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
+  private readonly byTuple = new Map<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, FlowHop> }>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown' };
 
@@ -210,6 +210,11 @@ export class FlowBuilder {
   /** The provisional id of the flow a tuple belongs to, without accounting (a third pass that only assigns). */
   flowOf(tuple: FlowTuple): number {
     return this.stitcher.resolve(this.stitcher.flowOf(tuple)).provisional;
+  }
+
+  /** A capture's tuple objects will not come again: drop their lookup cache (memory stays per capture). */
+  endCapture(): void {
+    this.byTuple.clear();
   }
 
   /** Pass 2: returns the provisional id of the packet's flow (stable once inferLinks has run). */

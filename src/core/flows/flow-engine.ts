@@ -163,6 +163,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       builder.addPacket(sighting(tuple, r));
       if (++done % 100_000 === 0) progress('stitching', done);
     }
+    builder.endCapture();
   }
 
   const services = new ServiceIndex(world, kubectlServices(store));
