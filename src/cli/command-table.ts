@@ -4,9 +4,10 @@
  * unknown-command handling pick it up.
  */
 import type { CliCommand } from './command';
+import { flowsCommand } from './commands/flows-command';
 import { importCommand } from './commands/import-command';
 import { nodesCommand } from './commands/nodes-command';
 import { serveCommand } from './commands/serve-command';
 import { traceCommand } from './commands/trace-command';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, serveCommand];

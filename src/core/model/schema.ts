@@ -359,7 +359,14 @@ CREATE TABLE flow_packets (
   ts_nsec     INTEGER NOT NULL,
   PRIMARY KEY (flow_id, at_sec, at_nsec, capture_id, frame)
 ) WITHOUT ROWID;
-CREATE INDEX flow_packets_packet ON flow_packets(capture_id, frame);
+-- A packet's flow is its 5-tuple's: one row per distinct tuple answers "which flow is this packet in".
+CREATE TABLE flow_tuples (
+  capture_id  INTEGER NOT NULL,
+  tuple_id    INTEGER NOT NULL,
+  flow_id     INTEGER NOT NULL,
+  PRIMARY KEY (capture_id, tuple_id)
+) WITHOUT ROWID;
+CREATE INDEX flow_tuples_flow ON flow_tuples(flow_id);
 CREATE TABLE flow_clock (
   node           TEXT PRIMARY KEY,
   offset_seconds REAL NOT NULL,
