@@ -43,6 +43,8 @@ const api: Api = {
   listCaptures: (request) => invoke('listCaptures', request),
   topology: (request) => invoke('topology', request),
   trace: (request) => invoke('trace', request),
+  listFlows: (request) => invoke('listFlows', request),
+  flowDetail: (request) => invoke('flowDetail', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

@@ -45,6 +45,8 @@ function fakeOpener(fake: FakeStore) {
         if (request.node !== 'node-a') throw new ApiError('rejected', `unknown node "${request.node}"`);
         return TRACE;
       },
+      listFlows: (offset) => ({ total: 0, offset, flows: [], clock: [] }),
+      flowDetail: () => null,
       close: () => {
         fake.closed++;
       },

@@ -5,10 +5,11 @@
  * through the `Api` derived below — no channel name or route is written twice.
  */
 import type { ImportJson, NodeJson } from './contract-json';
+import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, object, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, object, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -71,6 +72,9 @@ const nodeName = str({ minLength: 1, maxLength: 253, printable: true });
 const jobId = str({ minLength: 1, maxLength: 64, printable: true });
 
 const noRequest = object({});
+/** The renderer never holds more than a page: flows in the table, packets in a flow's detail. */
+export const MAX_FLOW_PAGE = 500;
+export const MAX_OBSERVATION_PAGE = 1000;
 const importOptions = object({ node: optional(nodeName) });
 
 export const operations = {
@@ -100,6 +104,14 @@ export const operations = {
     request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName) }),
     shells: 'web',
     http: { method: 'POST', path: '/api/import' },
+  }),
+  /** A page of NAT-aware flows (stitched first when the captures changed since). POST: numbers in a body, not a query. */
+  listFlows: operation<FlowPageJson>()({ request: object({ offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, MAX_FLOW_PAGE) }), shells: 'all', http: { method: 'POST', path: '/api/flows' } }),
+  /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
+  flowDetail: operation<FlowDetailJson>()({
+    request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/flow' },
   }),
 } as const;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from './api-error';
 import { coreStoreOpener } from './core-backend';
-import { topology, trace } from './handlers';
+import { flowDetail, listFlows, topology, trace } from './handlers';
 import { Project } from './project';
 
 const labNodes = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
@@ -58,5 +58,27 @@ describe('trace and topology handlers over core', () => {
     const t = topology(project);
     expect(t.nodes.map((n) => n.name)).toEqual(['nodea', 'nodeb']);
     expect(t.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['default/hello']);
+  });
+
+  it('pages the lab flows without observations and answers one flow with its timeline and a page of packets', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const first = listFlows(project, { offset: 0, limit: 2 });
+    expect(first.flows).toHaveLength(2);
+    expect(first.total).toBeGreaterThan(2);
+    expect(first.flows[0]).not.toHaveProperty('observations');
+    expect(first.flows[0]).toMatchObject({ id: 1, proto: 'tcp', original: { src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80 }, service: 'default/hello:http', evidence: 'conntrack' });
+    const next = listFlows(project, { offset: 2, limit: 2 });
+    expect(next.flows.map((f) => f.id)).toEqual([3, 4]);
+
+    const detail = flowDetail(project, { id: 1, limit: 5 });
+    expect(detail.observations.filter((o) => o.kind === 'packet')).toHaveLength(5);
+    expect(detail.observationsOmitted).toBe(detail.packets - 5);
+    expect(detail.timeline.hops.length).toBeGreaterThan(0);
+    expect(detail.timeline.rewrites.map((r) => r.kind)).toContain('dnat');
+    expect(() => flowDetail(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
+  });
+
+  it('answers an empty flow page before the first import', () => {
+    expect(listFlows(project, { offset: 0, limit: 50 })).toEqual({ total: 0, offset: 0, flows: [], clock: [] });
   });
 });

@@ -6,6 +6,9 @@ import { Store } from '../core/model/store';
 import { listNodes } from '../core/model/nodes-view';
 import { importPaths } from '../core/import/import-paths';
 import type { ImportReport } from '../core/import/import-report';
+import { stitchFlows } from '../core/flows/flow-engine';
+import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../core/flows/flow-views';
+import { FlowStore } from '../core/model/flow-store';
 import { ModelError } from '../core/model/model-error';
 import { traceProject } from '../core/model/project-trace';
 import { readTopology, type TopologyView } from '../core/model/topology-view';
@@ -13,6 +16,7 @@ import type { NodeView } from '../core/model/views';
 import { SimulateError, type TraceResult } from '../core/simulate';
 import { ApiError } from './api-error';
 import type { ImportJson, NodeJson } from './contract-json';
+import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
 import type { ProjectStore, StoreOpener } from './project';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -23,6 +27,26 @@ const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
 const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
+
+function flowRow(f: FlowView): FlowRowJson {
+  const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
+  return { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp };
+}
+
+function flowPage(store: Store, offset: number, limit: number): FlowPageJson {
+  stitchFlows(store);
+  const flows: FlowRowJson[] = [];
+  // observations: 0 — a page of the table never carries packets.
+  forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
+  return { total: new FlowStore(store).flowCount(), offset, flows, clock: clockOffsets(store) };
+}
+
+function flowDetailPage(store: Store, id: number, offset: number, limit: number): FlowDetailJson | null {
+  stitchFlows(store);
+  const f = flowDetail(store, id, { offset, limit });
+  if (f === null) return null;
+  return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
+}
 
 /** The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`, as the CLI's exit 1. */
 function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
@@ -74,6 +98,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       },
       topology: () => topologyAsJson(readTopology(store)),
       trace: (request) => runTrace(store, request),
+      listFlows: (offset, limit) => flowPage(store, offset, limit),
+      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit),
       close: () => store.close(),
     };
     return port;

@@ -7,6 +7,8 @@ import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from './a
 import type { ImportJson, NodeJson } from './contract-json';
 import { ApiError } from './api-error';
 import type { Project } from './project';
+import type { RequestOf } from './api';
+import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import type { TraceRequestJson } from './trace-request';
@@ -65,4 +67,17 @@ export function trace(project: Project, request: TraceRequestJson): TraceResultJ
   const result = project.read<TraceResultJson | null>((store) => store.trace(request), null);
   if (result === null) throw new ApiError('rejected', 'nothing is imported yet: import captures of the node first');
   return result;
+}
+
+/** The page size of a flow's observations when the request names none. */
+export const OBSERVATION_PAGE = 200;
+
+export function listFlows(project: Project, request: RequestOf<'listFlows'>): FlowPageJson {
+  return project.read((store) => store.listFlows(request.offset, request.limit), { total: 0, offset: request.offset, flows: [], clock: [] });
+}
+
+export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): FlowDetailJson {
+  const detail = project.read((store) => store.flowDetail(request.id, request.offset ?? 0, request.limit ?? OBSERVATION_PAGE), null);
+  if (detail === null) throw new ApiError('not-found', `no flow ${request.id} in this project`);
+  return detail;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ImportOptions, ImportProgress } from './api';
+import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import type { TraceRequestJson } from './trace-request';
@@ -19,6 +20,10 @@ export interface ProjectStore {
   topology(): TopologyJson;
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
+  /** Stitches flows first when the captures changed since the last stitching. */
+  listFlows(offset: number, limit: number): FlowPageJson;
+  /** Null for an unknown flow id. */
+  flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   close(): void;
 }
 

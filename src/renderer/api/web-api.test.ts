@@ -26,6 +26,8 @@ describe('web Api client', () => {
       },
       topology: () => ({ nodes: [], services: [], pods: [] }),
       trace: (request) => ({ input: { ...request, sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
+      listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
+      flowDetail: () => null,
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -55,6 +57,14 @@ describe('web Api client', () => {
     const result = await api.trace({ node: 'n1', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true });
     expect(result.input).toEqual({ node: 'n1', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true });
     expect((await api.topology({})).nodes).toEqual([]);
+  });
+
+  it('pages flows through a POST body and maps an unknown flow to not-found', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    expect(await api.listFlows({ offset: 100, limit: 50 })).toEqual({ total: 3, offset: 100, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: 50 }] });
+    await expect(api.listFlows({ offset: 0, limit: 5000 })).rejects.toMatchObject({ code: 'invalid-request' });
+    await expect(api.flowDetail({ id: 7 })).rejects.toMatchObject({ code: 'not-found', message: 'no flow 7 in this project' });
   });
 
   it('turns a 401 into an ApiError with the server message', async () => {

@@ -124,6 +124,8 @@ export function createWebApi(options: WebApiOptions): Api {
     listCaptures: (request) => callJson('listCaptures', request),
     topology: (request) => callJson('topology', request),
     trace: (request) => callJson('trace', request),
+    listFlows: (request) => callJson('listFlows', request),
+    flowDetail: (request) => callJson('flowDetail', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),
