@@ -4,7 +4,8 @@ import { CaptureError } from '../../src/core/capture/capture-error';
 import { fuzzCase, shrink } from './fuzz-case';
 import { judgeError, lineRangeOf } from './parse-outcome';
 import { caseSeed, randomFrom } from './prng';
-import { loadCorpus } from './seed-corpus';
+import { FUZZ_TARGETS, loadCorpus } from './seed-corpus';
+import { outcomeOf } from './parse-outcome';
 import { problemsOfPacket } from './well-formed';
 import { removeWorkerScript, REPO_ROOT, runInWorker } from './worker-harness';
 
@@ -53,5 +54,14 @@ describe('fuzz harness', () => {
     expect(problems).toMatch(/sport = 70000/);
     expect(problems).toMatch(/ttl = NaN/);
     expect(problems).toMatch(/src = ""/);
+  });
+
+  it('starts from real inputs that every parser reads as they are', () => {
+    const corpus = loadCorpus(REPO_ROOT);
+    for (const target of FUZZ_TARGETS) {
+      expect(corpus[target].length, target).toBeGreaterThan(1);
+      const unread = corpus[target].map((s) => [`${s.input.file}:${s.input.firstLine}`, outcomeOf(target, s)] as const).filter(([, o]) => o.kind !== 'parsed');
+      expect(unread, target).toEqual([]);
+    }
   });
 });
