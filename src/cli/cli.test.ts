@@ -1,6 +1,6 @@
 /** The built command line (./bin/natlens) against CONTRACT.md: JSON shapes, exit codes, stdout discipline. */
-import { describe, it, expect, beforeAll, beforeEach, afterEach } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +42,6 @@ interface ImportJson {
   errors: Array<{ source: string; message: string }>;
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build-cli.mjs')], { cwd: repo });
-});
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-cli-'));
 });

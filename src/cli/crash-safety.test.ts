@@ -1,6 +1,6 @@
 /** Killing natlens in the middle of an import leaves a sound database holding nothing of that import. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,6 @@ const PACKETS = 300_000;
 let dir: string;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build-cli.mjs')], { cwd: repo });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-crash-'));
   writeSyntheticPcap(path.join(dir, 'big.pcap'), PACKETS);
 });

@@ -1,6 +1,6 @@
 /** `natlens trace` against CONTRACT.md, on the kernel lab's captures and on the two-node transcript. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +33,6 @@ const labDb = (): string => path.join(dir, 'lab.db');
 const transcriptDb = (): string => path.join(dir, 'transcripts.db');
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build-cli.mjs')], { cwd: repo });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-trace-'));
   expect(natlens(['import', '--db', labDb(), path.join(repo, 'test/fixtures/lab/nodes')]).code).toBe(0);
   expect(natlens(['import', '--db', transcriptDb(), path.resolve(repo, '../shared/captures/transcripts/002_1fb178fb5a43cd31.txt')]).code).toBe(0);
