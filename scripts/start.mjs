@@ -1,6 +1,6 @@
 // `npm start`: the desktop app when the Electron binary is installed; otherwise says so, offers the
 // web mode (`natlens serve`) with the exact command, and exits non-zero.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,21 +32,27 @@ function run(command, args) {
   });
 }
 
-const binary = electronBinary();
+/** Electron fetches its binary on first launch; fetch it now, bounded, so an offline machine fails fast. */
+function installElectron() {
+  process.stderr.write('natlens: fetching the Electron binary (first start)...\n');
+  const r = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+  return r.status === 0 ? electronBinary() : null;
+}
+
+const binary = electronBinary() ?? installElectron();
 if (binary === null) {
   const version = JSON.parse(fs.readFileSync(path.join(electronDir, 'package.json'), 'utf8')).version;
   process.stderr.write(
     [
-      `natlens: the Electron ${version} binary is not installed (node_modules/electron/dist is missing),`,
-      'and it cannot be downloaded without internet access.',
+      `natlens: the Electron ${version} binary is not installed and could not be downloaded`,
+      '(this machine seems to have no internet access).',
       '',
       'The same UI runs in your browser instead. Start the web mode with:',
       '',
       '    ./bin/natlens serve --db natlens.db',
       '',
       'and open the URL it prints first (it carries a one-run access token).',
-      'With internet access, `npx install-electron` fetches the binary, then `npm run rebuild:electron`',
-      'builds SQLite for it, and `npm start` opens the desktop app.',
+      'With internet access, `npm start` fetches Electron and builds SQLite for it by itself.',
       '',
     ].join('\n'),
   );
@@ -54,7 +60,9 @@ if (binary === null) {
 }
 
 if (!fs.existsSync(path.join(root, 'build', 'electron', 'better_sqlite3.node'))) {
-  process.stderr.write('natlens: SQLite is not built for Electron yet; the app will say how (`npm run rebuild:electron`).\n');
+  process.stderr.write('natlens: building SQLite for Electron (first start)...\n');
+  const rebuilt = await run(process.execPath, [path.join(root, 'scripts', 'rebuild-electron.mjs')]);
+  if (rebuilt !== 0) process.stderr.write('natlens: SQLite could not be built for Electron; the app will say how to retry (`npm run rebuild:electron`).\n');
 }
 const electronVite = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
 const built = await run(process.execPath, [electronVite, 'build']);
