@@ -17,7 +17,7 @@ import type { FlowState } from './flow-state';
 import { withCaveat, withEvent, withNote } from './flow-state';
 import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from './ip-number';
 import type { IpNumber } from './ip-number';
-import { familyRouting, isLocalAddress, lookupRoute, selectAddress } from './routing';
+import { familyRouting, inputBroadcast, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
 import type { HookName, RouteResult, Verdict } from './trace';
 
@@ -174,11 +174,15 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   if (isLoopback(s.dst) && s.inIface !== 'lo') {
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
   }
-  const local = isLocalAddress(node.routing, s.dst);
-  const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
+  const broadcast = inputBroadcast(node.routing, s.dst);
+  const local = broadcast !== null ? true : isLocalAddress(node.routing, s.dst);
+  const look: RouteLookup = broadcast !== null
+    ? { kind: 'local', route: broadcast.route, dev: 'lo' }
+    : local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
   if (local === null && look.kind === 'unicast') {
     s = withCaveat(s, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   }
+  if (broadcast !== null) s = withNote(s, `${dst} is a broadcast address on ${node.name}: delivered locally, not forwarded`);
   // A frame addressed to this node is routed, unless DNAT sent it back onto the same bridge (br_netfilter's bridged DNAT).
   const bridged = s.physIn !== null && bridgedByRoute(look, s.inIface) && !(s.l2 === 'host' && unchanged);
   s = withEvent(s, { kind: 'route', node: node.name, stage: 'input', dst, result: routeResult(look, bridged), route: routeText(look), note: look.kind === 'unknown' ? look.missing : null });

@@ -181,6 +181,18 @@ export function isLocalAddress(routing: NodeRouting, ip: IpNumber): boolean | nu
   return false;
 }
 
+/**
+ * ip_route_input's broadcast: the limited broadcast 255.255.255.255 or a local-table broadcast
+ * entry (a subnet's broadcast address). An arriving packet to one is delivered locally, not
+ * forwarded. The local-table route when there is one.
+ */
+export function inputBroadcast(routing: NodeRouting, ip: IpNumber): { route: CompiledRoute | null } | null {
+  if (ip.family !== 'ipv4') return null;
+  const hit = firstContaining(routing.v4.local, ip);
+  if (hit !== null && hit.type === 'broadcast') return { route: hit };
+  return ip.value === 0xffffffff ? { route: null } : null;
+}
+
 /** The kernel's route lookup for a destination: local table first, then main (longest prefix, lowest metric). */
 export function lookupRoute(routing: NodeRouting, dst: IpNumber): RouteLookup {
   const fr = familyRouting(routing, dst.family);

@@ -218,6 +218,14 @@ describe('routing', () => {
     expect(o.reason).toContain('no route to 10.66.1.1');
   });
 
+  it('delivers an arriving packet to a subnet broadcast or 255.255.255.255 locally instead of forwarding it', () => {
+    const world = [nodeA(EMPTY)];
+    for (const dst of ['10.244.0.255', '255.255.255.255']) {
+      const o = only(trace(world, { proto: 'udp', src: '10.244.0.7', dst, dport: 67, in: 'cbr0' }));
+      expect(o.verdict, dst).toBe('deliver');
+    }
+  });
+
   it('drops with "no route" when nothing matches', () => {
     const b = nodeFrom('nodeb', { iptables: EMPTY, addr: `
       2: eth0: <BROADCAST,UP> mtu 1500 state UP
