@@ -26,15 +26,16 @@ export function looksLikeIptablesList(text: string): boolean {
   return lines.every((l) => RULE_LINE.test(l) || ELISION.test(l)) && lines.some((l) => RULE_LINE.test(l));
 }
 
-/** Targets and kube-proxy chains that exist only in the nat table. */
-const NAT_ONLY = /^(?:Chain\s+|\s*(?:\d+\s+)?(?:\d+[KMGT]?\s+\d+[KMGT]?\s+)?)(?:DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP|KUBE-(?:SVC|SEP|FW|XLB|EXT)-[\w-]+|KUBE-POSTROUTING|KUBE-MARK-MASQ)\s/m;
+/** Targets and kube-proxy chains that exist only in the nat table. Matched per line: `[ \t]`, never `\s`, so it cannot run across lines. */
+const NAT_ONLY = /^(?:Chain[ \t]+|[ \t]*(?:\d+[ \t]+)?(?:\d+[KMGT]?[ \t]+\d+[KMGT]?[ \t]+)?)(?:DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP|KUBE-(?:SVC|SEP|FW|XLB|EXT)-[\w-]+|KUBE-POSTROUTING|KUBE-MARK-MASQ)(?:\s|$)/;
+const LINE_BREAK = /\r\n?|\n/;
 
 /**
  * The table of an `iptables -L` listing whose command is unknown (a "sample output" excerpt):
  * nat when it shows something only the nat table has, else unknown.
  */
 export function listingTableOf(text: string): TableName | null {
-  return NAT_ONLY.test(text) ? 'nat' : null;
+  return text.split(LINE_BREAK).some((line) => NAT_ONLY.test(line)) ? 'nat' : null;
 }
 
 /** A line that stands for left-out output (`...`, `..`, `…`): the text is an excerpt. */
