@@ -80,6 +80,24 @@ test.describe('analysis tabs (web mode, kernel lab)', () => {
     await expect(page.getByTestId('trace-outcome')).toHaveCount(0);
   });
 
+  test('lists the stitched flows a page at a time and opens one with its hop timeline', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Flows' }).click();
+    await expect(page.getByTestId('flows-summary')).toContainText(/Flows 1–\d+ of \d+/);
+    const first = page.getByTestId('flow-row').first();
+    await expect(first).toContainText('10.40.1.3:40001 → 10.96.0.10:80');
+    await expect(first).toContainText('DNAT');
+    await expect(first).toContainText('default/hello:http');
+    await first.click();
+    const detail = page.getByTestId('flow-detail');
+    await expect(detail).toContainText('Flow 1 · TCP 10.40.1.3:40001 → 10.96.0.10:80');
+    // The transcripts hold eth0's packets only: the connection is seen between the nodes, after DNAT and SNAT.
+    await expect(detail.getByTestId('flow-hops')).toContainText('post-NAT');
+    await expect(detail.getByTestId('flow-hops')).toContainText('reply before de-NAT');
+    await expect(detail).toContainText('Rewrites');
+    await page.screenshot({ path: path.join(root, 'test-results', 'flows.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   test('docs screenshot: the trace tab with the lab ClusterIP trace', async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('tab', { name: 'Trace' }).click();

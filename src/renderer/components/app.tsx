@@ -5,6 +5,7 @@ import { IDLE, nextImportJob } from '../view-model/import-job';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
 import { TABS, type TabId } from '../view-model/tabs';
 import { CapturesTable } from './captures-table';
+import { FlowsPanel } from './flows-panel';
 import { ImportPanel } from './import-panel';
 import { NodeCards } from './node-cards';
 import { ProjectBar } from './project-bar';
@@ -128,6 +129,7 @@ function renderTab(tab: TabId, snapshot: ProjectSnapshot | null, api: Api, visib
     case 'trace':
       return <TracePanel api={api} nodes={snapshot.nodes} />;
     case 'flows':
+      return <FlowsPanel api={api} revision={snapshot} />;
     case 'reports': {
       const t = TABS.find((x) => x.id === tab);
       return (

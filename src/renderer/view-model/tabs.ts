@@ -14,6 +14,6 @@ export const TABS: readonly Tab[] = [
   { id: 'captures', label: 'Captures', ready: true, note: 'Every imported capture with its source' },
   { id: 'topology', label: 'Topology', ready: true, note: 'Nodes, bridges, veths and pod addresses as a graph' },
   { id: 'trace', label: 'Trace', ready: true, note: 'Replay a packet through the captured rules and routes' },
-  { id: 'flows', label: 'Flows', ready: false, note: 'NAT-aware connections across interfaces and nodes' },
+  { id: 'flows', label: 'Flows', ready: true, note: 'NAT-aware connections across interfaces and nodes' },
   { id: 'reports', label: 'Reports', ready: false, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
 ];
