@@ -18,6 +18,12 @@ describe('ip address literals', () => {
     expect(isIpv6('eth0:1')).toBe(false);
   });
 
+  it('rejects colon words that are not ipv6: a stray colon, a 5-digit group, a quad before ::, an empty zone', () => {
+    for (const text of ['672b8:', ':8', ':9', '0:', '1:2', '10.0.0.1::', '::1::', 'fe80::1%', '1:2:3:4:5:6:7:8:9']) {
+      expect(isIpv6(text), text).toBe(false);
+    }
+  });
+
   it('turns netmasks into prefix lengths and refuses holes', () => {
     expect(prefixOfNetmask('255.255.255.0')).toBe(24);
     expect(prefixOfNetmask('255.255.255.255')).toBe(32);

@@ -7,20 +7,24 @@ export function isIpv4(text: string): boolean {
   return parts.length === 4 && parts.every((p) => IPV4_OCTET.test(p));
 }
 
-/** Loose IPv6 check: hex groups and colons (with at most one `::`), optional trailing dotted quad, optional `%zone`. */
+/** RFC 4291 text form: hex groups and colons (at most one `::`), an optional final dotted quad, an optional `%zone`. */
 export function isIpv6(text: string): boolean {
   const zone = text.indexOf('%');
+  if (zone === text.length - 1) return false;
   const addr = zone >= 0 ? text.slice(0, zone) : text;
   if (addr.length < 2 || addr.length > 45 || !addr.includes(':')) return false;
   const halves = addr.split('::');
   if (halves.length > 2) return false;
   let groups = 0;
-  for (const half of halves) {
+  for (let h = 0; h < halves.length; h++) {
+    const half = halves[h] ?? '';
     if (half === '') continue;
     const parts = half.split(':');
+    const last = h === halves.length - 1;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i] ?? '';
-      if (i === parts.length - 1 && p.includes('.') && isIpv4(p)) { groups += 2; continue; }
+      // A dotted quad only ends an address (`::ffff:10.0.0.1`), never comes before `::`.
+      if (last && i === parts.length - 1 && p.includes('.') && isIpv4(p)) { groups += 2; continue; }
       if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
       groups++;
     }

@@ -9,7 +9,7 @@ import { parseSetFlags } from './iptables-match';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import {
   fail, normaliseLogLevel, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses,
-  parseIcmpType, parseMarkMask, parseNatRange, parseNonNegativeInt, parsePortList, parsePortRange, parseTcpFlags, parseU32,
+  parseIcmpType, parseMarkMask, parseNatRange, parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags, parseU32,
 } from './iptables-values';
 
 interface Word {
@@ -333,7 +333,7 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
         if (mode === 'random') {
           if (at(i) !== 'probability') fail('statistic mode random needs a probability');
           i++;
-          matches.push({ kind: 'statistic', mode: 'random', probability: Number(need('probability')), negated: neg });
+          matches.push({ kind: 'statistic', mode: 'random', probability: parseProbability(need('probability')), negated: neg });
           return true;
         }
         if (mode === 'nth') {

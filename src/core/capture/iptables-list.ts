@@ -6,7 +6,7 @@ import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
 import { parseExtras } from './iptables-list-extras';
-import { RuleSyntaxError, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
+import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RulesetWarning } from './iptables-save';
 import { renderRule } from '../netfilter/rule-text';
 import { BUILTIN_CHAINS, type Chain, type Counters, type Match, type Table, type TableName } from '../netfilter/ruleset';
@@ -84,6 +84,7 @@ function addressMatch(kind: 'source' | 'destination', text: string): Match | nul
 function interfaceMatch(kind: 'in-interface' | 'out-interface', text: string): Match | null {
   const negated = text.startsWith('!');
   const name = negated ? text.slice(1) : text;
+  if (name === '') fail(`no interface name after "!"`);
   return name === '*' || name === 'any' ? null : { kind, name, negated };
 }
 
@@ -136,6 +137,16 @@ function ruleColumns(text: string, columns: Columns | null): { rule: Omit<RawRul
     rule: { target, counters, basics: ordered.filter((m): m is Match => m !== null), extras: text.slice(rest[k].end).trim() },
     verbose,
   };
+}
+
+/** The columns of a rule line, an address or protocol they cannot hold becoming a CaptureError at its line. */
+function columnsOrError(text: string, columns: Columns | null, place: { file: string; line: number }): ReturnType<typeof ruleColumns> {
+  try {
+    return ruleColumns(text, columns);
+  } catch (e) {
+    if (e instanceof RuleSyntaxError) throw new CaptureError(place, e.reason);
+    throw e;
+  }
 }
 
 const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
@@ -192,7 +203,7 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
       continue;
     }
     if (text.length > 10000) throw err(line, 'line too long for an iptables -L listing');
-    const parsed = ruleColumns(text, columns);
+    const parsed = columnsOrError(text, columns, { file: input.file, line });
     if (parsed === null) {
       if (text.includes('\0')) throw err(line, 'binary data, not an iptables -L listing');
       throw err(line, `not an iptables -L rule line: "${trimmed.slice(0, 60)}"`);

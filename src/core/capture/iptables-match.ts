@@ -6,7 +6,7 @@
 import type { AddrType, Cidr, CtState, Match, Negatable, PortRange } from '../netfilter/ruleset';
 import {
   fail, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses, parseIcmpType, parseMarkMask,
-  parseNonNegativeInt, parsePortList, parsePortRange, parseTcpFlags,
+  parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags,
 } from './iptables-values';
 
 /** One option as written in a rule: `! --dport 80` → {name: '--dport', negated: true, values: ['80']}. */
@@ -171,9 +171,7 @@ const statistic: MatchModule = {
     if (mode === 'random') {
       const p = get('--probability');
       if (p === undefined) fail('statistic --mode random needs --probability');
-      const probability = Number(p);
-      if (!/^[0-9.eE+-]+$/.test(p) || !(probability >= 0 && probability <= 1)) fail(`bad probability "${p}"`);
-      return [{ kind: 'statistic', mode: 'random', probability, negated }];
+      return [{ kind: 'statistic', mode: 'random', probability: parseProbability(p), negated }];
     }
     if (mode === 'nth') {
       const every = get('--every');

@@ -4,6 +4,7 @@
  * CaptureError carrying file and line.
  */
 import type { AddrType, Cidr, CtState, NatRange, PortRange } from '../netfilter/ruleset';
+import { isIpv6 as isIpv6Text } from './ip-address';
 
 export class RuleSyntaxError extends Error {
   constructor(readonly reason: string) {
@@ -40,6 +41,7 @@ export function isIpv4(text: string): boolean {
   return digits > 0 && parts === 3;
 }
 
+/** RFC 4291 text form without a zone (iptables takes none): a quick character check, then the structure. */
 export function isIpv6(text: string): boolean {
   if (text.length < 2 || text.length > 45 || text.indexOf(':') < 0) return false;
   for (let i = 0; i < text.length; i++) {
@@ -47,10 +49,18 @@ export function isIpv6(text: string): boolean {
     const ok = (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46;
     if (!ok) return false;
   }
-  return true;
+  return isIpv6Text(text);
 }
 
+/**
+ * A -s/-d word meant as an address rather than a host name: a dotted quad, or any word with a colon (no
+ * host name has one). Not a validator: parseCidr rejects a malformed one (`672b8:`, `:9`).
+ */
 export function isAddress(text: string): boolean {
+  return isIpv4(text) || text.indexOf(':') >= 0;
+}
+
+function isIpAddress(text: string): boolean {
   return isIpv4(text) || isIpv6(text);
 }
 
@@ -199,6 +209,13 @@ export function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
 }
 
+/** A statistic match's probability, 0 to 1 (iptables prints it with 11 decimals). */
+export function parseProbability(text: string): number {
+  const p = Number(text);
+  if (!/^[0-9.eE+-]+$/.test(text) || !(p >= 0 && p <= 1)) fail(`bad probability "${text}"`);
+  return p;
+}
+
 export function parseNonNegativeInt(text: string): number {
   if (!/^\d{1,10}$/.test(text)) fail(`bad number "${text}"`);
   return Number(text);
@@ -234,7 +251,7 @@ export function parseNatRange(text: string): NatRange {
     const dash = addr.indexOf('-');
     minAddress = dash < 0 ? addr : addr.slice(0, dash);
     maxAddress = dash < 0 ? addr : addr.slice(dash + 1);
-    if (!isAddress(minAddress) || !isAddress(maxAddress)) fail(`bad NAT address "${addr}"`);
+    if (!isIpAddress(minAddress) || !isIpAddress(maxAddress)) fail(`bad NAT address "${addr}"`);
   }
   if (ports === '') fail(`missing port in "${text}"`);
   return { minAddress, maxAddress, ports: ports === null ? null : parsePortRange(ports) };
@@ -268,6 +285,7 @@ export function protocolNumber(name: string): string {
 
 /** Lower-case protocol name as iptables-save prints it (`6` → `tcp`, `icmpv6` → `ipv6-icmp`). */
 export function normaliseProtocol(text: string): string {
+  if (text === '') fail('empty protocol');
   const lower = text.toLowerCase();
   return PROTOCOL_NAMES.get(lower) ?? lower;
 }
