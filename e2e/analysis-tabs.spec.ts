@@ -110,6 +110,8 @@ test.describe('analysis tabs (web mode, kernel lab)', () => {
     await page.getByRole('button', { name: 'Dismiss' }).click();
     fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
     await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: false });
+    await page.getByText(/Rule by rule/).first().click();
+    await page.screenshot({ path: path.join(root, 'test-results', 'trace-steps.png'), fullPage: true });
     await page.getByRole('tab', { name: 'Topology' }).click();
     await expect(page.getByTestId('topology-summary')).toContainText('2 nodes');
     await page.screenshot({ path: path.join(root, 'test-results', 'topology.png'), fullPage: false });
