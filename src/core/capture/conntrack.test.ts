@@ -100,6 +100,15 @@ describe('parseConntrack on other forms', () => {
       .toThrow('c:1: not an address');
   });
 
+  it('refuses a field wider than the kernel keeps it: a port, an ICMP code, a protocol number, a zone', () => {
+    const entry = (o: string, r = 'src=2.2.2.2 dst=1.1.1.1 sport=2 dport=1'): string => `tcp 6 5 ${o} ${r} mark=0 zone=0 use=1\n`;
+    expect(parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2 sport=1 dport=65535'), firstLine: 3 }).entries[0]?.original.dport).toBe(65535);
+    expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2 sport=1 dport=65536'), firstLine: 3 })).toThrow('c:3: dport=65536 out of range');
+    expect(() => parseConntrack({ file: 'c', text: 'icmp 1 5 src=1.1.1.1 dst=2.2.2.2 type=8 code=256 id=1 src=2.2.2.2 dst=1.1.1.1 type=0 code=0 id=1\n', firstLine: 1 })).toThrow('c:1: code=256 out of range');
+    expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2').replace('tcp 6', 'tcp 256'), firstLine: 1 })).toThrow('c:1: protocol number=256 out of range');
+    expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2').replace('zone=0', 'zone=65536'), firstLine: 1 })).toThrow('c:1: zone=65536 out of range');
+  });
+
   it('accepts an empty table the tool says it showed, and refuses text with no entry', () => {
     expect(parseConntrack({ file: 'c', text: 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n', firstLine: 1 }).entries).toEqual([]);
     expect(() => parseConntrack({ file: 'c', text: '\n', firstLine: 1 })).toThrow(CaptureError);

@@ -56,6 +56,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
   const proto = tokens[i] ?? '';
   const protoNumber = tokens[i + 1] ?? '';
   if (!/^[a-z][a-z0-9-]*$/.test(proto) || !/^\d+$/.test(protoNumber)) fail(`not a conntrack entry: "${clip(body)}"`);
+  const protoValue = integer(protoNumber, 'protocol number', fail, U8);
   i += 2;
   let timeout: number | null = null;
   if (/^\d+$/.test(tokens[i] ?? '')) timeout = Number(tokens[i++]);
@@ -68,7 +69,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
   let tuples = 0;
   let trailer = false;
   const entry: ConntrackEntry = {
-    family: family ?? 'ipv4', proto, protoNumber: Number(protoNumber), timeout, state, original, reply,
+    family: family ?? 'ipv4', proto, protoNumber: protoValue, timeout, state, original, reply,
     unreplied: false, assured: false, mark: null, zone: null, use: null, flags: [], line,
   };
   for (; i < tokens.length; i++) {
@@ -98,8 +99,8 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
     // Anything else ends the tuples: mark, zone, use, secctx, labels, delta-time, conntrack id...
     if (tuples > 0) trailer = tuples === 2 || trailer;
     switch (key) {
-      case 'mark': entry.mark = integer(value, key, fail); break;
-      case 'zone': entry.zone = integer(value, key, fail); break;
+      case 'mark': entry.mark = integer(value, key, fail, U32); break;
+      case 'zone': entry.zone = integer(value, key, fail, U16); break;
       case 'use': entry.use = integer(value, key, fail); break;
       default: break;
     }
@@ -121,6 +122,8 @@ function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail:
       return;
     case 'sport':
     case 'dport':
+      tuple[key] = integer(value, key, fail, U16);
+      return;
     case 'packets':
     case 'bytes':
       tuple[key] = integer(value, key, fail);
@@ -129,7 +132,7 @@ function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail:
     case 'code':
     case 'id': {
       const icmp = tuple.icmp ?? { type: 0, code: 0, id: 0 };
-      icmp[key] = integer(value, key, fail);
+      icmp[key] = integer(value, key, fail, key === 'id' ? U16 : U8);
       tuple.icmp = icmp;
       return;
     }
@@ -138,9 +141,16 @@ function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail:
   }
 }
 
-function integer(value: string, key: string, fail: (reason: string) => never): number {
+const U8 = 0xff;
+const U16 = 0xffff;
+const U32 = 0xffff_ffff;
+
+/** A decimal field no wider than `max` (ports and ids 16 bits, ICMP type/code and protocols 8, marks 32); counters are 64-bit. */
+function integer(value: string, key: string, fail: (reason: string) => never, max: number | null = null): number {
   if (!/^\d{1,20}$/.test(value)) fail(`not a number: ${key}=${clip(value)}`);
-  return Number(value);
+  const n = Number(value);
+  if (max !== null && n > max) fail(`${key}=${clip(value)} out of range 0..${max}`);
+  return n;
 }
 
 function clip(text: string): string {
