@@ -75,6 +75,14 @@ describe('parseIfconfig', () => {
     expect(() => parseIfconfig({ file: 'n/ifc', text: 'what is this\n', firstLine: 1 })).toThrow('n/ifc:1: not an ifconfig line');
   });
 
+  it('reports a prefix length that does not fit the family or is not a number', () => {
+    const header = 'eth0: flags=4163<UP,RUNNING>  mtu 1500\n';
+    expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet6 fe80::1  prefixlen 129\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length 0..128');
+    expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet 10.0.0.5/33\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length 0..32');
+    expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet 10.0.0.5/\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length');
+    expect(parseIfconfig({ file: 'ifc', text: `${header}        inet6 fe80::1  prefixlen 128\n`, firstLine: 1 }).interfaces[0]?.addresses[0]?.cidr).toBe('fe80::1/128');
+  });
+
   it('sniffs both layouts and not ip addr', () => {
     expect(looksLikeIfconfig(textFixture('ifconfig.txt').text)).toBe(true);
     expect(looksLikeIfconfig('lo        Link encap:Local Loopback  \n')).toBe(true);

@@ -104,19 +104,25 @@ function addressOf(body: string, line: number, fail: (r: string) => never): Addr
       case 'netmask': prefix = prefixOfNetmask(next ?? ''); if (prefix === null) fail(`not a netmask: "${next ?? ''}"`); i++; break;
       case 'broadcast': record.broadcast = nonZero(next); i++; break;
       case 'destination': record.peer = next ?? null; i++; break;
-      case 'prefixlen': prefix = /^\d+$/.test(next ?? '') ? Number(next) : null; i++; break;
+      case 'prefixlen': prefix = prefixBits(next ?? '', family, fail); i++; break;
       case 'scopeid': record.scope = /<([^>]*)>/.exec(next ?? '')?.[1] ?? null; i++; break;
       default: if (i === 1) local = token;
     }
   }
   const slash = local.indexOf('/');
   if (slash > 0) {
-    prefix = Number(local.slice(slash + 1));
+    prefix = prefixBits(local.slice(slash + 1), family, fail);
     local = local.slice(0, slash);
   }
   if (family === 'ipv4' ? !isIpv4(local) : !isIpv6(local)) fail(`not an address: "${clip(local)}"`);
   record.cidr = `${local}/${prefix ?? (family === 'ipv4' ? 32 : 128)}`;
   return record;
+}
+
+function prefixBits(text: string, family: 'ipv4' | 'ipv6', fail: (r: string) => never): number {
+  const max = family === 'ipv4' ? 32 : 128;
+  if (!/^\d{1,3}$/.test(text) || Number(text) > max) fail(`not a prefix length 0..${max}: "${clip(text)}"`);
+  return Number(text);
 }
 
 function readDetail(iface: InterfaceRecord, body: string): void {
