@@ -1,5 +1,5 @@
 /** `kubectl describe svc` (and the network fields of `kubectl describe pod`): `Key:  value` blocks opened by `Name:`. */
-import { endpointListOf, listOf, presentOrNull, protocolOf, type Fail } from './kubectl-get';
+import { endpointListOf, listOf, portNumberOf, presentOrNull, protocolOf, type Fail } from './kubectl-get';
 import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } from './records';
 
 const KEY_LINE = /^([A-Za-z][A-Za-z -]{0,40}?):(?:\s+(.*))?$/;
@@ -44,7 +44,7 @@ export function readDescribeLine(block: DescribeBlock, text: string, fail: Fail)
       const parts = pm as RegExpExecArray;
       block.ports.push({
         name: words.length > 1 ? presentOrNull(words[0]) ?? null : null,
-        port: Number(parts[1]),
+        port: portNumberOf(parts[1] ?? '', fail),
         protocol: protocolOf(parts[2] ?? '', fail),
         targetPort: null,
         nodePort: null,
@@ -60,7 +60,7 @@ export function readDescribeLine(block: DescribeBlock, text: string, fail: Fail)
       const last = block.ports[block.ports.length - 1];
       const spec = value.split(/\s+/).pop() ?? '';
       const nm = /^(\d{1,5})\//.exec(spec);
-      if (last && nm) last.nodePort = Number(nm[1]);
+      if (last && nm) last.nodePort = portNumberOf(nm[1] ?? '', fail);
       return;
     }
     case 'Endpoints':

@@ -149,6 +149,13 @@ export function protocolOf(text: string, fail: Fail): ServicePortRecord['protoco
   return fail(`not a service protocol: "${text}"`);
 }
 
+/** A port number of a service, node port or endpoint: 0..65535. */
+export function portNumberOf(digits: string, fail: Fail): number {
+  const n = Number(digits);
+  if (!/^\d{1,5}$/.test(digits) || n > 65535) fail(`port ${digits.slice(0, 40)} out of range 0..65535`);
+  return n;
+}
+
 /** `80:31830/TCP` (port:nodePort/proto) or `443/TCP`. */
 export function servicePortOf(text: string, fail: Fail): ServicePortRecord {
   const m = /^(\d{1,5})(?::(\d{1,5}))?\/([A-Z]+)$/.exec(text);
@@ -156,9 +163,9 @@ export function servicePortOf(text: string, fail: Fail): ServicePortRecord {
   const parts = m as RegExpExecArray;
   return {
     name: null,
-    port: Number(parts[1]),
+    port: portNumberOf(parts[1] ?? '', fail),
     protocol: protocolOf(parts[3] ?? '', fail),
     targetPort: null,
-    nodePort: parts[2] !== undefined ? Number(parts[2]) : null,
+    nodePort: parts[2] !== undefined ? portNumberOf(parts[2], fail) : null,
   };
 }

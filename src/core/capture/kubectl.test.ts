@@ -174,6 +174,9 @@ describe('parseKubectl other forms', () => {
   it('reports a bad port, text that is not kubectl, and outputs without any record', () => {
     const bad = 'NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\nx      ClusterIP   10.0.0.1     <none>        80/XYZ    1d\n';
     expect(() => parseKubectl({ file: 'k', text: bad, firstLine: 10 })).toThrow('k:11: not a service protocol');
+    expect(() => parseKubectl({ file: 'k', text: bad.replace('80/XYZ', '80:65536/TCP'), firstLine: 10 })).toThrow('k:11: port 65536 out of range');
+    const described = 'Name:              web\nNamespace:         default\nPort:              http  80/TCP\nNodePort:          http  70000/TCP\n';
+    expect(() => parseKubectl({ file: 'k', text: described, firstLine: 1 })).toThrow('k:4: port 70000 out of range');
     expect(() => parseKubectl({ file: 'k', text: 'hello-server   1/1   Running\n', firstLine: 3 })).toThrow('k:3: not kubectl output');
     expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
     expect(parseKubectl({ file: 'k', text: 'No resources found in default namespace.\n', firstLine: 1 }).pods).toEqual([]);
