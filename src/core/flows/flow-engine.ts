@@ -1,16 +1,16 @@
 /**
- * Stitches the project's captures into flows and stores them. Three streaming passes over the
- * packets, capture by capture in time order (never all in memory):
+ * Stitches the project's captures into flows and stores them. Two streaming passes over the packet
+ * blocks, capture by capture in time order (never all in memory):
  *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
- *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples;
- *   3. write each packet's flow with its time on the reference clock, so a flow's packets page
- *      in aligned order straight from the index.
+ *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples.
+ * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import type { InterfaceRecord, ServiceRecord } from '../capture/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
-import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow, type ScannedPacket } from '../model/flow-store';
+import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
+import type { PacketBlock } from '../model/packet-block';
 import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
@@ -20,7 +20,7 @@ import { buildTimeline } from './flow-timeline';
 import { ServiceIndex } from './service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-2';
+const ALGORITHM = 'stitch-3';
 
 export interface StitchSummary {
   flows: number;
@@ -69,35 +69,36 @@ export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, f
 }
 
 /**
- * Turns a capture's scanned rows into sightings, reusing one object (the builder copies what it keeps)
+ * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
-function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, r: ScannedPacket) => PacketSighting {
+function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
   const points = new Map<number, Map<string | null, { point: string; iface: string | null }>>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
     tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', netns: c.netns,
   };
-  return (tuple, r) => {
-    let byIface = points.get(r[4]);
+  return (tuple, tupleId, b, i) => {
+    let byIface = points.get(tupleId);
     if (byIface === undefined) {
       if (points.size >= SEEN_LIMIT) points.clear();
-      points.set(r[4], (byIface = new Map()));
+      points.set(tupleId, (byIface = new Map()));
     }
-    let at = byIface.get(r[5]);
+    const iface = b.iface(i);
+    let at = byIface.get(iface);
     if (at === undefined) {
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
-      at = { point: `${c.id}|${r[5] ?? ''}|${r[4]}`, iface: ifaces.of(r[5]).name };
-      byIface.set(r[5], at);
+      at = { point: `${c.id}|${iface ?? ''}|${tupleId}`, iface: ifaces.of(iface).name };
+      byIface.set(iface, at);
     }
-    p.ref = r[1];
+    p.ref = b.frame(i);
     p.iface = at.iface;
-    p.time = r[2] + r[3] / 1e9;
+    p.time = b.tsSec(i) + b.tsNsec(i) / 1e9;
     p.tuple = tuple;
-    p.tcpFlags = r[6];
-    p.seq = r[7];
-    p.ack = r[8];
-    p.payloadLen = r[9];
+    p.tcpFlags = b.tcpFlags(i);
+    p.seq = b.seq(i);
+    p.ack = b.ack(i);
+    p.payloadLen = b.payloadLen(i);
     p.point = at.point;
     return p;
   };
@@ -130,15 +131,21 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!);
     const tuples = flowStore.captureTuples(c.id);
-    for (const r of flowStore.scanPackets(c.id)) {
-      const tuple = tuples.get(r[4]);
-      if (tuple === undefined) continue;
-      packets++;
-      const syn = r[6] !== null && (r[6] & 0x02) !== 0;
-      if (!syn && seen.has(r[4])) continue;
-      if (seen.size >= SEEN_LIMIT) seen.clear();
-      seen.add(r[4]);
-      builder.notePacket(sighting(tuple, r));
+    for (const run of store.packets.timeOrdered(c.id)) {
+      for (let k = 0; k < run.slots.length; k++) {
+        const b = run.blocks[k]!;
+        const i = run.slots[k]!;
+        const tupleId = b.tupleId(i);
+        const tuple = tuples.get(tupleId);
+        if (tuple === undefined) continue;
+        packets++;
+        const flags = b.tcpFlags(i);
+        const syn = flags !== null && (flags & 0x02) !== 0;
+        if (!syn && seen.has(tupleId)) continue;
+        if (seen.size >= SEEN_LIMIT) seen.clear();
+        seen.add(tupleId);
+        builder.notePacket(sighting(tuple, tupleId, b, i));
+      }
     }
     progress('reading', packets);
   }
@@ -157,11 +164,16 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   for (const c of captures) {
     const sighting = sightings(c, ifaces.get(c.id)!);
     const tuples = flowStore.captureTuples(c.id);
-    for (const r of flowStore.scanPackets(c.id)) {
-      const tuple = tuples.get(r[4]);
-      if (tuple === undefined) continue;
-      builder.addPacket(sighting(tuple, r));
-      if (++done % 100_000 === 0) progress('stitching', done);
+    for (const run of store.packets.timeOrdered(c.id)) {
+      for (let k = 0; k < run.slots.length; k++) {
+        const b = run.blocks[k]!;
+        const i = run.slots[k]!;
+        const tupleId = b.tupleId(i);
+        const tuple = tuples.get(tupleId);
+        if (tuple === undefined) continue;
+        builder.addPacket(sighting(tuple, tupleId, b, i));
+        if (++done % 100_000 === 0) progress('stitching', done);
+      }
     }
     builder.endCapture();
   }
@@ -170,7 +182,6 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const { flows, finalId, clock } = builder.finish((original, node) =>
     services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
   );
-  const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
 
   flowStore.replaceFlows(generation, (w) => {
     for (const flow of flows) {
@@ -190,43 +201,15 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
     }
     w.setClock(clock);
-    // Pass 3: every packet's flow, by tuple (cached per capture: tuple ids are per capture).
-    let written = 0;
+    // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      const [offSec, offNsec] = splitOffset(offsets.get(c.node) ?? 0);
-      const byTuple = new Map<number, number>();
-      for (const [tupleId, tuple] of flowStore.captureTuples(c.id)) {
-        const id = finalId(builder.flowOf(tuple));
-        byTuple.set(tupleId, id);
-        w.linkTuple(c.id, tupleId, id);
-      }
-      for (const r of flowStore.scanPackets(c.id)) {
-        const id = byTuple.get(r[4]);
-        if (id === undefined) continue;
-        let atNsec = r[3] + offNsec;
-        let atSec = r[2] + offSec;
-        if (atNsec >= 1e9) {
-          atNsec -= 1e9;
-          atSec++;
-        }
-        w.addPacket(id, atSec, atNsec, c.id, r[1], r[2], r[3]);
-        if (++written % 100_000 === 0) progress('writing', written);
-      }
+      for (const [tupleId, tuple] of flowStore.captureTuples(c.id)) w.linkTuple(c.id, tupleId, finalId(builder.flowOf(tuple)));
     }
   });
   return {
     flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true,
   };
-}
-
-/** An offset in seconds as whole seconds (floor) and the remaining nanoseconds (0..1e9). */
-function splitOffset(offset: number): [number, number] {
-  const sec = Math.floor(offset);
-  let nsec = Math.round((offset - sec) * 1e9);
-  if (nsec >= 1e9) return [sec + 1, nsec - 1e9];
-  if (nsec < 0) nsec = 0;
-  return [sec, nsec];
 }
 
 export type { Flow };

@@ -1,10 +1,12 @@
 /**
  * The SQL side of stitched flows (tables added by schema migration 2): flows, their conntrack
- * entries, the packet → flow assignment ordered by aligned time, per-node clock offsets and the
- * "stitched generation" marker that says which set of captures the flows were computed from.
+ * entries, the packet → flow assignment (per capture and 5-tuple: a flow's packets are its tuples'
+ * packets, read from the packet blocks), per-node clock offsets and the "stitched generation" marker
+ * that says which set of captures the flows were computed from.
  */
 import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../capture/records';
 import { BatchInsert } from './batch-insert';
+import type { PacketBlock } from './packet-block';
 import type { Store } from './store';
 
 /** A packet capture to stitch, with what names its node and interface. */
@@ -18,12 +20,6 @@ export interface PacketCaptureRow {
   command: string | null;
   netns: string | null;
 }
-
-/** One packet as the stitcher reads it: a flat array, in this column order (see PACKET_SCAN). */
-export type ScannedPacket = [
-  rowid: number, frame: number, tsSec: number, tsNsec: number, tupleId: number, iface: string | null,
-  tcpFlags: number | null, seq: number | null, ack: number | null, payloadLen: number | null,
-];
 
 /** A capture's distinct IP 5-tuple, by packet_tuples id. */
 export interface CaptureTuple {
@@ -101,38 +97,45 @@ export interface ClockRow {
   samples: number;
 }
 
-// The 5-tuples are read once per capture (captureTuples), so packet rows stay narrow and share their strings.
-const PACKET_SCAN = `SELECT rowid, frame, ts_sec, ts_nsec, tuple_id, iface, tcp_flags, seq, ack, payload_len
-  FROM packets
-  WHERE capture_id = ? AND tuple_id IS NOT NULL AND (ts_sec, ts_nsec, rowid) > (?, ?, ?)
-  ORDER BY ts_sec, ts_nsec, rowid LIMIT ?`;
-
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',
   'nat', 'service', 'evidence', 'first_seen', 'last_seen', 'packets', 'tcp', 'hops', 'links', 'timeline', 'conntrack',
 ] as const;
 
-const FLOW_PACKET_COLUMNS = ['flow_id', 'at_sec', 'at_nsec', 'capture_id', 'frame', 'ts_sec', 'ts_nsec'] as const;
-
 const FLOW_SELECT = `SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport,
   nat, service, evidence, first_seen, last_seen, packets, tcp, hops, links, timeline, conntrack FROM flows`;
 
-const FLOW_PACKET_SELECT = `SELECT fp.flow_id, fp.at_sec, fp.at_nsec, fp.capture_id, fp.frame, fp.ts_sec, fp.ts_nsec,
-    n.name AS node, p.iface, c.netns, c.source_file, c.command, c.kind, p.line, p.offset,
-    t.ip_proto, t.src, t.dst, t.sport, t.dport, p.tcp_flags, p.seq, p.ack, p.payload_len
-  FROM flow_packets fp
-  JOIN captures c ON c.id = fp.capture_id
+/** The captures and tuples of a flow, with what names their packets. */
+const FLOW_TUPLE_SELECT = `SELECT ft.capture_id, ft.tuple_id, n.name AS node, c.netns, c.source_file, c.command, c.kind,
+    t.ip_proto, t.src, t.dst, t.sport, t.dport, t.first_frame, t.last_frame
+  FROM flow_tuples ft
+  JOIN captures c ON c.id = ft.capture_id
   JOIN nodes n ON n.id = c.node_id
-  JOIN packets p ON p.capture_id = fp.capture_id AND p.ts_sec = fp.ts_sec AND p.ts_nsec = fp.ts_nsec AND p.frame = fp.frame
-  LEFT JOIN packet_tuples t ON t.id = p.tuple_id`;
+  JOIN packet_tuples t ON t.id = ft.tuple_id
+  WHERE ft.flow_id = ?`;
+
+interface FlowTupleRow {
+  capture_id: number;
+  tuple_id: number;
+  node: string;
+  netns: string | null;
+  source_file: string;
+  command: string | null;
+  kind: CaptureKind;
+  ip_proto: number | null;
+  src: string;
+  dst: string;
+  sport: number | null;
+  dport: number | null;
+  first_frame: number | null;
+  last_frame: number | null;
+}
 
 export interface FlowWriter {
   addFlow(row: NewFlowRow): void;
   linkConntrack(flowId: number, conntrackId: number): void;
   /** Every packet of this capture with this tuple belongs to the flow. */
   linkTuple(captureId: number, tupleId: number, flowId: number): void;
-  /** One packet → flow assignment; `at` is the packet time on the reference clock. */
-  addPacket(flowId: number, atSec: number, atNsec: number, captureId: number, frame: number, tsSec: number, tsNsec: number): void;
   setClock(rows: readonly ClockRow[]): void;
   flush(): void;
 }
@@ -188,22 +191,6 @@ export class FlowStore {
     return out;
   }
 
-  /**
-   * The capture's packets with an address tuple, in time order, read in chunks (keyset on time and rowid) so no
-   * statement stays open across chunks and the caller may write between them.
-   */
-  *scanPackets(captureId: number, chunk = 20_000): Generator<ScannedPacket> {
-    const stmt = this.db.prepare(PACKET_SCAN).raw(true);
-    let after: [number, number, number] = [-Infinity, 0, 0];
-    for (;;) {
-      const rows = stmt.all(captureId, after[0], after[1], after[2], chunk) as ScannedPacket[];
-      for (const row of rows) yield row;
-      if (rows.length < chunk) return;
-      const last = rows[rows.length - 1]!;
-      after = [last[2], last[3], last[0]];
-    }
-  }
-
   conntrackRows(): ConntrackRow[] {
     const rows = this.db
       .prepare(
@@ -248,17 +235,15 @@ export class FlowStore {
 
   /**
    * Replaces every stored flow inside one transaction: `fill` writes through the writer (it may
-   * read packets with scanPackets meanwhile); the generation marker is set last.
+   * read packets meanwhile); the generation marker is set last.
    */
   replaceFlows(generation: string, fill: (writer: FlowWriter) => void): void {
     this.store.transaction(() => {
-      for (const table of ['flow_packets', 'flow_tuples', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of ['flow_tuples', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
       const tuples = new BatchInsert(this.db, 'flow_tuples', ['capture_id', 'tuple_id', 'flow_id'], 256);
       const flows = new BatchInsert(this.db, 'flows', FLOW_COLUMNS, 32);
       const links = new BatchInsert(this.db, 'flow_conntrack', ['flow_id', 'conntrack_id'], 256);
-      const packets = new BatchInsert(this.db, 'flow_packets', FLOW_PACKET_COLUMNS, 256);
       const clock = this.db.prepare('INSERT INTO flow_clock (node, offset_seconds, reference, samples) VALUES (?, ?, ?, ?)');
-      const packetRow: unknown[] = new Array(FLOW_PACKET_COLUMNS.length);
       fill({
         addFlow(f) {
           flows.add([
@@ -273,11 +258,6 @@ export class FlowStore {
         linkTuple(captureId, tupleId, flowId) {
           tuples.add([captureId, tupleId, flowId]);
         },
-        addPacket(flowId, atSec, atNsec, captureId, frame, tsSec, tsNsec) {
-          packetRow[0] = flowId; packetRow[1] = atSec; packetRow[2] = atNsec; packetRow[3] = captureId;
-          packetRow[4] = frame; packetRow[5] = tsSec; packetRow[6] = tsNsec;
-          packets.add(packetRow);
-        },
         setClock(rows) {
           for (const r of rows) clock.run(r.node, r.offsetSeconds, r.reference, r.samples);
         },
@@ -285,13 +265,11 @@ export class FlowStore {
           flows.flush();
           links.flush();
           tuples.flush();
-          packets.flush();
         },
       });
       flows.flush();
       links.flush();
       tuples.flush();
-      packets.flush();
       this.db
         .prepare(
           `INSERT INTO flow_generation (id, generation, stitched_at) VALUES (1, ?, ?)
@@ -316,31 +294,85 @@ export class FlowStore {
     return row ? flowRow(row) : null;
   }
 
-  /** A flow's packets in aligned-time order, a page at a time (the primary key serves the order). */
+  /**
+   * A flow's packets in aligned-time order (then capture, frame), a page at a time. They are its tuples'
+   * packets: the blocks that hold those tuples are read, only numbers are kept for the sort, and only the
+   * page's packets are built into rows.
+   */
   flowPackets(flowId: number, offset = 0, limit = -1): FlowPacketRow[] {
-    const rows = this.db
-      .prepare(`${FLOW_PACKET_SELECT} WHERE fp.flow_id = ? ORDER BY fp.at_sec, fp.at_nsec, fp.capture_id, fp.frame LIMIT ? OFFSET ?`)
-      .all(flowId, limit, offset) as Array<Record<string, unknown>>;
-    return rows.map(flowPacketRow);
+    const tuples = this.db.prepare(FLOW_TUPLE_SELECT).all(flowId) as FlowTupleRow[];
+    if (tuples.length === 0) return [];
+    const offsets = new Map(this.clock().map((c) => [c.node, splitOffset(c.offsetSeconds)]));
+    const byCapture = new Map<number, FlowTupleRow[]>();
+    for (const t of tuples) {
+      const list = byCapture.get(t.capture_id);
+      if (list) list.push(t);
+      else byCapture.set(t.capture_id, [t]);
+    }
+    // One entry per packet: aligned sec, aligned nsec, capture, frame, block id, slot.
+    const found: Array<[number, number, number, number, number, number]> = [];
+    const packets = this.store.packets;
+    for (const [captureId, list] of byCapture) {
+      const ids = new Set(list.map((t) => t.tuple_id));
+      const [offSec, offNsec] = offsets.get(list[0]!.node) ?? [0, 0];
+      const from = Math.min(...list.map((t) => t.first_frame ?? Infinity));
+      const to = Math.max(...list.map((t) => t.last_frame ?? -Infinity));
+      if (from > to) continue;
+      for (const meta of packets.blocks(captureId, from, to)) {
+        const b = list.length === 1 ? packets.blockWithTuple(meta.id, list[0]!.tuple_id) : packets.block(meta.id);
+        if (b === null) continue;
+        for (let i = 0; i < b.count; i++) {
+          if (!ids.has(b.tupleId(i))) continue;
+          let atNsec = b.tsNsec(i) + offNsec;
+          let atSec = b.tsSec(i) + offSec;
+          if (atNsec >= 1e9) {
+            atNsec -= 1e9;
+            atSec++;
+          }
+          found.push([atSec, atNsec, captureId, b.frame(i), meta.id, i]);
+        }
+      }
+    }
+    found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3]);
+    const page = found.slice(offset, limit < 0 ? undefined : offset + limit);
+    const tupleOf = new Map(tuples.map((t) => [`${t.capture_id}|${t.tuple_id}`, t]));
+    const blocks = new Map<number, PacketBlock>();
+    return page.map(([atSec, atNsec, captureId, frame, blockId, slot]) => {
+      let b = blocks.get(blockId);
+      if (b === undefined) blocks.set(blockId, (b = packets.block(blockId)));
+      const t = tupleOf.get(`${captureId}|${b.tupleId(slot)}`)!;
+      return {
+        flowId, atSec, atNsec, captureId, frame, tsSec: b.tsSec(slot), tsNsec: b.tsNsec(slot), node: t.node, iface: b.iface(slot),
+        netns: t.netns, sourceFile: t.source_file, command: t.command, kind: t.kind, line: b.line(slot), offset: b.offset(slot),
+        ipProto: t.ip_proto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, tcpFlags: b.tcpFlags(slot), seq: b.seq(slot),
+        ack: b.ack(slot), payloadLen: b.payloadLen(slot),
+      };
+    });
   }
 
-  /** Streams a flow's packets in aligned-time order (read-only: write nothing while iterating). */
-  *iterateFlowPackets(flowId: number): Generator<FlowPacketRow> {
-    const stmt = this.db.prepare(`${FLOW_PACKET_SELECT} WHERE fp.flow_id = ? ORDER BY fp.at_sec, fp.at_nsec, fp.capture_id, fp.frame`);
-    for (const row of stmt.iterate(flowId) as Iterable<Record<string, unknown>>) yield flowPacketRow(row);
+  /** A flow's packets in aligned-time order, a page at a time underneath. */
+  *iterateFlowPackets(flowId: number, page = 10_000): Generator<FlowPacketRow> {
+    for (let offset = 0; ; offset += page) {
+      const rows = this.flowPackets(flowId, offset, page);
+      yield* rows;
+      if (rows.length < page) return;
+    }
   }
 
   /** The flow a stored packet was assigned to, or null. */
   flowOfPacket(captureId: number, frame: number): number | null {
-    const row = this.db
-      .prepare(
-        `SELECT ft.flow_id FROM packets p JOIN flow_tuples ft ON ft.capture_id = p.capture_id AND ft.tuple_id = p.tuple_id
-         WHERE p.capture_id = ? AND p.frame = ?`,
-      )
-      .get(captureId, frame) as
-      | { flow_id: number }
-      | undefined;
-    return row?.flow_id ?? null;
+    const packets = this.store.packets;
+    for (const meta of packets.blocks(captureId, frame, frame)) {
+      const b = packets.block(meta.id);
+      for (let i = 0; i < b.count; i++) {
+        if (b.frame(i) !== frame) continue;
+        const row = this.db.prepare('SELECT flow_id FROM flow_tuples WHERE capture_id = ? AND tuple_id = ?').pluck().get(captureId, b.tupleId(i)) as
+          | number
+          | undefined;
+        return row ?? null;
+      }
+    }
+    return null;
   }
 
   conntrackOfFlow(flowId: number): number[] {
@@ -380,31 +412,11 @@ function flowRow(r: Record<string, unknown>): StoredFlowRow {
   };
 }
 
-function flowPacketRow(r: Record<string, unknown>): FlowPacketRow {
-  return {
-    flowId: r.flow_id as number,
-    atSec: r.at_sec as number,
-    atNsec: r.at_nsec as number,
-    captureId: r.capture_id as number,
-    frame: r.frame as number,
-    tsSec: r.ts_sec as number,
-    tsNsec: r.ts_nsec as number,
-    node: r.node as string,
-    iface: r.iface as string | null,
-    netns: r.netns as string | null,
-    sourceFile: r.source_file as string,
-    command: r.command as string | null,
-    kind: r.kind as CaptureKind,
-    line: r.line as number | null,
-    offset: r.offset as number | null,
-    ipProto: r.ip_proto as number | null,
-    src: r.src as string | null,
-    dst: r.dst as string | null,
-    sport: r.sport as number | null,
-    dport: r.dport as number | null,
-    tcpFlags: r.tcp_flags as number | null,
-    seq: r.seq as number | null,
-    ack: r.ack as number | null,
-    payloadLen: r.payload_len as number | null,
-  };
+/** An offset in seconds as whole seconds (floor) and the remaining nanoseconds (0..1e9). */
+export function splitOffset(offset: number): [number, number] {
+  const sec = Math.floor(offset);
+  let nsec = Math.round((offset - sec) * 1e9);
+  if (nsec >= 1e9) return [sec + 1, nsec - 1e9];
+  if (nsec < 0) nsec = 0;
+  return [sec, nsec];
 }

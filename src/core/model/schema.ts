@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ModelError } from './model-error';
+import { migratePacketBlocks } from './packet-blocks-migration';
 
 type Migration = (db: Database.Database) => void;
 
@@ -379,6 +380,8 @@ CREATE TABLE flow_generation (
   stitched_at TEXT NOT NULL
 );
 `),
+  // 3: packets in blocks of fixed-width records, tuples with their packet counts; flow_packets dropped.
+  migratePacketBlocks,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

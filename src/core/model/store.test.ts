@@ -187,8 +187,10 @@ describe('Store', () => {
     for (let i = 1; i <= 1000; i++) writer.add(packet(i));
     expect(writer.flush()).toBe(1000);
     expect(store.count('packets', id)).toBe(1000);
-    const last = store.db.prepare('SELECT frame, ts_sec, ts_nsec, seq, typeof(seq) AS t FROM packets ORDER BY frame DESC LIMIT 1').get();
-    expect(last).toEqual({ frame: 1000, ts_sec: 1700001000, ts_nsec: 123456789, seq: 4294967295, t: 'integer' });
+    expect(store.db.prepare('SELECT count(*) FROM packets').pluck().get()).toBe(1000);
+    const [last] = store.packetsOf(id, 1000, 10);
+    expect(last).toEqual(expect.objectContaining({ frame: 1000, tsSec: 1700001000, tsNsec: 123456789, seq: 4294967295 }));
+    expect(store.db.prepare('SELECT count(*) FROM packet_blocks WHERE capture_id = ?').pluck().get(id)).toBe(1);
   });
 
   it('stores each directional 5-tuple once and finds packets by it', () => {
@@ -217,6 +219,23 @@ describe('Store', () => {
     writer.flush();
     expect(store.count('packet_tuples', id)).toBe(10);
     expect(store.packetsWithTuple({ ipProto: 6, src: '10.0.0.1', dst: '10.0.0.2', sport: 40003, dport: 80 }).map((p) => p.frame)).toEqual([3, 13, 23, 33]);
+  });
+
+  it('pages packets across blocks and streams them in time order even when the capture is not', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    // Frames 1..10000 (three blocks); every 1000th frame is stamped a second before the capture began.
+    for (let i = 1; i <= 10_000; i++) writer.add({ ...packet(i), tsSec: i % 1000 === 0 ? 1699999999 : 1700000000 + i, tsNsec: i });
+    writer.flush();
+    expect(store.count('packets', id)).toBe(10_000);
+    expect(store.packetsOf(id, 4090, 12).map((p) => p.frame)).toEqual([4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4098, 4099, 4100, 4101]);
+    const frames = [...store.iteratePackets(id)].map((p) => p.frame);
+    expect(frames.slice(0, 11)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 1]);
+    expect(frames).toHaveLength(10_000);
+    expect(frames[frames.length - 1]).toBe(9999);
+    const tuple = store.db.prepare('SELECT packets, first_frame, last_frame FROM packet_tuples WHERE capture_id = ?').get(id);
+    expect(tuple).toEqual({ packets: 10_000, first_frame: 1, last_frame: 10_000 });
   });
 
   it('deletes a capture with its packets and tuples', () => {

@@ -4,14 +4,17 @@
  */
 import Database from 'better-sqlite3';
 import type {
-  BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord, PacketRecord,
+  BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord,
   ParsedCapture, PodRecord, RouteRecord, RouteType, ServiceRecord,
 } from '../capture/records';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { BatchInsert } from './batch-insert';
 import { ModelError } from './model-error';
+import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { migrate } from './schema';
+
+export type { PacketRow, PacketTuple, PacketWriter };
 
 export type Namespace = { via: string; name: string } | null;
 
@@ -70,20 +73,6 @@ export interface TextBlockRow {
   text: string;
 }
 
-export interface PacketWriter {
-  add(packet: PacketRecord): void;
-  /** Writes what is still buffered; returns the number of packets written. */
-  flush(): number;
-}
-
-const PACKET_COLUMNS = [
-  'capture_id', 'frame', 'ts_sec', 'ts_nsec', 'tuple_id', 'iface', 'direction', 'link_type', 'len',
-  'tcp_flags', 'seq', 'ack', 'payload_len', 'icmp_type', 'icmp_code', 'truncated', 'line', 'offset',
-] as const;
-
-/** 5-tuples remembered per packet writer; past this the cache restarts and misses look the tuple up in SQL. */
-const TUPLE_CACHE_LIMIT = 200_000;
-
 const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
   'target_chain', 'comment',
@@ -108,9 +97,12 @@ export interface OpenOptions {
 
 export class Store {
   readonly db: Database.Database;
+  /** Packet blocks and 5-tuples. */
+  readonly packets: PacketStore;
 
   private constructor(readonly path: string, db: Database.Database) {
     this.db = db;
+    this.packets = new PacketStore(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
@@ -349,75 +341,14 @@ export class Store {
     for (const p of pods) pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
   }
 
-  /**
-   * Streams packets into `captureId` in multi-row batches; nothing beyond one batch (and a bounded
-   * cache of 5-tuples) is held. Each distinct 5-tuple becomes one packet_tuples row.
-   */
+  /** Streams packets into `captureId` a block at a time (see PacketStore.writer). */
   packetWriter(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
-    const rows = new BatchInsert(this.db, 'packets', PACKET_COLUMNS, 256);
-    const insertTuple = this.db.prepare(
-      'INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    const findTuple = this.db
-      .prepare(
-        `SELECT id FROM packet_tuples
-         WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?`,
-      )
-      .pluck();
-    const tuples = new Map<string, number>();
-    let evicted = false;
-    // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
-    let lastSrc = '';
-    let lastDst = '';
-    let lastSport: number | null = null;
-    let lastDport: number | null = null;
-    let lastProto: number | null = null;
-    let lastId = 0;
-    const tupleOf = (p: PacketRecord): number | null => {
-      if (p.src === null || p.dst === null) return null;
-      if (p.src === lastSrc && p.dst === lastDst && p.sport === lastSport && p.dport === lastDport && p.ipProto === lastProto) {
-        return lastId;
-      }
-      const key = `${p.ipProto}|${p.src}|${p.dst}|${p.sport}|${p.dport}`;
-      let id = tuples.get(key);
-      if (id === undefined) {
-        if (evicted) id = findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined;
-        id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
-        if (tuples.size >= tupleCacheLimit) {
-          tuples.clear();
-          evicted = true;
-        }
-        tuples.set(key, id);
-      }
-      lastSrc = p.src;
-      lastDst = p.dst;
-      lastSport = p.sport;
-      lastDport = p.dport;
-      lastProto = p.ipProto;
-      lastId = id;
-      return id;
-    };
-    const row: unknown[] = new Array(PACKET_COLUMNS.length);
-    row[0] = captureId;
-    return {
-      add(p: PacketRecord): void {
-        row[1] = p.frame; row[2] = p.tsSec; row[3] = p.tsNsec; row[4] = tupleOf(p); row[5] = p.iface;
-        row[6] = p.direction; row[7] = p.linkType; row[8] = p.origLen; row[9] = p.tcpFlags; row[10] = p.seq;
-        row[11] = p.ack; row[12] = p.payloadLen; row[13] = p.icmpType; row[14] = p.icmpCode;
-        row[15] = p.truncated; row[16] = p.line; row[17] = p.offset;
-        rows.add(row);
-      },
-      flush(): number {
-        rows.flush();
-        return rows.written;
-      },
-    };
+    return this.packets.writer(captureId, tupleCacheLimit);
   }
 
-  /** Removes a capture and everything read from it (packets have no cascading foreign key). */
+  /** Removes a capture and everything read from it (packet blocks and tuples cascade). */
   deleteCapture(id: number): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM packets WHERE capture_id = ?').run(id);
       this.db.prepare('DELETE FROM captures WHERE id = ?').run(id);
     });
   }
@@ -563,26 +494,22 @@ export class Store {
 
   /** Up to `limit` packets of a capture from frame `fromFrame` on, in frame order. */
   packetsOf(captureId: number, fromFrame = 1, limit = 1000): PacketRow[] {
-    const rows = this.db
-      .prepare(`${PACKET_SELECT} WHERE capture_id = ? AND frame >= ? ORDER BY frame LIMIT ?`)
-      .all(captureId, fromFrame, limit) as RawPacketRow[];
-    return rows.map(packetRow);
+    return this.packets.packetsOf(captureId, fromFrame, limit);
   }
 
   /** Every captured packet, in any capture, with exactly this directional 5-tuple (ports null for none). */
   packetsWithTuple(t: PacketTuple): PacketRow[] {
-    const rows = this.db
-      .prepare(
-        `${PACKET_SELECT} WHERE tuple_id IN (SELECT id FROM packet_tuples
-           WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ?)
-         ORDER BY capture_id, frame`,
-      )
-      .all(t.src, t.dst, t.sport, t.dport, t.ipProto) as RawPacketRow[];
-    return rows.map(packetRow);
+    return this.packets.packetsWithTuple(t);
   }
 
-  /** Row counts per table: what tests and `--verbose` diagnostics look at. */
+  /** A capture's packets in time order (then frame), streaming. */
+  iteratePackets(captureId: number): Generator<PacketRow> {
+    return this.packets.iterate(captureId);
+  }
+
+  /** Row counts per table (packets: stored packets): what tests and `--verbose` diagnostics look at. */
   count(table: CountedTable, captureId?: number): number {
+    if (table === 'packets') return this.packets.count(captureId);
     const sql =
       captureId === undefined
         ? `SELECT count(*) AS n FROM ${table}`
@@ -637,72 +564,6 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses';
-
-export interface PacketTuple {
-  ipProto: number | null;
-  src: string;
-  dst: string;
-  sport: number | null;
-  dport: number | null;
-}
-
-/** A stored packet: the columns of the packets table with its 5-tuple. */
-export interface PacketRow {
-  captureId: number;
-  frame: number;
-  tsSec: number;
-  tsNsec: number;
-  iface: string | null;
-  direction: 'in' | 'out' | null;
-  linkType: number | null;
-  len: number | null;
-  src: string | null;
-  dst: string | null;
-  ipProto: number | null;
-  sport: number | null;
-  dport: number | null;
-  tcpFlags: number | null;
-  seq: number | null;
-  ack: number | null;
-  payloadLen: number | null;
-  icmpType: number | null;
-  icmpCode: number | null;
-  truncated: string | null;
-  line: number | null;
-  offset: number | null;
-}
-
-const PACKET_SELECT = `SELECT capture_id, frame, ts_sec, ts_nsec, iface, direction, link_type, len, src, dst, ip_proto, sport,
-  dport, tcp_flags, seq, ack, payload_len, icmp_type, icmp_code, truncated, line, offset FROM packet_view`;
-
-type RawPacketRow = Record<string, unknown>;
-
-function packetRow(r: RawPacketRow): PacketRow {
-  return {
-    captureId: r.capture_id as number,
-    frame: r.frame as number,
-    tsSec: r.ts_sec as number,
-    tsNsec: r.ts_nsec as number,
-    iface: r.iface as string | null,
-    direction: r.direction as 'in' | 'out' | null,
-    linkType: r.link_type as number | null,
-    len: r.len as number | null,
-    src: r.src as string | null,
-    dst: r.dst as string | null,
-    ipProto: r.ip_proto as number | null,
-    sport: r.sport as number | null,
-    dport: r.dport as number | null,
-    tcpFlags: r.tcp_flags as number | null,
-    seq: r.seq as number | null,
-    ack: r.ack as number | null,
-    payloadLen: r.payload_len as number | null,
-    icmpType: r.icmp_type as number | null,
-    icmpCode: r.icmp_code as number | null,
-    truncated: r.truncated as string | null,
-    line: r.line as number | null,
-    offset: r.offset as number | null,
-  };
-}
 
 const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
   taken_at, records, imported_at, snapshot, detail FROM captures`;

@@ -1,0 +1,70 @@
+import { describe, it, expect } from 'vitest';
+import type { PacketRecord } from '../capture/records';
+import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+
+function record(over: Partial<PacketRecord>): PacketRecord {
+  return {
+    frame: 1, tsSec: 1700000000, tsNsec: 0, iface: null, direction: null, linkType: null, capLen: 60, origLen: 60,
+    srcMac: null, dstMac: null, vlan: null, network: 'ipv4', etherType: null, src: null, dst: null, ipProto: null, ipId: null,
+    ttl: null, fragMf: false, fragOffset: 0, sport: null, dport: null, tcpFlags: null, seq: null, ack: null, payloadLen: null,
+    icmpType: null, icmpCode: null, icmpId: null, arpOp: null, truncated: null, line: null, offset: null, ...over,
+  };
+}
+
+function decode(enc: PacketBlockEncoder): PacketBlock {
+  const b = enc.encode()!;
+  return PacketBlock.of(b.data, b.strings);
+}
+
+describe('PacketBlock', () => {
+  it('round-trips every stored field, extreme values included', () => {
+    const enc = new PacketBlockEncoder();
+    enc.add(record({
+      frame: 4294967295, tsSec: 4102444800, tsNsec: 999999999, iface: 'veth-ä1', direction: 'out', linkType: 276, origLen: 262144,
+      tcpFlags: 0xff, seq: 0xffffffff, ack: 0xfffffffe, payloadLen: 65495, icmpType: 255, icmpCode: 254, icmpId: 65535,
+      truncated: 'tcp', line: 4294967295, offset: 6 * 2 ** 30 + 17,
+    }), 0xfffffffe);
+    const b = decode(enc);
+    expect(b.count).toBe(1);
+    expect([b.frame(0), b.tsSec(0), b.tsNsec(0), b.tupleId(0), b.iface(0), b.direction(0), b.linkType(0), b.len(0)]).toEqual([
+      4294967295, 4102444800, 999999999, 0xfffffffe, 'veth-ä1', 'out', 276, 262144,
+    ]);
+    expect([b.tcpFlags(0), b.seq(0), b.ack(0), b.payloadLen(0), b.icmpType(0), b.icmpCode(0), b.icmpId(0)]).toEqual([
+      0xff, 0xffffffff, 0xfffffffe, 65495, 255, 254, 65535,
+    ]);
+    expect([b.truncated(0), b.line(0), b.offset(0)]).toEqual(['tcp', 4294967295, 6 * 2 ** 30 + 17]);
+  });
+
+  it('keeps nulls apart from zeros', () => {
+    const enc = new PacketBlockEncoder();
+    enc.add(record({ frame: 1 }), null);
+    enc.add(record({ frame: 2, direction: 'in', linkType: 0, tcpFlags: 0, seq: 0, ack: 0, payloadLen: 0, icmpType: 0, icmpCode: 0, icmpId: 0, line: 0, offset: 0, iface: '' }), 7);
+    const b = decode(enc);
+    const fields = (i: number) => [
+      b.tupleId(i), b.iface(i), b.direction(i), b.linkType(i), b.tcpFlags(i), b.seq(i), b.ack(i), b.payloadLen(i),
+      b.icmpType(i), b.icmpCode(i), b.icmpId(i), b.truncated(i), b.line(i), b.offset(i),
+    ];
+    expect(fields(0)).toEqual([0, null, null, null, null, null, null, null, null, null, null, null, null, null]);
+    expect(fields(1)).toEqual([7, '', 'in', 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0]);
+  });
+
+  it('reports the frame and time range, the sorted tuple list and whether records are in time order', () => {
+    const enc = new PacketBlockEncoder();
+    enc.add(record({ frame: 10, tsSec: 5, tsNsec: 7 }), 30);
+    enc.add(record({ frame: 11, tsSec: 4, tsNsec: 999999999 }), 2);
+    enc.add(record({ frame: 12, tsSec: 6, tsNsec: 0 }), 30);
+    const e = enc.encode()!;
+    expect([e.firstFrame, e.lastFrame, e.frames, e.minSec, e.minNsec, e.maxSec, e.maxNsec]).toEqual([10, 12, 3, 4, 999999999, 6, 0]);
+    expect([blockHasTuple(e.tuples, 2), blockHasTuple(e.tuples, 30), blockHasTuple(e.tuples, 3)]).toEqual([true, true, false]);
+    expect(PacketBlock.of(e.data, e.strings).inTimeOrder()).toBe(false);
+    expect(enc.count).toBe(0);
+  });
+
+  it('is full after BLOCK_PACKETS records', () => {
+    const enc = new PacketBlockEncoder();
+    for (let i = 1; i <= BLOCK_PACKETS; i++) enc.add(record({ frame: i, iface: i % 2 ? 'eth0' : 'eth1' }), i);
+    expect(enc.full).toBe(true);
+    const b = decode(enc);
+    expect([b.count, b.frame(BLOCK_PACKETS - 1), b.iface(0), b.iface(1)]).toEqual([BLOCK_PACKETS, BLOCK_PACKETS, 'eth0', 'eth1']);
+  });
+});

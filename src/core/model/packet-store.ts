@@ -1,0 +1,367 @@
+/**
+ * The packet side of the store: writes a capture's packets as blocks (packet-block.ts) with one INSERT
+ * per few thousand packets, and reads them back by frame, by 5-tuple, or in time order.
+ */
+import type Database from 'better-sqlite3';
+import type { PacketRecord } from '../capture/records';
+import { PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+
+export interface PacketWriter {
+  add(packet: PacketRecord): void;
+  /** Writes what is still buffered; returns the number of packets written. */
+  flush(): number;
+}
+
+export interface PacketTuple {
+  ipProto: number | null;
+  src: string;
+  dst: string;
+  sport: number | null;
+  dport: number | null;
+}
+
+/** A stored packet with its 5-tuple. */
+export interface PacketRow {
+  captureId: number;
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  iface: string | null;
+  direction: 'in' | 'out' | null;
+  linkType: number | null;
+  len: number | null;
+  src: string | null;
+  dst: string | null;
+  ipProto: number | null;
+  sport: number | null;
+  dport: number | null;
+  tcpFlags: number | null;
+  seq: number | null;
+  ack: number | null;
+  payloadLen: number | null;
+  icmpType: number | null;
+  icmpCode: number | null;
+  icmpId: number | null;
+  truncated: string | null;
+  line: number | null;
+  offset: number | null;
+}
+
+/** A stored tuple row (packet_tuples). */
+export interface StoredTuple extends PacketTuple {
+  id: number;
+  captureId: number;
+  packets: number;
+  firstFrame: number | null;
+  lastFrame: number | null;
+}
+
+/** Packets in time order, a run at a time: record `slots[k]` of `blocks[k]`. */
+export interface PacketRun {
+  blocks: PacketBlock[];
+  slots: number[];
+}
+
+export interface BlockMeta {
+  id: number;
+  firstFrame: number;
+  lastFrame: number;
+  frames: number;
+  minSec: number;
+  minNsec: number;
+}
+
+/** 5-tuples remembered per packet writer; past this the cache restarts and misses look the tuple up in SQL. */
+export const TUPLE_CACHE_LIMIT = 200_000;
+
+interface TupleStat {
+  id: number;
+  packets: number;
+  first: number;
+  last: number;
+}
+
+export class PacketStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Streams packets into `captureId` a block at a time; nothing beyond one block (and a bounded cache
+   * of 5-tuples with their counts) is held. Each distinct 5-tuple becomes one packet_tuples row.
+   */
+  writer(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
+    const db = this.db;
+    const insertBlock = db.prepare(
+      `INSERT INTO packet_blocks (capture_id, first_frame, last_frame, frames, min_sec, min_nsec, max_sec, max_nsec, strings, tuples, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertTuple = db.prepare('INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)');
+    const findTuple = db
+      .prepare(`SELECT id FROM packet_tuples WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?`)
+      .pluck();
+    const updateTuple = db.prepare(
+      `UPDATE packet_tuples SET packets = packets + ?, first_frame = min(ifnull(first_frame, ?), ?),
+         last_frame = max(ifnull(last_frame, ?), ?) WHERE id = ?`,
+    );
+    const encoder = new PacketBlockEncoder();
+    const tuples = new Map<string, TupleStat>();
+    let evicted = false;
+    let written = 0;
+    const saveTuples = (): void => {
+      for (const t of tuples.values()) if (t.packets > 0) updateTuple.run(t.packets, t.first, t.first, t.last, t.last, t.id);
+    };
+    const writeBlock = (): void => {
+      const b = encoder.encode();
+      if (b) insertBlock.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.data);
+    };
+    // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
+    let lastSrc = '';
+    let lastDst = '';
+    let lastSport: number | null = null;
+    let lastDport: number | null = null;
+    let lastProto: number | null = null;
+    let last: TupleStat | null = null;
+    const tupleOf = (p: PacketRecord): TupleStat | null => {
+      if (p.src === null || p.dst === null) return null;
+      if (last !== null && p.src === lastSrc && p.dst === lastDst && p.sport === lastSport && p.dport === lastDport && p.ipProto === lastProto) {
+        return last;
+      }
+      const key = `${p.ipProto}|${p.src}|${p.dst}|${p.sport}|${p.dport}`;
+      let t = tuples.get(key);
+      if (t === undefined) {
+        let id = evicted ? (findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined) : undefined;
+        id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
+        if (tuples.size >= tupleCacheLimit) {
+          saveTuples();
+          tuples.clear();
+          evicted = true;
+        }
+        t = { id, packets: 0, first: p.frame, last: p.frame };
+        tuples.set(key, t);
+      }
+      lastSrc = p.src;
+      lastDst = p.dst;
+      lastSport = p.sport;
+      lastDport = p.dport;
+      lastProto = p.ipProto;
+      last = t;
+      return t;
+    };
+    return {
+      add(p: PacketRecord): void {
+        const t = tupleOf(p);
+        if (t !== null) {
+          if (t.packets === 0) t.first = p.frame;
+          t.packets++;
+          t.last = p.frame;
+        }
+        encoder.add(p, t === null ? null : t.id);
+        if (encoder.full) writeBlock();
+        written++;
+      },
+      flush(): number {
+        writeBlock();
+        saveTuples();
+        for (const t of tuples.values()) t.packets = 0;
+        return written;
+      },
+    };
+  }
+
+  /** The capture's blocks in frame order (metadata only). */
+  blocks(captureId: number, fromFrame = -Infinity, toFrame = Infinity): BlockMeta[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, first_frame, last_frame, frames, min_sec, min_nsec FROM packet_blocks
+         WHERE capture_id = ? AND last_frame >= ? AND first_frame <= ? ORDER BY first_frame`,
+      )
+      .raw(true)
+      .all(captureId, fromFrame, toFrame) as Array<[number, number, number, number, number, number]>;
+    return rows.map(([id, firstFrame, lastFrame, frames, minSec, minNsec]) => ({ id, firstFrame, lastFrame, frames, minSec, minNsec }));
+  }
+
+  block(id: number): PacketBlock {
+    const row = this.db.prepare('SELECT strings, data FROM packet_blocks WHERE id = ?').raw(true).get(id) as [string, Buffer];
+    return PacketBlock.of(row[1], row[0]);
+  }
+
+  /** The block if it holds `tupleId`, else null (reads the block's short tuple list first). */
+  blockWithTuple(id: number, tupleId: number): PacketBlock | null {
+    const tuples = this.db.prepare('SELECT tuples FROM packet_blocks WHERE id = ?').pluck().get(id) as Buffer;
+    return blockHasTuple(tuples, tupleId) ? this.block(id) : null;
+  }
+
+  count(captureId?: number): number {
+    const row = (captureId === undefined
+      ? this.db.prepare('SELECT ifnull(sum(frames), 0) FROM packet_blocks').pluck().get()
+      : this.db.prepare('SELECT ifnull(sum(frames), 0) FROM packet_blocks WHERE capture_id = ?').pluck().get(captureId)) as number;
+    return row;
+  }
+
+  tuple(id: number): StoredTuple | null {
+    const r = this.db.prepare(`${TUPLE_SELECT} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+    return r ? tupleRow(r) : null;
+  }
+
+  /** The capture's tuples by id. */
+  tuplesOf(captureId: number): Map<number, StoredTuple> {
+    const rows = this.db.prepare(`${TUPLE_SELECT} WHERE capture_id = ?`).all(captureId) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [r.id as number, tupleRow(r)]));
+  }
+
+  /** Up to `limit` packets of a capture from frame `fromFrame` on, in frame order. */
+  packetsOf(captureId: number, fromFrame = 1, limit = 1000): PacketRow[] {
+    const out: PacketRow[] = [];
+    const names = new TupleNames(this);
+    for (const meta of this.blocks(captureId, fromFrame)) {
+      const b = this.block(meta.id);
+      for (let i = 0; i < b.count && out.length < limit; i++) if (b.frame(i) >= fromFrame) out.push(packetRow(captureId, b, i, names));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Every packet of a tuple of `captureId`, in frame order. */
+  packetsOfTuple(t: StoredTuple, visit: (block: PacketBlock, slot: number) => void): void {
+    if (t.firstFrame === null || t.lastFrame === null) return;
+    for (const meta of this.blocks(t.captureId, t.firstFrame, t.lastFrame)) {
+      const b = this.blockWithTuple(meta.id, t.id);
+      if (b === null) continue;
+      for (let i = 0; i < b.count; i++) if (b.tupleId(i) === t.id) visit(b, i);
+    }
+  }
+
+  /** Every captured packet, in any capture, with exactly this directional 5-tuple (ports null for none). */
+  packetsWithTuple(t: PacketTuple): PacketRow[] {
+    const tuples = (this.db
+      .prepare(`${TUPLE_SELECT} WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? ORDER BY capture_id, id`)
+      .all(t.src, t.dst, t.sport, t.dport, t.ipProto) as Array<Record<string, unknown>>).map(tupleRow);
+    const out: PacketRow[] = [];
+    const names = new TupleNames(this);
+    for (const tuple of tuples) {
+      const rows: PacketRow[] = [];
+      this.packetsOfTuple(tuple, (b, i) => rows.push(packetRow(tuple.captureId, b, i, names)));
+      out.push(...rows);
+    }
+    return out.sort((a, b) => a.captureId - b.captureId || a.frame - b.frame);
+  }
+
+  /**
+   * A capture's packets in time order (seconds, nanoseconds, then frame), a run at a time. Blocks are
+   * read one by one in frame order; a packet is handed out once no later block can hold an earlier one,
+   * so memory holds the out-of-order span only (one block for a capture already in time order).
+   * Reads nothing while the caller holds a run: it may write between runs.
+   */
+  *timeOrdered(captureId: number): Generator<PacketRun> {
+    const metas = this.blocks(captureId);
+    // Earliest time of any block from k on.
+    const floor: Array<[number, number]> = new Array(metas.length + 1);
+    floor[metas.length] = [Infinity, 0];
+    for (let k = metas.length - 1; k >= 0; k--) {
+      const m = metas[k]!;
+      const next = floor[k + 1]!;
+      floor[k] = m.minSec < next[0] || (m.minSec === next[0] && m.minNsec < next[1]) ? [m.minSec, m.minNsec] : next;
+    }
+    let pending: PacketRun = { blocks: [], slots: [] };
+    for (let k = 0; k < metas.length; k++) {
+      const b = this.block(metas[k]!.id);
+      const [limSec, limNsec] = floor[k + 1]!;
+      const beforeLimit = (blk: PacketBlock, i: number): boolean => {
+        const s = blk.tsSec(i);
+        return s < limSec || (s === limSec && blk.tsNsec(i) <= limNsec);
+      };
+      if (pending.slots.length === 0 && b.inTimeOrder() && (b.count === 0 || beforeLimit(b, b.count - 1))) {
+        const slots = new Array<number>(b.count);
+        for (let i = 0; i < b.count; i++) slots[i] = i;
+        yield { blocks: new Array<PacketBlock>(b.count).fill(b), slots };
+        continue;
+      }
+      const order: Array<[PacketBlock, number]> = pending.slots.map((s, j) => [pending.blocks[j]!, s]);
+      for (let i = 0; i < b.count; i++) order.push([b, i]);
+      order.sort(([x, i], [y, j]) => (x.after(i, y, j) ? 1 : y.after(j, x, i) ? -1 : 0));
+      let cut = 0;
+      while (cut < order.length && beforeLimit(order[cut]![0], order[cut]![1])) cut++;
+      const out: PacketRun = { blocks: [], slots: [] };
+      for (let j = 0; j < cut; j++) {
+        out.blocks.push(order[j]![0]);
+        out.slots.push(order[j]![1]);
+      }
+      pending = { blocks: [], slots: [] };
+      for (let j = cut; j < order.length; j++) {
+        pending.blocks.push(order[j]![0]);
+        pending.slots.push(order[j]![1]);
+      }
+      if (out.slots.length > 0) yield out;
+    }
+    if (pending.slots.length > 0) yield pending;
+  }
+
+  /** A capture's packets as rows in time order, streaming. */
+  *iterate(captureId: number): Generator<PacketRow> {
+    const names = new TupleNames(this);
+    for (const run of this.timeOrdered(captureId)) {
+      for (let k = 0; k < run.slots.length; k++) yield packetRow(captureId, run.blocks[k]!, run.slots[k]!, names);
+    }
+  }
+}
+
+const TUPLE_SELECT = 'SELECT id, capture_id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame FROM packet_tuples';
+
+function tupleRow(r: Record<string, unknown>): StoredTuple {
+  return {
+    id: r.id as number,
+    captureId: r.capture_id as number,
+    ipProto: r.ip_proto as number | null,
+    src: r.src as string,
+    dst: r.dst as string,
+    sport: r.sport as number | null,
+    dport: r.dport as number | null,
+    packets: r.packets as number,
+    firstFrame: r.first_frame as number | null,
+    lastFrame: r.last_frame as number | null,
+  };
+}
+
+/** Tuple rows by id, looked up once each. */
+export class TupleNames {
+  private readonly cache = new Map<number, StoredTuple | null>();
+  constructor(private readonly packets: PacketStore) {}
+
+  of(id: number): StoredTuple | null {
+    if (id === 0) return null;
+    let t = this.cache.get(id);
+    if (t === undefined) {
+      t = this.packets.tuple(id);
+      this.cache.set(id, t);
+    }
+    return t;
+  }
+}
+
+export function packetRow(captureId: number, b: PacketBlock, i: number, names: TupleNames): PacketRow {
+  const t = names.of(b.tupleId(i));
+  return {
+    captureId,
+    frame: b.frame(i),
+    tsSec: b.tsSec(i),
+    tsNsec: b.tsNsec(i),
+    iface: b.iface(i),
+    direction: b.direction(i),
+    linkType: b.linkType(i),
+    len: b.len(i),
+    src: t?.src ?? null,
+    dst: t?.dst ?? null,
+    ipProto: t?.ipProto ?? null,
+    sport: t?.sport ?? null,
+    dport: t?.dport ?? null,
+    tcpFlags: b.tcpFlags(i),
+    seq: b.seq(i),
+    ack: b.ack(i),
+    payloadLen: b.payloadLen(i),
+    icmpType: b.icmpType(i),
+    icmpCode: b.icmpCode(i),
+    icmpId: b.icmpId(i),
+    truncated: b.truncated(i),
+    line: b.line(i),
+    offset: b.offset(i),
+  };
+}
