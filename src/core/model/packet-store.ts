@@ -103,11 +103,20 @@ export class PacketStore {
          last_frame = max(ifnull(last_frame, ?), ?) WHERE id = ?`,
     );
     const encoder = new PacketBlockEncoder();
-    const tuples = new Map<string, TupleStat>();
+    // src → dst → protocol and ports as one number: fresh decoder strings hash faster than a joined key.
+    let tuples = new Map<string, Map<string, Map<number, TupleStat>>>();
+    let cached = 0;
     let evicted = false;
     let written = 0;
     const saveTuples = (): void => {
-      for (const t of tuples.values()) if (t.packets > 0) updateTuple.run(t.packets, t.first, t.first, t.last, t.last, t.id);
+      for (const byDst of tuples.values()) {
+        for (const byPorts of byDst.values()) {
+          for (const t of byPorts.values()) {
+            if (t.packets > 0) updateTuple.run(t.packets, t.first, t.first, t.last, t.last, t.id);
+            t.packets = 0;
+          }
+        }
+      }
     };
     const writeBlock = (): void => {
       const b = encoder.encode();
@@ -125,18 +134,24 @@ export class PacketStore {
       if (last !== null && p.src === lastSrc && p.dst === lastDst && p.sport === lastSport && p.dport === lastDport && p.ipProto === lastProto) {
         return last;
       }
-      const key = `${p.ipProto}|${p.src}|${p.dst}|${p.sport}|${p.dport}`;
-      let t = tuples.get(key);
+      const ports = ((p.ipProto ?? 256) * 65537 + (p.sport ?? 65536)) * 65537 + (p.dport ?? 65536);
+      let byDst = tuples.get(p.src);
+      if (byDst === undefined) tuples.set(p.src, (byDst = new Map()));
+      let byPorts = byDst.get(p.dst);
+      if (byPorts === undefined) byDst.set(p.dst, (byPorts = new Map()));
+      let t = byPorts.get(ports);
       if (t === undefined) {
         let id = evicted ? (findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined) : undefined;
         id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
-        if (tuples.size >= tupleCacheLimit) {
+        if (cached >= tupleCacheLimit) {
           saveTuples();
-          tuples.clear();
+          tuples = new Map([[p.src, (byDst = new Map([[p.dst, (byPorts = new Map())]]))]]);
+          cached = 0;
           evicted = true;
         }
         t = { id, packets: 0, first: p.frame, last: p.frame };
-        tuples.set(key, t);
+        byPorts.set(ports, t);
+        cached++;
       }
       lastSrc = p.src;
       lastDst = p.dst;
@@ -161,7 +176,6 @@ export class PacketStore {
       flush(): number {
         writeBlock();
         saveTuples();
-        for (const t of tuples.values()) t.packets = 0;
         return written;
       },
     };
