@@ -124,6 +124,17 @@ describe('tcpdump text: packet lines', () => {
     expect(() => read('', 3)).toThrow('cap.txt:3: no tcpdump packet line found');
   });
 
+  it('leaves unknown a field printed wider than its header holds, and addresses that are not there', () => {
+    const { packets } = read(
+      '1.000000 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], seq 4294967296, ack 4294967295, win 1, length 0\n' +
+        '2.000000 IP (tos 0x0, ttl 256, id 1, offset 0, flags [DF], proto TCP (6), length 40)\n    10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1, win 1, length 0\n' +
+        '3.000000 IP 10.0.0.1 > : ICMP echo request, id 1, seq 1, length 64\n' +
+        '4.000000 ARP, Request who-has  tell , length 28\n',
+    );
+    expect(packets.map((p) => [p.seq, p.ack, p.ttl])).toEqual([[null, 4294967295, null], [1, null, null], [null, null, null], [null, null, null]]);
+    expect(packets.map((p) => [p.src, p.dst])).toEqual([['10.0.0.1', '10.0.0.2'], ['10.0.0.1', '10.0.0.2'], [null, null], [null, null]]);
+  });
+
   it('reads a 10 MB line in one pass', () => {
     const line = `1.000000 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [P.], seq 1:2, ack 1, win 1, options [${'nop,'.repeat(2_500_000)}], length 1`;
     const { packets } = read(`${line}\n${'x'.repeat(10_000_000)}\n`);

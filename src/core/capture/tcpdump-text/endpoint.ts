@@ -1,4 +1,5 @@
 /** `10.0.0.1.48648`, `2001:db8::1.53`, `::ffff:10.0.0.1.80`: tcpdump glues the port to the address with a dot. */
+import { fieldValue, U16 } from './header-field';
 
 export interface Endpoint {
   address: string;
@@ -25,9 +26,6 @@ export function splitEndpoint(token: string): Endpoint {
 }
 
 function portNumber(text: string): number | null {
-  if (/^\d{1,5}$/.test(text)) {
-    const n = Number(text);
-    return n <= 65535 ? n : null;
-  }
+  if (/^\d{1,5}$/.test(text)) return fieldValue(text, U16);
   return SERVICE_PORTS[text] ?? null;
 }

@@ -1,14 +1,21 @@
 /** ICMP and ICMPv6 type/code from the words tcpdump prints for them (print-icmp.c, print-icmp6.c). */
+import { fieldValue, U8 } from './header-field';
 
 export interface IcmpKind {
   type: number;
   code: number | null;
 }
 
+/** `type-#N`: a type tcpdump has no words for. */
+function typeOnly(digits: string | undefined): IcmpKind | null {
+  const type = fieldValue(digits, U8);
+  return type === null ? null : { type, code: null };
+}
+
 /** `text` is what follows `ICMP `, up to the first `, `: `echo request`, `10.0.0.1 udp port 53 unreachable`... */
 export function icmpKind(text: string): IcmpKind | null {
   const typeNumber = /^type-#(\d{1,3})/.exec(text);
-  if (typeNumber) return { type: Number(typeNumber[1]), code: null };
+  if (typeNumber) return typeOnly(typeNumber[1]);
   // tcpdump names the code only where the words differ by code; elsewhere it is not printed, so not known.
   if (text.startsWith('echo request')) return { type: 8, code: null };
   if (text.startsWith('echo reply')) return { type: 0, code: null };
@@ -76,7 +83,7 @@ const UNREACHABLE6_CODES: readonly (readonly [string, number])[] = [
 /** `message` is the text after `ICMP6, ` up to the next `, `; `detail` the field after it (the code for some types). */
 export function icmp6Kind(message: string, detail: string): IcmpKind | null {
   const typeNumber = /^type-#(\d{1,3})/.exec(message);
-  if (typeNumber) return { type: Number(typeNumber[1]), code: null };
+  if (typeNumber) return typeOnly(typeNumber[1]);
   for (const [words, type, code] of ICMP6_TYPES) {
     if (!message.startsWith(words)) continue;
     if (type === 1) return { type, code: UNREACHABLE6_CODES.find(([w]) => detail.startsWith(w))?.[1] ?? null };

@@ -1,6 +1,7 @@
 /** The -v IP header tcpdump prints in parentheses: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)`. */
 import type { PacketRecord } from '../records';
 import type { TextCursor } from './text-cursor';
+import { fieldValue, fragmentUnits, U8 } from './header-field';
 
 const TTL = /\b(?:ttl|hlim) (\d{1,3})\b/;
 const ID = /\bid (\d{1,5})\b/;
@@ -19,19 +20,19 @@ export function readVerboseIpHeader(p: PacketRecord, c: TextCursor): boolean {
   if (!c.skipGroup()) return false;
   const header = c.text.slice(start + 1, c.pos - 1);
   const ttl = TTL.exec(header);
-  if (ttl) p.ttl = Number(ttl[1]);
+  if (ttl) p.ttl = fieldValue(ttl[1], U8);
   if (p.network === 'ipv4') {
     const id = ID.exec(header);
     if (id) p.ipId = Number(id[1]);
     const offset = OFFSET.exec(header);
-    if (offset) p.fragOffset = Math.floor(Number(offset[1]) / 8);
+    if (offset) p.fragOffset = fragmentUnits(offset[1]) ?? p.fragOffset;
     const flags = FLAGS.exec(header);
     if (flags) p.fragMf = flags[1]!.includes('+');
     const proto = PROTO.exec(header);
-    if (proto) p.ipProto = Number(proto[1]);
+    if (proto) p.ipProto = fieldValue(proto[1], U8);
   } else {
     const next = NEXT_HEADER.exec(header);
-    if (next && !IPV6_EXTENSIONS.has(Number(next[1]))) p.ipProto = Number(next[1]);
+    if (next && !IPV6_EXTENSIONS.has(Number(next[1]))) p.ipProto = fieldValue(next[1], U8);
   }
   c.skipSpaces();
   return true;

@@ -1,6 +1,7 @@
 /** What tcpdump prints before the network layer: `-i any` interface and direction, and with -e the link header. */
 import type { PacketNetwork, PacketRecord } from '../records';
 import type { TextCursor } from './text-cursor';
+import { fieldValue, VLAN_ID } from './header-field';
 
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
 const SLL_DIRECTION = new RegExp(`(In|Out|P|M|B) +(?=${MAC} )`, 'y');
@@ -57,7 +58,7 @@ export function readLinkHeader(p: PacketRecord, c: TextCursor): PacketNetwork | 
   while (isVlanType(etherType)) {
     const vlan = c.match(VLAN);
     if (!vlan) break;
-    if (p.vlan === null) p.vlan = Number(vlan[1]);
+    if (p.vlan === null) p.vlan = fieldValue(vlan[1], VLAN_ID);
     const inner = c.match(ETHERTYPE);
     if (!inner) break;
     etherType = parseInt(inner[1]!, 16);

@@ -75,6 +75,8 @@ function readAddresses(p: PacketRecord, c: TextCursor): void {
   dstToken = dstToken.slice(0, -1);
   const src = splitEndpoint(srcToken);
   const dst = splitEndpoint(dstToken);
+  // `IP 10.0.0.1 > : ` is no address pair tcpdump prints: the addresses stay unknown, like any unreadable pair.
+  if (src.address === '' || dst.address === '') return;
   p.src = src.address;
   p.dst = dst.address;
   const portsPrinted = src.port !== null && dst.port !== null;
@@ -115,6 +117,8 @@ function readArp(p: PacketRecord, c: TextCursor): void {
   }
 }
 
-function address(token: string): string {
-  return token.endsWith(',') ? token.slice(0, -1) : token;
+/** The address in `10.0.0.1` or `10.0.0.1,`; null when the token holds none (`who-has  tell ,`). */
+function address(token: string): string | null {
+  const text = token.endsWith(',') ? token.slice(0, -1) : token;
+  return text === '' ? null : text;
 }

@@ -2,6 +2,7 @@
 import type { PacketRecord } from '../records';
 import { icmp6Kind, icmpKind } from './icmp-message';
 import type { TextCursor } from './text-cursor';
+import { fieldValue, fragmentUnits, U16, U32, U8 } from './header-field';
 
 const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
   F: 0x01, S: 0x02, R: 0x04, P: 0x08, '.': 0x10, U: 0x20, E: 0x40, W: 0x80,
@@ -30,8 +31,8 @@ export function readTransport(p: PacketRecord, c: TextCursor, portsPrinted: bool
   if (!portsPrinted) {
     const ports = c.match(PORTS);
     if (ports) {
-      p.sport = Number(ports[1]);
-      p.dport = Number(ports[2]);
+      p.sport = fieldValue(ports[1], U16);
+      p.dport = fieldValue(ports[2], U16);
       portsPrinted = true;
     }
   }
@@ -59,7 +60,7 @@ export function readTransport(p: PacketRecord, c: TextCursor, portsPrinted: bool
   const ipProto = /ip-proto-(\d{1,3})/y;
   const named = c.match(ipProto);
   if (named) {
-    p.ipProto = Number(named[1]);
+    p.ipProto = fieldValue(named[1], U8);
     return;
   }
   for (const [word, proto] of PAYLOAD_PROTOCOLS) {
@@ -81,7 +82,7 @@ function skipIpv6Extensions(p: PacketRecord, c: TextCursor): void {
     }
     const frag = c.match(FRAG6);
     if (frag) {
-      p.fragOffset = Math.floor(Number(frag[1]) / 8);
+      p.fragOffset = fragmentUnits(frag[1]) ?? p.fragOffset;
       continue;
     }
     return;
@@ -122,7 +123,7 @@ function readTcp(p: PacketRecord, c: TextCursor): void {
         case 'ack': {
           c.pos = fieldStart;
           const ack = c.match(ACK);
-          if (ack) p.ack = Number(ack[1]);
+          if (ack) p.ack = fieldValue(ack[1], U32);
           continue;
         }
         case 'length': {
@@ -142,7 +143,7 @@ function readTcp(p: PacketRecord, c: TextCursor): void {
 
 function readSeq(p: PacketRecord, c: TextCursor): void {
   const seq = c.match(SEQ);
-  if (seq) p.seq = Number(seq[1]);
+  if (seq) p.seq = fieldValue(seq[1], U32);
 }
 
 /** Moves to just before the next top-level `, ` (or to the end). */
