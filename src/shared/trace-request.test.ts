@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoint, traceRequest } from './trace-request';
+import { parseBridgeNetfilter, parseEndpoint, traceRequest } from './trace-request';
 import { validate, ValidationError } from './validator';
 
 describe('trace endpoints', () => {
@@ -37,5 +37,15 @@ describe('trace request validator', () => {
     expect(() => validate(traceRequest, { ...base, dport: 65536 })).toThrow(/dport/);
     expect(() => validate(traceRequest, { ...base, snapshot: 0 })).toThrow(/snapshot/);
     expect(() => validate(traceRequest, { ...base, follow: 'yes' })).toThrow(new ValidationError('follow', 'expected true or false, got a string'));
+  });
+
+  it('carries br_netfilter as true, false or null, and refuses anything else', () => {
+    expect(validate(traceRequest, { ...base, bridgeNetfilter: false })).toEqual({ ...base, bridgeNetfilter: false });
+    expect(validate(traceRequest, { ...base, bridgeNetfilter: null })).toEqual({ ...base, bridgeNetfilter: null });
+    expect(() => validate(traceRequest, { ...base, bridgeNetfilter: 'off' })).toThrow(/bridgeNetfilter/);
+  });
+
+  it('reads --bridge-nf on and off, in any case, and nothing else', () => {
+    expect([parseBridgeNetfilter('on'), parseBridgeNetfilter(' OFF '), parseBridgeNetfilter('1'), parseBridgeNetfilter('')]).toEqual([true, false, null, null]);
   });
 });

@@ -26,6 +26,12 @@ export function parseEndpoint(text: string): Endpoint {
   return { ok: true, ip, port: n };
 }
 
+/** `--bridge-nf on|off`: true, false, or null for a value that is neither. */
+export function parseBridgeNetfilter(text: string): boolean | null {
+  const value = text.trim().toLowerCase();
+  return value === 'on' ? true : value === 'off' ? false : null;
+}
+
 const ipAddress: Validator<string> = (value, path) => {
   const text = str({ minLength: 1, maxLength: 64, printable: true })(value, path);
   if (!isIpAddress(text)) throw new ValidationError(path, `"${text}" is not an IP address`);
@@ -47,6 +53,11 @@ const traceRequestShape = object({
   follow: bool(),
   /** A ruleset capture id (`trace --snapshot`); absent or null: the newest. */
   snapshot: optional(nullable(int(1, Number.MAX_SAFE_INTEGER))),
+  /**
+   * br_netfilter (bridge-nf-call-iptables), which captures do not show; absent or null: assumed on,
+   * with a caveat on each outcome that crosses a bridge port (`trace --bridge-nf on|off`).
+   */
+  bridgeNetfilter: optional(nullable(bool())),
 });
 
 export type TraceRequestJson = Infer<typeof traceRequestShape>;

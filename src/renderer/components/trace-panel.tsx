@@ -115,6 +115,9 @@ export function TracePanel({ api, nodes }: { api: Api; nodes: NodeJson[] }) {
           <label className="check">
             <input type="checkbox" checked={form.follow} onChange={(e) => edit({ follow: e.target.checked })} data-testid="trace-follow" /> Follow onto the next node
           </label>
+          <label className="check" title="net.bridge.bridge-nf-call-iptables: captures do not show it. Checked, it is assumed on (as kube-proxy requires) and the result says so; unchecked, bridged frames skip iptables.">
+            <input type="checkbox" checked={form.bridgeNetfilter} onChange={(e) => edit({ bridgeNetfilter: e.target.checked })} data-testid="trace-bridge-nf" /> br_netfilter (bridged frames cross iptables)
+          </label>
           <button type="submit" className="primary" disabled={run.kind === 'running'} data-testid="trace-run">
             {run.kind === 'running' ? 'Tracing…' : 'Trace'}
           </button>

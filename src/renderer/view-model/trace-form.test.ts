@@ -39,7 +39,7 @@ describe('trace form choices', () => {
   });
 
   it('starts on the first node, TCP, its first interface', () => {
-    expect(initialTraceForm(NODES)).toEqual({ node: 'nodea', proto: 'tcp', src: '', dst: '', arrival: 'eth0', follow: false, snapshot: NEWEST_SNAPSHOT });
+    expect(initialTraceForm(NODES)).toEqual({ node: 'nodea', proto: 'tcp', src: '', dst: '', arrival: 'eth0', follow: false, snapshot: NEWEST_SNAPSHOT, bridgeNetfilter: true });
     expect(initialTraceForm([])).toMatchObject({ node: '', arrival: LOCAL_ARRIVAL });
   });
 
@@ -63,6 +63,17 @@ describe('trace request from the form', () => {
       request: { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true, snapshot: 3 },
     });
     if (check.ok) expect(validate(traceRequest, check.request)).toEqual(check.request);
+  });
+
+  it('leaves br_netfilter to the simulator (assumed on) when checked, and sends false when unchecked', () => {
+    const on = buildTraceRequest(filled({}), NODES);
+    expect(on.ok && 'bridgeNetfilter' in on.request).toBe(false);
+    const off = buildTraceRequest(filled({ bridgeNetfilter: false }), NODES);
+    expect(off).toMatchObject({ ok: true, request: { bridgeNetfilter: false } });
+    if (off.ok) {
+      expect(validate(traceRequest, off.request)).toEqual(off.request);
+      expect(describeRequest(off.request)).toBe('nodea: tcp 10.40.1.3:40001 → 10.96.0.10:80 in cbr0, without br_netfilter');
+    }
   });
 
   it('sends a local packet without an arrival interface, and ports as null when not given', () => {

@@ -22,6 +22,11 @@ export interface TraceForm {
   follow: boolean;
   /** A ruleset capture id, or NEWEST_SNAPSHOT. */
   snapshot: string;
+  /**
+   * br_netfilter: bridged frames cross iptables. Checked (the default) sends nothing, so the
+   * simulator assumes it on and says so in a caveat; unchecked sends `bridgeNetfilter: false`.
+   */
+  bridgeNetfilter: boolean;
 }
 
 export type TraceField = 'node' | 'src' | 'dst' | 'arrival' | 'snapshot';
@@ -68,7 +73,7 @@ function defaultArrival(node: NodeJson | undefined): string {
 
 export function initialTraceForm(nodes: readonly NodeJson[]): TraceForm {
   const first = nodes[0];
-  return { node: first?.name ?? '', proto: 'tcp', src: '', dst: '', arrival: defaultArrival(first), follow: false, snapshot: NEWEST_SNAPSHOT };
+  return { node: first?.name ?? '', proto: 'tcp', src: '', dst: '', arrival: defaultArrival(first), follow: false, snapshot: NEWEST_SNAPSHOT, bridgeNetfilter: true };
 }
 
 /** The form after the project changed (an import): the choices that still exist are kept. */
@@ -132,6 +137,7 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
     follow: form.follow,
   };
   if (snapshot !== null) request.snapshot = snapshot;
+  if (!form.bridgeNetfilter) request.bridgeNetfilter = false;
   return { ok: true, request };
 }
 
@@ -139,5 +145,5 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
 export function describeRequest(r: TraceRequestJson): string {
   const end = (ip: string, port: number | null | undefined): string => (port === null || port === undefined ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
   const where = r.local ? 'sent locally' : `in ${r.in}`;
-  return `${r.node}: ${r.proto} ${end(r.src, r.sport)} → ${end(r.dst, r.dport)} ${where}${r.follow ? ', followed across nodes' : ''}${r.snapshot == null ? '' : `, ruleset #${r.snapshot}`}`;
+  return `${r.node}: ${r.proto} ${end(r.src, r.sport)} → ${end(r.dst, r.dport)} ${where}${r.follow ? ', followed across nodes' : ''}${r.snapshot == null ? '' : `, ruleset #${r.snapshot}`}${r.bridgeNetfilter === false ? ', without br_netfilter' : ''}`;
 }
