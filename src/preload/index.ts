@@ -45,6 +45,7 @@ const api: Api = {
   trace: (request) => invoke('trace', request),
   listFlows: (request) => invoke('listFlows', request),
   flowDetail: (request) => invoke('flowDetail', request),
+  rulesetTimeline: (request) => invoke('rulesetTimeline', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

@@ -47,6 +47,7 @@ function fakeOpener(fake: FakeStore) {
       },
       listFlows: (offset) => ({ total: 0, offset, flows: [], clock: [] }),
       flowDetail: () => null,
+      rulesetTimeline: (node) => (node === 'node-a' ? { node, snapshots: [], changes: [] } : null),
       close: () => {
         fake.closed++;
       },

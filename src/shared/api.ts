@@ -6,6 +6,7 @@
  */
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
@@ -85,6 +86,8 @@ export const operations = {
   topology: operation<TopologyJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
   trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
+  /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
+  rulesetTimeline: operation<RulesetTimelineJson>()({ request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
   /** Shows an open dialog; null when the user cancels. */
   openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */

@@ -6,6 +6,7 @@ import { Store } from '../core/model/store';
 import { listNodes } from '../core/model/nodes-view';
 import { importPaths } from '../core/import/import-paths';
 import type { ImportReport } from '../core/import/import-report';
+import { rulesetHistory, type RulesetHistory } from '../core/correlate/ruleset-history';
 import { stitchFlows } from '../core/flows/flow-engine';
 import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../core/flows/flow-views';
 import { FlowStore } from '../core/model/flow-store';
@@ -17,6 +18,7 @@ import { SimulateError, type TraceResult } from '../core/simulate';
 import { ApiError } from './api-error';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
+import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { ProjectStore, StoreOpener } from './project';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -27,6 +29,7 @@ const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
 const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
+const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
@@ -100,6 +103,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       trace: (request) => runTrace(store, request),
       listFlows: (offset, limit) => flowPage(store, offset, limit),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit),
+      rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       close: () => store.close(),
     };
     return port;

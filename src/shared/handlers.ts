@@ -9,6 +9,7 @@ import { ApiError } from './api-error';
 import type { Project } from './project';
 import type { RequestOf } from './api';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import type { TraceRequestJson } from './trace-request';
@@ -67,6 +68,12 @@ export function trace(project: Project, request: TraceRequestJson): TraceResultJ
   const result = project.read<TraceResultJson | null>((store) => store.trace(request), null);
   if (result === null) throw new ApiError('rejected', 'nothing is imported yet: import captures of the node first');
   return result;
+}
+
+export function rulesetTimeline(project: Project, request: RequestOf<'rulesetTimeline'>): RulesetTimelineJson {
+  const timeline = project.read((store) => store.rulesetTimeline(request.node), null);
+  if (timeline === null) throw new ApiError('not-found', `no node "${request.node}" in this project`);
+  return timeline;
 }
 
 /** The page size of a flow's observations when the request names none. */

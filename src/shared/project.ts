@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ImportOptions, ImportProgress } from './api';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import type { TraceRequestJson } from './trace-request';
@@ -24,6 +25,8 @@ export interface ProjectStore {
   listFlows(offset: number, limit: number): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
+  /** Null for an unknown node. */
+  rulesetTimeline(node: string): RulesetTimelineJson | null;
   close(): void;
 }
 

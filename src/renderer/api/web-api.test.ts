@@ -28,6 +28,7 @@ describe('web Api client', () => {
       trace: (request) => ({ input: { ...request, sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,
+      rulesetTimeline: (node) => (node === 'n1' ? { node, snapshots: [], changes: [] } : null),
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -65,6 +66,14 @@ describe('web Api client', () => {
     expect(await api.listFlows({ offset: 100, limit: 50 })).toEqual({ total: 3, offset: 100, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: 50 }] });
     await expect(api.listFlows({ offset: 0, limit: 5000 })).rejects.toMatchObject({ code: 'invalid-request' });
     await expect(api.flowDetail({ id: 7 })).rejects.toMatchObject({ code: 'not-found', message: 'no flow 7 in this project' });
+  });
+
+  it('posts a node for its ruleset timeline and maps an unknown node to not-found', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    expect(await api.rulesetTimeline({ node: 'n1' })).toEqual({ node: 'n1', snapshots: [], changes: [] });
+    await expect(api.rulesetTimeline({ node: 'n9' })).rejects.toMatchObject({ code: 'not-found', message: 'no node "n9" in this project' });
+    await expect(api.rulesetTimeline({ node: '' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('turns a 401 into an ApiError with the server message', async () => {

@@ -126,6 +126,7 @@ export function createWebApi(options: WebApiOptions): Api {
     trace: (request) => callJson('trace', request),
     listFlows: (request) => callJson('listFlows', request),
     flowDetail: (request) => callJson('flowDetail', request),
+    rulesetTimeline: (request) => callJson('rulesetTimeline', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),
