@@ -80,6 +80,7 @@ describe('parseIfconfig', () => {
     expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet6 fe80::1  prefixlen 129\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length 0..128');
     expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet 10.0.0.5/33\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length 0..32');
     expect(() => parseIfconfig({ file: 'ifc', text: `${header}        inet 10.0.0.5/\n`, firstLine: 1 })).toThrow('ifc:2: not a prefix length');
+    expect(() => parseIfconfig({ file: 'ifc', text: 'eth0: flags=4163<UP>  mtu 4294967296\n', firstLine: 1 })).toThrow('ifc:1: mtu out of range');
     expect(parseIfconfig({ file: 'ifc', text: `${header}        inet6 fe80::1  prefixlen 128\n`, firstLine: 1 }).interfaces[0]?.addresses[0]?.cidr).toBe('fe80::1/128');
   });
 

@@ -1,6 +1,7 @@
 /** net-tools `ifconfig`, both the old (`Link encap:` / `inet addr:`) and the new (`flags=` / `inet ... netmask`) layouts. */
 import { CaptureError } from './capture-error';
 import { isIpv4, isIpv6, prefixOfNetmask } from './ip-address';
+import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
 import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
 import { linesOf, type TextInput } from './text-input';
@@ -40,7 +41,7 @@ export function parseIfconfig(input: TextInput): IpAddrCapture {
       };
       if (newHeader) {
         current.flags = (h[2] ?? '').split(',').filter((f) => f !== '');
-        current.mtu = h[3] !== undefined ? Number(h[3]) : null;
+        current.mtu = h[3] !== undefined ? u32Of(h[3]) ?? fail(`mtu out of range: "${clip(h[3])}"`) : null;
         current.state = stateOf(current.flags);
       } else {
         current.linkType = linkTypeOf(h[2] ?? '');
@@ -137,7 +138,7 @@ function readDetail(iface: InterfaceRecord, body: string): void {
   const mtu = tokens.find((t) => t.startsWith('MTU:'));
   if (mtu !== undefined) {
     iface.flags = tokens.filter((t) => /^[A-Z][A-Z_-]*$/.test(t));
-    iface.mtu = Number(mtu.slice(4)) || null;
+    iface.mtu = u32Of(mtu.slice(4)) || null;
     iface.state = stateOf(iface.flags);
   }
 }

@@ -91,6 +91,9 @@ describe('parseIpAddr on other forms', () => {
     const text = '1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN\n    link/loopback 00:00:00:00:00:00\nhello there\n';
     expect(() => parseIpAddr({ file: 'n/ip.txt', text, firstLine: 10 })).toThrow('n/ip.txt:12: not an ip addr line');
     expect(() => parseIpAddr({ file: 'n/ip.txt', text: '\n\n', firstLine: 1 })).toThrow(CaptureError);
+    expect(() => parseIpAddr({ file: 'n/ip.txt', text: '1: : <UP> mtu 1500\n', firstLine: 1 })).toThrow('n/ip.txt:1: interface without a name');
+    expect(() => parseIpAddr({ file: 'n/ip.txt', text: '4294967296: lo: <UP> mtu 1500\n', firstLine: 1 })).toThrow('n/ip.txt:1: interface index out of range');
+    expect(parseIpAddr({ file: 'n/ip.txt', text: '1: lo: <UP> mtu 99999999999\n', firstLine: 1 }).interfaces[0]?.mtu).toBeNull();
   });
 
   it('reports an inet line without a valid address', () => {

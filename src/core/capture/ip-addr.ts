@@ -1,6 +1,7 @@
 /** `ip addr` / `ip link` (iproute2) in the multi-line and `-o` one-line forms, tolerant of `-d` and `-s` extra lines. */
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from './ip-address';
+import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
 import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
 import { linesOf, type TextInput } from './text-input';
@@ -31,9 +32,10 @@ export function parseIpAddr(input: TextInput): IpAddrCapture {
       const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
       const header = p === 0 ? HEADER.exec(piece) : null;
       if (header) {
-        const index = Number(header[1]);
+        const index = u32Of(header[1]) ?? fail(`interface index out of range: "${clip(header[1] ?? '')}"`);
         const rest = piece.slice(header[0].length);
         const rawName = (header[2] ?? '').replace(/:$/, '');
+        if (nameOf(rawName) === '') fail('interface without a name');
         if (rest.startsWith('<')) {
           current = interfaceFromHeader(index, rawName, rest, line, fail);
           const known = byIndex.get(index);
@@ -95,7 +97,7 @@ function interfaceFromHeader(index: number, rawName: string, rest: string, line:
   for (let i = 0; i < tokens.length; i++) {
     const value = tokens[i + 1];
     switch (tokens[i]) {
-      case 'mtu': iface.mtu = numberOrNull(value); i++; break;
+      case 'mtu': iface.mtu = u32Of(value); i++; break;
       case 'master': iface.master = value ?? null; i++; break;
       case 'state': iface.state = value ?? null; i++; break;
       default: break;
@@ -143,9 +145,6 @@ function addressFromLine(body: string, line: number, fail: (r: string) => never)
   return record;
 }
 
-function numberOrNull(text: string | undefined): number | null {
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
-}
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -75,6 +75,7 @@ describe('parseIpRoute on other forms', () => {
     const text = 'default via 10.0.0.1 dev eth0\nsomething odd here\n';
     expect(() => parseIpRoute({ file: 'n/route.txt', text, firstLine: 7 })).toThrow('n/route.txt:8: not a route destination');
     expect(() => parseIpRoute({ file: 'n/route.txt', text: 'default via eth0\n', firstLine: 1 })).toThrow('n/route.txt:1: not a gateway address');
+    expect(() => parseIpRoute({ file: 'n/route.txt', text: 'default via 10.0.0.1 dev eth0 metric 4294967296\n', firstLine: 1 })).toThrow('n/route.txt:1: not a 32-bit metric');
     expect(() => parseIpRoute({ file: 'n/route.txt', text: '', firstLine: 1 })).toThrow(CaptureError);
   });
 

@@ -1,6 +1,7 @@
 /** iproute2 `ip route` / `ip -6 route` / `ip route show table all|local`, including multipath `nexthop` lines. */
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
+import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
 import type { ParsedCapture, RouteRecord, RouteType } from './records';
 import { linesOf, type TextInput } from './text-input';
@@ -106,8 +107,7 @@ function readAttributes(route: RouteRecord, tokens: string[], from: number, fail
       case 'dev': if (route.dev === null) route.dev = v; break;
       case 'src': route.src = v; break;
       case 'metric':
-        if (!/^\d+$/.test(v)) fail(`not a metric: "${clip(v)}"`);
-        route.metric = Number(v);
+        route.metric = u32Of(v) ?? fail(`not a 32-bit metric: "${clip(v)}"`);
         break;
       case 'table': route.table = v; break;
       case 'scope': route.scope = v; break;

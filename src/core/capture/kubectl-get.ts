@@ -85,6 +85,7 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
   if (layout.kind === 'other') return { kind: 'skipped' };
   const { prefix, name } = splitName(qualified);
   if (prefix !== null && !PREFIXES[layout.kind].includes(prefix)) return { kind: 'skipped' };
+  if (name === '') fail(`kubectl row without a name after "${prefix ?? ''}/"`);
   const namespace = cells.get('NAMESPACE') ?? 'default';
   switch (layout.kind) {
     case 'service': {

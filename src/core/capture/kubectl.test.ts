@@ -178,6 +178,7 @@ describe('parseKubectl other forms', () => {
     const described = 'Name:              web\nNamespace:         default\nPort:              http  80/TCP\nNodePort:          http  70000/TCP\n';
     expect(() => parseKubectl({ file: 'k', text: described, firstLine: 1 })).toThrow('k:4: port 70000 out of range');
     expect(() => parseKubectl({ file: 'k', text: 'hello-server   1/1   Running\n', firstLine: 3 })).toThrow('k:3: not kubectl output');
+    expect(() => parseKubectl({ file: 'k', text: 'NAME   READY   STATUS    RESTARTS   AGE\npo/    1/1     Running   0          1d\n', firstLine: 1 })).toThrow('k:2: kubectl row without a name');
     expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
     expect(parseKubectl({ file: 'k', text: 'No resources found in default namespace.\n', firstLine: 1 }).pods).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from './ip-address';
+import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
 import type { ParsedCapture, RouteRecord } from './records';
 import { linesOf, type TextInput } from './text-input';
@@ -86,7 +87,7 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
     via,
     dev: iface === null || iface === '*' || iface === '-' ? null : iface,
     src: null,
-    metric: metric !== null && /^-?\d+$/.test(metric) ? Number(metric) : null,
+    metric: metric === null ? null : metricOf(metric),
     table: 'main',
     scope: null,
     proto: null,
@@ -103,4 +104,10 @@ function clip(text: string): string {
 export function looksLikeRouteTable(text: string): boolean {
   const [first] = leadingLines(text, 1);
   return first !== undefined && (TITLE.test(first) || HEADER.test(first));
+}
+
+/** net-tools prints the metric as a signed int: `-1` on the IPv6 unreachable route (0xffffffff). */
+function metricOf(text: string): number | null {
+  const magnitude = u32Of(text.startsWith('-') ? text.slice(1) : text);
+  return magnitude === null ? null : text.startsWith('-') ? -magnitude : magnitude;
 }
