@@ -110,6 +110,9 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
     if (t.src === '' || t.dst === '') fail('conntrack tuple without src and dst');
   }
   if (family === null) entry.family = familyOfAddress(original.src);
+  for (const address of [original.src, original.dst, reply.src, reply.dst]) {
+    if (familyOfAddress(address) !== entry.family) fail(`${familyOfAddress(address)} address ${address} in an ${entry.family} entry`);
+  }
   return entry;
 }
 
