@@ -21,42 +21,47 @@ interface Sighting {
 
 const MAX_PENDING = 100_000;
 
-export class ClockAligner {
-  private readonly firstSighting = new Map<string, Sighting>();
-  /** "a|b|direction" (a < b) → samples of time(b) - time(a). */
-  private readonly samples = new Map<string, number[]>();
+interface PairSamples {
+  original: number[];
+  reply: number[];
+}
 
-  add(signature: string, direction: 'original' | 'reply', node: string, time: number): void {
-    const key = `${direction}|${signature}`;
-    const seen = this.firstSighting.get(key);
+export class ClockAligner {
+  /** Per direction: segment signature → where and when it was first seen. Numbers cost no allocation. */
+  private readonly firstSighting = { original: new Map<string | number, Sighting>(), reply: new Map<string | number, Sighting>() };
+  /** a → b (a < b) → samples of time(b) - time(a) per direction. */
+  private readonly samples = new Map<string, Map<string, PairSamples>>();
+
+  add(signature: string | number, direction: 'original' | 'reply', node: string, time: number): void {
+    const first = this.firstSighting[direction];
+    const seen = first.get(signature);
     if (!seen) {
-      if (this.firstSighting.size < MAX_PENDING) this.firstSighting.set(key, { node, time });
+      if (first.size < MAX_PENDING) first.set(signature, { node, time });
       return;
     }
     if (seen.node === node) return;
     const [a, b, d] = seen.node < node ? [seen.node, node, time - seen.time] : [node, seen.node, seen.time - time];
-    const pair = `${a}|${b}|${direction}`;
-    let list = this.samples.get(pair);
-    if (!list) this.samples.set(pair, (list = []));
+    let byB = this.samples.get(a);
+    if (!byB) this.samples.set(a, (byB = new Map()));
+    let pair = byB.get(b);
+    if (!pair) byB.set(b, (pair = { original: [], reply: [] }));
+    const list = pair[direction];
     if (list.length < 10_000) list.push(d);
   }
 
   /** Offsets of every node reachable through shared segments, relative to the best-connected node. */
   offsets(nodes: string[]): ClockOffset[] {
     const edges = new Map<string, Array<{ to: string; delta: number; samples: number }>>();
-    const pairs = new Set<string>();
-    for (const key of this.samples.keys()) pairs.add(key.split('|').slice(0, 2).join('|'));
-    for (const pair of pairs) {
-      const [a, b] = pair.split('|') as [string, string];
-      const orig = this.samples.get(`${pair}|original`) ?? [];
-      const reply = this.samples.get(`${pair}|reply`) ?? [];
-      const medians = [orig, reply].filter((s) => s.length > 0).map(median);
-      if (medians.length === 0) continue;
-      // time(b) - time(a) ≈ clock(b) - clock(a): add it to b's times to land on a's clock, negated.
-      const delta = medians.reduce((x, y) => x + y, 0) / medians.length;
-      const n = orig.length + reply.length;
-      push(edges, a, { to: b, delta: -delta, samples: n });
-      push(edges, b, { to: a, delta, samples: n });
+    for (const [a, byB] of this.samples) {
+      for (const [b, { original: orig, reply }] of byB) {
+        const medians = [orig, reply].filter((s) => s.length > 0).map(median);
+        if (medians.length === 0) continue;
+        // time(b) - time(a) ≈ clock(b) - clock(a): add it to b's times to land on a's clock, negated.
+        const delta = medians.reduce((x, y) => x + y, 0) / medians.length;
+        const n = orig.length + reply.length;
+        push(edges, a, { to: b, delta: -delta, samples: n });
+        push(edges, b, { to: a, delta, samples: n });
+      }
     }
     const reference = [...nodes].sort((x, y) => (edges.get(y)?.length ?? 0) - (edges.get(x)?.length ?? 0) || x.localeCompare(y))[0];
     if (reference === undefined) return [];

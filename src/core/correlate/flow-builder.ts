@@ -111,9 +111,9 @@ export class FlowBuilder {
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
   /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
-  private readonly byTuple = new Map<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, FlowHop> }>();
+  private readonly byTuple = new Map<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, HopSlot> }>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
-  private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown' };
+  private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '' };
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
@@ -240,30 +240,33 @@ export class FlowBuilder {
       if (p.time < onNode.first) onNode.first = p.time;
       if (p.time > onNode.last) onNode.last = p.time;
     }
-    let hop = cached.hops.get(p.iface);
-    if (hop === undefined) {
+    const point = p.point ?? null;
+    let slot = cached.hops.get(p.iface);
+    if (slot === undefined || slot.point !== point) {
       const netns = p.netns ?? null;
       const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
-      hop = acc.hops.get(hopKey);
-      if (!hop) {
-        hop = {
+      let found = acc.hops.get(hopKey);
+      if (!found) {
+        found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
           explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
         };
-        acc.hops.set(hopKey, hop);
+        acc.hops.set(hopKey, found);
       }
-      cached.hops.set(p.iface, hop);
+      const at = point ?? `${p.node}|${p.iface ?? ''}`;
+      slot = { hop: found, point, at, key: `${at}|${stage.direction}` };
+      cached.hops.set(p.iface, slot);
     }
+    const { hop } = slot;
     hop.packets++;
     if (p.time < hop.firstTime) hop.firstTime = p.time;
     if (p.time > hop.lastTime) hop.lastTime = p.time;
     if (acc.tcp && p.tcpFlags !== null) {
       const s = this.segment;
       s.time = p.time; s.flags = p.tcpFlags; s.seq = p.seq; s.payloadLen = p.payloadLen;
-      s.point = p.point ?? `${p.node}|${p.iface ?? ''}`; s.direction = stage.direction;
+      s.point = slot.at; s.key = slot.key; s.direction = stage.direction;
       acc.tcp.add(s);
-      if (stage.direction !== 'unknown')
-        this.clock.add(`${core.provisional}|${p.seq}|${p.ack}|${p.tcpFlags}|${p.payloadLen}`, stage.direction, p.node, p.time);
+      if (stage.direction !== 'unknown') this.clock.add(segmentSignature(core.provisional, p), stage.direction, p.node, p.time);
     }
     return core.provisional;
   }
@@ -317,6 +320,25 @@ export class FlowBuilder {
     const finalId = (provisional: number): number => remap.get(this.stitcher.survivorOf(provisional)) ?? 0;
     return { flows, finalId, clock };
   }
+}
+
+/** A hop with the capture point strings its TCP segments carry, made once per tuple and interface. */
+interface HopSlot {
+  hop: FlowHop;
+  point: string | null;
+  at: string;
+  key: string;
+}
+
+/**
+ * One TCP segment of one flow as a number (flow id above 32 bits, a hash of seq, ack, flags and length
+ * below): the same segment seen on two nodes meets in the clock aligner without a string per packet.
+ */
+function segmentSignature(flow: number, p: PacketSighting): number {
+  let h = Math.imul((p.seq ?? 0x5bd1e995) ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (p.ack ?? 0x27d4eb2f), 0xc2b2ae35);
+  h = Math.imul(h ^ ((p.tcpFlags ?? 0) << 24) ^ (p.payloadLen ?? 0x1ffff), 0x27d4eb2f);
+  return flow * 4294967296 + ((h ^ (h >>> 15)) >>> 0);
 }
 
 function tupleText(t: FlowTuple): string {

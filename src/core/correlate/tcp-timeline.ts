@@ -26,6 +26,8 @@ export interface TcpSegment {
   /** Capture point: node + interface + direction; retransmissions are counted per point. */
   point: string;
   direction: 'original' | 'reply' | 'unknown';
+  /** `point|direction`, when the caller has it made already (saves a string per segment). */
+  key?: string;
 }
 
 const EARLY_ACKS = 8;
@@ -61,7 +63,7 @@ export class TcpTimeline {
     const len = s.payloadLen ?? 0;
     if (s.seq !== null && len > 0) {
       const end = s.seq + len;
-      const key = `${s.point}|${s.direction}`;
+      const key = s.key ?? `${s.point}|${s.direction}`;
       const highest = this.highestSeqEnd.get(key);
       if (highest !== undefined && end <= highest && highest - end < 0x40000000) e.retransmissions++;
       else this.highestSeqEnd.set(key, end);

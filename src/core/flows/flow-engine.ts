@@ -125,12 +125,20 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
   }
 
+  // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
+  const tupleCache = new Map<number, Map<number, CaptureTuple>>();
+  const tuplesOf = (captureId: number): Map<number, CaptureTuple> => {
+    let t = tupleCache.get(captureId);
+    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTuples(captureId)));
+    return t;
+  };
+
   // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs.
   let packets = 0;
   for (const c of captures) {
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!);
-    const tuples = flowStore.captureTuples(c.id);
+    const tuples = tuplesOf(c.id);
     for (const run of store.packets.timeOrdered(c.id)) {
       for (let k = 0; k < run.slots.length; k++) {
         const b = run.blocks[k]!;
@@ -163,7 +171,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let done = 0;
   for (const c of captures) {
     const sighting = sightings(c, ifaces.get(c.id)!);
-    const tuples = flowStore.captureTuples(c.id);
+    const tuples = tuplesOf(c.id);
     for (const run of store.packets.timeOrdered(c.id)) {
       for (let k = 0; k < run.slots.length; k++) {
         const b = run.blocks[k]!;
@@ -203,7 +211,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     w.setClock(clock);
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      for (const [tupleId, tuple] of flowStore.captureTuples(c.id)) w.linkTuple(c.id, tupleId, finalId(builder.flowOf(tuple)));
+      for (const [tupleId, tuple] of tuplesOf(c.id)) w.linkTuple(c.id, tupleId, finalId(builder.flowOf(tuple)));
     }
   });
   return {
