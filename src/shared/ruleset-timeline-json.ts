@@ -13,6 +13,8 @@ export interface RulesetSnapshotJson {
   command: string | null;
   /** Grep'ed, cut, one chain or one table: a rule missing from it may only be "not shown". */
   partial: boolean;
+  /** What follows the command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
+  pipeline: string;
   /** The earlier snapshot of the same kind, tables and pipeline it is compared with; null: none. */
   previous: number | null;
 }

@@ -1,5 +1,5 @@
 import type { ChainChange, ServiceChange } from '../../core/correlate/ruleset-diff';
-import { pipelineOf, rulesetHistory, type RulesetHistory, type RulesetHistorySnapshot } from '../../core/correlate/ruleset-history';
+import { rulesetHistory, type RulesetHistory, type RulesetHistorySnapshot } from '../../core/correlate/ruleset-history';
 import { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
@@ -89,7 +89,7 @@ function printHistory(h: RulesetHistory, io: CliIo): void {
     io.stdout(`\n${snapshotLine(s)}\n`);
     if (s.command) io.stdout(`  $ ${s.command}\n`);
     if (s.previous === null) {
-      const pipe = pipelineOf(s.command);
+      const pipe = s.pipeline;
       io.stdout(pipe === '' ? '  first snapshot of its kind: nothing to compare with\n' : `  a filtered listing (| ${pipe}): compared only with an earlier one filtered alike; there is none\n`);
       continue;
     }

@@ -14,6 +14,8 @@ export interface RulesetHistorySnapshot extends RulesetSnapshot {
   command: string | null;
   /** Grep'ed, cut, one chain or one table: a rule missing from it may only be "not shown". */
   partial: boolean;
+  /** What follows the command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
+  pipeline: string;
   /** The earlier snapshot this one is compared with; null when there is none alike. */
   previous: number | null;
 }
@@ -43,11 +45,12 @@ export function rulesetHistory(store: Store, node: string): RulesetHistory | nul
     if ((c.kind !== 'iptables-save' && c.kind !== 'iptables-list') || c.netns !== null) continue;
     for (const ruleset of store.rulesetsOf(c.id)) {
       const tables = ruleset.tables.map((t) => t.name).sort();
-      const key = [c.kind, ruleset.family, tables.join(','), pipelineOf(c.command)].join('|');
+      const pipeline = pipelineOf(c.command);
+      const key = [c.kind, ruleset.family, tables.join(','), pipeline].join('|');
       const before = last.get(key);
       snapshots.push({
         captureId: c.id, kind: c.kind, source: sourceOf(c.sourceFile, c.firstLine), takenAt: c.takenAt, tables,
-        command: c.command, partial: c.partial || ruleset.origin.partial, previous: before?.id ?? null,
+        command: c.command, partial: c.partial || ruleset.origin.partial, pipeline, previous: before?.id ?? null,
       });
       if (before) {
         const diff = diffRulesets(before.ruleset, ruleset);

@@ -121,7 +121,7 @@ function renderTab(tab: TabId, snapshot: ProjectSnapshot | null, api: Api, visib
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} />;
+      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} />;
     case 'captures':
       return <CapturesTable captures={snapshot.captures} />;
     case 'topology':

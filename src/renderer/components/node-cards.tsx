@@ -1,7 +1,11 @@
+import type { Api } from '../../shared/api';
 import type { NodeJson } from '../../shared/contract-json';
 import { nodeCards } from '../view-model/node-list';
+import { rulesetCaptureCount } from '../view-model/ruleset-history';
+import { RulesetHistoryPanel } from './ruleset-history-panel';
 
-export function NodeCards({ nodes }: { nodes: readonly NodeJson[] }) {
+export function NodeCards({ nodes, api, revision }: { nodes: readonly NodeJson[]; api: Api; revision: unknown }) {
+  const rulesets = new Map(nodes.map((n) => [n.name, rulesetCaptureCount(n)]));
   if (nodes.length === 0) {
     return <p className="empty">No nodes yet. Import captures above: each node is named by the shell prompt, its folder, or its file name.</p>;
   }
@@ -87,6 +91,7 @@ export function NodeCards({ nodes }: { nodes: readonly NodeJson[] }) {
               </table>
             </details>
           )}
+          {(rulesets.get(node.name) ?? 0) > 0 && <RulesetHistoryPanel api={api} node={node.name} count={rulesets.get(node.name) ?? 0} revision={revision} />}
         </article>
       ))}
     </div>
