@@ -7,8 +7,9 @@ import type { CliCommand } from './command';
 import { flowsCommand } from './commands/flows-command';
 import { importCommand } from './commands/import-command';
 import { nodesCommand } from './commands/nodes-command';
+import { reportCommand } from './commands/report-command';
 import { rulesetsCommand } from './commands/rulesets-command';
 import { serveCommand } from './commands/serve-command';
 import { traceCommand } from './commands/trace-command';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, rulesetsCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, rulesetsCommand, reportCommand, serveCommand];

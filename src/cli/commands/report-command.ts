@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { assertNever } from '../../core/common/assert-never';
+import { stitchFlows } from '../../core/flows/flow-engine';
+import { Store } from '../../core/model/store';
+import { buildReport } from '../../core/report/build-report';
+import { renderReportHtml } from '../../core/report/report-html';
+import { renderReportJson } from '../../core/report/report-json';
+import { renderReportMarkdown } from '../../core/report/report-markdown';
+import { renderReportPdf } from '../../core/report/report-pdf';
+import type { Report } from '../../core/report/report-model';
+import { DB_OPTION, DEFAULT_DB, parseArgv, stringOption } from '../argv';
+import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+
+const USAGE = `usage: natlens report [--db FILE] --out FILE
+
+Writes a report of the project for colleagues: nodes with their interfaces, bridges and routes,
+Kubernetes services and endpoints, findings with their evidence, and the NAT flows (the first
+200). The format follows the extension of --out:
+  .html   one self-contained page (no scripts, nothing fetched)
+  .md     Markdown
+  .pdf    PDF
+  .json   the report's data as one JSON document
+  --db FILE    the project database (default ./natlens.db)
+  --out FILE   where to write the report`;
+
+type Format = 'html' | 'md' | 'pdf' | 'json';
+const FORMATS: readonly Format[] = ['html', 'md', 'pdf', 'json'];
+
+function formatOf(out: string): Format {
+  const ext = path.extname(out).slice(1).toLowerCase();
+  const format = FORMATS.find((f) => f === ext);
+  if (format === undefined) throw new UsageError(`--out ${JSON.stringify(out)}: unknown report format; name the file .html, .md, .pdf or .json`);
+  return format;
+}
+
+function render(report: Report, format: Format): string | Uint8Array {
+  switch (format) {
+    case 'html':
+      return renderReportHtml(report);
+    case 'md':
+      return renderReportMarkdown(report);
+    case 'pdf':
+      return renderReportPdf(report);
+    case 'json':
+      return renderReportJson(report);
+    default:
+      return assertNever(format);
+  }
+}
+
+export const reportCommand: CliCommand = {
+  name: 'report',
+  summary: 'write a report (html, md, pdf or json) of nodes, services, findings and flows',
+  usage: USAGE,
+  async run(argv, io) {
+    const args = parseArgv(argv, { ...DB_OPTION, out: { type: 'string' } }, false);
+    const out = stringOption(args, 'out');
+    if (out === undefined) throw new UsageError('report needs --out FILE');
+    const format = formatOf(out);
+    const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
+    let store: Store;
+    try {
+      store = Store.open(dbPath, { mustExist: true });
+    } catch (e) {
+      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)} (run natlens import first)\n`);
+      return EXIT_REJECTED;
+    }
+    let report: Report;
+    try {
+      if (store.listNodes().length === 0) {
+        io.stderr(`natlens: ${dbPath} holds no captures yet: run natlens import first\n`);
+        return EXIT_REJECTED;
+      }
+      stitchFlows(store);
+      report = buildReport(store);
+    } finally {
+      store.close();
+    }
+    const content = render(report, format);
+    try {
+      fs.writeFileSync(out, content);
+    } catch (e) {
+      io.stderr(`natlens: cannot write ${out}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return EXIT_REJECTED;
+    }
+    const s = report.summary;
+    io.stderr(`wrote ${out}: ${s.nodes} nodes, ${s.captures} captures, ${s.findings} findings, ${s.flows} flows${report.flows.capped ? ` (${report.flows.shown.length} listed)` : ''}\n`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,170 @@
+/**
+ * Builds the Report from the store's read views: listNodes for captures, readTopology for
+ * interfaces, routes, bridges and services, the stored flows (paged, capped) and the findings.
+ * Reads only; flows must have been stitched before (the CLI does it, as `natlens flows` does).
+ */
+import type { CaptureRow, Store } from '../model/store';
+import { listNodes } from '../model/nodes-view';
+import { readTopology } from '../model/topology-view';
+import { FlowStore } from '../model/flow-store';
+import { forEachFlowView, flowDetail, type FlowView } from '../flows/flow-views';
+import { tupleText } from '../flows/flow-timeline';
+import { FINDING_KINDS, forwardDropFindings, serviceFindings, unrepliedFinding, type NodeRulesets } from './findings';
+import type { Finding, FindingKind, Report, ReportFlow, ReportNode, ReportWarning } from './report-model';
+
+export interface ReportOptions {
+  /** At most this many flows listed (default 200); the rest are counted. */
+  flowLimit?: number;
+  /** At most this many findings of each kind (default 50). */
+  findingLimit?: number;
+  /** ISO-8601 time the report says it was generated at (default: now). */
+  generatedAt?: string;
+  title?: string;
+}
+
+const WARNING_LIMIT = 100;
+
+function newestRulesetCapture(captures: readonly CaptureRow[]): CaptureRow | null {
+  const own = captures.filter((c) => c.netns === null);
+  const newest = (kind: CaptureRow['kind']): CaptureRow | null =>
+    own.filter((c) => c.kind === kind).reduce<CaptureRow | null>((a, c) => (a && a.id > c.id ? a : c), null);
+  return newest('iptables-save') ?? newest('iptables-list');
+}
+
+/** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
+function readWarnings(store: Store): { warnings: ReportWarning[]; omitted: number } {
+  const rows = store.db
+    .prepare(`SELECT source_file, first_line, reason FROM text_blocks WHERE reason LIKE '%not read:%' ORDER BY id LIMIT ${WARNING_LIMIT + 1}`)
+    .all() as Array<{ source_file: string; first_line: number; reason: string }>;
+  const total = rows.length > WARNING_LIMIT
+    ? (store.db.prepare(`SELECT count(*) AS n FROM text_blocks WHERE reason LIKE '%not read:%'`).get() as { n: number }).n
+    : rows.length;
+  return {
+    warnings: rows.slice(0, WARNING_LIMIT).map((r) => ({ source: `${r.source_file}:${r.first_line}`, message: `${r.reason}; kept as text` })),
+    omitted: total - Math.min(rows.length, WARNING_LIMIT),
+  };
+}
+
+function tcpText(f: FlowView): string | null {
+  const t = f.tcp;
+  if (!t) return null;
+  return [
+    t.synAt !== null ? 'SYN' : 'no SYN captured',
+    t.synAckAt !== null ? 'SYN-ACK' : null,
+    t.handshakeMs !== null ? `handshake ${t.handshakeMs} ms` : null,
+    t.durationMs !== null ? `closed after ${t.durationMs} ms (${t.finAt !== null ? 'FIN' : 'RST'})` : null,
+    t.retransmissions ? `${t.retransmissions} retransmissions` : null,
+    t.oneSided ? 'ONE-SIDED (no SYN-ACK)' : null,
+  ].filter((p): p is string => p !== null).join(', ');
+}
+
+function reportFlow(f: FlowView): ReportFlow {
+  return {
+    id: f.id, proto: f.proto, original: tupleText(f.original), reply: tupleText(f.reply), nat: f.nat, service: f.service,
+    evidence: f.evidence, firstSeen: f.firstSeen, packets: f.packets, tcp: tcpText(f), oneSided: f.tcp?.oneSided === true,
+    rewrites: f.timeline.rewrites.map((r) => ({
+      node: r.node, kind: r.kind, before: tupleText(r.before), after: tupleText(r.after),
+      by: r.chain ? `${r.table ?? ''}/${r.chain}` : 'conntrack', rule: r.rule,
+    })),
+  };
+}
+
+class FindingList {
+  readonly kept: Finding[] = [];
+  private readonly counts = new Map<FindingKind, number>();
+
+  constructor(private readonly limit: number) {}
+
+  add(f: Finding): void {
+    const n = (this.counts.get(f.kind) ?? 0) + 1;
+    this.counts.set(f.kind, n);
+    if (n <= this.limit) this.kept.push(f);
+  }
+
+  wants(kind: FindingKind): boolean {
+    return (this.counts.get(kind) ?? 0) < this.limit;
+  }
+
+  omitted(): Array<{ kind: FindingKind; count: number }> {
+    return FINDING_KINDS.map((kind) => ({ kind, count: Math.max(0, (this.counts.get(kind) ?? 0) - this.limit) })).filter((o) => o.count > 0);
+  }
+
+  sorted(): Finding[] {
+    return FINDING_KINDS.flatMap((kind) => this.kept.filter((f) => f.kind === kind));
+  }
+}
+
+function oneSidedEvidence(store: Store, id: number): Array<{ source: string; text: string }> {
+  const detail = flowDetail(store, id, { limit: 4 });
+  if (!detail) return [];
+  return detail.observations
+    .filter((o) => o.kind === 'packet')
+    .map((o) => ({ source: o.source, text: `${o.node} ${o.interface ?? '?'} ${o.time ?? ''} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` }));
+}
+
+export function buildReport(store: Store, options: ReportOptions = {}): Report {
+  const flowLimit = options.flowLimit ?? 200;
+  const findings = new FindingList(options.findingLimit ?? 50);
+  const views = listNodes(store);
+  const topology = readTopology(store);
+  const topoByName = new Map(topology.nodes.map((n) => [n.name, n]));
+
+  const nodes: ReportNode[] = views.map((v) => {
+    const t = topoByName.get(v.name);
+    return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
+  });
+
+  const rulesets: NodeRulesets[] = [];
+  for (const { id, name } of store.listNodes()) {
+    const capture = newestRulesetCapture(store.capturesOf(id));
+    if (capture) rulesets.push({ node: name, sourceFile: capture.sourceFile, rulesets: store.rulesetsOf(capture.id) });
+  }
+  for (const r of rulesets) for (const f of forwardDropFindings(r)) findings.add(f);
+  for (const f of serviceFindings(rulesets, topology.services)) findings.add(f);
+
+  const fs = new FlowStore(store);
+  for (const row of fs.conntrackRows()) {
+    if (row.entry.unreplied) findings.add(unrepliedFinding(row.node, row.sourceFile, row.entry));
+  }
+
+  const shown: ReportFlow[] = [];
+  const oneSided: Array<{ id: number; tuple: string; service: string | null }> = [];
+  forEachFlowView(store, (f) => {
+    if (shown.length < flowLimit) shown.push(reportFlow(f));
+    if (f.tcp?.oneSided) oneSided.push({ id: f.id, tuple: `${f.proto} ${tupleText(f.original)}`, service: f.service });
+  }, { observations: 0 });
+  for (const o of oneSided) {
+    findings.add({
+      kind: 'one-sided-tcp', flowId: o.id, tuple: o.tuple, service: o.service,
+      evidence: findings.wants('one-sided-tcp') ? oneSidedEvidence(store, o.id) : [],
+    });
+  }
+  const totalFlows = fs.flowCount();
+
+  const byKind = new Map<string, number>();
+  for (const n of nodes) for (const c of n.captures) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+  const { warnings, omitted } = readWarnings(store);
+  const kept = findings.sorted();
+  const omittedFindings = findings.omitted();
+
+  return {
+    title: options.title ?? 'natlens report',
+    generatedAt: options.generatedAt ?? new Date().toISOString(),
+    database: store.path,
+    summary: {
+      nodes: nodes.length,
+      captures: nodes.reduce((n, node) => n + node.captures.length, 0),
+      capturesByKind: [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => ({ kind, count })),
+      services: topology.services.length,
+      flows: totalFlows,
+      findings: kept.length + omittedFindings.reduce((n, o) => n + o.count, 0),
+    },
+    warnings,
+    warningsOmitted: omitted,
+    nodes,
+    services: topology.services,
+    findings: kept,
+    findingsOmitted: omittedFindings,
+    flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },
+  };
+}

@@ -1,0 +1,61 @@
+/** The report as one self-contained HTML file: inline CSS, no script, nothing fetched. All text is escaped. */
+import { assertNever } from '../common/assert-never';
+import { reportDocument, type Block } from './report-document';
+import type { Report } from './report-model';
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+const CSS = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 72rem; padding: 0 1.5rem; }
+h1 { font-size: 1.6rem; border-bottom: 2px solid #d5dae3; padding-bottom: .3rem; margin-top: 2.2rem; }
+h2 { font-size: 1.25rem; margin-top: 1.8rem; }
+h3 { font-size: 1.05rem; margin-top: 1.3rem; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: 13px; }
+th, td { border: 1px solid #d5dae3; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eef1f6; }
+td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+pre { background: #f5f7fa; border: 1px solid #d5dae3; padding: .6rem .8rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+@media print { body { margin: 0; max-width: none; } pre, table { page-break-inside: avoid; } }
+`;
+
+function blockHtml(b: Block): string {
+  switch (b.kind) {
+    case 'heading':
+      return `<h${b.level}>${escapeHtml(b.text)}</h${b.level}>`;
+    case 'paragraph':
+      return `<p>${escapeHtml(b.text)}</p>`;
+    case 'list':
+      return `<ul>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+    case 'table': {
+      const head = `<tr>${b.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+      const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+      return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+    }
+    case 'code':
+      return `<pre>${b.lines.map(escapeHtml).join('\n')}</pre>`;
+    default:
+      return assertNever(b);
+  }
+}
+
+export function renderReportHtml(report: Report): string {
+  const body = reportDocument(report).map(blockHtml).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${escapeHtml(report.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,47 @@
+/** Test projects for the report: the kernel lab's two nodes, and one node whose captures hold every kind of finding. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stitchFlows } from '../flows/flow-engine';
+import { importPaths } from '../import/import-paths';
+import { Store } from '../model/store';
+
+export const LAB_NODES = path.join(process.cwd(), 'test', 'fixtures', 'lab', 'nodes');
+
+export const FINDINGS_CAPTURES: Record<string, string> = {
+  'iptables-save.txt': `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A INPUT -j KUBE-SERVICES
+-A KUBE-SERVICES -d 10.96.0.50/32 -p tcp -m comment --comment "default/<script>alert(1)</script>:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
+COMMIT
+`,
+  'conntrack.txt': `tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.50 sport=40100 dport=80 [UNREPLIED] src=10.96.0.50 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1
+`,
+  'eth0.tcpdump.txt': `1795473825.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
+1795473826.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
+`,
+};
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-report-'));
+}
+
+/** A folder holding node `edge` with FINDINGS_CAPTURES. */
+export function writeFindingsNode(dir: string): string {
+  const node = path.join(dir, 'captures', 'edge');
+  fs.mkdirSync(node, { recursive: true });
+  for (const [name, text] of Object.entries(FINDINGS_CAPTURES)) fs.writeFileSync(path.join(node, name), text);
+  return path.join(dir, 'captures');
+}
+
+/** A stitched project database at `dir/name` from `paths`. */
+export function projectOf(dir: string, name: string, paths: readonly string[]): Store {
+  const store = Store.open(path.join(dir, name));
+  const report = importPaths(store, paths);
+  if (report.errors.length > 0) throw new Error(`fixture import failed: ${JSON.stringify(report.errors)}`);
+  stitchFlows(store);
+  return store;
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import type { Store } from '../model/store';
+import { buildReport } from './build-report';
+import { renderReportHtml, escapeHtml } from './report-html';
+import { renderReportJson } from './report-json';
+import { escapeMarkdownCell, renderReportMarkdown } from './report-markdown';
+import type { Report } from './report-model';
+import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
+
+let dir: string;
+let lab: Store;
+let edge: Store;
+const AT = '2026-11-24T00:00:00.000Z';
+
+beforeAll(() => {
+  dir = tempDir();
+  lab = projectOf(dir, 'lab.db', [LAB_NODES]);
+  edge = projectOf(dir, 'edge.db', [writeFindingsNode(dir)]);
+});
+
+afterAll(() => {
+  lab.close();
+  edge.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('buildReport on the kernel lab', () => {
+  it('summarises nodes and captures per kind with their sources and times', () => {
+    const r = buildReport(lab, { generatedAt: AT });
+    expect(r.summary.nodes).toBe(2);
+    expect(r.nodes.map((n) => n.name)).toEqual(['nodea', 'nodeb']);
+    const kinds = Object.fromEntries(r.summary.capturesByKind.map((k) => [k.kind, k.count]));
+    expect(kinds).toMatchObject({ 'iptables-save': 2, conntrack: 2, 'ip-addr': 2, pcap: 6 });
+    expect(r.summary.captures).toBe(r.nodes.reduce((n, node) => n + node.captures.length, 0));
+    const save = r.nodes[0]?.captures.find((c) => c.kind === 'iptables-save');
+    expect(save?.source).toMatch(/nodea\/iptables-save\.txt:1$/);
+    expect(save?.takenAt).toBe('2026-11-23T22:43:48Z');
+  });
+
+  it('lists each node\'s interfaces, bridges and routes with their capture lines', () => {
+    const nodea = buildReport(lab).nodes[0];
+    const eth0 = nodea?.interfaces.find((i) => i.name === 'eth0');
+    expect(eth0?.addresses).toContain('192.168.56.11/24');
+    expect(eth0?.source).toMatch(/ip-addr\.txt:\d+$/);
+    expect(nodea?.bridgePorts.some((b) => b.bridge === 'cbr0')).toBe(true);
+    expect(nodea?.routes.some((r) => r.dst === '10.40.2.0/24' && r.via === '192.168.56.12')).toBe(true);
+  });
+
+  it('lists the kube-proxy service with its endpoints', () => {
+    const hello = buildReport(lab).services.find((s) => s.name === 'hello');
+    expect(hello?.clusterIP).toBe('10.96.0.10');
+    expect(hello?.endpoints.map((e) => `${e.address}:${e.port}`).sort()).toEqual(['10.40.1.2:8080', '10.40.2.2:8080']);
+  });
+
+  it('lists the NAT flows and says when the list is capped', () => {
+    const all = buildReport(lab);
+    expect(all.flows.total).toBeGreaterThan(2);
+    expect(all.flows.capped).toBe(false);
+    expect(all.flows.shown.some((f) => f.nat.includes('dnat') && f.service === 'default/hello:http')).toBe(true);
+    const capped = buildReport(lab, { flowLimit: 2 });
+    expect(capped.flows.shown).toHaveLength(2);
+    expect(capped.flows).toMatchObject({ capped: true, total: all.flows.total, limit: 2 });
+    expect(renderReportMarkdown(capped)).toContain(`The first 2 of ${all.flows.total} flows`);
+  });
+
+  it('finds nothing wrong in the lab (FORWARD accepts, every connection answered)', () => {
+    const kinds = buildReport(lab).findings.map((f) => f.kind);
+    expect(kinds).not.toContain('forward-drop-policy');
+    expect(kinds).not.toContain('conntrack-unreplied');
+  });
+});
+
+describe('findings', () => {
+  it('reports each kind with the capture line that shows it', () => {
+    const r = buildReport(edge);
+    const byKind = new Map(r.findings.map((f) => [f.kind, f]));
+    const drop = byKind.get('forward-drop-policy');
+    expect(drop?.kind === 'forward-drop-policy' && drop.evidence.source).toMatch(/edge\/iptables-save\.txt:3$/);
+    const svc = byKind.get('service-no-endpoints');
+    expect(svc?.kind === 'service-no-endpoints' && svc.service).toBe('default/<script>alert(1)</script>');
+    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
+    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
+    const unreplied = byKind.get('conntrack-unreplied');
+    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.text).toContain('[UNREPLIED]');
+    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.source).toMatch(/conntrack\.txt:1$/);
+    const oneSided = byKind.get('one-sided-tcp');
+    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.tuple).toBe('tcp 10.40.1.3:40200 > 10.40.2.9:8080');
+    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.evidence.map((e) => e.source)).toEqual([
+      expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
+    ]);
+    expect(r.summary.findings).toBe(4);
+  });
+
+  it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
+    const r = buildReport(edge, { findingLimit: 0 });
+    expect(r.findings).toEqual([]);
+    expect(r.findingsOmitted.map((o) => o.kind).sort()).toEqual(['conntrack-unreplied', 'forward-drop-policy', 'one-sided-tcp', 'service-no-endpoints']);
+    expect(r.summary.findings).toBe(4);
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('escapes capture text: a <script> in a rule comment stays text', () => {
+    const html = renderReportHtml(buildReport(edge));
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('--comment &quot;default/&lt;script&gt;');
+  });
+
+  it('is one self-contained page: inline style, nothing loaded from elsewhere', () => {
+    const html = renderReportHtml(buildReport(lab, { generatedAt: AT }));
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('<style>');
+    expect(html).not.toMatch(/<(script|link|img|iframe|object|embed)\b/i);
+    expect(html).not.toMatch(/\b(src|href)=|url\(|@import/i);
+    expect(html).toContain('<h2>Node nodea</h2>');
+    expect(html).toContain('192.168.56.11/24');
+  });
+
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+/** Cells of a Markdown table row, split at pipes that are not escaped. */
+const cells = (row: string): number => row.replace(/\\\\/g, '').split(/(?<!\\)\|/).length - 2;
+
+describe('renderReportMarkdown', () => {
+  it('escapes pipes in table cells so every row keeps its columns', () => {
+    const base = buildReport(edge, { generatedAt: AT });
+    const report: Report = { ...base, warnings: [{ source: 'odd|file.txt:3', message: 'a | b\nsecond line' }] };
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('| odd\\|file.txt:3 | a \\| b<br>second line |');
+    const tables = md.split('\n\n').filter((b) => b.startsWith('| '));
+    expect(tables.length).toBeGreaterThan(3);
+    for (const table of tables) {
+      const rows = table.split('\n');
+      const width = cells(rows[0] ?? '');
+      for (const row of rows) expect(cells(row), row).toBe(width);
+    }
+  });
+
+  it('keeps capture text verbatim in fences and escapes it elsewhere', () => {
+    const md = renderReportMarkdown(buildReport(edge));
+    expect(md).toContain('```text\n# ');
+    expect(md).toContain('--comment "default/<script>alert(1)</script>:http has no endpoints"');
+    expect(md).toContain('Service default/\\<script\\>alert(1)\\</script\\> has no endpoints');
+    expect(escapeMarkdownCell('x|y')).toBe('x\\|y');
+  });
+});
+
+describe('renderReportJson', () => {
+  it('is the report model as one JSON document', () => {
+    const r = buildReport(edge, { generatedAt: AT });
+    const json = JSON.parse(renderReportJson(r)) as Report & { version: number };
+    expect(json.version).toBe(1);
+    expect(json.generatedAt).toBe(AT);
+    expect(json.summary.nodes).toBe(1);
+    expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
+  });
+});
