@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { importPaths } from '../import/import-paths';
+import { Store } from '../model/store';
+import { pipelineOf, rulesetHistory } from './ruleset-history';
+
+const TRANSCRIPT = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt');
+
+describe('ruleset history', () => {
+  it('reads the pipeline of a command line, squeezing spaces', () => {
+    expect(pipelineOf('sudo iptables -L -nv -t nat | grep  -A4 KUBE-SVC-X')).toBe('grep -A4 KUBE-SVC-X');
+    expect(pipelineOf('sudo iptables -L -nv -t nat')).toBe('');
+    expect(pipelineOf(null)).toBe('');
+  });
+
+  it('compares a listing only with an earlier one of the same tables and pipeline', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-history-'));
+    const store = Store.open(path.join(dir, 'p.db'));
+    try {
+      expect(importPaths(store, [TRANSCRIPT]).errors).toEqual([]);
+      const h = rulesetHistory(store, 'nodea')!;
+      const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
+      const line = (id: number | null) => (id === null ? null : byId.get(id)!.source.replace(/^.*:/, ''));
+      expect(h.snapshots.map((s) => [line(s.captureId), s.tables.join(','), s.pipeline, line(s.previous)])).toEqual([
+        ['941', 'filter', '', null],
+        ['1243', 'nat', '', null],
+        ['1408', 'nat', '', '1243'],
+        ['1485', 'nat', 'grep 10.0.34.209', null],
+        ['1496', 'nat', "grep -A4 'Chain KUBE-SVC-254CYKZ73JNCZ5NW'", null],
+        ['1509', 'nat', "grep -A4 'Chain KUBE-SEP-XDPNDAH2CYMNR5MR'", null],
+      ]);
+      expect(h.changes.map((c) => [line(c.from), line(c.to)])).toEqual([['1243', '1408']]);
+      expect(h.snapshots.every((s) => s.partial)).toBe(true);
+      expect(rulesetHistory(store, 'nope')).toBeNull();
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
