@@ -8,6 +8,7 @@ import {
   fail, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses, parseIcmpType, parseMarkMask,
   parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags,
 } from './iptables-values';
+import type { RecordPool } from './record-pool';
 
 /** One option as written in a rule: `! --dport 80` → {name: '--dport', negated: true, values: ['80']}. */
 export interface RuleOption {
@@ -19,7 +20,8 @@ export interface RuleOption {
 export interface MatchModule {
   /** Option name → number of values it takes. */
   options: ReadonlyMap<string, number>;
-  build(opts: readonly RuleOption[]): Match[];
+  /** `pool`, when given, supplies records shared with other rules of the same dump. */
+  build(opts: readonly RuleOption[], pool: RecordPool | null): Match[];
 }
 
 function optionTable(entries: Array<[string, number]>): ReadonlyMap<string, number> {
@@ -78,7 +80,7 @@ function icmpModule(option: string, v6: boolean): MatchModule {
 
 const comment: MatchModule = {
   options: optionTable([['--comment', 1]]),
-  build: (opts) => opts.map((o): Match => ({ kind: 'comment', text: o.values[0] })),
+  build: (opts, pool) => opts.map((o): Match => (pool === null ? { kind: 'comment', text: o.values[0] } : pool.comment(o.values[0]))),
 };
 
 const addrtype: MatchModule = {
@@ -164,14 +166,15 @@ const state: MatchModule = {
 
 const statistic: MatchModule = {
   options: optionTable([['--mode', 1], ['--probability', 1], ['--every', 1], ['--packet', 1]]),
-  build: (opts) => {
+  build: (opts, pool) => {
     const get = (name: string): string | undefined => opts.find((o) => o.name === name)?.values[0];
     const negated = opts.some((o) => o.negated);
     const mode = get('--mode');
     if (mode === 'random') {
       const p = get('--probability');
       if (p === undefined) fail('statistic --mode random needs --probability');
-      return [{ kind: 'statistic', mode: 'random', probability: parseProbability(p), negated }];
+      const probability = parseProbability(p);
+      return [pool === null ? { kind: 'statistic', mode: 'random', probability, negated } : pool.randomStatistic(p, probability, negated)];
     }
     if (mode === 'nth') {
       const every = get('--every');

@@ -6,9 +6,10 @@
  */
 import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
-import { linesOf, type TextInput } from './text-input';
-import { parseRuleArgs, tokenizeRule } from './iptables-args';
+import type { TextInput } from './text-input';
+import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
+import { RecordPool } from './record-pool';
 import {
   BUILTIN_CHAINS, TABLE_NAMES, type Chain, type Counters, type Rule, type Table, type TableName,
 } from '../netfilter/ruleset';
@@ -44,6 +45,7 @@ function snippet(text: string): string {
 }
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
+const DIGITS = /^\d+$/;
 
 function parseCounters(text: string): Counters | null {
   const m = COUNTERS.exec(text);
@@ -58,19 +60,40 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
   let sawIpv6Address = false;
   let takenAt: string | null = null;
   let countersShown = false;
-  let lastLine = input.firstLine;
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
+  // One token buffer for every rule: a 170,000-rule dump then allocates only what the records keep.
+  const tokens: RuleTokens = { tokens: [], quoted: [] };
+  const pool = new RecordPool();
+  const words = RULE_WORDS.clone();
 
-  for (const { line, text } of linesOf(input)) {
-    lastLine = line;
-    let p = 0;
-    while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
-    if (p === text.length) continue;
-    const first = text[p];
+  // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
+  const { text } = input;
+  const n = text.length;
+  let line = input.firstLine - 1;
+  let lastLine = input.firstLine;
+  let next = 0;
+  let nextCr = text.indexOf('\r');
+  if (nextCr < 0) nextCr = n;
+  while (next < n) {
+    const from = next;
+    let stop = text.indexOf('\n', from);
+    if (stop < 0) stop = n;
+    if (nextCr < from) {
+      nextCr = text.indexOf('\r', from);
+      if (nextCr < 0) nextCr = n;
+    }
+    if (nextCr < stop) stop = nextCr;
+    next = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
+    lastLine = ++line;
 
-    if (first === '#') {
+    let p = from;
+    while (p < stop && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    if (p === stop) continue;
+    const first = text.charCodeAt(p);
+
+    if (first === 35) { // #
       if (takenAt === null && family === null) {
-        const m = HEADER.exec(text.slice(p));
+        const m = HEADER.exec(text.slice(p, stop));
         if (m !== null) {
           family = m[1] === 'ip6tables' ? 'ipv6' : 'ipv4';
           takenAt = headerTime(m);
@@ -79,8 +102,8 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       continue;
     }
 
-    if (first === '*') {
-      const name = text.slice(p + 1).trim();
+    if (first === 42) { // *
+      const name = text.slice(p + 1, stop).trim();
       if (open !== null) throw err(line, `table ${open.table.name} not COMMITted before *${name}`);
       const tableName = TABLE_NAMES.find((t) => t === name);
       if (tableName === undefined) throw err(line, `unknown table "${snippet(name)}"`);
@@ -89,15 +112,17 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       continue;
     }
 
-    if (first === ':') {
+    if (first === 58) { // :
       if (open === null) throw err(line, 'chain declared outside a table (no *table line before it)');
-      const parts = text.slice(p + 1).trim().split(/[ \t]+/);
+      const lineText = text.slice(from, stop);
+      const parts = text.slice(p + 1, stop).trim().split(/[ \t]+/);
       const [name, policy, counterText] = parts;
-      if (name === undefined || name === '' || policy === undefined || parts.length > 3) throw err(line, `bad chain line "${snippet(text)}"`);
+      if (name === undefined || name === '' || policy === undefined || parts.length > 3) throw err(line, `bad chain line "${snippet(lineText)}"`);
       if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw err(line, `bad chain policy "${snippet(policy)}"`);
       const counters = counterText === undefined ? null : parseCounters(counterText);
       if (counterText !== undefined && counters === null) throw err(line, `bad chain counters "${snippet(counterText)}"`);
       const builtin = BUILTIN_CHAINS[open.table.name].includes(name);
+      words.add(name);
       const chain: Chain = { name, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line, rules: [] };
       const existing = open.chains.get(name);
       if (existing !== undefined) {
@@ -111,7 +136,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       continue;
     }
 
-    if (first === 'C' && text.slice(p).trimEnd() === 'COMMIT') {
+    if (first === 67 && text.slice(p, stop).trimEnd() === 'COMMIT') { // C
       if (open === null) throw err(line, 'COMMIT outside a table');
       finishTable(open, warnings);
       tables.push(open.table);
@@ -119,33 +144,34 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       continue;
     }
 
-    if (first === '-' || first === '[') {
+    if (first === 45 || first === 91) { // - [
       if (open === null) throw err(line, 'rule outside a table (no *table line before it)');
       let counters: Counters | null = null;
       let start = p;
-      if (first === '[') {
-        const close = text.indexOf(']', p);
+      if (first === 91) {
+        let close = text.indexOf(']', p);
+        if (close >= stop) close = -1;
         counters = close < 0 ? null : parseCounters(text.slice(p, close + 1));
-        if (counters === null) throw err(line, `bad rule counters "${snippet(text.slice(p, p + 30))}"`);
+        if (counters === null) throw err(line, `bad rule counters "${snippet(text.slice(p, Math.min(p + 30, stop)))}"`);
         countersShown = true;
         start = close + 1;
-        while (start < text.length && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+        while (start < stop && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
       }
-      let end = text.length;
+      let end = stop;
       while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-      const ruleText = start === 0 && end === text.length ? text : text.slice(start, end);
+      const ruleText = text.slice(start, end);
       try {
-        const tokens = tokenizeRule(ruleText);
-        const verb = tokens.tokens[0];
+        const count = tokenizeInto(tokens, text, start, end, words);
+        const verb = count > 0 ? tokens.tokens[0] : undefined;
         const append = verb === '-A' || verb === '--append';
         if (!append && verb !== '-I' && verb !== '--insert') throw err(line, `expected -A CHAIN, found "${snippet(ruleText)}"`);
-        const chainName = tokens.tokens[1];
+        const chainName = count > 1 ? tokens.tokens[1] : undefined;
         if (chainName === undefined) throw err(line, `${verb} needs a chain name`);
-        let from = 2;
+        let argsFrom = 2;
         let insertAt = 0;
-        if (!append && /^\d+$/.test(tokens.tokens[2] ?? '')) {
+        if (!append && count > 2 && DIGITS.test(tokens.tokens[2])) {
           insertAt = Math.max(0, Number(tokens.tokens[2]) - 1);
-          from = 3;
+          argsFrom = 3;
         }
         let chain = open.chains.get(chainName);
         if (chain === undefined) {
@@ -156,7 +182,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
           open.chains.set(chainName, chain);
           open.table.chains.push(chain);
         }
-        const args = parseRuleArgs(tokens, from);
+        const args = parseRuleArgs(tokens, argsFrom, count, pool);
         if (args.counters !== null) {
           counters = args.counters;
           countersShown = true;
@@ -179,8 +205,9 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       continue;
     }
 
-    if (text.includes('\0')) throw err(line, 'binary data, not iptables-save output');
-    throw err(line, `not iptables-save output: "${snippet(text)}"`);
+    const lineText = text.slice(from, stop);
+    if (lineText.includes('\0')) throw err(line, 'binary data, not iptables-save output');
+    throw err(line, `not iptables-save output: "${snippet(lineText)}"`);
   }
 
   if (open !== null) throw err(lastLine, `table ${open.table.name} not COMMITted`);
@@ -200,7 +227,9 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
 function finishTable(open: OpenTable, warnings: RulesetWarning[]): void {
   const reported = new Set<string>();
   for (const chain of open.table.chains) {
-    chain.rules.forEach((rule, i) => {
+    const rules = chain.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
       rule.position = i + 1;
       const t = rule.target;
       if (t !== null && (t.kind === 'jump' || t.kind === 'goto') && !open.chains.has(t.chain) && !reported.has(t.chain)) {
@@ -210,6 +239,6 @@ function finishTable(open: OpenTable, warnings: RulesetWarning[]): void {
           message: `${t.kind === 'jump' ? '-j' : '-g'} ${t.chain}: no chain ${t.chain} in table ${open.table.name as TableName} (kept as a jump)`,
         });
       }
-    });
+    }
   }
 }

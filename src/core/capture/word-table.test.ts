@@ -1,0 +1,45 @@
+import { describe, it, expect } from 'vitest';
+import { hashStep, hashWord, WORD_HASH_SEED, WordTable } from './word-table';
+
+const hashOf = (text: string, start: number, end: number): number => {
+  let h = WORD_HASH_SEED;
+  for (let i = start; i < end; i++) h = hashStep(h, text.charCodeAt(i));
+  return h;
+};
+
+describe('WordTable', () => {
+  it('finds a word by its place in a text and returns the table string, not a copy', () => {
+    const word = ['--', 'comment'].join('');
+    const table = new WordTable([word, '-m']);
+    const text = '-A X -m comment --comment "a"';
+    const found = table.find(text, 16, 25, hashOf(text, 16, 25));
+    expect(found).toBe('--comment');
+    expect(Object.is(found, word)).toBe(true);
+    expect(table.find(text, 5, 7, hashOf(text, 5, 7))).toBe('-m');
+  });
+
+  it('does not find a prefix, a longer word or a word it was never given', () => {
+    const table = new WordTable(['--dport']);
+    const text = '--dports --dpor --sport';
+    expect(table.find(text, 0, 8, hashOf(text, 0, 8))).toBeUndefined();
+    expect(table.find(text, 9, 15, hashOf(text, 9, 15))).toBeUndefined();
+    expect(table.find(text, 16, 23, hashOf(text, 16, 23))).toBeUndefined();
+  });
+
+  it('keeps every word through growth, and a clone grows without changing the original', () => {
+    const table = new WordTable([], 4);
+    const words = Array.from({ length: 500 }, (_, i) => `KUBE-SEP-${i.toString(36).toUpperCase()}`);
+    for (const w of words) table.add(w);
+    for (const w of words) expect(table.find(w, 0, w.length, hashWord(w))).toBe(w);
+    const copy = table.clone();
+    copy.add('KUBE-MARK-MASQ');
+    expect(copy.find('KUBE-MARK-MASQ', 0, 14, hashWord('KUBE-MARK-MASQ'))).toBe('KUBE-MARK-MASQ');
+    expect(table.find('KUBE-MARK-MASQ', 0, 14, hashWord('KUBE-MARK-MASQ'))).toBeUndefined();
+  });
+
+  it('returns the string it already holds when a word is added twice', () => {
+    const first = ['KUBE', 'SVC'].join('-');
+    const table = new WordTable([first]);
+    expect(Object.is(table.add(['KUBE', 'SVC'].join('-')), first)).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Words a reader expects many times (option names, module and target names, the chains a dump declares),
+ * found by their place in the text instead of cut out of it: a found word is one shared string, so a
+ * 170,000-rule dump does not allocate a string per `-m` and `--comment`, and the maps keyed by these
+ * words compare them by identity.
+ */
+
+/** The hash WordTable expects for text[start, end): continue it one character at a time with `step`. */
+export const WORD_HASH_SEED = 0x811c9dc5 | 0;
+
+export function hashStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+export function hashWord(word: string): number {
+  let h = WORD_HASH_SEED;
+  for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
+  return h;
+}
+
+export class WordTable {
+  private keys: Array<string | undefined>;
+  private hashes: Int32Array;
+  private mask: number;
+  private size = 0;
+
+  constructor(words: Iterable<string> = [], capacity = 256) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.keys = new Array<string | undefined>(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (const w of words) this.add(w);
+  }
+
+  /** A copy that can grow on its own (a reader's per-input table started from a shared one). */
+  clone(): WordTable {
+    const copy = new WordTable([], 0);
+    copy.keys = this.keys.slice();
+    copy.hashes = this.hashes.slice();
+    copy.mask = this.mask;
+    copy.size = this.size;
+    return copy;
+  }
+
+  /** The word equal to text[start, end), whose hash is `hash`, if the table holds it. */
+  find(text: string, start: number, end: number, hash: number): string | undefined {
+    const len = end - start;
+    const { keys, hashes, mask } = this;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const key = keys[i];
+      if (key === undefined) return undefined;
+      if (hashes[i] === hash && key.length === len && text.startsWith(key, start)) return key;
+    }
+  }
+
+  /** Adds `word` (once); returns the table's string for it. */
+  add(word: string, hash = hashWord(word)): string {
+    const found = this.find(word, 0, word.length, hash);
+    if (found !== undefined) return found;
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    let i = hash & this.mask;
+    while (this.keys[i] !== undefined) i = (i + 1) & this.mask;
+    this.keys[i] = word;
+    this.hashes[i] = hash;
+    this.size++;
+    return word;
+  }
+
+  private grow(): void {
+    const { keys, hashes } = this;
+    this.keys = new Array<string | undefined>(keys.length * 2).fill(undefined);
+    this.hashes = new Int32Array(keys.length * 2);
+    this.mask = keys.length * 2 - 1;
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key !== undefined) this.add(key, hashes[i]);
+    }
+  }
+}
