@@ -68,28 +68,35 @@ export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, f
   return c.kind === 'tcpdump-text' && line !== null ? `${c.sourceFile}:${line}` : `${c.sourceFile}#${frame}`;
 }
 
+interface CapturePoint {
+  /** The interface as the capture names it. */
+  raw: string | null;
+  point: string;
+  iface: string | null;
+  next: CapturePoint | undefined;
+}
+
 /**
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
 function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
-  const points = new Map<number, Map<string | null, { point: string; iface: string | null }>>();
+  // Per tuple: its capture points, one per interface it was seen on (almost always one).
+  const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
     tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', netns: c.netns,
   };
   return (tuple, tupleId, b, i) => {
-    let byIface = points.get(tupleId);
-    if (byIface === undefined) {
-      if (points.size >= SEEN_LIMIT) points.clear();
-      points.set(tupleId, (byIface = new Map()));
-    }
     const iface = b.iface(i);
-    let at = byIface.get(iface);
+    const head = points.get(tupleId);
+    let at = head;
+    while (at !== undefined && at.raw !== iface) at = at.next;
     if (at === undefined) {
+      if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
-      at = { point: `${c.id}|${iface ?? ''}|${tupleId}`, iface: ifaces.of(iface).name };
-      byIface.set(iface, at);
+      at = { raw: iface, point: `${c.id}|${iface ?? ''}|${tupleId}`, iface: ifaces.of(iface).name, next: head };
+      points.set(tupleId, at);
     }
     p.ref = b.frame(i);
     p.iface = at.iface;
@@ -127,9 +134,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
 
   // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
   const tupleCache = new Map<number, Map<number, CaptureTuple>>();
+  const addresses = new Map<string, string>();
   const tuplesOf = (captureId: number): Map<number, CaptureTuple> => {
     let t = tupleCache.get(captureId);
-    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTuples(captureId)));
+    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTuples(captureId, addresses)));
     return t;
   };
 
@@ -203,7 +211,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       w.addFlow({
         id: flow.id, proto: flow.proto, original: flow.original, reply: flow.reply, nat: flow.nat, service,
         evidence: flow.evidence, firstSeen: flow.firstSeen, lastSeen: flow.lastSeen, packets: flow.packets,
-        tcp: flow.tcp ? JSON.stringify(flow.tcp) : null, hops: JSON.stringify(flow.hops), links: JSON.stringify(flow.links),
+        tcp: flow.tcp ? JSON.stringify(flow.tcp) : null, hops: '[]', links: JSON.stringify(flow.links),
         timeline: JSON.stringify(timeline), conntrack: JSON.stringify(flow.conntrack),
       });
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);

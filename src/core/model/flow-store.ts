@@ -52,6 +52,7 @@ export interface StoredFlowRow {
   lastSeen: number | null;
   packets: number;
   tcp: string | null;
+  /** '[]' since stitch-3: the timeline holds the hops (this column only doubled the largest part of a flow row). */
   hops: string;
   links: string;
   timeline: string;
@@ -181,13 +182,21 @@ export class FlowStore {
   }
 
   /** The capture's IP 5-tuples (ARP and other non-IP frames have none). */
-  captureTuples(captureId: number): Map<number, CaptureTuple> {
+  /** `addresses` shares one string per address among many tuples (and captures) when given. */
+  captureTuples(captureId: number, addresses?: Map<string, string>): Map<number, CaptureTuple> {
     const rows = this.db
       .prepare('SELECT id, ip_proto, src, dst, sport, dport FROM packet_tuples WHERE capture_id = ? AND ip_proto IS NOT NULL')
       .raw(true)
       .all(captureId) as Array<[number, number, string, string, number | null, number | null]>;
     const out = new Map<number, CaptureTuple>();
-    for (const [id, proto, src, dst, sport, dport] of rows) out.set(id, { proto, src, sport, dst, dport });
+    const shared = (a: string): string => {
+      if (!addresses) return a;
+      const known = addresses.get(a);
+      if (known !== undefined) return known;
+      addresses.set(a, a);
+      return a;
+    };
+    for (const [id, proto, src, dst, sport, dport] of rows) out.set(id, { proto, src: shared(src), sport, dst: shared(dst), dport });
     return out;
   }
 
