@@ -5,10 +5,24 @@
  * the "after" of a filter listing), and a piped listing (`| grep ...`) only against the same pipeline,
  * since a grep's missing lines are "not shown", not "removed".
  */
-import type { RulesetChange, RulesetSnapshot } from '../flows/ruleset-timeline';
-import type { Ruleset } from '../netfilter/ruleset';
+import { captureSource } from '../model/nodes-view';
 import type { Store } from '../model/store';
-import { diffRulesets } from './ruleset-diff';
+import type { Ruleset } from '../netfilter/ruleset';
+import { diffRulesets, type RulesetDiff } from './ruleset-diff';
+
+export interface RulesetSnapshot {
+  captureId: number;
+  kind: 'iptables-save' | 'iptables-list';
+  source: string;
+  takenAt: string | null;
+  tables: string[];
+}
+
+export interface RulesetChange {
+  from: number;
+  to: number;
+  diff: RulesetDiff;
+}
 
 export interface RulesetHistorySnapshot extends RulesetSnapshot {
   command: string | null;
@@ -49,7 +63,7 @@ export function rulesetHistory(store: Store, node: string): RulesetHistory | nul
       const key = [c.kind, ruleset.family, tables.join(','), pipeline].join('|');
       const before = last.get(key);
       snapshots.push({
-        captureId: c.id, kind: c.kind, source: sourceOf(c.sourceFile, c.firstLine), takenAt: c.takenAt, tables,
+        captureId: c.id, kind: c.kind, source: captureSource(c), takenAt: c.takenAt, tables,
         command: c.command, partial: c.partial || ruleset.origin.partial, pipeline, previous: before?.id ?? null,
       });
       if (before) {
@@ -60,8 +74,4 @@ export function rulesetHistory(store: Store, node: string): RulesetHistory | nul
     }
   }
   return { node, snapshots, changes };
-}
-
-function sourceOf(file: string, line: number | null): string {
-  return line === null ? file : `${file}:${line}`;
 }
