@@ -2,8 +2,8 @@
 // node scripts/bench/flows.mjs [--packets N] [--keep] [--no-write]
 //
 // Flow stitching at scale: generates a project with N packets (default 1,000,000) over 10 interfaces
-// of 2 nodes plus the conntrack entries of every connection, times `stitchFlows` (three streaming
-// passes and the packet → flow writes) with its peak RSS, and writes the "Flow stitching" section of
+// of 2 nodes plus the conntrack entries of every connection, times `stitchFlows` (two streaming
+// passes over the packet blocks and the flow writes) with its peak RSS, and writes the "Flow stitching" section of
 // docs/benchmarks.md. run.mjs can call `runFlowsBench()` and append `flowsSection()` to its own page.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,13 +64,13 @@ export function flowsSection(r) {
     '',
     '| step | wall (s) | peak RSS (MB) | result |',
     '|---|---:|---:|---|',
-    `| stitch (3 streaming passes + ${int(r.packets)} packet → flow rows, one transaction) | ${r.stitchSeconds.toFixed(2)} | ${r.rssMb === null ? 'n/a' : r.rssMb.toFixed(0)} | ${int(r.flows)} flows, ${int(r.packets / r.stitchSeconds)} packets/s |`,
+    `| stitch (2 streaming passes over the packet blocks, flows written in one transaction) | ${r.stitchSeconds.toFixed(2)} | ${r.rssMb === null ? 'n/a' : r.rssMb.toFixed(0)} | ${int(r.flows)} flows, ${int(r.packets / r.stitchSeconds)} packets/s |`,
     `| whole process (open, stitch, close) | ${r.processSeconds.toFixed(2)} | | database ${r.dbMb.toFixed(0)} MB |`,
     `| (generating the project, not natlens work) | ${r.generateSeconds.toFixed(2)} | | |`,
     '',
-    'Packets are read in 20,000-row chunks per capture and written in 256-row batches; what stays in memory is',
-    'per tuple and per flow (hops, TCP state, clock samples), so it grows with connections (here one per 60',
-    'packets), not packets. Not yet at the target (seconds, bounded memory): see docs/benchmarks.md history.',
+    'Packets are read a 4096-packet block at a time per capture, in time order; a packet\'s flow is stored per',
+    '(capture, 5-tuple), not per packet. What stays in memory is per tuple and per flow (hops, TCP state, a',
+    'bounded set of clock samples), so it grows with connections (here one per 60 packets), not packets.',
     '',
   ].join('\n');
 }
