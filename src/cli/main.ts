@@ -2,6 +2,12 @@
 import { processIo } from './cli-io';
 import { runCli } from './run-cli';
 
+// `natlens flows | head`: the reader went away; stop quietly instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 runCli(process.argv.slice(2), processIo).then(
   (code) => {
     process.exitCode = code;
