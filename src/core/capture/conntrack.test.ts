@@ -107,6 +107,7 @@ describe('parseConntrack on other forms', () => {
     expect(() => parseConntrack({ file: 'c', text: 'icmp 1 5 src=1.1.1.1 dst=2.2.2.2 type=8 code=256 id=1 src=2.2.2.2 dst=1.1.1.1 type=0 code=0 id=1\n', firstLine: 1 })).toThrow('c:1: code=256 out of range');
     expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2').replace('tcp 6', 'tcp 256'), firstLine: 1 })).toThrow('c:1: protocol number=256 out of range');
     expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2').replace('zone=0', 'zone=65536'), firstLine: 1 })).toThrow('c:1: zone=65536 out of range');
+    expect(() => parseConntrack({ file: 'c', text: entry('src=1.1.1.1 dst=2.2.2.2').replace('tcp 6 5', 'tcp 6 4294967296'), firstLine: 1 })).toThrow('c:1: timeout=4294967296 out of range');
     expect(() => parseConntrack({ file: 'c', text: `ipv6     10 ${entry('src=1.1.1.1 dst=2.2.2.2')}`, firstLine: 1 })).toThrow('c:1: ipv4 address 1.1.1.1 in an ipv6 entry');
   });
 

@@ -59,7 +59,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
   const protoValue = integer(protoNumber, 'protocol number', fail, U8);
   i += 2;
   let timeout: number | null = null;
-  if (/^\d+$/.test(tokens[i] ?? '')) timeout = Number(tokens[i++]);
+  if (/^\d+$/.test(tokens[i] ?? '')) timeout = integer(tokens[i++] ?? '', 'timeout', fail, U32);
   let state: string | null = null;
   if (/^[A-Z][A-Z0-9_]*$/.test(tokens[i] ?? '')) state = tokens[i++] ?? null;
 
