@@ -25,16 +25,18 @@ const HELVETICA_BOLD_WIDTHS = [
   611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
 ];
 
+/** Advance width of one WinAnsi character code in points at `size`. */
+export function charWidth(code: number, font: PdfFont, size: number): number {
+  if (font === COURIER) return 0.6 * size;
+  const table = font === HELVETICA_BOLD ? HELVETICA_BOLD_WIDTHS : HELVETICA_WIDTHS;
+  return ((code >= 32 && code <= 126 ? (table[code - 32] ?? 667) : 667) * size) / 1000;
+}
+
 /** Width of WinAnsi-encoded text (one byte per character) in points at `size`. */
 export function textWidth(encoded: string, font: PdfFont, size: number): number {
-  if (font === COURIER) return encoded.length * 0.6 * size;
-  const table = font === HELVETICA_BOLD ? HELVETICA_BOLD_WIDTHS : HELVETICA_WIDTHS;
-  let units = 0;
-  for (let i = 0; i < encoded.length; i++) {
-    const code = encoded.charCodeAt(i);
-    units += code >= 32 && code <= 126 ? (table[code - 32] ?? 667) : 667;
-  }
-  return (units * size) / 1000;
+  let width = 0;
+  for (let i = 0; i < encoded.length; i++) width += charWidth(encoded.charCodeAt(i), font, size);
+  return width;
 }
 
 /** Unicode → WinAnsiEncoding (Windows-1252) code points 0x80..0x9F. */

@@ -14,7 +14,21 @@ export type Block =
   /** Verbatim capture text: rules, conntrack entries, packets, each with its source. */
   | { kind: 'code'; lines: string[] };
 
+/** Blocks with every table cell and monospace line clipped to TEXT_LIMIT. */
+function clipped(b: Block): Block {
+  if (b.kind === 'table') return { ...b, rows: b.rows.map((r) => r.map(clip)) };
+  if (b.kind === 'code') return { ...b, lines: b.lines.map(clip) };
+  return b;
+}
+
 const dash = (v: string | number | null | undefined): string => (v === null || v === undefined || v === '' ? '-' : String(v));
+
+/** Capture text longer than this is cut (a 10 MB rule would otherwise fill a thousand PDF pages). */
+export const TEXT_LIMIT = 4000;
+
+export function clip(text: string): string {
+  return text.length <= TEXT_LIMIT ? text : `${text.slice(0, TEXT_LIMIT)}... (${text.length - TEXT_LIMIT} more characters)`;
+}
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -153,5 +167,5 @@ export function reportDocument(r: Report): Block[] {
   for (const n of r.nodes) out.push(...nodeBlocks(n));
   out.push(...serviceBlocks(r));
   out.push(...flowBlocks(r));
-  return out;
+  return out.map(clipped);
 }

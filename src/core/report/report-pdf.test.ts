@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Store } from '../model/store';
 import { buildReport } from './build-report';
 import { pdfString, writePdf } from './pdf-document';
-import { HELVETICA, textWidth, winAnsi } from './pdf-fonts';
+import { charWidth, HELVETICA, textWidth, winAnsi } from './pdf-fonts';
 import { columnWidths, renderReportPdf, wrapText } from './report-pdf';
 import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
 
@@ -62,11 +62,22 @@ describe('PDF writer', () => {
 
   it('wraps at spaces within the width and breaks words longer than a line', () => {
     const measure = (s: string): number => textWidth(s, HELVETICA, 10);
-    const lines = wrapText('the quick brown fox jumps over the lazy dog', 60, measure);
+    const lines = wrapText('the quick brown fox jumps over the lazy dog', 60, (c) => charWidth(c, HELVETICA, 10));
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(measure(line)).toBeLessThanOrEqual(60);
     expect(lines.join(' ')).toBe('the quick brown fox jumps over the lazy dog');
-    expect(wrapText('x'.repeat(25), 10, (s) => s.length)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+    expect(wrapText('x'.repeat(25), 10, () => 1)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+  });
+
+  it('wraps a 10 MB line in one pass', () => {
+    const long = wrapText('a'.repeat(10_000_000), 100, () => 1);
+    expect(long).toHaveLength(100_000);
+    expect(long.every((l) => l.length === 100)).toBe(true);
+    const text = 'ab '.repeat(3_500_000);
+    const words = wrapText(text, 80, () => 1);
+    expect(words.every((l) => l.length <= 80)).toBe(true);
+    // Each break takes the place of one space.
+    expect(words.join(' ') === text).toBe(true);
   });
 
   it('shrinks the widest table columns until the table fits', () => {

@@ -4,7 +4,7 @@
  */
 import { assertNever } from '../common/assert-never';
 import { A4, writePdf, type PdfOp } from './pdf-document';
-import { COURIER, HELVETICA, HELVETICA_BOLD, textWidth, winAnsi, type PdfFont } from './pdf-fonts';
+import { charWidth, COURIER, HELVETICA, HELVETICA_BOLD, textWidth, winAnsi, type PdfFont } from './pdf-fonts';
 import { reportDocument, type Block } from './report-document';
 import type { Report } from './report-model';
 
@@ -20,36 +20,53 @@ const MONO_CHAR = MONO_SIZE * 0.6;
 const MONO_LEADING = 10;
 const HEADING_SIZE: Record<1 | 2 | 3, number> = { 1: 16, 2: 13, 3: 11 };
 
-/** Breaks WinAnsi text into lines no wider than `max` points, at spaces where it can, anywhere when a word is too long. */
-export function wrapText(text: string, max: number, measure: (s: string) => number): string[] {
+/**
+ * Breaks WinAnsi text into lines no wider than `max`, at spaces where it can, anywhere inside a word
+ * longer than a line. One pass over the characters: a 10 MB rule costs linear time.
+ */
+export function wrapText(text: string, max: number, width: (code: number) => number): string[] {
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const candidate = line === '' ? word : `${line} ${word}`;
-    if (measure(candidate) <= max) {
-      line = candidate;
+  let start = 0;
+  let lineWidth = 0;
+  let lastSpace = -1;
+  let widthAtSpace = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const w = width(code);
+    if (code === 32 && lineWidth + w > max) {
+      lines.push(text.slice(start, i));
+      start = i + 1;
+      lineWidth = 0;
+      lastSpace = -1;
       continue;
     }
-    if (line !== '') lines.push(line);
-    line = '';
-    let rest = word;
-    while (measure(rest) > max) {
-      let cut = 1;
-      while (cut < rest.length && measure(rest.slice(0, cut + 1)) <= max) cut++;
-      lines.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
+    while (lineWidth + w > max && i > start) {
+      if (lastSpace >= start) {
+        lines.push(text.slice(start, lastSpace));
+        lineWidth -= widthAtSpace;
+        start = lastSpace + 1;
+        lastSpace = -1;
+      } else {
+        lines.push(text.slice(start, i));
+        start = i;
+        lineWidth = 0;
+      }
     }
-    line = rest;
+    if (code === 32) {
+      lastSpace = i;
+      widthAtSpace = lineWidth + w;
+    }
+    lineWidth += w;
   }
-  lines.push(line);
+  lines.push(text.slice(start));
   return lines;
 }
 
-const monoWrap = (text: string, chars: number): string[] => wrapText(text, chars, (s) => s.length);
+const monoWrap = (text: string, chars: number): string[] => wrapText(text, chars, () => 1);
 
 /** Column widths in characters that fit `total`: natural widths, the widest shrunk first. */
 export function columnWidths(columns: readonly string[], rows: readonly string[][], total: number): number[] {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length), 1));
+  const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), Math.max(c.length, 1)));
   const gaps = 2 * (columns.length - 1);
   while (widths.reduce((a, b) => a + b, 0) + gaps > total) {
     let widest = 0;
@@ -103,14 +120,14 @@ function heading(l: Layout, level: 1 | 2 | 3, text: string): void {
   if (!l.atTop) l.gap(level === 1 ? 14 : 9);
   // Keep a heading with at least a few lines of what follows it.
   l.room(size * 1.3 + 4 * MONO_LEADING);
-  for (const line of wrapText(winAnsi(text), WIDTH, (s) => textWidth(s, HELVETICA_BOLD, size))) l.text(MARGIN_X, line, HELVETICA_BOLD, size, size * 1.3);
+  for (const line of wrapText(winAnsi(text), WIDTH, (c) => charWidth(c, HELVETICA_BOLD, size))) l.text(MARGIN_X, line, HELVETICA_BOLD, size, size * 1.3);
   if (level === 1) l.rule(0.7);
   l.gap(4);
 }
 
 function paragraph(l: Layout, text: string, indent = 0): void {
   const size = 10;
-  for (const line of wrapText(winAnsi(text), WIDTH - indent, (s) => textWidth(s, HELVETICA, size))) l.text(MARGIN_X + indent, line, HELVETICA, size, 13);
+  for (const line of wrapText(winAnsi(text), WIDTH - indent, (c) => charWidth(c, HELVETICA, size))) l.text(MARGIN_X + indent, line, HELVETICA, size, 13);
 }
 
 function list(l: Layout, items: readonly string[]): void {

@@ -160,3 +160,20 @@ describe('renderReportJson', () => {
     expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
   });
 });
+
+describe('very long capture text', () => {
+  it('is clipped in every rendered format, with the cut said', () => {
+    const base = buildReport(edge, { generatedAt: AT });
+    const rule = `-A KUBE-SERVICES -m comment --comment "${'x'.repeat(10_000_000)}" -j REJECT`;
+    const report: Report = {
+      ...base,
+      findings: [{ kind: 'service-no-endpoints', service: 'default/big', nodes: ['edge'], evidence: [{ source: 'big.txt:1', text: rule }] }],
+    };
+    const html = renderReportHtml(report);
+    const md = renderReportMarkdown(report);
+    expect(html.length).toBeLessThan(100_000);
+    expect(md.length).toBeLessThan(100_000);
+    expect(html).toContain(`(${rule.length - 4000} more characters)`);
+    expect(md).toContain(`(${rule.length - 4000} more characters)`);
+  });
+});
