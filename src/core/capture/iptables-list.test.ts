@@ -193,6 +193,22 @@ describe('iptables -L: rejected input', () => {
     expect(errorOf('Chain X (1 references)\n\u0000\u0001\u0002\n').reason).toContain('binary');
   });
 
+  it('rejects at its line a column that cannot hold its value: a mask, an address, an interface, a counter, a probability', () => {
+    const head = 'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n';
+    const rule = (cols: string): CaptureError => errorOf(`${head}${cols}\n`);
+    for (const [cols, reason] of [
+      ['    0     0 ACCEPT     all  --  *      *       10.0.0.1/33          0.0.0.0/0', 'too long'],
+      ['    0     0 ACCEPT     all  --  *      *       0.0.0.0/             0.0.0.0/0', 'bad mask'],
+      ['    0     0 ACCEPT     all  --  *      *       :9                   0.0.0.0/0', 'bad address'],
+      ['    0     0 ACCEPT     all  --  *      !       0.0.0.0/0            0.0.0.0/0', 'no interface name'],
+      [`    0 ${'9'.repeat(21)} ACCEPT     all  --  *      *       0.0.0.0/0            0.0.0.0/0`, 'bad counters'],
+      ['    0     0 ACCEPT     all  --  *      *       0.0.0.0/0            0.0.0.0/0            statistic mode random probability 1.5', 'bad probability'],
+    ] as const) {
+      const e = rule(cols);
+      expect([e.place.line, e.reason], cols).toEqual([3, expect.stringContaining(reason)]);
+    }
+  });
+
   it('rejects a 10 MB single line quickly', () => {
     expect(errorOf(`ACCEPT all -- ${'a'.repeat(10 * 1024 * 1024)}`).place.line).toBe(1);
   });

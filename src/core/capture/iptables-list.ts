@@ -45,7 +45,8 @@ interface RawChain {
 }
 
 const CHAIN_HEADER = /^Chain (\S+) \((?:policy (ACCEPT|DROP)(?: (\d+[KMGTP]?) packets, (\d+[KMGTP]?) bytes)?|(\d+) references?)\)\s*$/;
-const COUNTER = /^(\d+)([KMGTP]?)$/;
+/** A 64-bit counter has at most 20 digits; -v without -x shortens it with a unit. */
+const COUNTER = /^(\d{1,20})([KMGTP]?)$/;
 const UNIT: Readonly<Record<string, number>> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
 
 function counterValue(text: string): number | null {
@@ -131,7 +132,10 @@ function ruleColumns(text: string, columns: Columns | null): { rule: Omit<RawRul
   let counters: Counters | null = null;
   if (verbose) {
     const c = leading.slice(leading.length - 2);
-    counters = { packets: counterValue(c[0]) ?? 0, bytes: counterValue(c[1]) ?? 0 };
+    const packets = counterValue(c[0]);
+    const bytes = counterValue(c[1]);
+    if (packets === null || bytes === null) fail(`bad counters "${c[0]} ${c[1]}"`.slice(0, 80));
+    counters = { packets, bytes };
   }
   return {
     rule: { target, counters, basics: ordered.filter((m): m is Match => m !== null), extras: text.slice(rest[k].end).trim() },
