@@ -17,6 +17,8 @@ import type { TextInput } from './text-input';
 export type CaptureDetector = (text: string, command: string | null) => CaptureKind | null;
 
 export function splitText(input: TextInput, detect: CaptureDetector): SplitResult {
+  const whole = wholeCaptureOf(input, detect);
+  if (whole !== null) return { units: [whole], kept: [], warnings: [] };
   const lines = sourceLinesOf(input);
   const splitter = new Splitter(input.file, detect);
   const firstContent = lines.find((l) => l.text.trim() !== '');
@@ -188,24 +190,7 @@ class Splitter {
 
   private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
     const excerpt = segment.some((l) => isElision(l.text));
-    const table =
-      kind === 'iptables-list' ? (info?.kindHint === 'iptables-list' ? info.table : listingTableOf(text)) : null;
-    const partial =
-      kind === 'iptables-list' ||
-      excerpt ||
-      (info !== null && (info.filtered || info.selective || (kind === 'iptables-save' && info.table !== null)));
-    return {
-      kind,
-      node: kind === 'kubectl' ? null : context.node,
-      namespace: context.namespace,
-      file: this.file,
-      firstLine: segment[0]!.line,
-      lastLine: segment[segment.length - 1]!.line,
-      command: info?.text ?? null,
-      partial,
-      table,
-      input: { file: this.file, text, firstLine: segment[0]!.line },
-    };
+    return captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
   }
 
   private keep(segment: SourceLine[], info: CommandInfo | null, context: Context, reason: string): void {
@@ -218,6 +203,91 @@ class Splitter {
       reason,
     });
   }
+}
+
+function captureUnit(
+  file: string, kind: CaptureKind, firstLine: number, lastLine: number, text: string, excerpt: boolean,
+  info: CommandInfo | null, context: Context,
+): CaptureUnit {
+  const table =
+    kind === 'iptables-list' ? (info?.kindHint === 'iptables-list' ? info.table : listingTableOf(text)) : null;
+  const partial =
+    kind === 'iptables-list' ||
+    excerpt ||
+    (info !== null && (info.filtered || info.selective || (kind === 'iptables-save' && info.table !== null)));
+  return {
+    kind,
+    node: kind === 'kubectl' ? null : context.node,
+    namespace: context.namespace,
+    file,
+    firstLine,
+    lastLine,
+    command: info?.text ?? null,
+    partial,
+    table,
+    input: { file, text, firstLine },
+  };
+}
+
+/**
+ * The whole text as one capture, decided with scans of the whole text instead of line by line: the result
+ * splitText's general path gives a text with no fence, prompt, diff, carriage return or terminal escape whose
+ * first line is not a command, at a fraction of its cost on a 170,000-line dump. null: the general path decides.
+ */
+function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit | null {
+  const { text } = input;
+  // No CR or escape: the lines are the text's own, joined back with LF. No backquote or tilde: no fence.
+  if (text.includes('\r') || text.includes('\x1b') || text.includes('`') || text.includes('~')) return null;
+  if (text.startsWith('@@') || text.includes('\n@@') || text.includes('\n+++ ')) return null;
+  if (!noPromptLine(text, '#') || !noPromptLine(text, '$') || !noPromptLine(text, '%')) return null;
+  const n = text.length;
+  let start = 0;
+  let line = input.firstLine;
+  for (;;) {
+    if (start >= n) return null;
+    const stop = lineEnd(text, start);
+    if (text.slice(start, stop).trim() !== '') {
+      if (looksLikeCommandLine(text.slice(start, stop))) return null;
+      break;
+    }
+    start = stop + 1;
+    line++;
+  }
+  // Lines run to an LF; an LF at the very end closes the last line rather than opening an empty one.
+  let end = text.charCodeAt(n - 1) === 10 ? n - 1 : n;
+  for (;;) {
+    const from = text.lastIndexOf('\n', end - 1) + 1;
+    if (from <= start || text.slice(from, end).trim() !== '') break;
+    end = from - 1;
+  }
+  const body = start === 0 && end === n ? text : text.slice(start, end);
+  const kind = detect(body, null);
+  if (kind === null || kind === 'pcap') return null;
+  let lastLine = line;
+  for (let k = body.indexOf('\n'); k >= 0; k = body.indexOf('\n', k + 1)) lastLine++;
+  const excerpt = anyLineWith(body, '..', isElision) || anyLineWith(body, '…', isElision);
+  return captureUnit(input.file, kind, line, lastLine, body, excerpt, null, { node: null, namespace: null });
+}
+
+function lineEnd(text: string, from: number): number {
+  const stop = text.indexOf('\n', from);
+  return stop < 0 ? text.length : stop;
+}
+
+/** Whether some line holding `needle` satisfies `test`: only those lines are looked at. */
+function anyLineWith(text: string, needle: string, test: (line: string) => boolean): boolean {
+  for (let at = text.indexOf(needle); at >= 0; ) {
+    const from = text.lastIndexOf('\n', at) + 1;
+    const stop = lineEnd(text, at);
+    if (test(text.slice(from, stop))) return true;
+    at = text.indexOf(needle, stop);
+  }
+  return false;
+}
+
+/** parsePrompt finds nothing on a line without $, # or % in its head: only the lines with `char` are parsed. */
+function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
+  return !anyLineWith(text, char, (line) => parsePrompt(line) !== null);
 }
 
 /** Where a user@host prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files). */
