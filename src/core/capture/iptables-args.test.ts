@@ -35,6 +35,14 @@ describe('parseRuleArgs', () => {
     expect(args('-d localhost -j ACCEPT').matches).toEqual([{ kind: 'unsupported', module: 'host', args: ['-d', 'localhost'] }]);
   });
 
+  it('rejects a word with a colon that is no IPv6 address, and an empty protocol, interface, module or target', () => {
+    expect(() => args('-s 672b8: -j ACCEPT')).toThrow('bad address');
+    expect(() => args('-d :8 -j ACCEPT')).toThrow('bad address');
+    expect(() => args('-p "" -j ACCEPT')).toThrow('empty protocol');
+    for (const rule of ['-i "" -j ACCEPT', '-m "" -j ACCEPT', '-j ""', '-g ""']) expect(() => args(rule), rule).toThrow('needs a name');
+    expect(args('-m comment --comment "" -j ACCEPT').target).toEqual({ kind: 'accept' });
+  });
+
   it('keeps an unknown target with options as other, and a bare unknown name as a jump', () => {
     expect(args('-j TPROXY --on-port 1 --tproxy-mark 0x1/0x1').target).toEqual({ kind: 'other', name: 'TPROXY', args: ['--on-port', '1', '--tproxy-mark', '0x1/0x1'] });
     expect(args('-j KUBE-MARK-DROP').target).toEqual({ kind: 'jump', chain: 'KUBE-MARK-DROP' });

@@ -198,6 +198,13 @@ class ArgReader {
     return this.tokens[this.i++];
   }
 
+  /** An interface, module, target or chain name: unlike an option value (`--comment ""`), never empty. */
+  private takeName(option: string): string {
+    const name = this.takeValue(option);
+    if (name === '') fail(`option ${option} needs a name, not ""`);
+    return name;
+  }
+
   /** The old `--option ! value` form. */
   private takeLateNegation(option: string): void {
     const i = this.i;
@@ -227,7 +234,7 @@ class ArgReader {
       case 'in':
       case 'out': {
         this.takeLateNegation(t);
-        this.items.push({ kind: generic === 'in' ? 'in-interface' : 'out-interface', name: this.takeValue(t), negated: this.negate });
+        this.items.push({ kind: generic === 'in' ? 'in-interface' : 'out-interface', name: this.takeName(t), negated: this.negate });
         break;
       }
       case 'protocol': {
@@ -242,7 +249,7 @@ class ArgReader {
         break;
       case 'match': {
         if (this.negate) fail('"!" cannot negate -m');
-        const module = this.takeValue(t);
+        const module = this.takeName(t);
         const spec = MATCH_MODULES.get(module);
         const group: ModuleGroup = { kind: 'module-group', module, options: spec?.options, opts: [], raw: [], understood: spec !== undefined };
         this.items.push(group);
@@ -253,7 +260,7 @@ class ArgReader {
       case 'goto': {
         if (this.negate) fail(`"!" cannot negate ${t}`);
         if (this.target !== null) fail('more than one -j/-g');
-        const name = this.takeValue(t);
+        const name = this.takeName(t);
         const goto = generic === 'goto';
         this.target = { kind: 'target-group', name, goto, options: goto ? undefined : TARGETS.get(name)?.options, opts: [], raw: [], understood: true };
         this.contexts.push(this.target);
