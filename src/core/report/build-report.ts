@@ -10,7 +10,7 @@ import { FlowStore } from '../model/flow-store';
 import { forEachFlowView, flowDetail, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
 import { FINDING_KINDS, forwardDropFindings, serviceFindings, unrepliedFinding, type NodeRulesets } from './findings';
-import type { Finding, FindingKind, Report, ReportFlow, ReportNode, ReportWarning } from './report-model';
+import type { Evidence, Finding, FindingKind, Report, ReportFlow, ReportNode, ReportWarning } from './report-model';
 
 export interface ReportOptions {
   /** At most this many flows listed (default 200); the rest are counted. */
@@ -102,6 +102,25 @@ function oneSidedEvidence(store: Store, id: number): Array<{ source: string; tex
     .map((o) => ({ source: o.source, text: `${o.node} ${o.interface ?? '?'} ${o.time ?? ''} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` }));
 }
 
+/** Where kubectl listed each service (`namespace/name` → its rows), as evidence for a service without endpoints. */
+function kubectlServiceRows(store: Store): Map<string, Evidence[]> {
+  const rows = new Map<string, Evidence[]>();
+  for (const { id } of store.listNodes()) {
+    for (const c of store.capturesOf(id)) {
+      if (c.kind !== 'kubectl') continue;
+      for (const s of store.services(c.id)) {
+        if (s.origin !== 'kubectl') continue;
+        const key = `${s.namespace}/${s.name}`;
+        const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+        const list = rows.get(key) ?? [];
+        list.push({ source: `${c.sourceFile}:${s.line}`, text: `service ${key} ${s.type ?? ''} ${s.clusterIP ?? ''} ${ports}, no endpoints listed`.replace(/ +/g, ' ') });
+        rows.set(key, list);
+      }
+    }
+  }
+  return rows;
+}
+
 export function buildReport(store: Store, options: ReportOptions = {}): Report {
   const flowLimit = options.flowLimit ?? 200;
   const findings = new FindingList(options.findingLimit ?? 50);
@@ -120,7 +139,7 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     if (capture) rulesets.push({ node: name, sourceFile: capture.sourceFile, rulesets: store.rulesetsOf(capture.id) });
   }
   for (const r of rulesets) for (const f of forwardDropFindings(r)) findings.add(f);
-  for (const f of serviceFindings(rulesets, topology.services)) findings.add(f);
+  for (const f of serviceFindings(rulesets, topology.services, kubectlServiceRows(store))) findings.add(f);
 
   const fs = new FlowStore(store);
   for (const row of fs.conntrackRows()) {
@@ -163,6 +182,7 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     warningsOmitted: omitted,
     nodes,
     services: topology.services,
+    pods: topology.pods,
     findings: kept,
     findingsOmitted: omittedFindings,
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },

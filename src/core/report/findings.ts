@@ -50,7 +50,11 @@ function serviceOfComment(comment: string): string | null {
  * Services kube-proxy programs a REJECT for (its "has no endpoints" rules), and services the
  * cluster listed without any endpoint address.
  */
-export function serviceFindings(all: readonly NodeRulesets[], services: readonly TopologyService[]): Finding[] {
+export function serviceFindings(
+  all: readonly NodeRulesets[],
+  services: readonly TopologyService[],
+  listedAt: ReadonlyMap<string, Evidence[]> = new Map(),
+): Finding[] {
   const byService = new Map<string, { nodes: string[]; evidence: Evidence[] }>();
   const entry = (name: string): { nodes: string[]; evidence: Evidence[] } => {
     let e = byService.get(name);
@@ -81,7 +85,7 @@ export function serviceFindings(all: readonly NodeRulesets[], services: readonly
     const name = `${s.namespace}/${s.name}`;
     if (s.endpoints.length > 0 || s.ports.length === 0 || s.type === 'ExternalName' || byService.has(name)) continue;
     if (!s.origins.includes('kubectl')) continue;
-    entry(name);
+    entry(name).evidence.push(...(listedAt.get(name) ?? []));
   }
   return [...byService.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -134,8 +138,8 @@ export function findingText(f: Finding): { title: string; detail: string } {
     case 'service-no-endpoints':
       return {
         title: `Service ${f.service} has no endpoints`,
-        detail: f.evidence.length > 0
-          ? `kube-proxy rejects connections to it${f.nodes.length ? ` on ${f.nodes.join(', ')}` : ''} (REJECT rules below).`
+        detail: f.nodes.length > 0
+          ? `kube-proxy rejects connections to it on ${f.nodes.join(', ')} (REJECT rules below).`
           : 'The cluster lists the service with ports but without any endpoint address: connections to it fail.',
       };
     case 'conntrack-unreplied':

@@ -93,6 +93,10 @@ function serviceBlocks(r: Report): Block[] {
       return [`${s.namespace}/${s.name}`, dash(s.type), frontends.join(' ') || '-', endpoints.join(' ') || 'none', from];
     }),
   });
+  if (r.pods.length > 0) {
+    out.push({ kind: 'heading', level: 2, text: 'Pods' });
+    out.push({ kind: 'table', columns: ['Pod', 'IP', 'Node', 'Status'], rows: r.pods.map((p) => [`${p.namespace}/${p.name}`, dash(p.ip), dash(p.node), dash(p.status)]) });
+  }
   return out;
 }
 

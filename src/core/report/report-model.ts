@@ -4,7 +4,7 @@
  * evidence, and a capped page of the NAT flows. Renderers read only this.
  */
 import type { CaptureView } from '../model/views';
-import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyRoute, TopologyService } from '../model/topology-view';
+import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../model/topology-view';
 
 /** A place in a capture (`file:line`) and the text found there (a rule, a conntrack entry, a packet). */
 export interface Evidence {
@@ -77,6 +77,7 @@ export interface Report {
   warningsOmitted: number;
   nodes: ReportNode[];
   services: TopologyService[];
+  pods: TopologyPod[];
   findings: Finding[];
   /** Findings of a kind beyond the per-kind cap, counted. */
   findingsOmitted: Array<{ kind: FindingKind; count: number }>;

@@ -20,6 +20,17 @@ COMMIT
 `,
   'conntrack.txt': `tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.50 sport=40100 dport=80 [UNREPLIED] src=10.96.0.50 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1
 `,
+  'kubectl.txt': `NAMESPACE   NAME             TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)        AGE
+default     service/lonely   ClusterIP   10.96.0.60   <none>        80/TCP         1d
+default     service/web      NodePort    10.96.0.70   <none>        80:30070/TCP   1d
+
+NAME                   READY   STATUS    RESTARTS   AGE   IP           NODE   NOMINATED NODE   READINESS GATES
+web-7d4b9c-abcde       1/1     Running   0          2d    10.40.1.7    edge   <none>           <none>
+
+NAME     ENDPOINTS        AGE
+lonely   <none>           1d
+web      10.40.1.7:8080   2d
+`,
   'eth0.tcpdump.txt': `1795473825.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
 1795473826.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
 `,

@@ -77,8 +77,12 @@ describe('findings', () => {
     const byKind = new Map(r.findings.map((f) => [f.kind, f]));
     const drop = byKind.get('forward-drop-policy');
     expect(drop?.kind === 'forward-drop-policy' && drop.evidence.source).toMatch(/edge\/iptables-save\.txt:3$/);
-    const svc = byKind.get('service-no-endpoints');
-    expect(svc?.kind === 'service-no-endpoints' && svc.service).toBe('default/<script>alert(1)</script>');
+    const services = r.findings.filter((f) => f.kind === 'service-no-endpoints');
+    expect(services.map((f) => f.kind === 'service-no-endpoints' && f.service)).toEqual(['default/<script>alert(1)</script>', 'default/lonely']);
+    const [svc, lonely] = services;
+    expect(lonely?.kind === 'service-no-endpoints' && lonely.evidence).toEqual([
+      { source: expect.stringMatching(/edge\/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP, no endpoints listed' },
+    ]);
     expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
     expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
     const unreplied = byKind.get('conntrack-unreplied');
@@ -89,14 +93,24 @@ describe('findings', () => {
     expect(oneSided?.kind === 'one-sided-tcp' && oneSided.evidence.map((e) => e.source)).toEqual([
       expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
     ]);
-    expect(r.summary.findings).toBe(4);
+    expect(r.summary.findings).toBe(5);
   });
 
   it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
     const r = buildReport(edge, { findingLimit: 0 });
     expect(r.findings).toEqual([]);
     expect(r.findingsOmitted.map((o) => o.kind).sort()).toEqual(['conntrack-unreplied', 'forward-drop-policy', 'one-sided-tcp', 'service-no-endpoints']);
-    expect(r.summary.findings).toBe(4);
+    expect(r.findingsOmitted.find((o) => o.kind === 'service-no-endpoints')?.count).toBe(2);
+    expect(r.summary.findings).toBe(5);
+  });
+
+  it('lists kubectl services with their frontends and endpoints, and the pods', () => {
+    const r = buildReport(edge);
+    const web = r.services.find((s) => s.name === 'web');
+    expect(web).toMatchObject({ type: 'NodePort', clusterIP: '10.96.0.70', endpoints: [{ address: '10.40.1.7', port: 8080 }] });
+    const md = renderReportMarkdown(r);
+    expect(md).toContain('| default/web | NodePort | 10.96.0.70:80/TCP NodePort 30070/TCP | 10.40.1.7:8080 | kubectl |');
+    expect(md).toContain('| default/web-7d4b9c-abcde | 10.40.1.7 | edge | Running |');
   });
 });
 
@@ -157,7 +171,7 @@ describe('renderReportJson', () => {
     expect(json.version).toBe(1);
     expect(json.generatedAt).toBe(AT);
     expect(json.summary.nodes).toBe(1);
-    expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
+    expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
   });
 });
 
