@@ -111,7 +111,7 @@ export class FlowBuilder {
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
   /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
-  private readonly byTuple = new Map<FlowTuple, { node: string; netns: string | null; core: StitchedFlowCore; stage: SightingStage; hops: Map<string | null, HopSlot> }>();
+  private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '' };
 
@@ -224,38 +224,37 @@ export class FlowBuilder {
     let cached = this.byTuple.get(p.tuple);
     if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
-      cached = { node: p.node, netns: p.netns ?? null, core, stage: stageOf(core.original, core.reply, p.tuple), hops: new Map() };
+      let acc = this.accumulators.get(core.provisional);
+      if (!acc) {
+        acc = { core, packets: 0, seen: new Map(), hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
+        this.accumulators.set(core.provisional, acc);
+      }
+      let onNode = acc.seen.get(p.node);
+      if (!onNode) acc.seen.set(p.node, (onNode = { first: p.time, last: p.time }));
+      cached = { node: p.node, netns: p.netns ?? null, core, acc, onNode, stage: stageOf(core.original, core.reply, p.tuple), hops: undefined };
       this.byTuple.set(p.tuple, cached);
     }
-    const { core, stage } = cached;
-    let acc = this.accumulators.get(core.provisional);
-    if (!acc) {
-      acc = { core, packets: 0, seen: new Map(), hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
-      this.accumulators.set(core.provisional, acc);
-    }
+    const { core, stage, acc, onNode } = cached;
     acc.packets++;
-    const onNode = acc.seen.get(p.node);
-    if (!onNode) acc.seen.set(p.node, { first: p.time, last: p.time });
-    else {
-      if (p.time < onNode.first) onNode.first = p.time;
-      if (p.time > onNode.last) onNode.last = p.time;
-    }
+    if (p.time < onNode.first) onNode.first = p.time;
+    if (p.time > onNode.last) onNode.last = p.time;
     const point = p.point ?? null;
-    let slot = cached.hops.get(p.iface);
-    if (slot === undefined || slot.point !== point) {
+    let slot = cached.hops;
+    while (slot !== undefined && (slot.iface !== p.iface || slot.point !== point)) slot = slot.next;
+    if (slot === undefined) {
       const netns = p.netns ?? null;
       const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
       let found = acc.hops.get(hopKey);
       if (!found) {
         found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
-          explanation: describeStage(stage), firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
+          explanation: '', firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
         };
         acc.hops.set(hopKey, found);
       }
       const at = point ?? `${p.node}|${p.iface ?? ''}`;
-      slot = { hop: found, point, at, key: `${at}|${stage.direction}` };
-      cached.hops.set(p.iface, slot);
+      slot = { hop: found, iface: p.iface, point, at, key: `${at}|${stage.direction}`, next: cached.hops };
+      cached.hops = slot;
     }
     const { hop } = slot;
     hop.packets++;
@@ -292,7 +291,11 @@ export class FlowBuilder {
       const seen = acc ? [...acc.seen].map(([node, s]) => ({ first: aligned(node, s.first), last: aligned(node, s.last) })) : [];
       const firstSeen = minOf([...seen.map((s) => s.first), ...ctTimes]);
       const hops = acc ? [...acc.hops.values()] : [];
-      for (const h of hops) h.alignedFirstTime = aligned(h.node, h.firstTime);
+      for (const h of hops) {
+        h.alignedFirstTime = aligned(h.node, h.firstTime);
+        // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
+        h.explanation = describeStage(h.stage);
+      }
       hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime);
       flows.push({
         id: core.provisional,
@@ -325,20 +328,36 @@ export class FlowBuilder {
 /** A hop with the capture point strings its TCP segments carry, made once per tuple and interface. */
 interface HopSlot {
   hop: FlowHop;
+  iface: string | null;
   point: string | null;
   at: string;
   key: string;
+  /** Another interface the same tuple was seen on (rare: a list, not a map). */
+  next: HopSlot | undefined;
+}
+
+/** What pass 2 needs of a tuple, looked up once per capture: its flow, its stage and its hops. */
+interface TupleSlot {
+  node: string;
+  netns: string | null;
+  core: StitchedFlowCore;
+  acc: Accumulator;
+  onNode: { first: number; last: number };
+  stage: SightingStage;
+  hops: HopSlot | undefined;
 }
 
 /**
- * One TCP segment of one flow as a number (flow id above 32 bits, a hash of seq, ack, flags and length
- * below): the same segment seen on two nodes meets in the clock aligner without a string per packet.
+ * One TCP segment of one flow as a small integer (a hash of flow, seq, ack, flags and length, 30 bits so
+ * V8 keeps it unboxed): the same segment seen on two nodes meets in the clock aligner without a string
+ * or a heap number per packet. A rare collision adds one stray sample; the medians shrug it off.
  */
 function segmentSignature(flow: number, p: PacketSighting): number {
-  let h = Math.imul((p.seq ?? 0x5bd1e995) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (p.ack ?? 0x27d4eb2f), 0xc2b2ae35);
-  h = Math.imul(h ^ ((p.tcpFlags ?? 0) << 24) ^ (p.payloadLen ?? 0x1ffff), 0x27d4eb2f);
-  return flow * 4294967296 + ((h ^ (h >>> 15)) >>> 0);
+  let h = Math.imul(flow ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (p.seq ?? 0x5bd1e995), 0xc2b2ae35);
+  h = Math.imul(h ^ (p.ack ?? 0x27d4eb2f), 0x85ebca6b);
+  h = Math.imul(h ^ ((p.tcpFlags ?? 0) << 24) ^ (p.payloadLen ?? 0x1ffff), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0x3fffffff;
 }
 
 function tupleText(t: FlowTuple): string {
