@@ -1,7 +1,7 @@
 /**
  * A minimal PDF 1.4 writer: pages of text in the standard Type 1 fonts (WinAnsiEncoding) and
  * filled rectangles, uncompressed content streams, a classic cross-reference table and trailer.
- * Text given to it must already be WinAnsi (see winAnsi): one char per byte.
+ * Page text given to it must already be WinAnsi (see winAnsi): one char per byte.
  */
 import { BASE_FONTS, type PdfFont } from './pdf-fonts';
 
@@ -42,6 +42,13 @@ export function pdfString(encoded: string): string {
   return `${out})`;
 }
 
+/** A text string outside content streams (document info): UTF-16BE with its byte-order mark, as hex. */
+export function pdfTextString(text: string): string {
+  let hex = '<FEFF';
+  for (let i = 0; i < text.length; i++) hex += text.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0');
+  return `${hex}>`;
+}
+
 const num = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/\.?0+$/, ''));
 
 function contentStream(ops: readonly PdfOp[]): string {
@@ -74,7 +81,7 @@ export function writePdf(pages: ReadonlyArray<readonly PdfOp[]>, info: PdfInfo):
   const pageRefs = pages.map((_, i) => `${firstPage + 2 * i} 0 R`);
   objects[1] = '<< /Type /Catalog /Pages 2 0 R >>';
   objects[2] = `<< /Type /Pages /Kids [${pageRefs.join(' ')}] /Count ${pages.length} >>`;
-  objects[3] = `<< /Title ${pdfString(info.title)} /Producer (natlens) /CreationDate ${pdfString(pdfDate(info.creationDate))} >>`;
+  objects[3] = `<< /Title ${pdfTextString(info.title)} /Producer (natlens) /CreationDate ${pdfString(pdfDate(info.creationDate))} >>`;
   const fontDict = fonts.map((f, i) => `/${f} ${fontObj(i)} 0 R`).join(' ');
   fonts.forEach((f, i) => {
     objects[fontObj(i)] = `<< /Type /Font /Subtype /Type1 /BaseFont /${BASE_FONTS[f]} /Encoding /WinAnsiEncoding >>`;

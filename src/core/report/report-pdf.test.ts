@@ -114,6 +114,13 @@ describe.skipIf(!hasPoppler)('renderReportPdf read back with poppler', () => {
     expect(text).toContain('one-sided');
   });
 
+  it('keeps WinAnsi characters and stands in for the others, in the text and the title', () => {
+    const file = path.join(dir, 'title.pdf');
+    fs.writeFileSync(file, renderReportPdf(buildReport(edge, { title: 'Café — flows ⇄ 中' })));
+    expect(run('pdfinfo', [file])).toMatch(/^Title:\s+Café — flows ⇄ 中$/m);
+    expect(run('pdftotext', [file, '-'])).toContain('Café — flows <-> ?');
+  });
+
   it('renders page 1 to an image', () => {
     const file = path.join(dir, 'page.pdf');
     fs.writeFileSync(file, renderReportPdf(buildReport(lab)));
