@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import type { Store } from '../model/store';
+import path from 'node:path';
+import { importPaths } from '../import/import-paths';
+import { Store } from '../model/store';
 import { buildReport } from './build-report';
 import { renderReportHtml, escapeHtml } from './report-html';
 import { renderReportJson } from './report-json';
@@ -189,5 +191,28 @@ describe('very long capture text', () => {
     expect(md.length).toBeLessThan(100_000);
     expect(html).toContain(`(${rule.length - 4000} more characters)`);
     expect(md).toContain(`(${rule.length - 4000} more characters)`);
+  });
+});
+
+describe('import warnings', () => {
+  it('lists captures the import could not read and kept as text, at their line', () => {
+    const session = path.join(dir, 'session.txt');
+    fs.writeFileSync(session, [
+      'root@n2:~# ip route',
+      'default via 10.0.0.1 dev eth0',
+      'root@n2:~# conntrack -L',
+      'tcp      6 117 TIME_WAIT src=10.40.1.3 dst=10.96.0.10 sport=99999999 dport=80 src=10.40.2.2 dst=10.40.1.3 sport=8080 dport=40002 mark=0 use=1',
+      'root@n2:~# exit',
+      '',
+    ].join('\n'));
+    const store = Store.open(path.join(dir, 'warn.db'));
+    try {
+      importPaths(store, [session]);
+      const r = buildReport(store);
+      expect(r.warnings).toEqual([{ source: `${session}:4`, message: expect.stringMatching(/^conntrack not read: .*99999999.*; kept as text$/) }]);
+      expect(renderReportMarkdown(r)).toContain('## Import warnings');
+    } finally {
+      store.close();
+    }
   });
 });
