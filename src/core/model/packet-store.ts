@@ -275,7 +275,8 @@ export class PacketStore {
       const next = floor[k + 1]!;
       floor[k] = m.minSec < next[0] || (m.minSec === next[0] && m.minNsec < next[1]) ? [m.minSec, m.minNsec] : next;
     }
-    let pending: PacketRun = { blocks: [], slots: [] };
+    // Packets read but not yet handed out (a later block may still hold earlier ones): a binary heap on (time, frame).
+    const heap = new PacketHeap();
     for (let k = 0; k < metas.length; k++) {
       const b = this.block(metas[k]!.id);
       const [limSec, limNsec] = floor[k + 1]!;
@@ -283,30 +284,21 @@ export class PacketStore {
         const s = blk.tsSec(i);
         return s < limSec || (s === limSec && blk.tsNsec(i) <= limNsec);
       };
-      if (pending.slots.length === 0 && b.inTimeOrder() && (b.count === 0 || beforeLimit(b, b.count - 1))) {
+      if (heap.size === 0 && b.inTimeOrder() && (b.count === 0 || beforeLimit(b, b.count - 1))) {
         const slots = new Array<number>(b.count);
         for (let i = 0; i < b.count; i++) slots[i] = i;
         yield { blocks: new Array<PacketBlock>(b.count).fill(b), slots };
         continue;
       }
-      const order: Array<[PacketBlock, number]> = pending.slots.map((s, j) => [pending.blocks[j]!, s]);
-      for (let i = 0; i < b.count; i++) order.push([b, i]);
-      order.sort(([x, i], [y, j]) => (x.after(i, y, j) ? 1 : y.after(j, x, i) ? -1 : 0));
-      let cut = 0;
-      while (cut < order.length && beforeLimit(order[cut]![0], order[cut]![1])) cut++;
+      for (let i = 0; i < b.count; i++) heap.push(b, i);
       const out: PacketRun = { blocks: [], slots: [] };
-      for (let j = 0; j < cut; j++) {
-        out.blocks.push(order[j]![0]);
-        out.slots.push(order[j]![1]);
-      }
-      pending = { blocks: [], slots: [] };
-      for (let j = cut; j < order.length; j++) {
-        pending.blocks.push(order[j]![0]);
-        pending.slots.push(order[j]![1]);
+      while (heap.size > 0 && beforeLimit(heap.topBlock, heap.topSlot)) {
+        out.blocks.push(heap.topBlock);
+        out.slots.push(heap.topSlot);
+        heap.pop();
       }
       if (out.slots.length > 0) yield out;
     }
-    if (pending.slots.length > 0) yield pending;
   }
 
   /** A capture's packets as rows in time order, streaming. */
@@ -315,6 +307,56 @@ export class PacketStore {
     for (const run of this.timeOrdered(captureId)) {
       for (let k = 0; k < run.slots.length; k++) yield packetRow(captureId, run.blocks[k]!, run.slots[k]!, names);
     }
+  }
+}
+
+/** A min-heap of (block, slot) on (time, frame). */
+class PacketHeap {
+  private readonly blocks: PacketBlock[] = [];
+  private readonly slots: number[] = [];
+
+  get size(): number {
+    return this.slots.length;
+  }
+  get topBlock(): PacketBlock {
+    return this.blocks[0]!;
+  }
+  get topSlot(): number {
+    return this.slots[0]!;
+  }
+
+  push(b: PacketBlock, slot: number): void {
+    let i = this.slots.length;
+    this.blocks.push(b);
+    this.slots.push(slot);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.blocks[parent]!.after(this.slots[parent]!, b, slot)) break;
+      this.blocks[i] = this.blocks[parent]!;
+      this.slots[i] = this.slots[parent]!;
+      i = parent;
+    }
+    this.blocks[i] = b;
+    this.slots[i] = slot;
+  }
+
+  pop(): void {
+    const lastBlock = this.blocks.pop()!;
+    const lastSlot = this.slots.pop()!;
+    const n = this.slots.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.blocks[child]!.after(this.slots[child]!, this.blocks[child + 1]!, this.slots[child + 1]!)) child++;
+      if (!lastBlock.after(lastSlot, this.blocks[child]!, this.slots[child]!)) break;
+      this.blocks[i] = this.blocks[child]!;
+      this.slots[i] = this.slots[child]!;
+      i = child;
+    }
+    this.blocks[i] = lastBlock;
+    this.slots[i] = lastSlot;
   }
 }
 

@@ -238,6 +238,23 @@ describe('Store', () => {
     expect(tuple).toEqual({ packets: 10_000, first_frame: 1, last_frame: 10_000 });
   });
 
+  it('streams any order of timestamps sorted by time, then frame', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    let x = 12345;
+    const times: Array<[number, number, number]> = [];
+    for (let i = 1; i <= 9000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const t: [number, number, number] = [1700000000 + (x % 7), (x >>> 8) % 3, i];
+      times.push(t);
+      writer.add({ ...packet(i), tsSec: t[0], tsNsec: t[1] });
+    }
+    writer.flush();
+    times.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    expect([...store.iteratePackets(id)].map((p) => p.frame)).toEqual(times.map((t) => t[2]));
+  });
+
   it('deletes a capture with its packets and tuples', () => {
     const node = store.ensureNode('a');
     const id = store.insertCapture(capture(node, { kind: 'pcap' }));
