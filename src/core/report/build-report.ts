@@ -9,6 +9,7 @@ import { readTopology } from '../model/topology-view';
 import { FlowStore } from '../model/flow-store';
 import { forEachFlowView, flowDetail, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
+import { protoName } from '../flows/flow-simulator';
 import { FINDING_KINDS, forwardDropFindings, serviceFindings, unrepliedFinding, type NodeRulesets } from './findings';
 import type { Evidence, Finding, FindingKind, Report, ReportFlow, ReportNode, ReportWarning } from './report-model';
 
@@ -147,16 +148,19 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
   }
 
   const shown: ReportFlow[] = [];
-  const oneSided: Array<{ id: number; tuple: string; service: string | null }> = [];
-  forEachFlowView(store, (f) => {
-    if (shown.length < flowLimit) shown.push(reportFlow(f));
-    if (f.tcp?.oneSided) oneSided.push({ id: f.id, tuple: `${f.proto} ${tupleText(f.original)}`, service: f.service });
-  }, { observations: 0 });
-  for (const o of oneSided) {
-    findings.add({
-      kind: 'one-sided-tcp', flowId: o.id, tuple: o.tuple, service: o.service,
-      evidence: findings.wants('one-sided-tcp') ? oneSidedEvidence(store, o.id) : [],
-    });
+  forEachFlowView(store, (f) => shown.push(reportFlow(f)), { limit: flowLimit, observations: 0 });
+  // Every flow is checked for a one-sided handshake, reading only its stored TCP summary.
+  for (let offset = 0; ; ) {
+    const page = fs.flows(offset, 1000);
+    if (page.length === 0) break;
+    offset += page.length;
+    for (const row of page) {
+      if (row.tcp === null || !(JSON.parse(row.tcp) as { oneSided?: boolean }).oneSided) continue;
+      findings.add({
+        kind: 'one-sided-tcp', flowId: row.id, tuple: `${protoName(row.proto)} ${tupleText(row.original)}`, service: row.service,
+        evidence: findings.wants('one-sided-tcp') ? oneSidedEvidence(store, row.id) : [],
+      });
+    }
   }
   const totalFlows = fs.flowCount();
 
