@@ -35,7 +35,7 @@ describe('natlens report', () => {
     const r = natlens(['report', '--db', db, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^wrote .*r\.html: 2 nodes, 26 captures/);
+    expect(r.stderr).toMatch(/^wrote .*r\.html: 2 nodes, 26 captures/m);
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain('Node nodea');
@@ -77,6 +77,12 @@ describe('natlens report', () => {
     }
     expect(fs.existsSync(path.join(dir, 'r.txt'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'x.md'))).toBe(false);
+  });
+
+  it('exits 1 when the report cannot be written', () => {
+    const r = natlens(['report', '--db', db, '--out', path.join(dir, 'no', 'such', 'dir', 'r.md')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot write');
   });
 
   it('exits 1 when the database is missing or holds no captures', () => {

@@ -72,7 +72,8 @@ export const reportCommand: CliCommand = {
         io.stderr(`natlens: ${dbPath} holds no captures yet: run natlens import first\n`);
         return EXIT_REJECTED;
       }
-      stitchFlows(store);
+      const stitched = stitchFlows(store);
+      if (stitched.recomputed) io.stderr(`stitched ${stitched.packets} packets and ${stitched.conntrack} conntrack entries into ${stitched.flows} flows\n`);
       report = buildReport(store);
     } finally {
       store.close();
