@@ -7,11 +7,11 @@
 import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import type { TextInput } from './text-input';
-import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleTokens } from './iptables-args';
+import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
 import {
-  BUILTIN_CHAINS, TABLE_NAMES, type Chain, type Counters, type Rule, type Table, type TableName,
+  BUILTIN_CHAINS, TABLE_NAMES, type Chain, type Counters, type Rule, type Ruleset, type Table, type TableName,
 } from '../netfilter/ruleset';
 
 /** Something the reader accepted but a user should know about. */
@@ -61,10 +61,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
   let takenAt: string | null = null;
   let countersShown = false;
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
-  // One token buffer for every rule: a 170,000-rule dump then allocates only what the records keep.
-  const tokens: RuleTokens = { tokens: [], quoted: [] };
-  const pool = new RecordPool();
-  const words = RULE_WORDS.clone();
+  const reader = new RuleLineReader();
 
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
@@ -122,7 +119,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       const counters = counterText === undefined ? null : parseCounters(counterText);
       if (counterText !== undefined && counters === null) throw err(line, `bad chain counters "${snippet(counterText)}"`);
       const builtin = BUILTIN_CHAINS[open.table.name].includes(name);
-      words.add(name);
+      reader.words.add(name);
       const chain: Chain = { name, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line, rules: [] };
       const existing = open.chains.get(name);
       if (existing !== undefined) {
@@ -161,18 +158,14 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
       const ruleText = text.slice(start, end);
       try {
-        const count = tokenizeInto(tokens, text, start, end, words);
-        const verb = count > 0 ? tokens.tokens[0] : undefined;
+        reader.tokenize(text, start, end);
+        const verb = reader.word(0);
         const append = verb === '-A' || verb === '--append';
         if (!append && verb !== '-I' && verb !== '--insert') throw err(line, `expected -A CHAIN, found "${snippet(ruleText)}"`);
-        const chainName = count > 1 ? tokens.tokens[1] : undefined;
+        const chainName = reader.word(1);
         if (chainName === undefined) throw err(line, `${verb} needs a chain name`);
-        let argsFrom = 2;
-        let insertAt = 0;
-        if (!append && count > 2 && DIGITS.test(tokens.tokens[2])) {
-          insertAt = Math.max(0, Number(tokens.tokens[2]) - 1);
-          argsFrom = 3;
-        }
+        const argsFrom = reader.argsStart();
+        const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
         let chain = open.chains.get(chainName);
         if (chain === undefined) {
           if (!BUILTIN_CHAINS[open.table.name].includes(chainName)) {
@@ -182,7 +175,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
           open.chains.set(chainName, chain);
           open.table.chains.push(chain);
         }
-        const args = parseRuleArgs(tokens, argsFrom, count, pool);
+        const args = reader.args(argsFrom);
         if (args.counters !== null) {
           counters = args.counters;
           countersShown = true;
@@ -212,16 +205,74 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
 
   if (open !== null) throw err(lastLine, `table ${open.table.name} not COMMITted`);
   if (tables.length === 0) throw err(input.firstLine, 'no table in iptables-save output (expected *filter, *nat, ...)');
-  return {
-    kind: 'iptables-save',
-    ruleset: {
-      family: family ?? (sawIpv6Address ? 'ipv6' : 'ipv4'),
-      origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial: false },
-      tables,
-    },
-    takenAt,
-    warnings,
+  const ruleset: Ruleset = {
+    family: family ?? (sawIpv6Address ? 'ipv6' : 'ipv4'),
+    origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial: false },
+    tables,
   };
+  FROM_SAVE_TEXT.add(ruleset);
+  return { kind: 'iptables-save', ruleset, takenAt, warnings };
+}
+
+/**
+ * Reads rule lines (`-A CHAIN args`, `-I CHAIN [N] args`) with one token buffer, word table and record pool
+ * for all of them: a 170,000-rule dump then allocates little beyond the records it keeps.
+ */
+class RuleLineReader {
+  private readonly buffer: RuleTokens = { tokens: [], quoted: [] };
+  private count = 0;
+  readonly pool = new RecordPool();
+  /** Grows with the chains a dump declares, so chain names in rules are found rather than copied. */
+  readonly words = RULE_WORDS.clone();
+
+  tokenize(text: string, start: number, end: number): void {
+    this.count = tokenizeInto(this.buffer, text, start, end, this.words);
+  }
+
+  word(i: number): string | undefined {
+    return i < this.count ? this.buffer.tokens[i] : undefined;
+  }
+
+  /** Where the arguments start: after `-I CHAIN N`, else after the verb and the chain. */
+  argsStart(): number {
+    const verb = this.word(0);
+    const insert = verb === '-I' || verb === '--insert';
+    return insert && DIGITS.test(this.word(2) ?? '') ? 3 : 2;
+  }
+
+  args(from: number): RuleArgs {
+    return parseRuleArgs(this.buffer, from, this.count, this.pool);
+  }
+}
+
+/**
+ * Reads back the matches and target of rules parseIptablesSave read, from their text alone (the store keeps
+ * only the text of such rules). One reader for many rules shares their equal records.
+ */
+export class RuleTextReader {
+  private readonly reader = new RuleLineReader();
+
+  /** Lets rules name this chain without a copy of its name each; returns the one string kept for it. */
+  knowChain(name: string): string {
+    return this.reader.words.add(name);
+  }
+
+  /** Throws RuleSyntaxError for text parseIptablesSave would not have read. */
+  read(text: string): Pick<Rule, 'matches' | 'target'> {
+    this.reader.tokenize(text, 0, text.length);
+    const { matches, target } = this.reader.args(this.reader.argsStart());
+    return { matches, target };
+  }
+}
+
+const FROM_SAVE_TEXT = new WeakSet<Ruleset>();
+
+/**
+ * Whether `ruleset` is one parseIptablesSave returned, so that each rule's matches and target are exactly
+ * what RuleTextReader reads from its text.
+ */
+export function rulesFollowTheirText(ruleset: Ruleset): boolean {
+  return FROM_SAVE_TEXT.has(ruleset);
 }
 
 function finishTable(open: OpenTable, warnings: RulesetWarning[]): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord } from '../capture/records';
 import type { Ruleset } from '../netfilter/ruleset';
+import { parseIptablesSave } from '../capture/iptables-save';
 import { Store, type NewCapture } from './store';
 import { SCHEMA_VERSION } from './schema';
 import { ModelError } from './model-error';
@@ -151,6 +152,39 @@ describe('Store', () => {
     expect(store.rulesetsOf(id)).toEqual([RULESET]);
     const jump = store.db.prepare("SELECT target_chain, comment, target_kind FROM rules WHERE target_chain IS NOT NULL").all();
     expect(jump).toEqual([{ target_chain: 'KUBE-SERVICES', comment: 'kubernetes service portals', target_kind: 'jump' }]);
+  });
+
+  it('stores what parseIptablesSave read as rule text alone and reads back the same ruleset, for every conformance dump', () => {
+    const root = path.resolve(__dirname, '../../../..', 'shared', 'conformance', 'kube-proxy');
+    const node = store.ensureNode('a');
+    let n = 0;
+    for (const name of fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'ruleset.iptables-save')))) {
+      const file = path.join(root, name, 'ruleset.iptables-save');
+      const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 });
+      const id = store.insertCapture(capture(node, { kind: 'iptables-save', contentHash: name }));
+      store.insertRecords(id, parsed);
+      expect(store.rulesetsOf(id)).toEqual([parsed.ruleset]);
+      n++;
+    }
+    expect(n).toBeGreaterThan(10);
+    const stored = store.db.prepare("SELECT count(*) AS n FROM rules WHERE matches <> '' OR target IS NOT NULL").get() as { n: number };
+    expect(stored.n).toBe(0);
+  });
+
+  it('keeps a stored rule text that the reader now refuses as one unsupported match', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+    store.insertRecords(id, parseIptablesSave({ file: 'f', text, firstLine: 1 }));
+    store.db.prepare("UPDATE rules SET text = '-A INPUT --no-such-option 1 -j ACCEPT'").run();
+    const [rule] = store.rulesetsOf(id)[0].tables[0].chains[0].rules;
+    expect(rule.matches).toEqual([{ kind: 'unsupported', module: 'rule', args: ['-A INPUT --no-such-option 1 -j ACCEPT'] }]);
+    expect(rule.target).toBeNull();
+  });
+
+  it('keeps no index on jump targets', () => {
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rules'").all();
+    expect(indexes).toEqual([{ name: 'rules_chain' }]);
   });
 
   it('stores many rules through batched inserts in chain order', () => {
