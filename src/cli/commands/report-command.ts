@@ -86,7 +86,8 @@ export const reportCommand: CliCommand = {
       return EXIT_REJECTED;
     }
     const s = report.summary;
-    io.stderr(`wrote ${out}: ${s.nodes} nodes, ${s.captures} captures, ${s.findings} findings, ${s.flows} flows${report.flows.capped ? ` (${report.flows.shown.length} listed)` : ''}\n`);
+    const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+    io.stderr(`wrote ${out}: ${n(s.nodes, 'node')}, ${n(s.captures, 'capture')}, ${n(s.findings, 'finding')}, ${n(s.flows, 'flow')}${report.flows.capped ? ` (${report.flows.shown.length} listed)` : ''}\n`);
     return EXIT_OK;
   },
 };
