@@ -88,6 +88,8 @@ interface FirstSighting {
   iface: string | null;
   tuple: FlowTuple;
   kind?: 'syn' | 'syn-ack';
+  /** pairKey(tuple).key, kept so repeated comparisons make no new strings. */
+  key?: string;
 }
 
 interface Accumulator {
@@ -95,7 +97,8 @@ interface Accumulator {
   packets: number;
   /** Per node: raw first and last time, aligned in finish(). */
   seen: Map<string, { first: number; last: number }>;
-  hops: Map<string, FlowHop>;
+  /** Few per flow: found by a scan when a tuple first shows on an interface, so no key strings are kept. */
+  hops: FlowHop[];
   tcp: TcpTimeline | null;
 }
 
@@ -155,8 +158,8 @@ export class FlowBuilder {
     if (!list) this.synAckByIsn.set(isn, (list = []));
     if (list.length >= 8) return;
     const key = pairKey(tuple).key;
-    if (list.some((s) => pairKey(s.tuple).key === key)) return;
-    list.push({ ...at, tuple, kind });
+    if (list.some((s) => s.key === key)) return;
+    list.push({ ...at, tuple, kind, key });
   }
 
   /**
@@ -226,7 +229,7 @@ export class FlowBuilder {
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       let acc = this.accumulators.get(core.provisional);
       if (!acc) {
-        acc = { core, packets: 0, seen: new Map(), hops: new Map(), tcp: core.proto === 6 ? new TcpTimeline() : null };
+        acc = { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null };
         this.accumulators.set(core.provisional, acc);
       }
       let onNode = acc.seen.get(p.node);
@@ -243,14 +246,15 @@ export class FlowBuilder {
     while (slot !== undefined && (slot.iface !== p.iface || slot.point !== point)) slot = slot.next;
     if (slot === undefined) {
       const netns = p.netns ?? null;
-      const hopKey = `${p.node}|${netns ?? ''}|${p.iface ?? ''}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
-      let found = acc.hops.get(hopKey);
+      const t = p.tuple;
+      let found = acc.hops.find((h) => h.node === p.node && h.netns === netns && h.iface === p.iface && h.tuple.src === t.src
+        && h.tuple.sport === t.sport && h.tuple.dst === t.dst && h.tuple.dport === t.dport);
       if (!found) {
         found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
           explanation: '', firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
         };
-        acc.hops.set(hopKey, found);
+        acc.hops.push(found);
       }
       const at = point ?? `${p.node}|${p.iface ?? ''}`;
       slot = { hop: found, iface: p.iface, point, at, key: `${at}|${stage.direction}`, next: cached.hops };
@@ -290,7 +294,7 @@ export class FlowBuilder {
         .filter((x): x is number => x !== null);
       const seen = acc ? [...acc.seen].map(([node, s]) => ({ first: aligned(node, s.first), last: aligned(node, s.last) })) : [];
       const firstSeen = minOf([...seen.map((s) => s.first), ...ctTimes]);
-      const hops = acc ? [...acc.hops.values()] : [];
+      const hops = acc ? acc.hops : [];
       for (const h of hops) {
         h.alignedFirstTime = aligned(h.node, h.firstTime);
         // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
