@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { PacketRecord } from '../capture/records';
-import { PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
 
 export interface PacketWriter {
   add(packet: PacketRecord): void;
@@ -275,8 +275,11 @@ export class PacketStore {
       const next = floor[k + 1]!;
       floor[k] = m.minSec < next[0] || (m.minSec === next[0] && m.minNsec < next[1]) ? [m.minSec, m.minNsec] : next;
     }
-    // Packets read but not yet handed out (a later block may still hold earlier ones): a binary heap on (time, frame).
-    const heap = new PacketHeap();
+    // Packets read but not yet handed out (a later block may still hold earlier ones), sorted on (time, frame).
+    // Usually a short tail of the previous block, merged with the next; a long span (a capture with a
+    // packet far out of order) goes through a heap instead, so the work stays n log n.
+    let pending: PacketRun = { blocks: [], slots: [] };
+    let heap: PacketHeap | null = null;
     for (let k = 0; k < metas.length; k++) {
       const b = this.block(metas[k]!.id);
       const [limSec, limNsec] = floor[k + 1]!;
@@ -284,21 +287,53 @@ export class PacketStore {
         const s = blk.tsSec(i);
         return s < limSec || (s === limSec && blk.tsNsec(i) <= limNsec);
       };
-      if (heap.size === 0 && b.inTimeOrder() && (b.count === 0 || beforeLimit(b, b.count - 1))) {
+      const sorted = b.inTimeOrder();
+      if (heap === null && pending.slots.length === 0 && sorted && (b.count === 0 || beforeLimit(b, b.count - 1))) {
         const slots = new Array<number>(b.count);
         for (let i = 0; i < b.count; i++) slots[i] = i;
         yield { blocks: new Array<PacketBlock>(b.count).fill(b), slots };
         continue;
       }
-      for (let i = 0; i < b.count; i++) heap.push(b, i);
+      if (heap === null && pending.slots.length > 4 * BLOCK_PACKETS) {
+        heap = new PacketHeap();
+        for (let j = 0; j < pending.slots.length; j++) heap.push(pending.blocks[j]!, pending.slots[j]!);
+        pending = { blocks: [], slots: [] };
+      }
+      const order = new Array<number>(b.count);
+      for (let i = 0; i < b.count; i++) order[i] = i;
+      if (!sorted) order.sort((i, j) => (b.after(i, b, j) ? 1 : b.after(j, b, i) ? -1 : 0));
       const out: PacketRun = { blocks: [], slots: [] };
-      while (heap.size > 0 && beforeLimit(heap.topBlock, heap.topSlot)) {
-        out.blocks.push(heap.topBlock);
-        out.slots.push(heap.topSlot);
-        heap.pop();
+      if (heap !== null) {
+        for (const i of order) heap.push(b, i);
+        while (heap.size > 0 && beforeLimit(heap.topBlock, heap.topSlot)) {
+          out.blocks.push(heap.topBlock);
+          out.slots.push(heap.topSlot);
+          heap.pop();
+        }
+      } else {
+        const rest: PacketRun = { blocks: [], slots: [] };
+        let p = 0;
+        let q = 0;
+        const n = pending.slots.length;
+        while (p < n || q < order.length) {
+          let blk: PacketBlock;
+          let slot: number;
+          if (q >= order.length || (p < n && !pending.blocks[p]!.after(pending.slots[p]!, b, order[q]!))) {
+            blk = pending.blocks[p]!;
+            slot = pending.slots[p++]!;
+          } else {
+            blk = b;
+            slot = order[q++]!;
+          }
+          const into = rest.slots.length === 0 && beforeLimit(blk, slot) ? out : rest;
+          into.blocks.push(blk);
+          into.slots.push(slot);
+        }
+        pending = rest;
       }
       if (out.slots.length > 0) yield out;
     }
+    if (pending.slots.length > 0) yield pending;
   }
 
   /** A capture's packets as rows in time order, streaming. */

@@ -289,6 +289,22 @@ describe('Store', () => {
     expect([...store.iteratePackets(id)].map((p) => p.frame)).toEqual(times.map((t) => t[2]));
   });
 
+  it('keeps time order when one packet far out of order holds back many blocks', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'pcap' }));
+    const writer = store.packetWriter(id);
+    // 30,000 packets a millisecond apart, two by two swapped, and the last one stamped before all the others.
+    for (let i = 1; i <= 30_000; i++) {
+      const at = i === 30_000 ? 0 : i % 2 ? i + 1 : i - 1;
+      writer.add({ ...packet(i), tsSec: 1700000000 + Math.floor(at / 1000), tsNsec: (at % 1000) * 1_000_000 });
+    }
+    writer.flush();
+    const frames = [...store.iteratePackets(id)].map((p) => p.frame);
+    expect(frames.slice(0, 5)).toEqual([30_000, 2, 1, 4, 3]);
+    expect(frames.slice(-3)).toEqual([29_998, 29_997, 29_999]);
+    expect(new Set(frames).size).toBe(30_000);
+  });
+
   it('deletes a capture with its packets and tuples', () => {
     const node = store.ensureNode('a');
     const id = store.insertCapture(capture(node, { kind: 'pcap' }));
