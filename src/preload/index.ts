@@ -46,6 +46,7 @@ const api: Api = {
   listFlows: (request) => invoke('listFlows', request),
   flowDetail: (request) => invoke('flowDetail', request),
   rulesetTimeline: (request) => invoke('rulesetTimeline', request),
+  report: (request) => invoke('report', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

@@ -48,6 +48,10 @@ function fakeOpener(fake: FakeStore) {
       listFlows: (offset) => ({ total: 0, offset, flows: [], clock: [] }),
       flowDetail: () => null,
       rulesetTimeline: (node) => (node === 'node-a' ? { node, snapshots: [], changes: [] } : null),
+      report: (format) => ({
+        format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
+        summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
+      }),
       close: () => {
         fake.closed++;
       },
@@ -190,6 +194,20 @@ describe('natlens serve', () => {
     expect(unknown.status).toBe(422);
     expect(JSON.parse(unknown.body)).toEqual({ error: { code: 'rejected', message: 'unknown node "node-z"' } });
     expect(fake.traced).toHaveLength(2);
+  });
+
+  it('runs POST /api/report: 422 before the first import, the file after, 400 for an unknown format', async () => {
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const before = await request(server, { method: 'POST', path: '/api/report', headers: json, body: '{"format":"md"}' });
+    expect(before.status).toBe(422);
+    expect(fake.opened).toBe(0);
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const ok = await request(server, { method: 'POST', path: '/api/report', headers: json, body: '{"format":"md"}' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ format: 'md', fileName: 'natlens-report.md', content: '# natlens report\n' });
+    const bad = await request(server, { method: 'POST', path: '/api/report', headers: json, body: '{"format":"docx"}' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ error: { code: 'invalid-request' } });
   });
 
   it('refuses a trace before anything is imported, without creating the database', async () => {

@@ -6,11 +6,12 @@
  */
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, int, object, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, object, oneOf, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -88,6 +89,8 @@ export const operations = {
   trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
   rulesetTimeline: operation<RulesetTimelineJson>()({ request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
+  /** `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import. */
+  report: operation<ReportFileJson>()({ request: object({ format: oneOf(REPORT_FORMATS) }), shells: 'all', http: { method: 'POST', path: '/api/report' } }),
   /** Shows an open dialog; null when the user cancels. */
   openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */

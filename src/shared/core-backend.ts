@@ -14,10 +14,13 @@ import { ModelError } from '../core/model/model-error';
 import { traceProject } from '../core/model/project-trace';
 import { readTopology, type TopologyView } from '../core/model/topology-view';
 import type { NodeView } from '../core/model/views';
+import { buildReport } from '../core/report/build-report';
+import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
 import { SimulateError, type TraceResult } from '../core/simulate';
 import { ApiError } from './api-error';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
+import type { ReportFileJson, ReportFormat } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { ProjectStore, StoreOpener } from './project';
 import type { TopologyJson } from './topology-json';
@@ -30,6 +33,7 @@ const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
 const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
+const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
@@ -49,6 +53,22 @@ function flowDetailPage(store: Store, id: number, offset: number, limit: number)
   const f = flowDetail(store, id, { offset, limit });
   if (f === null) return null;
   return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
+}
+
+function reportFile(store: Store, format: ReportFormat): ReportFileJson | null {
+  if (store.listNodes().length === 0) return null;
+  stitchFlows(store);
+  const report = buildReport(store);
+  const file = renderReportFile(report, formatAsCore(format));
+  const s = report.summary;
+  return {
+    format,
+    fileName: file.fileName,
+    mediaType: file.mediaType,
+    ...(file.kind === 'text' ? { encoding: 'utf8' as const, content: file.text } : { encoding: 'base64' as const, content: Buffer.from(file.bytes).toString('base64') }),
+    generatedAt: report.generatedAt,
+    summary: { nodes: s.nodes, captures: s.captures, services: s.services, findings: s.findings, flows: s.flows, flowsListed: report.flows.shown.length },
+  };
 }
 
 /** The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`, as the CLI's exit 1. */
@@ -104,6 +124,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       listFlows: (offset, limit) => flowPage(store, offset, limit),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
+      report: (format) => reportFile(store, format),
       close: () => store.close(),
     };
     return port;

@@ -9,6 +9,7 @@ import { ApiError } from './api-error';
 import type { Project } from './project';
 import type { RequestOf } from './api';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import type { ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -74,6 +75,12 @@ export function rulesetTimeline(project: Project, request: RequestOf<'rulesetTim
   const timeline = project.read((store) => store.rulesetTimeline(request.node), null);
   if (timeline === null) throw new ApiError('not-found', `no node "${request.node}" in this project`);
   return timeline;
+}
+
+export function report(project: Project, request: RequestOf<'report'>): ReportFileJson {
+  const file = project.read<ReportFileJson | null>((store) => store.report(request.format), null);
+  if (file === null) throw new ApiError('rejected', 'nothing is imported yet: import captures first');
+  return file;
 }
 
 /** The page size of a flow's observations when the request names none. */

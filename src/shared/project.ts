@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ImportOptions, ImportProgress } from './api';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
+import type { ReportFileJson, ReportFormat } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -27,6 +28,8 @@ export interface ProjectStore {
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */
   rulesetTimeline(node: string): RulesetTimelineJson | null;
+  /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
+  report(format: ReportFormat): ReportFileJson | null;
   close(): void;
 }
 

@@ -29,6 +29,10 @@ describe('web Api client', () => {
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,
       rulesetTimeline: (node) => (node === 'n1' ? { node, snapshots: [], changes: [] } : null),
+      report: (format) => ({
+        format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
+        summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
+      }),
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -74,6 +78,14 @@ describe('web Api client', () => {
     expect(await api.rulesetTimeline({ node: 'n1' })).toEqual({ node: 'n1', snapshots: [], changes: [] });
     await expect(api.rulesetTimeline({ node: 'n9' })).rejects.toMatchObject({ code: 'not-found', message: 'no node "n9" in this project' });
     await expect(api.rulesetTimeline({ node: '' })).rejects.toMatchObject({ code: 'invalid-request' });
+  });
+
+  it('posts a report format and reads the file back; refuses a format the report does not have', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    const file = await api.report({ format: 'pdf' });
+    expect(file).toMatchObject({ format: 'pdf', fileName: 'natlens-report.pdf', encoding: 'base64', content: 'JVBERi0=' });
+    await expect(api.report({ format: 'docx' as 'pdf' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('turns a 401 into an ApiError with the server message', async () => {

@@ -127,6 +127,7 @@ export function createWebApi(options: WebApiOptions): Api {
     listFlows: (request) => callJson('listFlows', request),
     flowDetail: (request) => callJson('flowDetail', request),
     rulesetTimeline: (request) => callJson('rulesetTimeline', request),
+    report: (request) => callJson('report', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),

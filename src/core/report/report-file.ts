@@ -1,0 +1,35 @@
+/** One report rendered as a file to save: its name, media type and content, whatever the format. */
+import { assertNever } from '../common/assert-never';
+import { renderReportHtml } from './report-html';
+import { renderReportJson } from './report-json';
+import { renderReportMarkdown } from './report-markdown';
+import { renderReportPdf } from './report-pdf';
+import type { Report } from './report-model';
+
+export type ReportFileFormat = 'html' | 'md' | 'pdf' | 'json';
+
+export type ReportFile =
+  | { format: Exclude<ReportFileFormat, 'pdf'>; fileName: string; mediaType: string; kind: 'text'; text: string }
+  | { format: 'pdf'; fileName: string; mediaType: string; kind: 'bytes'; bytes: Uint8Array };
+
+/** `natlens-report-2026-11-23.html`, dated by the report's own generatedAt (UTC day). */
+export function reportFileName(report: Report, format: ReportFileFormat): string {
+  const day = /^\d{4}-\d{2}-\d{2}/.exec(report.generatedAt)?.[0];
+  return `natlens-report${day === undefined ? '' : `-${day}`}.${format}`;
+}
+
+export function renderReportFile(report: Report, format: ReportFileFormat): ReportFile {
+  const fileName = reportFileName(report, format);
+  switch (format) {
+    case 'html':
+      return { format, fileName, mediaType: 'text/html; charset=utf-8', kind: 'text', text: renderReportHtml(report) };
+    case 'md':
+      return { format, fileName, mediaType: 'text/markdown; charset=utf-8', kind: 'text', text: renderReportMarkdown(report) };
+    case 'json':
+      return { format, fileName, mediaType: 'application/json', kind: 'text', text: renderReportJson(report) };
+    case 'pdf':
+      return { format, fileName, mediaType: 'application/pdf', kind: 'bytes', bytes: renderReportPdf(report) };
+    default:
+      return assertNever(format);
+  }
+}
