@@ -175,8 +175,9 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const sim = new FlowSimulator(world);
   builder.inferLinks(sim.predict);
 
-  // Pass 2.
+  // Pass 2. Each tuple's flow (packet_tuples ids are unique across captures) is noted as it comes by.
   let done = 0;
+  const provisionalOf = new Map<number, number>();
   for (const c of captures) {
     const sighting = sightings(c, ifaces.get(c.id)!);
     const tuples = tuplesOf(c.id);
@@ -187,7 +188,8 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
         const tupleId = b.tupleId(i);
         const tuple = tuples.get(tupleId);
         if (tuple === undefined) continue;
-        builder.addPacket(sighting(tuple, tupleId, b, i));
+        const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
+        if (provisionalOf.get(tupleId) === undefined) provisionalOf.set(tupleId, flow);
         if (++done % 100_000 === 0) progress('stitching', done);
       }
     }
@@ -219,7 +221,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     w.setClock(clock);
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      for (const [tupleId, tuple] of tuplesOf(c.id)) w.linkTuple(c.id, tupleId, finalId(builder.flowOf(tuple)));
+      for (const [tupleId, tuple] of tuplesOf(c.id)) w.linkTuple(c.id, tupleId, finalId(provisionalOf.get(tupleId) ?? builder.flowOf(tuple)));
     }
   });
   return {
