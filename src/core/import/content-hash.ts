@@ -6,6 +6,18 @@ export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * sha256 of `text` and of its first `prefixLength` characters in one pass over the text: a file that is one
+ * capture and its capture (the file without its final line break) are not hashed twice.
+ */
+export function sha256TextAndPrefix(text: string, prefixLength: number): { whole: string; prefix: string } {
+  const code = text.charCodeAt(prefixLength - 1);
+  if (code >= 0xd800 && code <= 0xdbff) return { whole: sha256Text(text), prefix: sha256Text(text.slice(0, prefixLength)) };
+  const hash = createHash('sha256').update(text.slice(0, prefixLength), 'utf8');
+  const prefix = hash.copy().digest('hex');
+  return { whole: hash.update(text.slice(prefixLength), 'utf8').digest('hex'), prefix };
+}
+
 export function sha256Bytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
 import { isDatabaseError, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
-import { sha256File, sha256Text } from './content-hash';
+import { sha256File, sha256Text, sha256TextAndPrefix } from './content-hash';
 import { describeFsError, type InputFile } from './input-walk';
 import type { ImportOptions } from './import-report';
 import { noteNode, type FileOutcome } from './file-outcome';
@@ -115,8 +115,16 @@ function importTextFile(ctx: UnitContext, size: number): void {
   for (const w of split.warnings) outcome.warnings.push({ source: `${w.file}:${w.line}`, message: w.message });
   const transcript = isTranscript(split);
   store.transaction(() => {
-    const hash = sha256Text(text);
-    ctx.wholeText = { text, hash };
+    const only = transcript ? null : split.units[0].input.text;
+    let hash: string;
+    if (only !== null && only !== text && only.length > 0 && text.startsWith(only)) {
+      const both = sha256TextAndPrefix(text, only.length);
+      hash = both.whole;
+      ctx.hashed = [{ text, hash }, { text: only, hash: both.prefix }];
+    } else {
+      hash = sha256Text(text);
+      ctx.hashed = [{ text, hash }];
+    }
     const knownSource = store.findSource(hash);
     const sourceId = knownSource ?? store.insertSource(file.path, hash, size);
     let lines: LineIndex | null = null;

@@ -19,6 +19,9 @@ function splitServicePortName(text: string): { namespace: string; name: string; 
   return m ? { namespace: m[1], name: m[2], portName: m[3] === '' ? null : m[3] } : null;
 }
 
+const DIGITS = /^\d+$/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
 function protocolOf(proto: string | null): ServicePortRecord['protocol'] {
   switch (proto?.toLowerCase()) {
     case 'udp':
@@ -51,11 +54,13 @@ export function kubeProxyRecords(ruleset: Ruleset): KubeProxyRecords {
     }
     addPort(service, id.portName, svc);
     for (const text of svc.endpoints) {
-      const m = /^(.*?)(?::(\d+))?$/.exec(text);
-      if (!m) continue;
+      if (LINE_BREAK.test(text)) continue;
+      // `address:port`, split at a last colon followed by digits alone (`fd00::1` reads as `fd00:` port 1).
+      const colon = text.lastIndexOf(':');
+      const port = colon >= 0 && DIGITS.test(text.slice(colon + 1)) ? text.slice(colon + 1) : null;
       endpoints.push({
-        namespace: id.namespace, name: id.name, portName: id.portName, address: m[1],
-        port: m[2] === undefined ? null : Number(m[2]), line: service.line,
+        namespace: id.namespace, name: id.name, portName: id.portName, address: port === null ? text : text.slice(0, colon),
+        port: port === null ? null : Number(port), line: service.line,
       });
     }
   }

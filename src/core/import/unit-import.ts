@@ -15,8 +15,8 @@ export interface UnitContext {
   file: InputFile;
   override: string | null;
   outcome: FileOutcome;
-  /** The whole text of the file and its hash: a unit that is the whole file is not hashed twice. */
-  wholeText?: { text: string; hash: string };
+  /** Texts already hashed (the whole file, the one capture it is): a unit that is one of them is not hashed again. */
+  hashed?: ReadonlyArray<{ text: string; hash: string }>;
   /** Reports bytes read (when known) and records stored so far. */
   progress: ((bytesDone: number | null, records: number) => void) | null;
 }
@@ -29,7 +29,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const node = nodeNameFor(ctx.override, unit.node, ctx.file);
   const nodeId = store.ensureNode(node);
   const source = `${unit.file}:${unit.firstLine}`;
-  const hash = ctx.wholeText?.text === unit.input.text ? ctx.wholeText.hash : sha256Text(unit.input.text);
+  const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
     noteNode(outcome, node);

@@ -79,6 +79,12 @@ const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
   'target_chain', 'comment',
 ] as const;
+/** Rules stored as text alone (no target JSON), with and without counters: fewer values to bind per row. */
+const TEXT_RULE_COLUMNS = ['chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target_kind', 'target_chain', 'comment'] as const;
+const UNCOUNTED_TEXT_RULE_COLUMNS = ['chain_id', 'position', 'text', 'line', 'matches', 'target_kind', 'target_chain', 'comment'] as const;
+const CHAIN_COLUMNS = ['id', 'table_id', 'name', 'builtin', 'policy', 'packets', 'bytes', 'line'] as const;
+
+const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
 
 const CONNTRACK_COLUMNS = [
   'capture_id', 'family', 'proto', 'proto_number', 'timeout', 'state',
@@ -267,27 +273,38 @@ export class Store {
         flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
       ).lastInsertRowid;
     const table = this.db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
-    const chain = this.db.prepare(
-      'INSERT INTO chains (table_id, name, builtin, policy, packets, bytes, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
+    // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
+    let chainId = (this.db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
+    const chains = new BatchInsert(this.db, 'chains', CHAIN_COLUMNS, 128);
     // What parseIptablesSave read is stored as text alone and read again on the way out (rulesetsOf):
     // half the bytes of text plus JSON, and reading the text is no slower than parsing the JSON.
     const textOnly = rulesFollowTheirText(ruleset);
+    const counted = !textOnly || ruleset.origin.countersShown;
+    const rules = new BatchInsert(this.db, 'rules', textOnly ? (counted ? TEXT_RULE_COLUMNS : UNCOUNTED_TEXT_RULE_COLUMNS) : RULE_COLUMNS, 256);
+    const row: unknown[] = [];
     for (const t of ruleset.tables) {
       const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
+      const firstChainId = chainId + 1;
       for (const c of t.chains) {
-        const chainId = chain.run(
-          tableId, c.name, flag(c.builtin), c.policy, c.counters?.packets ?? null, c.counters?.bytes ?? null, c.line,
-        ).lastInsertRowid;
+        chains.add([++chainId, tableId, c.name, flag(c.builtin), c.policy, c.counters?.packets ?? null, c.counters?.bytes ?? null, c.line]);
+      }
+      // Chains before their rules: each rule names its chain.
+      chains.flush();
+      chainId = firstChainId - 1;
+      for (const c of t.chains) {
+        chainId++;
         for (const r of c.rules) {
           const target = r.target;
-          rules.add([
-            chainId, r.position, r.text, r.line, r.counters?.packets ?? null, r.counters?.bytes ?? null,
-            textOnly ? '' : JSON.stringify(r.matches), textOnly || target === null ? null : JSON.stringify(target), target?.kind ?? null,
-            target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
+          row.length = 0;
+          row.push(chainId, r.position, r.text, r.line);
+          if (counted) row.push(r.counters?.packets ?? null, r.counters?.bytes ?? null);
+          row.push(textOnly ? '' : JSON.stringify(r.matches));
+          if (!textOnly) row.push(target === null ? null : JSON.stringify(target));
+          row.push(
+            target?.kind ?? null, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
             firstComment(r.matches),
-          ]);
+          );
+          rules.add(row);
         }
       }
     }
@@ -333,10 +350,9 @@ export class Store {
   }
 
   insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {
-    const endpoint = this.db.prepare(
-      `INSERT INTO endpoints (capture_id, origin, namespace, name, port_name, address, port, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const e of endpoints) endpoint.run(captureId, origin, e.namespace, e.name, e.portName, e.address, e.port, e.line);
+    const rows = new BatchInsert(this.db, 'endpoints', ENDPOINT_COLUMNS, 128);
+    for (const e of endpoints) rows.add([captureId, origin, e.namespace, e.name, e.portName, e.address, e.port, e.line]);
+    rows.flush();
   }
 
   insertPods(captureId: number, pods: readonly PodRecord[]): void {

@@ -73,7 +73,8 @@ function frontendOf(rule: Rule, chain: string): ServiceFrontend {
 export function kubeProxyServices(ruleset: Ruleset): KubeProxyService[] {
   const nat = ruleset.tables.find((t) => t.name === 'nat');
   if (!nat) return [];
-  const chains = new Map<string, Chain>(nat.chains.map((c) => [c.name, c]));
+  const chains = new Map<string, Chain>();
+  for (const c of nat.chains) chains.set(c.name, c);
   const byHash = new Map<string, KubeProxyService>();
   const serviceFor = (hash: string): KubeProxyService => {
     let s = byHash.get(hash);
