@@ -9,7 +9,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-const CSS = `
+/** The report's one inline style; the UI's Content-Security-Policy allows it by hash for the preview. */
+export const REPORT_CSS = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 72rem; padding: 0 1.5rem; }
 h1 { font-size: 1.6rem; border-bottom: 2px solid #d5dae3; padding-bottom: .3rem; margin-top: 2.2rem; }
 h2 { font-size: 1.25rem; margin-top: 1.8rem; }
@@ -51,7 +52,7 @@ export function renderReportHtml(report: Report): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>${escapeHtml(report.title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 ${body}

@@ -9,6 +9,7 @@ import { FlowsPanel } from './flows-panel';
 import { ImportPanel } from './import-panel';
 import { NodeCards } from './node-cards';
 import { ProjectBar } from './project-bar';
+import { ReportsPanel } from './reports-panel';
 import { TabBar } from './tab-bar';
 import { TopologyPanel } from './topology-panel';
 import { TracePanel } from './trace-panel';
@@ -130,16 +131,8 @@ function renderTab(tab: TabId, snapshot: ProjectSnapshot | null, api: Api, visib
       return <TracePanel api={api} nodes={snapshot.nodes} />;
     case 'flows':
       return <FlowsPanel api={api} revision={snapshot} />;
-    case 'reports': {
-      const t = TABS.find((x) => x.id === tab);
-      return (
-        <div className="placeholder">
-          <h2>{t?.label}</h2>
-          <p>{t?.note}.</p>
-          <p className="muted">Not in this version yet.</p>
-        </div>
-      );
-    }
+    case 'reports':
+      return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} />;
     default: {
       const never: never = tab;
       return never;

@@ -15,5 +15,5 @@ export const TABS: readonly Tab[] = [
   { id: 'topology', label: 'Topology', ready: true, note: 'Nodes, bridges, veths and pod addresses as a graph' },
   { id: 'trace', label: 'Trace', ready: true, note: 'Replay a packet through the captured rules and routes' },
   { id: 'flows', label: 'Flows', ready: true, note: 'NAT-aware connections across interfaces and nodes' },
-  { id: 'reports', label: 'Reports', ready: false, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
+  { id: 'reports', label: 'Reports', ready: true, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
 ];

@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Api } from '../../shared/api';
+import type { ReportFileJson, ReportFormat } from '../../shared/report-file-json';
+import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// Long enough for the browser (or Electron's save dialog) to take the bytes; FileSaver.js waits as long.
+const REVOKE_AFTER_MS = 40_000;
+
+/** Saves the file through the browser's download: works in web mode and in the sandboxed Electron page alike. */
+function saveFile(file: ReportFileJson): void {
+  const url = URL.createObjectURL(reportBlob(file));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  a.rel = 'noopener';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+}
+
+/** `revision` changes whenever the project does (after an import): the preview is built again. */
+export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unknown; empty: boolean }) {
+  const [preview, setPreview] = useState<ReportFileJson | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<ReportFormat | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (empty) return;
+    let live = true;
+    setPreview(null);
+    api
+      .report({ format: 'html' })
+      .then((file) => {
+        if (!live) return;
+        setPreview(file);
+        setPreviewError(null);
+      })
+      .catch((err: unknown) => live && setPreviewError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [api, revision, empty]);
+
+  const download = useCallback(
+    (format: ReportFormat) => {
+      setBusy(format);
+      setError(null);
+      api
+        .report({ format })
+        .then((file) => {
+          saveFile(file);
+          if (format === 'html') setPreview(file);
+        })
+        .catch((err: unknown) => setError(messageOf(err)))
+        .finally(() => setBusy(null));
+    },
+    [api],
+  );
+
+  return (
+    <div className="reports">
+      <p className="reports-intro">
+        A report of the whole project for colleagues: every node with its interfaces, bridges and routes, the Kubernetes
+        services and their endpoints, the findings with the capture lines that show them, and the NAT flows (the first 200).
+        The same report as <code>natlens report</code>; HTML is one self-contained page with no scripts.
+      </p>
+      <div className="toolbar reports-actions">
+        {REPORT_BUTTONS.map((b) => (
+          <button key={b.format} type="button" title={b.title} disabled={empty || busy !== null} onClick={() => download(b.format)} data-testid={`report-${b.format}`}>
+            {busy === b.format ? `${b.label}…` : b.label}
+          </button>
+        ))}
+        {preview !== null && (
+          <span className="summary" data-testid="report-summary">
+            {reportSummaryLine(preview.summary)}
+          </span>
+        )}
+      </div>
+      {error !== null && (
+        <p className="banner banner-error" role="alert">
+          {error}
+        </p>
+      )}
+      {empty ? (
+        <p className="empty">Nothing to report yet. Import captures of your nodes above.</p>
+      ) : previewError !== null ? (
+        <p className="banner banner-error" role="alert">
+          {previewError}
+        </p>
+      ) : preview === null ? (
+        <p className="muted">Building the report…</p>
+      ) : (
+        // An empty sandbox: the report runs no script and reaches nothing, whatever it holds.
+        <iframe className="report-preview" title="Report preview" sandbox="" srcDoc={preview.content} data-testid="report-preview" />
+      )}
+    </div>
+  );
+}
