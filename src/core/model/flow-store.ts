@@ -324,11 +324,15 @@ export class FlowStore {
     for (const [captureId, list] of byCapture) {
       const ids = new Set(list.map((t) => t.tuple_id));
       const [offSec, offNsec] = offsets.get(list[0]!.node) ?? [0, 0];
-      const from = Math.min(...list.map((t) => t.first_frame ?? Infinity));
-      const to = Math.max(...list.map((t) => t.last_frame ?? -Infinity));
+      let from = Infinity;
+      let to = -Infinity;
+      for (const t of list) {
+        if (t.first_frame !== null && t.first_frame < from) from = t.first_frame;
+        if (t.last_frame !== null && t.last_frame > to) to = t.last_frame;
+      }
       if (from > to) continue;
       for (const meta of packets.blocks(captureId, from, to)) {
-        const b = list.length === 1 ? packets.blockWithTuple(meta.id, list[0]!.tuple_id) : packets.block(meta.id);
+        const b = packets.blockWithAnyTuple(meta.id, ids);
         if (b === null) continue;
         for (let i = 0; i < b.count; i++) {
           if (!ids.has(b.tupleId(i))) continue;

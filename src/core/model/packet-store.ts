@@ -204,6 +204,13 @@ export class PacketStore {
     return blockHasTuple(tuples, tupleId) ? this.block(id) : null;
   }
 
+  /** The block if it holds any of `tupleIds`, else null. */
+  blockWithAnyTuple(id: number, tupleIds: ReadonlySet<number>): PacketBlock | null {
+    const tuples = this.db.prepare('SELECT tuples FROM packet_blocks WHERE id = ?').pluck().get(id) as Buffer;
+    for (const t of tupleIds) if (blockHasTuple(tuples, t)) return this.block(id);
+    return null;
+  }
+
   count(captureId?: number): number {
     const row = (captureId === undefined
       ? this.db.prepare('SELECT ifnull(sum(frames), 0) FROM packet_blocks').pluck().get()
