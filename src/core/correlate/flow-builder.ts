@@ -325,6 +325,9 @@ export class FlowBuilder {
       f.id = i + 1;
     });
     const finalId = (provisional: number): number => remap.get(this.stitcher.survivorOf(provisional)) ?? 0;
+    // The flows hold what they need (hops, copied TCP events): per-flow working state goes before the flows are written.
+    this.accumulators.clear();
+    this.byTuple.clear();
     return { flows, finalId, clock };
   }
 }

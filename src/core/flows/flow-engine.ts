@@ -177,10 +177,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
 
   // Pass 2. Each tuple's flow (packet_tuples ids are unique across captures) is noted as it comes by.
   let done = 0;
-  const provisionalOf = new Map<number, number>();
+  const provisionalOf = new Map<number, Map<number, number>>();
   for (const c of captures) {
     const sighting = sightings(c, ifaces.get(c.id)!);
     const tuples = tuplesOf(c.id);
+    const flowOfTuple = new Map<number, number>();
+    provisionalOf.set(c.id, flowOfTuple);
     for (const run of store.packets.timeOrdered(c.id)) {
       for (let k = 0; k < run.slots.length; k++) {
         const b = run.blocks[k]!;
@@ -189,12 +191,14 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
         const tuple = tuples.get(tupleId);
         if (tuple === undefined) continue;
         const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
-        if (provisionalOf.get(tupleId) === undefined) provisionalOf.set(tupleId, flow);
+        if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
         if (++done % 100_000 === 0) progress('stitching', done);
       }
     }
     builder.endCapture();
   }
+  // Every tuple's flow is known now: the tuples themselves are not needed again.
+  tupleCache.clear();
 
   const services = new ServiceIndex(world, kubectlServices(store));
   const { flows, finalId, clock } = builder.finish((original, node) =>
@@ -221,7 +225,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     w.setClock(clock);
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      for (const [tupleId, tuple] of tuplesOf(c.id)) w.linkTuple(c.id, tupleId, finalId(provisionalOf.get(tupleId) ?? builder.flowOf(tuple)));
+      for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, finalId(flow));
     }
   });
   return {
