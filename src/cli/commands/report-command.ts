@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertNever } from '../../core/common/assert-never';
 import { stitchFlows } from '../../core/flows/flow-engine';
 import { Store } from '../../core/model/store';
 import { buildReport } from '../../core/report/build-report';
-import { renderReportHtml } from '../../core/report/report-html';
-import { renderReportJson } from '../../core/report/report-json';
-import { renderReportMarkdown } from '../../core/report/report-markdown';
-import { renderReportPdf } from '../../core/report/report-pdf';
+import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { Report } from '../../core/report/report-model';
 import { DB_OPTION, DEFAULT_DB, parseArgv, stringOption } from '../argv';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
@@ -24,29 +20,13 @@ Kubernetes services and endpoints, findings with their evidence, and the NAT flo
   --db FILE    the project database (default ./natlens.db)
   --out FILE   where to write the report`;
 
-type Format = 'html' | 'md' | 'pdf' | 'json';
-const FORMATS: readonly Format[] = ['html', 'md', 'pdf', 'json'];
+const FORMATS: readonly ReportFileFormat[] = ['html', 'md', 'pdf', 'json'];
 
-function formatOf(out: string): Format {
+function formatOf(out: string): ReportFileFormat {
   const ext = path.extname(out).slice(1).toLowerCase();
   const format = FORMATS.find((f) => f === ext);
   if (format === undefined) throw new UsageError(`--out ${JSON.stringify(out)}: unknown report format; name the file .html, .md, .pdf or .json`);
   return format;
-}
-
-function render(report: Report, format: Format): string | Uint8Array {
-  switch (format) {
-    case 'html':
-      return renderReportHtml(report);
-    case 'md':
-      return renderReportMarkdown(report);
-    case 'pdf':
-      return renderReportPdf(report);
-    case 'json':
-      return renderReportJson(report);
-    default:
-      return assertNever(format);
-  }
 }
 
 export const reportCommand: CliCommand = {
@@ -78,7 +58,8 @@ export const reportCommand: CliCommand = {
     } finally {
       store.close();
     }
-    const content = render(report, format);
+    const file = renderReportFile(report, format);
+    const content = file.kind === 'text' ? file.text : file.bytes;
     try {
       fs.writeFileSync(out, content);
     } catch (e) {
