@@ -9,6 +9,11 @@ describe('sha256TextAndPrefix', () => {
     }
   });
 
+  it('gives the same hashes from the ASCII bytes of a text as from the text', () => {
+    const text = '*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n';
+    expect(sha256TextAndPrefix(text, text.length - 1, Buffer.from(text, 'latin1'))).toEqual(sha256TextAndPrefix(text, text.length - 1));
+  });
+
   it('hashes a prefix that ends inside a surrogate pair as its own text', () => {
     const text = 'a😀b';
     expect(sha256TextAndPrefix(text, 2)).toEqual({ whole: sha256Text(text), prefix: sha256Text(text.slice(0, 2)) });

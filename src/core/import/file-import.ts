@@ -3,11 +3,12 @@
  * In a single-capture file any parse error rejects the file; in a transcript a unit that fails
  * to parse is rolled back to its savepoint, kept as text and reported as a warning.
  */
+import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
 import { isDatabaseError, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
-import { sha256File, sha256Text, sha256TextAndPrefix } from './content-hash';
+import { sha256Bytes, sha256File, sha256Text, sha256TextAndPrefix } from './content-hash';
 import { describeFsError, type InputFile } from './input-walk';
 import type { ImportOptions } from './import-report';
 import { noteNode, type FileOutcome } from './file-outcome';
@@ -116,13 +117,14 @@ function importTextFile(ctx: UnitContext, size: number): void {
   const transcript = isTranscript(split);
   store.transaction(() => {
     const only = transcript ? null : split.units[0].input.text;
+    const ascii = isAscii(bytes) ? bytes : null;
     let hash: string;
     if (only !== null && only !== text && only.length > 0 && text.startsWith(only)) {
-      const both = sha256TextAndPrefix(text, only.length);
+      const both = sha256TextAndPrefix(text, only.length, ascii);
       hash = both.whole;
       ctx.hashed = [{ text, hash }, { text: only, hash: both.prefix }];
     } else {
-      hash = sha256Text(text);
+      hash = ascii === null ? sha256Text(text) : sha256Bytes(ascii);
       ctx.hashed = [{ text, hash }];
     }
     const knownSource = store.findSource(hash);
