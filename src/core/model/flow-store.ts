@@ -247,6 +247,18 @@ export class FlowStore {
    * read packets meanwhile); the generation marker is set last.
    */
   replaceFlows(generation: string, fill: (writer: FlowWriter) => void): void {
+    // Flow rows are appended, never revisited: a small page cache serves them as well and keeps the
+    // stitch's peak memory down (the import's large cache is for its indexes).
+    const cache = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma('cache_size = -8192');
+    try {
+      this.writeFlows(generation, fill);
+    } finally {
+      this.db.pragma(`cache_size = ${cache}`);
+    }
+  }
+
+  private writeFlows(generation: string, fill: (writer: FlowWriter) => void): void {
     this.store.transaction(() => {
       for (const table of ['flow_tuples', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
       const tuples = new BatchInsert(this.db, 'flow_tuples', ['capture_id', 'tuple_id', 'flow_id'], 256);
