@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flowsSection, runFlowsBench } from './flows.mjs';
+import { runTraceBench, traceSection } from './trace.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 
@@ -140,6 +141,8 @@ async function main() {
       ['natlens iptables-save import peak RSS (MB)', importRules.rssMb, '-'],
     ];
     let table = render(rows, ratios, notes);
+    process.stderr.write('bench: tracing 10,000 random packets through the same kube-proxy dump (scripts/bench/trace.mjs)\n');
+    table = `${table.trimEnd()}\n\n${traceSection(await runTraceBench(dump, 10_000))}`;
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);
       table = `${table.trimEnd()}\n\n${flowsSection(await runFlowsBench({ packets: FLOW_PACKETS, keep: KEEP }))}`;

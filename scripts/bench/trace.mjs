@@ -22,6 +22,30 @@ export async function runTraceBench(dump, packets = 10_000) {
   }
 }
 
+const ms = (n) => n.toFixed(3);
+
+/** The Markdown section docs/benchmarks.md gets for a runTraceBench result. */
+export function traceSection(r) {
+  return [
+    '## Trace latency',
+    '',
+    `\`natlens trace\` semantics (tracePacket) on the same dump: ${r.rules.toLocaleString('en-US')} rules, ${r.services.toLocaleString('en-US')} service`,
+    `frontends. ${r.packets.toLocaleString('en-US')} random first packets (90% to a service frontend, 10% misses that walk all of`,
+    'KUBE-SERVICES), one process, after one warm-up trace that compiles the chains it enters.',
+    '',
+    '| measure | ms |',
+    '| --- | ---: |',
+    `| parse the dump | ${ms(r.parseMs)} |`,
+    `| first trace (compiles the chains it enters) | ${ms(r.firstTraceMs)} |`,
+    `| per trace, median | ${ms(r.medianMs)} |`,
+    `| per trace, p99 | ${ms(r.p99Ms)} |`,
+    `| per trace, max | ${ms(r.maxMs)} |`,
+    '',
+    `${r.outcomes.toLocaleString('en-US')} outcomes in all (one per kube-proxy endpoint branch).`,
+    '',
+  ].join('\n');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [dump, packets] = process.argv.slice(2);
   if (!dump) {
