@@ -25,7 +25,6 @@ export type IptablesSaveCapture = Extract<ParsedCapture, { kind: 'iptables-save'
 interface OpenTable {
   table: Table;
   chains: Map<string, Chain>;
-  declared: Set<string>;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -44,6 +43,24 @@ function snippet(text: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
+/** `body.trim().split(/[ \t]+/)`, without the regular expression when the line is plain ASCII words. */
+function chainLineWords(body: string): string[] {
+  const n = body.length;
+  const edge = (c: number): boolean => c > 32 && c < 127;
+  if (n === 0 || !edge(body.charCodeAt(0)) || !edge(body.charCodeAt(n - 1))) return body.trim().split(BLANKS);
+  const words: string[] = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c !== 32 && c !== 9) continue;
+    if (i > start) words.push(body.slice(start, i));
+    start = i + 1;
+  }
+  words.push(body.slice(start));
+  return words;
+}
+
+const BLANKS = /[ \t]+/;
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
 const DIGITS = /^\d+$/;
 
@@ -105,14 +122,14 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
       const tableName = TABLE_NAMES.find((t) => t === name);
       if (tableName === undefined) throw err(line, `unknown table "${snippet(name)}"`);
       if (tables.some((t) => t.name === tableName)) throw err(line, `table ${tableName} appears twice`);
-      open = { table: { name: tableName, line, chains: [] }, chains: new Map(), declared: new Set() };
+      open = { table: { name: tableName, line, chains: [] }, chains: new Map() };
       continue;
     }
 
     if (first === 58) { // :
       if (open === null) throw err(line, 'chain declared outside a table (no *table line before it)');
       const lineText = text.slice(from, stop);
-      const parts = text.slice(p + 1, stop).trim().split(/[ \t]+/);
+      const parts = chainLineWords(text.slice(p + 1, stop));
       const [name, policy, counterText] = parts;
       if (name === undefined || name === '' || policy === undefined || parts.length > 3) throw err(line, `bad chain line "${snippet(lineText)}"`);
       if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw err(line, `bad chain policy "${snippet(policy)}"`);
@@ -129,7 +146,6 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
         open.chains.set(name, chain);
         open.table.chains.push(chain);
       }
-      open.declared.add(name);
       continue;
     }
 
