@@ -1,9 +1,10 @@
 import { stitchFlows } from '../../core/flows/flow-engine';
 import { clockOffsets, forEachFlowView, isoFromSeconds, type FlowView } from '../../core/flows/flow-views';
 import { tupleText } from '../../core/flows/flow-timeline';
-import { Store } from '../../core/model/store';
+import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
+import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 
 const USAGE = `usage: natlens flows [--db FILE] [--json] [--restitch] [--limit N] [--observations N]
@@ -37,14 +38,7 @@ export const flowsCommand: CliCommand = {
     const limit = count(args, 'limit');
     const observations = count(args, 'observations');
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
-    let store: Store;
-    try {
-      store = Store.open(dbPath, { mustExist: true });
-    } catch (e) {
-      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)} (run natlens import first)\n`);
-      return EXIT_REJECTED;
-    }
-    try {
+    const done = withExistingProject(dbPath, io, (store) => {
       const summary = stitchFlows(store, {
         force: flagOption(args, 'restitch'),
         progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${done.toLocaleString('en-US')} packets`) : undefined,
@@ -71,10 +65,8 @@ export const flowsCommand: CliCommand = {
         }, { observations: 0, ...options });
         if (!any) io.stdout('no flows: import packet captures (pcap, tcpdump) or conntrack -L first\n');
       }
-      return EXIT_OK;
-    } finally {
-      store.close();
-    }
+    });
+    return done === 'rejected' ? EXIT_REJECTED : EXIT_OK;
   },
 };
 

@@ -1,8 +1,8 @@
 import { listNodes } from '../../core/model/nodes-view';
-import { Store } from '../../core/model/store';
 import type { NodeView } from '../../core/model/views';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
+import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, type CliCommand } from '../command';
 
 const USAGE = `usage: natlens nodes [--db FILE] [--json]
@@ -18,18 +18,9 @@ export const nodesCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgv(argv, { ...DB_OPTION, json: { type: 'boolean' } }, false);
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
-    let nodes: NodeView[];
-    try {
-      const store = Store.open(dbPath, { mustExist: true });
-      try {
-        nodes = listNodes(store);
-      } finally {
-        store.close();
-      }
-    } catch (e) {
-      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)}${/does not exist|unable to open/i.test(String(e)) ? ' (run natlens import first)' : ''}\n`);
-      return EXIT_REJECTED;
-    }
+    const read = withExistingProject(dbPath, io, listNodes);
+    if (read === 'rejected') return EXIT_REJECTED;
+    const nodes = read.value;
     if (flagOption(args, 'json')) io.stdout(`${JSON.stringify(nodes)}\n`);
     else printNodes(nodes, io);
     return EXIT_OK;

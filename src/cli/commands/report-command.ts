@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { Store } from '../../core/model/store';
 import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { Report } from '../../core/report/report-model';
 import { DB_OPTION, DEFAULT_DB, parseArgv, stringOption } from '../argv';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+import { withExistingProject } from '../existing-project';
 
 const USAGE = `usage: natlens report [--db FILE] --out FILE
 
@@ -39,24 +39,17 @@ export const reportCommand: CliCommand = {
     if (out === undefined) throw new UsageError('report needs --out FILE');
     const format = formatOf(out);
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
-    let store: Store;
-    try {
-      store = Store.open(dbPath, { mustExist: true });
-    } catch (e) {
-      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)} (run natlens import first)\n`);
-      return EXIT_REJECTED;
-    }
-    let report: Report;
-    try {
-      if (store.listNodes().length === 0) {
-        io.stderr(`natlens: ${dbPath} holds no captures yet: run natlens import first\n`);
-        return EXIT_REJECTED;
-      }
+    const read = withExistingProject(dbPath, io, (store): Report | null => {
+      if (store.listNodes().length === 0) return null;
       const stitched = stitchFlows(store);
       if (stitched.recomputed) io.stderr(`stitched ${stitched.packets} packets and ${stitched.conntrack} conntrack entries into ${stitched.flows} flows\n`);
-      report = buildReport(store);
-    } finally {
-      store.close();
+      return buildReport(store);
+    });
+    if (read === 'rejected') return EXIT_REJECTED;
+    const report = read.value;
+    if (report === null) {
+      io.stderr(`natlens: ${dbPath} holds no captures yet: run natlens import first\n`);
+      return EXIT_REJECTED;
     }
     const file = renderReportFile(report, format);
     const content = file.kind === 'text' ? file.text : file.bytes;

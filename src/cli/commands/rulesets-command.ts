@@ -1,8 +1,8 @@
 import type { ChainChange, ServiceChange } from '../../core/correlate/ruleset-diff';
 import { rulesetHistory, type RulesetHistory, type RulesetHistorySnapshot } from '../../core/correlate/ruleset-history';
-import { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
+import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 
 const USAGE = `usage: natlens rulesets [--db FILE] --node NAME [--json]
@@ -25,18 +25,9 @@ export const rulesetsCommand: CliCommand = {
     const node = stringOption(args, 'node');
     if (node === undefined) throw new UsageError('--node is required');
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
-    let history: RulesetHistory | null;
-    try {
-      const store = Store.open(dbPath, { mustExist: true });
-      try {
-        history = rulesetHistory(store, node);
-      } finally {
-        store.close();
-      }
-    } catch (e) {
-      io.stderr(`natlens: ${e instanceof Error ? e.message : String(e)}${/does not exist|unable to open/i.test(String(e)) ? ' (run natlens import first)' : ''}\n`);
-      return EXIT_REJECTED;
-    }
+    const read = withExistingProject(dbPath, io, (store) => rulesetHistory(store, node));
+    if (read === 'rejected') return EXIT_REJECTED;
+    const history = read.value;
     if (history === null) {
       io.stderr(`natlens: no node "${node}" in ${dbPath} (see natlens nodes)\n`);
       return EXIT_REJECTED;

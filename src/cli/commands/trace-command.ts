@@ -1,10 +1,9 @@
-import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/model/project-trace';
-import { Store } from '../../core/model/store';
-import { SimulateError, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
+import type { Outcome, TraceRequest, TraceResult } from '../../core/simulate';
 import { parseBridgeNetfilter, parseEndpoint as parseEndpointText, TRACE_PROTOS } from '../../shared/trace-request';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
+import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 
 const USAGE = `usage: natlens trace [--db FILE] --node NAME --proto tcp|udp|icmp --src IP[:PORT] --dst IP[:PORT]
@@ -75,21 +74,9 @@ export const traceCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const { db, json, snapshot, request } = traceRequestFromArgv(argv);
-    let result: TraceResult;
-    try {
-      const store = Store.open(db, { mustExist: true });
-      try {
-        result = traceProject(store, request, { snapshot });
-      } finally {
-        store.close();
-      }
-    } catch (e) {
-      if (e instanceof SimulateError || e instanceof ModelError) {
-        io.stderr(`natlens: ${e.message}\n`);
-        return EXIT_REJECTED;
-      }
-      throw e;
-    }
+    const read = withExistingProject(db, io, (store) => traceProject(store, request, { snapshot }));
+    if (read === 'rejected') return EXIT_REJECTED;
+    const result = read.value;
     if (json) io.stdout(`${JSON.stringify(result)}\n`);
     else printTrace(result, io);
     return EXIT_OK;

@@ -1,0 +1,29 @@
+import { ModelError } from '../core/model/model-error';
+import { Store } from '../core/model/store';
+import { SimulateError } from '../core/simulate';
+import type { CliIo } from './cli-io';
+
+/**
+ * Read-side commands work on a project that exists: open it, run `use`, close it. A project that
+ * cannot be opened, or a model or simulate error while reading it, is said on stderr and gives
+ * `rejected` (exit 1); anything else is a bug and propagates.
+ */
+export function withExistingProject<T>(dbPath: string, io: CliIo, use: (store: Store) => T): { value: T } | 'rejected' {
+  let store: Store;
+  try {
+    store = Store.open(dbPath, { mustExist: true });
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    io.stderr(`natlens: ${e.message} (run natlens import first)\n`);
+    return 'rejected';
+  }
+  try {
+    return { value: use(store) };
+  } catch (e) {
+    if (!(e instanceof ModelError || e instanceof SimulateError)) throw e;
+    io.stderr(`natlens: ${e.message}\n`);
+    return 'rejected';
+  } finally {
+    store.close();
+  }
+}
