@@ -226,7 +226,6 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
     origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial: false },
     tables,
   };
-  FROM_SAVE_TEXT.add(ruleset);
   return { kind: 'iptables-save', ruleset, takenAt, warnings };
 }
 
@@ -259,36 +258,6 @@ class RuleLineReader {
   args(from: number): RuleArgs {
     return parseRuleArgs(this.buffer, from, this.count, this.pool);
   }
-}
-
-/**
- * Reads back the matches and target of rules parseIptablesSave read, from their text alone (the store keeps
- * only the text of such rules). One reader for many rules shares their equal records.
- */
-export class RuleTextReader {
-  private readonly reader = new RuleLineReader();
-
-  /** Lets rules name this chain without a copy of its name each; returns the one string kept for it. */
-  knowChain(name: string): string {
-    return this.reader.words.add(name);
-  }
-
-  /** Throws RuleSyntaxError for text parseIptablesSave would not have read. */
-  read(text: string): Pick<Rule, 'matches' | 'target'> {
-    this.reader.tokenize(text, 0, text.length);
-    const { matches, target } = this.reader.args(this.reader.argsStart());
-    return { matches, target };
-  }
-}
-
-const FROM_SAVE_TEXT = new WeakSet<Ruleset>();
-
-/**
- * Whether `ruleset` is one parseIptablesSave returned, so that each rule's matches and target are exactly
- * what RuleTextReader reads from its text.
- */
-export function rulesFollowTheirText(ruleset: Ruleset): boolean {
-  return FROM_SAVE_TEXT.has(ruleset);
 }
 
 function finishTable(open: OpenTable, warnings: RulesetWarning[]): void {

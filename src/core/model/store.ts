@@ -8,8 +8,6 @@ import type {
   ParsedCapture, PodRecord, RouteRecord, RouteType, ServiceRecord,
 } from '../capture/records';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
-import { RuleTextReader, rulesFollowTheirText } from '../capture/iptables-save';
-import { RuleSyntaxError } from '../capture/iptables-values';
 import { assertNever } from '../common/assert-never';
 import { BatchInsert } from './batch-insert';
 import { ModelError } from './model-error';
@@ -79,9 +77,6 @@ const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
   'target_chain', 'comment',
 ] as const;
-/** Rules stored as text alone (no target JSON), with and without counters: fewer values to bind per row. */
-const TEXT_RULE_COLUMNS = ['chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target_kind', 'target_chain', 'comment'] as const;
-const UNCOUNTED_TEXT_RULE_COLUMNS = ['chain_id', 'position', 'text', 'line', 'matches', 'target_kind', 'target_chain', 'comment'] as const;
 const CHAIN_COLUMNS = ['id', 'table_id', 'name', 'builtin', 'policy', 'packets', 'bytes', 'line'] as const;
 
 const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
@@ -276,11 +271,9 @@ export class Store {
     // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
     let chainId = (this.db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
     const chains = new BatchInsert(this.db, 'chains', CHAIN_COLUMNS, 128);
-    // What parseIptablesSave read is stored as text alone and read again on the way out (rulesetsOf):
-    // half the bytes of text plus JSON, and reading the text is no slower than parsing the JSON.
-    const textOnly = rulesFollowTheirText(ruleset);
-    const counted = !textOnly || ruleset.origin.countersShown;
-    const rules = new BatchInsert(this.db, 'rules', textOnly ? (counted ? TEXT_RULE_COLUMNS : UNCOUNTED_TEXT_RULE_COLUMNS) : RULE_COLUMNS, 256);
+    // Every rule keeps its parsed matches and target, so the simulator reads them back without reparsing.
+    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
+    const json = new RecordJson();
     const row: unknown[] = [];
     for (const t of ruleset.tables) {
       const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
@@ -297,9 +290,8 @@ export class Store {
           const target = r.target;
           row.length = 0;
           row.push(chainId, r.position, r.text, r.line);
-          if (counted) row.push(r.counters?.packets ?? null, r.counters?.bytes ?? null);
-          row.push(textOnly ? '' : JSON.stringify(r.matches));
-          if (!textOnly) row.push(target === null ? null : JSON.stringify(target));
+          row.push(r.counters?.packets ?? null, r.counters?.bytes ?? null);
+          row.push(json.list(r.matches), target === null ? null : json.of(target));
           row.push(
             target?.kind ?? null, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
             firstComment(r.matches),
@@ -479,15 +471,14 @@ export class Store {
     );
     const counters = (row: Record<string, unknown>): Counters | null =>
       row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
-    const textReader = new RuleTextReader();
-    const rule = (r: Record<string, unknown>): Rule => {
-      const text = r.text as string;
-      const { matches, target } = r.matches === '' ? readRuleText(textReader, text) : {
-        matches: JSON.parse(r.matches as string) as Match[],
-        target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
-      };
-      return { position: r.position as number, text, line: r.line as number, counters: counters(r), matches, target };
-    };
+    const rule = (r: Record<string, unknown>): Rule => ({
+      position: r.position as number,
+      text: r.text as string,
+      line: r.line as number,
+      counters: counters(r),
+      matches: JSON.parse(r.matches as string) as Match[],
+      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+    });
     return rulesets.map((rs) => ({
       family: rs.family as 'ipv4' | 'ipv6',
       origin: {
@@ -499,7 +490,6 @@ export class Store {
       tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
         const byChain = new Map<number, Rule[]>();
         const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
-        for (const c of chainRows) textReader.knowChain(c.name as string);
         for (const r of rules.iterate(t.id) as Iterable<Record<string, unknown>>) {
           const chainId = r.chain_id as number;
           let list = byChain.get(chainId);
@@ -511,7 +501,7 @@ export class Store {
           line: t.line as number,
           chains: chainRows.map(
             (c): Chain => ({
-              name: textReader.knowChain(c.name as string),
+              name: c.name as string,
               builtin: c.builtin === 1,
               policy: c.policy as 'ACCEPT' | 'DROP' | null,
               counters: counters(c),
@@ -643,12 +633,23 @@ function splitList(text: string): string[] {
 }
 
 /** A rule stored as text alone; text a newer, stricter reader refuses is kept as one unsupported match. */
-function readRuleText(reader: RuleTextReader, text: string): Pick<Rule, 'matches' | 'target'> {
-  try {
-    return reader.read(text);
-  } catch (e) {
-    if (!(e instanceof RuleSyntaxError)) throw e;
-    return { matches: [{ kind: 'unsupported', module: 'rule', args: [text] }], target: null };
+/**
+ * JSON of parsed rule records. The iptables-save reader shares equal match and target records between
+ * rules (one object for every `-p tcp`, every copy of a service's comment), so each is written once.
+ */
+class RecordJson {
+  private readonly written = new WeakMap<object, string>();
+
+  of(record: object): string {
+    let text = this.written.get(record);
+    if (text === undefined) this.written.set(record, (text = JSON.stringify(record)));
+    return text;
+  }
+
+  list(records: readonly object[]): string {
+    let text = '[';
+    for (let i = 0; i < records.length; i++) text += (i === 0 ? '' : ',') + this.of(records[i]!);
+    return `${text}]`;
   }
 }
 
