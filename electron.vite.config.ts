@@ -24,7 +24,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      // The import worker thread (src/main/index.ts starts it from out/main/import-worker.js).
+      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'import-worker': resolve(__dirname, 'src/server/import-worker.ts') } },
     },
   },
   preload: {

@@ -29,15 +29,19 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const outfile = path.join(root, 'out', 'e2e', 'natlens-serve.cjs');
-  await build({
-    entryPoints: [path.join(root, 'e2e', 'serve-entry.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['better-sqlite3', 'electron'],
-    logLevel: 'warning',
-  });
+  // serve-command starts its import worker from import-worker.cjs next to the bundle.
+  const bundles: Array<[string, string]> = [[path.join(root, 'e2e', 'serve-entry.ts'), outfile], [path.join(root, 'src', 'server', 'import-worker.ts'), path.join(root, 'out', 'e2e', 'import-worker.cjs')]];
+  for (const [entry, out] of bundles) {
+    await build({
+      entryPoints: [entry],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['better-sqlite3', 'electron'],
+      logLevel: 'warning',
+    });
+  }
   process.env.NATLENS_SERVE = JSON.stringify([process.execPath, outfile]);
 }

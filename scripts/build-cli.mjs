@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
-  outfile: path.join(root, 'out/cli/natlens.cjs'),
+// The import worker thread of `natlens serve` is a second, separate bundle next to the CLI.
+for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs']]) await build({
+  entryPoints: [path.join(root, entry)],
+  outfile: path.join(root, 'out/cli', out),
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -42,7 +42,7 @@ async function start(): Promise<void> {
 
   const outDir = path.resolve(__dirname, '..');
   disposables.add(serveRenderer(path.join(outDir, 'renderer')));
-  const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
+  const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding, importWorker: path.join(__dirname, 'import-worker.js') }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
   disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
 
   const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');

@@ -2,6 +2,8 @@
  * `natlens serve [--db FILE] [--port N]`: the CLI's serve command, so src/cli only has to call
  * runServe(argv). Prints the URL as the first stdout line and serves until SIGINT/SIGTERM.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { coreStoreOpener } from '../shared/core-backend';
 import { startServer, type RunningServer } from './server';
 
@@ -59,6 +61,12 @@ const processIo: ServeIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
+/** The worker bundle build-cli.mjs puts next to this one; absent (tests from source): imports run inline. */
+function bundledImportWorker(): { importWorker?: string } {
+  const script = path.join(__dirname, 'import-worker.cjs');
+  return fs.existsSync(script) ? { importWorker: script } : {};
+}
+
 /** Resolves with the exit code once the server stopped (after SIGINT/SIGTERM), or at once on a usage error. */
 export async function runServe(argv: readonly string[], io: ServeIo = processIo): Promise<number> {
   let args: ServeArgs;
@@ -72,7 +80,7 @@ export async function runServe(argv: readonly string[], io: ServeIo = processIo)
   }
   let server: RunningServer;
   try {
-    server = await startServer({ dbPath: args.dbPath, port: args.port, openStore: coreStoreOpener() });
+    server = await startServer({ dbPath: args.dbPath, port: args.port, openStore: coreStoreOpener(bundledImportWorker()) });
   } catch (err) {
     io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -2,10 +2,11 @@
  * Binds the Project's store port to core: the one file of the faces that names core's store and
  * importer, so a change there is absorbed here. Node-only.
  */
+import { Worker } from 'node:worker_threads';
 import { Store } from '../core/model/store';
 import { listNodes } from '../core/model/nodes-view';
 import { importPaths } from '../core/import/import-paths';
-import type { ImportReport } from '../core/import/import-report';
+import type { ImportProgress as CoreImportProgress, ImportReport } from '../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../core/correlate/ruleset-history';
 import { stitchFlows } from '../core/flows/flow-engine';
 import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../core/flows/flow-views';
@@ -17,7 +18,9 @@ import type { NodeView } from '../core/model/views';
 import { buildReport } from '../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
 import { SimulateError, type TraceResult } from '../core/simulate';
-import { ApiError } from './api-error';
+import { assertNever } from '../core/common/assert-never';
+import { ApiError, apiErrorFromJson, type ApiErrorJson } from './api-error';
+import type { ImportProgress } from './api';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
 import type { ReportFileJson, ReportFormat } from './report-file-json';
@@ -40,24 +43,24 @@ function flowRow(f: FlowView): FlowRowJson {
   return { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp };
 }
 
-function flowPage(store: Store, offset: number, limit: number): FlowPageJson {
-  stitchFlows(store);
+function flowPage(store: Store, offset: number, limit: number, stitch: boolean): FlowPageJson {
+  if (stitch) stitchFlows(store);
   const flows: FlowRowJson[] = [];
   // observations: 0 — a page of the table never carries packets.
   forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
   return { total: new FlowStore(store).flowCount(), offset, flows, clock: clockOffsets(store) };
 }
 
-function flowDetailPage(store: Store, id: number, offset: number, limit: number): FlowDetailJson | null {
-  stitchFlows(store);
+function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean): FlowDetailJson | null {
+  if (stitch) stitchFlows(store);
   const f = flowDetail(store, id, { offset, limit });
   if (f === null) return null;
   return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
 }
 
-function reportFile(store: Store, format: ReportFormat): ReportFileJson | null {
+function reportFile(store: Store, format: ReportFormat, stitch: boolean): ReportFileJson | null {
   if (store.listNodes().length === 0) return null;
-  stitchFlows(store);
+  if (stitch) stitchFlows(store);
   const report = buildReport(store);
   const file = renderReportFile(report, formatAsCore(format));
   const s = report.summary;
@@ -86,6 +89,75 @@ function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
 export interface CoreStoreOptions {
   /** Path of a better-sqlite3 addon built for the running ABI (Electron main); absent: the default one. */
   nativeBinding?: string;
+  /**
+   * The built import worker script (out/cli/import-worker.cjs, out/main/import-worker.js): imports
+   * run there, so the caller's event loop stays free to stream progress. Absent: on the calling thread.
+   */
+  importWorker?: string;
+}
+
+/** What the import worker receives as `workerData.natlensImport`. */
+export interface ImportWorkerJob {
+  dbPath: string;
+  nativeBinding: string | null;
+  paths: string[];
+  node: string | null;
+  baseDir: string | null;
+}
+
+export type ImportWorkerMessage =
+  | { kind: 'progress'; progress: ImportProgress }
+  | { kind: 'result'; result: ImportJson }
+  | { kind: 'error'; error: ApiErrorJson };
+
+function progressJson(p: CoreImportProgress): ImportProgress {
+  return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file };
+}
+
+function storeOptions(nativeBinding: string | null | undefined): { nativeBinding?: string } {
+  return nativeBinding === null || nativeBinding === undefined ? {} : { nativeBinding };
+}
+
+/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports, reports by message. */
+export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
+  let store: Store | null = null;
+  try {
+    store = Store.open(job.dbPath, storeOptions(job.nativeBinding));
+    const report = importPaths(store, job.paths, { node: job.node, onProgress: (p) => post({ kind: 'progress', progress: progressJson(p) }) });
+    post({ kind: 'result', result: reportAsContract(report) });
+  } catch (e) {
+    const error = e instanceof ApiError ? e : new ApiError('internal', e instanceof Error ? e.message : String(e));
+    post({ kind: 'error', error: error.toJSON() });
+  } finally {
+    store?.close();
+  }
+}
+
+function importInWorker(script: string, job: ImportWorkerJob, onProgress: (p: ImportProgress) => void): Promise<ImportJson> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { natlensImport: job } });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    worker.on('message', (message: ImportWorkerMessage) => {
+      switch (message.kind) {
+        case 'progress':
+          if (!settled) onProgress(message.progress);
+          return;
+        case 'result':
+          return settle(() => resolve(message.result));
+        case 'error':
+          return settle(() => reject(apiErrorFromJson(message.error, 'the import failed')));
+        default:
+          return assertNever(message);
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(new ApiError('internal', `the import worker failed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new ApiError('internal', `the import worker stopped (exit code ${code}) without a result`))));
+  });
 }
 
 /**
@@ -107,25 +179,45 @@ function inDirectory<T>(dir: string | undefined, fn: () => T): T {
 
 export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
   return (dbPath) => {
-    const store = Store.open(dbPath, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+    let store = Store.open(dbPath, storeOptions(options.nativeBinding));
+    let closed = false;
+    // One import at a time per store: a second one waits for the first.
+    let importQueue: Promise<unknown> = Promise.resolve();
+    // Stitching writes: while a worker imports, this side only reads (the flows stitched so far).
+    let importing = 0;
+    const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson> => {
+      const job: ImportWorkerJob = { dbPath, nativeBinding: options.nativeBinding ?? null, paths: [...paths], node: opts.node ?? null, baseDir: baseDir ?? null };
+      const run = (): Promise<ImportJson> => {
+        importing++;
+        return importInWorker(script, job, onProgress).finally(() => {
+          importing--;
+          // Reopen so nothing this side cached from before the worker's writes is read again.
+          if (closed) return;
+          store.close();
+          store = Store.open(dbPath, storeOptions(options.nativeBinding));
+        });
+      };
+      const result = importQueue.then(run, run);
+      importQueue = result.catch(() => undefined);
+      return result;
+    };
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir) {
-        const report = inDirectory(baseDir, () =>
-          importPaths(store, paths, {
-            node: opts.node ?? null,
-            onProgress: (p) => onProgress({ phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file }),
-          }),
-        );
+        if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir);
+        const report = inDirectory(baseDir, () => importPaths(store, paths, { node: opts.node ?? null, onProgress: (p) => onProgress(progressJson(p)) }));
         return reportAsContract(report);
       },
       topology: () => topologyAsJson(readTopology(store)),
       trace: (request) => runTrace(store, request),
-      listFlows: (offset, limit) => flowPage(store, offset, limit),
-      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit),
+      listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
+      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
-      report: (format) => reportFile(store, format),
-      close: () => store.close(),
+      report: (format) => reportFile(store, format, importing === 0),
+      close: () => {
+        closed = true;
+        store.close();
+      },
     };
     return port;
   };
