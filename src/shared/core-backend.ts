@@ -123,7 +123,9 @@ export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerM
   let store: Store | null = null;
   try {
     store = Store.open(job.dbPath, storeOptions(job.nativeBinding));
-    const report = importPaths(store, job.paths, { node: job.node, onProgress: (p) => post({ kind: 'progress', progress: progressJson(p) }) });
+    const report = importPaths(store, job.paths, {
+      node: job.node, readFrom: job.baseDir, onProgress: (p) => post({ kind: 'progress', progress: progressJson(p) }),
+    });
     post({ kind: 'result', result: reportAsContract(report) });
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', e instanceof Error ? e.message : String(e));
@@ -160,23 +162,6 @@ function importInWorker(script: string, job: ImportWorkerJob, onProgress: (p: Im
   });
 }
 
-/**
- * Runs `fn` with `dir` as the working directory. The importer prints and stores paths as given, so
- * web uploads are imported by bare file name from their staging folder and report `node-a.txt:12`
- * rather than a temp path. Sound only because the import is synchronous: nothing else runs while
- * the directory is changed.
- */
-function inDirectory<T>(dir: string | undefined, fn: () => T): T {
-  if (dir === undefined) return fn();
-  const previous = process.cwd();
-  process.chdir(dir);
-  try {
-    return fn();
-  } finally {
-    process.chdir(previous);
-  }
-}
-
 export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
   return (dbPath) => {
     let store = Store.open(dbPath, storeOptions(options.nativeBinding));
@@ -205,7 +190,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir) {
         if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir);
-        const report = inDirectory(baseDir, () => importPaths(store, paths, { node: opts.node ?? null, onProgress: (p) => onProgress(progressJson(p)) }));
+        const report = importPaths(store, paths, { node: opts.node ?? null, readFrom: baseDir ?? null, onProgress: (p) => onProgress(progressJson(p)) });
         return reportAsContract(report);
       },
       topology: () => topologyAsJson(readTopology(store)),

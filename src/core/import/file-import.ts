@@ -5,6 +5,7 @@
  */
 import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
+import { CaptureError } from '../capture/capture-error';
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
 import { isDatabaseError, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
@@ -28,7 +29,7 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
   let size: number;
   let head: Uint8Array;
   try {
-    fd = fs.openSync(file.path, 'r');
+    fd = fs.openSync(file.readPath, 'r');
     try {
       size = fs.fstatSync(fd).size;
       const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
@@ -68,7 +69,7 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
 
 function importPacketFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
-  const hash = sha256File(file.path);
+  const hash = sha256File(file.readPath);
   const sourceId = store.findSource(hash) ?? store.insertSource(file.path, hash, size);
   const node = nodeNameFor(ctx.override, null, file);
   const nodeId = store.ensureNode(node);
@@ -85,13 +86,15 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   const writer = store.packetWriter(id);
   let records = 0;
   const { progress } = ctx;
-  const summary = readers.readPacketCapture(
-    file.path,
-    (p) => {
-      writer.add(p);
-      records++;
-    },
-    progress ? (bytesDone) => progress(bytesDone, records) : undefined,
+  const summary = shownAs(file, () =>
+    readers.readPacketCapture(
+      file.readPath,
+      (p) => {
+        writer.add(p);
+        records++;
+      },
+      progress ? (bytesDone) => progress(bytesDone, records) : undefined,
+    ),
   );
   writer.flush();
   store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
@@ -102,7 +105,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
-  const bytes = fs.readFileSync(file.path);
+  const bytes = fs.readFileSync(file.readPath);
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
@@ -168,4 +171,15 @@ function isTranscript(split: SplitResult): boolean {
   if (split.units.length !== 1 || split.kept.length > 0) return true;
   const unit: CaptureUnit = split.units[0];
   return unit.command !== null || unit.node !== null;
+}
+
+/** A reader names the file it opened; errors name it as the user gave it. */
+function shownAs<T>(file: InputFile, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CaptureError && e.place.file === file.readPath && file.readPath !== file.path)
+      throw new CaptureError({ ...e.place, file: file.path }, e.reason);
+    throw e;
+  }
 }

@@ -81,4 +81,16 @@ describe('importPaths', () => {
     expect(view.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0']);
     expect(view.captures.map((c) => c.netns)).toEqual([null, 'blue']);
   });
+
+  it('reads relative paths from readFrom but names them as given, errors included', () => {
+    const staging = path.join(dir, 'staging');
+    fs.mkdirSync(staging);
+    fs.copyFileSync(conformance('TestLoadBalancer'), path.join(staging, 'node-a.txt'));
+    fs.copyFileSync(path.join('..', 'shared', 'captures', 'tcpdump-suite', 'kernel-ethernet-truncated-record.pcap'), path.join(staging, 'cut.pcap'));
+    const report = importPaths(store, ['node-a.txt', 'cut.pcap'], { readFrom: staging });
+    expect(report.nodes.map((n) => n.captures.map((c) => c.source))).toEqual([['node-a.txt:1']]);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]!.source).toMatch(/^cut\.pcap\b/);
+    expect(report.errors[0]!.message).not.toContain(staging);
+  });
 });

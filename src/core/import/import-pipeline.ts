@@ -8,7 +8,7 @@ import { walkInputs } from './input-walk';
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   const report: ImportReport = { nodes: [], warnings: [], errors: [] };
-  const walk = walkInputs(paths);
+  const walk = walkInputs(paths, options.readFrom ?? null);
   report.errors.push(...walk.errors);
   const nodes = new Map<string, ImportedNode>();
   const nodeEntry = (name: string): ImportedNode => {

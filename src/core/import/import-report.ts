@@ -42,6 +42,11 @@ export interface ImportOptions {
   /** `--node`: every capture of the call goes to this node. */
   node?: string | null;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Relative PATHs are read from this folder but shown as given: web uploads are staged in a temp
+   * folder and imported by their own file names, so sources say `node-a.txt:12`, not a temp path.
+   */
+  readFrom?: string | null;
 }
 
 /** An error from a reader or from the pipeline, as a report entry. */

@@ -9,6 +9,8 @@ import path from 'node:path';
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
   path: string;
+  /** Where the file is read from: `path`, or `path` inside ImportOptions.readFrom. */
+  readPath: string;
   /** The node its folder names, or null for a file given directly. */
   folderNode: string | null;
   /** Named on the command line, not found by walking a folder: a file with no capture in it is an error, not a warning. */
@@ -32,22 +34,23 @@ function isHidden(name: string): boolean {
   return name.startsWith('.');
 }
 
-export function walkInputs(paths: readonly string[]): WalkResult {
+export function walkInputs(paths: readonly string[], readFrom: string | null = null): WalkResult {
   const files: InputFile[] = [];
   const errors: WalkProblem[] = [];
   for (const given of paths) {
+    const readPath = readFrom !== null && !path.isAbsolute(given) ? path.resolve(readFrom, given) : given;
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(given);
+      stat = fs.statSync(readPath);
     } catch (e) {
       errors.push({ source: given, message: describeFsError(e) });
       continue;
     }
     if (stat.isFile()) {
-      files.push({ path: given, folderNode: null, explicit: true });
+      files.push({ path: given, readPath, folderNode: null, explicit: true });
     } else if (stat.isDirectory()) {
-      const name = path.basename(path.resolve(given));
-      walkFolder(given, name, true, 0, files, errors);
+      const name = path.basename(path.resolve(readPath));
+      walkFolder({ shown: given, read: readPath }, name, true, 0, files, errors);
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
@@ -56,35 +59,35 @@ export function walkInputs(paths: readonly string[]): WalkResult {
 }
 
 /** `top`: the folder named on the command line, whose sub-folders start their own nodes. */
-function walkFolder(dir: string, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[]): void {
+function walkFolder(dir: { shown: string; read: string }, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[]): void {
   if (depth > MAX_DEPTH) {
-    errors.push({ source: dir, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
+    errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
   }
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir.read, { withFileTypes: true });
   } catch (e) {
-    errors.push({ source: dir, message: describeFsError(e) });
+    errors.push({ source: dir.shown, message: describeFsError(e) });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
-    const full = path.join(dir, entry.name);
+    const full = { shown: path.join(dir.shown, entry.name), read: path.join(dir.read, entry.name) };
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
       try {
-        const s = fs.statSync(full);
+        const s = fs.statSync(full.read);
         isDir = s.isDirectory();
         isFile = s.isFile();
       } catch (e) {
-        errors.push({ source: full, message: describeFsError(e) });
+        errors.push({ source: full.shown, message: describeFsError(e) });
         continue;
       }
     }
-    if (isFile) files.push({ path: full, folderNode: node, explicit: false });
+    if (isFile) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
     else if (isDir) walkFolder(full, top ? entry.name : node, false, depth + 1, files, errors);
   }
 }
