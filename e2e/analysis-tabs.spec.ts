@@ -4,35 +4,12 @@
  * of the docs.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startServe, type ServeProcess } from './natlens-serve';
-
-const root = path.resolve(__dirname, '..');
-const transcripts = ['nodea.txt', 'nodeb.txt'].map((f) => path.join(root, 'test', 'fixtures', 'lab', 'transcripts', f));
+import { labSession, root } from './lab-session';
 
 test.describe('analysis tabs (web mode, kernel lab)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  const consoleErrors: string[] = [];
-
-  test.beforeEach(async ({ page }) => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-tabs-'));
-    serve = await startServe(path.join(dir, 'lab.db'));
-    consoleErrors.length = 0;
-    // Failed loads are reported by the response listener with their URL (the browser's own favicon probe is not a page request).
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
-    await page.goto(serve.url.toString());
-    await page.getByTestId('file-input').setInputFiles(transcripts);
-    await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures on 2 nodes/);
-  });
-
-  test.afterEach(async () => {
-    expect(await serve.stop()).toBe(0);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const session = labSession('tabs');
 
   test('draws both nodes, their interfaces, the routes between them and the service', async ({ page }) => {
     await page.getByRole('tab', { name: 'Topology' }).click();
@@ -45,7 +22,7 @@ test.describe('analysis tabs (web mode, kernel lab)', () => {
     expect((await canvas.boundingBox())?.width ?? 0).toBeGreaterThan(400);
     await page.getByLabel('Show loopback').check();
     await expect(page.getByTestId('topology-summary')).toContainText('10 interfaces');
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 
   test('traces 10.40.1.3:40001 → 10.96.0.10:80 in cbr0 on nodea into two 50% outcomes naming default/hello:http', async ({ page }) => {
@@ -68,7 +45,7 @@ test.describe('analysis tabs (web mode, kernel lab)', () => {
     await expect(outcomes.first().locator('code.rule').first()).toHaveText('-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
     // The DNAT rewrite marks what it changed.
     await expect(outcomes.first().locator('table.hops mark').first()).toBeVisible();
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 
   test('says what is wrong with a bad endpoint before asking the server', async ({ page }) => {
@@ -95,7 +72,7 @@ test.describe('analysis tabs (web mode, kernel lab)', () => {
     await expect(detail.getByTestId('flow-hops')).toContainText('reply before de-NAT');
     await expect(detail).toContainText('Rewrites');
     await page.screenshot({ path: path.join(root, 'test-results', 'flows.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 
   test('docs screenshot: the trace tab with the lab ClusterIP trace', async ({ page }) => {

@@ -1,34 +1,11 @@
 /** The Reports tab in web mode, on the kernel lab's transcripts: the HTML download and the sandboxed preview. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startServe, type ServeProcess } from './natlens-serve';
-
-const root = path.resolve(__dirname, '..');
-const transcripts = ['nodea.txt', 'nodeb.txt'].map((f) => path.join(root, 'test', 'fixtures', 'lab', 'transcripts', f));
+import { labSession } from './lab-session';
 
 test.describe('reports (web mode, kernel lab)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  const consoleErrors: string[] = [];
-
-  test.beforeEach(async ({ page }) => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-reports-'));
-    serve = await startServe(path.join(dir, 'lab.db'));
-    consoleErrors.length = 0;
-    // A CSP refusal of the preview's inline style would show here.
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
-    await page.goto(serve.url.toString());
-    await page.getByTestId('file-input').setInputFiles(transcripts);
-    await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures on 2 nodes/);
-  });
-
-  test.afterEach(async () => {
-    expect(await serve.stop()).toBe(0);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const session = labSession('reports');
 
   test('downloads the HTML report naming both nodes and previews it in a sandboxed frame', async ({ page }) => {
     await page.getByRole('tab', { name: 'Reports' }).click();
@@ -46,12 +23,12 @@ test.describe('reports (web mode, kernel lab)', () => {
     await page.getByTestId('report-html').click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(/^natlens-report-\d{4}-\d{2}-\d{2}\.html$/);
-    const saved = path.join(dir, download.suggestedFilename());
+    const saved = path.join(session.dir, download.suggestedFilename());
     await download.saveAs(saved);
     const html = fs.readFileSync(saved, 'utf8');
     expect(html).toContain('natlens report');
     expect(html).toContain('nodeb');
     expect(html).not.toMatch(/<script/i);
-    expect(consoleErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
   });
 });
