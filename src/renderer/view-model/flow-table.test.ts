@@ -6,7 +6,7 @@ import { coreStoreOpener } from '../../shared/core-backend';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/flow-json';
 import { flowDetail, listFlows } from '../../shared/handlers';
 import { Project } from '../../shared/project';
-import { clockText, flowDetailView, flowTableRow, flowTableRows, pageInfo, tcpLines } from './flow-table';
+import { clockText, flowDetailView, flowTableRow, flowTableRows, pageInfo, tcpLines, whenText } from './flow-table';
 
 describe('flow table and detail of the lab flows', () => {
   let page: FlowPageJson;
@@ -46,6 +46,12 @@ describe('flow table formatting', () => {
     id: 7, proto: 'udp', original: { src: 'fd00::1', sport: 53000, dst: 'fd00::53', dport: 53 }, reply: { src: 'fd00::53', sport: 53, dst: 'fd00::1', dport: 53000 },
     nat: [], service: null, evidence: 'inferred', firstSeen: null, lastSeen: null, packets: 1234567, tcp: null,
   };
+
+  it('says when a capture gave a time of day but no date, instead of showing 1970', () => {
+    expect(whenText('1970-01-01T22:43:45.668008500Z')).toBe('22:43:45.668008 (the capture gives no date)');
+    expect(whenText('2026-11-23T22:43:45.668008500Z')).toBe('2026-11-23T22:43:45.668008500Z');
+    expect(whenText(null)).toBe(clockText(null));
+  });
 
   it('marks inferred flows and writes IPv6 endpoints with brackets', () => {
     expect(flowTableRow(row)).toMatchObject({ original: '[fd00::1]:53000 → [fd00::53]:53', service: '—', packets: '1,234,567', evidence: 'inferred', firstSeen: '—' });

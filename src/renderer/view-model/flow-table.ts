@@ -40,6 +40,15 @@ export function tupleText(t: TupleJson): string {
 }
 
 /** `22:43:45.667900` from a nanosecond ISO time: the table shows the time of day, the tooltip all of it. */
+/**
+ * A full time, unless the capture never said the date: tcpdump's default timestamps are a time of day,
+ * read as seconds since midnight of 1970-01-01. Those show as the time of day, said to be undated.
+ */
+export function whenText(iso: string | null): string {
+  if (iso === null) return DASH;
+  return iso.startsWith('1970-01-01T') ? `${clockText(iso)} (the capture gives no date)` : iso;
+}
+
 export function clockText(iso: string | null): string {
   if (iso === null) return DASH;
   const m = /T(\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?/.exec(iso);
@@ -163,8 +172,8 @@ export function flowDetailView(d: FlowDetailJson): FlowDetailView {
       { label: 'Service', value: d.service ?? DASH },
       { label: 'Evidence', value: `${evidenceOf(d).evidence} (${evidenceOf(d).evidenceNote})` },
       { label: 'Packets', value: d.packets.toLocaleString('en-US') },
-      { label: 'First seen', value: d.firstSeen ?? DASH },
-      { label: 'Last seen', value: d.lastSeen ?? DASH },
+      { label: 'First seen', value: whenText(d.firstSeen) },
+      { label: 'Last seen', value: whenText(d.lastSeen) },
     ],
     tcp: tcp.lines,
     tcpWarning: tcp.warning,
