@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { writeSyntheticPcap } from './synthetic-pcap.fixture';
+import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');

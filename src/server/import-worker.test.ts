@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeSyntheticPcap } from '../cli/synthetic-pcap.fixture';
+import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import type { ImportProgress } from '../shared/api';
 import type { ImportJson, NodeJson } from '../shared/contract-json';
 import { coreStoreOpener } from '../shared/core-backend';
