@@ -20,31 +20,17 @@ export interface PacketTuple {
   dport: number | null;
 }
 
-/** A stored packet with its 5-tuple. */
-export interface PacketRow {
+/** A stored packet with its 5-tuple: the fields of the record it was read from that the store keeps. */
+export interface PacketRow
+  extends Pick<
+    PacketRecord,
+    | 'frame' | 'tsSec' | 'tsNsec' | 'iface' | 'direction' | 'linkType' | 'src' | 'dst' | 'ipProto' | 'sport' | 'dport'
+    | 'tcpFlags' | 'seq' | 'ack' | 'payloadLen' | 'icmpType' | 'icmpCode' | 'truncated' | 'line' | 'offset'
+  > {
   captureId: number;
-  frame: number;
-  tsSec: number;
-  tsNsec: number;
-  iface: string | null;
-  direction: 'in' | 'out' | null;
-  linkType: number | null;
+  /** The original frame length, when known. */
   len: number | null;
-  src: string | null;
-  dst: string | null;
-  ipProto: number | null;
-  sport: number | null;
-  dport: number | null;
-  tcpFlags: number | null;
-  seq: number | null;
-  ack: number | null;
-  payloadLen: number | null;
-  icmpType: number | null;
-  icmpCode: number | null;
   icmpId: number | null;
-  truncated: string | null;
-  line: number | null;
-  offset: number | null;
 }
 
 /** A stored tuple row (packet_tuples). */
