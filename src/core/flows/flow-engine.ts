@@ -141,28 +141,34 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     return t;
   };
 
+  /** A capture's packets with an address tuple, in time order, as (tuple, its id, block, slot). */
+  const forEachPacket = (captureId: number, visit: (tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number) => void): void => {
+    const tuples = tuplesOf(captureId);
+    for (const run of store.packets.timeOrdered(captureId)) {
+      for (let k = 0; k < run.slots.length; k++) {
+        const block = run.blocks[k]!;
+        const slot = run.slots[k]!;
+        const tupleId = block.tupleId(slot);
+        const tuple = tuples.get(tupleId);
+        if (tuple !== undefined) visit(tuple, tupleId, block, slot);
+      }
+    }
+  };
+
   // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs.
   let packets = 0;
   for (const c of captures) {
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!);
-    const tuples = tuplesOf(c.id);
-    for (const run of store.packets.timeOrdered(c.id)) {
-      for (let k = 0; k < run.slots.length; k++) {
-        const b = run.blocks[k]!;
-        const i = run.slots[k]!;
-        const tupleId = b.tupleId(i);
-        const tuple = tuples.get(tupleId);
-        if (tuple === undefined) continue;
-        packets++;
-        const flags = b.tcpFlags(i);
-        const syn = flags !== null && (flags & 0x02) !== 0;
-        if (!syn && seen.has(tupleId)) continue;
-        if (seen.size >= SEEN_LIMIT) seen.clear();
-        seen.add(tupleId);
-        builder.notePacket(sighting(tuple, tupleId, b, i));
-      }
-    }
+    forEachPacket(c.id, (tuple, tupleId, b, i) => {
+      packets++;
+      const flags = b.tcpFlags(i);
+      const syn = flags !== null && (flags & 0x02) !== 0;
+      if (!syn && seen.has(tupleId)) return;
+      if (seen.size >= SEEN_LIMIT) seen.clear();
+      seen.add(tupleId);
+      builder.notePacket(sighting(tuple, tupleId, b, i));
+    });
     progress('reading', packets);
   }
 
@@ -180,21 +186,13 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const provisionalOf = new Map<number, Map<number, number>>();
   for (const c of captures) {
     const sighting = sightings(c, ifaces.get(c.id)!);
-    const tuples = tuplesOf(c.id);
     const flowOfTuple = new Map<number, number>();
     provisionalOf.set(c.id, flowOfTuple);
-    for (const run of store.packets.timeOrdered(c.id)) {
-      for (let k = 0; k < run.slots.length; k++) {
-        const b = run.blocks[k]!;
-        const i = run.slots[k]!;
-        const tupleId = b.tupleId(i);
-        const tuple = tuples.get(tupleId);
-        if (tuple === undefined) continue;
-        const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
-        if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
-        if (++done % 100_000 === 0) progress('stitching', done);
-      }
-    }
+    forEachPacket(c.id, (tuple, tupleId, b, i) => {
+      const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
+      if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
+      if (++done % 100_000 === 0) progress('stitching', done);
+    });
     builder.endCapture();
   }
   // Every tuple's flow is known now: the tuples themselves are not needed again.
