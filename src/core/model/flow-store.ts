@@ -181,8 +181,10 @@ export class FlowStore {
     }));
   }
 
-  /** The capture's IP 5-tuples (ARP and other non-IP frames have none). */
-  /** `addresses` shares one string per address among many tuples (and captures) when given. */
+  /**
+   * The capture's IP 5-tuples (ARP and other non-IP frames have none). `addresses`, when given, shares
+   * one string per address among many tuples (and captures).
+   */
   captureTuples(captureId: number, addresses?: Map<string, string>): Map<number, CaptureTuple> {
     const rows = this.db
       .prepare('SELECT id, ip_proto, src, dst, sport, dport FROM packet_tuples WHERE capture_id = ? AND ip_proto IS NOT NULL')
