@@ -5,18 +5,6 @@
  */
 import type { Match, Target } from '../netfilter/ruleset';
 
-const SHARED = new WeakSet<object>();
-
-/** True for a record a pool handed out: a writer may serialise it once for all the rules that hold it. */
-export function isSharedRecord(record: object): boolean {
-  return SHARED.has(record);
-}
-
-function shared<T extends object>(record: T): T {
-  SHARED.add(record);
-  return record;
-}
-
 export class RecordPool {
   private readonly jumps = new Map<string, Target>();
   private readonly comments = new Map<string, Match>();
@@ -26,20 +14,20 @@ export class RecordPool {
 
   jump(chain: string): Target {
     let t = this.jumps.get(chain);
-    if (t === undefined) this.jumps.set(chain, (t = shared<Target>({ kind: 'jump', chain })));
+    if (t === undefined) this.jumps.set(chain, (t = { kind: 'jump', chain }));
     return t;
   }
 
   comment(text: string): Match {
     let m = this.comments.get(text);
-    if (m === undefined) this.comments.set(text, (m = shared<Match>({ kind: 'comment', text })));
+    if (m === undefined) this.comments.set(text, (m = { kind: 'comment', text }));
     return m;
   }
 
   protocol(proto: string, negated: boolean): Match {
     const pool = negated ? this.negatedProtocols : this.protocols;
     let m = pool.get(proto);
-    if (m === undefined) pool.set(proto, (m = shared<Match>({ kind: 'protocol', proto, negated })));
+    if (m === undefined) pool.set(proto, (m = { kind: 'protocol', proto, negated }));
     return m;
   }
 
@@ -47,7 +35,7 @@ export class RecordPool {
   randomStatistic(written: string, probability: number, negated: boolean): Match {
     const key = negated ? `!${written}` : written;
     let m = this.probabilities.get(key);
-    if (m === undefined) this.probabilities.set(key, (m = shared<Match>({ kind: 'statistic', mode: 'random', probability, negated })));
+    if (m === undefined) this.probabilities.set(key, (m = { kind: 'statistic', mode: 'random', probability, negated }));
     return m;
   }
 }

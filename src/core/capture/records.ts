@@ -238,14 +238,6 @@ export interface PacketCaptureSummary {
   interfaces: string[];
 }
 
-/** What streaming a ruleset capture into a sink learns besides its tables. */
-export interface RulesetSummary {
-  family: Ruleset['family'];
-  origin: Ruleset['origin'];
-  takenAt: string | null;
-  rules: number;
-}
-
 /** Number of records a parsed capture holds (what `import --json` reports as `records`). */
 export function recordCount(capture: ParsedCapture): number {
   switch (capture.kind) {

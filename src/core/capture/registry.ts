@@ -12,11 +12,10 @@ import { looksLikeIfconfig, parseIfconfig } from './ifconfig';
 import { looksLikeIpAddr, parseIpAddr } from './ip-addr';
 import { looksLikeIpRoute, parseIpRoute } from './ip-route';
 import { parseIptablesList } from './iptables-list';
-import { parseIptablesSave, readIptablesSave } from './iptables-save';
+import { parseIptablesSave } from './iptables-save';
 import { looksLikeIptablesList, looksLikeIptablesSave } from './iptables-sniff';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
-import { recordCount, type CaptureKind, type PacketCaptureSummary, type PacketSink, type ParsedCapture, type RulesetSummary } from './records';
-import { replayRuleset, type RulesetSink } from '../netfilter/ruleset-sink';
+import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from './records';
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';
@@ -88,22 +87,6 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     default:
       return assertNever(kind);
   }
-}
-
-/**
- * Streams the ruleset of an iptables-save unit into `sink` as it is read (an `iptables -L` listing,
- * small, is parsed whole first).
- */
-export function readRulesetUnit(unit: CaptureUnit, sink: RulesetSink): RulesetSummary {
-  if (unit.kind === 'iptables-save') {
-    const read = readIptablesSave(unit.input, sink);
-    const origin = { format: 'iptables-save', interfacesShown: true, countersShown: read.countersShown, partial: false } as const;
-    return { family: read.family, origin, takenAt: read.takenAt, rules: read.rules };
-  }
-  const parsed = parseCaptureUnit(unit);
-  if (parsed.kind !== 'iptables-list') throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${unit.kind} is not a ruleset`);
-  replayRuleset(parsed.ruleset.tables, sink);
-  return { family: parsed.ruleset.family, origin: parsed.ruleset.origin, takenAt: parsed.takenAt, rules: recordCount(parsed) };
 }
 
 /** Streams the packets of a tcpdump-text unit into `sink`. */

@@ -4,8 +4,7 @@
  * `captureReaders` from ./default-readers.
  */
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
-import type { PacketCaptureSummary, PacketSink, ParsedCapture, RulesetSummary } from '../capture/records';
-import type { RulesetSink } from '../netfilter/ruleset-sink';
+import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../capture/records';
 import type { TextInput } from '../capture/text-input';
 
 export interface CaptureReaders {
@@ -21,8 +20,6 @@ export interface CaptureReaders {
   splitTextCapture(input: TextInput): SplitResult;
   /** Parses a unit of any kind but tcpdump-text; throws CaptureError. */
   parseCaptureUnit(unit: CaptureUnit): ParsedCapture;
-  /** Streams the ruleset of an iptables-save or iptables -L unit into `sink`; throws CaptureError. */
-  readRulesetUnit(unit: CaptureUnit, sink: RulesetSink): RulesetSummary;
   /** Streams the packets of a tcpdump-text unit into `sink`; throws CaptureError. */
   parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCaptureSummary;
 }

@@ -1,5 +1,5 @@
 /** The importer as the faces use it: the pipeline bound to natlens's own capture readers. */
-import { parseCaptureUnit, parseTcpdumpUnit, readRulesetUnit, splitTextCapture } from '../capture/registry';
+import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from '../capture/registry';
 import { isPacketCapture, readPacketCapture } from '../capture/pcap/read-packet-capture';
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
@@ -11,7 +11,6 @@ export const captureReaders: CaptureReaders = {
   readPacketCapture,
   splitTextCapture,
   parseCaptureUnit,
-  readRulesetUnit,
   parseTcpdumpUnit,
 };
 

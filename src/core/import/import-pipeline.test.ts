@@ -66,9 +66,6 @@ const toy: CaptureReaders = {
     });
     return { kind: 'ip-route', routes, takenAt: null };
   },
-  readRulesetUnit: (unit) => {
-    throw new CaptureError({ file: unit.file, line: unit.firstLine }, 'no rulesets here');
-  },
   parseTcpdumpUnit: () => ({ packets: 0, firstPacketAt: null, linkTypes: [], interfaces: [] }),
 };
 

@@ -2,17 +2,16 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
-import { kubeProxyServices } from '../netfilter/kube-proxy';
 import { kubeProxyRecords } from './kube-proxy-records';
 
-function servicesOf(test: string) {
+function ruleset(test: string) {
   const file = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'kube-proxy', test, 'ruleset.iptables-save');
-  return kubeProxyServices(parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset);
+  return parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
 }
 
 describe('kubeProxyRecords', () => {
   it('reads a LoadBalancer service with its cluster IP, node port and endpoint from kube-proxy chains', () => {
-    const { services, endpoints } = kubeProxyRecords(servicesOf('TestLoadBalancer'));
+    const { services, endpoints } = kubeProxyRecords(ruleset('TestLoadBalancer'));
     expect(services).toEqual([
       expect.objectContaining({
         namespace: 'ns1', name: 'svc1', type: 'LoadBalancer', clusterIP: '172.30.0.41', loadBalancerIPs: ['1.2.3.4'],
@@ -23,7 +22,7 @@ describe('kubeProxyRecords', () => {
   });
 
   it('groups the ports of one service and types a service without node ports as ClusterIP', () => {
-    const { services } = kubeProxyRecords(servicesOf('TestClusterIPEndpointsJump'));
+    const { services } = kubeProxyRecords(ruleset('TestClusterIPEndpointsJump'));
     expect(services.map((s) => [`${s.namespace}/${s.name}`, s.type, s.clusterIP, s.ports.map((p) => `${p.name}:${p.port}`)])).toEqual([
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
     ]);

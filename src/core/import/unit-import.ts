@@ -7,8 +7,6 @@ import { sha256Text } from './content-hash';
 import { noteNode, type FileOutcome } from './file-outcome';
 import type { InputFile } from './input-walk';
 import { kubeProxyRecords } from './kube-proxy-records';
-import { KubeProxyIndex } from '../netfilter/kube-proxy';
-import { teeSinks, type RulesetSink } from '../netfilter/ruleset-sink';
 import { nodeNameFor } from './node-name';
 
 export interface UnitContext {
@@ -23,7 +21,7 @@ export interface UnitContext {
   progress: ((bytesDone: number | null, records: number) => void) | null;
 }
 
-/** Packets or rules between progress reports while a unit streams in. */
+/** Packets between progress reports while a tcpdump text unit streams in. */
 const PROGRESS_EVERY = 65_536;
 
 export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number): void {
@@ -56,29 +54,14 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     records = summary.packets;
     takenAt = summary.firstPacketAt;
     detail = { linkTypes: summary.linkTypes, interfaces: summary.interfaces };
-  } else if (unit.kind === 'iptables-save' || unit.kind === 'iptables-list') {
-    // Streamed: each chain is stored as the reader finishes it, and kube-proxy's services are gathered on the way.
-    const writer = store.rulesetWriter(id);
-    const services = new KubeProxyIndex();
-    let n = 0;
-    const progress: RulesetSink = {
-      table() {},
-      chain() {},
-      rule() {
-        if (++n % PROGRESS_EVERY === 0) ctx.progress?.(null, n);
-      },
-      commit() {},
-    };
-    const summary = ctx.readers.readRulesetUnit(unit, teeSinks(writer, services, progress));
-    writer.finish(summary.family, summary.origin);
-    const k8s = kubeProxyRecords(services.services());
-    store.insertServices(id, 'kube-proxy', k8s.services);
-    store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
-    records = summary.rules;
-    takenAt = summary.takenAt;
   } else {
     const parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
+      const k8s = kubeProxyRecords(parsed.ruleset);
+      store.insertServices(id, 'kube-proxy', k8s.services);
+      store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
+    }
     records = recordCount(parsed);
     takenAt = parsed.takenAt;
   }

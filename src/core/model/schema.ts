@@ -385,29 +385,6 @@ CREATE TABLE flow_generation (
   // 4: no index on the chain a rule jumps to: nothing looks rules up by it, and keeping it up to date was a
   // tenth of storing a kube-proxy-scale ruleset.
   (db) => db.exec('DROP INDEX IF EXISTS rules_target_chain'),
-  // 5: a chain's rules are one JSON array in its row (see rule-json.ts), not one row each: storing a
-  // kube-proxy-scale ruleset was dominated by its 170,000 row inserts. The `rules` view lists them as before.
-  // A chain's place in its table is `seq`, so rows can go in as their rules are read, in id order.
-  (db) =>
-    db.exec(`
-ALTER TABLE chains ADD COLUMN rules TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE chains ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
-UPDATE chains SET seq = id;
-DROP INDEX chains_table;
-CREATE INDEX chains_table ON chains(table_id, seq);
-UPDATE chains SET rules = (
-  SELECT json_group_array(json_array(line, text, packets, bytes, json(matches), json(target)) ORDER BY position)
-  FROM rules WHERE rules.chain_id = chains.id
-) WHERE id IN (SELECT chain_id FROM rules);
-DROP TABLE rules;
-CREATE VIEW rules AS
-  SELECT c.id AS chain_id, c.table_id, c.name AS chain, r.key + 1 AS position,
-    r.value ->> 0 AS line, r.value ->> 1 AS text, r.value ->> 2 AS packets, r.value ->> 3 AS bytes,
-    r.value -> 4 AS matches, r.value -> 5 AS target, r.value -> 5 ->> 'kind' AS target_kind,
-    r.value -> 5 ->> 'chain' AS target_chain,
-    (SELECT m.value ->> 'text' FROM json_each(r.value -> 4) m WHERE m.value ->> 'kind' = 'comment' LIMIT 1) AS comment
-  FROM chains c, json_each(c.rules) r;
-`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,14 +7,11 @@ import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord,
   ParsedCapture, PodRecord, RouteRecord, RouteType, ServiceRecord,
 } from '../capture/records';
-import type { Chain, Counters, Ruleset, Table, TableName } from '../netfilter/ruleset';
-import { replayRuleset } from '../netfilter/ruleset-sink';
+import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { BatchInsert } from './batch-insert';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
-import { decodeRules } from './rule-json';
-import { RulesetWriter } from './ruleset-writer';
 import { migrate } from './schema';
 
 export type { PacketRow, PacketTuple, PacketWriter };
@@ -75,6 +72,12 @@ export interface TextBlockRow {
   reason: string | null;
   text: string;
 }
+
+const RULE_COLUMNS = [
+  'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
+  'target_chain', 'comment',
+] as const;
+const CHAIN_COLUMNS = ['id', 'table_id', 'name', 'builtin', 'policy', 'packets', 'bytes', 'line'] as const;
 
 const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
 
@@ -256,14 +259,48 @@ export class Store {
   }
 
   insertRuleset(captureId: number, ruleset: Ruleset): void {
-    const writer = this.rulesetWriter(captureId);
-    replayRuleset(ruleset.tables, writer);
-    writer.finish(ruleset.family, ruleset.origin);
-  }
-
-  /** Stores a ruleset as a reader streams it in; call `finish` once the reader is done. */
-  rulesetWriter(captureId: number): RulesetWriter {
-    return new RulesetWriter(this.db, captureId);
+    const rulesetId = this.db
+      .prepare(
+        `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        captureId, ruleset.family, ruleset.origin.format, flag(ruleset.origin.interfacesShown),
+        flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
+      ).lastInsertRowid;
+    const table = this.db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
+    // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
+    let chainId = (this.db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
+    const chains = new BatchInsert(this.db, 'chains', CHAIN_COLUMNS, 128);
+    // Every rule keeps its parsed matches and target, so the simulator reads them back without reparsing.
+    const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
+    const json = new RecordJson();
+    const row: unknown[] = [];
+    for (const t of ruleset.tables) {
+      const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
+      const firstChainId = chainId + 1;
+      for (const c of t.chains) {
+        chains.add([++chainId, tableId, c.name, flag(c.builtin), c.policy, c.counters?.packets ?? null, c.counters?.bytes ?? null, c.line]);
+      }
+      // Chains before their rules: each rule names its chain.
+      chains.flush();
+      chainId = firstChainId - 1;
+      for (const c of t.chains) {
+        chainId++;
+        for (const r of c.rules) {
+          const target = r.target;
+          row.length = 0;
+          row.push(chainId, r.position, r.text, r.line);
+          row.push(r.counters?.packets ?? null, r.counters?.bytes ?? null);
+          row.push(json.list(r.matches), target === null ? null : json.of(target));
+          row.push(
+            target?.kind ?? null, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
+            firstComment(r.matches),
+          );
+          rules.add(row);
+        }
+      }
+    }
+    rules.flush();
   }
 
   insertConntrack(captureId: number, entries: readonly ConntrackEntry[]): void {
@@ -426,9 +463,22 @@ export class Store {
   rulesetsOf(captureId: number): Ruleset[] {
     const rulesets = this.db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
     const tables = this.db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
-    const chains = this.db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY seq');
+    const chains = this.db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
+    // A table's rules in one query, not one per chain: kube-proxy tables have tens of thousands of chains.
+    const rules = this.db.prepare(
+      `SELECT chain_id, position, text, line, packets, bytes, matches, target FROM rules
+       WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
+    );
     const counters = (row: Record<string, unknown>): Counters | null =>
       row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+    const rule = (r: Record<string, unknown>): Rule => ({
+      position: r.position as number,
+      text: r.text as string,
+      line: r.line as number,
+      counters: counters(r),
+      matches: JSON.parse(r.matches as string) as Match[],
+      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+    });
     return rulesets.map((rs) => ({
       family: rs.family as 'ipv4' | 'ipv6',
       origin: {
@@ -437,22 +487,30 @@ export class Store {
         countersShown: rs.counters_shown === 1,
         partial: rs.partial === 1,
       },
-      tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map(
-        (t): Table => ({
+      tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
+        const byChain = new Map<number, Rule[]>();
+        const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
+        for (const r of rules.iterate(t.id) as Iterable<Record<string, unknown>>) {
+          const chainId = r.chain_id as number;
+          let list = byChain.get(chainId);
+          if (list === undefined) byChain.set(chainId, (list = []));
+          list.push(rule(r));
+        }
+        return {
           name: t.name as TableName,
           line: t.line as number,
-          chains: (chains.all(t.id) as Array<Record<string, unknown>>).map(
+          chains: chainRows.map(
             (c): Chain => ({
               name: c.name as string,
               builtin: c.builtin === 1,
               policy: c.policy as 'ACCEPT' | 'DROP' | null,
               counters: counters(c),
               line: c.line as number,
-              rules: decodeRules(c.rules as string),
+              rules: byChain.get(c.id as number) ?? [],
             }),
           ),
-        }),
-      ),
+        };
+      }),
     }));
   }
 
@@ -572,6 +630,32 @@ function captureRow(r: RawCaptureRow): CaptureRow {
 
 function splitList(text: string): string[] {
   return text === '' ? [] : text.split(',');
+}
+
+/** A rule stored as text alone; text a newer, stricter reader refuses is kept as one unsupported match. */
+/**
+ * JSON of parsed rule records. The iptables-save reader shares equal match and target records between
+ * rules (one object for every `-p tcp`, every copy of a service's comment), so each is written once.
+ */
+class RecordJson {
+  private readonly written = new WeakMap<object, string>();
+
+  of(record: object): string {
+    let text = this.written.get(record);
+    if (text === undefined) this.written.set(record, (text = JSON.stringify(record)));
+    return text;
+  }
+
+  list(records: readonly object[]): string {
+    let text = '[';
+    for (let i = 0; i < records.length; i++) text += (i === 0 ? '' : ',') + this.of(records[i]!);
+    return `${text}]`;
+  }
+}
+
+function firstComment(matches: readonly Match[]): string | null {
+  for (const m of matches) if (m.kind === 'comment') return m.text;
+  return null;
 }
 
 /** kubectl's `10.40.0.6:8080,10.40.0.7:8080` list → one record per address (`<none>` and `+ N more...` dropped). */
