@@ -632,7 +632,6 @@ function splitList(text: string): string[] {
   return text === '' ? [] : text.split(',');
 }
 
-/** A rule stored as text alone; text a newer, stricter reader refuses is kept as one unsupported match. */
 /**
  * JSON of parsed rule records. The iptables-save reader shares equal match and target records between
  * rules (one object for every `-p tcp`, every copy of a service's comment), so each is written once.
