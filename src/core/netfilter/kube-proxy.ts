@@ -4,7 +4,8 @@
  * KUBE-FW- chains one shared hash suffix, so frontends, service chains and endpoints can be tied without
  * the API server.
  */
-import type { Chain, Match, Rule, Ruleset, Target } from './ruleset';
+import type { Match, Rule, Ruleset, TableName, Target } from './ruleset';
+import { replayRuleset, type ChainHead, type RulesetSink } from './ruleset-sink';
 
 export type FrontendKind = 'cluster-ip' | 'external-ip' | 'load-balancer' | 'node-port';
 
@@ -57,7 +58,7 @@ function frontendKind(comment: string, chain: string): FrontendKind {
   return 'cluster-ip';
 }
 
-function frontendOf(rule: Rule, chain: string): ServiceFrontend {
+function frontendOf(rule: Rule, chain: string, comment: string | null): ServiceFrontend {
   let address: string | null = null;
   let port: number | null = null;
   let proto: string | null = null;
@@ -66,54 +67,110 @@ function frontendOf(rule: Rule, chain: string): ServiceFrontend {
     else if (m.kind === 'ports' && m.which === 'dport' && !m.negated && m.ranges.length === 1) port = m.ranges[0]!.min;
     else if (m.kind === 'protocol' && !m.negated) proto = m.proto;
   }
-  return { kind: frontendKind(commentOf(rule.matches) ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
+  return { kind: frontendKind(comment ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
+}
+
+const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
+
+/** What the service search needs of one nat rule, kept instead of the rule. */
+interface RuleGist {
+  comment: string | null;
+  jump: string | null;
+  /** For a rule of KUBE-SERVICES or KUBE-NODEPORTS. */
+  frontend: ServiceFrontend | null;
+  /** A DNAT's destinations, `10.40.0.6:8080`. */
+  endpoints: string[] | null;
+}
+
+function endpointsOf(target: Target | null): string[] | null {
+  if (target?.kind !== 'dnat') return null;
+  const out: string[] = [];
+  for (const to of target.to) {
+    const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
+    if (ep) out.push(ep);
+  }
+  return out;
+}
+
+/**
+ * Gathers kube-proxy's services from the nat table as a reader hands it over, keeping a few fields per
+ * rule of the chains that matter rather than the rules.
+ */
+export class KubeProxyIndex implements RulesetSink {
+  private inNat = false;
+  /** The nat table's chains in order, with the gist of each rule. */
+  private readonly chains = new Map<string, RuleGist[]>();
+
+  table(name: TableName): void {
+    this.inNat = name === 'nat';
+  }
+
+  chain(head: ChainHead): void {
+    if (this.inNat && !this.chains.has(head.name)) this.chains.set(head.name, []);
+  }
+
+  rule(chain: string, at: number, rule: Rule): void {
+    if (!this.inNat) return;
+    const comment = commentOf(rule.matches);
+    const gist: RuleGist = {
+      comment,
+      jump: jumpTarget(rule.target),
+      frontend: ENTRY_CHAINS.includes(chain) ? frontendOf(rule, chain, comment) : null,
+      endpoints: endpointsOf(rule.target),
+    };
+    const gists = this.chains.get(chain)!;
+    if (at === gists.length) gists.push(gist);
+    else gists.splice(at, 0, gist);
+  }
+
+  commit(): void {
+    this.inNat = false;
+  }
+
+  /** Services found, sorted by name. */
+  services(): KubeProxyService[] {
+    const { chains } = this;
+    const byHash = new Map<string, KubeProxyService>();
+    const serviceFor = (hash: string): KubeProxyService => {
+      let s = byHash.get(hash);
+      if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
+      return s;
+    };
+    const nameFrom = (s: KubeProxyService, comment: string | null): void => {
+      if (s.name || !comment) return;
+      const name = serviceNameOf(comment);
+      if (name) s.name = name;
+    };
+    for (const entry of ENTRY_CHAINS) {
+      for (const rule of chains.get(entry) ?? []) {
+        const hash = rule.jump ? serviceChainHash(rule.jump) : null;
+        if (!hash) continue;
+        const s = serviceFor(hash);
+        nameFrom(s, rule.comment);
+        s.frontends.push(rule.frontend!);
+      }
+    }
+    for (const [chain, rules] of chains) {
+      const hash = serviceChainHash(chain);
+      if (!hash) continue;
+      const s = serviceFor(hash);
+      const balances = /^KUBE-(SVC|SVL)-/.test(chain);
+      for (const rule of rules) {
+        nameFrom(s, rule.comment);
+        if (!balances || !rule.jump?.startsWith('KUBE-SEP-')) continue;
+        for (const r of chains.get(rule.jump) ?? []) {
+          nameFrom(s, r.comment);
+          for (const ep of r.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
+        }
+      }
+    }
+    return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
+  }
 }
 
 /** Services found in a ruleset's nat table, sorted by name. */
 export function kubeProxyServices(ruleset: Ruleset): KubeProxyService[] {
-  const nat = ruleset.tables.find((t) => t.name === 'nat');
-  if (!nat) return [];
-  const chains = new Map<string, Chain>();
-  for (const c of nat.chains) chains.set(c.name, c);
-  const byHash = new Map<string, KubeProxyService>();
-  const serviceFor = (hash: string): KubeProxyService => {
-    let s = byHash.get(hash);
-    if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
-    return s;
-  };
-  const nameFrom = (s: KubeProxyService, matches: readonly Match[]): void => {
-    if (s.name) return;
-    const comment = commentOf(matches);
-    const name = comment ? serviceNameOf(comment) : null;
-    if (name) s.name = name;
-  };
-  for (const entry of ['KUBE-SERVICES', 'KUBE-NODEPORTS']) {
-    for (const rule of chains.get(entry)?.rules ?? []) {
-      const to = jumpTarget(rule.target);
-      const hash = to ? serviceChainHash(to) : null;
-      if (!hash) continue;
-      const s = serviceFor(hash);
-      nameFrom(s, rule.matches);
-      s.frontends.push(frontendOf(rule, entry));
-    }
-  }
-  for (const chain of nat.chains) {
-    const hash = serviceChainHash(chain.name);
-    if (!hash) continue;
-    const s = serviceFor(hash);
-    for (const rule of chain.rules) {
-      nameFrom(s, rule.matches);
-      const sep = jumpTarget(rule.target);
-      if (!sep?.startsWith('KUBE-SEP-') || !/^KUBE-(SVC|SVL)-/.test(chain.name)) continue;
-      for (const r of chains.get(sep)?.rules ?? []) {
-        nameFrom(s, r.matches);
-        if (r.target?.kind !== 'dnat') continue;
-        for (const to of r.target.to) {
-          const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
-          if (ep && !s.endpoints.includes(ep)) s.endpoints.push(ep);
-        }
-      }
-    }
-  }
-  return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
+  const index = new KubeProxyIndex();
+  replayRuleset(ruleset.tables.filter((t) => t.name === 'nat'), index);
+  return index.services();
 }
