@@ -24,8 +24,15 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The import worker thread (src/main/index.ts starts it from out/main/import-worker.js).
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'import-worker': resolve(__dirname, 'src/server/import-worker.ts') } },
+      // The import worker thread (src/main/index.ts starts it from out/main/import-worker.js) and the dump
+      // reader thread it starts for a large iptables-save dump (out/main/dump-reader-worker.js).
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'import-worker': resolve(__dirname, 'src/server/import-worker.ts'),
+          'dump-reader-worker': resolve(__dirname, 'src/core/import/dump-reader-worker.ts'),
+        },
+      },
     },
   },
   preload: {

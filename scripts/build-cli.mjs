@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// The import worker thread of `natlens serve` is a second, separate bundle next to the CLI.
-for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs']]) await build({
+// The import worker thread of `natlens serve` and the dump reader thread of every import are separate bundles next to the CLI.
+for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs']]) await build({
   entryPoints: [path.join(root, entry)],
   outfile: path.join(root, 'out/cli', out),
   bundle: true,

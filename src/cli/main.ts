@@ -1,6 +1,10 @@
 /** bin/natlens → out/cli/natlens.cjs (bundled by scripts/build-cli.mjs). See CONTRACT.md. */
 import { processIo } from './cli-io';
 import { runCli } from './run-cli';
+import { useDumpReaderWorker } from '../core/import/dump-reader-thread';
+
+// Large iptables-save dumps are read by out/cli/dump-reader-worker.cjs while this thread stores them.
+useDumpReaderWorker(__dirname);
 
 // `natlens flows | head`: the reader went away; stop quietly instead of dying on an unhandled EPIPE.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -4,9 +4,11 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runImportJob, type ImportWorkerJob } from '../shared/core-backend';
+import { useDumpReaderWorker } from '../core/import/dump-reader-thread';
 
 const job = (workerData as { natlensImport?: ImportWorkerJob } | null)?.natlensImport;
 if (!isMainThread && parentPort !== null && job !== undefined) {
   const port = parentPort;
+  useDumpReaderWorker(__dirname);
   runImportJob(job, (message) => port.postMessage(message));
 }

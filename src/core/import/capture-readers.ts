@@ -6,6 +6,8 @@
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
 import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../capture/records';
 import type { TextInput } from '../capture/text-input';
+import type { RulesetTape } from '../model/ruleset-tape';
+import type { DumpFileRead } from './dump-file-read';
 
 export interface CaptureReaders {
   /** True when the first bytes of a file are a pcap or pcapng header. */
@@ -22,4 +24,9 @@ export interface CaptureReaders {
   parseCaptureUnit(unit: CaptureUnit): ParsedCapture;
   /** Streams the packets of a tcpdump-text unit into `sink`; throws CaptureError. */
   parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCaptureSummary;
+  /**
+   * Reads a file that is one plain iptables-save dump into ruleset tapes as it goes (see dump-file-read.ts);
+   * `not-plain` sends the file down the text path. Without it every text file is read whole.
+   */
+  readDumpFile?(readPath: string, shownAs: string, size: number, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead;
 }

@@ -17,6 +17,8 @@ import { problemOf } from './import-report';
 import { nodeNameFor } from './node-name';
 import { LineIndex } from './line-index';
 import { storeUnit, type UnitContext } from './unit-import';
+import { importDumpFile } from './dump-import';
+import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -52,6 +54,8 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
       store.transaction(() => importPacketFile(ctx, size));
     } else if (head.includes(0)) {
       outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
+    } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
+      // Streamed: one plain iptables-save dump, of any size.
     } else if (size > MAX_TEXT_BYTES) {
       outcome.errors.push({
         source: file.path,

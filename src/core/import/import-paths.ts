@@ -4,6 +4,7 @@ import { isPacketCapture, readPacketCapture } from '../capture/pcap/read-packet-
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { importPathsWith } from './import-pipeline';
+import { readDumpFileThreaded } from './dump-reader-thread';
 import type { ImportOptions, ImportReport } from './import-report';
 
 export const captureReaders: CaptureReaders = {
@@ -12,6 +13,7 @@ export const captureReaders: CaptureReaders = {
   splitTextCapture,
   parseCaptureUnit,
   parseTcpdumpUnit,
+  readDumpFile: readDumpFileThreaded,
 };
 
 /** Imports files and folders into the project (CONTRACT.md `import`): one transaction per file. */

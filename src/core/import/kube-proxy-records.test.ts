@@ -1,3 +1,4 @@
+import { kubeProxyServices } from '../netfilter/kube-proxy';
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ function ruleset(test: string) {
 
 describe('kubeProxyRecords', () => {
   it('reads a LoadBalancer service with its cluster IP, node port and endpoint from kube-proxy chains', () => {
-    const { services, endpoints } = kubeProxyRecords(ruleset('TestLoadBalancer'));
+    const { services, endpoints } = kubeProxyRecords(kubeProxyServices(ruleset('TestLoadBalancer')));
     expect(services).toEqual([
       expect.objectContaining({
         namespace: 'ns1', name: 'svc1', type: 'LoadBalancer', clusterIP: '172.30.0.41', loadBalancerIPs: ['1.2.3.4'],
@@ -22,7 +23,7 @@ describe('kubeProxyRecords', () => {
   });
 
   it('groups the ports of one service and types a service without node ports as ClusterIP', () => {
-    const { services } = kubeProxyRecords(ruleset('TestClusterIPEndpointsJump'));
+    const { services } = kubeProxyRecords(kubeProxyServices(ruleset('TestClusterIPEndpointsJump')));
     expect(services.map((s) => [`${s.namespace}/${s.name}`, s.type, s.clusterIP, s.ports.map((p) => `${p.name}:${p.port}`)])).toEqual([
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
     ]);

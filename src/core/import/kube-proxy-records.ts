@@ -3,8 +3,7 @@
  * output is stored in, so a node whose API server was never queried still shows its services.
  */
 import type { ServicePortRecord, ServiceRecord } from '../capture/records';
-import type { Ruleset } from '../netfilter/ruleset';
-import { kubeProxyServices, type KubeProxyService } from '../netfilter/kube-proxy';
+import type { KubeProxyService } from '../netfilter/kube-proxy';
 import type { EndpointRecord } from '../model/store';
 import { assertNever } from '../common/assert-never';
 
@@ -37,10 +36,10 @@ function addUnique(list: string[], value: string | null): void {
   if (value !== null && !list.includes(value)) list.push(value);
 }
 
-export function kubeProxyRecords(ruleset: Ruleset): KubeProxyRecords {
+export function kubeProxyRecords(services: readonly KubeProxyService[]): KubeProxyRecords {
   const byService = new Map<string, ServiceRecord>();
   const endpoints: EndpointRecord[] = [];
-  for (const svc of kubeProxyServices(ruleset)) {
+  for (const svc of services) {
     const id = splitServicePortName(svc.name);
     if (!id) continue;
     const key = `${id.namespace}/${id.name}`;

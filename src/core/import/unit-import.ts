@@ -1,12 +1,13 @@
 /** One capture unit cut from a text file → the store (the caller holds the transaction). */
 import type { CaptureUnit } from '../capture/capture-unit';
-import { recordCount } from '../capture/records';
+import { recordCount, type CaptureKind } from '../capture/records';
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
 import { noteNode, type FileOutcome } from './file-outcome';
 import type { InputFile } from './input-walk';
 import { kubeProxyRecords } from './kube-proxy-records';
+import { kubeProxyServices } from '../netfilter/kube-proxy';
 import { nodeNameFor } from './node-name';
 
 export interface UnitContext {
@@ -32,8 +33,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
-    noteNode(outcome, node);
-    outcome.warnings.push({ source, message: `${unit.kind} already imported as capture ${existing} of node ${node}; not stored again` });
+    noteAlreadyImported(outcome, node, source, unit.kind, existing);
     return;
   }
   const id = store.insertCapture({
@@ -58,7 +58,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     const parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
-      const k8s = kubeProxyRecords(parsed.ruleset);
+      const k8s = kubeProxyRecords(kubeProxyServices(parsed.ruleset));
       store.insertServices(id, 'kube-proxy', k8s.services);
       store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
     }
@@ -69,4 +69,9 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   ctx.progress?.(null, records);
   noteNode(outcome, node);
   outcome.captures.push({ id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null });
+}
+
+export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number): void {
+  noteNode(outcome, node);
+  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again` });
 }

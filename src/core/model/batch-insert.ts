@@ -25,9 +25,9 @@ export class BatchInsert {
     this.full = db.prepare(this.statementText(batchRows));
   }
 
-  /** Adds one row; `row.length` must equal the column count. */
-  add(row: readonly unknown[]): void {
-    for (let i = 0; i < this.columns; i++) this.values.push(row[i]);
+  /** Adds one row: the column count of values from `row[from]` on. */
+  add(row: readonly unknown[], from = 0): void {
+    for (let i = from; i < from + this.columns; i++) this.values.push(row[i]);
     if (++this.rows === this.batchRows) {
       this.full.run(this.values);
       this.values = [];

@@ -249,15 +249,8 @@ export class FlowStore {
    * read packets meanwhile); the generation marker is set last.
    */
   replaceFlows(generation: string, fill: (writer: FlowWriter) => void): void {
-    // Flow rows are appended, never revisited: a small page cache serves them as well and keeps the
-    // stitch's peak memory down (the import's large cache is for its indexes).
-    const cache = this.db.pragma('cache_size', { simple: true }) as number;
-    this.db.pragma('cache_size = -8192');
-    try {
-      this.writeFlows(generation, fill);
-    } finally {
-      this.db.pragma(`cache_size = ${cache}`);
-    }
+    // Flow rows are appended, never revisited (the import's large cache is for its indexes).
+    this.store.withPageCache(8192, () => this.writeFlows(generation, fill));
   }
 
   private writeFlows(generation: string, fill: (writer: FlowWriter) => void): void {

@@ -10,6 +10,8 @@ import type {
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { BatchInsert } from './batch-insert';
+import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
+import { RulesetTapeWriter } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { migrate } from './schema';
@@ -72,12 +74,6 @@ export interface TextBlockRow {
   reason: string | null;
   text: string;
 }
-
-const RULE_COLUMNS = [
-  'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
-  'target_chain', 'comment',
-] as const;
-const CHAIN_COLUMNS = ['id', 'table_id', 'name', 'builtin', 'policy', 'packets', 'bytes', 'line'] as const;
 
 const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
 
@@ -146,6 +142,20 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  /**
+   * Runs `fn` with a page cache of `kib` KiB. Appends that never revisit their pages (flows, a streamed
+   * ruleset) are as fast with a small cache, and touching less memory is faster still.
+   */
+  withPageCache<T>(kib: number, fn: () => T): T {
+    const cache = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = -${kib}`);
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`cache_size = ${cache}`);
+    }
+  }
+
   // ---- nodes and sources ----------------------------------------------------------------
 
   ensureNode(name: string): number {
@@ -193,6 +203,18 @@ export class Store {
   }
 
   /** Sets what is only known once the records are in: their number, the capture's own time, a kind-specific summary. */
+  /** Gives a capture stored before its content was hashed (a streamed import) its source, hash and lines. */
+  placeCapture(id: number, sourceId: number, contentHash: string, firstLine: number, lastLine: number): void {
+    this.db
+      .prepare('UPDATE captures SET source_id = ?, content_hash = ?, first_line = ?, last_line = ? WHERE id = ?')
+      .run(sourceId, contentHash, firstLine, lastLine, id);
+  }
+
+  /** Streams a ruleset of `captureId` into the store, tape by tape (see ruleset-tape.ts). */
+  rulesetTapeWriter(captureId: number, format: 'iptables-save' | 'iptables-list'): RulesetTapeWriter {
+    return new RulesetTapeWriter(this.db, captureId, format);
+  }
+
   finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {
     this.db
       .prepare('UPDATE captures SET records = ?, taken_at = ?, detail = ? WHERE id = ?')
@@ -271,15 +293,15 @@ export class Store {
     // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
     let chainId = (this.db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
     const chains = new BatchInsert(this.db, 'chains', CHAIN_COLUMNS, 128);
-    // Every rule keeps its parsed matches and target, so the simulator reads them back without reparsing.
     const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
-    const json = new RecordJson();
     const row: unknown[] = [];
     for (const t of ruleset.tables) {
       const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
       const firstChainId = chainId + 1;
       for (const c of t.chains) {
-        chains.add([++chainId, tableId, c.name, flag(c.builtin), c.policy, c.counters?.packets ?? null, c.counters?.bytes ?? null, c.line]);
+        row.length = 0;
+        pushChainRow(row, ++chainId, Number(tableId), c);
+        chains.add(row);
       }
       // Chains before their rules: each rule names its chain.
       chains.flush();
@@ -287,15 +309,8 @@ export class Store {
       for (const c of t.chains) {
         chainId++;
         for (const r of c.rules) {
-          const target = r.target;
           row.length = 0;
-          row.push(chainId, r.position, r.text, r.line);
-          row.push(r.counters?.packets ?? null, r.counters?.bytes ?? null);
-          row.push(json.list(r.matches), target === null ? null : json.of(target));
-          row.push(
-            target?.kind ?? null, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null,
-            firstComment(r.matches),
-          );
+          pushRuleRow(row, chainId, r);
           rules.add(row);
         }
       }
@@ -630,31 +645,6 @@ function captureRow(r: RawCaptureRow): CaptureRow {
 
 function splitList(text: string): string[] {
   return text === '' ? [] : text.split(',');
-}
-
-/**
- * JSON of parsed rule records. The iptables-save reader shares equal match and target records between
- * rules (one object for every `-p tcp`, every copy of a service's comment), so each is written once.
- */
-class RecordJson {
-  private readonly written = new WeakMap<object, string>();
-
-  of(record: object): string {
-    let text = this.written.get(record);
-    if (text === undefined) this.written.set(record, (text = JSON.stringify(record)));
-    return text;
-  }
-
-  list(records: readonly object[]): string {
-    let text = '[';
-    for (let i = 0; i < records.length; i++) text += (i === 0 ? '' : ',') + this.of(records[i]!);
-    return `${text}]`;
-  }
-}
-
-function firstComment(matches: readonly Match[]): string | null {
-  for (const m of matches) if (m.kind === 'comment') return m.text;
-  return null;
 }
 
 /** kubectl's `10.40.0.6:8080,10.40.0.7:8080` list → one record per address (`<none>` and `+ N more...` dropped). */

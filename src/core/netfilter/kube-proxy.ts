@@ -4,6 +4,7 @@
  * KUBE-FW- chains one shared hash suffix, so frontends, service chains and endpoints can be tied without
  * the API server.
  */
+import { ownString } from '../common/own-string';
 import type { Match, Rule, Ruleset, TableName, Target } from './ruleset';
 import { replayRuleset, type ChainHead, type RulesetSink } from './ruleset-sink';
 
@@ -67,60 +68,98 @@ function frontendOf(rule: Rule, chain: string, comment: string | null): ServiceF
     else if (m.kind === 'ports' && m.which === 'dport' && !m.negated && m.ranges.length === 1) port = m.ranges[0]!.min;
     else if (m.kind === 'protocol' && !m.negated) proto = m.proto;
   }
-  return { kind: frontendKind(comment ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
+  return {
+    kind: frontendKind(comment ?? '', chain), address: address === null ? null : ownString(address), port, proto,
+    rule: ownString(rule.text), line: rule.line,
+  };
 }
 
 const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
+const BALANCING_CHAIN = /^KUBE-(SVC|SVL)-/;
 
-/** What the service search needs of one nat rule, kept instead of the rule. */
-interface RuleGist {
-  comment: string | null;
-  jump: string | null;
-  /** For a rule of KUBE-SERVICES or KUBE-NODEPORTS. */
-  frontend: ServiceFrontend | null;
-  /** A DNAT's destinations, `10.40.0.6:8080`. */
-  endpoints: string[] | null;
+/** A rule of KUBE-SERVICES or KUBE-NODEPORTS that leads to a service chain. */
+interface EntryGist {
+  hash: string;
+  name: string | null;
+  frontend: ServiceFrontend;
 }
 
-function endpointsOf(target: Target | null): string[] | null {
-  if (target?.kind !== 'dnat') return null;
-  const out: string[] = [];
+/** A service chain (KUBE-SVC-, -SVL-, -EXT-, -FW-, -XLB-) as the service search needs it. */
+interface ServiceChainGist {
+  hash: string;
+  /** The first service name its rules' comments give. */
+  name: string | null;
+  /** Endpoint chains jumped to before the rule that gave `name`: their comments come first. */
+  sepsBefore: string[];
+  /** The KUBE-SEP- chains an SVC or SVL chain balances over, in rule order. */
+  seps: string[];
+}
+
+/** A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`. */
+interface EndpointChainGist {
+  name: string | null;
+  endpoints: string[];
+}
+
+function endpointsOf(target: Target | null, into: string[]): void {
+  if (target?.kind !== 'dnat') return;
   for (const to of target.to) {
     const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
-    if (ep) out.push(ep);
+    if (ep) into.push(ownString(ep));
   }
-  return out;
 }
 
 /**
- * Gathers kube-proxy's services from the nat table as a reader hands it over, keeping a few fields per
- * rule of the chains that matter rather than the rules.
+ * Gathers kube-proxy's services from the nat table as a reader hands it over (rules in order, as
+ * iptables-save writes them), keeping per chain only what ties services, frontends and endpoints together.
  */
 export class KubeProxyIndex implements RulesetSink {
   private inNat = false;
-  /** The nat table's chains in order, with the gist of each rule. */
-  private readonly chains = new Map<string, RuleGist[]>();
+  private readonly entries = new Map<string, EntryGist[]>(ENTRY_CHAINS.map((c) => [c, []]));
+  private readonly serviceChains = new Map<string, ServiceChainGist>();
+  private readonly endpointChains = new Map<string, EndpointChainGist>();
+  /** Comment → the service it names: kube-proxy repeats each comment on many rules. */
+  private readonly names = new Map<string, string | null>();
 
   table(name: TableName): void {
     this.inNat = name === 'nat';
   }
 
   chain(head: ChainHead): void {
-    if (this.inNat && !this.chains.has(head.name)) this.chains.set(head.name, []);
+    if (!this.inNat) return;
+    const hash = serviceChainHash(head.name);
+    if (hash !== null && !this.serviceChains.has(head.name)) {
+      this.serviceChains.set(head.name, { hash, name: null, sepsBefore: [], seps: [] });
+    } else if (head.name.startsWith('KUBE-SEP-') && !this.endpointChains.has(head.name)) {
+      this.endpointChains.set(head.name, { name: null, endpoints: [] });
+    }
   }
 
-  rule(chain: string, at: number, rule: Rule): void {
+  rule(chain: string, _at: number, rule: Rule): void {
     if (!this.inNat) return;
-    const comment = commentOf(rule.matches);
-    const gist: RuleGist = {
-      comment,
-      jump: jumpTarget(rule.target),
-      frontend: ENTRY_CHAINS.includes(chain) ? frontendOf(rule, chain, comment) : null,
-      endpoints: endpointsOf(rule.target),
-    };
-    const gists = this.chains.get(chain)!;
-    if (at === gists.length) gists.push(gist);
-    else gists.splice(at, 0, gist);
+    const entry = this.entries.get(chain);
+    if (entry !== undefined) {
+      const jump = jumpTarget(rule.target);
+      const hash = jump === null ? null : serviceChainHash(jump);
+      if (hash === null) return;
+      const comment = commentOf(rule.matches);
+      entry.push({ hash, name: this.nameOf(comment), frontend: frontendOf(rule, chain, comment) });
+      return;
+    }
+    const service = this.serviceChains.get(chain);
+    if (service !== undefined) {
+      if (service.name === null) service.name = this.nameOf(commentOf(rule.matches));
+      const jump = jumpTarget(rule.target);
+      if (jump === null || !jump.startsWith('KUBE-SEP-') || !BALANCING_CHAIN.test(chain)) return;
+      service.seps.push(jump);
+      if (service.name === null) service.sepsBefore.push(jump);
+      return;
+    }
+    const endpoints = this.endpointChains.get(chain);
+    if (endpoints !== undefined) {
+      if (endpoints.name === null) endpoints.name = this.nameOf(commentOf(rule.matches));
+      endpointsOf(rule.target, endpoints.endpoints);
+    }
   }
 
   commit(): void {
@@ -129,42 +168,38 @@ export class KubeProxyIndex implements RulesetSink {
 
   /** Services found, sorted by name. */
   services(): KubeProxyService[] {
-    const { chains } = this;
     const byHash = new Map<string, KubeProxyService>();
     const serviceFor = (hash: string): KubeProxyService => {
       let s = byHash.get(hash);
       if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
       return s;
     };
-    const nameFrom = (s: KubeProxyService, comment: string | null): void => {
-      if (s.name || !comment) return;
-      const name = serviceNameOf(comment);
-      if (name) s.name = name;
+    const name = (s: KubeProxyService, found: string | null | undefined): void => {
+      if (!s.name && found) s.name = found;
     };
     for (const entry of ENTRY_CHAINS) {
-      for (const rule of chains.get(entry) ?? []) {
-        const hash = rule.jump ? serviceChainHash(rule.jump) : null;
-        if (!hash) continue;
-        const s = serviceFor(hash);
-        nameFrom(s, rule.comment);
-        s.frontends.push(rule.frontend!);
+      for (const gist of this.entries.get(entry)!) {
+        const s = serviceFor(gist.hash);
+        name(s, gist.name);
+        s.frontends.push(gist.frontend);
       }
     }
-    for (const [chain, rules] of chains) {
-      const hash = serviceChainHash(chain);
-      if (!hash) continue;
-      const s = serviceFor(hash);
-      const balances = /^KUBE-(SVC|SVL)-/.test(chain);
-      for (const rule of rules) {
-        nameFrom(s, rule.comment);
-        if (!balances || !rule.jump?.startsWith('KUBE-SEP-')) continue;
-        for (const r of chains.get(rule.jump) ?? []) {
-          nameFrom(s, r.comment);
-          for (const ep of r.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
-        }
+    for (const gist of this.serviceChains.values()) {
+      const s = serviceFor(gist.hash);
+      for (const sep of gist.sepsBefore) name(s, this.endpointChains.get(sep)?.name);
+      name(s, gist.name);
+      for (const sep of gist.seps) {
+        for (const ep of this.endpointChains.get(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
       }
     }
     return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private nameOf(comment: string | null): string | null {
+    if (comment === null) return null;
+    let name = this.names.get(comment);
+    if (name === undefined) this.names.set(comment, (name = serviceNameOf(comment)));
+    return name;
   }
 }
 

@@ -1,0 +1,170 @@
+/**
+ * The streamed iptables-save import against the text path it stands in for: the same dump must leave the
+ * same project behind either way, and whatever the stream does not take must reach the text path untouched.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Store } from '../model/store';
+import type { RulesetTape } from '../model/ruleset-tape';
+import type { CaptureReaders } from './capture-readers';
+import { readDumpFile, type DumpFileRead } from './dump-file-read';
+import { readDumpFileThreaded } from './dump-reader-thread';
+import { importPathsWith } from './import-pipeline';
+import { captureReaders } from './import-paths';
+import type { ImportReport } from './import-report';
+import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
+
+const CONFORMANCE = path.join('..', 'shared', 'conformance', 'kube-proxy');
+const dumps = fs.readdirSync(CONFORMANCE).filter((d) => fs.existsSync(path.join(CONFORMANCE, d, 'ruleset.iptables-save')));
+const WORKER = path.join(process.cwd(), 'out', 'cli', 'dump-reader-worker.cjs');
+
+const textOnly: CaptureReaders = { ...captureReaders, readDumpFile: undefined };
+
+/** The real readers, noting what each streamed read answered. */
+function streaming(reads: Array<DumpFileRead['kind']>): CaptureReaders {
+  return {
+    ...captureReaders,
+    readDumpFile: (readPath, shownAs, size, onTape, onBytes) => {
+      const read = readDumpFile(readPath, shownAs, onTape, onBytes);
+      reads.push(read.kind);
+      return read;
+    },
+  };
+}
+
+let dir: string;
+let stores: Store[];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-dump-import-'));
+  stores = [];
+});
+afterEach(() => {
+  for (const s of stores) s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function freshStore(): Store {
+  const store = Store.open(path.join(dir, `p${stores.length}.db`));
+  stores.push(store);
+  return store;
+}
+
+/** Everything an import leaves in the project, without row ids. */
+function contents(store: Store): unknown {
+  const rows = (sql: string): unknown[] => store.db.prepare(sql).all();
+  const captures = rows(
+    `SELECT c.id, n.name AS node, c.kind, c.source_file, c.first_line, c.last_line, c.command, c.partial, c.content_hash,
+            c.taken_at, c.records, c.snapshot, c.detail, s.sha256, s.size, s.path
+     FROM captures c JOIN nodes n ON n.id = c.node_id LEFT JOIN sources s ON s.id = c.source_id ORDER BY c.id`,
+  ) as Array<{ id: number }>;
+  return {
+    captures: captures.map(({ id, ...c }) => ({
+      ...c,
+      rulesets: store.rulesetsOf(id),
+      rulesetRows: rows(`SELECT family, format, interfaces_shown, counters_shown, partial FROM rulesets WHERE capture_id = ${id}`),
+      rules: rows(
+        `SELECT t.name AS tbl, ch.name AS chain, r.position, r.target_kind, r.target_chain, r.comment, r.matches, r.target
+         FROM rules r JOIN chains ch ON ch.id = r.chain_id JOIN rule_tables t ON t.id = ch.table_id JOIN rulesets rs ON rs.id = t.ruleset_id
+         WHERE rs.capture_id = ${id} ORDER BY ch.id, r.position`,
+      ),
+      services: store.services(id),
+      endpoints: store.endpoints(id),
+    })),
+    textBlocks: rows('SELECT node, source_file, first_line, last_line, reason FROM text_blocks ORDER BY id'),
+  };
+}
+
+/** Imports `files` in turn, once streamed and once as text, into two fresh projects. */
+function bothWays(files: string[], node: string | null = 'n'): {
+  streamed: { store: Store; reports: ImportReport[] }; text: { store: Store; reports: ImportReport[] }; reads: Array<DumpFileRead['kind']>;
+} {
+  const reads: Array<DumpFileRead['kind']> = [];
+  const run = (readers: CaptureReaders): { store: Store; reports: ImportReport[] } => {
+    const store = freshStore();
+    return { store, reports: files.map((f) => importPathsWith(readers, store, [f], { node })) };
+  };
+  return { streamed: run(streaming(reads)), text: run(textOnly), reads };
+}
+
+function expectSame(files: string[], node: string | null = 'n'): Array<DumpFileRead['kind']> {
+  const { streamed, text, reads } = bothWays(files, node);
+  const ids = (r: ImportReport): ImportReport => ({ ...r, nodes: r.nodes.map((n) => ({ ...n, captures: n.captures.map((c) => ({ ...c, id: 0 })) })) });
+  expect(streamed.reports.map(ids)).toEqual(text.reports.map(ids));
+  expect(contents(streamed.store)).toEqual(contents(text.store));
+  return reads;
+}
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const loadBalancer = (): string => fs.readFileSync(path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save'), 'utf8');
+
+describe('streamed iptables-save import', () => {
+  it.each(dumps)('stores %s as the text path does', (test) => {
+    expect(expectSame([path.join(CONFORMANCE, test, 'ruleset.iptables-save')])).toEqual(['dump']);
+  });
+
+  it('hashes and places the capture as the text path does around blank lines, spaces and a missing final line break', () => {
+    const body = loadBalancer().trimEnd();
+    const variants = [`\n\n  \n${body}\n`, `${body}   `, `${body}\n\n \t\n`, `# first\n\n${body.replace(/\nCOMMIT\n/, '\nCOMMIT\n\n\n')}\n`];
+    const files = variants.map((v, i) => write(`v${i}.save`, v));
+    expect(expectSame(files)).toEqual(['dump', 'dump', 'dump', 'dump']);
+  });
+
+  it('leaves to the text path what is not a plain dump, with the same outcome', () => {
+    const dump = loadBalancer();
+    const files = [
+      write('crlf.save', dump.replace(/\n/g, '\r\n')),
+      write('utf8.save', dump.replace('"ns1/svc1:p80 cluster IP"', '"ns1/svc1:p80 clüster IP"')),
+      write('insert.save', dump.replace(/\nCOMMIT\n(?![\s\S]*\nCOMMIT\n)/, '\n-I KUBE-SERVICES 1 -j RETURN\nCOMMIT\n')),
+      write('redeclared.save', dump.replace(/\n(:KUBE-SERVICES - \[0:0\])\n/, '\n$1\n$1\n')),
+      write('broken.save', dump.replace(/\n-A /, '\n-A NOPE ')),
+      write('uncommitted.save', dump.trimEnd().replace(/COMMIT$/, '')),
+      write('transcript.save', `${dump}root@node-a:~# ip route\ndefault via 10.0.0.1 dev eth0\n`),
+    ];
+    const reads = expectSame(files);
+    expect(reads).toEqual(files.map(() => 'not-plain'));
+  });
+
+  it('stores the same dump once, and under a second node as a second capture of the known source', () => {
+    const file = path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save');
+    const { streamed } = bothWays([file, file]);
+    expect(streamed.reports[1].warnings).toEqual([
+      { source: `${file}:1`, message: 'iptables-save already imported as capture 1 of node n; not stored again' },
+    ]);
+    expect(streamed.store.count('captures')).toBe(1);
+    expectSame([file, file]);
+    const store = freshStore();
+    const reads: Array<DumpFileRead['kind']> = [];
+    importPathsWith(streaming(reads), store, [file], { node: 'a' });
+    importPathsWith(streaming(reads), store, [file], { node: 'b' });
+    expect(store.count('captures')).toBe(2);
+    expect(store.count('sources')).toBe(1);
+  });
+
+  it('reads a dump in a worker thread exactly as on the calling thread', () => {
+    const file = path.join(dir, 'kube-proxy.save');
+    writeKubeProxyDump(file, 1000, 5);
+    const size = fs.statSync(file).size;
+    expect(size).toBeGreaterThan(2 * 1024 * 1024);
+    const here: RulesetTape[] = [];
+    const there: RulesetTape[] = [];
+    const bytes: number[] = [];
+    const local = readDumpFile(file, 'k', (t) => here.push(t));
+    const threaded = readDumpFileThreaded(file, 'k', size, (t) => there.push(t), (n) => bytes.push(n), WORKER);
+    expect(threaded).toEqual(local);
+    expect(there.flat()).toEqual(here.flat());
+    expect(bytes.at(-1)).toBe(size);
+    expect(local.kind === 'dump' && local.kubeProxy.services.length).toBe(1000);
+  });
+
+  it('answers not-plain from the worker for a file it cannot read, without waiting', () => {
+    const read = readDumpFileThreaded(path.join(dir, 'missing.save'), 'missing.save', 4 * 1024 * 1024, () => undefined, undefined, WORKER);
+    expect(read.kind).toBe('not-plain');
+  });
+});

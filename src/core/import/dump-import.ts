@@ -1,0 +1,65 @@
+/**
+ * A file that is one plain iptables-save dump goes straight from disk to the store: read in pieces by a
+ * worker thread, its rows written as they come, in one transaction. Hashes are known only at the end, so
+ * the capture is stored first under a placeholder and placed once they are; the same content already
+ * stored rolls it all back. Anything readDumpFile does not call plain is rolled back too and read as text.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDatabaseError } from '../model/store';
+import type { DumpFileRead } from './dump-file-read';
+import { noteNode } from './file-outcome';
+import { nodeNameFor } from './node-name';
+import { noteAlreadyImported, type UnitContext } from './unit-import';
+
+/** Rules and chains are appended: their pages are not read again during the import. */
+const STREAM_CACHE_KIB = 8192;
+
+/** Rolls the streamed import back. */
+class Undo extends Error {
+  constructor(readonly read: DumpFileRead | null, readonly existing: number | null) {
+    super('undo the streamed import');
+  }
+}
+
+/** True when the file was imported (or found already imported) this way; false: read it as text. */
+export function importDumpFile(ctx: UnitContext, size: number): boolean {
+  const { store, file, outcome } = ctx;
+  const readDumpFile = ctx.readers.readDumpFile?.bind(ctx.readers);
+  if (readDumpFile === undefined) return false;
+  const node = nodeNameFor(ctx.override, null, file);
+  let stored: { id: number; read: Extract<DumpFileRead, { kind: 'dump' }> };
+  try {
+    stored = store.withPageCache(STREAM_CACHE_KIB, () => store.transaction(() => {
+      const nodeId = store.ensureNode(node);
+      const id = store.insertCapture({
+        nodeId, sourceId: null, kind: 'iptables-save', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
+        command: null, partial: false, contentHash: `pending:${randomUUID()}`, takenAt: null,
+      });
+      const writer = store.rulesetTapeWriter(id, 'iptables-save');
+      const { progress } = ctx;
+      const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(bytes, writer.rulesWritten) : undefined);
+      if (read.kind !== 'dump') throw new Undo(read, null);
+      const existing = store.findCaptureByContent(nodeId, 'iptables-save', null, read.captureHash);
+      if (existing !== null) throw new Undo(read, existing);
+      writer.finish(read.summary.family, read.summary.countersShown);
+      const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
+      store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
+      store.insertServices(id, 'kube-proxy', read.kubeProxy.services);
+      store.insertEndpoints(id, 'kube-proxy', read.kubeProxy.endpoints);
+      store.finishCapture(id, read.summary.rules, read.summary.takenAt, null);
+      return { id, read };
+    }));
+  } catch (e) {
+    if (!(e instanceof Undo) || isDatabaseError(e)) throw e;
+    if (e.existing === null || e.read?.kind !== 'dump') return false;
+    noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing);
+    return true;
+  }
+  const { id, read } = stored;
+  ctx.progress?.(size, read.summary.rules);
+  noteNode(outcome, node);
+  outcome.captures.push({
+    id, node, kind: 'iptables-save', source: `${file.path}:${read.firstLine}`, takenAt: read.summary.takenAt, records: read.summary.rules, netns: null,
+  });
+  return true;
+}

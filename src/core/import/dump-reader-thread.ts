@@ -1,0 +1,85 @@
+/**
+ * Runs readDumpFile in a worker thread, so that parsing a large dump and writing its rows overlap on two
+ * cores, while the import itself stays synchronous and in one transaction: the writing thread blocks on
+ * the worker's messages (Atomics.wait + receiveMessageOnPort) instead of returning to the event loop.
+ * Each entry point names the folder its bundle runs from (useDumpReaderWorker); where none did (tests on the
+ * TypeScript sources), or for a small file, readDumpFile runs on the calling thread: same rows, same result.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { RulesetTape } from '../model/ruleset-tape';
+import { readDumpFile, type DumpFileRead } from './dump-file-read';
+
+export type DumpMessage =
+  | { kind: 'tape'; tape: RulesetTape }
+  | { kind: 'bytes'; bytesRead: number }
+  | { kind: 'done'; result: DumpFileRead };
+
+export interface DumpWorkerData {
+  readPath: string;
+  shownAs: string;
+  /** Int32 slots, see DUMP_SIGNAL. */
+  signal: Int32Array;
+}
+
+export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2 } as const;
+/** Tapes the worker may post before the writer has taken them: bounds the memory between the threads. */
+export const TAPES_AHEAD = 8;
+/** Below this a thread costs more to start than it saves. */
+const WORKER_MIN_BYTES = 2 * 1024 * 1024;
+/** The worker bundle: out/cli/dump-reader-worker.cjs beside the command line, out/main/dump-reader-worker.js in Electron. */
+const WORKER_FILES = ['dump-reader-worker.cjs', 'dump-reader-worker.js'];
+let workerScript: string | null = null;
+
+/** Entry points call this with their bundle's folder; without it dumps are read on the importing thread. */
+export function useDumpReaderWorker(bundleDir: string): void {
+  workerScript = WORKER_FILES.map((f) => path.join(bundleDir, f)).find((f) => fs.existsSync(f)) ?? null;
+}
+
+export function readDumpFileThreaded(
+  readPath: string,
+  shownAs: string,
+  size: number,
+  onTape: (tape: RulesetTape) => void,
+  onBytes?: (bytesRead: number) => void,
+  script: string | null = workerScript,
+): DumpFileRead {
+  if (script === null || size < WORKER_MIN_BYTES) return readDumpFile(readPath, shownAs, onTape, onBytes);
+  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1, port2 } = new MessageChannel();
+  const data: DumpWorkerData & { port: typeof port2 } = { readPath, shownAs, signal, port: port2 };
+  const worker = new Worker(script, { workerData: data, transferList: [port2] });
+  try {
+    for (;;) {
+      const posted = Atomics.load(signal, DUMP_SIGNAL.posted);
+      // Read before the port: a worker that had exited by then had posted all it ever will.
+      const exited = Atomics.load(signal, DUMP_SIGNAL.exited) === 1;
+      const received = receiveMessageOnPort(port1);
+      if (received === undefined) {
+        if (exited) throw new Error(`the thread reading ${shownAs} stopped before it finished`);
+        Atomics.wait(signal, DUMP_SIGNAL.posted, posted, 1000);
+        continue;
+      }
+      const message = received.message as DumpMessage;
+      switch (message.kind) {
+        case 'tape':
+          onTape(message.tape);
+          Atomics.add(signal, DUMP_SIGNAL.taken, 1);
+          Atomics.notify(signal, DUMP_SIGNAL.taken);
+          break;
+        case 'bytes':
+          Atomics.add(signal, DUMP_SIGNAL.taken, 1);
+          onBytes?.(message.bytesRead);
+          break;
+        case 'done':
+          return message.result;
+        default:
+          throw new Error(`unexpected message from the dump reader: ${JSON.stringify(message satisfies never)}`);
+      }
+    }
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}

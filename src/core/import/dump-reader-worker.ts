@@ -1,0 +1,36 @@
+/**
+ * Worker-thread entry (bundled as out/cli/dump-reader-worker.cjs and out/main/dump-reader-worker.js): reads
+ * one dump file with readDumpFile and posts its tapes to the thread that writes them, at most a few ahead
+ * of it. See dump-reader-thread.ts.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { readDumpFile } from './dump-file-read';
+import { DUMP_SIGNAL, TAPES_AHEAD, type DumpMessage, type DumpWorkerData } from './dump-reader-thread';
+
+const { readPath, shownAs, port, signal } = workerData as DumpWorkerData & { port: MessagePort };
+
+function post(message: DumpMessage): void {
+  port.postMessage(message);
+  Atomics.add(signal, DUMP_SIGNAL.posted, 1);
+  Atomics.notify(signal, DUMP_SIGNAL.posted);
+}
+
+process.on('exit', () => {
+  Atomics.store(signal, DUMP_SIGNAL.exited, 1);
+  Atomics.notify(signal, DUMP_SIGNAL.posted);
+});
+
+const result = readDumpFile(
+  readPath,
+  shownAs,
+  (tape) => {
+    post({ kind: 'tape', tape });
+    for (;;) {
+      const taken = Atomics.load(signal, DUMP_SIGNAL.taken);
+      if (Atomics.load(signal, DUMP_SIGNAL.posted) - taken <= TAPES_AHEAD) break;
+      Atomics.wait(signal, DUMP_SIGNAL.taken, taken);
+    }
+  },
+  (bytesRead) => post({ kind: 'bytes', bytesRead }),
+);
+post({ kind: 'done', result });

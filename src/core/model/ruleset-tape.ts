@@ -1,0 +1,135 @@
+/**
+ * A ruleset streamed into the store as "tapes": flat arrays of table, chain and rule rows, tagged, in the
+ * order a reader met them. A reader thread fills tapes (RulesetTapeSink); the thread holding the database
+ * writes them (RulesetTapeWriter). Tapes hold only numbers, strings and nulls, so they cross threads cheaply.
+ * Tables and chains are numbered within the ruleset; the writer turns those numbers into row ids.
+ */
+import type Database from 'better-sqlite3';
+import type { Rule, TableName } from '../netfilter/ruleset';
+import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
+import { BatchInsert } from './batch-insert';
+import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
+
+export type RulesetTape = unknown[];
+
+/** [TABLE, name, line] */
+const TABLE = 0;
+/** [CHAIN, ...CHAIN_COLUMNS] with id and table_id numbered within the ruleset */
+const CHAIN = 1;
+/** [RULE, ...RULE_COLUMNS] with chain_id numbered within the ruleset */
+const RULE = 2;
+
+/** A ruleset the tape cannot carry in order: a rule inserted (-I) before others, a chain declared twice. */
+export class NotInOrder extends Error {}
+
+/** Entries per tape (~1,000 rules): big enough to keep messages few, small enough that the writer starts early. */
+const TAPE_ENTRIES = 12_288;
+
+export class RulesetTapeSink implements RulesetSink {
+  private tape: RulesetTape = [];
+  private tables = 0;
+  /** Chain name → its number and length, in the open table. */
+  private chains = new Map<string, { id: number; length: number }>();
+  private chainCount = 0;
+
+  constructor(private readonly emit: (tape: RulesetTape) => void) {}
+
+  table(name: TableName, line: number): void {
+    this.tables++;
+    this.chains = new Map();
+    this.tape.push(TABLE, name, line);
+  }
+
+  chain(head: ChainHead): void {
+    if (this.chains.has(head.name)) throw new NotInOrder(`chain ${head.name} is declared twice`);
+    const id = ++this.chainCount;
+    this.chains.set(head.name, { id, length: 0 });
+    this.tape.push(CHAIN);
+    pushChainRow(this.tape, id, this.tables, head);
+    if (this.tape.length >= TAPE_ENTRIES) this.flush();
+  }
+
+  rule(chain: string, at: number, rule: Rule): void {
+    const c = this.chains.get(chain)!;
+    if (at !== c.length) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
+    c.length++;
+    this.tape.push(RULE);
+    pushRuleRow(this.tape, c.id, rule);
+    if (this.tape.length >= TAPE_ENTRIES) this.flush();
+  }
+
+  commit(): void {}
+
+  /** Hands over what is buffered; call once more after the last line. */
+  flush(): void {
+    if (this.tape.length === 0) return;
+    this.emit(this.tape);
+    this.tape = [];
+  }
+}
+
+/** Writes tapes of one ruleset; the caller holds the transaction. */
+export class RulesetTapeWriter {
+  readonly rulesetId: number;
+  private readonly tableIds: number[] = [];
+  private readonly chainBase: number;
+  private readonly insertTable: Database.Statement;
+  private readonly chains: BatchInsert;
+  private readonly rules: BatchInsert;
+  private chainsPending = false;
+  rulesWritten = 0;
+
+  constructor(private readonly db: Database.Database, captureId: number, format: 'iptables-save' | 'iptables-list') {
+    // Family and counters are known at the end: finish() sets them.
+    this.rulesetId = Number(
+      db.prepare(
+        `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, 'ipv4', ?, 1, 0, 0)`,
+      ).run(captureId, format).lastInsertRowid,
+    );
+    this.insertTable = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
+    this.chainBase = (db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
+    this.chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
+    this.rules = new BatchInsert(db, 'rules', RULE_COLUMNS, 256);
+  }
+
+  write(tape: RulesetTape): void {
+    const chainWidth = CHAIN_COLUMNS.length + 1;
+    const ruleWidth = RULE_COLUMNS.length + 1;
+    for (let i = 0; i < tape.length; ) {
+      const op = tape[i];
+      switch (op) {
+        case TABLE:
+          this.tableIds.push(Number(this.insertTable.run(this.rulesetId, tape[i + 1], tape[i + 2]).lastInsertRowid));
+          i += 3;
+          break;
+        case CHAIN:
+          tape[i + 1] = this.chainBase + (tape[i + 1] as number);
+          tape[i + 2] = this.tableIds[(tape[i + 2] as number) - 1];
+          this.chains.add(tape, i + 1);
+          this.chainsPending = true;
+          i += chainWidth;
+          break;
+        case RULE:
+          // A rule names its chain: the chain's row goes first.
+          if (this.chainsPending) {
+            this.chains.flush();
+            this.chainsPending = false;
+          }
+          tape[i + 1] = this.chainBase + (tape[i + 1] as number);
+          this.rules.add(tape, i + 1);
+          this.rulesWritten++;
+          i += ruleWidth;
+          break;
+        default:
+          throw new Error(`ruleset tape: unknown entry ${String(op)} at ${i}`);
+      }
+    }
+  }
+
+  /** After the last tape. */
+  finish(family: 'ipv4' | 'ipv6', countersShown: boolean): void {
+    this.chains.flush();
+    this.rules.flush();
+    this.db.prepare('UPDATE rulesets SET family = ?, counters_shown = ? WHERE id = ?').run(family, countersShown ? 1 : 0, this.rulesetId);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * KubeProxyIndex keeps a few fields per chain instead of the rules; it must find what a search over the
+ * whole nat table finds. The reference below is that search, written plainly over a parsed ruleset.
+ */
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseIptablesSave } from '../capture/iptables-save';
+import { commentOf, kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
+import type { Chain, Ruleset } from './ruleset';
+import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
+
+function referenceServices(ruleset: Ruleset): Array<Omit<KubeProxyService, 'frontends'> & { frontends: string[] }> {
+  const nat = ruleset.tables.find((t) => t.name === 'nat');
+  if (!nat) return [];
+  const chains = new Map<string, Chain>(nat.chains.map((c) => [c.name, c]));
+  const byHash = new Map<string, Omit<KubeProxyService, 'frontends'> & { frontends: string[] }>();
+  const serviceFor = (hash: string) => {
+    let s = byHash.get(hash);
+    if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
+    return s;
+  };
+  const nameFrom = (s: { name: string }, comment: string | null): void => {
+    const name = comment === null ? null : serviceNameOf(comment);
+    if (!s.name && name) s.name = name;
+  };
+  const jump = (c: Chain['rules'][number]): string | null =>
+    c.target?.kind === 'jump' || c.target?.kind === 'goto' ? c.target.chain : null;
+  for (const entry of ['KUBE-SERVICES', 'KUBE-NODEPORTS']) {
+    for (const rule of chains.get(entry)?.rules ?? []) {
+      const to = jump(rule);
+      const hash = to === null ? null : serviceChainHash(to);
+      if (!hash) continue;
+      const s = serviceFor(hash);
+      nameFrom(s, commentOf(rule.matches));
+      s.frontends.push(rule.text);
+    }
+  }
+  for (const chain of nat.chains) {
+    const hash = serviceChainHash(chain.name);
+    if (!hash) continue;
+    const s = serviceFor(hash);
+    for (const rule of chain.rules) {
+      nameFrom(s, commentOf(rule.matches));
+      const sep = jump(rule);
+      if (!sep?.startsWith('KUBE-SEP-') || !/^KUBE-(SVC|SVL)-/.test(chain.name)) continue;
+      for (const r of chains.get(sep)?.rules ?? []) {
+        nameFrom(s, commentOf(r.matches));
+        if (r.target?.kind !== 'dnat') continue;
+        for (const to of r.target.to) {
+          const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
+          if (ep && !s.endpoints.includes(ep)) s.endpoints.push(ep);
+        }
+      }
+    }
+  }
+  return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function read(file: string): Ruleset {
+  return parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
+}
+
+const CONFORMANCE = path.join('..', 'shared', 'conformance', 'kube-proxy');
+const dumps = fs
+  .readdirSync(CONFORMANCE)
+  .map((d) => path.join(CONFORMANCE, d, 'ruleset.iptables-save'))
+  .filter((f) => fs.existsSync(f));
+
+describe('kubeProxyServices', () => {
+  it.each(dumps)('finds what a search over the whole nat table finds in %s', (file) => {
+    const ruleset = read(file);
+    const found = kubeProxyServices(ruleset).map((s) => ({ ...s, frontends: s.frontends.map((f) => f.rule) }));
+    expect(found).toEqual(referenceServices(ruleset));
+  });
+
+  it('has services to find in most conformance dumps', () => {
+    expect(dumps.filter((f) => kubeProxyServices(read(f)).length > 0).length).toBeGreaterThan(dumps.length / 2);
+  });
+
+  it('finds the same 2,000 services in a kube-proxy-scale dump', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-kube-proxy-'));
+    try {
+      const file = path.join(dir, 'dump.save');
+      writeKubeProxyDump(file, 2000, 3);
+      const ruleset = read(file);
+      const found = kubeProxyServices(ruleset).map((s) => ({ ...s, frontends: s.frontends.map((f) => f.rule) }));
+      expect(found).toEqual(referenceServices(ruleset));
+      expect(found).toHaveLength(2000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
