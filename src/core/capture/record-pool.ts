@@ -3,7 +3,6 @@
  * protocol, comment and probability tens of thousands of times, and one record each keeps a large dump's
  * ruleset a fraction of the size. Shared records are never changed once read.
  */
-import { ownString } from '../common/own-string';
 import type { Match, Target } from '../netfilter/ruleset';
 
 export class RecordPool {
@@ -21,10 +20,7 @@ export class RecordPool {
 
   comment(text: string): Match {
     let m = this.comments.get(text);
-    if (m === undefined) {
-      const own = ownString(text);
-      this.comments.set(own, (m = { kind: 'comment', text: own }));
-    }
+    if (m === undefined) this.comments.set(text, (m = { kind: 'comment', text }));
     return m;
   }
 

@@ -9,10 +9,7 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables-save';
-import { KubeProxyIndex } from '../netfilter/kube-proxy';
-import type { RulesetSink } from '../netfilter/ruleset-sink';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
-import { kubeProxyRecords, type KubeProxyRecords } from './kube-proxy-records';
 
 export type DumpFileRead =
   | {
@@ -23,7 +20,6 @@ export type DumpFileRead =
       captureHash: string;
       firstLine: number;
       lastLine: number;
-      kubeProxy: KubeProxyRecords;
     }
   | { kind: 'not-plain'; reason: string };
 
@@ -45,45 +41,43 @@ class NotPlain extends Error {}
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
-  const services = new KubeProxyIndex();
-  const sink: RulesetSink = {
-    table: (name, line) => (tapes.table(name, line), services.table(name)),
-    chain: (head) => (tapes.chain(head), services.chain(head)),
-    rule: (chain, at, rule) => (tapes.rule(chain, at, rule), services.rule(chain, at, rule)),
-    commit: () => (tapes.commit(), services.commit()),
-  };
-  const reader = new IptablesSaveReader(shownAs, 1, sink);
+  const reader = new IptablesSaveReader(shownAs, 1, tapes);
   const fileHash = createHash('sha256');
   const captureHash = createHash('sha256');
-  const piece = Buffer.allocUnsafe(PIECE_BYTES);
-  let carry = '';
+  let buffer = Buffer.allocUnsafe(PIECE_BYTES);
+  // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
+  let kept = 0;
   let bytesRead = 0;
   let firstLine = 0;
   let lastLine = 0;
   // The capture's bytes not hashed yet: line breaks and blank lines after its last non-blank line so far.
-  let pendingBlank = '';
+  let pendingBlank: Buffer[] = [];
   let eof = false;
   while (!eof) {
-    const n = fs.readSync(fd, piece, 0, PIECE_BYTES, null);
+    if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+    const n = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
     eof = n === 0;
-    const bytes = piece.subarray(0, n);
-    if (!isAscii(bytes)) throw new NotPlain('not ASCII');
-    if (bytes.includes(13) || bytes.includes(0)) throw new NotPlain('CR or NUL bytes');
-    fileHash.update(bytes);
+    const fresh = buffer.subarray(kept, kept + n);
+    if (!isAscii(fresh)) throw new NotPlain('not ASCII');
+    if (fresh.includes(13) || fresh.includes(0)) throw new NotPlain('CR or NUL bytes');
+    fileHash.update(fresh);
     bytesRead += n;
-    const text = carry + bytes.toString('latin1');
+    const data = buffer.subarray(0, kept + n);
     let from = 0;
-    // Where the capture's unhashed bytes start in `text`, and where its last non-blank line here ends.
+    // Where the capture's unhashed bytes start in `data`, and where its last non-blank line here ends.
     let hashFrom = 0;
     let contentEnd = -1;
     for (;;) {
-      let stop = text.indexOf('\n', from);
+      let stop = data.indexOf(10, from);
       if (stop < 0) {
-        if (!eof || from >= text.length) break;
-        stop = text.length;
+        if (!eof || from >= data.length) break;
+        stop = data.length;
       }
-      reader.line(text, from, stop);
-      if (!isBlank(text, from, stop)) {
+      // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
+      // then holds on to its line only.
+      const line = data.toString('latin1', from, stop);
+      reader.line(line, 0, line.length);
+      if (!isBlank(line)) {
         if (firstLine === 0) {
           firstLine = reader.lines;
           hashFrom = from;
@@ -93,29 +87,29 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
       }
       from = stop + 1;
     }
-    const linesEnd = Math.min(from, text.length);
+    const linesEnd = Math.min(from, data.length);
     if (firstLine !== 0) {
       if (contentEnd >= 0) {
-        captureHash.update(pendingBlank, 'latin1');
-        captureHash.update(text.slice(hashFrom, contentEnd), 'latin1');
-        pendingBlank = '';
+        for (const b of pendingBlank) captureHash.update(b);
+        captureHash.update(data.subarray(hashFrom, contentEnd));
+        pendingBlank = [];
         hashFrom = contentEnd;
       }
-      pendingBlank += text.slice(hashFrom, linesEnd);
+      if (linesEnd > hashFrom) pendingBlank.push(Buffer.from(data.subarray(hashFrom, linesEnd)));
     }
-    carry = text.slice(linesEnd);
+    kept = data.length - linesEnd;
+    buffer.copy(buffer, 0, linesEnd, data.length);
     onBytes?.(bytesRead);
   }
   const summary = reader.finish();
   tapes.flush();
   return {
     kind: 'dump', summary, fileHash: fileHash.digest('hex'), captureHash: captureHash.digest('hex'), firstLine, lastLine,
-    kubeProxy: kubeProxyRecords(services.services()),
   };
 }
 
-function isBlank(text: string, from: number, stop: number): boolean {
-  for (let i = from; i < stop; i++) {
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9) return false;
   }

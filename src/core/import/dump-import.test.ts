@@ -160,7 +160,7 @@ describe('streamed iptables-save import', () => {
     expect(threaded).toEqual(local);
     expect(there.flat()).toEqual(here.flat());
     expect(bytes.at(-1)).toBe(size);
-    expect(local.kind === 'dump' && local.kubeProxy.services.length).toBe(1000);
+    expect(local.kind === 'dump' && local.summary.rules).toBeGreaterThan(10_000);
   });
 
   it('answers not-plain from the worker for a file it cannot read, without waiting', () => {

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { isDatabaseError } from '../model/store';
 import type { DumpFileRead } from './dump-file-read';
 import { noteNode } from './file-outcome';
+import { kubeProxyRecords } from './kube-proxy-records';
+import { KubeProxyIndex } from '../netfilter/kube-proxy';
 import { nodeNameFor } from './node-name';
 import { noteAlreadyImported, type UnitContext } from './unit-import';
 
@@ -35,7 +37,9 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
         nodeId, sourceId: null, kind: 'iptables-save', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
         command: null, partial: false, contentHash: `pending:${randomUUID()}`, takenAt: null,
       });
-      const writer = store.rulesetTapeWriter(id, 'iptables-save');
+      // kube-proxy's services are gathered here, from the rows: this thread has time while the reader parses.
+      const services = new KubeProxyIndex();
+      const writer = store.rulesetTapeWriter(id, 'iptables-save', services);
       const { progress } = ctx;
       const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(bytes, writer.rulesWritten) : undefined);
       if (read.kind !== 'dump') throw new Undo(read, null);
@@ -44,8 +48,9 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       writer.finish(read.summary.family, read.summary.countersShown);
       const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
-      store.insertServices(id, 'kube-proxy', read.kubeProxy.services);
-      store.insertEndpoints(id, 'kube-proxy', read.kubeProxy.endpoints);
+      const k8s = kubeProxyRecords(services.services());
+      store.insertServices(id, 'kube-proxy', k8s.services);
+      store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
       store.finishCapture(id, read.summary.rules, read.summary.takenAt, null);
       return { id, read };
     }));

@@ -5,7 +5,8 @@
  * Tables and chains are numbered within the ruleset; the writer turns those numbers into row ids.
  */
 import type Database from 'better-sqlite3';
-import type { Rule, TableName } from '../netfilter/ruleset';
+import type { NatRuleFacts } from '../netfilter/kube-proxy';
+import type { Match, Rule, TableName, Target } from '../netfilter/ruleset';
 import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
 import { BatchInsert } from './batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
@@ -18,6 +19,44 @@ const TABLE = 0;
 const CHAIN = 1;
 /** [RULE, ...RULE_COLUMNS] with chain_id numbered within the ruleset */
 const RULE = 2;
+
+/** Sees the ruleset as the writer stores it (kube-proxy's services are gathered from the rows). */
+export interface TapeObserver {
+  table(name: TableName): void;
+  chain(head: { name: string }): void;
+  facts(chain: string, rule: NatRuleFacts): void;
+}
+
+const ruleColumn = (c: (typeof RULE_COLUMNS)[number]): number => 1 + RULE_COLUMNS.indexOf(c);
+const CHAIN_NAME = 1 + CHAIN_COLUMNS.indexOf('name');
+
+/** The rule at `at` of a tape, read lazily: one instance serves every rule. */
+class TapeRule implements NatRuleFacts {
+  tape: RulesetTape = [];
+  at = 0;
+  get comment(): string | null {
+    return this.tape[this.at + ruleColumn('comment')] as string | null;
+  }
+  get jump(): string | null {
+    return this.tape[this.at + ruleColumn('target_chain')] as string | null;
+  }
+  get targetKind(): Target['kind'] | null {
+    return this.tape[this.at + ruleColumn('target_kind')] as Target['kind'] | null;
+  }
+  get text(): string {
+    return this.tape[this.at + ruleColumn('text')] as string;
+  }
+  get line(): number {
+    return this.tape[this.at + ruleColumn('line')] as number;
+  }
+  matches(): Match[] {
+    return JSON.parse(this.tape[this.at + ruleColumn('matches')] as string) as Match[];
+  }
+  target(): Target | null {
+    const json = this.tape[this.at + ruleColumn('target')] as string | null;
+    return json === null ? null : (JSON.parse(json) as Target);
+  }
+}
 
 /** A ruleset the tape cannot carry in order: a rule inserted (-I) before others, a chain declared twice. */
 export class NotInOrder extends Error {}
@@ -77,9 +116,17 @@ export class RulesetTapeWriter {
   private readonly chains: BatchInsert;
   private readonly rules: BatchInsert;
   private chainsPending = false;
+  /** Chain names by their number within the ruleset, for the observer. */
+  private readonly chainNames: string[] = [''];
+  private readonly rule = new TapeRule();
   rulesWritten = 0;
 
-  constructor(private readonly db: Database.Database, captureId: number, format: 'iptables-save' | 'iptables-list') {
+  constructor(
+    private readonly db: Database.Database,
+    captureId: number,
+    format: 'iptables-save' | 'iptables-list',
+    private readonly observer: TapeObserver | null = null,
+  ) {
     // Family and counters are known at the end: finish() sets them.
     this.rulesetId = Number(
       db.prepare(
@@ -99,10 +146,13 @@ export class RulesetTapeWriter {
       const op = tape[i];
       switch (op) {
         case TABLE:
+          this.observer?.table(tape[i + 1] as TableName);
           this.tableIds.push(Number(this.insertTable.run(this.rulesetId, tape[i + 1], tape[i + 2]).lastInsertRowid));
           i += 3;
           break;
         case CHAIN:
+          this.chainNames.push(tape[i + CHAIN_NAME] as string);
+          this.observer?.chain({ name: tape[i + CHAIN_NAME] as string });
           tape[i + 1] = this.chainBase + (tape[i + 1] as number);
           tape[i + 2] = this.tableIds[(tape[i + 2] as number) - 1];
           this.chains.add(tape, i + 1);
@@ -114,6 +164,11 @@ export class RulesetTapeWriter {
           if (this.chainsPending) {
             this.chains.flush();
             this.chainsPending = false;
+          }
+          if (this.observer !== null) {
+            this.rule.tape = tape;
+            this.rule.at = i;
+            this.observer.facts(this.chainNames[tape[i + 1] as number]!, this.rule);
           }
           tape[i + 1] = this.chainBase + (tape[i + 1] as number);
           this.rules.add(tape, i + 1);

@@ -11,7 +11,7 @@ import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } 
 import { assertNever } from '../common/assert-never';
 import { BatchInsert } from './batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
-import { RulesetTapeWriter } from './ruleset-tape';
+import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { migrate } from './schema';
@@ -211,8 +211,8 @@ export class Store {
   }
 
   /** Streams a ruleset of `captureId` into the store, tape by tape (see ruleset-tape.ts). */
-  rulesetTapeWriter(captureId: number, format: 'iptables-save' | 'iptables-list'): RulesetTapeWriter {
-    return new RulesetTapeWriter(this.db, captureId, format);
+  rulesetTapeWriter(captureId: number, format: 'iptables-save' | 'iptables-list', observer: TapeObserver | null = null): RulesetTapeWriter {
+    return new RulesetTapeWriter(this.db, captureId, format, observer);
   }
 
   finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {

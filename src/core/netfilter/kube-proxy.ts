@@ -4,7 +4,7 @@
  * KUBE-FW- chains one shared hash suffix, so frontends, service chains and endpoints can be tied without
  * the API server.
  */
-import { ownString } from '../common/own-string';
+import { assertNever } from '../common/assert-never';
 import type { Match, Rule, Ruleset, TableName, Target } from './ruleset';
 import { replayRuleset, type ChainHead, type RulesetSink } from './ruleset-sink';
 
@@ -59,53 +59,61 @@ function frontendKind(comment: string, chain: string): FrontendKind {
   return 'cluster-ip';
 }
 
-function frontendOf(rule: Rule, chain: string, comment: string | null): ServiceFrontend {
+/**
+ * What the service search reads of a nat rule. The comment and jump come cheap; matches and target are
+ * asked for only by the few rules that need them, so a reader holding JSON rows parses only those.
+ */
+export interface NatRuleFacts {
+  comment: string | null;
+  /** The chain a -j or -g enters. */
+  jump: string | null;
+  targetKind: Target['kind'] | null;
+  text: string;
+  line: number;
+  matches(): readonly Match[];
+  target(): Target | null;
+}
+
+function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
   let address: string | null = null;
   let port: number | null = null;
   let proto: string | null = null;
-  for (const m of rule.matches) {
+  for (const m of rule.matches()) {
     if (m.kind === 'destination' && !m.negated) address = m.cidr.address;
     else if (m.kind === 'ports' && m.which === 'dport' && !m.negated && m.ranges.length === 1) port = m.ranges[0]!.min;
     else if (m.kind === 'protocol' && !m.negated) proto = m.proto;
   }
-  return {
-    kind: frontendKind(comment ?? '', chain), address: address === null ? null : ownString(address), port, proto,
-    rule: ownString(rule.text), line: rule.line,
-  };
+  return { kind: frontendKind(rule.comment ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
 }
 
 const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
 const BALANCING_CHAIN = /^KUBE-(SVC|SVL)-/;
 
-/** A rule of KUBE-SERVICES or KUBE-NODEPORTS that leads to a service chain. */
-interface EntryGist {
-  hash: string;
-  name: string | null;
-  frontend: ServiceFrontend;
-}
-
-/** A service chain (KUBE-SVC-, -SVL-, -EXT-, -FW-, -XLB-) as the service search needs it. */
-interface ServiceChainGist {
-  hash: string;
-  /** The first service name its rules' comments give. */
-  name: string | null;
-  /** Endpoint chains jumped to before the rule that gave `name`: their comments come first. */
-  sepsBefore: string[];
-  /** The KUBE-SEP- chains an SVC or SVL chain balances over, in rule order. */
-  seps: string[];
-}
-
-/** A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`. */
-interface EndpointChainGist {
-  name: string | null;
-  endpoints: string[];
-}
+/** What the service search keeps of a nat chain that matters to it. */
+type ChainGist =
+  /** KUBE-SERVICES, KUBE-NODEPORTS: the rules that lead to a service chain. */
+  | { kind: 'entry'; rules: Array<{ hash: string; name: string | null; frontend: ServiceFrontend }> }
+  /** A service chain (KUBE-SVC-, -SVL-, -EXT-, -FW-, -XLB-). */
+  | {
+      kind: 'service';
+      hash: string;
+      /** SVC and SVL chains balance over endpoint chains. */
+      balances: boolean;
+      /** The first service name its rules' comments give. */
+      name: string | null;
+      /** Endpoint chains jumped to before the rule that gave `name`: their comments come first. */
+      sepsBefore: string[];
+      /** The endpoint chains it balances over, in rule order. */
+      seps: string[];
+    }
+  /** A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`. */
+  | { kind: 'endpoints'; name: string | null; endpoints: string[] };
 
 function endpointsOf(target: Target | null, into: string[]): void {
-  if (target?.kind !== 'dnat') return;
+  if (target === null || target.kind !== 'dnat') return;
   for (const to of target.to) {
     const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
-    if (ep) into.push(ownString(ep));
+    if (ep) into.push(ep);
   }
 }
 
@@ -115,9 +123,8 @@ function endpointsOf(target: Target | null, into: string[]): void {
  */
 export class KubeProxyIndex implements RulesetSink {
   private inNat = false;
-  private readonly entries = new Map<string, EntryGist[]>(ENTRY_CHAINS.map((c) => [c, []]));
-  private readonly serviceChains = new Map<string, ServiceChainGist>();
-  private readonly endpointChains = new Map<string, EndpointChainGist>();
+  /** The nat chains that matter, in the order they were declared. */
+  private readonly chains = new Map<string, ChainGist>(ENTRY_CHAINS.map((c) => [c, { kind: 'entry', rules: [] }]));
   /** Comment → the service it names: kube-proxy repeats each comment on many rules. */
   private readonly names = new Map<string, string | null>();
 
@@ -125,40 +132,48 @@ export class KubeProxyIndex implements RulesetSink {
     this.inNat = name === 'nat';
   }
 
-  chain(head: ChainHead): void {
-    if (!this.inNat) return;
+  chain(head: Pick<ChainHead, 'name'>): void {
+    if (!this.inNat || this.chains.has(head.name)) return;
     const hash = serviceChainHash(head.name);
-    if (hash !== null && !this.serviceChains.has(head.name)) {
-      this.serviceChains.set(head.name, { hash, name: null, sepsBefore: [], seps: [] });
-    } else if (head.name.startsWith('KUBE-SEP-') && !this.endpointChains.has(head.name)) {
-      this.endpointChains.set(head.name, { name: null, endpoints: [] });
+    if (hash !== null) {
+      this.chains.set(head.name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(head.name), name: null, sepsBefore: [], seps: [] });
+    } else if (head.name.startsWith('KUBE-SEP-')) {
+      this.chains.set(head.name, { kind: 'endpoints', name: null, endpoints: [] });
     }
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
-    if (!this.inNat) return;
-    const entry = this.entries.get(chain);
-    if (entry !== undefined) {
-      const jump = jumpTarget(rule.target);
-      const hash = jump === null ? null : serviceChainHash(jump);
-      if (hash === null) return;
-      const comment = commentOf(rule.matches);
-      entry.push({ hash, name: this.nameOf(comment), frontend: frontendOf(rule, chain, comment) });
-      return;
-    }
-    const service = this.serviceChains.get(chain);
-    if (service !== undefined) {
-      if (service.name === null) service.name = this.nameOf(commentOf(rule.matches));
-      const jump = jumpTarget(rule.target);
-      if (jump === null || !jump.startsWith('KUBE-SEP-') || !BALANCING_CHAIN.test(chain)) return;
-      service.seps.push(jump);
-      if (service.name === null) service.sepsBefore.push(jump);
-      return;
-    }
-    const endpoints = this.endpointChains.get(chain);
-    if (endpoints !== undefined) {
-      if (endpoints.name === null) endpoints.name = this.nameOf(commentOf(rule.matches));
-      endpointsOf(rule.target, endpoints.endpoints);
+    if (!this.inNat || !this.chains.has(chain)) return;
+    this.facts(chain, {
+      comment: commentOf(rule.matches), jump: jumpTarget(rule.target), targetKind: rule.target?.kind ?? null, text: rule.text, line: rule.line,
+      matches: () => rule.matches, target: () => rule.target,
+    });
+  }
+
+  /** A rule of the nat table, next in its chain. */
+  facts(chain: string, rule: NatRuleFacts): void {
+    const gist = this.chains.get(chain);
+    if (gist === undefined) return;
+    switch (gist.kind) {
+      case 'entry': {
+        const hash = rule.jump === null ? null : serviceChainHash(rule.jump);
+        if (hash !== null) gist.rules.push({ hash, name: this.nameOf(rule.comment), frontend: frontendOf(rule, chain) });
+        return;
+      }
+      case 'service': {
+        if (gist.name === null) gist.name = this.nameOf(rule.comment);
+        const { jump } = rule;
+        if (!gist.balances || jump === null || !jump.startsWith('KUBE-SEP-')) return;
+        gist.seps.push(jump);
+        if (gist.name === null) gist.sepsBefore.push(jump);
+        return;
+      }
+      case 'endpoints':
+        if (gist.name === null) gist.name = this.nameOf(rule.comment);
+        if (rule.targetKind === 'dnat') endpointsOf(rule.target(), gist.endpoints);
+        return;
+      default:
+        assertNever(gist);
     }
   }
 
@@ -174,22 +189,28 @@ export class KubeProxyIndex implements RulesetSink {
       if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
       return s;
     };
-    const name = (s: KubeProxyService, found: string | null | undefined): void => {
+    const name = (s: KubeProxyService, found: string | null): void => {
       if (!s.name && found) s.name = found;
     };
+    const endpointChain = (chain: string): Extract<ChainGist, { kind: 'endpoints' }> | null => {
+      const gist = this.chains.get(chain);
+      return gist?.kind === 'endpoints' ? gist : null;
+    };
     for (const entry of ENTRY_CHAINS) {
-      for (const gist of this.entries.get(entry)!) {
-        const s = serviceFor(gist.hash);
-        name(s, gist.name);
-        s.frontends.push(gist.frontend);
+      const gist = this.chains.get(entry);
+      for (const rule of gist?.kind === 'entry' ? gist.rules : []) {
+        const s = serviceFor(rule.hash);
+        name(s, rule.name);
+        s.frontends.push(rule.frontend);
       }
     }
-    for (const gist of this.serviceChains.values()) {
+    for (const gist of this.chains.values()) {
+      if (gist.kind !== 'service') continue;
       const s = serviceFor(gist.hash);
-      for (const sep of gist.sepsBefore) name(s, this.endpointChains.get(sep)?.name);
+      for (const sep of gist.sepsBefore) name(s, endpointChain(sep)?.name ?? null);
       name(s, gist.name);
       for (const sep of gist.seps) {
-        for (const ep of this.endpointChains.get(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
+        for (const ep of endpointChain(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
       }
     }
     return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
