@@ -6,24 +6,28 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
 const PACKETS = 300_000;
+const SERVICES = 3_000;
+let dumpRules = 0;
 let dir: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-crash-'));
   writeSyntheticPcap(path.join(dir, 'big.pcap'), PACKETS);
+  dumpRules = writeKubeProxyDump(path.join(dir, 'big.save'), SERVICES, 5);
 });
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts an import and SIGKILLs it as soon as it reports progress (it is then inside its transaction). */
-function killMidImport(db: string, pcap: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+function killMidImport(db: string, file: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'import', '--db', db, '--json', pcap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'import', '--db', db, '--json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -54,5 +58,25 @@ describe('an import killed midway', () => {
     expect(again.status).toBe(0);
     const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
     expect(report.nodes[0].captures[0].records).toBe(PACKETS);
+  });
+
+  it('leaves no trace of a streamed iptables-save dump either (rows were written while its reader thread read)', async () => {
+    const db = path.join(dir, 'rules.db');
+    const dump = path.join(dir, 'big.save');
+    const killed = await killMidImport(db, dump);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.stderr).toMatch(/importing .*big\.save: \d+%/);
+
+    const raw = new Database(db);
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    for (const table of ['captures', 'rules', 'chains', 'services', 'nodes']) {
+      expect(raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
+    }
+    raw.close();
+
+    const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', dump], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
+    expect(report.nodes[0].captures[0].records).toBe(dumpRules);
   });
 });

@@ -87,6 +87,8 @@ function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
 }
 
 const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
+/** localeCompare's order, with one collator for all the comparisons of a 10,000-service sort. */
+const BY_NAME = new Intl.Collator();
 const BALANCING_CHAIN = /^KUBE-(SVC|SVL)-/;
 
 /** What the service search keeps of a nat chain that matters to it. */
@@ -213,7 +215,7 @@ export class KubeProxyIndex implements RulesetSink {
         for (const ep of endpointChain(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
       }
     }
-    return [...byHash.values()].filter((s) => s.name).sort((a, b) => a.name.localeCompare(b.name));
+    return [...byHash.values()].filter((s) => s.name).sort((a, b) => BY_NAME.compare(a.name, b.name));
   }
 
   private nameOf(comment: string | null): string | null {
