@@ -116,8 +116,10 @@ export class Store {
     }
     try {
       // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
-      // appends of an import (packets, rules) markedly cheaper.
-      db.pragma('page_size = 16384');
+      // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
+      // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
+      // commit's checkpoint a third shorter; reading a ruleset back takes as long.
+      db.pragma('page_size = 65536');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
