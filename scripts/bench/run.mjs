@@ -181,7 +181,7 @@ const ANALYSIS = [
   '  the whole dump: peak RSS ~235 MB (was ~375 MB), and it grows with chains and services, not bytes.',
   '  Anything else (CRLF, non-ASCII, `-I`, a chain declared twice, text around the dump, an error) is',
   '  rolled back and read as text, which reports precisely what is wrong.',
-  '- Against `iptables-restore --test` the ratio moves between ~1.0 and ~1.3 with this shared VM\'s',
+  '- Against `iptables-restore --test` the ratio moves between ~1.0 and ~1.5 with this shared VM\'s',
   '  phases (restore alone measured 2.2-3.3 s on the same file within an hour); at twice the size',
   '  iptables-restore grows faster than linearly and natlens is faster. The whole import now uses more',
   '  CPU than restore (ratio ~1.6): to be under it at 170k rules reliably needs less work per rule, not',
