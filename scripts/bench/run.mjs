@@ -184,7 +184,7 @@ const ANALYSIS = [
   '- Against `iptables-restore --test` the ratio moves between ~1.0 and ~1.5 with this shared VM\'s',
   '  phases (restore alone measured 2.2-3.3 s on the same file within an hour); at twice the size',
   '  iptables-restore grows faster than linearly and natlens is faster. The whole import now uses more',
-  '  CPU than restore (ratio ~1.6): to be under it at 170k rules reliably needs less work per rule, not',
+  '  CPU than restore (ratio 1.6-2.2): to be under it at 170k rules reliably needs less work per rule, not',
   '  more overlap. The candidates: fewer bytes per rule (the matches and target JSON is 38 of the',
   '  70 MB, and every byte is copied to the writing thread, bound, written to the WAL and checkpointed)',
   '  and a parser that allocates less.',
