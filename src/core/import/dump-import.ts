@@ -18,7 +18,7 @@ const STREAM_CACHE_KIB = 8192;
 
 /** Rolls the streamed import back. */
 class Undo extends Error {
-  constructor(readonly read: DumpFileRead | null, readonly existing: number | null) {
+  constructor(readonly read: DumpFileRead, readonly existing: number | null) {
     super('undo the streamed import');
   }
 }
@@ -56,7 +56,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
     }));
   } catch (e) {
     if (!(e instanceof Undo) || isDatabaseError(e)) throw e;
-    if (e.existing === null || e.read?.kind !== 'dump') return false;
+    if (e.existing === null || e.read.kind !== 'dump') return false;
     noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing);
     return true;
   }

@@ -27,7 +27,11 @@ export interface TapeObserver {
   facts(chain: string, rule: NatRuleFacts): void;
 }
 
+/** Where a column's value sits in a tape entry (after its tag). */
 const ruleColumn = (c: (typeof RULE_COLUMNS)[number]): number => 1 + RULE_COLUMNS.indexOf(c);
+const [TEXT, LINE, MATCHES, TARGET, TARGET_KIND, TARGET_CHAIN, COMMENT] = (
+  ['text', 'line', 'matches', 'target', 'target_kind', 'target_chain', 'comment'] as const
+).map(ruleColumn) as [number, number, number, number, number, number, number];
 const CHAIN_NAME = 1 + CHAIN_COLUMNS.indexOf('name');
 
 /** The rule at `at` of a tape, read lazily: one instance serves every rule. */
@@ -35,25 +39,25 @@ class TapeRule implements NatRuleFacts {
   tape: RulesetTape = [];
   at = 0;
   get comment(): string | null {
-    return this.tape[this.at + ruleColumn('comment')] as string | null;
+    return this.tape[this.at + COMMENT] as string | null;
   }
   get jump(): string | null {
-    return this.tape[this.at + ruleColumn('target_chain')] as string | null;
+    return this.tape[this.at + TARGET_CHAIN] as string | null;
   }
   get targetKind(): Target['kind'] | null {
-    return this.tape[this.at + ruleColumn('target_kind')] as Target['kind'] | null;
+    return this.tape[this.at + TARGET_KIND] as Target['kind'] | null;
   }
   get text(): string {
-    return this.tape[this.at + ruleColumn('text')] as string;
+    return this.tape[this.at + TEXT] as string;
   }
   get line(): number {
-    return this.tape[this.at + ruleColumn('line')] as number;
+    return this.tape[this.at + LINE] as number;
   }
   matches(): Match[] {
-    return JSON.parse(this.tape[this.at + ruleColumn('matches')] as string) as Match[];
+    return JSON.parse(this.tape[this.at + MATCHES] as string) as Match[];
   }
   target(): Target | null {
-    const json = this.tape[this.at + ruleColumn('target')] as string | null;
+    const json = this.tape[this.at + TARGET] as string | null;
     return json === null ? null : (JSON.parse(json) as Target);
   }
 }
