@@ -93,7 +93,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
 }
 
 /** Reads a whole iptables-save text into `sink`; throws CaptureError at the first line it cannot take. */
-export function readIptablesSave(input: TextInput, sink: RulesetSink): IptablesSaveSummary {
+function readIptablesSave(input: TextInput, sink: RulesetSink): IptablesSaveSummary {
   const reader = new IptablesSaveReader(input.file, input.firstLine, sink);
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
