@@ -31,12 +31,15 @@ export interface IptablesSaveSummary {
   warnings: RulesetWarning[];
 }
 
-/** The table being read: its declared chains and their lengths, and the chains its rules jump to. */
+/** The table being read: its chains and their lengths so far, and the chains its rules jump to before they exist. */
 interface OpenTable {
   name: TableName;
-  lengths: Map<string, number>;
-  /** Chain → the first rule jumping (-j) or going (-g) to it, for the warning about chains never declared. */
-  jumps: Map<string, { line: number; option: '-j' | '-g' }>;
+  chains: Map<string, { length: number }>;
+  /**
+   * Chain → the first rule jumping (-j) or going (-g) to it while it was not declared, for the warning
+   * about chains never declared (dumps declare chains first, so this stays empty but for those).
+   */
+  jumpsAhead: Map<string, { line: number; option: '-j' | '-g' }>;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -171,7 +174,7 @@ export class IptablesSaveReader {
       const tableName = TABLE_NAMES.find((t) => t === name);
       if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
       if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-      this.open = { name: tableName, lengths: new Map(), jumps: new Map() };
+      this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map() };
       sink.table(tableName, line);
       return;
     }
@@ -188,7 +191,7 @@ export class IptablesSaveReader {
       if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
       const builtin = BUILTIN_CHAINS[open.name].includes(name);
       const chainName = reader.words.add(name);
-      if (!open.lengths.has(chainName)) open.lengths.set(chainName, 0);
+      if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
       sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
       return;
     }
@@ -227,12 +230,12 @@ export class IptablesSaveReader {
         if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
         const argsFrom = reader.argsStart();
         const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
-        let length = open.lengths.get(chainName);
-        if (length === undefined) {
+        let chain = open.chains.get(chainName);
+        if (chain === undefined) {
           if (!BUILTIN_CHAINS[open.name].includes(chainName)) {
             throw this.err(line, `chain ${chainName} is not declared in table ${open.name} (iptables-restore rejects this)`);
           }
-          length = 0;
+          open.chains.set(chainName, (chain = { length: 0 }));
           sink.chain({ name: chainName, builtin: true, policy: null, counters: null, line });
         }
         const args = reader.args(argsFrom);
@@ -248,12 +251,12 @@ export class IptablesSaveReader {
             if ((m.kind === 'source' || m.kind === 'destination') && m.cidr.address.includes(':')) this.sawIpv6Address = true;
           }
         }
-        const at = append ? length : Math.min(insertAt, length);
+        const at = append ? chain.length : Math.min(insertAt, chain.length);
         const target = args.target;
-        if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.jumps.has(target.chain)) {
-          open.jumps.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
+        if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
+          open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
         }
-        open.lengths.set(chainName, length + 1);
+        chain.length++;
         this.rules++;
         sink.rule(chainName, at, { position: at + 1, text: ruleText, line, counters, matches: args.matches, target });
       } catch (e) {
@@ -316,8 +319,8 @@ class RuleLineReader {
 }
 
 function warnUndeclaredJumps(open: OpenTable, warnings: RulesetWarning[]): void {
-  for (const [chain, { line, option }] of open.jumps) {
-    if (open.lengths.has(chain)) continue;
+  for (const [chain, { line, option }] of open.jumpsAhead) {
+    if (open.chains.has(chain)) continue;
     warnings.push({ line, message: `${option} ${chain}: no chain ${chain} in table ${open.name} (kept as a jump)` });
   }
 }
