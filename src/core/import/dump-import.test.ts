@@ -167,4 +167,14 @@ describe('streamed iptables-save import', () => {
     const read = readDumpFileThreaded(path.join(dir, 'missing.save'), 'missing.save', 4 * 1024 * 1024, () => undefined, undefined, WORKER);
     expect(read.kind).toBe('not-plain');
   });
+
+  it('answers not-plain, without waiting or an unhandled error, when the worker dies (here while loading)', async () => {
+    const file = path.join(dir, 'kube-proxy.save');
+    writeKubeProxyDump(file, 1000, 5);
+    const broken = write('broken-worker.cjs', "throw new Error('cannot load');\n");
+    const read = readDumpFileThreaded(file, 'k', fs.statSync(file).size, () => undefined, undefined, broken);
+    expect(read).toEqual({ kind: 'not-plain', reason: 'the thread reading k stopped before it finished' });
+    // Late events of the dead worker must not surface as unhandled errors in the turns that follow.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
 });

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
 
@@ -17,13 +17,30 @@ export type DumpMessage =
   | { kind: 'done'; result: DumpFileRead };
 
 export interface DumpWorkerData {
+  /** The worker bundle, loaded by BOOTSTRAP. */
+  script: string;
   readPath: string;
   shownAs: string;
+  port: MessagePort;
   /** Int32 slots, see DUMP_SIGNAL. */
   signal: Int32Array;
 }
 
 export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2 } as const;
+
+/**
+ * Marks the worker's end in `signal` before loading the bundle, so that a worker that dies for any reason,
+ * even loading, is seen by a writing thread that blocks and so never sees the Worker's events.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+process.on('exit', () => {
+  Atomics.store(workerData.signal, ${DUMP_SIGNAL.exited}, 1);
+  Atomics.notify(workerData.signal, ${DUMP_SIGNAL.posted});
+});
+require(workerData.script);
+`;
+
 /** Tapes the worker may post before the writer has taken them: bounds the memory between the threads. */
 export const TAPES_AHEAD = 8;
 /** Below this a thread costs more to start than it saves. */
@@ -48,8 +65,10 @@ export function readDumpFileThreaded(
   if (script === null || size < WORKER_MIN_BYTES) return readDumpFile(readPath, shownAs, onTape, onBytes);
   const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
-  const data: DumpWorkerData & { port: typeof port2 } = { readPath, shownAs, signal, port: port2 };
-  const worker = new Worker(script, { workerData: data, transferList: [port2] });
+  const data: DumpWorkerData = { script, readPath, shownAs, signal, port: port2 };
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
+  // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
+  worker.on('error', () => undefined);
   try {
     for (;;) {
       const posted = Atomics.load(signal, DUMP_SIGNAL.posted);
@@ -57,7 +76,7 @@ export function readDumpFileThreaded(
       const exited = Atomics.load(signal, DUMP_SIGNAL.exited) === 1;
       const received = receiveMessageOnPort(port1);
       if (received === undefined) {
-        if (exited) throw new Error(`the thread reading ${shownAs} stopped before it finished`);
+        if (exited) return { kind: 'not-plain', reason: `the thread reading ${shownAs} stopped before it finished` };
         Atomics.wait(signal, DUMP_SIGNAL.posted, posted, 1000);
         continue;
       }

@@ -3,22 +3,17 @@
  * one dump file with readDumpFile and posts its tapes to the thread that writes them, at most a few ahead
  * of it. See dump-reader-thread.ts.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { readDumpFile } from './dump-file-read';
 import { DUMP_SIGNAL, TAPES_AHEAD, type DumpMessage, type DumpWorkerData } from './dump-reader-thread';
 
-const { readPath, shownAs, port, signal } = workerData as DumpWorkerData & { port: MessagePort };
+const { readPath, shownAs, port, signal } = workerData as DumpWorkerData;
 
 function post(message: DumpMessage): void {
   port.postMessage(message);
   Atomics.add(signal, DUMP_SIGNAL.posted, 1);
   Atomics.notify(signal, DUMP_SIGNAL.posted);
 }
-
-process.on('exit', () => {
-  Atomics.store(signal, DUMP_SIGNAL.exited, 1);
-  Atomics.notify(signal, DUMP_SIGNAL.posted);
-});
 
 const result = readDumpFile(
   readPath,
