@@ -5,6 +5,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
 import type { ImportProgress } from '../shared/api';
 import type { ImportJson, NodeJson } from '../shared/contract-json';
 import { coreStoreOpener } from '../shared/core-backend';
@@ -12,28 +13,32 @@ import { startServer, type RunningServer } from './server';
 
 const repo = process.cwd();
 // Under node_modules so the bundle's external better-sqlite3 resolves as it does from out/cli.
-const workerScript = path.join(repo, 'node_modules', '.cache', 'natlens-test', `import-worker-${process.pid}.cjs`);
+const workerDir = path.join(repo, 'node_modules', '.cache', 'natlens-test', `workers-${process.pid}`);
+const workerScript = path.join(workerDir, 'import-worker.cjs');
 const PACKETS = 250_000; // ~17 MB: several 4 MB chunks, so several progress reports
 
 let fixtures: string;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [path.join(repo, 'src/server/import-worker.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['better-sqlite3', 'electron'],
-    logLevel: 'warning',
-  });
+  // The import worker and, beside it as in out/cli, the dump reader thread it starts for a large dump.
+  for (const [entry, out] of [['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs']]) {
+    await build({
+      entryPoints: [path.join(repo, entry!)],
+      outfile: path.join(workerDir, out!),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['better-sqlite3', 'electron'],
+      logLevel: 'warning',
+    });
+  }
   fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-worker-fixtures-'));
   writeSyntheticPcap(path.join(fixtures, 'big.pcap'), PACKETS);
 }, 120_000);
 
 afterAll(() => {
-  fs.rmSync(workerScript, { force: true });
+  fs.rmSync(workerDir, { recursive: true, force: true });
   fs.rmSync(fixtures, { recursive: true, force: true });
 });
 
@@ -153,5 +158,16 @@ describe('natlens serve imports in a worker thread', () => {
     const id = await upload(server, 'junk.bin', junk);
     const lines = await importStreaming(server, [id], () => {});
     expect(lines.at(-1)).toEqual({ result: { nodes: [], warnings: [], errors: [{ source: 'junk.bin', message: 'not a text capture or pcap/pcapng (binary content)' }] } });
+  }, 60_000);
+
+  it('imports a large iptables-save dump with the dump reader bundle beside it (a thread started from the worker)', async () => {
+    const dump = path.join(dir, 'node-a.save');
+    const rules = writeKubeProxyDump(dump, 1500, 5);
+    const id = await upload(server, 'node-a.save', dump);
+    const lines = await importStreaming(server, [id], () => {});
+    const result = (lines.at(-1) as { result: ImportJson }).result;
+    expect(result.errors).toEqual([]);
+    expect(result.nodes.flatMap((n) => n.captures.map((c) => [c.kind, c.source, c.records]))).toEqual([['iptables-save', 'node-a.save:1', rules]]);
+    expect(lines.filter((l) => 'progress' in l).length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
