@@ -185,7 +185,7 @@ const ANALYSIS = [
   '  phases (three runs of this harness on 2026-11-24: 1.03, 1.46, 0.98; restore alone took 2.2-3.7 s',
   '  on the same file the same day, tshark 19.5-31.7 s); at twice the size',
   '  iptables-restore grows faster than linearly and natlens is faster. The whole import now uses more',
-  '  CPU than restore (ratio 1.6-2.2): to be under it at 170k rules reliably needs less work per rule, not',
+  '  CPU than restore (ratio 1.5-2.2): to be under it at 170k rules reliably needs less work per rule, not',
   '  more overlap. The candidates: fewer bytes per rule (the matches and target JSON is 38 of the',
   '  70 MB, and every byte is copied to the writing thread, bound, written to the WAL and checkpointed)',
   '  and a parser that allocates less.',
