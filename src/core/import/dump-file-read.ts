@@ -1,9 +1,9 @@
 /**
  * Reads a file that is one iptables-save dump, start to end, in fixed-size pieces: rules become ruleset
  * tapes as they are read, so memory stays bounded whatever the file's size, and the file is hashed on
- * the way. Only a plain dump is read so (ASCII, LF line breaks, rules appended in order, no text around
- * it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as text,
- * which says precisely what is wrong with it.
+ * the way. Only a plain dump is read so (ASCII, LF or CRLF line breaks, rules appended in order, no text
+ * around it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as
+ * text, which says precisely what is wrong with it.
  */
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -59,10 +59,12 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     eof = n === 0;
     const fresh = buffer.subarray(kept, kept + n);
     if (!isAscii(fresh)) throw new NotPlain('not ASCII');
-    if (fresh.includes(13) || fresh.includes(0)) throw new NotPlain('CR or NUL bytes');
+    if (fresh.includes(0)) throw new NotPlain('NUL bytes');
     fileHash.update(fresh);
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
+    // The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR.
+    const lf = data.includes(13) ? (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replaceAll('\r', ''), 'latin1') : (b: Buffer): Buffer => b;
     let from = 0;
     // Where the capture's unhashed bytes start in `data`, and where its last non-blank line here ends.
     let hashFrom = 0;
@@ -73,9 +75,12 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
         if (!eof || from >= data.length) break;
         stop = data.length;
       }
+      const end = stop > from && data[stop - 1] === 13 ? stop - 1 : stop;
       // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
       // then holds on to its line only.
-      const line = data.toString('latin1', from, stop);
+      const line = data.toString('latin1', from, end);
+      // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
+      if (line.includes('\r') || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
       reader.line(line, 0, line.length);
       if (!isBlank(line)) {
         if (firstLine === 0) {
@@ -83,7 +88,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
           hashFrom = from;
         }
         lastLine = reader.lines;
-        contentEnd = stop;
+        contentEnd = end;
       }
       from = stop + 1;
     }
@@ -91,11 +96,11 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     if (firstLine !== 0) {
       if (contentEnd >= 0) {
         for (const b of pendingBlank) captureHash.update(b);
-        captureHash.update(data.subarray(hashFrom, contentEnd));
+        captureHash.update(lf(data.subarray(hashFrom, contentEnd)));
         pendingBlank = [];
         hashFrom = contentEnd;
       }
-      if (linesEnd > hashFrom) pendingBlank.push(Buffer.from(data.subarray(hashFrom, linesEnd)));
+      if (linesEnd > hashFrom) pendingBlank.push(Buffer.from(lf(data.subarray(hashFrom, linesEnd))));
     }
     kept = data.length - linesEnd;
     buffer.copy(buffer, 0, linesEnd, data.length);

@@ -109,17 +109,23 @@ describe('streamed iptables-save import', () => {
     expect(expectSame([path.join(CONFORMANCE, test, 'ruleset.iptables-save')])).toEqual(['dump']);
   });
 
-  it('hashes and places the capture as the text path does around blank lines, spaces and a missing final line break', () => {
+  it('hashes and places the capture as the text path does around blank lines, spaces, CRLF and a missing final line break', () => {
     const body = loadBalancer().trimEnd();
-    const variants = [`\n\n  \n${body}\n`, `${body}   `, `${body}\n\n \t\n`, `# first\n\n${body.replace(/\nCOMMIT\n/, '\nCOMMIT\n\n\n')}\n`];
+    const crlf = (t: string): string => t.replace(/\n/g, '\r\n');
+    const variants = [
+      `\n\n  \n${body}\n`, `${body}   `, `${body}\n\n \t\n`, `# first\n\n${body.replace(/\nCOMMIT\n/, '\nCOMMIT\n\n\n')}\n`,
+      crlf(`${body}\n`), crlf(`\n \n${body}\n\n`), crlf(body), `${crlf(body.slice(0, 200))}${body.slice(200)}\n`,
+    ];
     const files = variants.map((v, i) => write(`v${i}.save`, v));
-    expect(expectSame(files)).toEqual(['dump', 'dump', 'dump', 'dump']);
+    expect(expectSame(files)).toEqual(variants.map(() => 'dump'));
   });
 
   it('leaves to the text path what is not a plain dump, with the same outcome', () => {
     const dump = loadBalancer();
     const files = [
-      write('crlf.save', dump.replace(/\n/g, '\r\n')),
+      write('cr.save', dump.replace(/\n/g, '\r')),
+      write('cr-inside.save', dump.replace('"ns1/svc1:p80 cluster IP"', '"ns1/svc1:p80\rcluster IP"')),
+      write('cr-last.save', `${dump.trimEnd()}\r`),
       write('utf8.save', dump.replace('"ns1/svc1:p80 cluster IP"', '"ns1/svc1:p80 clüster IP"')),
       write('insert.save', dump.replace(/\nCOMMIT\n(?![\s\S]*\nCOMMIT\n)/, '\n-I KUBE-SERVICES 1 -j RETURN\nCOMMIT\n')),
       write('redeclared.save', dump.replace(/\n(:KUBE-SERVICES - \[0:0\])\n/, '\n$1\n$1\n')),
