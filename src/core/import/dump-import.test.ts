@@ -137,6 +137,11 @@ describe('streamed iptables-save import', () => {
     expect(reads).toEqual(files.map(() => 'not-plain'));
   });
 
+  it('names the node from the file as the text path does when --node is not given', () => {
+    const file = write('worker-7.iptables-save', loadBalancer());
+    expect(expectSame([file], null)).toEqual(['dump']);
+  });
+
   it('stores the same dump once, and under a second node as a second capture of the known source', () => {
     const file = path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save');
     const { streamed } = bothWays([file, file]);
