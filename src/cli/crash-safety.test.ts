@@ -39,44 +39,34 @@ function killMidImport(db: string, file: string): Promise<{ signal: NodeJS.Signa
   });
 }
 
+/**
+ * Kills an import of `file` midway, then checks the database is sound and holds none of it in `tables`,
+ * and that importing it again stores all its `records`.
+ */
+async function expectKilledImportLeavesNothing(db: string, file: string, tables: string[], records: number): Promise<void> {
+  const killed = await killMidImport(db, file);
+  expect(killed.signal).toBe('SIGKILL');
+  expect(killed.stderr).toMatch(new RegExp(`importing .*${path.basename(file).replace('.', '\\.')}: \\d+%`));
+
+  const raw = new Database(db);
+  expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+  for (const table of tables) expect(raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
+  raw.close();
+
+  const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', file], { encoding: 'utf8' });
+  expect(again.status).toBe(0);
+  const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
+  expect(report.nodes[0].captures[0].records).toBe(records);
+}
+
 describe('an import killed midway', () => {
   it('leaves an intact database with no trace of it, and the next import succeeds', async () => {
-    const db = path.join(dir, 'p.db');
-    const pcap = path.join(dir, 'big.pcap');
-    const killed = await killMidImport(db, pcap);
-    expect(killed.signal).toBe('SIGKILL');
-    expect(killed.stderr).toMatch(/importing .*big\.pcap: \d+%/);
-
-    const raw = new Database(db);
-    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(raw.prepare('SELECT count(*) FROM captures').pluck().get()).toBe(0);
-    expect(raw.prepare('SELECT count(*) FROM packets').pluck().get()).toBe(0);
-    expect(raw.prepare('SELECT count(*) FROM nodes').pluck().get()).toBe(0);
-    raw.close();
-
-    const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', pcap], { encoding: 'utf8' });
-    expect(again.status).toBe(0);
-    const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
-    expect(report.nodes[0].captures[0].records).toBe(PACKETS);
+    await expectKilledImportLeavesNothing(path.join(dir, 'p.db'), path.join(dir, 'big.pcap'), ['captures', 'packets', 'nodes'], PACKETS);
   });
 
   it('leaves no trace of a streamed iptables-save dump either (rows were written while its reader thread read)', async () => {
-    const db = path.join(dir, 'rules.db');
-    const dump = path.join(dir, 'big.save');
-    const killed = await killMidImport(db, dump);
-    expect(killed.signal).toBe('SIGKILL');
-    expect(killed.stderr).toMatch(/importing .*big\.save: \d+%/);
-
-    const raw = new Database(db);
-    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-    for (const table of ['captures', 'rules', 'chains', 'services', 'nodes']) {
-      expect(raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get()).toBe(0);
-    }
-    raw.close();
-
-    const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', dump], { encoding: 'utf8' });
-    expect(again.status).toBe(0);
-    const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
-    expect(report.nodes[0].captures[0].records).toBe(dumpRules);
+    await expectKilledImportLeavesNothing(
+      path.join(dir, 'rules.db'), path.join(dir, 'big.save'), ['captures', 'rules', 'chains', 'services', 'nodes'], dumpRules,
+    );
   });
 });
