@@ -39,7 +39,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       });
       // kube-proxy's services are gathered here, from the rows: this thread has time while the reader parses.
       const services = new KubeProxyIndex();
-      const writer = store.rulesetTapeWriter(id, 'iptables-save', services);
+      const writer = store.rulesetTapeWriter(id, services);
       const { progress } = ctx;
       const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(bytes, writer.rulesWritten) : undefined);
       if (read.kind !== 'dump') throw new Undo(read, null);

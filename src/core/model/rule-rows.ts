@@ -14,7 +14,7 @@ export const CHAIN_COLUMNS = ['id', 'table_id', 'name', 'builtin', 'policy', 'pa
 
 /** Appends `chain`'s row (CHAIN_COLUMNS order) to `out`. */
 export function pushChainRow(out: unknown[], id: number, tableId: number, chain: ChainHead): void {
-  out.push(id, tableId, chain.name, chain.builtin ? 1 : 0, chain.policy, chain.counters?.packets ?? null, chain.counters?.bytes ?? null, chain.line);
+  out.push(id, tableId, chain.name, chain.builtin ? 1 : 0, chain.policy, packetsOf(chain.counters), bytesOf(chain.counters), chain.line);
 }
 
 /** Appends `rule`'s row (RULE_COLUMNS order) to `out`. */

@@ -128,14 +128,13 @@ export class RulesetTapeWriter {
   constructor(
     private readonly db: Database.Database,
     captureId: number,
-    format: 'iptables-save' | 'iptables-list',
     private readonly observer: TapeObserver | null = null,
   ) {
-    // Family and counters are known at the end: finish() sets them.
+    // Tapes come from iptables-save dumps. Family and counters are known at the end: finish() sets them.
     this.rulesetId = Number(
       db.prepare(
-        `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, 'ipv4', ?, 1, 0, 0)`,
-      ).run(captureId, format).lastInsertRowid,
+        `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, 'ipv4', 'iptables-save', 1, 0, 0)`,
+      ).run(captureId).lastInsertRowid,
     );
     this.insertTable = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
     this.chainBase = (db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;

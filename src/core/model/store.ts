@@ -212,9 +212,9 @@ export class Store {
       .run(sourceId, contentHash, firstLine, lastLine, id);
   }
 
-  /** Streams a ruleset of `captureId` into the store, tape by tape (see ruleset-tape.ts). */
-  rulesetTapeWriter(captureId: number, format: 'iptables-save' | 'iptables-list', observer: TapeObserver | null = null): RulesetTapeWriter {
-    return new RulesetTapeWriter(this.db, captureId, format, observer);
+  /** Streams an iptables-save ruleset of `captureId` into the store, tape by tape (see ruleset-tape.ts). */
+  rulesetTapeWriter(captureId: number, observer: TapeObserver | null = null): RulesetTapeWriter {
+    return new RulesetTapeWriter(this.db, captureId, observer);
   }
 
   finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {
