@@ -5,6 +5,7 @@
  */
 import type { Counters, Match, Rule } from '../netfilter/ruleset';
 import type { ChainHead } from '../netfilter/ruleset-sink';
+import { matchesJson, targetJson } from './rule-json';
 
 export const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
@@ -22,8 +23,8 @@ export function pushRuleRow(out: unknown[], chainId: number, rule: Rule): void {
   const { target, counters } = rule;
   const jumpsTo = target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
   out.push(
-    chainId, rule.position, rule.text, rule.line, packetsOf(counters), bytesOf(counters), JSON.stringify(rule.matches),
-    target === null ? null : JSON.stringify(target), target?.kind ?? null, jumpsTo, firstComment(rule.matches),
+    chainId, rule.position, rule.text, rule.line, packetsOf(counters), bytesOf(counters), matchesJson(rule.matches),
+    target === null ? null : targetJson(target), target?.kind ?? null, jumpsTo, firstComment(rule.matches),
   );
 }
 
