@@ -1,4 +1,5 @@
 import { importPaths } from '../../core/import/import-paths';
+import { prewarmDumpReader } from '../../core/import/dump-reader-thread';
 import type { ImportReport } from '../../core/import/import-report';
 import { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
@@ -26,6 +27,8 @@ export const importCommand: CliCommand = {
     let report: ImportReport;
     let store: Store | null = null;
     const progress = new ProgressLine(io);
+    // A large dump's reader thread starts while the project opens.
+    prewarmDumpReader(args.positionals);
     try {
       store = Store.open(dbPath);
       report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, onProgress: (p) => progress.update(p) });

@@ -10,7 +10,7 @@ import { Store } from '../model/store';
 import type { RulesetTape } from '../model/ruleset-tape';
 import type { CaptureReaders } from './capture-readers';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
-import { readDumpFileThreaded } from './dump-reader-thread';
+import { prewarmDumpReader, readDumpFileThreaded, useDumpReaderWorker } from './dump-reader-thread';
 import { importPathsWith } from './import-pipeline';
 import { captureReaders } from './import-paths';
 import type { ImportReport } from './import-report';
@@ -172,6 +172,25 @@ describe('streamed iptables-save import', () => {
     expect(there.flat()).toEqual(here.flat());
     expect(bytes.at(-1)).toBe(size);
     expect(local.kind === 'dump' && local.summary.rules).toBeGreaterThan(10_000);
+  });
+
+  it('hands a read to the thread started ahead for it, and starts none for small files', () => {
+    const file = path.join(dir, 'kube-proxy.save');
+    writeKubeProxyDump(file, 1000, 5);
+    const small = write('small.save', '*nat\nCOMMIT\n');
+    const here: RulesetTape[] = [];
+    const there: RulesetTape[] = [];
+    const local = readDumpFile(file, 'k', (t) => here.push(t));
+    useDumpReaderWorker(path.dirname(WORKER));
+    try {
+      expect(prewarmDumpReader([small, path.join(dir, 'missing.save')])).toBe(false);
+      expect(prewarmDumpReader([small, file])).toBe(true);
+      expect(readDumpFileThreaded(file, 'k', fs.statSync(file).size, (t) => there.push(t))).toEqual(local);
+      expect(there.flat()).toEqual(here.flat());
+    } finally {
+      useDumpReaderWorker(dir);
+    }
+    expect(prewarmDumpReader([file])).toBe(false);
   });
 
   it('answers not-plain from the worker for a file it cannot read, without waiting', () => {

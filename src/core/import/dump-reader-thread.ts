@@ -19,11 +19,15 @@ export type DumpMessage =
 export interface DumpWorkerData {
   /** The worker bundle, loaded by BOOTSTRAP. */
   script: string;
-  readPath: string;
-  shownAs: string;
+  /** Takes one DumpJob, then carries the reader's messages. */
   port: MessagePort;
   /** Int32 slots, see DUMP_SIGNAL. */
   signal: Int32Array;
+}
+
+export interface DumpJob {
+  readPath: string;
+  shownAs: string;
 }
 
 export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2 } as const;
@@ -49,9 +53,51 @@ const WORKER_MIN_BYTES = 2 * 1024 * 1024;
 const WORKER_FILES = ['dump-reader-worker.cjs', 'dump-reader-worker.js'];
 let workerScript: string | null = null;
 
+/** A reader thread started, waiting for its job. */
+interface ReaderThread {
+  script: string;
+  worker: Worker;
+  port: MessagePort;
+  signal: Int32Array;
+}
+
+/** One thread started ahead of the read (prewarmDumpReader), so its start-up overlaps the importer's. */
+let warm: ReaderThread | null = null;
+
 /** Entry points call this with their bundle's folder; without it dumps are read on the importing thread. */
 export function useDumpReaderWorker(bundleDir: string): void {
   workerScript = WORKER_FILES.map((f) => path.join(bundleDir, f)).find((f) => fs.existsSync(f)) ?? null;
+}
+
+/**
+ * Starts a reader thread before it is needed when a path to import is a file large enough to be read by one:
+ * the thread loads while the importer opens the project and looks at the files. Unused, it does not keep the
+ * process alive. True when a thread is waiting.
+ */
+export function prewarmDumpReader(paths: readonly string[]): boolean {
+  if (workerScript === null) return false;
+  if (warm !== null) return true;
+  const large = paths.some((p) => {
+    try {
+      const st = fs.statSync(p);
+      return st.isFile() && st.size >= WORKER_MIN_BYTES;
+    } catch {
+      return false;
+    }
+  });
+  if (large) warm = startThread(workerScript);
+  return warm !== null;
+}
+
+function startThread(script: string): ReaderThread {
+  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const { port1, port2 } = new MessageChannel();
+  const data: DumpWorkerData = { script, signal, port: port2 };
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
+  // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
+  worker.on('error', () => undefined);
+  worker.unref();
+  return { script, worker, port: port1, signal };
 }
 
 export function readDumpFileThreaded(
@@ -63,12 +109,15 @@ export function readDumpFileThreaded(
   script: string | null = workerScript,
 ): DumpFileRead {
   if (script === null || size < WORKER_MIN_BYTES) return readDumpFile(readPath, shownAs, onTape, onBytes);
-  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new MessageChannel();
-  const data: DumpWorkerData = { script, readPath, shownAs, signal, port: port2 };
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
-  // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
-  worker.on('error', () => undefined);
+  let thread: ReaderThread;
+  if (warm !== null && warm.script === script) {
+    thread = warm;
+    warm = null;
+  } else {
+    thread = startThread(script);
+  }
+  const { worker, port: port1, signal } = thread;
+  port1.postMessage({ readPath, shownAs } satisfies DumpJob);
   try {
     for (;;) {
       const posted = Atomics.load(signal, DUMP_SIGNAL.posted);

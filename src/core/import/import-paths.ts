@@ -4,7 +4,8 @@ import { isPacketCapture, readPacketCapture } from '../capture/pcap/read-packet-
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { importPathsWith } from './import-pipeline';
-import { readDumpFileThreaded } from './dump-reader-thread';
+import path from 'node:path';
+import { prewarmDumpReader, readDumpFileThreaded } from './dump-reader-thread';
 import type { ImportOptions, ImportReport } from './import-report';
 
 export const captureReaders: CaptureReaders = {
@@ -18,5 +19,6 @@ export const captureReaders: CaptureReaders = {
 
 /** Imports files and folders into the project (CONTRACT.md `import`): one transaction per file. */
 export function importPaths(store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
+  prewarmDumpReader(paths.map((p) => path.resolve(options.readFrom ?? '', p)));
   return importPathsWith(captureReaders, store, paths, options);
 }
