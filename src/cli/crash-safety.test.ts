@@ -47,6 +47,8 @@ async function expectKilledImportLeavesNothing(db: string, file: string, tables:
   const killed = await killMidImport(db, file);
   expect(killed.signal).toBe('SIGKILL');
   expect(killed.stderr).toMatch(new RegExp(`importing .*${path.basename(file).replace('.', '\\.')}: \\d+%`));
+  // A large file is written through a rollback journal (Store.withBulkJournal): the kill left it hot.
+  expect(fs.existsSync(`${db}-journal`)).toBe(true);
 
   const raw = new Database(db);
   expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');

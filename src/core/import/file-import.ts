@@ -22,6 +22,8 @@ import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
+/** Files this large are imported with the store's bulk journal (Store.withBulkJournal). */
+const BULK_BYTES = 4 * 1024 * 1024;
 /** Larger text files are refused rather than read whole into one string (V8's limit is ~512 MiB). */
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
@@ -50,25 +52,31 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
     progress: options.onProgress ? (bytesDone, records) => options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records }) : null,
   };
   try {
-    if (readers.isPacketCapture(head)) {
-      store.transaction(() => importPacketFile(ctx, size));
-    } else if (head.includes(0)) {
-      outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
-    } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
-      // Streamed: one plain iptables-save dump, of any size.
-    } else if (size > MAX_TEXT_BYTES) {
-      outcome.errors.push({
-        source: file.path,
-        message: `a ${Math.round(size / 1048576)} MiB text file is larger than natlens reads as text (${MAX_TEXT_BYTES / 1048576} MiB); split it`,
-      });
-    } else {
-      importTextFile(ctx, size);
-    }
+    if (size >= BULK_BYTES) store.withBulkJournal(() => importByContent(ctx, head, size));
+    else importByContent(ctx, head, size);
   } catch (e) {
     if (isDatabaseError(e)) throw e;
     return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)] };
   }
   return outcome;
+}
+
+function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void {
+  const { store, readers, file, outcome } = ctx;
+  if (readers.isPacketCapture(head)) {
+    store.transaction(() => importPacketFile(ctx, size));
+  } else if (head.includes(0)) {
+    outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
+  } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
+    // Streamed: one plain iptables-save dump, of any size.
+  } else if (size > MAX_TEXT_BYTES) {
+    outcome.errors.push({
+      source: file.path,
+      message: `a ${Math.round(size / 1048576)} MiB text file is larger than natlens reads as text (${MAX_TEXT_BYTES / 1048576} MiB); split it`,
+    });
+  } else {
+    importTextFile(ctx, size);
+  }
 }
 
 function importPacketFile(ctx: UnitContext, size: number): void {

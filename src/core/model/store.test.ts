@@ -101,6 +101,31 @@ describe('Store', () => {
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
+  it('writes a bulk import through a rollback journal when alone, and is in WAL again after it', () => {
+    const modes = (): unknown[] => [store.db.pragma('journal_mode', { simple: true }), store.db.pragma('synchronous', { simple: true })];
+    const inside = store.withBulkJournal(() => {
+      store.transaction(() => store.ensureNode('a'));
+      return modes();
+    });
+    expect(inside).toEqual(['delete', 2]);
+    expect(modes()).toEqual(['wal', 1]);
+    expect(() => store.withBulkJournal(() => {
+      throw new Error('rejected');
+    })).toThrow('rejected');
+    expect(modes()).toEqual(['wal', 1]);
+    expect(store.listNodes().map((n) => n.name)).toEqual(['a']);
+  });
+
+  it('keeps a bulk import in WAL while another connection has the project open', () => {
+    const other = Store.open(path.join(dir, 'p.db'));
+    try {
+      expect(store.withBulkJournal(() => store.db.pragma('journal_mode', { simple: true }))).toBe('wal');
+      expect(other.listNodes()).toEqual([]);
+    } finally {
+      other.close();
+    }
+  });
+
   it('reopens an existing project without re-running migrations', () => {
     store.ensureNode('a');
     store.close();

@@ -158,6 +158,29 @@ export class Store {
     }
   }
 
+  /**
+   * Runs `fn` with a rollback journal instead of the WAL when no other connection has the project open, so
+   * that a large import reaches the file once rather than once in the WAL and again when it is checkpointed
+   * (a 170k-rule dump's commit takes 0.1 s instead of 0.25). Crash safety is then the rollback journal's,
+   * with synchronous FULL. Meanwhile other processes wait to open the project. With another connection open
+   * `fn` runs in WAL as usual; afterwards the project is in WAL again (and every open sets it).
+   */
+  withBulkJournal<T>(fn: () => T): T {
+    try {
+      this.db.pragma('journal_mode = DELETE');
+    } catch (e) {
+      if (isDatabaseError(e) && (e as { code?: string }).code === 'SQLITE_BUSY') return fn();
+      throw e;
+    }
+    this.db.pragma('synchronous = FULL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
   // ---- nodes and sources ----------------------------------------------------------------
 
   ensureNode(name: string): number {
