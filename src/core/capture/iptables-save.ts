@@ -97,7 +97,7 @@ export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
 
 /** Reads a whole iptables-save text into `sink`; throws CaptureError at the first line it cannot take. */
 function readIptablesSave(input: TextInput, sink: RulesetSink): IptablesSaveSummary {
-  const reader = new IptablesSaveReader(input.file, input.firstLine, sink);
+  const reader = new IptablesSaveReader(input.file, input.firstLine, sink, true);
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
   const n = text.length;
@@ -133,14 +133,21 @@ export class IptablesSaveReader {
   private countersShown = false;
   private rules = 0;
   private lineNo: number;
-  private readonly rulesReader = new RuleLineReader();
+  private readonly rulesReader: RuleLineReader;
 
+  /**
+   * `shareRecords`: rules get one Match or Target record for each distinct value (RecordPool), which keeps a
+   * large ruleset held whole a fraction of the size. A sink that stores each rule and lets it go only pays
+   * for the lookups: a 170,000-rule dump reads ~0.25 s faster without.
+   */
   constructor(
     private readonly file: string,
     private readonly firstLine: number,
     private readonly sink: RulesetSink,
+    shareRecords: boolean,
   ) {
     this.lineNo = firstLine - 1;
+    this.rulesReader = new RuleLineReader(shareRecords ? new RecordPool() : null);
   }
 
   /** Lines read so far. */
@@ -289,14 +296,15 @@ export class IptablesSaveReader {
 
 /**
  * Reads rule lines (`-A CHAIN args`, `-I CHAIN [N] args`) with one token buffer, word table and record pool
- * for all of them: a 170,000-rule dump then allocates little beyond the records it keeps.
+ * (if any) for all of them: a 170,000-rule dump then allocates little beyond the records it keeps.
  */
 class RuleLineReader {
   private readonly buffer: RuleTokens = { tokens: [], quoted: [] };
   private count = 0;
-  readonly pool = new RecordPool();
   /** Grows with the chains a dump declares, so chain names in rules are found rather than copied. */
   readonly words = RULE_WORDS.clone();
+
+  constructor(private readonly pool: RecordPool | null) {}
 
   tokenize(text: string, start: number, end: number): void {
     this.count = tokenizeInto(this.buffer, text, start, end, this.words);

@@ -41,7 +41,8 @@ class NotPlain extends Error {}
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
-  const reader = new IptablesSaveReader(shownAs, 1, tapes);
+  // Each rule becomes a row at once: no record is kept to share.
+  const reader = new IptablesSaveReader(shownAs, 1, tapes, false);
   const fileHash = createHash('sha256');
   const captureHash = createHash('sha256');
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
