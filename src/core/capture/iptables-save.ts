@@ -155,127 +155,137 @@ export class IptablesSaveReader {
     return this.lineNo - this.firstLine + 1;
   }
 
-  /** Reads text[from, stop), the next line without its line break. */
+  /**
+   * Reads text[from, stop), the next line without its line break. Each kind of line has its own method: a
+   * dump's chain lines come before its rules, and one large method would be compiled again for each.
+   */
   line(text: string, from: number, stop: number): void {
     const line = ++this.lineNo;
-    const { sink, rulesReader: reader } = this;
     let p = from;
     while (p < stop && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
     if (p === stop) return;
-    const first = text.charCodeAt(p);
-
-    if (first === 35) { // #
-      if (this.takenAt === null && this.family === null) {
-        const m = HEADER.exec(text.slice(p, stop));
-        if (m !== null) {
-          this.family = m[1] === 'ip6tables' ? 'ipv6' : 'ipv4';
-          this.takenAt = headerTime(m);
-        }
-      }
-      return;
+    switch (text.charCodeAt(p)) {
+      case 45: // -
+      case 91: // [
+        return this.ruleLine(text, p, stop, line);
+      case 58: // :
+        return this.chainLine(text, from, p, stop, line);
+      case 35: // #
+        return this.commentLine(text, p, stop);
+      case 42: // *
+        return this.tableLine(text, p, stop, line);
+      case 67: // C
+        if (text.slice(p, stop).trimEnd() === 'COMMIT') return this.commitLine(line);
     }
-
-    if (first === 42) { // *
-      const name = text.slice(p + 1, stop).trim();
-      if (this.open !== null) throw this.err(line, `table ${this.open.name} not COMMITted before *${name}`);
-      const tableName = TABLE_NAMES.find((t) => t === name);
-      if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
-      if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-      this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map() };
-      sink.table(tableName, line);
-      return;
-    }
-
-    const open = this.open;
-    if (first === 58) { // :
-      if (open === null) throw this.err(line, 'chain declared outside a table (no *table line before it)');
-      const lineText = text.slice(from, stop);
-      const parts = chainLineWords(text.slice(p + 1, stop));
-      const [name, policy, counterText] = parts;
-      if (name === undefined || name === '' || policy === undefined || parts.length > 3) throw this.err(line, `bad chain line "${snippet(lineText)}"`);
-      if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw this.err(line, `bad chain policy "${snippet(policy)}"`);
-      const counters = counterText === undefined ? null : parseCounters(counterText);
-      if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
-      const builtin = BUILTIN_CHAINS[open.name].includes(name);
-      const chainName = reader.words.add(name);
-      if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
-      sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
-      return;
-    }
-
-    if (first === 67 && text.slice(p, stop).trimEnd() === 'COMMIT') { // C
-      if (open === null) throw this.err(line, 'COMMIT outside a table');
-      warnUndeclaredJumps(open, this.warnings);
-      sink.commit();
-      this.tables.push(open.name);
-      this.open = null;
-      return;
-    }
-
-    if (first === 45 || first === 91) { // - [
-      if (open === null) throw this.err(line, 'rule outside a table (no *table line before it)');
-      let counters: Counters | null = null;
-      let start = p;
-      if (first === 91) {
-        let close = text.indexOf(']', p);
-        if (close >= stop) close = -1;
-        counters = close < 0 ? null : parseCounters(text.slice(p, close + 1));
-        if (counters === null) throw this.err(line, `bad rule counters "${snippet(text.slice(p, Math.min(p + 30, stop)))}"`);
-        this.countersShown = true;
-        start = close + 1;
-        while (start < stop && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-      }
-      let end = stop;
-      while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-      const ruleText = text.slice(start, end);
-      try {
-        reader.tokenize(text, start, end);
-        const verb = reader.word(0);
-        const append = verb === '-A' || verb === '--append';
-        if (!append && verb !== '-I' && verb !== '--insert') throw this.err(line, `expected -A CHAIN, found "${snippet(ruleText)}"`);
-        const chainName = reader.word(1);
-        if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
-        const argsFrom = reader.argsStart();
-        const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
-        let chain = open.chains.get(chainName);
-        if (chain === undefined) {
-          if (!BUILTIN_CHAINS[open.name].includes(chainName)) {
-            throw this.err(line, `chain ${chainName} is not declared in table ${open.name} (iptables-restore rejects this)`);
-          }
-          open.chains.set(chainName, (chain = { length: 0 }));
-          sink.chain({ name: chainName, builtin: true, policy: null, counters: null, line });
-        }
-        const args = reader.args(argsFrom);
-        if (args.counters !== null) {
-          counters = args.counters;
-          this.countersShown = true;
-        }
-        for (const note of args.notes) {
-          if (!this.warnings.some((w) => w.message.startsWith(note))) this.warnings.push({ line, message: `${note} (first seen here)` });
-        }
-        if (!this.sawIpv6Address) {
-          for (const m of args.matches) {
-            if ((m.kind === 'source' || m.kind === 'destination') && m.cidr.address.includes(':')) this.sawIpv6Address = true;
-          }
-        }
-        const at = append ? chain.length : Math.min(insertAt, chain.length);
-        const target = args.target;
-        if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
-          open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
-        }
-        chain.length++;
-        this.rules++;
-        sink.rule(chainName, at, { position: at + 1, text: ruleText, line, counters, matches: args.matches, target });
-      } catch (e) {
-        if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
-        throw e;
-      }
-      return;
-    }
-
     const lineText = text.slice(from, stop);
     if (lineText.includes('\0')) throw this.err(line, 'binary data, not iptables-save output');
     throw this.err(line, `not iptables-save output: "${snippet(lineText)}"`);
+  }
+
+  private commentLine(text: string, p: number, stop: number): void {
+    if (this.takenAt !== null || this.family !== null) return;
+    const m = HEADER.exec(text.slice(p, stop));
+    if (m !== null) {
+      this.family = m[1] === 'ip6tables' ? 'ipv6' : 'ipv4';
+      this.takenAt = headerTime(m);
+    }
+  }
+
+  private tableLine(text: string, p: number, stop: number, line: number): void {
+    const name = text.slice(p + 1, stop).trim();
+    if (this.open !== null) throw this.err(line, `table ${this.open.name} not COMMITted before *${name}`);
+    const tableName = TABLE_NAMES.find((t) => t === name);
+    if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
+    if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
+    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map() };
+    this.sink.table(tableName, line);
+  }
+
+  private chainLine(text: string, from: number, p: number, stop: number, line: number): void {
+    const { open } = this;
+    if (open === null) throw this.err(line, 'chain declared outside a table (no *table line before it)');
+    const parts = chainLineWords(text.slice(p + 1, stop));
+    const [name, policy, counterText] = parts;
+    if (name === undefined || name === '' || policy === undefined || parts.length > 3) {
+      throw this.err(line, `bad chain line "${snippet(text.slice(from, stop))}"`);
+    }
+    if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw this.err(line, `bad chain policy "${snippet(policy)}"`);
+    const counters = counterText === undefined ? null : parseCounters(counterText);
+    if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
+    const builtin = BUILTIN_CHAINS[open.name].includes(name);
+    const chainName = this.rulesReader.words.add(name);
+    if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
+    this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
+  }
+
+  private commitLine(line: number): void {
+    const { open } = this;
+    if (open === null) throw this.err(line, 'COMMIT outside a table');
+    warnUndeclaredJumps(open, this.warnings);
+    this.sink.commit();
+    this.tables.push(open.name);
+    this.open = null;
+  }
+
+  private ruleLine(text: string, p: number, stop: number, line: number): void {
+    const { open, sink, rulesReader: reader } = this;
+    if (open === null) throw this.err(line, 'rule outside a table (no *table line before it)');
+    let counters: Counters | null = null;
+    let start = p;
+    if (text.charCodeAt(p) === 91) {
+      let close = text.indexOf(']', p);
+      if (close >= stop) close = -1;
+      counters = close < 0 ? null : parseCounters(text.slice(p, close + 1));
+      if (counters === null) throw this.err(line, `bad rule counters "${snippet(text.slice(p, Math.min(p + 30, stop)))}"`);
+      this.countersShown = true;
+      start = close + 1;
+      while (start < stop && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+    }
+    let end = stop;
+    while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+    const ruleText = text.slice(start, end);
+    try {
+      reader.tokenize(text, start, end);
+      const verb = reader.word(0);
+      const append = verb === '-A' || verb === '--append';
+      if (!append && verb !== '-I' && verb !== '--insert') throw this.err(line, `expected -A CHAIN, found "${snippet(ruleText)}"`);
+      const chainName = reader.word(1);
+      if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
+      const argsFrom = reader.argsStart();
+      const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
+      let chain = open.chains.get(chainName);
+      if (chain === undefined) {
+        if (!BUILTIN_CHAINS[open.name].includes(chainName)) {
+          throw this.err(line, `chain ${chainName} is not declared in table ${open.name} (iptables-restore rejects this)`);
+        }
+        open.chains.set(chainName, (chain = { length: 0 }));
+        sink.chain({ name: chainName, builtin: true, policy: null, counters: null, line });
+      }
+      const args = reader.args(argsFrom);
+      if (args.counters !== null) {
+        counters = args.counters;
+        this.countersShown = true;
+      }
+      for (const note of args.notes) {
+        if (!this.warnings.some((w) => w.message.startsWith(note))) this.warnings.push({ line, message: `${note} (first seen here)` });
+      }
+      if (!this.sawIpv6Address) {
+        for (const m of args.matches) {
+          if ((m.kind === 'source' || m.kind === 'destination') && m.cidr.address.includes(':')) this.sawIpv6Address = true;
+        }
+      }
+      const at = append ? chain.length : Math.min(insertAt, chain.length);
+      const target = args.target;
+      if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
+        open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
+      }
+      chain.length++;
+      this.rules++;
+      sink.rule(chainName, at, { position: at + 1, text: ruleText, line, counters, matches: args.matches, target });
+    } catch (e) {
+      if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
+      throw e;
+    }
   }
 
   /** After the last line: the dump must have ended its tables. */
