@@ -59,11 +59,7 @@ export class WordTable {
     const found = this.find(word, 0, word.length, hash);
     if (found !== undefined) return found;
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    let i = hash & this.mask;
-    while (this.keys[i] !== undefined) i = (i + 1) & this.mask;
-    this.keys[i] = word;
-    this.hashes[i] = hash;
-    this.size++;
+    this.place(word, hash);
     return word;
   }
 
@@ -73,9 +69,19 @@ export class WordTable {
     this.hashes = new Int32Array(keys.length * 2);
     this.mask = keys.length * 2 - 1;
     this.size = 0;
+    // The words are distinct already: no lookup before placing each.
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      if (key !== undefined) this.add(key, hashes[i]);
+      if (key !== undefined) this.place(key, hashes[i]!);
     }
+  }
+
+  /** Puts `word` in the first free slot from its hash. */
+  private place(word: string, hash: number): void {
+    let i = hash & this.mask;
+    while (this.keys[i] !== undefined) i = (i + 1) & this.mask;
+    this.keys[i] = word;
+    this.hashes[i] = hash;
+    this.size++;
   }
 }
