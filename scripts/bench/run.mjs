@@ -190,7 +190,7 @@ async function main() {
 const ANALYSIS = [
   '## Where the time goes (profiled 2026-11-24)',
   '',
-  '- iptables-save, 170k rules, ~2.5-3.1 s wall and ~4.1-5.0 s CPU on two threads, as the shared machine's',
+  '- iptables-save, 170k rules, ~2.5-3.1 s wall and ~4.1-5.0 s CPU on two threads, as the shared machine\'s',
   '  load goes. A file that is one plain dump (ASCII, LF or CRLF line breaks, rules appended in order,',
   '  nothing around it) is streamed:',
   '  a reader thread, started while the project opens, reads 1 MiB pieces, parses each line, writes each',
@@ -209,7 +209,7 @@ const ANALYSIS = [
   '  journal when the project is not open elsewhere, so pages reach the file once instead of via the WAL',
   '  and its checkpoint (~4.5%; 1M packets ~13%); the reader thread starts while the project opens',
   '  (~2%); hand-written rule JSON (~0.04 s off the reader). Ten alternating pairs against',
-  '  `iptables-restore --test` afterwards: median ratio 0.90 (0.79-1.08); the spread is the machine's.',
+  '  `iptables-restore --test` afterwards: median ratio 0.90 (0.79-1.08); the spread is the machine\'s.',
   '- Tried and measured, not kept: gathering kube-proxy\'s services on the reader thread (9% slower: it',
   '  is the critical path); 15% fewer bytes per rule (no `"negated":false`, no jump target JSON, no',
   '  comment column: database 92 MB to 78 MB, wall time unchanged); batched service rows; avoiding',
