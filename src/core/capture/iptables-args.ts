@@ -4,7 +4,7 @@
  * or, in the old form, between option and value), implicit protocol modules, unknown modules kept whole.
  */
 import type { Counters, Match, Target } from '../netfilter/ruleset';
-import { MATCH_MODULES, protocolModule, type RuleOption } from './iptables-match';
+import { MATCH_MODULES, optionWords, protocolModule, type RuleOption } from './iptables-match';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import { fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RecordPool } from './record-pool';
@@ -81,7 +81,8 @@ interface ModuleGroup {
   /** The options the module takes, with their number of values; undefined for a module natlens does not know. */
   options: ReadonlyMap<string, number> | undefined;
   opts: RuleOption[];
-  raw: string[];
+  /** The words read for it, kept once it is not understood; until then `opts` says the same (rawOf). */
+  raw: string[] | null;
   understood: boolean;
 }
 
@@ -91,9 +92,25 @@ interface TargetGroup {
   goto: boolean;
   options: ReadonlyMap<string, number> | undefined;
   opts: RuleOption[];
-  raw: string[];
+  /** As ModuleGroup.raw. */
+  raw: string[] | null;
   understood: boolean;
 }
+
+/** The words read for a group, `!` and all, as iptables-save wrote them. */
+function rawOf(group: ModuleGroup | TargetGroup): string[] {
+  return group.raw ?? optionWords(group.opts);
+}
+
+function hasWords(group: ModuleGroup | TargetGroup): boolean {
+  return group.raw === null ? group.opts.length > 0 : group.raw.length > 0;
+}
+
+/** The group's words, kept from now on (a group natlens does not understand gathers words beyond its options). */
+function keptWords(group: ModuleGroup | TargetGroup): string[] {
+  return (group.raw ??= optionWords(group.opts));
+}
+
 
 
 export interface RuleArgs {
@@ -142,9 +159,17 @@ export function parseRuleArgs(rule: RuleTokens, from: number, count = rule.token
   return new ArgReader(rule.tokens, rule.quoted, count, from, pool).read();
 }
 
+/**
+ * The rule being read: its matches and module groups in order, and the groups its options may belong to
+ * (innermost last). Shared by every ArgReader and counted by each, not allocated per rule: a
+ * 170,000-rule dump allocated ~50 MB of them.
+ */
+const ITEMS: Array<Match | ModuleGroup> = [];
+const CONTEXTS: Array<ModuleGroup | TargetGroup> = [];
+
 class ArgReader {
-  private readonly items: Array<Match | ModuleGroup> = [];
-  private readonly contexts: Array<ModuleGroup | TargetGroup> = [];
+  private items = 0;
+  private contexts = 0;
   private notes: string[] | null = null;
   private target: TargetGroup | null = null;
   private protocol: string | null = null;
@@ -228,32 +253,32 @@ class ArgReader {
         let match: Match;
         if (isAddress(slash < 0 ? v : v.slice(0, slash))) match = { kind: generic, cidr: parseCidr(v), negated };
         else match = { kind: 'unsupported', module: 'host', args: negated ? ['!', generic === 'source' ? '-s' : '-d', v] : [generic === 'source' ? '-s' : '-d', v] };
-        this.items.push(match);
+        ITEMS[this.items++] = match;
         break;
       }
       case 'in':
       case 'out': {
         this.takeLateNegation(t);
-        this.items.push({ kind: generic === 'in' ? 'in-interface' : 'out-interface', name: this.takeName(t), negated: this.negate });
+        ITEMS[this.items++] = { kind: generic === 'in' ? 'in-interface' : 'out-interface', name: this.takeName(t), negated: this.negate };
         break;
       }
       case 'protocol': {
         this.takeLateNegation(t);
         const proto = normaliseProtocol(this.takeValue(t));
         this.protocol = this.negate ? null : proto;
-        this.items.push(this.pool === null ? { kind: 'protocol', proto, negated: this.negate } : this.pool.protocol(proto, this.negate));
+        ITEMS[this.items++] = this.pool === null ? { kind: 'protocol', proto, negated: this.negate } : this.pool.protocol(proto, this.negate);
         break;
       }
       case 'fragment':
-        this.items.push({ kind: 'fragment', negated: this.negate });
+        ITEMS[this.items++] = { kind: 'fragment', negated: this.negate };
         break;
       case 'match': {
         if (this.negate) fail('"!" cannot negate -m');
         const module = this.takeName(t);
         const spec = MATCH_MODULES.get(module);
-        const group: ModuleGroup = { kind: 'module-group', module, options: spec?.options, opts: [], raw: [], understood: spec !== undefined };
-        this.items.push(group);
-        this.contexts.push(group);
+        const group: ModuleGroup = { kind: 'module-group', module, options: spec?.options, opts: [], raw: spec === undefined ? [] : null, understood: spec !== undefined };
+        ITEMS[this.items++] = group;
+        CONTEXTS[this.contexts++] = group;
         break;
       }
       case 'jump':
@@ -262,8 +287,8 @@ class ArgReader {
         if (this.target !== null) fail('more than one -j/-g');
         const name = this.takeName(t);
         const goto = generic === 'goto';
-        this.target = { kind: 'target-group', name, goto, options: goto ? undefined : TARGETS.get(name)?.options, opts: [], raw: [], understood: true };
-        this.contexts.push(this.target);
+        this.target = { kind: 'target-group', name, goto, options: goto ? undefined : TARGETS.get(name)?.options, opts: [], raw: null, understood: true };
+        CONTEXTS[this.contexts++] = this.target;
         break;
       }
       case 'counters': {
@@ -280,13 +305,13 @@ class ArgReader {
   }
 
   private readOption(t: string): void {
-    const { contexts, tokens, n } = this;
+    const { tokens, n } = this;
     let owner: ModuleGroup | TargetGroup | null = null;
     let arity: number | undefined;
-    for (let c = contexts.length - 1; c >= 0; c--) {
-      arity = contexts[c].options?.get(t);
+    for (let c = this.contexts - 1; c >= 0; c--) {
+      arity = CONTEXTS[c]!.options?.get(t);
       if (arity !== undefined) {
-        owner = contexts[c];
+        owner = CONTEXTS[c]!;
         break;
       }
     }
@@ -295,17 +320,18 @@ class ArgReader {
       const spec = implicit === null ? undefined : MATCH_MODULES.get(implicit);
       arity = spec?.options.get(t);
       if (implicit !== null && arity !== undefined) {
-        const group: ModuleGroup = { kind: 'module-group', module: implicit, options: spec?.options, opts: [], raw: [], understood: true };
+        const group: ModuleGroup = { kind: 'module-group', module: implicit, options: spec?.options, opts: [], raw: null, understood: true };
         owner = group;
-        this.items.push(group);
-        contexts.push(group);
+        ITEMS[this.items++] = group;
+        CONTEXTS[this.contexts++] = group;
       }
     }
     if (owner === null || arity === undefined) {
       // An option natlens does not know: keep it (and the whole module or target) as unsupported.
-      owner = contexts.length > 0 ? contexts[contexts.length - 1] : null;
+      owner = this.innermost();
       if (owner === null) fail(`unknown option ${t}`);
       owner.understood = false;
+      keptWords(owner);
       arity = -1;
     }
     if (arity > 0 || (arity < 0 && this.i + 1 < n && !this.isOptionToken(this.i + 1))) this.takeLateNegation(t);
@@ -323,9 +349,11 @@ class ArgReader {
     const opt: RuleOption = { name: t, negated: this.negate, values };
     owner.opts.push(opt);
     const raw = owner.raw;
-    if (this.negate) raw.push('!');
-    raw.push(t);
-    for (let v = 0; v < values.length; v++) raw.push(values[v]);
+    if (raw !== null) {
+      if (this.negate) raw.push('!');
+      raw.push(t);
+      for (let v = 0; v < values.length; v++) raw.push(values[v]);
+    }
     this.lastOption = opt;
     this.lastOwner = owner;
     this.negate = false;
@@ -334,37 +362,43 @@ class ArgReader {
   /** A word that is not an option. */
   private readWord(t: string): void {
     if (this.negate) fail(`"!" before "${t}"`);
-    const { lastOption, lastOwner, contexts } = this;
+    const { lastOption, lastOwner } = this;
     if (lastOption !== null && lastOwner !== null && lastOption.name === '--comment' && lastOption.values.length === 1) {
       // kube-proxy's own test dumps write multi-word comments unquoted; iptables-restore would refuse them.
       lastOption.values[0] += ` ${t}`;
-      lastOwner.raw[lastOwner.raw.length - 1] = lastOption.values[0];
+      if (lastOwner.raw !== null) lastOwner.raw[lastOwner.raw.length - 1] = lastOption.values[0];
       this.notes ??= ['unquoted multi-word comment'];
       return;
     }
     if (lastOwner !== null && !lastOwner.understood && lastOption !== null) {
       lastOption.values.push(t);
-      lastOwner.raw.push(t);
+      keptWords(lastOwner).push(t);
       return;
     }
-    if (contexts.length > 0 && !contexts[contexts.length - 1].understood && lastOption === null) {
-      contexts[contexts.length - 1].raw.push(t);
+    const innermost = this.innermost();
+    if (innermost !== null && !innermost.understood && lastOption === null) {
+      keptWords(innermost).push(t);
       return;
     }
     fail(`unexpected argument "${t}"`);
   }
 
+  private innermost(): ModuleGroup | TargetGroup | null {
+    return this.contexts > 0 ? CONTEXTS[this.contexts - 1]! : null;
+  }
+
   private buildMatches(): Match[] {
     const matches = SCRATCH;
     let count = 0;
-    for (const item of this.items) {
+    for (let i = 0; i < this.items; i++) {
+      const item = ITEMS[i]!;
       if (item.kind !== 'module-group') {
         matches[count++] = item;
         continue;
       }
       const spec = item.understood ? MATCH_MODULES.get(item.module) : undefined;
       if (spec === undefined) {
-        matches[count++] = { kind: 'unsupported', module: item.module, args: item.raw.slice() };
+        matches[count++] = { kind: 'unsupported', module: item.module, args: rawOf(item).slice() };
         continue;
       }
       const built = spec.build(item.opts, this.pool);
@@ -380,13 +414,13 @@ class ArgReader {
 function buildTarget(group: TargetGroup | null, pool: RecordPool | null): Target | null {
   if (group === null) return null;
   if (group.goto) {
-    if (group.raw.length > 0) fail(`-g ${group.name} takes no options`);
+    if (hasWords(group)) fail(`-g ${group.name} takes no options`);
     return { kind: 'goto', chain: group.name };
   }
   const spec = TARGETS.get(group.name);
-  if (spec !== undefined && group.understood) return spec.build(group.opts, group.raw);
-  if (spec === undefined && group.raw.length === 0 && !EXTENSION_TARGETS.has(group.name)) {
+  if (spec !== undefined && group.understood) return spec.build(group.opts);
+  if (spec === undefined && !hasWords(group) && !EXTENSION_TARGETS.has(group.name)) {
     return pool === null ? { kind: 'jump', chain: group.name } : pool.jump(group.name);
   }
-  return { kind: 'other', name: group.name, args: group.raw };
+  return { kind: 'other', name: group.name, args: rawOf(group) };
 }

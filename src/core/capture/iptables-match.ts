@@ -17,6 +17,16 @@ export interface RuleOption {
   values: string[];
 }
 
+/** Options as the words iptables-save wrote for them: `!`, name, values. */
+export function optionWords(opts: readonly RuleOption[]): string[] {
+  const words: string[] = [];
+  for (const o of opts) {
+    if (o.negated) words.push('!');
+    words.push(o.name, ...o.values);
+  }
+  return words;
+}
+
 export interface MatchModule {
   /** Option name → number of values it takes. */
   options: ReadonlyMap<string, number>;

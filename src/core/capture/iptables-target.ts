@@ -3,13 +3,13 @@
  * MARK and CONNMARK forms are normalised to xmark semantics, mark = (mark & ~mask) ^ value.
  */
 import type { NatRange, PortRange, Target } from '../netfilter/ruleset';
-import type { RuleOption } from './iptables-match';
+import { optionWords, type RuleOption } from './iptables-match';
 import { fail, normaliseLogLevel, parseMarkMask, parseNatRange, parsePortRange, parseU32 } from './iptables-values';
 
 export interface TargetSpec {
   /** Option name → number of values it takes. */
   options: ReadonlyMap<string, number>;
-  build(opts: readonly RuleOption[], raw: readonly string[]): Target;
+  build(opts: readonly RuleOption[]): Target;
 }
 
 function has(opts: readonly RuleOption[], name: string): boolean {
@@ -124,11 +124,11 @@ export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSp
       ['--notrack', 0], ['--zone', 1], ['--zone-orig', 1], ['--zone-reply', 1], ['--helper', 1],
       ['--ctevents', 1], ['--expevents', 1], ['--timeout', 1],
     ]),
-    build: (o, raw) => {
+    build: (o) => {
       const zone = value(o, '--zone');
       return {
         kind: 'ct', notrack: has(o, '--notrack'), zone: zone === null ? null : parseU32(zone),
-        helper: value(o, '--helper'), args: [...raw],
+        helper: value(o, '--helper'), args: optionWords(o),
       };
     },
   }],
