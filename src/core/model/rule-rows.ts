@@ -3,7 +3,7 @@
  * matches and target are JSON so the simulator reads them back without reparsing. Shared by the store's
  * whole-ruleset insert and the streamed dump import, which builds rows in a reader thread.
  */
-import type { Counters, Match, Rule } from '../netfilter/ruleset';
+import { commentOf, jumpTarget, type Counters, type Rule } from '../netfilter/ruleset';
 import type { ChainHead } from '../netfilter/ruleset-sink';
 import { matchesJson, targetJson } from './rule-json';
 
@@ -21,17 +21,11 @@ export function pushChainRow(out: unknown[], id: number, tableId: number, chain:
 /** Appends `rule`'s row (RULE_COLUMNS order) to `out`. */
 export function pushRuleRow(out: unknown[], chainId: number, rule: Rule): void {
   const { target, counters } = rule;
-  const jumpsTo = target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
   out.push(
     chainId, rule.position, rule.text, rule.line, packetsOf(counters), bytesOf(counters), matchesJson(rule.matches),
-    target === null ? null : targetJson(target), target?.kind ?? null, jumpsTo, firstComment(rule.matches),
+    target === null ? null : targetJson(target), target?.kind ?? null, jumpTarget(target), commentOf(rule.matches),
   );
 }
 
 const packetsOf = (c: Counters | null): number | null => c?.packets ?? null;
 const bytesOf = (c: Counters | null): number | null => c?.bytes ?? null;
-
-function firstComment(matches: readonly Match[]): string | null {
-  for (const m of matches) if (m.kind === 'comment') return m.text;
-  return null;
-}

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
-import { commentOf, kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
-import type { Chain, Ruleset } from './ruleset';
+import { kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
+import { commentOf, type Chain, type Ruleset } from './ruleset';
 import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
 
 function referenceServices(ruleset: Ruleset): Array<Omit<KubeProxyService, 'frontends'> & { frontends: string[] }> {

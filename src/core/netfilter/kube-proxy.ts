@@ -5,7 +5,7 @@
  * the API server.
  */
 import { assertNever } from '../common/assert-never';
-import type { Match, Rule, Ruleset, TableName, Target } from './ruleset';
+import { commentOf, jumpTarget, type Match, type Rule, type Ruleset, type TableName, type Target } from './ruleset';
 import { replayRuleset, type ChainHead, type RulesetSink } from './ruleset-sink';
 
 export type FrontendKind = 'cluster-ip' | 'external-ip' | 'load-balancer' | 'node-port';
@@ -37,19 +37,10 @@ export function serviceChainHash(chain: string): string | null {
   return SERVICE_CHAIN.exec(chain)?.[2] ?? null;
 }
 
-export function commentOf(matches: readonly Match[]): string | null {
-  for (const m of matches) if (m.kind === 'comment') return m.text;
-  return null;
-}
-
 /** `ns/name:port cluster IP` → `ns/name:port`; `ns/name:port -> 10.0.0.1:80` → `ns/name:port`. */
 export function serviceNameOf(comment: string): string | null {
   const first = comment.trim().split(/\s+/)[0] ?? '';
   return /^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i.test(first) ? first : null;
-}
-
-function jumpTarget(target: Target | null): string | null {
-  return target && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
 }
 
 function frontendKind(comment: string, chain: string): FrontendKind {

@@ -185,3 +185,14 @@ export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
   security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
+
+/** The text of a rule's first `-m comment`. */
+export function commentOf(matches: readonly Match[]): string | null {
+  for (const m of matches) if (m.kind === 'comment') return m.text;
+  return null;
+}
+
+/** The chain a rule's -j or -g enters. */
+export function jumpTarget(target: Target | null): string | null {
+  return target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
+}
