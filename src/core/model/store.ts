@@ -227,7 +227,6 @@ export class Store {
     return Number(info.lastInsertRowid);
   }
 
-  /** Sets what is only known once the records are in: their number, the capture's own time, a kind-specific summary. */
   /** Gives a capture stored before its content was hashed (a streamed import) its source, hash and lines. */
   placeCapture(id: number, sourceId: number, contentHash: string, firstLine: number, lastLine: number): void {
     this.db
@@ -240,6 +239,7 @@ export class Store {
     return new RulesetTapeWriter(this.db, captureId, observer);
   }
 
+  /** Sets what is only known once the records are in: their number, the capture's own time, a kind-specific summary. */
   finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {
     this.db
       .prepare('UPDATE captures SET records = ?, taken_at = ?, detail = ? WHERE id = ?')
