@@ -4,7 +4,7 @@
  */
 import type { ServicePortRecord, ServiceRecord } from '../capture/records';
 import type { KubeProxyService } from '../netfilter/kube-proxy';
-import type { EndpointRecord } from '../model/store';
+import type { EndpointRecord, Store } from '../model/store';
 import { assertNever } from '../common/assert-never';
 
 export interface KubeProxyRecords {
@@ -34,6 +34,13 @@ function protocolOf(proto: string | null): ServicePortRecord['protocol'] {
 
 function addUnique(list: string[], value: string | null): void {
   if (value !== null && !list.includes(value)) list.push(value);
+}
+
+/** Stores the services kube-proxy's chains of capture `captureId` give, as rows beside kubectl's. */
+export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
+  const records = kubeProxyRecords(services);
+  store.insertServices(captureId, 'kube-proxy', records.services);
+  store.insertEndpoints(captureId, 'kube-proxy', records.endpoints);
 }
 
 export function kubeProxyRecords(services: readonly KubeProxyService[]): KubeProxyRecords {

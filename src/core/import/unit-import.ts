@@ -6,7 +6,7 @@ import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
 import { noteNode, type FileOutcome } from './file-outcome';
 import type { InputFile } from './input-walk';
-import { kubeProxyRecords } from './kube-proxy-records';
+import { storeKubeProxyServices } from './kube-proxy-records';
 import { kubeProxyServices } from '../netfilter/kube-proxy';
 import { nodeNameFor } from './node-name';
 
@@ -58,9 +58,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     const parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
-      const k8s = kubeProxyRecords(kubeProxyServices(parsed.ruleset));
-      store.insertServices(id, 'kube-proxy', k8s.services);
-      store.insertEndpoints(id, 'kube-proxy', k8s.endpoints);
+      storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
     }
     records = recordCount(parsed);
     takenAt = parsed.takenAt;
