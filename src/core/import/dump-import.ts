@@ -5,7 +5,6 @@
  * stored rolls it all back. Anything readDumpFile does not call plain is rolled back too and read as text.
  */
 import { randomUUID } from 'node:crypto';
-import { isDatabaseError } from '../model/store';
 import type { DumpFileRead } from './dump-file-read';
 import { noteNode } from './file-outcome';
 import { storeKubeProxyServices } from './kube-proxy-records';
@@ -53,7 +52,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       return { id, read };
     }));
   } catch (e) {
-    if (!(e instanceof Undo) || isDatabaseError(e)) throw e;
+    if (!(e instanceof Undo)) throw e;
     if (e.existing === null || e.read.kind !== 'dump') return false;
     noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing);
     return true;
