@@ -385,6 +385,9 @@ CREATE TABLE flow_generation (
   // 4: no index on the chain a rule jumps to: nothing looks rules up by it, and keeping it up to date was a
   // tenth of storing a kube-proxy-scale ruleset.
   (db) => db.exec('DROP INDEX IF EXISTS rules_target_chain'),
+  // 5: services and endpoints are read by capture only; their (namespace, name) indexes were kept up to date
+  // for nothing, 60,000 entries for a kube-proxy-scale ruleset.
+  (db) => db.exec('DROP INDEX IF EXISTS services_name; DROP INDEX IF EXISTS endpoints_service'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -75,6 +75,10 @@ export interface TextBlockRow {
   text: string;
 }
 
+const SERVICE_COLUMNS = [
+  'id', 'capture_id', 'origin', 'namespace', 'name', 'type', 'cluster_ip', 'external_ips', 'load_balancer_ips', 'selector', 'line',
+] as const;
+const SERVICE_PORT_COLUMNS = ['service_id', 'name', 'port', 'protocol', 'target_port', 'node_port'] as const;
 const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
 
 const CONNTRACK_COLUMNS = [
@@ -364,21 +368,23 @@ export class Store {
     for (const p of ports) port.run(captureId, p.bridge, p.port, p.state, p.line);
   }
 
+  /** Rows in batches with their ids given: the caller holds the transaction, so max(id) + n is theirs. */
   insertServices(captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[]): void {
-    const service = this.db.prepare(
-      `INSERT INTO services (capture_id, origin, namespace, name, type, cluster_ip, external_ips, load_balancer_ips, selector, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const port = this.db.prepare(
-      'INSERT INTO service_ports (service_id, name, port, protocol, target_port, node_port) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    for (const s of services) {
-      const id = service.run(
-        captureId, origin, s.namespace, s.name, s.type, s.clusterIP, s.externalIPs.join(','), s.loadBalancerIPs.join(','),
+    const serviceRows = new BatchInsert(this.db, 'services', SERVICE_COLUMNS, 64);
+    const portRows = new BatchInsert(this.db, 'service_ports', SERVICE_PORT_COLUMNS, 64);
+    const base = (this.db.prepare('SELECT max(id) AS id FROM services').get() as { id: number | null }).id ?? 0;
+    services.forEach((s, i) => {
+      serviceRows.add([
+        base + i + 1, captureId, origin, s.namespace, s.name, s.type, s.clusterIP, s.externalIPs.join(','), s.loadBalancerIPs.join(','),
         s.selector, s.line,
-      ).lastInsertRowid;
-      for (const p of s.ports) port.run(id, p.name, p.port, p.protocol, p.targetPort, p.nodePort);
-    }
+      ]);
+    });
+    // Every service row first: a port names its service.
+    serviceRows.flush();
+    services.forEach((s, i) => {
+      for (const p of s.ports) portRows.add([base + i + 1, p.name, p.port, p.protocol, p.targetPort, p.nodePort]);
+    });
+    portRows.flush();
   }
 
   insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {

@@ -99,14 +99,50 @@ type ChainGist =
       /** The endpoint chains it balances over, in rule order. */
       seps: string[];
     }
-  /** A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`. */
-  | { kind: 'endpoints'; name: string | null; endpoints: string[] };
+  /**
+   * A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`
+   * (null until the first: a 10,000-service dump has 50,000 endpoint chains, nearly all with one).
+   */
+  | { kind: 'endpoints'; name: string | null; endpoints: string[] | null };
 
-function endpointsOf(target: Target | null, into: string[]): void {
+type EndpointsGist = Extract<ChainGist, { kind: 'endpoints' }>;
+
+function addEndpoints(target: Target | null, gist: EndpointsGist): void {
   if (target === null || target.kind !== 'dnat') return;
   for (const to of target.to) {
     const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
-    if (ep) into.push(ep);
+    if (!ep) continue;
+    if (gist.endpoints === null) gist.endpoints = [ep];
+    else gist.endpoints.push(ep);
+  }
+}
+
+/** A parsed rule's facts, read lazily: one instance serves every rule. */
+class RuleFacts implements NatRuleFacts {
+  rule: Rule | null = null;
+  private get r(): Rule {
+    return this.rule!;
+  }
+  get comment(): string | null {
+    return commentOf(this.r.matches);
+  }
+  get jump(): string | null {
+    return jumpTarget(this.r.target);
+  }
+  get targetKind(): Target['kind'] | null {
+    return this.r.target?.kind ?? null;
+  }
+  get text(): string {
+    return this.r.text;
+  }
+  get line(): number {
+    return this.r.line;
+  }
+  matches(): readonly Match[] {
+    return this.r.matches;
+  }
+  target(): Target | null {
+    return this.r.target;
   }
 }
 
@@ -120,32 +156,40 @@ export class KubeProxyIndex implements RulesetSink {
   private readonly chains = new Map<string, ChainGist>(ENTRY_CHAINS.map((c) => [c, { kind: 'entry', rules: [] }]));
   /** Comment → the service it names: kube-proxy repeats each comment on many rules. */
   private readonly names = new Map<string, string | null>();
+  private readonly ruleFacts = new RuleFacts();
+  /** The chain of the last rule and its gist: a chain's rules come one after another. */
+  private lastChain: string | null = null;
+  private lastGist: ChainGist | undefined = undefined;
 
   table(name: TableName): void {
     this.inNat = name === 'nat';
   }
 
   chain(head: Pick<ChainHead, 'name'>): void {
-    if (!this.inNat || this.chains.has(head.name)) return;
-    const hash = serviceChainHash(head.name);
-    if (hash !== null) {
-      this.chains.set(head.name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(head.name), name: null, sepsBefore: [], seps: [] });
-    } else if (head.name.startsWith('KUBE-SEP-')) {
-      this.chains.set(head.name, { kind: 'endpoints', name: null, endpoints: [] });
+    const { name } = head;
+    if (!this.inNat || !name.startsWith('KUBE-') || this.chains.has(name)) return;
+    this.lastChain = null;
+    if (name.startsWith('KUBE-SEP-')) {
+      this.chains.set(name, { kind: 'endpoints', name: null, endpoints: null });
+      return;
     }
+    const hash = serviceChainHash(name);
+    if (hash !== null) this.chains.set(name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] });
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
-    if (!this.inNat || !this.chains.has(chain)) return;
-    this.facts(chain, {
-      comment: commentOf(rule.matches), jump: jumpTarget(rule.target), targetKind: rule.target?.kind ?? null, text: rule.text, line: rule.line,
-      matches: () => rule.matches, target: () => rule.target,
-    });
+    if (!this.inNat) return;
+    this.ruleFacts.rule = rule;
+    this.facts(chain, this.ruleFacts);
   }
 
   /** A rule of the nat table, next in its chain. */
   facts(chain: string, rule: NatRuleFacts): void {
-    const gist = this.chains.get(chain);
+    if (chain !== this.lastChain) {
+      this.lastChain = chain;
+      this.lastGist = this.chains.get(chain);
+    }
+    const gist = this.lastGist;
     if (gist === undefined) return;
     switch (gist.kind) {
       case 'entry': {
@@ -163,7 +207,7 @@ export class KubeProxyIndex implements RulesetSink {
       }
       case 'endpoints':
         if (gist.name === null) gist.name = this.nameOf(rule.comment);
-        if (rule.targetKind === 'dnat') endpointsOf(rule.target(), gist.endpoints);
+        if (rule.targetKind === 'dnat') addEndpoints(rule.target(), gist);
         return;
       default:
         assertNever(gist);
@@ -185,7 +229,7 @@ export class KubeProxyIndex implements RulesetSink {
     const name = (s: KubeProxyService, found: string | null): void => {
       if (!s.name && found) s.name = found;
     };
-    const endpointChain = (chain: string): Extract<ChainGist, { kind: 'endpoints' }> | null => {
+    const endpointChain = (chain: string): EndpointsGist | null => {
       const gist = this.chains.get(chain);
       return gist?.kind === 'endpoints' ? gist : null;
     };
