@@ -120,6 +120,17 @@ describe('streamed iptables-save import', () => {
     expect(expectSame(files)).toEqual(variants.map(() => 'dump'));
   });
 
+  it('finds kube-proxy services in the nat table only, as the text path does', () => {
+    // A filter chain named like kube-proxy's entry chain, jumping to one named like a service chain.
+    const filter = [
+      '*filter', ':INPUT ACCEPT [0:0]', ':KUBE-SERVICES - [0:0]', ':KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]',
+      '-A KUBE-SERVICES -d 10.0.0.99/32 -p tcp -m comment --comment "other/decoy:http cluster IP" -m tcp --dport 81 -j KUBE-SVC-AAAAAAAAAAAAAAAA',
+      'COMMIT', '',
+    ].join('\n');
+    const file = write('filter-decoy.save', filter + loadBalancer().replace(/^\*filter\n[\s\S]*?\nCOMMIT\n/m, ''));
+    expect(expectSame([file])).toEqual(['dump']);
+  });
+
   it('leaves to the text path what is not a plain dump, with the same outcome', () => {
     const dump = loadBalancer();
     const files = [

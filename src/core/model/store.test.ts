@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord } from '../capture/records';
+import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../capture/records';
 import type { Ruleset } from '../netfilter/ruleset';
 import { parseIptablesSave } from '../capture/iptables-save';
 import { Store, type NewCapture } from './store';
@@ -223,6 +223,22 @@ describe('Store', () => {
     const back = store.rulesetsOf(id)[0].tables[0].chains[0].rules;
     expect(back.length).toBe(1000);
     expect(back.map((r) => r.position)).toEqual(rules.map((r) => r.position));
+  });
+
+  it('stores services in batches, each with its own ports, after services of an earlier capture', () => {
+    const node = store.ensureNode('a');
+    const service = (name: string, ports: number): ServiceRecord => ({
+      namespace: 'ns', name, type: 'ClusterIP', clusterIP: '10.0.0.1', externalIPs: [], loadBalancerIPs: [], selector: null, line: 1,
+      ports: Array.from({ length: ports }, (_, p) => ({ name: `p${p}`, port: 80 + p, protocol: 'TCP' as const, targetPort: null, nodePort: null })),
+    });
+    const first = store.insertCapture(capture(node, { kind: 'kubectl', contentHash: 'first' }));
+    store.insertServices(first, 'kubectl', [service('early', 2)]);
+    // More services than one batch holds, and more ports than services: ports must follow their service's row.
+    const many = Array.from({ length: 150 }, (_, i) => service(`s${i}`, i % 4));
+    const second = store.insertCapture(capture(node, { kind: 'kubectl', contentHash: 'second' }));
+    store.insertServices(second, 'kubectl', many);
+    expect(store.services(second)).toEqual(many.map((s) => ({ ...s, origin: 'kubectl' })));
+    expect(store.services(first)).toEqual([{ ...service('early', 2), origin: 'kubectl' }]);
   });
 
   it('keeps both conntrack tuples as columns', () => {

@@ -178,13 +178,13 @@ export class KubeProxyIndex implements RulesetSink {
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
-    if (!this.inNat) return;
     this.ruleFacts.rule = rule;
     this.facts(chain, this.ruleFacts);
   }
 
-  /** A rule of the nat table, next in its chain. */
+  /** The next rule of `chain`; only the nat table's count (filter has a KUBE-SERVICES chain too). */
   facts(chain: string, rule: NatRuleFacts): void {
+    if (!this.inNat) return;
     if (chain !== this.lastChain) {
       this.lastChain = chain;
       this.lastGist = this.chains.get(chain);
