@@ -28,4 +28,14 @@ describe('kubeProxyRecords', () => {
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
     ]);
   });
+
+  it('splits each endpoint at a last colon followed by digits alone, and keeps the rest as the address', () => {
+    const frontend = { kind: 'cluster-ip' as const, address: '10.96.0.1', port: 80, proto: 'tcp', rule: '-A KUBE-SERVICES ...', line: 7 };
+    const endpoints = ['10.0.0.1:8080', '10.0.0.2', '10.0.0.3:', 'fd00::1', '10.0.0.4:80a', '10.0.0.5:0080'];
+    const { endpoints: rows } = kubeProxyRecords([{ name: 'ns/web:http', hash: 'H', frontends: [frontend], endpoints }]);
+    expect(rows.map((e) => [e.address, e.port, e.portName, e.line])).toEqual([
+      ['10.0.0.1', 8080, 'http', 7], ['10.0.0.2', null, 'http', 7], ['10.0.0.3:', null, 'http', 7], ['fd00:', 1, 'http', 7],
+      ['10.0.0.4:80a', null, 'http', 7], ['10.0.0.5', 80, 'http', 7],
+    ]);
+  });
 });

@@ -18,7 +18,6 @@ function splitServicePortName(text: string): { namespace: string; name: string; 
   return m ? { namespace: m[1], name: m[2], portName: m[3] === '' ? null : m[3] } : null;
 }
 
-const DIGITS = /^\d+$/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 function protocolOf(proto: string | null): ServicePortRecord['protocol'] {
@@ -38,14 +37,20 @@ function addUnique(list: string[], value: string | null): void {
 
 /** Stores the services kube-proxy's chains of capture `captureId` give, as rows beside kubectl's. */
 export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
-  const records = kubeProxyRecords(services);
-  store.insertServices(captureId, 'kube-proxy', records.services);
-  store.insertEndpoints(captureId, 'kube-proxy', records.endpoints);
+  // Endpoint rows are written as they are found: a 10,000-service ruleset has 50,000 of them.
+  const endpoints = store.endpointRows(captureId, 'kube-proxy');
+  store.insertServices(captureId, 'kube-proxy', kubeProxyServiceRecords(services, (e) => endpoints.add(e)));
+  endpoints.flush();
 }
 
 export function kubeProxyRecords(services: readonly KubeProxyService[]): KubeProxyRecords {
-  const byService = new Map<string, ServiceRecord>();
   const endpoints: EndpointRecord[] = [];
+  return { services: kubeProxyServiceRecords(services, (e) => endpoints.push(e)), endpoints };
+}
+
+/** The services, in the order of their first port; each endpoint goes to `endpoint` in order as it is met. */
+function kubeProxyServiceRecords(services: readonly KubeProxyService[], endpoint: (e: EndpointRecord) => void): ServiceRecord[] {
+  const byService = new Map<string, ServiceRecord>();
   for (const svc of services) {
     const id = splitServicePortName(svc.name);
     if (!id) continue;
@@ -63,14 +68,23 @@ export function kubeProxyRecords(services: readonly KubeProxyService[]): KubePro
       if (LINE_BREAK.test(text)) continue;
       // `address:port`, split at a last colon followed by digits alone (`fd00::1` reads as `fd00:` port 1).
       const colon = text.lastIndexOf(':');
-      const port = colon >= 0 && DIGITS.test(text.slice(colon + 1)) ? text.slice(colon + 1) : null;
-      endpoints.push({
-        namespace: id.namespace, name: id.name, portName: id.portName, address: port === null ? text : text.slice(0, colon),
-        port: port === null ? null : Number(port), line: service.line,
+      const port = colon >= 0 ? portAfter(text, colon) : null;
+      endpoint({
+        namespace: id.namespace, name: id.name, portName: id.portName, address: port === null ? text : text.slice(0, colon), port, line: service.line,
       });
     }
   }
-  return { services: [...byService.values()], endpoints };
+  return [...byService.values()];
+}
+
+/** The number text[colon + 1..] spells when it is digits alone, else null. */
+function portAfter(text: string, colon: number): number | null {
+  if (colon + 1 >= text.length) return null;
+  for (let i = colon + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  return Number(text.slice(colon + 1));
 }
 
 function addPort(service: ServiceRecord, portName: string | null, svc: KubeProxyService): void {

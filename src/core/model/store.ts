@@ -388,9 +388,27 @@ export class Store {
   }
 
   insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {
-    const rows = new BatchInsert(this.db, 'endpoints', ENDPOINT_COLUMNS, 128);
-    for (const e of endpoints) rows.add([captureId, origin, e.namespace, e.name, e.portName, e.address, e.port, e.line]);
+    const rows = this.endpointRows(captureId, origin);
+    for (const e of endpoints) rows.add(e);
     rows.flush();
+  }
+
+  /** Endpoint rows of one capture, written a batch at a time as they are added; flush() after the last. */
+  endpointRows(captureId: number, origin: K8sOrigin): { add(e: EndpointRecord): void; flush(): void } {
+    const rows = new BatchInsert(this.db, 'endpoints', ENDPOINT_COLUMNS, 128);
+    const row: unknown[] = [captureId, origin, null, null, null, null, null, null];
+    return {
+      add(e) {
+        row[2] = e.namespace;
+        row[3] = e.name;
+        row[4] = e.portName;
+        row[5] = e.address;
+        row[6] = e.port;
+        row[7] = e.line;
+        rows.add(row);
+      },
+      flush: () => rows.flush(),
+    };
   }
 
   insertPods(captureId: number, pods: readonly PodRecord[]): void {
