@@ -131,6 +131,17 @@ describe('streamed iptables-save import', () => {
     expect(expectSame([file])).toEqual(['dump']);
   });
 
+  it('ties a service to an endpoint chain declared after the rules that jump to it, as the text path does', () => {
+    const lines = loadBalancer().split('\n');
+    const sep = lines.filter((l) => /^(:|-A )KUBE-SEP-/.test(l));
+    const rest = lines.filter((l) => !/^(:|-A )KUBE-SEP-/.test(l));
+    const commit = rest.lastIndexOf('COMMIT');
+    const file = write('sep-last.save', [...rest.slice(0, commit), ...sep, ...rest.slice(commit)].join('\n'));
+    expect(expectSame([file])).toEqual(['dump']);
+    const { streamed } = bothWays([file]);
+    expect(streamed.store.endpoints(1).map((e) => `${e.address}:${e.port}`)).toEqual(['10.180.0.1:80']);
+  });
+
   it('leaves to the text path what is not a plain dump, with the same outcome', () => {
     const dump = loadBalancer();
     const files = [

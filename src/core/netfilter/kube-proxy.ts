@@ -95,9 +95,9 @@ type ChainGist =
       /** The first service name its rules' comments give. */
       name: string | null;
       /** Endpoint chains jumped to before the rule that gave `name`: their comments come first. */
-      sepsBefore: string[];
+      sepsBefore: SepRef[];
       /** The endpoint chains it balances over, in rule order. */
-      seps: string[];
+      seps: SepRef[];
     }
   /**
    * A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`
@@ -106,6 +106,8 @@ type ChainGist =
   | { kind: 'endpoints'; name: string | null; endpoints: string[] | null };
 
 type EndpointsGist = Extract<ChainGist, { kind: 'endpoints' }>;
+/** An endpoint chain jumped to: its gist, or its name while no chain of that name is declared (looked up at the end). */
+type SepRef = EndpointsGist | string;
 
 function addEndpoints(target: Target | null, gist: EndpointsGist): void {
   if (target === null || target.kind !== 'dnat') return;
@@ -201,8 +203,10 @@ export class KubeProxyIndex implements RulesetSink {
         if (gist.name === null) gist.name = this.nameOf(rule.comment);
         const { jump } = rule;
         if (!gist.balances || jump === null || !jump.startsWith('KUBE-SEP-')) return;
-        gist.seps.push(jump);
-        if (gist.name === null) gist.sepsBefore.push(jump);
+        const sep = this.chains.get(jump);
+        const ref = sep?.kind === 'endpoints' ? sep : jump;
+        gist.seps.push(ref);
+        if (gist.name === null) gist.sepsBefore.push(ref);
         return;
       }
       case 'endpoints':
@@ -229,8 +233,9 @@ export class KubeProxyIndex implements RulesetSink {
     const name = (s: KubeProxyService, found: string | null): void => {
       if (!s.name && found) s.name = found;
     };
-    const endpointChain = (chain: string): EndpointsGist | null => {
-      const gist = this.chains.get(chain);
+    const endpointChain = (sep: SepRef): EndpointsGist | null => {
+      if (typeof sep !== 'string') return sep;
+      const gist = this.chains.get(sep);
       return gist?.kind === 'endpoints' ? gist : null;
     };
     for (const entry of ENTRY_CHAINS) {
