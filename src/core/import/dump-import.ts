@@ -45,6 +45,8 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       const existing = store.findCaptureByContent(nodeId, 'iptables-save', null, read.captureHash);
       if (existing !== null) throw new Undo(read, existing);
       writer.finish(read.summary.family, read.summary.countersShown);
+      // The rows are written; kube-proxy's services take a while longer, during which the disk can take them.
+      store.startWriteback();
       const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
       storeKubeProxyServices(store, id, services.services());

@@ -116,6 +116,24 @@ describe('Store', () => {
     expect(store.listNodes().map((n) => n.name)).toEqual(['a']);
   });
 
+  it('writes pages back mid-transaction without making them part of the project: a rollback still undoes them', async () => {
+    store.ensureNode('kept');
+    store.db.pragma('journal_mode = DELETE');
+    store.db.pragma('cache_size = -256');
+    store.db.exec('BEGIN');
+    // Far more than the cache holds, so pages reach the file before the commit.
+    const add = store.db.prepare('INSERT INTO nodes (name, created_at) VALUES (?, ?)');
+    for (let i = 0; i < 20_000; i++) add.run(`n${i}-${'x'.repeat(40)}`, 'now');
+    store.startWriteback();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    store.db.exec('ROLLBACK');
+    expect(store.listNodes().map((n) => n.name)).toEqual(['kept']);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const memory = Store.open(':memory:');
+    expect(() => memory.startWriteback()).not.toThrow();
+    memory.close();
+  });
+
   it('keeps a bulk import in WAL while another connection has the project open', () => {
     const other = Store.open(path.join(dir, 'p.db'));
     try {

