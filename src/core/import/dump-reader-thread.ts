@@ -47,6 +47,12 @@ require(workerData.script);
 
 /** Tapes the worker may post before the writer has taken them: bounds the memory between the threads. */
 export const TAPES_AHEAD = 8;
+/**
+ * The reader thread's young generation (V8's default is ~48 MB): what it allocates for a rule is garbage once
+ * the rule is on a tape, and small semi-spaces keep its many scavenges in cache. ~3% faster on a 170k-rule
+ * dump (three sets of ten paired runs, 8 and 12 MB alike), and ~20 MB less memory.
+ */
+const READER_YOUNG_MB = 12;
 /** Below this a thread costs more to start than it saves. */
 const WORKER_MIN_BYTES = 2 * 1024 * 1024;
 /** The worker bundle: out/cli/dump-reader-worker.cjs beside the command line, out/main/dump-reader-worker.js in Electron. */
@@ -93,7 +99,9 @@ function startThread(script: string): ReaderThread {
   const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const data: DumpWorkerData = { script, signal, port: port2 };
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true, workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_MB },
+  });
   // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
   worker.on('error', () => undefined);
   worker.unref();
