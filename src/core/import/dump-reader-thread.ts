@@ -50,7 +50,7 @@ export const TAPES_AHEAD = 8;
 /**
  * The reader thread's young generation (V8's default is ~48 MB): what it allocates for a rule is garbage once
  * the rule is on a tape, and small semi-spaces keep its many scavenges in cache. ~3% faster on a 170k-rule
- * dump (three sets of ten paired runs, 8 and 12 MB alike), and ~20 MB less memory.
+ * dump (four sets of ten paired runs; 8 MB did as well), and ~20 MB less memory.
  */
 const READER_YOUNG_MB = 12;
 /** Below this a thread costs more to start than it saves. */

@@ -69,9 +69,8 @@ function kubeProxyServiceRecords(services: readonly KubeProxyService[], endpoint
       // `address:port`, split at a last colon followed by digits alone (`fd00::1` reads as `fd00:` port 1).
       const colon = text.lastIndexOf(':');
       const port = colon >= 0 ? portAfter(text, colon) : null;
-      endpoint({
-        namespace: id.namespace, name: id.name, portName: id.portName, address: port === null ? text : text.slice(0, colon), port, line: service.line,
-      });
+      const address = port === null ? text : text.slice(0, colon);
+      endpoint({ namespace: id.namespace, name: id.name, portName: id.portName, address, port, line: service.line });
     }
   }
   return [...byService.values()];

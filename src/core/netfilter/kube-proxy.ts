@@ -176,7 +176,8 @@ export class KubeProxyIndex implements RulesetSink {
       return;
     }
     const hash = serviceChainHash(name);
-    if (hash !== null) this.chains.set(name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] });
+    if (hash === null) return;
+    this.chains.set(name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] });
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
