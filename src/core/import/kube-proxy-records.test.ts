@@ -1,8 +1,10 @@
-import { kubeProxyServices } from '../netfilter/kube-proxy';
+import { kubeProxyServices, type KubeProxyService } from '../netfilter/kube-proxy';
+import type { ServiceRecord } from '../capture/records';
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
+import type { EndpointRecord } from '../model/store';
 import { kubeProxyRecords } from './kube-proxy-records';
 
 function ruleset(test: string) {
@@ -10,9 +12,15 @@ function ruleset(test: string) {
   return parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
 }
 
+/** Services and endpoints as kubeProxyRecords hands them over. */
+function records(services: readonly KubeProxyService[]): { services: ServiceRecord[]; endpoints: EndpointRecord[] } {
+  const endpoints: EndpointRecord[] = [];
+  return { services: kubeProxyRecords(services, (e) => endpoints.push(e)), endpoints };
+}
+
 describe('kubeProxyRecords', () => {
   it('reads a LoadBalancer service with its cluster IP, node port and endpoint from kube-proxy chains', () => {
-    const { services, endpoints } = kubeProxyRecords(kubeProxyServices(ruleset('TestLoadBalancer')));
+    const { services, endpoints } = records(kubeProxyServices(ruleset('TestLoadBalancer')));
     expect(services).toEqual([
       expect.objectContaining({
         namespace: 'ns1', name: 'svc1', type: 'LoadBalancer', clusterIP: '172.30.0.41', loadBalancerIPs: ['1.2.3.4'],
@@ -23,7 +31,7 @@ describe('kubeProxyRecords', () => {
   });
 
   it('groups the ports of one service and types a service without node ports as ClusterIP', () => {
-    const { services } = kubeProxyRecords(kubeProxyServices(ruleset('TestClusterIPEndpointsJump')));
+    const { services } = records(kubeProxyServices(ruleset('TestClusterIPEndpointsJump')));
     expect(services.map((s) => [`${s.namespace}/${s.name}`, s.type, s.clusterIP, s.ports.map((p) => `${p.name}:${p.port}`)])).toEqual([
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
     ]);
@@ -32,7 +40,7 @@ describe('kubeProxyRecords', () => {
   it('splits each endpoint at a last colon followed by digits alone, and keeps the rest as the address', () => {
     const frontend = { kind: 'cluster-ip' as const, address: '10.96.0.1', port: 80, proto: 'tcp', rule: '-A KUBE-SERVICES ...', line: 7 };
     const endpoints = ['10.0.0.1:8080', '10.0.0.2', '10.0.0.3:', 'fd00::1', '10.0.0.4:80a', '10.0.0.5:0080'];
-    const { endpoints: rows } = kubeProxyRecords([{ name: 'ns/web:http', hash: 'H', frontends: [frontend], endpoints }]);
+    const { endpoints: rows } = records([{ name: 'ns/web:http', hash: 'H', frontends: [frontend], endpoints }]);
     expect(rows.map((e) => [e.address, e.port, e.portName, e.line])).toEqual([
       ['10.0.0.1', 8080, 'http', 7], ['10.0.0.2', null, 'http', 7], ['10.0.0.3:', null, 'http', 7], ['fd00:', 1, 'http', 7],
       ['10.0.0.4:80a', null, 'http', 7], ['10.0.0.5', 80, 'http', 7],

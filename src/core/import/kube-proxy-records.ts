@@ -7,11 +7,6 @@ import type { KubeProxyService } from '../netfilter/kube-proxy';
 import type { EndpointRecord, Store } from '../model/store';
 import { assertNever } from '../common/assert-never';
 
-export interface KubeProxyRecords {
-  services: ServiceRecord[];
-  endpoints: EndpointRecord[];
-}
-
 /** `ns/name:port` → its parts; kube-proxy writes an empty port name for a service's only unnamed port. */
 function splitServicePortName(text: string): { namespace: string; name: string; portName: string | null } | null {
   const m = /^([^/]+)\/([^:]+):(.*)$/.exec(text);
@@ -39,17 +34,12 @@ function addUnique(list: string[], value: string | null): void {
 export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
   // Endpoint rows are written as they are found: a 10,000-service ruleset has 50,000 of them.
   const endpoints = store.endpointRows(captureId, 'kube-proxy');
-  store.insertServices(captureId, 'kube-proxy', kubeProxyServiceRecords(services, (e) => endpoints.add(e)));
+  store.insertServices(captureId, 'kube-proxy', kubeProxyRecords(services, (e) => endpoints.add(e)));
   endpoints.flush();
 }
 
-export function kubeProxyRecords(services: readonly KubeProxyService[]): KubeProxyRecords {
-  const endpoints: EndpointRecord[] = [];
-  return { services: kubeProxyServiceRecords(services, (e) => endpoints.push(e)), endpoints };
-}
-
 /** The services, in the order of their first port; each endpoint goes to `endpoint` in order as it is met. */
-function kubeProxyServiceRecords(services: readonly KubeProxyService[], endpoint: (e: EndpointRecord) => void): ServiceRecord[] {
+export function kubeProxyRecords(services: readonly KubeProxyService[], endpoint: (e: EndpointRecord) => void): ServiceRecord[] {
   const byService = new Map<string, ServiceRecord>();
   for (const svc of services) {
     const id = splitServicePortName(svc.name);
