@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { NatRuleFacts } from '../netfilter/kube-proxy';
 import type { Match, Rule, TableName, Target } from '../netfilter/ruleset';
 import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
-import { BatchInsert } from './batch-insert';
+import { BatchInsert, maxId } from './batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
 
 export type RulesetTape = unknown[];
@@ -137,7 +137,7 @@ export class RulesetTapeWriter {
       ).run(captureId).lastInsertRowid,
     );
     this.insertTable = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
-    this.chainBase = (db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
+    this.chainBase = maxId(db, 'chains');
     this.chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
     this.rules = new BatchInsert(db, 'rules', RULE_COLUMNS, 256);
   }

@@ -10,7 +10,7 @@ import type {
 } from '../capture/records';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
-import { BatchInsert } from './batch-insert';
+import { BatchInsert, maxId } from './batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
 import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
@@ -338,7 +338,7 @@ export class Store {
       ).lastInsertRowid;
     const table = this.db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
     // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
-    let chainId = (this.db.prepare('SELECT max(id) AS id FROM chains').get() as { id: number | null }).id ?? 0;
+    let chainId = maxId(this.db, 'chains');
     const chains = new BatchInsert(this.db, 'chains', CHAIN_COLUMNS, 128);
     const rules = new BatchInsert(this.db, 'rules', RULE_COLUMNS, 256);
     const row: unknown[] = [];
@@ -386,11 +386,11 @@ export class Store {
     for (const p of ports) port.run(captureId, p.bridge, p.port, p.state, p.line);
   }
 
-  /** Rows in batches with their ids given: the caller holds the transaction, so max(id) + n is theirs. */
+  /** Service rows go in batches with their ids given (maxId), so that their ports can name them. */
   insertServices(captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[]): void {
     const serviceRows = new BatchInsert(this.db, 'services', SERVICE_COLUMNS, 64);
     const portRows = new BatchInsert(this.db, 'service_ports', SERVICE_PORT_COLUMNS, 64);
-    const base = (this.db.prepare('SELECT max(id) AS id FROM services').get() as { id: number | null }).id ?? 0;
+    const base = maxId(this.db, 'services');
     services.forEach((s, i) => {
       serviceRows.add([
         base + i + 1, captureId, origin, s.namespace, s.name, s.type, s.clusterIP, s.externalIPs.join(','), s.loadBalancerIPs.join(','),
