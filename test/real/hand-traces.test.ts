@@ -32,6 +32,8 @@ interface HandTrace {
     outcomes: ExpectedOutcome[];
     noOutcome?: Verdict[];
     noOutcomeWithoutAssumptions?: Verdict[];
+    /** dst:dport -> its probability within the set of outcomes that share its assumptions (within 1e-3). */
+    probabilityOfDst?: Record<string, number>;
   };
   why: string;
 }
@@ -132,6 +134,14 @@ describe('hand-worked traces on real captures', () => {
     if (c.expect.exhaustive)
       for (const o of outcomes)
         expect(c.expect.outcomes.some((w) => misfit(w, o, c.node) === null), `unexpected outcome ${describeOutcome(o)}\n${seen}`).toBe(true);
+    for (const [dst, p] of Object.entries(c.expect.probabilityOfDst ?? {})) {
+      const hits = outcomes.filter((o) => `${o.packet.dst}:${o.packet.dport}` === dst);
+      expect(hits.length, `no outcome to ${dst}\n${seen}`).toBeGreaterThan(0);
+      const key = (o: Outcome): string => JSON.stringify((o.assumptions ?? []).map((a) => a.assumed).sort());
+      const set = outcomes.filter((o) => key(o) === key(hits[0]!));
+      const share = hits.filter((o) => key(o) === key(hits[0]!)).reduce((s, o) => s + o.probability, 0) / set.reduce((s, o) => s + o.probability, 0);
+      expect(Math.abs(share - p), `${dst} has ${share} of its set (want ${p})\n${seen}`).toBeLessThan(1e-3);
+    }
     for (const v of c.expect.noOutcome ?? [])
       expect(outcomes.filter((o) => o.verdict === v).map(describeOutcome), `no outcome may be ${v}`).toEqual([]);
     for (const v of c.expect.noOutcomeWithoutAssumptions ?? [])
