@@ -8,6 +8,7 @@ import { linesOf, type TextInput } from './text-input';
 import { parseExtras } from './iptables-list-extras';
 import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RulesetWarning } from './iptables-save';
+import { inferTableOf } from './iptables-sniff';
 import { renderRule } from '../netfilter/rule-text';
 import { BUILTIN_CHAINS, type Chain, type Counters, type Match, type Table, type TableName } from '../netfilter/ruleset';
 
@@ -16,6 +17,8 @@ export interface IptablesListOptions {
   partial: boolean;
   /** From `-t TABLE` when the command line is known; otherwise inferred from the chains and targets. */
   table?: TableName;
+  /** From the command (ip6tables or iptables); otherwise from the addresses shown. */
+  family?: 'ipv4' | 'ipv6';
 }
 
 export type IptablesListCapture = Extract<ParsedCapture, { kind: 'iptables-list' }> & { warnings: RulesetWarning[] };
@@ -153,16 +156,10 @@ function columnsOrError(text: string, columns: Columns | null, place: { file: st
   }
 }
 
-const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
-const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
-
 function inferTable(chains: RawChain[]): TableName {
   const names = new Set(chains.map((c) => c.name));
   const targets = new Set(chains.flatMap((c) => c.rules.map((r) => r.target)));
-  if ([...targets].some((t) => NAT_TARGETS.has(t)) || [...names].some((n) => NAT_CHAIN.test(n))) return 'nat';
-  if (names.has('PREROUTING') && names.has('POSTROUTING')) return names.has('FORWARD') ? 'mangle' : 'nat';
-  if (names.has('PREROUTING') && !names.has('INPUT') && !names.has('FORWARD')) return 'raw';
-  return 'filter';
+  return inferTableOf(names, targets).table;
 }
 
 export function parseIptablesList(input: TextInput, opts: IptablesListOptions): IptablesListCapture {
@@ -251,7 +248,7 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   return {
     kind: 'iptables-list',
     ruleset: {
-      family: v6 || ipv6Any ? 'ipv6' : 'ipv4',
+      family: opts.family ?? (v6 || ipv6Any ? 'ipv6' : 'ipv4'),
       origin: {
         format: 'iptables-list',
         interfacesShown: verboseSeen,
