@@ -8,6 +8,7 @@ import type { AddrType, Cidr, CtState, Match, Negatable, PortRange, Target } fro
 import { parseSetFlags } from './iptables-match';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import {
+  isKnownPortText,
   fail, normaliseLogLevel, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses,
   parseIcmpType, parseMarkMask, parseNatRange, parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags, parseU32,
 } from './iptables-values';
@@ -233,6 +234,7 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
   function readMatch(w: string, negated: boolean): boolean {
     switch (w) {
       case 'tcp': case 'udp': case 'sctp': case 'udplite': {
+        const before = matches.length;
         for (;;) {
           const k = at(i);
           const colon = k.indexOf(':');
@@ -240,6 +242,11 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
           if (key === 'spt' || key === 'spts' || key === 'dpt' || key === 'dpts') {
             i++;
             const { negated: neg, value } = bang(k.slice(colon + 1));
+            // `iptables -L` without -n prints the local /etc/services name: one natlens does not know stays unknown.
+            if (!isKnownPortText(value)) {
+              matches.push({ kind: 'unsupported', module: w, args: [k] });
+              continue;
+            }
             matches.push({ kind: 'ports', which: key.startsWith('s') ? 'sport' : 'dport', ranges: [parsePortRange(value)], negated: neg });
           } else if (key === 'flags') {
             i++;
@@ -251,6 +258,8 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
             i++;
             matches.push({ kind: 'unsupported', module: w, args: [k] });
           } else {
+            // `-m tcp` with no option (kube-proxy's DNAT rules): nothing to match, but part of the rule's text.
+            if (matches.length === before) matches.push(emptyProtocolModule(w));
             return true;
           }
         }
@@ -479,4 +488,16 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
         return { kind: 'jump', chain: targetName };
     }
   }
+}
+
+const PROTOCOL_MODULES = new Set(['tcp', 'udp', 'sctp', 'udplite']);
+
+/** Marks `-m PROTO` without options: rendered into the rule's text, then left out of its matches. */
+function emptyProtocolModule(module: string): Match {
+  return { kind: 'unsupported', module, args: [] };
+}
+
+/** The placeholder of emptyProtocolModule. */
+export function isEmptyProtocolModule(m: Match): boolean {
+  return m.kind === 'unsupported' && m.args.length === 0 && PROTOCOL_MODULES.has(m.module);
 }

@@ -5,9 +5,9 @@
 import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
-import { parseExtras } from './iptables-list-extras';
+import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';
 import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
-import type { RulesetWarning } from './iptables-save';
+import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
 import { inferTableOf } from './iptables-sniff';
 import { renderRule } from '../netfilter/rule-text';
 import { BUILTIN_CHAINS, type Chain, type Counters, type Match, type Table, type TableName } from '../netfilter/ruleset';
@@ -171,10 +171,17 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   let elided = false;
   let sawRule = false;
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
+  const warnings: RulesetWarning[] = [];
 
   for (const { line, text } of linesOf(input)) {
     const trimmed = text.trim();
     if (trimmed === '') continue;
+    if (trimmed.startsWith('# ')) {
+      const note = iptablesNoteOf(trimmed);
+      if (note === null) throw err(line, `not an iptables -L line: "${trimmed.slice(0, 60)}"`);
+      warnings.push({ line, message: note });
+      continue;
+    }
     if (trimmed.startsWith('Chain ')) {
       const m = CHAIN_HEADER.exec(trimmed);
       if (m === null) throw err(line, `bad chain header "${trimmed.slice(0, 60)}"`);
@@ -232,8 +239,9 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
       rules: raw.rules.map((r, i) => {
         try {
           const extras = parseExtras(r.extras, r.target, declared.has(r.target));
-          const matches = [...r.basics, ...extras.matches];
-          return { position: i + 1, text: renderRule(raw.name, matches, extras.target), line: r.line, counters: r.counters, matches, target: extras.target };
+          const shown = [...r.basics, ...extras.matches];
+          const matches = shown.filter((m) => !isEmptyProtocolModule(m));
+          return { position: i + 1, text: renderRule(raw.name, shown, extras.target), line: r.line, counters: r.counters, matches, target: extras.target };
         } catch (e) {
           if (e instanceof RuleSyntaxError) throw err(r.line, e.reason);
           throw e;
@@ -258,6 +266,6 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
       tables,
     },
     takenAt: null,
-    warnings: [],
+    warnings,
   };
 }

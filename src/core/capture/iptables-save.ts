@@ -101,6 +101,23 @@ function chainLineWords(body: string): string[] {
   return words;
 }
 
+/**
+ * The warning for a note iptables-nft prints about what its output leaves out (legacy tables also loaded, a
+ * table it cannot express), or null for any other comment. Such a note is said, never dropped silently.
+ */
+export function iptablesNoteOf(comment: string): string | null {
+  const legacy = LEGACY_PRESENT.exec(comment);
+  if (legacy !== null) {
+    const tool = legacy[1];
+    return `${tool}-legacy tables are loaded too: this output shows only the nf_tables rules; capture \`${tool}-legacy-save\` for the rest`;
+  }
+  const incompatible = INCOMPATIBLE_TABLE.exec(comment);
+  if (incompatible !== null) {
+    return `table ${incompatible[1]} left out: iptables-nft cannot print it (rules made with nft); its rules are unknown, see \`nft list ruleset\``;
+  }
+  return null;
+}
+
 const BLANKS = /[ \t]+/;
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
 const DIGITS = /^\d+$/;
@@ -223,24 +240,9 @@ export class IptablesSaveReader {
     }
   }
 
-  /** The notes iptables-nft prints about what it leaves out: said, never dropped silently. */
   private noteComment(comment: string, line: number): void {
-    const legacy = LEGACY_PRESENT.exec(comment);
-    if (legacy !== null) {
-      const tool = legacy[1];
-      this.warnings.push({
-        line,
-        message: `${tool}-legacy tables are loaded too: this output shows only the nf_tables rules; capture \`${tool}-legacy-save\` for the rest`,
-      });
-      return;
-    }
-    const incompatible = INCOMPATIBLE_TABLE.exec(comment);
-    if (incompatible !== null) {
-      this.warnings.push({
-        line,
-        message: `table ${incompatible[1]} left out: iptables-nft cannot print it (rules made with nft); its rules are unknown, see \`nft list ruleset\``,
-      });
-    }
+    const message = iptablesNoteOf(comment);
+    if (message !== null) this.warnings.push({ line, message });
   }
 
   /** `rules` form: opens the table the next lines belong to (the command's `-t`, or what the caller inferred). */

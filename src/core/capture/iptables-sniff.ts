@@ -33,7 +33,8 @@ const ELISION = /^\s*(?:\.{2,}|…)\s*$/;
 
 /** `iptables -L [-v] [-n]`: a `Chain X (policy ...)` or column header, or (a grep of) rule lines only. */
 export function looksLikeIptablesList(text: string): boolean {
-  const lines = leadingLines(text, 8);
+  // iptables-nft's `# Warning: iptables-legacy tables present` can come first (stderr before the listing).
+  const lines = leadingLines(text, 8).filter((l) => !l.startsWith('# Warning: '));
   const first = lines[0];
   if (first === undefined) return false;
   if (CHAIN_HEADER.test(first) || COLUMN_HEADER.test(first)) return true;
