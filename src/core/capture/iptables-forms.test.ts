@@ -181,6 +181,37 @@ describe('iptables -L: the same rules as iptables-save, what the listing shows o
   });
 });
 
+describe('listings of versions this machine cannot run, reprinted from the 1.8.9 ones with their printf formats', () => {
+  it('ip6tables before 1.8.9 (blank opt column, protocol names): the rules of ip6tables-save', () => {
+    const v6 = pasted('ip6tables-save', 'v6-save.txt');
+    const { ruleset } = pasted('ip6tables -L -n -v', 'v6-Lnv.ip6tables-1.8.8.txt');
+    expect(ruleset.family).toBe('ipv6');
+    expect(shape(table(ruleset, 'filter'))).toEqual(shape(table(v6.ruleset, 'filter')));
+  });
+
+  for (const t of ['filter', 'nat'] as const) {
+    it(`iptables 1.8.11 -t ${t} -L -n -v --line-numbers (protocol names again with -n): the rules of iptables-save`, () => {
+      const { ruleset } = pasted(`iptables -t ${t} -L -n -v --line-numbers`, `Lnv-${t}.iptables-1.8.11.txt`);
+      expect(shape(table(ruleset, t))).toEqual(shape(table(saved.ruleset, t)));
+    });
+  }
+
+  it('a rule without a target in the opt-less layout: the protocol is the first column after the counters', () => {
+    const text = [
+      'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+      '   12   960            tcp      eth0   *       ::/0                 ::/0                 tcp dpt:22',
+      '    0     0 DROP       all      *      *       2001:db8::/32        ::/0',
+    ].join('\n');
+    const { units } = splitTextCapture({ file: 'v6.txt', text: `# ip6tables -nvL INPUT\n${text}`, firstLine: 1 });
+    const parsed = parseCaptureUnit(units[0]!);
+    if (parsed.kind !== 'iptables-list') throw new Error(parsed.kind);
+    const rules = parsed.ruleset.tables[0]!.chains[0]!.rules;
+    expect(rules.map((r) => r.text)).toEqual(['-A INPUT -i eth0 -p tcp -m tcp --dport 22', '-A INPUT -s 2001:db8::/32 -j DROP']);
+    expect(rules[0]!.counters).toEqual({ packets: 12, bytes: 960 });
+  });
+});
+
 describe('iptables-nft with legacy tables loaded: the warning it prints is a warning, not lost', () => {
   it('iptables -S', () => {
     const { ruleset, warnings } = pasted('iptables -S', 'legacy-S.txt');

@@ -6,7 +6,7 @@ import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
 import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';
-import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
+import { RuleSyntaxError, fail, isAddress, isProtocolWord, normaliseProtocol, parseCidr } from './iptables-values';
 import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
 import { inferTableOf } from './iptables-sniff';
 import { renderRule } from '../netfilter/rule-text';
@@ -93,10 +93,31 @@ function interfaceMatch(kind: 'in-interface' | 'out-interface', text: string): M
 }
 
 /** Reads the fixed columns of a rule line; null when the line is not one. */
+/**
+ * ip6tables before 1.8.9 printed the `opt` column blank (IPv6 has no fragment flag): with the header known, the
+ * `--` it stands for goes back in after the prot column, which is the first word after the counters when the
+ * word after it is no protocol (no target), else the second.
+ */
+function withBlankOpt(words: Array<{ word: string; end: number }>, columns: Columns | null): Array<{ word: string; end: number }> | null {
+  if (columns === null) return null;
+  const lead = (columns.num ? 1 : 0) + (columns.verbose ? 2 : 0);
+  const first = words[lead];
+  const second = words[lead + 1];
+  if (first === undefined || second === undefined) return null;
+  const protAt = isProtocolWord(first.word) && !isProtocolWord(second.word) ? lead : lead + 1;
+  if (!isProtocolWord(words[protAt]!.word)) return null;
+  return [...words.slice(0, protAt + 1), { word: '--', end: words[protAt]!.end }, ...words.slice(protAt + 1)];
+}
+
 function ruleColumns(text: string, columns: Columns | null): { rule: Omit<RawRule, 'line'>; verbose: boolean } | null {
-  const words = leadingWords(text, 12);
-  const optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
-  if (optAt < 1) return null;
+  let words = leadingWords(text, 12);
+  let optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
+  if (optAt < 1) {
+    const filled = withBlankOpt(words, columns);
+    if (filled === null) return null;
+    words = filled;
+    optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
+  }
   const leading = words.slice(0, optAt - 1).map((w) => w.word);
   let target = '';
   let verbose: boolean;

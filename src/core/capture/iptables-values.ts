@@ -289,6 +289,12 @@ export function protocolNumber(name: string): string {
   return PROTOCOL_NUMBERS.get(name) ?? name;
 }
 
+/** A word the `prot` column of `iptables -L` can hold: `all`, a number, or a protocol name (optionally `!`-negated). */
+export function isProtocolWord(word: string): boolean {
+  const w = (word.startsWith('!') ? word.slice(1) : word).toLowerCase();
+  return w === 'all' || /^\d{1,3}$/.test(w) || PROTOCOL_NAMES.has(w) || PROTOCOL_NUMBERS.has(w);
+}
+
 /** Lower-case protocol name as iptables-save prints it (`6` → `tcp`, `icmpv6` → `ipv6-icmp`). */
 export function normaliseProtocol(text: string): string {
   if (text === '') fail('empty protocol');
