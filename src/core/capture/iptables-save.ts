@@ -451,15 +451,16 @@ class RuleLineReader {
   }
 }
 
-const SHOWN_COUNTERS = / -c \d+ \d+(?= |$)/;
+const SHOWN_COUNTERS = / -c \d+ \d+(?= |$)/g;
 
-/** A rule's text without the ` -c PACKETS BYTES` of `iptables -S -v`, unless that sits inside a quoted word. */
+/** A rule's text without the ` -c PACKETS BYTES` of `iptables -S -v`: the first one outside a quoted word. */
 function withoutCounters(text: string): string {
-  const m = SHOWN_COUNTERS.exec(text);
-  if (m === null) return text;
-  const before = text.slice(0, m.index);
-  if ((before.split('"').length - 1) % 2 === 1) return text;
-  return before + text.slice(m.index + m[0].length);
+  for (const m of text.matchAll(SHOWN_COUNTERS)) {
+    const before = text.slice(0, m.index);
+    if ((before.split('"').length - 1) % 2 === 1) continue;
+    return before + text.slice(m.index + m[0].length);
+  }
+  return text;
 }
 
 function warnUndeclaredJumps(open: OpenTable, warnings: RulesetWarning[]): void {
