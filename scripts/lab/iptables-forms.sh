@@ -4,6 +4,8 @@
 #   save.txt                   iptables-save
 #   S-TABLE.txt / Sv-TABLE.txt iptables -t TABLE -S / -S -v
 #   S-chain.txt                iptables -t nat -S KUBE-SVC-HELLOTPW5SKX6ZGQ
+#   L-chain.txt                iptables -t nat -L KUBE-SVC-HELLOTPW5SKX6ZGQ -n -v --line-numbers
+#   Lv-filter.txt              iptables -L -v                  (names, and `any` for no interface)
 #   Lnv-TABLE.txt              iptables -t TABLE -L -n -v --line-numbers
 #   Lnvx-TABLE.txt             iptables -t TABLE -L -n -v -x
 #   Ln-TABLE.txt               iptables -t TABLE -L -n
@@ -93,6 +95,8 @@ for t in raw mangle nat filter; do
   capture "Ln-$t.txt" iptables -t "$t" -L -n
   capture "L-$t.txt" iptables -t "$t" -L
 done
+capture Lv-filter.txt iptables -L -v
+capture L-chain.txt iptables -t nat -L KUBE-SVC-HELLOTPW5SKX6ZGQ -n -v --line-numbers
 capture S-chain.txt iptables -t nat -S KUBE-SVC-HELLOTPW5SKX6ZGQ
 capture v6-save.txt ip6tables-save
 strip_dates v6-save.txt

@@ -49,6 +49,7 @@ function shape(t: Table): Array<{ chain: string; policy: string | null; rules: A
 }
 
 const saved = pasted('iptables-save', 'save.txt');
+const savedRules = (): Ruleset => saved.ruleset;
 
 describe('iptables -S: the same rules as iptables-save', () => {
   for (const t of TABLES) {
@@ -75,7 +76,7 @@ describe('iptables -S: the same rules as iptables-save', () => {
     });
   }
 
-  it('-S -v counts what the kernel counted: 24 packets accepted on lo', () => {
+  it('-S -v counts what the kernel counted: the packets accepted on lo', () => {
     const { ruleset } = pasted('iptables -S -v', 'Sv-filter.txt');
     const input = table(ruleset, 'filter').chains.find((c) => c.name === 'INPUT')!;
     expect(input.rules[0]!.text).toBe('-A INPUT -i lo -j ACCEPT');
@@ -151,15 +152,43 @@ describe('iptables -L: the same rules as iptables-save, what the listing shows o
     expect(forward.rules.at(-1)!.matches).toEqual(visibleOf('filter', 'FORWARD', forward.rules.length - 1));
   });
 
+  it('iptables -L -v without -n: `any` is no interface, the shown interfaces are read', () => {
+    const { ruleset } = pasted('iptables -L -v', 'Lv-filter.txt');
+    expect(ruleset.origin.interfacesShown).toBe(true);
+    const forward = table(ruleset, 'filter').chains.find((c) => c.name === 'FORWARD')!;
+    const saved = table(savedRules(), 'filter').chains.find((c) => c.name === 'FORWARD')!;
+    expect(forward.rules.map((r) => r.matches)).toEqual(saved.rules.map((r) => r.matches));
+    const input = table(ruleset, 'filter').chains.find((c) => c.name === 'INPUT')!;
+    expect(input.rules[3]!.matches).toEqual([
+      { kind: 'unsupported', module: 'host', args: ['-d', 'loopback/8'] },
+      { kind: 'in-interface', name: 'lo', negated: true },
+    ]);
+  });
+
+  it('iptables -t nat -L CHAIN -n -v --line-numbers: one chain, partial, as saved', () => {
+    const { unit, ruleset } = pasted('iptables -t nat -L KUBE-SVC-HELLOTPW5SKX6ZGQ -n -v --line-numbers', 'L-chain.txt');
+    expect(unit.partial).toBe(true);
+    expect(shape(table(ruleset, 'nat'))).toEqual(shape(table(savedRules(), 'nat')).filter((c) => c.chain === 'KUBE-SVC-HELLOTPW5SKX6ZGQ'));
+  });
+
   it('a service name natlens does not know is an unknown port match, not an error', () => {
-    const text = 'Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nACCEPT     tcp  --  anywhere             anywhere             tcp dpt:myapp\n';
+    const text = [
+      'Chain INPUT (policy ACCEPT)',
+      'target     prot opt source               destination',
+      'ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:myapp',
+      'ACCEPT     tcp  --  anywhere             anywhere             multiport dports http,myapp',
+      'ACCEPT     tcp  --  anywhere             anywhere             multiport dports http,https,ftp-data',
+    ].join('\n');
     const { units } = splitTextCapture({ file: 'l.txt', text: `$ sudo iptables -L\n${text}`, firstLine: 1 });
     const parsed = parseCaptureUnit(units[0]!);
     if (parsed.kind !== 'iptables-list') throw new Error(parsed.kind);
-    expect(parsed.ruleset.tables[0]!.chains[0]!.rules[0]!.matches).toEqual([
+    const rules = parsed.ruleset.tables[0]!.chains[0]!.rules;
+    expect(rules[0]!.matches).toEqual([
       { kind: 'protocol', proto: 'tcp', negated: false },
       { kind: 'unsupported', module: 'tcp', args: ['dpt:myapp'] },
     ]);
+    expect(rules[1]!.matches[1]).toEqual({ kind: 'unsupported', module: 'multiport', args: ['dports', 'http,myapp'] });
+    expect(rules[2]!.text).toBe('-A INPUT -p tcp -m multiport --dports 80,443,20 -j ACCEPT');
   });
 
   it('iptables -t nat -L: a host name for a service address is an unknown address, never a guess', () => {

@@ -271,6 +271,10 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
         let neg = false;
         if (list === '!') { neg = true; list = need('multiport list'); }
         const b = bang(list);
+        if (!isKnownPortText(b.value)) {
+          matches.push({ kind: 'unsupported', module: 'multiport', args: [which, ...(neg ? ['!'] : []), list] });
+          return true;
+        }
         matches.push({
           kind: 'ports', which: which === 'ports' ? 'either' : which === 'sports' ? 'sport' : 'dport',
           ranges: parsePortList(b.value), negated: neg || b.negated,
