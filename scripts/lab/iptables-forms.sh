@@ -6,6 +6,7 @@
 #   S-chain.txt                iptables -t nat -S KUBE-SVC-HELLOTPW5SKX6ZGQ
 #   L-chain.txt                iptables -t nat -L KUBE-SVC-HELLOTPW5SKX6ZGQ -n -v --line-numbers
 #   Lv-filter.txt              iptables -L -v                  (names, and `any` for no interface)
+#   Lnl-filter.txt             iptables -nL --line-numbers     (a num column, no counters or interfaces)
 #   Lnv-TABLE.txt              iptables -t TABLE -L -n -v --line-numbers
 #   Lnvx-TABLE.txt             iptables -t TABLE -L -n -v -x
 #   Ln-TABLE.txt               iptables -t TABLE -L -n
@@ -96,6 +97,7 @@ for t in raw mangle nat filter; do
   capture "L-$t.txt" iptables -t "$t" -L
 done
 capture Lv-filter.txt iptables -L -v
+capture Lnl-filter.txt iptables -nL --line-numbers
 capture L-chain.txt iptables -t nat -L KUBE-SVC-HELLOTPW5SKX6ZGQ -n -v --line-numbers
 capture S-chain.txt iptables -t nat -S KUBE-SVC-HELLOTPW5SKX6ZGQ
 capture v6-save.txt ip6tables-save

@@ -139,6 +139,13 @@ describe('iptables -L: the same rules as iptables-save, what the listing shows o
   const visibleOf = (t: TableName, chain: string, k: number): Rule['matches'] =>
     table(saved.ruleset, t).chains.find((c) => c.name === chain)!.rules[k]!.matches.filter((m) => m.kind !== 'in-interface' && m.kind !== 'out-interface');
 
+  it('iptables -nL --line-numbers: the num column without counters, interfaces hidden', () => {
+    const { ruleset } = pasted('iptables -nL --line-numbers', 'Lnl-filter.txt');
+    const ln = pasted('iptables -t filter -L -n', 'Ln-filter.txt').ruleset;
+    expect(ruleset.origin.interfacesShown).toBe(false);
+    expect(shape(table(ruleset, 'filter'))).toEqual(shape(table(ln, 'filter')));
+  });
+
   it('iptables -L without -n: anywhere is any address, names are hidden addresses, service names are ports', () => {
     const { ruleset } = pasted('iptables -L', 'L-filter.txt');
     const input = table(ruleset, 'filter').chains.find((c) => c.name === 'INPUT')!;
