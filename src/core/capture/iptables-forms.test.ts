@@ -248,6 +248,39 @@ describe('listings of versions this machine cannot run, reprinted from the 1.8.9
   });
 });
 
+describe('a listing line cut short by whoever pasted it: what was cut is unknown, never guessed', () => {
+  const rule = (extras: string, target = 'DNAT'): Rule => {
+    const text = `Chain KUBE-SEP-X (1 references)\ntarget     prot opt source               destination\n${target.padEnd(10)} tcp  --  0.0.0.0/0            10.96.0.1            ${extras}\n`;
+    const { units } = splitTextCapture({ file: 'cut.txt', text: `$ sudo iptables -t nat -L -n\n${text}`, firstLine: 1 });
+    const parsed = parseCaptureUnit(units[0]!);
+    if (parsed.kind !== 'iptables-list') throw new Error(parsed.kind);
+    return parsed.ruleset.tables[0]!.chains[0]!.rules[0]!;
+  };
+  const destination = { kind: 'destination', cidr: { address: '10.96.0.1', prefixLength: 32 }, negated: false };
+  const tcp = { kind: 'protocol', proto: 'tcp', negated: false };
+
+  it('inside the DNAT address: the target is unknown, the matches before the cut are read', () => {
+    const r = rule('/* default/kubernetes:https */ tcp dpt:443 to:10.0.0.1:8...');
+    expect(r.matches).toEqual([destination, tcp, { kind: 'comment', text: 'default/kubernetes:https' }, expect.objectContaining({ kind: 'ports', which: 'dport' }), { kind: 'unsupported', module: 'elided', args: ['to:10.0.0.1:8...'] }]);
+    expect(r.target).toEqual({ kind: 'other', name: 'DNAT', args: [] });
+  });
+
+  it('inside a comment: the comment and what followed it are unknown', () => {
+    const r = rule('/* default/kubernetes:https clus...');
+    expect(r.matches).toEqual([destination, tcp, { kind: 'unsupported', module: 'elided', args: ['/* default/kubernetes:https clus...'] }]);
+  });
+
+  it('an option that lost its value to the cut is unknown with it', () => {
+    const r = rule('multiport dports …', 'ACCEPT');
+    expect(r.matches).toEqual([destination, tcp, { kind: 'unsupported', module: 'elided', args: ['multiport dports …'] }]);
+    expect(r.target).toEqual({ kind: 'accept' });
+  });
+
+  it('a port cut to `...`', () => {
+    expect(rule('tcp dpt:...', 'ACCEPT').matches).toEqual([destination, tcp, { kind: 'unsupported', module: 'elided', args: ['dpt:...'] }]);
+  });
+});
+
 describe('iptables-nft with legacy tables loaded: the warning it prints is a warning, not lost', () => {
   it('iptables -S', () => {
     const { ruleset, warnings } = pasted('iptables -S', 'legacy-S.txt');

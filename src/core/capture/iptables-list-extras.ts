@@ -8,6 +8,7 @@ import type { AddrType, Cidr, CtState, Match, Negatable, PortRange, Target } fro
 import { parseSetFlags } from './iptables-match';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import {
+  RuleSyntaxError,
   isKnownPortText,
   fail, normaliseLogLevel, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses,
   parseIcmpType, parseMarkMask, parseNatRange, parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags, parseU32,
@@ -90,6 +91,51 @@ export interface Extras {
  * @param declaredChain whether targetName names a chain of the listing (a jump, not an extension)
  */
 export function parseExtras(text: string, targetName: string, declaredChain: boolean): Extras {
+  const cut = elidedTail(text);
+  return cut === null ? readExtras(text, targetName, declaredChain) : readElidedExtras(cut, targetName, declaredChain);
+}
+
+/** `...`, `..` or `…` at the end: whoever pasted the listing cut the line there. */
+const ELIDED_END = /(?:\.{2,}|…)$/;
+
+/** The extras of a line cut short: the whole words before the cut, and the cut-off text (the last, partial word on). */
+function elidedTail(text: string): { kept: string; lost: string } | null {
+  const t = text.trimEnd();
+  if (!ELIDED_END.test(t)) return null;
+  // A cut inside a comment leaves it open: the comment and all after it are lost.
+  const open = t.lastIndexOf('/*');
+  if (open >= 0 && t.indexOf('*/', open) < 0) return { kept: t.slice(0, open).trimEnd(), lost: t.slice(open) };
+  const lastBlank = Math.max(t.lastIndexOf(' '), t.lastIndexOf('\t'));
+  return { kept: lastBlank < 0 ? '' : t.slice(0, lastBlank).trimEnd(), lost: t.slice(lastBlank + 1) };
+}
+
+/**
+ * A line cut short: what is left is read (dropping trailing words an option lost its value to), what was cut is
+ * an unknown match, and a target whose options print after the matches (DNAT, SNAT, MARK...) is unknown too.
+ * Nothing cut off is guessed.
+ */
+function readElidedExtras(cut: { kept: string; lost: string }, targetName: string, declaredChain: boolean): Extras {
+  let kept = cut.kept;
+  let lost = cut.lost;
+  for (;;) {
+    try {
+      const read = readExtras(kept, targetName, declaredChain);
+      const matches: Match[] = [...read.matches, { kind: 'unsupported', module: 'elided', args: [lost] }];
+      const optioned = targetName !== '' && !declaredChain && (EXTENSION_TARGETS.has(targetName) || OPTIONED_TARGETS.has(targetName));
+      return { matches, target: optioned ? { kind: 'other', name: targetName, args: [] } : read.target };
+    } catch (e) {
+      if (!(e instanceof RuleSyntaxError) || kept === '') throw e;
+      const blank = Math.max(kept.lastIndexOf(' '), kept.lastIndexOf('\t'));
+      lost = `${kept.slice(blank + 1)} ${lost}`;
+      kept = blank < 0 ? '' : kept.slice(0, blank).trimEnd();
+    }
+  }
+}
+
+/** Built-in targets whose options a listing prints after the matches (and so a cut can take). */
+const OPTIONED_TARGETS = new Set(['REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'MARK', 'CONNMARK', 'LOG', 'CT']);
+
+function readExtras(text: string, targetName: string, declaredChain: boolean): Extras {
   const words = extraWords(text);
   const matches: Match[] = [];
   let i = 0;
