@@ -9,6 +9,7 @@ import { parseIfconfig } from '../../src/core/capture/ifconfig';
 import { parseIpAddr } from '../../src/core/capture/ip-addr';
 import { parseIpRoute } from '../../src/core/capture/ip-route';
 import { parseIptablesList } from '../../src/core/capture/iptables-list';
+import { parseIptablesRules } from '../../src/core/capture/iptables-rules';
 import { parseIptablesSave } from '../../src/core/capture/iptables-save';
 import { parseKubectl } from '../../src/core/capture/kubectl';
 import type { PacketRecord, ParsedCapture } from '../../src/core/capture/records';
@@ -87,6 +88,7 @@ export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-te
   const { input } = seed;
   switch (target) {
     case 'iptables-save': return parseIptablesSave(input);
+    case 'iptables-rules': return parseIptablesRules(input, { table: seed.table, partial: seed.partial });
     case 'iptables-list': return parseIptablesList(input, seed.table === null ? { partial: seed.partial } : { partial: seed.partial, table: seed.table });
     case 'ip-addr': return parseIpAddr(input);
     case 'ifconfig': return parseIfconfig(input);

@@ -15,7 +15,7 @@ const RUN_SEED = 0x6e61_7401;
 
 /** Cases per target; the registry's cases are whole transcripts, each parsed unit by unit. */
 const CASES: Readonly<Record<FuzzTarget, number>> = {
-  'iptables-save': 1200, 'iptables-list': 1200, 'ip-addr': 1200, ifconfig: 1200, 'ip-route': 1200,
+  'iptables-save': 1200, 'iptables-rules': 1200, 'iptables-list': 1200, 'ip-addr': 1200, ifconfig: 1200, 'ip-route': 1200,
   'route-table': 1200, conntrack: 1200, bridge: 1200, kubectl: 1200, 'tcpdump-text': 1200, registry: 400,
 };
 

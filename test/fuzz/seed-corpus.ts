@@ -7,19 +7,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TableName } from '../../src/core/netfilter/ruleset';
 import { looksLikeIpAddr } from '../../src/core/capture/ip-addr';
+import { looksLikeIptablesSave } from '../../src/core/capture/iptables-sniff';
 import { detectCaptureKind, splitTextCapture } from '../../src/core/capture/registry';
 import type { TextInput } from '../../src/core/capture/text-input';
 
 export type FuzzTarget =
-  | 'iptables-save' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
+  | 'iptables-save' | 'iptables-rules' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
   | 'conntrack' | 'bridge' | 'kubectl' | 'tcpdump-text' | 'registry';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  'iptables-save', 'iptables-list', 'ip-addr', 'ifconfig', 'ip-route', 'route-table',
+  'iptables-save', 'iptables-rules', 'iptables-list', 'ip-addr', 'ifconfig', 'ip-route', 'route-table',
   'conntrack', 'bridge', 'kubectl', 'tcpdump-text', 'registry',
 ];
 
-/** One real input; `table`/`partial` carry what the transcript said about an `iptables -L` listing. */
+/** One real input; `table`/`partial` carry what the transcript said about an `iptables -L` / `-S` listing. */
 export interface Seed {
   input: TextInput;
   table: TableName | null;
@@ -40,7 +41,9 @@ function filesIn(dir: string, suffix: string): string[] {
 function targetOfKind(kind: string, text: string): FuzzTarget | null {
   switch (kind) {
     case 'ip-addr': return looksLikeIpAddr(text) ? 'ip-addr' : 'ifconfig';
-    case 'iptables-save': case 'iptables-list': case 'ip-route': case 'route-table':
+    // Kind iptables-save holds two texts: iptables-save dumps and `iptables -S` listings (iptables-rules.ts).
+    case 'iptables-save': return looksLikeIptablesSave(text) ? 'iptables-save' : 'iptables-rules';
+    case 'iptables-list': case 'ip-route': case 'route-table':
     case 'conntrack': case 'bridge': case 'kubectl': case 'tcpdump-text':
       return kind;
     default: return null;
@@ -51,7 +54,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const shared = path.resolve(repoRoot, '..', 'shared');
   const fixtures = path.join(repoRoot, 'test', 'fixtures');
   const corpus: Record<FuzzTarget, Seed[]> = {
-    'iptables-save': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
+    'iptables-save': [], 'iptables-rules': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
     conntrack: [], bridge: [], kubectl: [], 'tcpdump-text': [], registry: [],
   };
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
@@ -59,6 +62,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const transcripts = [
     ...filesIn(path.join(shared, 'captures', 'transcripts'), '.txt'),
     ...filesIn(path.join(fixtures, 'lab', 'transcripts'), '.txt'),
+    path.join(fixtures, 'forms', 'transcript.txt'),
   ];
   for (const file of transcripts) {
     const input = whole(file);
@@ -88,6 +92,17 @@ export function loadCorpus(repoRoot: string): Corpus {
     if (target === null) continue;
     corpus[target].push({ input, table: /-nat-/.test(file) ? 'nat' : null, partial: false });
     corpus.registry.push({ input, table: null, partial: false });
+  }
+
+  // Every form of one ruleset (test/fixtures/forms): the table is in the file name (`S-nat.txt`, `Lnv-raw.txt`).
+  for (const file of filesIn(path.join(fixtures, 'forms'), '.txt')) {
+    if (file.endsWith('transcript.txt')) continue;
+    const input = whole(file);
+    const kind = detectCaptureKind(input.text);
+    const target = kind === null ? null : targetOfKind(kind, input.text);
+    if (target === null) continue;
+    const table = /-(raw|mangle|nat|filter)[.]/.exec(path.basename(file))?.[1] as TableName | undefined;
+    corpus[target].push({ input, table: table ?? (target === 'iptables-rules' ? 'filter' : null), partial: true });
   }
 
   // tcpdump-suite renderings: small, many link types; a few go to the registry as whole files.

@@ -28,7 +28,10 @@ export interface CaptureUnit {
    * or one table of the ruleset (every `iptables -L`, `iptables-save -t T`), or an excerpt with elisions.
    */
   partial: boolean;
-  /** The netfilter table of an `iptables -L` listing (`-t nat`; filter when the command names none). */
+  /**
+   * The netfilter table the command names for an `iptables -L` / `iptables -S` listing (`-t nat`; filter when
+   * it names none) or an `iptables-save -t T` dump; null when the command is not known.
+   */
   table: TableName | null;
   /** The output text for the parser, with its real first line number. */
   input: TextInput;

@@ -514,29 +514,30 @@ function iptablesTable(args: string[]): TableName | null {
   return null;
 }
 
+/** `-L` / `--list` print a listing (iptables-list); `-S` / `--list-rules` print rules as iptables-save does. */
 function iptablesListHint(args: string[]): Hint {
-  let listing = false;
+  let kind: 'iptables-list' | 'iptables-save' | null = null;
   let oneChain = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const isList = a === '--list' || (/^-[a-zA-Z]+$/.test(a) && listsInCluster(a));
-    if (!isList) continue;
-    listing = true;
+    const command = a === '--list' ? 'L' : a === '--list-rules' ? 'S' : /^-[a-zA-Z]+$/.test(a) ? listsInCluster(a) : null;
+    if (command === null) continue;
+    kind = command === 'L' ? 'iptables-list' : 'iptables-save';
     const nextWord = args[i + 1];
     if (nextWord !== undefined && !nextWord.startsWith('-') && !nextWord.startsWith('!')) oneChain = true;
   }
-  if (!listing) return NO_HINT;
-  return { kind: 'iptables-list', table: iptablesTable(args) ?? 'filter', selective: oneChain };
+  if (kind === null) return NO_HINT;
+  return { kind, table: iptablesTable(args) ?? 'filter', selective: oneChain };
 }
 
-/** `-nvL`, `-Lnv`: an L among short flags, before any `t` (whose value is the rest of the cluster). */
-function listsInCluster(cluster: string): boolean {
+/** `-nvL`, `-Lnv`, `-S`, `-vS`: an L or S among short flags, before any `t` (whose value is the rest of the cluster). */
+function listsInCluster(cluster: string): 'L' | 'S' | null {
   for (let i = 1; i < cluster.length; i++) {
     const c = cluster[i];
-    if (c === 't') return false;
-    if (c === 'L') return true;
+    if (c === 't') return null;
+    if (c === 'L' || c === 'S') return c;
   }
-  return false;
+  return null;
 }
 
 const IP_VALUED = new Set(['-n', '-netns', '--netns', '-f', '-family', '-b', '-batch', '-rc', '-rcvbuf', '-l', '-loops']);

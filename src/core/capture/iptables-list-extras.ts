@@ -8,6 +8,8 @@ import type { AddrType, Cidr, CtState, Match, Negatable, PortRange, Target } fro
 import { parseSetFlags } from './iptables-match';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import {
+  RuleSyntaxError,
+  isKnownPortText,
   fail, normaliseLogLevel, normaliseProtocol, parseAddrTypes, parseCidr, parseCtStates, parseCtStatuses,
   parseIcmpType, parseMarkMask, parseNatRange, parseNonNegativeInt, parsePortList, parsePortRange, parseProbability, parseTcpFlags, parseU32,
 } from './iptables-values';
@@ -89,6 +91,51 @@ export interface Extras {
  * @param declaredChain whether targetName names a chain of the listing (a jump, not an extension)
  */
 export function parseExtras(text: string, targetName: string, declaredChain: boolean): Extras {
+  const cut = elidedTail(text);
+  return cut === null ? readExtras(text, targetName, declaredChain) : readElidedExtras(cut, targetName, declaredChain);
+}
+
+/** `...`, `..` or `…` at the end: whoever pasted the listing cut the line there. */
+const ELIDED_END = /(?:\.{2,}|…)$/;
+
+/** The extras of a line cut short: the whole words before the cut, and the cut-off text (the last, partial word on). */
+function elidedTail(text: string): { kept: string; lost: string } | null {
+  const t = text.trimEnd();
+  if (!ELIDED_END.test(t)) return null;
+  // A cut inside a comment leaves it open: the comment and all after it are lost.
+  const open = t.lastIndexOf('/*');
+  if (open >= 0 && t.indexOf('*/', open) < 0) return { kept: t.slice(0, open).trimEnd(), lost: t.slice(open) };
+  const lastBlank = Math.max(t.lastIndexOf(' '), t.lastIndexOf('\t'));
+  return { kept: lastBlank < 0 ? '' : t.slice(0, lastBlank).trimEnd(), lost: t.slice(lastBlank + 1) };
+}
+
+/**
+ * A line cut short: what is left is read (dropping trailing words an option lost its value to), what was cut is
+ * an unknown match, and a target whose options print after the matches (DNAT, SNAT, MARK...) is unknown too.
+ * Nothing cut off is guessed.
+ */
+function readElidedExtras(cut: { kept: string; lost: string }, targetName: string, declaredChain: boolean): Extras {
+  let kept = cut.kept;
+  let lost = cut.lost;
+  for (;;) {
+    try {
+      const read = readExtras(kept, targetName, declaredChain);
+      const matches: Match[] = [...read.matches, { kind: 'unsupported', module: 'elided', args: [lost] }];
+      const optioned = targetName !== '' && !declaredChain && (EXTENSION_TARGETS.has(targetName) || OPTIONED_TARGETS.has(targetName));
+      return { matches, target: optioned ? { kind: 'other', name: targetName, args: [] } : read.target };
+    } catch (e) {
+      if (!(e instanceof RuleSyntaxError) || kept === '') throw e;
+      const blank = Math.max(kept.lastIndexOf(' '), kept.lastIndexOf('\t'));
+      lost = `${kept.slice(blank + 1)} ${lost}`;
+      kept = blank < 0 ? '' : kept.slice(0, blank).trimEnd();
+    }
+  }
+}
+
+/** Built-in targets whose options a listing prints after the matches (and so a cut can take). */
+const OPTIONED_TARGETS = new Set(['REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'MARK', 'CONNMARK', 'LOG', 'CT']);
+
+function readExtras(text: string, targetName: string, declaredChain: boolean): Extras {
   const words = extraWords(text);
   const matches: Match[] = [];
   let i = 0;
@@ -233,6 +280,7 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
   function readMatch(w: string, negated: boolean): boolean {
     switch (w) {
       case 'tcp': case 'udp': case 'sctp': case 'udplite': {
+        const before = matches.length;
         for (;;) {
           const k = at(i);
           const colon = k.indexOf(':');
@@ -240,6 +288,11 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
           if (key === 'spt' || key === 'spts' || key === 'dpt' || key === 'dpts') {
             i++;
             const { negated: neg, value } = bang(k.slice(colon + 1));
+            // `iptables -L` without -n prints the local /etc/services name: one natlens does not know stays unknown.
+            if (!isKnownPortText(value)) {
+              matches.push({ kind: 'unsupported', module: w, args: [k] });
+              continue;
+            }
             matches.push({ kind: 'ports', which: key.startsWith('s') ? 'sport' : 'dport', ranges: [parsePortRange(value)], negated: neg });
           } else if (key === 'flags') {
             i++;
@@ -251,6 +304,8 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
             i++;
             matches.push({ kind: 'unsupported', module: w, args: [k] });
           } else {
+            // `-m tcp` with no option (kube-proxy's DNAT rules): nothing to match, but part of the rule's text.
+            if (matches.length === before) matches.push(emptyProtocolModule(w));
             return true;
           }
         }
@@ -262,6 +317,10 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
         let neg = false;
         if (list === '!') { neg = true; list = need('multiport list'); }
         const b = bang(list);
+        if (!isKnownPortText(b.value)) {
+          matches.push({ kind: 'unsupported', module: 'multiport', args: [which, ...(neg ? ['!'] : []), list] });
+          return true;
+        }
         matches.push({
           kind: 'ports', which: which === 'ports' ? 'either' : which === 'sports' ? 'sport' : 'dport',
           ranges: parsePortList(b.value), negated: neg || b.negated,
@@ -479,4 +538,16 @@ export function parseExtras(text: string, targetName: string, declaredChain: boo
         return { kind: 'jump', chain: targetName };
     }
   }
+}
+
+const PROTOCOL_MODULES = new Set(['tcp', 'udp', 'sctp', 'udplite']);
+
+/** Marks `-m PROTO` without options: rendered into the rule's text, then left out of its matches. */
+function emptyProtocolModule(module: string): Match {
+  return { kind: 'unsupported', module, args: [] };
+}
+
+/** The placeholder of emptyProtocolModule. */
+export function isEmptyProtocolModule(m: Match): boolean {
+  return m.kind === 'unsupported' && m.args.length === 0 && PROTOCOL_MODULES.has(m.module);
 }

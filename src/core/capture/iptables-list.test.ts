@@ -96,7 +96,8 @@ describe('iptables -L: transcripts', () => {
     const [masq, dnat] = chain(list.ruleset, 'KUBE-SEP-WGEM4BP3ARCHJ5MF').rules;
     expect(masq.matches[0]).toEqual({ kind: 'source', cidr: { address: '10.40.0.6', prefixLength: 32 }, negated: false });
     expect(dnat.target).toEqual({ kind: 'dnat', to: [{ minAddress: '10.40.0.6', maxAddress: '10.40.0.6', ports: { min: 8080, max: 8080 } }], random: false, persistent: false });
-    expect(dnat.text).toBe('-A KUBE-SEP-WGEM4BP3ARCHJ5MF -p tcp -m comment --comment default/hello-server: -j DNAT --to-destination 10.40.0.6:8080'.replace('default/hello-server:', '"default/hello-server:"'));
+    // The bare `tcp` before `to:` is kube-proxy's option-less `-m tcp`, which iptables-save prints too.
+    expect(dnat.text).toBe('-A KUBE-SEP-WGEM4BP3ARCHJ5MF -p tcp -m comment --comment default/hello-server: -m tcp -j DNAT --to-destination 10.40.0.6:8080'.replace('default/hello-server:', '"default/hello-server:"'));
   });
 
   it('maps service names of listings without -n to port numbers', () => {
@@ -130,7 +131,7 @@ describe('iptables -L: transcripts', () => {
       kind: 'recent', op: 'rcheck', name: 'KUBE-SEP-7XLM5FY5OZDUTZPQ', side: 'source', seconds: 10800, hitcount: null, reap: true, rttl: false, mask: '255.255.255.255', negated: false,
     });
     expect(chain(list.ruleset, 'KUBE-SEP-7XLM5FY5OZDUTZPQ').rules[1].text).toBe(
-      '-A KUBE-SEP-7XLM5FY5OZDUTZPQ -p tcp -m comment --comment "default/kubernetes:https" -m recent --set --name KUBE-SEP-7XLM5FY5OZDUTZPQ --mask 255.255.255.255 --rsource -j DNAT --to-destination 192.168.225.193:6443',
+      '-A KUBE-SEP-7XLM5FY5OZDUTZPQ -p tcp -m comment --comment "default/kubernetes:https" -m recent --set --name KUBE-SEP-7XLM5FY5OZDUTZPQ --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 192.168.225.193:6443',
     );
     expect(chain(list.ruleset, 'KUBE-SERVICES').rules[0].matches.slice(0, 2)).toEqual([
       { kind: 'source', cidr: { address: '10.0.0.0', prefixLength: 16 }, negated: true },

@@ -5,9 +5,10 @@
 import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
-import { parseExtras } from './iptables-list-extras';
-import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
-import type { RulesetWarning } from './iptables-save';
+import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';
+import { RuleSyntaxError, fail, isAddress, isProtocolWord, normaliseProtocol, parseCidr } from './iptables-values';
+import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
+import { inferTableOf } from './iptables-sniff';
 import { renderRule } from '../netfilter/rule-text';
 import { BUILTIN_CHAINS, type Chain, type Counters, type Match, type Table, type TableName } from '../netfilter/ruleset';
 
@@ -16,6 +17,8 @@ export interface IptablesListOptions {
   partial: boolean;
   /** From `-t TABLE` when the command line is known; otherwise inferred from the chains and targets. */
   table?: TableName;
+  /** From the command (ip6tables or iptables); otherwise from the addresses shown. */
+  family?: 'ipv4' | 'ipv6';
 }
 
 export type IptablesListCapture = Extract<ParsedCapture, { kind: 'iptables-list' }> & { warnings: RulesetWarning[] };
@@ -90,10 +93,31 @@ function interfaceMatch(kind: 'in-interface' | 'out-interface', text: string): M
 }
 
 /** Reads the fixed columns of a rule line; null when the line is not one. */
+/**
+ * ip6tables before 1.8.9 printed the `opt` column blank (IPv6 has no fragment flag): with the header known, the
+ * `--` it stands for goes back in after the prot column, which is the first word after the counters when the
+ * word after it is no protocol (no target), else the second.
+ */
+function withBlankOpt(words: Array<{ word: string; end: number }>, columns: Columns | null): Array<{ word: string; end: number }> | null {
+  if (columns === null) return null;
+  const lead = (columns.num ? 1 : 0) + (columns.verbose ? 2 : 0);
+  const first = words[lead];
+  const second = words[lead + 1];
+  if (first === undefined || second === undefined) return null;
+  const protAt = isProtocolWord(first.word) && !isProtocolWord(second.word) ? lead : lead + 1;
+  if (!isProtocolWord(words[protAt]!.word)) return null;
+  return [...words.slice(0, protAt + 1), { word: '--', end: words[protAt]!.end }, ...words.slice(protAt + 1)];
+}
+
 function ruleColumns(text: string, columns: Columns | null): { rule: Omit<RawRule, 'line'>; verbose: boolean } | null {
-  const words = leadingWords(text, 12);
-  const optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
-  if (optAt < 1) return null;
+  let words = leadingWords(text, 12);
+  let optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
+  if (optAt < 1) {
+    const filled = withBlankOpt(words, columns);
+    if (filled === null) return null;
+    words = filled;
+    optAt = words.findIndex((w, k) => k >= 1 && isOpt(w.word));
+  }
   const leading = words.slice(0, optAt - 1).map((w) => w.word);
   let target = '';
   let verbose: boolean;
@@ -153,16 +177,10 @@ function columnsOrError(text: string, columns: Columns | null, place: { file: st
   }
 }
 
-const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
-const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
-
 function inferTable(chains: RawChain[]): TableName {
   const names = new Set(chains.map((c) => c.name));
   const targets = new Set(chains.flatMap((c) => c.rules.map((r) => r.target)));
-  if ([...targets].some((t) => NAT_TARGETS.has(t)) || [...names].some((n) => NAT_CHAIN.test(n))) return 'nat';
-  if (names.has('PREROUTING') && names.has('POSTROUTING')) return names.has('FORWARD') ? 'mangle' : 'nat';
-  if (names.has('PREROUTING') && !names.has('INPUT') && !names.has('FORWARD')) return 'raw';
-  return 'filter';
+  return inferTableOf(names, targets).table;
 }
 
 export function parseIptablesList(input: TextInput, opts: IptablesListOptions): IptablesListCapture {
@@ -174,10 +192,17 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   let elided = false;
   let sawRule = false;
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
+  const warnings: RulesetWarning[] = [];
 
   for (const { line, text } of linesOf(input)) {
     const trimmed = text.trim();
     if (trimmed === '') continue;
+    if (trimmed.startsWith('# ')) {
+      const note = iptablesNoteOf(trimmed);
+      if (note === null) throw err(line, `not an iptables -L line: "${trimmed.slice(0, 60)}"`);
+      warnings.push({ line, message: note });
+      continue;
+    }
     if (trimmed.startsWith('Chain ')) {
       const m = CHAIN_HEADER.exec(trimmed);
       if (m === null) throw err(line, `bad chain header "${trimmed.slice(0, 60)}"`);
@@ -235,8 +260,9 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
       rules: raw.rules.map((r, i) => {
         try {
           const extras = parseExtras(r.extras, r.target, declared.has(r.target));
-          const matches = [...r.basics, ...extras.matches];
-          return { position: i + 1, text: renderRule(raw.name, matches, extras.target), line: r.line, counters: r.counters, matches, target: extras.target };
+          const shown = [...r.basics, ...extras.matches];
+          const matches = shown.filter((m) => !isEmptyProtocolModule(m));
+          return { position: i + 1, text: renderRule(raw.name, shown, extras.target), line: r.line, counters: r.counters, matches, target: extras.target };
         } catch (e) {
           if (e instanceof RuleSyntaxError) throw err(r.line, e.reason);
           throw e;
@@ -251,7 +277,7 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   return {
     kind: 'iptables-list',
     ruleset: {
-      family: v6 || ipv6Any ? 'ipv6' : 'ipv4',
+      family: opts.family ?? (v6 || ipv6Any ? 'ipv6' : 'ipv4'),
       origin: {
         format: 'iptables-list',
         interfacesShown: verboseSeen,
@@ -261,6 +287,6 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
       tables,
     },
     takenAt: null,
-    warnings: [],
+    warnings,
   };
 }

@@ -11,6 +11,20 @@ export function looksLikeIptablesSave(text: string): boolean {
   return first !== undefined && (TABLE_HEADER.test(first.trim()) || CHAIN_DECLARATION.test(first));
 }
 
+/** `iptables -S` lines: `-P CHAIN POLICY`, `-N CHAIN`, `-A CHAIN ...`. */
+const RULES_FORM_LINE = /^(?:-P [^\s-][^\s]* (?:ACCEPT|DROP)(?: -c \d+ \d+)?\s*$|-N [^\s-][^\s]*\s*$|-A [^\s-][^\s]* ?)/;
+
+/**
+ * `iptables [-t T] -S [CHAIN] [-v]`: the leading lines (after comments such as the legacy-tables warning)
+ * are all -P / -N / -A lines, or `...` elisions.
+ */
+export function looksLikeIptablesRules(text: string): boolean {
+  const lines = leadingLines(text, 8).filter((l) => !l.startsWith('#'));
+  const first = lines[0];
+  if (first === undefined || !RULES_FORM_LINE.test(first)) return false;
+  return lines.every((l) => RULES_FORM_LINE.test(l) || ELISION.test(l));
+}
+
 const CHAIN_HEADER = /^Chain [^\s(]+ \((?:policy \S+|\d+ references?)/;
 const COLUMN_HEADER = /^\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s+opt\b/;
 /** `[num] [pkts bytes] TARGET PROT OPT ...`: the `--` option column gives a rule line away. */
@@ -19,7 +33,8 @@ const ELISION = /^\s*(?:\.{2,}|…)\s*$/;
 
 /** `iptables -L [-v] [-n]`: a `Chain X (policy ...)` or column header, or (a grep of) rule lines only. */
 export function looksLikeIptablesList(text: string): boolean {
-  const lines = leadingLines(text, 8);
+  // iptables-nft's `# Warning: iptables-legacy tables present` can come first (stderr before the listing).
+  const lines = leadingLines(text, 8).filter((l) => !l.startsWith('# Warning: '));
   const first = lines[0];
   if (first === undefined) return false;
   if (CHAIN_HEADER.test(first) || COLUMN_HEADER.test(first)) return true;
@@ -36,6 +51,35 @@ const LINE_BREAK = /\r\n?|\n/;
  */
 export function listingTableOf(text: string): TableName | null {
   return text.split(LINE_BREAK).some((line) => NAT_ONLY.test(line)) ? 'nat' : null;
+}
+
+const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
+const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
+
+/** A table inferred from what a listing shows, and why (for the warning that says it was inferred). */
+export interface InferredTable {
+  table: TableName;
+  reason: string;
+}
+
+/**
+ * The table of a listing whose command is unknown, from its chain names and targets: nat when it shows a
+ * nat-only target or kube-proxy nat chain; otherwise from the built-in chains only one table has together
+ * (PREROUTING+POSTROUTING+FORWARD: mangle; PREROUTING+POSTROUTING: nat; PREROUTING without INPUT/FORWARD: raw);
+ * else filter.
+ */
+export function inferTableOf(chains: ReadonlySet<string>, targets: ReadonlySet<string>): InferredTable {
+  const natTarget = [...targets].find((t) => NAT_TARGETS.has(t));
+  if (natTarget !== undefined) return { table: 'nat', reason: `target ${natTarget} exists only in the nat table` };
+  const natChain = [...chains].find((n) => NAT_CHAIN.test(n));
+  if (natChain !== undefined) return { table: 'nat', reason: `chain ${natChain} is a kube-proxy nat chain` };
+  if (chains.has('PREROUTING') && chains.has('POSTROUTING')) {
+    return chains.has('FORWARD')
+      ? { table: 'mangle', reason: 'only mangle has PREROUTING, FORWARD and POSTROUTING' }
+      : { table: 'nat', reason: 'PREROUTING and POSTROUTING without FORWARD' };
+  }
+  if (chains.has('PREROUTING') && !chains.has('INPUT') && !chains.has('FORWARD')) return { table: 'raw', reason: 'PREROUTING without INPUT or FORWARD' };
+  return { table: 'filter', reason: 'no nat-only target or chain (filter, the default table)' };
 }
 
 /** A line that stands for left-out output (`...`, `..`, `…`): the text is an excerpt. */

@@ -150,6 +150,11 @@ const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
   ['postgresql', 5432], ['amqp', 5672], ['x11', 6000], ['http-alt', 8080], ['webcache', 8080],
 ]);
 
+/** A port, port range or service name natlens can turn into numbers (a name not in SERVICE_PORTS is not). */
+export function isKnownPortText(text: string): boolean {
+  return text.split(/[:,]/).every((p) => p === '' || /^\d{1,5}$/.test(p) || SERVICE_PORTS.has(p) || p.split('-').every((q) => /^\d{1,5}$/.test(q) || SERVICE_PORTS.has(q)));
+}
+
 export function parsePort(text: string): number {
   if (/^\d{1,5}$/.test(text)) {
     const n = Number(text);
@@ -164,7 +169,8 @@ export function parsePort(text: string): number {
 /** `80`, `1000:2000`, `1000:` (to 65535), `:1023` (from 0); `-` is accepted as well for NAT port ranges. */
 export function parsePortRange(text: string): PortRange {
   let sep = text.indexOf(':');
-  if (sep < 0) sep = text.indexOf('-');
+  // A service name may hold a dash (`http-alt`, `ftp-data`): the name, not a range.
+  if (sep < 0 && !SERVICE_PORTS.has(text)) sep = text.indexOf('-');
   if (sep < 0) {
     const p = parsePort(text);
     return { min: p, max: p };
@@ -281,6 +287,12 @@ const PROTOCOL_NUMBERS: ReadonlyMap<string, string> = new Map(
 /** The number of a protocol name (`tcp` → `6`), as conntrack's --ctproto is printed; unknown names unchanged. */
 export function protocolNumber(name: string): string {
   return PROTOCOL_NUMBERS.get(name) ?? name;
+}
+
+/** A word the `prot` column of `iptables -L` can hold: `all`, a number, or a protocol name (optionally `!`-negated). */
+export function isProtocolWord(word: string): boolean {
+  const w = (word.startsWith('!') ? word.slice(1) : word).toLowerCase();
+  return w === 'all' || /^\d{1,3}$/.test(w) || PROTOCOL_NAMES.has(w) || PROTOCOL_NUMBERS.has(w);
 }
 
 /** Lower-case protocol name as iptables-save prints it (`6` → `tcp`, `icmpv6` → `ipv6-icmp`). */

@@ -219,9 +219,15 @@ export interface PodRecord {
 
 // ---- one parsed capture ------------------------------------------------------------------
 
+/** Something a parser read but a user should know about (a note the tool printed, a table inferred), at its line. */
+export interface CaptureNote {
+  line: number;
+  message: string;
+}
+
 export type ParsedCapture =
-  | { kind: 'iptables-save'; ruleset: Ruleset; takenAt: string | null }
-  | { kind: 'iptables-list'; ruleset: Ruleset; takenAt: null }
+  | { kind: 'iptables-save'; ruleset: Ruleset; takenAt: string | null; warnings?: CaptureNote[] }
+  | { kind: 'iptables-list'; ruleset: Ruleset; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null }
   | { kind: 'ip-route'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }

@@ -13,7 +13,8 @@ import { looksLikeIpAddr, parseIpAddr } from './ip-addr';
 import { looksLikeIpRoute, parseIpRoute } from './ip-route';
 import { parseIptablesList } from './iptables-list';
 import { parseIptablesSave } from './iptables-save';
-import { looksLikeIptablesList, looksLikeIptablesSave } from './iptables-sniff';
+import { parseIptablesRules } from './iptables-rules';
+import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables-sniff';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from './records';
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
@@ -28,7 +29,7 @@ type TextKind = Exclude<CaptureKind, 'pcap'>;
  * new kind does not build until it has a detector here.
  */
 const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
-  'iptables-save': looksLikeIptablesSave,
+  'iptables-save': (head) => looksLikeIptablesSave(head) || looksLikeIptablesRules(head),
   'iptables-list': looksLikeIptablesList,
   'ip-addr': (head) => looksLikeIpAddr(head) || looksLikeIfconfig(head),
   'ip-route': looksLikeIpRoute,
@@ -65,10 +66,17 @@ export function splitTextCapture(input: TextInput): SplitResult {
 export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   const kind = unit.kind;
   switch (kind) {
-    case 'iptables-save':
-      return parseIptablesSave(unit.input);
-    case 'iptables-list':
-      return parseIptablesList(unit.input, unit.table === null ? { partial: unit.partial } : { partial: unit.partial, table: unit.table });
+    case 'iptables-save': {
+      const family = iptablesFamily(unit.command);
+      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS))) return parseIptablesSave(unit.input, family === undefined ? {} : { family });
+      return parseIptablesRules(unit.input, { table: unit.table, partial: unit.partial, ...(family === undefined ? {} : { family }) });
+    }
+    case 'iptables-list': {
+      const family = iptablesFamily(unit.command);
+      return parseIptablesList(unit.input, {
+        partial: unit.partial, ...(unit.table === null ? {} : { table: unit.table }), ...(family === undefined ? {} : { family }),
+      });
+    }
     case 'ip-addr':
       return looksLikeIpAddr(unit.input.text) || !looksLikeIfconfig(unit.input.text) ? parseIpAddr(unit.input) : parseIfconfig(unit.input);
     case 'ip-route':
@@ -87,6 +95,14 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     default:
       return assertNever(kind);
   }
+}
+
+/** ip6tables* prints IPv6 rules, iptables* IPv4 ones; unknown without the command. */
+function iptablesFamily(command: string | null): 'ipv4' | 'ipv6' | undefined {
+  const program = command === null ? null : analyseCommand(command).program;
+  if (program === null) return undefined;
+  if (program.startsWith('ip6tables')) return 'ipv6';
+  return program.startsWith('iptables') ? 'ipv4' : undefined;
 }
 
 /** Streams the packets of a tcpdump-text unit into `sink`. */

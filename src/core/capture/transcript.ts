@@ -209,8 +209,10 @@ function captureUnit(
   file: string, kind: CaptureKind, firstLine: number, lastLine: number, text: string, excerpt: boolean,
   info: CommandInfo | null, context: Context,
 ): CaptureUnit {
+  // `iptables -S` (kind iptables-save) names its table the same way; iptables-save -t T does too.
   const table =
-    kind === 'iptables-list' ? (info?.kindHint === 'iptables-list' ? info.table : listingTableOf(text)) : null;
+    kind === 'iptables-list' ? (info?.kindHint === 'iptables-list' ? info.table : listingTableOf(text))
+    : kind === 'iptables-save' && info?.kindHint === 'iptables-save' ? info.table : null;
   const partial =
     kind === 'iptables-list' ||
     excerpt ||

@@ -65,5 +65,6 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
   outcome.captures.push({
     id, node, kind: 'iptables-save', source: `${file.path}:${read.firstLine}`, takenAt: read.summary.takenAt, records: read.summary.rules, netns: null,
   });
+  for (const w of read.summary.warnings) outcome.warnings.push({ source: `${file.path}:${w.line}`, message: `iptables-save: ${w.message}` });
   return true;
 }

@@ -93,4 +93,33 @@ describe('importPaths', () => {
     expect(report.errors[0]!.source).toMatch(/^cut\.pcap\b/);
     expect(report.errors[0]!.message).not.toContain(staging);
   });
+
+  it('stores `iptables -S` output as an iptables-save capture, with the parser\'s notes as warnings at their lines', () => {
+    const file = path.join(dir, 'node-b.txt');
+    fs.writeFileSync(file, [
+      'root@node-b:~# iptables -t nat -S',
+      '# Warning: iptables-legacy tables present, use iptables-legacy to see them',
+      '-P PREROUTING ACCEPT',
+      '-P INPUT ACCEPT',
+      '-P OUTPUT ACCEPT',
+      '-P POSTROUTING ACCEPT',
+      '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
+      '',
+    ].join('\n'));
+    const report = importPaths(store, [file]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes).toEqual([{ name: 'node-b', captures: [expect.objectContaining({ kind: 'iptables-save', source: `${file}:2`, records: 1 })] }]);
+    expect(report.warnings).toEqual([{ source: `${file}:2`, message: expect.stringContaining('iptables-legacy tables are loaded too') }]);
+    const [ruleset] = store.rulesetsOf(report.nodes[0]!.captures[0]!.id);
+    expect(ruleset!.tables.map((t) => t.name)).toEqual(['nat']);
+    expect(ruleset!.origin.partial).toBe(true);
+  });
+
+  it('says which table it read a bare -S file as (no command to name it)', () => {
+    const file = path.join(dir, 'filter-rules.txt');
+    fs.writeFileSync(file, '-P INPUT ACCEPT\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-A FORWARD -i cbr0 -o eth0 -j ACCEPT\n');
+    const report = importPaths(store, [file]);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([{ source: `${file}:1`, message: expect.stringContaining('read as table filter') }]);
+  });
 });

@@ -59,6 +59,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
       storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
+      for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }
     records = recordCount(parsed);
     takenAt = parsed.takenAt;
