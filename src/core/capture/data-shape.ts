@@ -1,0 +1,145 @@
+/**
+ * Whether a line of text looks like data natlens reads: a netfilter rule or chain, an interface
+ * address, a route, a conntrack entry or a captured packet. The importer counts such lines and
+ * warns about every one that no capture read, so nothing that looks like data is dropped silently.
+ *
+ * A line is classified from its first HEAD characters, with at most a few anchored tests chosen
+ * by its first character: counting a 170,000-rule dump costs one pass with no regex on most lines.
+ */
+import { stripAnsi } from './prompt';
+
+export type DataShape = 'rule' | 'address' | 'route' | 'conntrack' | 'packet';
+
+export const DATA_SHAPES: readonly DataShape[] = ['rule', 'address', 'route', 'conntrack', 'packet'];
+
+const HEAD = 256;
+
+// ---- rules: iptables-save / -S lines, iptables -L chain headers and rows --------------------------
+const SAVE_RULE = /^-[AIND] \S/;
+const SAVE_POLICY = /^-P \S+ (?:ACCEPT|DROP|QUEUE|RETURN)\b/;
+const CHAIN_DECLARATION = /^:[^\s:]+ (?:ACCEPT|DROP|QUEUE|RETURN|-)\s/;
+const LIST_CHAIN = /^Chain \S+ \((?:policy \S+|\d+ references?)/;
+/** `[num] [pkts bytes] [TARGET] PROT OPT ...`: the option column (`--`, `-f`) gives a row away. */
+const LIST_ROW = /^\s*(?:\d+\s+)?(?:\d+[KMGTP]?\s+\d+[KMGTP]?\s+)?(?:[\w.-]+\s+)?!?\s?(?:all|tcp|udp|udplite|icmp|icmpv6|ipv6-icmp|sctp|dccp|esp|ah|gre|ipip|\d{1,3})\s+(?:--|-f|!f)\s/;
+
+// ---- addresses: ip addr / ip -o addr / ip -br / ifconfig / ip neigh ------------------------------
+const IP_LINK_HEADER = /^\d+: [^\s:]+: </;
+const IP_ONE_LINE = /^\d+: [^\s:]+\s+inet6? [\da-fA-F.:]+\//;
+const INET = /^\s*inet6? (?:addr: ?)?[\da-fA-F.:]+[/ ]/;
+const LINK_ETHER = /^\s*link\/\w+ (?:[\da-f]{2}:){5}[\da-f]{2}\b/;
+const IFCONFIG_HEADER = /^[\w.@-]+: flags=\d+<|^[\w.@:-]+\s+Link encap:/;
+const IP_BRIEF = /^[\w.@-]+\s+(?:UP|DOWN|UNKNOWN|LOWERLAYERDOWN|DORMANT)\s+(?:[\da-fA-F.:]+\/\d+|(?:[\da-f]{2}:){5}[\da-f]{2})/;
+const NEIGHBOUR = /^[\da-fA-F.:]+ dev \S+ (?:lladdr (?:[\da-f]{2}:){5}[\da-f]{2}|FAILED|INCOMPLETE)\b/;
+const IP_JSON_LINK = /^\[\{"ifindex":/;
+
+// ---- routes: ip route / route -n / netstat -rn / ip rule -----------------------------------------
+const IP_ROUTE = /^(?:(?:unicast|local|broadcast|multicast|throw|unreachable|prohibit|blackhole|nat|anycast) )?(?:default|[\da-fA-F.:]+(?:\/\d+)?) (?:via|dev|proto|table|scope|metric|src)\s/;
+const ROUTE_N = /^[\d.]+\s+[\d.*]+\s+[\d.]+\s+[UGHRDMAC!]+\s+\d+\s/;
+const IP_RULE = /^\d+:\s+(?:not )?from \S+ /;
+const IP_JSON_ROUTE = /^\[\{"(?:type|dst)":/;
+
+// ---- conntrack entries ---------------------------------------------------------------------------
+const CONNTRACK = /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+(?:\d+\s+)?(?:[A-Z_]+\s+)?src=/;
+
+// ---- packets: tcpdump text -----------------------------------------------------------------------
+const PACKET_TIME = /^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d(?:\.\d+)?\s|^\d{9,10}\.\d+\s/;
+const PACKET_BODY = /\s(?:IP6?|ARP|ethertype|Flags \[)[\s,]| > [\w.:-]+: /;
+
+/** The shape of `line`, or null when it looks like none of the data natlens reads. */
+export function dataShapeOf(line: string): DataShape | null {
+  let text = line.length > HEAD ? line.slice(0, HEAD) : line;
+  if (text.includes('\x1b')) text = stripAnsi(text);
+  let k = 0;
+  while (k < text.length && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  if (k === text.length) return null;
+  const c = text.charCodeAt(k);
+  // Quoted pastes (`> -A INPUT ...`) are data behind the quote marks.
+  if (c === 62 /* > */) return dataShapeOf(text.slice(text.charCodeAt(k + 1) === 32 ? k + 2 : k + 1));
+  if (c === 45 /* - */) return k === 0 && (SAVE_RULE.test(text) || SAVE_POLICY.test(text)) ? 'rule' : null;
+  if (c === 58 /* : */) return k === 0 && CHAIN_DECLARATION.test(text) ? 'rule' : null;
+  if (c === 67 /* C */ && k === 0 && LIST_CHAIN.test(text)) return 'rule';
+  if (c === 105 /* i */ && INET.test(text)) return 'address';
+  if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
+  if (c === 91 /* [ */) return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
+  if (k === 0 && isDigit(c)) {
+    if (IP_LINK_HEADER.test(text) || IP_ONE_LINE.test(text)) return 'address';
+    if (IP_RULE.test(text)) return 'route';
+    if (PACKET_TIME.test(text) && PACKET_BODY.test(text)) return 'packet';
+  }
+  // A neighbour entry (`IP dev X lladdr MAC`) begins like a host route: it is tested first.
+  if (k === 0 && NEIGHBOUR.test(text)) return 'address';
+  if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text))) return 'route';
+  if (k === 0 && CONNTRACK.test(text)) return 'conntrack';
+  if (LIST_ROW.test(text)) return 'rule';
+  if (k === 0 && (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text))) return 'address';
+  return null;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The data-shaped lines of a text, in order: their 1-based line numbers and shapes. */
+export class DataLines {
+  readonly lines: number[] = [];
+  readonly shapes: DataShape[] = [];
+
+  /** Lines must be added in increasing order. */
+  add(line: number, shape: DataShape): void {
+    this.lines.push(line);
+    this.shapes.push(shape);
+  }
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** How many data lines lie in [first, last]. */
+  countIn(first: number, last: number): number {
+    return this.indexAfter(last) - this.indexAfter(first - 1);
+  }
+
+  /** Index of the first data line after `line`. */
+  indexAfter(line: number): number {
+    let lo = 0;
+    let hi = this.lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.lines[mid]! <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Classifies every line of a text (LF, CRLF or CR breaks), numbering from `firstLine`.
+ * Returns the data lines and the number of lines.
+ */
+export function dataLinesOf(text: string, firstLine = 1): { data: DataLines; lineCount: number } {
+  const data = new DataLines();
+  const n = text.length;
+  // Without a CR, lines end at LFs only: indexOf finds them faster than a loop over characters.
+  const crFree = !text.includes('\r');
+  let line = firstLine;
+  let start = 0;
+  while (start < n) {
+    let stop = crFree ? text.indexOf('\n', start) : lineBreakAt(text, start);
+    if (stop < 0) stop = n;
+    if (stop > start) {
+      const shape = dataShapeOf(text.slice(start, Math.min(stop, start + HEAD)));
+      if (shape !== null) data.add(line, shape);
+    }
+    line++;
+    start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
+  }
+  return { data, lineCount: line - firstLine };
+}
+
+function lineBreakAt(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return -1;
+}
