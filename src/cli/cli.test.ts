@@ -75,7 +75,7 @@ describe('natlens import', () => {
   it('reports a missing file as an error and exits 1, still printing one JSON document', () => {
     const r = natlens(['import', '--json', 'missing.txt']);
     expect(r.code).toBe(1);
-    expect(json(r)).toEqual({ nodes: [], warnings: [], errors: [{ source: 'missing.txt', message: expect.any(String) }] });
+    expect(json(r)).toEqual({ nodes: [], warnings: [], errors: [{ source: 'missing.txt', message: expect.any(String) }], files: [] });
   });
 
   it('creates ./natlens.db by default and names a folder node after its sub-folder', () => {
@@ -87,8 +87,8 @@ describe('natlens import', () => {
     expect(report.errors).toEqual([]);
     expect(report.nodes.map((n) => n.name)).toEqual(['node-a']);
     expect(report.nodes[0].captures).toEqual([
-      { id: expect.any(Number), kind: 'ip-addr', source: path.join('cluster', 'node-a', 'addr.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
-      { id: expect.any(Number), kind: 'ip-route', source: path.join('cluster', 'node-a', 'routes.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
+      { id: expect.any(Number), kind: 'ip-addr', source: path.join('cluster', 'node-a', 'addr.txt:1'), takenAt: null, records: expect.any(Number), netns: null, lines: [1, expect.any(Number)] },
+      { id: expect.any(Number), kind: 'ip-route', source: path.join('cluster', 'node-a', 'routes.txt:1'), takenAt: null, records: expect.any(Number), netns: null, lines: [1, expect.any(Number)] },
     ]);
     expect(fs.existsSync(path.join(dir, 'natlens.db'))).toBe(true);
   });
@@ -134,7 +134,7 @@ describe('natlens import', () => {
     expect(report.nodes).toEqual([
       {
         name: 'dns_tcp',
-        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null }],
+        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null, lines: null }],
       },
     ]);
   });

@@ -6,6 +6,7 @@ describe('dataShapeOf', () => {
     const cases: Array<[string, DataShape]> = [
       ['-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -j KUBE-SVC-NPX46M4PTMTKRN6Y', 'rule'],
       ['-P INPUT ACCEPT', 'rule'],
+      ['[12:720] -A INPUT -i lo -j ACCEPT', 'rule'],
       ['-N KUBE-SERVICES', 'rule'],
       [':PREROUTING ACCEPT [0:0]', 'rule'],
       [':KUBE-SEP-ABC - [0:0]', 'rule'],

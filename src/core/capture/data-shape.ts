@@ -16,6 +16,8 @@ const HEAD = 256;
 
 // ---- rules: iptables-save / -S lines, iptables -L chain headers and rows --------------------------
 const SAVE_RULE = /^-[AIND] \S/;
+/** `iptables-save -c`: `[packets:bytes] -A CHAIN ...`. */
+const SAVE_COUNTED_RULE = /^\[\d+:\d+\] -[AI] \S/;
 const SAVE_POLICY = /^-P \S+ (?:ACCEPT|DROP|QUEUE|RETURN)\b/;
 const CHAIN_DECLARATION = /^:[^\s:]+ (?:ACCEPT|DROP|QUEUE|RETURN|-)\s/;
 const LIST_CHAIN = /^Chain \S+ \((?:policy \S+|\d+ references?)/;
@@ -60,7 +62,10 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 67 /* C */ && k === 0 && LIST_CHAIN.test(text)) return 'rule';
   if (c === 105 /* i */ && INET.test(text)) return 'address';
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
-  if (c === 91 /* [ */) return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
+  if (c === 91 /* [ */) {
+    if (SAVE_COUNTED_RULE.test(text)) return 'rule';
+    return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
+  }
   if (k === 0 && isDigit(c)) {
     if (IP_LINK_HEADER.test(text) || IP_ONE_LINE.test(text)) return 'address';
     if (IP_RULE.test(text)) return 'route';

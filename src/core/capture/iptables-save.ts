@@ -28,6 +28,8 @@ export interface IptablesSaveSummary {
   takenAt: string | null;
   countersShown: boolean;
   rules: number;
+  /** `:CHAIN POLICY [p:b]` lines read: with `rules`, the dump's data-shaped lines (data-shape.ts). */
+  chainLines: number;
   warnings: RulesetWarning[];
 }
 
@@ -134,6 +136,7 @@ export class IptablesSaveReader {
   private takenAt: string | null = null;
   private countersShown = false;
   private rules = 0;
+  private chainLines = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
 
@@ -216,6 +219,7 @@ export class IptablesSaveReader {
     if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
     const chainName = this.rulesReader.words.add(name);
+    this.chainLines++;
     if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
     this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
   }
@@ -297,7 +301,7 @@ export class IptablesSaveReader {
     if (this.tables.length === 0) throw this.err(this.firstLine, 'no table in iptables-save output (expected *filter, *nat, ...)');
     return {
       family: this.family ?? (this.sawIpv6Address ? 'ipv6' : 'ipv4'), takenAt: this.takenAt, countersShown: this.countersShown,
-      rules: this.rules, warnings: this.warnings,
+      rules: this.rules, chainLines: this.chainLines, warnings: this.warnings,
     };
   }
 

@@ -299,7 +299,19 @@ function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
 function keptReason(info: CommandInfo | null): string {
   if (info === null) return 'text not recognised as a capture';
   if (info.kindHint !== null) return `output of \`${info.text}\` not recognised as ${info.kindHint}`;
-  return `output of \`${info.program ?? info.text}\` is not a capture natlens reads`;
+  return `output of \`${commandGist(info)}\` is not a capture natlens reads`;
+}
+
+/** The program and its first words up to the first option's value (`ip -6 neigh`, `kubectl logs`), at most 6 words. */
+function commandGist(info: CommandInfo): string {
+  if (info.program === null) return info.text.length > 60 ? `${info.text.slice(0, 57)}...` : info.text;
+  const words = [info.program];
+  for (const word of info.argv.slice(1, 6)) {
+    if (word.length > 24 || /[|;&<>]/.test(word)) break;
+    words.push(word);
+    if (!word.startsWith('-') && words.length >= 3) break;
+  }
+  return words.join(' ');
 }
 
 /** The lines of the input (LF, CRLF or CR) with their source line numbers, terminal escapes removed. */

@@ -66,7 +66,9 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   store.finishCapture(id, records, takenAt, detail);
   ctx.progress?.(null, records);
   noteNode(outcome, node);
-  outcome.captures.push({ id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null });
+  outcome.captures.push({
+    id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],
+  });
 }
 
 export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number): void {
