@@ -6,7 +6,7 @@
  */
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
-import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
@@ -19,19 +19,21 @@ export type CaptureDetector = (text: string, command: string | null) => CaptureK
 export function splitText(input: TextInput, detect: CaptureDetector): SplitResult {
   const whole = wholeCaptureOf(input, detect);
   if (whole !== null) return { units: [whole], kept: [], warnings: [] };
-  const lines = sourceLinesOf(input);
+  const lines = withoutQuoteMarks(sourceLinesOf(input));
   const splitter = new Splitter(input.file, detect);
   const firstContent = lines.find((l) => l.text.trim() !== '');
   if (firstContent === undefined) {
     splitter.warn(input.firstLine, 'empty input: no capture in it');
     return splitter.result();
   }
-  if (lines.some((l) => isFenceLine(l.text))) {
+  const fenced = lines.some((l) => isFenceLine(l.text) || isPreOpenLine(l.text));
+  const prompts = fenced ? [] : lines.map((l) => parsePrompt(l.text));
+  // Indented code blocks make a Markdown document only where no line is a prompt of its own.
+  if (fenced || (!prompts.some((p) => p?.strength === 'strong') && hasIndentedCommandBlock(lines))) {
     const { blocks, warnings } = codeBlocksOf(lines, input.file);
     splitter.warnings.push(...warnings);
     for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState());
   } else {
-    const prompts = lines.map((l) => parsePrompt(l.text));
     if (!prompts.some((p) => p !== null) && !looksLikeCommandLine(firstContent.text) && splitter.readWholeCapture(lines)) {
       return splitter.result();
     }
@@ -161,7 +163,10 @@ class Splitter {
 
   /** Turns the output lines [from, to) of `pending` into a unit or a kept block; false when there is no output. */
   private flush(pending: Pending | null, lines: SourceLine[], from: number, to: number, lang: string | null, previous: Pending | null): boolean {
-    const segment = trimBlank(lines, from, to);
+    let segment = trimBlank(lines, from, to);
+    // `watch` prints a header line above the output, and only as much of the output as fits the terminal.
+    const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
+    if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
     const text = joinLines(segment);
     let producer = pending;
@@ -184,12 +189,12 @@ class Splitter {
       this.keep(segment, info, context, keptReason(info));
       return true;
     }
-    this.units.push(this.unitOf(kind, segment, text, info, context));
+    this.units.push(this.unitOf(kind, segment, text, info, context, watched));
     return true;
   }
 
-  private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
-    const excerpt = segment.some((l) => isElision(l.text));
+  private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context, cut = false): CaptureUnit {
+    const excerpt = cut || segment.some((l) => isElision(l.text));
     return captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
   }
 
@@ -238,6 +243,8 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
   const { text } = input;
   // No CR or escape: the lines are the text's own, joined back with LF. No backquote or tilde: no fence.
   if (text.includes('\r') || text.includes('\x1b') || text.includes('`') || text.includes('~')) return null;
+  // No quoted paste, no <pre> block, no zsh prompt.
+  if (text.startsWith('>') || text.includes('\n>') || text.includes('<pre') || text.includes('❯') || text.includes('➜')) return null;
   if (text.startsWith('@@') || text.includes('\n@@') || text.includes('\n+++ ')) return null;
   if (!noPromptLine(text, '#') || !noPromptLine(text, '$') || !noPromptLine(text, '%')) return null;
   const n = text.length;
@@ -346,6 +353,54 @@ function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] 
 
 function joinLines(lines: SourceLine[]): string {
   return lines.map((l) => l.text).join('\n');
+}
+
+const WATCH_HEADER = /^Every \d+(?:\.\d+)?s: /;
+
+/**
+ * Lines of Markdown block quotes (`> $ ip route`, `> > 10.0.0.0/24 dev eth0`), as issue threads quote
+ * pastes, without their quote marks. A `>` line right after a command or prompt is the shell's
+ * continuation prompt (PS2) or a heredoc line, not a quote, and is left as it is.
+ */
+function withoutQuoteMarks(lines: SourceLine[]): SourceLine[] {
+  let quoted = false;
+  let out: SourceLine[] | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.text;
+    const marked = QUOTE_MARK.test(text.length > 256 ? text.slice(0, 256) : text);
+    if (!marked) {
+      quoted = false;
+      continue;
+    }
+    if (!quoted) {
+      const previous = lines[i - 1]?.text ?? '';
+      quoted = previous.trim() === '' || (parsePrompt(previous) === null && !looksLikeCommandLine(previous) && !continuesOnNextLine(previous));
+    }
+    if (!quoted) continue;
+    out ??= lines.slice();
+    out[i] = { line: lines[i]!.line, text: text.replace(QUOTE_MARKS, '') };
+  }
+  return out ?? lines;
+}
+
+const QUOTE_MARK = /^ {0,3}>/;
+const QUOTE_MARKS = /^(?: {0,3}> ?)+/;
+
+/**
+ * A Markdown document whose code blocks are all indented four spaces: a block after a blank line
+ * whose first line is a prompt or a command. Output alone indented after a blank line (tcpdump -v,
+ * wrapped rules) does not make a document of a transcript.
+ */
+function hasIndentedCommandBlock(lines: SourceLine[]): boolean {
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.text;
+    if (!text.startsWith('    ') && !text.startsWith('\t')) continue;
+    if (i > 0 && lines[i - 1]!.text.trim() !== '') continue;
+    const code = text.trim();
+    if (code === '') continue;
+    if (parsePrompt(code)?.strength === 'strong' || looksLikeCommandLine(code)) return true;
+  }
+  return false;
 }
 
 const HUNK = /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/;
