@@ -39,6 +39,15 @@ describe('prompts of every usual shape', () => {
     expect(unit).toMatchObject({ node, lines: [2, text.split('\n').length] });
   });
 
+  it('reads a bare root prompt running a capture command among $ prompts, but not a # comment in printed output', () => {
+    expect(units(`# iptables -t filter -nvL\n${LISTING}\n$ ip route\n${ROUTES}`)).toEqual([
+      expect.objectContaining({ kind: 'iptables-list', lines: [2, 4] }),
+      expect.objectContaining({ kind: 'ip-route', lines: [6, 7] }),
+    ]);
+    const printed = splitTextCapture({ file: 'p.md', text: `$ cat setup.sh\n# flush the nat table first\niptables -t nat -F\n$ ip route\n${ROUTES}`, firstLine: 1 });
+    expect(printed.kept).toEqual([expect.objectContaining({ command: 'cat setup.sh', firstLine: 2, lastLine: 3 })]);
+  });
+
   it('puts commands typed in a kubectl exec shell in the pod, on no node (the pod may run anywhere), and the host\'s after exit on the host', () => {
     const text = `root@node-a:~# kubectl exec -it -n kube-system nginx-abc -- sh\n/ # ip route\n${ROUTES}\n/ # exit\nroot@node-a:~# ip route\n${ROUTES}`;
     expect(units(text)).toEqual([

@@ -297,10 +297,14 @@ function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
   return !anyLineWith(text, char, (line) => parsePrompt(line) !== null);
 }
 
-/** Where a user@host prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files). */
+/**
+ * Where a strong prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files),
+ * except a bare root prompt running a command whose output natlens reads (`# iptables -t nat -nvL` among
+ * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is.
+ */
 function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
   if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
-  return prompts.map((p) => (p?.strength === 'weak' ? null : p));
+  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && analyseCommand(p.command).kindHint !== null) ? null : p));
 }
 
 function keptReason(info: CommandInfo | null): string {
