@@ -74,8 +74,9 @@ export function dataShapeOf(line: string): DataShape | null {
   // A neighbour entry (`IP dev X lladdr MAC`) begins like a host route: it is tested first.
   if (k === 0 && NEIGHBOUR.test(text)) return 'address';
   if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text))) return 'route';
-  if (k === 0 && CONNTRACK.test(text)) return 'conntrack';
-  if (LIST_ROW.test(text)) return 'rule';
+  // The last tests are tried on most lines: a substring every match holds is looked for first.
+  if (k === 0 && text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
+  if ((text.includes(' -- ') || text.includes(' -f ') || text.includes('!f ')) && LIST_ROW.test(text)) return 'rule';
   if (k === 0 && (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text))) return 'address';
   return null;
 }
@@ -132,13 +133,21 @@ export function dataLinesOf(text: string, firstLine = 1): { data: DataLines; lin
     let stop = crFree ? text.indexOf('\n', start) : lineBreakAt(text, start);
     if (stop < 0) stop = n;
     if (stop > start) {
-      const shape = dataShapeOf(text.slice(start, Math.min(stop, start + HEAD)));
+      const shape = isSaveRuleAt(text, start, stop) ? 'rule' : dataShapeOf(text.slice(start, Math.min(stop, start + HEAD)));
       if (shape !== null) data.add(line, shape);
     }
     line++;
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
   }
   return { data, lineCount: line - firstLine };
+}
+
+/** `-A X`, `-I X`, `-N X`, `-D X` at `start`, told from the characters alone: a dump's rules need no slice and no regex. */
+function isSaveRuleAt(text: string, start: number, stop: number): boolean {
+  if (stop - start < 4 || text.charCodeAt(start) !== 45 || text.charCodeAt(start + 2) !== 32) return false;
+  const verb = text.charCodeAt(start + 1);
+  const next = text.charCodeAt(start + 3);
+  return (verb === 65 || verb === 73 || verb === 78 || verb === 68) && next !== 32 && next !== 9;
 }
 
 function lineBreakAt(text: string, from: number): number {
