@@ -121,6 +121,10 @@ describe('pipelines, wrappers and aliases', () => {
     expect(units(`$ ${command}\n${ROUTES}`)).toEqual([expect.objectContaining({ kind, partial: false, command })]);
   });
 
+  it('reads the output below sudo\'s password prompt', () => {
+    expect(units(`\`\`\`\nsudo iptables-save\n[sudo] password for ubuntu: \n${SAVE}\n\`\`\``)).toEqual([expect.objectContaining({ kind: 'iptables-save', lines: [4, 7] })]);
+  });
+
   it('reads watch output without its header line, as an excerpt (watch shows what fits the screen)', () => {
     const text = `$ watch -n1 iptables -t filter -nvL\nEvery 1.0s: iptables -t filter -nvL        node-a: Mon Nov 23 10:00:00 2026\n\n${LISTING}`;
     expect(units(text)).toEqual([expect.objectContaining({ kind: 'iptables-list', lines: [4, 6], partial: true })]);

@@ -164,6 +164,8 @@ class Splitter {
   /** Turns the output lines [from, to) of `pending` into a unit or a kept block; false when there is no output. */
   private flush(pending: Pending | null, lines: SourceLine[], from: number, to: number, lang: string | null, previous: Pending | null): boolean {
     let segment = trimBlank(lines, from, to);
+    // sudo's password prompt stays on screen above the output.
+    if (segment.length > 0 && SUDO_PASSWORD.test(segment[0]!.text.slice(0, 256))) segment = trimBlank(segment, 1, segment.length);
     // `watch` prints a header line above the output, and only as much of the output as fits the terminal.
     const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
     if (watched) segment = trimBlank(segment, 1, segment.length);
@@ -360,6 +362,7 @@ function joinLines(lines: SourceLine[]): string {
 }
 
 const WATCH_HEADER = /^Every \d+(?:\.\d+)?s: /;
+const SUDO_PASSWORD = /^(?:\[sudo\] password for [^:\s]{1,64}|Password): ?$/;
 
 /**
  * Lines of Markdown block quotes (`> $ ip route`, `> > 10.0.0.0/24 dev eth0`), as issue threads quote
