@@ -121,6 +121,22 @@ describe('pipelines, wrappers and aliases', () => {
     expect(units(`$ ${command}\n${ROUTES}`)).toEqual([expect.objectContaining({ kind, partial: false, command })]);
   });
 
+  it('reads a command typed without a prompt among prompted ones, and keeps the sentence between them as text', () => {
+    const text = [
+      'kubectl exec -n kube-system flannel-x -it -- sh', // 1
+      '/ # ip route', // 2
+      ROUTES, // 3-4
+      '', // 5
+      'and the routes of the host machine are', // 6
+      'ip route', // 7
+      'default via 192.168.1.1 dev ens3', // 8
+    ].join('\n');
+    const r = splitTextCapture({ file: 'p.md', text, firstLine: 1 });
+    expect(r.units.map((u) => [u.kind, u.firstLine, u.lastLine, u.command])).toEqual([['ip-route', 3, 4, 'ip route'], ['ip-route', 8, 8, 'ip route']]);
+    expect(r.units[0]!.namespace).toEqual({ via: 'kubectl', name: 'kube-system/flannel-x' });
+    expect(r.kept).toEqual([expect.objectContaining({ firstLine: 6, lastLine: 6, reason: 'prose after the output of the command' })]);
+  });
+
   it('reads the output below sudo\'s password prompt', () => {
     expect(units(`\`\`\`\nsudo iptables-save\n[sudo] password for ubuntu: \n${SAVE}\n\`\`\``)).toEqual([expect.objectContaining({ kind: 'iptables-save', lines: [4, 7] })]);
   });

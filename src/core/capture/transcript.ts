@@ -11,6 +11,7 @@ import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
 import { continuesOnNextLine } from './shell-words';
+import { dataShapeOf } from './data-shape';
 import type { TextInput } from './text-input';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
@@ -132,7 +133,7 @@ class Splitter {
       if (prompt !== null) {
         shell.onPrompt(prompt.node);
         command = prompt.command;
-      } else if (!usesPrompts && (!outputHasContent || lines[i - 1]?.text.trim() === '') && looksLikeCommandLine(text)) {
+      } else if (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) && looksLikeCommandLine(text)) {
         command = text.trim();
       }
       if (command === null) {
@@ -170,7 +171,7 @@ class Splitter {
     const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
     if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
-    const text = joinLines(segment);
+    let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
       // A "Sample output:" block right after a block whose command printed nothing.
@@ -178,6 +179,13 @@ class Splitter {
     }
     const context = producer?.context ?? { node: null, namespace: null };
     const info = producer?.info ?? null;
+    // A paragraph of prose after a capture's output (a paste then a sentence about it) is not output.
+    const tail = info?.kindHint != null ? proseTailOf(segment) : segment.length;
+    if (tail < segment.length) {
+      this.keep(segment.slice(tail), info, context, 'prose after the output of the command');
+      segment = trimBlank(segment, 0, tail);
+      text = joinLines(segment);
+    }
     if (isDiff(segment, lang, info)) {
       this.keep(segment, info, context, 'a diff of two outputs, not a capture');
       return true;
@@ -359,6 +367,45 @@ function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] 
 
 function joinLines(lines: SourceLine[]): string {
   return lines.map((l) => l.text).join('\n');
+}
+
+/**
+ * Whether a line with no prompt may be a command. Without prompts: at the start of the output or after a
+ * blank line. With prompts (a PS1-less command among prompted ones): before the first output, or inside
+ * the output of a netfilter, address, route, conntrack or bridge listing, which never holds a line that
+ * starts with a program's name (`iptables -t nat -S` pasted right after a pod's `iptables -t nat -S` and a
+ * sentence). kubectl's output (`tier=frontend`) and tcpdump's can, so they are not cut so.
+ */
+function promptlessCommandAllowed(usesPrompts: boolean, pending: Pending | null, outputHasContent: boolean, previous: SourceLine | undefined, line: string): boolean {
+  if (!usesPrompts) return !outputHasContent || previous?.text.trim() === '';
+  if (pending === null) return !outputHasContent;
+  const kind = pending.info.kindHint;
+  return kind !== null && kind !== 'kubectl' && kind !== 'tcpdump-text' && !ASSIGNMENT_LINE.test(line);
+}
+
+const ASSIGNMENT_LINE = /^\s*[A-Za-z_]\w*=/;
+
+/** Prose: a sentence of words, not data (`iptables rules of table nat in host machine`). */
+const PROSE_LINE = /^[A-Za-z][\w'’,-]*(?: +[\w'’(),.:;/-]+){2,}[.:!?]?$/;
+
+/**
+ * Where a trailing paragraph of prose begins in an output: after its last blank line, at most 5 lines,
+ * each a sentence with no data-shaped line among them, and data before it. segment.length when none.
+ */
+function proseTailOf(segment: SourceLine[]): number {
+  let blank = -1;
+  for (let k = segment.length - 1; k >= Math.max(1, segment.length - 6); k--) {
+    if (segment[k]!.text.trim() === '') {
+      blank = k;
+      break;
+    }
+  }
+  if (blank < 1) return segment.length;
+  for (let k = blank + 1; k < segment.length; k++) {
+    const text = segment[k]!.text.trim();
+    if (text.length > 256 || !PROSE_LINE.test(text) || dataShapeOf(text) !== null || !/[a-z]{3}/.test(text)) return segment.length;
+  }
+  return blank + 1;
 }
 
 const WATCH_HEADER = /^Every \d+(?:\.\d+)?s: /;
