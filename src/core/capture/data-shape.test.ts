@@ -47,6 +47,8 @@ describe('dataShapeOf', () => {
       ['1700000000.123456 IP6 fe80::1 > ff02::1: ICMP6, router advertisement, length 64', 'packet'],
       ['12:00:00.000000 ARP, Request who-has 10.0.0.1 tell 10.0.0.5, length 28', 'packet'],
       ['> -A INPUT -j ACCEPT', 'rule'],
+      ['kube-proxy.log:723261:-A KUBE-SERVICES -d 10.0.0.1/32 -j KUBE-SVC-X', 'rule'],
+      ['/etc/iptables/rules.v4:12:-A INPUT -j ACCEPT', 'rule'],
       ['\x1b[36m10.0.0.0/24\x1b[0m dev \x1b[36meth0\x1b[0m proto kernel scope link', 'route'],
     ];
     for (const [line, shape] of cases) expect([line, dataShapeOf(line)]).toEqual([line, shape]);

@@ -60,6 +60,11 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 45 /* - */) return k === 0 && (SAVE_RULE.test(text) || SAVE_POLICY.test(text)) ? 'rule' : null;
   if (c === 58 /* : */) return k === 0 && CHAIN_DECLARATION.test(text) ? 'rule' : null;
   if (c === 67 /* C */ && k === 0 && LIST_CHAIN.test(text)) return 'rule';
+  // `grep -n`/`grep -r` output: `kube-proxy.log:7231:-A KUBE-SERVICES ...` is a rule behind a file and line.
+  if (k === 0 && isGrepPrefixStart(c)) {
+    const prefix = GREP_PREFIX.exec(text);
+    if (prefix !== null) return dataShapeOf(text.slice(prefix[0].length));
+  }
   if (c === 105 /* i */ && INET.test(text)) return 'address';
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
   if (c === 91 /* [ */) {
@@ -79,6 +84,12 @@ export function dataShapeOf(line: string): DataShape | null {
   if ((text.includes(' -- ') || text.includes(' -f ') || text.includes('!f ')) && LIST_ROW.test(text)) return 'rule';
   if (k === 0 && (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text))) return 'address';
   return null;
+}
+
+const GREP_PREFIX = /^[\w./-]{1,128}:\d{1,9}[:-](?=\S)/;
+
+function isGrepPrefixStart(c: number): boolean {
+  return c === 46 || c === 47 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function isDigit(c: number): boolean {

@@ -39,6 +39,14 @@ describe('prompts of every usual shape', () => {
     expect(unit).toMatchObject({ node, lines: [2, text.split('\n').length] });
   });
 
+  it('does not take the pod\'s own prompt (its hostname) after kubectl exec for a node', () => {
+    const text = `me@laptop:~$ kubectl exec -it web-7c5b8d9f4-x2x9z -- bash\nroot@web-7c5b8d9f4-x2x9z:/# ip route\n${ROUTES}\nroot@web-7c5b8d9f4-x2x9z:/# exit\nme@laptop:~$ ip route\n${ROUTES}`;
+    expect(units(text)).toEqual([
+      expect.objectContaining({ node: null, ns: 'web-7c5b8d9f4-x2x9z', lines: [3, 4] }),
+      expect.objectContaining({ node: 'laptop', ns: null, lines: [7, 8] }),
+    ]);
+  });
+
   it('reads a bare root prompt running a capture command among $ prompts, but not a # comment in printed output', () => {
     expect(units(`# iptables -t filter -nvL\n${LISTING}\n$ ip route\n${ROUTES}`)).toEqual([
       expect.objectContaining({ kind: 'iptables-list', lines: [2, 4] }),
