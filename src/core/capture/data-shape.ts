@@ -37,6 +37,8 @@ const IP_JSON_LINK = /^\[\{"ifindex":/;
 // ---- routes: ip route / route -n / netstat -rn / ip rule -----------------------------------------
 const IP_ROUTE = /^(?:(?:unicast|local|broadcast|multicast|throw|unreachable|prohibit|blackhole|nat|anycast) )?(?:default|[\da-fA-F.:]+(?:\/\d+)?) (?:via|dev|proto|table|scope|metric|src)\s/;
 const ROUTE_N = /^[\d.]+\s+[\d.*]+\s+[\d.]+\s+[UGHRDMAC!]+\s+\d+\s/;
+/** `route -n -A inet6`: `fd00:99::/64   fd00:77:2::2   UG   1024 1   0 rb`. */
+const ROUTE_N6 = /^[\da-fA-F:]+\/\d{1,3}\s+[\da-fA-F:]+\s+[UGHRDMACn!]+\s+\d+\s/;
 const IP_RULE = /^\d+:\s+(?:not )?from \S+ /;
 const IP_JSON_ROUTE = /^\[\{"(?:type|dst)":/;
 
@@ -44,7 +46,7 @@ const IP_JSON_ROUTE = /^\[\{"(?:type|dst)":/;
 const CONNTRACK = /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+(?:\d+\s+)?(?:[A-Z_]+\s+)?src=/;
 
 // ---- packets: tcpdump text -----------------------------------------------------------------------
-const PACKET_TIME = /^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d(?:\.\d+)?\s|^\d{9,10}\.\d+\s/;
+const PACKET_TIME = /^(?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?\s|^\d{9,10}\.\d+\s/;
 const PACKET_BODY = /\s(?:IP6?|ARP|ethertype|Flags \[)[\s,]| > [\w.:-]+: /;
 
 /** The shape of `line`, or null when it looks like none of the data natlens reads. */
@@ -63,7 +65,8 @@ export function dataShapeOf(line: string): DataShape | null {
   // `grep -n`/`grep -r` output: `kube-proxy.log:7231:-A KUBE-SERVICES ...` is a rule behind a file and line.
   if (k === 0 && isGrepPrefixStart(c)) {
     const prefix = GREP_PREFIX.exec(text);
-    if (prefix !== null) return dataShapeOf(text.slice(prefix[0].length));
+    // An IPv6 prefix (`fd00:99::/64 via ...`) starts like `file:99:`: a file name is not all hex digits.
+    if (prefix !== null && !HEX_WORD.test(prefix[1]!)) return dataShapeOf(text.slice(prefix[0].length));
   }
   if (c === 105 /* i */ && INET.test(text)) return 'address';
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
@@ -78,7 +81,7 @@ export function dataShapeOf(line: string): DataShape | null {
   }
   // A neighbour entry (`IP dev X lladdr MAC`) begins like a host route: it is tested first.
   if (k === 0 && NEIGHBOUR.test(text)) return 'address';
-  if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text))) return 'route';
+  if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text) || ROUTE_N6.test(text))) return 'route';
   // The last tests are tried on most lines: a substring every match holds is looked for first.
   if (k === 0 && text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
   if ((text.includes(' -- ') || text.includes(' -f ') || text.includes('!f ')) && LIST_ROW.test(text)) return 'rule';
@@ -86,7 +89,8 @@ export function dataShapeOf(line: string): DataShape | null {
   return null;
 }
 
-const GREP_PREFIX = /^[\w./-]{1,128}:\d{1,9}[:-](?=\S)/;
+const GREP_PREFIX = /^([\w./-]{1,128}):\d{1,9}[:-](?=\S)/;
+const HEX_WORD = /^[\da-fA-F]+$/;
 
 function isGrepPrefixStart(c: number): boolean {
   return c === 46 || c === 47 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
