@@ -8,7 +8,7 @@ export interface FileOutcome {
   warnings: ImportProblem[];
   errors: ImportProblem[];
   /** Set once the file's content was read (not for a file that could not be opened or is binary junk). */
-  account: FileAccount | null;
+  account?: FileAccount | null;
 }
 
 export function noteNode(outcome: FileOutcome, node: string): void {

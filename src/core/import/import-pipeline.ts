@@ -26,7 +26,7 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
     for (const { node, ...capture } of outcome.captures) nodeEntry(node).captures.push(capture);
     report.warnings.push(...outcome.warnings);
     report.errors.push(...outcome.errors);
-    if (outcome.account !== null) report.files.push(outcome.account);
+    if (outcome.account) report.files.push(outcome.account);
   }
   return report;
 }

@@ -37,6 +37,7 @@ describe('import summary', () => {
           kept: [{ source: 'n.md:8', lines: [8, 9], command: 'ip -6 neigh', reason: 'output of `ip -6 neigh` is not a capture natlens reads' }],
         },
         { file: 'd.save', lines: 7, dataLines: 3, readDataLines: 3, warnedDataLines: 0, kept: [] },
+        { file: 'p.pcap', lines: 0, dataLines: 0, readDataLines: 0, warnedDataLines: 0, kept: [] },
       ],
     });
     expect(s.headline).toBe('Imported 0 captures on 0 nodes, 1 warning, 2 data lines not read');

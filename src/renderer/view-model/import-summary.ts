@@ -54,7 +54,8 @@ export function summarizeImport(result: ImportJson): ImportSummary {
   const captures = result.nodes.flatMap((node) => node.captures.map((c) => ({ node: node.name, ...c })));
   const errors = result.errors.map((e) => `${e.source}: ${e.message}`);
   const warnings = result.warnings.map(warningText);
-  const files = (result.files ?? []).map(fileLine);
+  // A pcap has no lines to account for: only files with data lines or kept blocks are listed.
+  const files = (result.files ?? []).filter((f) => f.dataLines > 0 || f.kept.length > 0).map(fileLine);
   const unread = (result.files ?? []).reduce((n, f) => n + f.dataLines - f.readDataLines, 0);
   const parts = [`Imported ${plural(captures.length, 'capture')} on ${plural(result.nodes.length, 'node')}`];
   if (errors.length > 0) parts.push(plural(errors.length, 'file rejected', 'files rejected'));
