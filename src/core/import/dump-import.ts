@@ -58,7 +58,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
     if (!(e instanceof Undo)) throw e;
     if (e.existing === null || e.read.kind !== 'dump') return false;
     outcome.account = dumpAccount(file.path, e.read);
-    noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing);
+    noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing, [e.read.firstLine, e.read.lastLine]);
     return true;
   }
   const { id, read } = stored;

@@ -117,7 +117,7 @@ describe('importPathsWith', () => {
     const again = run([f]);
     expect(again.errors).toEqual([]);
     expect(again.nodes[0].captures).toEqual([]);
-    expect(again.warnings).toEqual([{ source: `${f}:1`, message: expect.stringMatching(/already imported/) }]);
+    expect(again.warnings).toEqual([{ source: `${f}:1`, message: expect.stringMatching(/already imported/), lines: [1, 1] }]);
     expect(store.count('captures')).toBe(1);
     expect(store.count('routes')).toBe(1);
   });

@@ -33,7 +33,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
-    noteAlreadyImported(outcome, node, source, unit.kind, existing);
+    noteAlreadyImported(outcome, node, source, unit.kind, existing, [unit.firstLine, unit.lastLine]);
     return;
   }
   const id = store.insertCapture({
@@ -71,7 +71,8 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   });
 }
 
-export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number): void {
+/** `lines`: the span of the output found already stored, so a reader of the report can place it. */
+export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number, lines: [number, number]): void {
   noteNode(outcome, node);
-  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again` });
+  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again`, lines });
 }
