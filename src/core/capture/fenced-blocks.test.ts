@@ -26,6 +26,12 @@ describe('codeBlocksOf', () => {
     expect(blocks).toEqual([{ lang: null, lines: [{ line: 3, text: 'iptables-save' }, { line: 4, text: '*filter' }] }]);
   });
 
+  it('reads a code block indented deeper inside a list item when it starts with a prompt or a command', () => {
+    const md = '1.  Look at the routes:\n\n        $ ip route\n        default via 10.0.0.1 dev eth0\n\n    A paragraph of the item.\n';
+    const { blocks } = codeBlocksOf(sourceLines(md), 'doc.md');
+    expect(blocks).toEqual([{ lang: null, lines: [{ line: 3, text: '$ ip route' }, { line: 4, text: 'default via 10.0.0.1 dev eth0' }] }]);
+  });
+
   it('does not close a fence on a shorter fence or one of the other kind', () => {
     const { blocks } = codeBlocksOf(sourceLines('````\n```\n~~~\n````'), 'doc.md');
     expect(blocks[0]!.lines.map((l) => l.text)).toEqual(['```', '~~~']);

@@ -4,6 +4,8 @@
  * into `<details><pre>`). Text outside them is prose and is not returned.
  */
 import type { CaptureWarning } from './capture-unit';
+import { looksLikeCommandLine } from './command';
+import { parsePrompt } from './prompt';
 
 export interface SourceLine {
   line: number;
@@ -82,14 +84,18 @@ export function codeBlocksOf(lines: readonly SourceLine[], file: string): { bloc
     }
     const blank = text.trim() === '';
     const indent = indentOf(head);
-    if (!blank && indent >= 4 && previousBlank && !inList) {
+    // In a list item an indented paragraph continues the item; a code block there is indented deeper
+    // and, to be told from a paragraph, must start with a prompt or a command.
+    const listCode = inList && !blank && indent >= 6 && previousBlank && startsWithCommand(head.trim());
+    if (!blank && indent >= 4 && previousBlank && (!inList || listCode)) {
+      const width = inList ? indent : 4;
       const body: SourceLine[] = [];
       let j = i;
       for (; j < lines.length; j++) {
         const candidate = lines[j]!;
         const candidateBlank = candidate.text.trim() === '';
-        if (!candidateBlank && indentOf(candidate.text.slice(0, HEAD)) < 4) break;
-        body.push({ line: candidate.line, text: candidateBlank ? '' : dedent(candidate.text, 4) });
+        if (!candidateBlank && indentOf(candidate.text.slice(0, HEAD)) < width) break;
+        body.push({ line: candidate.line, text: candidateBlank ? '' : dedent(candidate.text, width) });
       }
       while (body.length > 0 && body[body.length - 1]!.text === '') body.pop();
       blocks.push({ lang: null, lines: body });
@@ -131,6 +137,10 @@ function decodeEntities(text: string): string {
     const code = dec !== undefined ? Number(dec) : Number.parseInt(hex!, 16);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
   });
+}
+
+function startsWithCommand(text: string): boolean {
+  return parsePrompt(text) !== null || looksLikeCommandLine(text);
 }
 
 function closesFence(text: string, fence: string): boolean {
