@@ -50,6 +50,9 @@ describe('dataShapeOf', () => {
       ['1700000000.123456 IP6 fe80::1 > ff02::1: ICMP6, router advertisement, length 64', 'packet'],
       ['12:00:00.000000 ARP, Request who-has 10.0.0.1 tell 10.0.0.5, length 28', 'packet'],
       ['> -A INPUT -j ACCEPT', 'rule'],
+      ['52:54:00:12:34:56 dev veth1 master cni0 permanent', 'address'],
+      ['[NEW] tcp      6 120 SYN_SENT src=10.0.0.5 dst=10.96.0.1 sport=40000 dport=443 [UNREPLIED] src=10.0.0.6', 'conntrack'],
+      ['IP 10.0.0.5.40000 > 10.96.0.1.443: Flags [S], seq 1, win 64240, length 0', 'packet'],
       ['kube-proxy.log:723261:-A KUBE-SERVICES -d 10.0.0.1/32 -j KUBE-SVC-X', 'rule'],
       ['/etc/iptables/rules.v4:12:-A INPUT -j ACCEPT', 'rule'],
       ['\x1b[36m10.0.0.0/24\x1b[0m dev \x1b[36meth0\x1b[0m proto kernel scope link', 'route'],
@@ -79,6 +82,8 @@ describe('dataShapeOf', () => {
       '-rw-r--r-- 1 root root 1024 Nov 23 10:00 rules.v4',
       '--- a/rules',
       '12:00:00 up 5 days,  3:04,  1 user,  load average: 0.00, 0.01, 0.05',
+      'IP address of the node is 10.0.0.5',
+      '[NEW] feature announced',
     ]) {
       expect([line, dataShapeOf(line)]).toEqual([line, null]);
     }

@@ -33,6 +33,8 @@ const IFCONFIG_HEADER = /^[\w.@-]+: flags=\d+<|^[\w.@:-]+\s+Link encap:/;
 const IP_BRIEF = /^[\w.@-]+\s+(?:UP|DOWN|UNKNOWN|LOWERLAYERDOWN|DORMANT)\s+(?:[\da-fA-F.:]+\/\d+|(?:[\da-f]{2}:){5}[\da-f]{2})/;
 const NEIGHBOUR = /^[\da-fA-F.:]+ dev \S+ (?:lladdr (?:[\da-f]{2}:){5}[\da-f]{2}|FAILED|INCOMPLETE)\b/;
 const IP_JSON_LINK = /^\[\{"ifindex":/;
+/** `bridge fdb`: `52:54:00:12:34:56 dev veth1 master cni0`: a MAC, which the route test would take for an address. */
+const FDB = /^(?:[\da-fA-F]{2}:){5}[\da-fA-F]{2} (?:dev|vlan|master) /;
 
 // ---- routes: ip route / route -n / netstat -rn / ip rule -----------------------------------------
 const IP_ROUTE = /^(?:(?:unicast|local|broadcast|multicast|throw|unreachable|prohibit|blackhole|nat|anycast) )?(?:default|[\da-fA-F.:]+(?:\/\d+)?) (?:via|dev|proto|table|scope|metric|src)\s/;
@@ -43,10 +45,14 @@ const IP_RULE = /^\d+:\s+(?:not )?from \S+ /;
 const IP_JSON_ROUTE = /^\[\{"(?:type|dst)":/;
 
 // ---- conntrack entries ---------------------------------------------------------------------------
+/** `conntrack -E`: `[NEW] tcp 6 120 SYN_SENT src=...`. */
+const CONNTRACK_EVENT = /^\[(?:NEW|UPDATE|DESTROY)\]\s+/;
 const CONNTRACK = /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+(?:\d+\s+)?(?:[A-Z_]+\s+)?src=/;
 
 // ---- packets: tcpdump text -----------------------------------------------------------------------
 const PACKET_TIME = /^(?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?\s|^\d{9,10}\.\d+\s/;
+/** `tcpdump -t`: no time at all. */
+const PACKET_UNTIMED = /^IP6? \S+ > \S+: |^ARP, (?:Request|Reply) /;
 const PACKET_BODY = /\s(?:IP6?|ARP|ethertype|Flags \[)[\s,]| > [\w.:-]+: /;
 
 /** The shape of `line`, or null when it looks like none of the data natlens reads. */
@@ -62,6 +68,7 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 45 /* - */) return k === 0 && (SAVE_RULE.test(text) || SAVE_POLICY.test(text)) ? 'rule' : null;
   if (c === 58 /* : */) return k === 0 && CHAIN_DECLARATION.test(text) ? 'rule' : null;
   if (c === 67 /* C */ && k === 0 && LIST_CHAIN.test(text)) return 'rule';
+  if ((c === 73 /* I */ || c === 65 /* A */) && k === 0 && PACKET_UNTIMED.test(text)) return 'packet';
   // `grep -n`/`grep -r` output: `kube-proxy.log:7231:-A KUBE-SERVICES ...` is a rule behind a file and line.
   if (k === 0 && isGrepPrefixStart(c)) {
     const prefix = GREP_PREFIX.exec(text);
@@ -72,6 +79,8 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
   if (c === 91 /* [ */) {
     if (SAVE_COUNTED_RULE.test(text)) return 'rule';
+    const event = CONNTRACK_EVENT.exec(text);
+    if (event !== null) return CONNTRACK.test(text.slice(event[0].length)) ? 'conntrack' : null;
     return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
   }
   if (k === 0 && isDigit(c)) {
@@ -79,8 +88,8 @@ export function dataShapeOf(line: string): DataShape | null {
     if (IP_RULE.test(text)) return 'route';
     if (PACKET_TIME.test(text) && PACKET_BODY.test(text)) return 'packet';
   }
-  // A neighbour entry (`IP dev X lladdr MAC`) begins like a host route: it is tested first.
-  if (k === 0 && NEIGHBOUR.test(text)) return 'address';
+  // A neighbour entry (`IP dev X lladdr MAC`) and a bridge fdb entry begin like a host route: tested first.
+  if (k === 0 && (NEIGHBOUR.test(text) || FDB.test(text))) return 'address';
   if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text) || ROUTE_N6.test(text))) return 'route';
   // The last tests are tried on most lines: a substring every match holds is looked for first.
   if (k === 0 && text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
