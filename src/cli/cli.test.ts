@@ -75,7 +75,7 @@ describe('natlens import', () => {
   it('reports a missing file as an error and exits 1, still printing one JSON document', () => {
     const r = natlens(['import', '--json', 'missing.txt']);
     expect(r.code).toBe(1);
-    expect(json(r)).toEqual({ nodes: [], warnings: [], errors: [{ source: 'missing.txt', message: expect.any(String) }] });
+    expect(json(r)).toEqual({ nodes: [], warnings: [], errors: [{ source: 'missing.txt', message: expect.any(String) }], files: [] });
   });
 
   it('creates ./natlens.db by default and names a folder node after its sub-folder', () => {
@@ -87,8 +87,8 @@ describe('natlens import', () => {
     expect(report.errors).toEqual([]);
     expect(report.nodes.map((n) => n.name)).toEqual(['node-a']);
     expect(report.nodes[0].captures).toEqual([
-      { id: expect.any(Number), kind: 'ip-addr', source: path.join('cluster', 'node-a', 'addr.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
-      { id: expect.any(Number), kind: 'ip-route', source: path.join('cluster', 'node-a', 'routes.txt:1'), takenAt: null, records: expect.any(Number), netns: null },
+      { id: expect.any(Number), kind: 'ip-addr', source: path.join('cluster', 'node-a', 'addr.txt:1'), takenAt: null, records: expect.any(Number), netns: null, lines: [1, expect.any(Number)] },
+      { id: expect.any(Number), kind: 'ip-route', source: path.join('cluster', 'node-a', 'routes.txt:1'), takenAt: null, records: expect.any(Number), netns: null, lines: [1, expect.any(Number)] },
     ]);
     expect(fs.existsSync(path.join(dir, 'natlens.db'))).toBe(true);
   });
@@ -125,6 +125,29 @@ describe('natlens import', () => {
     raw.close();
   });
 
+  it('reports per file the data lines read and warned about, capture lines, and a warning with lines on stderr', () => {
+    const doc = path.join(dir, 'node1.md');
+    fs.writeFileSync(doc, [
+      '```',
+      '$ ip route',
+      'default via 10.0.0.1 dev eth0',
+      '$ ip -6 neigh',
+      'fe80::1 dev eth0 lladdr 52:54:00:12:34:56 router REACHABLE',
+      'fe80::2 dev eth0 lladdr 52:54:00:12:34:57 STALE',
+      '```',
+      '',
+    ].join('\n'));
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--node', 'n1', '--json', 'node1.md']);
+    expect(r.code).toBe(0);
+    const report = json<ImportJson & { files: unknown[]; warnings: unknown[] }>(r);
+    expect(report.nodes).toEqual([{ name: 'n1', captures: [expect.objectContaining({ kind: 'ip-route', source: 'node1.md:3', lines: [3, 3] })] }]);
+    const kept = { source: 'node1.md:5', lines: [5, 6], command: 'ip -6 neigh', reason: 'output of `ip -6 neigh` is not a capture natlens reads' };
+    expect(report.files).toEqual([{ file: 'node1.md', lines: 7, dataLines: 3, readDataLines: 1, warnedDataLines: 2, kept: [kept] }]);
+    expect(report.warnings).toEqual([{ source: 'node1.md:5', lines: [5, 6], message: `2 lines that look like addresses not read: ${kept.reason}` }]);
+    expect(r.stderr).toContain(`natlens: warning: node1.md:5: 2 lines that look like addresses not read: ${kept.reason} (lines 5-6)`);
+    expect(r.stderr).toContain('natlens: node1.md: 1 of 3 lines that look like data read; 2 warned about above');
+  });
+
   it('imports a pcap with its packet count and first packet time', () => {
     const manifest = JSON.parse(fs.readFileSync(shared('captures', 'tcpdump-suite', 'manifest.json'), 'utf8')) as Array<{ file: string; packets: number }>;
     const packets = manifest.find((m) => m.file === 'dns_tcp.pcap')?.packets;
@@ -134,7 +157,7 @@ describe('natlens import', () => {
     expect(report.nodes).toEqual([
       {
         name: 'dns_tcp',
-        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null }],
+        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null, lines: null }],
       },
     ]);
   });

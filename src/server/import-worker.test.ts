@@ -157,7 +157,7 @@ describe('natlens serve imports in a worker thread', () => {
     fs.writeFileSync(junk, Buffer.from([0, 1, 2, 3, 0, 0, 255, 254]));
     const id = await upload(server, 'junk.bin', junk);
     const lines = await importStreaming(server, [id], () => {});
-    expect(lines.at(-1)).toEqual({ result: { nodes: [], warnings: [], errors: [{ source: 'junk.bin', message: 'not a text capture or pcap/pcapng (binary content)' }] } });
+    expect(lines.at(-1)).toEqual({ result: { nodes: [], warnings: [], errors: [{ source: 'junk.bin', message: 'not a text capture or pcap/pcapng (binary content)' }], files: [] } });
   }, 60_000);
 
   it('imports a large iptables-save dump with the dump reader bundle beside it (a thread started from the worker)', async () => {

@@ -43,6 +43,8 @@ export interface ImportedCaptureJson {
   source: string;
   takenAt: string | null;
   records: number;
+  /** The source lines the capture spans, [first, last]; null for pcap files. Beyond the first contract. */
+  lines?: [number, number] | null;
 }
 
 export interface ImportErrorJson {
@@ -50,12 +52,24 @@ export interface ImportErrorJson {
   message: string;
 }
 
-/** A warning is a sentence, or a sentence with the place it is about. */
-export type ImportWarningJson = string | { source: string; message: string };
+/** A warning is a sentence, or a sentence with the place it is about (and the lines, for data not read). */
+export type ImportWarningJson = string | { source: string; message: string; lines?: [number, number] };
+
+/** What became of one input file's lines that look like data (rules, addresses, routes, conntrack entries, packets). */
+export interface ImportFileJson {
+  file: string;
+  lines: number;
+  dataLines: number;
+  readDataLines: number;
+  warnedDataLines: number;
+  kept: { source: string; lines: [number, number]; command: string | null; reason: string }[];
+}
 
 /** `natlens import --json`. */
 export interface ImportJson {
   nodes: { name: string; captures: ImportedCaptureJson[] }[];
   warnings: ImportWarningJson[];
   errors: ImportErrorJson[];
+  /** Per input file; absent from reports made before it existed. */
+  files?: ImportFileJson[];
 }

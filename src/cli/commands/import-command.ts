@@ -33,7 +33,7 @@ export const importCommand: CliCommand = {
       store = Store.open(dbPath);
       report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, onProgress: (p) => progress.update(p) });
     } catch (e) {
-      report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }] };
+      report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] };
     } finally {
       progress.end();
       store?.close();
@@ -44,8 +44,16 @@ export const importCommand: CliCommand = {
 };
 
 function printReport(report: ImportReport, json: boolean, io: CliIo): void {
-  for (const w of report.warnings) io.stderr(`natlens: warning: ${w.source}: ${w.message}\n`);
+  for (const w of report.warnings) {
+    const span = w.lines && w.lines[1] !== w.lines[0] ? ` (lines ${w.lines[0]}-${w.lines[1]})` : '';
+    io.stderr(`natlens: warning: ${w.source}: ${w.message}${span}\n`);
+  }
   for (const e of report.errors) io.stderr(`natlens: error: ${e.source}: ${e.message}\n`);
+  for (const f of report.files) {
+    if (f.dataLines > f.readDataLines) {
+      io.stderr(`natlens: ${f.file}: ${f.readDataLines} of ${f.dataLines} lines that look like data read; ${f.warnedDataLines} warned about above\n`);
+    }
+  }
   if (json) {
     io.stdout(`${JSON.stringify(report)}\n`);
     return;

@@ -133,3 +133,32 @@ describe('looksLikeCommandLine', () => {
     }
   });
 });
+
+describe('analyseCommand: wrappers and aliases', () => {
+  it('reads the command watch reruns, given as words or as one quoted line', () => {
+    expect(analyseCommand('watch -n1 iptables -t nat -nvL')).toMatchObject({ program: 'iptables', kindHint: 'iptables-list', table: 'nat', filtered: false });
+    expect(analyseCommand('watch -d -n 1 "conntrack -L | grep 10.0.0.5"')).toMatchObject({ program: 'conntrack', kindHint: 'conntrack', filtered: true });
+  });
+
+  it('reads k and oc as kubectl, global options before exec included', () => {
+    expect(analyseCommand('k get svc -A')).toMatchObject({ kindHint: 'kubectl', viaKubectl: true });
+    expect(analyseCommand('kubectl -n kube-system exec -it kube-proxy-x -- iptables-save')).toMatchObject({
+      kindHint: 'iptables-save', namespace: { via: 'kubectl', name: 'kube-system/kube-proxy-x' },
+    });
+    expect(analyseCommand('oc rsh -c c1 web-0 ip route')).toMatchObject({ kindHint: 'ip-route', namespace: { via: 'kubectl', name: 'web-0' } });
+  });
+
+  it('reads a node debug pod as the node itself', () => {
+    expect(analyseCommand('oc debug node/worker-1 -- chroot /host iptables-save')).toMatchObject({
+      kindHint: 'iptables-save', remoteNode: 'worker-1', namespace: null, viaKubectl: false,
+    });
+    expect(analyseCommand('kubectl debug node/w2 -it --image=ubuntu')).toMatchObject({ remoteNode: 'w2', entersShell: true });
+  });
+
+  it('takes k, time and column for commands only with arguments that fit', () => {
+    expect(looksLikeCommandLine('k get pods -o wide')).toBe(true);
+    expect(looksLikeCommandLine('time iptables-save')).toBe(true);
+    expect(looksLikeCommandLine('time elapsed: 5s')).toBe(false);
+    expect(looksLikeCommandLine('column headers are aligned')).toBe(false);
+  });
+});

@@ -98,7 +98,7 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     program,
     namespace: u.namespace,
     remoteNode: u.remoteNode,
-    viaKubectl: u.viaKubectl || program === 'kubectl' || program === 'oc',
+    viaKubectl: u.viaKubectl || program === 'kubectl' || program === 'oc' || program === 'k',
     filtered: filtered || (program !== null && FILE_PRINTERS.has(program) && !WHOLE_FILE_PRINTERS.has(program)),
     kindHint: hint.kind,
     table: hint.table,
@@ -176,9 +176,14 @@ function unwrapOne(name: string, words: string[], u: Unwrapped): string[] | null
       return unwrapExec(words.slice(2), 'crictl', new Set(['--timeout', '-t']), u);
     case 'kubectl':
     case 'oc':
+    case 'k':
       u.viaKubectl = true;
-      if (words[1] !== 'exec') return null;
-      return unwrapKubectlExec(words.slice(2), u);
+      return unwrapKubectl(name, words, u);
+    case 'watch':
+      return unwrapWatch(words, u);
+    case 'chroot':
+      // `oc debug node/X -- chroot /host cmd`: the node's own tools, in the node's namespaces.
+      return skipOptions(words.slice(1), new Set(['--userspec', '--groups'])).rest.slice(1);
     case 'ssh':
       return unwrapSsh(words, u);
     case 'vagrant':
@@ -320,6 +325,47 @@ function unwrapExec(words: string[], via: NamespaceContext['via'], valued: Reado
   u.shellWhenEmpty = true;
   const cmd = rest.slice(1);
   return cmd[0] === '--' ? cmd.slice(1) : cmd;
+}
+
+const KUBECTL_GLOBAL_VALUED = new Set(['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--as', '--token', '--request-timeout']);
+
+/**
+ * `kubectl [global options] exec|debug ...` (and `oc`, `k`, `oc rsh`): the command run in a pod, or on a
+ * node through a debug pod (`kubectl debug node/X`, `oc debug node/X`), whose network namespace is the node's.
+ * null: kubectl itself prints the output.
+ */
+function unwrapKubectl(name: string, words: string[], u: Unwrapped): string[] | null {
+  let verb = 1;
+  while (verb < words.length && words[verb]!.startsWith('-')) verb += KUBECTL_GLOBAL_VALUED.has(words[verb]!) ? 2 : 1;
+  const global = words.slice(1, verb);
+  const rest = words.slice(verb + 1);
+  switch (words[verb]) {
+    case 'exec':
+      return unwrapKubectlExec([...global, ...rest], u);
+    case 'rsh':
+      return name === 'oc' ? unwrapKubectlExec([...global, ...rest], u) : null;
+    case 'debug': {
+      const target = rest.find((w) => /^node\/\S/.test(w));
+      if (target === undefined) return null;
+      u.viaKubectl = false;
+      u.remoteNode = target.slice('node/'.length);
+      u.shellWhenEmpty = true;
+      const dashes = rest.indexOf('--');
+      return dashes < 0 ? [] : rest.slice(dashes + 1);
+    }
+    default:
+      return null;
+  }
+}
+
+/** `watch [-n SECS] [-d] cmd...` or `watch 'cmd | grep x'`: the command it reruns. */
+function unwrapWatch(words: string[], u: Unwrapped): string[] {
+  const { rest } = skipOptions(words.slice(1), new Set(['-n', '--interval', '-q', '--equexit']));
+  if (rest.length === 1 && /\s/.test(rest[0]!)) {
+    u.nested = rest[0]!;
+    return [];
+  }
+  return rest;
 }
 
 function unwrapKubectlExec(words: string[], u: Unwrapped): string[] {
@@ -486,6 +532,7 @@ function hintOf(argv: string[]): Hint {
     }
     case 'kubectl':
     case 'oc':
+    case 'k':
       return kubectlHint(args);
     default:
       return NO_HINT;
@@ -602,7 +649,7 @@ const COMMAND_WORDS = new Set([
   'awk', 'sed', 'jq', 'xargs', 'env', 'nohup', 'while', 'for', 'if', 'diff', 'git', 'make', 'openssl', 'socat', 'lsns',
   'pidof', 'which', 'tshark', 'bash', 'sh', 'zsh', 'su', 'mount', 'umount', 'free', 'df', 'conntrack', 'tcpdump',
   'iptables', 'ip6tables', 'iptables-legacy', 'iptables-nft', 'ip', 'bridge', 'brctl', 'route', 'kubectl', 'oc',
-  'docker', 'podman', 'nerdctl', 'crictl',
+  'docker', 'podman', 'nerdctl', 'crictl', 'k', 'time', 'column', 'chroot',
 ]);
 
 /** Output lines can start with these words too; the next word tells a command from output. */
@@ -616,6 +663,12 @@ function argumentsLookLikeCommand(program: string, next: string | undefined): bo
       return next !== undefined && next.startsWith('-');
     case 'tcpdump':
       return next === undefined || next.startsWith('-');
+    case 'time':
+      return next !== undefined && COMMAND_WORDS.has(programName(next));
+    case 'column':
+      return next === undefined || next.startsWith('-');
+    case 'chroot':
+      return next !== undefined && next.startsWith('/');
     case 'route':
       return next === undefined || next.startsWith('-') || next === 'add' || next === 'del';
     case 'ip':
@@ -626,6 +679,7 @@ function argumentsLookLikeCommand(program: string, next: string | undefined): bo
       return next !== undefined && /^(-\S*|show|addbr|delbr|addif|delif|showmacs|showstp|stp|setageing)$/.test(next);
     case 'kubectl':
     case 'oc':
+    case 'k':
     case 'docker':
     case 'podman':
     case 'crictl':

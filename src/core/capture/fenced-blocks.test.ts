@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
 
 function sourceLines(text: string): SourceLine[] {
   return text.split('\n').map((t, i) => ({ line: i + 1, text: t }));
@@ -26,6 +26,12 @@ describe('codeBlocksOf', () => {
     expect(blocks).toEqual([{ lang: null, lines: [{ line: 3, text: 'iptables-save' }, { line: 4, text: '*filter' }] }]);
   });
 
+  it('reads a code block indented deeper inside a list item when it starts with a prompt or a command', () => {
+    const md = '1.  Look at the routes:\n\n        $ ip route\n        default via 10.0.0.1 dev eth0\n\n    A paragraph of the item.\n';
+    const { blocks } = codeBlocksOf(sourceLines(md), 'doc.md');
+    expect(blocks).toEqual([{ lang: null, lines: [{ line: 3, text: '$ ip route' }, { line: 4, text: 'default via 10.0.0.1 dev eth0' }] }]);
+  });
+
   it('does not close a fence on a shorter fence or one of the other kind', () => {
     const { blocks } = codeBlocksOf(sourceLines('````\n```\n~~~\n````'), 'doc.md');
     expect(blocks[0]!.lines.map((l) => l.text)).toEqual(['```', '~~~']);
@@ -35,6 +41,18 @@ describe('codeBlocksOf', () => {
     const { blocks, warnings } = codeBlocksOf(sourceLines('```\nip a\n1: lo:'), 'doc.md');
     expect(blocks[0]!.lines).toHaveLength(2);
     expect(warnings).toEqual([{ file: 'doc.md', line: 1, message: expect.stringContaining('never closed') }]);
+  });
+
+  it('reads <pre> blocks: the tag alone or before the first line, </pre> alone or after the last, entities decoded', () => {
+    const { blocks, warnings } = codeBlocksOf(sourceLines('<details>\n<pre>\n$ ip a\n1: lo: &lt;LOOPBACK&gt;\n</pre>\n</details>\n<pre lang="sh"><code>$ ip r\ndefault dev eth0</code></pre>\n<pre>x'), 'doc.md');
+    expect(blocks).toEqual([
+      { lang: null, lines: [{ line: 3, text: '$ ip a' }, { line: 4, text: '1: lo: <LOOPBACK>' }] },
+      { lang: null, lines: [{ line: 7, text: '$ ip r' }, { line: 8, text: 'default dev eth0' }] },
+      { lang: null, lines: [{ line: 9, text: 'x' }] },
+    ]);
+    expect(warnings).toEqual([{ file: 'doc.md', line: 9, message: expect.stringContaining('never closed') }]);
+    expect(isPreOpenLine('  <pre>')).toBe(true);
+    expect(isPreOpenLine('<p>text</p>')).toBe(false);
   });
 
   it('recognises fence lines', () => {

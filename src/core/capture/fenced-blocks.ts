@@ -1,8 +1,11 @@
 /**
  * The code blocks of a Markdown document: ``` and ~~~ fences (with or without a language, indented
- * inside list items) and 4-space indented blocks. Text outside them is prose and is not returned.
+ * inside list items), 4-space indented blocks and HTML `<pre>` blocks (issue threads fold long output
+ * into `<details><pre>`). Text outside them is prose and is not returned.
  */
 import type { CaptureWarning } from './capture-unit';
+import { looksLikeCommandLine } from './command';
+import { parsePrompt } from './prompt';
 
 export interface SourceLine {
   line: number;
@@ -19,6 +22,17 @@ export interface CodeBlock {
 const HEAD = 512;
 const FENCE_OPEN = /^( {0,64})(`{3,}|~{3,})\s*([^\s`]*)/;
 const LIST_ITEM = /^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s/;
+
+/** `<pre>`, `<pre lang="sh"><code>`, with the block's first line possibly after it. */
+const PRE_OPEN = /^ {0,64}<pre\b[^>]{0,256}>(?:<code\b[^>]{0,256}>)?/i;
+const PRE_CLOSE = /(?:<\/code>)?<\/pre>/i;
+
+/** True when a line opens an HTML `<pre>` block. */
+export function isPreOpenLine(text: string): boolean {
+  let k = 0;
+  while (k < 64 && text.charCodeAt(k) === 32) k++;
+  return text.charCodeAt(k) === 60 && PRE_OPEN.test(text.length > HEAD ? text.slice(0, HEAD) : text);
+}
 
 /** True when a line opens or closes a fence: what makes a text a Markdown document here. */
 export function isFenceLine(text: string): boolean {
@@ -59,16 +73,29 @@ export function codeBlocksOf(lines: readonly SourceLine[], file: string): { bloc
       previousBlank = false;
       continue;
     }
+    const pre = isPreOpenLine(head) ? PRE_OPEN.exec(head) : null;
+    if (pre) {
+      const { body, next, closed } = preBlock(lines, i, pre[0].length);
+      if (!closed) warnings.push({ file, line, message: `<pre> block opened here is never closed; read to the end of the file` });
+      blocks.push({ lang: null, lines: body });
+      i = next;
+      previousBlank = false;
+      continue;
+    }
     const blank = text.trim() === '';
     const indent = indentOf(head);
-    if (!blank && indent >= 4 && previousBlank && !inList) {
+    // In a list item an indented paragraph continues the item; a code block there is indented deeper
+    // and, to be told from a paragraph, must start with a prompt or a command.
+    const listCode = inList && !blank && indent >= 6 && previousBlank && startsWithCommand(head.trim());
+    if (!blank && indent >= 4 && previousBlank && (!inList || listCode)) {
+      const width = inList ? indent : 4;
       const body: SourceLine[] = [];
       let j = i;
       for (; j < lines.length; j++) {
         const candidate = lines[j]!;
         const candidateBlank = candidate.text.trim() === '';
-        if (!candidateBlank && indentOf(candidate.text.slice(0, HEAD)) < 4) break;
-        body.push({ line: candidate.line, text: candidateBlank ? '' : dedent(candidate.text, 4) });
+        if (!candidateBlank && indentOf(candidate.text.slice(0, HEAD)) < width) break;
+        body.push({ line: candidate.line, text: candidateBlank ? '' : dedent(candidate.text, width) });
       }
       while (body.length > 0 && body[body.length - 1]!.text === '') body.pop();
       blocks.push({ lang: null, lines: body });
@@ -84,6 +111,36 @@ export function codeBlocksOf(lines: readonly SourceLine[], file: string): { bloc
     i++;
   }
   return { blocks, warnings };
+}
+
+/** The lines of a `<pre>` block opened on line `open` (its first content may follow the tag), entities decoded. */
+function preBlock(lines: readonly SourceLine[], open: number, tagLength: number): { body: SourceLine[]; next: number; closed: boolean } {
+  const body: SourceLine[] = [];
+  for (let j = open; j < lines.length; j++) {
+    const { line, text } = lines[j]!;
+    const content = j === open ? text.slice(tagLength) : text;
+    const close = PRE_CLOSE.exec(content);
+    const kept = close ? content.slice(0, close.index) : content;
+    if (!(j === open || close) || kept.trim() !== '') body.push({ line, text: decodeEntities(kept) });
+    if (close) return { body, next: j + 1, closed: true };
+  }
+  return { body, next: lines.length, closed: false };
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+
+/** The entities GitHub and HTML pages write in `<pre>` text: `&lt;BROADCAST,UP&gt;` is `<BROADCAST,UP>`. */
+function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(?:(lt|gt|amp|quot|apos|nbsp)|#(\d{1,6})|#x([\da-fA-F]{1,6}));/g, (all, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
+    if (name !== undefined) return ENTITIES[name]!;
+    const code = dec !== undefined ? Number(dec) : Number.parseInt(hex!, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+  });
+}
+
+function startsWithCommand(text: string): boolean {
+  return parsePrompt(text) !== null || looksLikeCommandLine(text);
 }
 
 function closesFence(text: string, fence: string): boolean {

@@ -49,6 +49,8 @@ export interface IptablesSaveSummary {
   takenAt: string | null;
   countersShown: boolean;
   rules: number;
+  /** `:CHAIN POLICY [p:b]` lines read: with `rules`, the dump's data-shaped lines (data-shape.ts). */
+  chainLines: number;
   warnings: RulesetWarning[];
 }
 
@@ -178,6 +180,7 @@ export class IptablesSaveReader {
   private takenAt: string | null = null;
   private countersShown = false;
   private rules = 0;
+  private chainLines = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
 
@@ -324,6 +327,7 @@ export class IptablesSaveReader {
     if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
     const chainName = this.rulesReader.words.add(name);
+    this.chainLines++;
     if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
     this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
   }
@@ -410,7 +414,7 @@ export class IptablesSaveReader {
     if (this.tables.length === 0) throw this.err(this.firstLine, 'no table in iptables-save output (expected *filter, *nat, ...)');
     return {
       family: this.family ?? this.form.family ?? (this.sawIpv6Address ? 'ipv6' : 'ipv4'), takenAt: this.takenAt, countersShown: this.countersShown,
-      rules: this.rules, warnings: this.warnings,
+      rules: this.rules, chainLines: this.chainLines, warnings: this.warnings,
     };
   }
 

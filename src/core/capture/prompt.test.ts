@@ -21,6 +21,14 @@ describe('parsePrompt', () => {
       ['/ # ping -c 1 172.18.0.2', null, 'ping -c 1 172.18.0.2'],
       ['/ # exit', null, 'exit'],
       ['bash-5.1# ip a', null, 'ip a'],
+      ['sh-5.1# ip a', null, 'ip a'],
+      ['❯ ip route', null, 'ip route'],
+      ['➜  ~ ip route', null, 'ip route'],
+      ['➜  infra git:(main) ✗ k get svc', null, 'k get svc'],
+      ['(venv) $ conntrack -L', null, 'conntrack -L'],
+      ['(base) ❯ ip a', null, 'ip a'],
+      ['node1:~ # iptables-save', 'node1', 'iptables-save'],
+      ['me@mac ~ % ip route', 'mac', 'ip route'],
     ];
     for (const [line, node, command] of cases) {
       const p = parsePrompt(line);

@@ -41,17 +41,24 @@ const HOSTLESS_OTHER = /^[#%] /;
 const PATH_PROMPT = /^(?:~|\/)[^\s$#%]{0,256} ?[#$] /;
 const ROOT_PATH_PROMPT = /^(?:~|\/) ?[#$](?: |$)/;
 const SHELL_VERSION_PROMPT = /^(?:ba|z|k|)sh-\d[\d.]{0,16}[$#] /;
+/** zsh themes: `❯ cmd` (pure, starship), `➜  dir git:(main) ✗ cmd` (oh-my-zsh's default). */
+const ZSH_ARROW = /^❯{1,3} /;
+const OH_MY_ZSH = /^➜ +[^\s]{1,256}(?: git:\([^)\s]{0,128}\))?(?: ✗)? +/;
+/** A virtualenv/conda prefix before a prompt without a host: `(venv) $ cmd`, `(base) ❯ cmd`. */
+const ENV_PREFIX = /^\([^()\s]{1,64}\) +/;
 const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
 
 export function parsePrompt(line: string): Prompt | null {
   const head = line.length > HEAD ? line.slice(0, HEAD) : line;
-  if (!/[$#%]/.test(head)) return null;
+  if (!/[$#%❯➜]/.test(head)) return null;
   for (const re of STRONG) {
     const m = re.exec(head);
     if (m) return { node: m[2] ?? null, command: line.slice(m[0].length).trim(), strength: 'strong' };
   }
-  let m = HOSTLESS_DOLLAR.exec(head) ?? ROOT_PATH_PROMPT.exec(head) ?? SHELL_VERSION_PROMPT.exec(head);
-  if (m) return { node: null, command: line.slice(m[0].length).trim(), strength: 'strong' };
+  const env = ENV_PREFIX.exec(head)?.[0].length ?? 0;
+  const bare = env > 0 ? head.slice(env) : head;
+  let m = HOSTLESS_DOLLAR.exec(bare) ?? ROOT_PATH_PROMPT.exec(bare) ?? SHELL_VERSION_PROMPT.exec(bare) ?? ZSH_ARROW.exec(bare) ?? OH_MY_ZSH.exec(bare);
+  if (m) return { node: null, command: line.slice(env + m[0].length).trim(), strength: 'strong' };
   m = HOSTLESS_OTHER.exec(head) ?? PATH_PROMPT.exec(head);
   if (m) return startsWithCommand(line, m[0].length) ? { node: null, command: line.slice(m[0].length).trim(), strength: 'weak' } : null;
   m = HOST_ONLY.exec(head);

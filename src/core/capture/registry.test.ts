@@ -157,7 +157,7 @@ describe('splitTextCapture on the real transcripts', () => {
     const { kept } = splitTextCapture({ file, text, firstLine: 1 });
     expect(kept.find((k) => k.firstLine === 407)).toMatchObject({ lastLine: 453, node: 'nodeb', command: 'cat /lib/systemd/system/docker.service' });
     expect(kept.find((k) => k.firstLine === 989)).toMatchObject({ lastLine: 994, node: 'nodea', command: 'ping -c 1 172.18.0.2' });
-    expect(kept.find((k) => k.firstLine === 550)).toMatchObject({ node: 'nodeb', reason: expect.stringContaining('`docker`') });
+    expect(kept.find((k) => k.firstLine === 550)).toMatchObject({ node: 'nodeb', reason: expect.stringContaining('output of `docker ') });
     expect(kept.find((k) => k.firstLine === 316)).toMatchObject({ lastLine: 317, node: null, command: 'kubectl get deploy' });
   });
 

@@ -6,11 +6,12 @@
  */
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
-import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
 import { continuesOnNextLine } from './shell-words';
+import { dataShapeOf } from './data-shape';
 import type { TextInput } from './text-input';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
@@ -19,19 +20,21 @@ export type CaptureDetector = (text: string, command: string | null) => CaptureK
 export function splitText(input: TextInput, detect: CaptureDetector): SplitResult {
   const whole = wholeCaptureOf(input, detect);
   if (whole !== null) return { units: [whole], kept: [], warnings: [] };
-  const lines = sourceLinesOf(input);
+  const lines = withoutQuoteMarks(sourceLinesOf(input));
   const splitter = new Splitter(input.file, detect);
   const firstContent = lines.find((l) => l.text.trim() !== '');
   if (firstContent === undefined) {
     splitter.warn(input.firstLine, 'empty input: no capture in it');
     return splitter.result();
   }
-  if (lines.some((l) => isFenceLine(l.text))) {
+  const fenced = lines.some((l) => isFenceLine(l.text) || isPreOpenLine(l.text));
+  const prompts = fenced ? [] : lines.map((l) => parsePrompt(l.text));
+  // Indented code blocks make a Markdown document only where no line is a prompt of its own.
+  if (fenced || (!prompts.some((p) => p?.strength === 'strong') && hasIndentedCommandBlock(lines))) {
     const { blocks, warnings } = codeBlocksOf(lines, input.file);
     splitter.warnings.push(...warnings);
     for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState());
   } else {
-    const prompts = lines.map((l) => parsePrompt(l.text));
     if (!prompts.some((p) => p !== null) && !looksLikeCommandLine(firstContent.text) && splitter.readWholeCapture(lines)) {
       return splitter.result();
     }
@@ -130,7 +133,7 @@ class Splitter {
       if (prompt !== null) {
         shell.onPrompt(prompt.node);
         command = prompt.command;
-      } else if (!usesPrompts && (!outputHasContent || lines[i - 1]?.text.trim() === '') && looksLikeCommandLine(text)) {
+      } else if (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) && looksLikeCommandLine(text)) {
         command = text.trim();
       }
       if (command === null) {
@@ -161,9 +164,14 @@ class Splitter {
 
   /** Turns the output lines [from, to) of `pending` into a unit or a kept block; false when there is no output. */
   private flush(pending: Pending | null, lines: SourceLine[], from: number, to: number, lang: string | null, previous: Pending | null): boolean {
-    const segment = trimBlank(lines, from, to);
+    let segment = trimBlank(lines, from, to);
+    // sudo's password prompt stays on screen above the output.
+    if (segment.length > 0 && SUDO_PASSWORD.test(segment[0]!.text.slice(0, 256))) segment = trimBlank(segment, 1, segment.length);
+    // `watch` prints a header line above the output, and only as much of the output as fits the terminal.
+    const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
+    if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
-    const text = joinLines(segment);
+    let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
       // A "Sample output:" block right after a block whose command printed nothing.
@@ -171,6 +179,13 @@ class Splitter {
     }
     const context = producer?.context ?? { node: null, namespace: null };
     const info = producer?.info ?? null;
+    // A paragraph of prose after a capture's output (a paste then a sentence about it) is not output.
+    const tail = info?.kindHint != null ? proseTailOf(segment) : segment.length;
+    if (tail < segment.length) {
+      this.keep(segment.slice(tail), info, context, 'prose after the output of the command');
+      segment = trimBlank(segment, 0, tail);
+      text = joinLines(segment);
+    }
     if (isDiff(segment, lang, info)) {
       this.keep(segment, info, context, 'a diff of two outputs, not a capture');
       return true;
@@ -184,12 +199,12 @@ class Splitter {
       this.keep(segment, info, context, keptReason(info));
       return true;
     }
-    this.units.push(this.unitOf(kind, segment, text, info, context));
+    this.units.push(this.unitOf(kind, segment, text, info, context, watched));
     return true;
   }
 
-  private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
-    const excerpt = segment.some((l) => isElision(l.text));
+  private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context, cut = false): CaptureUnit {
+    const excerpt = cut || segment.some((l) => isElision(l.text));
     return captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
   }
 
@@ -240,6 +255,8 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
   const { text } = input;
   // No CR or escape: the lines are the text's own, joined back with LF. No backquote or tilde: no fence.
   if (text.includes('\r') || text.includes('\x1b') || text.includes('`') || text.includes('~')) return null;
+  // No quoted paste, no <pre> block, no zsh prompt.
+  if (text.startsWith('>') || text.includes('\n>') || text.includes('<pre') || text.includes('❯') || text.includes('➜')) return null;
   if (text.startsWith('@@') || text.includes('\n@@') || text.includes('\n+++ ')) return null;
   if (!noPromptLine(text, '#') || !noPromptLine(text, '$') || !noPromptLine(text, '%')) return null;
   const n = text.length;
@@ -292,16 +309,32 @@ function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
   return !anyLineWith(text, char, (line) => parsePrompt(line) !== null);
 }
 
-/** Where a user@host prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files). */
+/**
+ * Where a strong prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files),
+ * except a bare root prompt running a command whose output natlens reads (`# iptables -t nat -nvL` among
+ * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is.
+ */
 function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
   if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
-  return prompts.map((p) => (p?.strength === 'weak' ? null : p));
+  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && analyseCommand(p.command).kindHint !== null) ? null : p));
 }
 
 function keptReason(info: CommandInfo | null): string {
   if (info === null) return 'text not recognised as a capture';
   if (info.kindHint !== null) return `output of \`${info.text}\` not recognised as ${info.kindHint}`;
-  return `output of \`${info.program ?? info.text}\` is not a capture natlens reads`;
+  return `output of \`${commandGist(info)}\` is not a capture natlens reads`;
+}
+
+/** The program and its first words up to the first option's value (`ip -6 neigh`, `kubectl logs`), at most 6 words. */
+function commandGist(info: CommandInfo): string {
+  if (info.program === null) return info.text.length > 60 ? `${info.text.slice(0, 57)}...` : info.text;
+  const words = [info.program];
+  for (const word of info.argv.slice(1, 6)) {
+    if (word.length > 24 || /[|;&<>]/.test(word)) break;
+    words.push(word);
+    if (!word.startsWith('-') && words.length >= 3) break;
+  }
+  return words.join(' ');
 }
 
 /** The lines of the input (LF, CRLF or CR) with their source line numbers, terminal escapes removed. */
@@ -336,6 +369,94 @@ function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] 
 
 function joinLines(lines: SourceLine[]): string {
   return lines.map((l) => l.text).join('\n');
+}
+
+/**
+ * Whether a line with no prompt may be a command. Without prompts: at the start of the output or after a
+ * blank line. With prompts (a PS1-less command among prompted ones): before the first output, or inside
+ * the output of a netfilter, address, route, conntrack or bridge listing, which never holds a line that
+ * starts with a program's name (`iptables -t nat -S` pasted right after a pod's `iptables -t nat -S` and a
+ * sentence). kubectl's output (`tier=frontend`) and tcpdump's can, so they are not cut so.
+ */
+function promptlessCommandAllowed(usesPrompts: boolean, pending: Pending | null, outputHasContent: boolean, previous: SourceLine | undefined, line: string): boolean {
+  if (!usesPrompts) return !outputHasContent || previous?.text.trim() === '';
+  if (pending === null) return !outputHasContent;
+  const kind = pending.info.kindHint;
+  return kind !== null && kind !== 'kubectl' && kind !== 'tcpdump-text' && !ASSIGNMENT_LINE.test(line);
+}
+
+const ASSIGNMENT_LINE = /^\s*[A-Za-z_]\w*=/;
+
+/** Prose: a sentence of words, not data (`iptables rules of table nat in host machine`). */
+const PROSE_LINE = /^[A-Za-z][\w'’,-]*(?: +[\w'’(),.:;/-]+){2,}[.:!?]?$/;
+
+/**
+ * Where a trailing paragraph of prose begins in an output: after its last blank line, at most 5 lines,
+ * each a sentence with no data-shaped line among them, and data before it. segment.length when none.
+ */
+function proseTailOf(segment: SourceLine[]): number {
+  let blank = -1;
+  for (let k = segment.length - 1; k >= Math.max(1, segment.length - 6); k--) {
+    if (segment[k]!.text.trim() === '') {
+      blank = k;
+      break;
+    }
+  }
+  if (blank < 1) return segment.length;
+  for (let k = blank + 1; k < segment.length; k++) {
+    const text = segment[k]!.text.trim();
+    if (text.length > 256 || !PROSE_LINE.test(text) || dataShapeOf(text) !== null || !/[a-z]{3}/.test(text)) return segment.length;
+  }
+  return blank + 1;
+}
+
+const WATCH_HEADER = /^Every \d+(?:\.\d+)?s: /;
+const SUDO_PASSWORD = /^(?:\[sudo\] password for [^:\s]{1,64}|Password): ?$/;
+
+/**
+ * Lines of Markdown block quotes (`> $ ip route`, `> > 10.0.0.0/24 dev eth0`), as issue threads quote
+ * pastes, without their quote marks. A `>` line right after a command or prompt is the shell's
+ * continuation prompt (PS2) or a heredoc line, not a quote, and is left as it is.
+ */
+function withoutQuoteMarks(lines: SourceLine[]): SourceLine[] {
+  let quoted = false;
+  let out: SourceLine[] | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.text;
+    const marked = QUOTE_MARK.test(text.length > 256 ? text.slice(0, 256) : text);
+    if (!marked) {
+      quoted = false;
+      continue;
+    }
+    if (!quoted) {
+      const previous = lines[i - 1]?.text ?? '';
+      quoted = previous.trim() === '' || (parsePrompt(previous) === null && !looksLikeCommandLine(previous) && !continuesOnNextLine(previous));
+    }
+    if (!quoted) continue;
+    out ??= lines.slice();
+    out[i] = { line: lines[i]!.line, text: text.replace(QUOTE_MARKS, '') };
+  }
+  return out ?? lines;
+}
+
+const QUOTE_MARK = /^ {0,3}>/;
+const QUOTE_MARKS = /^(?: {0,3}> ?)+/;
+
+/**
+ * A Markdown document whose code blocks are all indented four spaces: a block after a blank line
+ * whose first line is a prompt or a command. Output alone indented after a blank line (tcpdump -v,
+ * wrapped rules) does not make a document of a transcript.
+ */
+function hasIndentedCommandBlock(lines: SourceLine[]): boolean {
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!.text;
+    if (!text.startsWith('    ') && !text.startsWith('\t')) continue;
+    if (i > 0 && lines[i - 1]!.text.trim() !== '') continue;
+    const code = text.trim();
+    if (code === '') continue;
+    if (parsePrompt(code)?.strength === 'strong' || looksLikeCommandLine(code)) return true;
+  }
+  return false;
 }
 
 const HUNK = /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/;

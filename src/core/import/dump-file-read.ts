@@ -20,6 +20,8 @@ export type DumpFileRead =
       captureHash: string;
       firstLine: number;
       lastLine: number;
+      /** Lines in the file, blank ones included (a final line break ends the last line). */
+      lineCount: number;
     }
   | { kind: 'not-plain'; reason: string };
 
@@ -111,6 +113,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   tapes.flush();
   return {
     kind: 'dump', summary, fileHash: fileHash.digest('hex'), captureHash: captureHash.digest('hex'), firstLine, lastLine,
+    lineCount: reader.lines,
   };
 }
 

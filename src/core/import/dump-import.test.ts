@@ -168,7 +168,7 @@ describe('streamed iptables-save import', () => {
     const file = path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save');
     const { streamed } = bothWays([file, file]);
     expect(streamed.reports[1].warnings).toEqual([
-      { source: `${file}:1`, message: 'iptables-save already imported as capture 1 of node n; not stored again' },
+      { source: `${file}:1`, message: 'iptables-save already imported as capture 1 of node n; not stored again', lines: [1, expect.any(Number)] },
     ]);
     expect(streamed.store.count('captures')).toBe(1);
     expectSame([file, file]);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DumpFileRead } from './dump-file-read';
 import { noteNode } from './file-outcome';
+import type { FileAccount } from './import-report';
 import { storeKubeProxyServices } from './kube-proxy-records';
 import { KubeProxyIndex } from '../netfilter/kube-proxy';
 import { nodeNameFor } from './node-name';
@@ -56,15 +57,27 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
   } catch (e) {
     if (!(e instanceof Undo)) throw e;
     if (e.existing === null || e.read.kind !== 'dump') return false;
-    noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing);
+    outcome.account = dumpAccount(file.path, e.read);
+    noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing, [e.read.firstLine, e.read.lastLine]);
     return true;
   }
   const { id, read } = stored;
   ctx.progress?.(size, read.summary.rules);
   noteNode(outcome, node);
+  outcome.account = dumpAccount(file.path, read);
   outcome.captures.push({
     id, node, kind: 'iptables-save', source: `${file.path}:${read.firstLine}`, takenAt: read.summary.takenAt, records: read.summary.rules, netns: null,
+    lines: [read.firstLine, read.lastLine],
   });
   for (const w of read.summary.warnings) outcome.warnings.push({ source: `${file.path}:${w.line}`, message: `iptables-save: ${w.message}` });
   return true;
+}
+
+/**
+ * A plain dump is read line by line, any line it cannot read rolling the fast path back: every data-shaped
+ * line in it (the rule and chain lines, see data-shape.ts) was read, so they are counted, not classified again.
+ */
+function dumpAccount(file: string, read: Extract<DumpFileRead, { kind: 'dump' }>): FileAccount {
+  const data = read.summary.rules + read.summary.chainLines;
+  return { file, lines: read.lineCount, dataLines: data, readDataLines: data, warnedDataLines: 0, kept: [] };
 }

@@ -18,6 +18,8 @@ import { nodeNameFor } from './node-name';
 import { LineIndex } from './line-index';
 import { storeUnit, type UnitContext } from './unit-import';
 import { importDumpFile } from './dump-import';
+import { accountLines, type LineSpan, type UnreadBlock } from './line-account';
+import { dataLinesOf } from '../capture/data-shape';
 import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 
 /** Bytes read to tell a pcap/pcapng from text. */
@@ -28,7 +30,7 @@ const BULK_BYTES = 4 * 1024 * 1024;
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 export function importFile(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
-  const outcome: FileOutcome = { captures: [], nodes: [], warnings: [], errors: [] };
+  const outcome: FileOutcome = { captures: [], nodes: [], warnings: [], errors: [], account: null };
   let fd: number;
   let size: number;
   let head: Uint8Array;
@@ -56,7 +58,8 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
     else importByContent(ctx, head, size);
   } catch (e) {
     if (isDatabaseError(e)) throw e;
-    return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)] };
+    // A rejected file stores nothing: its data lines are covered by the error, none was read.
+    return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)], account: outcome.account };
   }
   return outcome;
 }
@@ -86,6 +89,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   const node = nodeNameFor(ctx.override, null, file);
   const nodeId = store.ensureNode(node);
   noteNode(outcome, node);
+  outcome.account = { file: file.path, lines: 0, dataLines: 0, readDataLines: 0, warnedDataLines: 0, kept: [] };
   const existing = store.findCaptureByContent(nodeId, 'pcap', null, hash);
   if (existing !== null) {
     outcome.warnings.push({ source: file.path, message: `pcap already imported as capture ${existing} of node ${node}; not stored again` });
@@ -111,7 +115,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   writer.flush();
   store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
   outcome.captures.push({
-    id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null,
+    id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null, lines: null,
   });
 }
 
@@ -122,13 +126,21 @@ function importTextFile(ctx: UnitContext, size: number): void {
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
   const split: SplitResult = readers.splitTextCapture({ file: file.path, text, firstLine: 1 });
+  const { data, lineCount } = dataLinesOf(text);
+  const unread: UnreadBlock[] = split.kept.map((b) => ({ first: b.firstLine, last: b.lastLine, command: b.command, reason: b.reason, warned: false }));
+  // Until the captures are stored, as if the file were rejected: every data line covered by the error.
+  outcome.account = { file: file.path, lines: lineCount, dataLines: data.count, readDataLines: 0, warnedDataLines: data.count, kept: [] };
   if (split.units.length === 0) {
     const message = size === 0 ? 'empty file' : 'no capture natlens reads was recognised in it';
     if (file.explicit) outcome.errors.push({ source: file.path, message });
     else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });
+    const accounted = accountLines(file.path, lineCount, data, [], unread);
+    outcome.warnings.push(...accounted.warnings);
+    outcome.account = accounted.account;
     return;
   }
   for (const w of split.warnings) outcome.warnings.push({ source: `${w.file}:${w.line}`, message: w.message });
+  const read: LineSpan[] = [];
   const transcript = isTranscript(split);
   store.transaction(() => {
     const only = transcript ? null : split.units[0].input.text;
@@ -149,14 +161,17 @@ function importTextFile(ctx: UnitContext, size: number): void {
     for (const unit of split.units) {
       if (!transcript) {
         storeUnit(ctx, unit, sourceId);
+        read.push({ first: unit.firstLine, last: unit.lastLine });
         continue;
       }
       try {
         store.transaction(() => storeUnit(ctx, unit, sourceId));
+        read.push({ first: unit.firstLine, last: unit.lastLine });
       } catch (e) {
         if (isDatabaseError(e)) throw e;
         const problem = problemOf(e, `${unit.file}:${unit.firstLine}`);
-        outcome.warnings.push({ source: problem.source, message: `${unit.kind}: ${problem.message}; kept as text` });
+        outcome.warnings.push({ source: problem.source, message: `${unit.kind}: ${problem.message}; kept as text`, lines: [unit.firstLine, unit.lastLine] });
+        unread.push({ first: unit.firstLine, last: unit.lastLine, command: unit.command, reason: `${unit.kind} not read: ${problem.message}`, warned: true });
         if (knownSource === null) {
           store.insertTextBlock({
             sourceId, node: nodeNameFor(ctx.override, unit.node, file), sourceFile: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine,
@@ -173,6 +188,10 @@ function importTextFile(ctx: UnitContext, size: number): void {
       });
     }
   });
+  unread.sort((a, b) => a.first - b.first);
+  const accounted = accountLines(file.path, lineCount, data, read, unread);
+  outcome.warnings.push(...accounted.warnings);
+  outcome.account = accounted.account;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ImportedCapture, ImportProblem } from './import-report';
+import type { FileAccount, ImportedCapture, ImportProblem } from './import-report';
 
 /** What importing one file produced; merged into the report only when the file's transaction committed. */
 export interface FileOutcome {
@@ -7,6 +7,8 @@ export interface FileOutcome {
   nodes: string[];
   warnings: ImportProblem[];
   errors: ImportProblem[];
+  /** Set once the file's content was read (not for a file that could not be opened or is binary junk). */
+  account?: FileAccount | null;
 }
 
 export function noteNode(outcome: FileOutcome, node: string): void {

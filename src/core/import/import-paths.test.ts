@@ -123,3 +123,25 @@ describe('importPaths', () => {
     expect(report.warnings).toEqual([{ source: `${file}:1`, message: expect.stringContaining('read as table filter') }]);
   });
 });
+
+describe('importPaths: prompts that name no host', () => {
+  const text = '# iptables -t filter -nvL\nChain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n    0     0 ACCEPT     all  --  lo     *       0.0.0.0/0            0.0.0.0/0\n$ ip route\ndefault via 10.0.0.1 dev eth0\n';
+  const place = (rel: string): string => {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('reads a bare root prompt beside a $ prompt, and takes the node from --node, else the folder, else the file name', () => {
+    expect(importPaths(store, [place('a/paste.md')], { node: 'given' }).nodes.map((n) => n.name)).toEqual(['given']);
+    place('cluster/node-b/paste.md');
+    const folder = importPaths(store, [path.join(dir, 'cluster')]);
+    expect(folder.nodes.map((n) => n.name)).toEqual(['node-b']);
+    const alone = importPaths(store, [place('node-c.txt')]);
+    expect(alone.nodes.map((n) => [n.name, n.captures.map((c) => [c.kind, c.lines])])).toEqual([
+      ['node-c', [['iptables-list', [2, 4]], ['ip-route', [6, 6]]]],
+    ]);
+    expect(alone.files).toEqual([expect.objectContaining({ dataLines: 3, readDataLines: 3, warnedDataLines: 0 })]);
+  });
+});

@@ -93,7 +93,7 @@ describe('importPathsWith', () => {
     const report = run([file('web-1.routes.txt', '10.0.0.0/24\ndefault\n')]);
     expect(report.errors).toEqual([]);
     expect(report.nodes).toEqual([
-      { name: 'web-1.routes', captures: [{ id: 1, kind: 'ip-route', source: path.join(dir, 'web-1.routes.txt:1'), takenAt: null, records: 2, netns: null }] },
+      { name: 'web-1.routes', captures: [{ id: 1, kind: 'ip-route', source: path.join(dir, 'web-1.routes.txt:1'), takenAt: null, records: 2, netns: null, lines: [1, 2] }] },
     ]);
   });
 
@@ -117,7 +117,7 @@ describe('importPathsWith', () => {
     const again = run([f]);
     expect(again.errors).toEqual([]);
     expect(again.nodes[0].captures).toEqual([]);
-    expect(again.warnings).toEqual([{ source: `${f}:1`, message: expect.stringMatching(/already imported/) }]);
+    expect(again.warnings).toEqual([{ source: `${f}:1`, message: expect.stringMatching(/already imported/), lines: [1, 1] }]);
     expect(store.count('captures')).toBe(1);
     expect(store.count('routes')).toBe(1);
   });
@@ -143,7 +143,7 @@ describe('importPathsWith', () => {
     const t = file('t.md', 'intro\n$ nodea ip-route\n10.0.0.0/24\n$ nodeb ip-route\nBAD\n');
     const report = run([t]);
     expect(report.errors).toEqual([]);
-    expect(report.warnings).toEqual([{ source: `${t}:5`, message: 'ip-route: unreadable route; kept as text' }]);
+    expect(report.warnings).toEqual([{ source: `${t}:5`, message: 'ip-route: unreadable route; kept as text', lines: [5, 5] }]);
     expect(report.nodes.find((n) => n.name === 'nodea')?.captures.length).toBe(1);
     expect(store.count('captures')).toBe(1);
     const blocks = store.db.prepare('SELECT first_line, text FROM text_blocks ORDER BY first_line').all();
@@ -155,7 +155,7 @@ describe('importPathsWith', () => {
     const cut = file('cut.pcap', 'PKT\n10.0.0.1\nBAD\n');
     const report = run([ok, cut]);
     expect(report.nodes).toEqual([
-      { name: 'ok', captures: [{ id: 1, kind: 'pcap', source: ok, takenAt: '2023-11-14T22:13:20.000Z', records: 2, netns: null }] },
+      { name: 'ok', captures: [{ id: 1, kind: 'pcap', source: ok, takenAt: '2023-11-14T22:13:20.000Z', records: 2, netns: null, lines: null }] },
     ]);
     expect(report.errors).toEqual([{ source: cut, message: 'record 2, offset 8: record cut short' }]);
     expect(store.count('packets')).toBe(2);

@@ -7,7 +7,7 @@ import { walkInputs } from './input-walk';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
-  const report: ImportReport = { nodes: [], warnings: [], errors: [] };
+  const report: ImportReport = { nodes: [], warnings: [], errors: [], files: [] };
   const walk = walkInputs(paths, options.readFrom ?? null);
   report.errors.push(...walk.errors);
   const nodes = new Map<string, ImportedNode>();
@@ -26,6 +26,7 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
     for (const { node, ...capture } of outcome.captures) nodeEntry(node).captures.push(capture);
     report.warnings.push(...outcome.warnings);
     report.errors.push(...outcome.errors);
+    if (outcome.account) report.files.push(outcome.account);
   }
   return report;
 }

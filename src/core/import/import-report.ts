@@ -10,6 +10,8 @@ export interface ImportedCapture {
   takenAt: string | null;
   records: number;
   netns: string | null;
+  /** The source lines the capture's output spans, [first, last]; null for pcap/pcapng files. */
+  lines: [number, number] | null;
 }
 
 export interface ImportedNode {
@@ -21,12 +23,39 @@ export interface ImportedNode {
 export interface ImportProblem {
   source: string;
   message: string;
+  /** For text that looks like data but was not read: the lines it spans, [first, last]. */
+  lines?: [number, number];
+}
+
+/** A block of an input file kept as plain text. */
+export interface KeptBlockReport {
+  /** `file:line` of its first line. */
+  source: string;
+  lines: [number, number];
+  command: string | null;
+  reason: string;
+}
+
+/**
+ * What became of one input file's lines: how many look like data (rules, addresses, routes, conntrack
+ * entries, packets), how many of those were read into captures, how many a warning covers, and the
+ * blocks kept as text. Every data line is read or warned about: dataLines = readDataLines + warnedDataLines.
+ */
+export interface FileAccount {
+  file: string;
+  lines: number;
+  dataLines: number;
+  readDataLines: number;
+  warnedDataLines: number;
+  kept: KeptBlockReport[];
 }
 
 export interface ImportReport {
   nodes: ImportedNode[];
   warnings: ImportProblem[];
   errors: ImportProblem[];
+  /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */
+  files: FileAccount[];
 }
 
 export interface ImportProgress {

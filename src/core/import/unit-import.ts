@@ -33,7 +33,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
-    noteAlreadyImported(outcome, node, source, unit.kind, existing);
+    noteAlreadyImported(outcome, node, source, unit.kind, existing, [unit.firstLine, unit.lastLine]);
     return;
   }
   const id = store.insertCapture({
@@ -67,10 +67,13 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   store.finishCapture(id, records, takenAt, detail);
   ctx.progress?.(null, records);
   noteNode(outcome, node);
-  outcome.captures.push({ id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null });
+  outcome.captures.push({
+    id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],
+  });
 }
 
-export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number): void {
+/** `lines`: the span of the output found already stored, so a reader of the report can place it. */
+export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number, lines: [number, number]): void {
   noteNode(outcome, node);
-  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again` });
+  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again`, lines });
 }

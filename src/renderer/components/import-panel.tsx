@@ -128,6 +128,27 @@ function ImportStatus({ shell, job, onDismiss }: { shell: 'desktop' | 'web'; job
               ))}
             </ul>
           )}
+          {summary.files.length > 0 && (
+            <details className="imported-details" data-testid="import-files" open={summary.files.some((f) => !f.complete)}>
+              <summary>What was read, file by file</summary>
+              <ul className="imported">
+                {summary.files.map((f) => (
+                  <li key={f.file} className={f.complete ? undefined : 'incomplete'}>
+                    <span className="node">{f.file}</span> <span className="muted">{f.counts}</span>
+                    {f.kept.length > 0 && (
+                      <ul className="kept-blocks">
+                        {f.kept.map((k, i) => (
+                          <li key={i} className="muted">
+                            {k}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           {summary.captures.length > 0 && (
             <details className="imported-details">
               <summary>All {summary.captures.length} captures</summary>
