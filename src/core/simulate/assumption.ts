@@ -73,7 +73,7 @@ export function assumptionOf(question: Question, value: boolean): Assumption {
  * How many forks one trace may make. Each fork can double what follows it; beyond the budget an
  * undecidable match ends its branch as `unknown`, saying so, instead of forking again.
  */
-export const FORK_BUDGET = 512;
+export const FORK_BUDGET = 2048;
 
 /** Shared by every branch of one trace (the one mutable thing a FlowState points to). */
 export interface ForkCounter {

@@ -34,10 +34,13 @@ export function localAddressFact(node: string, ip: IpNumber): Undecided['fact'] 
   };
 }
 
-/** A module or value the replay cannot read: whether the rule's test holds for this packet is the fact. */
-function opaqueFact(node: string, ruleKey: string, subject: string, why: string, s: FlowState): Undecided['fact'] {
+/**
+ * A module or value the replay cannot read: whether the rule's test holds is the fact, one per
+ * rule (the assumption names the rule, so a reader can tell two such facts apart).
+ */
+function opaqueFact(node: string, ruleKey: string, subject: string, why: string): Undecided['fact'] {
   return {
-    key: `opaque|${node}|${ruleKey}|${subject}|${formatIp(s.src)}|${s.sport}|${formatIp(s.dst)}|${s.dport}`, node,
+    key: `opaque|${node}|${ruleKey}|${subject}`, node,
     about: `${subject} ${why}`,
     ifTrue: `assuming ${subject} matches this packet`,
     ifFalse: `assuming ${subject} does not match this packet`,
@@ -185,7 +188,7 @@ function compileUnsupported(module: string, args: string[], ruleKey: string): Ma
         const hi = parseIp(hiText ?? loText ?? '');
         if (lo === null || hi === null) {
           const subject = `-m iprange ${args.join(' ')}`;
-          return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'could not be read', s), false);
+          return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'could not be read'), false);
         }
         tests.push({ side: a === '--src-range' ? 'src' : 'dst', lo, hi, negated: args[i - 1] === '!' });
       }
@@ -204,7 +207,7 @@ function compileUnsupported(module: string, args: string[], ruleKey: string): Ma
     }
     default: {
       const subject = `-m ${module}${args.length ? ' ' + args.join(' ') : ''}`;
-      return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'is not modelled by the replay', s), false);
+      return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'is not modelled by the replay'), false);
     }
   }
 }

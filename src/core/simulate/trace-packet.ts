@@ -16,7 +16,7 @@ import { kernelSource, traverseFromInterface, traverseFromLocal } from './node-p
 import type { NodeEnd } from './node-path';
 import { hasPorts, protoNumber } from './rule-match';
 import { isLocalAddress, ownsAddress } from './routing';
-import type { Egress, Hop, Outcome, Step, TraceInput, TraceRequest, TraceResult } from './trace';
+import type { Egress, Hop, Outcome, PacketView, Step, TraceInput, TraceRequest, TraceResult } from './trace';
 import { SimulateError } from './trace';
 import { vethPeer } from './veth-link';
 import type { LeafView } from './worlds';
@@ -169,8 +169,12 @@ function leafView(f: Finished): LeafView {
     if (c.kind === 'answer') answers.set(c.question.key, { question: c.question, value: c.value });
     else premises.set(c.key, c.assumption);
   }
-  const signature = JSON.stringify([f.verdict, packetView(f.state), f.egress]);
-  return { probability: f.state.probability, signature, answers, premises };
+  return { probability: f.state.probability, signature: signatureOf(f.verdict, packetView(f.state), f.egress), answers, premises };
+}
+
+/** What two outcomes must share to end alike: verdict, packet and egress. */
+function signatureOf(verdict: Outcome['verdict'], packet: PacketView, egress: Egress | null): string {
+  return JSON.stringify([verdict, packet, egress]);
 }
 
 function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 'assumptions'> {
@@ -274,7 +278,8 @@ export function tracePacket(world: NodeSnapshot[], request: TraceRequest): Trace
   const finished = traverse(nodes, node, entered, local, request.follow, brnf);
   const outcomes: Outcome[] = [];
   const built = new Map<Finished, Omit<Outcome, 'assumptions'>>();
-  for (const w of worldsOf(finished, leafView)) {
+  const unexplored = unexploredOutcome(0, input, []);
+  for (const w of worldsOf(finished, leafView, signatureOf(unexplored.verdict, unexplored.packet, unexplored.egress))) {
     for (const f of w.leaves) {
       let o = built.get(f);
       if (o === undefined) {

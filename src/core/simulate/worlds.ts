@@ -64,13 +64,13 @@ function truncate(views: LeafView[], d: Draft): Draft {
   return { answers: d.answers, members, unexplored: Math.max(0, 1 - mass) };
 }
 
-function distribution(views: LeafView[], d: Draft): string {
+function distribution(views: LeafView[], d: Draft, unexploredSignature: string): string {
   const sums = new Map<string, number>();
   for (const i of d.members) {
     const v = views[i] as LeafView;
     sums.set(v.signature, (sums.get(v.signature) ?? 0) + v.probability);
   }
-  if (d.unexplored > EPSILON) sums.set('\u0000unexplored', d.unexplored);
+  if (d.unexplored > EPSILON) sums.set(unexploredSignature, (sums.get(unexploredSignature) ?? 0) + d.unexplored);
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([sig, p]) => `${sig}=${Math.round(p / EPSILON)}`)
@@ -92,9 +92,9 @@ function soleDifference(a: Draft, b: Draft): string | null {
   return differing;
 }
 
-function mergeToFixpoint(views: LeafView[], drafts: Draft[]): Draft[] {
+function mergeToFixpoint(views: LeafView[], drafts: Draft[], unexploredSignature: string): Draft[] {
   const worlds = [...drafts];
-  const dist = worlds.map((w) => distribution(views, w));
+  const dist = worlds.map((w) => distribution(views, w, unexploredSignature));
   for (let changed = true; changed;) {
     changed = false;
     outer: for (let i = 0; i < worlds.length; i++) {
@@ -118,8 +118,12 @@ function mergeToFixpoint(views: LeafView[], drafts: Draft[]): Draft[] {
   return worlds;
 }
 
-/** Enumerate the worlds of `leaves`, merge those whose differences did not matter, and state each world's assumptions. */
-export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, cap = WORLD_CAP): World<L>[] {
+/**
+ * Enumerate the worlds of `leaves`, merge those whose differences did not matter, and state each
+ * world's assumptions. `unexploredSignature`: how the share a capped world leaves unexplored ends
+ * (the `unknown` outcome it becomes), so it compares like a leaf.
+ */
+export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, unexploredSignature: string, cap = WORLD_CAP): World<L>[] {
   const views = leaves.map(view);
   const pending: Draft[] = [{ answers: new Map(), members: views.map((_, i) => i), unexplored: 0 }];
   const done: Draft[] = [];
@@ -132,7 +136,7 @@ export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, c
   }
   const questions = new Map<string, Question>();
   for (const v of views) for (const [key, a] of v.answers) if (!questions.has(key)) questions.set(key, a.question);
-  return mergeToFixpoint(views, done).map((d) => {
+  return mergeToFixpoint(views, done, unexploredSignature).map((d) => {
     const assumptions: Assumption[] = [];
     for (const [key, value] of d.answers) assumptions.push(assumptionOf(questions.get(key) as Question, value));
     const premises = new Map<string, Assumption>();
