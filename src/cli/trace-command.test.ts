@@ -23,6 +23,7 @@ interface Outcome {
   hops: Array<{ node: string; in: string | null; out: string | null; before: object; after: object }>;
   steps: Array<{ node: string; table: string; chain: string; rule: string | null; target: string; policy: boolean }>;
   reason: string | null;
+  assumptions: Array<{ node: string; about: string; assumed: string; rule: string | null; source: string | null }>;
 }
 interface Trace {
   input: { node: string; proto: string; src: string; sport: number | null; dst: string; dport: number | null; in: string | null; local: boolean };
@@ -93,6 +94,44 @@ describe('natlens trace --json', () => {
     const forwarded = trace(after.id).outcomes;
     expect(forwarded[0]).toMatchObject({ verdict: 'forward', egress: { node: 'nodeb', interface: 'docker0' } });
     expect(forwarded[0]!.steps.at(-1)!.rule).toBe('-A FORWARD -d 172.18.0.0/16 -i eth0 -j ACCEPT');
+  });
+});
+
+describe('natlens trace: what the captures do not show', () => {
+  it('on the full lab capture nothing is assumed: every outcome carries an empty assumptions list', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--src', '10.40.1.3:40001', '--dst', '10.96.0.10:80', '--in', 'cbr0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.length).toBeGreaterThan(0);
+    for (const o of trace.outcomes) expect(o.assumptions).toEqual([]);
+  });
+
+  it('--local without --src takes the source the kernel would: the primary address of the route\'s interface', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'udp', '--dst', '10.40.2.5:53', '--local', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.input).toMatchObject({ src: '192.168.56.11', sport: 40000, local: true, in: null });
+    expect(trace.outcomes.map((o) => o.packet.src)).toEqual(['192.168.56.11']);
+  });
+
+  it('--local without --src where no route leads: exit 2, saying why', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'udp', '--dst', '8.8.8.8:53', '--local']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodea has no route to 8.8.8.8');
+    expect(r.stdout).toBe('');
+  });
+
+  it('--in an interface the full ip addr capture does not list: exit 2, naming the interfaces it has', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--src', '1.2.3.4', '--dst', '10.96.0.10:80', '--in', 'eth9', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodea has no interface eth9: its captured interfaces are lo, eth0, cbr0, veth-a1, veth-a2');
+    expect(r.stdout).toBe('');
+  });
+
+  it('--in without --src: exit 2', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--dst', '10.96.0.10:80', '--in', 'cbr0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--src is required with --in');
   });
 });
 
