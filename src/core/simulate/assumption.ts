@@ -31,8 +31,21 @@ export interface Question {
   source: string | null;
 }
 
+/**
+ * A fact the captures imply without showing it (an `SNAT --to-source` address is one of the
+ * node's own): the replay takes that answer instead of forking, and states it with its evidence.
+ */
+export interface Inference {
+  value: boolean;
+  /** The sentence for the outcome, naming the evidence. */
+  assumed: string;
+  rule: string | null;
+  source: string | null;
+}
+
 export type Choice =
-  | { kind: 'answer'; question: Question; value: boolean }
+  /** `inferred`: the answer came from an inference, stated as a premise rather than forked on. */
+  | { kind: 'answer'; question: Question; value: boolean; inferred: Assumption | null }
   | { kind: 'premise'; key: string; assumption: Assumption };
 
 /** A match or lookup that the captures cannot decide: the fact it needs, and whether the match is its negation. */
@@ -41,10 +54,12 @@ export interface Undecided {
   /** The fact, stated positively; the match holds when `fact !== negated`. */
   fact: Omit<Question, 'rule' | 'source'>;
   negated: boolean;
+  /** What the captures imply about the fact, when they do. */
+  inferred: Inference | null;
 }
 
-export function undecided(fact: Undecided['fact'], negated = false): Undecided {
-  return { kind: 'undecided', fact, negated };
+export function undecided(fact: Undecided['fact'], negated = false, inferred: Inference | null = null): Undecided {
+  return { kind: 'undecided', fact, negated, inferred };
 }
 
 /** The answer this branch already took for `key`, if it met the question before. */
@@ -57,7 +72,13 @@ export function answerOf(s: FlowState, key: string): boolean | undefined {
 }
 
 export function withAnswer(s: FlowState, question: Question, value: boolean): FlowState {
-  return { ...s, choices: { head: { kind: 'answer', question, value }, tail: s.choices } };
+  return { ...s, choices: { head: { kind: 'answer', question, value, inferred: null }, tail: s.choices } };
+}
+
+/** The answer the captures imply, taken without a fork and stated with its evidence. */
+export function withInferred(s: FlowState, question: Question, inference: Inference): FlowState {
+  const stated: Assumption = { node: question.node, about: question.about, assumed: inference.assumed, rule: inference.rule, source: inference.source };
+  return { ...s, choices: { head: { kind: 'answer', question, value: inference.value, inferred: stated }, tail: s.choices } };
 }
 
 export function withPremise(s: FlowState, key: string, assumption: Assumption): FlowState {

@@ -243,6 +243,39 @@ describe('what was never captured is an explicit assumption', () => {
   });
 });
 
+describe('facts the captures imply', () => {
+  it('an SNAT --to-source address is taken as local without a fork, with the rule as evidence', () => {
+    const world = [node(`
+      *nat
+      :PREROUTING ACCEPT [0:0]
+      :INPUT ACCEPT [0:0]
+      :OUTPUT ACCEPT [0:0]
+      :POSTROUTING ACCEPT [0:0]
+      :KUBE-NODEPORTS - [0:0]
+      -A PREROUTING -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+      -A POSTROUTING -s 10.244.0.0/16 -o eth0 -j SNAT --to-source 198.51.100.7
+      -A KUBE-NODEPORTS -p tcp -m tcp --dport 30080 -j DNAT --to-destination 10.244.1.4:8080
+      COMMIT
+    `, { addr: false })];
+    const evidence = {
+      node: 'n1', about: 'whether 198.51.100.7 is an address of n1 (its addresses were not captured)',
+      assumed: 'inferred: 198.51.100.7 is an address of n1, since POSTROUTING SNATs to it',
+      rule: '-A POSTROUTING -s 10.244.0.0/16 -o eth0 -j SNAT --to-source 198.51.100.7', source: 'n1/iptables:8',
+    };
+    // The NodePort rule applies on the inferred address; only the endpoint's own locality is then open.
+    const nodePort = trace(world, { dst: '198.51.100.7', dport: 30080 });
+    expect(nodePort.map((o) => [o.verdict, o.packet.dst, o.assumptions.filter((a) => a.rule === null && a.about.startsWith('whether')).map((a) => a.assumed)])).toEqual([
+      ['deliver', '10.244.1.4', ['assuming 10.244.1.4 is a local address of n1']],
+      ['forward', '10.244.1.4', ['assuming 10.244.1.4 is not a local address of n1']],
+    ]);
+    for (const o of nodePort) expect(o.assumptions).toContainEqual(evidence);
+    const [ssh, ...more] = trace(world, { dst: '198.51.100.7', dport: 22 });
+    expect(more).toEqual([]);
+    expect(ssh?.verdict).toBe('deliver');
+    expect(ssh?.assumptions).toContainEqual(evidence);
+  });
+});
+
 describe('iptables -L -n without -v: the interface columns are hidden', () => {
   // The truth (iptables-save) and the same state listed without -v.
   const SAVE = `

@@ -8,7 +8,7 @@
  */
 import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
-import { answerOf, FORK_BUDGET, undecided, withAnswer } from './assumption';
+import { answerOf, FORK_BUDGET, undecided, withAnswer, withInferred } from './assumption';
 import type { Question, Undecided } from './assumption';
 import { rulesOf } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
@@ -292,6 +292,7 @@ function evalRule(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledR
  */
 function forkAt(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, i: number, depth: number, u: Undecided): { inert: FlowState } | { results: Walked[] } {
   const question = questionAt(env, r, u.fact);
+  if (u.inferred !== null) return { results: walkChain(env, withInferred(s, question, u.inferred), chain, i, depth) };
   const holds = withAnswer(s, question, !u.negated);
   if (r.matches.branch.length === 0 && r.matches.recent.length === 0 && evalRule(env, holds, chain, r) === 'match') {
     const acted = act(env, holds, chain, r, i + 1, depth, null);

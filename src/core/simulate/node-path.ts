@@ -9,8 +9,9 @@
  */
 import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
-import { answerOf, FORK_BUDGET, withAnswer, withPremise } from './assumption';
+import { answerOf, FORK_BUDGET, withAnswer, withInferred, withPremise } from './assumption';
 import type { Question } from './assumption';
+import { inferredFact } from './inferred-facts';
 import { policyStep, walkChain } from './chain-walk';
 import type { WalkEnv } from './chain-walk';
 import type { CompiledNode } from './compiled-node';
@@ -43,7 +44,7 @@ function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
   const ruleset = rulesetFor(node, s.family);
   if (ruleset === null) return null;
   return {
-    node: node.name, match: { routing: node.routing, node: node.name }, routing: node.routing, ruleset,
+    node: node.name, match: { routing: node.routing, node: node.name, inferred: (key) => inferredFact(node, key) }, routing: node.routing, ruleset,
     interfacesKnown: node.routing.interfacesKnown, rulesetSource: node.snapshot.rulesetSource ?? null,
   };
 }
@@ -80,8 +81,10 @@ function localOrQuestion(node: CompiledNode, s: FlowState, ip: IpNumber): boolea
   return { ...fact, rule: null, source: null };
 }
 
-/** Fork `s` on `q`: the continuation runs once per answer. */
-function forkOn(s: FlowState, q: Question, go: (s: FlowState) => NodeEnd[]): NodeEnd[] {
+/** Fork `s` on `q`: the continuation runs once per answer, or once with the answer the captures imply. */
+function forkOn(node: CompiledNode, s: FlowState, q: Question, go: (s: FlowState) => NodeEnd[]): NodeEnd[] {
+  const inferred = inferredFact(node, q.key);
+  if (inferred !== null) return go(withInferred(s, q, inferred));
   s.forkCounter.forks++;
   return [...go(withAnswer(s, q, true)), ...go(withAnswer(s, q, false))];
 }
@@ -224,7 +227,7 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   }
   const broadcast = inputBroadcast(node.routing, s.dst);
   const local = broadcast !== null ? true : localOrQuestion(node, s, s.dst);
-  if (local !== null && typeof local !== 'boolean') return forkOn(s0, local, (b) => routeInput(node, b, natAllowed));
+  if (local !== null && typeof local !== 'boolean') return forkOn(node, s0, local, (b) => routeInput(node, b, natAllowed));
   const look: RouteLookup = broadcast !== null
     ? { kind: 'local', route: broadcast.route, dev: 'lo' }
     : local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
@@ -294,7 +297,7 @@ export function traverseFromInterface(node: CompiledNode, s: FlowState, bridgeNe
 /** Output routing, then `go` with the routed packet; forks first when whether the destination is local is not captured. */
 function routedOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute', go: (s: FlowState) => NodeEnd[]): NodeEnd[] {
   const local = localOrQuestion(node, s, s.dst);
-  if (local !== null && typeof local !== 'boolean') return forkOn(s, local, (b) => routedOutput(node, b, stage, go));
+  if (local !== null && typeof local !== 'boolean') return forkOn(node, s, local, (b) => routedOutput(node, b, stage, go));
   const routed = routeOutput(node, s, stage, local);
   return 'ends' in routed ? routed.ends : go(routed.state);
 }

@@ -8,7 +8,7 @@
 import type { CtState, Match, PortRange } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, undecided } from './assumption';
-import type { Undecided } from './assumption';
+import type { Inference, Undecided } from './assumption';
 import type { FlowState } from './flow-state';
 import { cidrContains, cidrOfParts, formatIp, parseIp } from './ip-number';
 import type { CidrNumber, IpNumber } from './ip-number';
@@ -17,10 +17,10 @@ import type { NodeRouting } from './routing';
 
 export type MatchAnswer = boolean | Undecided;
 
-/** The match's answer when the branch already assumed `fact`; else the question to fork on. */
-function decide(s: FlowState, fact: Undecided['fact'], negated: boolean): MatchAnswer {
+/** The match's answer when the branch already assumed `fact`; else the question to fork on (with what the captures imply). */
+function decide(s: FlowState, fact: Undecided['fact'], negated: boolean, env?: MatchEnv): MatchAnswer {
   const known = answerOf(s, fact.key);
-  return known === undefined ? undecided(fact, negated) : known !== negated;
+  return known === undefined ? undecided(fact, negated, env?.inferred(fact.key) ?? null) : known !== negated;
 }
 
 /** The fact "ip is one of the node's own addresses", shared by addrtype LOCAL and route lookups. */
@@ -50,6 +50,8 @@ function opaqueFact(node: string, ruleKey: string, subject: string, why: string)
 export interface MatchEnv {
   routing: NodeRouting;
   node: string;
+  /** What the node's captures imply about a fact (by its key), when they do. */
+  inferred: (key: string) => Inference | null;
 }
 
 export type MatchFn = (s: FlowState, env: MatchEnv) => MatchAnswer;
@@ -332,7 +334,7 @@ export function compileMatches(matches: Match[], ruleKey = ''): CompiledMatches 
           for (const [test, ip] of [[src, s.src], [dst, s.dst]] as const) {
             if (test === null) continue;
             const t = routing === null ? null : addrTypeOf(routing, ip, dev);
-            const answer: MatchAnswer = t === null ? decide(s, addrtypeFact(env.node, ip, test.value, dev), test.negated) : test.value.includes(t) !== test.negated;
+            const answer: MatchAnswer = t === null ? decide(s, addrtypeFact(env.node, ip, test.value, dev), test.negated, env) : test.value.includes(t) !== test.negated;
             if (answer === false) return false;
             if (answer !== true && pending === true) pending = answer;
           }

@@ -166,8 +166,9 @@ function leafView(f: Finished): LeafView {
   const premises = new Map<string, Assumption>();
   const choices: Choice[] = toArray(f.state.choices);
   for (const c of choices) {
-    if (c.kind === 'answer') answers.set(c.question.key, { question: c.question, value: c.value });
-    else premises.set(c.key, c.assumption);
+    if (c.kind === 'premise') premises.set(c.key, c.assumption);
+    else if (c.inferred !== null) premises.set(c.question.key, c.inferred);
+    else answers.set(c.question.key, { question: c.question, value: c.value });
   }
   return { probability: f.state.probability, signature: signatureOf(f.verdict, packetView(f.state), f.egress), answers, premises };
 }
