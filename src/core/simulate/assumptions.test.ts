@@ -243,6 +243,32 @@ describe('what was never captured is an explicit assumption', () => {
   });
 });
 
+describe('iptables -L without -n: names shown instead of addresses', () => {
+  it('forks on whether the name stands for the packet\'s address', () => {
+    const listing = [
+      'Chain INPUT (policy ACCEPT 0 packets, 0 bytes)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+      '',
+      'Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+      '    0     0 DROP       all  --  any    any     anywhere             blocked.example.com',
+      '',
+      'Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+    ].join('\n');
+    const parsed = parseIptablesList({ file: 'n1/list.txt', text: listing, firstLine: 1 }, { partial: false });
+    const n: NodeSnapshot = { ...node(null), ruleset: parsed.ruleset, rulesetSource: 'n1/list.txt' };
+    const outcomes = trace([n], { dst: '8.8.8.8' });
+    expect(outcomes.map((o) => [o.verdict, o.assumptions.filter((a) => a.rule !== null).map((a) => a.assumed)])).toEqual([
+      ['drop', ['assuming blocked.example.com stands for 8.8.8.8']],
+      ['forward', ['assuming blocked.example.com does not stand for 8.8.8.8']],
+    ]);
+    expect(outcomes[0]?.assumptions.find((a) => a.rule !== null)).toMatchObject({
+      about: 'the listing shows the name blocked.example.com instead of an address (iptables -L without -n)', source: 'n1/list.txt:6',
+    });
+  });
+});
+
 describe('facts the captures imply', () => {
   it('an SNAT --to-source address is taken as local without a fork, with the rule as evidence', () => {
     const world = [node(`
