@@ -71,9 +71,10 @@ function questionAt(env: WalkEnv, r: CompiledRule, fact: Undecided['fact']): Que
 
 /** A listing without -v hides every rule's -i and -o: whether they admit this packet is a fact per rule and interface pair. */
 function hiddenInterfaceFact(env: WalkEnv, chain: CompiledChain, r: CompiledRule, s: FlowState): Undecided['fact'] {
-  const inIface = s.inIface === '' ? null : s.inIface;
-  const outIface = s.outIface === '' ? null : s.outIface;
-  const parts = [inIface === null ? null : `in ${inIface}`, outIface === null ? (s.outIface === null ? 'out an unknown interface' : null) : `out ${outIface}`].filter((p) => p !== null);
+  const parts: string[] = [];
+  if (s.inIface !== '') parts.push(`in ${s.inIface}`);
+  if (s.outIface === null) parts.push('out an unknown interface');
+  else if (s.outIface !== '') parts.push(`out ${s.outIface}`);
   const how = parts.length === 0 ? 'a locally generated packet' : `a packet ${parts.join(', ')}`;
   return {
     key: `hidden-iface|${env.node}|${chain.table}|${chain.name}|${r.rule.position}|${s.inIface}|${s.outIface ?? '?'}`, node: env.node,
