@@ -187,6 +187,21 @@ describe('fork and merge', () => {
     expectSetsSumToOne(outcomes);
   });
 
+  it('questions that do not matter never count against the world cap', () => {
+    // Eight statistic branches, each meeting its own ipset whose answer ends alike (ACCEPT, or the policy ACCEPT).
+    const rules = Array.from({ length: 8 }, (_, i) => `-A FORWARD -m statistic --mode nth --every ${8 - i} --packet 0 -j C${i}`);
+    const chains = Array.from({ length: 8 }, (_, i) => `:C${i} - [0:0]\n-A C${i} -m set --match-set s${i} src -j ACCEPT\n-A C${i} -j MARK --set-xmark 0x${i + 1}/0xff`);
+    const world = [node(`${FILTER_OPEN}
+      ${chains.map((c) => c.split('\n')[0]).join('\n')}
+      ${rules.join('\n')}
+      ${chains.map((c) => c.split('\n').slice(1).join('\n')).join('\n')}
+      COMMIT
+    `)];
+    const outcomes = trace(world, { dst: '8.8.8.8' });
+    expect(outcomes.every((o) => o.verdict === 'forward' && o.assumptions.length === 0)).toBe(true);
+    expectSetsSumToOne(outcomes);
+  });
+
   it('stops enumerating beyond the world cap with an explicit unknown share', () => {
     // Eight statistic branches, each meeting its own ipset: 2^8 worlds, more than the cap.
     const rules = Array.from({ length: 8 }, (_, i) => `-A FORWARD -m statistic --mode nth --every ${8 - i} --packet 0 -j C${i}`);

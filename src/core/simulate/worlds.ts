@@ -118,14 +118,27 @@ function mergeToFixpoint(views: LeafView[], drafts: Draft[], unexploredSignature
   return worlds;
 }
 
+/** Splits the merging enumeration may make before the capped one takes over. */
+const SPLIT_BUDGET = 4096;
+
 /**
- * Enumerate the worlds of `leaves`, merge those whose differences did not matter, and state each
- * world's assumptions. `unexploredSignature`: how the share a capped world leaves unexplored ends
- * (the `unknown` outcome it becomes), so it compares like a leaf.
+ * Enumerate depth first, merging as each question's two sides come back: a question that did not
+ * matter disappears before its siblings multiply the count. Null when the split budget runs out.
  */
-export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, unexploredSignature: string, cap = WORLD_CAP): World<L>[] {
-  const views = leaves.map(view);
-  const pending: Draft[] = [{ answers: new Map(), members: views.map((_, i) => i), unexplored: 0 }];
+function mergedWorlds(views: LeafView[], d: Draft, unexploredSignature: string, budget: { left: number }): Draft[] | null {
+  if (--budget.left < 0) return null;
+  const key = unassigned(views, d);
+  if (key === null) return [d];
+  const yes = mergedWorlds(views, split(views, d, key, true), unexploredSignature, budget);
+  if (yes === null) return null;
+  const no = mergedWorlds(views, split(views, d, key, false), unexploredSignature, budget);
+  if (no === null) return null;
+  return mergeToFixpoint(views, [...yes, ...no], unexploredSignature);
+}
+
+/** Breadth first up to `cap` worlds; a world still open at the cap keeps its answered leaves and an unexplored share. */
+function cappedWorlds(views: LeafView[], whole: Draft, cap: number): Draft[] {
+  const pending: Draft[] = [whole];
   const done: Draft[] = [];
   while (pending.length > 0) {
     const d = pending.shift() as Draft;
@@ -134,6 +147,19 @@ export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, u
     if (done.length + pending.length + 2 > cap) { done.push(truncate(views, d)); continue; }
     pending.push(split(views, d, key, true), split(views, d, key, false));
   }
+  return done;
+}
+
+/**
+ * Enumerate the worlds of `leaves`, merge those whose differences did not matter, and state each
+ * world's assumptions. `unexploredSignature`: how the share a capped world leaves unexplored ends
+ * (the `unknown` outcome it becomes), so it compares like a leaf.
+ */
+export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, unexploredSignature: string, cap = WORLD_CAP): World<L>[] {
+  const views = leaves.map(view);
+  const whole: Draft = { answers: new Map(), members: views.map((_, i) => i), unexplored: 0 };
+  let done = mergedWorlds(views, whole, unexploredSignature, { left: SPLIT_BUDGET });
+  if (done === null || done.length > cap) done = cappedWorlds(views, whole, cap);
   const questions = new Map<string, Question>();
   for (const v of views) for (const [key, a] of v.answers) if (!questions.has(key)) questions.set(key, a.question);
   return mergeToFixpoint(views, done, unexploredSignature).map((d) => {
