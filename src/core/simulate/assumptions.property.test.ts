@@ -2,7 +2,9 @@
  * Property: on random small rulesets full of what the captures do not decide (hidden interface
  * columns, ipsets, opaque modules, chains not captured) mixed with statistic branches, the
  * outcome sets read as CONTRACT.md says: within each set of equal assumptions the probabilities
- * sum to 1, and no assumption an outcome keeps could be flipped without changing its set's ends.
+ * sum to 1, and no assumption an outcome keeps could be flipped without changing its set's ends;
+ * where the only unknowns are ipsets, any concrete membership consistent with a set's assumptions
+ * replays (with certainty) to exactly that set's ends.
  */
 import { describe, expect, it } from 'vitest';
 import { randomFrom, caseSeed } from '../../../test/fuzz/prng';
@@ -25,35 +27,36 @@ const ROUTE = `default via 10.0.0.1 dev eth0
 10.244.1.0/24 via 10.0.0.7 dev eth0
 `;
 
-function matchText(r: Random): string {
+function matchText(r: Random, opaque = true): string {
   const parts: string[] = [];
   if (r.chance(0.3)) parts.push(`-p tcp -m tcp --dport ${r.pick(['80', '22'])}`);
   if (r.chance(0.15)) parts.push(`-s ${r.pick(['172.16.0.0/24', '10.0.0.0/8'])}`);
   if (r.chance(0.25)) parts.push(`-m set --match-set s${r.int(3)} ${r.pick(['src', 'dst'])}`);
-  if (r.chance(0.15)) parts.push('-m limit --limit 5/min');
+  if (opaque && r.chance(0.15)) parts.push('-m limit --limit 5/min');
   if (r.chance(0.15)) parts.push(`-o ${r.pick(['eth0', 'eth1'])}`);
   if (r.chance(0.2)) parts.push(`-m statistic --mode random --probability ${r.pick(['0.5', '0.25'])}`);
   return parts.join(' ');
 }
 
-function targetText(r: Random, chain: number | null, chains: number): string {
-  const options = ['ACCEPT', 'DROP', 'REJECT', 'LOG', 'MARK --set-xmark 0x1/0xffffffff', 'GONE'];
+function targetText(r: Random, chain: number | null, chains: number, opaque = true): string {
+  const options = ['ACCEPT', 'DROP', 'REJECT', 'LOG', 'MARK --set-xmark 0x1/0xffffffff', ...(opaque ? ['GONE'] : [])];
   if (chain !== null) options.push('RETURN');
   const deeper = Array.from({ length: chains }, (_, i) => i).filter((i) => chain === null || i > chain);
   for (const i of deeper) options.push(`U${i}`);
   return r.pick(options);
 }
 
-function randomRuleset(r: Random): string {
+/** `opaque`: also rules the replay cannot decide beyond ipsets (-m limit, a chain not captured). */
+function randomRuleset(r: Random, opaque = true): string {
   const chains = r.int(3);
   const lines = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
   for (let i = 0; i < r.int(3); i++) {
-    lines.push(`-A PREROUTING -d 10.96.0.10/32 ${matchText(r)} -j ${r.pick(['DNAT --to-destination 10.244.1.4:8080', 'DNAT --to-destination 10.244.1.5:8080', 'ACCEPT', 'MARK --set-xmark 0x4000/0x4000'])}`);
+    lines.push(`-A PREROUTING -d 10.96.0.10/32 ${matchText(r, opaque)} -j ${r.pick(['DNAT --to-destination 10.244.1.4:8080', 'DNAT --to-destination 10.244.1.5:8080', 'ACCEPT', 'MARK --set-xmark 0x4000/0x4000'])}`);
   }
   lines.push('COMMIT', '*filter', ':INPUT ACCEPT [0:0]', `:FORWARD ${r.pick(['ACCEPT', 'DROP'])} [0:0]`, ':OUTPUT ACCEPT [0:0]');
   for (let c = 0; c < chains; c++) lines.push(`:U${c} - [0:0]`);
   const rules = (name: string, index: number | null): void => {
-    for (let i = 0; i < 1 + r.int(4); i++) lines.push(`-A ${name} ${matchText(r)} -j ${targetText(r, index, chains)}`.replace(/ +/g, ' '));
+    for (let i = 0; i < 1 + r.int(4); i++) lines.push(`-A ${name} ${matchText(r, opaque)} -j ${targetText(r, index, chains, opaque)}`.replace(/ +/g, ' '));
   };
   rules('FORWARD', null);
   for (let c = 0; c < chains; c++) rules(`U${c}`, c);
@@ -116,5 +119,40 @@ describe('fork and merge, property', () => {
     }
     // The generator does exercise forks.
     expect(forked).toBeGreaterThan(40);
+  });
+
+  it('is sound on 100 random rulesets whose only unknowns are ipsets: any membership consistent with a set\'s assumptions replays to that set\'s ends', () => {
+    const HOLDS = /^assuming ipset (\S+) (holds|does not hold) the packet's (source|destination) (\S+)/;
+    const UNIVERSE = ['172.16.0.9', '8.8.8.8', '10.96.0.10', '10.244.1.4', '10.244.1.5'];
+    let checked = 0;
+    for (let index = 0; index < 100; index++) {
+      const seed = caseSeed(0xa55e7, index);
+      const r = randomFrom(seed);
+      const text = randomRuleset(r, false);
+      const request = { node: 'n1', proto: 'tcp', src: '172.16.0.9', dst: r.pick(['8.8.8.8', '10.96.0.10']), dport: r.pick([80, 22]), in: 'eth1', follow: false };
+      const outcomes = tracePacket([nodeFrom('n1', { iptables: text, addr: ADDR, route: ROUTE })], request).outcomes;
+      const sets = new Map<string, Outcome[]>();
+      for (const o of outcomes) sets.set(setKey(o.assumptions), [...(sets.get(setKey(o.assumptions)) ?? []), o]);
+      for (const members of sets.values()) {
+        // Memberships the set assumed; every other one drawn at random.
+        const member = new Map<string, boolean>();
+        for (const a of members[0]?.assumptions ?? []) {
+          const m = HOLDS.exec(a.assumed);
+          if (m !== null) member.set(`${m[1]}|${m[4]}`, m[2] === 'holds');
+        }
+        for (const set of ['s0', 's1', 's2']) for (const ip of UNIVERSE) if (!member.has(`${set}|${ip}`)) member.set(`${set}|${ip}`, r.chance(0.5));
+        // The concrete ruleset: each ipset match becomes one copy of its rule per member address.
+        const concrete = text.split('\n').flatMap((line) => {
+          const m = / -m set --match-set (s\d) (src|dst)/.exec(line);
+          if (m === null) return [line];
+          return UNIVERSE.filter((ip) => member.get(`${m[1]}|${ip}`)).map((ip) => line.replace(m[0], ` ${m[2] === 'src' ? '-s' : '-d'} ${ip}/32`));
+        }).join('\n');
+        const truth = tracePacket([nodeFrom('n1', { iptables: concrete, addr: ADDR, route: ROUTE })], request).outcomes;
+        expect(truth.every((o) => o.assumptions.length === 0), concrete).toBe(true);
+        expect(distribution(truth), `seed ${seed}\n${text}\n--- concrete:\n${concrete}`).toBe(distribution(members));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 });
