@@ -128,6 +128,28 @@ describe('natlens trace: what the captures do not show', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('an ipset whose members were not captured: both outcomes, each with its assumption citing file:line', () => {
+    const nodeDir = path.join(dir, 'ipset', 'n1');
+    fs.mkdirSync(nodeDir, { recursive: true });
+    for (const f of ['ip-addr.txt', 'ip-route.txt']) fs.copyFileSync(path.join(repo, 'test/fixtures/lab/nodes/nodea', f), path.join(nodeDir, f));
+    fs.writeFileSync(path.join(nodeDir, 'iptables-save.txt'), '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m set --match-set blocked src -j DROP\nCOMMIT\n');
+    const db = path.join(dir, 'ipset.db');
+    expect(natlens(['import', '--db', db, nodeDir]).code).toBe(0);
+    const r = natlens(['trace', '--db', db, '--node', 'n1', '--proto', 'tcp', '--src', '192.168.56.99', '--dst', '10.40.1.2:80', '--in', 'eth0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.map((o) => [o.verdict, o.probability, o.assumptions.map((a) => a.assumed)])).toEqual([
+      ['drop', 1, ['assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000']],
+      ['forward', 1, ['assuming ipset blocked does not hold the packet\'s source 192.168.56.99 port 40000']],
+    ]);
+    expect(trace.outcomes[0]!.assumptions[0]).toMatchObject({
+      node: 'n1', about: 'the members of ipset blocked were not captured (ipset list)',
+      rule: '-A FORWARD -m set --match-set blocked src -j DROP', source: expect.stringMatching(/iptables-save\.txt:5$/),
+    });
+    const text = natlens(['trace', '--db', db, '--node', 'n1', '--proto', 'tcp', '--src', '192.168.56.99', '--dst', '10.40.1.2:80', '--in', 'eth0']);
+    expect(text.stdout).toContain('assumes: assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000');
+  });
+
   it('--in without --src: exit 2', () => {
     const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--dst', '10.96.0.10:80', '--in', 'cbr0']);
     expect(r.code).toBe(2);
