@@ -150,6 +150,30 @@ describe('natlens trace: what the captures do not show', () => {
     expect(text.stdout).toContain('assumes: assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000');
   });
 
+  it('--in an interface that a partial address capture (ifconfig eth0) does not list: an assumption, not an error', () => {
+    const file = path.join(dir, 'n2.txt');
+    fs.writeFileSync(file, [
+      'root@n2:~# ifconfig eth0',
+      'eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500',
+      '        inet 10.0.0.5  netmask 255.255.255.0  broadcast 10.0.0.255',
+      '        ether 52:54:00:12:34:56  txqueuelen 1000  (Ethernet)',
+      '',
+      'root@n2:~# ip route',
+      'default via 10.0.0.1 dev eth0',
+      '10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5',
+      'root@n2:~# iptables-save',
+      '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT', '',
+    ].join('\n'));
+    const db = path.join(dir, 'partial.db');
+    expect(natlens(['import', '--db', db, file]).code).toBe(0);
+    const r = natlens(['trace', '--db', db, '--node', 'n2', '--proto', 'tcp', '--src', '10.244.0.7', '--dst', '8.8.8.8:80', '--in', 'cbr0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.map((o) => [o.verdict, o.assumptions.map((a) => a.about)])).toEqual([
+      ['forward', ['the interfaces of n2 were captured only in part, and cbr0 is not among them']],
+    ]);
+  });
+
   it('--in without --src: exit 2', () => {
     const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--dst', '10.96.0.10:80', '--in', 'cbr0']);
     expect(r.code).toBe(2);

@@ -32,6 +32,8 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       ruleset: rulesets.find((r) => r.family === 'ipv4') ?? null,
       ruleset6: rulesets.find((r) => r.family === 'ipv6') ?? null,
       interfaces: addr ? store.interfacesOf(addr.id) : null,
+      // `ip addr show eth0`, `ifconfig eth0`, a grep: the node may have interfaces this capture does not list.
+      ...(addr ? { interfacesComplete: !addr.partial } : {}),
       routes: routes ? store.routesOf(routes.id) : null,
       rulesetSource: rulesetFileOf(pinned && pinned.nodeId === id ? [pinned] : own),
     };
