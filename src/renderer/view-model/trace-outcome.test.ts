@@ -92,5 +92,6 @@ describe('trace outcome formatting', () => {
       ['100%', 'drop', [held.assumed]],
     ]);
     expect(cards[2]).toMatchObject({ uncertain: true, assumptions: [{ about: held.about, rule: held.rule, source: 'n1.txt:9' }] });
+    expect(outcomesHeadline(cards)).toBe('3 outcomes: 2 forwarded, 1 dropped · 2 sets of assumptions, each summing to 100%');
   });
 });

@@ -229,5 +229,7 @@ export function outcomesHeadline(cards: readonly OutcomeCard[]): string {
   const counts = new Map<string, number>();
   for (const c of cards) counts.set(c.verdictLabel.toLowerCase(), (counts.get(c.verdictLabel.toLowerCase()) ?? 0) + 1);
   const parts = [...counts.entries()].map(([label, n]) => `${n} ${label}`);
-  return `${cards.length} ${cards.length === 1 ? 'outcome' : 'outcomes'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+  const sets = new Set(cards.map((c) => JSON.stringify(c.assumptions.map((a) => [a.assumed, a.about, a.rule, a.source])))).size;
+  const worlds = sets > 1 ? ` · ${sets} sets of assumptions, each summing to 100%` : '';
+  return `${cards.length} ${cards.length === 1 ? 'outcome' : 'outcomes'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}${worlds}`;
 }
