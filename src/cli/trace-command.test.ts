@@ -148,6 +148,7 @@ describe('natlens trace: what the captures do not show', () => {
     });
     const text = natlens(['trace', '--db', db, '--node', 'n1', '--proto', 'tcp', '--src', '192.168.56.99', '--dst', '10.40.1.2:80', '--in', 'eth0']);
     expect(text.stdout).toContain('assumes: assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000');
+    expect(text.stdout).toContain('the captures leave 2 sets of assumptions open; the shares within each set sum to 100%');
   });
 
   it('--in an interface that a partial address capture (ifconfig eth0) does not list: an assumption, not an error', () => {

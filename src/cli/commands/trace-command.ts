@@ -104,6 +104,8 @@ function printTrace(result: TraceResult, io: CliIo): void {
     `${input.proto} ${input.src}${port(input.sport)} → ${input.dst}${port(input.dport)} on ${input.node}` +
       `${input.local ? ' (sent locally)' : ` (in ${input.in})`}\n`,
   );
+  const sets = new Set(result.outcomes.map((o) => JSON.stringify(o.assumptions))).size;
+  if (sets > 1) io.stdout(`the captures leave ${sets} sets of assumptions open; the shares within each set sum to 100%\n`);
   result.outcomes.forEach((o: Outcome, i) => {
     io.stdout(`\n#${i + 1}  ${(o.probability * 100).toFixed(1)}%  ${o.verdict.toUpperCase()}  ${o.summary}\n`);
     for (const s of o.steps) io.stdout(`    ${s.node} ${s.table}/${s.chain}: ${s.policy ? `policy ${s.target}` : s.rule}\n`);
