@@ -1,9 +1,10 @@
 /**
  * Kernel truth for hidden columns: one namespace holds rules limited to interfaces; the kernel's
- * own `iptables-save` and `iptables -L -n` (which hides the in/out columns) of that state are
- * read back through natlens's parsers. The save replays with certainty and no assumptions; the
- * listing replays with assumptions exactly at the rules whose hidden interfaces decide the
- * outcome, and its world whose assumptions are true is the save's answer.
+ * own `iptables-save`, `iptables -L -n -v` and `iptables -L -n` (which hides the in/out columns)
+ * of that state are read back through natlens's parsers. The save and the -v listing replay alike
+ * with no assumption about any rule; the -n listing replays with assumptions exactly at the rules
+ * whose hidden interfaces decide the outcome, and its world whose assumptions are true is the
+ * save's answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIpAddr } from '../../src/core/capture/ip-addr';
@@ -83,6 +84,7 @@ describe.skipIf(unavailable !== null)('kernel truth: iptables -L -n hides interf
   const lab = new Lab();
   let save: NodeSnapshot;
   let listing: NodeSnapshot;
+  let verbose: NodeSnapshot;
 
   beforeAll(() => {
     lab.addNamespaces(['node']);
@@ -105,16 +107,21 @@ describe.skipIf(unavailable !== null)('kernel truth: iptables -L -n hides interf
     const saved = parseIptablesSave({ file: 'node/iptables-save', text: out(['iptables-save']), firstLine: 1 }).ruleset;
     save = { name: 'node', ruleset: saved, ...base, rulesetSource: 'node/iptables-save' };
     // `iptables -L -n` per table, as engineers paste it: the filter table, then `-t nat`.
-    const tables: Table[] = [];
-    let origin: Ruleset['origin'] | null = null;
-    for (const table of ['filter', 'nat'] as const) {
-      const text = out(['iptables', '-t', table, '-L', '-n']);
-      const parsed = parseIptablesList({ file: `node/list-${table}`, text, firstLine: 1 }, { partial: false, table }).ruleset;
-      tables.push(...parsed.tables);
-      origin = parsed.origin;
-    }
-    expect(origin?.interfacesShown).toBe(false);
-    listing = { name: 'node', ruleset: { family: 'ipv4', origin: origin as Ruleset['origin'], tables }, ...base, rulesetSource: null };
+    const listed = (flags: string[]): Ruleset => {
+      const tables: Table[] = [];
+      let origin: Ruleset['origin'] | null = null;
+      for (const table of ['filter', 'nat'] as const) {
+        const text = out(['iptables', '-t', table, '-L', ...flags]);
+        const parsed = parseIptablesList({ file: `node/list-${table}`, text, firstLine: 1 }, { partial: false, table }).ruleset;
+        tables.push(...parsed.tables);
+        origin = parsed.origin;
+      }
+      return { family: 'ipv4', origin: origin as Ruleset['origin'], tables };
+    };
+    listing = { name: 'node', ruleset: listed(['-n']), ...base, rulesetSource: null };
+    expect(listing.ruleset?.origin.interfacesShown).toBe(false);
+    verbose = { name: 'node', ruleset: listed(['-n', '-v']), ...base, rulesetSource: null };
+    expect(verbose.ruleset?.origin.interfacesShown).toBe(true);
   });
   afterAll(() => lab.dispose());
 
@@ -124,6 +131,13 @@ describe.skipIf(unavailable !== null)('kernel truth: iptables -L -n hides interf
 
       it('the save replays with no assumption at all', () => {
         for (const o of run(save)) expect(o.assumptions).toEqual([]);
+      });
+
+      it('the -L -n -v listing, which shows the interfaces, replays as the save does, assuming nothing about rules', () => {
+        const outcomes = run(verbose);
+        expect(ends(outcomes)).toEqual(ends(run(save)));
+        // Only the tables it did not list (raw, mangle, security) are premises.
+        for (const o of outcomes) expect(o.assumptions.filter((a) => a.rule !== null)).toEqual([]);
       });
 
       it('the listing assumes exactly at the rules whose hidden interfaces matter', () => {
