@@ -23,6 +23,7 @@ interface Outcome {
   hops: Array<{ node: string; in: string | null; out: string | null; before: object; after: object }>;
   steps: Array<{ node: string; table: string; chain: string; rule: string | null; target: string; policy: boolean }>;
   reason: string | null;
+  assumptions: Array<{ node: string; about: string; assumed: string; rule: string | null; source: string | null }>;
 }
 interface Trace {
   input: { node: string; proto: string; src: string; sport: number | null; dst: string; dport: number | null; in: string | null; local: boolean };
@@ -93,6 +94,91 @@ describe('natlens trace --json', () => {
     const forwarded = trace(after.id).outcomes;
     expect(forwarded[0]).toMatchObject({ verdict: 'forward', egress: { node: 'nodeb', interface: 'docker0' } });
     expect(forwarded[0]!.steps.at(-1)!.rule).toBe('-A FORWARD -d 172.18.0.0/16 -i eth0 -j ACCEPT');
+  });
+});
+
+describe('natlens trace: what the captures do not show', () => {
+  it('on the full lab capture nothing is assumed: every outcome carries an empty assumptions list', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--src', '10.40.1.3:40001', '--dst', '10.96.0.10:80', '--in', 'cbr0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.length).toBeGreaterThan(0);
+    for (const o of trace.outcomes) expect(o.assumptions).toEqual([]);
+  });
+
+  it('--local without --src takes the source the kernel would: the primary address of the route\'s interface', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'udp', '--dst', '10.40.2.5:53', '--local', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.input).toMatchObject({ src: '192.168.56.11', sport: 40000, local: true, in: null });
+    expect(trace.outcomes.map((o) => o.packet.src)).toEqual(['192.168.56.11']);
+  });
+
+  it('--local without --src where no route leads: exit 2, saying why', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'udp', '--dst', '8.8.8.8:53', '--local']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodea has no route to 8.8.8.8');
+    expect(r.stdout).toBe('');
+  });
+
+  it('--in an interface the full ip addr capture does not list: exit 2, naming the interfaces it has', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--src', '1.2.3.4', '--dst', '10.96.0.10:80', '--in', 'eth9', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodea has no interface eth9: its captured interfaces are lo, eth0, cbr0, veth-a1, veth-a2');
+    expect(r.stdout).toBe('');
+  });
+
+  it('an ipset whose members were not captured: both outcomes, each with its assumption citing file:line', () => {
+    const nodeDir = path.join(dir, 'ipset', 'n1');
+    fs.mkdirSync(nodeDir, { recursive: true });
+    for (const f of ['ip-addr.txt', 'ip-route.txt']) fs.copyFileSync(path.join(repo, 'test/fixtures/lab/nodes/nodea', f), path.join(nodeDir, f));
+    fs.writeFileSync(path.join(nodeDir, 'iptables-save.txt'), '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m set --match-set blocked src -j DROP\nCOMMIT\n');
+    const db = path.join(dir, 'ipset.db');
+    expect(natlens(['import', '--db', db, nodeDir]).code).toBe(0);
+    const r = natlens(['trace', '--db', db, '--node', 'n1', '--proto', 'tcp', '--src', '192.168.56.99', '--dst', '10.40.1.2:80', '--in', 'eth0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.map((o) => [o.verdict, o.probability, o.assumptions.map((a) => a.assumed)])).toEqual([
+      ['drop', 1, ['assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000']],
+      ['forward', 1, ['assuming ipset blocked does not hold the packet\'s source 192.168.56.99 port 40000']],
+    ]);
+    expect(trace.outcomes[0]!.assumptions[0]).toMatchObject({
+      node: 'n1', about: 'the members of ipset blocked were not captured (ipset list)',
+      rule: '-A FORWARD -m set --match-set blocked src -j DROP', source: expect.stringMatching(/iptables-save\.txt:5$/),
+    });
+    const text = natlens(['trace', '--db', db, '--node', 'n1', '--proto', 'tcp', '--src', '192.168.56.99', '--dst', '10.40.1.2:80', '--in', 'eth0']);
+    expect(text.stdout).toContain('assumes: assuming ipset blocked holds the packet\'s source 192.168.56.99 port 40000');
+    expect(text.stdout).toContain('the captures leave 2 sets of assumptions open; the shares within each set sum to 100%');
+  });
+
+  it('--in an interface that a partial address capture (ifconfig eth0) does not list: an assumption, not an error', () => {
+    const file = path.join(dir, 'n2.txt');
+    fs.writeFileSync(file, [
+      'root@n2:~# ifconfig eth0',
+      'eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500',
+      '        inet 10.0.0.5  netmask 255.255.255.0  broadcast 10.0.0.255',
+      '        ether 52:54:00:12:34:56  txqueuelen 1000  (Ethernet)',
+      '',
+      'root@n2:~# ip route',
+      'default via 10.0.0.1 dev eth0',
+      '10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5',
+      'root@n2:~# iptables-save',
+      '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT', '',
+    ].join('\n'));
+    const db = path.join(dir, 'partial.db');
+    expect(natlens(['import', '--db', db, file]).code).toBe(0);
+    const r = natlens(['trace', '--db', db, '--node', 'n2', '--proto', 'tcp', '--src', '10.244.0.7', '--dst', '8.8.8.8:80', '--in', 'cbr0', '--json']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.stdout) as Trace;
+    expect(trace.outcomes.map((o) => [o.verdict, o.assumptions.map((a) => a.about)])).toEqual([
+      ['forward', ['the interfaces of n2 were captured only in part, and cbr0 is not among them']],
+    ]);
+  });
+
+  it('--in without --src: exit 2', () => {
+    const r = natlens(['trace', '--db', labDb(), '--node', 'nodea', '--proto', 'tcp', '--dst', '10.96.0.10:80', '--in', 'cbr0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--src is required with --in');
   });
 });
 

@@ -49,6 +49,15 @@ describe('trace and topology handlers over core', () => {
     expect(() => trace(project, { ...request, snapshot: Number(addrCapture?.id) })).toThrow(/is not an iptables capture/);
   });
 
+  it('carries assumptions on every outcome, picks a local source, and maps an interface the node lacks to invalid-request', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    expect(trace(project, request).outcomes.map((o) => o.assumptions)).toEqual([[], []]);
+    const local = trace(project, { node: 'nodea', proto: 'udp', dst: '10.40.2.5', dport: 53, local: true, follow: false });
+    expect(local.input.src).toBe('192.168.56.11');
+    expect(() => trace(project, { ...request, in: 'eth9' }))
+      .toThrow(new ApiError('invalid-request', 'nodea has no interface eth9: its captured interfaces are lo, eth0, cbr0, veth-a1, veth-a2'));
+  });
+
   it('pins an older ruleset with snapshot', async () => {
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));
     const save = project.read((store) => store.listNodes(), [])[0]?.captures.find((c) => c.kind === 'iptables-save');

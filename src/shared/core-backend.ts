@@ -74,13 +74,17 @@ function reportFile(store: Store, format: ReportFormat, stitch: boolean): Report
   };
 }
 
-/** The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`, as the CLI's exit 1. */
+/**
+ * The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`,
+ * as the CLI's exit 1; a request the captures contradict (an interface the node does not have, no
+ * source to choose) is `invalid-request`, as the CLI's exit 2.
+ */
 function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
   const { snapshot, ...rest } = request;
   try {
     return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null }));
   } catch (e) {
-    if (e instanceof SimulateError) throw new ApiError('rejected', e.message);
+    if (e instanceof SimulateError) throw new ApiError(e.usage ? 'invalid-request' : 'rejected', e.message);
     if (e instanceof ModelError) throw new ApiError('rejected', e.reason);
     throw e;
   }

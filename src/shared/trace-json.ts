@@ -65,6 +65,18 @@ export interface ServiceHitJson {
   markedForMasquerade: boolean;
 }
 
+/** What an outcome rests on that the captures do not show (CONTRACT.md `assumptions`). */
+export interface AssumptionJson {
+  node: string;
+  /** What the captures do not show, in one sentence. */
+  about: string;
+  /** The branch this outcome took, in one sentence. */
+  assumed: string;
+  rule: string | null;
+  /** `file:line`. */
+  source: string | null;
+}
+
 export interface OutcomeJson {
   probability: number;
   verdict: VerdictJson;
@@ -77,6 +89,8 @@ export interface OutcomeJson {
   summary: string;
   service: ServiceHitJson | null;
   caveats: string[];
+  /** Outcomes with equal assumptions form one set whose probabilities sum to 1. */
+  assumptions: AssumptionJson[];
 }
 
 export interface TraceResultJson {

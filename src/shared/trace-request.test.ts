@@ -31,6 +31,14 @@ describe('trace request validator', () => {
     expect(() => validate(traceRequest, { ...base, in: null })).toThrow(ValidationError);
   });
 
+  it('lets a local packet leave its source out (the kernel chooses), never an arriving one', () => {
+    const { src: _src, sport: _sport, ...noSource } = base;
+    const local = { ...noSource, in: null, local: true };
+    expect(validate(traceRequest, local)).toEqual(local);
+    expect(validate(traceRequest, { ...local, src: null })).toEqual({ ...local, src: null });
+    expect(() => validate(traceRequest, noSource)).toThrow(new ValidationError('src', 'a packet arriving on an interface needs its source address (only a local packet may leave it out)'));
+  });
+
   it('refuses unknown protocols, bad addresses, ports and snapshots', () => {
     expect(() => validate(traceRequest, { ...base, proto: 'sctp' })).toThrow(/proto/);
     expect(() => validate(traceRequest, { ...base, src: '10.40.1.3:40001' })).toThrow(new ValidationError('src', '"10.40.1.3:40001" is not an IP address'));

@@ -43,7 +43,8 @@ const port = nullable(int(0, 65535));
 const traceRequestShape = object({
   node: str({ minLength: 1, maxLength: 253, printable: true }),
   proto: oneOf(TRACE_PROTOS),
-  src: ipAddress,
+  /** Absent or null with `local`: the source the kernel would choose. */
+  src: optional(nullable(ipAddress)),
   sport: optional(port),
   dst: ipAddress,
   dport: optional(port),
@@ -62,10 +63,13 @@ const traceRequestShape = object({
 
 export type TraceRequestJson = Infer<typeof traceRequestShape>;
 
-/** The `trace` operation's request: the shape above, and exactly one of `in` and `local`. */
+/** The `trace` operation's request: the shape above, exactly one of `in` and `local`, and a source unless local. */
 export const traceRequest: Validator<TraceRequestJson> = (value, path) => {
   const request = traceRequestShape(value, path);
   const hasIn = request.in !== undefined && request.in !== null;
   if (hasIn === request.local) throw new ValidationError(path ? `${path}.in` : 'in', 'give exactly one of an arrival interface and local');
+  if (hasIn && (request.src === undefined || request.src === null)) {
+    throw new ValidationError(path ? `${path}.src` : 'src', 'a packet arriving on an interface needs its source address (only a local packet may leave it out)');
+  }
   return request;
 };

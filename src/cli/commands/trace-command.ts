@@ -1,15 +1,19 @@
 import { traceProject } from '../../core/model/project-trace';
-import type { Outcome, TraceRequest, TraceResult } from '../../core/simulate';
+import { SimulateError, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
 import { parseBridgeNetfilter, parseEndpoint as parseEndpointText, TRACE_PROTOS } from '../../shared/trace-request';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 
-const USAGE = `usage: natlens trace [--db FILE] --node NAME --proto tcp|udp|icmp --src IP[:PORT] --dst IP[:PORT]
+const USAGE = `usage: natlens trace [--db FILE] --node NAME --proto tcp|udp|icmp [--src IP[:PORT]] --dst IP[:PORT]
                     (--in IFACE | --local) [--follow] [--snapshot ID] [--bridge-nf on|off] [--json]
 
 Replays one packet through the node's captured netfilter rules and routes, as the kernel would.
+Where a decision rests on what the captures do not show, each branch is followed and its
+outcome names what it assumed.
+  --src IP[:PORT] required with --in; with --local it may be left out: the source is chosen
+                 as the kernel does (the route's src, else the egress interface's primary address)
   --in IFACE     the packet arrives on IFACE (PREROUTING first)
   --local        the packet is sent by a process on the node (routing, then OUTPUT)
   --follow       continue onto the next imported node
@@ -45,11 +49,13 @@ export function traceRequestFromArgv(argv: readonly string[]): { db: string; jso
   const node = required('node');
   const proto = required('proto').toLowerCase();
   if (!(TRACE_PROTOS as readonly string[]).includes(proto)) throw new UsageError(`--proto must be one of ${TRACE_PROTOS.join(', ')}`);
-  const src = parseEndpoint('src', required('src'));
-  const dst = parseEndpoint('dst', required('dst'));
   const iface = stringOption(args, 'in');
   const local = flagOption(args, 'local');
   if ((iface === undefined) === !local) throw new UsageError('give exactly one of --in IFACE and --local');
+  const srcText = stringOption(args, 'src');
+  if (srcText === undefined && !local) throw new UsageError('--src is required with --in (only --local may leave it out)');
+  const src = srcText === undefined ? null : parseEndpoint('src', srcText);
+  const dst = parseEndpoint('dst', required('dst'));
   const snapshotText = stringOption(args, 'snapshot');
   const snapshot = snapshotText === undefined ? null : Number(snapshotText);
   if (snapshot !== null && !(Number.isInteger(snapshot) && snapshot > 0)) throw new UsageError('--snapshot takes a capture id');
@@ -61,7 +67,7 @@ export function traceRequestFromArgv(argv: readonly string[]): { db: string; jso
     json: flagOption(args, 'json'),
     snapshot,
     request: {
-      node, proto, src: src.ip, sport: src.port, dst: dst.ip, dport: dst.port,
+      node, proto, src: src?.ip ?? null, sport: src?.port ?? null, dst: dst.ip, dport: dst.port,
       in: iface ?? null, local, follow: flagOption(args, 'follow'),
       ...(bridgeNetfilter === null ? {} : { bridgeNetfilter }),
     },
@@ -74,7 +80,15 @@ export const traceCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const { db, json, snapshot, request } = traceRequestFromArgv(argv);
-    const read = withExistingProject(db, io, (store) => traceProject(store, request, { snapshot }));
+    const read = withExistingProject(db, io, (store) => {
+      try {
+        return traceProject(store, request, { snapshot });
+      } catch (e) {
+        // A request the captures contradict (an interface the node does not have): a usage error.
+        if (e instanceof SimulateError && e.usage) throw new UsageError(e.message);
+        throw e;
+      }
+    });
     if (read === 'rejected') return EXIT_REJECTED;
     const result = read.value;
     if (json) io.stdout(`${JSON.stringify(result)}\n`);
@@ -90,10 +104,15 @@ function printTrace(result: TraceResult, io: CliIo): void {
     `${input.proto} ${input.src}${port(input.sport)} → ${input.dst}${port(input.dport)} on ${input.node}` +
       `${input.local ? ' (sent locally)' : ` (in ${input.in})`}\n`,
   );
+  const sets = new Set(result.outcomes.map((o) => JSON.stringify(o.assumptions))).size;
+  if (sets > 1) io.stdout(`the captures leave ${sets} sets of assumptions open; the shares within each set sum to 100%\n`);
   result.outcomes.forEach((o: Outcome, i) => {
     io.stdout(`\n#${i + 1}  ${(o.probability * 100).toFixed(1)}%  ${o.verdict.toUpperCase()}  ${o.summary}\n`);
     for (const s of o.steps) io.stdout(`    ${s.node} ${s.table}/${s.chain}: ${s.policy ? `policy ${s.target}` : s.rule}\n`);
     if (o.reason) io.stdout(`    reason: ${o.reason}\n`);
+    for (const a of o.assumptions) {
+      io.stdout(`    assumes: ${a.assumed} (${a.about}${a.source ? `; ${a.source}` : ''})\n`);
+    }
     for (const c of o.caveats) io.stdout(`    caveat: ${c}\n`);
   });
 }

@@ -32,9 +32,21 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       ruleset: rulesets.find((r) => r.family === 'ipv4') ?? null,
       ruleset6: rulesets.find((r) => r.family === 'ipv6') ?? null,
       interfaces: addr ? store.interfacesOf(addr.id) : null,
+      // `ip addr show eth0`, `ifconfig eth0`, a grep: the node may have interfaces this capture does not list.
+      ...(addr ? { interfacesComplete: !addr.partial } : {}),
       routes: routes ? store.routesOf(routes.id) : null,
+      rulesetSource: rulesetFileOf(pinned && pinned.nodeId === id ? [pinned] : own),
     };
   });
+}
+
+/** The one file the node's ruleset rules were read from (their lines are lines of it); null when they come from several. */
+function rulesetFileOf(captures: readonly CaptureRow[]): string | null {
+  const rulesets = captures.filter((c) => RULESET_KINDS.includes(c.kind));
+  const saves = rulesets.filter((c) => c.kind === 'iptables-save').sort((a, b) => b.id - a.id);
+  const used = saves[0] ? [saves[0]] : rulesets;
+  const files = new Set(used.map((c) => c.sourceFile));
+  return files.size === 1 ? [...files][0] ?? null : null;
 }
 
 function rulesetsOfNode(store: Store, own: readonly CaptureRow[]): Ruleset[] {

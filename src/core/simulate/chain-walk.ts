@@ -2,14 +2,19 @@
  * Walking one netfilter chain as the kernel does: rules top to bottom, jump (return here after)
  * versus goto (return to our caller), RETURN, the implicit return at the end of a user chain, the
  * policy of a built-in chain. Statistic matches fork the walk; every branch carries its probability.
+ * A match the captures cannot decide (a hidden interface column, an ipset not captured, a chain
+ * not captured...) forks it too: one branch per answer, each remembering what it assumed. Only
+ * rules that otherwise match fork, and a rule whose action changes nothing that follows does not.
  */
 import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
+import { answerOf, FORK_BUDGET, undecided, withAnswer, withInferred } from './assumption';
+import type { Question, Undecided } from './assumption';
 import { rulesOf } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
-import { push, withCaveat, withEvent, withNote } from './flow-state';
-import { formatIp } from './ip-number';
+import { push, withEvent, withNote } from './flow-state';
+import { formatIp, sameIp } from './ip-number';
 import { applyNatTarget } from './nat-target';
 import type { BranchMatch, MatchEnv, RecentMatch } from './rule-match';
 import type { NodeRouting } from './routing';
@@ -33,6 +38,8 @@ export interface WalkEnv {
   routing: NodeRouting;
   ruleset: CompiledRuleset;
   interfacesKnown: boolean;
+  /** The file the ruleset's rules were read from (their `line` is in it), when known. */
+  rulesetSource: string | null;
 }
 
 const MAX_DEPTH = 64;
@@ -51,11 +58,48 @@ function ruleStep(env: WalkEnv, chain: CompiledChain, r: CompiledRule, nat: NatT
 }
 
 function addStep(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, nat: NatTransformation | null, note: string | null): FlowState {
-  let next = withEvent(s, { kind: 'step', step: ruleStep(env, chain, r, nat, note) });
-  if (!env.ruleset.origin.interfacesShown) {
-    next = withCaveat(next, `${env.node}: the ruleset is a listing without interface columns (iptables -L without -v): a rule shown as matching any interface may be limited to one`);
-  }
-  return next;
+  return withEvent(s, { kind: 'step', step: ruleStep(env, chain, r, nat, note) });
+}
+
+function sourceOf(env: WalkEnv, r: CompiledRule): string | null {
+  return env.rulesetSource === null ? null : `${env.rulesetSource}:${r.rule.line}`;
+}
+
+function questionAt(env: WalkEnv, r: CompiledRule, fact: Undecided['fact']): Question {
+  return { ...fact, rule: r.rule.text, source: sourceOf(env, r) };
+}
+
+/** A listing without -v hides every rule's -i and -o: whether they admit this packet is a fact per rule and interface pair. */
+function hiddenInterfaceFact(env: WalkEnv, chain: CompiledChain, r: CompiledRule, s: FlowState): Undecided['fact'] {
+  const parts: string[] = [];
+  if (s.inIface !== '') parts.push(`in ${s.inIface}`);
+  if (s.outIface === null) parts.push('out an unknown interface');
+  else if (s.outIface !== '') parts.push(`out ${s.outIface}`);
+  const how = parts.length === 0 ? 'a locally generated packet' : `a packet ${parts.join(', ')}`;
+  return {
+    key: `hidden-iface|${env.node}|${chain.table}|${chain.name}|${r.rule.position}|${s.inIface}|${s.outIface ?? '?'}`, node: env.node,
+    about: `${ruleLabel(chain, r)} comes from a listing without interface columns (iptables -L without -v): its -i/-o are not shown`,
+    ifTrue: `assuming the rule's hidden interfaces admit ${how}`,
+    ifFalse: `assuming the rule is limited to other interfaces than those of ${how}`,
+  };
+}
+
+/** Everything about a branch that decides what happens to it later (not its trail). */
+function sameFuture(a: FlowState, b: FlowState): boolean {
+  const sameRecent = (): boolean => {
+    let x = a.recent;
+    let y = b.recent;
+    while (x !== null && y !== null) {
+      if (x.head !== y.head) return false;
+      x = x.tail;
+      y = y.tail;
+    }
+    return x === y;
+  };
+  return sameIp(a.src, b.src) && sameIp(a.dst, b.dst) && a.sport === b.sport && a.dport === b.dport && a.mark === b.mark
+    && a.ctmark === b.ctmark && a.untracked === b.untracked && a.natDst === b.natDst && a.natSrc === b.natSrc
+    && a.outIface === b.outIface && (a.nextHop === b.nextHop || (a.nextHop !== null && b.nextHop !== null && sameIp(a.nextHop, b.nextHop)))
+    && a.probability === b.probability && a.choices === b.choices && sameRecent();
 }
 
 function ruleLabel(chain: CompiledChain, r: CompiledRule): string {
@@ -148,9 +192,7 @@ function act(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, 
     case 'jump':
     case 'goto': {
       const stepped = addStep(env, s, chain, r, null, note);
-      if (r.chainRef === null) {
-        return finish(stepped, { kind: 'unknown', reason: `${ruleLabel(chain, r)} on ${env.node} ${t.kind === 'jump' ? 'jumps' : 'goes'} to chain ${t.chain}, which is not in the capture` });
-      }
+      if (r.chainRef === null) return missingChain(env, stepped, chain, r, t.kind, t.chain, next, depth);
       const sub = walkChain(env, stepped, r.chainRef, 0, depth + 1);
       if (t.kind === 'goto') return { kind: 'done', results: sub };
       const only = sub[0];
@@ -202,6 +244,77 @@ function act(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, 
 }
 
 /**
+ * A jump or goto to a chain the capture does not hold: either it returns without deciding (the
+ * walk goes on as if it were empty) or it decides, and what it decides is unknown.
+ */
+function missingChain(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, how: 'jump' | 'goto', target: string, next: number, depth: number): Acted {
+  const reason = `${ruleLabel(chain, r)} on ${env.node} ${how === 'jump' ? 'jumps' : 'goes'} to chain ${target}, which is not in the capture`;
+  const question = questionAt(env, r, {
+    key: `chain|${env.node}|${chain.table}|${target}`, node: env.node,
+    about: `chain ${target} (${chain.table} table of ${env.node}) was not captured`,
+    ifTrue: `assuming ${target} returns without deciding the packet's fate`,
+    ifFalse: `assuming ${target} decides the packet's fate (what it decides is unknown)`,
+  });
+  const returns = (state: FlowState): Walked[] =>
+    how === 'goto' ? [{ state, end: { kind: 'return' } }] : walkChain(env, withNote(state, `${reason}: assumed to return`), chain, next, depth);
+  const decides = (state: FlowState): Walked[] => [{ state, end: { kind: 'unknown', reason } }];
+  const known = answerOf(s, question.key);
+  if (known !== undefined) return { kind: 'done', results: known ? returns(s) : decides(s) };
+  if (s.forkCounter.forks >= FORK_BUDGET) return finish(s, { kind: 'unknown', reason: `${reason} (${overBudget()})` });
+  s.forkCounter.forks++;
+  return { kind: 'done', results: [...returns(withAnswer(s, question, true)), ...decides(withAnswer(s, question, false))] };
+}
+
+function overBudget(): string {
+  return `the replay already forked ${FORK_BUDGET} times on what the captures do not show and stops forking here`;
+}
+
+type RuleAnswer = 'skip' | 'match' | Undecided;
+
+/** Whether rule `r` matches `s`, before recent and statistic matches: the first fact it needs, if any. */
+function evalRule(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule): RuleAnswer {
+  let pending: Undecided | null = null;
+  for (const fn of r.matches.plain) {
+    const a = fn(s, env.match);
+    if (a === false) return 'skip';
+    if (a !== true && pending === null) pending = a;
+  }
+  if (pending !== null) return pending;
+  if (env.ruleset.origin.interfacesShown) return 'match';
+  const fact = hiddenInterfaceFact(env, chain, r, s);
+  const known = answerOf(s, fact.key);
+  return known === undefined ? undecided(fact) : known ? 'match' : 'skip';
+}
+
+/**
+ * The rule would act but a fact it needs is not captured. When acting changes nothing that
+ * follows (LOG, a jump into a chain that returns unchanged), the answer does not matter: the
+ * walk goes on, noting it. Otherwise fork: one walk per answer, each from this rule again.
+ */
+function forkAt(env: WalkEnv, s: FlowState, chain: CompiledChain, r: CompiledRule, i: number, depth: number, u: Undecided): { inert: FlowState } | { results: Walked[] } {
+  const question = questionAt(env, r, u.fact);
+  if (u.inferred !== null) return { results: walkChain(env, withInferred(s, question, u.inferred), chain, i, depth) };
+  const holds = withAnswer(s, question, !u.negated);
+  if (r.matches.branch.length === 0 && r.matches.recent.length === 0 && evalRule(env, holds, chain, r) === 'match') {
+    const acted = act(env, holds, chain, r, i + 1, depth, null);
+    if (acted.kind === 'continue' && sameFuture(acted.state, holds)) {
+      return { inert: withNote({ ...acted.state, choices: s.choices }, `${ruleLabel(chain, r)}: ${u.fact.about}; whether it matches or not, the packet goes on unchanged`) };
+    }
+  }
+  if (s.forkCounter.forks >= FORK_BUDGET) {
+    const stepped = addStep(env, s, chain, r, null, `cannot decide: ${u.fact.about}`);
+    return { results: [{ state: stepped, end: { kind: 'unknown', reason: `${env.node}: ${ruleLabel(chain, r)}: ${u.fact.about} (${overBudget()})` } }] };
+  }
+  s.forkCounter.forks++;
+  const out: Walked[] = [];
+  for (const value of [true, false]) {
+    const branch = withNote(withAnswer(s, question, value), `${ruleLabel(chain, r)}: ${u.fact.about}; ${value ? u.fact.ifTrue : u.fact.ifFalse}`);
+    out.push(...walkChain(env, branch, chain, i, depth));
+  }
+  return { results: out };
+}
+
+/**
  * Walk `chain` from rule index `from`. Returns every branch's end: `return` (fell off the end or
  * RETURN: the caller continues), or a verdict for the table.
  */
@@ -214,25 +327,23 @@ export function walkChain(env: WalkEnv, start: FlowState, chain: CompiledChain, 
   for (let i = from; i < rules.length; i++) {
     const r = rules[i] as CompiledRule;
     const m = r.matches;
-    let unknown: string | null = null;
-    let ok = true;
-    for (const fn of m.plain) {
-      const a = fn(s, env.match);
-      if (a === false) { ok = false; break; }
-      if (a !== true && unknown === null) unknown = a;
+    // A rule without a target (a counter) changes nothing whether it matches or not.
+    if (r.target === null && m.recent.length === 0) continue;
+    const answer = evalRule(env, s, chain, r);
+    if (answer === 'skip') continue;
+    if (answer !== 'match') {
+      const forked = forkAt(env, s, chain, r, i, depth, answer);
+      if ('results' in forked) return forked.results;
+      s = forked.inert;
+      continue;
     }
-    if (!ok) continue;
     if (m.recent.length > 0) {
       const rec = evalRecent(s, m.recent);
       if (!rec.matched) {
-        if (rec.note !== null && unknown === null) s = withNote(s, `${ruleLabel(chain, r)}: ${rec.note}`);
+        if (rec.note !== null) s = withNote(s, `${ruleLabel(chain, r)}: ${rec.note}`);
         continue;
       }
       s = rec.state;
-    }
-    if (unknown !== null) {
-      const stepped = addStep(env, s, chain, r, null, `cannot decide: ${unknown}`);
-      return [{ state: stepped, end: { kind: 'unknown', reason: `${env.node}: ${ruleLabel(chain, r)}: ${unknown}` } }];
     }
     if (r.target === null) continue;
     if (m.branch.length > 0) {

@@ -68,7 +68,7 @@ export function targetName(target: Target | null): string {
 export function rulesOf(chain: CompiledChain): CompiledRule[] {
   if (chain.compiled !== null) return chain.compiled;
   const compiled = chain.chain.rules.map((rule): CompiledRule => {
-    const matches = compileMatches(rule.matches);
+    const matches = compileMatches(rule.matches, `${chain.table}|${chain.name}|${rule.position}`);
     const t = rule.target;
     const chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? chain.owner.chains.get(t.chain) ?? null : null;
     return { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };

@@ -3,6 +3,7 @@
  * node, and the trail so far. Immutable: a change makes a new object (a shallow copy), so
  * statistic branches fork without copying the trail, which is a shared persistent list.
  */
+import type { Choice, ForkCounter } from './assumption';
 import type { HookName, Hop, PacketView, TraceEvent } from './trace';
 import type { Family, IpNumber } from './ip-number';
 import { formatIp } from './ip-number';
@@ -74,6 +75,10 @@ export interface FlowState {
   readonly hopBefore: PacketView;
   /** `node|in|tuple` keys already met, to stop at a forwarding loop. */
   readonly visited: Cons<string> | null;
+  /** The answers this branch took to questions the captures do not decide, and its premises. */
+  readonly choices: Cons<Choice> | null;
+  /** Forks made so far by the whole trace (shared by every branch). */
+  readonly forkCounter: ForkCounter;
 }
 
 export function packetView(s: FlowState): PacketView {

@@ -4,6 +4,7 @@ export { compileNode, compiledNodeOf } from './compiled-node';
 export type { CompiledNode } from './compiled-node';
 export type { NodeSnapshot } from './node-snapshot';
 export { SimulateError } from './trace';
+export type { Assumption } from './assumption';
 export type {
   Egress, Hop, KubeEntry, NatKind, NatTransformation, Outcome, PacketView, RouteResult, ServiceHit, Step,
   TraceEvent, TraceInput, TraceRequest, TraceResult, Verdict,

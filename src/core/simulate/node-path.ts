@@ -9,6 +9,9 @@
  */
 import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
+import { answerOf, FORK_BUDGET, withAnswer, withInferred, withPremise } from './assumption';
+import type { Question } from './assumption';
+import { inferredFact } from './inferred-facts';
 import { policyStep, walkChain } from './chain-walk';
 import type { WalkEnv } from './chain-walk';
 import type { CompiledNode } from './compiled-node';
@@ -19,6 +22,7 @@ import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from './ip-numbe
 import type { IpNumber } from './ip-number';
 import { familyRouting, inputBroadcast, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
+import { localAddressFact } from './rule-match';
 import type { HookName, RouteResult, Verdict } from './trace';
 
 export interface NodeEnd {
@@ -39,7 +43,50 @@ function end(state: FlowState, verdict: Verdict, reason: string | null): NodeEnd
 function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
   const ruleset = rulesetFor(node, s.family);
   if (ruleset === null) return null;
-  return { node: node.name, match: { routing: node.routing, node: node.name }, routing: node.routing, ruleset, interfacesKnown: node.routing.interfacesKnown };
+  return {
+    node: node.name, match: { routing: node.routing, node: node.name, inferred: (key) => inferredFact(node, key) }, routing: node.routing, ruleset,
+    interfacesKnown: node.routing.interfacesKnown, rulesetSource: node.snapshot.rulesetSource ?? null,
+  };
+}
+
+/**
+ * A table or built-in chain the ruleset does not hold. A complete iptables-save lists every table
+ * the kernel has loaded, so one it lacks is empty; a listing or a partial dump simply did not show
+ * it, and the replay says it takes it as empty.
+ */
+function withMissingTable(node: CompiledNode, env: WalkEnv, s: FlowState, table: TableName, hook: HookName): FlowState {
+  const origin = env.ruleset.origin;
+  if (origin.format === 'iptables-save' && !origin.partial) return s;
+  const cmd = env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables';
+  if (!env.ruleset.tables.has(table)) {
+    return withPremise(s, `table|${node.name}|${env.ruleset.family}|${table}`, {
+      node: node.name, about: `the ${table} table of ${node.name} was not captured (${cmd} -t ${table})`,
+      assumed: `assuming ${node.name}'s ${table} table holds no rules: every chain of it lets the packet pass`, rule: null, source: null,
+    });
+  }
+  return withPremise(s, `chain|${node.name}|${env.ruleset.family}|${table}|${hook}`, {
+    node: node.name, about: `chain ${hook} of ${node.name}'s ${table} table was not captured`,
+    assumed: `assuming ${table} ${hook} on ${node.name} holds no rules and its policy is ACCEPT`, rule: null, source: null,
+  });
+}
+
+/** Whether `ip` is one of the node's addresses: captured, already assumed by this branch, or a question to fork on. */
+function localOrQuestion(node: CompiledNode, s: FlowState, ip: IpNumber): boolean | Question | null {
+  const known = isLocalAddress(node.routing, ip);
+  if (known !== null) return known;
+  const fact = localAddressFact(node.name, ip);
+  const answered = answerOf(s, fact.key);
+  if (answered !== undefined) return answered;
+  if (s.forkCounter.forks >= FORK_BUDGET) return null;
+  return { ...fact, rule: null, source: null };
+}
+
+/** Fork `s` on `q`: the continuation runs once per answer, or once with the answer the captures imply. */
+function forkOn(node: CompiledNode, s: FlowState, q: Question, go: (s: FlowState) => NodeEnd[]): NodeEnd[] {
+  const inferred = inferredFact(node, q.key);
+  if (inferred !== null) return go(withInferred(s, q, inferred));
+  s.forkCounter.forks++;
+  return [...go(withAnswer(s, q, true)), ...go(withAnswer(s, q, false))];
 }
 
 /** Run `hook` through `tables` in order; each table's built-in chain decides, its policy if it falls off the end. */
@@ -47,7 +94,11 @@ function runHook(node: CompiledNode, start: FlowState, hook: HookName, tables: T
   const env = envFor(node, start);
   let s: FlowState = announce ? withEvent({ ...start, hook }, { kind: 'hook', node: node.name, hook }) : { ...start, hook };
   if (env === null) {
-    s = withCaveat(s, `${node.name}: no ${start.family === 'ipv4' ? 'iptables' : 'ip6tables'} ruleset was captured; netfilter is not replayed there (treated as accepting)`);
+    const cmd = start.family === 'ipv4' ? 'iptables' : 'ip6tables';
+    s = withPremise(s, `ruleset|${node.name}|${start.family}`, {
+      node: node.name, about: `no ${cmd} ruleset of ${node.name} was captured (${cmd}-save)`,
+      assumed: `assuming netfilter on ${node.name} lets the packet through unchanged`, rule: null, source: null,
+    });
     return next(s);
   }
   if (env.ruleset.origin.partial) {
@@ -58,7 +109,7 @@ function runHook(node: CompiledNode, start: FlowState, hook: HookName, tables: T
     if (table === undefined) return next(state);
     if (table === 'nat' && (!natAllowed || state.untracked)) return step(state, index + 1);
     const chain = env.ruleset.tables.get(table)?.chains.get(hook);
-    if (chain === undefined) return step(state, index + 1);
+    if (chain === undefined) return step(withMissingTable(node, env, state, table, hook), index + 1);
     const out: NodeEnd[] = [];
     for (const w of walkChain(env, state, chain, 0, 0)) {
       switch (w.end.kind) {
@@ -175,7 +226,8 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
   }
   const broadcast = inputBroadcast(node.routing, s.dst);
-  const local = broadcast !== null ? true : isLocalAddress(node.routing, s.dst);
+  const local = broadcast !== null ? true : localOrQuestion(node, s, s.dst);
+  if (local !== null && typeof local !== 'boolean') return forkOn(node, s0, local, (b) => routeInput(node, b, natAllowed));
   const look: RouteLookup = broadcast !== null
     ? { kind: 'local', route: broadcast.route, dev: 'lo' }
     : local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
@@ -242,10 +294,63 @@ export function traverseFromInterface(node: CompiledNode, s: FlowState, bridgeNe
   return runHook(node, s, 'PREROUTING', ['raw', 'mangle', 'nat'], true, (p) => routeInput(node, p, true));
 }
 
+/** Output routing, then `go` with the routed packet; forks first when whether the destination is local is not captured. */
+function routedOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute', go: (s: FlowState) => NodeEnd[]): NodeEnd[] {
+  const local = localOrQuestion(node, s, s.dst);
+  if (local !== null && typeof local !== 'boolean') return forkOn(node, s, local, (b) => routedOutput(node, b, stage, go));
+  const routed = routeOutput(node, s, stage, local);
+  return 'ends' in routed ? routed.ends : go(routed.state);
+}
+
+/**
+ * The source address the kernel picks for a local process sending to `dst` without binding one
+ * (ip_route_output): the local route's or the route's `src`, else the primary address of the
+ * route's interface (inet_select_addr). Says what is missing when the captures cannot tell.
+ */
+export function kernelSource(node: CompiledNode, dst: IpNumber): { ip: IpNumber; how: string } | { missing: string } {
+  const text = formatIp(dst);
+  const fromText = (src: string | null): IpNumber | null => {
+    const ip = src === null ? null : parseIp(src);
+    return ip !== null && ip.family === dst.family ? ip : null;
+  };
+  if (isLocalAddress(node.routing, dst) === true) {
+    const look = localLookup(node, dst);
+    const src = fromText(look.kind === 'local' ? look.route?.src ?? null : null);
+    if (src !== null && look.kind === 'local' && look.route !== null) return { ip: src, how: `the src of the local route "${look.route.text}"` };
+    return { ip: dst, how: `${text} is an address of ${node.name}, which sends to itself from it` };
+  }
+  const look = withDevice(node, lookupRoute(node.routing, dst));
+  switch (look.kind) {
+    case 'unicast': {
+      const src = fromText(look.route.src);
+      if (src !== null) return { ip: src, how: `the src of the route "${look.route.text}"` };
+      if (look.dev === null) return { missing: `the route "${look.route.text}" names no interface and has no src` };
+      const primary = selectAddress(node.routing, dst.family, look.dev, look.nextHop, look.route.scope);
+      const ip = primary === null ? null : fromText(primary.text);
+      if (ip !== null) return { ip, how: `the primary address of ${look.dev}, the interface of the route "${look.route.text}"` };
+      return {
+        missing: `the route "${look.route.text}" has no src and the captures show no address on ${look.dev}` +
+          (node.routing.interfacesKnown ? '' : ' (ip addr was not captured)'),
+      };
+    }
+    case 'local':
+      return { ip: dst, how: `${text} is an address of ${node.name}, which sends to itself from it` };
+    case 'unknown':
+      return { missing: `the route to ${text} cannot be looked up: ${look.missing}` };
+    case 'no-route':
+      return { missing: `${node.name} has no route to ${text}` };
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+      return { missing: `the route to ${text} is ${look.kind} ("${look.route.text}"): nothing is sent` };
+    default:
+      return assertNever(look);
+  }
+}
+
 /** Output routing for a locally generated packet, including source selection when the source is unspecified. */
-function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute'): { state: FlowState } | { ends: NodeEnd[] } {
+function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute', local: boolean | null): { state: FlowState } | { ends: NodeEnd[] } {
   const dst = formatIp(s.dst);
-  const local = isLocalAddress(node.routing, s.dst);
   const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
   let state = withEvent(policyRoutingCaveat(node, s), { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
   if (local === null && look.kind === 'unicast') state = withCaveat(state, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
@@ -275,13 +380,10 @@ function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'rerout
 
 /** A packet sent by a process on the node. */
 export function traverseFromLocal(node: CompiledNode, s0: FlowState): NodeEnd[] {
-  const routed = routeOutput(node, s0, 'output');
-  if ('ends' in routed) return routed.ends;
-  const s = routed.state;
-  let routedFor = { dst: s.dst, mark: s.mark };
   const tables: TableName[] = ['raw', 'mangle', 'nat', 'filter', 'security'];
   // Run OUTPUT table by table so a DNAT or mark change re-routes before filter sees -o.
-  const stage = (state: FlowState, index: number): NodeEnd[] => {
+  // `routedFor`: the destination and mark of the last routing decision.
+  const stage = (state: FlowState, index: number, routedFor: { dst: IpNumber; mark: number }): NodeEnd[] => {
     const table = tables[index];
     if (table === undefined) return postroutingLocal(node, state);
     return runHook(node, state, 'OUTPUT', [table], true, (after) => {
@@ -289,15 +391,12 @@ export function traverseFromLocal(node: CompiledNode, s0: FlowState): NodeEnd[] 
       // (KUBE-MARK-MASQ in nat OUTPUT changes the mark without a second lookup).
       const moved = !sameIp(after.dst, routedFor.dst);
       if ((table === 'mangle' && (moved || after.mark !== routedFor.mark)) || (table === 'nat' && moved)) {
-        const again = routeOutput(node, after, 'reroute');
-        if ('ends' in again) return again.ends;
-        routedFor = { dst: again.state.dst, mark: again.state.mark };
-        return stage(again.state, index + 1);
+        return routedOutput(node, after, 'reroute', (again) => stage(again, index + 1, { dst: again.dst, mark: again.mark }));
       }
-      return stage(after, index + 1);
+      return stage(after, index + 1, routedFor);
     }, index === 0);
   };
-  return stage(s, 0);
+  return routedOutput(node, s0, 'output', (s) => stage(s, 0, { dst: s.dst, mark: s.mark }));
 }
 
 function postroutingLocal(node: CompiledNode, s: FlowState): NodeEnd[] {

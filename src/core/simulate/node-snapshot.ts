@@ -12,5 +12,12 @@ export interface NodeSnapshot {
   /** The IPv6 ruleset (ip6tables-save), when captured. */
   ruleset6?: Ruleset | null;
   interfaces: InterfaceRecord[] | null;
+  /**
+   * `interfaces` lists every interface of the node (a full `ip addr`), not only those a fragment
+   * such as `ip addr show eth0` named. Absent: true whenever interfaces were captured.
+   */
+  interfacesComplete?: boolean;
   routes: RouteRecord[] | null;
+  /** The file the ruleset was read from: a rule's `line` is a line of it (assumptions cite `file:line`). */
+  rulesetSource?: string | null;
 }

@@ -1,21 +1,57 @@
 /**
- * Matches compiled once into small closures over numbers. A closure answers true, false, or a
- * string: the reason it cannot decide from the captures (an unknown outgoing interface, addrtype
- * without addresses, an ipset whose members were not captured, a module natlens does not model).
+ * Matches compiled once into small closures over numbers. A closure answers true, false, or
+ * Undecided: the fact it needs that the captures do not show (an unknown outgoing interface,
+ * addrtype without addresses, an ipset whose members were not captured, a module natlens does not
+ * model). A fact the branch already assumed is answered from its choices, so the walk forks on
+ * each fact once.
  */
 import type { CtState, Match, PortRange } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
+import { answerOf, undecided } from './assumption';
+import type { Inference, Undecided } from './assumption';
 import type { FlowState } from './flow-state';
-import { cidrContains, cidrOfParts, parseIp } from './ip-number';
+import { cidrContains, cidrOfParts, formatIp, parseIp } from './ip-number';
 import type { CidrNumber, IpNumber } from './ip-number';
 import { addrTypeOf } from './routing';
 import type { NodeRouting } from './routing';
 
-export type MatchAnswer = boolean | string;
+export type MatchAnswer = boolean | Undecided;
+
+/** The match's answer when the branch already assumed `fact`; else the question to fork on (with what the captures imply). */
+function decide(s: FlowState, fact: Undecided['fact'], negated: boolean, env?: MatchEnv): MatchAnswer {
+  const known = answerOf(s, fact.key);
+  return known === undefined ? undecided(fact, negated, env?.inferred(fact.key) ?? null) : known !== negated;
+}
+
+/** The fact "ip is one of the node's own addresses", shared by addrtype LOCAL and route lookups. */
+export function localAddressFact(node: string, ip: IpNumber): Undecided['fact'] {
+  const text = formatIp(ip);
+  return {
+    key: `local|${node}|${text}`, node,
+    about: `whether ${text} is an address of ${node} (its addresses were not captured)`,
+    ifTrue: `assuming ${text} is a local address of ${node}`,
+    ifFalse: `assuming ${text} is not a local address of ${node}`,
+  };
+}
+
+/**
+ * A module or value the replay cannot read: whether the rule's test holds is the fact, one per
+ * rule (the assumption names the rule, so a reader can tell two such facts apart).
+ */
+function opaqueFact(node: string, ruleKey: string, subject: string, why: string): Undecided['fact'] {
+  return {
+    key: `opaque|${node}|${ruleKey}|${subject}`, node,
+    about: `${subject} ${why}`,
+    ifTrue: `assuming ${subject} matches this packet`,
+    ifFalse: `assuming ${subject} does not match this packet`,
+  };
+}
 
 export interface MatchEnv {
   routing: NodeRouting;
   node: string;
+  /** What the node's captures imply about a fact (by its key), when they do. */
+  inferred: (key: string) => Inference | null;
 }
 
 export type MatchFn = (s: FlowState, env: MatchEnv) => MatchAnswer;
@@ -97,11 +133,30 @@ function flagBits(names: string[]): number {
 
 const SYN_ONLY = 2;
 
-function addrtypeNeeds(which: string): string {
-  return `-m addrtype needs the node's ${which} (ip addr was not captured)`;
+function addrtypeFact(node: string, ip: IpNumber, types: string[], dev: string | null): Undecided['fact'] {
+  if (dev === null && types.length === 1 && types[0] === 'LOCAL') return localAddressFact(node, ip);
+  const text = formatIp(ip);
+  const kinds = types.join(',');
+  const on = dev === null ? '' : ` on ${dev}`;
+  return {
+    key: `addrtype|${node}|${text}|${kinds}|${dev ?? ''}`, node,
+    about: `the address type of ${text}${on} on ${node} (its addresses were not captured)`,
+    ifTrue: `assuming ${text} is of type ${kinds}${on} on ${node}`,
+    ifFalse: `assuming ${text} is not of type ${kinds}${on} on ${node}`,
+  };
 }
 
-function compileUnsupported(module: string, args: string[]): MatchFn {
+function hostFact(node: string, name: string, ip: IpNumber): Undecided['fact'] {
+  const text = formatIp(ip);
+  return {
+    key: `host|${node}|${name}|${text}`, node,
+    about: `the listing shows the name ${name} instead of an address (iptables -L without -n)`,
+    ifTrue: `assuming ${name} stands for ${text}`,
+    ifFalse: `assuming ${name} does not stand for ${text}`,
+  };
+}
+
+function compileUnsupported(module: string, args: string[], ruleKey: string): MatchFn {
   switch (module) {
     // Pure accounting: always matches.
     case 'nfacct':
@@ -113,7 +168,15 @@ function compileUnsupported(module: string, args: string[]): MatchFn {
       return (s, env) => {
         const t = addrTypeOf(env.routing, s.dst, null);
         const actual = t === 'BROADCAST' ? 'broadcast' : t === 'MULTICAST' ? 'multicast' : t === null ? null : 'unicast';
-        if (actual === null) return '-m pkttype needs the node addresses (ip addr was not captured)';
+        if (actual === null) {
+          const dst = formatIp(s.dst);
+          return decide(s, {
+            key: `pkttype|${env.node}|${dst}|${want}`, node: env.node,
+            about: `whether ${dst} is a ${want} address on ${env.node} (its addresses were not captured)`,
+            ifTrue: `assuming ${dst} is a ${want} address on ${env.node}`,
+            ifFalse: `assuming ${dst} is not a ${want} address on ${env.node}`,
+          }, negated);
+        }
         return (actual === want) !== negated;
       };
     }
@@ -125,7 +188,10 @@ function compileUnsupported(module: string, args: string[]): MatchFn {
         const [loText, hiText] = (args[i + 1] ?? '').split('-');
         const lo = parseIp(loText ?? '');
         const hi = parseIp(hiText ?? loText ?? '');
-        if (lo === null || hi === null) return () => `-m iprange ${args.join(' ')} could not be read`;
+        if (lo === null || hi === null) {
+          const subject = `-m iprange ${args.join(' ')}`;
+          return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'could not be read'), false);
+        }
         tests.push({ side: a === '--src-range' ? 'src' : 'dst', lo, hi, negated: args[i - 1] === '!' });
       }
       return (s) => tests.every((t) => {
@@ -134,9 +200,16 @@ function compileUnsupported(module: string, args: string[]): MatchFn {
         return inside !== t.negated;
       });
     }
+    case 'host': {
+      // `iptables -L` without -n: [!] -s|-d NAME.
+      const negated = args[0] === '!';
+      const side = args[negated ? 1 : 0] === '-d' ? 'dst' : 'src';
+      const name = args[negated ? 2 : 1] ?? '?';
+      return (s, env) => decide(s, hostFact(env.node, name, side === 'src' ? s.src : s.dst), negated);
+    }
     default: {
-      const reason = `-m ${module}${args.length ? ' ' + args.join(' ') : ''} is not modelled by the replay`;
-      return () => reason;
+      const subject = `-m ${module}${args.length ? ' ' + args.join(' ') : ''}`;
+      return (s, env) => decide(s, opaqueFact(env.node, ruleKey, subject, 'is not modelled by the replay'), false);
     }
   }
 }
@@ -145,7 +218,8 @@ function compileUnsupported(module: string, args: string[]): MatchFn {
 const NO_BRANCH: BranchMatch[] = [];
 const NO_RECENT: RecentMatch[] = [];
 
-export function compileMatches(matches: Match[]): CompiledMatches {
+/** `ruleKey` names the rule (table, chain, position): facts about an opaque module are per rule. */
+export function compileMatches(matches: Match[], ruleKey = ''): CompiledMatches {
   const plain: MatchFn[] = [];
   let branch = NO_BRANCH;
   let recent = NO_RECENT;
@@ -174,7 +248,17 @@ export function compileMatches(matches: Match[]): CompiledMatches {
         const t = ifaceMatcher(m.name);
         const neg = m.negated;
         const text = `${neg ? '! ' : ''}-o ${m.name}`;
-        plain.push((s) => (s.outIface === null ? `${text} needs the outgoing interface, which the captures do not decide` : t(s.outIface) !== neg));
+        const name = m.name;
+        plain.push((s, env) => {
+          if (s.outIface !== null) return t(s.outIface) !== neg;
+          const dst = formatIp(s.dst);
+          return decide(s, {
+            key: `oif|${env.node}|${dst}|${name}`, node: env.node,
+            about: `which interface ${dst} leaves ${env.node} by (the route was not captured; ${text})`,
+            ifTrue: `assuming ${dst} leaves ${env.node} by ${name}`,
+            ifFalse: `assuming ${dst} does not leave ${env.node} by ${name}`,
+          }, neg);
+        });
         break;
       }
       case 'protocol': {
@@ -182,7 +266,16 @@ export function compileMatches(matches: Match[]): CompiledMatches {
         const neg = m.negated;
         if (lower === 'all' || lower === '0') { plain.push(() => !neg); break; }
         const num = protoNumber(lower);
-        if (num === null) { const reason = `unknown protocol "${m.proto}"`; plain.push(() => reason); break; }
+        if (num === null) {
+          const proto = m.proto;
+          plain.push((s, env) => decide(s, {
+            key: `proto|${env.node}|${proto}|${s.protoNum}`, node: env.node,
+            about: `the rule names protocol "${proto}", which natlens does not know`,
+            ifTrue: `assuming "${proto}" names ${s.proto}`,
+            ifFalse: `assuming "${proto}" is not ${s.proto}`,
+          }, neg));
+          break;
+        }
         plain.push((s) => (s.protoNum === num) !== neg);
         break;
       }
@@ -193,12 +286,20 @@ export function compileMatches(matches: Match[]): CompiledMatches {
       }
       case 'ports': {
         const { ranges, which, negated } = m;
-        plain.push((s) => {
+        const rangeText = ranges.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}:${r.max}`)).join(',');
+        const portFact = (side: string, node: string): Undecided['fact'] => ({
+          key: `port|${node}|${side}|${rangeText}`, node,
+          about: `the ${side} port is not given`,
+          ifTrue: `assuming the ${side} port is in ${rangeText}`,
+          ifFalse: `assuming the ${side} port is not in ${rangeText}`,
+        });
+        plain.push((s, env) => {
           if (!hasPorts(s.protoNum)) return false;
-          if (which === 'sport') return s.sport === null ? 'the source port is not known' : inRanges(ranges, s.sport) !== negated;
-          if (which === 'dport') return s.dport === null ? 'the destination port is not given' : inRanges(ranges, s.dport) !== negated;
-          if (s.sport === null || s.dport === null) return 'the packet ports are not known';
-          return (inRanges(ranges, s.sport) || inRanges(ranges, s.dport)) !== negated;
+          if (which === 'sport') return s.sport === null ? decide(s, portFact('source', env.node), negated) : inRanges(ranges, s.sport) !== negated;
+          if (which === 'dport') return s.dport === null ? decide(s, portFact('destination', env.node), negated) : inRanges(ranges, s.dport) !== negated;
+          if (s.sport !== null && inRanges(ranges, s.sport)) return !negated;
+          if (s.dport !== null) return inRanges(ranges, s.dport) !== negated;
+          return decide(s, portFact('destination', env.node), negated);
         });
         break;
       }
@@ -227,21 +328,17 @@ export function compileMatches(matches: Match[]): CompiledMatches {
         plain.push((s, env) => {
           let dev: string | null = null;
           if (limitIfaceIn) dev = s.inIface;
-          if (limitIfaceOut) {
-            if (s.outIface === null) return '-m addrtype --limit-iface-out needs the outgoing interface, which the captures do not decide';
-            dev = s.outIface;
+          if (limitIfaceOut) dev = s.outIface === null ? '(the unknown outgoing interface)' : s.outIface;
+          const routing = limitIfaceOut && s.outIface === null ? null : env.routing;
+          let pending: MatchAnswer = true;
+          for (const [test, ip] of [[src, s.src], [dst, s.dst]] as const) {
+            if (test === null) continue;
+            const t = routing === null ? null : addrTypeOf(routing, ip, dev);
+            const answer: MatchAnswer = t === null ? decide(s, addrtypeFact(env.node, ip, test.value, dev), test.negated, env) : test.value.includes(t) !== test.negated;
+            if (answer === false) return false;
+            if (answer !== true && pending === true) pending = answer;
           }
-          if (src !== null) {
-            const t = addrTypeOf(env.routing, s.src, dev);
-            if (t === null) return addrtypeNeeds('addresses to type the source');
-            if (src.value.includes(t) === src.negated) return false;
-          }
-          if (dst !== null) {
-            const t = addrTypeOf(env.routing, s.dst, dev);
-            if (t === null) return addrtypeNeeds('addresses to type the destination');
-            if (dst.value.includes(t) === dst.negated) return false;
-          }
-          return true;
+          return pending;
         });
         break;
       }
@@ -291,19 +388,35 @@ export function compileMatches(matches: Match[]): CompiledMatches {
           if (isOut !== null && s.bridged === isOut.negated) return false;
           if (physdevOut !== null) {
             if (!s.bridged) return physdevOut.negated;
-            return '--physdev-out needs the bridge port the packet leaves by, which the captures do not show';
+            const dst = formatIp(s.dst);
+            const port = physdevOut.value;
+            return decide(s, {
+              key: `physdev-out|${s.node}|${s.outIface ?? ''}|${dst}|${port}`, node: s.node,
+              about: `which port of bridge ${s.outIface ?? '?'} the frame to ${dst} leaves by (the bridge's forwarding table was not captured)`,
+              ifTrue: `assuming the frame to ${dst} leaves by bridge port ${port}`,
+              ifFalse: `assuming the frame to ${dst} does not leave by bridge port ${port}`,
+            }, physdevOut.negated);
           }
           return true;
         });
         break;
       }
       case 'set': {
-        const reason = `-m set --match-set ${m.name} needs the members of ipset ${m.name}, which were not captured`;
-        plain.push(() => reason);
+        const { name, flags, negated } = m;
+        plain.push((s, env) => {
+          const parts = flags.map((f) => (f === 'src' ? `source ${formatIp(s.src)}${s.sport === null ? '' : ` port ${s.sport}`}` : `destination ${formatIp(s.dst)}${s.dport === null ? '' : ` port ${s.dport}`}`));
+          const what = parts.join(' and ');
+          return decide(s, {
+            key: `ipset|${env.node}|${name}|${flags.join(',')}|${what}`, node: env.node,
+            about: `the members of ipset ${name} were not captured (ipset list)`,
+            ifTrue: `assuming ipset ${name} holds the packet's ${what}`,
+            ifFalse: `assuming ipset ${name} does not hold the packet's ${what}`,
+          }, negated);
+        });
         break;
       }
       case 'unsupported':
-        plain.push(compileUnsupported(m.module, m.args));
+        plain.push(compileUnsupported(m.module, m.args, ruleKey));
         break;
       default:
         return assertNever(m);
@@ -337,9 +450,18 @@ function compileConntrack(m: Extract<Match, { kind: 'conntrack' }>): MatchFn {
   const port = (n: { value: PortRange; negated: boolean } | null, pick: (s: FlowState) => number | null): void => {
     if (n === null) return;
     const { value, negated } = n;
-    needsCt.push((s) => {
+    needsCt.push((s, env) => {
       const p = pick(s);
-      if (p === null) return hasPorts(s.protoNum) ? 'the port is not known' : false;
+      if (p === null) {
+        if (!hasPorts(s.protoNum)) return false;
+        const rangeText = value.min === value.max ? `${value.min}` : `${value.min}:${value.max}`;
+        return decide(s, {
+          key: `ctport|${env.node}|${rangeText}`, node: env.node,
+          about: 'the destination port is not given',
+          ifTrue: `assuming the conntrack port is in ${rangeText}`,
+          ifFalse: `assuming the conntrack port is not in ${rangeText}`,
+        }, negated);
+      }
       return (p >= value.min && p <= value.max) !== negated;
     });
   };
@@ -357,18 +479,18 @@ function compileConntrack(m: Extract<Match, { kind: 'conntrack' }>): MatchFn {
     needsCt.push(() => original);
   }
   return (s, env) => {
-    let unknown: string | null = null;
+    let unknown: MatchAnswer = true;
     for (const t of tests) {
       const r = t(s, env);
       if (r === false) return false;
-      if (typeof r === 'string') unknown = r;
+      if (r !== true && unknown === true) unknown = r;
     }
     if (needsCt.length > 0 && s.untracked) return false;
     for (const t of needsCt) {
       const r = t(s, env);
       if (r === false) return false;
-      if (typeof r === 'string') unknown = r;
+      if (r !== true && unknown === true) unknown = r;
     }
-    return unknown ?? true;
+    return unknown;
   };
 }

@@ -101,13 +101,22 @@ describe('chains: jump, goto, RETURN, policies', () => {
     expect(o.reason).toContain('DROP policy of filter FORWARD');
   });
 
-  it('answers unknown, naming the chain, when a rule jumps to a chain the capture does not hold', () => {
+  it('forks at a jump to a chain the capture does not hold: it returns, or it decides (unknown, naming the chain)', () => {
     const snapshot = nodeA(EMPTY);
     const forward = snapshot.ruleset?.tables[0]?.chains.find((c) => c.name === 'FORWARD');
     forward?.rules.push({ position: 1, text: '-A FORWARD -j KUBE-FORWARD', line: 9, counters: null, matches: [], target: { kind: 'jump', chain: 'KUBE-FORWARD' } });
-    const o = only(trace([snapshot], { src: '203.0.113.9', dst: '8.8.8.8', dport: 80, in: 'eth1' }));
-    expect(o.verdict).toBe('unknown');
-    expect(o.reason).toContain('KUBE-FORWARD, which is not in the capture');
+    const [returns, decides, ...rest] = trace([snapshot], { src: '203.0.113.9', dst: '8.8.8.8', dport: 80, in: 'eth1' });
+    expect(rest).toEqual([]);
+    expect(returns?.verdict).toBe('forward');
+    expect(returns?.probability).toBe(1);
+    expect(returns?.assumptions).toEqual([{
+      node: 'nodea', about: 'chain KUBE-FORWARD (filter table of nodea) was not captured',
+      assumed: 'assuming KUBE-FORWARD returns without deciding the packet\'s fate', rule: '-A FORWARD -j KUBE-FORWARD', source: 'nodea/iptables:9',
+    }]);
+    expect(decides?.verdict).toBe('unknown');
+    expect(decides?.probability).toBe(1);
+    expect(decides?.reason).toContain('KUBE-FORWARD, which is not in the capture');
+    expect(decides?.assumptions.map((a) => a.assumed)).toEqual(['assuming KUBE-FORWARD decides the packet\'s fate (what it decides is unknown)']);
   });
 });
 
@@ -394,7 +403,7 @@ describe('matches', () => {
     expect(only(trace(world, { src: '10.244.0.7', dst: '8.8.8.8', dport: 80, in: 'veth1' })).verdict).toBe('drop');
   });
 
-  it('answers unknown, with the reason, for a match or target it does not model', () => {
+  it('forks on an ipset whose members were not captured; answers unknown for a target it does not model', () => {
     const world = [nodeA(`
       *filter
       :INPUT ACCEPT [0:0]
@@ -404,9 +413,12 @@ describe('matches', () => {
       -A FORWARD -p tcp --dport 2 -j NFQUEUE --queue-num 3
       COMMIT
     `)];
-    const set = only(trace(world, { src: '203.0.113.9', dst: '8.8.8.8', dport: 1, in: 'eth1' }));
-    expect(set.verdict).toBe('unknown');
-    expect(set.reason).toContain('ipset blocked');
+    const set = trace(world, { src: '203.0.113.9', dst: '8.8.8.8', dport: 1, in: 'eth1' });
+    expect(set.map((o) => [o.verdict, o.probability, o.assumptions.map((a) => a.assumed)])).toEqual([
+      ['drop', 1, ['assuming ipset blocked holds the packet\'s source 203.0.113.9 port 40000']],
+      ['forward', 1, ['assuming ipset blocked does not hold the packet\'s source 203.0.113.9 port 40000']],
+    ]);
+    expect(set[0]?.assumptions[0]?.about).toBe('the members of ipset blocked were not captured (ipset list)');
     const queue = only(trace(world, { src: '203.0.113.9', dst: '8.8.8.8', dport: 2, in: 'eth1' }));
     expect(queue.verdict).toBe('unknown');
     expect(queue.reason).toContain('NFQUEUE');
@@ -436,24 +448,38 @@ describe('partial captures', () => {
   `;
   const world = [nodeFrom('nodea', { iptables: rulesOnly })];
 
-  it('with a ruleset alone, carries the DNAT through and ends unknown for want of routes', () => {
-    const o = only(trace(world, { src: '10.244.1.1', dst: '10.96.0.10', dport: 80, in: 'eth0' }));
-    expect(o.verdict).toBe('unknown');
-    expect(o.packet).toMatchObject({ dst: '10.244.3.4', dport: 8080 });
-    expect(o.reason).toContain('routes');
-    expect(o.marks).toEqual({ nodea: '0x4000' });
+  const IN_ETH0 = 'assuming eth0 is an interface of nodea, not a bridge port, with no address that matters here';
+
+  it('with a ruleset alone, carries the DNAT through; whether the new destination is local is an assumption either way', () => {
+    const [local, routed, ...rest] = trace(world, { src: '10.244.1.1', dst: '10.96.0.10', dport: 80, in: 'eth0' });
+    expect(rest).toEqual([]);
+    expect(local?.verdict).toBe('deliver');
+    expect(local?.assumptions.map((a) => a.assumed)).toEqual(['assuming 10.244.3.4 is a local address of nodea', IN_ETH0]);
+    expect(routed?.verdict).toBe('unknown');
+    expect(routed?.packet).toMatchObject({ dst: '10.244.3.4', dport: 8080 });
+    expect(routed?.reason).toContain('routes');
+    expect(routed?.marks).toEqual({ nodea: '0x4000' });
+    expect(routed?.assumptions.map((a) => a.assumed)).toEqual(['assuming 10.244.3.4 is not a local address of nodea', IN_ETH0]);
   });
 
-  it('ends unknown at an -o match when the outgoing interface is not known, naming it', () => {
-    const o = only(trace(world, { src: '10.244.1.1', dst: '10.244.9.9', dport: 80, in: 'eth0' }));
-    expect(o.verdict).toBe('unknown');
-    expect(o.reason).toContain('-o cni0');
+  it('forks at an -o match when the outgoing interface is not known, naming it', () => {
+    const outcomes = trace(world, { src: '10.244.1.1', dst: '10.244.9.9', dport: 80, in: 'eth0' });
+    expect(outcomes.map((o) => [o.verdict, o.assumptions.map((a) => a.assumed)])).toEqual([
+      ['deliver', ['assuming 10.244.9.9 is a local address of nodea', IN_ETH0]],
+      ['drop', ['assuming 10.244.9.9 is not a local address of nodea', 'assuming 10.244.9.9 leaves nodea by cni0', IN_ETH0]],
+      ['unknown', ['assuming 10.244.9.9 is not a local address of nodea', 'assuming 10.244.9.9 does not leave nodea by cni0', IN_ETH0]],
+    ]);
+    expect(outcomes[1]?.assumptions[1]).toMatchObject({ rule: '-A FORWARD -d 10.244.9.0/24 -o cni0 -j DROP', source: 'nodea/iptables:16' });
+    expect(outcomes[1]?.assumptions[1]?.about).toContain('-o cni0');
   });
 
-  it('ends unknown at addrtype when addresses were not captured', () => {
-    const o = only(trace(world, { src: '10.244.1.1', dst: '10.96.0.11', dport: 80, in: 'eth0' }));
-    expect(o.verdict).toBe('unknown');
-    expect(o.reason).toContain('addrtype');
+  it('drops an addrtype question whose answers end alike (ACCEPT in nat PREROUTING, or on to its policy ACCEPT)', () => {
+    const outcomes = trace(world, { src: '10.244.1.1', dst: '10.96.0.11', dport: 80, in: 'eth0' });
+    expect(outcomes.map((o) => [o.verdict, o.assumptions.map((a) => a.assumed)])).toEqual([
+      ['deliver', ['assuming 10.96.0.11 is a local address of nodea', IN_ETH0]],
+      ['unknown', ['assuming 10.96.0.11 is not a local address of nodea', IN_ETH0]],
+    ]);
+    expect(outcomes.flatMap((o) => o.assumptions).some((a) => a.assumed.includes('10.244.1.1'))).toBe(false);
   });
 });
 
@@ -491,7 +517,7 @@ describe('IPv6', () => {
 });
 
 describe('rulesets from listings', () => {
-  it('says so when a matching rule comes from a listing without interfaces, or a partial one', () => {
+  it('forks at a rule from a listing without interfaces, and says when the listing is partial', () => {
     const snapshot = nodeA(`
       *filter
       :INPUT ACCEPT [0:0]
@@ -501,10 +527,16 @@ describe('rulesets from listings', () => {
       COMMIT
     `);
     if (snapshot.ruleset) snapshot.ruleset.origin = { format: 'iptables-list', interfacesShown: false, countersShown: false, partial: true };
-    const o = only(trace([snapshot], { src: '10.244.0.7', dst: '8.8.8.8', dport: 25, in: 'cbr0' }));
-    expect(o.verdict).toBe('drop');
-    expect(o.caveats.some((c) => c.includes('without interface columns'))).toBe(true);
-    expect(o.caveats.some((c) => c.includes('partial'))).toBe(true);
+    const [dropped, forwarded, ...rest] = trace([snapshot], { src: '10.244.0.7', dst: '8.8.8.8', dport: 25, in: 'cbr0' });
+    expect(rest).toEqual([]);
+    expect(dropped?.verdict).toBe('drop');
+    expect(forwarded?.verdict).toBe('forward');
+    const hidden = (o: Outcome | undefined) => o?.assumptions.find((a) => a.rule === '-A FORWARD -p tcp --dport 25 -j DROP')?.assumed;
+    expect(hidden(dropped)).toBe('assuming the rule\'s hidden interfaces admit a packet in cbr0, out eth0');
+    expect(hidden(forwarded)).toBe('assuming the rule is limited to other interfaces than those of a packet in cbr0, out eth0');
+    expect(dropped?.caveats.some((c) => c.includes('partial'))).toBe(true);
+    // The listing is partial: the tables it does not show are taken as empty, and said so.
+    expect(dropped?.assumptions.some((a) => a.about === 'the nat table of nodea was not captured (iptables -t nat)')).toBe(true);
   });
 });
 

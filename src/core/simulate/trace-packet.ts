@@ -2,21 +2,25 @@
  * The simulated replay: one packet through a node's captured netfilter rules and routes, and,
  * with `follow`, onto the next captured node that owns the next hop or the destination.
  */
+import { withPremise } from './assumption';
+import type { Assumption, Choice, Question } from './assumption';
 import type { CompiledNode } from './compiled-node';
 import { compiledNodeOf } from './compiled-node';
 import type { FlowState } from './flow-state';
-import { hexMark, packetView, push, toArray, withCaveat, withEvent } from './flow-state';
+import { hexMark, packetView, push, toArray, withCaveat, withEvent, withNote } from './flow-state';
 import { formatIp, parseIp } from './ip-number';
 import type { IpNumber } from './ip-number';
 import { serviceOf, summarize } from './kube-service';
 import type { NodeSnapshot } from './node-snapshot';
-import { traverseFromInterface, traverseFromLocal } from './node-path';
+import { kernelSource, traverseFromInterface, traverseFromLocal } from './node-path';
 import type { NodeEnd } from './node-path';
 import { hasPorts, protoNumber } from './rule-match';
 import { isLocalAddress, ownsAddress } from './routing';
-import type { Egress, Hop, Outcome, Step, TraceInput, TraceRequest, TraceResult } from './trace';
+import type { Egress, Hop, Outcome, PacketView, Step, TraceInput, TraceRequest, TraceResult } from './trace';
 import { SimulateError } from './trace';
 import { vethPeer } from './veth-link';
+import type { LeafView } from './worlds';
+import { WORLD_CAP, worldsOf } from './worlds';
 
 const DEFAULT_SPORT = 40000;
 
@@ -157,7 +161,24 @@ function stepsOf(s: FlowState): Step[] {
   return steps;
 }
 
-function outcomeOf(f: Finished, first: { dport: number | null }): Outcome {
+function leafView(f: Finished): LeafView {
+  const answers = new Map<string, { question: Question; value: boolean }>();
+  const premises = new Map<string, Assumption>();
+  const choices: Choice[] = toArray(f.state.choices);
+  for (const c of choices) {
+    if (c.kind === 'premise') premises.set(c.key, c.assumption);
+    else if (c.inferred !== null) premises.set(c.question.key, c.inferred);
+    else answers.set(c.question.key, { question: c.question, value: c.value });
+  }
+  return { probability: f.state.probability, signature: signatureOf(f.verdict, packetView(f.state), f.egress), answers, premises };
+}
+
+/** What two outcomes must share to end alike: verdict, packet and egress. */
+function signatureOf(verdict: Outcome['verdict'], packet: PacketView, egress: Egress | null): string {
+  return JSON.stringify([verdict, packet, egress]);
+}
+
+function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 'assumptions'> {
   const s = f.state;
   const steps = stepsOf(s);
   const hops = toArray(s.hops);
@@ -181,23 +202,64 @@ function outcomeOf(f: Finished, first: { dport: number | null }): Outcome {
   };
 }
 
+/** The share of a world the cap left unexplored, as one explicit `unknown` outcome. */
+function unexploredOutcome(probability: number, input: TraceInput, assumptions: Assumption[]): Outcome {
+  const reason = `the captures leave more than ${WORLD_CAP} combinations of unknowns open; the replay stops enumerating them here`;
+  return {
+    probability, verdict: 'unknown', packet: { proto: input.proto, src: input.src, sport: input.sport, dst: input.dst, dport: input.dport },
+    egress: null, marks: {}, hops: [], steps: [], reason, summary: reason, service: null, trail: [], caveats: [], assumptions,
+  };
+}
+
+/**
+ * `--in IFACE`: an interface the node's full address capture does not list is a request the
+ * captures contradict; where they list only some interfaces, or none, it is assumed to exist.
+ */
+function arrivalPremise(node: CompiledNode, iface: string, s: FlowState): FlowState {
+  const listed = node.snapshot.interfaces;
+  if (listed !== null && node.routing.interfaces.has(iface)) return s;
+  if (listed !== null && (node.snapshot.interfacesComplete ?? true)) {
+    const names = [...node.routing.interfaces.keys()];
+    throw new SimulateError(`${node.name} has no interface ${iface}: its captured interfaces are ${names.join(', ') || 'none'}`, true);
+  }
+  return withPremise(s, `in|${node.name}|${iface}`, {
+    node: node.name,
+    about: listed === null
+      ? `the interfaces of ${node.name} (ip addr) were not captured`
+      : `the interfaces of ${node.name} were captured only in part, and ${iface} is not among them`,
+    assumed: `assuming ${iface} is an interface of ${node.name}, not a bridge port, with no address that matters here`,
+    rule: null, source: null,
+  });
+}
+
 /** Replay one packet as CONTRACT.md's `trace` describes. Throws SimulateError for a request it cannot start. */
 export function tracePacket(world: NodeSnapshot[], request: TraceRequest): TraceResult {
   const nodes = world.map(compiledNodeOf);
   const node = nodes.find((n) => n.name === request.node);
   if (node === undefined) throw new SimulateError(`unknown node "${request.node}"`);
-  const src = parseIp(request.src);
-  const dst = parseIp(request.dst);
-  if (src === null) throw new SimulateError(`source "${request.src}" is not an IP address`);
-  if (dst === null) throw new SimulateError(`destination "${request.dst}" is not an IP address`);
-  if (src.family !== dst.family) throw new SimulateError(`source ${request.src} and destination ${request.dst} are not of the same family`);
-  const proto = request.proto.toLowerCase();
-  const protoNum = protoNumber(proto);
-  if (protoNum === null) throw new SimulateError(`unknown protocol "${request.proto}"`);
   const local = request.local === true;
   const iface = request.in ?? null;
   if (!local && (iface === null || iface === '')) throw new SimulateError('say where the packet comes from: an arriving interface (in) or local');
   if (local && iface !== null && iface !== '') throw new SimulateError('a packet is either local or arriving on an interface, not both');
+  const dst = parseIp(request.dst);
+  if (dst === null) throw new SimulateError(`destination "${request.dst}" is not an IP address`);
+  const srcText = request.src ?? null;
+  if (srcText === null && !local) throw new SimulateError('a packet arriving on an interface needs its source address', true);
+  let src = srcText === null ? null : parseIp(srcText);
+  if (srcText !== null && src === null) throw new SimulateError(`source "${srcText}" is not an IP address`);
+  let chosen: string | null = null;
+  if (src === null) {
+    const picked = kernelSource(node, dst);
+    if ('missing' in picked) {
+      throw new SimulateError(`--local without --src: the kernel would send from the route's src or the primary address of its interface, but ${picked.missing}; give --src`, true);
+    }
+    src = picked.ip;
+    chosen = `source address ${formatIp(picked.ip)} chosen as the kernel would: ${picked.how}`;
+  }
+  if (src.family !== dst.family) throw new SimulateError(`source ${formatIp(src)} and destination ${request.dst} are not of the same family`);
+  const proto = request.proto.toLowerCase();
+  const protoNum = protoNumber(proto);
+  if (protoNum === null) throw new SimulateError(`unknown protocol "${request.proto}"`);
   const ported = hasPorts(protoNum);
   const sport = ported ? request.sport ?? DEFAULT_SPORT : null;
   const dport = ported ? request.dport ?? null : null;
@@ -209,10 +271,25 @@ export function tracePacket(world: NodeSnapshot[], request: TraceRequest): Trace
     orig: { src, sport, dst, dport },
     inIface: '', physIn: null, bridged: false, l2: null, outIface: '', nextHop: null, hook: local ? 'OUTPUT' : 'PREROUTING',
     probability: 1, trail: null, recent: null, caveats: null, hops: null, marks: null,
-    hopIn: null, hopBefore: view, visited: null,
+    hopIn: null, hopBefore: view, visited: null, choices: null, forkCounter: { forks: 0 },
   };
   const brnf: BridgeNetfilter = { on: request.bridgeNetfilter ?? true, assumed: request.bridgeNetfilter === undefined || request.bridgeNetfilter === null };
-  const entered = enterNode(node, start, local ? null : iface, null, brnf);
+  let entered = enterNode(node, local || iface === null ? start : arrivalPremise(node, iface, start), local ? null : iface, null, brnf);
+  if (chosen !== null) entered = withNote(entered, chosen);
   const finished = traverse(nodes, node, entered, local, request.follow, brnf);
-  return { input, outcomes: finished.map((f) => outcomeOf(f, { dport })) };
+  const outcomes: Outcome[] = [];
+  const built = new Map<Finished, Omit<Outcome, 'assumptions'>>();
+  const unexplored = unexploredOutcome(0, input, []);
+  for (const w of worldsOf(finished, leafView, signatureOf(unexplored.verdict, unexplored.packet, unexplored.egress))) {
+    for (const f of w.leaves) {
+      let o = built.get(f);
+      if (o === undefined) {
+        o = outcomeOf(f, { dport });
+        built.set(f, o);
+      }
+      outcomes.push({ ...o, assumptions: w.assumptions });
+    }
+    if (w.unexplored > 1e-9) outcomes.push(unexploredOutcome(w.unexplored, input, w.assumptions));
+  }
+  return { input, outcomes };
 }

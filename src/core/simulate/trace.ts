@@ -4,10 +4,15 @@
  * transformations with before/after, the Kubernetes service) rides alongside.
  */
 
+import type { Assumption } from './assumption';
+
+export type { Assumption } from './assumption';
+
 export interface TraceRequest {
   node: string;
   proto: string;
-  src: string;
+  /** Absent or null with `local`: chosen as the kernel does (the route's src, else the egress interface's primary address). */
+  src?: string | null;
   /** Default 40000 for tcp/udp/sctp. */
   sport?: number | null;
   dst: string;
@@ -143,8 +148,14 @@ export interface Outcome {
   summary: string;
   service: ServiceHit | null;
   trail: TraceEvent[];
-  /** Things about the captures that weaken this outcome (partial listing, missing table...). */
+  /** Things about the captures that weaken this outcome (partial listing, policy routing not replayed...). */
   caveats: string[];
+  /**
+   * What this outcome rests on that the captures do not show: the branch it took at each
+   * undecidable question that changed the outcome, and the premises it needed (a table never
+   * captured taken as empty). Outcomes with equal assumptions form one set whose probabilities sum to 1.
+   */
+  assumptions: Assumption[];
 }
 
 export interface TraceResult {
@@ -152,9 +163,13 @@ export interface TraceResult {
   outcomes: Outcome[];
 }
 
-/** A request the simulator cannot even start (unknown node, bad address): faces map it to exit 1. */
+/**
+ * A request the simulator cannot even start (unknown node, bad address): faces map it to exit 1;
+ * `usage` marks a request that contradicts the captures themselves (an interface the node does not
+ * have, --local without --src where no source can be chosen): exit 2.
+ */
 export class SimulateError extends Error {
-  constructor(readonly reason: string) {
+  constructor(readonly reason: string, readonly usage = false) {
     super(reason);
     this.name = 'SimulateError';
   }

@@ -12,7 +12,9 @@ export function OutcomeCardView({ card, showSteps }: { card: OutcomeCard; showSt
           <span className="share-text">{card.share}</span>
         </div>
         <span className={`verdict verdict-${card.tone}`}>{card.verdictLabel}</span>
-        {card.uncertain && card.verdict !== 'unknown' && <span className="verdict verdict-unknown">partial captures</span>}
+        {card.uncertain && card.verdict !== 'unknown' && (
+          <span className="verdict verdict-unknown">{card.assumptions.length > 0 ? 'rests on assumptions' : 'partial captures'}</span>
+        )}
         <p className="outcome-summary" data-testid="outcome-summary">
           {card.summary}
         </p>
@@ -33,6 +35,26 @@ export function OutcomeCardView({ card, showSteps }: { card: OutcomeCard; showSt
               ))}
             </ul>
           )}
+        </div>
+      )}
+
+      {card.assumptions.length > 0 && (
+        <div className="outcome-assumptions" data-testid="outcome-assumptions">
+          <strong>Assuming what the captures do not show</strong>
+          <ul>
+            {card.assumptions.map((a) => (
+              <li key={a.key}>
+                <span className="assumed">{a.assumed}</span>
+                <span className="muted"> — {a.about}</span>
+                {(a.rule !== null || a.source !== null) && (
+                  <div className="assumption-where">
+                    {a.rule !== null && <code className="rule">{a.rule}</code>}
+                    {a.source !== null && <span className="muted line">{a.source}</span>}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
 

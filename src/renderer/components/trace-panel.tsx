@@ -4,7 +4,7 @@ import type { NodeJson } from '../../shared/contract-json';
 import type { TraceResultJson } from '../../shared/trace-json';
 import type { TraceRequestJson } from '../../shared/trace-request';
 import {
-  arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, isTraceProto, PROTO_CHOICES, reconcileTraceForm,
+  arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, isTraceProto, LOCAL_ARRIVAL, PROTO_CHOICES, reconcileTraceForm,
   snapshotChoices, withNode, type TraceField, type TraceForm,
 } from '../view-model/trace-form';
 import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
@@ -80,8 +80,8 @@ export function TracePanel({ api, nodes }: { api: Api; nodes: NodeJson[] }) {
           </select>
         </label>
         <label className="field">
-          <span>Source IP[:port]</span>
-          <input type="text" className="mono" value={form.src} placeholder="10.40.1.3:40001" spellCheck={false} onChange={(e) => edit({ src: e.target.value })} data-testid="trace-src" />
+          <span>Source IP[:port]{form.arrival === LOCAL_ARRIVAL ? ' (optional)' : ''}</span>
+          <input type="text" className="mono" value={form.src} placeholder={form.arrival === LOCAL_ARRIVAL ? 'chosen as the kernel does' : '10.40.1.3:40001'} spellCheck={false} onChange={(e) => edit({ src: e.target.value })} data-testid="trace-src" />
           <FieldError errors={errors} field="src" />
         </label>
         <label className="field">

@@ -76,6 +76,16 @@ describe('trace request from the form', () => {
     }
   });
 
+  it('lets a local packet leave its source out (the kernel picks it), but not an arriving one', () => {
+    const local = buildTraceRequest(filled({ arrival: LOCAL_ARRIVAL, src: ' ' }), NODES);
+    expect(local).toMatchObject({ ok: true, request: { src: null, sport: null, in: null, local: true } });
+    if (local.ok) {
+      expect(validate(traceRequest, local.request)).toEqual(local.request);
+      expect(describeRequest(local.request)).toBe('nodea: tcp the source the kernel picks → 10.96.0.10:80 sent locally');
+    }
+    expect(buildTraceRequest(filled({ src: '' }), NODES)).toEqual({ ok: false, errors: { src: 'give the source as IP or IP:PORT (only a local packet may leave it out)' } });
+  });
+
   it('sends a local packet without an arrival interface, and ports as null when not given', () => {
     const check = buildTraceRequest(filled({ arrival: LOCAL_ARRIVAL, src: '192.168.56.11', dst: '[fd00::1]:443' }), NODES);
     expect(check).toMatchObject({ ok: true, request: { in: null, local: true, sport: null, dst: 'fd00::1', dport: 443 } });
@@ -84,7 +94,7 @@ describe('trace request from the form', () => {
   it('names every field that is wrong', () => {
     expect(buildTraceRequest(filled({ src: '', dst: 'web:80' }), NODES)).toEqual({
       ok: false,
-      errors: { src: 'give the source as IP or IP:PORT', dst: '"web:80" is not IP[:PORT]' },
+      errors: { src: 'give the source as IP or IP:PORT (only a local packet may leave it out)', dst: '"web:80" is not IP[:PORT]' },
     });
     expect(buildTraceRequest(filled({ node: 'nodez' }), NODES)).toMatchObject({ ok: false, errors: { node: 'no node "nodez" in this project' } });
     expect(buildTraceRequest(filled({ arrival: 'cbr9' }), NODES)).toMatchObject({ ok: false, errors: { arrival: 'nodea has no interface "cbr9"' } });

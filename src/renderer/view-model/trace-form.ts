@@ -102,9 +102,10 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
   const errors: Partial<Record<TraceField, string>> = {};
   const node = nodes.find((n) => n.name === form.node);
   if (node === undefined) errors.node = form.node === '' ? 'choose a node' : `no node "${form.node}" in this project`;
+  const local = form.arrival === LOCAL_ARRIVAL;
   const endpoint = (field: 'src' | 'dst', text: string) => {
     if (text.trim() === '') {
-      errors[field] = field === 'src' ? 'give the source as IP or IP:PORT' : 'give the destination as IP or IP:PORT';
+      errors[field] = field === 'src' ? 'give the source as IP or IP:PORT (only a local packet may leave it out)' : 'give the destination as IP or IP:PORT';
       return null;
     }
     const e = parseEndpoint(text);
@@ -118,18 +119,19 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
     }
     return e;
   };
-  const src = endpoint('src', form.src);
+  // A local packet without a source: the kernel chooses it (the route's src, else the interface's primary address).
+  const kernelSource = local && form.src.trim() === '';
+  const src = kernelSource ? null : endpoint('src', form.src);
   const dst = endpoint('dst', form.dst);
-  const local = form.arrival === LOCAL_ARRIVAL;
   if (!local && node !== undefined && !node.interfaces.some((i) => i.name === form.arrival)) errors.arrival = `${form.node} has no interface "${form.arrival}"`;
   const snapshot = form.snapshot === NEWEST_SNAPSHOT ? null : Number(form.snapshot);
   if (snapshot !== null && !snapshotChoices(node).some((c) => c.value === form.snapshot)) errors.snapshot = 'not a ruleset capture of this node';
-  if (src === null || dst === null || Object.keys(errors).length > 0) return { ok: false, errors };
+  if ((src === null && !kernelSource) || dst === null || Object.keys(errors).length > 0) return { ok: false, errors };
   const request: TraceRequestJson = {
     node: form.node,
     proto: form.proto,
-    src: src.ip,
-    sport: src.port,
+    src: src?.ip ?? null,
+    sport: src?.port ?? null,
     dst: dst.ip,
     dport: dst.port,
     in: local ? null : form.arrival,
@@ -145,5 +147,6 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
 export function describeRequest(r: TraceRequestJson): string {
   const end = (ip: string, port: number | null | undefined): string => (port === null || port === undefined ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
   const where = r.local ? 'sent locally' : `in ${r.in}`;
-  return `${r.node}: ${r.proto} ${end(r.src, r.sport)} → ${end(r.dst, r.dport)} ${where}${r.follow ? ', followed across nodes' : ''}${r.snapshot == null ? '' : `, ruleset #${r.snapshot}`}${r.bridgeNetfilter === false ? ', without br_netfilter' : ''}`;
+  const from = r.src === undefined || r.src === null ? 'the source the kernel picks' : end(r.src, r.sport);
+  return `${r.node}: ${r.proto} ${from} → ${end(r.dst, r.dport)} ${where}${r.follow ? ', followed across nodes' : ''}${r.snapshot == null ? '' : `, ruleset #${r.snapshot}`}${r.bridgeNetfilter === false ? ', without br_netfilter' : ''}`;
 }

@@ -52,7 +52,7 @@ describe('trace outcome formatting', () => {
   const unknown: OutcomeJson = {
     probability: 1 / 3, verdict: 'unknown', packet, egress: null, marks: { n1: '0x0' }, hops: [{ node: 'n1', in: 'eth0', out: null, before: packet, after: packet }],
     steps: [{ node: 'n1', table: 'filter', chain: 'INPUT', rule: null, target: 'ACCEPT', policy: true, line: 3, nat: null, comment: null, note: null }],
-    reason: 'n1 has no routes captured', summary: 'unknown: no routes on n1', service: null, caveats: ['the nat table was not captured'],
+    reason: 'n1 has no routes captured', summary: 'unknown: no routes on n1', service: null, caveats: ['the nat table was not captured'], assumptions: [],
   };
 
   it('marks an unknown outcome as uncertain with its reason and caveats', () => {
@@ -74,5 +74,24 @@ describe('trace outcome formatting', () => {
     const cards = outcomeCards({ input: { node: 'n1', proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53, in: 'eth0', local: false }, outcomes: [unknown, drop] });
     expect(cards.map((c) => c.verdict)).toEqual(['drop', 'unknown']);
     expect(outcomesHeadline(cards)).toBe('2 outcomes: 1 dropped, 1 unknown');
+  });
+
+  it('keeps outcomes resting on the same assumptions together, and shows what each assumed', () => {
+    const assume = (assumed: string) => ({ node: 'n1', about: 'the members of ipset blocked were not captured (ipset list)', assumed, rule: '-A FORWARD -m set --match-set blocked src -j DROP', source: 'n1.txt:9' });
+    const held = assume('assuming ipset blocked holds the packet\'s source 10.0.0.1 port 5000');
+    const notHeld = assume('assuming ipset blocked does not hold the packet\'s source 10.0.0.1 port 5000');
+    const outcomes: OutcomeJson[] = [
+      { ...unknown, probability: 0.25, verdict: 'forward', caveats: [], assumptions: [notHeld] },
+      { ...unknown, probability: 1, verdict: 'drop', caveats: [], assumptions: [held] },
+      { ...unknown, probability: 0.75, verdict: 'forward', caveats: [], assumptions: [notHeld] },
+    ];
+    const cards = outcomeCards({ input: { node: 'n1', proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53, in: 'eth0', local: false }, outcomes });
+    expect(cards.map((c) => [c.share, c.verdict, c.assumptions.map((a) => a.assumed)])).toEqual([
+      ['75%', 'forward', [notHeld.assumed]],
+      ['25%', 'forward', [notHeld.assumed]],
+      ['100%', 'drop', [held.assumed]],
+    ]);
+    expect(cards[2]).toMatchObject({ uncertain: true, assumptions: [{ about: held.about, rule: held.rule, source: 'n1.txt:9' }] });
+    expect(outcomesHeadline(cards)).toBe('3 outcomes: 2 forwarded, 1 dropped · 2 sets of assumptions, each summing to 100%');
   });
 });

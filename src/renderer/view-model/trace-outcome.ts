@@ -3,7 +3,7 @@
  * (packet before → after, changed fields marked) and the rule-by-rule steps. Plain data; every
  * capture string stays a string for React to render as text.
  */
-import type { HopJson, NatStepJson, OutcomeJson, PacketJson, TraceResultJson, TraceStepJson, VerdictJson } from '../../shared/trace-json';
+import type { AssumptionJson, HopJson, NatStepJson, OutcomeJson, PacketJson, TraceResultJson, TraceStepJson, VerdictJson } from '../../shared/trace-json';
 
 export type VerdictTone = 'ok' | 'bad' | 'unknown';
 
@@ -51,6 +51,18 @@ export interface StepRow {
   note: string | null;
 }
 
+/** One thing the outcome rests on that the captures do not show. */
+export interface AssumptionRow {
+  key: string;
+  /** `assuming 8.8.8.8 is not a local address of n1`. */
+  assumed: string;
+  /** What the captures do not show. */
+  about: string;
+  /** The rule it arose at, and where it was read (`file:line`). */
+  rule: string | null;
+  source: string | null;
+}
+
 export interface OutcomeCard {
   key: string;
   /** `50%`, `33.3%`, `<0.1%`. */
@@ -70,6 +82,8 @@ export interface OutcomeCard {
   steps: StepRow[];
   reason: string | null;
   caveats: string[];
+  /** Outcomes with the same assumptions share one set; their shares sum to 100%. */
+  assumptions: AssumptionRow[];
 }
 
 const VERDICT_LABELS: Record<VerdictJson, string> = {
@@ -176,7 +190,7 @@ export function outcomeCard(o: OutcomeJson, index: number): OutcomeCard {
     verdictLabel: VERDICT_LABELS[o.verdict],
     tone: verdictTone(o.verdict),
     summary: o.summary,
-    uncertain: o.verdict === 'unknown' || o.caveats.length > 0,
+    uncertain: o.verdict === 'unknown' || o.caveats.length > 0 || o.assumptions.length > 0,
     service: service === null ? null : `${service.id}${service.endpoint === null ? '' : ` → ${service.endpoint}`}${service.entry === null ? '' : ` (${service.entry})`}`,
     egress: o.egress === null ? null : `${o.egress.node} ${o.egress.interface}${o.egress.nextHop === null ? '' : ` via ${o.egress.nextHop}`}`,
     marks: marksText(o.marks),
@@ -184,14 +198,29 @@ export function outcomeCard(o: OutcomeJson, index: number): OutcomeCard {
     steps: o.steps.map(stepRow),
     reason: o.reason,
     caveats: o.caveats,
+    assumptions: o.assumptions.map(assumptionRow),
   };
 }
 
-/** Most likely first; equal shares keep the replay's order. */
+function assumptionRow(a: AssumptionJson, i: number): AssumptionRow {
+  return { key: `${i}`, assumed: a.assumed, about: a.about, rule: a.rule, source: a.source };
+}
+
+function assumptionSet(o: OutcomeJson): string {
+  return JSON.stringify(o.assumptions.map((a) => [a.node, a.about, a.assumed, a.rule, a.source]));
+}
+
+/**
+ * Outcomes resting on the same assumptions stay together (their shares sum to 100%), sets in the
+ * replay's order; within a set, most likely first, equal shares in the replay's order.
+ */
 export function outcomeCards(result: TraceResultJson): OutcomeCard[] {
+  const setOrder = new Map<string, number>();
+  for (const o of result.outcomes) if (!setOrder.has(assumptionSet(o))) setOrder.set(assumptionSet(o), setOrder.size);
+  const setOf = (o: OutcomeJson): number => setOrder.get(assumptionSet(o)) ?? 0;
   return result.outcomes
     .map((o, i) => ({ o, i }))
-    .sort((a, b) => b.o.probability - a.o.probability || a.i - b.i)
+    .sort((a, b) => setOf(a.o) - setOf(b.o) || b.o.probability - a.o.probability || a.i - b.i)
     .map(({ o, i }) => outcomeCard(o, i));
 }
 
@@ -200,5 +229,7 @@ export function outcomesHeadline(cards: readonly OutcomeCard[]): string {
   const counts = new Map<string, number>();
   for (const c of cards) counts.set(c.verdictLabel.toLowerCase(), (counts.get(c.verdictLabel.toLowerCase()) ?? 0) + 1);
   const parts = [...counts.entries()].map(([label, n]) => `${n} ${label}`);
-  return `${cards.length} ${cards.length === 1 ? 'outcome' : 'outcomes'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+  const sets = new Set(cards.map((c) => JSON.stringify(c.assumptions.map((a) => [a.assumed, a.about, a.rule, a.source])))).size;
+  const worlds = sets > 1 ? ` · ${sets} sets of assumptions, each summing to 100%` : '';
+  return `${cards.length} ${cards.length === 1 ? 'outcome' : 'outcomes'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}${worlds}`;
 }

@@ -22,5 +22,6 @@ export function nodeFrom(name: string, texts: NodeTexts): NodeSnapshot {
     ruleset: texts.iptables !== undefined ? parseIptablesSave({ file: `${name}/iptables`, text: dedent(texts.iptables), firstLine: 1 }).ruleset : null,
     interfaces: texts.addr !== undefined ? parseIpAddr({ file: `${name}/addr`, text: dedent(texts.addr), firstLine: 1 }).interfaces : null,
     routes: texts.route !== undefined ? parseIpRoute({ file: `${name}/route`, text: dedent(texts.route), firstLine: 1 }).routes : null,
+    rulesetSource: texts.iptables !== undefined ? `${name}/iptables` : null,
   };
 }
