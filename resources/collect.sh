@@ -61,7 +61,11 @@ done
 
 say() { echo "collect.sh: $*" >&2; }
 
-utc_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+# Milliseconds where date has them (GNU), so commands of the same second keep their order.
+case $(date -u +%3N 2>/dev/null) in
+  [0-9][0-9][0-9]) utc_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; } ;;
+  *) utc_now() { date -u +%Y-%m-%dT%H:%M:%SZ; } ;;
+esac
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -174,8 +178,9 @@ probe() {
 say "collecting into $name"
 
 # --- the node's own network namespace
-run ip/addr.txt - ip -d addr
+# Links before addresses: both are read as interfaces, and the later, fuller one is the node's.
 run ip/link.txt - ip -d link
+run ip/addr.txt - ip -d addr
 run ip/route.txt - ip route show table all
 run ip/route6.txt - ip -6 route show table all
 run ip/rule.txt - ip rule

@@ -19,6 +19,8 @@ import { LineIndex } from './line-index';
 import { storeUnit, type UnitContext } from './unit-import';
 import { importDumpFile } from './dump-import';
 import { looksLikeIptablesSave } from '../capture/iptables-sniff';
+import { archiveFormatOf } from './archive';
+import { splitFileText, warnCollectedKept } from './collected-file';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -65,6 +67,8 @@ function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void
   const { store, readers, file, outcome } = ctx;
   if (readers.isPacketCapture(head)) {
     store.transaction(() => importPacketFile(ctx, size));
+  } else if (file.inArchive && archiveFormatOf(head) !== null) {
+    outcome.warnings.push({ source: file.path, message: 'an archive inside an archive is not unpacked; not imported' });
   } else if (head.includes(0)) {
     outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
   } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
@@ -93,7 +97,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   }
   const id = store.insertCapture({
     nodeId, sourceId, kind: 'pcap', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
-    command: null, partial: false, contentHash: hash, takenAt: null,
+    command: file.collected?.command ?? null, partial: false, contentHash: hash, takenAt: null,
   });
   const writer = store.packetWriter(id);
   let records = 0;
@@ -109,9 +113,11 @@ function importPacketFile(ctx: UnitContext, size: number): void {
     ),
   );
   writer.flush();
-  store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  // Packets carry their own clock; a collector's manifest times a capture that caught none.
+  const takenAt = summary.firstPacketAt ?? file.collected?.takenAt ?? null;
+  store.finishCapture(id, summary.packets, takenAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
   outcome.captures.push({
-    id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null,
+    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null,
   });
 }
 
@@ -121,8 +127,11 @@ function importTextFile(ctx: UnitContext, size: number): void {
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
-  const split: SplitResult = readers.splitTextCapture({ file: file.path, text, firstLine: 1 });
-  if (split.units.length === 0) {
+  // A collector's command that printed nothing: the manifest records that it ran.
+  if (file.collected !== undefined && text.trim() === '') return;
+  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text);
+  if (file.collected !== undefined) warnCollectedKept(split, outcome);
+  if (split.units.length === 0 && (file.collected === undefined || split.kept.length === 0)) {
     const message = size === 0 ? 'empty file' : 'no capture natlens reads was recognised in it';
     if (file.explicit) outcome.errors.push({ source: file.path, message });
     else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });
