@@ -22,7 +22,6 @@
 
 set -u
 umask 077
-PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"
 
 ifaces=${NATLENS_TCPDUMP_IFACES:-}
 count=${NATLENS_TCPDUMP_COUNT:-1000}
@@ -233,13 +232,13 @@ fi
 inode_of() { stat -L -c %i "$1" 2>/dev/null || echo "?$1"; }
 seen_netns=" $(inode_of /proc/self/ns/net) "
 
-collect_netns() {  # collect_netns DIR LABEL WRAPPER...
+collect_netns() {  # collect_netns DIR LABEL IP...: IP is how to run `ip` in that namespace
   dir=$1 label=$2
   shift 2
-  run "$dir/addr.txt" "$label" "$@" ip -d addr
-  run "$dir/route.txt" "$label" "$@" ip route show table all
-  run "$dir/route6.txt" "$label" "$@" ip -6 route show table all
-  run "$dir/rule.txt" "$label" "$@" ip rule
+  run "$dir/addr.txt" "$label" "$@" -d addr
+  run "$dir/route.txt" "$label" "$@" route show table all
+  run "$dir/route6.txt" "$label" "$@" -6 route show table all
+  run "$dir/rule.txt" "$label" "$@" rule
 }
 
 netns_list=$(probe ip netns list | sed 's/ .*//')
@@ -263,7 +262,7 @@ container_netns() {  # container_netns RUNTIME ID PID
   seen_netns="$seen_netns$inode "
   short=$(printf '%s' "$id" | cut -c1-12)
   say "$runtime container $short (pid $pid)"
-  collect_netns "containers/$runtime-$short" "$runtime:$short" nsenter -t "$pid" -n
+  collect_netns "containers/$runtime-$short" "$runtime:$short" nsenter -t "$pid" -n ip
 }
 
 if have crictl; then
