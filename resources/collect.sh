@@ -6,8 +6,8 @@
 #
 #   OUTDIR  where the tarball is written (default: the current directory); its path is the last
 #           line printed on stdout. Progress goes to stderr.
-#   -i      capture packets on IFACE with tcpdump (repeatable; also NATLENS_TCPDUMP_IFACES="a b").
-#           Nothing is captured unless interfaces are named.
+#   -i      capture packets on IFACE (repeatable; also NATLENS_TCPDUMP_IFACES="a b"), as pcapng with
+#           dumpcap where installed, else as pcap with tcpdump. Nothing is captured unless named.
 #   -c      packets per interface at most (default 1000; NATLENS_TCPDUMP_COUNT)
 #   -G      seconds per interface at most (default 10; NATLENS_TCPDUMP_SECONDS)
 #   -n      only network namespaces whose name matches this shell pattern (default *; NATLENS_NETNS)
@@ -281,12 +281,20 @@ fi
 # --- packets, only on the interfaces named; each capture bounded by count and time
 capture_packets() {  # capture_packets IFACE
   safe=$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_')
-  file="pcap/$safe.pcap"
-  # -G with -W 1 stops after one period once a packet arrives; the timeout stops an idle one.
-  # -Z: tcpdump would otherwise drop to its own user, which cannot write into this private folder.
-  set -- tcpdump -n -i "$1" -Z "$(id -un)" -c "$count" -G "$seconds" -W 1 -w "$file"
+  if have dumpcap; then
+    # dumpcap writes pcapng, which keeps the interface's name with its packets.
+    file="pcap/$safe.pcapng"
+    set -- dumpcap -q -n -i "$1" -c "$count" -a "duration:$seconds" -w "$file"
+    tool=dumpcap
+  else
+    file="pcap/$safe.pcap"
+    # -G with -W 1 stops after one period once a packet arrives; the timeout below stops an idle one.
+    # -Z: tcpdump would otherwise drop to its own user, which cannot write into this private folder.
+    set -- tcpdump -n -i "$1" -Z "$(id -un)" -c "$count" -G "$seconds" -W 1 -w "$file"
+    tool=tcpdump
+  fi
   started=$(utc_now)
-  if ! have tcpdump; then
+  if ! have "$tool"; then
     row - missing 127 "$started" - - "$(quoted "$@")"
     return
   fi
@@ -297,12 +305,12 @@ capture_packets() {  # capture_packets IFACE
   status=ok
   if [ "$rc" -eq 124 ] && [ "$timeout_kind" != none ]; then status=timeout; elif [ "$rc" -ne 0 ]; then status=failed; fi
   [ -e "$bundle/$file" ] || file=-
-  row "$file" "$status" "$rc" "$started" "$(version_of tcpdump)" - "$(quoted "$@")"
+  row "$file" "$status" "$rc" "$started" "$(version_of "$tool")" - "$(quoted "$@")"
 }
 
 if [ -n "$(printf '%s' "$ifaces" | tr -d ' ')" ]; then
   for iface in $ifaces; do
-    say "tcpdump on $iface: at most $count packets or $seconds s"
+    say "capturing packets on $iface: at most $count packets or $seconds s"
     capture_packets "$iface" &
   done
   wait

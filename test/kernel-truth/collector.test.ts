@@ -97,11 +97,11 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     return bin;
   }
 
-  function collect(kind: 'full' | 'hidden', env: NodeJS.ProcessEnv): Collected {
+  function collect(kind: 'full' | 'hidden', env: NodeJS.ProcessEnv, extra: string[] = []): Collected {
     const out = path.join(dir, kind);
     fs.mkdirSync(out);
     // Only the lab's namespaces: other namespaces on this machine are none of this test's business.
-    const stdout = execFileSync('ip', ['netns', 'exec', lab.ns('node'), 'sh', SCRIPT, '-n', `${lab.prefix}-*`, out], {
+    const stdout = execFileSync('ip', ['netns', 'exec', lab.ns('node'), 'sh', SCRIPT, '-n', `${lab.prefix}-*`, ...extra, out], {
       env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
     });
     const tarball = stdout.trimEnd().split('\n').at(-1) ?? '';
@@ -129,7 +129,8 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     await startServers(lab, ['pod'], POD_PORT, 30);
     kernel = connect(lab, 'client', CONNECTIONS);
     truth = captureAll(lab, ['node'], ['node']).get('node')!;
-    runs.set('full', collect('full', process.env));
+    // An idle interface: the capture stops at its time bound with no packet.
+    runs.set('full', collect('full', process.env, ['-i', 'eth0', '-c', '5', '-G', '1']));
     runs.set('hidden', collect('hidden', { ...process.env, PATH: pathWithout(['nft', 'conntrack']) }));
   }, 240_000);
 
@@ -162,7 +163,13 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     const captures = run.report.nodes[0]!.captures;
     expect(captures.map((c) => c.kind)).toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'iptables-save', 'conntrack']));
     const started = new Set(run.manifest.commands.map((c) => c.started));
-    expect(captures.every((c) => c.takenAt !== null && started.has(c.takenAt))).toBe(true);
+    // Packets carry their own clock; every other capture is timed by its command's start.
+    expect(captures.filter((c) => c.kind !== 'pcap' && (c.takenAt === null || !started.has(c.takenAt)))).toEqual([]);
+    const packets = run.manifest.commands.find((c) => c.file?.startsWith('pcap/eth0.'));
+    expect(packets?.status).toMatch(/^(ok|timeout)$/);
+    const pcap = captures.find((c) => c.kind === 'pcap');
+    // The first packet's time, or with none (an idle interface), the command's start.
+    expect(pcap?.takenAt === packets?.started || Date.parse(pcap?.takenAt ?? '') >= Date.parse(packets?.started ?? '')).toBe(true);
     // The lab's other namespaces are collected too, each marked with its name.
     expect(captures.filter((c) => c.netns !== null).map((c) => c.netns)).toEqual(expect.arrayContaining([lab.ns('client'), lab.ns('pod')]));
   });
