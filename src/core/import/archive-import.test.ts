@@ -179,6 +179,13 @@ describe('a plain archive', () => {
     expect(report.nodes[0]!.captures[0]!.source).toBe(`${archive}!/cluster/node-a/ip-addr.txt:1`);
   });
 
+  it('uploaded through the web UI (staged in a folder, imported by its own name) is cited by that name', () => {
+    const archive = zip('upload.zip', { 'node-d/route.txt': fixture('ip-route.txt') });
+    const report = importPaths(store, [path.basename(archive)], { readFrom: dir });
+    expect(report.errors).toEqual([]);
+    expect(report.nodes.map((n) => [n.name, n.captures.map((c) => c.source)])).toEqual([['node-d', ['upload.zip!/node-d/route.txt:1']]]);
+  });
+
   it('found in a folder is unpacked under that folder\'s node', () => {
     const folder = path.join(dir, 'in', 'node-c');
     fs.mkdirSync(folder, { recursive: true });
