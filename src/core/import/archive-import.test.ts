@@ -130,6 +130,16 @@ describe('a collector tarball', () => {
     expect(store.count('text_blocks')).toBe(1);
   });
 
+  it('without a host in its manifest goes to a node named after the archive, and says so', () => {
+    const archive = tarball('my captures.tgz', 'bundle', {
+      'manifest.tsv': MANIFEST.replace('host\tworker-7\n', ''),
+      'ip/addr.txt': fixture('ip-addr.txt'),
+    });
+    const report = importPaths(store, [archive]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['my captures']);
+    expect(report.warnings).toContainEqual({ source: `${archive}!/bundle/manifest.tsv:2`, message: 'the manifest names no host; its captures go to node my captures' });
+  });
+
   it('goes to the node --node names', () => {
     const report = importPaths(store, [collectorTarball()], { node: 'renamed' });
     expect(report.nodes.map((n) => n.name)).toEqual(['renamed']);
@@ -236,6 +246,13 @@ describe('a refused archive stores nothing', () => {
     const archive = zip('big.zip', { 'a.txt': 'aaaa', 'b.txt': 'bbbb', 'c.txt': 'cccc' });
     expect(() => unpackArchive(archive, archive, 'zip', { maxEntries: 2, maxTotalBytes: 1e9 })).toThrow(/more than 2 entries/);
     expect(() => unpackArchive(archive, archive, 'zip', { maxEntries: 10, maxTotalBytes: 10 })).toThrow(/unpacks to more than 10 bytes \(at entry "c.txt"\)/);
+  });
+
+  it('a small archive that inflates past the size limit is stopped there', () => {
+    const archive = path.join(dir, 'bomb.zip');
+    fs.writeFileSync(archive, zipSync({ 'zeros.txt': new Uint8Array(8 * 1024 * 1024) }, { level: 9 }));
+    expect(fs.statSync(archive).size).toBeLessThan(100 * 1024);
+    expect(() => unpackArchive(archive, archive, 'zip', { maxEntries: 10, maxTotalBytes: 1024 * 1024 })).toThrow(/unpacks to more than 1 MiB \(at entry "zeros.txt"\)/);
   });
 
   it('a manifest it cannot read is an error naming its line', () => {

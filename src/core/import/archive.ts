@@ -39,8 +39,11 @@ export interface UnpackedArchive {
   dispose(): void;
 }
 
-/** Read pieces: the memory an archive takes while it is unpacked, beside the inflater's window. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Read pieces. Small, because an inflater turns each piece into its output at once: deflate's best
+ * ratio (~1:1000) makes 64 KiB of a crafted archive at most ~64 MiB in memory before the size limit stops it.
+ */
+const CHUNK_BYTES = 64 * 1024;
 
 /** The archive format of a file from its first bytes (gzip is taken for a compressed tar), or null. */
 export function archiveFormatOf(head: Uint8Array): ArchiveFormat | null {

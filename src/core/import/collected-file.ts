@@ -24,9 +24,14 @@ export function splitFileText(split: (input: TextInput) => SplitResult, file: In
   const host = (file.folderNode ?? 'node').replace(/[^A-Za-z0-9._-]/g, '_');
   // The prompt is line 0: the output's lines keep their numbers in the file.
   const result = split({ file: file.path, text: `root@${host}:~# ${command}\n${text}`, firstLine: 0 });
+  // The prompt's host is only as good as the folder node it was made from; the manifest's namespace is the truth.
+  const node = file.folderNode;
   const namespace = namespaceOfLabel(file.collected?.netns ?? null);
-  if (namespace === null) return result;
-  return { ...result, units: result.units.map((u) => ({ ...u, namespace })) };
+  return {
+    ...result,
+    units: result.units.map((u) => ({ ...u, node: u.node === null ? null : node, namespace: namespace ?? u.namespace })),
+    kept: result.kept.map((b) => ({ ...b, node })),
+  };
 }
 
 /** Output of a collected file kept as text: said in a warning, so nothing of a collector tarball goes unmentioned. */
