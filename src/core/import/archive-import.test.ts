@@ -140,6 +140,20 @@ describe('a collector tarball', () => {
     expect(report.warnings).toContainEqual({ source: `${archive}!/bundle/manifest.tsv:2`, message: 'the manifest names no host; its captures go to node my captures' });
   });
 
+  it('warns when both iptables backends hold rules, which the kernel applies together', () => {
+    const manifest = MANIFEST.replace('netfilter/iptables-nft-save.txt\tok', 'netfilter/iptables-legacy-save.txt\tok\t0\t2026-03-01T10:00:03.500Z\tiptables-legacy-save v1.8.9 (legacy)\t-\tiptables-legacy-save\nnetfilter/iptables-nft-save.txt\tok');
+    const legacy = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -i docker0 -j ACCEPT\nCOMMIT\n';
+    const archive = tarball('mixed.tgz', 'b', { 'manifest.tsv': manifest, 'netfilter/iptables-legacy-save.txt': legacy, 'netfilter/iptables-nft-save.txt': iptablesSave() });
+    const report = importPaths(store, [archive]);
+    const nftRules = (iptablesSave().match(/^(\[\d+:\d+\] )?-A /gm) ?? []).length;
+    expect(nftRules).toBeGreaterThan(10);
+    expect(report.warnings).toContainEqual({
+      source: `${archive}!/b/netfilter/iptables-nft-save.txt`,
+      message: `both iptables backends hold rules (iptables-legacy-save: 1, iptables-nft-save: ${nftRules}); the kernel applies both, natlens replays the newest dump of the node (iptables-save's)`,
+    });
+    expect(importPaths(store, [collectorTarball('single.tgz')]).warnings.filter((w) => w.message.includes('both iptables'))).toEqual([]);
+  });
+
   it('goes to the node --node names', () => {
     const report = importPaths(store, [collectorTarball()], { node: 'renamed' });
     expect(report.nodes.map((n) => n.name)).toEqual(['renamed']);

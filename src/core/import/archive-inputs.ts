@@ -116,7 +116,51 @@ function collectorFiles(shown: string, entries: readonly ArchiveEntry[], manifes
     if (command === undefined) warnings.push({ source: `${shown}!/${e.name}`, message: 'not listed in the collector manifest; imported without its command and time' });
   }
   if (files.length === 0) warnings.push({ source: manifestShown, message: `the collector tarball holds no output files (${describeHost(manifest)})` });
+  warnings.push(...bothBackends(shown, manifest, (file) => entries.find((e) => inRoot(e.name) === file) ?? null));
   return files;
+}
+
+/**
+ * The kernel runs the rules of both iptables backends (legacy and nf_tables) when both hold some, but a
+ * node's ruleset in natlens is one dump: say so, naming both files, rather than let one silently stand for both.
+ */
+function bothBackends(shown: string, manifest: CollectManifest, entryOf: (file: string) => ArchiveEntry | null): WalkProblem[] {
+  const problems: WalkProblem[] = [];
+  for (const family of ['iptables', 'ip6tables']) {
+    const counted = [`${family}-legacy-save`, `${family}-nft-save`].map((command) => {
+      const row = manifest.commands.find((c) => c.command === command && c.file !== null);
+      const entry = row?.file == null ? null : entryOf(row.file);
+      return { command, entry, rules: entry === null ? 0 : countRules(entry.readPath) };
+    });
+    if (counted.every((c) => c.rules > 0)) {
+      const [legacy, nft] = counted as [(typeof counted)[0], (typeof counted)[0]];
+      problems.push({
+        source: `${shown}!/${nft.entry!.name}`,
+        message: `both ${family} backends hold rules (${legacy.command}: ${legacy.rules}, ${nft.command}: ${nft.rules}); the kernel applies both, natlens replays the newest dump of the node (${family}-save's)`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Lines that append a rule (`-A CHAIN ...`, after `[packets:bytes]` with -c), read in pieces. */
+function countRules(readPath: string): number {
+  const count = (text: string): number => text.match(/^(?:\[\d+:\d+\] )?-A /gm)?.length ?? 0;
+  const fd = fs.openSync(readPath, 'r');
+  try {
+    const buffer = Buffer.alloc(1024 * 1024);
+    let rules = 0;
+    let carry = '';
+    for (let n = fs.readSync(fd, buffer); n > 0; n = fs.readSync(fd, buffer)) {
+      const text = carry + buffer.toString('latin1', 0, n);
+      const cut = text.lastIndexOf('\n') + 1;
+      rules += count(text.slice(0, cut));
+      carry = text.slice(cut);
+    }
+    return rules + count(carry);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** What the manifest says went wrong with one command, or null when it ran cleanly. */
