@@ -64,12 +64,12 @@ export function parseCollectManifest(file: string, text: string): CollectManifes
   let k = 1;
   for (; k < lines.length; k++) {
     const cells = lines[k]!.split('\t');
-    if (cells[0] === 'file' && cells.includes('command')) break;
+    if (cells.includes('file') && cells.includes('status') && cells.includes('command')) break;
     if (lines[k]!.trim() === '') continue;
     if (cells.length < 2) fail(k + 1, `expected "key<TAB>value", found "${lines[k]}"`);
     meta.set(cells[0]!, cells.slice(1).join('\t'));
   }
-  if (k >= lines.length) fail(lines.length, 'no command table (a header line starting "file<TAB>status")');
+  if (k >= lines.length) fail(lines.length, 'no command table (a header line naming the columns file, status, exit, started, version, netns, command)');
   const header = lines[k]!.split('\t');
   const at = new Map(header.map((name, i) => [name, i]));
   for (const column of COLUMNS) if (!at.has(column)) fail(k + 1, `the command table has no "${column}" column`);
