@@ -76,7 +76,8 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
   let dir: string;
   let kernel: ConnectionResult[];
   let truth: NodeCapture;
-  const runs = new Map<'full' | 'hidden', Collected>();
+  const runs = new Map<'full' | 'hidden' | 'containers', Collected>();
+  let podPid = 0;
 
   /** A PATH of links to every program on this one but `hidden`. */
   function pathWithout(hidden: string[]): string {
@@ -97,11 +98,28 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     return bin;
   }
 
-  function collect(kind: 'full' | 'hidden', env: NodeJS.ProcessEnv, extra: string[] = []): Collected {
+  /** A crictl that knows one container: a process in the pod's namespace. */
+  function fakeCrictl(): string {
+    const bin = path.join(dir, 'crictl-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'crictl'), [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  --version) echo "crictl version v1.30.0 (lab stand-in)" ;;',
+      '  ps) echo abc123def4567890 ;;',
+      `  inspect) echo ${podPid} ;;`,
+      '  *) exit 1 ;;',
+      'esac',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    return bin;
+  }
+
+  function collect(kind: 'full' | 'hidden' | 'containers', env: NodeJS.ProcessEnv, extra: string[] = [], netns = `${lab.prefix}-*`): Collected {
     const out = path.join(dir, kind);
     fs.mkdirSync(out);
     // Only the lab's namespaces: other namespaces on this machine are none of this test's business.
-    const stdout = execFileSync('ip', ['netns', 'exec', lab.ns('node'), 'sh', SCRIPT, '-n', `${lab.prefix}-*`, ...extra, out], {
+    const stdout = execFileSync('ip', ['netns', 'exec', lab.ns('node'), 'sh', SCRIPT, '-n', netns, ...extra, out], {
       env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
     });
     const tarball = stdout.trimEnd().split('\n').at(-1) ?? '';
@@ -132,6 +150,9 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     // An idle interface: the capture stops at its time bound with no packet.
     runs.set('full', collect('full', process.env, ['-i', 'eth0', '-c', '5', '-G', '1']));
     runs.set('hidden', collect('hidden', { ...process.env, PATH: pathWithout(['nft', 'conntrack']) }));
+    podPid = lab.spawn('pod', ['sleep', '60']).pid ?? 0;
+    // The pod's namespace reached only through the container runtime: `ip netns` visits the client's alone.
+    runs.set('containers', collect('containers', { ...process.env, PATH: `${fakeCrictl()}:${process.env.PATH ?? ''}` }, [], lab.ns('client')));
   }, 240_000);
 
   afterAll(() => {
@@ -147,7 +168,7 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
   it('prints the tarball path as its last line, and the import is one node named by the host', () => {
     for (const run of runs.values()) {
       expect(fs.existsSync(run.tarball)).toBe(true);
-      expect(path.dirname(run.tarball)).toMatch(/(full|hidden)$/);
+      expect(path.dirname(run.tarball)).toMatch(/(full|hidden|containers)$/);
       expect(run.report.errors).toEqual([]);
       expect(run.report.nodes.map((n) => n.name)).toEqual([os.hostname()]);
       expect(run.manifest.host).toBe(os.hostname());
@@ -187,6 +208,28 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
       expect(fallback?.status).toBe('ok');
       expect(run.report.nodes[0]!.captures.map((c) => c.kind)).toContain('conntrack');
     }
+  });
+
+  it("reaches a container's namespace through crictl and nsenter, marked with the container's id", () => {
+    const run = runs.get('containers')!;
+    expect(podPid).toBeGreaterThan(0);
+    const rows = run.manifest.commands.filter((c) => c.netns === 'crictl:abc123def456');
+    expect(rows.map((c) => [c.status, c.command])).toEqual([
+      ['ok', `nsenter -t ${podPid} -n ip -d addr`],
+      ['ok', `nsenter -t ${podPid} -n ip route show table all`],
+      ['ok', `nsenter -t ${podPid} -n ip -6 route show table all`],
+      ['ok', `nsenter -t ${podPid} -n ip rule`],
+    ]);
+    const captures = run.report.nodes[0]!.captures;
+    // Addresses, and routes of each family, of the client's netns and the container's.
+    expect(captures.filter((c) => c.netns !== null).map((c) => `${c.kind} ${c.netns}`).sort()).toEqual([
+      'ip-addr abc123def456', `ip-addr ${lab.ns('client')}`,
+      'ip-route abc123def456', 'ip-route abc123def456', `ip-route ${lab.ns('client')}`, `ip-route ${lab.ns('client')}`,
+    ]);
+    // The pod's lo and eth0, and eth0 holds the pod's address.
+    expect(captures.find((c) => c.kind === 'ip-addr' && c.netns === 'abc123def456')?.records).toBe(2);
+    const addr = execFileSync('tar', ['-xzOf', run.tarball, '--wildcards', '*/containers/crictl-abc123def456/addr.txt'], { encoding: 'utf8' });
+    expect(addr).toContain(`inet ${POD_IP}/24`);
   });
 
   for (const kind of ['full', 'hidden'] as const) {
