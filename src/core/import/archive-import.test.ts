@@ -1,5 +1,6 @@
 /** Archives as import PATHs: collector tarballs (one node, timed from the manifest), plain tar/zip archives, and refusals. */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,6 +153,24 @@ describe('a collector tarball', () => {
       message: `both iptables backends hold rules (iptables-legacy-save: 1, iptables-nft-save: ${nftRules}); the kernel applies both, natlens replays the newest dump of the node (iptables-save's)`,
     });
     expect(importPaths(store, [collectorTarball('single.tgz')]).warnings.filter((w) => w.message.includes('both iptables'))).toEqual([]);
+  });
+
+  it('unpacked into a folder (tar -xzf) reads as the tarball does', () => {
+    const archive = collectorTarball();
+    const out = path.join(dir, 'untarred');
+    fs.mkdirSync(out);
+    execFileSync('tar', ['-xzf', archive, '-C', out]);
+    const report = importPaths(store, [out]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['worker-7']);
+    const bundle = path.join(out, 'natlens-collect-worker-7-20260301T100000Z');
+    expect(report.nodes[0]!.captures.map((c) => [c.source, c.takenAt, c.netns])).toEqual([
+      [`${bundle}/ip/addr.txt:1`, '2026-03-01T10:00:01.250Z', null],
+      [`${bundle}/ip/route.txt:1`, '2026-03-01T10:00:02Z', null],
+      [`${bundle}/netfilter/iptables-nft-save.txt:1`, '2026-03-01T10:00:04Z', null],
+      [`${bundle}/netns/blue/addr.txt:1`, '2026-03-01T10:00:07Z', 'blue'],
+    ]);
+    expect(report.warnings).toContainEqual({ source: `${bundle}/manifest.tsv:10`, message: '`nft list ruleset` was not run: nft is not installed on the node' });
   });
 
   it('goes to the node --node names', () => {

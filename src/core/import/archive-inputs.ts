@@ -53,12 +53,48 @@ export function archiveInputs(shown: string, readPath: string, format: ArchiveFo
     const files =
       manifestEntry === null
         ? plainArchiveFiles(shown, unpacked.entries, folderNode ?? archiveStem(shown))
-        : collectorFiles(shown, unpacked.entries, manifestEntry, folderNode ?? archiveStem(shown), warnings);
+        : collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, folderNode ?? archiveStem(shown), warnings);
     return { files, warnings, dispose: unpacked.dispose };
   } catch (e) {
     unpacked.dispose();
     throw e;
   }
+}
+
+/**
+ * A folder that is an unpacked collector tarball (a collector manifest.tsv at its top) → its files, read as
+ * the tarball's would be; null when the folder is not one. `fallbackNode`: its node by the folder rules.
+ */
+export function collectorFolderInputs(shown: string, readPath: string, fallbackNode: string): { files: InputFile[]; warnings: WalkProblem[] } | null {
+  const manifestPath = path.join(readPath, MANIFEST_NAME);
+  let head: string;
+  try {
+    const fd = fs.openSync(manifestPath, 'r');
+    try {
+      const buffer = Buffer.alloc(64);
+      head = buffer.subarray(0, fs.readSync(fd, buffer, 0, 64, 0)).toString('latin1');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (!isCollectManifest(head)) return null;
+  const entries: ArchiveEntry[] = [];
+  const walk = (rel: string, depth: number): void => {
+    for (const entry of fs.readdirSync(path.join(readPath, rel), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory() && depth < 8) walk(name, depth + 1);
+      else if (entry.isFile()) entries.push({ name, readPath: path.join(readPath, name), size: fs.statSync(path.join(readPath, name)).size });
+    }
+  };
+  walk('', 0);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const warnings: WalkProblem[] = [];
+  const manifestEntry = entries.find((e) => e.name === MANIFEST_NAME)!;
+  const files = collectorFiles(`${shown}${shown.endsWith('/') ? '' : '/'}`, false, entries, manifestEntry, fallbackNode, warnings);
+  return { files, warnings };
 }
 
 /** The shallowest manifest.tsv that starts as a collector manifest, or null. */
@@ -72,8 +108,11 @@ function findManifest(entries: readonly ArchiveEntry[]): ArchiveEntry | null {
   return null;
 }
 
-function collectorFiles(shown: string, entries: readonly ArchiveEntry[], manifestEntry: ArchiveEntry, fallbackNode: string, warnings: WalkProblem[]): InputFile[] {
-  const manifestShown = `${shown}!/${manifestEntry.name}`;
+/** `prefix`: how a file's name inside the bundle is shown (`archive.tgz!/`, or a folder's path and `/`). */
+function collectorFiles(
+  prefix: string, inArchive: boolean, entries: readonly ArchiveEntry[], manifestEntry: ArchiveEntry, fallbackNode: string, warnings: WalkProblem[],
+): InputFile[] {
+  const manifestShown = `${prefix}${manifestEntry.name}`;
   const manifest = parseCollectManifest(manifestShown, fs.readFileSync(manifestEntry.readPath, 'utf8'));
   const root = path.posix.dirname(manifestEntry.name);
   const inRoot = (name: string): string | null => (root === '.' ? name : name.startsWith(`${root}/`) ? name.slice(root.length + 1) : null);
@@ -102,21 +141,21 @@ function collectorFiles(shown: string, entries: readonly ArchiveEntry[], manifes
     if (rel !== null && rel.endsWith('.stderr') && stderrOf.get(rel.slice(0, -'.stderr'.length)) === e) continue;
     const command = rel === null ? undefined : byFile.get(rel);
     files.push({
-      path: `${shown}!/${e.name}`,
+      path: `${prefix}${e.name}`,
       readPath: e.readPath,
       folderNode: node,
       explicit: false,
-      inArchive: true,
+      inArchive,
       collected: {
         takenAt: command?.started ?? manifest.time,
         command: command?.command ?? null,
         netns: command?.netns ?? null,
       },
     });
-    if (command === undefined) warnings.push({ source: `${shown}!/${e.name}`, message: 'not listed in the collector manifest; imported without its command and time' });
+    if (command === undefined) warnings.push({ source: `${prefix}${e.name}`, message: 'not listed in the collector manifest; imported without its command and time' });
   }
-  if (files.length === 0) warnings.push({ source: manifestShown, message: `the collector tarball holds no output files (${describeHost(manifest)})` });
-  warnings.push(...bothBackends(shown, manifest, (file) => entries.find((e) => inRoot(e.name) === file) ?? null));
+  if (files.length === 0) warnings.push({ source: manifestShown, message: `the collector's bundle holds no output files (${describeHost(manifest)})` });
+  warnings.push(...bothBackends(prefix, manifest, (file) => entries.find((e) => inRoot(e.name) === file) ?? null));
   return files;
 }
 
@@ -124,7 +163,7 @@ function collectorFiles(shown: string, entries: readonly ArchiveEntry[], manifes
  * The kernel runs the rules of both iptables backends (legacy and nf_tables) when both hold some, but a
  * node's ruleset in natlens is one dump: say so, naming both files, rather than let one silently stand for both.
  */
-function bothBackends(shown: string, manifest: CollectManifest, entryOf: (file: string) => ArchiveEntry | null): WalkProblem[] {
+function bothBackends(prefix: string, manifest: CollectManifest, entryOf: (file: string) => ArchiveEntry | null): WalkProblem[] {
   const problems: WalkProblem[] = [];
   for (const family of ['iptables', 'ip6tables']) {
     const counted = [`${family}-legacy-save`, `${family}-nft-save`].map((command) => {
@@ -135,7 +174,7 @@ function bothBackends(shown: string, manifest: CollectManifest, entryOf: (file: 
     if (counted.every((c) => c.rules > 0)) {
       const [legacy, nft] = counted as [(typeof counted)[0], (typeof counted)[0]];
       problems.push({
-        source: `${shown}!/${nft.entry!.name}`,
+        source: `${prefix}${nft.entry!.name}`,
         message: `both ${family} backends hold rules (${legacy.command}: ${legacy.rules}, ${nft.command}: ${nft.rules}); the kernel applies both, natlens replays the newest dump of the node (${family}-save's)`,
       });
     }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { archiveFormatOfFile, archiveInputs } from './archive-inputs';
+import { archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
 
 export interface InputFile {
@@ -77,7 +77,7 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
   return { files, errors, warnings: archives.warnings, dispose: () => archives.dispose() };
 }
 
-/** Archives met on the walk, unpacked in place of the file (archive-inputs.ts); they are removed together. */
+/** Archives met on the walk, unpacked in place of the file, and unpacked collector tarballs (archive-inputs.ts); archives are removed together. */
 class ArchiveSet {
   readonly warnings: WalkProblem[] = [];
   private readonly disposers: Array<() => void> = [];
@@ -97,6 +97,19 @@ class ArchiveSet {
       this.disposers.push(unpacked.dispose);
       files.push(...unpacked.files);
       this.warnings.push(...unpacked.warnings);
+    } catch (e) {
+      errors.push(problemOf(e, shown));
+    }
+    return true;
+  }
+
+  /** True when `dir` is an unpacked collector tarball, read into `files` (or refused into `errors`) as the tarball would be. */
+  addCollectorFolder(shown: string, read: string, node: string, files: InputFile[], errors: WalkProblem[]): boolean {
+    try {
+      const bundle = collectorFolderInputs(shown, read, node);
+      if (bundle === null) return false;
+      files.push(...bundle.files);
+      this.warnings.push(...bundle.warnings);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
@@ -124,6 +137,7 @@ function walkFolder(
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (entries.some((e) => e.name === 'manifest.tsv' && e.isFile()) && archives.addCollectorFolder(dir.shown, dir.read, node, files, errors)) return;
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const full = { shown: path.join(dir.shown, entry.name), read: path.join(dir.read, entry.name) };
