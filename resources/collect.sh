@@ -186,8 +186,9 @@ run ip/rule.txt - ip rule
 run ip/rule6.txt - ip -6 rule
 run ip/neigh.txt - ip neigh
 
+# -c: each rule's packet and byte counters show which rules traffic has hit.
 for tool in iptables-legacy-save iptables-nft-save iptables-save ip6tables-legacy-save ip6tables-nft-save ip6tables-save; do
-  run "netfilter/$tool.txt" - "$tool"
+  run "netfilter/$tool.txt" - "$tool" -c
 done
 run netfilter/nft-ruleset.txt - nft list ruleset
 run netfilter/ipset.txt - ipset list

@@ -17,7 +17,7 @@ import type { ImportReport } from '../../src/core/import/import-report';
 import { traceProject } from '../../src/core/model/project-trace';
 import type { TraceResult } from '../../src/core/simulate';
 import { parseCollectManifest, type CollectManifest } from '../../src/core/import/collect-manifest';
-import { natDisagreements, outcomesDeliveredTo, packetText, resultText } from './agreement';
+import { natDisagreements, outcomesDeliveredTo, packetText, resultText, uncountedSteps } from './agreement';
 import { Lab, kernelLabUnavailable } from './netns';
 import { captureAll, type NodeCapture } from './node-capture';
 import { connect, startServers, type Connection, type ConnectionResult } from './traffic';
@@ -236,6 +236,11 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
     it(`${kind}: traces on the import end each connection as the kernel did, with conntrack's NAT`, () => {
       const run = runs.get(kind)!;
       const problems: string[] = [];
+      // The collector's own `iptables-save -c` (the node's newest dump): every rule on a delivered path counted packets.
+      const dumps = run.report.nodes[0]!.captures.filter((c) => c.kind === 'iptables-save');
+      const ruleset = run.store.rulesetsOf(dumps.at(-1)!.id)[0] ?? null;
+      expect(ruleset?.tables.map((t) => t.name).sort()).toEqual(['filter', 'nat']);
+      const counted = new Map([[run.node, { ...truth, ruleset }]]);
       CONNECTIONS.forEach((c, i) => {
         const result: TraceResult = traceProject(run.store, {
           node: run.node, proto: 'tcp', src: CLIENT_IP, sport: c.sport, dst: c.dst, dport: c.dport, in: 'eth0', follow: false,
@@ -249,6 +254,7 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
           }
           for (const o of forwarded) {
             problems.push(...natDisagreements(o, new Map([[run.node, truth]]), [run.node]));
+            problems.push(...uncountedSteps(o, counted));
           }
         } else if (result.outcomes.length === 0 || result.outcomes.some((o) => o.verdict !== 'drop')) {
           problems.push(`${c.dst}:${c.dport}: kernel ${resultText(seen)}; trace ${outcomes}`);

@@ -167,7 +167,7 @@ function bothBackends(prefix: string, manifest: CollectManifest, entryOf: (file:
   const problems: WalkProblem[] = [];
   for (const family of ['iptables', 'ip6tables']) {
     const counted = [`${family}-legacy-save`, `${family}-nft-save`].map((command) => {
-      const row = manifest.commands.find((c) => c.command === command && c.file !== null);
+      const row = manifest.commands.find((c) => c.command.split(' ')[0] === command && c.file !== null);
       const entry = row?.file == null ? null : entryOf(row.file);
       return { command, entry, rules: entry === null ? 0 : countRules(entry.readPath) };
     });
