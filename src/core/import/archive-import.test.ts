@@ -286,6 +286,9 @@ describe('a refused archive stores nothing', () => {
     fs.writeFileSync(archive, zipSync({ 'zeros.txt': new Uint8Array(8 * 1024 * 1024) }, { level: 9 }));
     expect(fs.statSync(archive).size).toBeLessThan(100 * 1024);
     expect(() => unpackArchive(archive, archive, 'zip', { maxEntries: 10, maxTotalBytes: 1024 * 1024 })).toThrow(/unpacks to more than 1 MiB \(at entry "zeros.txt"\)/);
+    const tgz = tarball('bomb.tgz', 'b', { 'zeros.txt': '\0'.repeat(8 * 1024 * 1024), 'after.txt': 'x' });
+    expect(() => unpackArchive(tgz, tgz, 'tar', { maxEntries: 10, maxTotalBytes: 1024 * 1024 })).toThrow(/unpacks to more than 1 MiB \(at entry "b\/(zeros|after).txt"\)/);
+    expect(() => unpackArchive(tgz, tgz, 'tar', { maxEntries: 2, maxTotalBytes: 1e9 })).toThrow(/more than 2 entries/);
   });
 
   it('a manifest it cannot read is an error naming its line', () => {

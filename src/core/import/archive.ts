@@ -163,33 +163,39 @@ class EntrySink {
 }
 
 function unpackTar(shownAs: string, readPath: string, sink: EntrySink): void {
+  // Our own refusal, thrown through the parser so that reading stops at once (not after inflating the rest).
   let failure: unknown = null;
-  listTar({
-    file: readPath,
-    sync: true,
-    strict: true,
-    maxReadSize: CHUNK_BYTES,
-    onReadEntry(entry: ReadEntry) {
-      if (failure !== null) return void entry.resume();
-      try {
-        const name = sink.count(entry.path);
+  const stop = (e: unknown): never => {
+    failure ??= e;
+    throw e;
+  };
+  try {
+    listTar({
+      file: readPath,
+      sync: true,
+      strict: true,
+      maxReadSize: CHUNK_BYTES,
+      onReadEntry(entry: ReadEntry) {
+        let name: string;
+        try {
+          name = sink.count(entry.path);
+        } catch (e) {
+          return stop(e);
+        }
         switch (entry.type) {
           case 'File':
           case 'OldFile':
           case 'ContiguousFile':
-            if (name === '') throw new CaptureError({ file: shownAs }, `archive entry "${entry.path}" has no name; the archive is not imported`);
+            if (name === '') stop(new CaptureError({ file: shownAs }, `archive entry "${entry.path}" has no name; the archive is not imported`));
             sink.begin(name);
             entry.on('data', (chunk: Buffer) => {
-              if (failure !== null) return;
               try {
                 sink.write(chunk);
               } catch (e) {
-                failure = e;
+                stop(e);
               }
             });
-            entry.on('end', () => {
-              if (failure === null) sink.end();
-            });
+            entry.on('end', () => sink.end());
             return;
           case 'Directory':
           case 'GNUDumpDir':
@@ -201,12 +207,12 @@ function unpackTar(shownAs: string, readPath: string, sink: EntrySink): void {
           default:
             sink.skip(name, `a ${entry.type} entry, not a file`);
         }
-      } catch (e) {
-        failure = e;
-      }
-      entry.resume();
-    },
-  });
+        entry.resume();
+      },
+    });
+  } catch (e) {
+    throw failure ?? e;
+  }
   if (failure !== null) throw failure;
 }
 
