@@ -213,6 +213,24 @@ describe('a plain archive', () => {
     expect(report.nodes.flatMap((n) => n.captures).every((c) => c.takenAt === null || !c.takenAt.startsWith('2026-03'))).toBe(true);
   });
 
+  it('an entry repeated in a tar is read once, its last copy (as tar -x leaves it)', () => {
+    const first = rawTar('one.tar', 'node-e/route.txt', 'not a route\n');
+    const second = rawTar('two.tar', 'node-e/route.txt', fixture('ip-route.txt'));
+    const third = rawTar('three.tar', 'node-e/addr.txt', fixture('ip-addr.txt'));
+    const joined = path.join(dir, 'joined.tar');
+    // Archives end to end, without the end-of-archive blocks of all but the last.
+    fs.writeFileSync(joined, Buffer.concat([fs.readFileSync(first).subarray(0, -1024), fs.readFileSync(second).subarray(0, -1024), fs.readFileSync(third)]));
+    const unpacked = unpackArchive(joined, joined, 'tar');
+    try {
+      expect(unpacked.entries.map((e) => [e.name, fs.readFileSync(e.readPath, 'utf8')])).toEqual([
+        ['node-e/route.txt', fixture('ip-route.txt')],
+        ['node-e/addr.txt', fixture('ip-addr.txt')],
+      ]);
+    } finally {
+      unpacked.dispose();
+    }
+  });
+
   it('tar.gz wrapping one folder reads as that folder: its sub-folders are the nodes', () => {
     const src = { 'node-a/ip-addr.txt': fixture('ip-addr.txt'), 'node-b/ip-addr.txt': fixture('ip-addr-client.txt') };
     const archive = tarball('cluster.tgz', 'cluster', src);

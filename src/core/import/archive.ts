@@ -95,6 +95,7 @@ class EntrySink {
   readonly entries: ArchiveEntry[] = [];
   readonly skipped: Array<{ name: string; reason: string }> = [];
   private seen = 0;
+  private written = 0;
   private totalBytes = 0;
   private open: { fd: number; entry: ArchiveEntry } | null = null;
 
@@ -104,7 +105,7 @@ class EntrySink {
     private readonly limits: ArchiveLimits,
   ) {}
 
-  /** Counts any entry; true when it is a file to unpack (its name is then safe). */
+  /** Counts any entry and returns its name made safe (safeEntryName); throws past the entry limit. */
   count(raw: string): string {
     if (++this.seen > this.limits.maxEntries) {
       throw new CaptureError({ file: this.archive }, `more than ${this.limits.maxEntries} entries; the archive is not imported`);
@@ -118,7 +119,7 @@ class EntrySink {
 
   begin(name: string): void {
     if (this.open !== null) this.end();
-    const entry: ArchiveEntry = { name, readPath: path.join(this.dir, String(this.entries.length)), size: 0 };
+    const entry: ArchiveEntry = { name, readPath: path.join(this.dir, String(this.written++)), size: 0 };
     this.open = { fd: fs.openSync(entry.readPath, 'wx', 0o600), entry };
   }
 
