@@ -175,6 +175,7 @@ probe() {
 }
 
 say "collecting into $name"
+[ "$(id -u 2>/dev/null)" = 0 ] || say "not running as root: iptables, nft, conntrack and namespaces will be missing or partial (see the manifest)"
 
 # --- the node's own network namespace
 # Links before addresses: both are read as interfaces, and the later, fuller one is the node's.
