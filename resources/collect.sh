@@ -13,7 +13,7 @@
 #   -n      only network namespaces whose name matches this shell pattern (default *; NATLENS_NETNS)
 #   -t      seconds any one command may run (default 20; NATLENS_TIMEOUT)
 #
-# Read-only: it changes nothing on the node and sends nothing anywhere. A tool that is not
+# It only reads: no rule, route or setting is changed, and nothing is sent anywhere. A tool not
 # installed is recorded in the manifest and skipped. manifest.tsv (tab-separated):
 #   line 1 `natlens-collect<TAB>1`, then `key<TAB>value` lines (host, kernel, time, ...), then the
 #   header `file status exit started version netns command` and one row per command run
