@@ -3,7 +3,16 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
 
+/** `import text from './file?raw'` as Vite reads it: the file's text (the collector script is shipped this way). */
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({ contents: fs.readFileSync(args.path, 'utf8'), loader: 'text', watchFiles: [args.path] }));
+  },
+};
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The import worker thread of `natlens serve` and the dump reader thread of every import are separate bundles next to the CLI.
 for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs']]) await build({
@@ -15,5 +24,6 @@ for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/imp
   format: 'cjs',
   sourcemap: 'linked',
   external: ['better-sqlite3', 'electron'],
+  plugins: [rawText],
   logLevel: 'warning',
 });

@@ -4,6 +4,7 @@
  * unknown-command handling pick it up.
  */
 import type { CliCommand } from './command';
+import { collectCommand } from './commands/collect-command';
 import { flowsCommand } from './commands/flows-command';
 import { importCommand } from './commands/import-command';
 import { nodesCommand } from './commands/nodes-command';
@@ -12,4 +13,4 @@ import { rulesetsCommand } from './commands/rulesets-command';
 import { serveCommand } from './commands/serve-command';
 import { traceCommand } from './commands/trace-command';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, rulesetsCommand, reportCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, rulesetsCommand, reportCommand, serveCommand, collectCommand];

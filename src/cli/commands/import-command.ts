@@ -10,7 +10,8 @@ import { ProgressLine } from '../progress-line';
 const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--json] PATH...
 
 Imports capture files, folders (one node per sub-folder), terminal transcripts, Markdown
-documents and pcap/pcapng files into the project database (default ./natlens.db).
+documents, pcap/pcapng files and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\`
+tarball is one node, named by its manifest) into the project database (default ./natlens.db).
   --db FILE     the project database (created on first import)
   --node NAME   store every capture of this call under node NAME
   --json        print the import report as one JSON document on stdout`;

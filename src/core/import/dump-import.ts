@@ -12,6 +12,7 @@ import { storeKubeProxyServices } from './kube-proxy-records';
 import { KubeProxyIndex } from '../netfilter/kube-proxy';
 import { nodeNameFor } from './node-name';
 import { noteAlreadyImported, type UnitContext } from './unit-import';
+import type { InputFile } from './input-walk';
 
 /** Rules and chains are appended: their pages are not read again during the import. */
 const STREAM_CACHE_KIB = 8192;
@@ -35,7 +36,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       const nodeId = store.ensureNode(node);
       const id = store.insertCapture({
         nodeId, sourceId: null, kind: 'iptables-save', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
-        command: null, partial: false, contentHash: `pending:${randomUUID()}`, takenAt: null,
+        command: file.collected?.command ?? null, partial: false, contentHash: `pending:${randomUUID()}`, takenAt: null,
       });
       // kube-proxy's services are gathered here, from the rows: this thread has time while the reader parses.
       const services = new KubeProxyIndex();
@@ -51,7 +52,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
       storeKubeProxyServices(store, id, services.services());
-      store.finishCapture(id, read.summary.rules, read.summary.takenAt, null);
+      store.finishCapture(id, read.summary.rules, takenAtOf(file, read.summary.takenAt), null);
       return { id, read };
     }));
   } catch (e) {
@@ -66,7 +67,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
   noteNode(outcome, node);
   outcome.account = dumpAccount(file.path, read);
   outcome.captures.push({
-    id, node, kind: 'iptables-save', source: `${file.path}:${read.firstLine}`, takenAt: read.summary.takenAt, records: read.summary.rules, netns: null,
+    id, node, kind: 'iptables-save', source: `${file.path}:${read.firstLine}`, takenAt: takenAtOf(file, read.summary.takenAt), records: read.summary.rules, netns: null,
     lines: [read.firstLine, read.lastLine],
   });
   for (const w of read.summary.warnings) outcome.warnings.push({ source: `${file.path}:${w.line}`, message: `iptables-save: ${w.message}` });
@@ -80,4 +81,9 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
 function dumpAccount(file: string, read: Extract<DumpFileRead, { kind: 'dump' }>): FileAccount {
   const data = read.summary.rules + read.summary.chainLines;
   return { file, lines: read.lineCount, dataLines: data, readDataLines: data, warnedDataLines: 0, kept: [] };
+}
+
+/** A collector's manifest says in UTC when iptables-save ran; the dump's own `# Generated ... on` is a fallback. */
+function takenAtOf(file: InputFile, fromDump: string | null): string | null {
+  return file.collected?.takenAt ?? fromDump;
 }

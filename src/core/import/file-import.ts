@@ -21,6 +21,8 @@ import { importDumpFile } from './dump-import';
 import { accountLines, type LineSpan, type UnreadBlock } from './line-account';
 import { dataLinesOf } from '../capture/data-shape';
 import { looksLikeIptablesSave } from '../capture/iptables-sniff';
+import { archiveFormatOf } from './archive';
+import { splitFileText, warnCollectedKept } from './collected-file';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -68,6 +70,8 @@ function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void
   const { store, readers, file, outcome } = ctx;
   if (readers.isPacketCapture(head)) {
     store.transaction(() => importPacketFile(ctx, size));
+  } else if (file.inArchive && archiveFormatOf(head) !== null) {
+    outcome.warnings.push({ source: file.path, message: 'an archive inside an archive is not unpacked; not imported' });
   } else if (head.includes(0)) {
     outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
   } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
@@ -97,7 +101,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   }
   const id = store.insertCapture({
     nodeId, sourceId, kind: 'pcap', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
-    command: null, partial: false, contentHash: hash, takenAt: null,
+    command: file.collected?.command ?? null, partial: false, contentHash: hash, takenAt: null,
   });
   const writer = store.packetWriter(id);
   let records = 0;
@@ -113,9 +117,11 @@ function importPacketFile(ctx: UnitContext, size: number): void {
     ),
   );
   writer.flush();
-  store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  // Packets carry their own clock; a collector's manifest times a capture that caught none.
+  const takenAt = summary.firstPacketAt ?? file.collected?.takenAt ?? null;
+  store.finishCapture(id, summary.packets, takenAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
   outcome.captures.push({
-    id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null, lines: null,
+    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null,
   });
 }
 
@@ -125,12 +131,17 @@ function importTextFile(ctx: UnitContext, size: number): void {
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
-  const split: SplitResult = readers.splitTextCapture({ file: file.path, text, firstLine: 1 });
+  // A collector's command that printed nothing: the manifest records that it ran.
+  if (file.collected !== undefined && text.trim() === '') return;
+  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text);
   const { data, lineCount } = dataLinesOf(text);
-  const unread: UnreadBlock[] = split.kept.map((b) => ({ first: b.firstLine, last: b.lastLine, command: b.command, reason: b.reason, warned: false }));
+  // A collected file's kept output is warned about whole (warnCollectedKept), data-shaped or not.
+  const collected = file.collected !== undefined;
+  const unread: UnreadBlock[] = split.kept.map((b) => ({ first: b.firstLine, last: b.lastLine, command: b.command, reason: b.reason, warned: collected }));
+  if (collected) warnCollectedKept(split, outcome);
   // Until the captures are stored, as if the file were rejected: every data line covered by the error.
   outcome.account = { file: file.path, lines: lineCount, dataLines: data.count, readDataLines: 0, warnedDataLines: data.count, kept: [] };
-  if (split.units.length === 0) {
+  if (split.units.length === 0 && (!collected || split.kept.length === 0)) {
     const message = size === 0 ? 'empty file' : 'no capture natlens reads was recognised in it';
     if (file.explicit) outcome.errors.push({ source: file.path, message });
     else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });

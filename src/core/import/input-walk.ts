@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
+import { problemOf } from './import-report';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -15,6 +17,19 @@ export interface InputFile {
   folderNode: string | null;
   /** Named on the command line, not found by walking a folder: a file with no capture in it is an error, not a warning. */
   explicit: boolean;
+  /** Unpacked from an archive (archive-inputs.ts): archives inside it are not unpacked in turn. */
+  inArchive?: boolean;
+  /** A file of a collector tarball: what its manifest says about how and when it was taken. */
+  collected?: CollectedFile;
+}
+
+export interface CollectedFile {
+  /** When the command that wrote the file started (UTC), else when the collector started. */
+  takenAt: string | null;
+  /** The exact command line, or null when the manifest does not list the file. */
+  command: string | null;
+  /** The network namespace it ran in (`ip netns` name, `crictl:ID`...), null for the node's own. */
+  netns: string | null;
 }
 
 export interface WalkProblem {
@@ -25,6 +40,9 @@ export interface WalkProblem {
 export interface WalkResult {
   files: InputFile[];
   errors: WalkProblem[];
+  warnings: WalkProblem[];
+  /** Removes what unpacking archives left in temporary folders; call once the files are imported. */
+  dispose(): void;
 }
 
 /** Deep enough for any capture layout; stops symlink loops. */
@@ -37,6 +55,7 @@ function isHidden(name: string): boolean {
 export function walkInputs(paths: readonly string[], readFrom: string | null = null): WalkResult {
   const files: InputFile[] = [];
   const errors: WalkProblem[] = [];
+  const archives = new ArchiveSet();
   for (const given of paths) {
     const readPath = readFrom !== null && !path.isAbsolute(given) ? path.resolve(readFrom, given) : given;
     let stat: fs.Stats;
@@ -47,19 +66,65 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       continue;
     }
     if (stat.isFile()) {
-      files.push({ path: given, readPath, folderNode: null, explicit: true });
+      if (!archives.add(given, readPath, null, files, errors)) files.push({ path: given, readPath, folderNode: null, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
-      walkFolder({ shown: given, read: readPath }, name, true, 0, files, errors);
+      walkFolder({ shown: given, read: readPath }, name, true, 0, files, errors, archives);
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
   }
-  return { files, errors };
+  return { files, errors, warnings: archives.warnings, dispose: () => archives.dispose() };
+}
+
+/** Archives met on the walk, unpacked in place of the file, and unpacked collector tarballs (archive-inputs.ts); archives are removed together. */
+class ArchiveSet {
+  readonly warnings: WalkProblem[] = [];
+  private readonly disposers: Array<() => void> = [];
+
+  /** False when the file is not an archive; true when it was unpacked into `files` or refused into `errors`. */
+  add(shown: string, readPath: string, folderNode: string | null, files: InputFile[], errors: WalkProblem[]): boolean {
+    let format;
+    try {
+      format = archiveFormatOfFile(readPath);
+    } catch (e) {
+      errors.push({ source: shown, message: describeFsError(e) });
+      return true;
+    }
+    if (format === null) return false;
+    try {
+      const unpacked = archiveInputs(shown, readPath, format, folderNode);
+      this.disposers.push(unpacked.dispose);
+      files.push(...unpacked.files);
+      this.warnings.push(...unpacked.warnings);
+    } catch (e) {
+      errors.push(problemOf(e, shown));
+    }
+    return true;
+  }
+
+  /** True when `dir` is an unpacked collector tarball, read into `files` (or refused into `errors`) as the tarball would be. */
+  addCollectorFolder(shown: string, read: string, node: string, files: InputFile[], errors: WalkProblem[]): boolean {
+    try {
+      const bundle = collectorFolderInputs(shown, read, node);
+      if (bundle === null) return false;
+      files.push(...bundle.files);
+      this.warnings.push(...bundle.warnings);
+    } catch (e) {
+      errors.push(problemOf(e, shown));
+    }
+    return true;
+  }
+
+  dispose(): void {
+    for (const d of this.disposers.splice(0)) d();
+  }
 }
 
 /** `top`: the folder named on the command line, whose sub-folders start their own nodes. */
-function walkFolder(dir: { shown: string; read: string }, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[]): void {
+function walkFolder(
+  dir: { shown: string; read: string }, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[], archives: ArchiveSet,
+): void {
   if (depth > MAX_DEPTH) {
     errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
@@ -72,6 +137,7 @@ function walkFolder(dir: { shown: string; read: string }, node: string, top: boo
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (entries.some((e) => e.name === 'manifest.tsv' && e.isFile()) && archives.addCollectorFolder(dir.shown, dir.read, node, files, errors)) return;
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const full = { shown: path.join(dir.shown, entry.name), read: path.join(dir.read, entry.name) };
@@ -87,8 +153,9 @@ function walkFolder(dir: { shown: string; read: string }, node: string, top: boo
         continue;
       }
     }
-    if (isFile) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
-    else if (isDir) walkFolder(full, top ? entry.name : node, false, depth + 1, files, errors);
+    if (isFile) {
+      if (!archives.add(full.shown, full.read, node, files, errors)) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
+    } else if (isDir) walkFolder(full, top ? entry.name : node, false, depth + 1, files, errors, archives);
   }
 }
 

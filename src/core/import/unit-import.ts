@@ -52,7 +52,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     });
     writer.flush();
     records = summary.packets;
-    takenAt = summary.firstPacketAt;
+    takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = { linkTypes: summary.linkTypes, interfaces: summary.interfaces };
   } else {
     const parsed = ctx.readers.parseCaptureUnit(unit);
@@ -62,7 +62,8 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }
     records = recordCount(parsed);
-    takenAt = parsed.takenAt;
+    // A collector's manifest says in UTC when the command ran; the text's own time is a fallback.
+    takenAt = ctx.file.collected?.takenAt ?? parsed.takenAt;
   }
   store.finishCapture(id, records, takenAt, detail);
   ctx.progress?.(null, records);

@@ -45,7 +45,7 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onDismiss
       >
         <div className="dropzone-text">
           <strong>Drop captures here</strong>
-          <span className="muted">iptables-save, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, or a whole terminal transcript</span>
+          <span className="muted">iptables-save, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, a whole terminal transcript, or a .tar.gz/.zip of them (a natlens collect tarball is one node)</span>
         </div>
         <label className="node-override">
           <span>Node</span>
