@@ -180,6 +180,21 @@ describe('natlens nodes', () => {
     expect(typeof node.captures[0].id).toBe('number');
   });
 
+  it('adds the node\'s ip rules (both families), neighbours and bridge fdb from a transcript', () => {
+    const body = (name: string): string => fs.readFileSync(fixture(name), 'utf8');
+    fs.writeFileSync(path.join(dir, 'node-b.txt'), [
+      'root@node-b:~# ip rule', body('ip-rule.txt'), 'root@node-b:~# ip -6 rule', body('ip-6-rule.txt'),
+      'root@node-b:~# ip -j neigh', body('ip-j-neigh.txt'), 'root@node-b:~# bridge fdb show', body('bridge-fdb.txt'),
+    ].join('\n'));
+    expect(natlens(['import', 'node-b.txt']).code).toBe(0);
+    const [node] = json<Array<{ rules: Array<Record<string, unknown>>; neighbours: unknown[]; fdb: Array<Record<string, unknown>> }>>(natlens(['nodes', '--json']));
+    expect(node?.rules.map((r) => [r.family, r.priority, r.action])).toContainEqual(['ipv6', 100, 'lookup']);
+    expect(node?.rules.find((r) => r.priority === 130)).toEqual(expect.objectContaining({ oif: 'eth0', table: 'main', suppressPrefixLength: 0 }));
+    expect(node?.neighbours).toHaveLength(6);
+    expect(node?.fdb.filter((e) => e.dev === 'vxlan0' && e.dst !== null)).toHaveLength(3);
+    expect(natlens(['nodes']).stdout).toMatch(/rule 130: from all oif eth0 lookup main suppress_prefixlength 0/);
+  });
+
   it('exits 1 when the project does not exist, without creating it', () => {
     const r = natlens(['nodes', '--json', '--db', 'nowhere.db']);
     expect(r.code).toBe(1);
