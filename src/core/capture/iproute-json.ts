@@ -94,8 +94,10 @@ function addressOf(a: JsonObject, line: number, fail: Fail): AddressRecord {
   const family = str(a, 'family') === 'inet6' ? 'ipv6' : 'ipv4';
   if (!isIpAddress(local) || familyOfAddress(local) !== family) fail(`not an ${family} address: "${local}"`);
   const prefixlen = num(a, 'prefixlen');
+  if (prefixlen !== null && !isCidr(`${local}/${prefixlen}`)) fail(`prefix length ${prefixlen} does not fit ${local}`);
   const peer = str(a, 'address');
   const hasPeer = peer !== null && peer !== local;
+  if (hasPeer && !isIpAddress(peer)) fail(`not a peer address: "${peer}"`);
   return {
     family,
     // As the text form: `inet 10.0.0.1 peer 10.0.0.2/32` gives the local address alone and the prefix on the peer.
@@ -178,7 +180,9 @@ function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6'
     if (address === null || address === 'all') return null;
     if (!isIpAddress(address)) fail(`not an address: "${address}"`);
     const len = num(o, lenKey);
-    return len === null ? withHostPrefix(address) : `${address}/${len}`;
+    const cidr = len === null ? withHostPrefix(address) : `${address}/${len}`;
+    if (!isCidr(cidr)) fail(`not an address prefix: "${cidr}"`);
+    return cidr;
   };
   rule.from = prefix('src', 'srclen');
   rule.to = prefix('dst', 'dstlen');
@@ -253,6 +257,7 @@ export function parseIpNeighJson(input: TextInput, options: { dev?: string | nul
 export function parseBridgeFdbJson(input: TextInput, options: { dev?: string | null } = {}): Capture<'bridge-fdb'> {
   const entries = each(input, 'fdb entry', (o, line, fail): FdbRecord => {
     const mac = str(o, 'mac') ?? fail('fdb entry without "mac"');
+    if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) fail(`not a MAC address: "${mac}"`);
     const dst = str(o, 'dst');
     if (dst !== null && !isIpAddress(dst)) fail(`not a vxlan destination address: "${dst}"`);
     const flags = strings(o, 'flags');

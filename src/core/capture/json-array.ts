@@ -127,9 +127,11 @@ export function syntaxErrorOffset(text: string): number {
   return Math.min(i, n);
 }
 
+/** Line of `position`; past the end (the text ended too early), the line of the last character that is not space. */
 function lineAt(input: TextInput, position: number): number {
   let line = input.firstLine;
-  const end = Math.min(position, input.text.length);
+  const lastContent = input.text.trimEnd().length - 1;
+  const end = Math.max(0, Math.min(position, lastContent));
   for (let i = 0; i < end; i++) if (input.text.charCodeAt(i) === 10) line++;
   return line;
 }
