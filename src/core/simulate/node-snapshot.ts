@@ -1,4 +1,4 @@
-import type { InterfaceRecord, RouteRecord } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RuleRecord } from '../capture/records';
 import type { Ruleset } from '../netfilter/ruleset';
 
 /**
@@ -13,4 +13,6 @@ export interface NodeSnapshot {
   ruleset6?: Ruleset | null;
   interfaces: InterfaceRecord[] | null;
   routes: RouteRecord[] | null;
+  /** `ip rule` / `ip -6 rule`: the routing policy; null or absent when not captured (then local and main tables only). */
+  rules?: RuleRecord[] | null;
 }
