@@ -58,8 +58,11 @@ export function looksLikeIpNeigh(text: string): boolean {
   return lines.length > 0 && lines.every(isNeighLine);
 }
 
+/** `ADDRESS` then ip neigh's own words (`dev`, `lladdr`, `router`...) and a NUD state (or `proxy`) last; under `show dev X` no `dev`. */
 export function isNeighLine(line: string): boolean {
   const tokens = line.trim().split(/\s+/);
   const last = tokens[tokens.length - 1] ?? '';
-  return isIpAddress(tokens[0] ?? '') && (NUD_STATES.has(last) || last === 'proxy') && (tokens.includes('dev') || tokens.includes('lladdr'));
+  const second = tokens[1] ?? '';
+  return isIpAddress(tokens[0] ?? '') && tokens.length >= 2 && (NUD_STATES.has(last) || last === 'proxy')
+    && (second === 'dev' || second === 'lladdr' || second === 'router' || BARE_FLAGS.has(second) || NUD_STATES.has(second));
 }

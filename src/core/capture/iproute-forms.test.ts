@@ -239,6 +239,15 @@ describe('ip neigh', () => {
     expect(parseIpNeigh(text(['10.0.0.7 dev eth0 proxy'])).neighbours[0]).toMatchObject({ flags: ['proxy'], states: [] });
   });
 
+  it('detects `ip neigh show dev X` output, which prints no dev (and may print no lladdr)', () => {
+    const input = text(['10.88.0.2 lladdr 96:55:07:3a:f0:a0 REACHABLE', '10.88.0.3 INCOMPLETE', '10.88.0.4 router STALE']);
+    expect(detectCaptureKind(input.text, null)).toBe('ip-neigh');
+    const got = parseCaptureUnit(unit(input, 'ip neigh show dev eth0'));
+    expect(got.kind === 'ip-neigh' && got.neighbours.map((n) => [n.address, n.dev, n.states[0]])).toEqual([
+      ['10.88.0.2', 'eth0', 'REACHABLE'], ['10.88.0.3', 'eth0', 'INCOMPLETE'], ['10.88.0.4', 'eth0', 'STALE'],
+    ]);
+  });
+
   it('refuses a line that is not a neighbour, naming it', () => {
     expect(() => parseIpNeigh(text(['10.0.0.1 dev eth0 lladdr 52:54:00:00:00:01 REACHABLE', 'Jan 1 something else']))).toThrow(/paste\.txt:2/);
   });

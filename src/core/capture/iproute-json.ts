@@ -28,8 +28,9 @@ export function iprouteJsonKind(head: string): IprouteJsonKind | null {
   if (keys.has('ifindex') && keys.has('ifname')) return 'ip-addr';
   if (keys.has('priority') && (keys.has('src') || keys.has('table') || keys.has('action') || keys.has('goto'))) return 'ip-rule';
   if (keys.has('mac') && keys.has('ifname')) return 'bridge-fdb';
-  if (keys.has('dst') && keys.has('state') && !keys.has('flags')) return 'ip-neigh';
+  // Every route object carries `flags` (print_rt_flags always opens the array); a neighbour never does.
   if (keys.has('dst') && keys.has('flags')) return 'ip-route';
+  if (keys.has('dst') && (keys.has('dev') || keys.has('lladdr') || keys.has('state'))) return 'ip-neigh';
   return null;
 }
 
