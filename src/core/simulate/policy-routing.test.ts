@@ -160,3 +160,25 @@ describe('trace with policy routing', () => {
     expect(JSON.stringify(o)).toContain('were captured, but not its routing policy (ip rule)');
   });
 });
+
+describe('multipath routes', () => {
+  it('names every hop and says the replay follows the first', () => {
+    const node = nodeFrom('n', {
+      addr: `
+        2: eth0: <BROADCAST,UP> mtu 1500 state UP
+            link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+            inet 10.0.0.5/24 scope global eth0
+      `,
+      route: `
+        10.62.0.0/16 nhid 10
+        \tnexthop via 10.0.0.2 dev eth0 weight 1
+        \tnexthop via 10.0.0.3 dev eth0 weight 3
+      `,
+    });
+    const look = lookupRoute(compileRouting(node.interfaces, node.routes), ip('10.62.1.1'));
+    expect(look).toMatchObject({ kind: 'unicast', nextHop: ip('10.0.0.2') });
+    expect(look.kind === 'unicast' && look.route.text).toBe(
+      '10.62.0.0/16 via 10.0.0.2 dev eth0 (multipath: via 10.0.0.2 dev eth0 weight 1; via 10.0.0.3 dev eth0 weight 3; the kernel hashes each flow onto one of them, the replay follows the first)',
+    );
+  });
+});

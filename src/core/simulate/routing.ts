@@ -88,6 +88,12 @@ function routeText(r: RouteRecord): string {
   if (r.src) parts.push('src', r.src);
   if (r.metric !== null) parts.push('metric', String(r.metric));
   if (r.table !== 'main') parts.push('table', r.table);
+  const hops = r.nexthops ?? [];
+  if (hops.length > 1) {
+    // fib_select_multipath hashes each flow onto one hop; which one the captures cannot say.
+    const list = hops.map((h) => [h.via !== null ? `via ${h.via}` : '', h.dev !== null ? `dev ${h.dev}` : '', `weight ${h.weight}`].filter((w) => w !== '').join(' '));
+    parts.push(`(multipath: ${list.join('; ')}; the kernel hashes each flow onto one of them, the replay follows the first)`);
+  }
   return parts.filter((p) => p !== '').join(' ');
 }
 
