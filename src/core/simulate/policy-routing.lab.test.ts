@@ -37,7 +37,7 @@ function kernelAnswer(line: string): string {
 function natlensAnswer(routing: NodeRouting, q: Question): string {
   const dst = ip(q.dst);
   const key: PolicyKey = {
-    src: q.from !== undefined ? ip(q.from) : { family: 'ipv4', value: 0 }, iif: q.iif ?? 'lo', oif: null, mark: q.mark ?? 0,
+    src: q.from !== undefined ? ip(q.from) : dst.family === 'ipv4' ? { family: 'ipv4', value: 0 } : { family: 'ipv6', value: 0n }, iif: q.iif ?? 'lo', oif: null, mark: q.mark ?? 0,
     protoNum: q.udpDport !== undefined ? 17 : 1, sport: q.udpDport !== undefined ? 40000 : null, dport: q.udpDport ?? null,
   };
   const look = lookupRoute(routing, dst, key);
@@ -118,13 +118,26 @@ describe.skipIf(unavailable !== null)('kernel truth: policy routing (ip rule) ag
       'rule add pref 160 to 10.94.0.0/16 blackhole',
       'rule add pref 170 ipproto udp dport 5353 lookup 100',
       'rule add pref 180 not to 10.96.0.0/16 lookup 300',
+      'addr add fd00:70:1::1/64 dev d1 nodad',
+      'addr add fd00:70:2::1/64 dev d2 nodad',
     ]);
+    // Batch lines take no -6, and a rule or default route is IPv4 unless told.
+    for (const line of [
+      'route add default via fd00:70:2::fe dev d2',
+      'route add default via fd00:70:1::fe dev d1 table 100',
+      'route add blackhole fd00:99::/64 table 100',
+      'rule add pref 100 from fd00:70:1::/64 lookup 100',
+      'rule add pref 110 fwmark 0x10 lookup 100',
+    ]) {
+      const r = lab.exec('r', ['ip', '-6', ...line.split(' ')]);
+      if (r.code !== 0) throw new Error(`ip -6 ${line}: ${r.stderr}`);
+    }
     lab.exec('r', ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     const capture = (argv: string[]) => ({ file: argv.join(' '), text: lab.exec('r', argv).stdout, firstLine: 1 });
     routing = compileRouting(
       parseIpAddr(capture(['ip', '-d', 'addr'])).interfaces,
-      parseIpRoute(capture(['ip', 'route', 'show', 'table', 'all'])).routes,
-      parseIpRule(capture(['ip', 'rule'])).rules,
+      [...parseIpRoute(capture(['ip', 'route', 'show', 'table', 'all'])).routes, ...parseIpRoute(capture(['ip', '-6', 'route', 'show', 'table', 'all'])).routes],
+      [...parseIpRule(capture(['ip', 'rule'])).rules, ...parseIpRule(capture(['ip', '-6', 'rule']), { family: 'ipv6' }).rules],
     );
   }, 60_000);
 
@@ -143,6 +156,21 @@ describe.skipIf(unavailable !== null)('kernel truth: policy routing (ip rule) ag
     expect(new Set(rows.map((r) => /via (\S+)/.exec(r.kernel)?.[1]).filter((g) => g !== undefined))).toEqual(
       new Set(['10.70.0.254', '10.70.1.254', '10.70.2.100', '10.70.2.200', '10.70.2.253']),
     );
+  });
+
+  it('answers IPv6 questions by the IPv6 rules (ip -6 rule), apart from the IPv4 ones', () => {
+    const v6: Question[] = [
+      { dst: '2001:db8::1' }, { dst: '2001:db8::1', from: 'fd00:70:1::1' }, { dst: '2001:db8::1', mark: 0x10 },
+      { dst: 'fd00:99::1', mark: 0x10 }, { dst: 'fd00:99::1' }, { dst: 'fd00:70:1::1' },
+    ];
+    const rows = v6.map((q) => {
+      const r = lab.exec('r', ['ip', '-6', ...routeGetArgs(q).slice(1)]);
+      return { question: routeGetArgs(q).slice(3).join(' '), kernel: kernelAnswer((r.code === 0 ? r.stdout : r.stderr).split('\n')[0] ?? ''), natlens: natlensAnswer(routing, q) };
+    });
+    if (process.env.NL_SHOW) console.log(rows);
+    expect(rows.map((r) => `${r.question}: ${r.natlens}`)).toEqual(rows.map((r) => `${r.question}: ${r.kernel}`));
+    expect(new Set(rows.map((r) => r.kernel))).toEqual(new Set(['via fd00:70:2::fe dev d2', 'via fd00:70:1::fe dev d1', 'Invalid argument', 'local']));
+    expect(routing.v6.policy?.map((r) => r.record.priority)).toEqual([0, 100, 110, 32766]);
   });
 
   it('without the rules, the same captures route by the main table only (and say nothing is decided by table 300)', () => {
