@@ -35,10 +35,21 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
       const number = (): number => u32Of(value()) ?? fail(`"${token}" needs a number: "${clip(tokens[i] ?? '')}"`);
       switch (token) {
         case 'dev': e.dev = value(); break;
-        case 'master': e.master = value(); break;
+        case 'master': {
+          // A bare `master` is the NTF_MASTER flag (older iproute2 without the bridge's name, newer ones before it).
+          const next = tokens[i + 1];
+          if (next === undefined || next === 'master' || isFdbWord(next)) e.flags.push('master');
+          else e.master = value();
+          break;
+        }
         case 'vlan': e.vlan = number(); break;
         case 'vni': e.vni = number(); break;
-        case 'via': e.via = value(); break;
+        case 'via': {
+          // `via ifindex N`: the underlay device is in another namespace (link-netnsid).
+          const v = value();
+          e.via = v === 'ifindex' ? `ifindex ${value()}` : v;
+          break;
+        }
         case 'dst': {
           const dst = value();
           if (!isIpAddress(dst)) fail(`not a vxlan destination address: "${clip(dst)}"`);
@@ -46,12 +57,12 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
           break;
         }
         case 'self': e.self = true; break;
-        case 'port': case 'src_vni': case 'nhid': case 'link-netnsid':
+        case 'port': case 'src_vni': case 'nhid': case 'link-netnsid': case 'segs':
           e.flags.push(`${token} ${value()}`);
           break;
         case 'used': value(); break; // -s statistics
         default:
-          if (FDB_STATES.has(token)) e.state = token;
+          if (FDB_STATES.has(token) || /^state=0x[0-9a-f]+$/.test(token)) e.state = token;
           else if (BARE_FLAGS.has(token)) e.flags.push(token);
           else fail(`unknown bridge fdb word "${clip(token)}"`);
       }
@@ -60,6 +71,10 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
   }
   if (entries.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no entry found in bridge fdb output');
   return { kind: 'bridge-fdb', entries, takenAt: null };
+}
+
+function isFdbWord(word: string): boolean {
+  return FDB_STATES.has(word) || BARE_FLAGS.has(word) || word === 'self' || word.startsWith('state=');
 }
 
 function clip(text: string): string {

@@ -208,6 +208,18 @@ describe('ip rule', () => {
     expect(got[7]).toMatchObject({ other: ['l3mdev'], flags: ['proto kernel'] });
   });
 
+  it('reads the JSON of older and newer selectors like their text: named tos, realms, dscp, port ranges, goto none', () => {
+    const json = parseIpRuleJson(text([
+      '[{"priority":5,"src":"all","tos":"lowdelay","table":"main"},{"priority":6,"src":"all","flow_from":"1","flow_to":"2","table":"main"},'
+        + '{"priority":7,"src":"all","dscp":"46","dport_start":1000,"dport_end":2000,"table":"main"},{"priority":8,"src":"all","goto":"none"}]',
+    ])).rules;
+    const plain = parseIpRule(text([
+      '5:\tfrom all tos lowdelay lookup main', '6:\tfrom all realms 1/2 lookup main', '7:\tfrom all dport 1000-2000 dscp 46 lookup main', '8:\tfrom all goto none',
+    ])).rules;
+    expect(json.map((r) => [r.tos, [...r.other].sort(), r.action])).toEqual(plain.map((r) => [r.tos, [...r.other].sort(), r.action]));
+    expect(plain[3]?.action).toEqual({ kind: 'goto', target: null });
+  });
+
   it('refuses an unknown word and a rule without an action, naming the line', () => {
     expect(() => parseIpRule(text(['0: from all lookup local', '5: from all frobnicate 3 lookup main']))).toThrow(/paste\.txt:2: unknown ip rule word "frobnicate"/);
     expect(() => parseIpRule(text(['7: from 10.0.0.0/8']))).toThrow(/paste\.txt:1: ip rule without an action/);
@@ -272,6 +284,20 @@ describe('bridge fdb', () => {
     const got = parseBridgeFdb(text(['aa:bb:cc:dd:ee:ff dev vxlan100 vlan 100 dst 192.0.2.7 vni 5000 self extern_learn', 'AA:BB:CC:00:00:01 vlan 1 master br0 permanent']));
     expect(got.entries[0]).toMatchObject({ vlan: 100, dst: '192.0.2.7', vni: 5000, self: true, flags: ['extern_learn'] });
     expect(got.entries[1]).toMatchObject({ mac: 'aa:bb:cc:00:00:01', dev: null, master: 'br0', vlan: 1 });
+  });
+
+  it('reads the forms of older and newer iproute2: bare master flag, via ifindex, state=0x, sticky/locked, JSON "dev"', () => {
+    const got = parseBridgeFdb(text([
+      'aa:bb:cc:dd:ee:01 dev eth1 master permanent',
+      'aa:bb:cc:dd:ee:02 dev vx0 dst 10.0.0.2 via ifindex 7 link-netnsid 0 self permanent',
+      'aa:bb:cc:dd:ee:03 dev eth1 master master br0 sticky locked state=0x80',
+    ])).entries;
+    expect(got[0]).toMatchObject({ master: null, flags: ['master'], state: 'permanent' });
+    expect(got[1]).toMatchObject({ via: 'ifindex 7', flags: ['link-netnsid 0'], self: true });
+    expect(got[2]).toMatchObject({ master: 'br0', flags: ['master', 'sticky', 'locked'], state: 'state=0x80' });
+    const old = text(['[{"mac":"02:68:60:19:6b:a4","dev":"flannel.1","dst":"10.40.252.12","flags":["self"],"state":"permanent"}]']);
+    expect(iprouteJsonKind(old.text)).toBe('bridge-fdb');
+    expect(parseBridgeFdbJson(old).entries[0]).toMatchObject({ dev: 'flannel.1', dst: '10.40.252.12', self: true, state: 'permanent' });
   });
 
   it('refuses a bad destination and an unknown word, naming the line', () => {

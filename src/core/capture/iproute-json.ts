@@ -27,7 +27,8 @@ export function iprouteJsonKind(head: string): IprouteJsonKind | null {
   if (keys === null) return null;
   if (keys.has('ifindex') && keys.has('ifname')) return 'ip-addr';
   if (keys.has('priority') && (keys.has('src') || keys.has('table') || keys.has('action') || keys.has('goto'))) return 'ip-rule';
-  if (keys.has('mac') && keys.has('ifname')) return 'bridge-fdb';
+  // bridge -j fdb names the device `ifname`; before iproute2 4.17 `dev`.
+  if (keys.has('mac') && (keys.has('ifname') || keys.has('dev'))) return 'bridge-fdb';
   // Every route object carries `flags` (print_rt_flags always opens the array); a neighbour never does.
   if (keys.has('dst') && keys.has('flags')) return 'ip-route';
   if (keys.has('dst') && (keys.has('dev') || keys.has('lladdr') || keys.has('state'))) return 'ip-neigh';
@@ -189,8 +190,12 @@ function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6'
   rule.to = prefix('dst', 'dstlen');
   const addressFamily = [rule.from, rule.to].find((p) => p !== null);
   rule.family = addressFamily ? familyOfAddress(addressFamily) : (family ?? 'ipv4');
+  // rtnl_dsfield_n2a prints a name from rt_dsfield when it has one, else hex: a name is kept as printed.
   const tos = str(o, 'tos') ?? str(o, 'dsfield');
-  if (tos !== null) rule.tos = num(o, 'tos') ?? num(o, 'dsfield');
+  if (tos !== null) {
+    rule.tos = num(o, 'tos') ?? num(o, 'dsfield');
+    if (rule.tos === null) rule.other.push(`tos ${tos}`);
+  }
   const fwmark = str(o, 'fwmark');
   if (fwmark !== null) [rule.fwmark, rule.fwmask] = markAndMask(`${fwmark}/${str(o, 'fwmask') ?? '0xffffffff'}`, fail);
   rule.iif = str(o, 'iif');
@@ -200,7 +205,7 @@ function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6'
   if ('l3mdev' in o) rule.other.push('l3mdev');
   const uidStart = num(o, 'uid_start');
   if (uidStart !== null) rule.other.push(`uidrange ${uidStart}-${num(o, 'uid_end') ?? uidStart}`);
-  for (const key of ['ipproto', 'sport', 'dport', 'tun_id']) {
+  for (const key of ['ipproto', 'sport', 'dport', 'tun_id', 'dscp']) {
     const v = str(o, key);
     if (v !== null) rule.other.push(`${key} ${v}`);
   }
@@ -208,6 +213,8 @@ function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6'
     const start = num(o, `${key}_start`);
     if (start !== null) rule.other.push(`${key} ${start}-${num(o, `${key}_end`) ?? start}`);
   }
+  const realmTo = str(o, 'flow_to');
+  if (realmTo !== null) rule.other.push(`realms ${str(o, 'flow_from') === null ? '' : `${str(o, 'flow_from')}/`}${realmTo}`);
   rule.suppressPrefixLength = num(o, 'suppress_prefixlen');
   rule.suppressIfgroup = str(o, 'suppress_ifgroup');
   if ('unresolved' in o) rule.flags.push('unresolved');
@@ -263,10 +270,13 @@ export function parseBridgeFdbJson(input: TextInput, options: { dev?: string | n
     if (dst !== null && !isIpAddress(dst)) fail(`not a vxlan destination address: "${dst}"`);
     const flags = strings(o, 'flags');
     const state = str(o, 'state');
-    const extra = ['port', 'src_vni', 'nhid', 'link_netnsid'].flatMap((k) => (str(o, k) === null ? [] : [`${k.replace('_netnsid', '-netnsid')} ${str(o, k)}`]));
+    const extra = [['port', 'port'], ['src_vni', 'src_vni'], ['nhid', 'nhid'], ['linkNetNsId', 'link-netnsid']].flatMap(([k = '', word = '']) => {
+      const v = str(o, k);
+      return v === null ? [] : [`${word} ${v}`];
+    });
     return {
-      mac: mac.toLowerCase(), dev: str(o, 'ifname') ?? options.dev ?? null, master: str(o, 'master'), vlan: num(o, 'vlan'),
-      dst, vni: num(o, 'vni'), via: str(o, 'viaIf'), self: flags.includes('self'),
+      mac: mac.toLowerCase(), dev: str(o, 'ifname') ?? str(o, 'dev') ?? options.dev ?? null, master: str(o, 'master'), vlan: num(o, 'vlan'),
+      dst, vni: num(o, 'vni'), via: str(o, 'viaIf') ?? (num(o, 'viaIfIndex') === null ? null : `ifindex ${num(o, 'viaIfIndex')}`), self: flags.includes('self'),
       state: state === null || state === '' ? null : state,
       flags: [...flags.filter((f) => f !== 'self' && f !== 'master'), ...extra],
       line,
