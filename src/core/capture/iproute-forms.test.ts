@@ -278,6 +278,18 @@ describe('bridge fdb', () => {
     ]);
   });
 
+  it('reads `bridge fdb show dev X`, which prints no dev, giving each entry the device the command named', () => {
+    const input = textFixture('bridge-fdb-dev.txt');
+    expect(detectCaptureKind(input.text, null)).toBe('bridge-fdb');
+    const got = parseCaptureUnit(unit(input, 'bridge fdb show dev vxlan0'));
+    expect(got.kind === 'bridge-fdb' && got.entries.map((e) => [e.dev, e.master, e.dst, e.via, e.self])).toEqual([
+      ['vxlan0', 'br0', null, null, false],
+      ['vxlan0', null, '10.88.0.2', null, true],
+      ['vxlan0', null, '10.88.0.2', 'eth0', true],
+      ['vxlan0', null, '10.88.0.3', null, true],
+    ]);
+  });
+
   it('reads bridge -j fdb to the same records, and vlan/vni/extern_learn forms', () => {
     const strip = (r: { line: number }) => ({ ...r, line: 0 });
     expect(parseBridgeFdbJson(textFixture('bridge-j-fdb.txt')).entries.map(strip)).toEqual(parseBridgeFdb(textFixture('bridge-fdb.txt')).entries.map(strip));
