@@ -10,7 +10,7 @@ import {
   iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
 } from './iproute-json';
 import type { InterfaceRecord } from './records';
-import { detectCaptureKind, parseCaptureUnit } from './registry';
+import { detectCaptureKind, parseCaptureUnit, splitTextCapture } from './registry';
 import type { CaptureUnit } from './capture-unit';
 import { textFixture, withCrlf } from '../../../test/fixtures/text/fixture-input';
 import type { TextInput } from './text-input';
@@ -315,5 +315,27 @@ describe('bridge fdb', () => {
   it('refuses a bad destination and an unknown word, naming the line', () => {
     expect(() => parseBridgeFdb(text(['aa:bb:cc:dd:ee:ff dev vx0 dst nowhere self']))).toThrow(/paste\.txt:1: not a vxlan destination/);
     expect(() => parseBridgeFdb(text(['aa:bb:cc:dd:ee:ff dev vx0 self', 'aa:bb:cc:dd:ee:f1 dev vx0 wobble']))).toThrow(/paste\.txt:2: unknown bridge fdb word/);
+  });
+});
+
+describe('iproute2 forms in a transcript', () => {
+  it('cuts pretty JSON, brief and rule outputs at their prompts, each with its own lines and kind', () => {
+    const pretty = textFixture('ip-j-p-addr-dev.txt').text.trimEnd().split('\n');
+    const lines = [
+      'root@node-a:~# ip -j -p addr show dev eth0', ...pretty,
+      'root@node-a:~# ip -br a', ...textFixture('ip-br-addr.txt').text.trimEnd().split('\n'),
+      'root@node-a:~# ip rule', ...textFixture('ip-rule.txt').text.trimEnd().split('\n'),
+      'root@node-a:~# ip neigh show dev eth0', '10.88.0.2 lladdr 96:55:07:3a:f0:a0 REACHABLE',
+    ];
+    const split = splitTextCapture(text(lines));
+    expect(split.units.map((u) => [u.kind, u.node, u.firstLine, u.lastLine])).toEqual([
+      ['ip-addr', 'node-a', 2, 1 + pretty.length],
+      ['ip-addr', 'node-a', 3 + pretty.length, 8 + pretty.length],
+      ['ip-rule', 'node-a', 10 + pretty.length, 18 + pretty.length],
+      ['ip-neigh', 'node-a', 20 + pretty.length, 20 + pretty.length],
+    ]);
+    const parsed = split.units.map(parseCaptureUnit);
+    expect(parsed.map((c) => c.kind)).toEqual(['ip-addr', 'ip-addr', 'ip-rule', 'ip-neigh']);
+    expect(parsed[3]?.kind === 'ip-neigh' && parsed[3].neighbours[0]?.dev).toBe('eth0');
   });
 });
