@@ -9,6 +9,7 @@ import { parseIpRoute } from '../capture/ip-route';
 import { parseIpRule } from '../capture/ip-rule';
 import type { CaptureKind, ParsedCapture } from '../capture/records';
 import { textFixture } from '../../../test/fixtures/text/fixture-input';
+import { loadWorld } from './node-world';
 import { listNodes } from './nodes-view';
 import { Store } from './store';
 
@@ -91,5 +92,20 @@ describe('nodes view of iproute2 state', () => {
     expect(n1?.interfaces.map((i) => [i.name, i.kind])).toEqual([['lo', null], ['br0', 'bridge'], ['eth0', 'veth'], ['vp2', 'veth'], ['vp1', 'veth'], ['vxlan0', 'vxlan']]);
     expect(n1?.routes.find((r) => r.dst === '10.62.0.0/16')?.nexthops).toEqual([{ via: '10.88.0.2', dev: 'eth0', weight: 1 }, { via: '10.88.1.2', dev: 'br0', weight: 3 }]);
     expect([n2?.rules, n2?.neighbours, n2?.fdb]).toEqual([[], [], []]);
+  });
+});
+
+describe('the replay world', () => {
+  it('gives each node its rules of both families, none from its namespaces, and null when ip rule was not captured', () => {
+    const node = store.ensureNode('n1');
+    put(node, 'ip-rule', parseIpRule(textFixture('ip-rule.txt')), 'r4');
+    put(node, 'ip-rule', parseIpRule(textFixture('ip-6-rule.txt'), { family: 'ipv6' }), 'r6');
+    put(node, 'ip-rule', parseIpRule({ file: 'pod.txt', text: '0:\tfrom all lookup local\n5:\tfrom all lookup 5', firstLine: 1 }), 'pod', 'pod');
+    store.ensureNode('n2');
+    const [n1, n2] = loadWorld(store);
+    expect(n1?.rules?.map((r) => `${r.family} ${r.priority}`)).toEqual([
+      'ipv4 0', 'ipv4 100', 'ipv4 110', 'ipv4 120', 'ipv4 130', 'ipv4 140', 'ipv4 200', 'ipv4 32766', 'ipv4 32767', 'ipv6 0', 'ipv6 100', 'ipv6 32766',
+    ]);
+    expect(n2?.rules).toBeNull();
   });
 });
