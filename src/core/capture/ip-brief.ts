@@ -18,9 +18,8 @@ export function parseIpBrief(input: TextInput): IpAddrCapture {
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    const m = LINE.exec(text.trimEnd());
-    if (!m) fail(`not an ip -br line (name, state, addresses): "${clip(text)}"`);
-    const [, rawName = '', state = '', rest = ''] = m as RegExpExecArray;
+    const m = LINE.exec(text.trimEnd()) ?? fail(`not an ip -br line (name, state, addresses): "${clip(text)}"`);
+    const [, rawName = '', state = '', rest = ''] = m;
     const at = rawName.indexOf('@');
     const name = at > 0 ? rawName.slice(0, at) : rawName;
     const peer = at > 0 ? rawName.slice(at + 1) : null;

@@ -24,10 +24,10 @@ export function parseIpRule(input: TextInput, options: IpRuleOptions = {}): IpRu
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    const m = LINE.exec(text.trim());
-    if (!m) fail(`not an ip rule line (PRIORITY: selector action): "${clip(text)}"`);
-    const priority = u32Of(m![1]) ?? fail(`rule priority out of range: "${clip(m![1] ?? '')}"`);
-    rules.push(ruleFromTokens(priority, (m![2] ?? '').split(/\s+/), line, options.family ?? null, fail));
+    const m = LINE.exec(text.trim()) ?? fail(`not an ip rule line (PRIORITY: selector action): "${clip(text)}"`);
+    const [, priorityText = '', selector = ''] = m;
+    const priority = u32Of(priorityText) ?? fail(`rule priority out of range: "${clip(priorityText)}"`);
+    rules.push(ruleFromTokens(priority, selector.split(/\s+/), line, options.family ?? null, fail));
   }
   if (rules.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no rule found in ip rule output');
   return { kind: 'ip-rule', rules, takenAt: null };
