@@ -118,6 +118,8 @@ describe.skipIf(unavailable !== null)('kernel truth: policy routing (ip rule) ag
       'rule add pref 160 to 10.94.0.0/16 blackhole',
       'rule add pref 170 ipproto udp dport 5353 lookup 100',
       'rule add pref 180 not to 10.96.0.0/16 lookup 300',
+      'route add default via 10.70.1.200 dev d1 table 400',
+      'rule add pref 95 from 10.70.2.1 to 9.9.9.0/24 lookup 400',
       'addr add fd00:70:1::1/64 dev d1 nodad',
       'addr add fd00:70:2::1/64 dev d2 nodad',
     ]);
@@ -173,10 +175,37 @@ describe.skipIf(unavailable !== null)('kernel truth: policy routing (ip rule) ag
     expect(routing.v6.policy?.map((r) => r.record.priority)).toEqual([0, 100, 110, 32766]);
   });
 
+  it('routes a TCP connect from an unbound socket again from the source the first lookup chose, as the kernel does (UDP sendto does not)', () => {
+    // The kernel's answer: the gateway whose neighbour entry the first packet created.
+    const sent = (proto: 'tcp' | 'udp'): string => {
+      const out = lab.sh('r', [
+        'ip neigh flush all',
+        `python3 -c "import socket,time
+s=socket.socket(socket.AF_INET, socket.SOCK_${proto === 'tcp' ? 'STREAM' : 'DGRAM'}); s.setblocking(False)
+try:
+    s.${proto === 'tcp' ? "connect(('9.9.9.9', 80))" : "sendto(b'x', ('9.9.9.9', 53))"}
+except BlockingIOError:
+    pass
+time.sleep(0.3)"`,
+        'ip neigh show',
+      ].join('\n'));
+      const gateways = [...out.matchAll(/^(10\.70\.\d+\.\d+) dev (\S+)/gm)].map((m) => `via ${m[1]} dev ${m[2]}`);
+      expect(gateways).toHaveLength(1);
+      return gateways[0] ?? '';
+    };
+    const natlens = (protoNum: number): string => {
+      const look = lookupRoute(routing, ip('9.9.9.9'), { src: { family: 'ipv4', value: 0 }, iif: 'lo', oif: null, mark: 0, protoNum, sport: 40000, dport: 80 });
+      return look.kind === 'unicast' ? `via ${formatIp(look.nextHop)} dev ${look.dev}` : look.kind;
+    };
+    expect(natlens(6)).toBe(sent('tcp'));
+    expect(natlens(17)).toBe(sent('udp'));
+    expect(natlens(6)).not.toBe(natlens(17));
+  });
+
   it('without the rules, the same captures route by the main table only (and say nothing is decided by table 300)', () => {
     const plain = compileRouting([...routing.interfaces.values()], null, null);
     expect(plain.v4.policy).toBeNull();
-    expect(routing.v4.policy?.map((r) => r.record.priority)).toEqual([0, 100, 110, 120, 130, 140, 150, 160, 170, 180, 32766, 32767]);
+    expect(routing.v4.policy?.map((r) => r.record.priority)).toEqual([0, 95, 100, 110, 120, 130, 140, 150, 160, 170, 180, 32766, 32767]);
     expect(routing.v4.allTablesKnown).toBe(true);
   });
 });

@@ -322,6 +322,22 @@ export function ownsAddress(routing: NodeRouting, ip: IpNumber): LocalAddress | 
 const TABLE_NUMBERS: Readonly<Record<string, string>> = { '255': 'local', '254': 'main', '253': 'default' };
 
 function lookupByRules(routing: NodeRouting, fr: FamilyRouting, rules: CompiledRule[], dst: IpNumber, key: PolicyKey): RouteLookup {
+  const first = lookupOnceByRules(routing, fr, rules, dst, key);
+  // TCP's connect (ip_route_connect) takes the source from a first lookup, then looks the route up again
+  // from that source: a `from` rule can send the SYN elsewhere. The source stays the first one chosen.
+  if (key.iif !== 'lo' || !isUnspecified(key.src) || key.protoNum !== 6 || first.kind !== 'unicast') return first;
+  const srcText = first.route.src ?? (first.dev !== null ? selectAddress(routing, dst.family, first.dev, first.nextHop, first.route.scope)?.text ?? null : null);
+  const src = srcText === null ? null : parseIp(srcText);
+  if (src === null || src.family !== dst.family) return first;
+  const again = lookupOnceByRules(routing, fr, rules, dst, { ...key, src });
+  if (again.kind === 'unicast') {
+    if (again.route === first.route || (again.route.text === first.route.text && again.dev === first.dev)) return first;
+    return { ...again, route: { ...again.route, src: srcText, text: `${again.route.text}, looked up again from source ${srcText} as TCP's connect does` } };
+  }
+  return again;
+}
+
+function lookupOnceByRules(routing: NodeRouting, fr: FamilyRouting, rules: CompiledRule[], dst: IpNumber, key: PolicyKey): RouteLookup {
   const found = policyLookup(rules, key, dst, (name) => lookupInTable(routing, fr, TABLE_NUMBERS[name] ?? name, dst));
   switch (found.kind) {
     case 'route': {
