@@ -182,3 +182,49 @@ describe('multipath routes', () => {
     );
   });
 });
+
+describe('the default rules (local, main, default) answer as the lookup without rules', () => {
+  const node = nodeFrom('n', {
+    addr: `
+      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
+          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+          inet 127.0.0.1/8 scope host lo
+      2: eth0: <BROADCAST,UP> mtu 1500 state UP
+          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+          inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0
+          inet 10.0.0.6/24 scope global secondary eth0
+      3: cbr0: <BROADCAST,UP> mtu 1500 state UP
+          link/ether 52:54:00:00:00:02 brd ff:ff:ff:ff:ff:ff
+          inet 10.244.0.1/24 scope global cbr0
+    `,
+    route: `
+      default via 10.0.0.1 dev eth0 metric 100
+      10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5
+      10.244.0.0/24 dev cbr0 proto kernel scope link src 10.244.0.1
+      10.8.0.0/16 via 10.0.0.9 dev eth0
+      blackhole 10.9.0.0/16
+      unreachable 10.9.5.0/24
+      prohibit 10.7.0.0/16
+      throw 10.6.0.0/16
+    `,
+  });
+  const defaults = rules('0:\tfrom all lookup local', '32766:\tfrom all lookup main', '32767:\tfrom all lookup default');
+  const plain = compileRouting(node.interfaces, node.routes, null);
+  const withRules = compileRouting(node.interfaces, node.routes, defaults);
+
+  it('for 2,000 destinations drawn around the node\'s prefixes, for forwarded and local packets', () => {
+    // A small LCG: deterministic, so a failure names its destination.
+    let seed = 0x2f6b_1d3;
+    const next = (): number => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0);
+    const bases = [0x0a000000, 0x0a080000, 0x0a090000, 0x0a090500, 0x0a070000, 0x0a060000, 0x0af40000, 0x7f000000, 0x08080808];
+    for (let i = 0; i < 2000; i++) {
+      const base = bases[next() % bases.length] ?? 0;
+      const dst: IpNumber = { family: 'ipv4', value: (base + (next() % 0x20000)) >>> 0 };
+      const key: PolicyKey = { ...KEY, src: i % 2 === 0 ? ip('0.0.0.0') : ip('10.244.0.7'), iif: i % 2 === 0 ? 'lo' : 'cbr0', protoNum: 17 };
+      const a = lookupRoute(plain, dst);
+      const b = lookupRoute(withRules, dst, key);
+      const strip = (l: ReturnType<typeof lookupRoute>) => ('route' in l && l.route !== null ? { ...l, route: l.route.cidr } : l);
+      expect(strip(b), `${dst.value >>> 24}.${(dst.value >>> 16) & 255}.${(dst.value >>> 8) & 255}.${dst.value & 255}`).toEqual(strip(a));
+    }
+  });
+});
