@@ -102,6 +102,19 @@ describe('lookupRoute with rules', () => {
     expect(lookupRoute(compileRouting(node.interfaces, all, policy), ip('8.8.8.8'), { ...KEY, mark: 1 })).toMatchObject({ kind: 'unicast', dev: 'eth0' });
   });
 
+  it('knows every table of a family only when that family\'s routes were listed with table all', () => {
+    const routes = parseIpRoute({ file: 'r', text: [
+      'default via 10.0.0.1 dev eth0',
+      'local 10.0.0.5 dev eth0 table local proto kernel scope host src 10.0.0.5',
+      'default via fd00::1 dev eth0 metric 1024 pref medium',
+    ].join('\n'), firstLine: 1 }).routes;
+    const v6rules = parseIpRule({ file: 'r6', text: '0:\tfrom all lookup local\n100:\tfrom all fwmark 0x1 lookup 100\n32766:\tfrom all lookup main', firstLine: 1 }, { family: 'ipv6' }).rules;
+    const routing = compileRouting(node.interfaces, routes, [...policy, ...v6rules]);
+    expect([routing.v4.allTablesKnown, routing.v6.allTablesKnown]).toEqual([true, false]);
+    expect(lookupRoute(routing, ip('2001:db8::1'), { ...KEY, src: ip('::'), mark: 1 })).toMatchObject({ kind: 'unknown' });
+    expect(lookupRoute(routing, ip('8.8.8.8'), { ...KEY, mark: 1 })).toMatchObject({ kind: 'unicast', dev: 'eth0' });
+  });
+
   it('keeps the old lookup (local, then main) without rules or without a packet key', () => {
     const routing = compileRouting(node.interfaces, node.routes, null);
     expect(routing.v4.policy).toBeNull();

@@ -169,7 +169,8 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   for (const list of tables.values()) list.sort(byPrefixThenMetric);
   const localKnown = interfaces !== null || (routes ?? []).some((r) => r.table === 'local');
   // `ip route show table all` always lists the local table (with main); `ip route` alone never does.
-  const allTablesKnown = (routes ?? []).some((r) => r.table === 'local') && (routes ?? []).some((r) => r.table === 'main');
+  const own = (routes ?? []).filter((r) => r.family === family);
+  const allTablesKnown = own.some((r) => r.table === 'local') && own.some((r) => r.table === 'main');
   const policy = rules === null ? null : compilePolicy(rules, family);
   return {
     family, addresses, local, main, localKnown, otherTables: [...otherTables], tables,
