@@ -35,6 +35,8 @@ export interface IpRouteOptions {
   table?: string | null;
   /** The family the command asked for (`ip -6 route`): what a `default` route without a gateway belongs to. */
   family?: 'ipv4' | 'ipv6' | null;
+  /** The device the command named (`ip route show dev eth0`): iproute2 then omits `dev` on each route. */
+  dev?: string | null;
 }
 
 export function parseIpRoute(input: TextInput, options: IpRouteOptions = {}): IpRouteCapture {
@@ -55,7 +57,10 @@ export function parseIpRoute(input: TextInput, options: IpRouteOptions = {}): Ip
     routes.push(last);
   }
   if (routes.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no route found in ip route output');
-  for (const route of routes) settleDefaultFamily(route, options.family ?? null);
+  for (const route of routes) {
+    settleDefaultFamily(route, options.family ?? null);
+    if (route.dev === null && options.dev != null && route.nexthops === undefined) route.dev = options.dev;
+  }
   return { kind: 'ip-route', routes, takenAt: null };
 }
 

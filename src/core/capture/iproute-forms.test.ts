@@ -155,6 +155,11 @@ describe('ip route gaps', () => {
     expect(got.kind === 'ip-route' && got.routes.map((r) => [r.type, r.dst, r.table])).toEqual([['unicast', 'default', '200'], ['blackhole', '10.61.0.0/16', '200']]);
   });
 
+  it('gives the routes of `ip route show dev eth0` (printed without dev) the device the command named', () => {
+    const got = parseCaptureUnit(unit(text(['default via 10.0.0.1 proto dhcp src 10.0.0.5 metric 100', '10.0.0.0/24 proto kernel scope link src 10.0.0.5']), 'ip route show dev eth0'));
+    expect(got.kind === 'ip-route' && got.routes.map((r) => [r.dst, r.dev])).toEqual([['default', 'eth0'], ['10.0.0.0/24', 'eth0']]);
+  });
+
   it('gives a gatewayless default of `ip -6 route` the IPv6 family', () => {
     const got = parseCaptureUnit(unit(text(['unreachable default dev lo proto kernel metric 4294967295 pref medium']), 'ip -6 route'));
     expect(got.kind === 'ip-route' && got.routes[0]?.family).toBe('ipv6');

@@ -6,7 +6,7 @@ import { CaptureError } from './capture-error';
 import { emptyDetails, readKindOptions } from './ip-addr';
 import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
 import { emptyRule, markAndMask } from './ip-rule';
-import { settleDefaultFamily } from './ip-route';
+import { settleDefaultFamily, type IpRouteOptions } from './ip-route';
 import {
   firstObjectKeys, jsonArrayElements, num, obj, objects, str, strings, type JsonElement, type JsonObject,
 } from './json-array';
@@ -120,9 +120,12 @@ const ROUTE_TYPES = new Set<RouteType>([
 ]);
 const LOCAL_TABLE_TYPES = new Set<RouteType>(['local', 'broadcast', 'nat', 'anycast']);
 
-export function parseIpRouteJson(input: TextInput, options: { table?: string | null; family?: 'ipv4' | 'ipv6' | null } = {}): Capture<'ip-route'> {
+export function parseIpRouteJson(input: TextInput, options: IpRouteOptions = {}): Capture<'ip-route'> {
   const routes = each(input, 'route', (o, line, fail) => routeOf(o, line, fail, options.table ?? null));
-  for (const r of routes) settleDefaultFamily(r, options.family ?? null);
+  for (const r of routes) {
+    settleDefaultFamily(r, options.family ?? null);
+    if (r.dev === null && options.dev != null && r.nexthops === undefined) r.dev = options.dev;
+  }
   return { kind: 'ip-route', routes, takenAt: null };
 }
 

@@ -82,8 +82,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     case 'ip-addr':
       return parseAddresses(unit.input);
     case 'ip-route': {
-      const { table, family } = iprouteSelection(unit.command);
-      return isJson(unit.input.text) ? parseIpRouteJson(unit.input, { table, family }) : parseIpRoute(unit.input, { table, family });
+      const { table, family, dev } = iprouteSelection(unit.command);
+      return isJson(unit.input.text) ? parseIpRouteJson(unit.input, { table, family, dev }) : parseIpRoute(unit.input, { table, family, dev });
     }
     case 'ip-rule': {
       const { family } = iprouteSelection(unit.command);
