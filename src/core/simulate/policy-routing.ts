@@ -8,6 +8,7 @@
  * Routing tables stay routing.ts's; this module only decides which are consulted, in what order.
  */
 import type { RuleRecord } from '../capture/records';
+import { assertNever } from '../common/assert-never';
 import { cidrContains, isUnspecified, parseCidr } from './ip-number';
 import type { CidrNumber, Family, IpNumber } from './ip-number';
 
@@ -141,7 +142,7 @@ export function policyLookup<R>(
       case 'nat':
         return { kind: 'unknown', missing: `ip rule ${rule.text} uses route NAT, which Linux no longer implements` };
       default:
-        return action satisfies never;
+        return assertNever(action);
     }
   }
   return { kind: 'no-route' };

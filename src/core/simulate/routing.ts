@@ -5,6 +5,7 @@
  */
 import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../capture/records';
 import type { AddrType } from '../netfilter/ruleset';
+import { assertNever } from '../common/assert-never';
 import {
   cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
 } from './ip-number';
@@ -359,7 +360,7 @@ function lookupOnceByRules(routing: NodeRouting, fr: FamilyRouting, rules: Compi
     case 'unknown':
       return { kind: 'unknown', missing: found.missing };
     default:
-      return found satisfies never;
+      return assertNever(found);
   }
 }
 
