@@ -131,9 +131,9 @@ describe('natlens import', () => {
       '```',
       '$ ip route',
       'default via 10.0.0.1 dev eth0',
-      '$ ip -6 neigh',
-      'fe80::1 dev eth0 lladdr 52:54:00:12:34:56 router REACHABLE',
-      'fe80::2 dev eth0 lladdr 52:54:00:12:34:57 STALE',
+      '$ iptables -S INPUT',
+      '-P INPUT ACCEPT',
+      '-A INPUT -p tcp --dprot 22 -j ACCEPT',
       '```',
       '',
     ].join('\n'));
@@ -141,10 +141,10 @@ describe('natlens import', () => {
     expect(r.code).toBe(0);
     const report = json<ImportJson & { files: unknown[]; warnings: unknown[] }>(r);
     expect(report.nodes).toEqual([{ name: 'n1', captures: [expect.objectContaining({ kind: 'ip-route', source: 'node1.md:3', lines: [3, 3] })] }]);
-    const kept = { source: 'node1.md:5', lines: [5, 6], command: 'ip -6 neigh', reason: 'output of `ip -6 neigh` is not a capture natlens reads' };
+    const kept = { source: 'node1.md:5', lines: [5, 6], command: 'iptables -S INPUT', reason: 'iptables-save not read: unknown option --dprot' };
     expect(report.files).toEqual([{ file: 'node1.md', lines: 7, dataLines: 3, readDataLines: 1, warnedDataLines: 2, kept: [kept] }]);
-    expect(report.warnings).toEqual([{ source: 'node1.md:5', lines: [5, 6], message: `2 lines that look like addresses not read: ${kept.reason}` }]);
-    expect(r.stderr).toContain(`natlens: warning: node1.md:5: 2 lines that look like addresses not read: ${kept.reason} (lines 5-6)`);
+    expect(report.warnings).toEqual([{ source: 'node1.md:6', lines: [5, 6], message: 'iptables-save: unknown option --dprot; kept as text' }]);
+    expect(r.stderr).toContain('natlens: warning: node1.md:6: iptables-save: unknown option --dprot; kept as text (lines 5-6)');
     expect(r.stderr).toContain('natlens: node1.md: 1 of 3 lines that look like data read; 2 warned about above');
   });
 
@@ -201,6 +201,21 @@ describe('natlens nodes', () => {
       ['ip-route', path.join('node-a', 'routes.txt:1'), null],
     ]);
     expect(typeof node.captures[0].id).toBe('number');
+  });
+
+  it('adds the node\'s ip rules (both families), neighbours and bridge fdb from a transcript', () => {
+    const body = (name: string): string => fs.readFileSync(fixture(name), 'utf8');
+    fs.writeFileSync(path.join(dir, 'node-b.txt'), [
+      'root@node-b:~# ip rule', body('ip-rule.txt'), 'root@node-b:~# ip -6 rule', body('ip-6-rule.txt'),
+      'root@node-b:~# ip -j neigh', body('ip-j-neigh.txt'), 'root@node-b:~# bridge fdb show', body('bridge-fdb.txt'),
+    ].join('\n'));
+    expect(natlens(['import', 'node-b.txt']).code).toBe(0);
+    const [node] = json<Array<{ rules: Array<Record<string, unknown>>; neighbours: unknown[]; fdb: Array<Record<string, unknown>> }>>(natlens(['nodes', '--json']));
+    expect(node?.rules.map((r) => [r.family, r.priority, r.action])).toContainEqual(['ipv6', 100, 'lookup']);
+    expect(node?.rules.find((r) => r.priority === 130)).toEqual(expect.objectContaining({ oif: 'eth0', table: 'main', suppressPrefixLength: 0 }));
+    expect(node?.neighbours).toHaveLength(6);
+    expect(node?.fdb.filter((e) => e.dev === 'vxlan0' && e.dst !== null)).toHaveLength(3);
+    expect(natlens(['nodes']).stdout).toMatch(/rule 130: from all oif eth0 lookup main suppress_prefixlength 0/);
   });
 
   it('exits 1 when the project does not exist, without creating it', () => {

@@ -35,7 +35,49 @@ export interface NodeJson {
   name: string;
   interfaces: InterfaceJson[];
   routes: RouteJson[];
+  /** `ip rule` / `ip -6 rule`, beyond the contract's first version: absent from older servers. */
+  rules?: RuleJson[];
+  /** `ip neigh`. */
+  neighbours?: NeighbourJson[];
+  /** `bridge fdb show`. */
+  fdb?: FdbJson[];
   captures: NodeCaptureJson[];
+}
+
+export interface RuleJson {
+  priority: number;
+  family: 'ipv4' | 'ipv6';
+  not: boolean;
+  from: string | null;
+  to: string | null;
+  iif: string | null;
+  oif: string | null;
+  fwmark: string | null;
+  action: 'lookup' | 'goto' | 'blackhole' | 'unreachable' | 'prohibit' | 'nop' | 'nat';
+  table: string | null;
+  goto: number | null;
+  suppressPrefixLength: number | null;
+  other: string[];
+}
+
+export interface NeighbourJson {
+  address: string;
+  family: 'ipv4' | 'ipv6';
+  dev: string | null;
+  lladdr: string | null;
+  state: string | null;
+  router: boolean;
+}
+
+export interface FdbJson {
+  mac: string;
+  dev: string | null;
+  master: string | null;
+  vlan: number | null;
+  dst: string | null;
+  vni: number | null;
+  self: boolean;
+  state: string | null;
 }
 
 export interface ImportedCaptureJson {

@@ -172,6 +172,12 @@ describe('values out of range are rejected with file:line', () => {
 
   it('iptables-save: --dport 99999', () => rejectsAt('iptables-save', SAVE('-A INPUT -p tcp -m tcp --dport 99999 -j ACCEPT'), 3));
   it('ip route: a /40 prefix on an IPv4 destination', () => rejectsAt('ip-route', 'default via 10.0.0.1 dev eth0\n10.1.0.0/40 dev eth0 scope link\n', 2));
+  it('ip rule: a mark above 2^32-1 (fwmark 0x1ffffffff)', () => rejectsAt('ip-rule', '0:\tfrom all lookup local\n10:\tfrom all fwmark 0x1ffffffff lookup 5\n', 2));
+  it('ip rule: a /33 source prefix', () => rejectsAt('ip-rule', '10:\tfrom 10.0.0.0/33 lookup 5\n', 1));
+  it('ip -j rule: a destination length of 99 on an IPv4 address', () => rejectsAt('iproute-json', '[ {\n"priority": 5, "src": "all", "table": "main"\n}, {\n"priority": 6, "dst": "10.0.0.0", "dstlen": 99, "table": "main"\n} ]\n', 3));
+  it('ip -j addr: a prefix length of 40 on an IPv4 address', () => rejectsAt('iproute-json', '[{"ifindex":1,"ifname":"eth0","addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":40}]}]', 1));
+  it('bridge fdb: a vlan that is not a number (vlan x)', () => rejectsAt('bridge-fdb', 'aa:bb:cc:dd:ee:ff dev vx0 vlan x self\n', 1));
+  it('ip neigh: an address that is not one (10.0.0.256)', () => rejectsAt('ip-neigh', '10.0.0.256 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE\n', 1));
 
   it('conntrack: a port above 65535 (sport=70000)', () => rejectsAt('conntrack', `${CONNTRACK}\n${CONNTRACK.replace('sport=40000', 'sport=70000')}\n`, 2));
   it('conntrack: an ICMP type above 255 (type=300)', () => rejectsAt('conntrack', ICMP.replace('type=8', 'type=300'), 1));

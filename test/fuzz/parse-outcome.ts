@@ -8,6 +8,13 @@ import { parseConntrack } from '../../src/core/capture/conntrack';
 import { parseIfconfig } from '../../src/core/capture/ifconfig';
 import { parseIpAddr } from '../../src/core/capture/ip-addr';
 import { parseIpRoute } from '../../src/core/capture/ip-route';
+import { parseIpBrief } from '../../src/core/capture/ip-brief';
+import { parseIpRule } from '../../src/core/capture/ip-rule';
+import { parseIpNeigh } from '../../src/core/capture/ip-neigh';
+import { parseBridgeFdb } from '../../src/core/capture/bridge-fdb';
+import {
+  iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
+} from '../../src/core/capture/iproute-json';
 import { parseIptablesList } from '../../src/core/capture/iptables-list';
 import { parseIptablesRules } from '../../src/core/capture/iptables-rules';
 import { parseIptablesSave } from '../../src/core/capture/iptables-save';
@@ -97,7 +104,23 @@ export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-te
     case 'conntrack': return parseConntrack(input);
     case 'bridge': return parseBridge(input);
     case 'kubectl': return parseKubectl(input);
+    case 'ip-brief': return parseIpBrief(input);
+    case 'ip-rule': return parseIpRule(input);
+    case 'ip-neigh': return parseIpNeigh(input);
+    case 'bridge-fdb': return parseBridgeFdb(input);
+    case 'iproute-json': return parseIprouteJson(input);
     default: return assertNever(target);
+  }
+}
+
+/** The JSON reader the text's first object points to (the registry's choice); ip addr's when it points to none. */
+function parseIprouteJson(input: TextInput): ParsedCapture {
+  switch (iprouteJsonKind(input.text) ?? 'ip-addr') {
+    case 'ip-addr': return parseIpAddrJson(input);
+    case 'ip-route': return parseIpRouteJson(input);
+    case 'ip-rule': return parseIpRuleJson(input);
+    case 'ip-neigh': return parseIpNeighJson(input);
+    case 'bridge-fdb': return parseBridgeFdbJson(input);
   }
 }
 

@@ -8,16 +8,20 @@ import path from 'node:path';
 import type { TableName } from '../../src/core/netfilter/ruleset';
 import { looksLikeIpAddr } from '../../src/core/capture/ip-addr';
 import { looksLikeIptablesSave } from '../../src/core/capture/iptables-sniff';
+import { looksLikeIpBrief } from '../../src/core/capture/ip-brief';
+import { iprouteJsonKind } from '../../src/core/capture/iproute-json';
 import { detectCaptureKind, splitTextCapture } from '../../src/core/capture/registry';
 import type { TextInput } from '../../src/core/capture/text-input';
 
 export type FuzzTarget =
   | 'iptables-save' | 'iptables-rules' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
-  | 'conntrack' | 'bridge' | 'kubectl' | 'tcpdump-text' | 'registry';
+  | 'conntrack' | 'bridge' | 'kubectl' | 'tcpdump-text' | 'registry'
+  | 'ip-brief' | 'ip-rule' | 'ip-neigh' | 'bridge-fdb' | 'iproute-json';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   'iptables-save', 'iptables-rules', 'iptables-list', 'ip-addr', 'ifconfig', 'ip-route', 'route-table',
   'conntrack', 'bridge', 'kubectl', 'tcpdump-text', 'registry',
+  'ip-brief', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'iproute-json',
 ];
 
 /** One real input; `table`/`partial` carry what the transcript said about an `iptables -L` / `-S` listing. */
@@ -39,12 +43,14 @@ function filesIn(dir: string, suffix: string): string[] {
 }
 
 function targetOfKind(kind: string, text: string): FuzzTarget | null {
+  if (iprouteJsonKind(text) !== null) return 'iproute-json';
   switch (kind) {
-    case 'ip-addr': return looksLikeIpAddr(text) ? 'ip-addr' : 'ifconfig';
+    case 'ip-addr': return looksLikeIpAddr(text) ? 'ip-addr' : looksLikeIpBrief(text) ? 'ip-brief' : 'ifconfig';
     // Kind iptables-save holds two texts: iptables-save dumps and `iptables -S` listings (iptables-rules.ts).
     case 'iptables-save': return looksLikeIptablesSave(text) ? 'iptables-save' : 'iptables-rules';
     case 'iptables-list': case 'ip-route': case 'route-table':
     case 'conntrack': case 'bridge': case 'kubectl': case 'tcpdump-text':
+    case 'ip-rule': case 'ip-neigh': case 'bridge-fdb':
       return kind;
     default: return null;
   }
@@ -56,6 +62,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const corpus: Record<FuzzTarget, Seed[]> = {
     'iptables-save': [], 'iptables-rules': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
     conntrack: [], bridge: [], kubectl: [], 'tcpdump-text': [], registry: [],
+    'ip-brief': [], 'ip-rule': [], 'ip-neigh': [], 'bridge-fdb': [], 'iproute-json': [],
   };
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
 

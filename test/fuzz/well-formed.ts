@@ -8,8 +8,8 @@ import type { Cidr, Counters, Match, NatRange, PortRange, Ruleset, Target } from
 import { TABLE_NAMES } from '../../src/core/netfilter/ruleset';
 import type { CaptureUnit, SplitResult } from '../../src/core/capture/capture-unit';
 import type {
-  AddressRecord, BridgePortRecord, ConntrackEntry, ConntrackTuple, EndpointsRecord, InterfaceRecord, PacketRecord,
-  ParsedCapture, PodRecord, RouteRecord, ServiceRecord,
+  AddressRecord, BridgePortRecord, ConntrackEntry, ConntrackTuple, EndpointsRecord, FdbRecord, InterfaceRecord,
+  NeighbourRecord, PacketRecord, ParsedCapture, PodRecord, RouteRecord, RuleRecord, ServiceRecord,
 } from '../../src/core/capture/records';
 
 /** Inclusive range of source lines a result may point at. */
@@ -291,6 +291,33 @@ function route(p: Problems, where: string, r: RouteRecord, range: LineRange): vo
   lineIn(p, `${where}.line`, r.line, range);
 }
 
+function ipRule(p: Problems, where: string, r: RuleRecord, range: LineRange): void {
+  intOrNull(p, `${where}.priority`, r.priority, 0, U32);
+  if (r.from !== null) cidrText(p, `${where}.from`, r.from, r.family);
+  if (r.to !== null) cidrText(p, `${where}.to`, r.to, r.family);
+  intOrNull(p, `${where}.fwmark`, r.fwmark, 0, U32);
+  intOrNull(p, `${where}.fwmask`, r.fwmask, 0, U32);
+  if ((r.fwmark === null) !== (r.fwmask === null)) p.push(`${where}: fwmark and fwmask not given together`);
+  intOrNull(p, `${where}.suppressPrefixLength`, r.suppressPrefixLength, 0, U32);
+  if (r.action.kind === 'lookup') nonEmpty(p, `${where}.action.table`, r.action.table);
+  if (r.action.kind === 'goto') intOrNull(p, `${where}.action.target`, r.action.target, 0, U32);
+  lineIn(p, `${where}.line`, r.line, range);
+}
+
+function neighbour(p: Problems, where: string, n: NeighbourRecord, range: LineRange): void {
+  addressOrNull(p, `${where}.address`, n.address, n.family);
+  if (n.dev !== null) nonEmpty(p, `${where}.dev`, n.dev);
+  lineIn(p, `${where}.line`, n.line, range);
+}
+
+function fdbEntry(p: Problems, where: string, e: FdbRecord, range: LineRange): void {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(e.mac)) p.push(`${where}.mac = ${JSON.stringify(e.mac)}`);
+  addressOrNull(p, `${where}.dst`, e.dst);
+  intOrNull(p, `${where}.vlan`, e.vlan, 0, 4095);
+  intOrNull(p, `${where}.vni`, e.vni, 0, 0xff_ffff);
+  lineIn(p, `${where}.line`, e.line, range);
+}
+
 function tuple(p: Problems, where: string, t: ConntrackTuple, family: 'ipv4' | 'ipv6'): void {
   addressOrNull(p, `${where}.src`, t.src, family);
   addressOrNull(p, `${where}.dst`, t.dst, family);
@@ -370,6 +397,18 @@ export function problemsOfCapture(capture: ParsedCapture, range: LineRange): str
       capture.services.forEach((s, n) => service(p, `services[${n}]`, s, range));
       capture.endpoints.forEach((e, n) => endpoints(p, `endpoints[${n}]`, e, range));
       capture.pods.forEach((r, n) => pod(p, `pods[${n}]`, r, range));
+      break;
+    case 'ip-rule':
+      if (capture.rules.length === 0) p.push('no rule');
+      capture.rules.forEach((r, n) => ipRule(p, `rules[${n}]`, r, range));
+      break;
+    case 'ip-neigh':
+      if (capture.neighbours.length === 0) p.push('no neighbour');
+      capture.neighbours.forEach((r, n) => neighbour(p, `neighbours[${n}]`, r, range));
+      break;
+    case 'bridge-fdb':
+      if (capture.entries.length === 0) p.push('no fdb entry');
+      capture.entries.forEach((r, n) => fdbEntry(p, `entries[${n}]`, r, range));
       break;
     default:
       return assertNever(capture);

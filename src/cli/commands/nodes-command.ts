@@ -38,6 +38,19 @@ function printNodes(nodes: readonly NodeView[], io: CliIo): void {
     for (const r of node.routes) {
       io.stdout(`  route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}\n`);
     }
+    for (const r of node.rules) {
+      const selector = [r.not ? 'not' : null, `from ${r.from ?? 'all'}`, r.to ? `to ${r.to}` : null, r.iif ? `iif ${r.iif}` : null,
+        r.oif ? `oif ${r.oif}` : null, r.fwmark ? `fwmark ${r.fwmark}` : null, ...r.other].filter(Boolean).join(' ');
+      const action = r.action === 'lookup' ? `lookup ${r.table ?? '?'}` : r.action === 'goto' ? `goto ${r.goto ?? 'none'}` : r.action;
+      const suppress = r.suppressPrefixLength === null ? '' : ` suppress_prefixlength ${r.suppressPrefixLength}`;
+      io.stdout(`  rule ${r.priority}: ${selector} ${action}${suppress}\n`);
+    }
+    for (const n of node.neighbours) {
+      io.stdout(`  neighbour ${n.address}${n.dev ? ` dev ${n.dev}` : ''}${n.lladdr ? ` lladdr ${n.lladdr}` : ''}${n.state ? ` ${n.state}` : ''}\n`);
+    }
+    for (const e of node.fdb) {
+      io.stdout(`  fdb ${e.mac}${e.dev ? ` dev ${e.dev}` : ''}${e.master ? ` master ${e.master}` : ''}${e.dst ? ` dst ${e.dst}` : ''}${e.self ? ' self' : ''}${e.state ? ` ${e.state}` : ''}\n`);
+    }
     for (const c of node.captures) {
       io.stdout(`  capture ${c.id}: ${c.kind}${c.netns ? ` [netns ${c.netns}]` : ''} from ${c.source}${c.takenAt ? ` taken ${c.takenAt}` : ''}\n`);
     }

@@ -528,6 +528,7 @@ function hintOf(argv: string[]): Hint {
       return { kind: args[0] === 'show' ? 'bridge' : null, table: null, selective: false };
     case 'bridge': {
       const object = args.find((a) => !a.startsWith('-'));
+      if (object === 'fdb' || object === 'fd' || object === 'f') return { kind: 'bridge-fdb', table: null, selective: args.includes('dev') || args.includes('br') };
       return { kind: object === 'link' || object === 'l' ? 'bridge' : null, table: null, selective: false };
     }
     case 'kubectl':
@@ -605,6 +606,10 @@ function ipHint(args: string[]): Hint {
   if (['r', 'ro', 'rou', 'route'].includes(object)) {
     if (verb === 'get') return { kind: 'ip-route', table: null, selective: true };
     return shows || verb === 'table' ? { kind: 'ip-route', table: null, selective: false } : NO_HINT;
+  }
+  if (['ru', 'rul', 'rule'].includes(object)) return shows ? { kind: 'ip-rule', table: null, selective: selectors.length > 0 } : NO_HINT;
+  if (['n', 'ne', 'nei', 'neig', 'neigh', 'neighbor', 'neighbour'].includes(object)) {
+    return shows ? { kind: 'ip-neigh', table: null, selective: selectors.length > 0 } : NO_HINT;
   }
   return NO_HINT;
 }
@@ -712,4 +717,41 @@ export function looksLikeCommandLine(line: string): boolean {
   if (!COMMAND_WORDS.has(program)) return false;
   if (word.includes('/') && !/^(\.{1,2}|~|\$\w+|\/(usr\/)?s?bin|\/usr\/local\/s?bin)/.test(word)) return false;
   return argumentsLookLikeCommand(program, words[i + 1]);
+}
+
+// ---- what an iproute2 listing leaves out -------------------------------------------------------
+
+/** What `ip`/`bridge` print no longer once the command selected it: the family, the route table, the device. */
+export interface IprouteSelection {
+  family: 'ipv4' | 'ipv6' | null;
+  /** `ip route show table 100` (not `all`). */
+  table: string | null;
+  /** `ip neigh show dev eth0`, `bridge fdb show dev vxlan0`. */
+  dev: string | null;
+}
+
+export function iprouteSelection(command: string | null): IprouteSelection {
+  const none: IprouteSelection = { family: null, table: null, dev: null };
+  if (command === null) return none;
+  const argv = analyseCommand(command).argv;
+  const program = argv.length > 0 ? programName(argv[0]!) : null;
+  if (program !== 'ip' && program !== 'bridge') return none;
+  const out = { ...none };
+  const args = argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a === '-4' || a === '-6') out.family = a === '-4' ? 'ipv4' : 'ipv6';
+    else if ((a === '-f' || a === '-family') && next !== undefined) {
+      out.family = next === 'inet6' ? 'ipv6' : next === 'inet' ? 'ipv4' : out.family;
+      i++;
+    } else if ((a === 'table' || a === 'tab') && next !== undefined) {
+      out.table = next === 'all' || next === '0' ? null : next;
+      i++;
+    } else if (a === 'dev' && next !== undefined) {
+      out.dev = next;
+      i++;
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
+import type { AddressRecord, InterfaceRecord, LinkDetails, ParsedCapture } from './records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;
@@ -67,7 +67,8 @@ export function parseIpAddr(input: TextInput): IpAddrCapture {
       const body = piece.trim();
       if (body.startsWith('link/')) readLinkLine(iface, body);
       else if (/^inet6?\s/.test(body)) iface.addresses.push(addressFromLine(body, line, fail));
-      // valid_lft, altname, -d details (veth, bridge_slave ...) and -s counters carry nothing we model.
+      else readDetailLine(iface, body);
+      // valid_lft, altname and -s counters carry nothing we model.
     }
   }
   if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no interface found in ip addr output');
@@ -113,6 +114,53 @@ function readLinkLine(iface: InterfaceRecord, body: string): void {
   if (address !== undefined && !['brd', 'peer', 'link-netns', 'link-netnsid', 'promiscuity'].includes(address)) iface.mac = address;
   for (let i = 1; i < tokens.length; i++) {
     if (tokens[i] === 'link-netns' || tokens[i] === 'link-netnsid') iface.linkNetns = tokens[i + 1] ?? null;
+    // Only `ip -d` prints promiscuity on the link line: the device's details follow (none for a plain device).
+    if (tokens[i] === 'promiscuity' && iface.details === undefined) iface.details = emptyDetails();
+  }
+}
+
+/** Device kinds iproute2 names on the first `ip -d` detail line (its link_util list). */
+const LINK_KINDS = new Set([
+  'veth', 'bridge', 'vxlan', 'vlan', 'macvlan', 'macvtap', 'ipvlan', 'ipvtap', 'bond', 'team', 'dummy', 'ifb', 'ipip',
+  'gre', 'gretap', 'ip6gre', 'ip6gretap', 'sit', 'ip6tnl', 'vti', 'vti6', 'geneve', 'wireguard', 'tun', 'openvswitch',
+  'vrf', 'nlmon', 'netdevsim', 'xfrm', 'bareudp', 'gtp', 'erspan', 'ip6erspan', 'hsr', 'macsec', 'can', 'vcan', 'vxcan',
+  'batadv', 'virt_wifi', 'rmnet', 'amt', 'netkit', 'ipoib', 'lowpan', 'wwan',
+]);
+
+export function emptyDetails(): LinkDetails {
+  return { kind: null, slaveKind: null, vlanId: null, vxlan: null };
+}
+
+/** An `ip -d` line under the link line: `veth`, `vxlan id 42 remote ... dev eth0 ...`, `bridge_slave state ...`. */
+function readDetailLine(iface: InterfaceRecord, body: string): void {
+  const tokens = body.split(/\s+/);
+  const word = tokens[0] ?? '';
+  if (/^[a-z0-9]+_slave$/.test(word)) {
+    iface.details = { ...(iface.details ?? emptyDetails()), slaveKind: word };
+    return;
+  }
+  if (!LINK_KINDS.has(word)) return;
+  const details = iface.details ?? emptyDetails();
+  if (details.kind !== null) return;
+  details.kind = word;
+  iface.details = details;
+  readKindOptions(details, word, (key) => {
+    const i = tokens.indexOf(key);
+    return i < 0 ? null : (tokens[i + 1] ?? null);
+  });
+}
+
+/** The options of a vlan or vxlan device, by key: `id`, `remote`/`group`, `local`, `dev`, `dstport`. */
+export function readKindOptions(details: LinkDetails, kind: string, value: (key: string) => string | null): void {
+  if (kind === 'vlan') details.vlanId = u32Of(value('id') ?? '');
+  if (kind === 'vxlan') {
+    details.vxlan = {
+      id: u32Of(value('id') ?? ''),
+      remote: value('remote') ?? value('group'),
+      local: value('local'),
+      dev: value('dev'),
+      dstport: u32Of(value('dstport') ?? ''),
+    };
   }
 }
 

@@ -2,8 +2,9 @@
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
 import { u32Of } from './kernel-number';
+import { isNeighLine } from './ip-neigh';
 import { leadingLines } from './leading-lines';
-import type { ParsedCapture, RouteRecord, RouteType } from './records';
+import type { NexthopRecord, ParsedCapture, RouteRecord, RouteType } from './records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpRouteCapture = Extract<ParsedCapture, { kind: 'ip-route' }>;
@@ -29,7 +30,16 @@ const ROUTE_FLAGS = new Set([
 /** iproute2 puts these types in the local table unless told otherwise, and `show table local` omits `table local`. */
 const LOCAL_TABLE_TYPES = new Set(['local', 'broadcast', 'nat', 'anycast']);
 
-export function parseIpRoute(input: TextInput): IpRouteCapture {
+export interface IpRouteOptions {
+  /** The table the command listed (`ip route show table 100`): iproute2 then omits `table` on each route. */
+  table?: string | null;
+  /** The family the command asked for (`ip -6 route`): what a `default` route without a gateway belongs to. */
+  family?: 'ipv4' | 'ipv6' | null;
+  /** The device the command named (`ip route show dev eth0`): iproute2 then omits `dev` on each route. */
+  dev?: string | null;
+}
+
+export function parseIpRoute(input: TextInput, options: IpRouteOptions = {}): IpRouteCapture {
   const routes: RouteRecord[] = [];
   let last: RouteRecord | null = null;
   for (const { line, text } of linesOf(input)) {
@@ -43,14 +53,23 @@ export function parseIpRoute(input: TextInput): IpRouteCapture {
       readAttributes(last as RouteRecord, tokens, 0, fail);
       continue;
     }
-    last = routeFromTokens(tokens, line, fail);
+    last = routeFromTokens(tokens, line, fail, options.table ?? null);
     routes.push(last);
   }
   if (routes.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no route found in ip route output');
   for (const route of routes) {
-    if (route.dst === 'default' && route.family === 'ipv4' && route.via !== null && route.via.includes(':')) route.family = 'ipv6';
+    settleDefaultFamily(route, options.family ?? null);
+    if (route.dev === null && options.dev != null && route.nexthops === undefined) route.dev = options.dev;
   }
   return { kind: 'ip-route', routes, takenAt: null };
+}
+
+/** `default` says no family: the gateway's, else the command's. */
+export function settleDefaultFamily(route: RouteRecord, family: 'ipv4' | 'ipv6' | null): void {
+  if (route.dst !== 'default') return;
+  const gateway = route.via ?? route.nexthops?.find((h) => h.via !== null)?.via ?? null;
+  if (gateway !== null) route.family = familyOfAddress(gateway);
+  else if (family !== null) route.family = family;
 }
 
 /** Rejects a line whose head is not `[TYPE] DST` before the whole (possibly huge) line is split. */
@@ -60,7 +79,7 @@ function checkDestination(text: string, fail: (r: string) => never): void {
   if (dst !== undefined && dst !== 'default' && !isCidr(dst)) fail(`not a route destination: "${clip(dst)}"`);
 }
 
-function routeFromTokens(tokens: string[], line: number, fail: (r: string) => never): RouteRecord {
+function routeFromTokens(tokens: string[], line: number, fail: (r: string) => never, table: string | null): RouteRecord {
   let i = 0;
   let type: RouteType = 'unicast';
   const first = tokens[0] ?? '';
@@ -73,7 +92,7 @@ function routeFromTokens(tokens: string[], line: number, fail: (r: string) => ne
   const dst = dstToken === 'default' || dstToken === '0.0.0.0/0' || dstToken === '::/0' ? 'default' : withHostPrefix(dstToken);
   const route: RouteRecord = {
     type, dst, family: dst === 'default' ? (dstToken.includes(':') ? 'ipv6' : 'ipv4') : familyOfAddress(dstToken),
-    via: null, dev: null, src: null, metric: null, table: LOCAL_TABLE_TYPES.has(type) ? 'local' : 'main',
+    via: null, dev: null, src: null, metric: null, table: table ?? (LOCAL_TABLE_TYPES.has(type) ? 'local' : 'main'),
     scope: null, proto: null, flags: [], line,
   };
   readAttributes(route, tokens, i + 1, fail);
@@ -81,15 +100,20 @@ function routeFromTokens(tokens: string[], line: number, fail: (r: string) => ne
 }
 
 function readAttributes(route: RouteRecord, tokens: string[], from: number, fail: (r: string) => never): void {
+  // The hop the words after a `nexthop` describe; route-level words before any.
+  let hop: NexthopRecord | null = null;
   for (let i = from; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     if (token === 'nexthop') {
-      // Multipath: the record keeps the first hop and says it is one of several.
+      // Multipath: the record's via/dev are the first hop's; every hop is in `nexthops`.
       if (!route.flags.includes('multipath')) route.flags.push('multipath');
+      hop = { via: null, dev: null, weight: 1, flags: [] };
+      (route.nexthops ??= []).push(hop);
       continue;
     }
     if (ROUTE_FLAGS.has(token)) {
-      if (!route.flags.includes(token)) route.flags.push(token);
+      if (hop) hop.flags.push(token);
+      else if (!route.flags.includes(token)) route.flags.push(token);
       continue;
     }
     if (!KEYS_WITH_VALUE.has(token)) continue; // words of newer iproute2 (encap, lwtunnel details...) carry nothing we model
@@ -102,9 +126,19 @@ function readAttributes(route: RouteRecord, tokens: string[], from: number, fail
     switch (token) {
       case 'via':
         if (!isIpAddress(v)) fail(`not a gateway address: "${clip(v)}"`);
+        if (hop) hop.via = v;
         if (route.via === null) route.via = v;
         break;
-      case 'dev': if (route.dev === null) route.dev = v; break;
+      case 'dev':
+        if (hop) hop.dev = v;
+        if (route.dev === null) route.dev = v;
+        break;
+      case 'weight':
+        if (hop) hop.weight = u32Of(v) ?? fail(`not a nexthop weight: "${clip(v)}"`);
+        break;
+      case 'nhid':
+        route.nhid = u32Of(v) ?? fail(`not a nexthop id: "${clip(v)}"`);
+        break;
       case 'src': route.src = v; break;
       case 'metric':
         route.metric = u32Of(v) ?? fail(`not a 32-bit metric: "${clip(v)}"`);
@@ -127,6 +161,7 @@ export function looksLikeIpRoute(text: string): boolean {
   if (lines.length === 0) return false;
   return lines.every((l) => {
     if (/^\s+nexthop\s/.test(l)) return true;
+    if (isNeighLine(l)) return false; // `10.0.0.2 dev eth0 lladdr ... REACHABLE` reads like a host route
     const tokens = l.trim().split(/\s+/, 4);
     const dst = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens[1] : tokens[0];
     const next = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens[2] : tokens[1];

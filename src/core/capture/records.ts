@@ -11,11 +11,14 @@ export type CaptureKind =
   | 'tcpdump-text'
   | 'pcap'
   | 'bridge'
-  | 'kubectl';
+  | 'kubectl'
+  | 'ip-rule'
+  | 'ip-neigh'
+  | 'bridge-fdb';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb',
 ];
 
 // ---- ip addr / ifconfig -------------------------------------------------------------------
@@ -51,6 +54,29 @@ export interface InterfaceRecord {
   mac: string | null;
   addresses: AddressRecord[];
   line: number;
+  /** What `ip -d` (or `ip -j -d`) says about the device; absent when the capture did not show details. */
+  details?: LinkDetails;
+}
+
+/** `ip -d link` detail lines: the device kind, its bridge/bond port role, and a vxlan's tunnel. */
+export interface LinkDetails {
+  /** `veth`, `bridge`, `vxlan`, `vlan`, `bond`, `dummy`, `ipip`, `wireguard`... (null: a plain device). */
+  kind: string | null;
+  /** `bridge_slave`, `bond_slave`... when the device is a port of a master. */
+  slaveKind: string | null;
+  /** `vlan protocol 802.1Q id 100`. */
+  vlanId: number | null;
+  vxlan: VxlanDetails | null;
+}
+
+export interface VxlanDetails {
+  id: number | null;
+  /** Unicast peer (`remote`) or multicast group (`group`). */
+  remote: string | null;
+  local: string | null;
+  /** The underlay device (`dev eth0`). */
+  dev: string | null;
+  dstport: number | null;
 }
 
 // ---- ip route / route -n / netstat -rn -------------------------------------------------------
@@ -73,6 +99,97 @@ export interface RouteRecord {
   scope: string | null;
   proto: string | null;
   /** route -n flags (`UG`, `UH`...), or ip route's own flags (`linkdown`, `onlink`). */
+  flags: string[];
+  line: number;
+  /** The hops of a multipath route (`nexthop via ... weight N` lines, or a nexthop group's), in order. */
+  nexthops?: NexthopRecord[];
+  /** `nhid N`: the route uses nexthop object N (`ip nexthop`). */
+  nhid?: number | null;
+}
+
+export interface NexthopRecord {
+  via: string | null;
+  dev: string | null;
+  /** 1 when not printed (the kernel's default weight). */
+  weight: number;
+  flags: string[];
+}
+
+// ---- ip rule -------------------------------------------------------------------------------
+
+/** What a policy rule does when its selector matches. */
+export type RuleAction =
+  | { kind: 'lookup'; table: string }
+  | { kind: 'goto'; target: number | null }
+  | { kind: 'blackhole' }
+  | { kind: 'unreachable' }
+  | { kind: 'prohibit' }
+  | { kind: 'nop' }
+  /** `map-to ADDR` / `masquerade`: the old route NAT action (removed from Linux 2.6.x, still printed). */
+  | { kind: 'nat'; to: string | null };
+
+export interface RuleRecord {
+  family: 'ipv4' | 'ipv6';
+  priority: number;
+  /** `not`: the selector is inverted. */
+  not: boolean;
+  /** Source prefix, null for `from all`. */
+  from: string | null;
+  to: string | null;
+  /** Input interface; `lo` matches locally generated packets. */
+  iif: string | null;
+  oif: string | null;
+  fwmark: number | null;
+  /** 0xffffffff when the rule gives a mark without a mask. */
+  fwmask: number | null;
+  /** `tos 0x10` / `dsfield`. */
+  tos: number | null;
+  /** `ipproto tcp`, `sport 80`, `dport 1000-2000`, `uidrange 0-1000`, `l3mdev`, `tun_id N`: kept as printed. */
+  other: string[];
+  action: RuleAction;
+  /** `suppress_prefixlength N`: a route found with a prefix this short or shorter is ignored. */
+  suppressPrefixLength: number | null;
+  suppressIfgroup: string | null;
+  /** `[detached]` interfaces, `[unresolved]` goto, `proto X`. */
+  flags: string[];
+  line: number;
+}
+
+// ---- ip neigh --------------------------------------------------------------------------------
+
+export interface NeighbourRecord {
+  family: 'ipv4' | 'ipv6';
+  address: string;
+  /** Null when the command named the device (`ip neigh show dev eth0` does not print it). */
+  dev: string | null;
+  lladdr: string | null;
+  /** NUD states as printed: REACHABLE, STALE, DELAY, PROBE, FAILED, INCOMPLETE, NOARP, PERMANENT, NONE. */
+  states: string[];
+  router: boolean;
+  /** proxy, extern_learn, offload, `proto X`. */
+  flags: string[];
+  line: number;
+}
+
+// ---- bridge fdb --------------------------------------------------------------------------------
+
+export interface FdbRecord {
+  mac: string;
+  /** Null when the command named the device (`bridge fdb show dev X`). */
+  dev: string | null;
+  /** The bridge this entry belongs to (`master br0`); null for a device's own (`self`) entry. */
+  master: string | null;
+  vlan: number | null;
+  /** VXLAN remote (`dst 10.0.0.2`). */
+  dst: string | null;
+  vni: number | null;
+  /** `via eth0`: the underlay device of a vxlan remote. */
+  via: string | null;
+  /** The entry is the device's own (`self`), not the bridge's. */
+  self: boolean;
+  /** permanent, static, stale, or null (a learned, dynamic entry). */
+  state: string | null;
+  /** router, extern_learn, offload, sticky... */
   flags: string[];
   line: number;
 }
@@ -233,7 +350,10 @@ export type ParsedCapture =
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null }
   | { kind: 'bridge'; ports: BridgePortRecord[]; takenAt: null }
-  | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null };
+  | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null }
+  | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }
+  | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
+  | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null };
 
 /** A packet capture is streamed, never held whole: `read` pushes every packet into the sink and returns a summary. */
 export interface PacketCaptureSummary {
@@ -261,5 +381,11 @@ export function recordCount(capture: ParsedCapture): number {
       return capture.ports.length;
     case 'kubectl':
       return capture.services.length + capture.endpoints.length + capture.pods.length;
+    case 'ip-rule':
+      return capture.rules.length;
+    case 'ip-neigh':
+      return capture.neighbours.length;
+    case 'bridge-fdb':
+      return capture.entries.length;
   }
 }

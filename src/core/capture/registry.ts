@@ -5,12 +5,19 @@
 import { assertNever } from '../common/assert-never';
 import { CaptureError } from './capture-error';
 import type { CaptureUnit, SplitResult } from './capture-unit';
-import { analyseCommand } from './command';
+import { analyseCommand, iprouteSelection } from './command';
 import { looksLikeBridge, parseBridge } from './bridge';
+import { looksLikeBridgeFdb, parseBridgeFdb } from './bridge-fdb';
 import { looksLikeConntrack, parseConntrack } from './conntrack';
 import { looksLikeIfconfig, parseIfconfig } from './ifconfig';
 import { looksLikeIpAddr, parseIpAddr } from './ip-addr';
+import { looksLikeIpBrief, parseIpBrief } from './ip-brief';
+import { looksLikeIpNeigh, parseIpNeigh } from './ip-neigh';
 import { looksLikeIpRoute, parseIpRoute } from './ip-route';
+import { looksLikeIpRule, parseIpRule } from './ip-rule';
+import {
+  iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
+} from './iproute-json';
 import { parseIptablesList } from './iptables-list';
 import { parseIptablesSave } from './iptables-save';
 import { parseIptablesRules } from './iptables-rules';
@@ -31,8 +38,11 @@ type TextKind = Exclude<CaptureKind, 'pcap'>;
 const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   'iptables-save': (head) => looksLikeIptablesSave(head) || looksLikeIptablesRules(head),
   'iptables-list': looksLikeIptablesList,
-  'ip-addr': (head) => looksLikeIpAddr(head) || looksLikeIfconfig(head),
-  'ip-route': looksLikeIpRoute,
+  'ip-addr': (head) => looksLikeIpAddr(head) || looksLikeIfconfig(head) || looksLikeIpBrief(head) || iprouteJsonKind(head) === 'ip-addr',
+  'ip-route': (head) => looksLikeIpRoute(head) || iprouteJsonKind(head) === 'ip-route',
+  'ip-rule': (head) => looksLikeIpRule(head) || iprouteJsonKind(head) === 'ip-rule',
+  'ip-neigh': (head) => looksLikeIpNeigh(head) || iprouteJsonKind(head) === 'ip-neigh',
+  'bridge-fdb': (head) => looksLikeBridgeFdb(head) || iprouteJsonKind(head) === 'bridge-fdb',
   'route-table': looksLikeRouteTable,
   conntrack: looksLikeConntrack,
   bridge: looksLikeBridge,
@@ -78,9 +88,23 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       });
     }
     case 'ip-addr':
-      return looksLikeIpAddr(unit.input.text) || !looksLikeIfconfig(unit.input.text) ? parseIpAddr(unit.input) : parseIfconfig(unit.input);
-    case 'ip-route':
-      return parseIpRoute(unit.input);
+      return parseAddresses(unit.input);
+    case 'ip-route': {
+      const { table, family, dev } = iprouteSelection(unit.command);
+      return isJson(unit.input.text) ? parseIpRouteJson(unit.input, { table, family, dev }) : parseIpRoute(unit.input, { table, family, dev });
+    }
+    case 'ip-rule': {
+      const { family } = iprouteSelection(unit.command);
+      return isJson(unit.input.text) ? parseIpRuleJson(unit.input, { family }) : parseIpRule(unit.input, { family });
+    }
+    case 'ip-neigh': {
+      const { dev } = iprouteSelection(unit.command);
+      return isJson(unit.input.text) ? parseIpNeighJson(unit.input, { dev }) : parseIpNeigh(unit.input, { dev });
+    }
+    case 'bridge-fdb': {
+      const { dev } = iprouteSelection(unit.command);
+      return isJson(unit.input.text) ? parseBridgeFdbJson(unit.input, { dev }) : parseBridgeFdb(unit.input, { dev });
+    }
     case 'route-table':
       return parseRouteTable(unit.input);
     case 'conntrack':
@@ -103,6 +127,20 @@ function iptablesFamily(command: string | null): 'ipv4' | 'ipv6' | undefined {
   if (program === null) return undefined;
   if (program.startsWith('ip6tables')) return 'ipv6';
   return program.startsWith('iptables') ? 'ipv4' : undefined;
+}
+
+/** `ip addr` in its long, one-line, brief or JSON form, or `ifconfig`. */
+function parseAddresses(input: TextInput): ParsedCapture {
+  const head = input.text.length > SNIFF_CHARS ? input.text.slice(0, SNIFF_CHARS) : input.text;
+  if (isJson(head)) return parseIpAddrJson(input);
+  if (looksLikeIpAddr(head)) return parseIpAddr(input);
+  if (looksLikeIpBrief(head)) return parseIpBrief(input);
+  return looksLikeIfconfig(head) ? parseIfconfig(input) : parseIpAddr(input);
+}
+
+/** iproute2's `-j` output: a JSON array (`[{...` or, pretty, `[ {`). */
+function isJson(text: string): boolean {
+  return /^\s*\[\s*(\{|\])/.test(text.slice(0, 256));
 }
 
 /** Streams the packets of a tcpdump-text unit into `sink`. */

@@ -2,6 +2,11 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { looksLikeBridge } from './bridge';
+import { looksLikeBridgeFdb } from './bridge-fdb';
+import { looksLikeIpBrief } from './ip-brief';
+import { looksLikeIpNeigh } from './ip-neigh';
+import { looksLikeIpRule } from './ip-rule';
+import { iprouteJsonKind } from './iproute-json';
 import { looksLikeConntrack } from './conntrack';
 import { looksLikeIfconfig } from './ifconfig';
 import { looksLikeIpAddr } from './ip-addr';
@@ -13,10 +18,24 @@ import { textFixture } from '../../../test/fixtures/text/fixture-input';
 const SNIFFS = {
   'ip-addr': looksLikeIpAddr, ifconfig: looksLikeIfconfig, 'ip-route': looksLikeIpRoute, 'route-table': looksLikeRouteTable,
   conntrack: looksLikeConntrack, bridge: looksLikeBridge, kubectl: looksLikeKubectl,
+  'ip-brief': looksLikeIpBrief, 'ip-rule': looksLikeIpRule, 'ip-neigh': looksLikeIpNeigh, 'bridge-fdb': looksLikeBridgeFdb,
+  'json ip-addr': (t: string) => iprouteJsonKind(t) === 'ip-addr', 'json ip-route': (t: string) => iprouteJsonKind(t) === 'ip-route',
+  'json ip-rule': (t: string) => iprouteJsonKind(t) === 'ip-rule', 'json ip-neigh': (t: string) => iprouteJsonKind(t) === 'ip-neigh',
+  'json bridge-fdb': (t: string) => iprouteJsonKind(t) === 'bridge-fdb',
 } as const;
 
 /** Which sniff each real fixture must satisfy (and no other). */
 function expectedSniff(name: string): keyof typeof SNIFFS {
+  if (name.startsWith('ip-j-addr') || name.startsWith('ip-j-p-addr') || name.startsWith('ip-j-link') || name.startsWith('ip-d-j-')) return 'json ip-addr';
+  if (name.startsWith('ip-j-route')) return 'json ip-route';
+  if (name.startsWith('ip-j-rule')) return 'json ip-rule';
+  if (name.startsWith('ip-j-neigh')) return 'json ip-neigh';
+  if (name.startsWith('bridge-j-fdb')) return 'json bridge-fdb';
+  if (name.startsWith('ip-br-')) return 'ip-brief';
+  if (name.startsWith('ip-rule') || name.startsWith('ip-6-rule')) return 'ip-rule';
+  if (name.startsWith('ip-neigh') || name.startsWith('ip-6-neigh')) return 'ip-neigh';
+  if (name.startsWith('bridge-fdb')) return 'bridge-fdb';
+  if (name.startsWith('ip-s-') || name.startsWith('ip-6-addr') || name.startsWith('ip-link-')) return 'ip-addr';
   if (name.startsWith('ip-addr') || name.startsWith('ip-o-') || name.startsWith('ip-d-')) return 'ip-addr';
   if (name.startsWith('ifconfig')) return 'ifconfig';
   if (name.startsWith('ip-route') || name.startsWith('ip-6-route')) return 'ip-route';

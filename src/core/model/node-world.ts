@@ -3,7 +3,7 @@
  * namespace (a pod's `ip addr` is not the node's). A node with an iptables-save uses it; a node with
  * only `iptables -L` listings gets the newest listing of each table merged into one ruleset.
  */
-import type { CaptureKind } from '../capture/records';
+import type { CaptureKind, RuleRecord } from '../capture/records';
 import type { Ruleset, Table } from '../netfilter/ruleset';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import { ModelError } from './model-error';
@@ -27,6 +27,7 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
     const addr = newest(['ip-addr']);
     const routes = newest(['ip-route', 'route-table']);
     const rulesets = pinned && pinned.nodeId === id ? store.rulesetsOf(pinned.id) : rulesetsOfNode(store, own);
+    const ipRules = ipRulesOfNode(store, own);
     return {
       name,
       ruleset: rulesets.find((r) => r.family === 'ipv4') ?? null,
@@ -36,6 +37,7 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       ...(addr ? { interfacesComplete: !addr.partial } : {}),
       routes: routes ? store.routesOf(routes.id) : null,
       rulesetSource: rulesetFileOf(pinned && pinned.nodeId === id ? [pinned] : own),
+      rules: ipRules,
     };
   });
 }
@@ -47,6 +49,22 @@ function rulesetFileOf(captures: readonly CaptureRow[]): string | null {
   const used = saves[0] ? [saves[0]] : rulesets;
   const files = new Set(used.map((c) => c.sourceFile));
   return files.size === 1 ? [...files][0] ?? null : null;
+}
+
+/** Each family's rules from the newest `ip rule` capture holding that family (`ip rule` and `ip -6 rule` are two captures). */
+function ipRulesOfNode(store: Store, own: readonly CaptureRow[]): RuleRecord[] | null {
+  const captures = own.filter((c) => c.kind === 'ip-rule').sort((a, b) => b.id - a.id);
+  if (captures.length === 0) return null;
+  const out: RuleRecord[] = [];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (const c of captures) {
+      const rules = store.ipRulesOf(c.id).filter((r) => r.family === family);
+      if (rules.length === 0) continue;
+      out.push(...rules);
+      break;
+    }
+  }
+  return out;
 }
 
 function rulesetsOfNode(store: Store, own: readonly CaptureRow[]): Ruleset[] {

@@ -1,5 +1,7 @@
+import { assertNever } from '../common/assert-never';
+import type { CaptureKind, FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../capture/records';
 import type { CaptureRow, Store } from './store';
-import type { CaptureView, InterfaceView, NodeView, RouteView } from './views';
+import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from './views';
 
 /** Every node of the project as CONTRACT.md's `nodes --json` shows it, ordered by name. */
 export function listNodes(store: Store): NodeView[] {
@@ -23,14 +25,72 @@ function nodeView(store: Store, id: number, name: string): NodeView {
         state: i.state,
         master: i.master,
         peer: i.peer,
+        kind: i.details?.kind ?? null,
       }))
     : [];
   const routes: RouteView[] = route
     ? store.routesOf(route.id).map((r) => ({
         dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
+        nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
       }))
     : [];
-  return { name, interfaces, routes, captures: store.capturesOf(id).map(captureView) };
+  const rules = newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)).map(ruleView);
+  const neighbours = newestPerFamily(store, id, 'ip-neigh', (c) => store.neighboursOf(c)).map(neighbourView);
+  const fdbCapture = store.newestCapture(id, ['bridge-fdb']);
+  const fdb = fdbCapture ? store.fdbEntriesOf(fdbCapture.id).map(fdbView) : [];
+  return { name, interfaces, routes, rules, neighbours, fdb, captures: store.capturesOf(id).map(captureView) };
+}
+
+/**
+ * The records of each family from the newest capture that holds that family: `ip rule` and `ip -6 rule`
+ * are two captures of one kind, and the later one does not replace the other family.
+ */
+function newestPerFamily<T extends { family: 'ipv4' | 'ipv6' }>(
+  store: Store, nodeId: number, kind: CaptureKind, read: (captureId: number) => T[],
+): T[] {
+  const captures = store.capturesOf(nodeId).filter((c) => c.kind === kind && c.netns === null).sort((a, b) => b.id - a.id);
+  const out: T[] = [];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (const c of captures) {
+      const records = read(c.id).filter((r) => r.family === family);
+      if (records.length === 0) continue;
+      out.push(...records);
+      break;
+    }
+  }
+  return out;
+}
+
+function ruleView(r: RuleRecord): RuleView {
+  const action: RuleAction = r.action;
+  const base = {
+    priority: r.priority, family: r.family, not: r.not, from: r.from, to: r.to, iif: r.iif, oif: r.oif,
+    fwmark: r.fwmark === null ? null : r.fwmask === 0xffff_ffff ? hex(r.fwmark) : `${hex(r.fwmark)}/${hex(r.fwmask ?? 0)}`,
+    suppressPrefixLength: r.suppressPrefixLength, other: r.other,
+  };
+  switch (action.kind) {
+    case 'lookup': return { ...base, action: 'lookup', table: action.table, goto: null };
+    case 'goto': return { ...base, action: 'goto', table: null, goto: action.target };
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+    case 'nop':
+    case 'nat':
+      return { ...base, action: action.kind, table: null, goto: null };
+    default: return assertNever(action);
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+function neighbourView(n: NeighbourRecord): NeighbourView {
+  return { address: n.address, family: n.family, dev: n.dev, lladdr: n.lladdr, state: n.states.length === 0 ? null : n.states.join(' '), router: n.router };
+}
+
+function fdbView(e: FdbRecord): FdbView {
+  return { mac: e.mac, dev: e.dev, master: e.master, vlan: e.vlan, dst: e.dst, vni: e.vni, self: e.self, state: e.state };
 }
 
 export function captureSource(c: Pick<CaptureRow, 'sourceFile' | 'firstLine'>): string {

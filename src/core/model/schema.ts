@@ -388,6 +388,65 @@ CREATE TABLE flow_generation (
   // 5: services and endpoints are read by capture only; their (namespace, name) indexes were kept up to date
   // for nothing, 60,000 entries for a kube-proxy-scale ruleset.
   (db) => db.exec('DROP INDEX IF EXISTS services_name; DROP INDEX IF EXISTS endpoints_service'),
+  // 6: iproute2's other state: policy rules (`ip rule`), neighbours (`ip neigh`), bridge fdb entries; an
+  // interface's `ip -d` details and a route's nexthops and nexthop id, as JSON.
+  (db) =>
+    db.exec(`
+ALTER TABLE interfaces ADD COLUMN details TEXT;
+ALTER TABLE routes ADD COLUMN nexthops TEXT;
+ALTER TABLE routes ADD COLUMN nhid INTEGER;
+CREATE TABLE ip_rules (
+  id              INTEGER PRIMARY KEY,
+  capture_id      INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  family          TEXT NOT NULL,
+  priority        INTEGER NOT NULL,
+  invert          INTEGER NOT NULL,
+  src             TEXT,
+  dst             TEXT,
+  iif             TEXT,
+  oif             TEXT,
+  fwmark          INTEGER,
+  fwmask          INTEGER,
+  tos             INTEGER,
+  other           TEXT NOT NULL,
+  -- RuleAction as JSON: {"kind":"lookup","table":"main"}, {"kind":"goto","target":200}...
+  action          TEXT NOT NULL,
+  suppress_prefix INTEGER,
+  suppress_ifgroup TEXT,
+  flags           TEXT NOT NULL,
+  line            INTEGER NOT NULL
+);
+CREATE INDEX ip_rules_capture ON ip_rules(capture_id);
+CREATE TABLE neighbours (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  family      TEXT NOT NULL,
+  address     TEXT NOT NULL,
+  dev         TEXT,
+  lladdr      TEXT,
+  states      TEXT NOT NULL,
+  router      INTEGER NOT NULL,
+  flags       TEXT NOT NULL,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX neighbours_capture ON neighbours(capture_id);
+CREATE TABLE fdb_entries (
+  id          INTEGER PRIMARY KEY,
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  mac         TEXT NOT NULL,
+  dev         TEXT,
+  master      TEXT,
+  vlan        INTEGER,
+  dst         TEXT,
+  vni         INTEGER,
+  via         TEXT,
+  self        INTEGER NOT NULL,
+  state       TEXT,
+  flags       TEXT NOT NULL,
+  line        INTEGER NOT NULL
+);
+CREATE INDEX fdb_entries_capture ON fdb_entries(capture_id);
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

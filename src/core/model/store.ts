@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
-  BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, InterfaceRecord,
-  ParsedCapture, PodRecord, RouteRecord, RouteType, ServiceRecord,
+  BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, FdbRecord, InterfaceRecord, LinkDetails, NeighbourRecord,
+  NexthopRecord, ParsedCapture, PodRecord, RouteRecord, RouteType, RuleAction, RuleRecord, ServiceRecord,
 } from '../capture/records';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
@@ -293,6 +293,15 @@ export class Store {
         this.insertEndpoints(captureId, 'kubectl', capture.endpoints.flatMap(endpointRecords));
         this.insertPods(captureId, capture.pods);
         return;
+      case 'ip-rule':
+        this.insertIpRules(captureId, capture.rules);
+        return;
+      case 'ip-neigh':
+        this.insertNeighbours(captureId, capture.neighbours);
+        return;
+      case 'bridge-fdb':
+        this.insertFdbEntries(captureId, capture.entries);
+        return;
       default:
         return assertNever(capture);
     }
@@ -300,8 +309,8 @@ export class Store {
 
   insertInterfaces(captureId: number, interfaces: readonly InterfaceRecord[]): void {
     const iface = this.db.prepare(
-      `INSERT INTO interfaces (capture_id, name, ifindex, peer, link_netns, flags, mtu, state, master, link_type, mac, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO interfaces (capture_id, name, ifindex, peer, link_netns, flags, mtu, state, master, link_type, mac, line, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const address = this.db.prepare(
       `INSERT INTO addresses (interface_id, family, cidr, peer, broadcast, scope, label, secondary, line)
@@ -310,6 +319,7 @@ export class Store {
     for (const i of interfaces) {
       const id = iface.run(
         captureId, i.name, i.index, i.peer, i.linkNetns, i.flags.join(','), i.mtu, i.state, i.master, i.linkType, i.mac, i.line,
+        i.details === undefined ? null : JSON.stringify(i.details),
       ).lastInsertRowid;
       for (const a of i.addresses) {
         address.run(id, a.family, a.cidr, a.peer, a.broadcast, a.scope, a.label, flag(a.secondary), a.line);
@@ -319,11 +329,47 @@ export class Store {
 
   insertRoutes(captureId: number, routes: readonly RouteRecord[]): void {
     const route = this.db.prepare(
-      `INSERT INTO routes (capture_id, type, dst, family, via, dev, src, metric, route_table, scope, proto, flags, line)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO routes (capture_id, type, dst, family, via, dev, src, metric, route_table, scope, proto, flags, line, nexthops, nhid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of routes) {
-      route.run(captureId, r.type, r.dst, r.family, r.via, r.dev, r.src, r.metric, r.table, r.scope, r.proto, r.flags.join(','), r.line);
+      route.run(
+        captureId, r.type, r.dst, r.family, r.via, r.dev, r.src, r.metric, r.table, r.scope, r.proto, r.flags.join(','), r.line,
+        r.nexthops === undefined ? null : JSON.stringify(r.nexthops), r.nhid ?? null,
+      );
+    }
+  }
+
+  insertIpRules(captureId: number, rules: readonly RuleRecord[]): void {
+    const row = this.db.prepare(
+      `INSERT INTO ip_rules (capture_id, family, priority, invert, src, dst, iif, oif, fwmark, fwmask, tos, other, action,
+         suppress_prefix, suppress_ifgroup, flags, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of rules) {
+      row.run(
+        captureId, r.family, r.priority, flag(r.not), r.from, r.to, r.iif, r.oif, r.fwmark, r.fwmask, r.tos,
+        JSON.stringify(r.other), JSON.stringify(r.action), r.suppressPrefixLength, r.suppressIfgroup, JSON.stringify(r.flags), r.line,
+      );
+    }
+  }
+
+  insertNeighbours(captureId: number, neighbours: readonly NeighbourRecord[]): void {
+    const row = this.db.prepare(
+      `INSERT INTO neighbours (capture_id, family, address, dev, lladdr, states, router, flags, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const n of neighbours) {
+      row.run(captureId, n.family, n.address, n.dev, n.lladdr, n.states.join(','), flag(n.router), JSON.stringify(n.flags), n.line);
+    }
+  }
+
+  insertFdbEntries(captureId: number, entries: readonly FdbRecord[]): void {
+    const row = this.db.prepare(
+      `INSERT INTO fdb_entries (capture_id, mac, dev, master, vlan, dst, vni, via, self, state, flags, line)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of entries) {
+      row.run(captureId, e.mac, e.dev, e.master, e.vlan, e.dst, e.vni, e.via, flag(e.self), e.state, JSON.stringify(e.flags), e.line);
     }
   }
 
@@ -499,6 +545,7 @@ export class Store {
       .all(captureId) as Array<Record<string, unknown>>;
     const addresses = this.db.prepare('SELECT * FROM addresses WHERE interface_id = ? ORDER BY id');
     return interfaces.map((i) => ({
+      ...(i.details === null ? {} : { details: JSON.parse(i.details as string) as LinkDetails }),
       name: i.name as string,
       index: i.ifindex as number | null,
       peer: i.peer as string | null,
@@ -526,6 +573,8 @@ export class Store {
   routesOf(captureId: number): RouteRecord[] {
     const rows = this.db.prepare('SELECT * FROM routes WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
+      ...(r.nexthops === null ? {} : { nexthops: JSON.parse(r.nexthops as string) as NexthopRecord[] }),
+      ...(r.nhid === null ? {} : { nhid: r.nhid as number }),
       type: r.type as RouteType,
       dst: r.dst as string,
       family: r.family as 'ipv4' | 'ipv6',
@@ -538,6 +587,59 @@ export class Store {
       proto: r.proto as string | null,
       flags: splitList(r.flags as string),
       line: r.line as number,
+    }));
+  }
+
+  ipRulesOf(captureId: number): RuleRecord[] {
+    const rows = this.db.prepare('SELECT * FROM ip_rules WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      family: r.family as 'ipv4' | 'ipv6',
+      priority: r.priority as number,
+      not: r.invert === 1,
+      from: r.src as string | null,
+      to: r.dst as string | null,
+      iif: r.iif as string | null,
+      oif: r.oif as string | null,
+      fwmark: r.fwmark as number | null,
+      fwmask: r.fwmask as number | null,
+      tos: r.tos as number | null,
+      other: JSON.parse(r.other as string) as string[],
+      action: JSON.parse(r.action as string) as RuleAction,
+      suppressPrefixLength: r.suppress_prefix as number | null,
+      suppressIfgroup: r.suppress_ifgroup as string | null,
+      flags: JSON.parse(r.flags as string) as string[],
+      line: r.line as number,
+    }));
+  }
+
+  neighboursOf(captureId: number): NeighbourRecord[] {
+    const rows = this.db.prepare('SELECT * FROM neighbours WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    return rows.map((n) => ({
+      family: n.family as 'ipv4' | 'ipv6',
+      address: n.address as string,
+      dev: n.dev as string | null,
+      lladdr: n.lladdr as string | null,
+      states: splitList(n.states as string),
+      router: n.router === 1,
+      flags: JSON.parse(n.flags as string) as string[],
+      line: n.line as number,
+    }));
+  }
+
+  fdbEntriesOf(captureId: number): FdbRecord[] {
+    const rows = this.db.prepare('SELECT * FROM fdb_entries WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+    return rows.map((e) => ({
+      mac: e.mac as string,
+      dev: e.dev as string | null,
+      master: e.master as string | null,
+      vlan: e.vlan as number | null,
+      dst: e.dst as string | null,
+      vni: e.vni as number | null,
+      via: e.via as string | null,
+      self: e.self === 1,
+      state: e.state as string | null,
+      flags: JSON.parse(e.flags as string) as string[],
+      line: e.line as number,
     }));
   }
 
@@ -667,7 +769,8 @@ export function isDatabaseError(e: unknown): boolean {
 
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
-  | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses';
+  | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
+  | 'ip_rules' | 'neighbours' | 'fdb_entries';
 
 const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
   taken_at, records, imported_at, snapshot, detail FROM captures`;

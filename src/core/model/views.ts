@@ -12,6 +12,8 @@ export interface InterfaceView {
   state: string | null;
   master: string | null;
   peer: string | null;
+  /** The device kind `ip -d` showed (`veth`, `bridge`, `vxlan`...); null when not shown or a plain device. */
+  kind: string | null;
 }
 
 export interface RouteView {
@@ -23,6 +25,52 @@ export interface RouteView {
   /** `main` unless the capture listed another routing table. */
   table: string;
   type: string;
+  /** Every hop of a multipath route (empty for a single path). */
+  nexthops: Array<{ via: string | null; dev: string | null; weight: number }>;
+}
+
+/** One `ip rule`: the selector, then what it does (`lookup TABLE`, `goto PRIORITY`, `blackhole`...). */
+export interface RuleView {
+  priority: number;
+  family: 'ipv4' | 'ipv6';
+  not: boolean;
+  /** Prefixes; null for `all`. */
+  from: string | null;
+  to: string | null;
+  iif: string | null;
+  oif: string | null;
+  /** `0x4000/0x4000` as ip rule prints it; null when the rule has no mark. */
+  fwmark: string | null;
+  action: 'lookup' | 'goto' | 'blackhole' | 'unreachable' | 'prohibit' | 'nop' | 'nat';
+  /** The table of a `lookup`. */
+  table: string | null;
+  /** The priority a `goto` jumps to. */
+  goto: number | null;
+  suppressPrefixLength: number | null;
+  /** Selectors natlens keeps as printed (`ipproto tcp`, `uidrange 0-99`...). */
+  other: string[];
+}
+
+export interface NeighbourView {
+  address: string;
+  family: 'ipv4' | 'ipv6';
+  dev: string | null;
+  lladdr: string | null;
+  /** NUD state(s) as printed: `REACHABLE`, `STALE`, `PERMANENT`...; null when none was printed. */
+  state: string | null;
+  router: boolean;
+}
+
+export interface FdbView {
+  mac: string;
+  dev: string | null;
+  master: string | null;
+  vlan: number | null;
+  /** A vxlan remote. */
+  dst: string | null;
+  vni: number | null;
+  self: boolean;
+  state: string | null;
 }
 
 export interface CaptureView {
@@ -44,5 +92,11 @@ export interface NodeView {
   interfaces: InterfaceView[];
   /** From the newest `ip-route` or `route-table` capture in the node's own namespace. */
   routes: RouteView[];
+  /** From the newest `ip-rule` capture of each family in the node's own namespace. */
+  rules: RuleView[];
+  /** From the newest `ip-neigh` capture of each family in the node's own namespace. */
+  neighbours: NeighbourView[];
+  /** From the newest `bridge-fdb` capture in the node's own namespace. */
+  fdb: FdbView[];
   captures: CaptureView[];
 }

@@ -25,7 +25,7 @@ export function compileNode(snapshot: NodeSnapshot): CompiledNode {
     snapshot,
     v4,
     v6: six !== null ? compileRuleset(six) : null,
-    routing: compileRouting(snapshot.interfaces, snapshot.routes),
+    routing: compileRouting(snapshot.interfaces, snapshot.routes, snapshot.rules ?? null),
   };
 }
 

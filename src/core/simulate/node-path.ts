@@ -20,6 +20,7 @@ import type { FlowState } from './flow-state';
 import { withCaveat, withEvent, withNote } from './flow-state';
 import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from './ip-number';
 import type { IpNumber } from './ip-number';
+import type { PolicyKey } from './policy-routing';
 import { familyRouting, inputBroadcast, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
 import { localAddressFact } from './rule-match';
@@ -191,9 +192,15 @@ function routeFailure(node: CompiledNode, s: FlowState, look: RouteLookup): Node
 }
 
 function policyRoutingCaveat(node: CompiledNode, s: FlowState): FlowState {
-  const other = familyRouting(node.routing, s.family).otherTables;
-  if (other.length === 0) return s;
-  return withCaveat(s, `${node.name}: routes in table${other.length > 1 ? 's' : ''} ${other.join(', ')} were captured, but policy routing (ip rule) is not replayed: only the local and main tables are used`);
+  const fr = familyRouting(node.routing, s.family);
+  const other = fr.otherTables;
+  if (other.length === 0 || fr.policy !== null) return s;
+  return withCaveat(s, `${node.name}: routes in table${other.length > 1 ? 's' : ''} ${other.join(', ')} were captured, but not its routing policy (ip rule): only the local and main tables are used`);
+}
+
+/** What `ip rule` selectors test: the packet as it is routed, `iif` the interface it came in by (`lo` when generated here). */
+function policyKey(s: FlowState, iif: string): PolicyKey {
+  return { src: s.src, iif, oif: null, mark: s.mark, protoNum: s.protoNum, sport: s.sport, dport: s.dport };
 }
 
 /** A frame from a port of `bridge` is switched, not routed, when its destination is on that bridge: the route leaves by the same bridge without a gateway. */
@@ -230,7 +237,7 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   if (local !== null && typeof local !== 'boolean') return forkOn(node, s0, local, (b) => routeInput(node, b, natAllowed));
   const look: RouteLookup = broadcast !== null
     ? { kind: 'local', route: broadcast.route, dev: 'lo' }
-    : local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
+    : local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst, policyKey(s, s.inIface)));
   if (local === null && look.kind === 'unicast') {
     s = withCaveat(s, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   }
@@ -351,7 +358,7 @@ export function kernelSource(node: CompiledNode, dst: IpNumber): { ip: IpNumber;
 /** Output routing for a locally generated packet, including source selection when the source is unspecified. */
 function routeOutput(node: CompiledNode, s: FlowState, stage: 'output' | 'reroute', local: boolean | null): { state: FlowState } | { ends: NodeEnd[] } {
   const dst = formatIp(s.dst);
-  const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst));
+  const look: RouteLookup = local === true ? localLookup(node, s.dst) : withDevice(node, lookupRoute(node.routing, s.dst, policyKey(s, 'lo')));
   let state = withEvent(policyRoutingCaveat(node, s), { kind: 'route', node: node.name, stage, dst, result: routeResult(look, false), route: routeText(look), note: look.kind === 'unknown' ? look.missing : stage === 'reroute' ? 'routed again after the destination or mark changed in OUTPUT' : null });
   if (local === null && look.kind === 'unicast') state = withCaveat(state, `${node.name}: its addresses (ip addr) were not captured: ${dst} is taken as not local`);
   const failed = routeFailure(node, state, look);

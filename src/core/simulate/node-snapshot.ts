@@ -1,4 +1,4 @@
-import type { InterfaceRecord, RouteRecord } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RuleRecord } from '../capture/records';
 import type { Ruleset } from '../netfilter/ruleset';
 
 /**
@@ -20,4 +20,6 @@ export interface NodeSnapshot {
   routes: RouteRecord[] | null;
   /** The file the ruleset was read from: a rule's `line` is a line of it (assumptions cite `file:line`). */
   rulesetSource?: string | null;
+  /** `ip rule` / `ip -6 rule`: the routing policy; null or absent when not captured (then local and main tables only). */
+  rules?: RuleRecord[] | null;
 }

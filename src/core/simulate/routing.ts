@@ -3,12 +3,14 @@
  * broadcasts, 127/8 on loopback) first, then the main table by longest prefix and lowest metric.
  * Built from captured addresses and routes; either may be missing, and lookups say when that matters.
  */
-import type { InterfaceRecord, RouteRecord, RouteType } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../capture/records';
 import type { AddrType } from '../netfilter/ruleset';
+import { assertNever } from '../common/assert-never';
 import {
   cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
 } from './ip-number';
 import type { CidrNumber, Family, IpNumber } from './ip-number';
+import { compilePolicy, policyLookup, type CompiledRule, type PolicyKey, type TableResult } from './policy-routing';
 
 export interface LocalAddress {
   ip: IpNumber;
@@ -62,8 +64,14 @@ export interface FamilyRouting {
   main: CompiledRoute[];
   /** The local table is complete: addresses or `ip route show table local` were captured. */
   localKnown: boolean;
-  /** Tables other than main/local seen in the capture (policy routing the replay does not follow). */
+  /** Tables other than main/local seen in the capture. */
   otherTables: string[];
+  /** Their routes, longest prefix first: what `ip rule ... lookup TABLE` consults. */
+  tables: Map<string, CompiledRoute[]>;
+  /** The node's `ip rule` list for this family, priority order; null when it was not captured. */
+  policy: CompiledRule[] | null;
+  /** The route capture listed every table (`ip route show table all`): a table it lacks is empty. */
+  allTablesKnown: boolean;
 }
 
 export interface NodeRouting {
@@ -81,6 +89,12 @@ function routeText(r: RouteRecord): string {
   if (r.src) parts.push('src', r.src);
   if (r.metric !== null) parts.push('metric', String(r.metric));
   if (r.table !== 'main') parts.push('table', r.table);
+  const hops = r.nexthops ?? [];
+  if (hops.length > 1) {
+    // fib_select_multipath hashes each flow onto one hop; which one the captures cannot say.
+    const list = hops.map((h) => [h.via !== null ? `via ${h.via}` : '', h.dev !== null ? `dev ${h.dev}` : '', `weight ${h.weight}`].filter((w) => w !== '').join(' '));
+    parts.push(`(multipath: ${list.join('; ')}; the kernel hashes each flow onto one of them, the replay follows the first)`);
+  }
   return parts.filter((p) => p !== '').join(' ');
 }
 
@@ -88,11 +102,12 @@ function byPrefixThenMetric(a: CompiledRoute, b: CompiledRoute): number {
   return b.cidr.prefixLength - a.cidr.prefixLength || a.metric - b.metric;
 }
 
-function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null): FamilyRouting {
+function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null, rules: RuleRecord[] | null): FamilyRouting {
   const addresses: LocalAddress[] = [];
   const local: CompiledRoute[] = [];
   const main: CompiledRoute[] = [];
   const otherTables = new Set<string>();
+  const tables = new Map<string, CompiledRoute[]>();
   for (const iface of interfaces ?? []) {
     const loopback = iface.linkType === 'loopback' || iface.name === 'lo';
     for (const a of iface.addresses) {
@@ -123,7 +138,12 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, scope: scopeNumber(r.scope, defaultScope), text: routeText(r) };
     if (r.table === 'local' || r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')) local.push(compiled);
     else if (r.table === 'main' || r.table === '') main.push(compiled);
-    else otherTables.add(r.table);
+    else {
+      otherTables.add(r.table);
+      const list = tables.get(r.table) ?? [];
+      list.push(compiled);
+      tables.set(r.table, list);
+    }
   }
   // Without an address capture, the routes' preferred sources are still known to be local.
   if (interfaces === null) {
@@ -147,19 +167,27 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   }
   local.sort(byPrefixThenMetric);
   main.sort(byPrefixThenMetric);
+  for (const list of tables.values()) list.sort(byPrefixThenMetric);
   const localKnown = interfaces !== null || (routes ?? []).some((r) => r.table === 'local');
-  return { family, addresses, local, main, localKnown, otherTables: [...otherTables] };
+  // `ip route show table all` always lists the local table (with main); `ip route` alone never does.
+  const own = (routes ?? []).filter((r) => r.family === family);
+  const allTablesKnown = own.some((r) => r.table === 'local') && own.some((r) => r.table === 'main');
+  const policy = rules === null ? null : compilePolicy(rules, family);
+  return {
+    family, addresses, local, main, localKnown, otherTables: [...otherTables], tables,
+    policy: policy !== null && policy.length > 0 ? policy : null, allTablesKnown,
+  };
 }
 
-export function compileRouting(interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null): NodeRouting {
+export function compileRouting(interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null, rules: RuleRecord[] | null = null): NodeRouting {
   const byName = new Map<string, InterfaceRecord>();
   for (const i of interfaces ?? []) byName.set(i.name, i);
   return {
     interfacesKnown: interfaces !== null,
     routesKnown: routes !== null,
     interfaces: byName,
-    v4: compileFamily('ipv4', interfaces, routes),
-    v6: compileFamily('ipv6', interfaces, routes),
+    v4: compileFamily('ipv4', interfaces, routes, rules),
+    v6: compileFamily('ipv6', interfaces, routes, rules),
   };
 }
 
@@ -193,9 +221,13 @@ export function inputBroadcast(routing: NodeRouting, ip: IpNumber): { route: Com
   return ip.value === 0xffffffff ? { route: null } : null;
 }
 
-/** The kernel's route lookup for a destination: local table first, then main (longest prefix, lowest metric). */
-export function lookupRoute(routing: NodeRouting, dst: IpNumber): RouteLookup {
+/**
+ * The kernel's route lookup for a destination: local table first, then main (longest prefix, lowest
+ * metric). With the packet's `key` and the node's `ip rule` list captured, the rules choose the tables.
+ */
+export function lookupRoute(routing: NodeRouting, dst: IpNumber, key?: PolicyKey): RouteLookup {
   const fr = familyRouting(routing, dst.family);
+  if (key !== undefined && fr.policy !== null) return lookupByRules(routing, fr, fr.policy, dst, key);
   const localHit = firstContaining(fr.local, dst);
   if (localHit !== null && localHit.type === 'local') return { kind: 'local', route: localHit, dev: localHit.dev };
   const hit = firstContaining(fr.main, dst);
@@ -285,4 +317,82 @@ export function addrTypeOf(routing: NodeRouting, ip: IpNumber, dev: string | nul
 /** Every node address, for finding which captured node owns a next hop. */
 export function ownsAddress(routing: NodeRouting, ip: IpNumber): LocalAddress | null {
   return familyRouting(routing, ip.family).addresses.find((a) => a.ip.value === ip.value) ?? null;
+}
+
+// ---- policy routing (the walk itself is policy-routing.ts's) ----------------------------------------
+
+const TABLE_NUMBERS: Readonly<Record<string, string>> = { '255': 'local', '254': 'main', '253': 'default' };
+
+function lookupByRules(routing: NodeRouting, fr: FamilyRouting, rules: CompiledRule[], dst: IpNumber, key: PolicyKey): RouteLookup {
+  const first = lookupOnceByRules(routing, fr, rules, dst, key);
+  // TCP's connect (ip_route_connect) takes the source from a first lookup, then looks the route up again
+  // from that source: a `from` rule can send the SYN elsewhere. The source stays the first one chosen.
+  if (key.iif !== 'lo' || !isUnspecified(key.src) || key.protoNum !== 6 || first.kind !== 'unicast') return first;
+  const srcText = first.route.src ?? (first.dev !== null ? selectAddress(routing, dst.family, first.dev, first.nextHop, first.route.scope)?.text ?? null : null);
+  const src = srcText === null ? null : parseIp(srcText);
+  if (src === null || src.family !== dst.family) return first;
+  const again = lookupOnceByRules(routing, fr, rules, dst, { ...key, src });
+  if (again.kind === 'unicast') {
+    if (again.route === first.route || (again.route.text === first.route.text && again.dev === first.dev)) return first;
+    return { ...again, route: { ...again.route, src: srcText, text: `${again.route.text}, looked up again from source ${srcText} as TCP's connect does` } };
+  }
+  return again;
+}
+
+function lookupOnceByRules(routing: NodeRouting, fr: FamilyRouting, rules: CompiledRule[], dst: IpNumber, key: PolicyKey): RouteLookup {
+  const found = policyLookup(rules, key, dst, (name) => lookupInTable(routing, fr, TABLE_NUMBERS[name] ?? name, dst));
+  switch (found.kind) {
+    case 'route': {
+      const look = found.result;
+      if (look.kind === 'unicast' || look.kind === 'blackhole' || look.kind === 'unreachable' || look.kind === 'prohibit') {
+        return { ...look, route: { ...look.route, text: `${look.route.text} (ip rule ${found.rule.text})` } };
+      }
+      return look;
+    }
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit': {
+      const any = cidrOf(dst.family === 'ipv4' ? { family: 'ipv4', value: 0 } : { family: 'ipv6', value: 0n }, 0);
+      return { kind: found.kind, route: { cidr: any, type: found.kind, dev: null, via: null, src: null, metric: 0, scope: SCOPE_UNIVERSE, text: `ip rule ${found.rule.text}` } };
+    }
+    case 'no-route':
+      return { kind: 'no-route' };
+    case 'unknown':
+      return { kind: 'unknown', missing: found.missing };
+    default:
+      return assertNever(found);
+  }
+}
+
+/** One table's answer for `dst`, as fib_table_lookup gives it to the rules: a route, or a miss that lets the next rule try. */
+function lookupInTable(routing: NodeRouting, fr: FamilyRouting, table: string, dst: IpNumber): TableResult<RouteLookup> {
+  if (table === 'local') {
+    const hit = firstContaining(fr.local, dst);
+    return hit !== null && hit.type === 'local' ? { kind: 'route', result: { kind: 'local', route: hit, dev: hit.dev }, prefixLength: hit.cidr.prefixLength } : { kind: 'miss' };
+  }
+  const routes = table === 'main' ? fr.main : fr.tables.get(table);
+  if (routes === undefined) {
+    if (fr.allTablesKnown || table === 'default') return { kind: 'miss' };
+    return { kind: 'unknown', missing: `the routes of table ${table} were not captured (ip route show table all)` };
+  }
+  const hit = firstContaining(routes, dst);
+  if (hit === null) {
+    if (table !== 'main') return { kind: 'miss' };
+    if (!routing.routesKnown) return { kind: 'unknown', missing: 'routes (ip route) were not captured' };
+    if (!fr.localKnown) return { kind: 'unknown', missing: 'addresses (ip addr) were not captured, so local destinations cannot be told apart' };
+    return { kind: 'miss' };
+  }
+  const prefixLength = hit.cidr.prefixLength;
+  switch (hit.type) {
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+      return { kind: 'route', result: { kind: hit.type, route: hit }, prefixLength };
+    case 'local':
+      return { kind: 'route', result: { kind: 'local', route: hit, dev: hit.dev }, prefixLength };
+    case 'throw':
+      return { kind: 'miss' };
+    default:
+      return { kind: 'route', result: { kind: 'unicast', route: hit, dev: hit.dev, nextHop: hit.via ?? dst }, prefixLength };
+  }
 }
