@@ -4,7 +4,7 @@
  * Each output is cut to its exact source lines and attributed to the node of the prompt and the
  * network namespace the command ran in. Output natlens does not read is kept as text, never guessed at.
  */
-import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
+import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
 import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
@@ -89,6 +89,9 @@ class Splitter {
   readonly warnings: CaptureWarning[] = [];
   /** The last command of the previous code block, when it showed no output: a "Sample output:" block may follow. */
   private dangling: Pending | null = null;
+  /** State-changing commands in file order, and per context how many of them its last capture had seen. */
+  private readonly changes: Array<{ context: Context; note: StateChangeNote }> = [];
+  private readonly changesSeen = new Map<string, number>();
 
   constructor(
     private readonly file: string,
@@ -153,6 +156,9 @@ class Splitter {
       const info = analyseCommand(command);
       const context = shell.contextOf(info);
       shell.apply(info, context);
+      if (info.selection.changes !== null) {
+        this.changes.push({ context, note: { command, source: `${this.file}:${lines[outputStart - 1]!.line}`, changes: info.selection.changes } });
+      }
       pending = { info, context };
     }
     const shown = this.flush(pending, lines, outputStart, lines.length, lang, commandsSeen ? null : previous);
@@ -190,7 +196,20 @@ class Splitter {
 
   private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
     const excerpt = segment.some((l) => isElision(l.text));
-    return captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
+    const unit = captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
+    const changedBy = this.changesSince(context);
+    return changedBy.length > 0 ? { ...unit, changedBy } : unit;
+  }
+
+  /** The state changes typed since the last capture of `context`: its own node and namespace's, and cluster-wide ones (no node). */
+  private changesSince(context: Context): StateChangeNote[] {
+    const key = `${context.node ?? ''}\u0000${context.namespace?.name ?? ''}`;
+    const from = this.changesSeen.get(key) ?? 0;
+    this.changesSeen.set(key, this.changes.length);
+    return this.changes
+      .slice(from)
+      .filter((c) => (c.context.node === null && c.context.namespace === null) || (c.context.node === context.node && (c.context.namespace?.name ?? null) === (context.namespace?.name ?? null)))
+      .map((c) => c.note);
   }
 
   private keep(segment: SourceLine[], info: CommandInfo | null, context: Context, reason: string): void {

@@ -110,6 +110,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   );
   writer.flush();
   store.finishCapture(id, summary.packets, summary.firstPacketAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  store.setCaptureScope(id, { of: 'observations' });
   outcome.captures.push({
     id, node, kind: 'pcap', source: file.path, takenAt: summary.firstPacketAt, records: summary.packets, netns: null,
   });

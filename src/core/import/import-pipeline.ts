@@ -1,5 +1,5 @@
 /** `natlens import PATH...`: walks the paths, imports file by file (one transaction each), reports. */
-import type { Store } from '../model/store';
+import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { importFile } from './file-import';
 import type { ImportedNode, ImportOptions, ImportReport } from './import-report';
@@ -23,7 +23,10 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
   for (const file of walk.files) {
     const outcome = importFile(store, readers, file, options);
     for (const name of outcome.nodes) nodeEntry(name);
-    for (const { node, ...capture } of outcome.captures) nodeEntry(node).captures.push(capture);
+    for (const { node, ...capture } of outcome.captures) {
+      if (node === CLUSTER_OWNER) (report.cluster ??= []).push(capture);
+      else nodeEntry(node).captures.push(capture);
+    }
     report.warnings.push(...outcome.warnings);
     report.errors.push(...outcome.errors);
   }

@@ -25,6 +25,8 @@ export interface ImportProblem {
 
 export interface ImportReport {
   nodes: ImportedNode[];
+  /** Cluster-wide captures (kubectl output), which belong to no node; present only when there are some. */
+  cluster?: ImportedCapture[];
   warnings: ImportProblem[];
   errors: ImportProblem[];
 }

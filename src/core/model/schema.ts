@@ -388,6 +388,14 @@ CREATE TABLE flow_generation (
   // 5: services and endpoints are read by capture only; their (namespace, name) indexes were kept up to date
   // for nothing, 60,000 entries for a kube-proxy-scale ruleset.
   (db) => db.exec('DROP INDEX IF EXISTS services_name; DROP INDEX IF EXISTS endpoints_service'),
+  // 6: what part of the node's state a capture covers (capture-scope.ts, JSON), the state-changing commands typed
+  // before it (JSON), and owners that are the cluster rather than a node (cluster-wide kubectl output).
+  (db) =>
+    db.exec(`
+ALTER TABLE captures ADD COLUMN scope TEXT;
+ALTER TABLE captures ADD COLUMN changed_by TEXT;
+ALTER TABLE nodes ADD COLUMN cluster INTEGER NOT NULL DEFAULT 0;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
