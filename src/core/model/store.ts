@@ -572,6 +572,12 @@ export class Store {
     }));
   }
 
+  bridgePortsOf(captureId: number): BridgePortRecord[] {
+    return this.db
+      .prepare('SELECT bridge, port, state, line FROM bridge_ports WHERE capture_id = ? ORDER BY id')
+      .all(captureId) as BridgePortRecord[];
+  }
+
   /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
   rulesetsOf(captureId: number): Ruleset[] {
     const rulesets = this.db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;

@@ -12,5 +12,7 @@ export interface NodeSnapshot {
   /** The IPv6 ruleset (ip6tables-save), when captured. */
   ruleset6?: Ruleset | null;
   interfaces: InterfaceRecord[] | null;
+  /** Some capture listed every interface of the node (`ip addr`), not only some (`ip addr show lo`, `brctl show`). */
+  interfacesComplete?: boolean;
   routes: RouteRecord[] | null;
 }
