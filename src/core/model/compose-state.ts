@@ -387,7 +387,8 @@ function better(known: ChainState, next: ChainState): ChainState {
 }
 
 class RulesetComposer {
-  private readonly done: Snapshot[] = [];
+  /** Every snapshot in the order it was opened. */
+  private readonly all: Snapshot[] = [];
   private readonly current = new Map<'ipv4' | 'ipv6', Snapshot>();
 
   apply(c: Extract<ComposeCapture, { part: 'ruleset' }>): void {
@@ -408,14 +409,13 @@ class RulesetComposer {
   }
 
   private open(s: Snapshot): Snapshot {
-    const old = this.current.get(s.family);
-    if (old !== undefined) this.done.push(old);
+    this.all.push(s);
     this.current.set(s.family, s);
     return s;
   }
 
   snapshots(): ComposedRulesetSnapshot[] {
-    return [...this.done, ...this.current.values()].sort((a, b) => a.captures[0]! - b.captures[0]!).map(finish);
+    return this.all.map(finish);
   }
 }
 
