@@ -41,6 +41,11 @@ export interface ComposedInterface extends InterfaceRecord {
   knownFrom: 'addresses' | 'bridge';
 }
 
+export interface ComposedBridgePort extends BridgePortRecord {
+  captureId: number;
+  sourceFile: string;
+}
+
 export interface ComposedRoute extends RouteRecord {
   captureId: number;
   sourceFile: string;
@@ -84,6 +89,8 @@ export interface ComposedState {
   /** Some capture listed every interface (`ip addr`, `ifconfig -a`), not just some of them. */
   interfacesComplete: boolean;
   routes: ComposedRoute[] | null;
+  /** The bridge ports of all bridge captures, each replacing the bridges it covers. */
+  bridgePorts: ComposedBridgePort[];
   /** Every snapshot of each family, oldest first. */
   rulesets: ComposedRulesetSnapshot[];
   conflicts: StateConflict[];
@@ -113,11 +120,13 @@ export function composeState(captures: readonly ComposeCapture[]): ComposedState
         assertNever(c);
     }
   }
-  interfaces.addBridgePorts(composeBridgePorts(bridges), conflicts);
+  const bridgePorts = composeBridgePorts(bridges);
+  interfaces.addBridgePorts(bridgePorts, conflicts);
   return {
     interfaces: interfaces.list(),
     interfacesComplete: interfaces.complete,
     routes: routes.list(),
+    bridgePorts,
     rulesets: rulesets.snapshots(),
     conflicts,
   };
@@ -198,7 +207,7 @@ class InterfaceState {
   }
 
   /** Bridge ports are interfaces of the node (master set), even where no address capture listed them. */
-  addBridgePorts(ports: ReadonlyArray<BridgePortRecord & { captureId: number; sourceFile: string }>, conflicts: StateConflict[]): void {
+  addBridgePorts(ports: readonly ComposedBridgePort[], conflicts: StateConflict[]): void {
     for (const p of ports) {
       this.seen = true;
       for (const name of [p.bridge, p.port]) {
@@ -226,8 +235,8 @@ class InterfaceState {
 }
 
 /** The bridge ports all bridge captures show, each capture replacing the bridges it covers. */
-function composeBridgePorts(captures: ReadonlyArray<Extract<ComposeCapture, { part: 'bridges' }>>): Array<BridgePortRecord & { captureId: number; sourceFile: string }> {
-  let ports: Array<BridgePortRecord & { captureId: number; sourceFile: string }> = [];
+function composeBridgePorts(captures: ReadonlyArray<Extract<ComposeCapture, { part: 'bridges' }>>): ComposedBridgePort[] {
+  let ports: ComposedBridgePort[] = [];
   for (const c of captures) {
     const mine = c.ports.map((p) => ({ ...p, captureId: c.id, sourceFile: c.sourceFile }));
     if (c.scope.filtered) {
@@ -245,7 +254,8 @@ function composeBridgePorts(captures: ReadonlyArray<Extract<ComposeCapture, { pa
 function routeKey(r: RouteRecord): string {
   // route -n prints metric 0 where ip route prints none: the same route.
   const metric = r.metric ?? (r.family === 'ipv4' ? 0 : 1024);
-  return `${r.family} ${r.table} ${r.type} ${r.dst} ${metric}`;
+  const dst = r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst;
+  return `${r.family} ${r.table} ${r.type} ${dst} ${metric}`;
 }
 
 function routeSays(r: RouteRecord): string {

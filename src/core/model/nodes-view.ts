@@ -1,3 +1,4 @@
+import { nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 import type { CaptureView, InterfaceView, NodeView, RouteView } from './views';
 
@@ -13,24 +14,20 @@ export function findNodeView(store: Store, name: string): NodeView | null {
 }
 
 function nodeView(store: Store, id: number, name: string): NodeView {
-  const addr = store.newestCapture(id, ['ip-addr']);
-  const route = store.newestCapture(id, ['ip-route', 'route-table']);
-  const interfaces: InterfaceView[] = addr
-    ? store.interfacesOf(addr.id).map((i) => ({
-        name: i.name,
-        addresses: i.addresses.map((a) => a.cidr),
-        mac: i.mac,
-        state: i.state,
-        master: i.master,
-        peer: i.peer,
-      }))
-    : [];
-  const routes: RouteView[] = route
-    ? store.routesOf(route.id).map((r) => ({
-        dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
-      }))
-    : [];
-  return { name, interfaces, routes, captures: store.capturesOf(id).map(captureView) };
+  const state = nodeState(store, id);
+  const interfaces: InterfaceView[] = (state.interfaces ?? []).map((i) => ({
+    name: i.name,
+    addresses: i.addresses.map((a) => a.cidr),
+    mac: i.mac,
+    state: i.state,
+    master: i.master,
+    peer: i.peer,
+    knownFrom: i.knownFrom,
+  }));
+  const routes: RouteView[] = (state.routes ?? []).map((r) => ({
+    dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
+  }));
+  return { name, interfaces, routes, captures: store.capturesOf(id).map(captureView), conflicts: state.conflicts };
 }
 
 export function captureSource(c: Pick<CaptureRow, 'sourceFile' | 'firstLine'>): string {
