@@ -11,6 +11,7 @@ import type { CaptureScope } from '../capture/capture-scope';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
 import { assertNever } from '../common/assert-never';
+import { UNKNOWN_CHAIN } from '../capture/iptables-list';
 import { chainsAgree, hiddenBetween, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 
@@ -455,6 +456,10 @@ function differences(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Ruleset
     for (const t of ruleset.tables) {
       const known = snap.tables.get(t.name);
       for (const ch of t.chains) {
+        if (ch.name === UNKNOWN_CHAIN) {
+          if (known !== undefined && unplaced(known, ch, ruleset).length > 0 && [...known.chains.values()].every((k) => k.full) && known.whole) out.push(chainName(t.name, ch.name));
+          continue;
+        }
         const k = known?.chains.get(ch.name);
         const next = chainStateOf(ch, ruleset, false);
         if (k?.full) {
@@ -488,6 +493,18 @@ function differences(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Ruleset
   return out;
 }
 
+/** Rules of `ch` (a grep's lines whose chain is not shown) found in no chain of `table`, on the fields both show. */
+function unplaced(table: TableState, ch: Chain, ruleset: Ruleset): Chain['rules'] {
+  const next = chainStateOf(ch, ruleset, false);
+  return ch.rules.filter((r) =>
+    ![...table.chains.values()].some((k) => {
+      const hidden = hiddenBetween(k, next);
+      const key = ruleKey(UNKNOWN_CHAIN, r, hidden);
+      return k.chain.rules.some((x) => ruleKey(UNKNOWN_CHAIN, x, hidden) === key);
+    }),
+  );
+}
+
 function applyRuleset(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Ruleset): void {
   const tableOf = (name: TableName, line: number): TableState => {
     let t = snap.tables.get(name);
@@ -499,6 +516,8 @@ function applyRuleset(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Rulese
     for (const t of ruleset.tables) {
       const into = tableOf(t.name, t.line);
       for (const ch of t.chains) {
+        // Lines a grep cut from their chain header cannot be placed in a chain: they add nothing the replay could use.
+        if (ch.name === UNKNOWN_CHAIN) continue;
         const k = into.chains.get(ch.name);
         const next = chainStateOf(ch, ruleset, false);
         if (k === undefined) {

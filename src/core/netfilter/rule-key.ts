@@ -29,7 +29,8 @@ export function hiddenBetween(a: ShownChain, b: ShownChain): HiddenFields {
   return {
     interfaces: !a.interfacesShown || !b.interfacesShown,
     addresses: hostNames(a.chain) || hostNames(b.chain),
-    comments: a.format !== b.format,
+    // A comment changes nothing a rule matches, and listings print, truncate or (pasted) drop them unlike saves.
+    comments: true,
   };
 }
 
