@@ -2,7 +2,8 @@
 import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { importFile } from './file-import';
-import type { ImportedNode, ImportOptions, ImportReport } from './import-report';
+import { LINK_PARTS, nodeState } from '../model/node-state';
+import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
 import { walkInputs } from './input-walk';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
@@ -30,5 +31,27 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
     report.warnings.push(...outcome.warnings);
     report.errors.push(...outcome.errors);
   }
+  report.warnings.push(...conflictWarnings(store, report));
   return report;
+}
+
+/**
+ * Two captures of the same thing that disagree, where this import brought one of them: both are kept, and
+ * the import says so (the later is used; `nodes --json` lists them under `conflicts`).
+ */
+function conflictWarnings(store: Store, report: ImportReport): ImportProblem[] {
+  const out: ImportProblem[] = [];
+  for (const node of report.nodes) {
+    const imported = new Set(node.captures.map((c) => c.id));
+    const nodeId = store.findNode(node.name);
+    if (imported.size === 0 || nodeId === null) continue;
+    for (const c of nodeState(store, nodeId, null, LINK_PARTS).conflicts) {
+      if (!imported.has(c.captures[0]) && !imported.has(c.captures[1])) continue;
+      out.push({
+        source: c.sources[1],
+        message: `${c.about} ${c.subject} of node ${node.name}: ${c.sources[0]} shows ${c.says[0]}, ${c.sources[1]} shows ${c.says[1]}; ${c.resolution}`,
+      });
+    }
+  }
+  return out;
 }

@@ -9,15 +9,27 @@ import type { ParsedCapture } from '../capture/records';
 import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
 
-/** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own). */
-export function nodeState(store: Store, nodeId: number, netns: string | null = null): ComposedState {
-  return composeState(composeInputs(store, store.capturesOf(nodeId).filter((c) => c.netns === netns)));
+export type StatePart = ComposeCapture['part'];
+
+const ALL_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'ruleset', 'bridges']);
+/** Interfaces, routes and bridge ports: what the nodes view shows, without reading rulesets back. */
+export const LINK_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'bridges']);
+
+const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
+  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
+};
+
+/** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own), of the parts asked for. */
+export function nodeState(store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS): ComposedState {
+  return composeState(composeInputs(store, store.capturesOf(nodeId).filter((c) => c.netns === netns), parts));
 }
 
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */
-export function composeInputs(store: Store, captures: readonly CaptureRow[]): ComposeCapture[] {
+export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS): ComposeCapture[] {
   const out: ComposeCapture[] = [];
   for (const c of [...captures].sort((a, b) => a.id - b.id)) {
+    const part = PART_OF[c.kind];
+    if (part === undefined || !parts.has(part)) continue;
     const meta = { id: c.id, kind: c.kind, sourceFile: c.sourceFile, source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, changedBy: c.changedBy };
     switch (c.kind) {
       case 'ip-addr': {

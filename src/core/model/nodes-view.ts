@@ -1,4 +1,4 @@
-import { nodeState } from './node-state';
+import { LINK_PARTS, nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 import type { CaptureView, InterfaceView, NodeView, RouteView } from './views';
 
@@ -14,7 +14,7 @@ export function findNodeView(store: Store, name: string): NodeView | null {
 }
 
 function nodeView(store: Store, id: number, name: string): NodeView {
-  const state = nodeState(store, id);
+  const state = nodeState(store, id, null, LINK_PARTS);
   const interfaces: InterfaceView[] = (state.interfaces ?? []).map((i) => ({
     name: i.name,
     addresses: i.addresses.map((a) => a.cidr),

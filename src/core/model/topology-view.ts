@@ -6,7 +6,7 @@
  * bridge ports are interfaces of their node even where no address capture listed them.
  */
 import { composeState, type ComposedInterface, type ComposedState } from './compose-state';
-import { composeInputs } from './node-state';
+import { composeInputs, LINK_PARTS } from './node-state';
 import type { CaptureRow, K8sOrigin, Store } from './store';
 
 export interface TopologyInterface {
@@ -146,7 +146,7 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; s
     namespaces: [...namespaces.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([nsName, list]) => {
-        const ns = composeState(composeInputs(store, list));
+        const ns = composeState(composeInputs(store, list, LINK_PARTS));
         return { name: nsName, via: list[0]?.netnsVia ?? null, interfaces: interfacesOf(ns), routes: routesOf(ns) };
       })
       .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
