@@ -92,7 +92,7 @@ function rulesetPart(kind: 'iptables-save' | 'iptables-list', command: CommandIn
   const ruleset = parsed !== null && (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') ? parsed.ruleset : null;
   const program = command?.program ?? null;
   const savesAll = program !== null && /save$/.test(program);
-  const table = command?.table ?? null;
+  const table = command?.table ?? command?.selection.table ?? null;
   const chain = command?.selection.chain ?? null;
   if (command !== null && program !== null && (kind === 'iptables-list' || !savesAll)) {
     // `iptables [-t T] -L|-S [CHAIN]`: one table, filter unless named, or one chain of it.

@@ -3,11 +3,14 @@
  * route table, one address family), and whether it changes that state (`iptables -A`, `ip route add`,
  * restarting kube-proxy). Read from the words of the program itself, wrappers already removed.
  */
+import { TABLE_NAMES, type TableName } from '../netfilter/ruleset';
 import { programName } from './shell-words';
 
 export interface CommandSelection {
   /** `iptables -L CHAIN`, `iptables -S CHAIN`, `iptables --list-rules CHAIN`. */
   chain: string | null;
+  /** `-t TABLE` of any iptables command (listing, `-S`, or a change). */
+  table: TableName | null;
   /** `ip addr show dev X`, `ip a s X`, `ip link show X`, `ifconfig X`. */
   interfaces: string[];
   /** `ip -4 addr`, `ip -f inet6 addr`, `ip -6 route`, `route -A inet6`: only this family is shown. */
@@ -29,7 +32,7 @@ export interface CommandSelection {
 export type StateChange = 'rules' | 'routes' | 'interfaces';
 
 export const NO_SELECTION: CommandSelection = {
-  chain: null, interfaces: [], family: null, addressesShown: true, upOnly: false, routeTable: null, routeLookup: false,
+  chain: null, table: null, interfaces: [], family: null, addressesShown: true, upOnly: false, routeTable: null, routeLookup: false,
   bridges: [], changes: null,
 };
 
@@ -87,10 +90,18 @@ const IPTABLES_VALUED = new Set(['t', 'j', 'g', 'i', 'o', 's', 'd', 'p', 'm', 'W
 
 function iptablesSelection(args: string[]): CommandSelection {
   let chain: string | null = null;
+  let table: TableName | null = null;
   let changes: StateChange | null = null;
+  const asTable = (w: string | undefined): TableName | null => (TABLE_NAMES as readonly string[]).includes(w ?? '') ? (w as TableName) : null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     let lists = false;
+    if (a === '--table') table = asTable(args[i + 1]);
+    else if (a.startsWith('--table=')) table = asTable(a.slice('--table='.length));
+    else if (/^-[a-zA-Z]*t/.test(a)) {
+      const rest = a.slice(a.indexOf('t') + 1);
+      table = asTable(rest === '' ? args[i + 1] : rest);
+    }
     if (a === '--list' || a === '--list-rules') lists = true;
     else if (/^--(append|insert|delete|replace|flush|delete-chain|new-chain|new|policy|rename-chain)$/.test(a)) changes = 'rules';
     else if (/^-[a-zA-Z]+$/.test(a)) {
@@ -107,7 +118,7 @@ function iptablesSelection(args: string[]): CommandSelection {
     if (next !== undefined && !next.startsWith('-') && !next.startsWith('!') && !/^\d+$/.test(next)) chain = next;
   }
   // `-L` / `-S` only show; a -D/-F among them still changes (`iptables -F; iptables -L` is two commands).
-  return { ...NO_SELECTION, chain, changes };
+  return { ...NO_SELECTION, chain, table, changes };
 }
 
 const IP_VALUED = new Set(['-n', '-netns', '--netns', '-f', '-family', '--family', '-b', '-batch', '-rc', '-rcvbuf', '-l', '-loops']);
