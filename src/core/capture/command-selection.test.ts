@@ -35,6 +35,8 @@ describe('command selection', () => {
     expect(sel('iptables -F; iptables -L').changes).toBe('rules');
     expect(sel('iptables-restore < rules.v4').changes).toBe('rules');
     expect(sel('systemctl restart kube-proxy').changes).toBe('rules');
+    expect(sel('sudo systemctl stop docker').changes).toBe('everything');
+    expect(sel('service networking restart').changes).toBe('everything');
     expect(sel('kubectl apply -f svc.yaml').changes).toBe('rules');
     expect(sel('kubectl get svc').changes).toBeNull();
     expect(sel('iptables -L -n -v').changes).toBeNull();

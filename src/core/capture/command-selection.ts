@@ -29,7 +29,13 @@ export interface CommandSelection {
   changes: StateChange | null;
 }
 
-export type StateChange = 'rules' | 'routes' | 'interfaces';
+/** `everything`: a service whose (re)start rewrites rules and recreates interfaces and routes (docker, a CNI agent, networking). */
+export type StateChange = 'rules' | 'routes' | 'interfaces' | 'everything';
+
+/** Whether a command that made `change` changed `part` of the node's state. */
+export function changes(change: StateChange | null, part: Exclude<StateChange, 'everything'>): boolean {
+  return change === part || change === 'everything';
+}
 
 export const NO_SELECTION: CommandSelection = {
   chain: null, table: null, interfaces: [], family: null, addressesShown: true, upOnly: false, routeTable: null, routeLookup: false,
@@ -41,8 +47,10 @@ const RESTORES = new Set([
   'iptables-restore', 'ip6tables-restore', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-restore',
   'ip6tables-nft-restore', 'netfilter-persistent', 'ufw', 'firewall-cmd',
 ]);
-/** Services whose (re)start rewrites netfilter rules. */
-const RULE_WRITERS = /^(kube-proxy|kubelet|docker|containerd|firewalld|iptables|ip6tables|netfilter-persistent|ufw|calico-node|cilium|flanneld|k3s|k3s-agent|rke2-server|rke2-agent)(\.service)?$/;
+/** Services whose (re)start rewrites netfilter rules only. */
+const RULE_WRITERS = /^(kube-proxy|firewalld|iptables|ip6tables|netfilter-persistent|ufw)(\.service)?$/;
+/** Services whose (re)start also creates or removes interfaces and routes. */
+const NETWORK_WRITERS = /^(kubelet|docker|containerd|calico-node|cilium|flanneld|k3s|k3s-agent|rke2-server|rke2-agent|networking|network|NetworkManager|systemd-networkd|wg-quick@\S+)(\.service)?$/;
 /** kubectl verbs that change services, endpoints or kube-proxy itself, so the nodes' rules follow. */
 const KUBECTL_MUTATIONS = new Set(['apply', 'create', 'delete', 'replace', 'patch', 'edit', 'expose', 'scale', 'rollout', 'set', 'label', 'annotate', 'autoscale', 'run']);
 
@@ -65,7 +73,9 @@ export function commandSelection(argv: readonly string[]): CommandSelection {
       return { ...NO_SELECTION, changes: args.some((a) => /^(add|insert|delete|flush|replace|create|destroy|-f|--file)$/.test(a)) ? 'rules' : null };
     case 'systemctl':
     case 'service':
-      return { ...NO_SELECTION, changes: serviceRestartChangesRules(program, args) ? 'rules' : null };
+      return { ...NO_SELECTION, changes: serviceRestartChanges(program, args) };
+    case 'reboot':
+      return { ...NO_SELECTION, changes: 'everything' };
     case 'kubectl':
     case 'oc':
     case 'k':
@@ -77,12 +87,15 @@ export function commandSelection(argv: readonly string[]): CommandSelection {
   }
 }
 
-function serviceRestartChangesRules(program: string, args: string[]): boolean {
+function serviceRestartChanges(program: string, args: string[]): StateChange | null {
   const words = args.filter((a) => !a.startsWith('-'));
   // systemctl restart UNIT... ; service UNIT restart
   const verb = program === 'systemctl' ? words[0] : words[1];
   const units = program === 'systemctl' ? words.slice(1) : words.slice(0, 1);
-  return /^(restart|start|stop|reload|try-restart|reload-or-restart)$/.test(verb ?? '') && units.some((u) => RULE_WRITERS.test(u));
+  if (verb === 'reboot') return 'everything';
+  if (!/^(restart|start|stop|reload|try-restart|reload-or-restart)$/.test(verb ?? '')) return null;
+  if (units.some((u) => NETWORK_WRITERS.test(u))) return 'everything';
+  return units.some((u) => RULE_WRITERS.test(u)) ? 'rules' : null;
 }
 
 /** Short-option letters that take the next word (or the rest of the cluster) as their value. */

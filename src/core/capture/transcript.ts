@@ -197,13 +197,17 @@ class Splitter {
   private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context): CaptureUnit {
     const excerpt = segment.some((l) => isElision(l.text));
     const unit = captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
-    const changedBy = this.changesSince(context);
+    const changedBy = this.changesSince(context, kind);
     return changedBy.length > 0 ? { ...unit, changedBy } : unit;
   }
 
-  /** The state changes typed since the last capture of `context`: its own node and namespace's, and cluster-wide ones (no node). */
-  private changesSince(context: Context): StateChangeNote[] {
-    const key = `${context.node ?? ''}\u0000${context.namespace?.name ?? ''}`;
+  /**
+   * The state changes typed since the last capture of the same part of the state (rules, interfaces, routes) in
+   * `context`: its own node and namespace's, and those typed outside any node (kubectl, a prompt without host).
+   */
+  private changesSince(context: Context, kind: CaptureKind): StateChangeNote[] {
+    const part = kind === 'iptables-list' ? 'iptables-save' : kind === 'bridge' ? 'ip-addr' : kind === 'route-table' ? 'ip-route' : kind;
+    const key = `${context.node ?? ''}\u0000${context.namespace?.name ?? ''}\u0000${part}`;
     const from = this.changesSeen.get(key) ?? 0;
     this.changesSeen.set(key, this.changes.length);
     return this.changes

@@ -8,6 +8,7 @@
  * both show). Pure: no SQL, no I/O.
  */
 import type { CaptureScope } from '../capture/capture-scope';
+import { changes } from '../capture/command-selection';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
 import { assertNever } from '../common/assert-never';
@@ -150,7 +151,7 @@ class InterfaceState {
   apply(c: Extract<ComposeCapture, { part: 'interfaces' }>): void {
     const { scope } = c;
     this.seen = true;
-    const changed = c.changedBy.some((n) => n.changes === 'interfaces');
+    const changed = c.changedBy.some((n) => changes(n.changes, 'interfaces'));
     const whole = scope.interfaces === 'all' && !scope.filtered;
     if (whole) {
       this.complete = true;
@@ -302,7 +303,7 @@ class RouteState {
     this.seen = true;
     this.kinds.set(c.id, c.kind);
     const mine: ComposedRoute[] = c.routes.map((r) => ({ ...r, captureId: c.id, sourceFile: c.sourceFile }));
-    const changed = c.changedBy.some((n) => n.changes === 'routes');
+    const changed = c.changedBy.some((n) => changes(n.changes, 'routes'));
     if (scope.filtered) {
       for (const r of mine) {
         const i = this.routes.findIndex((k) => routeKey(k) === routeKey(r));
@@ -403,7 +404,7 @@ class RulesetComposer {
   private readonly current = new Map<'ipv4' | 'ipv6', Snapshot>();
 
   apply(c: Extract<ComposeCapture, { part: 'ruleset' }>): void {
-    const notes = c.changedBy.filter((n) => n.changes === 'rules');
+    const notes = c.changedBy.filter((n) => changes(n.changes, 'rules'));
     for (const ruleset of c.rulesets) {
       let snap = this.current.get(ruleset.family);
       if (snap === undefined) {
