@@ -6,6 +6,7 @@
  */
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
+import { changes, type StateChange } from './command-selection';
 import { codeBlocksOf, isFenceLine, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
@@ -206,12 +207,14 @@ class Splitter {
    * `context`: its own node and namespace's, and those typed outside any node (kubectl, a prompt without host).
    */
   private changesSince(context: Context, kind: CaptureKind): StateChangeNote[] {
-    const part = kind === 'iptables-list' ? 'iptables-save' : kind === 'bridge' ? 'ip-addr' : kind === 'route-table' ? 'ip-route' : kind;
+    const part = STATE_PART[kind];
+    if (part === undefined) return [];
     const key = `${context.node ?? ''}\u0000${context.namespace?.name ?? ''}\u0000${part}`;
     const from = this.changesSeen.get(key) ?? 0;
     this.changesSeen.set(key, this.changes.length);
     return this.changes
       .slice(from)
+      .filter((c) => changes(c.note.changes, part))
       .filter((c) => (c.context.node === null && c.context.namespace === null) || (c.context.node === context.node && (c.context.namespace?.name ?? null) === (context.namespace?.name ?? null)))
       .map((c) => c.note);
   }
@@ -227,6 +230,11 @@ class Splitter {
     });
   }
 }
+
+/** The part of a node's state each kind of capture shows, which the commands typed before it may have changed. */
+const STATE_PART: Partial<Record<CaptureKind, Exclude<StateChange, 'everything'>>> = {
+  'iptables-save': 'rules', 'iptables-list': 'rules', 'ip-addr': 'interfaces', bridge: 'interfaces', 'ip-route': 'routes', 'route-table': 'routes',
+};
 
 function captureUnit(
   file: string, kind: CaptureKind, firstLine: number, lastLine: number, text: string, excerpt: boolean,
