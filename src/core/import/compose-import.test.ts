@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rulesetHistory } from '../correlate/ruleset-history';
 import { listNodes } from '../model/nodes-view';
+import { loadWorld } from '../model/node-world';
 import { traceProject } from '../model/project-trace';
 import { Store } from '../model/store';
 import { readTopology } from '../model/topology-view';
@@ -106,6 +107,17 @@ describe('importing fragments of a node', () => {
     expect(h.changes.map((c) => c.diff.chains.map((x) => [x.chain, x.rulesAdded, x.rulesRemoved]))).toEqual([
       [['INPUT', ['-A INPUT -p tcp -m tcp --dport 23 -j DROP'], []]],
     ]);
+  });
+
+  it('takes `-L` (names) and `-L -n` of the same rules as one state, and replays the one with addresses', () => {
+    const named = 'Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nACCEPT     all  --  node-z.example       anywhere\n\nChain FORWARD (policy ACCEPT)\ntarget     prot opt source               destination\n\nChain OUTPUT (policy ACCEPT)\ntarget     prot opt source               destination';
+    const numeric = named.replace('node-z.example       anywhere', '10.0.0.7             0.0.0.0/0');
+    const file = transcript('node-x.txt', ['iptables -L -n', numeric], ['iptables -L', named]);
+    expect(importPaths(store, [file]).errors).toEqual([]);
+    expect(rulesetHistory(store, 'node-x')!.snapshots).toHaveLength(1);
+    const [node] = loadWorld(store);
+    const input = node!.ruleset!.tables[0]!.chains.find((c) => c.name === 'INPUT')!;
+    expect(input.rules.map((r) => r.text)).toEqual(['-A INPUT -s 10.0.0.7/32 -j ACCEPT']);
   });
 
   it('starts a new ruleset snapshot after a command that changed the rules', () => {

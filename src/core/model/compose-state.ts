@@ -13,7 +13,7 @@ import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
 import { assertNever } from '../common/assert-never';
 import { UNKNOWN_CHAIN } from '../capture/iptables-list';
-import { chainsAgree, hiddenBetween, ruleKey, type ShownChain } from '../netfilter/rule-key';
+import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 
 type ScopeOf<K extends CaptureScope['of']> = Extract<CaptureScope, { of: K }>;
@@ -393,9 +393,9 @@ function chainStateOf(chain: Chain, ruleset: Ruleset, full: boolean): ChainState
   return { chain, full, interfacesShown: ruleset.origin.interfacesShown, countersShown: ruleset.origin.countersShown, format: ruleset.origin.format };
 }
 
-/** Of two captures of a chain that agree, the one showing more (interfaces), else the later (fresher counters). */
+/** Of two captures of a chain that agree, the one showing more (interfaces, numeric addresses), else the later (fresher counters). */
 function better(known: ChainState, next: ChainState): ChainState {
-  return known.interfacesShown && !next.interfacesShown ? known : next;
+  return hiddenCount(known) < hiddenCount(next) ? known : next;
 }
 
 class RulesetComposer {

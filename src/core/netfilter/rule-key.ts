@@ -24,6 +24,11 @@ export interface ShownChain {
 const hostNames = (chain: Chain): boolean =>
   chain.rules.some((r) => r.matches.some((m) => m.kind === 'unsupported' && m.module === 'host'));
 
+/** How many kinds of field a captured chain hides (interfaces, addresses as names): of two that agree, the one hiding fewer is kept. */
+export function hiddenCount(c: ShownChain): number {
+  return (c.interfacesShown ? 0 : 1) + (hostNames(c.chain) ? 1 : 0);
+}
+
 /** The fields either of two captured chains hides. */
 export function hiddenBetween(a: ShownChain, b: ShownChain): HiddenFields {
   return {
