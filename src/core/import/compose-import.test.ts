@@ -99,6 +99,32 @@ describe('importing fragments of a node', () => {
     expect(h.changes).toEqual([]);
   });
 
+  it('takes the kernel’s iptables-save, `-L -n -v -x` per table and `-L -n` of one state as one snapshot', () => {
+    // test/fixtures/iptables/rich.*: one ruleset as iptables 1.8.9 printed it in each form.
+    const fixture = (name: string, from: number, to: number): string =>
+      fs.readFileSync(path.resolve(process.cwd(), 'test/fixtures/iptables', name), 'utf8').split('\n').slice(from - 1, to).join('\n');
+    const file = transcript(
+      'node-x.txt',
+      ['iptables-save', fixture('rich.kernel-save.txt', 1, 125)],
+      ['iptables -t raw -L -n -v -x', fixture('rich.kernel-list-nvx.txt', 1, 10)],
+      ['iptables -t mangle -L -n -v -x', fixture('rich.kernel-list-nvx.txt', 11, 48)],
+      ['iptables -t nat -L -n -v -x', fixture('rich.kernel-list-nvx.txt', 49, 91)],
+      ['iptables -L -n -v -x', fixture('rich.kernel-list-nvx.txt', 92, 143)],
+      ['iptables -t nat -L -n', fixture('rich.kernel-list-n.txt', 1, 43)],
+      ['iptables -L -n', fixture('rich.kernel-list-n.txt', 44, 95)],
+    );
+    const report = importPaths(store, [file]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes[0]!.captures).toHaveLength(7);
+    const h = rulesetHistory(store, 'node-x')!;
+    expect(h.snapshots.map((s) => s.captures.map((c) => c.shows))).toEqual([
+      ['whole', 'table raw', 'table mangle', 'table nat', 'table filter', 'table nat', 'table filter'],
+    ]);
+    expect(h.changes).toEqual([]);
+    // The replay keeps what the fullest capture shows: interfaces, from the save and the -v listings.
+    expect(loadWorld(store)[0]!.ruleset!.origin).toMatchObject({ interfacesShown: true, partial: false });
+  });
+
   it('shows a change between a `-L -n` and a `-L -n -v` that has one more rule', () => {
     const file = transcript('node-x.txt', ['iptables -L -n', LIST_N], ['iptables -L -n -v', LIST_NV('    0     0 DROP       tcp  --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:23\n')]);
     expect(importPaths(store, [file]).errors).toEqual([]);

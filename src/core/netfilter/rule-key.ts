@@ -12,6 +12,11 @@ export interface HiddenFields {
   /** Source and destination, printed as names (`-L` without `-n`). */
   addresses: boolean;
   comments: boolean;
+  /**
+   * Arguments of extensions natlens keeps as text (an `unsupported` match, an `other` target): a listing
+   * prints them in its own words (`TCPMSS clamp to PMTU`), a save as options (`--clamp-mss-to-pmtu`).
+   */
+  extensionArgs: boolean;
 }
 
 /** What a chain as captured shows: its ruleset's columns and its own rules. */
@@ -36,6 +41,7 @@ export function hiddenBetween(a: ShownChain, b: ShownChain): HiddenFields {
     addresses: hostNames(a.chain) || hostNames(b.chain),
     // A comment changes nothing a rule matches, and listings print, truncate or (pasted) drop them unlike saves.
     comments: true,
+    extensionArgs: a.format !== b.format,
   };
 }
 
@@ -58,7 +64,10 @@ function shown(m: Match, hidden: HiddenFields): boolean {
 
 /** The rule with the hidden fields left out, as iptables-save would print it. */
 export function ruleKey(chain: string, rule: Rule, hidden: HiddenFields): string {
-  return renderRule(chain, rule.matches.filter((m) => shown(m, hidden)), rule.target);
+  const matches = rule.matches.filter((m) => shown(m, hidden));
+  if (!hidden.extensionArgs) return renderRule(chain, matches, rule.target);
+  const target = rule.target?.kind === 'other' ? { ...rule.target, args: [] } : rule.target;
+  return renderRule(chain, matches.map((m) => (m.kind === 'unsupported' && m.module !== 'host' ? { ...m, args: [] } : m)), target);
 }
 
 /** Same policy (where both show one) and the same rules in the same order, on the fields both show. */
