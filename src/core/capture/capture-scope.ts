@@ -104,7 +104,7 @@ function rulesetPart(kind: 'iptables-save' | 'iptables-list', command: CommandIn
   const tables = ruleset?.tables ?? [];
   const t = tables[0]?.name ?? listingTable ?? 'filter';
   const shown = tables.flatMap((x) => x.chains.map((c) => c.name));
-  if (tables.length > 1) return { kind: 'tables', tables: tables.map((x) => x.name) };
+  if (tables.length > 1) return { kind: 'tables', tables: unique(tables.map((x) => x.name)) };
   if (BUILTIN_CHAINS[t].every((c) => shown.includes(c))) return { kind: 'tables', tables: [t] };
   return shown.length > 0 ? { kind: 'chains', table: t, chains: shown } : { kind: 'tables', tables: [t] };
 }
