@@ -11,6 +11,8 @@ export interface InterfaceJson {
   state: string | null;
   master: string | null;
   peer: string | null;
+  /** 'bridge': only a bridge capture (`brctl show`, `bridge link`) showed it. Beyond the contract. */
+  knownFrom?: 'addresses' | 'bridge';
 }
 
 export interface RouteJson {
@@ -42,6 +44,17 @@ export interface NodeJson {
   /** `bridge fdb show`. */
   fdb?: FdbJson[];
   captures: NodeCaptureJson[];
+  /** Two captures of the same thing that disagree: both kept, the later used. Beyond the contract. */
+  conflicts?: ConflictJson[];
+}
+
+export interface ConflictJson {
+  about: 'interface' | 'route' | 'bridge-port';
+  subject: string;
+  captures: [number, number];
+  sources: [string, string];
+  says: [string, string];
+  resolution: string;
 }
 
 export interface RuleJson {
@@ -110,6 +123,8 @@ export interface ImportFileJson {
 /** `natlens import --json`. */
 export interface ImportJson {
   nodes: { name: string; captures: ImportedCaptureJson[] }[];
+  /** Cluster-wide captures (kubectl output), owned by no node. Beyond the contract. */
+  cluster?: ImportedCaptureJson[];
   warnings: ImportWarningJson[];
   errors: ImportErrorJson[];
   /** Per input file; absent from reports made before it existed. */

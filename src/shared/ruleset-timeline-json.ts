@@ -15,8 +15,13 @@ export interface RulesetSnapshotJson {
   partial: boolean;
   /** What follows the command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
   pipeline: string;
-  /** The earlier snapshot of the same kind, tables and pipeline it is compared with; null: none. */
+  /** The snapshot before it (of the same family) it is compared with; null: none. */
   previous: number | null;
+  family?: 'ipv4' | 'ipv6';
+  /** Why a new snapshot starts here: the first, a command that changed the rules, or a capture that differs. */
+  startedBy?: { kind: 'first' } | { kind: 'command'; notes: Array<{ command: string; source: string }> } | { kind: 'differs'; chains: string[] };
+  /** The captures that make the snapshot (one state of the rules), the opening one first. */
+  captures?: Array<{ id: number; kind: string; source: string; command: string | null; shows: string }>;
 }
 
 export interface ChainChangeJson {

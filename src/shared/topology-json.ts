@@ -16,6 +16,8 @@ export interface TopologyInterfaceJson {
   mtu: number | null;
   addresses: string[];
   source: string;
+  /** 'bridge': known only from a bridge capture (`brctl show`, `bridge link`). */
+  knownFrom?: 'addresses' | 'bridge';
 }
 
 export interface TopologyRouteJson {

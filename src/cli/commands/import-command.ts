@@ -66,4 +66,9 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
       io.stdout(`  ${c.kind}${netns}: ${c.records} records from ${c.source}${c.takenAt ? ` (taken ${c.takenAt})` : ''}\n`);
     }
   }
+  const cluster = report.cluster ?? [];
+  if (cluster.length > 0) {
+    io.stdout(`cluster (no node): ${cluster.length} new capture${cluster.length === 1 ? '' : 's'}\n`);
+    for (const c of cluster) io.stdout(`  ${c.kind}: ${c.records} records from ${c.source}\n`);
+  }
 }

@@ -7,7 +7,8 @@ import { EXIT_OK, EXIT_REJECTED, type CliCommand } from '../command';
 
 const USAGE = `usage: natlens nodes [--db FILE] [--json]
 
-Lists the project's nodes with the interfaces and routes of their newest captures.
+Lists the project's nodes with the interfaces and routes composed from all their captures (each replacing
+only what it covers), and where two captures of the same thing disagree.
   --db FILE   the project database (default ./natlens.db)
   --json      print them as one JSON array on stdout`;
 
@@ -32,7 +33,9 @@ function printNodes(nodes: readonly NodeView[], io: CliIo): void {
   for (const node of nodes) {
     io.stdout(`${node.name}\n`);
     for (const i of node.interfaces) {
-      const extra = [i.state, i.master ? `master ${i.master}` : null, i.peer ? `peer ${i.peer}` : null].filter(Boolean).join(', ');
+      const extra = [i.state, i.master ? `master ${i.master}` : null, i.peer ? `peer ${i.peer}` : null, i.knownFrom === 'bridge' ? 'from the bridge capture' : null]
+        .filter(Boolean)
+        .join(', ');
       io.stdout(`  ${i.name.padEnd(16)} ${i.addresses.join(' ') || '-'}${extra ? `  (${extra})` : ''}\n`);
     }
     for (const r of node.routes) {
@@ -53,6 +56,9 @@ function printNodes(nodes: readonly NodeView[], io: CliIo): void {
     }
     for (const c of node.captures) {
       io.stdout(`  capture ${c.id}: ${c.kind}${c.netns ? ` [netns ${c.netns}]` : ''} from ${c.source}${c.takenAt ? ` taken ${c.takenAt}` : ''}\n`);
+    }
+    for (const c of node.conflicts) {
+      io.stdout(`  conflict: ${c.about} ${c.subject}: ${c.sources[0]} shows ${c.says[0]}, ${c.sources[1]} shows ${c.says[1]}; ${c.resolution}\n`);
     }
   }
 }

@@ -9,9 +9,10 @@ const USAGE = `usage: natlens rulesets [--db FILE] --node NAME [--json]
 
 Shows how the node's iptables rules changed between its captures (before / after in a transcript):
 rules added and removed per chain, policy changes, kube-proxy services and endpoints that came or went.
-Only like is compared with like: a snapshot is diffed against the previous one of the same kind and
-tables (a \`-t nat -L\` listing is never the "after" of a filter listing), and a piped listing
-(\`| grep ...\`) only against one piped the same way.
+Captures of one state of the rules make one snapshot together (single-chain listings, a table, a grep, a
+\`-L -n\` beside a \`-L -n -v\`); a new snapshot starts only where the captures show a change (a command
+that changed the rules, or a later capture that differs on what both show). Only chains both snapshots
+show in full are compared: a chain one of them never showed is not shown, not added or removed.
   --db FILE    the project database (default ./natlens.db)
   --node NAME  the node
   --json       print the timeline as one JSON document`;
@@ -39,8 +40,24 @@ export const rulesetsCommand: CliCommand = {
 };
 
 function snapshotLine(s: RulesetHistorySnapshot): string {
-  const what = `${s.kind}${s.tables.length > 0 ? ` [${s.tables.join(', ')}]` : ''}`;
+  const what = `${s.family === 'ipv6' ? 'ip6 ' : ''}${s.kind}${s.tables.length > 0 ? ` [${s.tables.join(', ')}]` : ''}`;
   return `capture ${s.captureId}: ${what} from ${s.source}${s.takenAt ? ` taken ${s.takenAt}` : ''}${s.partial ? ' (partial)' : ''}`;
+}
+
+function startLine(s: RulesetHistorySnapshot): string | null {
+  const start = s.startedBy;
+  switch (start.kind) {
+    case 'first':
+      return null;
+    case 'command':
+      return `  new snapshot: the rules were changed by ${start.notes.map((n) => `\`${n.command}\` (${n.source})`).join(', ')}`;
+    case 'differs':
+      return `  new snapshot: shows ${start.chains.join(', ')} unlike the captures before`;
+    default: {
+      const never: never = start;
+      return never;
+    }
+  }
 }
 
 function chainLines(c: ChainChange): string[] {
@@ -74,14 +91,15 @@ function printHistory(h: RulesetHistory, io: CliIo): void {
     io.stdout(`${h.node}: no iptables captures\n`);
     return;
   }
-  io.stdout(`${h.node}: ${h.snapshots.length} iptables snapshot(s); each is compared with the previous one of the same kind, tables and pipeline\n`);
+  io.stdout(`${h.node}: ${h.snapshots.length} iptables snapshot(s); each is compared with the one before it, on the chains both show in full\n`);
   const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
   for (const s of h.snapshots) {
     io.stdout(`\n${snapshotLine(s)}\n`);
-    if (s.command) io.stdout(`  $ ${s.command}\n`);
+    for (const c of s.captures) io.stdout(`  ${c.command ? `$ ${c.command}` : c.source}  [${c.shows}]\n`);
+    const start = startLine(s);
+    if (start !== null) io.stdout(`${start}\n`);
     if (s.previous === null) {
-      const pipe = s.pipeline;
-      io.stdout(pipe === '' ? '  first snapshot of its kind: nothing to compare with\n' : `  a filtered listing (| ${pipe}): compared only with an earlier one filtered alike; there is none\n`);
+      io.stdout('  first snapshot: nothing to compare with\n');
       continue;
     }
     const before = byId.get(s.previous);
@@ -91,7 +109,6 @@ function printHistory(h: RulesetHistory, io: CliIo): void {
       io.stdout('  no change\n');
       continue;
     }
-    if (change.diff.partial) io.stdout('  note: a partial listing (grep, one chain or table): "removed" may only mean "not shown"\n');
     for (const c of change.diff.chains) for (const line of chainLines(c)) io.stdout(`${line}\n`);
     if (change.diff.services.length > 0) {
       io.stdout('  services\n');

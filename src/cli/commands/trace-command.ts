@@ -17,7 +17,7 @@ outcome names what it assumed.
   --in IFACE     the packet arrives on IFACE (PREROUTING first)
   --local        the packet is sent by a process on the node (routing, then OUTPUT)
   --follow       continue onto the next imported node
-  --snapshot ID  use that iptables capture (see natlens nodes) instead of the newest
+  --snapshot ID  use the ruleset snapshot that iptables capture is part of (see natlens rulesets) instead of the newest
   --bridge-nf on|off
                  whether bridged frames cross iptables (br_netfilter, bridge-nf-call-iptables);
                  captures do not show it: without this flag it is assumed on, with a caveat

@@ -1,5 +1,6 @@
 /** What the transcript splitter hands to the importer: captures cut out of a text input, and the text it kept aside. */
 import type { TableName } from '../netfilter/ruleset';
+import type { StateChange } from './command-selection';
 import type { CaptureKind } from './records';
 import type { TextInput } from './text-input';
 
@@ -35,6 +36,19 @@ export interface CaptureUnit {
   table: TableName | null;
   /** The output text for the parser, with its real first line number. */
   input: TextInput;
+  /**
+   * Commands typed since the previous capture of the same node and namespace in this file that change
+   * the node's state (`iptables -A`, `ip route add`, `systemctl restart kube-proxy`, `kubectl apply`).
+   */
+  changedBy?: StateChangeNote[];
+}
+
+/** A command of a transcript that changed a node's rules, routes or interfaces. */
+export interface StateChangeNote {
+  command: string;
+  /** `file:line` of the command. */
+  source: string;
+  changes: StateChange;
 }
 
 /** Text that is not a capture natlens reads, kept as text with the reason. */

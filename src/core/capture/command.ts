@@ -5,6 +5,7 @@
  */
 import { TABLE_NAMES, type TableName } from '../netfilter/ruleset';
 import type { NamespaceContext } from './capture-unit';
+import { commandSelection, NO_SELECTION, type CommandSelection } from './command-selection';
 import type { CaptureKind } from './records';
 import { programName, splitCommandLine, type ShellCommand } from './shell-words';
 
@@ -32,6 +33,8 @@ export interface CommandInfo {
   exits: boolean;
   /** The program prints a file (`cat FILE`, `grep X FILE`): its output is whatever the file holds. */
   printsFile: boolean;
+  /** The part of the state the command shows (one chain, named interfaces, a route table), and what it changes. */
+  selection: CommandSelection;
 }
 
 const SHELLS = new Set(['bash', 'sh', 'ash', 'dash', 'zsh', 'ksh', 'fish', 'su']);
@@ -62,13 +65,16 @@ function analyseLine(text: string, depth: number): CommandInfo {
   const exits = infos.some((info) => info.exits);
   const producer = [...infos].reverse().find((info) => info.kindHint !== null) ?? infos[infos.length - 1];
   if (!producer) return emptyInfo(text);
-  return { ...producer, text, exits };
+  // `iptables -F; iptables -L`: the line changes rules even though its output is the listing's.
+  const changes = infos.find((info) => info.selection.changes !== null)?.selection.changes ?? null;
+  return { ...producer, text, exits, selection: { ...producer.selection, changes } };
 }
 
 function emptyInfo(text: string): CommandInfo {
   return {
     text, argv: [], program: null, namespace: null, remoteNode: null, viaKubectl: false, filtered: false,
     kindHint: null, table: null, selective: false, entersShell: false, exits: false, printsFile: false,
+    selection: NO_SELECTION,
   };
 }
 
@@ -106,6 +112,7 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     entersShell: opensShell,
     exits: program === 'exit' || program === 'logout',
     printsFile: program !== null && FILE_PRINTERS.has(program),
+    selection: commandSelection(u.argv),
   };
 }
 

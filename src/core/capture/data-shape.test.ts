@@ -52,6 +52,8 @@ describe('dataShapeOf', () => {
       ['> -A INPUT -j ACCEPT', 'rule'],
       ['52:54:00:12:34:56 dev veth1 master cni0 permanent', 'address'],
       ['[NEW] tcp      6 120 SYN_SENT src=10.0.0.5 dst=10.96.0.1 sport=40000 dport=443 [UNREPLIED] src=10.0.0.6', 'conntrack'],
+      ['    [NEW] tcp      6 120 SYN_SENT src=10.0.0.5 dst=10.96.0.1 sport=40000 dport=443 [UNREPLIED] src=10.0.0.6', 'conntrack'],
+      [' [UPDATE] tcp      6 60 SYN_RECV src=10.0.0.5 dst=10.96.0.1 sport=40000 dport=443 src=10.0.0.6', 'conntrack'],
       ['IP 10.0.0.5.40000 > 10.96.0.1.443: Flags [S], seq 1, win 64240, length 0', 'packet'],
       ['kube-proxy.log:723261:-A KUBE-SERVICES -d 10.0.0.1/32 -j KUBE-SVC-X', 'rule'],
       ['/etc/iptables/rules.v4:12:-A INPUT -j ACCEPT', 'rule'],

@@ -79,8 +79,9 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
   if (c === 91 /* [ */) {
     if (SAVE_COUNTED_RULE.test(text)) return 'rule';
-    const event = CONNTRACK_EVENT.exec(text);
-    if (event !== null) return CONNTRACK.test(text.slice(event[0].length)) ? 'conntrack' : null;
+    // conntrack -E right-aligns its event names: `    [NEW] tcp ...`, ` [UPDATE] tcp ...`.
+    const event = CONNTRACK_EVENT.exec(text.slice(k));
+    if (event !== null) return CONNTRACK.test(text.slice(k + event[0].length)) ? 'conntrack' : null;
     return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
   }
   if (k === 0 && isDigit(c)) {

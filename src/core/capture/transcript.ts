@@ -4,8 +4,9 @@
  * Each output is cut to its exact source lines and attributed to the node of the prompt and the
  * network namespace the command ran in. Output natlens does not read is kept as text, never guessed at.
  */
-import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
+import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
+import { changes, type StateChange } from './command-selection';
 import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
@@ -92,6 +93,9 @@ class Splitter {
   readonly warnings: CaptureWarning[] = [];
   /** The last command of the previous code block, when it showed no output: a "Sample output:" block may follow. */
   private dangling: Pending | null = null;
+  /** State-changing commands in file order, and per context how many of them its last capture had seen. */
+  private readonly changes: Array<{ context: Context; note: StateChangeNote }> = [];
+  private readonly changesSeen = new Map<string, number>();
 
   constructor(
     private readonly file: string,
@@ -156,6 +160,9 @@ class Splitter {
       const info = analyseCommand(command);
       const context = shell.contextOf(info);
       shell.apply(info, context);
+      if (info.selection.changes !== null) {
+        this.changes.push({ context, note: { command, source: `${this.file}:${lines[outputStart - 1]!.line}`, changes: info.selection.changes } });
+      }
       pending = { info, context };
     }
     const shown = this.flush(pending, lines, outputStart, lines.length, lang, commandsSeen ? null : previous);
@@ -205,7 +212,26 @@ class Splitter {
 
   private unitOf(kind: CaptureKind, segment: SourceLine[], text: string, info: CommandInfo | null, context: Context, cut = false): CaptureUnit {
     const excerpt = cut || segment.some((l) => isElision(l.text));
-    return captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
+    const unit = captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
+    const changedBy = this.changesSince(context, kind);
+    return changedBy.length > 0 ? { ...unit, changedBy } : unit;
+  }
+
+  /**
+   * The state changes typed since the last capture of the same part of the state (rules, interfaces, routes) in
+   * `context`: its own node and namespace's, and those typed outside any node (kubectl, a prompt without host).
+   */
+  private changesSince(context: Context, kind: CaptureKind): StateChangeNote[] {
+    const part = STATE_PART[kind];
+    if (part === undefined) return [];
+    const key = `${context.node ?? ''}\u0000${context.namespace?.name ?? ''}\u0000${part}`;
+    const from = this.changesSeen.get(key) ?? 0;
+    this.changesSeen.set(key, this.changes.length);
+    return this.changes
+      .slice(from)
+      .filter((c) => changes(c.note.changes, part))
+      .filter((c) => (c.context.node === null && c.context.namespace === null) || (c.context.node === context.node && (c.context.namespace?.name ?? null) === (context.namespace?.name ?? null)))
+      .map((c) => c.note);
   }
 
   private keep(segment: SourceLine[], info: CommandInfo | null, context: Context, reason: string): void {
@@ -219,6 +245,11 @@ class Splitter {
     });
   }
 }
+
+/** The part of a node's state each kind of capture shows, which the commands typed before it may have changed. */
+const STATE_PART: Partial<Record<CaptureKind, Exclude<StateChange, 'everything'>>> = {
+  'iptables-save': 'rules', 'iptables-list': 'rules', 'ip-addr': 'interfaces', bridge: 'interfaces', 'ip-route': 'routes', 'route-table': 'routes',
+};
 
 function captureUnit(
   file: string, kind: CaptureKind, firstLine: number, lastLine: number, text: string, excerpt: boolean,

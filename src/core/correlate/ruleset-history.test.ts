@@ -16,30 +16,33 @@ describe('ruleset history', () => {
     expect(pipelineOf(null)).toBe('');
   });
 
-  it('compares a listing only with an earlier one of the same tables and pipeline', () => {
+  it('takes the listings of one state as one snapshot and starts a new one only where the transcript changed the rules', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-history-'));
     const store = Store.open(path.join(dir, 'p.db'));
     try {
       expect(importPaths(store, [TRANSCRIPT]).errors).toEqual([]);
       const h = rulesetHistory(store, 'nodea')!;
-      const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
-      const line = (id: number | null) => (id === null ? null : byId.get(id)!.source.replace(/^.*:/, ''));
-      expect(h.snapshots.map((s) => [line(s.captureId), s.tables.join(','), s.pipeline, line(s.previous)])).toEqual([
-        ['941', 'filter', '', null],
-        ['1243', 'nat', '', null],
-        ['1408', 'nat', '', '1243'],
-        ['1485', 'nat', 'grep 10.0.34.209', null],
-        ['1496', 'nat', "grep -A4 'Chain KUBE-SVC-254CYKZ73JNCZ5NW'", null],
-        ['1509', 'nat', "grep -A4 'Chain KUBE-SEP-XDPNDAH2CYMNR5MR'", null],
+      const line = (source: string) => source.replace(/^.*:/, '');
+      expect(h.snapshots.map((s) => [line(s.source), s.tables.join(','), s.startedBy.kind, s.captures.map((c) => [line(c.source), c.shows])])).toEqual([
+        ['941', 'filter', 'first', [['941', 'table filter']]],
+        // kubectl created a service: kube-proxy's rules may have changed, so the nat listing opens a snapshot.
+        ['1243', 'filter,nat', 'command', [['1243', 'table nat']]],
+        // kube-proxy started; its greps show nothing the full listing before them did not.
+        ['1408', 'filter,nat', 'command', [
+          ['1408', 'table nat'], ['1485', 'table nat (filtered)'], ['1496', 'table nat (filtered)'], ['1509', 'table nat (filtered)'],
+        ]],
       ]);
-      expect(h.changes.map((c) => [line(c.from), line(c.to)])).toEqual([['1243', '1408']]);
-      expect(h.snapshots.every((s) => s.partial)).toBe(true);
+      const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
+      // Only the start of kube-proxy changed the rules (filter was shown once: the nat listing before it is compared on nat alone).
+      expect(h.changes.map((c) => [line(byId.get(c.from)!.source), line(byId.get(c.to)!.source)])).toEqual([['1243', '1408']]);
+      expect(h.changes[0]!.diff.chains.some((c) => c.chain === 'KUBE-SERVICES' && c.change === 'added')).toBe(true);
       expect(rulesetHistory(store, 'nope')).toBeNull();
     } finally {
       store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
   it('shows an endpoint leaving a kube-proxy service between a before and an after iptables-save', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-rules-'));
     try {

@@ -1,12 +1,16 @@
 /**
- * A node's ruleset timeline as the faces show it: its iptables snapshots in order, each with the
- * command that printed it and whether it is a fragment, diffed against the earlier snapshot it is
- * comparable with. Only like with like: same kind, family and tables (a `-t nat -L` listing is never
- * the "after" of a filter listing), and a piped listing (`| grep ...`) only against the same pipeline,
- * since a grep's missing lines are "not shown", not "removed".
+ * A node's ruleset timeline as the faces show it: its composed ruleset snapshots in order
+ * (compose-state.ts), each made of the captures that show one state of the rules (single-chain
+ * listings, a table, a grep, a `-L -n` beside a `-L -n -v` of the same rules), and each diffed against
+ * the snapshot before it of the same family. A new snapshot starts only where the captures show a
+ * change, so the diff reports real changes; it compares only chains both snapshots know in full, since
+ * a chain one of them never showed is "not shown", not "added" or "removed".
  */
+import type { CaptureScope } from '../capture/capture-scope';
+import type { ComposedRulesetSnapshot, RulesetSnapshotStart } from '../model/compose-state';
 import { captureSource } from '../model/nodes-view';
-import type { Store } from '../model/store';
+import { nodeState } from '../model/node-state';
+import type { CaptureRow, Store } from '../model/store';
 import type { Ruleset } from '../netfilter/ruleset';
 import { diffRulesets, type RulesetDiff } from './ruleset-diff';
 
@@ -24,14 +28,30 @@ export interface RulesetChange {
   diff: RulesetDiff;
 }
 
-export interface RulesetHistorySnapshot extends RulesetSnapshot {
+/** One capture that makes a snapshot. */
+export interface RulesetSnapshotCapture {
+  id: number;
+  kind: 'iptables-save' | 'iptables-list';
+  source: string;
   command: string | null;
-  /** Grep'ed, cut, one chain or one table: a rule missing from it may only be "not shown". */
+  /** What of the ruleset it shows: `whole`, `table nat`, `chain nat/KUBE-SVC-X`, plus ` (filtered)` for a grep. */
+  shows: string;
+}
+
+export interface RulesetHistorySnapshot extends RulesetSnapshot {
+  /** The command of the capture that opened the snapshot. */
+  command: string | null;
+  /** Not the whole ruleset: a table or chains of it, or a grep's lines. */
   partial: boolean;
-  /** What follows the command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
+  /** What follows the opening command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
   pipeline: string;
-  /** The earlier snapshot this one is compared with; null when there is none alike. */
+  /** The snapshot before it of the same family; null for the first. */
   previous: number | null;
+  family: 'ipv4' | 'ipv6';
+  /** Why a new snapshot starts here: the first, a state-changing command typed before it, or a capture that differs. */
+  startedBy: RulesetSnapshotStart;
+  /** Every capture that makes it, the opening one first. */
+  captures: RulesetSnapshotCapture[];
 }
 
 export interface RulesetHistory {
@@ -48,30 +68,48 @@ export function pipelineOf(command: string | null): string {
   return bar < 0 ? '' : command.slice(bar + 1).trim().replace(/\s+/g, ' ');
 }
 
+function shows(scope: CaptureScope | null): string {
+  if (scope === null || scope.of !== 'ruleset') return 'unknown';
+  const { part } = scope;
+  const what = part.kind === 'whole' ? 'whole' : part.kind === 'tables' ? `table ${part.tables.join(',')}` : `chain ${part.chains.map((c) => `${part.table}/${c}`).join(',')}`;
+  return scope.filtered ? `${what} (filtered)` : what;
+}
+
+/** `ruleset` with only the chains `other` also knows in full (and its own known in full). */
+function comparable(own: ComposedRulesetSnapshot, other: ComposedRulesetSnapshot): Ruleset {
+  const known = (s: ComposedRulesetSnapshot, table: string, chain: string): boolean =>
+    s.knownChains.includes(`${table}/${chain}`) || (s.wholeTables as readonly string[]).includes(table);
+  return {
+    ...own.ruleset,
+    tables: own.ruleset.tables.map((t) => ({ ...t, chains: t.chains.filter((c) => known(own, t.name, c.name) && known(other, t.name, c.name)) })),
+  };
+}
+
 /** Null when the project has no such node. */
 export function rulesetHistory(store: Store, node: string): RulesetHistory | null {
   const nodeId = store.findNode(node);
   if (nodeId === null) return null;
+  const rows = new Map<number, CaptureRow>(store.capturesOf(nodeId).map((c) => [c.id, c]));
   const snapshots: RulesetHistorySnapshot[] = [];
   const changes: RulesetChange[] = [];
-  const last = new Map<string, { id: number; ruleset: Ruleset }>();
-  for (const c of store.capturesOf(nodeId)) {
-    if ((c.kind !== 'iptables-save' && c.kind !== 'iptables-list') || c.netns !== null) continue;
-    for (const ruleset of store.rulesetsOf(c.id)) {
-      const tables = ruleset.tables.map((t) => t.name).sort();
-      const pipeline = pipelineOf(c.command);
-      const key = [c.kind, ruleset.family, tables.join(','), pipeline].join('|');
-      const before = last.get(key);
-      snapshots.push({
-        captureId: c.id, kind: c.kind, source: captureSource(c), takenAt: c.takenAt, tables,
-        command: c.command, partial: c.partial || ruleset.origin.partial, pipeline, previous: before?.id ?? null,
-      });
-      if (before) {
-        const diff = diffRulesets(before.ruleset, ruleset);
-        if (diff.chains.length > 0 || diff.services.length > 0) changes.push({ from: before.id, to: c.id, diff });
-      }
-      last.set(key, { id: c.id, ruleset });
+  const last = new Map<'ipv4' | 'ipv6', { id: number; snapshot: ComposedRulesetSnapshot }>();
+  for (const s of nodeState(store, nodeId).rulesets) {
+    const opener = rows.get(s.captures[0]!)!;
+    const before = last.get(s.family);
+    const captures = s.captures.map((id): RulesetSnapshotCapture => {
+      const c = rows.get(id)!;
+      return { id, kind: c.kind as RulesetSnapshotCapture['kind'], source: captureSource(c), command: c.command, shows: shows(c.scope) };
+    });
+    snapshots.push({
+      captureId: opener.id, kind: opener.kind as RulesetSnapshot['kind'], source: captureSource(opener), takenAt: opener.takenAt,
+      tables: s.ruleset.tables.map((t) => t.name).sort(), command: opener.command, partial: s.ruleset.origin.partial,
+      pipeline: pipelineOf(opener.command), previous: before?.id ?? null, family: s.family, startedBy: s.startedBy, captures,
+    });
+    if (before) {
+      const diff = diffRulesets(comparable(before.snapshot, s), comparable(s, before.snapshot));
+      if (diff.chains.length > 0 || diff.services.length > 0) changes.push({ from: before.id, to: opener.id, diff });
     }
+    last.set(s.family, { id: opener.id, snapshot: s });
   }
   return { node, snapshots, changes };
 }

@@ -60,7 +60,7 @@ function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterface
 
 function kubectlServices(store: Store): ServiceRecord[] {
   const out: ServiceRecord[] = [];
-  for (const { id } of store.listNodes()) for (const c of store.capturesOf(id)) if (c.kind === 'kubectl') out.push(...store.services(c.id));
+  for (const c of store.kubectlCaptures()) out.push(...store.services(c.id));
   return out;
 }
 

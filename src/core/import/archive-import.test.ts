@@ -80,6 +80,7 @@ const MANIFEST = [
   'conntrack/conntrack.txt\tfailed\t1\t2026-03-01T10:00:06Z\tconntrack v1.4.7\t-\tconntrack -L',
   'netns/blue/addr.txt\tok\t0\t2026-03-01T10:00:07Z\tip utility, iproute2-6.1.0\tblue\tip -n blue -d addr',
   'netfilter/ipset.txt\tok\t0\t2026-03-01T10:00:08Z\tipset v7.17\t-\tipset list',
+  'sysctl.txt\tok\t0\t2026-03-01T10:00:09Z\tsysctl from procps-ng 4.0.2\t-\tsysctl net.ipv4.ip_forward net.ipv4.conf.all.rp_filter',
   '',
 ].join('\n');
 
@@ -94,6 +95,7 @@ function collectorTarball(name = 'natlens-collect-worker-7.tar.gz'): string {
     'conntrack/conntrack.txt.stderr': 'conntrack v1.4.7 (conntrack-tools): Operation failed: Protocol not supported\n',
     'netns/blue/addr.txt': fixture('ip-addr-client.txt'),
     'netfilter/ipset.txt': '',
+    'sysctl.txt': 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 2\n',
   });
 }
 
@@ -108,6 +110,7 @@ describe('a collector tarball', () => {
     expect(captures.map((c) => [c.kind, c.source, c.takenAt, c.netns])).toEqual([
       ['ip-addr', `${bundle}/ip/addr.txt:1`, '2026-03-01T10:00:01.250Z', null],
       ['ip-route', `${bundle}/ip/route.txt:1`, '2026-03-01T10:00:02Z', null],
+      ['ip-rule', `${bundle}/ip/rule.txt:1`, '2026-03-01T10:00:03Z', null],
       ['iptables-save', `${bundle}/netfilter/iptables-nft-save.txt:1`, '2026-03-01T10:00:04Z', null],
       ['ip-addr', `${bundle}/netns/blue/addr.txt:1`, '2026-03-01T10:00:07Z', 'blue'],
     ]);
@@ -124,7 +127,7 @@ describe('a collector tarball', () => {
         source: `${bundle}/manifest.tsv:11`,
         message: '`conntrack -L` failed with exit code 1: conntrack v1.4.7 (conntrack-tools): Operation failed: Protocol not supported',
       },
-      { source: `${bundle}/ip/rule.txt:1`, message: expect.stringMatching(/`ip rule`.*not a capture natlens reads.*3 lines; kept as text/), lines: [1, 3] },
+      { source: `${bundle}/sysctl.txt:1`, message: expect.stringMatching(/`sysctl net.ipv4.ip_forward`.*not a capture natlens reads.*2 lines; kept as text/), lines: [1, 2] },
     ]));
     // The stderr file is the failure's message, not a capture; empty outputs are recorded by the manifest alone.
     expect(report.warnings.filter((w) => w.source.includes('.stderr') || w.source.includes('ipset'))).toEqual([]);
@@ -167,6 +170,7 @@ describe('a collector tarball', () => {
     expect(report.nodes[0]!.captures.map((c) => [c.source, c.takenAt, c.netns])).toEqual([
       [`${bundle}/ip/addr.txt:1`, '2026-03-01T10:00:01.250Z', null],
       [`${bundle}/ip/route.txt:1`, '2026-03-01T10:00:02Z', null],
+      [`${bundle}/ip/rule.txt:1`, '2026-03-01T10:00:03Z', null],
       [`${bundle}/netfilter/iptables-nft-save.txt:1`, '2026-03-01T10:00:04Z', null],
       [`${bundle}/netns/blue/addr.txt:1`, '2026-03-01T10:00:07Z', 'blue'],
     ]);

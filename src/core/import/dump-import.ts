@@ -53,6 +53,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
       storeKubeProxyServices(store, id, services.services());
       store.finishCapture(id, read.summary.rules, takenAtOf(file, read.summary.takenAt), null);
+      store.setCaptureScope(id, { of: 'ruleset', part: { kind: 'whole' }, filtered: false });
       return { id, read };
     }));
   } catch (e) {

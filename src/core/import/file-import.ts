@@ -120,6 +120,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   // Packets carry their own clock; a collector's manifest times a capture that caught none.
   const takenAt = summary.firstPacketAt ?? file.collected?.takenAt ?? null;
   store.finishCapture(id, summary.packets, takenAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  store.setCaptureScope(id, { of: 'observations' });
   outcome.captures.push({
     id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null,
   });

@@ -50,7 +50,10 @@ describe('importPaths', () => {
     expect(report.errors).toEqual([]);
     const nodea = report.nodes.find((n) => n.name === 'nodea');
     expect(nodea?.captures.map((c) => c.kind)).toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'iptables-list']));
-    expect(store.count('captures')).toBe(report.nodes.reduce((n, node) => n + node.captures.length, 0));
+    // kubectl's output is the cluster's: stored under no node.
+    expect(report.cluster?.length).toBeGreaterThan(0);
+    expect(report.nodes.flatMap((n) => n.captures).some((c) => c.kind === 'kubectl')).toBe(false);
+    expect(store.count('captures')).toBe(report.nodes.reduce((n, node) => n + node.captures.length, report.cluster?.length ?? 0));
   });
 
   it('stores a namespaced capture under the node, marked with its namespace, apart from the node\'s interfaces', () => {

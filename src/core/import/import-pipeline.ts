@@ -1,8 +1,9 @@
 /** `natlens import PATH...`: walks the paths, imports file by file (one transaction each), reports. */
-import type { Store } from '../model/store';
+import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { importFile } from './file-import';
-import type { ImportedNode, ImportOptions, ImportReport } from './import-report';
+import { LINK_PARTS, nodeState } from '../model/node-state';
+import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
 import { walkInputs, type WalkResult } from './input-walk';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
@@ -32,10 +33,35 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
   for (const file of walk.files) {
     const outcome = importFile(store, readers, file, options);
     for (const name of outcome.nodes) nodeEntry(name);
-    for (const { node, ...capture } of outcome.captures) nodeEntry(node).captures.push(capture);
+    for (const { node, ...capture } of outcome.captures) {
+      if (node === CLUSTER_OWNER) (report.cluster ??= []).push(capture);
+      else nodeEntry(node).captures.push(capture);
+    }
     report.warnings.push(...outcome.warnings);
     report.errors.push(...outcome.errors);
     if (outcome.account) report.files.push(outcome.account);
   }
+  report.warnings.push(...conflictWarnings(store, report));
   return report;
+}
+
+/**
+ * Two captures of the same thing that disagree, where this import brought one of them: both are kept, and
+ * the import says so (the later is used; `nodes --json` lists them under `conflicts`).
+ */
+function conflictWarnings(store: Store, report: ImportReport): ImportProblem[] {
+  const out: ImportProblem[] = [];
+  for (const node of report.nodes) {
+    const imported = new Set(node.captures.map((c) => c.id));
+    const nodeId = store.findNode(node.name);
+    if (imported.size === 0 || nodeId === null) continue;
+    for (const c of nodeState(store, nodeId, null, LINK_PARTS).conflicts) {
+      if (!imported.has(c.captures[0]) && !imported.has(c.captures[1])) continue;
+      out.push({
+        source: c.sources[1],
+        message: `${c.about} ${c.subject} of node ${node.name}: ${c.sources[0]} shows ${c.says[0]}, ${c.sources[1]} shows ${c.says[1]}; ${c.resolution}`,
+      });
+    }
+  }
+  return out;
 }

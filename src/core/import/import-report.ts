@@ -52,6 +52,8 @@ export interface FileAccount {
 
 export interface ImportReport {
   nodes: ImportedNode[];
+  /** Cluster-wide captures (kubectl output), which belong to no node; present only when there are some. */
+  cluster?: ImportedCapture[];
   warnings: ImportProblem[];
   errors: ImportProblem[];
   /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */

@@ -30,9 +30,9 @@ const TRANSCRIPT = [
   'root@node1:~# ip route', // 4
   'default via 10.0.0.1 dev eth0', // 5
   '10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5', // 6
-  'root@node1:~# ip -6 neigh', // 7
-  'fe80::1 dev eth0 lladdr 52:54:00:12:34:56 router REACHABLE', // 8
-  'fe80::2 dev eth0 lladdr 52:54:00:12:34:57 STALE', // 9
+  'root@node1:~# conntrack -E -p tcp', // 7
+  '    [NEW] tcp      6 120 SYN_SENT src=10.0.0.5 dst=10.96.0.10 sport=40000 dport=80 [UNREPLIED] src=10.40.1.2 dst=10.0.0.5 sport=8080 dport=40000', // 8
+  ' [UPDATE] tcp      6 60 SYN_RECV src=10.0.0.5 dst=10.96.0.10 sport=40000 dport=80 src=10.40.1.2 dst=10.0.0.5 sport=8080 dport=40000', // 9
   'root@node1:~# iptables-save -t nat', // 10
   '*nat', // 11
   ':PREROUTING ACCEPT [0:0]', // 12
@@ -45,20 +45,20 @@ const TRANSCRIPT = [
 ].join('\n');
 
 describe('nothing is lost without a word', () => {
-  it('warns about an unread block of data (ip -6 neigh) and a typo in a ruleset, by file and lines, and counts them', () => {
+  it('warns about an unread block of data (conntrack -E events) and a typo in a ruleset, by file and lines, and counts them', () => {
     const file = place('node1.md', TRANSCRIPT);
     const report = importPaths(store, [file]);
     expect(report.errors).toEqual([]);
     expect(report.nodes[0]!.captures).toEqual([expect.objectContaining({ kind: 'ip-route', source: `${file}:5`, lines: [5, 6] })]);
     expect(report.warnings).toEqual(expect.arrayContaining([
-      { source: `${file}:8`, lines: [8, 9], message: '2 lines that look like addresses not read: output of `ip -6 neigh` is not a capture natlens reads' },
+      { source: `${file}:8`, lines: [8, 9], message: '2 lines that look like conntrack entries not read: output of `conntrack -E -p tcp` is not a capture natlens reads' },
       expect.objectContaining({ source: `${file}:13`, lines: [11, 14], message: expect.stringContaining('--dprot') }),
     ]));
     expect(report.warnings).toHaveLength(2);
     expect(report.files).toEqual([{
       file, lines: 17, dataLines: 6, readDataLines: 2, warnedDataLines: 4,
       kept: [
-        { source: `${file}:8`, lines: [8, 9], command: 'ip -6 neigh', reason: 'output of `ip -6 neigh` is not a capture natlens reads' },
+        { source: `${file}:8`, lines: [8, 9], command: 'conntrack -E -p tcp', reason: 'output of `conntrack -E -p tcp` is not a capture natlens reads' },
         { source: `${file}:11`, lines: [11, 14], command: 'iptables-save -t nat', reason: expect.stringContaining('iptables-save not read') },
         { source: `${file}:16`, lines: [16, 16], command: 'kubectl logs -n kube-system kube-proxy-abcde', reason: expect.any(String) },
       ],

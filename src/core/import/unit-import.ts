@@ -1,7 +1,9 @@
 /** One capture unit cut from a text file → the store (the caller holds the transaction). */
 import type { CaptureUnit } from '../capture/capture-unit';
-import { recordCount, type CaptureKind } from '../capture/records';
-import type { Store } from '../model/store';
+import { captureScope } from '../capture/capture-scope';
+import { analyseCommand } from '../capture/command';
+import { recordCount, type CaptureKind, type ParsedCapture } from '../capture/records';
+import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
 import { noteNode, type FileOutcome } from './file-outcome';
@@ -27,8 +29,11 @@ const PROGRESS_EVERY = 65_536;
 
 export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number): void {
   const { store, outcome } = ctx;
-  const node = nodeNameFor(ctx.override, unit.node, ctx.file);
-  const nodeId = store.ensureNode(node);
+  // kubectl output describes the cluster, not the node of the prompt, the folder or the file; a pod's own
+  // output (`kubectl exec POD -- ip addr`) is not of kind kubectl and stays with its node.
+  const cluster = unit.kind === 'kubectl' && unit.namespace === null;
+  const node = cluster ? CLUSTER_OWNER : nodeNameFor(ctx.override, unit.node, ctx.file);
+  const nodeId = cluster ? store.ensureClusterOwner() : store.ensureNode(node);
   const source = `${unit.file}:${unit.firstLine}`;
   const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
@@ -43,6 +48,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   let records: number;
   let takenAt: string | null;
   let detail: unknown = null;
+  let parsed: ParsedCapture | null = null;
   if (unit.kind === 'tcpdump-text') {
     const writer = store.packetWriter(id);
     let n = 0;
@@ -55,7 +61,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = { linkTypes: summary.linkTypes, interfaces: summary.interfaces };
   } else {
-    const parsed = ctx.readers.parseCaptureUnit(unit);
+    parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
       storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
@@ -66,8 +72,10 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     takenAt = ctx.file.collected?.takenAt ?? parsed.takenAt;
   }
   store.finishCapture(id, records, takenAt, detail);
+  const command = unit.command === null ? null : analyseCommand(unit.command);
+  store.setCaptureScope(id, captureScope(unit.kind, command, parsed, unit.table), unit.changedBy ?? []);
   ctx.progress?.(null, records);
-  noteNode(outcome, node);
+  if (!cluster) noteNode(outcome, node);
   outcome.captures.push({
     id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],
   });
@@ -75,6 +83,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
 
 /** `lines`: the span of the output found already stored, so a reader of the report can place it. */
 export function noteAlreadyImported(outcome: FileOutcome, node: string, source: string, kind: CaptureKind, existing: number, lines: [number, number]): void {
-  noteNode(outcome, node);
-  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of node ${node}; not stored again`, lines });
+  const owner = node === CLUSTER_OWNER ? 'the cluster' : `node ${node}`;
+  if (node !== CLUSTER_OWNER) noteNode(outcome, node);
+  outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of ${owner}; not stored again`, lines });
 }

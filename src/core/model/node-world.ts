@@ -1,16 +1,17 @@
 /**
- * The replay's view of a project: one NodeSnapshot per node, from the newest captures of its own
- * namespace (a pod's `ip addr` is not the node's). A node with an iptables-save uses it; a node with
- * only `iptables -L` listings gets the newest listing of each table merged into one ruleset.
+ * The replay's view of a project: one NodeSnapshot per node, composed from all the captures of its
+ * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
+ * (compose-state.ts). The ruleset is the newest composed snapshot of each family.
  */
 import type { CaptureKind, RuleRecord } from '../capture/records';
-import type { Ruleset, Table } from '../netfilter/ruleset';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
+import type { ComposedRulesetSnapshot } from './compose-state';
 import { ModelError } from './model-error';
+import { nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 
 export interface WorldOptions {
-  /** A ruleset capture id (`trace --snapshot`): used for its node instead of the newest. */
+  /** A ruleset capture id (`trace --snapshot`): the ruleset snapshot it is part of is used for its node instead of the newest. */
   snapshot?: number | null;
 }
 
@@ -21,33 +22,32 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
   if (options.snapshot != null && (!pinned || !RULESET_KINDS.includes(pinned.kind)))
     throw new ModelError(store.path, `capture ${options.snapshot} is not an iptables capture of this project`);
   return store.listNodes().map(({ id, name }) => {
-    const own = store.capturesOf(id).filter((c) => c.netns === null);
-    const newest = (kinds: readonly CaptureKind[]): CaptureRow | null =>
-      own.filter((c) => kinds.includes(c.kind)).reduce<CaptureRow | null>((a, c) => (a && a.id > c.id ? a : c), null);
-    const addr = newest(['ip-addr']);
-    const routes = newest(['ip-route', 'route-table']);
-    const rulesets = pinned && pinned.nodeId === id ? store.rulesetsOf(pinned.id) : rulesetsOfNode(store, own);
-    const ipRules = ipRulesOfNode(store, own);
+    const state = nodeState(store, id);
+    const pick = (family: 'ipv4' | 'ipv6'): ComposedRulesetSnapshot | null => {
+      const own = state.rulesets.filter((s) => s.family === family);
+      if (pinned && pinned.nodeId === id && pinned.netns === null) {
+        const holding = own.find((s) => s.captures.includes(pinned.id));
+        if (holding) return holding;
+      }
+      return own[own.length - 1] ?? null;
+    };
+    const ipv4 = pick('ipv4');
     return {
       name,
-      ruleset: rulesets.find((r) => r.family === 'ipv4') ?? null,
-      ruleset6: rulesets.find((r) => r.family === 'ipv6') ?? null,
-      interfaces: addr ? store.interfacesOf(addr.id) : null,
-      // `ip addr show eth0`, `ifconfig eth0`, a grep: the node may have interfaces this capture does not list.
-      ...(addr ? { interfacesComplete: !addr.partial } : {}),
-      routes: routes ? store.routesOf(routes.id) : null,
-      rulesetSource: rulesetFileOf(pinned && pinned.nodeId === id ? [pinned] : own),
-      rules: ipRules,
+      ruleset: ipv4?.ruleset ?? null,
+      ruleset6: pick('ipv6')?.ruleset ?? null,
+      interfaces: state.interfaces,
+      interfacesComplete: state.interfacesComplete,
+      routes: state.routes,
+      rulesetSource: ipv4 === null ? null : sourceFileOf(store, ipv4.captures),
+      rules: ipRulesOfNode(store, store.capturesOf(id).filter((c) => c.netns === null)),
     };
   });
 }
 
-/** The one file the node's ruleset rules were read from (their lines are lines of it); null when they come from several. */
-function rulesetFileOf(captures: readonly CaptureRow[]): string | null {
-  const rulesets = captures.filter((c) => RULESET_KINDS.includes(c.kind));
-  const saves = rulesets.filter((c) => c.kind === 'iptables-save').sort((a, b) => b.id - a.id);
-  const used = saves[0] ? [saves[0]] : rulesets;
-  const files = new Set(used.map((c) => c.sourceFile));
+/** The one file a snapshot's rules were read from (their lines are lines of it); null when they come from several. */
+function sourceFileOf(store: Store, captures: readonly number[]): string | null {
+  const files = new Set(captures.map((c) => store.capture(c)?.sourceFile ?? null));
   return files.size === 1 ? [...files][0] ?? null : null;
 }
 
@@ -65,28 +65,4 @@ function ipRulesOfNode(store: Store, own: readonly CaptureRow[]): RuleRecord[] |
     }
   }
   return out;
-}
-
-function rulesetsOfNode(store: Store, own: readonly CaptureRow[]): Ruleset[] {
-  const saves = own.filter((c) => c.kind === 'iptables-save').sort((a, b) => b.id - a.id);
-  if (saves[0]) return store.rulesetsOf(saves[0].id);
-  const listings = own.filter((c) => c.kind === 'iptables-list').sort((a, b) => b.id - a.id);
-  const merged = new Map<string, Ruleset>();
-  for (const capture of listings) {
-    for (const listed of store.rulesetsOf(capture.id)) {
-      const into = merged.get(listed.family);
-      if (!into) {
-        merged.set(listed.family, { ...listed, origin: { ...listed.origin }, tables: [...listed.tables] });
-        continue;
-      }
-      // Newest first: an older listing only contributes tables the newer ones did not show.
-      const missing: Table[] = listed.tables.filter((t) => !into.tables.some((u) => u.name === t.name));
-      if (missing.length === 0) continue;
-      into.tables.push(...missing);
-      into.origin.partial ||= listed.origin.partial;
-      into.origin.interfacesShown &&= listed.origin.interfacesShown;
-      into.origin.countersShown &&= listed.origin.countersShown;
-    }
-  }
-  return [...merged.values()];
 }

@@ -1,5 +1,6 @@
 import { assertNever } from '../common/assert-never';
 import type { CaptureKind, FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../capture/records';
+import { LINK_PARTS, nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from './views';
 
@@ -15,30 +16,28 @@ export function findNodeView(store: Store, name: string): NodeView | null {
 }
 
 function nodeView(store: Store, id: number, name: string): NodeView {
-  const addr = store.newestCapture(id, ['ip-addr']);
-  const route = store.newestCapture(id, ['ip-route', 'route-table']);
-  const interfaces: InterfaceView[] = addr
-    ? store.interfacesOf(addr.id).map((i) => ({
-        name: i.name,
-        addresses: i.addresses.map((a) => a.cidr),
-        mac: i.mac,
-        state: i.state,
-        master: i.master,
-        peer: i.peer,
-        kind: i.details?.kind ?? null,
-      }))
-    : [];
-  const routes: RouteView[] = route
-    ? store.routesOf(route.id).map((r) => ({
-        dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
-        nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
-      }))
-    : [];
+  const state = nodeState(store, id, null, LINK_PARTS);
+  const interfaces: InterfaceView[] = (state.interfaces ?? []).map((i) => ({
+    name: i.name,
+    addresses: i.addresses.map((a) => a.cidr),
+    mac: i.mac,
+    state: i.state,
+    master: i.master,
+    peer: i.peer,
+    kind: i.details?.kind ?? null,
+    knownFrom: i.knownFrom,
+  }));
+  const routes: RouteView[] = (state.routes ?? []).map((r) => ({
+    dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
+    nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
+  }));
   const rules = newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)).map(ruleView);
   const neighbours = newestPerFamily(store, id, 'ip-neigh', (c) => store.neighboursOf(c)).map(neighbourView);
   const fdbCapture = store.newestCapture(id, ['bridge-fdb']);
   const fdb = fdbCapture ? store.fdbEntriesOf(fdbCapture.id).map(fdbView) : [];
-  return { name, interfaces, routes, rules, neighbours, fdb, captures: store.capturesOf(id).map(captureView) };
+  return {
+    name, interfaces, routes, rules, neighbours, fdb, captures: store.capturesOf(id).map(captureView), conflicts: state.conflicts,
+  };
 }
 
 /**

@@ -447,6 +447,14 @@ CREATE TABLE fdb_entries (
 );
 CREATE INDEX fdb_entries_capture ON fdb_entries(capture_id);
 `),
+  // 7: what part of the node's state a capture covers (capture-scope.ts, JSON), the state-changing commands typed
+  // before it (JSON), and owners that are the cluster rather than a node (cluster-wide kubectl output).
+  (db) =>
+    db.exec(`
+ALTER TABLE captures ADD COLUMN scope TEXT;
+ALTER TABLE captures ADD COLUMN changed_by TEXT;
+ALTER TABLE nodes ADD COLUMN cluster INTEGER NOT NULL DEFAULT 0;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -405,16 +405,21 @@ describe('listNodes', () => {
     const [view] = listNodes(store);
     expect(view.name).toBe('node-a');
     expect(view.interfaces).toEqual([
-      { name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null, kind: null },
-      { name: 'veth1', addresses: ['10.244.0.1/24'], mac: '02:00:00:00:00:01', state: 'UP', master: 'cbr0', peer: null, kind: null },
+      { name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null, kind: null, knownFrom: 'addresses' },
+      { name: 'veth1', addresses: ['10.244.0.1/24'], mac: '02:00:00:00:00:01', state: 'UP', master: 'cbr0', peer: null, kind: null, knownFrom: 'addresses' },
     ]);
     expect(view.routes.map((r) => [r.dst, r.via, r.metric])).toEqual([['default', '10.0.0.1', 100], ['10.0.0.0/24', null, null]]);
     expect(view.captures.map((c) => c.source)).toEqual(['a.txt:1', 'a.txt:20', 'a.txt:1', 'a.txt:1', 'a.txt:1']);
+    // The two address captures and the two route listings disagree: both are kept as conflicts, the later used.
+    expect(view.conflicts.map((c) => [c.about, c.subject, c.says])).toEqual([
+      ['interface', 'eth0', ['10.0.0.4/24', '10.0.0.5/24']],
+      ['route', 'main 0.0.0.0/0', ['0.0.0.0/0 via 10.0.0.9 dev eth0', 'default via 10.0.0.1 dev eth0']],
+    ]);
     expect(view.captures.find((c) => c.id === pod)?.netns).toBe('pod1');
   });
 
   it('lists a node without captures of its interfaces or routes with empty lists', () => {
     store.ensureNode('bare');
-    expect(listNodes(store)).toEqual([{ name: 'bare', interfaces: [], routes: [], rules: [], neighbours: [], fdb: [], captures: [] }]);
+    expect(listNodes(store)).toEqual([{ name: 'bare', interfaces: [], routes: [], rules: [], neighbours: [], fdb: [], captures: [], conflicts: [] }]);
   });
 });

@@ -8,6 +8,8 @@ import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, FdbRecord, InterfaceRecord, LinkDetails, NeighbourRecord,
   NexthopRecord, ParsedCapture, PodRecord, RouteRecord, RouteType, RuleAction, RuleRecord, ServiceRecord,
 } from '../capture/records';
+import { parseCaptureScope, type CaptureScope } from '../capture/capture-scope';
+import type { StateChangeNote } from '../capture/capture-unit';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { BatchInsert, maxId } from './batch-insert';
@@ -51,7 +53,14 @@ export interface CaptureRow {
   importedAt: string;
   snapshot: number;
   detail: string | null;
+  /** What part of the node's state it covers; null for a capture stored before scopes were kept. */
+  scope: CaptureScope | null;
+  /** State-changing commands typed between the previous capture of its node and namespace and this one. */
+  changedBy: StateChangeNote[];
 }
+
+/** Owner name of cluster-wide captures (kubectl output for all namespaces): not a node, never listed as one. */
+export const CLUSTER_OWNER = '(cluster)';
 
 /** One address behind a Kubernetes service port (`10.40.0.6:8080`), from kubectl or a KUBE-SEP DNAT. */
 export interface EndpointRecord {
@@ -211,6 +220,15 @@ export class Store {
     return Number(this.db.prepare('INSERT INTO nodes (name, created_at) VALUES (?, ?)').run(name, now()).lastInsertRowid);
   }
 
+  /** The owner of cluster-wide captures (CLUSTER_OWNER), created on first use. */
+  ensureClusterOwner(): number {
+    const found = this.db.prepare('SELECT id FROM nodes WHERE cluster = 1').get() as { id: number } | undefined;
+    if (found) return found.id;
+    return Number(
+      this.db.prepare('INSERT INTO nodes (name, created_at, cluster) VALUES (?, ?, 1)').run(CLUSTER_OWNER, now()).lastInsertRowid,
+    );
+  }
+
   findSource(sha256: string): number | null {
     const row = this.db.prepare('SELECT id FROM sources WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
     return row ? row.id : null;
@@ -247,6 +265,13 @@ export class Store {
         c.lastLine, c.command, flag(c.partial), c.contentHash, c.takenAt, now(), next,
       );
     return Number(info.lastInsertRowid);
+  }
+
+  /** Records what part of the node's state the capture covers and the state changes typed before it. */
+  setCaptureScope(id: number, scope: CaptureScope, changedBy: readonly StateChangeNote[] = []): void {
+    this.db
+      .prepare('UPDATE captures SET scope = ?, changed_by = ? WHERE id = ?')
+      .run(JSON.stringify(scope), changedBy.length > 0 ? JSON.stringify(changedBy) : null, id);
   }
 
   /** Gives a capture stored before its content was hashed (a streamed import) its source, hash and lines. */
@@ -505,13 +530,19 @@ export class Store {
 
   // ---- reading ---------------------------------------------------------------------------
 
+  /** The nodes, not the cluster owner. */
   listNodes(): Array<{ id: number; name: string }> {
-    return this.db.prepare('SELECT id, name FROM nodes ORDER BY name').all() as Array<{ id: number; name: string }>;
+    return this.db.prepare('SELECT id, name FROM nodes WHERE cluster = 0 ORDER BY name').all() as Array<{ id: number; name: string }>;
   }
 
   findNode(name: string): number | null {
-    const row = this.db.prepare('SELECT id FROM nodes WHERE name = ?').get(name) as { id: number } | undefined;
+    const row = this.db.prepare('SELECT id FROM nodes WHERE name = ? AND cluster = 0').get(name) as { id: number } | undefined;
     return row ? row.id : null;
+  }
+
+  /** Every kubectl capture of the project, whoever owns it (the cluster, or a node in a project imported before owners), oldest first. */
+  kubectlCaptures(): CaptureRow[] {
+    return (this.db.prepare(`${CAPTURE_SELECT} WHERE kind = 'kubectl' ORDER BY id`).all() as RawCaptureRow[]).map(captureRow);
   }
 
   /** The node's captures, oldest first within each kind. */
@@ -641,6 +672,12 @@ export class Store {
       flags: JSON.parse(e.flags as string) as string[],
       line: e.line as number,
     }));
+  }
+
+  bridgePortsOf(captureId: number): BridgePortRecord[] {
+    return this.db
+      .prepare('SELECT bridge, port, state, line FROM bridge_ports WHERE capture_id = ? ORDER BY id')
+      .all(captureId) as BridgePortRecord[];
   }
 
   /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
@@ -773,7 +810,7 @@ export type CountedTable =
   | 'ip_rules' | 'neighbours' | 'fdb_entries';
 
 const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
-  taken_at, records, imported_at, snapshot, detail FROM captures`;
+  taken_at, records, imported_at, snapshot, detail, scope, changed_by FROM captures`;
 
 interface RawCaptureRow {
   id: number;
@@ -791,6 +828,8 @@ interface RawCaptureRow {
   imported_at: string;
   snapshot: number;
   detail: string | null;
+  scope: string | null;
+  changed_by: string | null;
 }
 
 function captureRow(r: RawCaptureRow): CaptureRow {
@@ -810,6 +849,8 @@ function captureRow(r: RawCaptureRow): CaptureRow {
     importedAt: r.imported_at,
     snapshot: r.snapshot,
     detail: r.detail,
+    scope: parseCaptureScope(r.scope),
+    changedBy: r.changed_by === null ? [] : (JSON.parse(r.changed_by) as StateChangeNote[]),
   };
 }
 

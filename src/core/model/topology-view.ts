@@ -2,9 +2,11 @@
  * What the topology graph is drawn from: per node its interfaces (with index, peer, link-netns and
  * master, which the nodes view leaves out), routes, bridge ports and the namespaces captured on it
  * (pods, `ip netns exec`), plus the project's Kubernetes services with their endpoints and pods.
- * Newest capture of each kind wins, as in the nodes view and the replay.
+ * Composed from all the captures of each node (compose-state.ts), as in the nodes view and the replay;
+ * bridge ports are interfaces of their node even where no address capture listed them.
  */
-import type { CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
+import { composeState, type ComposedInterface, type ComposedState } from './compose-state';
+import { composeInputs, LINK_PARTS } from './node-state';
 import type { CaptureRow, K8sOrigin, Store } from './store';
 
 export interface TopologyInterface {
@@ -21,6 +23,8 @@ export interface TopologyInterface {
   addresses: string[];
   /** `file:line` of the interface in its capture. */
   source: string;
+  /** 'bridge': known only from a bridge capture, as a port (master set) or a bridge. */
+  knownFrom: 'addresses' | 'bridge';
 }
 
 export interface TopologyRoute {
@@ -99,13 +103,8 @@ export interface TopologyView {
   pods: TopologyPod[];
 }
 
-function newest(captures: readonly CaptureRow[], kinds: readonly CaptureKind[]): CaptureRow | null {
-  return captures.filter((c) => kinds.includes(c.kind)).reduce<CaptureRow | null>((a, c) => (a && a.id > c.id ? a : c), null);
-}
-
-function interfacesOf(store: Store, capture: CaptureRow | null): TopologyInterface[] {
-  if (capture === null) return [];
-  return store.interfacesOf(capture.id).map((i: InterfaceRecord) => ({
+function interfacesOf(state: ComposedState): TopologyInterface[] {
+  return (state.interfaces ?? []).map((i: ComposedInterface) => ({
     name: i.name,
     index: i.index,
     peer: i.peer,
@@ -116,31 +115,19 @@ function interfacesOf(store: Store, capture: CaptureRow | null): TopologyInterfa
     linkType: i.linkType,
     mtu: i.mtu,
     addresses: i.addresses.map((a) => a.cidr),
-    source: `${capture.sourceFile}:${i.line}`,
+    source: `${i.sourceFile}:${i.line}`,
+    knownFrom: i.knownFrom,
   }));
 }
 
-function routesOf(store: Store, capture: CaptureRow | null): TopologyRoute[] {
-  if (capture === null) return [];
-  return store.routesOf(capture.id).map((r: RouteRecord) => ({
+function routesOf(state: ComposedState): TopologyRoute[] {
+  return (state.routes ?? []).map((r) => ({
     dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, type: r.type, table: r.table,
-    source: `${capture.sourceFile}:${r.line}`,
+    source: `${r.sourceFile}:${r.line}`,
   }));
 }
 
-function bridgePortsOf(store: Store, capture: CaptureRow | null): TopologyBridgePort[] {
-  if (capture === null) return [];
-  return store.db
-    .prepare('SELECT bridge, port, state FROM bridge_ports WHERE capture_id = ? ORDER BY id')
-    .all(capture.id) as TopologyBridgePort[];
-}
-
-/** The ruleset captures the replay reads for a node: its newest iptables-save, else its newest listing. */
-function rulesetCapture(own: readonly CaptureRow[]): CaptureRow | null {
-  return newest(own, ['iptables-save']) ?? newest(own, ['iptables-list']);
-}
-
-function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; captures: CaptureRow[] } {
+function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; state: ComposedState } {
   const captures = store.capturesOf(id);
   const own = captures.filter((c) => c.netns === null);
   const namespaces = new Map<string, CaptureRow[]>();
@@ -150,22 +137,21 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; c
     list.push(c);
     namespaces.set(c.netns, list);
   }
+  const state = composeState(composeInputs(store, own));
   const node: TopologyNode = {
     name,
-    interfaces: interfacesOf(store, newest(own, ['ip-addr'])),
-    routes: routesOf(store, newest(own, ['ip-route', 'route-table'])),
-    bridgePorts: bridgePortsOf(store, newest(own, ['bridge'])),
+    interfaces: interfacesOf(state),
+    routes: routesOf(state),
+    bridgePorts: state.bridgePorts.map((p) => ({ bridge: p.bridge, port: p.port, state: p.state })),
     namespaces: [...namespaces.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([nsName, list]) => ({
-        name: nsName,
-        via: list[0]?.netnsVia ?? null,
-        interfaces: interfacesOf(store, newest(list, ['ip-addr'])),
-        routes: routesOf(store, newest(list, ['ip-route', 'route-table'])),
-      }))
+      .map(([nsName, list]) => {
+        const ns = composeState(composeInputs(store, list, LINK_PARTS));
+        return { name: nsName, via: list[0]?.netnsVia ?? null, interfaces: interfacesOf(ns), routes: routesOf(ns) };
+      })
       .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
   };
-  return { node, captures };
+  return { node, state };
 }
 
 class ServiceMerge {
@@ -225,15 +211,15 @@ function podsOf(store: Store, kubectl: readonly CaptureRow[]): TopologyPod[] {
 
 export function readTopology(store: Store): TopologyView {
   const services = new ServiceMerge();
-  const kubectl: CaptureRow[] = [];
+  const kubectl = store.kubectlCaptures();
   const nodes: TopologyNode[] = [];
   for (const { id, name } of store.listNodes()) {
-    const { node, captures } = nodeOf(store, id, name);
+    const { node, state } = nodeOf(store, id, name);
     nodes.push(node);
-    const ruleset = rulesetCapture(captures.filter((c) => c.netns === null));
-    if (ruleset !== null) services.add(store, ruleset.id, name);
-    kubectl.push(...captures.filter((c) => c.kind === 'kubectl'));
+    // kube-proxy's services as the node's newest ruleset snapshot programs them: every capture that makes it.
+    const newest = state.rulesets.filter((r) => r.family === 'ipv4').at(-1);
+    for (const captureId of newest?.captures ?? []) services.add(store, captureId, name);
   }
-  for (const c of [...kubectl].sort((a, b) => a.id - b.id)) services.add(store, c.id, null);
+  for (const c of kubectl) services.add(store, c.id, null);
   return { nodes, services: services.list(), pods: podsOf(store, kubectl) };
 }

@@ -14,6 +14,8 @@ export interface InterfaceView {
   peer: string | null;
   /** The device kind `ip -d` showed (`veth`, `bridge`, `vxlan`...); null when not shown or a plain device. */
   kind: string | null;
+  /** 'bridge': known only from a bridge capture (`brctl show`, `bridge link`), as a port (master set) or a bridge. */
+  knownFrom: 'addresses' | 'bridge';
 }
 
 export interface RouteView {
@@ -86,11 +88,23 @@ export interface CaptureView {
   partial: boolean;
 }
 
+/** Two captures of the same thing that disagree (compose-state.ts): both kept, the later one used. */
+export interface ConflictView {
+  about: 'interface' | 'route' | 'bridge-port';
+  /** The interface, `TABLE DST` of the route, the bridge port. */
+  subject: string;
+  /** The earlier and the later capture's id, `file:line` and what each says. */
+  captures: [number, number];
+  sources: [string, string];
+  says: [string, string];
+  resolution: string;
+}
+
 export interface NodeView {
   name: string;
-  /** From the newest `ip-addr` capture in the node's own namespace. */
+  /** Composed from all the address and bridge captures of the node's own namespace, each replacing what it covers. */
   interfaces: InterfaceView[];
-  /** From the newest `ip-route` or `route-table` capture in the node's own namespace. */
+  /** Composed from all its `ip-route` and `route-table` captures in the node's own namespace. */
   routes: RouteView[];
   /** From the newest `ip-rule` capture of each family in the node's own namespace. */
   rules: RuleView[];
@@ -99,4 +113,5 @@ export interface NodeView {
   /** From the newest `bridge-fdb` capture in the node's own namespace. */
   fdb: FdbView[];
   captures: CaptureView[];
+  conflicts: ConflictView[];
 }

@@ -3,7 +3,8 @@
  * interfaces, routes, bridges and services, the stored flows (paged, capped) and the findings.
  * Reads only; flows must have been stitched before (the CLI does it, as `natlens flows` does).
  */
-import type { CaptureRow, Store } from '../model/store';
+import { nodeState } from '../model/node-state';
+import type { Store } from '../model/store';
 import { listNodes } from '../model/nodes-view';
 import { readTopology } from '../model/topology-view';
 import { FlowStore } from '../model/flow-store';
@@ -25,11 +26,12 @@ export interface ReportOptions {
 
 const WARNING_LIMIT = 100;
 
-function newestRulesetCapture(captures: readonly CaptureRow[]): CaptureRow | null {
-  const own = captures.filter((c) => c.netns === null);
-  const newest = (kind: CaptureRow['kind']): CaptureRow | null =>
-    own.filter((c) => c.kind === kind).reduce<CaptureRow | null>((a, c) => (a && a.id > c.id ? a : c), null);
-  return newest('iptables-save') ?? newest('iptables-list');
+/** The node's newest composed ruleset of each family (compose-state.ts) and the file of the capture that opened it. */
+function newestRulesets(store: Store, nodeId: number, node: string): NodeRulesets | null {
+  const snapshots = nodeState(store, nodeId).rulesets;
+  const newest = (['ipv4', 'ipv6'] as const).map((f) => snapshots.filter((s) => s.family === f).at(-1)).filter((s) => s !== undefined);
+  const opener = newest[0] === undefined ? null : store.capture(newest[0].captures[0]!);
+  return opener === null ? null : { node, sourceFile: opener.sourceFile, rulesets: newest.map((s) => s.ruleset) };
 }
 
 /** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
@@ -106,17 +108,14 @@ function oneSidedEvidence(store: Store, id: number): Array<{ source: string; tex
 /** Where kubectl listed each service (`namespace/name` → its rows), as evidence for a service without endpoints. */
 function kubectlServiceRows(store: Store): Map<string, Evidence[]> {
   const rows = new Map<string, Evidence[]>();
-  for (const { id } of store.listNodes()) {
-    for (const c of store.capturesOf(id)) {
-      if (c.kind !== 'kubectl') continue;
-      for (const s of store.services(c.id)) {
-        if (s.origin !== 'kubectl') continue;
-        const key = `${s.namespace}/${s.name}`;
-        const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
-        const list = rows.get(key) ?? [];
-        list.push({ source: `${c.sourceFile}:${s.line}`, text: `service ${key} ${s.type ?? ''} ${s.clusterIP ?? ''} ${ports}, no endpoints listed`.replace(/ +/g, ' ') });
-        rows.set(key, list);
-      }
+  for (const c of store.kubectlCaptures()) {
+    for (const s of store.services(c.id)) {
+      if (s.origin !== 'kubectl') continue;
+      const key = `${s.namespace}/${s.name}`;
+      const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+      const list = rows.get(key) ?? [];
+      list.push({ source: `${c.sourceFile}:${s.line}`, text: `service ${key} ${s.type ?? ''} ${s.clusterIP ?? ''} ${ports}, no endpoints listed`.replace(/ +/g, ' ') });
+      rows.set(key, list);
     }
   }
   return rows;
@@ -136,8 +135,8 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
 
   const rulesets: NodeRulesets[] = [];
   for (const { id, name } of store.listNodes()) {
-    const capture = newestRulesetCapture(store.capturesOf(id));
-    if (capture) rulesets.push({ node: name, sourceFile: capture.sourceFile, rulesets: store.rulesetsOf(capture.id) });
+    const newest = newestRulesets(store, id, name);
+    if (newest) rulesets.push(newest);
   }
   for (const r of rulesets) for (const f of forwardDropFindings(r)) findings.add(f);
   for (const f of serviceFindings(rulesets, topology.services, kubectlServiceRows(store))) findings.add(f);

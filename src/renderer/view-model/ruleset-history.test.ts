@@ -74,11 +74,11 @@ describe('ruleset history view', () => {
     });
   });
 
-  it('says which snapshots have nothing alike to compare with, and which did not change', () => {
-    expect(block(13)).toMatchObject({ status: 'first', comparison: 'first snapshot of its kind: nothing to compare with', sections: [] });
+  it('says which snapshots have nothing to compare with, and which did not change', () => {
+    expect(block(13)).toMatchObject({ status: 'first', comparison: 'first snapshot: nothing to compare with', sections: [] });
     expect(block(15)).toMatchObject({ status: 'unchanged', comparison: 'compared with #14 (002.txt:754)', sections: [] });
-    expect(block(18).comparison).toBe('a filtered listing (| grep 10.0.34.209): compared only with an earlier one filtered alike; there is none');
-    expect(view.summary).toBe('6 snapshots, 2 with changes; each is compared with the previous one of the same kind, tables and pipeline');
+    expect(block(18).comparison).toBe('first snapshot: nothing to compare with');
+    expect(view.summary).toBe('6 snapshots, 2 with changes; each is compared with the one before it, on the chains both show in full');
     expect(rulesetHistoryView({ node: 'x', snapshots: [], changes: [] }).summary).toBe('No iptables captures of this node.');
   });
 

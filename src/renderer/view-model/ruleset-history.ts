@@ -81,8 +81,7 @@ export function rulesetHistoryView(t: RulesetTimelineJson): RulesetHistoryView {
   const blocks = t.snapshots.map((s, i): SnapshotBlock => {
     const base = { key: `${s.captureId}-${i}`, title: titleOf(s), source: s.source, takenAt: s.takenAt === null ? '' : formatTakenAt(s.takenAt), command: s.command };
     if (s.previous === null) {
-      const pipe = s.pipeline;
-      const comparison = pipe === '' ? 'first snapshot of its kind: nothing to compare with' : `a filtered listing (| ${pipe}): compared only with an earlier one filtered alike; there is none`;
+      const comparison = 'first snapshot: nothing to compare with';
       return { ...base, status: 'first', comparison, partialNote: null, sections: [] };
     }
     const before = byId.get(s.previous);
@@ -99,6 +98,6 @@ export function rulesetHistoryView(t: RulesetTimelineJson): RulesetHistoryView {
   const summary =
     n === 0
       ? 'No iptables captures of this node.'
-      : `${n} snapshot${n === 1 ? '' : 's'}, ${changed} with changes; each is compared with the previous one of the same kind, tables and pipeline`;
+      : `${n} snapshot${n === 1 ? '' : 's'}, ${changed} with changes; each is compared with the one before it, on the chains both show in full`;
   return { summary, blocks };
 }

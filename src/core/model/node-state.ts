@@ -1,0 +1,76 @@
+/**
+ * Reads a node's captures (its own namespace, or one namespace of it) from the store and composes
+ * them (compose-state.ts). Captures stored before scopes were kept get the scope their command and
+ * content imply, as an import would give them today.
+ */
+import { captureScope, type CaptureScope } from '../capture/capture-scope';
+import { analyseCommand } from '../capture/command';
+import type { ParsedCapture } from '../capture/records';
+import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
+import type { CaptureRow, Store } from './store';
+
+export type StatePart = ComposeCapture['part'];
+
+const ALL_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'ruleset', 'bridges']);
+/** Interfaces, routes and bridge ports: what the nodes view shows, without reading rulesets back. */
+export const LINK_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'bridges']);
+
+const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
+  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
+};
+
+/** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own), of the parts asked for. */
+export function nodeState(store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS): ComposedState {
+  return composeState(composeInputs(store, store.capturesOf(nodeId).filter((c) => c.netns === netns), parts));
+}
+
+/** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */
+export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS): ComposeCapture[] {
+  const out: ComposeCapture[] = [];
+  for (const c of [...captures].sort((a, b) => a.id - b.id)) {
+    const part = PART_OF[c.kind];
+    if (part === undefined || !parts.has(part)) continue;
+    const meta = { id: c.id, kind: c.kind, sourceFile: c.sourceFile, source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, changedBy: c.changedBy };
+    switch (c.kind) {
+      case 'ip-addr': {
+        const interfaces = store.interfacesOf(c.id);
+        const scope = scopeOf(c, { kind: 'ip-addr', interfaces, takenAt: null });
+        if (scope.of === 'interfaces') out.push({ ...meta, part: 'interfaces', scope, interfaces });
+        break;
+      }
+      case 'ip-route':
+      case 'route-table': {
+        const routes = store.routesOf(c.id);
+        const scope = scopeOf(c, { kind: c.kind, routes, takenAt: null });
+        if (scope.of === 'routes') out.push({ ...meta, part: 'routes', scope, routes });
+        break;
+      }
+      case 'iptables-save':
+      case 'iptables-list': {
+        const rulesets = store.rulesetsOf(c.id);
+        const first = rulesets[0];
+        const scope = scopeOf(c, first === undefined ? null : { kind: 'iptables-save', ruleset: first, takenAt: null });
+        if (scope.of === 'ruleset') out.push({ ...meta, part: 'ruleset', scope, rulesets });
+        break;
+      }
+      case 'bridge': {
+        const ports = store.bridgePortsOf(c.id);
+        const scope = scopeOf(c, { kind: 'bridge', ports, takenAt: null });
+        if (scope.of === 'bridges') out.push({ ...meta, part: 'bridges', scope, ports });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function scopeOf(c: CaptureRow, parsed: ParsedCapture | null): CaptureScope {
+  if (c.scope !== null) return c.scope;
+  const command = c.command === null ? null : analyseCommand(c.command);
+  const scope = captureScope(c.kind, command, parsed);
+  // Before scopes were kept, a capture marked partial without a command that says why was an excerpt.
+  if (command === null && c.partial && c.kind === 'iptables-save' && scope.of === 'ruleset') return { ...scope, filtered: true };
+  return scope;
+}
