@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import { transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 const GKE = '001_a5b3b11c70178834.txt';
 const HARD_WAY = '002_1fb178fb5a43cd31.txt';
 const GUESTBOOK = '004_21b806302248d7be.txt';
 
-describe('parseKubectl get tables (real transcripts)', () => {
+describeShared('transcripts', 'parseKubectl get tables (shared transcripts)', () => {
   it('reads a LoadBalancer service: cluster IP, ingress IP, port with nodePort', () => {
     const got = parseKubectl(transcriptSlice(GKE, 711, 712));
     expect(got.services).toEqual([{
@@ -57,7 +58,7 @@ describe('parseKubectl get tables (real transcripts)', () => {
   });
 });
 
-describe('parseKubectl describe (real transcripts)', () => {
+describeShared('transcripts', 'parseKubectl describe (shared transcripts)', () => {
   it('reads describe service: type, IP, ingress, port/targetPort/nodePort and endpoints', () => {
     const got = parseKubectl(transcriptSlice(GKE, 719, 733));
     expect(got.services).toEqual([{
@@ -167,10 +168,6 @@ describe('parseKubectl other forms', () => {
     expect(got.services[1]).toMatchObject({ name: 'db', clusterIP: null, line: 23 });
   });
 
-  it('reports the first line of a pasted prompt after a table with its line', () => {
-    expect(() => parseKubectl(transcriptSlice(GUESTBOOK, 63, 70))).toThrow('004_21b806302248d7be.txt:69: not kubectl output');
-  });
-
   it('reports a bad port, text that is not kubectl, and outputs without any record', () => {
     const bad = 'NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\nx      ClusterIP   10.0.0.1     <none>        80/XYZ    1d\n';
     expect(() => parseKubectl({ file: 'k', text: bad, firstLine: 10 })).toThrow('k:11: not a service protocol');
@@ -179,8 +176,17 @@ describe('parseKubectl other forms', () => {
     expect(() => parseKubectl({ file: 'k', text: described, firstLine: 1 })).toThrow('k:4: port 70000 out of range');
     expect(() => parseKubectl({ file: 'k', text: 'hello-server   1/1   Running\n', firstLine: 3 })).toThrow('k:3: not kubectl output');
     expect(() => parseKubectl({ file: 'k', text: 'NAME   READY   STATUS    RESTARTS   AGE\npo/    1/1     Running   0          1d\n', firstLine: 1 })).toThrow('k:2: kubectl row without a name');
-    expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
     expect(parseKubectl({ file: 'k', text: 'No resources found in default namespace.\n', firstLine: 1 }).pods).toEqual([]);
+  });
+});
+
+describeShared('transcripts', 'parseKubectl errors and sniffing (shared transcripts)', () => {
+  it('reports the first line of a pasted prompt after a table with its line', () => {
+    expect(() => parseKubectl(transcriptSlice(GUESTBOOK, 63, 70))).toThrow('004_21b806302248d7be.txt:69: not kubectl output');
+  });
+
+  it('reports a transcript line that is not kubectl output as a CaptureError', () => {
+    expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
   });
 
   it('sniffs get tables and describe output, not gcloud tables', () => {

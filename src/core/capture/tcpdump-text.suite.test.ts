@@ -5,8 +5,10 @@ import { CaptureError } from './capture-error';
 import type { PacketRecord } from './records';
 import { parseTcpdumpText } from './tcpdump-text';
 import { comparePackets, readFieldsTable, type CompareOptions } from './tcpdump-text/tshark-table';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
 
-const SUITE = path.resolve(process.cwd(), '..', 'shared', 'captures', 'tcpdump-suite');
+const SUITE = sharedDir('tcpdump-suite');
 
 interface ManifestEntry {
   file: string;
@@ -21,7 +23,6 @@ interface ManifestEntry {
  */
 const TOOLS_DISAGREE_ON_NETWORK = new Set(['LINKTYPE_IPV4_invalid.pcap', 'LINKTYPE_IPV6_invalid.pcap']);
 
-const manifest = JSON.parse(readFileSync(path.join(SUITE, 'manifest.json'), 'utf8')) as ManifestEntry[];
 
 /** The timestamp fixtures hold fractions of a second >= 1 s, which tshark and tcpdump print unnormalised. */
 const UNNORMALISED_TIMES = new Set(['timestamp_invalid_micro.pcap', 'timestamp_invalid_nano.pcap']);
@@ -50,11 +51,12 @@ function parseFile(file: string): { packets: PacketRecord[]; lines: string[]; er
   }
 }
 
-const cases = manifest.flatMap((entry) =>
-  entry.expected.filter((e) => e.endsWith('.txt')).map((txt) => ({ entry, txt })),
-);
+describeShared('tcpdump-suite', 'tcpdump text of the conformance suite agrees with tshark', () => {
+  const manifest = JSON.parse(readFileSync(path.join(SUITE, 'manifest.json'), 'utf8')) as ManifestEntry[];
+  const cases = manifest.flatMap((entry) =>
+    entry.expected.filter((e) => e.endsWith('.txt')).map((txt) => ({ entry, txt })),
+  );
 
-describe('tcpdump text of the conformance suite agrees with tshark', () => {
   it.each(cases)('$txt', ({ entry, txt }) => {
     const file = path.join(SUITE, txt);
     const { packets, lines, error } = parseFile(file);

@@ -6,6 +6,8 @@ import { CaptureError } from './capture-error';
 import type { PacketRecord } from './records';
 import { looksLikeTcpdumpText, parseTcpdumpText, type TcpdumpTextSummary } from './tcpdump-text';
 import { comparePackets, readFieldsTable } from './tcpdump-text/tshark-table';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir, sharedFile } from '../../../test/support/shared-corpus';
 
 function read(text: string, firstLine = 1): { packets: PacketRecord[]; summary: TcpdumpTextSummary } {
   const packets: PacketRecord[] = [];
@@ -157,8 +159,8 @@ describe('looksLikeTcpdumpText', () => {
   });
 });
 
-describe('tcpdump text inside a real terminal transcript', () => {
-  const file = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts', '001_a5b3b11c70178834.txt');
+describeShared('transcripts', 'tcpdump text inside a real terminal transcript', () => {
+  const file = sharedFile('transcripts', '001_a5b3b11c70178834.txt');
   const lines = readFileSync(file, 'utf8').split('\n');
   // Fenced blocks whose lines include tcpdump packet lines, with the line number of their first line.
   const blocks: { firstLine: number; text: string[] }[] = [];
@@ -211,11 +213,11 @@ function haveTcpdump(): boolean {
   }
 }
 
-const SUITE = path.resolve(process.cwd(), '..', 'shared', 'captures', 'tcpdump-suite');
+const SUITE = sharedDir('tcpdump-suite');
 const tcpdumpHere = haveTcpdump();
 if (!tcpdumpHere) console.warn('tcpdump not found: skipping the tcpdump option matrix');
 
-describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with tshark', () => {
+describeShared('tcpdump-suite', 'tcpdump run now with other options agrees with tshark', () => describe.skipIf(!tcpdumpHere)('with tcpdump installed', () => {
   const variants: { flags: string[]; clock: TcpdumpTextSummary['clock']; verbose: boolean; link: boolean; absolute: boolean }[] = [
     { flags: ['-ttt'], clock: 'delta', verbose: false, link: false, absolute: false },
     { flags: ['-ttttt'], clock: 'since-first', verbose: false, link: false, absolute: false },
@@ -251,7 +253,7 @@ describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with ts
       expect(packets.map((p) => p.tsSec * 1_000_000 + Math.floor(p.tsNsec / 1000))).toEqual(expected);
     }
   });
-});
+}));
 
 function microsSince(epoch: string, origin: string): number {
   const micros = (t: string): number => {

@@ -7,6 +7,7 @@ import {
 } from './capture-builder.fixture';
 import { isPacketCapture, readPacketCapture } from './read-packet-capture';
 import { suitePath } from './tcpdump-suite.fixture';
+import { describeShared } from '../../../../test/support/describe-shared';
 
 afterAll(removeTempCaptures);
 
@@ -40,7 +41,7 @@ describe('isPacketCapture', () => {
   });
 });
 
-describe('readPacketCapture on real captures', () => {
+describeShared('tcpdump-suite', 'readPacketCapture on the conformance suite captures', () => {
   it('reads an empty pcapng as zero packets', () => {
     const summary = readPacketCapture(suitePath('empty.pcapng'), () => {});
     expect(summary).toEqual({ packets: 0, firstPacketAt: null, linkTypes: [1], interfaces: [] });
@@ -139,7 +140,8 @@ describe('readPacketCapture on hand-made pcap', () => {
   });
 
   it('reports progress up to the file size', () => {
-    const file = suitePath('kernel-ethernet.pcap');
+    const records = Array.from({ length: 2000 }, (_, i) => pcapRecord(i, 0, udpFrame()));
+    const file = tempCapture(concat([pcapHeader(1), ...records]), 'pcap');
     const seen: [number, number][] = [];
     readPacketCapture(file, () => {}, (done, total) => seen.push([done, total]));
     expect(seen.length).toBeGreaterThan(0);
