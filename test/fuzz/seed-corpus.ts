@@ -1,7 +1,8 @@
 /**
- * Real inputs the fuzzers start from, grouped by the parser that reads them: the shared transcripts and
- * the lab transcripts cut into units by the registry, the conformance dumps, the text/iptables/lab fixtures
- * and tcpdump-suite text renderings. Everything is read in place.
+ * Real inputs the fuzzers start from, grouped by the parser that reads them: the lab transcripts (and the
+ * shared ones) cut into units by the registry, the recorded kube-proxy dumps (and the shared conformance
+ * dumps), the text/iptables/kubectl/lab fixtures (and the tcpdump-suite text renderings). The ../shared
+ * corpora are used when present; the fuzz suites say so when they are not. Everything is read in place.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { TableName } from '../../src/core/netfilter/ruleset';
 import { looksLikeIpAddr } from '../../src/core/capture/ip-addr';
 import { detectCaptureKind, splitTextCapture } from '../../src/core/capture/registry';
 import type { TextInput } from '../../src/core/capture/text-input';
+import { hasShared, sharedDir } from '../support/shared-corpus';
 
 export type FuzzTarget =
   | 'iptables-save' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
@@ -47,8 +49,12 @@ function targetOfKind(kind: string, text: string): FuzzTarget | null {
   }
 }
 
+/** The corpora in ../shared the seeds also come from when they are there (see test/support/shared-corpus.ts). */
+export const SHARED_SEEDS = ['transcripts', 'kube-proxy-conformance', 'tcpdump-suite'] as const;
+
 export function loadCorpus(repoRoot: string): Corpus {
-  const shared = path.resolve(repoRoot, '..', 'shared');
+  const shared = (corpus: (typeof SHARED_SEEDS)[number]): string | null => (hasShared(corpus, repoRoot) ? sharedDir(corpus, repoRoot) : null);
+  const sharedFilesIn = (dir: string | null, suffix: string): string[] => (dir === null ? [] : filesIn(dir, suffix));
   const fixtures = path.join(repoRoot, 'test', 'fixtures');
   const corpus: Record<FuzzTarget, Seed[]> = {
     'iptables-save': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
@@ -57,7 +63,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
 
   const transcripts = [
-    ...filesIn(path.join(shared, 'captures', 'transcripts'), '.txt'),
+    ...sharedFilesIn(shared('transcripts'), '.txt'),
     ...filesIn(path.join(fixtures, 'lab', 'transcripts'), '.txt'),
   ];
   for (const file of transcripts) {
@@ -69,16 +75,19 @@ export function loadCorpus(repoRoot: string): Corpus {
     }
   }
 
-  const conformance = path.join(shared, 'conformance', 'kube-proxy');
-  for (const dir of readdirSync(conformance).sort()) {
-    if (dir.endsWith('.md')) continue;
-    corpus['iptables-save'].push({ input: whole(path.join(conformance, dir, 'ruleset.iptables-save')), table: null, partial: false });
+  const dumpRoots = [path.join(fixtures, 'kube-proxy'), shared('kube-proxy-conformance')].filter((d) => d !== null);
+  for (const root of dumpRoots) {
+    for (const dir of readdirSync(root).sort()) {
+      if (dir.endsWith('.md')) continue;
+      corpus['iptables-save'].push({ input: whole(path.join(root, dir, 'ruleset.iptables-save')), table: null, partial: false });
+    }
   }
 
   const textFiles = [
     ...filesIn(path.join(fixtures, 'text'), '.txt'),
     ...filesIn(path.join(fixtures, 'iptables'), '.txt'),
     ...filesIn(path.join(fixtures, 'iptables'), '.rules'),
+    ...filesIn(path.join(fixtures, 'kubectl'), '.txt'),
     ...['nodea', 'nodeb'].flatMap((n) => filesIn(path.join(fixtures, 'lab', 'nodes', n), '.txt')),
   ];
   for (const file of textFiles) {
@@ -91,7 +100,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   }
 
   // tcpdump-suite renderings: small, many link types; a few go to the registry as whole files.
-  const suite = filesIn(path.join(shared, 'captures', 'tcpdump-suite'), '.tcpdump.txt');
+  const suite = sharedFilesIn(shared('tcpdump-suite'), '.tcpdump.txt');
   suite.forEach((file, i) => {
     const input = whole(file);
     if (input.text.trim() === '') return;

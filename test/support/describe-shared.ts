@@ -8,21 +8,22 @@ import { hasShared, placeholderName, type SharedCorpus } from './shared-corpus';
 
 export function describeShared(corpus: SharedCorpus, title: string, body: () => void): void {
   if (hasShared(corpus)) describe(title, body);
-  else skippedForWant(corpus, title);
+  else skippedForWant(title, [corpus]);
 }
 
 /**
- * For a suite that runs either way but uses less without the corpus (e.g. fuzz seeds): records, when the
- * corpus is absent, a skipped suite titled `what` so the run says what was left out. True when present.
+ * For a suite that runs either way but uses less without some corpora (e.g. fuzz seeds): records, when any
+ * is absent, one skipped suite titled `what` naming them, so the run says what was left out. True when all are there.
  */
-export function sharedOrNote(corpus: SharedCorpus, what: string): boolean {
-  if (hasShared(corpus)) return true;
-  skippedForWant(corpus, what);
+export function sharedOrNote(what: string, ...corpora: SharedCorpus[]): boolean {
+  const missing = corpora.filter((c) => !hasShared(c));
+  if (missing.length === 0) return true;
+  skippedForWant(what, missing);
   return false;
 }
 
-function skippedForWant(corpus: SharedCorpus, title: string): void {
+function skippedForWant(title: string, corpora: SharedCorpus[]): void {
   describe(title, () => {
-    it.skip(placeholderName(corpus), () => undefined);
+    it.skip(placeholderName(...corpora), () => undefined);
   });
 }

@@ -10,10 +10,14 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/** ../shared, or NATLENS_SHARED when set (a corpus checked out elsewhere). */
-export const SHARED_ROOT = process.env.NATLENS_SHARED !== undefined && process.env.NATLENS_SHARED !== ''
-  ? path.resolve(process.env.NATLENS_SHARED)
-  : path.resolve(REPO_ROOT, '..', 'shared');
+/**
+ * ../shared beside the repository, or NATLENS_SHARED when set (the corpora checked out elsewhere).
+ * `repoRoot` is for code bundled away from this file (the fuzz worker), where __dirname is not the repo's.
+ */
+export function sharedRoot(repoRoot = REPO_ROOT): string {
+  const env = process.env.NATLENS_SHARED;
+  return env !== undefined && env !== '' ? path.resolve(env) : path.resolve(repoRoot, '..', 'shared');
+}
 
 export type SharedCorpus = 'transcripts' | 'tcpdump-suite' | 'kube-proxy-conformance';
 
@@ -24,8 +28,8 @@ const CORPUS_DIR: Record<SharedCorpus, readonly string[]> = {
 };
 
 /** The corpus folder (absolute), whether or not it exists. */
-export function sharedDir(corpus: SharedCorpus): string {
-  return path.join(SHARED_ROOT, ...CORPUS_DIR[corpus]);
+export function sharedDir(corpus: SharedCorpus, repoRoot = REPO_ROOT): string {
+  return path.join(sharedRoot(repoRoot), ...CORPUS_DIR[corpus]);
 }
 
 /** A file of a corpus (absolute), whether or not it exists. */
@@ -33,8 +37,8 @@ export function sharedFile(corpus: SharedCorpus, ...parts: string[]): string {
   return path.join(sharedDir(corpus), ...parts);
 }
 
-export function hasShared(corpus: SharedCorpus): boolean {
-  return existsSync(sharedDir(corpus));
+export function hasShared(corpus: SharedCorpus, repoRoot = REPO_ROOT): boolean {
+  return existsSync(sharedDir(corpus, repoRoot));
 }
 
 /** The corpus folder as seen from the repository root, e.g. ../shared/captures/tcpdump-suite. */
@@ -46,8 +50,8 @@ export function sharedDisplay(corpus: SharedCorpus): string {
  * The name of the one skipped test a suite holds when its corpus is absent. The reporter turns each into a
  * line "skipped: <suite> (<folder> not found)"; see shared-skip-reporter.ts.
  */
-export function placeholderName(corpus: SharedCorpus): string {
-  return `needs ${sharedDisplay(corpus)}`;
+export function placeholderName(...corpora: SharedCorpus[]): string {
+  return `needs ${corpora.map((c) => sharedDisplay(c)).join(', ')}`;
 }
 
 /** The line printed for a suite skipped for want of `corpus`: "skipped: <what> (../shared/... not found)". */
@@ -57,5 +61,5 @@ export function skipLine(what: string, folder: string): string {
 
 /** The folder a placeholder test name asks for, or null when the name is not a placeholder's. */
 export function placeholderFolder(testName: string): string | null {
-  return /^needs (\S+)$/.exec(testName)?.[1] ?? null;
+  return /^needs (\.\.?\/.+|\/.+)$/.exec(testName)?.[1] ?? null;
 }

@@ -3,6 +3,8 @@ import { CaptureError } from './capture-error';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import { transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
 import { describeShared } from '../../../test/support/describe-shared';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const GKE = '001_a5b3b11c70178834.txt';
 const HARD_WAY = '002_1fb178fb5a43cd31.txt';
@@ -81,6 +83,48 @@ describeShared('transcripts', 'parseKubectl describe (shared transcripts)', () =
     const got = parseKubectl(transcriptSlice(GUESTBOOK, 70, 108));
     expect(got.pods).toHaveLength(1);
     expect(got.pods[0]).toEqual({ namespace: 'default', name: 'frontend-456680569-fsgp5', status: 'Running', ip: '10.2.59.13', node: '172.17.4.201', line: 70 });
+  });
+});
+
+/** A hand-written output of test/fixtures/kubectl (kubectl 1.31 layout). */
+function kubectlFixture(name: string): { file: string; text: string; firstLine: number } {
+  return { file: name, text: readFileSync(path.resolve(__dirname, '../../../test/fixtures/kubectl', name), 'utf8'), firstLine: 1 };
+}
+
+describe('parseKubectl on the kubectl fixtures', () => {
+  it('reads get deploy,rs,po,svc -o wide: pods and services, kind prefixes dropped, other kinds skipped', () => {
+    const got = parseKubectl(kubectlFixture('get-all-wide.txt'));
+    expect(got.pods.map((p) => [p.name, p.status, p.ip, p.node, p.line])).toEqual([
+      ['web-7d4b9c-abcde', 'Running', '10.244.1.11', 'node-a', 8],
+      ['web-7d4b9c-fghij', 'Running', '10.244.2.10', 'node-b', 9],
+      ['web-7d4b9c-klmno', 'Running', '10.244.2.11', 'node-b', 10],
+    ]);
+    expect(got.services.map((s) => [s.name, s.type, s.clusterIP, s.selector, s.ports.map((p) => [p.port, p.nodePort, p.protocol])])).toEqual([
+      ['kubernetes', 'ClusterIP', '10.96.0.1', null, [[443, null, 'TCP']]],
+      ['web', 'NodePort', '10.96.0.20', 'app=web', [[80, 30080, 'TCP']]],
+    ]);
+  });
+
+  it('reads describe pod: node name before its address, the pod IP, not the IPs: section twice', () => {
+    const got = parseKubectl(kubectlFixture('describe-pod.txt'));
+    expect(got.pods).toEqual([{ namespace: 'default', name: 'web-7d4b9c-abcde', status: 'Running', ip: '10.244.1.11', node: 'node-a', line: 1 }]);
+  });
+
+  it('reads describe svc: named port with node port, target port and the endpoints line', () => {
+    const got = parseKubectl(kubectlFixture('describe-svc.txt'));
+    expect(got.services).toEqual([expect.objectContaining({
+      namespace: 'default', name: 'web', type: 'NodePort', clusterIP: '10.96.0.20', selector: 'app=web',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: '8080', nodePort: 30080 }],
+    })]);
+    expect(got.endpoints).toEqual([{ namespace: 'default', name: 'web', endpoints: ['10.244.1.11:8080', '10.244.2.10:8080', '10.244.2.11:8080'], line: 1 }]);
+  });
+
+  it('parses CRLF input the same as LF, and sniffs all three as kubectl', () => {
+    for (const name of ['get-all-wide.txt', 'describe-pod.txt', 'describe-svc.txt']) {
+      const input = kubectlFixture(name);
+      expect(parseKubectl(withCrlf(input))).toEqual(parseKubectl(input));
+      expect(looksLikeKubectl(input.text), name).toBe(true);
+    }
   });
 });
 
