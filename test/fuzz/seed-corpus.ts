@@ -99,6 +99,22 @@ export function loadCorpus(repoRoot: string): Corpus {
     corpus.registry.push({ input, table: null, partial: false });
   }
 
+  // The kernel captures' tcpdump renderings (test/fixtures/pcap), five link types: each whole, and cut into
+  // single packet lines at their real line numbers, so mutations also meet inputs as short as one pasted packet.
+  filesIn(path.join(fixtures, 'pcap'), '.txt').forEach((file) => {
+    const input = whole(file);
+    corpus['tcpdump-text'].push({ input, table: null, partial: false });
+    const lines = input.text.split('\n');
+    const step = Math.max(1, Math.floor(lines.length / 24));
+    for (let at = 0; at + 2 <= lines.length; at += step) {
+      // Each piece is one packet line (a timestamp opens it), never the continuation line of one.
+      const start = lines.findIndex((l, i) => i >= at && /^\d/.test(l));
+      if (start < 0) break;
+      corpus['tcpdump-text'].push({ input: { file: input.file, text: lines.slice(start, start + 1).join('\n'), firstLine: start + 1 }, table: null, partial: false });
+      at = start + 1 - step;
+    }
+  });
+
   // tcpdump-suite renderings: small, many link types; a few go to the registry as whole files.
   const suite = sharedFilesIn(shared('tcpdump-suite'), '.tcpdump.txt');
   suite.forEach((file, i) => {

@@ -7,7 +7,8 @@ import type { PacketRecord } from './records';
 import { looksLikeTcpdumpText, parseTcpdumpText, type TcpdumpTextSummary } from './tcpdump-text';
 import { comparePackets, readFieldsTable } from './tcpdump-text/tshark-table';
 import { describeShared } from '../../../test/support/describe-shared';
-import { sharedDir, sharedFile } from '../../../test/support/shared-corpus';
+import { sharedFile } from '../../../test/support/shared-corpus';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './pcap/capture-corpus.fixture';
 
 function read(text: string, firstLine = 1): { packets: PacketRecord[]; summary: TcpdumpTextSummary } {
   const packets: PacketRecord[] = [];
@@ -213,38 +214,55 @@ function haveTcpdump(): boolean {
   }
 }
 
-const SUITE = sharedDir('tcpdump-suite');
 const tcpdumpHere = haveTcpdump();
 if (!tcpdumpHere) console.warn('tcpdump not found: skipping the tcpdump option matrix');
 
-describeShared('tcpdump-suite', 'tcpdump run now with other options agrees with tshark', () => describe.skipIf(!tcpdumpHere)('with tcpdump installed', () => {
-  const variants: { flags: string[]; clock: TcpdumpTextSummary['clock']; verbose: boolean; link: boolean; absolute: boolean }[] = [
-    { flags: ['-ttt'], clock: 'delta', verbose: false, link: false, absolute: false },
-    { flags: ['-ttttt'], clock: 'since-first', verbose: false, link: false, absolute: false },
-    { flags: ['-tttt'], clock: 'date-time', verbose: false, link: false, absolute: false },
-    { flags: ['-t'], clock: 'none', verbose: false, link: false, absolute: false },
-    { flags: ['-tt', '-S', '-v'], clock: 'epoch', verbose: true, link: false, absolute: true },
-    { flags: ['-tt', '-e', '-vv', '-S'], clock: 'epoch', verbose: true, link: true, absolute: true },
-  ];
-  const captures = ['pptp.pcap', 'kernel-ethernet.pcap', 'kernel-sll2.pcap', 'mptcp-fclose.pcap', 'various_gre.pcap'];
+const VARIANTS: { flags: string[]; clock: TcpdumpTextSummary['clock']; verbose: boolean; link: boolean; absolute: boolean }[] = [
+  { flags: ['-ttt'], clock: 'delta', verbose: false, link: false, absolute: false },
+  { flags: ['-ttttt'], clock: 'since-first', verbose: false, link: false, absolute: false },
+  { flags: ['-tttt'], clock: 'date-time', verbose: false, link: false, absolute: false },
+  { flags: ['-t'], clock: 'none', verbose: false, link: false, absolute: false },
+  { flags: ['-tt', '-S', '-v'], clock: 'epoch', verbose: true, link: false, absolute: true },
+  { flags: ['-tt', '-e', '-vv', '-S'], clock: 'epoch', verbose: true, link: true, absolute: true },
+];
+
+/**
+ * Option sets the text parser does not read yet on some kernel captures, found by running the matrix on them.
+ * Each must still disagree with tshark: when the parser learns the form, the entry goes (a stale entry fails).
+ */
+const KNOWN_GAPS: Record<string, string> = {
+  'kernel-sll.pcap -ttt': '-i any packets arrive out of time order and -ttt prints negative deltas ("-00:00:00.000005"), not read as times',
+  'kernel-sll2-nano.pcap -ttt': 'the same negative -ttt deltas',
+  'kernel-sll.pcap -tt -e -vv -S': 'an SLL header without a link address ("Out ethertype IPv6 (0x86dd), length 64: ", a tun device under -i any)',
+  'kernel-raw-tun.pcap -tt -e -vv -S': '-e on raw IP prints "ip: " and then the header without an IP/IP6 keyword',
+  'kernel-nflog.pcap -tt -e -vv -S': '-e on NFLOG prints "version 0, resource ID 5, family IPv4 (2), length 188: " before the header',
+};
+
+/** tcpdump run now on `captures` of `corpus` with each option set, read back and compared with tshark's fields. */
+function optionMatrix(corpus: CaptureCorpus, captures: string[], knownGaps: Record<string, string> = {}): void {
   // Without a timestamp an encapsulated packet's own line (GRE, VXLAN) cannot be told from the next packet.
   const cases = captures
-    .flatMap((capture) => variants.map((v) => ({ capture, ...v, name: `${capture} ${v.flags.join(' ')}` })))
+    .flatMap((capture) => VARIANTS.map((v) => ({ capture, ...v, name: `${capture} ${v.flags.join(' ')}` })))
     .filter((c) => !(c.capture === 'various_gre.pcap' && c.clock === 'none'));
 
   it.each(cases)('$name', ({ capture, flags, clock, verbose, link, absolute }) => {
-    const text = execFileSync('tcpdump', ['-n', ...flags, '-r', path.join(SUITE, capture)], {
+    const text = execFileSync('tcpdump', ['-n', ...flags, '-r', corpus.path(capture)], {
       encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'],
     });
     const packets: PacketRecord[] = [];
     const summary = parseTcpdumpText({ file: capture, text, firstLine: 1 }, (p) => packets.push(p));
-    const rows = readFieldsTable(readFileSync(path.join(SUITE, capture.replace(/\.pcap$/, '.fields.tsv')), 'utf8'));
+    const rows = readFieldsTable(readFileSync(corpus.path(capture.replace(/\.pcap$/, '.fields.tsv')), 'utf8'));
     const lines = text.split('\n');
     expect(summary.clock).toBe(clock);
     const problems = comparePackets(packets, rows, (n) => lines[n - 1] ?? '', {
       time: clock === 'epoch' ? { clock: 'epoch', digits: 6 } : null,
       verbose, link, absoluteSeq: absolute,
     });
+    const gap = knownGaps[`${capture} ${flags.join(' ')}`];
+    if (gap !== undefined) {
+      expect(problems.length, `known gap, now read right (remove it from KNOWN_GAPS): ${gap}`).toBeGreaterThan(0);
+      return;
+    }
     expect(problems).toEqual([]);
     if (clock === 'date-time' || clock === 'since-first' || clock === 'delta') {
       // Times since the first packet (or absolute) line up with tshark's epoch times.
@@ -253,6 +271,14 @@ describeShared('tcpdump-suite', 'tcpdump run now with other options agrees with 
       expect(packets.map((p) => p.tsSec * 1_000_000 + Math.floor(p.tsNsec / 1000))).toEqual(expected);
     }
   });
+}
+
+describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with tshark (kernel captures)', () => {
+  optionMatrix(KERNEL_CAPTURES, ['kernel-ethernet.pcap', 'kernel-sll2-nano.pcap', 'kernel-sll.pcap', 'kernel-raw-tun.pcap', 'kernel-nflog.pcap'], KNOWN_GAPS);
+});
+
+describeShared('tcpdump-suite', 'tcpdump run now with other options agrees with tshark (tcpdump suite)', () => describe.skipIf(!tcpdumpHere)('with tcpdump installed', () => {
+  optionMatrix(TCPDUMP_SUITE, ['pptp.pcap', 'kernel-ethernet.pcap', 'kernel-sll2.pcap', 'mptcp-fclose.pcap', 'various_gre.pcap']);
 }));
 
 function microsSince(epoch: string, origin: string): number {
