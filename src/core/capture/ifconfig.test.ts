@@ -4,6 +4,15 @@ import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/t
 import { describeShared } from '../../../test/support/describe-shared';
 
 describe('parseIfconfig', () => {
+  it('reads a client namespace\'s ifconfig -a: the veth with its MAC and a broadcast of 0.0.0.0, and lo (fixture)', () => {
+    const got = parseIfconfig(textFixture('ifconfig-client.txt'));
+    expect(got.interfaces.map((i) => [i.name, i.linkType, i.mtu])).toEqual([['a0', 'ether', 1500], ['lo', 'loopback', 65536]]);
+    expect(got.interfaces[0]?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(got.interfaces[0]?.addresses.map((a) => [a.family, a.cidr])).toEqual([
+      ['ipv4', '10.77.1.2/24'], ['ipv6', expect.stringMatching(/^fe80::.*\/64$/)],
+    ]);
+  });
+
   it('folds alias blocks into their interface as secondary addresses (namespace fixture)', () => {
     const got = parseIfconfig(textFixture('ifconfig.txt'));
     expect(got.interfaces.map((i) => i.name)).toEqual(['br0', 'lo', 'pp0', 'pp1', 'ra', 'ra2', 'ra3', 'rb']);
