@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import path from 'node:path';
 import { parseIptablesList, UNKNOWN_CHAIN } from './iptables-list';
 import { parseIptablesSave } from './iptables-save';
 import { CaptureError } from './capture-error';
