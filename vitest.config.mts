@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    // The second reporter lists, at the end, each suite skipped because ../shared is absent (test/support/shared-corpus.ts).
+    reporters: ['default', './test/support/shared-skip-reporter.ts'],
   },
 });

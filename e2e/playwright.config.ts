@@ -8,7 +8,8 @@ export default defineConfig({
   workers: 1,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  // The second reporter names the specs skipped because ../shared is absent (test/support/shared-corpus.ts).
+  reporter: [['list'], ['./shared-skip-reporter.ts']],
   outputDir: '../test-results',
   use: {
     browserName: 'chromium',

@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServe, type ServeProcess } from './natlens-serve';
+import { hasShared, sharedFile, sharedDisplay, skipLine } from '../test/support/shared-corpus';
 
-const root = path.resolve(__dirname, '..');
-const transcript = path.resolve(root, '..', 'shared', 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt');
+const transcript = sharedFile('transcripts', '002_1fb178fb5a43cd31.txt');
 
 test.describe('ruleset history (web mode)', () => {
+  test.skip(!hasShared('transcripts'), skipLine('e2e ruleset history (web mode) on the two-node transcript', sharedDisplay('transcripts')));
   let dir: string;
   let serve: ServeProcess;
 

@@ -1,15 +1,17 @@
 /** The built command line (./bin/natlens) against CONTRACT.md: JSON shapes, exit codes, stdout discipline. */
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { describeShared } from '../../test/support/describe-shared';
+import { sharedFile, sharedDir } from '../../test/support/shared-corpus';
+import { useTempProject } from '../../test/support/temp-project';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
 const fixture = (name: string): string => path.join(repo, 'test', 'fixtures', 'text', name);
-const shared = (...parts: string[]): string => path.resolve(repo, '..', 'shared', ...parts);
+const lab = (...parts: string[]): string => path.join(repo, 'test', 'fixtures', 'lab', ...parts);
 
 let dir: string;
 
@@ -42,11 +44,9 @@ interface ImportJson {
   errors: Array<{ source: string; message: string }>;
 }
 
+const project = useTempProject('cli');
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-cli-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
 });
 
 describe('natlens usage', () => {
@@ -111,7 +111,7 @@ describe('natlens import', () => {
     const junk = path.join(dir, 'junk.bin');
     fs.writeFileSync(junk, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
     const cut = path.join(dir, 'cut.pcap');
-    fs.writeFileSync(cut, fs.readFileSync(shared('captures', 'tcpdump-suite', 'dns_tcp.pcap')).subarray(0, 200));
+    fs.writeFileSync(cut, fs.readFileSync(lab('nodes', 'nodea', 'eth0.pcap')).subarray(0, 200));
     const db = path.join(dir, 'p.db');
     const r = natlens(['import', '--db', db, '--json', junk, good, cut]);
     expect(r.code).toBe(1);
@@ -148,22 +148,48 @@ describe('natlens import', () => {
     expect(r.stderr).toContain('natlens: node1.md: 1 of 3 lines that look like data read; 2 warned about above');
   });
 
+  it('imports a pcap with its packet count and first packet time (tcpdump\'s reading of the lab capture)', () => {
+    const pcap = lab('nodes', 'nodea', 'eth0.pcap');
+    // The same packets as tcpdump -e -tt printed them: one line per packet, starting with its epoch time.
+    const printed = fs.readFileSync(lab('nodes', 'nodea', 'eth0.tcpdump.txt'), 'utf8').split('\n').filter((l) => /^\d+\.\d{6} /.test(l));
+    const firstAt = new Date(Number(printed[0]!.split(' ')[0]) * 1000).toISOString();
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', pcap]);
+    expect(r.code).toBe(0);
+    const report = json<ImportJson>(r);
+    expect(report.nodes).toEqual([
+      { name: 'eth0', captures: [{ id: 1, kind: 'pcap', source: pcap, takenAt: firstAt, records: printed.length, netns: null, lines: null }] },
+    ]);
+  });
+
+  it('names transcript nodes after their shell prompts', () => {
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', lab('transcripts')]);
+    const report = json<ImportJson>(r);
+    expect(report.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(report.nodes.map((n) => n.name)).toEqual(['nodea', 'nodeb']);
+    expect(report.nodes.flatMap((n) => n.captures).length).toBeGreaterThan(5);
+  });
+});
+
+describeShared('tcpdump-suite', 'natlens import of a conformance-suite pcap', () => {
   it('imports a pcap with its packet count and first packet time', () => {
-    const manifest = JSON.parse(fs.readFileSync(shared('captures', 'tcpdump-suite', 'manifest.json'), 'utf8')) as Array<{ file: string; packets: number }>;
+    const manifest = JSON.parse(fs.readFileSync(sharedFile('tcpdump-suite', 'manifest.json'), 'utf8')) as Array<{ file: string; packets: number }>;
     const packets = manifest.find((m) => m.file === 'dns_tcp.pcap')?.packets;
-    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', shared('captures', 'tcpdump-suite', 'dns_tcp.pcap')]);
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', sharedFile('tcpdump-suite', 'dns_tcp.pcap')]);
     expect(r.code).toBe(0);
     const report = json<ImportJson>(r);
     expect(report.nodes).toEqual([
       {
         name: 'dns_tcp',
-        captures: [{ id: 1, kind: 'pcap', source: shared('captures', 'tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null, lines: null }],
+        captures: [{ id: 1, kind: 'pcap', source: sharedFile('tcpdump-suite', 'dns_tcp.pcap'), takenAt: '2020-06-10T09:21:03.720Z', records: packets, netns: null, lines: null }],
       },
     ]);
   });
+});
 
+describeShared('transcripts', 'natlens import of the shared transcripts', () => {
   it('names transcript nodes after their shell prompts', () => {
-    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', shared('captures', 'transcripts')]);
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), '--json', sharedDir('transcripts')]);
     const report = json<ImportJson>(r);
     expect(report.errors).toEqual([]);
     expect(r.code).toBe(0);

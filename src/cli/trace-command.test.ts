@@ -1,9 +1,11 @@
 /** `natlens trace` against CONTRACT.md, on the kernel lab's captures and on the two-node transcript. */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { describeShared } from '../../test/support/describe-shared';
+import { sharedFile } from '../../test/support/shared-corpus';
+import { useTempProject } from '../../test/support/temp-project';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
@@ -33,12 +35,11 @@ interface Trace {
 const labDb = (): string => path.join(dir, 'lab.db');
 const transcriptDb = (): string => path.join(dir, 'transcripts.db');
 
+const project = useTempProject('trace', 'all');
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-trace-'));
+  dir = project().dir;
   expect(natlens(['import', '--db', labDb(), path.join(repo, 'test/fixtures/lab/nodes')]).code).toBe(0);
-  expect(natlens(['import', '--db', transcriptDb(), path.resolve(repo, '../shared/captures/transcripts/002_1fb178fb5a43cd31.txt')]).code).toBe(0);
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('natlens trace --json', () => {
   it('replays a pod-to-ClusterIP packet on the lab capture into one branch per endpoint, summing to 1', () => {
@@ -74,6 +75,12 @@ describe('natlens trace --json', () => {
     const remote = trace.outcomes.find((o) => o.packet.dst === '10.40.2.2')!;
     expect(remote.hops.map((h) => h.node)).toEqual(['nodea', 'nodeb']);
     expect(remote.egress).toMatchObject({ node: 'nodeb', interface: 'cbr0' });
+  });
+});
+
+describeShared('transcripts', 'natlens trace --json on the two-node transcript', () => {
+  beforeAll(() => {
+    expect(natlens(['import', '--db', transcriptDb(), sharedFile('transcripts', '002_1fb178fb5a43cd31.txt')]).code).toBe(0);
   });
 
   it('replays the two-node transcript: nodeb drops forwarded traffic before the FORWARD rule and forwards it after', () => {

@@ -6,6 +6,8 @@ import { ApiError } from './api-error';
 import { coreStoreOpener } from './core-backend';
 import { flowDetail, listFlows, rulesetTimeline, topology, trace } from './handlers';
 import { Project } from './project';
+import { describeShared } from '../../test/support/describe-shared';
+import { sharedFile } from '../../test/support/shared-corpus';
 
 const labNodes = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
 
@@ -33,13 +35,23 @@ describe('trace and topology handlers over core', () => {
     expect(result.outcomes.map((o) => o.packet.dst).sort()).toEqual(['10.40.1.2', '10.40.2.2']);
   });
 
-  it("answers a node's ruleset timeline from core, and not-found for an unknown node", async () => {
-    const transcript = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt');
-    await project.write((store) => store.importPaths([transcript], {}, () => {}));
-    const timeline = rulesetTimeline(project, { node: 'nodeb' });
-    expect(timeline.snapshots.map((s) => s.source.replace(/^.*:/, ''))).toEqual(['702', '754', '827']);
-    expect(timeline.changes[0]!.diff.chains[0]).toMatchObject({ table: 'filter', chain: 'FORWARD', rulesAdded: ['-A FORWARD -d 172.18.0.0/16 -i eth0 -j ACCEPT'] });
+  it("answers a node's ruleset timeline from core (lab captures), and not-found for an unknown node", async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const timeline = rulesetTimeline(project, { node: 'nodea' });
+    // The nat listing and the iptables-save show one state: one snapshot, which the save completes.
+    expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['iptables-nat-list.txt:1']);
     expect(() => rulesetTimeline(project, { node: 'nodez' })).toThrow(new ApiError('not-found', 'no node "nodez" in this project'));
+  });
+
+  describeShared('transcripts', 'on the two-node transcript', () => {
+    it("answers a node's ruleset timeline from core, and not-found for an unknown node", async () => {
+      const transcript = sharedFile('transcripts', '002_1fb178fb5a43cd31.txt');
+      await project.write((store) => store.importPaths([transcript], {}, () => {}));
+      const timeline = rulesetTimeline(project, { node: 'nodeb' });
+      expect(timeline.snapshots.map((s) => s.source.replace(/^.*:/, ''))).toEqual(['702', '754', '827']);
+      expect(timeline.changes[0]!.diff.chains[0]).toMatchObject({ table: 'filter', chain: 'FORWARD', rulesAdded: ['-A FORWARD -d 172.18.0.0/16 -i eth0 -j ACCEPT'] });
+      expect(() => rulesetTimeline(project, { node: 'nodez' })).toThrow(new ApiError('not-found', 'no node "nodez" in this project'));
+    });
   });
 
   it('turns an unknown node and a non-ruleset snapshot into rejected API errors', async () => {

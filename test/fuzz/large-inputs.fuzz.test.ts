@@ -5,8 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { failuresOf } from './fuzz-report';
-import { loadCorpus, FUZZ_TARGETS, type Seed } from './seed-corpus';
+import { loadCorpus, FUZZ_TARGETS, type Seed, SHARED_SEEDS } from './seed-corpus';
 import { removeWorkerScript, REPO_ROOT, runInWorker, type Subject } from './worker-harness';
+import { sharedOrNote } from '../support/describe-shared';
 
 afterAll(removeWorkerScript);
 
@@ -15,6 +16,8 @@ const SIZE = 1_000_000;
 const CASES = 2;
 /** Linear work on a megabyte takes well under a second; a quadratic one takes hours. */
 const STALL_MS = 30_000;
+
+sharedOrNote('text capture parsers on 1 MB lines and runs of lines: the seeds from ../shared', ...SHARED_SEEDS);
 
 describe('text capture parsers on 1 MB lines and runs of lines', () => {
   for (const target of FUZZ_TARGETS) {

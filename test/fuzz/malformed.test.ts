@@ -10,8 +10,9 @@ import { splitTextCapture } from '../../src/core/capture/registry';
 import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text';
 import { lineRangeOf, outcomeOf, parseDirect, type Outcome } from './parse-outcome';
 import { randomFrom } from './prng';
-import { FUZZ_TARGETS, loadCorpus, type FuzzTarget, type Seed } from './seed-corpus';
+import { FUZZ_TARGETS, loadCorpus, type FuzzTarget, type Seed, SHARED_SEEDS } from './seed-corpus';
 import { removeWorkerScript, REPO_ROOT, runInWorker, type Subject, type WorkerAnswer } from './worker-harness';
+import { sharedOrNote } from '../support/describe-shared';
 
 afterAll(removeWorkerScript);
 
@@ -89,6 +90,8 @@ describe.each(PARSERS)('%s on malformed input', (target) => {
     }
   });
 });
+
+sharedOrNote('every parser on a 10 MB single line: the seeds from ../shared', ...SHARED_SEEDS);
 
 describe('every parser on a 10 MB single line', () => {
   const TEN_MB = 10_000_000;

@@ -6,8 +6,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { failuresOf } from './fuzz-report';
 import type { FuzzTarget } from './seed-corpus';
-import { FUZZ_TARGETS } from './seed-corpus';
+import { FUZZ_TARGETS, SHARED_SEEDS } from './seed-corpus';
 import { removeWorkerScript, runInWorker } from './worker-harness';
+import { sharedOrNote } from '../support/describe-shared';
 
 afterAll(removeWorkerScript);
 
@@ -22,6 +23,8 @@ const CASES: Readonly<Record<FuzzTarget, number>> = {
 
 /** A small mutated input parsed for this long has hung; real calls take milliseconds. */
 const STALL_MS = 20_000;
+
+sharedOrNote('text capture parsers on mutated real captures: the seeds from ../shared', ...SHARED_SEEDS);
 
 describe('text capture parsers on mutated real captures', () => {
   for (const target of FUZZ_TARGETS) {

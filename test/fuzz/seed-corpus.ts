@@ -1,7 +1,8 @@
 /**
- * Real inputs the fuzzers start from, grouped by the parser that reads them: the shared transcripts and
- * the lab transcripts cut into units by the registry, the conformance dumps, the text/iptables/lab fixtures
- * and tcpdump-suite text renderings. Everything is read in place.
+ * Real inputs the fuzzers start from, grouped by the parser that reads them: the lab transcripts (and the
+ * shared ones) cut into units by the registry, the recorded kube-proxy dumps (and the shared conformance
+ * dumps), the text/iptables/kubectl/lab fixtures (and the tcpdump-suite text renderings). The ../shared
+ * corpora are used when present; the fuzz suites say so when they are not. Everything is read in place.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { looksLikeIpBrief } from '../../src/core/capture/ip-brief';
 import { iprouteJsonKind } from '../../src/core/capture/iproute-json';
 import { detectCaptureKind, splitTextCapture } from '../../src/core/capture/registry';
 import type { TextInput } from '../../src/core/capture/text-input';
+import { hasShared, sharedDir } from '../support/shared-corpus';
 
 export type FuzzTarget =
   | 'iptables-save' | 'iptables-rules' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
@@ -56,8 +58,12 @@ function targetOfKind(kind: string, text: string): FuzzTarget | null {
   }
 }
 
+/** The corpora in ../shared the seeds also come from when they are there (see test/support/shared-corpus.ts). */
+export const SHARED_SEEDS = ['transcripts', 'kube-proxy-conformance', 'tcpdump-suite'] as const;
+
 export function loadCorpus(repoRoot: string): Corpus {
-  const shared = path.resolve(repoRoot, '..', 'shared');
+  const shared = (corpus: (typeof SHARED_SEEDS)[number]): string | null => (hasShared(corpus, repoRoot) ? sharedDir(corpus, repoRoot) : null);
+  const sharedFilesIn = (dir: string | null, suffix: string): string[] => (dir === null ? [] : filesIn(dir, suffix));
   const fixtures = path.join(repoRoot, 'test', 'fixtures');
   const corpus: Record<FuzzTarget, Seed[]> = {
     'iptables-save': [], 'iptables-rules': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
@@ -67,7 +73,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
 
   const transcripts = [
-    ...filesIn(path.join(shared, 'captures', 'transcripts'), '.txt'),
+    ...sharedFilesIn(shared('transcripts'), '.txt'),
     ...filesIn(path.join(fixtures, 'lab', 'transcripts'), '.txt'),
     path.join(fixtures, 'forms', 'transcript.txt'),
   ];
@@ -80,16 +86,19 @@ export function loadCorpus(repoRoot: string): Corpus {
     }
   }
 
-  const conformance = path.join(shared, 'conformance', 'kube-proxy');
-  for (const dir of readdirSync(conformance).sort()) {
-    if (dir.endsWith('.md')) continue;
-    corpus['iptables-save'].push({ input: whole(path.join(conformance, dir, 'ruleset.iptables-save')), table: null, partial: false });
+  const dumpRoots = [path.join(fixtures, 'kube-proxy'), shared('kube-proxy-conformance')].filter((d) => d !== null);
+  for (const root of dumpRoots) {
+    for (const dir of readdirSync(root).sort()) {
+      if (dir.endsWith('.md')) continue;
+      corpus['iptables-save'].push({ input: whole(path.join(root, dir, 'ruleset.iptables-save')), table: null, partial: false });
+    }
   }
 
   const textFiles = [
     ...filesIn(path.join(fixtures, 'text'), '.txt'),
     ...filesIn(path.join(fixtures, 'iptables'), '.txt'),
     ...filesIn(path.join(fixtures, 'iptables'), '.rules'),
+    ...filesIn(path.join(fixtures, 'kubectl'), '.txt'),
     ...['nodea', 'nodeb'].flatMap((n) => filesIn(path.join(fixtures, 'lab', 'nodes', n), '.txt')),
   ];
   for (const file of textFiles) {
@@ -111,9 +120,24 @@ export function loadCorpus(repoRoot: string): Corpus {
     const table = /-(raw|mangle|nat|filter)[.]/.exec(path.basename(file))?.[1] as TableName | undefined;
     corpus[target].push({ input, table: table ?? (target === 'iptables-rules' ? 'filter' : null), partial: true });
   }
+  // The kernel captures' tcpdump renderings (test/fixtures/pcap), five link types: each whole, and cut into
+  // single packet lines at their real line numbers, so mutations also meet inputs as short as one pasted packet.
+  filesIn(path.join(fixtures, 'pcap'), '.txt').forEach((file) => {
+    const input = whole(file);
+    corpus['tcpdump-text'].push({ input, table: null, partial: false });
+    const lines = input.text.split('\n');
+    const step = Math.max(1, Math.floor(lines.length / 24));
+    for (let at = 0; at + 2 <= lines.length; at += step) {
+      // Each piece is one packet line (a timestamp opens it), never the continuation line of one.
+      const start = lines.findIndex((l, i) => i >= at && /^\d/.test(l));
+      if (start < 0) break;
+      corpus['tcpdump-text'].push({ input: { file: input.file, text: lines.slice(start, start + 1).join('\n'), firstLine: start + 1 }, table: null, partial: false });
+      at = start + 1 - step;
+    }
+  });
 
   // tcpdump-suite renderings: small, many link types; a few go to the registry as whole files.
-  const suite = filesIn(path.join(shared, 'captures', 'tcpdump-suite'), '.tcpdump.txt');
+  const suite = sharedFilesIn(shared('tcpdump-suite'), '.tcpdump.txt');
   suite.forEach((file, i) => {
     const input = whole(file);
     if (input.text.trim() === '') return;

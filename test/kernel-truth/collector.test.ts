@@ -221,10 +221,11 @@ describe.skipIf(unavailable !== null)('the collector inside a node namespace', (
       ['ok', `nsenter -t ${podPid} -n ip rule`],
     ]);
     const captures = run.report.nodes[0]!.captures;
-    // Addresses, and routes of each family, of the client's netns and the container's.
+    // Addresses, routes of each family and policy rules, of the client's netns and the container's.
     expect(captures.filter((c) => c.netns !== null).map((c) => `${c.kind} ${c.netns}`).sort()).toEqual([
       'ip-addr abc123def456', `ip-addr ${lab.ns('client')}`,
       'ip-route abc123def456', 'ip-route abc123def456', `ip-route ${lab.ns('client')}`, `ip-route ${lab.ns('client')}`,
+      'ip-rule abc123def456', `ip-rule ${lab.ns('client')}`,
     ]);
     // The pod's lo and eth0, and eth0 holds the pod's address.
     expect(captures.find((c) => c.kind === 'ip-addr' && c.netns === 'abc123def456')?.records).toBe(2);

@@ -2,19 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeBridge, parseBridge } from './bridge';
 import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 describe('parseBridge', () => {
-  it('reads brctl show with continuation lines and an empty bridge (flannel node)', () => {
-    const got = parseBridge(transcriptSlice('004_21b806302248d7be.txt', 206, 215));
-    expect(got.kind).toBe('bridge');
-    expect(got.ports.map((p) => p.port)).toEqual([
-      'veth0fb8bcdf', 'veth1c1c704b', 'veth20b9845d', 'veth25b6c887', 'veth2663b8b2', 'vethaa94d3a3', 'vethcf6ed286', 'vethfdf0fe3b',
-    ]);
-    expect(got.ports.every((p) => p.bridge === 'cni0' && p.state === null)).toBe(true);
-    expect(got.ports[0]?.line).toBe(207);
-    expect(got.ports[7]?.line).toBe(214);
-  });
-
   it('reads tab-separated brctl show from a namespace (fixture)', () => {
     const got = parseBridge(textFixture('brctl-show.txt'));
     expect(got.ports).toEqual([
@@ -52,5 +42,18 @@ describe('parseBridge', () => {
     expect(looksLikeBridge(textFixture('brctl-show.txt').text)).toBe(true);
     expect(looksLikeBridge(textFixture('bridge-link.txt').text)).toBe(true);
     expect(looksLikeBridge(textFixture('ip-d-link.txt').text)).toBe(false);
+  });
+});
+
+describeShared('transcripts', 'parseBridge (shared transcripts)', () => {
+  it('reads brctl show with continuation lines and an empty bridge (flannel node)', () => {
+    const got = parseBridge(transcriptSlice('004_21b806302248d7be.txt', 206, 215));
+    expect(got.kind).toBe('bridge');
+    expect(got.ports.map((p) => p.port)).toEqual([
+      'veth0fb8bcdf', 'veth1c1c704b', 'veth20b9845d', 'veth25b6c887', 'veth2663b8b2', 'vethaa94d3a3', 'vethcf6ed286', 'vethfdf0fe3b',
+    ]);
+    expect(got.ports.every((p) => p.bridge === 'cni0' && p.state === null)).toBe(true);
+    expect(got.ports[0]?.line).toBe(207);
+    expect(got.ports[7]?.line).toBe(214);
   });
 });

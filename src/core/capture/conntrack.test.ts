@@ -2,8 +2,36 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeConntrack, parseConntrack } from './conntrack';
 import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 describe('parseConntrack on real outputs', () => {
+  it('reads tcp/udp/icmp with accounting and delta-time from a namespace router (fixture)', () => {
+    const got = parseConntrack(textFixture('conntrack-L.txt'));
+    expect(got.entries.map((e) => [e.proto, e.state, e.unreplied, e.assured, e.line])).toEqual([
+      ['udp', null, true, false, 2], ['tcp', 'TIME_WAIT', false, true, 3], ['udp', null, true, false, 4], ['icmp', null, false, false, 5],
+    ]);
+    const tcp = got.entries[1];
+    expect(tcp?.original).toEqual({ src: '10.77.1.2', dst: '10.77.2.2', sport: 52976, dport: 8080, icmp: null, packets: 4, bytes: 216 });
+    expect(tcp?.reply).toEqual({ src: '10.77.2.2', dst: '10.77.2.1', sport: 8080, dport: 52976, icmp: null, packets: 4, bytes: 219 });
+    expect(got.entries[3]?.original.icmp).toEqual({ type: 8, code: 0, id: 10049 });
+  });
+
+  it('reads -o extended and /proc/net/nf_conntrack the same as the plain listing, plus zone', () => {
+    const plain = parseConntrack(textFixture('conntrack-L.txt')).entries;
+    const extended = parseConntrack(textFixture('conntrack-extended.txt')).entries;
+    const proc = parseConntrack(textFixture('proc-nf-conntrack.txt')).entries;
+    expect(extended).toEqual(plain);
+    expect(proc.map((e) => [e.original, e.reply, e.proto])).toEqual(plain.map((e) => [e.original, e.reply, e.proto]));
+    expect(proc.every((e) => e.zone === 0 && e.use === 2 && e.family === 'ipv4')).toBe(true);
+  });
+
+  it('parses CRLF input the same as LF', () => {
+    const input = textFixture('conntrack-L.txt');
+    expect(parseConntrack(withCrlf(input))).toEqual(parseConntrack(input));
+  });
+});
+
+describeShared('transcripts', 'parseConntrack (shared transcripts)', () => {
   it('reads an unreplied icmp flow and skips the conntrack-tools banner', () => {
     const got = parseConntrack(transcriptSlice('001_a5b3b11c70178834.txt', 435, 436));
     expect(got.entries).toEqual([{
@@ -38,31 +66,6 @@ describe('parseConntrack on real outputs', () => {
       original: { src: '10.142.0.6', dst: '10.142.0.8', sport: 46078, dport: 31830 },
       reply: { src: '10.40.0.6', dst: '10.40.0.1', sport: 8080, dport: 46078 },
     });
-  });
-
-  it('reads tcp/udp/icmp with accounting and delta-time from a namespace router (fixture)', () => {
-    const got = parseConntrack(textFixture('conntrack-L.txt'));
-    expect(got.entries.map((e) => [e.proto, e.state, e.unreplied, e.assured, e.line])).toEqual([
-      ['udp', null, true, false, 2], ['tcp', 'TIME_WAIT', false, true, 3], ['udp', null, true, false, 4], ['icmp', null, false, false, 5],
-    ]);
-    const tcp = got.entries[1];
-    expect(tcp?.original).toEqual({ src: '10.77.1.2', dst: '10.77.2.2', sport: 52976, dport: 8080, icmp: null, packets: 4, bytes: 216 });
-    expect(tcp?.reply).toEqual({ src: '10.77.2.2', dst: '10.77.2.1', sport: 8080, dport: 52976, icmp: null, packets: 4, bytes: 219 });
-    expect(got.entries[3]?.original.icmp).toEqual({ type: 8, code: 0, id: 10049 });
-  });
-
-  it('reads -o extended and /proc/net/nf_conntrack the same as the plain listing, plus zone', () => {
-    const plain = parseConntrack(textFixture('conntrack-L.txt')).entries;
-    const extended = parseConntrack(textFixture('conntrack-extended.txt')).entries;
-    const proc = parseConntrack(textFixture('proc-nf-conntrack.txt')).entries;
-    expect(extended).toEqual(plain);
-    expect(proc.map((e) => [e.original, e.reply, e.proto])).toEqual(plain.map((e) => [e.original, e.reply, e.proto]));
-    expect(proc.every((e) => e.zone === 0 && e.use === 2 && e.family === 'ipv4')).toBe(true);
-  });
-
-  it('parses CRLF input the same as LF', () => {
-    const input = textFixture('conntrack-L.txt');
-    expect(parseConntrack(withCrlf(input))).toEqual(parseConntrack(input));
   });
 });
 

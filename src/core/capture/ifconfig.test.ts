@@ -1,19 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { looksLikeIfconfig, parseIfconfig } from './ifconfig';
 import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 describe('parseIfconfig', () => {
-  it('reads the new net-tools layout from a flannel node (ifconfig cni0)', () => {
-    const got = parseIfconfig(transcriptSlice('004_21b806302248d7be.txt', 196, 203));
-    expect(got.kind).toBe('ip-addr');
-    expect(got.interfaces).toHaveLength(1);
-    expect(got.interfaces[0]).toMatchObject({
-      name: 'cni0', mtu: 1450, state: 'UP', flags: ['UP', 'BROADCAST', 'RUNNING', 'MULTICAST'],
-      linkType: 'ether', mac: '0a:58:0a:02:3b:01', line: 196,
-    });
-    expect(got.interfaces[0]?.addresses.map((a) => [a.cidr, a.broadcast, a.scope, a.line])).toEqual([
-      ['10.2.59.1/24', null, null, 197],
-      ['fe80::8828:2aff:feb6:82f1/64', null, 'link', 198],
+  it('reads a client namespace\'s ifconfig -a: the veth with its MAC and a broadcast of 0.0.0.0, and lo (fixture)', () => {
+    const got = parseIfconfig(textFixture('ifconfig-client.txt'));
+    expect(got.interfaces.map((i) => [i.name, i.linkType, i.mtu])).toEqual([['a0', 'ether', 1500], ['lo', 'loopback', 65536]]);
+    expect(got.interfaces[0]?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(got.interfaces[0]?.addresses.map((a) => [a.family, a.cidr])).toEqual([
+      ['ipv4', '10.77.1.2/24'], ['ipv6', expect.stringMatching(/^fe80::.*\/64$/)],
     ]);
   });
 
@@ -88,5 +84,21 @@ describe('parseIfconfig', () => {
     expect(looksLikeIfconfig(textFixture('ifconfig.txt').text)).toBe(true);
     expect(looksLikeIfconfig('lo        Link encap:Local Loopback  \n')).toBe(true);
     expect(looksLikeIfconfig(textFixture('ip-addr.txt').text)).toBe(false);
+  });
+});
+
+describeShared('transcripts', 'parseIfconfig (shared transcripts)', () => {
+  it('reads the new net-tools layout from a flannel node (ifconfig cni0)', () => {
+    const got = parseIfconfig(transcriptSlice('004_21b806302248d7be.txt', 196, 203));
+    expect(got.kind).toBe('ip-addr');
+    expect(got.interfaces).toHaveLength(1);
+    expect(got.interfaces[0]).toMatchObject({
+      name: 'cni0', mtu: 1450, state: 'UP', flags: ['UP', 'BROADCAST', 'RUNNING', 'MULTICAST'],
+      linkType: 'ether', mac: '0a:58:0a:02:3b:01', line: 196,
+    });
+    expect(got.interfaces[0]?.addresses.map((a) => [a.cidr, a.broadcast, a.scope, a.line])).toEqual([
+      ['10.2.59.1/24', null, null, 197],
+      ['fe80::8828:2aff:feb6:82f1/64', null, 'link', 198],
+    ]);
   });
 });

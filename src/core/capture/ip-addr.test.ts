@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeIpAddr, parseIpAddr } from './ip-addr';
 import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 function iface(capture: ReturnType<typeof parseIpAddr>, name: string) {
   const found = capture.interfaces.find((i) => i.name === name);
@@ -10,27 +11,6 @@ function iface(capture: ReturnType<typeof parseIpAddr>, name: string) {
 }
 
 describe('parseIpAddr on real outputs', () => {
-  it('reads a pod namespace ip addr with a veth peer index (eth0@if18)', () => {
-    const got = parseIpAddr(transcriptSlice('004_21b806302248d7be.txt', 133, 144));
-    expect(got.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0']);
-    const eth0 = iface(got, 'eth0');
-    expect(eth0).toMatchObject({ index: 3, peer: 'if18', mtu: 1450, state: 'UP', linkType: 'ether', mac: '0a:58:0a:02:3b:0d', line: 139 });
-    expect(eth0.addresses.map((a) => [a.family, a.cidr, a.scope, a.line])).toEqual([
-      ['ipv4', '10.2.59.13/24', 'global', 141],
-      ['ipv6', 'fe80::f4df:1aff:febb:3a29/64', 'link', 143],
-    ]);
-    expect(iface(got, 'lo').linkType).toBe('loopback');
-  });
-
-  it('reads ip a show dev docker0 with and without brd, keeping NO-CARRIER and DOWN', () => {
-    const up = parseIpAddr(transcriptSlice('002_1fb178fb5a43cd31.txt', 260, 265));
-    expect(up.interfaces[0]).toMatchObject({ name: 'docker0', state: 'UP', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] });
-    expect(up.interfaces[0]?.addresses[0]).toMatchObject({ cidr: '172.17.0.1/16', broadcast: null, label: 'docker0', secondary: false });
-    const down = parseIpAddr(transcriptSlice('002_1fb178fb5a43cd31.txt', 480, 485));
-    expect(down.interfaces[0]).toMatchObject({ state: 'DOWN', flags: ['NO-CARRIER', 'BROADCAST', 'MULTICAST', 'UP'] });
-    expect(down.interfaces[0]?.addresses[0]).toMatchObject({ cidr: '172.17.0.1/16', broadcast: '172.17.255.255' });
-  });
-
   it('reads bridge masters, veth peers, link-netns, secondary labels and point-to-point peers (namespace fixture)', () => {
     const got = parseIpAddr(textFixture('ip-addr.txt'));
     expect(got.interfaces).toHaveLength(8);
@@ -68,6 +48,29 @@ describe('parseIpAddr on real outputs', () => {
   it('parses CRLF input the same as LF', () => {
     const input = textFixture('ip-addr.txt');
     expect(parseIpAddr(withCrlf(input))).toEqual(parseIpAddr(input));
+  });
+});
+
+describeShared('transcripts', 'parseIpAddr (shared transcripts)', () => {
+  it('reads a pod namespace ip addr with a veth peer index (eth0@if18)', () => {
+    const got = parseIpAddr(transcriptSlice('004_21b806302248d7be.txt', 133, 144));
+    expect(got.interfaces.map((i) => i.name)).toEqual(['lo', 'eth0']);
+    const eth0 = iface(got, 'eth0');
+    expect(eth0).toMatchObject({ index: 3, peer: 'if18', mtu: 1450, state: 'UP', linkType: 'ether', mac: '0a:58:0a:02:3b:0d', line: 139 });
+    expect(eth0.addresses.map((a) => [a.family, a.cidr, a.scope, a.line])).toEqual([
+      ['ipv4', '10.2.59.13/24', 'global', 141],
+      ['ipv6', 'fe80::f4df:1aff:febb:3a29/64', 'link', 143],
+    ]);
+    expect(iface(got, 'lo').linkType).toBe('loopback');
+  });
+
+  it('reads ip a show dev docker0 with and without brd, keeping NO-CARRIER and DOWN', () => {
+    const up = parseIpAddr(transcriptSlice('002_1fb178fb5a43cd31.txt', 260, 265));
+    expect(up.interfaces[0]).toMatchObject({ name: 'docker0', state: 'UP', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] });
+    expect(up.interfaces[0]?.addresses[0]).toMatchObject({ cidr: '172.17.0.1/16', broadcast: null, label: 'docker0', secondary: false });
+    const down = parseIpAddr(transcriptSlice('002_1fb178fb5a43cd31.txt', 480, 485));
+    expect(down.interfaces[0]).toMatchObject({ state: 'DOWN', flags: ['NO-CARRIER', 'BROADCAST', 'MULTICAST', 'UP'] });
+    expect(down.interfaces[0]?.addresses[0]).toMatchObject({ cidr: '172.17.0.1/16', broadcast: '172.17.255.255' });
   });
 });
 

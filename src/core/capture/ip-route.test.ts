@@ -2,22 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeIpRoute, parseIpRoute } from './ip-route';
 import { textFixture, transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
 
 describe('parseIpRoute on real outputs', () => {
-  it('reads a node routing table with old double-spaced columns and linkdown', () => {
-    const got = parseIpRoute(transcriptSlice('002_1fb178fb5a43cd31.txt', 294, 296));
-    expect(got.routes).toEqual([
-      { type: 'unicast', dst: 'default', family: 'ipv4', via: '172.31.16.1', dev: 'eth0', src: null, metric: null, table: 'main', scope: null, proto: null, flags: [], line: 294 },
-      { type: 'unicast', dst: '172.17.0.0/16', family: 'ipv4', via: null, dev: 'docker0', src: '172.17.0.1', metric: null, table: 'main', scope: 'link', proto: 'kernel', flags: ['linkdown'], line: 295 },
-      { type: 'unicast', dst: '172.31.16.0/20', family: 'ipv4', via: null, dev: 'eth0', src: '172.31.28.198', metric: null, table: 'main', scope: 'link', proto: 'kernel', flags: [], line: 296 },
-    ]);
-  });
-
-  it('reads a static route to another node docker0 subnet', () => {
-    const got = parseIpRoute(transcriptSlice('002_1fb178fb5a43cd31.txt', 920, 923));
-    expect(got.routes[1]).toMatchObject({ dst: '172.17.0.0/16', via: '172.31.28.198', dev: 'eth0', line: 921 });
-  });
-
   it('reads default with metric, host routes as /32, blackhole/unreachable/prohibit and multipath (namespace fixture)', () => {
     expect(parseIpRoute(textFixture('ip-route-client.txt')).routes[0]).toMatchObject({ dst: 'default', via: '10.77.1.1', dev: 'a0', metric: 100 });
     const got = parseIpRoute(textFixture('ip-route.txt'));
@@ -48,6 +35,22 @@ describe('parseIpRoute on real outputs', () => {
   it('parses CRLF input the same as LF', () => {
     const input = textFixture('ip-route-table-all.txt');
     expect(parseIpRoute(withCrlf(input))).toEqual(parseIpRoute(input));
+  });
+});
+
+describeShared('transcripts', 'parseIpRoute (shared transcripts)', () => {
+  it('reads a node routing table with old double-spaced columns and linkdown', () => {
+    const got = parseIpRoute(transcriptSlice('002_1fb178fb5a43cd31.txt', 294, 296));
+    expect(got.routes).toEqual([
+      { type: 'unicast', dst: 'default', family: 'ipv4', via: '172.31.16.1', dev: 'eth0', src: null, metric: null, table: 'main', scope: null, proto: null, flags: [], line: 294 },
+      { type: 'unicast', dst: '172.17.0.0/16', family: 'ipv4', via: null, dev: 'docker0', src: '172.17.0.1', metric: null, table: 'main', scope: 'link', proto: 'kernel', flags: ['linkdown'], line: 295 },
+      { type: 'unicast', dst: '172.31.16.0/20', family: 'ipv4', via: null, dev: 'eth0', src: '172.31.28.198', metric: null, table: 'main', scope: 'link', proto: 'kernel', flags: [], line: 296 },
+    ]);
+  });
+
+  it('reads a static route to another node docker0 subnet', () => {
+    const got = parseIpRoute(transcriptSlice('002_1fb178fb5a43cd31.txt', 920, 923));
+    expect(got.routes[1]).toMatchObject({ dst: '172.17.0.0/16', via: '172.31.28.198', dev: 'eth0', line: 921 });
   });
 });
 

@@ -1,14 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import path from 'node:path';
 import { parseIptablesList, UNKNOWN_CHAIN } from './iptables-list';
 import { parseIptablesSave } from './iptables-save';
 import { CaptureError } from './capture-error';
 import type { Chain, Rule, Ruleset, TableName } from '../netfilter/ruleset';
-import { SHARED, fixturePath, lineRange, textInput, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
+import { fixturePath, lineRange, textInput, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedFile } from '../../../test/support/shared-corpus';
 
-const T001 = path.join(SHARED, 'captures', 'transcripts', '001_a5b3b11c70178834.txt');
-const T002 = path.join(SHARED, 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt');
-const T004 = path.join(SHARED, 'captures', 'transcripts', '004_21b806302248d7be.txt');
+const T001 = sharedFile('transcripts', '001_a5b3b11c70178834.txt');
+const T002 = sharedFile('transcripts', '002_1fb178fb5a43cd31.txt');
+const T004 = sharedFile('transcripts', '004_21b806302248d7be.txt');
 
 function chain(rs: Ruleset, name: string, table?: TableName): Chain {
   const c = rs.tables.filter((t) => table === undefined || t.name === table).flatMap((t) => t.chains).find((x) => x.name === name);
@@ -76,7 +77,7 @@ describe('iptables -L: against the kernel dump of the same rules', () => {
   });
 });
 
-describe('iptables -L: transcripts', () => {
+describeShared('transcripts', 'iptables -L: transcripts', () => {
   it('reads `iptables -L` without -n: anywhere, comments and the ADDRTYPE text, with an elided rule', () => {
     const list = parseIptablesList(lineRange(T001, 958, 961), { partial: true });
     const r = chain(list.ruleset, 'KUBE-SERVICES').rules[0];

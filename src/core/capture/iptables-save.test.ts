@@ -5,7 +5,9 @@ import { parseIptablesSave } from './iptables-save';
 import { CaptureError } from './capture-error';
 import { renderRule } from '../netfilter/rule-text';
 import type { Chain, Match, Rule, Ruleset, TableName, Target } from '../netfilter/ruleset';
-import { SHARED, fixturePath, textInput, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
+import { fixturePath, textInput, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
 
 function chain(rs: Ruleset, table: TableName, name: string): Chain {
   const c = rs.tables.find((t) => t.name === table)?.chains.find((x) => x.name === name);
@@ -279,8 +281,8 @@ describe('iptables-save: targets', () => {
   });
 });
 
-describe('iptables-save: kube-proxy conformance dumps', () => {
-  const dir = path.join(SHARED, 'conformance', 'kube-proxy');
+describeShared('kube-proxy-conformance', 'iptables-save: kube-proxy conformance dumps', () => {
+  const dir = sharedDir('kube-proxy-conformance');
   const folders = readdirSync(dir).filter((d) => !d.endsWith('.md'));
   const parsed = new Map(folders.map((d) => [d, parseIptablesSave(wholeFile(path.join(dir, d, 'ruleset.iptables-save')))]));
 

@@ -2,12 +2,15 @@ import { describe, it, expect } from 'vitest';
 import { CaptureError } from './capture-error';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import { transcriptSlice, withCrlf } from '../../../test/fixtures/text/fixture-input';
+import { describeShared } from '../../../test/support/describe-shared';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const GKE = '001_a5b3b11c70178834.txt';
 const HARD_WAY = '002_1fb178fb5a43cd31.txt';
 const GUESTBOOK = '004_21b806302248d7be.txt';
 
-describe('parseKubectl get tables (real transcripts)', () => {
+describeShared('transcripts', 'parseKubectl get tables (shared transcripts)', () => {
   it('reads a LoadBalancer service: cluster IP, ingress IP, port with nodePort', () => {
     const got = parseKubectl(transcriptSlice(GKE, 711, 712));
     expect(got.services).toEqual([{
@@ -57,7 +60,7 @@ describe('parseKubectl get tables (real transcripts)', () => {
   });
 });
 
-describe('parseKubectl describe (real transcripts)', () => {
+describeShared('transcripts', 'parseKubectl describe (shared transcripts)', () => {
   it('reads describe service: type, IP, ingress, port/targetPort/nodePort and endpoints', () => {
     const got = parseKubectl(transcriptSlice(GKE, 719, 733));
     expect(got.services).toEqual([{
@@ -80,6 +83,48 @@ describe('parseKubectl describe (real transcripts)', () => {
     const got = parseKubectl(transcriptSlice(GUESTBOOK, 70, 108));
     expect(got.pods).toHaveLength(1);
     expect(got.pods[0]).toEqual({ namespace: 'default', name: 'frontend-456680569-fsgp5', status: 'Running', ip: '10.2.59.13', node: '172.17.4.201', line: 70 });
+  });
+});
+
+/** A hand-written output of test/fixtures/kubectl (kubectl 1.31 layout). */
+function kubectlFixture(name: string): { file: string; text: string; firstLine: number } {
+  return { file: name, text: readFileSync(path.resolve(__dirname, '../../../test/fixtures/kubectl', name), 'utf8'), firstLine: 1 };
+}
+
+describe('parseKubectl on the kubectl fixtures', () => {
+  it('reads get deploy,rs,po,svc -o wide: pods and services, kind prefixes dropped, other kinds skipped', () => {
+    const got = parseKubectl(kubectlFixture('get-all-wide.txt'));
+    expect(got.pods.map((p) => [p.name, p.status, p.ip, p.node, p.line])).toEqual([
+      ['web-7d4b9c-abcde', 'Running', '10.244.1.11', 'node-a', 8],
+      ['web-7d4b9c-fghij', 'Running', '10.244.2.10', 'node-b', 9],
+      ['web-7d4b9c-klmno', 'Running', '10.244.2.11', 'node-b', 10],
+    ]);
+    expect(got.services.map((s) => [s.name, s.type, s.clusterIP, s.selector, s.ports.map((p) => [p.port, p.nodePort, p.protocol])])).toEqual([
+      ['kubernetes', 'ClusterIP', '10.96.0.1', null, [[443, null, 'TCP']]],
+      ['web', 'NodePort', '10.96.0.20', 'app=web', [[80, 30080, 'TCP']]],
+    ]);
+  });
+
+  it('reads describe pod: node name before its address, the pod IP, not the IPs: section twice', () => {
+    const got = parseKubectl(kubectlFixture('describe-pod.txt'));
+    expect(got.pods).toEqual([{ namespace: 'default', name: 'web-7d4b9c-abcde', status: 'Running', ip: '10.244.1.11', node: 'node-a', line: 1 }]);
+  });
+
+  it('reads describe svc: named port with node port, target port and the endpoints line', () => {
+    const got = parseKubectl(kubectlFixture('describe-svc.txt'));
+    expect(got.services).toEqual([expect.objectContaining({
+      namespace: 'default', name: 'web', type: 'NodePort', clusterIP: '10.96.0.20', selector: 'app=web',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: '8080', nodePort: 30080 }],
+    })]);
+    expect(got.endpoints).toEqual([{ namespace: 'default', name: 'web', endpoints: ['10.244.1.11:8080', '10.244.2.10:8080', '10.244.2.11:8080'], line: 1 }]);
+  });
+
+  it('parses CRLF input the same as LF, and sniffs all three as kubectl', () => {
+    for (const name of ['get-all-wide.txt', 'describe-pod.txt', 'describe-svc.txt']) {
+      const input = kubectlFixture(name);
+      expect(parseKubectl(withCrlf(input))).toEqual(parseKubectl(input));
+      expect(looksLikeKubectl(input.text), name).toBe(true);
+    }
   });
 });
 
@@ -167,10 +212,6 @@ describe('parseKubectl other forms', () => {
     expect(got.services[1]).toMatchObject({ name: 'db', clusterIP: null, line: 23 });
   });
 
-  it('reports the first line of a pasted prompt after a table with its line', () => {
-    expect(() => parseKubectl(transcriptSlice(GUESTBOOK, 63, 70))).toThrow('004_21b806302248d7be.txt:69: not kubectl output');
-  });
-
   it('reports a bad port, text that is not kubectl, and outputs without any record', () => {
     const bad = 'NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\nx      ClusterIP   10.0.0.1     <none>        80/XYZ    1d\n';
     expect(() => parseKubectl({ file: 'k', text: bad, firstLine: 10 })).toThrow('k:11: not a service protocol');
@@ -179,8 +220,17 @@ describe('parseKubectl other forms', () => {
     expect(() => parseKubectl({ file: 'k', text: described, firstLine: 1 })).toThrow('k:4: port 70000 out of range');
     expect(() => parseKubectl({ file: 'k', text: 'hello-server   1/1   Running\n', firstLine: 3 })).toThrow('k:3: not kubectl output');
     expect(() => parseKubectl({ file: 'k', text: 'NAME   READY   STATUS    RESTARTS   AGE\npo/    1/1     Running   0          1d\n', firstLine: 1 })).toThrow('k:2: kubectl row without a name');
-    expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
     expect(parseKubectl({ file: 'k', text: 'No resources found in default namespace.\n', firstLine: 1 }).pods).toEqual([]);
+  });
+});
+
+describeShared('transcripts', 'parseKubectl errors and sniffing (shared transcripts)', () => {
+  it('reports the first line of a pasted prompt after a table with its line', () => {
+    expect(() => parseKubectl(transcriptSlice(GUESTBOOK, 63, 70))).toThrow('004_21b806302248d7be.txt:69: not kubectl output');
+  });
+
+  it('reports a transcript line that is not kubectl output as a CaptureError', () => {
+    expect(() => parseKubectl(transcriptSlice(HARD_WAY, 316, 317))).toThrow(CaptureError);
   });
 
   it('sniffs get tables and describe output, not gcloud tables', () => {

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture-error';
 import type { CaptureUnit } from './capture-unit';
 import { detectCaptureKind, parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from './registry';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
 
-const TRANSCRIPTS = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts');
+const TRANSCRIPTS = sharedDir('transcripts');
+const LAB_TRANSCRIPTS = path.resolve(__dirname, '../../../test/fixtures/lab/transcripts');
 
 function transcript(prefix: string): { file: string; text: string } {
   const name = ['001_a5b3b11c70178834.txt', '002_1fb178fb5a43cd31.txt', '004_21b806302248d7be.txt'].find((n) => n.startsWith(prefix))!;
@@ -59,7 +62,7 @@ describe('detectCaptureKind', () => {
   });
 });
 
-describe('splitTextCapture on the real transcripts', () => {
+describeShared('transcripts', 'splitTextCapture on the real transcripts', () => {
   it('001 (GKE tutorial, Markdown without prompts): every unit, sample outputs tied to the command before them', () => {
     const { file, text } = transcript('001');
     const { units } = splitTextCapture({ file, text, firstLine: 1 });
@@ -177,7 +180,7 @@ describe('splitTextCapture on the real transcripts', () => {
   });
 });
 
-describe('parseCaptureUnit', () => {
+describeShared('transcripts', 'parseCaptureUnit on the real transcripts', () => {
   for (const prefix of ['001', '002', '004']) {
     it(`parses every unit of transcript ${prefix} or rejects it with a CaptureError naming the file`, () => {
       const { file, text } = transcript(prefix);
@@ -232,5 +235,42 @@ describe('parseCaptureUnit', () => {
     const summary = parseTcpdumpUnit(unit, (p) => lines.push(p.line ?? -1));
     expect(summary.packets).toBe(10);
     expect(lines[0]).toBe(904);
+  });
+});
+
+describe('splitTextCapture and parseCaptureUnit on the lab transcripts', () => {
+  const lab = (node: string): { file: string; text: string } => {
+    const file = path.join(LAB_TRANSCRIPTS, `${node}.txt`);
+    return { file, text: readFileSync(file, 'utf8') };
+  };
+
+  it('splits nodea by prompt into one unit per command, each tied to the node', () => {
+    const { file, text } = lab('nodea');
+    const units = splitTextCapture({ file, text, firstLine: 1 }).units;
+    expect(units.map((u) => [u.firstLine, u.lastLine, u.kind, u.node, u.command, u.partial, u.table])).toEqual([
+      [2, 10, 'conntrack', 'nodea', 'conntrack -L', false, null],
+      [12, 27, 'ip-addr', 'nodea', 'ip addr', false, null],
+      [29, 31, 'ip-route', 'nodea', 'ip route', false, null],
+      [33, 79, 'iptables-save', 'nodea', 'iptables-save -c', false, null],
+      // One table listed: the ruleset is partial, and the table comes from -t.
+      [81, 134, 'iptables-list', 'nodea', 'iptables -t nat -L -n -v', true, 'nat'],
+      [136, 138, 'bridge', 'nodea', 'brctl show', false, null],
+      [140, 141, 'bridge', 'nodea', 'bridge link', false, null],
+      [143, 159, 'tcpdump-text', 'nodea', "tcpdump -n -r eth0.pcap 'icmp or tcp[tcpflags] & tcp-syn != 0'", false, null],
+    ]);
+  });
+
+  it('parses every unit of both nodes, streaming the tcpdump text', () => {
+    for (const node of ['nodea', 'nodeb']) {
+      const { file, text } = lab(node);
+      const units = splitTextCapture({ file, text, firstLine: 1 }).units;
+      let packets = 0;
+      for (const unit of units) {
+        if (unit.kind === 'tcpdump-text') packets += parseTcpdumpUnit(unit, () => undefined).packets;
+        else expect(parseCaptureUnit(unit).kind).toBe(unit.kind);
+      }
+      expect(kindCounts(units)).toMatchObject({ 'iptables-save': 1, 'iptables-list': 1, 'tcpdump-text': 1 });
+      expect(packets).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture-error';
 import type { PacketRecord } from './records';
 import { parseTcpdumpText } from './tcpdump-text';
 import { comparePackets, readFieldsTable, type CompareOptions } from './tcpdump-text/tshark-table';
+import { describeShared } from '../../../test/support/describe-shared';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './pcap/capture-corpus.fixture';
 
-const SUITE = path.resolve(process.cwd(), '..', 'shared', 'captures', 'tcpdump-suite');
 
 interface ManifestEntry {
   file: string;
@@ -21,7 +21,6 @@ interface ManifestEntry {
  */
 const TOOLS_DISAGREE_ON_NETWORK = new Set(['LINKTYPE_IPV4_invalid.pcap', 'LINKTYPE_IPV6_invalid.pcap']);
 
-const manifest = JSON.parse(readFileSync(path.join(SUITE, 'manifest.json'), 'utf8')) as ManifestEntry[];
 
 /** The timestamp fixtures hold fractions of a second >= 1 s, which tshark and tcpdump print unnormalised. */
 const UNNORMALISED_TIMES = new Set(['timestamp_invalid_micro.pcap', 'timestamp_invalid_nano.pcap']);
@@ -50,15 +49,17 @@ function parseFile(file: string): { packets: PacketRecord[]; lines: string[]; er
   }
 }
 
-const cases = manifest.flatMap((entry) =>
-  entry.expected.filter((e) => e.endsWith('.txt')).map((txt) => ({ entry, txt })),
-);
+/** Every tcpdump text rendering in `corpus` read as tshark decoded the capture it came from. */
+function textAgreesWithTshark(corpus: CaptureCorpus): void {
+  const manifest = corpus.manifest() as ManifestEntry[];
+  const cases = manifest.flatMap((entry) =>
+    entry.expected.filter((e) => e.endsWith('.txt')).map((txt) => ({ entry, txt })),
+  );
 
-describe('tcpdump text of the conformance suite agrees with tshark', () => {
   it.each(cases)('$txt', ({ entry, txt }) => {
-    const file = path.join(SUITE, txt);
+    const file = corpus.path(txt);
     const { packets, lines, error } = parseFile(file);
-    const rows = readFieldsTable(readFileSync(path.join(SUITE, entry.file.replace(/\.pcap(ng)?$/, '.fields.tsv')), 'utf8'));
+    const rows = readFieldsTable(readFileSync(corpus.path(entry.file.replace(/\.pcap(ng)?$/, '.fields.tsv')), 'utf8'));
     if (lines.join('').trim() === '') {
       // libpcap refused the file (or it holds no packets): the text has no packet line at all.
       expect(error).toBeInstanceOf(CaptureError);
@@ -73,4 +74,12 @@ describe('tcpdump text of the conformance suite agrees with tshark', () => {
     }
     expect(problems).toEqual([]);
   });
+}
+
+describe('tcpdump text of the kernel captures agrees with tshark', () => {
+  textAgreesWithTshark(KERNEL_CAPTURES);
+});
+
+describeShared('tcpdump-suite', 'tcpdump text of the conformance suite agrees with tshark', () => {
+  textAgreesWithTshark(TCPDUMP_SUITE);
 });

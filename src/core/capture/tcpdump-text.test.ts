@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture-error';
 import type { PacketRecord } from './records';
 import { looksLikeTcpdumpText, parseTcpdumpText, type TcpdumpTextSummary } from './tcpdump-text';
 import { comparePackets, readFieldsTable } from './tcpdump-text/tshark-table';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedFile } from '../../../test/support/shared-corpus';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './pcap/capture-corpus.fixture';
 
 function read(text: string, firstLine = 1): { packets: PacketRecord[]; summary: TcpdumpTextSummary } {
   const packets: PacketRecord[] = [];
@@ -46,6 +48,19 @@ describe('tcpdump text: timestamps', () => {
     );
     expect(packets.map((p) => [p.tsSec, p.tsNsec])).toEqual([[0, 0], [1, 500000000], [2, 200000000]]);
     expect(summary.clock).toBe('delta');
+  });
+
+  it('sums negative -ttt deltas (-i any merges its queues out of time order) into times since the first packet', () => {
+    const { packets, summary } = read([
+      ' 00:00:00.000000 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 1, length 64',
+      ' 00:00:00.000021 IP 10.0.0.2 > 10.0.0.1: ip-proto-1',
+      '-00:00:00.000005 IP 10.0.0.2 > 10.0.0.1: ip-proto-1',
+      '-00:00:00.000010 IP 10.0.0.2 > 10.0.0.1: ip-proto-1',
+      ' 00:00:02.000012 IP 10.0.0.2 > 10.0.0.1: ip-proto-1',
+      '',
+    ].join('\n'));
+    expect(summary.clock).toBe('delta');
+    expect(packets.map((p) => [p.tsSec, p.tsNsec])).toEqual([[0, 0], [0, 21_000], [0, 16_000], [0, 6_000], [2, 18_000]]);
   });
 
   it('keeps -ttttt times since the first packet as printed', () => {
@@ -108,6 +123,18 @@ describe('tcpdump text: packet lines', () => {
     expect(packets[0]).toMatchObject({ srcMac: '00:11:22:33:44:55', dstMac: '00:11:22:33:44:66', origLen: 74, network: 'ipv4', sport: 1 });
   });
 
+  it('reads -e NFLOG records and -i any SLL headers of a device without a link address', () => {
+    const { packets } = read([
+      '1796600585.651663 version 0, resource ID 5, family IPv4 (2), length 188: 10.88.1.2 > 10.88.2.2: ICMP echo request, id 5520, seq 1, length 64',
+      '1796600583.730118 Out ethertype IPv6 (0x86dd), length 64: fe80::1 > ff02::2: ICMP6, router solicitation, length 8',
+      '',
+    ].join('\n'));
+    expect(packets.map((p) => [p.network, p.src, p.dst, p.origLen, p.direction, p.srcMac])).toEqual([
+      ['ipv4', '10.88.1.2', '10.88.2.2', 188, null, null],
+      ['ipv6', 'fe80::1', 'ff02::2', 64, 'out', null],
+    ]);
+  });
+
   it('keeps going past lines it does not understand, and counts them', () => {
     const { packets, summary } = read(
       'tcpdump: verbose output suppressed, use -v or -vv for full protocol decode\nlistening on eth0, link-type EN10MB (Ethernet), capture size 262144 bytes\n' +
@@ -157,8 +184,8 @@ describe('looksLikeTcpdumpText', () => {
   });
 });
 
-describe('tcpdump text inside a real terminal transcript', () => {
-  const file = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts', '001_a5b3b11c70178834.txt');
+describeShared('transcripts', 'tcpdump text inside a real terminal transcript', () => {
+  const file = sharedFile('transcripts', '001_a5b3b11c70178834.txt');
   const lines = readFileSync(file, 'utf8').split('\n');
   // Fenced blocks whose lines include tcpdump packet lines, with the line number of their first line.
   const blocks: { firstLine: number; text: string[] }[] = [];
@@ -211,38 +238,51 @@ function haveTcpdump(): boolean {
   }
 }
 
-const SUITE = path.resolve(process.cwd(), '..', 'shared', 'captures', 'tcpdump-suite');
 const tcpdumpHere = haveTcpdump();
 if (!tcpdumpHere) console.warn('tcpdump not found: skipping the tcpdump option matrix');
 
-describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with tshark', () => {
-  const variants: { flags: string[]; clock: TcpdumpTextSummary['clock']; verbose: boolean; link: boolean; absolute: boolean }[] = [
-    { flags: ['-ttt'], clock: 'delta', verbose: false, link: false, absolute: false },
-    { flags: ['-ttttt'], clock: 'since-first', verbose: false, link: false, absolute: false },
-    { flags: ['-tttt'], clock: 'date-time', verbose: false, link: false, absolute: false },
-    { flags: ['-t'], clock: 'none', verbose: false, link: false, absolute: false },
-    { flags: ['-tt', '-S', '-v'], clock: 'epoch', verbose: true, link: false, absolute: true },
-    { flags: ['-tt', '-e', '-vv', '-S'], clock: 'epoch', verbose: true, link: true, absolute: true },
-  ];
-  const captures = ['pptp.pcap', 'kernel-ethernet.pcap', 'kernel-sll2.pcap', 'mptcp-fclose.pcap', 'various_gre.pcap'];
+const VARIANTS: { flags: string[]; clock: TcpdumpTextSummary['clock']; verbose: boolean; link: boolean; absolute: boolean }[] = [
+  { flags: ['-ttt'], clock: 'delta', verbose: false, link: false, absolute: false },
+  { flags: ['-ttttt'], clock: 'since-first', verbose: false, link: false, absolute: false },
+  { flags: ['-tttt'], clock: 'date-time', verbose: false, link: false, absolute: false },
+  { flags: ['-t'], clock: 'none', verbose: false, link: false, absolute: false },
+  { flags: ['-tt', '-S', '-v'], clock: 'epoch', verbose: true, link: false, absolute: true },
+  { flags: ['-tt', '-e', '-vv', '-S'], clock: 'epoch', verbose: true, link: true, absolute: true },
+];
+
+/**
+ * Option sets the text parser does not read yet on some kernel captures, found by running the matrix on them.
+ * Each must still disagree with tshark: when the parser learns the form, the entry goes (a stale entry fails).
+ */
+const KNOWN_GAPS: Record<string, string> = {
+  'kernel-raw-tun.pcap -tt -e -vv -S': '-e on raw IP prints "ip: " and then the header without an IP/IP6 keyword',
+};
+
+/** tcpdump run now on `captures` of `corpus` with each option set, read back and compared with tshark's fields. */
+function optionMatrix(corpus: CaptureCorpus, captures: string[], knownGaps: Record<string, string> = {}): void {
   // Without a timestamp an encapsulated packet's own line (GRE, VXLAN) cannot be told from the next packet.
   const cases = captures
-    .flatMap((capture) => variants.map((v) => ({ capture, ...v, name: `${capture} ${v.flags.join(' ')}` })))
+    .flatMap((capture) => VARIANTS.map((v) => ({ capture, ...v, name: `${capture} ${v.flags.join(' ')}` })))
     .filter((c) => !(c.capture === 'various_gre.pcap' && c.clock === 'none'));
 
   it.each(cases)('$name', ({ capture, flags, clock, verbose, link, absolute }) => {
-    const text = execFileSync('tcpdump', ['-n', ...flags, '-r', path.join(SUITE, capture)], {
+    const text = execFileSync('tcpdump', ['-n', ...flags, '-r', corpus.path(capture)], {
       encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'],
     });
     const packets: PacketRecord[] = [];
     const summary = parseTcpdumpText({ file: capture, text, firstLine: 1 }, (p) => packets.push(p));
-    const rows = readFieldsTable(readFileSync(path.join(SUITE, capture.replace(/\.pcap$/, '.fields.tsv')), 'utf8'));
+    const rows = readFieldsTable(readFileSync(corpus.path(capture.replace(/\.pcap$/, '.fields.tsv')), 'utf8'));
     const lines = text.split('\n');
     expect(summary.clock).toBe(clock);
     const problems = comparePackets(packets, rows, (n) => lines[n - 1] ?? '', {
       time: clock === 'epoch' ? { clock: 'epoch', digits: 6 } : null,
       verbose, link, absoluteSeq: absolute,
     });
+    const gap = knownGaps[`${capture} ${flags.join(' ')}`];
+    if (gap !== undefined) {
+      expect(problems.length, `known gap, now read right (remove it from KNOWN_GAPS): ${gap}`).toBeGreaterThan(0);
+      return;
+    }
     expect(problems).toEqual([]);
     if (clock === 'date-time' || clock === 'since-first' || clock === 'delta') {
       // Times since the first packet (or absolute) line up with tshark's epoch times.
@@ -251,7 +291,15 @@ describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with ts
       expect(packets.map((p) => p.tsSec * 1_000_000 + Math.floor(p.tsNsec / 1000))).toEqual(expected);
     }
   });
+}
+
+describe.skipIf(!tcpdumpHere)('tcpdump run now with other options agrees with tshark (kernel captures)', () => {
+  optionMatrix(KERNEL_CAPTURES, ['kernel-ethernet.pcap', 'kernel-sll2-nano.pcap', 'kernel-sll.pcap', 'kernel-raw-tun.pcap', 'kernel-nflog.pcap'], KNOWN_GAPS);
 });
+
+describeShared('tcpdump-suite', 'tcpdump run now with other options agrees with tshark (tcpdump suite)', () => describe.skipIf(!tcpdumpHere)('with tcpdump installed', () => {
+  optionMatrix(TCPDUMP_SUITE, ['pptp.pcap', 'kernel-ethernet.pcap', 'kernel-sll2.pcap', 'mptcp-fclose.pcap', 'various_gre.pcap']);
+}));
 
 function microsSince(epoch: string, origin: string): number {
   const micros = (t: string): number => {

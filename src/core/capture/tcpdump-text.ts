@@ -66,6 +66,12 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
         precision = Math.min(9, ts.fraction.length);
       }
       const time = scaleFraction(ts.sec, ts.fraction, precision);
+      if (ts.negative && (time.sec > 0 || time.nsec > 0)) {
+        // A negative delta, kept as whole seconds below zero plus a nanosecond part (-0.000005 s is -1 s + 999995000 ns);
+        // the relative clock sums it into the time since the first packet.
+        time.sec = -time.sec - (time.nsec > 0 ? 1 : 0);
+        time.nsec = time.nsec > 0 ? 1e9 - time.nsec : 0;
+      }
       if (form === 'time-of-day') {
         // No date is printed: a jump back by more than half a day is the clock passing midnight.
         if (previousTimeOfDay >= 0 && time.sec + dayOffset < previousTimeOfDay - HALF_DAY) dayOffset += 86_400;

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
-import { Store } from '../model/store';
 import { pipelineOf, rulesetHistory } from './ruleset-history';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedFile } from '../../../test/support/shared-corpus';
+import { useTempProject } from '../../../test/support/temp-project';
 
 const SAVE = path.resolve(process.cwd(), 'test/fixtures/lab/nodes/nodea/iptables-save.txt');
-const TRANSCRIPT = path.resolve(process.cwd(), '..', 'shared', 'captures', 'transcripts', '002_1fb178fb5a43cd31.txt');
+const TRANSCRIPT = sharedFile('transcripts', '002_1fb178fb5a43cd31.txt');
+
+const project = useTempProject('history');
 
 describe('ruleset history', () => {
   it('reads the pipeline of a command line, squeezing spaces', () => {
@@ -16,61 +19,47 @@ describe('ruleset history', () => {
     expect(pipelineOf(null)).toBe('');
   });
 
-  it('takes the listings of one state as one snapshot and starts a new one only where the transcript changed the rules', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-history-'));
-    const store = Store.open(path.join(dir, 'p.db'));
-    try {
-      expect(importPaths(store, [TRANSCRIPT]).errors).toEqual([]);
-      const h = rulesetHistory(store, 'nodea')!;
-      const line = (source: string) => source.replace(/^.*:/, '');
-      expect(h.snapshots.map((s) => [line(s.source), s.tables.join(','), s.startedBy.kind, s.captures.map((c) => [line(c.source), c.shows])])).toEqual([
-        ['941', 'filter', 'first', [['941', 'table filter']]],
-        // kubectl created a service: kube-proxy's rules may have changed, so the nat listing opens a snapshot.
-        ['1243', 'filter,nat', 'command', [['1243', 'table nat']]],
-        // kube-proxy started; its greps show nothing the full listing before them did not.
-        ['1408', 'filter,nat', 'command', [
-          ['1408', 'table nat'], ['1485', 'table nat (filtered)'], ['1496', 'table nat (filtered)'], ['1509', 'table nat (filtered)'],
-        ]],
-      ]);
-      const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
-      // Only the start of kube-proxy changed the rules (filter was shown once: the nat listing before it is compared on nat alone).
-      expect(h.changes.map((c) => [line(byId.get(c.from)!.source), line(byId.get(c.to)!.source)])).toEqual([['1243', '1408']]);
-      expect(h.changes[0]!.diff.chains.some((c) => c.chain === 'KUBE-SERVICES' && c.change === 'added')).toBe(true);
-      expect(rulesetHistory(store, 'nope')).toBeNull();
-    } finally {
-      store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   it('shows an endpoint leaving a kube-proxy service between a before and an after iptables-save', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-rules-'));
-    try {
-      const before = fs.readFileSync(SAVE, 'utf8');
-      // kube-proxy after the endpoint 10.40.1.2 went away: its KUBE-SEP chain and the jump to it are gone.
-      const after = before
-        .split('\n')
-        .filter((l) => !l.includes('KUBE-SEP-IT2ZTR26TO4XFPTO'))
-        .join('\n');
-      fs.mkdirSync(path.join(dir, 'nodea'));
-      fs.writeFileSync(path.join(dir, 'nodea', '1-before.txt'), before);
-      fs.writeFileSync(path.join(dir, 'nodea', '2-after.txt'), after);
-      const store = Store.open(path.join(dir, 'p.db'));
-      try {
-        expect(importPaths(store, [path.join(dir, 'nodea')]).errors).toEqual([]);
-        const timeline = rulesetHistory(store, 'nodea')!;
-        expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['1-before.txt:1', '2-after.txt:1']);
-        expect(timeline.changes).toHaveLength(1);
-        const { diff } = timeline.changes[0]!;
-        expect(diff.services).toEqual([{ service: 'default/hello:http', change: 'changed', endpointsAdded: [], endpointsRemoved: ['10.40.1.2:8080'] }]);
-        expect(diff.chains.find((c) => c.chain === 'KUBE-SEP-IT2ZTR26TO4XFPTO')).toMatchObject({ table: 'nat', change: 'removed' });
-        expect(diff.chains.find((c) => c.chain === 'KUBE-SVC-TCOU7JCQXEZGVUNU')!.rulesRemoved).toHaveLength(1);
-        expect(rulesetHistory(store, 'nope')).toBeNull();
-      } finally {
-        store.close();
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const before = fs.readFileSync(SAVE, 'utf8');
+    // kube-proxy after the endpoint 10.40.1.2 went away: its KUBE-SEP chain and the jump to it are gone.
+    const after = before
+      .split('\n')
+      .filter((l) => !l.includes('KUBE-SEP-IT2ZTR26TO4XFPTO'))
+      .join('\n');
+    project().write('nodea/1-before.txt', before);
+    project().write('nodea/2-after.txt', after);
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodea')]).errors).toEqual([]);
+    const timeline = rulesetHistory(store, 'nodea')!;
+    expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['1-before.txt:1', '2-after.txt:1']);
+    expect(timeline.changes).toHaveLength(1);
+    const { diff } = timeline.changes[0]!;
+    expect(diff.services).toEqual([{ service: 'default/hello:http', change: 'changed', endpointsAdded: [], endpointsRemoved: ['10.40.1.2:8080'] }]);
+    expect(diff.chains.find((c) => c.chain === 'KUBE-SEP-IT2ZTR26TO4XFPTO')).toMatchObject({ table: 'nat', change: 'removed' });
+    expect(diff.chains.find((c) => c.chain === 'KUBE-SVC-TCOU7JCQXEZGVUNU')!.rulesRemoved).toHaveLength(1);
+    expect(rulesetHistory(store, 'nope')).toBeNull();
+  });
+});
+
+describeShared('transcripts', 'ruleset history of a shared transcript', () => {
+  it('takes the listings of one state as one snapshot and starts a new one only where the transcript changed the rules', () => {
+    const store = project().store();
+    expect(importPaths(store, [TRANSCRIPT]).errors).toEqual([]);
+    const h = rulesetHistory(store, 'nodea')!;
+    const line = (source: string) => source.replace(/^.*:/, '');
+    expect(h.snapshots.map((s) => [line(s.source), s.tables.join(','), s.startedBy.kind, s.captures.map((c) => [line(c.source), c.shows])])).toEqual([
+      ['941', 'filter', 'first', [['941', 'table filter']]],
+      // kubectl created a service: kube-proxy's rules may have changed, so the nat listing opens a snapshot.
+      ['1243', 'filter,nat', 'command', [['1243', 'table nat']]],
+      // kube-proxy started; its greps show nothing the full listing before them did not.
+      ['1408', 'filter,nat', 'command', [
+        ['1408', 'table nat'], ['1485', 'table nat (filtered)'], ['1496', 'table nat (filtered)'], ['1509', 'table nat (filtered)'],
+      ]],
+    ]);
+    const byId = new Map(h.snapshots.map((s) => [s.captureId, s]));
+    // Only the start of kube-proxy changed the rules (filter was shown once: the nat listing before it is compared on nat alone).
+    expect(h.changes.map((c) => [line(byId.get(c.from)!.source), line(byId.get(c.to)!.source)])).toEqual([['1243', '1408']]);
+    expect(h.changes[0]!.diff.chains.some((c) => c.chain === 'KUBE-SERVICES' && c.change === 'added')).toBe(true);
+    expect(rulesetHistory(store, 'nope')).toBeNull();
   });
 });

@@ -5,32 +5,28 @@
  * ISNs), the conntrack sample 46078. natlens must not glue different connections together; each
  * sample is one flow, and the cbr0 one shows br_netfilter's half-translated reply.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
-import { Store } from '../model/store';
+import type { Store } from '../model/store';
 import { stitchFlows } from './flow-engine';
 import { listFlows, type FlowView } from './flow-views';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
+import { useTempProject } from '../../../test/support/temp-project';
 
-const TRANSCRIPTS = path.resolve(__dirname, '../../../..', 'shared', 'captures', 'transcripts');
-const FILE = fs.readdirSync(TRANSCRIPTS).find((f) => f.startsWith('001_'))!;
-
-describe('flows of the GKE walkthrough transcript', () => {
-  let dir: string;
+describeShared('transcripts', 'flows of the GKE walkthrough transcript', () => {
+  const transcripts = sharedDir('transcripts');
+  const file = fs.readdirSync(transcripts).find((f) => f.startsWith('001_'))!;
+  const project = useTempProject('flows-001', 'all');
   let store: Store;
   let flows: FlowView[];
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-flows-001-'));
-    store = Store.open(path.join(dir, 't.db'));
-    expect(importPaths(store, [path.join(TRANSCRIPTS, FILE)]).errors).toEqual([]);
+    store = project().store();
+    expect(importPaths(store, [path.join(transcripts, file)]).errors).toEqual([]);
     stitchFlows(store);
     flows = listFlows(store);
-  });
-  afterAll(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const byClientPort = (port: number): FlowView[] => flows.filter((f) => f.original.sport === port || f.reply.dport === port);

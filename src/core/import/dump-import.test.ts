@@ -2,11 +2,10 @@
  * The streamed iptables-save import against the text path it stands in for: the same dump must leave the
  * same project behind either way, and whatever the stream does not take must reach the text path untouched.
  */
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Store } from '../model/store';
+import type { Store } from '../model/store';
 import type { RulesetTape } from '../model/ruleset-tape';
 import type { CaptureReaders } from './capture-readers';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
@@ -15,9 +14,13 @@ import { importPathsWith } from './import-pipeline';
 import { captureReaders } from './import-paths';
 import type { ImportReport } from './import-report';
 import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
+import { useTempProject } from '../../../test/support/temp-project';
 
-const CONFORMANCE = path.join('..', 'shared', 'conformance', 'kube-proxy');
-const dumps = fs.readdirSync(CONFORMANCE).filter((d) => fs.existsSync(path.join(CONFORMANCE, d, 'ruleset.iptables-save')));
+/** kube-proxy dumps: natlens's own, recorded from the kernel, and kube-proxy's (../shared) when present. */
+const OWN_DUMPS = path.join('test', 'fixtures', 'kube-proxy');
+const dumpsIn = (root: string): string[] => fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'ruleset.iptables-save')));
 const WORKER = path.join(process.cwd(), 'out', 'cli', 'dump-reader-worker.cjs');
 
 const textOnly: CaptureReaders = { ...captureReaders, readDumpFile: undefined };
@@ -34,21 +37,11 @@ function streaming(reads: Array<DumpFileRead['kind']>): CaptureReaders {
   };
 }
 
-let dir: string;
-let stores: Store[];
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-dump-import-'));
-  stores = [];
-});
-afterEach(() => {
-  for (const s of stores) s.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const project = useTempProject('dump-import');
+let storesMade = 0;
 
 function freshStore(): Store {
-  const store = Store.open(path.join(dir, `p${stores.length}.db`));
-  stores.push(store);
-  return store;
+  return project().store(`p${storesMade++}.db`);
 }
 
 /** Everything an import leaves in the project, without row ids. */
@@ -97,20 +90,19 @@ function expectSame(files: string[], node: string | null = 'n'): Array<DumpFileR
 }
 
 function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
+  return project().write(name, text);
 }
 
-const loadBalancer = (): string => fs.readFileSync(path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save'), 'utf8');
+const NODE_PORT = path.join(OWN_DUMPS, 'LabNodePort', 'ruleset.iptables-save');
+const nodePortDump = (): string => fs.readFileSync(NODE_PORT, 'utf8');
 
 describe('streamed iptables-save import', () => {
-  it.each(dumps)('stores %s as the text path does', (test) => {
-    expect(expectSame([path.join(CONFORMANCE, test, 'ruleset.iptables-save')])).toEqual(['dump']);
+  it.each(dumpsIn(OWN_DUMPS))('stores %s as the text path does', (test) => {
+    expect(expectSame([path.join(OWN_DUMPS, test, 'ruleset.iptables-save')])).toEqual(['dump']);
   });
 
   it('hashes and places the capture as the text path does around blank lines, spaces, CRLF and a missing final line break', () => {
-    const body = loadBalancer().trimEnd();
+    const body = nodePortDump().trimEnd();
     const crlf = (t: string): string => t.replace(/\n/g, '\r\n');
     const variants = [
       `\n\n  \n${body}\n`, `${body}   `, `${body}\n\n \t\n`, `# first\n\n${body.replace(/\nCOMMIT\n/, '\nCOMMIT\n\n\n')}\n`,
@@ -127,28 +119,28 @@ describe('streamed iptables-save import', () => {
       '-A KUBE-SERVICES -d 10.0.0.99/32 -p tcp -m comment --comment "other/decoy:http cluster IP" -m tcp --dport 81 -j KUBE-SVC-AAAAAAAAAAAAAAAA',
       'COMMIT', '',
     ].join('\n');
-    const file = write('filter-decoy.save', filter + loadBalancer().replace(/^\*filter\n[\s\S]*?\nCOMMIT\n/m, ''));
+    const file = write('filter-decoy.save', filter + nodePortDump().replace(/^\*filter\n[\s\S]*?\nCOMMIT\n/m, ''));
     expect(expectSame([file])).toEqual(['dump']);
   });
 
   it('ties a service to an endpoint chain declared after the rules that jump to it, as the text path does', () => {
-    const lines = loadBalancer().split('\n');
+    const lines = nodePortDump().split('\n');
     const sep = lines.filter((l) => /^(:|-A )KUBE-SEP-/.test(l));
     const rest = lines.filter((l) => !/^(:|-A )KUBE-SEP-/.test(l));
     const commit = rest.lastIndexOf('COMMIT');
     const file = write('sep-last.save', [...rest.slice(0, commit), ...sep, ...rest.slice(commit)].join('\n'));
     expect(expectSame([file])).toEqual(['dump']);
     const { streamed } = bothWays([file]);
-    expect(streamed.store.endpoints(1).map((e) => `${e.address}:${e.port}`)).toEqual(['10.180.0.1:80']);
+    expect(streamed.store.endpoints(1).map((e) => `${e.address}:${e.port}`)).toEqual(['10.244.1.11:8080', '10.244.2.10:8080']);
   });
 
   it('leaves to the text path what is not a plain dump, with the same outcome', () => {
-    const dump = loadBalancer();
+    const dump = nodePortDump();
     const files = [
       write('cr.save', dump.replace(/\n/g, '\r')),
-      write('cr-inside.save', dump.replace('"ns1/svc1:p80 cluster IP"', '"ns1/svc1:p80\rcluster IP"')),
+      write('cr-inside.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http\rcluster IP"')),
       write('cr-last.save', `${dump.trimEnd()}\r`),
-      write('utf8.save', dump.replace('"ns1/svc1:p80 cluster IP"', '"ns1/svc1:p80 clüster IP"')),
+      write('utf8.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http clüster IP"')),
       write('insert.save', dump.replace(/\nCOMMIT\n(?![\s\S]*\nCOMMIT\n)/, '\n-I KUBE-SERVICES 1 -j RETURN\nCOMMIT\n')),
       write('redeclared.save', dump.replace(/\n(:KUBE-SERVICES - \[0:0\])\n/, '\n$1\n$1\n')),
       write('broken.save', dump.replace(/\n-A /, '\n-A NOPE ')),
@@ -160,12 +152,12 @@ describe('streamed iptables-save import', () => {
   });
 
   it('names the node from the file as the text path does when --node is not given', () => {
-    const file = write('worker-7.iptables-save', loadBalancer());
+    const file = write('worker-7.iptables-save', nodePortDump());
     expect(expectSame([file], null)).toEqual(['dump']);
   });
 
   it('stores the same dump once, and under a second node as a second capture of the known source', () => {
-    const file = path.join(CONFORMANCE, 'TestLoadBalancer', 'ruleset.iptables-save');
+    const file = NODE_PORT;
     const { streamed } = bothWays([file, file]);
     expect(streamed.reports[1].warnings).toEqual([
       { source: `${file}:1`, message: 'iptables-save already imported as capture 1 of node n; not stored again', lines: [1, expect.any(Number)] },
@@ -181,7 +173,7 @@ describe('streamed iptables-save import', () => {
   });
 
   it('reads a dump in a worker thread exactly as on the calling thread', () => {
-    const file = path.join(dir, 'kube-proxy.save');
+    const file = project().file('kube-proxy.save');
     writeKubeProxyDump(file, 1000, 5);
     const size = fs.statSync(file).size;
     expect(size).toBeGreaterThan(2 * 1024 * 1024);
@@ -197,7 +189,7 @@ describe('streamed iptables-save import', () => {
   });
 
   it('hands a read to the thread started ahead for it, and starts none for small files', () => {
-    const file = path.join(dir, 'kube-proxy.save');
+    const file = project().file('kube-proxy.save');
     writeKubeProxyDump(file, 1000, 5);
     const small = write('small.save', '*nat\nCOMMIT\n');
     const here: RulesetTape[] = [];
@@ -205,28 +197,35 @@ describe('streamed iptables-save import', () => {
     const local = readDumpFile(file, 'k', (t) => here.push(t));
     useDumpReaderWorker(path.dirname(WORKER));
     try {
-      expect(prewarmDumpReader([small, path.join(dir, 'missing.save')])).toBe(false);
+      expect(prewarmDumpReader([small, project().file('missing.save')])).toBe(false);
       expect(prewarmDumpReader([small, file])).toBe(true);
       expect(readDumpFileThreaded(file, 'k', fs.statSync(file).size, (t) => there.push(t))).toEqual(local);
       expect(there.flat()).toEqual(here.flat());
     } finally {
-      useDumpReaderWorker(dir);
+      useDumpReaderWorker(project().dir);
     }
     expect(prewarmDumpReader([file])).toBe(false);
   });
 
   it('answers not-plain from the worker for a file it cannot read, without waiting', () => {
-    const read = readDumpFileThreaded(path.join(dir, 'missing.save'), 'missing.save', 4 * 1024 * 1024, () => undefined, undefined, WORKER);
+    const read = readDumpFileThreaded(project().file('missing.save'), 'missing.save', 4 * 1024 * 1024, () => undefined, undefined, WORKER);
     expect(read.kind).toBe('not-plain');
   });
 
   it('answers not-plain, without waiting or an unhandled error, when the worker dies (here while loading)', async () => {
-    const file = path.join(dir, 'kube-proxy.save');
+    const file = project().file('kube-proxy.save');
     writeKubeProxyDump(file, 1000, 5);
     const broken = write('broken-worker.cjs', "throw new Error('cannot load');\n");
     const read = readDumpFileThreaded(file, 'k', fs.statSync(file).size, () => undefined, undefined, broken);
     expect(read).toEqual({ kind: 'not-plain', reason: 'the thread reading k stopped before it finished' });
     // Late events of the dead worker must not surface as unhandled errors in the turns that follow.
     await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+});
+
+describeShared('kube-proxy-conformance', 'streamed iptables-save import of the kube-proxy conformance dumps', () => {
+  const root = sharedDir('kube-proxy-conformance');
+  it.each(dumpsIn(root))('stores %s as the text path does', (test) => {
+    expect(expectSame([path.join(root, test, 'ruleset.iptables-save')])).toEqual(['dump']);
   });
 });

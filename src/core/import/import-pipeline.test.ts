@@ -5,19 +5,19 @@
  * - `$ host kind` lines start transcript units; other text files are one `ip-route` unit;
  * - a route line `BAD` throws a CaptureError at its line.
  */
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { CaptureUnit, SplitResult, TextBlock } from '../capture/capture-unit';
 import { CaptureError } from '../capture/capture-error';
 import type { CaptureKind, PacketRecord, ParsedCapture, RouteRecord } from '../capture/records';
 import { linesOf, type TextInput } from '../capture/text-input';
 import { newPacketRecord } from '../capture/pcap/packet-record';
-import { Store } from '../model/store';
+import type { Store } from '../model/store';
 import { listNodes } from '../model/nodes-view';
 import type { CaptureReaders } from './capture-readers';
 import { importPathsWith } from './import-pipeline';
+import { useTempProject } from '../../../test/support/temp-project';
 
 function route(dst: string, line: number): RouteRecord {
   return { type: 'unicast', dst, family: 'ipv4', via: null, dev: 'eth0', src: null, metric: null, table: 'main', scope: null, proto: null, flags: [], line };
@@ -79,13 +79,10 @@ const file = (name: string, text: string): string => {
 };
 const run = (paths: string[], node?: string) => importPathsWith(toy, store, paths, { node: node ?? null });
 
+const project = useTempProject('import');
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-import-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 describe('importPathsWith', () => {

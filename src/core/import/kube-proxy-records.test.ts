@@ -6,9 +6,11 @@ import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
 import type { EndpointRecord } from '../model/store';
 import { kubeProxyRecords } from './kube-proxy-records';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedFile } from '../../../test/support/shared-corpus';
 
 function ruleset(test: string) {
-  const file = path.resolve(process.cwd(), '..', 'shared', 'conformance', 'kube-proxy', test, 'ruleset.iptables-save');
+  const file = sharedFile('kube-proxy-conformance', test, 'ruleset.iptables-save');
   return parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
 }
 
@@ -19,6 +21,30 @@ function records(services: readonly KubeProxyService[]): { services: ServiceReco
 }
 
 describe('kubeProxyRecords', () => {
+  it('reads the lab node\'s NodePort service with both endpoints, each at the rule line that names it', () => {
+    const file = path.resolve(__dirname, '../../../test/fixtures/lab/nodes/nodea/iptables-save.txt');
+    const { services, endpoints } = records(kubeProxyServices(parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset));
+    expect(services).toEqual([
+      expect.objectContaining({
+        namespace: 'default', name: 'hello', type: 'NodePort', clusterIP: '10.96.0.10',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: null, nodePort: 30080 }],
+      }),
+    ]);
+    expect(endpoints.map((e) => [e.portName, e.address, e.port])).toEqual([['http', '10.40.1.2', 8080], ['http', '10.40.2.2', 8080]]);
+  });
+
+  it('splits each endpoint at a last colon followed by digits alone, and keeps the rest as the address', () => {
+    const frontend = { kind: 'cluster-ip' as const, address: '10.96.0.1', port: 80, proto: 'tcp', rule: '-A KUBE-SERVICES ...', line: 7 };
+    const endpoints = ['10.0.0.1:8080', '10.0.0.2', '10.0.0.3:', 'fd00::1', '10.0.0.4:80a', '10.0.0.5:0080'];
+    const { endpoints: rows } = records([{ name: 'ns/web:http', hash: 'H', frontends: [frontend], endpoints }]);
+    expect(rows.map((e) => [e.address, e.port, e.portName, e.line])).toEqual([
+      ['10.0.0.1', 8080, 'http', 7], ['10.0.0.2', null, 'http', 7], ['10.0.0.3:', null, 'http', 7], ['fd00:', 1, 'http', 7],
+      ['10.0.0.4:80a', null, 'http', 7], ['10.0.0.5', 80, 'http', 7],
+    ]);
+  });
+});
+
+describeShared('kube-proxy-conformance', 'kubeProxyRecords on the kube-proxy conformance dumps', () => {
   it('reads a LoadBalancer service with its cluster IP, node port and endpoint from kube-proxy chains', () => {
     const { services, endpoints } = records(kubeProxyServices(ruleset('TestLoadBalancer')));
     expect(services).toEqual([
@@ -34,16 +60,6 @@ describe('kubeProxyRecords', () => {
     const { services } = records(kubeProxyServices(ruleset('TestClusterIPEndpointsJump')));
     expect(services.map((s) => [`${s.namespace}/${s.name}`, s.type, s.clusterIP, s.ports.map((p) => `${p.name}:${p.port}`)])).toEqual([
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
-    ]);
-  });
-
-  it('splits each endpoint at a last colon followed by digits alone, and keeps the rest as the address', () => {
-    const frontend = { kind: 'cluster-ip' as const, address: '10.96.0.1', port: 80, proto: 'tcp', rule: '-A KUBE-SERVICES ...', line: 7 };
-    const endpoints = ['10.0.0.1:8080', '10.0.0.2', '10.0.0.3:', 'fd00::1', '10.0.0.4:80a', '10.0.0.5:0080'];
-    const { endpoints: rows } = records([{ name: 'ns/web:http', hash: 'H', frontends: [frontend], endpoints }]);
-    expect(rows.map((e) => [e.address, e.port, e.portName, e.line])).toEqual([
-      ['10.0.0.1', 8080, 'http', 7], ['10.0.0.2', null, 'http', 7], ['10.0.0.3:', null, 'http', 7], ['fd00:', 1, 'http', 7],
-      ['10.0.0.4:80a', null, 'http', 7], ['10.0.0.5', 80, 'http', 7],
     ]);
   });
 });

@@ -1,22 +1,14 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, it, expect, beforeEach } from 'vitest';
 import { newPacketRecord } from '../capture/pcap/packet-record';
 import { FlowStore } from './flow-store';
 import { Store } from './store';
+import { useTempProject } from '../../../test/support/temp-project';
 
-let dir: string;
 let store: Store;
 
+const project = useTempProject('flowstore');
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-flowstore-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  store = project().store();
 });
 
 /** A pcap capture of `node` with packets [frame, second, sport] (10.0.0.1 → 10.0.0.2:80 unless sport is null: no tuple). */

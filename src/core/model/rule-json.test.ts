@@ -9,8 +9,12 @@ import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
 import { parseIptablesList } from '../capture/iptables-list';
 import type { Match, Rule, Ruleset, Target } from '../netfilter/ruleset';
-import { SHARED, fixturePath, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
+import { fixturePath, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
 import { matchesJson, targetJson } from './rule-json';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
+
+const LAB_NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');
 
 function rulesOf(ruleset: Ruleset): Rule[] {
   return ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules));
@@ -27,19 +31,14 @@ describe('rule JSON', () => {
   it('is JSON.stringify of every rule of the kernel fixtures, saved and listed', () => {
     const rules = [
       ...['rich.kernel-save.txt', 'v6.kernel-save.txt'].flatMap((f) => rulesOf(parseIptablesSave(wholeFile(fixturePath(f))).ruleset)),
+      // The two-node lab's kube-proxy-shaped rules (statistic, MARK, DNAT, MASQUERADE).
+      ...['nodea', 'nodeb'].flatMap((n) => rulesOf(parseIptablesSave(wholeFile(path.join(LAB_NODES, n, 'iptables-save.txt'))).ruleset)),
       ...['rich.kernel-list-n.txt', 'rich.kernel-list-nvx.txt'].flatMap((f) =>
         rulesOf(parseIptablesList(wholeFile(fixturePath(f)), { partial: false }).ruleset),
       ),
     ];
     expect(rules.length).toBeGreaterThan(100);
     expectSameAsStringify(rules);
-  });
-
-  it('is JSON.stringify of every rule of the kube-proxy conformance dumps', () => {
-    const dir = path.join(SHARED, 'conformance', 'kube-proxy');
-    const dumps = fs.readdirSync(dir).map((d) => path.join(dir, d, 'ruleset.iptables-save')).filter((f) => fs.existsSync(f));
-    expect(dumps.length).toBeGreaterThan(20);
-    for (const dump of dumps) expectSameAsStringify(rulesOf(parseIptablesSave(wholeFile(dump)).ruleset));
   });
 
   it('is JSON.stringify of records off the usual path: negations, escapes, nulls, lists', () => {
@@ -76,5 +75,14 @@ describe('rule JSON', () => {
       { kind: 'log', prefix: odd, level: null },
     ];
     for (const target of targets) expect(targetJson(target)).toBe(JSON.stringify(target));
+  });
+});
+
+describeShared('kube-proxy-conformance', 'rule JSON on the kube-proxy conformance dumps', () => {
+  it('is JSON.stringify of every rule of the kube-proxy conformance dumps', () => {
+    const dir = sharedDir('kube-proxy-conformance');
+    const dumps = fs.readdirSync(dir).map((d) => path.join(dir, d, 'ruleset.iptables-save')).filter((f) => fs.existsSync(f));
+    expect(dumps.length).toBeGreaterThan(20);
+    for (const dump of dumps) expectSameAsStringify(rulesOf(parseIptablesSave(wholeFile(dump)).ruleset));
   });
 });

@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../capture/records';
@@ -10,18 +9,18 @@ import { Store, type NewCapture } from './store';
 import { SCHEMA_VERSION } from './schema';
 import { ModelError } from './model-error';
 import { listNodes } from './nodes-view';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
+import { useTempProject } from '../../../test/support/temp-project';
 
-let dir: string;
 let store: Store;
 
+const project = useTempProject('store');
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-store-'));
-  store = Store.open(path.join(dir, 'p.db'));
+  store = project().store();
 });
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+// Some tests reopen the project into `store` themselves.
+afterEach(() => store.close());
 
 function capture(nodeId: number, over: Partial<NewCapture> = {}): NewCapture {
   return {
@@ -135,7 +134,7 @@ describe('Store', () => {
   });
 
   it('keeps a bulk import in WAL while another connection has the project open', () => {
-    const other = Store.open(path.join(dir, 'p.db'));
+    const other = Store.open(project().dbPath);
     try {
       expect(store.withBulkJournal(() => store.db.pragma('journal_mode', { simple: true }))).toBe('wal');
       expect(other.listNodes()).toEqual([]);
@@ -147,21 +146,21 @@ describe('Store', () => {
   it('reopens an existing project without re-running migrations', () => {
     store.ensureNode('a');
     store.close();
-    store = Store.open(path.join(dir, 'p.db'));
+    store = Store.open(project().dbPath);
     expect(store.listNodes().map((n) => n.name)).toEqual(['a']);
   });
 
   it('refuses a database written by a newer schema', () => {
     store.close();
-    const raw = new Database(path.join(dir, 'p.db'));
+    const raw = new Database(project().dbPath);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
-    expect(() => Store.open(path.join(dir, 'p.db'))).toThrow(ModelError);
-    store = Store.open(path.join(dir, 'other.db'));
+    expect(() => Store.open(project().dbPath)).toThrow(ModelError);
+    store = Store.open(project().file('other.db'));
   });
 
   it('refuses to create a project when it must exist', () => {
-    expect(() => Store.open(path.join(dir, 'missing.db'), { mustExist: true })).toThrow(ModelError);
+    expect(() => Store.open(project().file('missing.db'), { mustExist: true })).toThrow(ModelError);
   });
 
   it('gives a node the same id every time it is named', () => {
@@ -197,21 +196,8 @@ describe('Store', () => {
     expect(jump).toEqual([{ target_chain: 'KUBE-SERVICES', comment: 'kubernetes service portals', target_kind: 'jump' }]);
   });
 
-  it('stores the parsed matches and targets of every conformance dump and reads back the same ruleset without reparsing', () => {
-    const root = path.resolve(__dirname, '../../../..', 'shared', 'conformance', 'kube-proxy');
-    const node = store.ensureNode('a');
-    let n = 0;
-    for (const name of fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'ruleset.iptables-save')))) {
-      const file = path.join(root, name, 'ruleset.iptables-save');
-      const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 });
-      const id = store.insertCapture(capture(node, { kind: 'iptables-save', contentHash: name }));
-      store.insertRecords(id, parsed);
-      expect(store.rulesetsOf(id)).toEqual([parsed.ruleset]);
-      n++;
-    }
-    expect(n).toBeGreaterThan(10);
-    const textOnly = store.db.prepare("SELECT count(*) AS n FROM rules WHERE matches NOT LIKE '[%'").get() as { n: number };
-    expect(textOnly.n).toBe(0);
+  it('stores the parsed matches and targets of every recorded kube-proxy dump and reads back the same ruleset without reparsing', () => {
+    expect(storesEveryDump(path.resolve(__dirname, '../../../test/fixtures/kube-proxy'))).toBe(4);
   });
 
   it('reads a rule back from its stored matches and target, not from its text', () => {
@@ -421,5 +407,28 @@ describe('listNodes', () => {
   it('lists a node without captures of its interfaces or routes with empty lists', () => {
     store.ensureNode('bare');
     expect(listNodes(store)).toEqual([{ name: 'bare', interfaces: [], routes: [], rules: [], neighbours: [], fdb: [], captures: [], conflicts: [] }]);
+  });
+});
+
+/** Stores every vector folder's ruleset.iptables-save under `root` and reads each back; how many there were. */
+function storesEveryDump(root: string): number {
+  const node = store.ensureNode('a');
+  let n = 0;
+  for (const name of fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'ruleset.iptables-save')))) {
+    const file = path.join(root, name, 'ruleset.iptables-save');
+    const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 });
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save', contentHash: name }));
+    store.insertRecords(id, parsed);
+    expect(store.rulesetsOf(id)).toEqual([parsed.ruleset]);
+    n++;
+  }
+  const textOnly = store.db.prepare("SELECT count(*) AS n FROM rules WHERE matches NOT LIKE '[%'").get() as { n: number };
+  expect(textOnly.n).toBe(0);
+  return n;
+}
+
+describeShared('kube-proxy-conformance', 'Store on the kube-proxy conformance dumps', () => {
+  it('stores the parsed matches and targets of every conformance dump and reads back the same ruleset without reparsing', () => {
+    expect(storesEveryDump(sharedDir('kube-proxy-conformance'))).toBeGreaterThan(10);
   });
 });

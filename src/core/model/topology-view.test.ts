@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
-import { Store } from './store';
+import type { Store } from './store';
 import { readTopology } from './topology-view';
+import { useTempProject } from '../../../test/support/temp-project';
 
 const lab = path.resolve(process.cwd(), 'test/fixtures/lab');
 
@@ -12,13 +12,10 @@ describe('topology view', () => {
   let dir: string;
   let store: Store;
 
+  const project = useTempProject('topology');
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-topology-'));
-    store = Store.open(path.join(dir, 'p.db'));
-  });
-  afterEach(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    dir = project().dir;
+    store = project().store();
   });
 
   it('reads the lab nodes with interface indexes, peers, masters, bridge ports and routes', () => {

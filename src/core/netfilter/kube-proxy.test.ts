@@ -4,12 +4,14 @@
  */
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables-save';
 import { kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
 import { commentOf, type Chain, type Ruleset } from './ruleset';
 import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
+import { tempProject } from '../../../test/support/temp-project';
 
 function referenceServices(ruleset: Ruleset): Array<Omit<KubeProxyService, 'frontends'> & { frontends: string[] }> {
   const nat = ruleset.tables.find((t) => t.name === 'nat');
@@ -62,34 +64,53 @@ function read(file: string): Ruleset {
   return parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
 }
 
-const CONFORMANCE = path.join('..', 'shared', 'conformance', 'kube-proxy');
-const dumps = fs
-  .readdirSync(CONFORMANCE)
-  .map((d) => path.join(CONFORMANCE, d, 'ruleset.iptables-save'))
-  .filter((f) => fs.existsSync(f));
+/** The ruleset.iptables-save of every vector folder under `root`. */
+function dumpsIn(root: string): string[] {
+  return fs
+    .readdirSync(root)
+    .map((d) => path.join(root, d, 'ruleset.iptables-save'))
+    .filter((f) => fs.existsSync(f));
+}
 
-describe('kubeProxyServices', () => {
-  it.each(dumps)('finds what a search over the whole nat table finds in %s', (file) => {
-    const ruleset = read(file);
-    const found = kubeProxyServices(ruleset).map((s) => ({ ...s, frontends: s.frontends.map((f) => f.rule) }));
-    expect(found).toEqual(referenceServices(ruleset));
-  });
+function findsWhatASearchFinds(file: string): void {
+  const ruleset = read(file);
+  const found = kubeProxyServices(ruleset).map((s) => ({ ...s, frontends: s.frontends.map((f) => f.rule) }));
+  expect(found).toEqual(referenceServices(ruleset));
+}
+
+describeShared('kube-proxy-conformance', 'kubeProxyServices on the kube-proxy conformance dumps', () => {
+  const dumps = dumpsIn(sharedDir('kube-proxy-conformance'));
+  it.each(dumps)('finds what a search over the whole nat table finds in %s', findsWhatASearchFinds);
 
   it('has services to find in most conformance dumps', () => {
     expect(dumps.filter((f) => kubeProxyServices(read(f)).length > 0).length).toBeGreaterThan(dumps.length / 2);
   });
+});
+
+describe('kubeProxyServices', () => {
+  const own = dumpsIn(path.join('test', 'fixtures', 'kube-proxy'));
+  it.each(own)('finds what a search over the whole nat table finds in %s (recorded from the kernel)', findsWhatASearchFinds);
+
+  it('finds every service of the recorded dumps', () => {
+    expect(own.map((f) => kubeProxyServices(read(f)).map((s) => s.name).sort())).toEqual([
+      ['default/trio:http', 'default/web:http'],
+      ['default/self:http', 'kube-system/kube-dns:dns'],
+      ['default/web:http'],
+      ['default/web-np:http'],
+    ]);
+  });
 
   it('finds the same 2,000 services in a kube-proxy-scale dump', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-kube-proxy-'));
+    const project = tempProject('kube-proxy');
     try {
-      const file = path.join(dir, 'dump.save');
+      const file = project.file('dump.save');
       writeKubeProxyDump(file, 2000, 3);
       const ruleset = read(file);
       const found = kubeProxyServices(ruleset).map((s) => ({ ...s, frontends: s.frontends.map((f) => f.rule) }));
       expect(found).toEqual(referenceServices(ruleset));
       expect(found).toHaveLength(2000);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      project.cleanup();
     }
   });
 });

@@ -1,7 +1,9 @@
 /**
- * kube-proxy's own packet-flow vectors (../shared/conformance/kube-proxy), replayed the way the
- * kernel would: each flow arrives on an interface (external on eth0, pods on cbr0) or leaves a
- * local process, and the outcomes are mapped back to kube-proxy's `output`/`masq` strings.
+ * kube-proxy packet-flow vectors replayed the way the kernel would: each flow arrives on an interface
+ * (external on eth0, pods on cbr0) or leaves a local process, and the outcomes are mapped back to
+ * kube-proxy's `output`/`masq` strings. Two corpora in one format: natlens's own, recorded from the kernel
+ * (test/fixtures/kube-proxy, scripts/lab/record-kube-proxy-vectors.sh), and kube-proxy's own vectors
+ * (../shared/conformance/kube-proxy) when that folder is there.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,8 +13,10 @@ import { parseIptablesSave } from '../capture/iptables-save';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';
 import type { TraceResult } from './trace';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedDir } from '../../../test/support/shared-corpus';
 
-const ROOT = path.resolve(__dirname, '../../../..', 'shared', 'conformance', 'kube-proxy');
+const OWN = path.resolve(__dirname, '../../../test/fixtures/kube-proxy');
 
 interface Flow {
   name: string;
@@ -134,15 +138,14 @@ function kubeOutput(v: Vector, result: TraceResult): { output: string; masq: boo
   return { output, masq };
 }
 
-const folders = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+function vectorFolders(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
 
-describe('kube-proxy conformance vectors replayed kernel-style', () => {
-  it('finds all 31 vector folders', () => {
-    expect(folders).toHaveLength(31);
-  });
-
-  for (const folder of folders) {
-    const dir = path.join(ROOT, folder);
+/** One describe per vector folder of `root`, one test per flow. */
+function replayVectors(root: string): void {
+  for (const folder of vectorFolders(root)) {
+    const dir = path.join(root, folder);
     const v = JSON.parse(readFileSync(path.join(dir, 'flows.json'), 'utf8')) as Vector;
     describe(folder, () => {
       const world = [node(v, dir)];
@@ -161,4 +164,19 @@ describe('kube-proxy conformance vectors replayed kernel-style', () => {
       }
     });
   }
+}
+
+describe('kube-proxy vectors recorded from the kernel, replayed kernel-style', () => {
+  it('finds the recorded folders', () => {
+    expect(vectorFolders(OWN)).toEqual(['LabClusterIP', 'LabHairpinAndUdp', 'LabNoEndpoints', 'LabNodePort']);
+  });
+  replayVectors(OWN);
+});
+
+describeShared('kube-proxy-conformance', 'kube-proxy conformance vectors replayed kernel-style', () => {
+  const root = sharedDir('kube-proxy-conformance');
+  it('finds all 31 vector folders', () => {
+    expect(vectorFolders(root)).toHaveLength(31);
+  });
+  replayVectors(root);
 });

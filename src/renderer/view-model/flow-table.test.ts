@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { coreStoreOpener } from '../../shared/core-backend';
@@ -7,18 +5,22 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/flo
 import { flowDetail, listFlows } from '../../shared/handlers';
 import { Project } from '../../shared/project';
 import { clockText, flowDetailView, flowTableRow, flowTableRows, pageInfo, tcpLines, whenText } from './flow-table';
+import { tempProject } from '../../../test/support/temp-project';
 
 describe('flow table and detail of the lab flows', () => {
   let page: FlowPageJson;
   let detail: FlowDetailJson;
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-flowtable-'));
-    const project = new Project(path.join(dir, 'p.db'), coreStoreOpener());
-    await project.write((store) => store.importPaths([path.resolve(process.cwd(), 'test/fixtures/lab/nodes')], {}, () => {}));
-    page = listFlows(project, { offset: 0, limit: 100 });
-    detail = flowDetail(project, { id: 1, limit: 50 });
-    project.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+    const folder = tempProject('flowtable');
+    const project = new Project(folder.dbPath, coreStoreOpener());
+    try {
+      await project.write((store) => store.importPaths([path.resolve(process.cwd(), 'test/fixtures/lab/nodes')], {}, () => {}));
+      page = listFlows(project, { offset: 0, limit: 100 });
+      detail = flowDetail(project, { id: 1, limit: 50 });
+    } finally {
+      project.dispose();
+      folder.cleanup();
+    }
   });
 
   it('lists the first ClusterIP connection with its NAT badges, service and evidence', () => {

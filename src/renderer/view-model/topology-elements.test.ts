@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
-import { Store } from '../../core/model/store';
 import { readTopology } from '../../core/model/topology-view';
 import type { TopologyInterfaceJson, TopologyJson, TopologyNodeJson } from '../../shared/topology-json';
 import { graphSummary, topologyElements, type GraphEdge, type GraphElement, type GraphNode } from './topology-elements';
+import { tempProject } from '../../../test/support/temp-project';
 
 const iface = (name: string, more: Partial<TopologyInterfaceJson> = {}): TopologyInterfaceJson => ({
   name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', ...more,
@@ -21,12 +19,14 @@ const byId = (els: GraphElement[], id: string): GraphElement | undefined => els.
 describe('topology elements of the kernel lab', () => {
   let lab: TopologyJson;
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-graph-'));
-    const store = Store.open(path.join(dir, 'p.db'));
-    importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
-    lab = readTopology(store);
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    const project = tempProject('graph');
+    try {
+      const store = project.store();
+      importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
+      lab = readTopology(store);
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('draws both nodes as boxes holding their interfaces, the bridge holding its veth ports, loopback hidden', () => {

@@ -1,22 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
 import { traceProject } from '../../core/model/project-trace';
-import { Store } from '../../core/model/store';
 import type { OutcomeJson, TraceResultJson } from '../../shared/trace-json';
 import { formatShare, outcomeCard, outcomeCards, outcomesHeadline, packetLine, verdictTone } from './trace-outcome';
+import { tempProject } from '../../../test/support/temp-project';
 
 describe('trace outcome cards of the lab ClusterIP trace', () => {
   let result: TraceResultJson;
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-outcome-'));
-    const store = Store.open(path.join(dir, 'p.db'));
-    importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
-    result = traceProject(store, { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true }, { snapshot: null });
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    const project = tempProject('outcome');
+    try {
+      const store = project.store();
+      importPaths(store, [path.resolve(process.cwd(), 'test/fixtures/lab/nodes')]);
+      result = traceProject(store, { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: true }, { snapshot: null });
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('shows two forwarded halves naming the service and its endpoint', () => {

@@ -4,23 +4,30 @@ import type { PacketRecord } from '../records';
 import { decodeFrame } from './link-layer';
 import { newPacketRecord } from './packet-record';
 import { readPacketCapture } from './read-packet-capture';
-import { suitePath } from './tcpdump-suite.fixture';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './capture-corpus.fixture';
+import { sharedOrNote } from '../../../../test/support/describe-shared';
 
 /** Frames (link type + bytes) of little-endian classic pcap seeds, cut out at each record's offset. */
-function framesOf(name: string): { linkType: number; data: Uint8Array }[] {
-  const bytes = readFileSync(suitePath(name));
+function framesOf(corpus: CaptureCorpus, name: string): { linkType: number; data: Uint8Array }[] {
+  const bytes = readFileSync(corpus.path(name));
   const frames: { linkType: number; data: Uint8Array }[] = [];
-  readPacketCapture(suitePath(name), (p) => {
+  readPacketCapture(corpus.path(name), (p) => {
     frames.push({ linkType: p.linkType!, data: bytes.subarray(p.offset! + 16, p.offset! + 16 + p.capLen) });
   });
   return frames;
 }
 
+/** Seeds: every classic pcap of the kernel captures, and (with ../shared) link types Linux does not write here. */
 const FRAMES = [
-  'kernel-ethernet.pcap', 'kernel-sll.pcap', 'kernel-sll2.pcap', 'vxlan.pcap', 'ipv6-routing-header.pcap',
-  'nflog.pcap', 'synth-null-0.pcap', 'synth-loop-108.pcap', 'icmpv6.pcap', '802.1ad_QinQ.pcap', 'LINKTYPE_IPV4.pcap',
-  'LINKTYPE_IPV6.pcap', 'mptcp-tcprst.pcap', 'various_gre.pcap', 'dns_tcp.pcap',
-].flatMap(framesOf);
+  ...KERNEL_CAPTURES.manifest().filter((c) => c.format === 'pcap' && c.byteOrder === 'little').flatMap((c) => framesOf(KERNEL_CAPTURES, c.file)),
+  ...(sharedOrNote('decodeFrame bounds: the seed frames of the tcpdump suite (VXLAN, GRE, QinQ, NULL, LOOP, IPv4/IPv6 link types)', 'tcpdump-suite')
+    ? [
+      'kernel-ethernet.pcap', 'kernel-sll.pcap', 'kernel-sll2.pcap', 'vxlan.pcap', 'ipv6-routing-header.pcap',
+      'nflog.pcap', 'synth-null-0.pcap', 'synth-loop-108.pcap', 'icmpv6.pcap', '802.1ad_QinQ.pcap', 'LINKTYPE_IPV4.pcap',
+      'LINKTYPE_IPV6.pcap', 'mptcp-tcprst.pcap', 'various_gre.pcap', 'dns_tcp.pcap',
+    ].flatMap((name) => framesOf(TCPDUMP_SUITE, name))
+    : []),
+];
 
 function random(seed: number): (n: number) => number {
   let a = seed;

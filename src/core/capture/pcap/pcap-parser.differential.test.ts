@@ -3,7 +3,8 @@ import type { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { PacketRecord } from '../records';
 import { readPacketCapture } from './read-packet-capture';
-import { suiteManifest, suitePath } from './tcpdump-suite.fixture';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './capture-corpus.fixture';
+import { describeShared } from '../../../../test/support/describe-shared';
 
 interface ParserRecordHeader {
   timestampSeconds: number;
@@ -30,18 +31,18 @@ function readWithPcapParser(file: string): Promise<ParserRecordHeader[]> {
   });
 }
 
-const classicMicro = suiteManifest().filter((c) => c.format === 'pcap' && c.tsPrecision === 'us');
-
-describe('readPacketCapture agrees with the pcap-parser package', () => {
-  it('covers the classic µs captures of the suite', () => {
-    expect(classicMicro.length).toBeGreaterThan(40);
+/** The classic µs pcaps of `corpus` read by both readers, record by record. */
+function agreesWithPcapParser(corpus: CaptureCorpus, atLeast: number): void {
+  const classicMicro = corpus.manifest().filter((c) => c.format === 'pcap' && c.tsPrecision === 'us');
+  it(`covers the classic µs captures of the ${corpus.name}`, () => {
+    expect(classicMicro.length).toBeGreaterThanOrEqual(atLeast);
   });
 
   it.each(classicMicro.map((c) => [c.file, c] as const))('%s: same records, lengths and timestamps', async (_name, capture) => {
-    const theirs = await readWithPcapParser(suitePath(capture.file));
+    const theirs = await readWithPcapParser(corpus.path(capture.file));
     const ours: PacketRecord[] = [];
     try {
-      readPacketCapture(suitePath(capture.file), (p) => ours.push(p));
+      readPacketCapture(corpus.path(capture.file), (p) => ours.push(p));
     } catch (err) {
       if (capture.fileError === null) throw err;
     }
@@ -55,4 +56,12 @@ describe('readPacketCapture agrees with the pcap-parser package', () => {
       ]);
     });
   });
+}
+
+describe('readPacketCapture agrees with the pcap-parser package on the kernel captures', () => {
+  agreesWithPcapParser(KERNEL_CAPTURES, 5);
+});
+
+describeShared('tcpdump-suite', 'readPacketCapture agrees with the pcap-parser package on the tcpdump suite', () => {
+  agreesWithPcapParser(TCPDUMP_SUITE, 41);
 });

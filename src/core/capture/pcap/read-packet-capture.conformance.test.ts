@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CaptureError } from '../capture-error';
 import type { PacketRecord } from '../records';
 import { readPacketCapture } from './read-packet-capture';
-import { suiteManifest, suitePath, tsharkRows, type SuiteCapture } from './tcpdump-suite.fixture';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus, type SuiteCapture } from './capture-corpus.fixture';
+import { describeShared } from '../../../../test/support/describe-shared';
 
 /**
  * Cells where tshark's view and ours differ on purpose, keyed `file#frame field`. Every entry
  * must still be hit (a stale skip fails the test).
  */
-const SKIPS: Record<string, string> = {
+const SUITE_SKIPS: Record<string, string> = {
   'timestamp_invalid_micro.pcap#3 time':
     'fraction 2147483648 µs: tshark multiplies by 1000 in 32 bits and prints .000000000; we carry 2147.483648 s into the seconds',
   'timestamp_invalid_nano.pcap#3 time':
@@ -126,23 +127,24 @@ function compareFrame(capture: SuiteCapture, row: Map<string, string>, p: Packet
   return out;
 }
 
-function readAll(capture: SuiteCapture): { packets: PacketRecord[]; error: unknown } {
+function readAll(corpus: CaptureCorpus, capture: SuiteCapture): { packets: PacketRecord[]; error: unknown } {
   const packets: PacketRecord[] = [];
   try {
-    readPacketCapture(suitePath(capture.file), (p) => packets.push(p));
+    readPacketCapture(corpus.path(capture.file), (p) => packets.push(p));
     return { packets, error: null };
   } catch (error) {
     return { packets, error };
   }
 }
 
-describe('readPacketCapture against tshark on the tcpdump conformance suite', () => {
-  const manifest = suiteManifest();
+/** Every capture of `corpus` read as tshark read it, frame by frame; `skips` are the cells allowed to differ. */
+function agreesWithTshark(corpus: CaptureCorpus, skips: Record<string, string>): void {
+  const manifest = corpus.manifest();
   const usedSkips = new Set<string>();
 
   it.each(manifest.map((c) => [c.file, c] as const))('%s decodes as tshark does', (_name, capture) => {
-    const { packets, error } = readAll(capture);
-    const rows = tsharkRows(capture.file);
+    const { packets, error } = readAll(corpus, capture);
+    const rows = corpus.tsharkRows(capture.file);
     if (capture.fileError !== null) {
       expect(error).toBeInstanceOf(CaptureError);
       const record = Number(/record (\d+)/.exec(capture.fileError)![1]);
@@ -166,7 +168,7 @@ describe('readPacketCapture against tshark on the tcpdump conformance suite', ()
       expect(p.frame).toBe(i + 1);
       const skip = (field: string): boolean => {
         const key = `${capture.file}#${p.frame} ${field}`;
-        if (SKIPS[key] === undefined) return false;
+        if (skips[key] === undefined) return false;
         usedSkips.add(key);
         return true;
       };
@@ -178,6 +180,18 @@ describe('readPacketCapture against tshark on the tcpdump conformance suite', ()
   });
 
   it('uses every listed skip (none is stale)', () => {
-    expect([...usedSkips].sort()).toEqual(Object.keys(SKIPS).sort());
+    expect([...usedSkips].sort()).toEqual(Object.keys(skips).sort());
   });
+}
+
+describe('readPacketCapture against tshark on the kernel captures', () => {
+  it('has captures of every link type Linux writes here: Ethernet, SLL, SLL2, raw IP, NFLOG, and a pcapng mixing two', () => {
+    expect(new Set(KERNEL_CAPTURES.manifest().flatMap((c) => c.linktypes))).toEqual(new Set([1, 101, 113, 239, 276]));
+    expect(KERNEL_CAPTURES.manifest().some((c) => c.format === 'pcapng' && c.linktypes.length > 1 && c.tsPrecision === 'ns')).toBe(true);
+  });
+  agreesWithTshark(KERNEL_CAPTURES, {});
+});
+
+describeShared('tcpdump-suite', 'readPacketCapture against tshark on the tcpdump conformance suite', () => {
+  agreesWithTshark(TCPDUMP_SUITE, SUITE_SKIPS);
 });

@@ -4,15 +4,22 @@ import { CaptureError } from '../capture-error';
 import type { PacketRecord } from '../records';
 import { removeTempCaptures, tempCapture } from './capture-builder.fixture';
 import { readPacketCapture } from './read-packet-capture';
-import { suitePath } from './tcpdump-suite.fixture';
+import { KERNEL_CAPTURES, TCPDUMP_SUITE } from './capture-corpus.fixture';
+import { sharedOrNote } from '../../../../test/support/describe-shared';
 
 afterAll(removeTempCaptures);
 
+/** Seeds: every kernel capture, and (with ../shared) the suite's big-endian, SPB/OPB and unusual link-type files. */
 const SEEDS = [
-  'kernel-ethernet.pcap', 'kernel-sll.pcap', 'kernel-sll2.pcap', 'kernel-two-interfaces.pcapng',
-  'kernel-two-linktypes-ns.pcapng', 'synth-pcapng-spb-opb-bigendian.pcapng', 'synth-nano-bigendian.pcap',
-  'ipv6-routing-header.pcap', 'nflog.pcap', 'synth-null-0.pcap', 'vxlan.pcap', 'icmpv6.pcap',
-].map((name) => readFileSync(suitePath(name)));
+  ...KERNEL_CAPTURES.manifest().map((c) => readFileSync(KERNEL_CAPTURES.path(c.file))),
+  ...(sharedOrNote('readPacketCapture on mutated captures: the seed files of the tcpdump suite', 'tcpdump-suite')
+    ? [
+      'kernel-ethernet.pcap', 'kernel-sll.pcap', 'kernel-sll2.pcap', 'kernel-two-interfaces.pcapng',
+      'kernel-two-linktypes-ns.pcapng', 'synth-pcapng-spb-opb-bigendian.pcapng', 'synth-nano-bigendian.pcap',
+      'ipv6-routing-header.pcap', 'nflog.pcap', 'synth-null-0.pcap', 'vxlan.pcap', 'icmpv6.pcap',
+    ].map((name) => readFileSync(TCPDUMP_SUITE.path(name)))
+    : []),
+];
 
 /** Deterministic 32-bit generator (mulberry32). */
 function random(seed: number): (n: number) => number {

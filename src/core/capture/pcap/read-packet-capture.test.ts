@@ -6,7 +6,8 @@ import {
   Bytes, concat, epb, idb, option, pcapHeader, pcapngBlock, pcapRecord, removeTempCaptures, shb, tempCapture, udpFrame,
 } from './capture-builder.fixture';
 import { isPacketCapture, readPacketCapture } from './read-packet-capture';
-import { suitePath } from './tcpdump-suite.fixture';
+import { KERNEL_CAPTURES, suitePath } from './capture-corpus.fixture';
+import { describeShared } from '../../../../test/support/describe-shared';
 
 afterAll(removeTempCaptures);
 
@@ -40,7 +41,75 @@ describe('isPacketCapture', () => {
   });
 });
 
-describe('readPacketCapture on real captures', () => {
+describe('readPacketCapture on the kernel captures (test/fixtures/pcap)', () => {
+  const kernel = (name: string): string => KERNEL_CAPTURES.path(name);
+  const manifestOf = (name: string) => KERNEL_CAPTURES.manifest().find((c) => c.file === name)!;
+
+  it('reads an empty pcapng as zero packets', () => {
+    const summary = readPacketCapture(tempCapture(concat([shb(), idb(1)])), () => {});
+    expect(summary).toEqual({ packets: 0, firstPacketAt: null, linkTypes: [1], interfaces: [] });
+  });
+
+  it('summarises the dumpcap pcapng: packets, first packet time (tshark\'s), link types and interface names', () => {
+    const summary = readPacketCapture(kernel('kernel-two-linktypes.pcapng'), () => {});
+    const rows = KERNEL_CAPTURES.tsharkRows('kernel-two-linktypes.pcapng');
+    expect(summary.packets).toBe(manifestOf('kernel-two-linktypes.pcapng').packets);
+    expect(summary.linkTypes).toEqual([1, 101]);
+    expect(summary.interfaces).toEqual(['rb', 'tun0']);
+    const first = rows.map((r) => r.get('frame.time_epoch')!).sort()[0]!;
+    expect(summary.firstPacketAt).toBe(new Date(Number(first.split('.')[0]) * 1000 + Number(first.split('.')[1]!.slice(0, 3))).toISOString());
+  });
+
+  it('gives each pcapng packet its interface name and link type', () => {
+    const packets = read(kernel('kernel-two-linktypes.pcapng'));
+    expect(new Set(packets.map((p) => `${p.iface}/${p.linkType}`))).toEqual(new Set(['rb/1', 'tun0/101']));
+  });
+
+  it('takes SLL2 direction and interface index as tcpdump -e prints them', () => {
+    const packets = read(kernel('kernel-sll2-nano.pcap'));
+    const lines = readFileSync(kernel('kernel-sll2-nano.tcpdump-e-vv.txt'), 'utf8').split('\n').filter((l) => /^\d\d:/.test(l));
+    expect(lines.length).toBe(packets.length);
+    lines.forEach((line, i) => {
+      const [, , dir, , index] = line.split(/\s+/);
+      expect(packets[i]!.direction).toBe(dir === 'Out' ? 'out' : 'in');
+      expect(packets[i]!.iface).toBe(`if${index}`);
+    });
+  });
+
+  it('marks the frames cut by a 42-byte snap length with the layer they were cut in', () => {
+    const packets = read(kernel('kernel-snap42.pcap'));
+    expect(packets.map((p) => p.frame).filter((_, i) => packets[i]!.capLen < packets[i]!.origLen)).toEqual(manifestOf('kernel-snap42.pcap').capLenLessThanLen);
+    // 42 bytes hold Ethernet and the IPv4 header and 8 bytes more: a TCP header is cut, UDP and ICMP headers fit.
+    const tcp = packets.filter((p) => p.network === 'ipv4' && p.ipProto === 6);
+    expect(tcp.length).toBeGreaterThan(0);
+    expect(new Set(tcp.map((p) => p.truncated))).toEqual(new Set(['tcp']));
+    expect(packets.filter((p) => p.network === 'ipv4' && p.ipProto === 17).every((p) => p.truncated === null && p.sport !== null)).toBe(true);
+  });
+
+  it('decodes non-first IPv4 fragments without ports', () => {
+    const frags = read(kernel('kernel-ethernet.pcap')).filter((p) => p.fragMf || p.fragOffset > 0);
+    expect(frags.length).toBeGreaterThan(1);
+    for (const p of frags) expect(p.sport === null && p.icmpType === null).toBe(p.fragOffset > 0);
+  });
+
+  it('fills MACs and the byte offset of each record', () => {
+    const packets = read(kernel('kernel-ethernet.pcap'));
+    expect(packets.every((p) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(p.srcMac ?? ''))).toBe(true);
+    expect(packets[0]!.offset).toBe(24);
+    expect(packets[1]!.offset).toBe(24 + 16 + packets[0]!.capLen);
+  });
+
+  it('reports a pcap cut inside a record with its number and offset', () => {
+    const bytes = readFileSync(kernel('kernel-ethernet.pcap'));
+    const packets = read(kernel('kernel-ethernet.pcap'));
+    const last = packets.at(-1)!;
+    const err = readError(tempCapture(bytes.subarray(0, last.offset! + 16 + 10), 'pcap'));
+    expect(err.place.record).toBe(packets.length);
+    expect(err.message).toMatch(new RegExp(`capture ends inside record ${packets.length} at offset \\d+: the file is truncated`));
+  });
+});
+
+describeShared('tcpdump-suite', 'readPacketCapture on the conformance suite captures', () => {
   it('reads an empty pcapng as zero packets', () => {
     const summary = readPacketCapture(suitePath('empty.pcapng'), () => {});
     expect(summary).toEqual({ packets: 0, firstPacketAt: null, linkTypes: [1], interfaces: [] });
@@ -139,7 +208,8 @@ describe('readPacketCapture on hand-made pcap', () => {
   });
 
   it('reports progress up to the file size', () => {
-    const file = suitePath('kernel-ethernet.pcap');
+    const records = Array.from({ length: 2000 }, (_, i) => pcapRecord(i, 0, udpFrame()));
+    const file = tempCapture(concat([pcapHeader(1), ...records]), 'pcap');
     const seen: [number, number][] = [];
     readPacketCapture(file, () => {}, (done, total) => seen.push([done, total]));
     expect(seen.length).toBeGreaterThan(0);

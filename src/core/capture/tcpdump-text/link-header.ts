@@ -4,7 +4,8 @@ import type { TextCursor } from './text-cursor';
 import { fieldValue, VLAN_ID } from './header-field';
 
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
-const SLL_DIRECTION = new RegExp(`(In|Out|P|M|B) +(?=${MAC} )`, 'y');
+// `-i any` (LINUX_SLL) with -e: the direction, then the source address, or none for a device without one (tun).
+const SLL_DIRECTION = new RegExp(`(In|Out|P|M|B) +(?=${MAC} |ethertype )`, 'y');
 const SLL2_PREFIX = /(\S{1,64}) +(In|Out|P|M|B) +/y;
 const SLL2_IFINDEX = /ifindex \d{1,10} /y;
 const ETHERNET = new RegExp(`(${MAC}) > (${MAC}), `, 'y');
@@ -13,6 +14,8 @@ const ETHERTYPE = /ethertype [^(,]{1,40} \(0x([0-9a-f]{4})\)/y;
 const FRAME_LENGTH = /, length (\d{1,10}): /y;
 const VLAN = /vlan (\d{1,4}), p \d, /y;
 const LLC_FRAME = /802\.3, length \d{1,10}: /y;
+/** An NFLOG record with -e: `version 0, resource ID 5, family IPv4 (2), length 188: `. */
+const NFLOG = /version \d{1,3}, resource ID \d{1,5}, family (IPv4|IPv6) \(\d{1,3}\), length (\d{1,10}): /y;
 
 /** Reads `eth0  In  ` (tcpdump -i any, LINUX_SLL2) into iface and direction. */
 export function readInterfacePrefix(p: PacketRecord, c: TextCursor): void {
@@ -28,6 +31,11 @@ export function readInterfacePrefix(p: PacketRecord, c: TextCursor): void {
  */
 export function readLinkHeader(p: PacketRecord, c: TextCursor): PacketNetwork | null {
   const start = c.pos;
+  const nflog = c.match(NFLOG);
+  if (nflog) {
+    p.origLen = p.capLen = Number(nflog[2]);
+    return nflog[1] === 'IPv4' ? 'ipv4' : 'ipv6';
+  }
   const sll = c.match(SLL_DIRECTION);
   if (sll) {
     p.direction = sll[1] === 'Out' ? 'out' : 'in';

@@ -22,6 +22,8 @@ export interface Timestamp {
   sec: number;
   /** Fraction as printed, not yet scaled (see `scaleFraction`). */
   fraction: string;
+  /** A -ttt delta printed with a minus sign: the packet came earlier than the one before (`-i any` merges queues). */
+  negative: boolean;
   /** Index just past the timestamp and the space after it. */
   end: number;
 }
@@ -32,8 +34,10 @@ const EPOCH = /(\d{1,12})\.(\d{1,12}) /y;
 
 /** Reads the timestamp at the start of `line`, or null when the line does not open with one. */
 export function readTimestamp(line: string): Timestamp | null {
-  // -ttt and -ttttt print one space before the time; continuation lines are indented further.
-  const relative = line.charCodeAt(0) === 32;
+  // -ttt and -ttttt print one space before the time (a minus sign instead for a negative delta);
+  // continuation lines are indented further.
+  const negative = line.charCodeAt(0) === 45;
+  const relative = negative || line.charCodeAt(0) === 32;
   const at = relative ? 1 : 0;
   if (relative && line.charCodeAt(1) === 32) return null;
   let m: RegExpExecArray | null;
@@ -43,19 +47,19 @@ export function readTimestamp(line: string): Timestamp | null {
     if (m) {
       const days = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000;
       const sec = days + Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]);
-      return { form: 'date-time', sec, fraction: m[7]!, end: DATE_TIME.lastIndex };
+      return { form: 'date-time', sec, fraction: m[7]!, end: DATE_TIME.lastIndex, negative: false };
     }
   }
   CLOCK.lastIndex = at;
   m = CLOCK.exec(line);
   if (m) {
     const sec = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-    return { form: relative ? 'relative' : 'time-of-day', sec, fraction: m[4]!, end: CLOCK.lastIndex };
+    return { form: relative ? 'relative' : 'time-of-day', sec, fraction: m[4]!, end: CLOCK.lastIndex, negative };
   }
   if (relative) return null;
   EPOCH.lastIndex = at;
   m = EPOCH.exec(line);
-  if (m) return { form: 'epoch', sec: Number(m[1]), fraction: m[2]!, end: EPOCH.lastIndex };
+  if (m) return { form: 'epoch', sec: Number(m[1]), fraction: m[2]!, end: EPOCH.lastIndex, negative: false };
   return null;
 }
 
