@@ -86,20 +86,26 @@ function parseCounters(text: string): Counters | null {
   return m === null ? null : { packets: Number(m[1]), bytes: Number(m[2]) };
 }
 
-export function parseIptablesSave(input: TextInput): IptablesSaveCapture {
+/**
+ * `partial`: the text is a fragment (an excerpt with elisions, one table, a grep): a table whose COMMIT
+ * is not in it was cut short, not left open, and the ruleset says it is partial.
+ */
+export function parseIptablesSave(input: TextInput, opts: { partial?: boolean } = {}): IptablesSaveCapture {
   const builder = new RulesetBuilder();
-  const { family, takenAt, countersShown, warnings } = readIptablesSave(input, builder);
+  const partial = opts.partial === true;
+  const { family, takenAt, countersShown, warnings } = readIptablesSave(input, builder, partial);
   const ruleset: Ruleset = {
     family,
-    origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial: false },
+    origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial },
     tables: builder.tables,
   };
   return { kind: 'iptables-save', ruleset, takenAt, warnings };
 }
 
 /** Reads a whole iptables-save text into `sink`; throws CaptureError at the first line it cannot take. */
-function readIptablesSave(input: TextInput, sink: RulesetSink): IptablesSaveSummary {
+function readIptablesSave(input: TextInput, sink: RulesetSink, cutShort: boolean): IptablesSaveSummary {
   const reader = new IptablesSaveReader(input.file, input.firstLine, sink, true);
+  reader.cutShort = cutShort;
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
   const n = text.length;
@@ -136,6 +142,8 @@ export class IptablesSaveReader {
   private rules = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
+  /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
+  cutShort = false;
 
   /**
    * `shareRecords`: rules get one Match or Target record for each distinct value (RecordPool), which keeps a
@@ -195,6 +203,7 @@ export class IptablesSaveReader {
 
   private tableLine(text: string, p: number, stop: number, line: number): void {
     const name = text.slice(p + 1, stop).trim();
+    if (this.open !== null && this.cutShort) this.commitLine(line);
     if (this.open !== null) throw this.err(line, `table ${this.open.name} not COMMITted before *${name}`);
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
@@ -293,6 +302,7 @@ export class IptablesSaveReader {
   /** After the last line: the dump must have ended its tables. */
   finish(): IptablesSaveSummary {
     const lastLine = Math.max(this.firstLine, this.lineNo);
+    if (this.open !== null && this.cutShort) this.commitLine(lastLine);
     if (this.open !== null) throw this.err(lastLine, `table ${this.open.name} not COMMITted`);
     if (this.tables.length === 0) throw this.err(this.firstLine, 'no table in iptables-save output (expected *filter, *nat, ...)');
     return {

@@ -3,6 +3,7 @@
  * content (the command that printed it only breaks ties), and the dispatch to that parser.
  */
 import { assertNever } from '../common/assert-never';
+import { setAsideLines, withoutAsideLines } from './aside-lines';
 import { CaptureError } from './capture-error';
 import type { CaptureUnit, SplitResult } from './capture-unit';
 import { analyseCommand } from './command';
@@ -46,7 +47,7 @@ const SNIFF_CHARS = 65_536;
 
 /** The kind of a text capture, from its content; `command` (the line that printed it) only breaks ties. */
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
-  const head = text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text;
+  const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
   if (candidates.length === 0) return null;
   if (candidates.length > 1 && command) {
@@ -56,9 +57,20 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
   return candidates[0]!;
 }
 
-/** One capture when the whole text is one; otherwise the captures of a transcript or Markdown document. */
+/**
+ * One capture when the whole text is one; otherwise the captures of a transcript or Markdown document.
+ * Each unit comes with its elisions and stray messages set aside (aside-lines.ts), each named in a warning.
+ */
 export function splitTextCapture(input: TextInput): SplitResult {
-  return splitText(input, (text, command) => detectCaptureKind(text, command));
+  const split = splitText(input, (text, command) => detectCaptureKind(text, command));
+  const warnings = [...split.warnings];
+  const units = split.units.map((unit) => {
+    const aside = setAsideLines(unit);
+    warnings.push(...aside.warnings);
+    return aside.unit;
+  });
+  warnings.sort((a, b) => a.line - b.line);
+  return { units, kept: split.kept, warnings };
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */
@@ -66,7 +78,7 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   const kind = unit.kind;
   switch (kind) {
     case 'iptables-save':
-      return parseIptablesSave(unit.input);
+      return parseIptablesSave(unit.input, { partial: unit.partial });
     case 'iptables-list':
       return parseIptablesList(unit.input, unit.table === null ? { partial: unit.partial } : { partial: unit.partial, table: unit.table });
     case 'ip-addr':
