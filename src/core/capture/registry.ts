@@ -5,7 +5,7 @@
 import { assertNever } from '../common/assert-never';
 import { setAsideLines, withoutAsideLines } from './aside-lines';
 import { CaptureError } from './capture-error';
-import type { CaptureUnit, SplitResult } from './capture-unit';
+import type { CaptureUnit, SplitResult, TextBlock } from './capture-unit';
 import { analyseCommand } from './command';
 import { looksLikeBridge, parseBridge } from './bridge';
 import { looksLikeConntrack, parseConntrack } from './conntrack';
@@ -17,6 +17,7 @@ import { parseIptablesSave } from './iptables-save';
 import { looksLikeIptablesList, looksLikeIptablesSave } from './iptables-sniff';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from './records';
+import { isRouteLookup, isRouteLookupCommand, looksLikeRouteLookup } from './route-lookup';
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';
@@ -42,6 +43,8 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
 
+const ROUTE_LOOKUP = 'a route lookup result (`ip route get`), not the route table';
+
 /** Sniffs look at the start of a text only: the same cost for 10 MB as for 1 KB. */
 const SNIFF_CHARS = 65_536;
 
@@ -64,13 +67,31 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
 export function splitTextCapture(input: TextInput): SplitResult {
   const split = splitText(input, (text, command) => detectCaptureKind(text, command));
   const warnings = [...split.warnings];
-  const units = split.units.map((unit) => {
+  const kept: TextBlock[] = [];
+  const lookup = (block: TextBlock): TextBlock => {
+    warnings.push({ file: block.file, line: block.firstLine, message: `${ROUTE_LOOKUP}: kept as text` });
+    return { ...block, reason: ROUTE_LOOKUP };
+  };
+  // One lookup's answer is not routes of a table: kept as text (with a warning naming it), so the table gets no route it lacks.
+  let lines: string[] | null = null;
+  for (const block of split.kept) {
+    const text = (): string => (lines ??= input.text.split(/\r\n|\r|\n/)).slice(block.firstLine - input.firstLine, block.lastLine - input.firstLine + 1).join('\n');
+    const isLookup = (block.command !== null && isRouteLookupCommand(block.command)) || (block.lastLine - block.firstLine < 64 && looksLikeRouteLookup(text()));
+    kept.push(isLookup ? lookup(block) : block);
+  }
+  const units: CaptureUnit[] = [];
+  for (const unit of split.units) {
+    if (isRouteLookup(unit)) {
+      kept.push(lookup({ node: unit.node, file: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine, command: unit.command, reason: '' }));
+      continue;
+    }
     const aside = setAsideLines(unit);
     warnings.push(...aside.warnings);
-    return aside.unit;
-  });
+    units.push(aside.unit);
+  }
   warnings.sort((a, b) => a.line - b.line);
-  return { units, kept: split.kept, warnings };
+  kept.sort((a, b) => a.firstLine - b.firstLine);
+  return { units, kept, warnings };
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */
