@@ -3,9 +3,9 @@
  * content (the command that printed it only breaks ties), and the dispatch to that parser.
  */
 import { assertNever } from '../common/assert-never';
-import { setAsideLines, withoutAsideLines } from './aside-lines';
+import { withoutAsideLines } from './aside-lines';
 import { CaptureError } from './capture-error';
-import type { CaptureUnit, SplitResult, TextBlock } from './capture-unit';
+import type { CaptureUnit, SplitResult } from './capture-unit';
 import { analyseCommand } from './command';
 import { looksLikeBridge, parseBridge } from './bridge';
 import { looksLikeConntrack, parseConntrack } from './conntrack';
@@ -17,11 +17,11 @@ import { parseIptablesSave } from './iptables-save';
 import { looksLikeIptablesList, looksLikeIptablesSave } from './iptables-sniff';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from './records';
-import { isRouteLookup, isRouteLookupCommand, looksLikeRouteLookup } from './route-lookup';
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';
 import { splitText } from './transcript';
+import { tidySplit } from './tidy-split';
 
 type TextKind = Exclude<CaptureKind, 'pcap'>;
 
@@ -43,8 +43,6 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
 
-const ROUTE_LOOKUP = 'a route lookup result (`ip route get`), not the route table';
-
 /** Sniffs look at the start of a text only: the same cost for 10 MB as for 1 KB. */
 const SNIFF_CHARS = 65_536;
 
@@ -61,37 +59,11 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
 }
 
 /**
- * One capture when the whole text is one; otherwise the captures of a transcript or Markdown document.
- * Each unit comes with its elisions and stray messages set aside (aside-lines.ts), each named in a warning.
+ * One capture when the whole text is one; otherwise the captures of a transcript or Markdown document,
+ * tidied (tidy-split.ts): elisions and stray messages set aside, route lookups kept as text.
  */
 export function splitTextCapture(input: TextInput): SplitResult {
-  const split = splitText(input, (text, command) => detectCaptureKind(text, command));
-  const warnings = [...split.warnings];
-  const kept: TextBlock[] = [];
-  const lookup = (block: TextBlock): TextBlock => {
-    warnings.push({ file: block.file, line: block.firstLine, message: `${ROUTE_LOOKUP}: kept as text` });
-    return { ...block, reason: ROUTE_LOOKUP };
-  };
-  // One lookup's answer is not routes of a table: kept as text (with a warning naming it), so the table gets no route it lacks.
-  let lines: string[] | null = null;
-  for (const block of split.kept) {
-    const text = (): string => (lines ??= input.text.split(/\r\n|\r|\n/)).slice(block.firstLine - input.firstLine, block.lastLine - input.firstLine + 1).join('\n');
-    const isLookup = (block.command !== null && isRouteLookupCommand(block.command)) || (block.lastLine - block.firstLine < 64 && looksLikeRouteLookup(text()));
-    kept.push(isLookup ? lookup(block) : block);
-  }
-  const units: CaptureUnit[] = [];
-  for (const unit of split.units) {
-    if (isRouteLookup(unit)) {
-      kept.push(lookup({ node: unit.node, file: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine, command: unit.command, reason: '' }));
-      continue;
-    }
-    const aside = setAsideLines(unit);
-    warnings.push(...aside.warnings);
-    units.push(aside.unit);
-  }
-  warnings.sort((a, b) => a.line - b.line);
-  kept.sort((a, b) => a.firstLine - b.firstLine);
-  return { units, kept, warnings };
+  return tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */
