@@ -6,6 +6,7 @@ import type { ParsedCapture } from './records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
 import { parseExtras } from './iptables-list-extras';
+import { unwrapListing } from './iptables-list-unwrap';
 import { RuleSyntaxError, fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RulesetWarning } from './iptables-save';
 import { renderRule } from '../netfilter/rule-text';
@@ -175,7 +176,7 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   let sawRule = false;
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
 
-  for (const { line, text } of linesOf(input)) {
+  for (const { line, text } of unwrapListing(linesOf(input))) {
     const trimmed = text.trim();
     if (trimmed === '') continue;
     if (trimmed.startsWith('Chain ')) {
