@@ -50,7 +50,7 @@ describe('unwrapListing', () => {
     const [unit] = splitTextCapture({ file, text: readFileSync(file, 'utf8'), firstLine: 1 }).units;
     const parsed = parseIptablesList(unit!.input, { partial: unit!.partial, table: 'nat' });
     const prerouting = parsed.ruleset.tables[0]!.chains.find((c) => c.name === 'PREROUTING')!;
-    expect(prerouting.rules.map((r) => [r.line, r.target.kind === 'jump' ? r.target.chain : r.target.kind])).toEqual([
+    expect(prerouting.rules.map((r) => [r.line, r.target?.kind === 'jump' ? r.target.chain : r.target?.kind])).toEqual([
       [3, 'KUBE-PORTALS-CONTAINER'], [4, 'KUBE-SERVICES'], [4, 'KUBE-NODEPORT-CONTAINER'],
     ]);
     expect(prerouting.rules[2]!.text).toContain('this must be the last rule in the chain');
