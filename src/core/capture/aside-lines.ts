@@ -25,11 +25,13 @@ const NOISE: ReadonlyArray<{ re: RegExp; what: string }> = [
   { re: /^#?\s*(?:warning|WARNING|Warning)(?:\(\w+\))?: /, what: 'a warning printed with the output' },
   // klog: `W1206 12:00:00.123456   12345 warnings.go:70] v1 Endpoints is deprecated`
   { re: /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\] /, what: 'a log line printed with the output' },
+  // logrus (kubectl plugins such as ksniff): `INFO[0000] executing command: ...`
+  { re: /^(?:INFO|WARN|ERRO|DEBU|TRAC|FATA)\[\d{4,}\] /, what: 'a log line printed with the output' },
   { re: /^-?(?:ba|da|z|k|tc|fi|c)?sh: (?:\d+: )?(?:line \d+: )?.*(?:command not found|not found|No such file or directory|Permission denied)/, what: 'a shell error' },
 ];
 
 /** The start of a line that may be a message (the NOISE patterns' first characters). */
-const NOISE_START = /^(?:sudo: |#?\s*warning|[IWEF]\d{4} |-?[a-z]{0,3}sh: )/i;
+const NOISE_START = /^(?:sudo: |#?\s*warning|[IWEF]\d{4} |-?[a-z]{0,3}sh: |(?:INFO|WARN|ERRO|DEBU|TRAC|FATA)\[)/i;
 
 /** NOISE_START at `from`, after a test of the first characters that rules out most data lines (`-A ...`, digits, blanks). */
 function mayBeNoise(text: string, from: number): boolean {
@@ -100,7 +102,7 @@ export function withoutAsideLines(text: string): string {
 
 /** A cheap test that no line can be an aside line, for the common clean capture. */
 function mayHoldAsideLine(text: string): boolean {
-  return /\.\.|…|snip|trunc|omit|more|etc|--|8<|^[ \t]*[#IWEF]|sudo: |arning|sh: /im.test(text);
+  return /\.\.|…|snip|trunc|omit|more|etc|--|8<|^[ \t]*[#IWEF]|sudo: |arning|sh: |^(?:WARN|ERRO|DEBU|TRAC|FATA)\[/im.test(text);
 }
 
 export interface SetAside {

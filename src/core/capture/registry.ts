@@ -20,6 +20,7 @@ import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } fro
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';
+import { looksLikeTsharkText, parseTsharkText } from './tshark-text';
 import { splitText } from './transcript';
 import { tidySplit } from './tidy-split';
 
@@ -38,7 +39,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   conntrack: looksLikeConntrack,
   bridge: looksLikeBridge,
   kubectl: looksLikeKubectl,
-  'tcpdump-text': looksLikeTcpdumpText,
+  'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -99,5 +100,7 @@ export function parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCap
   if (unit.kind !== 'tcpdump-text') {
     throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${unit.kind} is not tcpdump text`);
   }
+  // tshark's one-line summary is packets too; tcpdump's own form wins where both could read it.
+  if (!looksLikeTcpdumpText(unit.input.text) && looksLikeTsharkText(unit.input.text)) return parseTsharkText(unit.input, sink);
   return parseTcpdumpText(unit.input, sink);
 }
