@@ -83,6 +83,8 @@ function isElision(trimmed: string): boolean {
       break;
     }
   }
+  // Authors write two to six dots; a longer run alone is more likely data (tcpdump -A prints unprintable bytes as dots).
+  if (/^\.+$/.test(s)) return s.length >= 2 && s.length <= 6;
   const dotted = /^(?:\.{2,}|…)|(?:\.{2,}|…)$/.test(s);
   const core = s.replace(/^(?:\.{2,}|…|\s)+/, '').replace(/(?:\.{2,}|…|\s)+$/, '');
   if (core === '') return dotted;
