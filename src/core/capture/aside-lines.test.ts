@@ -40,6 +40,11 @@ describe('asideLineOf', () => {
     '-bash: ipvsadm: command not found',
     'sh: 1: tcpdump: not found',
     'zsh: command not found: ifconfig',
+    'Defaulted container "kube-proxy" out of: kube-proxy, init (init)',
+    'Defaulting container name to kube-proxy.',
+    "Use 'kubectl describe pod/kube-proxy-x -n kube-system' to see all of the containers in this pod.",
+    'Unable to use a TTY - input is not a terminal or the right kind of file',
+    'INFO[0000] executing command: \'[/tmp/static-tcpdump -i any -U -w - ]\' on container: \'dnstest\'',
   ])('%j is a message printed with the output', (line) => {
     expect(asideLineOf(line)?.kind).toBe('noise');
   });
@@ -110,6 +115,15 @@ describe('aside lines in every capture kind', () => {
     expect(recordCount(got.parsed[0]!)).toBe(records);
     expect(got.partial).toEqual([true]);
     expect(got.warnings.some((w) => /^e:\d+: ".*" stands for left-out output/.test(w))).toBe(true);
+  });
+
+  it('reads an iptables-nft -L listing that opens with the legacy-tables warning, and kubectl exec messages before a dump', () => {
+    const listing = importText('l', '# Warning: iptables-legacy tables present, use iptables-legacy to see them\nChain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nACCEPT     all  --  0.0.0.0/0            0.0.0.0/0\n');
+    expect(listing.parsed.map((p) => [p.kind, recordCount(p)])).toEqual([['iptables-list', 1]]);
+    expect(listing.warnings[0]).toMatch(/^l:1: .*iptables-legacy tables exist/);
+    const dump = importText('d', '$ kubectl exec -n kube-system kube-proxy-x -- iptables-save -t nat\nDefaulted container "kube-proxy" out of: kube-proxy, init (init)\n*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j ACCEPT\nCOMMIT\n');
+    expect(dump.parsed.map((p) => [p.kind, recordCount(p)])).toEqual([['iptables-save', 1]]);
+    expect(dump.warnings).toContain('d:2: "Defaulted container "kube-proxy" out of: kube-proxy, init (init)" is a kubectl exec message, not iptables-save output: skipped');
   });
 
   it('skips a kubectl deprecation warning and a shell error before the output, naming file:line', () => {

@@ -27,11 +27,13 @@ const NOISE: ReadonlyArray<{ re: RegExp; what: string }> = [
   { re: /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\] /, what: 'a log line printed with the output' },
   // logrus (kubectl plugins such as ksniff): `INFO[0000] executing command: ...`
   { re: /^(?:INFO|WARN|ERRO|DEBU|TRAC|FATA)\[\d{4,}\] /, what: 'a log line printed with the output' },
+  // kubectl exec's own messages before the command's output.
+  { re: /^(?:Defaulted container "[^"]*" out of: |Defaulting container name to |Use 'kubectl describe pod\/|Unable to use a TTY - )/, what: 'a kubectl exec message' },
   { re: /^-?(?:ba|da|z|k|tc|fi|c)?sh: (?:\d+: )?(?:line \d+: )?.*(?:command not found|not found|No such file or directory|Permission denied)/, what: 'a shell error' },
 ];
 
 /** The start of a line that may be a message (the NOISE patterns' first characters). */
-const NOISE_START = /^(?:sudo: |#?\s*warning|[IWEF]\d{4} |-?[a-z]{0,3}sh: |(?:INFO|WARN|ERRO|DEBU|TRAC|FATA)\[)/i;
+const NOISE_START = /^(?:sudo: |#?\s*warning|[IWEF]\d{4} |-?[a-z]{0,3}sh: |(?:INFO|WARN|ERRO|DEBU|TRAC|FATA)\[|Default|Use 'k|Unable to use)/i;
 
 /** NOISE_START at `from`, after a test of the first characters that rules out most data lines (`-A ...`, digits, blanks). */
 function mayBeNoise(text: string, from: number): boolean {
@@ -104,7 +106,7 @@ export function withoutAsideLines(text: string): string {
 
 /** A cheap test that no line can be an aside line, for the common clean capture. */
 function mayHoldAsideLine(text: string): boolean {
-  return /\.\.|…|snip|trunc|omit|more|etc|--|8<|^[ \t]*[#IWEF]|sudo: |arning|sh: |^(?:WARN|ERRO|DEBU|TRAC|FATA)\[/im.test(text);
+  return /\.\.|…|snip|trunc|omit|more|etc|--|8<|^[ \t]*[#IWEF]|sudo: |arning|sh: |^(?:WARN|ERRO|DEBU|TRAC|FATA)\[|^Default|^Use 'k|^Unable to use/im.test(text);
 }
 
 export interface SetAside {
