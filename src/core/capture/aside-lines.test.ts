@@ -83,6 +83,12 @@ describe('aside lines in every capture kind', () => {
     expect(() => importText('s', '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j ACCEPT\n')).toThrow('s:3: table nat not COMMITted');
   });
 
+  it('reads a one-table dump cut short before its COMMIT as a partial ruleset', () => {
+    const got = importText('c', '$ iptables-save -t nat | head -3\n*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j ACCEPT\n');
+    const save = got.parsed[0]!;
+    expect(save.kind === 'iptables-save' && [recordCount(save), save.ruleset.origin.partial]).toEqual([1, true]);
+  });
+
   it('reads an ifconfig with an elision (kubeadm 836) and a conntrack listing that opens with one (k8s 91216)', () => {
     const ifc = importReal('kubeadm-issues/836-ifconfig-net-tools.md');
     expect(ifc.parsed.map((p) => p.kind)).toEqual(['ip-addr']);
@@ -143,6 +149,9 @@ describe('aside lines in every capture kind', () => {
     const got = importText('t', text);
     expect(got.parsed.map((p) => p.kind)).toEqual(['kubectl', 'iptables-save']);
     expect(got.partial).toEqual([false, true]);
+    // One table of the ruleset, whole: a fragment of the node's state, but nothing was left out of the table.
+    const save = got.parsed[1]!;
+    expect(save.kind === 'iptables-save' && save.ruleset.origin.partial).toBe(false);
     expect(got.warnings).toContain('t:2: "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice" is a warning printed with the output, not kubectl output: skipped');
     expect(got.warnings.some((w) => w.startsWith('t:8: ') && w.includes('iptables-legacy tables exist (they were not captured)'))).toBe(true);
   });

@@ -160,7 +160,7 @@ export function setAsideLines(unit: CaptureUnit): SetAside {
   }
   pieces.push(text.slice(at));
   return {
-    unit: { ...unit, partial: unit.partial || elided, input: { ...unit.input, text: pieces.join('') } },
+    unit: { ...unit, partial: unit.partial || elided, ...(elided ? { elided } : {}), input: { ...unit.input, text: pieces.join('') } },
     warnings,
   };
 }

@@ -28,6 +28,8 @@ export interface CaptureUnit {
    * or one table of the ruleset (every `iptables -L`, `iptables-save -t T`), or an excerpt with elisions.
    */
   partial: boolean;
+  /** Lines standing for left-out output (`...`, `<snip>`) were set aside from `input` (aside-lines.ts). */
+  elided?: boolean;
   /** The netfilter table of an `iptables -L` listing (`-t nat`; filter when the command names none). */
   table: TableName | null;
   /** The output text for the parser, with its real first line number. */

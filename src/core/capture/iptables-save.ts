@@ -87,23 +87,23 @@ function parseCounters(text: string): Counters | null {
 }
 
 /**
- * `partial`: the text is a fragment (an excerpt with elisions, one table, a grep): a table whose COMMIT
- * is not in it was cut short, not left open, and the ruleset says it is partial.
+ * `fragment`: the text is not a whole dump (an excerpt, one table, a grep): a table whose COMMIT is not in
+ * it was cut short, not left open. `excerpt`: output was left out of it (elisions). Either of the last
+ * two makes the ruleset partial.
  */
-export function parseIptablesSave(input: TextInput, opts: { partial?: boolean } = {}): IptablesSaveCapture {
+export function parseIptablesSave(input: TextInput, opts: { fragment?: boolean; excerpt?: boolean } = {}): IptablesSaveCapture {
   const builder = new RulesetBuilder();
-  const partial = opts.partial === true;
-  const { family, takenAt, countersShown, warnings } = readIptablesSave(input, builder, partial);
+  const { family, takenAt, countersShown, warnings, cutShort } = readIptablesSave(input, builder, opts.fragment === true);
   const ruleset: Ruleset = {
     family,
-    origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial },
+    origin: { format: 'iptables-save', interfacesShown: true, countersShown, partial: opts.excerpt === true || cutShort },
     tables: builder.tables,
   };
   return { kind: 'iptables-save', ruleset, takenAt, warnings };
 }
 
 /** Reads a whole iptables-save text into `sink`; throws CaptureError at the first line it cannot take. */
-function readIptablesSave(input: TextInput, sink: RulesetSink, cutShort: boolean): IptablesSaveSummary {
+function readIptablesSave(input: TextInput, sink: RulesetSink, cutShort: boolean): IptablesSaveSummary & { cutShort: boolean } {
   const reader = new IptablesSaveReader(input.file, input.firstLine, sink, true);
   reader.cutShort = cutShort;
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
@@ -124,7 +124,8 @@ function readIptablesSave(input: TextInput, sink: RulesetSink, cutShort: boolean
     next = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
     reader.line(text, from, stop);
   }
-  return reader.finish();
+  const summary = reader.finish();
+  return { ...summary, cutShort: reader.tablesCutShort > 0 };
 }
 
 /**
@@ -144,6 +145,8 @@ export class IptablesSaveReader {
   private readonly rulesReader: RuleLineReader;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
+  /** Tables the excerpt ended without their COMMIT. */
+  tablesCutShort = 0;
 
   /**
    * `shareRecords`: rules get one Match or Target record for each distinct value (RecordPool), which keeps a
@@ -203,7 +206,7 @@ export class IptablesSaveReader {
 
   private tableLine(text: string, p: number, stop: number, line: number): void {
     const name = text.slice(p + 1, stop).trim();
-    if (this.open !== null && this.cutShort) this.commitLine(line);
+    if (this.open !== null && this.cutShort) this.closeCutShort(line);
     if (this.open !== null) throw this.err(line, `table ${this.open.name} not COMMITted before *${name}`);
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
@@ -227,6 +230,11 @@ export class IptablesSaveReader {
     const chainName = this.rulesReader.words.add(name);
     if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
     this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
+  }
+
+  private closeCutShort(line: number): void {
+    this.tablesCutShort++;
+    this.commitLine(line);
   }
 
   private commitLine(line: number): void {
@@ -302,7 +310,7 @@ export class IptablesSaveReader {
   /** After the last line: the dump must have ended its tables. */
   finish(): IptablesSaveSummary {
     const lastLine = Math.max(this.firstLine, this.lineNo);
-    if (this.open !== null && this.cutShort) this.commitLine(lastLine);
+    if (this.open !== null && this.cutShort) this.closeCutShort(lastLine);
     if (this.open !== null) throw this.err(lastLine, `table ${this.open.name} not COMMITted`);
     if (this.tables.length === 0) throw this.err(this.firstLine, 'no table in iptables-save output (expected *filter, *nat, ...)');
     return {

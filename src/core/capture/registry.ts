@@ -72,7 +72,7 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   const kind = unit.kind;
   switch (kind) {
     case 'iptables-save':
-      return parseIptablesSave(unit.input, { partial: unit.partial });
+      return parseIptablesSave(unit.input, { fragment: unit.partial, excerpt: unit.elided === true });
     case 'iptables-list':
       return parseIptablesList(unit.input, unit.table === null ? { partial: unit.partial } : { partial: unit.partial, table: unit.table });
     case 'ip-addr':
