@@ -50,8 +50,8 @@ export function asideLineOf(line: string): AsideLine | null {
   const first = firstNonSpace(line);
   if (first < 0) return null;
   const c = line.charCodeAt(first);
-  // Fast exits: every aside line starts with one of . … [ < ( { - # / or a letter of the noise prefixes.
   if (line.length - first <= MAX_ELISION && isElision(line.trim())) return { kind: 'elision' };
+  // Messages start at column 0 with `#`, `-` or a letter: any other line is output.
   if (first !== 0 || !(c === 0x23 || c === 0x2d || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) return null;
   for (const n of NOISE) if (n.re.test(line)) return { kind: 'noise', what: n.what };
   return null;
