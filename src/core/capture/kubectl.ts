@@ -55,6 +55,7 @@ export function parseKubectl(input: TextInput): KubectlCapture {
     if (isDescribeStart(text)) {
       closeBlock();
       table = null;
+      afterBlank = null;
       block = newDescribeBlock(line);
       readDescribeLine(block, text, fail);
       continue;
