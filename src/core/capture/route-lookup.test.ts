@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { looksLikeIpRoute } from './ip-route';
-import { isRouteLookupCommand, looksLikeRouteLookup } from './route-lookup';
+import { describeLookups, isRouteLookupCommand, looksLikeRouteLookup, routeLookupsOf } from './route-lookup';
 import { splitTextCapture } from './registry';
 
 describe('ip route get', () => {
@@ -30,7 +30,19 @@ describe('ip route get', () => {
     const split = splitTextCapture({ file, text: readFileSync(file, 'utf8'), firstLine: 1 });
     expect(split.units.some((u) => u.firstLine === 230)).toBe(false);
     expect(split.kept).toContainEqual(expect.objectContaining({ firstLine: 230, lastLine: 231, reason: 'a route lookup result (`ip route get`), not the route table' }));
-    expect(split.warnings).toContainEqual({ file, line: 230, message: 'a route lookup result (`ip route get`), not the route table: kept as text' });
+    expect(split.warnings).toContainEqual({
+      file, line: 230, message: "a route lookup result (`ip route get`), not the route table: kept as text (the kernel's answer for 172.31.2.37: dev eth0 src 172.31.0.225)",
+    });
+  });
+
+  it('reads the answers of a lookup as evidence: type, gateway, device, source, table', () => {
+    const text = 'local 10.0.0.7 dev lo table local src 10.0.0.7 uid 0\n    cache <local>\n8.8.8.8 via 10.0.0.1 dev eth0 src 10.0.0.7 uid 0\n    cache\nRTNETLINK answers: Network is unreachable\n';
+    const lookups = routeLookupsOf(text);
+    expect(lookups).toEqual([
+      { dst: '10.0.0.7', type: 'local', via: null, dev: 'lo', src: '10.0.0.7', table: 'local' },
+      { dst: '8.8.8.8', type: 'unicast', via: '10.0.0.1', dev: 'eth0', src: '10.0.0.7', table: null },
+    ]);
+    expect(describeLookups(lookups)).toBe('for 10.0.0.7: local dev lo src 10.0.0.7 table local; for 8.8.8.8: via 10.0.0.1 dev eth0 src 10.0.0.7');
   });
 
   it('keeps a prompted `ip r g` out of the route table, and leaves `ip route` output alone', () => {
@@ -38,6 +50,9 @@ describe('ip route get', () => {
     const split = splitTextCapture({ file: 't', text, firstLine: 1 });
     expect(split.units.map((u) => [u.kind, u.firstLine])).toEqual([['ip-route', 4]]);
     expect(split.kept.map((k) => k.firstLine)).toEqual([2]);
+    expect(split.warnings.map((w) => w.message)).toEqual([
+      "a route lookup result (`ip route get`), not the route table: kept as text (the kernel's answer for 10.0.0.5: via 10.0.0.1 dev eth0 src 10.0.0.7)",
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { analyseCommand } from './command';
 import type { CaptureUnit } from './capture-unit';
+import { isIpAddress } from './ip-address';
 
 const ROUTE_OBJECT = /^r(?:o(?:u(?:t(?:e)?)?)?)?$/;
 const GET_VERB = /^g(?:e(?:t)?)?$/;
@@ -46,6 +47,49 @@ export function looksLikeRouteLookup(text: string): boolean {
     results++;
   }
   return results > 0;
+}
+
+/** One answer of `ip route get`: the route the kernel chose for `dst` (type, gateway, device, source). */
+export interface RouteLookup {
+  dst: string;
+  type: string;
+  via: string | null;
+  dev: string | null;
+  src: string | null;
+  table: string | null;
+}
+
+/** The answers in a lookup's output (its indented `cache` lines carry none of these). */
+export function routeLookupsOf(text: string): RouteLookup[] {
+  const out: RouteLookup[] = [];
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line.trim() === '' || /^\s/.test(line)) continue;
+    const words = line.trim().split(/\s+/);
+    const typed = LOOKUP_TYPES.has(words[0]!);
+    const dst = (typed ? words[1] : words[0]) ?? '';
+    // Not an answer: an error (`RTNETLINK answers: Network is unreachable`), a prompt.
+    if (!isIpAddress(dst)) continue;
+    const lookup: RouteLookup = { dst, type: typed ? words[0]! : 'unicast', via: null, dev: null, src: null, table: null };
+    for (let i = typed ? 2 : 1; i + 1 < words.length; i++) {
+      const key = words[i]!;
+      if (key === 'via' || key === 'dev' || key === 'src' || key === 'table') {
+        lookup[key] = words[i + 1]!;
+        i++;
+      }
+    }
+    out.push(lookup);
+  }
+  return out;
+}
+
+/** `for 10.0.0.5: via 10.0.0.1 dev eth0 src 10.0.0.7`, the answers as a sentence part. */
+export function describeLookups(lookups: readonly RouteLookup[]): string {
+  return lookups
+    .map((l) => {
+      const parts = [l.type === 'unicast' ? null : l.type, l.via && `via ${l.via}`, l.dev && `dev ${l.dev}`, l.src && `src ${l.src}`, l.table && `table ${l.table}`];
+      return `for ${l.dst}: ${parts.filter((p) => p !== null).join(' ')}`;
+    })
+    .join('; ');
 }
 
 /** The unit is the result of a route lookup, not (a part of) a route table. */

@@ -5,7 +5,7 @@
  */
 import { setAsideLines } from './aside-lines';
 import type { CaptureUnit, SplitResult, TextBlock } from './capture-unit';
-import { isRouteLookup, isRouteLookupCommand, looksLikeRouteLookup } from './route-lookup';
+import { describeLookups, isRouteLookup, isRouteLookupCommand, looksLikeRouteLookup, routeLookupsOf } from './route-lookup';
 import type { TextInput } from './text-input';
 
 const ROUTE_LOOKUP = 'a route lookup result (`ip route get`), not the route table';
@@ -13,20 +13,22 @@ const ROUTE_LOOKUP = 'a route lookup result (`ip route get`), not the route tabl
 export function tidySplit(input: TextInput, split: SplitResult): SplitResult {
   const warnings = [...split.warnings];
   const kept: TextBlock[] = [];
-  const lookup = (block: TextBlock): TextBlock => {
-    warnings.push({ file: block.file, line: block.firstLine, message: `${ROUTE_LOOKUP}: kept as text` });
+  // The warning carries the kernel's answers, the evidence the lookup holds.
+  const lookup = (block: TextBlock, text: string): TextBlock => {
+    const answers = block.lastLine - block.firstLine < 64 ? describeLookups(routeLookupsOf(text)) : '';
+    warnings.push({ file: block.file, line: block.firstLine, message: `${ROUTE_LOOKUP}: kept as text${answers === '' ? '' : ` (the kernel's answer ${answers})`}` });
     return { ...block, reason: ROUTE_LOOKUP };
   };
   let lines: string[] | null = null;
   for (const block of split.kept) {
     const text = (): string => (lines ??= input.text.split(/\r\n|\r|\n/)).slice(block.firstLine - input.firstLine, block.lastLine - input.firstLine + 1).join('\n');
     const isLookup = (block.command !== null && isRouteLookupCommand(block.command)) || (block.lastLine - block.firstLine < 64 && looksLikeRouteLookup(text()));
-    kept.push(isLookup ? lookup(block) : block);
+    kept.push(isLookup ? lookup(block, text()) : block);
   }
   const units: CaptureUnit[] = [];
   for (const unit of split.units) {
     if (isRouteLookup(unit)) {
-      kept.push(lookup({ node: unit.node, file: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine, command: unit.command, reason: '' }));
+      kept.push(lookup({ node: unit.node, file: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine, command: unit.command, reason: '' }, unit.input.text));
       continue;
     }
     const aside = setAsideLines(unit);
