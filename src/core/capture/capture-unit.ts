@@ -29,6 +29,8 @@ export interface CaptureUnit {
    * or one table of the ruleset (every `iptables -L`, `iptables-save -t T`), or an excerpt with elisions.
    */
   partial: boolean;
+  /** Lines standing for left-out output (`...`, `<snip>`) were set aside from `input` (aside-lines.ts). */
+  elided?: boolean;
   /**
    * The netfilter table the command names for an `iptables -L` / `iptables -S` listing (`-t nat`; filter when
    * it names none) or an `iptables-save -t T` dump; null when the command is not known.

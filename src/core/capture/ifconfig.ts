@@ -1,4 +1,7 @@
-/** net-tools `ifconfig`, both the old (`Link encap:` / `inet addr:`) and the new (`flags=` / `inet ... netmask`) layouts. */
+/**
+ * `ifconfig`: net-tools' old (`Link encap:` / `inet addr:`) and new (`flags=` / `inet ... netmask`) layouts,
+ * and the BSD/macOS one (`netmask 0xffffff00`, `inet6 fe80::1%lo0`, `status: active`, a bridge's `member:` lines).
+ */
 import { CaptureError } from './capture-error';
 import { isIpv4, isIpv6, prefixOfNetmask } from './ip-address';
 import { u32Of } from './kernel-number';
@@ -8,7 +11,12 @@ import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;
 
-const NEW_HEADER = /^(\S+?):? flags=\d+<([^>]*)>(?:\s+mtu (\d+))?/;
+const NEW_HEADER = /^(\S+?):? flags=[0-9a-fA-Fx]+<([^>]*)>(?:\s+metric \d+)?(?:\s+mtu (\d+))?/;
+/**
+ * Detail lines by their first word: where a paste lost the indentation (a Markdown block flattened) they
+ * still belong to the interface above, never start one.
+ */
+const DETAIL_START = /^(?:inet6?|ether|options=|nd6|media:|status:|member:|groups:|lladdr|hwaddr|RX|TX|loop|txqueuelen|device|Configuration:)(?:\s|$)/;
 const OLD_HEADER = /^(\S+)\s+Link encap:(\S+(?: Loopback)?)(?:\s+HWaddr (\S+))?/;
 
 export function parseIfconfig(input: TextInput): IpAddrCapture {
@@ -18,10 +26,13 @@ export function parseIfconfig(input: TextInput): IpAddrCapture {
   // An alias (`eth0:1`) is printed as its own block; its address belongs to the base interface as a secondary one.
   let aliasOf: { base: InterfaceRecord; label: string } | null = null;
 
+  // A bridge's `member: en1 flags=...` lines: the member's master, set once every block is read.
+  const members: { name: string; bridge: InterfaceRecord; line: number }[] = [];
+
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    if (!/^\s/.test(text)) {
+    if (!/^\s/.test(text) && !((current !== null || aliasOf !== null) && DETAIL_START.test(text))) {
       const newHeader = NEW_HEADER.exec(text);
       const header = newHeader ?? OLD_HEADER.exec(text);
       if (!header) fail(`not an ifconfig line: "${clip(text)}"`);
@@ -64,7 +75,22 @@ export function parseIfconfig(input: TextInput): IpAddrCapture {
       iface.addresses.push(address.family === 'ipv4' ? { ...address, label: iface.name } : address);
       continue;
     }
-    readDetail(iface, body);
+    const member = /^member: (\S+)/.exec(body);
+    if (member) members.push({ name: member[1]!, bridge: iface, line });
+    else readDetail(iface, body);
+  }
+  for (const m of members) {
+    const port = byName.get(m.name);
+    if (port) port.master = m.bridge.name;
+    else {
+      // A port the output did not list on its own (`ifconfig bridge0`): the bridge still says it exists.
+      const added: InterfaceRecord = {
+        name: m.name, index: null, peer: null, linkNetns: null, flags: [], mtu: null, state: null, master: m.bridge.name,
+        linkType: null, mac: null, addresses: [], line: m.line,
+      };
+      interfaces.push(added);
+      byName.set(m.name, added);
+    }
   }
   if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no interface found in ifconfig output');
   return { kind: 'ip-addr', interfaces, takenAt: null };
@@ -102,7 +128,7 @@ function addressOf(body: string, line: number, fail: (r: string) => never): Addr
       case 'Bcast': record.broadcast = nonZero(inline); break;
       case 'P-t-P': record.peer = inline ?? null; break;
       case 'Scope': record.scope = (inline ?? '').toLowerCase() || null; break;
-      case 'netmask': prefix = prefixOfNetmask(next ?? ''); if (prefix === null) fail(`not a netmask: "${next ?? ''}"`); i++; break;
+      case 'netmask': prefix = prefixOfNetmask(dottedMask(next ?? '')); if (prefix === null) fail(`not a netmask: "${next ?? ''}"`); i++; break;
       case 'broadcast': record.broadcast = nonZero(next); i++; break;
       case 'destination': record.peer = next ?? null; i++; break;
       case 'prefixlen': prefix = prefixBits(next ?? '', family, fail); i++; break;
@@ -110,6 +136,9 @@ function addressOf(body: string, line: number, fail: (r: string) => never): Addr
       default: if (i === 1) local = token;
     }
   }
+  // BSD names the zone of a link-local address (`fe80::1%lo0`); the interface already says it.
+  const zone = family === 'ipv6' ? local.indexOf('%') : -1;
+  if (zone > 0) local = local.slice(0, zone);
   const slash = local.indexOf('/');
   if (slash > 0) {
     prefix = prefixBits(local.slice(slash + 1), family, fail);
@@ -126,9 +155,22 @@ function prefixBits(text: string, family: 'ipv4' | 'ipv6', fail: (r: string) => 
   return Number(text);
 }
 
+/** BSD prints the netmask in hex: `0xffffff00` → `255.255.255.0`. */
+function dottedMask(mask: string): string {
+  if (!/^0x[0-9a-fA-F]{8}$/.test(mask)) return mask;
+  const value = Number.parseInt(mask.slice(2), 16);
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
 function readDetail(iface: InterfaceRecord, body: string): void {
   const tokens = body.split(/\s+/);
   const head = tokens[0] ?? '';
+  if (head === 'status:') {
+    // BSD: the link's carrier. `inactive` is what ip shows as DOWN (NO-CARRIER).
+    if (tokens[1] === 'inactive') iface.state = 'DOWN';
+    else if (tokens[1] === 'active') iface.state = stateOf(iface.flags);
+    return;
+  }
   if (head === 'ether' || head === 'loop' || head === 'unspec' || head === 'infiniband' || head === 'ppp' || head === 'tunnel') {
     iface.linkType = head === 'loop' ? 'loopback' : head;
     if (head !== 'loop' && tokens[1] !== undefined && tokens[1] !== 'txqueuelen') iface.mac = tokens[1];

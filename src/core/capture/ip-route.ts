@@ -166,6 +166,8 @@ export function looksLikeIpRoute(text: string): boolean {
     const dst = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens[1] : tokens[0];
     const next = ROUTE_TYPES.has(tokens[0] ?? '') ? tokens[2] : tokens[1];
     if (dst === undefined || (dst !== 'default' && !isCidr(dst))) return false;
-    return next === undefined || KEYS_WITH_VALUE.has(next) || ROUTE_FLAGS.has(next);
+    // A lone address (`ip addr | awk '{print $2}'` output) is not a route: every route line says where it goes.
+    if (next === undefined) return ROUTE_TYPES.has(tokens[0] ?? '');
+    return KEYS_WITH_VALUE.has(next) || ROUTE_FLAGS.has(next);
   });
 }

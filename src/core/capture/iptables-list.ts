@@ -9,6 +9,7 @@ import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';
 import { RuleSyntaxError, fail, isAddress, isProtocolWord, normaliseProtocol, parseCidr } from './iptables-values';
 import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
 import { inferTableOf } from './iptables-sniff';
+import { unwrapListing } from './iptables-list-unwrap';
 import { renderRule } from '../netfilter/rule-text';
 import { BUILTIN_CHAINS, type Chain, type Counters, type Match, type Table, type TableName } from '../netfilter/ruleset';
 
@@ -194,7 +195,7 @@ export function parseIptablesList(input: TextInput, opts: IptablesListOptions): 
   const err = (line: number, reason: string): CaptureError => new CaptureError({ file: input.file, line }, reason);
   const warnings: RulesetWarning[] = [];
 
-  for (const { line, text } of linesOf(input)) {
+  for (const { line, text } of unwrapListing(linesOf(input))) {
     const trimmed = text.trim();
     if (trimmed === '') continue;
     if (trimmed.startsWith('# ')) {

@@ -3,7 +3,7 @@ import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } fro
 
 export type Fail = (reason: string) => never;
 
-export type TableKind = 'service' | 'endpoints' | 'pod' | 'other';
+export type TableKind = 'service' | 'endpoints' | 'endpointslice' | 'pod' | 'other';
 
 export interface TableLayout {
   kind: TableKind;
@@ -28,7 +28,8 @@ export function tableLayoutOf(text: string): TableLayout | null {
   const cell = /\S+(?: \S+)*/g;
   for (let m = cell.exec(text); m !== null; m = cell.exec(text)) {
     if (!HEADER_CELL.test(m[0])) return null;
-    names.push(m[0]);
+    // kubectl before 1.2 printed CLUSTER_IP / EXTERNAL_IP.
+    names.push(m[0].replace(/_/g, '-'));
     starts.push(m.index);
   }
   if (names.length < 2) return null;
@@ -36,7 +37,9 @@ export function tableLayoutOf(text: string): TableLayout | null {
 }
 
 function tableKindOf(names: string[]): TableKind {
-  if (names.includes('CLUSTER-IP')) return 'service';
+  // kubectl 1.0 named the cluster IP column IP(S).
+  if (names.includes('CLUSTER-IP') || (names.includes('IP(S)') && names.includes('PORT(S)'))) return 'service';
+  if (names.includes('ENDPOINTS') && names.includes('ADDRESSTYPE')) return 'endpointslice';
   if (names.includes('ENDPOINTS')) return 'endpoints';
   if (names.includes('READY') && names.includes('STATUS') && names.includes('RESTARTS')) return 'pod';
   return 'other';
@@ -75,6 +78,7 @@ function splitName(qualified: string): { prefix: string | null; name: string } {
 const PREFIXES: Record<Exclude<TableKind, 'other'>, readonly string[]> = {
   service: ['service', 'svc'],
   endpoints: ['endpoints', 'ep'],
+  endpointslice: ['endpointslice', 'endpointslices'],
   pod: ['pod', 'po'],
 };
 
@@ -91,7 +95,7 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
     case 'service': {
       const type = presentOrNull(cells.get('TYPE'));
       const external = listOf(cells.get('EXTERNAL-IP'));
-      const clusterIP = presentOrNull(cells.get('CLUSTER-IP'));
+      const clusterIP = presentOrNull(cells.get('CLUSTER-IP') ?? cells.get('IP(S)'));
       return {
         kind: 'service',
         record: {
@@ -108,6 +112,11 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
     }
     case 'endpoints':
       return { kind: 'endpoints', record: { namespace, name, endpoints: endpointListOf(cells.get('ENDPOINTS') ?? ''), line } };
+    case 'endpointslice':
+      return {
+        kind: 'endpoints',
+        record: { namespace, name: serviceOfSlice(name), endpoints: sliceEndpointsOf(cells.get('ENDPOINTS') ?? '', cells.get('PORTS') ?? '', fail), line },
+      };
     case 'pod':
       return {
         kind: 'pod',
@@ -124,6 +133,24 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
       return unreachable;
     }
   }
+}
+
+/**
+ * The service an EndpointSlice belongs to: the endpoint-slice controller names slices `SERVICE-xxxxx`
+ * (generateName, five random characters); the API server's own slice for `kubernetes` has no suffix.
+ */
+function serviceOfSlice(slice: string): string {
+  const m = /^(.+)-[a-z0-9]{5}$/.exec(slice);
+  return m === null ? slice : m[1]!;
+}
+
+/** A slice row lists addresses and ports apart (`10.1.2.3,10.1.2.4 + 1 more...`, `80,443`): every address serves every port. */
+function sliceEndpointsOf(addressCell: string, portCell: string, fail: Fail): string[] {
+  const addresses = endpointListOf(addressCell);
+  const ports = [...new Set(listOf(portCell))];
+  for (const p of ports) portNumberOf(p, fail);
+  if (ports.length === 0) return addresses;
+  return addresses.flatMap((a) => ports.map((p) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`)));
 }
 
 /** `<none>`, `<pending>`, `<unknown>` and empty cells carry no value. */

@@ -17,6 +17,7 @@ export function parseKubectl(input: TextInput): KubectlCapture {
   let table: TableLayout | null = null;
   let block: DescribeBlock | null = null;
   let nothingFound = false;
+  let afterBlank: TableLayout | null = null;
 
   const closeBlock = (): void => {
     if (!block) return;
@@ -36,6 +37,7 @@ export function parseKubectl(input: TextInput): KubectlCapture {
   for (const { line, text } of linesOf(input)) {
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
     if (text.trim() === '') {
+      if (table) afterBlank = table;
       table = null;
       closeBlock();
       continue;
@@ -53,6 +55,7 @@ export function parseKubectl(input: TextInput): KubectlCapture {
     if (isDescribeStart(text)) {
       closeBlock();
       table = null;
+      afterBlank = null;
       block = newDescribeBlock(line);
       readDescribeLine(block, text, fail);
       continue;
@@ -61,6 +64,9 @@ export function parseKubectl(input: TextInput): KubectlCapture {
       readDescribeLine(block, text, fail);
       continue;
     }
+    // A row after a blank line (an elision set aside leaves one) still belongs to the table above when it sits under its columns.
+    if (!table && afterBlank && alignsWith(afterBlank, text)) table = afterBlank;
+    afterBlank = null;
     if (!table) fail(`not kubectl output: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`);
     const row = recordOfRow(table as TableLayout, text, line, fail);
     switch (row.kind) {
@@ -76,6 +82,16 @@ export function parseKubectl(input: TextInput): KubectlCapture {
     throw new CaptureError({ file: input.file, line: input.firstLine }, 'no service, endpoints or pod found in kubectl output');
   }
   return { kind: 'kubectl', services, endpoints, pods, takenAt: null };
+}
+
+/** kubectl aligns its columns: each cell of a row starts where its column's header does. */
+function alignsWith(layout: TableLayout, text: string): boolean {
+  if (/^\s/.test(text)) return false;
+  const starts = new Set<number>();
+  const word = /\S+/g;
+  for (let m = word.exec(text); m !== null; m = word.exec(text)) starts.add(m.index);
+  const under = layout.starts.filter((s) => starts.has(s)).length;
+  return under >= Math.max(2, layout.starts.length - 1);
 }
 
 /** A kubectl table header (any resource: a `get deploy,rs,po` opens with deployments), or a describe block (`Name:` then `Namespace:`) at the top. */

@@ -3,6 +3,7 @@
  * content (the command that printed it only breaks ties), and the dispatch to that parser.
  */
 import { assertNever } from '../common/assert-never';
+import { withoutAsideLines } from './aside-lines';
 import { CaptureError } from './capture-error';
 import type { CaptureUnit, SplitResult } from './capture-unit';
 import { analyseCommand, iprouteSelection } from './command';
@@ -27,7 +28,9 @@ import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } fro
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';
+import { looksLikeTsharkText, parseTsharkText } from './tshark-text';
 import { splitText } from './transcript';
+import { tidySplit } from './tidy-split';
 
 type TextKind = Exclude<CaptureKind, 'pcap'>;
 
@@ -47,7 +50,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   conntrack: looksLikeConntrack,
   bridge: looksLikeBridge,
   kubectl: looksLikeKubectl,
-  'tcpdump-text': looksLikeTcpdumpText,
+  'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -57,7 +60,7 @@ const SNIFF_CHARS = 65_536;
 
 /** The kind of a text capture, from its content; `command` (the line that printed it) only breaks ties. */
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
-  const head = text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text;
+  const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
   if (candidates.length === 0) return null;
   if (candidates.length > 1 && command) {
@@ -67,9 +70,12 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
   return candidates[0]!;
 }
 
-/** One capture when the whole text is one; otherwise the captures of a transcript or Markdown document. */
+/**
+ * One capture when the whole text is one; otherwise the captures of a transcript or Markdown document,
+ * tidied (tidy-split.ts): elisions and stray messages set aside, route lookups kept as text.
+ */
 export function splitTextCapture(input: TextInput): SplitResult {
-  return splitText(input, (text, command) => detectCaptureKind(text, command));
+  return tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */
@@ -78,7 +84,9 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   switch (kind) {
     case 'iptables-save': {
       const family = iptablesFamily(unit.command);
-      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS))) return parseIptablesSave(unit.input, family === undefined ? {} : { family });
+      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS))) {
+        return parseIptablesSave(unit.input, { fragment: unit.partial, excerpt: unit.elided === true, ...(family === undefined ? {} : { family }) });
+      }
       return parseIptablesRules(unit.input, { table: unit.table, partial: unit.partial, ...(family === undefined ? {} : { family }) });
     }
     case 'iptables-list': {
@@ -148,5 +156,7 @@ export function parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCap
   if (unit.kind !== 'tcpdump-text') {
     throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${unit.kind} is not tcpdump text`);
   }
+  // tshark's one-line summary is packets too; tcpdump's own form wins where both could read it.
+  if (!looksLikeTcpdumpText(unit.input.text) && looksLikeTsharkText(unit.input.text)) return parseTsharkText(unit.input, sink);
   return parseTcpdumpText(unit.input, sink);
 }

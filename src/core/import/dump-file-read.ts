@@ -8,6 +8,7 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { asideLineOf } from '../capture/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables-save';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 
@@ -84,6 +85,8 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
       const line = data.toString('latin1', from, end);
       // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
       if (line.includes('\r') || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
+      // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
+      if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);
       if (!isBlank(line)) {
         if (firstLine === 0) {
