@@ -6,7 +6,7 @@
  */
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
-import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
@@ -108,8 +108,8 @@ class Splitter {
 
   /** The whole text is one capture (no prompt, no fence): one unit. */
   readWholeCapture(lines: SourceLine[]): boolean {
-    const segment = trimBlank(lines, 0, lines.length);
-    const text = segment.length === lines.length ? joinLines(lines) : joinLines(segment);
+    const segment = withoutCommonIndent(trimBlank(lines, 0, lines.length));
+    const text = joinLines(segment);
     if (isDiff(segment, null, null)) return false;
     const kind = this.detect(text, null);
     if (kind === null || kind === 'pcap') return false;
@@ -126,6 +126,9 @@ class Splitter {
     let commandsSeen = false;
     let outputStart = 0;
     let outputHasContent = false;
+    // Output pasted indented under its command: a line back at the command's own indentation ends it.
+    let commandIndent = 0;
+    let outputIndent = Infinity;
     for (let i = 0; i < lines.length; i++) {
       const prompt = promptOf[i] ?? null;
       const text = lines[i]!.text;
@@ -133,13 +136,22 @@ class Splitter {
       if (prompt !== null) {
         shell.onPrompt(prompt.node);
         command = prompt.command;
-      } else if (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) && looksLikeCommandLine(text)) {
+      } else if (
+        (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) ||
+          (pending !== null && outputHasContent && leadingSpace(text) <= commandIndent && outputIndent > commandIndent)) &&
+        looksLikeCommandLine(text)
+      ) {
         command = text.trim();
       }
       if (command === null) {
-        if (text.trim() !== '') outputHasContent = true;
+        if (text.trim() !== '') {
+          outputHasContent = true;
+          outputIndent = Math.min(outputIndent, leadingSpace(text));
+        }
         continue;
       }
+      commandIndent = leadingSpace(text);
+      outputIndent = Infinity;
       this.flush(pending, lines, outputStart, i, lang, commandsSeen ? null : previous);
       commandsSeen = true;
       while (continuesOnNextLine(command) && i + 1 < lines.length) {
@@ -171,6 +183,7 @@ class Splitter {
     const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
     if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
+    segment = withoutCommonIndent(segment);
     let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
@@ -266,6 +279,8 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
     if (start >= n) return null;
     const stop = lineEnd(text, start);
     if (text.slice(start, stop).trim() !== '') {
+      // An indented paste: the general path reads it without the indentation all its lines share.
+      if (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9) return null;
       if (looksLikeCommandLine(text.slice(start, stop))) return null;
       break;
     }
@@ -365,6 +380,13 @@ function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] 
   while (a < b && lines[a]!.text.trim() === '') a++;
   while (b > a && lines[b - 1]!.text.trim() === '') b--;
   return lines.slice(a, b);
+}
+
+/** Spaces and tabs before a line's first character (a tab counted as one: only compared with the same paste's). */
+function leadingSpace(text: string): number {
+  let k = 0;
+  while (k < text.length && k < 256 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  return k;
 }
 
 function joinLines(lines: SourceLine[]): string {
