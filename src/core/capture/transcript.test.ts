@@ -279,6 +279,16 @@ describe('splitText: indented pastes', () => {
     expect(units[0]!.input.text).toBe('default via 10.0.0.1 dev eth0\n...\n10.0.0.0/24 dev eth0 scope link');
   });
 
+  it('reads a whole indented file that opens with an elision line without the indentation', () => {
+    // A detector that looks past elisions and indentation, as the registry's does.
+    const pastElisions: CaptureDetector = (text, command) =>
+      detect(text.split('\n').filter((l) => l.trim() !== '...').map((l) => l.trimStart()).join('\n'), command);
+    const text = '...\n    default via 10.0.0.1 dev eth0\n    10.0.0.0/24 dev eth0 scope link\n...\n';
+    const { units } = splitText({ file: 't.txt', text, firstLine: 1 }, pastElisions);
+    expect(units.map((u) => [u.kind, u.firstLine, u.lastLine, u.partial])).toEqual([['ip-route', 1, 4, true]]);
+    expect(units[0]!.input.text).toBe('...\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link\n...');
+  });
+
   it('ends output pasted indented under its command where a command comes back to its indentation', () => {
     const md = '```\nip route >>\n  default via 10.0.0.1 dev eth0\nconntrack -L\n  tcp      6 117 TIME_WAIT src=10.0.0.5 dst=10.0.0.6\n```\n';
     expect(brief(md)).toEqual([

@@ -279,14 +279,14 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
     if (start >= n) return null;
     const stop = lineEnd(text, start);
     if (text.slice(start, stop).trim() !== '') {
-      // An indented paste: the general path reads it without the indentation all its lines share.
-      if (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9) return null;
       if (looksLikeCommandLine(text.slice(start, stop))) return null;
       break;
     }
     start = stop + 1;
     line++;
   }
+  // An indented paste: the general path reads it without the indentation all its lines share.
+  if (firstContentIndented(text, start)) return null;
   // Lines run to an LF; an LF at the very end closes the last line rather than opening an empty one.
   let end = text.charCodeAt(n - 1) === 10 ? n - 1 : n;
   for (;;) {
@@ -301,6 +301,17 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
   for (let k = body.indexOf('\n'); k >= 0; k = body.indexOf('\n', k + 1)) lastLine++;
   const excerpt = anyLineWith(body, '..', isElision) || anyLineWith(body, '…', isElision);
   return captureUnit(input.file, kind, line, lastLine, body, excerpt, null, { node: null, namespace: null });
+}
+
+/** Whether the first line from `from` that is neither blank nor an elision (`...`) starts with a space or tab. */
+function firstContentIndented(text: string, from: number): boolean {
+  for (let at = from; at < text.length; ) {
+    const stop = lineEnd(text, at);
+    const line = text.slice(at, Math.min(stop, at + 256));
+    if (line.trim() !== '' && !isElision(line)) return line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9;
+    at = stop + 1;
+  }
+  return false;
 }
 
 function lineEnd(text: string, from: number): number {
