@@ -21,6 +21,8 @@ export type LineRange = readonly [number, number];
 /** The parts of `import --json` (CONTRACT.md and interfaces.md §1) these tests read. */
 export interface ImportJson {
   nodes: Array<{ name: string; captures: Array<{ kind: string; source: string; records: number; lines?: LineRange | null }> }>;
+  /** Cluster-wide captures (kubectl), present when there are any. */
+  cluster?: Array<{ kind: string; source: string; records: number; lines?: LineRange | null }>;
   warnings: Array<{ source?: string; message: string; lines?: LineRange | null }>;
   errors: Array<{ source?: string; message: string; lines?: LineRange | null }>;
   files?: Array<{ file: string; lines: number; dataLines: number; readDataLines: number; warnedDataLines: number }>;

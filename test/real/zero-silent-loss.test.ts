@@ -54,7 +54,7 @@ describe('every real capture imports with zero silent loss', () => {
     expect(run.stdout, `import printed no JSON; stderr: ${run.stderr}`).not.toBe('');
     const result = JSON.parse(run.stdout) as ImportJson;
 
-    const read = rangesOf(result.nodes.flatMap((n) => n.captures));
+    const read = rangesOf([...result.nodes.flatMap((n) => n.captures), ...(result.cluster ?? [])]);
     const warned = [...rangesOf(result.warnings), ...rangesOf(result.errors)];
     const tally: Tally = { fixture: name, data: data.length, read: 0, warned: 0, lost: [], natlensSays: '-' };
     for (const d of data) {

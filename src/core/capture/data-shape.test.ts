@@ -91,6 +91,44 @@ describe('dataShapeOf', () => {
     }
   });
 
+  it('knows data indented as a whole: a Markdown indented block, output pasted under its command', () => {
+    const cases: Array<[string, DataShape]> = [
+      ['    172.27.174.0/26 via 10.77.20.196 dev tunl0 proto bird onlink', 'route'],
+      ['    blackhole 172.27.198.192/26 proto bird', 'route'],
+      ['\t172.27.198.195 dev cali5ce32826680 scope link', 'route'],
+      ['  0.0.0.0         10.10.50.1      0.0.0.0         UG    0      0        0 ens33', 'route'],
+      ['    -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -j KUBE-SVC-NPX46M4PTMTKRN6Y', 'rule'],
+      ['    tcp      6 117 TIME_WAIT src=10.0.0.5 dst=10.96.0.1 sport=40000 dport=443 src=10.0.0.6 dst=10.0.0.5', 'conntrack'],
+      ['    2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP', 'address'],
+    ];
+    for (const [line, shape] of cases) expect([line, dataShapeOf(line)]).toEqual([line, shape]);
+  });
+
+  it('knows brctl show bridge rows and tshark one-line packet summaries', () => {
+    const cases: Array<[string, DataShape]> = [
+      ['cni0            8000.d223dd36e701       no              veth086d1546', 'address'],
+      ['br-01612ab26dea         8000.0242ef8b5c10       no', 'address'],
+      ['  br0             8000.5a37b3bb1f7b       no              ens33.5', 'address'],
+      ['  1          0    10.64.1.1 -> 10.64.1.7    DNS 90 Standard query 0xb710  A www.microsoft.com', 'packet'],
+      ['    3   0.000172 10.0.0.5 → 10.96.0.1 TCP 74 40000 → 443 [SYN] Seq=0', 'packet'],
+    ];
+    for (const [line, shape] of cases) expect([line, dataShapeOf(line)]).toEqual([line, shape]);
+  });
+
+  it('leaves indented lines that are not data alone (tcpdump -v, ip -s link, ip -d link, multipath)', () => {
+    for (const line of [
+      '    10.0.0.5.40000 > 10.96.0.1.443: Flags [S], cksum 0x1c46 (correct), seq 1, win 64240',
+      '    RX: bytes  packets  errors  dropped overrun mcast',
+      '    1234567    12345    0       0       0       0',
+      '    vxlan id 1 local 10.0.0.5 dev eth0 srcport 0 0 dstport 8472 nolearning ttl auto ageing 300',
+      '\tnexthop via 10.0.0.1 dev eth0 weight 1',
+      '    bridge name     bridge id               STP enabled     interfaces',
+      '  Kernel IP routing table',
+    ]) {
+      expect([line, dataShapeOf(line)]).toEqual([line, null]);
+    }
+  });
+
   it('looks at the start of a line only', () => {
     expect(dataShapeOf(`-A INPUT ${'x'.repeat(1_000_000)}`)).toBe('rule');
     expect(dataShapeOf(`${' '.repeat(300)}inet 10.0.0.5/24`)).toBeNull();

@@ -33,6 +33,8 @@ const IFCONFIG_HEADER = /^[\w.@-]+: flags=\d+<|^[\w.@:-]+\s+Link encap:/;
 const IP_BRIEF = /^[\w.@-]+\s+(?:UP|DOWN|UNKNOWN|LOWERLAYERDOWN|DORMANT)\s+(?:[\da-fA-F.:]+\/\d+|(?:[\da-f]{2}:){5}[\da-f]{2})/;
 const NEIGHBOUR = /^[\da-fA-F.:]+ dev \S+ (?:lladdr (?:[\da-f]{2}:){5}[\da-f]{2}|FAILED|INCOMPLETE)\b/;
 const IP_JSON_LINK = /^\[\{"ifindex":/;
+/** `brctl show`: `cni0   8000.d223dd36e701   no   veth086d1546`: a bridge and (maybe) its first port. */
+const BRCTL_BRIDGE = /^\S+\s+[\da-f]{4}\.[\da-f]{12}\s+(?:yes|no)\b/;
 /** `bridge fdb`: `52:54:00:12:34:56 dev veth1 master cni0`: a MAC, which the route test would take for an address. */
 const FDB = /^(?:[\da-fA-F]{2}:){5}[\da-fA-F]{2} (?:dev|vlan|master) /;
 
@@ -53,6 +55,8 @@ const CONNTRACK = /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dcc
 const PACKET_TIME = /^(?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?\s|^\d{9,10}\.\d+\s/;
 /** `tcpdump -t`: no time at all. */
 const PACKET_UNTIMED = /^IP6? \S+ > \S+: |^ARP, (?:Request|Reply) /;
+/** tshark's one-line summary: `1   0.000000   10.64.1.1 -> 10.64.1.7   DNS 90 Standard query ...` (→ since 1.x). */
+const TSHARK_SUMMARY = /^\d+\s+\d+(?:\.\d+)?\s+\S+\s+(?:->|→)\s+\S+\s+\S/;
 const PACKET_BODY = /\s(?:IP6?|ARP|ethertype|Flags \[)[\s,]| > [\w.:-]+: /;
 
 /** The shape of `line`, or null when it looks like none of the data natlens reads. */
@@ -65,12 +69,15 @@ export function dataShapeOf(line: string): DataShape | null {
   const c = text.charCodeAt(k);
   // Quoted pastes (`> -A INPUT ...`) are data behind the quote marks.
   if (c === 62 /* > */) return dataShapeOf(text.slice(text.charCodeAt(k + 1) === 32 ? k + 2 : k + 1));
-  if (c === 45 /* - */) return k === 0 && (SAVE_RULE.test(text) || SAVE_POLICY.test(text)) ? 'rule' : null;
-  if (c === 58 /* : */) return k === 0 && CHAIN_DECLARATION.test(text) ? 'rule' : null;
-  if (c === 67 /* C */ && k === 0 && LIST_CHAIN.test(text)) return 'rule';
-  if ((c === 73 /* I */ || c === 65 /* A */) && k === 0 && PACKET_UNTIMED.test(text)) return 'packet';
+  // Data indented as a whole (a Markdown indented block, output pasted under its command) is data:
+  // every shape below is told from the line's own words, never from its indentation.
+  if (k > 0) text = text.slice(k);
+  if (c === 45 /* - */) return SAVE_RULE.test(text) || SAVE_POLICY.test(text) ? 'rule' : null;
+  if (c === 58 /* : */) return CHAIN_DECLARATION.test(text) ? 'rule' : null;
+  if (c === 67 /* C */ && LIST_CHAIN.test(text)) return 'rule';
+  if ((c === 73 /* I */ || c === 65 /* A */) && PACKET_UNTIMED.test(text)) return 'packet';
   // `grep -n`/`grep -r` output: `kube-proxy.log:7231:-A KUBE-SERVICES ...` is a rule behind a file and line.
-  if (k === 0 && isGrepPrefixStart(c)) {
+  if (isGrepPrefixStart(c)) {
     const prefix = GREP_PREFIX.exec(text);
     // An IPv6 prefix (`fd00:99::/64 via ...`) starts like `file:99:`: a file name is not all hex digits.
     if (prefix !== null && !HEX_WORD.test(prefix[1]!)) return dataShapeOf(text.slice(prefix[0].length));
@@ -79,23 +86,23 @@ export function dataShapeOf(line: string): DataShape | null {
   if (c === 108 /* l */ && LINK_ETHER.test(text)) return 'address';
   if (c === 91 /* [ */) {
     if (SAVE_COUNTED_RULE.test(text)) return 'rule';
-    // conntrack -E right-aligns its event names: `    [NEW] tcp ...`, ` [UPDATE] tcp ...`.
-    const event = CONNTRACK_EVENT.exec(text.slice(k));
-    if (event !== null) return CONNTRACK.test(text.slice(k + event[0].length)) ? 'conntrack' : null;
+    const event = CONNTRACK_EVENT.exec(text);
+    if (event !== null) return CONNTRACK.test(text.slice(event[0].length)) ? 'conntrack' : null;
     return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
   }
-  if (k === 0 && isDigit(c)) {
+  if (isDigit(c)) {
     if (IP_LINK_HEADER.test(text) || IP_ONE_LINE.test(text)) return 'address';
     if (IP_RULE.test(text)) return 'route';
     if (PACKET_TIME.test(text) && PACKET_BODY.test(text)) return 'packet';
+    if (TSHARK_SUMMARY.test(text)) return 'packet';
   }
   // A neighbour entry (`IP dev X lladdr MAC`) and a bridge fdb entry begin like a host route: tested first.
-  if (k === 0 && (NEIGHBOUR.test(text) || FDB.test(text))) return 'address';
-  if (k === 0 && (IP_ROUTE.test(text) || ROUTE_N.test(text) || ROUTE_N6.test(text))) return 'route';
+  if (NEIGHBOUR.test(text) || FDB.test(text)) return 'address';
+  if (IP_ROUTE.test(text) || ROUTE_N.test(text) || ROUTE_N6.test(text)) return 'route';
   // The last tests are tried on most lines: a substring every match holds is looked for first.
-  if (k === 0 && text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
+  if (text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
   if ((text.includes(' -- ') || text.includes(' -f ') || text.includes('!f ')) && LIST_ROW.test(text)) return 'rule';
-  if (k === 0 && (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text))) return 'address';
+  if (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text) || BRCTL_BRIDGE.test(text)) return 'address';
   return null;
 }
 

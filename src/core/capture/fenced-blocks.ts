@@ -5,6 +5,7 @@
  */
 import type { CaptureWarning } from './capture-unit';
 import { looksLikeCommandLine } from './command';
+import { isElision } from './iptables-sniff';
 import { parsePrompt } from './prompt';
 
 export interface SourceLine {
@@ -148,6 +149,24 @@ function closesFence(text: string, fence: string): boolean {
   if (trimmed.length < fence.length || trimmed[0] !== fence[0]) return false;
   for (let k = 0; k < trimmed.length; k++) if (trimmed[k] !== fence[0]) return false;
   return true;
+}
+
+/**
+ * The lines without the indentation they all share (blank lines aside): output pasted indented under its
+ * command, or a whole paste indented as a block, reads as the tool printed it. Relative indentation
+ * (ip addr's and brctl's continuation lines) is kept; `...` elision lines are not counted. The same array when no line is indented.
+ */
+export function withoutCommonIndent(lines: SourceLine[]): SourceLine[] {
+  let common = Infinity;
+  for (const { text } of lines) {
+    // `...` put in place of left-out lines is the poster's, not the tool's: its indentation says nothing.
+    if (text.trim() === '' || isElision(text)) continue;
+    const c = text.charCodeAt(0);
+    if (c !== 32 && c !== 9) return lines;
+    common = Math.min(common, indentOf(text.length > HEAD ? text.slice(0, HEAD) : text));
+  }
+  if (common === Infinity) return lines;
+  return lines.map(({ line, text }) => ({ line, text: text.trim() === '' ? '' : dedent(text, common) }));
 }
 
 function indentOf(text: string): number {

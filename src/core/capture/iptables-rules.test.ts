@@ -131,6 +131,24 @@ describe('iptables -S without its command (a file of -P/-N/-A lines)', () => {
     expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('read as table filter')]);
   });
 
+  it('infers nat from a jump to a kube-proxy nat chain: a grep of KUBE-SERVICES is not filter', () => {
+    const text = [
+      '-A KUBE-SERVICES ! -s 192.168.0.0/16 -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-MARK-MASQ',
+      '-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y',
+    ].join('\n');
+    const r = parseIptablesRules({ file: 'grep.rules', text, firstLine: 1 }, { table: null, partial: true });
+    expect(r.ruleset.tables.map((t) => t.name)).toEqual(['nat']);
+    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('read as table nat (jump to KUBE-MARK-MASQ, a kube-proxy nat chain)')]);
+  });
+
+  it("infers nat from kube-proxy's PREROUTING hook into KUBE-SERVICES, not raw", () => {
+    const text = '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES';
+    const r = parseIptablesRules({ file: 'grep.rules', text, firstLine: 1 }, { table: null, partial: true });
+    expect(r.ruleset.tables.map((t) => t.name)).toEqual(['nat']);
+    const filterOnly = parseIptablesRules({ file: 'f.rules', text: '-A FORWARD -j KUBE-SERVICES', firstLine: 1 }, { table: null, partial: true });
+    expect(filterOnly.ruleset.tables.map((t) => t.name)).toEqual(['filter']);
+  });
+
   it('cuts concatenated listings where a -P follows rules, each with its own table', () => {
     const text = `${FILTER_S}\n${NAT_S}\n-P PREROUTING ACCEPT\n-P OUTPUT ACCEPT\n-A PREROUTING -i eth0 -p udp -m udp --dport 4789 -j NOTRACK\n`;
     const r = parseIptablesRules({ file: 'all.rules', text, firstLine: 10 }, { table: null, partial: false });

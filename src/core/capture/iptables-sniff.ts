@@ -64,7 +64,7 @@ export interface InferredTable {
 
 /**
  * The table of a listing whose command is unknown, from its chain names and targets: nat when it shows a
- * nat-only target or kube-proxy nat chain; otherwise from the built-in chains only one table has together
+ * nat-only target, a kube-proxy nat chain or a jump to one; otherwise from the built-in chains only one table has together
  * (PREROUTING+POSTROUTING+FORWARD: mangle; PREROUTING+POSTROUTING: nat; PREROUTING without INPUT/FORWARD: raw);
  * else filter.
  */
@@ -73,6 +73,11 @@ export function inferTableOf(chains: ReadonlySet<string>, targets: ReadonlySet<s
   if (natTarget !== undefined) return { table: 'nat', reason: `target ${natTarget} exists only in the nat table` };
   const natChain = [...chains].find((n) => NAT_CHAIN.test(n));
   if (natChain !== undefined) return { table: 'nat', reason: `chain ${natChain} is a kube-proxy nat chain` };
+  // A rule jumps only to a chain of its own table: `-j KUBE-MARK-MASQ` places a grep of KUBE-SERVICES in nat.
+  const natJump = [...targets].find((t) => NAT_CHAIN.test(t));
+  if (natJump !== undefined) return { table: 'nat', reason: `jump to ${natJump}, a kube-proxy nat chain` };
+  // kube-proxy hooks KUBE-SERVICES into PREROUTING in nat only (filter has no PREROUTING; raw and mangle are not used).
+  if (chains.has('PREROUTING') && targets.has('KUBE-SERVICES')) return { table: 'nat', reason: 'kube-proxy hooks KUBE-SERVICES into PREROUTING only in nat' };
   if (chains.has('PREROUTING') && chains.has('POSTROUTING')) {
     return chains.has('FORWARD')
       ? { table: 'mangle', reason: 'only mangle has PREROUTING, FORWARD and POSTROUTING' }

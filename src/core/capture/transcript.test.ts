@@ -263,3 +263,43 @@ describe('splitText: Markdown', () => {
     expect(split('```diff\n-A INPUT -j ACCEPT\n+-A INPUT -j DROP\n```').kept[0]).toMatchObject({ reason: expect.stringContaining('diff') });
   });
 });
+
+describe('splitText: indented pastes', () => {
+  it('reads a whole file indented as a block without the indentation all its lines share', () => {
+    const text = '    default via 10.0.0.1 dev eth0\n    10.0.0.0/24 dev eth0 scope link\n\n      nexthop via 10.0.0.2 dev eth1\n';
+    const { units, kept } = split(text);
+    expect(kept).toEqual([]);
+    expect(units).toHaveLength(1);
+    expect(units[0]).toMatchObject({ kind: 'ip-route', firstLine: 1, lastLine: 4 });
+    expect(units[0]!.input.text).toBe('default via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link\n\n  nexthop via 10.0.0.2 dev eth1');
+  });
+
+  it('does not let an elision line hide the indentation of the lines around it', () => {
+    const { units } = split('```\nip route\n    default via 10.0.0.1 dev eth0\n...\n    10.0.0.0/24 dev eth0 scope link\n```\n');
+    expect(units[0]!.input.text).toBe('default via 10.0.0.1 dev eth0\n...\n10.0.0.0/24 dev eth0 scope link');
+  });
+
+  it('reads a whole indented file that opens with an elision line without the indentation', () => {
+    // A detector that looks past elisions and indentation, as the registry's does.
+    const pastElisions: CaptureDetector = (text, command) =>
+      detect(text.split('\n').filter((l) => l.trim() !== '...').map((l) => l.trimStart()).join('\n'), command);
+    const text = '...\n    default via 10.0.0.1 dev eth0\n    10.0.0.0/24 dev eth0 scope link\n...\n';
+    const { units } = splitText({ file: 't.txt', text, firstLine: 1 }, pastElisions);
+    expect(units.map((u) => [u.kind, u.firstLine, u.lastLine, u.partial])).toEqual([['ip-route', 1, 4, true]]);
+    expect(units[0]!.input.text).toBe('...\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link\n...');
+  });
+
+  it('ends output pasted indented under its command where a command comes back to its indentation', () => {
+    const md = '```\nip route >>\n  default via 10.0.0.1 dev eth0\nconntrack -L\n  tcp      6 117 TIME_WAIT src=10.0.0.5 dst=10.0.0.6\n```\n';
+    expect(brief(md)).toEqual([
+      { kind: 'ip-route', node: null, ns: null, lines: [3, 3], command: 'ip route >>', partial: false },
+      { kind: 'conntrack', node: null, ns: null, lines: [5, 5], command: 'conntrack -L', partial: false },
+    ]);
+    expect(split(md).units.map((u) => u.input.text)).toEqual(['default via 10.0.0.1 dev eth0', 'tcp      6 117 TIME_WAIT src=10.0.0.5 dst=10.0.0.6']);
+  });
+
+  it('keeps a command-like line inside unindented output as output', () => {
+    const md = '```\nip route\ndefault via 10.0.0.1 dev eth0\nip link set eth0 up\n```\n';
+    expect(brief(md).map((u) => u.lines)).toEqual([[3, 4]]);
+  });
+});

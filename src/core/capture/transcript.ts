@@ -7,7 +7,7 @@
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
 import { changes, type StateChange } from './command-selection';
-import { codeBlocksOf, isFenceLine, isPreOpenLine, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
@@ -112,8 +112,8 @@ class Splitter {
 
   /** The whole text is one capture (no prompt, no fence): one unit. */
   readWholeCapture(lines: SourceLine[]): boolean {
-    const segment = trimBlank(lines, 0, lines.length);
-    const text = segment.length === lines.length ? joinLines(lines) : joinLines(segment);
+    const segment = withoutCommonIndent(trimBlank(lines, 0, lines.length));
+    const text = joinLines(segment);
     if (isDiff(segment, null, null)) return false;
     const kind = this.detect(text, null);
     if (kind === null || kind === 'pcap') return false;
@@ -130,6 +130,9 @@ class Splitter {
     let commandsSeen = false;
     let outputStart = 0;
     let outputHasContent = false;
+    // Output pasted indented under its command: a line back at the command's own indentation ends it.
+    let commandIndent = 0;
+    let outputIndent = Infinity;
     for (let i = 0; i < lines.length; i++) {
       const prompt = promptOf[i] ?? null;
       const text = lines[i]!.text;
@@ -137,13 +140,22 @@ class Splitter {
       if (prompt !== null) {
         shell.onPrompt(prompt.node);
         command = prompt.command;
-      } else if (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) && looksLikeCommandLine(text)) {
+      } else if (
+        (promptlessCommandAllowed(usesPrompts, pending, outputHasContent, lines[i - 1], text) ||
+          (pending !== null && outputHasContent && leadingSpace(text) <= commandIndent && outputIndent > commandIndent)) &&
+        looksLikeCommandLine(text)
+      ) {
         command = text.trim();
       }
       if (command === null) {
-        if (text.trim() !== '') outputHasContent = true;
+        if (text.trim() !== '') {
+          outputHasContent = true;
+          outputIndent = Math.min(outputIndent, leadingSpace(text));
+        }
         continue;
       }
+      commandIndent = leadingSpace(text);
+      outputIndent = Infinity;
       this.flush(pending, lines, outputStart, i, lang, commandsSeen ? null : previous);
       commandsSeen = true;
       while (continuesOnNextLine(command) && i + 1 < lines.length) {
@@ -178,6 +190,7 @@ class Splitter {
     const watched = segment.length > 0 && WATCH_HEADER.test(segment[0]!.text.slice(0, 256));
     if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
+    segment = withoutCommonIndent(segment);
     let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
@@ -303,6 +316,8 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
     start = stop + 1;
     line++;
   }
+  // An indented paste: the general path reads it without the indentation all its lines share.
+  if (firstContentIndented(text, start)) return null;
   // Lines run to an LF; an LF at the very end closes the last line rather than opening an empty one.
   let end = text.charCodeAt(n - 1) === 10 ? n - 1 : n;
   for (;;) {
@@ -317,6 +332,17 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
   for (let k = body.indexOf('\n'); k >= 0; k = body.indexOf('\n', k + 1)) lastLine++;
   const excerpt = anyLineWith(body, '..', isElision) || anyLineWith(body, '…', isElision);
   return captureUnit(input.file, kind, line, lastLine, body, excerpt, null, { node: null, namespace: null });
+}
+
+/** Whether the first line from `from` that is neither blank nor an elision (`...`) starts with a space or tab. */
+function firstContentIndented(text: string, from: number): boolean {
+  for (let at = from; at < text.length; ) {
+    const stop = lineEnd(text, at);
+    const line = text.slice(at, Math.min(stop, at + 256));
+    if (line.trim() !== '' && !isElision(line)) return line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9;
+    at = stop + 1;
+  }
+  return false;
 }
 
 function lineEnd(text: string, from: number): number {
@@ -396,6 +422,13 @@ function trimBlank(lines: SourceLine[], from: number, to: number): SourceLine[] 
   while (a < b && lines[a]!.text.trim() === '') a++;
   while (b > a && lines[b - 1]!.text.trim() === '') b--;
   return lines.slice(a, b);
+}
+
+/** Spaces and tabs before a line's first character (a tab counted as one: only compared with the same paste's). */
+function leadingSpace(text: string): number {
+  let k = 0;
+  while (k < text.length && k < 256 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  return k;
 }
 
 function joinLines(lines: SourceLine[]): string {

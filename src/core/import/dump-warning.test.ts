@@ -36,7 +36,7 @@ describe('a dump with a warning in it', () => {
     fs.writeFileSync(file, DUMP);
     expect(readDumpFile(file, file, () => undefined).kind).toBe('not-plain');
     const report = importPathsWith(captureReaders, store, [file], { node: 'n1' });
-    expect(JSON.stringify(report)).toContain('iptables-legacy tables exist (they were not captured)');
+    expect(JSON.stringify(report)).toContain('iptables-legacy tables are loaded too');
     expect(JSON.stringify(report)).toContain(`${file}:7`);
     fs.writeFileSync(file, DUMP.replace(/# Warning.*\n/, ''));
     expect(readDumpFile(file, file, () => undefined).kind).toBe('dump');

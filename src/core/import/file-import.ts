@@ -60,8 +60,12 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
     else importByContent(ctx, head, size);
   } catch (e) {
     if (isDatabaseError(e)) throw e;
-    // A rejected file stores nothing: its data lines are covered by the error, none was read.
-    return { captures: [], nodes: [], warnings: [], errors: [problemOf(e, file.path)], account: outcome.account };
+    // A rejected file stores nothing: its data lines are covered by the error, none was read, and the
+    // error says which lines it covers (all of them), as a warning about unread data does.
+    const error = problemOf(e, file.path);
+    const lines = outcome.account?.lines ?? 0;
+    if (lines > 0) error.lines = [1, lines];
+    return { captures: [], nodes: [], warnings: [], errors: [error], account: outcome.account };
   }
   return outcome;
 }

@@ -130,7 +130,7 @@ describe('importPathsWith', () => {
     const bad = file('bad.txt', '10.0.0.0/24\nBAD\n');
     const good = file('good.txt', '10.0.1.0/24\n');
     const report = run([bad, good]);
-    expect(report.errors).toEqual([{ source: `${bad}:2`, message: 'unreadable route' }]);
+    expect(report.errors).toEqual([{ source: `${bad}:2`, message: 'unreadable route', lines: [1, 2] }]);
     expect(report.nodes.map((n) => n.name)).toEqual(['good']);
     expect(store.listNodes().map((n) => n.name)).toEqual(['good']);
     expect(store.count('routes')).toBe(1);

@@ -91,7 +91,7 @@ describe('nothing is lost without a word', () => {
   it('accounts for a rejected file: nothing read, its data covered by the error', () => {
     const bad = place('bad.save', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dprot 80 -j ACCEPT\nCOMMIT\n');
     const report = importPaths(store, [bad]);
-    expect(report.errors).toHaveLength(1);
+    expect(report.errors).toEqual([{ source: `${bad}:3`, message: expect.stringContaining('dprot'), lines: [1, 4] }]);
     expect(report.files).toEqual([{ file: bad, lines: 4, dataLines: 2, readDataLines: 0, warnedDataLines: 2, kept: [] }]);
   });
 });
