@@ -88,8 +88,11 @@ function misfit(want: ExpectedOutcome, actual: Outcome, node: string): string | 
     if (!actual.egress) return 'no egress';
     if (want.egress.interface !== undefined && actual.egress.interface !== want.egress.interface)
       return `egress ${actual.egress.interface} (want ${want.egress.interface})`;
-    if (want.egress.nextHop !== undefined && actual.egress.nextHop !== want.egress.nextHop)
-      return `nextHop ${String(actual.egress.nextHop)} (want ${String(want.egress.nextHop)})`;
+    // The hand-worked `nextHop: null` means "no gateway": natlens names the neighbour the frame goes to, which for
+    // an on-link route is the destination itself.
+    const wantHop = want.egress.nextHop === null ? actual.packet.dst : want.egress.nextHop;
+    if (want.egress.nextHop !== undefined && actual.egress.nextHop !== wantHop)
+      return `nextHop ${String(actual.egress.nextHop)} (want ${want.egress.nextHop === null ? `the destination ${actual.packet.dst}` : String(wantHop)})`;
   }
   if (want.mark !== undefined) {
     const got = markValue(actual.marks?.[node]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCommand } from './command';
+import { analyseCommand, iprouteSelection } from './command';
 
 const sel = (line: string) => analyseCommand(line).selection;
 
@@ -25,6 +25,11 @@ describe('command selection', () => {
     expect(sel('ifconfig lo').interfaces).toEqual(['lo']);
     expect(sel('ip route show table local').routeTable).toBe('local');
     expect(sel('ip r show table 0').routeTable).toBe('all');
+    // iproute2 takes any prefix of a keyword: the abbreviations engineers type.
+    expect(sel('ip r s t 101').routeTable).toBe('101');
+    expect(sel('ip ro sh tab 102').routeTable).toBe('102');
+    expect(sel('ip r g 10.0.0.5').routeLookup).toBe(true);
+    expect(iprouteSelection('ip r s t 101').table).toBe('101');
     expect(sel('ip route get 1.1.1.1').routeLookup).toBe(true);
     expect(sel('brctl show cni0').bridges).toEqual(['cni0']);
   });

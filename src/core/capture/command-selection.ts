@@ -144,6 +144,11 @@ const CHANGE_VERBS = new Set(['add', 'a', 'del', 'delete', 'd', 'change', 'chg',
 const ADDR_SELECTOR_VALUED = new Set(['scope', 'to', 'label', 'type', 'master', 'vrf', 'group', 'nomaster']);
 const ADDR_SELECTOR_FLAGS = new Set(['up', 'dynamic', 'permanent', 'tentative', 'deprecated', 'dadfailed', 'temporary', 'primary', 'secondary', 'home', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'stable-privacy']);
 
+/** iproute2 takes any prefix of a keyword (`matches()`): `ip r s t 101` is `ip route show table 101`. */
+export function isIprouteKeyword(word: string, keyword: string): boolean {
+  return word.length > 0 && keyword.startsWith(word);
+}
+
 function familyFlag(a: string, value: string | undefined): 'ipv4' | 'ipv6' | null {
   if (a === '-4') return 'ipv4';
   if (a === '-6') return 'ipv6';
@@ -180,10 +185,10 @@ function ipSelection(args: string[]): CommandSelection {
     return { ...NO_SELECTION, interfaces, family, addressesShown: !isLink };
   }
   if (isRoute) {
-    if (verb === 'get') return { ...NO_SELECTION, routeLookup: true, family };
+    if (verb !== undefined && isIprouteKeyword(verb, 'get')) return { ...NO_SELECTION, routeLookup: true, family };
     let routeTable: string | null = null;
-    for (let k = 0; k < rest.length; k++) if ((rest[k] === 'table' || rest[k] === 'tab') && rest[k + 1] !== undefined) routeTable = rest[k + 1]!;
-    if (verb === 'table' && args[i + 2] !== undefined) routeTable = args[i + 2]!;
+    for (let k = 0; k < rest.length; k++) if (isIprouteKeyword(rest[k]!, 'table') && rest[k + 1] !== undefined) routeTable = rest[k + 1]!;
+    if (verb !== undefined && isIprouteKeyword(verb, 'table') && args[i + 2] !== undefined) routeTable = args[i + 2]!;
     return { ...NO_SELECTION, routeTable: routeTable === '0' ? 'all' : routeTable === '254' ? 'main' : routeTable, family };
   }
   return NO_SELECTION;

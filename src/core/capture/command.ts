@@ -5,7 +5,7 @@
  */
 import { TABLE_NAMES, type TableName } from '../netfilter/ruleset';
 import type { NamespaceContext } from './capture-unit';
-import { commandSelection, NO_SELECTION, type CommandSelection } from './command-selection';
+import { commandSelection, isIprouteKeyword, NO_SELECTION, type CommandSelection } from './command-selection';
 import type { CaptureKind } from './records';
 import { programName, splitCommandLine, type ShellCommand } from './shell-words';
 
@@ -752,7 +752,7 @@ export function iprouteSelection(command: string | null): IprouteSelection {
     else if ((a === '-f' || a === '-family') && next !== undefined) {
       out.family = next === 'inet6' ? 'ipv6' : next === 'inet' ? 'ipv4' : out.family;
       i++;
-    } else if ((a === 'table' || a === 'tab') && next !== undefined) {
+    } else if (isIprouteKeyword(a, 'table') && next !== undefined) {
       out.table = next === 'all' || next === '0' ? null : next;
       i++;
     } else if (a === 'dev' && next !== undefined) {

@@ -236,6 +236,19 @@ describe('splitText: Markdown', () => {
     expect(kept).toEqual([]);
   });
 
+  it('takes the command a heading or bold label right above an output block names (## ip r s t 101)', () => {
+    const md = '## ip r s t 101\n\n```bash\ndefault via 172.31.0.1 dev vlan.eth.1\n```\n\n**`iptables-save`:**\n```\n*filter\nCOMMIT\n```\n';
+    expect(brief(md)).toEqual([
+      { kind: 'ip-route', node: null, ns: null, lines: [4, 4], command: 'ip r s t 101', partial: false },
+      { kind: 'iptables-save', node: null, ns: null, lines: [9, 10], command: 'iptables-save', partial: false },
+    ]);
+  });
+
+  it('takes no command from a heading that is prose, or from a label whose command prints something else', () => {
+    const md = '## Routes on the node\n\n```\ndefault via 10.0.0.1 dev eth0\n```\n\n## ip rule\n\n```\ndefault via 10.0.0.1 dev eth0\n```\n';
+    expect(brief(md).map((u) => u.command)).toEqual([null, null]);
+  });
+
   it('detects a pure-output block by content, and ties it to the command of the block just before', () => {
     const md = 'Look:\n\n```\nconntrack -L | grep 10.0.0.5\n```\n\nSample output:\n\n```\ntcp      6 51 TIME_WAIT src=10.0.0.5\n```\n\n```\nChain FORWARD (policy DROP)\n```';
     expect(brief(md)).toEqual([

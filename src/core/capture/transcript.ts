@@ -34,7 +34,7 @@ export function splitText(input: TextInput, detect: CaptureDetector): SplitResul
   if (fenced || (!prompts.some((p) => p?.strength === 'strong') && hasIndentedCommandBlock(lines))) {
     const { blocks, warnings } = codeBlocksOf(lines, input.file);
     splitter.warnings.push(...warnings);
-    for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState());
+    for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState(), undefined, labelCommandOf(lines, block.lines));
   } else {
     if (!prompts.some((p) => p !== null) && !looksLikeCommandLine(firstContent.text) && splitter.readWholeCapture(lines)) {
       return splitter.result();
@@ -121,10 +121,13 @@ class Splitter {
     return true;
   }
 
-  readBlock(lines: SourceLine[], lang: string | null, shell: ShellState, prompts?: (Prompt | null)[]): void {
+  /** `label`: the command a heading or label line right above the block names (`## ip route show table 101`). */
+  readBlock(lines: SourceLine[], lang: string | null, shell: ShellState, prompts?: (Prompt | null)[], label: string | null = null): void {
     const promptOf = withoutWeakPrompts(prompts ?? lines.map((l) => parsePrompt(l.text)));
     const usesPrompts = promptOf.some((p) => p !== null);
-    const previous = this.dangling;
+    // Like a command whose output the block shows: used only where the content is what that command prints.
+    const labelled: Pending | null = label === null ? null : { info: analyseCommand(label), context: { node: null, namespace: null } };
+    const previous = labelled ?? this.dangling;
     this.dangling = null;
     let pending: Pending | null = null;
     let commandsSeen = false;
@@ -374,6 +377,29 @@ function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
 function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
   if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
   return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && analyseCommand(p.command).kindHint !== null) ? null : p));
+}
+
+/** Markdown heading, bold or code marks, and a trailing colon around a label: `## ip r s t 101`, `**\`ip rule\`:**`. */
+const LABEL_MARKS = /^(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+)?[*_`]*\s*|\s*[*_`]*\s*:?\s*[*_`]*\s*$/g;
+
+/**
+ * The command a write-up names on the line right above a code block (a heading, a bold label, a list item) when
+ * the block holds only output: null unless that line, without its Markdown marks, is a command natlens reads.
+ */
+function labelCommandOf(all: SourceLine[], block: SourceLine[]): string | null {
+  const first = block[0];
+  if (first === undefined) return null;
+  const at = all.findIndex((l) => l.line === first.line);
+  for (let k = at - 1, seen = 0; k >= 0 && seen < 2; k--) {
+    const text = all[k]!.text;
+    if (text.trim() === '') continue;
+    seen++;
+    if (isFenceLine(text) || isPreOpenLine(text)) continue;
+    const candidate = text.replace(LABEL_MARKS, '').trim();
+    if (candidate === '' || !looksLikeCommandLine(candidate)) return null;
+    return analyseCommand(candidate).kindHint === null ? null : candidate;
+  }
+  return null;
 }
 
 function keptReason(info: CommandInfo | null): string {
