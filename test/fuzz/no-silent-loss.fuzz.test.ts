@@ -4,14 +4,14 @@
  * counts add up. Documents are drawn from fragments: prompts of several shapes, outputs natlens reads
  * and does not read, broken ones, prose, fences, <pre> blocks and quotes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { dataLinesOf } from '../../src/core/capture/data-shape';
 import { importPaths } from '../../src/core/import/import-paths';
 import { Store } from '../../src/core/model/store';
 import { caseSeed, randomFrom, type Random } from './prng';
+import { useTempProject } from '../support/temp-project';
 
 const OUTPUTS: ReadonlyArray<readonly [string, string]> = [
   ['ip route', 'default via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5'],
@@ -50,15 +50,12 @@ function documentOf(random: Random): string {
   return parts.join('\n');
 }
 
+const project = useTempProject('fuzz-loss', 'all');
 let dir: string;
 let store: Store;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-fuzz-loss-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-afterAll(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 describe('no silent loss on pasted documents of any shape', () => {

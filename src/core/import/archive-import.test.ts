@@ -1,8 +1,7 @@
 /** Archives as import PATHs: collector tarballs (one node, timed from the manifest), plain tar/zip archives, and refusals. */
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { create as createTar } from 'tar';
@@ -10,19 +9,17 @@ import { Store } from '../model/store';
 import { importPaths } from './import-paths';
 import { walkInputs } from './input-walk';
 import { unpackArchive } from './archive';
+import { useTempProject } from '../../../test/support/temp-project';
 
 const fixture = (name: string): string => fs.readFileSync(path.join('test', 'fixtures', 'text', name), 'utf8');
 const iptablesSave = (): string => fs.readFileSync(path.join('test', 'fixtures', 'iptables', 'rich.kernel-save.txt'), 'utf8');
 
+const project = useTempProject('archive-test');
 let dir: string;
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-archive-test-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 /** Writes `files` under dir/src/<top> and packs them as collect.sh would (`tar -czf X -C src top`). */

@@ -3,9 +3,8 @@
  * interfaces, a `-L -n` and a `-L -n -v` of the same rules are one snapshot, kubectl output is the cluster's.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rulesetHistory } from '../correlate/ruleset-history';
 import { listNodes } from '../model/nodes-view';
 import { loadWorld } from '../model/node-world';
@@ -13,6 +12,7 @@ import { traceProject } from '../model/project-trace';
 import { Store } from '../model/store';
 import { readTopology } from '../model/topology-view';
 import { importPaths } from './import-paths';
+import { useTempProject } from '../../../test/support/temp-project';
 
 const LAB = path.resolve(process.cwd(), 'test/fixtures/lab/nodes/nodea');
 const lab = (name: string): string => fs.readFileSync(path.join(LAB, name), 'utf8').trimEnd();
@@ -46,17 +46,12 @@ Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)
 Chain OUTPUT (policy ACCEPT 10 packets, 1000 bytes)
  pkts bytes target     prot opt in     out     source               destination`;
 
+const project = useTempProject('compose');
 let dir: string;
 let store: Store;
-
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-compose-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 function transcript(name: string, ...steps: Array<[string, string]>): string {

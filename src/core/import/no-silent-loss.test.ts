@@ -1,20 +1,17 @@
 /** The importer with natlens's own readers: every line that looks like data is read or warned about, by file:line. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../model/store';
 import { importPaths } from './import-paths';
+import { useTempProject } from '../../../test/support/temp-project';
 
+const project = useTempProject('no-loss');
 let dir: string;
 let store: Store;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-no-loss-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 function place(name: string, text: string): string {

@@ -1,7 +1,4 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, it, expect, beforeEach } from 'vitest';
 import { parseBridgeFdb } from '../capture/bridge-fdb';
 import { parseIpAddr } from '../capture/ip-addr';
 import { parseIpNeigh } from '../capture/ip-neigh';
@@ -12,17 +9,14 @@ import { textFixture } from '../../../test/fixtures/text/fixture-input';
 import { loadWorld } from './node-world';
 import { listNodes } from './nodes-view';
 import { Store } from './store';
+import { useTempProject } from '../../../test/support/temp-project';
 
+const project = useTempProject('iproute');
 let dir: string;
 let store: Store;
-
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-iproute-'));
-  store = Store.open(path.join(dir, 'p.db'));
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = project().dir;
+  store = project().store();
 });
 
 function put(nodeId: number, kind: CaptureKind, parsed: ParsedCapture, hash: string, netns: string | null = null): number {
