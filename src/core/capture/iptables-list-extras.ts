@@ -339,7 +339,12 @@ function readExtras(text: string, targetName: string, declaredChain: boolean): E
         }
         let code: number | null = null;
         let codeText = '';
-        if (at(i) === 'code') { i++; codeText = need('icmp code'); code = parseNonNegativeInt(codeText); }
+        if (at(i) === 'code') {
+          i++;
+          codeText = need('icmp code');
+          code = parseNonNegativeInt(codeText);
+          if (code > 255) fail(`bad ICMP code "${codeText}"`);
+        }
         else if (at(i) === 'codes') { i++; need('icmp codes'); }
         const parsed = parseIcmpType(first, v6);
         matches.push({

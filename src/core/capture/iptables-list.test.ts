@@ -77,6 +77,15 @@ describe('iptables -L: against the kernel dump of the same rules', () => {
   });
 });
 
+describe('iptables -L: values out of range', () => {
+  it('rejects an ICMP code above 255 at its line (a fuzz finding: it was read as code 422)', () => {
+    const text = 'Chain INPUT (policy ACCEPT)\ntarget     prot opt source               destination\nACCEPT     icmp --  0.0.0.0/0            0.0.0.0/0            icmp type 3 code 422\n';
+    expect(() => parseIptablesList({ file: 'l.txt', text, firstLine: 1 }, { partial: false })).toThrow(/l\.txt:3: .*bad ICMP code "422"/);
+    const ok = parseIptablesList({ file: 'l.txt', text: text.replace('422', '4'), firstLine: 1 }, { partial: false });
+    expect(ok.ruleset.tables[0]!.chains[0]!.rules[0]!.matches).toContainEqual(expect.objectContaining({ kind: 'icmp-type', type: 3, code: 4 }));
+  });
+});
+
 describeShared('transcripts', 'iptables -L: transcripts', () => {
   it('reads `iptables -L` without -n: anywhere, comments and the ADDRTYPE text, with an elided rule', () => {
     const list = parseIptablesList(lineRange(T001, 958, 961), { partial: true });
