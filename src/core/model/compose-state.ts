@@ -413,8 +413,9 @@ class RulesetComposer {
       } else if (notes.length > 0 && snap.captures.length > 0) {
         snap = this.open(cloneSnapshot(snap, { kind: 'command', notes }));
       }
-      const differs = differences(snap, c.scope, ruleset);
-      if (differs.length > 0 && snap.captures.length > 0) snap = this.open(cloneSnapshot(snap, { kind: 'differs', chains: differs }));
+      // A snapshot's first capture has nothing to differ from.
+      const differs = snap.captures.length > 0 ? differences(snap, c.scope, ruleset) : [];
+      if (differs.length > 0) snap = this.open(cloneSnapshot(snap, { kind: 'differs', chains: differs }));
       applyRuleset(snap, c.scope, ruleset);
       snap.captures.push(c.id);
     }
@@ -476,11 +477,11 @@ function differences(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Ruleset
   }
   for (const { table, chains } of coverage(scope, ruleset, snap)) {
     const known = snap.tables.get(table);
-    const shown = ruleset.tables.find((t) => t.name === table);
-    const names = chains === 'all' ? new Set([...(known?.chains.keys() ?? []), ...(shown?.chains.map((c) => c.name) ?? [])]) : new Set(chains);
+    const shown = new Map((ruleset.tables.find((t) => t.name === table)?.chains ?? []).map((c) => [c.name, c]));
+    const names = chains === 'all' ? new Set([...(known?.chains.keys() ?? []), ...shown.keys()]) : new Set(chains);
     for (const name of names) {
       const k = known?.chains.get(name);
-      const ch = shown?.chains.find((c) => c.name === name);
+      const ch = shown.get(name);
       if (k !== undefined && k.full && ch !== undefined) {
         if (!chainsAgree(k, chainStateOf(ch, ruleset, true))) out.push(chainName(table, name));
       } else if (k !== undefined && k.full && ch === undefined) {
