@@ -91,6 +91,8 @@ export interface OutcomeJson {
   caveats: string[];
   /** Outcomes with equal assumptions form one set whose probabilities sum to 1. */
   assumptions: AssumptionJson[];
+  /** Indices into `assumptions` of those this outcome's own path met (the rest are its set's). */
+  assumptionsOnPath?: number[];
 }
 
 export interface TraceResultJson {

@@ -110,9 +110,12 @@ function printTrace(result: TraceResult, io: CliIo): void {
     io.stdout(`\n#${i + 1}  ${(o.probability * 100).toFixed(1)}%  ${o.verdict.toUpperCase()}  ${o.summary}\n`);
     for (const s of o.steps) io.stdout(`    ${s.node} ${s.table}/${s.chain}: ${s.policy ? `policy ${s.target}` : s.rule}\n`);
     if (o.reason) io.stdout(`    reason: ${o.reason}\n`);
-    for (const a of o.assumptions) {
-      io.stdout(`    assumes: ${a.assumed} (${a.about}${a.source ? `; ${a.source}` : ''})\n`);
-    }
+    const onPath = new Set(o.assumptionsOnPath);
+    const ofSet = o.assumptions.length - onPath.size;
+    o.assumptions.forEach((a, k) => {
+      if (onPath.has(k)) io.stdout(`    assumes: ${a.assumed} (${a.about}${a.source ? `; ${a.source}` : ''})\n`);
+    });
+    if (ofSet > 0) io.stdout(`    and ${ofSet} more that the other outcomes of its set rest on (see --json)\n`);
     for (const c of o.caveats) io.stdout(`    caveat: ${c}\n`);
   });
 }

@@ -184,7 +184,9 @@ describe('fork and merge', () => {
     const yes = 'assuming ipset bad holds the packet\'s destination 8.8.8.8 port 80';
     const no = 'assuming ipset bad does not hold the packet\'s destination 8.8.8.8 port 80';
     expect(brief(outcomes)).toEqual([['drop', 0.5, [yes]], ['forward', 0.5, [yes]], ['forward', 0.5, [no]], ['forward', 0.5, [no]]]);
-    expectSetsSumToOne(outcomes);
+    expectSetsSumToOne(outcomes);    // Only the branch through MAYBE met the question; the other shares its world's assumption, off its path.
+    const onPath = outcomes.map((o) => [o.verdict, o.assumptions[0]!.assumed === yes, o.assumptionsOnPath.length]).sort();
+    expect(onPath).toEqual([['drop', true, 1], ['forward', false, 0], ['forward', false, 1], ['forward', true, 0]]);
   });
 
   it('questions that do not matter never count against the world cap', () => {

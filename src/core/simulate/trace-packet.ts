@@ -178,7 +178,7 @@ function signatureOf(verdict: Outcome['verdict'], packet: PacketView, egress: Eg
   return JSON.stringify([verdict, packet, egress]);
 }
 
-function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 'assumptions'> {
+function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 'assumptions' | 'assumptionsOnPath'> {
   const s = f.state;
   const steps = stepsOf(s);
   const hops = toArray(s.hops);
@@ -207,7 +207,7 @@ function unexploredOutcome(probability: number, input: TraceInput, assumptions: 
   const reason = `the captures leave more than ${WORLD_CAP} combinations of unknowns open; the replay stops enumerating them here`;
   return {
     probability, verdict: 'unknown', packet: { proto: input.proto, src: input.src, sport: input.sport, dst: input.dst, dport: input.dport },
-    egress: null, marks: {}, hops: [], steps: [], reason, summary: reason, service: null, trail: [], caveats: [], assumptions,
+    egress: null, marks: {}, hops: [], steps: [], reason, summary: reason, service: null, trail: [], caveats: [], assumptions, assumptionsOnPath: [],
   };
 }
 
@@ -278,7 +278,7 @@ export function tracePacket(world: NodeSnapshot[], request: TraceRequest): Trace
   if (chosen !== null) entered = withNote(entered, chosen);
   const finished = traverse(nodes, node, entered, local, request.follow, brnf);
   const outcomes: Outcome[] = [];
-  const built = new Map<Finished, Omit<Outcome, 'assumptions'>>();
+  const built = new Map<Finished, Omit<Outcome, 'assumptions' | 'assumptionsOnPath'>>();
   const unexplored = unexploredOutcome(0, input, []);
   for (const w of worldsOf(finished, leafView, signatureOf(unexplored.verdict, unexplored.packet, unexplored.egress))) {
     for (const f of w.leaves) {
@@ -287,7 +287,9 @@ export function tracePacket(world: NodeSnapshot[], request: TraceRequest): Trace
         o = outcomeOf(f, { dport });
         built.set(f, o);
       }
-      outcomes.push({ ...o, assumptions: w.assumptions });
+      const view = leafView(f);
+      const onPath = w.keys.flatMap((key, i) => (view.answers.has(key) || view.premises.has(key) ? [i] : []));
+      outcomes.push({ ...o, assumptions: w.assumptions, assumptionsOnPath: onPath });
     }
     if (w.unexplored > 1e-9) outcomes.push(unexploredOutcome(w.unexplored, input, w.assumptions));
   }

@@ -156,6 +156,11 @@ export interface Outcome {
    * captured taken as empty). Outcomes with equal assumptions form one set whose probabilities sum to 1.
    */
   assumptions: Assumption[];
+  /**
+   * Indices into `assumptions` of those this outcome's own path met; the others are its set's, met by
+   * the set's other outcomes (the set shares them so that its probabilities sum to 1).
+   */
+  assumptionsOnPath: number[];
 }
 
 export interface TraceResult {

@@ -21,6 +21,8 @@ export interface LeafView {
 
 export interface World<L> {
   assumptions: Assumption[];
+  /** The question or premise key of each assumption (same order): tells which a leaf's own path met. */
+  keys: string[];
   leaves: L[];
   /**
    * Probability left unaccounted because the world cap stopped the enumeration: the leaves of
@@ -164,10 +166,15 @@ export function worldsOf<L>(leaves: readonly L[], view: (leaf: L) => LeafView, u
   for (const v of views) for (const [key, a] of v.answers) if (!questions.has(key)) questions.set(key, a.question);
   return mergeToFixpoint(views, done, unexploredSignature).map((d) => {
     const assumptions: Assumption[] = [];
-    for (const [key, value] of d.answers) assumptions.push(assumptionOf(questions.get(key) as Question, value));
+    const keys: string[] = [];
+    for (const [key, value] of d.answers) {
+      assumptions.push(assumptionOf(questions.get(key) as Question, value));
+      keys.push(key);
+    }
     const premises = new Map<string, Assumption>();
     for (const i of d.members) for (const [key, p] of (views[i] as LeafView).premises) if (!premises.has(key)) premises.set(key, p);
     assumptions.push(...premises.values());
-    return { assumptions, leaves: d.members.map((i) => leaves[i] as L), unexplored: d.unexplored };
+    keys.push(...premises.keys());
+    return { assumptions, keys, leaves: d.members.map((i) => leaves[i] as L), unexplored: d.unexplored };
   });
 }

@@ -1,4 +1,4 @@
-import type { OutcomeCard } from '../view-model/trace-outcome';
+import type { AssumptionRow, OutcomeCard } from '../view-model/trace-outcome';
 import { PacketText } from './packet-text';
 
 export function OutcomeCardView({ card, showSteps }: { card: OutcomeCard; showSteps: boolean }) {
@@ -41,20 +41,15 @@ export function OutcomeCardView({ card, showSteps }: { card: OutcomeCard; showSt
       {card.assumptions.length > 0 && (
         <div className="outcome-assumptions" data-testid="outcome-assumptions">
           <strong>Assuming what the captures do not show</strong>
-          <ul>
-            {card.assumptions.map((a) => (
-              <li key={a.key}>
-                <span className="assumed">{a.assumed}</span>
-                <span className="muted"> — {a.about}</span>
-                {(a.rule !== null || a.source !== null) && (
-                  <div className="assumption-where">
-                    {a.rule !== null && <code className="rule">{a.rule}</code>}
-                    {a.source !== null && <span className="muted line">{a.source}</span>}
-                  </div>
-                )}
-              </li>
-            ))}
-          </ul>
+          <AssumptionList rows={card.assumptionsOnPath} />
+          {card.assumptionsOfSet.length > 0 && (
+            <details data-testid="outcome-assumptions-of-set">
+              <summary>
+                and {card.assumptionsOfSet.length} more that the other outcomes of this set rest on (the set&apos;s shares sum to 100% under all of them)
+              </summary>
+              <AssumptionList rows={card.assumptionsOfSet} />
+            </details>
+          )}
         </div>
       )}
 
@@ -137,5 +132,24 @@ export function OutcomeCardView({ card, showSteps }: { card: OutcomeCard; showSt
         </details>
       )}
     </article>
+  );
+}
+
+function AssumptionList({ rows }: { rows: readonly AssumptionRow[] }) {
+  return (
+    <ul>
+      {rows.map((a) => (
+        <li key={a.key}>
+          <span className="assumed">{a.assumed}</span>
+          <span className="muted"> — {a.about}</span>
+          {(a.rule !== null || a.source !== null) && (
+            <div className="assumption-where">
+              {a.rule !== null && <code className="rule">{a.rule}</code>}
+              {a.source !== null && <span className="muted line">{a.source}</span>}
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

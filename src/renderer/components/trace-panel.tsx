@@ -4,7 +4,7 @@ import type { NodeJson } from '../../shared/contract-json';
 import type { TraceResultJson } from '../../shared/trace-json';
 import type { TraceRequestJson } from '../../shared/trace-request';
 import {
-  arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, isTraceProto, LOCAL_ARRIVAL, PROTO_CHOICES, reconcileTraceForm,
+  arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, isTraceProto, LOCAL_ARRIVAL, OTHER_ARRIVAL, PROTO_CHOICES, reconcileTraceForm,
   snapshotChoices, withNode, type TraceField, type TraceForm,
 } from '../view-model/trace-form';
 import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
@@ -98,6 +98,10 @@ export function TracePanel({ api, nodes }: { api: Api; nodes: NodeJson[] }) {
               </option>
             ))}
           </select>
+          {form.arrival === OTHER_ARRIVAL && (
+            <input type="text" className="mono" value={form.otherArrival} placeholder="eth0" spellCheck={false} aria-label="Interface the packet arrives on"
+              onChange={(e) => edit({ otherArrival: e.target.value })} data-testid="trace-in-other" />
+          )}
           <FieldError errors={errors} field="arrival" />
         </label>
         <label className="field">

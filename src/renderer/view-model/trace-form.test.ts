@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeJson } from '../../shared/contract-json';
 import { validate } from '../../shared/validator';
 import { traceRequest } from '../../shared/trace-request';
-import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
+import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
 
 const ifc = (name: string, addresses: string[] = []) => ({ name, addresses, mac: null, state: 'UP', master: null, peer: null });
 const NODES: NodeJson[] = [
@@ -23,14 +23,23 @@ const NODES: NodeJson[] = [
 const filled = (more: Partial<TraceForm> = {}): TraceForm => ({ ...initialTraceForm(NODES), src: '10.40.1.3:40001', dst: '10.96.0.10:80', arrival: 'cbr0', ...more });
 
 describe('trace form choices', () => {
-  it('offers the node’s interfaces with their addresses, loopback last, then local', () => {
+  it('offers the node’s interfaces with their addresses, loopback last, then local, then one typed by hand', () => {
+    const other = { value: OTHER_ARRIVAL, label: 'another interface (not in the captures)…' };
     expect(arrivalChoices(NODES[0])).toEqual([
       { value: 'eth0', label: 'eth0 (192.168.56.11/24)' },
       { value: 'cbr0', label: 'cbr0 (10.40.1.1/24)' },
       { value: 'lo', label: 'lo (127.0.0.1/8)' },
       { value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' },
+      other,
     ]);
-    expect(arrivalChoices(undefined)).toEqual([{ value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' }]);
+    expect(arrivalChoices(undefined)).toEqual([{ value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' }, other]);
+  });
+
+  it('sends an interface typed by hand as it is, and asks for one when none is typed', () => {
+    const typed = buildTraceRequest(filled({ arrival: OTHER_ARRIVAL, otherArrival: ' cni0 ' }), NODES);
+    expect(typed.ok && typed.request.in).toBe('cni0');
+    expect(buildTraceRequest(filled({ arrival: OTHER_ARRIVAL, otherArrival: '' }), NODES)).toEqual({ ok: false, errors: { arrival: 'name the interface the packet arrives on' } });
+    expect(buildTraceRequest(filled({ arrival: OTHER_ARRIVAL, otherArrival: 'eth 0' }), NODES)).toEqual({ ok: false, errors: { arrival: '"eth 0" is not an interface name' } });
   });
 
   it('offers the node’s own ruleset captures newest first, after "newest"', () => {
@@ -39,7 +48,7 @@ describe('trace form choices', () => {
   });
 
   it('starts on the first node, TCP, its first interface', () => {
-    expect(initialTraceForm(NODES)).toEqual({ node: 'nodea', proto: 'tcp', src: '', dst: '', arrival: 'eth0', follow: false, snapshot: NEWEST_SNAPSHOT, bridgeNetfilter: true });
+    expect(initialTraceForm(NODES)).toEqual({ node: 'nodea', proto: 'tcp', src: '', dst: '', arrival: 'eth0', otherArrival: '', follow: false, snapshot: NEWEST_SNAPSHOT, bridgeNetfilter: true });
     expect(initialTraceForm([])).toMatchObject({ node: '', arrival: LOCAL_ARRIVAL });
   });
 

@@ -9,6 +9,8 @@ import { formatTakenAt } from './node-list';
 
 /** The arrival choice for a packet sent by a process on the node; `@` never appears in an interface name. */
 export const LOCAL_ARRIVAL = '@local';
+/** The arrival choice for an interface typed by hand: one the captures do not list (the replay then assumes it, or says the node has no such interface). */
+export const OTHER_ARRIVAL = '@other';
 /** The snapshot choice for the newest ruleset of each node. */
 export const NEWEST_SNAPSHOT = '';
 
@@ -17,8 +19,10 @@ export interface TraceForm {
   proto: TraceProto;
   src: string;
   dst: string;
-  /** An interface name, or LOCAL_ARRIVAL. */
+  /** An interface name, LOCAL_ARRIVAL, or OTHER_ARRIVAL. */
   arrival: string;
+  /** The interface typed by hand when `arrival` is OTHER_ARRIVAL. */
+  otherArrival: string;
   follow: boolean;
   /** A ruleset capture id, or NEWEST_SNAPSHOT. */
   snapshot: string;
@@ -46,13 +50,14 @@ export function isTraceProto(value: string): value is TraceProto {
   return (TRACE_PROTOS as readonly string[]).includes(value);
 }
 
-/** The node's interfaces (loopback last), then a packet sent locally. */
+/** The node's interfaces (loopback last), then a packet sent locally, then an interface the captures do not show. */
 export function arrivalChoices(node: NodeJson | undefined): Choice[] {
   const interfaces = node?.interfaces ?? [];
   const ordered = [...interfaces.filter((i) => i.name !== 'lo'), ...interfaces.filter((i) => i.name === 'lo')];
   return [
     ...ordered.map((i) => ({ value: i.name, label: i.addresses.length > 0 ? `${i.name} (${i.addresses.join(', ')})` : i.name })),
     { value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' },
+    { value: OTHER_ARRIVAL, label: 'another interface (not in the captures)…' },
   ];
 }
 
@@ -73,7 +78,10 @@ function defaultArrival(node: NodeJson | undefined): string {
 
 export function initialTraceForm(nodes: readonly NodeJson[]): TraceForm {
   const first = nodes[0];
-  return { node: first?.name ?? '', proto: 'tcp', src: '', dst: '', arrival: defaultArrival(first), follow: false, snapshot: NEWEST_SNAPSHOT, bridgeNetfilter: true };
+  return {
+    node: first?.name ?? '', proto: 'tcp', src: '', dst: '', arrival: defaultArrival(first), otherArrival: '', follow: false, snapshot: NEWEST_SNAPSHOT,
+    bridgeNetfilter: true,
+  };
 }
 
 /** The form after the project changed (an import): the choices that still exist are kept. */
@@ -123,7 +131,11 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
   const kernelSource = local && form.src.trim() === '';
   const src = kernelSource ? null : endpoint('src', form.src);
   const dst = endpoint('dst', form.dst);
-  if (!local && node !== undefined && !node.interfaces.some((i) => i.name === form.arrival)) errors.arrival = `${form.node} has no interface "${form.arrival}"`;
+  const typed = form.arrival === OTHER_ARRIVAL;
+  const arrival = typed ? form.otherArrival.trim() : form.arrival;
+  if (typed && arrival === '') errors.arrival = 'name the interface the packet arrives on';
+  else if (typed && /[\s/@]/.test(arrival)) errors.arrival = `"${arrival}" is not an interface name`;
+  else if (!local && !typed && node !== undefined && !node.interfaces.some((i) => i.name === arrival)) errors.arrival = `${form.node} has no interface "${arrival}"`;
   const snapshot = form.snapshot === NEWEST_SNAPSHOT ? null : Number(form.snapshot);
   if (snapshot !== null && !snapshotChoices(node).some((c) => c.value === form.snapshot)) errors.snapshot = 'not a ruleset capture of this node';
   if ((src === null && !kernelSource) || dst === null || Object.keys(errors).length > 0) return { ok: false, errors };
@@ -134,7 +146,7 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
     sport: src?.port ?? null,
     dst: dst.ip,
     dport: dst.port,
-    in: local ? null : form.arrival,
+    in: local ? null : arrival,
     local,
     follow: form.follow,
   };

@@ -94,4 +94,24 @@ describe('trace outcome formatting', () => {
     expect(cards[2]).toMatchObject({ uncertain: true, assumptions: [{ about: held.about, rule: held.rule, source: 'n1.txt:9' }] });
     expect(outcomesHeadline(cards)).toBe('3 outcomes: 2 forwarded, 1 dropped · 2 sets of assumptions, each summing to 100%');
   });
+
+  it('puts first what an outcome\'s own path assumed, and apart what its set shares with the other outcomes', () => {
+    const assume = (address: string) => ({ node: 'n1', about: `whether ${address} is an address of n1`, assumed: `assuming ${address} is a local address of n1`, rule: null, source: null });
+    const a = assume('10.244.0.24');
+    const b = assume('10.244.0.25');
+    const outcomes: OutcomeJson[] = [
+      { ...unknown, probability: 0.5, verdict: 'deliver', caveats: [], assumptions: [a, b], assumptionsOnPath: [0] },
+      { ...unknown, probability: 0.5, verdict: 'deliver', caveats: [], assumptions: [a, b], assumptionsOnPath: [1] },
+    ];
+    const input = { node: 'n1', proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.96.0.10', dport: 53, in: 'eth0', local: false };
+    const cards = outcomeCards({ input, outcomes });
+    expect(cards.map((c) => [c.assumptionsOnPath.map((r) => r.assumed), c.assumptionsOfSet.map((r) => r.assumed)])).toEqual([
+      [[a.assumed], [b.assumed]],
+      [[b.assumed], [a.assumed]],
+    ]);
+    // An answer without the field (an older server): every assumption is the outcome's own.
+    const [old] = outcomeCards({ input, outcomes: [{ ...outcomes[0]!, assumptionsOnPath: undefined }] });
+    expect(old!.assumptionsOnPath).toHaveLength(2);
+    expect(old!.assumptionsOfSet).toEqual([]);
+  });
 });

@@ -84,6 +84,10 @@ export interface OutcomeCard {
   caveats: string[];
   /** Outcomes with the same assumptions share one set; their shares sum to 100%. */
   assumptions: AssumptionRow[];
+  /** Those of `assumptions` this outcome's own path met. */
+  assumptionsOnPath: AssumptionRow[];
+  /** The rest: met by the other outcomes of its set, which share them. */
+  assumptionsOfSet: AssumptionRow[];
 }
 
 const VERDICT_LABELS: Record<VerdictJson, string> = {
@@ -198,8 +202,15 @@ export function outcomeCard(o: OutcomeJson, index: number): OutcomeCard {
     steps: o.steps.map(stepRow),
     reason: o.reason,
     caveats: o.caveats,
-    assumptions: o.assumptions.map(assumptionRow),
+    ...assumptionRows(o),
   };
+}
+
+/** An answer without `assumptionsOnPath` (an older server) counts every assumption as on the path. */
+function assumptionRows(o: OutcomeJson): Pick<OutcomeCard, 'assumptions' | 'assumptionsOnPath' | 'assumptionsOfSet'> {
+  const rows = o.assumptions.map(assumptionRow);
+  const onPath = new Set(o.assumptionsOnPath ?? rows.map((_, i) => i));
+  return { assumptions: rows, assumptionsOnPath: rows.filter((_, i) => onPath.has(i)), assumptionsOfSet: rows.filter((_, i) => !onPath.has(i)) };
 }
 
 function assumptionRow(a: AssumptionJson, i: number): AssumptionRow {
