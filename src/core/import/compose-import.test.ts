@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { rulesetHistory } from '../correlate/ruleset-history';
 import { listNodes } from '../model/nodes-view';
 import { loadWorld } from '../model/node-world';
+import { nodeState } from '../model/node-state';
 import { traceProject } from '../model/project-trace';
 import { Store } from '../model/store';
 import { readTopology } from '../model/topology-view';
@@ -70,6 +71,19 @@ describe('importing fragments of a node', () => {
     expect(node!.interfaces.find((i) => i.name === 'eth0')!.addresses).toEqual(['192.168.56.11/24']);
     const result = traceProject(store, { node: 'node-x', proto: 'tcp', src: '192.168.56.20', dst: '192.168.56.11', dport: 22, in: 'eth0', follow: false }, { snapshot: null });
     expect(result.outcomes.map((o) => o.verdict)).toEqual(['deliver']);
+  });
+
+  it('reuses a node\'s composed state while its captures are the same, and composes again after another import', () => {
+    importPaths(store, [transcript('node-y.txt', ['ip route', lab('ip-route.txt')])], { node: 'node-y' });
+    const id = store.findNode('node-y')!;
+    const first = nodeState(store, id);
+    expect(nodeState(store, id)).toBe(first);
+    expect(first.interfaces).toBeNull();
+    importPaths(store, [transcript('node-y-later.txt', ['ip addr', lab('ip-addr.txt')])], { node: 'node-y' });
+    const after = nodeState(store, id);
+    expect(after).not.toBe(first);
+    expect(after.interfaces?.map((i) => i.name)).toContain('eth0');
+    expect(after.routes).toEqual(first.routes);
   });
 
   it('makes the ports `brctl show` lists interfaces of the node, even those `ip addr` did not list', () => {

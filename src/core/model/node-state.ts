@@ -19,9 +19,26 @@ const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
   'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
 };
 
+/**
+ * Composed states already made on a store, per node, namespace and parts. A stored capture never
+ * changes, so a state is reused while the node's captures are the same ones (the same ids, sources and
+ * import times: an id a rolled-back import freed and a later one took again is not the same capture).
+ * One command reads the same node several times (flows, then the report; every trace of `serve`).
+ */
+const composed = new WeakMap<Store, Map<string, { captures: string; state: ComposedState }>>();
+
 /** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own), of the parts asked for. */
 export function nodeState(store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS): ComposedState {
-  return composeState(composeInputs(store, store.capturesOf(nodeId).filter((c) => c.netns === netns), parts));
+  const captures = store.capturesOf(nodeId).filter((c) => c.netns === netns);
+  const identity = captures.map((c) => `${c.id}@${c.importedAt}@${c.sourceFile}:${c.firstLine ?? ''}`).join('|');
+  const key = `${nodeId}|${netns ?? ''}|${[...parts].sort().join(',')}`;
+  let byKey = composed.get(store);
+  if (byKey === undefined) composed.set(store, (byKey = new Map()));
+  const known = byKey.get(key);
+  if (known !== undefined && known.captures === identity) return known.state;
+  const state = composeState(composeInputs(store, captures, parts));
+  byKey.set(key, { captures: identity, state });
+  return state;
 }
 
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */

@@ -5,8 +5,8 @@
  * Composed from all the captures of each node (compose-state.ts), as in the nodes view and the replay;
  * bridge ports are interfaces of their node even where no address capture listed them.
  */
-import { composeState, type ComposedInterface, type ComposedState } from './compose-state';
-import { composeInputs, LINK_PARTS } from './node-state';
+import type { ComposedInterface, ComposedState } from './compose-state';
+import { LINK_PARTS, nodeState } from './node-state';
 import type { CaptureRow, K8sOrigin, Store } from './store';
 
 export interface TopologyInterface {
@@ -129,7 +129,6 @@ function routesOf(state: ComposedState): TopologyRoute[] {
 
 function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; state: ComposedState } {
   const captures = store.capturesOf(id);
-  const own = captures.filter((c) => c.netns === null);
   const namespaces = new Map<string, CaptureRow[]>();
   for (const c of captures) {
     if (c.netns === null) continue;
@@ -137,7 +136,7 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; s
     list.push(c);
     namespaces.set(c.netns, list);
   }
-  const state = composeState(composeInputs(store, own));
+  const state = nodeState(store, id);
   const node: TopologyNode = {
     name,
     interfaces: interfacesOf(state),
@@ -146,7 +145,7 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; s
     namespaces: [...namespaces.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([nsName, list]) => {
-        const ns = composeState(composeInputs(store, list, LINK_PARTS));
+        const ns = nodeState(store, id, nsName, LINK_PARTS);
         return { name: nsName, via: list[0]?.netnsVia ?? null, interfaces: interfacesOf(ns), routes: routesOf(ns) };
       })
       .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
