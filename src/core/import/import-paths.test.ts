@@ -16,9 +16,8 @@ const LAB_NODEA = path.join('test', 'fixtures', 'lab', 'nodes', 'nodea');
 const project = useTempProject('import-real');
 const store = (): Store => project().store();
 
-describe('importPaths', () => {
-  it('stores an iptables-save dump under a node named after the file, rules readable as parsed', () => {
-    const file = project().write('ruleset.iptables-save', fs.readFileSync(path.join(LAB_NODEA, 'iptables-save.txt'), 'utf8'));
+/** An iptables-save file imports as one capture of a node named after it, its rules read back as the parser reads them. */
+function expectStoredAsParsed(file: string): void {
     const report = importPaths(store(), [file]);
     expect(report.errors).toEqual([]);
     expect(report.nodes).toEqual([
@@ -27,6 +26,12 @@ describe('importPaths', () => {
     const id = report.nodes[0].captures[0].id;
     const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
     expect(store().rulesetsOf(id)).toEqual([parsed]);
+}
+
+describe('importPaths', () => {
+  it('stores an iptables-save dump under a node named after the file, rules readable as parsed', () => {
+    const file = project().write('ruleset.iptables-save', fs.readFileSync(path.join(LAB_NODEA, 'iptables-save.txt'), 'utf8'));
+    expectStoredAsParsed(file);
   });
 
   it('derives the services and endpoints kube-proxy programmed (the lab node)', () => {
@@ -145,14 +150,7 @@ describe('importPaths: prompts that name no host', () => {
 describeShared('kube-proxy-conformance', 'importPaths on a kube-proxy conformance dump', () => {
   it('stores an iptables-save dump under a node named after the file, rules readable as parsed', () => {
     const file = conformance('TestLoadBalancer');
-    const report = importPaths(store(), [file]);
-    expect(report.errors).toEqual([]);
-    expect(report.nodes).toEqual([
-      { name: 'ruleset', captures: [expect.objectContaining({ kind: 'iptables-save', source: `${file}:1`, records: expect.any(Number) })] },
-    ]);
-    const id = report.nodes[0].captures[0].id;
-    const parsed = parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
-    expect(store().rulesetsOf(id)).toEqual([parsed]);
+    expectStoredAsParsed(file);
   });
 
   it('derives the services and endpoints kube-proxy programmed', () => {
