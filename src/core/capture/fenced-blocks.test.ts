@@ -55,6 +55,18 @@ describe('codeBlocksOf', () => {
     expect(isPreOpenLine('<p>text</p>')).toBe(false);
   });
 
+  it('reads the body of a <details> section pasted without a fence, without its <summary>', () => {
+    const md = 'Output:\n\n<details>\n<summary>ip route</summary>\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link\n</details>\n\nProse.';
+    expect(codeBlocksOf(sourceLines(md), 'doc.md').blocks).toEqual([
+      { lang: null, lines: [{ line: 5, text: 'default via 10.0.0.1 dev eth0' }, { line: 6, text: '10.0.0.0/24 dev eth0 scope link' }] },
+    ]);
+  });
+
+  it('leaves a <details> section holding a fence to the fence', () => {
+    const md = '<details><summary>iptables-save</summary>\n\n```\n*nat\nCOMMIT\n```\n\n</details>';
+    expect(codeBlocksOf(sourceLines(md), 'doc.md').blocks).toEqual([{ lang: null, lines: [{ line: 4, text: '*nat' }, { line: 5, text: 'COMMIT' }] }]);
+  });
+
   it('recognises fence lines', () => {
     expect(isFenceLine('```yaml')).toBe(true);
     expect(isFenceLine('  ~~~')).toBe(true);

@@ -44,6 +44,32 @@ export function isFenceLine(text: string): boolean {
   return FENCE_OPEN.test(text.length > HEAD ? text.slice(0, HEAD) : text);
 }
 
+const DETAILS_OPEN = /^ {0,64}<details\b[^>]{0,256}>/i;
+const DETAILS_CLOSE = /<\/details>\s*$/i;
+const SUMMARY = /^\s*(?:<details\b[^>]{0,256}>)?\s*<summary\b[^>]{0,256}>.*<\/summary>\s*$/i;
+
+/** `<details>` (GitHub's collapsed section), whose body may be output pasted as it is, without a fence. */
+export function isDetailsOpenLine(text: string): boolean {
+  return DETAILS_OPEN.test(text.length > HEAD ? text.slice(0, HEAD) : text);
+}
+
+/**
+ * The body of a `<details>` section opened on line `open` when it is text pasted as it is (no fence,
+ * `<pre>` or indented block inside, which are read as such), without its `<summary>` line; null otherwise.
+ */
+function rawDetailsBody(lines: readonly SourceLine[], open: number): { body: SourceLine[]; next: number } | null {
+  const body: SourceLine[] = [];
+  for (let j = open; j < lines.length; j++) {
+    const { line, text } = lines[j]!;
+    const closes = DETAILS_CLOSE.test(text);
+    const content = (j === open ? text.replace(DETAILS_OPEN, '') : text).replace(DETAILS_CLOSE, '');
+    if (j > open && (isFenceLine(content) || isPreOpenLine(content) || /^(?: {4}|\t)\S/.test(content))) return null;
+    if (!SUMMARY.test(content) && content.trim() !== '') body.push({ line, text: content });
+    if (closes) return body.length > 0 ? { body, next: j + 1 } : null;
+  }
+  return null;
+}
+
 export function codeBlocksOf(lines: readonly SourceLine[], file: string): { blocks: CodeBlock[]; warnings: CaptureWarning[] } {
   const blocks: CodeBlock[] = [];
   const warnings: CaptureWarning[] = [];
@@ -71,6 +97,13 @@ export function codeBlocksOf(lines: readonly SourceLine[], file: string): { bloc
       if (!closed) warnings.push({ file, line, message: `code block opened here is never closed; read to the end of the file` });
       blocks.push({ lang: open[3] ? open[3] : null, lines: body });
       i = j + 1;
+      previousBlank = false;
+      continue;
+    }
+    const details = isDetailsOpenLine(head) ? rawDetailsBody(lines, i) : null;
+    if (details) {
+      blocks.push({ lang: null, lines: details.body });
+      i = details.next;
       previousBlank = false;
       continue;
     }

@@ -7,7 +7,7 @@
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from './capture-unit';
 import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
 import { changes, type StateChange } from './command-selection';
-import { codeBlocksOf, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
+import { codeBlocksOf, isDetailsOpenLine, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
 import type { CaptureKind } from './records';
@@ -28,7 +28,7 @@ export function splitText(input: TextInput, detect: CaptureDetector): SplitResul
     splitter.warn(input.firstLine, 'empty input: no capture in it');
     return splitter.result();
   }
-  const fenced = lines.some((l) => isFenceLine(l.text) || isPreOpenLine(l.text));
+  const fenced = lines.some((l) => isFenceLine(l.text) || isPreOpenLine(l.text) || isDetailsOpenLine(l.text));
   const prompts = fenced ? [] : lines.map((l) => parsePrompt(l.text));
   // Indented code blocks make a Markdown document only where no line is a prompt of its own.
   if (fenced || (!prompts.some((p) => p?.strength === 'strong') && hasIndentedCommandBlock(lines))) {
@@ -382,6 +382,9 @@ function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
 /** Markdown heading, bold or code marks, and a trailing colon around a label: `## ip r s t 101`, `**\`ip rule\`:**`. */
 const LABEL_MARKS = /^(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+)?[*_`]*\s*|\s*[*_`]*\s*:?\s*[*_`]*\s*$/g;
 
+/** `<details><summary><code>ip route</code></summary>`: the tags around a label. */
+const HTML_TAGS = /<\/?(?:details|summary|b|strong|code|em|i)\b[^>]{0,64}>/gi;
+
 /**
  * The command a write-up names on the line right above a code block (a heading, a bold label, a list item) when
  * the block holds only output: null unless that line, without its Markdown marks, is a command natlens reads.
@@ -395,7 +398,7 @@ function labelCommandOf(all: SourceLine[], block: SourceLine[]): string | null {
     if (text.trim() === '') continue;
     seen++;
     if (isFenceLine(text) || isPreOpenLine(text)) continue;
-    const candidate = text.replace(LABEL_MARKS, '').trim();
+    const candidate = text.replace(HTML_TAGS, '').replace(LABEL_MARKS, '').trim();
     if (candidate === '' || !looksLikeCommandLine(candidate)) return null;
     return analyseCommand(candidate).kindHint === null ? null : candidate;
   }
