@@ -3,6 +3,7 @@
  * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
  */
 import type { CaptureKind } from '../capture/records';
+import type { StateConflict } from './compose-state';
 
 export interface InterfaceView {
   name: string;
@@ -88,18 +89,6 @@ export interface CaptureView {
   partial: boolean;
 }
 
-/** Two captures of the same thing that disagree (compose-state.ts): both kept, the later one used. */
-export interface ConflictView {
-  about: 'interface' | 'route' | 'bridge-port';
-  /** The interface, `TABLE DST` of the route, the bridge port. */
-  subject: string;
-  /** The earlier and the later capture's id, `file:line` and what each says. */
-  captures: [number, number];
-  sources: [string, string];
-  says: [string, string];
-  resolution: string;
-}
-
 export interface NodeView {
   name: string;
   /** Composed from all the address and bridge captures of the node's own namespace, each replacing what it covers. */
@@ -113,5 +102,6 @@ export interface NodeView {
   /** From the newest `bridge-fdb` capture in the node's own namespace. */
   fdb: FdbView[];
   captures: CaptureView[];
-  conflicts: ConflictView[];
+  /** Two captures of the same thing that disagree (compose-state.ts): both kept, the later one used. */
+  conflicts: StateConflict[];
 }
