@@ -5,7 +5,7 @@
  */
 import { captureScope, type CaptureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
-import type { ParsedCapture } from '../capture/records';
+import type { CaptureKind, ParsedCapture } from '../capture/records';
 import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
 
@@ -90,4 +90,26 @@ function scopeOf(c: CaptureRow, parsed: ParsedCapture | null): CaptureScope {
   // Before scopes were kept, a capture marked partial without a command that says why was an excerpt.
   if (command === null && c.partial && c.kind === 'iptables-save' && scope.of === 'ruleset') return { ...scope, filtered: true };
   return scope;
+}
+
+/**
+ * The records of each family from the newest capture of the node's own namespace that holds that family:
+ * `ip rule` and `ip -6 rule` are two captures of one kind, and the later one does not replace the other
+ * family. Null when no capture of `kind` was taken.
+ */
+export function newestPerFamily<T extends { family: 'ipv4' | 'ipv6' }>(
+  store: Store, nodeId: number, kind: CaptureKind, read: (captureId: number) => T[],
+): T[] | null {
+  const captures = store.capturesOf(nodeId).filter((c) => c.kind === kind && c.netns === null).sort((a, b) => b.id - a.id);
+  if (captures.length === 0) return null;
+  const out: T[] = [];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (const c of captures) {
+      const records = read(c.id).filter((r) => r.family === family);
+      if (records.length === 0) continue;
+      out.push(...records);
+      break;
+    }
+  }
+  return out;
 }

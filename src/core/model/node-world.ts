@@ -3,12 +3,12 @@
  * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
  * (compose-state.ts). The ruleset is the newest composed snapshot of each family.
  */
-import type { CaptureKind, RuleRecord } from '../capture/records';
+import type { CaptureKind } from '../capture/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import type { ComposedRulesetSnapshot } from './compose-state';
 import { ModelError } from './model-error';
-import { nodeState } from './node-state';
-import type { CaptureRow, Store } from './store';
+import { newestPerFamily, nodeState } from './node-state';
+import type { Store } from './store';
 
 export interface WorldOptions {
   /** A ruleset capture id (`trace --snapshot`): the ruleset snapshot it is part of is used for its node instead of the newest. */
@@ -40,7 +40,7 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       interfacesComplete: state.interfacesComplete,
       routes: state.routes,
       rulesetSource: ipv4 === null ? null : sourceFileOf(store, ipv4.captures),
-      rules: ipRulesOfNode(store, store.capturesOf(id).filter((c) => c.netns === null)),
+      rules: newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)),
     };
   });
 }
@@ -49,20 +49,4 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
 function sourceFileOf(store: Store, captures: readonly number[]): string | null {
   const files = new Set(captures.map((c) => store.capture(c)?.sourceFile ?? null));
   return files.size === 1 ? [...files][0] ?? null : null;
-}
-
-/** Each family's rules from the newest `ip rule` capture holding that family (`ip rule` and `ip -6 rule` are two captures). */
-function ipRulesOfNode(store: Store, own: readonly CaptureRow[]): RuleRecord[] | null {
-  const captures = own.filter((c) => c.kind === 'ip-rule').sort((a, b) => b.id - a.id);
-  if (captures.length === 0) return null;
-  const out: RuleRecord[] = [];
-  for (const family of ['ipv4', 'ipv6'] as const) {
-    for (const c of captures) {
-      const rules = store.ipRulesOf(c.id).filter((r) => r.family === family);
-      if (rules.length === 0) continue;
-      out.push(...rules);
-      break;
-    }
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import { assertNever } from '../common/assert-never';
-import type { CaptureKind, FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../capture/records';
-import { LINK_PARTS, nodeState } from './node-state';
+import type { FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../capture/records';
+import { LINK_PARTS, newestPerFamily, nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from './views';
 
@@ -31,33 +31,13 @@ function nodeView(store: Store, id: number, name: string): NodeView {
     dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
     nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
   }));
-  const rules = newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)).map(ruleView);
-  const neighbours = newestPerFamily(store, id, 'ip-neigh', (c) => store.neighboursOf(c)).map(neighbourView);
+  const rules = (newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)) ?? []).map(ruleView);
+  const neighbours = (newestPerFamily(store, id, 'ip-neigh', (c) => store.neighboursOf(c)) ?? []).map(neighbourView);
   const fdbCapture = store.newestCapture(id, ['bridge-fdb']);
   const fdb = fdbCapture ? store.fdbEntriesOf(fdbCapture.id).map(fdbView) : [];
   return {
     name, interfaces, routes, rules, neighbours, fdb, captures: store.capturesOf(id).map(captureView), conflicts: state.conflicts,
   };
-}
-
-/**
- * The records of each family from the newest capture that holds that family: `ip rule` and `ip -6 rule`
- * are two captures of one kind, and the later one does not replace the other family.
- */
-function newestPerFamily<T extends { family: 'ipv4' | 'ipv6' }>(
-  store: Store, nodeId: number, kind: CaptureKind, read: (captureId: number) => T[],
-): T[] {
-  const captures = store.capturesOf(nodeId).filter((c) => c.kind === kind && c.netns === null).sort((a, b) => b.id - a.id);
-  const out: T[] = [];
-  for (const family of ['ipv4', 'ipv6'] as const) {
-    for (const c of captures) {
-      const records = read(c.id).filter((r) => r.family === family);
-      if (records.length === 0) continue;
-      out.push(...records);
-      break;
-    }
-  }
-  return out;
 }
 
 function ruleView(r: RuleRecord): RuleView {
