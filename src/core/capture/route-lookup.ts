@@ -8,18 +8,9 @@ import { analyseCommand } from './command';
 import type { CaptureUnit } from './capture-unit';
 import { isIpAddress } from './ip-address';
 
-const ROUTE_OBJECT = /^r(?:o(?:u(?:t(?:e)?)?)?)?$/;
-const GET_VERB = /^g(?:e(?:t)?)?$/;
-/** `ip` options that take a value (`ip -n NS route get`, `ip -b FILE`). */
-const IP_OPTIONS_WITH_VALUE = new Set(['-n', '-netns', '--netns', '-b', '-batch', '--batch', '-rc', '-rcvbuf', '-l', '-loops', '-f', '-family']);
-
-/** `ip [OPTIONS] route get ...` (any abbreviation: `ip r g`, `ip -4 ro get`). */
+/** `ip [OPTIONS] route get ...` (any abbreviation: `ip r g`, `ip -4 ro get`), as the command's selection reads it. */
 export function isRouteLookupCommand(command: string): boolean {
-  const argv = analyseCommand(command).argv;
-  if (argv[0] !== 'ip') return false;
-  let i = 1;
-  while (i < argv.length && argv[i]!.startsWith('-')) i += IP_OPTIONS_WITH_VALUE.has(argv[i]!) ? 2 : 1;
-  return ROUTE_OBJECT.test(argv[i] ?? '') && GET_VERB.test(argv[i + 1] ?? '');
+  return analyseCommand(command).selection.routeLookup;
 }
 
 const LOOKUP_TYPES = new Set(['local', 'broadcast', 'multicast', 'unicast', 'anycast', 'unreachable', 'prohibit', 'blackhole', 'throw']);
