@@ -13,89 +13,16 @@
 set -euo pipefail
 
 OUT=${1:?usage: two-node.sh OUTDIR}
-[[ $(id -u) -eq 0 ]] || { echo "two-node.sh: needs root (network namespaces)" >&2; exit 2; }
-for tool in ip iptables-restore iptables-save iptables conntrack tcpdump brctl bridge curl python3; do
-  command -v "$tool" >/dev/null || { echo "two-node.sh: $tool not found" >&2; exit 2; }
-done
-PYTHON=$(python3 -c 'import sys; print(sys.executable)')
-
-SUFFIX=$(printf '%04x' $(( ($$ ^ RANDOM) & 0xffff )))
-NS_SW=nl-sw-$SUFFIX NS_A=nl-nodea-$SUFFIX NS_B=nl-nodeb-$SUFFIX NS_C=nl-client-$SUFFIX
-NS_A1=nl-a1-$SUFFIX NS_A2=nl-a2-$SUFFIX NS_B1=nl-b1-$SUFFIX NS_B2=nl-b2-$SUFFIX
-ALL_NS=("$NS_A1" "$NS_A2" "$NS_B1" "$NS_B2" "$NS_C" "$NS_A" "$NS_B" "$NS_SW")
-WORK=$(mktemp -d /tmp/nl-lab-$SUFFIX.XXXXXX)
-PIDS=()
-
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  # Anything still running inside our namespaces was started by this script.
-  for ns in "${ALL_NS[@]}"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-  done
-  # Deleting a namespace removes the veths, bridges and rules inside it; nothing was created outside them.
-  for ns in "${ALL_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+LAB_NAME=two-node.sh
+# shellcheck source=scripts/lab/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lab_require ip iptables-restore iptables-save iptables conntrack tcpdump brctl bridge curl python3
+lab_init
+LAB_NODES_DIR=$OUT/nodes LAB_TRANSCRIPTS_DIR=$OUT/transcripts
+trap lab_cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# ---- topology --------------------------------------------------------------------------------
-
-for ns in "${ALL_NS[@]}"; do
-  ip netns add "$ns"
-  in_ns "$ns" ip link set lo up
-  # No IPv6: keeps router solicitations and MLD reports out of the captures.
-  in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-
-in_ns "$NS_SW" ip link add br0 type bridge
-in_ns "$NS_SW" ip link set br0 up
-
-# attach NS ADDR/PREFIX: eth0 in NS, its peer a port of the switch bridge
-attach_to_switch() {
-  local ns=$1 addr=$2 port=$3
-  in_ns "$ns" ip link add eth0 type veth peer name "$port" netns "$NS_SW"
-  in_ns "$NS_SW" ip link set "$port" master br0 up
-  in_ns "$ns" ip addr add "$addr" dev eth0
-  in_ns "$ns" ip link set eth0 up
-}
-attach_to_switch "$NS_A" 192.168.56.11/24 swp-a
-attach_to_switch "$NS_B" 192.168.56.12/24 swp-b
-attach_to_switch "$NS_C" 192.168.56.100/24 swp-c
-
-# node NS CBR_ADDR OTHER_POD_CIDR OTHER_NODE_IP
-setup_node() {
-  local ns=$1 cbr=$2 other_cidr=$3 other_node=$4
-  in_ns "$ns" ip link add cbr0 type bridge
-  in_ns "$ns" ip addr add "$cbr" dev cbr0
-  in_ns "$ns" ip link set cbr0 up
-  in_ns "$ns" ip route add "$other_cidr" via "$other_node" dev eth0
-  in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
-  # Bridged pod-to-pod frames skip iptables here (br_netfilter's per-namespace switch), whatever the host has loaded.
-  if in_ns "$ns" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
-    in_ns "$ns" sysctl -qw net.bridge.bridge-nf-call-iptables=0
-  fi
-}
-setup_node "$NS_A" 10.40.1.1/24 10.40.2.0/24 192.168.56.12
-setup_node "$NS_B" 10.40.2.1/24 10.40.1.0/24 192.168.56.11
-
-# pod NODE_NS POD_NS HOST_VETH ADDR GATEWAY
-add_pod() {
-  local node=$1 pod=$2 hostif=$3 addr=$4 gw=$5
-  in_ns "$pod" ip link add eth0 type veth peer name "$hostif" netns "$node"
-  in_ns "$node" ip link set "$hostif" master cbr0 up
-  in_ns "$pod" ip addr add "$addr" dev eth0
-  in_ns "$pod" ip link set eth0 up
-  in_ns "$pod" ip route add default via "$gw"
-}
-add_pod "$NS_A" "$NS_A1" veth-a1 10.40.1.2/24 10.40.1.1
-add_pod "$NS_A" "$NS_A2" veth-a2 10.40.1.3/24 10.40.1.1
-add_pod "$NS_B" "$NS_B1" veth-b1 10.40.2.2/24 10.40.2.1
-add_pod "$NS_B" "$NS_B2" veth-b2 10.40.2.3/24 10.40.2.1
+lab_topology
 
 # ---- kube-proxy-style rules (iptables mode, masqueradeAll so same-node hairpin works without br_netfilter) ----
 
@@ -153,57 +80,20 @@ kube_rules | in_ns "$NS_B" iptables-restore
 
 # ---- servers: a tiny HTTP server in each endpoint pod, answering with the pod's name ---------------
 
-start_server() {
-  local pod=$1 name=$2
-  mkdir -p "$WORK/www-$name"
-  printf 'hello from %s\n' "$name" > "$WORK/www-$name/index.html"
-  ip netns exec "$pod" "$PYTHON" -m http.server 8080 --bind 0.0.0.0 --directory "$WORK/www-$name" >"$WORK/server-$name.log" 2>&1 &
-  PIDS+=($!)
-}
-start_server "$NS_A1" a1
-start_server "$NS_B1" b1
-wait_listening() {
-  local pod=$1 addr=$2
-  for _ in $(seq 1 100); do
-    in_ns "$pod" "$PYTHON" -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('$addr', 8080)))" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "two-node.sh: server $addr:8080 did not start" >&2
-  exit 1
-}
-wait_listening "$NS_A1" 10.40.1.2
-wait_listening "$NS_B1" 10.40.2.2
+lab_start_server "$NS_A1" a1
+lab_start_server "$NS_B1" b1
+lab_wait_listening "$NS_A1" 10.40.1.2
+lab_wait_listening "$NS_B1" 10.40.2.2
 # The readiness probes above leave conntrack entries in the pods only, never in the nodes.
 
 # ---- captures: tcpdump prints text and writes the pcap of the same packets ---------------------
 
-mkdir -p "$OUT/nodes/nodea" "$OUT/nodes/nodeb" "$OUT/transcripts"
-CAPTURES=()
-# capture NODE_NS NODE IFACE FILTER TEXT_OPTIONS...
-start_capture() {
-  local ns=$1 node=$2 iface=$3 filter=$4; shift 4
-  local base="$OUT/nodes/$node/$iface"
-  # Started without a shell function so $! is tcpdump itself (ip netns exec execs). A script's background
-  # jobs start with SIGINT ignored; env restores it so tcpdump can flush and exit on SIGINT.
-  ip netns exec "$ns" env --default-signal=INT tcpdump -i "$iface" -Z root -U -l "$@" -w "$base.pcap" --print ${filter:+"$filter"} >"$base.tcpdump.txt" 2>"$WORK/$node-$iface.err" &
-  local pid=$!
-  PIDS+=("$pid")
-  CAPTURES+=("$pid:$WORK/$node-$iface.err")
-  for _ in $(seq 1 100); do
-    grep -q 'listening on' "$WORK/$node-$iface.err" && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "two-node.sh: tcpdump on $node $iface did not start:" >&2
-  cat "$WORK/$node-$iface.err" >&2
-  exit 1
-}
 for node in nodea nodeb; do
-  ns=$([[ $node == nodea ]] && echo "$NS_A" || echo "$NS_B")
-  start_capture "$ns" "$node" eth0 '' -n -e -tt
-  start_capture "$ns" "$node" cbr0 '' -n -e -tt
+  ns=$(node_ns "$node")
+  lab_start_capture "$ns" "$node" eth0 '' -n -e -tt
+  lab_start_capture "$ns" "$node" cbr0 '' -n -e -tt
   # Every interface at once, kept small: ARP, ICMP and the SYN/FIN packets of each connection.
-  start_capture "$ns" "$node" any 'arp or icmp or tcp[tcpflags] & (tcp-syn|tcp-fin) != 0' -n -tt -v -S
+  lab_start_capture "$ns" "$node" any 'arp or icmp or tcp[tcpflags] & (tcp-syn|tcp-fin) != 0' -n -tt -v -S
 done
 
 # ---- traffic ---------------------------------------------------------------------------------
@@ -245,48 +135,24 @@ printf '{"kind":"ping","from":"a2","src":"10.40.1.3","dst":"10.40.2.3","proto":"
   "$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$WORK/ping.txt" | head -1)" >>"$SCENARIO_SENT"
 sleep 0.5
 
-# ---- stop tcpdump: SIGINT, then wait so the pcap and the text are complete -------------------------
-for entry in "${CAPTURES[@]}"; do kill -INT "${entry%%:*}" 2>/dev/null || true; done
-for entry in "${CAPTURES[@]}"; do
-  pid=${entry%%:*}
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "two-node.sh: tcpdump $pid ignored SIGINT; stopping it with SIGTERM" >&2
-    kill -TERM "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-done
+lab_stop_captures
 
 # ---- state of each node, and a terminal transcript of the same commands --------------------------
 
-# run_and_record NODE_NS NODE FILE COMMAND...: writes the output to the node's folder and the transcript
-run_and_record() {
-  local ns=$1 node=$2 file=$3; shift 3
-  local out
-  out=$(in_ns "$ns" "$@" 2>"$WORK/stderr") || true
-  printf '%s\n' "$out" >"$OUT/nodes/$node/$file"
-  {
-    printf 'root@%s:~# %s\n' "$node" "$*"
-    printf '%s\n' "$out"
-    cat "$WORK/stderr"
-  } >>"$OUT/transcripts/$node.txt"
-}
 for node in nodea nodeb; do
-  ns=$([[ $node == nodea ]] && echo "$NS_A" || echo "$NS_B")
+  ns=$(node_ns "$node")
+  mkdir -p "$OUT/transcripts"
   : >"$OUT/transcripts/$node.txt"
-  run_and_record "$ns" "$node" conntrack.txt conntrack -L
-  run_and_record "$ns" "$node" ip-addr.txt ip addr
-  run_and_record "$ns" "$node" ip-route.txt ip route
-  run_and_record "$ns" "$node" iptables-save.txt iptables-save -c
-  run_and_record "$ns" "$node" iptables-nat-list.txt iptables -t nat -L -n -v
-  run_and_record "$ns" "$node" brctl-show.txt brctl show
-  run_and_record "$ns" "$node" bridge-link.txt bridge link
+  lab_record "$ns" "$node" conntrack.txt conntrack -L
+  lab_record "$ns" "$node" ip-addr.txt ip addr
+  lab_record "$ns" "$node" ip-route.txt ip route
+  lab_record "$ns" "$node" iptables-save.txt iptables-save -c
+  lab_record "$ns" "$node" iptables-nat-list.txt iptables -t nat -L -n -v
+  lab_record "$ns" "$node" brctl-show.txt brctl show
+  lab_record "$ns" "$node" bridge-link.txt bridge link
   # tcpdump as typed at the node: banner on stderr, then the packets (connection openings and pings only).
-  {
-    printf "root@%s:~# tcpdump -n -r eth0.pcap 'icmp or tcp[tcpflags] & tcp-syn != 0'\n" "$node"
-    in_ns "$ns" tcpdump -n -r "$OUT/nodes/$node/eth0.pcap" 'icmp or tcp[tcpflags] & tcp-syn != 0' 2>&1 | sed "s|$OUT/nodes/$node/||"
-  } >>"$OUT/transcripts/$node.txt"
-  printf 'root@%s:~# \n' "$node" >>"$OUT/transcripts/$node.txt"
+  lab_record_tcpdump_read "$ns" "$node" eth0.pcap 'icmp or tcp[tcpflags] & tcp-syn != 0'
+  lab_end_transcript "$node"
 done
 
 # ---- scenario.json: what was sent, and which pod conntrack says each connection went to -------------
