@@ -151,7 +151,7 @@ lab_start_capture() {
   PIDS+=("$pid")
   CAPTURES+=("$pid:$WORK/$node-$iface.err")
   for _ in $(seq 1 100); do
-    grep -q 'listening on' "$WORK/$node-$iface.err" && return 0
+    grep -qs 'listening on' "$WORK/$node-$iface.err" && return 0
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
