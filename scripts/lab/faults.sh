@@ -209,7 +209,7 @@ scenario_forward_drop() {
   scenario_end "$(cat <<JSON
 {"scenario": "forward-drop", "description": "nodeb's filter FORWARD policy is DROP and nothing (no CNI rule such as -s 10.40.0.0/16 -j ACCEPT) accepts pod traffic that kube-proxy did not mark: pod a2 on nodea connects straight to pod b1 10.40.2.2:8080 on nodeb. The client's NodePort connection to the same pod is marked 0x4000 by KUBE-EXT and accepted by KUBE-FORWARD.",
  "fault": {"induced": "nodeb: iptables -P FORWARD DROP without an ACCEPT for pod-to-pod traffic",
-           "kernel": "nodea forwarded a2's SYN out eth0; nodeb received it on eth0 and dropped it at the FORWARD policy (its counters count the SYN and its retransmission); a2's connect() timed out. The marked NodePort connection was forwarded and answered."},
+           "kernel": "nodea forwarded a2's SYN out eth0; nodeb received it on eth0 and dropped it at the FORWARD policy (its policy counter counts the SYN and its retransmissions); a2's connect() timed out. The marked NodePort connection was forwarded and answered."},
  "services": $svc,
  "expected": {"findings": [
    {"kind": "packet-dropped", "severity": "error", "service": null, "nodes": ["nodeb"],
