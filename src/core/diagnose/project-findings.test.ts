@@ -80,11 +80,11 @@ const NO_ENDPOINTS_RULE = '-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment -
 const syn = (t: number, src: string, dst: string, seq = 1000): string => `${t}.000001 IP ${src} > ${dst}: Flags [S], seq ${seq}, win 64240, length 0`;
 
 /** Writes node `name`'s captures (extra files by name) and imports the project; returns its findings. */
-function findingsOf(nodes: Record<string, Record<string, string>>): ProjectFinding[] {
+function findingsOf(nodes: Record<string, Record<string, string | null>>): ProjectFinding[] {
   const p = project();
   for (const [node, files] of Object.entries(nodes)) {
     const all = { 'ip-addr.txt': IP_ADDR, 'ip-route.txt': IP_ROUTE, 'iptables-save.txt': iptablesSave(), ...files };
-    for (const [name, text] of Object.entries(all)) p.write(`nodes/${node}/${name}`, text);
+    for (const [name, text] of Object.entries(all)) if (text !== null) p.write(`nodes/${node}/${name}`, text);
   }
   const store = p.store();
   expect(importPaths(store, [p.file('nodes')]).errors).toEqual([]);
@@ -116,6 +116,15 @@ describe('projectFindings', () => {
     expect(f.evidence[0]!.text).toBe(NO_ENDPOINTS_RULE);
     expect(f.evidence.slice(1).map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:1$/), expect.stringMatching(/eth0\.txt:2$/)]);
     expect(f.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '192.168.56.100:40001', dst: '10.96.0.20:80', in: 'eth0' });
+  });
+
+  it('ties an unreplied connection to the no-endpoints rule at its address when the replay cannot start', () => {
+    const save = iptablesSave({ filterRules: [NO_ENDPOINTS_RULE] });
+    const conntrack = 'tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.20 sport=40100 dport=80 [UNREPLIED] src=10.96.0.20 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1\n';
+    const all = findingsOf({ nodea: { 'iptables-save.txt': save, 'conntrack.txt': conntrack, 'ip-addr.txt': null, 'ip-route.txt': null } });
+    expect(all.map((f) => [f.kind, f.severity, f.flows])).toEqual([['service-without-endpoints', 'error', [1]]]);
+    expect(all[0]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/iptables-save\.txt:\d+$/), expect.stringMatching(/conntrack\.txt:1$/)]);
+    expect(all[0]!.evidence[1]!.text).toBe('nodea conntrack SYN_SENT 10.40.1.3:40100 > 10.96.0.20:80 ⇄ 10.96.0.20:80 > 10.40.1.3:40100 [UNREPLIED]');
   });
 
   it('blames a FORWARD policy DROP that a captured flow met (error) and keeps an unmet one as info', () => {
