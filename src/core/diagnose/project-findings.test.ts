@@ -118,6 +118,7 @@ describe('projectFindings', () => {
     expect(f.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '192.168.56.100:40001', dst: '10.96.0.20:80', in: 'eth0' });
   });
 
+
   it('ties an unreplied connection to the no-endpoints rule at its address when the replay cannot start', () => {
     const save = iptablesSave({ filterRules: [NO_ENDPOINTS_RULE] });
     const conntrack = 'tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.20 sport=40100 dport=80 [UNREPLIED] src=10.96.0.20 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1\n';
@@ -248,5 +249,23 @@ describe('projectFindings', () => {
     const save = iptablesSave({ forwardPolicy: 'DROP', filterRules: [NO_ENDPOINTS_RULE] });
     const all = findingsOf({ nodea: { 'iptables-save.txt': save, 'eth0.txt': `${syn(1700000000, '192.168.56.100.40003', '10.99.0.7.8080')}\n` } });
     expect(all.map((f) => [f.severity, f.kind])).toEqual([['error', 'no-route'], ['warning', 'service-without-endpoints'], ['info', 'forward-drop-policy']]);
+  });
+});
+
+const KUBECTL_SERVICES = `NAMESPACE   NAME             TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE
+default     service/lonely   ClusterIP   10.96.0.60   <none>        80/TCP    1d
+default     service/web      ClusterIP   10.96.0.70   <none>        80/TCP    1d
+`;
+
+describe('services kubectl lists', () => {
+  it('says nothing of endpoints when the captures do not list them', () => {
+    expect(findingsOf({ nodea: { 'kubectl.txt': KUBECTL_SERVICES } })).toEqual([]);
+  });
+
+  it('names a service listed without endpoints', () => {
+    const endpoints = 'NAME     ENDPOINTS        AGE\nlonely   <none>           1d\nweb      10.40.1.7:8080   2d\n';
+    const all = findingsOf({ nodea: { 'kubectl.txt': `${KUBECTL_SERVICES}\n${endpoints}` } });
+    expect(all.map((f) => [f.kind, f.severity, f.service])).toEqual([['service-without-endpoints', 'warning', 'default/lonely']]);
+    expect(all[0]!.evidence).toEqual([{ source: expect.stringMatching(/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP' }]);
   });
 });

@@ -52,8 +52,13 @@ function broadcastAddresses(world: readonly NodeSnapshot[]): Set<string> {
   return out;
 }
 
-/** Services the cluster lists with ports but without any endpoint, where kube-proxy's rules do not already say so. */
+/**
+ * Services the cluster lists with ports but without any endpoint, where kube-proxy's rules do not
+ * already say so. Only when the captures list endpoints at all (`kubectl get endpoints`, `describe
+ * svc`): a `kubectl get svc` alone says nothing about them.
+ */
 function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): ProjectFinding[] {
+  if (!store.kubectlCaptures().some((c) => store.endpoints(c.id).length > 0)) return [];
   const rows = new Map<string, FindingEvidence[]>();
   for (const c of store.kubectlCaptures()) {
     for (const s of store.services(c.id)) {
