@@ -245,6 +245,20 @@ describe('projectFindings', () => {
     expect(all[0]!.evidence.map((e) => e.text)).toContain(other);
   });
 
+  it('says a SYN answered by RST is refused, and a SYN nobody answers is one-sided, when the rules let both through', () => {
+    const eth0 = [
+      syn(1700000000, '192.168.56.100.40007', '192.168.56.11.8443'),
+      '1700000000.000100 IP 192.168.56.11.8443 > 192.168.56.100.40007: Flags [R.], seq 0, ack 1001, win 0, length 0',
+      syn(1700000001, '192.168.56.100.40008', '192.168.56.11.9000', 2000),
+      syn(1700000002, '192.168.56.100.40008', '192.168.56.11.9000', 2000),
+    ].join('\n');
+    const all = findingsOf({ nodea: { 'eth0.txt': `${eth0}\n` } });
+    expect(all.map((f) => [f.kind, f.severity, f.flows])).toEqual([['connection-refused', 'error', [1]], ['one-sided-tcp', 'error', [2]]]);
+    expect(all[1]!.explanation).toContain('SYN sent 2 times, no SYN-ACK captured');
+    expect(all[1]!.explanation).toContain('the rules let it through');
+    expect(all[1]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:3$/), expect.stringMatching(/eth0\.txt:4$/)]);
+  });
+
   it('lists the most severe first, then by kind', () => {
     const save = iptablesSave({ forwardPolicy: 'DROP', filterRules: [NO_ENDPOINTS_RULE] });
     const all = findingsOf({ nodea: { 'iptables-save.txt': save, 'eth0.txt': `${syn(1700000000, '192.168.56.100.40003', '10.99.0.7.8080')}\n` } });
