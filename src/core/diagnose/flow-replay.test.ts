@@ -56,8 +56,14 @@ describe('replayFlow', () => {
   });
 
   it('uses the interface the capture names (here by its file name)', () => {
-    const [flow] = replays({ 'eth1.txt': '1700000000.000001 IP 192.168.56.100.40000 > 10.20.0.9.80: Flags [S], seq 1, win 64240, length 0\n' });
+    const [flow] = replays({ 'eth1.txt': '1700000000.000001 IP 10.20.0.9.40000 > 192.168.56.50.80: Flags [S], seq 1, win 64240, length 0\n' });
     expect(flow).toMatchObject({ kind: 'replayed', basis: { kind: 'observed', interface: 'eth1' }, request: { in: 'eth1' } });
     expect(flow!.kind === 'replayed' && flow.why).toMatch(/eth1\.txt:1/);
+  });
+
+  it('takes a packet captured leaving by the way to its destination as arrived where its source is routed', () => {
+    const [flow] = replays({ 'eth0.txt': '1700000000.000001 IP 10.20.0.9.40000 > 192.168.56.50.80: Flags [S], seq 1, win 64240, length 0\n' });
+    expect(flow).toMatchObject({ kind: 'replayed', basis: { kind: 'route', interface: 'eth1' }, request: { in: 'eth1' } });
+    expect(flow!.kind === 'replayed' && flow.why).toMatch(/first captured leaving nodea on eth0/);
   });
 });

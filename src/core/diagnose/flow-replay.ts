@@ -69,41 +69,54 @@ export function firstSighting(observations: readonly ObservationView[], nodes: R
   return entry ? { node: entry.node, interface: null, packet: entry.packet, source: entry.source, from: 'conntrack' } : null;
 }
 
-/** Where the replay of `sighting` starts on its node, and why; a reason when the captures cannot say. */
-export function chooseIngress(sighting: ReplayedSighting, node: NodeSnapshot): { basis: IngressBasis; why: string } | { reason: string } {
-  const names = new Set((node.interfaces ?? []).map((i) => i.name));
-  if (sighting.interface !== null && (names.has(sighting.interface) || node.interfaces === null)) {
-    return {
-      basis: { kind: 'observed', interface: sighting.interface },
-      why: `first captured arriving on ${sighting.node} ${sighting.interface} (${sighting.source})`,
-    };
-  }
-  const src = parseIp(sighting.packet.src);
-  if (src === null) return { reason: `the source ${sighting.packet.src} is not an IP address` };
-  const owned = (node.interfaces ?? []).some((i) => i.addresses.some((a) => a.cidr.split('/')[0] === sighting.packet.src));
-  if (owned) {
-    return { basis: { kind: 'local', address: sighting.packet.src }, why: `${sighting.packet.src} is an address of ${sighting.node}: sent by a process there` };
-  }
-  const look = lookupRoute(compileRouting(node.interfaces, node.routes, node.rules ?? null), src);
+/** The device the node routes `address` out of (null: no unicast route, or the captures cannot say). */
+function routeDevice(node: NodeSnapshot, address: string): { dev: string; route: string } | { failed: string } {
+  const ip = parseIp(address);
+  if (ip === null) return { failed: `${address} is not an IP address` };
+  const look = lookupRoute(compileRouting(node.interfaces, node.routes, node.rules ?? null), ip);
   switch (look.kind) {
     case 'unicast':
-      if (look.dev !== null) {
-        return {
-          basis: { kind: 'route', interface: look.dev, route: look.route.text },
-          why: `the capture does not name its interface; ${sighting.node} routes ${sighting.packet.src} back through ${look.dev} (${look.route.text}), so it arrives there`,
-        };
-      }
-      return { reason: `${sighting.node}'s route back to ${sighting.packet.src} names no device` };
+      return look.dev === null ? { failed: `${node.name}'s route to ${address} names no device` } : { dev: look.dev, route: look.route.text };
     case 'local':
-      return { basis: { kind: 'local', address: sighting.packet.src }, why: `${sighting.packet.src} is local to ${sighting.node}` };
+      return { failed: `${address} is local to ${node.name}` };
     case 'blackhole':
     case 'unreachable':
     case 'prohibit':
     case 'no-route':
-      return { reason: `${sighting.node} has no usable route back to ${sighting.packet.src}, so the ingress interface cannot be told` };
+      return { failed: `${node.name} has no usable route to ${address}` };
     case 'unknown':
-      return { reason: `the ingress interface cannot be told: ${look.missing}` };
+      return { failed: look.missing };
   }
+}
+
+/**
+ * Where the replay of `sighting` starts on its node, and why; a reason when the captures cannot say.
+ * A packet from one of the node's own addresses was sent there. A packet captured on the interface the
+ * node routes its destination out of, while its source lies behind another one, was captured leaving:
+ * it arrived where the source is routed.
+ */
+export function chooseIngress(sighting: ReplayedSighting, node: NodeSnapshot): { basis: IngressBasis; why: string } | { reason: string } {
+  const { src, dst } = sighting.packet;
+  const owned = (node.interfaces ?? []).some((i) => i.addresses.some((a) => a.cidr.split('/')[0] === src));
+  if (owned) return { basis: { kind: 'local', address: src }, why: `${src} is an address of ${sighting.node}: sent by a process there` };
+  const names = new Set((node.interfaces ?? []).map((i) => i.name));
+  const back = routeDevice(node, src);
+  if (sighting.interface !== null && (names.has(sighting.interface) || node.interfaces === null)) {
+    const seen = sighting.interface;
+    const master = (name: string): string => node.interfaces?.find((i) => i.name === name)?.master ?? name;
+    const out = routeDevice(node, dst);
+    const leaving = 'dev' in back && 'dev' in out && master(out.dev) === master(seen) && master(back.dev) !== master(seen);
+    if (!leaving) return { basis: { kind: 'observed', interface: seen }, why: `first captured arriving on ${sighting.node} ${seen} (${sighting.source})` };
+    return {
+      basis: { kind: 'route', interface: back.dev, route: back.route },
+      why: `first captured leaving ${sighting.node} on ${seen} (${sighting.source}), the way to ${dst}; it arrived where ${src} is routed: ${back.dev} (${back.route})`,
+    };
+  }
+  if (!('dev' in back)) return { reason: `the ingress interface cannot be told: ${back.failed}` };
+  return {
+    basis: { kind: 'route', interface: back.dev, route: back.route },
+    why: `the capture does not name its interface; ${sighting.node} routes ${src} back through ${back.dev} (${back.route}), so it arrives there`,
+  };
 }
 
 /** The request (and its `natlens trace` form) replaying `sighting` from `basis`. */
