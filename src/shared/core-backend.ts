@@ -19,9 +19,14 @@ import { buildReport } from '../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
 import { SimulateError, type TraceResult } from '../core/simulate';
 import { assertNever } from '../core/common/assert-never';
+import type { ProjectFinding } from '../core/diagnose/finding';
+import { projectFindings } from '../core/diagnose/project-findings';
+import { projectFlowDivergence, type FlowDivergenceView } from '../core/diagnose/project-flow-divergence';
 import { ApiError, apiErrorFromJson, type ApiErrorJson } from './api-error';
 import type { ImportProgress } from './api';
 import type { ImportJson, NodeJson } from './contract-json';
+import type { FindingJson } from './finding-json';
+import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
 import type { ReportFileJson, ReportFormat } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
@@ -37,6 +42,8 @@ const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
+const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
+const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
@@ -203,6 +210,11 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format) => reportFile(store, format, importing === 0),
+      findings: () => findingsAsJson(projectFindings(store)),
+      flowDivergence: (id) => {
+        if (importing === 0) stitchFlows(store);
+        return divergenceAsJson(projectFlowDivergence(store, id));
+      },
       close: () => {
         closed = true;
         store.close();
