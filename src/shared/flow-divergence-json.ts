@@ -8,10 +8,21 @@ import type { TupleJson } from './flow-json';
 
 export type DivergenceStatusJson = 'agree' | 'differs' | 'missing' | 'unobserved' | 'unpredicted';
 
+export interface CapturedSightingJson {
+  node: string;
+  interface: string | null;
+  packet: TupleJson;
+  packets: number;
+  time: number;
+  explanation: string;
+}
+
 export interface DivergenceRowJson {
   status: DivergenceStatusJson;
   predicted: { hop: number; node: string; interface: string; side: 'in' | 'out'; packet: TupleJson } | null;
-  captured: { node: string; interface: string | null; packet: TupleJson; packets: number; time: number; explanation: string } | null;
+  captured: CapturedSightingJson | null;
+  /** More sightings of the same packet at the same place (the bridge and its port). */
+  also: CapturedSightingJson[];
   fields: Array<'src' | 'sport' | 'dst' | 'dport'>;
 }
 

@@ -86,6 +86,18 @@ describe('flow divergence: the replay’s path against the captures', () => {
     expect(quiet.headline).toBe('The captures agree with the replay at the one point they show.');
   });
 
+  it('shows the bridge and the port it came through as one sighting of the predicted packet', () => {
+    // The lab: the pod's packet enters nodea through the bridge port veth-a2; cbr0 (the bridge) sees it too.
+    const place = (node: string, iface: string) => (iface.startsWith('veth-') ? 'cbr0' : iface);
+    const outcome: ReplayOutcomeInput = { ...toEndpoint(TO_EP1), hops: [{ node: 'nodea', in: 'veth-a2', out: 'eth0', before: CLIENT, after: TO_EP1 }, { node: 'nodeb', in: 'eth0', out: 'cbr0', before: TO_EP1, after: TO_EP1 }] };
+    const hops = [seen('nodea', 'veth-a2', CLIENT), seen('nodea', 'cbr0', CLIENT), seen('nodea', 'eth0', TO_EP1), seen('nodeb', 'eth0', TO_EP1), seen('nodeb', 'cbr0', TO_EP1), seen('nodeb', 'veth-b1', TO_EP1)];
+    const c = compareOutcome(outcome, 0, hops, { place });
+    expect(c.rows.map((r) => `${r.status} ${r.captured?.interface} +${r.also.map((a) => a.interface).join(',')}`)).toEqual(['agree veth-a2 +cbr0', 'agree eth0 +', 'agree eth0 +', 'agree cbr0 +veth-b1']);
+    expect(c.firstDivergence).toBeNull();
+    // Without the bridge, the same sightings are places the replay does not pass.
+    expect(compareOutcome(outcome, 0, hops).rows.filter((r) => r.status === 'unpredicted').map((r) => r.captured?.interface)).toEqual(['cbr0', 'veth-b1']);
+  });
+
   it('counts a bridge port as its bridge, matches a capture of unknown interface by its packet, and leaves pod namespaces out', () => {
     const place = (node: string, iface: string) => (node === 'nodea' && iface === 'veth1' ? 'cbr0' : iface);
     const hops = [

@@ -71,6 +71,11 @@ export interface DivergenceRow {
   status: PointStatus;
   predicted: PredictedPoint | null;
   captured: CapturedPoint | null;
+  /**
+   * More sightings of the same packet at the same place: the bridge and the port it came through,
+   * a `-i any` capture beside one of the interface.
+   */
+  also: CapturedPoint[];
   /** The fields the capture shows otherwise than predicted (`differs` only). */
   fields: Field[];
 }
@@ -149,9 +154,16 @@ export function compareOutcome(outcome: ReplayOutcomeInput, index: number, hops:
     const m = matched.get(i);
     if (m !== undefined) {
       const c = captured[m.hop]!;
-      return { status: m.status, predicted: p, captured: capturedOf(c), fields: m.status === 'differs' ? differingFields(p.packet, c.after) : [] };
+      return { status: m.status, predicted: p, captured: capturedOf(c), also: [], fields: m.status === 'differs' ? differingFields(p.packet, c.after) : [] };
     }
-    return { status: covered.has(`${p.node}|${place(p.node, p.interface)}`) ? 'missing' : 'unobserved', predicted: p, captured: null, fields: [] };
+    return { status: covered.has(`${p.node}|${place(p.node, p.interface)}`) ? 'missing' : 'unobserved', predicted: p, captured: null, also: [], fields: [] };
+  });
+  captured.forEach((c, j) => {
+    if (used.has(j)) return;
+    const k = points.findIndex((p, i) => rows[i]!.status === 'agree' && (samePlace(p, c) || (c.node === p.node && unknownInterface(c.interface))) && differingFields(p.packet, c.after).length === 0);
+    if (k < 0) return;
+    used.add(j);
+    rows[k]!.also.push(capturedOf(c));
   });
   // Sightings the path does not explain go where their time puts them among the matched ones.
   captured.forEach((c, j) => {
@@ -163,7 +175,7 @@ export function compareOutcome(outcome: ReplayOutcomeInput, index: number, hops:
     });
     if (after >= 0) at = after + 1;
     else if (rows.some((r) => r.captured !== null)) at = rows.findIndex((r) => r.captured !== null);
-    rows.splice(at, 0, { status: 'unpredicted', predicted: null, captured: capturedOf(c), fields: [] });
+    rows.splice(at, 0, { status: 'unpredicted', predicted: null, captured: capturedOf(c), also: [], fields: [] });
   });
   const first = rows.findIndex((r) => DIFFERENT.has(r.status));
   const agreed = rows.filter((r) => r.status === 'agree').length;
@@ -181,7 +193,7 @@ function headline(rows: readonly DivergenceRow[], first: number, agreed: number)
   const row = rows[first];
   if (row === undefined) {
     if (agreed === 0) return 'No capture shows this packet where the replay takes it: nothing to compare.';
-    return `The captures agree with the replay at ${agreed === 1 ? 'the one point' : `all ${agreed} points`} they show.`;
+    return `The captures agree with the replay at ${agreed === 1 ? 'the one point' : agreed === 2 ? 'both points' : `all ${agreed} points`} they show.`;
   }
   switch (row.status) {
     case 'differs':

@@ -88,7 +88,7 @@ export function divergenceModel(view: FlowDivergenceJson): DivergenceModel {
       hop,
       predicted: r.predicted === null ? null : { where: `${r.predicted.node} ${r.predicted.interface} (${r.predicted.side === 'in' ? 'arriving' : 'leaving'})`, packet: packetSegments(r.predicted.packet, r.fields) },
       captured: r.captured === null ? null : {
-        where: `${r.captured.node} ${r.captured.interface ?? '(interface not known)'}`, packet: packetSegments(r.captured.packet, r.fields), packets: r.captured.packets, explanation: r.captured.explanation,
+        where: `${r.captured.node} ${r.captured.interface ?? '(interface not known)'}${r.also.length > 0 ? `, also on ${r.also.map((a) => a.interface ?? '(interface not known)').join(', ')}` : ''}`, packet: packetSegments(r.captured.packet, r.fields), packets: r.captured.packets, explanation: r.captured.explanation,
       },
     };
   });
