@@ -1,8 +1,9 @@
 /**
  * State in the URL (CONTRACT.md `## serve`), the Findings tab and the divergence view, in web mode on
- * the kernel lab's node folders plus nodeb's ruleset captured again with its FORWARD policy turned to
- * DROP (the packets crossed before the change): a finding with evidence, and flows whose replay now
- * stops on nodeb while the captures show them delivered.
+ * the kernel lab's node folders plus two captures made after it: nodeb's ruleset with its FORWARD
+ * policy turned to DROP, and a pod's SYNs to the service on nodea's cbr0 that nobody answered. The
+ * lab's own flows crossed before the change (their replay now stops on nodeb while the captures show
+ * them delivered); the unanswered one is the finding.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +21,13 @@ function forwardDropTranscript(): string {
   return `root@nodeb:~# iptables-save\n${rules.replace(/^:FORWARD ACCEPT /m, ':FORWARD DROP ')}root@nodeb:~# \n`;
 }
 
+/** Three SYNs (two retransmissions) from pod a2 to the ClusterIP, 40 s after the lab's captures, never answered. */
+function unansweredSynTranscript(): string {
+  const at = Date.parse('2026-11-23T22:44:30Z') / 1000;
+  const syn = (dt: number) => `${at + dt}.100000 IP 10.40.1.3.40100 > 10.96.0.10.80: Flags [S], seq 1000, win 64240, options [mss 1460], length 0`;
+  return ['root@nodea:~# tcpdump -ni cbr0 -tt tcp port 80', syn(0), syn(1), syn(3), 'root@nodea:~# ', ''].join('\n');
+}
+
 test.describe('deep links, findings and divergence (web mode, kernel lab)', () => {
   let dir = '';
   let serve: ServeProcess;
@@ -31,10 +39,12 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-links-'));
     const db = path.join(dir, 'lab.db');
     const drop = path.join(dir, 'nodeb-after.txt');
+    const syn = path.join(dir, 'nodea-syn.txt');
     fs.writeFileSync(drop, forwardDropTranscript());
+    fs.writeFileSync(syn, unansweredSynTranscript());
     const natlens = path.join(root, 'bin', 'natlens');
     execFileSync(natlens, ['import', '--db', db, labNodes], { cwd: root, stdio: 'ignore' });
-    execFileSync(natlens, ['import', '--db', db, drop], { cwd: root, stdio: 'ignore' });
+    execFileSync(natlens, ['import', '--db', db, drop, syn], { cwd: root, stdio: 'ignore' });
     serve = await startServe(db);
     consoleErrors.length = 0;
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
@@ -138,19 +148,37 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     expect(consoleErrors.filter((e) => !/^404 .*\/api\/(flow|flow-divergence)$/.test(e))).toEqual([]);
   });
 
-  test('#/findings lists the findings with their evidence, and survives a reload', async ({ page }) => {
+  test('#/findings lists the findings with their evidence; its flow and Replay links open the flow and the trace', async ({ page }) => {
     await open(page, '#/findings');
     await expect(page.getByRole('tab', { name: 'Findings' })).toHaveAttribute('aria-selected', 'true');
     const finding = page.getByTestId('finding').filter({ hasText: 'FORWARD policy DROP' });
     await expect(finding).toHaveCount(1);
-    await expect(finding.locator('.badge')).toHaveText('Warning');
-    await expect(finding.getByTestId('finding-evidence')).toContainText('nodeb-after.txt:5');
-    await expect(finding.getByTestId('finding-evidence')).toContainText(':FORWARD DROP [6:384]');
-    await expect(page.getByTestId('findings-summary')).toContainText(/\d+ findings?/);
+    await expect(finding.locator('.badge')).toHaveText('Error');
+    const evidence = finding.getByTestId('finding-evidence');
+    await expect(evidence).toContainText('nodeb-after.txt:5');
+    await expect(evidence).toContainText(':FORWARD DROP [6:384]');
+    await expect(evidence).toContainText('nodea-syn.txt:2');
+    await expect(page.getByTestId('findings-summary')).toContainText(/^\d+ findings?: \d+ errors?/);
     await page.screenshot({ path: path.join(root, 'test-results', 'findings.png') });
 
     await page.reload();
-    await expect(page.getByTestId('finding').filter({ hasText: 'FORWARD policy DROP' })).toHaveCount(1);
+    await expect(finding).toHaveCount(1);
+    const flowLink = finding.getByTestId('finding-flow').first();
+    const flowHref = (await flowLink.getAttribute('href')) ?? '';
+    expect(flowHref).toMatch(/^#\/flows\/\d+$/);
+    await flowLink.click();
+    expect(fragment(page)).toBe(flowHref);
+    await expect(page.getByTestId('flow-detail')).toContainText('TCP 10.40.1.3:40100 → 10.96.0.10:80');
+    await expect(page.getByTestId('flow-divergence')).toContainText('Replayed from nodea, arriving on cbr0');
+
+    await page.goBack();
+    expect(fragment(page)).toBe('#/findings');
+    await finding.getByTestId('finding-replay').click();
+    expect(fragment(page)).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40100&dst=10.96.0.10:80&in=cbr0&follow=1');
+    await expect(page.getByTestId('trace-follow')).toBeChecked();
+    await expect(page.getByTestId('trace-result')).toContainText('dropped');
+
+    await page.goBack();
     await finding.getByRole('link', { name: 'nodeb' }).click();
     expect(fragment(page)).toBe('#/nodes/nodeb');
     await expect(page.getByTestId('node-card')).toHaveAttribute('aria-label', 'node nodeb');
