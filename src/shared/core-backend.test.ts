@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from './api-error';
 import { coreStoreOpener } from './core-backend';
-import { flowDetail, listFlows, rulesetTimeline, topology, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../test/support/describe-shared';
 import { sharedFile } from '../../test/support/shared-corpus';
@@ -106,6 +106,18 @@ describe('trace and topology handlers over core', () => {
     expect(detail.timeline.hops.length).toBeGreaterThan(0);
     expect(detail.timeline.rewrites.map((r) => r.kind)).toContain('dnat');
     expect(() => flowDetail(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
+  });
+
+  it('answers the findings (none on the healthy lab) and a flow replayed beside its captures, stitching first', async () => {
+    expect(findings(project)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'p.db'))).toBe(false);
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    expect(findings(project).filter((f) => f.severity === 'error')).toEqual([]);
+    const view = flowDivergence(project, { id: 1 });
+    expect(view).toMatchObject({ kind: 'replayed', flow: 1, start: { node: 'nodea', local: false } });
+    expect(view.kind === 'replayed' && view.comparison?.firstDivergence).toBeNull();
+    expect(view.kind === 'replayed' && view.comparison?.rows.every((r) => r.status === 'agree')).toBe(true);
+    expect(() => flowDivergence(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
   });
 
   it('answers an empty flow page before the first import', () => {

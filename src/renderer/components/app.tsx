@@ -3,6 +3,7 @@ import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../sha
 import type { ImportJson } from '../../shared/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
+import { checkedScope } from '../view-model/findings-view';
 import { tabRoute, type Route } from '../view-model/route';
 import { TABS, type TabId } from '../view-model/tabs';
 import { CapturesTable } from './captures-table';
@@ -137,7 +138,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, vis
     case 'nodes':
       return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} />;
     case 'findings':
-      return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={`${snapshot.info.nodes} nodes and ${snapshot.info.captures} captures`} />;
+      return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
       return <CapturesTable captures={snapshot.captures} />;
     case 'topology':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/finding-json';
-import { findingCards, findingsHeadline, traceCommand } from './findings-view';
+import { checkedScope, findingCards, findingsHeadline, traceCommand } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -39,5 +39,7 @@ describe('findings view', () => {
     expect(findingCards([MARK, NO_ENDPOINTS]).map((c) => c.severity)).toEqual(['error', 'warning']);
     expect(findingsHeadline([MARK, NO_ENDPOINTS, MARK])).toBe('3 findings: 1 error, 2 warnings');
     expect(findingsHeadline([])).toBe('No findings');
+    expect(checkedScope(1, 1)).toBe('1 node and 1 capture');
+    expect(checkedScope(2, 27)).toBe('2 nodes and 27 captures');
   });
 });

@@ -71,6 +71,13 @@ export function findingsHeadline(findings: readonly FindingJson[]): string {
   return `${findings.length === 1 ? '1 finding' : `${findings.length} findings`}: ${counts.join(', ')}`;
 }
 
+const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** `2 nodes and 27 captures`: what the empty list was checked over. */
+export function checkedScope(nodes: number, captures: number): string {
+  return `${count(nodes, 'node')} and ${count(captures, 'capture')}`;
+}
+
 /** What natlens looks for: the empty state says so, so "no findings" reads as checked, not as skipped. */
 export const CHECKS: readonly string[] = [
   'services without endpoints, and the flows that hit them',
