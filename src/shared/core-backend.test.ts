@@ -124,3 +124,34 @@ describe('trace and topology handlers over core', () => {
     expect(listFlows(project, { offset: 0, limit: 50 })).toEqual({ total: 0, offset: 0, flows: [], clock: [] });
   });
 });
+
+describe('findings while an import runs', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses the findings until the worker’s import ends, then answers them', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-backend-busy-'));
+    // A stand-in import worker that holds the import open until the test creates the release file.
+    const worker = path.join(dir, 'held-import-worker.cjs');
+    const release = path.join(dir, 'release');
+    fs.writeFileSync(worker, `const fs = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ kind: 'progress', progress: { phase: 'import', done: 0, total: 1, current: 'x' } });
+const wait = setInterval(() => {
+  if (!fs.existsSync(${JSON.stringify(release)})) return;
+  clearInterval(wait);
+  parentPort.postMessage({ kind: 'result', result: { nodes: [], warnings: [], errors: [] } });
+}, 10);`);
+    const port = coreStoreOpener({ importWorker: worker })(path.join(dir, 'p.db'));
+    let started = false;
+    const importing = port.importPaths(['x'], {}, () => {
+      started = true;
+    });
+    await expect.poll(() => started).toBe(true);
+    expect(() => port.findings()).toThrow(new ApiError('rejected', 'an import is running: the findings are checked when it ends'));
+    fs.writeFileSync(release, '');
+    await importing;
+    expect(port.findings()).toEqual([]);
+    port.close();
+  });
+});

@@ -210,7 +210,11 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format) => reportFile(store, format, importing === 0),
-      findings: () => findingsAsJson(projectFindings(store)),
+      findings: () => {
+        // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
+        return findingsAsJson(projectFindings(store));
+      },
       flowDivergence: (id) => {
         if (importing === 0) stitchFlows(store);
         return divergenceAsJson(projectFlowDivergence(store, id));
