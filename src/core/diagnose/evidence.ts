@@ -67,7 +67,7 @@ export function conntrackText(e: ConntrackEntry): string {
 export function observationEvidence(o: ObservationView): FindingEvidence {
   if (o.kind === 'conntrack') {
     const reply = o.reply ? ` ⇄ ${tupleText(o.reply)}` : '';
-    return { source: o.source, text: `${o.node} conntrack ${o.stage ?? ''} ${tupleText(o.packet)}${reply}${o.unreplied ? ' [UNREPLIED]' : ''}`.replace(/ +/g, ' ') };
+    return { source: o.source, text: `${o.node} ${o.stage ?? 'conntrack'} ${tupleText(o.packet)}${reply}${o.unreplied ? ' [UNREPLIED]' : ''}`.replace(/ +/g, ' ') };
   }
   const time = o.time === null ? '' : ` ${o.time.slice(11, 26)}`;
   return { source: o.source, text: `${o.node} ${o.interface ?? '?'}${time} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` };

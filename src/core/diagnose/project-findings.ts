@@ -21,7 +21,8 @@ import { flowFindings, flowEvidence } from './flow-findings';
 import { chooseIngress, replayFlow, type FlowReplay } from './flow-replay';
 import { flowSymptom } from './flow-symptom';
 import { asymmetries } from './path-divergence';
-import { dropPolicies, markBitConflicts, serviceFinding, servicesWithoutEndpoints } from './ruleset-findings';
+import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from './ruleset-findings';
+import { ruleEvidence } from './evidence';
 import { dnatTargetGone, dnatTargets, staleEndpointFinding } from './stale-endpoint';
 import { overlappingSubnets } from './subnet-findings';
 
@@ -51,8 +52,13 @@ function broadcastAddresses(world: readonly NodeSnapshot[]): Set<string> {
   return out;
 }
 
-/** Services the cluster lists with ports but without any endpoint, where kube-proxy's rules do not already say so. */
+/**
+ * Services the cluster lists with ports but without any endpoint, where kube-proxy's rules do not
+ * already say so. Only when the captures list endpoints at all (`kubectl get endpoints`, `describe
+ * svc`): a `kubectl get svc` alone says nothing about them.
+ */
 function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): ProjectFinding[] {
+  if (!store.kubectlCaptures().some((c) => store.endpoints(c.id).length > 0)) return [];
   const rows = new Map<string, FindingEvidence[]>();
   for (const c of store.kubectlCaptures()) {
     for (const s of store.services(c.id)) {
@@ -78,6 +84,9 @@ function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): Pro
   }
   return out;
 }
+
+/** Findings that only restate a flow's symptom: dropped when a cause is found for it. */
+const SYMPTOM_ONLY: readonly string[] = ['conntrack-unreplied', 'one-sided-tcp', 'connection-refused'];
 
 const parseTcp = (row: StoredFlowRow): (TcpEvents & { oneSided: boolean }) | null =>
   row.tcp === null ? null : (JSON.parse(row.tcp) as TcpEvents & { oneSided: boolean });
@@ -106,6 +115,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   found.push(...listedWithoutEndpoints(store, new Set(found.filter((f) => f.kind === 'service-without-endpoints').map((f) => f.service ?? ''))));
 
   const broadcasts = broadcastAddresses(world);
+  const noEndpoints = noEndpointsRules(world);
   const targets = new Map(world.map((n) => [n.name, dnatTargets(n)]));
   let replays = options.replayLimit ?? 2000;
   const replay = (id: number): FlowReplay | null => (replays-- > 0 ? replayFlow(store, id, { world }) : null);
@@ -149,10 +159,16 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
         const f = node && result ? staleEndpointFinding(c, result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
         if (f) staleFindings.push(f);
       }
-      const flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);
+      let flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);
+      // A flow the replay could not start (ingress unknown) still meets a no-endpoints REJECT at its service's address.
+      const rejected = symptom !== null && flowReplay?.kind !== 'replayed' ? noEndpointsRuleFor(noEndpoints, proto, row.original.dst, row.original.dport) : null;
+      if (rejected) {
+        found.push(serviceFinding(rejected.service, [rejected.node.name], [ruleEvidence(rejected.node, rejected.table, rejected.rule), ...flowEvidence(view)], [row.id]));
+        flow = flow.filter((f) => !SYMPTOM_ONLY.includes(f.kind));
+      }
       found.push(...staleFindings);
       // A stale endpoint explains the flow's NAT disagreeing with the rules and its failing: said once, by it.
-      found.push(...(staleFindings.length > 0 ? flow.filter((f) => !['replay-capture-divergence', 'conntrack-unreplied', 'one-sided-tcp'].includes(f.kind)) : flow));
+      found.push(...(staleFindings.length > 0 ? flow.filter((f) => f.kind !== 'replay-capture-divergence' && !SYMPTOM_ONLY.includes(f.kind)) : flow));
     }
   }
 

@@ -3,7 +3,7 @@
  * rejects for want of endpoints, chain policies that drop (and counted drops), mark bits that two
  * owners set with different meanings. Pure: nodes' snapshots in, findings out.
  */
-import { commentOf, type Chain, type Ruleset, type Table } from '../netfilter/ruleset';
+import { commentOf, type Chain, type Rule, type Ruleset, type Table } from '../netfilter/ruleset';
 import type { NodeSnapshot } from '../simulate';
 import { policyEvidence, ruleEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';
@@ -16,6 +16,44 @@ function* rulesetsOf(node: NodeSnapshot): Generator<Ruleset> {
 
 function* chainsOf(node: NodeSnapshot): Generator<{ ruleset: Ruleset; table: Table; chain: Chain }> {
   for (const ruleset of rulesetsOf(node)) for (const table of ruleset.tables) for (const chain of table.chains) yield { ruleset, table, chain };
+}
+
+/** A kube-proxy REJECT rule for a service without endpoints, with the destination and port it matches. */
+export interface NoEndpointsRule {
+  service: string;
+  node: NodeSnapshot;
+  table: string;
+  rule: Rule;
+}
+
+export function noEndpointsRules(world: readonly NodeSnapshot[]): NoEndpointsRule[] {
+  const out: NoEndpointsRule[] = [];
+  for (const node of world) {
+    for (const { table, chain } of chainsOf(node)) {
+      for (const rule of chain.rules) {
+        const service = rule.target?.kind === 'reject' ? serviceWithoutEndpoints(commentOf(rule.matches)) : null;
+        if (service !== null) out.push({ service, node, table: table.name, rule });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The no-endpoints rule whose destination address, protocol and port are the packet's: for a flow the
+ * replay cannot start (its ingress unknown), the rule it would have met at the service's address.
+ */
+export function noEndpointsRuleFor(rules: readonly NoEndpointsRule[], proto: string, dst: string, dport: number | null): NoEndpointsRule | null {
+  return rules.find(({ rule }) => {
+    let address = false;
+    let port = dport === null;
+    for (const m of rule.matches) {
+      if (m.kind === 'destination' && !m.negated) address = m.cidr.address === dst && m.cidr.prefixLength === (dst.includes(':') ? 128 : 32);
+      if (m.kind === 'protocol' && !m.negated && m.proto !== proto) return false;
+      if (m.kind === 'ports' && m.which === 'dport' && !m.negated) port = dport !== null && m.ranges.some((r) => dport >= r.min && dport <= r.max);
+    }
+    return address && port;
+  }) ?? null;
 }
 
 /** kube-proxy's REJECT rules for a service without endpoints: a latent problem until a flow hits one. */

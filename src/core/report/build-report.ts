@@ -1,8 +1,9 @@
 /**
  * Builds the Report from the store's read views: listNodes for captures, readTopology for
  * interfaces, routes, bridges and services, the stored flows (paged, capped) and the findings.
- * Reads only; flows must have been stitched before (the CLI does it, as `natlens flows` does).
+ * The diagnosis (natlens findings) stitches flows first when the captures changed, as `natlens flows` does.
  */
+import { projectFindings } from '../diagnose/project-findings';
 import { nodeState } from '../model/node-state';
 import type { Store } from '../model/store';
 import { listNodes } from '../model/nodes-view';
@@ -187,6 +188,7 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     services: topology.services,
     pods: topology.pods,
     findings: kept,
+    diagnosis: projectFindings(store),
     findingsOmitted: omittedFindings,
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },
   };

@@ -3,6 +3,7 @@
  * summary, each node's interfaces and routes, the Kubernetes services, the findings with their
  * evidence, and a capped page of the NAT flows. Renderers read only this.
  */
+import type { ProjectFinding } from '../diagnose/finding';
 import type { CaptureView } from '../model/views';
 import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../model/topology-view';
 
@@ -79,6 +80,8 @@ export interface Report {
   services: TopologyService[];
   pods: TopologyPod[];
   findings: Finding[];
+  /** `natlens findings` (src/core/diagnose): root causes with evidence and replay, most severe first. */
+  diagnosis: ProjectFinding[];
   /** Findings of a kind beyond the per-kind cap, counted. */
   findingsOmitted: Array<{ kind: FindingKind; count: number }>;
   flows: {

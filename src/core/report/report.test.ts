@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
+import { projectFindings } from '../diagnose/project-findings';
 import { buildReport } from './build-report';
 import { renderReportHtml, escapeHtml } from './report-html';
 import { renderReportJson } from './report-json';
@@ -96,6 +97,12 @@ describe('findings', () => {
       expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
     ]);
     expect(r.summary.findings).toBe(5);
+  });
+
+  it('carries natlens findings (the diagnosis) as projectFindings lists them', () => {
+    const r = buildReport(edge);
+    expect(r.diagnosis).toEqual(projectFindings(edge));
+    expect(r.diagnosis.map((f) => f.kind)).toContain('service-without-endpoints');
   });
 
   it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
