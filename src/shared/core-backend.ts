@@ -13,11 +13,12 @@ import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../cor
 import { FlowStore } from '../core/model/flow-store';
 import { ModelError } from '../core/model/model-error';
 import { traceProject } from '../core/model/project-trace';
+import { loadWorld } from '../core/model/node-world';
 import { readTopology, type TopologyView } from '../core/model/topology-view';
 import type { NodeView } from '../core/model/views';
 import { buildReport } from '../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
-import { SimulateError, type TraceResult } from '../core/simulate';
+import { SimulateError, type NodeSnapshot, type TraceResult } from '../core/simulate';
 import { assertNever } from '../core/common/assert-never';
 import type { ProjectFinding } from '../core/diagnose/finding';
 import { projectFindings } from '../core/diagnose/project-findings';
@@ -197,6 +198,13 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
+    // The replay world of the current captures, kept while they do not change (see FlowDivergenceOptions).
+    let world: { generation: string; nodes: NodeSnapshot[] } | null = null;
+    const currentWorld = (): NodeSnapshot[] => {
+      const generation = new FlowStore(store).captureGeneration();
+      if (world?.generation !== generation) world = { generation, nodes: loadWorld(store) };
+      return world.nodes;
+    };
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir) {
@@ -217,7 +225,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       },
       flowDivergence: (id) => {
         if (importing === 0) stitchFlows(store);
-        return divergenceAsJson(projectFlowDivergence(store, id));
+        return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
       },
       close: () => {
         closed = true;

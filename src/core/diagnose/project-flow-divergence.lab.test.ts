@@ -5,6 +5,7 @@ import { tempProject, type TempProject } from '../../../test/support/temp-projec
 import { stitchFlows } from '../flows/flow-engine';
 import { listFlows } from '../flows/flow-views';
 import { importPaths } from '../import/import-paths';
+import { loadWorld } from '../model/node-world';
 import { projectFlowDivergence } from './project-flow-divergence';
 
 const lab = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
@@ -63,6 +64,13 @@ describe('divergence view on the kernel lab', () => {
     expect(first.captured).toMatchObject({ node: 'nodeb', interface: 'cbr0' });
     expect(c.rows.slice(0, c.firstDivergence!).map((r) => r.status)).toEqual(['agree', 'agree', 'agree']);
     expect(c.headline).toMatch(/^First difference at nodeb cbr0: the capture shows 192\.168\.56\.11:40001 → 10\.40\.2\.\d+:8080 where the replay does not take the packet\.$/);
+  });
+
+  it('gives the same view on a world kept across requests', () => {
+    const id = firstClusterIpFlow(faulty);
+    const world = loadWorld(faulty.store());
+    expect(projectFlowDivergence(faulty.store(), id, { world })).toEqual(projectFlowDivergence(faulty.store(), id));
+    expect(projectFlowDivergence(faulty.store(), id, { world })).toEqual(projectFlowDivergence(faulty.store(), id, { world }));
   });
 
   it('answers null for a flow the project does not have', () => {

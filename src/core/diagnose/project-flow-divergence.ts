@@ -7,6 +7,7 @@ import { flowDetail } from '../flows/flow-views';
 import type { TupleView } from '../flows/flow-timeline';
 import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
+import type { NodeSnapshot } from '../simulate';
 import type { FindingTrace } from './finding';
 import { compareReplay, type OutcomeComparison } from './flow-divergence';
 import { replayFlow } from './flow-replay';
@@ -25,12 +26,20 @@ export type FlowDivergenceView =
     }
   | { kind: 'not-replayed'; flow: number; reason: string };
 
+export interface FlowDivergenceOptions {
+  /**
+   * The replay's world (loadWorld), when the caller keeps one across requests: compiled rules are
+   * cached per snapshot object, so a kept world replays a 170k-rule node without compiling it again.
+   */
+  world?: NodeSnapshot[];
+}
+
 /** Null for an unknown flow. */
-export function projectFlowDivergence(store: Store, flowId: number): FlowDivergenceView | null {
+export function projectFlowDivergence(store: Store, flowId: number, options: FlowDivergenceOptions = {}): FlowDivergenceView | null {
   // The timeline is stored with the flow: no observation needs reading.
   const detail = flowDetail(store, flowId, { limit: 0 });
   if (detail === null) return null;
-  const world = loadWorld(store);
+  const world = options.world ?? loadWorld(store);
   const replay = replayFlow(store, flowId, { world });
   if (replay === null) return null;
   if (replay.kind === 'not-replayed') return { kind: 'not-replayed', flow: flowId, reason: replay.reason };
