@@ -5,6 +5,9 @@ import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
 
+/** Names listed when a link names a node the project lacks; the rest are one click away. */
+const MAX_LISTED = 20;
+
 const nodeLink = (name: string | null): string => formatRoute({ tab: 'nodes', node: name });
 
 /** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node. */
@@ -19,13 +22,18 @@ export function NodeCards({ nodes, api, revision, selected }: { nodes: readonly 
       <div className="banner banner-warn" role="alert" data-testid="node-missing">
         <p>
           There is no node “{selected}” in this project. Its nodes:{' '}
-          {nodes.map((n, i) => (
+          {nodes.slice(0, MAX_LISTED).map((n, i) => (
             <span key={n.name}>
               {i > 0 && ', '}
               <a href={nodeLink(n.name)}>{n.name}</a>
             </span>
           ))}
-          .
+          {nodes.length > MAX_LISTED ? `, and ${nodes.length - MAX_LISTED} more (all under ` : '.'}
+          {nodes.length > MAX_LISTED && (
+            <>
+              <a href={nodeLink(null)}>Nodes</a>).
+            </>
+          )}
         </p>
       </div>
     );
