@@ -113,6 +113,7 @@ export function parseRoute(hash: string): ParsedRoute {
   } catch {
     return bad(tabOr(head), `the link #${text} is not correctly encoded`);
   }
+  if (head !== 'trace' && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace takes one)`);
   switch (head) {
     case 'nodes':
       return ok({ tab: 'nodes', node: arg });
@@ -122,6 +123,7 @@ export function parseRoute(hash: string): ParsedRoute {
       return Number.isSafeInteger(id) ? ok({ tab: 'flows', flow: id }) : bad({ tab: 'flows', flow: null }, `"${arg}" is not a flow number`);
     }
     case 'trace': {
+      if (arg !== null) return bad({ tab: 'trace', trace: null }, `#/trace opens nothing by name ("${arg}"): a trace is its query`);
       if (query === null || query === '') return ok({ tab: 'trace', trace: null });
       const parsed = parseTraceQuery(query);
       return parsed.ok ? ok({ tab: 'trace', trace: parsed.query }) : bad({ tab: 'trace', trace: null }, `the trace link ${parsed.problem}`);
@@ -130,7 +132,7 @@ export function parseRoute(hash: string): ParsedRoute {
     case 'captures':
     case 'topology':
     case 'reports':
-      return ok({ tab: head });
+      return arg === null ? ok({ tab: head }) : bad({ tab: head }, `#/${head} opens nothing by name ("${arg}")`);
     default:
       return bad(DEFAULT_ROUTE, `there is no view #/${head}`);
   }
