@@ -46,8 +46,8 @@ export function flowSymptom(flow: FlowSummary, broadcasts: ReadonlySet<string> =
   if (flow.proto === IGMP || flow.proto === '2' || isMulticastOrBroadcast(flow.original.dst, broadcasts)) return null;
   const tcp = flow.tcp;
   if (tcp !== null) {
-    if (tcp.oneSided) return { kind: 'no-syn-ack', synCount: Math.max(1, tcp.synCount) };
     if (tcp.synAt !== null && tcp.rstAt !== null && tcp.synAckAt === null && tcp.establishedAt === null) return { kind: 'reset' };
+    if (tcp.oneSided) return { kind: 'no-syn-ack', synCount: Math.max(1, tcp.synCount) };
   }
   const unreplied = flow.timeline.conntrack.filter((c) => c.unreplied);
   if (unreplied.length > 0 && (tcp === null || tcp.synAckAt === null)) return { kind: 'unreplied', entries: unreplied };

@@ -19,10 +19,18 @@ export type Asymmetry =
 
 /** Maps an interface to its place: its bridge when it is a bridge port, else itself. */
 export function placeOf(world: ReadonlyMap<string, NodeSnapshot>): (node: string, iface: string) => string {
-  const masters = new Map<string, string>();
-  for (const n of world.values()) for (const i of n.interfaces ?? []) if (i.master) masters.set(`${n.name}|${i.name}`, i.master);
-  return (node, iface) => masters.get(`${node}|${iface}`) ?? iface;
+  let masters = MASTERS.get(world);
+  if (masters === undefined) {
+    const found = new Map<string, string>();
+    for (const n of world.values()) for (const i of n.interfaces ?? []) if (i.master) found.set(`${n.name}|${i.name}`, i.master);
+    MASTERS.set(world, (masters = found));
+  }
+  const known = masters;
+  return (node, iface) => known.get(`${node}|${iface}`) ?? iface;
 }
+
+/** Bridge ports per world, computed once: every flow of a project asks. */
+const MASTERS = new WeakMap<ReadonlyMap<string, NodeSnapshot>, Map<string, string>>();
 
 const endOf = (t: TupleView): string => `${t.dst}|${t.dport ?? ''}`;
 

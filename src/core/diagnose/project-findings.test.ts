@@ -138,6 +138,21 @@ describe('projectFindings', () => {
     expect(met[0]!.trace).toMatchObject({ node: 'nodea', in: 'eth0', dst: '10.20.0.5:8080' });
   });
 
+  it('follows the replay onto the next node and blames its FORWARD policy, citing that node\'s file', () => {
+    const nodebAddr = IP_ADDR.replace('192.168.56.11/24', '192.168.56.12/24').replace('10.40.1.1/24', '10.40.2.1/24');
+    const nodebRoute = IP_ROUTE.replace('10.40.1.0/24 dev cbr0 proto kernel scope link src 10.40.1.1', '10.40.2.0/24 dev cbr0 proto kernel scope link src 10.40.2.1')
+      .replace('192.168.56.11', '192.168.56.12');
+    const save = iptablesSave({ forwardPolicy: 'DROP' });
+    const all = findingsOf({
+      nodea: { 'ip-route.txt': `${IP_ROUTE}10.40.2.0/24 via 192.168.56.12 dev eth0\n`, 'cbr0.txt': `${syn(1700000000, '10.40.1.3.40010', '10.40.2.5.8080')}\n` },
+      nodeb: { 'ip-addr.txt': nodebAddr, 'ip-route.txt': nodebRoute, 'iptables-save.txt': save },
+    });
+    expect(all.map((f) => [f.kind, f.severity, f.nodes])).toEqual([['packet-dropped', 'error', ['nodeb']]]);
+    expect(all[0]!.evidence[0]!.source).toMatch(new RegExp(`nodeb/iptables-save.txt:${lineOf(save, ':FORWARD DROP')}$`));
+    expect(all[0]!.evidence[1]!.source).toMatch(/nodea\/cbr0\.txt:1$/);
+    expect(all[0]!.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '10.40.1.3:40010', dst: '10.40.2.5:8080', in: 'cbr0' });
+  });
+
   it('keeps a FORWARD policy DROP nothing met at info, and says counted drops as a warning', () => {
     expect(findingsOf({ nodea: { 'iptables-save.txt': iptablesSave({ forwardPolicy: 'DROP' }) } }).map((f) => [f.kind, f.severity]))
       .toEqual([['forward-drop-policy', 'info']]);
@@ -182,6 +197,7 @@ describe('projectFindings', () => {
     expect(all[0]!.explanation).toContain('10.40.1.2:8080');
     expect(all[0]!.evidence[0]!.source).toMatch(/conntrack\.txt:1$/);
     expect(all[0]!.evidence[1]!.text).toContain('--to-destination 10.40.1.2:8080');
+    expect(all[0]!.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '10.40.1.3:40001', dst: '10.96.0.10:80', in: 'cbr0' });
   });
 
   it('says where replay and capture disagree on the DNAT target', () => {
@@ -243,6 +259,20 @@ describe('projectFindings', () => {
     const all = findingsOf({ nodea: { 'iptables-save.txt': save } });
     expect(all.map((f) => [f.kind, f.severity, f.title])).toEqual([['mark-bit-conflict', 'warning', 'nodea: mark bit 0x4000 is set by chain VPN-MARK and kube-proxy']]);
     expect(all[0]!.evidence.map((e) => e.text)).toContain(other);
+  });
+
+  it('says a SYN answered by RST is refused, and a SYN nobody answers is one-sided, when the rules let both through', () => {
+    const eth0 = [
+      syn(1700000000, '192.168.56.100.40007', '192.168.56.11.8443'),
+      '1700000000.000100 IP 192.168.56.11.8443 > 192.168.56.100.40007: Flags [R.], seq 0, ack 1001, win 0, length 0',
+      syn(1700000001, '192.168.56.100.40008', '192.168.56.11.9000', 2000),
+      syn(1700000002, '192.168.56.100.40008', '192.168.56.11.9000', 2000),
+    ].join('\n');
+    const all = findingsOf({ nodea: { 'eth0.txt': `${eth0}\n` } });
+    expect(all.map((f) => [f.kind, f.severity, f.flows])).toEqual([['connection-refused', 'error', [1]], ['one-sided-tcp', 'error', [2]]]);
+    expect(all[1]!.explanation).toContain('SYN sent 2 times, no SYN-ACK captured');
+    expect(all[1]!.explanation).toContain('the rules let it through');
+    expect(all[1]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:3$/), expect.stringMatching(/eth0\.txt:4$/)]);
   });
 
   it('lists the most severe first, then by kind', () => {

@@ -15,10 +15,10 @@ import { readTopology } from '../model/topology-view';
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from '../simulate';
 import { cidrOf, formatIp, parseIp } from '../simulate/ip-number';
-import type { FindingEvidence, ProjectFinding } from './finding';
+import type { FindingEvidence, FindingTrace, ProjectFinding } from './finding';
 import { findingList } from './finding-list';
 import { flowFindings, flowEvidence } from './flow-findings';
-import { chooseIngress, replayFlow, type FlowReplay } from './flow-replay';
+import { chooseIngress, replayFlow, replayRequest, type FlowReplay } from './flow-replay';
 import { flowSymptom } from './flow-symptom';
 import { asymmetries } from './path-divergence';
 import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from './ruleset-findings';
@@ -120,14 +120,13 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   let replays = options.replayLimit ?? 2000;
   const replay = (id: number): FlowReplay | null => (replays-- > 0 ? replayFlow(store, id, { world }) : null);
   /** Replays a conntrack entry's original tuple on its node (where its DNAT was made). */
-  const replayAt = (node: NodeSnapshot, c: FlowTimeline['conntrack'][number], proto: string): TraceResult | null => {
-    const ingress = chooseIngress({ node: node.name, interface: null, packet: c.original, source: c.source, from: 'conntrack' }, node);
+  const replayAt = (node: NodeSnapshot, c: FlowTimeline['conntrack'][number], proto: string): { result: TraceResult; trace: FindingTrace | null } | null => {
+    const sighting = { node: node.name, interface: null, packet: c.original, source: c.source, from: 'conntrack' as const };
+    const ingress = chooseIngress(sighting, node);
     if ('reason' in ingress || replays-- <= 0) return null;
+    const { request, trace } = replayRequest(proto, sighting, ingress.basis);
     try {
-      return tracePacket(world, {
-        node: node.name, proto, src: c.original.src, sport: c.original.sport, dst: c.original.dst, dport: c.original.dport,
-        follow: false, ...(ingress.basis.kind === 'local' ? { local: true } : { in: ingress.basis.interface }),
-      });
+      return { result: tracePacket(world, request), trace };
     } catch (e) {
       if (e instanceof SimulateError) return null;
       throw e;
@@ -155,9 +154,9 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
       const staleFindings: ProjectFinding[] = [];
       for (const c of stale) {
         const node = byName.get(c.node);
-        const result = node ? replayAt(node, c, proto) : null;
-        const f = node && result ? staleEndpointFinding(c, result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
-        if (f) staleFindings.push(f);
+        const replayed = node ? replayAt(node, c, proto) : null;
+        const f = node && replayed ? staleEndpointFinding(c, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
+        if (f) staleFindings.push({ ...f, trace: replayed!.trace });
       }
       let flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);
       // A flow the replay could not start (ingress unknown) still meets a no-endpoints REJECT at its service's address.
