@@ -67,4 +67,6 @@ if (!fs.existsSync(path.join(root, 'build', 'electron', 'better_sqlite3.node')))
 const electronVite = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
 const built = await run(process.execPath, [electronVite, 'build']);
 if (built !== 0) process.exit(built);
-process.exit(await run(process.execPath, [electronVite, 'preview', '--skipBuild']));
+// `npm start -- '#/flows/3'` opens that view (src/main/app-origin.ts fragmentFromArgs).
+const links = process.argv.slice(2);
+process.exit(await run(process.execPath, [electronVite, 'preview', '--skipBuild', ...(links.length > 0 ? ['--', ...links] : [])]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOwnPage } from './app-origin';
+import { fragmentFromArgs, isOwnPage, windowUrl } from './app-origin';
 
 describe('isOwnPage', () => {
   it('accepts only our natlens://app/ page in a build', () => {
@@ -13,5 +13,24 @@ describe('isOwnPage', () => {
   it('accepts the dev server origin only in dev', () => {
     expect(isOwnPage('http://localhost:5173/index.html', 'http://localhost:5173')).toBe(true);
     expect(isOwnPage('http://localhost:5174/', 'http://localhost:5173')).toBe(false);
+  });
+});
+
+describe('the view a desktop link opens', () => {
+  it('takes a #/ fragment alone or from a natlens://app/ link, and nothing else', () => {
+    expect(fragmentFromArgs(['.', '#/flows/3'])).toBe('#/flows/3');
+    expect(fragmentFromArgs(['natlens://app/index.html#/trace?node=nodea&proto=tcp&src=10.40.1.3:40001&dst=10.96.0.10:80&in=cbr0'])).toBe(
+      '#/trace?node=nodea&proto=tcp&src=10.40.1.3:40001&dst=10.96.0.10:80&in=cbr0',
+    );
+    expect(fragmentFromArgs(['https://evil.example/#/flows/3', 'file:///etc/passwd#/x', '--inspect', 'flows/3'])).toBe('');
+    expect(fragmentFromArgs(['#/nodes/a b', '#/nodes/ok'])).toBe('#/nodes/ok');
+    expect(fragmentFromArgs([`#/nodes/${'x'.repeat(5000)}`])).toBe('');
+    expect(fragmentFromArgs([])).toBe('');
+  });
+
+  it('opens our own page (or the dev server) with the fragment', () => {
+    expect(windowUrl(undefined, '#/findings')).toBe('natlens://app/index.html#/findings');
+    expect(windowUrl(undefined, '')).toBe('natlens://app/index.html');
+    expect(windowUrl('http://localhost:5173/', '#/flows/1')).toBe('http://localhost:5173/#/flows/1');
   });
 });

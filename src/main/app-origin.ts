@@ -11,3 +11,25 @@ export function isOwnPage(url: string, devUrl: string | undefined): boolean {
     return false;
   }
 }
+
+const MAX_FRAGMENT = 4096;
+
+/**
+ * The view a link names on the command line (`natlens-desktop '#/flows/3'` or a whole
+ * `natlens://app/index.html#/flows/3`): its `#/...` fragment, or '' for none. Only the fragment is
+ * taken, so no argument can point the window anywhere but our own page.
+ */
+export function fragmentFromArgs(argv: readonly string[]): string {
+  for (const arg of argv) {
+    const at = arg.startsWith('#/') ? 0 : arg.startsWith(`${APP_ORIGIN}/`) ? arg.indexOf('#/') : -1;
+    if (at < 0) continue;
+    const fragment = arg.slice(at);
+    if (fragment.length <= MAX_FRAGMENT && !/[\s\u0000-\u001f\u007f]/.test(fragment)) return fragment;
+  }
+  return '';
+}
+
+/** The window's start URL: our page (or the dev server's) with the view's fragment. */
+export function windowUrl(devUrl: string | undefined, fragment: string): string {
+  return `${devUrl ?? `${APP_ORIGIN}/index.html`}${fragment}`;
+}

@@ -9,7 +9,7 @@ import { installAppMenu } from './app-menu';
 import { DesktopProject } from './desktop-project';
 import { DisposableStore, toDisposable } from './disposables';
 import { registerIpcOperations } from './ipc-operations';
-import { isOwnPage } from './app-origin';
+import { fragmentFromArgs, isOwnPage } from './app-origin';
 import { createMainWindow } from './main-window';
 import { bindingProblemText, checkElectronBinding } from './native-sqlite';
 
@@ -46,8 +46,14 @@ async function start(): Promise<void> {
   disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
 
   const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');
+  // The view in the URL fragment: from a link on the command line, then whatever the page navigated to.
+  let fragment = fragmentFromArgs(process.argv.slice(1));
   const openWindow = (): void => {
-    mainWindow = createMainWindow({ devUrl, preload: path.join(outDir, 'preload', 'index.js'), icon: fs.existsSync(iconPath) ? iconPath : undefined });
+    mainWindow = createMainWindow({ devUrl, preload: path.join(outDir, 'preload', 'index.js'), icon: fs.existsSync(iconPath) ? iconPath : undefined, fragment });
+    mainWindow.webContents.on('did-navigate-in-page', (_event, url, isMainFrame) => {
+      const hash = url.indexOf('#');
+      if (isMainFrame) fragment = hash < 0 ? '' : fragmentFromArgs([url.slice(hash)]);
+    });
     mainWindow.on('closed', () => {
       mainWindow = null;
     });

@@ -6,7 +6,7 @@ import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electro
 import { ApiError } from '../shared/api-error';
 import { IPC_PROGRESS_CHANNEL, ipcChannel, OPERATION_NAMES, operations, parseRequest, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/api';
 import type { ImportJson } from '../shared/contract-json';
-import { flowDetail, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
 import type { IpcProgressMessage, IpcReply } from '../shared/ipc-envelope';
 import type { Project } from '../shared/project';
 import { ValidationError } from '../shared/validator';
@@ -68,6 +68,12 @@ async function run<N extends DesktopOperation>(ctx: IpcContext, name: N, request
         return rulesetTimeline(requireProject(ctx), request as RequestOf<'rulesetTimeline'>);
       case 'report':
         return report(requireProject(ctx), request as RequestOf<'report'>);
+      case 'flowDivergence':
+        return flowDivergence(requireProject(ctx), request as RequestOf<'flowDivergence'>);
+      case 'findings': {
+        const project = ctx.desktop.project;
+        return project === null ? [] : findings(project);
+      }
       case 'openProject': {
         const options = { title: 'Open natlens project', properties: ['openFile' as const], filters: DB_FILTERS };
         const chosen = win === undefined ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(win, options);

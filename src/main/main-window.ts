@@ -1,13 +1,15 @@
 /** The one window: sandboxed, context-isolated, no Node in the page, and it never navigates or opens another. */
 import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
-import { APP_ORIGIN } from './app-origin';
+import { windowUrl } from './app-origin';
 
 export interface WindowSource {
   /** electron-vite dev server URL in `npm run dev`; absent: natlens://app/. */
   devUrl: string | undefined;
   preload: string;
   icon: string | undefined;
+  /** The view to open (`#/flows/3`), kept across a re-opened window; '' for the default. */
+  fragment: string;
 }
 
 export function createMainWindow(source: WindowSource): BrowserWindow {
@@ -41,6 +43,6 @@ export function createMainWindow(source: WindowSource): BrowserWindow {
     return { action: 'deny' };
   });
 
-  void win.loadURL(source.devUrl ?? `${APP_ORIGIN}/index.html`);
+  void win.loadURL(windowUrl(source.devUrl, source.fragment));
   return win;
 }

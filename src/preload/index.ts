@@ -47,6 +47,8 @@ const api: Api = {
   flowDetail: (request) => invoke('flowDetail', request),
   rulesetTimeline: (request) => invoke('rulesetTimeline', request),
   report: (request) => invoke('report', request),
+  findings: (request) => invoke('findings', request),
+  flowDivergence: (request) => invoke('flowDivergence', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

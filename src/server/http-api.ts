@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/api-error';
 import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/api';
-import { flowDetail, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
 import type { Project } from '../shared/project';
 import { ValidationError } from '../shared/validator';
 import { assertNever } from '../core/common/assert-never';
@@ -132,6 +132,11 @@ async function dispatch(ctx: ApiContext, name: WebOperation, raw: unknown, req: 
       return reply(res, name, rulesetTimeline(ctx.project, parseRequest(name, raw)));
     case 'report':
       return reply(res, name, report(ctx.project, parseRequest(name, raw)));
+    case 'flowDivergence':
+      return reply(res, name, flowDivergence(ctx.project, parseRequest(name, raw)));
+    case 'findings':
+      parseRequest(name, raw);
+      return reply(res, name, findings(ctx.project));
     case 'importUploads':
       return importUploads(ctx, parseRequest(name, raw), req, res);
     default:

@@ -9,6 +9,7 @@ import type { ProjectStore } from '../shared/project';
 import type { TraceResultJson } from '../shared/trace-json';
 import type { TraceRequestJson } from '../shared/trace-request';
 import { startServer, type RunningServer } from './server';
+import type { FindingJson } from '../shared/finding-json';
 
 interface FakeStore {
   opened: number;
@@ -25,6 +26,14 @@ const TRACE: TraceResultJson = {
 
 const NODES: NodeJson[] = [
   { name: 'node-a', interfaces: [{ name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null }], routes: [], captures: [{ id: 1, kind: 'ip-addr', takenAt: null, source: 'a.txt:1' }] },
+];
+
+const FINDINGS: FindingJson[] = [
+  {
+    id: 'service-without-endpoints:default/web', severity: 'error', kind: 'service-without-endpoints', title: 'default/web has no endpoints', explanation: 'Fix the selector.',
+    nodes: ['node-a'], service: 'default/web', flows: [3], evidence: [{ source: 'a.txt:9', text: '-A KUBE-SERVICES -j REJECT' }],
+    trace: { node: 'node-a', proto: 'tcp', src: '10.0.0.9:40000', dst: '10.0.0.5:80', in: 'eth0' },
+  },
 ];
 
 function fakeOpener(fake: FakeStore) {
@@ -52,6 +61,8 @@ function fakeOpener(fake: FakeStore) {
         format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      findings: () => FINDINGS,
+      flowDivergence: (id) => (id === 1 ? { kind: 'not-replayed', flow: 1, reason: 'no packet of the flow was captured on an imported node' } : null),
       close: () => {
         fake.closed++;
       },
@@ -194,6 +205,31 @@ describe('natlens serve', () => {
     expect(unknown.status).toBe(422);
     expect(JSON.parse(unknown.body)).toEqual({ error: { code: 'rejected', message: 'unknown node "node-z"' } });
     expect(fake.traced).toHaveLength(2);
+  });
+
+  it('serves GET /api/findings: empty before the first import, the findings after', async () => {
+    const empty = await request(server, { path: '/api/findings', headers: auth });
+    expect(JSON.parse(empty.body)).toEqual([]);
+    expect(fake.opened).toBe(0);
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const r = await request(server, { path: '/api/findings', headers: auth });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual(FINDINGS);
+    const noToken = await request(server, { path: '/api/findings' });
+    expect(noToken.status).toBe(401);
+  });
+
+  it('runs POST /api/flow-divergence: the view, 404 for an unknown flow, 400 for a bad id', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const ok = await request(server, { method: 'POST', path: '/api/flow-divergence', headers: json, body: JSON.stringify({ id: 1 }) });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ kind: 'not-replayed', flow: 1 });
+    const unknown = await request(server, { method: 'POST', path: '/api/flow-divergence', headers: json, body: JSON.stringify({ id: 2 }) });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({ error: { code: 'not-found', message: 'no flow 2 in this project' } });
+    const bad = await request(server, { method: 'POST', path: '/api/flow-divergence', headers: json, body: JSON.stringify({ id: 0 }) });
+    expect(bad.status).toBe(400);
   });
 
   it('runs POST /api/report: 422 before the first import, the file after, 400 for an unknown format', async () => {

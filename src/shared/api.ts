@@ -5,6 +5,8 @@
  * through the `Api` derived below — no channel name or route is written twice.
  */
 import type { ImportJson, NodeJson } from './contract-json';
+import type { FindingJson } from './finding-json';
+import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
@@ -91,6 +93,10 @@ export const operations = {
   rulesetTimeline: operation<RulesetTimelineJson>()({ request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
   /** `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import. */
   report: operation<ReportFileJson>()({ request: object({ format: oneOf(REPORT_FORMATS) }), shells: 'all', http: { method: 'POST', path: '/api/report' } }),
+  /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
+  findings: operation<FindingJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
+  /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */
+  flowDivergence: operation<FlowDivergenceJson>()({ request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
   /** Shows an open dialog; null when the user cancels. */
   openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */

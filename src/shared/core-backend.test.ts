@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from './api-error';
 import { coreStoreOpener } from './core-backend';
-import { flowDetail, listFlows, rulesetTimeline, topology, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../test/support/describe-shared';
 import { sharedFile } from '../../test/support/shared-corpus';
@@ -108,7 +108,50 @@ describe('trace and topology handlers over core', () => {
     expect(() => flowDetail(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
   });
 
+  it('answers the findings (none on the healthy lab) and a flow replayed beside its captures, stitching first', async () => {
+    expect(findings(project)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'p.db'))).toBe(false);
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    expect(findings(project).filter((f) => f.severity === 'error')).toEqual([]);
+    const view = flowDivergence(project, { id: 1 });
+    expect(view).toMatchObject({ kind: 'replayed', flow: 1, start: { node: 'nodea', local: false } });
+    expect(view.kind === 'replayed' && view.comparison?.firstDivergence).toBeNull();
+    expect(view.kind === 'replayed' && view.comparison?.rows.every((r) => r.status === 'agree')).toBe(true);
+    expect(() => flowDivergence(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
+  });
+
   it('answers an empty flow page before the first import', () => {
     expect(listFlows(project, { offset: 0, limit: 50 })).toEqual({ total: 0, offset: 0, flows: [], clock: [] });
+  });
+});
+
+describe('findings while an import runs', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses the findings until the worker’s import ends, then answers them', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-backend-busy-'));
+    // A stand-in import worker that holds the import open until the test creates the release file.
+    const worker = path.join(dir, 'held-import-worker.cjs');
+    const release = path.join(dir, 'release');
+    fs.writeFileSync(worker, `const fs = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ kind: 'progress', progress: { phase: 'import', done: 0, total: 1, current: 'x' } });
+const wait = setInterval(() => {
+  if (!fs.existsSync(${JSON.stringify(release)})) return;
+  clearInterval(wait);
+  parentPort.postMessage({ kind: 'result', result: { nodes: [], warnings: [], errors: [] } });
+}, 10);`);
+    const port = coreStoreOpener({ importWorker: worker })(path.join(dir, 'p.db'));
+    let started = false;
+    const importing = port.importPaths(['x'], {}, () => {
+      started = true;
+    });
+    await expect.poll(() => started).toBe(true);
+    expect(() => port.findings()).toThrow(new ApiError('rejected', 'an import is running: the findings are checked when it ends'));
+    fs.writeFileSync(release, '');
+    await importing;
+    expect(port.findings()).toEqual([]);
+    port.close();
   });
 });

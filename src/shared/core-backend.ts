@@ -13,15 +13,21 @@ import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../cor
 import { FlowStore } from '../core/model/flow-store';
 import { ModelError } from '../core/model/model-error';
 import { traceProject } from '../core/model/project-trace';
+import { loadWorld } from '../core/model/node-world';
 import { readTopology, type TopologyView } from '../core/model/topology-view';
 import type { NodeView } from '../core/model/views';
 import { buildReport } from '../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
-import { SimulateError, type TraceResult } from '../core/simulate';
+import { SimulateError, type NodeSnapshot, type TraceResult } from '../core/simulate';
 import { assertNever } from '../core/common/assert-never';
+import type { ProjectFinding } from '../core/diagnose/finding';
+import { projectFindings } from '../core/diagnose/project-findings';
+import { projectFlowDivergence, type FlowDivergenceView } from '../core/diagnose/project-flow-divergence';
 import { ApiError, apiErrorFromJson, type ApiErrorJson } from './api-error';
 import type { ImportProgress } from './api';
 import type { ImportJson, NodeJson } from './contract-json';
+import type { FindingJson } from './finding-json';
+import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
 import type { ReportFileJson, ReportFormat } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
@@ -37,6 +43,8 @@ const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
+const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
+const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
@@ -190,6 +198,13 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
+    // The replay world of the current captures, kept while they do not change (see FlowDivergenceOptions).
+    let world: { generation: string; nodes: NodeSnapshot[] } | null = null;
+    const currentWorld = (): NodeSnapshot[] => {
+      const generation = new FlowStore(store).captureGeneration();
+      if (world?.generation !== generation) world = { generation, nodes: loadWorld(store) };
+      return world.nodes;
+    };
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir) {
@@ -203,6 +218,15 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format) => reportFile(store, format, importing === 0),
+      findings: () => {
+        // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
+        return findingsAsJson(projectFindings(store));
+      },
+      flowDivergence: (id) => {
+        if (importing === 0) stitchFlows(store);
+        return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
+      },
       close: () => {
         closed = true;
         store.close();

@@ -8,6 +8,8 @@ import type { ImportJson, NodeJson } from './contract-json';
 import { ApiError } from './api-error';
 import type { Project } from './project';
 import type { RequestOf } from './api';
+import type { FindingJson } from './finding-json';
+import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import type { ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
@@ -94,4 +96,14 @@ export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): 
   const detail = project.read((store) => store.flowDetail(request.id, request.offset ?? 0, request.limit ?? OBSERVATION_PAGE), null);
   if (detail === null) throw new ApiError('not-found', `no flow ${request.id} in this project`);
   return detail;
+}
+
+export function findings(project: Project): FindingJson[] {
+  return project.read((store) => store.findings(), []);
+}
+
+export function flowDivergence(project: Project, request: RequestOf<'flowDivergence'>): FlowDivergenceJson {
+  const view = project.read((store) => store.flowDivergence(request.id), null);
+  if (view === null) throw new ApiError('not-found', `no flow ${request.id} in this project`);
+  return view;
 }

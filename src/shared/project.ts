@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { ImportOptions, ImportProgress } from './api';
+import type { FindingJson } from './finding-json';
+import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import type { ReportFileJson, ReportFormat } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
@@ -30,6 +32,10 @@ export interface ProjectStore {
   rulesetTimeline(node: string): RulesetTimelineJson | null;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
   report(format: ReportFormat): ReportFileJson | null;
+  /** Stitches flows first when needed, as `natlens findings` does. */
+  findings(): FindingJson[];
+  /** Null for an unknown flow id. Stitches flows first when needed. */
+  flowDivergence(id: number): FlowDivergenceJson | null;
   close(): void;
 }
 

@@ -33,6 +33,8 @@ describe('web Api client', () => {
         format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      findings: () => [],
+      flowDivergence: (id) => (id === 4 ? { kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' } : null),
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -70,6 +72,14 @@ describe('web Api client', () => {
     expect(await api.listFlows({ offset: 100, limit: 50 })).toEqual({ total: 3, offset: 100, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: 50 }] });
     await expect(api.listFlows({ offset: 0, limit: 5000 })).rejects.toMatchObject({ code: 'invalid-request' });
     await expect(api.flowDetail({ id: 7 })).rejects.toMatchObject({ code: 'not-found', message: 'no flow 7 in this project' });
+  });
+
+  it('gets the findings and posts a flow id for its divergence view, an unknown flow being not-found', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    expect(await api.findings({})).toEqual([]);
+    expect(await api.flowDivergence({ id: 4 })).toEqual({ kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' });
+    await expect(api.flowDivergence({ id: 5 })).rejects.toMatchObject({ code: 'not-found', message: 'no flow 5 in this project' });
   });
 
   it('posts a node for its ruleset timeline and maps an unknown node to not-found', async () => {

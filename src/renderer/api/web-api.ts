@@ -128,6 +128,8 @@ export function createWebApi(options: WebApiOptions): Api {
     flowDetail: (request) => callJson('flowDetail', request),
     rulesetTimeline: (request) => callJson('rulesetTimeline', request),
     report: (request) => callJson('report', request),
+    findings: (request) => callJson('findings', request),
+    flowDivergence: (request) => callJson('flowDivergence', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),

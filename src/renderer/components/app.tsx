@@ -3,8 +3,11 @@ import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../sha
 import type { ImportJson } from '../../shared/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
+import { checkedScope } from '../view-model/findings-view';
+import { tabRoute, type Route } from '../view-model/route';
 import { TABS, type TabId } from '../view-model/tabs';
 import { CapturesTable } from './captures-table';
+import { FindingsPanel } from './findings-panel';
 import { FlowsPanel } from './flows-panel';
 import { ImportPanel } from './import-panel';
 import { NodeCards } from './node-cards';
@@ -13,6 +16,7 @@ import { ReportsPanel } from './reports-panel';
 import { TabBar } from './tab-bar';
 import { TopologyPanel } from './topology-panel';
 import { TracePanel } from './trace-panel';
+import { useRoute } from './use-route';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -21,13 +25,14 @@ function messageOf(err: unknown): string {
 export function App({ api }: { api: Api }) {
   const [snapshot, setSnapshot] = useState<ProjectSnapshot | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [tab, setTab] = useState<TabId>('nodes');
-  // A tab stays mounted once opened, so a drawn graph or a trace survives switching away and back.
-  const [opened, setOpened] = useState<ReadonlySet<TabId>>(() => new Set<TabId>(['nodes']));
-  const selectTab = useCallback((id: TabId) => {
-    setTab(id);
-    setOpened((o) => (o.has(id) ? o : new Set([...o, id])));
-  }, []);
+  const { route, problem: routeProblem, navigate } = useRoute();
+  const tab = route.tab;
+  // Each tab's last route: a tab stays mounted once opened (a drawn graph or a trace survives
+  // switching away), and choosing it again returns to the flow, node or trace it showed.
+  const [visited, remember] = useReducer(rememberRoute, new Map<TabId, Route>());
+  useEffect(() => remember(route), [route]);
+  const routeOf = (id: TabId): Route => (id === tab ? route : (visited.get(id) ?? tabRoute(id)));
+  const selectTab = (id: TabId) => navigate(id === tab ? tabRoute(id) : (visited.get(id) ?? tabRoute(id)));
   const [job, dispatch] = useReducer(nextImportJob, IDLE);
 
   const refresh = useCallback(() => {
@@ -107,10 +112,15 @@ export function App({ api }: { api: Api }) {
       )}
       <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
       <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
+      {routeProblem !== null && (
+        <p className="banner banner-warn" role="alert" data-testid="route-problem">
+          This link could not be followed: {routeProblem}.
+        </p>
+      )}
       <section className="tab-panel" role="tabpanel" aria-label={current?.label}>
-        {TABS.filter((t) => opened.has(t.id)).map((t) => (
+        {TABS.filter((t) => t.id === tab || visited.has(t.id)).map((t) => (
           <div key={t.id} hidden={t.id !== tab} className="tab-content">
-            {renderTab(t.id, snapshot, api, t.id === tab)}
+            {renderTab(routeOf(t.id), snapshot, api, t.id === tab, navigate)}
           </div>
         ))}
       </section>
@@ -118,23 +128,29 @@ export function App({ api }: { api: Api }) {
   );
 }
 
-function renderTab(tab: TabId, snapshot: ProjectSnapshot | null, api: Api, visible: boolean) {
+function rememberRoute(visited: ReadonlyMap<TabId, Route>, route: Route): ReadonlyMap<TabId, Route> {
+  return visited.get(route.tab) === route ? visited : new Map(visited).set(route.tab, route);
+}
+
+function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, visible: boolean, navigate: (route: Route) => void) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
-  switch (tab) {
+  switch (route.tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} />;
+      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} />;
+    case 'findings':
+      return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
       return <CapturesTable captures={snapshot.captures} />;
     case 'topology':
       return <TopologyPanel api={api} revision={snapshot} visible={visible} />;
     case 'trace':
-      return <TracePanel api={api} nodes={snapshot.nodes} />;
+      return <TracePanel api={api} nodes={snapshot.nodes} query={route.trace} onTraced={(trace) => navigate({ tab: 'trace', trace })} />;
     case 'flows':
-      return <FlowsPanel api={api} revision={snapshot} />;
+      return <FlowsPanel api={api} revision={snapshot} selected={route.flow} onSelect={(flow) => navigate({ tab: 'flows', flow })} />;
     case 'reports':
       return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} />;
     default: {
-      const never: never = tab;
+      const never: never = route;
       return never;
     }
   }

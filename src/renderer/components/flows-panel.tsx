@@ -2,17 +2,21 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../shared/api';
 import type { FlowDetailJson, FlowPageJson } from '../../shared/flow-json';
 import { FLOW_PAGE_SIZE, flowDetailView, flowTableRows, pageInfo } from '../view-model/flow-table';
+import { formatRoute } from '../view-model/route';
+import { FlowDivergencePanel } from './flow-divergence-panel';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** `revision` changes whenever the project does: the page is read again (flows are re-stitched server-side if needed). */
-export function FlowsPanel({ api, revision }: { api: Api; revision: unknown }) {
+/**
+ * `revision` changes whenever the project does: the page is read again (flows are re-stitched
+ * server-side if needed). `selected` is the flow the URL opens (`#/flows/ID`), on this page or not.
+ */
+export function FlowsPanel({ api, revision, selected, onSelect }: { api: Api; revision: unknown; selected: number | null; onSelect: (id: number | null) => void }) {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<FlowPageJson | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<number | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -33,7 +37,7 @@ export function FlowsPanel({ api, revision }: { api: Api; revision: unknown }) {
 
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
   if (page === null) return <p className="muted">Stitching flows…</p>;
-  if (page.total === 0) {
+  if (page.total === 0 && selected === null) {
     return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
   }
   const info = pageInfo(page.total, page.offset, page.flows.length);
@@ -68,8 +72,12 @@ export function FlowsPanel({ api, revision }: { api: Api; revision: unknown }) {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.id} className={r.id === selected ? 'selected' : ''} onClick={() => setSelected(r.id)} aria-selected={r.id === selected} data-testid="flow-row">
-                  <td className="muted">{r.id}</td>
+                <tr key={r.id} className={r.id === selected ? 'selected' : ''} onClick={() => onSelect(r.id)} aria-selected={r.id === selected} data-testid="flow-row">
+                  <td className="muted">
+                    <a href={formatRoute({ tab: 'flows', flow: r.id })} onClick={(e) => e.stopPropagation()}>
+                      {r.id}
+                    </a>
+                  </td>
                   <td>{r.proto}</td>
                   <td className="mono">
                     <div>{r.original}</div>
@@ -97,7 +105,7 @@ export function FlowsPanel({ api, revision }: { api: Api; revision: unknown }) {
             </tbody>
           </table>
         </div>
-        {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => setSelected(null)} />}
+        {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
       </div>
     </div>
   );
@@ -124,7 +132,12 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
 
   return (
     <section className="flow-detail" data-testid="flow-detail" aria-label={`Flow ${id}`}>
-      {error !== null && <p className="banner banner-error">{error}</p>}
+      {error !== null && (
+        <p className="banner banner-error" role="alert" data-testid="flow-detail-error">
+          Flow {id} cannot be shown: {error}.{' '}
+          <a href={formatRoute({ tab: 'flows', flow: null })}>Back to the flows</a>
+        </p>
+      )}
       {view === null ? (
         error === null && <p className="muted">Loading flow {id}…</p>
       ) : (
@@ -184,6 +197,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               ))}
             </tbody>
           </table>
+          <FlowDivergencePanel api={api} id={id} revision={revision} />
           {view.rewrites.length > 0 && (
             <>
               <h3>Rewrites</h3>

@@ -1,20 +1,56 @@
 import type { Api } from '../../shared/api';
 import type { NodeJson } from '../../shared/contract-json';
 import { nodeCards } from '../view-model/node-list';
+import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
 
-export function NodeCards({ nodes, api, revision }: { nodes: readonly NodeJson[]; api: Api; revision: unknown }) {
+/** Names listed when a link names a node the project lacks; the rest are one click away. */
+const MAX_LISTED = 20;
+
+const nodeLink = (name: string | null): string => formatRoute({ tab: 'nodes', node: name });
+
+/** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node. */
+export function NodeCards({ nodes, api, revision, selected }: { nodes: readonly NodeJson[]; api: Api; revision: unknown; selected: string | null }) {
   const rulesets = new Map(nodes.map((n) => [n.name, rulesetCaptureCount(n)]));
   if (nodes.length === 0) {
     return <p className="empty">No nodes yet. Import captures above: each node is named by the shell prompt, its folder, or its file name.</p>;
   }
+  const shown = selected === null ? nodes : nodes.filter((n) => n.name === selected);
+  if (shown.length === 0) {
+    return (
+      <div className="banner banner-warn" role="alert" data-testid="node-missing">
+        <p>
+          There is no node “{selected}” in this project. Its nodes:{' '}
+          {nodes.slice(0, MAX_LISTED).map((n, i) => (
+            <span key={n.name}>
+              {i > 0 && ', '}
+              <a href={nodeLink(n.name)}>{n.name}</a>
+            </span>
+          ))}
+          {nodes.length > MAX_LISTED ? `, and ${nodes.length - MAX_LISTED} more (all under ` : '.'}
+          {nodes.length > MAX_LISTED && (
+            <>
+              <a href={nodeLink(null)}>Nodes</a>).
+            </>
+          )}
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="node-cards">
-      {nodeCards(nodes).map((node) => (
+      {selected !== null && (
+        <p className="node-cards-nav">
+          <a href={nodeLink(null)}>All {nodes.length} nodes</a>
+        </p>
+      )}
+      {nodeCards(shown).map((node) => (
         <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
           <header>
-            <h2>{node.name}</h2>
+            <h2>
+              <a href={nodeLink(node.name)}>{node.name}</a>
+            </h2>
             <span className="muted">{node.summary}</span>
           </header>
           {node.interfaces.length > 0 ? (

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Api } from '../../shared/api';
 import type { NodeJson } from '../../shared/contract-json';
 import type { TraceResultJson } from '../../shared/trace-json';
@@ -8,6 +8,8 @@ import {
   snapshotChoices, withNode, type TraceField, type TraceForm,
 } from '../view-model/trace-form';
 import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
+import { formatRoute, type TraceQuery } from '../view-model/route';
+import { traceFormOf, traceQueryOf } from '../view-model/trace-route';
 import { OutcomeCardView } from './outcome-card';
 
 type Run =
@@ -25,12 +27,46 @@ function FieldError({ errors, field }: { errors: Partial<Record<TraceField, stri
   );
 }
 
-export function TracePanel({ api, nodes }: { api: Api; nodes: NodeJson[] }) {
+const queryKey = (query: TraceQuery): string => formatRoute({ tab: 'trace', trace: query });
+
+/**
+ * `query`: the trace the URL names (a link, back/forward): it fills the form and runs once per
+ * distinct query. A submitted form reports its query through `onTraced`, so the URL follows.
+ */
+export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: NodeJson[]; query: TraceQuery | null; onTraced: (query: TraceQuery) => void }) {
   const [form, setForm] = useState<TraceForm>(() => initialTraceForm(nodes));
   const [errors, setErrors] = useState<Partial<Record<TraceField, string>>>({});
   const [run, setRun] = useState<Run>({ kind: 'idle' });
+  const shownQuery = useRef<string | null>(null);
+  const latest = useRef(0);
 
   useEffect(() => setForm((f) => reconcileTraceForm(f, nodes)), [nodes]);
+
+  const start = (request: TraceRequestJson) => {
+    const ticket = ++latest.current;
+    setRun({ kind: 'running', request });
+    api.trace(request).then(
+      (result) => ticket === latest.current && setRun({ kind: 'done', request, result }),
+      (err: unknown) => ticket === latest.current && setRun({ kind: 'failed', request, message: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+
+  useEffect(() => {
+    if (query === null || shownQuery.current === queryKey(query)) return;
+    shownQuery.current = queryKey(query);
+    const linked = traceFormOf(query, nodes);
+    setForm(linked);
+    const check = buildTraceRequest(linked, nodes);
+    if (!check.ok) {
+      latest.current++;
+      setErrors(check.errors);
+      setRun({ kind: 'idle' });
+      return;
+    }
+    setErrors({});
+    start(check.request);
+    // `start` is recreated each render; the query alone decides whether this runs.
+  }, [query, nodes]);
 
   const node = nodes.find((n) => n.name === form.node);
   const arrivals = useMemo(() => arrivalChoices(node), [node]);
@@ -45,12 +81,10 @@ export function TracePanel({ api, nodes }: { api: Api; nodes: NodeJson[] }) {
       return;
     }
     setErrors({});
-    const request = check.request;
-    setRun({ kind: 'running', request });
-    api.trace(request).then(
-      (result) => setRun({ kind: 'done', request, result }),
-      (err: unknown) => setRun({ kind: 'failed', request, message: err instanceof Error ? err.message : String(err) }),
-    );
+    const submitted = traceQueryOf(check.request);
+    shownQuery.current = queryKey(submitted);
+    start(check.request);
+    onTraced(submitted);
   };
 
   if (nodes.length === 0) return <p className="empty">Import a node’s iptables, `ip addr` and `ip route` captures to replay packets through them.</p>;

@@ -1,5 +1,5 @@
 /** The screens of the main window; the list is here once. */
-export type TabId = 'nodes' | 'captures' | 'topology' | 'trace' | 'flows' | 'reports';
+export type TabId = 'nodes' | 'findings' | 'captures' | 'topology' | 'trace' | 'flows' | 'reports';
 
 export interface Tab {
   id: TabId;
@@ -11,6 +11,7 @@ export interface Tab {
 
 export const TABS: readonly Tab[] = [
   { id: 'nodes', label: 'Nodes', ready: true, note: 'Interfaces and routes of every imported node' },
+  { id: 'findings', label: 'Findings', ready: true, note: 'What is wrong or suspicious, each with its evidence' },
   { id: 'captures', label: 'Captures', ready: true, note: 'Every imported capture with its source' },
   { id: 'topology', label: 'Topology', ready: true, note: 'Nodes, bridges, veths and pod addresses as a graph' },
   { id: 'trace', label: 'Trace', ready: true, note: 'Replay a packet through the captured rules and routes' },

@@ -1,0 +1,58 @@
+/**
+ * The divergence view of one stored flow: its first packet replayed where it was first seen
+ * (flow-replay.ts chooses the node and ingress) and compared, point by point, with the flow's
+ * captured sightings (flow-divergence.ts). The store side of the view; flows must be stitched.
+ */
+import { flowDetail } from '../flows/flow-views';
+import type { TupleView } from '../flows/flow-timeline';
+import { loadWorld } from '../model/node-world';
+import type { Store } from '../model/store';
+import type { NodeSnapshot } from '../simulate';
+import type { FindingTrace } from './finding';
+import { compareReplay, type OutcomeComparison } from './flow-divergence';
+import { replayFlow } from './flow-replay';
+import { placeOf } from './path-divergence';
+
+export type FlowDivergenceView =
+  | {
+      kind: 'replayed';
+      flow: number;
+      start: { node: string; in: string | null; local: boolean; packet: TupleView };
+      trace: FindingTrace | null;
+      why: string;
+      outcomes: number;
+      comparison: OutcomeComparison | null;
+      replies: number;
+    }
+  | { kind: 'not-replayed'; flow: number; reason: string };
+
+export interface FlowDivergenceOptions {
+  /**
+   * The replay's world (loadWorld), when the caller keeps one across requests: compiled rules are
+   * cached per snapshot object, so a kept world replays a 170k-rule node without compiling it again.
+   */
+  world?: NodeSnapshot[];
+}
+
+/** Null for an unknown flow. */
+export function projectFlowDivergence(store: Store, flowId: number, options: FlowDivergenceOptions = {}): FlowDivergenceView | null {
+  // The timeline is stored with the flow: no observation needs reading.
+  const detail = flowDetail(store, flowId, { limit: 0 });
+  if (detail === null) return null;
+  const world = options.world ?? loadWorld(store);
+  const replay = replayFlow(store, flowId, { world });
+  if (replay === null) return null;
+  if (replay.kind === 'not-replayed') return { kind: 'not-replayed', flow: flowId, reason: replay.reason };
+  const hops = detail.timeline.hops;
+  const r = replay.request;
+  return {
+    kind: 'replayed',
+    flow: flowId,
+    start: { node: r.node, in: r.in ?? null, local: r.local === true, packet: replay.sighting.packet },
+    trace: replay.trace,
+    why: replay.why,
+    outcomes: replay.result.outcomes.length,
+    comparison: compareReplay(replay.result.outcomes, hops, { place: placeOf(new Map(world.map((n) => [n.name, n]))) }),
+    replies: hops.filter((h) => h.direction === 'reply').reduce((n, h) => n + h.packets, 0),
+  };
+}

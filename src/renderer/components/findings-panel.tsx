@@ -1,0 +1,117 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Api } from '../../shared/api';
+import type { FindingJson } from '../../shared/finding-json';
+import { CHECKS, findingCards, findingsHeadline, type FindingCard } from '../view-model/findings-view';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `revision` changes whenever the project does: the findings are read again. */
+export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revision: unknown; empty: boolean; scope: string }) {
+  const [findings, setFindings] = useState<FindingJson[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (empty) return;
+    let live = true;
+    setFindings(null);
+    setError(null);
+    api.findings({}).then(
+      (f) => live && setFindings(f),
+      (err: unknown) => live && setError(messageOf(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, revision, empty]);
+
+  const cards = useMemo(() => (findings === null ? [] : findingCards(findings)), [findings]);
+
+  if (empty) return <p className="empty">No findings yet: import captures of your nodes, and natlens checks them for what is wrong or suspicious.</p>;
+  if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
+  if (findings === null) return <p className="muted">Checking the captures, the rules and the flows…</p>;
+  if (findings.length === 0) {
+    return (
+      <div className="empty" data-testid="findings-empty">
+        <p>Nothing wrong or suspicious found in {scope}. natlens checked for:</p>
+        <ul>
+          {CHECKS.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  return (
+    <section className="findings" aria-label="Findings">
+      <h2 className="findings-head" data-testid="findings-summary">
+        {findingsHeadline(findings)}
+      </h2>
+      {cards.map((card) => (
+        <FindingCardView key={card.key} card={card} />
+      ))}
+    </section>
+  );
+}
+
+function FindingCardView({ card }: { card: FindingCard }) {
+  return (
+    <article className={`finding finding-${card.severity}`} data-testid="finding" aria-label={card.title}>
+      <header className="finding-head">
+        <span className={`badge severity-${card.severity}`}>{card.badge}</span>
+        <h3>{card.title}</h3>
+        <span className="kind">{card.kind}</span>
+      </header>
+      {(card.nodes.length > 0 || card.service !== null) && (
+        <p className="finding-where muted">
+          {card.nodes.map((n, i) => (
+            <span key={n.name}>
+              {i > 0 && ', '}
+              <a href={n.href}>{n.name}</a>
+            </span>
+          ))}
+          {card.service !== null && (
+            <span className="mono">
+              {card.nodes.length > 0 && ' · '}
+              {card.service}
+            </span>
+          )}
+        </p>
+      )}
+      <p className="finding-explanation">{card.explanation}</p>
+      {card.evidence.length > 0 && (
+        <ul className="finding-evidence" data-testid="finding-evidence">
+          {card.evidence.map((e) => (
+            <li key={e.key} className="mono">
+              <span className="evidence-source">{e.source}</span> <span className="evidence-text">{e.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {(card.flows.length > 0 || card.replay !== null) && (
+        <p className="finding-links">
+          {card.flows.length > 0 && (
+            <span>
+              {card.flows.length === 1 ? 'Flow ' : 'Flows '}
+              {card.flows.map((f, i) => (
+                <span key={f.id}>
+                  {i > 0 && ', '}
+                  <a href={f.href} data-testid="finding-flow">
+                    #{f.id}
+                  </a>
+                </span>
+              ))}
+            </span>
+          )}
+          {card.replay !== null && (
+            <a href={card.replay.href} className="replay" title={card.replay.command} data-testid="finding-replay">
+              Replay
+            </a>
+          )}
+          {card.replay !== null && <code className="muted replay-command">{card.replay.command}</code>}
+        </p>
+      )}
+    </article>
+  );
+}

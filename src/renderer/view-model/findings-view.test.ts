@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingJson } from '../../shared/finding-json';
+import { checkedScope, findingCards, findingsHeadline, traceCommand } from './findings-view';
+import { parseRoute } from './route';
+
+const NO_ENDPOINTS: FindingJson = {
+  id: 'service-without-endpoints:default/gone:http',
+  severity: 'error',
+  kind: 'service-without-endpoints',
+  title: 'default/gone:http has no endpoints: connections to it are rejected',
+  explanation: 'kube-proxy REJECTs. Fix: make the selector match ready pods.',
+  nodes: ['nodea', 'nodeb'],
+  service: 'default/gone:http',
+  flows: [6],
+  evidence: [{ source: 'nodea/iptables-save.txt:41', text: '-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "default/gone:http has no endpoints" -j REJECT' }],
+  trace: { node: 'nodea', proto: 'tcp', src: '10.40.1.3:40002', dst: '10.96.0.20:80', in: 'cbr0' },
+};
+const MARK: FindingJson = {
+  id: 'mark-bits:0x4000', severity: 'warning', kind: 'mark-bits', title: '0x4000 has two owners', explanation: 'x', nodes: ['nodea'], service: null, flows: [],
+  evidence: [], trace: { node: 'nodea', proto: 'udp', src: '', dst: '10.0.0.1', local: true },
+};
+
+describe('findings view', () => {
+  it('links each flow and the node, and turns the trace into a Replay link the Trace tab reads back', () => {
+    const [card] = findingCards([NO_ENDPOINTS]);
+    expect(card).toMatchObject({ badge: 'Error', service: 'default/gone:http', flows: [{ id: 6, href: '#/flows/6' }] });
+    expect(card!.nodes[1]).toEqual({ name: 'nodeb', href: '#/nodes/nodeb' });
+    expect(card!.replay?.href).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40002&dst=10.96.0.20:80&in=cbr0&follow=1');
+    expect(parseRoute(card!.replay!.href)).toMatchObject({ problem: null, route: { tab: 'trace', trace: { node: 'nodea', arrival: { kind: 'in', iface: 'cbr0' }, follow: true } } });
+    expect(card!.replay?.command).toBe('natlens trace --node nodea --proto tcp --src 10.40.1.3:40002 --dst 10.96.0.20:80 --in cbr0 --follow');
+  });
+
+  it('replays a local trace with --local and quotes what a shell would split', () => {
+    expect(traceCommand({ node: 'node a', proto: 'udp', src: '10.0.0.2', dst: '10.0.0.1:53', local: true })).toBe("natlens trace --node 'node a' --proto udp --src 10.0.0.2 --dst 10.0.0.1:53 --local --follow");
+    expect(findingCards([MARK])[0]!.replay?.href).toBe('#/trace?node=nodea&proto=udp&dst=10.0.0.1&local=1&follow=1');
+  });
+
+  it('lists the most severe first and counts them by severity', () => {
+    expect(findingCards([MARK, NO_ENDPOINTS]).map((c) => c.severity)).toEqual(['error', 'warning']);
+    expect(findingsHeadline([MARK, NO_ENDPOINTS, MARK])).toBe('3 findings: 1 error, 2 warnings');
+    expect(findingsHeadline([])).toBe('No findings');
+    expect(checkedScope(1, 1)).toBe('1 node and 1 capture');
+    expect(checkedScope(2, 27)).toBe('2 nodes and 27 captures');
+  });
+});

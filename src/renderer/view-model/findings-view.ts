@@ -1,0 +1,93 @@
+/**
+ * The Findings tab as plain data: each finding's badge, where it is, its evidence, links to its
+ * flows and a "Replay" link that opens its trace in the Trace tab (and the same as a command).
+ */
+import type { FindingJson, FindingSeverityJson, FindingTraceJson } from '../../shared/finding-json';
+import { formatRoute, type TraceQuery } from './route';
+
+export interface FindingCard {
+  key: string;
+  severity: FindingSeverityJson;
+  badge: string;
+  kind: string;
+  title: string;
+  explanation: string;
+  nodes: Array<{ name: string; href: string }>;
+  service: string | null;
+  evidence: Array<{ key: string; source: string; text: string }>;
+  flows: Array<{ id: number; href: string }>;
+  replay: { href: string; command: string } | null;
+}
+
+const BADGES: Record<FindingSeverityJson, string> = { error: 'Error', warning: 'Warning', info: 'Info' };
+const RANK: Record<FindingSeverityJson, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * The finding's replay as the Trace tab opens it. `--follow` is added: the finding's trace starts
+ * where the flow was first seen, and what it explains may happen on the next node.
+ */
+export function findingTraceQuery(trace: FindingTraceJson): TraceQuery {
+  return {
+    node: trace.node, proto: trace.proto, src: trace.src, dst: trace.dst,
+    arrival: 'local' in trace ? { kind: 'local' } : { kind: 'in', iface: trace.in },
+    follow: true, snapshot: null, bridgeNetfilter: true,
+  };
+}
+
+const shellWord = (w: string): string => (/^[\w@%+=:,./[\]-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The same replay as `natlens trace` takes it. */
+export function traceCommand(trace: FindingTraceJson): string {
+  const words = ['natlens', 'trace', '--node', trace.node, '--proto', trace.proto, ...(trace.src === '' ? [] : ['--src', trace.src]), '--dst', trace.dst];
+  words.push(...('local' in trace ? ['--local'] : ['--in', trace.in]), '--follow');
+  return words.map(shellWord).join(' ');
+}
+
+export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
+  // The server lists them most severe first; kept stable here for a list that arrives otherwise.
+  const sorted = findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i);
+  return sorted.map(({ f }) => ({
+    key: f.id,
+    severity: f.severity,
+    badge: BADGES[f.severity],
+    kind: f.kind,
+    title: f.title,
+    explanation: f.explanation,
+    nodes: f.nodes.map((name) => ({ name, href: formatRoute({ tab: 'nodes', node: name }) })),
+    service: f.service,
+    evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text })),
+    flows: f.flows.map((id) => ({ id, href: formatRoute({ tab: 'flows', flow: id }) })),
+    replay: f.trace === null ? null : { href: formatRoute({ tab: 'trace', trace: findingTraceQuery(f.trace) }), command: traceCommand(f.trace) },
+  }));
+}
+
+/** `3 findings: 1 error, 2 warnings`. */
+export function findingsHeadline(findings: readonly FindingJson[]): string {
+  if (findings.length === 0) return 'No findings';
+  const counts = (['error', 'warning', 'info'] as const)
+    .map((s) => ({ s, n: findings.filter((f) => f.severity === s).length }))
+    .filter((c) => c.n > 0)
+    .map((c) => `${c.n} ${c.s === 'info' ? 'info' : c.n === 1 ? c.s : `${c.s}s`}`);
+  return `${findings.length === 1 ? '1 finding' : `${findings.length} findings`}: ${counts.join(', ')}`;
+}
+
+const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** `2 nodes and 27 captures`: what the empty list was checked over. */
+export function checkedScope(nodes: number, captures: number): string {
+  return `${count(nodes, 'node')} and ${count(captures, 'capture')}`;
+}
+
+/** What natlens looks for: the empty state says so, so "no findings" reads as checked, not as skipped. */
+export const CHECKS: readonly string[] = [
+  'services without endpoints, and the flows that hit them',
+  'drops by a FORWARD or INPUT policy or rule that captured flows met',
+  'destinations with no route, or a blackhole or unreachable route',
+  'the replay and the captures disagreeing (another DNAT target, another interface)',
+  'replies captured on another interface or node than the replay predicts',
+  'hairpin traffic without the masquerade the bridge needs',
+  'connections to endpoints no longer in the ruleset (stale conntrack)',
+  'NATed unicast connections left [UNREPLIED] in conntrack',
+  'overlapping pod, bridge and docker subnets',
+  'packet mark bits used by more than one owner',
+];

@@ -1,0 +1,216 @@
+/**
+ * The view as a URL fragment (CONTRACT.md `## serve`): `#/flows/ID`, `#/nodes/NAME`, `#/findings`,
+ * `#/trace?node=N&proto=P&src=S&dst=D&in=I` (or `&local=1`), and one bare route per tab. Parsing
+ * never fails: a fragment it cannot read names what is wrong and falls back to the nearest view.
+ */
+import { TRACE_PROTOS, type TraceProto } from '../../shared/trace-request';
+import type { TabId } from './tabs';
+
+/** A submitted trace form, as the link carries it: endpoints stay the text typed (`IP[:PORT]`). */
+export interface TraceQuery {
+  node: string;
+  proto: TraceProto;
+  /** Empty with a local arrival: the kernel chooses the source. */
+  src: string;
+  dst: string;
+  arrival: { kind: 'in'; iface: string } | { kind: 'local' };
+  follow: boolean;
+  /** A ruleset capture id; null: the newest. */
+  snapshot: number | null;
+  /** br_netfilter assumed on (the default) or explicitly off. */
+  bridgeNetfilter: boolean;
+}
+
+export type Route =
+  | { tab: 'nodes'; node: string | null }
+  | { tab: 'findings' }
+  | { tab: 'captures' }
+  | { tab: 'topology' }
+  | { tab: 'trace'; trace: TraceQuery | null }
+  | { tab: 'flows'; flow: number | null }
+  | { tab: 'reports' };
+
+export interface ParsedRoute {
+  route: Route;
+  /** What could not be read, in one sentence; null when the fragment was read whole. */
+  problem: string | null;
+}
+
+export const DEFAULT_ROUTE: Route = { tab: 'nodes', node: null };
+
+/** The route a tab opens on by itself. */
+export function tabRoute(tab: TabId): Route {
+  switch (tab) {
+    case 'nodes':
+      return { tab, node: null };
+    case 'trace':
+      return { tab, trace: null };
+    case 'flows':
+      return { tab, flow: null };
+    case 'findings':
+    case 'captures':
+    case 'topology':
+    case 'reports':
+      return { tab };
+    default: {
+      const never: never = tab;
+      return never;
+    }
+  }
+}
+
+// ':' and brackets stay readable in a link (`src=10.40.1.3:40001`); they are safe in a fragment's query.
+const encode = (text: string): string => encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%5B/gi, '[').replace(/%5D/gi, ']');
+
+export function formatRoute(route: Route): string {
+  switch (route.tab) {
+    case 'nodes':
+      return route.node === null ? '#/nodes' : `#/nodes/${encode(route.node)}`;
+    case 'flows':
+      return route.flow === null ? '#/flows' : `#/flows/${route.flow}`;
+    case 'trace':
+      return route.trace === null ? '#/trace' : `#/trace?${formatTraceQuery(route.trace)}`;
+    case 'findings':
+    case 'captures':
+    case 'topology':
+    case 'reports':
+      return `#/${route.tab}`;
+    default: {
+      const never: never = route;
+      return never;
+    }
+  }
+}
+
+function formatTraceQuery(q: TraceQuery): string {
+  const pairs: Array<[string, string]> = [['node', q.node], ['proto', q.proto]];
+  if (q.src !== '') pairs.push(['src', q.src]);
+  pairs.push(['dst', q.dst]);
+  pairs.push(q.arrival.kind === 'in' ? ['in', q.arrival.iface] : ['local', '1']);
+  if (q.follow) pairs.push(['follow', '1']);
+  if (q.snapshot !== null) pairs.push(['snapshot', String(q.snapshot)]);
+  if (!q.bridgeNetfilter) pairs.push(['bridge-nf', 'off']);
+  return pairs.map(([k, v]) => `${k}=${encode(v)}`).join('&');
+}
+
+const ok = (route: Route): ParsedRoute => ({ route, problem: null });
+const bad = (route: Route, problem: string): ParsedRoute => ({ route, problem });
+
+/** Reads `location.hash` (with or without its `#`). An empty fragment is the default view. */
+export function parseRoute(hash: string): ParsedRoute {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (text === '' || text === '/') return ok(DEFAULT_ROUTE);
+  if (!text.startsWith('/')) return bad(DEFAULT_ROUTE, `the link #${text} is not a natlens view (they start with #/)`);
+  const q = text.indexOf('?');
+  const path = q < 0 ? text.slice(1) : text.slice(1, q);
+  const query = q < 0 ? null : text.slice(q + 1);
+  const slash = path.indexOf('/');
+  const head = slash < 0 ? path : path.slice(0, slash);
+  const rest = slash < 0 ? null : path.slice(slash + 1);
+  let arg: string | null;
+  try {
+    arg = rest === null || rest === '' ? null : decodeURIComponent(rest);
+  } catch {
+    return bad(tabOr(head), `the link #${text} is not correctly encoded`);
+  }
+  if (head !== 'trace' && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace takes one)`);
+  switch (head) {
+    case 'nodes':
+      return ok({ tab: 'nodes', node: arg });
+    case 'flows': {
+      if (arg === null) return ok({ tab: 'flows', flow: null });
+      const id = /^[1-9]\d{0,15}$/.test(arg) ? Number(arg) : NaN;
+      return Number.isSafeInteger(id) ? ok({ tab: 'flows', flow: id }) : bad({ tab: 'flows', flow: null }, `"${arg}" is not a flow number`);
+    }
+    case 'trace': {
+      if (arg !== null) return bad({ tab: 'trace', trace: null }, `#/trace opens nothing by name ("${arg}"): a trace is its query`);
+      if (query === null || query === '') return ok({ tab: 'trace', trace: null });
+      const parsed = parseTraceQuery(query);
+      return parsed.ok ? ok({ tab: 'trace', trace: parsed.query }) : bad({ tab: 'trace', trace: null }, `the trace link ${parsed.problem}`);
+    }
+    case 'findings':
+    case 'captures':
+    case 'topology':
+    case 'reports':
+      return arg === null ? ok({ tab: head }) : bad({ tab: head }, `#/${head} opens nothing by name ("${arg}")`);
+    default:
+      return bad(DEFAULT_ROUTE, `there is no view #/${head}`);
+  }
+}
+
+function tabOr(head: string): Route {
+  switch (head) {
+    case 'nodes':
+    case 'findings':
+    case 'captures':
+    case 'topology':
+    case 'trace':
+    case 'flows':
+    case 'reports':
+      return tabRoute(head);
+    default:
+      return DEFAULT_ROUTE;
+  }
+}
+
+const KNOWN_KEYS = new Set(['node', 'proto', 'src', 'dst', 'in', 'local', 'follow', 'snapshot', 'bridge-nf']);
+
+type TraceQueryParse = { ok: true; query: TraceQuery } | { ok: false; problem: string };
+
+/**
+ * The form's own checks (endpoint syntax, the node's interfaces) run when the trace is shown, so a
+ * link with a typo still fills the form and says what to fix; here only what makes it no trace at all.
+ */
+function parseTraceQuery(query: string): TraceQueryParse {
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query);
+  } catch {
+    return { ok: false, problem: 'is not correctly encoded' };
+  }
+  const fail = (problem: string): TraceQueryParse => ({ ok: false, problem });
+  for (const key of params.keys()) {
+    if (!KNOWN_KEYS.has(key)) return fail(`has an unknown field "${key}"`);
+    if (params.getAll(key).length > 1) return fail(`gives "${key}" more than once`);
+  }
+  const get = (key: string): string => (params.get(key) ?? '').trim();
+  const node = get('node');
+  if (node === '') return fail('names no node');
+  const proto = get('proto').toLowerCase() || 'tcp';
+  if (!isProto(proto)) return fail(`has protocol "${proto}" (tcp, udp or icmp)`);
+  const dst = get('dst');
+  if (dst === '') return fail('names no destination');
+  const iface = get('in');
+  const local = params.has('local') ? flag(get('local')) : false;
+  if (local === null) return fail(`has local=${get('local')} (1 or 0)`);
+  if ((iface !== '') === local) return fail('needs exactly one of in=IFACE and local=1');
+  const src = get('src');
+  if (!local && src === '') return fail('names no source (only a local packet may leave it out)');
+  const follow = params.has('follow') ? flag(get('follow')) : false;
+  if (follow === null) return fail(`has follow=${get('follow')} (1 or 0)`);
+  let snapshot: number | null = null;
+  if (params.has('snapshot')) {
+    const s = get('snapshot');
+    if (!/^[1-9]\d{0,15}$/.test(s) || !Number.isSafeInteger(Number(s))) return fail(`has snapshot=${s}, not a capture number`);
+    snapshot = Number(s);
+  }
+  const bridge = params.has('bridge-nf') ? get('bridge-nf').toLowerCase() : 'on';
+  if (bridge !== 'on' && bridge !== 'off') return fail(`has bridge-nf=${bridge} (on or off)`);
+  return {
+    ok: true,
+    query: {
+      node, proto, src, dst, arrival: local ? { kind: 'local' } : { kind: 'in', iface }, follow, snapshot, bridgeNetfilter: bridge === 'on',
+    },
+  };
+}
+
+const isProto = (p: string): p is TraceProto => (TRACE_PROTOS as readonly string[]).includes(p);
+
+function flag(value: string): boolean | null {
+  return value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : null;
+}
+
+/** Two routes show the same view. */
+export function sameRoute(a: Route, b: Route): boolean {
+  return formatRoute(a) === formatRoute(b);
+}
