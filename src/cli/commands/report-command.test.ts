@@ -63,7 +63,7 @@ describe('natlens report', () => {
     const out = path.join(dir, 'r.json');
     expect(natlens(['report', `--db=${db}`, '--out', out]).code).toBe(0);
     const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { version: number; summary: { nodes: number }; flows: { total: number; shown: unknown[] } };
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
     expect(json.summary.nodes).toBe(2);
     expect(json.flows.total).toBeGreaterThan(0);
     expect(json.flows.shown).toHaveLength(json.flows.total);

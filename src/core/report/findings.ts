@@ -1,13 +1,23 @@
 /**
  * Findings worth a colleague's attention, each read from captured evidence: a FORWARD chain that
  * drops by default, a Kubernetes service kube-proxy rejects for want of endpoints, conntrack entries
- * never answered, TCP flows whose SYN got no SYN-ACK.
+ * never answered, TCP flows whose SYN got no SYN-ACK. Each is handed on in the findings contract's
+ * shape (diagnose/finding.ts), as every face shows findings.
  */
 import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
 import { assertNever } from '../common/assert-never';
+import type { FindingSeverity, FindingTrace, ProjectFinding } from '../diagnose/finding';
 import type { Ruleset } from '../netfilter/ruleset';
 import type { TopologyService } from '../model/topology-view';
-import type { Evidence, Finding, FindingKind } from './report-model';
+import type { Evidence } from './report-model';
+
+export type Finding =
+  | { kind: 'forward-drop-policy'; node: string; table: string; chain: string; evidence: Evidence }
+  | { kind: 'service-no-endpoints'; service: string; nodes: string[]; evidence: Evidence[] }
+  | { kind: 'conntrack-unreplied'; node: string; proto: string; tuple: string; evidence: Evidence }
+  | { kind: 'one-sided-tcp'; flowId: number; tuple: string; service: string | null; evidence: Evidence[]; trace: FindingTrace | null };
+
+export type FindingKind = Finding['kind'];
 
 export const FINDING_KINDS: readonly FindingKind[] = ['forward-drop-policy', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp'];
 
@@ -122,6 +132,47 @@ export function findingEvidence(f: Finding): Evidence[] {
     case 'service-no-endpoints':
     case 'one-sided-tcp':
       return f.evidence;
+    default:
+      return assertNever(f);
+  }
+}
+
+const SEVERITY: Record<FindingKind, FindingSeverity> = {
+  'forward-drop-policy': 'warning',
+  'service-no-endpoints': 'warning',
+  'conntrack-unreplied': 'info',
+  'one-sided-tcp': 'error',
+};
+
+/** What would fix it, one sentence. */
+function fixOf(f: Finding): string {
+  switch (f.kind) {
+    case 'forward-drop-policy':
+      return 'Accept the cluster\'s forwarded traffic before the policy (kube-proxy\'s KUBE-FORWARD, the CNI\'s rules) or set the policy to ACCEPT.';
+    case 'service-no-endpoints':
+      return 'Give the service ready endpoints: check its selector matches running, ready pods (kubectl get endpoints).';
+    case 'conntrack-unreplied':
+      return 'Find where the first packet went (natlens trace on the node) and why nothing answered.';
+    case 'one-sided-tcp':
+      return 'Replay the SYN (the trace below) to see where it was dropped, rejected or sent, and check the reply path.';
+    default:
+      return assertNever(f);
+  }
+}
+
+/** The finding in the findings contract's shape. */
+export function projectFindingOf(f: Finding): ProjectFinding {
+  const { title, detail } = findingText(f);
+  const base = { severity: SEVERITY[f.kind], kind: f.kind, title, explanation: `${detail} ${fixOf(f)}`, evidence: findingEvidence(f) };
+  switch (f.kind) {
+    case 'forward-drop-policy':
+      return { ...base, id: `${f.kind}:${f.node}:${f.table}/${f.chain}`, nodes: [f.node], service: null, flows: [], trace: null };
+    case 'service-no-endpoints':
+      return { ...base, id: `${f.kind}:${f.service}`, nodes: f.nodes, service: f.service, flows: [], trace: null };
+    case 'conntrack-unreplied':
+      return { ...base, id: `${f.kind}:${f.node}:${f.proto} ${f.tuple}`, nodes: [f.node], service: null, flows: [], trace: null };
+    case 'one-sided-tcp':
+      return { ...base, id: `${f.kind}:${f.flowId}`, nodes: f.trace ? [f.trace.node] : [], service: f.service, flows: [f.flowId], trace: f.trace };
     default:
       return assertNever(f);
   }

@@ -7,6 +7,7 @@ const REPORT: Report = {
   summary: { nodes: 0, captures: 0, capturesByKind: [], services: 0, flows: 0, findings: 0 },
   warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], findings: [], findingsOmitted: [],
   flows: { total: 0, limit: 200, shown: [], capped: false },
+  captures: [], capturesOmitted: 0, traces: [],
 };
 
 describe('report file', () => {

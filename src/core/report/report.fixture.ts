@@ -16,6 +16,7 @@ export const FINDINGS_CAPTURES: Record<string, string> = {
 :KUBE-SERVICES - [0:0]
 -A INPUT -j KUBE-SERVICES
 -A KUBE-SERVICES -d 10.96.0.50/32 -p tcp -m comment --comment "default/<script>alert(1)</script>:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-SERVICES -d 10.96.0.51/32 -p tcp -m comment --comment "default/сервис-服务-ελληνικά:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
 COMMIT
 `,
   'conntrack.txt': `tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.50 sport=40100 dport=80 [UNREPLIED] src=10.96.0.50 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1

@@ -74,36 +74,56 @@ describe('buildReport on the kernel lab', () => {
 });
 
 describe('findings', () => {
-  it('reports each kind with the capture line that shows it', () => {
+  it('reports each kind, most severe first, with the capture lines that show it', () => {
     const r = buildReport(edge);
+    expect(r.findings.map((f) => f.severity)).toEqual(['error', 'warning', 'warning', 'warning', 'warning', 'info']);
     const byKind = new Map(r.findings.map((f) => [f.kind, f]));
     const drop = byKind.get('forward-drop-policy');
-    expect(drop?.kind === 'forward-drop-policy' && drop.evidence.source).toMatch(/edge\/iptables-save\.txt:3$/);
+    expect(drop?.evidence[0]?.source).toMatch(/edge\/iptables-save\.txt:3$/);
+    expect(drop?.nodes).toEqual(['edge']);
     const services = r.findings.filter((f) => f.kind === 'service-no-endpoints');
-    expect(services.map((f) => f.kind === 'service-no-endpoints' && f.service)).toEqual(['default/<script>alert(1)</script>', 'default/lonely']);
+    expect(services.map((f) => f.service)).toEqual(['default/<script>alert(1)</script>', 'default/lonely', 'default/сервис-服务-ελληνικά']);
     const [svc, lonely] = services;
-    expect(lonely?.kind === 'service-no-endpoints' && lonely.evidence).toEqual([
+    expect(lonely?.evidence).toEqual([
       { source: expect.stringMatching(/edge\/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP, no endpoints listed' },
     ]);
-    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
-    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
+    expect(svc?.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
+    expect(svc?.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
     const unreplied = byKind.get('conntrack-unreplied');
-    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.text).toContain('[UNREPLIED]');
-    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.source).toMatch(/conntrack\.txt:1$/);
+    expect(unreplied?.evidence[0]?.text).toContain('[UNREPLIED]');
+    expect(unreplied?.evidence[0]?.source).toMatch(/conntrack\.txt:1$/);
     const oneSided = byKind.get('one-sided-tcp');
-    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.tuple).toBe('tcp 10.40.1.3:40200 > 10.40.2.9:8080');
-    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.evidence.map((e) => e.source)).toEqual([
+    expect(oneSided?.title).toContain('tcp 10.40.1.3:40200 > 10.40.2.9:8080');
+    expect(oneSided?.evidence.map((e) => e.source)).toEqual([
       expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
     ]);
-    expect(r.summary.findings).toBe(5);
+    expect(r.summary.findings).toBe(6);
+  });
+
+  it('says what would fix each finding', () => {
+    for (const f of buildReport(edge).findings) expect(f.explanation.split('. ').length, f.kind).toBeGreaterThan(1);
+    expect(buildReport(edge).findings.find((f) => f.kind === 'forward-drop-policy')?.explanation).toMatch(/set the policy to ACCEPT/);
+  });
+
+  it('replays the trace of a finding and lists its steps with the file:line of each rule', () => {
+    const oneSided = buildReport(edge).findings.find((f) => f.kind === 'one-sided-tcp');
+    expect(oneSided?.trace).toEqual({ node: 'edge', proto: 'tcp', src: '10.40.1.3:40200', dst: '10.40.2.9:8080', in: 'eth0' });
+    const replay = oneSided?.replay;
+    expect(replay?.command).toBe('natlens trace --node edge --proto tcp --src 10.40.1.3:40200 --dst 10.40.2.9:8080 --in eth0 --follow');
+    expect(replay?.error).toBeNull();
+    const steps = replay?.outcomes.flatMap((o) => o.steps) ?? [];
+    expect(steps.length).toBeGreaterThan(0);
+    const input = steps.find((s) => s.chain === 'INPUT' && s.rule !== null);
+    if (input) expect(input.source).toMatch(/edge\/iptables-save\.txt:\d+$/);
+    for (const o of replay?.outcomes ?? []) expect(o.probability > 0 && o.probability <= 1).toBe(true);
   });
 
   it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
     const r = buildReport(edge, { findingLimit: 0 });
     expect(r.findings).toEqual([]);
     expect(r.findingsOmitted.map((o) => o.kind).sort()).toEqual(['conntrack-unreplied', 'forward-drop-policy', 'one-sided-tcp', 'service-no-endpoints']);
-    expect(r.findingsOmitted.find((o) => o.kind === 'service-no-endpoints')?.count).toBe(2);
-    expect(r.summary.findings).toBe(5);
+    expect(r.findingsOmitted.find((o) => o.kind === 'service-no-endpoints')?.count).toBe(3);
+    expect(r.summary.findings).toBe(6);
   });
 
   it('lists kubectl services with their frontends and endpoints, and the pods', () => {
@@ -148,7 +168,7 @@ describe('renderReportMarkdown', () => {
     const report: Report = { ...base, warnings: [{ source: 'odd|file.txt:3', message: 'a | b\nsecond line' }] };
     const md = renderReportMarkdown(report);
     expect(md).toContain('| odd\\|file.txt:3 | a \\| b<br>second line |');
-    const tables = md.split('\n\n').filter((b) => b.startsWith('| '));
+    const tables = md.trimEnd().split('\n\n').filter((b) => b.startsWith('| '));
     expect(tables.length).toBeGreaterThan(3);
     for (const table of tables) {
       const rows = table.split('\n');
@@ -170,10 +190,10 @@ describe('renderReportJson', () => {
   it('is the report model as one JSON document', () => {
     const r = buildReport(edge, { generatedAt: AT });
     const json = JSON.parse(renderReportJson(r)) as Report & { version: number };
-    expect(json.version).toBe(1);
     expect(json.generatedAt).toBe(AT);
     expect(json.summary.nodes).toBe(1);
-    expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
+    expect(json.version).toBe(2);
+    expect(json.findings.map((f) => f.kind)).toEqual(['one-sided-tcp', 'forward-drop-policy', 'service-no-endpoints', 'service-no-endpoints', 'service-no-endpoints', 'conntrack-unreplied']);
   });
 });
 
@@ -183,7 +203,10 @@ describe('very long capture text', () => {
     const rule = `-A KUBE-SERVICES -m comment --comment "${'x'.repeat(10_000_000)}" -j REJECT`;
     const report: Report = {
       ...base,
-      findings: [{ kind: 'service-no-endpoints', service: 'default/big', nodes: ['edge'], evidence: [{ source: 'big.txt:1', text: rule }] }],
+      findings: [{
+        id: 'x', severity: 'warning', kind: 'service-no-endpoints', title: 'big', explanation: 'big', service: 'default/big', nodes: ['edge'], flows: [],
+        evidence: [{ source: 'big.txt:1', text: rule }], trace: null, replay: null,
+      }],
     };
     const html = renderReportHtml(report);
     const md = renderReportMarkdown(report);
@@ -214,5 +237,61 @@ describe('import warnings', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('services, flows, captures and traces', () => {
+  it('lists each service\'s exact kube-proxy rules per node with file:line, not the whole dump', () => {
+    const hello = buildReport(lab).services.find((s) => s.name === 'hello');
+    expect(hello?.rules.map((n) => n.node)).toEqual(['nodea', 'nodeb']);
+    const nodea = hello?.rules[0]?.rules ?? [];
+    expect(nodea).toContainEqual({
+      table: 'nat', chain: 'KUBE-SEP-ZP3FB6NMPNCO4VBJ', source: expect.stringMatching(/nodea\/iptables-save\.txt:40$/),
+      text: '-A KUBE-SEP-ZP3FB6NMPNCO4VBJ -p tcp -m comment --comment "default/hello:http" -m tcp -j DNAT --to-destination 10.40.2.2:8080',
+    });
+    expect(nodea.every((r) => r.chain.startsWith('KUBE-') && !['KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-FORWARD'].includes(r.chain))).toBe(true);
+    const md = renderReportMarkdown(buildReport(lab));
+    expect(md).toContain('### kube-proxy rules on nodea');
+    expect(md).toMatch(/\| `-A KUBE-SERVICES -d 10\.96\.0\.10\/32 .*-j KUBE-SVC-TCOU7JCQXEZGVUNU` \|/);
+  });
+
+  it('gives each flow its hop timeline (node · interface, tuple, stage) and each rewrite its rule\'s file:line', () => {
+    const flow = buildReport(lab).flows.shown.find((f) => f.nat.includes('dnat') && f.hops.length > 2);
+    expect(flow).toBeDefined();
+    expect(flow?.hops[0]).toMatchObject({ node: 'nodea', direction: 'original', stage: expect.stringMatching(/^pre-NAT/) });
+    expect(flow?.hops.some((h) => h.stage.startsWith('post-NAT'))).toBe(true);
+    const dnat = flow?.rewrites.find((w) => w.kind === 'dnat' && w.rule !== null);
+    expect(dnat?.source).toMatch(/iptables-save\.txt:\d+$/);
+    expect(renderReportMarkdown(buildReport(lab))).toContain('## Hop timelines');
+  });
+
+  it('caps hops per flow and counts the rest', () => {
+    for (const f of buildReport(lab).flows.shown) expect(f.hops.length).toBeLessThanOrEqual(16);
+  });
+
+  it('lists the captures with how the node, interface and time were known', () => {
+    const r = buildReport(lab);
+    expect(r.captures).toHaveLength(r.summary.captures);
+    const eth0 = r.captures.find((c) => c.node === 'nodea' && c.kind === 'pcap' && c.source.endsWith('eth0.pcap'));
+    expect(eth0?.provenance).toEqual(['node: the folder nodea/', 'interface: eth0 (from the file name)', 'time: the first packet\'s timestamp']);
+    const save = r.captures.find((c) => c.node === 'nodeb' && c.kind === 'iptables-save');
+    expect(save?.provenance).toContain('time: written in the capture');
+    expect(renderReportHtml(r)).toContain('<h1>Captures</h1>');
+  });
+
+  it('replays the traces the user added, and says why one could not run', () => {
+    const traces = [
+      { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: null, dst: '10.96.0.10', dport: 80, in: 'veth-a1', local: false, follow: true, snapshot: null, bridgeNetfilter: null },
+      { node: 'nowhere', proto: 'tcp', src: '10.40.1.3', sport: null, dst: '10.96.0.10', dport: 80, in: 'eth0', local: false, follow: false, snapshot: null, bridgeNetfilter: null },
+    ];
+    const r = buildReport(lab, { traces });
+    expect(r.traces).toHaveLength(2);
+    const [ok, bad] = r.traces;
+    expect(ok?.replay.outcomes.map((o) => o.summary).join(' ')).toContain('default/hello:http');
+    expect(ok?.replay.outcomes.flatMap((o) => o.steps).some((s) => s.nat?.startsWith('DNAT 10.96.0.10:80 -> 10.40.'))).toBe(true);
+    expect(bad?.replay.error).toMatch(/unknown node "nowhere"/);
+    const md = renderReportMarkdown(r);
+    expect(md).toContain('# Traces');
+    expect(md).toContain('natlens trace --node nodea --proto tcp --src 10.40.1.3 --dst 10.96.0.10:80 --in veth-a1 --follow');
   });
 });
