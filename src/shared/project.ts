@@ -29,7 +29,7 @@ export interface ProjectStore {
   /** Null for an unknown node. */
   rulesetTimeline(node: string): RulesetTimelineJson | null;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
-  report(format: ReportFormat): ReportFileJson | null;
+  report(format: ReportFormat, traces: readonly TraceRequestJson[]): ReportFileJson | null;
   close(): void;
 }
 
