@@ -9,6 +9,7 @@ import {
 } from '../view-model/trace-form';
 import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
 import { OutcomeCardView } from './outcome-card';
+import { AddToReport } from './add-to-report';
 
 type Run =
   | { kind: 'idle' }
@@ -151,6 +152,7 @@ function TraceResult({ run }: { run: Run }) {
           <header className="trace-result-head">
             <h2>{outcomesHeadline(cards)}</h2>
             <span className="muted mono">{describeRequest(run.request)}</span>
+            <AddToReport request={run.request} />
           </header>
           {cards.length === 0 ? (
             <p className="empty">The replay produced no outcome.</p>
