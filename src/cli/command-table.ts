@@ -5,6 +5,7 @@
  */
 import type { CliCommand } from './command';
 import { collectCommand } from './commands/collect-command';
+import { findingsCommand } from './commands/findings-command';
 import { flowsCommand } from './commands/flows-command';
 import { importCommand } from './commands/import-command';
 import { nodesCommand } from './commands/nodes-command';
@@ -13,4 +14,4 @@ import { rulesetsCommand } from './commands/rulesets-command';
 import { serveCommand } from './commands/serve-command';
 import { traceCommand } from './commands/trace-command';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, rulesetsCommand, reportCommand, serveCommand, collectCommand];
+export const COMMANDS: readonly CliCommand[] = [importCommand, nodesCommand, traceCommand, flowsCommand, findingsCommand, rulesetsCommand, reportCommand, serveCommand, collectCommand];

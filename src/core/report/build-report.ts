@@ -1,8 +1,9 @@
 /**
- * Builds the Report from the store's read views: the findings (each replayed), listNodes for the
+ * Builds the Report from the store's read views: the findings as `natlens findings` gives them
+ * (projectFindings, which stitches the flows first when the captures changed), each replayed, listNodes for the
  * captures, readTopology for interfaces, routes, bridges and services, each service's kube-proxy
  * rules per node, the stored flows (paged, capped) with their hop timelines, and the traces the user
- * added. Reads only; flows must have been stitched before (the CLI does it, as `natlens flows` does).
+ * added.
  * Everything a project can have many of is capped and the rest counted, so a 50-node project gives a
  * report of bounded size.
  */
@@ -17,7 +18,8 @@ import { readTopology, type TopologyService } from '../model/topology-view';
 import type { NodeView } from '../model/views';
 import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
-import { captureFindings } from './capture-findings';
+import { projectFindings } from '../diagnose/project-findings';
+import type { ProjectFinding } from '../diagnose/finding';
 import type { RuleSources } from './rule-sources';
 import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
 import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from './report-model';
@@ -157,6 +159,19 @@ export function findingReplayRequest(t: NonNullable<ReportFinding['trace']>): Re
   };
 }
 
+/** At most `limit` findings of each kind, in the order given (most severe first); the rest counted per kind. */
+export function capPerKind(all: readonly ProjectFinding[], limit: number): { findings: ProjectFinding[]; omitted: Array<{ kind: string; count: number }> } {
+  const counts = new Map<string, number>();
+  const findings: ProjectFinding[] = [];
+  for (const f of all) {
+    const n = (counts.get(f.kind) ?? 0) + 1;
+    counts.set(f.kind, n);
+    if (n <= limit) findings.push(f);
+  }
+  const omitted = [...counts.entries()].filter(([, n]) => n > limit).map(([kind, n]) => ({ kind, count: n - limit }));
+  return { findings, omitted };
+}
+
 export function buildReport(store: Store, options: ReportOptions = {}): Report {
   const flowLimit = options.flowLimit ?? 200;
   const views = listNodes(store);
@@ -170,7 +185,7 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
   });
 
-  const gathered = captureFindings(store, options.findingLimit ?? 50);
+  const gathered = capPerKind(projectFindings(store), options.findingLimit ?? 50);
   const findings: ReportFinding[] = gathered.findings.map((f, i) => ({
     ...f,
     replay: f.trace === null || i >= REPLAY_LIMIT ? null : replayer.replay(findingReplayRequest(f.trace)),

@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     // What an escaping bug would let through: the policy must still stop it.
     fs.writeFileSync(file, html.replace('</body>', '<script>console.log("script ran")</script></body>'));
     const { page, console } = await open(file);
-    expect(await page.locator('h2', { hasText: 'Service default/<script>alert(1)</script> has no endpoints' }).count()).toBe(1);
+    expect(await page.locator('h2', { hasText: 'Service default/<script>alert(1)</script>:http has no endpoints' }).count()).toBe(1);
     expect(await page.locator('pre', { hasText: '--comment "default/<script>alert(1)</script>:http has no endpoints"' }).count()).toBe(1);
     expect(console).not.toContain('script ran');
     expect(console.some((m) => /Content Security Policy/i.test(m))).toBe(true);

@@ -54,7 +54,7 @@ describe('Markdown report rendered', () => {
     const row = /<tr>\s*<td>odd\|file\.txt:3<\/td>\s*<td>nat<\/td>\s*<td>KUBE-SERVICES<\/td>\s*<td>(.*?)<\/td>\s*<\/tr>/s.exec(html);
     expect(row?.[1]).toBe('<code>-A KUBE-SERVICES -m comment --comment &quot;a | b `x` &lt;b&gt;bold&lt;/b&gt; next&quot; -j REJECT</code>');
     expect(html).not.toContain('<b>bold</b>');
-    expect(outline(html).headings).toContain('## 3. [warning] Service default/&lt;script&gt;alert(1)&lt;/script&gt; has no endpoints');
+    expect(outline(html).headings).toContain('## 2. [warning] Service default/&lt;script&gt;alert(1)&lt;/script&gt;:http has no endpoints');
   });
 
   it('writes a code span that its own backticks cannot close', () => {

@@ -104,7 +104,7 @@ describe.skipIf(!hasPoppler)('renderReportPdf read back with poppler', () => {
     expect(text).toContain('filter FORWARD policy DROP');
     expect(text).toContain('default/<script>alert(1)</script>');
     expect(text).toContain('[UNREPLIED]');
-    expect(text).toContain('one-sided');
+    expect(text).toContain('natlens trace --node edge --proto tcp --src 10.40.1.3:40200 --dst 10.40.2.9:8080 --in eth0 --follow');
   });
 
   it('renders Cyrillic, Greek and CJK text the captures hold (a service name in a rule comment) and the title', () => {

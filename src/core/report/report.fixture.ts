@@ -32,6 +32,20 @@ NAME     ENDPOINTS        AGE
 lonely   <none>           1d
 web      10.40.1.7:8080   2d
 `,
+  'ip-addr.txt': `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+    inet 10.40.1.1/24 brd 10.40.1.255 scope global eth0
+3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
+    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
+`,
+  'ip-route.txt': `default via 10.20.0.9 dev eth1
+10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1
+10.40.1.0/24 dev eth0 proto kernel scope link src 10.40.1.1
+`,
   'eth0.tcpdump.txt': `1795473825.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
 1795473826.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
 `,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
+import { projectFindings } from '../diagnose/project-findings';
 import { buildReport } from './build-report';
 import { renderReportHtml, escapeHtml } from './report-html';
 import { renderReportJson } from './report-json';
@@ -68,62 +69,47 @@ describe('buildReport on the kernel lab', () => {
 
   it('finds nothing wrong in the lab (FORWARD accepts, every connection answered)', () => {
     const kinds = buildReport(lab).findings.map((f) => f.kind);
-    expect(kinds).not.toContain('forward-drop-policy');
-    expect(kinds).not.toContain('conntrack-unreplied');
+    expect(kinds).toEqual([]);
   });
 });
 
 describe('findings', () => {
-  it('reports each kind, most severe first, with the capture lines that show it', () => {
+  it('lists natlens findings, most severe first, each with the capture lines that show it', () => {
     const r = buildReport(edge);
-    expect(r.findings.map((f) => f.severity)).toEqual(['error', 'warning', 'warning', 'warning', 'warning', 'info']);
-    const byKind = new Map(r.findings.map((f) => [f.kind, f]));
-    const drop = byKind.get('forward-drop-policy');
-    expect(drop?.evidence[0]?.source).toMatch(/edge\/iptables-save\.txt:3$/);
-    expect(drop?.nodes).toEqual(['edge']);
-    const services = r.findings.filter((f) => f.kind === 'service-no-endpoints');
-    expect(services.map((f) => f.service)).toEqual(['default/<script>alert(1)</script>', 'default/lonely', 'default/сервис-服务-ελληνικά']);
-    const [svc, lonely] = services;
-    expect(lonely?.evidence).toEqual([
-      { source: expect.stringMatching(/edge\/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP, no endpoints listed' },
+    expect(r.findings.map(({ replay: _, ...f }) => f)).toEqual(projectFindings(edge));
+    expect(r.findings.map((f) => [f.severity, f.kind])).toEqual([
+      ['error', 'packet-dropped'], ['warning', 'service-without-endpoints'], ['warning', 'service-without-endpoints'], ['warning', 'service-without-endpoints'],
     ]);
-    expect(svc?.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
-    expect(svc?.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
-    const unreplied = byKind.get('conntrack-unreplied');
-    expect(unreplied?.evidence[0]?.text).toContain('[UNREPLIED]');
-    expect(unreplied?.evidence[0]?.source).toMatch(/conntrack\.txt:1$/);
-    const oneSided = byKind.get('one-sided-tcp');
-    expect(oneSided?.title).toContain('tcp 10.40.1.3:40200 > 10.40.2.9:8080');
-    expect(oneSided?.evidence.map((e) => e.source)).toEqual([
-      expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
-    ]);
-    expect(r.summary.findings).toBe(6);
-  });
-
-  it('says what would fix each finding', () => {
-    for (const f of buildReport(edge).findings) expect(f.explanation.split('. ').length, f.kind).toBeGreaterThan(1);
-    expect(buildReport(edge).findings.find((f) => f.kind === 'forward-drop-policy')?.explanation).toMatch(/set the policy to ACCEPT/);
+    const drop = r.findings[0];
+    expect(drop?.evidence[0]).toEqual({ source: expect.stringMatching(/edge\/iptables-save\.txt:3$/), text: ':FORWARD DROP [0:0]' });
+    expect(drop?.evidence.map((e) => e.source)).toContainEqual(expect.stringMatching(/eth0\.tcpdump\.txt:1$/));
+    expect(drop?.explanation).toMatch(/Fix: /);
+    expect(r.findings.map((f) => f.service)).toContain('default/сервис-服务-ελληνικά:http');
+    expect(r.summary.findings).toBe(4);
   });
 
   it('replays the trace of a finding and lists its steps with the file:line of each rule', () => {
-    const oneSided = buildReport(edge).findings.find((f) => f.kind === 'one-sided-tcp');
-    expect(oneSided?.trace).toEqual({ node: 'edge', proto: 'tcp', src: '10.40.1.3:40200', dst: '10.40.2.9:8080', in: 'eth0' });
-    const replay = oneSided?.replay;
+    const drop = buildReport(edge).findings.find((f) => f.kind === 'packet-dropped');
+    expect(drop?.trace).toEqual({ node: 'edge', proto: 'tcp', src: '10.40.1.3:40200', dst: '10.40.2.9:8080', in: 'eth0' });
+    const replay = drop?.replay;
     expect(replay?.command).toBe('natlens trace --node edge --proto tcp --src 10.40.1.3:40200 --dst 10.40.2.9:8080 --in eth0 --follow');
     expect(replay?.error).toBeNull();
-    const steps = replay?.outcomes.flatMap((o) => o.steps) ?? [];
-    expect(steps.length).toBeGreaterThan(0);
-    const input = steps.find((s) => s.chain === 'INPUT' && s.rule !== null);
-    if (input) expect(input.source).toMatch(/edge\/iptables-save\.txt:\d+$/);
-    for (const o of replay?.outcomes ?? []) expect(o.probability > 0 && o.probability <= 1).toBe(true);
+    expect(replay?.outcomes.map((o) => o.verdict)).toEqual(['drop']);
+    const steps = replay?.outcomes[0]?.steps ?? [];
+    expect(steps.at(-1)).toMatchObject({ node: 'edge', table: 'filter', chain: 'FORWARD', policy: true, target: 'DROP' });
+    for (const s of steps.filter((x) => x.rule !== null)) expect(s.source).toMatch(/edge\/iptables-save\.txt:\d+$/);
+    const md = renderReportMarkdown(buildReport(edge));
+    expect(md).toContain('### Replay');
+    expect(md).toMatch(/DROP \(100%\): dropped: dropped on edge by the DROP policy of filter FORWARD/);
+    expect(md).toMatch(/\| 1 \| edge \| filter\/FORWARD \| DROP \(policy\) \| `policy DROP` \| \S*edge\/iptables-save\.txt:3 \| - \|/);
   });
 
   it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
-    const r = buildReport(edge, { findingLimit: 0 });
-    expect(r.findings).toEqual([]);
-    expect(r.findingsOmitted.map((o) => o.kind).sort()).toEqual(['conntrack-unreplied', 'forward-drop-policy', 'one-sided-tcp', 'service-no-endpoints']);
-    expect(r.findingsOmitted.find((o) => o.kind === 'service-no-endpoints')?.count).toBe(3);
-    expect(r.summary.findings).toBe(6);
+    const r = buildReport(edge, { findingLimit: 1 });
+    expect(r.findings.map((f) => f.kind)).toEqual(['packet-dropped', 'service-without-endpoints']);
+    expect(r.findingsOmitted).toEqual([{ kind: 'service-without-endpoints', count: 2 }]);
+    expect(r.summary.findings).toBe(4);
+    expect(renderReportMarkdown(r)).toContain('2 more service-without-endpoints findings not listed.');
   });
 
   it('lists kubectl services with their frontends and endpoints, and the pods', () => {
@@ -142,6 +128,7 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('--comment &quot;default/&lt;script&gt;');
+    expect(html).toContain('<h2>2. [warning] Service default/&lt;script&gt;alert(1)&lt;/script&gt;:http has no endpoints</h2>');
   });
 
   it('is one self-contained page: inline style, nothing loaded from elsewhere', () => {
@@ -181,7 +168,7 @@ describe('renderReportMarkdown', () => {
     const md = renderReportMarkdown(buildReport(edge));
     expect(md).toContain('```text\n# ');
     expect(md).toContain('--comment "default/<script>alert(1)</script>:http has no endpoints"');
-    expect(md).toContain('Service default/\\<script\\>alert(1)\\</script\\> has no endpoints');
+    expect(md).toContain('Service default/\\<script\\>alert(1)\\</script\\>:http has no endpoints');
     expect(escapeMarkdownCell('x|y')).toBe('x\\|y');
   });
 });
@@ -193,7 +180,7 @@ describe('renderReportJson', () => {
     expect(json.generatedAt).toBe(AT);
     expect(json.summary.nodes).toBe(1);
     expect(json.version).toBe(2);
-    expect(json.findings.map((f) => f.kind)).toEqual(['one-sided-tcp', 'forward-drop-policy', 'service-no-endpoints', 'service-no-endpoints', 'service-no-endpoints', 'conntrack-unreplied']);
+    expect(json.findings.map((f) => f.kind)).toEqual(['packet-dropped', 'service-without-endpoints', 'service-without-endpoints', 'service-without-endpoints']);
   });
 });
 

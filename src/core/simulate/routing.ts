@@ -82,7 +82,8 @@ export interface NodeRouting {
   v6: FamilyRouting;
 }
 
-function routeText(r: RouteRecord): string {
+/** A route as `ip route` prints it (the text trace steps and findings cite). */
+export function routeText(r: RouteRecord): string {
   const parts = [r.type === 'unicast' ? '' : r.type, r.dst];
   if (r.via) parts.push('via', r.via);
   if (r.dev) parts.push('dev', r.dev);

@@ -1,0 +1,212 @@
+/**
+ * Findings about one captured flow: its symptom (flow-symptom.ts) joined with the replay of its first
+ * packet (flow-replay.ts). A failing flow whose replay is stopped by a rule, a policy or a route gets
+ * that cause; where replay and capture disagree, or replies come back another way, that is said; only
+ * when nothing more specific is found does the symptom itself become the finding.
+ */
+import { tupleText, type TimelineHop } from '../flows/flow-timeline';
+import type { FlowView } from '../flows/flow-views';
+import type { NodeSnapshot } from '../simulate';
+import { compileRouting, lookupRoute, routeText } from '../simulate/routing';
+import { parseIp } from '../simulate/ip-number';
+import { observationEvidence, stepEvidence } from './evidence';
+import type { FindingEvidence, FindingSeverity, FindingTrace, ProjectFinding } from './finding';
+import type { FlowReplay } from './flow-replay';
+import { symptomText, type FlowSymptom } from './flow-symptom';
+import { asymmetries, divergences, type Asymmetry, type Divergence } from './path-divergence';
+import { replayCause, type ReplayCause } from './replay-cause';
+import { serviceFinding } from './ruleset-findings';
+
+/** Where each node's captures were read from, for evidence the replay cites without a file (routes). */
+export interface CaptureFiles {
+  routes(node: string): string | null;
+}
+
+export interface DiagnosedFlow {
+  /** The stored flow with its first observations (packets, then conntrack listings). */
+  view: FlowView;
+  symptom: FlowSymptom | null;
+  replay: FlowReplay | null;
+}
+
+/** Captured packets and conntrack lines that show a flow's symptom, a few of each. */
+export function flowEvidence(view: FlowView, packets = 4): FindingEvidence[] {
+  const shown = view.observations.filter((o) => o.kind === 'packet').slice(0, packets);
+  const conntrack = view.observations.filter((o) => o.kind === 'conntrack').slice(0, 2);
+  return [...shown, ...conntrack].map(observationEvidence);
+}
+
+const flowLabel = (v: FlowView): string => `flow ${v.id} ${v.proto} ${tupleText(v.original)}${v.service ? ` (${v.service})` : ''}`;
+
+function base(
+  kind: string, id: string, severity: FindingSeverity, title: string, explanation: string, flow: DiagnosedFlow, nodes: string[], evidence: FindingEvidence[],
+): ProjectFinding {
+  const trace: FindingTrace | null = flow.replay?.kind === 'replayed' ? flow.replay.trace : null;
+  return { id, severity, kind, title, explanation, nodes: [...new Set(nodes)].sort(), service: flow.view.service, flows: [flow.view.id], evidence, trace };
+}
+
+/** The captured `ip route` line the replay's route came from. */
+function routeEvidence(node: NodeSnapshot | undefined, text: string, files: CaptureFiles): FindingEvidence {
+  const record = node?.routes?.find((r) => routeText(r) === text || text.startsWith(`${routeText(r)},`));
+  const file = node ? files.routes(node.name) : null;
+  return { source: record && file ? `${file}:${record.line}` : `${node?.name ?? '?'} ip route`, text };
+}
+
+function causeFinding(flow: DiagnosedFlow, cause: ReplayCause, world: ReadonlyMap<string, NodeSnapshot>, symptom: FlowSymptom, files: CaptureFiles): ProjectFinding | null {
+  const v = flow.view;
+  const packets = flowEvidence(v);
+  const why = `${flowLabel(v)}: ${symptomText(symptom)}.`;
+  switch (cause.kind) {
+    case 'no-endpoints': {
+      const f = serviceFinding(cause.service, [cause.step.node], [stepEvidence(world.get(cause.step.node), cause.step), ...packets], [v.id]);
+      return { ...f, trace: flow.replay?.kind === 'replayed' ? flow.replay.trace : null };
+    }
+    case 'rule':
+    case 'policy': {
+      const s = cause.step;
+      const what = cause.kind === 'policy' ? `filter ${s.chain} policy DROP` : `${s.table} ${s.chain} rule (${s.target})`;
+      const where = cause.kind === 'policy' ? 'policy' : String(s.line ?? s.rule);
+      return base(
+        'packet-dropped', `packet-dropped:${s.node}:${s.table}/${s.chain}:${where}`, 'error',
+        `${s.node}: ${what} ${cause.kind === 'rule' && cause.verdict === 'reject' ? 'rejects' : 'drops'} captured traffic`,
+        `${why} Replaying its first packet, ${s.node}'s ${cause.kind === 'policy' ? `${s.chain} chain has no rule accepting it and its DROP policy discards it` : `rule in ${s.table}/${s.chain} ${s.target === 'REJECT' ? 'rejects' : 'drops'} it`}` +
+          `${cause.outcome.reason ? ` (${cause.outcome.reason})` : ''}. Fix: ${cause.kind === 'policy' ? `add an ACCEPT rule to ${s.chain} for this traffic (interface, destination subnet) before the policy applies` : 'remove or narrow that rule, or accept this traffic before it'}.`,
+        flow, [s.node], [stepEvidence(world.get(s.node), s), ...packets],
+      );
+    }
+    case 'route':
+      return base(
+        'no-route', `no-route:${cause.node}:${cause.routeText ?? cause.dst}`, 'error',
+        `${cause.node}: ${cause.route === 'no-route' ? `no route to ${cause.dst}` : `${cause.route} route ${cause.routeText ?? `to ${cause.dst}`}`} stops captured traffic`,
+        `${why} Replaying its first packet, ${cause.node} ${cause.route === 'no-route' ? `has no route to ${cause.dst}` : `routes ${cause.dst} to a ${cause.route} route`}, so the packet goes nowhere. ` +
+          `Fix: add a route to ${cause.dst} (its pod/node subnet via the right node or device)${cause.route === 'no-route' ? '' : ' or remove the ' + cause.route + ' route'}.`,
+        flow, [cause.node], [...(cause.routeText ? [routeEvidence(world.get(cause.node), cause.routeText, files)] : []), ...packets],
+      );
+    case 'other':
+    case 'passes':
+    case 'unknown':
+      return null;
+  }
+}
+
+function divergenceText(d: Divergence): { text: string; where: string } {
+  switch (d.kind) {
+    case 'dnat-target':
+      return { text: `${d.node}: the capture shows DNAT to ${tupleText(d.captured).split(' > ')[1]}, the replay only to ${d.predicted.map((p) => tupleText(p).split(' > ')[1]).join(' or ')}`, where: `${d.node}:dnat` };
+    case 'interface':
+      return { text: `${d.node}: the packet was captured on ${d.interface}, the replay passes only ${d.predicted.join(', ')}`, where: `${d.node}:${d.interface}` };
+    case 'node':
+      return { text: `the packet was captured on ${d.node}, which the replay never reaches`, where: d.node };
+  }
+}
+
+function asymmetryText(a: Asymmetry): { text: string; where: string } {
+  switch (a.kind) {
+    case 'interface':
+      return { text: `${a.node}: replies captured on ${a.interface}, the packets went by ${a.expected.join(', ')}`, where: `${a.node}:${a.interface}` };
+    case 'node':
+      return { text: `replies captured on ${a.node}, which the packets never passed`, where: a.node };
+  }
+}
+
+/** The node routes `address` through a bridge (one with ports): a pod there needs hairpin masquerade. */
+function behindBridge(node: NodeSnapshot | undefined, address: string): string | null {
+  const ip = parseIp(address);
+  if (!node || ip === null) return null;
+  const look = lookupRoute(compileRouting(node.interfaces, node.routes, node.rules ?? null), ip);
+  if (look.kind !== 'unicast' || look.dev === null) return null;
+  const dev = look.dev;
+  const isBridge = (node.interfaces ?? []).some((i) => i.master === dev || (i.name === dev && i.details?.kind === 'bridge'));
+  return isBridge ? dev : null;
+}
+
+function hairpinFinding(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>): ProjectFinding | null {
+  const v = flow.view;
+  const pod = v.original.src;
+  const dnat = v.original.dst !== v.reply.src;
+  if (!dnat || v.reply.src !== pod || v.reply.dst !== pod) return null;
+  const node = v.timeline.conntrack[0]?.node ?? v.timeline.hops[0]?.node;
+  const bridge = node === undefined ? null : behindBridge(world.get(node), pod);
+  if (node === undefined || bridge === null) return null;
+  const failed = flow.symptom !== null;
+  return base(
+    'hairpin-without-masquerade', `hairpin-without-masquerade:${node}:${pod}`, failed ? 'error' : 'warning',
+    `${node}: ${pod} reaches itself through ${v.service ?? tupleText(v.original).split(' > ')[1]} without masquerade`,
+    `${flowLabel(v)} was DNATed back to its own sender on bridge ${bridge} and not SNATed, so the pod answers itself directly and the reply never gets its service address back; the connection fails. ` +
+      'Fix: masquerade hairpin traffic (kube-proxy\'s KUBE-SEP "-s <endpoint> -j KUBE-MARK-MASQ" rule, or the kubelet\'s --hairpin-mode=hairpin-veth / promiscuous-bridge).',
+    flow, [node], flowEvidence(v),
+  );
+}
+
+/** Every finding this flow gives, most specific first. */
+export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles = { routes: () => null }): ProjectFinding[] {
+  const v = flow.view;
+  const out: ProjectFinding[] = [];
+  const failed = flow.symptom !== null;
+  const hairpin = hairpinFinding(flow, world);
+  if (hairpin) out.push(hairpin);
+  const replayed = flow.replay?.kind === 'replayed' ? flow.replay : null;
+  if (failed && replayed) {
+    const found = causeFinding(flow, replayCause(replayed.result), world, flow.symptom!, files);
+    if (found) out.push(found);
+  }
+  if (replayed) {
+    const diffs = divergences(v, replayed.result, world);
+    if (diffs.length > 0) {
+      const texts = diffs.map(divergenceText);
+      out.push(base(
+        'replay-capture-divergence', `replay-capture-divergence:${v.id}`, failed && out.length === 0 ? 'error' : 'warning',
+        `${flowLabel(v)}: the capture disagrees with the replay`,
+        `${texts.map((t) => t.text).join('; ')}. The captured rules or routes are not the ones the kernel used (a capture taken at another time, a rule added or removed since, another agent such as IPVS or eBPF). ` +
+          'Fix: capture iptables-save, ip route and the packets at the same moment, then compare again; if they still disagree, look for what rewrites packets outside iptables.',
+        flow, diffs.map((d) => d.node), [...flowEvidence(v), ...diffs.flatMap((d) => (d.kind === 'dnat-target' ? [] : [hopEvidence(v, d.hop)]))],
+      ));
+    }
+  }
+  const asym = asymmetries(v, replayed?.result ?? null, world);
+  if (asym.length > 0) {
+    const texts = asym.map(asymmetryText);
+    out.push(base(
+      'asymmetric-reply', `asymmetric-reply:${v.id}`, failed && out.length === 0 ? 'error' : 'warning',
+      `${flowLabel(v)}: replies come back another way than the packets went`,
+      `${texts.map((t) => t.text).join('; ')}. Stateful NAT and conntrack see only one direction there, and with rp_filter=1 the kernel drops replies arriving on an interface it would not route them out of. ` +
+        'Fix: make the return route go back through the same node and interface (or SNAT the traffic), or set rp_filter to 2 (loose) on that interface.',
+      flow, asym.map((a) => a.node), [...flowEvidence(v, 2), ...asym.map((a) => hopEvidence(v, a.hop))],
+    ));
+  }
+  if (!failed || out.some((f) => f.severity === 'error')) return out;
+  const symptom = flow.symptom!;
+  switch (symptom.kind) {
+    case 'unreplied':
+      if (v.nat.length > 0 && out.length === 0) {
+        const entry = symptom.entries[0]!;
+        out.push(base(
+          'conntrack-unreplied', `conntrack-unreplied:${v.id}`, 'warning',
+          `${entry.node}: ${flowLabel(v)} [UNREPLIED]`,
+          `conntrack NATed this connection${v.nat.length ? ` (${v.nat.join('+')})` : ''} and saw its first packet but never a reply: the endpoint did not answer, or its answer went another way and missed the NAT reversal. ` +
+            `${replayed ? `The replay of its first packet passes (${replayed.result.outcomes[0]?.summary ?? ''}), so the loss is past what the captures show.` : 'No capture lets natlens replay it.'} Fix: capture on the endpoint's node to see whether the packet arrives and whether the reply leaves.`,
+          flow, symptom.entries.map((e) => e.node), flowEvidence(v),
+        ));
+      }
+      return out;
+    case 'no-syn-ack':
+    case 'reset': {
+      const refused = symptom.kind === 'reset';
+      out.push(base(
+        refused ? 'connection-refused' : 'one-sided-tcp', `${refused ? 'connection-refused' : 'one-sided-tcp'}:${v.id}`, 'error',
+        `${flowLabel(v)}: ${refused ? 'refused (RST)' : 'no SYN-ACK'}`,
+        `${symptomText(symptom)}. ${replayed ? `Replaying the first packet on ${replayed.request.node} ${replayed.basis.kind === 'local' ? '(sent locally)' : `(in ${replayed.request.in})`}, the rules let it through: ${replayed.result.outcomes[0]?.summary ?? ''}; ` : flow.replay?.kind === 'not-replayed' ? `It could not be replayed: ${flow.replay.reason}; ` : ''}` +
+          `${refused ? 'nothing listens on that port at the endpoint (or a firewall there resets it). Fix: check the server process and its port.' : 'the server did not answer, or its answer went another way. Fix: capture on the server\'s node to see whether the SYN arrives and the SYN-ACK leaves.'}`,
+        flow, v.observations.map((o) => o.node), flowEvidence(v),
+      ));
+      return out;
+    }
+  }
+}
+
+/** A captured packet at `hop` (its file:line when among the flow's listed observations). */
+function hopEvidence(v: FlowView, h: TimelineHop): FindingEvidence {
+  const o = v.observations.find((x) => x.kind === 'packet' && x.node === h.node && x.interface === h.interface && x.direction === h.direction);
+  if (o) return observationEvidence(o);
+  return { source: `${h.node} ${h.interface ?? '?'}`, text: `${h.direction} ${tupleText(h.after)} ×${h.packets}` };
+}

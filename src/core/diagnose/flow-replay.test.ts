@@ -1,0 +1,63 @@
+/** Which node and ingress a flow's first packet is replayed from, and why. */
+import { describe, expect, it } from 'vitest';
+import { stitchFlows } from '../flows/flow-engine';
+import { listFlows } from '../flows/flow-views';
+import { importPaths } from '../import/import-paths';
+import { useTempProject } from '../../../test/support/temp-project';
+import { replayFlow } from './flow-replay';
+
+const project = useTempProject('flow-replay');
+
+const IP_ADDR = `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+    inet 192.168.56.11/24 brd 192.168.56.255 scope global eth0
+3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
+    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
+`;
+const IP_ROUTE = `default via 192.168.56.1 dev eth0
+10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1
+192.168.56.0/24 dev eth0 proto kernel scope link src 192.168.56.11
+`;
+const SAVE = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+`;
+
+function replays(files: Record<string, string>) {
+  const p = project();
+  for (const [name, text] of Object.entries({ 'ip-addr.txt': IP_ADDR, 'ip-route.txt': IP_ROUTE, 'iptables-save.txt': SAVE, ...files })) p.write(`nodes/nodea/${name}`, text);
+  const store = p.store();
+  expect(importPaths(store, [p.file('nodes')]).errors).toEqual([]);
+  stitchFlows(store);
+  return listFlows(store).map((f) => replayFlow(store, f.id)!);
+}
+
+describe('replayFlow', () => {
+  it('starts a conntrack-only flow where the node routes its source back, or locally for its own address', () => {
+    const conntrack = [
+      'udp      17 29 src=10.20.0.9 dst=192.168.56.50 sport=5000 dport=53 src=192.168.56.50 dst=10.20.0.9 sport=53 dport=5000 mark=0 use=1',
+      'udp      17 29 src=192.168.56.11 dst=192.168.56.50 sport=5001 dport=53 src=192.168.56.50 dst=192.168.56.11 sport=53 dport=5001 mark=0 use=1',
+    ].join('\n');
+    const [routed, local] = replays({ 'conntrack.txt': `${conntrack}\n` });
+    expect(routed).toMatchObject({
+      kind: 'replayed', sighting: { from: 'conntrack', node: 'nodea', interface: null },
+      basis: { kind: 'route', interface: 'eth1', route: '10.20.0.0/24 dev eth1 src 10.20.0.1' },
+      request: { node: 'nodea', in: 'eth1', src: '10.20.0.9', sport: 5000, dst: '192.168.56.50', dport: 53, follow: true },
+      trace: { node: 'nodea', proto: 'udp', src: '10.20.0.9:5000', dst: '192.168.56.50:53', in: 'eth1' },
+    });
+    expect(routed!.kind === 'replayed' && routed.why).toMatch(/routes 10\.20\.0\.9 back through eth1/);
+    expect(local).toMatchObject({ kind: 'replayed', basis: { kind: 'local', address: '192.168.56.11' }, request: { local: true }, trace: { local: true } });
+  });
+
+  it('uses the interface the capture names (here by its file name)', () => {
+    const [flow] = replays({ 'eth1.txt': '1700000000.000001 IP 192.168.56.100.40000 > 10.20.0.9.80: Flags [S], seq 1, win 64240, length 0\n' });
+    expect(flow).toMatchObject({ kind: 'replayed', basis: { kind: 'observed', interface: 'eth1' }, request: { in: 'eth1' } });
+    expect(flow!.kind === 'replayed' && flow.why).toMatch(/eth1\.txt:1/);
+  });
+});

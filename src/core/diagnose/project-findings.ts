@@ -1,0 +1,181 @@
+/**
+ * `natlens findings`: what is wrong in a project, each finding tied to its evidence. The one place
+ * that joins the store with the pure rule checks: it stitches flows when the captures changed, loads
+ * the replay's world once, reads each flow's stored summary, and replays only the flows that need it
+ * (symptomatic ones, and those whose captured NAT the stitcher could not reproduce).
+ */
+import { stitchFlows } from '../flows/flow-engine';
+import { protoName } from '../flows/flow-simulator';
+import type { FlowTimeline } from '../flows/flow-timeline';
+import { flowDetail, type FlowView } from '../flows/flow-views';
+import { FlowStore, type StoredFlowRow } from '../model/flow-store';
+import { loadWorld } from '../model/node-world';
+import type { Store } from '../model/store';
+import { readTopology } from '../model/topology-view';
+import type { TcpEvents } from '../correlate/tcp-timeline';
+import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from '../simulate';
+import { cidrOf, formatIp, parseIp } from '../simulate/ip-number';
+import type { FindingEvidence, FindingTrace, ProjectFinding } from './finding';
+import { findingList } from './finding-list';
+import { flowFindings, flowEvidence } from './flow-findings';
+import { chooseIngress, replayFlow, replayRequest, type FlowReplay } from './flow-replay';
+import { flowSymptom } from './flow-symptom';
+import { asymmetries } from './path-divergence';
+import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from './ruleset-findings';
+import { ruleEvidence } from './evidence';
+import { dnatTargetGone, dnatTargets, staleEndpointFinding } from './stale-endpoint';
+import { overlappingSubnets } from './subnet-findings';
+
+export interface ProjectFindingsOptions {
+  /** A ruleset capture id: that snapshot of its node's rules instead of the newest (as `trace --snapshot`). */
+  snapshot?: number | null;
+  /** At most this many flow replays (default 2000); flows beyond are judged on their symptoms alone. */
+  replayLimit?: number;
+}
+
+/** Directed broadcast addresses of the nodes' IPv4 subnets: traffic to them is never a unicast flow. */
+function broadcastAddresses(world: readonly NodeSnapshot[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of world) {
+    for (const i of n.interfaces ?? []) {
+      for (const a of i.addresses) {
+        if (a.broadcast) out.add(a.broadcast);
+        const [addr, len] = a.cidr.split('/');
+        const ip = parseIp(addr ?? '');
+        const prefix = Number(len);
+        if (ip?.family !== 'ipv4' || !(prefix < 31)) continue;
+        const net = cidrOf(ip, prefix);
+        out.add(formatIp({ family: 'ipv4', value: (net.v4 | ~net.v4mask) >>> 0 }));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Services the cluster lists with ports but without any endpoint, where kube-proxy's rules do not
+ * already say so. Only when the captures list endpoints at all (`kubectl get endpoints`, `describe
+ * svc`): a `kubectl get svc` alone says nothing about them.
+ */
+function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): ProjectFinding[] {
+  if (!store.kubectlCaptures().some((c) => store.endpoints(c.id).length > 0)) return [];
+  const rows = new Map<string, FindingEvidence[]>();
+  for (const c of store.kubectlCaptures()) {
+    for (const s of store.services(c.id)) {
+      if (s.origin !== 'kubectl') continue;
+      const key = `${s.namespace}/${s.name}`;
+      const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+      const list = rows.get(key) ?? [];
+      list.push({ source: `${c.sourceFile}:${s.line}`, text: `service ${key} ${s.type ?? ''} ${s.clusterIP ?? ''} ${ports}`.replace(/ +/g, ' ') });
+      rows.set(key, list);
+    }
+  }
+  const out: ProjectFinding[] = [];
+  for (const s of readTopology(store).services) {
+    const name = `${s.namespace}/${s.name}`;
+    if (s.endpoints.length > 0 || s.ports.length === 0 || s.type === 'ExternalName' || !s.origins.includes('kubectl')) continue;
+    if ([...already].some((id) => id === name || id.startsWith(`${name}:`))) continue;
+    const evidence = rows.get(name) ?? [];
+    if (evidence.length === 0) continue;
+    out.push({
+      ...serviceFinding(name, s.programmedOn, evidence),
+      explanation: `The cluster lists ${name} with ports but no endpoint address, so connections to it fail. Fix: make the service's selector match running, ready pods (or remove the unused service).`,
+    });
+  }
+  return out;
+}
+
+/** Findings that only restate a flow's symptom: dropped when a cause is found for it. */
+const SYMPTOM_ONLY: readonly string[] = ['conntrack-unreplied', 'one-sided-tcp', 'connection-refused'];
+
+const parseTcp = (row: StoredFlowRow): (TcpEvents & { oneSided: boolean }) | null =>
+  row.tcp === null ? null : (JSON.parse(row.tcp) as TcpEvents & { oneSided: boolean });
+
+/** The project's findings, most severe first. Stitches flows first when the captures changed. */
+export function projectFindings(store: Store, options: ProjectFindingsOptions = {}): ProjectFinding[] {
+  stitchFlows(store);
+  const world = loadWorld(store, { snapshot: options.snapshot ?? null });
+  const byName = new Map(world.map((n) => [n.name, n]));
+  const addrSource = new Map<string, string>();
+  const routeSource = new Map<string, string>();
+  for (const { id, name } of store.listNodes()) {
+    const addr = store.newestCapture(id, ['ip-addr'], null);
+    if (addr) addrSource.set(name, addr.sourceFile);
+    const routes = store.newestCapture(id, ['ip-route', 'route-table'], null);
+    if (routes) routeSource.set(name, routes.sourceFile);
+  }
+  const files = { routes: (node: string): string | null => routeSource.get(node) ?? null };
+
+  const found: ProjectFinding[] = [
+    ...servicesWithoutEndpoints(world),
+    ...dropPolicies(world),
+    ...markBitConflicts(world),
+    ...overlappingSubnets(world, (node) => addrSource.get(node) ?? `${node} ip addr`),
+  ];
+  found.push(...listedWithoutEndpoints(store, new Set(found.filter((f) => f.kind === 'service-without-endpoints').map((f) => f.service ?? ''))));
+
+  const broadcasts = broadcastAddresses(world);
+  const noEndpoints = noEndpointsRules(world);
+  const targets = new Map(world.map((n) => [n.name, dnatTargets(n)]));
+  let replays = options.replayLimit ?? 2000;
+  const replay = (id: number): FlowReplay | null => (replays-- > 0 ? replayFlow(store, id, { world }) : null);
+  /** Replays a conntrack entry's original tuple on its node (where its DNAT was made). */
+  const replayAt = (node: NodeSnapshot, c: FlowTimeline['conntrack'][number], proto: string): { result: TraceResult; trace: FindingTrace | null } | null => {
+    const sighting = { node: node.name, interface: null, packet: c.original, source: c.source, from: 'conntrack' as const };
+    const ingress = chooseIngress(sighting, node);
+    if ('reason' in ingress || replays-- <= 0) return null;
+    const { request, trace } = replayRequest(proto, sighting, ingress.basis);
+    try {
+      return { result: tracePacket(world, request), trace };
+    } catch (e) {
+      if (e instanceof SimulateError) return null;
+      throw e;
+    }
+  };
+
+  const fs = new FlowStore(store);
+  for (let offset = 0; ; ) {
+    const page = fs.flows(offset, 500);
+    if (page.length === 0) break;
+    offset += page.length;
+    for (const row of page) {
+      const timeline = JSON.parse(row.timeline) as FlowTimeline;
+      const proto = protoName(row.proto);
+      const summary = { proto, original: row.original, tcp: parseTcp(row), timeline };
+      const symptom = flowSymptom(summary, broadcasts);
+      const unreproduced = timeline.rewrites.some((r) => r.kind === 'dnat' && r.evidence === 'conntrack');
+      const stale = timeline.conntrack.filter((c) => dnatTargetGone(c, targets.get(c.node) ?? []));
+      const hairpin = row.original.dst !== row.reply.src && row.reply.src === row.original.src && row.reply.dst === row.original.src;
+      const asymmetric = asymmetries({ timeline }, null, byName).length > 0;
+      if (symptom === null && !unreproduced && stale.length === 0 && !hairpin && !asymmetric) continue;
+      const view: FlowView | null = flowDetail(store, row.id, { limit: 64 });
+      if (view === null) continue;
+      const flowReplay = symptom !== null || unreproduced || asymmetric ? replay(row.id) : null;
+      const staleFindings: ProjectFinding[] = [];
+      for (const c of stale) {
+        const node = byName.get(c.node);
+        const replayed = node ? replayAt(node, c, proto) : null;
+        const f = node && replayed ? staleEndpointFinding(c, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
+        if (f) staleFindings.push({ ...f, trace: replayed!.trace });
+      }
+      let flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);
+      // A flow the replay could not start (ingress unknown) still meets a no-endpoints REJECT at its service's address.
+      const rejected = symptom !== null && flowReplay?.kind !== 'replayed' ? noEndpointsRuleFor(noEndpoints, proto, row.original.dst, row.original.dport) : null;
+      if (rejected) {
+        found.push(serviceFinding(rejected.service, [rejected.node.name], [ruleEvidence(rejected.node, rejected.table, rejected.rule), ...flowEvidence(view)], [row.id]));
+        flow = flow.filter((f) => !SYMPTOM_ONLY.includes(f.kind));
+      }
+      found.push(...staleFindings);
+      // A stale endpoint explains the flow's NAT disagreeing with the rules and its failing: said once, by it.
+      found.push(...(staleFindings.length > 0 ? flow.filter((f) => f.kind !== 'replay-capture-divergence' && !SYMPTOM_ONLY.includes(f.kind)) : flow));
+    }
+  }
+
+  // A DROP policy a captured flow met is said by that flow's finding; the latent note would repeat it.
+  const met = new Set(found.filter((f) => f.kind === 'packet-dropped').map((f) => f.id));
+  const said = found.filter((f) => !(f.kind === 'forward-drop-policy' && met.has(f.id.replace(/^forward-drop-policy:([^:]+)(:ipv6)?$/, 'packet-dropped:$1:filter/FORWARD$2:policy'))));
+  return findingList(said, (f) => {
+    if (f.kind !== 'service-without-endpoints' || f.flows.length === 0 || f.service === null) return f;
+    return { ...serviceFinding(f.service, f.nodes, f.evidence, f.flows), trace: f.trace };
+  });
+}

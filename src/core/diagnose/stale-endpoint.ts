@@ -1,0 +1,89 @@
+/**
+ * A conntrack entry that still DNATs a service's connections to an endpoint the node's rules no
+ * longer name (a pod gone after a rollout): packets of that connection keep going to the old address
+ * until the entry expires or is deleted.
+ */
+import type { ConntrackView } from '../flows/flow-timeline';
+import { tupleText } from '../flows/flow-timeline';
+import type { Ruleset } from '../netfilter/ruleset';
+import { parseIp, type IpNumber } from '../simulate/ip-number';
+import type { NodeSnapshot, TraceResult } from '../simulate';
+import { stepEvidence } from './evidence';
+import type { FindingEvidence, ProjectFinding } from './finding';
+
+interface DnatTarget {
+  min: IpNumber;
+  max: IpNumber;
+  ports: { min: number; max: number } | null;
+}
+
+/** Every DNAT destination the node's nat tables name. */
+export function dnatTargets(node: NodeSnapshot): DnatTarget[] {
+  const out: DnatTarget[] = [];
+  const rulesets = [node.ruleset, node.ruleset6 ?? null].filter((r): r is Ruleset => r !== null);
+  for (const rs of rulesets) {
+    for (const chain of rs.tables.find((t) => t.name === 'nat')?.chains ?? []) {
+      for (const rule of chain.rules) {
+        if (rule.target?.kind !== 'dnat') continue;
+        for (const to of rule.target.to) {
+          const min = to.minAddress === null ? null : parseIp(to.minAddress);
+          const max = to.maxAddress === null ? min : parseIp(to.maxAddress);
+          if (min === null || max === null) continue;
+          out.push({ min, max, ports: to.ports ? { min: to.ports.min, max: to.ports.max } : null });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function within(ip: IpNumber, t: DnatTarget, port: number | null): boolean {
+  if (ip.family !== t.min.family || ip.family !== t.max.family) return false;
+  const inRange = ip.value >= t.min.value && ip.value <= t.max.value;
+  return inRange && (t.ports === null || port === null || (port >= t.ports.min && port <= t.ports.max));
+}
+
+/** The entry DNATs (its reply comes from another address or port than the original went to). */
+export function isDnat(c: ConntrackView): boolean {
+  return c.reply.src !== c.original.dst || (c.reply.sport !== c.original.dport && c.original.dport !== null);
+}
+
+/** The entry's DNAT destination is not one the node's rules name (only meaningful when the node has any). */
+export function dnatTargetGone(c: ConntrackView, targets: readonly DnatTarget[]): boolean {
+  if (targets.length === 0 || !isDnat(c)) return false;
+  const ip = parseIp(c.reply.src);
+  return ip !== null && !targets.some((t) => within(ip, t, c.reply.sport));
+}
+
+/**
+ * The finding, when the replay of the entry's original tuple shows the node's rules now send the
+ * service elsewhere; null when the replay meets no service (then the DNAT was not kube-proxy's).
+ */
+export function staleEndpointFinding(
+  c: ConntrackView, replay: TraceResult, node: NodeSnapshot, flowId: number, failed: boolean, extra: FindingEvidence[],
+): ProjectFinding | null {
+  const hits = replay.outcomes.filter((o) => o.service !== null);
+  if (hits.length === 0) return null;
+  const service = hits[0]!.service!.id;
+  const current = [...new Set(hits.map((o) => o.service!.endpoint).filter((e): e is string => e !== null))].sort();
+  const dnatSteps = hits.flatMap((o) => o.steps.filter((s) => s.node === node.name && s.nat?.kind === 'dnat'));
+  const stale = c.reply.sport === null ? c.reply.src : `${c.reply.src.includes(':') ? `[${c.reply.src}]` : c.reply.src}:${c.reply.sport}`;
+  return {
+    id: `stale-endpoint:${node.name}:${service}:${stale}`,
+    severity: failed || c.unreplied ? 'error' : 'warning',
+    kind: 'stale-endpoint',
+    title: `${node.name}: conntrack still sends ${service} connections to ${stale}, which the rules no longer name`,
+    explanation:
+      `The entry was made when ${stale} backed ${service}; the node's rules now choose ${current.length ? current.join(' or ') : 'no endpoint'}. ` +
+      `Packets of this connection keep going to the old address until the entry expires. Fix: delete the stale entries (conntrack -D -d ${c.original.dst}${c.original.dport !== null ? ` --dport ${c.original.dport}` : ''}) — kube-proxy does this for UDP only — and let clients reconnect.`,
+    nodes: [node.name],
+    service,
+    flows: [flowId],
+    evidence: [
+      { source: c.source, text: `conntrack ${c.state ?? ''} ${tupleText(c.original)} ⇄ ${tupleText(c.reply)}${c.unreplied ? ' [UNREPLIED]' : ''}`.replace(/ +/g, ' ') },
+      ...[...new Map(dnatSteps.map((s) => [s.line ?? s.rule, stepEvidence(node, s)])).values()],
+      ...extra,
+    ],
+    trace: null,
+  };
+}
