@@ -94,13 +94,27 @@ export interface TextRun {
 
 const REPLACEMENT = 0xfffd;
 
+/** Per font set and style: the font that draws each code point (undefined: none), asked of fontkit once. */
+const chosen = new WeakMap<PdfFonts, Map<string, PdfFontFile | undefined>>();
+
+function fontFor(cp: number, style: PdfStyle, fonts: PdfFonts): PdfFontFile | undefined {
+  let cache = chosen.get(fonts);
+  if (cache === undefined) chosen.set(fonts, (cache = new Map()));
+  const key = `${style}${cp}`;
+  if (cache.has(key)) return cache.get(key);
+  const own = fonts.styles[style];
+  const font = own.font.hasGlyphForCodePoint(cp) || cp < 0x20 ? own : fonts.fallbacks.find((f) => f.font.hasGlyphForCodePoint(cp));
+  cache.set(key, font);
+  return font;
+}
+
 /** The text as runs, each in the first font (the style's, then the fallbacks) that draws its characters. */
 export function textRuns(text: string, style: PdfStyle, fonts: PdfFonts): TextRun[] {
   const own = fonts.styles[style];
   const runs: TextRun[] = [];
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? REPLACEMENT;
-    let font = own.font.hasGlyphForCodePoint(cp) || cp < 0x20 ? own : fonts.fallbacks.find((f) => f.font.hasGlyphForCodePoint(cp));
+    let font = fontFor(cp, style, fonts);
     let drawn = cp < 0x20 ? ' ' : ch;
     if (font === undefined) {
       font = own;

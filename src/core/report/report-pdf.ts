@@ -99,16 +99,23 @@ class Pen {
       const key = `${style}|${size}|${ch}`;
       let w = this.widths.get(key);
       if (w === undefined) {
-        w = this.width(ch, style, size);
+        w = 0;
+        for (const run of this.runs(ch, style)) w += this.doc.font(run.font).fontSize(size).widthOfString(run.text);
         this.widths.set(key, w);
       }
       return w;
     };
   }
 
+  /** The sum of the characters' advances (kerning left out: the layout only needs to stay inside its width). */
   width(text: string, style: PdfStyle, size: number): number {
+    const of = this.charWidth(style, size);
     let w = 0;
-    for (const run of this.runs(text, style)) w += this.doc.font(run.font).fontSize(size).widthOfString(run.text);
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i) ?? 0;
+      w += of(cp);
+      i += cp > 0xffff ? 2 : 1;
+    }
     return w;
   }
 
@@ -122,7 +129,7 @@ class Pen {
     let at = x;
     for (const run of this.runs(text, style)) {
       this.doc.font(run.font).fontSize(size).text(run.text, at, y, { lineBreak: false });
-      at += this.doc.widthOfString(run.text);
+      at += this.width(run.text, style, size);
     }
   }
 }

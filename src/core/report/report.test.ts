@@ -282,3 +282,26 @@ describe('services, flows, captures and traces', () => {
     expect(md).toContain('natlens trace --node nodea --proto tcp --src 10.40.1.3 --dst 10.96.0.10:80 --in veth-a1 --follow');
   });
 });
+
+describe('a project of many nodes', () => {
+  it('stays bounded: a service\'s rules listed for a few nodes and the others named', () => {
+    const save = fs.readFileSync(path.join(LAB_NODES, 'nodea', 'iptables-save.txt'), 'utf8');
+    const root = path.join(dir, 'many');
+    for (let i = 0; i < 50; i++) {
+      fs.mkdirSync(path.join(root, `node${String(i).padStart(2, '0')}`), { recursive: true });
+      fs.writeFileSync(path.join(root, `node${String(i).padStart(2, '0')}`, 'iptables-save.txt'), save);
+    }
+    const store = projectOf(dir, 'many.db', [root]);
+    try {
+      const r = buildReport(store);
+      const hello = r.services.find((s) => s.name === 'hello');
+      expect(hello?.programmedOn).toHaveLength(50);
+      expect(hello?.rules.map((n) => n.node)).toEqual(['node00', 'node01', 'node02']);
+      const md = renderReportMarkdown(r);
+      expect(md).toContain('Also programmed on node03, node04');
+      expect(md.length).toBeLessThan(200_000);
+    } finally {
+      store.close();
+    }
+  });
+});
