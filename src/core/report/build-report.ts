@@ -8,7 +8,7 @@
  * report of bounded size.
  */
 import path from 'node:path';
-import { CaptureInterfaces } from '../flows/capture-interface';
+import { CaptureInterfaces, type InterfaceBasis } from '../flows/capture-interface';
 import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
 import { FlowStore } from '../model/flow-store';
@@ -92,6 +92,8 @@ function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
   };
 }
 
+const INTERFACE_BASIS: Record<InterfaceBasis, string> = { packet: 'the packets', command: 'the tcpdump command', 'file-name': 'the file name' };
+
 /** How natlens knew the capture's node, interface and time, as far as the store says. */
 export function captureProvenance(node: string, c: NodeView['captures'][number], sourceFile: string, detail: string | null): string[] {
   const out: string[] = [];
@@ -105,7 +107,7 @@ export function captureProvenance(node: string, c: NodeView['captures'][number],
     const listed = detail === null ? [] : ((JSON.parse(detail) as { interfaces?: string[] }).interfaces ?? []);
     const naming = new CaptureInterfaces({ sourceFile, command: c.command }, null).of(null);
     if (listed.length > 0) out.push(`interfaces: ${listed.join(', ')} (named in the packets)`);
-    else if (naming.name !== null) out.push(`interface: ${naming.name} (from the ${naming.from === 'command' ? 'tcpdump command' : 'file name'})`);
+    else if (naming.name !== null && naming.from !== null) out.push(`interface: ${naming.name} (from ${INTERFACE_BASIS[naming.from]})`);
     else out.push('interface: not known');
     out.push(c.takenAt === null ? 'time: not known' : 'time: the first packet\'s timestamp');
   } else {

@@ -143,7 +143,12 @@ function findingBlocks(r: Report): Block[] {
   if (r.findings.length === 0) out.push({ kind: 'paragraph', text: 'Nothing stood out in the captures.' });
   r.findings.forEach((f, i) => {
     out.push({ kind: 'heading', level: 2, text: `${i + 1}. [${f.severity}] ${f.title}` });
-    out.push({ kind: 'paragraph', text: f.explanation });
+    // natlens findings end their explanation with `Fix: ...`; the fix gets its own line.
+    const fixAt = f.explanation.lastIndexOf('Fix: ');
+    if (fixAt > 0) {
+      out.push({ kind: 'paragraph', text: f.explanation.slice(0, fixAt).trim() });
+      out.push({ kind: 'paragraph', text: f.explanation.slice(fixAt) });
+    } else out.push({ kind: 'paragraph', text: f.explanation });
     const about = [
       f.nodes.length > 0 ? `Nodes: ${f.nodes.join(', ')}` : null,
       f.service !== null ? `Service: ${f.service}` : null,

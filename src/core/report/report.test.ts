@@ -84,6 +84,8 @@ describe('findings', () => {
     expect(drop?.evidence[0]).toEqual({ source: expect.stringMatching(/edge\/iptables-save\.txt:3$/), text: ':FORWARD DROP [0:0]' });
     expect(drop?.evidence.map((e) => e.source)).toContainEqual(expect.stringMatching(/eth0\.tcpdump\.txt:1$/));
     expect(drop?.explanation).toMatch(/Fix: /);
+    // The fix stands on its own line under the finding's heading.
+    expect(renderReportMarkdown(r)).toMatch(/discards it \([^)]*\)\.\n\nFix: add an ACCEPT rule to FORWARD/);
     expect(r.findings.map((f) => f.service)).toContain('default/сервис-服务-ελληνικά:http');
     expect(r.summary.findings).toBe(4);
   });
