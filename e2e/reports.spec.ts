@@ -31,4 +31,33 @@ test.describe('reports (web mode, kernel lab)', () => {
     expect(html).not.toMatch(/<script/i);
     expect(session.consoleErrors).toEqual([]);
   });
+
+  test('adds a trace from the Trace tab to the report, lists it, and removes it', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Trace' }).click();
+    await page.getByTestId('trace-node').selectOption('nodea');
+    await page.getByTestId('trace-proto').selectOption('tcp');
+    await page.getByTestId('trace-src').fill('10.40.1.3:40001');
+    await page.getByTestId('trace-dst').fill('10.96.0.10:80');
+    await page.getByTestId('trace-in').selectOption('cbr0');
+    await page.getByTestId('trace-run').click();
+    const add = page.getByTestId('trace-add-to-report');
+    await expect(add).toHaveText('Add to report');
+    await add.click();
+    await expect(add).toHaveText('In the report');
+    await expect(add).toBeDisabled();
+
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    const listed = page.getByTestId('report-traces');
+    await expect(listed.locator('li')).toHaveCount(1);
+    await expect(listed).toContainText('nodea: tcp 10.40.1.3:40001 → 10.96.0.10:80 in cbr0');
+    const frame = page.frameLocator('[data-testid="report-preview"]');
+    await expect(frame.locator('h1', { hasText: 'Traces' })).toHaveCount(1);
+    await expect(frame.locator('pre', { hasText: 'natlens trace --node nodea --proto tcp --src 10.40.1.3:40001 --dst 10.96.0.10:80 --in cbr0' })).toHaveCount(1);
+
+    await listed.getByRole('button', { name: /^Remove / }).click();
+    await expect(listed.locator('li')).toHaveCount(0);
+    await expect(frame.locator('h1', { hasText: 'Findings' })).toHaveCount(1);
+    await expect(frame.locator('h1', { hasText: 'Traces' })).toHaveCount(0);
+    expect(session.consoleErrors).toEqual([]);
+  });
 });

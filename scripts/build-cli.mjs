@@ -23,7 +23,8 @@ for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/imp
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  external: ['better-sqlite3', 'electron'],
+  // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules.
+  external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
   plugins: [rawText],
   logLevel: 'warning',
 });

@@ -79,6 +79,8 @@ const noRequest = object({});
 /** The renderer never holds more than a page: flows in the table, packets in a flow's detail. */
 export const MAX_FLOW_PAGE = 500;
 export const MAX_OBSERVATION_PAGE = 1000;
+/** Traces one report request may carry (the report replays each). */
+export const MAX_REPORT_TRACES = 20;
 const importOptions = object({ node: optional(nodeName) });
 
 export const operations = {
@@ -91,8 +93,15 @@ export const operations = {
   trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
   rulesetTimeline: operation<RulesetTimelineJson>()({ request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
-  /** `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import. */
-  report: operation<ReportFileJson>()({ request: object({ format: oneOf(REPORT_FORMATS) }), shells: 'all', http: { method: 'POST', path: '/api/report' } }),
+  /**
+   * `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import.
+   * `traces`: traces the user added in the UI, replayed into the report's Traces section.
+   */
+  report: operation<ReportFileJson>()({
+    request: object({ format: oneOf(REPORT_FORMATS), traces: optional(arrayOf(traceRequest, { maxLength: MAX_REPORT_TRACES })) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/report' },
+  }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
   findings: operation<FindingJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
   /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */

@@ -18,6 +18,7 @@ import { readTopology, type TopologyView } from '../core/model/topology-view';
 import type { NodeView } from '../core/model/views';
 import { buildReport } from '../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
+import type { ReplayRequest } from '../core/report/report-replay';
 import { SimulateError, type NodeSnapshot, type TraceResult } from '../core/simulate';
 import { assertNever } from '../core/common/assert-never';
 import type { ProjectFinding } from '../core/diagnose/finding';
@@ -66,10 +67,18 @@ function flowDetailPage(store: Store, id: number, offset: number, limit: number,
   return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
 }
 
-function reportFile(store: Store, format: ReportFormat, stitch: boolean): ReportFileJson | null {
+/** A trace request of the UI as the report replays it. */
+export function reportTrace(t: TraceRequestJson): ReplayRequest {
+  return {
+    node: t.node, proto: t.proto, src: t.src ?? null, sport: t.sport ?? null, dst: t.dst, dport: t.dport ?? null, in: t.in ?? null,
+    local: t.local, follow: t.follow, snapshot: t.snapshot ?? null, bridgeNetfilter: t.bridgeNetfilter ?? null,
+  };
+}
+
+function reportFile(store: Store, format: ReportFormat, traces: readonly TraceRequestJson[], stitch: boolean): ReportFileJson | null {
   if (store.listNodes().length === 0) return null;
   if (stitch) stitchFlows(store);
-  const report = buildReport(store);
+  const report = buildReport(store, { traces: traces.map(reportTrace) });
   const file = renderReportFile(report, formatAsCore(format));
   const s = report.summary;
   return {
@@ -217,7 +226,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
-      report: (format) => reportFile(store, format, importing === 0),
+      report: (format, traces) => reportFile(store, format, traces, importing === 0),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
         if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');

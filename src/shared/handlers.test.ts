@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRequest } from './api';
+import { MAX_REPORT_TRACES, parseRequest } from './api';
 import { ApiError } from './api-error';
 import { coreStoreOpener } from './core-backend';
 import { report } from './handlers';
@@ -61,6 +61,24 @@ describe('report handler over core, on the kernel lab', () => {
     expect(doc.title).toBe('natlens report');
     expect(doc.summary.nodes).toBe(json.summary.nodes);
     expect(doc.summary.flows).toBe(json.summary.flows);
+  });
+
+  it('replays the traces the request carries into the Traces section', () => {
+    const trace = { node: 'nodea', proto: 'tcp' as const, src: '10.40.1.3', dst: '10.96.0.10', dport: 80, in: 'veth-a1', local: false, follow: true };
+    const md = report(project, { format: 'md', traces: [trace] });
+    expect(md.content).toContain('# Traces');
+    expect(md.content).toContain('natlens trace --node nodea --proto tcp --src 10.40.1.3 --dst 10.96.0.10:80 --in veth-a1 --follow');
+    expect(md.content).toMatch(/default\/hello:http → 10\.40\.\d\.2:8080/);
+  });
+});
+
+describe('report request validation', () => {
+  it('takes up to MAX_REPORT_TRACES valid trace requests and refuses more, or a malformed one, naming it', () => {
+    const trace = { node: 'nodea', proto: 'tcp', src: '10.40.1.3', dst: '10.96.0.10', dport: 80, in: 'veth-a1', local: false, follow: true };
+    expect(parseRequest('report', { format: 'md', traces: [trace] }).traces).toEqual([trace]);
+    expect(() => parseRequest('report', { format: 'md', traces: Array.from({ length: MAX_REPORT_TRACES + 1 }, () => trace) })).toThrow(ValidationError);
+    expect(() => parseRequest('report', { format: 'md', traces: [{ ...trace, dst: 'not-an-ip' }] })).toThrow(/traces\[0\]\.dst/);
+    expect(() => parseRequest('report', { format: 'md', traces: [{ ...trace, in: null }] })).toThrow(ValidationError);
   });
 });
 

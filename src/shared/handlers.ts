@@ -80,7 +80,7 @@ export function rulesetTimeline(project: Project, request: RequestOf<'rulesetTim
 }
 
 export function report(project: Project, request: RequestOf<'report'>): ReportFileJson {
-  const file = project.read<ReportFileJson | null>((store) => store.report(request.format), null);
+  const file = project.read<ReportFileJson | null>((store) => store.report(request.format, request.traces ?? []), null);
   if (file === null) throw new ApiError('rejected', 'nothing is imported yet: import captures first');
   return file;
 }

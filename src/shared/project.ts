@@ -31,7 +31,7 @@ export interface ProjectStore {
   /** Null for an unknown node. */
   rulesetTimeline(node: string): RulesetTimelineJson | null;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
-  report(format: ReportFormat): ReportFileJson | null;
+  report(format: ReportFormat, traces: readonly TraceRequestJson[]): ReportFileJson | null;
   /** Stitches flows first when needed, as `natlens findings` does. */
   findings(): FindingJson[];
   /** Null for an unknown flow id. Stitches flows first when needed. */

@@ -48,7 +48,26 @@ describe('natlens report', () => {
     const md = fs.readFileSync(out, 'utf8');
     expect(md).toMatch(/^# natlens report\n/);
     expect(md).toContain('## Node nodeb');
+    expect(md).toContain('### kube-proxy rules on nodea');
     expect(md).toContain('# NAT flows');
+  });
+
+  it('adds each --trace to the Traces section, and refuses a malformed one with exit 2 naming it', () => {
+    const out = path.join(dir, 'traces.md');
+    const r = natlens([
+      'report', '--db', db, '--out', out,
+      '--trace', 'node=nodea,proto=tcp,src=10.40.1.3,dst=10.96.0.10:80,in=veth-a1,follow',
+      '--trace', 'node=nodeb,proto=icmp,dst=10.40.1.3,local',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const md = fs.readFileSync(out, 'utf8');
+    expect(md).toContain('## Trace 1');
+    expect(md).toContain('natlens trace --node nodea --proto tcp --src 10.40.1.3 --dst 10.96.0.10:80 --in veth-a1 --follow');
+    expect(md).toContain('natlens trace --node nodeb --proto icmp --dst 10.40.1.3 --local');
+    const bad = natlens(['report', '--db', db, '--out', path.join(dir, 'bad.md'), '--trace', 'node=nodea,proto=tcp,dst=10.96.0.10:80']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--trace "node=nodea,proto=tcp,dst=10.96.0.10:80": give exactly one of --in IFACE and --local');
+    expect(fs.existsSync(path.join(dir, 'bad.md'))).toBe(false);
   });
 
   it('writes a PDF', () => {
@@ -63,7 +82,7 @@ describe('natlens report', () => {
     const out = path.join(dir, 'r.json');
     expect(natlens(['report', `--db=${db}`, '--out', out]).code).toBe(0);
     const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { version: number; summary: { nodes: number }; flows: { total: number; shown: unknown[] } };
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
     expect(json.summary.nodes).toBe(2);
     expect(json.flows.total).toBeGreaterThan(0);
     expect(json.flows.shown).toHaveLength(json.flows.total);

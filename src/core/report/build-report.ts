@@ -1,19 +1,28 @@
 /**
- * Builds the Report from the store's read views: listNodes for captures, readTopology for
- * interfaces, routes, bridges and services, the stored flows (paged, capped) and the findings.
- * The diagnosis (natlens findings) stitches flows first when the captures changed, as `natlens flows` does.
+ * Builds the Report from the store's read views: the findings as `natlens findings` gives them
+ * (projectFindings, which stitches the flows first when the captures changed), each replayed, listNodes for the
+ * captures, readTopology for interfaces, routes, bridges and services, each service's kube-proxy
+ * rules per node, the stored flows (paged, capped) with their hop timelines, and the traces the user
+ * added.
+ * Everything a project can have many of is capped and the rest counted, so a 50-node project gives a
+ * report of bounded size.
  */
-import { projectFindings } from '../diagnose/project-findings';
-import { nodeState } from '../model/node-state';
-import type { Store } from '../model/store';
-import { listNodes } from '../model/nodes-view';
-import { readTopology } from '../model/topology-view';
-import { FlowStore } from '../model/flow-store';
-import { forEachFlowView, flowDetail, type FlowView } from '../flows/flow-views';
+import path from 'node:path';
+import { CaptureInterfaces, type InterfaceBasis } from '../flows/capture-interface';
+import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
-import { protoName } from '../flows/flow-simulator';
-import { FINDING_KINDS, forwardDropFindings, serviceFindings, unrepliedFinding, type NodeRulesets } from './findings';
-import type { Evidence, Finding, FindingKind, Report, ReportFlow, ReportNode, ReportWarning } from './report-model';
+import { FlowStore } from '../model/flow-store';
+import { listNodes } from '../model/nodes-view';
+import type { Store } from '../model/store';
+import { readTopology, type TopologyService } from '../model/topology-view';
+import type { NodeView } from '../model/views';
+import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
+import type { NodeSnapshot } from '../simulate';
+import { projectFindings } from '../diagnose/project-findings';
+import type { ProjectFinding } from '../diagnose/finding';
+import type { RuleSources } from './rule-sources';
+import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
+import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from './report-model';
 
 export interface ReportOptions {
   /** At most this many flows listed (default 200); the rest are counted. */
@@ -23,17 +32,20 @@ export interface ReportOptions {
   /** ISO-8601 time the report says it was generated at (default: now). */
   generatedAt?: string;
   title?: string;
+  /** Traces the user ran and added to the report, replayed as they were asked (at most TRACE_LIMIT). */
+  traces?: readonly ReplayRequest[];
 }
 
 const WARNING_LIMIT = 100;
-
-/** The node's newest composed ruleset of each family (compose-state.ts) and the file of the capture that opened it. */
-function newestRulesets(store: Store, nodeId: number, node: string): NodeRulesets | null {
-  const snapshots = nodeState(store, nodeId).rulesets;
-  const newest = (['ipv4', 'ipv6'] as const).map((f) => snapshots.filter((s) => s.family === f).at(-1)).filter((s) => s !== undefined);
-  const opener = newest[0] === undefined ? null : store.capture(newest[0].captures[0]!);
-  return opener === null ? null : { node, sourceFile: opener.sourceFile, rulesets: newest.map((s) => s.ruleset) };
-}
+/** Findings whose trace is replayed in the report; the others keep their trace as a command to run. */
+export const REPLAY_LIMIT = 25;
+export const TRACE_LIMIT = 20;
+/** kube-proxy rules listed per service and node, nodes listed per service, services with rules listed. */
+export const SERVICE_RULE_LIMIT = 40;
+export const SERVICE_NODE_LIMIT = 3;
+export const SERVICE_LIMIT = 200;
+export const HOP_LIMIT = 16;
+export const CAPTURE_LIMIT = 500;
 
 /** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
 function readWarnings(store: Store): { warnings: ReportWarning[]; omitted: number } {
@@ -62,113 +74,134 @@ function tcpText(f: FlowView): string | null {
   ].filter((p): p is string => p !== null).join(', ');
 }
 
-function reportFlow(f: FlowView): ReportFlow {
+function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
+  const hops = f.timeline.hops;
   return {
     id: f.id, proto: f.proto, original: tupleText(f.original), reply: tupleText(f.reply), nat: f.nat, service: f.service,
     evidence: f.evidence, firstSeen: f.firstSeen, packets: f.packets, tcp: tcpText(f), oneSided: f.tcp?.oneSided === true,
     rewrites: f.timeline.rewrites.map((r) => ({
       node: r.node, kind: r.kind, before: tupleText(r.before), after: tupleText(r.after),
       by: r.chain ? `${r.table ?? ''}/${r.chain}` : 'conntrack', rule: r.rule,
+      source: r.rule === null || r.line === null ? null : sources.sourceOf(r.node, r.table ?? '', r.chain ?? '', r.line, r.rule),
     })),
+    hops: hops.slice(0, HOP_LIMIT).map((h) => ({
+      node: h.node, interface: h.interface, direction: h.direction, tuple: tupleText(h.after), stage: h.explanation,
+      time: isoFromSeconds(h.alignedFirstTime), packets: h.packets,
+    })),
+    hopsOmitted: Math.max(0, hops.length - HOP_LIMIT),
   };
 }
 
-class FindingList {
-  readonly kept: Finding[] = [];
-  private readonly counts = new Map<FindingKind, number>();
+const INTERFACE_BASIS: Record<InterfaceBasis, string> = { packet: 'the packets', command: 'the tcpdump command', 'file-name': 'the file name' };
 
-  constructor(private readonly limit: number) {}
-
-  add(f: Finding): void {
-    const n = (this.counts.get(f.kind) ?? 0) + 1;
-    this.counts.set(f.kind, n);
-    if (n <= this.limit) this.kept.push(f);
+/** How natlens knew the capture's node, interface and time, as far as the store says. */
+export function captureProvenance(node: string, c: NodeView['captures'][number], sourceFile: string, detail: string | null): string[] {
+  const out: string[] = [];
+  const folder = path.basename(path.dirname(sourceFile));
+  if (folder === node) out.push(`node: the folder ${folder}/`);
+  else if (c.command !== null) out.push('node: the shell prompt of the transcript, or import --node');
+  else out.push('node: import --node, an archive\'s manifest, or the file\'s folder');
+  if (c.command !== null) out.push(`command: ${c.command}`);
+  if (c.netns !== null) out.push(`namespace: ${c.netns}`);
+  if (c.kind === 'pcap' || c.kind === 'tcpdump-text') {
+    const listed = detail === null ? [] : ((JSON.parse(detail) as { interfaces?: string[] }).interfaces ?? []);
+    const naming = new CaptureInterfaces({ sourceFile, command: c.command }, null).of(null);
+    if (listed.length > 0) out.push(`interfaces: ${listed.join(', ')} (named in the packets)`);
+    else if (naming.name !== null && naming.from !== null) out.push(`interface: ${naming.name} (from ${INTERFACE_BASIS[naming.from]})`);
+    else out.push('interface: not known');
+    out.push(c.takenAt === null ? 'time: not known' : 'time: the first packet\'s timestamp');
+  } else {
+    out.push(c.takenAt === null ? 'time: not known' : 'time: written in the capture');
   }
-
-  wants(kind: FindingKind): boolean {
-    return (this.counts.get(kind) ?? 0) < this.limit;
-  }
-
-  omitted(): Array<{ kind: FindingKind; count: number }> {
-    return FINDING_KINDS.map((kind) => ({ kind, count: Math.max(0, (this.counts.get(kind) ?? 0) - this.limit) })).filter((o) => o.count > 0);
-  }
-
-  sorted(): Finding[] {
-    return FINDING_KINDS.flatMap((kind) => this.kept.filter((f) => f.kind === kind));
-  }
+  return out;
 }
 
-function oneSidedEvidence(store: Store, id: number): Array<{ source: string; text: string }> {
-  const detail = flowDetail(store, id, { limit: 4 });
-  if (!detail) return [];
-  return detail.observations
-    .filter((o) => o.kind === 'packet')
-    .map((o) => ({ source: o.source, text: `${o.node} ${o.interface ?? '?'} ${o.time ?? ''} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` }));
-}
-
-/** Where kubectl listed each service (`namespace/name` → its rows), as evidence for a service without endpoints. */
-function kubectlServiceRows(store: Store): Map<string, Evidence[]> {
-  const rows = new Map<string, Evidence[]>();
-  for (const c of store.kubectlCaptures()) {
-    for (const s of store.services(c.id)) {
-      if (s.origin !== 'kubectl') continue;
-      const key = `${s.namespace}/${s.name}`;
-      const ports = s.ports.map((p) => `${p.port}${p.nodePort !== null ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
-      const list = rows.get(key) ?? [];
-      list.push({ source: `${c.sourceFile}:${s.line}`, text: `service ${key} ${s.type ?? ''} ${s.clusterIP ?? ''} ${ports}, no endpoints listed`.replace(/ +/g, ' ') });
-      rows.set(key, list);
+function reportCaptures(store: Store, views: readonly NodeView[]): { captures: ReportCapture[]; omitted: number } {
+  const captures: ReportCapture[] = [];
+  let total = 0;
+  for (const v of views) {
+    for (const c of v.captures) {
+      total++;
+      if (captures.length >= CAPTURE_LIMIT) continue;
+      const row = store.capture(c.id);
+      captures.push({ ...c, node: v.name, provenance: captureProvenance(v.name, c, row?.sourceFile ?? c.source, row?.detail ?? null) });
     }
   }
-  return rows;
+  return { captures, omitted: total - captures.length };
+}
+
+function reportServices(services: readonly TopologyService[], world: readonly NodeSnapshot[], sources: RuleSources): ReportService[] {
+  const perNode = world
+    .filter((n) => n.ruleset !== null)
+    .map((n) => ({ node: n.name, rules: kubeProxyServiceRules(n.ruleset!, SERVICE_RULE_LIMIT) }));
+  return services.map((s, i) => {
+    if (i >= SERVICE_LIMIT) return { ...s, rules: [] };
+    const name = `${s.namespace}/${s.name}`;
+    const found = perNode
+      .map((n) => ({ ...n, of: n.rules.get(name) }))
+      .filter((n): n is typeof n & { of: ServiceRules } => n.of !== undefined);
+    return {
+      ...s,
+      rules: found.slice(0, SERVICE_NODE_LIMIT).map((n) => ({
+        node: n.node,
+        rules: n.of.rules.map((r) => ({ table: r.table, chain: r.chain, text: r.text, source: sources.sourceOf(n.node, r.table, r.chain, r.line, r.text) })),
+        omitted: n.of.omitted,
+      })),
+    };
+  });
+}
+
+export function findingReplayRequest(t: NonNullable<ReportFinding['trace']>): ReplayRequest {
+  const src = splitEndpoint(t.src);
+  const dst = splitEndpoint(t.dst);
+  const local = 'local' in t;
+  return {
+    node: t.node, proto: t.proto, src: src.address, sport: src.port, dst: dst.address, dport: dst.port,
+    in: local ? null : t.in, local, follow: true, snapshot: null, bridgeNetfilter: null,
+  };
+}
+
+/** At most `limit` findings of each kind, in the order given (most severe first); the rest counted per kind. */
+export function capPerKind(all: readonly ProjectFinding[], limit: number): { findings: ProjectFinding[]; omitted: Array<{ kind: string; count: number }> } {
+  const counts = new Map<string, number>();
+  const findings: ProjectFinding[] = [];
+  for (const f of all) {
+    const n = (counts.get(f.kind) ?? 0) + 1;
+    counts.set(f.kind, n);
+    if (n <= limit) findings.push(f);
+  }
+  const omitted = [...counts.entries()].filter(([, n]) => n > limit).map(([kind, n]) => ({ kind, count: n - limit }));
+  return { findings, omitted };
 }
 
 export function buildReport(store: Store, options: ReportOptions = {}): Report {
   const flowLimit = options.flowLimit ?? 200;
-  const findings = new FindingList(options.findingLimit ?? 50);
   const views = listNodes(store);
   const topology = readTopology(store);
   const topoByName = new Map(topology.nodes.map((n) => [n.name, n]));
+  const replayer = new ReportReplayer(store);
+  const { world, sources } = replayer.world(null);
 
   const nodes: ReportNode[] = views.map((v) => {
     const t = topoByName.get(v.name);
     return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
   });
 
-  const rulesets: NodeRulesets[] = [];
-  for (const { id, name } of store.listNodes()) {
-    const newest = newestRulesets(store, id, name);
-    if (newest) rulesets.push(newest);
-  }
-  for (const r of rulesets) for (const f of forwardDropFindings(r)) findings.add(f);
-  for (const f of serviceFindings(rulesets, topology.services, kubectlServiceRows(store))) findings.add(f);
+  const gathered = capPerKind(projectFindings(store), options.findingLimit ?? 50);
+  const findings: ReportFinding[] = gathered.findings.map((f, i) => ({
+    ...f,
+    replay: f.trace === null || i >= REPLAY_LIMIT ? null : replayer.replay(findingReplayRequest(f.trace)),
+  }));
 
   const fs = new FlowStore(store);
-  for (const row of fs.conntrackRows()) {
-    if (row.entry.unreplied) findings.add(unrepliedFinding(row.node, row.sourceFile, row.entry));
-  }
-
   const shown: ReportFlow[] = [];
-  forEachFlowView(store, (f) => shown.push(reportFlow(f)), { limit: flowLimit, observations: 0 });
-  // Every flow is checked for a one-sided handshake, reading only its stored TCP summary.
-  for (let offset = 0; ; ) {
-    const page = fs.flows(offset, 1000);
-    if (page.length === 0) break;
-    offset += page.length;
-    for (const row of page) {
-      if (row.tcp === null || !(JSON.parse(row.tcp) as { oneSided?: boolean }).oneSided) continue;
-      findings.add({
-        kind: 'one-sided-tcp', flowId: row.id, tuple: `${protoName(row.proto)} ${tupleText(row.original)}`, service: row.service,
-        evidence: findings.wants('one-sided-tcp') ? oneSidedEvidence(store, row.id) : [],
-      });
-    }
-  }
+  forEachFlowView(store, (f) => shown.push(reportFlow(f, sources)), { limit: flowLimit, observations: 0 });
   const totalFlows = fs.flowCount();
 
   const byKind = new Map<string, number>();
   for (const n of nodes) for (const c of n.captures) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
   const { warnings, omitted } = readWarnings(store);
-  const kept = findings.sorted();
-  const omittedFindings = findings.omitted();
+  const captures = reportCaptures(store, views);
 
   return {
     title: options.title ?? 'natlens report',
@@ -180,16 +213,18 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
       capturesByKind: [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => ({ kind, count })),
       services: topology.services.length,
       flows: totalFlows,
-      findings: kept.length + omittedFindings.reduce((n, o) => n + o.count, 0),
+      findings: findings.length + gathered.omitted.reduce((n, o) => n + o.count, 0),
     },
     warnings,
     warningsOmitted: omitted,
     nodes,
-    services: topology.services,
+    services: reportServices(topology.services, world, sources),
     pods: topology.pods,
-    findings: kept,
-    diagnosis: projectFindings(store),
-    findingsOmitted: omittedFindings,
+    findings,
+    findingsOmitted: gathered.omitted,
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },
+    captures: captures.captures,
+    capturesOmitted: captures.omitted,
+    traces: (options.traces ?? []).slice(0, TRACE_LIMIT).map((t) => ({ replay: replayer.replay(t) })),
   };
 }

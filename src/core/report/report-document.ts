@@ -3,14 +3,14 @@
  * so the HTML, Markdown and PDF renderers say the same thing and only differ in how they draw it.
  * Text here is plain: each renderer escapes it for its own format.
  */
-import { findingEvidence, findingText } from './findings';
-import type { Report, ReportNode } from './report-model';
+import type { Report, ReportNode, ReportReplay, ReportService } from './report-model';
 
 export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; text: string }
   | { kind: 'list'; items: string[] }
-  | { kind: 'table'; columns: string[]; rows: string[][] }
+  /** `code`: the columns whose cells are capture text (rules), drawn as code. */
+  | { kind: 'table'; columns: string[]; rows: string[][]; code?: number[] }
   /** Verbatim capture text: rules, conntrack entries, packets, each with its source. */
   | { kind: 'code'; lines: string[] };
 
@@ -34,11 +34,7 @@ const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' :
 
 function nodeBlocks(n: ReportNode): Block[] {
   const out: Block[] = [{ kind: 'heading', level: 2, text: `Node ${n.name}` }];
-  out.push({
-    kind: 'table',
-    columns: ['Capture', 'Kind', 'Source', 'Taken at', 'Records'],
-    rows: n.captures.map((c) => [String(c.id), `${c.kind}${c.netns ? ` [netns ${c.netns}]` : ''}${c.partial ? ' (partial)' : ''}`, c.source, dash(c.takenAt), String(c.records)]),
-  });
+  out.push({ kind: 'paragraph', text: `${count(n.captures.length, 'capture')} (listed under Captures).` });
   out.push({ kind: 'heading', level: 3, text: 'Interfaces' });
   if (n.interfaces.length === 0) out.push({ kind: 'paragraph', text: 'No ip addr capture.' });
   else {
@@ -73,26 +69,45 @@ function nodeBlocks(n: ReportNode): Block[] {
   return out;
 }
 
+function serviceTable(r: Report): Block {
+  return {
+    kind: 'table',
+    columns: ['Service', 'Type', 'Frontends', 'Endpoints', 'Read from'],
+    rows: r.services.map((s) => {
+      const endpoints = s.endpoints.map((e) => (e.port === null ? e.address : `${e.address}:${e.port}`));
+      const from = [...s.origins, ...(s.programmedOn.length ? [`on ${s.programmedOn.join(', ')}`] : [])].join(' ');
+      return [`${s.namespace}/${s.name}`, dash(s.type), frontendsOf(s).join(' ') || '-', endpoints.join(' ') || 'none', from];
+    }),
+  };
+}
+
+function frontendsOf(s: ReportService): string[] {
+  return s.ports.flatMap((p) => [
+    ...(s.clusterIP ? [`${s.clusterIP}:${p.port}/${p.protocol}`] : []),
+    ...s.externalIPs.map((ip) => `${ip}:${p.port}/${p.protocol}`),
+    ...(p.nodePort !== null ? [`NodePort ${p.nodePort}/${p.protocol}`] : []),
+  ]);
+}
+
 function serviceBlocks(r: Report): Block[] {
   const out: Block[] = [{ kind: 'heading', level: 1, text: 'Kubernetes services' }];
   if (r.services.length === 0) {
     out.push({ kind: 'paragraph', text: 'No services: no kubectl output and no kube-proxy rules were captured.' });
     return out;
   }
-  out.push({
-    kind: 'table',
-    columns: ['Service', 'Type', 'Frontends', 'Endpoints', 'Read from'],
-    rows: r.services.map((s) => {
-      const frontends = s.ports.flatMap((p) => [
-        ...(s.clusterIP ? [`${s.clusterIP}:${p.port}/${p.protocol}`] : []),
-        ...s.externalIPs.map((ip) => `${ip}:${p.port}/${p.protocol}`),
-        ...(p.nodePort !== null ? [`NodePort ${p.nodePort}/${p.protocol}`] : []),
-      ]);
-      const endpoints = s.endpoints.map((e) => (e.port === null ? e.address : `${e.address}:${e.port}`));
-      const from = [...s.origins, ...(s.programmedOn.length ? [`on ${s.programmedOn.join(', ')}`] : [])].join(' ');
-      return [`${s.namespace}/${s.name}`, dash(s.type), frontends.join(' ') || '-', endpoints.join(' ') || 'none', from];
-    }),
-  });
+  out.push(serviceTable(r));
+  for (const s of r.services) {
+    if (s.rules.length === 0) continue;
+    out.push({ kind: 'heading', level: 2, text: `Service ${s.namespace}/${s.name}` });
+    out.push({ kind: 'list', items: [`Frontends: ${frontendsOf(s).join(', ') || 'none captured'}`, `Endpoints: ${s.endpoints.map((e) => (e.port === null ? e.address : `${e.address}:${e.port}`)).join(', ') || 'none'}`] });
+    for (const n of s.rules) {
+      out.push({ kind: 'heading', level: 3, text: `kube-proxy rules on ${n.node}` });
+      out.push({ kind: 'table', columns: ['Source', 'Table', 'Chain', 'Rule'], code: [3], rows: n.rules.map((x) => [x.source, x.table, x.chain, x.text]) });
+      if (n.omitted > 0) out.push({ kind: 'paragraph', text: `${count(n.omitted, 'more rule')} of this service on ${n.node} not listed.` });
+    }
+    const other = s.programmedOn.filter((node) => !s.rules.some((n) => n.node === node));
+    if (other.length > 0) out.push({ kind: 'paragraph', text: `Also programmed on ${other.join(', ')} (rules not listed).` });
+  }
   if (r.pods.length > 0) {
     out.push({ kind: 'heading', level: 2, text: 'Pods' });
     out.push({ kind: 'table', columns: ['Pod', 'IP', 'Node', 'Status'], rows: r.pods.map((p) => [`${p.namespace}/${p.name}`, dash(p.ip), dash(p.node), dash(p.status)]) });
@@ -100,15 +115,57 @@ function serviceBlocks(r: Report): Block[] {
   return out;
 }
 
+const percent = (p: number): string => `${Math.round(p * 1000) / 10}%`;
+
+function replayBlocks(replay: ReportReplay): Block[] {
+  const out: Block[] = [{ kind: 'code', lines: [replay.command] }];
+  if (replay.error !== null) {
+    out.push({ kind: 'paragraph', text: `The replay could not run: ${replay.error}` });
+    return out;
+  }
+  for (const o of replay.outcomes) {
+    out.push({ kind: 'paragraph', text: `${o.verdict.toUpperCase()} (${percent(o.probability)}): ${o.summary}${o.reason && !o.summary.includes(o.reason) ? ` - ${o.reason}` : ''}` });
+    if (o.assumptions.length > 0) out.push({ kind: 'list', items: o.assumptions.map((a) => `Assuming ${a}`) });
+    out.push({
+      kind: 'table',
+      columns: ['#', 'Node', 'Table/chain', 'Target', 'Rule', 'Source', 'Rewrite'],
+      code: [4],
+      rows: o.steps.map((s, i) => [String(i + 1), s.node, `${s.table}/${s.chain}`, s.policy ? `${s.target} (policy)` : s.target, s.rule ?? `policy ${s.target}`, dash(s.source), dash(s.nat)]),
+    });
+    if (o.stepsOmitted > 0) out.push({ kind: 'paragraph', text: `${count(o.stepsOmitted, 'more step')} not listed.` });
+  }
+  if (replay.outcomesOmitted > 0) out.push({ kind: 'paragraph', text: `${count(replay.outcomesOmitted, 'more outcome')} not listed.` });
+  return out;
+}
+
 function findingBlocks(r: Report): Block[] {
   const out: Block[] = [{ kind: 'heading', level: 1, text: 'Findings' }];
   if (r.findings.length === 0) out.push({ kind: 'paragraph', text: 'Nothing stood out in the captures.' });
   r.findings.forEach((f, i) => {
-    const { title, detail } = findingText(f);
-    out.push({ kind: 'heading', level: 3, text: `${i + 1}. ${title}` });
-    out.push({ kind: 'paragraph', text: detail });
-    const evidence = findingEvidence(f);
-    if (evidence.length > 0) out.push({ kind: 'code', lines: evidence.flatMap((e) => [`# ${e.source}`, e.text]) });
+    out.push({ kind: 'heading', level: 2, text: `${i + 1}. [${f.severity}] ${f.title}` });
+    // natlens findings end their explanation with `Fix: ...`; the fix gets its own line.
+    const fixAt = f.explanation.lastIndexOf('Fix: ');
+    if (fixAt > 0) {
+      out.push({ kind: 'paragraph', text: f.explanation.slice(0, fixAt).trim() });
+      out.push({ kind: 'paragraph', text: f.explanation.slice(fixAt) });
+    } else out.push({ kind: 'paragraph', text: f.explanation });
+    const about = [
+      f.nodes.length > 0 ? `Nodes: ${f.nodes.join(', ')}` : null,
+      f.service !== null ? `Service: ${f.service}` : null,
+      f.flows.length > 0 ? `Flows: ${f.flows.join(', ')}` : null,
+      `Kind: ${f.kind}`,
+    ].filter((x): x is string => x !== null);
+    out.push({ kind: 'list', items: about });
+    if (f.evidence.length > 0) {
+      out.push({ kind: 'heading', level: 3, text: 'Evidence' });
+      out.push({ kind: 'code', lines: f.evidence.flatMap((e) => [`# ${e.source}`, e.text]) });
+    }
+    if (f.replay !== null) {
+      out.push({ kind: 'heading', level: 3, text: 'Replay' });
+      out.push(...replayBlocks(f.replay));
+    } else if (f.trace !== null) {
+      out.push({ kind: 'paragraph', text: `Replay it with: natlens trace --node ${f.trace.node} --proto ${f.trace.proto} --src ${f.trace.src} --dst ${f.trace.dst} ${'local' in f.trace ? '--local' : `--in ${f.trace.in}`}` });
+    }
   });
   for (const o of r.findingsOmitted) out.push({ kind: 'paragraph', text: `${o.count} more ${o.kind} findings not listed.` });
   return out;
@@ -130,17 +187,55 @@ function flowBlocks(r: Report): Block[] {
     columns: ['Flow', 'Proto', 'Original', 'Reply', 'NAT', 'Service', 'Packets', 'First seen'],
     rows: shown.map((f) => [String(f.id), f.proto, f.original, f.reply, f.nat.join('+') || '-', dash(f.service), String(f.packets), dash(f.firstSeen)]),
   });
-  const rewritten = shown.filter((f) => f.rewrites.length > 0 || f.tcp !== null);
-  if (rewritten.length > 0) {
-    out.push({ kind: 'heading', level: 2, text: 'Rewrites and TCP events' });
-    out.push({
-      kind: 'code',
-      lines: rewritten.flatMap((f) => [
-        `flow ${f.id} ${f.proto} ${f.original}${f.tcp ? `  tcp: ${f.tcp}` : ''}`,
-        ...f.rewrites.map((w) => `  ${w.node} ${w.kind.toUpperCase()} ${w.before} -> ${w.after} by ${w.by}${w.rule ? `: ${w.rule}` : ''}`),
-      ]),
-    });
+  const detailed = shown.filter((f) => f.hops.length > 0 || f.rewrites.length > 0 || f.tcp !== null);
+  if (detailed.length > 0) out.push({ kind: 'heading', level: 2, text: 'Hop timelines' });
+  for (const f of detailed) {
+    out.push({ kind: 'heading', level: 3, text: `Flow ${f.id}: ${f.proto} ${f.original}${f.service ? ` (${f.service})` : ''}` });
+    if (f.tcp) out.push({ kind: 'paragraph', text: `TCP: ${f.tcp}` });
+    if (f.hops.length > 0) {
+      out.push({
+        kind: 'table',
+        columns: ['Time', 'Node · interface', 'Direction', 'Tuple', 'Stage', 'Packets'],
+        rows: f.hops.map((h) => [dash(h.time), `${h.node} · ${h.interface ?? '?'}`, h.direction, h.tuple, h.stage, String(h.packets)]),
+      });
+      if (f.hopsOmitted > 0) out.push({ kind: 'paragraph', text: `${count(f.hopsOmitted, 'more hop')} not listed.` });
+    }
+    if (f.rewrites.length > 0) {
+      out.push({
+        kind: 'table',
+        columns: ['Node', 'Rewrite', 'By', 'Rule', 'Source'],
+        code: [3],
+        rows: f.rewrites.map((w) => [w.node, `${w.kind.toUpperCase()} ${w.before} -> ${w.after}`, w.by, w.rule ?? '-', dash(w.source)]),
+      });
+    }
   }
+  return out;
+}
+
+function captureBlocks(r: Report): Block[] {
+  const out: Block[] = [{ kind: 'heading', level: 1, text: 'Captures' }];
+  if (r.captures.length === 0) {
+    out.push({ kind: 'paragraph', text: 'No captures.' });
+    return out;
+  }
+  out.push({
+    kind: 'table',
+    columns: ['Capture', 'Node', 'Kind', 'Source', 'Taken at', 'Records', 'How it was known'],
+    rows: r.captures.map((c) => [
+      String(c.id), c.node, `${c.kind}${c.netns ? ` [netns ${c.netns}]` : ''}${c.partial ? ' (partial)' : ''}`, c.source, dash(c.takenAt), String(c.records), c.provenance.join('; '),
+    ]),
+  });
+  if (r.capturesOmitted > 0) out.push({ kind: 'paragraph', text: `${count(r.capturesOmitted, 'more capture')} not listed (natlens nodes --json lists them all).` });
+  return out;
+}
+
+function traceBlocks(r: Report): Block[] {
+  if (r.traces.length === 0) return [];
+  const out: Block[] = [{ kind: 'heading', level: 1, text: 'Traces' }];
+  r.traces.forEach((t, i) => {
+    out.push({ kind: 'heading', level: 2, text: `Trace ${i + 1}` });
+    out.push(...replayBlocks(t.replay));
+  });
   return out;
 }
 
@@ -167,9 +262,11 @@ export function reportDocument(r: Report): Block[] {
     if (r.warningsOmitted > 0) out.push({ kind: 'paragraph', text: `${r.warningsOmitted} more warnings not listed.` });
   }
   out.push(...findingBlocks(r));
-  out.push({ kind: 'heading', level: 1, text: 'Nodes' });
-  for (const n of r.nodes) out.push(...nodeBlocks(n));
+  out.push(...traceBlocks(r));
   out.push(...serviceBlocks(r));
   out.push(...flowBlocks(r));
+  out.push({ kind: 'heading', level: 1, text: 'Nodes' });
+  for (const n of r.nodes) out.push(...nodeBlocks(n));
+  out.push(...captureBlocks(r));
   return out.map(clipped);
 }

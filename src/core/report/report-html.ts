@@ -19,6 +19,7 @@ table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: 13px; }
 th, td { border: 1px solid #d5dae3; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #eef1f6; }
 td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+td code { white-space: pre-wrap; }
 pre { background: #f5f7fa; border: 1px solid #d5dae3; padding: .6rem .8rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 @media print { body { margin: 0; max-width: none; } pre, table { page-break-inside: avoid; } }
 `;
@@ -33,7 +34,9 @@ function blockHtml(b: Block): string {
       return `<ul>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
     case 'table': {
       const head = `<tr>${b.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-      const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+      const code = new Set(b.code ?? []);
+      const cell = (c: string, i: number): string => (code.has(i) ? `<td><code>${escapeHtml(c)}</code></td>` : `<td>${escapeHtml(c)}</td>`);
+      const rows = b.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n');
       return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     }
     case 'code':

@@ -13,6 +13,21 @@ export function escapeMarkdownCell(text: string): string {
   return escapeMarkdown(text).replace(/\r\n|\r|\n/g, '<br>');
 }
 
+/**
+ * A table cell holding capture text as a code span: delimited by one backtick more than its longest
+ * run, padded when it starts or ends with one, pipes escaped (GitHub's tables split at them even in
+ * code spans and drop the backslash), line breaks as spaces (a code span cannot hold one).
+ */
+export function markdownCodeCell(text: string): string {
+  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  if (flat === '') return '';
+  let longest = 0;
+  for (const run of flat.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const ticks = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ')) ? ' ' : '';
+  return `${ticks}${pad}${flat.replace(/\|/g, '\\|')}${pad}${ticks}`;
+}
+
 function fence(lines: readonly string[]): string {
   let longest = 2;
   for (const line of lines) for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
@@ -28,8 +43,10 @@ function blockMarkdown(b: Block): string {
     case 'list':
       return b.items.map((i) => `- ${escapeMarkdown(i)}`).join('\n');
     case 'table': {
-      const row = (cells: readonly string[]): string => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
-      return [row(b.columns), `|${b.columns.map(() => ' --- ').join('|')}|`, ...b.rows.map(row)].join('\n');
+      const code = new Set(b.code ?? []);
+      const row = (cells: readonly string[], header = false): string =>
+        `| ${cells.map((c, i) => (!header && code.has(i) ? markdownCodeCell(c) : escapeMarkdownCell(c))).join(' | ')} |`;
+      return [row(b.columns, true), `|${b.columns.map(() => ' --- ').join('|')}|`, ...b.rows.map((r) => row(r))].join('\n');
     }
     case 'code': {
       const f = fence(b.lines);

@@ -1,7 +1,9 @@
 /**
  * What `natlens report` hands to colleagues, independent of the format it is written in: the
- * summary, each node's interfaces and routes, the Kubernetes services, the findings with their
- * evidence, and a capped page of the NAT flows. Renderers read only this.
+ * findings first (each with its evidence, the replay that explains it and the fix), each node's
+ * interfaces and routes, the Kubernetes services with the exact kube-proxy rules behind them, a
+ * capped page of the NAT flows with their hop timelines, the captures with their provenance, and
+ * the traces the user added. Renderers read only this.
  */
 import type { ProjectFinding } from '../diagnose/finding';
 import type { CaptureView } from '../model/views';
@@ -13,13 +15,81 @@ export interface Evidence {
   text: string;
 }
 
-export type Finding =
-  | { kind: 'forward-drop-policy'; node: string; table: string; chain: string; evidence: Evidence }
-  | { kind: 'service-no-endpoints'; service: string; nodes: string[]; evidence: Evidence[] }
-  | { kind: 'conntrack-unreplied'; node: string; proto: string; tuple: string; evidence: Evidence }
-  | { kind: 'one-sided-tcp'; flowId: number; tuple: string; service: string | null; evidence: Evidence[] };
+/** One step of a replay: the rule (or chain policy) that acted, where it was read, and its rewrite. */
+export interface ReportStep {
+  node: string;
+  table: string;
+  chain: string;
+  target: string;
+  policy: boolean;
+  rule: string | null;
+  /** `file:line` of the rule; null for a chain policy the capture gives no line for. */
+  source: string | null;
+  /** `DNAT 10.96.0.10:80 -> 10.40.1.2:8080`; null when the step rewrote nothing. */
+  nat: string | null;
+}
 
-export type FindingKind = Finding['kind'];
+export interface ReportOutcome {
+  probability: number;
+  verdict: 'deliver' | 'forward' | 'drop' | 'reject' | 'unknown';
+  /** One line: `default/hello:80 -> 10.40.0.6:8080; forwarded out eth0 of nodea`. */
+  summary: string;
+  reason: string | null;
+  steps: ReportStep[];
+  stepsOmitted: number;
+  /** What the outcome assumed that the captures do not show, one sentence each. */
+  assumptions: string[];
+}
+
+/** A replay as `natlens trace` runs it, or why it could not run. */
+export interface ReportReplay {
+  /** The command that shows it: `natlens trace --node ... --proto ... --dst ... --in ...`. */
+  command: string;
+  outcomes: ReportOutcome[];
+  outcomesOmitted: number;
+  error: string | null;
+}
+
+/** A finding as `natlens findings --json` gives it, with its trace replayed. */
+export interface ReportFinding extends ProjectFinding {
+  replay: ReportReplay | null;
+}
+
+/** A trace the user ran in the UI and added to the report. */
+export interface ReportTrace {
+  replay: ReportReplay;
+}
+
+/** A rule kube-proxy wrote for a service, where it was read. */
+export interface ReportServiceRule {
+  table: string;
+  chain: string;
+  text: string;
+  source: string;
+}
+
+export interface ReportService extends TopologyService {
+  /** Per node whose ruleset programs it: its kube-proxy rules, capped. */
+  rules: Array<{ node: string; rules: ReportServiceRule[]; omitted: number }>;
+}
+
+/** A capture with how natlens knew what it is: its node, interface and time. */
+export interface ReportCapture extends CaptureView {
+  node: string;
+  /** Plain sentences: `node: the folder nodea/`, `time: the first packet`, `interfaces: eth0, cbr0`. */
+  provenance: string[];
+}
+
+export interface ReportHop {
+  node: string;
+  interface: string | null;
+  direction: string;
+  tuple: string;
+  /** `pre-NAT`, `post-NAT`, `after DNAT only`... */
+  stage: string;
+  time: string | null;
+  packets: number;
+}
 
 export interface ReportWarning {
   source: string;
@@ -43,6 +113,8 @@ export interface ReportRewrite {
   /** `nat/KUBE-SEP-...` or `conntrack`. */
   by: string;
   rule: string | null;
+  /** `file:line` of the rule, when the replay named it. */
+  source: string | null;
 }
 
 export interface ReportFlow {
@@ -59,6 +131,9 @@ export interface ReportFlow {
   tcp: string | null;
   oneSided: boolean;
   rewrites: ReportRewrite[];
+  /** Where the flow was seen, in time order: node · interface, tuple, stage. */
+  hops: ReportHop[];
+  hopsOmitted: number;
 }
 
 export interface Report {
@@ -77,17 +152,19 @@ export interface Report {
   warnings: ReportWarning[];
   warningsOmitted: number;
   nodes: ReportNode[];
-  services: TopologyService[];
+  services: ReportService[];
   pods: TopologyPod[];
-  findings: Finding[];
-  /** `natlens findings` (src/core/diagnose): root causes with evidence and replay, most severe first. */
-  diagnosis: ProjectFinding[];
-  /** Findings of a kind beyond the per-kind cap, counted. */
-  findingsOmitted: Array<{ kind: FindingKind; count: number }>;
+  /** Most severe first. */
+  findings: ReportFinding[];
+  /** Findings beyond the cap, counted per kind. */
+  findingsOmitted: Array<{ kind: string; count: number }>;
   flows: {
     total: number;
     limit: number;
     shown: ReportFlow[];
     capped: boolean;
   };
+  captures: ReportCapture[];
+  capturesOmitted: number;
+  traces: ReportTrace[];
 }

@@ -1,43 +1,47 @@
 /**
- * The report as a PDF: A4 text pages laid out from the report's blocks, headings and paragraphs in
- * Helvetica, tables and capture text in Courier, page numbers in the footer.
+ * The report as a PDF (pdfkit): A4 pages laid out from the report's blocks, headings and paragraphs
+ * in DejaVu Sans, tables and capture text in DejaVu Sans Mono, any character DejaVu lacks in a fallback
+ * font (pdf-fonts.ts), page numbers in the footer. The fonts are embedded (subset), so the file shows
+ * the same text on any viewer.
  */
+import PDFDocument from 'pdfkit';
 import { assertNever } from '../common/assert-never';
-import { A4, writePdf, type PdfOp } from './pdf-document';
-import { charWidth, COURIER, HELVETICA, HELVETICA_BOLD, textWidth, winAnsi, type PdfFont } from './pdf-fonts';
+import { pdfFonts, textRuns, type PdfFonts, type PdfStyle } from './pdf-fonts';
 import { reportDocument, type Block } from './report-document';
 import type { Report } from './report-model';
 
+const A4 = { width: 595.28, height: 841.89 };
 const MARGIN_X = 50;
-const TOP = A4.height - 56;
-const BOTTOM = 56;
+const TOP = 56;
+const BOTTOM = A4.height - 56;
 const WIDTH = A4.width - 2 * MARGIN_X;
 const MONO_SIZE = 8;
-const TABLE_SIZE = 7;
-const TABLE_CHAR = TABLE_SIZE * 0.6;
-const TABLE_LEADING = 9;
-const MONO_CHAR = MONO_SIZE * 0.6;
 const MONO_LEADING = 10;
+const TABLE_SIZE = 7;
+const TABLE_LEADING = 9;
+const CELL_GAP = 6;
 const HEADING_SIZE: Record<1 | 2 | 3, number> = { 1: 16, 2: 13, 3: 11 };
 
 /**
- * Breaks WinAnsi text into lines no wider than `max`, at spaces where it can, anywhere inside a word
- * longer than a line. One pass over the characters: a 10 MB rule costs linear time.
+ * Breaks text into lines no wider than `max`, at spaces where it can, anywhere inside a word longer
+ * than a line, never inside a character (a surrogate pair). One pass: a 10 MB rule costs linear time.
  */
-export function wrapText(text: string, max: number, width: (code: number) => number): string[] {
+export function wrapText(text: string, max: number, width: (codePoint: number) => number): string[] {
   const lines: string[] = [];
   let start = 0;
   let lineWidth = 0;
   let lastSpace = -1;
   let widthAtSpace = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  for (let i = 0; i < text.length; ) {
+    const code = text.codePointAt(i) ?? 0;
+    const step = code > 0xffff ? 2 : 1;
     const w = width(code);
     if (code === 32 && lineWidth + w > max) {
       lines.push(text.slice(start, i));
       start = i + 1;
       lineWidth = 0;
       lastSpace = -1;
+      i += step;
       continue;
     }
     while (lineWidth + w > max && i > start) {
@@ -57,152 +61,224 @@ export function wrapText(text: string, max: number, width: (code: number) => num
       widthAtSpace = lineWidth + w;
     }
     lineWidth += w;
+    i += step;
   }
   lines.push(text.slice(start));
   return lines;
 }
 
-const monoWrap = (text: string, chars: number): string[] => wrapText(text, chars, () => 1);
-
-/** Column widths in characters that fit `total`: natural widths, the widest shrunk first. */
-export function columnWidths(columns: readonly string[], rows: readonly string[][], total: number): number[] {
-  const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), Math.max(c.length, 1)));
-  const gaps = 2 * (columns.length - 1);
-  while (widths.reduce((a, b) => a + b, 0) + gaps > total) {
+/** Column widths that fit `total`: natural widths, the widest shrunk first, none below `min`. */
+export function columnWidths(natural: readonly number[], total: number, min: number): number[] {
+  const widths = [...natural];
+  const sum = (): number => widths.reduce((a, b) => a + b, 0);
+  while (sum() > total) {
     let widest = 0;
     for (let i = 1; i < widths.length; i++) if ((widths[i] ?? 0) > (widths[widest] ?? 0)) widest = i;
-    if ((widths[widest] ?? 0) <= 6) break;
-    widths[widest] = (widths[widest] ?? 0) - 1;
+    const w = widths[widest] ?? 0;
+    if (w <= min) break;
+    const second = Math.max(min, ...widths.filter((_, i) => i !== widest));
+    widths[widest] = Math.max(second, w - (sum() - total), min);
+    if (widths[widest] === w) widths[widest] = Math.max(min, w - 1);
   }
   return widths;
 }
 
-class Layout {
-  readonly pages: PdfOp[][] = [[]];
-  private y = TOP;
+/** Draws runs of text in the right fonts, measuring each character once per font and size. */
+class Pen {
+  private readonly widths = new Map<string, number>();
 
-  private get page(): PdfOp[] {
-    return this.pages[this.pages.length - 1] ?? [];
+  constructor(readonly doc: PDFKit.PDFDocument, private readonly fonts: PdfFonts) {}
+
+  private runs(text: string, style: PdfStyle) {
+    return textRuns(text, style, this.fonts);
   }
 
+  charWidth(style: PdfStyle, size: number): (codePoint: number) => number {
+    return (cp) => {
+      const ch = String.fromCodePoint(cp);
+      const key = `${style}|${size}|${ch}`;
+      let w = this.widths.get(key);
+      if (w === undefined) {
+        w = 0;
+        for (const run of this.runs(ch, style)) w += this.doc.font(run.font).fontSize(size).widthOfString(run.text);
+        this.widths.set(key, w);
+      }
+      return w;
+    };
+  }
+
+  /** The sum of the characters' advances (kerning left out: the layout only needs to stay inside its width). */
+  width(text: string, style: PdfStyle, size: number): number {
+    const of = this.charWidth(style, size);
+    let w = 0;
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i) ?? 0;
+      w += of(cp);
+      i += cp > 0xffff ? 2 : 1;
+    }
+    return w;
+  }
+
+  wrap(text: string, max: number, style: PdfStyle, size: number): string[] {
+    return text.split(/\r\n|\r|\n/).flatMap((line) => wrapText(line, max, this.charWidth(style, size)));
+  }
+
+  draw(text: string, x: number, y: number, style: PdfStyle, size: number, gray = 0): void {
+    const color = Math.round(gray * 255);
+    this.doc.fillColor([color, color, color]);
+    let at = x;
+    for (const run of this.runs(text, style)) {
+      this.doc.font(run.font).fontSize(size).text(run.text, at, y, { lineBreak: false });
+      at += this.width(run.text, style, size);
+    }
+  }
+}
+
+class Layout {
+  private y = TOP;
+  pages = 1;
+
+  constructor(private readonly pen: Pen) {}
+
   newPage(): void {
-    this.pages.push([]);
+    this.pen.doc.addPage({ size: 'A4', margin: 0 });
+    this.pages++;
     this.y = TOP;
   }
 
   /** Starts a new page unless `height` more points fit on this one. */
   room(height: number): void {
-    if (this.y - height < BOTTOM && this.y < TOP) this.newPage();
+    if (this.y + height > BOTTOM && this.y > TOP) this.newPage();
   }
 
   gap(points: number): void {
-    this.y -= points;
-  }
-
-  text(x: number, text: string, font: PdfFont, size: number, leading: number, background?: number): void {
-    this.room(leading);
-    this.y -= leading;
-    if (background !== undefined) this.page.push({ kind: 'rect', x: MARGIN_X, y: this.y - 2.5, width: WIDTH, height: leading, gray: background });
-    if (text !== '') this.page.push({ kind: 'text', x, y: this.y, font, size, text });
-  }
-
-  rule(gray: number): void {
-    this.page.push({ kind: 'rect', x: MARGIN_X, y: this.y - 3, width: WIDTH, height: 0.6, gray });
+    this.y += points;
   }
 
   get atTop(): boolean {
     return this.y === TOP;
   }
+
+  line(x: number, text: string, style: PdfStyle, size: number, leading: number, background?: number): void {
+    this.room(leading);
+    if (background !== undefined) this.shade(this.y, leading, background);
+    if (text !== '') this.pen.draw(text, x, this.y + (leading - size) / 2, style, size);
+    this.y += leading;
+  }
+
+  /** Lines side by side (a table row): each cell's lines at its x, the row kept on one page. */
+  row(cells: ReadonlyArray<{ x: number; lines: string[] }>, style: PdfStyle, size: number, leading: number, background?: number, onNewPage?: () => void): void {
+    const height = Math.max(1, ...cells.map((c) => c.lines.length)) * leading;
+    const before = this.pages;
+    this.room(height);
+    if (this.pages !== before) onNewPage?.();
+    if (background !== undefined) this.shade(this.y, height, background);
+    for (const c of cells) c.lines.forEach((l, k) => l !== '' && this.pen.draw(l, c.x, this.y + k * leading + (leading - size) / 2, style, size));
+    this.y += height;
+  }
+
+  rule(gray: number): void {
+    const c = Math.round(gray * 255);
+    this.pen.doc.rect(MARGIN_X, this.y, WIDTH, 0.6).fill([c, c, c]);
+  }
+
+  private shade(y: number, height: number, gray: number): void {
+    const c = Math.round(gray * 255);
+    this.pen.doc.rect(MARGIN_X, y, WIDTH, height).fill([c, c, c]);
+  }
 }
 
-function heading(l: Layout, level: 1 | 2 | 3, text: string): void {
+function heading(l: Layout, pen: Pen, level: 1 | 2 | 3, text: string): void {
   const size = HEADING_SIZE[level];
   if (!l.atTop) l.gap(level === 1 ? 14 : 9);
   // Keep a heading with at least a few lines of what follows it.
   l.room(size * 1.3 + 4 * MONO_LEADING);
-  for (const line of wrapText(winAnsi(text), WIDTH, (c) => charWidth(c, HELVETICA_BOLD, size))) l.text(MARGIN_X, line, HELVETICA_BOLD, size, size * 1.3);
+  for (const line of pen.wrap(text, WIDTH, 'bold', size)) l.line(MARGIN_X, line, 'bold', size, size * 1.3);
   if (level === 1) l.rule(0.7);
   l.gap(4);
 }
 
-function paragraph(l: Layout, text: string, indent = 0): void {
-  const size = 10;
-  for (const line of wrapText(winAnsi(text), WIDTH - indent, (c) => charWidth(c, HELVETICA, size))) l.text(MARGIN_X + indent, line, HELVETICA, size, 13);
+function paragraph(l: Layout, pen: Pen, text: string, indent = 0): void {
+  for (const line of pen.wrap(text, WIDTH - indent, 'sans', 10)) l.line(MARGIN_X + indent, line, 'sans', 10, 13);
 }
 
-function list(l: Layout, items: readonly string[]): void {
-  for (const item of items) paragraph(l, `\u2022 ${item}`, 8);
-  l.gap(4);
-}
-
-function code(l: Layout, lines: readonly string[]): void {
-  const chars = Math.floor((WIDTH - 8) / MONO_CHAR);
+function code(l: Layout, pen: Pen, lines: readonly string[]): void {
   l.gap(2);
   for (const line of lines) {
-    // Continuation lines are indented two characters, so everything wraps two short of the width.
-    monoWrap(winAnsi(line), chars - 2).forEach((part, i) => {
-      l.text(MARGIN_X + 4, i === 0 ? part : `  ${part}`, COURIER, MONO_SIZE, MONO_LEADING, 0.94);
+    // Continuation lines are indented, so a wrapped rule reads as one.
+    pen.wrap(line, WIDTH - 8 - 2 * MONO_SIZE, 'mono', MONO_SIZE).forEach((part, i) => {
+      l.line(MARGIN_X + 4, i === 0 ? part : `  ${part}`, 'mono', MONO_SIZE, MONO_LEADING, 0.94);
     });
   }
   l.gap(6);
 }
 
-function table(l: Layout, columns: readonly string[], rows: readonly string[][]): void {
-  const total = Math.floor(WIDTH / TABLE_CHAR);
-  const cols = columns.map(winAnsi);
-  const body = rows.map((r) => r.map(winAnsi));
-  const widths = columnWidths(cols, body, total);
-  const lineOf = (cells: readonly string[][], k: number): string =>
-    cells.map((c, i) => (c[k] ?? '').padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const rowLines = (row: readonly string[]): string[] => {
-    const cells = widths.map((w, i) => monoWrap(row[i] ?? '', w));
-    const height = Math.max(...cells.map((c) => c.length));
-    return Array.from({ length: height }, (_, k) => lineOf(cells, k));
-  };
-  const header = rowLines(cols);
-  const drawHeader = (): void => {
-    for (const line of header) l.text(MARGIN_X, line, COURIER, TABLE_SIZE, TABLE_LEADING, 0.88);
-  };
+function table(l: Layout, pen: Pen, columns: readonly string[], rows: readonly string[][]): void {
+  const measure = (text: string): number => Math.max(...text.split('\n').map((t) => pen.width(t, 'mono', TABLE_SIZE)), 0);
+  const natural = columns.map((c, i) => Math.min(WIDTH, rows.reduce((w, r) => Math.max(w, measure(r[i] ?? '')), measure(c))));
+  const widths = columnWidths(natural, WIDTH - CELL_GAP * (columns.length - 1), 24);
+  const xs = widths.map((_, i) => MARGIN_X + widths.slice(0, i).reduce((a, b) => a + b + CELL_GAP, 0));
+  const cellsOf = (row: readonly string[]) => widths.map((w, i) => ({ x: xs[i] ?? MARGIN_X, lines: pen.wrap(row[i] ?? '', w, 'mono', TABLE_SIZE) }));
+  const header = cellsOf(columns);
+  const drawHeader = (): void => l.row(header, 'mono', TABLE_SIZE, TABLE_LEADING, 0.88);
   l.gap(2);
-  l.room(TABLE_LEADING * (header.length + 2));
+  l.room(TABLE_LEADING * 3);
   drawHeader();
-  for (const row of body) {
-    const lines = rowLines(row);
-    const before = l.pages.length;
-    l.room(TABLE_LEADING * lines.length);
-    if (l.pages.length !== before) drawHeader();
-    for (const line of lines) l.text(MARGIN_X, line, COURIER, TABLE_SIZE, TABLE_LEADING);
-  }
+  for (const row of rows) l.row(cellsOf(row), 'mono', TABLE_SIZE, TABLE_LEADING, undefined, drawHeader);
   l.gap(8);
 }
 
-function drawBlock(l: Layout, b: Block): void {
+function drawBlock(l: Layout, pen: Pen, b: Block): void {
   switch (b.kind) {
     case 'heading':
-      return heading(l, b.level, b.text);
+      return heading(l, pen, b.level, b.text);
     case 'paragraph':
-      paragraph(l, b.text);
+      paragraph(l, pen, b.text);
       return l.gap(4);
     case 'list':
-      return list(l, b.items);
+      for (const item of b.items) paragraph(l, pen, `\u2022 ${item}`, 8);
+      return l.gap(4);
     case 'table':
-      return table(l, b.columns, b.rows);
+      return table(l, pen, b.columns, b.rows);
     case 'code':
-      return code(l, b.lines);
+      return code(l, pen, b.lines);
     default:
       return assertNever(b);
   }
 }
 
+/** The whole file, as bytes. */
 export function renderReportPdf(report: Report): Uint8Array {
-  const layout = new Layout();
-  for (const block of reportDocument(report)) drawBlock(layout, block);
-  const pages = layout.pages;
-  const title = winAnsi(`${report.title} - ${report.generatedAt}`);
-  pages.forEach((ops, i) => {
-    const label = `Page ${i + 1} of ${pages.length}`;
-    ops.push({ kind: 'text', x: MARGIN_X, y: 30, font: HELVETICA, size: 8, text: title, gray: 0.4 });
-    ops.push({ kind: 'text', x: A4.width - MARGIN_X - textWidth(label, HELVETICA, 8), y: 30, font: HELVETICA, size: 8, text: label, gray: 0.4 });
-  });
-  return writePdf(pages, { title: report.title, creationDate: report.generatedAt });
+  const fonts = pdfFonts();
+  // `font`: pdfkit opens a default font at once; ours, not Helvetica's metrics file (absent from bundles).
+  const doc = new PDFDocument({ pdfVersion: '1.4', font: fonts.styles.sans.file, size: 'A4', margin: 0, bufferPages: true, autoFirstPage: false, info: { Title: report.title, Producer: 'natlens', CreationDate: creationDate(report.generatedAt) } });
+  for (const f of [...Object.values(fonts.styles), ...fonts.fallbacks]) {
+    if (f.face === null) doc.registerFont(f.name, f.bytes);
+    else doc.registerFont(f.name, f.bytes, f.face);
+  }
+  doc.addPage({ size: 'A4', margin: 0 });
+  const pen = new Pen(doc, fonts);
+  const layout = new Layout(pen);
+  for (const block of reportDocument(report)) drawBlock(layout, pen, block);
+  const range = doc.bufferedPageRange();
+  const footer = `${report.title} - ${report.generatedAt}`;
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const label = `Page ${i + 1} of ${range.count}`;
+    pen.draw(footer, MARGIN_X, A4.height - 38, 'sans', 8, 0.4);
+    pen.draw(label, A4.width - MARGIN_X - pen.width(label, 'sans', 8), A4.height - 38, 'sans', 8, 0.4);
+  }
+  doc.flushPages();
+  doc.end();
+  // pdfkit pushes every byte into its (paused) stream by end(); read them out of its buffer.
+  const chunks: Buffer[] = [];
+  for (let chunk = doc.read() as Buffer | null; chunk !== null; chunk = doc.read() as Buffer | null) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  if (!bytes.subarray(-8).toString('latin1').includes('%%EOF')) throw new Error('pdfkit did not finish the document');
+  return new Uint8Array(bytes);
+}
+
+function creationDate(iso: string): Date {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? new Date(0) : d;
 }

@@ -16,6 +16,7 @@ export const FINDINGS_CAPTURES: Record<string, string> = {
 :KUBE-SERVICES - [0:0]
 -A INPUT -j KUBE-SERVICES
 -A KUBE-SERVICES -d 10.96.0.50/32 -p tcp -m comment --comment "default/<script>alert(1)</script>:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-SERVICES -d 10.96.0.51/32 -p tcp -m comment --comment "default/сервис-服务-ελληνικά:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable
 COMMIT
 `,
   'conntrack.txt': `tcp      6 118 SYN_SENT src=10.40.1.3 dst=10.96.0.50 sport=40100 dport=80 [UNREPLIED] src=10.96.0.50 dst=10.40.1.3 sport=80 dport=40100 mark=0 use=1
@@ -30,6 +31,20 @@ web-7d4b9c-abcde       1/1     Running   0          2d    10.40.1.7    edge   <n
 NAME     ENDPOINTS        AGE
 lonely   <none>           1d
 web      10.40.1.7:8080   2d
+`,
+  'ip-addr.txt': `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
+    inet 10.40.1.1/24 brd 10.40.1.255 scope global eth0
+3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
+    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
+    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
+`,
+  'ip-route.txt': `default via 10.20.0.9 dev eth1
+10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1
+10.40.1.0/24 dev eth0 proto kernel scope link src 10.40.1.1
 `,
   'eth0.tcpdump.txt': `1795473825.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0
 1795473826.100000 IP 10.40.1.3.40200 > 10.40.2.9.8080: Flags [S], seq 1, win 64240, length 0

@@ -69,48 +69,49 @@ describe('buildReport on the kernel lab', () => {
 
   it('finds nothing wrong in the lab (FORWARD accepts, every connection answered)', () => {
     const kinds = buildReport(lab).findings.map((f) => f.kind);
-    expect(kinds).not.toContain('forward-drop-policy');
-    expect(kinds).not.toContain('conntrack-unreplied');
+    expect(kinds).toEqual([]);
   });
 });
 
 describe('findings', () => {
-  it('reports each kind with the capture line that shows it', () => {
+  it('lists natlens findings, most severe first, each with the capture lines that show it', () => {
     const r = buildReport(edge);
-    const byKind = new Map(r.findings.map((f) => [f.kind, f]));
-    const drop = byKind.get('forward-drop-policy');
-    expect(drop?.kind === 'forward-drop-policy' && drop.evidence.source).toMatch(/edge\/iptables-save\.txt:3$/);
-    const services = r.findings.filter((f) => f.kind === 'service-no-endpoints');
-    expect(services.map((f) => f.kind === 'service-no-endpoints' && f.service)).toEqual(['default/<script>alert(1)</script>', 'default/lonely']);
-    const [svc, lonely] = services;
-    expect(lonely?.kind === 'service-no-endpoints' && lonely.evidence).toEqual([
-      { source: expect.stringMatching(/edge\/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP, no endpoints listed' },
+    expect(r.findings.map(({ replay: _, ...f }) => f)).toEqual(projectFindings(edge));
+    expect(r.findings.map((f) => [f.severity, f.kind])).toEqual([
+      ['error', 'packet-dropped'], ['warning', 'service-without-endpoints'], ['warning', 'service-without-endpoints'], ['warning', 'service-without-endpoints'],
     ]);
-    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.source).toMatch(/iptables-save\.txt:7$/);
-    expect(svc?.kind === 'service-no-endpoints' && svc.evidence[0]?.text).toContain('-j REJECT --reject-with icmp-port-unreachable');
-    const unreplied = byKind.get('conntrack-unreplied');
-    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.text).toContain('[UNREPLIED]');
-    expect(unreplied?.kind === 'conntrack-unreplied' && unreplied.evidence.source).toMatch(/conntrack\.txt:1$/);
-    const oneSided = byKind.get('one-sided-tcp');
-    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.tuple).toBe('tcp 10.40.1.3:40200 > 10.40.2.9:8080');
-    expect(oneSided?.kind === 'one-sided-tcp' && oneSided.evidence.map((e) => e.source)).toEqual([
-      expect.stringMatching(/eth0\.tcpdump\.txt:1$/), expect.stringMatching(/eth0\.tcpdump\.txt:2$/),
-    ]);
-    expect(r.summary.findings).toBe(5);
+    const drop = r.findings[0];
+    expect(drop?.evidence[0]).toEqual({ source: expect.stringMatching(/edge\/iptables-save\.txt:3$/), text: ':FORWARD DROP [0:0]' });
+    expect(drop?.evidence.map((e) => e.source)).toContainEqual(expect.stringMatching(/eth0\.tcpdump\.txt:1$/));
+    expect(drop?.explanation).toMatch(/Fix: /);
+    // The fix stands on its own line under the finding's heading.
+    expect(renderReportMarkdown(r)).toMatch(/discards it \([^)]*\)\.\n\nFix: add an ACCEPT rule to FORWARD/);
+    expect(r.findings.map((f) => f.service)).toContain('default/сервис-服务-ελληνικά:http');
+    expect(r.summary.findings).toBe(4);
   });
 
-  it('carries natlens findings (the diagnosis) as projectFindings lists them', () => {
-    const r = buildReport(edge);
-    expect(r.diagnosis).toEqual(projectFindings(edge));
-    expect(r.diagnosis.map((f) => f.kind)).toContain('service-without-endpoints');
+  it('replays the trace of a finding and lists its steps with the file:line of each rule', () => {
+    const drop = buildReport(edge).findings.find((f) => f.kind === 'packet-dropped');
+    expect(drop?.trace).toEqual({ node: 'edge', proto: 'tcp', src: '10.40.1.3:40200', dst: '10.40.2.9:8080', in: 'eth0' });
+    const replay = drop?.replay;
+    expect(replay?.command).toBe('natlens trace --node edge --proto tcp --src 10.40.1.3:40200 --dst 10.40.2.9:8080 --in eth0 --follow');
+    expect(replay?.error).toBeNull();
+    expect(replay?.outcomes.map((o) => o.verdict)).toEqual(['drop']);
+    const steps = replay?.outcomes[0]?.steps ?? [];
+    expect(steps.at(-1)).toMatchObject({ node: 'edge', table: 'filter', chain: 'FORWARD', policy: true, target: 'DROP' });
+    for (const s of steps.filter((x) => x.rule !== null)) expect(s.source).toMatch(/edge\/iptables-save\.txt:\d+$/);
+    const md = renderReportMarkdown(buildReport(edge));
+    expect(md).toContain('### Replay');
+    expect(md).toMatch(/DROP \(100%\): dropped: dropped on edge by the DROP policy of filter FORWARD/);
+    expect(md).toMatch(/\| 1 \| edge \| filter\/FORWARD \| DROP \(policy\) \| `policy DROP` \| \S*edge\/iptables-save\.txt:3 \| - \|/);
   });
 
   it('counts the findings beyond the per-kind cap instead of dropping them silently', () => {
-    const r = buildReport(edge, { findingLimit: 0 });
-    expect(r.findings).toEqual([]);
-    expect(r.findingsOmitted.map((o) => o.kind).sort()).toEqual(['conntrack-unreplied', 'forward-drop-policy', 'one-sided-tcp', 'service-no-endpoints']);
-    expect(r.findingsOmitted.find((o) => o.kind === 'service-no-endpoints')?.count).toBe(2);
-    expect(r.summary.findings).toBe(5);
+    const r = buildReport(edge, { findingLimit: 1 });
+    expect(r.findings.map((f) => f.kind)).toEqual(['packet-dropped', 'service-without-endpoints']);
+    expect(r.findingsOmitted).toEqual([{ kind: 'service-without-endpoints', count: 2 }]);
+    expect(r.summary.findings).toBe(4);
+    expect(renderReportMarkdown(r)).toContain('2 more service-without-endpoints findings not listed.');
   });
 
   it('lists kubectl services with their frontends and endpoints, and the pods', () => {
@@ -129,6 +130,7 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('--comment &quot;default/&lt;script&gt;');
+    expect(html).toContain('<h2>2. [warning] Service default/&lt;script&gt;alert(1)&lt;/script&gt;:http has no endpoints</h2>');
   });
 
   it('is one self-contained page: inline style, nothing loaded from elsewhere', () => {
@@ -155,7 +157,7 @@ describe('renderReportMarkdown', () => {
     const report: Report = { ...base, warnings: [{ source: 'odd|file.txt:3', message: 'a | b\nsecond line' }] };
     const md = renderReportMarkdown(report);
     expect(md).toContain('| odd\\|file.txt:3 | a \\| b<br>second line |');
-    const tables = md.split('\n\n').filter((b) => b.startsWith('| '));
+    const tables = md.trimEnd().split('\n\n').filter((b) => b.startsWith('| '));
     expect(tables.length).toBeGreaterThan(3);
     for (const table of tables) {
       const rows = table.split('\n');
@@ -168,7 +170,7 @@ describe('renderReportMarkdown', () => {
     const md = renderReportMarkdown(buildReport(edge));
     expect(md).toContain('```text\n# ');
     expect(md).toContain('--comment "default/<script>alert(1)</script>:http has no endpoints"');
-    expect(md).toContain('Service default/\\<script\\>alert(1)\\</script\\> has no endpoints');
+    expect(md).toContain('Service default/\\<script\\>alert(1)\\</script\\>:http has no endpoints');
     expect(escapeMarkdownCell('x|y')).toBe('x\\|y');
   });
 });
@@ -177,10 +179,10 @@ describe('renderReportJson', () => {
   it('is the report model as one JSON document', () => {
     const r = buildReport(edge, { generatedAt: AT });
     const json = JSON.parse(renderReportJson(r)) as Report & { version: number };
-    expect(json.version).toBe(1);
     expect(json.generatedAt).toBe(AT);
     expect(json.summary.nodes).toBe(1);
-    expect(json.findings.map((f) => f.kind)).toEqual(['forward-drop-policy', 'service-no-endpoints', 'service-no-endpoints', 'conntrack-unreplied', 'one-sided-tcp']);
+    expect(json.version).toBe(2);
+    expect(json.findings.map((f) => f.kind)).toEqual(['packet-dropped', 'service-without-endpoints', 'service-without-endpoints', 'service-without-endpoints']);
   });
 });
 
@@ -190,7 +192,10 @@ describe('very long capture text', () => {
     const rule = `-A KUBE-SERVICES -m comment --comment "${'x'.repeat(10_000_000)}" -j REJECT`;
     const report: Report = {
       ...base,
-      findings: [{ kind: 'service-no-endpoints', service: 'default/big', nodes: ['edge'], evidence: [{ source: 'big.txt:1', text: rule }] }],
+      findings: [{
+        id: 'x', severity: 'warning', kind: 'service-no-endpoints', title: 'big', explanation: 'big', service: 'default/big', nodes: ['edge'], flows: [],
+        evidence: [{ source: 'big.txt:1', text: rule }], trace: null, replay: null,
+      }],
     };
     const html = renderReportHtml(report);
     const md = renderReportMarkdown(report);
@@ -218,6 +223,85 @@ describe('import warnings', () => {
       const r = buildReport(store);
       expect(r.warnings).toEqual([{ source: `${session}:4`, message: expect.stringMatching(/^conntrack not read: .*99999999.*; kept as text$/) }]);
       expect(renderReportMarkdown(r)).toContain('## Import warnings');
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('services, flows, captures and traces', () => {
+  it('lists each service\'s exact kube-proxy rules per node with file:line, not the whole dump', () => {
+    const hello = buildReport(lab).services.find((s) => s.name === 'hello');
+    expect(hello?.rules.map((n) => n.node)).toEqual(['nodea', 'nodeb']);
+    const nodea = hello?.rules[0]?.rules ?? [];
+    expect(nodea).toContainEqual({
+      table: 'nat', chain: 'KUBE-SEP-ZP3FB6NMPNCO4VBJ', source: expect.stringMatching(/nodea\/iptables-save\.txt:40$/),
+      text: '-A KUBE-SEP-ZP3FB6NMPNCO4VBJ -p tcp -m comment --comment "default/hello:http" -m tcp -j DNAT --to-destination 10.40.2.2:8080',
+    });
+    expect(nodea.every((r) => r.chain.startsWith('KUBE-') && !['KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-FORWARD'].includes(r.chain))).toBe(true);
+    const md = renderReportMarkdown(buildReport(lab));
+    expect(md).toContain('### kube-proxy rules on nodea');
+    expect(md).toMatch(/\| `-A KUBE-SERVICES -d 10\.96\.0\.10\/32 .*-j KUBE-SVC-TCOU7JCQXEZGVUNU` \|/);
+  });
+
+  it('gives each flow its hop timeline (node · interface, tuple, stage) and each rewrite its rule\'s file:line', () => {
+    const flow = buildReport(lab).flows.shown.find((f) => f.nat.includes('dnat') && f.hops.length > 2);
+    expect(flow).toBeDefined();
+    expect(flow?.hops[0]).toMatchObject({ node: 'nodea', direction: 'original', stage: expect.stringMatching(/^pre-NAT/) });
+    expect(flow?.hops.some((h) => h.stage.startsWith('post-NAT'))).toBe(true);
+    const dnat = flow?.rewrites.find((w) => w.kind === 'dnat' && w.rule !== null);
+    expect(dnat?.source).toMatch(/iptables-save\.txt:\d+$/);
+    expect(renderReportMarkdown(buildReport(lab))).toContain('## Hop timelines');
+  });
+
+  it('caps hops per flow and counts the rest', () => {
+    for (const f of buildReport(lab).flows.shown) expect(f.hops.length).toBeLessThanOrEqual(16);
+  });
+
+  it('lists the captures with how the node, interface and time were known', () => {
+    const r = buildReport(lab);
+    expect(r.captures).toHaveLength(r.summary.captures);
+    const eth0 = r.captures.find((c) => c.node === 'nodea' && c.kind === 'pcap' && c.source.endsWith('eth0.pcap'));
+    expect(eth0?.provenance).toEqual(['node: the folder nodea/', 'interface: eth0 (from the file name)', 'time: the first packet\'s timestamp']);
+    const save = r.captures.find((c) => c.node === 'nodeb' && c.kind === 'iptables-save');
+    expect(save?.provenance).toContain('time: written in the capture');
+    expect(renderReportHtml(r)).toContain('<h1>Captures</h1>');
+  });
+
+  it('replays the traces the user added, and says why one could not run', () => {
+    const traces = [
+      { node: 'nodea', proto: 'tcp', src: '10.40.1.3', sport: null, dst: '10.96.0.10', dport: 80, in: 'veth-a1', local: false, follow: true, snapshot: null, bridgeNetfilter: null },
+      { node: 'nowhere', proto: 'tcp', src: '10.40.1.3', sport: null, dst: '10.96.0.10', dport: 80, in: 'eth0', local: false, follow: false, snapshot: null, bridgeNetfilter: null },
+    ];
+    const r = buildReport(lab, { traces });
+    expect(r.traces).toHaveLength(2);
+    const [ok, bad] = r.traces;
+    expect(ok?.replay.outcomes.map((o) => o.summary).join(' ')).toContain('default/hello:http');
+    expect(ok?.replay.outcomes.flatMap((o) => o.steps).some((s) => s.nat?.startsWith('DNAT 10.96.0.10:80 -> 10.40.'))).toBe(true);
+    expect(bad?.replay.error).toMatch(/unknown node "nowhere"/);
+    const md = renderReportMarkdown(r);
+    expect(md).toContain('# Traces');
+    expect(md).toContain('natlens trace --node nodea --proto tcp --src 10.40.1.3 --dst 10.96.0.10:80 --in veth-a1 --follow');
+  });
+});
+
+describe('a project of many nodes', () => {
+  it('stays bounded: a service\'s rules listed for a few nodes and the others named', () => {
+    const save = fs.readFileSync(path.join(LAB_NODES, 'nodea', 'iptables-save.txt'), 'utf8');
+    const root = path.join(dir, 'many');
+    for (let i = 0; i < 50; i++) {
+      fs.mkdirSync(path.join(root, `node${String(i).padStart(2, '0')}`), { recursive: true });
+      fs.writeFileSync(path.join(root, `node${String(i).padStart(2, '0')}`, 'iptables-save.txt'), save);
+    }
+    const store = projectOf(dir, 'many.db', [root]);
+    try {
+      const r = buildReport(store);
+      const hello = r.services.find((s) => s.name === 'hello');
+      expect(hello?.programmedOn).toHaveLength(50);
+      expect(hello?.rules.map((n) => n.node)).toEqual(['node00', 'node01', 'node02']);
+      const md = renderReportMarkdown(r);
+      expect(md).toContain('Also programmed on node03, node04');
+      expect(md.length).toBeLessThan(200_000);
     } finally {
       store.close();
     }

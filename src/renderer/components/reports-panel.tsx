@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../../shared/api';
 import type { ReportFileJson, ReportFormat } from '../../shared/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
+import { reportTraces } from '../view-model/report-traces';
+import { describeRequest } from '../view-model/trace-form';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -30,13 +32,14 @@ export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unk
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const traces = useSyncExternalStore(reportTraces.subscribe, reportTraces.snapshot);
 
   useEffect(() => {
     if (empty) return;
     let live = true;
     setPreview(null);
     api
-      .report({ format: 'html' })
+      .report({ format: 'html', traces: traces.map((t) => t.request) })
       .then((file) => {
         if (!live) return;
         setPreview(file);
@@ -46,14 +49,14 @@ export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unk
     return () => {
       live = false;
     };
-  }, [api, revision, empty]);
+  }, [api, revision, empty, traces]);
 
   const download = useCallback(
     (format: ReportFormat) => {
       setBusy(format);
       setError(null);
       api
-        .report({ format })
+        .report({ format, traces: traces.map((t) => t.request) })
         .then((file) => {
           saveFile(file);
           if (format === 'html') setPreview(file);
@@ -61,14 +64,16 @@ export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unk
         .catch((err: unknown) => setError(messageOf(err)))
         .finally(() => setBusy(null));
     },
-    [api],
+    [api, traces],
   );
 
   return (
     <div className="reports">
       <p className="reports-intro">
-        A report of the whole project for colleagues: every node with its interfaces, bridges and routes, the Kubernetes
-        services and their endpoints, the findings with the capture lines that show them, and the NAT flows (the first 200).
+        A report of the whole project for colleagues: the findings first, each with the capture lines that show it, the
+        replay that explains it and what would fix it; the Kubernetes services with the kube-proxy rules behind them; the
+        NAT flows with their hop timelines (the first 200); every node; the captures and how each was known; and the
+        traces you added.
         The same report as <code>natlens report</code>; HTML is one self-contained page with no scripts.
       </p>
       <div className="toolbar reports-actions">
@@ -83,6 +88,22 @@ export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unk
           </span>
         )}
       </div>
+      <section className="report-traces" aria-label="Traces in the report" data-testid="report-traces">
+        {traces.length === 0 ? (
+          <p className="muted">No traces added: run one on the Trace tab and choose “Add to report” to replay it in the report.</p>
+        ) : (
+          <ul>
+            {traces.map((t) => (
+              <li key={t.key}>
+                <span className="mono">{describeRequest(t.request)}</span>{' '}
+                <button type="button" onClick={() => reportTraces.remove(t.key)} aria-label={`Remove ${describeRequest(t.request)} from the report`}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       {error !== null && (
         <p className="banner banner-error" role="alert">
           {error}

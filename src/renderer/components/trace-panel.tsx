@@ -11,6 +11,7 @@ import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
 import { formatRoute, type TraceQuery } from '../view-model/route';
 import { traceFormOf, traceQueryOf } from '../view-model/trace-route';
 import { OutcomeCardView } from './outcome-card';
+import { AddToReport } from './add-to-report';
 
 type Run =
   | { kind: 'idle' }
@@ -185,6 +186,7 @@ function TraceResult({ run }: { run: Run }) {
           <header className="trace-result-head">
             <h2>{outcomesHeadline(cards)}</h2>
             <span className="muted mono">{describeRequest(run.request)}</span>
+            <AddToReport request={run.request} />
           </header>
           {cards.length === 0 ? (
             <p className="empty">The replay produced no outcome.</p>
