@@ -29,7 +29,8 @@ beforeAll(async () => {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      external: ['better-sqlite3', 'electron'],
+      // As scripts/build-cli.mjs: pdfkit and the fonts are read from node_modules, not bundled.
+      external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
       logLevel: 'warning',
     });
   }
