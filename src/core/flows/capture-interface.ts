@@ -2,13 +2,14 @@
  * Which interface a packet was captured on. A pcapng or `tcpdump -i any` capture names it per packet
  * (SLL2 gives only an ifindex, `if5`, which the node's `ip addr` turns into a name); a plain pcap or
  * tcpdump text does not, so the command that made it (`tcpdump -ni cbr0`) or, last, its file name
- * (`eth0.pcap`, `nodea-cbr0.txt`) says it. The answer carries where it came from.
+ * (`eth0.pcap`, `nodea-cbr0.txt`) says it, and last of all `natlens import --interface`. The answer carries
+ * where it came from.
  */
 import path from 'node:path';
 import { analyseCommand } from '../capture/command';
 import type { InterfaceRecord } from '../capture/records';
 
-export type InterfaceBasis = 'packet' | 'command' | 'file-name';
+export type InterfaceBasis = 'packet' | 'command' | 'file-name' | 'import-option';
 
 export interface InterfaceNaming {
   name: string | null;
@@ -18,6 +19,8 @@ export interface InterfaceNaming {
 export interface CaptureOrigin {
   sourceFile: string;
   command: string | null;
+  /** `natlens import --interface`, stored with the capture. */
+  interface?: string | null;
 }
 
 /** tcpdump options that take a value (the value may be glued on or be the next word). */
@@ -75,7 +78,8 @@ export class CaptureInterfaces {
     if (args.iface) this.fallback = { name: args.iface, from: 'command' };
     else {
       const byName = interfaceFromFileName(args.readFile ?? origin.sourceFile, this.names);
-      this.fallback = byName ? { name: byName, from: 'file-name' } : { name: null, from: null };
+      if (byName) this.fallback = { name: byName, from: 'file-name' };
+      else this.fallback = origin.interface ? { name: origin.interface, from: 'import-option' } : { name: null, from: null };
     }
   }
 

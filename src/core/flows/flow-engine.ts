@@ -15,12 +15,13 @@ import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces } from './capture-interface';
+import { findTwins, TwinFrames } from './capture-twins';
 import { FlowSimulator } from './flow-simulator';
 import { buildTimeline } from './flow-timeline';
 import { ServiceIndex } from './service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-3';
+const ALGORITHM = 'stitch-4';
 
 export interface StitchSummary {
   flows: number;
@@ -54,7 +55,7 @@ function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterface
       interfaces = addr ? store.interfacesOf(addr.id) : null;
       cache.set(key, interfaces);
     }
-    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command }, interfaces);
+    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command, interface: c.detail.interface ?? null }, interfaces);
   };
 }
 
@@ -71,6 +72,7 @@ export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, f
 interface CapturePoint {
   /** The interface as the capture names it. */
   raw: string | null;
+  direction: 'in' | 'out' | null;
   point: string;
   iface: string | null;
   next: CapturePoint | undefined;
@@ -80,7 +82,7 @@ interface CapturePoint {
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
-function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
   // Per tuple: its capture points, one per interface it was seen on (almost always one).
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
@@ -89,18 +91,20 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: Capt
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
+    const direction = b.direction(i);
     const head = points.get(tupleId);
     let at = head;
-    while (at !== undefined && at.raw !== iface) at = at.next;
+    while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
     if (at === undefined) {
       if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
-      // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
-      at = { raw: iface, point: `${c.id}|${iface ?? ''}|${tupleId}`, iface: ifaces.of(iface).name, next: head };
+      // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
+      // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
+      at = { raw: iface, direction, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}`, iface: ifaces.of(iface).name, next: head };
       points.set(tupleId, at);
     }
     p.ref = b.frame(i);
     p.iface = at.iface;
-    p.time = b.tsSec(i) + b.tsNsec(i) / 1e9;
+    p.time = b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9;
     p.tuple = tuple;
     p.tcpFlags = b.tcpFlags(i);
     p.seq = b.seq(i);
@@ -123,6 +127,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const captures = flowStore.packetCaptures();
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
+  const twins = findTwins({ store, captures, names: ifaces });
+  const copies = new TwinFrames(twins.runs, twins.captures);
+  const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
+  const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
   const builder = new FlowBuilder();
   const conntrack = flowStore.conntrackRows();
   const conntrackById = new Map<number, ConntrackRow>();
@@ -143,11 +151,13 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
 
   /** A capture's packets with an address tuple, in time order, as (tuple, its id, block, slot). */
   const forEachPacket = (captureId: number, visit: (tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number) => void): void => {
+    if (copies.whollyTwin(captureId)) return;
     const tuples = tuplesOf(captureId);
     for (const run of store.packets.timeOrdered(captureId)) {
       for (let k = 0; k < run.slots.length; k++) {
         const block = run.blocks[k]!;
         const slot = run.slots[k]!;
+        if (copies.isTwin(captureId, block.frame(slot))) continue;
         const tupleId = block.tupleId(slot);
         const tuple = tuples.get(tupleId);
         if (tuple !== undefined) visit(tuple, tupleId, block, slot);
@@ -159,7 +169,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let packets = 0;
   for (const c of captures) {
     const seen = new Set<number>();
-    const sighting = sightings(c, ifaces.get(c.id)!);
+    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
       packets++;
       const flags = b.tcpFlags(i);
@@ -185,7 +195,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let done = 0;
   const provisionalOf = new Map<number, Map<number, number>>();
   for (const c of captures) {
-    const sighting = sightings(c, ifaces.get(c.id)!);
+    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     const flowOfTuple = new Map<number, number>();
     provisionalOf.set(c.id, flowOfTuple);
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
@@ -221,6 +231,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
     }
     w.setClock(clock);
+    w.setTwins(
+      twins.captures.map((t) => ({
+        ...t, shiftSeconds: shiftOf.get(t.captureId)?.shiftSeconds ?? null, timeBasis: shiftOf.get(t.captureId)?.basis ?? null,
+      })),
+      twins.runs,
+    );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
       for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, finalId(flow));

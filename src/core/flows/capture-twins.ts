@@ -1,0 +1,255 @@
+/**
+ * Twin captures and undated times. The same packets are often captured twice at one point: a pcap and
+ * the tcpdump text of it (`tcpdump -w x.pcap --print`), one file imported under two names, an `-i any`
+ * capture beside an `-i cbr0` one. A packet seen at the same node and interface, at the same instant
+ * (to the microsecond), with the same addresses, ports, TCP flags and length, is one sighting: the
+ * richer capture keeps it (a pcap before text, a dated capture before an undated one, else the first
+ * imported) and the other's copy is a twin, left out of flows and counts. A capture whose packets are
+ * all in one other capture is that capture's twin.
+ *
+ * tcpdump text printed without -tt/-tttt has times of day and no date (stored from 1970-01-01). Such a
+ * capture is placed by what else the project knows, in this order: its twin (exact), the node's other
+ * dated captures, the file's modification time; the basis is kept so every face can say it is inferred.
+ * Times of day are matched modulo 15 minutes, the granularity of time zones, so a capture printed in
+ * local time still meets its UTC pcap.
+ */
+import type { PacketCaptureRow, TimeBasis } from '../model/flow-store';
+import type { PacketBlock } from '../model/packet-block';
+import type { Store } from '../model/store';
+import type { CaptureInterfaces } from './capture-interface';
+
+export type { TimeBasis };
+
+/** Where the times of a capture without dates were placed: add `shiftSeconds` to its packets' stored times. */
+export interface CapturePlacement {
+  captureId: number;
+  shiftSeconds: number;
+  basis: TimeBasis;
+}
+
+/** Consecutive frames of `captureId` that are copies of packets of `twinOf`. */
+export interface TwinRun {
+  captureId: number;
+  firstFrame: number;
+  lastFrame: number;
+  twinOf: number;
+}
+
+export interface CaptureTwinSummary {
+  captureId: number;
+  packets: number;
+  /** Packets that are copies of another capture's. */
+  duplicates: number;
+  /** The capture holding most of those copies; with duplicates === packets this capture is its twin. */
+  twinOf: number | null;
+}
+
+export interface TwinReport {
+  runs: TwinRun[];
+  placements: CapturePlacement[];
+  captures: CaptureTwinSummary[];
+}
+
+/** Stored times before this are not times since 1970 but times of day (or since the first packet). */
+const UNDATED_BEFORE = 40 * 86400;
+const DAY = 86400;
+const ZONE_STEP = 900;
+const NOT_IP = 0x3c6ef372;
+
+/** Frames of one capture that stitching leaves out (copies of a twin's packets). */
+export class TwinFrames {
+  private readonly frames = new Map<number, Set<number> | 'all'>();
+
+  constructor(runs: readonly TwinRun[], summaries: readonly CaptureTwinSummary[]) {
+    for (const s of summaries) if (s.packets > 0 && s.duplicates === s.packets) this.frames.set(s.captureId, 'all');
+    for (const r of runs) {
+      let set = this.frames.get(r.captureId);
+      if (set === 'all') continue;
+      if (set === undefined) this.frames.set(r.captureId, (set = new Set()));
+      for (let f = r.firstFrame; f <= r.lastFrame; f++) set.add(f);
+    }
+  }
+
+  /** True when the capture has no packet of its own (it is wholly a twin). */
+  whollyTwin(captureId: number): boolean {
+    return this.frames.get(captureId) === 'all';
+  }
+
+  isTwin(captureId: number, frame: number): boolean {
+    const set = this.frames.get(captureId);
+    return set === 'all' || (set !== undefined && set.has(frame));
+  }
+}
+
+function hashString(s: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A 53-bit number standing for (interface, time modulo 15 min to the µs, tuple, TCP flags, length). For
+ * ARP and other non-IP frames only the interface and the instant: tcpdump's text of them names fewer
+ * fields than the frame holds.
+ */
+function signature(ifaceHash: number, tupleHash: number, b: PacketBlock, i: number, ip: boolean): number {
+  const sec = b.tsSec(i);
+  const micros = Math.floor(b.tsNsec(i) / 1000);
+  let h = Math.imul(ifaceHash ^ tupleHash, 0x85ebca6b);
+  h = Math.imul(h ^ (((sec % ZONE_STEP) + ZONE_STEP) % ZONE_STEP), 0xc2b2ae35);
+  h = Math.imul(h ^ micros, 0x85ebca6b);
+  if (ip) h = Math.imul(h ^ (((b.tcpFlags(i) ?? 0x1ff) << 20) | ((b.payloadLen(i) ?? 0xfffff) & 0xfffff)), 0xc2b2ae35);
+  const low = (h ^ (h >>> 16)) >>> 0;
+  const high = (Math.imul(tupleHash ^ micros ^ ifaceHash, 0x27d4eb2f) >>> 11) & 0x1fffff;
+  return high * 2 ** 32 + low;
+}
+
+export interface TwinInputs {
+  store: Store;
+  captures: readonly PacketCaptureRow[];
+  names: ReadonlyMap<number, CaptureInterfaces>;
+}
+
+/** Whether a capture's times are times of day without a date. */
+export function isUndated(c: PacketCaptureRow, firstSec: number | null): boolean {
+  return c.kind === 'tcpdump-text' && c.detail.clock === 'time-of-day' && firstSec !== null && firstSec < UNDATED_BEFORE;
+}
+
+/** Finds twin packets and places undated captures, one node (and namespace) at a time. */
+export function findTwins({ store, captures, names }: TwinInputs): TwinReport {
+  const report: TwinReport = { runs: [], placements: [], captures: [] };
+  const groups = new Map<string, PacketCaptureRow[]>();
+  for (const c of captures) {
+    const key = `${c.nodeId}|${c.netns ?? ''}`;
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  for (const group of groups.values()) findTwinsOnNode(store, group, names, report);
+  return report;
+}
+
+function firstSecOf(store: Store, captureId: number): number | null {
+  const first = store.packets.blocks(captureId)[0];
+  return first === undefined ? null : first.minSec;
+}
+
+function findTwinsOnNode(
+  store: Store, group: readonly PacketCaptureRow[], names: ReadonlyMap<number, CaptureInterfaces>, report: TwinReport,
+): void {
+  const info = group.map((c) => ({ c, first: firstSecOf(store, c.id) }));
+  const undated = new Set(info.filter((x) => isUndated(x.c, x.first)).map((x) => x.c.id));
+  // Richest first: the copy a later capture matches is the one kept.
+  const rank = (c: PacketCaptureRow): number => (c.kind === 'pcap' ? 0 : 2) + (undated.has(c.id) ? 1 : 0);
+  const ordered = info.map((x) => x.c).sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+  // signature → capture id × 2^32 + the packet's stored second (dated captures' seconds fit in 32 bits).
+  const seen = new Map<number, number>();
+  const single = group.length === 1;
+  for (const c of ordered) {
+    const namer = names.get(c.id)!;
+    // Every tuple, ARP's sender/target too: a twin must match packet for packet, not only the IP ones.
+    const tuples = store.packets.tuplesOf(c.id);
+    const tupleHashes = new Map<number, number>();
+    const ifaceHashes = new Map<string | null, number>();
+    const matchedBy = new Map<number, number>();
+    const shifts = new Map<number, number>();
+    let packets = 0;
+    let duplicates = 0;
+    let run: TwinRun | null = null;
+    if (single) {
+      report.captures.push({ captureId: c.id, packets: store.packets.count(c.id), duplicates: 0, twinOf: null });
+      continue;
+    }
+    const closeRun = (): void => {
+      if (run) report.runs.push(run);
+      run = null;
+    };
+    for (const meta of store.packets.blocks(c.id)) {
+      const b = store.packets.block(meta.id);
+      for (let i = 0; i < b.count; i++) {
+        packets++;
+        const tupleId = b.tupleId(i);
+        let th = tupleHashes.get(tupleId);
+        if (th === undefined) {
+          const t = tuples.get(tupleId);
+          th = t === undefined || t.ipProto === null ? NOT_IP : hashString(`${t.ipProto}|${t.src}|${t.sport ?? ''}|${t.dst}|${t.dport ?? ''}`, 0x811c9dc5);
+          tupleHashes.set(tupleId, th);
+        }
+        const raw = b.iface(i);
+        let ih = ifaceHashes.get(raw);
+        if (ih === undefined) {
+          ih = hashString(namer.of(raw).name ?? '', 0x9747b28c);
+          ifaceHashes.set(raw, ih);
+        }
+        const sig = signature(ih, th, b, i, th !== NOT_IP);
+        const sec = b.tsSec(i);
+        const hit = seen.get(sig);
+        const hitCapture = hit === undefined ? null : Math.floor(hit / 2 ** 32);
+        const hitSec = hit === undefined ? null : hit - hitCapture! * 2 ** 32;
+        // Both dated: the same second, not merely the same time of day.
+        const same = hit !== undefined && hitCapture !== c.id && (undated.has(c.id) || undated.has(hitCapture!) || hitSec === sec);
+        if (!same) {
+          closeRun();
+          if (hit === undefined) seen.set(sig, c.id * 2 ** 32 + Math.max(0, Math.min(sec, 2 ** 32 - 1)));
+          continue;
+        }
+        duplicates++;
+        matchedBy.set(hitCapture!, (matchedBy.get(hitCapture!) ?? 0) + 1);
+        if (undated.has(c.id) && !undated.has(hitCapture!)) {
+          const shift = hitSec! - sec;
+          shifts.set(shift, (shifts.get(shift) ?? 0) + 1);
+        }
+        const frame = b.frame(i);
+        if (run !== null && (run as TwinRun).twinOf === hitCapture && (run as TwinRun).lastFrame === frame - 1) (run as TwinRun).lastFrame = frame;
+        else {
+          closeRun();
+          run = { captureId: c.id, firstFrame: frame, lastFrame: frame, twinOf: hitCapture! };
+        }
+      }
+    }
+    closeRun();
+    const twinOf = [...matchedBy].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
+    report.captures.push({ captureId: c.id, packets, duplicates, twinOf });
+    if (undated.has(c.id)) {
+      const best = [...shifts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+      if (best !== undefined) report.placements.push({ captureId: c.id, shiftSeconds: best[0], basis: 'twin' });
+    }
+  }
+  placeUndated(store, group, info, undated, report);
+}
+
+/** Undated captures no twin placed: by the node's other dated captures, else by the file's modification time. */
+function placeUndated(
+  store: Store, group: readonly PacketCaptureRow[], info: ReadonlyArray<{ c: PacketCaptureRow; first: number | null }>,
+  undated: ReadonlySet<number>, report: TwinReport,
+): void {
+  const placed = new Set(report.placements.map((p) => p.captureId));
+  const pending = info.filter((x) => undated.has(x.c.id) && !placed.has(x.c.id) && x.first !== null);
+  if (pending.length === 0) return;
+  const nodeTimes: number[] = [];
+  for (const x of info) if (!undated.has(x.c.id) && x.first !== null && x.first >= UNDATED_BEFORE) nodeTimes.push(x.first);
+  const nodeId = group[0]!.nodeId;
+  for (const row of store.capturesOf(nodeId)) {
+    if (row.kind === 'pcap' || row.kind === 'tcpdump-text' || row.takenAt === null) continue;
+    const t = Date.parse(row.takenAt) / 1000;
+    if (!Number.isNaN(t) && t >= UNDATED_BEFORE) nodeTimes.push(t);
+  }
+  nodeTimes.sort((a, b) => a - b);
+  for (const { c, first } of pending) {
+    const reference = nodeTimes.length > 0 ? nodeTimes[nodeTimes.length >> 1]! : null;
+    if (reference !== null) {
+      report.placements.push({ captureId: c.id, shiftSeconds: nearestDayShift(first!, reference), basis: 'node-captures' });
+      continue;
+    }
+    const mtime = c.detail.fileModifiedAt === undefined ? NaN : Date.parse(c.detail.fileModifiedAt) / 1000;
+    if (Number.isNaN(mtime)) continue;
+    // The file was written as the packets came: its first packet falls on the day before its modification time.
+    const shift = nearestDayShift(first!, mtime);
+    report.placements.push({ captureId: c.id, shiftSeconds: first! + shift > mtime ? shift - DAY : shift, basis: 'file-mtime' });
+  }
+}
+
+/** The whole-day shift that brings `sec` nearest to `reference`. */
+export function nearestDayShift(sec: number, reference: number): number {
+  return Math.round((reference - sec) / DAY) * DAY;
+}
