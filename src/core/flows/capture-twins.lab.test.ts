@@ -1,0 +1,140 @@
+/**
+ * The kernel lab's captures (test/fixtures/lab/nodes) were written once as pcap and once as the tcpdump
+ * text of the same packets. Whatever form a user imports, the flows must be the same: same connections,
+ * same packet counts, same capture points. Also: text without dates lands on the pcap's date.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importPaths } from '../import/import-paths';
+import { FlowStore } from '../model/flow-store';
+import { tempProject } from '../../../test/support/temp-project';
+import { stitchFlows } from './flow-engine';
+import { listFlows, type FlowView } from './flow-views';
+
+const NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');
+const project = tempProject('twins');
+afterAll(() => project.cleanup());
+
+type Form = 'pcap' | 'text' | 'both';
+
+/** A copy of the lab with the packet captures of one form only (everything else kept). */
+function labAs(form: Form): string {
+  const root = project.file(`lab-${form}`);
+  for (const node of fs.readdirSync(NODES)) {
+    fs.mkdirSync(path.join(root, node), { recursive: true });
+    for (const f of fs.readdirSync(path.join(NODES, node))) {
+      if (form === 'pcap' && f.endsWith('.tcpdump.txt')) continue;
+      if (form === 'text' && f.endsWith('.pcap')) continue;
+      fs.copyFileSync(path.join(NODES, node, f), path.join(root, node, f));
+    }
+  }
+  return root;
+}
+
+interface FlowShape {
+  tuples: string;
+  packets: number;
+  points: string[];
+  retransmissions: number | null;
+  perPoint: Record<string, number>;
+}
+
+function shape(f: FlowView): FlowShape {
+  const perPoint: Record<string, number> = {};
+  for (const o of f.observations) {
+    if (o.kind !== 'packet') continue;
+    const key = `${o.node} ${o.interface} ${o.packet.src}:${o.packet.sport}>${o.packet.dst}:${o.packet.dport}`;
+    perPoint[key] = (perPoint[key] ?? 0) + 1;
+  }
+  return {
+    tuples: `${f.proto} ${JSON.stringify(f.original)} ${JSON.stringify(f.reply)} ${f.nat.join(',')} ${f.service}`,
+    packets: f.packets,
+    points: [...new Set(f.observations.filter((o) => o.kind === 'packet').map((o) => `${o.node} ${o.interface}`))].sort(),
+    retransmissions: f.tcp?.retransmissions ?? null,
+    perPoint,
+  };
+}
+
+function flowsOf(form: Form): { flows: FlowView[]; shapes: FlowShape[] } {
+  const store = project.store(`${form}.db`);
+  const report = importPaths(store, [labAs(form)]);
+  expect(report.errors).toEqual([]);
+  stitchFlows(store);
+  const flows = listFlows(store);
+  return { flows, shapes: flows.map(shape).sort((a, b) => a.tuples.localeCompare(b.tuples)) };
+}
+
+describe('flows of the lab imported as pcap, as text, or both', () => {
+  const pcap = flowsOf('pcap');
+  const text = flowsOf('text');
+  const both = flowsOf('both');
+
+  it('gives the same flows, packet counts and interfaces whichever form was imported', () => {
+    expect(pcap.shapes.length).toBeGreaterThanOrEqual(9);
+    expect(text.shapes).toEqual(pcap.shapes);
+    expect(both.shapes).toEqual(pcap.shapes);
+  });
+
+  it('counts each real packet once: no flow of the lab shows a retransmission, no interface is unknown', () => {
+    for (const f of both.flows) {
+      if (f.tcp) expect(f.tcp.retransmissions, `flow ${f.id}`).toBe(0);
+      for (const o of f.observations) if (o.kind === 'packet') expect(o.interface, o.source).not.toBeNull();
+    }
+  });
+
+  it('records which captures are twins: every text is wholly a copy of its pcap', () => {
+    const store = project.store('both.db');
+    const twins = new FlowStore(store).captureTwins();
+    const byFile = new Map(twins.map((t) => [store.capture(t.captureId)!.sourceFile, t]));
+    for (const [file, t] of byFile) {
+      if (!file.endsWith('.tcpdump.txt')) continue;
+      expect(t.duplicates, file).toBe(t.packets);
+      expect(store.capture(t.twinOf!)!.sourceFile.endsWith('.pcap'), file).toBe(true);
+    }
+  });
+});
+
+describe('tcpdump text without dates', () => {
+  /** eth0's text as tcpdump prints it by default (time of day, no date), beside the pcap or alone. */
+  function undatedLab(withPcap: boolean, name: string): string {
+    const dir = project.file(name, 'nodea');
+    fs.mkdirSync(dir, { recursive: true });
+    const text = fs.readFileSync(path.join(NODES, 'nodea', 'eth0.tcpdump.txt'), 'utf8').replace(/^(\d+)\.(\d{6}) /gm, (_, sec: string, frac: string) => {
+      const d = new Date(Number(sec) * 1000);
+      return `${d.toISOString().slice(11, 19)}.${frac} `;
+    });
+    fs.writeFileSync(path.join(dir, 'eth0.tcpdump.txt'), text);
+    if (withPcap) fs.copyFileSync(path.join(NODES, 'nodea', 'eth0.pcap'), path.join(dir, 'eth0.pcap'));
+    return path.dirname(dir);
+  }
+
+  it('places them on the date of their twin pcap, marked inferred, and counts them once', () => {
+    const store = project.store('undated-twin.db');
+    expect(importPaths(store, [undatedLab(true, 'undated-twin')]).errors).toEqual([]);
+    stitchFlows(store);
+    const twins = new FlowStore(store).captureTwins();
+    const textTwin = twins.find((t) => store.capture(t.captureId)!.kind === 'tcpdump-text')!;
+    expect(textTwin).toMatchObject({ timeBasis: 'twin', duplicates: textTwin.packets });
+    expect(textTwin.shiftSeconds! % 86400).toBe(0);
+    const flows = listFlows(store);
+    for (const f of flows) for (const o of f.observations) expect(o.time?.startsWith('1970')).not.toBe(true);
+  });
+
+  it('places them by the file time when nothing else is dated, never in 1970', () => {
+    const root = undatedLab(false, 'undated-alone');
+    const file = path.join(root, 'nodea', 'eth0.tcpdump.txt');
+    const mtime = new Date('2026-11-24T01:00:00Z');
+    fs.utimesSync(file, mtime, mtime);
+    const store = project.store('undated-alone.db');
+    expect(importPaths(store, [root]).errors).toEqual([]);
+    stitchFlows(store);
+    const packets = listFlows(store).flatMap((f) => f.observations.filter((o) => o.kind === 'packet'));
+    expect(packets.length).toBeGreaterThan(0);
+    for (const o of packets) {
+      expect(o).toMatchObject({ timeInferred: true, timeBasis: 'file-mtime' });
+      // 22:43 of the day before the file was last written.
+      expect(o.time!.slice(0, 16)).toBe('2026-11-23T22:43');
+    }
+  });
+});
