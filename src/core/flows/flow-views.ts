@@ -23,6 +23,8 @@ export interface ObservationView {
   time: string | null;
   packet: TupleView;
   // ---- beyond the contract ----
+  /** The protocol by name (`tcp`, `igmp`, `ipv6-icmp`; a number only when it has none). */
+  proto: string;
   kind: 'packet' | 'conntrack';
   /** Where the interface name came from: the packet, the capture command, the capture's file name, or `import --interface`. */
   interfaceFrom: InterfaceBasis | null;
@@ -149,7 +151,7 @@ class ObservationReader {
     const { direction, stage } = classify(flow, packet);
     return {
       node: p.node, interface: naming.name, source: packetSource(p, p.frame, p.line), time: isoTime(p.tsSec, p.tsNsec), packet,
-      kind: 'packet', interfaceFrom: naming.from, timeInferred: p.timeBasis !== null, timeBasis: p.timeBasis,
+      proto: protoName(p.ipProto ?? flow.proto), kind: 'packet', interfaceFrom: naming.from, timeInferred: p.timeBasis !== null, timeBasis: p.timeBasis,
       twins: this.twinsOf.get(p.captureId) ?? [], netns: p.netns, alignedTime: isoTime(p.atSec, p.atNsec), clockOffset: offset,
       clockAligned: aligned, direction, stage, tcpFlags: p.ipProto === 6 ? tcpFlagText(p.tcpFlags) : null, seq: p.seq, ack: p.ack,
       length: p.payloadLen, captureId: p.captureId, frame: p.frame,
@@ -201,7 +203,7 @@ function conntrackObservations(flow: StoredFlowRow, timeline: FlowTimeline, read
     const { offset, aligned } = reader.offset(c.node);
     const time = stored[i]?.time ?? null;
     return {
-      node: c.node, interface: null, source: c.source, time: isoFromSeconds(time), packet: c.original, kind: 'conntrack' as const,
+      node: c.node, interface: null, source: c.source, time: isoFromSeconds(time), packet: c.original, proto: protoName(flow.proto), kind: 'conntrack' as const,
       interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: null, alignedTime: time === null ? null : isoFromSeconds(time + offset),
       clockOffset: offset, clockAligned: aligned, direction: 'original' as const, stage: `conntrack ${c.state ?? ''}`.trim(),
       tcpFlags: null, seq: null, ack: null, length: null, captureId: 0, frame: null, reply: c.reply, unreplied: c.unreplied,
