@@ -28,6 +28,7 @@ export const importCommand: CliCommand = {
     if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH');
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
     const json = flagOption(args, 'json');
+    const iface = interfaceOption(args);
     let report: ImportReport;
     let store: Store | null = null;
     const progress = new ProgressLine(io);
@@ -35,7 +36,7 @@ export const importCommand: CliCommand = {
     prewarmDumpReader(args.positionals);
     try {
       store = Store.open(dbPath);
-      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, interface: interfaceOption(args), onProgress: (p) => progress.update(p) });
+      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, interface: iface, onProgress: (p) => progress.update(p) });
     } catch (e) {
       report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] };
     } finally {

@@ -54,13 +54,29 @@ export function tcpdumpArguments(command: string): { iface: string | null; readF
   return { iface: iface === 'any' ? null : iface, readFile };
 }
 
-/** The interface named by a file name's words (`eth0.pcap`, `nodea_cbr0.tcpdump.txt`), if one of them is one. */
+/**
+ * The interface named by a file name's words (`eth0.pcap`, `nodea_cbr0.tcpdump.txt`, `tcpdump-cbr0.txt`,
+ * `nodea-veth-a2.pcap`), if one of them is one. Words are cut at `.`, `_` and spaces; a word with hyphens
+ * also stands for each hyphen-joined run of its parts, since interface names hold hyphens too. Known
+ * interfaces of the node (its `ip addr`) decide; without them a name that looks like an interface does,
+ * one ending in a digit first (`eth0` of `eth0-capture`), the longest first.
+ */
 export function interfaceFromFileName(file: string, known: ReadonlySet<string>): string | null {
   const words = path.basename(file).split(/[._\s]+/).filter((w) => w !== '');
-  for (const w of words) if (known.has(w) && w !== 'any') return w;
-  if (known.size > 0) return null;
-  for (const w of words) if (WELL_KNOWN.test(w)) return w;
-  return null;
+  const candidates: string[] = [];
+  for (const w of words) {
+    const parts = w.split('-');
+    for (let i = 0; i < parts.length; i++) {
+      for (let j = parts.length; j > i; j--) {
+        const c = parts.slice(i, j).join('-');
+        if (c !== '' && c !== 'any') candidates.push(c);
+      }
+    }
+  }
+  const byLength = [...candidates].sort((a, b) => b.length - a.length);
+  if (known.size > 0) return byLength.find((c) => known.has(c)) ?? null;
+  const looks = byLength.filter((c) => WELL_KNOWN.test(c));
+  return looks.find((c) => /\d$/.test(c)) ?? looks[0] ?? null;
 }
 
 /** Names the interface of every packet of one capture. */
