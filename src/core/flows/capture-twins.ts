@@ -55,6 +55,12 @@ const UNDATED_BEFORE = 40 * 86400;
 const DAY = 86400;
 const ZONE_STEP = 900;
 const NOT_IP = 0x3c6ef372;
+const WINDOW_MICROS = ZONE_STEP * 1e6;
+/**
+ * Two tcpdumps at one interface (`-i any` and `-i cbr0`) stamp the same packet a microsecond or two apart;
+ * a pcap and its own text agree exactly. Copies are looked for this close, nearest first.
+ */
+const SLACK_MICROS = 5;
 
 /** Frames of one capture that stitching leaves out (copies of a twin's packets). */
 export class TwinFrames {
@@ -92,17 +98,18 @@ function hashString(s: string, seed: number): number {
  * ARP and other non-IP frames only the interface and the instant: tcpdump's text of them names fewer
  * fields than the frame holds.
  */
-function signature(ifaceHash: number, tupleHash: number, b: PacketBlock, i: number, ip: boolean): number {
-  const sec = b.tsSec(i);
-  const micros = Math.floor(b.tsNsec(i) / 1000);
+function signature(ifaceHash: number, tupleHash: number, micros: number, flagsLen: number | null): number {
   let h = Math.imul(ifaceHash ^ tupleHash, 0x85ebca6b);
-  h = Math.imul(h ^ (((sec % ZONE_STEP) + ZONE_STEP) % ZONE_STEP), 0xc2b2ae35);
-  h = Math.imul(h ^ micros, 0x85ebca6b);
-  if (ip) h = Math.imul(h ^ (((b.tcpFlags(i) ?? 0x1ff) << 20) | ((b.payloadLen(i) ?? 0xfffff) & 0xfffff)), 0xc2b2ae35);
+  h = Math.imul(h ^ Math.floor(micros / 1e6), 0xc2b2ae35);
+  h = Math.imul(h ^ (micros % 1e6), 0x85ebca6b);
+  if (flagsLen !== null) h = Math.imul(h ^ flagsLen, 0xc2b2ae35);
   const low = (h ^ (h >>> 16)) >>> 0;
   const high = (Math.imul(tupleHash ^ micros ^ ifaceHash, 0x27d4eb2f) >>> 11) & 0x1fffff;
   return high * 2 ** 32 + low;
 }
+
+/** Probe order for a copy's time: the same microsecond first, then ±1, ±2 ... ±SLACK_MICROS. */
+const PROBES: readonly number[] = [0, ...Array.from({ length: SLACK_MICROS }, (_, k) => [k + 1, -(k + 1)]).flat()];
 
 export interface TwinInputs {
   store: Store;
@@ -152,6 +159,8 @@ function findTwinsOnNode(
     const tupleHashes = new Map<number, number>();
     const ifaceHashes = new Map<string | null, number>();
     const matchedBy = new Map<number, number>();
+    /** Copies this capture already paired with. */
+    const taken = new Set<number>();
     const shifts = new Map<number, number>();
     let packets = 0;
     let duplicates = 0;
@@ -181,29 +190,48 @@ function findTwinsOnNode(
           ih = hashString(namer.of(raw).name ?? '', 0x9747b28c);
           ifaceHashes.set(raw, ih);
         }
-        const sig = signature(ih, th, b, i, th !== NOT_IP);
         const sec = b.tsSec(i);
-        const hit = seen.get(sig);
-        const hitCapture = hit === undefined ? null : Math.floor(hit / 2 ** 32);
-        const hitSec = hit === undefined ? null : hit - hitCapture! * 2 ** 32;
-        // Both dated: the same second, not merely the same time of day.
-        const same = hit !== undefined && hitCapture !== c.id && (undated.has(c.id) || undated.has(hitCapture!) || hitSec === sec);
-        if (!same) {
+        const micros = Math.floor(b.tsNsec(i) / 1000);
+        const inWindow = (((sec % ZONE_STEP) + ZONE_STEP) % ZONE_STEP) * 1e6 + micros;
+        const flagsLen = th === NOT_IP ? null : (((b.tcpFlags(i) ?? 0x1ff) << 20) | ((b.payloadLen(i) ?? 0xfffff) & 0xfffff)) >>> 0;
+        let hit: { capture: number; diff: number; sig: number } | null = null;
+        for (const k of PROBES) {
+          const t = (inWindow + k + WINDOW_MICROS) % WINDOW_MICROS;
+          const probe = signature(ih, th, t, flagsLen);
+          const value = seen.get(probe);
+          if (value === undefined || taken.has(probe)) continue;
+          const capture = Math.floor(value / 2 ** 32);
+          if (capture === c.id) continue;
+          // The copy's own time: its stored second and the microsecond the probe found it at.
+          const diff = ((value - capture * 2 ** 32) * 1e6 + (t % 1e6)) - (sec * 1e6 + micros);
+          // Both dated: the same instant, not merely the same time of day.
+          if (!undated.has(c.id) && !undated.has(capture) && Math.abs(diff) > SLACK_MICROS) continue;
+          hit = { capture, diff, sig: probe };
+          break;
+        }
+        if (hit === null) {
           closeRun();
-          if (hit === undefined) seen.set(sig, c.id * 2 ** 32 + Math.max(0, Math.min(sec, 2 ** 32 - 1)));
+          const own = signature(ih, th, inWindow, flagsLen);
+          if (!seen.has(own)) seen.set(own, c.id * 2 ** 32 + Math.max(0, Math.min(sec, 2 ** 32 - 1)));
           continue;
         }
+        // One copy stands for one packet: a bridge's three sightings of a segment pair off one to one.
+        taken.add(hit.sig);
+        // Kept as a copy's own instant too, so an exact twin of this capture (its text) pairs with it, not with the first.
+        const own = signature(ih, th, inWindow, flagsLen);
+        if (!seen.has(own)) seen.set(own, c.id * 2 ** 32 + Math.max(0, Math.min(sec, 2 ** 32 - 1)));
+        const hitCapture = hit.capture;
         duplicates++;
-        matchedBy.set(hitCapture!, (matchedBy.get(hitCapture!) ?? 0) + 1);
-        if (undated.has(c.id) && !undated.has(hitCapture!)) {
-          const shift = hitSec! - sec;
+        matchedBy.set(hitCapture, (matchedBy.get(hitCapture) ?? 0) + 1);
+        if (undated.has(c.id) && !undated.has(hitCapture)) {
+          const shift = Math.round(hit.diff / 1e6);
           shifts.set(shift, (shifts.get(shift) ?? 0) + 1);
         }
         const frame = b.frame(i);
         if (run !== null && (run as TwinRun).twinOf === hitCapture && (run as TwinRun).lastFrame === frame - 1) (run as TwinRun).lastFrame = frame;
         else {
           closeRun();
-          run = { captureId: c.id, firstFrame: frame, lastFrame: frame, twinOf: hitCapture! };
+          run = { captureId: c.id, firstFrame: frame, lastFrame: frame, twinOf: hitCapture };
         }
       }
     }

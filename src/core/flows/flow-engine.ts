@@ -74,6 +74,7 @@ interface CapturePoint {
   raw: string | null;
   direction: 'in' | 'out' | null;
   point: string;
+  site: string;
   iface: string | null;
   next: CapturePoint | undefined;
 }
@@ -87,7 +88,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', netns: c.netns,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
@@ -99,7 +100,10 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
       if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
       // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
-      at = { raw: iface, direction, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}`, iface: ifaces.of(iface).name, next: head };
+      at = {
+        raw: iface, direction, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}`, site: `${c.id}|${iface ?? ''}`,
+        iface: ifaces.of(iface).name, next: head,
+      };
       points.set(tupleId, at);
     }
     p.ref = b.frame(i);
@@ -111,6 +115,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
     p.ack = b.ack(i);
     p.payloadLen = b.payloadLen(i);
     p.point = at.point;
+    p.site = at.site;
     return p;
   };
 }
@@ -204,6 +209,13 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       if (++done % 100_000 === 0) progress('stitching', done);
     });
     builder.endCapture();
+  }
+  // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
+  for (const c of captures) {
+    const flowOfTuple = provisionalOf.get(c.id)!;
+    for (const [tupleId, tuple] of tuplesOf(c.id)) {
+      if (!flowOfTuple.has(tupleId) && builder.knows(tuple, Infinity)) flowOfTuple.set(tupleId, builder.flowOf(tuple));
+    }
   }
   // Every tuple's flow is known now: the tuples themselves are not needed again.
   tupleCache.clear();
