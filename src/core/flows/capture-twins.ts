@@ -8,12 +8,12 @@
  * all in one other capture is that capture's twin.
  *
  * tcpdump text printed without -tt/-tttt has times of day and no date (stored from 1970-01-01). Such a
- * capture is placed by what else the project knows, in this order: its twin (exact), the node's other
- * dated captures, the file's modification time; the basis is kept so every face can say it is inferred.
+ * capture is placed by what else the project knows, in this order: its twin (exact), what `date` printed
+ * in the same transcript, the node's other dated captures, the file's modification time; the basis is kept so every face can say it is inferred.
  * Times of day are matched modulo 15 minutes, the granularity of time zones, so a capture printed in
  * local time still meets its UTC pcap.
  */
-import type { PacketCaptureRow, TimeBasis } from '../model/flow-store';
+import { FlowStore, type PacketCaptureRow, type TimeBasis } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
 import type { Store } from '../model/store';
 import type { CaptureInterfaces } from './capture-interface';
@@ -263,7 +263,13 @@ function placeUndated(
     if (!Number.isNaN(t) && t >= UNDATED_BEFORE) nodeTimes.push(t);
   }
   nodeTimes.sort((a, b) => a - b);
+  const flowStore = new FlowStore(store);
   for (const { c, first } of pending) {
+    const dated = transcriptDate(flowStore.dateOutputs(c.sourceFile), c.firstLine, first!);
+    if (dated !== null) {
+      report.placements.push({ captureId: c.id, shiftSeconds: dated, basis: 'transcript-date' });
+      continue;
+    }
     const reference = nodeTimes.length > 0 ? nodeTimes[nodeTimes.length >> 1]! : null;
     if (reference !== null) {
       report.placements.push({ captureId: c.id, shiftSeconds: nearestDayShift(first!, reference), basis: 'node-captures' });
@@ -280,4 +286,29 @@ function placeUndated(
 /** The whole-day shift that brings `sec` nearest to `reference`. */
 export function nearestDayShift(sec: number, reference: number): number {
   return Math.round((reference - sec) / DAY) * DAY;
+}
+
+/**
+ * The shift that places a capture's times of day (`firstSec`, local time on the node) by the `date` output
+ * of its transcript nearest to it: `date` prints the local time with its zone, so both the day and the
+ * zone's offset are known. Null when no `date` output there reads as a time.
+ */
+export function transcriptDate(outputs: ReadonlyArray<{ line: number; text: string }>, line: number | null, firstSec: number): number | null {
+  const readable = outputs
+    .map((o) => ({ line: o.line, text: o.text.trim().split('\n')[0]!, instant: Date.parse(o.text.trim().split('\n')[0]!) / 1000 }))
+    // Only a text naming its zone says an instant; without one Date.parse would read it in natlens's own zone.
+    .filter((o) => !Number.isNaN(o.instant) && /\b(UTC|GMT|[ECMP][SD]T)\b|\dZ\b|[+-]\d{2}:?\d{2}$/.test(o.text));
+  if (readable.length === 0) return null;
+  const nearest = readable.sort((a, b) => Math.abs(a.line - (line ?? 0)) - Math.abs(b.line - (line ?? 0)))[0]!;
+  const clock = /\b(\d{1,2}):(\d{2}):(\d{2})\b/.exec(nearest.text);
+  let zone = 0;
+  if (clock) {
+    const local = Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+    const utc = ((Math.floor(nearest.instant) % DAY) + DAY) % DAY;
+    zone = Math.round((local - utc) / ZONE_STEP) * ZONE_STEP;
+    if (zone > DAY / 2) zone -= DAY;
+    if (zone < -DAY / 2) zone += DAY;
+  }
+  // Local time of day minus the zone is UTC; then the day that puts the first packet nearest the `date`.
+  return nearestDayShift(firstSec - zone, nearest.instant) - zone;
 }

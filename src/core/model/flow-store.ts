@@ -24,7 +24,7 @@ export interface PacketCaptureRow {
 }
 
 /** How the times of a capture without dates were placed (see flows/capture-twins.ts). */
-export type TimeBasis = 'twin' | 'node-captures' | 'file-mtime';
+export type TimeBasis = 'twin' | 'transcript-date' | 'node-captures' | 'file-mtime';
 
 /** What stitching found about one packet capture: copies of another capture's packets, placed times. */
 export interface CaptureTwinRow {
@@ -463,6 +463,15 @@ export class FlowStore {
       shiftSeconds: r.shift_seconds as number | null,
       timeBasis: r.time_basis as TimeBasis | null,
     }));
+  }
+
+  /** What `date` printed in a transcript (kept as text, not a capture): its line and output, in line order. */
+  dateOutputs(sourceFile: string): Array<{ line: number; text: string }> {
+    const rows = this.db
+      .prepare('SELECT first_line, command, text FROM text_blocks WHERE source_file = ? AND command IS NOT NULL ORDER BY first_line')
+      .raw(true)
+      .all(sourceFile) as Array<[number, string, string]>;
+    return rows.filter(([, command]) => /^(sudo\s+)?date(\s|$)/.test(command.trim())).map(([line, , text]) => ({ line, text }));
   }
 
   /** The runs of copied frames of one capture, in frame order. */
