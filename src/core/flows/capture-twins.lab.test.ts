@@ -12,6 +12,7 @@ import { tempProject } from '../../../test/support/temp-project';
 import { stitchFlows } from './flow-engine';
 import { listFlows, type FlowView } from './flow-views';
 import { transcriptDate } from './capture-twins';
+import { concat, epb, idb, option, shb } from '../capture/pcap/capture-builder.fixture';
 
 const NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');
 const project = tempProject('twins');
@@ -188,5 +189,50 @@ describe('tcpdump text without dates in a transcript', () => {
       ['2026-11-23T22:43:45.668009000Z', true, 'transcript-date', 'eth0', 'command'],
       ['2026-11-23T22:43:45.668089000Z', true, 'transcript-date', 'eth0', 'command'],
     ]);
+  });
+});
+
+describe('the lab as one pcapng per node with interface names', () => {
+  /** eth0.pcap and cbr0.pcap of a node (µs pcap, little-endian) as one pcapng whose IDBs name them. */
+  function pcapngOf(node: string): Uint8Array {
+    const ifaces = ['eth0', 'cbr0'];
+    const packets: Array<{ ts: bigint; ifId: number; data: Uint8Array }> = [];
+    ifaces.forEach((iface, ifId) => {
+      const bytes = fs.readFileSync(path.join(NODES, node, `${iface}.pcap`));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      expect(view.getUint32(0, true)).toBe(0xa1b2c3d4);
+      for (let at = 24; at + 16 <= bytes.length;) {
+        const capLen = view.getUint32(at + 8, true);
+        const ts = BigInt(view.getUint32(at, true)) * 1_000_000n + BigInt(view.getUint32(at + 4, true));
+        packets.push({ ts, ifId, data: bytes.subarray(at + 16, at + 16 + capLen) });
+        at += 16 + capLen;
+      }
+    });
+    packets.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.ifId - b.ifId));
+    const name = (n: string): Uint8Array => new TextEncoder().encode(n);
+    return concat([shb(), ...ifaces.map((i) => idb(1, [option(2, name(i))])), ...packets.map((p) => epb(p.ifId, p.ts, p.data))]);
+  }
+
+  function importAs(kind: 'pcapng' | 'pcap'): FlowShape[] {
+    const root = project.file(`lab-${kind}-named`);
+    for (const node of ['nodea', 'nodeb']) {
+      fs.mkdirSync(path.join(root, node), { recursive: true });
+      for (const f of ['ip-addr.txt', 'ip-route.txt', 'iptables-save.txt', 'conntrack.txt']) fs.copyFileSync(path.join(NODES, node, f), path.join(root, node, f));
+      if (kind === 'pcapng') fs.writeFileSync(path.join(root, node, 'capture.pcapng'), pcapngOf(node));
+      else for (const i of ['eth0', 'cbr0']) fs.copyFileSync(path.join(NODES, node, `${i}.pcap`), path.join(root, node, `${i}.pcap`));
+    }
+    const store = project.store(`${kind}-named.db`);
+    expect(importPaths(store, [root]).errors).toEqual([]);
+    stitchFlows(store);
+    const flows = listFlows(store);
+    const from = new Set(flows.flatMap((f) => f.observations.filter((o) => o.kind === 'packet').map((o) => o.interfaceFrom)));
+    expect(from).toEqual(new Set([kind === 'pcapng' ? 'packet' : 'file-name']));
+    return flows.map(shape).sort((a, b) => a.tuples.localeCompare(b.tuples));
+  }
+
+  it('gives the same flows as interface-named pcap files', () => {
+    const named = importAs('pcapng');
+    expect(named.length).toBeGreaterThanOrEqual(9);
+    expect(named).toEqual(importAs('pcap'));
   });
 });
