@@ -32,7 +32,7 @@ export interface ObservationView {
   timeInferred: boolean;
   /** How an inferred time was placed: by a twin capture with dates, the node's other dated captures, or the file's modification time. */
   timeBasis: TimeBasis | null;
-  /** Other captures holding copies of this capture's packets (its tcpdump text, the same file under another name): counted once, here. */
+  /** Captures that are wholly copies of this packet's capture (its tcpdump text, the file under another name): counted once, here. */
   twins: string[];
   netns: string | null;
   /** `time` moved onto the reference node's clock by `clockOffset` seconds; observations are ordered by it. */
@@ -114,7 +114,8 @@ class ObservationReader {
   constructor(private readonly store: Store, clock: readonly ClockRow[], twins: readonly CaptureTwinRow[]) {
     this.clock = new Map(clock.map((c) => [c.node, c]));
     for (const t of twins) {
-      if (t.twinOf === null || t.duplicates === 0) continue;
+      // A capture wholly made of copies is this one's twin; one sharing a few packets (`-i any` beside `-i cbr0`) is not.
+      if (t.twinOf === null || t.packets === 0 || t.duplicates !== t.packets) continue;
       const copy = store.capture(t.captureId);
       if (!copy) continue;
       const list = this.twinsOf.get(t.twinOf) ?? [];
