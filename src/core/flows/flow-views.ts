@@ -257,3 +257,8 @@ export function listFlows(store: Store, options: FlowListOptions = {}): FlowView
 export function clockOffsets(store: Store): ClockRow[] {
   return new FlowStore(store).clock();
 }
+
+/** What stitching found about each packet capture: copies of another capture's packets, undated times placed. */
+export function captureTwins(store: Store): CaptureTwinRow[] {
+  return new FlowStore(store).captureTwins();
+}
