@@ -151,8 +151,20 @@ function findTwinsOnNode(
   const ordered = info.map((x) => x.c).sort((a, b) => rank(a) - rank(b) || a.id - b.id);
   // signature → capture id × 2^32 + the packet's stored second (dated captures' seconds fit in 32 bits).
   const seen = new Map<number, number>();
-  const single = group.length === 1;
+  // Copies are looked for only among captures that share an interface (a copy is one of the same point):
+  // a node's per-interface captures alone cost nothing here.
+  const pointsOf = new Map(group.map((c) => {
+    const namer = names.get(c.id)!;
+    return [c.id, new Set([namer.of(null).name ?? '', ...c.detail.interfaces.map((i) => namer.of(i).name ?? '')])];
+  }));
+  const sharing = new Set<number>();
+  for (const a of group) {
+    for (const b of group) {
+      if (a.id < b.id && [...pointsOf.get(a.id)!].some((p) => pointsOf.get(b.id)!.has(p))) sharing.add(a.id).add(b.id);
+    }
+  }
   for (const c of ordered) {
+    const single = !sharing.has(c.id);
     const namer = names.get(c.id)!;
     // Every tuple, ARP's sender/target too: a twin must match packet for packet, not only the IP ones.
     const tuples = store.packets.tuplesOf(c.id);
