@@ -117,9 +117,13 @@ export interface TwinInputs {
   names: ReadonlyMap<number, CaptureInterfaces>;
 }
 
-/** Whether a capture's times are times of day without a date. */
+/**
+ * Whether a capture's times are times of day without a date. A capture imported before the clock was
+ * stored with it is judged by its first time: -ttt and -ttttt start at 0, a time of day does not.
+ */
 export function isUndated(c: PacketCaptureRow, firstSec: number | null): boolean {
-  return c.kind === 'tcpdump-text' && c.detail.clock === 'time-of-day' && firstSec !== null && firstSec < UNDATED_BEFORE;
+  if (c.kind !== 'tcpdump-text' || firstSec === null || firstSec >= UNDATED_BEFORE) return false;
+  return c.detail.clock === undefined ? firstSec > 0 : c.detail.clock === 'time-of-day';
 }
 
 /** Finds twin packets and places undated captures, one node (and namespace) at a time. */
