@@ -236,3 +236,19 @@ describe('the lab as one pcapng per node with interface names', () => {
     expect(named).toEqual(importAs('pcap'));
   });
 });
+
+describe('the lab with its terminal transcripts', () => {
+  it('reads a transcript\'s `tcpdump -r eth0.pcap` as a twin of the pcap, dated by it, and adds no packet', () => {
+    const store = project.store('transcripts.db');
+    const lab = path.resolve(NODES, '..');
+    expect(importPaths(store, [NODES, path.join(lab, 'transcripts')]).errors).toEqual([]);
+    stitchFlows(store);
+    const transcripts = new FlowStore(store).captureTwins().filter((t) => store.capture(t.captureId)!.sourceFile.includes('transcripts'));
+    expect(transcripts).toHaveLength(2);
+    for (const t of transcripts) {
+      expect(t).toMatchObject({ duplicates: t.packets, timeBasis: 'twin', shiftSeconds: Date.UTC(2026, 10, 23) / 1000 });
+      expect(t.packets).toBeGreaterThan(0);
+    }
+    expect(listFlows(store).map(shape).sort((a, b) => a.tuples.localeCompare(b.tuples))).toEqual(flowsOf('both').shapes);
+  });
+});
