@@ -1,5 +1,5 @@
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, forEachFlowView, isoFromSeconds, type FlowView } from '../../core/flows/flow-views';
+import { captureTwins, clockOffsets, forEachFlowView, isoFromSeconds, type FlowView } from '../../core/flows/flow-views';
 import { tupleText } from '../../core/flows/flow-timeline';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
@@ -58,6 +58,7 @@ export const flowsCommand: CliCommand = {
         io.stdout(first ? ']\n' : '\n]\n');
       } else {
         printClock(store, io);
+        printCaptureNotes(store, io);
         let any = false;
         forEachFlowView(store, (flow) => {
           any = true;
@@ -109,4 +110,20 @@ function printFlow(f: FlowView, io: CliIo): void {
   }
   for (const n of f.timeline.notes) io.stdout(`  note: ${n}\n`);
   io.stdout('\n');
+}
+
+
+/** Twin captures (counted once) and captures whose undated times were placed by inference. */
+function printCaptureNotes(store: Store, io: CliIo): void {
+  const lines: string[] = [];
+  const source = (id: number): string => {
+    const c = store.capture(id);
+    return c === null ? `capture ${id}` : c.kind === 'pcap' || c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`;
+  };
+  for (const t of captureTwins(store)) {
+    if (t.twinOf !== null && t.packets > 0 && t.duplicates === t.packets) lines.push(`  ${source(t.captureId)}: the same packets as ${source(t.twinOf)}, counted once`);
+    if (t.timeBasis !== null) lines.push(`  ${source(t.captureId)}: prints no date; times placed by ${t.timeBasis.replace('-', ' ')} (inferred)`);
+  }
+  if (lines.length === 0) return;
+  io.stdout(`captures:\n${lines.join('\n')}\n\n`);
 }

@@ -7,13 +7,16 @@ import type { CliIo } from '../cli-io';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 import { ProgressLine } from '../progress-line';
 
-const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--json] PATH...
+const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--json] PATH...
 
 Imports capture files, folders (one node per sub-folder), terminal transcripts, Markdown
 documents, pcap/pcapng files and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\`
 tarball is one node, named by its manifest) into the project database (default ./natlens.db).
   --db FILE     the project database (created on first import)
   --node NAME   store every capture of this call under node NAME
+  --interface IFACE
+                the interface every packet capture of this call was taken on, where the
+                capture itself, the tcpdump command that made it and its file name do not say
   --json        print the import report as one JSON document on stdout`;
 
 export const importCommand: CliCommand = {
@@ -21,10 +24,11 @@ export const importCommand: CliCommand = {
   summary: 'import captures, transcripts and pcaps into the project',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgv(argv, { ...DB_OPTION, node: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const args = parseArgv(argv, { ...DB_OPTION, node: { type: 'string' }, interface: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH');
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
     const json = flagOption(args, 'json');
+    const iface = interfaceOption(args);
     let report: ImportReport;
     let store: Store | null = null;
     const progress = new ProgressLine(io);
@@ -32,7 +36,7 @@ export const importCommand: CliCommand = {
     prewarmDumpReader(args.positionals);
     try {
       store = Store.open(dbPath);
-      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, onProgress: (p) => progress.update(p) });
+      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, interface: iface, onProgress: (p) => progress.update(p) });
     } catch (e) {
       report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] };
     } finally {
@@ -43,6 +47,16 @@ export const importCommand: CliCommand = {
     return report.errors.length > 0 ? EXIT_REJECTED : EXIT_OK;
   },
 };
+
+function interfaceOption(args: Parameters<typeof stringOption>[0]): string | null {
+  const iface = stringOption(args, 'interface');
+  if (iface === undefined) return null;
+  // Linux interface names: 1-15 bytes, no '/', no whitespace (dev_valid_name); `any` is not one interface.
+  if (!/^[^\s/:]{1,15}$/.test(iface) || iface === 'any' || iface === '.' || iface === '..') {
+    throw new UsageError(`--interface: "${iface}" is not an interface name`);
+  }
+  return iface;
+}
 
 function printReport(report: ImportReport, json: boolean, io: CliIo): void {
   for (const w of report.warnings) {

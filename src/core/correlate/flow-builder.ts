@@ -30,6 +30,8 @@ export interface PacketSighting {
   point?: string;
   /** The network namespace the capture was taken in, if not the node's own. */
   netns?: string | null;
+  /** The capture site without the tuple (capture and interface): where the other direction's packets are seen too. */
+  site?: string;
 }
 
 export interface ConntrackObservation extends ConntrackSighting {
@@ -116,7 +118,7 @@ export class FlowBuilder {
   /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
-  private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '' };
+  private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
@@ -257,7 +259,12 @@ export class FlowBuilder {
         acc.hops.push(found);
       }
       const at = point ?? `${p.node}|${p.iface ?? ''}`;
-      slot = { hop: found, iface: p.iface, point, at, key: `${at}|${stage.direction}`, next: cached.hops };
+      const site = p.site ?? at;
+      const other = stage.direction === 'original' ? 'reply' : stage.direction === 'reply' ? 'original' : 'unknown';
+      slot = {
+        hop: found, iface: p.iface, point, at, key: `${at}|${stage.direction}`, siteKey: `${site}|${stage.direction}`,
+        otherSiteKey: `${site}|${other}`, next: cached.hops,
+      };
       cached.hops = slot;
     }
     const { hop } = slot;
@@ -267,7 +274,7 @@ export class FlowBuilder {
     if (acc.tcp && p.tcpFlags !== null) {
       const s = this.segment;
       s.time = p.time; s.flags = p.tcpFlags; s.seq = p.seq; s.payloadLen = p.payloadLen;
-      s.point = slot.at; s.key = slot.key; s.direction = stage.direction;
+      s.point = slot.at; s.key = slot.key; s.direction = stage.direction; s.siteKey = slot.siteKey; s.otherSiteKey = slot.otherSiteKey;
       acc.tcp.add(s);
       if (stage.direction !== 'unknown') this.clock.add(segmentSignature(core.provisional, p), stage.direction, p.node, p.time);
     }
@@ -339,6 +346,8 @@ interface HopSlot {
   point: string | null;
   at: string;
   key: string;
+  siteKey: string;
+  otherSiteKey: string;
   /** Another interface the same tuple was seen on (rare: a list, not a map). */
   next: HopSlot | undefined;
 }

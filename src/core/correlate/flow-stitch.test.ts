@@ -107,4 +107,27 @@ describe('tcp timeline', () => {
     expect(tl.oneSided).toBe(false);
     expect(tl.events).toMatchObject({ synAt: 1, synAckAt: 2.1, establishedAt: 2.2, retransmissions: 2 });
   });
+
+  it('takes one packet seen again at once at the same point (a bridge) for a sighting, not a resend', () => {
+    const tl = new TcpTimeline();
+    // cbr0 with br_netfilter and hairpin: arriving, routed back out, handed to the port, 13 µs in all.
+    for (const t of [1, 1.000009, 1.000013]) tl.add({ time: t, flags: TCP_SYN, seq: 7, payloadLen: 0, point: 'c|cbr0', direction: 'original' });
+    for (const t of [1.2, 1.200004]) tl.add({ time: t, flags: TCP_ACK, seq: 8, payloadLen: 100, point: 'c|cbr0', direction: 'original' });
+    expect(tl.events.retransmissions).toBe(0);
+  });
+
+  it('counts one resend seen at three points once, and a fast retransmit after the other side spoke', () => {
+    const tl = new TcpTimeline();
+    for (const point of ['n|veth', 'n|cbr0', 'n|eth0']) {
+      tl.add({ time: 1, flags: TCP_SYN, seq: 7, payloadLen: 0, point, direction: 'original' });
+      tl.add({ time: 2, flags: TCP_SYN, seq: 7, payloadLen: 0, point, direction: 'original' });
+    }
+    expect(tl.events.retransmissions).toBe(1);
+    const fast = new TcpTimeline();
+    const site = { siteKey: 's|original', otherSiteKey: 's|reply' };
+    fast.add({ time: 3, flags: TCP_ACK, seq: 8, payloadLen: 100, point: 's|a', direction: 'original', ...site });
+    fast.add({ time: 3.0005, flags: TCP_ACK, seq: 1, payloadLen: 0, point: 's|b', direction: 'reply', siteKey: 's|reply', otherSiteKey: 's|original' });
+    fast.add({ time: 3.001, flags: TCP_ACK, seq: 8, payloadLen: 100, point: 's|a', direction: 'original', ...site });
+    expect(fast.events.retransmissions).toBe(1);
+  });
 });

@@ -12,6 +12,7 @@ export interface TcpEvents {
   establishedAt: number | null;
   finAt: number | null;
   rstAt: number | null;
+  /** Segments sent again, per direction as the point that saw most of them saw them (not summed over points). */
   retransmissions: number;
   synCount: number;
   synAckCount: number;
@@ -28,7 +29,22 @@ export interface TcpSegment {
   direction: 'original' | 'reply' | 'unknown';
   /** `point|direction`, when the caller has it made already (saves a string per segment). */
   key?: string;
+  /**
+   * The capture site (capture and interface, without the tuple) with this direction, and with the other one:
+   * a segment seen again after the other direction spoke there is a retransmission (fast retransmit after
+   * duplicate ACKs). Default: the point.
+   */
+  siteKey?: string;
+  otherSiteKey?: string;
 }
+
+/**
+ * Linux never sends a segment again sooner than this unless the receiver asked (duplicate ACKs, SACK): the
+ * tail loss probe waits at least 10 ms, the retransmission timer 200 ms. The same segment seen again sooner
+ * at the same point, with nothing from the other side in between, is the point seeing one packet twice
+ * (a bridge device as the frame arrives, is routed, and leaves; br_netfilter handing it back), not a resend.
+ */
+export const RESEND_AFTER_SECONDS = 0.010;
 
 const EARLY_ACKS = 8;
 
@@ -38,7 +54,32 @@ export class TcpTimeline {
     retransmissions: 0, synCount: 0, synAckCount: 0,
   };
   private readonly highestSeqEnd = new Map<string, number>();
-  private readonly synSeen = new Set<string>();
+  /** Last data segment's time per point and direction. */
+  private readonly lastDataAt = new Map<string, number>();
+  /** Last SYN's time per point. */
+  private readonly synSeen = new Map<string, number>();
+  /** Last segment's time per capture site and direction. */
+  private readonly siteLastAt = new Map<string, number>();
+  /** Resends seen per point and direction; one resend seen at four points is one resend. */
+  private readonly resends = new Map<string, number>();
+  private readonly mostResends = { original: 0, reply: 0, unknown: 0 };
+
+  private countResend(s: TcpSegment): void {
+    const key = s.key ?? `${s.point}|${s.direction}`;
+    const n = (this.resends.get(key) ?? 0) + 1;
+    this.resends.set(key, n);
+    if (n > this.mostResends[s.direction]) {
+      this.mostResends[s.direction] = n;
+      this.events.retransmissions = this.mostResends.original + this.mostResends.reply + this.mostResends.unknown;
+    }
+  }
+
+  /** Seen before at `previous` on this point: sent again, or the same packet seen again (see RESEND_AFTER_SECONDS)? */
+  private resent(s: TcpSegment, previous: number): boolean {
+    if (s.time - previous >= RESEND_AFTER_SECONDS) return true;
+    const other = this.siteLastAt.get(s.otherSiteKey ?? `${s.point}|${s.direction === 'original' ? 'reply' : 'original'}`);
+    return other !== undefined && other > previous && other <= s.time;
+  }
 
   add(s: TcpSegment): void {
     const e = this.events;
@@ -47,8 +88,9 @@ export class TcpTimeline {
     if (syn && !ack) {
       e.synCount++;
       if (e.synAt === null || s.time < e.synAt) e.synAt = s.time;
-      if (this.synSeen.has(s.point)) e.retransmissions++;
-      this.synSeen.add(s.point);
+      const previous = this.synSeen.get(s.point);
+      if (previous !== undefined && this.resent(s, previous)) this.countResend(s);
+      this.synSeen.set(s.point, s.time);
     } else if (syn && ack) {
       e.synAckCount++;
       if (e.synAckAt === null || s.time < e.synAckAt) {
@@ -65,9 +107,12 @@ export class TcpTimeline {
       const end = s.seq + len;
       const key = s.key ?? `${s.point}|${s.direction}`;
       const highest = this.highestSeqEnd.get(key);
-      if (highest !== undefined && end <= highest && highest - end < 0x40000000) e.retransmissions++;
-      else this.highestSeqEnd.set(key, end);
+      if (highest !== undefined && end <= highest && highest - end < 0x40000000) {
+        if (this.resent(s, this.lastDataAt.get(key) ?? -Infinity)) this.countResend(s);
+      } else this.highestSeqEnd.set(key, end);
+      this.lastDataAt.set(key, s.time);
     }
+    this.siteLastAt.set(s.siteKey ?? `${s.point}|${s.direction}`, s.time);
   }
 
   /**

@@ -22,6 +22,13 @@ describe('capture interface naming', () => {
     expect(interfaceFromFileName('/x/nodea/any.pcap', new Set(['eth0', 'cbr0']))).toBeNull();
     expect(interfaceFromFileName('/x/capture_ens5.pcap', new Set())).toBe('ens5');
     expect(interfaceFromFileName('/x/trace.pcap', new Set())).toBeNull();
+    expect(interfaceFromFileName('/x/tcpdump-cbr0.txt', new Set(['eth0', 'cbr0']))).toBe('cbr0');
+    expect(interfaceFromFileName('/x/tcpdump-cbr0.txt', new Set())).toBe('cbr0');
+    expect(interfaceFromFileName('/x/node_eth0.pcapng', new Set())).toBe('eth0');
+    expect(interfaceFromFileName('/x/nodea-veth-a2.pcap', new Set(['veth-a2', 'eth0']))).toBe('veth-a2');
+    expect(interfaceFromFileName('/x/nodea-veth-a2.pcap', new Set())).toBe('veth-a2');
+    expect(interfaceFromFileName('/x/eth0-capture.pcap', new Set())).toBe('eth0');
+    expect(interfaceFromFileName('/x/kube-bridge.pcap', new Set())).toBe('kube-bridge');
   });
 
   it('maps an SLL2 ifindex to the node\'s interface name and prefers the packet\'s own interface', () => {
@@ -31,5 +38,13 @@ describe('capture interface naming', () => {
     expect(named.of(null)).toEqual({ name: 'eth0', from: 'file-name' });
     const byCommand = new CaptureInterfaces({ sourceFile: '/x/eth0.pcap', command: 'tcpdump -ni cbr0' }, null);
     expect(byCommand.of(null)).toEqual({ name: 'cbr0', from: 'command' });
+  });
+  it('takes `import --interface` last: after the packet, the command and the file name', () => {
+    const option = { interface: 'cbr0' };
+    expect(new CaptureInterfaces({ sourceFile: '/x/trace.pcap', command: null, ...option }, null).of(null)).toEqual({ name: 'cbr0', from: 'import-option' });
+    expect(new CaptureInterfaces({ sourceFile: '/x/eth0.pcap', command: null, ...option }, null).of(null)).toEqual({ name: 'eth0', from: 'file-name' });
+    expect(new CaptureInterfaces({ sourceFile: '/x/t.pcap', command: 'tcpdump -i veth1 -w t.pcap', ...option }, null).of(null))
+      .toEqual({ name: 'veth1', from: 'command' });
+    expect(new CaptureInterfaces({ sourceFile: '/x/t.pcap', command: null, ...option }, null).of('eth1')).toEqual({ name: 'eth1', from: 'packet' });
   });
 });

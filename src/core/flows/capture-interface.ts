@@ -2,13 +2,14 @@
  * Which interface a packet was captured on. A pcapng or `tcpdump -i any` capture names it per packet
  * (SLL2 gives only an ifindex, `if5`, which the node's `ip addr` turns into a name); a plain pcap or
  * tcpdump text does not, so the command that made it (`tcpdump -ni cbr0`) or, last, its file name
- * (`eth0.pcap`, `nodea-cbr0.txt`) says it. The answer carries where it came from.
+ * (`eth0.pcap`, `nodea-cbr0.txt`) says it, and last of all `natlens import --interface`. The answer carries
+ * where it came from.
  */
 import path from 'node:path';
 import { analyseCommand } from '../capture/command';
 import type { InterfaceRecord } from '../capture/records';
 
-export type InterfaceBasis = 'packet' | 'command' | 'file-name';
+export type InterfaceBasis = 'packet' | 'command' | 'file-name' | 'import-option';
 
 export interface InterfaceNaming {
   name: string | null;
@@ -18,6 +19,8 @@ export interface InterfaceNaming {
 export interface CaptureOrigin {
   sourceFile: string;
   command: string | null;
+  /** `natlens import --interface`, stored with the capture. */
+  interface?: string | null;
 }
 
 /** tcpdump options that take a value (the value may be glued on or be the next word). */
@@ -51,13 +54,29 @@ export function tcpdumpArguments(command: string): { iface: string | null; readF
   return { iface: iface === 'any' ? null : iface, readFile };
 }
 
-/** The interface named by a file name's words (`eth0.pcap`, `nodea_cbr0.tcpdump.txt`), if one of them is one. */
+/**
+ * The interface named by a file name's words (`eth0.pcap`, `nodea_cbr0.tcpdump.txt`, `tcpdump-cbr0.txt`,
+ * `nodea-veth-a2.pcap`), if one of them is one. Words are cut at `.`, `_` and spaces; a word with hyphens
+ * also stands for each hyphen-joined run of its parts, since interface names hold hyphens too. Known
+ * interfaces of the node (its `ip addr`) decide; without them a name that looks like an interface does,
+ * one ending in a digit first (`eth0` of `eth0-capture`), the longest first.
+ */
 export function interfaceFromFileName(file: string, known: ReadonlySet<string>): string | null {
   const words = path.basename(file).split(/[._\s]+/).filter((w) => w !== '');
-  for (const w of words) if (known.has(w) && w !== 'any') return w;
-  if (known.size > 0) return null;
-  for (const w of words) if (WELL_KNOWN.test(w)) return w;
-  return null;
+  const candidates: string[] = [];
+  for (const w of words) {
+    const parts = w.split('-');
+    for (let i = 0; i < parts.length; i++) {
+      for (let j = parts.length; j > i; j--) {
+        const c = parts.slice(i, j).join('-');
+        if (c !== '' && c !== 'any') candidates.push(c);
+      }
+    }
+  }
+  const byLength = [...candidates].sort((a, b) => b.length - a.length);
+  if (known.size > 0) return byLength.find((c) => known.has(c)) ?? null;
+  const looks = byLength.filter((c) => WELL_KNOWN.test(c));
+  return looks.find((c) => /\d$/.test(c)) ?? looks[0] ?? null;
 }
 
 /** Names the interface of every packet of one capture. */
@@ -75,7 +94,8 @@ export class CaptureInterfaces {
     if (args.iface) this.fallback = { name: args.iface, from: 'command' };
     else {
       const byName = interfaceFromFileName(args.readFile ?? origin.sourceFile, this.names);
-      this.fallback = byName ? { name: byName, from: 'file-name' } : { name: null, from: null };
+      if (byName) this.fallback = { name: byName, from: 'file-name' };
+      else this.fallback = origin.interface ? { name: origin.interface, from: 'import-option' } : { name: null, from: null };
     }
   }
 

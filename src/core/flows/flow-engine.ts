@@ -1,5 +1,7 @@
 /**
- * Stitches the project's captures into flows and stores them. Two streaming passes over the packet
+ * Stitches the project's captures into flows and stores them. First the captures of a node that share an
+ * interface are read once for twins (capture-twins.ts): copies of a packet another capture holds are left
+ * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
  * blocks, capture by capture in time order (never all in memory):
  *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
  *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples.
@@ -15,12 +17,13 @@ import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces } from './capture-interface';
+import { findTwins, TwinFrames } from './capture-twins';
 import { FlowSimulator } from './flow-simulator';
 import { buildTimeline } from './flow-timeline';
 import { ServiceIndex } from './service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-3';
+const ALGORITHM = 'stitch-4';
 
 export interface StitchSummary {
   flows: number;
@@ -54,7 +57,7 @@ function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterface
       interfaces = addr ? store.interfacesOf(addr.id) : null;
       cache.set(key, interfaces);
     }
-    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command }, interfaces);
+    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command, interface: c.detail.interface ?? null }, interfaces);
   };
 }
 
@@ -71,7 +74,9 @@ export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, f
 interface CapturePoint {
   /** The interface as the capture names it. */
   raw: string | null;
+  direction: 'in' | 'out' | null;
   point: string;
+  site: string;
   iface: string | null;
   next: CapturePoint | undefined;
 }
@@ -80,33 +85,39 @@ interface CapturePoint {
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
-function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
   // Per tuple: its capture points, one per interface it was seen on (almost always one).
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', netns: c.netns,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
+    const direction = b.direction(i);
     const head = points.get(tupleId);
     let at = head;
-    while (at !== undefined && at.raw !== iface) at = at.next;
+    while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
     if (at === undefined) {
       if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
-      // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port: per tuple and interface.
-      at = { raw: iface, point: `${c.id}|${iface ?? ''}|${tupleId}`, iface: ifaces.of(iface).name, next: head };
+      // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
+      // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
+      at = {
+        raw: iface, direction, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}`, site: `${c.id}|${iface ?? ''}`,
+        iface: ifaces.of(iface).name, next: head,
+      };
       points.set(tupleId, at);
     }
     p.ref = b.frame(i);
     p.iface = at.iface;
-    p.time = b.tsSec(i) + b.tsNsec(i) / 1e9;
+    p.time = b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9;
     p.tuple = tuple;
     p.tcpFlags = b.tcpFlags(i);
     p.seq = b.seq(i);
     p.ack = b.ack(i);
     p.payloadLen = b.payloadLen(i);
     p.point = at.point;
+    p.site = at.site;
     return p;
   };
 }
@@ -123,6 +134,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const captures = flowStore.packetCaptures();
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
+  const twins = findTwins({ store, captures, names: ifaces });
+  const copies = new TwinFrames(twins.runs, twins.captures);
+  const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
+  const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
   const builder = new FlowBuilder();
   const conntrack = flowStore.conntrackRows();
   const conntrackById = new Map<number, ConntrackRow>();
@@ -143,11 +158,13 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
 
   /** A capture's packets with an address tuple, in time order, as (tuple, its id, block, slot). */
   const forEachPacket = (captureId: number, visit: (tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number) => void): void => {
+    if (copies.whollyTwin(captureId)) return;
     const tuples = tuplesOf(captureId);
     for (const run of store.packets.timeOrdered(captureId)) {
       for (let k = 0; k < run.slots.length; k++) {
         const block = run.blocks[k]!;
         const slot = run.slots[k]!;
+        if (copies.isTwin(captureId, block.frame(slot))) continue;
         const tupleId = block.tupleId(slot);
         const tuple = tuples.get(tupleId);
         if (tuple !== undefined) visit(tuple, tupleId, block, slot);
@@ -159,7 +176,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let packets = 0;
   for (const c of captures) {
     const seen = new Set<number>();
-    const sighting = sightings(c, ifaces.get(c.id)!);
+    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
       packets++;
       const flags = b.tcpFlags(i);
@@ -185,7 +202,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   let done = 0;
   const provisionalOf = new Map<number, Map<number, number>>();
   for (const c of captures) {
-    const sighting = sightings(c, ifaces.get(c.id)!);
+    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     const flowOfTuple = new Map<number, number>();
     provisionalOf.set(c.id, flowOfTuple);
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
@@ -194,6 +211,13 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       if (++done % 100_000 === 0) progress('stitching', done);
     });
     builder.endCapture();
+  }
+  // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
+  for (const c of captures) {
+    const flowOfTuple = provisionalOf.get(c.id)!;
+    for (const [tupleId, tuple] of tuplesOf(c.id)) {
+      if (!flowOfTuple.has(tupleId) && builder.knows(tuple, Infinity)) flowOfTuple.set(tupleId, builder.flowOf(tuple));
+    }
   }
   // Every tuple's flow is known now: the tuples themselves are not needed again.
   tupleCache.clear();
@@ -221,6 +245,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
     }
     w.setClock(clock);
+    w.setTwins(
+      twins.captures.map((t) => ({
+        ...t, shiftSeconds: shiftOf.get(t.captureId)?.shiftSeconds ?? null, timeBasis: shiftOf.get(t.captureId)?.basis ?? null,
+      })),
+      twins.runs,
+    );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
       for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, finalId(flow));

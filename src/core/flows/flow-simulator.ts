@@ -7,8 +7,10 @@
  */
 import type { FlowTuple } from '../correlate/flow-key';
 import type { PredictRewrite } from '../correlate/flow-builder';
+import { ipProtocolName } from '../common/ip-protocol';
 import { tracePacket, type NodeSnapshot, type Outcome, type PacketView, type TraceResult } from '../simulate';
 
+/** The protocols the replay knows, by the names `trace --proto` takes. */
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp', 58: 'icmpv6' };
 
 /** Replays beyond this many distinct (node, entry, destination) keys are not attempted. */
@@ -22,8 +24,9 @@ export interface Replay {
   in: string | null;
 }
 
+/** The protocol's name as flows show it (`igmp` for 2; see common/ip-protocol.ts). */
 export function protoName(proto: number): string {
-  return PROTO_NAMES[proto] ?? String(proto);
+  return ipProtocolName(proto);
 }
 
 export class FlowSimulator {

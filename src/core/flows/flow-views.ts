@@ -5,10 +5,12 @@
  */
 import type { FlowLink } from '../correlate/flow-stitch';
 import type { TcpEvents } from '../correlate/tcp-timeline';
-import { FlowStore, type ClockRow, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
+import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
 import type { Store } from '../model/store';
 import type { InterfaceRecord } from '../capture/records';
 import { CaptureInterfaces, type InterfaceBasis } from './capture-interface';
+import { packetCaptureDetail } from '../model/packet-capture-detail';
+import type { TimeBasis } from '../model/flow-store';
 import { packetSource } from './flow-engine';
 import { protoName } from './flow-simulator';
 import type { FlowTimeline, TupleView } from './flow-timeline';
@@ -21,9 +23,17 @@ export interface ObservationView {
   time: string | null;
   packet: TupleView;
   // ---- beyond the contract ----
+  /** The protocol by name (`tcp`, `igmp`, `ipv6-icmp`; a number only when it has none). */
+  proto: string;
   kind: 'packet' | 'conntrack';
-  /** Where the interface name came from: the packet, the capture command, or the capture's file name. */
+  /** Where the interface name came from: the packet, the capture command, the capture's file name, or `import --interface`. */
   interfaceFrom: InterfaceBasis | null;
+  /** True when the capture printed no date (tcpdump text without -tt/-tttt) and `time` was placed by inference. */
+  timeInferred: boolean;
+  /** How an inferred time was placed: by a twin capture with dates, the node's other dated captures, or the file's modification time. */
+  timeBasis: TimeBasis | null;
+  /** Captures that are wholly copies of this packet's capture (its tcpdump text, the file under another name): counted once, here. */
+  twins: string[];
   netns: string | null;
   /** `time` moved onto the reference node's clock by `clockOffset` seconds; observations are ordered by it. */
   alignedTime: string | null;
@@ -98,9 +108,20 @@ export function tcpFlagText(flags: number | null): string | null {
 class ObservationReader {
   private readonly namers = new Map<number, CaptureInterfaces>();
   private readonly clock: Map<string, ClockRow>;
+  /** Capture id → the sources of captures whose packets were copies of its own. */
+  private readonly twinsOf = new Map<number, string[]>();
 
-  constructor(private readonly store: Store, clock: readonly ClockRow[]) {
+  constructor(private readonly store: Store, clock: readonly ClockRow[], twins: readonly CaptureTwinRow[]) {
     this.clock = new Map(clock.map((c) => [c.node, c]));
+    for (const t of twins) {
+      // A capture wholly made of copies is this one's twin; one sharing a few packets (`-i any` beside `-i cbr0`) is not.
+      if (t.twinOf === null || t.packets === 0 || t.duplicates !== t.packets) continue;
+      const copy = store.capture(t.captureId);
+      if (!copy) continue;
+      const list = this.twinsOf.get(t.twinOf) ?? [];
+      list.push(copy.kind === 'pcap' || copy.firstLine === null ? copy.sourceFile : `${copy.sourceFile}:${copy.firstLine}`);
+      this.twinsOf.set(t.twinOf, list);
+    }
   }
 
   private namer(p: FlowPacketRow): CaptureInterfaces {
@@ -112,7 +133,8 @@ class ObservationReader {
         const addr = this.store.newestCapture(capture.nodeId, ['ip-addr'], capture.netns);
         interfaces = addr ? this.store.interfacesOf(addr.id) : null;
       }
-      n = new CaptureInterfaces({ sourceFile: p.sourceFile, command: p.command }, interfaces);
+      const iface = capture ? packetCaptureDetail(capture.detail).interface ?? null : null;
+      n = new CaptureInterfaces({ sourceFile: p.sourceFile, command: p.command, interface: iface }, interfaces);
       this.namers.set(p.captureId, n);
     }
     return n;
@@ -130,7 +152,8 @@ class ObservationReader {
     const { direction, stage } = classify(flow, packet);
     return {
       node: p.node, interface: naming.name, source: packetSource(p, p.frame, p.line), time: isoTime(p.tsSec, p.tsNsec), packet,
-      kind: 'packet', interfaceFrom: naming.from, netns: p.netns, alignedTime: isoTime(p.atSec, p.atNsec), clockOffset: offset,
+      proto: protoName(p.ipProto ?? flow.proto), kind: 'packet', interfaceFrom: naming.from, timeInferred: p.timeBasis !== null, timeBasis: p.timeBasis,
+      twins: this.twinsOf.get(p.captureId) ?? [], netns: p.netns, alignedTime: isoTime(p.atSec, p.atNsec), clockOffset: offset,
       clockAligned: aligned, direction, stage, tcpFlags: p.ipProto === 6 ? tcpFlagText(p.tcpFlags) : null, seq: p.seq, ack: p.ack,
       length: p.payloadLen, captureId: p.captureId, frame: p.frame,
     };
@@ -181,8 +204,8 @@ function conntrackObservations(flow: StoredFlowRow, timeline: FlowTimeline, read
     const { offset, aligned } = reader.offset(c.node);
     const time = stored[i]?.time ?? null;
     return {
-      node: c.node, interface: null, source: c.source, time: isoFromSeconds(time), packet: c.original, kind: 'conntrack' as const,
-      interfaceFrom: null, netns: null, alignedTime: time === null ? null : isoFromSeconds(time + offset),
+      node: c.node, interface: null, source: c.source, time: isoFromSeconds(time), packet: c.original, proto: protoName(flow.proto), kind: 'conntrack' as const,
+      interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: null, alignedTime: time === null ? null : isoFromSeconds(time + offset),
       clockOffset: offset, clockAligned: aligned, direction: 'original' as const, stage: `conntrack ${c.state ?? ''}`.trim(),
       tcpFlags: null, seq: null, ack: null, length: null, captureId: 0, frame: null, reply: c.reply, unreplied: c.unreplied,
     };
@@ -194,7 +217,7 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
   const fs = new FlowStore(store);
   const flow = fs.flow(id);
   if (!flow) return null;
-  const reader = new ObservationReader(store, fs.clock());
+  const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
   const rows = fs.flowPackets(id, options.offset ?? 0, options.limit ?? -1);
   const observations = rows.map((p) => reader.packet(p, flow));
   const timeline = JSON.parse(flow.timeline) as FlowTimeline;
@@ -205,7 +228,7 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
 /** Flows in first-seen order, each with its observations; streams flow by flow through `each`. */
 export function forEachFlowView(store: Store, each: (flow: FlowView) => void, options: FlowListOptions = {}): void {
   const fs = new FlowStore(store);
-  const reader = new ObservationReader(store, fs.clock());
+  const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
   const page = 500;
   let offset = options.offset ?? 0;
   let left = options.limit ?? Infinity;
@@ -233,4 +256,9 @@ export function listFlows(store: Store, options: FlowListOptions = {}): FlowView
 
 export function clockOffsets(store: Store): ClockRow[] {
   return new FlowStore(store).clock();
+}
+
+/** What stitching found about each packet capture: copies of another capture's packets, undated times placed. */
+export function captureTwins(store: Store): CaptureTwinRow[] {
+  return new FlowStore(store).captureTwins();
 }

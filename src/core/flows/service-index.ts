@@ -43,7 +43,8 @@ export class ServiceIndex {
       if (!port) continue;
       const addressed = s.clusterIP === original.dst || s.externalIPs.includes(original.dst) || s.loadBalancerIPs.includes(original.dst)
         || (port.nodePort === original.dport && nodeOwns(original.dst));
-      if (addressed) return `${s.namespace}/${s.name}:${port.name ?? port.port}`;
+      // kube-proxy names a service port without a name `ns/name`, so does this.
+      if (addressed) return port.name ? `${s.namespace}/${s.name}:${port.name}` : `${s.namespace}/${s.name}`;
     }
     return null;
   }

@@ -16,7 +16,7 @@ import { noteNode, type FileOutcome } from './file-outcome';
 import { problemOf } from './import-report';
 import { nodeNameFor } from './node-name';
 import { LineIndex } from './line-index';
-import { storeUnit, type UnitContext } from './unit-import';
+import { packetDetail, storeUnit, type UnitContext } from './unit-import';
 import { importDumpFile } from './dump-import';
 import { accountLines, type LineSpan, type UnreadBlock } from './line-account';
 import { dataLinesOf } from '../capture/data-shape';
@@ -52,7 +52,7 @@ export function importFile(store: Store, readers: CaptureReaders, file: InputFil
   }
 
   const ctx: UnitContext = {
-    store, readers, file, override: options.node ?? null, outcome,
+    store, readers, file, override: options.node ?? null, interfaceOverride: options.interface ?? null, outcome,
     progress: options.onProgress ? (bytesDone, records) => options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records }) : null,
   };
   try {
@@ -123,7 +123,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   writer.flush();
   // Packets carry their own clock; a collector's manifest times a capture that caught none.
   const takenAt = summary.firstPacketAt ?? file.collected?.takenAt ?? null;
-  store.finishCapture(id, summary.packets, takenAt, { linkTypes: summary.linkTypes, interfaces: summary.interfaces });
+  store.finishCapture(id, summary.packets, takenAt, packetDetail(ctx, summary, undefined));
   store.setCaptureScope(id, { of: 'observations' });
   outcome.captures.push({
     id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null,

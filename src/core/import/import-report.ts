@@ -72,6 +72,8 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** `--node`: every capture of the call goes to this node. */
   node?: string | null;
+  /** `--interface`: the interface every packet capture of the call was taken on, where the capture, its command and its file name do not say. */
+  interface?: string | null;
   onProgress?: (progress: ImportProgress) => void;
   /**
    * Relative PATHs are read from this folder but shown as given: web uploads are staged in a temp

@@ -2,7 +2,9 @@
 import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
-import { recordCount, type CaptureKind, type ParsedCapture } from '../capture/records';
+import fs from 'node:fs';
+import { recordCount, type CaptureKind, type PacketCaptureSummary, type ParsedCapture } from '../capture/records';
+import { fileModifiedAt } from '../model/packet-capture-detail';
 import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
@@ -17,6 +19,8 @@ export interface UnitContext {
   readers: CaptureReaders;
   file: InputFile;
   override: string | null;
+  /** `import --interface`, stored with every packet capture. */
+  interfaceOverride?: string | null;
   outcome: FileOutcome;
   /** Texts already hashed (the whole file, the one capture it is): a unit that is one of them is not hashed again. */
   hashed?: ReadonlyArray<{ text: string; hash: string }>;
@@ -59,7 +63,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     writer.flush();
     records = summary.packets;
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
-    detail = { linkTypes: summary.linkTypes, interfaces: summary.interfaces };
+    detail = packetDetail(ctx, summary, 'clock' in summary && typeof summary.clock === 'string' ? summary.clock : undefined);
   } else {
     parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
@@ -86,4 +90,16 @@ export function noteAlreadyImported(outcome: FileOutcome, node: string, source: 
   const owner = node === CLUSTER_OWNER ? 'the cluster' : `node ${node}`;
   if (node !== CLUSTER_OWNER) noteNode(outcome, node);
   outcome.warnings.push({ source, message: `${kind} already imported as capture ${existing} of ${owner}; not stored again`, lines });
+}
+
+/** The stored detail of a packet capture: what the reader found and what the import knew beside it. */
+export function packetDetail(ctx: UnitContext, summary: PacketCaptureSummary, clock: string | undefined): Record<string, unknown> {
+  const modified = ctx.file.inArchive ? undefined : fileModifiedAt(fs.statSync, ctx.file.readPath);
+  return {
+    linkTypes: summary.linkTypes,
+    interfaces: summary.interfaces,
+    ...(clock === undefined ? {} : { clock }),
+    ...(ctx.interfaceOverride ? { interface: ctx.interfaceOverride } : {}),
+    ...(modified === undefined ? {} : { fileModifiedAt: modified }),
+  };
 }

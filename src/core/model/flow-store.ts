@@ -6,6 +6,7 @@
  */
 import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../capture/records';
 import { BatchInsert } from './batch-insert';
+import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
 import type { Store } from './store';
 
@@ -19,6 +20,28 @@ export interface PacketCaptureRow {
   firstLine: number | null;
   command: string | null;
   netns: string | null;
+  detail: PacketCaptureDetail;
+}
+
+/** How the times of a capture without dates were placed (see flows/capture-twins.ts). */
+export type TimeBasis = 'twin' | 'transcript-date' | 'node-captures' | 'file-mtime';
+
+/** What stitching found about one packet capture: copies of another capture's packets, placed times. */
+export interface CaptureTwinRow {
+  captureId: number;
+  packets: number;
+  duplicates: number;
+  twinOf: number | null;
+  shiftSeconds: number | null;
+  timeBasis: TimeBasis | null;
+}
+
+/** Consecutive frames of a capture that are copies of another capture's packets. */
+export interface TwinRunRow {
+  captureId: number;
+  firstFrame: number;
+  lastFrame: number;
+  twinOf: number;
 }
 
 /** A capture's distinct IP 5-tuple, by packet_tuples id. */
@@ -78,6 +101,8 @@ export interface FlowPacketRow {
   sourceFile: string;
   command: string | null;
   kind: CaptureKind;
+  /** Set when tsSec was placed by inference (a text capture without dates); tsSec already includes it. */
+  timeBasis: TimeBasis | null;
   line: number | null;
   offset: number | null;
   ipProto: number | null;
@@ -138,6 +163,7 @@ export interface FlowWriter {
   /** Every packet of this capture with this tuple belongs to the flow. */
   linkTuple(captureId: number, tupleId: number, flowId: number): void;
   setClock(rows: readonly ClockRow[]): void;
+  setTwins(captures: readonly CaptureTwinRow[], runs: readonly TwinRunRow[]): void;
   flush(): void;
 }
 
@@ -165,7 +191,7 @@ export class FlowStore {
   packetCaptures(): PacketCaptureRow[] {
     const rows = this.db
       .prepare(
-        `SELECT c.id, c.node_id, n.name AS node, c.kind, c.source_file, c.first_line, c.command, c.netns
+        `SELECT c.id, c.node_id, n.name AS node, c.kind, c.source_file, c.first_line, c.command, c.netns, c.detail
          FROM captures c JOIN nodes n ON n.id = c.node_id WHERE c.kind IN ('pcap', 'tcpdump-text') ORDER BY c.id`,
       )
       .all() as Array<Record<string, unknown>>;
@@ -178,6 +204,7 @@ export class FlowStore {
       firstLine: r.first_line as number | null,
       command: r.command as string | null,
       netns: r.netns as string | null,
+      detail: packetCaptureDetail(r.detail as string | null),
     }));
   }
 
@@ -255,10 +282,11 @@ export class FlowStore {
 
   private writeFlows(generation: string, fill: (writer: FlowWriter) => void): void {
     this.store.transaction(() => {
-      for (const table of ['flow_tuples', 'flow_conntrack', 'flows', 'flow_clock']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of ['flow_tuples', 'flow_conntrack', 'flows', 'flow_clock', 'capture_twins', 'packet_twin_runs']) this.db.exec(`DELETE FROM ${table}`);
       const tuples = new BatchInsert(this.db, 'flow_tuples', ['capture_id', 'tuple_id', 'flow_id'], 256);
       const flows = new BatchInsert(this.db, 'flows', FLOW_COLUMNS, 32);
       const links = new BatchInsert(this.db, 'flow_conntrack', ['flow_id', 'conntrack_id'], 256);
+      const db = this.db;
       const clock = this.db.prepare('INSERT INTO flow_clock (node, offset_seconds, reference, samples) VALUES (?, ?, ?, ?)');
       fill({
         addFlow(f) {
@@ -276,6 +304,15 @@ export class FlowStore {
         },
         setClock(rows) {
           for (const r of rows) clock.run(r.node, r.offsetSeconds, r.reference, r.samples);
+        },
+        setTwins(captures, runs) {
+          const capture = db.prepare(
+            'INSERT INTO capture_twins (capture_id, packets, duplicates, twin_of, shift_seconds, time_basis) VALUES (?, ?, ?, ?, ?, ?)',
+          );
+          for (const c of captures) capture.run(c.captureId, c.packets, c.duplicates, c.twinOf, c.shiftSeconds, c.timeBasis);
+          const run = new BatchInsert(db, 'packet_twin_runs', ['capture_id', 'first_frame', 'last_frame', 'twin_of'], 256);
+          for (const r of runs) run.add([r.captureId, r.firstFrame, r.lastFrame, r.twinOf]);
+          run.flush();
         },
         flush() {
           flows.flush();
@@ -328,9 +365,16 @@ export class FlowStore {
     // One entry per packet: aligned sec, aligned nsec, capture, frame, block id, slot.
     const found: Array<[number, number, number, number, number, number]> = [];
     const packets = this.store.packets;
+    const twins = new Map(this.captureTwins([...byCapture.keys()]).map((c) => [c.captureId, c]));
     for (const [captureId, list] of byCapture) {
       const ids = new Set(list.map((t) => t.tuple_id));
-      const [offSec, offNsec] = offsets.get(list[0]!.node) ?? [0, 0];
+      const twin = twins.get(captureId);
+      // A capture wholly made of copies of another's packets adds no sighting.
+      if (twin !== undefined && twin.packets > 0 && twin.duplicates === twin.packets) continue;
+      const copied = twin !== undefined && twin.duplicates > 0 ? this.twinRuns(captureId) : [];
+      const shift = twin?.shiftSeconds ?? 0;
+      const [offSec0, offNsec] = offsets.get(list[0]!.node) ?? [0, 0];
+      const offSec = offSec0 + shift;
       let from = Infinity;
       let to = -Infinity;
       for (const t of list) {
@@ -343,6 +387,7 @@ export class FlowStore {
         if (b === null) continue;
         for (let i = 0; i < b.count; i++) {
           if (!ids.has(b.tupleId(i))) continue;
+          if (copied.length > 0 && inRuns(copied, b.frame(i))) continue;
           let atNsec = b.tsNsec(i) + offNsec;
           let atSec = b.tsSec(i) + offSec;
           if (atNsec >= 1e9) {
@@ -361,9 +406,10 @@ export class FlowStore {
       let b = blocks.get(blockId);
       if (b === undefined) blocks.set(blockId, (b = packets.block(blockId)));
       const t = tupleOf.get(`${captureId}|${b.tupleId(slot)}`)!;
+      const twin = twins.get(captureId);
       return {
-        flowId, atSec, atNsec, captureId, frame, tsSec: b.tsSec(slot), tsNsec: b.tsNsec(slot), node: t.node, iface: b.iface(slot),
-        netns: t.netns, sourceFile: t.source_file, command: t.command, kind: t.kind, line: b.line(slot), offset: b.offset(slot),
+        flowId, atSec, atNsec, captureId, frame, tsSec: b.tsSec(slot) + (twin?.shiftSeconds ?? 0), tsNsec: b.tsNsec(slot), node: t.node,
+        iface: b.iface(slot), netns: t.netns, sourceFile: t.source_file, command: t.command, kind: t.kind, timeBasis: twin?.timeBasis ?? null, line: b.line(slot), offset: b.offset(slot),
         ipProto: t.ip_proto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, tcpFlags: b.tcpFlags(slot), seq: b.seq(slot),
         ack: b.ack(slot), payloadLen: b.payloadLen(slot),
       };
@@ -399,6 +445,43 @@ export class FlowStore {
     return (this.db.prepare('SELECT conntrack_id FROM flow_conntrack WHERE flow_id = ? ORDER BY conntrack_id').pluck().all(flowId) as number[]);
   }
 
+  /** What stitching found about packet captures (all of them, or those named): copies and placed times. */
+  captureTwins(captureIds?: readonly number[]): CaptureTwinRow[] {
+    const sql = 'SELECT capture_id, packets, duplicates, twin_of, shift_seconds, time_basis FROM capture_twins';
+    const rows = (captureIds === undefined
+      ? this.db.prepare(`${sql} ORDER BY capture_id`).all()
+      : captureIds.length === 0
+        ? []
+        : this.db.prepare(`${sql} WHERE capture_id IN (${captureIds.map(() => '?').join(',')}) ORDER BY capture_id`).all(...captureIds)) as Array<
+      Record<string, unknown>
+    >;
+    return rows.map((r) => ({
+      captureId: r.capture_id as number,
+      packets: r.packets as number,
+      duplicates: r.duplicates as number,
+      twinOf: r.twin_of as number | null,
+      shiftSeconds: r.shift_seconds as number | null,
+      timeBasis: r.time_basis as TimeBasis | null,
+    }));
+  }
+
+  /** What `date` printed in a transcript (kept as text, not a capture): its line and output, in line order. */
+  dateOutputs(sourceFile: string): Array<{ line: number; text: string }> {
+    const rows = this.db
+      .prepare('SELECT first_line, command, text FROM text_blocks WHERE source_file = ? AND command IS NOT NULL ORDER BY first_line')
+      .raw(true)
+      .all(sourceFile) as Array<[number, string, string]>;
+    return rows.filter(([, command]) => /^(sudo\s+)?date(\s|$)/.test(command.trim())).map(([line, , text]) => ({ line, text }));
+  }
+
+  /** The runs of copied frames of one capture, in frame order. */
+  twinRuns(captureId: number): TwinRunRow[] {
+    return (this.db
+      .prepare('SELECT first_frame, last_frame, twin_of FROM packet_twin_runs WHERE capture_id = ? ORDER BY first_frame')
+      .raw(true)
+      .all(captureId) as Array<[number, number, number]>).map(([firstFrame, lastFrame, twinOf]) => ({ captureId, firstFrame, lastFrame, twinOf }));
+  }
+
   clock(): ClockRow[] {
     const rows = this.db.prepare('SELECT node, offset_seconds, reference, samples FROM flow_clock ORDER BY node').all() as Array<
       Record<string, unknown>
@@ -430,6 +513,20 @@ function flowRow(r: Record<string, unknown>): StoredFlowRow {
     timeline: r.timeline as string,
     conntrack: r.conntrack as string,
   };
+}
+
+/** Whether `frame` lies in one of `runs` (sorted by first frame, not overlapping). */
+export function inRuns(runs: readonly TwinRunRow[], frame: number): boolean {
+  let lo = 0;
+  let hi = runs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = runs[mid]!;
+    if (frame < r.firstFrame) hi = mid - 1;
+    else if (frame > r.lastFrame) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** An offset in seconds as whole seconds (floor) and the remaining nanoseconds (0..1e9). */

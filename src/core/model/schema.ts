@@ -455,6 +455,26 @@ ALTER TABLE captures ADD COLUMN scope TEXT;
 ALTER TABLE captures ADD COLUMN changed_by TEXT;
 ALTER TABLE nodes ADD COLUMN cluster INTEGER NOT NULL DEFAULT 0;
 `),
+  // 8: written by flow stitching (flows/capture-twins.ts): per packet capture, how many of its packets are copies
+  // of another capture's (a pcap and its tcpdump text) and where its undated times were placed; the copied frames.
+  (db) =>
+    db.exec(`
+CREATE TABLE capture_twins (
+  capture_id    INTEGER PRIMARY KEY,
+  packets       INTEGER NOT NULL,
+  duplicates    INTEGER NOT NULL,
+  twin_of       INTEGER,
+  shift_seconds INTEGER,
+  time_basis    TEXT
+);
+CREATE TABLE packet_twin_runs (
+  capture_id  INTEGER NOT NULL,
+  first_frame INTEGER NOT NULL,
+  last_frame  INTEGER NOT NULL,
+  twin_of     INTEGER NOT NULL,
+  PRIMARY KEY (capture_id, first_frame)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

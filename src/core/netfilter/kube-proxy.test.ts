@@ -87,6 +87,15 @@ describeShared('kube-proxy-conformance', 'kubeProxyServices on the kube-proxy co
   });
 });
 
+describe('serviceNameOf', () => {
+  it('names a service whose port has no name without kube-proxy\'s trailing colon', () => {
+    expect(serviceNameOf('default/hello-server: cluster IP')).toBe('default/hello-server');
+    expect(serviceNameOf('default/hello-server:')).toBe('default/hello-server');
+    expect(serviceNameOf('default/hello:http -> 10.40.1.2:8080')).toBe('default/hello:http');
+    expect(serviceNameOf('kubernetes service nodeports')).toBeNull();
+  });
+});
+
 describe('kubeProxyServices', () => {
   const own = dumpsIn(path.join('test', 'fixtures', 'kube-proxy'));
   it.each(own)('finds what a search over the whole nat table finds in %s (recorded from the kernel)', findsWhatASearchFinds);

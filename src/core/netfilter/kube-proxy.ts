@@ -37,10 +37,14 @@ export function serviceChainHash(chain: string): string | null {
   return SERVICE_CHAIN.exec(chain)?.[2] ?? null;
 }
 
-/** `ns/name:port cluster IP` → `ns/name:port`; `ns/name:port -> 10.0.0.1:80` → `ns/name:port`. */
+/**
+ * `ns/name:port cluster IP` → `ns/name:port`; `ns/name:port -> 10.0.0.1:80` → `ns/name:port`. A port without
+ * a name leaves kube-proxy's `ns/name:` (port name empty): that is the service `ns/name`.
+ */
 export function serviceNameOf(comment: string): string | null {
   const first = comment.trim().split(/\s+/)[0] ?? '';
-  return /^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i.test(first) ? first : null;
+  if (!/^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i.test(first)) return null;
+  return first.endsWith(':') ? first.slice(0, -1) : first;
 }
 
 function frontendKind(comment: string, chain: string): FrontendKind {

@@ -32,7 +32,8 @@ export function serviceOf(steps: Step[]): ServiceHit | null {
       const m = SERVICE_PORT_NAME.exec(step.comment);
       if (m !== null) {
         const [, namespace = '', name = '', portName = ''] = m;
-        hit = { namespace, name, portName, id: `${namespace}/${name}:${portName}`, entry: null, endpoint: null, markedForMasquerade: false };
+        // A port without a name is the service itself, as kubectl and the flows name it: `ns/name`, not `ns/name:`.
+        hit = { namespace, name, portName, id: portName ? `${namespace}/${name}:${portName}` : `${namespace}/${name}`, entry: null, endpoint: null, markedForMasquerade: false };
       }
     }
     if (step.nat !== null && step.nat.kind === 'dnat' && (step.chain.startsWith('KUBE-SEP-') || hit !== null) && endpoint === null) {

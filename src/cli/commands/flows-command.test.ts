@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importPaths } from '../../core/import/import-paths';
+import { useTempProject } from '../../../test/support/temp-project';
+import type { CliIo } from '../cli-io';
+import { flowsCommand } from './flows-command';
+
+const project = useTempProject('flows-command');
+
+describe('natlens flows', () => {
+  it('says which captures are twins counted once, and keeps names and counts in --json', async () => {
+    const store = project().store();
+    expect(importPaths(store, [path.resolve('test/fixtures/lab/nodes')]).errors).toEqual([]);
+    const out: string[] = [];
+    const io: CliIo = { stdout: (t) => out.push(t), stderr: () => undefined, stderrIsTty: false };
+    expect(await flowsCommand.run(['--db', project().dbPath], io)).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/nodea\/eth0\.tcpdump\.txt:1: the same packets as \S*nodea\/eth0\.pcap, counted once/);
+    expect(text).not.toContain('retransmissions');
+    out.length = 0;
+    expect(await flowsCommand.run(['--db', project().dbPath, '--json'], io)).toBe(0);
+    const flows = JSON.parse(out.join('')) as Array<{ proto: string; observations: Array<{ source: string; interface: string | null; time: string | null }> }>;
+    expect(flows.map((f) => f.proto)).toContain('icmp');
+    for (const f of flows) {
+      for (const o of f.observations) {
+        expect(o.source).not.toMatch(/tcpdump\.txt/);
+        expect(o.time?.startsWith('1970') ?? false).toBe(false);
+      }
+    }
+  });
+});
