@@ -12,6 +12,7 @@ import { CaptureInterfaces, type InterfaceBasis } from '../flows/capture-interfa
 import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
 import { FlowStore } from '../model/flow-store';
+import { packetCaptureDetail } from '../model/packet-capture-detail';
 import { listNodes } from '../model/nodes-view';
 import type { Store } from '../model/store';
 import { readTopology, type TopologyService } from '../model/topology-view';
@@ -92,7 +93,9 @@ function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
   };
 }
 
-const INTERFACE_BASIS: Record<InterfaceBasis, string> = { packet: 'the packets', command: 'the tcpdump command', 'file-name': 'the file name' };
+const INTERFACE_BASIS: Record<InterfaceBasis, string> = {
+  packet: 'the packets', command: 'the tcpdump command', 'file-name': 'the file name', 'import-option': 'import --interface',
+};
 
 /** How natlens knew the capture's node, interface and time, as far as the store says. */
 export function captureProvenance(node: string, c: NodeView['captures'][number], sourceFile: string, detail: string | null): string[] {
@@ -104,12 +107,15 @@ export function captureProvenance(node: string, c: NodeView['captures'][number],
   if (c.command !== null) out.push(`command: ${c.command}`);
   if (c.netns !== null) out.push(`namespace: ${c.netns}`);
   if (c.kind === 'pcap' || c.kind === 'tcpdump-text') {
-    const listed = detail === null ? [] : ((JSON.parse(detail) as { interfaces?: string[] }).interfaces ?? []);
-    const naming = new CaptureInterfaces({ sourceFile, command: c.command }, null).of(null);
+    const stored = packetCaptureDetail(detail);
+    const listed = stored.interfaces;
+    const naming = new CaptureInterfaces({ sourceFile, command: c.command, interface: stored.interface ?? null }, null).of(null);
     if (listed.length > 0) out.push(`interfaces: ${listed.join(', ')} (named in the packets)`);
     else if (naming.name !== null && naming.from !== null) out.push(`interface: ${naming.name} (from ${INTERFACE_BASIS[naming.from]})`);
     else out.push('interface: not known');
-    out.push(c.takenAt === null ? 'time: not known' : 'time: the first packet\'s timestamp');
+    out.push(c.takenAt === null
+      ? 'time: not known'
+      : stored.clock === 'time-of-day' ? 'time: the packets\' times of day, dated by what the project knows (see natlens flows)' : 'time: the first packet\'s timestamp');
   } else {
     out.push(c.takenAt === null ? 'time: not known' : 'time: written in the capture');
   }
