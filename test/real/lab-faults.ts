@@ -40,7 +40,8 @@ export interface ExpectedFinding {
   nodes: string[];
   rules: LocatedLine[];
   conntrack: LocatedLine[];
-  flows: Array<{ proto: string; src: string; sport: number; dst: string; dport: number; node: string }>;
+  /** As first sent; `node` is where the fault acts, `verdict` what the replay of it ends in (where the lab states one). */
+  flows: Array<{ proto: string; src: string; sport: number; dst: string; dport: number; node: string; in?: string; verdict?: 'deliver' | 'forward' | 'drop' | 'reject'; dnatTo?: string }>;
 }
 
 export interface FaultScenario {

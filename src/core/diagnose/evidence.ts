@@ -2,7 +2,7 @@
  * Evidence lines as findings cite them: a rule or chain policy with the `file:line` of the capture it
  * was read from, a conntrack entry much as `conntrack -L` printed it, a captured packet.
  */
-import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
+import type { ConntrackEntry, ConntrackTuple, RouteRecord } from '../capture/records';
 import { tupleText } from '../flows/flow-timeline';
 import type { ObservationView } from '../flows/flow-views';
 import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
@@ -71,4 +71,23 @@ export function observationEvidence(o: ObservationView): FindingEvidence {
   }
   const time = o.time === null ? '' : ` ${o.time.slice(11, 26)}`;
   return { source: o.source, text: `${o.node} ${o.interface ?? '?'}${time} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` };
+}
+
+/**
+ * A route as `ip route` prints it (iproute2's order: type, destination — a host route without its
+ * prefix length — via, dev, table, proto, scope, src, metric, flags), so it reads as the captured line.
+ */
+export function ipRouteLine(r: RouteRecord): string {
+  const host = (r.family === 'ipv4' && r.dst.endsWith('/32')) || (r.family === 'ipv6' && r.dst.endsWith('/128'));
+  const words = [r.type === 'unicast' ? null : r.type, host ? r.dst.slice(0, r.dst.lastIndexOf('/')) : r.dst];
+  if (r.via) words.push('via', r.via);
+  if (r.dev) words.push('dev', r.dev);
+  if (r.table !== 'main') words.push('table', r.table);
+  if (r.proto) words.push('proto', r.proto);
+  if (r.scope) words.push('scope', r.scope);
+  if (r.src) words.push('src', r.src);
+  if (r.metric !== null) words.push('metric', String(r.metric));
+  for (const h of r.nexthops ?? []) words.push('nexthop', ...(h.via !== null ? ['via', h.via] : []), ...(h.dev !== null ? ['dev', h.dev] : []), 'weight', String(h.weight));
+  words.push(...r.flags.filter((f) => /^[a-z]/.test(f)));
+  return words.filter((w): w is string => w !== null && w !== '').join(' ');
 }

@@ -4,16 +4,17 @@
  * that cause; where replay and capture disagree, or replies come back another way, that is said; only
  * when nothing more specific is found does the symptom itself become the finding.
  */
+import { assertNever } from '../common/assert-never';
 import { tupleText, type TimelineHop } from '../flows/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';
 import { parseIp } from '../simulate/ip-number';
-import { observationEvidence, stepEvidence } from './evidence';
+import { ipRouteLine, observationEvidence, stepEvidence } from './evidence';
 import type { FindingEvidence, FindingSeverity, FindingTrace, ProjectFinding } from './finding';
 import type { FlowReplay } from './flow-replay';
 import { symptomText, type FlowSymptom } from './flow-symptom';
-import { asymmetries, divergences, type Asymmetry, type Divergence } from './path-divergence';
+import { asymmetries, divergences, placeOf, type Asymmetry, type Divergence } from './path-divergence';
 import { replayCause, type ReplayCause } from './replay-cause';
 import { serviceFinding } from './ruleset-findings';
 
@@ -36,26 +37,44 @@ export function flowEvidence(view: FlowView, packets = 4): FindingEvidence[] {
   return [...shown, ...conntrack].map(observationEvidence);
 }
 
-const flowLabel = (v: FlowView): string => `flow ${v.id} ${v.proto} ${tupleText(v.original)}${v.service ? ` (${v.service})` : ''}`;
+/**
+ * The service a flow went through: the one whose rules the replay of its first packet meets, else the
+ * flow's label when a DNAT was captured. A connection addressed straight to a pod that happens to back a
+ * service (its reply comes from an endpoint address) did not go through the service.
+ */
+export function flowService(flow: DiagnosedFlow): string | null {
+  const replayed = flow.replay?.kind === 'replayed' ? flow.replay : null;
+  const met = replayed?.result.outcomes.find((o) => o.service !== null)?.service?.id ?? null;
+  if (met !== null) return met;
+  return flow.view.nat.includes('dnat') ? flow.view.service : null;
+}
+
+const flowLabel = (flow: DiagnosedFlow): string => {
+  const service = flowService(flow);
+  return `flow ${flow.view.id} ${flow.view.proto} ${tupleText(flow.view.original)}${service ? ` (${service})` : ''}`;
+};
+
+/** A captured failing flow's findings are errors; the same cause in a flow that worked is a warning. */
+const severityOf = (flow: DiagnosedFlow): FindingSeverity => (flow.symptom !== null ? 'error' : 'warning');
 
 function base(
   kind: string, id: string, severity: FindingSeverity, title: string, explanation: string, flow: DiagnosedFlow, nodes: string[], evidence: FindingEvidence[],
 ): ProjectFinding {
   const trace: FindingTrace | null = flow.replay?.kind === 'replayed' ? flow.replay.trace : null;
-  return { id, severity, kind, title, explanation, nodes: [...new Set(nodes)].sort(), service: flow.view.service, flows: [flow.view.id], evidence, trace };
+  return { id, severity, kind, title, explanation, nodes: [...new Set(nodes)].sort(), service: flowService(flow), flows: [flow.view.id], evidence, trace };
 }
 
 /** The captured `ip route` line the replay's route came from. */
 function routeEvidence(node: NodeSnapshot | undefined, text: string, files: CaptureFiles): FindingEvidence {
   const record = node?.routes?.find((r) => routeText(r) === text || text.startsWith(`${routeText(r)},`));
   const file = node ? files.routes(node.name) : null;
-  return { source: record && file ? `${file}:${record.line}` : `${node?.name ?? '?'} ip route`, text };
+  return { source: record && file ? `${file}:${record.line}` : `${node?.name ?? '?'} ip route`, text: record && file ? ipRouteLine(record) : text };
 }
 
 function causeFinding(flow: DiagnosedFlow, cause: ReplayCause, world: ReadonlyMap<string, NodeSnapshot>, symptom: FlowSymptom, files: CaptureFiles): ProjectFinding | null {
   const v = flow.view;
   const packets = flowEvidence(v);
-  const why = `${flowLabel(v)}: ${symptomText(symptom)}.`;
+  const why = `${flowLabel(flow)}: ${symptomText(symptom)}.`;
   switch (cause.kind) {
     case 'no-endpoints': {
       const f = serviceFinding(cause.service, [cause.step.node], [stepEvidence(world.get(cause.step.node), cause.step), ...packets], [v.id]);
@@ -128,79 +147,127 @@ function hairpinFinding(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnap
   const node = v.timeline.conntrack[0]?.node ?? v.timeline.hops[0]?.node;
   const bridge = node === undefined ? null : behindBridge(world.get(node), pod);
   if (node === undefined || bridge === null) return null;
-  const failed = flow.symptom !== null;
+  const service = flowService(flow);
   return base(
-    'hairpin-without-masquerade', `hairpin-without-masquerade:${node}:${pod}`, failed ? 'error' : 'warning',
-    `${node}: ${pod} reaches itself through ${v.service ?? tupleText(v.original).split(' > ')[1]} without masquerade`,
-    `${flowLabel(v)} was DNATed back to its own sender on bridge ${bridge} and not SNATed, so the pod answers itself directly and the reply never gets its service address back; the connection fails. ` +
+    'hairpin-without-masquerade', `hairpin-without-masquerade:${node}:${pod}`, severityOf(flow),
+    `${node}: ${pod} reaches itself through ${service ?? tupleText(v.original).split(' > ')[1]} without masquerade`,
+    `${flowLabel(flow)} was DNATed back to its own sender on bridge ${bridge} and not SNATed, so the pod answers itself directly and the reply never gets its service address back; the connection fails. ` +
       'Fix: masquerade hairpin traffic (kube-proxy\'s KUBE-SEP "-s <endpoint> -j KUBE-MARK-MASQ" rule, or the kubelet\'s --hairpin-mode=hairpin-veth / promiscuous-bridge).',
-    flow, [node], flowEvidence(v),
+    flow, [node], [...dnatRuleEvidence(flow, node, world), ...flowEvidence(v)],
   );
 }
 
-/** Every finding this flow gives, most specific first. */
+/** The rules the replay DNATs the flow by on `node`, in the branch that reaches the address the capture shows it went to. */
+function dnatRuleEvidence(flow: DiagnosedFlow, node: string, world: ReadonlyMap<string, NodeSnapshot>): FindingEvidence[] {
+  if (flow.replay?.kind !== 'replayed') return [];
+  const to = flow.view.reply;
+  const reaching = flow.replay.result.outcomes.filter((o) => o.hops.some((h) => h.node === node && h.after.dst === to.src && (to.sport === null || h.after.dport === to.sport)));
+  const steps = reaching.flatMap((o) => o.steps.filter((st) => st.node === node && st.nat?.kind === 'dnat'));
+  return [...new Map(steps.map((st) => [st.line ?? st.rule, stepEvidence(world.get(node), st)])).values()];
+}
+
+/**
+ * The routes that made a reply go another way: the one that sent it out where it was captured leaving,
+ * and, where it arrived on an interface the node would not route its source out of, that route back to
+ * the source (what rp_filter checks).
+ */
+function asymmetryRoutes(a: Asymmetry, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles): FindingEvidence[] {
+  const node = world.get(a.node);
+  if (a.kind !== 'interface' || node === undefined) return [];
+  const place = placeOf(world);
+  const routing = compileRouting(node.interfaces, node.routes, node.rules ?? null);
+  const route = (address: string): { text: string; dev: string | null } | null => {
+    const ip = parseIp(address);
+    const look = ip === null ? null : lookupRoute(routing, ip);
+    return look?.kind === 'unicast' ? { text: look.route.text, dev: look.dev } : null;
+  };
+  const at = place(a.node, a.interface);
+  const out = route(a.hop.after.dst);
+  if (out?.dev != null && place(a.node, out.dev) === at) return [routeEvidence(node, out.text, files)];
+  const back = route(a.hop.after.src);
+  if (back?.dev != null && place(a.node, back.dev) !== at) return [routeEvidence(node, back.text, files)];
+  return [];
+}
+
+/** Every finding this flow gives: its causes; only when none is found, the disagreement or the symptom itself. */
 export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles = { routes: () => null }): ProjectFinding[] {
   const v = flow.view;
-  const out: ProjectFinding[] = [];
   const failed = flow.symptom !== null;
+  const causes: ProjectFinding[] = [];
   const hairpin = hairpinFinding(flow, world);
-  if (hairpin) out.push(hairpin);
+  if (hairpin) causes.push(hairpin);
   const replayed = flow.replay?.kind === 'replayed' ? flow.replay : null;
   if (failed && replayed) {
     const found = causeFinding(flow, replayCause(replayed.result), world, flow.symptom!, files);
-    if (found) out.push(found);
-  }
-  if (replayed) {
-    const diffs = divergences(v, replayed.result, world);
-    if (diffs.length > 0) {
-      const texts = diffs.map(divergenceText);
-      out.push(base(
-        'replay-capture-divergence', `replay-capture-divergence:${v.id}`, failed && out.length === 0 ? 'error' : 'warning',
-        `${flowLabel(v)}: the capture disagrees with the replay`,
-        `${texts.map((t) => t.text).join('; ')}. The captured rules or routes are not the ones the kernel used (a capture taken at another time, a rule added or removed since, another agent such as IPVS or eBPF). ` +
-          'Fix: capture iptables-save, ip route and the packets at the same moment, then compare again; if they still disagree, look for what rewrites packets outside iptables.',
-        flow, diffs.map((d) => d.node), [...flowEvidence(v), ...diffs.flatMap((d) => (d.kind === 'dnat-target' ? [] : [hopEvidence(v, d.hop)]))],
-      ));
-    }
+    if (found) causes.push(found);
   }
   const asym = asymmetries(v, replayed?.result ?? null, world);
   if (asym.length > 0) {
     const texts = asym.map(asymmetryText);
-    out.push(base(
-      'asymmetric-reply', `asymmetric-reply:${v.id}`, failed && out.length === 0 ? 'error' : 'warning',
-      `${flowLabel(v)}: replies come back another way than the packets went`,
+    causes.push(base(
+      'asymmetric-reply', `asymmetric-reply:${v.id}`, severityOf(flow),
+      `${flowLabel(flow)}: replies come back another way than the packets went`,
       `${texts.map((t) => t.text).join('; ')}. Stateful NAT and conntrack see only one direction there, and with rp_filter=1 the kernel drops replies arriving on an interface it would not route them out of. ` +
         'Fix: make the return route go back through the same node and interface (or SNAT the traffic), or set rp_filter to 2 (loose) on that interface.',
-      flow, asym.map((a) => a.node), [...flowEvidence(v, 2), ...asym.map((a) => hopEvidence(v, a.hop))],
+      flow, asym.map((a) => a.node), [...asym.flatMap((a) => asymmetryRoutes(a, world, files)), ...flowEvidence(v, 2), ...asym.map((a) => hopEvidence(v, a.hop))],
     ));
   }
-  if (!failed || out.some((f) => f.severity === 'error')) return out;
+  const diffs = replayed ? divergences(v, replayed.result, world) : [];
+  const disagreement = diffs.map((d) => divergenceText(d).text).join('; ');
+  // A flow whose cause is found is said once, by its cause; where the capture also disagrees with the replay, the cause says so.
+  if (causes.length > 0) {
+    if (diffs.length === 0) return causes;
+    const [first, ...rest] = causes;
+    return [{ ...first!, explanation: `${first!.explanation} The capture also disagrees with the replay: ${disagreement}.` }, ...rest];
+  }
+  if (diffs.length > 0) {
+    return [base(
+      'replay-capture-divergence', `replay-capture-divergence:${v.id}`, severityOf(flow),
+      `${flowLabel(flow)}: the capture disagrees with the replay`,
+      `${disagreement}. The captured rules or routes are not the ones the kernel used (a capture taken at another time, a rule added or removed since, another agent such as IPVS or eBPF). ` +
+        'Fix: capture iptables-save, ip route and the packets at the same moment, then compare again; if they still disagree, look for what rewrites packets outside iptables.',
+      flow, diffs.map((d) => d.node), [...flowEvidence(v), ...diffs.flatMap((d) => (d.kind === 'dnat-target' ? [] : [hopEvidence(v, d.hop)]))],
+    )];
+  }
+  if (!failed) return [];
   const symptom = flow.symptom!;
+  const replayedText = replayed
+    ? `Replaying the first packet on ${replayed.request.node} ${replayed.basis.kind === 'local' ? '(sent locally)' : `(in ${replayed.request.in})`}, the rules let it through: ${replayed.result.outcomes[0]?.summary ?? ''}; `
+    : flow.replay?.kind === 'not-replayed' ? `It could not be replayed: ${flow.replay.reason}; ` : '';
   switch (symptom.kind) {
     case 'unreplied':
-      if (v.nat.length > 0 && out.length === 0) {
-        const entry = symptom.entries[0]!;
-        out.push(base(
-          'conntrack-unreplied', `conntrack-unreplied:${v.id}`, 'warning',
-          `${entry.node}: ${flowLabel(v)} [UNREPLIED]`,
-          `conntrack NATed this connection${v.nat.length ? ` (${v.nat.join('+')})` : ''} and saw its first packet but never a reply: the endpoint did not answer, or its answer went another way and missed the NAT reversal. ` +
-            `${replayed ? `The replay of its first packet passes (${replayed.result.outcomes[0]?.summary ?? ''}), so the loss is past what the captures show.` : 'No capture lets natlens replay it.'} Fix: capture on the endpoint's node to see whether the packet arrives and whether the reply leaves.`,
-          flow, symptom.entries.map((e) => e.node), flowEvidence(v),
-        ));
-      }
-      return out;
+      if (v.nat.length === 0) return [];
+      return [base(
+        'conntrack-unreplied', `conntrack-unreplied:${v.id}`, 'warning',
+        `${symptom.entries[0]!.node}: ${flowLabel(flow)} [UNREPLIED]`,
+        `conntrack NATed this connection (${v.nat.join('+')}) and saw its first packet but never a reply: the endpoint did not answer, or its answer went another way and missed the NAT reversal. ` +
+          `${replayed ? `The replay of its first packet passes (${replayed.result.outcomes[0]?.summary ?? ''}), so the loss is past what the captures show.` : 'No capture lets natlens replay it.'} Fix: capture on the endpoint's node to see whether the packet arrives and whether the reply leaves.`,
+        flow, symptom.entries.map((e) => e.node), flowEvidence(v),
+      )];
+    // One-way UDP is normal for some protocols (syslog, metrics): without a cause, not a finding of its own.
+    case 'no-reply':
+      return [];
+    case 'not-established':
+      return [base(
+        'handshake-incomplete', `handshake-incomplete:${v.id}`, 'error',
+        `${flowLabel(flow)}: handshake never completed`,
+        `${symptomText(symptom)}. ${replayedText}the SYN-ACK was sent but the client never acknowledged it: it did not reach the client, or the client's ACK did not reach the server. ` +
+          'Fix: capture on every interface between them to find where the SYN-ACK (or the ACK) is lost; check reverse-path filtering and the return routes.',
+        flow, v.observations.map((o) => o.node), flowEvidence(v),
+      )];
     case 'no-syn-ack':
     case 'reset': {
       const refused = symptom.kind === 'reset';
-      out.push(base(
+      return [base(
         refused ? 'connection-refused' : 'one-sided-tcp', `${refused ? 'connection-refused' : 'one-sided-tcp'}:${v.id}`, 'error',
-        `${flowLabel(v)}: ${refused ? 'refused (RST)' : 'no SYN-ACK'}`,
-        `${symptomText(symptom)}. ${replayed ? `Replaying the first packet on ${replayed.request.node} ${replayed.basis.kind === 'local' ? '(sent locally)' : `(in ${replayed.request.in})`}, the rules let it through: ${replayed.result.outcomes[0]?.summary ?? ''}; ` : flow.replay?.kind === 'not-replayed' ? `It could not be replayed: ${flow.replay.reason}; ` : ''}` +
+        `${flowLabel(flow)}: ${refused ? 'refused (RST)' : 'no SYN-ACK'}`,
+        `${symptomText(symptom)}. ${replayedText}` +
           `${refused ? 'nothing listens on that port at the endpoint (or a firewall there resets it). Fix: check the server process and its port.' : 'the server did not answer, or its answer went another way. Fix: capture on the server\'s node to see whether the SYN arrives and the SYN-ACK leaves.'}`,
         flow, v.observations.map((o) => o.node), flowEvidence(v),
-      ));
-      return out;
+      )];
     }
+    default:
+      return assertNever(symptom);
   }
 }
 

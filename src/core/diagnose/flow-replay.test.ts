@@ -1,4 +1,5 @@
 /** Which node and ingress a flow's first packet is replayed from, and why. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stitchFlows } from '../flows/flow-engine';
 import { listFlows } from '../flows/flow-views';
@@ -65,5 +66,25 @@ describe('replayFlow', () => {
     const [flow] = replays({ 'eth0.txt': '1700000000.000001 IP 10.20.0.9.40000 > 192.168.56.50.80: Flags [S], seq 1, win 64240, length 0\n' });
     expect(flow).toMatchObject({ kind: 'replayed', basis: { kind: 'route', interface: 'eth1' }, request: { in: 'eth1' } });
     expect(flow!.kind === 'replayed' && flow.why).toMatch(/first captured leaving nodea on eth0/);
+  });
+});
+
+describe('the first node on the packet\'s way', () => {
+  it('replays from the node that sends the packet on to the other, whatever the aligned clocks put first', () => {
+    // forward-drop: nodeb's clock is aligned ~48µs early, so its sighting of a2's SYN sorts before nodea's.
+    const lab = path.resolve(__dirname, '../../../test/fixtures/lab-faults/forward-drop');
+    const store = project().store();
+    expect(importPaths(store, [path.join(lab, 'nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    const flow = listFlows(store, { observations: 64 }).find((f) => f.original.src === '10.40.1.3' && f.original.dst === '10.40.2.2')!;
+    expect(flow).toBeDefined();
+    expect(flow.observations.find((o) => o.kind === 'packet')?.node).toBe('nodeb');
+    const replay = replayFlow(store, flow.id);
+    expect(replay?.kind).toBe('replayed');
+    if (replay?.kind !== 'replayed') return;
+    expect(replay.sighting.node).toBe('nodea');
+    expect(replay.request).toMatchObject({ node: 'nodea', in: 'cbr0' });
+    // Followed onto nodeb, the SYN meets its FORWARD policy DROP.
+    expect(replay.result.outcomes.map((o) => o.verdict)).toEqual(['drop']);
   });
 });

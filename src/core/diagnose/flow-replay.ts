@@ -13,7 +13,7 @@ import { flowDetail, type ObservationView } from '../flows/flow-views';
 import { loadWorld } from '../model/node-world';
 import type { Store } from '../model/store';
 import { tracePacket, SimulateError, type NodeSnapshot, type TraceRequest, type TraceResult } from '../simulate';
-import { parseIp } from '../simulate/ip-number';
+import { formatIp, parseIp } from '../simulate/ip-number';
 import { compileRouting, lookupRoute } from '../simulate/routing';
 import type { FindingTrace } from './finding';
 
@@ -60,13 +60,40 @@ const TRACE_CLI_PROTOS = new Set(['tcp', 'udp', 'icmp']);
 
 const endpoint = (ip: string, port: number | null): string => (port === null ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
-/** The first sighting of the client's packet: a captured packet in the node's own namespace, else a conntrack entry. */
-export function firstSighting(observations: readonly ObservationView[], nodes: ReadonlySet<string>): ReplayedSighting | null {
-  const usable = (o: ObservationView): boolean => nodes.has(o.node) && o.netns === null && o.direction !== 'reply';
-  const packet = observations.find((o) => o.kind === 'packet' && usable(o));
-  if (packet) return { node: packet.node, interface: packet.interface, packet: packet.packet, source: packet.source, from: 'packet' };
-  const entry = observations.find((o) => o.kind === 'conntrack' && nodes.has(o.node));
+/**
+ * The first sighting of the client's packet: a captured packet in a node's own namespace, else a conntrack
+ * entry. Among nodes that captured it, the first on its way: a node that routes it (as captured there) via
+ * an address of another of them sent it on to that one, whatever the captures' clocks say (two nodes'
+ * clocks are aligned only as well as the packets allow). Within the first node, the earliest sighting.
+ */
+export function firstSighting(observations: readonly ObservationView[], world: ReadonlyMap<string, NodeSnapshot>): ReplayedSighting | null {
+  const usable = (o: ObservationView): boolean => world.has(o.node) && o.netns === null && o.direction !== 'reply';
+  const packets = observations.filter((o) => o.kind === 'packet' && usable(o));
+  if (packets.length > 0) {
+    const nodes = [...new Set(packets.map((o) => o.node))];
+    const sends = new Map(nodes.map((n) => [n, nextNodes(world.get(n)!, packets.filter((o) => o.node === n), world)]));
+    const upstream = nodes.filter((n) => !nodes.some((m) => m !== n && sends.get(m)!.has(n) && !sends.get(n)!.has(m)));
+    const packet = packets.find((o) => upstream.includes(o.node)) ?? packets[0]!;
+    return { node: packet.node, interface: packet.interface, packet: packet.packet, source: packet.source, from: 'packet' };
+  }
+  const entry = observations.find((o) => o.kind === 'conntrack' && world.has(o.node));
   return entry ? { node: entry.node, interface: null, packet: entry.packet, source: entry.source, from: 'conntrack' } : null;
+}
+
+/** The other nodes `node` sends these packets to: the next hop of its route to their destination is an address of one. */
+function nextNodes(node: NodeSnapshot, packets: readonly ObservationView[], world: ReadonlyMap<string, NodeSnapshot>): Set<string> {
+  const out = new Set<string>();
+  const routing = compileRouting(node.interfaces, node.routes, node.rules ?? null);
+  for (const dst of new Set(packets.map((o) => o.packet.dst))) {
+    const ip = parseIp(dst);
+    const look = ip === null ? null : lookupRoute(routing, ip);
+    if (look?.kind !== 'unicast') continue;
+    const via = formatIp(look.nextHop);
+    for (const other of world.values()) {
+      if (other.name !== node.name && (other.interfaces ?? []).some((i) => i.addresses.some((a) => a.cidr.split('/')[0] === via))) out.add(other.name);
+    }
+  }
+  return out;
 }
 
 /** The device the node routes `address` out of (null: no unicast route, or the captures cannot say). */
@@ -142,7 +169,7 @@ export function replayFlow(store: Store, flowId: number, options: FlowReplayOpti
   if (detail === null) return null;
   const world = options.world ?? loadWorld(store);
   const byName = new Map(world.map((n) => [n.name, n]));
-  const sighting = firstSighting(detail.observations, new Set(byName.keys()));
+  const sighting = firstSighting(detail.observations, byName);
   if (sighting === null) return { kind: 'not-replayed', flowId, sighting: null, reason: 'no packet or conntrack entry of the flow was captured on an imported node' };
   const proto = detail.proto;
   if (/^\d+$/.test(proto)) {

@@ -1,7 +1,8 @@
 /**
  * What the captures show went wrong with a flow, before asking why: a SYN without SYN-ACK, a SYN
- * answered by RST, a conntrack entry never replied. Multicast, broadcast and IGMP are never
- * symptoms: nobody answers them by design.
+ * answered by RST, a handshake retried and never completed, a conntrack entry never replied, UDP
+ * datagrams no reply came back for. Multicast, broadcast and IGMP are never symptoms: nobody answers
+ * them by design.
  */
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import type { ConntrackView, FlowTimeline, TupleView } from '../flows/flow-timeline';
@@ -10,7 +11,11 @@ import { parseIp } from '../simulate/ip-number';
 export type FlowSymptom =
   | { kind: 'no-syn-ack'; synCount: number }
   | { kind: 'reset' }
-  | { kind: 'unreplied'; entries: ConntrackView[] };
+  /** SYN and SYN-ACK captured, the client's ACK never, and the handshake retried: the SYN-ACK did not reach the client (or its ACK the server). */
+  | { kind: 'not-established'; retransmissions: number }
+  | { kind: 'unreplied'; entries: ConntrackView[] }
+  /** UDP datagrams captured going and none coming back, while conntrack does not say the entry was never replied. */
+  | { kind: 'no-reply'; packets: number };
 
 const IGMP = 'igmp';
 
@@ -28,8 +33,12 @@ export function symptomText(s: FlowSymptom): string {
       return `SYN sent${s.synCount > 1 ? ` ${s.synCount} times` : ''}, no SYN-ACK captured`;
     case 'reset':
       return 'the SYN was answered by RST (connection refused)';
+    case 'not-established':
+      return `SYN and SYN-ACK captured, the handshake never completed (${s.retransmissions} retransmission${s.retransmissions === 1 ? '' : 's'})`;
     case 'unreplied':
       return 'conntrack saw the first packet but never a reply [UNREPLIED]';
+    case 'no-reply':
+      return `${s.packets} datagram${s.packets === 1 ? '' : 's'} captured going, no reply captured`;
   }
 }
 
@@ -39,7 +48,7 @@ export interface FlowSummary {
   proto: string;
   original: TupleView;
   tcp: (TcpEvents & { oneSided: boolean }) | null;
-  timeline: Pick<FlowTimeline, 'conntrack'>;
+  timeline: Pick<FlowTimeline, 'conntrack' | 'hops'>;
 }
 
 export function flowSymptom(flow: FlowSummary, broadcasts: ReadonlySet<string> = new Set()): FlowSymptom | null {
@@ -48,8 +57,16 @@ export function flowSymptom(flow: FlowSummary, broadcasts: ReadonlySet<string> =
   if (tcp !== null) {
     if (tcp.synAt !== null && tcp.rstAt !== null && tcp.synAckAt === null && tcp.establishedAt === null) return { kind: 'reset' };
     if (tcp.oneSided) return { kind: 'no-syn-ack', synCount: Math.max(1, tcp.synCount) };
+    // A capture that merely ended after the SYN-ACK shows no retransmission; a retried handshake failed.
+    if (tcp.synAt !== null && tcp.synAckAt !== null && tcp.establishedAt === null && tcp.rstAt === null && tcp.finAt === null && tcp.retransmissions > 0)
+      return { kind: 'not-established', retransmissions: tcp.retransmissions };
   }
   const unreplied = flow.timeline.conntrack.filter((c) => c.unreplied);
   if (unreplied.length > 0 && (tcp === null || tcp.synAckAt === null)) return { kind: 'unreplied', entries: unreplied };
+  if (flow.proto === 'udp') {
+    const going = Math.max(0, ...flow.timeline.hops.filter((h) => h.direction === 'original').map((h) => h.packets));
+    const back = flow.timeline.hops.some((h) => h.direction === 'reply' && h.packets > 0);
+    if (going > 0 && !back) return { kind: 'no-reply', packets: going };
+  }
   return null;
 }

@@ -86,7 +86,7 @@ function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): Pro
 }
 
 /** Findings that only restate a flow's symptom: dropped when a cause is found for it. */
-const SYMPTOM_ONLY: readonly string[] = ['conntrack-unreplied', 'one-sided-tcp', 'connection-refused'];
+const SYMPTOM_ONLY: readonly string[] = ['conntrack-unreplied', 'one-sided-tcp', 'connection-refused', 'handshake-incomplete'];
 
 const parseTcp = (row: StoredFlowRow): (TcpEvents & { oneSided: boolean }) | null =>
   row.tcp === null ? null : (JSON.parse(row.tcp) as TcpEvents & { oneSided: boolean });
@@ -155,7 +155,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
       for (const c of stale) {
         const node = byName.get(c.node);
         const replayed = node ? replayAt(node, c, proto) : null;
-        const f = node && replayed ? staleEndpointFinding(c, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
+        const f = node && replayed ? staleEndpointFinding(c, proto, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
         if (f) staleFindings.push({ ...f, trace: replayed!.trace });
       }
       let flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);

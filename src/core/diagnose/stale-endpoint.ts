@@ -59,8 +59,18 @@ export function dnatTargetGone(c: ConntrackView, targets: readonly DnatTarget[])
  * The finding, when the replay of the entry's original tuple shows the node's rules now send the
  * service elsewhere; null when the replay meets no service (then the DNAT was not kube-proxy's).
  */
+/**
+ * How bad a stale entry is: an error when its flow was captured failing or the entry never saw a reply;
+ * for UDP always — there is no connection to close, so every datagram of the tuple goes to the removed
+ * endpoint until the entry idles out (why kube-proxy deletes UDP entries of removed endpoints itself).
+ * A TCP entry to an endpoint still draining may yet complete: a warning until its packets show otherwise.
+ */
+export function staleSeverity(c: ConntrackView, proto: string, failed: boolean): 'error' | 'warning' {
+  return failed || c.unreplied || proto === 'udp' ? 'error' : 'warning';
+}
+
 export function staleEndpointFinding(
-  c: ConntrackView, replay: TraceResult, node: NodeSnapshot, flowId: number, failed: boolean, extra: FindingEvidence[],
+  c: ConntrackView, proto: string, replay: TraceResult, node: NodeSnapshot, flowId: number, failed: boolean, extra: FindingEvidence[],
 ): ProjectFinding | null {
   const hits = replay.outcomes.filter((o) => o.service !== null);
   if (hits.length === 0) return null;
@@ -70,7 +80,7 @@ export function staleEndpointFinding(
   const stale = c.reply.sport === null ? c.reply.src : `${c.reply.src.includes(':') ? `[${c.reply.src}]` : c.reply.src}:${c.reply.sport}`;
   return {
     id: `stale-endpoint:${node.name}:${service}:${stale}`,
-    severity: failed || c.unreplied ? 'error' : 'warning',
+    severity: staleSeverity(c, proto, failed),
     kind: 'stale-endpoint',
     title: `${node.name}: conntrack still sends ${service} connections to ${stale}, which the rules no longer name`,
     explanation:

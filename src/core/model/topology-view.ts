@@ -7,6 +7,7 @@
  */
 import type { ComposedInterface, ComposedState } from './compose-state';
 import { LINK_PARTS, nodeState } from './node-state';
+import { newestSnapshot } from './node-world';
 import type { CaptureRow, K8sOrigin, Store } from './store';
 
 export interface TopologyInterface {
@@ -216,7 +217,7 @@ export function readTopology(store: Store): TopologyView {
     const { node, state } = nodeOf(store, id, name);
     nodes.push(node);
     // kube-proxy's services as the node's newest ruleset snapshot programs them: every capture that makes it.
-    const newest = state.rulesets.filter((r) => r.family === 'ipv4').at(-1);
+    const newest = newestSnapshot(store, state.rulesets.filter((r) => r.family === 'ipv4'));
     for (const captureId of newest?.captures ?? []) services.add(store, captureId, name);
   }
   for (const c of kubectl) services.add(store, c.id, null);
