@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { coreStoreOpener } from '../shared/core-backend';
+import { coreStoreOpener } from '../shared/backend/core-backend';
 import { startServer, type RunningServer } from './server';
 
 export interface ServeArgs {

@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { isIpAddress } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { FdbRecord, ParsedCapture } from './records';
+import type { FdbRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type BridgeFdbCapture = Extract<ParsedCapture, { kind: 'bridge-fdb' }>;

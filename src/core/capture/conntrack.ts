@@ -2,7 +2,7 @@
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isIpAddress } from './ip-address';
 import { leadingLines } from './leading-lines';
-import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from './records';
+import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type ConntrackCapture = Extract<ParsedCapture, { kind: 'conntrack' }>;

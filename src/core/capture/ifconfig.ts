@@ -6,7 +6,7 @@ import { CaptureError } from './capture-error';
 import { isIpv4, isIpv6, prefixOfNetmask } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
+import type { AddressRecord, InterfaceRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { AddressRecord, InterfaceRecord, LinkDetails, ParsedCapture } from './records';
+import type { AddressRecord, InterfaceRecord, LinkDetails, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

@@ -2,7 +2,7 @@
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, withHostPrefix } from './ip-address';
 import { leadingLines } from './leading-lines';
-import type { InterfaceRecord, ParsedCapture } from './records';
+import type { InterfaceRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

@@ -2,7 +2,7 @@
 import { CaptureError } from './capture-error';
 import { familyOfAddress, isIpAddress } from './ip-address';
 import { leadingLines } from './leading-lines';
-import type { NeighbourRecord, ParsedCapture } from './records';
+import type { NeighbourRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpNeighCapture = Extract<ParsedCapture, { kind: 'ip-neigh' }>;

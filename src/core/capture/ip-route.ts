@@ -4,7 +4,7 @@ import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-addre
 import { u32Of } from './kernel-number';
 import { isNeighLine } from './ip-neigh';
 import { leadingLines } from './leading-lines';
-import type { NexthopRecord, ParsedCapture, RouteRecord, RouteType } from './records';
+import type { NexthopRecord, ParsedCapture, RouteRecord, RouteType } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpRouteCapture = Extract<ParsedCapture, { kind: 'ip-route' }>;

@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, withHostPrefix } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { ParsedCapture, RuleAction, RuleRecord } from './records';
+import type { ParsedCapture, RuleAction, RuleRecord } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpRuleCapture = Extract<ParsedCapture, { kind: 'ip-rule' }>;

@@ -13,7 +13,7 @@ import {
 import type {
   AddressRecord, FdbRecord, InterfaceRecord, NeighbourRecord, NexthopRecord, ParsedCapture, RouteRecord, RouteType,
   RuleAction, RuleRecord,
-} from './records';
+} from '../records/records';
 import type { TextInput } from './text-input';
 
 type Capture<K extends ParsedCapture['kind']> = Extract<ParsedCapture, { kind: K }>;

@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from './ip-address';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { ParsedCapture, RouteRecord } from './records';
+import type { ParsedCapture, RouteRecord } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;

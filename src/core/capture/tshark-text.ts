@@ -6,7 +6,7 @@
  */
 import { CaptureError } from './capture-error';
 import { isIpv4, isIpv6 } from './ip-address';
-import type { PacketCaptureSummary, PacketRecord, PacketSink } from './records';
+import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 /** No., Time, Source, →, Destination (blank when tshark has none to show), Protocol, Length, Info. */

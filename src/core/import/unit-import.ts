@@ -2,7 +2,7 @@
 import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
-import { recordCount, type CaptureKind, type ParsedCapture } from '../capture/records';
+import { recordCount, type CaptureKind, type ParsedCapture } from '../records/records';
 import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';

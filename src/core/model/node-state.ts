@@ -5,7 +5,7 @@
  */
 import { captureScope, type CaptureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
-import type { CaptureKind, ParsedCapture } from '../capture/records';
+import type { CaptureKind, ParsedCapture } from '../records/records';
 import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
 

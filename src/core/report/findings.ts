@@ -3,7 +3,7 @@
  * drops by default, a Kubernetes service kube-proxy rejects for want of endpoints, conntrack entries
  * never answered, TCP flows whose SYN got no SYN-ACK.
  */
-import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
+import type { ConntrackEntry, ConntrackTuple } from '../records/records';
 import { assertNever } from '../common/assert-never';
 import type { Ruleset } from '../netfilter/ruleset';
 import type { TopologyService } from '../model/topology-view';

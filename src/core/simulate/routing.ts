@@ -3,7 +3,7 @@
  * broadcasts, 127/8 on loopback) first, then the main table by longest prefix and lowest metric.
  * Built from captured addresses and routes; either may be missing, and lookups say when that matters.
  */
-import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../records/records';
 import type { AddrType } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import {

@@ -3,12 +3,12 @@
  * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
  * (compose-state.ts). The ruleset is the newest composed snapshot of each family.
  */
-import type { CaptureKind } from '../capture/records';
+import type { CaptureKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
-import type { ComposedRulesetSnapshot } from './compose-state';
-import { ModelError } from './model-error';
-import { newestPerFamily, nodeState } from './node-state';
-import type { Store } from './store';
+import type { ComposedRulesetSnapshot } from '../model/compose-state';
+import { ModelError } from '../model/model-error';
+import { newestPerFamily, nodeState } from '../model/node-state';
+import type { Store } from '../model/store';
 
 export interface WorldOptions {
   /** A ruleset capture id (`trace --snapshot`): the ruleset snapshot it is part of is used for its node instead of the newest. */

@@ -3,32 +3,32 @@
  * importer, so a change there is absorbed here. Node-only.
  */
 import { Worker } from 'node:worker_threads';
-import { Store } from '../core/model/store';
-import { listNodes } from '../core/model/nodes-view';
-import { importPaths } from '../core/import/import-paths';
-import type { ImportProgress as CoreImportProgress, ImportReport } from '../core/import/import-report';
-import { rulesetHistory, type RulesetHistory } from '../core/correlate/ruleset-history';
-import { stitchFlows } from '../core/flows/flow-engine';
-import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../core/flows/flow-views';
-import { FlowStore } from '../core/model/flow-store';
-import { ModelError } from '../core/model/model-error';
-import { traceProject } from '../core/model/project-trace';
-import { readTopology, type TopologyView } from '../core/model/topology-view';
-import type { NodeView } from '../core/model/views';
-import { buildReport } from '../core/report/build-report';
-import { renderReportFile, type ReportFileFormat } from '../core/report/report-file';
-import { SimulateError, type TraceResult } from '../core/simulate';
-import { assertNever } from '../core/common/assert-never';
-import { ApiError, apiErrorFromJson, type ApiErrorJson } from './api-error';
-import type { ImportProgress } from './api';
-import type { ImportJson, NodeJson } from './contract-json';
-import type { FlowDetailJson, FlowPageJson, FlowRowJson } from './flow-json';
-import type { ReportFileJson, ReportFormat } from './report-file-json';
-import type { RulesetTimelineJson } from './ruleset-timeline-json';
+import { Store } from '../../core/model/store';
+import { listNodes } from '../../core/model/nodes-view';
+import { importPaths } from '../../core/import/import-paths';
+import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
+import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
+import { stitchFlows } from '../../core/flows/flow-engine';
+import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { FlowStore } from '../../core/model/flow-store';
+import { ModelError } from '../../core/model/model-error';
+import { traceProject } from '../../core/project/project-trace';
+import { readTopology, type TopologyView } from '../../core/model/topology-view';
+import type { NodeView } from '../../core/model/views';
+import { buildReport } from '../../core/report/build-report';
+import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
+import { SimulateError, type TraceResult } from '../../core/simulate';
+import { assertNever } from '../../core/common/assert-never';
+import { ApiError, apiErrorFromJson, type ApiErrorJson } from '../contract/api-error';
+import type { ImportProgress } from '../contract/api';
+import type { ImportJson, NodeJson } from '../contract/contract-json';
+import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
+import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { ProjectStore, StoreOpener } from './project';
-import type { TopologyJson } from './topology-json';
-import type { TraceResultJson } from './trace-json';
-import type { TraceRequestJson } from './trace-request';
+import type { TopologyJson } from '../contract/topology-json';
+import type { TraceResultJson } from '../contract/trace-json';
+import type { TraceRequestJson } from '../contract/trace-request';
 
 // Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
 const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
