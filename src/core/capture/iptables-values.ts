@@ -4,6 +4,7 @@
  * CaptureError carrying file and line.
  */
 import type { AddrType, Cidr, CtState, NatRange, PortRange } from '../netfilter/ruleset';
+import { ADDR_TYPES, CT_STATES, CT_STATUSES, PROTOCOL_NAMES, PROTOCOL_NUMBERS, TCP_FLAGS } from '../netfilter/rule-values';
 import { isIpv6 as isIpv6Text } from './ip-address';
 
 export class RuleSyntaxError extends Error {
@@ -188,10 +189,6 @@ export function parsePortList(text: string): PortRange[] {
   return text.split(',').map(parsePortRange);
 }
 
-export function formatPortRange(r: PortRange, sep = ':'): string {
-  return r.min === r.max ? String(r.min) : `${r.min}${sep}${r.max}`;
-}
-
 // ---- numbers and marks ------------------------------------------------------------------------
 
 /** An unsigned 32-bit number as strtoul(…, 0) reads it: 0x hex, leading-zero octal, or decimal. */
@@ -209,10 +206,6 @@ export function parseMarkMask(text: string): { value: number; mask: number | nul
   const slash = text.indexOf('/');
   if (slash < 0) return { value: parseU32(text), mask: null };
   return { value: parseU32(text.slice(0, slash)), mask: parseU32(text.slice(slash + 1)) };
-}
-
-export function hex(n: number): string {
-  return `0x${(n >>> 0).toString(16)}`;
 }
 
 /** A statistic match's probability, 0 to 1 (iptables prints it with 11 decimals). */
@@ -263,31 +256,7 @@ export function parseNatRange(text: string): NatRange {
   return { minAddress, maxAddress, ports: ports === null ? null : parsePortRange(ports) };
 }
 
-export function formatNatRange(r: NatRange): string {
-  let addr = '';
-  if (r.minAddress !== null) {
-    addr = r.maxAddress !== null && r.maxAddress !== r.minAddress ? `${r.minAddress}-${r.maxAddress}` : r.minAddress;
-    if (r.ports !== null && addr.includes(':')) addr = `[${addr}]`;
-  }
-  return r.ports === null ? addr : `${addr}:${formatPortRange(r.ports, '-')}`;
-}
-
 // ---- protocols --------------------------------------------------------------------------------
-
-const PROTOCOL_NAMES: ReadonlyMap<string, string> = new Map([
-  ['0', 'all'], ['1', 'icmp'], ['2', 'igmp'], ['4', 'ipencap'], ['6', 'tcp'], ['17', 'udp'], ['41', 'ipv6'],
-  ['47', 'gre'], ['50', 'esp'], ['51', 'ah'], ['58', 'ipv6-icmp'], ['89', 'ospf'], ['103', 'pim'],
-  ['112', 'vrrp'], ['132', 'sctp'], ['136', 'udplite'], ['icmpv6', 'ipv6-icmp'], ['icmp6', 'ipv6-icmp'],
-]);
-
-const PROTOCOL_NUMBERS: ReadonlyMap<string, string> = new Map(
-  [...PROTOCOL_NAMES].filter(([k]) => /^\d+$/.test(k)).map(([num, name]) => [name, num]),
-);
-
-/** The number of a protocol name (`tcp` → `6`), as conntrack's --ctproto is printed; unknown names unchanged. */
-export function protocolNumber(name: string): string {
-  return PROTOCOL_NUMBERS.get(name) ?? name;
-}
 
 /** A word the `prot` column of `iptables -L` can hold: `all`, a number, or a protocol name (optionally `!`-negated). */
 export function isProtocolWord(word: string): boolean {
@@ -305,14 +274,6 @@ export function normaliseProtocol(text: string): string {
 // ---- enumerations -----------------------------------------------------------------------------
 
 /** In the kernel's bit order, which is the order iptables prints them in. */
-export const ADDR_TYPES: readonly AddrType[] = [
-  'UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST',
-  'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE',
-];
-
-export const CT_STATES: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
-
-export const CT_STATUSES: readonly string[] = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'];
 
 function parseEnumList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const seen = new Set<T>();
@@ -337,8 +298,6 @@ export function parseCtStatuses(text: string): string[] {
   return parseEnumList(text, CT_STATUSES, 'conntrack status');
 }
 
-export const TCP_FLAGS: readonly string[] = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
-
 /** `SYN,ACK`, `ALL` (the six classic flags), `NONE`; also the `0x17` form `iptables -L -n` prints. */
 export function parseTcpFlags(text: string): string[] {
   if (/^0x[0-9a-fA-F]{1,2}$/.test(text)) {
@@ -354,10 +313,6 @@ export function parseTcpFlags(text: string): string[] {
     else fail(`unknown TCP flag "${raw}"`);
   }
   return TCP_FLAGS.filter((f) => seen.has(f));
-}
-
-export function formatTcpFlags(flags: readonly string[]): string {
-  return flags.length === 0 ? 'NONE' : flags.join(',');
 }
 
 // ---- ICMP -------------------------------------------------------------------------------------
@@ -407,11 +362,6 @@ export function parseIcmpType(text: string, v6: boolean): { type: number | null;
   const named = (v6 ? ICMPV6_NAMES : ICMP_NAMES).get(text);
   if (named === undefined) fail(`unknown ICMP type "${text}"`);
   return { type: named[0], code: named[1] };
-}
-
-export function formatIcmpType(type: number | null, code: number | null): string {
-  if (type === null) return 'any';
-  return code === null ? String(type) : `${type}/${code}`;
 }
 
 // ---- LOG levels -------------------------------------------------------------------------------
