@@ -1,6 +1,6 @@
 /** `bridge fdb show` (iproute2 bridge/fdb.c print_fdb): forwarding database entries of bridges and vxlan devices. */
 import { CaptureError } from './capture-error';
-import { isIpAddress } from './ip-address';
+import { isIpAddress } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
 import type { FdbRecord, ParsedCapture } from '../records/records';

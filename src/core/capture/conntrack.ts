@@ -1,6 +1,6 @@
 /** `conntrack -L` (plain, `-o extended`, `-o timestamp`, `-E` events) and `/proc/net/nf_conntrack`. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isIpAddress } from './ip-address';
+import { familyOfAddress, isIpAddress } from '../common/ip';
 import { leadingLines } from './leading-lines';
 import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';

@@ -4,7 +4,7 @@
  */
 import { CaptureError } from './capture-error';
 import { emptyDetails, readKindOptions } from './ip-addr';
-import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from '../common/ip';
 import { emptyRule, markAndMask } from './ip-rule';
 import { settleDefaultFamily, type IpRouteOptions } from './ip-route';
 import {

@@ -5,7 +5,7 @@
  * TCP and UDP, ARP's who-has/is-at, the ICMP message. What the summary does not show stays null.
  */
 import { CaptureError } from './capture-error';
-import { isIpv4, isIpv6 } from './ip-address';
+import { isIpv4, isIpv6 } from '../common/ip';
 import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 

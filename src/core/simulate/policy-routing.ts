@@ -9,8 +9,8 @@
  */
 import type { RuleRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
-import { cidrContains, isUnspecified, parseCidr } from './ip-number';
-import type { CidrNumber, Family, IpNumber } from './ip-number';
+import { cidrContains, isUnspecified, parseCidr } from '../common/ip';
+import type { CidrNumber, Family, IpNumber } from '../common/ip';
 
 /** What the rules select on, from the packet being routed. */
 export interface PolicyKey {

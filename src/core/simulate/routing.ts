@@ -8,8 +8,8 @@ import type { AddrType } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import {
   cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
-} from './ip-number';
-import type { CidrNumber, Family, IpNumber } from './ip-number';
+} from '../common/ip';
+import type { CidrNumber, Family, IpNumber } from '../common/ip';
 import { compilePolicy, policyLookup, type CompiledRule, type PolicyKey, type TableResult } from './policy-routing';
 
 export interface LocalAddress {

@@ -6,7 +6,7 @@
  */
 import type { InterfaceRecord } from '../records/records';
 import type { CompiledNode } from './compiled-node';
-import type { IpNumber } from './ip-number';
+import type { IpNumber } from '../common/ip';
 import { lookupRoute, SCOPE_LINK } from './routing';
 
 export type VethPeer =
