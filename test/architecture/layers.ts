@@ -4,7 +4,7 @@
  * to let one import through; a known violation that cannot be moved yet is an `exception`, named here.
  *
  *   core/common ← core/netfilter ← core/records ← core/capture ← core/model
- *   core/records ← core/simulate, core/correlate (pure: records in, values out)
+ *   core/records ← core/simulate, core/correlate (pure: records in, values out; neither reads text or the store)
  *   core/model + pure layers ← core/flows, core/import ← core/project (use cases) ← core/diagnose ← core/report
  *   core/common ← shared/contract (browser-safe) ← shared/backend (Node, over core) ← cli, server, main
  *   shared/contract ← preload, renderer
@@ -58,12 +58,10 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   // The replay: records in, traces out. Never parses text, never reads the store.
   'core/simulate': { layers: PURE_CORE, packages: [] },
   // Pure correlation: topology, flow stitching, clocks, ruleset diffs.
-  'core/correlate': { layers: [...PURE_CORE, 'core/simulate'], packages: [] },
+  'core/correlate': { layers: PURE_CORE, packages: [] },
   'core/flows': { layers: [...PURE_CORE, 'core/capture', 'core/model', 'core/simulate', 'core/correlate'], packages: ['node'] },
-  'core/import': {
-    layers: [...PURE_CORE, 'core/capture', 'core/model', 'core/correlate'],
-    packages: ['node', 'tar', 'fflate'],
-  },
+  // Reads inputs (files, folders, archives, transcripts) through the parsers into the store, one transaction each.
+  'core/import': { layers: [...PURE_CORE, 'core/capture', 'core/model'], packages: ['node', 'tar', 'fflate'] },
   // Use cases: one module per operation the faces offer, the only place that joins the store with the pure layers.
   'core/project': { layers: BELOW_USE_CASES, packages: [] },
   'core/diagnose': { layers: [...BELOW_USE_CASES, 'core/project'], packages: [] },
