@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './src/shared/content-security-policy';
+import { CONTENT_SECURITY_POLICY } from './src/shared/backend/content-security-policy';
 
 /** The built page also carries the CSP itself (the shells send it as a header too); dev keeps Vite's inline HMR preamble working. */
 function contentSecurityPolicyMeta(): Plugin {

@@ -6,7 +6,7 @@
  *   stitch DB            — stitches it and prints a JSON summary.
  */
 import { newPacketRecord } from '../../src/core/capture/pcap/packet-record';
-import type { ConntrackEntry, PacketRecord } from '../../src/core/capture/records';
+import type { ConntrackEntry, PacketRecord } from '../../src/core/records/records';
 import { stitchFlows } from '../../src/core/flows/flow-engine';
 import { Store, type PacketWriter } from '../../src/core/model/store';
 

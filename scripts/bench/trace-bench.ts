@@ -3,7 +3,7 @@
 // compile-and-first-trace time and per-trace median / p99 / max in milliseconds.
 import fs from 'node:fs';
 import { parseIptablesSave } from '../../src/core/capture/iptables-save';
-import type { InterfaceRecord, RouteRecord } from '../../src/core/capture/records';
+import type { InterfaceRecord, RouteRecord } from '../../src/core/records/records';
 import { kubeProxyServices } from '../../src/core/netfilter/kube-proxy';
 import { tracePacket, type NodeSnapshot, type TraceRequest } from '../../src/core/simulate';
 

@@ -1,6 +1,6 @@
 /** The application menu. Its project/import items ask the page to run the operation, so progress and results show there. */
 import { Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
-import { IPC_SHELL_EVENT_CHANNEL, type ShellEvent } from '../shared/api';
+import { IPC_SHELL_EVENT_CHANNEL, type ShellEvent } from '../shared/contract/api';
 
 function send(win: BrowserWindow | null, command: ShellEvent['command']): void {
   if (win !== null && !win.isDestroyed()) win.webContents.send(IPC_SHELL_EVENT_CHANNEL, { kind: 'menu', command } satisfies ShellEvent);

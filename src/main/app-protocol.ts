@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { protocol } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-policy';
 import { toDisposable, type Disposable } from './disposables';
 
 import { APP_SCHEME } from './app-origin';

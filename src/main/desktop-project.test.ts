@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { coreStoreOpener } from '../shared/core-backend';
+import { coreStoreOpener } from '../shared/backend/core-backend';
 import { DesktopProject } from './desktop-project';
 
 describe('the desktop project', () => {

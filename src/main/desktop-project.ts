@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Project, type StoreOpener } from '../shared/project';
+import { Project, type StoreOpener } from '../shared/backend/project';
 import type { Disposable } from './disposables';
 
 export class DesktopProject implements Disposable {

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { app, dialog, session, type BrowserWindow } from 'electron';
-import { coreStoreOpener } from '../shared/core-backend';
-import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { coreStoreOpener } from '../shared/backend/core-backend';
+import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-policy';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { installAppMenu } from './app-menu';
 import { DesktopProject } from './desktop-project';

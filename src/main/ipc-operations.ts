@@ -3,13 +3,13 @@
  * shared validator and answering an IpcReply. Requests are only accepted from our own page.
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { ApiError } from '../shared/api-error';
-import { IPC_PROGRESS_CHANNEL, ipcChannel, OPERATION_NAMES, operations, parseRequest, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/api';
-import type { ImportJson } from '../shared/contract-json';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
-import type { IpcProgressMessage, IpcReply } from '../shared/ipc-envelope';
-import type { Project } from '../shared/project';
-import { ValidationError } from '../shared/validator';
+import { ApiError } from '../shared/contract/api-error';
+import { IPC_PROGRESS_CHANNEL, ipcChannel, OPERATION_NAMES, operations, parseRequest, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
+import type { ImportJson } from '../shared/contract/contract-json';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/backend/handlers';
+import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
+import type { Project } from '../shared/backend/project';
+import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
 import type { DesktopProject } from './desktop-project';
 import { toDisposable, type Disposable } from './disposables';

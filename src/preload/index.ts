@@ -8,9 +8,9 @@ import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'ele
 import {
   IPC_PROGRESS_CHANNEL, IPC_SHELL_EVENT_CHANNEL, ipcChannel,
   type Api, type OperationName, type ProgressListener, type RequestOf, type ResponseOf, type ShellEvent,
-} from '../shared/api';
-import { ApiError, apiErrorFromJson } from '../shared/api-error';
-import type { IpcProgressMessage, IpcReply } from '../shared/ipc-envelope';
+} from '../shared/contract/api';
+import { ApiError, apiErrorFromJson } from '../shared/contract/api-error';
+import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 
 async function invoke<N extends OperationName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
   const reply = (await ipcRenderer.invoke(ipcChannel(name), request)) as IpcReply<ResponseOf<N>>;

@@ -3,15 +3,15 @@
  * after validating its request with the shared validator. Guards (host, origin, token) ran before.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../shared/api-error';
-import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/api';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/handlers';
-import type { Project } from '../shared/project';
-import { ValidationError } from '../shared/validator';
+import { ApiError } from '../shared/contract/api-error';
+import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/backend/handlers';
+import type { Project } from '../shared/backend/project';
+import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
 import { securityHeaders } from './static-files';
 import type { UploadStore } from './upload-store';
-import type { ImportJson } from '../shared/contract-json';
+import type { ImportJson } from '../shared/contract/contract-json';
 
 export interface ApiContext {
   project: Project;

@@ -6,9 +6,9 @@ import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
-import type { ImportProgress } from '../shared/api';
-import type { ImportJson, NodeJson } from '../shared/contract-json';
-import { coreStoreOpener } from '../shared/core-backend';
+import type { ImportProgress } from '../shared/contract/api';
+import type { ImportJson, NodeJson } from '../shared/contract/contract-json';
+import { coreStoreOpener } from '../shared/backend/core-backend';
 import { startServer, type RunningServer } from './server';
 
 const repo = process.cwd();

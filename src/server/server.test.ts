@@ -3,13 +3,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportJson, NodeJson } from '../shared/contract-json';
-import { ApiError } from '../shared/api-error';
-import type { ProjectStore } from '../shared/project';
-import type { TraceResultJson } from '../shared/trace-json';
-import type { TraceRequestJson } from '../shared/trace-request';
+import type { ImportJson, NodeJson } from '../shared/contract/contract-json';
+import { ApiError } from '../shared/contract/api-error';
+import type { ProjectStore } from '../shared/backend/project';
+import type { TraceResultJson } from '../shared/contract/trace-json';
+import type { TraceRequestJson } from '../shared/contract/trace-request';
 import { startServer, type RunningServer } from './server';
-import type { FindingJson } from '../shared/finding-json';
+import type { FindingJson } from '../shared/contract/finding-json';
 
 interface FakeStore {
   opened: number;

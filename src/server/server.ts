@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Project, type StoreOpener } from '../shared/project';
+import { Project, type StoreOpener } from '../shared/backend/project';
 import { handleApi, sendError } from './http-api';
 import { guardRequest, isApiPath } from './request-guard';
 import { securityHeaders, serveStatic } from './static-files';

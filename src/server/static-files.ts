@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy';
+import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-policy';
 
 export { CONTENT_SECURITY_POLICY };
 

@@ -5,7 +5,7 @@
  * no capture and keeps the text. Then values a parser must refuse: ports, prefixes, protocol numbers out of range.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PacketRecord } from '../../src/core/capture/records';
+import type { PacketRecord } from '../../src/core/records/records';
 import { splitTextCapture } from '../../src/core/capture/registry';
 import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text';
 import { lineRangeOf, outcomeOf, parseDirect, type Outcome } from './parse-outcome';

@@ -19,7 +19,7 @@ import { parseIptablesList } from '../../src/core/capture/iptables-list';
 import { parseIptablesRules } from '../../src/core/capture/iptables-rules';
 import { parseIptablesSave } from '../../src/core/capture/iptables-save';
 import { parseKubectl } from '../../src/core/capture/kubectl';
-import type { PacketRecord, ParsedCapture } from '../../src/core/capture/records';
+import type { PacketRecord, ParsedCapture } from '../../src/core/records/records';
 import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from '../../src/core/capture/registry';
 import { parseRouteTable } from '../../src/core/capture/route-table';
 import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text';

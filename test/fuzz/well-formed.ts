@@ -10,7 +10,7 @@ import type { CaptureUnit, SplitResult } from '../../src/core/capture/capture-un
 import type {
   AddressRecord, BridgePortRecord, ConntrackEntry, ConntrackTuple, EndpointsRecord, FdbRecord, InterfaceRecord,
   NeighbourRecord, PacketRecord, ParsedCapture, PodRecord, RouteRecord, RuleRecord, ServiceRecord,
-} from '../../src/core/capture/records';
+} from '../../src/core/records/records';
 
 /** Inclusive range of source lines a result may point at. */
 export interface LineRange {

@@ -3,7 +3,7 @@
  * rule counters, the client's result) and a trace of the same packet, and lists where they
  * disagree. Tests expect the lists to be empty, so a failure prints the disagreement itself.
  */
-import type { ConntrackEntry } from '../../src/core/capture/records';
+import type { ConntrackEntry } from '../../src/core/records/records';
 import type { Chain, Rule, Ruleset, TableName } from '../../src/core/netfilter/ruleset';
 import type { Outcome, PacketView, Step, TraceResult } from '../../src/core/simulate/trace';
 import type { NodeCapture } from './node-capture';

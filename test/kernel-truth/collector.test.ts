@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Store } from '../../src/core/model/store';
 import { importPaths } from '../../src/core/import/import-paths';
 import type { ImportReport } from '../../src/core/import/import-report';
-import { traceProject } from '../../src/core/model/project-trace';
+import { traceProject } from '../../src/core/project/project-trace';
 import type { TraceResult } from '../../src/core/simulate';
 import { parseCollectManifest, type CollectManifest } from '../../src/core/import/collect-manifest';
 import { natDisagreements, outcomesDeliveredTo, packetText, resultText, uncountedSteps } from './agreement';

@@ -7,7 +7,7 @@ import { parseConntrack } from '../../src/core/capture/conntrack';
 import { parseIpAddr } from '../../src/core/capture/ip-addr';
 import { parseIpRoute } from '../../src/core/capture/ip-route';
 import { parseIptablesSave } from '../../src/core/capture/iptables-save';
-import type { ConntrackEntry } from '../../src/core/capture/records';
+import type { ConntrackEntry } from '../../src/core/records/records';
 import type { Ruleset } from '../../src/core/netfilter/ruleset';
 import type { NodeSnapshot } from '../../src/core/simulate/node-snapshot';
 import type { Lab } from './netns';

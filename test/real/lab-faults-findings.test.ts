@@ -11,7 +11,7 @@ import type { ProjectFinding } from '../../src/core/diagnose/finding';
 import { projectFindings } from '../../src/core/diagnose/project-findings';
 import { listFlows, type FlowView } from '../../src/core/flows/flow-views';
 import { importPaths } from '../../src/core/import/import-paths';
-import { traceProject } from '../../src/core/model/project-trace';
+import { traceProject } from '../../src/core/project/project-trace';
 import type { Store } from '../../src/core/model/store';
 import { tempProject, type TempProject } from '../support/temp-project';
 import { FAULT_SCENARIOS, LAB_FAULTS_DIR, readFaultScenario, scenarioInputs, withoutCounters, type ExpectedFinding, type LocatedLine } from './lab-faults';

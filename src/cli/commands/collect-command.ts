@@ -1,4 +1,4 @@
-import { COLLECTOR_SCRIPT } from '../../shared/collector-script';
+import { COLLECTOR_SCRIPT } from '../../shared/contract/collector-script';
 import { flagOption, parseArgv } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_OK, UsageError, type CliCommand } from '../command';

@@ -1,5 +1,5 @@
 import type { ChainChange, ServiceChange } from '../../core/correlate/ruleset-diff';
-import { rulesetHistory, type RulesetHistory, type RulesetHistorySnapshot } from '../../core/correlate/ruleset-history';
+import { rulesetHistory, type RulesetHistory, type RulesetHistorySnapshot } from '../../core/project/ruleset-history';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importPaths } from '../../core/import/import-paths';
-import { traceProject } from '../../core/model/project-trace';
+import { traceProject } from '../../core/project/project-trace';
 import { Store } from '../../core/model/store';
 import { UsageError } from '../command';
 import { traceRequestFromArgv } from './trace-command';

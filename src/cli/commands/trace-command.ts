@@ -1,6 +1,6 @@
-import { traceProject } from '../../core/model/project-trace';
+import { traceProject } from '../../core/project/project-trace';
 import { SimulateError, type Outcome, type TraceRequest, type TraceResult } from '../../core/simulate';
-import { parseBridgeNetfilter, parseEndpoint as parseEndpointText, TRACE_PROTOS } from '../../shared/trace-request';
+import { parseBridgeNetfilter, parseEndpoint as parseEndpointText, TRACE_PROTOS } from '../../shared/contract/trace-request';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';
@@ -23,7 +23,7 @@ outcome names what it assumed.
                  captures do not show it: without this flag it is assumed on, with a caveat
   --json         print the trace as one JSON document`;
 
-/** `10.0.0.1`, `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`; the same reading as the UI's form (src/shared/trace-request.ts). */
+/** `10.0.0.1`, `10.0.0.1:80`, `[fd00::1]:80`, `fd00::1`; the same reading as the UI's form (src/shared/contract/trace-request.ts). */
 export function parseEndpoint(flag: string, value: string): { ip: string; port: number | null } {
   const endpoint = parseEndpointText(value);
   if (!endpoint.ok) throw new UsageError(`--${flag}: ${endpoint.message}`);

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { randomFrom } from '../../../test/fuzz/prng';
-import type { PacketRecord, ParsedCapture } from './records';
-import { recordCount } from './records';
+import type { PacketRecord, ParsedCapture } from '../records/records';
+import { recordCount } from '../records/records';
 import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from './registry';
 
 const BASES = [

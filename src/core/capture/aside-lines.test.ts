@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { asideLineOf, withoutAsideLines } from './aside-lines';
 import { parseCaptureUnit, splitTextCapture } from './registry';
-import type { ParsedCapture } from './records';
-import { recordCount } from './records';
+import type { ParsedCapture } from '../records/records';
+import { recordCount } from '../records/records';
 
 const REAL = 'test/fixtures/real';
 

@@ -7,7 +7,7 @@
  * so no parser rejects a whole capture because of one such line.
  */
 import type { CaptureUnit, CaptureWarning } from './capture-unit';
-import type { CaptureKind } from './records';
+import type { CaptureKind } from '../records/records';
 
 export type AsideLine =
   | { kind: 'elision' }

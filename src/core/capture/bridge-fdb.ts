@@ -1,9 +1,9 @@
 /** `bridge fdb show` (iproute2 bridge/fdb.c print_fdb): forwarding database entries of bridges and vxlan devices. */
 import { CaptureError } from './capture-error';
-import { isIpAddress } from './ip-address';
+import { isIpAddress } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { FdbRecord, ParsedCapture } from './records';
+import type { FdbRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type BridgeFdbCapture = Extract<ParsedCapture, { kind: 'bridge-fdb' }>;

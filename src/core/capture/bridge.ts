@@ -1,7 +1,7 @@
 /** Bridge ports from `brctl show` (bridge-utils) and `bridge link` (iproute2). */
 import { CaptureError } from './capture-error';
 import { leadingLines } from './leading-lines';
-import type { BridgePortRecord, ParsedCapture } from './records';
+import type { BridgePortRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type BridgeCapture = Extract<ParsedCapture, { kind: 'bridge' }>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureScope } from './capture-scope';
 import { analyseCommand } from './command';
-import type { ParsedCapture } from './records';
+import type { ParsedCapture } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
 
 const ruleset = (tables: Array<[string, string[]]>): Ruleset => ({

@@ -1,7 +1,7 @@
 /** What the transcript splitter hands to the importer: captures cut out of a text input, and the text it kept aside. */
 import type { TableName } from '../netfilter/ruleset';
 import type { StateChange } from './command-selection';
-import type { CaptureKind } from './records';
+import type { CaptureKind } from '../records/records';
 import type { TextInput } from './text-input';
 
 /** The command ran inside another network namespace (a netns, a pod, a container), not the node's own. */

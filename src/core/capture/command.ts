@@ -6,7 +6,7 @@
 import { TABLE_NAMES, type TableName } from '../netfilter/ruleset';
 import type { NamespaceContext } from './capture-unit';
 import { commandSelection, isIprouteKeyword, NO_SELECTION, type CommandSelection } from './command-selection';
-import type { CaptureKind } from './records';
+import type { CaptureKind } from '../records/records';
 import { programName, splitCommandLine, type ShellCommand } from './shell-words';
 
 export interface CommandInfo {

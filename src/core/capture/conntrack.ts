@@ -1,8 +1,8 @@
 /** `conntrack -L` (plain, `-o extended`, `-o timestamp`, `-E` events) and `/proc/net/nf_conntrack`. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isIpAddress } from './ip-address';
+import { familyOfAddress, isIpAddress } from '../common/ip';
 import { leadingLines } from './leading-lines';
-import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from './records';
+import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type ConntrackCapture = Extract<ParsedCapture, { kind: 'conntrack' }>;

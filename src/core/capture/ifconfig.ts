@@ -3,10 +3,10 @@
  * and the BSD/macOS one (`netmask 0xffffff00`, `inet6 fe80::1%lo0`, `status: active`, a bridge's `member:` lines).
  */
 import { CaptureError } from './capture-error';
-import { isIpv4, isIpv6, prefixOfNetmask } from './ip-address';
+import { isIpv4, isIpv6, prefixOfNetmask } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { AddressRecord, InterfaceRecord, ParsedCapture } from './records';
+import type { AddressRecord, InterfaceRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

@@ -1,9 +1,9 @@
 /** `ip addr` / `ip link` (iproute2) in the multi-line and `-o` one-line forms, tolerant of `-d` and `-s` extra lines. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { AddressRecord, InterfaceRecord, LinkDetails, ParsedCapture } from './records';
+import type { AddressRecord, InterfaceRecord, LinkDetails, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

@@ -1,8 +1,8 @@
 /** `ip -br addr` / `ip -br link` (iproute2's brief form): one interface a line, name, operstate, then addresses or MAC and flags. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isCidr, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, withHostPrefix } from '../common/ip';
 import { leadingLines } from './leading-lines';
-import type { InterfaceRecord, ParsedCapture } from './records';
+import type { InterfaceRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpAddrCapture = Extract<ParsedCapture, { kind: 'ip-addr' }>;

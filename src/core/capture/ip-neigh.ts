@@ -1,8 +1,8 @@
 /** `ip neigh` / `ip -6 neigh` (iproute2 ip/ipneigh.c print_neigh): the ARP and NDP caches, one entry a line. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isIpAddress } from './ip-address';
+import { familyOfAddress, isIpAddress } from '../common/ip';
 import { leadingLines } from './leading-lines';
-import type { NeighbourRecord, ParsedCapture } from './records';
+import type { NeighbourRecord, ParsedCapture } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpNeighCapture = Extract<ParsedCapture, { kind: 'ip-neigh' }>;

@@ -1,10 +1,10 @@
 /** iproute2 `ip route` / `ip -6 route` / `ip route show table all|local`, including multipath `nexthop` lines. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { isNeighLine } from './ip-neigh';
 import { leadingLines } from './leading-lines';
-import type { NexthopRecord, ParsedCapture, RouteRecord, RouteType } from './records';
+import type { NexthopRecord, ParsedCapture, RouteRecord, RouteType } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpRouteCapture = Extract<ParsedCapture, { kind: 'ip-route' }>;

@@ -1,9 +1,9 @@
 /** `ip rule` / `ip -6 rule` (iproute2 ip/iprule.c print_rule): the policy routing rules, one a line. */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isCidr, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, withHostPrefix } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { ParsedCapture, RuleAction, RuleRecord } from './records';
+import type { ParsedCapture, RuleAction, RuleRecord } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type IpRuleCapture = Extract<ParsedCapture, { kind: 'ip-rule' }>;

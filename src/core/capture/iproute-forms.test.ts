@@ -9,7 +9,7 @@ import { parseIpRule } from './ip-rule';
 import {
   iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
 } from './iproute-json';
-import type { InterfaceRecord } from './records';
+import type { InterfaceRecord } from '../records/records';
 import { detectCaptureKind, parseCaptureUnit, splitTextCapture } from './registry';
 import type { CaptureUnit } from './capture-unit';
 import { textFixture, withCrlf } from '../../../test/fixtures/text/fixture-input';

@@ -4,7 +4,7 @@
  */
 import { CaptureError } from './capture-error';
 import { emptyDetails, readKindOptions } from './ip-addr';
-import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from './ip-address';
+import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from '../common/ip';
 import { emptyRule, markAndMask } from './ip-rule';
 import { settleDefaultFamily, type IpRouteOptions } from './ip-route';
 import {
@@ -13,7 +13,7 @@ import {
 import type {
   AddressRecord, FdbRecord, InterfaceRecord, NeighbourRecord, NexthopRecord, ParsedCapture, RouteRecord, RouteType,
   RuleAction, RuleRecord,
-} from './records';
+} from '../records/records';
 import type { TextInput } from './text-input';
 
 type Capture<K extends ParsedCapture['kind']> = Extract<ParsedCapture, { kind: K }>;

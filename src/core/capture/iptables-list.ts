@@ -2,7 +2,7 @@
  * `iptables -L` listings (`-n`, `-v`, `-x`, `--line-numbers`, `-t TABLE`, one chain, grep-ed fragments)
  * → Ruleset, with Rule.text synthesised as iptables-save would print the rule.
  */
-import type { ParsedCapture } from './records';
+import type { ParsedCapture } from '../records/records';
 import { CaptureError } from './capture-error';
 import { linesOf, type TextInput } from './text-input';
 import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';

@@ -5,7 +5,7 @@ import { parseIptablesRules } from './iptables-rules';
 import { parseIptablesSave } from './iptables-save';
 import { looksLikeIptablesRules } from './iptables-sniff';
 import { detectCaptureKind, parseCaptureUnit, splitTextCapture } from './registry';
-import type { ParsedCapture } from './records';
+import type { ParsedCapture } from '../records/records';
 import type { RulesetWarning } from './iptables-save';
 
 const FILTER_S = [

@@ -4,7 +4,7 @@
  * dumps are known to contain: kube-proxy's jumps to chains it never declares (e.g. KUBE-MARK-DROP, made by
  * kubelet) are kept as jumps and reported as warnings.
  */
-import type { ParsedCapture } from './records';
+import type { ParsedCapture } from '../records/records';
 import { CaptureError } from './capture-error';
 import type { TextInput } from './text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';

@@ -4,7 +4,8 @@
  * CaptureError carrying file and line.
  */
 import type { AddrType, Cidr, CtState, NatRange, PortRange } from '../netfilter/ruleset';
-import { isIpv6 as isIpv6Text } from './ip-address';
+import { ADDR_TYPES, CT_STATES, CT_STATUSES, PROTOCOL_NAMES, PROTOCOL_NUMBERS, TCP_FLAGS } from '../netfilter/rule-values';
+import { isIpv4, isIpv6 as isIpv6Text, readCidr } from '../common/ip';
 
 export class RuleSyntaxError extends Error {
   constructor(readonly reason: string) {
@@ -19,37 +20,9 @@ export function fail(reason: string): never {
 
 // ---- addresses --------------------------------------------------------------------------------
 
-export function isIpv4(text: string): boolean {
-  let parts = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      digits++;
-      if (digits > 3 || value > 255) return false;
-    } else if (c === 46) {
-      if (digits === 0) return false;
-      parts++;
-      digits = 0;
-      value = 0;
-    } else {
-      return false;
-    }
-  }
-  return digits > 0 && parts === 3;
-}
-
-/** RFC 4291 text form without a zone (iptables takes none): a quick character check, then the structure. */
-export function isIpv6(text: string): boolean {
-  if (text.length < 2 || text.length > 45 || text.indexOf(':') < 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const ok = (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46;
-    if (!ok) return false;
-  }
-  return isIpv6Text(text);
+/** IPv6 as iptables takes it: no `%zone`. */
+function isIpv6(text: string): boolean {
+  return !text.includes('%') && isIpv6Text(text);
 }
 
 /**
@@ -64,73 +37,12 @@ function isIpAddress(text: string): boolean {
   return isIpv4(text) || isIpv6(text);
 }
 
-function ipv4MaskToPrefix(mask: string): number {
-  const octets = mask.split('.').map(Number);
-  const bits = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const prefix = leadingOnes32(bits);
-  if (prefix < 32 && ((bits << prefix) >>> 0) !== 0) fail(`non-contiguous mask ${mask}`);
-  return prefix;
-}
-
-function leadingOnes32(bits: number): number {
-  let n = 0;
-  while (n < 32 && (bits & (0x80000000 >>> n)) !== 0) n++;
-  return n;
-}
-
-function ipv6MaskToPrefix(mask: string): number {
-  const groups = expandIpv6(mask);
-  if (groups === null) fail(`bad IPv6 mask ${mask}`);
-  let prefix = 0;
-  let ended = false;
-  for (const g of groups) {
-    for (let b = 15; b >= 0; b--) {
-      const one = (g >> b) & 1;
-      if (one && ended) fail(`non-contiguous mask ${mask}`);
-      if (one) prefix++;
-      else ended = true;
-    }
-  }
-  return prefix;
-}
-
-/** Eight 16-bit groups of an IPv6 address, or null if it is not one. */
-export function expandIpv6(text: string): number[] | null {
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const parse = (s: string): number[] | null => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const part of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
-      out.push(parseInt(part, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]);
-  const tail = halves.length === 2 ? parse(halves[1]) : [];
-  if (head === null || tail === null) return null;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) return null;
-  return [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-}
-
-/** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, a bare address (/32 or /128), `fd00::/64`, `fd00::/ffff:ffff::`. */
+/** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, a bare address (/32 or /128), `fd00::/64`, `fd00::/ffff:ffff::` (core/common/ip.ts's reading, without zones). */
 export function parseCidr(text: string): Cidr {
-  const slash = text.indexOf('/');
-  const address = slash < 0 ? text : text.slice(0, slash);
-  const v4 = isIpv4(address);
-  if (!v4 && !isIpv6(address)) fail(`bad address "${text}"`);
-  const max = v4 ? 32 : 128;
-  if (slash < 0) return { address, prefixLength: max };
-  const mask = text.slice(slash + 1);
-  let prefixLength: number;
-  if (/^\d{1,3}$/.test(mask)) prefixLength = Number(mask);
-  else if (v4 && isIpv4(mask)) prefixLength = ipv4MaskToPrefix(mask);
-  else if (!v4 && isIpv6(mask)) prefixLength = ipv6MaskToPrefix(mask);
-  else fail(`bad mask in "${text}"`);
-  if (prefixLength > max) fail(`prefix length ${prefixLength} too long in "${text}"`);
-  return { address, prefixLength };
+  if (text.includes('%')) fail(`bad address "${text}"`);
+  const read = readCidr(text);
+  if (!read.ok) fail(read.reason);
+  return { address: read.address, prefixLength: read.prefixLength };
 }
 
 // ---- ports ------------------------------------------------------------------------------------
@@ -188,10 +100,6 @@ export function parsePortList(text: string): PortRange[] {
   return text.split(',').map(parsePortRange);
 }
 
-export function formatPortRange(r: PortRange, sep = ':'): string {
-  return r.min === r.max ? String(r.min) : `${r.min}${sep}${r.max}`;
-}
-
 // ---- numbers and marks ------------------------------------------------------------------------
 
 /** An unsigned 32-bit number as strtoul(…, 0) reads it: 0x hex, leading-zero octal, or decimal. */
@@ -209,10 +117,6 @@ export function parseMarkMask(text: string): { value: number; mask: number | nul
   const slash = text.indexOf('/');
   if (slash < 0) return { value: parseU32(text), mask: null };
   return { value: parseU32(text.slice(0, slash)), mask: parseU32(text.slice(slash + 1)) };
-}
-
-export function hex(n: number): string {
-  return `0x${(n >>> 0).toString(16)}`;
 }
 
 /** A statistic match's probability, 0 to 1 (iptables prints it with 11 decimals). */
@@ -263,31 +167,7 @@ export function parseNatRange(text: string): NatRange {
   return { minAddress, maxAddress, ports: ports === null ? null : parsePortRange(ports) };
 }
 
-export function formatNatRange(r: NatRange): string {
-  let addr = '';
-  if (r.minAddress !== null) {
-    addr = r.maxAddress !== null && r.maxAddress !== r.minAddress ? `${r.minAddress}-${r.maxAddress}` : r.minAddress;
-    if (r.ports !== null && addr.includes(':')) addr = `[${addr}]`;
-  }
-  return r.ports === null ? addr : `${addr}:${formatPortRange(r.ports, '-')}`;
-}
-
 // ---- protocols --------------------------------------------------------------------------------
-
-const PROTOCOL_NAMES: ReadonlyMap<string, string> = new Map([
-  ['0', 'all'], ['1', 'icmp'], ['2', 'igmp'], ['4', 'ipencap'], ['6', 'tcp'], ['17', 'udp'], ['41', 'ipv6'],
-  ['47', 'gre'], ['50', 'esp'], ['51', 'ah'], ['58', 'ipv6-icmp'], ['89', 'ospf'], ['103', 'pim'],
-  ['112', 'vrrp'], ['132', 'sctp'], ['136', 'udplite'], ['icmpv6', 'ipv6-icmp'], ['icmp6', 'ipv6-icmp'],
-]);
-
-const PROTOCOL_NUMBERS: ReadonlyMap<string, string> = new Map(
-  [...PROTOCOL_NAMES].filter(([k]) => /^\d+$/.test(k)).map(([num, name]) => [name, num]),
-);
-
-/** The number of a protocol name (`tcp` → `6`), as conntrack's --ctproto is printed; unknown names unchanged. */
-export function protocolNumber(name: string): string {
-  return PROTOCOL_NUMBERS.get(name) ?? name;
-}
 
 /** A word the `prot` column of `iptables -L` can hold: `all`, a number, or a protocol name (optionally `!`-negated). */
 export function isProtocolWord(word: string): boolean {
@@ -305,14 +185,6 @@ export function normaliseProtocol(text: string): string {
 // ---- enumerations -----------------------------------------------------------------------------
 
 /** In the kernel's bit order, which is the order iptables prints them in. */
-export const ADDR_TYPES: readonly AddrType[] = [
-  'UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST',
-  'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE',
-];
-
-export const CT_STATES: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
-
-export const CT_STATUSES: readonly string[] = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'];
 
 function parseEnumList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const seen = new Set<T>();
@@ -337,8 +209,6 @@ export function parseCtStatuses(text: string): string[] {
   return parseEnumList(text, CT_STATUSES, 'conntrack status');
 }
 
-export const TCP_FLAGS: readonly string[] = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
-
 /** `SYN,ACK`, `ALL` (the six classic flags), `NONE`; also the `0x17` form `iptables -L -n` prints. */
 export function parseTcpFlags(text: string): string[] {
   if (/^0x[0-9a-fA-F]{1,2}$/.test(text)) {
@@ -354,10 +224,6 @@ export function parseTcpFlags(text: string): string[] {
     else fail(`unknown TCP flag "${raw}"`);
   }
   return TCP_FLAGS.filter((f) => seen.has(f));
-}
-
-export function formatTcpFlags(flags: readonly string[]): string {
-  return flags.length === 0 ? 'NONE' : flags.join(',');
 }
 
 // ---- ICMP -------------------------------------------------------------------------------------
@@ -407,11 +273,6 @@ export function parseIcmpType(text: string, v6: boolean): { type: number | null;
   const named = (v6 ? ICMPV6_NAMES : ICMP_NAMES).get(text);
   if (named === undefined) fail(`unknown ICMP type "${text}"`);
   return { type: named[0], code: named[1] };
-}
-
-export function formatIcmpType(type: number | null, code: number | null): string {
-  if (type === null) return 'any';
-  return code === null ? String(type) : `${type}/${code}`;
 }
 
 // ---- LOG levels -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** `kubectl describe svc` (and the network fields of `kubectl describe pod`): `Key:  value` blocks opened by `Name:`. */
 import { endpointListOf, listOf, portNumberOf, presentOrNull, protocolOf, type Fail } from './kubectl-get';
-import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } from './records';
+import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } from '../records/records';
 
 const KEY_LINE = /^([A-Za-z][A-Za-z -]{0,40}?):(?:\s+(.*))?$/;
 const SERVICE_TYPES = new Set(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']);

@@ -1,5 +1,5 @@
 /** `kubectl get svc|endpoints|pods` tables: columns located from the header row, rows turned into records. */
-import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } from './records';
+import type { EndpointsRecord, PodRecord, ServicePortRecord, ServiceRecord } from '../records/records';
 
 export type Fail = (reason: string) => never;
 

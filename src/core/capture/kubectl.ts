@@ -3,7 +3,7 @@ import { CaptureError } from './capture-error';
 import { isDescribeStart, newDescribeBlock, readDescribeLine, recordOfBlock, type DescribeBlock } from './kubectl-describe';
 import { recordOfRow, tableLayoutOf, type TableLayout } from './kubectl-get';
 import { leadingLines } from './leading-lines';
-import type { EndpointsRecord, ParsedCapture, PodRecord, ServiceRecord } from './records';
+import type { EndpointsRecord, ParsedCapture, PodRecord, ServiceRecord } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type KubectlCapture = Extract<ParsedCapture, { kind: 'kubectl' }>;

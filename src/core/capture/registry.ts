@@ -24,7 +24,7 @@ import { parseIptablesSave } from './iptables-save';
 import { parseIptablesRules } from './iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables-sniff';
 import { looksLikeKubectl, parseKubectl } from './kubectl';
-import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from './records';
+import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
 import { looksLikeRouteTable, parseRouteTable } from './route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
 import type { TextInput } from './text-input';

@@ -6,7 +6,7 @@
  */
 import { analyseCommand } from './command';
 import type { CaptureUnit } from './capture-unit';
-import { isIpAddress } from './ip-address';
+import { isIpAddress } from '../common/ip';
 
 /** `ip [OPTIONS] route get ...` (any abbreviation: `ip r g`, `ip -4 ro get`), as the command's selection reads it. */
 export function isRouteLookupCommand(command: string): boolean {

@@ -1,9 +1,9 @@
 /** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
 import { CaptureError } from './capture-error';
-import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from './ip-address';
+import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from './leading-lines';
-import type { ParsedCapture, RouteRecord } from './records';
+import type { ParsedCapture, RouteRecord } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;

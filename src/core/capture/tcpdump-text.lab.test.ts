@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PacketRecord } from './records';
+import type { PacketRecord } from '../records/records';
 import { parseTcpdumpText, type TcpdumpTextSummary } from './tcpdump-text';
 import { comparePackets, readFieldsTable, type FieldsRow } from './tcpdump-text/tshark-table';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture-error';
-import type { PacketRecord } from './records';
+import type { PacketRecord } from '../records/records';
 import { parseTcpdumpText } from './tcpdump-text';
 import { comparePackets, readFieldsTable, type CompareOptions } from './tcpdump-text/tshark-table';
 import { describeShared } from '../../../test/support/describe-shared';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture-error';
-import type { PacketRecord } from './records';
+import type { PacketRecord } from '../records/records';
 import { looksLikeTcpdumpText, parseTcpdumpText, type TcpdumpTextSummary } from './tcpdump-text';
 import { comparePackets, readFieldsTable } from './tcpdump-text/tshark-table';
 import { describeShared } from '../../../test/support/describe-shared';

@@ -4,7 +4,7 @@
  * line of its own) add nothing but the addresses a -v IPv4 header pushes onto the next line.
  */
 import { CaptureError } from './capture-error';
-import type { PacketCaptureSummary, PacketRecord, PacketSink } from './records';
+import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 import { readAddressLine, readPacketLine } from './tcpdump-text/packet-line';
 import { isoTime, readTimestamp, scaleFraction, type TcpdumpClock, type Timestamp } from './tcpdump-text/timestamp';

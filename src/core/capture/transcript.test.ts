@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaptureKind } from './records';
+import type { CaptureKind } from '../records/records';
 import { splitText, type CaptureDetector } from './transcript';
 
 /** A stand-in for registry.ts: recognises each kind by its first line, so these tests pin the splitting alone. */

@@ -10,7 +10,7 @@ import { changes, type StateChange } from './command-selection';
 import { codeBlocksOf, isDetailsOpenLine, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from './iptables-sniff';
 import { parsePrompt, stripAnsi, type Prompt } from './prompt';
-import type { CaptureKind } from './records';
+import type { CaptureKind } from '../records/records';
 import { continuesOnNextLine } from './shell-words';
 import { dataShapeOf } from './data-shape';
 import type { TextInput } from './text-input';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { PacketRecord } from './records';
+import type { PacketRecord } from '../records/records';
 import { detectCaptureKind, parseTcpdumpUnit, splitTextCapture } from './registry';
 import { looksLikeTsharkText, parseTsharkText } from './tshark-text';
 

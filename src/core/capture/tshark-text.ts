@@ -5,8 +5,8 @@
  * TCP and UDP, ARP's who-has/is-at, the ICMP message. What the summary does not show stays null.
  */
 import { CaptureError } from './capture-error';
-import { isIpv4, isIpv6 } from './ip-address';
-import type { PacketCaptureSummary, PacketRecord, PacketSink } from './records';
+import { isIpv4, isIpv6 } from '../common/ip';
+import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../records/records';
 import { linesOf, type TextInput } from './text-input';
 
 /** No., Time, Source, →, Destination (blank when tshark has none to show), Protocol, Length, Info. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConntrackEntry } from '../capture/records';
+import type { ConntrackEntry } from '../records/records';
 import { FlowBuilder, type PacketSighting } from './flow-builder';
 import type { FlowTuple } from './flow-key';
 import { TCP_ACK, TCP_SYN } from './tcp-timeline';

@@ -1,5 +1,5 @@
 /** Connection tuples and the keys that let pre-NAT and post-NAT sightings of one connection meet. */
-import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
+import type { ConntrackEntry, ConntrackTuple } from '../records/records';
 
 /** One direction of a connection as seen at one point: protocol number, addresses, ports (null for icmp/other). */
 export interface FlowTuple {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConntrackEntry, ConntrackTuple } from '../capture/records';
+import type { ConntrackEntry, ConntrackTuple } from '../records/records';
 import { stageOf } from './capture-point';
 import { ClockAligner } from './clock-offset';
 import { FlowStitcher } from './flow-stitch';

@@ -4,7 +4,7 @@
  * tuple; entries of several nodes that share a pair key (node A's translated tuple is node B's
  * original) join into one flow. Packets then fall into the flow of their pair key, streaming.
  */
-import type { ConntrackEntry } from '../capture/records';
+import type { ConntrackEntry } from '../records/records';
 import { natBetween, natOf, pairKey, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 
 export interface ConntrackSighting {

@@ -1,6 +1,6 @@
 /** Evidence lines read as the captured lines. */
 import { describe, expect, it } from 'vitest';
-import type { RouteRecord } from '../capture/records';
+import type { RouteRecord } from '../records/records';
 import { ipRouteLine } from './evidence';
 
 const route = (r: Partial<RouteRecord>): RouteRecord => ({

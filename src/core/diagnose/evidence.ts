@@ -2,7 +2,7 @@
  * Evidence lines as findings cite them: a rule or chain policy with the `file:line` of the capture it
  * was read from, a conntrack entry much as `conntrack -L` printed it, a captured packet.
  */
-import type { ConntrackEntry, ConntrackTuple, RouteRecord } from '../capture/records';
+import type { ConntrackEntry, ConntrackTuple, RouteRecord } from '../records/records';
 import { tupleText } from '../flows/flow-timeline';
 import type { ObservationView } from '../flows/flow-views';
 import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';

@@ -9,7 +9,7 @@ import { tupleText, type TimelineHop } from '../flows/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';
-import { parseIp } from '../simulate/ip-number';
+import { parseIp } from '../common/ip';
 import { ipRouteLine, observationEvidence, stepEvidence } from './evidence';
 import type { FindingEvidence, FindingSeverity, FindingTrace, ProjectFinding } from './finding';
 import type { FlowReplay } from './flow-replay';

@@ -10,10 +10,10 @@
  */
 import { tupleText, type TupleView } from '../flows/flow-timeline';
 import { flowDetail, type ObservationView } from '../flows/flow-views';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import { tracePacket, SimulateError, type NodeSnapshot, type TraceRequest, type TraceResult } from '../simulate';
-import { formatIp, parseIp } from '../simulate/ip-number';
+import { formatIp, parseIp } from '../common/ip';
 import { compileRouting, lookupRoute } from '../simulate/routing';
 import type { FindingTrace } from './finding';
 

@@ -6,7 +6,7 @@
  */
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import type { ConntrackView, FlowTimeline, TupleView } from '../flows/flow-timeline';
-import { parseIp } from '../simulate/ip-number';
+import { parseIp } from '../common/ip';
 
 export type FlowSymptom =
   | { kind: 'no-syn-ack'; synCount: number }

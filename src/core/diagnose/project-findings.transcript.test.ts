@@ -4,7 +4,7 @@
  * The drop is a finding in the snapshot before the fix and gone from the one after.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { rulesetHistory } from '../correlate/ruleset-history';
+import { rulesetHistory } from '../project/ruleset-history';
 import { importPaths } from '../import/import-paths';
 import type { Store } from '../model/store';
 import { describeShared } from '../../../test/support/describe-shared';

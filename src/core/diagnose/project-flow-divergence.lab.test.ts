@@ -5,7 +5,7 @@ import { tempProject, type TempProject } from '../../../test/support/temp-projec
 import { stitchFlows } from '../flows/flow-engine';
 import { listFlows } from '../flows/flow-views';
 import { importPaths } from '../import/import-paths';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import { projectFlowDivergence } from './project-flow-divergence';
 
 const lab = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');

@@ -5,7 +5,7 @@
  */
 import { flowDetail } from '../flows/flow-views';
 import type { TupleView } from '../flows/flow-timeline';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import type { FindingTrace } from './finding';

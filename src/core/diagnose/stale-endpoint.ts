@@ -6,7 +6,7 @@
 import type { ConntrackView } from '../flows/flow-timeline';
 import { tupleText } from '../flows/flow-timeline';
 import type { Ruleset } from '../netfilter/ruleset';
-import { parseIp, type IpNumber } from '../simulate/ip-number';
+import { parseIp, type IpNumber } from '../common/ip';
 import type { NodeSnapshot, TraceResult } from '../simulate';
 import { stepEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';

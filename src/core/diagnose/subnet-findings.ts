@@ -3,8 +3,8 @@
  * shared part to only one of them), or the same bridge/pod/docker subnet on two nodes (pods there
  * get addresses the other node can never reach). An underlay network shared by the nodes is normal.
  */
-import type { InterfaceRecord } from '../capture/records';
-import { cidrOf, parseIp, type CidrNumber } from '../simulate/ip-number';
+import type { InterfaceRecord } from '../records/records';
+import { cidrOf, parseIp, type CidrNumber } from '../common/ip';
 import type { NodeSnapshot } from '../simulate';
 import type { FindingEvidence, ProjectFinding } from './finding';
 

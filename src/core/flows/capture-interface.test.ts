@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InterfaceRecord } from '../capture/records';
+import type { InterfaceRecord } from '../records/records';
 import { CaptureInterfaces, interfaceFromFileName, tcpdumpArguments } from './capture-interface';
 
 const iface = (name: string, index: number): InterfaceRecord => ({

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { analyseCommand } from '../capture/command';
-import type { InterfaceRecord } from '../capture/records';
+import type { InterfaceRecord } from '../records/records';
 
 export type InterfaceBasis = 'packet' | 'command' | 'file-name' | 'import-option';
 

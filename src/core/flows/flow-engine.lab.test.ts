@@ -10,7 +10,7 @@ import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
 import { FlowStore } from '../model/flow-store';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import { stitchFlows } from './flow-engine';
 import { FlowSimulator } from './flow-simulator';
 import { flowDetail, listFlows, type FlowView } from './flow-views';

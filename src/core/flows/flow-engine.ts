@@ -8,12 +8,12 @@
  * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
-import type { InterfaceRecord, ServiceRecord } from '../capture/records';
+import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces } from './capture-interface';

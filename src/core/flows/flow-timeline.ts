@@ -5,7 +5,7 @@
  */
 import type { Flow, FlowHop } from '../correlate/flow-builder';
 import { natOf, reverseTuple, sameTuple, tupleFromConntrack, translatedOriginal, type FlowTuple } from '../correlate/flow-key';
-import type { ConntrackEntry } from '../capture/records';
+import type { ConntrackEntry } from '../records/records';
 import type { Outcome } from '../simulate';
 import { viewTuple, type FlowSimulator, type Replay } from './flow-simulator';
 

@@ -7,7 +7,7 @@ import type { FlowLink } from '../correlate/flow-stitch';
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
 import type { Store } from '../model/store';
-import type { InterfaceRecord } from '../capture/records';
+import type { InterfaceRecord } from '../records/records';
 import { CaptureInterfaces, type InterfaceBasis } from './capture-interface';
 import { packetCaptureDetail } from '../model/packet-capture-detail';
 import type { TimeBasis } from '../model/flow-store';

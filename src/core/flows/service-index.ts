@@ -2,7 +2,7 @@
  * Names the Kubernetes service a connection belongs to, from kube-proxy's chains (frontends and
  * KUBE-SEP endpoints) of each node's ruleset and from kubectl's services, without replaying.
  */
-import type { ServiceRecord } from '../capture/records';
+import type { ServiceRecord } from '../records/records';
 import type { FlowTuple } from '../correlate/flow-key';
 import { kubeProxyServices, type KubeProxyService } from '../netfilter/kube-proxy';
 import type { NodeSnapshot } from '../simulate';

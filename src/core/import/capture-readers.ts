@@ -4,7 +4,7 @@
  * `captureReaders` from ./default-readers.
  */
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
-import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../capture/records';
+import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
 import type { TextInput } from '../capture/text-input';
 import type { RulesetTape } from '../model/ruleset-tape';
 import type { DumpFileRead } from './dump-file-read';

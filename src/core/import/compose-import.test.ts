@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rulesetHistory } from '../correlate/ruleset-history';
+import { rulesetHistory } from '../project/ruleset-history';
 import { listNodes } from '../model/nodes-view';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import { nodeState } from '../model/node-state';
-import { traceProject } from '../model/project-trace';
+import { traceProject } from '../project/project-trace';
 import { Store } from '../model/store';
 import { readTopology } from '../model/topology-view';
 import { importPaths } from './import-paths';

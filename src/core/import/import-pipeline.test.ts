@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CaptureUnit, SplitResult, TextBlock } from '../capture/capture-unit';
 import { CaptureError } from '../capture/capture-error';
-import type { CaptureKind, PacketRecord, ParsedCapture, RouteRecord } from '../capture/records';
+import type { CaptureKind, PacketRecord, ParsedCapture, RouteRecord } from '../records/records';
 import { linesOf, type TextInput } from '../capture/text-input';
 import { newPacketRecord } from '../capture/pcap/packet-record';
 import type { Store } from '../model/store';

@@ -1,5 +1,5 @@
 /** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
-import type { CaptureKind } from '../capture/records';
+import type { CaptureKind } from '../records/records';
 import { CaptureError } from '../capture/capture-error';
 
 export interface ImportedCapture {

@@ -1,5 +1,5 @@
 import { kubeProxyServices, type KubeProxyService } from '../netfilter/kube-proxy';
-import type { ServiceRecord } from '../capture/records';
+import type { ServiceRecord } from '../records/records';
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@
  * Kubernetes services and endpoints read back from kube-proxy's nat chains, in the shape kubectl
  * output is stored in, so a node whose API server was never queried still shows its services.
  */
-import type { ServicePortRecord, ServiceRecord } from '../capture/records';
+import type { ServicePortRecord, ServiceRecord } from '../records/records';
 import type { KubeProxyService } from '../netfilter/kube-proxy';
 import type { EndpointRecord, Store } from '../model/store';
 import { assertNever } from '../common/assert-never';

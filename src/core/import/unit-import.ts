@@ -3,7 +3,7 @@ import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
 import fs from 'node:fs';
-import { recordCount, type CaptureKind, type PacketCaptureSummary, type ParsedCapture } from '../capture/records';
+import { recordCount, type CaptureKind, type PacketCaptureSummary, type ParsedCapture } from '../records/records';
 import { fileModifiedAt } from '../model/packet-capture-detail';
 import { CLUSTER_OWNER, type Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';

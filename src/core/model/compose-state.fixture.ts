@@ -1,7 +1,7 @@
 /** Builders of capture records for the composition tests: small, complete, with every field set. */
 import type { CaptureScope } from '../capture/capture-scope';
 import type { StateChangeNote } from '../capture/capture-unit';
-import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
+import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../records/records';
 import { renderRule } from '../netfilter/rule-text';
 import type { Chain, Match, Rule, Ruleset, TableName, Target } from '../netfilter/ruleset';
 import type { ComposeCapture } from './compose-state';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { caseSeed, randomFrom, type Random } from '../../../test/fuzz/prng';
-import type { InterfaceRecord } from '../capture/records';
+import type { InterfaceRecord } from '../records/records';
 import type { Chain, TableName } from '../netfilter/ruleset';
 import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
 import { addrCapture, chain, iface, route, routeCapture, rule, rulesCapture, ruleset } from './compose-state.fixture';

@@ -10,7 +10,7 @@
 import type { CaptureScope } from '../capture/capture-scope';
 import { changes } from '../capture/command-selection';
 import type { StateChangeNote } from '../capture/capture-unit';
-import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../capture/records';
+import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
 import { UNKNOWN_CHAIN } from '../capture/iptables-list';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';

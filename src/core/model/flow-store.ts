@@ -4,7 +4,7 @@
  * packets, read from the packet blocks), per-node clock offsets and the "stitched generation" marker
  * that says which set of captures the flows were computed from.
  */
-import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../capture/records';
+import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../records/records';
 import { BatchInsert } from './batch-insert';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';

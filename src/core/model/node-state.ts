@@ -5,8 +5,8 @@
  */
 import { captureScope, type CaptureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/command';
-import type { CaptureKind, ParsedCapture } from '../capture/records';
-import { composeState, type ComposeCapture, type ComposedState } from './compose-state';
+import type { CaptureKind, ParsedCapture } from '../records/records';
+import { composeState, type ComposeCapture, type ComposedRulesetSnapshot, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
 
 export type StatePart = ComposeCapture['part'];
@@ -112,4 +112,33 @@ export function newestPerFamily<T extends { family: 'ipv4' | 'ipv6' }>(
     }
   }
   return out;
+}
+
+/** When a snapshot's rules were last seen: the latest time its captures carry (iptables-save's `# Generated ... on`), else null. */
+function takenAt(store: Store, snapshot: ComposedRulesetSnapshot): number | null {
+  let latest: number | null = null;
+  for (const id of snapshot.captures) {
+    const at = store.capture(id)?.takenAt;
+    const ms = at == null ? NaN : Date.parse(at);
+    if (!Number.isNaN(ms) && (latest === null || ms > latest)) latest = ms;
+  }
+  return latest;
+}
+
+/**
+ * The snapshot in force last: the last one composed (captures are composed in import order), unless the
+ * captures' own clocks say another was taken later. A transcript imported after a node's files may hold
+ * the rules from before a change the files show (a rollout), and importing it must not bring them back.
+ */
+export function newestSnapshot(store: Store, snapshots: readonly ComposedRulesetSnapshot[]): ComposedRulesetSnapshot | null {
+  const last = snapshots[snapshots.length - 1];
+  if (last === undefined) return null;
+  let best = last;
+  let bestAt = takenAt(store, last);
+  if (bestAt === null) return last;
+  for (const s of snapshots) {
+    const at = takenAt(store, s);
+    if (at !== null && at > bestAt) [best, bestAt] = [s, at];
+  }
+  return best;
 }

@@ -1,5 +1,5 @@
 import { assertNever } from '../common/assert-never';
-import type { FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../capture/records';
+import type { FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../records/records';
 import { LINK_PARTS, newestPerFamily, nodeState } from './node-state';
 import type { CaptureRow, Store } from './store';
 import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from './views';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { PacketRecord } from '../capture/records';
+import type { PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
 
 function record(over: Partial<PacketRecord>): PacketRecord {

@@ -9,7 +9,7 @@
  *  36 ack u32 | 40 payloadLen u32 | 44 line u32 | 48 iface u16 | 50 truncated u16 | 52 linkType u16
  *  54 icmpId u16 | 56 null bits u16 | 58 tcpFlags u8 | 59 icmpType u8 | 60 icmpCode u8 | 61 direction u8
  */
-import type { PacketRecord } from '../capture/records';
+import type { PacketRecord } from '../records/records';
 
 export const RECORD_BYTES = 64;
 export const BLOCK_PACKETS = 4096;

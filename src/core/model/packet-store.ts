@@ -3,7 +3,7 @@
  * per few thousand packets, and reads them back by frame, by 5-tuple, or in time order.
  */
 import type Database from 'better-sqlite3';
-import type { PacketRecord } from '../capture/records';
+import type { PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
 
 export interface PacketWriter {

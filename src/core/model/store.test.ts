@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../capture/records';
+import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
 import { parseIptablesSave } from '../capture/iptables-save';
 import { Store, type NewCapture } from './store';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, FdbRecord, InterfaceRecord, LinkDetails, NeighbourRecord,
   NexthopRecord, ParsedCapture, PodRecord, RouteRecord, RouteType, RuleAction, RuleRecord, ServiceRecord,
-} from '../capture/records';
+} from '../records/records';
 import { parseCaptureScope, type CaptureScope } from '../capture/capture-scope';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';

@@ -7,7 +7,7 @@
  */
 import type { ComposedInterface, ComposedState } from './compose-state';
 import { LINK_PARTS, nodeState } from './node-state';
-import { newestSnapshot } from './node-world';
+import { newestSnapshot } from './node-state';
 import type { CaptureRow, K8sOrigin, Store } from './store';
 
 export interface TopologyInterface {

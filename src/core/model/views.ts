@@ -2,7 +2,7 @@
  * The read-side shapes every face serves: `natlens nodes --json`, `GET /api/nodes`, the Electron
  * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
  */
-import type { CaptureKind } from '../capture/records';
+import type { CaptureKind } from '../records/records';
 import type { StateConflict } from './compose-state';
 
 export interface InterfaceView {

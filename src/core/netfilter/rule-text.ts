@@ -5,7 +5,7 @@
 import { assertNever } from '../common/assert-never';
 import {
   ADDR_TYPES, CT_STATES, CT_STATUSES, formatIcmpType, formatNatRange, formatPortRange, formatTcpFlags, hex, protocolNumber,
-} from '../capture/iptables-values';
+} from './rule-values';
 import type { Cidr, Match, NatRange, Negatable, PortRange, Target } from './ruleset';
 
 const UNQUOTED = /^[A-Za-z0-9_-]+$/;

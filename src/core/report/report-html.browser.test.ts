@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     expect(h2).toEqual(expect.arrayContaining(['Summary', 'Trace 1', 'Service default/hello', 'Hop timelines', 'Node nodea', 'Node nodeb']));
     expect(await page.locator('h3', { hasText: 'kube-proxy rules on nodea' }).count()).toBe(1);
     expect(await page.locator('td code', { hasText: '-j DNAT --to-destination 10.40.2.2:8080' }).count()).toBeGreaterThan(0);
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(await page.locator('script').count()).toBe(0);
     expect(console).toEqual([]);
     expect(requests).toEqual([`file://${file}`]);
     await page.close();

@@ -5,7 +5,7 @@
  * loads it per call).
  */
 import { ModelError } from '../model/model-error';
-import { loadWorld } from '../model/node-world';
+import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import { SimulateError, tracePacket, type NodeSnapshot, type Outcome, type Step, type TraceRequest } from '../simulate';
 import type { ReportOutcome, ReportReplay, ReportStep } from './report-model';

@@ -14,7 +14,7 @@ import { rulesOf } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
 import { push, withEvent, withNote } from './flow-state';
-import { formatIp, sameIp } from './ip-number';
+import { formatIp, sameIp } from '../common/ip';
 import { applyNatTarget } from './nat-target';
 import type { BranchMatch, MatchEnv, RecentMatch } from './rule-match';
 import type { NodeRouting } from './routing';

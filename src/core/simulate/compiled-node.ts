@@ -4,7 +4,7 @@
  */
 import { compileRuleset } from './compiled-ruleset';
 import type { CompiledRuleset } from './compiled-ruleset';
-import type { Family } from './ip-number';
+import type { Family } from '../common/ip';
 import type { NodeSnapshot } from './node-snapshot';
 import { compileRouting } from './routing';
 import type { NodeRouting } from './routing';

@@ -5,8 +5,8 @@
  */
 import type { Choice, ForkCounter } from './assumption';
 import type { HookName, Hop, PacketView, TraceEvent } from './trace';
-import type { Family, IpNumber } from './ip-number';
-import { formatIp } from './ip-number';
+import type { Family, IpNumber } from '../common/ip';
+import { formatIp } from '../common/ip';
 
 export interface Cons<T> {
   readonly head: T;

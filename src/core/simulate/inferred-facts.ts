@@ -6,7 +6,7 @@
 import type { Inference } from './assumption';
 import type { CompiledNode } from './compiled-node';
 import { localAddressFact } from './rule-match';
-import { parseIp } from './ip-number';
+import { parseIp } from '../common/ip';
 
 const cache = new WeakMap<CompiledNode, Map<string, Inference>>();
 

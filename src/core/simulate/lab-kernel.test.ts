@@ -12,7 +12,7 @@ import { parseConntrack } from '../capture/conntrack';
 import { parseIpAddr } from '../capture/ip-addr';
 import { parseIpRoute } from '../capture/ip-route';
 import { parseIptablesSave } from '../capture/iptables-save';
-import type { ConntrackEntry } from '../capture/records';
+import type { ConntrackEntry } from '../records/records';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';
 import type { Hop, Outcome } from './trace';

@@ -5,8 +5,8 @@
 import type { NatRange, PortRange, Target } from '../netfilter/ruleset';
 import type { FlowState } from './flow-state';
 import { packetView } from './flow-state';
-import { formatIp, parseIp } from './ip-number';
-import type { IpNumber } from './ip-number';
+import { formatIp, parseIp } from '../common/ip';
+import type { IpNumber } from '../common/ip';
 import { hasPorts } from './rule-match';
 import { firstAddressOf, selectAddress } from './routing';
 import type { NodeRouting } from './routing';

@@ -1,4 +1,4 @@
-import type { InterfaceRecord, RouteRecord, RuleRecord } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RuleRecord } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
 
 /**

@@ -8,8 +8,8 @@ import { parseIpAddr } from '../capture/ip-addr';
 import { parseIpRoute } from '../capture/ip-route';
 import { parseIpRule } from '../capture/ip-rule';
 import { kernelLabUnavailable, Lab } from '../../../test/kernel-truth/netns';
-import { formatIp, parseIp } from './ip-number';
-import type { IpNumber } from './ip-number';
+import { formatIp, parseIp } from '../common/ip';
+import type { IpNumber } from '../common/ip';
 import type { PolicyKey } from './policy-routing';
 import { compileRouting, lookupRoute, type NodeRouting } from './routing';
 

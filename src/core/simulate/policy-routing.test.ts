@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpRule } from '../capture/ip-rule';
 import { parseIpRoute } from '../capture/ip-route';
-import { parseIp } from './ip-number';
-import type { IpNumber } from './ip-number';
+import { parseIp } from '../common/ip';
+import type { IpNumber } from '../common/ip';
 import type { NodeSnapshot } from './node-snapshot';
 import { compilePolicy, policyLookup, ruleText, type PolicyKey, type TableResult } from './policy-routing';
 import { compileRouting, lookupRoute } from './routing';

@@ -7,10 +7,10 @@
  * `unreachable`, `prohibit`, which end the lookup. No rule left: the network is unreachable.
  * Routing tables stay routing.ts's; this module only decides which are consulted, in what order.
  */
-import type { RuleRecord } from '../capture/records';
+import type { RuleRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
-import { cidrContains, isUnspecified, parseCidr } from './ip-number';
-import type { CidrNumber, Family, IpNumber } from './ip-number';
+import { cidrContains, isUnspecified, parseCidr } from '../common/ip';
+import type { CidrNumber, Family, IpNumber } from '../common/ip';
 
 /** What the rules select on, from the packet being routed. */
 export interface PolicyKey {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIp } from './ip-number';
-import type { IpNumber } from './ip-number';
+import { parseIp } from '../common/ip';
+import type { IpNumber } from '../common/ip';
 import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, SCOPE_LINK, selectAddress } from './routing';
 import { nodeFrom } from './test-support/capture-world';
 

@@ -3,13 +3,13 @@
  * broadcasts, 127/8 on loopback) first, then the main table by longest prefix and lowest metric.
  * Built from captured addresses and routes; either may be missing, and lookups say when that matters.
  */
-import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../capture/records';
+import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../records/records';
 import type { AddrType } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import {
   cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
-} from './ip-number';
-import type { CidrNumber, Family, IpNumber } from './ip-number';
+} from '../common/ip';
+import type { CidrNumber, Family, IpNumber } from '../common/ip';
 import { compilePolicy, policyLookup, type CompiledRule, type PolicyKey, type TableResult } from './policy-routing';
 
 export interface LocalAddress {

@@ -10,8 +10,8 @@ import { assertNever } from '../common/assert-never';
 import { answerOf, undecided } from './assumption';
 import type { Inference, Undecided } from './assumption';
 import type { FlowState } from './flow-state';
-import { cidrContains, cidrOfParts, formatIp, parseIp } from './ip-number';
-import type { CidrNumber, IpNumber } from './ip-number';
+import { cidrContains, cidrOfParts, formatIp, parseIp } from '../common/ip';
+import type { CidrNumber, IpNumber } from '../common/ip';
 import { addrTypeOf } from './routing';
 import type { NodeRouting } from './routing';
 

@@ -4,9 +4,9 @@
  * there. A packet leaving by such an interface enters the namespace at the other end on that
  * peer, and when the peer is a bridge port (`master cbr0`), it enters that node's bridge.
  */
-import type { InterfaceRecord } from '../capture/records';
+import type { InterfaceRecord } from '../records/records';
 import type { CompiledNode } from './compiled-node';
-import type { IpNumber } from './ip-number';
+import type { IpNumber } from '../common/ip';
 import { lookupRoute, SCOPE_LINK } from './routing';
 
 export type VethPeer =

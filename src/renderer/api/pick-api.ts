@@ -1,5 +1,5 @@
 /** The desktop preload exposes window.natlens; in a browser the page builds the HTTP client from ?token=. */
-import type { Api } from '../../shared/api';
+import type { Api } from '../../shared/contract/api';
 import { createWebApi } from './web-api';
 
 declare global {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportJson } from '../../shared/contract-json';
-import type { ImportProgress } from '../../shared/api';
-import type { ProjectStore } from '../../shared/project';
+import type { ImportJson } from '../../shared/contract/contract-json';
+import type { ImportProgress } from '../../shared/contract/api';
+import type { ProjectStore } from '../../shared/backend/project';
 import { startServer, type RunningServer } from '../../server/server';
 import { createWebApi } from './web-api';
 

@@ -3,9 +3,9 @@
  * Files are uploaded one by one to UPLOAD_ROUTE (with byte progress), then imported in one call
  * whose NDJSON answer streams import progress and the result.
  */
-import { ApiError, apiErrorFromJson } from '../../shared/api-error';
-import { operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type Api, type ImportOptions, type OperationName, type ProgressListener, type RequestOf, type ResponseOf } from '../../shared/api';
-import type { ImportJson } from '../../shared/contract-json';
+import { ApiError, apiErrorFromJson } from '../../shared/contract/api-error';
+import { operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type Api, type ImportOptions, type OperationName, type ProgressListener, type RequestOf, type ResponseOf } from '../../shared/contract/api';
+import type { ImportJson } from '../../shared/contract/contract-json';
 import { readNdjson } from './ndjson';
 
 /** Sends one file's bytes; reports bytes sent. Browsers use XHR (fetch has no upload progress). */

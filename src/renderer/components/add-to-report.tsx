@@ -1,5 +1,5 @@
 import { useState, useSyncExternalStore } from 'react';
-import type { TraceRequestJson } from '../../shared/trace-request';
+import type { TraceRequestJson } from '../../shared/contract/trace-request';
 import { reportTraces } from '../view-model/report-traces';
 
 /** Puts the trace on the list the Reports tab sends with the report (replayed into its Traces section). */

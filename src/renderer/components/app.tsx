@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useState } from 'react';
-import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../shared/api';
-import type { ImportJson } from '../../shared/contract-json';
+import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../shared/contract/api';
+import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
 import { checkedScope } from '../view-model/findings-view';

@@ -1,4 +1,4 @@
-import type { CaptureRow } from '../../shared/api';
+import type { CaptureRow } from '../../shared/contract/api';
 import { formatTakenAt } from '../view-model/node-list';
 
 export function CapturesTable({ captures }: { captures: readonly CaptureRow[] }) {

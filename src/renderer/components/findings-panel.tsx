@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/api';
-import type { FindingJson } from '../../shared/finding-json';
+import type { Api } from '../../shared/contract/api';
+import type { FindingJson } from '../../shared/contract/finding-json';
 import { CHECKS, findingCards, findingsHeadline, type FindingCard } from '../view-model/findings-view';
 
 function messageOf(err: unknown): string {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/api';
-import type { FlowDivergenceJson } from '../../shared/flow-divergence-json';
+import type { Api } from '../../shared/contract/api';
+import type { FlowDivergenceJson } from '../../shared/contract/flow-divergence-json';
 import { divergenceModel, type Segment } from '../view-model/divergence-view';
 
 function messageOf(err: unknown): string {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/api';
-import type { FlowDetailJson, FlowPageJson } from '../../shared/flow-json';
+import type { Api } from '../../shared/contract/api';
+import type { FlowDetailJson, FlowPageJson } from '../../shared/contract/flow-json';
 import { FLOW_PAGE_SIZE, flowDetailView, flowTableRows, pageInfo } from '../view-model/flow-table';
 import { formatRoute } from '../view-model/route';
 import { FlowDivergencePanel } from './flow-divergence-panel';

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import type { ImportOptions } from '../../shared/api';
+import type { ImportOptions } from '../../shared/contract/api';
 import { progressBar, type ImportJob } from '../view-model/import-job';
 import { summarizeImport } from '../view-model/import-summary';
 

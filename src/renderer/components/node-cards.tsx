@@ -1,5 +1,5 @@
-import type { Api } from '../../shared/api';
-import type { NodeJson } from '../../shared/contract-json';
+import type { Api } from '../../shared/contract/api';
+import type { NodeJson } from '../../shared/contract/contract-json';
 import { nodeCards } from '../view-model/node-list';
 import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';

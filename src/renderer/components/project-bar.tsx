@@ -1,4 +1,4 @@
-import type { ProjectInfo } from '../../shared/api';
+import type { ProjectInfo } from '../../shared/contract/api';
 
 interface Props {
   shell: 'desktop' | 'web';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import type { Api } from '../../shared/api';
-import type { ReportFileJson, ReportFormat } from '../../shared/report-file-json';
+import type { Api } from '../../shared/contract/api';
+import type { ReportFileJson, ReportFormat } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
 import { reportTraces } from '../view-model/report-traces';
 import { describeRequest } from '../view-model/trace-form';

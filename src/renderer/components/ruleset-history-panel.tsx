@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/api';
-import type { RulesetTimelineJson } from '../../shared/ruleset-timeline-json';
+import type { Api } from '../../shared/contract/api';
+import type { RulesetTimelineJson } from '../../shared/contract/ruleset-timeline-json';
 import { rulesetHistoryView } from '../view-model/ruleset-history';
 
 function messageOf(err: unknown): string {

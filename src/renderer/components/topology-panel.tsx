@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/api';
-import type { TopologyJson } from '../../shared/topology-json';
+import type { Api } from '../../shared/contract/api';
+import type { TopologyJson } from '../../shared/contract/topology-json';
 import { graphSummary, topologyElements } from '../view-model/topology-elements';
 import { TopologyGraph, type GraphSelection } from './topology-graph';
 

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Api } from '../../shared/api';
-import type { NodeJson } from '../../shared/contract-json';
-import type { TraceResultJson } from '../../shared/trace-json';
-import type { TraceRequestJson } from '../../shared/trace-request';
+import type { Api } from '../../shared/contract/api';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import type { TraceResultJson } from '../../shared/contract/trace-json';
+import type { TraceRequestJson } from '../../shared/contract/trace-request';
 import {
   arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, isTraceProto, LOCAL_ARRIVAL, OTHER_ARRIVAL, PROTO_CHOICES, reconcileTraceForm,
   snapshotChoices, withNode, type TraceField, type TraceForm,

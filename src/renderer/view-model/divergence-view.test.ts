@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowDivergenceJson } from '../../shared/flow-divergence-json';
+import type { FlowDivergenceJson } from '../../shared/contract/flow-divergence-json';
 import { divergenceModel, packetSegments } from './divergence-view';
 
 const CLIENT = { src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80 };

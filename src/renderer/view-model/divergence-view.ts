@@ -2,8 +2,8 @@
  * The divergence view as plain data: the replay's predicted points beside the captured sightings,
  * one line each, the first difference marked and the differing fields of a packet flagged.
  */
-import type { DivergenceRowJson, DivergenceStatusJson, FlowDivergenceJson } from '../../shared/flow-divergence-json';
-import type { TupleJson } from '../../shared/flow-json';
+import type { DivergenceRowJson, DivergenceStatusJson, FlowDivergenceJson } from '../../shared/contract/flow-divergence-json';
+import type { TupleJson } from '../../shared/contract/flow-json';
 import { findingTraceQuery } from './findings-view';
 import { formatRoute } from './route';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingJson } from '../../shared/finding-json';
+import type { FindingJson } from '../../shared/contract/finding-json';
 import { checkedScope, findingCards, findingsHeadline, traceCommand } from './findings-view';
 import { parseRoute } from './route';
 

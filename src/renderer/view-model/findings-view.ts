@@ -2,7 +2,7 @@
  * The Findings tab as plain data: each finding's badge, where it is, its evidence, links to its
  * flows and a "Replay" link that opens its trace in the Trace tab (and the same as a command).
  */
-import type { FindingJson, FindingSeverityJson, FindingTraceJson } from '../../shared/finding-json';
+import type { FindingJson, FindingSeverityJson, FindingTraceJson } from '../../shared/contract/finding-json';
 import { formatRoute, type TraceQuery } from './route';
 
 export interface FindingCard {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coreStoreOpener } from '../../shared/core-backend';
-import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/flow-json';
-import { flowDetail, listFlows } from '../../shared/handlers';
-import { Project } from '../../shared/project';
+import { coreStoreOpener } from '../../shared/backend/core-backend';
+import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/contract/flow-json';
+import { flowDetail, listFlows } from '../../shared/backend/handlers';
+import { Project } from '../../shared/backend/project';
 import { clockText, flowDetailView, flowTableRow, flowTableRows, pageInfo, tcpLines, whenText } from './flow-table';
 import { tempProject } from '../../../test/support/temp-project';
 

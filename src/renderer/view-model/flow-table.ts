@@ -3,7 +3,7 @@
  * and one flow's detail — the hop timeline with its pre-/post-NAT explanation, the rewrites with
  * the rules that made them, TCP events and conntrack entries.
  */
-import type { FlowDetailJson, FlowPageJson, FlowRowJson, FlowTcpJson, TupleJson } from '../../shared/flow-json';
+import type { FlowDetailJson, FlowPageJson, FlowRowJson, FlowTcpJson, TupleJson } from '../../shared/contract/flow-json';
 
 export const FLOW_PAGE_SIZE = 100;
 

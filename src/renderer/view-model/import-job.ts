@@ -1,6 +1,6 @@
 /** The visible state of one import (Zui's loads: a job the user watches), as a pure reducer. */
-import type { ImportProgress } from '../../shared/api';
-import type { ImportJson } from '../../shared/contract-json';
+import type { ImportProgress } from '../../shared/contract/api';
+import type { ImportJson } from '../../shared/contract/contract-json';
 
 export type ImportJob =
   | { kind: 'idle' }

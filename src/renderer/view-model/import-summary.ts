@@ -1,5 +1,5 @@
 /** What an import did, as lines the UI lists: captures by node, then problems with their place. */
-import type { ImportFileJson, ImportJson, ImportWarningJson } from '../../shared/contract-json';
+import type { ImportFileJson, ImportJson, ImportWarningJson } from '../../shared/contract/contract-json';
 
 export interface NodeImportLine {
   node: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeJson } from '../../shared/contract-json';
+import type { NodeJson } from '../../shared/contract/contract-json';
 import { formatTakenAt, interfaceRow, nodeCards, stateTone } from './node-list';
 
 const node = (name: string, extra: Partial<NodeJson> = {}): NodeJson => ({ name, interfaces: [], routes: [], captures: [], ...extra });

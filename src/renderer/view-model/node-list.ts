@@ -1,5 +1,5 @@
 /** Rows the Nodes screen shows, derived from `natlens nodes --json` and nothing else. */
-import type { InterfaceJson, NodeJson, RouteJson } from '../../shared/contract-json';
+import type { InterfaceJson, NodeJson, RouteJson } from '../../shared/contract/contract-json';
 
 export interface InterfaceRow {
   name: string;

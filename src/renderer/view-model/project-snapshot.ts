@@ -1,6 +1,6 @@
 /** Loads what the first screen shows in one go, so the screen never mixes data from two moments. */
-import type { Api, CaptureRow, ProjectInfo } from '../../shared/api';
-import type { NodeJson } from '../../shared/contract-json';
+import type { Api, CaptureRow, ProjectInfo } from '../../shared/contract/api';
+import type { NodeJson } from '../../shared/contract/contract-json';
 
 export interface ProjectSnapshot {
   info: ProjectInfo;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReportFileJson } from '../../shared/report-file-json';
+import type { ReportFileJson } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from './report-download';
 
 const summary = { nodes: 2, captures: 9, services: 1, findings: 3, flows: 12, flowsListed: 12 };

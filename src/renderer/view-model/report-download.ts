@@ -2,7 +2,7 @@
  * The Reports tab's reading of a `report` answer: the buttons, the summary line, and the file as a
  * Blob to save (the PDF arrives as base64, the text formats as text).
  */
-import type { ReportFileJson, ReportFormat, ReportSummaryJson } from '../../shared/report-file-json';
+import type { ReportFileJson, ReportFormat, ReportSummaryJson } from '../../shared/contract/report-file-json';
 
 export interface ReportButton {
   format: ReportFormat;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_REPORT_TRACES } from '../../shared/api';
-import type { TraceRequestJson } from '../../shared/trace-request';
+import { MAX_REPORT_TRACES } from '../../shared/contract/api';
+import type { TraceRequestJson } from '../../shared/contract/trace-request';
 import { ReportTraceList, reportTraceKey } from './report-traces';
 
 const trace = (dport: number): TraceRequestJson => ({ node: 'nodea', proto: 'tcp', src: '10.40.1.3', dst: '10.96.0.10', dport, in: 'veth-a1', local: false, follow: true });

@@ -3,8 +3,8 @@
  * many as one report request may carry; the Reports tab lists them (removable) and sends them with
  * the report request. A plain store with subscribe/snapshot, for React's useSyncExternalStore.
  */
-import { MAX_REPORT_TRACES } from '../../shared/api';
-import type { TraceRequestJson } from '../../shared/trace-request';
+import { MAX_REPORT_TRACES } from '../../shared/contract/api';
+import type { TraceRequestJson } from '../../shared/contract/trace-request';
 
 export interface ReportTraceItem {
   /** Same request, same key: adding it again changes nothing. */

@@ -3,7 +3,7 @@
  * `#/trace?node=N&proto=P&src=S&dst=D&in=I` (or `&local=1`), and one bare route per tab. Parsing
  * never fails: a fragment it cannot read names what is wrong and falls back to the nearest view.
  */
-import { TRACE_PROTOS, type TraceProto } from '../../shared/trace-request';
+import { TRACE_PROTOS, type TraceProto } from '../../shared/contract/trace-request';
 import type { TabId } from './tabs';
 
 /** A submitted trace form, as the link carries it: endpoints stay the text typed (`IP[:PORT]`). */

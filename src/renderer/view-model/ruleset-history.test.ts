@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeJson } from '../../shared/contract-json';
-import type { RulesetSnapshotJson, RulesetTimelineJson } from '../../shared/ruleset-timeline-json';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import type { RulesetSnapshotJson, RulesetTimelineJson } from '../../shared/contract/ruleset-timeline-json';
 import { rulesetCaptureCount, rulesetHistoryView } from './ruleset-history';
 
 const snap = (captureId: number, line: number, more: Partial<RulesetSnapshotJson> = {}): RulesetSnapshotJson => ({

@@ -3,8 +3,8 @@
  * the same reading as `natlens rulesets`. Plain text lines with a tone; the component colours them
  * and never renders them as HTML.
  */
-import type { NodeJson } from '../../shared/contract-json';
-import type { ChainChangeJson, RulesetSnapshotJson, RulesetTimelineJson, ServiceChangeJson } from '../../shared/ruleset-timeline-json';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import type { ChainChangeJson, RulesetSnapshotJson, RulesetTimelineJson, ServiceChangeJson } from '../../shared/contract/ruleset-timeline-json';
 import { formatTakenAt } from './node-list';
 
 export type DiffTone = 'added' | 'removed' | 'changed';

@@ -4,11 +4,11 @@
  * boxes of their own, veth pairs, routes whose next hop is another node, and Kubernetes services
  * with their endpoints. One pure function, so the graph is tested without a DOM.
  */
-import { addressOfCidr, cidrContains, parseIp, sameIp } from '../../shared/ip-text';
+import { addressOfCidr, cidrContains, parseIp, sameIp } from '../../shared/contract/ip-text';
 import { layoutTopology } from './topology-layout';
 import type {
   TopologyInterfaceJson, TopologyJson, TopologyNodeJson, TopologyPodJson, TopologyRouteJson, TopologyServiceJson,
-} from '../../shared/topology-json';
+} from '../../shared/contract/topology-json';
 
 export type GraphNodeKind = 'node' | 'namespace' | 'bridge' | 'interface' | 'pod' | 'service';
 export type GraphEdgeKind = 'veth' | 'route' | 'endpoint' | 'pod-link' | 'namespace-of';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeJson } from '../../shared/contract-json';
-import { validate } from '../../shared/validator';
-import { traceRequest } from '../../shared/trace-request';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import { validate } from '../../shared/contract/validator';
+import { traceRequest } from '../../shared/contract/trace-request';
 import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
 
 const ifc = (name: string, addresses: string[] = []) => ({ name, addresses, mac: null, state: 'UP', master: null, peer: null });

@@ -1,10 +1,10 @@
 /**
  * The Trace form as plain data: what it offers for a node (arrival interfaces, ruleset snapshots),
  * how a change of node keeps the rest valid, and the `trace` request it builds — with the same
- * endpoint reading as `natlens trace --src/--dst` (src/shared/trace-request.ts).
+ * endpoint reading as `natlens trace --src/--dst` (src/shared/contract/trace-request.ts).
  */
-import type { NodeJson } from '../../shared/contract-json';
-import { parseEndpoint, TRACE_PROTOS, type TraceProto, type TraceRequestJson } from '../../shared/trace-request';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import { parseEndpoint, TRACE_PROTOS, type TraceProto, type TraceRequestJson } from '../../shared/contract/trace-request';
 import { formatTakenAt } from './node-list';
 
 /** The arrival choice for a packet sent by a process on the node; `@` never appears in an interface name. */

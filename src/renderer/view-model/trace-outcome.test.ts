@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
-import { traceProject } from '../../core/model/project-trace';
-import type { OutcomeJson, TraceResultJson } from '../../shared/trace-json';
+import { traceProject } from '../../core/project/project-trace';
+import type { OutcomeJson, TraceResultJson } from '../../shared/contract/trace-json';
 import { formatShare, outcomeCard, outcomeCards, outcomesHeadline, packetLine, verdictTone } from './trace-outcome';
 import { tempProject } from '../../../test/support/temp-project';
 

@@ -3,7 +3,7 @@
  * (packet before → after, changed fields marked) and the rule-by-rule steps. Plain data; every
  * capture string stays a string for React to render as text.
  */
-import type { AssumptionJson, HopJson, NatStepJson, OutcomeJson, PacketJson, TraceResultJson, TraceStepJson, VerdictJson } from '../../shared/trace-json';
+import type { AssumptionJson, HopJson, NatStepJson, OutcomeJson, PacketJson, TraceResultJson, TraceStepJson, VerdictJson } from '../../shared/contract/trace-json';
 
 export type VerdictTone = 'ok' | 'bad' | 'unknown';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeJson } from '../../shared/contract-json';
+import type { NodeJson } from '../../shared/contract/contract-json';
 import { parseRoute } from './route';
 import { buildTraceRequest, LOCAL_ARRIVAL, OTHER_ARRIVAL } from './trace-form';
 import { traceFormOf, traceQueryOf } from './trace-route';

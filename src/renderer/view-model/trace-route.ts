@@ -3,8 +3,8 @@
  * link, back/forward, a finding's "Replay") as the form it fills. The form's own check then says
  * what is wrong with a link that names an unknown node or a malformed address.
  */
-import type { NodeJson } from '../../shared/contract-json';
-import type { TraceRequestJson } from '../../shared/trace-request';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import type { TraceRequestJson } from '../../shared/contract/trace-request';
 import type { TraceQuery } from './route';
 import { LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, type TraceForm } from './trace-form';
 

@@ -1,4 +1,4 @@
-import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../records';
+import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../../records/records';
 
 /** Counts what passes to the sink and remembers what the summary reports. */
 export class CaptureTally {

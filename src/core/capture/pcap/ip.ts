@@ -1,4 +1,4 @@
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { ipv4Text, ipv6Text } from './address-text';
 import { decodeTransport } from './transport';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { decodeFrame } from './link-layer';
 import { newPacketRecord } from './packet-record';
 import { readPacketCapture } from './read-packet-capture';

@@ -1,4 +1,4 @@
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { macText } from './address-text';
 import { decodeIpv4, decodeIpv6 } from './ip';
 import { decodeArp } from './transport';

@@ -1,4 +1,4 @@
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 
 /** A record with every field present (one object shape for all packets), layers still undecoded. */
 export function newPacketRecord(

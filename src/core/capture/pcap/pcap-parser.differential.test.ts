@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { readPacketCapture } from './read-packet-capture';
 import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus } from './capture-corpus.fixture';
 import { describeShared } from '../../../../test/support/describe-shared';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from '../capture-error';
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { readPacketCapture } from './read-packet-capture';
 import { KERNEL_CAPTURES, TCPDUMP_SUITE, type CaptureCorpus, type SuiteCapture } from './capture-corpus.fixture';
 import { describeShared } from '../../../../test/support/describe-shared';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureError } from '../capture-error';
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { removeTempCaptures, tempCapture } from './capture-builder.fixture';
 import { readPacketCapture } from './read-packet-capture';
 import { KERNEL_CAPTURES, TCPDUMP_SUITE } from './capture-corpus.fixture';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureError } from '../capture-error';
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import {
   Bytes, concat, epb, idb, option, pcapHeader, pcapngBlock, pcapRecord, removeTempCaptures, shb, tempCapture, udpFrame,
 } from './capture-builder.fixture';

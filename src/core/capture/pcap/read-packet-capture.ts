@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { CaptureError } from '../capture-error';
-import type { PacketCaptureSummary, PacketSink } from '../records';
+import type { PacketCaptureSummary, PacketSink } from '../../records/records';
 import { CaptureTally } from './capture-tally';
 import { FileChunks } from './file-chunks';
 import { pcapMagicAt, readPcapFile } from './pcap-file';

@@ -1,4 +1,4 @@
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { ipv4Text } from './address-text';
 
 /**

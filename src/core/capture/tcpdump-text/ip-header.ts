@@ -1,5 +1,5 @@
 /** The -v IP header tcpdump prints in parentheses: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)`. */
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import type { TextCursor } from './text-cursor';
 import { fieldValue, fragmentUnits, U8 } from './header-field';
 

@@ -1,5 +1,5 @@
 /** What tcpdump prints before the network layer: `-i any` interface and direction, and with -e the link header. */
-import type { PacketNetwork, PacketRecord } from '../records';
+import type { PacketNetwork, PacketRecord } from '../../records/records';
 import type { TextCursor } from './text-cursor';
 import { fieldValue, VLAN_ID } from './header-field';
 

@@ -1,5 +1,5 @@
 /** One tcpdump packet line after its timestamp: link prefix, network keyword or ethertype, IP header, addresses, transport. */
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { splitEndpoint } from './endpoint';
 import { readVerboseIpHeader } from './ip-header';
 import { readInterfacePrefix, readLinkHeader } from './link-header';

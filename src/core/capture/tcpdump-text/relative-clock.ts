@@ -3,7 +3,7 @@
  * back until the times show which: one going backwards means deltas, which are then summed; a long enough
  * run that never does is read as time since the first packet.
  */
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 
 const DECIDE_AFTER = 32;
 

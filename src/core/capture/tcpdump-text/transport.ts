@@ -1,5 +1,5 @@
 /** Everything after `SRC > DST: `: the transport tcpdump names (TCP flags, `UDP, length`, ICMP words) or an application. */
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 import { icmp6Kind, icmpKind } from './icmp-message';
 import type { TextCursor } from './text-cursor';
 import { fieldValue, fragmentUnits, U16, U32, U8 } from './header-field';

@@ -3,7 +3,7 @@
  * against it that checks only what tcpdump prints in the form being compared (explicit options, never
  * "skip when ours is null").
  */
-import type { PacketRecord } from '../records';
+import type { PacketRecord } from '../../records/records';
 
 export type FieldsRow = Readonly<Record<string, string>>;
 

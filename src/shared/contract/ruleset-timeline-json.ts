@@ -1,6 +1,6 @@
 /**
  * The `rulesetTimeline` answer as the UI reads it (`natlens rulesets --json`); core-backend.ts checks
- * at compile time that core's RulesetHistory (src/core/correlate/ruleset-history.ts) still fits.
+ * at compile time that core's RulesetHistory (src/core/project/ruleset-history.ts) still fits.
  */
 
 export interface RulesetSnapshotJson {

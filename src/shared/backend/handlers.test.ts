@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_REPORT_TRACES, parseRequest } from './api';
-import { ApiError } from './api-error';
+import { MAX_REPORT_TRACES, parseRequest } from '../contract/api';
+import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
 import { report } from './handlers';
 import { Project } from './project';
-import { ValidationError } from './validator';
+import { ValidationError } from '../contract/validator';
 
 const labNodes = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
 

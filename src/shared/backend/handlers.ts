@@ -3,19 +3,19 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from './api';
-import type { ImportJson, NodeJson } from './contract-json';
-import { ApiError } from './api-error';
+import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from '../contract/api';
+import type { ImportJson, NodeJson } from '../contract/contract-json';
+import { ApiError } from '../contract/api-error';
 import type { Project } from './project';
-import type { RequestOf } from './api';
-import type { FindingJson } from './finding-json';
-import type { FlowDivergenceJson } from './flow-divergence-json';
-import type { FlowDetailJson, FlowPageJson } from './flow-json';
-import type { ReportFileJson } from './report-file-json';
-import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson } from './topology-json';
-import type { TraceResultJson } from './trace-json';
-import type { TraceRequestJson } from './trace-request';
+import type { RequestOf } from '../contract/api';
+import type { FindingJson } from '../contract/finding-json';
+import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
+import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
+import type { ReportFileJson } from '../contract/report-file-json';
+import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
+import type { TopologyJson } from '../contract/topology-json';
+import type { TraceResultJson } from '../contract/trace-json';
+import type { TraceRequestJson } from '../contract/trace-request';
 
 export function projectInfo(project: Project | null, shell: ProjectInfo['shell']): ProjectInfo {
   if (project === null) return { shell, dbPath: null, exists: false, nodes: 0, captures: 0 };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
-import { loadWorld } from './node-world';
+import { loadWorld } from '../project/node-world';
 
 const project = useTempProject('node-world');
 

@@ -1,6 +1,6 @@
 /**
  * The JSON shapes of CONTRACT.md that the UI reads, written here so the renderer depends on the
- * contract rather than on core's modules. src/shared/handlers.ts checks at compile time that core's
+ * contract rather than on core's modules. src/shared/backend/handlers.ts checks at compile time that core's
  * views are assignable to these, so a drift breaks the build instead of the UI.
  */
 

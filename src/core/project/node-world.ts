@@ -3,12 +3,12 @@
  * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
  * (compose-state.ts). The ruleset is the newest composed snapshot of each family (newestSnapshot).
  */
-import type { CaptureKind } from '../capture/records';
+import type { CaptureKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
-import type { ComposedRulesetSnapshot } from './compose-state';
-import { ModelError } from './model-error';
-import { newestPerFamily, nodeState } from './node-state';
-import type { Store } from './store';
+import type { ComposedRulesetSnapshot } from '../model/compose-state';
+import { ModelError } from '../model/model-error';
+import { newestPerFamily, newestSnapshot, nodeState } from '../model/node-state';
+import type { Store } from '../model/store';
 
 export interface WorldOptions {
   /** A ruleset capture id (`trace --snapshot`): the ruleset snapshot it is part of is used for its node instead of the newest. */
@@ -43,35 +43,6 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       rules: newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)),
     };
   });
-}
-
-/** When a snapshot's rules were last seen: the latest time its captures carry (iptables-save's `# Generated ... on`), else null. */
-function takenAt(store: Store, snapshot: ComposedRulesetSnapshot): number | null {
-  let latest: number | null = null;
-  for (const id of snapshot.captures) {
-    const at = store.capture(id)?.takenAt;
-    const ms = at == null ? NaN : Date.parse(at);
-    if (!Number.isNaN(ms) && (latest === null || ms > latest)) latest = ms;
-  }
-  return latest;
-}
-
-/**
- * The snapshot in force last: the last one composed (captures are composed in import order), unless the
- * captures' own clocks say another was taken later. A transcript imported after a node's files may hold
- * the rules from before a change the files show (a rollout), and importing it must not bring them back.
- */
-export function newestSnapshot(store: Store, snapshots: readonly ComposedRulesetSnapshot[]): ComposedRulesetSnapshot | null {
-  const last = snapshots[snapshots.length - 1];
-  if (last === undefined) return null;
-  let best = last;
-  let bestAt = takenAt(store, last);
-  if (bestAt === null) return last;
-  for (const s of snapshots) {
-    const at = takenAt(store, s);
-    if (at !== null && at > bestAt) [best, bestAt] = [s, at];
-  }
-  return best;
 }
 
 /** The one file a snapshot's rules were read from (their lines are lines of it); null when they come from several. */

@@ -2,7 +2,7 @@
  * What a trace request is, once for every face: the CLI's `--src IP[:PORT]` arguments, the `trace`
  * operation's runtime check, and the renderer's form all read endpoints and protocols here.
  */
-import { isIpAddress } from './ip-text';
+import { isIpAddress } from '../../core/common/ip';
 import { bool, int, nullable, object, oneOf, optional, str, ValidationError, type Infer, type Validator } from './validator';
 
 export const TRACE_PROTOS = ['tcp', 'udp', 'icmp'] as const;

@@ -4,7 +4,7 @@
  */
 import { SimulateError, tracePacket, type TraceRequest, type TraceResult } from '../simulate';
 import { loadWorld } from './node-world';
-import type { Store } from './store';
+import type { Store } from '../model/store';
 
 export interface ProjectTraceOptions {
   /** A ruleset capture id (`trace --snapshot`); null: the newest of each node. */

@@ -1,6 +1,6 @@
 /** The one Content-Security-Policy of the UI, in both shells: our own scripts, styles and API only; no eval, no inline script. */
 import { createHash } from 'node:crypto';
-import { REPORT_CSS } from '../core/report/report-html';
+import { REPORT_CSS } from '../../core/report/report-html';
 
 /**
  * The Reports tab previews the report in an `<iframe sandbox="" srcdoc>`. A srcdoc document inherits

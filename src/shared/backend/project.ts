@@ -5,16 +5,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportJson, NodeJson } from './contract-json';
-import type { ImportOptions, ImportProgress } from './api';
-import type { FindingJson } from './finding-json';
-import type { FlowDivergenceJson } from './flow-divergence-json';
-import type { FlowDetailJson, FlowPageJson } from './flow-json';
-import type { ReportFileJson, ReportFormat } from './report-file-json';
-import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson } from './topology-json';
-import type { TraceResultJson } from './trace-json';
-import type { TraceRequestJson } from './trace-request';
+import type { ImportJson, NodeJson } from '../contract/contract-json';
+import type { ImportOptions, ImportProgress } from '../contract/api';
+import type { FindingJson } from '../contract/finding-json';
+import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
+import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
+import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
+import type { TopologyJson } from '../contract/topology-json';
+import type { TraceResultJson } from '../contract/trace-json';
+import type { TraceRequestJson } from '../contract/trace-request';
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {

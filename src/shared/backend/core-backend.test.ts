@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from './api-error';
+import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
 import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, trace } from './handlers';
 import { Project } from './project';
-import { describeShared } from '../../test/support/describe-shared';
-import { sharedFile } from '../../test/support/shared-corpus';
+import { describeShared } from '../../../test/support/describe-shared';
+import { sharedFile } from '../../../test/support/shared-corpus';
 
 const labNodes = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
 

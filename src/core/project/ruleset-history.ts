@@ -12,7 +12,7 @@ import { captureSource } from '../model/nodes-view';
 import { nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { Ruleset } from '../netfilter/ruleset';
-import { diffRulesets, type RulesetDiff } from './ruleset-diff';
+import { diffRulesets, type RulesetDiff } from '../correlate/ruleset-diff';
 
 export interface RulesetSnapshot {
   captureId: number;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { renderReportHtml } from '../core/report/report-html';
-import type { Report } from '../core/report/report-model';
+import { renderReportHtml } from '../../core/report/report-html';
+import type { Report } from '../../core/report/report-model';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy';
 
 const EMPTY_REPORT: Report = {
