@@ -45,8 +45,22 @@ export interface WalkResult {
   dispose(): void;
 }
 
-/** Deep enough for any capture layout; stops symlink loops. */
+/** Deep enough for any capture layout. Symlink loops are stopped by Walk.seen, not by depth. */
 const MAX_DEPTH = 12;
+
+/** One PATH's walk: each real folder (device + inode) is read once, so a link back up the tree is a loop, not a descent. */
+interface Walk {
+  files: InputFile[];
+  errors: WalkProblem[];
+  warnings: WalkProblem[];
+  archives: ArchiveSet;
+  /** `dev:ino` of every folder read so far → the path it was read as. */
+  seen: Map<string, string>;
+}
+
+function folderKey(stat: fs.Stats): string {
+  return `${stat.dev}:${stat.ino}`;
+}
 
 function isHidden(name: string): boolean {
   return name.startsWith('.');
@@ -69,7 +83,8 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       if (!archives.add(given, readPath, null, files, errors)) files.push({ path: given, readPath, folderNode: null, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
-      walkFolder({ shown: given, read: readPath }, name, true, 0, files, errors, archives);
+      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]) };
+      walkFolder(walk, { shown: given, read: readPath }, name, true, 0);
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
@@ -122,9 +137,8 @@ class ArchiveSet {
 }
 
 /** `top`: the folder named on the command line, whose sub-folders start their own nodes. */
-function walkFolder(
-  dir: { shown: string; read: string }, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[], archives: ArchiveSet,
-): void {
+function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: string, top: boolean, depth: number): void {
+  const { files, errors, archives } = walk;
   if (depth > MAX_DEPTH) {
     errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
@@ -141,21 +155,30 @@ function walkFolder(
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const full = { shown: path.join(dir.shown, entry.name), read: path.join(dir.read, entry.name) };
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
+    let stat: fs.Stats | null = null;
+    if (entry.isSymbolicLink() || entry.isDirectory()) {
       try {
-        const s = fs.statSync(full.read);
-        isDir = s.isDirectory();
-        isFile = s.isFile();
+        stat = fs.statSync(full.read);
       } catch (e) {
         errors.push({ source: full.shown, message: describeFsError(e) });
         continue;
       }
     }
+    const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
       if (!archives.add(full.shown, full.read, node, files, errors)) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
-    } else if (isDir) walkFolder(full, top ? entry.name : node, false, depth + 1, files, errors, archives);
+    } else if (stat?.isDirectory()) {
+      const key = folderKey(stat);
+      const readAs = walk.seen.get(key);
+      if (readAs !== undefined) {
+        const loop = full.shown.startsWith(readAs + path.sep);
+        const message = loop ? `a symlink loop back to ${readAs}; not followed` : `the same folder as ${readAs}, already read; not read again`;
+        walk.warnings.push({ source: full.shown, message });
+        continue;
+      }
+      walk.seen.set(key, full.shown);
+      walkFolder(walk, full, top ? entry.name : node, false, depth + 1);
+    }
   }
 }
 
