@@ -23,6 +23,8 @@ import { dataLinesOf } from '../capture/data-shape';
 import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 import { archiveFormatOf } from './archive';
 import { splitFileText, warnCollectedKept } from './collected-file';
+import { FileWarnings } from './warning-cap';
+import { appendAll } from '../common/append-all';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -32,6 +34,19 @@ const BULK_BYTES = 4 * 1024 * 1024;
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 export function importFile(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
+  return withWarningsCapped(file.path, importWhole(store, readers, file, options));
+}
+
+/** At most WARNINGS_KEPT_PER_FILE warnings per file are reported; the rest are counted in one (warning-cap.ts). */
+function withWarningsCapped(file: string, outcome: FileOutcome): FileOutcome {
+  const warnings = new FileWarnings(file);
+  warnings.addAll(outcome.warnings);
+  if (warnings.omitted === 0) return outcome;
+  if (outcome.account) outcome.account.warningsOmitted = warnings.omitted;
+  return { ...outcome, warnings: warnings.list() };
+}
+
+function importWhole(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
   const outcome: FileOutcome = { captures: [], nodes: [], warnings: [], errors: [], account: null };
   let fd: number;
   let size: number;
@@ -151,7 +166,7 @@ function importTextFile(ctx: UnitContext, size: number): void {
     if (file.explicit) outcome.errors.push({ source: file.path, message });
     else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });
     const accounted = accountLines(file.path, lineCount, data, [], unread);
-    outcome.warnings.push(...accounted.warnings);
+    appendAll(outcome.warnings, accounted.warnings);
     outcome.account = accounted.account;
     return;
   }
@@ -206,7 +221,7 @@ function importTextFile(ctx: UnitContext, size: number): void {
   });
   unread.sort((a, b) => a.first - b.first);
   const accounted = accountLines(file.path, lineCount, data, read, unread);
-  outcome.warnings.push(...accounted.warnings);
+  appendAll(outcome.warnings, accounted.warnings);
   outcome.account = accounted.account;
 }
 

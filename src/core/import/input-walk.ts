@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
+import { appendAll } from '../common/append-all';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -110,8 +111,8 @@ class ArchiveSet {
     try {
       const unpacked = archiveInputs(shown, readPath, format, folderNode);
       this.disposers.push(unpacked.dispose);
-      files.push(...unpacked.files);
-      this.warnings.push(...unpacked.warnings);
+      appendAll(files, unpacked.files);
+      appendAll(this.warnings, unpacked.warnings);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
@@ -123,8 +124,8 @@ class ArchiveSet {
     try {
       const bundle = collectorFolderInputs(shown, read, node);
       if (bundle === null) return false;
-      files.push(...bundle.files);
-      this.warnings.push(...bundle.warnings);
+      appendAll(files, bundle.files);
+      appendAll(this.warnings, bundle.warnings);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
