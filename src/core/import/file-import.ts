@@ -24,6 +24,7 @@ import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 import { archiveFormatOf } from './archive';
 import { splitFileText, warnCollectedKept } from './collected-file';
 import { FileWarnings } from './warning-cap';
+import { firstOverlongLine, overlongLineError } from '../capture/line-limit';
 import { appendAll } from '../common/append-all';
 
 /** Bytes read to tell a pcap/pcapng from text. */
@@ -148,6 +149,9 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
   const bytes = fs.readFileSync(file.readPath);
+  // Before the bytes become a string and lines: an endless line costs many times its size once split.
+  const overlong = firstOverlongLine(bytes);
+  if (overlong !== null) throw overlongLineError(file.path, overlong.line);
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
