@@ -9,7 +9,7 @@ import { appendAll } from '../common/append-all';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
-  const report: ImportReport = { nodes: [], warnings: [], errors: [], files: [], warningsOmitted: 0 };
+  const report: ImportReport = { nodes: [], warnings: [], errors: [], files: [] };
   const walk = walkInputs(paths, options.readFrom ?? null);
   try {
     return importWalked(readers, store, walk, options, report);
@@ -42,7 +42,7 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
     appendAll(report.errors, outcome.errors);
     if (outcome.account) {
       report.files.push(outcome.account);
-      report.warningsOmitted = (report.warningsOmitted ?? 0) + (outcome.account.warningsOmitted ?? 0);
+      if (outcome.account.warningsOmitted) report.warningsOmitted = (report.warningsOmitted ?? 0) + outcome.account.warningsOmitted;
     }
   }
   appendAll(report.warnings, conflictWarnings(store, report));

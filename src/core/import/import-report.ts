@@ -60,7 +60,7 @@ export interface ImportReport {
   errors: ImportProblem[];
   /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */
   files: FileAccount[];
-  /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest). */
+  /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
   warningsOmitted?: number;
 }
 
