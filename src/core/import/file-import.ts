@@ -25,6 +25,7 @@ import { archiveFormatOf } from './archive';
 import { splitFileText, warnCollectedKept } from './collected-file';
 import { FileWarnings } from './warning-cap';
 import { firstOverlongLine, overlongLineError } from '../capture/line-limit';
+import { looksBinary, withoutNulBytes } from '../capture/nul-bytes';
 import { appendAll } from '../common/append-all';
 
 /** Bytes read to tell a pcap/pcapng from text. */
@@ -92,7 +93,7 @@ function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void
     store.transaction(() => importPacketFile(ctx, size));
   } else if (file.inArchive && archiveFormatOf(head) !== null) {
     outcome.warnings.push({ source: file.path, message: 'an archive inside an archive is not unpacked; not imported' });
-  } else if (head.includes(0)) {
+  } else if (looksBinary(head)) {
     outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
   } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
     // Streamed: one plain iptables-save dump, of any size.
@@ -148,10 +149,14 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
-  const bytes = fs.readFileSync(file.readPath);
+  const raw = fs.readFileSync(file.readPath);
   // Before the bytes become a string and lines: an endless line costs many times its size once split.
-  const overlong = firstOverlongLine(bytes);
+  const overlong = firstOverlongLine(raw);
   if (overlong !== null) throw overlongLineError(file.path, overlong.line);
+  const { bytes, lines: nulLines } = withoutNulBytes(raw);
+  for (const { line, count } of nulLines) {
+    outcome.warnings.push({ source: `${file.path}:${line}`, message: `${count === 1 ? 'a NUL byte' : `${count} NUL bytes`} in this line, left out of the text` });
+  }
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
