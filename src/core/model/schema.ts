@@ -467,9 +467,12 @@ export function migrate(db: Database.Database, name: string): void {
   }
   for (let version = current; version < SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version];
+    // IMMEDIATE, and the version read again inside: another process opening the project at the same
+    // time may have taken this step while this one waited for the lock.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) !== version) return;
       step(db);
       db.pragma(`user_version = ${version + 1}`);
-    })();
+    }).immediate();
   }
 }

@@ -18,6 +18,7 @@ import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { migrate } from './schema';
+import { retryWhileBusy, WRITE_WAIT_MS } from './write-turn';
 
 export type { PacketRow, PacketTuple, PacketWriter };
 
@@ -133,11 +134,12 @@ export class Store {
       // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
       // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
       // commit's checkpoint a third shorter; reading a ruleset back takes as long.
+      // First: every later statement, these pragmas too, waits while another process writes the project.
+      db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
       db.pragma('page_size = 65536');
-      db.pragma('journal_mode = WAL');
+      retryWhileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
       db.pragma('cache_size = -65536');
       migrate(db, path);
@@ -170,9 +172,14 @@ export class Store {
     fs.fdatasync(fd, () => fs.close(fd, () => undefined));
   }
 
-  /** Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. */
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. The outermost one
+   * begins IMMEDIATE: it takes the write lock first, waiting its turn behind another writer, instead of reading
+   * and then failing "database is locked" when it comes to write.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const tx = this.db.transaction(fn);
+    return this.db.inTransaction ? tx() : tx.immediate();
   }
 
   /**
@@ -207,7 +214,8 @@ export class Store {
     try {
       return fn();
     } finally {
-      this.db.pragma('journal_mode = WAL');
+      // Another process may be reading the file meanwhile (waiting to import): WAL again once it lets go.
+      retryWhileBusy(() => this.db.pragma('journal_mode = WAL'));
       this.db.pragma('synchronous = NORMAL');
     }
   }
