@@ -30,6 +30,7 @@ function statusOf(err: ApiError): number {
     case 'not-found': return 404;
     case 'unsupported': return 405;
     case 'rejected': return 422;
+    case 'too-large': return 413;
     case 'internal': return 500;
     default: return assertNever(err.code);
   }
@@ -152,7 +153,12 @@ async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerR
   } catch {
     throw new ApiError('invalid-request', `${UPLOAD_NAME_HEADER} is not URI-encoded`);
   }
-  const upload = await ctx.uploads.receive(name, req);
+  const declared = Number(req.headers['content-length']);
+  const upload = await ctx.uploads.receive(name, req, Number.isFinite(declared) ? declared : null).catch((err: unknown) => {
+    // The rest of a refused body is not read: the answer closes the connection.
+    if (err instanceof ApiError && err.code === 'too-large') res.setHeader('Connection', 'close');
+    throw err;
+  });
   sendJson(res, 201, { upload: upload.id, name: upload.name, bytes: upload.bytes });
 }
 
