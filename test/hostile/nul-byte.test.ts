@@ -36,7 +36,10 @@ describe('NUL bytes in a text capture', () => {
     const file = p.write('junk.bin', Buffer.from([0, 1, 2, 3, 0, 0, 255, 254]));
     expect(importPaths(p.store(), [file]).errors).toEqual([{ source: file, message: 'not a text capture or pcap/pcapng (binary content)' }]);
     expect(looksBinary(Buffer.from('i\0p\0 \0a\0d\0d\0r\0\n\0'))).toBe(true);
-    expect(looksBinary(Buffer.from('\x1b[1mip addr\x1b[0m\n\0'.padEnd(64, 'x')))).toBe(false);
+    // A recorded terminal: a title set with BEL, colours, a backspace.
+    expect(looksBinary(Buffer.from('\x1b]0;root@n1: ~\x07\x1b[1mip addr\x1b[0m\b\n\0'.padEnd(64, 'x')))).toBe(false);
+    // Bytes with no NUL at all, evenly spread: binary by their other control bytes.
+    expect(looksBinary(Buffer.from(Array.from({ length: 4096 }, (_, i) => ((i * 7919 + 13) % 255) + 1)))).toBe(true);
   });
 
   it('numbers the lines that held NULs as text readers do', () => {
