@@ -176,10 +176,24 @@ async function importUploads(ctx: ApiContext, request: RequestOf<'importUploads'
     throw new ApiError('not-found', `no upload ${missing.join(', ')} (already imported, or the server restarted)`);
   }
   const options = request.node === undefined ? {} : { node: request.node };
-  const staged = await ctx.uploads.stage(uploads).finally(() => ctx.uploads.remove(uploads));
-  // The uploads are gone before the answer ends, whatever the outcome.
+  const staged = await ctx.uploads.stage(uploads);
+  // An import that ran (whatever it said of the files) uses the uploads up; one that failed (the project could
+  // not be opened or written) puts them back under their ids, to be imported again.
   const run = (onProgress: (p: ImportProgress) => void): Promise<ImportJson> =>
-    importPaths(ctx.project, staged.names, options, onProgress, staged.dir).finally(() => ctx.uploads.removeDir(staged.dir));
+    Promise.resolve()
+      .then(() => importPaths(ctx.project, staged.names, options, onProgress, staged.dir))
+      .then(
+        async (result) => {
+          await ctx.uploads.removeDir(staged.dir);
+          await ctx.uploads.remove(uploads);
+          return result;
+        },
+        async (err: unknown) => {
+          await ctx.uploads.unstage(staged, uploads);
+          const failed = toApiError(err);
+          throw new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`);
+        },
+      );
   if (!(req.headers.accept ?? '').includes('application/x-ndjson')) {
     return reply(res, 'importUploads', await run(() => {}));
   }

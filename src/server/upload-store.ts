@@ -123,6 +123,15 @@ export class UploadStore {
     return { dir, names };
   }
 
+  /** Undoes stage: each upload back in its own folder and waiting again under its id. */
+  async unstage(staged: { dir: string; names: readonly string[] }, uploads: readonly Upload[]): Promise<void> {
+    for (const [i, upload] of uploads.entries()) {
+      await fs.promises.rename(path.join(staged.dir, staged.names[i]!), upload.path);
+      this.uploads.set(upload.id, upload);
+    }
+    await this.removeDir(staged.dir);
+  }
+
   async removeDir(dir: string): Promise<void> {
     await fs.promises.rm(dir, { recursive: true, force: true });
   }

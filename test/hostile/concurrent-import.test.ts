@@ -2,8 +2,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+import { startServer } from '../../src/server/server';
+import { coreStoreOpener } from '../../src/shared/core-backend';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
 
@@ -60,5 +63,67 @@ describe('two imports into one project at the same time', () => {
     const runs = await Promise.all(['ip-addr.txt', 'ip-route.txt', 'conntrack-L.txt'].map((f, i) =>
       start(['import', '--db', p.dbPath, '--node', `n${i}`, path.join(fixture, f)], /$^/).done));
     for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: expect.not.stringContaining('locked') });
+  });
+});
+
+describe('a web import while a CLI import runs', () => {
+  it('waits for the CLI import and stores the upload, with the server’s import worker', async () => {
+    const p = project();
+    const pcap = p.file('big.pcap');
+    writeSyntheticPcap(pcap, 300_000);
+    const server = await startServer({
+      dbPath: p.dbPath, rendererDir: null, openStore: coreStoreOpener({ importWorker: path.join(process.cwd(), 'out/cli/import-worker.cjs') }),
+    });
+    try {
+      const cli = start(['import', '--db', p.dbPath, '--node', 'a', pcap], /importing .*big\.pcap/);
+      await cli.started;
+      const auth = { Authorization: `Bearer ${server.token}` };
+      const base = `http://127.0.0.1:${server.port}`;
+      const uploaded = await fetch(`${base}/api/uploads`, {
+        method: 'POST', headers: { ...auth, 'x-natlens-filename': 'ip-addr.txt' }, body: fs.readFileSync(path.join(process.cwd(), 'test/fixtures/text/ip-addr.txt')),
+      });
+      expect(uploaded.status).toBe(201);
+      const { upload } = (await uploaded.json()) as { upload: string };
+      const imported = await fetch(`${base}/api/import`, {
+        method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', Origin: base }, body: JSON.stringify({ uploads: [upload], node: 'b' }),
+      });
+      const body = await imported.text();
+      expect(imported.status, body).toBe(200);
+      expect(JSON.parse(body)).toMatchObject({ errors: [], nodes: [{ name: 'b', captures: [{ kind: 'ip-addr', source: 'ip-addr.txt:1' }] }] });
+      expect((await cli.done).code).toBe(0);
+      const nodes = (await (await fetch(`${base}/api/nodes`, { headers: auth })).json()) as Array<{ name: string }>;
+      expect(nodes.map((n) => n.name).sort()).toEqual(['a', 'b']);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('keeps the upload when the import cannot write the project, so the same upload imports once it can', async () => {
+    const p = project();
+    // Another program's database: the import is refused before anything is read or written.
+    const foreign = new Database(p.dbPath);
+    foreign.exec('CREATE TABLE other (x)');
+    foreign.close();
+    const server = await startServer({ dbPath: p.dbPath, rendererDir: null, openStore: coreStoreOpener() });
+    try {
+      const auth = { Authorization: `Bearer ${server.token}` };
+      const base = `http://127.0.0.1:${server.port}`;
+      const uploaded = await fetch(`${base}/api/uploads`, {
+        method: 'POST', headers: { ...auth, 'x-natlens-filename': 'ip-addr.txt' }, body: fs.readFileSync(path.join(process.cwd(), 'test/fixtures/text/ip-addr.txt')),
+      });
+      const { upload } = (await uploaded.json()) as { upload: string };
+      const importIt = (): Promise<Response> => fetch(`${base}/api/import`, {
+        method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', Origin: base }, body: JSON.stringify({ uploads: [upload], node: 'b' }),
+      });
+      const refused = await importIt();
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/not a natlens project.*\(the uploaded files are kept: import them again\)$/);
+      fs.rmSync(p.dbPath);
+      const again = await importIt();
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ errors: [], nodes: [{ name: 'b', captures: [{ kind: 'ip-addr', source: 'ip-addr.txt:1' }] }] });
+    } finally {
+      await server.dispose();
+    }
   });
 });
