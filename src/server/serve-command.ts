@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { coreStoreOpener } from '../shared/core-backend';
 import { startServer, type RunningServer } from './server';
+import { startServerThread, type ServerThread } from './server-thread';
 
 export interface ServeArgs {
   dbPath: string;
@@ -78,6 +79,8 @@ export async function runServe(argv: readonly string[], io: ServeIo = processIo)
     io.stderr(`${SERVE_USAGE}\n`);
     return 2;
   }
+  const thread = path.join(__dirname, 'serve-worker.cjs');
+  if (fs.existsSync(thread)) return serveOnThread(thread, args, io);
   let server: RunningServer;
   try {
     server = await startServer({ dbPath: args.dbPath, port: args.port, openStore: coreStoreOpener(bundledImportWorker()) });
@@ -85,9 +88,36 @@ export async function runServe(argv: readonly string[], io: ServeIo = processIo)
     io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  io.stdout(`${server.url}\n`);
+  announce(server.url, args, io);
+  await interrupted();
+  await server.dispose();
+  io.stderr('natlens serve: stopped, database closed\n');
+  return 0;
+}
+
+/** The bundled command line: the server on its own thread, this one free for signals (server-thread.ts). */
+async function serveOnThread(script: string, args: ServeArgs, io: ServeIo): Promise<number> {
+  let server: ServerThread;
+  try {
+    server = await startServerThread(script, { dbPath: args.dbPath, port: args.port });
+  } catch (err) {
+    io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  announce(server.url, args, io);
+  await interrupted();
+  const how = await server.stop();
+  io.stderr(how === 'closed' ? 'natlens serve: stopped, database closed\n' : 'natlens serve: stopped; the request it was busy with was cut off, database closed\n');
+  return 0;
+}
+
+function announce(url: string, args: ServeArgs, io: ServeIo): void {
+  io.stdout(`${url}\n`);
   io.stderr(`natlens serve: project ${args.dbPath}; open the URL above (it carries this run's token). Ctrl-C stops.\n`);
-  await new Promise<void>((resolve) => {
+}
+
+function interrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -96,7 +126,4 @@ export async function runServe(argv: readonly string[], io: ServeIo = processIo)
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.dispose();
-  io.stderr('natlens serve: stopped, database closed\n');
-  return 0;
 }
