@@ -51,6 +51,7 @@ describe('two imports into one project at the same time', () => {
     expect(one.stderr).not.toContain('locked');
     expect(one.code).toBe(0);
     expect(two.stderr).not.toContain('locked');
+    expect(two.stderr).toContain(`natlens: another process is writing ${p.dbPath}; waiting for it to finish`);
     expect(two.code).toBe(0);
     expect(JSON.parse(two.stdout)).toMatchObject({ errors: [], nodes: [{ name: 'b', captures: [{ kind: 'ip-addr' }] }] });
     const nodes = JSON.parse(natlens(['nodes', '--db', p.dbPath, '--json']).stdout) as Array<{ name: string; captures: unknown[] }>;

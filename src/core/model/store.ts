@@ -19,7 +19,7 @@ import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { assertProjectDatabase, migrate } from './schema';
-import { retryWhileBusy, WRITE_WAIT_MS } from './write-turn';
+import { isBusyError, once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
 
 export type { PacketRow, PacketTuple, PacketWriter };
 
@@ -114,6 +114,8 @@ export interface OpenOptions {
    * such a project is refused with a message saying so.
    */
   access?: 'read' | 'write';
+  /** Told (once) when the project must wait for another process writing it: see Store.onWaitForWriter. */
+  onWaitForWriter?: () => void;
 }
 
 export class Store {
@@ -142,14 +144,15 @@ export class Store {
     try {
       // First: every later statement, these pragmas too, waits while another process writes the project.
       db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+      const onWait = once(options.onWaitForWriter ?? null);
       // Before anything is written: another program's database is left as it was.
-      assertProjectDatabase(db, path);
+      sayingWhenWaiting(db, onWait, () => assertProjectDatabase(db, path));
       // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
       // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
       // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
       // commit's checkpoint a third shorter; reading a ruleset back takes as long.
       db.pragma('page_size = 65536');
-      retryWhileBusy(() => db.pragma('journal_mode = WAL'));
+      retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
@@ -160,7 +163,9 @@ export class Store {
       if (e instanceof ModelError) throw e;
       throw new ModelError(path, e instanceof Error ? e.message : String(e));
     }
-    return new Store(path, db, readOnly);
+    const store = new Store(path, db, readOnly);
+    store.onWaitForWriter = options.onWaitForWriter ?? null;
+    return store;
   }
 
   close(): void {
@@ -190,9 +195,30 @@ export class Store {
    * and then failing "database is locked" when it comes to write.
    */
   transaction<T>(fn: () => T): T {
-    const tx = this.db.transaction(fn);
-    return this.db.inTransaction ? tx() : tx.immediate();
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.onWaitForWriter === null) return this.db.transaction(fn).immediate();
+    // BEGIN is tried once without waiting, so that whoever waits is told why before the wait; once begun, the
+    // transaction waits as any other (a commit in rollback-journal mode waits for readers).
+    let begun = false;
+    const tx = this.db.transaction(() => {
+      begun = true;
+      this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+      return fn();
+    });
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return tx.immediate();
+    } catch (e) {
+      if (begun || !isBusyError(e)) throw e;
+    } finally {
+      this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+    }
+    this.onWaitForWriter();
+    return tx.immediate();
   }
+
+  /** Called when a write must wait for another process writing the project (a concurrent import). */
+  onWaitForWriter: (() => void) | null = null;
 
   /**
    * Runs `fn` with a page cache of `kib` KiB. Appends that never revisit their pages (flows, a streamed
