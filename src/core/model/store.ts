@@ -848,6 +848,7 @@ export class Store {
 /** A failure of the database itself (disk full, locked, corrupt): importing further files is pointless. */
 /** True when the file (if it exists) and its folder may be written: SQLite's WAL needs both. */
 function projectWritable(path: string): boolean {
+  if (path === ':memory:' || path === '') return true;
   try {
     if (fs.existsSync(path)) fs.accessSync(path, fs.constants.W_OK);
     fs.accessSync(nodePath.dirname(nodePath.resolve(path)), fs.constants.W_OK);
