@@ -161,7 +161,9 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: stri
       try {
         stat = fs.statSync(full.read);
       } catch (e) {
-        errors.push({ source: full.shown, message: describeFsError(e) });
+        // Links that lead to each other (a -> b -> a) never reach a file or folder: a loop, warned about like the others.
+        if (isFsCode(e, 'ELOOP')) walk.warnings.push({ source: full.shown, message: 'a symlink loop (the link leads back to itself); not followed' });
+        else errors.push({ source: full.shown, message: describeFsError(e) });
         continue;
       }
     }
@@ -181,6 +183,10 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: stri
       walkFolder(walk, full, top ? entry.name : node, false, depth + 1);
     }
   }
+}
+
+function isFsCode(e: unknown, code: string): boolean {
+  return e !== null && typeof e === 'object' && 'code' in e && (e as { code: unknown }).code === code;
 }
 
 export function describeFsError(e: unknown): string {
