@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { startServer } from '../../src/server/server';
 import { coreStoreOpener } from '../../src/shared/core-backend';
+import { Store } from '../../src/core/model/store';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
 
 const project = useTempProject('hostile-concurrent');
 const bin = path.join(process.cwd(), 'bin', 'natlens');
+const IP_ADDR = path.join(process.cwd(), 'test/fixtures/text/ip-addr.txt');
 
 interface Finished {
   code: number | null;
@@ -51,7 +53,6 @@ describe('two imports into one project at the same time', () => {
     expect(one.stderr).not.toContain('locked');
     expect(one.code).toBe(0);
     expect(two.stderr).not.toContain('locked');
-    expect(two.stderr).toContain(`natlens: another process is writing ${p.dbPath}; waiting for it to finish`);
     expect(two.code).toBe(0);
     expect(JSON.parse(two.stdout)).toMatchObject({ errors: [], nodes: [{ name: 'b', captures: [{ kind: 'ip-addr' }] }] });
     const nodes = JSON.parse(natlens(['nodes', '--db', p.dbPath, '--json']).stdout) as Array<{ name: string; captures: unknown[] }>;
@@ -128,3 +129,65 @@ describe('a web import while a CLI import runs', () => {
     }
   });
 });
+
+/** Another process's write transaction on the project, held until released: what a long import does. */
+function holdWriteLock(dbPath: string): { release(): void } {
+  Store.open(dbPath).close();
+  const db = new Database(dbPath);
+  db.exec('BEGIN IMMEDIATE');
+  db.prepare('INSERT INTO nodes (name, created_at) VALUES (?, ?)').run('held', new Date().toISOString());
+  return {
+    release() {
+      db.exec('COMMIT');
+      db.close();
+    },
+  };
+}
+
+describe('an import waiting for another process writing the project', () => {
+  it('says so on the command line, then imports once the other is done', async () => {
+    const p = project();
+    const lock = holdWriteLock(p.dbPath);
+    const cli = start(['import', '--db', p.dbPath, '--node', 'b', '--json', IP_ADDR], /waiting for it to finish/);
+    await cli.started;
+    lock.release();
+    const done = await cli.done;
+    expect(done.stderr).toContain(`natlens: another process is writing ${p.dbPath}; waiting for it to finish`);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ errors: [], nodes: [{ name: 'b' }] });
+  });
+
+  it('says so in the web import’s progress, then imports the upload', async () => {
+    const p = project();
+    const lock = holdWriteLock(p.dbPath);
+    const server = await startServer({
+      dbPath: p.dbPath, rendererDir: null, openStore: coreStoreOpener({ importWorker: path.join(process.cwd(), 'out/cli/import-worker.cjs') }),
+    });
+    try {
+      const auth = { Authorization: `Bearer ${server.token}` };
+      const base = `http://127.0.0.1:${server.port}`;
+      const uploaded = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { ...auth, 'x-natlens-filename': 'ip-addr.txt' }, body: fs.readFileSync(IP_ADDR) });
+      const { upload } = (await uploaded.json()) as { upload: string };
+      const imported = await fetch(`${base}/api/import`, {
+        method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', Origin: base, Accept: 'application/x-ndjson' }, body: JSON.stringify({ uploads: [upload], node: 'b' }),
+      });
+      expect(imported.status).toBe(200);
+      const lines: Array<{ progress?: { phase: string }; result?: unknown }> = [];
+      let text = '';
+      for await (const chunk of imported.body as unknown as AsyncIterable<Uint8Array>) {
+        text += Buffer.from(chunk).toString('utf8');
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+          const line = JSON.parse(text.slice(0, nl)) as { progress?: { phase: string }; result?: unknown };
+          text = text.slice(nl + 1);
+          lines.push(line);
+          if (line.progress?.phase === 'waiting') lock.release();
+        }
+      }
+      expect(lines[0]).toEqual({ progress: { phase: 'waiting', done: 0, total: 0, current: null } });
+      expect(lines.at(-1)?.result).toMatchObject({ errors: [], nodes: [{ name: 'b', captures: [{ kind: 'ip-addr', source: 'ip-addr.txt:1' }] }] });
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+

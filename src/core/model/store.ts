@@ -145,19 +145,22 @@ export class Store {
       // First: every later statement, these pragmas too, waits while another process writes the project.
       db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
       const onWait = once(options.onWaitForWriter ?? null);
-      // Before anything is written: another program's database is left as it was.
-      sayingWhenWaiting(db, onWait, () => assertProjectDatabase(db, path));
-      // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
-      // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
-      // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
-      // commit's checkpoint a third shorter; reading a ruleset back takes as long.
-      db.pragma('page_size = 65536');
-      retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
-      db.pragma('cache_size = -65536');
-      migrate(db, path);
+      // Tried once without waiting (each step can be taken again), so that a wait for another writer is said first.
+      sayingWhenWaiting(db, onWait, () => {
+        // Before anything is written: another program's database is left as it was.
+        assertProjectDatabase(db, path);
+        // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
+        // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
+        // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
+        // commit's checkpoint a third shorter; reading a ruleset back takes as long.
+        db.pragma('page_size = 65536');
+        retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
+        db.pragma('cache_size = -65536');
+        migrate(db, path);
+      });
     } catch (e) {
       db.close();
       if (e instanceof ModelError) throw e;
