@@ -20,12 +20,16 @@ export const REDRAW = '\r\x1b[K';
 /**
  * Human output with the control characters of captured text made visible (`\x1b`), so a chain name or a
  * comment cannot drive the terminal. stdout stays exact when it carries a document (`--json`, the collector
- * script); a progress line's own REDRAW is kept.
+ * script); a progress line's own leading carriage return (and REDRAW) is kept.
  */
 export function terminalSafeIo(io: CliIo, stdoutExact: boolean): CliIo {
   return {
     stdout: stdoutExact ? (text) => io.stdout(text) : (text) => io.stdout(visibleControls(text)),
-    stderr: (text) => io.stderr(text.startsWith(REDRAW) ? REDRAW + visibleControls(text.slice(REDRAW.length)) : visibleControls(text)),
+    stderr: (text) => {
+      // A progress line's own return to the start of the line (and erase): the command's, not captured text.
+      const own = text.startsWith(REDRAW) ? REDRAW : text.startsWith('\r') ? '\r' : '';
+      io.stderr(own + visibleControls(text.slice(own.length)));
+    },
     stderrIsTty: io.stderrIsTty,
   };
 }
