@@ -1,6 +1,6 @@
 /** Hostile input: one endless line is refused with its file:line before it is read as text. */
 import { describe, expect, it } from 'vitest';
-import { firstOverlongLine, MAX_LINE_BYTES } from '../../src/core/capture/line-limit';
+import { firstOverlongLine, LineLengthScanner, MAX_LINE_BYTES } from '../../src/core/capture/line-limit';
 import { importPaths } from '../../src/core/import/import-paths';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
@@ -43,5 +43,10 @@ describe('a line longer than any reader takes', () => {
     expect(firstOverlongLine(Buffer.from(`a\nb\r\nc\rd\n${tail}\n`), 10)).toEqual({ line: 5, bytes: 20 });
     expect(firstOverlongLine(Buffer.from(`a\nb\nc\n${tail}`), 10)).toEqual({ line: 4, bytes: 20 });
     expect(firstOverlongLine(Buffer.from(`a\nb\nc\n`), 10)).toBeNull();
+    // Read in pieces: a CRLF cut between two pieces ends one line, and a line's length adds up across pieces.
+    const scanner = new LineLengthScanner(10);
+    expect(scanner.push(Buffer.from('a\r'))).toBeNull();
+    expect(scanner.push(Buffer.from('\nxxxxxx'))).toBeNull();
+    expect(scanner.push(Buffer.from('xxxxxx'))).toEqual({ line: 2, bytes: 12 });
   });
 });

@@ -13,36 +13,48 @@ export function overlongLineError(file: string, line: number): CaptureError {
 }
 
 /**
- * The first line of `bytes` longer than `limit` bytes, numbered as text readers number lines
- * (CRLF, LF and a lone CR each end one), or null when every line fits.
+ * Finds the first line longer than `limit` bytes in bytes given piece by piece (a file read in chunks, so
+ * that nothing of an endless line is held), numbering lines as text readers do: LF, CRLF and a lone CR
+ * each end one.
  */
-export function firstOverlongLine(bytes: Uint8Array, limit = MAX_LINE_BYTES): { line: number; bytes: number } | null {
-  if (bytes.length <= limit) return null;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (buffer.includes(13)) return scanBytes(buffer, limit);
-  let line = 1;
-  let from = 0;
-  for (;;) {
-    const stop = buffer.indexOf(10, from);
-    const end = stop < 0 ? buffer.length : stop;
-    if (end - from > limit) return { line, bytes: end - from };
-    if (stop < 0) return null;
-    from = stop + 1;
-    line++;
+export class LineLengthScanner {
+  private line = 1;
+  private length = 0;
+  /** The last byte seen was a CR: an LF right after it ends no further line. */
+  private afterCr = false;
+
+  constructor(private readonly limit = MAX_LINE_BYTES) {}
+
+  /** The overlong line, once the bytes so far show one; null while every line fits. */
+  push(bytes: Uint8Array): { line: number; bytes: number } | null {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    let from = 0;
+    // Runs without CR or LF are skipped whole (indexOf is native); only line ends are looked at.
+    while (from < buffer.length) {
+      const lf = buffer.indexOf(10, from);
+      const cr = buffer.indexOf(13, from);
+      const stop = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      const end = stop < 0 ? buffer.length : stop;
+      this.length += end - from;
+      if (this.length > this.limit) return { line: this.line, bytes: this.length };
+      if (stop < 0) {
+        if (end > from) this.afterCr = false;
+        break;
+      }
+      const c = buffer[stop];
+      if (!(c === 10 && this.afterCr && end === from)) {
+        this.line++;
+      }
+      this.afterCr = c === 13;
+      this.length = 0;
+      from = stop + 1;
+    }
+    return null;
   }
 }
 
-/** With CRs about, byte by byte: a CR followed by LF ends one line, a lone CR ends one too. */
-function scanBytes(buffer: Buffer, limit: number): { line: number; bytes: number } | null {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i <= buffer.length; i++) {
-    const c = i < buffer.length ? buffer[i] : 10;
-    if (c !== 10 && c !== 13) continue;
-    if (i - start > limit) return { line, bytes: i - start };
-    if (c === 13 && buffer[i + 1] === 10) i++;
-    start = i + 1;
-    line++;
-  }
-  return null;
+/** The first line of `bytes` longer than `limit` bytes, or null when every line fits. */
+export function firstOverlongLine(bytes: Uint8Array, limit = MAX_LINE_BYTES): { line: number; bytes: number } | null {
+  if (bytes.length <= limit) return null;
+  return new LineLengthScanner(limit).push(bytes);
 }

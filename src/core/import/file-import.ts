@@ -24,7 +24,7 @@ import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 import { archiveFormatOf } from './archive';
 import { splitFileText, warnCollectedKept } from './collected-file';
 import { FileWarnings } from './warning-cap';
-import { firstOverlongLine, overlongLineError } from '../capture/line-limit';
+import { LineLengthScanner, MAX_LINE_BYTES, overlongLineError } from '../capture/line-limit';
 import { looksBinary, withoutNulBytes } from '../capture/nul-bytes';
 import { appendAll } from '../common/append-all';
 
@@ -149,10 +149,10 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
-  const raw = fs.readFileSync(file.readPath);
-  // Before the bytes become a string and lines: an endless line costs many times its size once split.
-  const overlong = firstOverlongLine(raw);
+  // Before the file is read whole and becomes a string and lines: an endless line costs many times its size.
+  const overlong = size > MAX_LINE_BYTES ? overlongLineOfFile(file.readPath) : null;
   if (overlong !== null) throw overlongLineError(file.path, overlong.line);
+  const raw = fs.readFileSync(file.readPath);
   const { bytes, lines: nulLines } = withoutNulBytes(raw);
   for (const { line, count } of nulLines) {
     outcome.warnings.push({ source: `${file.path}:${line}`, message: `${count === 1 ? 'a NUL byte' : `${count} NUL bytes`} in this line, left out of the text` });
@@ -232,6 +232,22 @@ function importTextFile(ctx: UnitContext, size: number): void {
   const accounted = accountLines(file.path, lineCount, data, read, unread);
   appendAll(outcome.warnings, accounted.warnings);
   outcome.account = accounted.account;
+}
+
+/** The file's first line longer than MAX_LINE_BYTES, read a piece at a time. */
+function overlongLineOfFile(readPath: string): { line: number } | null {
+  const scanner = new LineLengthScanner();
+  const piece = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(readPath, 'r');
+  try {
+    for (let n = fs.readSync(fd, piece); n > 0; n = fs.readSync(fd, piece)) {
+      const found = scanner.push(piece.subarray(0, n));
+      if (found !== null) return found;
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
