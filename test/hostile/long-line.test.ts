@@ -1,6 +1,6 @@
 /** Hostile input: one endless line is refused with its file:line before it is read as text. */
 import { describe, expect, it } from 'vitest';
-import { firstOverlongLine, LineLengthScanner, MAX_LINE_BYTES } from '../../src/core/capture/line-limit';
+import { LineLengthScanner, MAX_LINE_BYTES } from '../../src/core/capture/line-limit';
 import { importPaths } from '../../src/core/import/import-paths';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
@@ -40,9 +40,10 @@ describe('a line longer than any reader takes', () => {
 
   it('numbers lines as text readers do: LF, CRLF and a lone CR each end one', () => {
     const tail = 'x'.repeat(20);
-    expect(firstOverlongLine(Buffer.from(`a\nb\r\nc\rd\n${tail}\n`), 10)).toEqual({ line: 5, bytes: 20 });
-    expect(firstOverlongLine(Buffer.from(`a\nb\nc\n${tail}`), 10)).toEqual({ line: 4, bytes: 20 });
-    expect(firstOverlongLine(Buffer.from(`a\nb\nc\n`), 10)).toBeNull();
+    const scan = (text: string): { line: number; bytes: number } | null => new LineLengthScanner(10).push(Buffer.from(text));
+    expect(scan(`a\nb\r\nc\rd\n${tail}\n`)).toEqual({ line: 5, bytes: 20 });
+    expect(scan(`a\nb\nc\n${tail}`)).toEqual({ line: 4, bytes: 20 });
+    expect(scan(`a\nb\nc\n`)).toBeNull();
     // Read in pieces: a CRLF cut between two pieces ends one line, and a line's length adds up across pieces.
     const scanner = new LineLengthScanner(10);
     expect(scanner.push(Buffer.from('a\r'))).toBeNull();

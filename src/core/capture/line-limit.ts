@@ -52,9 +52,3 @@ export class LineLengthScanner {
     return null;
   }
 }
-
-/** The first line of `bytes` longer than `limit` bytes, or null when every line fits. */
-export function firstOverlongLine(bytes: Uint8Array, limit = MAX_LINE_BYTES): { line: number; bytes: number } | null {
-  if (bytes.length <= limit) return null;
-  return new LineLengthScanner(limit).push(bytes);
-}
