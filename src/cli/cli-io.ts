@@ -1,3 +1,5 @@
+import { visibleControls } from '../core/common/visible-controls';
+
 /** Where a command writes: stdout carries the result (one JSON document with --json), stderr everything else. */
 export interface CliIo {
   stdout(text: string): void;
@@ -11,3 +13,23 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: process.stderr.isTTY === true,
 };
+
+/** What a progress line writes to draw itself again over its last drawing: carriage return, erase line. */
+export const REDRAW = '\r\x1b[K';
+
+/**
+ * Human output with the control characters of captured text made visible (`\x1b`), so a chain name or a
+ * comment cannot drive the terminal. stdout stays exact when it carries a document (`--json`, the collector
+ * script); a progress line's own leading carriage return (and REDRAW) is kept.
+ */
+export function terminalSafeIo(io: CliIo, stdoutExact: boolean): CliIo {
+  return {
+    stdout: stdoutExact ? (text) => io.stdout(text) : (text) => io.stdout(visibleControls(text)),
+    stderr: (text) => {
+      // A progress line's own return to the start of the line (and erase): the command's, not captured text.
+      const own = text.startsWith(REDRAW) ? REDRAW : text.startsWith('\r') ? '\r' : '';
+      io.stderr(own + visibleControls(text.slice(own.length)));
+    },
+    stderrIsTty: io.stderrIsTty,
+  };
+}

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { ModelError } from '../core/model/model-error';
 import { Store } from '../core/model/store';
 import { SimulateError } from '../core/simulate';
@@ -11,12 +12,13 @@ import type { CliIo } from './cli-io';
 export function withExistingProject<T>(dbPath: string, io: CliIo, use: (store: Store) => T): { value: T } | 'rejected' {
   let store: Store;
   try {
-    store = Store.open(dbPath, { mustExist: true });
+    store = Store.open(dbPath, { mustExist: true, access: 'read' });
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
-    io.stderr(`natlens: ${e.message} (run natlens import first)\n`);
+    io.stderr(`natlens: ${e.message}${fs.existsSync(dbPath) ? '' : ' (run natlens import first)'}\n`);
     return 'rejected';
   }
+  if (store.readOnly) io.stderr(`natlens: ${dbPath} is read-only here: read from a copy in memory; what this command derives (stitched flows) is not stored\n`);
   try {
     return { value: use(store) };
   } catch (e) {

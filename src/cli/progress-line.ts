@@ -1,5 +1,5 @@
 import type { ImportProgress } from '../core/import/import-report';
-import type { CliIo } from './cli-io';
+import { REDRAW, type CliIo } from './cli-io';
 
 /** Redraws at most this often on a terminal. */
 const TTY_INTERVAL_MS = 200;
@@ -30,7 +30,7 @@ export class ProgressLine {
       const now = Date.now();
       if (now - this.lastDraw < TTY_INTERVAL_MS) return;
       this.lastDraw = now;
-      this.io.stderr(`\r\x1b[K${text}`);
+      this.io.stderr(`${REDRAW}${text}`);
       this.drawn = true;
       return;
     }
@@ -43,7 +43,7 @@ export class ProgressLine {
 
   /** Clears the in-place line before other output. */
   end(): void {
-    if (this.drawn) this.io.stderr('\r\x1b[K');
+    if (this.drawn) this.io.stderr(REDRAW);
     this.drawn = false;
   }
 }

@@ -1,4 +1,4 @@
-import type { CliIo } from './cli-io';
+import { terminalSafeIo, type CliIo } from './cli-io';
 import { COMMANDS } from './command-table';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, type CliCommand } from './command';
 
@@ -15,8 +15,10 @@ function globalUsage(commands: readonly CliCommand[]): string {
 }
 
 /** argv (without node and script) → exit code. Usage errors exit 2; anything unexpected 1, with its message. */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
+  // Documents on stdout (JSON, the collector script) are exact; every other write shows control characters as text.
+  const io = terminalSafeIo(rawIo, name === 'collect' || rest.some((a) => a === '--json' || a.startsWith('--json=')));
   if (name === undefined) {
     io.stderr(`${globalUsage(commands)}\n`);
     return EXIT_USAGE;

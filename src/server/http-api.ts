@@ -30,6 +30,7 @@ function statusOf(err: ApiError): number {
     case 'not-found': return 404;
     case 'unsupported': return 405;
     case 'rejected': return 422;
+    case 'too-large': return 413;
     case 'internal': return 500;
     default: return assertNever(err.code);
   }
@@ -157,7 +158,12 @@ async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerR
   } catch {
     throw new ApiError('invalid-request', `${UPLOAD_NAME_HEADER} is not URI-encoded`);
   }
-  const upload = await ctx.uploads.receive(name, req);
+  const declared = Number(req.headers['content-length']);
+  const upload = await ctx.uploads.receive(name, req, Number.isFinite(declared) ? declared : null).catch((err: unknown) => {
+    // The rest of a refused body is not read: the answer closes the connection.
+    if (err instanceof ApiError && err.code === 'too-large') res.setHeader('Connection', 'close');
+    throw err;
+  });
   sendJson(res, 201, { upload: upload.id, name: upload.name, bytes: upload.bytes });
 }
 
@@ -175,10 +181,24 @@ async function importUploads(ctx: ApiContext, request: RequestOf<'importUploads'
     throw new ApiError('not-found', `no upload ${missing.join(', ')} (already imported, or the server restarted)`);
   }
   const options = request.node === undefined ? {} : { node: request.node };
-  const staged = await ctx.uploads.stage(uploads).finally(() => ctx.uploads.remove(uploads));
-  // The uploads are gone before the answer ends, whatever the outcome.
+  const staged = await ctx.uploads.stage(uploads);
+  // An import that ran (whatever it said of the files) uses the uploads up; one that failed (the project could
+  // not be opened or written) puts them back under their ids, to be imported again.
   const run = (onProgress: (p: ImportProgress) => void): Promise<ImportJson> =>
-    importPaths(ctx.project, staged.names, options, onProgress, staged.dir).finally(() => ctx.uploads.removeDir(staged.dir));
+    Promise.resolve()
+      .then(() => importPaths(ctx.project, staged.names, options, onProgress, staged.dir))
+      .then(
+        async (result) => {
+          await ctx.uploads.removeDir(staged.dir);
+          await ctx.uploads.remove(uploads);
+          return result;
+        },
+        async (err: unknown) => {
+          await ctx.uploads.unstage(staged, uploads);
+          const failed = toApiError(err);
+          throw new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`);
+        },
+      );
   if (!(req.headers.accept ?? '').includes('application/x-ndjson')) {
     return reply(res, 'importUploads', await run(() => {}));
   }

@@ -11,7 +11,7 @@ import { Project, type StoreOpener } from '../shared/backend/project';
 import { handleApi, sendError } from './http-api';
 import { guardRequest, isApiPath } from './request-guard';
 import { securityHeaders, serveStatic } from './static-files';
-import { UploadStore } from './upload-store';
+import { UploadStore, type UploadLimits } from './upload-store';
 
 export interface ServerOptions {
   dbPath: string;
@@ -22,6 +22,8 @@ export interface ServerOptions {
   rendererDir?: string | null;
   /** Fixed token for tests; absent: 32 random bytes. */
   token?: string;
+  /** Absent: DEFAULT_UPLOAD_LIMITS. */
+  uploadLimits?: UploadLimits;
 }
 
 export interface RunningServer {
@@ -48,7 +50,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
   const project = new Project(options.dbPath, options.openStore);
-  const uploads = new UploadStore();
+  const uploads = new UploadStore(options.uploadLimits);
   let port = 0;
 
   const server = http.createServer((req, res) => {

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { ApiError } from '../shared/contract/api-error';
 
 export interface Upload {
   id: string;
@@ -24,24 +25,68 @@ export function safeFileName(name: string): string {
   return cleaned === '' ? 'capture' : cleaned;
 }
 
+/** What the server takes before it answers 413: an upload's size, and the uploads waiting to be imported. */
+export interface UploadLimits {
+  maxUploadBytes: number;
+  maxPendingUploads: number;
+  maxPendingBytes: number;
+}
+
+/** A 4M-packet pcap is ~300 MB; a node's collector tarball a few MB. */
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxUploadBytes: 2 * 1024 ** 3,
+  maxPendingUploads: 256,
+  maxPendingBytes: 8 * 1024 ** 3,
+};
+
+function mib(bytes: number): string {
+  return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+}
+
 export class UploadStore {
   private readonly root: string;
   private readonly uploads = new Map<string, Upload>();
+  /** Uploads being received or waiting, and their bytes so far: what the limits count. */
+  private receiving = 0;
+  private receivingBytes = 0;
 
-  constructor() {
+  constructor(private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-uploads-'));
   }
 
-  async receive(name: string, body: Readable): Promise<Upload> {
+  /** Refuses (ApiError 'too-large') before reading when `declaredBytes` or the count is past a limit, else as soon as the body passes one. */
+  async receive(name: string, body: Readable, declaredBytes: number | null = null): Promise<Upload> {
+    const { maxUploadBytes, maxPendingUploads, maxPendingBytes } = this.limits;
+    if (this.uploads.size + this.receiving >= maxPendingUploads) {
+      throw new ApiError('too-large', `${maxPendingUploads} uploads are already waiting to be imported; import or discard them first`);
+    }
+    if (declaredBytes !== null && declaredBytes > maxUploadBytes) {
+      throw new ApiError('too-large', `${name} (${mib(declaredBytes)}) is larger than the ${mib(maxUploadBytes)} an upload may be; import it with natlens import instead`);
+    }
+    const pending = (): number => this.receivingBytes + [...this.uploads.values()].reduce((n, u) => n + u.bytes, 0);
     const id = randomBytes(12).toString('hex');
     const dir = path.join(this.root, id);
     await fs.promises.mkdir(dir);
     const file = path.join(dir, safeFileName(name));
+    let bytes = 0;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) => {
+        bytes += chunk.length;
+        this.receivingBytes += chunk.length;
+        if (bytes > maxUploadBytes) done(new ApiError('too-large', `${name} is larger than the ${mib(maxUploadBytes)} an upload may be; import it with natlens import instead`));
+        else if (pending() > maxPendingBytes) done(new ApiError('too-large', `the uploads waiting to be imported would pass ${mib(maxPendingBytes)}; import them first`));
+        else done(null, chunk);
+      },
+    });
+    this.receiving++;
     try {
-      await pipeline(body, fs.createWriteStream(file, { flags: 'wx' }));
+      await pipeline(body, counter, fs.createWriteStream(file, { flags: 'wx' }));
     } catch (err) {
       await fs.promises.rm(dir, { recursive: true, force: true });
       throw err;
+    } finally {
+      this.receiving--;
+      this.receivingBytes -= bytes;
     }
     const upload: Upload = { id, name, path: file, bytes: (await fs.promises.stat(file)).size };
     this.uploads.set(id, upload);
@@ -76,6 +121,15 @@ export class UploadStore {
       names.push(name);
     }
     return { dir, names };
+  }
+
+  /** Undoes stage: each upload back in its own folder and waiting again under its id. */
+  async unstage(staged: { dir: string; names: readonly string[] }, uploads: readonly Upload[]): Promise<void> {
+    for (const [i, upload] of uploads.entries()) {
+      await fs.promises.rename(path.join(staged.dir, staged.names[i]!), upload.path);
+      this.uploads.set(upload.id, upload);
+    }
+    await this.removeDir(staged.dir);
   }
 
   async removeDir(dir: string): Promise<void> {

@@ -35,7 +35,8 @@ export const importCommand: CliCommand = {
     // A large dump's reader thread starts while the project opens.
     prewarmDumpReader(args.positionals);
     try {
-      store = Store.open(dbPath);
+      store = Store.open(dbPath, { onWaitForWriter: () => io.stderr(`natlens: another process is writing ${dbPath}; waiting for it to finish
+`) });
       report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, interface: iface, onProgress: (p) => progress.update(p) });
     } catch (e) {
       report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] };

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { coreStoreOpener } from '../../shared/backend/core-backend';
 import { startServer, type RunningServer } from '../../server/server';
+import { startServerThread, type ServerThread } from '../../server/server-thread';
 import { DB_OPTION, DEFAULT_DB, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
@@ -38,6 +39,8 @@ function bundledImportWorker(): { importWorker?: string } {
 
 /** Resolves with the exit code once the server stopped (after SIGINT/SIGTERM). */
 async function serve(args: ServeArgs, io: CliIo): Promise<number> {
+  const thread = path.join(__dirname, 'serve-worker.cjs');
+  if (fs.existsSync(thread)) return serveOnThread(thread, args, io);
   let server: RunningServer;
   try {
     server = await startServer({ dbPath: args.dbPath, port: args.port, openStore: coreStoreOpener(bundledImportWorker()) });
@@ -45,9 +48,36 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_REJECTED;
   }
-  io.stdout(`${server.url}\n`);
+  announce(server.url, args, io);
+  await interrupted();
+  await server.dispose();
+  io.stderr('natlens serve: stopped, database closed\n');
+  return EXIT_OK;
+}
+
+/** The bundled command line: the server on its own thread, this one free for signals (server-thread.ts). */
+async function serveOnThread(script: string, args: ServeArgs, io: CliIo): Promise<number> {
+  let server: ServerThread;
+  try {
+    server = await startServerThread(script, { dbPath: args.dbPath, port: args.port });
+  } catch (err) {
+    io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_REJECTED;
+  }
+  announce(server.url, args, io);
+  await interrupted();
+  const how = await server.stop();
+  io.stderr(how === 'closed' ? 'natlens serve: stopped, database closed\n' : 'natlens serve: stopped; the request it was busy with was cut off, database closed\n');
+  return EXIT_OK;
+}
+
+function announce(url: string, args: ServeArgs, io: CliIo): void {
+  io.stdout(`${url}\n`);
   io.stderr(`natlens serve: project ${args.dbPath}; open the URL above (it carries this run's token). Ctrl-C stops.\n`);
-  await new Promise<void>((resolve) => {
+}
+
+function interrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -56,9 +86,6 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.dispose();
-  io.stderr('natlens serve: stopped, database closed\n');
-  return EXIT_OK;
 }
 
 export const serveCommand: CliCommand = {

@@ -7,6 +7,7 @@ import { setAsideLines } from './aside-lines';
 import type { CaptureUnit, SplitResult, TextBlock } from './capture-unit';
 import { describeLookups, isRouteLookup, isRouteLookupCommand, looksLikeRouteLookup, routeLookupsOf } from './route-lookup';
 import type { TextInput } from './text-input';
+import { appendAll } from '../common/append-all';
 
 const ROUTE_LOOKUP = 'a route lookup result (`ip route get`), not the route table';
 
@@ -32,7 +33,7 @@ export function tidySplit(input: TextInput, split: SplitResult): SplitResult {
       continue;
     }
     const aside = setAsideLines(unit);
-    warnings.push(...aside.warnings);
+    appendAll(warnings, aside.warnings);
     units.push(aside.unit);
   }
   warnings.sort((a, b) => a.line - b.line);

@@ -14,6 +14,7 @@ import type { CaptureKind } from '../records/records';
 import { continuesOnNextLine } from './shell-words';
 import { dataShapeOf } from './data-shape';
 import type { TextInput } from './text-input';
+import { appendAll } from '../common/append-all';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
 export type CaptureDetector = (text: string, command: string | null) => CaptureKind | null;
@@ -33,7 +34,7 @@ export function splitText(input: TextInput, detect: CaptureDetector): SplitResul
   // Indented code blocks make a Markdown document only where no line is a prompt of its own.
   if (fenced || (!prompts.some((p) => p?.strength === 'strong') && hasIndentedCommandBlock(lines))) {
     const { blocks, warnings } = codeBlocksOf(lines, input.file);
-    splitter.warnings.push(...warnings);
+    appendAll(splitter.warnings, warnings);
     for (const block of blocks) splitter.readBlock(block.lines, block.lang, new ShellState(), undefined, labelCommandOf(lines, block.lines));
   } else {
     if (!prompts.some((p) => p !== null) && !looksLikeCommandLine(firstContent.text) && splitter.readWholeCapture(lines)) {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { asideLineOf } from '../capture/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables-save';
+import { MAX_LINE_BYTES } from '../capture/line-limit';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 
 export type DumpFileRead =
@@ -24,7 +25,9 @@ export type DumpFileRead =
       /** Lines in the file, blank ones included (a final line break ends the last line). */
       lineCount: number;
     }
-  | { kind: 'not-plain'; reason: string };
+  | { kind: 'not-plain'; reason: string }
+  /** A line longer than MAX_LINE_BYTES: refused where it is, not read again as text. */
+  | { kind: 'overlong-line'; line: number; bytes: number };
 
 const PIECE_BYTES = 1 << 20;
 
@@ -34,6 +37,7 @@ export function readDumpFile(readPath: string, shownAs: string, onTape: (tape: R
     fd = fs.openSync(readPath, 'r');
     return readPieces(fd, shownAs, onTape, onBytes);
   } catch (e) {
+    if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
     return { kind: 'not-plain', reason: e instanceof Error ? e.message : String(e) };
   } finally {
     if (fd !== null) fs.closeSync(fd);
@@ -41,6 +45,12 @@ export function readDumpFile(readPath: string, shownAs: string, onTape: (tape: R
 }
 
 class NotPlain extends Error {}
+
+class OverlongLine extends Error {
+  constructor(readonly line: number, readonly bytes: number) {
+    super(`line ${line} is longer than ${MAX_LINE_BYTES} bytes`);
+  }
+}
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
@@ -80,6 +90,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
         stop = data.length;
       }
       const end = stop > from && data[stop - 1] === 13 ? stop - 1 : stop;
+      if (end - from > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, end - from);
       // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
       // then holds on to its line only.
       const line = data.toString('latin1', from, end);
@@ -109,6 +120,8 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
       if (linesEnd > hashFrom) pendingBlank.push(Buffer.from(lf(data.subarray(hashFrom, linesEnd))));
     }
     kept = data.length - linesEnd;
+    // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
+    if (kept > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, kept);
     buffer.copy(buffer, 0, linesEnd, data.length);
     onBytes?.(bytesRead);
   }

@@ -10,6 +10,7 @@ import { noteNode } from './file-outcome';
 import type { FileAccount } from './import-report';
 import { storeKubeProxyServices } from './kube-proxy-records';
 import { KubeProxyIndex } from '../netfilter/kube-proxy';
+import { overlongLineError } from '../capture/line-limit';
 import { nodeNameFor } from './node-name';
 import { noteAlreadyImported, type UnitContext } from './unit-import';
 import type { InputFile } from './input-walk';
@@ -58,6 +59,7 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
     }));
   } catch (e) {
     if (!(e instanceof Undo)) throw e;
+    if (e.read.kind === 'overlong-line') throw overlongLineError(file.path, e.read.line);
     if (e.existing === null || e.read.kind !== 'dump') return false;
     outcome.account = dumpAccount(file.path, e.read);
     noteAlreadyImported(outcome, node, `${file.path}:${e.read.firstLine}`, 'iptables-save', e.existing, [e.read.firstLine, e.read.lastLine]);

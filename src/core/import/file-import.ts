@@ -23,6 +23,10 @@ import { dataLinesOf } from '../capture/data-shape';
 import { looksLikeIptablesSave } from '../capture/iptables-sniff';
 import { archiveFormatOf } from './archive';
 import { splitFileText, warnCollectedKept } from './collected-file';
+import { FileWarnings } from './warning-cap';
+import { LineLengthScanner, MAX_LINE_BYTES, overlongLineError } from '../capture/line-limit';
+import { looksBinary, withoutNulBytes } from '../capture/nul-bytes';
+import { appendAll } from '../common/append-all';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -32,6 +36,19 @@ const BULK_BYTES = 4 * 1024 * 1024;
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 export function importFile(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
+  return withWarningsCapped(file.path, importWhole(store, readers, file, options));
+}
+
+/** At most WARNINGS_KEPT_PER_FILE warnings per file are reported; the rest are counted in one (warning-cap.ts). */
+function withWarningsCapped(file: string, outcome: FileOutcome): FileOutcome {
+  const warnings = new FileWarnings(file);
+  warnings.addAll(outcome.warnings);
+  if (warnings.omitted === 0) return outcome;
+  if (outcome.account) outcome.account.warningsOmitted = warnings.omitted;
+  return { ...outcome, warnings: warnings.list() };
+}
+
+function importWhole(store: Store, readers: CaptureReaders, file: InputFile, options: ImportOptions): FileOutcome {
   const outcome: FileOutcome = { captures: [], nodes: [], warnings: [], errors: [], account: null };
   let fd: number;
   let size: number;
@@ -76,7 +93,7 @@ function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void
     store.transaction(() => importPacketFile(ctx, size));
   } else if (file.inArchive && archiveFormatOf(head) !== null) {
     outcome.warnings.push({ source: file.path, message: 'an archive inside an archive is not unpacked; not imported' });
-  } else if (head.includes(0)) {
+  } else if (looksBinary(head)) {
     outcome.errors.push({ source: file.path, message: 'not a text capture or pcap/pcapng (binary content)' });
   } else if (looksLikeIptablesSave(Buffer.from(head).toString('latin1')) && importDumpFile(ctx, size)) {
     // Streamed: one plain iptables-save dump, of any size.
@@ -132,7 +149,14 @@ function importPacketFile(ctx: UnitContext, size: number): void {
 
 function importTextFile(ctx: UnitContext, size: number): void {
   const { store, readers, file, outcome } = ctx;
-  const bytes = fs.readFileSync(file.readPath);
+  // Before the file is read whole and becomes a string and lines: an endless line costs many times its size.
+  const overlong = size > MAX_LINE_BYTES ? overlongLineOfFile(file.readPath) : null;
+  if (overlong !== null) throw overlongLineError(file.path, overlong.line);
+  const raw = fs.readFileSync(file.readPath);
+  const { bytes, lines: nulLines } = withoutNulBytes(raw);
+  for (const { line, count } of nulLines) {
+    outcome.warnings.push({ source: `${file.path}:${line}`, message: `${count === 1 ? 'a NUL byte' : `${count} NUL bytes`} in this line, left out of the text` });
+  }
   // A byte-order mark is not content: line 1 must read the same with or without one.
   const utf8 = bytes.toString('utf8');
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
@@ -151,7 +175,7 @@ function importTextFile(ctx: UnitContext, size: number): void {
     if (file.explicit) outcome.errors.push({ source: file.path, message });
     else outcome.warnings.push({ source: file.path, message: `${message}; not imported` });
     const accounted = accountLines(file.path, lineCount, data, [], unread);
-    outcome.warnings.push(...accounted.warnings);
+    appendAll(outcome.warnings, accounted.warnings);
     outcome.account = accounted.account;
     return;
   }
@@ -206,8 +230,24 @@ function importTextFile(ctx: UnitContext, size: number): void {
   });
   unread.sort((a, b) => a.first - b.first);
   const accounted = accountLines(file.path, lineCount, data, read, unread);
-  outcome.warnings.push(...accounted.warnings);
+  appendAll(outcome.warnings, accounted.warnings);
   outcome.account = accounted.account;
+}
+
+/** The file's first line longer than MAX_LINE_BYTES, read a piece at a time. */
+function overlongLineOfFile(readPath: string): { line: number } | null {
+  const scanner = new LineLengthScanner();
+  const piece = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(readPath, 'r');
+  try {
+    for (let n = fs.readSync(fd, piece); n > 0; n = fs.readSync(fd, piece)) {
+      const found = scanner.push(piece.subarray(0, n));
+      if (found !== null) return found;
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

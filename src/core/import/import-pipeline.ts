@@ -5,6 +5,7 @@ import { importFile } from './file-import';
 import { LINK_PARTS, nodeState } from '../model/node-state';
 import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
 import { walkInputs, type WalkResult } from './input-walk';
+import { appendAll } from '../common/append-all';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
@@ -18,8 +19,8 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
 }
 
 function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, options: ImportOptions, report: ImportReport): ImportReport {
-  report.errors.push(...walk.errors);
-  report.warnings.push(...walk.warnings);
+  appendAll(report.errors, walk.errors);
+  appendAll(report.warnings, walk.warnings);
   const nodes = new Map<string, ImportedNode>();
   const nodeEntry = (name: string): ImportedNode => {
     let entry = nodes.get(name);
@@ -37,11 +38,14 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
       if (node === CLUSTER_OWNER) (report.cluster ??= []).push(capture);
       else nodeEntry(node).captures.push(capture);
     }
-    report.warnings.push(...outcome.warnings);
-    report.errors.push(...outcome.errors);
-    if (outcome.account) report.files.push(outcome.account);
+    appendAll(report.warnings, outcome.warnings);
+    appendAll(report.errors, outcome.errors);
+    if (outcome.account) {
+      report.files.push(outcome.account);
+      if (outcome.account.warningsOmitted) report.warningsOmitted = (report.warningsOmitted ?? 0) + outcome.account.warningsOmitted;
+    }
   }
-  report.warnings.push(...conflictWarnings(store, report));
+  appendAll(report.warnings, conflictWarnings(store, report));
   return report;
 }
 

@@ -48,6 +48,8 @@ export interface FileAccount {
   readDataLines: number;
   warnedDataLines: number;
   kept: KeptBlockReport[];
+  /** Warnings about this file counted but not listed (only the first WARNINGS_KEPT_PER_FILE are); absent when none. */
+  warningsOmitted?: number;
 }
 
 export interface ImportReport {
@@ -58,6 +60,8 @@ export interface ImportReport {
   errors: ImportProblem[];
   /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */
   files: FileAccount[];
+  /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
+  warningsOmitted?: number;
 }
 
 export interface ImportProgress {

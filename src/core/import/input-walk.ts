@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
+import { appendAll } from '../common/append-all';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -45,8 +46,22 @@ export interface WalkResult {
   dispose(): void;
 }
 
-/** Deep enough for any capture layout; stops symlink loops. */
+/** Deep enough for any capture layout. Symlink loops are stopped by Walk.seen, not by depth. */
 const MAX_DEPTH = 12;
+
+/** One PATH's walk: each real folder (device + inode) is read once, so a link back up the tree is a loop, not a descent. */
+interface Walk {
+  files: InputFile[];
+  errors: WalkProblem[];
+  warnings: WalkProblem[];
+  archives: ArchiveSet;
+  /** `dev:ino` of every folder read so far → the path it was read as. */
+  seen: Map<string, string>;
+}
+
+function folderKey(stat: fs.Stats): string {
+  return `${stat.dev}:${stat.ino}`;
+}
 
 function isHidden(name: string): boolean {
   return name.startsWith('.');
@@ -69,7 +84,8 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       if (!archives.add(given, readPath, null, files, errors)) files.push({ path: given, readPath, folderNode: null, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
-      walkFolder({ shown: given, read: readPath }, name, true, 0, files, errors, archives);
+      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]) };
+      walkFolder(walk, { shown: given, read: readPath }, name, true, 0);
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
@@ -95,8 +111,8 @@ class ArchiveSet {
     try {
       const unpacked = archiveInputs(shown, readPath, format, folderNode);
       this.disposers.push(unpacked.dispose);
-      files.push(...unpacked.files);
-      this.warnings.push(...unpacked.warnings);
+      appendAll(files, unpacked.files);
+      appendAll(this.warnings, unpacked.warnings);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
@@ -108,8 +124,8 @@ class ArchiveSet {
     try {
       const bundle = collectorFolderInputs(shown, read, node);
       if (bundle === null) return false;
-      files.push(...bundle.files);
-      this.warnings.push(...bundle.warnings);
+      appendAll(files, bundle.files);
+      appendAll(this.warnings, bundle.warnings);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
@@ -122,9 +138,8 @@ class ArchiveSet {
 }
 
 /** `top`: the folder named on the command line, whose sub-folders start their own nodes. */
-function walkFolder(
-  dir: { shown: string; read: string }, node: string, top: boolean, depth: number, files: InputFile[], errors: WalkProblem[], archives: ArchiveSet,
-): void {
+function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: string, top: boolean, depth: number): void {
+  const { files, errors, archives } = walk;
   if (depth > MAX_DEPTH) {
     errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
@@ -141,22 +156,37 @@ function walkFolder(
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const full = { shown: path.join(dir.shown, entry.name), read: path.join(dir.read, entry.name) };
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
+    let stat: fs.Stats | null = null;
+    if (entry.isSymbolicLink() || entry.isDirectory()) {
       try {
-        const s = fs.statSync(full.read);
-        isDir = s.isDirectory();
-        isFile = s.isFile();
+        stat = fs.statSync(full.read);
       } catch (e) {
-        errors.push({ source: full.shown, message: describeFsError(e) });
+        // Links that lead to each other (a -> b -> a) never reach a file or folder: a loop, warned about like the others.
+        if (isFsCode(e, 'ELOOP')) walk.warnings.push({ source: full.shown, message: 'a symlink loop (the link leads back to itself); not followed' });
+        else errors.push({ source: full.shown, message: describeFsError(e) });
         continue;
       }
     }
+    const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
       if (!archives.add(full.shown, full.read, node, files, errors)) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
-    } else if (isDir) walkFolder(full, top ? entry.name : node, false, depth + 1, files, errors, archives);
+    } else if (stat?.isDirectory()) {
+      const key = folderKey(stat);
+      const readAs = walk.seen.get(key);
+      if (readAs !== undefined) {
+        const loop = full.shown.startsWith(readAs + path.sep);
+        const message = loop ? `a symlink loop back to ${readAs}; not followed` : `the same folder as ${readAs}, already read; not read again`;
+        walk.warnings.push({ source: full.shown, message });
+        continue;
+      }
+      walk.seen.set(key, full.shown);
+      walkFolder(walk, full, top ? entry.name : node, false, depth + 1);
+    }
   }
+}
+
+function isFsCode(e: unknown, code: string): boolean {
+  return e !== null && typeof e === 'object' && 'code' in e && (e as { code: unknown }).code === code;
 }
 
 export function describeFsError(e: unknown): string {

@@ -479,6 +479,26 @@ CREATE TABLE packet_twin_runs (
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** `PRAGMA application_id` of a natlens project ('nlns'): what tells it from another program's SQLite file. */
+export const APPLICATION_ID = 0x6e6c6e73;
+
+/**
+ * Refuses a SQLite file that is not a natlens project before anything is written to it: another program's
+ * application id, or tables without natlens's own. An empty file (no tables) becomes a project; a project
+ * made before the application id was set is known by its schema version and its tables.
+ */
+export function assertProjectDatabase(db: Database.Database, name: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId === APPLICATION_ID) return;
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+  if (appId === 0 && tables.length === 0) return;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (appId === 0 && version > 0 && tables.includes('nodes') && tables.includes('captures')) return;
+  const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}, ...` : tables.join(', ');
+  const whose = appId !== 0 ? `another program's (application id 0x${appId.toString(16)})` : `another program's (tables ${shown})`;
+  throw new ModelError(name, `this SQLite file is ${whose}, not a natlens project; natlens leaves it untouched (name a new file with --db)`);
+}
+
 /** Brings `db` up to SCHEMA_VERSION, one transaction per migration; refuses a database from a newer natlens. */
 export function migrate(db: Database.Database, name: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -487,9 +507,13 @@ export function migrate(db: Database.Database, name: string): void {
   }
   for (let version = current; version < SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version];
+    // IMMEDIATE, and the version read again inside: another process opening the project at the same
+    // time may have taken this step while this one waited for the lock.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) !== version) return;
       step(db);
       db.pragma(`user_version = ${version + 1}`);
-    })();
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    }).immediate();
   }
 }

@@ -3,6 +3,7 @@
  * Writers take parser records; readers return plain rows or rebuild the records.
  */
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, ConntrackTuple, FdbRecord, InterfaceRecord, LinkDetails, NeighbourRecord,
@@ -17,7 +18,8 @@ import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-r
 import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
-import { migrate } from './schema';
+import { assertProjectDatabase, migrate } from './schema';
+import { isBusyError, once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
 
 export type { PacketRow, PacketTuple, PacketWriter };
 
@@ -106,6 +108,14 @@ export interface OpenOptions {
   mustExist?: boolean;
   /** Path of a better-sqlite3 addon built for the running ABI (Electron's main process). */
   nativeBinding?: string;
+  /**
+   * 'read': a project this process may not write (the file or its folder read-only) is read from a copy in
+   * memory, where what reading stores on the way (stitched flows) lives until close. 'write' (the default):
+   * such a project is refused with a message saying so.
+   */
+  access?: 'read' | 'write';
+  /** Told (once) when the project must wait for another process writing it: see Store.onWaitForWriter. */
+  onWaitForWriter?: () => void;
 }
 
 export class Store {
@@ -113,40 +123,52 @@ export class Store {
   /** Packet blocks and 5-tuples. */
   readonly packets: PacketStore;
 
-  private constructor(readonly path: string, db: Database.Database) {
+  private constructor(readonly path: string, db: Database.Database, readonly readOnly: boolean) {
     this.db = db;
     this.packets = new PacketStore(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
+    const binding = options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding };
+    const readOnly = !projectWritable(path);
+    if (readOnly && (options.access ?? 'write') === 'write') {
+      throw new ModelError(path, 'the project is read-only here (no write permission on the file or its folder): natlens can show, trace and report it, not import into it');
+    }
     let db: Database.Database;
     try {
-      db = new Database(path, {
-        fileMustExist: options.mustExist ?? false,
-        ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
-      });
+      db = readOnly ? openCopyInMemory(path, binding) : new Database(path, { fileMustExist: options.mustExist ?? false, ...binding });
     } catch (e) {
+      if (e instanceof ModelError) throw e;
       throw new ModelError(path, e instanceof Error ? e.message : String(e));
     }
     try {
-      // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
-      // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
-      // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
-      // commit's checkpoint a third shorter; reading a ruleset back takes as long.
-      db.pragma('page_size = 65536');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
-      db.pragma('cache_size = -65536');
-      migrate(db, path);
+      // First: every later statement, these pragmas too, waits while another process writes the project.
+      db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+      const onWait = once(options.onWaitForWriter ?? null);
+      // Tried once without waiting (each step can be taken again), so that a wait for another writer is said first.
+      sayingWhenWaiting(db, onWait, () => {
+        // Before anything is written: another program's database is left as it was.
+        assertProjectDatabase(db, path);
+        // Takes effect only on a new file, and only before WAL is on: large pages make the bulk
+        // appends of an import (packets, rules) markedly cheaper. 64 KiB (SQLite's largest) against
+        // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
+        // commit's checkpoint a third shorter; reading a ruleset back takes as long.
+        db.pragma('page_size = 65536');
+        retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
+        db.pragma('cache_size = -65536');
+        migrate(db, path);
+      });
     } catch (e) {
       db.close();
       if (e instanceof ModelError) throw e;
       throw new ModelError(path, e instanceof Error ? e.message : String(e));
     }
-    return new Store(path, db);
+    const store = new Store(path, db, readOnly);
+    store.onWaitForWriter = options.onWaitForWriter ?? null;
+    return store;
   }
 
   close(): void {
@@ -170,10 +192,36 @@ export class Store {
     fs.fdatasync(fd, () => fs.close(fd, () => undefined));
   }
 
-  /** Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. */
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested); any throw rolls all of it back. The outermost one
+   * begins IMMEDIATE: it takes the write lock first, waiting its turn behind another writer, instead of reading
+   * and then failing "database is locked" when it comes to write.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.onWaitForWriter === null) return this.db.transaction(fn).immediate();
+    // BEGIN is tried once without waiting, so that whoever waits is told why before the wait; once begun, the
+    // transaction waits as any other (a commit in rollback-journal mode waits for readers).
+    let begun = false;
+    const tx = this.db.transaction(() => {
+      begun = true;
+      this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+      return fn();
+    });
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return tx.immediate();
+    } catch (e) {
+      if (begun || !isBusyError(e)) throw e;
+    } finally {
+      this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
+    }
+    this.onWaitForWriter();
+    return tx.immediate();
   }
+
+  /** Called when a write must wait for another process writing the project (a concurrent import). */
+  onWaitForWriter: (() => void) | null = null;
 
   /**
    * Runs `fn` with a page cache of `kib` KiB. Appends that never revisit their pages (flows, a streamed
@@ -207,7 +255,8 @@ export class Store {
     try {
       return fn();
     } finally {
-      this.db.pragma('journal_mode = WAL');
+      // Another process may be reading the file meanwhile (waiting to import): WAL again once it lets go.
+      retryWhileBusy(() => this.db.pragma('journal_mode = WAL'));
       this.db.pragma('synchronous = NORMAL');
     }
   }
@@ -800,6 +849,48 @@ export class Store {
 }
 
 /** A failure of the database itself (disk full, locked, corrupt): importing further files is pointless. */
+/** True when the file (if it exists) and its folder may be written: SQLite's WAL needs both. */
+function projectWritable(path: string): boolean {
+  if (path === ':memory:' || path === '') return true;
+  try {
+    if (fs.existsSync(path)) fs.accessSync(path, fs.constants.W_OK);
+    fs.accessSync(nodePath.dirname(nodePath.resolve(path)), fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A read-only project, read into memory: SQLite cannot open a WAL database whose folder it may not write
+ * (it needs the -shm file), and reading stores what it derives (stitched flows). The header's WAL marks
+ * are set back to the rollback journal's, which a database in memory needs.
+ */
+function openCopyInMemory(path: string, binding: { nativeBinding?: string }): Database.Database {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path);
+    if (fs.statSync(`${path}-wal`, { throwIfNoEntry: false })?.size) {
+      throw new ModelError(path, `the project is read-only here and its last writes are still in ${path}-wal, which only a process that may write it can merge`);
+    }
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(path, describeReadError(e));
+  }
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return new Database(bytes, binding);
+}
+
+function describeReadError(e: unknown): string {
+  const code = e && typeof e === 'object' && 'code' in e ? (e as { code: unknown }).code : null;
+  if (code === 'ENOENT') return 'no such project file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
+}
+
 export function isDatabaseError(e: unknown): boolean {
   return e instanceof Database.SqliteError;
 }

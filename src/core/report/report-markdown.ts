@@ -1,11 +1,12 @@
 /** The report as Markdown: tables with escaped pipes, capture text in fences that its backticks cannot close. */
 import { assertNever } from '../common/assert-never';
+import { visibleControls } from '../common/visible-controls';
 import { reportDocument, type Block } from './report-document';
 import type { Report } from './report-model';
 
 /** Inline text: Markdown's emphasis, link, code and HTML characters taken literally. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+  return visibleControls(text).replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
 /** A table cell: also no line breaks (a newline would end the row). */
@@ -50,7 +51,7 @@ function blockMarkdown(b: Block): string {
     }
     case 'code': {
       const f = fence(b.lines);
-      return [`${f}text`, ...b.lines, f].join('\n');
+      return [`${f}text`, ...b.lines.map(visibleControls), f].join('\n');
     }
     default:
       return assertNever(b);

@@ -25,7 +25,7 @@ describe('import job', () => {
 });
 
 describe('progress bar', () => {
-  const running = (phase: 'upload' | 'import', done: number, total: number): ImportJob => ({ kind: 'running', files: ['a.pcap'], progress: { phase, done, total, current: 'a.pcap' } });
+  const running = (phase: 'upload' | 'waiting' | 'import', done: number, total: number): ImportJob => ({ kind: 'running', files: ['a.pcap'], progress: { phase, done, total, current: 'a.pcap' } });
 
   it('fills the first half with the upload and the second with the import in web mode', () => {
     expect(progressBar(running('upload', 512, 1024), 'web')).toEqual({ fraction: 0.25, label: 'Uploading 512 B of 1.0 KiB — a.pcap' });
@@ -39,6 +39,11 @@ describe('progress bar', () => {
   it('is indeterminate before the first event or when the total is unknown', () => {
     expect(progressBar({ kind: 'running', files: ['a', 'b'], progress: null }, 'web')).toEqual({ fraction: null, label: 'Starting import of 2 files…' });
     expect(progressBar(running('import', 3, 0), 'web')?.fraction).toBeNull();
+  });
+
+  it('says the import waits for another one writing the project, the upload done', () => {
+    expect(progressBar(running('waiting', 0, 0), 'web')).toEqual({ fraction: 0.5, label: 'Waiting for another import into this project to finish…' });
+    expect(progressBar(running('waiting', 0, 0), 'desktop')?.fraction).toBeNull();
   });
 
   it('shows nothing when no job runs', () => {

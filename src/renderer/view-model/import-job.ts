@@ -64,6 +64,8 @@ export function progressBar(job: ImportJob, shell: 'desktop' | 'web'): ProgressB
   switch (p.phase) {
     case 'upload':
       return { fraction: part === null ? null : part / 2, label: `Uploading ${formatBytes(p.done)} of ${formatBytes(p.total)}${current}` };
+    case 'waiting':
+      return { fraction: shell === 'web' ? 0.5 : null, label: 'Waiting for another import into this project to finish…' };
     case 'import': {
       const offset = shell === 'web' ? 0.5 : 0;
       const scale = shell === 'web' ? 0.5 : 1;

@@ -59,7 +59,10 @@ export function summarizeImport(result: ImportJson): ImportSummary {
   const unread = (result.files ?? []).reduce((n, f) => n + f.dataLines - f.readDataLines, 0);
   const parts = [`Imported ${plural(captures.length, 'capture')} on ${plural(result.nodes.length, 'node')}`];
   if (errors.length > 0) parts.push(plural(errors.length, 'file rejected', 'files rejected'));
-  if (warnings.length > 0) parts.push(plural(warnings.length, 'warning'));
+  // A file lists its first warnings and one that counts the rest: the headline counts every warning.
+  const capped = (result.files ?? []).filter((f) => (f.warningsOmitted ?? 0) > 0).length;
+  const warningCount = warnings.length - capped + (result.warningsOmitted ?? 0);
+  if (warningCount > 0) parts.push(plural(warningCount, 'warning'));
   if (unread > 0) parts.push(`${plural(unread, 'data line')} not read`);
   const byNode = result.nodes.map((node) => {
     const counts = new Map<string, number>();

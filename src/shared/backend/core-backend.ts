@@ -143,7 +143,8 @@ function storeOptions(nativeBinding: string | null | undefined): { nativeBinding
 export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
   let store: Store | null = null;
   try {
-    store = Store.open(job.dbPath, storeOptions(job.nativeBinding));
+    const waiting = (): void => post({ kind: 'progress', progress: { phase: 'waiting', done: 0, total: 0, current: null } });
+    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: waiting });
     const report = importPaths(store, job.paths, {
       node: job.node, readFrom: job.baseDir, onProgress: (p) => post({ kind: 'progress', progress: progressJson(p) }),
     });

@@ -6,6 +6,7 @@ export type ApiErrorCode =
   | 'not-found' // no such operation or upload
   | 'unsupported' // the operation needs the desktop shell
   | 'rejected' // the input was read and refused (bad capture, unknown node)
+  | 'too-large' // web mode: an upload past the size limit, or too many uploads waiting
   | 'internal';
 
 export interface ApiErrorJson {
@@ -27,7 +28,7 @@ export class ApiError extends Error {
   }
 }
 
-const CODES: readonly ApiErrorCode[] = ['invalid-request', 'unauthorized', 'forbidden', 'not-found', 'unsupported', 'rejected', 'internal'];
+const CODES: readonly ApiErrorCode[] = ['invalid-request', 'unauthorized', 'forbidden', 'not-found', 'unsupported', 'rejected', 'too-large', 'internal'];
 
 /** Reads an error envelope received from the other side; anything unexpected becomes an internal error. */
 export function apiErrorFromJson(value: unknown, fallback: string): ApiError {

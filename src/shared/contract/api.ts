@@ -36,7 +36,8 @@ export interface CaptureRow {
 
 /** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
 export interface ImportProgress {
-  phase: 'upload' | 'import';
+  /** 'waiting': another process (a CLI import) is writing the project; this import starts when it is done. */
+  phase: 'upload' | 'waiting' | 'import';
   done: number;
   total: number;
   /** The file being worked on, when known. */

@@ -118,6 +118,8 @@ export interface ImportFileJson {
   readDataLines: number;
   warnedDataLines: number;
   kept: { source: string; lines: [number, number]; command: string | null; reason: string }[];
+  /** Warnings about this file counted but not listed; absent when none were left out. */
+  warningsOmitted?: number;
 }
 
 /** `natlens import --json`. */
@@ -129,4 +131,6 @@ export interface ImportJson {
   errors: ImportErrorJson[];
   /** Per input file; absent from reports made before it existed. */
   files?: ImportFileJson[];
+  /** Warnings counted but not listed (each file lists its first 100 and one warning counting the rest). */
+  warningsOmitted?: number;
 }

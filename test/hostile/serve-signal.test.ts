@@ -1,0 +1,63 @@
+/** Hostile timing: SIGTERM reaches natlens serve while a slow request computes; it stops at once, cleanly. */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+import { natlens } from '../real/natlens-cli';
+import { useTempProject } from '../support/temp-project';
+
+const project = useTempProject('hostile-serve-signal');
+const bin = path.join(process.cwd(), 'bin', 'natlens');
+
+/** POST /api/flows: the first call stitches every packet of the project into flows, synchronously. */
+function slowFlows(url: URL): Promise<{ status: number } | { cut: string }> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ offset: 0, limit: 10 });
+    const req = http.request({
+      host: '127.0.0.1', port: url.port, method: 'POST', path: '/api/flows',
+      headers: { Authorization: `Bearer ${url.searchParams.get('token')}`, 'Content-Type': 'application/json', Origin: url.origin },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('error', (e) => resolve({ cut: e.message }));
+    });
+    req.on('error', (e) => resolve({ cut: e.message }));
+    req.end(body);
+  });
+}
+
+describe('natlens serve and SIGTERM', () => {
+  it('stops at once during a slow request, cutting it off, and leaves the project whole', async () => {
+    const p = project();
+    const pcap = p.file('many.pcap');
+    writeSyntheticPcap(pcap, 400_000);
+    expect(natlens(['import', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
+    const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => serve.on('close', (code) => resolve(code)));
+    const url = await new Promise<URL>((resolve) => {
+      let out = '';
+      serve.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(new URL(out.split('\n')[0]!));
+      });
+    });
+    const flows = slowFlows(url);
+    // Let the request reach the server and start stitching; it takes seconds.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    serve.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/natlens serve: stopped.*database closed/);
+    // Stopped before the stitching ended: the slow request was cut off, not answered.
+    expect(await flows).toHaveProperty('cut');
+    const db = new Database(p.dbPath, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // The stitching was stopped where it was, its transaction undone: no flows were stored.
+    expect(db.prepare('SELECT count(*) AS n FROM flows').get()).toEqual({ n: 0 });
+    db.close();
+    expect(natlens(['nodes', '--db', p.dbPath, '--json']).code).toBe(0);
+  });
+});
