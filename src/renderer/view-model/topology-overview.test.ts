@@ -1,58 +1,30 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
-import { readTopology } from '../../core/model/topology-view';
-import type { TopologyInterfaceJson, TopologyJson, TopologyNodeJson, TopologyPodJson, TopologyRouteJson, TopologyServiceJson } from '../../shared/contract/topology-json';
+import { readTopology, type TopologyView } from '../../core/model/topology-view';
+import { generatedCluster } from '../../core/project/topology-cluster.fixture';
+import { summariseTopology } from '../../core/project/topology-summary';
+import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyNodeJson } from '../../shared/contract/topology-json';
 import { tempProject } from '../../../test/support/temp-project';
 import type { GraphEdge, GraphElement, GraphNode } from './topology-elements';
 import { indexTopology } from './topology-index';
 import { OVERLAY_ID, overviewSummary, topologyOverview, type OverviewState } from './topology-overview';
 import { expansionOf, searchTopology } from './topology-search';
 
-const iface = (name: string, more: Partial<TopologyInterfaceJson> = {}): TopologyInterfaceJson => ({
-  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'ip-addr.txt:1', ...more,
-});
-const route = (dst: string, via: string | null, dev: string): TopologyRouteJson => ({ dst, via, dev, src: null, metric: null, type: 'unicast', table: 'main', source: 'ip-route.txt:1' });
-
-/** A host-gw cluster: node i has eth0 172.16.0.(i+1), cbr0 on 10.244.i.0/24 with one veth per pod, routes to `routesTo(i)`. */
-function cluster(nodes: number, podsPerNode: number, services: number, routesTo: (i: number) => number[] = (i) => Array.from({ length: nodes }, (_, j) => j).filter((j) => j !== i)): TopologyJson {
-  const name = (i: number): string => `node-${String(i).padStart(3, '0')}`;
-  const eth0 = (i: number): string => `172.16.${i >> 8}.${(i & 255) + 1}`;
-  const cidr = (i: number): string => `10.${244 + (i >> 8)}.${i & 255}.0/24`;
-  const podIp = (i: number, k: number): string => `10.${244 + (i >> 8)}.${i & 255}.${k + 2}`;
-  const topoNodes: TopologyNodeJson[] = Array.from({ length: nodes }, (_, i) => ({
-    name: name(i),
-    interfaces: [
-      iface('lo', { linkType: 'link/loopback', addresses: ['127.0.0.1/8'] }),
-      iface('eth0', { addresses: [`${eth0(i)}/16`] }),
-      iface('cbr0', { addresses: [`${podIp(i, -1)}/24`] }),
-      ...Array.from({ length: podsPerNode }, (_, k) => iface(`veth${k}`, { master: 'cbr0', peer: 'if2', linkNetns: `cni-${k}` })),
-    ],
-    routes: [route('default', '172.16.255.254', 'eth0'), route(cidr(i), null, 'cbr0'), route('172.16.0.0/16', null, 'eth0'), ...routesTo(i).map((j) => route(cidr(j), eth0(j), 'eth0'))],
-    bridgePorts: [],
-    namespaces: [],
-  }));
-  const pods: TopologyPodJson[] = topoNodes.flatMap((n, i) => Array.from({ length: podsPerNode }, (_, k) => ({ namespace: `team-${k % 20}`, name: `app-${i}-${k}`, ip: podIp(i, k), node: n.name, status: 'Running' })));
-  const svc: TopologyServiceJson[] = Array.from({ length: services }, (_, s) => ({
-    namespace: `team-${s % 20}`, name: `svc-${s}`, type: 'ClusterIP', clusterIP: `10.96.${(s + 10) >> 8}.${(s + 10) & 255}`, externalIPs: [],
-    ports: [{ name: null, port: 80, protocol: 'TCP', targetPort: null, nodePort: null }],
-    endpoints: [0, 1, 2].map((e) => ({ address: podIp((s * 7 + e * 61) % nodes, s % Math.max(1, podsPerNode)), port: 8080, portName: null })),
-    origins: ['kubectl'], programmedOn: [],
-  }));
-  return { nodes: topoNodes, services: svc, pods };
-}
-
+const summaryOf = (t: TopologyView) => summariseTopology(t, FULL_MESH_SUMMARY_MIN_NODES);
+const detailsOf = (t: TopologyView, ...names: string[]): Map<string, TopologyNodeJson> => new Map(t.nodes.filter((n) => names.includes(n.name)).map((n) => [n.name, n]));
+const NONE = new Map<string, TopologyNodeJson>();
 const closed = (more: Partial<OverviewState> = {}): OverviewState => ({ expandedNodes: new Set(), expandedNamespaces: new Set(), showLoopback: false, path: null, ...more });
 const nodesOf = (els: GraphElement[]): GraphNode[] => els.filter((e): e is GraphNode => e.group === 'nodes');
 const edgesOf = (els: GraphElement[]): GraphEdge[] => els.filter((e): e is GraphEdge => e.group === 'edges');
 const byId = (els: GraphElement[], id: string): GraphElement | undefined => els.find((e) => e.data.id === id);
 
 describe('topology overview at 200 nodes', () => {
-  const big = cluster(200, 25, 500);
-  const index = indexTopology(big);
+  const big = generatedCluster(200, 25, 500);
+  const index = indexTopology(summaryOf(big));
 
   it('draws 200 nodes, 5,000 pods and 500 services in a bounded number of elements, routes as one overlay', () => {
-    const els = topologyOverview(big, index, closed());
+    const els = topologyOverview(index, NONE, closed());
     expect(els.length).toBeLessThan(2000);
     expect(nodesOf(els).filter((n) => n.data.kind === 'node')).toHaveLength(200);
     expect(edgesOf(els).filter((e) => e.data.kind === 'route')).toHaveLength(0);
@@ -63,7 +35,7 @@ describe('topology overview at 200 nodes', () => {
   });
 
   it('places node boxes in a near-square grid, not one row', () => {
-    const els = topologyOverview(big, index, closed());
+    const els = topologyOverview(index, NONE, closed());
     const ys = new Set(nodesOf(els).filter((n) => n.data.kind === 'uplink').map((n) => n.position.y));
     expect(ys.size).toBeGreaterThan(5);
     const xs = nodesOf(els).map((n) => n.position.x);
@@ -74,7 +46,8 @@ describe('topology overview at 200 nodes', () => {
   });
 
   it('expands a node on demand into its interfaces and its kubectl pods, and a namespace into its services with endpoint edges', () => {
-    const els = topologyOverview(big, index, closed({ expandedNodes: new Set(['node-007']), expandedNamespaces: new Set(['team-1']) }));
+    expect(byId(topologyOverview(index, NONE, closed({ expandedNodes: new Set(['node-007']) })), 'node|node-007')?.classes).toContain('loading');
+    const els = topologyOverview(index, detailsOf(big, 'node-007'), closed({ expandedNodes: new Set(['node-007']), expandedNamespaces: new Set(['team-1']) }));
     expect(byId(els, 'if|node-007|veth3')?.data).toMatchObject({ parent: 'if|node-007|cbr0' });
     expect(byId(els, 'kpod|team-3/app-7-3')?.data).toMatchObject({ kind: 'pod', parent: 'node|node-007', label: 'app-7-3\n10.244.7.5' });
     expect(byId(els, 'brsum|node-007|cbr0')).toBeUndefined();
@@ -86,24 +59,24 @@ describe('topology overview at 200 nodes', () => {
   });
 
   it('highlights a path across nodes with its own edges when the routes are summarised', () => {
-    const els = topologyOverview(big, index, closed({ path: { label: 'trace', nodes: ['node-001', 'node-002'], addresses: ['10.96.0.10'] } }));
+    const els = topologyOverview(index, NONE, closed({ path: { label: 'trace', nodes: ['node-001', 'node-002'], addresses: ['10.96.0.10'] } }));
     expect(byId(els, 'node|node-001')?.classes).toContain('on-path');
     expect(byId(els, 'node|node-003')?.classes).not.toContain('on-path');
     expect(edgesOf(els).filter((e) => e.data.kind === 'path').map((e) => [e.data.source, e.data.target])).toEqual([['node|node-001', 'node|node-002']]);
   });
 
   it('finds a node, a pod by address, a service by cluster IP and by name, and says what to expand', () => {
-    expect(searchTopology(big, index, 'node-042')[0]).toMatchObject({ kind: 'node', focus: 'node|node-042' });
-    const pod = searchTopology(big, index, '10.244.9.4')[0];
+    expect(searchTopology(index, 'node-042')[0]).toMatchObject({ kind: 'node', focus: 'node|node-042' });
+    const pod = searchTopology(index, '10.244.9.4')[0];
     expect(pod).toMatchObject({ kind: 'pod', focus: 'kpod|team-2/app-9-2' });
     expect(pod && expansionOf(pod)).toEqual({ node: 'node-009', namespace: null });
-    const svc = searchTopology(big, index, '10.96.0.12')[0];
+    const svc = searchTopology(index, '10.96.0.12')[0];
     expect(svc).toMatchObject({ kind: 'service', focus: 'svc|team-2/svc-2' });
     expect(svc && expansionOf(svc)).toEqual({ node: null, namespace: 'team-2' });
-    expect(searchTopology(big, index, 'team-4/svc-24')[0]).toMatchObject({ kind: 'service', focus: 'svc|team-4/svc-24' });
-    expect(searchTopology(big, index, '172.16.0.5')[0]).toMatchObject({ kind: 'interface', node: 'node-004', focus: 'if|node-004|eth0' });
-    expect(searchTopology(big, index, '10.244.3.200')[0]).toMatchObject({ kind: 'node', focus: 'node|node-003' });
-    expect(searchTopology(big, index, 'nothing-like-it')).toEqual([]);
+    expect(searchTopology(index, 'team-4/svc-24')[0]).toMatchObject({ kind: 'service', focus: 'svc|team-4/svc-24' });
+    expect(searchTopology(index, '172.16.0.5')[0]).toMatchObject({ kind: 'interface', node: 'node-004', focus: 'if|node-004|eth0' });
+    expect(searchTopology(index, '10.244.3.200')[0]).toMatchObject({ kind: 'node', focus: 'node|node-003' });
+    expect(searchTopology(index, 'nothing-like-it')).toEqual([]);
   });
 });
 
@@ -111,8 +84,8 @@ describe('route edges of a partial mesh', () => {
   it('draws one edge per node pair that routes into the other’s pod network, both ways on one edge', () => {
     // 0 ↔ 1 both ways, 2 → 3 one way, 3 routes nowhere; 6 nodes so a full mesh would be an overlay.
     const routes: Record<number, number[]> = { 0: [1], 1: [0], 2: [3], 3: [], 4: [], 5: [] };
-    const t = cluster(6, 2, 0, (i) => routes[i] ?? []);
-    const els = topologyOverview(t, indexTopology(t), closed());
+    const t = generatedCluster(6, 2, 0, (i) => routes[i] ?? []);
+    const els = topologyOverview(indexTopology(summaryOf(t)), NONE, closed());
     const edges = edgesOf(els).filter((e) => e.data.kind === 'route');
     expect(edges.map((e) => [e.data.id, e.data.source, e.data.target, e.classes])).toEqual([
       ['nroute|node-000|node-001', 'node|node-000', 'node|node-001', 'route-link both-ways'],
@@ -120,18 +93,10 @@ describe('route edges of a partial mesh', () => {
     ]);
     expect(byId(els, OVERLAY_ID)).toBeUndefined();
   });
-
-  it('leaves out a route via another node that does not reach its pod network', () => {
-    const t = cluster(2, 1, 0, () => []);
-    t.nodes[0]?.routes.push(route('192.0.2.0/24', '172.16.0.2', 'eth0'));
-    expect(indexTopology(t).byName.get('node-000')?.routesTo).toEqual([]);
-    t.nodes[0]?.routes.push(route('10.244.1.0/24', '172.16.0.2', 'eth0'));
-    expect(indexTopology(t).byName.get('node-000')?.routesTo).toEqual([{ node: 'node-001', prefixes: [{ dst: '10.244.1.0/24', source: 'ip-route.txt:1' }] }]);
-  });
 });
 
 describe('topology overview of the kernel lab', () => {
-  let lab: TopologyJson;
+  let lab: TopologyView;
   beforeAll(() => {
     const project = tempProject('overview');
     try {
@@ -144,12 +109,12 @@ describe('topology overview of the kernel lab', () => {
   });
 
   it('draws both nodes collapsed with one route edge both ways between them and the service in its namespace group', () => {
-    const index = indexTopology(lab);
-    const els = topologyOverview(lab, index, closed());
+    const index = indexTopology(summaryOf(lab));
+    const els = topologyOverview(index, NONE, closed());
     expect(edgesOf(els).filter((e) => e.data.kind === 'route').map((e) => [e.data.source, e.data.target, e.data.label])).toEqual([['node|nodea', 'node|nodeb', '10.40.2.0/24\n10.40.1.0/24']]);
     expect(byId(els, 'brsum|nodea|cbr0')?.data.label).toMatch(/^cbr0 10\.40\.1\.1\/24\n\d+ ports · 0 pods$/);
     expect(byId(els, 'svcns|default')?.data.label).toBe('default\n1 service');
-    const open = topologyOverview(lab, index, closed({ expandedNamespaces: new Set(['default']) }));
+    const open = topologyOverview(index, NONE, closed({ expandedNamespaces: new Set(['default']) }));
     expect(edgesOf(open).filter((e) => e.data.source === 'svc|default/hello').map((e) => e.data.target).sort()).toEqual(['node|nodea', 'node|nodeb']);
   });
 });

@@ -7,13 +7,10 @@
  * flow across nodes highlighted. Pure: state in, element definitions out.
  */
 import { cidrContains } from '../../shared/contract/ip-text';
-import type { TopologyJson, TopologyServiceJson } from '../../shared/contract/topology-json';
+import type { TopologyNodeJson, TopologyRoutePairJson, TopologyServiceJson } from '../../shared/contract/topology-json';
 import { labelBox, nodeId, unplacedTopologyElements, type DetailRow, type GraphEdge, type GraphElement, type GraphNode } from './topology-elements';
 import { addressKey, nodeOfPodAddress, type NodeFacts, type TopologyIndex } from './topology-index';
 import { layoutTopology } from './topology-layout';
-
-/** Below this many nodes a full mesh is drawn edge by edge (the two-node lab shows both routes). */
-export const OVERLAY_MIN_NODES = 4;
 
 /** A trace or flow drawn across the graph: the nodes it crosses, in order. */
 export interface TopologyPath {
@@ -46,14 +43,15 @@ function leaf(id: string, kind: GraphNode['data']['kind'], label: string, title:
   return { group: 'nodes', position: ORIGIN, data: { id, kind, label, title, details, ...labelBox(label), ...(parent === undefined ? {} : { parent }) }, classes };
 }
 
-function collapsedNode(n: NodeFacts): GraphNode[] {
+/** `loading`: opened, its details not here yet (topologyNodes). */
+function collapsedNode(n: NodeFacts, loading: boolean): GraphNode[] {
   const box = leaf(nodeId(n.name), 'node', n.name, `Node ${n.name}`, [
     { label: 'Interfaces', value: String(n.interfaceCount) },
     { label: 'Pods', value: String(n.pods.length) },
     { label: 'Pod networks', value: n.podNetworks.filter((p) => !/\/(32|128)$/.test(p)).join(', ') || DASH },
     { label: 'Routes to', value: n.routesTo.length === 0 ? DASH : plural(n.routesTo.length, 'node') },
     { label: 'Expand', value: 'click the box again to show its interfaces and pods' },
-  ], 'node-box collapsed');
+  ], `node-box collapsed${loading ? ' loading' : ''}`);
   const children: GraphNode[] = [];
   const uplinks = n.uplinks.slice(0, 2);
   if (uplinks.length > 0) {
@@ -77,9 +75,7 @@ function collapsedNode(n: NodeFacts): GraphNode[] {
 }
 
 /** The node as topology-elements.ts draws it, plus its kubectl pods inside its box. */
-function expandedNode(topology: TopologyJson, n: NodeFacts, showLoopback: boolean): GraphElement[] {
-  const node = topology.nodes.find((x) => x.name === n.name);
-  if (node === undefined) return [];
+function expandedNode(node: TopologyNodeJson, n: NodeFacts, showLoopback: boolean): GraphElement[] {
   const drawn = unplacedTopologyElements({ nodes: [node], services: [], pods: [] }, { showLoopback });
   const pods = n.pods.map((p) => leaf(kubePodId(p), 'pod', `${p.name}\n${p.ip ?? 'no IP'}`, `Pod ${p.namespace}/${p.name}`, [
     { label: 'Namespace', value: p.namespace },
@@ -94,15 +90,15 @@ function expandedNode(topology: TopologyJson, n: NodeFacts, showLoopback: boolea
 interface Pair {
   a: string;
   b: string;
-  ab: NodeFacts['routesTo'][number] | null;
-  ba: NodeFacts['routesTo'][number] | null;
+  ab: TopologyRoutePairJson | null;
+  ba: TopologyRoutePairJson | null;
 }
 
 function routePairs(index: TopologyIndex): Pair[] {
   const pairs = new Map<string, Pair>();
   for (const n of index.nodes) {
     for (const r of n.routesTo) {
-      const [a, b] = n.name < r.node ? [n.name, r.node] : [r.node, n.name];
+      const [a, b] = n.name < r.to ? [n.name, r.to] : [r.to, n.name];
       const key = `${a}\u0000${b}`;
       const pair = pairs.get(key) ?? { a, b, ab: null, ba: null };
       if (n.name === a) pair.ab = r;
@@ -113,15 +109,10 @@ function routePairs(index: TopologyIndex): Pair[] {
   return [...pairs.values()];
 }
 
-/** Every node routes into every other node's pod networks. */
-export function isFullMesh(index: TopologyIndex): boolean {
-  const n = index.nodes.length;
-  return n >= 2 && index.nodes.every((x) => x.routesTo.length === n - 1);
-}
-
 function routeElements(index: TopologyIndex): GraphElement[] {
-  if (index.nodes.length >= OVERLAY_MIN_NODES && isFullMesh(index)) {
-    const routes = index.nodes.reduce((k, n) => k + n.routesTo.reduce((m, r) => m + r.prefixes.length, 0), 0);
+  const mesh = index.summary.routes;
+  if (mesh.kind === 'full-mesh') {
+    const routes = mesh.routes;
     const label = `overlay: every node routes to every other\n${plural(index.nodes.length, 'node')} · ${plural(routes, 'route')}`;
     return [leaf(OVERLAY_ID, 'overlay', label, 'Pod network overlay (full mesh)', [
       { label: 'Nodes', value: String(index.nodes.length) },
@@ -232,10 +223,13 @@ function markPath(elements: GraphElement[], path: TopologyPath, index: TopologyI
   return [...elements, ...extra];
 }
 
-export function topologyOverview(topology: TopologyJson, index: TopologyIndex, state: OverviewState): GraphElement[] {
+/** `details`: the nodes fetched so far with topologyNodes; an opened node not among them is drawn collapsed, marked loading. */
+export function topologyOverview(index: TopologyIndex, details: ReadonlyMap<string, TopologyNodeJson>, state: OverviewState): GraphElement[] {
   const elements: GraphElement[] = [];
   for (const n of index.nodes) {
-    elements.push(...(state.expandedNodes.has(n.name) ? expandedNode(topology, n, state.showLoopback) : collapsedNode(n)));
+    const open = state.expandedNodes.has(n.name);
+    const node = open ? details.get(n.name) : undefined;
+    elements.push(...(node === undefined ? collapsedNode(n, open) : expandedNode(node, n, state.showLoopback)));
   }
   elements.push(...routeElements(index));
   const present = new Set(elements.map((e) => e.data.id));

@@ -6,7 +6,6 @@ import { addressOfCidr, isIpAddress } from '../../shared/contract/ip-text';
 import { interfaceId, nodeId } from './topology-elements';
 import { addressKey, nodeOfPodAddress, type TopologyIndex } from './topology-index';
 import { kubePodId, serviceId } from './topology-overview';
-import type { TopologyJson } from '../../shared/contract/topology-json';
 
 export type SearchHit =
   | { kind: 'node'; node: string; focus: string; label: string }
@@ -33,7 +32,7 @@ export function expansionOf(hit: SearchHit): { node: string | null; namespace: s
 
 const MAX_HITS = 20;
 
-function byAddress(topology: TopologyJson, index: TopologyIndex, ip: string): SearchHit[] {
+function byAddress(index: TopologyIndex, ip: string): SearchHit[] {
   const key = addressKey(ip);
   const hits: SearchHit[] = [];
   const pod = index.podOfAddress.get(key);
@@ -41,13 +40,13 @@ function byAddress(topology: TopologyJson, index: TopologyIndex, ip: string): Se
   if (pod !== undefined && pod.node !== null && index.byName.has(pod.node)) {
     hits.push({ kind: 'pod', node: pod.node, focus: kubePodId(pod), label: `pod ${pod.namespace}/${pod.name} (${ip} on ${pod.node})` });
   }
-  for (const s of topology.services) {
+  for (const s of index.summary.services) {
     if ((s.clusterIP !== null && addressKey(s.clusterIP) === key) || s.externalIPs.some((x) => addressKey(x) === key)) {
       hits.push({ kind: 'service', namespace: s.namespace, focus: serviceId(s), label: `service ${s.namespace}/${s.name} (${ip})` });
     }
   }
-  for (const n of topology.nodes) {
-    for (const i of n.interfaces) {
+  for (const n of index.nodes) {
+    for (const i of [...n.uplinks, ...n.bridges]) {
       if (i.addresses.some((a) => addressKey(a) === key)) hits.push({ kind: 'interface', node: n.name, focus: interfaceId(n.name, i.name), label: `${i.name} on ${n.name} (${ip})` });
     }
   }
@@ -58,11 +57,11 @@ function byAddress(topology: TopologyJson, index: TopologyIndex, ip: string): Se
   return hits;
 }
 
-export function searchTopology(topology: TopologyJson, index: TopologyIndex, text: string): SearchHit[] {
+export function searchTopology(index: TopologyIndex, text: string): SearchHit[] {
   const query = text.trim();
   if (query === '') return [];
   const ip = addressOfCidr(query);
-  if (isIpAddress(ip)) return byAddress(topology, index, ip).slice(0, MAX_HITS);
+  if (isIpAddress(ip)) return byAddress(index, ip).slice(0, MAX_HITS);
   const lower = query.toLowerCase();
   const exact: SearchHit[] = [];
   const partial: SearchHit[] = [];
@@ -72,12 +71,12 @@ export function searchTopology(topology: TopologyJson, index: TopologyIndex, tex
     else if (n.includes(lower) && partial.length < MAX_HITS) partial.push(hit);
   };
   for (const n of index.nodes) consider(n.name, { kind: 'node', node: n.name, focus: nodeId(n.name), label: `node ${n.name}` });
-  for (const s of topology.services) {
+  for (const s of index.summary.services) {
     const hit: SearchHit = { kind: 'service', namespace: s.namespace, focus: serviceId(s), label: `service ${s.namespace}/${s.name}` };
     if (`${s.namespace}/${s.name}`.toLowerCase() === lower) exact.push(hit);
     else consider(s.name, hit);
   }
-  for (const p of topology.pods) {
+  for (const p of index.summary.pods) {
     const node = p.node !== null && index.byName.has(p.node) ? p.node : null;
     if (node === null) continue;
     const hit: SearchHit = { kind: 'pod', node, focus: kubePodId(p), label: `pod ${p.namespace}/${p.name} on ${node}` };
