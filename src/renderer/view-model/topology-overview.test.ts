@@ -8,7 +8,7 @@ import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyNodeJson } from '../../shared
 import { tempProject } from '../../../test/support/temp-project';
 import type { GraphEdge, GraphElement, GraphNode } from './topology-elements';
 import { indexTopology } from './topology-index';
-import { OVERLAY_ID, overviewSummary, topologyOverview, type OverviewState } from './topology-overview';
+import { OVERLAY_ID, overviewSummary, tapAction, topologyOverview, type OverviewState } from './topology-overview';
 import { expansionOf, searchTopology } from './topology-search';
 
 const summaryOf = (t: TopologyView) => summariseTopology(t, FULL_MESH_SUMMARY_MIN_NODES);
@@ -116,5 +116,14 @@ describe('topology overview of the kernel lab', () => {
     expect(byId(els, 'svcns|default')?.data.label).toBe('default\n1 service');
     const open = topologyOverview(index, NONE, closed({ expandedNamespaces: new Set(['default']) }));
     expect(edgesOf(open).filter((e) => e.data.source === 'svc|default/hello').map((e) => e.data.target).sort()).toEqual(['node|nodea', 'node|nodeb']);
+  });
+});
+
+describe('clicks on the overview', () => {
+  it('open a node from its box or its aggregates, a service namespace from its group, and only select anything else', () => {
+    expect(tapAction({ id: 'node|node-001', kind: 'node' })).toEqual({ kind: 'toggle-node', node: 'node-001' });
+    expect(tapAction({ id: 'brsum|node-001|cbr0', kind: 'bridge-summary', parent: 'node|node-001' })).toEqual({ kind: 'toggle-node', node: 'node-001' });
+    expect(tapAction({ id: 'svcns|team-1', kind: 'service-group' })).toEqual({ kind: 'toggle-namespace', namespace: 'team-1' });
+    expect(tapAction({ id: 'svc|team-1/svc-1', kind: 'service', parent: 'svcns|team-1' })).toEqual({ kind: 'select' });
   });
 });

@@ -251,3 +251,36 @@ export function overviewSummary(index: TopologyIndex, elements: readonly GraphEl
     `${plural(elements.length, 'element')} drawn`,
   ].join(' · ');
 }
+
+/** What a click on an element does besides showing its details: open or close a node or a service namespace. */
+export type TapAction = { kind: 'toggle-node'; node: string } | { kind: 'toggle-namespace'; namespace: string } | { kind: 'select' };
+
+export function tapAction(data: { id: string; kind: GraphNode['data']['kind'] | GraphEdge['data']['kind']; parent?: string }): TapAction {
+  switch (data.kind) {
+    case 'node':
+      return data.id.startsWith('node|') ? { kind: 'toggle-node', node: data.id.slice('node|'.length) } : { kind: 'select' };
+    case 'uplink':
+    case 'bridge-summary':
+      // The aggregates of a closed node open it.
+      return data.parent?.startsWith('node|') ? { kind: 'toggle-node', node: data.parent.slice('node|'.length) } : { kind: 'select' };
+    case 'service-group':
+      return data.id.startsWith('svcns|') ? { kind: 'toggle-namespace', namespace: data.id.slice('svcns|'.length) } : { kind: 'select' };
+    case 'namespace':
+    case 'bridge':
+    case 'interface':
+    case 'pod':
+    case 'service':
+    case 'overlay':
+    case 'veth':
+    case 'route':
+    case 'endpoint':
+    case 'pod-link':
+    case 'namespace-of':
+    case 'path':
+      return { kind: 'select' };
+    default: {
+      const never: never = data.kind;
+      return never;
+    }
+  }
+}
