@@ -1,7 +1,7 @@
 import cytoscape, { type Core, type ElementDefinition, type EventObject } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import type { GraphElement } from '../view-model/topology-elements';
-import { TOPOLOGY_STYLE } from './topology-style';
+import { nodeNameStyle, TOPOLOGY_STYLE } from './topology-style';
 
 /**
  * Cytoscape adds a <style> to <head> unless an element with this id exists; the page's CSP forbids
@@ -50,10 +50,11 @@ export function TopologyGraph({ elements, onTap, fitSignal, focus, visible }: {
     const el = container.current;
     if (el === null) return undefined;
     markCytoscapeStylesheet(el.ownerDocument);
+    let zoom = 1;
     const instance = cytoscape({
       container: el,
       elements: [],
-      style: TOPOLOGY_STYLE,
+      style: [...TOPOLOGY_STYLE, ...nodeNameStyle(() => zoom)],
       // Positions come from the view-model (topology-layout.ts): the same project always draws the same graph.
       layout: { name: 'preset', fit: false },
       wheelSensitivity: 0.3,
@@ -62,11 +63,21 @@ export function TopologyGraph({ elements, onTap, fitSignal, focus, visible }: {
       maxZoom: 3,
       boxSelectionEnabled: false,
     });
+    let restyle = 0;
+    instance.on('zoom', () => {
+      if (restyle !== 0) return;
+      restyle = requestAnimationFrame(() => {
+        restyle = 0;
+        zoom = instance.zoom();
+        instance.style().update();
+      });
+    });
     instance.on('tap', (event: EventObject) => {
       tap.current(event.target === instance ? null : ((event.target as cytoscape.SingularElementReturnValue).data() as GraphData));
     });
     cy.current = instance;
     return () => {
+      cancelAnimationFrame(restyle);
       cy.current = null;
       instance.destroy();
     };

@@ -91,3 +91,12 @@ export const TOPOLOGY_STYLE: StylesheetJson = [
   { selector: 'node:selected', style: { 'border-color': ACCENT, 'border-width': 3 } },
   { selector: 'edge:selected', style: { 'line-color': ACCENT, 'target-arrow-color': ACCENT, width: 3 } },
 ];
+
+/** On-screen size of a node's name when zoomed far out: its box label grows as the view shrinks, up to what fits the box. */
+const FAR_LABEL_PX = 12;
+const FAR_LABEL_MAX = 64;
+
+/** The node-name rule that depends on the zoom; the graph restyles when the zoom changes. */
+export function nodeNameStyle(zoom: () => number): StylesheetJson {
+  return [{ selector: 'node.node-box, node.overlay', style: { 'font-size': () => Math.min(FAR_LABEL_MAX, Math.max(14, FAR_LABEL_PX / Math.max(zoom(), 0.001))) } }];
+}

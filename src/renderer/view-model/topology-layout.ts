@@ -15,6 +15,7 @@ const GAP = 18;
 const BOX_GAP = 140;
 const ROW_GAP = 90;
 const PER_ROW = 4;
+const SCREEN_ASPECT = 1.6;
 
 interface Block {
   w: number;
@@ -62,7 +63,12 @@ function column(blocks: readonly Block[], gap: number, align: 'left' | 'center' 
  */
 function grid(blocks: readonly Block[], gap: number): Block {
   if (blocks.length <= PER_ROW) return row(blocks, gap, 'top');
-  const perRow = Math.ceil(Math.sqrt(blocks.length * 1.5));
+  // Many boxes get a tighter gap, and as many per row as make the whole about as wide as a screen (16:10).
+  const tight = Math.min(gap, GAP * 3);
+  const w = blocks.reduce((n, b) => n + b.w, 0) / blocks.length + tight;
+  const h = blocks.reduce((n, b) => n + b.h, 0) / blocks.length + tight;
+  const perRow = Math.max(PER_ROW, Math.ceil(Math.sqrt((blocks.length * SCREEN_ASPECT * h) / w)));
+  gap = tight;
   const rows: Block[] = [];
   for (let i = 0; i < blocks.length; i += perRow) rows.push(row(blocks.slice(i, i + perRow), gap, 'top'));
   return column(rows, gap);
