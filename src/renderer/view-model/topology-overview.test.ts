@@ -68,6 +68,7 @@ describe('topology overview at 200 nodes', () => {
 
   it('finds a node, a pod by address, a service by cluster IP and by name, and says what to expand', () => {
     expect(searchTopology(index, 'node-042')[0]).toMatchObject({ kind: 'node', focus: 'node|node-042' });
+    expect(expansionOf(searchTopology(index, 'node-042')[0]!)).toEqual({ node: 'node-042', namespace: null });
     const pod = searchTopology(index, '10.244.9.4')[0];
     expect(pod).toMatchObject({ kind: 'pod', focus: 'kpod|team-2/app-9-2' });
     expect(pod && expansionOf(pod)).toEqual({ node: 'node-009', namespace: null });

@@ -13,11 +13,10 @@ export type SearchHit =
   | { kind: 'pod'; node: string; focus: string; label: string }
   | { kind: 'service'; namespace: string; focus: string; label: string };
 
-/** What a hit needs opened before its element exists. */
+/** What a hit opens: a node found is shown with its insides; an interface or pod needs its node open to exist. */
 export function expansionOf(hit: SearchHit): { node: string | null; namespace: string | null } {
   switch (hit.kind) {
     case 'node':
-      return { node: null, namespace: null };
     case 'interface':
     case 'pod':
       return { node: hit.node, namespace: null };
