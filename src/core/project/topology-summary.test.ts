@@ -29,6 +29,15 @@ describe('topology summary', () => {
     expect(summariseTopology(view, 4).routes).toEqual({ kind: 'pairs', pairs: [{ from: 'node-000', to: 'node-001', prefixes: [{ dst: '10.244.1.0/24', source: 'ip-route.txt:1' }] }] });
   });
 
+  it('takes a routed pod’s veth (no address of its own) as a pod network, and not a node uplink that is a veth', () => {
+    const view = generatedCluster(1, 1, 0);
+    const node = view.nodes[0]!;
+    node.interfaces.push({ ...node.interfaces[1]!, name: 'cali1', peer: 'if3', linkNetns: 'cni-1', addresses: ['fe80::ecee:eeff:feee:eeee/64'] });
+    node.interfaces[1] = { ...node.interfaces[1]!, peer: 'if7', linkNetns: 'switch' };
+    node.routes.push(fixtureRoute('10.250.0.7', null, 'cali1'));
+    expect(summariseTopology(view, 4).nodes[0]?.podNetworks).toEqual(['10.244.0.0/24', '10.250.0.7/32']);
+  });
+
   it('adds the /32 of a kubectl pod outside the node’s connected pod networks', () => {
     const view = generatedCluster(1, 1, 0);
     view.pods.push({ namespace: 'x', name: 'host-net', ip: '192.0.2.9', node: 'node-000', status: 'Running' });

@@ -70,7 +70,9 @@ function bridgesOf(node: TopologyNode): Map<string, Set<string>> {
 }
 
 function podNetworksOf(node: TopologyNode, bridges: ReadonlyMap<string, Set<string>>, pods: readonly TopologyPod[]): string[] {
-  const veths = new Set(node.interfaces.filter((i) => i.peer !== null && i.master === null).map((i) => i.name));
+  // A pod's host-side veth (Calico's cali*, a routed CNI) carries no address of its own beyond link-local;
+  // a node's uplink may be a veth too (kind, the lab), but it holds the node's address.
+  const veths = new Set(node.interfaces.filter((i) => i.peer !== null && i.master === null && i.addresses.every((a) => a.toLowerCase().startsWith('fe80:'))).map((i) => i.name));
   const networks = node.routes
     .filter((r) => r.via === null && r.dev !== null && r.dst !== 'default' && r.type === 'unicast' && (bridges.has(r.dev) || veths.has(r.dev)))
     .map((r) => (r.dst.includes('/') ? r.dst : hostPrefix(r.dst)));

@@ -144,10 +144,6 @@ export function routeText(r: TopologyRouteJson): string {
     .join(' ');
 }
 
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function servicePorts(s: TopologyServiceJson): string {
   return s.ports.map((p) => `${p.port}/${p.protocol}${p.nodePort === null ? '' : ` (node port ${p.nodePort})`}`).join(', ');
 }
@@ -387,21 +383,4 @@ function endpointTarget(
     nodes.push({ group: 'nodes', position: ORIGIN, data: { id, kind: 'pod', label, ...labelBox(label), title: `Endpoint ${ip}`, details: [...podRows, { label: 'Reached', value: 'no captured node routes to it directly' }] }, classes: 'pod outside' });
   }
   return id;
-}
-
-/** One line counting what the graph shows, from the same elements cytoscape draws. */
-export function graphSummary(elements: readonly GraphElement[]): string {
-  const nodesOf = (kind: GraphNodeKind): number => elements.filter((e) => e.group === 'nodes' && e.data.kind === kind).length;
-  const edgesOf = (kind: GraphEdgeKind): number => elements.filter((e) => e.group === 'edges' && e.data.kind === kind).length;
-  const parts = [
-    count(nodesOf('node'), 'node'),
-    count(nodesOf('interface') + nodesOf('bridge'), 'interface'),
-    count(nodesOf('bridge'), 'bridge'),
-    nodesOf('namespace') > 0 ? count(nodesOf('namespace'), 'namespace') : null,
-    count(edgesOf('veth'), 'veth pair'),
-    count(edgesOf('route'), 'route link'),
-    count(nodesOf('service'), 'service'),
-    nodesOf('pod') > 0 ? count(nodesOf('pod'), 'endpoint') : null,
-  ];
-  return parts.filter((p) => p !== null).join(' · ');
 }
