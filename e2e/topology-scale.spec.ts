@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { labSession } from './lab-session';
 import { startServe, type ServeProcess } from './natlens-serve';
 
 const root = path.resolve(__dirname, '..');
@@ -85,5 +86,18 @@ test.describe('topology at 200 nodes (web mode, generated cluster)', () => {
     await page.goBack();
     await expect(page.getByTestId('trace-result')).toBeVisible();
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+test.describe('topology paths on the kernel lab (web mode)', () => {
+  const session = labSession('topology-path');
+
+  test('a flow’s detail links to its path across the two nodes', async ({ page }) => {
+    await page.goto(`${session.serve.url.toString()}#/flows/1`);
+    await page.getByTestId('flow-on-topology').click();
+    await expect(page.getByRole('tab', { name: 'Topology' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('topology-path')).toContainText(/^Highlighted: flow 1 across nodea → nodeb/);
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-focused', 'node|nodea node|nodeb');
+    expect(session.consoleErrors).toEqual([]);
   });
 });

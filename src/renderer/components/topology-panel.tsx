@@ -4,7 +4,7 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import type { TopologyNodeJson, TopologySummaryJson } from '../../shared/contract/topology-json';
 import type { TopologyHighlight } from '../view-model/route';
 import { nodeId } from '../view-model/topology-elements';
-import { indexTopology } from '../view-model/topology-index';
+import { homeOfAddress, indexTopology } from '../view-model/topology-index';
 import { overviewSummary, tapAction, topologyOverview, type TopologyPath } from '../view-model/topology-overview';
 import { pathOfFlow, pathOfTrace } from '../view-model/topology-path';
 import { expansionOf, searchTopology, type SearchHit } from '../view-model/topology-search';
@@ -24,7 +24,7 @@ const toggled = (set: ReadonlySet<string>, key: string): Set<string> => {
 const withKey = (set: ReadonlySet<string>, key: string | null): ReadonlySet<string> => (key === null || set.has(key) ? set : new Set(set).add(key));
 
 /** The trace (replayed here) or flow (read here) a `#/topology?...` link names, as a path across nodes. */
-async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly NodeJson[]): Promise<TopologyPath> {
+async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly NodeJson[], homeOf: (ip: string) => string | null): Promise<TopologyPath> {
   switch (highlight.kind) {
     case 'trace': {
       const check = buildTraceRequest(traceFormOf(highlight.trace, nodes), nodes);
@@ -32,7 +32,7 @@ async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly 
       return pathOfTrace(await api.trace(check.request));
     }
     case 'flow':
-      return pathOfFlow(await api.flowDetail({ id: highlight.flow, offset: 0, limit: 1000 }));
+      return pathOfFlow(await api.flowDetail({ id: highlight.flow, offset: 0, limit: 1000 }), homeOf);
     default: {
       const never: never = highlight;
       return never;
@@ -85,13 +85,15 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
     };
   }, [api, expandedNodes, details]);
 
+  const index = useMemo(() => (summary === null ? null : indexTopology(summary)), [summary]);
+
   useEffect(() => {
-    if (highlight === null) {
+    if (highlight === null || index === null) {
       setPath({ path: null, problem: null });
       return undefined;
     }
     let live = true;
-    loadPath(api, highlight, nodes)
+    loadPath(api, highlight, nodes, (ip) => homeOfAddress(index, ip))
       .then((p) => {
         if (!live) return;
         setPath({ path: p, problem: null });
@@ -101,9 +103,8 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
     return () => {
       live = false;
     };
-  }, [api, highlight, nodes, revision]);
+  }, [api, highlight, nodes, index]);
 
-  const index = useMemo(() => (summary === null ? null : indexTopology(summary)), [summary]);
   const elements = useMemo(
     () => (index === null ? [] : topologyOverview(index, details, { expandedNodes, expandedNamespaces, showLoopback, path: path.path })),
     [index, details, expandedNodes, expandedNamespaces, showLoopback, path.path],

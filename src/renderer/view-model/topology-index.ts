@@ -75,3 +75,12 @@ export function nodeOfPodAddress(index: TopologyIndex, ip: string): string | nul
   }
   return best?.node ?? null;
 }
+
+/** The node an address lives on: one of its own addresses, else its pod networks. */
+export function homeOfAddress(index: TopologyIndex, ip: string): string | null {
+  const key = addressKey(ip);
+  for (const n of index.nodes) {
+    if ([...n.uplinks, ...n.bridges].some((i) => i.addresses.some((a) => addressKey(a) === key))) return n.name;
+  }
+  return nodeOfPodAddress(index, ip);
+}

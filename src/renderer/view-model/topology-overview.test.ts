@@ -7,7 +7,7 @@ import { summariseTopology } from '../../core/project/topology-summary';
 import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyNodeJson } from '../../shared/contract/topology-json';
 import { tempProject } from '../../../test/support/temp-project';
 import type { GraphEdge, GraphElement, GraphNode } from './topology-elements';
-import { indexTopology } from './topology-index';
+import { homeOfAddress, indexTopology } from './topology-index';
 import { OVERLAY_ID, overviewSummary, tapAction, topologyOverview, type OverviewState } from './topology-overview';
 import { expansionOf, searchTopology } from './topology-search';
 
@@ -79,6 +79,7 @@ describe('topology overview at 200 nodes', () => {
     expect(searchTopology(index, '172.16.0.5')[0]).toMatchObject({ kind: 'interface', node: 'node-004', focus: 'if|node-004|eth0' });
     expect(searchTopology(index, '10.244.3.200')[0]).toMatchObject({ kind: 'node', focus: 'node|node-003' });
     expect(searchTopology(index, 'nothing-like-it')).toEqual([]);
+    expect([homeOfAddress(index, '172.16.0.5'), homeOfAddress(index, '10.244.3.9'), homeOfAddress(index, '192.0.2.1')]).toEqual(['node-004', 'node-003', null]);
   });
 });
 

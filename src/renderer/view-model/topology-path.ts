@@ -24,10 +24,23 @@ export function pathOfTrace(result: TraceResultJson): TopologyPath {
   return { label, nodes, addresses: addressesOf([result.input, ...hops.flatMap((h) => [h.before, h.after])]) };
 }
 
-/** The flow's original direction hop by hop (its timeline), else the nodes its packets were seen on, in time order. */
-export function pathOfFlow(flow: FlowDetailJson): TopologyPath {
+/**
+ * The nodes a flow's original direction was seen on. Sightings on different nodes microseconds apart
+ * can sort either way after clock alignment, so the client's node (holding the original source) goes
+ * first and the server's (holding the reply's source, the endpoint after DNAT) last, where known.
+ * `homeOf`: the node an address lives on (its pod networks or its own addresses), null if none.
+ */
+export function pathOfFlow(flow: FlowDetailJson, homeOf: (ip: string) => string | null): TopologyPath {
   const original = flow.timeline.hops.filter((h) => h.direction !== 'reply');
-  const nodes = original.length > 0 ? original.map((h) => h.node) : flow.observations.filter((o) => o.kind === 'packet').map((o) => o.node);
+  const seen = dedupeRuns(original.length > 0 ? original.map((h) => h.node) : flow.observations.filter((o) => o.kind === 'packet').map((o) => o.node));
+  const client = homeOf(flow.original.src);
+  const server = homeOf(flow.reply.src);
+  const middle = seen.filter((n) => n !== client && n !== server);
+  const nodes = [
+    ...(client !== null && seen.includes(client) ? [client] : []),
+    ...middle,
+    ...(server !== null && server !== client && seen.includes(server) ? [server] : []),
+  ];
   const tuples = [flow.original, flow.reply, ...original.flatMap((h) => [h.before, h.after])];
-  return { label: `flow ${flow.id}`, nodes: dedupeRuns(nodes), addresses: addressesOf(tuples) };
+  return { label: `flow ${flow.id}`, nodes: nodes.length > 0 ? nodes : seen, addresses: addressesOf(tuples) };
 }
