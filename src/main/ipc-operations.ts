@@ -6,7 +6,7 @@ import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electro
 import { ApiError } from '../shared/contract/api-error';
 import { IPC_PROGRESS_CHANNEL, ipcChannel, OPERATION_NAMES, operations, parseRequest, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
 import type { ImportJson } from '../shared/contract/contract-json';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/backend/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
@@ -54,6 +54,14 @@ async function run<N extends DesktopOperation>(ctx: IpcContext, name: N, request
       case 'topology': {
         const project = ctx.desktop.project;
         return project === null ? { nodes: [], services: [], pods: [] } : topology(project);
+      }
+      case 'topologySummary': {
+        const project = ctx.desktop.project;
+        return project === null ? { nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] } : topologySummary(project);
+      }
+      case 'topologyNodes': {
+        const project = ctx.desktop.project;
+        return project === null ? [] : topologyNodes(project, request as RequestOf<'topologyNodes'>);
       }
       case 'trace':
         return trace(requireProject(ctx), request as RequestOf<'trace'>);

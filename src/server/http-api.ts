@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
 import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, trace } from '../shared/backend/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
@@ -123,6 +123,11 @@ async function dispatch(ctx: ApiContext, name: WebOperation, raw: unknown, req: 
     case 'topology':
       parseRequest(name, raw);
       return reply(res, name, topology(ctx.project));
+    case 'topologySummary':
+      parseRequest(name, raw);
+      return reply(res, name, topologySummary(ctx.project));
+    case 'topologyNodes':
+      return reply(res, name, topologyNodes(ctx.project, parseRequest(name, raw)));
     case 'trace':
       return reply(res, name, trace(ctx.project, parseRequest(name, raw)));
     case 'listFlows':

@@ -49,6 +49,8 @@ function fakeOpener(fake: FakeStore) {
         return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
       },
       topology: () => ({ nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
+      topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
+      topologyNodes: (names) => names.filter((n) => n === 'node-a').map((name) => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [] })),
       trace(request) {
         fake.traced.push(request);
         if (request.node !== 'node-a') throw new ApiError('rejected', `unknown node "${request.node}"`);
@@ -185,6 +187,15 @@ describe('natlens serve', () => {
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const r = await request(server, { path: '/api/topology', headers: auth });
     expect(JSON.parse(r.body)).toMatchObject({ nodes: [{ name: 'node-a' }] });
+  });
+
+  it('serves the topology summary and the nodes named in POST /api/topology/nodes, refusing an empty list', async () => {
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    expect(JSON.parse((await request(server, { path: '/api/topology/summary', headers: auth })).body)).toEqual({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] });
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const named = await request(server, { method: 'POST', path: '/api/topology/nodes', headers: json, body: JSON.stringify({ names: ['node-a', 'node-z'] }) });
+    expect(JSON.parse(named.body)).toEqual([{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }]);
+    expect((await request(server, { method: 'POST', path: '/api/topology/nodes', headers: json, body: '{"names":[]}' })).status).toBe(400);
   });
 
   it('runs POST /api/trace with a validated request and maps a refusal to 422', async () => {

@@ -25,6 +25,8 @@ describe('web Api client', () => {
         return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
       },
       topology: () => ({ nodes: [], services: [], pods: [] }),
+      topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
+      topologyNodes: (names) => names.map((name) => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [] })),
       trace: (request) => ({ input: { ...request, src: request.src ?? '192.0.2.1', sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,

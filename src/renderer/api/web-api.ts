@@ -123,6 +123,8 @@ export function createWebApi(options: WebApiOptions): Api {
     listNodes: (request) => callJson('listNodes', request),
     listCaptures: (request) => callJson('listCaptures', request),
     topology: (request) => callJson('topology', request),
+    topologySummary: (request) => callJson('topologySummary', request),
+    topologyNodes: (request) => callJson('topologyNodes', request),
     trace: (request) => callJson('trace', request),
     listFlows: (request) => callJson('listFlows', request),
     flowDetail: (request) => callJson('flowDetail', request),

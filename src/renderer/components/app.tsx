@@ -142,7 +142,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, vis
     case 'captures':
       return <CapturesTable captures={snapshot.captures} />;
     case 'topology':
-      return <TopologyPanel api={api} revision={snapshot} visible={visible} />;
+      return <TopologyPanel api={api} revision={snapshot} visible={visible} nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':
       return <TracePanel api={api} nodes={snapshot.nodes} query={route.trace} onTraced={(trace) => navigate({ tab: 'trace', trace })} />;
     case 'flows':

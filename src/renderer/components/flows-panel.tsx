@@ -149,6 +149,9 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
                 {n}
               </span>
             ))}
+            <a href={formatRoute({ tab: 'topology', highlight: { kind: 'flow', flow: id } })} data-testid="flow-on-topology">
+              Path on topology
+            </a>
             <button type="button" className="link close" onClick={onClose} aria-label="Close flow">
               Close
             </button>

@@ -187,6 +187,9 @@ function TraceResult({ run }: { run: Run }) {
             <h2>{outcomesHeadline(cards)}</h2>
             <span className="muted mono">{describeRequest(run.request)}</span>
             <AddToReport request={run.request} />
+            <a href={formatRoute({ tab: 'topology', highlight: { kind: 'trace', trace: traceQueryOf(run.request) } })} data-testid="trace-on-topology">
+              Path on topology
+            </a>
           </header>
           {cards.length === 0 ? (
             <p className="empty">The replay produced no outcome.</p>

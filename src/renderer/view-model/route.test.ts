@@ -49,7 +49,7 @@ describe('route fragments', () => {
       ['#/routes', DEFAULT_ROUTE, /no view #\/routes/],
       ['#/findings/x', { tab: 'findings' }, /#\/findings opens nothing by name \("x"\)/],
       ['#/trace/nodea', { tab: 'trace', trace: null }, /#\/trace opens nothing by name/],
-      ['#/flows/3?x=1', { tab: 'flows', flow: null }, /has a query \(only #\/trace takes one\)/],
+      ['#/flows/3?x=1', { tab: 'flows', flow: null }, /has a query \(only #\/trace and #\/topology take one\)/],
       ['#flows', DEFAULT_ROUTE, /start with #\//],
       ['#/nodes/%E0%A4%A', { tab: 'nodes', node: null }, /not correctly encoded/],
       ['#/trace?node=nodea&proto=sctp&src=1.1.1.1&dst=2.2.2.2&in=eth0', { tab: 'trace', trace: null }, /protocol "sctp"/],

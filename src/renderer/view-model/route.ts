@@ -21,11 +21,14 @@ export interface TraceQuery {
   bridgeNetfilter: boolean;
 }
 
+/** What the topology highlights: a trace's path (`#/topology?trace=<trace link query>`) or a flow's (`?flow=ID`). */
+export type TopologyHighlight = { kind: 'trace'; trace: TraceQuery } | { kind: 'flow'; flow: number };
+
 export type Route =
   | { tab: 'nodes'; node: string | null }
   | { tab: 'findings' }
   | { tab: 'captures' }
-  | { tab: 'topology' }
+  | { tab: 'topology'; highlight: TopologyHighlight | null }
   | { tab: 'trace'; trace: TraceQuery | null }
   | { tab: 'flows'; flow: number | null }
   | { tab: 'reports' };
@@ -47,9 +50,10 @@ export function tabRoute(tab: TabId): Route {
       return { tab, trace: null };
     case 'flows':
       return { tab, flow: null };
+    case 'topology':
+      return { tab, highlight: null };
     case 'findings':
     case 'captures':
-    case 'topology':
     case 'reports':
       return { tab };
     default: {
@@ -70,9 +74,10 @@ export function formatRoute(route: Route): string {
       return route.flow === null ? '#/flows' : `#/flows/${route.flow}`;
     case 'trace':
       return route.trace === null ? '#/trace' : `#/trace?${formatTraceQuery(route.trace)}`;
+    case 'topology':
+      return route.highlight === null ? '#/topology' : `#/topology?${formatHighlight(route.highlight)}`;
     case 'findings':
     case 'captures':
-    case 'topology':
     case 'reports':
       return `#/${route.tab}`;
     default: {
@@ -80,6 +85,31 @@ export function formatRoute(route: Route): string {
       return never;
     }
   }
+}
+
+function formatHighlight(h: TopologyHighlight): string {
+  switch (h.kind) {
+    case 'trace':
+      return `trace=${encodeURIComponent(formatTraceQuery(h.trace))}`;
+    case 'flow':
+      return `flow=${h.flow}`;
+    default: {
+      const never: never = h;
+      return never;
+    }
+  }
+}
+
+function parseHighlight(query: string): { ok: true; highlight: TopologyHighlight } | { ok: false; problem: string } {
+  const params = new URLSearchParams(query);
+  const keys = [...params.keys()];
+  if (keys.length !== 1 || (keys[0] !== 'trace' && keys[0] !== 'flow')) return { ok: false, problem: 'takes one of trace=... or flow=ID' };
+  const value = params.get(keys[0]) ?? '';
+  if (keys[0] === 'flow') {
+    return /^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value)) ? { ok: true, highlight: { kind: 'flow', flow: Number(value) } } : { ok: false, problem: `has flow=${value}, not a flow number` };
+  }
+  const parsed = parseTraceQuery(value);
+  return parsed.ok ? { ok: true, highlight: { kind: 'trace', trace: parsed.query } } : { ok: false, problem: `has a trace that ${parsed.problem}` };
 }
 
 function formatTraceQuery(q: TraceQuery): string {
@@ -113,7 +143,7 @@ export function parseRoute(hash: string): ParsedRoute {
   } catch {
     return bad(tabOr(head), `the link #${text} is not correctly encoded`);
   }
-  if (head !== 'trace' && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace takes one)`);
+  if (head !== 'trace' && head !== 'topology' && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace and #/topology take one)`);
   switch (head) {
     case 'nodes':
       return ok({ tab: 'nodes', node: arg });
@@ -128,9 +158,14 @@ export function parseRoute(hash: string): ParsedRoute {
       const parsed = parseTraceQuery(query);
       return parsed.ok ? ok({ tab: 'trace', trace: parsed.query }) : bad({ tab: 'trace', trace: null }, `the trace link ${parsed.problem}`);
     }
+    case 'topology': {
+      if (arg !== null) return bad({ tab: 'topology', highlight: null }, `#/topology opens nothing by name ("${arg}")`);
+      if (query === null || query === '') return ok({ tab: 'topology', highlight: null });
+      const parsed = parseHighlight(query);
+      return parsed.ok ? ok({ tab: 'topology', highlight: parsed.highlight }) : bad({ tab: 'topology', highlight: null }, `the topology link ${parsed.problem}`);
+    }
     case 'findings':
     case 'captures':
-    case 'topology':
     case 'reports':
       return arg === null ? ok({ tab: head }) : bad({ tab: head }, `#/${head} opens nothing by name ("${arg}")`);
     default:

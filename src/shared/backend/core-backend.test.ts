@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
-import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
@@ -88,6 +88,15 @@ describe('trace and topology handlers over core', () => {
     const t = topology(project);
     expect(t.nodes.map((n) => n.name)).toEqual(['nodea', 'nodeb']);
     expect(t.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['default/hello']);
+  });
+
+  it('serves the lab as a summary (node pairs, not a full mesh, at two nodes) and the nodes named on expand', async () => {
+    expect(topologySummary(project)).toEqual({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] });
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const s = topologySummary(project);
+    expect(s.nodes.map((n) => [n.name, n.podNetworks])).toEqual([['nodea', ['10.40.1.0/24']], ['nodeb', ['10.40.2.0/24']]]);
+    expect(s.routes.kind === 'pairs' && s.routes.pairs.map((p) => `${p.from}>${p.to} ${p.prefixes.map((x) => x.dst).join()}`)).toEqual(['nodea>nodeb 10.40.2.0/24', 'nodeb>nodea 10.40.1.0/24']);
+    expect(topologyNodes(project, { names: ['nodeb', 'nobody'] })).toEqual(topology(project).nodes.filter((n) => n.name === 'nodeb'));
   });
 
   it('pages the lab flows without observations and answers one flow with its timeline and a page of packets', async () => {

@@ -14,7 +14,8 @@ import { FlowStore } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { loadWorld } from '../../core/project/node-world';
-import { readTopology, type TopologyView } from '../../core/model/topology-view';
+import { readTopology, readTopologyNodes, type TopologyNode, type TopologyView } from '../../core/model/topology-view';
+import { summariseTopology, type TopologySummary } from '../../core/project/topology-summary';
 import type { NodeView } from '../../core/model/views';
 import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
@@ -33,7 +34,7 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { ProjectStore, StoreOpener } from './project';
-import type { TopologyJson } from '../contract/topology-json';
+import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyJson, type TopologyNodeJson, type TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -41,6 +42,8 @@ import type { TraceRequestJson } from '../contract/trace-request';
 const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
 const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
+const topologySummaryAsJson: (t: TopologySummary) => TopologySummaryJson = (t) => t;
+const topologyNodesAsJson: (t: TopologyNode[]) => TopologyNodeJson[] = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
@@ -223,6 +226,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
         return reportAsContract(report);
       },
       topology: () => topologyAsJson(readTopology(store)),
+      topologySummary: () => topologySummaryAsJson(summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES)),
+      topologyNodes: (names) => topologyNodesAsJson(readTopologyNodes(store, names)),
       trace: (request) => runTrace(store, request),
       listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),

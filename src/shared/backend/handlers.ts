@@ -13,7 +13,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson } from '../contract/topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -65,6 +65,16 @@ const EMPTY_TOPOLOGY: TopologyJson = { nodes: [], services: [], pods: [] };
 
 export function topology(project: Project): TopologyJson {
   return project.read((store) => store.topology(), EMPTY_TOPOLOGY);
+}
+
+const EMPTY_TOPOLOGY_SUMMARY: TopologySummaryJson = { nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] };
+
+export function topologySummary(project: Project): TopologySummaryJson {
+  return project.read((store) => store.topologySummary(), EMPTY_TOPOLOGY_SUMMARY);
+}
+
+export function topologyNodes(project: Project, request: { names: readonly string[] }): TopologyNodeJson[] {
+  return project.read((store) => store.topologyNodes(request.names), []);
 }
 
 export function trace(project: Project, request: TraceRequestJson): TraceResultJson {

@@ -12,7 +12,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson } from '../contract/topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -22,6 +22,8 @@ export interface ProjectStore {
   /** `baseDir`: relative paths are read from there (web uploads, so sources print bare file names). */
   importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson>;
   topology(): TopologyJson;
+  topologySummary(): TopologySummaryJson;
+  topologyNodes(names: readonly string[]): TopologyNodeJson[];
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
   /** Stitches flows first when the captures changed since the last stitching. */

@@ -10,7 +10,7 @@ import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson } from './topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
 import { arrayOf, int, object, oneOf, optional, str, type Infer, type Validator } from './validator';
@@ -82,6 +82,8 @@ export const MAX_FLOW_PAGE = 500;
 export const MAX_OBSERVATION_PAGE = 1000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
+/** Nodes one topologyNodes request may name. */
+export const MAX_TOPOLOGY_NODES = 500;
 const importOptions = object({ node: optional(nodeName) });
 
 export const operations = {
@@ -90,6 +92,14 @@ export const operations = {
   listCaptures: operation<CaptureRow[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
   /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
   topology: operation<TopologyJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
+  /** What the topology overview draws first: per node its box's contents, routes as node pairs or one full mesh, services and pods. */
+  topologySummary: operation<TopologySummaryJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology/summary' } }),
+  /** The named nodes as `topology` has them (interfaces, routes, bridges, namespaces), for nodes opened in the overview; unknown names left out. */
+  topologyNodes: operation<TopologyNodeJson[]>()({
+    request: object({ names: arrayOf(nodeName, { minLength: 1, maxLength: MAX_TOPOLOGY_NODES }) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/topology/nodes' },
+  }),
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
   trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */

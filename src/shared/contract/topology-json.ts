@@ -91,3 +91,42 @@ export interface TopologyJson {
   services: TopologyServiceJson[];
   pods: TopologyPodJson[];
 }
+
+/**
+ * The overview's answer (`topologySummary`): per node what its box shows, the routes between nodes
+ * already reduced to node pairs (or to one full mesh), and the services and pods. Node details (the
+ * `TopologyNodeJson` of `topology`) come on expand, through `topologyNodes`.
+ */
+export interface TopologyNodeSummaryJson {
+  name: string;
+  /** Addressed interfaces of the node's own namespace other than loopback and bridges. */
+  uplinks: Array<{ name: string; addresses: string[] }>;
+  bridges: Array<{ name: string; addresses: string[]; ports: number }>;
+  /** Connected prefixes behind a bridge or a veth, and the /32 (/128) of each kubectl pod on the node outside them. */
+  podNetworks: string[];
+  /** Interfaces of the node and of the namespaces captured on it. */
+  interfaceCount: number;
+  namespaceCount: number;
+}
+
+/** A route from one node via an address of another into that node's pod networks (where they are known). */
+export interface TopologyRoutePairJson {
+  from: string;
+  to: string;
+  prefixes: Array<{ dst: string; source: string }>;
+}
+
+/** At this many nodes and more, a full mesh of routes is sent (and drawn) as one overlay, not pair by pair. */
+export const FULL_MESH_SUMMARY_MIN_NODES = 4;
+
+export type TopologyRoutesJson =
+  | { kind: 'pairs'; pairs: TopologyRoutePairJson[] }
+  /** Every node routes into every other's pod networks: `routes` counts them. */
+  | { kind: 'full-mesh'; nodes: number; routes: number };
+
+export interface TopologySummaryJson {
+  nodes: TopologyNodeSummaryJson[];
+  routes: TopologyRoutesJson;
+  services: TopologyServiceJson[];
+  pods: TopologyPodJson[];
+}
