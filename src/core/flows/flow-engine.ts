@@ -16,7 +16,7 @@ import type { PacketBlock } from '../model/packet-block';
 import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
-import { CaptureInterfaces } from './capture-interface';
+import { CaptureInterfaces, captureOrigin } from './capture-interface';
 import { findTwins, TwinFrames } from './capture-twins';
 import { FlowSimulator } from './flow-simulator';
 import { buildTimeline } from './flow-timeline';
@@ -57,7 +57,7 @@ function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterface
       interfaces = addr ? store.interfacesOf(addr.id) : null;
       cache.set(key, interfaces);
     }
-    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command, interface: c.detail.interface ?? null }, interfaces);
+    return new CaptureInterfaces(captureOrigin(c.sourceFile, c.command, c.detail), interfaces);
   };
 }
 
