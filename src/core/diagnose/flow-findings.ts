@@ -4,6 +4,7 @@
  * that cause; where replay and capture disagree, or replies come back another way, that is said; only
  * when nothing more specific is found does the symptom itself become the finding.
  */
+import type { RefusalView } from '../flows/icmp-refusal';
 import { assertNever } from '../common/assert-never';
 import { tupleText, type TimelineHop } from '../flows/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
@@ -34,7 +35,8 @@ export interface DiagnosedFlow {
 export function flowEvidence(view: FlowView, packets = 4): FindingEvidence[] {
   const shown = view.observations.filter((o) => o.kind === 'packet').slice(0, packets);
   const conntrack = view.observations.filter((o) => o.kind === 'conntrack').slice(0, 2);
-  return [...shown, ...conntrack].map(observationEvidence);
+  const refusals = (view.timeline.refusals ?? []).slice(0, 2).map(refusalEvidence);
+  return [...refusals, ...[...shown, ...conntrack].map(observationEvidence)];
 }
 
 /**
@@ -255,6 +257,19 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
           'Fix: capture on every interface between them to find where the SYN-ACK (or the ACK) is lost; check reverse-path filtering and the return routes.',
         flow, v.observations.map((o) => o.node), flowEvidence(v),
       )];
+    case 'refused': {
+      const port = symptom.refusals.some((r) => r.message === 'port unreachable');
+      return [base(
+        'connection-refused', `connection-refused:${v.id}`, 'error',
+        `${flowLabel(flow)}: refused (ICMP ${symptom.refusals[0]!.message})`,
+        `${symptomText(symptom)}. ${replayedText}` +
+          (port
+            ? 'nothing listens on that port at the endpoint, or a REJECT rule there answers for it. Fix: check the server process and its port, and the REJECT rules on the path.'
+            : `${symptom.refusals[0]!.from} has no way on to ${symptom.refusals[0]!.answered.dst}: no route, a neighbour that does not answer ARP, or a REJECT rule. Fix: check the routes and neighbours of ${symptom.refusals[0]!.from}.`),
+        flow, [...new Set([...symptom.refusals.map((r) => r.node), ...v.observations.map((o) => o.node)])],
+        flowEvidence(v),
+      )];
+    }
     case 'no-syn-ack':
     case 'reset': {
       const refused = symptom.kind === 'reset';
@@ -269,6 +284,10 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
     default:
       return assertNever(symptom);
   }
+}
+
+function refusalEvidence(r: RefusalView): FindingEvidence {
+  return { source: r.source, text: `${r.node} ${r.interface ?? '?'}: ICMP ${r.message} from ${r.from}, answering ${tupleText(r.answered)}` };
 }
 
 /** A captured packet at `hop` (its file:line when among the flow's listed observations). */

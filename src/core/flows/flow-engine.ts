@@ -17,13 +17,14 @@ import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces, captureOrigin } from './capture-interface';
+import { refusalsByFlow, type IcmpErrorSighting } from './icmp-refusal';
 import { findTwins, TwinFrames } from './capture-twins';
 import { FlowSimulator } from './flow-simulator';
 import { buildTimeline } from './flow-timeline';
 import { ServiceIndex } from './service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-4';
+const ALGORITHM = 'stitch-5';
 
 export interface StitchSummary {
   flows: number;
@@ -227,13 +228,16 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
   );
 
+  const refusals = refusalsByFlow(flows, icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame)));
+
   flowStore.replaceFlows(generation, (w) => {
     for (const flow of flows) {
       const entries = flow.conntrack.map((c) => {
         const row = conntrackById.get(c.ref)!;
         return { node: row.node, source: c.source, entry: row.entry };
       });
-      const timeline = buildTimeline(flow, entries, sim);
+      const refused = refusals.get(flow.id);
+      const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
         ?? services.nameOf(flow.original, flow.hops[0]?.node ?? flow.conntrack[0]?.node ?? '', flow.reply, (a) => sim.isLocal(flow.hops[0]?.node ?? '', a));
       w.addFlow({
@@ -260,6 +264,27 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true,
   };
+}
+
+/** Every ICMP destination unreachable of the packet captures (copies of a twin's packets left out). */
+function icmpErrorSightings(
+  store: Store, captures: readonly PacketCaptureRow[], ifaces: ReadonlyMap<number, CaptureInterfaces>,
+  shift: (captureId: number) => number, isCopy: (captureId: number, frame: number) => boolean,
+): IcmpErrorSighting[] {
+  const out: IcmpErrorSighting[] = [];
+  for (const c of captures) {
+    for (const e of store.packets.icmpErrors(c.id)) {
+      if (isCopy(c.id, e.frame)) continue;
+      const row = store.packets.packetsOf(c.id, e.frame, 1)[0];
+      if (row === undefined || row.frame !== e.frame || row.src === null || row.icmpType === null) continue;
+      out.push({
+        node: c.node, interface: ifaces.get(c.id)?.of(row.iface).name ?? null, source: packetSource(c, e.frame, row.line),
+        time: row.tsSec + shift(c.id) + row.tsNsec / 1e9, from: row.src, icmpType: row.icmpType, icmpCode: row.icmpCode,
+        family: row.ipProto === 58 ? 'ipv6' : 'ipv4', answered: e.answered,
+      });
+    }
+  }
+  return out;
 }
 
 export type { Flow };
