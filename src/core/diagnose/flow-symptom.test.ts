@@ -32,7 +32,7 @@ describe('flowSymptom', () => {
   });
 
   it('calls a flow an ICMP destination unreachable answered refused, before anything its packets say', () => {
-    const refusal = { node: 'nodea', interface: 'cbr0', source: 'cbr0.pcap#7', time: 2, from: '10.40.1.1', message: 'port unreachable', answered: tuple };
+    const refusal = { icmpFlowKey: '4#7', node: 'nodea', interface: 'cbr0', source: 'cbr0.pcap#7', time: 2, from: '10.40.1.1', message: 'port unreachable', answered: tuple };
     const refused = flowSymptom(flow({ tcp: { ...tcp({}), oneSided: true }, timeline: { conntrack: [], hops: [], refusals: [refusal, { ...refusal, time: 3 }] } }));
     expect(refused).toEqual({ kind: 'refused', refusals: [refusal, { ...refusal, time: 3 }] });
     expect(symptomText(refused!)).toBe('answered by ICMP port unreachable from 10.40.1.1 (2 times)');

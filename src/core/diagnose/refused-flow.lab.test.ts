@@ -44,7 +44,11 @@ describe.each(['.pcap', '.tcpdump.txt'] as const)('refused flows read from %s', 
     expect(nodePort.timeline.refusals).toMatchObject([{ node: 'nodeb', interface: 'eth0', from: '192.168.56.12', message: 'port unreachable', answered: { dport: 30081 } }]);
     for (const f of [clusterIp, nodePort]) {
       expect(flowSymptom({ proto: f.proto, original: f.original, tcp: f.tcp, timeline: f.timeline })?.kind).toBe('refused');
+      // The ICMP packet is a sighting of the flow it refuses, not a flow of its own.
+      const refusal = f.timeline.refusals![0]!;
+      expect(f.observations.some((o) => o.kind === 'packet' && o.source === refusal.source)).toBe(true);
     }
+    expect(flows.filter((f) => f.proto === 'icmp' && (f.original.src === '10.40.1.1' || f.original.src === '192.168.56.12'))).toEqual([]);
   });
 
   it('cites the ICMP error beside the REJECT rule in the service-without-endpoints findings', () => {

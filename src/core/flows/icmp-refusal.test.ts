@@ -10,7 +10,7 @@ function flow(id: number, sport: number, first: number, last: number, node = 'no
 
 function error(time: number, answered: Partial<IcmpErrorSighting['answered']>, node = 'nodea'): IcmpErrorSighting {
   return {
-    node, interface: 'cbr0', source: 'cbr0.tcpdump.txt:7', time, from: '10.40.1.1', icmpType: 3, icmpCode: 3, family: 'ipv4',
+    captureId: 4, frame: Math.round(time * 10), tupleId: 9, node, interface: 'cbr0', source: 'cbr0.tcpdump.txt:7', time, from: '10.40.1.1', icmpType: 3, icmpCode: 3, family: 'ipv4',
     answered: { proto: 6, src: '10.40.1.3', dst: '10.96.0.20', sport: null, dport: 80, ...answered },
   };
 }
@@ -20,7 +20,7 @@ describe('ICMP errors tied to the flow they answer', () => {
     const refused = refusalsByFlow([flow(1, 40001, 10, 11), flow(2, 40002, 10, 11)], [error(11.5, { sport: 40002 })]);
     expect([...refused.keys()]).toEqual([2]);
     expect(refused.get(2)).toEqual([{
-      node: 'nodea', interface: 'cbr0', source: 'cbr0.tcpdump.txt:7', time: 11.5, from: '10.40.1.1', message: 'port unreachable',
+      icmpFlowKey: '4#115', node: 'nodea', interface: 'cbr0', source: 'cbr0.tcpdump.txt:7', time: 11.5, from: '10.40.1.1', message: 'port unreachable',
       answered: { src: '10.40.1.3', sport: 40002, dst: '10.96.0.20', dport: 80 },
     }]);
   });

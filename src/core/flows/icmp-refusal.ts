@@ -9,6 +9,10 @@ import type { TupleView } from './flow-timeline';
 
 /** One ICMP error as the capture shows it. */
 export interface IcmpErrorSighting {
+  /** Where the packet is stored: its capture, frame and 5-tuple row. */
+  captureId: number;
+  frame: number;
+  tupleId: number;
   node: string;
   interface: string | null;
   /** `file#frame` or `file:line`. */
@@ -25,6 +29,8 @@ export interface IcmpErrorSighting {
 
 /** A refusal as a flow's timeline keeps it. */
 export interface RefusalView {
+  /** `capture#frame` of the ICMP packet (icmpFlowKey). */
+  icmpFlowKey: string;
   node: string;
   interface: string | null;
   source: string;
@@ -45,6 +51,8 @@ const ICMP6_UNREACHABLE: readonly string[] = [
   'no route to destination', 'administratively prohibited', 'beyond scope of source address', 'address unreachable', 'port unreachable',
   'source address failed ingress/egress policy', 'reject route to destination',
 ];
+
+export const icmpFlowKey = (e: Pick<IcmpErrorSighting, 'captureId' | 'frame'>): string => `${e.captureId}#${e.frame}`;
 
 export function unreachableMessage(family: 'ipv4' | 'ipv6', code: number | null): string {
   const name = code === null ? undefined : (family === 'ipv4' ? ICMP4_UNREACHABLE : ICMP6_UNREACHABLE)[code];
@@ -88,6 +96,7 @@ export function refusalsByFlow(flows: readonly Flow[], errors: readonly IcmpErro
     const distance = (c: Candidate): number => (e.time >= c.first ? Math.max(0, e.time - c.last) : c.first - e.time + 1e6);
     const best = [...matches].sort((x, y) => Number(x.node !== e.node) - Number(y.node !== e.node) || distance(x) - distance(y))[0]!;
     const refusal: RefusalView = {
+      icmpFlowKey: icmpFlowKey(e),
       node: e.node, interface: e.interface, source: e.source, time: e.time, from: e.from,
       message: unreachableMessage(e.family, e.icmpCode), answered: { src: a.src, sport: a.sport, dst: a.dst, dport: a.dport },
     };
