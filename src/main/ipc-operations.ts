@@ -6,7 +6,7 @@ import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electro
 import { ApiError } from '../shared/contract/api-error';
 import { IPC_PROGRESS_CHANNEL, ipcChannel, OPERATION_NAMES, operations, parseRequest, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
 import type { ImportJson } from '../shared/contract/contract-json';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
@@ -78,6 +78,8 @@ async function run<N extends DesktopOperation>(ctx: IpcContext, name: N, request
         return report(requireProject(ctx), request as RequestOf<'report'>);
       case 'flowDivergence':
         return flowDivergence(requireProject(ctx), request as RequestOf<'flowDivergence'>);
+      case 'setCaptureInterface':
+        return setCaptureInterface(requireProject(ctx), request as RequestOf<'setCaptureInterface'>);
       case 'findings': {
         const project = ctx.desktop.project;
         return project === null ? [] : findings(project);

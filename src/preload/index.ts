@@ -51,6 +51,7 @@ const api: Api = {
   report: (request) => invoke('report', request),
   findings: (request) => invoke('findings', request),
   flowDivergence: (request) => invoke('flowDivergence', request),
+  setCaptureInterface: (request) => invoke('setCaptureInterface', request),
   openProject: (request) => invoke('openProject', request),
   createProject: (request) => invoke('createProject', request),
   chooseAndImport: (request, onProgress) => withJob(onProgress, (job) => invoke('chooseAndImport', { ...request, job })),

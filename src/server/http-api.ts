@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
 import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
+import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
@@ -140,6 +140,8 @@ async function dispatch(ctx: ApiContext, name: WebOperation, raw: unknown, req: 
       return reply(res, name, report(ctx.project, parseRequest(name, raw)));
     case 'flowDivergence':
       return reply(res, name, flowDivergence(ctx.project, parseRequest(name, raw)));
+    case 'setCaptureInterface':
+      return reply(res, name, setCaptureInterface(ctx.project, parseRequest(name, raw)));
     case 'findings':
       parseRequest(name, raw);
       return reply(res, name, findings(ctx.project));

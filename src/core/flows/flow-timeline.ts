@@ -3,6 +3,7 @@
  * with the tuple before and after NAT, and every rewrite with the rule that did it, read from the
  * conntrack entry and explained by replaying the captured rules.
  */
+import type { RefusalView } from './icmp-refusal';
 import type { Flow, FlowHop } from '../correlate/flow-builder';
 import { natOf, reverseTuple, sameTuple, tupleFromConntrack, translatedOriginal, type FlowTuple } from '../correlate/flow-key';
 import type { ConntrackEntry } from '../records/records';
@@ -79,6 +80,8 @@ export interface FlowTimeline {
   notes: string[];
   /** The Kubernetes service the replay went through, if any. */
   service: string | null;
+  /** ICMP destination unreachables that answered the flow's packets (icmp-refusal.ts); absent when none. */
+  refusals?: RefusalView[];
 }
 
 const view = (t: FlowTuple): TupleView => ({ src: t.src, sport: t.sport, dst: t.dst, dport: t.dport });

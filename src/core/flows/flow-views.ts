@@ -8,7 +8,7 @@ import type { TcpEvents } from '../correlate/tcp-timeline';
 import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
 import type { Store } from '../model/store';
 import type { InterfaceRecord } from '../records/records';
-import { CaptureInterfaces, type InterfaceBasis } from './capture-interface';
+import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from './capture-interface';
 import { packetCaptureDetail } from '../model/packet-capture-detail';
 import type { TimeBasis } from '../model/flow-store';
 import { packetSource } from './flow-engine';
@@ -133,8 +133,7 @@ class ObservationReader {
         const addr = this.store.newestCapture(capture.nodeId, ['ip-addr'], capture.netns);
         interfaces = addr ? this.store.interfacesOf(addr.id) : null;
       }
-      const iface = capture ? packetCaptureDetail(capture.detail).interface ?? null : null;
-      n = new CaptureInterfaces({ sourceFile: p.sourceFile, command: p.command, interface: iface }, interfaces);
+      n = new CaptureInterfaces(captureOrigin(p.sourceFile, p.command, packetCaptureDetail(capture?.detail ?? null)), interfaces);
       this.namers.set(p.captureId, n);
     }
     return n;

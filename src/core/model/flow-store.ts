@@ -180,12 +180,25 @@ export class FlowStore {
     return row?.generation ?? null;
   }
 
-  /** Changes whenever a capture is added or removed: flows are recomputed only then. */
+  /** Changes whenever a capture is added or removed, or an interface is chosen for one: flows are recomputed only then. */
   captureGeneration(): string {
     const row = this.db
       .prepare('SELECT count(*) AS n, ifnull(max(id), 0) AS top, ifnull(sum(records), 0) AS records FROM captures')
       .get() as { n: number; top: number; records: number };
-    return `${row.n}:${row.top}:${row.records}`;
+    const chosen = this.db
+      .prepare(
+        `SELECT group_concat(id || '=' || iface, ',') AS chosen FROM (
+           SELECT id, json_extract(detail, '$.chosenInterface') AS iface FROM captures
+           WHERE kind IN ('pcap', 'tcpdump-text') AND json_valid(detail) ORDER BY id
+         ) WHERE iface IS NOT NULL`,
+      )
+      .get() as { chosen: string | null };
+    return `${row.n}:${row.top}:${row.records}${chosen.chosen === null ? '' : `|${chosen.chosen}`}`;
+  }
+
+  /** Stores `detail` as the capture's detail JSON; false when there is no such capture. */
+  setCaptureDetail(captureId: number, detail: string): boolean {
+    return this.db.prepare('UPDATE captures SET detail = ? WHERE id = ?').run(detail, captureId).changes === 1;
   }
 
   packetCaptures(): PacketCaptureRow[] {

@@ -132,6 +132,7 @@ export function createWebApi(options: WebApiOptions): Api {
     report: (request) => callJson('report', request),
     findings: (request) => callJson('findings', request),
     flowDivergence: (request) => callJson('flowDivergence', request),
+    setCaptureInterface: (request) => callJson('setCaptureInterface', request),
     openProject: () => unsupported('Open project'),
     createProject: () => unsupported('New project'),
     chooseAndImport: () => unsupported('The file dialog'),

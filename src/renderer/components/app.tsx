@@ -120,7 +120,7 @@ export function App({ api }: { api: Api }) {
       <section className="tab-panel" role="tabpanel" aria-label={current?.label}>
         {TABS.filter((t) => t.id === tab || visited.has(t.id)).map((t) => (
           <div key={t.id} hidden={t.id !== tab} className="tab-content">
-            {renderTab(routeOf(t.id), snapshot, api, t.id === tab, navigate)}
+            {renderTab(routeOf(t.id), snapshot, api, t.id === tab, navigate, refresh)}
           </div>
         ))}
       </section>
@@ -132,7 +132,7 @@ function rememberRoute(visited: ReadonlyMap<TabId, Route>, route: Route): Readon
   return visited.get(route.tab) === route ? visited : new Map(visited).set(route.tab, route);
 }
 
-function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, visible: boolean, navigate: (route: Route) => void) {
+function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, visible: boolean, navigate: (route: Route) => void, refresh: () => void) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (route.tab) {
     case 'nodes':
@@ -140,7 +140,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, vis
     case 'findings':
       return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
-      return <CapturesTable captures={snapshot.captures} />;
+      return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} />;
     case 'topology':
       return <TopologyPanel api={api} revision={snapshot} visible={visible} nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':

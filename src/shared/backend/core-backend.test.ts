@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
-import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, topologyNodes, topologySummary, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listCaptures, listFlows, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
@@ -41,6 +41,23 @@ describe('trace and topology handlers over core', () => {
     // The nat listing and the iptables-save show one state: one snapshot, which the save completes.
     expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['iptables-nat-list.txt:1']);
     expect(() => rulesetTimeline(project, { node: 'nodez' })).toThrow(new ApiError('not-found', 'no node "nodez" in this project'));
+  });
+
+  it('lists each packet capture\'s interface, sets one, and maps the refusals to API errors', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const rows = listCaptures(project);
+    const pcap = rows.find((c) => c.kind === 'pcap' && c.node === 'nodea' && c.source.endsWith('eth0.pcap'))!;
+    expect(pcap.interface).toEqual({ name: 'eth0', from: 'file-name', named: [] });
+    expect(rows.filter((c) => c.kind === 'iptables-save').every((c) => c.interface === undefined)).toBe(true);
+
+    const set = setCaptureInterface(project, { captureId: Number(pcap.id), interface: 'cbr0' });
+    expect(set).toEqual({ ...pcap, interface: { name: 'cbr0', from: 'chosen', named: [] } });
+    expect(setCaptureInterface(project, { captureId: Number(pcap.id), interface: null }).interface).toEqual({ name: 'eth0', from: 'file-name', named: [] });
+
+    const rules = rows.find((c) => c.kind === 'iptables-save')!;
+    expect(() => setCaptureInterface(project, { captureId: Number(rules.id), interface: 'eth0' })).toThrow(expect.objectContaining({ code: 'rejected' }));
+    expect(() => setCaptureInterface(project, { captureId: 99_999, interface: 'eth0' })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => setCaptureInterface(project, { captureId: Number(pcap.id), interface: 'eth0:1' })).toThrow(expect.objectContaining({ code: 'invalid-request' }));
   });
 
   describeShared('transcripts', 'on the two-node transcript', () => {

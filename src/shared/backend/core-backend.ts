@@ -26,7 +26,8 @@ import type { ProjectFinding } from '../../core/diagnose/finding';
 import { projectFindings } from '../../core/diagnose/project-findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';
 import { ApiError, apiErrorFromJson, type ApiErrorJson } from '../contract/api-error';
-import type { ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, ImportProgress } from '../contract/api';
+import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
@@ -49,6 +50,25 @@ const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null =
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
 const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
+
+function interfaceJson(v: CaptureInterfaceView): CaptureInterfaceJson {
+  return { name: v.name, from: v.from, named: v.named };
+}
+
+function chosenInterface(result: SetCaptureInterfaceResult, captureId: number): CaptureInterfaceJson {
+  switch (result.kind) {
+    case 'set':
+      return interfaceJson(result.view);
+    case 'not-found':
+      throw new ApiError('not-found', `no capture ${captureId} in this project`);
+    case 'not-packets':
+      throw new ApiError('rejected', `capture ${captureId} is ${result.captureKind} output, not packets: it has no interface to choose`);
+    case 'invalid-name':
+      throw new ApiError('invalid-request', `"${result.name}" is not an interface name (1 to 15 characters, no space, / or :)`);
+    default:
+      return assertNever(result);
+  }
+}
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
@@ -241,6 +261,11 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       flowDivergence: (id) => {
         if (importing === 0) stitchFlows(store);
         return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
+      },
+      captureInterfaces: () => new Map([...captureInterfaces(store)].map(([id, v]) => [id, interfaceJson(v)])),
+      setCaptureInterface: (captureId, iface) => {
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: choose the interface when it ends');
+        return chosenInterface(setCaptureInterface(store, captureId, iface), captureId);
       },
       close: () => {
         closed = true;

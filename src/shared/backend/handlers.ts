@@ -3,7 +3,7 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import type { CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from '../contract/api';
+import type { CaptureInterfaceJson, CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from '../contract/api';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
 import type { Project } from './project';
@@ -35,10 +35,23 @@ export function listNodes(project: Project): NodeJson[] {
 
 /** Every capture of the project, oldest first (captures without a time last), then by node. */
 export function listCaptures(project: Project): CaptureRow[] {
+  const interfaces = project.read((store) => store.captureInterfaces(), new Map<number, CaptureInterfaceJson>());
   const rows: CaptureRow[] = listNodes(project).flatMap((node) =>
-    node.captures.map((c) => ({ id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt })),
+    node.captures.map((c) => {
+      const iface = typeof c.id === 'number' ? interfaces.get(c.id) : undefined;
+      return { id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt, ...(iface === undefined ? {} : { interface: iface }) };
+    }),
   );
   return rows.sort(compareCaptures);
+}
+
+/** Sets (or, with null, forgets) the interface of a packet capture; answers its row as `listCaptures` shows it. */
+export function setCaptureInterface(project: Project, request: RequestOf<'setCaptureInterface'>): CaptureRow {
+  if (!project.exists) throw new ApiError('not-found', `no capture ${request.captureId} in this project`);
+  project.write((store) => store.setCaptureInterface(request.captureId, request.interface));
+  const row = listCaptures(project).find((c) => c.id === request.captureId);
+  if (row === undefined) throw new ApiError('not-found', `no capture ${request.captureId} in this project`);
+  return row;
 }
 
 function compareCaptures(a: CaptureRow, b: CaptureRow): number {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, ImportOptions, ImportProgress } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -38,6 +38,10 @@ export interface ProjectStore {
   findings(): FindingJson[];
   /** Null for an unknown flow id. Stitches flows first when needed. */
   flowDivergence(id: number): FlowDivergenceJson | null;
+  /** Packet captures' interfaces by capture id. */
+  captureInterfaces(): Map<number, CaptureInterfaceJson>;
+  /** Throws ApiError: `not-found` (no such capture), `rejected` (no packets in it), `invalid-request` (not an interface name). */
+  setCaptureInterface(captureId: number, iface: string | null): CaptureInterfaceJson;
   close(): void;
 }
 

@@ -13,7 +13,7 @@ import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, int, object, oneOf, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -32,6 +32,20 @@ export interface CaptureRow {
   kind: string;
   source: string;
   takenAt: string | null;
+  /** Packet captures (pcap, pcapng, tcpdump text) only: the interface their packets were taken on, as far as it is known. */
+  interface?: CaptureInterfaceJson;
+}
+
+/** Where a capture's interface was learnt, strongest first; `chosen`: set in the UI (`setCaptureInterface`). */
+export const INTERFACE_BASES = ['packet', 'chosen', 'command', 'file-name', 'import-option'] as const;
+export type InterfaceBasisJson = (typeof INTERFACE_BASES)[number];
+
+export interface CaptureInterfaceJson {
+  /** Every packet's interface when the capture does not name it per packet; null: not known. */
+  name: string | null;
+  from: InterfaceBasisJson | null;
+  /** Interfaces the packets name themselves (pcapng, `tcpdump -i any`). */
+  named: string[];
 }
 
 /** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
@@ -115,6 +129,15 @@ export const operations = {
   }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
   findings: operation<FindingJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
+  /**
+   * Sets the interface a packet capture was taken on (null: forgets the choice), stored with the capture; the flows are
+   * stitched again with it. Answers the capture's row; `not-found` for an unknown id, `rejected` for a capture without packets.
+   */
+  setCaptureInterface: operation<CaptureRow>()({
+    request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), interface: nullable(str({ minLength: 1, maxLength: 15, printable: true })) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/capture-interface' },
+  }),
   /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */
   flowDivergence: operation<FlowDivergenceJson>()({ request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
   /** Shows an open dialog; null when the user cancels. */
