@@ -98,8 +98,17 @@ export function runTraceCliBench({ runs = 5, fleetNodes = 50, fleetServices = 20
   try {
     const single = path.join(dir, 'single.db');
     const fleet = path.join(dir, 'fleet.db');
-    const singleRules = fs.existsSync(single) ? 170_023 : buildProject(bin, single, path.join(dir, 'single'), 1, 10_000);
-    const fleetRules = fs.existsSync(fleet) ? null : buildProject(bin, fleet, path.join(dir, 'fleet'), fleetNodes, fleetServices);
+    // A kept folder (--keep) reuses the projects built by an earlier run; their rule counts are kept beside them.
+    const project = (db, nodes, services) => {
+      const count = `${db}.rules`;
+      if (fs.existsSync(db) && fs.existsSync(count)) return Number(fs.readFileSync(count, 'utf8'));
+      fs.rmSync(db, { force: true });
+      const rules = buildProject(bin, db, path.join(dir, path.basename(db, '.db')), nodes, services);
+      fs.writeFileSync(count, String(rules));
+      return rules;
+    };
+    const singleRules = project(single, 1, 10_000);
+    const fleetRules = project(fleet, fleetNodes, fleetServices);
     return {
       load: os.loadavg(),
       projects: [
