@@ -10,7 +10,6 @@
  */
 import type Database from 'better-sqlite3';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
-import { defineLazy } from '../common/lazy-property';
 import { ModelError } from './model-error';
 
 /** Chains read one query each before the rest of their table is read in one. */
@@ -73,6 +72,33 @@ class TableRules {
   }
 }
 
+/** Where an unread chain's rules are: kept beside the chain, so that every chain shares one accessor pair. */
+const SOURCES = new WeakMap<object, { table: TableRules; id: number }>();
+
+/** Replaces the accessor with the value: a chain read once is a plain field from then on. */
+function keep(chain: object, value: Rule[]): Rule[] {
+  Object.defineProperty(chain, 'rules', { value, writable: true, enumerable: true, configurable: true });
+  SOURCES.delete(chain);
+  return value;
+}
+
+/**
+ * One accessor pair for every lazily read chain (a kube-proxy table has ~60k chains: closures per chain
+ * would cost more memory than the chain headers themselves).
+ */
+const LAZY_RULES: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Chain): Rule[] {
+    const source = SOURCES.get(this);
+    if (source === undefined) throw new Error('a lazily read chain lost its source');
+    return keep(this, source.table.rulesOf(source.id));
+  },
+  set(this: Chain, value: Rule[]): void {
+    keep(this, value);
+  },
+};
+
 /** The rulesets of an iptables capture (one per family it held), their chains' rules read on first use. */
 export function readRulesetsLazily(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Row[];
@@ -101,14 +127,10 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
         name: t.name as TableName,
         line: t.line as number,
         chains: (chains.all(t.id) as ChainRow[]).map(([id, name, builtin, policy, packets, bytes, line]): Chain => {
-          const chain = {
-            name,
-            builtin: builtin === 1,
-            policy,
-            counters: packets === null || bytes === null ? null : { packets, bytes },
-            line,
-          } as Chain;
-          defineLazy(chain, 'rules', () => rules.rulesOf(id));
+          const shown = packets !== null && bytes !== null ? { packets, bytes } : null;
+          const chain = { name, builtin: builtin === 1, policy, counters: shown, line } as Chain;
+          Object.defineProperty(chain, 'rules', LAZY_RULES);
+          SOURCES.set(chain, { table: rules, id });
           return chain;
         }),
       };
