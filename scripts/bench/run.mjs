@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { flowsSection, runFlowsBench } from './flows.mjs';
 import { runTraceBench, traceSection } from './trace.mjs';
 import { runTopologyBench, topologySection } from './topology.mjs';
+import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
@@ -179,8 +180,14 @@ async function main() {
       ['same, flat dump (MB)', importFlat.rssMb, '-'],
     ];
     let table = render(rows, ratios, notes);
-    process.stderr.write('bench: tracing 10,000 random packets through the same kube-proxy dump (scripts/bench/trace.mjs)\n');
-    table = `${table.trimEnd()}\n\n${traceSection(await runTraceBench(dump, 10_000))}`;
+    process.stderr.write('bench: tracing 10,000 random packets through the dump and one 4x its size (scripts/bench/trace.mjs)\n');
+    const bigDump = path.join(dir, 'kube-proxy-4x.txt');
+    writeKubeProxyDump(bigDump, SERVICES * 4, ENDPOINTS);
+    const traced = [await runTraceBench(dump, 10_000), await runTraceBench(bigDump, 10_000)];
+    fs.rmSync(bigDump, { force: true });
+    table = `${table.trimEnd()}\n\n${traceSection(traced)}`;
+    process.stderr.write('bench: natlens trace from the command line on one 170k-rule node and on a 50-node project (scripts/bench/trace-cli.mjs)\n');
+    table = `${table.trimEnd()}\n\n${traceCliSection(runTraceCliBench({ runs: Math.max(RUNS, 3) }))}`;
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);
       table = `${table.trimEnd()}\n\n${flowsSection(await runFlowsBench({ packets: FLOW_PACKETS, keep: KEEP }))}`;

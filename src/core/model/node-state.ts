@@ -64,7 +64,7 @@ export function composeInputs(store: Store, captures: readonly CaptureRow[], par
       }
       case 'iptables-save':
       case 'iptables-list': {
-        const rulesets = store.rulesetsOf(c.id);
+        const rulesets = store.lazyRulesetsOf(c.id);
         const first = rulesets[0];
         const scope = scopeOf(c, first === undefined ? null : { kind: 'iptables-save', ruleset: first, takenAt: null });
         if (scope.of === 'ruleset') out.push({ ...meta, part: 'ruleset', scope, rulesets });

@@ -17,6 +17,7 @@ import { BatchInsert, maxId } from './batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
 import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
 import { ModelError } from './model-error';
+import { readRulesetsLazily } from './lazy-rulesets';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { assertProjectDatabase, migrate } from './schema';
 import { isBusyError, once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
@@ -727,6 +728,11 @@ export class Store {
     return this.db
       .prepare('SELECT bridge, port, state, line FROM bridge_ports WHERE capture_id = ? ORDER BY id')
       .all(captureId) as BridgePortRecord[];
+  }
+
+  /** rulesetsOf, with each chain's rules read from the database when first used (lazy-rulesets.ts). */
+  lazyRulesetsOf(captureId: number): Ruleset[] {
+    return readRulesetsLazily(this.db, this.path, captureId);
   }
 
   /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */

@@ -13,7 +13,7 @@ import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../../
 import { FlowStore } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
-import { loadWorld } from '../../core/project/node-world';
+import { ReplayWorlds } from './replay-worlds';
 import { readTopology, readTopologyNodes, type TopologyNode, type TopologyView } from '../../core/model/topology-view';
 import { summariseTopology, type TopologySummary } from '../../core/project/topology-summary';
 import type { NodeView } from '../../core/model/views';
@@ -119,10 +119,11 @@ function reportFile(store: Store, format: ReportFormat, traces: readonly TraceRe
  * as the CLI's exit 1; a request the captures contradict (an interface the node does not have, no
  * source to choose) is `invalid-request`, as the CLI's exit 2.
  */
-function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
+function runTrace(store: Store, request: TraceRequestJson, worlds: ReplayWorlds): TraceResultJson {
   const { snapshot, ...rest } = request;
   try {
-    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null }));
+    const world = worlds.of(store, snapshot ?? null);
+    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null, world }));
   } catch (e) {
     if (e instanceof SimulateError) throw new ApiError(e.usage ? 'invalid-request' : 'rejected', e.message);
     if (e instanceof ModelError) throw new ApiError('rejected', e.reason);
@@ -231,13 +232,9 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
-    // The replay world of the current captures, kept while they do not change (see FlowDivergenceOptions).
-    let world: { generation: string; nodes: NodeSnapshot[] } | null = null;
-    const currentWorld = (): NodeSnapshot[] => {
-      const generation = new FlowStore(store).captureGeneration();
-      if (world?.generation !== generation) world = { generation, nodes: loadWorld(store) };
-      return world.nodes;
-    };
+    // The replay worlds of the current captures, kept while they do not change (see FlowDivergenceOptions).
+    const worlds = new ReplayWorlds();
+    const currentWorld = (): NodeSnapshot[] => worlds.of(store);
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir) {
@@ -248,7 +245,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       topology: () => topologyAsJson(readTopology(store)),
       topologySummary: () => topologySummaryAsJson(summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES)),
       topologyNodes: (names) => topologyNodesAsJson(readTopologyNodes(store, names)),
-      trace: (request) => runTrace(store, request),
+      trace: (request) => runTrace(store, request, worlds),
       listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
@@ -269,6 +266,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       },
       close: () => {
         closed = true;
+        worlds.clear();
         store.close();
       },
     };
