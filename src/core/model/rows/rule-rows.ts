@@ -3,9 +3,9 @@
  * matches and target are JSON so the simulator reads them back without reparsing. Shared by the store's
  * whole-ruleset insert and the streamed dump import, which builds rows in a reader thread.
  */
-import { commentOf, jumpTarget, type Counters, type Rule } from '../netfilter/ruleset';
-import type { ChainHead } from '../netfilter/ruleset-sink';
-import { matchesJson, targetJson } from './rule-json';
+import { commentOf, jumpTarget, type Counters, type Rule } from '../../netfilter/ruleset';
+import type { ChainHead } from '../../netfilter/ruleset-sink';
+import { matchesJson, targetJson } from '../rule-json';
 
 export const RULE_COLUMNS = [
   'chain_id', 'position', 'text', 'line', 'packets', 'bytes', 'matches', 'target', 'target_kind',
