@@ -6,7 +6,7 @@
  * where it came from.
  */
 import path from 'node:path';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
 import type { InterfaceRecord } from '../records/records';
 
 export type InterfaceBasis = 'packet' | 'command' | 'file-name' | 'import-option';
