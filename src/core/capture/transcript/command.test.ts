@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCommand, looksLikeCommandLine } from './command';
+import { analyseCommand } from './command';
+import { looksLikeCommandLine } from './command-line';
 
 describe('analyseCommand', () => {
   it('strips sudo and finds the iptables table and listing', () => {

@@ -4,7 +4,7 @@
  * into `<details><pre>`). Text outside them is prose and is not returned.
  */
 import type { CaptureWarning } from '../capture-unit';
-import { looksLikeCommandLine } from './command';
+import { looksLikeCommandLine } from './command-line';
 import { isElision } from '../iptables/iptables-sniff';
 import { parsePrompt } from '../prompt';
 

@@ -5,7 +5,8 @@
  * network namespace the command ran in. Output natlens does not read is kept as text, never guessed at.
  */
 import type { CaptureUnit, CaptureWarning, NamespaceContext, SplitResult, StateChangeNote, TextBlock } from '../capture-unit';
-import { analyseCommand, looksLikeCommandLine, type CommandInfo } from './command';
+import { analyseCommand, type CommandInfo } from './command';
+import { looksLikeCommandLine } from './command-line';
 import { changes, type StateChange } from './command-selection';
 import { codeBlocksOf, isDetailsOpenLine, isFenceLine, isPreOpenLine, withoutCommonIndent, type SourceLine } from './fenced-blocks';
 import { isElision, listingTableOf } from '../iptables/iptables-sniff';
