@@ -5,7 +5,8 @@
 import type { ParsedCapture } from '../../records/records';
 import { CaptureError } from '../capture-error';
 import { linesOf, type TextInput } from '../text-input';
-import { isEmptyProtocolModule, parseExtras } from './iptables-list-extras';
+import { parseExtras } from './iptables-list-extras';
+import { isEmptyProtocolModule } from './iptables-match';
 import { RuleSyntaxError, fail, isAddress, isProtocolWord, normaliseProtocol, parseCidr } from './iptables-values';
 import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
 import { inferTableOf } from './iptables-sniff';

@@ -1,15 +1,28 @@
 /**
  * Targets natlens understands (`-j NAME ...`): their options and how they become Target records.
- * MARK and CONNMARK forms are normalised to xmark semantics, mark = (mark & ~mask) ^ value.
+ * MARK and CONNMARK forms are normalised to xmark semantics, mark = (mark & ~mask) ^ value. Beside each target's
+ * reader of iptables-save options (`build`) is its reader of what `iptables -L` prints for it (`listed`).
  */
 import type { NatRange, PortRange, Target } from '../../netfilter/ruleset';
 import { optionWords, type RuleOption } from './iptables-match';
 import { fail, normaliseLogLevel, parseMarkMask, parseNatRange, parsePortRange, parseU32 } from './iptables-values';
+import { unquote, type ListCursor } from './list-words';
 
 export interface TargetSpec {
   /** Option name → number of values it takes. */
   options: ReadonlyMap<string, number>;
   build(opts: readonly RuleOption[]): Target;
+  /** A reader of what `iptables -L` prints for this target, one per rule line. */
+  listed(): ListedTarget;
+}
+
+/**
+ * The target's part of an `iptables -L` line: its words come after the matches (`to:10.0.0.1:80`, `MARK or 0x4000`),
+ * in any order with them. `read` takes `w` (and the words after it) when they are this target's text.
+ */
+export interface ListedTarget {
+  read(c: ListCursor, w: string): boolean;
+  build(): Target;
 }
 
 function has(opts: readonly RuleOption[], name: string): boolean {
@@ -22,7 +35,7 @@ function value(opts: readonly RuleOption[], name: string): string | null {
 }
 
 function plain(target: Target): TargetSpec {
-  return { options: new Map(), build: () => target };
+  return { options: new Map(), build: () => target, listed: () => ({ read: () => false, build: () => target }) };
 }
 
 function natRanges(opts: readonly RuleOption[], name: string): NatRange[] {
@@ -63,16 +76,190 @@ function singleMarkOption(opts: readonly RuleOption[], target: string): RuleOpti
   return marks[0];
 }
 
+// ---- what `iptables -L` prints ---------------------------------------------------------------
+
+/** `reject-with icmp-port-unreachable`. */
+function listedReject(): ListedTarget {
+  let rejectWith: string | null = null;
+  return {
+    read: (c, w) => {
+      if (w !== 'reject-with') return false;
+      rejectWith = c.need('reject-with');
+      return true;
+    },
+    build: () => ({ kind: 'reject', with: rejectWith }),
+  };
+}
+
+/** `to:10.0.0.1:80 random persistent` (DNAT), `to:192.168.1.1 random-fully` (SNAT). */
+function listedNat(kind: 'dnat' | 'snat'): ListedTarget {
+  const natTo: string[] = [];
+  const flags = new Set<string>();
+  return {
+    read: (_c, w) => {
+      if (w.startsWith('to:')) { natTo.push(w.slice(3)); return true; }
+      if (w === 'random' || w === 'random-fully' || w === 'persistent') { flags.add(w); return true; }
+      return false;
+    },
+    build: () =>
+      kind === 'dnat'
+        ? { kind: 'dnat', to: natTo.map(parseNatRange), random: flags.has('random'), persistent: flags.has('persistent') }
+        : {
+          kind: 'snat', to: natTo.map(parseNatRange), random: flags.has('random'),
+          randomFully: flags.has('random-fully'), persistent: flags.has('persistent'),
+        },
+  };
+}
+
+/** `masq ports: 1024-65535 random-fully`. */
+function listedMasquerade(): ListedTarget {
+  let portsText: string | null = null;
+  const flags = new Set<string>();
+  return {
+    read: (c, w) => {
+      if (w === 'masq' && c.peek() === 'ports:') { c.i++; portsText = c.need('masq ports'); return true; }
+      if (w === 'random' || w === 'random-fully') { flags.add(w); return true; }
+      return false;
+    },
+    build: () => ({
+      kind: 'masquerade', ports: portsText === null ? null : parsePortRange(portsText), random: flags.has('random'),
+      randomFully: flags.has('random-fully'),
+    }),
+  };
+}
+
+/** `redir ports 8080 random`. */
+function listedRedirect(): ListedTarget {
+  let portsText: string | null = null;
+  let random = false;
+  return {
+    read: (c, w) => {
+      if (w === 'redir' && c.peek() === 'ports') { c.i++; portsText = c.need('redir ports'); return true; }
+      if (w === 'random') { random = true; return true; }
+      return false;
+    },
+    build: () => ({ kind: 'redirect', ports: portsText === null ? null : parsePortRange(portsText), random }),
+  };
+}
+
+/** `set 0x4000/0x4000`, `xset`, `and`, `or`, `xor` after MARK or CONNMARK, as (value, mask); null: no such operation. */
+function listedMark(c: ListCursor, op: string): { value: number; mask: number } | null {
+  switch (op) {
+    case 'set': { const { value, mask } = parseMarkMask(c.need('MARK set')); return { value, mask: mask ?? 0xffffffff }; }
+    case 'xset': { const { value, mask } = parseMarkMask(c.need('MARK xset')); return { value, mask: mask ?? 0xffffffff }; }
+    case 'and': return { value: 0, mask: ~parseU32(c.need('MARK and')) >>> 0 };
+    case 'or': { const b = parseU32(c.need('MARK or')); return { value: b, mask: b }; }
+    case 'xor': return { value: parseU32(c.need('MARK xor')), mask: 0 };
+    default: return null;
+  }
+}
+
+/** `MARK or 0x4000`, `MARK xset 0x4000/0x4000`. */
+function listedMarkTarget(): ListedTarget {
+  let mark: { value: number; mask: number } | null = null;
+  return {
+    read: (c, w) => {
+      if (w !== 'MARK') return false;
+      mark = listedMark(c, c.need('MARK'));
+      if (mark === null) fail('unknown MARK operation');
+      return true;
+    },
+    build: () => (mark === null ? { kind: 'other', name: 'MARK', args: [] } : { kind: 'mark', ...mark }),
+  };
+}
+
+/** `CONNMARK save nfmask 0xff ctmask ~0xff`, `CONNMARK restore mask 0x1`, `CONNMARK set 0x1`. */
+function listedConnmark(): ListedTarget {
+  let mark: { value: number; mask: number } | null = null;
+  let save: { mode: 'save' | 'restore'; nfmask: number; ctmask: number } | null = null;
+  return {
+    read: (c, w) => {
+      if (w !== 'CONNMARK') return false;
+      const op = c.need('CONNMARK');
+      if (op === 'save' || op === 'restore') {
+        let nf = 0xffffffff;
+        let ct = 0xffffffff;
+        for (;;) {
+          const k = c.peek();
+          if (k === 'mask') { c.i++; nf = ct = parseU32(c.need('mask').replace('~', '')); }
+          else if (k === 'nfmask') { c.i++; nf = parseU32(c.need('nfmask').replace('~', '')); }
+          else if (k === 'ctmask') { c.i++; ct = parseU32(c.need('ctmask').replace('~', '')); }
+          else break;
+        }
+        save = { mode: op, nfmask: nf, ctmask: ct };
+        return true;
+      }
+      mark = listedMark(c, op);
+      if (mark === null) fail(`unknown CONNMARK operation "${op}"`);
+      return true;
+    },
+    build: () => {
+      if (save !== null) return { kind: 'connmark', ...save };
+      if (mark === null) return { kind: 'other', name: 'CONNMARK', args: [] };
+      return { kind: 'connmark', mode: 'set', ...mark };
+    },
+  };
+}
+
+/** `LOG flags 0 level 4 prefix "x: "`. */
+function listedLog(): ListedTarget {
+  let prefix: string | null = null;
+  let level: string | null = null;
+  return {
+    read: (c, w) => {
+      if (w !== 'LOG') return false;
+      for (;;) {
+        const k = c.peek();
+        if (k === 'flags') { c.i++; c.need('flags'); }
+        else if (k === 'level') { c.i++; level = normaliseLogLevel(c.need('level')); }
+        else if (k === 'prefix') { c.i++; prefix = unquote(c.need('prefix')); }
+        else break;
+      }
+      return true;
+    },
+    build: () => ({ kind: 'log', prefix, level }),
+  };
+}
+
+/** `NOTRACK` (the CT target's text for --notrack alone), `CT zone 1 helper ftp`. */
+function listedCt(): ListedTarget {
+  let notrackWord = false;
+  const args: string[] = [];
+  return {
+    read: (c, w) => {
+      if (w === 'NOTRACK') { notrackWord = true; return true; }
+      if (w !== 'CT') return false;
+      for (;;) {
+        const k = c.peek();
+        if (k === 'notrack') { c.i++; args.push('--notrack'); }
+        else if (k === 'zone' || k === 'helper' || k === 'ctevents' || k === 'expevents' || k === 'timeout') { c.i++; args.push(`--${k}`, c.need(k)); }
+        else break;
+      }
+      return true;
+    },
+    build: () => {
+      if (notrackWord && args.length === 0) return { kind: 'notrack' };
+      const zone = args.indexOf('--zone');
+      const helper = args.indexOf('--helper');
+      return {
+        kind: 'ct', notrack: args.includes('--notrack'), zone: zone < 0 ? null : parseU32(args[zone + 1]!),
+        helper: helper < 0 ? null : args[helper + 1]!, args,
+      };
+    },
+  };
+}
+
 export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSpec>([
   ['ACCEPT', plain({ kind: 'accept' })],
   ['DROP', plain({ kind: 'drop' })],
   ['RETURN', plain({ kind: 'return' })],
   ['TRACE', plain({ kind: 'trace' })],
   ['NOTRACK', plain({ kind: 'notrack' })],
-  ['REJECT', { options: new Map([['--reject-with', 1]]), build: (o) => ({ kind: 'reject', with: value(o, '--reject-with') }) }],
+  ['REJECT', { options: new Map([['--reject-with', 1]]), build: (o) => ({ kind: 'reject', with: value(o, '--reject-with') }), listed: listedReject }],
   ['DNAT', {
     options: new Map([['--to-destination', 1], ['--random', 0], ['--persistent', 0]]),
     build: (o) => ({ kind: 'dnat', to: natRanges(o, '--to-destination'), random: has(o, '--random'), persistent: has(o, '--persistent') }),
+    listed: () => listedNat('dnat'),
   }],
   ['SNAT', {
     options: new Map([['--to-source', 1], ['--random', 0], ['--random-fully', 0], ['--persistent', 0]]),
@@ -80,18 +267,22 @@ export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSp
       kind: 'snat', to: natRanges(o, '--to-source'), random: has(o, '--random'),
       randomFully: has(o, '--random-fully'), persistent: has(o, '--persistent'),
     }),
+    listed: () => listedNat('snat'),
   }],
   ['MASQUERADE', {
     options: new Map([['--to-ports', 1], ['--random', 0], ['--random-fully', 0]]),
     build: (o) => ({ kind: 'masquerade', ports: ports(o), random: has(o, '--random'), randomFully: has(o, '--random-fully') }),
+    listed: listedMasquerade,
   }],
   ['REDIRECT', {
     options: new Map([['--to-ports', 1], ['--random', 0]]),
     build: (o) => ({ kind: 'redirect', ports: ports(o), random: has(o, '--random') }),
+    listed: listedRedirect,
   }],
   ['MARK', {
     options: new Map(MARK_OPTIONS),
     build: (o) => ({ kind: 'mark', ...xmark(singleMarkOption(o, 'MARK')) }),
+    listed: listedMarkTarget,
   }],
   ['CONNMARK', {
     options: new Map([...MARK_OPTIONS, ['--save-mark', 0], ['--restore-mark', 0], ['--nfmask', 1], ['--ctmask', 1], ['--mask', 1]]),
@@ -108,6 +299,7 @@ export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSp
       }
       return { kind: 'connmark', mode: 'set', ...xmark(singleMarkOption(o, 'CONNMARK')) };
     },
+    listed: listedConnmark,
   }],
   ['LOG', {
     options: new Map([
@@ -118,6 +310,7 @@ export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSp
       const level = value(o, '--log-level');
       return { kind: 'log', prefix: value(o, '--log-prefix'), level: level === null ? null : normaliseLogLevel(level) };
     },
+    listed: listedLog,
   }],
   ['CT', {
     options: new Map([
@@ -131,6 +324,7 @@ export const TARGETS: ReadonlyMap<string, TargetSpec> = new Map<string, TargetSp
         helper: value(o, '--helper'), args: optionWords(o),
       };
     },
+    listed: listedCt,
   }],
 ]);
 
