@@ -4,7 +4,8 @@
  * or, in the old form, between option and value), implicit protocol modules, unknown modules kept whole.
  */
 import type { Counters, Match, Target } from '../../netfilter/ruleset';
-import { MATCH_MODULES, optionWords, protocolModule, type RuleOption } from './iptables-match';
+import { MATCH_MODULES, protocolModule } from './iptables-match';
+import { optionWords, type RuleOption } from './matches/match-module';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import { fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RecordPool } from './record-pool';

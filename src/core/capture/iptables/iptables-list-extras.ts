@@ -7,7 +7,8 @@
  * reader it belongs to, and keeps text natlens cannot place as an unsupported match or as `other` args.
  */
 import type { Match, Target } from '../../netfilter/ruleset';
-import { LISTED_CT_WORDS, LISTED_MATCHES } from './iptables-match';
+import { LISTED_MATCHES } from './iptables-match';
+import { LISTED_CT_WORDS } from './matches/conntrack';
 import { EXTENSION_TARGETS, TARGETS, type ListedTarget } from './iptables-target';
 import { RuleSyntaxError } from './iptables-values';
 import { extraWords, ListCursor } from './list-words';

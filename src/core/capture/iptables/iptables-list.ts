@@ -6,7 +6,7 @@ import type { ParsedCapture } from '../../records/records';
 import { CaptureError } from '../capture-error';
 import { linesOf, type TextInput } from '../text-input';
 import { parseExtras } from './iptables-list-extras';
-import { isEmptyProtocolModule } from './iptables-match';
+import { isEmptyProtocolModule } from './matches/ports';
 import { RuleSyntaxError, fail, isAddress, isProtocolWord, normaliseProtocol, parseCidr } from './iptables-values';
 import { iptablesNoteOf, type RulesetWarning } from './iptables-save';
 import { inferTableOf } from './iptables-sniff';

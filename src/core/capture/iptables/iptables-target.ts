@@ -4,7 +4,7 @@
  * reader of iptables-save options (`build`) is its reader of what `iptables -L` prints for it (`listed`).
  */
 import type { NatRange, PortRange, Target } from '../../netfilter/ruleset';
-import { optionWords, type RuleOption } from './iptables-match';
+import { optionWords, type RuleOption } from './matches/match-module';
 import { fail, normaliseLogLevel, parseMarkMask, parseNatRange, parsePortRange, parseU32 } from './iptables-values';
 import { unquote, type ListCursor } from './list-words';
 
