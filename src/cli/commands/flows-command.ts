@@ -46,6 +46,7 @@ export const flowsCommand: CliCommand = {
       if (summary.recomputed) {
         io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
       }
+      for (const w of summary.warnings) io.stderr(`warning: ${w}\n`);
       const options = { ...(limit === undefined ? {} : { limit }), ...(observations === undefined ? {} : { observations }) };
       if (flagOption(args, 'json')) {
         // Streamed flow by flow: a million observations never sit in one string.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PacketRecord } from '../records/records';
 import { readPacketCapture } from './pcap/read-packet-capture';
-import { parseTcpdumpText } from './tcpdump-text';
+import { parseTcpdumpText } from './tcpdump-text/tcpdump-text';
 import { readFileSync } from 'node:fs';
 
 const NODEA = path.resolve(__dirname, '../../../test/fixtures/lab-faults/no-endpoints/nodes/nodea');

@@ -6,7 +6,7 @@
  * in the UI outranks all but the packets' own. The answer carries where it came from.
  */
 import path from 'node:path';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
 import type { PacketCaptureDetail } from '../model/packet-capture-detail';
 import type { InterfaceRecord } from '../records/records';
 

@@ -14,7 +14,7 @@ import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-b
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
 import { loadWorld } from '../project/node-world';
-import type { Store } from '../model/store';
+import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces, captureOrigin } from './capture-interface';
 import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from './icmp-refusal';
@@ -36,6 +36,8 @@ export interface StitchSummary {
   seconds: number;
   /** False when the stored flows were current and nothing was recomputed. */
   recomputed: boolean;
+  /** What stitching could not do, with its cause (inferred NAT links left out); empty when nothing was left out. */
+  warnings: string[];
 }
 
 export interface StitchOptions {
@@ -129,7 +131,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const flowStore = new FlowStore(store);
   const generation = `${ALGORITHM}|${flowStore.captureGeneration()}`;
   if (!options.force && flowStore.stitchedGeneration() === generation) {
-    return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false };
+    return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
   const progress = options.progress ?? (() => undefined);
   const captures = flowStore.packetCaptures();
@@ -190,11 +192,14 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     progress('reading', packets);
   }
 
+  const warnings: string[] = [];
   let world: NodeSnapshot[] = [];
   try {
     world = loadWorld(store);
-  } catch {
-    world = [];
+  } catch (e) {
+    // Packets and conntrack still stitch without the nodes' state; only links no conntrack entry proves are lost.
+    if (isDatabaseError(e)) throw e;
+    warnings.push(`no NAT links were inferred from the nodes' rules: their state could not be loaded (${e instanceof Error ? e.message : String(e)})`);
   }
   const sim = new FlowSimulator(world);
   builder.inferLinks(sim.predict);
@@ -268,7 +273,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   });
   return {
     flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
-    seconds: (performance.now() - started) / 1000, recomputed: true,
+    seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
 

@@ -4,7 +4,7 @@
  * content imply, as an import would give them today.
  */
 import { captureScope, type CaptureScope } from '../capture/capture-scope';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
 import type { CaptureKind, ParsedCapture } from '../records/records';
 import { composeState, type ComposeCapture, type ComposedRulesetSnapshot, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
