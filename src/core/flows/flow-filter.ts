@@ -66,6 +66,7 @@ const MAX_DEPTH = 100;
 const PROTO_WORDS: Readonly<Record<string, number>> = {
   tcp: 6, udp: 17, icmp: 1, icmp6: 58, sctp: 132, igmp: 2, gre: 47, esp: 50, ah: 51, vrrp: 112, pim: 103,
 };
+const WORDS = 'a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)';
 const DIRECTIONS = new Set(['src', 'dst']);
 const TYPES = new Set(['host', 'net', 'port', 'portrange']);
 const RESERVED = new Set(['and', 'or', 'not', 'src', 'dst', 'host', 'net', 'port', 'portrange', 'proto', 'ip', 'ip6', 'service', 'mask', ...Object.keys(PROTO_WORDS)]);
@@ -216,7 +217,7 @@ class Parser {
     const id = this.peek();
     if (id === undefined || id.kind !== 'word' || RESERVED.has(id.text.toLowerCase())) {
       const after = type ?? dir ?? (proto === null ? null : first.text);
-      if (after === null) throw this.fail(id, `"${id?.text ?? ''}" is not a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)`);
+      if (after === null) throw this.fail(id, `"${id?.text ?? ''}" is not ${WORDS}`);
       throw this.fail(id, `expected ${type === 'port' || type === 'portrange' ? 'a port number' : 'an address'} after "${after}"${id === undefined ? '' : `, found "${id.text}"`}`);
     }
     this.pos++;
@@ -226,11 +227,8 @@ class Parser {
       type: type ?? inherited?.type ?? (/^[0-9]+$/.test(id.text) ? 'port' : id.text.includes('/') ? 'net' : 'host'),
       proto: proto ?? inherited?.proto ?? null,
     };
-    if (type === null && inherited === null) {
-      if (/^[0-9]+$/.test(id.text)) throw this.fail(id, `a bare number "${id.text}" needs "port" or "proto" before it`);
-      if (q.type === 'host' && parseIp(id.text) === null) {
-        throw this.fail(id, `"${id.text}" is neither an IP address nor a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)`);
-      }
+    if (type === null && inherited === null && /^[0-9]+$/.test(id.text)) {
+      throw this.fail(id, `a bare number "${id.text}" needs "port" or "proto" before it`);
     }
     this.last = q;
     const value = this.value(q, id);
@@ -269,6 +267,7 @@ class Parser {
     switch (q.type) {
       case 'host': {
         const address = parseIp(id.text);
+        if (address === null && /^[a-z][a-z0-9_-]*$/i.test(id.text)) throw this.fail(id, `"${id.text}" is neither an IP address nor ${WORDS}`);
         if (address === null) throw this.fail(id, `"${id.text}" is not an IP address${id.text.includes('/') ? ' (a prefix needs "net")' : ''}`);
         return { kind: 'host', dir: q.dir, address, text: id.text };
       }

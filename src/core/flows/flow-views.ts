@@ -248,6 +248,18 @@ export function forEachFlowView(store: Store, each: (flow: FlowView) => void, op
   }
 }
 
+/** The flows of `ids` (a page, as a filter chose them) in id order, each with at most `observations` packets. */
+export function flowViewsByIds(store: Store, ids: readonly number[], observations = 0): FlowView[] {
+  const fs = new FlowStore(store);
+  const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
+  return fs.flowsByIds(ids).map((flow) => {
+    const rows = fs.flowPackets(flow.id, 0, observations);
+    const views = rows.map((p) => reader.packet(p, flow));
+    views.push(...conntrackObservations(flow, JSON.parse(flow.timeline) as FlowTimeline, reader));
+    return flowView(flow, views, Math.max(0, flow.packets - rows.length));
+  });
+}
+
 export function listFlows(store: Store, options: FlowListOptions = {}): FlowView[] {
   const out: FlowView[] = [];
   forEachFlowView(store, (f) => out.push(f), options);

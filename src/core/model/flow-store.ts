@@ -63,6 +63,9 @@ export interface ConntrackRow {
   entry: ConntrackEntry;
 }
 
+/** What a flow filter reads of a stored flow. */
+export type FlowKeyRow = Pick<StoredFlowRow, 'id' | 'proto' | 'original' | 'reply' | 'service'>;
+
 export interface StoredFlowRow {
   id: number;
   proto: number;
@@ -339,6 +342,29 @@ export class FlowStore {
   /** Flows by id (= first time seen), a page at a time. */
   flows(offset = 0, limit = -1): StoredFlowRow[] {
     const rows = this.db.prepare(`${FLOW_SELECT} ORDER BY id LIMIT ? OFFSET ?`).all(limit, offset) as Array<Record<string, unknown>>;
+    return rows.map(flowRow);
+  }
+
+  /** Every flow's protocol, tuples and service in id order, streamed: what a flow filter reads, without the JSON columns. */
+  forEachFlowKey(each: (key: FlowKeyRow) => void): void {
+    const rows = this.db.prepare(
+      'SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport, service FROM flows ORDER BY id',
+    ).raw(true);
+    for (const r of rows.iterate() as IterableIterator<unknown[]>) {
+      each({
+        id: r[0] as number,
+        proto: r[1] as number,
+        original: { src: r[2] as string, sport: r[3] as number | null, dst: r[4] as string, dport: r[5] as number | null },
+        reply: { src: r[6] as string, sport: r[7] as number | null, dst: r[8] as string, dport: r[9] as number | null },
+        service: r[10] as string | null,
+      });
+    }
+  }
+
+  /** The flows of `ids` (at most a page), in id order. */
+  flowsByIds(ids: readonly number[]): StoredFlowRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`${FLOW_SELECT} WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as Array<Record<string, unknown>>;
     return rows.map(flowRow);
   }
 

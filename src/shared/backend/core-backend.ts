@@ -9,7 +9,9 @@ import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
+import { matchingFlowIds } from '../../core/flows/flow-filter-page';
 import { FlowStore } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
@@ -52,12 +54,32 @@ function flowRow(f: FlowView): FlowRowJson {
   return { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp };
 }
 
-function flowPage(store: Store, offset: number, limit: number, stitch: boolean): FlowPageJson {
+/** The ids one filter matched, kept while the stored flows stay the same: scrolling pages through them rescans nothing. */
+export interface FilterMemo {
+  generation: string | null;
+  filter: string;
+  ids: number[];
+}
+
+function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
   if (stitch) stitchFlows(store);
   const flows: FlowRowJson[] = [];
-  // observations: 0 — a page of the table never carries packets.
-  forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
-  return { total: new FlowStore(store).flowCount(), offset, flows, clock: clockOffsets(store) };
+  const total = new FlowStore(store).flowCount();
+  const parsed = parseFlowFilter(filterText ?? '');
+  if (!parsed.ok) throw new ApiError('rejected', `the flow filter does not read at ${flowFilterProblemText(parsed.problem)}`);
+  if (parsed.filter === null) {
+    // observations: 0 — a page of the table never carries packets.
+    forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
+    return { total, offset, flows, clock: clockOffsets(store) };
+  }
+  const generation = new FlowStore(store).stitchedGeneration();
+  const text = filterText ?? '';
+  if (memo.last === null || memo.last.generation !== generation || memo.last.filter !== text) {
+    memo.last = { generation, filter: text, ids: matchingFlowIds(store, parsed.filter) };
+  }
+  const ids = memo.last.ids;
+  for (const f of flowViewsByIds(store, ids.slice(offset, offset + limit))) flows.push(flowRow(f));
+  return { total: ids.length, unfiltered: total, offset, flows, clock: clockOffsets(store) };
 }
 
 function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean): FlowDetailJson | null {
@@ -208,6 +230,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
+    const filterMemo: { last: FilterMemo | null } = { last: null };
     // The replay world of the current captures, kept while they do not change (see FlowDivergenceOptions).
     let world: { generation: string; nodes: NodeSnapshot[] } | null = null;
     const currentWorld = (): NodeSnapshot[] => {
@@ -224,7 +247,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       },
       topology: () => topologyAsJson(readTopology(store)),
       trace: (request) => runTrace(store, request),
-      listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
+      listFlows: (offset, limit, filter) => flowPage(store, offset, limit, importing === 0, filter, filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),

@@ -25,7 +25,8 @@ export interface ProjectStore {
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
   /** Stitches flows first when the captures changed since the last stitching. */
-  listFlows(offset: number, limit: number): FlowPageJson;
+  /** `filter`: a tcpdump-style expression; throws ApiError('rejected') naming the column when it does not parse. */
+  listFlows(offset: number, limit: number, filter?: string): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */

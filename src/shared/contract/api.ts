@@ -80,6 +80,8 @@ const noRequest = object({});
 /** The renderer never holds more than a page: flows in the table, packets in a flow's detail. */
 export const MAX_FLOW_PAGE = 500;
 export const MAX_OBSERVATION_PAGE = 1000;
+/** The longest flow filter expression a request may carry. */
+export const MAX_FLOW_FILTER_LENGTH = 2000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
 const importOptions = object({ node: optional(nodeName) });
@@ -128,7 +130,15 @@ export const operations = {
     http: { method: 'POST', path: '/api/import' },
   }),
   /** A page of NAT-aware flows (stitched first when the captures changed since). POST: numbers in a body, not a query. */
-  listFlows: operation<FlowPageJson>()({ request: object({ offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, MAX_FLOW_PAGE) }), shells: 'all', http: { method: 'POST', path: '/api/flows' } }),
+  /**
+   * `filter`: a tcpdump-style expression (`host 10.40.0.6 and port 8080`); the page and `total` are of the matching flows.
+   * A filter that does not parse is `rejected` with the column of the problem.
+   */
+  listFlows: operation<FlowPageJson>()({
+    request: object({ offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, MAX_FLOW_PAGE), filter: optional(str({ maxLength: MAX_FLOW_FILTER_LENGTH })) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/flows' },
+  }),
   /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
   flowDetail: operation<FlowDetailJson>()({
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
