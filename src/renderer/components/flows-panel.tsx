@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Api } from '../../shared/contract/api';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/contract/flow-json';
 import { flowTcpdumpFilter, flowTupleCopy } from '../view-model/copy-text';
@@ -85,28 +85,15 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
   }, [loaded, sort, allLoaded]);
 
   const filterBox = <FlowFilterBox filter={filter} error={error !== null && filter.trim() !== '' ? error : null} onApply={onFilter} />;
-  if (loaded === null) return (
-    <div className="flows">
-      {filterBox}
-      <p className="muted">Stitching flows…</p>
-    </div>
-  );
-  if (error !== null && filter.trim() === '') return <p className="banner banner-error" role="alert">{error}</p>;
-  if (loaded.total === 0 && loaded.unfiltered === null && selected === null && error === null) {
-    return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
-  }
   const fmt = (n: number): string => n.toLocaleString('en-US');
-  const reference = loaded.clock.length > 1 ? (loaded.clock.find((c) => c.node === c.reference)?.node ?? loaded.clock[0]?.reference) : null;
-  return (
-    <div className="flows">
-      <div className="toolbar">
-        {filterBox}
-        <span className="summary" data-testid="flows-summary">
-          {loaded.total === 0 ? 'No flow matches' : `Flows 1–${fmt(loaded.rows.length)} of ${fmt(loaded.total)}`}
-          {loaded.unfiltered !== null && ` matching, ${fmt(loaded.unfiltered)} in all`}
-          {reference !== null && ` · clocks aligned on ${reference}`}
-        </span>
-      </div>
+  // The toolbar stays in place whatever the body shows, so the filter box keeps its focus across a reload of the list.
+  const body = ((): ReactNode => {
+    if (loaded === null) return <p className="muted">Stitching flows…</p>;
+    if (error !== null && filter.trim() === '') return <p className="banner banner-error" role="alert">{error}</p>;
+    if (loaded.total === 0 && loaded.unfiltered === null && selected === null && error === null) {
+      return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
+    }
+    return (
       <div className={`flows-body${selected === null ? '' : ' with-detail'}`}>
         <VirtualGrid
           label="Flows"
@@ -128,6 +115,22 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
         />
         {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
       </div>
+    );
+  })();
+  const reference = loaded !== null && loaded.clock.length > 1 ? (loaded.clock.find((c) => c.node === c.reference)?.node ?? loaded.clock[0]?.reference) : null;
+  return (
+    <div className="flows">
+      <div className="toolbar">
+        {filterBox}
+        {loaded !== null && (
+          <span className="summary" data-testid="flows-summary">
+            {loaded.total === 0 ? 'No flow matches' : `Flows 1–${fmt(loaded.rows.length)} of ${fmt(loaded.total)}`}
+            {loaded.unfiltered !== null && ` matching, ${fmt(loaded.unfiltered)} in all`}
+            {reference !== null && ` · clocks aligned on ${reference}`}
+          </span>
+        )}
+      </div>
+      {body}
     </div>
   );
 }
