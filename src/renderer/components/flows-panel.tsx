@@ -167,11 +167,11 @@ function flowSortValue(f: FlowRowJson, column: string): SortValue {
 
 const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   { id: 'id', label: '#', width: '4.5em', sortable: true, className: 'muted', cell: (r) => r.view.id },
-  { id: 'proto', label: 'Proto', width: '4.5em', sortable: true, cell: (r) => r.view.proto },
+  { id: 'proto', label: 'Proto', width: '5.5em', sortable: true, cell: (r) => r.view.proto },
   {
     id: 'tuple',
     label: 'Original → reply',
-    width: 'minmax(18em, 3fr)',
+    width: 'minmax(21em, 3fr)',
     sortable: true,
     className: 'mono',
     cell: (r) => (
@@ -193,7 +193,7 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
       )),
   },
   { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => r.view.service },
-  { id: 'packets', label: 'Packets', width: '6em', sortable: true, className: 'num', cell: (r) => r.view.packets },
+  { id: 'packets', label: 'Packets', width: '7em', sortable: true, className: 'num', cell: (r) => r.view.packets },
   { id: 'first', label: 'First seen', width: '9.5em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
   {
     id: 'evidence',
