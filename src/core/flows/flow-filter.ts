@@ -403,5 +403,15 @@ export function flowPacketViews(flow: FilterFlow): FilterPacket[] {
 
 /** Whether some packet of the flow, at some capture point, would be shown by tcpdump given the filter. */
 export function flowMatches(filter: FlowFilter, flow: FilterFlow): boolean {
-  return flowPacketViews(flow).some((p) => evaluate(filter, parsePacket(p)));
+  // Each of the flow's (at most four) addresses is parsed once for all its views.
+  const parsed = new Map<string, IpNumber | null>();
+  const ip = (text: string): IpNumber | null => {
+    let value = parsed.get(text);
+    if (value === undefined) {
+      value = parseIp(text);
+      parsed.set(text, value);
+    }
+    return value;
+  };
+  return flowPacketViews(flow).some((packet) => evaluate(filter, { packet, src: ip(packet.src), dst: ip(packet.dst) }));
 }
