@@ -49,6 +49,8 @@ test.describe('tables (web mode, kernel lab)', () => {
     await expect(page.getByTestId('flow-detail')).toContainText('Flow 1 · TCP 10.40.1.3:40001 → 10.96.0.10:80');
     expect(fragment(page)).toBe('#/flows/1?filter=host 10.96.0.10 and port 80');
     await expect(page.getByTestId('flows-table')).toBeFocused();
+    // The flow's packets are a list of their own: the transcripts saw it between the nodes, after DNAT and SNAT.
+    await expect(page.getByTestId('flow-detail').getByTestId('packet-row').first()).toContainText('nodeb · eth0→192.168.56.11:40001 → 10.40.2.2:8080');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('flow-detail')).toHaveCount(0);
     expect(fragment(page)).toBe('#/flows?filter=host 10.96.0.10 and port 80');

@@ -6,6 +6,7 @@ import { flowDetailView, flowTableRow, type FlowTableRow } from '../view-model/f
 import { formatRoute } from '../view-model/route';
 import { nextSort, sortRows, type SortState, type SortValue } from '../view-model/table-model';
 import { FlowDivergencePanel } from './flow-divergence-panel';
+import { PacketList } from './packet-list';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
 function messageOf(err: unknown): string {
@@ -336,6 +337,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               ))}
             </tbody>
           </table>
+          {detail !== null && <PacketList api={api} detail={detail} />}
           <FlowDivergencePanel api={api} id={id} revision={revision} />
           {view.rewrites.length > 0 && (
             <>
@@ -376,7 +378,6 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               ))}
             </ul>
           )}
-          <p className="muted">{view.observations}</p>
         </>
       )}
     </section>
