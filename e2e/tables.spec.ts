@@ -25,7 +25,7 @@ test.describe('tables (web mode, kernel lab)', () => {
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('tab', { name: 'Flows' })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByRole('tab', { name: 'Flows' })).toBeFocused();
-    expect(fragment(page)).toBe('#/flows');
+    await expect.poll(() => fragment(page)).toBe('#/flows');
     await expect(page.getByTestId('flows-summary')).toContainText(/Flows 1–\d+ of \d+/);
 
     // Tab leaves the tab list: the theme toggle beside it, then the panel's filter box.
@@ -35,7 +35,7 @@ test.describe('tables (web mode, kernel lab)', () => {
     await expect(page.getByTestId('flow-filter')).toBeFocused();
     await page.keyboard.type('host 10.96.0.10 and port 80');
     await page.keyboard.press('Enter');
-    expect(fragment(page)).toBe('#/flows?filter=host 10.96.0.10 and port 80');
+    await expect.poll(() => fragment(page)).toBe('#/flows?filter=host 10.96.0.10 and port 80');
     await expect(page.getByTestId('flows-summary')).toContainText(/matching, \d+ in all/);
     const rows = page.getByTestId('flow-row');
     await expect(rows.first()).toContainText('10.40.1.3:40001 → 10.96.0.10:80');
@@ -47,13 +47,13 @@ test.describe('tables (web mode, kernel lab)', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('flow-detail')).toContainText('Flow 1 · TCP 10.40.1.3:40001 → 10.96.0.10:80');
-    expect(fragment(page)).toBe('#/flows/1?filter=host 10.96.0.10 and port 80');
+    await expect.poll(() => fragment(page)).toBe('#/flows/1?filter=host 10.96.0.10 and port 80');
     await expect(page.getByTestId('flows-table')).toBeFocused();
     // The flow's packets are a list of their own: the transcripts saw it between the nodes, after DNAT and SNAT.
     await expect(page.getByTestId('flow-detail').getByTestId('packet-row').first()).toContainText('nodeb · eth0→192.168.56.11:40001 → 10.40.2.2:8080');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('flow-detail')).toHaveCount(0);
-    expect(fragment(page)).toBe('#/flows?filter=host 10.96.0.10 and port 80');
+    await expect.poll(() => fragment(page)).toBe('#/flows?filter=host 10.96.0.10 and port 80');
 
     await page.keyboard.press('Control+c');
     await expect.poll(() => clipboard(page)).toBe('tcp 10.40.1.3:40001 → 10.96.0.10:80');
@@ -68,9 +68,24 @@ test.describe('tables (web mode, kernel lab)', () => {
     await page.goBack();
     await page.goBack();
     await page.goBack();
-    expect(fragment(page)).toBe('#/flows');
+    await expect.poll(() => fragment(page)).toBe('#/flows');
     await expect(page.getByTestId('flows-summary')).not.toContainText('matching');
     expect(session.consoleErrors).toEqual([]);
+  });
+
+  test('sorts the flows on the server by a header: packets, most first', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Flows' }).click();
+    const header = page.getByRole('columnheader', { name: /Packets/ });
+    await header.getByRole('button').click();
+    await expect(header).toHaveAttribute('aria-sort', 'ascending');
+    await header.getByRole('button').click();
+    await expect(header).toHaveAttribute('aria-sort', 'descending');
+    const counts = async (): Promise<number[]> =>
+      (await page.getByTestId('flow-row').locator('.vg-cell.num').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+    await expect.poll(async () => {
+      const c = await counts();
+      return c.length > 1 && c.every((n, i) => i === 0 || c[i - 1]! >= n);
+    }).toBe(true);
   });
 
   test('names the column of a filter it cannot read, and keeps the link', async ({ page }) => {
@@ -101,7 +116,7 @@ test.describe('tables (web mode, kernel lab)', () => {
     // The captures list filters as typed; the link takes the text on Enter.
     await page.getByTestId('captures-filter').fill('nodeb');
     await page.keyboard.press('Enter');
-    expect(fragment(page)).toBe('#/captures?filter=nodeb');
+    await expect.poll(() => fragment(page)).toBe('#/captures?filter=nodeb');
     for (const row of await page.getByTestId('capture-row').all()) await expect(row).toContainText('nodeb');
     expect(asked).not.toContain('/favicon.ico');
     expect(session.consoleErrors).toEqual([]);

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Api } from '../../shared/contract/api';
+import type { Api, FlowSortColumn } from '../../shared/contract/api';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/contract/flow-json';
 import { flowTcpdumpFilter, flowTupleCopy } from '../view-model/copy-text';
 import { flowDetailView, flowTableRow, type FlowTableRow } from '../view-model/flow-table';
 import { formatRoute } from '../view-model/route';
-import { nextSort, sortRows, type SortState, type SortValue } from '../view-model/table-model';
+import { nextSort, type SortState } from '../view-model/table-model';
 import { FlowDivergencePanel } from './flow-divergence-panel';
 import { PacketList } from './packet-list';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
@@ -49,7 +49,8 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
       if (loading.current) return;
       loading.current = true;
       const mine = epoch.current;
-      api.listFlows({ offset, limit: PAGE, ...(filter.trim() === '' ? {} : { filter }) }).then(
+      const order = sort === null ? {} : { sort: { column: SORT_COLUMN[sort.column] ?? 'id', direction: sort.direction } };
+      api.listFlows({ offset, limit: PAGE, ...(filter.trim() === '' ? {} : { filter }), ...order }).then(
         (p) => {
           if (mine !== epoch.current) return;
           loading.current = false;
@@ -64,7 +65,7 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
         },
       );
     },
-    [api, filter],
+    [api, filter, sort],
   );
 
   useEffect(() => {
@@ -79,11 +80,7 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
     if (loaded !== null && loaded.rows.length < loaded.total) fetchPage(loaded.rows.length, loaded);
   }, [loaded, fetchPage]);
 
-  const allLoaded = loaded !== null && loaded.rows.length >= loaded.total;
-  const rows = useMemo(() => {
-    const base = (loaded?.rows ?? []).map((f) => ({ json: f, view: flowTableRow(f) }));
-    return allLoaded ? sortRows(base, sort, (r, column) => flowSortValue(r.json, column)) : base;
-  }, [loaded, sort, allLoaded]);
+  const rows = useMemo(() => (loaded?.rows ?? []).map((f) => ({ json: f, view: flowTableRow(f) })), [loaded]);
 
   const filterBox = <FlowFilterBox filter={filter} error={error !== null && filter.trim() !== '' ? error : null} onApply={onFilter} />;
   const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -105,7 +102,7 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
           rowKey={(r) => r.json.id}
           rowHeight={ROW_HEIGHT}
           totalRows={loaded.total}
-          columns={FLOW_COLUMNS.map((c) => ({ ...c, sortable: allLoaded && c.sortable === true }))}
+          columns={FLOW_COLUMNS}
           sort={sort}
           onSort={(column) => setSort((s) => nextSort(s, column))}
           selectedKey={selected}
@@ -147,24 +144,8 @@ const FLOW_COPY: ReadonlyArray<CopyAction<FlowGridRow>> = [
   { label: 'Link', text: (r) => `${window.location.origin}${window.location.pathname}${formatRoute({ tab: 'flows', flow: r.json.id })}` },
 ];
 
-function flowSortValue(f: FlowRowJson, column: string): SortValue {
-  switch (column) {
-    case 'id':
-      return f.id;
-    case 'proto':
-      return f.proto;
-    case 'tuple':
-      return `${f.original.src}:${f.original.sport ?? ''}`;
-    case 'service':
-      return f.service;
-    case 'packets':
-      return f.packets;
-    case 'first':
-      return f.firstSeen;
-    default:
-      return null;
-  }
-}
+/** The list's sortable columns as the server sorts them: over every (matching) flow, not the pages loaded. */
+const SORT_COLUMN: Readonly<Record<string, FlowSortColumn>> = { id: 'id', proto: 'proto', service: 'service', packets: 'packets', first: 'first-seen' };
 
 const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   { id: 'id', label: '#', width: '4.5em', sortable: true, className: 'muted', cell: (r) => r.view.id },
@@ -173,7 +154,6 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
     id: 'tuple',
     label: 'Original → reply',
     width: 'minmax(21em, 3fr)',
-    sortable: true,
     className: 'mono',
     cell: (r) => (
       <>

@@ -11,7 +11,9 @@ export const tabElementId = (id: TabId): string => `tab-${id}`;
 export function TabBar({ tabs, current, onSelect }: { tabs: readonly Tab[]; current: TabId; onSelect: (id: TabId) => void }) {
   const listRef = useRef<HTMLDivElement | null>(null);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const index = tabs.findIndex((t) => t.id === current);
+    // From the focused tab, not `current`: keys pressed faster than the page re-renders still step one tab each.
+    const focused = tabs.findIndex((t) => tabElementId(t.id) === (e.target as HTMLElement).id);
+    const index = focused >= 0 ? focused : tabs.findIndex((t) => t.id === current);
     const last = tabs.length - 1;
     const next = e.key === 'ArrowRight' ? (index + 1) % tabs.length : e.key === 'ArrowLeft' ? (index + last) % tabs.length : e.key === 'Home' ? 0 : e.key === 'End' ? last : null;
     if (next === null) return;

@@ -143,6 +143,23 @@ describe('trace and topology handlers over core', () => {
     );
   });
 
+  it('sorts all the flows (or all the matches) on the server, nulls last, ties in first-seen order', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const all = listFlows(project, { offset: 0, limit: 500 }).flows;
+    const byPackets = [...all].sort((a, b) => b.packets - a.packets || a.id - b.id).map((f) => f.id);
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets);
+    // Pages of a sorted list are slices of it.
+    expect(listFlows(project, { offset: 2, limit: 3, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets.slice(2, 5));
+    const firstSeen = listFlows(project, { offset: 0, limit: 500, sort: { column: 'first-seen', direction: 'desc' } }).flows;
+    const timed = firstSeen.filter((f) => f.firstSeen !== null);
+    expect(firstSeen.slice(0, timed.length)).toEqual(timed);
+    expect(timed.map((f) => f.firstSeen)).toEqual([...timed.map((f) => f.firstSeen)].sort().reverse());
+    // With a filter, the matches in the same order as the whole list's.
+    const matches = listFlows(project, { offset: 0, limit: 500, filter: 'tcp', sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id);
+    expect(matches).toEqual(byPackets.filter((id) => matches.includes(id)));
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'id', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(all.map((f) => f.id).reverse());
+  });
+
   it('answers an empty flow page before the first import', () => {
     expect(listFlows(project, { offset: 0, limit: 50 })).toEqual({ total: 0, offset: 0, flows: [], clock: [] });
   });

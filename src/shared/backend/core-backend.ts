@@ -12,7 +12,7 @@ import { stitchFlows } from '../../core/flows/flow-engine';
 import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
 import { matchingFlowIds } from '../../core/flows/flow-filter-page';
-import { FlowStore } from '../../core/model/flow-store';
+import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { loadWorld } from '../../core/project/node-world';
@@ -34,7 +34,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { ProjectStore, StoreOpener } from './project';
+import type { FlowSort, ProjectStore, StoreOpener } from './project';
 import type { TopologyJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -47,6 +47,7 @@ const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
+const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
 const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
 
 function flowRow(f: FlowView): FlowRowJson {
@@ -57,11 +58,12 @@ function flowRow(f: FlowView): FlowRowJson {
 /** The ids one filter matched, kept while the stored flows stay the same: scrolling pages through them rescans nothing. */
 export interface FilterMemo {
   generation: string | null;
-  filter: string;
+  /** The filter and the order the ids are for. */
+  key: string;
   ids: number[];
 }
 
-function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
+function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, order: FlowOrder | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
   if (stitch) stitchFlows(store);
   const flows: FlowRowJson[] = [];
   const total = new FlowStore(store).flowCount();
@@ -69,13 +71,13 @@ function flowPage(store: Store, offset: number, limit: number, stitch: boolean, 
   if (!parsed.ok) throw new ApiError('rejected', `the flow filter does not read at ${flowFilterProblemText(parsed.problem)}`);
   if (parsed.filter === null) {
     // observations: 0 — a page of the table never carries packets.
-    forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
+    forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0, ...(order === undefined ? {} : { order }) });
     return { total, offset, flows, clock: clockOffsets(store) };
   }
   const generation = new FlowStore(store).stitchedGeneration();
-  const text = filterText ?? '';
-  if (memo.last === null || memo.last.generation !== generation || memo.last.filter !== text) {
-    memo.last = { generation, filter: text, ids: matchingFlowIds(store, parsed.filter) };
+  const key = JSON.stringify([filterText ?? '', order ?? null]);
+  if (memo.last === null || memo.last.generation !== generation || memo.last.key !== key) {
+    memo.last = { generation, key, ids: matchingFlowIds(store, parsed.filter, order) };
   }
   const ids = memo.last.ids;
   for (const f of flowViewsByIds(store, ids.slice(offset, offset + limit))) flows.push(flowRow(f));
@@ -247,7 +249,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       },
       topology: () => topologyAsJson(readTopology(store)),
       trace: (request) => runTrace(store, request),
-      listFlows: (offset, limit, filter) => flowPage(store, offset, limit, importing === 0, filter, filterMemo),
+      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),

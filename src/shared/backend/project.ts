@@ -6,7 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { ImportOptions, ImportProgress } from '../contract/api';
+import type { FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
+
+/** The order of a flow list (listFlows `sort`). */
+export interface FlowSort {
+  column: FlowSortColumn;
+  direction: 'asc' | 'desc';
+}
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -26,7 +32,7 @@ export interface ProjectStore {
   trace(request: TraceRequestJson): TraceResultJson;
   /** Stitches flows first when the captures changed since the last stitching. */
   /** `filter`: a tcpdump-style expression; throws ApiError('rejected') naming the column when it does not parse. */
-  listFlows(offset: number, limit: number, filter?: string): FlowPageJson;
+  listFlows(offset: number, limit: number, filter?: string, sort?: FlowSort): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */
