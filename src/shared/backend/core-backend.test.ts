@@ -146,6 +146,46 @@ describe('trace and topology handlers over core', () => {
     expect(() => flowDivergence(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
   });
 
+  it('filters the lab flows server-side with a tcpdump expression, pages the matches and names the column of a bad one', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const all = listFlows(project, { offset: 0, limit: 500 });
+    const pod = listFlows(project, { offset: 0, limit: 500, filter: 'host 10.40.2.2 and port 8080' });
+    expect(pod.unfiltered).toBe(all.total);
+    expect(pod.total).toBe(pod.flows.length);
+    expect(pod.total).toBeGreaterThan(0);
+    expect(pod.total).toBeLessThan(all.total);
+    // Each match went to that pod (after DNAT) or came back from it.
+    for (const f of pod.flows) expect([f.original.dst, f.reply.src, f.original.src, f.reply.dst]).toContain('10.40.2.2');
+    const rest = listFlows(project, { offset: 0, limit: 500, filter: 'not (host 10.40.2.2 and port 8080)' });
+    // A flow matches when one of its packets does: a NATed flow to the pod has packets on either side of `not`.
+    expect(rest.total + pod.total).toBeGreaterThanOrEqual(all.total);
+    expect(new Set([...pod.flows, ...rest.flows].map((f) => f.id)).size).toBe(all.total);
+    // A page of the matches is a slice of them, in first-seen order.
+    const second = listFlows(project, { offset: 1, limit: 1, filter: 'host 10.40.2.2 and port 8080' });
+    expect(second.flows.map((f) => f.id)).toEqual(pod.flows.slice(1, 2).map((f) => f.id));
+    expect(listFlows(project, { offset: 0, limit: 10, filter: '  ' }).unfiltered).toBeUndefined();
+    expect(() => listFlows(project, { offset: 0, limit: 10, filter: 'host 10.40.2.2 and prot 80' })).toThrow(
+      new ApiError('rejected', 'the flow filter does not read at column 20: "prot" is neither an IP address nor a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)'),
+    );
+  });
+
+  it('sorts all the flows (or all the matches) on the server, nulls last, ties in first-seen order', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const all = listFlows(project, { offset: 0, limit: 500 }).flows;
+    const byPackets = [...all].sort((a, b) => b.packets - a.packets || a.id - b.id).map((f) => f.id);
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets);
+    // Pages of a sorted list are slices of it.
+    expect(listFlows(project, { offset: 2, limit: 3, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets.slice(2, 5));
+    const firstSeen = listFlows(project, { offset: 0, limit: 500, sort: { column: 'first-seen', direction: 'desc' } }).flows;
+    const timed = firstSeen.filter((f) => f.firstSeen !== null);
+    expect(firstSeen.slice(0, timed.length)).toEqual(timed);
+    expect(timed.map((f) => f.firstSeen)).toEqual([...timed.map((f) => f.firstSeen)].sort().reverse());
+    // With a filter, the matches in the same order as the whole list's.
+    const matches = listFlows(project, { offset: 0, limit: 500, filter: 'tcp', sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id);
+    expect(matches).toEqual(byPackets.filter((id) => matches.includes(id)));
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'id', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(all.map((f) => f.id).reverse());
+  });
+
   it('answers an empty flow page before the first import', () => {
     expect(listFlows(project, { offset: 0, limit: 50 })).toEqual({ total: 0, offset: 0, flows: [], clock: [] });
   });

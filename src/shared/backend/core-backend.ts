@@ -9,8 +9,10 @@ import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
-import { FlowStore } from '../../core/model/flow-store';
+import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
+import { matchingFlowIds } from '../../core/flows/flow-filter-page';
+import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { ReplayWorlds } from './replay-worlds';
@@ -34,7 +36,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { ProjectStore, StoreOpener } from './project';
+import type { FlowSort, ProjectStore, StoreOpener } from './project';
 import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyJson, type TopologyNodeJson, type TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -49,6 +51,7 @@ const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
+const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
 const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
 
 function interfaceJson(v: CaptureInterfaceView): CaptureInterfaceJson {
@@ -75,12 +78,33 @@ function flowRow(f: FlowView): FlowRowJson {
   return { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp };
 }
 
-function flowPage(store: Store, offset: number, limit: number, stitch: boolean): FlowPageJson {
+/** The ids one filter matched, kept while the stored flows stay the same: scrolling pages through them rescans nothing. */
+export interface FilterMemo {
+  generation: string | null;
+  /** The filter and the order the ids are for. */
+  key: string;
+  ids: number[];
+}
+
+function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, order: FlowOrder | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
   if (stitch) stitchFlows(store);
   const flows: FlowRowJson[] = [];
-  // observations: 0 — a page of the table never carries packets.
-  forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
-  return { total: new FlowStore(store).flowCount(), offset, flows, clock: clockOffsets(store) };
+  const total = new FlowStore(store).flowCount();
+  const parsed = parseFlowFilter(filterText ?? '');
+  if (!parsed.ok) throw new ApiError('rejected', `the flow filter does not read at ${flowFilterProblemText(parsed.problem)}`);
+  if (parsed.filter === null) {
+    // observations: 0 — a page of the table never carries packets.
+    forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0, ...(order === undefined ? {} : { order }) });
+    return { total, offset, flows, clock: clockOffsets(store) };
+  }
+  const generation = new FlowStore(store).stitchedGeneration();
+  const key = JSON.stringify([filterText ?? '', order ?? null]);
+  if (memo.last === null || memo.last.generation !== generation || memo.last.key !== key) {
+    memo.last = { generation, key, ids: matchingFlowIds(store, parsed.filter, order) };
+  }
+  const ids = memo.last.ids;
+  for (const f of flowViewsByIds(store, ids.slice(offset, offset + limit))) flows.push(flowRow(f));
+  return { total: ids.length, unfiltered: total, offset, flows, clock: clockOffsets(store) };
 }
 
 function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean): FlowDetailJson | null {
@@ -232,6 +256,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
+    const filterMemo: { last: FilterMemo | null } = { last: null };
     // The replay worlds of the current captures, kept while they do not change (see FlowDivergenceOptions).
     const worlds = new ReplayWorlds();
     const currentWorld = (): NodeSnapshot[] => worlds.of(store);
@@ -246,7 +271,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       topologySummary: () => topologySummaryAsJson(summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES)),
       topologyNodes: (names) => topologyNodesAsJson(readTopologyNodes(store, names)),
       trace: (request) => runTrace(store, request, worlds),
-      listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
+      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),

@@ -112,7 +112,7 @@ export function report(project: Project, request: RequestOf<'report'>): ReportFi
 export const OBSERVATION_PAGE = 200;
 
 export function listFlows(project: Project, request: RequestOf<'listFlows'>): FlowPageJson {
-  return project.read((store) => store.listFlows(request.offset, request.limit), { total: 0, offset: request.offset, flows: [], clock: [] });
+  return project.read((store) => store.listFlows(request.offset, request.limit, request.filter, request.sort), { total: 0, offset: request.offset, flows: [], clock: [] });
 }
 
 export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): FlowDetailJson {

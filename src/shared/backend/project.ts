@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { CaptureInterfaceJson, ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -15,6 +15,12 @@ import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
+
+/** The order of a flow list (listFlows `sort`). */
+export interface FlowSort {
+  column: FlowSortColumn;
+  direction: 'asc' | 'desc';
+}
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
@@ -27,7 +33,8 @@ export interface ProjectStore {
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
   /** Stitches flows first when the captures changed since the last stitching. */
-  listFlows(offset: number, limit: number): FlowPageJson;
+  /** `filter`: a tcpdump-style expression; throws ApiError('rejected') naming the column when it does not parse. */
+  listFlows(offset: number, limit: number, filter?: string, sort?: FlowSort): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */

@@ -94,6 +94,11 @@ const noRequest = object({});
 /** The renderer never holds more than a page: flows in the table, packets in a flow's detail. */
 export const MAX_FLOW_PAGE = 500;
 export const MAX_OBSERVATION_PAGE = 1000;
+/** The columns the flow list sorts by on the server (ties in first-seen order). */
+export const FLOW_SORT_COLUMNS = ['id', 'proto', 'service', 'packets', 'first-seen'] as const;
+export type FlowSortColumn = (typeof FLOW_SORT_COLUMNS)[number];
+/** The longest flow filter expression a request may carry. */
+export const MAX_FLOW_FILTER_LENGTH = 2000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
 /** Nodes one topologyNodes request may name. */
@@ -161,7 +166,21 @@ export const operations = {
     http: { method: 'POST', path: '/api/import' },
   }),
   /** A page of NAT-aware flows (stitched first when the captures changed since). POST: numbers in a body, not a query. */
-  listFlows: operation<FlowPageJson>()({ request: object({ offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, MAX_FLOW_PAGE) }), shells: 'all', http: { method: 'POST', path: '/api/flows' } }),
+  /**
+   * `filter`: a tcpdump-style expression (`host 10.40.0.6 and port 8080`); the page and `total` are of the matching flows.
+   * A filter that does not parse is `rejected` with the column of the problem. `sort`: the order of all the
+   * (matching) flows; without it, first seen first.
+   */
+  listFlows: operation<FlowPageJson>()({
+    request: object({
+      offset: int(0, Number.MAX_SAFE_INTEGER),
+      limit: int(1, MAX_FLOW_PAGE),
+      filter: optional(str({ maxLength: MAX_FLOW_FILTER_LENGTH })),
+      sort: optional(object({ column: oneOf(FLOW_SORT_COLUMNS), direction: oneOf(['asc', 'desc'] as const) })),
+    }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/flows' },
+  }),
   /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
   flowDetail: operation<FlowDetailJson>()({
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
