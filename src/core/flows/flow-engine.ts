@@ -195,7 +195,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const warnings: string[] = [];
   let world: NodeSnapshot[] = [];
   try {
-    world = loadWorld(store);
+    // Stitching asks about every node's services and rules, so they are read now, where a damaged one is caught.
+    const loaded = loadWorld(store);
+    for (const node of loaded) readEveryRule(node);
+    world = loaded;
   } catch (e) {
     // Packets and conntrack still stitch without the nodes' state; only links no conntrack entry proves are lost.
     if (isDatabaseError(e)) throw e;
@@ -335,3 +338,10 @@ function icmpErrorSightings(
 }
 
 export type { Flow };
+
+/** Reads each chain's rules of a node (the world reads them lazily, on first use). */
+function readEveryRule(node: NodeSnapshot): void {
+  for (const ruleset of [node.ruleset, node.ruleset6]) {
+    for (const table of ruleset?.tables ?? []) for (const chain of table.chains) void chain.rules.length;
+  }
+}

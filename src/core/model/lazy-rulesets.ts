@@ -27,15 +27,20 @@ interface Statements {
 const counters = (row: Row): Counters | null =>
   row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
 
-function ruleOf(r: Row): Rule {
-  return {
-    position: r.position as number,
-    text: r.text as string,
-    line: r.line as number,
-    counters: counters(r),
-    matches: JSON.parse(r.matches as string) as Match[],
-    target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
-  };
+/** A stored rule; its matches or target no longer reading as JSON is a damaged project, said as such. */
+function ruleOf(r: Row, database: string): Rule {
+  try {
+    return {
+      position: r.position as number,
+      text: r.text as string,
+      line: r.line as number,
+      counters: counters(r),
+      matches: JSON.parse(r.matches as string) as Match[],
+      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+    };
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${String(r.line)} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 /** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
@@ -53,7 +58,7 @@ class TableRules {
     if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.readWhole();
     const rows = this.whole !== null
       ? this.whole.get(chainId) ?? []
-      : (this.statements.rulesOfChain.all(chainId) as Row[]).map(ruleOf);
+      : (this.statements.rulesOfChain.all(chainId) as Row[]).map((r) => ruleOf(r, this.database));
     if (rows.length === 0 && this.statements.chainExists.get(chainId) === undefined) {
       throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
     }
@@ -66,7 +71,7 @@ class TableRules {
       const chainId = r.chain_id as number;
       let list = byChain.get(chainId);
       if (list === undefined) byChain.set(chainId, (list = []));
-      list.push(ruleOf(r));
+      list.push(ruleOf(r, this.database));
     }
     return byChain;
   }

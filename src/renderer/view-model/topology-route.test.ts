@@ -21,7 +21,7 @@ describe('topology links', () => {
     expect(parseRoute('#/topology?flow=x')).toEqual({ route: { tab: 'topology', highlight: null }, problem: 'the topology link has flow=x, not a flow number' });
     expect(parseRoute('#/topology?node=a')).toEqual({ route: { tab: 'topology', highlight: null }, problem: 'the topology link takes one of trace=... or flow=ID' });
     expect(parseRoute('#/topology?trace=node%3Da').problem).toBe('the topology link has a trace that names no destination');
-    expect(parseRoute('#/findings?flow=1').problem).toBe('the link #/findings?flow=1 has a query (only #/trace and #/topology take one)');
+    expect(parseRoute('#/findings?flow=1').problem).toBe('the link #/findings?flow=1 has a query (only #/trace, #/topology, #/nodes, #/captures and #/flows take one)');
   });
 });
 
