@@ -9,8 +9,9 @@
  * Store it came from (a read after close throws the database's own error).
  */
 import type Database from 'better-sqlite3';
-import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
+import type { Chain, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
+import { storedRule } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
 const SINGLE_CHAIN_READS = 32;
@@ -22,25 +23,6 @@ interface Statements {
   rulesOfChain: Database.Statement;
   rulesOfTable: Database.Statement;
   chainExists: Database.Statement;
-}
-
-const counters = (row: Row): Counters | null =>
-  row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
-
-/** A stored rule; its matches or target no longer reading as JSON is a damaged project, said as such. */
-function ruleOf(r: Row, database: string): Rule {
-  try {
-    return {
-      position: r.position as number,
-      text: r.text as string,
-      line: r.line as number,
-      counters: counters(r),
-      matches: JSON.parse(r.matches as string) as Match[],
-      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
-    };
-  } catch (e) {
-    throw new ModelError(database, `the stored rule of line ${String(r.line)} is damaged (${e instanceof Error ? e.message : String(e)})`);
-  }
 }
 
 /** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
@@ -58,7 +40,7 @@ class TableRules {
     if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.readWhole();
     const rows = this.whole !== null
       ? this.whole.get(chainId) ?? []
-      : (this.statements.rulesOfChain.all(chainId) as Row[]).map((r) => ruleOf(r, this.database));
+      : (this.statements.rulesOfChain.all(chainId) as Row[]).map((r) => storedRule(r, this.database));
     if (rows.length === 0 && this.statements.chainExists.get(chainId) === undefined) {
       throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
     }
@@ -71,7 +53,7 @@ class TableRules {
       const chainId = r.chain_id as number;
       let list = byChain.get(chainId);
       if (list === undefined) byChain.set(chainId, (list = []));
-      list.push(ruleOf(r, this.database));
+      list.push(storedRule(r, this.database));
     }
     return byChain;
   }

@@ -401,7 +401,7 @@ export class Store {
 
   /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
   rulesetsOf(captureId: number): Ruleset[] {
-    return rulesetRows.rulesetsOf(this.db, captureId);
+    return rulesetRows.rulesetsOf(this.db, this.path, captureId);
   }
 
   /** Up to `limit` packets of a capture from frame `fromFrame` on, in frame order. */

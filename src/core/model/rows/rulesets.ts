@@ -4,6 +4,7 @@ import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } 
 import { BatchInsert, maxId } from '../batch-insert';
 import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
 import { flag } from './values';
+import { ModelError } from '../model-error';
 
 export function insertRuleset(db: Database.Database, captureId: number, ruleset: Ruleset): void {
   const rulesetId = db
@@ -43,8 +44,27 @@ export function insertRuleset(db: Database.Database, captureId: number, ruleset:
   rules.flush();
 }
 
+const counters = (row: Record<string, unknown>): Counters | null =>
+  row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+
+/** A stored rule row; its matches or target no longer reading as JSON is a damaged project (`database`), said as such. */
+export function storedRule(r: Record<string, unknown>, database: string): Rule {
+  try {
+    return {
+      position: r.position as number,
+      text: r.text as string,
+      line: r.line as number,
+      counters: counters(r),
+      matches: JSON.parse(r.matches as string) as Match[],
+      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+    };
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${String(r.line)} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
 /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
-export function rulesetsOf(db: Database.Database, captureId: number): Ruleset[] {
+export function rulesetsOf(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
   const chains = db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
@@ -53,16 +73,6 @@ export function rulesetsOf(db: Database.Database, captureId: number): Ruleset[] 
     `SELECT chain_id, position, text, line, packets, bytes, matches, target FROM rules
      WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
   );
-  const counters = (row: Record<string, unknown>): Counters | null =>
-    row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
-  const rule = (r: Record<string, unknown>): Rule => ({
-    position: r.position as number,
-    text: r.text as string,
-    line: r.line as number,
-    counters: counters(r),
-    matches: JSON.parse(r.matches as string) as Match[],
-    target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
-  });
   return rulesets.map((rs) => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: {
@@ -78,7 +88,7 @@ export function rulesetsOf(db: Database.Database, captureId: number): Ruleset[] 
         const chainId = r.chain_id as number;
         let list = byChain.get(chainId);
         if (list === undefined) byChain.set(chainId, (list = []));
-        list.push(rule(r));
+        list.push(storedRule(r, database));
       }
       return {
         name: t.name as TableName,
