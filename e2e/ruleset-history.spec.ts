@@ -36,7 +36,8 @@ test.describe('ruleset history (web mode)', () => {
     await expect(second).toContainText(/compared with #\d+ \(\S*002_1fb178fb5a43cd31\.txt:702\)/);
     const added = second.getByTestId('ruleset-added');
     await expect(added).toHaveText(['+ -A FORWARD -d 172.18.0.0/16 -i eth0 -j ACCEPT']);
-    await expect(added.first()).toHaveCSS('color', 'rgb(31, 138, 76)');
+    // The theme's --ok (#18703e in the light theme): an added rule reads as added by its colour too.
+    await expect(added.first()).toHaveCSS('color', 'rgb(24, 112, 62)');
     await expect(second.getByTestId('ruleset-removed')).toHaveCount(0);
     await expect(history.getByTestId('ruleset-snapshot').nth(2).getByTestId('ruleset-removed').first()).toHaveText('- -A FORWARD -j DOCKER-ISOLATION');
   });
