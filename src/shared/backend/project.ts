@@ -19,8 +19,11 @@ import type { TraceRequestJson } from '../contract/trace-request';
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
   listNodes(): NodeJson[];
-  /** `baseDir`: relative paths are read from there (web uploads, so sources print bare file names). */
-  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson>;
+  /**
+   * `baseDir`: relative paths are read from there (web uploads, so sources print bare file names).
+   * Aborting `signal` cancels: the file being read stores nothing and the promise rejects with ApiError('cancelled').
+   */
+  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson>;
   topology(): TopologyJson;
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
