@@ -13,7 +13,7 @@ import { FlowStore } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { loadWorld } from '../../core/project/node-world';
-import { readTopology, type TopologyView } from '../../core/model/topology-view';
+import { readTopology } from '../../core/model/topology-view';
 import type { NodeView } from '../../core/model/views';
 import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
@@ -34,14 +34,12 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { ProjectStore, StoreOpener } from './project';
-import type { TopologyJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
 // Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
 const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
-const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
@@ -178,7 +176,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
           throw importError(e);
         }
       },
-      topology: () => topologyAsJson(readTopology(store)),
+      topology: () => readTopology(store),
       trace: (request) => runTrace(store, request),
       listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
