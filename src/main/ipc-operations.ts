@@ -5,7 +5,7 @@
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { ApiError } from '../shared/contract/api-error';
-import { IPC_PROGRESS_CHANNEL, ipcChannel, operationsOf, type OperationName } from '../shared/contract/api';
+import { IPC_PROGRESS_CHANNEL, ipcChannel, operationsOf } from '../shared/contract/api';
 import { importPaths, projectInfo, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type SharedOperation } from '../shared/backend/handlers';
 import { JobRegistry } from '../shared/backend/jobs';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
@@ -75,7 +75,7 @@ function progressTo(event: IpcMainInvokeEvent, job: string | null): OperationCon
 export function registerIpcOperations(ctx: IpcContext): Disposable {
   const disposables = new DisposableStore();
   const jobs = disposables.add(new JobRegistry());
-  const names: OperationName[] = operationsOf('desktop');
+  const names = operationsOf('desktop');
   for (const name of names) {
     ipcMain.handle(ipcChannel(name), async (event, raw: unknown): Promise<IpcReply<unknown>> => {
       try {
@@ -85,7 +85,7 @@ export function registerIpcOperations(ctx: IpcContext): Disposable {
           project: ctx.desktop.project, shell: 'desktop', jobs, progress: progressTo(event, job), signal,
           desktop: ctx.desktop, win: BrowserWindow.fromWebContents(event.sender) ?? undefined,
         });
-        return { ok: true, value: await runOperation(handlers, name as keyof typeof handlers, raw, jobs, contextFor) };
+        return { ok: true, value: await runOperation(handlers, name, raw, jobs, contextFor) };
       } catch (err) {
         return replyError(err);
       }

@@ -4,8 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
-import { operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type ProgressListener, type RequestOf } from '../shared/contract/api';
-import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type SharedOperation } from '../shared/backend/handlers';
+import { operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
+import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext } from '../shared/backend/handlers';
 import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
@@ -24,7 +24,7 @@ interface WebContext extends OperationContext {
   readonly uploads: UploadStore;
 }
 
-type WebOperation = SharedOperation | FaceOperation<'web'>;
+type WebOperation = ShellOperation<'web'>;
 
 const MAX_JSON_BODY = 1024 * 1024;
 
@@ -95,11 +95,11 @@ function queryObject(url: URL): Record<string, string> {
 
 function findRoute(method: string, path: string): { name: WebOperation } | { methodNotAllowed: true } | null {
   let pathMatched = false;
-  for (const name of Object.keys(operations) as OperationName[]) {
-    const spec = operations[name];
-    if (spec.shells === 'desktop' || spec.http === null || spec.http.path !== path) continue;
+  for (const name of operationsOf('web')) {
+    const { http: route } = operations[name];
+    if (route === null || route.path !== path) continue;
     pathMatched = true;
-    if (spec.http.method === method || (method === 'HEAD' && spec.http.method === 'GET')) return { name: name as WebOperation };
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { name };
   }
   return pathMatched ? { methodNotAllowed: true } : null;
 }

@@ -19,7 +19,6 @@ import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { ReplayRequest } from '../../core/report/report-replay';
 import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
-import { assertNever } from '../../core/common/assert-never';
 import type { ProjectFinding } from '../../core/diagnose/finding';
 import { projectFindings } from '../../core/diagnose/project-findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';

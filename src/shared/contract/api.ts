@@ -158,9 +158,12 @@ export type ResponseOf<N extends OperationName> = Operations[N] extends Operatio
 export type ImportOptions = Infer<typeof importOptions>;
 
 export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+/** The operations a shell offers: every shell's, and its own. */
+export type ShellOperation<S extends 'desktop' | 'web'> = { [N in OperationName]: Operations[N]['shells'] extends 'all' | S ? N : never }[OperationName];
+
 /** The operations a shell offers, in table order. */
-export function operationsOf(shell: 'desktop' | 'web'): OperationName[] {
-  return OPERATION_NAMES.filter((name) => operations[name].shells === 'all' || operations[name].shells === shell);
+export function operationsOf<S extends 'desktop' | 'web'>(shell: S): ShellOperation<S>[] {
+  return OPERATION_NAMES.filter((name): name is ShellOperation<S> => operations[name].shells === 'all' || operations[name].shells === shell);
 }
 
 export function isOperationName(name: string): name is OperationName {
