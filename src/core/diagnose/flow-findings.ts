@@ -5,7 +5,8 @@
  * when nothing more specific is found does the symptom itself become the finding.
  */
 import { assertNever } from '../common/assert-never';
-import { tupleText, type TimelineHop } from '../flows/flow-timeline';
+import { tupleText } from '../flows/flow-timeline';
+import type { TimelineHop } from '../views/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';

@@ -7,7 +7,7 @@
 import type { CancellationSignal } from '../common/cancellation';
 import { stitchFlows } from '../flows/flow-engine';
 import { protoName } from '../flows/flow-simulator';
-import type { FlowTimeline } from '../flows/flow-timeline';
+import type { FlowTimeline } from '../views/flow-timeline';
 import { flowDetail, type FlowView } from '../flows/flow-views';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
 import { loadWorld } from '../project/node-world';
