@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows]
+// npm run bench [-- --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
 // tools users would otherwise reach for (iptables-restore --test in a fresh network namespace,
@@ -13,6 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flowsSection, runFlowsBench } from './flows.mjs';
 import { runTraceBench, traceSection } from './trace.mjs';
+import { runTopologyBench, topologySection } from './topology.mjs';
+import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
@@ -30,6 +32,7 @@ const PACKETS = option('packets', 1_000_000);
 const RUNS = option('runs', 1);
 const FLOW_PACKETS = option('flow-packets', 1_000_000);
 const FLOWS = !process.argv.includes('--no-flows');
+const TOPOLOGY = !process.argv.includes('--no-topology');
 const FLAT_RULES = option('flat-rules', 1_000_000);
 const KEEP = process.argv.includes('--keep');
 const WRITE = !process.argv.includes('--no-write');
@@ -177,12 +180,22 @@ async function main() {
       ['same, flat dump (MB)', importFlat.rssMb, '-'],
     ];
     let table = render(rows, ratios, notes);
-    process.stderr.write('bench: tracing 10,000 random packets through the same kube-proxy dump (scripts/bench/trace.mjs)\n');
-    table = `${table.trimEnd()}\n\n${traceSection(await runTraceBench(dump, 10_000))}`;
+    process.stderr.write('bench: tracing 10,000 random packets through the dump and one 4x its size (scripts/bench/trace.mjs)\n');
+    const bigDump = path.join(dir, 'kube-proxy-4x.txt');
+    writeKubeProxyDump(bigDump, SERVICES * 4, ENDPOINTS);
+    const traced = [await runTraceBench(dump, 10_000), await runTraceBench(bigDump, 10_000)];
+    fs.rmSync(bigDump, { force: true });
+    table = `${table.trimEnd()}\n\n${traceSection(traced)}`;
+    process.stderr.write('bench: natlens trace from the command line on one 170k-rule node and on a 50-node project (scripts/bench/trace-cli.mjs)\n');
+    table = `${table.trimEnd()}\n\n${traceCliSection(runTraceCliBench({ runs: Math.max(RUNS, 3) }))}`;
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);
       table = `${table.trimEnd()}\n\n${flowsSection(await runFlowsBench({ packets: FLOW_PACKETS, keep: KEEP }))}`;
     }
+    if (TOPOLOGY && fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+      process.stderr.write('bench: topology of a generated 200-node cluster in Chromium (scripts/bench/topology.mjs)\n');
+      table = `${table.trimEnd()}\n\n${topologySection(await runTopologyBench())}`;
+    } else if (TOPOLOGY) process.stderr.write('bench: topology not measured: out/renderer is missing (run npm run build)\n');
     process.stdout.write(`${table}\n`);
     if (WRITE) {
       fs.mkdirSync(path.join(root, 'docs'), { recursive: true });

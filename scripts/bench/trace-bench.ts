@@ -2,7 +2,7 @@
 // (service frontends, misses that walk all of KUBE-SERVICES) and prints one JSON line with the
 // compile-and-first-trace time and per-trace median / p99 / max in milliseconds.
 import fs from 'node:fs';
-import { parseIptablesSave } from '../../src/core/capture/iptables-save';
+import { parseIptablesSave } from '../../src/core/capture/iptables/iptables-save';
 import type { InterfaceRecord, RouteRecord } from '../../src/core/records/records';
 import { kubeProxyServices } from '../../src/core/netfilter/kube-proxy';
 import { tracePacket, type NodeSnapshot, type TraceRequest } from '../../src/core/simulate';

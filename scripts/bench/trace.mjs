@@ -24,24 +24,28 @@ export async function runTraceBench(dump, packets = 10_000) {
 
 const ms = (n) => n.toFixed(3);
 
-/** The Markdown section docs/benchmarks.md gets for a runTraceBench result. */
-export function traceSection(r) {
+/** The Markdown section docs/benchmarks.md gets for runTraceBench results, one per dump (smallest first). */
+export function traceSection(results) {
+  const rs = Array.isArray(results) ? results : [results];
+  const row = (label, pick) => `| ${label} | ${rs.map((r) => ms(pick(r))).join(' | ')} |`;
+  const first = rs[0];
+  const last = rs[rs.length - 1];
   return [
     '## Trace latency',
     '',
-    `\`natlens trace\` semantics (tracePacket) on the same dump: ${r.rules.toLocaleString('en-US')} rules, ${r.services.toLocaleString('en-US')} service`,
-    `frontends. ${r.packets.toLocaleString('en-US')} random first packets (90% to a service frontend, 10% misses that walk all of`,
-    'KUBE-SERVICES), one process, after one warm-up trace that compiles the chains it enters.',
+    '`natlens trace` semantics (tracePacket) in one process on kube-proxy dumps; per dump, random first packets (90% to a service',
+    'frontend, 10% misses that KUBE-SERVICES does not hold), after one warm-up trace that compiles the chains it enters. Long',
+    'dispatch chains (KUBE-SERVICES, KUBE-NODEPORTS) are indexed by destination, protocol and port from their second walk.',
     '',
-    '| measure | ms |',
-    '| --- | ---: |',
-    `| parse the dump | ${ms(r.parseMs)} |`,
-    `| first trace (compiles the chains it enters) | ${ms(r.firstTraceMs)} |`,
-    `| per trace, median | ${ms(r.medianMs)} |`,
-    `| per trace, p99 | ${ms(r.p99Ms)} |`,
-    `| per trace, max | ${ms(r.maxMs)} |`,
+    `| measure (ms) | ${rs.map((r) => `${r.rules.toLocaleString('en-US')} rules, ${r.services.toLocaleString('en-US')} services`).join(' | ')} |`,
+    `| --- | ${rs.map(() => '---:').join(' | ')} |`,
+    row('parse the dump', (r) => r.parseMs),
+    row('first trace (compiles the chains it enters)', (r) => r.firstTraceMs),
+    row('per trace, median', (r) => r.medianMs),
+    row('per trace, p99', (r) => r.p99Ms),
+    row('per trace, max', (r) => r.maxMs),
     '',
-    `${r.outcomes.toLocaleString('en-US')} outcomes in all (one per kube-proxy endpoint branch).`,
+    rs.length > 1 ? `p50 at ${last.rules.toLocaleString('en-US')} rules / p50 at ${first.rules.toLocaleString('en-US')}: ${(last.medianMs / first.medianMs).toFixed(2)} (target: flat, ~1).` : '',
     '',
   ].join('\n');
 }

@@ -17,6 +17,7 @@ interface FakeStore {
   imported: string[][];
   importedText: string[];
   traced: TraceRequestJson[];
+  chosen?: string;
 }
 
 const TRACE: TraceResultJson = {
@@ -49,6 +50,8 @@ function fakeOpener(fake: FakeStore) {
         return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
       },
       topology: () => ({ nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
+      topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
+      topologyNodes: (names) => names.filter((n) => n === 'node-a').map((name) => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [] })),
       trace(request) {
         fake.traced.push(request);
         if (request.node !== 'node-a') throw new ApiError('rejected', `unknown node "${request.node}"`);
@@ -63,6 +66,12 @@ function fakeOpener(fake: FakeStore) {
       }),
       findings: () => FINDINGS,
       flowDivergence: (id) => (id === 1 ? { kind: 'not-replayed', flow: 1, reason: 'no packet of the flow was captured on an imported node' } : null),
+      captureInterfaces: () => new Map(fake.chosen === undefined ? [] : [[1, { name: fake.chosen, from: 'chosen' as const, named: [] }]]),
+      setCaptureInterface(captureId, iface) {
+        if (captureId !== 1) throw new ApiError('not-found', `no capture ${captureId} in this project`);
+        fake.chosen = iface ?? undefined;
+        return { name: iface, from: iface === null ? null : 'chosen', named: [] };
+      },
       close: () => {
         fake.closed++;
       },
@@ -187,6 +196,15 @@ describe('natlens serve', () => {
     expect(JSON.parse(r.body)).toMatchObject({ nodes: [{ name: 'node-a' }] });
   });
 
+  it('serves the topology summary and the nodes named in POST /api/topology/nodes, refusing an empty list', async () => {
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    expect(JSON.parse((await request(server, { path: '/api/topology/summary', headers: auth })).body)).toEqual({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] });
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const named = await request(server, { method: 'POST', path: '/api/topology/nodes', headers: json, body: JSON.stringify({ names: ['node-a', 'node-z'] }) });
+    expect(JSON.parse(named.body)).toEqual([{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }]);
+    expect((await request(server, { method: 'POST', path: '/api/topology/nodes', headers: json, body: '{"names":[]}' })).status).toBe(400);
+  });
+
   it('runs POST /api/trace with a validated request and maps a refusal to 422', async () => {
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const json = { ...auth, 'Content-Type': 'application/json' };
@@ -230,6 +248,20 @@ describe('natlens serve', () => {
     expect(JSON.parse(unknown.body)).toEqual({ error: { code: 'not-found', message: 'no flow 2 in this project' } });
     const bad = await request(server, { method: 'POST', path: '/api/flow-divergence', headers: json, body: JSON.stringify({ id: 0 }) });
     expect(bad.status).toBe(400);
+  });
+
+  it('runs POST /api/capture-interface: the capture\'s row with its chosen interface, 404 for an unknown capture, 400 for a bad name', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const post = (body: unknown) => request(server, { method: 'POST', path: '/api/capture-interface', headers: json, body: JSON.stringify(body) });
+    const ok = await post({ captureId: 1, interface: 'cbr0' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ id: 1, node: 'node-a', kind: 'ip-addr', source: 'a.txt:1', takenAt: null, interface: { name: 'cbr0', from: 'chosen', named: [] } });
+    expect((await post({ captureId: 2, interface: 'cbr0' })).status).toBe(404);
+    expect((await post({ captureId: 1, interface: 'x'.repeat(16) })).status).toBe(400);
+    expect((await post({ captureId: 1 })).status).toBe(400);
+    const cleared = await post({ captureId: 1, interface: null });
+    expect(JSON.parse(cleared.body)).toEqual({ id: 1, node: 'node-a', kind: 'ip-addr', source: 'a.txt:1', takenAt: null });
   });
 
   it('runs POST /api/report: 422 before the first import, the file after, 400 for an unknown format', async () => {

@@ -79,7 +79,7 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   server: { layers: [...ALL_CORE, 'shared/contract', 'shared/backend'], packages: ['node', 'esbuild'] },
   main: { layers: ['core/common', 'shared/contract', 'shared/backend'], packages: ['node', 'electron', 'better-sqlite3'] },
   preload: { layers: ['shared/contract'], packages: ['electron'] },
-  renderer: { layers: ['shared/contract'], packages: ['react', 'react-dom', 'cytoscape'] },
+  renderer: { layers: ['shared/contract'], packages: ['react', 'react-dom', 'cytoscape', '@tanstack/react-virtual'] },
   // Ambient declarations (`*.sh?raw`).
   types: { layers: [], packages: [] },
 };

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PacketRecord } from '../../src/core/records/records';
 import { splitTextCapture } from '../../src/core/capture/registry';
-import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text';
+import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text/tcpdump-text';
 import { lineRangeOf, outcomeOf, parseDirect, type Outcome } from './parse-outcome';
 import { randomFrom } from './prng';
 import { FUZZ_TARGETS, loadCorpus, type FuzzTarget, type Seed, SHARED_SEEDS } from './seed-corpus';

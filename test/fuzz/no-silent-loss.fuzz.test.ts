@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataLinesOf } from '../../src/core/capture/data-shape';
+import { dataLinesOf } from '../../src/core/capture/transcript/data-shape';
 import { importPaths } from '../../src/core/import/import-paths';
 import { Store } from '../../src/core/model/store';
 import { caseSeed, randomFrom, type Random } from './prng';

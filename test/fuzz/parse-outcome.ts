@@ -3,26 +3,26 @@
  * result, a CaptureError placed at `file:line:` inside the input, or anything else, which is a bug.
  */
 import { CaptureError } from '../../src/core/capture/capture-error';
-import { parseBridge } from '../../src/core/capture/bridge';
-import { parseConntrack } from '../../src/core/capture/conntrack';
-import { parseIfconfig } from '../../src/core/capture/ifconfig';
-import { parseIpAddr } from '../../src/core/capture/ip-addr';
-import { parseIpRoute } from '../../src/core/capture/ip-route';
-import { parseIpBrief } from '../../src/core/capture/ip-brief';
-import { parseIpRule } from '../../src/core/capture/ip-rule';
-import { parseIpNeigh } from '../../src/core/capture/ip-neigh';
-import { parseBridgeFdb } from '../../src/core/capture/bridge-fdb';
+import { parseBridge } from '../../src/core/capture/iproute/bridge';
+import { parseConntrack } from '../../src/core/capture/conntrack/conntrack';
+import { parseIfconfig } from '../../src/core/capture/iproute/ifconfig';
+import { parseIpAddr } from '../../src/core/capture/iproute/ip-addr';
+import { parseIpRoute } from '../../src/core/capture/iproute/ip-route';
+import { parseIpBrief } from '../../src/core/capture/iproute/ip-brief';
+import { parseIpRule } from '../../src/core/capture/iproute/ip-rule';
+import { parseIpNeigh } from '../../src/core/capture/iproute/ip-neigh';
+import { parseBridgeFdb } from '../../src/core/capture/iproute/bridge-fdb';
 import {
   iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
-} from '../../src/core/capture/iproute-json';
-import { parseIptablesList } from '../../src/core/capture/iptables-list';
-import { parseIptablesRules } from '../../src/core/capture/iptables-rules';
-import { parseIptablesSave } from '../../src/core/capture/iptables-save';
-import { parseKubectl } from '../../src/core/capture/kubectl';
+} from '../../src/core/capture/iproute/iproute-json';
+import { parseIptablesList } from '../../src/core/capture/iptables/iptables-list';
+import { parseIptablesRules } from '../../src/core/capture/iptables/iptables-rules';
+import { parseIptablesSave } from '../../src/core/capture/iptables/iptables-save';
+import { parseKubectl } from '../../src/core/capture/kubectl/kubectl';
 import type { PacketRecord, ParsedCapture } from '../../src/core/records/records';
 import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from '../../src/core/capture/registry';
-import { parseRouteTable } from '../../src/core/capture/route-table';
-import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text';
+import { parseRouteTable } from '../../src/core/capture/iproute/route-table';
+import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text/tcpdump-text';
 import type { TextInput } from '../../src/core/capture/text-input';
 import { assertNever } from '../../src/core/common/assert-never';
 import type { FuzzTarget, Seed } from './seed-corpus';

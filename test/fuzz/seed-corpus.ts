@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TableName } from '../../src/core/netfilter/ruleset';
-import { looksLikeIpAddr } from '../../src/core/capture/ip-addr';
-import { looksLikeIptablesSave } from '../../src/core/capture/iptables-sniff';
-import { looksLikeIpBrief } from '../../src/core/capture/ip-brief';
-import { iprouteJsonKind } from '../../src/core/capture/iproute-json';
+import { looksLikeIpAddr } from '../../src/core/capture/iproute/ip-addr';
+import { looksLikeIptablesSave } from '../../src/core/capture/iptables/iptables-sniff';
+import { looksLikeIpBrief } from '../../src/core/capture/iproute/ip-brief';
+import { iprouteJsonKind } from '../../src/core/capture/iproute/iproute-json';
 import { detectCaptureKind, splitTextCapture } from '../../src/core/capture/registry';
 import type { TextInput } from '../../src/core/capture/text-input';
 import { hasShared, sharedDir } from '../support/shared-corpus';

@@ -7,10 +7,10 @@
  * save's answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIpAddr } from '../../src/core/capture/ip-addr';
-import { parseIpRoute } from '../../src/core/capture/ip-route';
-import { parseIptablesList } from '../../src/core/capture/iptables-list';
-import { parseIptablesSave } from '../../src/core/capture/iptables-save';
+import { parseIpAddr } from '../../src/core/capture/iproute/ip-addr';
+import { parseIpRoute } from '../../src/core/capture/iproute/ip-route';
+import { parseIptablesList } from '../../src/core/capture/iptables/iptables-list';
+import { parseIptablesSave } from '../../src/core/capture/iptables/iptables-save';
 import type { Ruleset, Table } from '../../src/core/netfilter/ruleset';
 import type { NodeSnapshot } from '../../src/core/simulate/node-snapshot';
 import { tracePacket } from '../../src/core/simulate/trace-packet';

@@ -3,10 +3,10 @@
  * `ip route`, `iptables-save -c`, `conntrack -L`) and read back through natlens's own parsers
  * into the NodeSnapshot the simulator replays.
  */
-import { parseConntrack } from '../../src/core/capture/conntrack';
-import { parseIpAddr } from '../../src/core/capture/ip-addr';
-import { parseIpRoute } from '../../src/core/capture/ip-route';
-import { parseIptablesSave } from '../../src/core/capture/iptables-save';
+import { parseConntrack } from '../../src/core/capture/conntrack/conntrack';
+import { parseIpAddr } from '../../src/core/capture/iproute/ip-addr';
+import { parseIpRoute } from '../../src/core/capture/iproute/ip-route';
+import { parseIptablesSave } from '../../src/core/capture/iptables/iptables-save';
 import type { ConntrackEntry } from '../../src/core/records/records';
 import type { Ruleset } from '../../src/core/netfilter/ruleset';
 import type { NodeSnapshot } from '../../src/core/simulate/node-snapshot';

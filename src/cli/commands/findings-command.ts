@@ -50,7 +50,10 @@ export const findingsCommand: CliCommand = {
     }
     if (findings.length === 0) io.stdout('no findings\n');
     for (const f of findings) printFinding(f, io);
-    const counts = (['error', 'warning', 'info'] as const).map((s) => `${findings.filter((f) => f.severity === s).length} ${s}${s === 'info' ? '' : 's'}`);
+    const counts = (['error', 'warning', 'info'] as const).map((s) => {
+      const n = findings.filter((f) => f.severity === s).length;
+      return `${n} ${s}${s === 'info' || n === 1 ? '' : 's'}`;
+    });
     if (findings.length > 0) io.stderr(`${counts.join(', ')}\n`);
     return EXIT_OK;
   },

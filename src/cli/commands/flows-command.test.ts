@@ -28,4 +28,22 @@ describe('natlens flows', () => {
       }
     }
   });
+
+  it('keeps only the flows a --filter expression matches, and refuses one it cannot read as a usage error naming the column', async () => {
+    const store = project().store();
+    expect(importPaths(store, [path.resolve('test/fixtures/lab/nodes')]).errors).toEqual([]);
+    const out: string[] = [];
+    const io: CliIo = { stdout: (t) => out.push(t), stderr: () => undefined, stderrIsTty: false };
+    expect(await flowsCommand.run(['--db', project().dbPath, '--json', '--observations', '0'], io)).toBe(0);
+    const all = JSON.parse(out.join('')) as Array<{ id: number; proto: string }>;
+    out.length = 0;
+    expect(await flowsCommand.run(['--db', project().dbPath, '--json', '--observations', '0', '--filter', 'icmp'], io)).toBe(0);
+    const icmp = JSON.parse(out.join('')) as Array<{ id: number; proto: string }>;
+    expect(icmp.length).toBeGreaterThan(0);
+    expect(icmp).toEqual(all.filter((f) => f.proto === 'icmp'));
+    out.length = 0;
+    expect(await flowsCommand.run(['--db', project().dbPath, '--filter', 'host 192.0.2.99'], io)).toBe(0);
+    expect(out.join('')).toContain('no flow matches the filter');
+    await expect(flowsCommand.run(['--db', project().dbPath, '--filter', 'port 8080 and'], io)).rejects.toThrow('--filter does not read at column 14: the expression ends after an operator');
+  });
 });

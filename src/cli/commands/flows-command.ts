@@ -1,5 +1,7 @@
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { captureTwins, clockOffsets, forEachFlowView, isoFromSeconds, type FlowView } from '../../core/flows/flow-views';
+import { captureTwins, clockOffsets, flowViewsByIds, forEachFlowView, isoFromSeconds, type FlowListOptions, type FlowView } from '../../core/flows/flow-views';
+import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
+import { matchingFlowIds } from '../../core/flows/flow-filter-page';
 import { tupleText } from '../../core/flows/flow-timeline';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
@@ -7,7 +9,7 @@ import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 
-const USAGE = `usage: natlens flows [--db FILE] [--json] [--restitch] [--limit N] [--observations N]
+const USAGE = `usage: natlens flows [--db FILE] [--json] [--restitch] [--limit N] [--observations N] [--filter EXPR]
 
 Stitches captured packets (every interface, every node) and conntrack entries into NAT-aware
 flows and prints them in the order they were first seen, with each flow's hops, rewrites and the
@@ -16,7 +18,12 @@ rules that made them. Flows are recomputed only when the captures changed.
   --json             print them as one JSON array on stdout
   --restitch         recompute even if the captures did not change
   --limit N          at most N flows
-  --observations N   at most N observations per flow (the rest are counted, not listed)`;
+  --observations N   at most N observations per flow (the rest are counted, not listed)
+  --filter EXPR      only flows with a packet tcpdump would show for EXPR, before or after NAT
+                     (host 10.40.0.6 and port 8080, net 10.40.0.0/16, not port 53, service NAME)`;
+
+/** Flows read from the store at a time when a filter chose them. */
+const FILTERED_PAGE = 500;
 
 function count(args: ReturnType<typeof parseArgv>, name: string): number | undefined {
   const text = stringOption(args, name);
@@ -32,11 +39,15 @@ export const flowsCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgv(
       argv,
-      { ...DB_OPTION, json: { type: 'boolean' }, restitch: { type: 'boolean' }, limit: { type: 'string' }, observations: { type: 'string' } },
+      { ...DB_OPTION, json: { type: 'boolean' }, restitch: { type: 'boolean' }, limit: { type: 'string' }, observations: { type: 'string' }, filter: { type: 'string' } },
       false,
     );
     const limit = count(args, 'limit');
     const observations = count(args, 'observations');
+    const filterText = stringOption(args, 'filter');
+    const parsed = parseFlowFilter(filterText ?? '');
+    if (!parsed.ok) throw new UsageError(`--filter does not read at ${flowFilterProblemText(parsed.problem)}`);
+    const filter = parsed.filter;
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
     const done = withExistingProject(dbPath, io, (store) => {
       const summary = stitchFlows(store, {
@@ -46,12 +57,18 @@ export const flowsCommand: CliCommand = {
       if (summary.recomputed) {
         io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
       }
+      for (const w of summary.warnings) io.stderr(`warning: ${w}\n`);
       const options = { ...(limit === undefined ? {} : { limit }), ...(observations === undefined ? {} : { observations }) };
+      const eachFlow = (each: (flow: FlowView) => void, listOptions: FlowListOptions): void => {
+        if (filter === null) return forEachFlowView(store, each, listOptions);
+        const ids = matchingFlowIds(store, filter).slice(0, listOptions.limit ?? Infinity);
+        for (let i = 0; i < ids.length; i += FILTERED_PAGE) flowViewsByIds(store, ids.slice(i, i + FILTERED_PAGE), listOptions.observations ?? -1).forEach(each);
+      };
       if (flagOption(args, 'json')) {
         // Streamed flow by flow: a million observations never sit in one string.
         let first = true;
         io.stdout('[');
-        forEachFlowView(store, (flow) => {
+        eachFlow((flow) => {
           io.stdout(`${first ? '' : ','}\n${JSON.stringify(flow)}`);
           first = false;
         }, options);
@@ -60,11 +77,11 @@ export const flowsCommand: CliCommand = {
         printClock(store, io);
         printCaptureNotes(store, io);
         let any = false;
-        forEachFlowView(store, (flow) => {
+        eachFlow((flow) => {
           any = true;
           printFlow(flow, io);
         }, { observations: 0, ...options });
-        if (!any) io.stdout('no flows: import packet captures (pcap, tcpdump) or conntrack -L first\n');
+        if (!any) io.stdout(filter === null ? 'no flows: import packet captures (pcap, tcpdump) or conntrack -L first\n' : 'no flow matches the filter\n');
       }
     });
     return done === 'rejected' ? EXIT_REJECTED : EXIT_OK;

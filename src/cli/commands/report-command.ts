@@ -67,6 +67,7 @@ export const reportCommand: CliCommand = {
       if (store.listNodes().length === 0) return null;
       const stitched = stitchFlows(store);
       if (stitched.recomputed) io.stderr(`stitched ${stitched.packets} packets and ${stitched.conntrack} conntrack entries into ${stitched.flows} flows\n`);
+      for (const w of stitched.warnings) io.stderr(`warning: ${w}\n`);
       return buildReport(store, { traces });
     });
     if (read === 'rejected') return EXIT_REJECTED;

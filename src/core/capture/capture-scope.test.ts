@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureScope } from './capture-scope';
-import { analyseCommand } from './command';
+import { analyseCommand } from './transcript/command';
 import type { ParsedCapture } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
 

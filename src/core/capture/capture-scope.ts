@@ -6,7 +6,7 @@
  */
 import { BUILTIN_CHAINS, type TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
-import type { CommandInfo } from './command';
+import type { CommandInfo } from './transcript/command';
 import type { CaptureKind, ParsedCapture } from '../records/records';
 
 export type AddressFamilies = 'all' | 'ipv4' | 'ipv6' | 'none';

@@ -1,6 +1,6 @@
 /** What the transcript splitter hands to the importer: captures cut out of a text input, and the text it kept aside. */
 import type { TableName } from '../netfilter/ruleset';
-import type { StateChange } from './command-selection';
+import type { StateChange } from './transcript/command-selection';
 import type { CaptureKind } from '../records/records';
 import type { TextInput } from './text-input';
 

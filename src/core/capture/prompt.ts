@@ -2,7 +2,7 @@
  * Shell prompts in pasted terminal sessions: `root@host:~#`, `user@host:/path$`, `[user@host dir]$`,
  * `core@host ~ $`, `(venv) user@host:~$`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
  */
-import { isCommandWord } from './command';
+import { isCommandWord } from './transcript/command-line';
 
 export interface Prompt {
   /** The host named by the prompt; null for `$ cmd`, `# cmd`, `/ # cmd`. */

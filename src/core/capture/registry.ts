@@ -3,34 +3,34 @@
  * content (the command that printed it only breaks ties), and the dispatch to that parser.
  */
 import { assertNever } from '../common/assert-never';
-import { withoutAsideLines } from './aside-lines';
+import { withoutAsideLines } from './transcript/aside-lines';
 import { CaptureError } from './capture-error';
 import type { CaptureUnit, SplitResult } from './capture-unit';
-import { analyseCommand, iprouteSelection } from './command';
-import { looksLikeBridge, parseBridge } from './bridge';
-import { looksLikeBridgeFdb, parseBridgeFdb } from './bridge-fdb';
-import { looksLikeConntrack, parseConntrack } from './conntrack';
-import { looksLikeIfconfig, parseIfconfig } from './ifconfig';
-import { looksLikeIpAddr, parseIpAddr } from './ip-addr';
-import { looksLikeIpBrief, parseIpBrief } from './ip-brief';
-import { looksLikeIpNeigh, parseIpNeigh } from './ip-neigh';
-import { looksLikeIpRoute, parseIpRoute } from './ip-route';
-import { looksLikeIpRule, parseIpRule } from './ip-rule';
+import { analyseCommand, iprouteSelection } from './transcript/command';
+import { looksLikeBridge, parseBridge } from './iproute/bridge';
+import { looksLikeBridgeFdb, parseBridgeFdb } from './iproute/bridge-fdb';
+import { looksLikeConntrack, parseConntrack } from './conntrack/conntrack';
+import { looksLikeIfconfig, parseIfconfig } from './iproute/ifconfig';
+import { looksLikeIpAddr, parseIpAddr } from './iproute/ip-addr';
+import { looksLikeIpBrief, parseIpBrief } from './iproute/ip-brief';
+import { looksLikeIpNeigh, parseIpNeigh } from './iproute/ip-neigh';
+import { looksLikeIpRoute, parseIpRoute } from './iproute/ip-route';
+import { looksLikeIpRule, parseIpRule } from './iproute/ip-rule';
 import {
   iprouteJsonKind, parseBridgeFdbJson, parseIpAddrJson, parseIpNeighJson, parseIpRouteJson, parseIpRuleJson,
-} from './iproute-json';
-import { parseIptablesList } from './iptables-list';
-import { parseIptablesSave } from './iptables-save';
-import { parseIptablesRules } from './iptables-rules';
-import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables-sniff';
-import { looksLikeKubectl, parseKubectl } from './kubectl';
+} from './iproute/iproute-json';
+import { parseIptablesList } from './iptables/iptables-list';
+import { parseIptablesSave } from './iptables/iptables-save';
+import { parseIptablesRules } from './iptables/iptables-rules';
+import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
+import { looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
-import { looksLikeRouteTable, parseRouteTable } from './route-table';
-import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text';
+import { looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
+import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-text';
 import type { TextInput } from './text-input';
-import { looksLikeTsharkText, parseTsharkText } from './tshark-text';
-import { splitText } from './transcript';
-import { tidySplit } from './tidy-split';
+import { looksLikeTsharkText, parseTsharkText } from './tcpdump-text/tshark-text';
+import { splitText } from './transcript/transcript';
+import { tidySplit } from './transcript/tidy-split';
 
 type TextKind = Exclude<CaptureKind, 'pcap'>;
 

@@ -1,18 +1,18 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { looksLikeBridge } from './bridge';
-import { looksLikeBridgeFdb } from './bridge-fdb';
-import { looksLikeIpBrief } from './ip-brief';
-import { looksLikeIpNeigh } from './ip-neigh';
-import { looksLikeIpRule } from './ip-rule';
-import { iprouteJsonKind } from './iproute-json';
-import { looksLikeConntrack } from './conntrack';
-import { looksLikeIfconfig } from './ifconfig';
-import { looksLikeIpAddr } from './ip-addr';
-import { looksLikeIpRoute } from './ip-route';
-import { looksLikeKubectl } from './kubectl';
-import { looksLikeRouteTable } from './route-table';
+import { looksLikeBridge } from './iproute/bridge';
+import { looksLikeBridgeFdb } from './iproute/bridge-fdb';
+import { looksLikeIpBrief } from './iproute/ip-brief';
+import { looksLikeIpNeigh } from './iproute/ip-neigh';
+import { looksLikeIpRule } from './iproute/ip-rule';
+import { iprouteJsonKind } from './iproute/iproute-json';
+import { looksLikeConntrack } from './conntrack/conntrack';
+import { looksLikeIfconfig } from './iproute/ifconfig';
+import { looksLikeIpAddr } from './iproute/ip-addr';
+import { looksLikeIpRoute } from './iproute/ip-route';
+import { looksLikeKubectl } from './kubectl/kubectl';
+import { looksLikeRouteTable } from './iproute/route-table';
 import { textFixture } from '../../../test/fixtures/text/fixture-input';
 
 const SNIFFS = {

@@ -4,6 +4,8 @@
  * that cause; where replay and capture disagree, or replies come back another way, that is said; only
  * when nothing more specific is found does the symptom itself become the finding.
  */
+import { isPrivateAddress, isPublicAddress } from '../common/address-scope';
+import type { ConntrackView, RefusalView } from '../views/flow-timeline';
 import { assertNever } from '../common/assert-never';
 import { tupleText } from '../flows/flow-timeline';
 import type { TimelineHop } from '../views/flow-timeline';
@@ -35,7 +37,8 @@ export interface DiagnosedFlow {
 export function flowEvidence(view: FlowView, packets = 4): FindingEvidence[] {
   const shown = view.observations.filter((o) => o.kind === 'packet').slice(0, packets);
   const conntrack = view.observations.filter((o) => o.kind === 'conntrack').slice(0, 2);
-  return [...shown, ...conntrack].map(observationEvidence);
+  const refusals = (view.timeline.refusals ?? []).slice(0, 2).map(refusalEvidence);
+  return [...refusals, ...[...shown, ...conntrack].map(observationEvidence)];
 }
 
 /**
@@ -236,7 +239,9 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
     ? `Replaying the first packet on ${replayed.request.node} ${replayed.basis.kind === 'local' ? '(sent locally)' : `(in ${replayed.request.in})`}, the rules let it through: ${replayed.result.outcomes[0]?.summary ?? ''}; `
     : flow.replay?.kind === 'not-replayed' ? `It could not be replayed: ${flow.replay.reason}; ` : '';
   switch (symptom.kind) {
-    case 'unreplied':
+    case 'unreplied': {
+      const unNated = unNatedToInternet(symptom.entries);
+      if (unNated.length > 0) return [unNatedFinding(flow, unNated, v.timeline.conntrack.filter((c) => !c.unreplied && c.nat.length > 0))];
       if (v.nat.length === 0) return [];
       return [base(
         'conntrack-unreplied', `conntrack-unreplied:${v.id}`, 'warning',
@@ -245,6 +250,7 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
           `${replayed ? `The replay of its first packet passes (${replayed.result.outcomes[0]?.summary ?? ''}), so the loss is past what the captures show.` : 'No capture lets natlens replay it.'} Fix: capture on the endpoint's node to see whether the packet arrives and whether the reply leaves.`,
         flow, symptom.entries.map((e) => e.node), flowEvidence(v),
       )];
+    }
     // One-way UDP is normal for some protocols (syslog, metrics): without a cause, not a finding of its own.
     case 'no-reply':
       return [];
@@ -256,6 +262,19 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
           'Fix: capture on every interface between them to find where the SYN-ACK (or the ACK) is lost; check reverse-path filtering and the return routes.',
         flow, v.observations.map((o) => o.node), flowEvidence(v),
       )];
+    case 'refused': {
+      const port = symptom.refusals.some((r) => r.message === 'port unreachable');
+      return [base(
+        'connection-refused', `connection-refused:${v.id}`, 'error',
+        `${flowLabel(flow)}: refused (ICMP ${symptom.refusals[0]!.message})`,
+        `${symptomText(symptom)}. ${replayedText}` +
+          (port
+            ? 'nothing listens on that port at the endpoint, or a REJECT rule there answers for it. Fix: check the server process and its port, and the REJECT rules on the path.'
+            : `${symptom.refusals[0]!.from} has no way on to ${symptom.refusals[0]!.answered.dst}: no route, a neighbour that does not answer ARP, or a REJECT rule. Fix: check the routes and neighbours of ${symptom.refusals[0]!.from}.`),
+        flow, [...new Set([...symptom.refusals.map((r) => r.node), ...v.observations.map((o) => o.node)])],
+        flowEvidence(v),
+      )];
+    }
     case 'no-syn-ack':
     case 'reset': {
       const refused = symptom.kind === 'reset';
@@ -270,6 +289,35 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
     default:
       return assertNever(symptom);
   }
+}
+
+/** Unreplied entries whose packet left a private address for a public one with no rewrite of its source. */
+function unNatedToInternet(entries: readonly ConntrackView[]): ConntrackView[] {
+  return entries.filter((e) => !e.nat.includes('snat') && isPrivateAddress(e.original.src) === true && isPublicAddress(e.original.dst));
+}
+
+function conntrackEvidence(e: ConntrackView): FindingEvidence {
+  return { source: e.source, text: `${e.node} conntrack ${tupleText(e.original)} ⇄ ${tupleText(e.reply)}${e.unreplied ? ' [UNREPLIED]' : ''}` };
+}
+
+function unNatedFinding(flow: DiagnosedFlow, entries: readonly ConntrackView[], natedLater: readonly ConntrackView[]): ProjectFinding {
+  const e = entries[0]!;
+  const later = natedLater[0];
+  return base(
+    'unreplied-without-snat', `unreplied-without-snat:${flow.view.id}`, 'warning',
+    `${e.node}: flow ${flow.view.id} ${flow.view.proto} from the private ${e.original.src} to ${e.original.dst} left un-NATed, never answered`,
+    `conntrack saw packets from the private address ${e.original.src} to the Internet address ${e.original.dst} leave with their source unchanged, and no reply: ` +
+      `no router beyond the node has a route back to ${e.original.src}. ` +
+      (later
+        ? `A later entry (${later.source}) was rewritten (${later.nat.join('+')}) and answered: the source NAT applies to new flows only, and the old entry kept the packets un-NATed until it expired. `
+        : '') +
+      `Fix: masquerade traffic leaving the node (\`iptables -t nat -A POSTROUTING -s ${e.original.src} -o <uplink> -j MASQUERADE\`), or route ${e.original.src}'s subnet in the network; then delete the stale entry (\`conntrack -D -s ${e.original.src}\`).`,
+    flow, entries.map((x) => x.node), [...entries.slice(0, 2), ...natedLater.slice(0, 1)].map(conntrackEvidence),
+  );
+}
+
+function refusalEvidence(r: RefusalView): FindingEvidence {
+  return { source: r.source, text: `${r.node} ${r.interface ?? '?'}: ICMP ${r.message} from ${r.from}, answering ${tupleText(r.answered)}` };
 }
 
 /** A captured packet at `hop` (its file:line when among the flow's listed observations). */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import type { TimelineHop } from '../views/flow-timeline';
-import { flowSymptom, type FlowSummary } from './flow-symptom';
+import { flowSymptom, symptomText, type FlowSummary } from './flow-symptom';
 
 const tuple = { src: '10.40.1.3', sport: 40000, dst: '10.40.2.2', dport: 8080 };
 const tcp = (e: Partial<TcpEvents>): TcpEvents & { oneSided: boolean } => ({
@@ -29,6 +29,15 @@ describe('flowSymptom', () => {
     expect(flowSymptom(flow({ proto: 'udp', timeline: { conntrack: [], hops: [hop('original', 2), hop('reply', 1)] } }))).toBeNull();
     // Only conntrack saw it: no packets to judge by.
     expect(flowSymptom(flow({ proto: 'udp' }))).toBeNull();
+  });
+
+  it('calls a flow an ICMP destination unreachable answered refused, before anything its packets say', () => {
+    const refusal = { icmpFlowKey: '4#7', node: 'nodea', interface: 'cbr0', source: 'cbr0.pcap#7', time: 2, from: '10.40.1.1', message: 'port unreachable', answered: tuple };
+    const refused = flowSymptom(flow({ tcp: { ...tcp({}), oneSided: true }, timeline: { conntrack: [], hops: [], refusals: [refusal, { ...refusal, time: 3 }] } }));
+    expect(refused).toEqual({ kind: 'refused', refusals: [refusal, { ...refusal, time: 3 }] });
+    expect(symptomText(refused!)).toBe('answered by ICMP port unreachable from 10.40.1.1 (2 times)');
+    // A UDP datagram refused is not merely unanswered.
+    expect(flowSymptom(flow({ proto: 'udp', timeline: { conntrack: [], hops: [hop('original', 1)], refusals: [refusal] } }))?.kind).toBe('refused');
   });
 
   it('never calls multicast unanswered', () => {

@@ -5,10 +5,12 @@
  * them by design.
  */
 import type { TcpEvents } from '../correlate/tcp-timeline';
-import type { ConntrackView, FlowTimeline, TupleView } from '../views/flow-timeline';
+import type { ConntrackView, FlowTimeline, RefusalView, TupleView } from '../views/flow-timeline';
 import { parseIp } from '../common/ip';
 
 export type FlowSymptom =
+  /** An ICMP destination unreachable answered the flow's packets (port unreachable: refused; host/net: nowhere to go). */
+  | { kind: 'refused'; refusals: RefusalView[] }
   | { kind: 'no-syn-ack'; synCount: number }
   | { kind: 'reset' }
   /** SYN and SYN-ACK captured, the client's ACK never, and the handshake retried: the SYN-ACK did not reach the client (or its ACK the server). */
@@ -29,6 +31,11 @@ export function isMulticastOrBroadcast(address: string, broadcasts: ReadonlySet<
 
 export function symptomText(s: FlowSymptom): string {
   switch (s.kind) {
+    case 'refused': {
+      const r = s.refusals[0]!;
+      const more = s.refusals.length > 1 ? ` (${s.refusals.length} times)` : '';
+      return `answered by ICMP ${r.message} from ${r.from}${more}`;
+    }
     case 'no-syn-ack':
       return `SYN sent${s.synCount > 1 ? ` ${s.synCount} times` : ''}, no SYN-ACK captured`;
     case 'reset':
@@ -48,11 +55,13 @@ export interface FlowSummary {
   proto: string;
   original: TupleView;
   tcp: (TcpEvents & { oneSided: boolean }) | null;
-  timeline: Pick<FlowTimeline, 'conntrack' | 'hops'>;
+  timeline: Pick<FlowTimeline, 'conntrack' | 'hops' | 'refusals'>;
 }
 
 export function flowSymptom(flow: FlowSummary, broadcasts: ReadonlySet<string> = new Set()): FlowSymptom | null {
   if (flow.proto === IGMP || flow.proto === '2' || isMulticastOrBroadcast(flow.original.dst, broadcasts)) return null;
+  const refusals = flow.timeline.refusals ?? [];
+  if (refusals.length > 0) return { kind: 'refused', refusals };
   const tcp = flow.tcp;
   if (tcp !== null) {
     if (tcp.synAt !== null && tcp.rstAt !== null && tcp.synAckAt === null && tcp.establishedAt === null) return { kind: 'reset' };

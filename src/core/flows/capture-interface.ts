@@ -2,14 +2,15 @@
  * Which interface a packet was captured on. A pcapng or `tcpdump -i any` capture names it per packet
  * (SLL2 gives only an ifindex, `if5`, which the node's `ip addr` turns into a name); a plain pcap or
  * tcpdump text does not, so the command that made it (`tcpdump -ni cbr0`) or, last, its file name
- * (`eth0.pcap`, `nodea-cbr0.txt`) says it, and last of all `natlens import --interface`. The answer carries
- * where it came from.
+ * (`eth0.pcap`, `nodea-cbr0.txt`) says it, and last of all `natlens import --interface`. An interface chosen
+ * in the UI outranks all but the packets' own. The answer carries where it came from.
  */
 import path from 'node:path';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
+import type { PacketCaptureDetail } from '../model/packet-capture-detail';
 import type { InterfaceRecord } from '../records/records';
 
-export type InterfaceBasis = 'packet' | 'command' | 'file-name' | 'import-option';
+export type InterfaceBasis = 'packet' | 'chosen' | 'command' | 'file-name' | 'import-option';
 
 export interface InterfaceNaming {
   name: string | null;
@@ -21,6 +22,13 @@ export interface CaptureOrigin {
   command: string | null;
   /** `natlens import --interface`, stored with the capture. */
   interface?: string | null;
+  /** Chosen in the UI (`setCaptureInterface`), stored with the capture: outranks everything but the packets. */
+  chosen?: string | null;
+}
+
+/** A packet capture's origin as flow stitching and the views read it: its file, its command and its stored detail. */
+export function captureOrigin(sourceFile: string, command: string | null, detail: Pick<PacketCaptureDetail, 'interface' | 'chosenInterface'>): CaptureOrigin {
+  return { sourceFile, command, interface: detail.interface ?? null, chosen: detail.chosenInterface ?? null };
 }
 
 /** tcpdump options that take a value (the value may be glued on or be the next word). */
@@ -91,7 +99,8 @@ export class CaptureInterfaces {
       if (i.index !== null) this.byIndex.set(i.index, i.name);
     }
     const args = origin.command ? tcpdumpArguments(origin.command) : { iface: null, readFile: null };
-    if (args.iface) this.fallback = { name: args.iface, from: 'command' };
+    if (origin.chosen) this.fallback = { name: origin.chosen, from: 'chosen' };
+    else if (args.iface) this.fallback = { name: args.iface, from: 'command' };
     else {
       const byName = interfaceFromFileName(args.readFile ?? origin.sourceFile, this.names);
       if (byName) this.fallback = { name: byName, from: 'file-name' };

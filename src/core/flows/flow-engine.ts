@@ -15,16 +15,17 @@ import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-b
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
 import { loadWorld } from '../project/node-world';
-import type { Store } from '../model/store';
+import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
-import { CaptureInterfaces } from './capture-interface';
+import { CaptureInterfaces, captureOrigin } from './capture-interface';
+import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from './icmp-refusal';
 import { findTwins, TwinFrames } from './capture-twins';
 import { FlowSimulator } from './flow-simulator';
 import { buildTimeline } from './flow-timeline';
 import { ServiceIndex } from './service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-4';
+const ALGORITHM = 'stitch-5';
 
 export interface StitchSummary {
   flows: number;
@@ -36,6 +37,8 @@ export interface StitchSummary {
   seconds: number;
   /** False when the stored flows were current and nothing was recomputed. */
   recomputed: boolean;
+  /** What stitching could not do, with its cause (inferred NAT links left out); empty when nothing was left out. */
+  warnings: string[];
 }
 
 export interface StitchOptions {
@@ -60,7 +63,7 @@ function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterface
       interfaces = addr ? store.interfacesOf(addr.id) : null;
       cache.set(key, interfaces);
     }
-    return new CaptureInterfaces({ sourceFile: c.sourceFile, command: c.command, interface: c.detail.interface ?? null }, interfaces);
+    return new CaptureInterfaces(captureOrigin(c.sourceFile, c.command, c.detail), interfaces);
   };
 }
 
@@ -131,7 +134,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const flowStore = new FlowStore(store);
   const generation = `${ALGORITHM}|${flowStore.captureGeneration()}`;
   if (!options.force && flowStore.stitchedGeneration() === generation) {
-    return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false };
+    return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
   const { signal } = options;
   const progress = (pass: string, done: number): void => {
@@ -196,11 +199,17 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     progress('reading', packets);
   }
 
+  const warnings: string[] = [];
   let world: NodeSnapshot[] = [];
   try {
-    world = loadWorld(store);
-  } catch {
-    world = [];
+    // Stitching asks about every node's services and rules, so they are read now, where a damaged one is caught.
+    const loaded = loadWorld(store);
+    for (const node of loaded) readEveryRule(node);
+    world = loaded;
+  } catch (e) {
+    // Packets and conntrack still stitch without the nodes' state; only links no conntrack entry proves are lost.
+    if (isDatabaseError(e)) throw e;
+    warnings.push(`no NAT links were inferred from the nodes' rules: their state could not be loaded (${e instanceof Error ? e.message : String(e)})`);
   }
   const sim = new FlowSimulator(world);
   builder.inferLinks(sim.predict);
@@ -235,15 +244,24 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
   );
 
+  const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
+  const refusals = refusalsByFlow(flows, errors);
+  // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
+  const refusedBy = new Map<string, number>();
+  for (const [flowId, list] of refusals) for (const r of list) refusedBy.set(r.icmpFlowKey, flowId);
+  const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, flows);
+
   flowStore.replaceFlows(generation, (w) => {
     let written = 0;
     for (const flow of flows) {
       if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
+      if (folded.has(flow.id)) continue;
       const entries = flow.conntrack.map((c) => {
         const row = conntrackById.get(c.ref)!;
         return { node: row.node, source: c.source, entry: row.entry };
       });
-      const timeline = buildTimeline(flow, entries, sim);
+      const refused = refusals.get(flow.id);
+      const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
         ?? services.nameOf(flow.original, flow.hops[0]?.node ?? flow.conntrack[0]?.node ?? '', flow.reply, (a) => sim.isLocal(flow.hops[0]?.node ?? '', a));
       w.addFlow({
@@ -263,13 +281,77 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, finalId(flow));
+      for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
     }
   });
   return {
     flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
-    seconds: (performance.now() - started) / 1000, recomputed: true,
+    seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
 
+/**
+ * The flows made only of ICMP errors that each refused a flow, mapped to that flow (their packets join it). A flow
+ * with any other packet, or with an error that refused no captured flow, stays as it is.
+ */
+function foldedIcmpFlows(
+  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  finalId: (provisional: number) => number, flows: readonly Flow[],
+): Map<number, number> {
+  const errorsOf = new Map<number, { count: number; into: Set<number | undefined> }>();
+  for (const e of errors) {
+    const provisional = provisionalOf.get(e.captureId)?.get(e.tupleId);
+    if (provisional === undefined) continue;
+    const own = finalId(provisional);
+    let entry = errorsOf.get(own);
+    if (entry === undefined) errorsOf.set(own, (entry = { count: 0, into: new Set() }));
+    entry.count++;
+    entry.into.add(refusedBy.get(icmpFlowKey(e)));
+  }
+  const out = new Map<number, number>();
+  for (const f of flows) {
+    const entry = errorsOf.get(f.id);
+    if (entry === undefined || entry.count !== f.packets || f.conntrack.length > 0 || entry.into.size !== 1) continue;
+    const [into] = entry.into;
+    if (into !== undefined && into !== f.id) out.set(f.id, into);
+  }
+  return out;
+}
+
+/** Every ICMP destination unreachable of the packet captures (copies of a twin's packets left out). */
+function icmpErrorSightings(
+  store: Store, captures: readonly PacketCaptureRow[], ifaces: ReadonlyMap<number, CaptureInterfaces>,
+  shift: (captureId: number) => number, isCopy: (captureId: number, frame: number) => boolean,
+): IcmpErrorSighting[] {
+  const out: IcmpErrorSighting[] = [];
+  for (const c of captures) {
+    const errors = store.packets.icmpErrors(c.id);
+    if (errors.length === 0) continue;
+    const tuples = [...store.packets.tuplesOf(c.id)];
+    const tupleIdOf = (_captureId: number, row: { src: string | null; dst: string | null; ipProto: number | null; sport: number | null; dport: number | null }): number | null =>
+      tuples.find(([, t]) => t.src === row.src && t.dst === row.dst && t.ipProto === row.ipProto && t.sport === row.sport && t.dport === row.dport)?.[0] ?? null;
+    for (const e of errors) {
+      if (isCopy(c.id, e.frame)) continue;
+      const row = store.packets.packetsOf(c.id, e.frame, 1)[0];
+      if (row === undefined || row.frame !== e.frame || row.src === null || row.icmpType === null) continue;
+      const tupleId = tupleIdOf(c.id, row);
+      if (tupleId === null) continue;
+      out.push({
+        captureId: c.id, frame: e.frame, tupleId,
+        node: c.node, interface: ifaces.get(c.id)?.of(row.iface).name ?? null, source: packetSource(c, e.frame, row.line),
+        time: row.tsSec + shift(c.id) + row.tsNsec / 1e9, from: row.src, icmpType: row.icmpType, icmpCode: row.icmpCode,
+        family: row.ipProto === 58 ? 'ipv6' : 'ipv4', answered: e.answered,
+      });
+    }
+  }
+  return out;
+}
+
 export type { Flow };
+
+/** Reads each chain's rules of a node (the world reads them lazily, on first use). */
+function readEveryRule(node: NodeSnapshot): void {
+  for (const ruleset of [node.ruleset, node.ruleset6]) {
+    for (const table of ruleset?.tables ?? []) for (const chain of table.chains) void chain.rules.length;
+  }
+}

@@ -8,7 +8,7 @@
 import type { FlowTuple } from '../correlate/flow-key';
 import type { PredictRewrite } from '../correlate/flow-builder';
 import { ipProtocolName } from '../common/ip-protocol';
-import { tracePacket, type NodeSnapshot, type Outcome, type PacketView, type TraceResult } from '../simulate';
+import { SimulateError, tracePacket, type NodeSnapshot, type Outcome, type PacketView, type TraceResult } from '../simulate';
 
 /** The protocols the replay knows, by the names `trace --proto` takes. */
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp', 58: 'icmpv6' };
@@ -35,6 +35,9 @@ export class FlowSimulator {
   private readonly names: Set<string>;
   replays = 0;
   skipped = 0;
+  /** Replays the simulator refused (the packet's interface is not among the node's captured ones...): count and first reason. */
+  refused = 0;
+  firstRefusal: string | null = null;
 
   constructor(private readonly world: NodeSnapshot[]) {
     this.names = new Set(world.map((n) => n.name));
@@ -75,11 +78,27 @@ export class FlowSimulator {
       });
       this.replays++;
       replay = { result, tracedSport: tuple.sport, local, in: local ? null : iface };
-    } catch {
+    } catch (e) {
+      // A question the captures cannot answer leaves this link unknown; anything else is a fault of natlens.
+      if (!(e instanceof SimulateError)) throw e;
+      this.refused++;
+      this.firstRefusal ??= `${node}: ${e.reason}`;
       replay = null;
     }
     this.memo.set(key, replay);
     return replay;
+  }
+
+  /** What the stitcher could not ask the replay, for the user: inferred NAT links that may be missing, and why. */
+  warnings(): string[] {
+    const out: string[] = [];
+    if (this.refused > 0) {
+      out.push(`${this.refused} replay(s) for inferring NAT links were refused, so those links stay unknown (first: ${this.firstRefusal})`);
+    }
+    if (this.skipped > 0) {
+      out.push(`${this.skipped} replay(s) beyond the limit of ${MAX_REPLAYS} were not run, so those NAT links stay unknown`);
+    }
+    return out;
   }
 
   /** The tuples the replay says the packet carries downstream (after each node's rewrites). */

@@ -5,10 +5,10 @@
  */
 import type { FlowLink } from '../correlate/flow-stitch';
 import type { TcpEvents } from '../correlate/tcp-timeline';
-import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
+import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowOrder, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
 import type { Store } from '../model/store';
 import type { InterfaceRecord } from '../records/records';
-import { CaptureInterfaces, type InterfaceBasis } from './capture-interface';
+import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from './capture-interface';
 import { packetCaptureDetail } from '../model/packet-capture-detail';
 import type { TimeBasis } from '../model/flow-store';
 import { packetSource } from './flow-engine';
@@ -78,6 +78,8 @@ export interface FlowView {
 export interface FlowListOptions {
   offset?: number;
   limit?: number;
+  /** Default: first seen first. */
+  order?: FlowOrder;
   /** At most this many observations per flow (default: all). */
   observations?: number;
 }
@@ -133,8 +135,7 @@ class ObservationReader {
         const addr = this.store.newestCapture(capture.nodeId, ['ip-addr'], capture.netns);
         interfaces = addr ? this.store.interfacesOf(addr.id) : null;
       }
-      const iface = capture ? packetCaptureDetail(capture.detail).interface ?? null : null;
-      n = new CaptureInterfaces({ sourceFile: p.sourceFile, command: p.command, interface: iface }, interfaces);
+      n = new CaptureInterfaces(captureOrigin(p.sourceFile, p.command, packetCaptureDetail(capture?.detail ?? null)), interfaces);
       this.namers.set(p.captureId, n);
     }
     return n;
@@ -233,7 +234,7 @@ export function forEachFlowView(store: Store, each: (flow: FlowView) => void, op
   let offset = options.offset ?? 0;
   let left = options.limit ?? Infinity;
   while (left > 0) {
-    const flows = fs.flows(offset, Math.min(page, left));
+    const flows = fs.flows(offset, Math.min(page, left), options.order);
     if (flows.length === 0) return;
     for (const flow of flows) {
       const limit = options.observations ?? -1;
@@ -246,6 +247,18 @@ export function forEachFlowView(store: Store, each: (flow: FlowView) => void, op
     offset += flows.length;
     left -= flows.length;
   }
+}
+
+/** The flows of `ids` (a page, as a filter chose them) in the order of `ids`, each with at most `observations` packets. */
+export function flowViewsByIds(store: Store, ids: readonly number[], observations = 0): FlowView[] {
+  const fs = new FlowStore(store);
+  const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
+  return fs.flowsByIds(ids).map((flow) => {
+    const rows = fs.flowPackets(flow.id, 0, observations);
+    const views = rows.map((p) => reader.packet(p, flow));
+    views.push(...conntrackObservations(flow, JSON.parse(flow.timeline) as FlowTimeline, reader));
+    return flowView(flow, views, Math.max(0, flow.packets - rows.length));
+  });
 }
 
 export function listFlows(store: Store, options: FlowListOptions = {}): FlowView[] {

@@ -9,8 +9,8 @@ import { isCancelled } from '../common/cancellation';
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { asideLineOf } from '../capture/aside-lines';
-import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables-save';
+import { asideLineOf } from '../capture/transcript/aside-lines';
+import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { Store } from '../model/store';
 import { listNodes } from '../model/nodes-view';
 import { importPaths } from './import-paths';

@@ -3,7 +3,7 @@ import type { ServiceRecord } from '../records/records';
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { EndpointRecord } from '../model/store';
 import { kubeProxyRecords } from './kube-proxy-records';
 import { describeShared } from '../../../test/support/describe-shared';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataLinesOf } from '../capture/data-shape';
+import { dataLinesOf } from '../capture/transcript/data-shape';
 import { accountLines } from './line-account';
 
 const TEXT = [

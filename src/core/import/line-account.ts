@@ -2,7 +2,7 @@
  * What became of each line of a text file that looks like data: read into a capture, or covered by a
  * warning naming its lines and why it was not read. Nothing data-shaped leaves an import unaccounted for.
  */
-import type { DataLines, DataShape } from '../capture/data-shape';
+import type { DataLines, DataShape } from '../capture/transcript/data-shape';
 import type { FileAccount, ImportProblem, KeptBlockReport } from './import-report';
 
 /** Lines [first, last] of the file, 1-based and inclusive. */

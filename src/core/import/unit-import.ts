@@ -1,7 +1,7 @@
 /** One capture unit cut from a text file → the store (the caller holds the transaction). */
 import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
 import fs from 'node:fs';
 import { recordCount, type CaptureKind, type PacketCaptureSummary, type ParsedCapture } from '../records/records';
 import { fileModifiedAt } from '../model/packet-capture-detail';

@@ -8,11 +8,11 @@
  * both show). Pure: no SQL, no I/O.
  */
 import type { CaptureScope } from '../capture/capture-scope';
-import { changes } from '../capture/command-selection';
+import { changes } from '../capture/transcript/command-selection';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
-import { UNKNOWN_CHAIN } from '../capture/iptables-list';
+import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 

@@ -63,6 +63,22 @@ export interface ConntrackRow {
   entry: ConntrackEntry;
 }
 
+/** What a flow filter reads of a stored flow, and what the list sorts by. */
+export type FlowKeyRow = Pick<StoredFlowRow, 'id' | 'proto' | 'original' | 'reply' | 'service' | 'packets' | 'firstSeen'>;
+
+export type FlowOrderColumn = 'id' | 'proto' | 'service' | 'packets' | 'first-seen';
+export interface FlowOrder {
+  column: FlowOrderColumn;
+  direction: 'asc' | 'desc';
+}
+
+/** ORDER BY of a flow order: nulls last either way, ties in first-seen (id) order. */
+function orderBy(order: FlowOrder | undefined): string {
+  if (order === undefined || order.column === 'id') return `ORDER BY id ${order?.direction === 'desc' ? 'DESC' : 'ASC'}`;
+  const column = { proto: 'proto', service: 'service', packets: 'packets', 'first-seen': 'first_seen' }[order.column];
+  return `ORDER BY ${column} IS NULL, ${column} ${order.direction === 'desc' ? 'DESC' : 'ASC'}, id`;
+}
+
 export interface StoredFlowRow {
   id: number;
   proto: number;
@@ -180,12 +196,25 @@ export class FlowStore {
     return row?.generation ?? null;
   }
 
-  /** Changes whenever a capture is added or removed: flows are recomputed only then. */
+  /** Changes whenever a capture is added or removed, or an interface is chosen for one: flows are recomputed only then. */
   captureGeneration(): string {
     const row = this.db
       .prepare('SELECT count(*) AS n, ifnull(max(id), 0) AS top, ifnull(sum(records), 0) AS records FROM captures')
       .get() as { n: number; top: number; records: number };
-    return `${row.n}:${row.top}:${row.records}`;
+    const chosen = this.db
+      .prepare(
+        `SELECT group_concat(id || '=' || iface, ',') AS chosen FROM (
+           SELECT id, json_extract(detail, '$.chosenInterface') AS iface FROM captures
+           WHERE kind IN ('pcap', 'tcpdump-text') AND json_valid(detail) ORDER BY id
+         ) WHERE iface IS NOT NULL`,
+      )
+      .get() as { chosen: string | null };
+    return `${row.n}:${row.top}:${row.records}${chosen.chosen === null ? '' : `|${chosen.chosen}`}`;
+  }
+
+  /** Stores `detail` as the capture's detail JSON; false when there is no such capture. */
+  setCaptureDetail(captureId: number, detail: string): boolean {
+    return this.db.prepare('UPDATE captures SET detail = ? WHERE id = ?').run(detail, captureId).changes === 1;
   }
 
   packetCaptures(): PacketCaptureRow[] {
@@ -336,10 +365,36 @@ export class FlowStore {
     return (this.db.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n;
   }
 
-  /** Flows by id (= first time seen), a page at a time. */
-  flows(offset = 0, limit = -1): StoredFlowRow[] {
-    const rows = this.db.prepare(`${FLOW_SELECT} ORDER BY id LIMIT ? OFFSET ?`).all(limit, offset) as Array<Record<string, unknown>>;
+  /** Flows by id (= first time seen), or in `order`, a page at a time. */
+  flows(offset = 0, limit = -1, order?: FlowOrder): StoredFlowRow[] {
+    const rows = this.db.prepare(`${FLOW_SELECT} ${orderBy(order)} LIMIT ? OFFSET ?`).all(limit, offset) as Array<Record<string, unknown>>;
     return rows.map(flowRow);
+  }
+
+  /** Every flow's protocol, tuples and service in id order, streamed: what a flow filter reads, without the JSON columns. */
+  forEachFlowKey(each: (key: FlowKeyRow) => void): void {
+    const rows = this.db.prepare(
+      'SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport, service, packets, first_seen FROM flows ORDER BY id',
+    ).raw(true);
+    for (const r of rows.iterate() as IterableIterator<unknown[]>) {
+      each({
+        id: r[0] as number,
+        proto: r[1] as number,
+        original: { src: r[2] as string, sport: r[3] as number | null, dst: r[4] as string, dport: r[5] as number | null },
+        reply: { src: r[6] as string, sport: r[7] as number | null, dst: r[8] as string, dport: r[9] as number | null },
+        service: r[10] as string | null,
+        packets: r[11] as number,
+        firstSeen: r[12] as number | null,
+      });
+    }
+  }
+
+  /** The flows of `ids` (at most a page), in the order of `ids`. */
+  flowsByIds(ids: readonly number[]): StoredFlowRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`${FLOW_SELECT} WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Array<Record<string, unknown>>;
+    const byId = new Map(rows.map((r) => [r.id as number, flowRow(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   flow(id: number): StoredFlowRow | null {

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { parseBridgeFdb } from '../capture/bridge-fdb';
-import { parseIpAddr } from '../capture/ip-addr';
-import { parseIpNeigh } from '../capture/ip-neigh';
-import { parseIpRoute } from '../capture/ip-route';
-import { parseIpRule } from '../capture/ip-rule';
+import { parseBridgeFdb } from '../capture/iproute/bridge-fdb';
+import { parseIpAddr } from '../capture/iproute/ip-addr';
+import { parseIpNeigh } from '../capture/iproute/ip-neigh';
+import { parseIpRoute } from '../capture/iproute/ip-route';
+import { parseIpRule } from '../capture/iproute/ip-rule';
 import type { CaptureKind, ParsedCapture } from '../records/records';
 import { textFixture } from '../../../test/fixtures/text/fixture-input';
 import { loadWorld } from '../project/node-world';

@@ -4,7 +4,7 @@
  * content imply, as an import would give them today.
  */
 import { captureScope, type CaptureScope } from '../capture/capture-scope';
-import { analyseCommand } from '../capture/command';
+import { analyseCommand } from '../capture/transcript/command';
 import type { CaptureKind, ParsedCapture } from '../records/records';
 import { composeState, type ComposeCapture, type ComposedRulesetSnapshot, type ComposedState } from './compose-state';
 import type { CaptureRow, Store } from './store';
@@ -64,7 +64,7 @@ export function composeInputs(store: Store, captures: readonly CaptureRow[], par
       }
       case 'iptables-save':
       case 'iptables-list': {
-        const rulesets = store.rulesetsOf(c.id);
+        const rulesets = store.lazyRulesetsOf(c.id);
         const first = rulesets[0];
         const scope = scopeOf(c, first === undefined ? null : { kind: 'iptables-save', ruleset: first, takenAt: null });
         if (scope.of === 'ruleset') out.push({ ...meta, part: 'ruleset', scope, rulesets });

@@ -13,6 +13,11 @@ export interface PacketCaptureDetail {
   clock?: TcpdumpClock;
   /** `natlens import --interface IFACE`: the interface every packet of the capture was taken on, when nothing better says. */
   interface?: string;
+  /**
+   * The interface a person chose for the capture in the UI (`setCaptureInterface`): it outranks the command and the
+   * file name, which may be guesses; only an interface the packets name themselves wins over it.
+   */
+  chosenInterface?: string;
   /** ISO-8601 modification time of the file the capture was read from, when it was a file on disk. */
   fileModifiedAt?: string;
 }
@@ -35,8 +40,26 @@ export function packetCaptureDetail(json: string | null): PacketCaptureDetail {
   if (Array.isArray(v.interfaces)) out.interfaces = v.interfaces.filter((x): x is string => typeof x === 'string');
   if (typeof v.clock === 'string' && CLOCKS.has(v.clock)) out.clock = v.clock as TcpdumpClock;
   if (typeof v.interface === 'string' && v.interface !== '') out.interface = v.interface;
+  if (typeof v.chosenInterface === 'string' && v.chosenInterface !== '') out.chosenInterface = v.chosenInterface;
   if (typeof v.fileModifiedAt === 'string' && !Number.isNaN(Date.parse(v.fileModifiedAt))) out.fileModifiedAt = v.fileModifiedAt;
   return out;
+}
+
+/**
+ * The stored detail with the chosen interface set (a name) or removed (null), every other field kept as stored,
+ * those this version does not read included.
+ */
+export function withChosenInterface(json: string | null, iface: string | null): string {
+  let value: unknown = null;
+  try {
+    value = json === null ? null : JSON.parse(json);
+  } catch {
+    value = null;
+  }
+  const fields: Record<string, unknown> = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+  if (iface === null) delete fields.chosenInterface;
+  else fields.chosenInterface = iface;
+  return JSON.stringify(fields);
 }
 
 /** The modification time of `file` as ISO-8601, or undefined when it cannot be read. */

@@ -3,7 +3,7 @@
  * per few thousand packets, and reads them back by frame, by 5-tuple, or in time order.
  */
 import type Database from 'better-sqlite3';
-import type { PacketRecord } from '../records/records';
+import type { IcmpErrorHeader, PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
 
 export interface PacketWriter {
@@ -31,6 +31,12 @@ export interface PacketRow
   /** The original frame length, when known. */
   len: number | null;
   icmpId: number | null;
+}
+
+/** An ICMP error packet of a capture (by frame) and the packet it answers. */
+export interface StoredIcmpError {
+  frame: number;
+  answered: IcmpErrorHeader;
 }
 
 /** A stored tuple row (packet_tuples). */
@@ -80,6 +86,7 @@ export class PacketStore {
       `INSERT INTO packet_blocks (capture_id, first_frame, last_frame, frames, min_sec, min_nsec, max_sec, max_nsec, strings, tuples, data)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const insertTuple = db.prepare('INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)');
     const findTuple = db
       .prepare(`SELECT id FROM packet_tuples WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?`)
@@ -156,6 +163,8 @@ export class PacketStore {
           t.last = p.frame;
         }
         encoder.add(p, t === null ? null : t.id);
+        const e = p.icmpError;
+        if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
         written++;
       },
@@ -165,6 +174,14 @@ export class PacketStore {
         return written;
       },
     };
+  }
+
+  /** The ICMP destination unreachables of a capture with the header of the packet each answers, in frame order. */
+  icmpErrors(captureId: number): StoredIcmpError[] {
+    const rows = this.db
+      .prepare('SELECT frame, ip_proto AS proto, src, dst, sport, dport FROM packet_icmp_errors WHERE capture_id = ? ORDER BY frame')
+      .all(captureId) as Array<{ frame: number; proto: number | null; src: string; dst: string; sport: number | null; dport: number | null }>;
+    return rows.map(({ frame, ...answered }) => ({ frame, answered }));
   }
 
   /** The capture's blocks in frame order (metadata only). */

@@ -6,8 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseIptablesSave } from '../capture/iptables-save';
-import { parseIptablesList } from '../capture/iptables-list';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
+import { parseIptablesList } from '../capture/iptables/iptables-list';
 import type { Match, Rule, Ruleset, Target } from '../netfilter/ruleset';
 import { fixturePath, wholeFile } from '../../../test/fixtures/iptables/fixture-input';
 import { matchesJson, targetJson } from './rule-json';

@@ -9,7 +9,7 @@ import type { NatRuleFacts } from '../netfilter/kube-proxy';
 import type { Match, Rule, TableName, Target } from '../netfilter/ruleset';
 import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
 import { BatchInsert, maxId } from './batch-insert';
-import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
+import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rows/rule-rows';
 
 export type RulesetTape = unknown[];
 

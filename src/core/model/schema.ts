@@ -475,6 +475,21 @@ CREATE TABLE packet_twin_runs (
   PRIMARY KEY (capture_id, first_frame)
 ) WITHOUT ROWID;
 `),
+  // 9: the packet each ICMP destination unreachable answers (its embedded header, or what tcpdump printed of it), so
+  // flow stitching ties the refusal to that packet's flow. Few rows: only ICMP errors have one.
+  (db) =>
+    db.exec(`
+CREATE TABLE packet_icmp_errors (
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  frame      INTEGER NOT NULL,
+  ip_proto   INTEGER,
+  src        TEXT NOT NULL,
+  dst        TEXT NOT NULL,
+  sport      INTEGER,
+  dport      INTEGER,
+  PRIMARY KEY (capture_id, frame)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

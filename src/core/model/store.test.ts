@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import { Store, type NewCapture } from './store';
 import { SCHEMA_VERSION } from './schema';
 import { ModelError } from './model-error';

@@ -130,3 +130,9 @@ export function readTopology(store: Store): TopologyView {
   for (const c of kubectl) services.add(store, c.id, null);
   return { nodes, services: services.list(), pods: podsOf(store, kubectl) };
 }
+
+/** The named nodes only, as readTopology draws them (for a node opened in the overview); unknown names are left out. */
+export function readTopologyNodes(store: Store, names: readonly string[]): TopologyNode[] {
+  const wanted = new Set(names);
+  return store.listNodes().filter((n) => wanted.has(n.name)).map(({ id, name }) => nodeOf(store, id, name).node);
+}

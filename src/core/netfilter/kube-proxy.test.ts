@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import { kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
 import { commentOf, type Chain, type Ruleset } from './ruleset';
 import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';

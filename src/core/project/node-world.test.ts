@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { loadWorld } from '../project/node-world';
+import { tracePacket } from '../simulate';
 
 const project = useTempProject('node-world');
 
@@ -36,5 +37,29 @@ describe('loadWorld', () => {
     expect(importPaths(store, [first], { node: 'n1' }).errors).toEqual([]);
     expect(importPaths(store, [second], { node: 'n1' }).errors).toEqual([]);
     expect(forwardPolicy(store)).toBe('ACCEPT');
+  });
+
+  it('reads the rulesets of the nodes a trace reaches and no others', () => {
+    const p = project();
+    const node = (name: string, own: string, forward: string): string[] => [
+      p.write(`${name}/iptables-save.txt`, save('Mon Dec  7 01:40:27 2026', forward)),
+      p.write(`${name}/ip-addr.txt`, `2: eth0: <BROADCAST,UP> mtu 1500 state UP\n    link/ether 52:54:00:12:34:5${name.length} brd ff:ff:ff:ff:ff:ff\n    inet ${own}/24 scope global eth0\n`),
+      p.write(`${name}/ip-route.txt`, 'default via 10.0.0.254 dev eth0\n10.0.0.0/24 dev eth0 scope link\n'),
+    ];
+    const store = p.store();
+    for (const [name, own] of [['a', '10.0.0.1'], ['bb', '10.0.0.2'], ['ccc', '10.0.0.3']] as const) {
+      expect(importPaths(store, node(name, own, 'ACCEPT'), { node: name }).errors).toEqual([]);
+    }
+    const read = (world: ReturnType<typeof loadWorld>): string[] =>
+      world.filter((n) => Object.getOwnPropertyDescriptor(n, 'ruleset')?.get === undefined).map((n) => n.name);
+
+    const alone = loadWorld(store);
+    tracePacket(alone, { node: 'a', proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', dport: 80, local: true, follow: false });
+    expect(read(alone)).toEqual(['a']);
+
+    const followed = loadWorld(store);
+    const result = tracePacket(followed, { node: 'a', proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', dport: 80, local: true, follow: true });
+    expect(result.outcomes.map((o) => o.hops.map((h) => h.node))).toEqual([['a', 'bb']]);
+    expect(read(followed)).toEqual(['a', 'bb']);
   });
 });

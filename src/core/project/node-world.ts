@@ -7,7 +7,8 @@ import type { CaptureKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
-import { newestPerFamily, newestSnapshot, nodeState } from '../model/node-state';
+import { LINK_PARTS, newestPerFamily, newestSnapshot, nodeState } from '../model/node-state';
+import { defineLazy } from '../common/lazy-property';
 import type { Store } from '../model/store';
 
 export interface WorldOptions {
@@ -17,31 +18,49 @@ export interface WorldOptions {
 
 const RULESET_KINDS: readonly CaptureKind[] = ['iptables-save', 'iptables-list'];
 
+/**
+ * The world, read lazily: each node's interfaces, routes and policy rules at once (every node may own
+ * the next hop), its rulesets when first read, and then chain by chain (lazy-rulesets.ts). A trace
+ * reads the rules of the nodes on its path only; callers that read every ruleset get them all.
+ * The snapshots read from `store` when used, so they must not outlive it.
+ */
 export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapshot[] {
   const pinned = options.snapshot == null ? null : store.capture(options.snapshot);
   if (options.snapshot != null && (!pinned || !RULESET_KINDS.includes(pinned.kind)))
     throw new ModelError(store.path, `capture ${options.snapshot} is not an iptables capture of this project`);
   return store.listNodes().map(({ id, name }) => {
-    const state = nodeState(store, id);
-    const pick = (family: 'ipv4' | 'ipv6'): ComposedRulesetSnapshot | null => {
-      const own = state.rulesets.filter((s) => s.family === family);
-      if (pinned && pinned.nodeId === id && pinned.netns === null) {
-        const holding = own.find((s) => s.captures.includes(pinned.id));
-        if (holding) return holding;
-      }
-      return newestSnapshot(store, own);
+    const links = nodeState(store, id, null, LINK_PARTS);
+    let picked: Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'> | null = null;
+    const rulesets = (): Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'> => {
+      if (picked !== null) return picked;
+      const state = nodeState(store, id);
+      const pick = (family: 'ipv4' | 'ipv6'): ComposedRulesetSnapshot | null => {
+        const own = state.rulesets.filter((s) => s.family === family);
+        if (pinned && pinned.nodeId === id && pinned.netns === null) {
+          const holding = own.find((s) => s.captures.includes(pinned.id));
+          if (holding) return holding;
+        }
+        return newestSnapshot(store, own);
+      };
+      const ipv4 = pick('ipv4');
+      picked = {
+        ruleset: ipv4?.ruleset ?? null,
+        ruleset6: pick('ipv6')?.ruleset ?? null,
+        rulesetSource: ipv4 === null ? null : sourceFileOf(store, ipv4.captures),
+      };
+      return picked;
     };
-    const ipv4 = pick('ipv4');
-    return {
+    const snapshot = {
       name,
-      ruleset: ipv4?.ruleset ?? null,
-      ruleset6: pick('ipv6')?.ruleset ?? null,
-      interfaces: state.interfaces,
-      interfacesComplete: state.interfacesComplete,
-      routes: state.routes,
-      rulesetSource: ipv4 === null ? null : sourceFileOf(store, ipv4.captures),
+      interfaces: links.interfaces,
+      interfacesComplete: links.interfacesComplete,
+      routes: links.routes,
       rules: newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)),
-    };
+    } as NodeSnapshot;
+    defineLazy(snapshot, 'ruleset', () => rulesets().ruleset);
+    defineLazy(snapshot, 'ruleset6', () => rulesets().ruleset6);
+    defineLazy(snapshot, 'rulesetSource', () => rulesets().rulesetSource);
+    return snapshot;
   });
 }
 

@@ -274,6 +274,11 @@ export interface PacketRecord {
   icmpCode: number | null;
   /** ICMP/ICMPv6 echo identifier (what conntrack keys icmp flows on), when the decoder knows it. */
   icmpId?: number | null;
+  /**
+   * An ICMP destination unreachable (ICMPv6: type 1): the header of the packet it answers, as embedded in it
+   * (the pcap decoder) or as tcpdump prints it (`ICMP 10.96.0.20 tcp port 80 unreachable`: no source port).
+   */
+  icmpError?: IcmpErrorHeader | null;
   /** ARP opcode and protocol addresses (src/dst hold sender/target IP). */
   arpOp: number | null;
   /** The frame was cut (captured < original length) before a layer could be decoded; names the layer. */
@@ -284,6 +289,16 @@ export interface PacketRecord {
 }
 
 export type PacketSink = (packet: PacketRecord) => void;
+
+/** The packet an ICMP error answers, as the sender of that packet sent it. Fields the capture does not show are null. */
+export interface IcmpErrorHeader {
+  /** IP protocol number of the embedded packet; null when the text does not say (`ICMP host 10.0.0.9 unreachable`). */
+  proto: number | null;
+  src: string;
+  dst: string;
+  sport: number | null;
+  dport: number | null;
+}
 
 // ---- brctl show / bridge link ------------------------------------------------------------
 

@@ -9,7 +9,7 @@
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import path from 'node:path';
-import { CaptureInterfaces, type InterfaceBasis } from '../flows/capture-interface';
+import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from '../flows/capture-interface';
 import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
 import { tupleText } from '../flows/flow-timeline';
 import { FlowStore } from '../model/flow-store';
@@ -98,7 +98,7 @@ function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
 }
 
 const INTERFACE_BASIS: Record<InterfaceBasis, string> = {
-  packet: 'the packets', command: 'the tcpdump command', 'file-name': 'the file name', 'import-option': 'import --interface',
+  packet: 'the packets', chosen: 'a choice made in natlens', command: 'the tcpdump command', 'file-name': 'the file name', 'import-option': 'import --interface',
 };
 
 /** How natlens knew the capture's node, interface and time, as far as the store says. */
@@ -113,7 +113,7 @@ export function captureProvenance(node: string, c: NodeView['captures'][number],
   if (c.kind === 'pcap' || c.kind === 'tcpdump-text') {
     const stored = packetCaptureDetail(detail);
     const listed = stored.interfaces;
-    const naming = new CaptureInterfaces({ sourceFile, command: c.command, interface: stored.interface ?? null }, null).of(null);
+    const naming = new CaptureInterfaces(captureOrigin(sourceFile, c.command, stored), null).of(null);
     if (listed.length > 0) out.push(`interfaces: ${listed.join(', ')} (named in the packets)`);
     else if (naming.name !== null && naming.from !== null) out.push(`interface: ${naming.name} (from ${INTERFACE_BASIS[naming.from]})`);
     else out.push('interface: not known');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptablesList } from '../capture/iptables-list';
+import { parseIptablesList } from '../capture/iptables/iptables-list';
 import type { NodeSnapshot } from './node-snapshot';
 import { nodeFrom } from './test-support/capture-world';
 import { tracePacket } from './trace-packet';

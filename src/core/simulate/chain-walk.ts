@@ -10,12 +10,13 @@ import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, FORK_BUDGET, undecided, withAnswer, withInferred } from './assumption';
 import type { Question, Undecided } from './assumption';
-import { rulesOf } from './compiled-ruleset';
+import { indexOf, rulesOf } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
 import { push, withEvent, withNote } from './flow-state';
 import { formatIp, sameIp } from '../common/ip';
 import { applyNatTarget } from './nat-target';
+import { nextCandidate } from './dispatch-index';
 import type { BranchMatch, MatchEnv, RecentMatch } from './rule-match';
 import type { NodeRouting } from './routing';
 import type { NatTransformation, Step } from './trace';
@@ -324,7 +325,12 @@ export function walkChain(env: WalkEnv, start: FlowState, chain: CompiledChain, 
   }
   let s = start;
   const rules = rulesOf(chain);
+  const index = indexOf(chain);
   for (let i = from; i < rules.length; i++) {
+    if (index !== null) {
+      i = nextCandidate(index, s, i, rules.length);
+      if (i >= rules.length) break;
+    }
     const r = rules[i] as CompiledRule;
     const m = r.matches;
     // A rule without a target (a counter) changes nothing whether it matches or not.

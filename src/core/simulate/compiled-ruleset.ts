@@ -8,6 +8,8 @@ import type { Chain, Rule, Ruleset, RulesetOrigin, TableName, Target } from '../
 import { assertNever } from '../common/assert-never';
 import { compileMatches } from './rule-match';
 import type { CompiledMatches } from './rule-match';
+import { buildDispatchIndex } from './dispatch-index';
+import type { DispatchIndex } from './dispatch-index';
 
 export interface CompiledRule {
   rule: Rule;
@@ -28,6 +30,12 @@ export interface CompiledChain {
   owner: CompiledTable;
   /** Filled by rulesOf on first use. */
   compiled: CompiledRule[] | null;
+  /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice; see indexOf. */
+  index: DispatchIndex | null;
+  /** Whether indexOf may build `index` (false: always walk rule by rule). */
+  indexable: boolean;
+  /** Walks that entered the chain before its index was built. */
+  walks: number;
 }
 
 export interface CompiledTable {
@@ -77,7 +85,26 @@ export function rulesOf(chain: CompiledChain): CompiledRule[] {
   return compiled;
 }
 
-export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
+/**
+ * The chain's dispatch index, built on its second walk: a one-off trace (the command line) walks a
+ * long chain once, and building the index costs more than the one walk it would shorten; a server
+ * or a batch of traces walks it again and again.
+ */
+export function indexOf(chain: CompiledChain): DispatchIndex | null {
+  if (chain.index !== null || !chain.indexable) return chain.index;
+  if (++chain.walks < 2) return null;
+  chain.indexable = false;
+  chain.index = buildDispatchIndex(chain.chain.rules);
+  return chain.index;
+}
+
+export interface CompileOptions {
+  /** Index long dispatch chains (default true); false walks every chain rule by rule, as the index must agree with. */
+  dispatchIndex?: boolean;
+}
+
+export function compileRuleset(ruleset: Ruleset, options: CompileOptions = {}): CompiledRuleset {
+  const indexable = options.dispatchIndex ?? true;
   const tables = new Map<TableName, CompiledTable>();
   for (const table of ruleset.tables) {
     let owner = tables.get(table.name);
@@ -85,7 +112,7 @@ export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
       owner = { name: table.name, chains: new Map() };
       tables.set(table.name, owner);
     }
-    for (const chain of table.chains) owner.chains.set(chain.name, { table: table.name, chain, name: chain.name, owner, compiled: null });
+    for (const chain of table.chains) owner.chains.set(chain.name, { table: table.name, chain, name: chain.name, owner, compiled: null, index: null, indexable, walks: 0 });
   }
   return { family: ruleset.family, origin: ruleset.origin, tables };
 }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InterfaceRecord, RouteRecord } from '../records/records';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';
 import type { TraceResult } from './trace';

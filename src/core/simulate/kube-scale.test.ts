@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { NodeSnapshot } from './node-snapshot';
 import { nodeFrom } from './test-support/capture-world';
 import { tracePacket } from './trace-packet';

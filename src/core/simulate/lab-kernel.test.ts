@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConntrack } from '../capture/conntrack';
-import { parseIpAddr } from '../capture/ip-addr';
-import { parseIpRoute } from '../capture/ip-route';
-import { parseIptablesSave } from '../capture/iptables-save';
+import { parseConntrack } from '../capture/conntrack/conntrack';
+import { parseIpAddr } from '../capture/iproute/ip-addr';
+import { parseIpRoute } from '../capture/iproute/ip-route';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { ConntrackEntry } from '../records/records';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';

@@ -4,9 +4,9 @@
  * question asked of the kernel (`ip route get`) and of natlens's lookup on the parsed captures.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIpAddr } from '../capture/ip-addr';
-import { parseIpRoute } from '../capture/ip-route';
-import { parseIpRule } from '../capture/ip-rule';
+import { parseIpAddr } from '../capture/iproute/ip-addr';
+import { parseIpRoute } from '../capture/iproute/ip-route';
+import { parseIpRule } from '../capture/iproute/ip-rule';
 import { kernelLabUnavailable, Lab } from '../../../test/kernel-truth/netns';
 import { formatIp, parseIp } from '../common/ip';
 import type { IpNumber } from '../common/ip';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpRule } from '../capture/ip-rule';
-import { parseIpRoute } from '../capture/ip-route';
+import { parseIpRule } from '../capture/iproute/ip-rule';
+import { parseIpRoute } from '../capture/iproute/ip-route';
 import { parseIp } from '../common/ip';
 import type { IpNumber } from '../common/ip';
 import type { NodeSnapshot } from './node-snapshot';

@@ -234,7 +234,11 @@ function arrivalPremise(node: CompiledNode, iface: string, s: FlowState): FlowSt
 
 /** Replay one packet as CONTRACT.md's `trace` describes. Throws SimulateError for a request it cannot start. */
 export function tracePacket(world: NodeSnapshot[], request: TraceRequest): TraceResult {
-  const nodes = world.map(compiledNodeOf);
+  return traceCompiled(world.map(compiledNodeOf), request);
+}
+
+/** tracePacket over nodes already compiled (compileNode's options chosen by the caller). */
+export function traceCompiled(nodes: CompiledNode[], request: TraceRequest): TraceResult {
   const node = nodes.find((n) => n.name === request.node);
   if (node === undefined) throw new SimulateError(`unknown node "${request.node}"`);
   const local = request.local === true;

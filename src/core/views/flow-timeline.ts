@@ -74,4 +74,21 @@ export interface FlowTimeline {
   notes: string[];
   /** The Kubernetes service the replay went through, if any. */
   service: string | null;
+  /** ICMP destination unreachables that answered the flow's packets (core/flows/icmp-refusal.ts); absent when none. */
+  refusals?: RefusalView[];
+}
+
+/** An ICMP destination unreachable tied to the flow whose packet it refuses, as the flow's timeline keeps it. */
+export interface RefusalView {
+  /** `capture#frame` of the ICMP packet (icmpFlowKey). */
+  icmpFlowKey: string;
+  node: string;
+  interface: string | null;
+  source: string;
+  time: number;
+  from: string;
+  /** `port unreachable`, `host unreachable`, … */
+  message: string;
+  /** The refused packet as the ICMP error quotes it (ports it does not show are null). */
+  answered: TupleView;
 }

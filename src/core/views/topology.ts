@@ -98,3 +98,39 @@ export interface TopologyView {
   services: TopologyService[];
   pods: TopologyPod[];
 }
+
+/**
+ * The overview's answer (`topologySummary`): per node what its box shows, the routes between nodes
+ * already reduced to node pairs (or to one full mesh), and the services and pods. Node details (a
+ * TopologyNode) come on expand, through `topologyNodes`. core/project/topology-summary.ts computes it.
+ */
+export interface TopologyNodeSummary {
+  name: string;
+  /** Addressed interfaces of the node's own namespace other than loopback and bridges. */
+  uplinks: Array<{ name: string; addresses: string[] }>;
+  bridges: Array<{ name: string; addresses: string[]; ports: number }>;
+  /** Connected prefixes behind a bridge or a veth, and the /32 (/128) of each kubectl pod on the node outside them. */
+  podNetworks: string[];
+  /** Interfaces of the node and of the namespaces captured on it. */
+  interfaceCount: number;
+  namespaceCount: number;
+}
+
+/** A route from one node via an address of another into that node's pod networks (where they are known). */
+export interface TopologyRoutePair {
+  from: string;
+  to: string;
+  prefixes: Array<{ dst: string; source: string }>;
+}
+
+export type TopologyRoutes =
+  | { kind: 'pairs'; pairs: TopologyRoutePair[] }
+  /** Every node routes into every other's pod networks: `routes` counts them. */
+  | { kind: 'full-mesh'; nodes: number; routes: number };
+
+export interface TopologySummary {
+  nodes: TopologyNodeSummary[];
+  routes: TopologyRoutes;
+  services: TopologyService[];
+  pods: TopologyPod[];
+}

@@ -15,10 +15,12 @@ describe('web Api client', () => {
   let dir: string;
   let server: RunningServer;
   let imported: string[];
+  let chosen: string | null;
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-webapi-'));
     imported = [];
+    chosen = null;
     const store: ProjectStore = {
       listNodes: () => [{ name: 'n1', interfaces: [], routes: [], captures: [{ id: 1, kind: 'ip-route', takenAt: null, source: 'r.txt:1' }] }],
       async importPaths(paths, options, onProgress, baseDir, signal): Promise<ImportJson> {
@@ -32,6 +34,8 @@ describe('web Api client', () => {
         return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
       },
       topology: () => ({ nodes: [], services: [], pods: [] }),
+      topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
+      topologyNodes: (names) => names.map((name) => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [] })),
       trace: (request) => ({ input: { ...request, src: request.src ?? '192.0.2.1', sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,
@@ -42,6 +46,11 @@ describe('web Api client', () => {
       }),
       findings: () => [],
       flowDivergence: (id) => (id === 4 ? { kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' } : null),
+      captureInterfaces: () => new Map(chosen === null ? [] : [[1, { name: chosen, from: 'chosen' as const, named: [] }]]),
+      setCaptureInterface: (_captureId, iface) => {
+        chosen = iface;
+        return { name: iface, from: iface === null ? null : 'chosen', named: [] };
+      },
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -63,6 +72,16 @@ describe('web Api client', () => {
     expect(progress.map((p) => p.phase)).toEqual(['upload', 'import']);
     expect((await api.listNodes({}))[0]?.name).toBe('n1');
     expect((await api.listCaptures({}))[0]).toEqual({ id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null });
+  });
+
+  it('posts the interface chosen for a capture and reads the capture\'s row back', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    expect(await api.setCaptureInterface({ captureId: 1, interface: 'eth0' })).toEqual({
+      id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null, interface: { name: 'eth0', from: 'chosen', named: [] },
+    });
+    expect((await api.listCaptures({}))[0]?.interface).toEqual({ name: 'eth0', from: 'chosen', named: [] });
+    await expect(api.setCaptureInterface({ captureId: 0, interface: 'eth0' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('posts a trace request as JSON and reads the trace back', async () => {

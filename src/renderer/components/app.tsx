@@ -4,7 +4,8 @@ import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
 import { checkedScope } from '../view-model/findings-view';
-import { tabRoute, type Route } from '../view-model/route';
+import { tabRoute, withFilter, type Route } from '../view-model/route';
+import { themeLabel } from '../view-model/theme';
 import { TABS, type TabId } from '../view-model/tabs';
 import { CapturesTable } from './captures-table';
 import { FindingsPanel } from './findings-panel';
@@ -13,10 +14,11 @@ import { ImportPanel } from './import-panel';
 import { NodeCards } from './node-cards';
 import { ProjectBar } from './project-bar';
 import { ReportsPanel } from './reports-panel';
-import { TabBar } from './tab-bar';
+import { TAB_PANEL_ID, TabBar, tabElementId } from './tab-bar';
 import { TopologyPanel } from './topology-panel';
 import { TracePanel } from './trace-panel';
 import { useRoute } from './use-route';
+import { useTheme } from './use-theme';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -27,11 +29,11 @@ export function App({ api }: { api: Api }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const { route, problem: routeProblem, navigate } = useRoute();
   const tab = route.tab;
-  // Each tab's last route: a tab stays mounted once opened (a drawn graph or a trace survives
-  // switching away), and choosing it again returns to the flow, node or trace it showed.
+  // Each tab's last route: only the visible tab is mounted, and choosing a tab again returns to the
+  // flow, node, trace or filter it showed.
   const [visited, remember] = useReducer(rememberRoute, new Map<TabId, Route>());
   useEffect(() => remember(route), [route]);
-  const routeOf = (id: TabId): Route => (id === tab ? route : (visited.get(id) ?? tabRoute(id)));
+  const { choice: themeChoice, theme, cycle: cycleTheme } = useTheme();
   const selectTab = (id: TabId) => navigate(id === tab ? tabRoute(id) : (visited.get(id) ?? tabRoute(id)));
   const [job, dispatch] = useReducer(nextImportJob, IDLE);
 
@@ -118,18 +120,21 @@ export function App({ api }: { api: Api }) {
         </p>
       )}
       <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onCancel={cancelImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
-      <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
+      <div className="tab-row">
+        <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
+        <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle" aria-label={themeLabel(themeChoice, theme)} title="Switch between the system's theme, dark and light">
+          {theme === 'dark' ? '☾' : '☀'} {themeChoice === 'system' ? 'Auto' : themeChoice === 'dark' ? 'Dark' : 'Light'}
+        </button>
+      </div>
       {routeProblem !== null && (
         <p className="banner banner-warn" role="alert" data-testid="route-problem">
           This link could not be followed: {routeProblem}.
         </p>
       )}
-      <section className="tab-panel" role="tabpanel" aria-label={current?.label}>
-        {TABS.filter((t) => t.id === tab || visited.has(t.id)).map((t) => (
-          <div key={t.id} hidden={t.id !== tab} className="tab-content">
-            {renderTab(routeOf(t.id), snapshot, api, t.id === tab, navigate)}
-          </div>
-        ))}
+      <section id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
+        <div key={tab} className="tab-content">
+          {renderTab(route, snapshot, api, navigate, refresh)}
+        </div>
       </section>
     </div>
   );
@@ -139,21 +144,30 @@ function rememberRoute(visited: ReadonlyMap<TabId, Route>, route: Route): Readon
   return visited.get(route.tab) === route ? visited : new Map(visited).set(route.tab, route);
 }
 
-function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, visible: boolean, navigate: (route: Route) => void) {
+function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, navigate: (route: Route) => void, refresh: () => void) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (route.tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} />;
+      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} />;
     case 'findings':
       return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
-      return <CapturesTable captures={snapshot.captures} />;
+      return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} />;
     case 'topology':
-      return <TopologyPanel api={api} revision={snapshot} visible={visible} />;
+      return <TopologyPanel api={api} revision={snapshot} visible nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':
       return <TracePanel api={api} nodes={snapshot.nodes} query={route.trace} onTraced={(trace) => navigate({ tab: 'trace', trace })} />;
     case 'flows':
-      return <FlowsPanel api={api} revision={snapshot} selected={route.flow} onSelect={(flow) => navigate({ tab: 'flows', flow })} />;
+      return (
+        <FlowsPanel
+          api={api}
+          revision={snapshot}
+          selected={route.flow}
+          filter={route.filter ?? ''}
+          onSelect={(flow) => navigate({ ...route, flow })}
+          onFilter={(filter) => navigate(withFilter({ ...route, flow: null }, filter))}
+        />
+      );
     case 'reports':
       return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} />;
     default: {

@@ -1,30 +1,89 @@
-import type { CaptureRow } from '../../shared/contract/api';
+import { useEffect, useMemo, useState } from 'react';
+import type { Api, CaptureRow } from '../../shared/contract/api';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import { interfaceChoices } from '../view-model/capture-interface';
+import { CaptureInterfaceControl } from './capture-interface-control';
 import { formatTakenAt } from '../view-model/node-list';
+import { nextSort, quickFilter, sortRows, type SortState, type SortValue } from '../view-model/table-model';
+import { QuickFilterBox } from './quick-filter-box';
+import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
-export function CapturesTable({ captures }: { captures: readonly CaptureRow[] }) {
+const COLUMNS: ReadonlyArray<GridColumn<CaptureRow>> = [
+  { id: 'node', label: 'Node', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.node },
+  { id: 'kind', label: 'Kind', width: '10em', sortable: true, cell: (c) => <span className="kind">{c.kind}</span> },
+  { id: 'source', label: 'Source', width: 'minmax(16em, 3fr)', sortable: true, className: 'mono', cell: (c) => c.source },
+  { id: 'takenAt', label: 'Taken at', width: '15em', sortable: true, className: 'mono', cell: (c) => formatTakenAt(c.takenAt) },
+];
+
+const COPY: ReadonlyArray<CopyAction<CaptureRow>> = [
+  { label: 'Source', text: (c) => c.source },
+  { label: 'Row', text: (c) => [c.node, c.kind, c.source, c.takenAt ?? '-'].join('\t') },
+];
+
+function sortValue(c: CaptureRow, column: string): SortValue {
+  switch (column) {
+    case 'node':
+      return c.node;
+    case 'kind':
+      return c.kind;
+    case 'source':
+      return c.source;
+    case 'takenAt':
+      return c.takenAt;
+    default:
+      return null;
+  }
+}
+
+/** Every capture of the project; Enter or a click opens its node. */
+export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilter, onOpenNode }: {
+  captures: readonly CaptureRow[];
+  nodes: readonly NodeJson[];
+  api: Api;
+  onChanged: () => void;
+  filter: string;
+  onFilter: (filter: string) => void;
+  onOpenNode: (node: string) => void;
+}) {
+  const columns = useMemo<ReadonlyArray<GridColumn<CaptureRow>>>(
+    () => [
+      ...COLUMNS,
+      {
+        id: 'interface', label: 'Interface', width: 'minmax(14em, 2fr)', sortable: false,
+        cell: (c) => c.interface !== undefined && <CaptureInterfaceControl api={api} capture={{ ...c, interface: c.interface }} choices={interfaceChoices(c, nodes)} onChanged={onChanged} />,
+      },
+    ],
+    [api, nodes, onChanged],
+  );
+  const [draft, setDraft] = useState(filter);
+  useEffect(() => setDraft(filter), [filter]);
+  const [sort, setSort] = useState<SortState | null>(null);
+  const rows = useMemo(
+    () => sortRows(quickFilter(captures, draft, (c) => ({ addresses: [], ports: [], words: [c.node, c.kind, c.source, c.takenAt ?? ''] })), sort, sortValue),
+    [captures, draft, sort],
+  );
   if (captures.length === 0) return <p className="empty">No captures imported yet.</p>;
   return (
-    <table className="grid captures" data-testid="captures-table">
-      <thead>
-        <tr>
-          <th>Node</th>
-          <th>Kind</th>
-          <th>Source</th>
-          <th>Taken at</th>
-        </tr>
-      </thead>
-      <tbody>
-        {captures.map((c) => (
-          <tr key={String(c.id)}>
-            <td>{c.node}</td>
-            <td>
-              <span className="kind">{c.kind}</span>
-            </td>
-            <td className="mono">{c.source}</td>
-            <td className="mono">{formatTakenAt(c.takenAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="list-tab">
+      <div className="toolbar">
+        <QuickFilterBox filter={filter} placeholder="node, kind or file" testId="captures-filter" onDraft={setDraft} onApply={onFilter} />
+        <span className="summary" data-testid="captures-summary">
+          {rows.length === captures.length ? `${captures.length.toLocaleString('en-US')} captures` : `${rows.length.toLocaleString('en-US')} of ${captures.length.toLocaleString('en-US')} captures`}
+        </span>
+      </div>
+      <VirtualGrid
+        label="Captures"
+        testId="captures-table"
+        rowTestId="capture-row"
+        rows={rows}
+        rowKey={(c) => String(c.id)}
+        columns={columns}
+        rowHeight={30}
+        sort={sort}
+        onSort={(column) => setSort((s) => nextSort(s, column))}
+        onOpen={(c) => onOpenNode(c.node)}
+        copy={COPY}
+      />
+    </div>
   );
 }

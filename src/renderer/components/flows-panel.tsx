@@ -1,113 +1,233 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { Api } from '../../shared/contract/api';
-import type { FlowDetailJson, FlowPageJson } from '../../shared/contract/flow-json';
-import { FLOW_PAGE_SIZE, flowDetailView, flowTableRows, pageInfo } from '../view-model/flow-table';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { Api, FlowSortColumn } from '../../shared/contract/api';
+import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../../shared/contract/flow-json';
+import { flowTcpdumpFilter, flowTupleCopy } from '../view-model/copy-text';
+import { flowDetailView, flowTableRow, type FlowTableRow } from '../view-model/flow-table';
 import { formatRoute } from '../view-model/route';
+import { nextSort, type SortState } from '../view-model/table-model';
 import { FlowDivergencePanel } from './flow-divergence-panel';
+import { PacketList } from './packet-list';
+import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Rows fetched per request as the list scrolls (MAX_FLOW_PAGE caps it). */
+const PAGE = 200;
+const ROW_HEIGHT = 46;
+
+interface Loaded {
+  rows: FlowRowJson[];
+  total: number;
+  unfiltered: number | null;
+  clock: FlowPageJson['clock'];
+}
+
 /**
- * `revision` changes whenever the project does: the page is read again (flows are re-stitched
- * server-side if needed). `selected` is the flow the URL opens (`#/flows/ID`), on this page or not.
+ * `revision` changes whenever the project does: the list is read again (flows are re-stitched
+ * server-side if needed). `selected` is the flow the URL opens (`#/flows/ID`), loaded or not;
+ * `filter` the tcpdump-style expression the URL carries, applied by the server.
  */
-export function FlowsPanel({ api, revision, selected, onSelect }: { api: Api; revision: unknown; selected: number | null; onSelect: (id: number | null) => void }) {
-  const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<FlowPageJson | null>(null);
+export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter }: {
+  api: Api;
+  revision: unknown;
+  selected: number | null;
+  filter: string;
+  onSelect: (id: number | null) => void;
+  onFilter: (filter: string) => void;
+}) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [sort, setSort] = useState<SortState | null>(null);
+  const loading = useRef(false);
+  // Answers to an older filter or revision are dropped.
+  const epoch = useRef(0);
+
+  const fetchPage = useCallback(
+    (offset: number, current: Loaded | null) => {
+      if (loading.current) return;
+      loading.current = true;
+      const mine = epoch.current;
+      const order = sort === null ? {} : { sort: { column: SORT_COLUMN[sort.column] ?? 'id', direction: sort.direction } };
+      api.listFlows({ offset, limit: PAGE, ...(filter.trim() === '' ? {} : { filter }), ...order }).then(
+        (p) => {
+          if (mine !== epoch.current) return;
+          loading.current = false;
+          setLoaded({ rows: [...(current?.rows ?? []), ...p.flows], total: p.total, unfiltered: p.unfiltered ?? null, clock: p.clock });
+          setError(null);
+        },
+        (err: unknown) => {
+          if (mine !== epoch.current) return;
+          loading.current = false;
+          setError(messageOf(err));
+          setLoaded(current ?? { rows: [], total: 0, unfiltered: null, clock: [] });
+        },
+      );
+    },
+    [api, filter, sort],
+  );
 
   useEffect(() => {
-    let live = true;
-    api.listFlows({ offset, limit: FLOW_PAGE_SIZE }).then(
-      (p) => {
-        if (!live) return;
-        setPage(p);
-        setError(null);
-      },
-      (err: unknown) => live && setError(messageOf(err)),
+    epoch.current++;
+    loading.current = false;
+    setLoaded(null);
+    setError(null);
+    fetchPage(0, null);
+  }, [fetchPage, revision]);
+
+  const onNearEnd = useCallback(() => {
+    if (loaded !== null && loaded.rows.length < loaded.total) fetchPage(loaded.rows.length, loaded);
+  }, [loaded, fetchPage]);
+
+  const rows = useMemo(() => (loaded?.rows ?? []).map((f) => ({ json: f, view: flowTableRow(f) })), [loaded]);
+
+  const filterBox = <FlowFilterBox filter={filter} error={error !== null && filter.trim() !== '' ? error : null} onApply={onFilter} />;
+  const fmt = (n: number): string => n.toLocaleString('en-US');
+  // The toolbar stays in place whatever the body shows, so the filter box keeps its focus across a reload of the list.
+  const body = ((): ReactNode => {
+    if (loaded === null) return <p className="muted">Stitching flows…</p>;
+    if (error !== null && filter.trim() === '') return <p className="banner banner-error" role="alert">{error}</p>;
+    if (loaded.total === 0 && loaded.unfiltered === null && selected === null && error === null) {
+      return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
+    }
+    return (
+      <div className={`flows-body${selected === null ? '' : ' with-detail'}`}>
+        <VirtualGrid
+          label="Flows"
+          testId="flows-table"
+          rowTestId="flow-row"
+          className="flows-table"
+          rows={rows}
+          rowKey={(r) => r.json.id}
+          rowHeight={ROW_HEIGHT}
+          totalRows={loaded.total}
+          columns={FLOW_COLUMNS}
+          sort={sort}
+          onSort={(column) => setSort((s) => nextSort(s, column))}
+          selectedKey={selected}
+          onOpen={(r) => onSelect(r.json.id)}
+          onClose={() => onSelect(null)}
+          onNearEnd={onNearEnd}
+          copy={FLOW_COPY}
+        />
+        {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
+      </div>
     );
-    return () => {
-      live = false;
-    };
-  }, [api, offset, revision]);
-
-  const rows = useMemo(() => (page === null ? [] : flowTableRows(page)), [page]);
-
-  if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
-  if (page === null) return <p className="muted">Stitching flows…</p>;
-  if (page.total === 0 && selected === null) {
-    return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
-  }
-  const info = pageInfo(page.total, page.offset, page.flows.length);
+  })();
+  const reference = loaded !== null && loaded.clock.length > 1 ? (loaded.clock.find((c) => c.node === c.reference)?.node ?? loaded.clock[0]?.reference) : null;
   return (
     <div className="flows">
       <div className="toolbar">
-        <span className="summary" data-testid="flows-summary">
-          Flows {info.label}
-          {page.clock.length > 1 && ` · clocks aligned on ${page.clock.find((c) => c.node === c.reference)?.node ?? page.clock[0]?.reference}`}
-        </span>
-        <button type="button" disabled={info.prevOffset === null} onClick={() => info.prevOffset !== null && setOffset(info.prevOffset)}>
-          Previous
-        </button>
-        <button type="button" disabled={info.nextOffset === null} onClick={() => info.nextOffset !== null && setOffset(info.nextOffset)}>
-          Next
-        </button>
+        {filterBox}
+        {loaded !== null && (
+          <span className="summary" data-testid="flows-summary">
+            {loaded.total === 0 ? 'No flow matches' : `Flows 1–${fmt(loaded.rows.length)} of ${fmt(loaded.total)}`}
+            {loaded.unfiltered !== null && ` matching, ${fmt(loaded.unfiltered)} in all`}
+            {reference !== null && ` · clocks aligned on ${reference}`}
+          </span>
+        )}
       </div>
-      <div className="flows-body">
-        <div className="flows-table-wrap">
-          <table className="grid flows-table" data-testid="flows-table">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Proto</th>
-                <th>Original → reply</th>
-                <th>NAT</th>
-                <th>Service</th>
-                <th className="num">Packets</th>
-                <th>First seen</th>
-                <th>Evidence</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} className={r.id === selected ? 'selected' : ''} onClick={() => onSelect(r.id)} aria-selected={r.id === selected} data-testid="flow-row">
-                  <td className="muted">
-                    <a href={formatRoute({ tab: 'flows', flow: r.id })} onClick={(e) => e.stopPropagation()}>
-                      {r.id}
-                    </a>
-                  </td>
-                  <td>{r.proto}</td>
-                  <td className="mono">
-                    <div>{r.original}</div>
-                    <div className="muted">{r.reply}</div>
-                  </td>
-                  <td>
-                    {r.nat.map((n) => (
-                      <span key={n} className="badge nat">
-                        {n}
-                      </span>
-                    ))}
-                  </td>
-                  <td className="mono">{r.service}</td>
-                  <td className="num">{r.packets}</td>
-                  <td className="mono" title={r.firstSeenFull}>
-                    {r.firstSeen}
-                  </td>
-                  <td>
-                    <span className={`badge evidence-${r.evidence}`} title={r.evidenceNote}>
-                      {r.evidence}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
-      </div>
+      {body}
     </div>
+  );
+}
+
+interface FlowGridRow {
+  json: FlowRowJson;
+  view: FlowTableRow;
+}
+
+const FLOW_COPY: ReadonlyArray<CopyAction<FlowGridRow>> = [
+  { label: 'Tuple', text: (r) => flowTupleCopy(r.json) },
+  { label: 'tcpdump filter', text: (r) => flowTcpdumpFilter(r.json) },
+  { label: 'Link', text: (r) => `${window.location.origin}${window.location.pathname}${formatRoute({ tab: 'flows', flow: r.json.id })}` },
+];
+
+/** The list's sortable columns as the server sorts them: over every (matching) flow, not the pages loaded. */
+const SORT_COLUMN: Readonly<Record<string, FlowSortColumn>> = { id: 'id', proto: 'proto', service: 'service', packets: 'packets', first: 'first-seen' };
+
+const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
+  { id: 'id', label: '#', width: '4.5em', sortable: true, className: 'muted', cell: (r) => r.view.id },
+  { id: 'proto', label: 'Proto', width: '5.5em', sortable: true, cell: (r) => r.view.proto },
+  {
+    id: 'tuple',
+    label: 'Original → reply',
+    width: 'minmax(21em, 3fr)',
+    className: 'mono',
+    cell: (r) => (
+      <>
+        <div>{r.view.original}</div>
+        <div className="muted">{r.view.reply}</div>
+      </>
+    ),
+  },
+  {
+    id: 'nat',
+    label: 'NAT',
+    width: '7em',
+    cell: (r) =>
+      r.view.nat.map((n) => (
+        <span key={n} className="badge nat">
+          {n}
+        </span>
+      )),
+  },
+  { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => r.view.service },
+  { id: 'packets', label: 'Packets', width: '7em', sortable: true, className: 'num', cell: (r) => r.view.packets },
+  { id: 'first', label: 'First seen', width: '9.5em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
+  {
+    id: 'evidence',
+    label: 'Evidence',
+    width: '6.5em',
+    cell: (r) => (
+      <span className={`badge evidence-${r.view.evidence}`} title={r.view.evidenceNote}>
+        {r.view.evidence}
+      </span>
+    ),
+  },
+];
+
+/** The display filter, applied on Enter as in Wireshark: typing alone never reloads a million flows. */
+function FlowFilterBox({ filter, error, onApply }: { filter: string; error: string | null; onApply: (filter: string) => void }) {
+  const [draft, setDraft] = useState(filter);
+  useEffect(() => setDraft(filter), [filter]);
+  return (
+    <form
+      className="filter-box"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(draft.trim());
+      }}
+    >
+      <label htmlFor="flow-filter">Filter</label>
+      <input
+        id="flow-filter"
+        type="text"
+        className={`mono${error === null ? '' : ' invalid'}`}
+        value={draft}
+        placeholder="host 10.40.0.6 and port 8080"
+        spellCheck={false}
+        aria-invalid={error !== null}
+        aria-describedby={error === null ? undefined : 'flow-filter-error'}
+        data-testid="flow-filter"
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && draft !== '') {
+            e.preventDefault();
+            setDraft('');
+            onApply('');
+          }
+        }}
+      />
+      <button type="submit">Apply</button>
+      {error !== null && (
+        <span id="flow-filter-error" className="filter-error" role="alert" data-testid="flow-filter-error">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }
 
@@ -149,6 +269,9 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
                 {n}
               </span>
             ))}
+            <a href={formatRoute({ tab: 'topology', highlight: { kind: 'flow', flow: id } })} data-testid="flow-on-topology">
+              Path on topology
+            </a>
             <button type="button" className="link close" onClick={onClose} aria-label="Close flow">
               Close
             </button>
@@ -197,6 +320,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               ))}
             </tbody>
           </table>
+          {detail !== null && <PacketList api={api} detail={detail} />}
           <FlowDivergencePanel api={api} id={id} revision={revision} />
           {view.rewrites.length > 0 && (
             <>
@@ -237,7 +361,6 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               ))}
             </ul>
           )}
-          <p className="muted">{view.observations}</p>
         </>
       )}
     </section>

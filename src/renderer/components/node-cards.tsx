@@ -1,6 +1,10 @@
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Api } from '../../shared/contract/api';
 import type { NodeJson } from '../../shared/contract/contract-json';
-import { nodeCards } from '../view-model/node-list';
+import { nodeCards, type NodeCard } from '../view-model/node-list';
+import { quickFilter, type FilterFields } from '../view-model/table-model';
+import { QuickFilterBox } from './quick-filter-box';
 import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
@@ -10,14 +14,33 @@ const MAX_LISTED = 20;
 
 const nodeLink = (name: string | null): string => formatRoute({ tab: 'nodes', node: name });
 
-/** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node. */
-export function NodeCards({ nodes, api, revision, selected }: { nodes: readonly NodeJson[]; api: Api; revision: unknown; selected: string | null }) {
-  const rulesets = new Map(nodes.map((n) => [n.name, rulesetCaptureCount(n)]));
+/** What a node offers the filter box: its addresses, interface names, MACs, route destinations and name. */
+function nodeFields(n: NodeJson): FilterFields {
+  return {
+    addresses: n.interfaces.flatMap((i) => i.addresses),
+    ports: [],
+    words: [n.name, ...n.interfaces.flatMap((i) => [i.name, i.mac ?? '']), ...n.routes.flatMap((r) => [r.dst, r.via ?? '', r.dev ?? ''])],
+  };
+}
+
+/** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node that matches `filter`. */
+export function NodeCards({ nodes, api, revision, selected, filter, onFilter }: {
+  nodes: readonly NodeJson[];
+  api: Api;
+  revision: unknown;
+  selected: string | null;
+  filter: string;
+  onFilter: (filter: string) => void;
+}) {
+  const [draft, setDraft] = useState(filter);
+  useEffect(() => setDraft(filter), [filter]);
+  const rulesets = useMemo(() => new Map(nodes.map((n) => [n.name, rulesetCaptureCount(n)])), [nodes]);
+  const matching = useMemo(() => quickFilter(nodes, draft, nodeFields), [nodes, draft]);
   if (nodes.length === 0) {
     return <p className="empty">No nodes yet. Import captures above: each node is named by the shell prompt, its folder, or its file name.</p>;
   }
-  const shown = selected === null ? nodes : nodes.filter((n) => n.name === selected);
-  if (shown.length === 0) {
+  const shown = selected === null ? matching : nodes.filter((n) => n.name === selected);
+  if (shown.length === 0 && selected !== null) {
     return (
       <div className="banner banner-warn" role="alert" data-testid="node-missing">
         <p>
@@ -40,96 +63,124 @@ export function NodeCards({ nodes, api, revision, selected }: { nodes: readonly 
   }
   return (
     <div className="node-cards">
-      {selected !== null && (
-        <p className="node-cards-nav">
-          <a href={nodeLink(null)}>All {nodes.length} nodes</a>
-        </p>
-      )}
-      {nodeCards(shown).map((node) => (
-        <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
-          <header>
-            <h2>
-              <a href={nodeLink(node.name)}>{node.name}</a>
-            </h2>
-            <span className="muted">{node.summary}</span>
-          </header>
-          {node.interfaces.length > 0 ? (
-            <table className="grid interfaces">
-              <thead>
-                <tr>
-                  <th>Interface</th>
-                  <th>Addresses</th>
-                  <th>MAC</th>
-                  <th>State</th>
-                  <th>Master / peer</th>
-                </tr>
-              </thead>
-              <tbody>
-                {node.interfaces.map((i) => (
-                  <tr key={i.name}>
-                    <td className="mono">{i.name}</td>
-                    <td className="mono">
-                      {i.addresses.map((a) => (
-                        <div key={a}>{a}</div>
-                      ))}
-                    </td>
-                    <td className="mono">{i.mac}</td>
-                    <td>
-                      <span className={`state state-${i.stateTone}`}>{i.state}</span>
-                    </td>
-                    <td className="mono">{i.links}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      <div className="toolbar">
+        <QuickFilterBox filter={filter} placeholder="name, address, CIDR or interface" testId="nodes-filter" onDraft={setDraft} onApply={onFilter} />
+        <span className="summary" data-testid="nodes-summary">
+          {selected !== null ? (
+            <a href={nodeLink(null)}>All {nodes.length} nodes</a>
+          ) : shown.length === nodes.length ? (
+            `${nodes.length.toLocaleString('en-US')} nodes`
           ) : (
-            <p className="muted">No ip addr capture for this node.</p>
+            `${shown.length.toLocaleString('en-US')} of ${nodes.length.toLocaleString('en-US')} nodes`
           )}
-          {node.routes.length > 0 && (
-            <table className="grid routes">
-              <thead>
-                <tr>
-                  <th>Destination</th>
-                  <th>Via</th>
-                  <th>Dev</th>
-                  <th>Src</th>
-                  <th>Metric</th>
-                </tr>
-              </thead>
-              <tbody>
-                {node.routes.map((r, k) => (
-                  <tr key={k}>
-                    <td className="mono">{r.dst}</td>
-                    <td className="mono">{r.via}</td>
-                    <td className="mono">{r.dev}</td>
-                    <td className="mono">{r.src}</td>
-                    <td className="mono">{r.metric}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {node.captures.length > 0 && (
-            <details className="node-captures">
-              <summary>{node.captures.length === 1 ? '1 capture' : `${node.captures.length} captures`}</summary>
-              <table className="grid">
-                <tbody>
-                  {node.captures.map((c) => (
-                    <tr key={c.key}>
-                      <td>
-                        <span className="kind">{c.kind}</span>
-                      </td>
-                      <td className="mono">{c.source}</td>
-                      <td className="mono">{c.takenAt}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </details>
-          )}
-          {(rulesets.get(node.name) ?? 0) > 0 && <RulesetHistoryPanel api={api} node={node.name} count={rulesets.get(node.name) ?? 0} revision={revision} />}
-        </article>
+        </span>
+      </div>
+      <VirtualCards cards={nodeCards(shown)} render={(node) => <NodeCardView node={node} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} />} />
+    </div>
+  );
+}
+
+/** Cards are of any height: each is measured once drawn; only those near the window's view are in the page. */
+function VirtualCards({ cards, render }: { cards: readonly NodeCard[]; render: (card: NodeCard) => ReactNode }) {
+  const listRef = useRef<HTMLDivElement | null>(null);
+  const [margin, setMargin] = useState(0);
+  useLayoutEffect(() => setMargin(listRef.current?.offsetTop ?? 0), []);
+  const virtualizer = useWindowVirtualizer({ count: cards.length, estimateSize: () => 320, overscan: 3, scrollMargin: margin, getItemKey: (i) => cards[i]!.name });
+  return (
+    <div ref={listRef} className="virtual-cards" style={{ height: virtualizer.getTotalSize() }}>
+      {virtualizer.getVirtualItems().map((item) => (
+        <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="virtual-card" style={{ transform: `translateY(${item.start - margin}px)` }}>
+          {render(cards[item.index]!)}
+        </div>
       ))}
     </div>
+  );
+}
+
+function NodeCardView({ node, api, revision, rulesets }: { node: NodeCard; api: Api; revision: unknown; rulesets: number }) {
+  return (
+    <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
+      <header>
+        <h2>
+          <a href={nodeLink(node.name)}>{node.name}</a>
+        </h2>
+        <span className="muted">{node.summary}</span>
+      </header>
+      {node.interfaces.length > 0 ? (
+        <table className="grid interfaces">
+          <thead>
+            <tr>
+              <th>Interface</th>
+              <th>Addresses</th>
+              <th>MAC</th>
+              <th>State</th>
+              <th>Master / peer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {node.interfaces.map((i) => (
+              <tr key={i.name}>
+                <td className="mono">{i.name}</td>
+                <td className="mono">
+                  {i.addresses.map((a) => (
+                    <div key={a}>{a}</div>
+                  ))}
+                </td>
+                <td className="mono">{i.mac}</td>
+                <td>
+                  <span className={`state state-${i.stateTone}`}>{i.state}</span>
+                </td>
+                <td className="mono">{i.links}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">No ip addr capture for this node.</p>
+      )}
+      {node.routes.length > 0 && (
+        <table className="grid routes">
+          <thead>
+            <tr>
+              <th>Destination</th>
+              <th>Via</th>
+              <th>Dev</th>
+              <th>Src</th>
+              <th>Metric</th>
+            </tr>
+          </thead>
+          <tbody>
+            {node.routes.map((r, k) => (
+              <tr key={k}>
+                <td className="mono">{r.dst}</td>
+                <td className="mono">{r.via}</td>
+                <td className="mono">{r.dev}</td>
+                <td className="mono">{r.src}</td>
+                <td className="mono">{r.metric}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {node.captures.length > 0 && (
+        <details className="node-captures">
+          <summary>{node.captures.length === 1 ? '1 capture' : `${node.captures.length} captures`}</summary>
+          <table className="grid">
+            <tbody>
+              {node.captures.map((c) => (
+                <tr key={c.key}>
+                  <td>
+                    <span className="kind">{c.kind}</span>
+                  </td>
+                  <td className="mono">{c.source}</td>
+                  <td className="mono">{c.takenAt}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+      {rulesets > 0 && <RulesetHistoryPanel api={api} node={node.name} count={rulesets} revision={revision} />}
+    </article>
   );
 }

@@ -1,28 +1,68 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { Api } from '../../shared/contract/api';
-import type { TopologyJson } from '../../shared/contract/topology-json';
-import { graphSummary, topologyElements } from '../view-model/topology-elements';
-import { TopologyGraph, type GraphSelection } from './topology-graph';
+import type { NodeJson } from '../../shared/contract/contract-json';
+import type { TopologyNodeJson, TopologySummaryJson } from '../../shared/contract/topology-json';
+import type { TopologyHighlight } from '../view-model/route';
+import { nodeId } from '../view-model/topology-elements';
+import { homeOfAddress, indexTopology } from '../view-model/topology-index';
+import { overviewSummary, tapAction, topologyOverview, type TopologyPath } from '../view-model/topology-overview';
+import { pathOfFlow, pathOfTrace } from '../view-model/topology-path';
+import { expansionOf, searchTopology, type SearchHit } from '../view-model/topology-search';
+import { buildTraceRequest } from '../view-model/trace-form';
+import { traceFormOf } from '../view-model/trace-route';
+import { TopologyGraph, type GraphData, type GraphFocus } from './topology-graph';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const toggled = (set: ReadonlySet<string>, key: string): Set<string> => {
+  const next = new Set(set);
+  if (!next.delete(key)) next.add(key);
+  return next;
+};
+const withKey = (set: ReadonlySet<string>, key: string | null): ReadonlySet<string> => (key === null || set.has(key) ? set : new Set(set).add(key));
+
+/** The trace (replayed here) or flow (read here) a `#/topology?...` link names, as a path across nodes. */
+async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly NodeJson[], homeOf: (ip: string) => string | null): Promise<TopologyPath> {
+  switch (highlight.kind) {
+    case 'trace': {
+      const check = buildTraceRequest(traceFormOf(highlight.trace, nodes), nodes);
+      if (!check.ok) throw new Error(`the trace in the link cannot run: ${Object.values(check.errors).join('; ')}`);
+      return pathOfTrace(await api.trace(check.request));
+    }
+    case 'flow':
+      return pathOfFlow(await api.flowDetail({ id: highlight.flow, offset: 0, limit: 1000 }), homeOf);
+    default: {
+      const never: never = highlight;
+      return never;
+    }
+  }
+}
+
 /** `revision` changes whenever the project does (after an import): the graph is read again. */
-export function TopologyPanel({ api, revision, visible }: { api: Api; revision: unknown; visible: boolean }) {
-  const [topology, setTopology] = useState<TopologyJson | null>(null);
+export function TopologyPanel({ api, revision, visible, nodes, highlight }: { api: Api; revision: unknown; visible: boolean; nodes: readonly NodeJson[]; highlight: TopologyHighlight | null }) {
+  const [summary, setSummary] = useState<TopologySummaryJson | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [details, setDetails] = useState<ReadonlyMap<string, TopologyNodeJson>>(new Map());
+  const [expandedNodes, setExpandedNodes] = useState<ReadonlySet<string>>(new Set());
+  const [expandedNamespaces, setExpandedNamespaces] = useState<ReadonlySet<string>>(new Set());
   const [showLoopback, setShowLoopback] = useState(false);
-  const [selection, setSelection] = useState<GraphSelection | null>(null);
+  const [selection, setSelection] = useState<GraphData | null>(null);
   const [fitSignal, setFitSignal] = useState(0);
+  const [focus, setFocus] = useState<GraphFocus | null>(null);
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [path, setPath] = useState<{ path: TopologyPath | null; problem: string | null }>({ path: null, problem: null });
 
   useEffect(() => {
     let live = true;
     api
-      .topology({})
+      .topologySummary({})
       .then((t) => {
         if (!live) return;
-        setTopology(t);
+        setSummary(t);
+        setDetails(new Map());
         setError(null);
       })
       .catch((err: unknown) => live && setError(messageOf(err)));
@@ -31,36 +71,129 @@ export function TopologyPanel({ api, revision, visible }: { api: Api; revision: 
     };
   }, [api, revision]);
 
-  const elements = useMemo(() => (topology === null ? [] : topologyElements(topology, { showLoopback })), [topology, showLoopback]);
-  const summary = useMemo(() => graphSummary(elements), [elements]);
+  // Opened nodes whose details are not here yet: one request for all of them.
+  useEffect(() => {
+    const missing = [...expandedNodes].filter((n) => !details.has(n));
+    if (missing.length === 0) return undefined;
+    let live = true;
+    api
+      .topologyNodes({ names: missing })
+      .then((list) => live && setDetails((prev) => new Map([...prev, ...list.map((n): [string, TopologyNodeJson] => [n.name, n])])))
+      .catch((err: unknown) => live && setError(messageOf(err)));
+    return () => {
+      live = false;
+    };
+  }, [api, expandedNodes, details]);
+
+  const index = useMemo(() => (summary === null ? null : indexTopology(summary)), [summary]);
+
+  useEffect(() => {
+    if (highlight === null || index === null) {
+      setPath({ path: null, problem: null });
+      return undefined;
+    }
+    let live = true;
+    loadPath(api, highlight, nodes, (ip) => homeOfAddress(index, ip))
+      .then((p) => {
+        if (!live) return;
+        setPath({ path: p, problem: null });
+        setFocus((f) => ({ ids: p.nodes.map(nodeId), seq: (f?.seq ?? 0) + 1 }));
+      })
+      .catch((err: unknown) => live && setPath({ path: null, problem: messageOf(err) }));
+    return () => {
+      live = false;
+    };
+  }, [api, highlight, nodes, index]);
+
+  const elements = useMemo(
+    () => (index === null ? [] : topologyOverview(index, details, { expandedNodes, expandedNamespaces, showLoopback, path: path.path })),
+    [index, details, expandedNodes, expandedNamespaces, showLoopback, path.path],
+  );
+  const line = useMemo(() => (index === null ? '' : overviewSummary(index, elements)), [index, elements]);
+
+  const go = (hit: SearchHit): void => {
+    const open = expansionOf(hit);
+    setExpandedNodes((s) => withKey(s, open.node));
+    setExpandedNamespaces((s) => withKey(s, open.namespace));
+    setFocus((f) => ({ ids: [hit.focus], seq: (f?.seq ?? 0) + 1 }));
+  };
+  const search = (event: FormEvent): void => {
+    event.preventDefault();
+    if (index === null) return;
+    const found = searchTopology(index, query);
+    setHits(found);
+    const first = found[0];
+    if (first !== undefined) go(first);
+  };
+  const onTap = (data: GraphData | null): void => {
+    setSelection(data);
+    if (data === null) return;
+    const action = tapAction(data);
+    switch (action.kind) {
+      case 'toggle-node':
+        return setExpandedNodes((s) => toggled(s, action.node));
+      case 'toggle-namespace':
+        return setExpandedNamespaces((s) => toggled(s, action.namespace));
+      case 'select':
+        return undefined;
+      default: {
+        const never: never = action;
+        return never;
+      }
+    }
+  };
 
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
-  if (topology === null) return <p className="muted">Loading topology…</p>;
-  if (topology.nodes.length === 0) {
+  if (summary === null || index === null) return <p className="muted">Loading topology…</p>;
+  if (summary.nodes.length === 0) {
     return <p className="empty">Nothing to draw yet. Import `ip addr`, `ip route` and iptables captures of your nodes above.</p>;
   }
   return (
     <div className="topology">
       <div className="toolbar">
         <span className="summary" data-testid="topology-summary">
-          {summary}
+          {line}
         </span>
+        <form className="topology-search" role="search" onSubmit={search}>
+          <input type="search" aria-label="Find an IP, pod, service or node" placeholder="IP, pod, service or node" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="topology-search" />
+          <button type="submit">Find</button>
+        </form>
         <label className="check">
           <input type="checkbox" checked={showLoopback} onChange={(e) => setShowLoopback(e.target.checked)} /> Show loopback
         </label>
+        <button type="button" onClick={() => { setExpandedNodes(new Set()); setExpandedNamespaces(new Set()); }} disabled={expandedNodes.size === 0 && expandedNamespaces.size === 0}>
+          Collapse all
+        </button>
         <button type="button" onClick={() => setFitSignal((n) => n + 1)}>
           Fit
         </button>
       </div>
+      {hits !== null && (
+        <p className="topology-hits" data-testid="topology-hits" role="status">
+          {hits.length === 0 ? `Nothing named or addressed “${query}”.` : hits.length === 1 ? `Found ${hits[0]?.label}.` : `${hits.length} matches; showing ${hits[0]?.label}. `}
+          {hits.length > 1 &&
+            hits.slice(1, 6).map((h) => (
+              <button key={h.focus} type="button" className="link" onClick={() => go(h)}>
+                {h.label}
+              </button>
+            ))}
+        </p>
+      )}
+      {path.problem !== null && <p className="banner banner-warn" role="alert">The path to highlight could not be drawn: {path.problem}.</p>}
+      {path.path !== null && (
+        <p className="topology-path" data-testid="topology-path">
+          Highlighted: {path.path.label} across {path.path.nodes.join(' → ')} <a href="#/topology">clear</a>
+        </p>
+      )}
       <div className="topology-body">
-        <TopologyGraph elements={elements} onSelect={setSelection} fitSignal={fitSignal} visible={visible} />
+        <TopologyGraph elements={elements} onTap={onTap} fitSignal={fitSignal} focus={focus} visible={visible} />
         <aside className="details-panel" data-testid="topology-details" aria-label="Details">
           {selection === null ? (
             <>
               <h3>Details</h3>
-              <p className="muted">Click a node, interface, route or service.</p>
+              <p className="muted">Click a node to open it, a service namespace to list its services; click anything for its details. Zoom in for labels.</p>
               <ul className="legend">
-                <li><span className="swatch route" /> route to another node’s address</li>
+                <li><span className="swatch route" /> routes into another node’s pod network</li>
                 <li><span className="swatch veth" /> veth pair</li>
                 <li><span className="swatch endpoint" /> service → endpoint</li>
                 <li><span className="swatch namespace" /> namespace captured on the node</li>

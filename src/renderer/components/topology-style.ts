@@ -8,6 +8,7 @@ const LINE = '#c5ccd6';
 const ACCENT = '#2f6fdf';
 const OK = '#1f8a4c';
 const WARN = '#a86a00';
+const PATH = '#c2410c';
 const SANS = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "DejaVu Sans", sans-serif';
 const MONO = 'ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace';
 
@@ -28,6 +29,8 @@ export const TOPOLOGY_STYLE: StylesheetJson = [
       'background-color': '#ffffff',
       'border-width': 1,
       'border-color': LINE,
+      // Level of detail: a label smaller than this on screen is not drawn (zoomed out over hundreds of nodes).
+      'min-zoomed-font-size': 7,
     },
   },
   {
@@ -67,6 +70,7 @@ export const TOPOLOGY_STYLE: StylesheetJson = [
       'text-background-opacity': 1,
       'text-background-padding': '2px',
       'text-background-shape': 'roundrectangle',
+      'min-zoomed-font-size': 8,
     },
   },
   { selector: 'edge.route-link', style: { 'line-color': ACCENT, width: 2, 'target-arrow-shape': 'triangle', 'target-arrow-color': ACCENT, color: ACCENT } },
@@ -74,6 +78,25 @@ export const TOPOLOGY_STYLE: StylesheetJson = [
   { selector: 'edge.endpoint-link', style: { 'line-color': WARN, 'line-style': 'dashed', 'target-arrow-shape': 'triangle', 'target-arrow-color': WARN, color: WARN } },
   { selector: 'edge.pod-link', style: { 'line-color': OK, 'line-style': 'dotted' } },
   { selector: 'edge.namespace-link', style: { 'line-color': '#d9a441', 'line-style': 'dashed', color: MUTED } },
+  { selector: 'node.uplink', style: { 'border-color': '#8a96a8' } },
+  { selector: 'node.bridge-summary', style: { 'background-color': '#eaf1fd', 'border-color': '#8fb0ea' } },
+  { selector: 'node.node-box.loading', style: { 'border-style': 'dashed' } },
+  { selector: 'node.service-group', style: { 'background-color': '#fdf3e3', 'border-color': WARN, 'border-width': 1.5, color: '#5c3b00', 'font-weight': 600, padding: `${BOX_PADDING.group}px` } },
+  { selector: 'node.overlay', style: { 'background-color': '#eef3fc', 'border-color': ACCENT, 'border-style': 'dashed', 'border-width': 2, color: ACCENT, 'font-family': SANS, 'font-size': 16, 'font-weight': 600 } },
+  { selector: 'edge.route-link.both-ways', style: { 'source-arrow-shape': 'triangle', 'source-arrow-color': ACCENT } },
+  { selector: 'edge.path-link', style: { 'line-color': PATH, width: 4, 'target-arrow-shape': 'triangle', 'target-arrow-color': PATH, color: PATH, 'curve-style': 'straight' } },
+  { selector: 'edge.on-path', style: { 'line-color': PATH, 'target-arrow-color': PATH, width: 4, 'z-index': 10 } },
+  { selector: 'node.on-path', style: { 'border-color': PATH, 'border-width': 4 } },
+  { selector: 'node.focused', style: { 'border-color': ACCENT, 'border-width': 5, 'overlay-color': ACCENT, 'overlay-opacity': 0.12 } },
   { selector: 'node:selected', style: { 'border-color': ACCENT, 'border-width': 3 } },
   { selector: 'edge:selected', style: { 'line-color': ACCENT, 'target-arrow-color': ACCENT, width: 3 } },
 ];
+
+/** On-screen size of a node's name when zoomed far out: its box label grows as the view shrinks, up to what fits the box. */
+const FAR_LABEL_PX = 12;
+const FAR_LABEL_MAX = 64;
+
+/** The node-name rule that depends on the zoom; the graph restyles when the zoom changes. */
+export function nodeNameStyle(zoom: () => number): StylesheetJson {
+  return [{ selector: 'node.node-box, node.overlay', style: { 'font-size': () => Math.min(FAR_LABEL_MAX, Math.max(14, FAR_LABEL_PX / Math.max(zoom(), 0.001))) } }];
+}

@@ -12,6 +12,8 @@ import { formatRoute, type TraceQuery } from '../view-model/route';
 import { traceFormOf, traceQueryOf } from '../view-model/trace-route';
 import { OutcomeCardView } from './outcome-card';
 import { AddToReport } from './add-to-report';
+import { CopyButton } from './copy-button';
+import { traceCommand } from '../view-model/copy-text';
 
 type Run =
   | { kind: 'idle' }
@@ -187,6 +189,10 @@ function TraceResult({ run }: { run: Run }) {
             <h2>{outcomesHeadline(cards)}</h2>
             <span className="muted mono">{describeRequest(run.request)}</span>
             <AddToReport request={run.request} />
+            <a href={formatRoute({ tab: 'topology', highlight: { kind: 'trace', trace: traceQueryOf(run.request) } })} data-testid="trace-on-topology">
+              Path on topology
+            </a>
+            <CopyButton label="Copy as command" text={traceCommand(traceQueryOf(run.request))} testId="copy-trace-command" />
           </header>
           {cards.length === 0 ? (
             <p className="empty">The replay produced no outcome.</p>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUTE, formatRoute, parseRoute, tabRoute, type Route, type TraceQuery } from './route';
+import { DEFAULT_ROUTE, formatRoute, parseRoute, tabRoute, withFilter, type Route, type TraceQuery } from './route';
 import { TABS } from './tabs';
 
 const TRACE: TraceQuery = {
@@ -49,7 +49,9 @@ describe('route fragments', () => {
       ['#/routes', DEFAULT_ROUTE, /no view #\/routes/],
       ['#/findings/x', { tab: 'findings' }, /#\/findings opens nothing by name \("x"\)/],
       ['#/trace/nodea', { tab: 'trace', trace: null }, /#\/trace opens nothing by name/],
-      ['#/flows/3?x=1', { tab: 'flows', flow: null }, /has a query \(only #\/trace takes one\)/],
+      ['#/flows/3?x=1', { tab: 'flows', flow: null }, /has an unknown field "x" \(only filter=\)/],
+      ['#/findings?filter=tcp', { tab: 'findings' }, /has a query \(only #\/trace, #\/topology, #\/nodes, #\/captures and #\/flows take one\)/],
+      ['#/captures?filter=a&filter=b', { tab: 'captures' }, /"filter" more than once/],
       ['#flows', DEFAULT_ROUTE, /start with #\//],
       ['#/nodes/%E0%A4%A', { tab: 'nodes', node: null }, /not correctly encoded/],
       ['#/trace?node=nodea&proto=sctp&src=1.1.1.1&dst=2.2.2.2&in=eth0', { tab: 'trace', trace: null }, /protocol "sctp"/],
@@ -69,6 +71,24 @@ describe('route fragments', () => {
       expect(parsed.route, hash).toEqual(route);
       expect(parsed.problem ?? '', hash).toMatch(problem);
     }
+  });
+
+  it('carries a filter box’s text on the nodes, captures and flows links, and reads it back', () => {
+    expect(formatRoute({ tab: 'flows', flow: null, filter: 'host 10.40.0.6 and port 8080' })).toBe('#/flows?filter=host%2010.40.0.6%20and%20port%208080');
+    expect(formatRoute({ tab: 'flows', flow: 3, filter: 'net 10.40.0.0/16' })).toBe('#/flows/3?filter=net%2010.40.0.0%2F16');
+    expect(formatRoute({ tab: 'flows', flow: null, filter: '  ' })).toBe('#/flows');
+    expect(formatRoute({ tab: 'captures', filter: 'nodea' })).toBe('#/captures?filter=nodea');
+    const routes: Route[] = [
+      { tab: 'flows', flow: null, filter: 'host 10.40.0.6 and (port 8080 or not udp) && !port 53 || dst port 1' },
+      { tab: 'flows', flow: 9, filter: 'net fd00::/64' },
+      { tab: 'nodes', node: null, filter: '10.40.1.0/24' },
+      { tab: 'nodes', node: 'nodea', filter: 'cbr0' },
+      { tab: 'captures', filter: 'iptables-save nodeb' },
+    ];
+    for (const route of routes) expect(parseRoute(formatRoute(route)), formatRoute(route)).toEqual({ route, problem: null });
+    expect(parseRoute('#/flows?filter=').route).toEqual({ tab: 'flows', flow: null });
+    expect(withFilter({ tab: 'flows', flow: 2, filter: 'tcp' }, '')).toEqual({ tab: 'flows', flow: 2 });
+    expect(withFilter({ tab: 'captures' }, 'pcap')).toEqual({ tab: 'captures', filter: 'pcap' });
   });
 
   it('keeps a malformed address in the query for the form to point out', () => {

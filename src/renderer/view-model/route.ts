@@ -21,14 +21,21 @@ export interface TraceQuery {
   bridgeNetfilter: boolean;
 }
 
+/** What the topology highlights: a trace's path (`#/topology?trace=<trace link query>`) or a flow's (`?flow=ID`). */
+export type TopologyHighlight = { kind: 'trace'; trace: TraceQuery } | { kind: 'flow'; flow: number };
+
+/** `filter`: the text in the tab's filter box (`#/flows?filter=host%2010.40.0.6`); absent or empty: none. */
 export type Route =
-  | { tab: 'nodes'; node: string | null }
+  | { tab: 'nodes'; node: string | null; filter?: string }
   | { tab: 'findings' }
-  | { tab: 'captures' }
-  | { tab: 'topology' }
+  | { tab: 'captures'; filter?: string }
+  | { tab: 'topology'; highlight: TopologyHighlight | null }
   | { tab: 'trace'; trace: TraceQuery | null }
-  | { tab: 'flows'; flow: number | null }
+  | { tab: 'flows'; flow: number | null; filter?: string }
   | { tab: 'reports' };
+
+/** The tabs whose list has a filter box, and so a `?filter=` in their link. */
+export type FilteredTab = 'nodes' | 'captures' | 'flows';
 
 export interface ParsedRoute {
   route: Route;
@@ -47,9 +54,10 @@ export function tabRoute(tab: TabId): Route {
       return { tab, trace: null };
     case 'flows':
       return { tab, flow: null };
+    case 'topology':
+      return { tab, highlight: null };
     case 'findings':
     case 'captures':
-    case 'topology':
     case 'reports':
       return { tab };
     default: {
@@ -62,17 +70,21 @@ export function tabRoute(tab: TabId): Route {
 // ':' and brackets stay readable in a link (`src=10.40.1.3:40001`); they are safe in a fragment's query.
 const encode = (text: string): string => encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%5B/gi, '[').replace(/%5D/gi, ']');
 
+const filterQuery = (filter: string | undefined): string => (filter === undefined || filter.trim() === '' ? '' : `?filter=${encode(filter)}`);
+
 export function formatRoute(route: Route): string {
   switch (route.tab) {
     case 'nodes':
-      return route.node === null ? '#/nodes' : `#/nodes/${encode(route.node)}`;
+      return (route.node === null ? '#/nodes' : `#/nodes/${encode(route.node)}`) + filterQuery(route.filter);
     case 'flows':
-      return route.flow === null ? '#/flows' : `#/flows/${route.flow}`;
+      return (route.flow === null ? '#/flows' : `#/flows/${route.flow}`) + filterQuery(route.filter);
+    case 'captures':
+      return `#/captures${filterQuery(route.filter)}`;
     case 'trace':
       return route.trace === null ? '#/trace' : `#/trace?${formatTraceQuery(route.trace)}`;
-    case 'findings':
-    case 'captures':
     case 'topology':
+      return route.highlight === null ? '#/topology' : `#/topology?${formatHighlight(route.highlight)}`;
+    case 'findings':
     case 'reports':
       return `#/${route.tab}`;
     default: {
@@ -80,6 +92,31 @@ export function formatRoute(route: Route): string {
       return never;
     }
   }
+}
+
+function formatHighlight(h: TopologyHighlight): string {
+  switch (h.kind) {
+    case 'trace':
+      return `trace=${encodeURIComponent(formatTraceQuery(h.trace))}`;
+    case 'flow':
+      return `flow=${h.flow}`;
+    default: {
+      const never: never = h;
+      return never;
+    }
+  }
+}
+
+function parseHighlight(query: string): { ok: true; highlight: TopologyHighlight } | { ok: false; problem: string } {
+  const params = new URLSearchParams(query);
+  const keys = [...params.keys()];
+  if (keys.length !== 1 || (keys[0] !== 'trace' && keys[0] !== 'flow')) return { ok: false, problem: 'takes one of trace=... or flow=ID' };
+  const value = params.get(keys[0]) ?? '';
+  if (keys[0] === 'flow') {
+    return /^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value)) ? { ok: true, highlight: { kind: 'flow', flow: Number(value) } } : { ok: false, problem: `has flow=${value}, not a flow number` };
+  }
+  const parsed = parseTraceQuery(value);
+  return parsed.ok ? { ok: true, highlight: { kind: 'trace', trace: parsed.query } } : { ok: false, problem: `has a trace that ${parsed.problem}` };
 }
 
 function formatTraceQuery(q: TraceQuery): string {
@@ -113,24 +150,37 @@ export function parseRoute(hash: string): ParsedRoute {
   } catch {
     return bad(tabOr(head), `the link #${text} is not correctly encoded`);
   }
-  if (head !== 'trace' && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace takes one)`);
+  const filtered = head === 'nodes' || head === 'captures' || head === 'flows';
+  if (head !== 'trace' && head !== 'topology' && !filtered && query !== null) return bad(tabOr(head), `the link #${text} has a query (only #/trace, #/topology, #/nodes, #/captures and #/flows take one)`);
+  let filter: { filter?: string } = {};
+  if (filtered && query !== null) {
+    const read = parseFilterQuery(query);
+    if (!read.ok) return bad(tabOr(head), `the link #${text} ${read.problem}`);
+    filter = read.filter === '' ? {} : { filter: read.filter };
+  }
   switch (head) {
     case 'nodes':
-      return ok({ tab: 'nodes', node: arg });
+      return ok({ tab: 'nodes', node: arg, ...filter });
     case 'flows': {
-      if (arg === null) return ok({ tab: 'flows', flow: null });
+      if (arg === null) return ok({ tab: 'flows', flow: null, ...filter });
       const id = /^[1-9]\d{0,15}$/.test(arg) ? Number(arg) : NaN;
-      return Number.isSafeInteger(id) ? ok({ tab: 'flows', flow: id }) : bad({ tab: 'flows', flow: null }, `"${arg}" is not a flow number`);
+      return Number.isSafeInteger(id) ? ok({ tab: 'flows', flow: id, ...filter }) : bad({ tab: 'flows', flow: null, ...filter }, `"${arg}" is not a flow number`);
     }
+    case 'captures':
+      return arg === null ? ok({ tab: 'captures', ...filter }) : bad({ tab: 'captures', ...filter }, `#/captures opens nothing by name ("${arg}")`);
     case 'trace': {
       if (arg !== null) return bad({ tab: 'trace', trace: null }, `#/trace opens nothing by name ("${arg}"): a trace is its query`);
       if (query === null || query === '') return ok({ tab: 'trace', trace: null });
       const parsed = parseTraceQuery(query);
       return parsed.ok ? ok({ tab: 'trace', trace: parsed.query }) : bad({ tab: 'trace', trace: null }, `the trace link ${parsed.problem}`);
     }
+    case 'topology': {
+      if (arg !== null) return bad({ tab: 'topology', highlight: null }, `#/topology opens nothing by name ("${arg}")`);
+      if (query === null || query === '') return ok({ tab: 'topology', highlight: null });
+      const parsed = parseHighlight(query);
+      return parsed.ok ? ok({ tab: 'topology', highlight: parsed.highlight }) : bad({ tab: 'topology', highlight: null }, `the topology link ${parsed.problem}`);
+    }
     case 'findings':
-    case 'captures':
-    case 'topology':
     case 'reports':
       return arg === null ? ok({ tab: head }) : bad({ tab: head }, `#/${head} opens nothing by name ("${arg}")`);
     default:
@@ -151,6 +201,26 @@ function tabOr(head: string): Route {
     default:
       return DEFAULT_ROUTE;
   }
+}
+
+function parseFilterQuery(query: string): { ok: true; filter: string } | { ok: false; problem: string } {
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query);
+  } catch {
+    return { ok: false, problem: 'is not correctly encoded' };
+  }
+  for (const key of params.keys()) {
+    if (key !== 'filter') return { ok: false, problem: `has an unknown field "${key}" (only filter=)` };
+  }
+  if (params.getAll('filter').length > 1) return { ok: false, problem: 'gives "filter" more than once' };
+  return { ok: true, filter: params.get('filter') ?? '' };
+}
+
+/** The same view with another filter (empty: none). */
+export function withFilter(route: Route & { tab: FilteredTab }, filter: string): Route {
+  const { filter: _old, ...rest } = route;
+  return filter.trim() === '' ? rest : { ...rest, filter };
 }
 
 const KNOWN_KEYS = new Set(['node', 'proto', 'src', 'dst', 'in', 'local', 'follow', 'snapshot', 'bridge-nf']);

@@ -10,8 +10,10 @@ import type {
   TopologyInterfaceJson, TopologyJson, TopologyNodeJson, TopologyPodJson, TopologyRouteJson, TopologyServiceJson,
 } from '../../shared/contract/topology-json';
 
-export type GraphNodeKind = 'node' | 'namespace' | 'bridge' | 'interface' | 'pod' | 'service';
-export type GraphEdgeKind = 'veth' | 'route' | 'endpoint' | 'pod-link' | 'namespace-of';
+export type GraphNodeKind = 'node' | 'namespace' | 'bridge' | 'interface' | 'pod' | 'service'
+  /** The overview's aggregates (topology-overview.ts): a bridge with its ports and pods counted, a node's uplink addresses, pods of a namespace, the full mesh of routes. */
+  | 'bridge-summary' | 'uplink' | 'service-group' | 'overlay';
+export type GraphEdgeKind = 'veth' | 'route' | 'endpoint' | 'pod-link' | 'namespace-of' | 'path';
 
 export interface DetailRow {
   label: string;
@@ -136,14 +138,10 @@ function interfaceDetails(i: TopologyInterfaceJson, peer: string, ports: readonl
   return rows;
 }
 
-function routeText(r: TopologyRouteJson): string {
+export function routeText(r: TopologyRouteJson): string {
   return [r.dst, r.via === null ? null : `via ${r.via}`, r.dev === null ? null : `dev ${r.dev}`, r.table === 'main' ? null : `table ${r.table}`]
     .filter((x) => x !== null)
     .join(' ');
-}
-
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function servicePorts(s: TopologyServiceJson): string {
@@ -173,6 +171,11 @@ function connectedNodeOf(ip: string, scopes: readonly Scope[]): { scope: Scope; 
 }
 
 export function topologyElements(topology: TopologyJson, options: TopologyOptions): GraphElement[] {
+  return layoutTopology(unplacedTopologyElements(topology, options));
+}
+
+/** The same elements before layout, for builders that draw part of the project this way (topology-overview.ts). */
+export function unplacedTopologyElements(topology: TopologyJson, options: TopologyOptions): GraphElement[] {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const scopes = topology.nodes.flatMap(scopesOf);
@@ -274,7 +277,7 @@ export function topologyElements(topology: TopologyJson, options: TopologyOption
 
   edges.push(...routeEdges(scopes, drawn));
   const services = serviceElements(topology.services, topology.pods, scopes, drawn);
-  return layoutTopology([...nodes, ...services.nodes, ...edges, ...services.edges]);
+  return [...nodes, ...services.nodes, ...edges, ...services.edges];
 }
 
 /** Routes whose next hop is an address of another node: one edge per (from interface, to interface), labelled with the prefixes. */
@@ -380,21 +383,4 @@ function endpointTarget(
     nodes.push({ group: 'nodes', position: ORIGIN, data: { id, kind: 'pod', label, ...labelBox(label), title: `Endpoint ${ip}`, details: [...podRows, { label: 'Reached', value: 'no captured node routes to it directly' }] }, classes: 'pod outside' });
   }
   return id;
-}
-
-/** One line counting what the graph shows, from the same elements cytoscape draws. */
-export function graphSummary(elements: readonly GraphElement[]): string {
-  const nodesOf = (kind: GraphNodeKind): number => elements.filter((e) => e.group === 'nodes' && e.data.kind === kind).length;
-  const edgesOf = (kind: GraphEdgeKind): number => elements.filter((e) => e.group === 'edges' && e.data.kind === kind).length;
-  const parts = [
-    count(nodesOf('node'), 'node'),
-    count(nodesOf('interface') + nodesOf('bridge'), 'interface'),
-    count(nodesOf('bridge'), 'bridge'),
-    nodesOf('namespace') > 0 ? count(nodesOf('namespace'), 'namespace') : null,
-    count(edgesOf('veth'), 'veth pair'),
-    count(edgesOf('route'), 'route link'),
-    count(nodesOf('service'), 'service'),
-    nodesOf('pod') > 0 ? count(nodesOf('pod'), 'endpoint') : null,
-  ];
-  return parts.filter((p) => p !== null).join(' · ');
 }

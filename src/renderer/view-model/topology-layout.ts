@@ -8,13 +8,14 @@
 import type { GraphElement, GraphNode } from './topology-elements';
 
 /** Padding inside a compound box, as the stylesheet draws it (topology-style.ts reads these). */
-export const BOX_PADDING = { node: 16, namespace: 16, bridge: 10 } as const;
+export const BOX_PADDING = { node: 16, namespace: 16, bridge: 10, group: 14 } as const;
 /** Room above a compound box for its label (cytoscape draws it outside, on top). */
-const LABEL_SPACE = { node: 22, namespace: 22, bridge: 18 } as const;
+const LABEL_SPACE = { node: 22, namespace: 22, bridge: 18, group: 22 } as const;
 const GAP = 18;
 const BOX_GAP = 140;
 const ROW_GAP = 90;
 const PER_ROW = 4;
+const SCREEN_ASPECT = 1.6;
 
 interface Block {
   w: number;
@@ -56,6 +57,23 @@ function column(blocks: readonly Block[], gap: number, align: 'left' | 'center' 
   };
 }
 
+/**
+ * Many blocks as a near-square grid (rows of about √n, top-aligned), so 500 node boxes fit a screen
+ * when zoomed out; a handful stay in one row, as the two-node lab reads best.
+ */
+function grid(blocks: readonly Block[], gap: number): Block {
+  if (blocks.length <= PER_ROW) return row(blocks, gap, 'top');
+  // Many boxes get a tighter gap, and as many per row as make the whole about as wide as a screen (16:10).
+  const tight = Math.min(gap, GAP * 3);
+  const w = blocks.reduce((n, b) => n + b.w, 0) / blocks.length + tight;
+  const h = blocks.reduce((n, b) => n + b.h, 0) / blocks.length + tight;
+  const perRow = Math.max(PER_ROW, Math.ceil(Math.sqrt((blocks.length * SCREEN_ASPECT * h) / w)));
+  gap = tight;
+  const rows: Block[] = [];
+  for (let i = 0; i < blocks.length; i += perRow) rows.push(row(blocks.slice(i, i + perRow), gap, 'top'));
+  return column(rows, gap);
+}
+
 /** Rows of at most PER_ROW blocks, so a bridge with forty veths does not run off the screen. */
 function wrapped(blocks: readonly Block[]): Block {
   const rows: Block[] = [];
@@ -80,11 +98,11 @@ export function layoutTopology(elements: readonly GraphElement[]): GraphElement[
     if (kids.length === 0) {
       return { w: n.data.w, h: n.data.h, place: (x, y) => positions.set(n.data.id, { x: x + n.data.w / 2, y: y + n.data.h / 2 }) };
     }
-    const kind = n.data.kind === 'bridge' ? 'bridge' : n.data.kind === 'namespace' ? 'namespace' : 'node';
+    const kind = n.data.kind === 'bridge' ? 'bridge' : n.data.kind === 'namespace' ? 'namespace' : n.data.kind === 'service-group' ? 'group' : 'node';
     const of = (pick: (k: GraphNode) => boolean): Block[] => kids.filter(pick).map(blockOf);
     const isBridgeBox = (k: GraphNode): boolean => k.data.kind === 'bridge' && (children.get(k.data.id)?.length ?? 0) > 0;
     const inner =
-      kind === 'bridge'
+      kind === 'bridge' || kind === 'group'
         ? wrapped(kids.map(blockOf))
         : column([wrapped(of((k) => k.data.kind !== 'pod' && !isBridgeBox(k))), row(of(isBridgeBox), GAP * 2, 'top'), wrapped(of((k) => k.data.kind === 'pod'))], GAP + 6);
     const pad = BOX_PADDING[kind];
@@ -99,9 +117,10 @@ export function layoutTopology(elements: readonly GraphElement[]): GraphElement[
   const top = (pick: (n: GraphNode) => boolean): Block[] => nodes.filter((n) => n.data.parent === undefined && pick(n)).map(blockOf);
   const layout = column(
     [
-      row(top((n) => n.data.kind === 'node'), BOX_GAP, 'top'),
-      row(top((n) => n.data.kind === 'namespace'), BOX_GAP / 2, 'top'),
-      row(top((n) => n.data.kind === 'service' || n.data.kind === 'pod'), BOX_GAP / 2),
+      grid(top((n) => n.data.kind === 'node'), BOX_GAP),
+      grid(top((n) => n.data.kind === 'namespace'), BOX_GAP / 2),
+      grid(top((n) => n.data.kind === 'overlay'), BOX_GAP / 2),
+      grid(top((n) => n.data.kind === 'service' || n.data.kind === 'pod' || n.data.kind === 'service-group'), BOX_GAP / 2),
     ],
     ROW_GAP,
     'center',

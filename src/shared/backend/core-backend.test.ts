@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
-import { findings, flowDetail, flowDivergence, listFlows, rulesetTimeline, topology, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listCaptures, listFlows, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
@@ -41,6 +41,23 @@ describe('trace and topology handlers over core', () => {
     // The nat listing and the iptables-save show one state: one snapshot, which the save completes.
     expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['iptables-nat-list.txt:1']);
     expect(() => rulesetTimeline(project, { node: 'nodez' })).toThrow(new ApiError('not-found', 'no node "nodez" in this project'));
+  });
+
+  it('lists each packet capture\'s interface, sets one, and maps the refusals to API errors', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const rows = listCaptures(project);
+    const pcap = rows.find((c) => c.kind === 'pcap' && c.node === 'nodea' && c.source.endsWith('eth0.pcap'))!;
+    expect(pcap.interface).toEqual({ name: 'eth0', from: 'file-name', named: [] });
+    expect(rows.filter((c) => c.kind === 'iptables-save').every((c) => c.interface === undefined)).toBe(true);
+
+    const set = setCaptureInterface(project, { captureId: Number(pcap.id), interface: 'cbr0' });
+    expect(set).toEqual({ ...pcap, interface: { name: 'cbr0', from: 'chosen', named: [] } });
+    expect(setCaptureInterface(project, { captureId: Number(pcap.id), interface: null }).interface).toEqual({ name: 'eth0', from: 'file-name', named: [] });
+
+    const rules = rows.find((c) => c.kind === 'iptables-save')!;
+    expect(() => setCaptureInterface(project, { captureId: Number(rules.id), interface: 'eth0' })).toThrow(expect.objectContaining({ code: 'rejected' }));
+    expect(() => setCaptureInterface(project, { captureId: 99_999, interface: 'eth0' })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => setCaptureInterface(project, { captureId: Number(pcap.id), interface: 'eth0:1' })).toThrow(expect.objectContaining({ code: 'invalid-request' }));
   });
 
   describeShared('transcripts', 'on the two-node transcript', () => {
@@ -90,6 +107,15 @@ describe('trace and topology handlers over core', () => {
     expect(t.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['default/hello']);
   });
 
+  it('serves the lab as a summary (node pairs, not a full mesh, at two nodes) and the nodes named on expand', async () => {
+    expect(topologySummary(project)).toEqual({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] });
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const s = topologySummary(project);
+    expect(s.nodes.map((n) => [n.name, n.podNetworks])).toEqual([['nodea', ['10.40.1.0/24']], ['nodeb', ['10.40.2.0/24']]]);
+    expect(s.routes.kind === 'pairs' && s.routes.pairs.map((p) => `${p.from}>${p.to} ${p.prefixes.map((x) => x.dst).join()}`)).toEqual(['nodea>nodeb 10.40.2.0/24', 'nodeb>nodea 10.40.1.0/24']);
+    expect(topologyNodes(project, { names: ['nodeb', 'nobody'] })).toEqual(topology(project).nodes.filter((n) => n.name === 'nodeb'));
+  });
+
   it('pages the lab flows without observations and answers one flow with its timeline and a page of packets', async () => {
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));
     const first = listFlows(project, { offset: 0, limit: 2 });
@@ -118,6 +144,46 @@ describe('trace and topology handlers over core', () => {
     expect(view.kind === 'replayed' && view.comparison?.firstDivergence).toBeNull();
     expect(view.kind === 'replayed' && view.comparison?.rows.every((r) => r.status === 'agree')).toBe(true);
     expect(() => flowDivergence(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
+  });
+
+  it('filters the lab flows server-side with a tcpdump expression, pages the matches and names the column of a bad one', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const all = listFlows(project, { offset: 0, limit: 500 });
+    const pod = listFlows(project, { offset: 0, limit: 500, filter: 'host 10.40.2.2 and port 8080' });
+    expect(pod.unfiltered).toBe(all.total);
+    expect(pod.total).toBe(pod.flows.length);
+    expect(pod.total).toBeGreaterThan(0);
+    expect(pod.total).toBeLessThan(all.total);
+    // Each match went to that pod (after DNAT) or came back from it.
+    for (const f of pod.flows) expect([f.original.dst, f.reply.src, f.original.src, f.reply.dst]).toContain('10.40.2.2');
+    const rest = listFlows(project, { offset: 0, limit: 500, filter: 'not (host 10.40.2.2 and port 8080)' });
+    // A flow matches when one of its packets does: a NATed flow to the pod has packets on either side of `not`.
+    expect(rest.total + pod.total).toBeGreaterThanOrEqual(all.total);
+    expect(new Set([...pod.flows, ...rest.flows].map((f) => f.id)).size).toBe(all.total);
+    // A page of the matches is a slice of them, in first-seen order.
+    const second = listFlows(project, { offset: 1, limit: 1, filter: 'host 10.40.2.2 and port 8080' });
+    expect(second.flows.map((f) => f.id)).toEqual(pod.flows.slice(1, 2).map((f) => f.id));
+    expect(listFlows(project, { offset: 0, limit: 10, filter: '  ' }).unfiltered).toBeUndefined();
+    expect(() => listFlows(project, { offset: 0, limit: 10, filter: 'host 10.40.2.2 and prot 80' })).toThrow(
+      new ApiError('rejected', 'the flow filter does not read at column 20: "prot" is neither an IP address nor a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)'),
+    );
+  });
+
+  it('sorts all the flows (or all the matches) on the server, nulls last, ties in first-seen order', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const all = listFlows(project, { offset: 0, limit: 500 }).flows;
+    const byPackets = [...all].sort((a, b) => b.packets - a.packets || a.id - b.id).map((f) => f.id);
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets);
+    // Pages of a sorted list are slices of it.
+    expect(listFlows(project, { offset: 2, limit: 3, sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(byPackets.slice(2, 5));
+    const firstSeen = listFlows(project, { offset: 0, limit: 500, sort: { column: 'first-seen', direction: 'desc' } }).flows;
+    const timed = firstSeen.filter((f) => f.firstSeen !== null);
+    expect(firstSeen.slice(0, timed.length)).toEqual(timed);
+    expect(timed.map((f) => f.firstSeen)).toEqual([...timed.map((f) => f.firstSeen)].sort().reverse());
+    // With a filter, the matches in the same order as the whole list's.
+    const matches = listFlows(project, { offset: 0, limit: 500, filter: 'tcp', sort: { column: 'packets', direction: 'desc' } }).flows.map((f) => f.id);
+    expect(matches).toEqual(byPackets.filter((id) => matches.includes(id)));
+    expect(listFlows(project, { offset: 0, limit: 500, sort: { column: 'id', direction: 'desc' } }).flows.map((f) => f.id)).toEqual(all.map((f) => f.id).reverse());
   });
 
   it('answers an empty flow page before the first import', () => {

@@ -8,12 +8,15 @@ import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, flowDetail, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
-import { FlowStore } from '../../core/model/flow-store';
+import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
+import { matchingFlowIds } from '../../core/flows/flow-filter-page';
+import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
-import { loadWorld } from '../../core/project/node-world';
-import { readTopology } from '../../core/model/topology-view';
+import { ReplayWorlds } from './replay-worlds';
+import { readTopology, readTopologyNodes } from '../../core/model/topology-view';
+import { summariseTopology } from '../../core/project/topology-summary';
 import type { NodeView } from '../../core/model/views';
 import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
@@ -23,16 +26,19 @@ import type { ProjectFinding } from '../../core/diagnose/finding';
 import { projectFindings } from '../../core/diagnose/project-findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';
 import { ApiError } from '../contract/api-error';
+import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
-import type { ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, ImportProgress } from '../contract/api';
+import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { ProjectStore, StoreOpener } from './project';
+import type { FlowSort, ProjectStore, StoreOpener } from './project';
+import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -43,19 +49,60 @@ const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
+const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
 const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
+
+function interfaceJson(v: CaptureInterfaceView): CaptureInterfaceJson {
+  return { name: v.name, from: v.from, named: v.named };
+}
+
+function chosenInterface(result: SetCaptureInterfaceResult, captureId: number): CaptureInterfaceJson {
+  switch (result.kind) {
+    case 'set':
+      return interfaceJson(result.view);
+    case 'not-found':
+      throw new ApiError('not-found', `no capture ${captureId} in this project`);
+    case 'not-packets':
+      throw new ApiError('rejected', `capture ${captureId} is ${result.captureKind} output, not packets: it has no interface to choose`);
+    case 'invalid-name':
+      throw new ApiError('invalid-request', `"${result.name}" is not an interface name (1 to 15 characters, no space, / or :)`);
+    default:
+      return assertNever(result);
+  }
+}
 
 function flowRow(f: FlowView): FlowRowJson {
   const { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp } = f;
   return { id, proto, original, reply, nat, service, evidence, firstSeen, lastSeen, packets, tcp };
 }
 
-function flowPage(store: Store, offset: number, limit: number, stitch: boolean): FlowPageJson {
+/** The ids one filter matched, kept while the stored flows stay the same: scrolling pages through them rescans nothing. */
+export interface FilterMemo {
+  generation: string | null;
+  /** The filter and the order the ids are for. */
+  key: string;
+  ids: number[];
+}
+
+function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, order: FlowOrder | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
   if (stitch) stitchFlows(store);
   const flows: FlowRowJson[] = [];
-  // observations: 0 — a page of the table never carries packets.
-  forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0 });
-  return { total: new FlowStore(store).flowCount(), offset, flows, clock: clockOffsets(store) };
+  const total = new FlowStore(store).flowCount();
+  const parsed = parseFlowFilter(filterText ?? '');
+  if (!parsed.ok) throw new ApiError('rejected', `the flow filter does not read at ${flowFilterProblemText(parsed.problem)}`);
+  if (parsed.filter === null) {
+    // observations: 0 — a page of the table never carries packets.
+    forEachFlowView(store, (f) => flows.push(flowRow(f)), { offset, limit, observations: 0, ...(order === undefined ? {} : { order }) });
+    return { total, offset, flows, clock: clockOffsets(store) };
+  }
+  const generation = new FlowStore(store).stitchedGeneration();
+  const key = JSON.stringify([filterText ?? '', order ?? null]);
+  if (memo.last === null || memo.last.generation !== generation || memo.last.key !== key) {
+    memo.last = { generation, key, ids: matchingFlowIds(store, parsed.filter, order) };
+  }
+  const ids = memo.last.ids;
+  for (const f of flowViewsByIds(store, ids.slice(offset, offset + limit))) flows.push(flowRow(f));
+  return { total: ids.length, unfiltered: total, offset, flows, clock: clockOffsets(store) };
 }
 
 function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean): FlowDetailJson | null {
@@ -94,10 +141,11 @@ function reportFile(store: Store, format: ReportFormat, traces: readonly TraceRe
  * as the CLI's exit 1; a request the captures contradict (an interface the node does not have, no
  * source to choose) is `invalid-request`, as the CLI's exit 2.
  */
-function runTrace(store: Store, request: TraceRequestJson): TraceResultJson {
+function runTrace(store: Store, request: TraceRequestJson, worlds: ReplayWorlds): TraceResultJson {
   const { snapshot, ...rest } = request;
   try {
-    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null }));
+    const world = worlds.of(store, snapshot ?? null);
+    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null, world }));
   } catch (e) {
     if (e instanceof SimulateError) throw new ApiError(e.usage ? 'invalid-request' : 'rejected', e.message);
     if (e instanceof ModelError) throw new ApiError('rejected', e.reason);
@@ -157,13 +205,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       importQueue = result.catch(() => undefined);
       return result;
     };
-    // The replay world of the current captures, kept while they do not change (see FlowDivergenceOptions).
-    let world: { generation: string; nodes: NodeSnapshot[] } | null = null;
-    const currentWorld = (): NodeSnapshot[] => {
-      const generation = new FlowStore(store).captureGeneration();
-      if (world?.generation !== generation) world = { generation, nodes: loadWorld(store) };
-      return world.nodes;
-    };
+    const filterMemo: { last: FilterMemo | null } = { last: null };
+    // The replay worlds of the current captures, kept while they do not change (see FlowDivergenceOptions).
+    const worlds = new ReplayWorlds();
+    const currentWorld = (): NodeSnapshot[] => worlds.of(store);
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
       async importPaths(paths, opts, onProgress, baseDir, signal) {
@@ -176,8 +221,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
         }
       },
       topology: () => readTopology(store),
-      trace: (request) => runTrace(store, request),
-      listFlows: (offset, limit) => flowPage(store, offset, limit, importing === 0),
+      topologySummary: () => summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES),
+      topologyNodes: (names) => readTopologyNodes(store, names),
+      trace: (request) => runTrace(store, request, worlds),
+      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),
@@ -190,8 +237,14 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
         if (importing === 0) stitchFlows(store);
         return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
       },
+      captureInterfaces: () => new Map([...captureInterfaces(store)].map(([id, v]) => [id, interfaceJson(v)])),
+      setCaptureInterface: (captureId, iface) => {
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: choose the interface when it ends');
+        return chosenInterface(setCaptureInterface(store, captureId, iface), captureId);
+      },
       close: () => {
         closed = true;
+        worlds.clear();
         store.close();
       },
     };

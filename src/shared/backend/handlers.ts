@@ -3,7 +3,7 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import { operations, parseRequest, type CaptureRow, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
+import { operations, parseRequest, type CaptureInterfaceJson, type CaptureRow, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
 import type { JobRegistry } from './jobs';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
@@ -13,7 +13,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson } from '../contract/topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -35,10 +35,23 @@ export function listNodes(project: Project): NodeJson[] {
 
 /** Every capture of the project, oldest first (captures without a time last), then by node. */
 export function listCaptures(project: Project): CaptureRow[] {
+  const interfaces = project.read((store) => store.captureInterfaces(), new Map<number, CaptureInterfaceJson>());
   const rows: CaptureRow[] = listNodes(project).flatMap((node) =>
-    node.captures.map((c) => ({ id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt })),
+    node.captures.map((c) => {
+      const iface = typeof c.id === 'number' ? interfaces.get(c.id) : undefined;
+      return { id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt, ...(iface === undefined ? {} : { interface: iface }) };
+    }),
   );
   return rows.sort(compareCaptures);
+}
+
+/** Sets (or, with null, forgets) the interface of a packet capture; answers its row as `listCaptures` shows it. */
+export function setCaptureInterface(project: Project, request: RequestOf<'setCaptureInterface'>): CaptureRow {
+  if (!project.exists) throw new ApiError('not-found', `no capture ${request.captureId} in this project`);
+  project.write((store) => store.setCaptureInterface(request.captureId, request.interface));
+  const row = listCaptures(project).find((c) => c.id === request.captureId);
+  if (row === undefined) throw new ApiError('not-found', `no capture ${request.captureId} in this project`);
+  return row;
 }
 
 function compareCaptures(a: CaptureRow, b: CaptureRow): number {
@@ -68,6 +81,16 @@ export function topology(project: Project): TopologyJson {
   return project.read((store) => store.topology(), EMPTY_TOPOLOGY);
 }
 
+const EMPTY_TOPOLOGY_SUMMARY: TopologySummaryJson = { nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] };
+
+export function topologySummary(project: Project): TopologySummaryJson {
+  return project.read((store) => store.topologySummary(), EMPTY_TOPOLOGY_SUMMARY);
+}
+
+export function topologyNodes(project: Project, request: { names: readonly string[] }): TopologyNodeJson[] {
+  return project.read((store) => store.topologyNodes(request.names), []);
+}
+
 export function trace(project: Project, request: TraceRequestJson): TraceResultJson {
   const result = project.read<TraceResultJson | null>((store) => store.trace(request), null);
   if (result === null) throw new ApiError('rejected', 'nothing is imported yet: import captures of the node first');
@@ -90,7 +113,7 @@ export function report(project: Project, request: RequestOf<'report'>): ReportFi
 export const OBSERVATION_PAGE = 200;
 
 export function listFlows(project: Project, request: RequestOf<'listFlows'>): FlowPageJson {
-  return project.read((store) => store.listFlows(request.offset, request.limit), { total: 0, offset: request.offset, flows: [], clock: [] });
+  return project.read((store) => store.listFlows(request.offset, request.limit, request.filter, request.sort), { total: 0, offset: request.offset, flows: [], clock: [] });
 }
 
 export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): FlowDetailJson {
@@ -144,11 +167,14 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   listNodes: (ctx) => readOr(ctx, [], listNodes),
   listCaptures: (ctx) => readOr(ctx, [], listCaptures),
   topology: (ctx) => readOr(ctx, EMPTY_TOPOLOGY, topology),
+  topologySummary: (ctx) => readOr(ctx, EMPTY_TOPOLOGY_SUMMARY, topologySummary),
+  topologyNodes: (ctx, request) => readOr(ctx, [], (project) => topologyNodes(project, request)),
   trace: (ctx, request) => trace(openProject(ctx), request),
   rulesetTimeline: (ctx, request) => rulesetTimeline(openProject(ctx), request),
   report: (ctx, request) => report(openProject(ctx), request),
   findings: (ctx) => readOr(ctx, [], findings),
   flowDivergence: (ctx, request) => flowDivergence(openProject(ctx), request),
+  setCaptureInterface: (ctx, request) => setCaptureInterface(openProject(ctx), request),
   listFlows: (ctx, request) => readOr(ctx, { total: 0, offset: request.offset, flows: [], clock: [] }, (project) => listFlows(project, request)),
   flowDetail: (ctx, request) => flowDetail(openProject(ctx), request),
   cancelJob: (ctx, request) => ({ cancelled: ctx.jobs.cancel(request.job) }),

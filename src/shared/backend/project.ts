@@ -6,15 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson } from '../contract/topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
+
+/** The order of a flow list (listFlows `sort`). */
+export interface FlowSort {
+  column: FlowSortColumn;
+  direction: 'asc' | 'desc';
+}
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
@@ -25,10 +31,13 @@ export interface ProjectStore {
    */
   importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson>;
   topology(): TopologyJson;
+  topologySummary(): TopologySummaryJson;
+  topologyNodes(names: readonly string[]): TopologyNodeJson[];
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
   trace(request: TraceRequestJson): TraceResultJson;
   /** Stitches flows first when the captures changed since the last stitching. */
-  listFlows(offset: number, limit: number): FlowPageJson;
+  /** `filter`: a tcpdump-style expression; throws ApiError('rejected') naming the column when it does not parse. */
+  listFlows(offset: number, limit: number, filter?: string, sort?: FlowSort): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */
@@ -39,6 +48,10 @@ export interface ProjectStore {
   findings(): FindingJson[];
   /** Null for an unknown flow id. Stitches flows first when needed. */
   flowDivergence(id: number): FlowDivergenceJson | null;
+  /** Packet captures' interfaces by capture id. */
+  captureInterfaces(): Map<number, CaptureInterfaceJson>;
+  /** Throws ApiError: `not-found` (no such capture), `rejected` (no packets in it), `invalid-request` (not an interface name). */
+  setCaptureInterface(captureId: number, iface: string | null): CaptureInterfaceJson;
   close(): void;
 }
 

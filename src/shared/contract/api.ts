@@ -10,10 +10,10 @@ import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson } from './topology-json';
+import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, int, object, oneOf, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -32,6 +32,20 @@ export interface CaptureRow {
   kind: string;
   source: string;
   takenAt: string | null;
+  /** Packet captures (pcap, pcapng, tcpdump text) only: the interface their packets were taken on, as far as it is known. */
+  interface?: CaptureInterfaceJson;
+}
+
+/** Where a capture's interface was learnt, strongest first; `chosen`: set in the UI (`setCaptureInterface`). */
+export const INTERFACE_BASES = ['packet', 'chosen', 'command', 'file-name', 'import-option'] as const;
+export type InterfaceBasisJson = (typeof INTERFACE_BASES)[number];
+
+export interface CaptureInterfaceJson {
+  /** Every packet's interface when the capture does not name it per packet; null: not known. */
+  name: string | null;
+  from: InterfaceBasisJson | null;
+  /** Interfaces the packets name themselves (pcapng, `tcpdump -i any`). */
+  named: string[];
 }
 
 /** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
@@ -89,8 +103,15 @@ const noRequest = object({});
 /** The renderer never holds more than a page: flows in the table, packets in a flow's detail. */
 export const MAX_FLOW_PAGE = 500;
 export const MAX_OBSERVATION_PAGE = 1000;
+/** The columns the flow list sorts by on the server (ties in first-seen order). */
+export const FLOW_SORT_COLUMNS = ['id', 'proto', 'service', 'packets', 'first-seen'] as const;
+export type FlowSortColumn = (typeof FLOW_SORT_COLUMNS)[number];
+/** The longest flow filter expression a request may carry. */
+export const MAX_FLOW_FILTER_LENGTH = 2000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
+/** Nodes one topologyNodes request may name. */
+export const MAX_TOPOLOGY_NODES = 500;
 const importOptions = object({ node: optional(nodeName) });
 
 export const operations = {
@@ -99,6 +120,14 @@ export const operations = {
   listCaptures: operation<CaptureRow[]>()({ title: 'The capture list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
   /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
   topology: operation<TopologyJson>()({ title: 'The topology', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
+  /** What the topology overview draws first: per node its box's contents, routes as node pairs or one full mesh, services and pods. */
+  topologySummary: operation<TopologySummaryJson>()({ title: 'The topology summary', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology/summary' } }),
+  /** The named nodes as `topology` has them (interfaces, routes, bridges, namespaces), for nodes opened in the overview; unknown names left out. */
+  topologyNodes: operation<TopologyNodeJson[]>()({ title: 'The topology nodes',
+    request: object({ names: arrayOf(nodeName, { minLength: 1, maxLength: MAX_TOPOLOGY_NODES }) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/topology/nodes' },
+  }),
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
   trace: operation<TraceResultJson>()({ title: 'A trace', request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
@@ -114,6 +143,15 @@ export const operations = {
   }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
   findings: operation<FindingJson[]>()({ title: 'The findings', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
+  /**
+   * Sets the interface a packet capture was taken on (null: forgets the choice), stored with the capture; the flows are
+   * stitched again with it. Answers the capture's row; `not-found` for an unknown id, `rejected` for a capture without packets.
+   */
+  setCaptureInterface: operation<CaptureRow>()({ title: 'Setting a capture\'s interface',
+    request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), interface: nullable(str({ minLength: 1, maxLength: 15, printable: true })) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/capture-interface' },
+  }),
   /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */
   flowDivergence: operation<FlowDivergenceJson>()({ title: 'The flow divergence', request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
   /** Shows an open dialog; null when the user cancels. */
@@ -140,7 +178,21 @@ export const operations = {
     http: { method: 'POST', path: '/api/import' },
   }),
   /** A page of NAT-aware flows (stitched first when the captures changed since). POST: numbers in a body, not a query. */
-  listFlows: operation<FlowPageJson>()({ title: 'The flow list', request: object({ offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, MAX_FLOW_PAGE) }), shells: 'all', http: { method: 'POST', path: '/api/flows' } }),
+  /**
+   * `filter`: a tcpdump-style expression (`host 10.40.0.6 and port 8080`); the page and `total` are of the matching flows.
+   * A filter that does not parse is `rejected` with the column of the problem. `sort`: the order of all the
+   * (matching) flows; without it, first seen first.
+   */
+  listFlows: operation<FlowPageJson>()({ title: 'The flow list',
+    request: object({
+      offset: int(0, Number.MAX_SAFE_INTEGER),
+      limit: int(1, MAX_FLOW_PAGE),
+      filter: optional(str({ maxLength: MAX_FLOW_FILTER_LENGTH })),
+      sort: optional(object({ column: oneOf(FLOW_SORT_COLUMNS), direction: oneOf(['asc', 'desc'] as const) })),
+    }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/flows' },
+  }),
   /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
   flowDetail: operation<FlowDetailJson>()({ title: 'The flow detail',
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),

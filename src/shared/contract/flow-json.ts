@@ -48,8 +48,10 @@ export interface ClockJson {
 }
 
 export interface FlowPageJson {
-  /** Flows in the project; the page holds `flows.length` of them from `offset`. */
+  /** Flows in the project (with a filter: the matching ones); the page holds `flows.length` of them from `offset`. */
   total: number;
+  /** With a filter: the flows in the project before it was applied. */
+  unfiltered?: number;
   offset: number;
   flows: FlowRowJson[];
   clock: ClockJson[];

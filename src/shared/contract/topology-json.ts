@@ -4,7 +4,7 @@
  */
 import type {
   TopologyBridgePort, TopologyEndpoint, TopologyInterface, TopologyNamespace, TopologyNode, TopologyPod, TopologyRoute, TopologyService,
-  TopologyServicePort, TopologyView,
+  TopologyServicePort, TopologyView, TopologyNodeSummary, TopologyRoutePair, TopologyRoutes, TopologySummary,
 } from '../../core/views/topology';
 
 export type TopologyInterfaceJson = TopologyInterface;
@@ -17,3 +17,15 @@ export type TopologyEndpointJson = TopologyEndpoint;
 export type TopologyServiceJson = TopologyService;
 export type TopologyPodJson = TopologyPod;
 export type TopologyJson = TopologyView;
+
+/**
+ * The overview's answer (`topologySummary`): per node what its box shows, the routes between nodes reduced
+ * to node pairs or one full mesh, services and pods; node details come on expand, through `topologyNodes`.
+ */
+export type TopologyNodeSummaryJson = TopologyNodeSummary;
+export type TopologyRoutePairJson = TopologyRoutePair;
+export type TopologyRoutesJson = TopologyRoutes;
+export type TopologySummaryJson = TopologySummary;
+
+/** At this many nodes and more, a full mesh of routes is sent (and drawn) as one overlay, not pair by pair. */
+export const FULL_MESH_SUMMARY_MIN_NODES = 4;

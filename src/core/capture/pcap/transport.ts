@@ -1,5 +1,5 @@
-import type { PacketRecord } from '../../records/records';
-import { ipv4Text } from './address-text';
+import type { IcmpErrorHeader, PacketRecord } from '../../records/records';
+import { ipv4Text, ipv6Text } from './address-text';
 
 /**
  * Layer-4 decoders. `at..end` is what was captured; `l4Len` is the length the IP header
@@ -89,6 +89,31 @@ function decodeIcmp(p: PacketRecord, b: Uint8Array, at: number, end: number, l4L
   p.icmpCode = b[at + 1]!;
   if (l4Len !== null) p.payloadLen = l4Len >= 8 ? l4Len - 8 : 0;
   if (avail < 4) p.truncated = layer;
+  // Destination unreachable carries the header of the packet it answers after its own 8 bytes (RFC 792, RFC 4443).
+  if ((layer === 'icmp' && p.icmpType === 3) || (layer === 'icmpv6' && p.icmpType === 1)) {
+    p.icmpError = layer === 'icmp' ? embeddedIpv4(b, at + 8, end) : embeddedIpv6(b, at + 8, end);
+  }
+}
+
+/** The embedded IPv4 header and its ports; null when not even the addresses were captured. */
+function embeddedIpv4(b: Uint8Array, at: number, end: number): IcmpErrorHeader | null {
+  if (end - at < 20 || b[at]! >> 4 !== 4) return null;
+  const ihl = (b[at]! & 0x0f) * 4;
+  const proto = b[at + 9]!;
+  return { proto, src: ipv4Text(b, at + 12), dst: ipv4Text(b, at + 16), ...embeddedPorts(proto, b, at + ihl, end) };
+}
+
+/** The embedded IPv6 header and its ports (extension headers are not walked: no ports behind them). */
+function embeddedIpv6(b: Uint8Array, at: number, end: number): IcmpErrorHeader | null {
+  if (end - at < 40 || b[at]! >> 4 !== 6) return null;
+  const proto = b[at + 6]!;
+  return { proto, src: ipv6Text(b, at + 8), dst: ipv6Text(b, at + 24), ...embeddedPorts(proto, b, at + 40, end) };
+}
+
+function embeddedPorts(proto: number, b: Uint8Array, at: number, end: number): { sport: number | null; dport: number | null } {
+  const ported = proto === 6 || proto === 17 || proto === 136 || proto === 132 || proto === 33;
+  if (!ported || end - at < 4) return { sport: null, dport: null };
+  return { sport: (b[at]! << 8) | b[at + 1]!, dport: (b[at + 2]! << 8) | b[at + 3]! };
 }
 
 /** ARP of any hardware/protocol size; IPv4 sender and target go to src/dst. */

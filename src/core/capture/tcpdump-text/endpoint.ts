@@ -25,7 +25,8 @@ export function splitEndpoint(token: string): Endpoint {
   return { address: token.slice(0, lastDot), port: portNumber(portText) };
 }
 
-function portNumber(text: string): number | null {
+/** A port as tcpdump prints it: digits, or one of the service names above. */
+export function portNumber(text: string): number | null {
   if (/^\d{1,5}$/.test(text)) return fieldValue(text, U16);
   return SERVICE_PORTS[text] ?? null;
 }

@@ -1,4 +1,6 @@
 /** ICMP and ICMPv6 type/code from the words tcpdump prints for them (print-icmp.c, print-icmp6.c). */
+import type { IcmpErrorHeader } from '../../records/records';
+import { portNumber } from './endpoint';
 import { fieldValue, U8 } from './header-field';
 
 export interface IcmpKind {
@@ -33,6 +35,25 @@ export function icmpKind(text: string): IcmpKind | null {
   if (text.startsWith('information reply')) return { type: 16, code: null };
   if (text.startsWith('address mask request')) return { type: 17, code: null };
   if (text.startsWith('address mask is')) return { type: 18, code: null };
+  return null;
+}
+
+const PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17 };
+
+/**
+ * The packet an `ICMP … unreachable` answers, from tcpdump's words (print-icmp.c): its destination, and where printed
+ * its protocol and destination port; tcpdump never prints the source port. `answered` is the ICMP packet's own
+ * destination, the host that sent the packet answered.
+ */
+export function unreachableHeader(text: string, answered: string): IcmpErrorHeader | null {
+  let m = /^(\S+) (tcp|udp) port (\S+) unreachable/.exec(text);
+  if (m) return { proto: PROTOCOLS[m[2]!]!, src: answered, dst: m[1]!, sport: null, dport: portNumber(m[3]!) };
+  m = /^(\S+) protocol (\d{1,3}) port (\d{1,5}) unreachable/.exec(text);
+  if (m) return { proto: fieldValue(m[2], U8), src: answered, dst: m[1]!, sport: null, dport: portNumber(m[3]!) };
+  m = /^(\S+) protocol (\d{1,3}) unreachable/.exec(text);
+  if (m) return { proto: fieldValue(m[2], U8), src: answered, dst: m[1]!, sport: null, dport: null };
+  m = /^(?:host |net )?(\S+) unreachable/.exec(text);
+  if (m && m[1] !== 'host' && m[1] !== 'net') return { proto: null, src: answered, dst: m[1]!, sport: null, dport: null };
   return null;
 }
 

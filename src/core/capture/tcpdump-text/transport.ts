@@ -1,6 +1,6 @@
 /** Everything after `SRC > DST: `: the transport tcpdump names (TCP flags, `UDP, length`, ICMP words) or an application. */
 import type { PacketRecord } from '../../records/records';
-import { icmp6Kind, icmpKind } from './icmp-message';
+import { icmp6Kind, icmpKind, unreachableHeader } from './icmp-message';
 import type { TextCursor } from './text-cursor';
 import { fieldValue, fragmentUnits, U16, U32, U8 } from './header-field';
 
@@ -163,10 +163,12 @@ function field(c: TextCursor): string {
 
 function readIcmp(p: PacketRecord, c: TextCursor): void {
   p.ipProto = 1;
-  const kind = icmpKind(field(c));
+  const text = field(c);
+  const kind = icmpKind(text);
   if (kind) {
     p.icmpType = kind.type;
     p.icmpCode = kind.code;
+    if (kind.type === 3 && p.dst !== null) p.icmpError = unreachableHeader(text, p.dst);
   }
   readIcmpLength(p, c);
 }

@@ -1,7 +1,7 @@
 /** Tests only: a NodeSnapshot from the texts an engineer would paste (iptables-save, ip addr, ip route), through the real parsers. */
-import { parseIpAddr } from '../../capture/ip-addr';
-import { parseIpRoute } from '../../capture/ip-route';
-import { parseIptablesSave } from '../../capture/iptables-save';
+import { parseIpAddr } from '../../capture/iproute/ip-addr';
+import { parseIpRoute } from '../../capture/iproute/ip-route';
+import { parseIptablesSave } from '../../capture/iptables/iptables-save';
 import type { NodeSnapshot } from '../node-snapshot';
 
 export interface NodeTexts {

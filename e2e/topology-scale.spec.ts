@@ -1,0 +1,103 @@
+/**
+ * The topology overview on a generated 200-node cluster (25 pods per node, 500 services; every node
+ * routes to every other's pod CIDR): it draws, becomes interactive, opens a node found by a pod's
+ * address, and highlights a flow link's path. Timing lives in scripts/bench/topology.mjs, not here.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { labSession } from './lab-session';
+import { startServe, type ServeProcess } from './natlens-serve';
+
+const root = path.resolve(__dirname, '..');
+
+test.describe('topology at 200 nodes (web mode, generated cluster)', () => {
+  // A 200-node project on a shared machine: generous waits, never timing asserts (the bench measures).
+  test.describe.configure({ timeout: 180_000 });
+  let dir = '';
+  let serve: ServeProcess | undefined;
+  const consoleErrors: string[] = [];
+
+  test.beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-topology-'));
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'bench', 'cluster-project.mjs'), path.join(dir, 'captures'), '200', '25', '500'], { stdio: 'ignore' });
+    execFileSync(path.join(root, 'bin', 'natlens'), ['import', '--db', path.join(dir, 'cluster.db'), '--json', path.join(dir, 'captures')], { stdio: 'ignore', maxBuffer: 64 * 1024 * 1024 });
+  });
+  test.beforeEach(async ({ page }) => {
+    serve = await startServe(path.join(dir, 'cluster.db'));
+    consoleErrors.length = 0;
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
+  });
+  test.afterEach(async () => {
+    expect(await serve!.stop()).toBe(0);
+  });
+  test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('draws 200 nodes as boxes with one overlay for the full mesh, and becomes interactive', async ({ page }) => {
+    await page.goto(`${serve!.url.toString()}#/topology`);
+    const canvas = page.getByTestId('topology-canvas');
+    await expect(canvas).toHaveAttribute('data-ready', /\d+/, { timeout: 60_000 });
+    await expect(page.getByTestId('topology-summary')).toContainText('200 nodes · 5,000 pods · 500 services in 20 namespaces · routes: full-mesh overlay');
+    // 200 node boxes, each with its uplink and its bridge counted, 20 service groups, the overlay: far below 2,000.
+    await expect(canvas).toHaveAttribute('data-drawn-nodes', '621');
+    await expect(canvas).toHaveAttribute('data-drawn-edges', '0');
+
+    // Interactive: a search for a pod's address opens its node and focuses the pod.
+    await page.getByTestId('topology-search').fill('10.244.9.4');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(page.getByTestId('topology-hits')).toHaveText('Found pod team-02/app-009-02 (10.244.9.4 on node-009).');
+    await expect(canvas).toHaveAttribute('data-focused', 'kpod|team-02/app-009-02');
+    expect(Number(await canvas.getAttribute('data-drawn-nodes'))).toBeGreaterThan(621);
+
+    // A service by name opens its namespace.
+    await page.getByTestId('topology-search').fill('team-04/svc-024');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(canvas).toHaveAttribute('data-focused', 'svc|team-04/svc-024');
+    await page.getByRole('button', { name: 'Fit' }).click();
+
+    if (process.env.NATLENS_SCREENSHOT === '1') {
+      await page.getByRole('button', { name: 'Collapse all' }).click();
+      await page.getByRole('button', { name: 'Fit' }).click();
+      await page.waitForTimeout(300);
+      await page.locator('.topology').screenshot({ path: path.join(root, 'docs', 'topology-200.png') });
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a topology link with a trace highlights its path across nodes', async ({ page }) => {
+    const trace = encodeURIComponent('node=node-003&proto=tcp&src=10.244.3.2:40000&dst=10.244.7.5:8080&in=cbr0&follow=1');
+    await page.goto(`${serve!.url.toString()}#/topology?trace=${trace}`);
+    await expect(page.getByTestId('topology-path')).toContainText('across node-003 → node-007', { timeout: 60_000 });
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-focused', 'node|node-003 node|node-007');
+    // The hop has its own edge: the full mesh is one overlay, not 39,800 edges.
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-drawn-edges', '1');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a replayed trace links to its path on the topology', async ({ page }) => {
+    await page.goto(`${serve!.url.toString()}#/trace?node=node-003&proto=tcp&src=10.244.3.2:40000&dst=10.244.7.5:8080&in=cbr0&follow=1`);
+    await expect(page.getByTestId('trace-result')).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('trace-on-topology').click();
+    await expect(page.getByRole('tab', { name: 'Topology' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('topology-path')).toContainText('across node-003 → node-007', { timeout: 60_000 });
+    await page.goBack();
+    await expect(page.getByTestId('trace-result')).toBeVisible();
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+test.describe('topology paths on the kernel lab (web mode)', () => {
+  const session = labSession('topology-path');
+
+  test('a flow’s detail links to its path across the two nodes', async ({ page }) => {
+    await page.goto(`${session.serve.url.toString()}#/flows/1`);
+    await page.getByTestId('flow-on-topology').click();
+    await expect(page.getByRole('tab', { name: 'Topology' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('topology-path')).toContainText(/^Highlighted: flow 1 across nodea → nodeb/);
+    await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-focused', 'node|nodea node|nodeb');
+    expect(session.consoleErrors).toEqual([]);
+  });
+});

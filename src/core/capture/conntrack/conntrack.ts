@@ -1,0 +1,171 @@
+/** `conntrack -L` (plain, `-o extended`, `-o timestamp`, `-E` events) and `/proc/net/nf_conntrack`. */
+import { CaptureError } from '../capture-error';
+import { familyOfAddress, isIpAddress } from '../../common/ip';
+import { leadingLines } from '../leading-lines';
+import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from '../../records/records';
+import { linesOf, type TextInput } from '../text-input';
+
+type ConntrackCapture = Extract<ParsedCapture, { kind: 'conntrack' }>;
+
+/** conntrack-tools prints its summary on stderr, so it lands anywhere in a pasted output, sometimes glued to an entry. */
+const TOOL_BANNER = /^conntrack v[\d.]+ \(conntrack-tools\):\s*/;
+const SUMMARY = /^(\d+) flow entries have been shown\.\s*$/;
+const FAMILIES = new Set(['ipv4', 'ipv6']);
+const ENTRY_HEAD = /^(?:\[[^\]]*\]\s+)*(?:ipv[46]\s+\d+\s+)?[a-z][a-z0-9-]*\s+\d+\s/;
+const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'packets', 'bytes']);
+
+export function parseConntrack(input: TextInput): ConntrackCapture {
+  const entries: ConntrackEntry[] = [];
+  let emptyTableShown = false;
+  for (const { line, text } of linesOf(input)) {
+    let body = text.trim();
+    if (body === '') continue;
+    const banner = TOOL_BANNER.exec(body);
+    if (banner) body = body.slice(banner[0].length);
+    const summary = SUMMARY.exec(body);
+    if (summary) {
+      if (summary[1] === '0') emptyTableShown = true;
+      continue;
+    }
+    if (body === '') continue;
+    entries.push(entryFromLine(body, line, (reason) => { throw new CaptureError({ file: input.file, line }, reason); }));
+  }
+  if (entries.length === 0 && !emptyTableShown) {
+    throw new CaptureError({ file: input.file, line: input.firstLine }, 'no conntrack entry found');
+  }
+  return { kind: 'conntrack', entries, takenAt: null };
+}
+
+function emptyTuple(): ConntrackTuple {
+  return { src: '', dst: '', sport: null, dport: null, icmp: null, packets: null, bytes: null };
+}
+
+function entryFromLine(body: string, line: number, fail: (reason: string) => never): ConntrackEntry {
+  // Judge the head before splitting, so a huge line that is not an entry fails at once.
+  if (!ENTRY_HEAD.test(body.slice(0, 200))) fail(`not a conntrack entry: "${clip(body)}"`);
+  const tokens = body.split(/\s+/);
+  let i = 0;
+  // `-o timestamp` / `-E` prefixes: `[1700000000.123456]`, `[NEW]`, `[DESTROY]`.
+  while (i < tokens.length && /^\[[^\]=]*\]$/.test(tokens[i] ?? '')) i++;
+  let family: 'ipv4' | 'ipv6' | null = null;
+  if (FAMILIES.has(tokens[i] ?? '')) {
+    family = tokens[i] as 'ipv4' | 'ipv6';
+    if (!/^\d+$/.test(tokens[i + 1] ?? '')) fail(`expected the l3 protocol number after "${family}"`);
+    i += 2;
+  }
+  const proto = tokens[i] ?? '';
+  const protoNumber = tokens[i + 1] ?? '';
+  if (!/^[a-z][a-z0-9-]*$/.test(proto) || !/^\d+$/.test(protoNumber)) fail(`not a conntrack entry: "${clip(body)}"`);
+  const protoValue = integer(protoNumber, 'protocol number', fail, U8);
+  i += 2;
+  let timeout: number | null = null;
+  if (/^\d+$/.test(tokens[i] ?? '')) timeout = integer(tokens[i++] ?? '', 'timeout', fail, U32);
+  let state: string | null = null;
+  if (/^[A-Z][A-Z0-9_]*$/.test(tokens[i] ?? '')) state = tokens[i++] ?? null;
+
+  const original = emptyTuple();
+  const reply = emptyTuple();
+  let tuple: ConntrackTuple | null = null;
+  let tuples = 0;
+  let trailer = false;
+  const entry: ConntrackEntry = {
+    family: family ?? 'ipv4', proto, protoNumber: protoValue, timeout, state, original, reply,
+    unreplied: false, assured: false, mark: null, zone: null, use: null, flags: [], line,
+  };
+  for (; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token.startsWith('[')) {
+      if (!token.endsWith(']')) fail(`unclosed flag "${clip(token)}"`);
+      const flag = token.slice(1, -1);
+      if (flag === 'UNREPLIED') entry.unreplied = true;
+      else if (flag === 'ASSURED') entry.assured = true;
+      else if (!flag.includes('=')) entry.flags.push(flag); // OFFLOAD, HW_OFFLOAD...; `[start=...]` times are dropped
+      if (tuples === 2) trailer = true;
+      continue;
+    }
+    const eq = token.indexOf('=');
+    if (eq <= 0) fail(`unexpected "${clip(token)}" in conntrack entry`);
+    const key = token.slice(0, eq);
+    const value = token.slice(eq + 1);
+    if (key === 'src' && !trailer) {
+      tuples++;
+      if (tuples > 2) fail('more than two tuples in one conntrack entry');
+      tuple = tuples === 1 ? original : reply;
+    }
+    if (tuple && !trailer && TUPLE_KEYS.has(key)) {
+      readTupleValue(tuple, key, value, fail);
+      continue;
+    }
+    // Anything else ends the tuples: mark, zone, use, secctx, labels, delta-time, conntrack id...
+    if (tuples > 0) trailer = tuples === 2 || trailer;
+    switch (key) {
+      case 'mark': entry.mark = integer(value, key, fail, U32); break;
+      case 'zone': entry.zone = integer(value, key, fail, U16); break;
+      case 'use': entry.use = integer(value, key, fail); break;
+      default: break;
+    }
+  }
+  if (tuples < 2) fail('conntrack entry without its reply tuple');
+  for (const t of [original, reply]) {
+    if (t.src === '' || t.dst === '') fail('conntrack tuple without src and dst');
+  }
+  if (family === null) entry.family = familyOfAddress(original.src);
+  for (const address of [original.src, original.dst, reply.src, reply.dst]) {
+    if (familyOfAddress(address) !== entry.family) fail(`${familyOfAddress(address)} address ${address} in an ${entry.family} entry`);
+  }
+  return entry;
+}
+
+function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail: (reason: string) => never): void {
+  switch (key) {
+    case 'src':
+    case 'dst':
+      if (!isIpAddress(value)) fail(`not an address: ${key}=${clip(value)}`);
+      tuple[key] = value;
+      return;
+    case 'sport':
+    case 'dport':
+      tuple[key] = integer(value, key, fail, U16);
+      return;
+    case 'packets':
+    case 'bytes':
+      tuple[key] = integer(value, key, fail);
+      return;
+    case 'type':
+    case 'code':
+    case 'id': {
+      const icmp = tuple.icmp ?? { type: 0, code: 0, id: 0 };
+      icmp[key] = integer(value, key, fail, key === 'id' ? U16 : U8);
+      tuple.icmp = icmp;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+const U8 = 0xff;
+const U16 = 0xffff;
+const U32 = 0xffff_ffff;
+
+/** A decimal field no wider than `max` (ports and ids 16 bits, ICMP type/code and protocols 8, marks 32); counters are 64-bit. */
+function integer(value: string, key: string, fail: (reason: string) => never, max: number | null = null): number {
+  if (!/^\d{1,20}$/.test(value)) fail(`not a number: ${key}=${clip(value)}`);
+  const n = Number(value);
+  if (max !== null && n > max) fail(`${key}=${clip(value)} out of range 0..${max}`);
+  return n;
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** An entry (`tcp 6 ... src=`, `ipv4 2 tcp 6 ...`) or the conntrack-tools banner among the first lines. */
+export function looksLikeConntrack(text: string): boolean {
+  const lines = leadingLines(text, 3);
+  return lines.some((l) => {
+    const body = l.trim();
+    if (TOOL_BANNER.test(body)) return true;
+    return ENTRY_HEAD.test(body.slice(0, 200)) && /\ssrc=/.test(body.slice(0, 200));
+  });
+}

@@ -1,0 +1,66 @@
+import { describe, it, expect } from 'vitest';
+import { CaptureError } from '../capture-error';
+import { looksLikeRouteTable, parseRouteTable } from './route-table';
+import { textFixture, withCrlf } from '../../../../test/fixtures/text/fixture-input';
+
+describe('parseRouteTable', () => {
+  it('reads route -n: genmask to prefix, 0.0.0.0 gateway to no via, metric, reject routes (namespace fixture)', () => {
+    const got = parseRouteTable(textFixture('route-n.txt'));
+    expect(got.kind).toBe('route-table');
+    expect(got.routes.map((r) => [r.dst, r.via, r.dev, r.metric, r.flags, r.type])).toEqual([
+      ['10.77.1.0/24', null, 'br0', 0, ['U'], 'unicast'],
+      ['10.77.2.0/24', null, 'rb', 0, ['U'], 'unicast'],
+      ['10.77.9.2/32', null, 'pp0', 0, ['UH'], 'unicast'],
+      ['10.95.0.5/32', '10.77.2.2', 'rb', 50, ['UGH'], 'unicast'],
+      ['10.96.0.0/16', '10.77.2.2', 'rb', 0, ['UG'], 'unicast'],
+      ['10.97.0.0/16', null, null, 0, ['!'], 'unreachable'],
+      ['10.98.0.0/16', null, null, 0, ['!'], 'unreachable'],
+      ['10.99.0.0/16', null, null, 0, ['U'], 'unicast'],
+    ]);
+    expect(got.routes[0]).toMatchObject({ family: 'ipv4', table: 'main', line: 3 });
+  });
+
+  it('reads netstat -rn (MSS Window irtt, no metric column)', () => {
+    const got = parseRouteTable(textFixture('netstat-rn.txt'));
+    expect(got.routes).toHaveLength(8);
+    expect(got.routes[3]).toMatchObject({ dst: '10.95.0.5/32', via: '10.77.2.2', dev: 'rb', metric: null, flags: ['UGH'] });
+  });
+
+  it('turns a 0.0.0.0/0 destination into default', () => {
+    const text = [
+      'Kernel IP routing table',
+      'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+      '0.0.0.0         192.168.255.1   0.0.0.0         UG    0      0        0 veth1',
+      '192.168.255.0   0.0.0.0         255.255.255.0   U     0      0        0 veth1',
+    ].join('\n');
+    const got = parseRouteTable({ file: 'demo-ns/route', text, firstLine: 1 });
+    expect(got.routes[0]).toMatchObject({ dst: 'default', via: '192.168.255.1', dev: 'veth1', flags: ['UG'], line: 3 });
+  });
+
+  it('reads route -n -A inet6 with its two-word Next Hop column', () => {
+    const got = parseRouteTable(textFixture('route-n-inet6.txt'));
+    expect(got.routes).toHaveLength(21);
+    expect(got.routes[1]).toMatchObject({ dst: 'fd00:99::/64', family: 'ipv6', via: 'fd00:77:2::2', metric: 1024, dev: 'rb', flags: ['UG'] });
+    expect(got.routes[9]).toMatchObject({ dst: 'default', type: 'unreachable', metric: -1, dev: 'lo' });
+  });
+
+  it('parses CRLF input the same as LF', () => {
+    const input = textFixture('route-n.txt');
+    expect(parseRouteTable(withCrlf(input))).toEqual(parseRouteTable(input));
+  });
+
+  it('reports rows with a wrong column count, a bad mask, rows without a header, and empty tables', () => {
+    const head = 'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n';
+    expect(() => parseRouteTable({ file: 'r', text: `${head}10.0.0.0 0.0.0.0 255.0.0.0 U 0 0 eth0\n`, firstLine: 1 })).toThrow('r:3: expected 8 columns, found 7');
+    expect(() => parseRouteTable({ file: 'r', text: `${head}10.0.0.0 0.0.0.0 255.0.255.0 U 0 0 0 eth0\n`, firstLine: 1 })).toThrow('r:3: not a netmask');
+    expect(() => parseRouteTable({ file: 'r', text: '10.0.0.0 0.0.0.0 255.0.0.0 U 0 0 0 eth0\n', firstLine: 4 })).toThrow('r:4: routing table row before');
+    expect(() => parseRouteTable({ file: 'r', text: head, firstLine: 1 })).toThrow(CaptureError);
+  });
+
+  it('sniffs route -n, netstat -rn and inet6 tables, not ip route', () => {
+    expect(looksLikeRouteTable(textFixture('route-n.txt').text)).toBe(true);
+    expect(looksLikeRouteTable(textFixture('netstat-rn.txt').text)).toBe(true);
+    expect(looksLikeRouteTable(textFixture('route-n-inet6.txt').text)).toBe(true);
+    expect(looksLikeRouteTable(textFixture('ip-route.txt').text)).toBe(false);
+  });
+});

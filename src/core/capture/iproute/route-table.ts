@@ -1,0 +1,113 @@
+/** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
+import { CaptureError } from '../capture-error';
+import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
+import { u32Of } from './kernel-number';
+import { leadingLines } from '../leading-lines';
+import type { ParsedCapture, RouteRecord } from '../../records/records';
+import { linesOf, type TextInput } from '../text-input';
+
+type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;
+
+const TITLE = /^Kernel IP(v6)? routing table/;
+/** A column header always opens with Destination; IPv6's "Next Hop" is one column printed as two words. */
+const HEADER = /^Destination\s+(Gateway|Next Hop)\s/;
+
+type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
+
+export function parseRouteTable(input: TextInput): RouteTableCapture {
+  const routes: RouteRecord[] = [];
+  let columns: Column[] | null = null;
+  for (const { line, text } of linesOf(input)) {
+    if (text.trim() === '') continue;
+    const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
+    if (TITLE.test(text)) {
+      columns = null;
+      continue;
+    }
+    if (HEADER.test(text)) {
+      columns = columnsOf(text);
+      continue;
+    }
+    if (!columns) fail(`routing table row before its column header: "${clip(text)}"`);
+    const cols = columns as Column[];
+    const cells = text.trim().split(/\s+/);
+    if (cells.length !== cols.length) fail(`expected ${cols.length} columns, found ${cells.length}`);
+    routes.push(routeFromRow(cols, cells, line, fail));
+  }
+  if (routes.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no route found in routing table output');
+  return { kind: 'route-table', routes, takenAt: null };
+}
+
+function columnsOf(header: string): Column[] {
+  return header.replace('Next Hop', 'NextHop').trim().split(/\s+/).map((name): Column => {
+    switch (name) {
+      case 'Destination': return 'destination';
+      case 'Gateway': case 'NextHop': return 'gateway';
+      case 'Genmask': return 'genmask';
+      case 'Flags': case 'Flag': return 'flags';
+      case 'Metric': case 'Met': return 'metric';
+      case 'Iface': case 'If': return 'iface';
+      default: return 'other';
+    }
+  });
+}
+
+function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r: string) => never): RouteRecord {
+  const cell = (c: Column): string | null => {
+    const i = columns.indexOf(c);
+    return i >= 0 ? (cells[i] ?? null) : null;
+  };
+  const destination = cell('destination') ?? '';
+  const genmask = cell('genmask');
+  let dst: string;
+  if (destination === 'default') {
+    dst = 'default';
+  } else if (genmask !== null) {
+    // IPv4 table: address + netmask.
+    if (!isIpv4(destination)) fail(`not a destination address: "${clip(destination)}"`);
+    const prefix = prefixOfNetmask(genmask);
+    if (prefix === null) fail(`not a netmask: "${clip(genmask)}"`);
+    dst = prefix === 0 && destination === '0.0.0.0' ? 'default' : `${destination}/${prefix as number}`;
+  } else {
+    // IPv6 table: the destination carries its prefix.
+    if (!isCidr(destination) || !destination.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
+    dst = destination === '::/0' ? 'default' : destination;
+  }
+  const gateway = cell('gateway');
+  const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '*' || gateway === '-' ? null : gateway;
+  if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clip(via)}"`);
+  const flags = cell('flags');
+  const metric = cell('metric');
+  const iface = cell('iface');
+  return {
+    // `!` is net-tools' "reject route": the kernel's unreachable/prohibit types, which it cannot tell apart.
+    type: flags !== null && flags.includes('!') ? 'unreachable' : 'unicast',
+    dst,
+    family: genmask !== null ? 'ipv4' : familyOfAddress(destination === 'default' ? (via ?? '') : destination),
+    via,
+    dev: iface === null || iface === '*' || iface === '-' ? null : iface,
+    src: null,
+    metric: metric === null ? null : metricOf(metric),
+    table: 'main',
+    scope: null,
+    proto: null,
+    flags: flags === null || flags === '-' ? [] : [flags],
+    line,
+  };
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** `Kernel IP routing table` title, or a `Destination  Gateway ...` header first. */
+export function looksLikeRouteTable(text: string): boolean {
+  const [first] = leadingLines(text, 1);
+  return first !== undefined && (TITLE.test(first) || HEADER.test(first));
+}
+
+/** net-tools prints the metric as a signed int: `-1` on the IPv6 unreachable route (0xffffffff). */
+function metricOf(text: string): number | null {
+  const magnitude = u32Of(text.startsWith('-') ? text.slice(1) : text);
+  return magnitude === null ? null : text.startsWith('-') ? -magnitude : magnitude;
+}

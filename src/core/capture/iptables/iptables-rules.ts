@@ -1,0 +1,94 @@
+/**
+ * `iptables [-t TABLE] -S [CHAIN] [-v]` output (also ip6tables, iptables-legacy, iptables-nft) → Ruleset of
+ * capture kind `iptables-save`: the same rule syntax, one table per listing. `-P CHAIN POLICY [-c p b]`
+ * sets a built-in chain's policy, `-N CHAIN` declares a chain, `-A CHAIN ... [-c p b]` appends a rule.
+ *
+ * The table comes from the command's `-t` (filter without it). A text without its command (a file) is cut
+ * where a `-P` line follows rules (the next table's listing) and each part's table is inferred from its
+ * chains and targets, with a warning saying so.
+ */
+import type { TableName } from '../../netfilter/ruleset';
+import { CaptureError } from '../capture-error';
+import { RulesetBuilder } from '../../netfilter/ruleset-sink';
+import { IptablesSaveReader, type IptablesSaveCapture, type ReaderForm, type RulesetWarning } from './iptables-save';
+import { inferTableOf } from './iptables-sniff';
+import { linesOf, type TextInput } from '../text-input';
+
+export interface IptablesRulesOptions {
+  /** From the command's `-t` (filter when it names none); null when the command is not known. */
+  table: TableName | null;
+  /** One chain (`-S CHAIN`), a grep, an excerpt: rules of chains it never declares are expected. */
+  partial: boolean;
+  family?: 'ipv4' | 'ipv6';
+}
+
+/** The lines of one table's listing, and what its table is inferred from. */
+interface Part {
+  firstLine: number;
+  chains: Set<string>;
+  targets: Set<string>;
+  sawRule: boolean;
+}
+
+const LEADING_WORDS = /^\s*(-[PNA])\s+(\S+)/;
+const JUMP = /\s-[jg]\s+(\S+)/;
+
+/** Where each table's listing starts: a `-P` after a rule or `-N`, or a second `-P` of the same chain. */
+function partsOf(input: TextInput): Part[] {
+  const parts: Part[] = [];
+  let part: Part | null = null;
+  let policies = new Set<string>();
+  for (const { line, text } of linesOf(input)) {
+    const m = LEADING_WORDS.exec(text);
+    if (m === null) continue;
+    const [, verb, chain] = m as unknown as [string, string, string];
+    if (part === null || (verb === '-P' && (part.sawRule || policies.has(chain)))) {
+      part = { firstLine: line, chains: new Set(), targets: new Set(), sawRule: false };
+      policies = new Set();
+      parts.push(part);
+    }
+    part.chains.add(chain);
+    if (verb === '-P') policies.add(chain);
+    else part.sawRule = true;
+    const jump = verb === '-A' ? JUMP.exec(text) : null;
+    if (jump !== null) part.targets.add(jump[1]!);
+  }
+  return parts;
+}
+
+export function parseIptablesRules(input: TextInput, opts: IptablesRulesOptions): IptablesSaveCapture {
+  const parts = partsOf(input);
+  if (parts.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no -P, -N or -A line in iptables -S output');
+  const inferred: RulesetWarning[] = [];
+  const tables = parts.map((part, i): TableName => {
+    if (i === 0 && opts.table !== null) return opts.table;
+    const { table, reason } = inferTableOf(part.chains, part.targets);
+    inferred.push({ line: part.firstLine, message: `iptables -S listing without its command: read as table ${table} (${reason})` });
+    return table;
+  });
+
+  const builder = new RulesetBuilder();
+  const form: ReaderForm = { form: 'rules', fragment: opts.partial || opts.table === null, ...(opts.family === undefined ? {} : { family: opts.family }) };
+  const reader = new IptablesSaveReader(input.file, input.firstLine, builder, true, form);
+  let next = 0;
+  const { text } = input;
+  let offset = 0;
+  for (const { line, text: lineText } of linesOf(input)) {
+    const start = text.indexOf(lineText, offset);
+    offset = start + lineText.length;
+    if (next < parts.length && line === parts[next]!.firstLine) reader.beginTable(tables[next++]!, line);
+    reader.line(text, start, start + lineText.length);
+  }
+  const summary = reader.finish();
+  return {
+    kind: 'iptables-save',
+    ruleset: {
+      family: summary.family,
+      // One table (or a part of one) at most: never the whole ruleset.
+      origin: { format: 'iptables-save', interfacesShown: true, countersShown: summary.countersShown, partial: true },
+      tables: builder.tables,
+    },
+    takenAt: null,
+    warnings: [...inferred, ...summary.warnings].sort((a, b) => a.line - b.line),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * What a program prints, read from its words (wrappers already removed): the capture kind natlens expects
+ * of its output, the iptables table it shows, and whether it asks for part of what it could show.
+ * A hint only: the content decides.
+ */
+import { TABLE_NAMES, type TableName } from '../../netfilter/ruleset';
+import type { CaptureKind } from '../../records/records';
+import { programName } from '../shell-words';
+
+export interface Hint {
+  kind: CaptureKind | null;
+  table: TableName | null;
+  selective: boolean;
+}
+
+const NO_HINT: Hint = { kind: null, table: null, selective: false };
+
+export function hintOf(argv: string[]): Hint {
+  if (argv.length === 0) return NO_HINT;
+  const program = programName(argv[0]!);
+  const args = argv.slice(1);
+  switch (program) {
+    case 'iptables-save':
+    case 'ip6tables-save':
+    case 'iptables-legacy-save':
+    case 'iptables-nft-save':
+    case 'ip6tables-legacy-save':
+    case 'ip6tables-nft-save':
+      return { kind: 'iptables-save', table: iptablesTable(args), selective: false };
+    case 'iptables':
+    case 'ip6tables':
+    case 'iptables-legacy':
+    case 'iptables-nft':
+    case 'ip6tables-legacy':
+    case 'ip6tables-nft':
+      return iptablesListHint(args);
+    case 'ip':
+      return ipHint(args);
+    case 'ifconfig': {
+      const names = args.filter((a) => !a.startsWith('-'));
+      return { kind: names.length <= 1 ? 'ip-addr' : null, table: null, selective: names.length === 1 };
+    }
+    case 'route':
+      return { kind: args.every((a) => a.startsWith('-')) ? 'route-table' : null, table: null, selective: false };
+    case 'netstat':
+      return { kind: args.some((a) => /^-[a-zA-Z]*r/.test(a) || a === '--route') ? 'route-table' : null, table: null, selective: false };
+    case 'conntrack': {
+      const dumps = args.some((a) => (/^-[a-zA-Z]*L/.test(a) && !a.startsWith('--')) || a === '--dump');
+      const filters = args.some((a) => /^(-[spdrqmgfzu]|--(orig|reply|src|dst|proto|mark|zone|status|state|sport|dport)\S*)$/.test(a));
+      return { kind: dumps ? 'conntrack' : null, table: null, selective: dumps && filters };
+    }
+    case 'cat':
+    case 'tail':
+    case 'head':
+    case 'less':
+    case 'more':
+      return { kind: args.some((a) => /^\/proc\/net\/(nf|ip)_conntrack$/.test(a)) ? 'conntrack' : null, table: null, selective: false };
+    case 'tcpdump':
+      return { kind: tcpdumpWritesFileOnly(args) ? null : 'tcpdump-text', table: null, selective: false };
+    case 'brctl':
+      return { kind: args[0] === 'show' ? 'bridge' : null, table: null, selective: false };
+    case 'bridge': {
+      const object = args.find((a) => !a.startsWith('-'));
+      if (object === 'fdb' || object === 'fd' || object === 'f') return { kind: 'bridge-fdb', table: null, selective: args.includes('dev') || args.includes('br') };
+      return { kind: object === 'link' || object === 'l' ? 'bridge' : null, table: null, selective: false };
+    }
+    case 'kubectl':
+    case 'oc':
+    case 'k':
+      return kubectlHint(args);
+    default:
+      return NO_HINT;
+  }
+}
+
+function tcpdumpWritesFileOnly(args: string[]): boolean {
+  return args.some((a) => /^-[a-zA-Z]*w/.test(a)) && !args.some((a) => /^-[a-zA-Z]*r/.test(a));
+}
+
+function asTable(word: string | undefined): TableName | null {
+  return word !== undefined && (TABLE_NAMES as readonly string[]).includes(word) ? (word as TableName) : null;
+}
+
+/** `-t nat`, `-tnat`, `--table nat`, `--table=nat`. */
+function iptablesTable(args: string[]): TableName | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--table') return asTable(args[i + 1]);
+    if (a.startsWith('--table=')) return asTable(a.slice('--table='.length));
+    if (/^-[a-zA-Z]+$/.test(a) && !a.startsWith('--')) {
+      const t = a.indexOf('t');
+      if (t > 0) return asTable(t === a.length - 1 ? args[i + 1] : a.slice(t + 1));
+    }
+  }
+  return null;
+}
+
+/** `-L` / `--list` print a listing (iptables-list); `-S` / `--list-rules` print rules as iptables-save does. */
+function iptablesListHint(args: string[]): Hint {
+  let kind: 'iptables-list' | 'iptables-save' | null = null;
+  let oneChain = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const command = a === '--list' ? 'L' : a === '--list-rules' ? 'S' : /^-[a-zA-Z]+$/.test(a) ? listsInCluster(a) : null;
+    if (command === null) continue;
+    kind = command === 'L' ? 'iptables-list' : 'iptables-save';
+    const nextWord = args[i + 1];
+    if (nextWord !== undefined && !nextWord.startsWith('-') && !nextWord.startsWith('!')) oneChain = true;
+  }
+  if (kind === null) return NO_HINT;
+  return { kind, table: iptablesTable(args) ?? 'filter', selective: oneChain };
+}
+
+/** `-nvL`, `-Lnv`, `-S`, `-vS`: an L or S among short flags, before any `t` (whose value is the rest of the cluster). */
+function listsInCluster(cluster: string): 'L' | 'S' | null {
+  for (let i = 1; i < cluster.length; i++) {
+    const c = cluster[i];
+    if (c === 't') return null;
+    if (c === 'L' || c === 'S') return c;
+  }
+  return null;
+}
+
+const IP_VALUED = new Set(['-n', '-netns', '--netns', '-f', '-family', '-b', '-batch', '-rc', '-rcvbuf', '-l', '-loops']);
+
+const SHOW_VERBS = new Set(['show', 'list', 'ls', 'lst', 'sh', 's']);
+
+function ipHint(args: string[]): Hint {
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-')) i += IP_VALUED.has(args[i]!) ? 2 : 1;
+  const object = args[i];
+  const verb = args[i + 1];
+  const selectors = args.slice(SHOW_VERBS.has(verb ?? '') ? i + 2 : i + 1);
+  const shows = verb === undefined || SHOW_VERBS.has(verb) || verb === 'dev';
+  if (object === undefined) return NO_HINT;
+  if (['a', 'ad', 'addr', 'address', 'l', 'li', 'link'].includes(object)) {
+    return shows ? { kind: 'ip-addr', table: null, selective: selectors.length > 0 } : NO_HINT;
+  }
+  if (['r', 'ro', 'rou', 'route'].includes(object)) {
+    if (verb === 'get') return { kind: 'ip-route', table: null, selective: true };
+    return shows || verb === 'table' ? { kind: 'ip-route', table: null, selective: false } : NO_HINT;
+  }
+  if (['ru', 'rul', 'rule'].includes(object)) return shows ? { kind: 'ip-rule', table: null, selective: selectors.length > 0 } : NO_HINT;
+  if (['n', 'ne', 'nei', 'neig', 'neigh', 'neighbor', 'neighbour'].includes(object)) {
+    return shows ? { kind: 'ip-neigh', table: null, selective: selectors.length > 0 } : NO_HINT;
+  }
+  return NO_HINT;
+}
+
+const KUBECTL_VALUED = new Set(['-n', '--namespace', '-o', '--output', '-l', '--selector', '--context', '--kubeconfig', '-f', '--field-selector', '-c', '--sort-by']);
+
+/** The resources natlens reads from kubectl: services, endpoints, pods. */
+const KUBECTL_TYPES = new Set(['svc', 'service', 'services', 'ep', 'endpoints', 'po', 'pod', 'pods', 'all']);
+
+/** `kubectl get|describe TYPE [NAME]`: a NAME (or `TYPE/NAME`) asks for one object. */
+function kubectlHint(args: string[]): Hint {
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('-')) {
+      if (KUBECTL_VALUED.has(a)) i++;
+      continue;
+    }
+    positional.push(a);
+  }
+  const [verb, type, name] = positional;
+  if (verb !== 'get' && verb !== 'describe') return NO_HINT;
+  const types = (type ?? '').split(',').map((t) => t.split('/')[0]!.split('.')[0]!);
+  if (!types.some((t) => KUBECTL_TYPES.has(t))) return NO_HINT;
+  const selective = name !== undefined || (type?.includes('/') ?? false) || args.some((a) => a === '-l' || a.startsWith('--selector') || a.startsWith('--field-selector'));
+  return { kind: 'kubectl', table: null, selective };
+}

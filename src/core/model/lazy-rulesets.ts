@@ -1,0 +1,144 @@
+/**
+ * A stored ruleset read back chain by chain: tables and chains at once (a few rows per chain), each
+ * chain's rules from SQLite the first time something reads `chain.rules`. A trace enters a few dozen
+ * of a kube-proxy node's ~30k chains, so it reads those and leaves the other ~170k rules on disk.
+ * A reader that goes through a whole table (findings, a report) switches to one query for the rest of
+ * it after a handful of chains, so reading everything costs about what an eager read does.
+ *
+ * The rules are read from the open database when first asked for: the object must not outlive the
+ * Store it came from (a read after close throws the database's own error).
+ */
+import type Database from 'better-sqlite3';
+import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../netfilter/ruleset';
+import { ModelError } from './model-error';
+
+/** Chains read one query each before the rest of their table is read in one. */
+const SINGLE_CHAIN_READS = 32;
+
+type Row = Record<string, unknown>;
+type ChainRow = [id: number, name: string, builtin: number, policy: 'ACCEPT' | 'DROP' | null, packets: number | null, bytes: number | null, line: number];
+
+interface Statements {
+  rulesOfChain: Database.Statement;
+  rulesOfTable: Database.Statement;
+  chainExists: Database.Statement;
+}
+
+const counters = (row: Row): Counters | null =>
+  row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+
+/** A stored rule; its matches or target no longer reading as JSON is a damaged project, said as such. */
+function ruleOf(r: Row, database: string): Rule {
+  try {
+    return {
+      position: r.position as number,
+      text: r.text as string,
+      line: r.line as number,
+      counters: counters(r),
+      matches: JSON.parse(r.matches as string) as Match[],
+      target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+    };
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${String(r.line)} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
+class TableRules {
+  private singleReads = 0;
+  private whole: Map<number, Rule[]> | null = null;
+
+  constructor(
+    private readonly database: string,
+    private readonly statements: Statements,
+    private readonly tableId: number,
+  ) {}
+
+  rulesOf(chainId: number): Rule[] {
+    if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.readWhole();
+    const rows = this.whole !== null
+      ? this.whole.get(chainId) ?? []
+      : (this.statements.rulesOfChain.all(chainId) as Row[]).map((r) => ruleOf(r, this.database));
+    if (rows.length === 0 && this.statements.chainExists.get(chainId) === undefined) {
+      throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
+    }
+    return rows;
+  }
+
+  private readWhole(): Map<number, Rule[]> {
+    const byChain = new Map<number, Rule[]>();
+    for (const r of this.statements.rulesOfTable.iterate(this.tableId) as Iterable<Row>) {
+      const chainId = r.chain_id as number;
+      let list = byChain.get(chainId);
+      if (list === undefined) byChain.set(chainId, (list = []));
+      list.push(ruleOf(r, this.database));
+    }
+    return byChain;
+  }
+}
+
+/** Where an unread chain's rules are: kept beside the chain, so that every chain shares one accessor pair. */
+const SOURCES = new WeakMap<object, { table: TableRules; id: number }>();
+
+/** Replaces the accessor with the value: a chain read once is a plain field from then on. */
+function keep(chain: object, value: Rule[]): Rule[] {
+  Object.defineProperty(chain, 'rules', { value, writable: true, enumerable: true, configurable: true });
+  SOURCES.delete(chain);
+  return value;
+}
+
+/**
+ * One accessor pair for every lazily read chain (a kube-proxy table has ~60k chains: closures per chain
+ * would cost more memory than the chain headers themselves).
+ */
+const LAZY_RULES: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Chain): Rule[] {
+    const source = SOURCES.get(this);
+    if (source === undefined) throw new Error('a lazily read chain lost its source');
+    return keep(this, source.table.rulesOf(source.id));
+  },
+  set(this: Chain, value: Rule[]): void {
+    keep(this, value);
+  },
+};
+
+/** The rulesets of an iptables capture (one per family it held), their chains' rules read on first use. */
+export function readRulesetsLazily(db: Database.Database, database: string, captureId: number): Ruleset[] {
+  const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Row[];
+  const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
+  // Rows as arrays: a kube-proxy table has tens of thousands of chains, read on every trace.
+  const chains = db.prepare('SELECT id, name, builtin, policy, packets, bytes, line FROM chains WHERE table_id = ? ORDER BY id').raw(true);
+  const columns = 'chain_id, position, text, line, packets, bytes, matches, target';
+  const statements: Statements = {
+    rulesOfChain: db.prepare(`SELECT ${columns} FROM rules WHERE chain_id = ? ORDER BY position`),
+    rulesOfTable: db.prepare(
+      `SELECT ${columns} FROM rules WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
+    ),
+    chainExists: db.prepare('SELECT 1 FROM chains WHERE id = ?'),
+  };
+  return rulesets.map((rs): Ruleset => ({
+    family: rs.family as 'ipv4' | 'ipv6',
+    origin: {
+      format: rs.format as 'iptables-save' | 'iptables-list',
+      interfacesShown: rs.interfaces_shown === 1,
+      countersShown: rs.counters_shown === 1,
+      partial: rs.partial === 1,
+    },
+    tables: (tables.all(rs.id) as Row[]).map((t): Table => {
+      const rules = new TableRules(database, statements, t.id as number);
+      return {
+        name: t.name as TableName,
+        line: t.line as number,
+        chains: (chains.all(t.id) as ChainRow[]).map(([id, name, builtin, policy, packets, bytes, line]): Chain => {
+          const shown = packets !== null && bytes !== null ? { packets, bytes } : null;
+          const chain = { name, builtin: builtin === 1, policy, counters: shown, line } as Chain;
+          Object.defineProperty(chain, 'rules', LAZY_RULES);
+          SOURCES.set(chain, { table: rules, id });
+          return chain;
+        }),
+      };
+    }),
+  }));
+}

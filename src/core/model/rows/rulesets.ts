@@ -1,0 +1,99 @@
+/** Rows of `rulesets`, `rule_tables`, `chains` and `rules`: an iptables capture, one ruleset per family. */
+import type Database from 'better-sqlite3';
+import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../../netfilter/ruleset';
+import { BatchInsert, maxId } from '../batch-insert';
+import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
+import { flag } from './values';
+
+export function insertRuleset(db: Database.Database, captureId: number, ruleset: Ruleset): void {
+  const rulesetId = db
+    .prepare(
+      `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      captureId, ruleset.family, ruleset.origin.format, flag(ruleset.origin.interfacesShown),
+      flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
+    ).lastInsertRowid;
+  const table = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
+  // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
+  let chainId = maxId(db, 'chains');
+  const chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
+  const rules = new BatchInsert(db, 'rules', RULE_COLUMNS, 256);
+  const row: unknown[] = [];
+  for (const t of ruleset.tables) {
+    const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
+    const firstChainId = chainId + 1;
+    for (const c of t.chains) {
+      row.length = 0;
+      pushChainRow(row, ++chainId, Number(tableId), c);
+      chains.add(row);
+    }
+    // Chains before their rules: each rule names its chain.
+    chains.flush();
+    chainId = firstChainId - 1;
+    for (const c of t.chains) {
+      chainId++;
+      for (const r of c.rules) {
+        row.length = 0;
+        pushRuleRow(row, chainId, r);
+        rules.add(row);
+      }
+    }
+  }
+  rules.flush();
+}
+
+/** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
+export function rulesetsOf(db: Database.Database, captureId: number): Ruleset[] {
+  const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
+  const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
+  const chains = db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
+  // A table's rules in one query, not one per chain: kube-proxy tables have tens of thousands of chains.
+  const rules = db.prepare(
+    `SELECT chain_id, position, text, line, packets, bytes, matches, target FROM rules
+     WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
+  );
+  const counters = (row: Record<string, unknown>): Counters | null =>
+    row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+  const rule = (r: Record<string, unknown>): Rule => ({
+    position: r.position as number,
+    text: r.text as string,
+    line: r.line as number,
+    counters: counters(r),
+    matches: JSON.parse(r.matches as string) as Match[],
+    target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
+  });
+  return rulesets.map((rs) => ({
+    family: rs.family as 'ipv4' | 'ipv6',
+    origin: {
+      format: rs.format as 'iptables-save' | 'iptables-list',
+      interfacesShown: rs.interfaces_shown === 1,
+      countersShown: rs.counters_shown === 1,
+      partial: rs.partial === 1,
+    },
+    tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
+      const byChain = new Map<number, Rule[]>();
+      const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
+      for (const r of rules.iterate(t.id) as Iterable<Record<string, unknown>>) {
+        const chainId = r.chain_id as number;
+        let list = byChain.get(chainId);
+        if (list === undefined) byChain.set(chainId, (list = []));
+        list.push(rule(r));
+      }
+      return {
+        name: t.name as TableName,
+        line: t.line as number,
+        chains: chainRows.map(
+          (c): Chain => ({
+            name: c.name as string,
+            builtin: c.builtin === 1,
+            policy: c.policy as 'ACCEPT' | 'DROP' | null,
+            counters: counters(c),
+            line: c.line as number,
+            rules: byChain.get(c.id as number) ?? [],
+          }),
+        ),
+      };
+    }),
+  }));
+}
