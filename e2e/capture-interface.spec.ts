@@ -32,7 +32,7 @@ test.describe('choosing a capture\'s interface (web mode)', () => {
     serve = await startServe(path.join(dir, 'p.db'));
     await page.goto(serve.url.toString());
     await page.getByRole('tab', { name: 'Captures' }).click();
-    const row = page.getByTestId('captures-table').locator('tr', { hasText: 'nodea-wire.pcap' });
+    const row = page.getByTestId('captures-table').getByTestId('capture-row').filter({ hasText: 'nodea-wire.pcap' });
     await expect(row.getByTestId('capture-interface-label')).toHaveText('not known');
     await row.getByTestId('capture-interface-input').fill('eth0');
     await row.getByTestId('capture-interface-set').click();
@@ -40,7 +40,7 @@ test.describe('choosing a capture\'s interface (web mode)', () => {
 
     await page.reload();
     await page.getByRole('tab', { name: 'Captures' }).click();
-    await expect(page.getByTestId('captures-table').locator('tr', { hasText: 'nodea-wire.pcap' }).getByTestId('capture-interface-label')).toHaveText('eth0 (chosen here)');
+    await expect(page.getByTestId('captures-table').getByTestId('capture-row').filter({ hasText: 'nodea-wire.pcap' }).getByTestId('capture-interface-label')).toHaveText('eth0 (chosen here)');
 
     // The flows were stitched again: the pcap's packets now carry the chosen interface.
     const headers = { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' };

@@ -1,4 +1,5 @@
 import { visibleControls } from '../core/common/visible-controls';
+import { toDisposable, type Disposable } from '../core/common/disposable';
 
 /** Where a command writes: stdout carries the result (one JSON document with --json), stderr everything else. */
 export interface CliIo {
@@ -6,12 +7,21 @@ export interface CliIo {
   stderr(text: string): void;
   /** stderr is a terminal: progress may redraw one line in place. */
   stderrIsTty: boolean;
+  /**
+   * Calls `listener` on the first Ctrl-C (SIGINT) until disposed; a second one stops the process as usual.
+   * Absent where nothing can interrupt (tests that do not ask for it).
+   */
+  onInterrupt?(listener: () => void): Disposable;
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: process.stderr.isTTY === true,
+  onInterrupt(listener) {
+    process.once('SIGINT', listener);
+    return toDisposable(() => process.off('SIGINT', listener));
+  },
 };
 
 /** What a progress line writes to draw itself again over its last drawing: carriage return, erase line. */
@@ -31,5 +41,6 @@ export function terminalSafeIo(io: CliIo, stdoutExact: boolean): CliIo {
       io.stderr(own + visibleControls(text.slice(own.length)));
     },
     stderrIsTty: io.stderrIsTty,
+    ...(io.onInterrupt === undefined ? {} : { onInterrupt: io.onInterrupt.bind(io) }),
   };
 }

@@ -4,6 +4,8 @@ import type { CliIo } from './cli-io';
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
+/** Interrupted by Ctrl-C (128 + SIGINT), as a shell reports a process SIGINT stopped. */
+export const EXIT_INTERRUPTED = 130;
 
 /** One `natlens <name>` command: its own module under commands/, listed once in command-table.ts. */
 export interface CliCommand {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { protocol } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-policy';
-import { toDisposable, type Disposable } from './disposables';
+import { toDisposable, type Disposable } from '../core/common/disposable';
 
 import { APP_SCHEME } from './app-origin';
 

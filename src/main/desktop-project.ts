@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Project, type StoreOpener } from '../shared/backend/project';
-import type { Disposable } from './disposables';
+import type { Disposable } from '../core/common/disposable';
 
 export class DesktopProject implements Disposable {
   private current: Project | null = null;

@@ -7,7 +7,7 @@ import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-poli
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { installAppMenu } from './app-menu';
 import { DesktopProject } from './desktop-project';
-import { DisposableStore, toDisposable } from './disposables';
+import { DisposableStore, toDisposable } from '../core/common/disposable';
 import { registerIpcOperations } from './ipc-operations';
 import { fragmentFromArgs, isOwnPage } from './app-origin';
 import { createMainWindow } from './main-window';

@@ -1,11 +1,12 @@
 /**
- * /api/* of natlens serve: routes each operation that has an HTTP route to the shared handler,
- * after validating its request with the shared validator. Guards (host, origin, token) ran before.
+ * /api/* of natlens serve: each operation of the table with an HTTP route is served by runOperation
+ * (validation, then its handler); only uploads are natlens serve's own. Guards (host, origin, token) ran before.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
-import { operations, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type OperationName, type Operations, type RequestOf, type ResponseOf } from '../shared/contract/api';
-import { findings, flowDetail, flowDivergence, importPaths, listCaptures, listFlows, listNodes, projectInfo, report, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from '../shared/backend/handlers';
+import { operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
+import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext } from '../shared/backend/handlers';
+import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
@@ -16,9 +17,14 @@ import type { ImportJson } from '../shared/contract/contract-json';
 export interface ApiContext {
   project: Project;
   uploads: UploadStore;
+  jobs: JobRegistry;
 }
 
-type WebOperation = { [N in OperationName]: Operations[N]['shells'] extends 'desktop' ? never : N }[OperationName];
+interface WebContext extends OperationContext {
+  readonly uploads: UploadStore;
+}
+
+type WebOperation = ShellOperation<'web'>;
 
 const MAX_JSON_BODY = 1024 * 1024;
 
@@ -31,6 +37,8 @@ function statusOf(err: ApiError): number {
     case 'unsupported': return 405;
     case 'rejected': return 422;
     case 'too-large': return 413;
+    // The client cancelled its own job: a conflict with its earlier request, not a fault of either side.
+    case 'cancelled': return 409;
     case 'internal': return 500;
     default: return assertNever(err.code);
   }
@@ -87,11 +95,11 @@ function queryObject(url: URL): Record<string, string> {
 
 function findRoute(method: string, path: string): { name: WebOperation } | { methodNotAllowed: true } | null {
   let pathMatched = false;
-  for (const name of Object.keys(operations) as OperationName[]) {
-    const spec = operations[name];
-    if (spec.shells === 'desktop' || spec.http === null || spec.http.path !== path) continue;
+  for (const name of operationsOf('web')) {
+    const { http: route } = operations[name];
+    if (route === null || route.path !== path) continue;
     pathMatched = true;
-    if (spec.http.method === method || (method === 'HEAD' && spec.http.method === 'GET')) return { name: name as WebOperation };
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { name };
   }
   return pathMatched ? { methodNotAllowed: true } : null;
 }
@@ -106,54 +114,30 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   if (route === null) throw new ApiError('not-found', `no API at ${url.pathname}`);
   if ('methodNotAllowed' in route) throw new ApiError('unsupported', `${method} is not allowed on ${url.pathname}`);
   const raw = method === 'GET' || method === 'HEAD' ? queryObject(url) : await readJsonBody(req);
-  await dispatch(ctx, route.name, raw, req, res);
-}
-
-async function dispatch(ctx: ApiContext, name: WebOperation, raw: unknown, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  switch (name) {
-    case 'getProjectInfo':
-      parseRequest(name, raw);
-      return reply(res, name, projectInfo(ctx.project, 'web'));
-    case 'listNodes':
-      parseRequest(name, raw);
-      return reply(res, name, listNodes(ctx.project));
-    case 'listCaptures':
-      parseRequest(name, raw);
-      return reply(res, name, listCaptures(ctx.project));
-    case 'topology':
-      parseRequest(name, raw);
-      return reply(res, name, topology(ctx.project));
-    case 'topologySummary':
-      parseRequest(name, raw);
-      return reply(res, name, topologySummary(ctx.project));
-    case 'topologyNodes':
-      return reply(res, name, topologyNodes(ctx.project, parseRequest(name, raw)));
-    case 'trace':
-      return reply(res, name, trace(ctx.project, parseRequest(name, raw)));
-    case 'listFlows':
-      return reply(res, name, listFlows(ctx.project, parseRequest(name, raw)));
-    case 'flowDetail':
-      return reply(res, name, flowDetail(ctx.project, parseRequest(name, raw)));
-    case 'rulesetTimeline':
-      return reply(res, name, rulesetTimeline(ctx.project, parseRequest(name, raw)));
-    case 'report':
-      return reply(res, name, report(ctx.project, parseRequest(name, raw)));
-    case 'flowDivergence':
-      return reply(res, name, flowDivergence(ctx.project, parseRequest(name, raw)));
-    case 'setCaptureInterface':
-      return reply(res, name, setCaptureInterface(ctx.project, parseRequest(name, raw)));
-    case 'findings':
-      parseRequest(name, raw);
-      return reply(res, name, findings(ctx.project));
-    case 'importUploads':
-      return importUploads(ctx, parseRequest(name, raw), req, res);
-    default:
-      return assertNever(name);
+  const contextFor = (progress: ProgressListener) => (_job: string | null, signal: AbortSignal): WebContext => ({
+    project: ctx.project, shell: 'web', jobs: ctx.jobs, progress, signal, uploads: ctx.uploads,
+  });
+  if (!operations[route.name].job || !(req.headers.accept ?? '').includes('application/x-ndjson')) {
+    return sendJson(res, 200, await runOperation(handlers, route.name, raw, ctx.jobs, contextFor(() => {})));
   }
+  await streamJob(res, (progress) => runOperation(handlers, route.name, raw, ctx.jobs, contextFor(progress)));
 }
 
-function reply<N extends OperationName>(res: ServerResponse, _name: N, value: ResponseOf<N>): void {
-  sendJson(res, 200, value);
+/**
+ * A job asked for with `Accept: application/x-ndjson` streams one JSON object per line —
+ * `{"progress":{...}}` while it runs, then `{"result":{...}}` or `{"error":{...}}`.
+ */
+async function streamJob(res: ServerResponse, run: (progress: ProgressListener) => Promise<unknown>): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders() });
+  const line = (value: { progress: ImportProgress } | { result: unknown } | { error: unknown }): void => {
+    res.write(`${JSON.stringify(value)}\n`);
+  };
+  try {
+    line({ result: await run((progress) => line({ progress })) });
+  } catch (err) {
+    line({ error: toApiError(err).toJSON() });
+  }
+  res.end();
 }
 
 async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -175,11 +159,11 @@ async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerR
 }
 
 /**
- * With `Accept: application/x-ndjson` the answer streams one JSON object per line —
- * `{"progress":{...}}` while importing, then `{"result":{...}}` or `{"error":{...}}`;
- * otherwise it is the import JSON alone.
+ * natlens serve's own operation: the files were uploaded to UPLOAD_ROUTE first. An import that ran
+ * (whatever it said of the files) uses the uploads up; one that failed or was cancelled puts them
+ * back under their ids, to be imported again.
  */
-async function importUploads(ctx: ApiContext, request: RequestOf<'importUploads'>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function importUploads(ctx: WebContext, request: RequestOf<'importUploads'>): Promise<ImportJson> {
   const taken = ctx.uploads.take(request.uploads);
   const uploads = taken.filter((u) => u !== undefined);
   const missing = request.uploads.filter((_, i) => taken[i] === undefined);
@@ -189,34 +173,21 @@ async function importUploads(ctx: ApiContext, request: RequestOf<'importUploads'
   }
   const options = request.node === undefined ? {} : { node: request.node };
   const staged = await ctx.uploads.stage(uploads);
-  // An import that ran (whatever it said of the files) uses the uploads up; one that failed (the project could
-  // not be opened or written) puts them back under their ids, to be imported again.
-  const run = (onProgress: (p: ImportProgress) => void): Promise<ImportJson> =>
-    Promise.resolve()
-      .then(() => importPaths(ctx.project, staged.names, options, onProgress, staged.dir))
-      .then(
-        async (result) => {
-          await ctx.uploads.removeDir(staged.dir);
-          await ctx.uploads.remove(uploads);
-          return result;
-        },
-        async (err: unknown) => {
-          await ctx.uploads.unstage(staged, uploads);
-          const failed = toApiError(err);
-          throw new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`);
-        },
-      );
-  if (!(req.headers.accept ?? '').includes('application/x-ndjson')) {
-    return reply(res, 'importUploads', await run(() => {}));
-  }
-  res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders() });
-  const line = (value: { progress: ImportProgress } | { result: ImportJson } | { error: unknown }): void => {
-    res.write(`${JSON.stringify(value)}\n`);
-  };
   try {
-    line({ result: await run((progress) => line({ progress })) });
+    const result = await importPaths(ctx.project ?? missingProject(), staged.names, options, ctx.progress, staged.dir, ctx.signal);
+    await ctx.uploads.removeDir(staged.dir);
+    await ctx.uploads.remove(uploads);
+    return result;
   } catch (err) {
-    line({ error: toApiError(err).toJSON() });
+    await ctx.uploads.unstage(staged, uploads);
+    const failed = toApiError(err);
+    throw new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`);
   }
-  res.end();
 }
+
+function missingProject(): never {
+  throw new ApiError('internal', 'natlens serve has no project');
+}
+
+const webHandlers: HandlerTable<FaceOperation<'web'>, WebContext> = { importUploads };
+const handlers: HandlerTable<WebOperation, WebContext> = { ...sharedHandlers, ...webHandlers };

@@ -3,7 +3,7 @@
  * runs one import job from `workerData.natlensImport` and posts progress and the result back.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runImportJob, type ImportWorkerJob } from '../shared/backend/core-backend';
+import { runImportJob, type ImportWorkerJob } from '../shared/backend/import-job';
 import { useDumpReaderWorker } from '../core/import/dump-reader-thread';
 
 const job = (workerData as { natlensImport?: ImportWorkerJob } | null)?.natlensImport;

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Project, type StoreOpener } from '../shared/backend/project';
 import { handleApi, sendError } from './http-api';
+import { JobRegistry } from '../shared/backend/jobs';
+import { DisposableStore } from '../core/common/disposable';
 import { guardRequest, isApiPath } from './request-guard';
 import { securityHeaders, serveStatic } from './static-files';
 import { UploadStore, type UploadLimits } from './upload-store';
@@ -49,8 +51,11 @@ export function findRendererDir(): string | null {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererDir = options.rendererDir === undefined ? findRendererDir() : options.rendererDir;
-  const project = new Project(options.dbPath, options.openStore);
-  const uploads = new UploadStore(options.uploadLimits);
+  // Disposed newest first: running jobs are cancelled before the uploads and the project go.
+  const disposables = new DisposableStore();
+  const project = disposables.add(new Project(options.dbPath, options.openStore));
+  const uploads = disposables.add(new UploadStore(options.uploadLimits));
+  const jobs = disposables.add(new JobRegistry());
   let port = 0;
 
   const server = http.createServer((req, res) => {
@@ -77,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       serveStatic(rendererDir, req, res, url.pathname);
       return;
     }
-    handleApi({ project, uploads }, req, res, url).catch((err: unknown) => sendError(res, err));
+    handleApi({ project, uploads, jobs }, req, res, url).catch((err: unknown) => sendError(res, err));
   });
   server.headersTimeout = 30_000;
 
@@ -99,10 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       disposed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).finally(() => {
-        project.dispose();
-        uploads.dispose();
-      });
+      }).finally(() => disposables.dispose());
       return disposed;
     },
   };

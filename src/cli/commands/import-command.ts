@@ -4,7 +4,11 @@ import type { ImportReport } from '../../core/import/import-report';
 import { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
-import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
+import { importOnWorker, type ImportJobRequest } from '../../shared/backend/import-job';
+import { isCancelled } from '../../core/common/cancellation';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ProgressLine } from '../progress-line';
 
 const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--json] PATH...
@@ -29,25 +33,61 @@ export const importCommand: CliCommand = {
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
     const json = flagOption(args, 'json');
     const iface = interfaceOption(args);
-    let report: ImportReport;
-    let store: Store | null = null;
+    const request = { dbPath, paths: args.positionals, node: stringOption(args, 'node') ?? null, interface: iface };
     const progress = new ProgressLine(io);
-    // A large dump's reader thread starts while the project opens.
-    prewarmDumpReader(args.positionals);
+    let report: ImportReport;
     try {
-      store = Store.open(dbPath, { onWaitForWriter: () => io.stderr(`natlens: another process is writing ${dbPath}; waiting for it to finish
-`) });
-      report = importPaths(store, args.positionals, { node: stringOption(args, 'node') ?? null, interface: iface, onProgress: (p) => progress.update(p) });
+      report = await runImport(request, io, progress);
     } catch (e) {
-      report = { nodes: [], warnings: [], errors: [{ source: dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] };
+      if (!isCancelled(e)) throw e;
+      io.stderr(`natlens: ${e.message}\n`);
+      return EXIT_INTERRUPTED;
     } finally {
       progress.end();
-      store?.close();
     }
     printReport(report, json, io);
     return report.errors.length > 0 ? EXIT_REJECTED : EXIT_OK;
   },
 };
+
+/** Where the bundled CLI keeps its import worker (out/cli); absent when run from source. */
+function importWorkerScript(): string | null {
+  const script = path.join(__dirname, 'import-worker.cjs');
+  return fs.existsSync(script) ? script : null;
+}
+
+/**
+ * The import on a worker thread when the bundle has one, so this thread hears Ctrl-C: the import then
+ * rolls back the file it was reading and rejects with CancelledError. From source it runs here, uninterruptible.
+ */
+async function runImport(request: ImportJobRequest & { dbPath: string }, io: CliIo, progress: ProgressLine): Promise<ImportReport> {
+  const waiting = (): void => io.stderr(`natlens: another process is writing ${request.dbPath}; waiting for it to finish\n`);
+  const failed = (e: unknown): ImportReport => ({ nodes: [], warnings: [], errors: [{ source: request.dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] });
+  const script = importWorkerScript();
+  if (script === null) {
+    // A large dump's reader thread starts while the project opens.
+    prewarmDumpReader(request.paths);
+    let store: Store | null = null;
+    try {
+      store = Store.open(request.dbPath, { onWaitForWriter: waiting });
+      return importPaths(store, request.paths, { node: request.node ?? null, interface: request.interface ?? null, onProgress: (p) => progress.update(p) });
+    } catch (e) {
+      return failed(e);
+    } finally {
+      store?.close();
+    }
+  }
+  const interrupts = new AbortController();
+  const listening = io.onInterrupt?.(() => interrupts.abort()) ?? null;
+  try {
+    return await importOnWorker(script, request, { onProgress: (p) => progress.update(p), onWaiting: waiting, signal: interrupts.signal });
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    return failed(e);
+  } finally {
+    listening?.dispose();
+  }
+}
 
 function interfaceOption(args: Parameters<typeof stringOption>[0]): string | null {
   const iface = stringOption(args, 'interface');

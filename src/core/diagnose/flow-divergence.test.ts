@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TupleView } from '../flows/flow-timeline';
+import type { TupleView } from '../views/flow-timeline';
 import { compareOutcome, compareReplay, predictedPoints, type CapturedHopInput, type ReplayOutcomeInput } from './flow-divergence';
 
 const t = (src: string, sport: number | null, dst: string, dport: number | null): TupleView => ({ src, sport, dst, dport });

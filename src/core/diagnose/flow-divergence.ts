@@ -8,7 +8,7 @@
  * passes `place`. A predicted point the captures do not show is only a difference when the same
  * place did capture this connection (its replies, say); elsewhere nothing was listening.
  */
-import type { TupleView } from '../flows/flow-timeline';
+import type { TupleView } from '../views/flow-timeline';
 
 export type PointStatus =
   /** Captured at the predicted place with the predicted addresses and ports. */

@@ -5,10 +5,10 @@
  * when nothing more specific is found does the symptom itself become the finding.
  */
 import { isPrivateAddress, isPublicAddress } from '../common/address-scope';
-import type { ConntrackView } from '../flows/flow-timeline';
-import type { RefusalView } from '../flows/icmp-refusal';
+import type { ConntrackView, RefusalView } from '../views/flow-timeline';
 import { assertNever } from '../common/assert-never';
-import { tupleText, type TimelineHop } from '../flows/flow-timeline';
+import { tupleText } from '../flows/flow-timeline';
+import type { TimelineHop } from '../views/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';

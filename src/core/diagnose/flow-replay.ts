@@ -8,7 +8,8 @@
  * an address of the node (a process there sent it); the interface the node routes the source back
  * through (where a packet from there arrives, unless the paths are asymmetric).
  */
-import { tupleText, type TupleView } from '../flows/flow-timeline';
+import { tupleText } from '../flows/flow-timeline';
+import type { TupleView } from '../views/flow-timeline';
 import { flowDetail, type ObservationView } from '../flows/flow-views';
 import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';

@@ -1,7 +1,7 @@
 /** What a flow's stored summary says went wrong, before asking why. */
 import { describe, expect, it } from 'vitest';
 import type { TcpEvents } from '../correlate/tcp-timeline';
-import type { TimelineHop } from '../flows/flow-timeline';
+import type { TimelineHop } from '../views/flow-timeline';
 import { flowSymptom, symptomText, type FlowSummary } from './flow-symptom';
 
 const tuple = { src: '10.40.1.3', sport: 40000, dst: '10.40.2.2', dport: 8080 };

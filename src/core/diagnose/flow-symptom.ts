@@ -5,8 +5,7 @@
  * them by design.
  */
 import type { TcpEvents } from '../correlate/tcp-timeline';
-import type { ConntrackView, FlowTimeline, TupleView } from '../flows/flow-timeline';
-import type { RefusalView } from '../flows/icmp-refusal';
+import type { ConntrackView, FlowTimeline, RefusalView, TupleView } from '../views/flow-timeline';
 import { parseIp } from '../common/ip';
 
 export type FlowSymptom =

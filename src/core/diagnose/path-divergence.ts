@@ -4,7 +4,7 @@
  * coming back another way than the packets went. Interfaces of one bridge (the bridge and its ports)
  * count as one place: the bridge sees every packet its ports do.
  */
-import type { TimelineHop, TupleView } from '../flows/flow-timeline';
+import type { TimelineHop, TupleView } from '../views/flow-timeline';
 import type { FlowView } from '../flows/flow-views';
 import type { NodeSnapshot, TraceResult } from '../simulate';
 

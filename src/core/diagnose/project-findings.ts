@@ -4,9 +4,10 @@
  * the replay's world once, reads each flow's stored summary, and replays only the flows that need it
  * (symptomatic ones, and those whose captured NAT the stitcher could not reproduce).
  */
+import type { CancellationSignal } from '../common/cancellation';
 import { stitchFlows } from '../flows/flow-engine';
 import { protoName } from '../flows/flow-simulator';
-import type { FlowTimeline } from '../flows/flow-timeline';
+import type { FlowTimeline } from '../views/flow-timeline';
 import { flowDetail, type FlowView } from '../flows/flow-views';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
 import { loadWorld } from '../project/node-world';
@@ -31,6 +32,8 @@ export interface ProjectFindingsOptions {
   snapshot?: number | null;
   /** At most this many flow replays (default 2000); flows beyond are judged on their symptoms alone. */
   replayLimit?: number;
+  /** Passed to the stitching that comes first: a cancel there rolls the flows back (CancelledError). */
+  signal?: CancellationSignal | null;
 }
 
 /** Directed broadcast addresses of the nodes' IPv4 subnets: traffic to them is never a unicast flow. */
@@ -93,7 +96,7 @@ const parseTcp = (row: StoredFlowRow): (TcpEvents & { oneSided: boolean }) | nul
 
 /** The project's findings, most severe first. Stitches flows first when the captures changed. */
 export function projectFindings(store: Store, options: ProjectFindingsOptions = {}): ProjectFinding[] {
-  stitchFlows(store);
+  stitchFlows(store, { signal: options.signal ?? null });
   const world = loadWorld(store, { snapshot: options.snapshot ?? null });
   const byName = new Map(world.map((n) => [n.name, n]));
   const addrSource = new Map<string, string>();

@@ -4,7 +4,7 @@
  * captured sightings (flow-divergence.ts). The store side of the view; flows must be stitched.
  */
 import { flowDetail } from '../flows/flow-views';
-import type { TupleView } from '../flows/flow-timeline';
+import type { TupleView } from '../views/flow-timeline';
 import { loadWorld } from '../project/node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';

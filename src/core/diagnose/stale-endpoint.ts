@@ -3,7 +3,7 @@
  * longer name (a pod gone after a rollout): packets of that connection keep going to the old address
  * until the entry expires or is deleted.
  */
-import type { ConntrackView } from '../flows/flow-timeline';
+import type { ConntrackView } from '../views/flow-timeline';
 import { tupleText } from '../flows/flow-timeline';
 import type { Ruleset } from '../netfilter/ruleset';
 import { parseIp, type IpNumber } from '../common/ip';

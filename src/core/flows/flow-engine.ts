@@ -8,6 +8,7 @@
  * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
+import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
@@ -45,6 +46,8 @@ export interface StitchOptions {
   force?: boolean;
   /** Progress on stderr-like sinks: pass name and packets done. */
   progress?: (pass: string, done: number) => void;
+  /** Checked between captures and every PROGRESS_EVERY packets or flows; a cancel while flows are written rolls them back (CancelledError). */
+  signal?: CancellationSignal | null;
 }
 
 const SEEN_LIMIT = 500_000;
@@ -133,7 +136,11 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   if (!options.force && flowStore.stitchedGeneration() === generation) {
     return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
-  const progress = options.progress ?? (() => undefined);
+  const { signal } = options;
+  const progress = (pass: string, done: number): void => {
+    throwIfCancelled(signal, 'stitching the flows');
+    options.progress?.(pass, done);
+  };
   const captures = flowStore.packetCaptures();
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
@@ -219,6 +226,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
       if (++done % 100_000 === 0) progress('stitching', done);
     });
+    throwIfCancelled(signal, 'stitching the flows');
     builder.endCapture();
   }
   // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
@@ -244,7 +252,9 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, flows);
 
   flowStore.replaceFlows(generation, (w) => {
+    let written = 0;
     for (const flow of flows) {
+      if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
       if (folded.has(flow.id)) continue;
       const entries = flow.conntrack.map((c) => {
         const row = conntrackById.get(c.ref)!;

@@ -3,86 +3,12 @@
  * with the tuple before and after NAT, and every rewrite with the rule that did it, read from the
  * conntrack entry and explained by replaying the captured rules.
  */
-import type { RefusalView } from './icmp-refusal';
 import type { Flow, FlowHop } from '../correlate/flow-builder';
 import { natOf, reverseTuple, sameTuple, tupleFromConntrack, translatedOriginal, type FlowTuple } from '../correlate/flow-key';
 import type { ConntrackEntry } from '../records/records';
 import type { Outcome } from '../simulate';
 import { viewTuple, type FlowSimulator, type Replay } from './flow-simulator';
-
-export interface TupleView {
-  src: string;
-  sport: number | null;
-  dst: string;
-  dport: number | null;
-}
-
-export interface TimelineHop {
-  node: string;
-  interface: string | null;
-  netns: string | null;
-  direction: 'original' | 'reply' | 'unknown';
-  /** The direction's tuple as its sender sent it (the client's for original, the server's for reply). */
-  before: TupleView;
-  /** As captured at this point. */
-  after: TupleView;
-  /**
-   * Which of the connection's rewrites the captured tuple carries: the DNAT'd server address (as the
-   * original's destination or the reply's source) and the SNAT'd client address (original's source,
-   * reply's destination). Pre-NAT original: both false; reply not yet de-NATed: both true.
-   */
-  translated: { dnat: boolean; snat: boolean };
-  /** `pre-NAT`, `post-NAT`, `after DNAT only`... and why. */
-  explanation: string;
-  firstTime: number;
-  lastTime: number;
-  alignedFirstTime: number;
-  packets: number;
-  evidence: 'observed';
-}
-
-export type RewriteKind = 'dnat' | 'snat' | 'masquerade' | 'redirect';
-
-export interface NatRewrite {
-  node: string;
-  kind: RewriteKind;
-  before: TupleView;
-  after: TupleView;
-  /** `10.40.0.6:8080` for DNAT, the source address (and port) for SNAT/MASQUERADE. */
-  to: string;
-  table: string | null;
-  chain: string | null;
-  /** The rule as iptables-save prints it, when the replay found it. */
-  rule: string | null;
-  line: number | null;
-  service: string | null;
-  endpoint: string | null;
-  /** conntrack+rules: conntrack shows it and the replay names the rule; conntrack: only conntrack; rules: only the replay (no entry captured). */
-  evidence: 'conntrack+rules' | 'conntrack' | 'rules';
-  note: string | null;
-}
-
-export interface ConntrackView {
-  node: string;
-  source: string;
-  state: string | null;
-  unreplied: boolean;
-  assured: boolean;
-  original: TupleView;
-  reply: TupleView;
-  nat: string[];
-}
-
-export interface FlowTimeline {
-  hops: TimelineHop[];
-  rewrites: NatRewrite[];
-  conntrack: ConntrackView[];
-  notes: string[];
-  /** The Kubernetes service the replay went through, if any. */
-  service: string | null;
-  /** ICMP destination unreachables that answered the flow's packets (icmp-refusal.ts); absent when none. */
-  refusals?: RefusalView[];
-}
+import type { ConntrackView, FlowTimeline, NatRewrite, TimelineHop, TupleView } from '../views/flow-timeline';
 
 const view = (t: FlowTuple): TupleView => ({ src: t.src, sport: t.sport, dst: t.dst, dport: t.dport });
 const endText = (addr: string, port: number | null): string => (port === null ? addr : `${addr.includes(':') ? `[${addr}]` : addr}:${port}`);

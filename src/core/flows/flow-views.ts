@@ -13,7 +13,7 @@ import { packetCaptureDetail } from '../model/packet-capture-detail';
 import type { TimeBasis } from '../model/flow-store';
 import { packetSource } from './flow-engine';
 import { protoName } from './flow-simulator';
-import type { FlowTimeline, TupleView } from './flow-timeline';
+import type { FlowTimeline, TupleView } from '../views/flow-timeline';
 
 export interface ObservationView {
   node: string;

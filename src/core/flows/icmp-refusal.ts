@@ -5,7 +5,7 @@
  */
 import type { Flow } from '../correlate/flow-builder';
 import type { IcmpErrorHeader } from '../records/records';
-import type { TupleView } from './flow-timeline';
+import type { RefusalView } from '../views/flow-timeline';
 
 /** One ICMP error as the capture shows it. */
 export interface IcmpErrorSighting {
@@ -25,21 +25,6 @@ export interface IcmpErrorSighting {
   icmpCode: number | null;
   family: 'ipv4' | 'ipv6';
   answered: IcmpErrorHeader;
-}
-
-/** A refusal as a flow's timeline keeps it. */
-export interface RefusalView {
-  /** `capture#frame` of the ICMP packet (icmpFlowKey). */
-  icmpFlowKey: string;
-  node: string;
-  interface: string | null;
-  source: string;
-  time: number;
-  from: string;
-  /** `port unreachable`, `host unreachable`, … */
-  message: string;
-  /** The refused packet as the ICMP error quotes it (ports it does not show are null). */
-  answered: TupleView;
 }
 
 const ICMP4_UNREACHABLE: readonly string[] = [

@@ -5,6 +5,7 @@
  * around it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as
  * text, which says precisely what is wrong with it.
  */
+import { isCancelled } from '../common/cancellation';
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -37,6 +38,7 @@ export function readDumpFile(readPath: string, shownAs: string, onTape: (tape: R
     fd = fs.openSync(readPath, 'r');
     return readPieces(fd, shownAs, onTape, onBytes);
   } catch (e) {
+    if (isCancelled(e)) throw e;
     if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
     return { kind: 'not-plain', reason: e instanceof Error ? e.message : String(e) };
   } finally {

@@ -27,6 +27,7 @@ import { FileWarnings } from './warning-cap';
 import { LineLengthScanner, MAX_LINE_BYTES, overlongLineError } from '../capture/line-limit';
 import { looksBinary, withoutNulBytes } from '../capture/nul-bytes';
 import { appendAll } from '../common/append-all';
+import { isCancelled, throwIfCancelled } from '../common/cancellation';
 
 /** Bytes read to tell a pcap/pcapng from text. */
 const HEAD_BYTES = 64 * 1024;
@@ -70,13 +71,19 @@ function importWhole(store: Store, readers: CaptureReaders, file: InputFile, opt
 
   const ctx: UnitContext = {
     store, readers, file, override: options.node ?? null, interfaceOverride: options.interface ?? null, outcome,
-    progress: options.onProgress ? (bytesDone, records) => options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records }) : null,
+    // Progress reports are where long reads pause: a cancel is checked there, and throws through the transaction.
+    progress: options.onProgress || options.signal
+      ? (bytesDone, records) => {
+        throwIfCancelled(options.signal, `the import of ${file.path}`);
+        options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records });
+      }
+      : null,
   };
   try {
     if (size >= BULK_BYTES) store.withBulkJournal(() => importByContent(ctx, head, size));
     else importByContent(ctx, head, size);
   } catch (e) {
-    if (isDatabaseError(e)) throw e;
+    if (isDatabaseError(e) || isCancelled(e)) throw e;
     // A rejected file stores nothing: its data lines are covered by the error, none was read, and the
     // error says which lines it covers (all of them), as a warning about unread data does.
     const error = problemOf(e, file.path);
@@ -208,7 +215,7 @@ function importTextFile(ctx: UnitContext, size: number): void {
         store.transaction(() => storeUnit(ctx, unit, sourceId));
         read.push({ first: unit.firstLine, last: unit.lastLine });
       } catch (e) {
-        if (isDatabaseError(e)) throw e;
+        if (isDatabaseError(e) || isCancelled(e)) throw e;
         const problem = problemOf(e, `${unit.file}:${unit.firstLine}`);
         outcome.warnings.push({ source: problem.source, message: `${unit.kind}: ${problem.message}; kept as text`, lines: [unit.firstLine, unit.lastLine] });
         unread.push({ first: unit.firstLine, last: unit.lastLine, command: unit.command, reason: `${unit.kind} not read: ${problem.message}`, warned: true });

@@ -6,6 +6,7 @@ import { LINK_PARTS, nodeState } from '../model/node-state';
 import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
 import { walkInputs, type WalkResult } from './input-walk';
 import { appendAll } from '../common/append-all';
+import { CancelledError, isCancelled, throwIfCancelled } from '../common/cancellation';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
@@ -31,8 +32,18 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
     }
     return entry;
   };
+  let stored = 0;
   for (const file of walk.files) {
-    const outcome = importFile(store, readers, file, options);
+    let outcome;
+    try {
+      throwIfCancelled(options.signal, `the import of ${file.path}`);
+      outcome = importFile(store, readers, file, options);
+    } catch (e) {
+      if (!isCancelled(e)) throw e;
+      const earlier = stored === 0 ? 'nothing of this call was stored' : `the ${stored} file${stored === 1 ? '' : 's'} before it ${stored === 1 ? 'is' : 'are'} stored whole`;
+      throw new CancelledError(`the import of ${file.path}`, `nothing of that file was stored, and ${earlier}`);
+    }
+    stored++;
     for (const name of outcome.nodes) nodeEntry(name);
     for (const { node, ...capture } of outcome.captures) {
       if (node === CLUSTER_OWNER) (report.cluster ??= []).push(capture);

@@ -1,6 +1,7 @@
 /** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
 import type { CaptureKind } from '../records/records';
 import { CaptureError } from '../capture/capture-error';
+import type { CancellationSignal } from '../common/cancellation';
 
 export interface ImportedCapture {
   id: number;
@@ -84,6 +85,8 @@ export interface ImportOptions {
    * folder and imported by their own file names, so sources say `node-a.txt:12`, not a temp path.
    */
   readFrom?: string | null;
+  /** Checked between files and as each file is read; a cancelled file's transaction rolls back (CancelledError). */
+  signal?: CancellationSignal | null;
 }
 
 /** An error from a reader or from the pipeline, as a report entry. */

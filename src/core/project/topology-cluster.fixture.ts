@@ -1,5 +1,5 @@
 /** A generated host-gw cluster as the topology view has it, for tests of the overview at scale (no store needed). */
-import type { TopologyInterface, TopologyNode, TopologyPod, TopologyRoute, TopologyService, TopologyView } from '../model/topology-view';
+import type { TopologyInterface, TopologyNode, TopologyPod, TopologyRoute, TopologyService, TopologyView } from '../views/topology';
 
 const iface = (name: string, more: Partial<TopologyInterface> = {}): TopologyInterface => ({
   name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'ip-addr.txt:1', knownFrom: 'addresses', ...more,

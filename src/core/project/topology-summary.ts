@@ -6,31 +6,9 @@
  * whole topology is ~9 MB (a route per pair of nodes, a veth per pod). Pure over a TopologyView.
  */
 import { addressOfCidr, cidrTextContains, parseCidr, parseIp, type CidrNumber } from '../common/ip';
-import type { TopologyInterface, TopologyNode, TopologyPod, TopologyService, TopologyView } from '../model/topology-view';
-
-export interface TopologyNodeSummary {
-  name: string;
-  uplinks: Array<{ name: string; addresses: string[] }>;
-  bridges: Array<{ name: string; addresses: string[]; ports: number }>;
-  podNetworks: string[];
-  interfaceCount: number;
-  namespaceCount: number;
-}
-
-export interface TopologyRoutePair {
-  from: string;
-  to: string;
-  prefixes: Array<{ dst: string; source: string }>;
-}
-
-export type TopologyRoutes = { kind: 'pairs'; pairs: TopologyRoutePair[] } | { kind: 'full-mesh'; nodes: number; routes: number };
-
-export interface TopologySummary {
-  nodes: TopologyNodeSummary[];
-  routes: TopologyRoutes;
-  services: TopologyService[];
-  pods: TopologyPod[];
-}
+import type {
+  TopologyInterface, TopologyNode, TopologyNodeSummary, TopologyPod, TopologyRoutePair, TopologyRoutes, TopologyService, TopologySummary, TopologyView,
+} from '../views/topology';
 
 /** One key per address whatever its spelling (`fd00::1` and `fd00:0::1` alike). */
 function addressKey(ip: string): string {

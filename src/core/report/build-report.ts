@@ -7,6 +7,7 @@
  * Everything a project can have many of is capped and the rest counted, so a 50-node project gives a
  * report of bounded size.
  */
+import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import path from 'node:path';
 import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from '../flows/capture-interface';
 import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
@@ -15,7 +16,8 @@ import { FlowStore } from '../model/flow-store';
 import { packetCaptureDetail } from '../model/packet-capture-detail';
 import { listNodes } from '../model/nodes-view';
 import type { Store } from '../model/store';
-import { readTopology, type TopologyService } from '../model/topology-view';
+import { readTopology } from '../model/topology-view';
+import type { TopologyService } from '../views/topology';
 import type { NodeView } from '../model/views';
 import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
@@ -35,6 +37,8 @@ export interface ReportOptions {
   title?: string;
   /** Traces the user ran and added to the report, replayed as they were asked (at most TRACE_LIMIT). */
   traces?: readonly ReplayRequest[];
+  /** Checked between the report's parts and its replays, and through the stitching it starts (CancelledError). */
+  signal?: CancellationSignal | null;
 }
 
 const WARNING_LIMIT = 100;
@@ -182,6 +186,9 @@ export function capPerKind(all: readonly ProjectFinding[], limit: number): { fin
 
 export function buildReport(store: Store, options: ReportOptions = {}): Report {
   const flowLimit = options.flowLimit ?? 200;
+  const { signal } = options;
+  const check = (): void => throwIfCancelled(signal, 'the report');
+  check();
   const views = listNodes(store);
   const topology = readTopology(store);
   const topoByName = new Map(topology.nodes.map((n) => [n.name, n]));
@@ -193,11 +200,12 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
   });
 
-  const gathered = capPerKind(projectFindings(store), options.findingLimit ?? 50);
-  const findings: ReportFinding[] = gathered.findings.map((f, i) => ({
-    ...f,
-    replay: f.trace === null || i >= REPLAY_LIMIT ? null : replayer.replay(findingReplayRequest(f.trace)),
-  }));
+  const gathered = capPerKind(projectFindings(store, { signal: signal ?? null }), options.findingLimit ?? 50);
+  const findings: ReportFinding[] = gathered.findings.map((f, i) => {
+    check();
+    return { ...f, replay: f.trace === null || i >= REPLAY_LIMIT ? null : replayer.replay(findingReplayRequest(f.trace)) };
+  });
+  check();
 
   const fs = new FlowStore(store);
   const shown: ReportFlow[] = [];
@@ -231,6 +239,9 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },
     captures: captures.captures,
     capturesOmitted: captures.omitted,
-    traces: (options.traces ?? []).slice(0, TRACE_LIMIT).map((t) => ({ replay: replayer.replay(t) })),
+    traces: (options.traces ?? []).slice(0, TRACE_LIMIT).map((t) => {
+      check();
+      return { replay: replayer.replay(t) };
+    }),
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { ProjectFinding } from '../diagnose/finding';
 import type { CaptureView } from '../model/views';
-import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../model/topology-view';
+import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../views/topology';
 
 /** A place in a capture (`file:line`) and the text found there (a rule, a conntrack entry, a packet). */
 export interface Evidence {

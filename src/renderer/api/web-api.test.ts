@@ -7,6 +7,8 @@ import type { ImportProgress } from '../../shared/contract/api';
 import type { ProjectStore } from '../../shared/backend/project';
 import { startServer, type RunningServer } from '../../server/server';
 import { createWebApi } from './web-api';
+import { ApiError } from '../../shared/contract/api-error';
+import { OPERATION_NAMES, TRANSPORT_OPERATIONS } from '../../shared/contract/api';
 
 // The fetch client against a real natlens serve over a stand-in store: the two sides of one contract.
 describe('web Api client', () => {
@@ -21,9 +23,14 @@ describe('web Api client', () => {
     chosen = null;
     const store: ProjectStore = {
       listNodes: () => [{ name: 'n1', interfaces: [], routes: [], captures: [{ id: 1, kind: 'ip-route', takenAt: null, source: 'r.txt:1' }] }],
-      async importPaths(paths, options, onProgress, baseDir): Promise<ImportJson> {
-        imported.push(...paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8')));
+      async importPaths(paths, options, onProgress, baseDir, signal): Promise<ImportJson> {
+        const texts = paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8'));
+        imported.push(...texts);
         onProgress({ phase: 'import', done: 1, total: 1, current: paths[0] ?? null });
+        // Stands in for an import long enough to be cancelled: it ends only when its job is.
+        if (texts.includes('until cancelled\n')) {
+          await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new ApiError('cancelled', 'the import of slow.txt was cancelled'))));
+        }
         return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
       },
       topology: () => ({ nodes: [], services: [], pods: [] }),
@@ -120,6 +127,26 @@ describe('web Api client', () => {
   it('turns a 401 into an ApiError with the server message', async () => {
     const api = createWebApi({ token: 'wrong', base: base() });
     await expect(api.getProjectInfo({})).rejects.toMatchObject({ name: 'ApiError', code: 'unauthorized' });
+  });
+
+  it('cancels an import job when its signal aborts: the call rejects as cancelled and the uploads are kept', async () => {
+    const api = createWebApi({ token: server.token, base: base() });
+    const controller = new AbortController();
+    const onProgress = (p: ImportProgress): void => {
+      if (p.phase === 'import') controller.abort();
+    };
+    const cancelled = api.importFiles([new File(['until cancelled\n'], 'slow.txt')], {}, onProgress, controller.signal);
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled', message: 'the import of slow.txt was cancelled (the uploaded files are kept: import them again)' });
+    // The job is gone once it settled: cancelling it again finds nothing to cancel.
+    expect(await api.cancelJob({ job: 'job-no-such' })).toEqual({ cancelled: false });
+  });
+
+  it('offers every operation of the table the page may call, and nothing else', () => {
+    const api = createWebApi({ token: 't', base: base() });
+    const expected = OPERATION_NAMES.filter((n) => !(TRANSPORT_OPERATIONS as readonly string[]).includes(n));
+    expect(Object.keys(api).filter((k) => typeof (api as unknown as Record<string, unknown>)[k] === 'function').sort()).toEqual(
+      [...expected, 'importFiles', 'onShellEvent'].sort(),
+    );
   });
 
   it('refuses desktop-only operations in web mode', async () => {

@@ -4,7 +4,11 @@
  * whose NDJSON answer streams import progress and the result.
  */
 import { ApiError, apiErrorFromJson } from '../../shared/contract/api-error';
-import { operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type Api, type ImportOptions, type OperationName, type ProgressListener, type RequestOf, type ResponseOf } from '../../shared/contract/api';
+import {
+  operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE,
+  type Api, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
+} from '../../shared/contract/api';
+import { operationCalls, runJob, type OperationTransport } from '../../shared/contract/operation-client';
 import type { ImportJson } from '../../shared/contract/contract-json';
 import { readNdjson } from './ndjson';
 
@@ -40,10 +44,6 @@ function fetchUploader(doFetch: typeof fetch): Uploader {
   };
 }
 
-function unsupported(name: string): Promise<never> {
-  return Promise.reject(new ApiError('unsupported', `${name} needs the desktop app; in the browser, drop files or use the file picker`));
-}
-
 export function createWebApi(options: WebApiOptions): Api {
   const base = options.base ?? '';
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -61,7 +61,7 @@ export function createWebApi(options: WebApiOptions): Api {
     return apiErrorFromJson(json, `HTTP ${res.status}`);
   }
 
-  async function call<N extends OperationName>(name: N, request: RequestOf<N>, accept = 'application/json'): Promise<Response> {
+  async function send<N extends OperationName>(name: N, request: RequestOf<N>, accept: string): Promise<Response> {
     const route = operations[name].http;
     if (route === null) throw new ApiError('unsupported', `${name} has no HTTP route`);
     const init: RequestInit = { method: route.method, headers: { ...auth, Accept: accept } };
@@ -78,15 +78,33 @@ export function createWebApi(options: WebApiOptions): Api {
     return res;
   }
 
-  async function callJson<N extends OperationName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
-    return (await (await call(name, request)).json()) as ResponseOf<N>;
-  }
+  const transport: OperationTransport = {
+    shell: 'web',
+    async call(name, request) {
+      return (await (await send(name, request, 'application/json')).json()) as ResponseOf<typeof name>;
+    },
+    /** A job's answer streams NDJSON: `{"progress":...}` lines, then `{"result":...}` or `{"error":...}`. */
+    async callJob(name, request, _job, onProgress) {
+      const res = await send(name, request, 'application/x-ndjson');
+      if (res.body === null) throw new ApiError('internal', `the answer of ${name} has no body`);
+      let result: { value: ResponseOf<typeof name> } | null = null;
+      for await (const message of readNdjson(res.body)) {
+        const m = message as { progress?: unknown; result?: unknown; error?: unknown };
+        if (m.progress !== undefined) onProgress?.(m.progress as ImportProgress);
+        else if (m.result !== undefined) result = { value: m.result as ResponseOf<typeof name> };
+        else if (m.error !== undefined) throw apiErrorFromJson(m.error, `${operations[name].title} failed`);
+      }
+      if (result === null) throw new ApiError('internal', `${operations[name].title} ended without a result`);
+      return result.value;
+    },
+  };
 
-  async function importFiles(files: readonly File[], importOptions: ImportOptions, onProgress?: ProgressListener): Promise<ImportJson> {
+  async function importFiles(files: readonly File[], importOptions: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson> {
     const total = files.reduce((n, f) => n + f.size, 0);
     let sentBefore = 0;
     const ids: string[] = [];
     for (const file of files) {
+      if (signal?.aborted === true) throw new ApiError('cancelled', `the import was cancelled while uploading; nothing was imported`);
       const headers = { ...auth, [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name), 'Content-Type': 'application/octet-stream' };
       const res = await upload(`${base}${UPLOAD_ROUTE}`, headers, file, (sent) =>
         onProgress?.({ phase: 'upload', done: sentBefore + sent, total, current: file.name }),
@@ -103,39 +121,13 @@ export function createWebApi(options: WebApiOptions): Api {
       ids.push(id);
       sentBefore += file.size;
     }
-    const request: RequestOf<'importUploads'> = importOptions.node === undefined ? { uploads: ids } : { uploads: ids, node: importOptions.node };
-    const res = await call('importUploads', request, 'application/x-ndjson');
-    if (res.body === null) throw new ApiError('internal', 'the import answer has no body');
-    let result: ImportJson | null = null;
-    for await (const message of readNdjson(res.body)) {
-      const m = message as { progress?: unknown; result?: unknown; error?: unknown };
-      if (m.progress !== undefined) onProgress?.(m.progress as Parameters<ProgressListener>[0]);
-      else if (m.result !== undefined) result = m.result as ImportJson;
-      else if (m.error !== undefined) throw apiErrorFromJson(m.error, 'the import failed');
-    }
-    if (result === null) throw new ApiError('internal', 'the import ended without a result');
-    return result;
+    const request = importOptions.node === undefined ? { uploads: ids } : { uploads: ids, node: importOptions.node };
+    return runJob(transport, 'importUploads', request, onProgress, signal);
   }
 
   return {
     shell: 'web',
-    getProjectInfo: (request) => callJson('getProjectInfo', request),
-    listNodes: (request) => callJson('listNodes', request),
-    listCaptures: (request) => callJson('listCaptures', request),
-    topology: (request) => callJson('topology', request),
-    topologySummary: (request) => callJson('topologySummary', request),
-    topologyNodes: (request) => callJson('topologyNodes', request),
-    trace: (request) => callJson('trace', request),
-    listFlows: (request) => callJson('listFlows', request),
-    flowDetail: (request) => callJson('flowDetail', request),
-    rulesetTimeline: (request) => callJson('rulesetTimeline', request),
-    report: (request) => callJson('report', request),
-    findings: (request) => callJson('findings', request),
-    flowDivergence: (request) => callJson('flowDivergence', request),
-    setCaptureInterface: (request) => callJson('setCaptureInterface', request),
-    openProject: () => unsupported('Open project'),
-    createProject: () => unsupported('New project'),
-    chooseAndImport: () => unsupported('The file dialog'),
+    ...operationCalls(transport),
     importFiles,
     onShellEvent: () => () => {},
   };

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../shared/contract/api';
 import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
@@ -48,26 +48,33 @@ export function App({ api }: { api: Api }) {
 
   useEffect(refresh, [refresh]);
 
+  // The running import's cancel: the import panel's Cancel button aborts it.
+  const running = useRef<AbortController | null>(null);
   const runImport = useCallback(
-    async (files: string[], start: (onProgress: ProgressListener) => Promise<ImportJson | null>) => {
+    async (files: string[], start: (onProgress: ProgressListener, signal: AbortSignal) => Promise<ImportJson | null>) => {
+      const controller = new AbortController();
+      running.current = controller;
       dispatch({ kind: 'start', files });
       try {
-        const result = await start((progress) => dispatch({ kind: 'progress', progress }));
+        const result = await start((progress) => dispatch({ kind: 'progress', progress }), controller.signal);
         dispatch(result === null ? { kind: 'cancel' } : { kind: 'finish', result });
       } catch (err) {
         dispatch({ kind: 'fail', message: messageOf(err) });
+      } finally {
+        if (running.current === controller) running.current = null;
       }
       refresh();
     },
     [refresh],
   );
+  const cancelImport = useCallback(() => running.current?.abort(), []);
 
   const importFiles = useCallback(
-    (files: File[], options: ImportOptions) => runImport(files.map((f) => f.name), (onProgress) => api.importFiles(files, options, onProgress)),
+    (files: File[], options: ImportOptions) => runImport(files.map((f) => f.name), (onProgress, signal) => api.importFiles(files, options, onProgress, signal)),
     [api, runImport],
   );
   const chooseAndImport = useCallback(
-    (options: ImportOptions) => runImport([], (onProgress) => api.chooseAndImport(options, onProgress)),
+    (options: ImportOptions) => runImport([], (onProgress, signal) => api.chooseAndImport(options, onProgress, signal)),
     [api, runImport],
   );
   const switchProject = useCallback(
@@ -112,7 +119,7 @@ export function App({ api }: { api: Api }) {
           {loadError}
         </p>
       )}
-      <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
+      <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onCancel={cancelImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
       <div className="tab-row">
         <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
         <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle" aria-label={themeLabel(themeChoice, theme)} title="Switch between the system's theme, dark and light">

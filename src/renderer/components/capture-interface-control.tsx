@@ -32,7 +32,8 @@ export function CaptureInterfaceControl({ api, capture, choices, onChanged }: Pr
   };
 
   return (
-    <div className="capture-interface" data-testid="capture-interface">
+    // Inside a grid row: a click or a key here works the control, never the row (which would open the node).
+    <div className="capture-interface" data-testid="capture-interface" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
       <span data-testid="capture-interface-label">{interfaceLabel(iface)}</span>
       {interfaceChoosable(iface) && (
         <form

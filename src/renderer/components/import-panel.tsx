@@ -9,10 +9,12 @@ interface Props {
   disabled: boolean;
   onFiles: (files: File[], options: ImportOptions) => void;
   onChoose: (options: ImportOptions) => void;
+  /** Cancels the running import: nothing of the file it is reading is stored. */
+  onCancel: () => void;
   onDismiss: () => void;
 }
 
-export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onDismiss }: Props) {
+export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onCancel, onDismiss }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const [node, setNode] = useState('');
@@ -67,12 +69,12 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onDismiss
           }}
         />
       </div>
-      <ImportStatus shell={shell} job={job} onDismiss={onDismiss} />
+      <ImportStatus shell={shell} job={job} onCancel={onCancel} onDismiss={onDismiss} />
     </section>
   );
 }
 
-function ImportStatus({ shell, job, onDismiss }: { shell: 'desktop' | 'web'; job: ImportJob; onDismiss: () => void }) {
+function ImportStatus({ shell, job, onCancel, onDismiss }: { shell: 'desktop' | 'web'; job: ImportJob; onCancel: () => void; onDismiss: () => void }) {
   switch (job.kind) {
     case 'idle':
     case 'cancelled':
@@ -83,6 +85,9 @@ function ImportStatus({ shell, job, onDismiss }: { shell: 'desktop' | 'web'; job
         <div className="import-status" data-testid="import-progress">
           {bar?.fraction === null || bar === null ? <progress /> : <progress value={bar.fraction} max={1} />}
           <span className="muted">{bar?.label}</span>
+          <button type="button" className="link" data-testid="import-cancel" onClick={onCancel}>
+            Cancel
+          </button>
         </div>
       );
     }

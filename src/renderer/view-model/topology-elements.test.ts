@@ -7,7 +7,7 @@ import { topologyElements, type GraphEdge, type GraphElement, type GraphNode } f
 import { tempProject } from '../../../test/support/temp-project';
 
 const iface = (name: string, more: Partial<TopologyInterfaceJson> = {}): TopologyInterfaceJson => ({
-  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', ...more,
+  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', knownFrom: 'addresses', ...more,
 });
 const node = (name: string, more: Partial<TopologyNodeJson> = {}): TopologyNodeJson => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [], ...more });
 const route = (dst: string, via: string | null, dev: string) => ({ dst, via, dev, src: null, metric: null, type: 'unicast', table: 'main', source: 'r.txt:1' });

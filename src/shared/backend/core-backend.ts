@@ -2,7 +2,6 @@
  * Binds the Project's store port to core: the one file of the faces that names core's store and
  * importer, so a change there is absorbed here. Node-only.
  */
-import { Worker } from 'node:worker_threads';
 import { Store } from '../../core/model/store';
 import { listNodes } from '../../core/model/nodes-view';
 import { importPaths } from '../../core/import/import-paths';
@@ -16,18 +15,20 @@ import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { ReplayWorlds } from './replay-worlds';
-import { readTopology, readTopologyNodes, type TopologyNode, type TopologyView } from '../../core/model/topology-view';
-import { summariseTopology, type TopologySummary } from '../../core/project/topology-summary';
+import { readTopology, readTopologyNodes } from '../../core/model/topology-view';
+import { summariseTopology } from '../../core/project/topology-summary';
 import type { NodeView } from '../../core/model/views';
 import { buildReport } from '../../core/report/build-report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { ReplayRequest } from '../../core/report/report-replay';
 import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
-import { assertNever } from '../../core/common/assert-never';
 import type { ProjectFinding } from '../../core/diagnose/finding';
 import { projectFindings } from '../../core/diagnose/project-findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';
-import { ApiError, apiErrorFromJson, type ApiErrorJson } from '../contract/api-error';
+import { ApiError } from '../contract/api-error';
+import { assertNever } from '../../core/common/assert-never';
+import { isCancelled } from '../../core/common/cancellation';
+import { importOnWorker } from './import-job';
 import type { CaptureInterfaceJson, ImportProgress } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
@@ -37,16 +38,13 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { FlowSort, ProjectStore, StoreOpener } from './project';
-import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyJson, type TopologyNodeJson, type TopologySummaryJson } from '../contract/topology-json';
+import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
 // Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
 const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
 const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
-const topologyAsJson: (t: TopologyView) => TopologyJson = (t) => t;
-const topologySummaryAsJson: (t: TopologySummary) => TopologySummaryJson = (t) => t;
-const topologyNodesAsJson: (t: TopologyNode[]) => TopologyNodeJson[] = (t) => t;
 const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
 const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
@@ -165,71 +163,21 @@ export interface CoreStoreOptions {
   importWorker?: string;
 }
 
-/** What the import worker receives as `workerData.natlensImport`. */
-export interface ImportWorkerJob {
-  dbPath: string;
-  nativeBinding: string | null;
-  paths: string[];
-  node: string | null;
-  baseDir: string | null;
-}
-
-export type ImportWorkerMessage =
-  | { kind: 'progress'; progress: ImportProgress }
-  | { kind: 'result'; result: ImportJson }
-  | { kind: 'error'; error: ApiErrorJson };
-
 function progressJson(p: CoreImportProgress): ImportProgress {
   return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file };
 }
+
+const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
 
 function storeOptions(nativeBinding: string | null | undefined): { nativeBinding?: string } {
   return nativeBinding === null || nativeBinding === undefined ? {} : { nativeBinding };
 }
 
-/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports, reports by message. */
-export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
-  let store: Store | null = null;
-  try {
-    const waiting = (): void => post({ kind: 'progress', progress: { phase: 'waiting', done: 0, total: 0, current: null } });
-    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: waiting });
-    const report = importPaths(store, job.paths, {
-      node: job.node, readFrom: job.baseDir, onProgress: (p) => post({ kind: 'progress', progress: progressJson(p) }),
-    });
-    post({ kind: 'result', result: reportAsContract(report) });
-  } catch (e) {
-    const error = e instanceof ApiError ? e : new ApiError('internal', e instanceof Error ? e.message : String(e));
-    post({ kind: 'error', error: error.toJSON() });
-  } finally {
-    store?.close();
-  }
-}
-
-function importInWorker(script: string, job: ImportWorkerJob, onProgress: (p: ImportProgress) => void): Promise<ImportJson> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { natlensImport: job } });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      fn();
-    };
-    worker.on('message', (message: ImportWorkerMessage) => {
-      switch (message.kind) {
-        case 'progress':
-          if (!settled) onProgress(message.progress);
-          return;
-        case 'result':
-          return settle(() => resolve(message.result));
-        case 'error':
-          return settle(() => reject(apiErrorFromJson(message.error, 'the import failed')));
-        default:
-          return assertNever(message);
-      }
-    });
-    worker.on('error', (e) => settle(() => reject(new ApiError('internal', `the import worker failed: ${e.message}`))));
-    worker.on('exit', (code) => settle(() => reject(new ApiError('internal', `the import worker stopped (exit code ${code}) without a result`))));
-  });
+/** Core's refusals as the contract's errors: a cancelled import is `cancelled`, any other failure `internal`. */
+function importError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (isCancelled(e)) return new ApiError('cancelled', e.message);
+  return new ApiError('internal', e instanceof Error ? e.message : String(e));
 }
 
 export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
@@ -240,11 +188,12 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     let importQueue: Promise<unknown> = Promise.resolve();
     // Stitching writes: while a worker imports, this side only reads (the flows stitched so far).
     let importing = 0;
-    const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson> => {
-      const job: ImportWorkerJob = { dbPath, nativeBinding: options.nativeBinding ?? null, paths: [...paths], node: opts.node ?? null, baseDir: baseDir ?? null };
+    const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
+      const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, baseDir: baseDir ?? null };
+      const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
       const run = (): Promise<ImportJson> => {
         importing++;
-        return importInWorker(script, job, onProgress).finally(() => {
+        return importOnWorker(script, job, listeners).then(reportAsContract, (e: unknown) => Promise.reject(importError(e))).finally(() => {
           importing--;
           // Reopen so nothing this side cached from before the worker's writes is read again.
           if (closed) return;
@@ -262,14 +211,18 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     const currentWorld = (): NodeSnapshot[] => worlds.of(store);
     const port: ProjectStore = {
       listNodes: () => nodesAsContract(listNodes(store)),
-      async importPaths(paths, opts, onProgress, baseDir) {
-        if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir);
-        const report = importPaths(store, paths, { node: opts.node ?? null, readFrom: baseDir ?? null, onProgress: (p) => onProgress(progressJson(p)) });
-        return reportAsContract(report);
+      async importPaths(paths, opts, onProgress, baseDir, signal) {
+        if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir, signal);
+        try {
+          const report = importPaths(store, paths, { node: opts.node ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
+          return reportAsContract(report);
+        } catch (e) {
+          throw importError(e);
+        }
       },
-      topology: () => topologyAsJson(readTopology(store)),
-      topologySummary: () => topologySummaryAsJson(summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES)),
-      topologyNodes: (names) => topologyNodesAsJson(readTopologyNodes(store, names)),
+      topology: () => readTopology(store),
+      topologySummary: () => summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES),
+      topologyNodes: (names) => readTopologyNodes(store, names),
       trace: (request) => runTrace(store, request, worlds),
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),

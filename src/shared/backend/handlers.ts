@@ -3,11 +3,11 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import type { CaptureInterfaceJson, CaptureRow, ImportOptions, ImportProgress, ProjectInfo } from '../contract/api';
+import { operations, parseRequest, type CaptureInterfaceJson, type CaptureRow, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
+import type { JobRegistry } from './jobs';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
 import type { Project } from './project';
-import type { RequestOf } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -70,8 +70,9 @@ export function importPaths(
   options: ImportOptions,
   onProgress: (p: ImportProgress) => void,
   baseDir?: string,
+  signal?: AbortSignal,
 ): Promise<ImportJson> {
-  return project.write((store) => store.importPaths(paths, options, onProgress, baseDir));
+  return project.write((store) => store.importPaths(paths, options, onProgress, baseDir, signal));
 }
 
 const EMPTY_TOPOLOGY: TopologyJson = { nodes: [], services: [], pods: [] };
@@ -129,4 +130,77 @@ export function flowDivergence(project: Project, request: RequestOf<'flowDiverge
   const view = project.read((store) => store.flowDivergence(request.id), null);
   if (view === null) throw new ApiError('not-found', `no flow ${request.id} in this project`);
   return view;
+}
+
+/** What a handler runs with: the face fills in the project and shell, the runner the job's progress and signal. */
+export interface OperationContext {
+  /** Null on the desktop before a project is chosen. */
+  readonly project: Project | null;
+  readonly shell: ProjectInfo['shell'];
+  readonly jobs: JobRegistry;
+  /** Where a job's progress goes (IPC events, NDJSON lines); a no-op for other operations. */
+  readonly progress: ProgressListener;
+  /** Aborted when the job is cancelled; never for other operations. */
+  readonly signal: AbortSignal;
+}
+
+export type Handler<N extends OperationName, C extends OperationContext = OperationContext> = (ctx: C, request: RequestOf<N>) => ResponseOf<N> | Promise<ResponseOf<N>>;
+export type HandlerTable<N extends OperationName, C extends OperationContext = OperationContext> = { readonly [K in N]: Handler<K, C> };
+
+/** Operations every shell offers; face-only ones (dialogs, uploads) are handled by their face. */
+export type SharedOperation = { [N in OperationName]: Operations[N]['shells'] extends 'all' ? N : never }[OperationName];
+export type FaceOperation<S extends 'desktop' | 'web'> = { [N in OperationName]: Operations[N]['shells'] extends S ? N : never }[OperationName];
+
+function openProject(ctx: OperationContext): Project {
+  if (ctx.project === null) throw new ApiError('rejected', 'no project is open: use Open project or New project first');
+  return ctx.project;
+}
+
+/** Reads of a shell with no project open answer what an empty project would. */
+function readOr<T>(ctx: OperationContext, empty: T, fn: (project: Project) => T): T {
+  return ctx.project === null ? empty : fn(ctx.project);
+}
+
+/** The operations over a project, each implemented once; HTTP and IPC both route here. */
+export const sharedHandlers: HandlerTable<SharedOperation> = {
+  getProjectInfo: (ctx) => projectInfo(ctx.project, ctx.shell),
+  listNodes: (ctx) => readOr(ctx, [], listNodes),
+  listCaptures: (ctx) => readOr(ctx, [], listCaptures),
+  topology: (ctx) => readOr(ctx, EMPTY_TOPOLOGY, topology),
+  topologySummary: (ctx) => readOr(ctx, EMPTY_TOPOLOGY_SUMMARY, topologySummary),
+  topologyNodes: (ctx, request) => readOr(ctx, [], (project) => topologyNodes(project, request)),
+  trace: (ctx, request) => trace(openProject(ctx), request),
+  rulesetTimeline: (ctx, request) => rulesetTimeline(openProject(ctx), request),
+  report: (ctx, request) => report(openProject(ctx), request),
+  findings: (ctx) => readOr(ctx, [], findings),
+  flowDivergence: (ctx, request) => flowDivergence(openProject(ctx), request),
+  setCaptureInterface: (ctx, request) => setCaptureInterface(openProject(ctx), request),
+  listFlows: (ctx, request) => readOr(ctx, { total: 0, offset: request.offset, flows: [], clock: [] }, (project) => listFlows(project, request)),
+  flowDetail: (ctx, request) => flowDetail(openProject(ctx), request),
+  cancelJob: (ctx, request) => ({ cancelled: ctx.jobs.cancel(request.job) }),
+};
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * Validates `raw` for `name` and runs its handler; a job runs registered in `jobs` under its id, with
+ * its own signal. The one dispatch of both faces: `contextFor` is where they differ (project, progress).
+ */
+export async function runOperation<N extends OperationName, C extends OperationContext>(
+  table: HandlerTable<N, C>,
+  name: N,
+  raw: unknown,
+  jobs: JobRegistry,
+  contextFor: (job: string | null, signal: AbortSignal) => C,
+): Promise<ResponseOf<N>> {
+  const request = parseRequest(name, raw);
+  const handler: Handler<N, C> = table[name];
+  if (!operations[name].job) return handler(contextFor(null, NEVER_ABORTED), request);
+  const jobId = (request as { job?: string }).job ?? null;
+  const job = jobs.start(jobId);
+  try {
+    return await handler(contextFor(jobId, job.signal), request);
+  } finally {
+    job.finish();
+  }
 }

@@ -25,8 +25,11 @@ export interface FlowSort {
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
   listNodes(): NodeJson[];
-  /** `baseDir`: relative paths are read from there (web uploads, so sources print bare file names). */
-  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string): Promise<ImportJson>;
+  /**
+   * `baseDir`: relative paths are read from there (web uploads, so sources print bare file names).
+   * Aborting `signal` cancels: the file being read stores nothing and the promise rejects with ApiError('cancelled').
+   */
+  importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson>;
   topology(): TopologyJson;
   topologySummary(): TopologySummaryJson;
   topologyNodes(names: readonly string[]): TopologyNodeJson[];

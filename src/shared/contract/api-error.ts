@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | 'unsupported' // the operation needs the desktop shell
   | 'rejected' // the input was read and refused (bad capture, unknown node)
   | 'too-large' // web mode: an upload past the size limit, or too many uploads waiting
+  | 'cancelled' // the job was cancelled (cancelJob); nothing of the file it was reading is stored
   | 'internal';
 
 export interface ApiErrorJson {
@@ -28,7 +29,7 @@ export class ApiError extends Error {
   }
 }
 
-const CODES: readonly ApiErrorCode[] = ['invalid-request', 'unauthorized', 'forbidden', 'not-found', 'unsupported', 'rejected', 'too-large', 'internal'];
+const CODES: readonly ApiErrorCode[] = ['invalid-request', 'unauthorized', 'forbidden', 'not-found', 'unsupported', 'rejected', 'too-large', 'cancelled', 'internal'];
 
 /** Reads an error envelope received from the other side; anything unexpected becomes an internal error. */
 export function apiErrorFromJson(value: unknown, fallback: string): ApiError {

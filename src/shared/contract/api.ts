@@ -73,16 +73,25 @@ export interface OperationSpec<Req, Res, S extends Shells = Shells> {
   readonly request: Validator<Req>;
   readonly shells: S;
   readonly http: HttpRoute | null;
+  /**
+   * A job: it reports progress and can be cancelled. Its request carries the `job` id the client chose;
+   * progress goes back tagged with it (IPC events, or NDJSON lines over HTTP) and `cancelJob` names it.
+   */
+  readonly job: boolean;
+  /** What the user asked for, as a web-mode refusal of a desktop-only operation names it. */
+  readonly title: string;
   /** Phantom: carries the response type; never present at runtime. */
   readonly [responseType]?: Res;
 }
 
 /** Curried so the response type is written and the request type inferred from its validator. */
 function operation<Res>() {
-  return <Req, S extends Shells>(spec: { request: Validator<Req>; shells: S; http?: HttpRoute }): OperationSpec<Req, Res, S> => ({
+  return <Req, S extends Shells, J extends boolean = false>(spec: { request: Validator<Req>; shells: S; http?: HttpRoute; job?: J; title: string }): OperationSpec<Req, Res, S> & { readonly job: J } => ({
     request: spec.request,
     shells: spec.shells,
     http: spec.http ?? null,
+    job: (spec.job ?? false) as J,
+    title: spec.title,
   });
 }
 
@@ -106,63 +115,66 @@ export const MAX_TOPOLOGY_NODES = 500;
 const importOptions = object({ node: optional(nodeName) });
 
 export const operations = {
-  getProjectInfo: operation<ProjectInfo>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
-  listNodes: operation<NodeJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
-  listCaptures: operation<CaptureRow[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
+  getProjectInfo: operation<ProjectInfo>()({ title: 'Project information', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
+  listNodes: operation<NodeJson[]>()({ title: 'The node list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
+  listCaptures: operation<CaptureRow[]>()({ title: 'The capture list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
   /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
-  topology: operation<TopologyJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
+  topology: operation<TopologyJson>()({ title: 'The topology', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
   /** What the topology overview draws first: per node its box's contents, routes as node pairs or one full mesh, services and pods. */
-  topologySummary: operation<TopologySummaryJson>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology/summary' } }),
+  topologySummary: operation<TopologySummaryJson>()({ title: 'The topology summary', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology/summary' } }),
   /** The named nodes as `topology` has them (interfaces, routes, bridges, namespaces), for nodes opened in the overview; unknown names left out. */
-  topologyNodes: operation<TopologyNodeJson[]>()({
+  topologyNodes: operation<TopologyNodeJson[]>()({ title: 'The topology nodes',
     request: object({ names: arrayOf(nodeName, { minLength: 1, maxLength: MAX_TOPOLOGY_NODES }) }),
     shells: 'all',
     http: { method: 'POST', path: '/api/topology/nodes' },
   }),
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
-  trace: operation<TraceResultJson>()({ request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
+  trace: operation<TraceResultJson>()({ title: 'A trace', request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
-  rulesetTimeline: operation<RulesetTimelineJson>()({ request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
+  rulesetTimeline: operation<RulesetTimelineJson>()({ title: 'The ruleset timeline', request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
   /**
    * `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import.
    * `traces`: traces the user added in the UI, replayed into the report's Traces section.
    */
-  report: operation<ReportFileJson>()({
+  report: operation<ReportFileJson>()({ title: 'The report',
     request: object({ format: oneOf(REPORT_FORMATS), traces: optional(arrayOf(traceRequest, { maxLength: MAX_REPORT_TRACES })) }),
     shells: 'all',
     http: { method: 'POST', path: '/api/report' },
   }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
-  findings: operation<FindingJson[]>()({ request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
+  findings: operation<FindingJson[]>()({ title: 'The findings', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
   /**
    * Sets the interface a packet capture was taken on (null: forgets the choice), stored with the capture; the flows are
    * stitched again with it. Answers the capture's row; `not-found` for an unknown id, `rejected` for a capture without packets.
    */
-  setCaptureInterface: operation<CaptureRow>()({
+  setCaptureInterface: operation<CaptureRow>()({ title: 'Setting a capture\'s interface',
     request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), interface: nullable(str({ minLength: 1, maxLength: 15, printable: true })) }),
     shells: 'all',
     http: { method: 'POST', path: '/api/capture-interface' },
   }),
   /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */
-  flowDivergence: operation<FlowDivergenceJson>()({ request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
+  flowDivergence: operation<FlowDivergenceJson>()({ title: 'The flow divergence', request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
   /** Shows an open dialog; null when the user cancels. */
-  openProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
+  openProject: operation<ProjectInfo | null>()({ title: 'Open project', request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */
-  createProject: operation<ProjectInfo | null>()({ request: noRequest, shells: 'desktop' }),
+  createProject: operation<ProjectInfo | null>()({ title: 'New project', request: noRequest, shells: 'desktop' }),
   /** Shows a file dialog and imports what the user picks; null when the user cancels. */
-  chooseAndImport: operation<ImportJson | null>()({ request: object({ node: optional(nodeName), job: jobId }), shells: 'desktop' }),
+  chooseAndImport: operation<ImportJson | null>()({ title: 'The file dialog', request: object({ node: optional(nodeName), job: jobId }), shells: 'desktop', job: true }),
   /**
    * Desktop transport of `importFiles`: paths the preload read off dropped/picked File objects
    * with webUtils.getPathForFile — the renderer itself never names a path.
    */
-  importPaths: operation<ImportJson>()({
+  importPaths: operation<ImportJson>()({ title: 'Importing local paths',
     request: object({ paths: arrayOf(str({ minLength: 1, maxLength: 4096, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), job: jobId }),
     shells: 'desktop',
+    job: true,
   }),
   /** Web transport of `importFiles`: files already uploaded to UPLOAD_ROUTE, by upload id. */
-  importUploads: operation<ImportJson>()({
-    request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName) }),
+  importUploads: operation<ImportJson>()({ title: 'Importing uploads',
+    // `job` is optional here: a client that never cancels need not name one (the route predates cancelling).
+    request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), job: optional(jobId) }),
     shells: 'web',
+    job: true,
     http: { method: 'POST', path: '/api/import' },
   }),
   /** A page of NAT-aware flows (stitched first when the captures changed since). POST: numbers in a body, not a query. */
@@ -171,7 +183,7 @@ export const operations = {
    * A filter that does not parse is `rejected` with the column of the problem. `sort`: the order of all the
    * (matching) flows; without it, first seen first.
    */
-  listFlows: operation<FlowPageJson>()({
+  listFlows: operation<FlowPageJson>()({ title: 'The flow list',
     request: object({
       offset: int(0, Number.MAX_SAFE_INTEGER),
       limit: int(1, MAX_FLOW_PAGE),
@@ -182,11 +194,13 @@ export const operations = {
     http: { method: 'POST', path: '/api/flows' },
   }),
   /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
-  flowDetail: operation<FlowDetailJson>()({
+  flowDetail: operation<FlowDetailJson>()({ title: 'The flow detail',
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
     shells: 'all',
     http: { method: 'POST', path: '/api/flow' },
   }),
+  /** Cancels a running job (an import): nothing of the file it was reading is stored. `cancelled`: false when no such job runs (it ended). */
+  cancelJob: operation<{ cancelled: boolean }>()({ title: 'Cancelling', request: object({ job: jobId }), shells: 'all', http: { method: 'POST', path: '/api/jobs/cancel' } }),
 } as const;
 
 export type Operations = typeof operations;
@@ -196,6 +210,13 @@ export type ResponseOf<N extends OperationName> = Operations[N] extends Operatio
 export type ImportOptions = Infer<typeof importOptions>;
 
 export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+/** The operations a shell offers: every shell's, and its own. */
+export type ShellOperation<S extends 'desktop' | 'web'> = { [N in OperationName]: Operations[N]['shells'] extends 'all' | S ? N : never }[OperationName];
+
+/** The operations a shell offers, in table order. */
+export function operationsOf<S extends 'desktop' | 'web'>(shell: S): ShellOperation<S>[] {
+  return OPERATION_NAMES.filter((name): name is ShellOperation<S> => operations[name].shells === 'all' || operations[name].shells === shell);
+}
 
 export function isOperationName(name: string): name is OperationName {
   return Object.prototype.hasOwnProperty.call(operations, name);
@@ -209,13 +230,22 @@ export const ipcChannel = (name: OperationName): string => `natlens:${name}`;
 export const IPC_PROGRESS_CHANNEL = 'natlens:progress';
 
 /** The two transports of importFiles are hidden behind it; the renderer never sees them. */
-type TransportOperation = 'importPaths' | 'importUploads';
+export const TRANSPORT_OPERATIONS = ['importPaths', 'importUploads'] as const satisfies readonly OperationName[];
+type TransportOperation = (typeof TRANSPORT_OPERATIONS)[number];
 export type RendererOperation = Exclude<OperationName, TransportOperation>;
 
-type Call<N extends OperationName> =
-  RequestOf<N> extends { job: string }
-    ? (request: Omit<RequestOf<N>, 'job'>, onProgress?: ProgressListener) => Promise<ResponseOf<N>>
-    : (request: RequestOf<N>) => Promise<ResponseOf<N>>;
+/** Operations that run as jobs (progress, cancel): the client picks their `job` id. */
+export type JobOperation = { [N in OperationName]: Operations[N]['job'] extends true ? N : never }[OperationName];
+export type JobRequestOf<N extends JobOperation> = Omit<RequestOf<N>, 'job'>;
+/** `onProgress` hears the job's progress; aborting `signal` cancels it (the call then rejects with code `cancelled`). */
+export type JobCall<N extends JobOperation> = (request: JobRequestOf<N>, onProgress?: ProgressListener, signal?: AbortSignal) => Promise<ResponseOf<N>>;
+export type PlainCall<N extends OperationName> = (request: RequestOf<N>) => Promise<ResponseOf<N>>;
+type Call<N extends OperationName> = N extends JobOperation ? JobCall<N> : PlainCall<N>;
+export type OperationCalls = { [N in RendererOperation]: Call<N> };
+
+export function isJobOperation(name: OperationName): name is JobOperation {
+  return operations[name].job;
+}
 
 /** What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so progress shows). */
 export type ShellEvent = { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' };
@@ -225,9 +255,9 @@ export const IPC_SHELL_EVENT_CHANNEL = 'natlens:shell-event';
  * What the renderer talks to: window.natlens from the preload (IPC), or the fetch client in web mode.
  * Desktop-only operations reject with ApiError('unsupported') in web mode.
  */
-export type Api = { readonly shell: 'desktop' | 'web' } & { [N in RendererOperation]: Call<N> } & {
-  /** Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes. */
-  importFiles(files: readonly File[], options: ImportOptions, onProgress?: ProgressListener): Promise<ImportJson>;
+export type Api = { readonly shell: 'desktop' | 'web' } & OperationCalls & {
+  /** Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes. Aborting `signal` cancels it. */
+  importFiles(files: readonly File[], options: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson>;
   /** Listens for shell events; returns the unsubscribe function. The web shell has none. */
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
 };

@@ -3,13 +3,13 @@
  * observations, plus counts and TCP events) and one flow's detail with a page of its observations
  * and its transformation timeline. core-backend.ts checks at compile time that core's FlowView fits.
  */
+import type { ConntrackView, FlowTimeline, NatRewrite, TimelineHop, TupleView } from '../../core/views/flow-timeline';
 
-export interface TupleJson {
-  src: string;
-  sport: number | null;
-  dst: string;
-  dport: number | null;
-}
+/** A flow's timeline is core's (no external document fixes it): these are its parts, as the UI names them. */
+export type TupleJson = TupleView;
+export type TimelineHopJson = TimelineHop;
+export type NatRewriteJson = NatRewrite;
+export type ConntrackViewJson = ConntrackView;
 
 export interface FlowTcpJson {
   synAt: number | null;
@@ -73,60 +73,12 @@ export interface ObservationJson {
   length: number | null;
 }
 
-export interface TimelineHopJson {
-  node: string;
-  interface: string | null;
-  netns: string | null;
-  direction: 'original' | 'reply' | 'unknown';
-  before: TupleJson;
-  after: TupleJson;
-  translated: { dnat: boolean; snat: boolean };
-  explanation: string;
-  firstTime: number;
-  lastTime: number;
-  alignedFirstTime: number;
-  packets: number;
-}
-
-export interface NatRewriteJson {
-  node: string;
-  kind: string;
-  before: TupleJson;
-  after: TupleJson;
-  to: string;
-  table: string | null;
-  chain: string | null;
-  rule: string | null;
-  line: number | null;
-  service: string | null;
-  endpoint: string | null;
-  evidence: string;
-  note: string | null;
-}
-
-export interface ConntrackViewJson {
-  node: string;
-  source: string;
-  state: string | null;
-  unreplied: boolean;
-  assured: boolean;
-  original: TupleJson;
-  reply: TupleJson;
-  nat: string[];
-}
-
 export interface FlowDetailJson extends FlowRowJson {
   /** A page of observations (packets in aligned-time order, then conntrack listings). */
   observations: ObservationJson[];
   observationsOffset: number;
   /** Packet observations after this page. */
   observationsOmitted: number;
-  timeline: {
-    hops: TimelineHopJson[];
-    rewrites: NatRewriteJson[];
-    conntrack: ConntrackViewJson[];
-    notes: string[];
-    service: string | null;
-  };
+  timeline: FlowTimeline;
   links: Array<{ evidence: string; reason: string }>;
 }

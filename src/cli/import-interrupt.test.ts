@@ -1,0 +1,88 @@
+/** Ctrl-C during `natlens import`: one line, exit 130, and the project as it was before the call. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+
+const repo = process.cwd();
+const bin = path.join(repo, 'bin', 'natlens');
+const PACKETS = 300_000;
+const lab = path.join(repo, 'test/fixtures/lab/nodes');
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-interrupt-'));
+  writeSyntheticPcap(path.join(dir, 'big.pcap'), PACKETS);
+  fs.writeFileSync(path.join(dir, 'routes.txt'), 'default via 10.9.0.1 dev eth0\n10.9.0.0/24 dev eth0 proto kernel scope link src 10.9.0.5\n');
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every table's row count: what "the project is unchanged" is checked by. */
+function tableCounts(db: string): Record<string, number> {
+  const raw = new Database(db, { readonly: true });
+  try {
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    return Object.fromEntries(tables.map((t) => [t, raw.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number]));
+  } finally {
+    raw.close();
+  }
+}
+
+/** Starts an import and sends SIGINT once it reports progress on `file` (it is then inside that file's transaction). */
+function interruptMidImport(db: string, paths: string[], file: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'import', '--db', db, ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (!sent && new RegExp(`importing .*${path.basename(file).replace('.', '\\.')}: \\d+%`).test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('Ctrl-C during natlens import', () => {
+  it('cancels a big pcap midway: one line, exit 130, the project unchanged, and the next import stores it whole', async () => {
+    const db = path.join(dir, 'p.db');
+    expect(spawnSync(process.execPath, [bin, 'import', '--db', db, lab], { encoding: 'utf8' }).status).toBe(0);
+    const before = tableCounts(db);
+
+    const run = await interruptMidImport(db, [path.join(dir, 'big.pcap')], 'big.pcap');
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split(/[\r\n]/).filter((l) => l.trim() !== '' && !/importing .*\d+%/.test(l));
+    expect(lines).toEqual([expect.stringMatching(/^natlens: the import of .*big\.pcap was cancelled; nothing of that file was stored, and nothing of this call was stored$/)]);
+    expect(tableCounts(db)).toEqual(before);
+
+    const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', path.join(dir, 'big.pcap')], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ records: number }> }> };
+    expect(report.nodes[0]?.captures[0]?.records).toBe(PACKETS);
+  });
+
+  it('keeps the files of the call imported before the cancelled one whole, and says so', async () => {
+    const db = path.join(dir, 'two.db');
+    const run = await interruptMidImport(db, [path.join(dir, 'routes.txt'), path.join(dir, 'big.pcap')], 'big.pcap');
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/big\.pcap was cancelled; nothing of that file was stored, and the 1 file before it is stored whole\n$/);
+    const counts = tableCounts(db);
+    expect(counts.routes).toBe(2);
+    expect(counts.captures).toBe(1);
+  });
+});

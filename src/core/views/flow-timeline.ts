@@ -1,0 +1,94 @@
+/**
+ * A flow's transformation timeline as plain data: where it was seen and how it was translated hop by
+ * hop, the NAT rewrites that explain it and the conntrack entries that confirm them. core/flows builds
+ * it (flow-timeline.ts); the contract serves it as it is (shared/contract/flow-json.ts).
+ */
+
+export interface TupleView {
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+}
+
+export interface TimelineHop {
+  node: string;
+  interface: string | null;
+  netns: string | null;
+  direction: 'original' | 'reply' | 'unknown';
+  /** The direction's tuple as its sender sent it (the client's for original, the server's for reply). */
+  before: TupleView;
+  /** As captured at this point. */
+  after: TupleView;
+  /**
+   * Which of the connection's rewrites the captured tuple carries: the DNAT'd server address (as the
+   * original's destination or the reply's source) and the SNAT'd client address (original's source,
+   * reply's destination). Pre-NAT original: both false; reply not yet de-NATed: both true.
+   */
+  translated: { dnat: boolean; snat: boolean };
+  /** `pre-NAT`, `post-NAT`, `after DNAT only`... and why. */
+  explanation: string;
+  firstTime: number;
+  lastTime: number;
+  alignedFirstTime: number;
+  packets: number;
+  evidence: 'observed';
+}
+
+export type RewriteKind = 'dnat' | 'snat' | 'masquerade' | 'redirect';
+
+export interface NatRewrite {
+  node: string;
+  kind: RewriteKind;
+  before: TupleView;
+  after: TupleView;
+  /** `10.40.0.6:8080` for DNAT, the source address (and port) for SNAT/MASQUERADE. */
+  to: string;
+  table: string | null;
+  chain: string | null;
+  /** The rule as iptables-save prints it, when the replay found it. */
+  rule: string | null;
+  line: number | null;
+  service: string | null;
+  endpoint: string | null;
+  /** conntrack+rules: conntrack shows it and the replay names the rule; conntrack: only conntrack; rules: only the replay (no entry captured). */
+  evidence: 'conntrack+rules' | 'conntrack' | 'rules';
+  note: string | null;
+}
+
+export interface ConntrackView {
+  node: string;
+  source: string;
+  state: string | null;
+  unreplied: boolean;
+  assured: boolean;
+  original: TupleView;
+  reply: TupleView;
+  nat: string[];
+}
+
+export interface FlowTimeline {
+  hops: TimelineHop[];
+  rewrites: NatRewrite[];
+  conntrack: ConntrackView[];
+  notes: string[];
+  /** The Kubernetes service the replay went through, if any. */
+  service: string | null;
+  /** ICMP destination unreachables that answered the flow's packets (core/flows/icmp-refusal.ts); absent when none. */
+  refusals?: RefusalView[];
+}
+
+/** An ICMP destination unreachable tied to the flow whose packet it refuses, as the flow's timeline keeps it. */
+export interface RefusalView {
+  /** `capture#frame` of the ICMP packet (icmpFlowKey). */
+  icmpFlowKey: string;
+  node: string;
+  interface: string | null;
+  source: string;
+  time: number;
+  from: string;
+  /** `port unreachable`, `host unreachable`, … */
+  message: string;
+  /** The refused packet as the ICMP error quotes it (ports it does not show are null). */
+  answered: TupleView;
+}

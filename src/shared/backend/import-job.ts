@@ -1,0 +1,115 @@
+/**
+ * An import on a worker thread (out/cli/import-worker.cjs, out/main/import-worker.js): the caller's event
+ * loop stays free to stream progress and to hear a cancel (Ctrl-C, cancelJob). The import itself is
+ * synchronous, so the cancel reaches it through shared memory, checked where the reader reports progress.
+ * Node-only.
+ */
+import { Worker } from 'node:worker_threads';
+import { Store } from '../../core/model/store';
+import { importPaths } from '../../core/import/import-paths';
+import type { ImportProgress, ImportReport } from '../../core/import/import-report';
+import { CancelledError, isCancelled, sharedCancellation } from '../../core/common/cancellation';
+import { assertNever } from '../../core/common/assert-never';
+
+/** What the import worker receives as `workerData.natlensImport`. */
+export interface ImportWorkerJob {
+  dbPath: string;
+  nativeBinding: string | null;
+  paths: string[];
+  node: string | null;
+  interface: string | null;
+  baseDir: string | null;
+  /** Four bytes: set to 1 by the caller to cancel (sharedCancellation). */
+  cancel: SharedArrayBuffer;
+}
+
+/** The worker's failures: `cancelled` (nothing of the file being read was stored), or any other error's message. */
+export type ImportWorkerMessage =
+  | { kind: 'progress'; progress: ImportProgress }
+  | { kind: 'waiting' }
+  | { kind: 'result'; report: ImportReport }
+  | { kind: 'cancelled'; what: string; detail: string | null }
+  | { kind: 'failed'; message: string };
+
+function storeOptions(nativeBinding: string | null): { nativeBinding?: string } {
+  return nativeBinding === null ? {} : { nativeBinding };
+}
+
+/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports, reports by message. */
+export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
+  let store: Store | null = null;
+  try {
+    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: () => post({ kind: 'waiting' }) });
+    const report = importPaths(store, job.paths, {
+      node: job.node, interface: job.interface, readFrom: job.baseDir,
+      signal: sharedCancellation(job.cancel).signal,
+      onProgress: (progress) => post({ kind: 'progress', progress }),
+    });
+    post({ kind: 'result', report });
+  } catch (e) {
+    if (isCancelled(e)) post({ kind: 'cancelled', what: e.what, detail: e.detail ?? null });
+    else post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    store?.close();
+  }
+}
+
+export interface ImportJobRequest {
+  dbPath: string;
+  nativeBinding?: string | null;
+  paths: readonly string[];
+  node?: string | null;
+  interface?: string | null;
+  baseDir?: string | null;
+}
+
+export interface ImportJobListeners {
+  onProgress?: (progress: ImportProgress) => void;
+  /** Another process holds the project's write lock; the import starts when it is released. */
+  onWaiting?: () => void;
+  /** Aborting it cancels the import: the promise rejects with CancelledError once the worker has rolled back. */
+  signal?: AbortSignal;
+}
+
+/** Runs one import on a worker of `script`; rejects with CancelledError when cancelled, Error when it failed. */
+export function importOnWorker(script: string, request: ImportJobRequest, listeners: ImportJobListeners = {}): Promise<ImportReport> {
+  const cancellation = sharedCancellation();
+  const job: ImportWorkerJob = {
+    dbPath: request.dbPath, nativeBinding: request.nativeBinding ?? null, paths: [...request.paths], node: request.node ?? null,
+    interface: request.interface ?? null, baseDir: request.baseDir ?? null, cancel: cancellation.buffer,
+  };
+  const { signal } = listeners;
+  if (signal?.aborted === true) return Promise.reject(new CancelledError('the import', 'nothing was stored'));
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { natlensImport: job } });
+    const onAbort = (): void => cancellation.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    worker.on('message', (message: ImportWorkerMessage) => {
+      switch (message.kind) {
+        case 'progress':
+          if (!settled) listeners.onProgress?.(message.progress);
+          return;
+        case 'waiting':
+          if (!settled) listeners.onWaiting?.();
+          return;
+        case 'result':
+          return settle(() => resolve(message.report));
+        case 'cancelled':
+          return settle(() => reject(new CancelledError(message.what, message.detail ?? undefined)));
+        case 'failed':
+          return settle(() => reject(new Error(message.message)));
+        default:
+          return assertNever(message);
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(new Error(`the import worker failed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the import worker stopped (exit code ${code}) without a result`))));
+  });
+}
