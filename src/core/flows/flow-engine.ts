@@ -53,7 +53,7 @@ export interface StitchOptions {
 const SEEN_LIMIT = 500_000;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
-function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
+export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
   const cache = new Map<string, InterfaceRecord[] | null>();
   return (c) => {
     const key = `${c.nodeId}|${c.netns ?? ''}`;

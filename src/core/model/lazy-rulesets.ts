@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { Chain, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
-import { storedRule } from './rows/rulesets';
+import { rulesetOrigin, storedRule } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
 const SINGLE_CHAIN_READS = 32;
@@ -102,12 +102,7 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
   };
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
-    origin: {
-      format: rs.format as 'iptables-save' | 'iptables-list',
-      interfacesShown: rs.interfaces_shown === 1,
-      countersShown: rs.counters_shown === 1,
-      partial: rs.partial === 1,
-    },
+    origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
       const rules = new TableRules(database, statements, t.id as number);
       return {

@@ -3,12 +3,11 @@
  * a person choosing the interface of a capture whose packets do not name it (`setCaptureInterface`). The choice
  * is stored in the capture's detail and the flows are stitched again with it.
  */
-import { CaptureInterfaces, captureOrigin, type InterfaceNaming } from '../flows/capture-interface';
-import { stitchFlows } from '../flows/flow-engine';
+import type { CaptureInterfaces, InterfaceNaming } from '../flows/capture-interface';
+import { interfaceNamer, stitchFlows } from '../flows/flow-engine';
 import { FlowStore, type PacketCaptureRow } from '../model/flow-store';
 import { withChosenInterface } from '../model/packet-capture-detail';
 import type { Store } from '../model/store';
-import type { InterfaceRecord } from '../records/records';
 
 /** Linux's limit (IFNAMSIZ - 1) and its refusals (dev_valid_name): no whitespace, `/` or `:`, not `.` or `..`. */
 const INTERFACE_NAME = /^(?!\.\.?$)[^\s/:]{1,15}$/;
@@ -26,8 +25,8 @@ export interface CaptureInterfaceView extends InterfaceNaming {
 /** Every packet capture's interface, by capture id. */
 export function captureInterfaces(store: Store): Map<number, CaptureInterfaceView> {
   const out = new Map<number, CaptureInterfaceView>();
-  const interfacesOf = nodeInterfaces(store);
-  for (const c of new FlowStore(store).packetCaptures()) out.set(c.id, viewOf(c, interfacesOf(c)));
+  const namer = interfaceNamer(store);
+  for (const c of new FlowStore(store).packetCaptures()) out.set(c.id, viewOf(c, namer(c)));
   return out;
 }
 
@@ -49,25 +48,9 @@ export function setCaptureInterface(store: Store, captureId: number, iface: stri
   stitchFlows(store);
   const row = flows.packetCaptures().find((c) => c.id === captureId);
   if (row === undefined) return { kind: 'not-found' };
-  return { kind: 'set', view: viewOf(row, nodeInterfaces(store)(row)) };
+  return { kind: 'set', view: viewOf(row, interfaceNamer(store)(row)) };
 }
 
-function viewOf(c: PacketCaptureRow, interfaces: readonly InterfaceRecord[] | null): CaptureInterfaceView {
-  const naming = new CaptureInterfaces(captureOrigin(c.sourceFile, c.command, c.detail), interfaces).of(null);
-  return { captureId: c.id, ...naming, named: c.detail.interfaces };
-}
-
-/** The node's interfaces in the capture's namespace (its newest `ip addr`), so a file name is matched against them. */
-function nodeInterfaces(store: Store): (c: PacketCaptureRow) => InterfaceRecord[] | null {
-  const cache = new Map<string, InterfaceRecord[] | null>();
-  return (c) => {
-    const key = `${c.nodeId}|${c.netns ?? ''}`;
-    let interfaces = cache.get(key);
-    if (interfaces === undefined) {
-      const addr = store.newestCapture(c.nodeId, ['ip-addr'], c.netns);
-      interfaces = addr ? store.interfacesOf(addr.id) : null;
-      cache.set(key, interfaces);
-    }
-    return interfaces;
-  };
+function viewOf(c: PacketCaptureRow, interfaces: CaptureInterfaces): CaptureInterfaceView {
+  return { captureId: c.id, ...interfaces.of(null), named: c.detail.interfaces };
 }

@@ -63,6 +63,16 @@ export function storedRule(r: Record<string, unknown>, database: string): Rule {
   }
 }
 
+/** A stored ruleset row's origin: the format it was read from and what that format showed. */
+export function rulesetOrigin(rs: Record<string, unknown>): Ruleset['origin'] {
+  return {
+    format: rs.format as 'iptables-save' | 'iptables-list',
+    interfacesShown: rs.interfaces_shown === 1,
+    countersShown: rs.counters_shown === 1,
+    partial: rs.partial === 1,
+  };
+}
+
 /** Rebuilds the rulesets of an iptables capture (one per family it held) from the stored rows. */
 export function rulesetsOf(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
@@ -75,12 +85,7 @@ export function rulesetsOf(db: Database.Database, database: string, captureId: n
   );
   return rulesets.map((rs) => ({
     family: rs.family as 'ipv4' | 'ipv6',
-    origin: {
-      format: rs.format as 'iptables-save' | 'iptables-list',
-      interfacesShown: rs.interfaces_shown === 1,
-      countersShown: rs.counters_shown === 1,
-      partial: rs.partial === 1,
-    },
+    origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
       const byChain = new Map<number, Rule[]>();
       const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
