@@ -32,7 +32,9 @@ describe('natlens serve and SIGTERM', () => {
   it('stops at once during a slow request, cutting it off, and leaves the project whole', async () => {
     const p = project();
     const pcap = p.file('many.pcap');
-    writeSyntheticPcap(pcap, 400_000);
+    // Enough packets that stitching them outlasts the 300 ms wait and the server's 250 ms grace on an idle machine
+    // (400k stitched in about half a second there, so the signal came after the flows were stored).
+    writeSyntheticPcap(pcap, 1_600_000);
     expect(natlens(['import', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
     const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
