@@ -7,9 +7,9 @@
  * has (most emoji) is drawn as U+FFFD.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as fontkit from 'fontkit';
+import type * as fontkit from 'fontkit';
+import { fontEngine, resolvePackageFile } from './pdf-engine';
 
 export type PdfStyle = 'sans' | 'bold' | 'mono';
 
@@ -47,7 +47,7 @@ function load(name: string, file: string): PdfFontFile | null {
   } catch {
     return null;
   }
-  const opened = fontkit.create(bytes);
+  const opened = fontEngine().create(bytes);
   // A collection (.ttc): its first face, which pdfkit embeds when named by its postscript name.
   if ('fonts' in opened) {
     const first = opened.fonts[0];
@@ -57,9 +57,7 @@ function load(name: string, file: string): PdfFontFile | null {
 }
 
 function dejavuDir(): string {
-  // createRequire needs a path to start from; the CLI bundle and Electron's main are CommonJS (__filename), vitest gives it too.
-  const from = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'package.json');
-  return path.join(path.dirname(createRequire(from).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  return path.join(path.dirname(resolvePackageFile('dejavu-fonts-ttf/package.json')), 'ttf');
 }
 
 let cached: PdfFonts | null = null;

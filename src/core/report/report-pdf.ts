@@ -4,7 +4,7 @@
  * font (pdf-fonts.ts), page numbers in the footer. The fonts are embedded (subset), so the file shows
  * the same text on any viewer.
  */
-import PDFDocument from 'pdfkit';
+import { pdfDocumentClass } from './pdf-engine';
 import { assertNever } from '../common/assert-never';
 import { pdfFonts, textRuns, type PdfFonts, type PdfStyle } from './pdf-fonts';
 import { reportDocument, type Block } from './report-document';
@@ -251,6 +251,7 @@ function drawBlock(l: Layout, pen: Pen, b: Block): void {
 export function renderReportPdf(report: Report): Uint8Array {
   const fonts = pdfFonts();
   // `font`: pdfkit opens a default font at once; ours, not Helvetica's metrics file (absent from bundles).
+  const PDFDocument = pdfDocumentClass();
   const doc = new PDFDocument({ pdfVersion: '1.4', font: fonts.styles.sans.file, size: 'A4', margin: 0, bufferPages: true, autoFirstPage: false, info: { Title: report.title, Producer: 'natlens', CreationDate: creationDate(report.generatedAt) } });
   for (const f of [...Object.values(fonts.styles), ...fonts.fallbacks]) {
     if (f.face === null) doc.registerFont(f.name, f.bytes);
