@@ -2,6 +2,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { fileOfItem, type Api, type ImportItem, type ImportOptions, type ProgressListener, type ShellEvent } from '../../shared/contract/api';
 import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
+import { ApiError } from '../../shared/contract/api-error';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
 import { checkedScope } from '../view-model/findings-view';
 import { tabRoute, withFilter, type Route } from '../view-model/route';
@@ -62,7 +63,7 @@ export function App({ api }: { api: Api }) {
         const result = await start((progress) => dispatch({ kind: 'progress', progress, at: Date.now() }), controller.signal);
         dispatch(result === null ? { kind: 'cancel' } : { kind: 'finish', result });
       } catch (err) {
-        dispatch({ kind: 'fail', message: messageOf(err) });
+        dispatch(err instanceof ApiError && err.code === 'cancelled' ? { kind: 'cancel', message: err.message } : { kind: 'fail', message: messageOf(err) });
       } finally {
         if (running.current === controller) running.current = null;
       }

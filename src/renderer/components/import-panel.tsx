@@ -170,8 +170,16 @@ export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }
 function ImportStatus({ shell, job, onCancel, onDismiss }: { shell: 'desktop' | 'web'; job: ImportJob; onCancel: () => void; onDismiss: () => void }) {
   switch (job.kind) {
     case 'idle':
-    case 'cancelled':
       return null;
+    case 'cancelled':
+      return (
+        <div className="import-status import-cancelled" role="status" data-testid="import-cancelled">
+          <span>Import cancelled{job.message === undefined ? '.' : `: ${job.message}`}</span>
+          <button type="button" className="link" onClick={onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      );
     case 'running': {
       const bar = progressBar(job, shell);
       return (

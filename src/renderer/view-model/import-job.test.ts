@@ -73,3 +73,12 @@ describe('records per second', () => {
     expect(progressBar(job, 'web')?.label).toBe('Importing 0 B of 1000 B — a.pcap · 7 records');
   });
 });
+
+describe('cancelling', () => {
+  it('keeps what the importer said was kept, and is dismissed like a result', () => {
+    const running = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap'] });
+    const cancelled = nextImportJob(running, { kind: 'cancel', message: 'the import of a.pcap was cancelled: nothing of that file was stored' });
+    expect(cancelled).toEqual({ kind: 'cancelled', message: 'the import of a.pcap was cancelled: nothing of that file was stored' });
+    expect(nextImportJob(cancelled, { kind: 'dismiss' })).toEqual(IDLE);
+  });
+});

@@ -17,7 +17,8 @@ export type ImportJob =
   | { kind: 'idle' }
   | { kind: 'running'; files: string[]; progress: ImportProgress | null; startedAt?: number; records?: RecordCount }
   | { kind: 'done'; files: string[]; result: ImportJson }
-  | { kind: 'cancelled' }
+  /** `message`: what the importer says was kept (nothing of the file it was reading; earlier files whole). */
+  | { kind: 'cancelled'; message?: string }
   | { kind: 'failed'; files: string[]; message: string };
 
 /** `at`: the time of the event (ms, Date.now()), for the records/s rate. */
@@ -25,7 +26,7 @@ export type ImportEvent =
   | { kind: 'start'; files: string[]; at?: number }
   | { kind: 'progress'; progress: ImportProgress; at?: number }
   | { kind: 'finish'; result: ImportJson }
-  | { kind: 'cancel' }
+  | { kind: 'cancel'; message?: string }
   | { kind: 'fail'; message: string }
   | { kind: 'dismiss' };
 
@@ -43,7 +44,7 @@ export function nextImportJob(job: ImportJob, event: ImportEvent): ImportJob {
     case 'finish':
       return { kind: 'done', files: job.kind === 'running' ? job.files : [], result: event.result };
     case 'cancel':
-      return job.kind === 'running' ? { kind: 'cancelled' } : job;
+      return job.kind === 'running' ? { kind: 'cancelled', ...(event.message === undefined ? {} : { message: event.message }) } : job;
     case 'fail':
       return { kind: 'failed', files: job.kind === 'running' ? job.files : [], message: event.message };
     case 'dismiss':
