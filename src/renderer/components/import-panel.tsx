@@ -147,13 +147,15 @@ export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }
           <button type="submit" className="primary" disabled={pending.name.trim() === ''} data-testid="import-name-confirm">
             Import
           </button>
-          <button type="button" className="link" onClick={() => (setPending(null), onFiles(pending.items, {}))} title="Each file is named by its shell prompt or its file name">
+          <button type="button" className="link" data-testid="import-name-each" onClick={() => (setPending(null), onFiles(pending.items, {}))} title="Each file is named by its shell prompt or its file name">
             Name each by its file
           </button>
           <button type="button" className="link" onClick={() => setPending(null)}>
             Cancel
           </button>
-          <span className="muted">{pending.items.map((i) => fileOfItem(i).name).join(', ')}</span>
+          <span className="muted">
+            {pending.items.map((i) => fileOfItem(i).name).join(', ')}. A terminal session whose shell prompt names its host stays on that host.
+          </span>
         </form>
       )}
       {skipped.length > 0 && (
