@@ -4,7 +4,6 @@
  * transaction and writes its inverse to the edit log (deleted rows go to the trash, rows/edits.ts), and each moves
  * the project revision, so stitched flows, findings and replay worlds are computed again from what is left.
  */
-import { randomUUID } from 'node:crypto';
 import type { Store } from '../model/store';
 import * as edits from '../model/rows/edits';
 import { LINK_PARTS, nodeState } from '../model/node-state';
@@ -63,7 +62,7 @@ function describe(c: CaptureRow): string {
 
 /** Runs one edit: its changes, its log entry and the revision bump commit together or not at all. */
 function record(store: Store, summary: string, change: (undoId: string) => { inverse: Inverse; notes: string[] } | Exclude<EditResult, EditDone>): EditResult {
-  const undoId = randomUUID();
+  const undoId = edits.newUndoId();
   return store.transaction((): EditResult => {
     const outcome = change(undoId);
     if ('kind' in outcome) return outcome;

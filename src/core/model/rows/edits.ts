@@ -5,8 +5,14 @@
  * holds a capture's records is found from the schema (a `capture_id` column, or a foreign key to such a table),
  * so a table added by a later migration is trashed with the rest without being named here.
  */
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { now } from './values';
+
+/** Names one edit: random, so an id of an edit undone or forgotten never names a later one. */
+export function newUndoId(): string {
+  return randomUUID();
+}
 
 /** Written by flow stitching from the captures: dropped with the stitched generation, never trashed. */
 const DERIVED_TABLES = new Set(['flows', 'capture_twins', 'packet_twin_runs', 'edit_log', 'project_revision']);
