@@ -5,7 +5,7 @@
  * load modules other than electron's).
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { commonFolderName, fileOfItem, IPC_PROGRESS_CHANNEL, IPC_SHELL_EVENT_CHANNEL, ipcChannel, type Api, type ImportItem, type ProgressListener, type ShellEvent } from '../shared/contract/api';
+import { commonFolderName, fileOfItem, isFolderItem, IPC_PROGRESS_CHANNEL, IPC_SHELL_EVENT_CHANNEL, ipcChannel, type Api, type ImportItem, type ProgressListener, type ShellEvent } from '../shared/contract/api';
 import { ApiError, apiErrorFromJson } from '../shared/contract/api-error';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 import { operationCalls, runJob, type OperationTransport } from '../shared/contract/operation-client';
@@ -37,8 +37,9 @@ const transport: OperationTransport = {
 function droppedPath(item: ImportItem): string {
   const file = fileOfItem(item);
   const full = webUtils.getPathForFile(file);
-  if (item instanceof File || full === '') return full;
+  if (!isFolderItem(item) || full === '') return full;
   const inside = item.folderPath.split('/').slice(1).join('/');
+  if (inside === '') return full;
   const normalised = full.replace(/\\/g, '/');
   return normalised.endsWith(`/${inside}`) ? full.slice(0, full.length - inside.length - 1) : full;
 }

@@ -5,7 +5,7 @@
  */
 import { ApiError, apiErrorFromJson } from '../../shared/contract/api-error';
 import {
-  commonFolderName, fileOfItem, importOptionsOf, operations, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE,
+  commonFolderName, fileOfItem, importOptionsOf, isFolderItem, operations, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE,
   type Api, type ImportItem, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
 } from '../../shared/contract/api';
 import { operationCalls, runJob, type OperationTransport } from '../../shared/contract/operation-client';
@@ -107,7 +107,7 @@ export function createWebApi(options: WebApiOptions): Api {
       const file = fileOfItem(item);
       if (signal?.aborted === true) throw new ApiError('cancelled', `the import was cancelled while uploading; nothing was imported`);
       const headers: Record<string, string> = { ...auth, [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name), 'Content-Type': 'application/octet-stream' };
-      if (!(item instanceof File)) headers[UPLOAD_PATH_HEADER] = encodeURIComponent(item.folderPath);
+      if (isFolderItem(item)) headers[UPLOAD_PATH_HEADER] = encodeURIComponent(item.folderPath);
       const res = await upload(`${base}${UPLOAD_ROUTE}`, headers, file, (sent) =>
         onProgress?.({ phase: 'upload', done: sentBefore + sent, total, current: file.name }),
       );

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent, type FormEvent } from 'react';
-import { fileOfItem, type Api, type ImportItem, type ImportOptions } from '../../shared/contract/api';
+import { fileOfItem, isFolderItem, type Api, type ImportItem, type ImportOptions } from '../../shared/contract/api';
 import { progressBar, type ImportJob } from '../view-model/import-job';
 import { droppedEntry, folderInputItems, planImport, walkDropped, type DroppedEntry, type DroppedFiles } from '../view-model/import-plan';
 import { summarizeImport } from '../view-model/import-summary';
@@ -22,7 +22,12 @@ interface Pending {
 
 /** What a drop holds: the browser walks dropped folders itself; the desktop sends a folder's path and main walks it. */
 async function droppedItems(e: DragEvent, shell: 'desktop' | 'web'): Promise<DroppedFiles> {
-  if (shell === 'desktop') return { items: [...e.dataTransfer.files], skipped: [] };
+  if (shell === 'desktop') {
+    // A dropped folder is a File whose path is the folder's: marked as a folder so it is not asked a node name.
+    const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
+    const files = [...e.dataTransfer.files];
+    return { items: files.map((file, i) => (items[i]?.webkitGetAsEntry()?.isDirectory === true ? { file, folderPath: file.name } : file)), skipped: [] };
+  }
   // Entries are read now: the DataTransfer is emptied once the event returns.
   const entries: DroppedEntry[] = [];
   const loose: File[] = [];
@@ -53,7 +58,7 @@ export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }
   const take = (dropped: DroppedFiles) => {
     setSkipped(dropped.skipped);
     if (dropped.items.length === 0) return;
-    const loose = dropped.items.filter((i): i is File => i instanceof File);
+    const loose = dropped.items.filter((i) => !isFolderItem(i)).map(fileOfItem);
     const plan = planImport(dropped.items, options, loose.length === dropped.items.length ? api.commonFolderOf(loose) : null);
     switch (plan.kind) {
       case 'import':

@@ -3,7 +3,7 @@
  * server, or main on the desktop, walks the folder as `natlens import FOLDER` does: one node per sub-folder), and
  * several loose files with Node = auto go to one node, whose name the user sees and may change first.
  */
-import type { ImportItem, ImportOptions } from '../../shared/contract/api';
+import { fileOfItem, isFolderItem, type ImportItem, type ImportOptions } from '../../shared/contract/api';
 
 export type ImportPlan =
   | { kind: 'import'; items: ImportItem[]; options: ImportOptions }
@@ -14,7 +14,7 @@ export type ImportPlan =
 const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
 
 export function planImport(items: readonly ImportItem[], options: ImportOptions, commonFolder: string | null): ImportPlan {
-  const loose = items.filter((i): i is File => i instanceof File);
+  const loose = items.filter((i) => !isFolderItem(i)).map(fileOfItem);
   const fromFolder = loose.length < items.length;
   if (options.node !== undefined || fromFolder || loose.length < 2 || loose.every((f) => ARCHIVE.test(f.name))) {
     return { kind: 'import', items: [...items], options };

@@ -263,11 +263,19 @@ export const UPLOAD_PATH_HEADER = 'x-natlens-path';
 export const ipcChannel = (name: OperationName): string => `natlens:${name}`;
 export const IPC_PROGRESS_CHANNEL = 'natlens:progress';
 
-/** A file to import: a File, or a file found in a dropped folder with its path inside it (`cluster/node-a/ip-addr.txt`, the folder first). */
+/**
+ * A file to import: a File, or a file found in a dropped folder with its path inside it (`cluster/node-a/ip-addr.txt`,
+ * the folder first). On the desktop a dropped folder itself is one item, its `folderPath` the folder's name.
+ */
 export type ImportItem = File | { file: File; folderPath: string };
 
+/** Told apart by shape, not `instanceof File`: an item crossing Electron's context bridge is a copy from another world. */
+export function isFolderItem(item: ImportItem): item is { file: File; folderPath: string } {
+  return typeof (item as { folderPath?: unknown }).folderPath === 'string';
+}
+
 export function fileOfItem(item: ImportItem): File {
-  return item instanceof File ? item : item.file;
+  return isFolderItem(item) ? item.file : item;
 }
 
 /**
