@@ -182,7 +182,11 @@ async function importUploads(ctx: WebContext, request: RequestOf<'importUploads'
     throw new ApiError('not-found', `no upload ${missing.join(', ')} (already imported, or the server restarted)`);
   }
   const options = importOptionsOf(request);
-  const staged = await ctx.uploads.stage(uploads);
+  const staged = await ctx.uploads.stage(uploads).catch(async (err: unknown) => {
+    // A batch refused before anything moved (a file named like a dropped folder): its uploads go, as for a missing one.
+    await ctx.uploads.remove(uploads);
+    throw err;
+  });
   try {
     const result = await importPaths(ctx.project ?? missingProject(), staged.names, options, ctx.progress, staged.dir, ctx.signal);
     await ctx.uploads.removeDir(staged.dir);

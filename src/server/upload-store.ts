@@ -129,6 +129,10 @@ export class UploadStore {
    * import (the bare files and each dropped folder once), `files` where each upload went.
    */
   async stage(uploads: readonly Upload[]): Promise<Staged> {
+    // Checked before anything moves: a refused batch leaves every upload where it was.
+    const looseNames = new Set(uploads.filter((u) => u.folderPath === undefined).map((u) => path.basename(u.path)));
+    const clash = uploads.find((u) => u.folderPath !== undefined && looseNames.has(u.folderPath[0]!));
+    if (clash !== undefined) throw new ApiError('invalid-request', `"${clash.folderPath![0]}" is both a dropped folder and a file`);
     const dir = path.join(this.root, `batch-${randomBytes(8).toString('hex')}`);
     await fs.promises.mkdir(dir);
     const used = new Set<string>();
@@ -146,7 +150,6 @@ export class UploadStore {
       const name = unique(folder === undefined ? path.basename(upload.path) : path.join(...folder));
       // A dropped folder and a file given alone never share a name: the folder's name is reserved by its first file.
       const top = folder === undefined ? name : folder[0]!;
-      if (folder !== undefined && !names.includes(top) && used.has(top)) throw new ApiError('invalid-request', `"${top}" is both a dropped folder and a file`);
       used.add(top);
       await fs.promises.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
       await fs.promises.rename(upload.path, path.join(dir, name));

@@ -171,3 +171,20 @@ describe('project edits', () => {
     expect(dump(store)).toEqual(after);
   });
 });
+
+describe('the trash follows the schema', () => {
+  it('trashes and restores a column a later migration adds to a capture table, and a new table keyed by capture_id', () => {
+    const store = labStore();
+    const first = done(deleteCapture(store, store.capturesOf(store.findNode('nodea')!)[0]!.id));
+    expect(undoEdit(store, first.undoId).kind).toBe('undone');
+    // As a later migration might: a column on routes (whose trash table exists by now) and a new per-capture table.
+    store.db.exec(`ALTER TABLE routes ADD COLUMN realm TEXT; CREATE TABLE capture_notes (capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE, note TEXT)`);
+    store.db.prepare(`UPDATE routes SET realm = 'r-' || id`).run();
+    for (const c of store.capturesOf(store.findNode('nodeb')!)) store.db.prepare('INSERT INTO capture_notes VALUES (?, ?)').run(c.id, `note ${c.id}`);
+    const before = dump(store);
+    const edit = done(deleteNode(store, 'nodeb'));
+    expect(store.db.prepare('SELECT count(*) AS n FROM capture_notes').get()).toEqual({ n: 0 });
+    expect(undoEdit(store, edit.undoId).kind).toBe('undone');
+    expect(dump(store)).toEqual(before);
+  });
+});
