@@ -164,6 +164,7 @@ test.describe('import habits (web mode)', () => {
     await page.getByTestId('file-input').setInputFiles(pcap);
     const progress = page.getByTestId('import-progress');
     await expect(progress).toContainText(/[\d,]+ records · [\d,]+ records\/s/, { timeout: 120_000 });
+    test.info().annotations.push({ type: 'progress when cancelled', description: (await progress.textContent()) ?? '' });
     await page.getByTestId('import-cancel').click();
     await expect(progress).toHaveCount(0);
     await expect(page.getByTestId('import-cancelled')).toContainText('nothing of that file was stored');

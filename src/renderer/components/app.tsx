@@ -58,7 +58,7 @@ export function App({ api }: { api: Api }) {
     async (files: string[], start: (onProgress: ProgressListener, signal: AbortSignal) => Promise<ImportJson | null>) => {
       const controller = new AbortController();
       running.current = controller;
-      dispatch({ kind: 'start', files, at: Date.now() });
+      dispatch({ kind: 'start', files });
       try {
         const result = await start((progress) => dispatch({ kind: 'progress', progress, at: Date.now() }), controller.signal);
         dispatch(result === null ? { kind: 'cancel' } : { kind: 'finish', result });

@@ -54,22 +54,23 @@ describe('progress bar', () => {
 describe('records per second', () => {
   const importing = (current: string, records: number, done = 0) => ({ phase: 'import' as const, done, total: 1000, current, records });
 
-  it('sums records over the files of the import and divides by the time since it started', () => {
-    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap', 'b.txt'], at: 10_000 });
-    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 40_000), at: 11_000 });
+  it('sums records over the files of the import and divides by the time since the first were counted, not the upload', () => {
+    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap', 'b.txt'] });
+    job = nextImportJob(job, { kind: 'progress', progress: { phase: 'upload', done: 5, total: 10, current: 'a.pcap' }, at: 5_000 });
+    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 10_000), at: 10_000 });
     job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 90_000), at: 12_000 });
     // The next file starts its own count: a.pcap's 90,000 are kept.
-    job = nextImportJob(job, { kind: 'progress', progress: importing('b.txt', 10_000), at: 14_000 });
+    job = nextImportJob(job, { kind: 'progress', progress: importing('b.txt', 20_000), at: 14_000 });
     if (job.kind !== 'running' || job.records === undefined) throw new Error('expected a running job with a count');
-    expect(recordRate(job.records)).toEqual({ records: 100_000, perSecond: 25_000 });
-    expect(progressBar(job, 'desktop')?.label).toBe('Importing 0 B of 1000 B — b.txt · 100,000 records · 25,000 records/s');
+    expect(recordRate(job.records)).toEqual({ records: 110_000, perSecond: 25_000 });
+    expect(progressBar(job, 'desktop')?.label).toBe('Importing 0 B of 1000 B — b.txt · 110,000 records · 25,000 records/s');
   });
 
   it('shows no rate before time has passed, and none for progress without records (an upload)', () => {
-    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap'], at: 5_000 });
+    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap'] });
     job = nextImportJob(job, { kind: 'progress', progress: { phase: 'upload', done: 1, total: 2, current: 'a.pcap' }, at: 6_000 });
     expect(job).not.toHaveProperty('records');
-    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 7), at: 5_000 });
+    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 7), at: 7_000 });
     expect(progressBar(job, 'web')?.label).toBe('Importing 0 B of 1000 B — a.pcap · 7 records');
   });
 });

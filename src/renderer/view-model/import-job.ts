@@ -4,7 +4,9 @@ import type { ImportJson } from '../../shared/contract/contract-json';
 
 /** Records stored so far by a running import, summed over its files, and when it started: what the rate is of. */
 export interface RecordCount {
+  /** When the first records were counted (the upload before it is not part of the rate), and how many they were. */
   startedAt: number;
+  baseline: number;
   at: number;
   /** Records of the files finished before `file`. */
   before: number;
@@ -15,7 +17,7 @@ export interface RecordCount {
 
 export type ImportJob =
   | { kind: 'idle' }
-  | { kind: 'running'; files: string[]; progress: ImportProgress | null; startedAt?: number; records?: RecordCount }
+  | { kind: 'running'; files: string[]; progress: ImportProgress | null; records?: RecordCount }
   | { kind: 'done'; files: string[]; result: ImportJson }
   /** `message`: what the importer says was kept (nothing of the file it was reading; earlier files whole). */
   | { kind: 'cancelled'; message?: string }
@@ -23,7 +25,7 @@ export type ImportJob =
 
 /** `at`: the time of the event (ms, Date.now()), for the records/s rate. */
 export type ImportEvent =
-  | { kind: 'start'; files: string[]; at?: number }
+  | { kind: 'start'; files: string[] }
   | { kind: 'progress'; progress: ImportProgress; at?: number }
   | { kind: 'finish'; result: ImportJson }
   | { kind: 'cancel'; message?: string }
@@ -35,7 +37,7 @@ export const IDLE: ImportJob = { kind: 'idle' };
 export function nextImportJob(job: ImportJob, event: ImportEvent): ImportJob {
   switch (event.kind) {
     case 'start':
-      return { kind: 'running', files: event.files, progress: null, ...(event.at === undefined ? {} : { startedAt: event.at }) };
+      return { kind: 'running', files: event.files, progress: null };
     case 'progress': {
       if (job.kind !== 'running') return job;
       const records = countRecords(job, event.progress, event.at);
@@ -59,16 +61,16 @@ export function nextImportJob(job: ImportJob, event: ImportEvent): ImportJob {
 /** Adds an import progress event's records to the count: a new file starts its own count, the last file's is kept. */
 function countRecords(job: Extract<ImportJob, { kind: 'running' }>, p: ImportProgress, at: number | undefined): RecordCount | undefined {
   if (p.phase !== 'import' || p.records === undefined || at === undefined) return job.records;
-  const count = job.records ?? { startedAt: job.startedAt ?? at, at, before: 0, file: p.current, current: 0 };
+  const count = job.records ?? { startedAt: at, baseline: p.records, at, before: 0, file: p.current, current: 0 };
   const before = count.file === p.current ? count.before : count.before + count.current;
-  return { startedAt: count.startedAt, at, before, file: p.current, current: p.records };
+  return { startedAt: count.startedAt, baseline: count.baseline, at, before, file: p.current, current: p.records };
 }
 
-/** Records stored so far and their rate per second since the import started (null before a second has a measure). */
+/** Records stored so far and their rate per second since the first were counted (null until time has passed). */
 export function recordRate(count: RecordCount): { records: number; perSecond: number | null } {
   const records = count.before + count.current;
   const seconds = (count.at - count.startedAt) / 1000;
-  return { records, perSecond: seconds > 0 ? Math.round(records / seconds) : null };
+  return { records, perSecond: seconds > 0 ? Math.round((records - count.baseline) / seconds) : null };
 }
 
 function formatCount(n: number): string {
