@@ -32,6 +32,8 @@ export function labSession(name: string): LabSession {
     page.on('response', (r) => r.status() >= 400 && consoleErrors.push(`${r.status()} ${r.url()}`));
     await page.goto(serve.url.toString());
     await page.getByTestId('file-input').setInputFiles(transcripts);
+    // Files picked together would go to one node: these name their own (shell prompts, file names).
+    await page.getByTestId('import-name-each').click();
     await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures on 2 nodes/);
   });
   test.afterEach(async () => {

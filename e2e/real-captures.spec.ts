@@ -23,6 +23,8 @@ test.describe('real captures (web mode)', () => {
     fs.writeFileSync(typo, '```\nroot@node-b:~# ip route\ndefault via 10.0.0.1 dev eth0\nroot@node-b:~# iptables -S INPUT\n-P INPUT ACCEPT\n-A INPUT -p tcp --dprot 22 -j ACCEPT\n```\n');
     await page.goto(serve.url.toString());
     await page.getByTestId('file-input').setInputFiles([LISTING, typo]);
+    // Files picked together would go to one node: these name their own (shell prompts, file names).
+    await page.getByTestId('import-name-each').click();
     await expect(page.getByTestId('import-result')).toContainText(/Imported \d+ captures? on 2 nodes/);
   });
   test.afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { ApiError } from '../shared/contract/api-error';
-import { IPC_PROGRESS_CHANNEL, ipcChannel, operationsOf } from '../shared/contract/api';
+import { IPC_PROGRESS_CHANNEL, importOptionsOf, ipcChannel, operationsOf } from '../shared/contract/api';
 import { importPaths, projectInfo, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type SharedOperation } from '../shared/backend/handlers';
 import { JobRegistry } from '../shared/backend/jobs';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
@@ -52,10 +52,10 @@ const desktopHandlers: HandlerTable<FaceOperation<'desktop'>, DesktopContext> = 
     const options = { title: 'Import captures', properties: ['openFile' as const, 'multiSelections' as const] };
     const chosen = ctx.win === undefined ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(ctx.win, options);
     if (chosen.canceled || chosen.filePaths.length === 0) return null;
-    return importPaths(project, chosen.filePaths, request.node === undefined ? {} : { node: request.node }, ctx.progress, undefined, ctx.signal);
+    return importPaths(project, chosen.filePaths, importOptionsOf(request), ctx.progress, undefined, ctx.signal);
   },
   importPaths: (ctx, request) =>
-    importPaths(requireProject(ctx), request.paths, request.node === undefined ? {} : { node: request.node }, ctx.progress, undefined, ctx.signal),
+    importPaths(requireProject(ctx), request.paths, importOptionsOf(request), ctx.progress, undefined, ctx.signal),
 };
 
 const handlers: HandlerTable<SharedOperation | FaceOperation<'desktop'>, DesktopContext> = { ...sharedHandlers, ...desktopHandlers };

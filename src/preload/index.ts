@@ -5,7 +5,7 @@
  * load modules other than electron's).
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC_PROGRESS_CHANNEL, IPC_SHELL_EVENT_CHANNEL, ipcChannel, type Api, type ProgressListener, type ShellEvent } from '../shared/contract/api';
+import { commonFolderName, fileOfItem, isFolderItem, IPC_PROGRESS_CHANNEL, IPC_SHELL_EVENT_CHANNEL, ipcChannel, type Api, type ImportItem, type ProgressListener, type ShellEvent } from '../shared/contract/api';
 import { ApiError, apiErrorFromJson } from '../shared/contract/api-error';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 import { operationCalls, runJob, type OperationTransport } from '../shared/contract/operation-client';
@@ -33,16 +33,34 @@ const transport: OperationTransport = {
   },
 };
 
+/** The path to import for an item: the file's, or for a file of a dropped folder the folder's (its path minus the part inside the folder). */
+function droppedPath(item: ImportItem): string {
+  const file = fileOfItem(item);
+  const full = webUtils.getPathForFile(file);
+  if (!isFolderItem(item) || full === '') return full;
+  const inside = item.folderPath.split('/').slice(1).join('/');
+  if (inside === '') return full;
+  const normalised = full.replace(/\\/g, '/');
+  return normalised.endsWith(`/${inside}`) ? full.slice(0, full.length - inside.length - 1) : full;
+}
+
 const api: Api = {
   shell: 'desktop',
   ...operationCalls(transport),
-  importFiles(files, options, onProgress, signal) {
-    const paths = files.map((file) => webUtils.getPathForFile(file));
-    const unnamed = files.filter((_, i) => paths[i] === '');
+  importFiles(items, options, onProgress, signal) {
+    const files = items.map(fileOfItem);
+    const found = items.map((item) => droppedPath(item));
+    const unnamed = files.filter((_, i) => found[i] === '');
     if (unnamed.length > 0) {
       return Promise.reject(new ApiError('invalid-request', `not a file on disk: ${unnamed.map((f) => f.name).join(', ')}`));
     }
+    // A dropped folder's files are imported as the folder itself, so main walks it as `natlens import FOLDER` does.
+    const paths = [...new Set(found)];
     return runJob(transport, 'importPaths', { ...options, paths }, onProgress, signal);
+  },
+  commonFolderOf(files) {
+    const paths = files.map((file) => webUtils.getPathForFile(file));
+    return paths.some((p) => p === '') ? null : commonFolderName(paths);
   },
   onShellEvent(listener) {
     const handler = (_event: IpcRendererEvent, message: ShellEvent): void => listener(message);

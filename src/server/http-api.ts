@@ -4,14 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
-import { operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
+import { importOptionsOf, operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
 import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext } from '../shared/backend/handlers';
 import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
 import { assertNever } from '../core/common/assert-never';
 import { securityHeaders } from './static-files';
-import type { UploadStore } from './upload-store';
+import { safeFolderPath, type UploadStore } from './upload-store';
 import type { ImportJson } from '../shared/contract/contract-json';
 
 export interface ApiContext {
@@ -149,8 +149,18 @@ async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerR
   } catch {
     throw new ApiError('invalid-request', `${UPLOAD_NAME_HEADER} is not URI-encoded`);
   }
+  const folderHeader = req.headers[UPLOAD_PATH_HEADER];
+  let folderPath: string[] | null = null;
+  if (typeof folderHeader === 'string' && folderHeader !== '') {
+    try {
+      folderPath = safeFolderPath(decodeURIComponent(folderHeader));
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError('invalid-request', `${UPLOAD_PATH_HEADER} is not URI-encoded`);
+    }
+  }
   const declared = Number(req.headers['content-length']);
-  const upload = await ctx.uploads.receive(name, req, Number.isFinite(declared) ? declared : null).catch((err: unknown) => {
+  const upload = await ctx.uploads.receive(name, req, Number.isFinite(declared) ? declared : null, folderPath).catch((err: unknown) => {
     // The rest of a refused body is not read: the answer closes the connection.
     if (err instanceof ApiError && err.code === 'too-large') res.setHeader('Connection', 'close');
     throw err;
@@ -171,8 +181,12 @@ async function importUploads(ctx: WebContext, request: RequestOf<'importUploads'
     await ctx.uploads.remove(uploads);
     throw new ApiError('not-found', `no upload ${missing.join(', ')} (already imported, or the server restarted)`);
   }
-  const options = request.node === undefined ? {} : { node: request.node };
-  const staged = await ctx.uploads.stage(uploads);
+  const options = importOptionsOf(request);
+  const staged = await ctx.uploads.stage(uploads).catch(async (err: unknown) => {
+    // A batch refused before anything moved (a file named like a dropped folder): its uploads go, as for a missing one.
+    await ctx.uploads.remove(uploads);
+    throw err;
+  });
   try {
     const result = await importPaths(ctx.project ?? missingProject(), staged.names, options, ctx.progress, staged.dir, ctx.signal);
     await ctx.uploads.removeDir(staged.dir);

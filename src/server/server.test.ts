@@ -72,6 +72,14 @@ function fakeOpener(fake: FakeStore) {
         fake.chosen = iface ?? undefined;
         return { name: iface, from: iface === null ? null : 'chosen', named: [] };
       },
+      edit: (edit) => {
+        if (edit.kind !== 'rename-node' || edit.node !== 'node-a') throw new ApiError('not-found', 'no such node');
+        return { undo: 'u1', summary: `renamed node node-a to ${edit.to}`, notes: [] };
+      },
+      undoEdit: (undoId) => {
+        if (undoId !== 'u1') throw new ApiError('not-found', 'that change can no longer be undone');
+        return { summary: 'undid: renamed node node-a' };
+      },
       close: () => {
         fake.closed++;
       },

@@ -16,6 +16,20 @@ export interface Upload {
   name: string;
   path: string;
   bytes: number;
+  /** Where the file sat in a dropped folder (`cluster/node-a/ip-addr.txt`), as safe segments; absent for a file given alone. */
+  folderPath?: string[];
+}
+
+/**
+ * A dropped file's path inside its folder, as safe segments (each as safeFileName makes it); the last is the file.
+ * Refuses `..`, an absolute path and hidden segments: the path names a place in the staging folder, nothing else.
+ */
+export function safeFolderPath(relative: string): string[] {
+  const parts = relative.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  if (relative.startsWith('/') || parts.length < 2 || parts.length > 16 || parts.some((p) => p === '..' || p.startsWith('.'))) {
+    throw new ApiError('invalid-request', `"${relative}" is not a file's path inside a dropped folder`);
+  }
+  return parts.map(safeFileName);
 }
 
 /** Keeps letters, digits, dot, dash, underscore; never a path separator or a leading dot. */
@@ -23,6 +37,13 @@ export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 200);
   return cleaned === '' ? 'capture' : cleaned;
+}
+
+/** Uploads moved side by side for one import: `names` to import (relative to `dir`), `files` where each upload went. */
+export interface Staged {
+  dir: string;
+  names: string[];
+  files: string[];
 }
 
 /** What the server takes before it answers 413: an upload's size, and the uploads waiting to be imported. */
@@ -55,7 +76,7 @@ export class UploadStore {
   }
 
   /** Refuses (ApiError 'too-large') before reading when `declaredBytes` or the count is past a limit, else as soon as the body passes one. */
-  async receive(name: string, body: Readable, declaredBytes: number | null = null): Promise<Upload> {
+  async receive(name: string, body: Readable, declaredBytes: number | null = null, folderPath: string[] | null = null): Promise<Upload> {
     const { maxUploadBytes, maxPendingUploads, maxPendingBytes } = this.limits;
     if (this.uploads.size + this.receiving >= maxPendingUploads) {
       throw new ApiError('too-large', `${maxPendingUploads} uploads are already waiting to be imported; import or discard them first`);
@@ -88,7 +109,7 @@ export class UploadStore {
       this.receiving--;
       this.receivingBytes -= bytes;
     }
-    const upload: Upload = { id, name, path: file, bytes: (await fs.promises.stat(file)).size };
+    const upload: Upload = { id, name, path: file, bytes: (await fs.promises.stat(file)).size, ...(folderPath === null ? {} : { folderPath }) };
     this.uploads.set(id, upload);
     return upload;
   }
@@ -103,30 +124,45 @@ export class UploadStore {
   }
 
   /**
-   * Moves uploads into one fresh folder under their own names (a repeated name gets `-2`, `-3`...),
-   * so one import call reads them side by side as bare file names.
+   * Moves uploads into one fresh folder under their own names (a repeated name gets `-2`, `-3`...), and the files
+   * of a dropped folder to their place in it, so one import call reads them as the CLI would: `names` are what to
+   * import (the bare files and each dropped folder once), `files` where each upload went.
    */
-  async stage(uploads: readonly Upload[]): Promise<{ dir: string; names: string[] }> {
+  async stage(uploads: readonly Upload[]): Promise<Staged> {
+    // Checked before anything moves: a refused batch leaves every upload where it was.
+    const looseNames = new Set(uploads.filter((u) => u.folderPath === undefined).map((u) => path.basename(u.path)));
+    const clash = uploads.find((u) => u.folderPath !== undefined && looseNames.has(u.folderPath[0]!));
+    if (clash !== undefined) throw new ApiError('invalid-request', `"${clash.folderPath![0]}" is both a dropped folder and a file`);
     const dir = path.join(this.root, `batch-${randomBytes(8).toString('hex')}`);
     await fs.promises.mkdir(dir);
     const used = new Set<string>();
     const names: string[] = [];
-    for (const upload of uploads) {
-      const wanted = path.basename(upload.path);
-      const { name: stem, ext } = path.parse(wanted);
+    const files: string[] = [];
+    const unique = (wanted: string): string => {
+      const { dir: parent, name: stem, ext } = path.parse(wanted);
       let name = wanted;
-      for (let n = 2; used.has(name); n++) name = `${stem}-${n}${ext}`;
+      for (let n = 2; used.has(name); n++) name = path.join(parent, `${stem}-${n}${ext}`);
       used.add(name);
+      return name;
+    };
+    for (const upload of uploads) {
+      const folder = upload.folderPath;
+      const name = unique(folder === undefined ? path.basename(upload.path) : path.join(...folder));
+      // A dropped folder and a file given alone never share a name: the folder's name is reserved by its first file.
+      const top = folder === undefined ? name : folder[0]!;
+      used.add(top);
+      await fs.promises.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
       await fs.promises.rename(upload.path, path.join(dir, name));
-      names.push(name);
+      files.push(name);
+      if (!names.includes(top)) names.push(top);
     }
-    return { dir, names };
+    return { dir, names, files };
   }
 
   /** Undoes stage: each upload back in its own folder and waiting again under its id. */
-  async unstage(staged: { dir: string; names: readonly string[] }, uploads: readonly Upload[]): Promise<void> {
+  async unstage(staged: Staged, uploads: readonly Upload[]): Promise<void> {
     for (const [i, upload] of uploads.entries()) {
-      await fs.promises.rename(path.join(staged.dir, staged.names[i]!), upload.path);
+      await fs.promises.rename(path.join(staged.dir, staged.files[i]!), upload.path);
       this.uploads.set(upload.id, upload);
     }
     await this.removeDir(staged.dir);

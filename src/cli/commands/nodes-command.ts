@@ -4,21 +4,34 @@ import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../a
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, type CliCommand } from '../command';
+import { EDIT_OPTIONS, editOf, runEdit } from './node-edits';
 
 const USAGE = `usage: natlens nodes [--db FILE] [--json]
+       natlens nodes [--db FILE] [--json] EDIT
 
 Lists the project's nodes with the interfaces and routes composed from all their captures (each replacing
 only what it covers), and where two captures of the same thing disagree.
   --db FILE   the project database (default ./natlens.db)
-  --json      print them as one JSON array on stdout`;
+  --json      print them as one JSON array on stdout (with an EDIT: {"undo", "summary", "notes"})
+
+EDIT changes the project and prints the command that undoes it (only the newest edit can be undone; the
+next import forgets them all):
+  --rename NODE --to NAME       rename a node
+  --merge NODE --into NODE2     move NODE's captures to NODE2 and remove NODE
+  --delete NODE                 delete a node and its captures
+  --delete-capture ID           delete one capture (ids as \`natlens nodes\` lists them)
+  --move-capture ID --to NODE   move a capture to another node (created when there is none)
+  --undo UNDO-ID                undo the newest edit`;
 
 export const nodesCommand: CliCommand = {
   name: 'nodes',
   summary: 'list nodes, their interfaces, routes and captures',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgv(argv, { ...DB_OPTION, json: { type: 'boolean' } }, false);
+    const args = parseArgv(argv, { ...DB_OPTION, json: { type: 'boolean' }, ...EDIT_OPTIONS }, false);
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
+    const edit = editOf(args);
+    if (edit !== null) return runEdit(dbPath, edit, flagOption(args, 'json'), io);
     const read = withExistingProject(dbPath, io, listNodes);
     if (read === 'rejected') return EXIT_REJECTED;
     const nodes = read.value;

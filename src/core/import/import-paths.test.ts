@@ -176,3 +176,17 @@ describeShared('transcripts', 'importPaths on a shared transcript', () => {
     expect(store().count('captures')).toBe(report.nodes.reduce((n, node) => n + node.captures.length, report.cluster?.length ?? 0));
   });
 });
+
+describe('files picked together (folderNode)', () => {
+  it('go to the one node as if they were in a folder of that name; a transcript\'s shell prompt still names its own host', () => {
+    const files = ['ip-addr.txt', 'ip-route.txt', 'iptables-save.txt'].map((f) => path.join(LAB_NODEA, f));
+    const transcript = path.join('test', 'fixtures', 'lab', 'transcripts', 'nodeb.txt');
+    const report = importPaths(store(), [...files, transcript], { folderNode: 'worker-7' });
+    expect(report.errors).toEqual([]);
+    expect(listNodes(store()).map((n) => n.name)).toEqual(['nodeb', 'worker-7']);
+    expect(report.nodes.find((n) => n.name === 'worker-7')?.captures.map((c) => c.kind).sort()).toEqual(['ip-addr', 'ip-route', 'iptables-save']);
+    // Without it each file names its own node, as before.
+    const alone = importPaths(project().store('other.db'), files);
+    expect(alone.nodes.map((n) => n.name).sort()).toEqual(['ip-addr', 'ip-route', 'iptables-save']);
+  });
+});

@@ -6,12 +6,15 @@ import { LINK_PARTS, nodeState } from '../model/node-state';
 import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
 import { walkInputs, type WalkResult } from './input-walk';
 import { appendAll } from '../common/append-all';
+import { purgeEdits } from '../model/rows/edits';
 import { CancelledError, isCancelled, throwIfCancelled } from '../common/cancellation';
 
 /** The pipeline over any set of readers (tests pass stand-ins); faces call importPaths from ./import-paths. */
 export function importPathsWith(readers: CaptureReaders, store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   const report: ImportReport = { nodes: [], warnings: [], errors: [], files: [] };
-  const walk = walkInputs(paths, options.readFrom ?? null);
+  // An import may reuse the ids of trashed rows: the edits before it can no longer be undone.
+  store.transaction(() => purgeEdits(store.db, 0));
+  const walk = walkInputs(paths, options.readFrom ?? null, options.folderNode ?? null);
   try {
     return importWalked(readers, store, walk, options, report);
   } finally {

@@ -77,6 +77,12 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** `--node`: every capture of the call goes to this node. */
   node?: string | null;
+  /**
+   * Files named directly (not found by walking a folder) belong to this node, as if they were in a folder of that
+   * name: files picked together in the UI go to one node. `node` overrides it; a shell prompt or a collector
+   * manifest in a file still names its own host, as in a folder.
+   */
+  folderNode?: string | null;
   /** `--interface`: the interface every packet capture of the call was taken on, where the capture, its command and its file name do not say. */
   interface?: string | null;
   onProgress?: (progress: ImportProgress) => void;

@@ -67,7 +67,8 @@ function isHidden(name: string): boolean {
   return name.startsWith('.');
 }
 
-export function walkInputs(paths: readonly string[], readFrom: string | null = null): WalkResult {
+/** `folderNode`: the node of the files named directly, as if they were in a folder of that name (ImportOptions.folderNode). */
+export function walkInputs(paths: readonly string[], readFrom: string | null = null, folderNode: string | null = null): WalkResult {
   const files: InputFile[] = [];
   const errors: WalkProblem[] = [];
   const archives = new ArchiveSet();
@@ -81,7 +82,7 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       continue;
     }
     if (stat.isFile()) {
-      if (!archives.add(given, readPath, null, files, errors)) files.push({ path: given, readPath, folderNode: null, explicit: true });
+      if (!archives.add(given, readPath, folderNode, files, errors)) files.push({ path: given, readPath, folderNode, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
       const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]) };

@@ -9,6 +9,7 @@ import { BatchInsert } from './batch-insert';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
 import type { Store } from './store';
+import { projectRevision } from './rows/edits';
 
 /** A packet capture to stitch, with what names its node and interface. */
 export interface PacketCaptureRow {
@@ -209,7 +210,8 @@ export class FlowStore {
          ) WHERE iface IS NOT NULL`,
       )
       .get() as { chosen: string | null };
-    return `${row.n}:${row.top}:${row.records}${chosen.chosen === null ? '' : `|${chosen.chosen}`}`;
+    const revision = projectRevision(this.db);
+    return `${row.n}:${row.top}:${row.records}${chosen.chosen === null ? '' : `|${chosen.chosen}`}${revision === 0 ? '' : `|r${revision}`}`;
   }
 
   /** Stores `detail` as the capture's detail JSON; false when there is no such capture. */

@@ -490,6 +490,23 @@ CREATE TABLE packet_icmp_errors (
   PRIMARY KEY (capture_id, frame)
 ) WITHOUT ROWID;
 `),
+  // 10: the edit log (renaming, merging, deleting nodes and captures; rows/edits.ts) and the project revision those
+  // edits move, part of the capture generation. The trash tables (`trash_<table>`) are made on first use from the
+  // live tables' columns, so a column a later migration adds is trashed too.
+  (db) =>
+    db.exec(`
+CREATE TABLE edit_log (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  undo_id     TEXT NOT NULL UNIQUE,
+  inverse     TEXT NOT NULL,
+  summary     TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+CREATE TABLE project_revision (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  revision  INTEGER NOT NULL
+);
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportJson } from '../../shared/contract/contract-json';
-import type { ImportProgress } from '../../shared/contract/api';
-import type { ProjectStore } from '../../shared/backend/project';
+import type { ImportOptions, ImportProgress } from '../../shared/contract/api';
+import type { ProjectEdit, ProjectStore } from '../../shared/backend/project';
 import { startServer, type RunningServer } from '../../server/server';
 import { createWebApi } from './web-api';
 import { ApiError } from '../../shared/contract/api-error';
@@ -16,15 +16,24 @@ describe('web Api client', () => {
   let server: RunningServer;
   let imported: string[];
   let chosen: string | null;
+  let edits: ProjectEdit[];
+  /** Per import call: the paths it named, what options, and every file under them (folders walked), relative to its base. */
+  let calls: Array<{ paths: string[]; options: ImportOptions; files: string[] }>;
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-webapi-'));
     imported = [];
     chosen = null;
+    edits = [];
+    calls = [];
     const store: ProjectStore = {
       listNodes: () => [{ name: 'n1', interfaces: [], routes: [], captures: [{ id: 1, kind: 'ip-route', takenAt: null, source: 'r.txt:1' }] }],
       async importPaths(paths, options, onProgress, baseDir, signal): Promise<ImportJson> {
-        const texts = paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8'));
+        const base = baseDir ?? '.';
+        const files = paths.flatMap((p) => (fs.statSync(path.resolve(base, p)).isDirectory() ? (fs.readdirSync(path.resolve(base, p), { recursive: true }) as string[]).map((f) => path.join(p, f)) : [p]))
+          .filter((f) => fs.statSync(path.resolve(base, f)).isFile()).sort();
+        calls.push({ paths: [...paths], options, files });
+        const texts = files.map((p) => fs.readFileSync(path.resolve(base, p), 'utf8'));
         imported.push(...texts);
         onProgress({ phase: 'import', done: 1, total: 1, current: paths[0] ?? null });
         // Stands in for an import long enough to be cancelled: it ends only when its job is.
@@ -51,6 +60,14 @@ describe('web Api client', () => {
         chosen = iface;
         return { name: iface, from: iface === null ? null : 'chosen', named: [] };
       },
+      edit: (edit) => {
+        edits.push(edit);
+        return { undo: `u${edits.length}`, summary: edit.kind, notes: [] };
+      },
+      undoEdit: (undoId) => {
+        if (undoId !== `u${edits.length}`) throw new ApiError('rejected', 'only the latest change can be undone');
+        return { summary: `undid ${undoId}` };
+      },
       close: () => {},
     };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: (p) => (fs.writeFileSync(p, ''), store), rendererDir: null });
@@ -72,6 +89,41 @@ describe('web Api client', () => {
     expect(progress.map((p) => p.phase)).toEqual(['upload', 'import']);
     expect((await api.listNodes({}))[0]?.name).toBe('n1');
     expect((await api.listCaptures({}))[0]).toEqual({ id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null });
+  });
+
+  it('uploads a dropped folder\'s files with their paths: the import walks the folder, beside a loose file', async () => {
+    const api = createWebApi({ token: server.token, base: base() });
+    await api.importFiles(
+      [{ file: new File(['a\n'], 'ip-addr.txt'), folderPath: 'cluster/node-a/ip-addr.txt' }, { file: new File(['b\n'], 'ip-addr.txt'), folderPath: 'cluster/node-b/ip-addr.txt' }, new File(['c\n'], 'ip-addr.txt')],
+      {},
+    );
+    expect(calls).toEqual([{ paths: ['cluster', 'ip-addr.txt'], options: {}, files: ['cluster/node-a/ip-addr.txt', 'cluster/node-b/ip-addr.txt', 'ip-addr.txt'] }]);
+    expect(imported).toEqual(['a\n', 'b\n', 'c\n']);
+  });
+
+  it('sends the node files picked together go to, and refuses a path that leaves the dropped folder', async () => {
+    const api = createWebApi({ token: server.token, base: base() });
+    await api.importFiles([new File(['a\n'], 'a.txt'), new File(['b\n'], 'b.txt')], { folderNode: 'worker-1' });
+    expect(calls[0]?.options).toEqual({ folderNode: 'worker-1' });
+    await expect(api.importFiles([{ file: new File(['x'], 'x.txt'), folderPath: 'cluster/../../x.txt' }], {})).rejects.toMatchObject({ code: 'invalid-request' });
+    await expect(api.importFiles([{ file: new File(['x'], 'x.txt'), folderPath: 'x.txt' }], {})).rejects.toMatchObject({ code: 'invalid-request' });
+  });
+
+  it('renames, merges and deletes through the table\'s routes and undoes the newest edit', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    expect(await api.renameNode({ node: 'n1', to: 'n2' })).toEqual({ undo: 'u1', summary: 'rename-node', notes: [] });
+    await api.mergeNodes({ node: 'n2', into: 'n3' });
+    await api.deleteNode({ node: 'n3' });
+    await api.deleteCapture({ captureId: 1 });
+    await api.moveCapture({ captureId: 1, node: 'n4' });
+    expect(edits).toEqual([
+      { kind: 'rename-node', node: 'n1', to: 'n2' }, { kind: 'merge-nodes', node: 'n2', into: 'n3' }, { kind: 'delete-node', node: 'n3' },
+      { kind: 'delete-capture', captureId: 1 }, { kind: 'move-capture', captureId: 1, node: 'n4' },
+    ]);
+    await expect(api.undoEdit({ undo: 'u1' })).rejects.toMatchObject({ code: 'rejected' });
+    expect(await api.undoEdit({ undo: 'u5' })).toEqual({ summary: 'undid u5' });
+    await expect(api.renameNode({ node: '', to: 'x' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('posts the interface chosen for a capture and reads the capture\'s row back', async () => {
@@ -145,7 +197,7 @@ describe('web Api client', () => {
     const api = createWebApi({ token: 't', base: base() });
     const expected = OPERATION_NAMES.filter((n) => !(TRANSPORT_OPERATIONS as readonly string[]).includes(n));
     expect(Object.keys(api).filter((k) => typeof (api as unknown as Record<string, unknown>)[k] === 'function').sort()).toEqual(
-      [...expected, 'importFiles', 'onShellEvent'].sort(),
+      [...expected, 'commonFolderOf', 'importFiles', 'onShellEvent'].sort(),
     );
   });
 

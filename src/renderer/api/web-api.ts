@@ -5,8 +5,8 @@
  */
 import { ApiError, apiErrorFromJson } from '../../shared/contract/api-error';
 import {
-  operations, UPLOAD_NAME_HEADER, UPLOAD_ROUTE,
-  type Api, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
+  commonFolderName, fileOfItem, importOptionsOf, isFolderItem, operations, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE,
+  type Api, type ImportItem, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
 } from '../../shared/contract/api';
 import { operationCalls, runJob, type OperationTransport } from '../../shared/contract/operation-client';
 import type { ImportJson } from '../../shared/contract/contract-json';
@@ -99,13 +99,15 @@ export function createWebApi(options: WebApiOptions): Api {
     },
   };
 
-  async function importFiles(files: readonly File[], importOptions: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson> {
-    const total = files.reduce((n, f) => n + f.size, 0);
+  async function importFiles(items: readonly ImportItem[], importOptions: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson> {
+    const total = items.reduce((n, item) => n + fileOfItem(item).size, 0);
     let sentBefore = 0;
     const ids: string[] = [];
-    for (const file of files) {
+    for (const item of items) {
+      const file = fileOfItem(item);
       if (signal?.aborted === true) throw new ApiError('cancelled', `the import was cancelled while uploading; nothing was imported`);
-      const headers = { ...auth, [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name), 'Content-Type': 'application/octet-stream' };
+      const headers: Record<string, string> = { ...auth, [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name), 'Content-Type': 'application/octet-stream' };
+      if (isFolderItem(item)) headers[UPLOAD_PATH_HEADER] = encodeURIComponent(item.folderPath);
       const res = await upload(`${base}${UPLOAD_ROUTE}`, headers, file, (sent) =>
         onProgress?.({ phase: 'upload', done: sentBefore + sent, total, current: file.name }),
       );
@@ -121,14 +123,20 @@ export function createWebApi(options: WebApiOptions): Api {
       ids.push(id);
       sentBefore += file.size;
     }
-    const request = importOptions.node === undefined ? { uploads: ids } : { uploads: ids, node: importOptions.node };
-    return runJob(transport, 'importUploads', request, onProgress, signal);
+    return runJob(transport, 'importUploads', { uploads: ids, ...importOptionsOf(importOptions) }, onProgress, signal);
+  }
+
+  /** A folder input (webkitdirectory) gives each file its path in the folder; a plain file input gives none. */
+  function commonFolderOf(files: readonly File[]): string | null {
+    const relative = files.map((f) => f.webkitRelativePath);
+    return relative.some((r) => r === '') ? null : commonFolderName(relative);
   }
 
   return {
     shell: 'web',
     ...operationCalls(transport),
     importFiles,
+    commonFolderOf,
     onShellEvent: () => () => {},
   };
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { Api, ImportOptions, ProgressListener, ShellEvent } from '../../shared/contract/api';
+import { fileOfItem, type Api, type ImportItem, type ImportOptions, type ProgressListener, type ShellEvent } from '../../shared/contract/api';
 import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
+import { ApiError } from '../../shared/contract/api-error';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
 import { checkedScope } from '../view-model/findings-view';
 import { tabRoute, withFilter, type Route } from '../view-model/route';
@@ -11,6 +12,7 @@ import { CapturesTable } from './captures-table';
 import { FindingsPanel } from './findings-panel';
 import { FlowsPanel } from './flows-panel';
 import { ImportPanel } from './import-panel';
+import { EditBarView, useProjectEdits, type RunEdit } from './edit-bar';
 import { NodeCards } from './node-cards';
 import { ProjectBar } from './project-bar';
 import { ReportsPanel } from './reports-panel';
@@ -48,6 +50,8 @@ export function App({ api }: { api: Api }) {
 
   useEffect(refresh, [refresh]);
 
+  const edits = useProjectEdits(api, refresh);
+
   // The running import's cancel: the import panel's Cancel button aborts it.
   const running = useRef<AbortController | null>(null);
   const runImport = useCallback(
@@ -56,10 +60,10 @@ export function App({ api }: { api: Api }) {
       running.current = controller;
       dispatch({ kind: 'start', files });
       try {
-        const result = await start((progress) => dispatch({ kind: 'progress', progress }), controller.signal);
+        const result = await start((progress) => dispatch({ kind: 'progress', progress, at: Date.now() }), controller.signal);
         dispatch(result === null ? { kind: 'cancel' } : { kind: 'finish', result });
       } catch (err) {
-        dispatch({ kind: 'fail', message: messageOf(err) });
+        dispatch(err instanceof ApiError && err.code === 'cancelled' ? { kind: 'cancel', message: err.message } : { kind: 'fail', message: messageOf(err) });
       } finally {
         if (running.current === controller) running.current = null;
       }
@@ -70,8 +74,12 @@ export function App({ api }: { api: Api }) {
   const cancelImport = useCallback(() => running.current?.abort(), []);
 
   const importFiles = useCallback(
-    (files: File[], options: ImportOptions) => runImport(files.map((f) => f.name), (onProgress, signal) => api.importFiles(files, options, onProgress, signal)),
-    [api, runImport],
+    (items: ImportItem[], options: ImportOptions) => {
+      // An import may reuse what the trash holds: the edits before it can no longer be undone.
+      edits.dismiss();
+      return runImport(items.map((i) => fileOfItem(i).name), (onProgress, signal) => api.importFiles(items, options, onProgress, signal));
+    },
+    [api, runImport, edits.dismiss],
   );
   const chooseAndImport = useCallback(
     (options: ImportOptions) => runImport([], (onProgress, signal) => api.chooseAndImport(options, onProgress, signal)),
@@ -119,7 +127,8 @@ export function App({ api }: { api: Api }) {
           {loadError}
         </p>
       )}
-      <ImportPanel shell={api.shell} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onChoose={chooseAndImport} onCancel={cancelImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
+      <ImportPanel api={api} job={job} disabled={api.shell === 'desktop' && snapshot?.info.dbPath === null} onFiles={importFiles} onCancel={cancelImport} onDismiss={() => dispatch({ kind: 'dismiss' })} />
+      <EditBarView bar={edits.bar} onUndo={edits.undo} onDismiss={edits.dismiss} />
       <div className="tab-row">
         <TabBar tabs={TABS} current={tab} onSelect={selectTab} />
         <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle" aria-label={themeLabel(themeChoice, theme)} title="Switch between the system's theme, dark and light">
@@ -133,7 +142,7 @@ export function App({ api }: { api: Api }) {
       )}
       <section id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
         <div key={tab} className="tab-content">
-          {renderTab(route, snapshot, api, navigate, refresh)}
+          {renderTab(route, snapshot, api, navigate, refresh, edits.run)}
         </div>
       </section>
     </div>
@@ -144,15 +153,15 @@ function rememberRoute(visited: ReadonlyMap<TabId, Route>, route: Route): Readon
   return visited.get(route.tab) === route ? visited : new Map(visited).set(route.tab, route);
 }
 
-function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, navigate: (route: Route) => void, refresh: () => void) {
+function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, navigate: (route: Route) => void, refresh: () => void, onEdit: RunEdit) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (route.tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} />;
+      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onEdit={onEdit} />;
     case 'findings':
       return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
-      return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} />;
+      return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} onEdit={onEdit} />;
     case 'topology':
       return <TopologyPanel api={api} revision={snapshot} visible nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':

@@ -7,6 +7,8 @@ import { formatTakenAt } from '../view-model/node-list';
 import { nextSort, quickFilter, sortRows, type SortState, type SortValue } from '../view-model/table-model';
 import { QuickFilterBox } from './quick-filter-box';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
+import type { RunEdit } from './edit-bar';
+import { CaptureEditControls } from './project-edit-controls';
 
 const COLUMNS: ReadonlyArray<GridColumn<CaptureRow>> = [
   { id: 'node', label: 'Node', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.node },
@@ -36,7 +38,7 @@ function sortValue(c: CaptureRow, column: string): SortValue {
 }
 
 /** Every capture of the project; Enter or a click opens its node. */
-export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilter, onOpenNode }: {
+export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilter, onOpenNode, onEdit }: {
   captures: readonly CaptureRow[];
   nodes: readonly NodeJson[];
   api: Api;
@@ -44,6 +46,8 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
   filter: string;
   onFilter: (filter: string) => void;
   onOpenNode: (node: string) => void;
+  /** Moves and deletes captures (with Undo in the edit bar). */
+  onEdit: RunEdit;
 }) {
   const columns = useMemo<ReadonlyArray<GridColumn<CaptureRow>>>(
     () => [
@@ -52,8 +56,12 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
         id: 'interface', label: 'Interface', width: 'minmax(14em, 2fr)', sortable: false,
         cell: (c) => c.interface !== undefined && <CaptureInterfaceControl api={api} capture={{ ...c, interface: c.interface }} choices={interfaceChoices(c, nodes)} onChanged={onChanged} />,
       },
+      {
+        id: 'edit', label: 'Change', width: '14em', sortable: false,
+        cell: (c) => <CaptureEditControls api={api} capture={c} nodes={nodes.map((n) => n.name)} onEdit={onEdit} />,
+      },
     ],
-    [api, nodes, onChanged],
+    [api, nodes, onChanged, onEdit],
   );
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);

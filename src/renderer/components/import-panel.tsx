@@ -1,36 +1,93 @@
-import { useRef, useState, type DragEvent } from 'react';
-import type { ImportOptions } from '../../shared/contract/api';
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { fileOfItem, isFolderItem, type Api, type ImportItem, type ImportOptions } from '../../shared/contract/api';
 import { progressBar, type ImportJob } from '../view-model/import-job';
+import { droppedEntry, folderInputItems, planImport, walkDropped, type DroppedEntry, type DroppedFiles } from '../view-model/import-plan';
 import { summarizeImport } from '../view-model/import-summary';
 
 interface Props {
-  shell: 'desktop' | 'web';
+  api: Api;
   job: ImportJob;
   disabled: boolean;
-  onFiles: (files: File[], options: ImportOptions) => void;
-  onChoose: (options: ImportOptions) => void;
+  onFiles: (items: ImportItem[], options: ImportOptions) => void;
   /** Cancels the running import: nothing of the file it is reading is stored. */
   onCancel: () => void;
   onDismiss: () => void;
 }
 
-export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onCancel, onDismiss }: Props) {
+/** Several loose files waiting for the name of the node they go to. */
+interface Pending {
+  items: ImportItem[];
+  name: string;
+}
+
+/** What a drop holds: the browser walks dropped folders itself; the desktop sends a folder's path and main walks it. */
+async function droppedItems(e: DragEvent, shell: 'desktop' | 'web'): Promise<DroppedFiles> {
+  if (shell === 'desktop') {
+    // A dropped folder is a File whose path is the folder's: marked as a folder so it is not asked a node name.
+    const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
+    const files = [...e.dataTransfer.files];
+    return { items: files.map((file, i) => (items[i]?.webkitGetAsEntry()?.isDirectory === true ? { file, folderPath: file.name } : file)), skipped: [] };
+  }
+  // Entries are read now: the DataTransfer is emptied once the event returns.
+  const entries: DroppedEntry[] = [];
+  const loose: File[] = [];
+  for (const item of [...e.dataTransfer.items]) {
+    if (item.kind !== 'file') continue;
+    const entry = item.webkitGetAsEntry();
+    if (entry !== null) entries.push(droppedEntry(entry));
+    else {
+      const file = item.getAsFile();
+      if (file !== null) loose.push(file);
+    }
+  }
+  const walked = await walkDropped(entries);
+  return { items: [...walked.items, ...loose], skipped: walked.skipped };
+}
+
+export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }: Props) {
+  const shell = api.shell;
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement | null>(null);
   const [over, setOver] = useState(false);
   const [node, setNode] = useState('');
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [skipped, setSkipped] = useState<string[]>([]);
   const running = job.kind === 'running';
   const options: ImportOptions = node.trim() === '' ? {} : { node: node.trim() };
 
+  const take = (dropped: DroppedFiles) => {
+    setSkipped(dropped.skipped);
+    if (dropped.items.length === 0) return;
+    const loose = dropped.items.filter((i) => !isFolderItem(i)).map(fileOfItem);
+    const plan = planImport(dropped.items, options, loose.length === dropped.items.length ? api.commonFolderOf(loose) : null);
+    switch (plan.kind) {
+      case 'import':
+        setPending(null);
+        return onFiles(plan.items, plan.options);
+      case 'name-node':
+        return setPending({ items: plan.items, name: plan.suggested });
+      default: {
+        const never: never = plan;
+        return never;
+      }
+    }
+  };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    const files = [...e.dataTransfer.files];
-    if (!running && !disabled && files.length > 0) onFiles(files, options);
+    if (running || disabled) return;
+    void droppedItems(e, shell).then(take);
   };
-  const pick = () => {
-    // The desktop picks through the native dialog (main sees the paths); the browser through <input type=file>.
-    if (shell === 'desktop') onChoose(options);
-    else input.current?.click();
+  const confirm = (e: FormEvent) => {
+    e.preventDefault();
+    if (pending === null || pending.name.trim() === '') return;
+    setPending(null);
+    onFiles(pending.items, { folderNode: pending.name.trim() });
+  };
+  const folderRef = (el: HTMLInputElement | null) => {
+    // Not in React's attribute list: set by hand (Chromium and Electron honour it).
+    el?.setAttribute('webkitdirectory', '');
+    folderInput.current = el;
   };
 
   return (
@@ -46,15 +103,18 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onCancel,
         onDrop={onDrop}
       >
         <div className="dropzone-text">
-          <strong>Drop captures here</strong>
-          <span className="muted">iptables-save, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, a whole terminal transcript, or a .tar.gz/.zip of them (a natlens collect tarball is one node)</span>
+          <strong>Drop captures or folders here</strong>
+          <span className="muted">iptables-save, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, a whole terminal transcript, or a .tar.gz/.zip of them (a natlens collect tarball is one node). A folder: one node per sub-folder; files picked together: one node.</span>
         </div>
         <label className="node-override">
           <span>Node</span>
           <input type="text" value={node} placeholder="auto" title="Leave empty: the shell prompt, folder or file name names the node" onChange={(e) => setNode(e.target.value)} disabled={running} />
         </label>
-        <button type="button" className="primary" onClick={pick} disabled={running || disabled}>
+        <button type="button" className="primary" onClick={() => input.current?.click()} disabled={running || disabled}>
           Import files…
+        </button>
+        <button type="button" onClick={() => folderInput.current?.click()} disabled={running || disabled}>
+          Import folder…
         </button>
         <input
           ref={input}
@@ -65,10 +125,50 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onCancel,
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';
-            if (files.length > 0) onFiles(files, options);
+            take({ items: files, skipped: [] });
+          }}
+        />
+        <input
+          ref={folderRef}
+          type="file"
+          multiple
+          hidden
+          data-testid="folder-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            take(folderInputItems(files));
           }}
         />
       </div>
+      {pending !== null && (
+        <form className="import-status import-name" data-testid="import-name" onSubmit={confirm} aria-label="Name the node of the picked files">
+          <label>
+            <span>
+              {pending.items.length} files go to one node:{' '}
+            </span>
+            <input type="text" value={pending.name} placeholder="node name" required maxLength={253} data-testid="import-node-name" onChange={(e) => setPending({ ...pending, name: e.target.value })} autoFocus />
+          </label>
+          <button type="submit" className="primary" disabled={pending.name.trim() === ''} data-testid="import-name-confirm">
+            Import
+          </button>
+          <button type="button" className="link" data-testid="import-name-each" onClick={() => (setPending(null), onFiles(pending.items, {}))} title="Each file is named by its shell prompt or its file name">
+            Name each by its file
+          </button>
+          <button type="button" className="link" onClick={() => setPending(null)}>
+            Cancel
+          </button>
+          <span className="muted">
+            {pending.items.map((i) => fileOfItem(i).name).join(', ')}. A terminal session whose shell prompt names its host stays on that host.
+          </span>
+        </form>
+      )}
+      {skipped.length > 0 && (
+        <p className="import-status muted" data-testid="import-skipped">
+          Left out {skipped.length === 1 ? 'a hidden entry' : `${skipped.length} hidden entries`} (as natlens import does): {skipped.slice(0, 5).join(', ')}
+          {skipped.length > 5 ? `, and ${skipped.length - 5} more` : ''}
+        </p>
+      )}
       <ImportStatus shell={shell} job={job} onCancel={onCancel} onDismiss={onDismiss} />
     </section>
   );
@@ -77,8 +177,16 @@ export function ImportPanel({ shell, job, disabled, onFiles, onChoose, onCancel,
 function ImportStatus({ shell, job, onCancel, onDismiss }: { shell: 'desktop' | 'web'; job: ImportJob; onCancel: () => void; onDismiss: () => void }) {
   switch (job.kind) {
     case 'idle':
-    case 'cancelled':
       return null;
+    case 'cancelled':
+      return (
+        <div className="import-status import-cancelled" role="status" data-testid="import-cancelled">
+          <span>Import cancelled{job.message === undefined ? '.' : `: ${job.message}`}</span>
+          <button type="button" className="link" onClick={onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      );
     case 'running': {
       const bar = progressBar(job, shell);
       return (

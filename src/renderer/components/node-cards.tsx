@@ -8,6 +8,8 @@ import { QuickFilterBox } from './quick-filter-box';
 import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
+import type { RunEdit } from './edit-bar';
+import { NodeEditControls } from './project-edit-controls';
 
 /** Names listed when a link names a node the project lacks; the rest are one click away. */
 const MAX_LISTED = 20;
@@ -24,14 +26,17 @@ function nodeFields(n: NodeJson): FilterFields {
 }
 
 /** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node that matches `filter`. */
-export function NodeCards({ nodes, api, revision, selected, filter, onFilter }: {
+export function NodeCards({ nodes, api, revision, selected, filter, onFilter, onEdit }: {
   nodes: readonly NodeJson[];
   api: Api;
   revision: unknown;
   selected: string | null;
   filter: string;
   onFilter: (filter: string) => void;
+  /** Renames, merges and deletes nodes (with Undo in the edit bar). */
+  onEdit: RunEdit;
 }) {
+  const names = useMemo(() => nodes.map((n) => n.name), [nodes]);
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
   const rulesets = useMemo(() => new Map(nodes.map((n) => [n.name, rulesetCaptureCount(n)])), [nodes]);
@@ -75,7 +80,7 @@ export function NodeCards({ nodes, api, revision, selected, filter, onFilter }: 
           )}
         </span>
       </div>
-      <VirtualCards cards={nodeCards(shown)} render={(node) => <NodeCardView node={node} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} />} />
+      <VirtualCards cards={nodeCards(shown)} render={(node) => <NodeCardView node={node} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} others={names.filter((n) => n !== node.name)} onEdit={onEdit} />} />
     </div>
   );
 }
@@ -97,7 +102,7 @@ function VirtualCards({ cards, render }: { cards: readonly NodeCard[]; render: (
   );
 }
 
-function NodeCardView({ node, api, revision, rulesets }: { node: NodeCard; api: Api; revision: unknown; rulesets: number }) {
+function NodeCardView({ node, api, revision, rulesets, others, onEdit }: { node: NodeCard; api: Api; revision: unknown; rulesets: number; others: readonly string[]; onEdit: RunEdit }) {
   return (
     <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
       <header>
@@ -105,6 +110,7 @@ function NodeCardView({ node, api, revision, rulesets }: { node: NodeCard; api: 
           <a href={nodeLink(node.name)}>{node.name}</a>
         </h2>
         <span className="muted">{node.summary}</span>
+        <NodeEditControls key={node.name} api={api} node={node.name} others={others} onEdit={onEdit} />
       </header>
       {node.interfaces.length > 0 ? (
         <table className="grid interfaces">

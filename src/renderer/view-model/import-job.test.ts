@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDLE, nextImportJob, progressBar, type ImportJob } from './import-job';
+import { IDLE, nextImportJob, progressBar, recordRate, type ImportJob } from './import-job';
 
 const result = { nodes: [], warnings: [], errors: [] };
 
@@ -48,5 +48,38 @@ describe('progress bar', () => {
 
   it('shows nothing when no job runs', () => {
     expect(progressBar(IDLE, 'web')).toBeNull();
+  });
+});
+
+describe('records per second', () => {
+  const importing = (current: string, records: number, done = 0) => ({ phase: 'import' as const, done, total: 1000, current, records });
+
+  it('sums records over the files of the import and divides by the time since the first were counted, not the upload', () => {
+    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap', 'b.txt'] });
+    job = nextImportJob(job, { kind: 'progress', progress: { phase: 'upload', done: 5, total: 10, current: 'a.pcap' }, at: 5_000 });
+    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 10_000), at: 10_000 });
+    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 90_000), at: 12_000 });
+    // The next file starts its own count: a.pcap's 90,000 are kept.
+    job = nextImportJob(job, { kind: 'progress', progress: importing('b.txt', 20_000), at: 14_000 });
+    if (job.kind !== 'running' || job.records === undefined) throw new Error('expected a running job with a count');
+    expect(recordRate(job.records)).toEqual({ records: 110_000, perSecond: 25_000 });
+    expect(progressBar(job, 'desktop')?.label).toBe('Importing 0 B of 1000 B — b.txt · 110,000 records · 25,000 records/s');
+  });
+
+  it('shows no rate before time has passed, and none for progress without records (an upload)', () => {
+    let job = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap'] });
+    job = nextImportJob(job, { kind: 'progress', progress: { phase: 'upload', done: 1, total: 2, current: 'a.pcap' }, at: 6_000 });
+    expect(job).not.toHaveProperty('records');
+    job = nextImportJob(job, { kind: 'progress', progress: importing('a.pcap', 7), at: 7_000 });
+    expect(progressBar(job, 'web')?.label).toBe('Importing 0 B of 1000 B — a.pcap · 7 records');
+  });
+});
+
+describe('cancelling', () => {
+  it('keeps what the importer said was kept, and is dismissed like a result', () => {
+    const running = nextImportJob(IDLE, { kind: 'start', files: ['a.pcap'] });
+    const cancelled = nextImportJob(running, { kind: 'cancel', message: 'the import of a.pcap was cancelled: nothing of that file was stored' });
+    expect(cancelled).toEqual({ kind: 'cancelled', message: 'the import of a.pcap was cancelled: nothing of that file was stored' });
+    expect(nextImportJob(cancelled, { kind: 'dismiss' })).toEqual(IDLE);
   });
 });

@@ -29,7 +29,7 @@ import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
-import type { CaptureInterfaceJson, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { FindingJson } from '../contract/finding-json';
@@ -37,7 +37,8 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { FlowSort, ProjectStore, StoreOpener } from './project';
+import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
+import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
 import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -51,6 +52,36 @@ const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
 const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
 const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
+
+function applyEdit(store: Store, edit: ProjectEdit): EditResult {
+  switch (edit.kind) {
+    case 'rename-node':
+      return renameNode(store, edit.node, edit.to);
+    case 'merge-nodes':
+      return mergeNodes(store, edit.node, edit.into);
+    case 'delete-node':
+      return deleteNode(store, edit.node);
+    case 'delete-capture':
+      return deleteCapture(store, edit.captureId);
+    case 'move-capture':
+      return moveCapture(store, edit.captureId, edit.node);
+    default:
+      return assertNever(edit);
+  }
+}
+
+function editJson(result: EditResult): EditJson {
+  switch (result.kind) {
+    case 'done':
+      return { undo: result.undoId, summary: result.summary, notes: result.notes };
+    case 'not-found':
+      throw new ApiError('not-found', result.message);
+    case 'conflict':
+      throw new ApiError('rejected', result.message);
+    default:
+      return assertNever(result);
+  }
+}
 
 function interfaceJson(v: CaptureInterfaceView): CaptureInterfaceJson {
   return { name: v.name, from: v.from, named: v.named };
@@ -164,7 +195,7 @@ export interface CoreStoreOptions {
 }
 
 function progressJson(p: CoreImportProgress): ImportProgress {
-  return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file };
+  return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file, records: p.records };
 }
 
 const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
@@ -188,8 +219,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     let importQueue: Promise<unknown> = Promise.resolve();
     // Stitching writes: while a worker imports, this side only reads (the flows stitched so far).
     let importing = 0;
-    const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
-      const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, baseDir: baseDir ?? null };
+    const inWorker = (script: string, paths: readonly string[], opts: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
+      const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, folderNode: opts.folderNode ?? null, baseDir: baseDir ?? null };
       const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
       const run = (): Promise<ImportJson> => {
         importing++;
@@ -214,7 +245,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       async importPaths(paths, opts, onProgress, baseDir, signal) {
         if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir, signal);
         try {
-          const report = importPaths(store, paths, { node: opts.node ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
+          const report = importPaths(store, paths, { node: opts.node ?? null, folderNode: opts.folderNode ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
           return reportAsContract(report);
         } catch (e) {
           throw importError(e);
@@ -241,6 +272,24 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       setCaptureInterface: (captureId, iface) => {
         if (importing > 0) throw new ApiError('rejected', 'an import is running: choose the interface when it ends');
         return chosenInterface(setCaptureInterface(store, captureId, iface), captureId);
+      },
+      edit: (edit) => {
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: change the project when it ends');
+        return editJson(applyEdit(store, edit));
+      },
+      undoEdit: (undoId) => {
+        if (importing > 0) throw new ApiError('rejected', 'an import is running: undo when it ends');
+        const result = undoEdit(store, undoId);
+        switch (result.kind) {
+          case 'undone':
+            return { summary: result.summary };
+          case 'not-found':
+            throw new ApiError('not-found', result.message);
+          case 'conflict':
+            throw new ApiError('rejected', result.message);
+          default:
+            return assertNever(result);
+        }
       },
       close: () => {
         closed = true;

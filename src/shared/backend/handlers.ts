@@ -3,11 +3,11 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import { operations, parseRequest, type CaptureInterfaceJson, type CaptureRow, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
+import { operations, parseRequest, type CaptureInterfaceJson, type CaptureRow, type EditJson, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
 import type { JobRegistry } from './jobs';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
-import type { Project } from './project';
+import type { Project, ProjectEdit } from './project';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -132,6 +132,17 @@ export function flowDivergence(project: Project, request: RequestOf<'flowDiverge
   return view;
 }
 
+/** Renames, merges or deletes what the project holds; nothing to edit before the first import. */
+export function editProject(project: Project, edit: ProjectEdit): EditJson {
+  if (!project.exists) throw new ApiError('not-found', 'nothing is imported yet');
+  return project.write((store) => store.edit(edit));
+}
+
+export function undoEdit(project: Project, undoId: string): { summary: string } {
+  if (!project.exists) throw new ApiError('not-found', 'nothing is imported yet');
+  return project.write((store) => store.undoEdit(undoId));
+}
+
 /** What a handler runs with: the face fills in the project and shell, the runner the job's progress and signal. */
 export interface OperationContext {
   /** Null on the desktop before a project is chosen. */
@@ -177,6 +188,12 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   setCaptureInterface: (ctx, request) => setCaptureInterface(openProject(ctx), request),
   listFlows: (ctx, request) => readOr(ctx, { total: 0, offset: request.offset, flows: [], clock: [] }, (project) => listFlows(project, request)),
   flowDetail: (ctx, request) => flowDetail(openProject(ctx), request),
+  renameNode: (ctx, request) => editProject(openProject(ctx), { kind: 'rename-node', node: request.node, to: request.to }),
+  mergeNodes: (ctx, request) => editProject(openProject(ctx), { kind: 'merge-nodes', node: request.node, into: request.into }),
+  deleteNode: (ctx, request) => editProject(openProject(ctx), { kind: 'delete-node', node: request.node }),
+  deleteCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'delete-capture', captureId: request.captureId }),
+  moveCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'move-capture', captureId: request.captureId, node: request.node }),
+  undoEdit: (ctx, request) => undoEdit(openProject(ctx), request.undo),
   cancelJob: (ctx, request) => ({ cancelled: ctx.jobs.cancel(request.job) }),
 };
 

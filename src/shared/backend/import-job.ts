@@ -17,6 +17,8 @@ export interface ImportWorkerJob {
   nativeBinding: string | null;
   paths: string[];
   node: string | null;
+  /** ImportOptions.folderNode: the node of the files named directly. */
+  folderNode?: string | null;
   interface: string | null;
   baseDir: string | null;
   /** Four bytes: set to 1 by the caller to cancel (sharedCancellation). */
@@ -41,7 +43,7 @@ export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerM
   try {
     store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: () => post({ kind: 'waiting' }) });
     const report = importPaths(store, job.paths, {
-      node: job.node, interface: job.interface, readFrom: job.baseDir,
+      node: job.node, folderNode: job.folderNode ?? null, interface: job.interface, readFrom: job.baseDir,
       signal: sharedCancellation(job.cancel).signal,
       onProgress: (progress) => post({ kind: 'progress', progress }),
     });
@@ -59,6 +61,7 @@ export interface ImportJobRequest {
   nativeBinding?: string | null;
   paths: readonly string[];
   node?: string | null;
+  folderNode?: string | null;
   interface?: string | null;
   baseDir?: string | null;
 }
@@ -75,7 +78,7 @@ export interface ImportJobListeners {
 export function importOnWorker(script: string, request: ImportJobRequest, listeners: ImportJobListeners = {}): Promise<ImportReport> {
   const cancellation = sharedCancellation();
   const job: ImportWorkerJob = {
-    dbPath: request.dbPath, nativeBinding: request.nativeBinding ?? null, paths: [...request.paths], node: request.node ?? null,
+    dbPath: request.dbPath, nativeBinding: request.nativeBinding ?? null, paths: [...request.paths], node: request.node ?? null, folderNode: request.folderNode ?? null,
     interface: request.interface ?? null, baseDir: request.baseDir ?? null, cancel: cancellation.buffer,
   };
   const { signal } = listeners;

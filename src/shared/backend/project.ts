@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { CaptureInterfaceJson, FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
@@ -21,6 +21,14 @@ export interface FlowSort {
   column: FlowSortColumn;
   direction: 'asc' | 'desc';
 }
+
+/** One project edit, as the faces ask core for it (the operations renameNode, mergeNodes, deleteNode, deleteCapture, moveCapture). */
+export type ProjectEdit =
+  | { kind: 'rename-node'; node: string; to: string }
+  | { kind: 'merge-nodes'; node: string; into: string }
+  | { kind: 'delete-node'; node: string }
+  | { kind: 'delete-capture'; captureId: number }
+  | { kind: 'move-capture'; captureId: number; node: string };
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
@@ -52,6 +60,10 @@ export interface ProjectStore {
   captureInterfaces(): Map<number, CaptureInterfaceJson>;
   /** Throws ApiError: `not-found` (no such capture), `rejected` (no packets in it), `invalid-request` (not an interface name). */
   setCaptureInterface(captureId: number, iface: string | null): CaptureInterfaceJson;
+  /** Throws ApiError: `not-found` (no such node or capture), `rejected` (a clash; nothing changed). */
+  edit(edit: ProjectEdit): EditJson;
+  /** Throws ApiError: `not-found` (can no longer be undone), `rejected` (not the newest edit, or the project changed since). */
+  undoEdit(undoId: string): { summary: string };
   close(): void;
 }
 

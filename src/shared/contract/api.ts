@@ -48,6 +48,13 @@ export interface CaptureInterfaceJson {
   named: string[];
 }
 
+/** What a project edit answers: the id that undoes it, what it did, and what it met (a merge's duplicates and conflicts). */
+export interface EditJson {
+  undo: string;
+  summary: string;
+  notes: string[];
+}
+
 /** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
 export interface ImportProgress {
   /** 'waiting': another process (a CLI import) is writing the project; this import starts when it is done. */
@@ -56,6 +63,8 @@ export interface ImportProgress {
   total: number;
   /** The file being worked on, when known. */
   current: string | null;
+  /** Records (packets, rules, routes...) stored so far from `current`, when the importer counts them. */
+  records?: number;
 }
 export type ProgressListener = (progress: ImportProgress) => void;
 
@@ -112,7 +121,16 @@ export const MAX_FLOW_FILTER_LENGTH = 2000;
 export const MAX_REPORT_TRACES = 20;
 /** Nodes one topologyNodes request may name. */
 export const MAX_TOPOLOGY_NODES = 500;
-const importOptions = object({ node: optional(nodeName) });
+/**
+ * `node` overrides every node name (CLI `--node`); `folderNode`: files given directly go to this node as if they
+ * were in a folder of that name (files picked together in the UI), a shell prompt or collector manifest still naming its own.
+ */
+const importOptions = object({ node: optional(nodeName), folderNode: optional(nodeName) });
+
+/** The import options of an import request, without the fields it leaves out. */
+export function importOptionsOf(request: { node?: string; folderNode?: string }): ImportOptions {
+  return { ...(request.node === undefined ? {} : { node: request.node }), ...(request.folderNode === undefined ? {} : { folderNode: request.folderNode }) };
+}
 
 export const operations = {
   getProjectInfo: operation<ProjectInfo>()({ title: 'Project information', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
@@ -159,20 +177,20 @@ export const operations = {
   /** Shows a save dialog for a new database file; null when the user cancels. */
   createProject: operation<ProjectInfo | null>()({ title: 'New project', request: noRequest, shells: 'desktop' }),
   /** Shows a file dialog and imports what the user picks; null when the user cancels. */
-  chooseAndImport: operation<ImportJson | null>()({ title: 'The file dialog', request: object({ node: optional(nodeName), job: jobId }), shells: 'desktop', job: true }),
+  chooseAndImport: operation<ImportJson | null>()({ title: 'The file dialog', request: object({ node: optional(nodeName), folderNode: optional(nodeName), job: jobId }), shells: 'desktop', job: true }),
   /**
    * Desktop transport of `importFiles`: paths the preload read off dropped/picked File objects
    * with webUtils.getPathForFile — the renderer itself never names a path.
    */
   importPaths: operation<ImportJson>()({ title: 'Importing local paths',
-    request: object({ paths: arrayOf(str({ minLength: 1, maxLength: 4096, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), job: jobId }),
+    request: object({ paths: arrayOf(str({ minLength: 1, maxLength: 4096, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), folderNode: optional(nodeName), job: jobId }),
     shells: 'desktop',
     job: true,
   }),
   /** Web transport of `importFiles`: files already uploaded to UPLOAD_ROUTE, by upload id. */
   importUploads: operation<ImportJson>()({ title: 'Importing uploads',
     // `job` is optional here: a client that never cancels need not name one (the route predates cancelling).
-    request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), job: optional(jobId) }),
+    request: object({ uploads: arrayOf(str({ minLength: 1, maxLength: 64, printable: true }), { minLength: 1, maxLength: 1000 }), node: optional(nodeName), folderNode: optional(nodeName), job: optional(jobId) }),
     shells: 'web',
     job: true,
     http: { method: 'POST', path: '/api/import' },
@@ -199,6 +217,20 @@ export const operations = {
     shells: 'all',
     http: { method: 'POST', path: '/api/flow' },
   }),
+  /**
+   * Project edits: rename, merge and delete nodes, delete a capture or move it to another node. Each answers the
+   * `undo` id `undoEdit` takes (only the newest edit can be undone; an import forgets them all). `not-found` for an
+   * unknown node or capture, `rejected` for a clash (a name in use, a capture the target node already has).
+   */
+  renameNode: operation<EditJson>()({ title: 'Renaming a node', request: object({ node: nodeName, to: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/nodes/rename' } }),
+  /** Moves every capture of `node` to `into` and removes `node`; `notes` say what the two had in common or disagreed on. */
+  mergeNodes: operation<EditJson>()({ title: 'Merging nodes', request: object({ node: nodeName, into: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/nodes/merge' } }),
+  deleteNode: operation<EditJson>()({ title: 'Deleting a node', request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/nodes/delete' } }),
+  deleteCapture: operation<EditJson>()({ title: 'Deleting a capture', request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/captures/delete' } }),
+  /** Moves a capture to the node named `node` (created when there is none). */
+  moveCapture: operation<EditJson>()({ title: 'Moving a capture', request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/captures/move' } }),
+  /** Undoes the edit `undo` names, exactly; `not-found` when it can no longer be undone, `rejected` when a later edit came after it. */
+  undoEdit: operation<{ summary: string }>()({ title: 'Undo', request: object({ undo: str({ minLength: 1, maxLength: 64, printable: true }) }), shells: 'all', http: { method: 'POST', path: '/api/undo' } }),
   /** Cancels a running job (an import): nothing of the file it was reading is stored. `cancelled`: false when no such job runs (it ended). */
   cancelJob: operation<{ cancelled: boolean }>()({ title: 'Cancelling', request: object({ job: jobId }), shells: 'all', http: { method: 'POST', path: '/api/jobs/cancel' } }),
 } as const;
@@ -225,9 +257,43 @@ export function isOperationName(name: string): name is OperationName {
 /** Raw file bytes go here (POST, body = the file, X-Natlens-Filename = its URI-encoded name) before importUploads. */
 export const UPLOAD_ROUTE = '/api/uploads';
 export const UPLOAD_NAME_HEADER = 'x-natlens-filename';
+/** A file of a dropped folder: its URI-encoded path inside the folder (`cluster/node-a/ip-addr.txt`); the server stages it there. */
+export const UPLOAD_PATH_HEADER = 'x-natlens-path';
 
 export const ipcChannel = (name: OperationName): string => `natlens:${name}`;
 export const IPC_PROGRESS_CHANNEL = 'natlens:progress';
+
+/**
+ * A file to import: a File, or a file found in a dropped folder with its path inside it (`cluster/node-a/ip-addr.txt`,
+ * the folder first). On the desktop a dropped folder itself is one item, its `folderPath` the folder's name.
+ */
+export type ImportItem = File | { file: File; folderPath: string };
+
+/** Told apart by shape, not `instanceof File`: an item crossing Electron's context bridge is a copy from another world. */
+export function isFolderItem(item: ImportItem): item is { file: File; folderPath: string } {
+  return typeof (item as { folderPath?: unknown }).folderPath === 'string';
+}
+
+export function fileOfItem(item: ImportItem): File {
+  return isFolderItem(item) ? item.file : item;
+}
+
+/**
+ * The folder all paths share, by its last name (`/x/node-a/a.txt`, `/x/node-a/b.txt` → `node-a`); null when they
+ * share none but the root, or there is no path. Works on `/` and `\\` paths alike.
+ */
+export function commonFolderName(paths: readonly string[]): string | null {
+  const split = paths.map((p) => p.split(/[\\/]/).slice(0, -1));
+  if (split.length === 0) return null;
+  let shared = split[0]!;
+  for (const parts of split.slice(1)) {
+    let n = 0;
+    while (n < shared.length && n < parts.length && shared[n] === parts[n]) n++;
+    shared = shared.slice(0, n);
+  }
+  const name = shared.filter((p) => p !== '').pop();
+  return name === undefined || /^[A-Za-z]:$/.test(name) ? null : name;
+}
 
 /** The two transports of importFiles are hidden behind it; the renderer never sees them. */
 export const TRANSPORT_OPERATIONS = ['importPaths', 'importUploads'] as const satisfies readonly OperationName[];
@@ -256,8 +322,13 @@ export const IPC_SHELL_EVENT_CHANNEL = 'natlens:shell-event';
  * Desktop-only operations reject with ApiError('unsupported') in web mode.
  */
 export type Api = { readonly shell: 'desktop' | 'web' } & OperationCalls & {
-  /** Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes. Aborting `signal` cancels it. */
-  importFiles(files: readonly File[], options: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson>;
+  /**
+   * Imports files the user dropped or picked: the desktop sends their paths, the web uploads their bytes (a dropped
+   * folder's files with their paths in it, so the server walks the folder as the CLI does). Aborting `signal` cancels it.
+   */
+  importFiles(files: readonly ImportItem[], options: ImportOptions, onProgress?: ProgressListener, signal?: AbortSignal): Promise<ImportJson>;
+  /** The name of the folder all `files` come from, where the shell knows it (desktop paths, a folder input's relative paths); else null. */
+  commonFolderOf(files: readonly File[]): string | null;
   /** Listens for shell events; returns the unsubscribe function. The web shell has none. */
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
 };

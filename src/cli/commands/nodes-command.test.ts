@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempProject } from '../../../test/support/temp-project';
+import { UsageError } from '../command';
+import type { CliIo } from '../cli-io';
+import { importCommand } from './import-command';
+import { nodesCommand } from './nodes-command';
+
+const project = useTempProject('nodes-command');
+const LAB = path.resolve('test/fixtures/lab/nodes');
+
+function io(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stderrIsTty: false };
+}
+
+async function names(db: string): Promise<string[]> {
+  const o = io();
+  await nodesCommand.run(['--db', db, '--json'], o);
+  return (JSON.parse(o.out.join('')) as Array<{ name: string }>).map((n) => n.name);
+}
+
+describe('natlens nodes EDIT', () => {
+  it('renames a node, prints the undo command, and --undo takes it back', async () => {
+    const db = project().file('p.db');
+    expect(await importCommand.run(['--db', db, LAB], io())).toBe(0);
+    const o = io();
+    expect(await nodesCommand.run(['--db', db, '--rename', 'nodea', '--to', 'worker-1'], o)).toBe(0);
+    expect(o.out[0]).toBe('renamed node nodea to worker-1\n');
+    const undo = /--undo (\S+)/.exec(o.out.join(''))?.[1];
+    expect(await names(db)).toEqual(['nodeb', 'worker-1']);
+    expect(await nodesCommand.run(['--db', db, '--undo', undo!], io())).toBe(0);
+    expect(await names(db)).toEqual(['nodea', 'nodeb']);
+  });
+
+  it('merges and deletes with --json answering the undo id; a clash or an unknown name is rejected (exit 1)', async () => {
+    const db = project().file('p.db');
+    await importCommand.run(['--db', db, LAB], io());
+    const merged = io();
+    expect(await nodesCommand.run(['--db', db, '--json', '--merge', 'nodeb', '--into', 'nodea'], merged)).toBe(0);
+    expect(JSON.parse(merged.out.join(''))).toMatchObject({ undo: expect.any(String), summary: 'merged node nodeb into nodea', notes: expect.any(Array) });
+    expect(await names(db)).toEqual(['nodea']);
+    const missing = io();
+    expect(await nodesCommand.run(['--db', db, '--delete', 'nodeb'], missing)).toBe(1);
+    expect(missing.err.join('')).toContain('no node "nodeb"');
+    expect(await nodesCommand.run(['--db', db, '--delete', 'nodea'], io())).toBe(0);
+    expect(await names(db)).toEqual([]);
+  });
+
+  it('refuses two edits at once, a missing partner option and a capture id that is not a number', async () => {
+    const db = project().file('p.db');
+    await expect(nodesCommand.run(['--db', db, '--rename', 'a', '--delete', 'b', '--to', 'c'], io())).rejects.toThrow(UsageError);
+    await expect(nodesCommand.run(['--db', db, '--rename', 'a'], io())).rejects.toThrow('--rename needs --to');
+    await expect(nodesCommand.run(['--db', db, '--delete-capture', 'x1'], io())).rejects.toThrow(UsageError);
+    await expect(nodesCommand.run(['--db', db, '--into', 'x'], io())).rejects.toThrow('--into goes with --merge');
+  });
+});

@@ -1,0 +1,115 @@
+import { useState, type FormEvent } from 'react';
+import type { Api, CaptureRow } from '../../shared/contract/api';
+import type { RunEdit } from './edit-bar';
+
+type NodeMode = 'idle' | 'rename' | 'merge';
+
+/** Rename, merge into another node, delete: every one undoable from the edit bar, so none asks "are you sure". */
+export function NodeEditControls({ api, node, others, onEdit }: { api: Api; node: string; others: readonly string[]; onEdit: RunEdit }) {
+  const [mode, setMode] = useState<NodeMode>('idle');
+  const [name, setName] = useState(node);
+  const [into, setInto] = useState(others[0] ?? '');
+  const rename = (e: FormEvent) => {
+    e.preventDefault();
+    const to = name.trim();
+    if (to === '' || to === node) return setMode('idle');
+    setMode('idle');
+    onEdit(`Renaming ${node}`, () => api.renameNode({ node, to }));
+  };
+  const merge = (e: FormEvent) => {
+    e.preventDefault();
+    if (into === '') return;
+    setMode('idle');
+    onEdit(`Merging ${node} into ${into}`, () => api.mergeNodes({ node, into }));
+  };
+  switch (mode) {
+    case 'rename':
+      return (
+        <form className="node-edit" onSubmit={rename} data-testid="node-rename-form">
+          <label>
+            <span className="visually-hidden">New name of node {node}</span>
+            <input type="text" value={name} onChange={(e) => setName(e.target.value)} autoFocus data-testid="node-rename-input" maxLength={253} />
+          </label>
+          <button type="submit" className="primary">
+            Rename
+          </button>
+          <button type="button" className="link" onClick={() => setMode('idle')}>
+            Cancel
+          </button>
+        </form>
+      );
+    case 'merge':
+      return (
+        <form className="node-edit" onSubmit={merge} data-testid="node-merge-form">
+          <label>
+            <span>Merge {node} into</span>{' '}
+            <select value={into} onChange={(e) => setInto(e.target.value)} data-testid="node-merge-target">
+              {others.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={into === ''}>
+            Merge
+          </button>
+          <button type="button" className="link" onClick={() => setMode('idle')}>
+            Cancel
+          </button>
+        </form>
+      );
+    case 'idle':
+      return (
+        <span className="node-edit" role="group" aria-label={`Change node ${node}`}>
+          <button type="button" className="link" data-testid="node-rename" onClick={() => (setName(node), setMode('rename'))}>
+            Rename
+          </button>
+          {others.length > 0 && (
+            <button type="button" className="link" data-testid="node-merge" onClick={() => (setInto(others[0] ?? ''), setMode('merge'))}>
+              Merge…
+            </button>
+          )}
+          <button type="button" className="link danger" data-testid="node-delete" onClick={() => onEdit(`Deleting ${node}`, () => api.deleteNode({ node }))}>
+            Delete
+          </button>
+        </span>
+      );
+    default: {
+      const never: never = mode;
+      return never;
+    }
+  }
+}
+
+/** A capture row's Move to (another node) and Delete; clicks and keys stay here instead of opening the row. */
+export function CaptureEditControls({ api, capture, nodes, onEdit }: { api: Api; capture: CaptureRow; nodes: readonly string[]; onEdit: RunEdit }) {
+  const id = typeof capture.id === 'number' ? capture.id : null;
+  if (id === null) return null;
+  const others = nodes.filter((n) => n !== capture.node);
+  return (
+    <div className="capture-edit" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+      {others.length > 0 && (
+        <select
+          aria-label={`Move capture ${id} (${capture.source}) to node`}
+          data-testid="capture-move"
+          value=""
+          onChange={(e) => {
+            const node = e.target.value;
+            if (node !== '') onEdit(`Moving capture ${id} to ${node}`, () => api.moveCapture({ captureId: id, node }));
+          }}
+        >
+          <option value="">Move to…</option>
+          {others.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      )}
+      <button type="button" className="link danger" data-testid="capture-delete" aria-label={`Delete capture ${id} (${capture.source})`} onClick={() => onEdit(`Deleting capture ${id}`, () => api.deleteCapture({ captureId: id }))}>
+        Delete
+      </button>
+    </div>
+  );
+}
