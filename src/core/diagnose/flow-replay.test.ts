@@ -1,11 +1,11 @@
 /** Which node and ingress a flow's first packet is replayed from, and why. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stitchFlows } from '../flows/flow-engine';
-import { listFlows } from '../flows/flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows } from '../project/flows';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
-import { replayFlow } from './flow-replay';
+import { replayFlow } from '../project/flow-replay';
 
 const project = useTempProject('flow-replay');
 

@@ -9,6 +9,7 @@ import { BatchInsert } from './batch-insert';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
 import type { Store } from './store';
+import type { ClockRow, TimeBasis } from '../views/flows';
 
 /** A packet capture to stitch, with what names its node and interface. */
 export interface PacketCaptureRow {
@@ -24,7 +25,7 @@ export interface PacketCaptureRow {
 }
 
 /** How the times of a capture without dates were placed (see flows/capture-twins.ts). */
-export type TimeBasis = 'twin' | 'transcript-date' | 'node-captures' | 'file-mtime';
+export type { TimeBasis };
 
 /** What stitching found about one packet capture: copies of another capture's packets, placed times. */
 export interface CaptureTwinRow {
@@ -132,12 +133,7 @@ export interface FlowPacketRow {
   payloadLen: number | null;
 }
 
-export interface ClockRow {
-  node: string;
-  offsetSeconds: number;
-  reference: string;
-  samples: number;
-}
+export type { ClockRow };
 
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',

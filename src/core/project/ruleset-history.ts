@@ -8,7 +8,7 @@
  */
 import type { CaptureScope } from '../capture/capture-scope';
 import type { ComposedRulesetSnapshot, RulesetSnapshotStart } from '../model/compose-state';
-import { captureSource } from '../model/nodes-view';
+import { captureSource } from './nodes';
 import { nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { Ruleset } from '../netfilter/ruleset';

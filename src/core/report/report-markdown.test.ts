@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import MarkdownIt from 'markdown-it';
 import type { Store } from '../model/store';
-import { buildReport } from './build-report';
+import { buildReport } from '../project/report';
 import { markdownCodeCell, renderReportMarkdown } from './report-markdown';
 import type { Report } from './report-model';
 import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../model/store';
-import { buildReport } from './build-report';
+import { buildReport } from '../project/report';
 import { pdfFonts, textRuns } from './pdf-fonts';
 import { columnWidths, renderReportPdf, wrapText } from './report-pdf';
 import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stitchFlows } from '../flows/flow-engine';
+import { stitchFlows } from '../project/flows-stitch';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
 

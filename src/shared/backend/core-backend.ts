@@ -3,28 +3,28 @@
  * importer, so a change there is absorbed here. Node-only.
  */
 import { Store } from '../../core/model/store';
-import { listNodes } from '../../core/model/nodes-view';
+import { listNodes } from '../../core/project/nodes';
 import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
-import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import { stitchFlows } from '../../core/project/flows-stitch';
+import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/project/flows';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
-import { matchingFlowIds } from '../../core/flows/flow-filter-page';
+import { matchingFlowIds } from '../../core/project/flows-filter-page';
 import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { ReplayWorlds } from './replay-worlds';
-import { readTopology, readTopologyNodes } from '../../core/model/topology-view';
+import { readTopology, readTopologyNodes } from '../../core/project/topology';
 import { summariseTopology } from '../../core/project/topology-summary';
-import type { NodeView } from '../../core/model/views';
-import { buildReport } from '../../core/report/build-report';
+import type { NodeView } from '../../core/views/nodes';
+import { buildReport } from '../../core/project/report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
-import type { ReplayRequest } from '../../core/report/report-replay';
+import type { ReplayRequest } from '../../core/project/report-replay';
 import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
 import type { ProjectFinding } from '../../core/diagnose/finding';
-import { projectFindings } from '../../core/diagnose/project-findings';
-import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';
+import { projectFindings } from '../../core/project/findings';
+import { projectFlowDivergence, type FlowDivergenceView } from '../../core/project/flow-divergence';
 import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';

@@ -3,7 +3,6 @@
  * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
  */
 import type { CaptureKind } from '../records/records';
-import type { StateConflict } from './compose-state';
 
 export interface InterfaceView {
   name: string;
@@ -104,4 +103,18 @@ export interface NodeView {
   captures: CaptureView[];
   /** Two captures of the same thing that disagree (compose-state.ts): both kept, the later one used. */
   conflicts: StateConflict[];
+}
+
+/** Two captures of the same thing that disagree (model/compose-state.ts composes them): both kept, the later one used. */
+export interface StateConflict {
+  about: 'interface' | 'route' | 'bridge-port';
+  /** The interface name, the route's `table dst`, the port. */
+  subject: string;
+  /** The earlier and the later capture. */
+  captures: [number, number];
+  sources: [string, string];
+  /** What each says, in the same order. */
+  says: [string, string];
+  /** Which one the composed state uses and why. */
+  resolution: string;
 }

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
-import type { ProjectFinding } from './finding';
-import { projectFindings } from './project-findings';
+import type { ProjectFinding } from '../diagnose/finding';
+import { projectFindings } from './findings';
 
 const project = useTempProject('findings');
 

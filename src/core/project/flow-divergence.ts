@@ -3,15 +3,15 @@
  * (flow-replay.ts chooses the node and ingress) and compared, point by point, with the flow's
  * captured sightings (flow-divergence.ts). The store side of the view; flows must be stitched.
  */
-import { flowDetail } from '../flows/flow-views';
+import { flowDetail } from './flows';
 import type { TupleView } from '../views/flow-timeline';
-import { loadWorld } from '../project/node-world';
+import { loadWorld } from './node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
-import type { FindingTrace } from './finding';
-import { compareReplay, type OutcomeComparison } from './flow-divergence';
+import type { FindingTrace } from '../diagnose/finding';
+import { compareReplay, type OutcomeComparison } from '../diagnose/flow-divergence';
 import { replayFlow } from './flow-replay';
-import { placeOf } from './path-divergence';
+import { placeOf } from '../diagnose/path-divergence';
 
 export type FlowDivergenceView =
   | {
