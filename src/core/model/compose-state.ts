@@ -16,6 +16,7 @@ import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 import type { StateConflict } from '../views/nodes';
+import type { RulesetSnapshotStart } from '../views/rulesets';
 
 type ScopeOf<K extends CaptureScope['of']> = Extract<CaptureScope, { of: K }>;
 
@@ -54,12 +55,7 @@ export interface ComposedRoute extends RouteRecord {
   sourceFile: string;
 }
 
-export type RulesetSnapshotStart =
-  | { kind: 'first' }
-  /** Commands typed before the capture that opened it changed the rules. */
-  | { kind: 'command'; notes: StateChangeNote[] }
-  /** The capture that opened it shows chains that differ from what was known. */
-  | { kind: 'differs'; chains: string[] };
+export type { RulesetSnapshotStart };
 
 export interface ComposedRulesetSnapshot {
   family: 'ipv4' | 'ipv6';

@@ -2,7 +2,7 @@
  * The read-side shapes every face serves: `natlens nodes --json`, `GET /api/nodes`, the Electron
  * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
  */
-import type { CaptureKind } from '../records/records';
+import type { CaptureKind, FdbRecord } from '../records/records';
 
 export interface InterfaceView {
   name: string;
@@ -63,17 +63,8 @@ export interface NeighbourView {
   router: boolean;
 }
 
-export interface FdbView {
-  mac: string;
-  dev: string | null;
-  master: string | null;
-  vlan: number | null;
-  /** A vxlan remote. */
-  dst: string | null;
-  vni: number | null;
-  self: boolean;
-  state: string | null;
-}
+/** A `bridge fdb` entry as the nodes view shows it: the record without its underlay device, flags and line. */
+export type FdbView = Omit<FdbRecord, 'via' | 'flags' | 'line'>;
 
 export interface CaptureView {
   id: number;
