@@ -24,7 +24,7 @@ export interface PacketCaptureRow {
   detail: PacketCaptureDetail;
 }
 
-/** How the times of a capture without dates were placed (see flows/capture-twins.ts). */
+/** How the times of a capture without dates were placed (see project/flows-twins.ts). */
 export type { TimeBasis };
 
 /** What stitching found about one packet capture: copies of another capture's packets, placed times. */

@@ -1,6 +1,6 @@
 /**
  * Stitches the project's captures into flows and stores them. First the captures of a node that share an
- * interface are read once for twins (capture-twins.ts): copies of a packet another capture holds are left
+ * interface are read once for twins (flows-twins.ts): copies of a packet another capture holds are left
  * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
  * blocks, capture by capture in time order (never all in memory):
  *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);

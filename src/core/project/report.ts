@@ -11,7 +11,8 @@ import { throwIfCancelled, type CancellationSignal } from '../common/cancellatio
 import path from 'node:path';
 import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from '../flows/capture-interface';
 import { isoFromSeconds } from '../flows/flow-text';
-import { forEachFlowView, type FlowView } from './flows';
+import { forEachFlowView } from './flows';
+import type { FlowView } from '../views/flows';
 import { tupleText } from '../flows/flow-timeline';
 import { FlowStore } from '../model/flow-store';
 import { packetCaptureDetail } from '../model/packet-capture-detail';

@@ -4,18 +4,13 @@
  * TraceResult (src/core/views/trace.ts), served as it is. contract-shapes.ts checks that it keeps the
  * contract's fields.
  */
-import type {
-  Assumption, Egress, Hop, NatTransformation, Outcome, PacketView, ServiceHit, Step, TraceInput, TraceResult, Verdict,
-} from '../../core/views/trace';
+import type { Assumption, Hop, NatTransformation, Outcome, PacketView, Step, TraceResult, Verdict } from '../../core/views/trace';
 
 export type PacketJson = PacketView;
-export type TraceInputJson = TraceInput;
 export type VerdictJson = Verdict;
 export type NatStepJson = NatTransformation;
 export type TraceStepJson = Step;
 export type HopJson = Hop;
-export type EgressJson = Egress;
-export type ServiceHitJson = ServiceHit;
 /** What an outcome rests on that the captures do not show (CONTRACT.md `assumptions`). */
 export type AssumptionJson = Assumption;
 export type OutcomeJson = Outcome;
