@@ -7,7 +7,7 @@
  */
 import { newPacketRecord } from '../../src/core/capture/pcap/packet-record';
 import type { ConntrackEntry, PacketRecord } from '../../src/core/records/records';
-import { stitchFlows } from '../../src/core/flows/flow-engine';
+import { stitchFlows } from '../../src/core/project/flows-stitch';
 import { Store, type PacketWriter } from '../../src/core/model/store';
 
 const [, , mode, db, countText] = process.argv;

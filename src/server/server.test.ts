@@ -10,6 +10,7 @@ import type { TraceResultJson } from '../shared/contract/trace-json';
 import type { TraceRequestJson } from '../shared/contract/trace-request';
 import { startServer, type RunningServer } from './server';
 import type { FindingJson } from '../shared/contract/finding-json';
+import { captureJson, importedCaptureJson, importJson, interfaceJson, nodeJson } from '../shared/contract/contract-json.fixture';
 
 interface FakeStore {
   opened: number;
@@ -26,7 +27,7 @@ const TRACE: TraceResultJson = {
 };
 
 const NODES: NodeJson[] = [
-  { name: 'node-a', interfaces: [{ name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null }], routes: [], captures: [{ id: 1, kind: 'ip-addr', takenAt: null, source: 'a.txt:1' }] },
+  nodeJson('node-a', { interfaces: [interfaceJson('eth0', { addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP' })], captures: [captureJson(1, 'ip-addr', 'a.txt:1')] }),
 ];
 
 const FINDINGS: FindingJson[] = [
@@ -47,7 +48,7 @@ function fakeOpener(fake: FakeStore) {
         fake.imported.push(paths.map((p) => path.resolve(baseDir ?? '.', p)));
         fake.importedText.push(...paths.map((p) => fs.readFileSync(path.resolve(baseDir ?? '.', p), 'utf8')));
         paths.forEach((p, i) => onProgress({ phase: 'import', done: i + 1, total: paths.length, current: path.basename(p) }));
-        return { nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: `${path.basename(paths[0] ?? '')}:1`, takenAt: null, records: 1 }] }], warnings: [], errors: [] };
+        return importJson({ nodes: [{ name: 'node-a', captures: [importedCaptureJson('ip-addr', `${path.basename(paths[0] ?? '')}:1`)] }] });
       },
       topology: () => ({ nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
       topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),

@@ -3,11 +3,11 @@
  * import of every .ts/.tsx in src against it. Change this table only when the architecture changes, never
  * to let one import through; a known violation that cannot be moved yet is an `exception`, named here.
  *
- *   core/common ← core/views (plain data the faces show, served as it is) ← core/model, core/report, shared/contract
- *   core/common ← core/netfilter ← core/records ← core/capture ← core/model
- *   core/records ← core/simulate, core/correlate (pure: records in, values out; neither reads text or the store)
- *   core/model + pure layers ← core/flows, core/import ← core/project (use cases) ← core/diagnose ← core/report
- *   core/common, core/views ← shared/contract (browser-safe) ← shared/backend (Node, over core) ← cli, server, main
+ *   core/common ← core/netfilter ← core/records ← core/views (plain data the faces show, type declarations)
+ *   pure core ← core/capture ← core/model (records and SQL)
+ *   pure core ← core/simulate, core/correlate ← core/flows ← core/diagnose ← core/report (pure: values in, values out)
+ *   all of the above ← core/project, core/import (use cases: the only layers that join the store with the pure ones)
+ *   core/common, core/netfilter, core/records, core/views ← shared/contract (browser-safe) ← shared/backend (Node) ← cli, server, main
  *   shared/contract ← preload, renderer
  */
 
@@ -41,10 +41,10 @@ export interface LayerRule {
 }
 
 const PURE_CORE: readonly Layer[] = ['core/common', 'core/netfilter', 'core/records', 'core/views'];
-const BELOW_USE_CASES: readonly Layer[] = [
-  ...PURE_CORE, 'core/capture', 'core/model', 'core/simulate', 'core/correlate', 'core/flows', 'core/import',
-];
-const ALL_CORE: readonly Layer[] = [...BELOW_USE_CASES, 'core/project', 'core/diagnose', 'core/report'];
+/** Values in, values out: never the store, never a use case. */
+const PURE_ALGORITHMS: readonly Layer[] = ['core/simulate', 'core/correlate', 'core/flows', 'core/diagnose', 'core/report'];
+const BELOW_USE_CASES: readonly Layer[] = [...PURE_CORE, 'core/capture', 'core/model', ...PURE_ALGORITHMS];
+const ALL_CORE: readonly Layer[] = [...BELOW_USE_CASES, 'core/import', 'core/project'];
 
 export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   // Runs anywhere, the browser included (shared/contract builds on it): no Node, no packages.
@@ -53,9 +53,9 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   'core/netfilter': { layers: ['core/common'], packages: [] },
   // Neutral records of what a node shows (interfaces, routes, conntrack, packets): what parsers produce.
   'core/records': { layers: ['core/common', 'core/netfilter'], packages: [] },
-  // Plain data the faces show (the topology...), read from the store by core/model and served by the contract
-  // as it is: where no external document fixes a JSON shape, it is core's. Type declarations only, browser-safe.
-  'core/views': { layers: ['core/common'], packages: [] },
+  // Plain data the faces show (nodes, topology, flows...): built by core/project, served by the contract as it
+  // is: where no external document fixes a JSON shape, it is core's. Type declarations only, browser-safe.
+  'core/views': { layers: ['core/common', 'core/netfilter', 'core/records'], packages: [] },
   // One parser per input kind: text and bytes in, records out.
   'core/capture': { layers: PURE_CORE, packages: ['node'] },
   // Records and SQL: the only place that touches SQLite.
@@ -64,15 +64,18 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   'core/simulate': { layers: PURE_CORE, packages: [] },
   // Pure correlation: topology, flow stitching, clocks, ruleset diffs.
   'core/correlate': { layers: PURE_CORE, packages: [] },
-  'core/flows': { layers: [...PURE_CORE, 'core/capture', 'core/model', 'core/simulate', 'core/correlate'], packages: ['node'] },
-  // Reads inputs (files, folders, archives, transcripts) through the parsers into the store, one transaction each.
+  // Flow stitching's pure parts: interface naming, the replay of a flow's packets, timelines, the flow filter.
+  'core/flows': { layers: [...PURE_CORE, 'core/capture', 'core/simulate', 'core/correlate'], packages: ['node'] },
+  // Findings from values (worlds, flow views, replays): the rule checks, each with its evidence.
+  'core/diagnose': { layers: [...PURE_CORE, 'core/simulate', 'core/correlate', 'core/flows'], packages: [] },
+  // A report document from a plain Report (report-model.ts): HTML, Markdown, JSON, PDF.
+  'core/report': { layers: [...PURE_CORE, 'core/diagnose'], packages: ['node', 'pdfkit', 'fontkit'] },
+  // A use case: reads inputs (files, folders, archives, transcripts) through the parsers into the store, one transaction each.
   'core/import': { layers: [...PURE_CORE, 'core/capture', 'core/model'], packages: ['node', 'tar', 'fflate'] },
   // Use cases: one module per operation the faces offer, the only place that joins the store with the pure layers.
-  'core/project': { layers: BELOW_USE_CASES, packages: [] },
-  'core/diagnose': { layers: [...BELOW_USE_CASES, 'core/project'], packages: [] },
-  'core/report': { layers: [...BELOW_USE_CASES, 'core/project', 'core/diagnose'], packages: ['node', 'pdfkit', 'fontkit'] },
+  'core/project': { layers: BELOW_USE_CASES, packages: ['node'] },
   // Types, validators and the operation table: what the renderer may see. Browser-safe.
-  'shared/contract': { layers: ['core/common', 'core/views'], packages: [] },
+  'shared/contract': { layers: PURE_CORE, packages: [] },
   // Node-only implementation of the contract over core, used by the faces that run on Node.
   'shared/backend': { layers: [...ALL_CORE, 'shared/contract'], packages: ['node'] },
   cli: { layers: [...ALL_CORE, 'shared/contract', 'shared/backend', 'server'], packages: ['node', 'better-sqlite3'] },
@@ -106,10 +109,4 @@ export interface LayerException {
   why: string;
 }
 
-export const EXCEPTIONS: readonly LayerException[] = [
-  {
-    file: 'src/core/flows/flow-engine.ts',
-    imports: 'src/core/project/node-world.ts',
-    why: 'flow stitching loads each node\'s world for inferred NAT links; the store-bound half of core/flows belongs in core/project (issue 12)',
-  },
-];
+export const EXCEPTIONS: readonly LayerException[] = [];

@@ -1,5 +1,5 @@
 import type { ProjectFinding } from '../../core/diagnose/finding';
-import { projectFindings } from '../../core/diagnose/project-findings';
+import { projectFindings } from '../../core/project/findings';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';

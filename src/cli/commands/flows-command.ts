@@ -1,7 +1,8 @@
-import { stitchFlows } from '../../core/flows/flow-engine';
-import { captureTwins, clockOffsets, flowViewsByIds, forEachFlowView, isoFromSeconds, type FlowListOptions, type FlowView } from '../../core/flows/flow-views';
+import { stitchFlows } from '../../core/project/flows-stitch';
+import { isoFromSeconds } from '../../core/flows/flow-text';
+import { captureTwins, clockOffsets, flowViewsByIds, forEachFlowView, type FlowListOptions, type FlowView } from '../../core/project/flows';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
-import { matchingFlowIds } from '../../core/flows/flow-filter-page';
+import { matchingFlowIds } from '../../core/project/flows-filter-page';
 import { tupleText } from '../../core/flows/flow-timeline';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';

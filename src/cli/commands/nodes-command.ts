@@ -1,5 +1,5 @@
-import { listNodes } from '../../core/model/nodes-view';
-import type { NodeView } from '../../core/model/views';
+import { listNodes } from '../../core/project/nodes';
+import type { NodeView } from '../../core/views/nodes';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';

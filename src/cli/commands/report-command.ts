@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { stitchFlows } from '../../core/flows/flow-engine';
-import { buildReport, TRACE_LIMIT } from '../../core/report/build-report';
-import type { ReplayRequest } from '../../core/report/report-replay';
+import { stitchFlows } from '../../core/project/flows-stitch';
+import { buildReport, TRACE_LIMIT } from '../../core/project/report';
+import type { ReplayRequest } from '../../core/project/report-replay';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { Report } from '../../core/report/report-model';
 import { DB_OPTION, DEFAULT_DB, listOption, parseArgv, stringOption } from '../argv';

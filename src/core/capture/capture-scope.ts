@@ -83,7 +83,7 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'tcpdump-text':
     case 'pcap':
       return { of: 'observations' };
-    // Not composed: their readers take the newest capture of each family (node-world, nodes-view).
+    // Not composed: their readers take the newest capture of each family (project/node-world.ts, project/nodes.ts).
     case 'ip-rule':
     case 'ip-neigh':
     case 'bridge-fdb':

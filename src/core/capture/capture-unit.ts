@@ -3,6 +3,7 @@ import type { TableName } from '../netfilter/ruleset';
 import type { StateChange } from './transcript/command-selection';
 import type { CaptureKind } from '../records/records';
 import type { TextInput } from './text-input';
+import type { StateChangeNote } from '../views/rulesets';
 
 /** The command ran inside another network namespace (a netns, a pod, a container), not the node's own. */
 export interface NamespaceContext {
@@ -45,13 +46,7 @@ export interface CaptureUnit {
   changedBy?: StateChangeNote[];
 }
 
-/** A command of a transcript that changed a node's rules, routes or interfaces. */
-export interface StateChangeNote {
-  command: string;
-  /** `file:line` of the command. */
-  source: string;
-  changes: StateChange;
-}
+export type { StateChangeNote };
 
 /** Text that is not a capture natlens reads, kept as text with the reason. */
 export interface TextBlock {

@@ -5,6 +5,7 @@
  * original) join into one flow. Packets then fall into the flow of their pair key, streaming.
  */
 import type { ConntrackEntry } from '../records/records';
+import type { FlowLink } from '../views/flows';
 import { natBetween, natOf, pairKey, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 
 export interface ConntrackSighting {
@@ -14,11 +15,7 @@ export interface ConntrackSighting {
   entry: ConntrackEntry;
 }
 
-export interface FlowLink {
-  /** How the two sightings were tied together: by conntrack, or by the simulator's prediction. */
-  evidence: 'conntrack' | 'inferred';
-  reason: string;
-}
+export type { FlowLink };
 
 export interface StitchedFlowCore {
   /** Provisional id; `finish()` maps it to the final, time-ordered id. */

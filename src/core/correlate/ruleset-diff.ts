@@ -7,30 +7,11 @@
 import { kubeProxyServices } from '../netfilter/kube-proxy';
 import { hiddenBetween, ruleKey } from '../netfilter/rule-key';
 import type { Chain, Ruleset, TableName } from '../netfilter/ruleset';
+import type { ChainChange, RulesetDiff, ServiceChange } from '../views/rulesets';
 
-export interface ChainChange {
-  table: TableName;
-  chain: string;
-  change: 'added' | 'removed' | 'changed';
-  policyBefore: string | null;
-  policyAfter: string | null;
-  rulesAdded: string[];
-  rulesRemoved: string[];
-}
 
-export interface ServiceChange {
-  service: string;
-  change: 'added' | 'removed' | 'changed';
-  endpointsAdded: string[];
-  endpointsRemoved: string[];
-}
 
-export interface RulesetDiff {
-  chains: ChainChange[];
-  services: ServiceChange[];
-  /** Either side is a fragment (grep, one chain): a "removed" may only mean "not shown". */
-  partial: boolean;
-}
+export type { ChainChange, RulesetDiff, ServiceChange };
 
 function chainIndex(ruleset: Ruleset): Map<string, { table: TableName; chain: Chain }> {
   const index = new Map<string, { table: TableName; chain: Chain }>();

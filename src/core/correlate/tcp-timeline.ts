@@ -1,22 +1,12 @@
 /** Streaming TCP bookkeeping per flow: handshake, teardown, resets and retransmissions, in O(1) state per capture point. */
+import type { TcpEvents } from '../views/flows';
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
 export const TCP_ACK = 0x10;
 
-export interface TcpEvents {
-  synAt: number | null;
-  synAckAt: number | null;
-  /** First ACK from the client after the SYN-ACK: the handshake is complete. */
-  establishedAt: number | null;
-  finAt: number | null;
-  rstAt: number | null;
-  /** Segments sent again, per direction as the point that saw most of them saw them (not summed over points). */
-  retransmissions: number;
-  synCount: number;
-  synAckCount: number;
-}
+export type { TcpEvents };
 
 export interface TcpSegment {
   /** Seconds since the epoch (float is fine here: timing, not identity). */

@@ -4,7 +4,7 @@
  */
 import type { ConntrackEntry, ConntrackTuple, RouteRecord } from '../records/records';
 import { tupleText } from '../flows/flow-timeline';
-import type { ObservationView } from '../flows/flow-views';
+import type { ObservationView } from '../views/flows';
 import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
 import type { NodeSnapshot, Step } from '../simulate';
 import type { FindingEvidence } from './finding';

@@ -9,23 +9,13 @@
  * place did capture this connection (its replies, say); elsewhere nothing was listening.
  */
 import type { TupleView } from '../views/flow-timeline';
+import type { CapturedPoint, DivergenceRow, OutcomeComparison, PointStatus, PredictedPoint, TupleField } from '../views/flow-divergence';
 
-export type PointStatus =
-  /** Captured at the predicted place with the predicted addresses and ports. */
-  | 'agree'
-  /** Captured at the predicted place with other addresses or ports (another DNAT target, no SNAT...). */
-  | 'differs'
-  /** The place captured this connection, but not the packet the replay predicts there. */
-  | 'missing'
-  /** Nothing captured this connection at the place: neither confirmed nor contradicted. */
-  | 'unobserved'
-  /** Captured where the replay does not pass (after a predicted drop, on another interface or node). */
-  | 'unpredicted';
+export type { CapturedPoint, DivergenceRow, OutcomeComparison, PointStatus, PredictedPoint };
 
 export const DIFFERENT: ReadonlySet<PointStatus> = new Set(['differs', 'missing', 'unpredicted']);
 
-type Field = 'src' | 'sport' | 'dst' | 'dport';
-const FIELDS: readonly Field[] = ['src', 'sport', 'dst', 'dport'];
+const FIELDS: readonly TupleField[] = ['src', 'sport', 'dst', 'dport'];
 
 /** What the comparison reads of one replay outcome (core's Outcome fits). */
 export interface ReplayOutcomeInput {
@@ -47,53 +37,6 @@ export interface CapturedHopInput {
   explanation: string;
 }
 
-export interface PredictedPoint {
-  /** Index of the outcome's hop. */
-  hop: number;
-  node: string;
-  interface: string;
-  /** in: the packet as it arrives (before the node's rules); out: as it leaves (after them). */
-  side: 'in' | 'out';
-  packet: TupleView;
-}
-
-export interface CapturedPoint {
-  node: string;
-  interface: string | null;
-  packet: TupleView;
-  packets: number;
-  /** Aligned epoch seconds of the first packet. */
-  time: number;
-  explanation: string;
-}
-
-export interface DivergenceRow {
-  status: PointStatus;
-  predicted: PredictedPoint | null;
-  captured: CapturedPoint | null;
-  /**
-   * More sightings of the same packet at the same place: the bridge and the port it came through,
-   * a `-i any` capture beside one of the interface.
-   */
-  also: CapturedPoint[];
-  /** The fields the capture shows otherwise than predicted (`differs` only). */
-  fields: Field[];
-}
-
-export interface OutcomeComparison {
-  /** Index into the replay's outcomes. */
-  outcome: number;
-  probability: number;
-  verdict: string;
-  summary: string;
-  rows: DivergenceRow[];
-  /** Index into `rows` of the first difference; null when the captures agree wherever they look. */
-  firstDivergence: number | null;
-  agreed: number;
-  /** One sentence: the first difference, or that there is none. */
-  headline: string;
-}
-
 export interface CompareOptions {
   /** The place an interface stands for (its bridge when it is a bridge port); default: itself. */
   place?: (node: string, iface: string) => string;
@@ -104,7 +47,7 @@ const unknownInterface = (iface: string | null): boolean => iface === null || if
 const endText = (addr: string, port: number | null): string => (port === null ? addr : `${addr.includes(':') ? `[${addr}]` : addr}:${port}`);
 export const tupleLine = (t: TupleView): string => `${endText(t.src, t.sport)} → ${endText(t.dst, t.dport)}`;
 
-function differingFields(a: TupleView, b: TupleView): Field[] {
+function differingFields(a: TupleView, b: TupleView): TupleField[] {
   return FIELDS.filter((f) => a[f] !== b[f]);
 }
 

@@ -9,7 +9,7 @@ import type { ConntrackView, RefusalView } from '../views/flow-timeline';
 import { assertNever } from '../common/assert-never';
 import { tupleText } from '../flows/flow-timeline';
 import type { TimelineHop } from '../views/flow-timeline';
-import type { FlowView } from '../flows/flow-views';
+import type { FlowView } from '../views/flows';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';
 import { parseIp } from '../common/ip';

@@ -1,24 +1,19 @@
 /** Which node and ingress a flow's first packet is replayed from, and why. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stitchFlows } from '../flows/flow-engine';
-import { listFlows } from '../flows/flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows } from '../project/flows';
 import { importPaths } from '../import/import-paths';
+import { ipAddrText } from '../../../test/support/ip-addr-text';
 import { useTempProject } from '../../../test/support/temp-project';
-import { replayFlow } from './flow-replay';
+import { replayFlow } from '../project/flow-replay';
 
 const project = useTempProject('flow-replay');
 
-const IP_ADDR = `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
-    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-    inet 127.0.0.1/8 scope host lo
-2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
-    inet 192.168.56.11/24 brd 192.168.56.255 scope global eth0
-3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
-    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
-`;
+const IP_ADDR = ipAddrText([
+  { name: 'eth0', mac: '52:54:00:12:34:56', cidr: '192.168.56.11/24' },
+  { name: 'eth1', mac: '52:54:00:12:34:57', cidr: '10.20.0.1/24' },
+]);
 const IP_ROUTE = `default via 192.168.56.1 dev eth0
 10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1
 192.168.56.0/24 dev eth0 proto kernel scope link src 192.168.56.11

@@ -10,9 +10,7 @@
  */
 import { tupleText } from '../flows/flow-timeline';
 import type { TupleView } from '../views/flow-timeline';
-import { flowDetail, type ObservationView } from '../flows/flow-views';
-import { loadWorld } from '../project/node-world';
-import type { Store } from '../model/store';
+import type { FlowView, ObservationView } from '../views/flows';
 import { tracePacket, SimulateError, type NodeSnapshot, type TraceRequest, type TraceResult } from '../simulate';
 import { formatIp, parseIp } from '../common/ip';
 import { compileRouting, lookupRoute } from '../simulate/routing';
@@ -49,13 +47,6 @@ export type FlowReplay =
       result: TraceResult;
     }
   | { kind: 'not-replayed'; flowId: number; sighting: ReplayedSighting | null; reason: string };
-
-export interface FlowReplayOptions {
-  /** The replay's world, when the caller replays many flows (loadWorld once). */
-  world?: NodeSnapshot[];
-  /** How many of the flow's first packets are looked through for one sent by the client (default 64). */
-  scan?: number;
-}
 
 const TRACE_CLI_PROTOS = new Set(['tcp', 'udp', 'icmp']);
 
@@ -164,15 +155,13 @@ export function replayRequest(proto: string, sighting: ReplayedSighting, basis: 
   return { request, trace };
 }
 
-/** Replays flow `flowId`'s first packet; null when there is no such flow. Flows must have been stitched. */
-export function replayFlow(store: Store, flowId: number, options: FlowReplayOptions = {}): FlowReplay | null {
-  const detail = flowDetail(store, flowId, { limit: options.scan ?? 64 });
-  if (detail === null) return null;
-  const world = options.world ?? loadWorld(store);
+/** Replays the first packet of a flow as read from the store (its first `scan` observations suffice) in `world`. */
+export function replayFlowView(flow: Pick<FlowView, 'id' | 'proto' | 'observations'>, world: NodeSnapshot[]): FlowReplay {
+  const flowId = flow.id;
   const byName = new Map(world.map((n) => [n.name, n]));
-  const sighting = firstSighting(detail.observations, byName);
+  const sighting = firstSighting(flow.observations, byName);
   if (sighting === null) return { kind: 'not-replayed', flowId, sighting: null, reason: 'no packet or conntrack entry of the flow was captured on an imported node' };
-  const proto = detail.proto;
+  const proto = flow.proto;
   if (/^\d+$/.test(proto)) {
     return { kind: 'not-replayed', flowId, sighting, reason: `protocol ${proto} is not replayed` };
   }

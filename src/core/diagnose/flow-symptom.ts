@@ -6,7 +6,8 @@
  */
 import type { TcpEvents } from '../correlate/tcp-timeline';
 import type { ConntrackView, FlowTimeline, RefusalView, TupleView } from '../views/flow-timeline';
-import { parseIp } from '../common/ip';
+import { cidrOf, formatIp, parseIp } from '../common/ip';
+import type { NodeSnapshot } from '../simulate';
 
 export type FlowSymptom =
   /** An ICMP destination unreachable answered the flow's packets (port unreachable: refused; host/net: nowhere to go). */
@@ -78,4 +79,23 @@ export function flowSymptom(flow: FlowSummary, broadcasts: ReadonlySet<string> =
     if (going > 0 && !back) return { kind: 'no-reply', packets: going };
   }
   return null;
+}
+
+/** Directed broadcast addresses of the nodes' IPv4 subnets: traffic to them is never a unicast flow. */
+export function broadcastAddresses(world: readonly NodeSnapshot[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of world) {
+    for (const i of n.interfaces ?? []) {
+      for (const a of i.addresses) {
+        if (a.broadcast) out.add(a.broadcast);
+        const [addr, len] = a.cidr.split('/');
+        const ip = parseIp(addr ?? '');
+        const prefix = Number(len);
+        if (ip?.family !== 'ipv4' || !(prefix < 31)) continue;
+        const net = cidrOf(ip, prefix);
+        out.add(formatIp({ family: 'ipv4', value: (net.v4 | ~net.v4mask) >>> 0 }));
+      }
+    }
+  }
+  return out;
 }

@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stitchFlows } from '../flows/flow-engine';
-import { listFlows } from '../flows/flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows } from '../project/flows';
 import { importPaths } from '../import/import-paths';
 import type { Store } from '../model/store';
 import { useTempProject } from '../../../test/support/temp-project';
-import { replayFlow } from './flow-replay';
-import { projectFindings } from './project-findings';
+import { replayFlow } from '../project/flow-replay';
+import { projectFindings } from '../project/findings';
 
 const LAB = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');
 

@@ -5,7 +5,7 @@
  * count as one place: the bridge sees every packet its ports do.
  */
 import type { TimelineHop, TupleView } from '../views/flow-timeline';
-import type { FlowView } from '../flows/flow-views';
+import type { FlowView } from '../views/flows';
 import type { NodeSnapshot, TraceResult } from '../simulate';
 
 export type Divergence =

@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stitchFlows } from '../flows/flow-engine';
-import { listFlows } from '../flows/flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows } from '../project/flows';
 import { importPaths } from '../import/import-paths';
 import { tempProject } from '../../../test/support/temp-project';
 import { flowSymptom } from './flow-symptom';
-import { projectFindings } from './project-findings';
+import { projectFindings } from '../project/findings';
 
 const NODES = path.resolve(__dirname, '../../../test/fixtures/lab-faults/no-endpoints/nodes');
 const project = tempProject('refused');

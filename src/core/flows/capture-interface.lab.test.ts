@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { tempProject } from '../../../test/support/temp-project';
-import { stitchFlows } from './flow-engine';
-import { listFlows, type FlowView } from './flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows, type FlowView } from '../project/flows';
 
 const NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');
 const project = tempProject('iface');

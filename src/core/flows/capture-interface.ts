@@ -7,10 +7,10 @@
  */
 import path from 'node:path';
 import { analyseCommand } from '../capture/transcript/command';
-import type { PacketCaptureDetail } from '../model/packet-capture-detail';
 import type { InterfaceRecord } from '../records/records';
+import type { InterfaceBasis } from '../views/flows';
 
-export type InterfaceBasis = 'packet' | 'chosen' | 'command' | 'file-name' | 'import-option';
+export type { InterfaceBasis };
 
 export interface InterfaceNaming {
   name: string | null;
@@ -27,7 +27,7 @@ export interface CaptureOrigin {
 }
 
 /** A packet capture's origin as flow stitching and the views read it: its file, its command and its stored detail. */
-export function captureOrigin(sourceFile: string, command: string | null, detail: Pick<PacketCaptureDetail, 'interface' | 'chosenInterface'>): CaptureOrigin {
+export function captureOrigin(sourceFile: string, command: string | null, detail: { interface?: string; chosenInterface?: string }): CaptureOrigin {
   return { sourceFile, command, interface: detail.interface ?? null, chosen: detail.chosenInterface ?? null };
 }
 

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { FlowStore } from '../model/flow-store';
 import { tempProject } from '../../../test/support/temp-project';
-import { stitchFlows } from './flow-engine';
-import { listFlows } from './flow-views';
+import { stitchFlows } from '../project/flows-stitch';
+import { listFlows } from '../project/flows';
 
 const LAB = path.resolve(__dirname, '../../../test/fixtures/lab-hairpin');
 const scenario = JSON.parse(fs.readFileSync(path.join(LAB, 'scenario.json'), 'utf8')) as {

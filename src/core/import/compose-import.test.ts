@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rulesetHistory } from '../project/ruleset-history';
-import { listNodes } from '../model/nodes-view';
+import { listNodes } from '../project/nodes';
 import { loadWorld } from '../project/node-world';
 import { nodeState } from '../model/node-state';
 import { traceProject } from '../project/project-trace';
 import { Store } from '../model/store';
-import { readTopology } from '../model/topology-view';
+import { readTopology } from '../project/topology';
 import { importPaths } from './import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 

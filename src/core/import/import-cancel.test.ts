@@ -1,7 +1,7 @@
 /** A cancelled import stores nothing of the file it was reading; files before it stay whole. */
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
-import { listNodes } from '../model/nodes-view';
+import { listNodes } from '../project/nodes';
 import { importPaths } from './import-paths';
 import { CancelledError, sharedCancellation } from '../common/cancellation';
 import { useTempProject } from '../../../test/support/temp-project';

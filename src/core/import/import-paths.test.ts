@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { Store } from '../model/store';
-import { listNodes } from '../model/nodes-view';
+import { listNodes } from '../project/nodes';
 import { importPaths } from './import-paths';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';

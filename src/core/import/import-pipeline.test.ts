@@ -14,7 +14,7 @@ import type { CaptureKind, PacketRecord, ParsedCapture, RouteRecord } from '../r
 import { linesOf, type TextInput } from '../capture/text-input';
 import { newPacketRecord } from '../capture/pcap/packet-record';
 import type { Store } from '../model/store';
-import { listNodes } from '../model/nodes-view';
+import { listNodes } from '../project/nodes';
 import type { CaptureReaders } from './capture-readers';
 import { importPathsWith } from './import-pipeline';
 import { useTempProject } from '../../../test/support/temp-project';

@@ -1,69 +1,9 @@
 /** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
-import type { CaptureKind } from '../records/records';
+import type { FileAccount, ImportedCapture, ImportedNode, ImportProblem, ImportReport, KeptBlockReport } from '../views/import';
 import { CaptureError } from '../capture/capture-error';
 import type { CancellationSignal } from '../common/cancellation';
 
-export interface ImportedCapture {
-  id: number;
-  kind: CaptureKind;
-  /** `file:line` of the capture's first line, or the file of a binary capture. */
-  source: string;
-  takenAt: string | null;
-  records: number;
-  netns: string | null;
-  /** The source lines the capture's output spans, [first, last]; null for pcap/pcapng files. */
-  lines: [number, number] | null;
-}
-
-export interface ImportedNode {
-  name: string;
-  captures: ImportedCapture[];
-}
-
-/** A warning or an error, with where it is: `file:line`, or just `file`. */
-export interface ImportProblem {
-  source: string;
-  message: string;
-  /** For text that looks like data but was not read: the lines it spans, [first, last]. */
-  lines?: [number, number];
-}
-
-/** A block of an input file kept as plain text. */
-export interface KeptBlockReport {
-  /** `file:line` of its first line. */
-  source: string;
-  lines: [number, number];
-  command: string | null;
-  reason: string;
-}
-
-/**
- * What became of one input file's lines: how many look like data (rules, addresses, routes, conntrack
- * entries, packets), how many of those were read into captures, how many a warning covers, and the
- * blocks kept as text. Every data line is read or warned about: dataLines = readDataLines + warnedDataLines.
- */
-export interface FileAccount {
-  file: string;
-  lines: number;
-  dataLines: number;
-  readDataLines: number;
-  warnedDataLines: number;
-  kept: KeptBlockReport[];
-  /** Warnings about this file counted but not listed (only the first WARNINGS_KEPT_PER_FILE are); absent when none. */
-  warningsOmitted?: number;
-}
-
-export interface ImportReport {
-  nodes: ImportedNode[];
-  /** Cluster-wide captures (kubectl output), which belong to no node; present only when there are some. */
-  cluster?: ImportedCapture[];
-  warnings: ImportProblem[];
-  errors: ImportProblem[];
-  /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */
-  files: FileAccount[];
-  /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
-  warningsOmitted?: number;
-}
+export type { FileAccount, ImportedCapture, ImportedNode, ImportProblem, ImportReport, KeptBlockReport };
 
 export interface ImportProgress {
   file: string;

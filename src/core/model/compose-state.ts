@@ -15,6 +15,8 @@ import { assertNever } from '../common/assert-never';
 import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
+import type { StateConflict } from '../views/nodes';
+import type { RulesetSnapshotStart } from '../views/rulesets';
 
 type ScopeOf<K extends CaptureScope['of']> = Extract<CaptureScope, { of: K }>;
 
@@ -53,12 +55,7 @@ export interface ComposedRoute extends RouteRecord {
   sourceFile: string;
 }
 
-export type RulesetSnapshotStart =
-  | { kind: 'first' }
-  /** Commands typed before the capture that opened it changed the rules. */
-  | { kind: 'command'; notes: StateChangeNote[] }
-  /** The capture that opened it shows chains that differ from what was known. */
-  | { kind: 'differs'; chains: string[] };
+export type { RulesetSnapshotStart };
 
 export interface ComposedRulesetSnapshot {
   family: 'ipv4' | 'ipv6';
@@ -72,18 +69,7 @@ export interface ComposedRulesetSnapshot {
   wholeTables: TableName[];
 }
 
-export interface StateConflict {
-  about: 'interface' | 'route' | 'bridge-port';
-  /** The interface name, the route's `table dst`, the port. */
-  subject: string;
-  /** The earlier and the later capture. */
-  captures: [number, number];
-  sources: [string, string];
-  /** What each says, in the same order. */
-  says: [string, string];
-  /** Which one the composed state uses and why. */
-  resolution: string;
-}
+export type { StateConflict };
 
 export interface ComposedState {
   /** Null when no capture showed any interface. */

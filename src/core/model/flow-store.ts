@@ -10,6 +10,7 @@ import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-
 import type { PacketBlock } from './packet-block';
 import type { Store } from './store';
 import { projectRevision } from './rows/edits';
+import type { ClockRow, TimeBasis } from '../views/flows';
 
 /** A packet capture to stitch, with what names its node and interface. */
 export interface PacketCaptureRow {
@@ -24,8 +25,8 @@ export interface PacketCaptureRow {
   detail: PacketCaptureDetail;
 }
 
-/** How the times of a capture without dates were placed (see flows/capture-twins.ts). */
-export type TimeBasis = 'twin' | 'transcript-date' | 'node-captures' | 'file-mtime';
+/** How the times of a capture without dates were placed (see project/flows-twins.ts). */
+export type { TimeBasis };
 
 /** What stitching found about one packet capture: copies of another capture's packets, placed times. */
 export interface CaptureTwinRow {
@@ -133,12 +134,7 @@ export interface FlowPacketRow {
   payloadLen: number | null;
 }
 
-export interface ClockRow {
-  node: string;
-  offsetSeconds: number;
-  reference: string;
-  samples: number;
-}
+export type { ClockRow };
 
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',

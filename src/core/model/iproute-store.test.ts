@@ -7,7 +7,7 @@ import { parseIpRule } from '../capture/iproute/ip-rule';
 import type { CaptureKind, ParsedCapture } from '../records/records';
 import { textFixture } from '../../../test/fixtures/text/fixture-input';
 import { loadWorld } from '../project/node-world';
-import { listNodes } from './nodes-view';
+import { listNodes } from '../project/nodes';
 import { Store } from './store';
 import { useTempProject } from '../../../test/support/temp-project';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './schema';
-import { listNodes } from './nodes-view';
+import { listNodes } from '../project/nodes';
 import { Store } from './store';
 
 describe('schema migration 6 (capture scopes, cluster owner)', () => {

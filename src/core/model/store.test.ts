@@ -8,7 +8,7 @@ import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import { Store, type NewCapture } from './store';
 import { SCHEMA_VERSION } from './schema';
 import { ModelError } from './model-error';
-import { listNodes } from './nodes-view';
+import { listNodes } from '../project/nodes';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedDir } from '../../../test/support/shared-corpus';
 import { useTempProject } from '../../../test/support/temp-project';

@@ -358,6 +358,14 @@ export class Store {
     return captureRows.kubectlCaptures(this.db);
   }
 
+  unreadBlocks(limit: number): ReturnType<typeof textBlockRows.unreadBlocks> {
+    return textBlockRows.unreadBlocks(this.db, limit);
+  }
+
+  podsOf(captureId: number): ReturnType<typeof k8sRows.podsOf> {
+    return k8sRows.podsOf(this.db, captureId);
+  }
+
   capturesOf(nodeId: number): CaptureRow[] {
     return captureRows.capturesOf(this.db, nodeId);
   }

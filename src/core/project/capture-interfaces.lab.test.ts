@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { tempProject } from '../../../test/support/temp-project';
-import { listFlows, type FlowView } from '../flows/flow-views';
+import { listFlows, type FlowView } from './flows';
 import { Store } from '../model/store';
-import { stitchFlows } from '../flows/flow-engine';
+import { stitchFlows } from './flows-stitch';
 import { captureInterfaces, setCaptureInterface } from './capture-interfaces';
 
 const NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');

@@ -4,7 +4,7 @@
  * is stored in the capture's detail and the flows are stitched again with it.
  */
 import type { CaptureInterfaces, InterfaceNaming } from '../flows/capture-interface';
-import { interfaceNamer, stitchFlows } from '../flows/flow-engine';
+import { interfaceNamer, stitchFlows } from './flows-stitch';
 import { FlowStore, type PacketCaptureRow } from '../model/flow-store';
 import { withChosenInterface } from '../model/packet-capture-detail';
 import type { Store } from '../model/store';

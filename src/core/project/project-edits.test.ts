@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Store } from '../model/store';
 import { importPaths } from '../import/import-paths';
-import { stitchFlows } from '../flows/flow-engine';
+import { stitchFlows } from './flows-stitch';
 import { FlowStore } from '../model/flow-store';
 import { useTempProject } from '../../../test/support/temp-project';
 import { deleteCapture, deleteNode, forgetEdits, KEPT_EDITS, mergeNodes, moveCapture, renameNode, undoEdit, type EditDone, type EditResult } from './project-edits';

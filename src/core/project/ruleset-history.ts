@@ -7,59 +7,15 @@
  * a chain one of them never showed is "not shown", not "added" or "removed".
  */
 import type { CaptureScope } from '../capture/capture-scope';
-import type { ComposedRulesetSnapshot, RulesetSnapshotStart } from '../model/compose-state';
-import { captureSource } from '../model/nodes-view';
+import type { ComposedRulesetSnapshot } from '../model/compose-state';
+import { captureSource } from './nodes';
 import { nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { Ruleset } from '../netfilter/ruleset';
-import { diffRulesets, type RulesetDiff } from '../correlate/ruleset-diff';
+import { diffRulesets } from '../correlate/ruleset-diff';
+import type { RulesetChange, RulesetHistory, RulesetHistorySnapshot, RulesetSnapshot, RulesetSnapshotCapture } from '../views/rulesets';
 
-export interface RulesetSnapshot {
-  captureId: number;
-  kind: 'iptables-save' | 'iptables-list';
-  source: string;
-  takenAt: string | null;
-  tables: string[];
-}
-
-export interface RulesetChange {
-  from: number;
-  to: number;
-  diff: RulesetDiff;
-}
-
-/** One capture that makes a snapshot. */
-export interface RulesetSnapshotCapture {
-  id: number;
-  kind: 'iptables-save' | 'iptables-list';
-  source: string;
-  command: string | null;
-  /** What of the ruleset it shows: `whole`, `table nat`, `chain nat/KUBE-SVC-X`, plus ` (filtered)` for a grep. */
-  shows: string;
-}
-
-export interface RulesetHistorySnapshot extends RulesetSnapshot {
-  /** The command of the capture that opened the snapshot. */
-  command: string | null;
-  /** Not the whole ruleset: a table or chains of it, or a grep's lines. */
-  partial: boolean;
-  /** What follows the opening command's first `|` (`grep 10.0.34.209`); '' when it was not piped. */
-  pipeline: string;
-  /** The snapshot before it of the same family; null for the first. */
-  previous: number | null;
-  family: 'ipv4' | 'ipv6';
-  /** Why a new snapshot starts here: the first, a state-changing command typed before it, or a capture that differs. */
-  startedBy: RulesetSnapshotStart;
-  /** Every capture that makes it, the opening one first. */
-  captures: RulesetSnapshotCapture[];
-}
-
-export interface RulesetHistory {
-  node: string;
-  snapshots: RulesetHistorySnapshot[];
-  /** Only the pairs that differ; a snapshot with a `previous` and no change here is unchanged. */
-  changes: RulesetChange[];
-}
+export type { RulesetChange, RulesetHistory, RulesetHistorySnapshot, RulesetSnapshot, RulesetSnapshotCapture };
 
 /** What follows the first `|` of the command line (`grep 10.0.34.209`), spaces squeezed; '' when not piped. */
 export function pipelineOf(command: string | null): string {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import type { Store } from '../model/store';
-import { buildReport } from './build-report';
+import { buildReport } from '../project/report';
 import { renderReportHtml } from './report-html';
 import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
 

@@ -1,29 +1,17 @@
 /** The Markdown report read back by a CommonMark/GFM renderer (markdown-it, tables on), as GitHub would show it. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import MarkdownIt from 'markdown-it';
 import type { Store } from '../model/store';
-import { buildReport } from './build-report';
+import { buildReport } from '../project/report';
 import { markdownCodeCell, renderReportMarkdown } from './report-markdown';
 import type { Report } from './report-model';
-import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
+import { useReportProjects } from './report.fixture';
 
-let dir: string;
 let lab: Store;
 let edge: Store;
 const md = new MarkdownIt();
 
-beforeAll(() => {
-  dir = tempDir();
-  lab = projectOf(dir, 'lab.db', [LAB_NODES]);
-  edge = projectOf(dir, 'edge.db', [writeFindingsNode(dir)]);
-});
-
-afterAll(() => {
-  lab.close();
-  edge.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+useReportProjects((p) => ({ lab, edge } = p));
 
 /** The rendered page as a DOM-less outline: headings and the number of tables. */
 function outline(html: string): { headings: string[]; tables: number } {

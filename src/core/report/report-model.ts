@@ -6,7 +6,7 @@
  * the traces the user added. Renderers read only this.
  */
 import type { ProjectFinding } from '../diagnose/finding';
-import type { CaptureView } from '../model/views';
+import type { CaptureView } from '../views/nodes';
 import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../views/topology';
 
 /** A place in a capture (`file:line`) and the text found there (a rule, a conntrack entry, a packet). */

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../model/store';
-import { buildReport } from './build-report';
+import { buildReport } from '../project/report';
 import { pdfFonts, textRuns } from './pdf-fonts';
 import { columnWidths, renderReportPdf, wrapText } from './report-pdf';
-import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
+import { useReportProjects } from './report.fixture';
 
 const hasPoppler = ['pdfinfo', 'pdftotext', 'pdftoppm', 'pdffonts'].every((tool) => spawnSync(tool, ['-v']).error === undefined);
 if (!hasPoppler) console.warn('report-pdf.test: poppler-utils (pdfinfo, pdftotext, pdftoppm) not installed; skipping the checks with the real tools');
@@ -15,17 +15,7 @@ let dir: string;
 let lab: Store;
 let edge: Store;
 
-beforeAll(() => {
-  dir = tempDir();
-  lab = projectOf(dir, 'lab.db', [LAB_NODES]);
-  edge = projectOf(dir, 'edge.db', [writeFindingsNode(dir)]);
-});
-
-afterAll(() => {
-  lab.close();
-  edge.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+useReportProjects((p) => ({ dir, lab, edge } = p));
 
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 

@@ -2,9 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stitchFlows } from '../flows/flow-engine';
+import { stitchFlows } from '../project/flows-stitch';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
+import { afterAll, beforeAll } from 'vitest';
+import { ipAddrText } from '../../../test/support/ip-addr-text';
 
 export const LAB_NODES = path.join(process.cwd(), 'test', 'fixtures', 'lab', 'nodes');
 
@@ -32,16 +34,10 @@ NAME     ENDPOINTS        AGE
 lonely   <none>           1d
 web      10.40.1.7:8080   2d
 `,
-  'ip-addr.txt': `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
-    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-    inet 127.0.0.1/8 scope host lo
-2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
-    inet 10.40.1.1/24 brd 10.40.1.255 scope global eth0
-3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
-    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
-`,
+  'ip-addr.txt': ipAddrText([
+    { name: 'eth0', mac: '52:54:00:12:34:56', cidr: '10.40.1.1/24' },
+    { name: 'eth1', mac: '52:54:00:12:34:57', cidr: '10.20.0.1/24' },
+  ]),
   'ip-route.txt': `default via 10.20.0.9 dev eth1
 10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1
 10.40.1.0/24 dev eth0 proto kernel scope link src 10.40.1.1
@@ -70,4 +66,28 @@ export function projectOf(dir: string, name: string, paths: readonly string[]): 
   if (report.errors.length > 0) throw new Error(`fixture import failed: ${JSON.stringify(report.errors)}`);
   stitchFlows(store);
   return store;
+}
+
+export interface ReportProjects {
+  dir: string;
+  /** The kernel lab's two nodes. */
+  lab: Store;
+  /** Node `edge` with FINDINGS_CAPTURES. */
+  edge: Store;
+}
+
+/** Opens the lab and edge projects in a temp folder before the file's tests (handing them to `use`) and removes them after. */
+export function useReportProjects(use: (projects: ReportProjects) => void): void {
+  let projects: ReportProjects | null = null;
+  beforeAll(() => {
+    const dir = tempDir();
+    projects = { dir, lab: projectOf(dir, 'lab.db', [LAB_NODES]), edge: projectOf(dir, 'edge.db', [writeFindingsNode(dir)]) };
+    use(projects);
+  });
+  afterAll(() => {
+    if (projects === null) return;
+    projects.lab.close();
+    projects.edge.close();
+    fs.rmSync(projects.dir, { recursive: true, force: true });
+  });
 }

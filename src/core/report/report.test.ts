@@ -1,32 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
-import { projectFindings } from '../diagnose/project-findings';
-import { buildReport } from './build-report';
+import { projectFindings } from '../project/findings';
+import { buildReport } from '../project/report';
 import { renderReportHtml, escapeHtml } from './report-html';
 import { renderReportJson } from './report-json';
 import { escapeMarkdownCell, renderReportMarkdown } from './report-markdown';
 import type { Report } from './report-model';
-import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
+import { LAB_NODES, projectOf, useReportProjects } from './report.fixture';
 
 let dir: string;
 let lab: Store;
 let edge: Store;
 const AT = '2026-11-24T00:00:00.000Z';
 
-beforeAll(() => {
-  dir = tempDir();
-  lab = projectOf(dir, 'lab.db', [LAB_NODES]);
-  edge = projectOf(dir, 'edge.db', [writeFindingsNode(dir)]);
-});
-
-afterAll(() => {
-  lab.close();
-  edge.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+useReportProjects((p) => ({ dir, lab, edge } = p));
 
 describe('buildReport on the kernel lab', () => {
   it('summarises nodes and captures per kind with their sources and times', () => {

@@ -5,19 +5,10 @@
  * same fact is answered alike further down the same branch. A premise is a one-sided assumption
  * (a table that was never captured is taken as empty): it cannot be forked on, only stated.
  */
+import type { Assumption } from '../views/trace';
 import type { FlowState } from './flow-state';
 
-/** CONTRACT.md's assumption on an outcome. */
-export interface Assumption {
-  node: string;
-  /** What the captures do not show, in one sentence. */
-  about: string;
-  /** The branch this outcome took, in one sentence ("assuming 8.8.8.8 is not a local address of n1"). */
-  assumed: string;
-  rule: string | null;
-  /** `file:line` of the rule or capture the question arose at. */
-  source: string | null;
-}
+export type { Assumption };
 
 export interface Question {
   /** Identifies the fact: equal keys are the same fact, answered alike within one branch. */

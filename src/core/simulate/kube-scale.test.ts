@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { NodeSnapshot } from './node-snapshot';
-import { nodeFrom } from './test-support/capture-world';
+import { addrText, nodeFrom } from './test-support/capture-world';
 import { tracePacket } from './trace-packet';
 
 /** A kube-proxy-shaped dump: `count` services, three endpoints each, a NodePort each. About 14 rules per service. */
@@ -46,17 +46,10 @@ describe('a kube-proxy ruleset with 10,000 services', () => {
   const text = kubeProxyDump(10_000);
   const ruleset = parseIptablesSave({ file: 'big/iptables', text, firstLine: 1 }).ruleset;
   const addressed = nodeFrom('big', {
-    addr: `
-      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
-          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-          inet 127.0.0.1/8 scope host lo
-      2: eth0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
-          inet 192.168.0.2/24 scope global eth0
-      3: cni0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:02 brd ff:ff:ff:ff:ff:ff
-          inet 10.40.0.1/8 scope global cni0
-    `,
+    addr: addrText(
+      { name: 'eth0', mac: '52:54:00:00:00:01', lines: ['inet 192.168.0.2/24 scope global eth0'] },
+      { name: 'cni0', mac: '52:54:00:00:00:02', lines: ['inet 10.40.0.1/8 scope global cni0'] },
+    ),
     route: 'default via 192.168.0.1 dev eth0',
   });
   const world: NodeSnapshot[] = [{ ...addressed, ruleset }];

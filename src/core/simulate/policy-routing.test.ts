@@ -6,7 +6,7 @@ import type { IpNumber } from '../common/ip';
 import type { NodeSnapshot } from './node-snapshot';
 import { compilePolicy, policyLookup, ruleText, type PolicyKey, type TableResult } from './policy-routing';
 import { compileRouting, lookupRoute } from './routing';
-import { nodeFrom } from './test-support/capture-world';
+import { addrText, nodeFrom } from './test-support/capture-world';
 import { tracePacket } from './trace-packet';
 
 function ip(text: string): IpNumber {
@@ -80,14 +80,7 @@ describe('policyLookup', () => {
 
 describe('lookupRoute with rules', () => {
   const node = nodeFrom('n', {
-    addr: `
-      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
-          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-          inet 127.0.0.1/8 scope host lo
-      2: eth0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
-          inet 10.0.0.5/24 scope global eth0
-    `,
+    addr: addrText({ name: 'eth0', mac: '52:54:00:00:00:01', lines: ['inet 10.0.0.5/24 scope global eth0'] }),
     route: `
       default via 10.0.0.1 dev eth0
     `,
@@ -198,18 +191,10 @@ describe('multipath routes', () => {
 
 describe('the default rules (local, main, default) answer as the lookup without rules', () => {
   const node = nodeFrom('n', {
-    addr: `
-      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
-          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-          inet 127.0.0.1/8 scope host lo
-      2: eth0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
-          inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0
-          inet 10.0.0.6/24 scope global secondary eth0
-      3: cbr0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:02 brd ff:ff:ff:ff:ff:ff
-          inet 10.244.0.1/24 scope global cbr0
-    `,
+    addr: addrText(
+      { name: 'eth0', mac: '52:54:00:00:00:01', lines: ['inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0', 'inet 10.0.0.6/24 scope global secondary eth0'] },
+      { name: 'cbr0', mac: '52:54:00:00:00:02', lines: ['inet 10.244.0.1/24 scope global cbr0'] },
+    ),
     route: `
       default via 10.0.0.1 dev eth0 metric 100
       10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5

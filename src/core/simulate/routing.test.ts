@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIp } from '../common/ip';
 import type { IpNumber } from '../common/ip';
 import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, SCOPE_LINK, selectAddress } from './routing';
-import { nodeFrom } from './test-support/capture-world';
+import { addrText, nodeFrom } from './test-support/capture-world';
 
 function ip(text: string): IpNumber {
   const parsed = parseIp(text);
@@ -11,17 +11,11 @@ function ip(text: string): IpNumber {
 }
 
 const node = nodeFrom('n', {
-  addr: `
-    1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
-        link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-        inet 127.0.0.1/8 scope host lo
-    2: eth0: <BROADCAST,UP> mtu 1500 state UP
-        link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
-        inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0
-        inet 10.0.0.6/24 scope global secondary eth0
-        inet 192.168.7.5/24 scope global eth0
-        inet6 fd00::5/64 scope global
-  `,
+  addr: addrText({
+    name: 'eth0',
+    mac: '52:54:00:00:00:01',
+    lines: ['inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0', 'inet 10.0.0.6/24 scope global secondary eth0', 'inet 192.168.7.5/24 scope global eth0', 'inet6 fd00::5/64 scope global'],
+  }),
   route: `
     default via 10.0.0.1 dev eth0 metric 600
     default via 10.0.0.2 dev eth0 metric 100
@@ -63,14 +57,7 @@ describe('node routing', () => {
   it('falls back to the first global primary address of another interface when the device has none (inet_select_addr)', () => {
     expect(selectAddress(routing, 'ipv4', 'lo', ip('10.0.0.5'))?.text).toBe('10.0.0.5');
     expect(selectAddress(routing, 'ipv4', 'lo', ip('127.0.0.1'))).toMatchObject({ text: '10.0.0.5', dev: 'eth0' });
-    const onlyLoopback = compileRouting(nodeFrom('l', { addr: `
-      1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN
-          link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-          inet 127.0.0.1/8 scope host lo
-      2: eth0: <BROADCAST,UP> mtu 1500 state UP
-          link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff
-          inet 169.254.3.3/16 scope link eth0
-    ` }).interfaces, null);
+    const onlyLoopback = compileRouting(nodeFrom('l', { addr: addrText({ name: 'eth0', mac: '52:54:00:00:00:01', lines: ['inet 169.254.3.3/16 scope link eth0'] }) }).interfaces, null);
     expect(selectAddress(onlyLoopback, 'ipv4', 'lo', null)).toBeNull();
     // A link-scope route may take a link-scope address of its own device, never another's.
     expect(selectAddress(onlyLoopback, 'ipv4', 'eth0', null, SCOPE_LINK)?.text).toBe('169.254.3.3');

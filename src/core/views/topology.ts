@@ -1,7 +1,7 @@
 /**
  * What the topology graph is drawn from, as plain data: per node its interfaces (with index, peer,
  * link-netns and master), routes, bridge ports and the namespaces captured on it, plus the project's
- * Kubernetes services with their endpoints and pods. core/model/topology-view.ts reads it from the
+ * Kubernetes services with their endpoints and pods. core/project/topology.ts reads it from the
  * store; the contract serves it as it is (shared/contract/topology-json.ts).
  */
 

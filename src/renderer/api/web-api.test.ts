@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../../server/server';
 import { createWebApi } from './web-api';
 import { ApiError } from '../../shared/contract/api-error';
 import { OPERATION_NAMES, TRANSPORT_OPERATIONS } from '../../shared/contract/api';
+import { captureJson, importJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
 // The fetch client against a real natlens serve over a stand-in store: the two sides of one contract.
 describe('web Api client', () => {
@@ -27,7 +28,7 @@ describe('web Api client', () => {
     edits = [];
     calls = [];
     const store: ProjectStore = {
-      listNodes: () => [{ name: 'n1', interfaces: [], routes: [], captures: [{ id: 1, kind: 'ip-route', takenAt: null, source: 'r.txt:1' }] }],
+      listNodes: () => [nodeJson('n1', { captures: [captureJson(1, 'ip-route', 'r.txt:1')] })],
       async importPaths(paths, options, onProgress, baseDir, signal): Promise<ImportJson> {
         const base = baseDir ?? '.';
         const files = paths.flatMap((p) => (fs.statSync(path.resolve(base, p)).isDirectory() ? (fs.readdirSync(path.resolve(base, p), { recursive: true }) as string[]).map((f) => path.join(p, f)) : [p]))
@@ -40,7 +41,7 @@ describe('web Api client', () => {
         if (texts.includes('until cancelled\n')) {
           await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new ApiError('cancelled', 'the import of slow.txt was cancelled'))));
         }
-        return { nodes: [{ name: options.node ?? 'n1', captures: [] }], warnings: [], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] };
+        return importJson({ nodes: [{ name: options.node ?? 'n1', captures: [] }], errors: [{ source: `${paths[0]}:2`, message: 'bad line' }] });
       },
       topology: () => ({ nodes: [], services: [], pods: [] }),
       topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
@@ -85,7 +86,7 @@ describe('web Api client', () => {
     const progress: ImportProgress[] = [];
     const result = await api.importFiles([new File(['default via 10.0.0.1 dev eth0\n'], 'routes.txt')], { node: 'web-1' }, (p) => progress.push(p));
     expect(imported).toEqual(['default via 10.0.0.1 dev eth0\n']);
-    expect(result).toEqual({ nodes: [{ name: 'web-1', captures: [] }], warnings: [], errors: [{ source: 'routes.txt:2', message: 'bad line' }] });
+    expect(result).toEqual({ nodes: [{ name: 'web-1', captures: [] }], warnings: [], errors: [{ source: 'routes.txt:2', message: 'bad line' }], files: [] });
     expect(progress.map((p) => p.phase)).toEqual(['upload', 'import']);
     expect((await api.listNodes({}))[0]?.name).toBe('n1');
     expect((await api.listCaptures({}))[0]).toEqual({ id: 1, node: 'n1', kind: 'ip-route', source: 'r.txt:1', takenAt: null });

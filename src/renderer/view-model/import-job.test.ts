@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { IDLE, nextImportJob, progressBar, recordRate, type ImportJob } from './import-job';
+import { importJson } from '../../shared/contract/contract-json.fixture';
 
-const result = { nodes: [], warnings: [], errors: [] };
+const result = importJson();
 
 describe('import job', () => {
   it('runs from start through progress to done', () => {

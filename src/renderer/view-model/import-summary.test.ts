@@ -1,29 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeImport } from './import-summary';
+import { importedCaptureJson, importJson } from '../../shared/contract/contract-json.fixture';
+import type { CaptureKind } from '../../core/records/records';
 
 describe('import summary', () => {
   it('counts captures and nodes and lists errors with file:line', () => {
-    const s = summarizeImport({
-      nodes: [{ name: 'node-a', captures: [{ kind: 'ip-addr', source: 'a.txt:3', takenAt: null, records: 4 }] }],
-      warnings: ['a.txt:9: kept as text', { source: 'b.txt:1', message: 'unknown command' }],
+    const s = summarizeImport(importJson({
+      nodes: [{ name: 'node-a', captures: [importedCaptureJson('ip-addr', 'a.txt:3', { records: 4 })] }],
+      warnings: [{ source: 'a.txt:9', message: 'kept as text' }, { source: 'b.txt:1', message: 'unknown command' }],
       errors: [{ source: 'c.txt:12', message: 'unknown match "-m foo"' }],
-    });
+    }));
     expect(s.headline).toBe('Imported 1 capture on 1 node, 1 file rejected, 2 warnings');
     expect(s.errors).toEqual(['c.txt:12: unknown match "-m foo"']);
     expect(s.warnings).toEqual(['a.txt:9: kept as text', 'b.txt:1: unknown command']);
-    expect(s.captures).toEqual([{ node: 'node-a', kind: 'ip-addr', source: 'a.txt:3', takenAt: null, records: 4 }]);
+    expect(s.captures).toEqual([{ node: 'node-a', id: 1, kind: 'ip-addr', source: 'a.txt:3', takenAt: null, records: 4, netns: null, lines: null }]);
     expect(s.byNode).toEqual([{ node: 'node-a', kinds: 'ip-addr' }]);
     expect(s.ok).toBe(false);
   });
 
   it('groups captures by node and kind', () => {
-    const c = (kind: string) => ({ kind, source: 'x:1', takenAt: null, records: 1 });
-    const s = summarizeImport({ nodes: [{ name: 'a', captures: [c('ip-addr'), c('ip-route'), c('ip-addr')] }, { name: 'b', captures: [] }], warnings: [], errors: [] });
+    const c = (kind: CaptureKind) => importedCaptureJson(kind, 'x:1');
+    const s = summarizeImport(importJson({ nodes: [{ name: 'a', captures: [c('ip-addr'), c('ip-route'), c('ip-addr')] }, { name: 'b', captures: [] }] }));
     expect(s.byNode).toEqual([{ node: 'a', kinds: 'ip-addr ×2 · ip-route' }, { node: 'b', kinds: '' }]);
   });
 
   it('is ok with no errors', () => {
-    expect(summarizeImport({ nodes: [], warnings: [], errors: [] })).toMatchObject({ ok: true, headline: 'Imported 0 captures on 0 nodes' });
+    expect(summarizeImport(importJson())).toMatchObject({ ok: true, headline: 'Imported 0 captures on 0 nodes' });
   });
 
   it('says file by file how many data lines were read, warned about and kept, and the lines of each warning', () => {

@@ -34,7 +34,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function warningText(w: ImportWarningJson): string {
-  if (typeof w === 'string') return w;
   const span = w.lines && w.lines[0] !== w.lines[1] ? ` (lines ${w.lines[0]}–${w.lines[1]})` : '';
   return `${w.source}: ${w.message}${span}`;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeJson } from '../../shared/contract/contract-json';
 import { formatTakenAt, interfaceRow, nodeCards, stateTone } from './node-list';
+import { captureJson, interfaceJson, nodeJson, routeJson } from '../../shared/contract/contract-json.fixture';
 
-const node = (name: string, extra: Partial<NodeJson> = {}): NodeJson => ({ name, interfaces: [], routes: [], captures: [], ...extra });
+const node = (name: string, extra: Partial<NodeJson> = {}): NodeJson => nodeJson(name, extra);
 
 describe('node cards', () => {
   it('lists nodes by name with interfaces, loopback last', () => {
@@ -10,8 +11,8 @@ describe('node cards', () => {
       node('node-b'),
       node('node-a', {
         interfaces: [
-          { name: 'lo', addresses: ['127.0.0.1/8'], mac: null, state: 'UNKNOWN', master: null, peer: null },
-          { name: 'eth0', addresses: ['10.0.0.5/24', 'fe80::1/64'], mac: '02:42:ac:11:00:02', state: 'UP', master: null, peer: null },
+          interfaceJson('lo', { addresses: ['127.0.0.1/8'], state: 'UNKNOWN' }),
+          interfaceJson('eth0', { addresses: ['10.0.0.5/24', 'fe80::1/64'], mac: '02:42:ac:11:00:02', state: 'UP' }),
         ],
       }),
     ]);
@@ -21,19 +22,19 @@ describe('node cards', () => {
   });
 
   it('shows a missing MAC or state as a dash and names master and peer', () => {
-    const row = interfaceRow({ name: 'veth1', addresses: [], mac: null, state: null, master: 'cbr0', peer: 'if18' });
+    const row = interfaceRow(interfaceJson('veth1', { master: 'cbr0', peer: 'if18' }));
     expect(row).toMatchObject({ mac: '—', state: '—', stateTone: 'unknown', links: 'master cbr0, peer if18' });
   });
 
   it('puts the default route first, then longer prefixes before shorter', () => {
-    const r = (dst: string) => ({ dst, via: null, dev: 'eth0', src: null, metric: null });
+    const r = (dst: string) => routeJson(dst, { dev: 'eth0' });
     const cards = nodeCards([node('n', { routes: [r('10.0.0.0/8'), r('10.1.2.0/24'), r('default'), r('10.1.0.0/16')] })]);
     expect(cards[0]?.routes.map((x) => x.dst)).toEqual(['default', '10.1.2.0/24', '10.1.0.0/16', '10.0.0.0/8']);
     expect(cards[0]?.routes[0]).toMatchObject({ via: '—', metric: '—' });
   });
 
   it('keeps capture strings as given (rendered as text, never parsed as markup)', () => {
-    const cards = nodeCards([node('n', { captures: [{ id: 7, kind: 'ip-addr', source: '<img src=x onerror=alert(1)>.txt:3', takenAt: null }] })]);
+    const cards = nodeCards([node('n', { captures: [captureJson(7, 'ip-addr', '<img src=x onerror=alert(1)>.txt:3')] })]);
     expect(cards[0]?.captures[0]).toEqual({ key: '7', kind: 'ip-addr', source: '<img src=x onerror=alert(1)>.txt:3', takenAt: '—' });
   });
 

@@ -4,7 +4,9 @@ import { appendPacketPage, firstPacketPage, packetRow } from './packet-list';
 
 const packet = (n: number, over: Partial<ObservationJson> = {}): ObservationJson => ({
   node: 'nodea', interface: 'eth0', source: `a.pcap#${n}`, time: '2026-11-23T22:43:45.667900000Z', packet: { src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80 },
-  kind: 'packet', netns: null, alignedTime: '2026-11-23T22:43:45.668008804Z', clockAligned: true, direction: 'original', stage: 'pre-NAT', tcpFlags: 'S', length: 60, ...over,
+  proto: 'tcp', kind: 'packet', interfaceFrom: 'packet', timeInferred: false, timeBasis: null, twins: [], netns: null,
+  alignedTime: '2026-11-23T22:43:45.668008804Z', clockOffset: 0, clockAligned: true, direction: 'original', stage: 'pre-NAT', tcpFlags: 'S', seq: null, ack: null,
+  length: 60, captureId: 1, frame: n, ...over,
 });
 const detail = (observations: ObservationJson[], packets: number): FlowDetailJson => ({ packets, observations } as unknown as FlowDetailJson);
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { NodeJson } from '../../shared/contract/contract-json';
 import type { RulesetSnapshotJson, RulesetTimelineJson } from '../../shared/contract/ruleset-timeline-json';
 import { rulesetCaptureCount, rulesetHistoryView } from './ruleset-history';
+import { captureJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
 const snap = (captureId: number, line: number, more: Partial<RulesetSnapshotJson> = {}): RulesetSnapshotJson => ({
   captureId, kind: 'iptables-list', source: `002.txt:${line}`, takenAt: null, tables: ['filter'], command: 'sudo iptables -L -vn -t filter',
-  partial: true, pipeline: '', previous: null, ...more,
+  partial: true, pipeline: '', previous: null, family: 'ipv4', startedBy: { kind: 'first' }, captures: [], ...more,
 });
 
 /** nodeb of the 002 transcript, then a nat listing and a grep of it. */
@@ -83,14 +84,9 @@ describe('ruleset history view', () => {
   });
 
   it("counts only the node's own iptables captures", () => {
-    const node: NodeJson = {
-      name: 'nodea', interfaces: [], routes: [],
-      captures: [
-        { id: 1, kind: 'iptables-save', takenAt: null, source: 'a:1' },
-        { id: 2, kind: 'iptables-list', takenAt: null, source: 'a:9', netns: 'pod1' },
-        { id: 3, kind: 'ip-addr', takenAt: null, source: 'a:20' },
-      ],
-    };
+    const node: NodeJson = nodeJson('nodea', {
+      captures: [captureJson(1, 'iptables-save', 'a:1'), captureJson(2, 'iptables-list', 'a:9', { netns: 'pod1' }), captureJson(3, 'ip-addr', 'a:20')],
+    });
     expect(rulesetCaptureCount(node)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
-import { readTopology } from '../../core/model/topology-view';
+import { readTopology } from '../../core/project/topology';
 import type { TopologyInterfaceJson, TopologyJson, TopologyNodeJson } from '../../shared/contract/topology-json';
 import { topologyElements, type GraphEdge, type GraphElement, type GraphNode } from './topology-elements';
 import { tempProject } from '../../../test/support/temp-project';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../../core/import/import-paths';
-import { readTopology } from '../../core/model/topology-view';
+import { readTopology } from '../../core/project/topology';
 import type { TopologyView } from '../../core/views/topology';
 import { generatedCluster } from '../../core/project/topology-cluster.fixture';
 import { summariseTopology } from '../../core/project/topology-summary';

@@ -3,21 +3,21 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import { validate } from '../../shared/contract/validator';
 import { traceRequest } from '../../shared/contract/trace-request';
 import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
+import { captureJson, interfaceJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
-const ifc = (name: string, addresses: string[] = []) => ({ name, addresses, mac: null, state: 'UP', master: null, peer: null });
+const ifc = (name: string, addresses: string[] = []) => interfaceJson(name, { addresses, state: 'UP' });
 const NODES: NodeJson[] = [
-  {
-    name: 'nodea',
+  nodeJson('nodea', {
     interfaces: [ifc('lo', ['127.0.0.1/8']), ifc('eth0', ['192.168.56.11/24']), ifc('cbr0', ['10.40.1.1/24'])],
     routes: [],
     captures: [
-      { id: 3, kind: 'iptables-save', takenAt: '2026-11-23T22:43:48.000Z', source: 'nodea.txt:32' },
-      { id: 4, kind: 'iptables-list', takenAt: null, source: 'nodea.txt:80' },
-      { id: 5, kind: 'ip-addr', takenAt: null, source: 'nodea.txt:11' },
-      { id: 9, kind: 'iptables-save', takenAt: null, source: 'pod.txt:1', netns: 'default/web' },
+      captureJson(3, 'iptables-save', 'nodea.txt:32', { takenAt: '2026-11-23T22:43:48.000Z' }),
+      captureJson(4, 'iptables-list', 'nodea.txt:80'),
+      captureJson(5, 'ip-addr', 'nodea.txt:11'),
+      captureJson(9, 'iptables-save', 'pod.txt:1', { netns: 'default/web' }),
     ],
-  },
-  { name: 'nodeb', interfaces: [ifc('eth0', ['192.168.56.12/24']), ifc('flannel.1')], routes: [], captures: [] },
+  }),
+  nodeJson('nodeb', { interfaces: [ifc('eth0', ['192.168.56.12/24']), ifc('flannel.1')] }),
 ];
 
 const filled = (more: Partial<TraceForm> = {}): TraceForm => ({ ...initialTraceForm(NODES), src: '10.40.1.3:40001', dst: '10.96.0.10:80', arrival: 'cbr0', ...more });

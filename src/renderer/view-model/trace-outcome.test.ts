@@ -51,8 +51,8 @@ describe('trace outcome formatting', () => {
   const packet = { proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53 };
   const unknown: OutcomeJson = {
     probability: 1 / 3, verdict: 'unknown', packet, egress: null, marks: { n1: '0x0' }, hops: [{ node: 'n1', in: 'eth0', out: null, before: packet, after: packet }],
-    steps: [{ node: 'n1', table: 'filter', chain: 'INPUT', rule: null, target: 'ACCEPT', policy: true, line: 3, nat: null, comment: null, note: null }],
-    reason: 'n1 has no routes captured', summary: 'unknown: no routes on n1', service: null, caveats: ['the nat table was not captured'], assumptions: [],
+    steps: [{ node: 'n1', table: 'filter', chain: 'INPUT', rule: null, target: 'ACCEPT', policy: true, kind: 'policy', line: 3, nat: null, comment: null, note: null }],
+    reason: 'n1 has no routes captured', summary: 'unknown: no routes on n1', service: null, caveats: ['the nat table was not captured'], assumptions: [], assumptionsOnPath: [], trail: [],
   };
 
   it('marks an unknown outcome as uncertain with its reason and caveats', () => {
@@ -110,7 +110,8 @@ describe('trace outcome formatting', () => {
       [[b.assumed], [a.assumed]],
     ]);
     // An answer without the field (an older server): every assumption is the outcome's own.
-    const [old] = outcomeCards({ input, outcomes: [{ ...outcomes[0]!, assumptionsOnPath: undefined }] });
+    const { assumptionsOnPath: _, ...older } = outcomes[0]!;
+    const [old] = outcomeCards({ input, outcomes: [older as OutcomeJson] });
     expect(old!.assumptionsOnPath).toHaveLength(2);
     expect(old!.assumptionsOfSet).toEqual([]);
   });

@@ -3,15 +3,15 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import { parseRoute } from './route';
 import { buildTraceRequest, LOCAL_ARRIVAL, OTHER_ARRIVAL } from './trace-form';
 import { traceFormOf, traceQueryOf } from './trace-route';
+import { captureJson, interfaceJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
-const ifc = (name: string, addresses: string[] = []) => ({ name, addresses, mac: null, state: 'UP', master: null, peer: null });
+const ifc = (name: string, addresses: string[] = []) => interfaceJson(name, { addresses, state: 'UP' });
 const NODES: NodeJson[] = [
-  {
-    name: 'nodea',
+  nodeJson('nodea', {
     interfaces: [ifc('eth0', ['192.168.56.11/24']), ifc('cbr0', ['10.40.1.1/24'])],
     routes: [],
-    captures: [{ id: 3, kind: 'iptables-save', takenAt: null, source: 'nodea.txt:32' }],
-  },
+    captures: [captureJson(3, 'iptables-save', 'nodea.txt:32')],
+  }),
 ];
 
 describe('trace links and the trace form', () => {

@@ -3,55 +3,44 @@
  * importer, so a change there is absorbed here. Node-only.
  */
 import { Store } from '../../core/model/store';
-import { listNodes } from '../../core/model/nodes-view';
+import { listNodes } from '../../core/project/nodes';
 import { importPaths } from '../../core/import/import-paths';
-import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
-import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
-import { stitchFlows } from '../../core/flows/flow-engine';
-import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
+import type { ImportProgress as CoreImportProgress } from '../../core/import/import-report';
+import { rulesetHistory } from '../../core/project/ruleset-history';
+import { stitchFlows } from '../../core/project/flows-stitch';
+import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/project/flows';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
-import { matchingFlowIds } from '../../core/flows/flow-filter-page';
+import { matchingFlowIds } from '../../core/project/flows-filter-page';
 import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
 import { ModelError } from '../../core/model/model-error';
 import { traceProject } from '../../core/project/project-trace';
 import { ReplayWorlds } from './replay-worlds';
-import { readTopology, readTopologyNodes } from '../../core/model/topology-view';
+import { readTopology, readTopologyNodes } from '../../core/project/topology';
 import { summariseTopology } from '../../core/project/topology-summary';
-import type { NodeView } from '../../core/model/views';
-import { buildReport } from '../../core/report/build-report';
+import { buildReport } from '../../core/project/report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
-import type { ReplayRequest } from '../../core/report/report-replay';
-import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
-import type { ProjectFinding } from '../../core/diagnose/finding';
-import { projectFindings } from '../../core/diagnose/project-findings';
-import { projectFlowDivergence, type FlowDivergenceView } from '../../core/diagnose/project-flow-divergence';
+import type { ReplayRequest } from '../../core/project/report-replay';
+import { SimulateError, type NodeSnapshot } from '../../core/simulate';
+import { projectFindings } from '../../core/project/findings';
+import { projectFlowDivergence } from '../../core/project/flow-divergence';
 import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
 import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
-import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { FindingJson } from '../contract/finding-json';
-import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
+import type { ImportJson } from '../contract/contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
-import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
 import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
 import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
-// Compile-time checks that core's shapes still satisfy the contract shapes the UI reads.
-const nodesAsContract: (v: NodeView[]) => NodeJson[] = (v) => v;
-const reportAsContract: (r: ImportReport) => ImportJson = (r) => r;
-const traceAsJson: (t: TraceResult) => TraceResultJson = (t) => t;
-const rulesetsAsJson: (h: RulesetHistory | null) => RulesetTimelineJson | null = (h) => h;
+// The contract serves core's views as they are (contract-shapes.ts checks them against CONTRACT.md); these two map names.
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
-const findingsAsJson: (f: ProjectFinding[]) => FindingJson[] = (f) => f;
 const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
-const divergenceAsJson: (v: FlowDivergenceView | null) => FlowDivergenceJson | null = (v) => v;
 
 function applyEdit(store: Store, edit: ProjectEdit): EditResult {
   switch (edit.kind) {
@@ -176,7 +165,7 @@ function runTrace(store: Store, request: TraceRequestJson, worlds: ReplayWorlds)
   const { snapshot, ...rest } = request;
   try {
     const world = worlds.of(store, snapshot ?? null);
-    return traceAsJson(traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null, world }));
+    return traceProject(store, { ...rest, in: rest.in ?? null }, { snapshot: snapshot ?? null, world });
   } catch (e) {
     if (e instanceof SimulateError) throw new ApiError(e.usage ? 'invalid-request' : 'rejected', e.message);
     if (e instanceof ModelError) throw new ApiError('rejected', e.reason);
@@ -224,7 +213,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
       const run = (): Promise<ImportJson> => {
         importing++;
-        return importOnWorker(script, job, listeners).then(reportAsContract, (e: unknown) => Promise.reject(importError(e))).finally(() => {
+        return importOnWorker(script, job, listeners).catch((e: unknown) => Promise.reject(importError(e))).finally(() => {
           importing--;
           // Reopen so nothing this side cached from before the worker's writes is read again.
           if (closed) return;
@@ -241,12 +230,12 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     const worlds = new ReplayWorlds();
     const currentWorld = (): NodeSnapshot[] => worlds.of(store);
     const port: ProjectStore = {
-      listNodes: () => nodesAsContract(listNodes(store)),
+      listNodes: () => listNodes(store),
       async importPaths(paths, opts, onProgress, baseDir, signal) {
         if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir, signal);
         try {
           const report = importPaths(store, paths, { node: opts.node ?? null, folderNode: opts.folderNode ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
-          return reportAsContract(report);
+          return report;
         } catch (e) {
           throw importError(e);
         }
@@ -257,16 +246,16 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       trace: (request) => runTrace(store, request, worlds),
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
-      rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
+      rulesetTimeline: (node) => rulesetHistory(store, node),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
         if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
-        return findingsAsJson(projectFindings(store));
+        return projectFindings(store);
       },
       flowDivergence: (id) => {
         if (importing === 0) stitchFlows(store);
-        return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
+        return projectFlowDivergence(store, id, { world: currentWorld() });
       },
       captureInterfaces: () => new Map([...captureInterfaces(store)].map(([id, v]) => [id, interfaceJson(v)])),
       setCaptureInterface: (captureId, iface) => {

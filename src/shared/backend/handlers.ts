@@ -38,7 +38,7 @@ export function listCaptures(project: Project): CaptureRow[] {
   const interfaces = project.read((store) => store.captureInterfaces(), new Map<number, CaptureInterfaceJson>());
   const rows: CaptureRow[] = listNodes(project).flatMap((node) =>
     node.captures.map((c) => {
-      const iface = typeof c.id === 'number' ? interfaces.get(c.id) : undefined;
+      const iface = interfaces.get(c.id);
       return { id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt, ...(iface === undefined ? {} : { interface: iface }) };
     }),
   );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobRegistry } from './jobs';
 import { runOperation, sharedHandlers, type OperationContext } from './handlers';
+import { importJson } from '../contract/contract-json.fixture';
 
 describe('JobRegistry', () => {
   it('cancels a running job by its id, and not one that has finished', () => {
@@ -53,7 +54,7 @@ describe('runOperation', () => {
       importPaths: async (ctx: OperationContext) => {
         seen = ctx.signal;
         expect(await runOperation(sharedHandlers, 'cancelJob', { job: 'job-7' }, jobs, contextFor(jobs))).toEqual({ cancelled: true });
-        return { nodes: [], warnings: [], errors: [] };
+        return importJson();
       },
     };
     await runOperation(table, 'importPaths', { paths: ['a'], job: 'job-7' }, jobs, contextFor(jobs));

@@ -1,9 +1,11 @@
 /**
  * The Flows tab's answers: a page of flows (CONTRACT.md's `flows --json` fields without the
  * observations, plus counts and TCP events) and one flow's detail with a page of its observations
- * and its transformation timeline. core-backend.ts checks at compile time that core's FlowView fits.
+ * and its transformation timeline. All of it is core's flow view (src/core/views/flows.ts); contract-shapes.ts
+ * checks that it keeps CONTRACT.md's fields.
  */
-import type { ConntrackView, FlowTimeline, NatRewrite, TimelineHop, TupleView } from '../../core/views/flow-timeline';
+import type { ConntrackView, NatRewrite, TimelineHop, TupleView } from '../../core/views/flow-timeline';
+import type { ClockRow, FlowTcp, FlowView, ObservationView } from '../../core/views/flows';
 
 /** A flow's timeline is core's (no external document fixes it): these are its parts, as the UI names them. */
 export type TupleJson = TupleView;
@@ -11,41 +13,12 @@ export type TimelineHopJson = TimelineHop;
 export type NatRewriteJson = NatRewrite;
 export type ConntrackViewJson = ConntrackView;
 
-export interface FlowTcpJson {
-  synAt: number | null;
-  synAckAt: number | null;
-  establishedAt: number | null;
-  finAt: number | null;
-  rstAt: number | null;
-  retransmissions: number;
-  synCount: number;
-  synAckCount: number;
-  oneSided: boolean;
-  handshakeMs: number | null;
-  durationMs: number | null;
-}
+export type FlowTcpJson = FlowTcp;
 
-export interface FlowRowJson {
-  id: number;
-  proto: string;
-  original: TupleJson;
-  reply: TupleJson;
-  nat: string[];
-  service: string | null;
-  /** conntrack: an entry ties the tuples; inferred: the replay or TCP sequence numbers did; packets: one tuple pair only. */
-  evidence: string;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  packets: number;
-  tcp: FlowTcpJson | null;
-}
+/** One row of the flow table: the flow without its observations, timeline and links. */
+export type FlowRowJson = Pick<FlowView, 'id' | 'proto' | 'original' | 'reply' | 'nat' | 'service' | 'evidence' | 'firstSeen' | 'lastSeen' | 'packets' | 'tcp'>;
 
-export interface ClockJson {
-  node: string;
-  offsetSeconds: number;
-  reference: string;
-  samples: number;
-}
+export type ClockJson = ClockRow;
 
 export interface FlowPageJson {
   /** Flows in the project (with a filter: the matching ones); the page holds `flows.length` of them from `offset`. */
@@ -57,28 +30,9 @@ export interface FlowPageJson {
   clock: ClockJson[];
 }
 
-export interface ObservationJson {
-  node: string;
-  interface: string | null;
-  source: string;
-  time: string | null;
-  packet: TupleJson;
-  kind: 'packet' | 'conntrack';
-  netns: string | null;
-  alignedTime: string | null;
-  clockAligned: boolean;
-  direction: 'original' | 'reply' | 'unknown';
-  stage: string | null;
-  tcpFlags: string | null;
-  length: number | null;
-}
+export type ObservationJson = ObservationView;
 
-export interface FlowDetailJson extends FlowRowJson {
-  /** A page of observations (packets in aligned-time order, then conntrack listings). */
-  observations: ObservationJson[];
+/** One flow with a page of its observations (packets in aligned-time order, then conntrack listings). */
+export type FlowDetailJson = FlowRowJson & Pick<FlowView, 'observations' | 'observationsOmitted' | 'timeline' | 'links'> & {
   observationsOffset: number;
-  /** Packet observations after this page. */
-  observationsOmitted: number;
-  timeline: FlowTimeline;
-  links: Array<{ evidence: string; reason: string }>;
-}
+};

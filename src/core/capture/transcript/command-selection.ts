@@ -5,6 +5,7 @@
  */
 import { TABLE_NAMES, type TableName } from '../../netfilter/ruleset';
 import { programName } from '../shell-words';
+import type { StateChange } from '../../views/rulesets';
 
 export interface CommandSelection {
   /** `iptables -L CHAIN`, `iptables -S CHAIN`, `iptables --list-rules CHAIN`. */
@@ -30,7 +31,7 @@ export interface CommandSelection {
 }
 
 /** `everything`: a service whose (re)start rewrites rules and recreates interfaces and routes (docker, a CNI agent, networking). */
-export type StateChange = 'rules' | 'routes' | 'interfaces' | 'everything';
+export type { StateChange };
 
 /** Whether a command that made `change` changed `part` of the node's state. */
 export function changes(change: StateChange | null, part: Exclude<StateChange, 'everything'>): boolean {

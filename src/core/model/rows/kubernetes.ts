@@ -70,6 +70,11 @@ export function insertPods(db: Database.Database, captureId: number, pods: reado
   for (const p of pods) pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
 }
 
+/** The pods a kubectl capture listed, in the order it listed them. */
+export function podsOf(db: Database.Database, captureId: number): Array<Pick<PodRecord, 'namespace' | 'name' | 'ip' | 'node' | 'status'>> {
+  return db.prepare('SELECT namespace, name, ip, node, status FROM pods WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Pick<PodRecord, 'namespace' | 'name' | 'ip' | 'node' | 'status'>>;
+}
+
 export function servicesOf(db: Database.Database, captureId: number): Array<ServiceRecord & { origin: K8sOrigin }> {
   const rows = db.prepare('SELECT * FROM services WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   const ports = db.prepare('SELECT * FROM service_ports WHERE service_id = ? ORDER BY id');

@@ -25,3 +25,23 @@ export function nodeFrom(name: string, texts: NodeTexts): NodeSnapshot {
     rulesetSource: texts.iptables !== undefined ? `${name}/iptables` : null,
   };
 }
+
+/** A link of a test node as `ip addr` shows it: its address lines as printed (`inet 10.0.0.5/24 scope global eth0`). */
+export interface AddrLink {
+  name: string;
+  mac: string;
+  lines: readonly string[];
+}
+
+/** `ip addr` (iproute2's short form) of a node with `lo` and `links`, numbered from 2 as the kernel does. */
+export function addrText(...links: readonly AddrLink[]): string {
+  const out = [
+    '1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN',
+    '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+    '    inet 127.0.0.1/8 scope host lo',
+  ];
+  links.forEach((link, i) => {
+    out.push(`${i + 2}: ${link.name}: <BROADCAST,UP> mtu 1500 state UP`, `    link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff`, ...link.lines.map((l) => `    ${l}`));
+  });
+  return `${out.join('\n')}\n`;
+}

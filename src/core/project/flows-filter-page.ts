@@ -5,7 +5,7 @@
  */
 import { FlowStore, type FlowKeyRow, type FlowOrder } from '../model/flow-store';
 import type { Store } from '../model/store';
-import { flowMatches, type FlowFilter } from './flow-filter';
+import { flowMatches, type FlowFilter } from '../flows/flow-filter';
 
 function sortValue(key: FlowKeyRow, order: FlowOrder): number | string | null {
   switch (order.column) {

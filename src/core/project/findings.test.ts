@@ -4,27 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
+import { ipAddrText } from '../../../test/support/ip-addr-text';
 import { useTempProject } from '../../../test/support/temp-project';
-import type { ProjectFinding } from './finding';
-import { projectFindings } from './project-findings';
+import type { ProjectFinding } from '../diagnose/finding';
+import { projectFindings } from './findings';
 
 const project = useTempProject('findings');
 
-const IP_ADDR = `1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
-    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
-    inet 127.0.0.1/8 scope host lo
-2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff
-    inet 192.168.56.11/24 brd 192.168.56.255 scope global eth0
-3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000
-    link/ether 52:54:00:12:34:57 brd ff:ff:ff:ff:ff:ff
-    inet 10.20.0.1/24 brd 10.20.0.255 scope global eth1
-4: cbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000
-    link/ether 52:54:00:aa:00:01 brd ff:ff:ff:ff:ff:ff
-    inet 10.40.1.1/24 brd 10.40.1.255 scope global cbr0
-5: veth-a1@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master cbr0 state UP group default qlen 1000
-    link/ether 52:54:00:aa:00:02 brd ff:ff:ff:ff:ff:ff link-netns a1
-`;
+const IP_ADDR = ipAddrText([
+  { name: 'eth0', mac: '52:54:00:12:34:56', cidr: '192.168.56.11/24' },
+  { name: 'eth1', mac: '52:54:00:12:34:57', cidr: '10.20.0.1/24' },
+  { name: 'cbr0', mac: '52:54:00:aa:00:01', cidr: '10.40.1.1/24', qdisc: 'noqueue' },
+  { name: 'veth-a1@if2', mac: '52:54:00:aa:00:02', qdisc: 'noqueue', master: 'cbr0', linkNetns: 'a1' },
+]);
 
 const IP_ROUTE = `default via 192.168.56.1 dev eth0
 10.20.0.0/24 dev eth1 proto kernel scope link src 10.20.0.1

@@ -5,27 +5,28 @@
  * (symptomatic ones, and those whose captured NAT the stitcher could not reproduce).
  */
 import type { CancellationSignal } from '../common/cancellation';
-import { stitchFlows } from '../flows/flow-engine';
+import { stitchFlows } from './flows-stitch';
 import { protoName } from '../flows/flow-simulator';
 import type { FlowTimeline } from '../views/flow-timeline';
-import { flowDetail, type FlowView } from '../flows/flow-views';
+import { flowDetail } from './flows';
+import type { FlowView } from '../views/flows';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
-import { loadWorld } from '../project/node-world';
+import { loadWorld } from './node-world';
 import type { Store } from '../model/store';
-import { readTopology } from '../model/topology-view';
-import type { TcpEvents } from '../correlate/tcp-timeline';
+import { readTopology } from './topology';
+import type { TcpEvents } from '../views/flows';
 import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from '../simulate';
-import { cidrOf, formatIp, parseIp } from '../common/ip';
-import type { FindingEvidence, FindingTrace, ProjectFinding } from './finding';
-import { findingList } from './finding-list';
-import { flowFindings, flowEvidence } from './flow-findings';
-import { chooseIngress, replayFlow, replayRequest, type FlowReplay } from './flow-replay';
-import { flowSymptom } from './flow-symptom';
-import { asymmetries } from './path-divergence';
-import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from './ruleset-findings';
-import { ruleEvidence } from './evidence';
-import { dnatTargetGone, dnatTargets, staleEndpointFinding } from './stale-endpoint';
-import { overlappingSubnets } from './subnet-findings';
+import type { FindingEvidence, FindingTrace, ProjectFinding } from '../diagnose/finding';
+import { findingList } from '../diagnose/finding-list';
+import { flowFindings, flowEvidence } from '../diagnose/flow-findings';
+import { chooseIngress, replayRequest, type FlowReplay } from '../diagnose/flow-replay';
+import { replayFlow } from './flow-replay';
+import { broadcastAddresses, flowSymptom } from '../diagnose/flow-symptom';
+import { asymmetries } from '../diagnose/path-divergence';
+import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from '../diagnose/ruleset-findings';
+import { ruleEvidence } from '../diagnose/evidence';
+import { dnatTargetGone, dnatTargets, staleEndpointFinding } from '../diagnose/stale-endpoint';
+import { overlappingSubnets } from '../diagnose/subnet-findings';
 
 export interface ProjectFindingsOptions {
   /** A ruleset capture id: that snapshot of its node's rules instead of the newest (as `trace --snapshot`). */
@@ -34,25 +35,6 @@ export interface ProjectFindingsOptions {
   replayLimit?: number;
   /** Passed to the stitching that comes first: a cancel there rolls the flows back (CancelledError). */
   signal?: CancellationSignal | null;
-}
-
-/** Directed broadcast addresses of the nodes' IPv4 subnets: traffic to them is never a unicast flow. */
-function broadcastAddresses(world: readonly NodeSnapshot[]): Set<string> {
-  const out = new Set<string>();
-  for (const n of world) {
-    for (const i of n.interfaces ?? []) {
-      for (const a of i.addresses) {
-        if (a.broadcast) out.add(a.broadcast);
-        const [addr, len] = a.cidr.split('/');
-        const ip = parseIp(addr ?? '');
-        const prefix = Number(len);
-        if (ip?.family !== 'ipv4' || !(prefix < 31)) continue;
-        const net = cidrOf(ip, prefix);
-        out.add(formatIp({ family: 'ipv4', value: (net.v4 | ~net.v4mask) >>> 0 }));
-      }
-    }
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Stitches the project's captures into flows and stores them. First the captures of a node that share an
- * interface are read once for twins (capture-twins.ts): copies of a packet another capture holds are left
+ * interface are read once for twins (flows-twins.ts): copies of a packet another capture holds are left
  * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
  * blocks, capture by capture in time order (never all in memory):
  *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
@@ -14,15 +14,16 @@ import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
-import { loadWorld } from '../project/node-world';
+import { loadWorld } from './node-world';
 import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
-import { CaptureInterfaces, captureOrigin } from './capture-interface';
-import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from './icmp-refusal';
-import { findTwins, TwinFrames } from './capture-twins';
-import { FlowSimulator } from './flow-simulator';
-import { buildTimeline } from './flow-timeline';
-import { ServiceIndex } from './service-index';
+import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
+import { packetSource } from '../flows/flow-text';
+import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from '../flows/icmp-refusal';
+import { findTwins, TwinFrames } from './flows-twins';
+import { FlowSimulator } from '../flows/flow-simulator';
+import { buildTimeline } from '../flows/flow-timeline';
+import { ServiceIndex } from '../flows/service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
 const ALGORITHM = 'stitch-5';
@@ -71,10 +72,6 @@ function kubectlServices(store: Store): ServiceRecord[] {
   const out: ServiceRecord[] = [];
   for (const c of store.kubectlCaptures()) out.push(...store.services(c.id));
   return out;
-}
-
-export function packetSource(c: Pick<PacketCaptureRow, 'kind' | 'sourceFile'>, frame: number, line: number | null): string {
-  return c.kind === 'tcpdump-text' && line !== null ? `${c.sourceFile}:${line}` : `${c.sourceFile}#${frame}`;
 }
 
 interface CapturePoint {

@@ -5,10 +5,10 @@
  * Composed from all the captures of each node (compose-state.ts), as in the nodes view and the replay;
  * bridge ports are interfaces of their node even where no address capture listed them.
  */
-import type { ComposedInterface, ComposedState } from './compose-state';
-import { LINK_PARTS, nodeState } from './node-state';
-import { newestSnapshot } from './node-state';
-import type { CaptureRow, Store } from './store';
+import type { ComposedInterface, ComposedState } from '../model/compose-state';
+import { LINK_PARTS, nodeState } from '../model/node-state';
+import { newestSnapshot } from '../model/node-state';
+import type { CaptureRow, Store } from '../model/store';
 import type { TopologyInterface, TopologyRoute, TopologyBridgePort, TopologyNamespace, TopologyNode, TopologyServicePort, TopologyEndpoint, TopologyService, TopologyPod, TopologyView } from '../views/topology';
 
 function interfacesOf(state: ComposedState): TopologyInterface[] {
@@ -107,11 +107,10 @@ class ServiceMerge {
 }
 
 function podsOf(store: Store, kubectl: readonly CaptureRow[]): TopologyPod[] {
-  const read = store.db.prepare('SELECT namespace, name, ip, node, status FROM pods WHERE capture_id = ? ORDER BY id');
   const byName = new Map<string, TopologyPod>();
   // Oldest capture first, so a newer listing of the same pod replaces the older one.
   for (const c of [...kubectl].sort((a, b) => a.id - b.id)) {
-    for (const p of read.all(c.id) as TopologyPod[]) byName.set(`${p.namespace}/${p.name}`, p);
+    for (const p of store.podsOf(c.id)) byName.set(`${p.namespace}/${p.name}`, p);
   }
   return [...byName.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

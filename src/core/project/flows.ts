@@ -1,79 +1,20 @@
 /**
- * Stored flows as every face shows them: CONTRACT.md's `flows --json` fields (id, proto, original,
- * reply, nat, service, observations ordered by first time seen) and, beside them, the typed
- * transformation timeline, TCP events and clock alignment. Reads only what stitching stored.
+ * The flows use case: stored flows read into the views every face shows (core/views/flows.ts), each
+ * packet's interface named and its time aligned. Reads only what stitching stored.
  */
-import type { FlowLink } from '../correlate/flow-stitch';
-import type { TcpEvents } from '../correlate/tcp-timeline';
-import { FlowStore, type CaptureTwinRow, type ClockRow, type FlowOrder, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
+import { FlowStore, type CaptureTwinRow, type FlowOrder, type FlowPacketRow, type StoredFlowRow } from '../model/flow-store';
+import { packetCaptureDetail } from '../model/packet-capture-detail';
 import type { Store } from '../model/store';
 import type { InterfaceRecord } from '../records/records';
-import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from './capture-interface';
-import { packetCaptureDetail } from '../model/packet-capture-detail';
-import type { TimeBasis } from '../model/flow-store';
-import { packetSource } from './flow-engine';
-import { protoName } from './flow-simulator';
+import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
+import { protoName } from '../flows/flow-simulator';
+import { isoFromSeconds, isoTime, packetSource, tcpFlagText } from '../flows/flow-text';
 import type { FlowTimeline, TupleView } from '../views/flow-timeline';
+import type { ClockRow, FlowLink, FlowView, ObservationView, TcpEvents } from '../views/flows';
 
-export interface ObservationView {
-  node: string;
-  interface: string | null;
-  source: string;
-  /** ISO-8601 on the capturing node's own clock, as captured (null for a conntrack listing without a time). */
-  time: string | null;
-  packet: TupleView;
-  // ---- beyond the contract ----
-  /** The protocol by name (`tcp`, `igmp`, `ipv6-icmp`; a number only when it has none). */
-  proto: string;
-  kind: 'packet' | 'conntrack';
-  /** Where the interface name came from: the packet, the capture command, the capture's file name, or `import --interface`. */
-  interfaceFrom: InterfaceBasis | null;
-  /** True when the capture printed no date (tcpdump text without -tt/-tttt) and `time` was placed by inference. */
-  timeInferred: boolean;
-  /** How an inferred time was placed: by a twin capture with dates, the node's other dated captures, or the file's modification time. */
-  timeBasis: TimeBasis | null;
-  /** Captures that are wholly copies of this packet's capture (its tcpdump text, the file under another name): counted once, here. */
-  twins: string[];
-  netns: string | null;
-  /** `time` moved onto the reference node's clock by `clockOffset` seconds; observations are ordered by it. */
-  alignedTime: string | null;
-  clockOffset: number;
-  /** False when no shared packet tied this node's clock to the reference (offset 0 assumed). */
-  clockAligned: boolean;
-  direction: 'original' | 'reply' | 'unknown';
-  /** For a packet: `pre-NAT`, `post-NAT`, `reply before de-NAT`, `reply after de-NAT`; for conntrack: the reply tuple. */
-  stage: string | null;
-  tcpFlags: string | null;
-  seq: number | null;
-  ack: number | null;
-  length: number | null;
-  captureId: number;
-  frame: number | null;
-  /** conntrack only: the entry's reply tuple and flags. */
-  reply?: TupleView;
-  unreplied?: boolean;
-}
+export type { FlowView, ObservationView };
 
-export interface FlowView {
-  id: number;
-  proto: string;
-  original: TupleView;
-  reply: TupleView;
-  nat: string[];
-  service: string | null;
-  observations: ObservationView[];
-  // ---- beyond the contract ----
-  /** conntrack: an entry ties the tuples; inferred: the simulator or TCP sequence numbers did (not observed); packets: one tuple pair only. */
-  evidence: string;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  packets: number;
-  /** Observations not listed (the page limit), so the count is never silently short. */
-  observationsOmitted: number;
-  tcp: (TcpEvents & { oneSided: boolean; handshakeMs: number | null; durationMs: number | null }) | null;
-  timeline: FlowTimeline;
-  links: FlowLink[];
-}
+
 
 export interface FlowListOptions {
   offset?: number;
@@ -82,29 +23,6 @@ export interface FlowListOptions {
   order?: FlowOrder;
   /** At most this many observations per flow (default: all). */
   observations?: number;
-}
-
-/** Nanosecond ISO-8601 (`2026-11-23T22:43:45.667859000Z`) from seconds and nanoseconds. */
-export function isoTime(sec: number, nsec: number): string {
-  const base = new Date(sec * 1000).toISOString().slice(0, 19);
-  return `${base}.${String(nsec).padStart(9, '0')}Z`;
-}
-
-export function isoFromSeconds(t: number | null): string | null {
-  if (t === null) return null;
-  const sec = Math.floor(t);
-  return isoTime(sec, Math.min(999_999_999, Math.round((t - sec) * 1e9)));
-}
-
-const FLAG_LETTERS: Array<[number, string]> = [[0x02, 'S'], [0x01, 'F'], [0x04, 'R'], [0x08, 'P'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
-
-/** tcpdump's way: `S`, `S.`, `P.`, `.` */
-export function tcpFlagText(flags: number | null): string | null {
-  if (flags === null) return null;
-  let text = '';
-  for (const [bit, letter] of FLAG_LETTERS) if (flags & bit) text += letter;
-  if (flags & 0x10) text += '.';
-  return text || 'none';
 }
 
 class ObservationReader {

@@ -16,7 +16,7 @@
 import { FlowStore, type PacketCaptureRow, type TimeBasis } from '../model/flow-store';
 import type { PacketBlock } from '../model/packet-block';
 import type { Store } from '../model/store';
-import type { CaptureInterfaces } from './capture-interface';
+import type { CaptureInterfaces } from '../flows/capture-interface';
 
 export type { TimeBasis };
 

@@ -3,28 +3,16 @@
  * (flow-replay.ts chooses the node and ingress) and compared, point by point, with the flow's
  * captured sightings (flow-divergence.ts). The store side of the view; flows must be stitched.
  */
-import { flowDetail } from '../flows/flow-views';
-import type { TupleView } from '../views/flow-timeline';
-import { loadWorld } from '../project/node-world';
+import { flowDetail } from './flows';
+import { loadWorld } from './node-world';
 import type { Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
-import type { FindingTrace } from './finding';
-import { compareReplay, type OutcomeComparison } from './flow-divergence';
+import { compareReplay } from '../diagnose/flow-divergence';
+import type { FlowDivergenceView } from '../views/flow-divergence';
 import { replayFlow } from './flow-replay';
-import { placeOf } from './path-divergence';
+import { placeOf } from '../diagnose/path-divergence';
 
-export type FlowDivergenceView =
-  | {
-      kind: 'replayed';
-      flow: number;
-      start: { node: string; in: string | null; local: boolean; packet: TupleView };
-      trace: FindingTrace | null;
-      why: string;
-      outcomes: number;
-      comparison: OutcomeComparison | null;
-      replies: number;
-    }
-  | { kind: 'not-replayed'; flow: number; reason: string };
+export type { FlowDivergenceView };
 
 export interface FlowDivergenceOptions {
   /**

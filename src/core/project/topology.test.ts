@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
-import type { Store } from './store';
-import { readTopology } from './topology-view';
+import type { Store } from '../model/store';
+import { readTopology } from './topology';
 import { useTempProject } from '../../../test/support/temp-project';
 
 const lab = path.resolve(process.cwd(), 'test/fixtures/lab');

@@ -10,13 +10,13 @@
  */
 import fs from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
-import { rulesetHistory } from '../project/ruleset-history';
+import { rulesetHistory } from './ruleset-history';
 import { importPaths } from '../import/import-paths';
 import type { Store } from '../model/store';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
 import { useTempProject } from '../../../test/support/temp-project';
-import { projectFindings } from './project-findings';
+import { projectFindings } from './findings';
 
 describeShared('transcripts', 'findings of the two-node kube-proxy transcript before and after its FORWARD fix', () => {
   const project = useTempProject('findings-002', 'all');

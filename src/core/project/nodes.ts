@@ -1,8 +1,8 @@
 import { assertNever } from '../common/assert-never';
 import type { FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../records/records';
-import { LINK_PARTS, newestPerFamily, nodeState } from './node-state';
-import type { CaptureRow, Store } from './store';
-import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from './views';
+import { LINK_PARTS, newestPerFamily, nodeState } from '../model/node-state';
+import type { CaptureRow, Store } from '../model/store';
+import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from '../views/nodes';
 
 /** Every node of the project as CONTRACT.md's `nodes --json` shows it, ordered by name. */
 export function listNodes(store: Store): NodeView[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PacketCaptureRow } from '../model/flow-store';
-import { isUndated, nearestDayShift } from './capture-twins';
+import { isUndated, nearestDayShift } from './flows-twins';
 
 const capture = (kind: PacketCaptureRow['kind'], clock?: 'time-of-day' | 'epoch' | 'since-first'): PacketCaptureRow => ({
   id: 1, nodeId: 1, node: 'n', kind, sourceFile: 'x.txt', firstLine: 1, command: null, netns: null,

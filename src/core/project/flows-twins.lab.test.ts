@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { FlowStore } from '../model/flow-store';
 import { tempProject } from '../../../test/support/temp-project';
-import { stitchFlows } from './flow-engine';
-import { listFlows, type FlowView } from './flow-views';
-import { transcriptDate } from './capture-twins';
+import { stitchFlows } from './flows-stitch';
+import { listFlows, type FlowView } from './flows';
+import { transcriptDate } from './flows-twins';
 import { concat, epb, idb, option, shb } from '../capture/pcap/capture-builder.fixture';
 
 const NODES = path.resolve(__dirname, '../../../test/fixtures/lab/nodes');

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
 import { FlowStore } from '../model/flow-store';
-import { loadWorld } from '../project/node-world';
-import { stitchFlows } from './flow-engine';
-import { FlowSimulator } from './flow-simulator';
-import { flowDetail, listFlows, type FlowView } from './flow-views';
+import { loadWorld } from './node-world';
+import { stitchFlows } from './flows-stitch';
+import { FlowSimulator } from '../flows/flow-simulator';
+import { flowDetail, listFlows, type FlowView } from './flows';
 
 const LAB = path.resolve(__dirname, '../../../test/fixtures/lab');
 

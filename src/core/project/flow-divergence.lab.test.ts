@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../../../test/support/temp-project';
-import { stitchFlows } from '../flows/flow-engine';
-import { listFlows } from '../flows/flow-views';
+import { stitchFlows } from './flows-stitch';
+import { listFlows } from './flows';
 import { importPaths } from '../import/import-paths';
-import { loadWorld } from '../project/node-world';
-import { projectFlowDivergence } from './project-flow-divergence';
+import { loadWorld } from './node-world';
+import { projectFlowDivergence } from './flow-divergence';
 
 const lab = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
 

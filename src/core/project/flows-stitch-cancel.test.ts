@@ -3,9 +3,9 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { FlowStore } from '../model/flow-store';
-import { buildReport } from '../report/build-report';
+import { buildReport } from './report';
 import { CancelledError } from '../common/cancellation';
-import { stitchFlows } from './flow-engine';
+import { stitchFlows } from './flows-stitch';
 import { useTempProject } from '../../../test/support/temp-project';
 
 const LAB = path.join('test', 'fixtures', 'lab', 'nodes');

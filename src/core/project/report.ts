@@ -10,22 +10,24 @@
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import path from 'node:path';
 import { CaptureInterfaces, captureOrigin, type InterfaceBasis } from '../flows/capture-interface';
-import { forEachFlowView, isoFromSeconds, type FlowView } from '../flows/flow-views';
+import { isoFromSeconds } from '../flows/flow-text';
+import { forEachFlowView } from './flows';
+import type { FlowView } from '../views/flows';
 import { tupleText } from '../flows/flow-timeline';
 import { FlowStore } from '../model/flow-store';
 import { packetCaptureDetail } from '../model/packet-capture-detail';
-import { listNodes } from '../model/nodes-view';
+import { listNodes } from './nodes';
 import type { Store } from '../model/store';
-import { readTopology } from '../model/topology-view';
+import { readTopology } from './topology';
 import type { TopologyService } from '../views/topology';
-import type { NodeView } from '../model/views';
+import type { NodeView } from '../views/nodes';
 import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
-import { projectFindings } from '../diagnose/project-findings';
+import { projectFindings } from './findings';
 import type { ProjectFinding } from '../diagnose/finding';
 import type { RuleSources } from './rule-sources';
 import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
-import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from './report-model';
+import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from '../report/report-model';
 
 export interface ReportOptions {
   /** At most this many flows listed (default 200); the rest are counted. */
@@ -54,15 +56,10 @@ export const CAPTURE_LIMIT = 500;
 
 /** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
 function readWarnings(store: Store): { warnings: ReportWarning[]; omitted: number } {
-  const rows = store.db
-    .prepare(`SELECT source_file, first_line, reason FROM text_blocks WHERE reason LIKE '%not read:%' ORDER BY id LIMIT ${WARNING_LIMIT + 1}`)
-    .all() as Array<{ source_file: string; first_line: number; reason: string }>;
-  const total = rows.length > WARNING_LIMIT
-    ? (store.db.prepare(`SELECT count(*) AS n FROM text_blocks WHERE reason LIKE '%not read:%'`).get() as { n: number }).n
-    : rows.length;
+  const { blocks, total } = store.unreadBlocks(WARNING_LIMIT);
   return {
-    warnings: rows.slice(0, WARNING_LIMIT).map((r) => ({ source: `${r.source_file}:${r.first_line}`, message: `${r.reason}; kept as text` })),
-    omitted: total - Math.min(rows.length, WARNING_LIMIT),
+    warnings: blocks.map((b) => ({ source: `${b.sourceFile}:${b.firstLine}`, message: `${b.reason}; kept as text` })),
+    omitted: total - blocks.length,
   };
 }
 

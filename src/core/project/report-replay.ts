@@ -5,10 +5,10 @@
  * loads it per call).
  */
 import { ModelError } from '../model/model-error';
-import { loadWorld } from '../project/node-world';
+import { loadWorld } from './node-world';
 import type { Store } from '../model/store';
 import { SimulateError, tracePacket, type NodeSnapshot, type Outcome, type Step, type TraceRequest } from '../simulate';
-import type { ReportOutcome, ReportReplay, ReportStep } from './report-model';
+import type { ReportOutcome, ReportReplay, ReportStep } from '../report/report-model';
 import { RuleSources } from './rule-sources';
 
 /** Steps listed per outcome; a replay through kube-proxy's chains rarely takes more than 30. */

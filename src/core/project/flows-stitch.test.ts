@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
-import { stitchFlows } from './flow-engine';
-import { listFlows } from './flow-views';
+import { stitchFlows } from './flows-stitch';
+import { listFlows } from './flows';
 
 const project = useTempProject('flow-engine');
 

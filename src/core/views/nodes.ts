@@ -2,8 +2,7 @@
  * The read-side shapes every face serves: `natlens nodes --json`, `GET /api/nodes`, the Electron
  * API. Field names are part of CONTRACT.md: add fields freely, never rename or drop one.
  */
-import type { CaptureKind } from '../records/records';
-import type { StateConflict } from './compose-state';
+import type { CaptureKind, FdbRecord } from '../records/records';
 
 export interface InterfaceView {
   name: string;
@@ -64,17 +63,8 @@ export interface NeighbourView {
   router: boolean;
 }
 
-export interface FdbView {
-  mac: string;
-  dev: string | null;
-  master: string | null;
-  vlan: number | null;
-  /** A vxlan remote. */
-  dst: string | null;
-  vni: number | null;
-  self: boolean;
-  state: string | null;
-}
+/** A `bridge fdb` entry as the nodes view shows it: the record without its underlay device, flags and line. */
+export type FdbView = Omit<FdbRecord, 'via' | 'flags' | 'line'>;
 
 export interface CaptureView {
   id: number;
@@ -104,4 +94,18 @@ export interface NodeView {
   captures: CaptureView[];
   /** Two captures of the same thing that disagree (compose-state.ts): both kept, the later one used. */
   conflicts: StateConflict[];
+}
+
+/** Two captures of the same thing that disagree (model/compose-state.ts composes them): both kept, the later one used. */
+export interface StateConflict {
+  about: 'interface' | 'route' | 'bridge-port';
+  /** The interface name, the route's `table dst`, the port. */
+  subject: string;
+  /** The earlier and the later capture. */
+  captures: [number, number];
+  sources: [string, string];
+  /** What each says, in the same order. */
+  says: [string, string];
+  /** Which one the composed state uses and why. */
+  resolution: string;
 }

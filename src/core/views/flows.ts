@@ -1,0 +1,104 @@
+/**
+ * Stored flows as every face shows them: CONTRACT.md's `flows --json` fields (id, proto, original,
+ * reply, nat, service, observations ordered by first time seen) and, beside them, the typed
+ * transformation timeline, TCP events and clock alignment. core/project/flows.ts reads them from the store;
+ * the contract (shared/contract/flow-json.ts) serves them.
+ */
+import type { FlowTimeline, TupleView } from './flow-timeline';
+
+/** Where a packet capture's interface name came from (core/flows/capture-interface.ts decides). */
+export type InterfaceBasis = 'packet' | 'chosen' | 'command' | 'file-name' | 'import-option';
+
+/** How the times of a capture without dates were placed (core/project/flows-twins.ts). */
+export type TimeBasis = 'twin' | 'transcript-date' | 'node-captures' | 'file-mtime';
+
+/** A flow's TCP handshake and teardown as streaming stitching saw it (core/correlate/tcp-timeline.ts). */
+export interface TcpEvents {
+  synAt: number | null;
+  synAckAt: number | null;
+  /** First ACK from the client after the SYN-ACK: the handshake is complete. */
+  establishedAt: number | null;
+  finAt: number | null;
+  rstAt: number | null;
+  /** Segments sent again, per direction as the point that saw most of them saw them (not summed over points). */
+  retransmissions: number;
+  synCount: number;
+  synAckCount: number;
+}
+
+/** TCP events as a flow view shows them: with whether one side only was seen, and the handshake and duration. */
+export type FlowTcp = TcpEvents & { oneSided: boolean; handshakeMs: number | null; durationMs: number | null };
+
+export interface FlowLink {
+  /** How the two sightings were tied together: by conntrack, or by the simulator's prediction. */
+  evidence: 'conntrack' | 'inferred';
+  reason: string;
+}
+
+/** A node's clock offset against the reference node, from the packets both captured. */
+export interface ClockRow {
+  node: string;
+  offsetSeconds: number;
+  reference: string;
+  samples: number;
+}
+
+export interface ObservationView {
+  node: string;
+  interface: string | null;
+  source: string;
+  /** ISO-8601 on the capturing node's own clock, as captured (null for a conntrack listing without a time). */
+  time: string | null;
+  packet: TupleView;
+  // ---- beyond the contract ----
+  /** The protocol by name (`tcp`, `igmp`, `ipv6-icmp`; a number only when it has none). */
+  proto: string;
+  kind: 'packet' | 'conntrack';
+  /** Where the interface name came from: the packet, the capture command, the capture's file name, or `import --interface`. */
+  interfaceFrom: InterfaceBasis | null;
+  /** True when the capture printed no date (tcpdump text without -tt/-tttt) and `time` was placed by inference. */
+  timeInferred: boolean;
+  /** How an inferred time was placed: by a twin capture with dates, the node's other dated captures, or the file's modification time. */
+  timeBasis: TimeBasis | null;
+  /** Captures that are wholly copies of this packet's capture (its tcpdump text, the file under another name): counted once, here. */
+  twins: string[];
+  netns: string | null;
+  /** `time` moved onto the reference node's clock by `clockOffset` seconds; observations are ordered by it. */
+  alignedTime: string | null;
+  clockOffset: number;
+  /** False when no shared packet tied this node's clock to the reference (offset 0 assumed). */
+  clockAligned: boolean;
+  direction: 'original' | 'reply' | 'unknown';
+  /** For a packet: `pre-NAT`, `post-NAT`, `reply before de-NAT`, `reply after de-NAT`; for conntrack: the reply tuple. */
+  stage: string | null;
+  tcpFlags: string | null;
+  seq: number | null;
+  ack: number | null;
+  length: number | null;
+  captureId: number;
+  frame: number | null;
+  /** conntrack only: the entry's reply tuple and flags. */
+  reply?: TupleView;
+  unreplied?: boolean;
+}
+
+export interface FlowView {
+  id: number;
+  proto: string;
+  original: TupleView;
+  reply: TupleView;
+  nat: string[];
+  service: string | null;
+  observations: ObservationView[];
+  // ---- beyond the contract ----
+  /** conntrack: an entry ties the tuples; inferred: the simulator or TCP sequence numbers did (not observed); packets: one tuple pair only. */
+  evidence: string;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  packets: number;
+  /** Observations not listed (the page limit), so the count is never silently short. */
+  observationsOmitted: number;
+  tcp: FlowTcp | null;
+  timeline: FlowTimeline;
+  links: FlowLink[];
+}
