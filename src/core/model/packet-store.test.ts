@@ -121,4 +121,28 @@ describe('PacketStore.writer tuples', () => {
     expect(store.packetsWithTuple({ ipProto: 6, src: '10.1.4.1', dst: '10.0.0.2', sport: 1024 + 1025, dport: 80 }).map((p) => p.frame)).toEqual([1025]);
     expect(store.db.prepare('SELECT count(*), sum(packets) FROM packet_tuples WHERE capture_id = ?').raw(true).get(id)).toEqual([70_000, 70_000]);
   });
+
+  it('keys IPv4 tuples on the decoder\'s numbers with the same rows as by text, and goes by the text when they disagree', () => {
+    const store = project().store();
+    const v4 = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const numbered = traffic().map((p) => (p.src === null || p.dst === null ? p : { ...p, srcV4: v4(p.src), dstV4: v4(p.dst) }));
+    const byText = pcapCapture(store, 'text');
+    const byNumber = pcapCapture(store, 'numbers');
+    for (const [c, packets] of [[byText, traffic()], [byNumber, numbered]] as const) {
+      const w = store.packetWriter(c);
+      for (const p of packets) w.add(p);
+      w.flush();
+    }
+    const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
+    expect(strip(tupleRows(store, byNumber))).toEqual(strip(tupleRows(store, byText)));
+
+    // A decoded record whose text was changed afterwards: its stale numbers name another tuple.
+    const edited = pcapCapture(store, 'edited');
+    const w = store.packetWriter(edited);
+    w.add(packet(1, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2') }));
+    w.add(packet(2, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2'), src: '192.168.0.9' }));
+    w.add(packet(3, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2') }));
+    w.flush();
+    expect(tupleRows(store, edited).map((r) => [r.src, r.packets, r.first_frame, r.last_frame])).toEqual([['10.0.0.1', 2, 1, 3], ['192.168.0.9', 1, 2, 2]]);
+  });
 });
