@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { PacketRecord } from '../records/records';
 import type { NewCapture, Store } from './store';
+import { ipv4Number } from './packet-store';
 import { useTempProject } from '../../../test/support/temp-project';
 
 const project = useTempProject('packet-store');
@@ -23,11 +24,12 @@ function pcapCapture(store: Store, hash: string): number {
   return store.insertCapture(c);
 }
 
-/** 60 packets over 25 tuples: ports cycle, one address pair per 5 ports, a UDP and a port-less ICMP tuple, and frames without addresses. */
+/** 60 packets: TCP tuples whose ports and destinations cycle, UDP, port-less ICMP and IPv6 tuples, and frames without addresses. */
 function traffic(): PacketRecord[] {
   const out: PacketRecord[] = [];
   for (let i = 1; i <= 60; i++) {
-    if (i % 13 === 0) out.push(packet(i, { network: 'arp', src: null, dst: null, ipProto: null, sport: null, dport: null }));
+    if (i % 17 === 0) out.push(packet(i, { network: 'ipv6', src: 'fd00::1', dst: `fd00::${i % 2}`, ipProto: 17, sport: 5353, dport: 5353 }));
+    else if (i % 13 === 0) out.push(packet(i, { network: 'arp', src: null, dst: null, ipProto: null, sport: null, dport: null }));
     else if (i % 11 === 0) out.push(packet(i, { ipProto: 1, sport: null, dport: null, icmpType: 8, icmpCode: 0 }));
     else if (i % 7 === 0) out.push(packet(i, { ipProto: 17, dport: 53, sport: 30000 + (i % 3) }));
     else out.push(packet(i, { sport: 40000 + (i % 20), dst: `10.0.1.${i % 4}` }));
@@ -144,5 +146,14 @@ describe('PacketStore.writer tuples', () => {
     w.add(packet(3, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2') }));
     w.flush();
     expect(tupleRows(store, edited).map((r) => [r.src, r.packets, r.first_frame, r.last_frame])).toEqual([['10.0.0.1', 2, 1, 3], ['192.168.0.9', 1, 2, 2]]);
+  });
+});
+
+describe('ipv4Number', () => {
+  it('reads canonical dotted quads and refuses any other text', () => {
+    expect(['0.0.0.0', '10.96.0.10', '255.255.255.255', '192.168.100.7'].map(ipv4Number)).toEqual([0, 0x0a60000a, 0xffffffff, 0xc0a86407]);
+    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.00', '1..2.3', '1.2.3.', 'fd00::1', '::ffff:1.2.3.4', '1.2.3.4 ', '1000.1.1.1']) {
+      expect(ipv4Number(bad), bad).toBe(-1);
+    }
   });
 });

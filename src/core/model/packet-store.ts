@@ -404,8 +404,8 @@ export function packetRow(captureId: number, b: PacketBlock, i: number, names: T
 
 /**
  * The distinct 5-tuples of one capture being written, with their packet counts and frame ranges. Held in
- * growable typed arrays (one slot per tuple) under nested maps src → dst → protocol and ports as one
- * number: decoder strings come from small caches, so their hashes are computed once. Rows are written
+ * growable typed arrays (one slot per tuple), found through an open-addressing table of IPv4 numbers (the
+ * decoder's, checked against the text, or read from the text) or, for IPv6, nested maps. Rows are written
  * when the writer flushes, in id order (appends, not B-tree inserts in the middle), one INSERT per tuple;
  * past `limit` the tuples held so far are written and later packets of them are found and updated in SQL.
  */
@@ -415,9 +415,10 @@ class TupleTable {
   private readonly update: Database.Statement;
   private readonly firstId: number;
   private nextId: number;
-  private byKey = new Map<string, Map<string, Map<number, number>>>();
-  /** IPv4 tuples by number, in front of `byKey`: one probe instead of three string-keyed lookups. */
+  /** IPv4 tuples by their addresses' numbers: one probe, no map or string per tuple. */
   private readonly v4 = new V4TupleIndex();
+  /** Any other tuple (IPv6) by src → dst → protocol and ports as one number. */
+  private byText = new Map<string, Map<string, Map<number, number>>>();
   private n = 0;
   private ids = new Float64Array(1024);
   private packets = new Uint32Array(1024);
@@ -462,21 +463,7 @@ class TupleTable {
     const ports = ((p.ipProto ?? 256) * 65537 + (p.sport ?? 65536)) * 65537 + (p.dport ?? 65536);
     let slot = this.lastSlot;
     if (slot < 0 || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
-      const s4 = p.srcV4;
-      const d4 = p.dstV4;
-      slot = -1;
-      if (typeof s4 === 'number' && typeof d4 === 'number') {
-        slot = this.v4.find(s4, d4, ports);
-        // The numbers are the decoder's; the text is what is stored. A record edited after decoding keeps
-        // numbers that no longer say its text: such a packet goes by its text.
-        if (slot >= 0 && (this.srcs[slot] !== src || this.dsts[slot] !== dst)) slot = this.slotOf(p, src, dst, ports);
-        else if (slot < 0) {
-          slot = this.slotOf(p, src, dst, ports);
-          if (this.srcs[slot] === src && this.dsts[slot] === dst) this.v4.add(s4, d4, ports, slot);
-        }
-      } else {
-        slot = this.slotOf(p, src, dst, ports);
-      }
+      slot = this.slotOf(p, src, dst, ports);
       this.lastSrc = src;
       this.lastDst = dst;
       this.lastPorts = ports;
@@ -489,16 +476,42 @@ class TupleTable {
   }
 
   private slotOf(p: PacketRecord, src: string, dst: string, ports: number): number {
-    let byDst = this.byKey.get(src);
-    if (byDst === undefined) this.byKey.set(src, (byDst = new Map()));
+    const s4 = p.srcV4;
+    const d4 = p.dstV4;
+    if (typeof s4 === 'number' && typeof d4 === 'number') {
+      const slot = this.v4.find(s4, d4, ports);
+      if (slot >= 0 && this.srcs[slot] === src && this.dsts[slot] === dst) return slot;
+    }
+    // No numbers, a tuple not seen yet, or numbers that no longer say the text (a record edited after it
+    // was decoded): the text decides. IPv4 text is keyed by its numbers, anything else by the text itself.
+    const s = ipv4Number(src);
+    const d = ipv4Number(dst);
+    if (s < 0 || d < 0) return this.slotOfText(p, src, dst, ports);
+    const slot = this.v4.find(s, d, ports);
+    if (slot >= 0) return slot;
+    const fresh = this.newSlot(p, src, dst);
+    this.v4.add(s, d, ports, fresh);
+    return fresh;
+  }
+
+  private slotOfText(p: PacketRecord, src: string, dst: string, ports: number): number {
+    const known = this.byText.get(src)?.get(dst)?.get(ports);
+    if (known !== undefined) return known;
+    const slot = this.newSlot(p, src, dst);
+    let byDst = this.byText.get(src);
+    if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
     let byPorts = byDst.get(dst);
     if (byPorts === undefined) byDst.set(dst, (byPorts = new Map()));
-    const known = byPorts.get(ports);
-    if (known !== undefined) return known;
+    byPorts.set(ports, slot);
+    return slot;
+  }
+
+  /** A slot for a tuple this table does not hold (after writing out what it holds, at the limit). */
+  private newSlot(p: PacketRecord, src: string, dst: string): number {
     if (this.n >= this.limit) {
       this.save();
       this.spilled = true;
-      this.byKey = new Map([[src, (byDst = new Map([[dst, (byPorts = new Map())]]))]]);
+      this.byText = new Map();
       this.v4.clear();
       this.lastSlot = -1;
     }
@@ -513,7 +526,6 @@ class TupleTable {
     this.protos[slot] = p.ipProto ?? -1;
     this.sports[slot] = p.sport ?? -1;
     this.dports[slot] = p.dport ?? -1;
-    byPorts.set(ports, slot);
     return slot;
   }
 
@@ -634,4 +646,28 @@ class V4TupleIndex {
     this.size = 0;
     for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.add(srcs[i]!, dsts[i]!, ports[i]!, slots[i]!);
   }
+}
+
+/** The number of a dotted quad in canonical form (no leading zeros, as decoders write it); -1 for anything else. */
+export function ipv4Number(text: string): number {
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      // A second digit after a leading 0 would make another text of the same number.
+      if (c < 48 || c > 57 || (digits === 1 && octet === 0)) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? n * 256 + octet : -1;
 }
