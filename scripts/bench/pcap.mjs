@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench/pcap.mjs [--runs N] [--large] [--keep] [--old OTHER/bin/natlens]      (NATLENS_BENCH_PCAP_LARGE=1 is --large)
+// node scripts/bench/pcap.mjs [--runs N] [--large] [--keep] [--no-tshark] [--old OTHER/bin/natlens]      (NATLENS_BENCH_PCAP_LARGE=1 is --large)
 //
 // pcap import against the raw read floor (`tcpdump -r F -w /dev/null`: libpcap reads and writes every
 // record, decodes nothing) and against tshark (`tshark -r F -T fields -e frame.number`: dissects every
@@ -54,9 +54,9 @@ const median = (xs) => {
 const best = (rs, key) => rs.reduce((a, r) => (a === null || (r[key] ?? Infinity) < (a[key] ?? Infinity) ? r : a), null);
 
 /** Measures each case; returns one result per case with every run kept. */
-export function runPcapBench({ runs = 3, large = false, keep = false, old = null, cases = [...PCAP_CASES, ...(large ? LARGE_PCAP_CASES : [])] } = {}) {
+export function runPcapBench({ runs = 3, large = false, keep = false, old = null, tshark = true, cases = [...PCAP_CASES, ...(large ? LARGE_PCAP_CASES : [])] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-pcap-bench-'));
-  const withTshark = available('tshark');
+  const withTshark = tshark && available('tshark');
   const results = [];
   try {
     for (const c of cases) {
@@ -145,5 +145,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const large = process.argv.includes('--large') || process.env.NATLENS_BENCH_PCAP_LARGE === '1';
   const o = process.argv.indexOf('--old');
   const old = o > 0 ? path.resolve(process.argv[o + 1]) : null;
-  process.stdout.write(`${pcapSection(runPcapBench({ runs, large, old, keep: process.argv.includes('--keep') }))}\n`);
+  const tshark = !process.argv.includes('--no-tshark');
+  process.stdout.write(`${pcapSection(runPcapBench({ runs, large, old, tshark, keep: process.argv.includes('--keep') }))}\n`);
 }
