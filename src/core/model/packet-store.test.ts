@@ -147,6 +147,18 @@ describe('PacketStore.writer tuples', () => {
     w.flush();
     expect(tupleRows(store, edited).map((r) => [r.src, r.packets, r.first_frame, r.last_frame])).toEqual([['10.0.0.1', 2, 1, 3], ['192.168.0.9', 1, 2, 2]]);
   });
+  it('goes on counting after a flush that left it exactly full', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'full');
+    const w = store.packetWriter(id, 2);
+    w.add(packet(1, { sport: 1 }));
+    w.add(packet(2, { sport: 2 }));
+    w.flush();
+    w.add(packet(3, { sport: 3 }));
+    w.add(packet(4, { sport: 1 }));
+    w.flush();
+    expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([[1, 2, 1, 4], [2, 1, 2, 2], [3, 1, 3, 3]]);
+  });
 });
 
 describe('ipv4Number', () => {

@@ -415,7 +415,7 @@ class TupleTable {
   private readonly update: Database.Statement;
   private readonly firstId: number;
   private nextId: number;
-  /** IPv4 tuples by their addresses' numbers: one probe, no map or string per tuple. */
+  /** IPv4 tuples by their addresses' numbers: one probe, no map entry or object per tuple. */
   private readonly v4 = new V4TupleIndex();
   /** Any other tuple (IPv6) by src → dst → protocol and ports as one number. */
   private byText = new Map<string, Map<string, Map<number, number>>>();
@@ -511,6 +511,9 @@ class TupleTable {
     if (this.n >= this.limit) {
       this.save();
       this.spilled = true;
+      this.n = 0;
+      this.srcs = [];
+      this.dsts = [];
       this.byText = new Map();
       this.v4.clear();
       this.lastSlot = -1;
@@ -586,11 +589,6 @@ class TupleTable {
     // Held again, a tuple just written is a stored one: a later save only adds what came after.
     this.stored.fill(1, 0, this.n);
     this.packets.fill(0, 0, this.n);
-    if (this.n >= this.limit) {
-      this.n = 0;
-      this.srcs = [];
-      this.dsts = [];
-    }
   }
 }
 
