@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
+// npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
 // tools users would otherwise reach for (iptables-restore --test in a fresh network namespace,
@@ -18,6 +18,7 @@ import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
+import { pcapSection, runPcapBench } from './pcap.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'natlens');
@@ -180,6 +181,9 @@ async function main() {
       ['same, flat dump (MB)', importFlat.rssMb, '-'],
     ];
     let table = render(rows, ratios, notes);
+    const largePcap = process.argv.includes('--large-pcap') || process.env.NATLENS_BENCH_PCAP_LARGE === '1';
+    process.stderr.write(`bench: pcap import vs tcpdump and tshark at 5k and 1M connections${largePcap ? ', 1M and 4M packets' : ''} (scripts/bench/pcap.mjs)\n`);
+    table = `${table.trimEnd()}\n\n${pcapSection(runPcapBench({ runs: Math.max(RUNS, 3), large: largePcap }))}`;
     process.stderr.write('bench: tracing 10,000 random packets through the dump and one 4x its size (scripts/bench/trace.mjs)\n');
     const bigDump = path.join(dir, 'kube-proxy-4x.txt');
     writeKubeProxyDump(bigDump, SERVICES * 4, ENDPOINTS);

@@ -60,6 +60,18 @@ describe('PacketBlock', () => {
     expect(enc.count).toBe(0);
   });
 
+  it('lists each tuple of a block once, in order, and none for frames without one', () => {
+    const enc = new PacketBlockEncoder();
+    const ids = [9, null, 3, 9, 4_000_000_000, 3, null, 1];
+    ids.forEach((t, i) => enc.add(record({ frame: i + 1 }), t));
+    const e = enc.encode()!;
+    const listed = Array.from({ length: e.tuples.byteLength / 4 }, (_, i) => e.tuples.readUInt32LE(i * 4));
+    expect(listed).toEqual([1, 3, 9, 4_000_000_000]);
+    // The next block starts with an empty list.
+    enc.add(record({ frame: 9 }), 5);
+    expect([...enc.encode()!.tuples]).toEqual([5, 0, 0, 0]);
+  });
+
   it('is full after BLOCK_PACKETS records', () => {
     const enc = new PacketBlockEncoder();
     for (let i = 1; i <= BLOCK_PACKETS; i++) enc.add(record({ frame: i, iface: i % 2 ? 'eth0' : 'eth1' }), i);

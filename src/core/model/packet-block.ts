@@ -48,7 +48,8 @@ export class PacketBlockEncoder {
   private buf = Buffer.alloc(BLOCK_PACKETS * RECORD_BYTES);
   private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private strings = new Map<string, number>();
-  private tuples = new Set<number>();
+  /** Each record's tuple id (0 for none), sorted and made unique when the block is encoded. */
+  private readonly tupleIds = new Uint32Array(BLOCK_PACKETS);
   private n = 0;
   private firstFrame = 0;
   private lastFrame = 0;
@@ -75,7 +76,7 @@ export class PacketBlockEncoder {
     v.setUint32(at + 16, p.frame, true);
     v.setUint32(at + 20, p.tsNsec, true);
     v.setUint32(at + 24, tupleId ?? 0, true);
-    if (tupleId !== null) this.tuples.add(tupleId);
+    this.tupleIds[this.n] = tupleId ?? 0;
     v.setUint32(at + 28, p.origLen, true);
     if (p.seq === null) nulls |= NULL_SEQ;
     v.setUint32(at + 32, p.seq ?? 0, true);
@@ -121,19 +122,24 @@ export class PacketBlockEncoder {
   /** The block so far (null when empty); the encoder is empty afterwards. */
   encode(): EncodedBlock | null {
     if (this.n === 0) return null;
-    const tuples = Uint32Array.from(this.tuples).sort();
-    const tupleBytes = Buffer.alloc(tuples.length * 4);
-    for (let i = 0; i < tuples.length; i++) tupleBytes.writeUInt32LE(tuples[i]!, i * 4);
+    // A native numeric sort and one pass: cheaper than a Set grown packet by packet.
+    const ids = this.tupleIds.subarray(0, this.n).sort();
+    const tupleBytes = Buffer.alloc(this.n * 4);
+    let distinct = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id === 0 || (i > 0 && id === ids[i - 1])) continue;
+      tupleBytes.writeUInt32LE(id, distinct++ * 4);
+    }
     const block: EncodedBlock = {
       firstFrame: this.firstFrame, lastFrame: this.lastFrame, frames: this.n,
       minSec: this.minSec, minNsec: this.minNsec, maxSec: this.maxSec, maxNsec: this.maxNsec,
       strings: JSON.stringify([...this.strings.keys()]),
-      tuples: tupleBytes,
+      tuples: tupleBytes.subarray(0, distinct * 4),
       data: Buffer.from(this.buf.subarray(0, this.n * RECORD_BYTES)),
     };
     this.n = 0;
     this.strings = new Map();
-    this.tuples = new Set();
     return block;
   }
 

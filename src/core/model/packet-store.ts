@@ -63,22 +63,23 @@ export interface BlockMeta {
   minNsec: number;
 }
 
-/** 5-tuples remembered per packet writer; past this the cache restarts and misses look the tuple up in SQL. */
-export const TUPLE_CACHE_LIMIT = 200_000;
+/**
+ * 5-tuples a packet writer holds before it writes them out; a capture with more distinct tuples writes the
+ * ones held so far and finds later packets of those in SQL (bounded memory, slower past the limit).
+ */
+export const TUPLE_CACHE_LIMIT = 1 << 21;
 
-interface TupleStat {
-  id: number;
-  packets: number;
-  first: number;
-  last: number;
-}
+/** New tuples in one save from which the 5-tuple index may be rebuilt rather than added to (see TupleTable.save). */
+const INDEX_REBUILD_MIN = 50_000;
 
 export class PacketStore {
   constructor(private readonly db: Database.Database) {}
 
   /**
-   * Streams packets into `captureId` a block at a time; nothing beyond one block (and a bounded cache
-   * of 5-tuples with their counts) is held. Each distinct 5-tuple becomes one packet_tuples row.
+   * Streams packets into `captureId` a block at a time; nothing beyond one block and the capture's distinct
+   * 5-tuples (up to `tupleCacheLimit`, ~100 bytes each) is held. Each distinct 5-tuple becomes one
+   * packet_tuples row, written once with its packet count and frame range when the writer flushes.
+   * One writer per database at a time: tuple ids are handed out from the table's highest id.
    */
   writer(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
     const db = this.db;
@@ -87,82 +88,16 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const insertTuple = db.prepare('INSERT INTO packet_tuples (capture_id, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?)');
-    const findTuple = db
-      .prepare(`SELECT id FROM packet_tuples WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?`)
-      .pluck();
-    const updateTuple = db.prepare(
-      `UPDATE packet_tuples SET packets = packets + ?, first_frame = min(ifnull(first_frame, ?), ?),
-         last_frame = max(ifnull(last_frame, ?), ?) WHERE id = ?`,
-    );
+    const tuples = new TupleTable(db, captureId, tupleCacheLimit);
     const encoder = new PacketBlockEncoder();
-    // src → dst → protocol and ports as one number: fresh decoder strings hash faster than a joined key.
-    let tuples = new Map<string, Map<string, Map<number, TupleStat>>>();
-    let cached = 0;
-    let evicted = false;
     let written = 0;
-    const saveTuples = (): void => {
-      for (const byDst of tuples.values()) {
-        for (const byPorts of byDst.values()) {
-          for (const t of byPorts.values()) {
-            if (t.packets > 0) updateTuple.run(t.packets, t.first, t.first, t.last, t.last, t.id);
-            t.packets = 0;
-          }
-        }
-      }
-    };
     const writeBlock = (): void => {
       const b = encoder.encode();
       if (b) insertBlock.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.data);
     };
-    // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
-    let lastSrc = '';
-    let lastDst = '';
-    let lastSport: number | null = null;
-    let lastDport: number | null = null;
-    let lastProto: number | null = null;
-    let last: TupleStat | null = null;
-    const tupleOf = (p: PacketRecord): TupleStat | null => {
-      if (p.src === null || p.dst === null) return null;
-      if (last !== null && p.src === lastSrc && p.dst === lastDst && p.sport === lastSport && p.dport === lastDport && p.ipProto === lastProto) {
-        return last;
-      }
-      const ports = ((p.ipProto ?? 256) * 65537 + (p.sport ?? 65536)) * 65537 + (p.dport ?? 65536);
-      let byDst = tuples.get(p.src);
-      if (byDst === undefined) tuples.set(p.src, (byDst = new Map()));
-      let byPorts = byDst.get(p.dst);
-      if (byPorts === undefined) byDst.set(p.dst, (byPorts = new Map()));
-      let t = byPorts.get(ports);
-      if (t === undefined) {
-        let id = evicted ? (findTuple.get(p.src, p.dst, p.sport, p.dport, p.ipProto, captureId) as number | undefined) : undefined;
-        id ??= Number(insertTuple.run(captureId, p.ipProto, p.src, p.dst, p.sport, p.dport).lastInsertRowid);
-        if (cached >= tupleCacheLimit) {
-          saveTuples();
-          tuples = new Map([[p.src, (byDst = new Map([[p.dst, (byPorts = new Map())]]))]]);
-          cached = 0;
-          evicted = true;
-        }
-        t = { id, packets: 0, first: p.frame, last: p.frame };
-        byPorts.set(ports, t);
-        cached++;
-      }
-      lastSrc = p.src;
-      lastDst = p.dst;
-      lastSport = p.sport;
-      lastDport = p.dport;
-      lastProto = p.ipProto;
-      last = t;
-      return t;
-    };
     return {
       add(p: PacketRecord): void {
-        const t = tupleOf(p);
-        if (t !== null) {
-          if (t.packets === 0) t.first = p.frame;
-          t.packets++;
-          t.last = p.frame;
-        }
-        encoder.add(p, t === null ? null : t.id);
+        encoder.add(p, p.src === null || p.dst === null ? null : tuples.count(p));
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
@@ -170,7 +105,7 @@ export class PacketStore {
       },
       flush(): number {
         writeBlock();
-        saveTuples();
+        tuples.save();
         return written;
       },
     };
@@ -465,4 +400,272 @@ export function packetRow(captureId: number, b: PacketBlock, i: number, names: T
     line: b.line(i),
     offset: b.offset(i),
   };
+}
+
+/**
+ * The distinct 5-tuples of one capture being written, with their packet counts and frame ranges. Held in
+ * growable typed arrays (one slot per tuple), found through an open-addressing table of IPv4 numbers (the
+ * decoder's, checked against the text, or read from the text) or, for IPv6, nested maps. Rows are written
+ * when the writer flushes, in id order (appends, not B-tree inserts in the middle), one INSERT per tuple;
+ * past `limit` the tuples held so far are written and later packets of them are found and updated in SQL.
+ */
+class TupleTable {
+  private readonly insert: Database.Statement;
+  private readonly find: Database.Statement;
+  private readonly update: Database.Statement;
+  private readonly firstId: number;
+  private nextId: number;
+  /** IPv4 tuples by their addresses' numbers: one probe, no map entry or object per tuple. */
+  private readonly v4 = new V4TupleIndex();
+  /** Any other tuple (IPv6) by src → dst → protocol and ports as one number. */
+  private byText = new Map<string, Map<string, Map<number, number>>>();
+  private n = 0;
+  private ids = new Float64Array(1024);
+  private packets = new Uint32Array(1024);
+  private first = new Uint32Array(1024);
+  private last = new Uint32Array(1024);
+  /** Slot → the tuple's row exists already (written before a spill): update it instead of inserting. */
+  private stored = new Uint8Array(1024);
+  // The tuples themselves, by slot: no object per tuple (-1 for a null protocol or port).
+  private srcs: string[] = [];
+  private dsts: string[] = [];
+  private protos = new Int32Array(1024);
+  private sports = new Int32Array(1024);
+  private dports = new Int32Array(1024);
+  private spilled = false;
+  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
+  private lastSrc = '';
+  private lastDst = '';
+  private lastPorts = -1;
+  private lastSlot = -1;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly captureId: number,
+    private readonly limit: number,
+  ) {
+    this.insert = db.prepare(
+      'INSERT INTO packet_tuples (id, capture_id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.find = db.prepare('SELECT id FROM packet_tuples WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?').pluck();
+    this.update = db.prepare(
+      `UPDATE packet_tuples SET packets = packets + ?, first_frame = min(ifnull(first_frame, ?), ?),
+         last_frame = max(ifnull(last_frame, ?), ?) WHERE id = ?`,
+    );
+    this.firstId = (db.prepare('SELECT ifnull(max(id), 0) FROM packet_tuples').pluck().get() as number) + 1;
+    this.nextId = this.firstId;
+  }
+
+  /** Counts packet `p` (which has addresses) under its tuple; returns the tuple's id. */
+  count(p: PacketRecord): number {
+    const src = p.src!;
+    const dst = p.dst!;
+    const ports = ((p.ipProto ?? 256) * 65537 + (p.sport ?? 65536)) * 65537 + (p.dport ?? 65536);
+    let slot = this.lastSlot;
+    if (slot < 0 || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
+      slot = this.slotOf(p, src, dst, ports);
+      this.lastSrc = src;
+      this.lastDst = dst;
+      this.lastPorts = ports;
+      this.lastSlot = slot;
+    }
+    if (this.packets[slot] === 0) this.first[slot] = p.frame;
+    this.packets[slot]!++;
+    this.last[slot] = p.frame;
+    return this.ids[slot]!;
+  }
+
+  private slotOf(p: PacketRecord, src: string, dst: string, ports: number): number {
+    const s4 = p.srcV4;
+    const d4 = p.dstV4;
+    if (typeof s4 === 'number' && typeof d4 === 'number') {
+      const slot = this.v4.find(s4, d4, ports);
+      if (slot >= 0 && this.srcs[slot] === src && this.dsts[slot] === dst) return slot;
+    }
+    // No numbers, a tuple not seen yet, or numbers that no longer say the text (a record edited after it
+    // was decoded): the text decides. IPv4 text is keyed by its numbers, anything else by the text itself.
+    const s = ipv4Number(src);
+    const d = ipv4Number(dst);
+    if (s < 0 || d < 0) return this.slotOfText(p, src, dst, ports);
+    const slot = this.v4.find(s, d, ports);
+    if (slot >= 0) return slot;
+    const fresh = this.newSlot(p, src, dst);
+    this.v4.add(s, d, ports, fresh);
+    return fresh;
+  }
+
+  private slotOfText(p: PacketRecord, src: string, dst: string, ports: number): number {
+    const known = this.byText.get(src)?.get(dst)?.get(ports);
+    if (known !== undefined) return known;
+    const slot = this.newSlot(p, src, dst);
+    let byDst = this.byText.get(src);
+    if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
+    let byPorts = byDst.get(dst);
+    if (byPorts === undefined) byDst.set(dst, (byPorts = new Map()));
+    byPorts.set(ports, slot);
+    return slot;
+  }
+
+  /** A slot for a tuple this table does not hold (after writing out what it holds, at the limit). */
+  private newSlot(p: PacketRecord, src: string, dst: string): number {
+    if (this.n >= this.limit) {
+      this.save();
+      this.spilled = true;
+      this.n = 0;
+      this.srcs = [];
+      this.dsts = [];
+      this.byText = new Map();
+      this.v4.clear();
+      this.lastSlot = -1;
+    }
+    const existing = this.spilled ? (this.find.get(src, dst, p.sport, p.dport, p.ipProto, this.captureId) as number | undefined) : undefined;
+    const slot = this.n++;
+    if (slot === this.ids.length) this.grow();
+    this.ids[slot] = existing ?? this.nextId++;
+    this.stored[slot] = existing === undefined ? 0 : 1;
+    this.packets[slot] = 0;
+    this.srcs.push(src);
+    this.dsts.push(dst);
+    this.protos[slot] = p.ipProto ?? -1;
+    this.sports[slot] = p.sport ?? -1;
+    this.dports[slot] = p.dport ?? -1;
+    return slot;
+  }
+
+  private grow(): void {
+    const size = this.ids.length * 2;
+    const grown = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.ids = grown(this.ids, (n) => new Float64Array(n));
+    this.packets = grown(this.packets, (n) => new Uint32Array(n));
+    this.first = grown(this.first, (n) => new Uint32Array(n));
+    this.last = grown(this.last, (n) => new Uint32Array(n));
+    this.stored = grown(this.stored, (n) => new Uint8Array(n));
+    this.protos = grown(this.protos, (n) => new Int32Array(n));
+    this.sports = grown(this.sports, (n) => new Int32Array(n));
+    this.dports = grown(this.dports, (n) => new Int32Array(n));
+  }
+
+  /** Writes every tuple held (new rows in id order, counts added to rows written before a spill) and forgets them. */
+  save(): void {
+    let fresh = 0;
+    for (let slot = 0; slot < this.n; slot++) if (!this.stored[slot]) fresh++;
+    // Many rows in random key order cost more in the 5-tuple index than sorting them into a new one does.
+    // Rebuilt only when the new rows are at least as many as the table held (its highest id bounds that),
+    // so a project of many captures pays at most twice over for its index in all.
+    const rebuild = fresh >= INDEX_REBUILD_MIN && fresh >= this.firstId - 1;
+    const indexSql = rebuild
+      ? (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'packet_tuples_tuple'").pluck().get() as string | undefined)
+      : undefined;
+    if (indexSql !== undefined) this.db.exec('DROP INDEX packet_tuples_tuple');
+    try {
+      this.write();
+    } finally {
+      if (indexSql !== undefined) this.db.exec(indexSql);
+    }
+  }
+
+  private write(): void {
+    for (let slot = 0; slot < this.n; slot++) {
+      const id = this.ids[slot]!;
+      const packets = this.packets[slot]!;
+      const first = this.first[slot]!;
+      const last = this.last[slot]!;
+      if (this.stored[slot]) {
+        if (packets > 0) this.update.run(packets, first, first, last, last, id);
+        continue;
+      }
+      const proto = this.protos[slot]!;
+      const sport = this.sports[slot]!;
+      const dport = this.dports[slot]!;
+      this.insert.run(
+        id, this.captureId, proto < 0 ? null : proto, this.srcs[slot], this.dsts[slot], sport < 0 ? null : sport, dport < 0 ? null : dport,
+        packets, packets > 0 ? first : null, packets > 0 ? last : null,
+      );
+    }
+    // Held again, a tuple just written is a stored one: a later save only adds what came after.
+    this.stored.fill(1, 0, this.n);
+    this.packets.fill(0, 0, this.n);
+  }
+}
+
+/** Open addressing over (src, dst, protocol-and-ports) numbers → tuple slot; grows at half full. */
+class V4TupleIndex {
+  private mask = 4095;
+  private srcs = new Uint32Array(4096);
+  private dsts = new Uint32Array(4096);
+  private ports = new Float64Array(4096);
+  private slots = new Int32Array(4096).fill(-1);
+  private size = 0;
+
+  private static hash(src: number, dst: number, ports: number): number {
+    let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13) ^ dst, 0xc2b2ae35);
+    h = Math.imul(h ^ (h >>> 16) ^ (ports | 0) ^ ((ports / 4294967296) | 0), 0x27d4eb2f);
+    return (h ^ (h >>> 15)) >>> 0;
+  }
+
+  /** The slot of the tuple, or -1. */
+  find(src: number, dst: number, ports: number): number {
+    for (let i = V4TupleIndex.hash(src, dst, ports) & this.mask; ; i = (i + 1) & this.mask) {
+      const slot = this.slots[i]!;
+      if (slot < 0) return -1;
+      if (this.srcs[i] === src && this.dsts[i] === dst && this.ports[i] === ports) return slot;
+    }
+  }
+
+  add(src: number, dst: number, ports: number, slot: number): void {
+    if (2 * (this.size + 1) > this.mask + 1) this.grow();
+    let i = V4TupleIndex.hash(src, dst, ports) & this.mask;
+    while (this.slots[i]! >= 0) i = (i + 1) & this.mask;
+    this.srcs[i] = src;
+    this.dsts[i] = dst;
+    this.ports[i] = ports;
+    this.slots[i] = slot;
+    this.size++;
+  }
+
+  clear(): void {
+    this.slots.fill(-1);
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const { srcs, dsts, ports, slots } = this;
+    const capacity = (this.mask + 1) * 2;
+    this.mask = capacity - 1;
+    this.srcs = new Uint32Array(capacity);
+    this.dsts = new Uint32Array(capacity);
+    this.ports = new Float64Array(capacity);
+    this.slots = new Int32Array(capacity).fill(-1);
+    this.size = 0;
+    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.add(srcs[i]!, dsts[i]!, ports[i]!, slots[i]!);
+  }
+}
+
+/** The number of a dotted quad in canonical form (no leading zeros, as decoders write it); -1 for anything else. */
+export function ipv4Number(text: string): number {
+  let n = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      // A second digit after a leading 0 would make another text of the same number.
+      if (c < 48 || c > 57 || (digits === 1 && octet === 0)) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? n * 256 + octet : -1;
 }

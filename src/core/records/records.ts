@@ -255,6 +255,12 @@ export interface PacketRecord {
   etherType: number | null;
   src: string | null;
   dst: string | null;
+  /**
+   * `src` and `dst` as unsigned 32-bit numbers when the pcap decoder read them from an IPv4 header: the
+   * store keys its tuple table on them instead of the text. Absent or null otherwise.
+   */
+  srcV4?: number | null;
+  dstV4?: number | null;
   /** IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6...), null when not IP. */
   ipProto: number | null;
   ipId: number | null;

@@ -29,6 +29,8 @@ export function decodeIpv4(p: PacketRecord, b: Uint8Array, at: number, end: numb
   p.ipProto = proto;
   p.src = ipv4Text(b, at + 12);
   p.dst = ipv4Text(b, at + 16);
+  p.srcV4 = ((b[at + 12]! << 24) | (b[at + 13]! << 16) | (b[at + 14]! << 8) | b[at + 15]!) >>> 0;
+  p.dstV4 = ((b[at + 16]! << 24) | (b[at + 17]! << 16) | (b[at + 18]! << 8) | b[at + 19]!) >>> 0;
   if (avail < headerLen) {
     p.truncated = 'ip';
     return;

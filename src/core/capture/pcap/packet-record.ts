@@ -27,6 +27,8 @@ export function newPacketRecord(
     etherType: null,
     src: null,
     dst: null,
+    srcV4: null,
+    dstV4: null,
     ipProto: null,
     ipId: null,
     ttl: null,

@@ -1,0 +1,171 @@
+import { describe, it, expect } from 'vitest';
+import type { PacketRecord } from '../records/records';
+import type { NewCapture, Store } from './store';
+import { ipv4Number } from './packet-store';
+import { useTempProject } from '../../../test/support/temp-project';
+
+const project = useTempProject('packet-store');
+
+function packet(frame: number, over: Partial<PacketRecord> = {}): PacketRecord {
+  return {
+    frame, tsSec: 1700000000 + frame, tsNsec: 0, iface: null, direction: null, linkType: 1, capLen: 60, origLen: 60,
+    srcMac: null, dstMac: null, vlan: null, network: 'ipv4', etherType: 0x0800, src: '10.0.0.1', dst: '10.0.0.2', ipProto: 6,
+    ipId: null, ttl: 64, fragMf: false, fragOffset: 0, sport: 40000, dport: 80, tcpFlags: 0x10, seq: 1, ack: 1, payloadLen: 0,
+    icmpType: null, icmpCode: null, arpOp: null, truncated: null, line: null, offset: null, ...over,
+  };
+}
+
+function pcapCapture(store: Store, hash: string): number {
+  const nodeId = store.ensureNode('a');
+  const c: NewCapture = {
+    nodeId, sourceId: null, kind: 'pcap', namespace: null, sourceFile: `${hash}.pcap`, firstLine: null, lastLine: null,
+    command: null, partial: false, contentHash: hash, takenAt: null,
+  };
+  return store.insertCapture(c);
+}
+
+/** 60 packets: TCP tuples whose ports and destinations cycle, UDP, port-less ICMP and IPv6 tuples, and frames without addresses. */
+function traffic(): PacketRecord[] {
+  const out: PacketRecord[] = [];
+  for (let i = 1; i <= 60; i++) {
+    if (i % 17 === 0) out.push(packet(i, { network: 'ipv6', src: 'fd00::1', dst: `fd00::${i % 2}`, ipProto: 17, sport: 5353, dport: 5353 }));
+    else if (i % 13 === 0) out.push(packet(i, { network: 'arp', src: null, dst: null, ipProto: null, sport: null, dport: null }));
+    else if (i % 11 === 0) out.push(packet(i, { ipProto: 1, sport: null, dport: null, icmpType: 8, icmpCode: 0 }));
+    else if (i % 7 === 0) out.push(packet(i, { ipProto: 17, dport: 53, sport: 30000 + (i % 3) }));
+    else out.push(packet(i, { sport: 40000 + (i % 20), dst: `10.0.1.${i % 4}` }));
+  }
+  return out;
+}
+
+type TupleRow = { id: number; ip_proto: number | null; src: string; dst: string; sport: number | null; dport: number | null; packets: number; first_frame: number; last_frame: number };
+
+function tupleRows(store: Store, captureId: number): TupleRow[] {
+  return store.db
+    .prepare('SELECT id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame FROM packet_tuples WHERE capture_id = ? ORDER BY id')
+    .all(captureId) as TupleRow[];
+}
+
+/** What the rows must say, computed from the packets directly: tuples in first-seen order with counts and frame ranges. */
+function expectedTuples(packets: PacketRecord[]): Array<Omit<TupleRow, 'id'>> {
+  const byKey = new Map<string, Omit<TupleRow, 'id'>>();
+  for (const p of packets) {
+    if (p.src === null || p.dst === null) continue;
+    const key = JSON.stringify([p.ipProto, p.src, p.dst, p.sport, p.dport]);
+    const t = byKey.get(key);
+    if (t) {
+      t.packets++;
+      t.last_frame = p.frame;
+    } else {
+      byKey.set(key, { ip_proto: p.ipProto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, packets: 1, first_frame: p.frame, last_frame: p.frame });
+    }
+  }
+  return [...byKey.values()];
+}
+
+describe('PacketStore.writer tuples', () => {
+  it('writes each 5-tuple once, in first-seen order, with its packet count and frame range', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'one');
+    const packets = traffic();
+    const writer = store.packetWriter(id);
+    for (const p of packets) writer.add(p);
+    expect(writer.flush()).toBe(60);
+    const rows = tupleRows(store, id);
+    expect(rows.map(({ id: _, ...t }) => t)).toEqual(expectedTuples(packets));
+    // Ids follow on from the table's highest, one per tuple.
+    expect(rows.map((r) => r.id)).toEqual(rows.map((_, i) => rows[0]!.id + i));
+  });
+
+  it('stores the same rows and blocks when it holds fewer tuples than the capture has (written early, updated later)', () => {
+    const store = project().store();
+    const roomy = pcapCapture(store, 'roomy');
+    const tight = pcapCapture(store, 'tight');
+    const w1 = store.packetWriter(roomy);
+    for (const p of traffic()) w1.add(p);
+    w1.flush();
+    const w2 = store.packetWriter(tight, 3);
+    for (const p of traffic()) w2.add(p);
+    w2.flush();
+    const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
+    expect(strip(tupleRows(store, tight))).toEqual(strip(tupleRows(store, roomy)));
+    const rowsOf = (c: number) => store.packetsOf(c, 1, 100).map(({ captureId: _, ...p }) => p);
+    expect(rowsOf(tight)).toEqual(rowsOf(roomy));
+  });
+
+  it('gives a second capture ids after the first one\'s and finds each capture\'s packets by tuple', () => {
+    const store = project().store();
+    const a = pcapCapture(store, 'a');
+    const b = pcapCapture(store, 'b');
+    for (const c of [a, b]) {
+      const w = store.packetWriter(c);
+      for (const p of traffic()) w.add(p);
+      w.flush();
+    }
+    const [ra, rb] = [tupleRows(store, a), tupleRows(store, b)];
+    expect(rb[0]!.id).toBe(ra[ra.length - 1]!.id + 1);
+    const udp = store.packetsWithTuple({ ipProto: 17, src: '10.0.0.1', dst: '10.0.0.2', sport: 30001, dport: 53 });
+    expect(udp.map((p) => [p.captureId, p.frame])).toEqual([[a, 7], [a, 28], [a, 49], [b, 7], [b, 28], [b, 49]]);
+  });
+
+  it('keeps the 5-tuple index, same definition, when a capture of many new tuples has it rebuilt', () => {
+    const store = project().store();
+    const indexSql = () => store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'packet_tuples_tuple'").pluck().get();
+    const before = indexSql();
+    const id = pcapCapture(store, 'many');
+    store.transaction(() => {
+      const w = store.packetWriter(id);
+      for (let i = 1; i <= 70_000; i++) w.add(packet(i, { src: `10.1.${i >> 8 & 255}.${i & 255}`, sport: 1024 + (i % 50_000) }));
+      w.flush();
+    });
+    expect(indexSql()).toBe(before);
+    const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT id FROM packet_tuples WHERE src = '10.1.4.1' AND dst = '10.0.0.2' AND sport = 2049 AND dport = 80 AND ip_proto = 6").all();
+    expect(JSON.stringify(plan)).toContain('packet_tuples_tuple');
+    expect(store.packetsWithTuple({ ipProto: 6, src: '10.1.4.1', dst: '10.0.0.2', sport: 1024 + 1025, dport: 80 }).map((p) => p.frame)).toEqual([1025]);
+    expect(store.db.prepare('SELECT count(*), sum(packets) FROM packet_tuples WHERE capture_id = ?').raw(true).get(id)).toEqual([70_000, 70_000]);
+  });
+
+  it('keys IPv4 tuples on the decoder\'s numbers with the same rows as by text, and goes by the text when they disagree', () => {
+    const store = project().store();
+    const v4 = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const numbered = traffic().map((p) => (p.src === null || p.dst === null ? p : { ...p, srcV4: v4(p.src), dstV4: v4(p.dst) }));
+    const byText = pcapCapture(store, 'text');
+    const byNumber = pcapCapture(store, 'numbers');
+    for (const [c, packets] of [[byText, traffic()], [byNumber, numbered]] as const) {
+      const w = store.packetWriter(c);
+      for (const p of packets) w.add(p);
+      w.flush();
+    }
+    const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
+    expect(strip(tupleRows(store, byNumber))).toEqual(strip(tupleRows(store, byText)));
+
+    // A decoded record whose text was changed afterwards: its stale numbers name another tuple.
+    const edited = pcapCapture(store, 'edited');
+    const w = store.packetWriter(edited);
+    w.add(packet(1, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2') }));
+    w.add(packet(2, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2'), src: '192.168.0.9' }));
+    w.add(packet(3, { srcV4: v4('10.0.0.1'), dstV4: v4('10.0.0.2') }));
+    w.flush();
+    expect(tupleRows(store, edited).map((r) => [r.src, r.packets, r.first_frame, r.last_frame])).toEqual([['10.0.0.1', 2, 1, 3], ['192.168.0.9', 1, 2, 2]]);
+  });
+  it('goes on counting after a flush that left it exactly full', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'full');
+    const w = store.packetWriter(id, 2);
+    w.add(packet(1, { sport: 1 }));
+    w.add(packet(2, { sport: 2 }));
+    w.flush();
+    w.add(packet(3, { sport: 3 }));
+    w.add(packet(4, { sport: 1 }));
+    w.flush();
+    expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([[1, 2, 1, 4], [2, 1, 2, 2], [3, 1, 3, 3]]);
+  });
+});
+
+describe('ipv4Number', () => {
+  it('reads canonical dotted quads and refuses any other text', () => {
+    expect(['0.0.0.0', '10.96.0.10', '255.255.255.255', '192.168.100.7'].map(ipv4Number)).toEqual([0, 0x0a60000a, 0xffffffff, 0xc0a86407]);
+    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.00', '1..2.3', '1.2.3.', 'fd00::1', '::ffff:1.2.3.4', '1.2.3.4 ', '1000.1.1.1']) {
+      expect(ipv4Number(bad), bad).toBe(-1);
+    }
+  });
+});
