@@ -60,7 +60,10 @@ test.describe('the NAT timeline picture (web mode, kernel lab)', () => {
     // Wait for the replay: the predicted band joins the picture when the divergence answer arrives.
     await expect(drawing).toHaveAttribute('aria-label', /2 predicted points, the captures agree with the replay/);
     for (const lane of ['eth0', 'cbr0', 'veth-b1']) await expect(drawing.locator('.lane-where', { hasText: lane })).toHaveCount(1);
-    await expect(drawing.locator('text.change').first()).toHaveText('src 192.168.56.100:41001 → 10.40.2.1:41001; dst 192.168.56.12:30080 → 10.40.2.2:8080');
+    await expect(drawing.locator('text.change')).toHaveText([
+      'src 192.168.56.100:41001 → 10.40.2.1:41001', 'dst 192.168.56.12:30080 → 10.40.2.2:8080',
+      'src 10.40.2.2:8080 → 192.168.56.12:30080', 'dst 10.40.2.1:41001 → 192.168.56.100:41001',
+    ]);
     await expect(drawing.locator('tspan.changed', { hasText: '10.40.2.2:8080' }).first()).toBeVisible();
     await expect(drawing.getByText('Replay predicts')).toBeVisible();
     await expect(drawing.locator('[data-testid="nat-predicted"][data-status="agree"]')).toHaveCount(2);
@@ -90,7 +93,10 @@ test.describe('the NAT timeline picture (web mode, kernel lab)', () => {
 
     expect(await seriousViolations(page)).toEqual([]);
     await hops.nth(1).click();
+    // Wide enough for the detail pane to hold the picture without scrolling it.
+    await page.setViewportSize({ width: 1680, height: 1700 });
     await picture.scrollIntoViewIfNeeded();
+    await page.mouse.move(0, 0);
     await picture.screenshot({ path: screenshot('nat-timeline.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

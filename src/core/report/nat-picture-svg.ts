@@ -27,6 +27,9 @@ const STATUS_TEXT: Record<PictureStatus, string> = {
   unobserved: 'no capture here',
 };
 
+/** A white outline behind text that runs over the lane lines. */
+const HALO = ' stroke="#ffffff" stroke-width="3" paint-order="stroke"';
+
 const n = (v: number): string => String(Math.round(v * 10) / 10);
 
 function segments(list: readonly Segment[]): string {
@@ -57,19 +60,18 @@ export function renderNatPictureSvg(p: NatPicture, title: string): string {
   }
   for (const a of p.arrows) {
     const colour = a.firstDivergence ? STATUS_COLOUR.differs : INK;
-    const changes = a.changes.map(changeText).join('; ');
     out.push(`<g class="hop" data-hop="${a.hop}">`
-      + `<text x="12" y="${n(a.y + 4)}" fill="${MUTED}">+${a.atMs} ms</text>`
+      + `<text x="10" y="${n(a.y + 4)}" fill="${MUTED}">+${a.atMs} ms</text>`
       + arrowLine(a.x1, a.x2, a.y, colour, false)
       + `<circle cx="${n(a.x2)}" cy="${n(a.y)}" r="3" fill="${colour}"/>`
-      + `<text x="${n(p.textX)}" y="${n(a.y - 2)}" fill="${INK}">${segments(a.segments)} <tspan fill="${MUTED}">${a.direction} · ${a.packets} pkt</tspan>`
+      + `<text x="${n(p.textX)}" y="${n(a.textY)}" fill="${INK}"${HALO}>${segments(a.segments)} <tspan fill="${MUTED}">${a.direction} · ${a.packets} pkt</tspan>`
       + (a.firstDivergence ? ` <tspan fill="${STATUS_COLOUR.differs}" font-weight="700">≠ first difference</tspan>` : a.status !== null && a.status !== 'agree' ? ` <tspan fill="${STATUS_COLOUR[a.status]}">(${STATUS_TEXT[a.status]})</tspan>` : '')
       + '</text>'
-      + (changes === '' ? '' : `<text x="${n(p.textX)}" y="${n(a.y + 11)}" fill="${CHANGED}">${escapeHtml(changes)}</text>`)
+      + a.changes.map((c, k) => `<text x="${n(p.textX)}" y="${n(a.changeY[k]!)}" fill="${CHANGED}"${HALO}>${escapeHtml(changeText(c))}</text>`).join('')
       + '</g>');
   }
   if (p.omitted !== null) {
-    out.push(`<text x="${n(p.textX)}" y="${n(p.omitted.y + 4)}" fill="${MUTED}" font-style="italic">… ${p.omitted.arrows} more sighting${p.omitted.arrows === 1 ? '' : 's'} (${p.omitted.packets} packets) not drawn</text>`);
+    out.push(`<text x="${n(p.textX)}" y="${n(p.omitted.y)}" fill="${MUTED}" font-style="italic"${HALO}>… ${p.omitted.arrows} more sighting${p.omitted.arrows === 1 ? '' : 's'} (${p.omitted.packets} packets) not drawn</text>`);
   }
   if (p.predictedTitleY !== null) out.push(`<text x="12" y="${n(p.predictedTitleY + 4)}" font-weight="700" fill="${PREDICTED}">Replay predicts</text>`);
   for (const a of p.predicted) {
@@ -77,15 +79,16 @@ export function renderNatPictureSvg(p: NatPicture, title: string): string {
     out.push(`<g class="predicted" data-row="${a.row}">`
       + arrowLine(a.x1, a.x2, a.y, a.firstDivergence ? STATUS_COLOUR.differs : PREDICTED, true)
       + `<rect x="${n(a.x2 - 4)}" y="${n(a.y - 4)}" width="8" height="8" fill="${colour}"/>`
-      + `<text x="${n(p.textX)}" y="${n(a.y + 4)}" fill="${PREDICTED}">${a.side === 'in' ? 'arrives' : 'leaves'} ${segments(a.segments)} `
+      + `<text x="${n(p.textX)}" y="${n(a.textY)}" fill="${PREDICTED}"${HALO}>${a.side === 'in' ? 'arrives' : 'leaves'} ${segments(a.segments)} `
       + `<tspan fill="${colour}" font-weight="${a.firstDivergence ? 700 : 400}">${a.firstDivergence ? '≠ first difference' : STATUS_TEXT[a.status]}</tspan></text></g>`);
   }
   if (p.predictedOmitted > 0) out.push(`<text x="${n(p.textX)}" y="${n(p.laneBottom - 10)}" fill="${MUTED}" font-style="italic">… ${p.predictedOmitted} more predicted points not drawn</text>`);
   if (p.conntrackTitleY !== null) out.push(`<text x="12" y="${n(p.conntrackTitleY + 4)}" font-weight="700" fill="${INK}">conntrack</text>`);
   for (const c of p.conntrack) {
-    out.push(`<g class="conntrack"><rect x="${n(c.x1)}" y="${n(c.y - 12)}" width="${n(c.x2 - c.x1)}" height="24" rx="4" fill="#eef1f6" stroke="${LANE}"/>`
-      + `<text x="${n((c.x1 + c.x2) / 2)}" y="${n(c.y + 4)}" text-anchor="middle" fill="${INK}">${escapeHtml(c.node)}</text>`
-      + `<text x="${n(p.textX)}" y="${n(c.y + 4)}" fill="${INK}"><tspan font-weight="700">${escapeHtml(c.flags)}</tspan> ${escapeHtml(c.text)}</text></g>`);
+    out.push(`<g class="conntrack"><rect x="${n(c.x1)}" y="${n(c.y)}" width="${n(c.x2 - c.x1)}" height="3" rx="1.5" fill="${PREDICTED}"/>`
+      + `<text x="${n(p.textX)}" y="${n(c.lineY[0])}" fill="${INK}"${HALO}><tspan font-weight="700">${escapeHtml(c.node)}</tspan> ${escapeHtml(c.flags)}</text>`
+      + `<text x="${n(p.textX)}" y="${n(c.lineY[1])}" fill="${INK}"${HALO}>${escapeHtml(c.original)}</text>`
+      + `<text x="${n(p.textX)}" y="${n(c.lineY[2])}" fill="${INK}"${HALO}>${escapeHtml(c.reply)}</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');

@@ -61,7 +61,15 @@ describe('the NAT picture on the two-node lab', () => {
     expect(picture.divergence).toBeNull();
     expect(picture.conntrack).toHaveLength(1);
     expect(picture.conntrack[0]).toMatchObject({ node: 'nodeb', flags: 'TIME_WAIT [ASSURED] DNAT+SNAT' });
-    expect(picture.conntrack[0]!.text).toBe('original 192.168.56.100:41001 → 192.168.56.12:30080 · reply 10.40.2.2:8080 → 10.40.2.1:41001');
+    expect([picture.conntrack[0]!.original, picture.conntrack[0]!.reply]).toEqual(['original 192.168.56.100:41001 → 192.168.56.12:30080', 'reply 10.40.2.2:8080 → 10.40.2.1:41001']);
+    // Each row's text sits above its arrow, and rows never overlap.
+    for (const [i, a] of picture.arrows.entries()) {
+      expect(a.textY).toBeLessThan(a.y);
+      expect(a.top).toBeLessThan(a.textY);
+      if (i > 0) expect(a.top).toBeGreaterThanOrEqual(picture.arrows[i - 1]!.bottom);
+    }
+    expect(picture.arrows[1]!.changeY).toHaveLength(2);
+    expect(picture.arrows[0]!.changeY).toEqual([]);
     expect(picture.summary).toContain('6 sightings across 3 capture points');
   });
 
@@ -124,7 +132,7 @@ describe('a flow with many sightings', () => {
     expect(picture.omitted).toMatchObject({ arrows: 9_975, packets: 19_950 });
     expect(picture.lanes).toHaveLength(3);
     expect(picture.predictedTitleY).toBeNull();
-    expect(picture.height).toBeLessThan(40 * 34 + 200);
+    expect(picture.height).toBeLessThan(26 * 40 + 200);
     expect(picture.summary).toContain('10000 sightings across 3 capture points');
   });
 });

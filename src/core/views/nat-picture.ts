@@ -76,7 +76,13 @@ export interface PictureArrow {
   to: number;
   x1: number;
   x2: number;
+  /** The arrow's line; the tuple is written above it at textY, each change on its own line (changeY, in order). */
   y: number;
+  textY: number;
+  changeY: number[];
+  /** The row's band, for a hit area. */
+  top: number;
+  bottom: number;
   tuple: TupleView;
   segments: Segment[];
   changes: FieldChange[];
@@ -99,6 +105,7 @@ export interface PredictedArrow {
   x1: number;
   x2: number;
   y: number;
+  textY: number;
   side: 'in' | 'out';
   segments: Segment[];
   status: PictureStatus;
@@ -108,12 +115,16 @@ export interface PredictedArrow {
 export interface ConntrackBox {
   index: number;
   node: string;
-  /** Lanes of the node the entry spans (first and last x). */
+  /** Lanes of the node the entry spans (first and last x), marked by a bar at y. */
   x1: number;
   x2: number;
   y: number;
-  text: string;
+  /** `TIME_WAIT [ASSURED] DNAT+SNAT` */
   flags: string;
+  original: string;
+  reply: string;
+  /** Baselines of the three lines: the node and flags, the original tuple, the reply tuple. */
+  lineY: [number, number, number];
 }
 
 export interface NatPicture {
@@ -123,6 +134,7 @@ export interface NatPicture {
   /** Top and bottom of the lane lines. */
   laneTop: number;
   laneBottom: number;
+  /** Where row text starts (the lanes' left edge). */
   textX: number;
   arrows: PictureArrow[];
   /** Sightings not drawn (beyond maxArrows) and their packets. */
@@ -139,13 +151,15 @@ export interface NatPicture {
 }
 
 export const PICTURE_GEOMETRY = {
-  timeWidth: 88,
-  laneWidth: 128,
-  headerHeight: 52,
-  rowHeight: 34,
+  timeWidth: 76,
+  laneWidth: 120,
+  headerHeight: 48,
+  /** One text line above an arrow, and the arrow's own band. */
+  lineHeight: 14,
+  arrowHeight: 20,
+  rowGap: 6,
   titleHeight: 26,
-  textWidth: 520,
-  margin: 12,
+  margin: 10,
   charWidth: 6.6,
 } as const;
 
@@ -239,8 +253,9 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
     const m = meta.get(k)!;
     return { index, node: m.node, interface: m.iface, netns: m.netns, label: laneLabel(m.node, m.netns, m.iface), x: laneX(index) };
   });
-  const lanesRight = G.margin + G.timeWidth + G.laneWidth * Math.max(1, lanes.length);
-  const textX = lanesRight + G.margin;
+  const lanesLeft = G.margin + G.timeWidth;
+  const lanesRight = lanesLeft + G.laneWidth * Math.max(1, lanes.length);
+  const textX = lanesLeft;
   const edge = (direction: PictureArrow['direction']): number => (direction === 'reply' ? lanesRight - 4 : G.margin + G.timeWidth + 4);
 
   // Which comparison row each sighting is, by place, packet and time.
@@ -277,18 +292,23 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
     const rewrites = unique(changes.flatMap((c) => rewritesFor(h.direction, c.end, h.after, input.rewrites)).map(String)).map(Number);
     const from = prev?.lane ?? null;
     const s = statusOf.get(i);
+    const top = y;
+    const textY = y + G.lineHeight - 3;
+    const changeY = changes.map((_, k) => textY + G.lineHeight * (k + 1));
+    y += G.lineHeight * (changes.length + 1);
+    const arrowY = y + G.arrowHeight / 2;
+    y += G.arrowHeight + G.rowGap;
     arrows.push({
-      hop: i, direction: h.direction, from, to, x1: from === null ? edge(h.direction) : laneX(from), x2: laneX(to), y: y + G.rowHeight / 2,
-      tuple: h.after, segments: tupleSegments(h.after, fields), changes, rewrites, packets: h.packets,
+      hop: i, direction: h.direction, from, to, x1: from === null ? edge(h.direction) : laneX(from), x2: laneX(to), y: arrowY,
+      textY, changeY, top, bottom: y - G.rowGap / 2, tuple: h.after, segments: tupleSegments(h.after, fields), changes, rewrites, packets: h.packets,
       atMs: Math.round((h.alignedFirstTime - t0) * 1e6) / 1e3, explanation: h.explanation,
       status: s?.status ?? null, firstDivergence: s?.first ?? false,
     });
-    y += G.rowHeight;
   }
   let omitted: NatPicture['omitted'] = null;
   if (omittedArrows > 0) {
-    omitted = { arrows: omittedArrows, packets: omittedPackets, y: y + G.rowHeight / 2 };
-    y += G.rowHeight;
+    omitted = { arrows: omittedArrows, packets: omittedPackets, y: y + G.lineHeight - 3 };
+    y += G.lineHeight + G.rowGap;
   }
 
   let predictedTitleY: number | null = null;
@@ -306,14 +326,16 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
         continue;
       }
       const fields = prev === null ? new Set<Field>() : differing(prev.packet, p.packet);
+      const textY = y + G.lineHeight - 3;
+      y += G.lineHeight;
       predictedArrows.push({
-        row, from: prev?.lane ?? null, to, x1: prev === null ? edge('original') : laneX(prev.lane), x2: laneX(to), y: y + G.rowHeight / 2,
+        row, from: prev?.lane ?? null, to, x1: prev === null ? edge('original') : laneX(prev.lane), x2: laneX(to), y: y + G.arrowHeight / 2, textY,
         side: p.side, segments: tupleSegments(p.packet, fields), status: r.status, firstDivergence: comparison.firstDivergence === row,
       });
       prev = { lane: to, packet: p.packet };
-      y += G.rowHeight;
+      y += G.arrowHeight + G.rowGap;
     }
-    if (predictedOmitted > 0) y += G.rowHeight;
+    if (predictedOmitted > 0) y += G.lineHeight + G.rowGap;
   }
   const laneBottom = y + 4;
 
@@ -328,22 +350,28 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
       const x2 = own.length > 0 ? own[own.length - 1]!.x + G.laneWidth / 2 - 4 : lanesRight;
       const flags = [c.state, c.unreplied ? '[UNREPLIED]' : null, c.assured ? '[ASSURED]' : null, c.nat.length > 0 ? c.nat.join('+').toUpperCase() : null]
         .filter((f): f is string => f !== null).join(' ');
+      const bar = y + 2;
+      const first = y + 4 + G.lineHeight;
       conntrack.push({
-        index, node: c.node, x1, x2, y: y + G.rowHeight / 2, flags,
-        text: `original ${endText(c.original.src, c.original.sport)} → ${endText(c.original.dst, c.original.dport)} · reply ${endText(c.reply.src, c.reply.sport)} → ${endText(c.reply.dst, c.reply.dport)}`,
+        index, node: c.node, x1, x2, y: bar, flags,
+        original: `original ${endText(c.original.src, c.original.sport)} → ${endText(c.original.dst, c.original.dport)}`,
+        reply: `reply ${endText(c.reply.src, c.reply.sport)} → ${endText(c.reply.dst, c.reply.dport)}`,
+        lineY: [first, first + G.lineHeight, first + 2 * G.lineHeight],
       });
-      y += G.rowHeight;
+      y += 8 + 3 * G.lineHeight + G.rowGap;
     });
   }
 
   const divergence = comparison !== null && comparison.firstDivergence !== null ? comparison.headline : null;
+  // Text runs over the lanes from their left edge; the picture is as wide as the wider of the two.
   const longest = Math.max(
     0,
     ...arrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 40),
-    ...arrows.map((a) => a.changes.reduce((n, c) => n + c.before.length + c.after.length + 10, 0)),
-    ...conntrack.map((c) => c.flags.length + c.text.length + 1),
+    ...arrows.flatMap((a) => a.changes.map((c) => c.before.length + c.after.length + 8)),
+    ...predictedArrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 30),
+    ...conntrack.map((c) => Math.max(c.node.length + c.flags.length + 3, c.original.length, c.reply.length)),
   );
-  const width = textX + Math.max(G.textWidth, longest * G.charWidth) + G.margin;
+  const width = Math.max(lanesRight, textX + longest * G.charWidth) + G.margin;
   return {
     width: Math.ceil(width), height: Math.ceil(y + G.margin), lanes, laneTop: G.headerHeight - 6, laneBottom, textX,
     arrows, omitted, predictedTitleY, predicted: predictedArrows, predictedOmitted, conntrackTitleY, conntrack, divergence,

@@ -68,7 +68,7 @@ function Drawing({ p }: { p: NatPicture }) {
           </text>
           <Arrow x1={a.x1} x2={a.x2} y={a.y} className="arrow" />
           <circle cx={a.x2} cy={a.y} r={3} className="dot" />
-          <text x={p.textX} y={a.y - 2} className="tuple">
+          <text x={p.textX} y={a.textY} className="tuple">
             <Tuple segments={a.segments} />
             <tspan className="meta">
               {' '}
@@ -80,15 +80,15 @@ function Drawing({ p }: { p: NatPicture }) {
               <tspan className={`status-${a.status}`}> ({STATUS_LABEL[a.status]})</tspan>
             ) : null}
           </text>
-          {a.changes.length > 0 && (
-            <text x={p.textX} y={a.y + 11} className="change">
-              {a.changes.map(changeText).join('; ')}
+          {a.changes.map((c, k) => (
+            <text key={c.end} x={p.textX} y={a.changeY[k]} className="change">
+              {changeText(c)}
             </text>
-          )}
+          ))}
         </g>
       ))}
       {p.omitted !== null && (
-        <text x={p.textX} y={p.omitted.y + 4} className="omitted">
+        <text x={p.textX} y={p.omitted.y} className="omitted">
           … {p.omitted.arrows.toLocaleString('en-US')} more sightings ({p.omitted.packets.toLocaleString('en-US')} packets) not drawn: the packet list holds them all
         </text>
       )}
@@ -101,7 +101,7 @@ function Drawing({ p }: { p: NatPicture }) {
         <g key={a.row} className={`predicted status-${a.status}${a.firstDivergence ? ' first-divergence' : ''}`} data-testid="nat-predicted" data-status={a.status}>
           <Arrow x1={a.x1} x2={a.x2} y={a.y} className="arrow" />
           <rect x={a.x2 - 4} y={a.y - 4} width={8} height={8} className="point" />
-          <text x={p.textX} y={a.y + 4} className="tuple">
+          <text x={p.textX} y={a.textY} className="tuple">
             {a.side === 'in' ? 'arrives ' : 'leaves '}
             <Tuple segments={a.segments} />
             <tspan className={a.firstDivergence ? 'mark' : 'meta'}> {a.firstDivergence ? '≠ first difference' : STATUS_LABEL[a.status]}</tspan>
@@ -115,12 +115,15 @@ function Drawing({ p }: { p: NatPicture }) {
       )}
       {p.conntrack.map((c) => (
         <g key={c.index} className="conntrack">
-          <rect x={c.x1} y={c.y - 12} width={c.x2 - c.x1} height={24} rx={4} />
-          <text x={(c.x1 + c.x2) / 2} y={c.y + 4} textAnchor="middle">
-            {c.node}
+          <rect x={c.x1} y={c.y} width={c.x2 - c.x1} height={3} rx={1.5} />
+          <text x={p.textX} y={c.lineY[0]} className="tuple">
+            <tspan className="flags">{c.node}</tspan> {c.flags}
           </text>
-          <text x={p.textX} y={c.y + 4} className="tuple">
-            <tspan className="flags">{c.flags}</tspan> {c.text}
+          <text x={p.textX} y={c.lineY[1]} className="tuple">
+            {c.original}
+          </text>
+          <text x={p.textX} y={c.lineY[2]} className="tuple">
+            {c.reply}
           </text>
         </g>
       ))}
@@ -158,9 +161,9 @@ export function NatPicturePanel({ detail, divergence }: { detail: FlowDetailJson
                 data-testid="nat-hop"
                 className={`hop-target${open === i ? ' open' : ''}`}
                 x={2}
-                y={a.y - G.rowHeight / 2 + 1}
+                y={a.top}
                 width={picture.width - 4}
-                height={G.rowHeight - 2}
+                height={a.bottom - a.top}
                 rx={4}
                 onClick={() => setOpen(open === i ? null : i)}
                 onKeyDown={(e) => onKey(e, i)}
@@ -194,7 +197,7 @@ export function NatPicturePanel({ detail, divergence }: { detail: FlowDetailJson
               {hop.rules.map((r) => (
                 <li key={r.key} className="step nat" data-testid="nat-hop-rule">
                   <div className="step-where">
-                    <span className="kind">{r.title}</span>
+                    <span className="rule-title">{r.title}</span>
                     <span className="muted">{r.by}</span>
                     {r.source !== null && <span className="mono line">{r.source}</span>}
                   </div>
