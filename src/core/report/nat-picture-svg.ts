@@ -86,9 +86,9 @@ export function renderNatPictureSvg(p: NatPicture, title: string): string {
   if (p.conntrackTitleY !== null) out.push(`<text x="12" y="${n(p.conntrackTitleY + 4)}" font-weight="700" fill="${INK}">conntrack</text>`);
   for (const c of p.conntrack) {
     out.push(`<g class="conntrack"><rect x="${n(c.x1)}" y="${n(c.y)}" width="${n(c.x2 - c.x1)}" height="3" rx="1.5" fill="${PREDICTED}"/>`
-      + `<text x="${n(p.textX)}" y="${n(c.lineY[0])}" fill="${INK}"${HALO}><tspan font-weight="700">${escapeHtml(c.node)}</tspan> ${escapeHtml(c.flags)}</text>`
-      + `<text x="${n(p.textX)}" y="${n(c.lineY[1])}" fill="${INK}"${HALO}>${escapeHtml(c.original)}</text>`
-      + `<text x="${n(p.textX)}" y="${n(c.lineY[2])}" fill="${INK}"${HALO}>${escapeHtml(c.reply)}</text></g>`);
+      + `<text x="${n(c.textX)}" y="${n(c.lineY[0])}" fill="${INK}"${HALO}><tspan font-weight="700">${escapeHtml(c.node)}</tspan> ${escapeHtml(c.flags)}</text>`
+      + `<text x="${n(c.textX)}" y="${n(c.lineY[1])}" fill="${INK}"${HALO}>${escapeHtml(c.original)}</text>`
+      + `<text x="${n(c.textX)}" y="${n(c.lineY[2])}" fill="${INK}"${HALO}>${escapeHtml(c.reply)}</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');

@@ -123,7 +123,8 @@ export interface ConntrackBox {
   flags: string;
   original: string;
   reply: string;
-  /** Baselines of the three lines: the node and flags, the original tuple, the reply tuple. */
+  /** Where the lines start (under the node's first lane) and their baselines: the node and flags, the original tuple, the reply tuple. */
+  textX: number;
   lineY: [number, number, number];
 }
 
@@ -353,7 +354,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
       const bar = y + 2;
       const first = y + 4 + G.lineHeight;
       conntrack.push({
-        index, node: c.node, x1, x2, y: bar, flags,
+        index, node: c.node, x1, x2, y: bar, flags, textX: x1,
         original: `original ${endText(c.original.src, c.original.sport)} → ${endText(c.original.dst, c.original.dport)}`,
         reply: `reply ${endText(c.reply.src, c.reply.sport)} → ${endText(c.reply.dst, c.reply.dport)}`,
         lineY: [first, first + G.lineHeight, first + 2 * G.lineHeight],
@@ -369,9 +370,9 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
     ...arrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 40),
     ...arrows.flatMap((a) => a.changes.map((c) => c.before.length + c.after.length + 8)),
     ...predictedArrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 30),
-    ...conntrack.map((c) => Math.max(c.node.length + c.flags.length + 3, c.original.length, c.reply.length)),
   );
-  const width = Math.max(lanesRight, textX + longest * G.charWidth) + G.margin;
+  const conntrackRight = Math.max(0, ...conntrack.map((c) => c.textX + Math.max(c.node.length + c.flags.length + 1, c.original.length, c.reply.length) * G.charWidth));
+  const width = Math.max(lanesRight, textX + longest * G.charWidth, conntrackRight) + G.margin;
   return {
     width: Math.ceil(width), height: Math.ceil(y + G.margin), lanes, laneTop: G.headerHeight - 6, laneBottom, textX,
     arrows, omitted, predictedTitleY, predicted: predictedArrows, predictedOmitted, conntrackTitleY, conntrack, divergence,

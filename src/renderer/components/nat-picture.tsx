@@ -116,13 +116,13 @@ function Drawing({ p }: { p: NatPicture }) {
       {p.conntrack.map((c) => (
         <g key={c.index} className="conntrack">
           <rect x={c.x1} y={c.y} width={c.x2 - c.x1} height={3} rx={1.5} />
-          <text x={p.textX} y={c.lineY[0]} className="tuple">
+          <text x={c.textX} y={c.lineY[0]} className="tuple">
             <tspan className="flags">{c.node}</tspan> {c.flags}
           </text>
-          <text x={p.textX} y={c.lineY[1]} className="tuple">
+          <text x={c.textX} y={c.lineY[1]} className="tuple">
             {c.original}
           </text>
-          <text x={p.textX} y={c.lineY[2]} className="tuple">
+          <text x={c.textX} y={c.lineY[2]} className="tuple">
             {c.reply}
           </text>
         </g>
