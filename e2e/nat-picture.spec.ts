@@ -75,6 +75,11 @@ test.describe('the NAT timeline picture (web mode, kernel lab)', () => {
     await hops.nth(0).focus();
     await page.keyboard.press('Tab');
     await expect(hops.nth(1)).toBeFocused();
+    await page.keyboard.press('End');
+    await expect(hops.nth(5)).toBeFocused();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await expect(hops.nth(1)).toBeFocused();
     await page.keyboard.press('Enter');
     const detail = picture.getByTestId('nat-hop-detail');
     await expect(detail).toContainText('Hop 2 · nodeb · cbr0 · original');

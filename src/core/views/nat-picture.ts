@@ -213,7 +213,7 @@ function firstInsert(order: readonly string[], seq: readonly string[]): number {
   return order.length;
 }
 
-const unique = (keys: readonly string[]): string[] => keys.filter((k, i) => keys.indexOf(k) === i);
+const unique = <T>(keys: readonly T[]): T[] => [...new Set(keys)];
 
 /** The rewrites whose result (original direction) or whose undoing (reply) explains a change of `end`. */
 function rewritesFor(direction: PictureArrow['direction'], end: 'src' | 'dst', tuple: TupleView, rewrites: readonly NatRewrite[]): number[] {
@@ -261,9 +261,17 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
 
   // Which comparison row each sighting is, by place, packet and time.
   const statusOf = new Map<number, { status: PictureStatus; first: boolean }>();
+  const sightingKey = (node: string, iface: string | null, time: number, t: TupleView): string => `${node}|${iface ?? ''}|${time}|${t.src}|${t.sport}|${t.dst}|${t.dport}`;
+  const unmarked = new Map<string, number[]>();
+  for (const { h, i } of order) {
+    const k = sightingKey(h.node, h.interface, h.alignedFirstTime, h.after);
+    const list = unmarked.get(k);
+    if (list) list.push(i);
+    else unmarked.set(k, [i]);
+  }
   const mark = (c: CapturedSighting, status: PictureStatus, first: boolean): void => {
-    const hit = order.find(({ h, i }) => !statusOf.has(i) && h.node === c.node && h.interface === c.interface && h.alignedFirstTime === c.time && differing(h.after, c.packet).size === 0);
-    if (hit) statusOf.set(hit.i, { status, first });
+    const i = unmarked.get(sightingKey(c.node, c.interface, c.time, c.packet))?.shift();
+    if (i !== undefined) statusOf.set(i, { status, first });
   };
   comparison?.rows.forEach((r, row) => {
     if (r.captured !== null) mark(r.captured, r.status, comparison.firstDivergence === row);
@@ -290,7 +298,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
     const changes: FieldChange[] = [];
     if (fields.has('src') || fields.has('sport')) changes.push({ end: 'src', before: endText(before.src, before.sport), after: endText(h.after.src, h.after.sport) });
     if (fields.has('dst') || fields.has('dport')) changes.push({ end: 'dst', before: endText(before.dst, before.dport), after: endText(h.after.dst, h.after.dport) });
-    const rewrites = unique(changes.flatMap((c) => rewritesFor(h.direction, c.end, h.after, input.rewrites)).map(String)).map(Number);
+    const rewrites = unique(changes.flatMap((c) => rewritesFor(h.direction, c.end, h.after, input.rewrites)));
     const from = prev?.lane ?? null;
     const s = statusOf.get(i);
     const top = y;

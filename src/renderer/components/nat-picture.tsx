@@ -4,7 +4,7 @@
  * (role="img", described by the layout's summary); the hops are a second, focusable layer over it
  * (a role="img" may not hold controls), each opening its packets and the rules that rewrote it.
  */
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { FlowDivergenceJson } from '../../shared/contract/flow-divergence-json';
 import type { FlowDetailJson } from '../../shared/contract/flow-json';
 import { changeText, PICTURE_GEOMETRY, type NatPicture, type PictureSegment } from '../../shared/contract/nat-picture';
@@ -136,12 +136,20 @@ export function NatPicturePanel({ detail, divergence }: { detail: FlowDetailJson
   const picture = useMemo(() => natPictureOf(detail, divergence), [detail, divergence]);
   const [open, setOpen] = useState<number | null>(null);
   const hop = useMemo(() => (open === null ? null : hopDetail(picture, open, detail)), [picture, open, detail]);
+  const targets = useRef<Array<SVGRectElement | null>>([]);
   if (picture.arrows.length === 0) return null;
+  const last = picture.arrows.length - 1;
+  // Enter or Space opens a hop, Escape closes it; the arrow keys, Home and End move between hops in time order.
   const onKey = (e: KeyboardEvent, i: number): void => {
+    const move = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: last }[e.key];
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       setOpen(i);
     } else if (e.key === 'Escape') setOpen(null);
+    else if (move !== undefined) {
+      e.preventDefault();
+      targets.current[Math.max(0, Math.min(last, move))]?.focus();
+    }
   };
   return (
     <section className="nat-picture" data-testid="nat-picture" aria-label="NAT timeline">
@@ -154,6 +162,9 @@ export function NatPicturePanel({ detail, divergence }: { detail: FlowDetailJson
             {picture.arrows.map((a, i) => (
               <rect
                 key={a.hop}
+                ref={(el) => {
+                  targets.current[i] = el;
+                }}
                 role="button"
                 tabIndex={0}
                 aria-label={arrowLabel(picture, a, i)}
