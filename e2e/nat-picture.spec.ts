@@ -106,6 +106,7 @@ test.describe('the NAT timeline picture (web mode, kernel lab)', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
     expect(await seriousViolations(page)).toEqual([]);
+    await picture.screenshot({ path: path.join(root, 'test-results', 'nat-timeline-dark.png') });
     expect(consoleErrors).toEqual([]);
   });
 
