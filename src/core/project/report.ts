@@ -24,6 +24,8 @@ import type { NodeView } from '../views/nodes';
 import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
 import { projectFindings } from './findings';
+import { projectFlowDivergence } from './flow-divergence';
+import { layoutNatPicture, type PictureComparison } from '../views/nat-picture';
 import type { ProjectFinding } from '../diagnose/finding';
 import type { RuleSources } from './rule-sources';
 import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
@@ -34,6 +36,8 @@ export interface ReportOptions {
   flowLimit?: number;
   /** At most this many findings of each kind (default 50). */
   findingLimit?: number;
+  /** NAT flows whose picture shows the replay beside the captures (default PICTURE_REPLAY_LIMIT). */
+  pictureReplays?: number;
   /** ISO-8601 time the report says it was generated at (default: now). */
   generatedAt?: string;
   title?: string;
@@ -53,6 +57,8 @@ export const SERVICE_NODE_LIMIT = 3;
 export const SERVICE_LIMIT = 200;
 export const HOP_LIMIT = 16;
 export const CAPTURE_LIMIT = 500;
+/** NAT flows whose picture shows the replay beside the captures (each costs a replay); the others are drawn without it. */
+export const PICTURE_REPLAY_LIMIT = 20;
 
 /** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
 function readWarnings(store: Store): { warnings: ReportWarning[]; omitted: number } {
@@ -76,7 +82,7 @@ function tcpText(f: FlowView): string | null {
   ].filter((p): p is string => p !== null).join(', ');
 }
 
-function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
+function reportFlow(f: FlowView, sources: RuleSources, comparison: PictureComparison | null): ReportFlow {
   const hops = f.timeline.hops;
   return {
     id: f.id, proto: f.proto, original: tupleText(f.original), reply: tupleText(f.reply), nat: f.nat, service: f.service,
@@ -91,6 +97,7 @@ function reportFlow(f: FlowView, sources: RuleSources): ReportFlow {
       time: isoFromSeconds(h.alignedFirstTime), packets: h.packets,
     })),
     hopsOmitted: Math.max(0, hops.length - HOP_LIMIT),
+    picture: hops.length === 0 ? null : layoutNatPicture({ hops, rewrites: f.timeline.rewrites, conntrack: f.timeline.conntrack, comparison }),
   };
 }
 
@@ -206,7 +213,15 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
 
   const fs = new FlowStore(store);
   const shown: ReportFlow[] = [];
-  forEachFlowView(store, (f) => shown.push(reportFlow(f, sources)), { limit: flowLimit, observations: 0 });
+  let replayed = 0;
+  const comparisonOf = (f: FlowView): PictureComparison | null => {
+    if (f.nat.length === 0 || f.timeline.hops.length === 0 || replayed >= (options.pictureReplays ?? PICTURE_REPLAY_LIMIT)) return null;
+    replayed++;
+    check();
+    const view = projectFlowDivergence(store, f.id, { world });
+    return view?.kind === 'replayed' ? view.comparison : null;
+  };
+  forEachFlowView(store, (f) => shown.push(reportFlow(f, sources, comparisonOf(f))), { limit: flowLimit, observations: 0 });
   const totalFlows = fs.flowCount();
 
   const byKind = new Map<string, number>();

@@ -3,6 +3,7 @@
  * so the HTML, Markdown and PDF renderers say the same thing and only differ in how they draw it.
  * Text here is plain: each renderer escapes it for its own format.
  */
+import type { NatPicture } from '../views/nat-picture';
 import type { Report, ReportNode, ReportReplay, ReportService } from './report-model';
 
 export type Block =
@@ -12,7 +13,9 @@ export type Block =
   /** `code`: the columns whose cells are capture text (rules), drawn as code. */
   | { kind: 'table'; columns: string[]; rows: string[][]; code?: number[] }
   /** Verbatim capture text: rules, conntrack entries, packets, each with its source. */
-  | { kind: 'code'; lines: string[] };
+  | { kind: 'code'; lines: string[] }
+  /** A flow's NAT timeline drawn (HTML); the formats that cannot draw it keep the hop table beside it. */
+  | { kind: 'nat-picture'; title: string; picture: NatPicture };
 
 /** Blocks with every table cell and monospace line clipped to TEXT_LIMIT. */
 function clipped(b: Block): Block {
@@ -192,6 +195,7 @@ function flowBlocks(r: Report): Block[] {
   for (const f of detailed) {
     out.push({ kind: 'heading', level: 3, text: `Flow ${f.id}: ${f.proto} ${f.original}${f.service ? ` (${f.service})` : ''}` });
     if (f.tcp) out.push({ kind: 'paragraph', text: `TCP: ${f.tcp}` });
+    if (f.picture !== null) out.push({ kind: 'nat-picture', title: `NAT timeline of flow ${f.id}`, picture: f.picture });
     if (f.hops.length > 0) {
       out.push({
         kind: 'table',

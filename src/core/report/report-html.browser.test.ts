@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, expect as expectPage, type Browser } from '@playwright/test';
 import type { Store } from '../model/store';
 import { buildReport } from '../project/report';
 import { renderReportHtml } from './report-html';
@@ -57,6 +57,10 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     expect(h2).toEqual(expect.arrayContaining(['Summary', 'Trace 1', 'Service default/hello', 'Hop timelines', 'Node nodea', 'Node nodeb']));
     expect(await page.locator('h3', { hasText: 'kube-proxy rules on nodea' }).count()).toBe(1);
     expect(await page.locator('td code', { hasText: '-j DNAT --to-destination 10.40.2.2:8080' }).count()).toBeGreaterThan(0);
+    // The NAT flows drawn: one picture per flow seen at a capture point, the replay beside the first ones.
+    expect(await page.locator('figure.nat-picture svg[role="img"]').count()).toBeGreaterThan(2);
+    await expectPage(page.locator('figure.nat-picture svg').first()).toBeVisible();
+    expect(await page.locator('figure.nat-picture text', { hasText: 'Replay predicts' }).count()).toBeGreaterThan(0);
     expect(await page.locator('script').count()).toBe(0);
     expect(console).toEqual([]);
     expect(requests).toEqual([`file://${file}`]);

@@ -3,11 +3,10 @@ import { assertNever } from '../common/assert-never';
 import { reportDocument, type Block } from './report-document';
 import type { Report } from './report-model';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from './report-html-escape';
+import { renderNatPictureSvg } from './nat-picture-svg';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
+export { escapeHtml };
 
 /** The report's one inline style; the UI's Content-Security-Policy allows it by hash for the preview. */
 export const REPORT_CSS = `
@@ -21,6 +20,8 @@ th { background: #eef1f6; }
 td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
 td code { white-space: pre-wrap; }
 pre { background: #f5f7fa; border: 1px solid #d5dae3; padding: .6rem .8rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+figure.nat-picture { margin: .6rem 0 1rem; overflow-x: auto; }
+figure.nat-picture figcaption { color: #5b6576; font-size: 12px; }
 @media print { body { margin: 0; max-width: none; } pre, table { page-break-inside: avoid; } }
 `;
 
@@ -41,6 +42,8 @@ function blockHtml(b: Block): string {
     }
     case 'code':
       return `<pre>${b.lines.map(escapeHtml).join('\n')}</pre>`;
+    case 'nat-picture':
+      return `<figure class="nat-picture">\n${renderNatPictureSvg(b.picture, b.title)}\n<figcaption>${escapeHtml(b.picture.summary)}</figcaption>\n</figure>`;
     default:
       return assertNever(b);
   }

@@ -53,11 +53,13 @@ function blockMarkdown(b: Block): string {
       const f = fence(b.lines);
       return [`${f}text`, ...b.lines.map(visibleControls), f].join('\n');
     }
+    case 'nat-picture':
+      return '';
     default:
       return assertNever(b);
   }
 }
 
 export function renderReportMarkdown(report: Report): string {
-  return `${reportDocument(report).map(blockMarkdown).join('\n\n')}\n`;
+  return `${reportDocument(report).map(blockMarkdown).filter((t) => t !== '').join('\n\n')}\n`;
 }

@@ -7,6 +7,7 @@
  */
 import type { ProjectFinding } from '../diagnose/finding';
 import type { CaptureView } from '../views/nodes';
+import type { NatPicture } from '../views/nat-picture';
 import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../views/topology';
 
 /** A place in a capture (`file:line`) and the text found there (a rule, a conntrack entry, a packet). */
@@ -134,6 +135,8 @@ export interface ReportFlow {
   /** Where the flow was seen, in time order: node · interface, tuple, stage. */
   hops: ReportHop[];
   hopsOmitted: number;
+  /** The timeline as a picture (lanes per capture point, the replay beside it); null for a flow seen at no capture point. */
+  picture: NatPicture | null;
 }
 
 export interface Report {

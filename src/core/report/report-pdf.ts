@@ -242,6 +242,9 @@ function drawBlock(l: Layout, pen: Pen, b: Block): void {
       return table(l, pen, b.columns, b.rows);
     case 'code':
       return code(l, pen, b.lines);
+    case 'nat-picture':
+      // The PDF keeps the hop table that follows.
+      return;
     default:
       return assertNever(b);
   }

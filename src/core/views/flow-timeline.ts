@@ -54,6 +54,8 @@ export interface NatRewrite {
   /** conntrack+rules: conntrack shows it and the replay names the rule; conntrack: only conntrack; rules: only the replay (no entry captured). */
   evidence: 'conntrack+rules' | 'conntrack' | 'rules';
   note: string | null;
+  /** `file:line` of the rule, added where the store is at hand (the flow detail); the stored timeline has only the line. */
+  source?: string | null;
 }
 
 export interface ConntrackView {

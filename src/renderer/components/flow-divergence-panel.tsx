@@ -15,8 +15,13 @@ function Packet({ segments }: { segments: Segment[] }) {
   );
 }
 
-/** A flow's replayed path beside its captured sightings (flow detail, under the hop timeline). */
-export function FlowDivergencePanel({ api, id, revision }: { api: Api; id: number; revision: unknown }) {
+export interface FlowDivergenceState {
+  view: FlowDivergenceJson | null;
+  error: string | null;
+}
+
+/** The flow's divergence answer, asked once for the detail's picture and its table. */
+export function useFlowDivergence(api: Api, id: number, revision: unknown): FlowDivergenceState {
   const [view, setView] = useState<FlowDivergenceJson | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -32,7 +37,12 @@ export function FlowDivergencePanel({ api, id, revision }: { api: Api; id: numbe
       live = false;
     };
   }, [api, id, revision]);
+  return { view, error };
+}
 
+/** A flow's replayed path beside its captured sightings (flow detail, under the hop timeline). */
+export function FlowDivergencePanel({ state }: { state: FlowDivergenceState }) {
+  const { view, error } = state;
   const model = useMemo(() => (view === null ? null : divergenceModel(view)), [view]);
 
   return (

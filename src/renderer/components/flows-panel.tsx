@@ -5,7 +5,8 @@ import { flowTcpdumpFilter, flowTupleCopy } from '../view-model/copy-text';
 import { flowDetailView, flowTableRow, type FlowTableRow } from '../view-model/flow-table';
 import { formatRoute } from '../view-model/route';
 import { nextSort, type SortState } from '../view-model/table-model';
-import { FlowDivergencePanel } from './flow-divergence-panel';
+import { FlowDivergencePanel, useFlowDivergence } from './flow-divergence-panel';
+import { NatPicturePanel } from './nat-picture';
 import { PacketList } from './packet-list';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
@@ -249,6 +250,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
   }, [api, id, revision]);
 
   const view = useMemo(() => (detail === null ? null : flowDetailView(detail)), [detail]);
+  const divergence = useFlowDivergence(api, id, revision);
 
   return (
     <section className="flow-detail" data-testid="flow-detail" aria-label={`Flow ${id}`}>
@@ -290,6 +292,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
             </p>
           )}
           {view.tcpWarning !== null && <p className="banner banner-warn">{view.tcpWarning}</p>}
+          {detail !== null && <NatPicturePanel detail={detail} divergence={divergence.view} />}
           <h3>Hop timeline</h3>
           <table className="grid hop-timeline" data-testid="flow-hops">
             <thead>
@@ -321,7 +324,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
             </tbody>
           </table>
           {detail !== null && <PacketList api={api} detail={detail} />}
-          <FlowDivergencePanel api={api} id={id} revision={revision} />
+          <FlowDivergencePanel state={divergence} />
           {view.rewrites.length > 0 && (
             <>
               <h3>Rewrites</h3>

@@ -131,6 +131,9 @@ describe('trace and topology handlers over core', () => {
     expect(detail.observationsOmitted).toBe(detail.packets - 5);
     expect(detail.timeline.hops.length).toBeGreaterThan(0);
     expect(detail.timeline.rewrites.map((r) => r.kind)).toContain('dnat');
+    // Each rule that rewrote the flow comes with the file:line it was read at.
+    const dnat = detail.timeline.rewrites.find((r) => r.kind === 'dnat');
+    expect(dnat?.source).toBe(`${path.join(labNodes, 'nodea', 'iptables-save.txt')}:${dnat?.line}`);
     expect(() => flowDetail(project, { id: 99999 })).toThrow(new ApiError('not-found', 'no flow 99999 in this project'));
   });
 

@@ -20,9 +20,12 @@ import { summariseTopology } from '../../core/project/topology-summary';
 import { buildReport } from '../../core/project/report';
 import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
 import type { ReplayRequest } from '../../core/project/report-replay';
-import { SimulateError, type NodeSnapshot } from '../../core/simulate';
+import { RuleSources } from '../../core/project/rule-sources';
+import type { FlowTimeline } from '../../core/views/flow-timeline';
+import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
+import type { ProjectFinding } from '../../core/views/findings';
 import { projectFindings } from '../../core/project/findings';
-import { projectFlowDivergence } from '../../core/project/flow-divergence';
+import { projectFlowDivergence, type FlowDivergenceView } from '../../core/project/flow-divergence';
 import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
@@ -125,11 +128,21 @@ function flowPage(store: Store, offset: number, limit: number, stitch: boolean, 
   return { total: ids.length, unfiltered: total, offset, flows, clock: clockOffsets(store) };
 }
 
-function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean): FlowDetailJson | null {
+function flowDetailPage(store: Store, id: number, offset: number, limit: number, stitch: boolean, world: () => NodeSnapshot[]): FlowDetailJson | null {
   if (stitch) stitchFlows(store);
   const f = flowDetail(store, id, { offset, limit });
   if (f === null) return null;
-  return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
+  return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: withRuleSources(store, f.timeline, world), links: f.links };
+}
+
+/** Each rewrite's rule with the `file:line` it was read at (the UI shows it beside the hop it rewrote). */
+function withRuleSources(store: Store, timeline: FlowTimeline, world: () => NodeSnapshot[]): FlowTimeline {
+  if (!timeline.rewrites.some((r) => r.line !== null)) return timeline;
+  const sources = new RuleSources(store, world());
+  return {
+    ...timeline,
+    rewrites: timeline.rewrites.map((r) => ({ ...r, source: r.line === null ? null : sources.sourceOf(r.node, r.table ?? '', r.chain ?? '', r.line, r.rule) })),
+  };
 }
 
 /** A trace request of the UI as the report replays it. */
@@ -245,7 +258,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       topologyNodes: (names) => readTopologyNodes(store, names),
       trace: (request) => runTrace(store, request, worlds),
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
-      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
+      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0, currentWorld),
       rulesetTimeline: (node) => rulesetHistory(store, node),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),
       findings: () => {
