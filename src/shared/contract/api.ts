@@ -4,6 +4,7 @@
  * entry, `natlens serve` an HTTP route per entry with a route, and the renderer calls them
  * through the `Api` derived below — no channel name or route is written twice.
  */
+import type { TabId } from './tabs';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FindingJson } from './finding-json';
 import type { FlowDivergenceJson } from './flow-divergence-json';
@@ -247,8 +248,14 @@ export function isJobOperation(name: OperationName): name is JobOperation {
   return operations[name].job;
 }
 
-/** What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so progress shows). */
-export type ShellEvent = { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' };
+/**
+ * What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so
+ * progress shows), a tab was asked for, or main switched the project itself (a recent project).
+ */
+export type ShellEvent =
+  | { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' | 'export-report' | 'toggle-theme' }
+  | { kind: 'show-tab'; tab: TabId }
+  | { kind: 'project-changed' };
 export const IPC_SHELL_EVENT_CHANNEL = 'natlens:shell-event';
 
 /**
