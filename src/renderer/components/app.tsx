@@ -170,7 +170,17 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (route.tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} />;
+      return (
+        <NodeCards
+          nodes={snapshot.nodes}
+          api={api}
+          revision={snapshot}
+          selected={route.node}
+          filter={route.filter ?? ''}
+          onFilter={(filter) => navigate(withFilter(route, filter))}
+          onSelect={(node) => navigate({ ...route, node })}
+        />
+      );
     case 'findings':
       return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
