@@ -7,6 +7,7 @@ import { listNodes } from '../../core/model/nodes-view';
 import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress, ImportReport } from '../../core/import/import-report';
 import { rulesetHistory, type RulesetHistory } from '../../core/project/ruleset-history';
+import { listRules, RuleListError } from '../../core/project/rule-list';
 import { stitchFlows } from '../../core/flows/flow-engine';
 import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/flows/flow-views';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
@@ -29,13 +30,14 @@ import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
-import type { CaptureInterfaceJson, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, ImportProgress, RequestOf } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { FlowSort, ProjectStore, StoreOpener } from './project';
 import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
@@ -82,6 +84,24 @@ export interface FilterMemo {
   /** The filter and the order the ids are for. */
   key: string;
   ids: number[];
+}
+
+/** listRules: the core page is the contract's shape; its refusals become the contract's errors. */
+function rulePage(store: Store, request: RequestOf<'listRules'>): RulePageJson {
+  try {
+    return listRules(store, request);
+  } catch (e) {
+    if (!(e instanceof RuleListError)) throw e;
+    switch (e.reason) {
+      case 'unknown-node':
+      case 'unknown-capture':
+        throw new ApiError('not-found', e.message);
+      case 'bad-filter':
+        throw new ApiError('invalid-request', e.message);
+      default:
+        return assertNever(e.reason);
+    }
+  }
 }
 
 function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, order: FlowOrder | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
@@ -227,6 +247,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
+      listRules: (request) => rulePage(store, request),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.

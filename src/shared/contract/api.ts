@@ -10,6 +10,7 @@ import type { FindingJson } from './finding-json';
 import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
+import type { RulePageJson } from './rule-list-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -111,6 +112,8 @@ export type FlowSortColumn = (typeof FLOW_SORT_COLUMNS)[number];
 export const MAX_FLOW_FILTER_LENGTH = 2000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
+/** Rules one listRules page may hold. */
+export const MAX_RULE_PAGE = 1000;
 /** Nodes one topologyNodes request may name. */
 export const MAX_TOPOLOGY_NODES = 500;
 const importOptions = object({ node: optional(nodeName) });
@@ -199,6 +202,26 @@ export const operations = {
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
     shells: 'all',
     http: { method: 'POST', path: '/api/flow' },
+  }),
+  /**
+   * A node's iptables rules, a page at a time, in the order the capture printed them (its newest iptables capture unless
+   * `captureId` names one), filtered by chain name prefix, target, text, an address (IP or CIDR) or a port.
+   * `not-found` for an unknown node or capture; `invalid-request` for an address that is neither IP nor CIDR.
+   */
+  listRules: operation<RulePageJson>()({ title: 'The rule list',
+    request: object({
+      node: nodeName,
+      captureId: optional(int(1, Number.MAX_SAFE_INTEGER)),
+      offset: int(0, Number.MAX_SAFE_INTEGER),
+      limit: int(1, MAX_RULE_PAGE),
+      chain: optional(str({ maxLength: 64, printable: true })),
+      target: optional(str({ maxLength: 64, printable: true })),
+      text: optional(str({ maxLength: 500, printable: true })),
+      address: optional(str({ maxLength: 64, printable: true })),
+      port: optional(int(0, 65535)),
+    }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/rules' },
   }),
   /** Cancels a running job (an import): nothing of the file it was reading is stored. `cancelled`: false when no such job runs (it ended). */
   cancelJob: operation<{ cancelled: boolean }>()({ title: 'Cancelling', request: object({ job: jobId }), shells: 'all', http: { method: 'POST', path: '/api/jobs/cancel' } }),
