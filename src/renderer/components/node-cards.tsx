@@ -8,6 +8,7 @@ import { QuickFilterBox } from './quick-filter-box';
 import { formatRoute } from '../view-model/route';
 import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
+import { RulesList } from './rules-list';
 import { SplitPane } from './split-pane';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 import { DEFAULT_LIMITS, type SplitLimits } from '../view-model/split-pane';
@@ -122,7 +123,7 @@ export function NodeCards({ nodes, api, revision, selected, filter, onFilter, on
             />
           }
           detail={shown.map((node) => (
-            <NodeCardView key={node.name} node={nodeCards([node])[0]!} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} />
+            <NodeCardView key={node.name} node={nodeCards([node])[0]!} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} opened />
           ))}
         />
       )}
@@ -147,7 +148,8 @@ function VirtualCards({ cards, render }: { cards: readonly NodeCard[]; render: (
   );
 }
 
-function NodeCardView({ node, api, revision, rulesets }: { node: NodeCard; api: Api; revision: unknown; rulesets: number }) {
+/** `opened`: the node is shown beside the list, with room for its rules list. */
+function NodeCardView({ node, api, revision, rulesets, opened = false }: { node: NodeCard; api: Api; revision: unknown; rulesets: number; opened?: boolean }) {
   return (
     <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
       <header>
@@ -231,6 +233,7 @@ function NodeCardView({ node, api, revision, rulesets }: { node: NodeCard; api: 
         </details>
       )}
       {rulesets > 0 && <RulesetHistoryPanel api={api} node={node.name} count={rulesets} revision={revision} />}
+      {rulesets > 0 && opened && <RulesList api={api} node={node.name} revision={revision} />}
     </article>
   );
 }
