@@ -18,6 +18,9 @@ const disposables = new DisposableStore();
 let mainWindow: BrowserWindow | null = null;
 
 registerAppScheme();
+// `--user-data-dir=DIR` keeps a run's memory (recent projects, the last project) apart, as tests and second profiles need.
+const userDataDir = app.commandLine.getSwitchValue('user-data-dir');
+if (userDataDir !== '') app.setPath('userData', path.resolve(userDataDir));
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
