@@ -151,8 +151,13 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
   test('#/findings lists the findings with their evidence; its flow and Replay links open the flow and the trace', async ({ page }) => {
     await open(page, '#/findings');
     await expect(page.getByRole('tab', { name: 'Findings' })).toHaveAttribute('aria-selected', 'true');
+    // The list on the left, the chosen finding's card beside it.
+    const row = page.getByTestId('finding-row').filter({ hasText: 'FORWARD policy DROP' });
+    await row.click();
     const finding = page.getByTestId('finding').filter({ hasText: 'FORWARD policy DROP' });
     await expect(finding).toHaveCount(1);
+    await expect(page.getByTestId('finding')).toHaveCount(1);
+    await expect(page.getByRole('separator', { name: 'Resize the findings list' })).toBeVisible();
     await expect(finding.locator('.badge')).toHaveText('Error');
     const evidence = finding.getByTestId('finding-evidence');
     await expect(evidence).toContainText('nodeb-after.txt:5');
@@ -162,6 +167,7 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await page.screenshot({ path: path.join(root, 'test-results', 'findings.png') });
 
     await page.reload();
+    await row.click();
     await expect(finding).toHaveCount(1);
     const flowLink = finding.getByTestId('finding-flow').first();
     const flowHref = (await flowLink.getAttribute('href')) ?? '';
@@ -173,6 +179,7 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
 
     await page.goBack();
     expect(fragment(page)).toBe('#/findings');
+    await row.click();
     await finding.getByTestId('finding-replay').click();
     expect(fragment(page)).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40100&dst=10.96.0.10:80&in=cbr0&follow=1');
     await expect(page.getByTestId('trace-follow')).toBeChecked();

@@ -38,6 +38,7 @@ test.describe('findings on the fault lab (web mode)', () => {
     const findings = page.getByTestId('finding');
     await expect(findings.first()).toBeVisible();
     await expect(page.getByTestId('findings-summary')).toContainText('error');
+    await page.getByTestId('finding-row').filter({ hasText: 'has no endpoints' }).first().click();
     const empty = findings.filter({ hasText: 'has no endpoints' }).first();
     await expect(empty).toBeVisible();
     await expect(page.getByTestId('finding-evidence').filter({ hasText: 'ICMP port unreachable' }).first()).toBeVisible();
@@ -47,6 +48,7 @@ test.describe('findings on the fault lab (web mode)', () => {
   test('draws the dropped flow\'s replay beside its captures: they agree up to nodeb, where the FORWARD policy drops it', async ({ page }) => {
     const s = await open('forward-drop');
     await page.goto(new URL('#/findings', s.url).toString());
+    await page.getByTestId('finding-row').filter({ hasText: 'FORWARD' }).first().click();
     const dropped = page.getByTestId('finding').filter({ hasText: 'FORWARD' }).first();
     await expect(dropped).toBeVisible();
     await dropped.getByTestId('finding-flow').first().click();

@@ -1,6 +1,7 @@
 /**
- * Prints, at the end of the e2e run, one line per group of specs skipped for want of a corpus in ../shared
- * (their `test.skip(..., skipLine(...))` annotation; see test/support/shared-corpus.ts).
+ * Prints, at the end of the e2e run, one line per group of specs skipped for want of something this
+ * checkout lacks: a corpus in ../shared, or the Electron binary (their `test.skip(..., skipLine(...))`
+ * annotation; see test/support/shared-corpus.ts and electron.spec.ts).
  */
 import type { Reporter, TestCase } from '@playwright/test/reporter';
 
@@ -15,7 +16,7 @@ export default class SharedSkipReporter implements Reporter {
 
   onEnd(): void {
     if (this.lines.size === 0) return;
-    process.stdout.write(`\n${this.lines.size} spec group(s) skipped for want of the corpora beside the repository:\n${[...this.lines].sort().map((l) => `  ${l}`).join('\n')}\n`);
+    process.stdout.write(`\n${this.lines.size} spec group(s) skipped for want of what they need beside the repository:\n${[...this.lines].sort().map((l) => `  ${l}`).join('\n')}\n`);
   }
 
   printsToStdio(): boolean {

@@ -67,6 +67,6 @@ if (!fs.existsSync(path.join(root, 'build', 'electron', 'better_sqlite3.node')))
 const electronVite = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
 const built = await run(process.execPath, [electronVite, 'build']);
 if (built !== 0) process.exit(built);
-// `npm start -- '#/flows/3'` opens that view (src/main/app-origin.ts fragmentFromArgs).
+// `npm start -- cluster.db '#/flows/3'` opens that project and view (src/main/app-origin.ts projectFromArgs, fragmentFromArgs).
 const links = process.argv.slice(2);
 process.exit(await run(process.execPath, [electronVite, 'preview', '--skipBuild', ...(links.length > 0 ? ['--', ...links] : [])]));

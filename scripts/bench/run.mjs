@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
+// NATLENS_BENCH_UI=1 also measures every tab of the UI in Chromium on a 200-node cluster and a 1M-packet capture (ui-tabs.mjs).
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
 // tools users would otherwise reach for (iptables-restore --test in a fresh network namespace,
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { flowsSection, runFlowsBench } from './flows.mjs';
 import { runTraceBench, traceSection } from './trace.mjs';
 import { runTopologyBench, topologySection } from './topology.mjs';
+import { runUiTabsBench, uiTabsSection } from './ui-tabs.mjs';
 import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
@@ -200,6 +202,11 @@ async function main() {
       process.stderr.write('bench: topology of a generated 200-node cluster in Chromium (scripts/bench/topology.mjs)\n');
       table = `${table.trimEnd()}\n\n${topologySection(await runTopologyBench())}`;
     } else if (TOPOLOGY) process.stderr.write('bench: topology not measured: out/renderer is missing (run npm run build)\n');
+    // Every tab in Chromium on a 200-node cluster and a 1M-packet capture: long (tens of minutes on a loaded machine), so asked for.
+    if (process.env.NATLENS_BENCH_UI === '1' && fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+      process.stderr.write('bench: the UI at scale in Chromium (scripts/bench/ui-tabs.mjs)\n');
+      table = `${table.trimEnd()}\n\n${uiTabsSection(await runUiTabsBench({ runs: Math.max(RUNS, 1) }))}`;
+    } else process.stderr.write('bench: the UI tabs not measured: set NATLENS_BENCH_UI=1 (and run npm run build)\n');
     process.stdout.write(`${table}\n`);
     if (WRITE) {
       fs.mkdirSync(path.join(root, 'docs'), { recursive: true });

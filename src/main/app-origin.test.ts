@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fragmentFromArgs, isOwnPage, windowUrl } from './app-origin';
+import { fragmentFromArgs, isOwnPage, projectFromArgs, windowUrl } from './app-origin';
 
 describe('isOwnPage', () => {
   it('accepts only our natlens://app/ page in a build', () => {
@@ -32,5 +32,17 @@ describe('the view a desktop link opens', () => {
     expect(windowUrl(undefined, '#/findings')).toBe('natlens://app/index.html#/findings');
     expect(windowUrl(undefined, '')).toBe('natlens://app/index.html');
     expect(windowUrl('http://localhost:5173/', '#/flows/1')).toBe('http://localhost:5173/#/flows/1');
+  });
+});
+
+describe('projectFromArgs', () => {
+  it('takes the first project file named on the command line, made absolute', () => {
+    expect(projectFromArgs(['out/main/index.js', '--no-sandbox', 'cluster.db', '#/topology'], '/home/ana')).toBe('/home/ana/cluster.db');
+    expect(projectFromArgs(['.', '/srv/a.SQLITE', 'b.db'], '/x')).toBe('/srv/a.SQLITE');
+    expect(projectFromArgs(['lab.natlens'], '/x')).toBe('/x/lab.natlens');
+  });
+
+  it('ignores switches, fragments, URLs and other files', () => {
+    expect(projectFromArgs(['--user-data-dir=/tmp/u.db', '#/flows/a.db', 'natlens://app/x.db', 'notes.txt'], '/x')).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-/** Where our own page lives, and the test every IPC request's frame must pass. No electron import: tested under plain Node. */
+/** Where our own page lives, the test every IPC request's frame must pass, and what the command line names. No electron import: tested under plain Node. */
+import path from 'node:path';
 export const APP_SCHEME = 'natlens';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
 
@@ -32,4 +33,19 @@ export function fragmentFromArgs(argv: readonly string[]): string {
 /** The window's start URL: our page (or the dev server's) with the view's fragment. */
 export function windowUrl(devUrl: string | undefined, fragment: string): string {
   return `${devUrl ?? `${APP_ORIGIN}/index.html`}${fragment}`;
+}
+
+const PROJECT_EXTENSIONS = ['.db', '.sqlite', '.natlens'];
+
+/**
+ * A project named on the command line (`natlens-desktop cluster.db '#/topology'`): the first argument
+ * that is not a switch and ends like a project file, made absolute against `cwd`; null for none.
+ */
+export function projectFromArgs(argv: readonly string[], cwd: string): string | null {
+  for (const arg of argv) {
+    if (arg.startsWith('-') || arg.startsWith('#') || arg.includes('://')) continue;
+    const lower = arg.toLowerCase();
+    if (PROJECT_EXTENSIONS.some((ext) => lower.endsWith(ext))) return path.resolve(cwd, arg);
+  }
+  return null;
 }

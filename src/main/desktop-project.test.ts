@@ -32,4 +32,29 @@ describe('the desktop project', () => {
     expect(desktop.project?.dbPath).toBe(path.join(dir, 'good.db'));
     desktop.dispose();
   });
+
+  it('keeps the opened projects as recent ones across runs, tells listeners, and drops a recent one that is gone', () => {
+    const memory = path.join(dir, 'memory.json');
+    const desktop = new DesktopProject(coreStoreOpener(), memory);
+    let changes = 0;
+    desktop.onChange(() => changes++);
+    desktop.switchTo(path.join(dir, 'a.db'), true);
+    desktop.switchTo(path.join(dir, 'b.db'), true);
+    expect(desktop.recent).toEqual([path.join(dir, 'b.db'), path.join(dir, 'a.db')]);
+    expect(changes).toBe(2);
+    desktop.openRecent(path.join(dir, 'a.db'));
+    expect(desktop.project?.dbPath).toBe(path.join(dir, 'a.db'));
+    desktop.dispose();
+
+    fs.rmSync(path.join(dir, 'b.db'));
+    const next = new DesktopProject(coreStoreOpener(), memory);
+    expect(next.project?.dbPath).toBe(path.join(dir, 'a.db'));
+    expect(next.recent).toEqual([path.join(dir, 'a.db'), path.join(dir, 'b.db')]);
+    expect(() => next.openRecent(path.join(dir, 'b.db'))).toThrow(`${path.join(dir, 'b.db')} no longer exists; it was removed from the recent projects`);
+    expect(next.recent).toEqual([path.join(dir, 'a.db')]);
+    expect(next.project?.dbPath).toBe(path.join(dir, 'a.db'));
+    next.clearRecent();
+    expect(next.recent).toEqual([]);
+    next.dispose();
+  });
 });

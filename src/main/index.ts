@@ -1,15 +1,15 @@
 /** Electron main: one window over the shared operations, the project database opened with the Electron-ABI SQLite build. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { app, dialog, session, type BrowserWindow } from 'electron';
 import { coreStoreOpener } from '../shared/backend/core-backend';
 import { CONTENT_SECURITY_POLICY } from '../shared/backend/content-security-policy';
 import { registerAppScheme, serveRenderer } from './app-protocol';
+import { appIconPath } from './app-icon';
 import { installAppMenu } from './app-menu';
 import { DesktopProject } from './desktop-project';
 import { DisposableStore, toDisposable } from '../core/common/disposable';
 import { registerIpcOperations } from './ipc-operations';
-import { fragmentFromArgs, isOwnPage } from './app-origin';
+import { fragmentFromArgs, isOwnPage, projectFromArgs } from './app-origin';
 import { createMainWindow } from './main-window';
 import { bindingProblemText, checkElectronBinding } from './native-sqlite';
 
@@ -18,6 +18,9 @@ const disposables = new DisposableStore();
 let mainWindow: BrowserWindow | null = null;
 
 registerAppScheme();
+// `--user-data-dir=DIR` keeps a run's memory (recent projects, the last project) apart, as tests and second profiles need.
+const userDataDir = app.commandLine.getSwitchValue('user-data-dir');
+if (userDataDir !== '') app.setPath('userData', path.resolve(userDataDir));
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
@@ -44,12 +47,21 @@ async function start(): Promise<void> {
   disposables.add(serveRenderer(path.join(outDir, 'renderer')));
   const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding, importWorker: path.join(__dirname, 'import-worker.js') }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
   disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
+  // A project named on the command line opens instead of the last one.
+  const named = projectFromArgs(process.argv.slice(1), process.cwd());
+  if (named !== null) {
+    try {
+      desktop.switchTo(named, false);
+    } catch (err) {
+      dialog.showErrorBox('natlens cannot open this project', `${named}\n${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
-  const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');
+  const icon = appIconPath(app.getAppPath());
   // The view in the URL fragment: from a link on the command line, then whatever the page navigated to.
   let fragment = fragmentFromArgs(process.argv.slice(1));
   const openWindow = (): void => {
-    mainWindow = createMainWindow({ devUrl, preload: path.join(outDir, 'preload', 'index.js'), icon: fs.existsSync(iconPath) ? iconPath : undefined, fragment });
+    mainWindow = createMainWindow({ devUrl, preload: path.join(outDir, 'preload', 'index.js'), icon, fragment });
     mainWindow.webContents.on('did-navigate-in-page', (_event, url, isMainFrame) => {
       const hash = url.indexOf('#');
       if (isMainFrame) fragment = hash < 0 ? '' : fragmentFromArgs([url.slice(hash)]);
@@ -58,7 +70,7 @@ async function start(): Promise<void> {
       mainWindow = null;
     });
   };
-  installAppMenu(() => mainWindow);
+  disposables.add(installAppMenu(() => mainWindow, desktop));
   openWindow();
   disposables.add(toDisposable(() => mainWindow?.destroy()));
   app.on('activate', () => {

@@ -61,6 +61,7 @@ function fakeOpener(fake: FakeStore) {
       listFlows: (offset) => ({ total: 0, offset, flows: [], clock: [] }),
       flowDetail: () => null,
       rulesetTimeline: (node) => (node === 'node-a' ? { node, snapshots: [], changes: [] } : null),
+      listRules: (request) => ({ node: request.node, capture: null, captures: [], offset: request.offset, total: 0, unfiltered: 0, rules: [] }),
       report: (format) => ({
         format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },

@@ -50,6 +50,10 @@ describe('web Api client', () => {
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,
       rulesetTimeline: (node) => (node === 'n1' ? { node, snapshots: [], changes: [] } : null),
+      listRules: (request) => {
+        if (request.node !== 'n1') throw new ApiError('not-found', `there is no node "${request.node}" in this project`);
+        return { node: 'n1', capture: null, captures: [], offset: request.offset, total: 0, unfiltered: 0, rules: [] };
+      },
       report: (format) => ({
         format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
@@ -167,6 +171,9 @@ describe('web Api client', () => {
     expect(await api.rulesetTimeline({ node: 'n1' })).toEqual({ node: 'n1', snapshots: [], changes: [] });
     await expect(api.rulesetTimeline({ node: 'n9' })).rejects.toMatchObject({ code: 'not-found', message: 'no node "n9" in this project' });
     await expect(api.rulesetTimeline({ node: '' })).rejects.toMatchObject({ code: 'invalid-request' });
+    expect(await api.listRules({ node: 'n1', offset: 0, limit: 50, chain: 'KUBE-SVC-', port: 80 })).toEqual({ node: 'n1', capture: null, captures: [], offset: 0, total: 0, unfiltered: 0, rules: [] });
+    await expect(api.listRules({ node: 'n9', offset: 0, limit: 50 })).rejects.toMatchObject({ code: 'not-found', message: 'there is no node "n9" in this project' });
+    await expect(api.listRules({ node: 'n1', offset: 0, limit: 5000 })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('posts a report format and reads the file back; refuses a format the report does not have', async () => {

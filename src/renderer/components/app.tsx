@@ -35,8 +35,11 @@ export function App({ api }: { api: Api }) {
   // flow, node, trace or filter it showed.
   const [visited, remember] = useReducer(rememberRoute, new Map<TabId, Route>());
   useEffect(() => remember(route), [route]);
-  const { choice: themeChoice, theme, cycle: cycleTheme } = useTheme();
+  const { choice: themeChoice, theme, cycle: cycleTheme, toggle: toggleTheme } = useTheme();
   const selectTab = (id: TabId) => navigate(id === tab ? tabRoute(id) : (visited.get(id) ?? tabRoute(id)));
+  // The menu's listener is subscribed once; it reaches the current tab and history through this.
+  const selectTabRef = useRef(selectTab);
+  selectTabRef.current = selectTab;
   const [job, dispatch] = useReducer(nextImportJob, IDLE);
 
   const refresh = useCallback(() => {
@@ -99,23 +102,42 @@ export function App({ api }: { api: Api }) {
     [api, refresh],
   );
 
+  // Bumped by File › Export Report…: the Reports tab then puts the focus on its export buttons.
+  const [exportRequest, setExportRequest] = useState(0);
   useEffect(
     () =>
       api.onShellEvent((event: ShellEvent) => {
-        switch (event.command) {
-          case 'open-project':
-            return switchProject('open');
-          case 'new-project':
-            return switchProject('new');
-          case 'import':
-            return void chooseAndImport({});
+        switch (event.kind) {
+          case 'show-tab':
+            return selectTabRef.current(event.tab);
+          case 'project-changed':
+            dispatch({ kind: 'dismiss' });
+            return refresh();
+          case 'menu':
+            switch (event.command) {
+              case 'open-project':
+                return switchProject('open');
+              case 'new-project':
+                return switchProject('new');
+              case 'import':
+                return void chooseAndImport({});
+              case 'export-report':
+                selectTabRef.current('reports');
+                return setExportRequest((n) => n + 1);
+              case 'toggle-theme':
+                return toggleTheme();
+              default: {
+                const never: never = event.command;
+                return never;
+              }
+            }
           default: {
-            const never: never = event.command;
+            const never: never = event;
             return never;
           }
         }
       }),
-    [api, switchProject, chooseAndImport],
+    [api, switchProject, chooseAndImport, refresh, toggleTheme],
   );
 
   const current = TABS.find((t) => t.id === tab) ?? TABS[0];
@@ -142,7 +164,7 @@ export function App({ api }: { api: Api }) {
       )}
       <section id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
         <div key={tab} className="tab-content">
-          {renderTab(route, snapshot, api, navigate, refresh, edits.run)}
+          {renderTab(route, snapshot, api, navigate, refresh, edits.run, exportRequest)}
         </div>
       </section>
     </div>
@@ -153,11 +175,22 @@ function rememberRoute(visited: ReadonlyMap<TabId, Route>, route: Route): Readon
   return visited.get(route.tab) === route ? visited : new Map(visited).set(route.tab, route);
 }
 
-function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, navigate: (route: Route) => void, refresh: () => void, onEdit: RunEdit) {
+function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, navigate: (route: Route) => void, refresh: () => void, onEdit: RunEdit, exportRequest: number) {
   if (snapshot === null) return <p className="muted">Loading…</p>;
   switch (route.tab) {
     case 'nodes':
-      return <NodeCards nodes={snapshot.nodes} api={api} revision={snapshot} selected={route.node} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onEdit={onEdit} />;
+      return (
+        <NodeCards
+          nodes={snapshot.nodes}
+          api={api}
+          revision={snapshot}
+          selected={route.node}
+          filter={route.filter ?? ''}
+          onFilter={(filter) => navigate(withFilter(route, filter))}
+          onSelect={(node) => navigate({ ...route, node })}
+          onEdit={onEdit}
+        />
+      );
     case 'findings':
       return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
     case 'captures':
@@ -178,7 +211,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
         />
       );
     case 'reports':
-      return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} />;
+      return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} exportRequest={exportRequest} />;
     default: {
       const never: never = route;
       return never;

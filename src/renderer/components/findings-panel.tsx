@@ -2,6 +2,18 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../shared/contract/api';
 import type { FindingJson } from '../../shared/contract/finding-json';
 import { CHECKS, findingCards, findingsHeadline, type FindingCard } from '../view-model/findings-view';
+import { SplitPane } from './split-pane';
+import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
+
+const FINDING_COLUMNS: ReadonlyArray<GridColumn<FindingCard>> = [
+  { id: 'severity', label: 'Severity', width: '6.5em', cell: (c) => <span className={`badge severity-${c.severity}`}>{c.badge}</span> },
+  { id: 'title', label: 'Finding', width: 'minmax(14em, 3fr)', cell: (c) => <span title={c.title}>{c.title}</span> },
+  { id: 'where', label: 'Where', width: 'minmax(6em, 1fr)', className: 'mono', cell: (c) => [...c.nodes.map((n) => n.name), ...(c.service === null ? [] : [c.service])].join(', ') },
+];
+
+const FINDING_COPY: ReadonlyArray<CopyAction<FindingCard>> = [
+  { label: 'Finding', text: (c) => [`${c.badge}: ${c.title}`, c.explanation, ...c.evidence.map((e) => `  ${e.source} ${e.text}`), ...(c.replay === null ? [] : [c.replay.command])].join('\n') },
+];
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -27,6 +39,9 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
   }, [api, revision, empty]);
 
   const cards = useMemo(() => (findings === null ? [] : findingCards(findings)), [findings]);
+  // The finding shown beside the list: the first (the most severe) until one is chosen.
+  const [chosen, setChosen] = useState<string | null>(null);
+  const current = cards.find((c) => c.key === chosen) ?? cards[0] ?? null;
 
   if (empty) return <p className="empty">No findings yet: import captures of your nodes, and natlens checks them for what is wrong or suspicious.</p>;
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
@@ -48,12 +63,33 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
       <h2 className="findings-head" data-testid="findings-summary">
         {findingsHeadline(findings)}
       </h2>
-      {cards.map((card) => (
-        <FindingCardView key={card.key} card={card} />
-      ))}
+      <SplitPane
+        id="findings"
+        label="the findings list"
+        limits={FINDINGS_SPLIT}
+        list={
+          <VirtualGrid
+            label="Findings"
+            testId="findings-table"
+            rowTestId="finding-row"
+            className="findings-table"
+            rows={cards}
+            rowKey={(c) => c.key}
+            rowHeight={34}
+            columns={FINDING_COLUMNS}
+            selectedKey={current?.key ?? null}
+            onOpen={(c) => setChosen(c.key)}
+            copy={FINDING_COPY}
+          />
+        }
+        detail={current === null ? null : <FindingCardView key={current.key} card={current} />}
+      />
     </section>
   );
 }
+
+/** Titles are long: the list takes a little under half the width. */
+const FINDINGS_SPLIT = { initial: 0.45, min: 0.2, max: 0.8 };
 
 function FindingCardView({ card }: { card: FindingCard }) {
   return (

@@ -8,6 +8,7 @@ import { nextSort, type SortState } from '../view-model/table-model';
 import { FlowDivergencePanel, useFlowDivergence } from './flow-divergence-panel';
 import { NatPicturePanel } from './nat-picture';
 import { PacketList } from './packet-list';
+import { SplitPane } from './split-pane';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
 function messageOf(err: unknown): string {
@@ -93,27 +94,31 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
       return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
     }
     return (
-      <div className={`flows-body${selected === null ? '' : ' with-detail'}`}>
-        <VirtualGrid
-          label="Flows"
-          testId="flows-table"
-          rowTestId="flow-row"
-          className="flows-table"
-          rows={rows}
-          rowKey={(r) => r.json.id}
-          rowHeight={ROW_HEIGHT}
-          totalRows={loaded.total}
-          columns={FLOW_COLUMNS}
-          sort={sort}
-          onSort={(column) => setSort((s) => nextSort(s, column))}
-          selectedKey={selected}
-          onOpen={(r) => onSelect(r.json.id)}
-          onClose={() => onSelect(null)}
-          onNearEnd={onNearEnd}
-          copy={FLOW_COPY}
-        />
-        {selected !== null && <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
-      </div>
+      <SplitPane
+        id="flows"
+        label="the flow list"
+        list={
+          <VirtualGrid
+            label="Flows"
+            testId="flows-table"
+            rowTestId="flow-row"
+            className="flows-table"
+            rows={rows}
+            rowKey={(r) => r.json.id}
+            rowHeight={ROW_HEIGHT}
+            totalRows={loaded.total}
+            columns={FLOW_COLUMNS}
+            sort={sort}
+            onSort={(column) => setSort((s) => nextSort(s, column))}
+            selectedKey={selected}
+            onOpen={(r) => onSelect(r.json.id)}
+            onClose={() => onSelect(null)}
+            onNearEnd={onNearEnd}
+            copy={FLOW_COPY}
+          />
+        }
+        detail={selected === null ? null : <FlowDetailPane api={api} id={selected} revision={revision} onClose={() => onSelect(null)} />}
+      />
     );
   })();
   const reference = loaded !== null && loaded.clock.length > 1 ? (loaded.clock.find((c) => c.node === c.reference)?.node ?? loaded.clock[0]?.reference) : null;

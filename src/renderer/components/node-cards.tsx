@@ -10,11 +10,18 @@ import { rulesetCaptureCount } from '../view-model/ruleset-history';
 import { RulesetHistoryPanel } from './ruleset-history-panel';
 import type { RunEdit } from './edit-bar';
 import { NodeEditControls } from './project-edit-controls';
+import { RulesList } from './rules-list';
+import { SplitPane } from './split-pane';
+import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
+import { DEFAULT_LIMITS, type SplitLimits } from '../view-model/split-pane';
 
 /** Names listed when a link names a node the project lacks; the rest are one click away. */
 const MAX_LISTED = 20;
 
 const nodeLink = (name: string | null): string => formatRoute({ tab: 'nodes', node: name });
+
+/** The node list is narrow (four columns): the opened node gets most of the width. */
+const NODE_SPLIT: SplitLimits = { ...DEFAULT_LIMITS, initial: 0.3, min: 0.15 };
 
 /** What a node offers the filter box: its addresses, interface names, MACs, route destinations and name. */
 function nodeFields(n: NodeJson): FilterFields {
@@ -25,14 +32,31 @@ function nodeFields(n: NodeJson): FilterFields {
   };
 }
 
-/** `selected`: the node the URL opens (`#/nodes/NAME`), shown alone; null: every node that matches `filter`. */
-export function NodeCards({ nodes, api, revision, selected, filter, onFilter, onEdit }: {
+/** The node list beside an opened node: one line per node. */
+const NODE_COLUMNS: ReadonlyArray<GridColumn<NodeJson>> = [
+  { id: 'name', label: 'Node', width: 'minmax(8em, 2fr)', className: 'mono', cell: (n) => n.name },
+  { id: 'interfaces', label: 'Interfaces', width: '6.5em', className: 'num', cell: (n) => n.interfaces.length },
+  { id: 'routes', label: 'Routes', width: '5.5em', className: 'num', cell: (n) => n.routes.length },
+  { id: 'captures', label: 'Captures', width: '6.5em', className: 'num', cell: (n) => n.captures.length },
+];
+
+const NODE_COPY: ReadonlyArray<CopyAction<NodeJson>> = [
+  { label: 'Name', text: (n) => n.name },
+  { label: 'Link', text: (n) => `${window.location.origin}${window.location.pathname}${nodeLink(n.name)}` },
+];
+
+/**
+ * `selected`: the node the URL opens (`#/nodes/NAME`), shown beside the list of nodes matching
+ * `filter`; null: every matching node as a card, the whole width.
+ */
+export function NodeCards({ nodes, api, revision, selected, filter, onFilter, onSelect, onEdit }: {
   nodes: readonly NodeJson[];
   api: Api;
   revision: unknown;
   selected: string | null;
   filter: string;
   onFilter: (filter: string) => void;
+  onSelect: (node: string | null) => void;
   /** Renames, merges and deletes nodes (with Undo in the edit bar). */
   onEdit: RunEdit;
 }) {
@@ -80,7 +104,34 @@ export function NodeCards({ nodes, api, revision, selected, filter, onFilter, on
           )}
         </span>
       </div>
-      <VirtualCards cards={nodeCards(shown)} render={(node) => <NodeCardView node={node} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} others={names.filter((n) => n !== node.name)} onEdit={onEdit} />} />
+      {selected === null ? (
+        <VirtualCards cards={nodeCards(shown)} render={(node) => <NodeCardView node={node} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} others={names.filter((n) => n !== node.name)} onEdit={onEdit} />} />
+      ) : (
+        <SplitPane
+          id="nodes"
+          label="the node list"
+          limits={NODE_SPLIT}
+          list={
+            <VirtualGrid
+              label="Nodes"
+              testId="nodes-table"
+              rowTestId="node-row"
+              className="nodes-table"
+              rows={matching}
+              rowKey={(n) => n.name}
+              rowHeight={32}
+              columns={NODE_COLUMNS}
+              selectedKey={selected}
+              onOpen={(n) => onSelect(n.name)}
+              onClose={() => onSelect(null)}
+              copy={NODE_COPY}
+            />
+          }
+          detail={shown.map((node) => (
+            <NodeCardView key={node.name} node={nodeCards([node])[0]!} api={api} revision={revision} rulesets={rulesets.get(node.name) ?? 0} others={names.filter((n) => n !== node.name)} onEdit={onEdit} opened />
+          ))}
+        />
+      )}
     </div>
   );
 }
@@ -102,7 +153,8 @@ function VirtualCards({ cards, render }: { cards: readonly NodeCard[]; render: (
   );
 }
 
-function NodeCardView({ node, api, revision, rulesets, others, onEdit }: { node: NodeCard; api: Api; revision: unknown; rulesets: number; others: readonly string[]; onEdit: RunEdit }) {
+/** `opened`: the node is shown beside the list, with room for its rules list. */
+function NodeCardView({ node, api, revision, rulesets, others, onEdit, opened = false }: { node: NodeCard; api: Api; revision: unknown; rulesets: number; others: readonly string[]; onEdit: RunEdit; opened?: boolean }) {
   return (
     <article className="node-card" key={node.name} data-testid="node-card" aria-label={`node ${node.name}`}>
       <header>
@@ -187,6 +239,7 @@ function NodeCardView({ node, api, revision, rulesets, others, onEdit }: { node:
         </details>
       )}
       {rulesets > 0 && <RulesetHistoryPanel api={api} node={node.name} count={rulesets} revision={revision} />}
+      {rulesets > 0 && opened && <RulesList api={api} node={node.name} revision={revision} />}
     </article>
   );
 }

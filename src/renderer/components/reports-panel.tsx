@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../../shared/contract/api';
 import type { ReportFileJson, ReportFormat } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
@@ -26,8 +26,15 @@ function saveFile(file: ReportFileJson): void {
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
-/** `revision` changes whenever the project does (after an import): the preview is built again. */
-export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unknown; empty: boolean }) {
+/**
+ * `revision` changes whenever the project does (after an import): the preview is built again.
+ * `exportRequest` grows with each File › Export Report… (desktop): the focus moves to the first export button.
+ */
+export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api: Api; revision: unknown; empty: boolean; exportRequest?: number }) {
+  const actions = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (exportRequest > 0) actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+  }, [exportRequest]);
   const [preview, setPreview] = useState<ReportFileJson | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
@@ -76,7 +83,7 @@ export function ReportsPanel({ api, revision, empty }: { api: Api; revision: unk
         traces you added.
         The same report as <code>natlens report</code>; HTML is one self-contained page with no scripts.
       </p>
-      <div className="toolbar reports-actions">
+      <div className="toolbar reports-actions" ref={actions}>
         {REPORT_BUTTONS.map((b) => (
           <button key={b.format} type="button" title={b.title} disabled={empty || busy !== null} onClick={() => download(b.format)} data-testid={`report-${b.format}`}>
             {busy === b.format ? `${b.label}…` : b.label}

@@ -1,6 +1,6 @@
 /** The page's theme: applied as <html data-theme>, following prefers-color-scheme until the user picks one. */
 import { useCallback, useEffect, useState } from 'react';
-import { effectiveTheme, nextThemeChoice, readThemeChoice, THEME_STORAGE_KEY, type Theme, type ThemeChoice } from '../view-model/theme';
+import { effectiveTheme, nextThemeChoice, oppositeTheme, readThemeChoice, THEME_STORAGE_KEY, type Theme, type ThemeChoice } from '../view-model/theme';
 
 function storedChoice(): ThemeChoice {
   try {
@@ -11,7 +11,7 @@ function storedChoice(): ThemeChoice {
   }
 }
 
-export function useTheme(): { choice: ThemeChoice; theme: Theme; cycle(): void } {
+export function useTheme(): { choice: ThemeChoice; theme: Theme; cycle(): void; toggle(): void } {
   const [choice, setChoice] = useState<ThemeChoice>(storedChoice);
   const [query] = useState(() => window.matchMedia('(prefers-color-scheme: dark)'));
   const [systemDark, setSystemDark] = useState(query.matches);
@@ -24,9 +24,9 @@ export function useTheme(): { choice: ThemeChoice; theme: Theme; cycle(): void }
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  const cycle = useCallback(() => {
+  const choose = useCallback((pick: (current: ThemeChoice) => ThemeChoice) => {
     setChoice((c) => {
-      const next = nextThemeChoice(c);
+      const next = pick(c);
       try {
         if (next === 'system') window.localStorage.removeItem(THEME_STORAGE_KEY);
         else window.localStorage.setItem(THEME_STORAGE_KEY, next);
@@ -36,5 +36,8 @@ export function useTheme(): { choice: ThemeChoice; theme: Theme; cycle(): void }
       return next;
     });
   }, []);
-  return { choice, theme, cycle };
+  const cycle = useCallback(() => choose(nextThemeChoice), [choose]);
+  // View › Toggle Dark Mode: straight to the other theme, whatever the choice was.
+  const toggle = useCallback(() => choose(() => oppositeTheme(theme)), [choose, theme]);
+  return { choice, theme, cycle, toggle };
 }

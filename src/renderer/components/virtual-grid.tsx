@@ -40,6 +40,8 @@ export interface VirtualGridProps<T> {
   copy?: ReadonlyArray<CopyAction<T>>;
   /** The list has more rows than it holds (a server's pages): called as the view nears the end. */
   onNearEnd?(): void;
+  /** The rows in view (overscan included) changed: a list that loads pages by position fetches theirs. */
+  onRange?(first: number, last: number): void;
   /** All rows, loaded or not (aria-rowcount). */
   totalRows?: number;
   className?: string;
@@ -54,7 +56,7 @@ interface MenuState {
 const NEAR_END_ROWS = 30;
 
 export function VirtualGrid<T>(props: VirtualGridProps<T>) {
-  const { rows, columns, rowHeight, selectedKey = null, copy = [], onNearEnd } = props;
+  const { rows, columns, rowHeight, selectedKey = null, copy = [], onNearEnd, onRange } = props;
   const gridRef = useRef<HTMLDivElement | null>(null);
   const idBase = useId().replace(/:/g, '');
   const [active, setActive] = useState(-1);
@@ -72,6 +74,11 @@ export function VirtualGrid<T>(props: VirtualGridProps<T>) {
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length === 0 ? -1 : items[items.length - 1]!.index;
+  const firstIndex = items.length === 0 ? -1 : items[0]!.index;
+
+  useEffect(() => {
+    if (onRange !== undefined && lastIndex >= 0) onRange(firstIndex, lastIndex);
+  }, [firstIndex, lastIndex, onRange]);
 
   useEffect(() => {
     if (onNearEnd !== undefined && rows.length > 0 && lastIndex >= rows.length - NEAR_END_ROWS) onNearEnd();

@@ -1,5 +1,7 @@
-/** The screens of the main window; the list is here once. */
-export type TabId = 'nodes' | 'findings' | 'captures' | 'topology' | 'trace' | 'flows' | 'reports';
+/** The screens of the main window with their notes; ids, order and labels come from the shared list. */
+import { TAB_IDS, TAB_LABELS, type TabId } from '../../shared/contract/tabs';
+
+export type { TabId };
 
 export interface Tab {
   id: TabId;
@@ -9,12 +11,14 @@ export interface Tab {
   note: string;
 }
 
-export const TABS: readonly Tab[] = [
-  { id: 'nodes', label: 'Nodes', ready: true, note: 'Interfaces and routes of every imported node' },
-  { id: 'findings', label: 'Findings', ready: true, note: 'What is wrong or suspicious, each with its evidence' },
-  { id: 'captures', label: 'Captures', ready: true, note: 'Every imported capture with its source' },
-  { id: 'topology', label: 'Topology', ready: true, note: 'Nodes, bridges, veths and pod addresses as a graph' },
-  { id: 'trace', label: 'Trace', ready: true, note: 'Replay a packet through the captured rules and routes' },
-  { id: 'flows', label: 'Flows', ready: true, note: 'NAT-aware connections across interfaces and nodes' },
-  { id: 'reports', label: 'Reports', ready: true, note: 'Findings with evidence, as HTML, Markdown, PDF or JSON' },
-];
+const NOTES: Readonly<Record<TabId, string>> = {
+  nodes: 'Interfaces and routes of every imported node',
+  findings: 'What is wrong or suspicious, each with its evidence',
+  captures: 'Every imported capture with its source',
+  topology: 'Nodes, bridges, veths and pod addresses as a graph',
+  trace: 'Replay a packet through the captured rules and routes',
+  flows: 'NAT-aware connections across interfaces and nodes',
+  reports: 'Findings with evidence, as HTML, Markdown, PDF or JSON',
+};
+
+export const TABS: readonly Tab[] = TAB_IDS.map((id) => ({ id, label: TAB_LABELS[id], ready: true, note: NOTES[id] }));

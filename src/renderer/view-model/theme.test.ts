@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveTheme, nextThemeChoice, readThemeChoice, themeLabel } from './theme';
+import { effectiveTheme, nextThemeChoice, oppositeTheme, readThemeChoice, themeLabel } from './theme';
 
 describe('theme', () => {
   it('follows the system until the user picks, and reads only a known stored choice', () => {
@@ -15,5 +15,11 @@ describe('theme', () => {
     expect([nextThemeChoice('system'), nextThemeChoice('dark'), nextThemeChoice('light')]).toEqual(['dark', 'light', 'system']);
     expect(themeLabel('system', 'dark')).toBe('Theme: system (dark)');
     expect(themeLabel('light', 'light')).toBe('Theme: light');
+  });
+
+  it('toggles (the desktop menu) straight to the theme not shown', () => {
+    expect(oppositeTheme(effectiveTheme('system', true))).toBe('light');
+    expect(oppositeTheme(effectiveTheme('system', false))).toBe('dark');
+    expect(oppositeTheme('dark')).toBe('light');
   });
 });

@@ -30,6 +30,11 @@ export function nextThemeChoice(choice: ThemeChoice): ThemeChoice {
   }
 }
 
+/** The desktop's Toggle Dark Mode: the theme not shown now, kept as the user's choice. */
+export function oppositeTheme(theme: Theme): ThemeChoice {
+  return theme === 'dark' ? 'light' : 'dark';
+}
+
 export function themeLabel(choice: ThemeChoice, theme: Theme): string {
   return choice === 'system' ? `Theme: system (${theme})` : `Theme: ${choice}`;
 }

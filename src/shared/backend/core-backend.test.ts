@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
-import { findings, flowDetail, flowDivergence, listCaptures, listFlows, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from './handlers';
+import { findings, flowDetail, flowDivergence, listCaptures, listFlows, listRules, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from './handlers';
 import { Project } from './project';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
@@ -41,6 +41,21 @@ describe('trace and topology handlers over core', () => {
     // The nat listing and the iptables-save show one state: one snapshot, which the save completes.
     expect(timeline.snapshots.map((s) => path.basename(s.source))).toEqual(['iptables-nat-list.txt:1']);
     expect(() => rulesetTimeline(project, { node: 'nodez' })).toThrow(new ApiError('not-found', 'no node "nodez" in this project'));
+  });
+
+  it("pages a node's rules from core, filtered, and maps unknown nodes, captures and unreadable addresses to API errors", async () => {
+    expect(() => listRules(project, { node: 'nodea', offset: 0, limit: 10 })).toThrow(new ApiError('not-found', 'there is no node "nodea" in this project'));
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const page = listRules(project, { node: 'nodea', offset: 0, limit: 1000 });
+    expect(page.capture?.kind).toBe('iptables-save');
+    expect(page.total).toBe(page.unfiltered);
+    expect(page.rules.length).toBe(page.total);
+    const dnat = listRules(project, { node: 'nodea', offset: 0, limit: 1000, target: 'DNAT' });
+    expect(dnat.rules.map((r) => r.chain).sort()).toEqual(['KUBE-SEP-IT2ZTR26TO4XFPTO', 'KUBE-SEP-ZP3FB6NMPNCO4VBJ']);
+    expect(listRules(project, { node: 'nodea', offset: 0, limit: 1000, address: '10.96.0.10', port: 80 }).rules.every((r) => r.text.includes('10.96.0.10'))).toBe(true);
+    expect(() => listRules(project, { node: 'nodez', offset: 0, limit: 10 })).toThrow(new ApiError('not-found', 'there is no node "nodez" in this project'));
+    expect(() => listRules(project, { node: 'nodea', captureId: 99_999, offset: 0, limit: 10 })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => listRules(project, { node: 'nodea', offset: 0, limit: 10, address: 'pod-a' })).toThrow(new ApiError('invalid-request', '"pod-a" is neither an IP address nor a CIDR'));
   });
 
   it('lists each packet capture\'s interface, sets one, and maps the refusals to API errors', async () => {

@@ -9,6 +9,7 @@ import type { ImportProgress as CoreImportProgress } from '../../core/import/imp
 import { rulesetHistory } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/project/flows-stitch';
 import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/project/flows';
+import { listRules, RuleListError } from '../../core/project/rule-list';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
 import { matchingFlowIds } from '../../core/project/flows-filter-page';
 import { FlowStore, type FlowOrder } from '../../core/model/flow-store';
@@ -30,11 +31,12 @@ import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
 import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
-import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress, RequestOf } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson } from '../contract/contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { RulePageJson } from '../contract/rule-list-json';
 import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
 import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
 import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
@@ -105,6 +107,24 @@ export interface FilterMemo {
   /** The filter and the order the ids are for. */
   key: string;
   ids: number[];
+}
+
+/** listRules: the core page is the contract's shape; its refusals become the contract's errors. */
+function rulePage(store: Store, request: RequestOf<'listRules'>): RulePageJson {
+  try {
+    return listRules(store, request);
+  } catch (e) {
+    if (!(e instanceof RuleListError)) throw e;
+    switch (e.reason) {
+      case 'unknown-node':
+      case 'unknown-capture':
+        throw new ApiError('not-found', e.message);
+      case 'bad-filter':
+        throw new ApiError('invalid-request', e.message);
+      default:
+        return assertNever(e.reason);
+    }
+  }
 }
 
 function flowPage(store: Store, offset: number, limit: number, stitch: boolean, filterText: string | undefined, order: FlowOrder | undefined, memo: { last: FilterMemo | null }): FlowPageJson {
@@ -260,6 +280,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0, currentWorld),
       rulesetTimeline: (node) => rulesetHistory(store, node),
+      listRules: (request) => rulePage(store, request),
       report: (format, traces) => reportFile(store, format, traces, importing === 0),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.

@@ -12,6 +12,7 @@ import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
+import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
@@ -116,6 +117,12 @@ export function listFlows(project: Project, request: RequestOf<'listFlows'>): Fl
   return project.read((store) => store.listFlows(request.offset, request.limit, request.filter, request.sort), { total: 0, offset: request.offset, flows: [], clock: [] });
 }
 
+export function listRules(project: Project, request: RequestOf<'listRules'>): RulePageJson {
+  const page = project.read((store) => store.listRules(request), null);
+  if (page === null) throw new ApiError('not-found', `there is no node "${request.node}" in this project`);
+  return page;
+}
+
 export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): FlowDetailJson {
   const detail = project.read((store) => store.flowDetail(request.id, request.offset ?? 0, request.limit ?? OBSERVATION_PAGE), null);
   if (detail === null) throw new ApiError('not-found', `no flow ${request.id} in this project`);
@@ -194,6 +201,7 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   deleteCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'delete-capture', captureId: request.captureId }),
   moveCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'move-capture', captureId: request.captureId, node: request.node }),
   undoEdit: (ctx, request) => undoEdit(openProject(ctx), request.undo),
+  listRules: (ctx, request) => listRules(openProject(ctx), request),
   cancelJob: (ctx, request) => ({ cancelled: ctx.jobs.cancel(request.job) }),
 };
 

@@ -6,11 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
-import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, ImportProgress } from '../contract/api';
+import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, ImportProgress, RequestOf } from '../contract/api';
 import type { FindingJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
@@ -50,6 +51,8 @@ export interface ProjectStore {
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
   /** Null for an unknown node. */
   rulesetTimeline(node: string): RulesetTimelineJson | null;
+  /** Throws ApiError('not-found') for an unknown node or capture, ApiError('invalid-request') for an unreadable address. */
+  listRules(request: RequestOf<'listRules'>): RulePageJson;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
   report(format: ReportFormat, traces: readonly TraceRequestJson[]): ReportFileJson | null;
   /** Stitches flows first when needed, as `natlens findings` does. */

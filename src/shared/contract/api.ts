@@ -4,11 +4,13 @@
  * entry, `natlens serve` an HTTP route per entry with a route, and the renderer calls them
  * through the `Api` derived below — no channel name or route is written twice.
  */
+import type { TabId } from './tabs';
 import type { ImportJson, NodeJson } from './contract-json';
 import type { FindingJson } from './finding-json';
 import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
+import type { RulePageJson } from './rule-list-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
 import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
@@ -119,6 +121,8 @@ export type FlowSortColumn = (typeof FLOW_SORT_COLUMNS)[number];
 export const MAX_FLOW_FILTER_LENGTH = 2000;
 /** Traces one report request may carry (the report replays each). */
 export const MAX_REPORT_TRACES = 20;
+/** Rules one listRules page may hold. */
+export const MAX_RULE_PAGE = 1000;
 /** Nodes one topologyNodes request may name. */
 export const MAX_TOPOLOGY_NODES = 500;
 /**
@@ -231,6 +235,26 @@ export const operations = {
   moveCapture: operation<EditJson>()({ title: 'Moving a capture', request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/captures/move' } }),
   /** Undoes the edit `undo` names, exactly; `not-found` when it can no longer be undone, `rejected` when a later edit came after it. */
   undoEdit: operation<{ summary: string }>()({ title: 'Undo', request: object({ undo: str({ minLength: 1, maxLength: 64, printable: true }) }), shells: 'all', http: { method: 'POST', path: '/api/undo' } }),
+  /**
+   * A node's iptables rules, a page at a time, in the order the capture printed them (its newest iptables capture unless
+   * `captureId` names one), filtered by chain name prefix, target, text, an address (IP or CIDR) or a port.
+   * `not-found` for an unknown node or capture; `invalid-request` for an address that is neither IP nor CIDR.
+   */
+  listRules: operation<RulePageJson>()({ title: 'The rule list',
+    request: object({
+      node: nodeName,
+      captureId: optional(int(1, Number.MAX_SAFE_INTEGER)),
+      offset: int(0, Number.MAX_SAFE_INTEGER),
+      limit: int(1, MAX_RULE_PAGE),
+      chain: optional(str({ maxLength: 64, printable: true })),
+      target: optional(str({ maxLength: 64, printable: true })),
+      text: optional(str({ maxLength: 500, printable: true })),
+      address: optional(str({ maxLength: 64, printable: true })),
+      port: optional(int(0, 65535)),
+    }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/rules' },
+  }),
   /** Cancels a running job (an import): nothing of the file it was reading is stored. `cancelled`: false when no such job runs (it ended). */
   cancelJob: operation<{ cancelled: boolean }>()({ title: 'Cancelling', request: object({ job: jobId }), shells: 'all', http: { method: 'POST', path: '/api/jobs/cancel' } }),
 } as const;
@@ -313,8 +337,14 @@ export function isJobOperation(name: OperationName): name is JobOperation {
   return operations[name].job;
 }
 
-/** What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so progress shows). */
-export type ShellEvent = { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' };
+/**
+ * What the desktop shell tells the page: a menu item was chosen (the page then runs the operation, so
+ * progress shows), a tab was asked for, or main switched the project itself (a recent project).
+ */
+export type ShellEvent =
+  | { kind: 'menu'; command: 'open-project' | 'new-project' | 'import' | 'export-report' | 'toggle-theme' }
+  | { kind: 'show-tab'; tab: TabId }
+  | { kind: 'project-changed' };
 export const IPC_SHELL_EVENT_CHANNEL = 'natlens:shell-event';
 
 /**
