@@ -12,6 +12,7 @@ import { registerIpcOperations } from './ipc-operations';
 import { fragmentFromArgs, isOwnPage } from './app-origin';
 import { createMainWindow } from './main-window';
 import { bindingProblemText, checkElectronBinding } from './native-sqlite';
+import { OperationPool } from '../shared/backend/operation-pool';
 
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 const disposables = new DisposableStore();
@@ -43,7 +44,9 @@ async function start(): Promise<void> {
   const outDir = path.resolve(__dirname, '..');
   disposables.add(serveRenderer(path.join(outDir, 'renderer')));
   const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding, importWorker: path.join(__dirname, 'import-worker.js') }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
-  disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
+  // Heavy operations (stitching, reports, replays) run on worker threads: this process never blocks on them.
+  const pool = disposables.add(new OperationPool({ script: path.join(__dirname, 'operation-worker.js'), nativeBinding: binding.nativeBinding }));
+  disposables.add(registerIpcOperations({ desktop, pool, isOwnPage: (url) => isOwnPage(url, devUrl) }));
 
   const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');
   // The view in the URL fragment: from a link on the command line, then whatever the page navigated to.

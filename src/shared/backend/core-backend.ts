@@ -161,6 +161,11 @@ export interface CoreStoreOptions {
    * run there, so the caller's event loop stays free to stream progress. Absent: on the calling thread.
    */
   importWorker?: string;
+  /**
+   * An operation pool's worker opens its own store: the face that owns the imports says whether one runs, so
+   * the worker reads the flows stitched so far instead of waiting on the import's transaction.
+   */
+  importRunning?: () => boolean;
 }
 
 function progressJson(p: CoreImportProgress): ImportProgress {
@@ -188,6 +193,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     let importQueue: Promise<unknown> = Promise.resolve();
     // Stitching writes: while a worker imports, this side only reads (the flows stitched so far).
     let importing = 0;
+    const importElsewhere = options.importRunning ?? (() => false);
+    const stitchAllowed = (): boolean => importing === 0 && !importElsewhere();
     const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
       const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, baseDir: baseDir ?? null };
       const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
@@ -224,19 +231,20 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       topologySummary: () => summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES),
       topologyNodes: (names) => readTopologyNodes(store, names),
       trace: (request) => runTrace(store, request, worlds),
-      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
-      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0),
+      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, stitchAllowed(), filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
+      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, stitchAllowed()),
       rulesetTimeline: (node) => rulesetsAsJson(rulesetHistory(store, node)),
-      report: (format, traces) => reportFile(store, format, traces, importing === 0),
+      report: (format, traces) => reportFile(store, format, traces, stitchAllowed()),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
-        if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
+        if (!stitchAllowed()) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
         return findingsAsJson(projectFindings(store));
       },
       flowDivergence: (id) => {
-        if (importing === 0) stitchFlows(store);
+        if (stitchAllowed()) stitchFlows(store);
         return divergenceAsJson(projectFlowDivergence(store, id, { world: currentWorld() }));
       },
+      importRunning: () => importing > 0,
       captureInterfaces: () => new Map([...captureInterfaces(store)].map(([id, v]) => [id, interfaceJson(v)])),
       setCaptureInterface: (captureId, iface) => {
         if (importing > 0) throw new ApiError('rejected', 'an import is running: choose the interface when it ends');

@@ -48,6 +48,8 @@ export interface ProjectStore {
   findings(): FindingJson[];
   /** Null for an unknown flow id. Stitches flows first when needed. */
   flowDivergence(id: number): FlowDivergenceJson | null;
+  /** True while an import of this store runs on an import worker (absent: never). */
+  importRunning?(): boolean;
   /** Packet captures' interfaces by capture id. */
   captureInterfaces(): Map<number, CaptureInterfaceJson>;
   /** Throws ApiError: `not-found` (no such capture), `rejected` (no packets in it), `invalid-request` (not an interface name). */
@@ -61,6 +63,7 @@ export class Project {
   readonly dbPath: string;
   private store: ProjectStore | null = null;
   private disposed = false;
+  private writes = 0;
 
   constructor(
     dbPath: string,
@@ -73,6 +76,11 @@ export class Project {
     return this.store !== null || fs.existsSync(this.dbPath);
   }
 
+  /** True while an import into this project runs (an operation pool's workers then read without stitching). */
+  importRunning(): boolean {
+    return this.store?.importRunning?.() ?? false;
+  }
+
   /** Runs `fn` on the store if the database exists, else returns `empty` without creating a file. */
   read<T>(fn: (store: ProjectStore) => T, empty: T): T {
     if (!this.exists) return empty;
@@ -81,7 +89,17 @@ export class Project {
 
   /** Runs `fn` on the store, creating the database if needed. */
   write<T>(fn: (store: ProjectStore) => T): T {
-    return fn(this.opened());
+    const result = fn(this.opened());
+    if (!(result instanceof Promise)) {
+      this.writes++;
+      return result;
+    }
+    return result.finally(() => this.writes++) as T;
+  }
+
+  /** Writes (imports, choices) settled so far: other connections to the project reopen when it moves. */
+  get changes(): number {
+    return this.writes;
   }
 
   private opened(): ProjectStore {
