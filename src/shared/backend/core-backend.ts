@@ -38,7 +38,7 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
 import type { FlowSort, ProjectStore, StoreOpener } from './project';
-import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
+import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyPageJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -110,6 +110,16 @@ function flowDetailPage(store: Store, id: number, offset: number, limit: number,
   const f = flowDetail(store, id, { offset, limit });
   if (f === null) return null;
   return { ...flowRow(f), observations: f.observations, observationsOffset: offset, observationsOmitted: f.observationsOmitted, timeline: f.timeline, links: f.links };
+}
+
+/** A page of the topology's nodes; the services and pods (read over every node's newest ruleset) with the first only. */
+function topologyPage(store: Store, offset: number, limit: number): TopologyPageJson {
+  const names = store.listNodes().map((n) => n.name);
+  const end = Math.min(names.length, offset + limit);
+  const page = { offset, limit, totalNodes: names.length, nextOffset: end < names.length ? end : null };
+  if (offset > 0) return { nodes: readTopologyNodes(store, names.slice(offset, end)), services: [], pods: [], page };
+  const whole = readTopology(store);
+  return { nodes: whole.nodes.slice(0, end), services: whole.services, pods: whole.pods, page };
 }
 
 /** A trace request of the UI as the report replays it. */
@@ -227,7 +237,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
           throw importError(e);
         }
       },
-      topology: () => readTopology(store),
+      topology: (offset, limit) => topologyPage(store, offset, limit),
       topologySummary: () => summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES),
       topologyNodes: (names) => readTopologyNodes(store, names),
       trace: (request) => runTrace(store, request, worlds),

@@ -13,7 +13,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
+import { TOPOLOGY_PAGE, type TopologyJson, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -77,8 +77,8 @@ export function importPaths(
 
 const EMPTY_TOPOLOGY: TopologyJson = { nodes: [], services: [], pods: [] };
 
-export function topology(project: Project): TopologyJson {
-  return project.read((store) => store.topology(), EMPTY_TOPOLOGY);
+export function topology(project: Project, request: RequestOf<'topology'> = {}): TopologyPageJson {
+  return project.read((store) => store.topology(request.offset ?? 0, request.limit ?? TOPOLOGY_PAGE), EMPTY_TOPOLOGY);
 }
 
 const EMPTY_TOPOLOGY_SUMMARY: TopologySummaryJson = { nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] };
@@ -166,7 +166,7 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   getProjectInfo: (ctx) => projectInfo(ctx.project, ctx.shell),
   listNodes: (ctx) => readOr(ctx, [], listNodes),
   listCaptures: (ctx) => readOr(ctx, [], listCaptures),
-  topology: (ctx) => readOr(ctx, EMPTY_TOPOLOGY, topology),
+  topology: (ctx, request) => readOr(ctx, EMPTY_TOPOLOGY, (project) => topology(project, request)),
   topologySummary: (ctx) => readOr(ctx, EMPTY_TOPOLOGY_SUMMARY, topologySummary),
   topologyNodes: (ctx, request) => readOr(ctx, [], (project) => topologyNodes(project, request)),
   trace: (ctx, request) => trace(openProject(ctx), request),

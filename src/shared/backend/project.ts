@@ -12,7 +12,7 @@ import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
+import type { TopologyNodeJson, TopologyPageJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -30,7 +30,8 @@ export interface ProjectStore {
    * Aborting `signal` cancels: the file being read stores nothing and the promise rejects with ApiError('cancelled').
    */
   importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson>;
-  topology(): TopologyJson;
+  /** Nodes offset..offset+limit; services and pods with the first page only. */
+  topology(offset: number, limit: number): TopologyPageJson;
   topologySummary(): TopologySummaryJson;
   topologyNodes(names: readonly string[]): TopologyNodeJson[];
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */

@@ -10,10 +10,10 @@ import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
+import { MAX_TOPOLOGY_PAGE, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, int, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, intParam, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -124,8 +124,9 @@ export const operations = {
   getProjectInfo: operation<ProjectInfo>()({ title: 'Project information', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
   listNodes: operation<NodeJson[]>()({ title: 'The node list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
   listCaptures: operation<CaptureRow[]>()({ title: 'The capture list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
-  /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
-  topology: operation<TopologyJson>()({ title: 'The topology', request: noRequest, shells: 'all', heavy: true, http: { method: 'GET', path: '/api/topology' } }),
+  /** Nodes with their interfaces, bridges, namespaces and routes, a page at a time (TopologyPageJson), and the Kubernetes services and pods. */
+  topology: operation<TopologyPageJson>()({ title: 'The topology',
+    request: object({ offset: optional(intParam(0, Number.MAX_SAFE_INTEGER)), limit: optional(intParam(1, MAX_TOPOLOGY_PAGE)) }), shells: 'all', heavy: true, http: { method: 'GET', path: '/api/topology' } }),
   /** What the topology overview draws first: per node its box's contents, routes as node pairs or one full mesh, services and pods. */
   topologySummary: operation<TopologySummaryJson>()({ title: 'The topology summary', request: noRequest, shells: 'all', heavy: true, http: { method: 'GET', path: '/api/topology/summary' } }),
   /** The named nodes as `topology` has them (interfaces, routes, bridges, namespaces), for nodes opened in the overview; unknown names left out. */
