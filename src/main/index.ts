@@ -46,6 +46,7 @@ async function start(): Promise<void> {
   const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding, importWorker: path.join(__dirname, 'import-worker.js') }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
   // Heavy operations (stitching, reports, replays) run on worker threads: this process never blocks on them.
   const pool = disposables.add(new OperationPool({ script: path.join(__dirname, 'operation-worker.js'), nativeBinding: binding.nativeBinding }));
+  pool.warm();
   disposables.add(registerIpcOperations({ desktop, pool, isOwnPage: (url) => isOwnPage(url, devUrl) }));
 
   const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');

@@ -105,6 +105,11 @@ export class OperationPool implements OperationOffload, Disposable {
     });
   }
 
+  /** Starts the workers now, so the first heavy request does not wait for a thread to load (a server just started). */
+  warm(): void {
+    while (!this.disposed && this.slots.length < this.size) this.spawn();
+  }
+
   stats(): OperationPoolStats {
     return { workers: this.slots.length, running: this.slots.filter((s) => s.running !== null).length, queued: this.queue.length, cancelled: this.cancelled };
   }
