@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
+// npm run bench [-- --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology --no-web-api]
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
 // tools users would otherwise reach for (iptables-restore --test in a fresh network namespace,
@@ -15,6 +15,7 @@ import { flowsSection, runFlowsBench } from './flows.mjs';
 import { runTraceBench, traceSection } from './trace.mjs';
 import { runTopologyBench, topologySection } from './topology.mjs';
 import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
+import { runWebApiBench, webApiSection } from './web-api.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
@@ -33,6 +34,7 @@ const RUNS = option('runs', 1);
 const FLOW_PACKETS = option('flow-packets', 1_000_000);
 const FLOWS = !process.argv.includes('--no-flows');
 const TOPOLOGY = !process.argv.includes('--no-topology');
+const WEB_API = !process.argv.includes('--no-web-api');
 const FLAT_RULES = option('flat-rules', 1_000_000);
 const KEEP = process.argv.includes('--keep');
 const WRITE = !process.argv.includes('--no-write');
@@ -188,6 +190,10 @@ async function main() {
     table = `${table.trimEnd()}\n\n${traceSection(traced)}`;
     process.stderr.write('bench: natlens trace from the command line on one 170k-rule node and on a 50-node project (scripts/bench/trace-cli.mjs)\n');
     table = `${table.trimEnd()}\n\n${traceCliSection(runTraceCliBench({ runs: Math.max(RUNS, 3) }))}`;
+    if (WEB_API) {
+      process.stderr.write('bench: natlens serve on a 50-node project, the heaviest routes with a light request meanwhile (scripts/bench/web-api.mjs)\n');
+      table = `${table.trimEnd()}\n\n${webApiSection(await runWebApiBench({ runs: Math.max(RUNS, 3) }))}`;
+    }
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);
       table = `${table.trimEnd()}\n\n${flowsSection(await runFlowsBench({ packets: FLOW_PACKETS, keep: KEEP }))}`;

@@ -82,6 +82,15 @@ describe('OperationPool', () => {
     expect(b.ran).toBe(2);
   });
 
+  it('tells the worker how many writes (imports) the project has seen, so it reopens its connection after one', async () => {
+    const p = pool(1);
+    const shared = project();
+    const before = (await p.run(shared, 'web', 'listFlows', { offset: 0, limit: 1 }, NEVER)) as unknown as Echo;
+    await shared.write(() => Promise.resolve());
+    const after = (await p.run(shared, 'web', 'listFlows', { offset: 0, limit: 1 }, NEVER)) as unknown as Echo;
+    expect([before.changes, after.changes]).toEqual([0, 1]);
+  });
+
   it('terminates the worker of a cancelled request and starts a fresh one for the next', async () => {
     const p = pool(1);
     const warm = await flows(p, 1);
