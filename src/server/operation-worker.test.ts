@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
@@ -15,6 +14,8 @@ import { coreStoreOpener } from '../shared/backend/core-backend';
 import { Project } from '../shared/backend/project';
 import type { OperationPool } from '../shared/backend/operation-pool';
 import { startServer, type RunningServer } from './server';
+import { Store } from '../core/model/store';
+import { FlowStore } from '../core/model/flow-store';
 
 const repo = process.cwd();
 // Under node_modules so the bundle's external better-sqlite3 resolves as it does from out/cli.
@@ -82,11 +83,11 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 const storedFlows = (): number => {
-  const db = new Database(dbPath, { readonly: true });
+  const store = Store.open(dbPath);
   try {
-    return (db.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n;
+    return new FlowStore(store).flowCount();
   } finally {
-    db.close();
+    store.close();
   }
 };
 
