@@ -2,11 +2,11 @@
  * Hostile timing: a slow request computes (on a pool worker); other requests are still answered, and SIGTERM
  * stops natlens serve at once, cleanly, terminating the worker.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
@@ -14,6 +14,12 @@ import { useTempProject } from '../support/temp-project';
 const project = useTempProject('hostile-serve-signal');
 const bin = path.join(process.cwd(), 'bin', 'natlens');
 const LIGHT_REQUESTS = 10;
+// Killed after the test even when it failed (a server must not outlive it).
+let running: ChildProcess | null = null;
+afterEach(() => {
+  running?.kill('SIGKILL');
+  running = null;
+});
 
 function nodes(url: URL): Promise<{ status: number; names: string[] }> {
   return new Promise((resolve, reject) => {
@@ -52,6 +58,7 @@ describe('natlens serve and SIGTERM', () => {
     writeSyntheticPcap(pcap, 1_600_000);
     expect(natlens(['import', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
     const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running = serve;
     let stderr = '';
     serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => serve.on('close', (code) => resolve(code)));
