@@ -31,7 +31,7 @@ export type TopologySummaryJson = TopologySummary;
 export const FULL_MESH_SUMMARY_MIN_NODES = 4;
 
 /** Nodes one `topology` answer carries when the request names no `limit`, and at most. */
-export const TOPOLOGY_PAGE = 50;
+export const TOPOLOGY_PAGE = 20;
 export const MAX_TOPOLOGY_PAGE = 500;
 
 /**
