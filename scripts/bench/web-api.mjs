@@ -5,8 +5,8 @@
 // of routes, pods, cluster-wide kubectl) each with a kube-proxy dump of SERVICES services, and a pcap of
 // PACKETS packets on the first node. For each of the heaviest routes (report, findings, the first flows page
 // sorted by packets, topology summary, topology first page, a followed trace) a fresh server is started, the
-// route asked for once, and while it computes `GET /api/nodes` is asked every 100 ms: the route's wall time,
-// the server's peak RSS (VmHWM of the whole process) and the latencies of those light requests are kept.
+// route asked for once, and 0.5 s later `GET /api/nodes` once: the route's wall time, the server's peak
+// RSS (VmHWM of the whole process), the light request's latency and whether it came back before the route.
 // With --old BIN (another build's bin/natlens) both builds run alternately on the same database and the
 // medians of their per-pair ratios are given. Prints one JSON document; run.mjs renders it with webApiSection.
 import { spawn, spawnSync } from 'node:child_process';
@@ -196,7 +196,7 @@ export function webApiSection(r, title = '## Web API under load: the heaviest ro
     title,
     '',
     `\`natlens serve\` on a ${r.nodes}-node project (${r.rules.toLocaleString('en-US')} rules: ${r.services} kube-proxy services per node; ${r.packets.toLocaleString('en-US')} packets, flows stitched beforehand),`,
-    `a fresh server per run, median of ${r.runs} run${r.runs === 1 ? '' : 's'}; while the route computes, \`GET /api/nodes\` is asked every 100 ms (alone on an idle server: ${f2(r.results[0]?.now.idleLight)} s).`,
+    `a fresh server per run, median of ${r.runs} run${r.runs === 1 ? '' : 's'}; 0.5 s after the route, \`GET /api/nodes\` is asked once (alone on an idle server: ${f2(r.results[0]?.now.idleLight)} s; "first in n/N": runs where it came back before the route).`,
     `Peak RSS: VmHWM of the whole server process. Load average ${r.load.map((l) => l.toFixed(2)).join(', ')} at the start, ${r.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end.`,
     '',
     ...head,
