@@ -105,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   port = (server.address() as AddressInfo).port;
-  pool?.warm();
+  pool?.warm(project);
 
   let disposed: Promise<void> | null = null;
   return {

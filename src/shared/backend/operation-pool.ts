@@ -30,6 +30,15 @@ export interface OperationTask {
   request: unknown;
 }
 
+/** Sent to a worker started ahead of need: open the project now, so its first request does not wait for that. */
+export interface OperationOpen {
+  kind: 'open';
+  dbPath: string;
+  changes: number;
+}
+
+export type OperationWorkerInput = OperationTask | OperationOpen;
+
 export type OperationWorkerMessage = { kind: 'result'; id: number; value: unknown } | { kind: 'failed'; id: number; error: ApiErrorJson };
 
 /** What `workerData.natlensOperations` carries. */
@@ -105,9 +114,15 @@ export class OperationPool implements OperationOffload, Disposable {
     });
   }
 
-  /** Starts the workers now, so the first heavy request does not wait for a thread to load (a server just started). */
-  warm(): void {
-    while (!this.disposed && this.slots.length < this.size) this.spawn();
+  /**
+   * Starts the workers now, so the first heavy request does not wait for a thread to load (a server just
+   * started); with `project` (when its file exists) each also opens its connection to it.
+   */
+  warm(project: Project | null = null): void {
+    while (!this.disposed && this.slots.length < this.size) {
+      const slot = this.spawn();
+      if (project !== null && project.exists) slot.worker.postMessage({ kind: 'open', dbPath: project.dbPath, changes: project.changes } satisfies OperationOpen);
+    }
   }
 
   stats(): OperationPoolStats {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreStoreOpener } from './core-backend';
 import { findings, topologySummary } from './handlers';
-import type { OperationTask, OperationWorkerMessage } from './operation-pool';
+import type { OperationTask, OperationWorkerInput, OperationWorkerMessage } from './operation-pool';
 import { serveOperations } from './operation-worker-loop';
 import { Project } from './project';
 
@@ -14,12 +14,14 @@ describe('the operation worker loop over core, on the kernel lab', () => {
   let dir: string;
   let project: Project;
   let send: (task: OperationTask) => Promise<OperationWorkerMessage>;
+  let post: (input: OperationWorkerInput) => void;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-operation-loop-'));
     project = new Project(path.join(dir, 'lab.db'), coreStoreOpener());
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));
-    let listener: (task: OperationTask) => void = () => undefined;
+    let listener: (input: OperationWorkerInput) => void = () => undefined;
+    post = (input) => listener(input);
     const waiting = new Map<number, (m: OperationWorkerMessage) => void>();
     serveOperations({ on: (_event, l) => (listener = l), postMessage: (m) => waiting.get(m.id)?.(m) }, { nativeBinding: null });
     send = (task) => new Promise((resolve) => {
@@ -39,6 +41,14 @@ describe('the operation worker loop over core, on the kernel lab', () => {
   it('answers as the handler does on the calling thread, over its own connection', async () => {
     expect(await send(task(1, 'findings', {}))).toEqual({ kind: 'result', id: 1, value: findings(project) });
     expect(await send(task(2, 'topologySummary', {}))).toEqual({ kind: 'result', id: 2, value: topologySummary(project) });
+  });
+
+  it('opens a project ahead of its first request when told, creating no file that is not there', async () => {
+    const missing = path.join(dir, 'missing.db');
+    post({ kind: 'open', dbPath: missing, changes: 0 });
+    expect(fs.existsSync(missing)).toBe(false);
+    post({ kind: 'open', dbPath: project.dbPath, changes: project.changes });
+    expect(await send(task(4, 'findings', {}))).toEqual({ kind: 'result', id: 4, value: findings(project) });
   });
 
   it('sends a refusal back as its ApiError code and message', async () => {

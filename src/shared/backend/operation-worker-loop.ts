@@ -9,11 +9,11 @@ import { ValidationError } from '../contract/validator';
 import { coreStoreOpener } from './core-backend';
 import { sharedHandlers, type Handler, type OperationContext } from './handlers';
 import { JobRegistry } from './jobs';
-import type { OperationTask, OperationWorkerData, OperationWorkerMessage, PooledOperation } from './operation-pool';
+import type { OperationTask, OperationWorkerData, OperationWorkerInput, OperationWorkerMessage, PooledOperation } from './operation-pool';
 import { Project } from './project';
 
 export interface TaskPort {
-  on(event: 'message', listener: (task: OperationTask) => void): unknown;
+  on(event: 'message', listener: (input: OperationWorkerInput) => void): unknown;
   postMessage(message: OperationWorkerMessage): void;
 }
 
@@ -24,7 +24,7 @@ export function serveOperations(port: TaskPort, data: OperationWorkerData): void
   const jobs = new JobRegistry();
   const signal = new AbortController().signal;
 
-  const projectFor = (task: OperationTask): Project => {
+  const projectFor = (task: { dbPath: string; changes: number }): Project => {
     if (project !== null && project.project.dbPath === task.dbPath && project.changes === task.changes) return project.project;
     project?.project.dispose();
     project = { project: new Project(task.dbPath, open), changes: task.changes };
@@ -32,7 +32,18 @@ export function serveOperations(port: TaskPort, data: OperationWorkerData): void
   };
 
   // Tasks arrive one at a time (the pool posts the next when this one answers), so nothing here interleaves.
-  port.on('message', (task) => {
+  port.on('message', (input) => {
+    if (input.kind === 'open') {
+      // Opening the store is what the first request would otherwise wait for; a file that is not there stays so.
+      // A project that cannot be opened is left to the first request, which answers with the reason.
+      try {
+        projectFor(input).read(() => null, null);
+      } catch {
+        project = null;
+      }
+      return;
+    }
+    const task = input;
     importing = task.importing;
     const ctx: OperationContext = { project: projectFor(task), shell: task.shell, jobs, progress: () => undefined, signal };
     run(ctx, task.name, task.request).then(
