@@ -31,6 +31,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           'import-worker': resolve(__dirname, 'src/server/import-worker.ts'),
           'dump-reader-worker': resolve(__dirname, 'src/core/import/dump-reader-worker.ts'),
+          // The operation pool's worker (heavy operations off the main process: shared/backend/operation-pool.ts).
+          'operation-worker': resolve(__dirname, 'src/server/operation-worker.ts'),
         },
       },
     },

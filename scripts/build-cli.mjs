@@ -14,8 +14,8 @@ const rawText = {
   },
 };
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// The server and import worker threads of `natlens serve` and the dump reader thread of every import are separate bundles next to the CLI.
-for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs'], ['src/server/serve-worker.ts', 'serve-worker.cjs']]) await build({
+// The server, import and operation-pool worker threads of `natlens serve` and the dump reader thread of every import are separate bundles next to the CLI.
+for (const [entry, out] of [['src/cli/main.ts', 'natlens.cjs'], ['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs'], ['src/server/serve-worker.ts', 'serve-worker.cjs'], ['src/server/operation-worker.ts', 'operation-worker.cjs']]) await build({
   entryPoints: [path.join(root, entry)],
   outfile: path.join(root, 'out/cli', out),
   bundle: true,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology]
+// npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology --no-web-api]
 // NATLENS_BENCH_UI=1 also measures every tab of the UI in Chromium on a 200-node cluster and a 1M-packet capture (ui-tabs.mjs).
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
@@ -17,6 +17,7 @@ import { runTraceBench, traceSection } from './trace.mjs';
 import { runTopologyBench, topologySection } from './topology.mjs';
 import { runUiTabsBench, uiTabsSection } from './ui-tabs.mjs';
 import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
+import { runWebApiBench, webApiSection } from './web-api.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
@@ -36,6 +37,7 @@ const RUNS = option('runs', 1);
 const FLOW_PACKETS = option('flow-packets', 1_000_000);
 const FLOWS = !process.argv.includes('--no-flows');
 const TOPOLOGY = !process.argv.includes('--no-topology');
+const WEB_API = !process.argv.includes('--no-web-api');
 const FLAT_RULES = option('flat-rules', 1_000_000);
 const KEEP = process.argv.includes('--keep');
 const WRITE = !process.argv.includes('--no-write');
@@ -194,6 +196,10 @@ async function main() {
     table = `${table.trimEnd()}\n\n${traceSection(traced)}`;
     process.stderr.write('bench: natlens trace from the command line on one 170k-rule node and on a 50-node project (scripts/bench/trace-cli.mjs)\n');
     table = `${table.trimEnd()}\n\n${traceCliSection(runTraceCliBench({ runs: Math.max(RUNS, 3) }))}`;
+    if (WEB_API) {
+      process.stderr.write('bench: natlens serve on a 50-node project, the heaviest routes with a light request meanwhile (scripts/bench/web-api.mjs)\n');
+      table = `${table.trimEnd()}\n\n${webApiSection(await runWebApiBench({ runs: Math.max(RUNS, 3) }))}`;
+    }
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);
       table = `${table.trimEnd()}\n\n${flowsSection(await runFlowsBench({ packets: FLOW_PACKETS, keep: KEEP }))}`;

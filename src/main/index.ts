@@ -12,6 +12,7 @@ import { registerIpcOperations } from './ipc-operations';
 import { fragmentFromArgs, isOwnPage, projectFromArgs } from './app-origin';
 import { createMainWindow } from './main-window';
 import { bindingProblemText, checkElectronBinding } from './native-sqlite';
+import { OperationPool } from '../shared/backend/operation-pool';
 
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 const disposables = new DisposableStore();
@@ -46,7 +47,10 @@ async function start(): Promise<void> {
   const outDir = path.resolve(__dirname, '..');
   disposables.add(serveRenderer(path.join(outDir, 'renderer')));
   const desktop = disposables.add(new DesktopProject(coreStoreOpener({ nativeBinding: binding.nativeBinding, importWorker: path.join(__dirname, 'import-worker.js') }), path.join(app.getPath('userData'), 'natlens-desktop.json')));
-  disposables.add(registerIpcOperations({ desktop, isOwnPage: (url) => isOwnPage(url, devUrl) }));
+  // Heavy operations (stitching, reports, replays) run on worker threads: this process never blocks on them.
+  const pool = disposables.add(new OperationPool({ script: path.join(__dirname, 'operation-worker.js'), nativeBinding: binding.nativeBinding }));
+  pool.warm();
+  disposables.add(registerIpcOperations({ desktop, pool, isOwnPage: (url) => isOwnPage(url, devUrl) }));
   // A project named on the command line opens instead of the last one.
   const named = projectFromArgs(process.argv.slice(1), process.cwd());
   if (named !== null) {

@@ -6,7 +6,7 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { ApiError } from '../shared/contract/api-error';
 import { IPC_PROGRESS_CHANNEL, importOptionsOf, ipcChannel, operationsOf } from '../shared/contract/api';
-import { importPaths, projectInfo, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type SharedOperation } from '../shared/backend/handlers';
+import { importPaths, projectInfo, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type OperationOffload, type SharedOperation } from '../shared/backend/handlers';
 import { JobRegistry } from '../shared/backend/jobs';
 import type { IpcProgressMessage, IpcReply } from '../shared/contract/ipc-envelope';
 import type { Project } from '../shared/backend/project';
@@ -18,6 +18,8 @@ const DB_FILTERS = [{ name: 'natlens project', extensions: ['db', 'sqlite', 'nat
 
 export interface IpcContext {
   desktop: DesktopProject;
+  /** Where heavy operations run; absent: on the main process. */
+  pool?: OperationOffload;
   /** True for a frame URL of our own renderer. */
   isOwnPage(url: string): boolean;
 }
@@ -85,7 +87,7 @@ export function registerIpcOperations(ctx: IpcContext): Disposable {
           project: ctx.desktop.project, shell: 'desktop', jobs, progress: progressTo(event, job), signal,
           desktop: ctx.desktop, win: BrowserWindow.fromWebContents(event.sender) ?? undefined,
         });
-        return { ok: true, value: await runOperation(handlers, name, raw, jobs, contextFor) };
+        return { ok: true, value: await runOperation(handlers, name, raw, jobs, contextFor, { offload: ctx.pool ?? null }) };
       } catch (err) {
         return replyError(err);
       }

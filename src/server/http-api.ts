@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
 import { importOptionsOf, operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
-import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext } from '../shared/backend/handlers';
+import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type OperationOffload } from '../shared/backend/handlers';
 import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
@@ -18,6 +18,8 @@ export interface ApiContext {
   project: Project;
   uploads: UploadStore;
   jobs: JobRegistry;
+  /** Where heavy operations run; null: on this thread. */
+  pool: OperationOffload | null;
 }
 
 interface WebContext extends OperationContext {
@@ -118,7 +120,12 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     project: ctx.project, shell: 'web', jobs: ctx.jobs, progress, signal, uploads: ctx.uploads,
   });
   if (!operations[route.name].job || !(req.headers.accept ?? '').includes('application/x-ndjson')) {
-    return sendJson(res, 200, await runOperation(handlers, route.name, raw, ctx.jobs, contextFor(() => {})));
+    // A client that goes away before its answer stops the work done for it (a pool worker is terminated).
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    return sendJson(res, 200, await runOperation(handlers, route.name, raw, ctx.jobs, contextFor(() => {}), { offload: ctx.pool, signal: gone.signal }));
   }
   await streamJob(res, (progress) => runOperation(handlers, route.name, raw, ctx.jobs, contextFor(progress)));
 }

@@ -15,7 +15,11 @@ if (!isMainThread && parentPort !== null && job !== undefined) {
   const port = parentPort;
   const post = (m: ServerThreadMessage): void => port.postMessage(m);
   const importWorker = path.join(__dirname, 'import-worker.cjs');
-  startServer({ dbPath: job.dbPath, port: job.port, openStore: coreStoreOpener(fs.existsSync(importWorker) ? { importWorker } : {}) }).then(
+  const operationWorker = path.join(__dirname, 'operation-worker.cjs');
+  startServer({
+    dbPath: job.dbPath, port: job.port, openStore: coreStoreOpener(fs.existsSync(importWorker) ? { importWorker } : {}),
+    ...(fs.existsSync(operationWorker) ? { operationWorker } : {}),
+  }).then(
     (server) => {
       post({ kind: 'listening', url: server.url });
       port.on('message', (m: { kind: 'stop' }) => {

@@ -18,6 +18,7 @@ interface FakeStore {
   imported: string[][];
   importedText: string[];
   traced: TraceRequestJson[];
+  topologyPages: [number, number][];
   chosen?: string;
 }
 
@@ -50,7 +51,7 @@ function fakeOpener(fake: FakeStore) {
         paths.forEach((p, i) => onProgress({ phase: 'import', done: i + 1, total: paths.length, current: path.basename(p) }));
         return importJson({ nodes: [{ name: 'node-a', captures: [importedCaptureJson('ip-addr', `${path.basename(paths[0] ?? '')}:1`)] }] });
       },
-      topology: () => ({ nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
+      topology: (offset, limit) => (fake.topologyPages.push([offset, limit]), { nodes: [{ name: 'node-a', interfaces: [], routes: [], bridgePorts: [], namespaces: [] }], services: [], pods: [] }),
       topologySummary: () => ({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] }),
       topologyNodes: (names) => names.filter((n) => n === 'node-a').map((name) => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [] })),
       trace(request) {
@@ -119,7 +120,7 @@ describe('natlens serve', () => {
     fs.mkdirSync(path.join(dir, 'ui'));
     fs.writeFileSync(path.join(dir, 'ui', 'index.html'), '<!doctype html><title>natlens</title>');
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
-    fake = { opened: 0, closed: 0, imported: [], importedText: [], traced: [] };
+    fake = { opened: 0, closed: 0, imported: [], importedText: [], traced: [], topologyPages: [] };
     server = await startServer({ dbPath: path.join(dir, 'p.db'), openStore: fakeOpener(fake), rendererDir: path.join(dir, 'ui') });
     auth = { Authorization: `Bearer ${server.token}` };
   });
@@ -204,6 +205,14 @@ describe('natlens serve', () => {
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const r = await request(server, { path: '/api/topology', headers: auth });
     expect(JSON.parse(r.body)).toMatchObject({ nodes: [{ name: 'node-a' }] });
+  });
+
+  it('reads the page of GET /api/topology from its query, refusing a page size out of range', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    expect((await request(server, { path: '/api/topology?offset=1&limit=20', headers: auth })).status).toBe(200);
+    expect(fake.topologyPages).toEqual([[1, 20]]);
+    expect((await request(server, { path: '/api/topology?limit=0', headers: auth })).status).toBe(400);
+    expect((await request(server, { path: '/api/topology?limit=many', headers: auth })).status).toBe(400);
   });
 
   it('serves the topology summary and the nodes named in POST /api/topology/nodes, refusing an empty list', async () => {

@@ -14,6 +14,7 @@ import { DisposableStore } from '../core/common/disposable';
 import { guardRequest, isApiPath } from './request-guard';
 import { securityHeaders, serveStatic } from './static-files';
 import { UploadStore, type UploadLimits } from './upload-store';
+import { OperationPool } from '../shared/backend/operation-pool';
 
 export interface ServerOptions {
   dbPath: string;
@@ -26,12 +27,21 @@ export interface ServerOptions {
   token?: string;
   /** Absent: DEFAULT_UPLOAD_LIMITS. */
   uploadLimits?: UploadLimits;
+  /**
+   * The built operation worker (out/cli/operation-worker.cjs): heavy operations run on a pool of it, so the
+   * server answers other requests meanwhile. Absent: they run on the server's own thread.
+   */
+  operationWorker?: string;
+  /** Pool workers at most (default 2). */
+  operationWorkers?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** Null when heavy operations run on the server's thread. */
+  pool: OperationPool | null;
   dispose(): Promise<void>;
 }
 
@@ -56,6 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const project = disposables.add(new Project(options.dbPath, options.openStore));
   const uploads = disposables.add(new UploadStore(options.uploadLimits));
   const jobs = disposables.add(new JobRegistry());
+  const pool = options.operationWorker === undefined ? null : disposables.add(new OperationPool({ script: options.operationWorker, ...(options.operationWorkers === undefined ? {} : { size: options.operationWorkers }) }));
   let port = 0;
 
   const server = http.createServer((req, res) => {
@@ -82,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       serveStatic(rendererDir, req, res, url.pathname);
       return;
     }
-    handleApi({ project, uploads, jobs }, req, res, url).catch((err: unknown) => sendError(res, err));
+    handleApi({ project, uploads, jobs, pool }, req, res, url).catch((err: unknown) => sendError(res, err));
   });
   server.headersTimeout = 30_000;
 
@@ -94,12 +105,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   port = (server.address() as AddressInfo).port;
+  pool?.warm(project);
 
   let disposed: Promise<void> | null = null;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    pool,
     dispose() {
       disposed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,15 +1,36 @@
-/** Hostile timing: SIGTERM reaches natlens serve while a slow request computes; it stops at once, cleanly. */
-import { spawn } from 'node:child_process';
+/**
+ * Hostile timing: a slow request computes (on a pool worker); other requests are still answered, and SIGTERM
+ * stops natlens serve at once, cleanly, terminating the worker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { natlens } from '../real/natlens-cli';
 import { useTempProject } from '../support/temp-project';
 
 const project = useTempProject('hostile-serve-signal');
 const bin = path.join(process.cwd(), 'bin', 'natlens');
+const LIGHT_REQUESTS = 10;
+// Killed after the test even when it failed (a server must not outlive it).
+let running: ChildProcess | null = null;
+afterEach(() => {
+  running?.kill('SIGKILL');
+  running = null;
+});
+
+function nodes(url: URL): Promise<{ status: number; names: string[] }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: url.port, path: '/api/nodes', headers: { Authorization: `Bearer ${url.searchParams.get('token')}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, names: (JSON.parse(body) as { name: string }[]).map((n) => n.name) }));
+    }).on('error', reject);
+  });
+}
 
 /** POST /api/flows: the first call stitches every packet of the project into flows, synchronously. */
 function slowFlows(url: URL): Promise<{ status: number } | { cut: string }> {
@@ -29,7 +50,7 @@ function slowFlows(url: URL): Promise<{ status: number } | { cut: string }> {
 }
 
 describe('natlens serve and SIGTERM', () => {
-  it('stops at once during a slow request, cutting it off, and leaves the project whole', async () => {
+  it('answers the node list during a slow request, then stops at once on SIGTERM, cutting it off, and leaves the project whole', async () => {
     const p = project();
     const pcap = p.file('many.pcap');
     // Enough packets that stitching them outlasts the 300 ms wait and the server's 250 ms grace on an idle machine
@@ -37,6 +58,7 @@ describe('natlens serve and SIGTERM', () => {
     writeSyntheticPcap(pcap, 1_600_000);
     expect(natlens(['import', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
     const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running = serve;
     let stderr = '';
     serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => serve.on('close', (code) => resolve(code)));
@@ -47,9 +69,16 @@ describe('natlens serve and SIGTERM', () => {
         if (out.includes('\n')) resolve(new URL(out.split('\n')[0]!));
       });
     });
-    const flows = slowFlows(url);
-    // Let the request reach the server and start stitching; it takes seconds.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let flowsEnded = false;
+    const flows = slowFlows(url).finally(() => (flowsEnded = true));
+    // The stitching holds a pool worker, not the server: node lists asked for one after another, for longer than
+    // the request takes to reach the stitching, are all answered while the flows are not. (On the server's own
+    // thread, the first node list asked after the stitching began waits for it, so the flows end first.)
+    for (let asked = 0; asked < LIGHT_REQUESTS; asked++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await nodes(url)).toEqual({ status: 200, names: ['a'] });
+      expect(flowsEnded).toBe(false);
+    }
     serve.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/natlens serve: stopped.*database closed/);

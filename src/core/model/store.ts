@@ -19,7 +19,7 @@ import { ModelError } from './model-error';
 import { readRulesetsLazily } from './lazy-rulesets';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { assertProjectDatabase, migrate } from './schema';
-import { isBusyError, once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
+import { once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
 import * as nodeRows from './rows/nodes';
 import * as captureRows from './rows/captures';
 import * as interfaceRows from './rows/interfaces';
@@ -135,8 +135,8 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.db.transaction(fn)();
-    if (this.onWaitForWriter === null) return this.db.transaction(fn).immediate();
-    // BEGIN is tried once without waiting, so that whoever waits is told why before the wait; once begun, the
+    // BEGIN waits for another process's write in short turns (retryWhileBusy), not in SQLite's busy timeout, so
+    // that whoever waits is told why first and a worker thread waiting its turn can be stopped. Once begun, the
     // transaction waits as any other (a commit in rollback-journal mode waits for readers).
     let begun = false;
     const tx = this.db.transaction(() => {
@@ -144,16 +144,19 @@ export class Store {
       this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
       return fn();
     });
-    this.db.pragma('busy_timeout = 0');
     try {
-      return tx.immediate();
-    } catch (e) {
-      if (begun || !isBusyError(e)) throw e;
+      return retryWhileBusy(
+        () => {
+          this.db.pragma('busy_timeout = 0');
+          return tx.immediate();
+        },
+        this.onWaitForWriter,
+        WRITE_WAIT_MS,
+        () => !begun,
+      );
     } finally {
       this.db.pragma(`busy_timeout = ${WRITE_WAIT_MS}`);
     }
-    this.onWaitForWriter();
-    return tx.immediate();
   }
 
   /** Called when a write must wait for another process writing the project (a concurrent import). */

@@ -14,14 +14,18 @@ export function isBusyError(e: unknown): boolean {
   return e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code.startsWith('SQLITE_BUSY_'));
 }
 
-/** Runs `fn` again while it fails SQLITE_BUSY, up to `waitMs`; the thread sleeps between tries (imports are synchronous). */
-export function retryWhileBusy<T>(fn: () => T, onWait: (() => void) | null = null, waitMs = WRITE_WAIT_MS): T {
+/**
+ * Runs `fn` again while it fails SQLITE_BUSY (and `retryable` agrees), up to `waitMs`; the thread sleeps between
+ * tries (imports are synchronous). Waiting here in short turns, rather than in one long sleep inside SQLite,
+ * keeps a waiting worker thread stoppable: its JavaScript runs between tries, so `terminate()` takes effect.
+ */
+export function retryWhileBusy<T>(fn: () => T, onWait: (() => void) | null = null, waitMs = WRITE_WAIT_MS, retryable: () => boolean = () => true): T {
   const deadline = Date.now() + waitMs;
   for (let ms = 2; ; ms = Math.min(ms * 2, 100)) {
     try {
       return fn();
     } catch (e) {
-      if (!isBusyError(e) || Date.now() >= deadline) throw e;
+      if (!isBusyError(e) || !retryable() || Date.now() >= deadline) throw e;
       if (ms === 2) onWait?.();
       Atomics.wait(pause, 0, 0, ms);
     }

@@ -122,6 +122,17 @@ describe('trace and topology handlers over core', () => {
     expect(t.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['default/hello']);
   });
 
+  it('pages the topology by node: services and pods with the first page, the next offset until the last', async () => {
+    await project.write((store) => store.importPaths([labNodes], {}, () => {}));
+    const first = topology(project, { limit: 1 });
+    expect(first.nodes.map((n) => n.name)).toEqual(['nodea']);
+    expect(first.services.map((s) => `${s.namespace}/${s.name}`)).toEqual(['default/hello']);
+    expect(first.page).toEqual({ offset: 0, limit: 1, totalNodes: 2, nextOffset: 1 });
+    const second = topology(project, { offset: 1, limit: 1 });
+    expect(second.nodes).toEqual([topology(project).nodes[1]]);
+    expect(second).toMatchObject({ services: [], pods: [], page: { offset: 1, limit: 1, totalNodes: 2, nextOffset: null } });
+  });
+
   it('serves the lab as a summary (node pairs, not a full mesh, at two nodes) and the nodes named on expand', async () => {
     expect(topologySummary(project)).toEqual({ nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] });
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));

@@ -39,7 +39,7 @@ import type { ReportFileJson, ReportFormat } from '../contract/report-file-json'
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
 import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
-import { FULL_MESH_SUMMARY_MIN_NODES } from '../contract/topology-json';
+import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyPageJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -165,6 +165,16 @@ function withRuleSources(store: Store, timeline: FlowTimeline, world: () => Node
   };
 }
 
+/** A page of the topology's nodes; the services and pods (read over every node's newest ruleset) with the first only. */
+function topologyPage(store: Store, offset: number, limit: number): TopologyPageJson {
+  const names = store.listNodes().map((n) => n.name);
+  const end = Math.min(names.length, offset + limit);
+  const page = { offset, limit, totalNodes: names.length, nextOffset: end < names.length ? end : null };
+  if (offset > 0) return { nodes: readTopologyNodes(store, names.slice(offset, end)), services: [], pods: [], page };
+  const whole = readTopology(store);
+  return { nodes: whole.nodes.slice(0, end), services: whole.services, pods: whole.pods, page };
+}
+
 /** A trace request of the UI as the report replays it. */
 export function reportTrace(t: TraceRequestJson): ReplayRequest {
   return {
@@ -214,6 +224,11 @@ export interface CoreStoreOptions {
    * run there, so the caller's event loop stays free to stream progress. Absent: on the calling thread.
    */
   importWorker?: string;
+  /**
+   * An operation pool's worker opens its own store: the face that owns the imports says whether one runs, so
+   * the worker reads the flows stitched so far instead of waiting on the import's transaction.
+   */
+  importRunning?: () => boolean;
 }
 
 function progressJson(p: CoreImportProgress): ImportProgress {
@@ -241,6 +256,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     let importQueue: Promise<unknown> = Promise.resolve();
     // Stitching writes: while a worker imports, this side only reads (the flows stitched so far).
     let importing = 0;
+    const importElsewhere = options.importRunning ?? (() => false);
+    const stitchAllowed = (): boolean => importing === 0 && !importElsewhere();
     const inWorker = (script: string, paths: readonly string[], opts: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
       const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, folderNode: opts.folderNode ?? null, baseDir: baseDir ?? null };
       const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
@@ -273,24 +290,25 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
           throw importError(e);
         }
       },
-      topology: () => readTopology(store),
+      topology: (offset, limit) => topologyPage(store, offset, limit),
       topologySummary: () => summariseTopology(readTopology(store), FULL_MESH_SUMMARY_MIN_NODES),
       topologyNodes: (names) => readTopologyNodes(store, names),
       trace: (request) => runTrace(store, request, worlds),
-      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, importing === 0, filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
-      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, importing === 0, currentWorld),
+      listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, stitchAllowed(), filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
+      flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, stitchAllowed(), currentWorld),
       rulesetTimeline: (node) => rulesetHistory(store, node),
       listRules: (request) => rulePage(store, request),
-      report: (format, traces) => reportFile(store, format, traces, importing === 0),
+      report: (format, traces) => reportFile(store, format, traces, stitchAllowed()),
       findings: () => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
-        if (importing > 0) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
+        if (!stitchAllowed()) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
         return projectFindings(store);
       },
       flowDivergence: (id) => {
-        if (importing === 0) stitchFlows(store);
+        if (stitchAllowed()) stitchFlows(store);
         return projectFlowDivergence(store, id, { world: currentWorld() });
       },
+      importRunning: () => importing > 0,
       captureInterfaces: () => new Map([...captureInterfaces(store)].map(([id, v]) => [id, interfaceJson(v)])),
       setCaptureInterface: (captureId, iface) => {
         if (importing > 0) throw new ApiError('rejected', 'an import is running: choose the interface when it ends');

@@ -3,7 +3,7 @@
  * only validate, route here and add what is theirs (dialogs, uploads). Node-only; never imported
  * by the renderer or the preload.
  */
-import { operations, parseRequest, type CaptureInterfaceJson, type CaptureRow, type EditJson, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
+import { isHeavyOperation, operations, parseRequest, type CaptureInterfaceJson, type HeavyOperation, type CaptureRow, type EditJson, type ImportOptions, type ImportProgress, type OperationName, type Operations, type ProgressListener, type ProjectInfo, type RequestOf, type ResponseOf } from '../contract/api';
 import type { JobRegistry } from './jobs';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
@@ -14,7 +14,7 @@ import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
+import { TOPOLOGY_PAGE, type TopologyJson, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -78,8 +78,8 @@ export function importPaths(
 
 const EMPTY_TOPOLOGY: TopologyJson = { nodes: [], services: [], pods: [] };
 
-export function topology(project: Project): TopologyJson {
-  return project.read((store) => store.topology(), EMPTY_TOPOLOGY);
+export function topology(project: Project, request: RequestOf<'topology'> = {}): TopologyPageJson {
+  return project.read((store) => store.topology(request.offset ?? 0, request.limit ?? TOPOLOGY_PAGE), EMPTY_TOPOLOGY);
 }
 
 const EMPTY_TOPOLOGY_SUMMARY: TopologySummaryJson = { nodes: [], routes: { kind: 'pairs', pairs: [] }, services: [], pods: [] };
@@ -184,7 +184,7 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   getProjectInfo: (ctx) => projectInfo(ctx.project, ctx.shell),
   listNodes: (ctx) => readOr(ctx, [], listNodes),
   listCaptures: (ctx) => readOr(ctx, [], listCaptures),
-  topology: (ctx) => readOr(ctx, EMPTY_TOPOLOGY, topology),
+  topology: (ctx, request) => readOr(ctx, EMPTY_TOPOLOGY, (project) => topology(project, request)),
   topologySummary: (ctx) => readOr(ctx, EMPTY_TOPOLOGY_SUMMARY, topologySummary),
   topologyNodes: (ctx, request) => readOr(ctx, [], (project) => topologyNodes(project, request)),
   trace: (ctx, request) => trace(openProject(ctx), request),
@@ -207,6 +207,18 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
 
 const NEVER_ABORTED = new AbortController().signal;
 
+/** Where a face runs heavy operations off its own thread (operation-pool.ts); the result is what the handler would answer. */
+export interface OperationOffload {
+  run<N extends HeavyOperation & SharedOperation>(project: Project, shell: ProjectInfo['shell'], name: N, request: RequestOf<N>, signal: AbortSignal): Promise<ResponseOf<N>>;
+}
+
+export interface RunOptions {
+  /** Heavy operations go there when the project exists; absent: every operation runs on the calling thread. */
+  offload?: OperationOffload | null;
+  /** Aborted when the caller goes away (an HTTP client disconnects): an offloaded operation is stopped. */
+  signal?: AbortSignal;
+}
+
 /**
  * Validates `raw` for `name` and runs its handler; a job runs registered in `jobs` under its id, with
  * its own signal. The one dispatch of both faces: `contextFor` is where they differ (project, progress).
@@ -217,10 +229,19 @@ export async function runOperation<N extends OperationName, C extends OperationC
   raw: unknown,
   jobs: JobRegistry,
   contextFor: (job: string | null, signal: AbortSignal) => C,
+  options: RunOptions = {},
 ): Promise<ResponseOf<N>> {
   const request = parseRequest(name, raw);
   const handler: Handler<N, C> = table[name];
-  if (!operations[name].job) return handler(contextFor(null, NEVER_ABORTED), request);
+  if (!operations[name].job) {
+    const ctx = contextFor(null, NEVER_ABORTED);
+    const offload = options.offload ?? null;
+    const { project } = ctx;
+    if (offload !== null && project !== null && project.exists && isHeavyOperation(name) && isShared(name)) {
+      return offload.run(project, ctx.shell, name, request as RequestOf<typeof name>, options.signal ?? NEVER_ABORTED) as Promise<ResponseOf<N>>;
+    }
+    return handler(ctx, request);
+  }
   const jobId = (request as { job?: string }).job ?? null;
   const job = jobs.start(jobId);
   try {
@@ -228,4 +249,8 @@ export async function runOperation<N extends OperationName, C extends OperationC
   } finally {
     job.finish();
   }
+}
+
+function isShared(name: OperationName): name is SharedOperation {
+  return operations[name].shells === 'all';
 }

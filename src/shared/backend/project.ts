@@ -13,7 +13,7 @@ import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from '../contract/topology-json';
+import type { TopologyNodeJson, TopologyPageJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
 
@@ -39,7 +39,8 @@ export interface ProjectStore {
    * Aborting `signal` cancels: the file being read stores nothing and the promise rejects with ApiError('cancelled').
    */
   importPaths(paths: readonly string[], options: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson>;
-  topology(): TopologyJson;
+  /** Nodes offset..offset+limit; services and pods with the first page only. */
+  topology(offset: number, limit: number): TopologyPageJson;
   topologySummary(): TopologySummaryJson;
   topologyNodes(names: readonly string[]): TopologyNodeJson[];
   /** Throws ApiError('rejected') for an unknown node or a snapshot that is not a ruleset capture. */
@@ -59,6 +60,8 @@ export interface ProjectStore {
   findings(): FindingJson[];
   /** Null for an unknown flow id. Stitches flows first when needed. */
   flowDivergence(id: number): FlowDivergenceJson | null;
+  /** True while an import of this store runs on an import worker (absent: never). */
+  importRunning?(): boolean;
   /** Packet captures' interfaces by capture id. */
   captureInterfaces(): Map<number, CaptureInterfaceJson>;
   /** Throws ApiError: `not-found` (no such capture), `rejected` (no packets in it), `invalid-request` (not an interface name). */
@@ -76,6 +79,7 @@ export class Project {
   readonly dbPath: string;
   private store: ProjectStore | null = null;
   private disposed = false;
+  private writes = 0;
 
   constructor(
     dbPath: string,
@@ -88,6 +92,11 @@ export class Project {
     return this.store !== null || fs.existsSync(this.dbPath);
   }
 
+  /** True while an import into this project runs (an operation pool's workers then read without stitching). */
+  importRunning(): boolean {
+    return this.store?.importRunning?.() ?? false;
+  }
+
   /** Runs `fn` on the store if the database exists, else returns `empty` without creating a file. */
   read<T>(fn: (store: ProjectStore) => T, empty: T): T {
     if (!this.exists) return empty;
@@ -96,7 +105,17 @@ export class Project {
 
   /** Runs `fn` on the store, creating the database if needed. */
   write<T>(fn: (store: ProjectStore) => T): T {
-    return fn(this.opened());
+    const result = fn(this.opened());
+    if (!(result instanceof Promise)) {
+      this.writes++;
+      return result;
+    }
+    return result.finally(() => this.writes++) as T;
+  }
+
+  /** Writes (imports, choices) settled so far: other connections to the project reopen when it moves. */
+  get changes(): number {
+    return this.writes;
   }
 
   private opened(): ProjectStore {

@@ -12,10 +12,10 @@ import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulePageJson } from './rule-list-json';
 import type { RulesetTimelineJson } from './ruleset-timeline-json';
-import type { TopologyJson, TopologyNodeJson, TopologySummaryJson } from './topology-json';
+import { MAX_TOPOLOGY_PAGE, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
-import { arrayOf, int, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
+import { arrayOf, int, intParam, nullable, object, oneOf, optional, str, type Infer, type Validator } from './validator';
 
 export interface ProjectInfo {
   shell: 'desktop' | 'web';
@@ -89,6 +89,11 @@ export interface OperationSpec<Req, Res, S extends Shells = Shells> {
    * progress goes back tagged with it (IPC events, or NDJSON lines over HTTP) and `cancelJob` names it.
    */
   readonly job: boolean;
+  /**
+   * Heavy: it may compute for seconds on a big project (stitching, findings, a report, a replay). A face with an
+   * operation pool runs it there, off the thread that answers requests; others run on the calling thread.
+   */
+  readonly heavy: boolean;
   /** What the user asked for, as a web-mode refusal of a desktop-only operation names it. */
   readonly title: string;
   /** Phantom: carries the response type; never present at runtime. */
@@ -97,11 +102,12 @@ export interface OperationSpec<Req, Res, S extends Shells = Shells> {
 
 /** Curried so the response type is written and the request type inferred from its validator. */
 function operation<Res>() {
-  return <Req, S extends Shells, J extends boolean = false>(spec: { request: Validator<Req>; shells: S; http?: HttpRoute; job?: J; title: string }): OperationSpec<Req, Res, S> & { readonly job: J } => ({
+  return <Req, S extends Shells, J extends boolean = false, H extends boolean = false>(spec: { request: Validator<Req>; shells: S; http?: HttpRoute; job?: J; heavy?: H; title: string }): OperationSpec<Req, Res, S> & { readonly job: J; readonly heavy: H } => ({
     request: spec.request,
     shells: spec.shells,
     http: spec.http ?? null,
     job: (spec.job ?? false) as J,
+    heavy: (spec.heavy ?? false) as H,
     title: spec.title,
   });
 }
@@ -140,20 +146,22 @@ export const operations = {
   getProjectInfo: operation<ProjectInfo>()({ title: 'Project information', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/project' } }),
   listNodes: operation<NodeJson[]>()({ title: 'The node list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/nodes' } }),
   listCaptures: operation<CaptureRow[]>()({ title: 'The capture list', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/captures' } }),
-  /** Nodes with their interfaces, bridges, namespaces and routes, and the Kubernetes services: what the graph draws. */
-  topology: operation<TopologyJson>()({ title: 'The topology', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology' } }),
+  /** Nodes with their interfaces, bridges, namespaces and routes, a page at a time (TopologyPageJson), and the Kubernetes services and pods. */
+  topology: operation<TopologyPageJson>()({ title: 'The topology',
+    request: object({ offset: optional(intParam(0, Number.MAX_SAFE_INTEGER)), limit: optional(intParam(1, MAX_TOPOLOGY_PAGE)) }), shells: 'all', heavy: true, http: { method: 'GET', path: '/api/topology' } }),
   /** What the topology overview draws first: per node its box's contents, routes as node pairs or one full mesh, services and pods. */
-  topologySummary: operation<TopologySummaryJson>()({ title: 'The topology summary', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/topology/summary' } }),
+  topologySummary: operation<TopologySummaryJson>()({ title: 'The topology summary', request: noRequest, shells: 'all', heavy: true, http: { method: 'GET', path: '/api/topology/summary' } }),
   /** The named nodes as `topology` has them (interfaces, routes, bridges, namespaces), for nodes opened in the overview; unknown names left out. */
   topologyNodes: operation<TopologyNodeJson[]>()({ title: 'The topology nodes',
     request: object({ names: arrayOf(nodeName, { minLength: 1, maxLength: MAX_TOPOLOGY_NODES }) }),
     shells: 'all',
+    heavy: true,
     http: { method: 'POST', path: '/api/topology/nodes' },
   }),
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
-  trace: operation<TraceResultJson>()({ title: 'A trace', request: traceRequest, shells: 'all', http: { method: 'POST', path: '/api/trace' } }),
+  trace: operation<TraceResultJson>()({ title: 'A trace', request: traceRequest, shells: 'all', heavy: true, http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
-  rulesetTimeline: operation<RulesetTimelineJson>()({ title: 'The ruleset timeline', request: object({ node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/rulesets' } }),
+  rulesetTimeline: operation<RulesetTimelineJson>()({ title: 'The ruleset timeline', request: object({ node: nodeName }), shells: 'all', heavy: true, http: { method: 'POST', path: '/api/rulesets' } }),
   /**
    * `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import.
    * `traces`: traces the user added in the UI, replayed into the report's Traces section.
@@ -161,10 +169,11 @@ export const operations = {
   report: operation<ReportFileJson>()({ title: 'The report',
     request: object({ format: oneOf(REPORT_FORMATS), traces: optional(arrayOf(traceRequest, { maxLength: MAX_REPORT_TRACES })) }),
     shells: 'all',
+    heavy: true,
     http: { method: 'POST', path: '/api/report' },
   }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
-  findings: operation<FindingJson[]>()({ title: 'The findings', request: noRequest, shells: 'all', http: { method: 'GET', path: '/api/findings' } }),
+  findings: operation<FindingJson[]>()({ title: 'The findings', request: noRequest, shells: 'all', heavy: true, http: { method: 'GET', path: '/api/findings' } }),
   /**
    * Sets the interface a packet capture was taken on (null: forgets the choice), stored with the capture; the flows are
    * stitched again with it. Answers the capture's row; `not-found` for an unknown id, `rejected` for a capture without packets.
@@ -175,7 +184,7 @@ export const operations = {
     http: { method: 'POST', path: '/api/capture-interface' },
   }),
   /** A flow's first packet replayed beside what the captures show of it, point by point; `not-found` for an unknown id. */
-  flowDivergence: operation<FlowDivergenceJson>()({ title: 'The flow divergence', request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/flow-divergence' } }),
+  flowDivergence: operation<FlowDivergenceJson>()({ title: 'The flow divergence', request: object({ id: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', heavy: true, http: { method: 'POST', path: '/api/flow-divergence' } }),
   /** Shows an open dialog; null when the user cancels. */
   openProject: operation<ProjectInfo | null>()({ title: 'Open project', request: noRequest, shells: 'desktop' }),
   /** Shows a save dialog for a new database file; null when the user cancels. */
@@ -213,12 +222,14 @@ export const operations = {
       sort: optional(object({ column: oneOf(FLOW_SORT_COLUMNS), direction: oneOf(['asc', 'desc'] as const) })),
     }),
     shells: 'all',
+    heavy: true,
     http: { method: 'POST', path: '/api/flows' },
   }),
   /** One flow with a page of its observations and its transformation timeline; `not-found` for an unknown id. */
   flowDetail: operation<FlowDetailJson>()({ title: 'The flow detail',
     request: object({ id: int(1, Number.MAX_SAFE_INTEGER), offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_OBSERVATION_PAGE)) }),
     shells: 'all',
+    heavy: true,
     http: { method: 'POST', path: '/api/flow' },
   }),
   /**
@@ -335,6 +346,13 @@ export type OperationCalls = { [N in RendererOperation]: Call<N> };
 
 export function isJobOperation(name: OperationName): name is JobOperation {
   return operations[name].job;
+}
+
+/** Operations marked heavy: a face with an operation pool runs them off its request thread. */
+export type HeavyOperation = { [N in OperationName]: Operations[N]['heavy'] extends true ? N : never }[OperationName];
+
+export function isHeavyOperation(name: OperationName): name is HeavyOperation {
+  return operations[name].heavy;
 }
 
 /**

@@ -29,3 +29,16 @@ export type TopologySummaryJson = TopologySummary;
 
 /** At this many nodes and more, a full mesh of routes is sent (and drawn) as one overlay, not pair by pair. */
 export const FULL_MESH_SUMMARY_MIN_NODES = 4;
+
+/** Nodes one `topology` answer carries when the request names no `limit`, and at most. */
+export const TOPOLOGY_PAGE = 20;
+export const MAX_TOPOLOGY_PAGE = 500;
+
+/**
+ * `GET /api/topology?offset=N&limit=M`: a page of the nodes (in node order) with the whole of what the
+ * page stands in (`page`); services and pods come with the first page (offset 0) only, empty on later ones.
+ * An empty project answers `{nodes: [], services: [], pods: []}` without `page`.
+ */
+export interface TopologyPageJson extends TopologyJson {
+  page?: { offset: number; limit: number; totalNodes: number; nextOffset: number | null };
+}

@@ -50,6 +50,12 @@ export function int(min: number, max: number): Validator<number> {
   };
 }
 
+/** An integer as JSON or as a GET query gives it (decimal digits): query parameters arrive as strings. */
+export function intParam(min: number, max: number): Validator<number> {
+  const asInt = int(min, max);
+  return (value, path) => asInt(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value, path);
+}
+
 export function bool(): Validator<boolean> {
   return (value, path) => {
     if (typeof value !== 'boolean') throw new ValidationError(path, `expected true or false, got ${describe(value)}`);
