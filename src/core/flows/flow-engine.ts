@@ -142,6 +142,11 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     options.progress?.(pass, done);
   };
   const captures = flowStore.packetCaptures();
+  if (captures.length === 0 && flowStore.conntrackCount() === 0) {
+    // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
+    flowStore.replaceFlows(generation, () => undefined);
+    return { flows: 0, packets: 0, conntrack: 0, replays: 0, clock: [], seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [] };
+  }
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
   const twins = findTwins({ store, captures, names: ifaces });

@@ -63,6 +63,19 @@ export interface ImportReport {
   files: FileAccount[];
   /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
   warningsOmitted?: number;
+  /** The flows stitched as part of the import (ImportOptions.stitch); absent when the import did not stitch. */
+  flows?: ImportedFlows;
+}
+
+/** What stitching at the end of an import did. */
+export interface ImportedFlows {
+  flows: number;
+  packets: number;
+  conntrack: number;
+  seconds: number;
+  /** False when the stored flows were already current (nothing the import added changed them). */
+  recomputed: boolean;
+  warnings: string[];
 }
 
 export interface ImportProgress {
@@ -87,6 +100,13 @@ export interface ImportOptions {
   readFrom?: string | null;
   /** Checked between files and as each file is read; a cancelled file's transaction rolls back (CancelledError). */
   signal?: CancellationSignal | null;
+  /**
+   * Stitch the project's flows once the files are stored (the faces do; tests of the importer alone do not), so
+   * reading flows never stitches. The same signal cancels it: the files stay imported and the previous flows stay.
+   */
+  stitch?: boolean;
+  /** Stitching's progress: the pass and the packets it has done. */
+  onStitchProgress?: (pass: string, packets: number) => void;
 }
 
 /** An error from a reader or from the pipeline, as a report entry. */

@@ -258,6 +258,10 @@ export class FlowStore {
     return out;
   }
 
+  conntrackCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM conntrack').get() as { n: number }).n;
+  }
+
   conntrackRows(): ConntrackRow[] {
     const rows = this.db
       .prepare(

@@ -71,6 +71,8 @@ export function progressBar(job: ImportJob, shell: 'desktop' | 'web'): ProgressB
       const scale = shell === 'web' ? 0.5 : 1;
       return { fraction: part === null ? null : offset + part * scale, label: `Importing${p.total > 0 ? ` ${p.done} of ${p.total}` : ''}${current}` };
     }
+    case 'stitch':
+      return { fraction: null, label: `Stitching flows: ${p.done.toLocaleString('en-US')} packets` };
     default: {
       const never: never = p.phase;
       return never;

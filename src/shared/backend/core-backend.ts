@@ -167,6 +167,11 @@ function progressJson(p: CoreImportProgress): ImportProgress {
   return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file };
 }
 
+/** Stitching after the import: packets done (the total is not known ahead). */
+function stitchProgressJson(packets: number): ImportProgress {
+  return { phase: 'stitch', done: packets, total: 0, current: null };
+}
+
 const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
 
 function storeOptions(nativeBinding: string | null | undefined): { nativeBinding?: string } {
@@ -190,7 +195,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     let importing = 0;
     const inWorker = (script: string, paths: readonly string[], opts: { node?: string }, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
       const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, baseDir: baseDir ?? null };
-      const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
+      const listeners = {
+        onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onStitchProgress: (_pass: string, packets: number) => onProgress(stitchProgressJson(packets)),
+        onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }),
+      };
       const run = (): Promise<ImportJson> => {
         importing++;
         return importOnWorker(script, job, listeners).then(reportAsContract, (e: unknown) => Promise.reject(importError(e))).finally(() => {
@@ -214,7 +222,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       async importPaths(paths, opts, onProgress, baseDir, signal) {
         if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir, signal);
         try {
-          const report = importPaths(store, paths, { node: opts.node ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
+          const report = importPaths(store, paths, {
+            node: opts.node ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)),
+            stitch: true, onStitchProgress: (_pass, packets) => onProgress(stitchProgressJson(packets)),
+          });
           return reportAsContract(report);
         } catch (e) {
           throw importError(e);
