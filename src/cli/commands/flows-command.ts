@@ -69,7 +69,8 @@ export const flowsCommand: CliCommand = {
     if (flagOption(args, 'json') && flagOption(args, 'ndjson')) throw new UsageError('--json and --ndjson are two ways of printing: choose one');
     const output: Output = flagOption(args, 'ndjson') ? 'ndjson' : flagOption(args, 'json') ? 'json' : 'text';
     const limitOption = count(args, 'limit', true);
-    const offset = count(args, 'offset', false) as number | undefined ?? 0;
+    const offsetOption = count(args, 'offset', false);
+    const offset = offsetOption === undefined || offsetOption === 'all' ? 0 : offsetOption;
     const observationsOption = count(args, 'observations', true);
     // A JSON array is one document a reader parses whole: paged unless asked for all of it.
     const limit = limitOption === 'all' ? Infinity : limitOption ?? (output === 'json' ? JSON_PAGE : Infinity);
