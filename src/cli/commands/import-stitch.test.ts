@@ -82,6 +82,16 @@ describe('stitching as part of an import', () => {
     expect(stitchFlows(store).recomputed).toBe(true);
   });
 
+  it('does not stitch (and the report has no flows) when the import stored nothing new', () => {
+    const store = project().store();
+    importPaths(store, [path.join(LAB, 'nodea')], { node: 'nodea', stitch: true });
+    const at = stitchedAt(store);
+    const again = importPaths(store, [path.join(LAB, 'nodea')], { node: 'nodea', stitch: true });
+    expect(again.nodes.flatMap((n) => n.captures)).toEqual([]);
+    expect(again.flows).toBeUndefined();
+    expect(stitchedAt(store)).toBe(at);
+  });
+
   it('stitches nothing and loads no rules for an import without packets or conntrack', () => {
     const store = project().store();
     const report = importPaths(store, [path.join(LAB, 'nodea', 'iptables-save.txt')], { node: 'nodea', stitch: true });

@@ -26,12 +26,13 @@ export const captureReaders: CaptureReaders = {
 export function importPaths(store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   prewarmDumpReader(paths.map((p) => path.resolve(options.readFrom ?? '', p)));
   const report = importPathsWith(captureReaders, store, paths, options);
-  if (options.stitch !== true) return report;
+  const stored = report.nodes.some((n) => n.captures.length > 0) || (report.cluster?.length ?? 0) > 0;
+  // An import that stored nothing changed no flow (and its report stays as it was, without `flows`).
+  if (options.stitch !== true || !stored) return report;
   try {
     // Incremental stitching is not attempted: a new capture can merge flows already stored (the same connection seen
     // on one more interface or node, a conntrack entry tying two tuples), move every node's clock offset and so every
-    // flow's aligned first-seen time and id, and find twins among old captures. stitchFlows recomputes all of it,
-    // and only when the set of captures changed (an import that stored nothing changes nothing).
+    // flow's aligned first-seen time and id, and find twins among old captures. stitchFlows recomputes all of it.
     const summary = stitchFlows(store, { signal: options.signal ?? null, progress: options.onStitchProgress });
     const { flows, packets, conntrack, seconds, recomputed, warnings } = summary;
     return { ...report, flows: { flows, packets, conntrack, seconds, recomputed, warnings } };
