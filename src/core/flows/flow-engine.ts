@@ -193,7 +193,8 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
-      packets++;
+      // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
+      if (++packets % 100_000 === 0) progress('reading', packets);
       const flags = b.tcpFlags(i);
       const syn = flags !== null && (flags & 0x02) !== 0;
       if (!syn && seen.has(tupleId)) return;
