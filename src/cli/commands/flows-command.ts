@@ -1,12 +1,12 @@
 import { stitchFlows } from '../../core/flows/flow-engine';
-import { captureTwins, clockOffsets, flowViewsByIds, forEachFlowView, isoFromSeconds, type FlowListOptions, type FlowView } from '../../core/flows/flow-views';
+import { captureTwins, clockOffsets, flowViews, flowViewsByIds, isoFromSeconds, type FlowListOptions, type FlowView } from '../../core/flows/flow-views';
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
 import { matchingFlowIds } from '../../core/flows/flow-filter-page';
 import { tupleText } from '../../core/flows/flow-timeline';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
-import { withExistingProject } from '../existing-project';
+import { withExistingProjectAsync } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 import { FlowStore } from '../../core/model/flow-store';
 import { assertNever } from '../../core/common/assert-never';
@@ -84,7 +84,7 @@ export const flowsCommand: CliCommand = {
     if (!parsed.ok) throw new UsageError(`--filter does not read at ${flowFilterProblemText(parsed.problem)}`);
     const filter = parsed.filter;
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
-    const done = withExistingProject(dbPath, io, (store) => {
+    const done = await withExistingProjectAsync(dbPath, io, async (store) => {
       const summary = stitchFlows(store, {
         force: flagOption(args, 'restitch'),
         progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${done.toLocaleString('en-US')} packets`) : undefined,
@@ -93,44 +93,54 @@ export const flowsCommand: CliCommand = {
         io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
       }
       for (const w of summary.warnings) io.stderr(`warning: ${w}\n`);
-      /** Streams the chosen flows; returns how many flows there are in all (after the filter). */
-      const eachFlow = (each: (flow: FlowView) => void): number => {
+      /** The chosen flows, read a page at a time as they are taken. */
+      function* chosen(): Generator<FlowView> {
         if (filter === null) {
-          forEachFlowView(store, each, { offset, ...(limit === Infinity ? {} : { limit }), ...observations });
-          return new FlowStore(store).flowCount();
+          yield* flowViews(store, { offset, ...(limit === Infinity ? {} : { limit }), ...observations });
+          return;
         }
-        const all = matchingFlowIds(store, filter);
-        const ids = all.slice(offset, offset + limit);
+        const ids = matchingIds().slice(offset, offset + limit);
         for (let i = 0; i < ids.length; i += FILTERED_PAGE) {
-          flowViewsByIds(store, ids.slice(i, i + FILTERED_PAGE), observations.observations ?? -1, observations.summariseAbove).forEach(each);
+          yield* flowViewsByIds(store, ids.slice(i, i + FILTERED_PAGE), observations.observations ?? -1, observations.summariseAbove);
         }
-        return all.length;
+      }
+      let matched: number[] | null = null;
+      const matchingIds = (): number[] => (matched ??= filter === null ? [] : matchingFlowIds(store, filter));
+      /** How many flows there are in all (after the filter). */
+      const total = (): number => (filter === null ? new FlowStore(store).flowCount() : matchingIds().length);
+      /** Streams the chosen flows at stdout's pace: a slow reader never makes this process hold what it has not read. */
+      const eachFlow = async (each: (flow: FlowView) => void): Promise<void> => {
+        for (const flow of chosen()) {
+          each(flow);
+          await io.stdoutDrained?.();
+        }
       };
       switch (output) {
         case 'json': {
           // Streamed flow by flow: a million observations never sit in one string.
           let printed = 0;
           io.stdout('[');
-          const total = eachFlow((flow) => {
+          await eachFlow((flow) => {
             io.stdout(`${printed === 0 ? '' : ','}\n${JSON.stringify(flow)}`);
             printed++;
           });
           io.stdout(printed === 0 ? ']\n' : '\n]\n');
-          const more = total - offset - printed;
+          const all = total();
+          const more = all - offset - printed;
           if (more > 0 && printed > 0) {
             const shown = `${(offset + 1).toLocaleString('en-US')}–${(offset + printed).toLocaleString('en-US')}`;
-            io.stderr(`natlens: printed flows ${shown} of ${total.toLocaleString('en-US')}; ${more.toLocaleString('en-US')} more: the next page with --offset ${offset + printed}, all of them with --limit all, or one per line in constant memory with --ndjson\n`);
+            io.stderr(`natlens: printed flows ${shown} of ${all.toLocaleString('en-US')}; ${more.toLocaleString('en-US')} more: the next page with --offset ${offset + printed}, all of them with --limit all, or one per line in constant memory with --ndjson\n`);
           }
           return;
         }
         case 'ndjson':
-          eachFlow((flow) => io.stdout(`${JSON.stringify(flow)}\n`));
+          await eachFlow((flow) => io.stdout(`${JSON.stringify(flow)}\n`));
           return;
         case 'text': {
           printClock(store, io);
           printCaptureNotes(store, io);
           let any = false;
-          eachFlow((flow) => {
+          await eachFlow((flow) => {
             any = true;
             printFlow(flow, io);
           });

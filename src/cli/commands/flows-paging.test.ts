@@ -113,6 +113,30 @@ describe('natlens flows on a large project', () => {
     expect(nd.err.join('')).not.toContain('more:');
   });
 
+  it('streams --ndjson at the reader\'s pace: never more than one flow written and not yet taken', async () => {
+    conntrackOnly(project().store(), 40);
+    const taken: string[] = [];
+    let pending: string[] = [];
+    let most = 0;
+    const slow: CliIo = {
+      stdout: (t) => {
+        pending.push(t);
+        most = Math.max(most, pending.length);
+      },
+      stderr: () => undefined,
+      stderrIsTty: false,
+      // The reader takes what is pending only on a later turn of the event loop.
+      stdoutDrained: () => new Promise((resolve) => setImmediate(() => {
+        taken.push(...pending);
+        pending = [];
+        resolve();
+      })),
+    };
+    expect(await flowsCommand.run(['--db', project().dbPath, '--ndjson'], slow)).toBe(0);
+    expect(taken.concat(pending)).toHaveLength(40);
+    expect(most).toBe(1);
+  });
+
   it('prints a small project whole with --json, with no note', async () => {
     conntrackOnly(project().store(), 3);
     const io = captured();

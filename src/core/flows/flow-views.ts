@@ -242,6 +242,11 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
 
 /** Flows in first-seen order, each with its observations; streams flow by flow through `each`. */
 export function forEachFlowView(store: Store, each: (flow: FlowView) => void, options: FlowListOptions = {}): void {
+  for (const flow of flowViews(store, options)) each(flow);
+}
+
+/** Flows in first-seen order (or `order`), each with its observations, read a page at a time as they are taken. */
+export function* flowViews(store: Store, options: FlowListOptions = {}): Generator<FlowView> {
   const fs = new FlowStore(store);
   const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
   const page = 500;
@@ -250,7 +255,7 @@ export function forEachFlowView(store: Store, each: (flow: FlowView) => void, op
   while (left > 0) {
     const flows = fs.flows(offset, Math.min(page, left), options.order);
     if (flows.length === 0) return;
-    for (const flow of flows) each(viewWithObservations(fs, reader, flow, options.observations ?? -1, options.summariseAbove));
+    for (const flow of flows) yield viewWithObservations(fs, reader, flow, options.observations ?? -1, options.summariseAbove);
     offset += flows.length;
     left -= flows.length;
   }
