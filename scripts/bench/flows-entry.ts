@@ -1,8 +1,11 @@
 /**
  * The flow-stitching benchmark's worker, bundled by flows.mjs:
- *   generate DB PACKETS  — writes a project with 2 nodes x 5 interfaces (10 packet captures) and
+ *   generate DB PACKETS [CONNECTIONS]
+ *                        — writes a project with 2 nodes x 5 interfaces (10 packet captures) and
  *                          conntrack entries: pod → ClusterIP connections DNATed to the other node's
  *                          pods and masqueraded, each seen pre-NAT on the client node and post-NAT on both.
+ *                          CONNECTIONS (default PACKETS / 60, every connection whole): each connection's
+ *                          first PACKETS / CONNECTIONS packets (6 points a segment: short ones are SYN scans).
  *   stitch DB            — stitches it and prints a JSON summary.
  */
 import { newPacketRecord } from '../../src/core/capture/pcap/packet-record';
@@ -10,17 +13,18 @@ import type { ConntrackEntry, PacketRecord } from '../../src/core/records/record
 import { stitchFlows } from '../../src/core/project/flows-stitch';
 import { Store, type PacketWriter } from '../../src/core/model/store';
 
-const [, , mode, db, countText] = process.argv;
+const [, , mode, db, countText, connectionsText] = process.argv;
 
 /** Segments of one connection (direction, flags, payload): handshake, a request, a response, teardown. */
 const SEGMENTS: Array<[dir: 0 | 1, flags: number, len: number]> = [
   [0, 0x02, 0], [1, 0x12, 0], [0, 0x10, 0], [0, 0x18, 80], [1, 0x10, 0], [1, 0x18, 186], [0, 0x10, 0], [0, 0x11, 0], [1, 0x11, 0], [0, 0x10, 0],
 ];
 
-function generate(file: string, packets: number): void {
+function generate(file: string, packets: number, wanted: number | null): void {
   const store = Store.open(file);
-  const perConnection = SEGMENTS.length * 6;
-  const connections = Math.ceil(packets / perConnection);
+  const whole = SEGMENTS.length * 6;
+  const connections = wanted ?? Math.ceil(packets / whole);
+  const perConnection = wanted === null ? whole : Math.min(whole, Math.max(1, Math.floor(packets / connections)));
   store.transaction(() => {
     const nodes = { a: store.ensureNode('nodea'), b: store.ensureNode('nodeb') };
     const writers = new Map<string, { w: PacketWriter; frame: number }>();
@@ -49,24 +53,27 @@ function generate(file: string, packets: number): void {
     let t = 1_795_000_000;
     for (let i = 0; i < connections && written < packets; i++) {
       const pod = 1 + (i % 3);
-      const client = `10.40.1.${1 + pod}`;
+      // Every connection its own tuples before and after NAT, up to 192,000 connections.
+      const client = `10.40.1.${1 + pod + 3 * Math.floor(i / 40000)}`;
       const sport = 20000 + (i % 40000);
+      const masqueraded = 1024 + (i % 64000);
       const service = `10.96.0.${10 + (i % 50)}`;
       const endpoint = `10.40.2.${2 + (i % 3)}`;
       const isn = (i * 2654435761) >>> 0;
       const risn = (i * 40503 + 7) >>> 0;
       const pre = [client, sport, service, 80] as const;
-      const post = ['192.168.56.11', sport, endpoint, 8080] as const;
-      conntrackA.push(entry(tuple(client, sport, service, 80), tuple(endpoint, 8080, '192.168.56.11', sport), conntrackA.length + 1));
-      conntrackB.push(entry(tuple('192.168.56.11', sport, endpoint, 8080), tuple(endpoint, 8080, '192.168.56.11', sport), conntrackB.length + 1));
+      const post = ['192.168.56.11', masqueraded, endpoint, 8080] as const;
+      conntrackA.push(entry(tuple(client, sport, service, 80), tuple(endpoint, 8080, '192.168.56.11', masqueraded), conntrackA.length + 1));
+      conntrackB.push(entry(tuple('192.168.56.11', masqueraded, endpoint, 8080), tuple(endpoint, 8080, '192.168.56.11', masqueraded), conntrackB.length + 1));
       const points: Array<[node: 'a' | 'b', iface: string, t: readonly [string, number, string, number], delay: number]> = [
         ['a', `veth-a${pod}`, pre, 0], ['a', 'cbr0', pre, 3e3], ['a', 'eth0', post, 40e3], ['b', 'eth0', post, 60e3], ['b', 'cbr0', post, 90e3],
         ['b', `veth-b${1 + (i % 3)}`, post, 95e3],
       ];
       t += 0.0005;
+      let mine = 0;
       SEGMENTS.forEach(([dir, flags, len], s) => {
         for (const [node, iface, tt, delay] of dir === 0 ? points : [...points].reverse()) {
-          if (written >= packets) return;
+          if (written >= packets || mine++ >= perConnection) return;
           const c = capture(node, iface);
           const when = t + s * 0.0002 + (dir === 0 ? delay : 100e3 - delay) / 1e9;
           p.frame = ++c.frame;
@@ -101,7 +108,7 @@ function generate(file: string, packets: number): void {
   store.close();
 }
 
-if (mode === 'generate' && db && countText) generate(db, Number(countText));
+if (mode === 'generate' && db && countText) generate(db, Number(countText), connectionsText === undefined ? null : Number(connectionsText));
 else if (mode === 'stitch' && db) {
   const store = Store.open(db);
   const trace = process.env.FLOWS_BENCH_HEAP === '1';
@@ -112,6 +119,6 @@ else if (mode === 'stitch' && db) {
   store.close();
   process.stdout.write(`${JSON.stringify({ ...summary, rssMb: process.memoryUsage().rss / 1048576 })}\n`);
 } else {
-  process.stderr.write('usage: flows-entry generate DB PACKETS | stitch DB\n');
+  process.stderr.write('usage: flows-entry generate DB PACKETS [CONNECTIONS] | stitch DB\n');
   process.exitCode = 2;
 }

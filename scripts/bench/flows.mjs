@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// node scripts/bench/flows.mjs [--packets N] [--keep] [--no-write]
+// node scripts/bench/flows.mjs [--packets N] [--connections N,N...] [--keep] [--no-write]
 //
 // Flow stitching at scale: generates a project with N packets (default 1,000,000) over 10 interfaces
 // of 2 nodes plus the conntrack entries of every connection, times `stitchFlows` (two streaming
 // passes over the packet blocks and the flow writes) with its peak RSS, and writes the "Flow stitching" section of
 // docs/benchmarks.md. run.mjs can call `runFlowsBench()` and append `flowsSection()` to its own page.
+// --connections (default 16000,160000) also stitches N packets spread over that many connections each, for how
+// peak memory grows with connections at a fixed packet count.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +36,7 @@ function run(argv) {
 }
 
 /** Generates and stitches; returns the measured figures. */
-export async function runFlowsBench({ packets = 1_000_000, keep = false } = {}) {
+export async function runFlowsBench({ packets = 1_000_000, connections = null, keep = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-flows-bench-'));
   try {
     const worker = path.join(dir, 'flows-bench.cjs');
@@ -43,7 +45,7 @@ export async function runFlowsBench({ packets = 1_000_000, keep = false } = {}) 
       target: 'node20', format: 'cjs', external: ['better-sqlite3', 'electron'], logLevel: 'warning',
     });
     const db = path.join(dir, 'flows.db');
-    const generated = run([process.execPath, worker, 'generate', db, String(packets)]);
+    const generated = run([process.execPath, worker, 'generate', db, String(packets), ...(connections === null ? [] : [String(connections)])]);
     const stitched = run([process.execPath, worker, 'stitch', db]);
     return {
       packets: generated.out.packets, connections: generated.out.connections, captures: generated.out.captures,
@@ -83,6 +85,31 @@ export function flowsSection(r) {
   ].join('\n');
 }
 
+/** The same packet count over more and more connections: peak memory as connections grow. */
+export async function runFlowsScaling({ packets = 1_000_000, connections = [16_000, 160_000], keep = false } = {}) {
+  const out = [];
+  for (const n of connections) out.push(await runFlowsBench({ packets, connections: n, keep }));
+  return out;
+}
+
+/** Rows of the scaling table, with each run's peak RSS as a ratio of the first's. */
+export function flowsScalingTable(results) {
+  const int = (n) => Math.round(n).toLocaleString('en-US');
+  const base = results[0];
+  return [
+    `Peak memory as connections grow at a fixed packet count (load average ${os.loadavg()[0].toFixed(1)} when it ran):`,
+    '',
+    '| packets | connections | flows | stitch wall (s) | CPU (s) | peak RSS (MB) | RSS vs first row | KB per connection above the first row |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => {
+      const ratio = base.rssMb && r.rssMb ? (r.rssMb / base.rssMb).toFixed(2) : 'n/a';
+      const perConnection = r === base || !base.rssMb || !r.rssMb ? '' : (((r.rssMb - base.rssMb) * 1024) / (r.connections - base.connections)).toFixed(1);
+      return `| ${int(r.packets)} | ${int(r.connections)} | ${int(r.flows)} | ${r.stitchSeconds.toFixed(2)} | ${r.processCpu?.toFixed(2) ?? 'n/a'} | ${r.rssMb?.toFixed(0) ?? 'n/a'} | ${ratio} | ${perConnection} |`;
+    }),
+    '',
+  ].join('\n');
+}
+
 /** Replaces (or appends) the Flow stitching section of docs/benchmarks.md, leaving the rest as it is. */
 export function writeFlowsSection(section) {
   const file = path.join(root, 'docs', 'benchmarks.md');
@@ -97,8 +124,12 @@ export function writeFlowsSection(section) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--packets');
   const packets = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
-  const result = await runFlowsBench({ packets, keep: process.argv.includes('--keep') });
-  const section = flowsSection(result);
+  const c = process.argv.indexOf('--connections');
+  const connections = c > 0 ? process.argv[c + 1].split(',').map(Number) : [16_000, 160_000];
+  const keep = process.argv.includes('--keep');
+  const result = await runFlowsBench({ packets, keep });
+  const scaling = connections.length > 0 ? flowsScalingTable(await runFlowsScaling({ packets, connections, keep })) : '';
+  const section = `${flowsSection(result)}${scaling ? `\n${scaling}` : ''}`;
   process.stdout.write(`${section}\n`);
   if (!process.argv.includes('--no-write')) {
     writeFlowsSection(section);

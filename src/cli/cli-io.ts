@@ -12,6 +12,11 @@ export interface CliIo {
    * Absent where nothing can interrupt (tests that do not ask for it).
    */
   onInterrupt?(listener: () => void): Disposable;
+  /**
+   * Resolves once stdout has taken what was written (a pipe to a slow reader buffers it in this process otherwise):
+   * commands that stream much await it between records, so memory stays constant. Absent: nothing to wait for.
+   */
+  stdoutDrained?(): Promise<void>;
 }
 
 export const processIo: CliIo = {
@@ -22,6 +27,7 @@ export const processIo: CliIo = {
     process.once('SIGINT', listener);
     return toDisposable(() => process.off('SIGINT', listener));
   },
+  stdoutDrained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
 };
 
 /** What a progress line writes to draw itself again over its last drawing: carriage return, erase line. */
@@ -42,5 +48,6 @@ export function terminalSafeIo(io: CliIo, stdoutExact: boolean): CliIo {
     },
     stderrIsTty: io.stderrIsTty,
     ...(io.onInterrupt === undefined ? {} : { onInterrupt: io.onInterrupt.bind(io) }),
+    ...(io.stdoutDrained === undefined ? {} : { stdoutDrained: io.stdoutDrained.bind(io) }),
   };
 }

@@ -10,6 +10,31 @@ import type { CliIo } from './cli-io';
  * `rejected` (exit 1); anything else is a bug and propagates.
  */
 export function withExistingProject<T>(dbPath: string, io: CliIo, use: (store: Store) => T): { value: T } | 'rejected' {
+  const store = openExisting(dbPath, io);
+  if (store === 'rejected') return store;
+  try {
+    return { value: use(store) };
+  } catch (e) {
+    return rejectedBy(e, io);
+  } finally {
+    store.close();
+  }
+}
+
+/** withExistingProject for work that awaits (streaming output at the reader's pace); the store closes when it settles. */
+export async function withExistingProjectAsync<T>(dbPath: string, io: CliIo, use: (store: Store) => Promise<T>): Promise<{ value: T } | 'rejected'> {
+  const store = openExisting(dbPath, io);
+  if (store === 'rejected') return store;
+  try {
+    return { value: await use(store) };
+  } catch (e) {
+    return rejectedBy(e, io);
+  } finally {
+    store.close();
+  }
+}
+
+function openExisting(dbPath: string, io: CliIo): Store | 'rejected' {
   let store: Store;
   try {
     store = Store.open(dbPath, { mustExist: true, access: 'read' });
@@ -19,13 +44,12 @@ export function withExistingProject<T>(dbPath: string, io: CliIo, use: (store: S
     return 'rejected';
   }
   if (store.readOnly) io.stderr(`natlens: ${dbPath} is read-only here: read from a copy in memory; what this command derives (stitched flows) is not stored\n`);
-  try {
-    return { value: use(store) };
-  } catch (e) {
-    if (!(e instanceof ModelError || e instanceof SimulateError)) throw e;
-    io.stderr(`natlens: ${e.message}\n`);
-    return 'rejected';
-  } finally {
-    store.close();
-  }
+  return store;
+}
+
+/** A model or simulate error is the project's, said on stderr; anything else is a bug and propagates. */
+function rejectedBy(e: unknown, io: CliIo): 'rejected' {
+  if (!(e instanceof ModelError || e instanceof SimulateError)) throw e;
+  io.stderr(`natlens: ${e.message}\n`);
+  return 'rejected';
 }

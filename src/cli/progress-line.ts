@@ -41,6 +41,16 @@ export class ProgressLine {
     this.io.stderr(`${text}\n`);
   }
 
+  /** Stitching after the import: on a terminal only (a log gets the summary line when it ends). */
+  stitching(pass: string, packets: number): void {
+    if (!this.io.stderrIsTty) return;
+    const now = Date.now();
+    if (now - this.lastDraw < TTY_INTERVAL_MS) return;
+    this.lastDraw = now;
+    this.io.stderr(`${REDRAW}natlens: stitching flows: ${pass} ${packets.toLocaleString('en-US')} packets`);
+    this.drawn = true;
+  }
+
   /** Clears the in-place line before other output. */
   end(): void {
     if (this.drawn) this.io.stderr(REDRAW);

@@ -6,7 +6,8 @@
  *   core/common ← core/netfilter ← core/records ← core/views (plain data the faces show, type declarations)
  *   pure core ← core/capture ← core/model (records and SQL)
  *   pure core ← core/simulate, core/correlate ← core/flows ← core/diagnose ← core/report (pure: values in, values out)
- *   all of the above ← core/project, core/import (use cases: the only layers that join the store with the pure ones)
+ *   all of the above ← core/project ← core/import (use cases: the only layers that join the store with the pure ones;
+ *   an import ends by stitching the project's flows)
  *   core/common, core/netfilter, core/records, core/views ← shared/contract (browser-safe) ← shared/backend (Node) ← cli, server, main
  *   shared/contract ← preload, renderer
  */
@@ -70,8 +71,9 @@ export const LAYER_RULES: Readonly<Record<Layer, LayerRule>> = {
   'core/diagnose': { layers: [...PURE_CORE, 'core/simulate', 'core/correlate', 'core/flows'], packages: [] },
   // A report document from a plain Report (report-model.ts): HTML, Markdown, JSON, PDF.
   'core/report': { layers: [...PURE_CORE, 'core/diagnose'], packages: ['node', 'pdfkit', 'fontkit'] },
-  // A use case: reads inputs (files, folders, archives, transcripts) through the parsers into the store, one transaction each.
-  'core/import': { layers: [...PURE_CORE, 'core/capture', 'core/model'], packages: ['node', 'tar', 'fflate'] },
+  // A use case: reads inputs (files, folders, archives, transcripts) through the parsers into the store, one transaction
+  // each, then stitches the project's flows (core/project).
+  'core/import': { layers: [...PURE_CORE, 'core/capture', 'core/model', 'core/project'], packages: ['node', 'tar', 'fflate'] },
   // Use cases: one module per operation the faces offer, the only place that joins the store with the pure layers.
   'core/project': { layers: BELOW_USE_CASES, packages: ['node'] },
   // Types, validators and the operation table: what the renderer may see. Browser-safe.

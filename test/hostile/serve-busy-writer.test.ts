@@ -43,7 +43,7 @@ describe('natlens serve while another process holds the write lock', () => {
     const p = project();
     const pcap = p.file('few.pcap');
     writeSyntheticPcap(pcap, 20_000);
-    expect(natlens(['import', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
+    expect(natlens(['import', '--db', p.dbPath, '--no-stitch', '--node', 'a', pcap]).code).toBe(0);
     const holder = new Database(p.dbPath);
     holder.exec('BEGIN IMMEDIATE');
     const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,16 +11,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ProgressLine } from '../progress-line';
 
-const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--json] PATH...
+const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--no-stitch] [--json] PATH...
 
 Imports capture files, folders (one node per sub-folder), terminal transcripts, Markdown
 documents, pcap/pcapng files and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\`
-tarball is one node, named by its manifest) into the project database (default ./natlens.db).
+tarball is one node, named by its manifest) into the project database (default ./natlens.db),
+then stitches the project's flows (so \`flows\`, reports and the Flows tab only read them; Ctrl-C while
+stitching keeps the imported captures and the flows stored before).
   --db FILE     the project database (created on first import)
   --node NAME   store every capture of this call under node NAME
   --interface IFACE
                 the interface every packet capture of this call was taken on, where the
                 capture itself, the tcpdump command that made it and its file name do not say
+  --no-stitch   leave the flows to be stitched when they are first read (several imports in a row)
   --json        print the import report as one JSON document on stdout`;
 
 export const importCommand: CliCommand = {
@@ -28,12 +31,12 @@ export const importCommand: CliCommand = {
   summary: 'import captures, transcripts and pcaps into the project',
   usage: USAGE,
   async run(argv, io) {
-    const args = parseArgv(argv, { ...DB_OPTION, node: { type: 'string' }, interface: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const args = parseArgv(argv, { ...DB_OPTION, node: { type: 'string' }, interface: { type: 'string' }, json: { type: 'boolean' }, 'no-stitch': { type: 'boolean' } }, true);
     if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH');
     const dbPath = stringOption(args, 'db') ?? DEFAULT_DB;
     const json = flagOption(args, 'json');
     const iface = interfaceOption(args);
-    const request = { dbPath, paths: args.positionals, node: stringOption(args, 'node') ?? null, interface: iface };
+    const request = { dbPath, paths: args.positionals, node: stringOption(args, 'node') ?? null, interface: iface, stitch: !flagOption(args, 'no-stitch') };
     const progress = new ProgressLine(io);
     let report: ImportReport;
     try {
@@ -70,7 +73,10 @@ async function runImport(request: ImportJobRequest & { dbPath: string }, io: Cli
     let store: Store | null = null;
     try {
       store = Store.open(request.dbPath, { onWaitForWriter: waiting });
-      return importPaths(store, request.paths, { node: request.node ?? null, interface: request.interface ?? null, onProgress: (p) => progress.update(p) });
+      return importPaths(store, request.paths, {
+        node: request.node ?? null, interface: request.interface ?? null, onProgress: (p) => progress.update(p),
+        stitch: request.stitch !== false, onStitchProgress: (pass, packets) => progress.stitching(pass, packets),
+      });
     } catch (e) {
       return failed(e);
     } finally {
@@ -80,7 +86,9 @@ async function runImport(request: ImportJobRequest & { dbPath: string }, io: Cli
   const interrupts = new AbortController();
   const listening = io.onInterrupt?.(() => interrupts.abort()) ?? null;
   try {
-    return await importOnWorker(script, request, { onProgress: (p) => progress.update(p), onWaiting: waiting, signal: interrupts.signal });
+    return await importOnWorker(script, request, {
+      onProgress: (p) => progress.update(p), onStitchProgress: (pass, packets) => progress.stitching(pass, packets), onWaiting: waiting, signal: interrupts.signal,
+    });
   } catch (e) {
     if (isCancelled(e)) throw e;
     return failed(e);
@@ -109,6 +117,11 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
     if (f.dataLines > f.readDataLines) {
       io.stderr(`natlens: ${f.file}: ${f.readDataLines} of ${f.dataLines} lines that look like data read; ${f.warnedDataLines} warned about above\n`);
     }
+  }
+  const flows = report.flows;
+  if (flows !== undefined) {
+    for (const w of flows.warnings) io.stderr(`natlens: warning: ${w}\n`);
+    if (flows.recomputed) io.stderr(`natlens: stitched ${flows.packets} packets and ${flows.conntrack} conntrack entries into ${flows.flows} flows in ${flows.seconds.toFixed(2)} s\n`);
   }
   if (json) {
     io.stdout(`${JSON.stringify(report)}\n`);

@@ -1,9 +1,9 @@
 /** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
-import type { FileAccount, ImportedCapture, ImportedNode, ImportProblem, ImportReport, KeptBlockReport } from '../views/import';
+import type { FileAccount, ImportedCapture, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport } from '../views/import';
 import { CaptureError } from '../capture/capture-error';
 import type { CancellationSignal } from '../common/cancellation';
 
-export type { FileAccount, ImportedCapture, ImportedNode, ImportProblem, ImportReport, KeptBlockReport };
+export type { FileAccount, ImportedCapture, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport };
 
 export interface ImportProgress {
   file: string;
@@ -33,6 +33,13 @@ export interface ImportOptions {
   readFrom?: string | null;
   /** Checked between files and as each file is read; a cancelled file's transaction rolls back (CancelledError). */
   signal?: CancellationSignal | null;
+  /**
+   * Stitch the project's flows once the files are stored (the faces do; tests of the importer alone do not), so
+   * reading flows never stitches. The same signal cancels it: the files stay imported and the previous flows stay.
+   */
+  stitch?: boolean;
+  /** Stitching's progress: the pass and the packets it has done. */
+  onStitchProgress?: (pass: string, packets: number) => void;
 }
 
 /** An error from a reader or from the pipeline, as a report entry. */

@@ -134,6 +134,16 @@ export interface FlowPacketRow {
   payloadLen: number | null;
 }
 
+/** Where a packet of a flow is, with its aligned time: enough to build its row later. */
+interface PacketRef {
+  atSec: number;
+  atNsec: number;
+  captureId: number;
+  frame: number;
+  blockId: number;
+  slot: number;
+}
+
 export type { ClockRow };
 
 const FLOW_COLUMNS = [
@@ -254,6 +264,10 @@ export class FlowStore {
     };
     for (const [id, proto, src, dst, sport, dport] of rows) out.set(id, { proto, src: shared(src), sport, dst: shared(dst), dport });
     return out;
+  }
+
+  conntrackCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM conntrack').get() as { n: number }).n;
   }
 
   conntrackRows(): ConntrackRow[] {
@@ -406,8 +420,60 @@ export class FlowStore {
    * page's packets are built into rows.
    */
   flowPackets(flowId: number, offset = 0, limit = -1): FlowPacketRow[] {
+    // One entry per packet: aligned sec, aligned nsec, capture, frame, block id, slot.
+    const found: Array<[number, number, number, number, number, number]> = [];
+    const scan = this.scanFlowPackets(flowId, (atSec, atNsec, captureId, frame, blockId, slot) => {
+      found.push([atSec, atNsec, captureId, frame, blockId, slot]);
+    });
+    if (scan === null) return [];
+    found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3]);
+    const page = found.slice(offset, limit < 0 ? undefined : offset + limit);
+    return page.map(([atSec, atNsec, captureId, , blockId, slot]) => scan.row(atSec, atNsec, captureId, blockId, slot));
+  }
+
+  /**
+   * A flow's packets summarised per capture point (capture, interface as the packet names it, 5-tuple): the
+   * first and the last packet seen there (one when only one was), each with the point's packet count, in
+   * aligned-time order. Memory per point, not per packet: what a flow of a million packets lists by default.
+   */
+  flowPacketSummary(flowId: number): Array<FlowPacketRow & { pointPackets: number; position: 'first' | 'last' }> {
+    interface Point { count: number; first: PacketRef; last: PacketRef }
+    const points = new Map<string, Point>();
+    const before = (a: PacketRef, b: PacketRef): boolean => a.atSec < b.atSec || (a.atSec === b.atSec && (a.atNsec < b.atNsec || (a.atNsec === b.atNsec && a.frame < b.frame)));
+    const scan = this.scanFlowPackets(flowId, (atSec, atNsec, captureId, frame, blockId, slot, b) => {
+      const key = `${captureId}|${b.tupleId(slot)}|${b.iface(slot) ?? ''}`;
+      const ref = { atSec, atNsec, captureId, frame, blockId, slot };
+      const point = points.get(key);
+      if (point === undefined) {
+        points.set(key, { count: 1, first: ref, last: ref });
+        return;
+      }
+      point.count++;
+      if (before(ref, point.first)) point.first = ref;
+      if (before(point.last, ref)) point.last = ref;
+    });
+    if (scan === null) return [];
+    const refs: Array<{ ref: PacketRef; count: number; position: 'first' | 'last' }> = [];
+    for (const p of points.values()) {
+      refs.push({ ref: p.first, count: p.count, position: 'first' });
+      if (p.last !== p.first) refs.push({ ref: p.last, count: p.count, position: 'last' });
+    }
+    refs.sort((x, y) => (before(x.ref, y.ref) ? -1 : before(y.ref, x.ref) ? 1 : x.ref.captureId - y.ref.captureId));
+    return refs.map(({ ref, count, position }) => ({
+      ...scan.row(ref.atSec, ref.atNsec, ref.captureId, ref.blockId, ref.slot), pointPackets: count, position,
+    }));
+  }
+
+  /**
+   * Visits every packet of a flow (copies of a twin's packets left out) with its aligned time, unordered; returns
+   * what builds a visited packet's row, or null when the flow has no packets.
+   */
+  private scanFlowPackets(
+    flowId: number,
+    visit: (atSec: number, atNsec: number, captureId: number, frame: number, blockId: number, slot: number, block: PacketBlock) => void,
+  ): { row: (atSec: number, atNsec: number, captureId: number, blockId: number, slot: number) => FlowPacketRow } | null {
     const tuples = this.db.prepare(FLOW_TUPLE_SELECT).all(flowId) as FlowTupleRow[];
-    if (tuples.length === 0) return [];
+    if (tuples.length === 0) return null;
     const offsets = new Map(this.clock().map((c) => [c.node, splitOffset(c.offsetSeconds)]));
     const byCapture = new Map<number, FlowTupleRow[]>();
     for (const t of tuples) {
@@ -415,8 +481,6 @@ export class FlowStore {
       if (list) list.push(t);
       else byCapture.set(t.capture_id, [t]);
     }
-    // One entry per packet: aligned sec, aligned nsec, capture, frame, block id, slot.
-    const found: Array<[number, number, number, number, number, number]> = [];
     const packets = this.store.packets;
     const twins = new Map(this.captureTwins([...byCapture.keys()]).map((c) => [c.captureId, c]));
     for (const [captureId, list] of byCapture) {
@@ -447,26 +511,26 @@ export class FlowStore {
             atNsec -= 1e9;
             atSec++;
           }
-          found.push([atSec, atNsec, captureId, b.frame(i), meta.id, i]);
+          visit(atSec, atNsec, captureId, b.frame(i), meta.id, i, b);
         }
       }
     }
-    found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3]);
-    const page = found.slice(offset, limit < 0 ? undefined : offset + limit);
     const tupleOf = new Map(tuples.map((t) => [`${t.capture_id}|${t.tuple_id}`, t]));
     const blocks = new Map<number, PacketBlock>();
-    return page.map(([atSec, atNsec, captureId, frame, blockId, slot]) => {
-      let b = blocks.get(blockId);
-      if (b === undefined) blocks.set(blockId, (b = packets.block(blockId)));
-      const t = tupleOf.get(`${captureId}|${b.tupleId(slot)}`)!;
-      const twin = twins.get(captureId);
-      return {
-        flowId, atSec, atNsec, captureId, frame, tsSec: b.tsSec(slot) + (twin?.shiftSeconds ?? 0), tsNsec: b.tsNsec(slot), node: t.node,
-        iface: b.iface(slot), netns: t.netns, sourceFile: t.source_file, command: t.command, kind: t.kind, timeBasis: twin?.timeBasis ?? null, line: b.line(slot), offset: b.offset(slot),
-        ipProto: t.ip_proto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, tcpFlags: b.tcpFlags(slot), seq: b.seq(slot),
-        ack: b.ack(slot), payloadLen: b.payloadLen(slot),
-      };
-    });
+    return {
+      row: (atSec, atNsec, captureId, blockId, slot) => {
+        let b = blocks.get(blockId);
+        if (b === undefined) blocks.set(blockId, (b = packets.block(blockId)));
+        const t = tupleOf.get(`${captureId}|${b.tupleId(slot)}`)!;
+        const twin = twins.get(captureId);
+        return {
+          flowId, atSec, atNsec, captureId, frame: b.frame(slot), tsSec: b.tsSec(slot) + (twin?.shiftSeconds ?? 0), tsNsec: b.tsNsec(slot), node: t.node,
+          iface: b.iface(slot), netns: t.netns, sourceFile: t.source_file, command: t.command, kind: t.kind, timeBasis: twin?.timeBasis ?? null, line: b.line(slot), offset: b.offset(slot),
+          ipProto: t.ip_proto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, tcpFlags: b.tcpFlags(slot), seq: b.seq(slot),
+          ack: b.ack(slot), payloadLen: b.payloadLen(slot),
+        };
+      },
+    };
   }
 
   /** A flow's packets in aligned-time order, a page at a time underneath. */

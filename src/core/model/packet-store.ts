@@ -76,6 +76,21 @@ export class PacketStore {
   constructor(private readonly db: Database.Database) {}
 
   /**
+   * Statements of the per-block reads, prepared once: a flow listing reads blocks thousands of times, and a
+   * statement prepared per call holds native memory the collector does not see until it happens to run.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private statement(sql: string, mode: 'raw' | 'pluck'): Database.Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) {
+      const prepared = this.db.prepare(sql);
+      this.statements.set(sql, (s = mode === 'raw' ? prepared.raw(true) : prepared.pluck()));
+    }
+    return s;
+  }
+
+  /**
    * Streams packets into `captureId` a block at a time; nothing beyond one block and the capture's distinct
    * 5-tuples (up to `tupleCacheLimit`, ~100 bytes each) is held. Each distinct 5-tuple becomes one
    * packet_tuples row, written once with its packet count and frame range when the writer flushes.
@@ -121,30 +136,28 @@ export class PacketStore {
 
   /** The capture's blocks in frame order (metadata only). */
   blocks(captureId: number, fromFrame = -Infinity, toFrame = Infinity): BlockMeta[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, first_frame, last_frame, frames, min_sec, min_nsec FROM packet_blocks
-         WHERE capture_id = ? AND last_frame >= ? AND first_frame <= ? ORDER BY first_frame`,
-      )
-      .raw(true)
-      .all(captureId, fromFrame, toFrame) as Array<[number, number, number, number, number, number]>;
+    const rows = this.statement(
+      `SELECT id, first_frame, last_frame, frames, min_sec, min_nsec FROM packet_blocks
+       WHERE capture_id = ? AND last_frame >= ? AND first_frame <= ? ORDER BY first_frame`,
+      'raw',
+    ).all(captureId, fromFrame, toFrame) as Array<[number, number, number, number, number, number]>;
     return rows.map(([id, firstFrame, lastFrame, frames, minSec, minNsec]) => ({ id, firstFrame, lastFrame, frames, minSec, minNsec }));
   }
 
   block(id: number): PacketBlock {
-    const row = this.db.prepare('SELECT strings, data FROM packet_blocks WHERE id = ?').raw(true).get(id) as [string, Buffer];
+    const row = this.statement('SELECT strings, data FROM packet_blocks WHERE id = ?', 'raw').get(id) as [string, Buffer];
     return PacketBlock.of(row[1], row[0]);
   }
 
   /** The block if it holds `tupleId`, else null (reads the block's short tuple list first). */
   blockWithTuple(id: number, tupleId: number): PacketBlock | null {
-    const tuples = this.db.prepare('SELECT tuples FROM packet_blocks WHERE id = ?').pluck().get(id) as Buffer;
+    const tuples = this.statement('SELECT tuples FROM packet_blocks WHERE id = ?', 'pluck').get(id) as Buffer;
     return blockHasTuple(tuples, tupleId) ? this.block(id) : null;
   }
 
   /** The block if it holds any of `tupleIds`, else null. */
   blockWithAnyTuple(id: number, tupleIds: ReadonlySet<number>): PacketBlock | null {
-    const tuples = this.db.prepare('SELECT tuples FROM packet_blocks WHERE id = ?').pluck().get(id) as Buffer;
+    const tuples = this.statement('SELECT tuples FROM packet_blocks WHERE id = ?', 'pluck').get(id) as Buffer;
     for (const t of tupleIds) if (blockHasTuple(tuples, t)) return this.block(id);
     return null;
   }

@@ -7,6 +7,7 @@ import { buildReport } from './report';
 import { CancelledError } from '../common/cancellation';
 import { stitchFlows } from './flows-stitch';
 import { useTempProject } from '../../../test/support/temp-project';
+import { newPacketRecord } from '../capture/pcap/packet-record';
 
 const LAB = path.join('test', 'fixtures', 'lab', 'nodes');
 const project = useTempProject('stitch-cancel');
@@ -23,6 +24,37 @@ describe('cancelling flow stitching', () => {
     expect(summary.recomputed).toBe(true);
     expect(summary.flows).toBeGreaterThan(0);
     expect(flows.flowCount()).toBe(summary.flows);
+  });
+
+  it('hears a cancel within one large capture, not only between captures', () => {
+    const store = project().store();
+    const packets = 150_000;
+    store.transaction(() => {
+      const id = store.insertCapture({
+        nodeId: store.ensureNode('nodea'), sourceId: null, kind: 'pcap', namespace: null, sourceFile: 'eth0.pcap', firstLine: null, lastLine: null,
+        command: null, partial: false, contentHash: 'eth0', takenAt: null,
+      });
+      const w = store.packetWriter(id);
+      const p = newPacketRecord(0, 0, 0, 'eth0', 1, 60, 60, 0);
+      Object.assign(p, { network: 'ipv4', ipProto: 17, src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53 });
+      for (let i = 0; i < packets; i++) {
+        p.frame = i + 1;
+        p.tsSec = 1_795_000_000 + Math.floor(i / 1000);
+        w.add(p);
+      }
+      w.flush();
+      store.finishCapture(id, packets, null, null);
+    });
+    const controller = new AbortController();
+    const seen: Array<[string, number]> = [];
+    const progress = (pass: string, done: number): void => {
+      seen.push([pass, done]);
+      controller.abort();
+    };
+    expect(() => stitchFlows(store, { signal: controller.signal, progress })).toThrow(CancelledError);
+    // The one capture was still being read when the cancel was heard.
+    expect(seen).toEqual([['reading', 100_000]]);
+    expect(new FlowStore(store).flowCount()).toBe(0);
   });
 
   it('passes a report\'s signal to the stitching it starts: cancelled, it stores no flows', () => {

@@ -139,6 +139,11 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     options.progress?.(pass, done);
   };
   const captures = flowStore.packetCaptures();
+  if (captures.length === 0 && flowStore.conntrackCount() === 0) {
+    // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
+    flowStore.replaceFlows(generation, () => undefined);
+    return { flows: 0, packets: 0, conntrack: 0, replays: 0, clock: [], seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [] };
+  }
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
   const twins = findTwins({ store, captures, names: ifaces });
@@ -185,7 +190,8 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
-      packets++;
+      // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
+      if (++packets % 100_000 === 0) progress('reading', packets);
       const flags = b.tcpFlags(i);
       const syn = flags !== null && (flags & 0x02) !== 0;
       if (!syn && seen.has(tupleId)) return;

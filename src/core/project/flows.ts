@@ -23,6 +23,8 @@ export interface FlowListOptions {
   order?: FlowOrder;
   /** At most this many observations per flow (default: all). */
   observations?: number;
+  /** A flow of more packets than this lists each capture point's first and last packet instead (default: never). */
+  summariseAbove?: number;
 }
 
 class ObservationReader {
@@ -64,6 +66,10 @@ class ObservationReader {
     return c ? { offset: c.offsetSeconds, aligned: true } : { offset: 0, aligned: false };
   }
 
+  pointPacket(p: FlowPacketRow & { pointPackets: number; position: 'first' | 'last' }, flow: StoredFlowRow): ObservationView {
+    return { ...this.packet(p, flow), point: { position: p.position, packets: p.pointPackets } };
+  }
+
   packet(p: FlowPacketRow, flow: StoredFlowRow): ObservationView {
     const naming = this.namer(p).of(p.iface);
     const { offset, aligned } = this.offset(p.node);
@@ -95,7 +101,7 @@ function classify(flow: StoredFlowRow, t: TupleView): { direction: ObservationVi
   return { direction: 'unknown', stage: null };
 }
 
-function flowView(flow: StoredFlowRow, observations: ObservationView[], omitted: number): FlowView {
+function flowView(flow: StoredFlowRow, observations: ObservationView[], omitted: number, summarised = false): FlowView {
   const tcp = flow.tcp === null ? null : (JSON.parse(flow.tcp) as TcpEvents & { oneSided: boolean });
   const ms = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.round((b - a) * 1e6) / 1e3);
   return {
@@ -111,6 +117,7 @@ function flowView(flow: StoredFlowRow, observations: ObservationView[], omitted:
     lastSeen: isoFromSeconds(flow.lastSeen),
     packets: flow.packets,
     observationsOmitted: omitted,
+    observationsSummarised: summarised,
     tcp: tcp && { ...tcp, handshakeMs: ms(tcp.synAt, tcp.establishedAt ?? tcp.synAckAt), durationMs: ms(tcp.synAt, tcp.finAt ?? tcp.rstAt) },
     timeline: JSON.parse(flow.timeline) as FlowTimeline,
     links: JSON.parse(flow.links) as FlowLink[],
@@ -146,6 +153,11 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
 
 /** Flows in first-seen order, each with its observations; streams flow by flow through `each`. */
 export function forEachFlowView(store: Store, each: (flow: FlowView) => void, options: FlowListOptions = {}): void {
+  for (const flow of flowViews(store, options)) each(flow);
+}
+
+/** Flows in first-seen order (or `order`), each with its observations, read a page at a time as they are taken. */
+export function* flowViews(store: Store, options: FlowListOptions = {}): Generator<FlowView> {
   const fs = new FlowStore(store);
   const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
   const page = 500;
@@ -154,29 +166,32 @@ export function forEachFlowView(store: Store, each: (flow: FlowView) => void, op
   while (left > 0) {
     const flows = fs.flows(offset, Math.min(page, left), options.order);
     if (flows.length === 0) return;
-    for (const flow of flows) {
-      const limit = options.observations ?? -1;
-      const rows = fs.flowPackets(flow.id, 0, limit);
-      const observations = rows.map((p) => reader.packet(p, flow));
-      const timeline = JSON.parse(flow.timeline) as FlowTimeline;
-      observations.push(...conntrackObservations(flow, timeline, reader));
-      each(flowView(flow, observations, Math.max(0, flow.packets - rows.length)));
-    }
+    for (const flow of flows) yield viewWithObservations(fs, reader, flow, options.observations ?? -1, options.summariseAbove);
     offset += flows.length;
     left -= flows.length;
   }
 }
 
 /** The flows of `ids` (a page, as a filter chose them) in the order of `ids`, each with at most `observations` packets. */
-export function flowViewsByIds(store: Store, ids: readonly number[], observations = 0): FlowView[] {
+export function flowViewsByIds(store: Store, ids: readonly number[], observations = 0, summariseAbove?: number): FlowView[] {
   const fs = new FlowStore(store);
   const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
-  return fs.flowsByIds(ids).map((flow) => {
-    const rows = fs.flowPackets(flow.id, 0, observations);
-    const views = rows.map((p) => reader.packet(p, flow));
-    views.push(...conntrackObservations(flow, JSON.parse(flow.timeline) as FlowTimeline, reader));
-    return flowView(flow, views, Math.max(0, flow.packets - rows.length));
-  });
+  return fs.flowsByIds(ids).map((flow) => viewWithObservations(fs, reader, flow, observations, summariseAbove));
+}
+
+/** A flow with its first `limit` packets (all: -1), or, above `summariseAbove` packets, each capture point's first and last. */
+function viewWithObservations(fs: FlowStore, reader: ObservationReader, flow: StoredFlowRow, limit: number, summariseAbove: number | undefined): FlowView {
+  const timeline = JSON.parse(flow.timeline) as FlowTimeline;
+  if (summariseAbove !== undefined && flow.packets > summariseAbove) {
+    const rows = fs.flowPacketSummary(flow.id);
+    const observations = rows.map((p) => reader.pointPacket(p, flow));
+    observations.push(...conntrackObservations(flow, timeline, reader));
+    return flowView(flow, observations, Math.max(0, flow.packets - rows.length), true);
+  }
+  const rows = fs.flowPackets(flow.id, 0, limit);
+  const observations = rows.map((p) => reader.packet(p, flow));
+  observations.push(...conntrackObservations(flow, timeline, reader));
+  return flowView(flow, observations, Math.max(0, flow.packets - rows.length));
 }
 
 export function listFlows(store: Store, options: FlowListOptions = {}): FlowView[] {

@@ -77,6 +77,11 @@ export interface ObservationView {
   length: number | null;
   captureId: number;
   frame: number | null;
+  /**
+   * Present when the flow's observations are summarised (FlowView.observationsSummarised): this packet is the first
+   * or the last seen at its capture point (node, interface, packet tuple), where `packets` were seen in all.
+   */
+  point?: { position: 'first' | 'last'; packets: number };
   /** conntrack only: the entry's reply tuple and flags. */
   reply?: TupleView;
   unreplied?: boolean;
@@ -96,8 +101,10 @@ export interface FlowView {
   firstSeen: string | null;
   lastSeen: string | null;
   packets: number;
-  /** Observations not listed (the page limit), so the count is never silently short. */
+  /** Observations not listed (the page limit, or the packets between a point's first and last), so the count is never silently short. */
   observationsOmitted: number;
+  /** True when `observations` lists each capture point's first and last packet (see ObservationView.point), not every packet. */
+  observationsSummarised: boolean;
   tcp: FlowTcp | null;
   timeline: FlowTimeline;
   links: FlowLink[];

@@ -64,4 +64,17 @@ export interface ImportReport {
   files: FileAccount[];
   /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
   warningsOmitted?: number;
+  /** The flows stitched as part of the import (ImportOptions.stitch); absent when the import did not stitch. */
+  flows?: ImportedFlows;
+}
+
+/** What stitching at the end of an import did. */
+export interface ImportedFlows {
+  flows: number;
+  packets: number;
+  conntrack: number;
+  seconds: number;
+  /** False when the stored flows were already current (nothing the import added changed them). */
+  recomputed: boolean;
+  warnings: string[];
 }

@@ -26,7 +26,7 @@ describe('import job', () => {
 });
 
 describe('progress bar', () => {
-  const running = (phase: 'upload' | 'waiting' | 'import', done: number, total: number): ImportJob => ({ kind: 'running', files: ['a.pcap'], progress: { phase, done, total, current: 'a.pcap' } });
+  const running = (phase: 'upload' | 'waiting' | 'import' | 'stitch', done: number, total: number): ImportJob => ({ kind: 'running', files: ['a.pcap'], progress: { phase, done, total, current: 'a.pcap' } });
 
   it('fills the first half with the upload and the second with the import in web mode', () => {
     expect(progressBar(running('upload', 512, 1024), 'web')).toEqual({ fraction: 0.25, label: 'Uploading 512 B of 1.0 KiB — a.pcap' });
@@ -45,6 +45,10 @@ describe('progress bar', () => {
   it('says the import waits for another one writing the project, the upload done', () => {
     expect(progressBar(running('waiting', 0, 0), 'web')).toEqual({ fraction: 0.5, label: 'Waiting for another import into this project to finish…' });
     expect(progressBar(running('waiting', 0, 0), 'desktop')?.fraction).toBeNull();
+  });
+
+  it('says the flows are being stitched once the files are stored, counting packets', () => {
+    expect(progressBar(running('stitch', 250_000, 0), 'web')).toEqual({ fraction: null, label: 'Stitching flows: 250,000 packets' });
   });
 
   it('shows nothing when no job runs', () => {

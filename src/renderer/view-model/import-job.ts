@@ -110,6 +110,8 @@ export function progressBar(job: ImportJob, shell: 'desktop' | 'web'): ProgressB
       const counted = rate === null ? '' : ` · ${formatCount(rate.records)} records${rate.perSecond === null ? '' : ` · ${formatCount(rate.perSecond)} records/s`}`;
       return { fraction: part === null ? null : offset + part * scale, label: `Importing${p.total > 0 ? ` ${formatBytes(p.done)} of ${formatBytes(p.total)}` : ''}${current}${counted}` };
     }
+    case 'stitch':
+      return { fraction: null, label: `Stitching flows: ${p.done.toLocaleString('en-US')} packets` };
     default: {
       const never: never = p.phase;
       return never;

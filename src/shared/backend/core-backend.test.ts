@@ -6,6 +6,7 @@ import { ApiError } from '../contract/api-error';
 import { coreStoreOpener } from './core-backend';
 import { findings, flowDetail, flowDivergence, listCaptures, listFlows, listRules, rulesetTimeline, setCaptureInterface, topology, topologyNodes, topologySummary, trace } from './handlers';
 import { Project } from './project';
+import { Store } from '../../core/model/store';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
 
@@ -25,6 +26,25 @@ describe('trace and topology handlers over core', () => {
   });
 
   const request = { node: 'nodea', proto: 'tcp' as const, src: '10.40.1.3', sport: 40001, dst: '10.96.0.10', dport: 80, in: 'cbr0', local: false, follow: false };
+
+  it('stitches the flows as part of the import (progress phase stitch); listing flows afterwards only reads', async () => {
+    const phases = new Set<string>();
+    await project.write((store) => store.importPaths([labNodes], {}, (p) => phases.add(p.phase)));
+    expect([...phases]).toEqual(['import', 'stitch']);
+    const stitchedAt = (): unknown => {
+      const store = Store.open(path.join(dir, 'p.db'));
+      try {
+        return store.db.prepare('SELECT generation, stitched_at FROM flow_generation').all();
+      } finally {
+        store.close();
+      }
+    };
+    const before = stitchedAt();
+    expect(before).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(listFlows(project, { offset: 0, limit: 10 }).total).toBeGreaterThan(0);
+    expect(stitchedAt()).toEqual(before);
+  });
 
   it('replays the lab ClusterIP packet into two 50% branches naming the service', async () => {
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));

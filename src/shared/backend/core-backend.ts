@@ -235,6 +235,11 @@ function progressJson(p: CoreImportProgress): ImportProgress {
   return { phase: 'import', done: p.bytesDone ?? 0, total: p.bytesDone === null ? 0 : p.bytesTotal, current: p.file, records: p.records };
 }
 
+/** Stitching after the import: packets done (the total is not known ahead). */
+function stitchProgressJson(packets: number): ImportProgress {
+  return { phase: 'stitch', done: packets, total: 0, current: null };
+}
+
 const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
 
 function storeOptions(nativeBinding: string | null | undefined): { nativeBinding?: string } {
@@ -260,7 +265,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
     const stitchAllowed = (): boolean => importing === 0 && !importElsewhere();
     const inWorker = (script: string, paths: readonly string[], opts: ImportOptions, onProgress: (p: ImportProgress) => void, baseDir?: string, signal?: AbortSignal): Promise<ImportJson> => {
       const job = { dbPath, nativeBinding: options.nativeBinding ?? null, paths, node: opts.node ?? null, folderNode: opts.folderNode ?? null, baseDir: baseDir ?? null };
-      const listeners = { onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }) };
+      const listeners = {
+        onProgress: (p: CoreImportProgress) => onProgress(progressJson(p)), onStitchProgress: (_pass: string, packets: number) => onProgress(stitchProgressJson(packets)),
+        onWaiting: () => onProgress(WAITING), ...(signal === undefined ? {} : { signal }),
+      };
       const run = (): Promise<ImportJson> => {
         importing++;
         return importOnWorker(script, job, listeners).catch((e: unknown) => Promise.reject(importError(e))).finally(() => {
@@ -284,7 +292,10 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       async importPaths(paths, opts, onProgress, baseDir, signal) {
         if (options.importWorker !== undefined) return inWorker(options.importWorker, paths, opts, onProgress, baseDir, signal);
         try {
-          const report = importPaths(store, paths, { node: opts.node ?? null, folderNode: opts.folderNode ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)) });
+          const report = importPaths(store, paths, {
+            node: opts.node ?? null, folderNode: opts.folderNode ?? null, readFrom: baseDir ?? null, signal: signal ?? null, onProgress: (p) => onProgress(progressJson(p)),
+            stitch: true, onStitchProgress: (_pass, packets) => onProgress(stitchProgressJson(packets)),
+          });
           return report;
         } catch (e) {
           throw importError(e);

@@ -23,11 +23,14 @@ export interface ImportWorkerJob {
   baseDir: string | null;
   /** Four bytes: set to 1 by the caller to cancel (sharedCancellation). */
   cancel: SharedArrayBuffer;
+  /** Stitch the flows once the files are stored (false: `import --no-stitch`). */
+  stitch: boolean;
 }
 
 /** The worker's failures: `cancelled` (nothing of the file being read was stored), or any other error's message. */
 export type ImportWorkerMessage =
   | { kind: 'progress'; progress: ImportProgress }
+  | { kind: 'stitching'; pass: string; packets: number }
   | { kind: 'waiting' }
   | { kind: 'result'; report: ImportReport }
   | { kind: 'cancelled'; what: string; detail: string | null }
@@ -37,7 +40,7 @@ function storeOptions(nativeBinding: string | null): { nativeBinding?: string } 
   return nativeBinding === null ? {} : { nativeBinding };
 }
 
-/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports, reports by message. */
+/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports and stitches, reports by message. */
 export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
   let store: Store | null = null;
   try {
@@ -46,6 +49,8 @@ export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerM
       node: job.node, folderNode: job.folderNode ?? null, interface: job.interface, readFrom: job.baseDir,
       signal: sharedCancellation(job.cancel).signal,
       onProgress: (progress) => post({ kind: 'progress', progress }),
+      stitch: job.stitch,
+      onStitchProgress: (pass, packets) => post({ kind: 'stitching', pass, packets }),
     });
     post({ kind: 'result', report });
   } catch (e) {
@@ -64,10 +69,14 @@ export interface ImportJobRequest {
   folderNode?: string | null;
   interface?: string | null;
   baseDir?: string | null;
+  /** Default true: the flows are stitched as part of the import. */
+  stitch?: boolean;
 }
 
 export interface ImportJobListeners {
   onProgress?: (progress: ImportProgress) => void;
+  /** The flows are stitched once the files are stored: the pass and its packets. */
+  onStitchProgress?: (pass: string, packets: number) => void;
   /** Another process holds the project's write lock; the import starts when it is released. */
   onWaiting?: () => void;
   /** Aborting it cancels the import: the promise rejects with CancelledError once the worker has rolled back. */
@@ -80,6 +89,7 @@ export function importOnWorker(script: string, request: ImportJobRequest, listen
   const job: ImportWorkerJob = {
     dbPath: request.dbPath, nativeBinding: request.nativeBinding ?? null, paths: [...request.paths], node: request.node ?? null, folderNode: request.folderNode ?? null,
     interface: request.interface ?? null, baseDir: request.baseDir ?? null, cancel: cancellation.buffer,
+    stitch: request.stitch !== false,
   };
   const { signal } = listeners;
   if (signal?.aborted === true) return Promise.reject(new CancelledError('the import', 'nothing was stored'));
@@ -101,6 +111,9 @@ export function importOnWorker(script: string, request: ImportJobRequest, listen
           return;
         case 'waiting':
           if (!settled) listeners.onWaiting?.();
+          return;
+        case 'stitching':
+          if (!settled) listeners.onStitchProgress?.(message.pass, message.packets);
           return;
         case 'result':
           return settle(() => resolve(message.report));

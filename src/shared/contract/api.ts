@@ -59,8 +59,11 @@ export interface EditJson {
 
 /** Progress of one import job: bytes while uploading (web), then whatever unit the importer counts. */
 export interface ImportProgress {
-  /** 'waiting': another process (a CLI import) is writing the project; this import starts when it is done. */
-  phase: 'upload' | 'waiting' | 'import';
+  /**
+   * 'waiting': another process (a CLI import) is writing the project; this import starts when it is done.
+   * 'stitch': the files are stored and the flows are being stitched (done: packets; total 0, not known ahead).
+   */
+  phase: 'upload' | 'waiting' | 'import' | 'stitch';
   done: number;
   total: number;
   /** The file being worked on, when known. */
