@@ -227,8 +227,13 @@ describe('Store', () => {
     store.insertRecords(id, { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
     store.db.prepare("UPDATE rule_chunks SET body = x'00ff'").run();
     expect(() => store.rulesetsOf(id)).toThrow(/rule chunk \d+ does not inflate/);
-    store.db.prepare('UPDATE rule_chunks SET body = ?').run(deflateRawSync(Buffer.from('7\t\ta --no-such-option 1')));
-    expect(() => store.rulesetsOf(id)).toThrow(/the stored rule of line 7 is damaged/);
+    store.db.prepare('DELETE FROM rule_chunks').run();
+    store.insertRecords(store.insertCapture(capture(node, { kind: 'iptables-save', contentHash: 'again' })), { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
+    const [first, ...rest] = storedRecords();
+    store.db.prepare('UPDATE rule_chunks SET body = ?').run(deflateRawSync(Buffer.from([`${first!.split('\t')[0]}\t\ta --no-such-option 1`, ...rest].join('\n'))));
+    // A rule's matches are read from its text when first asked for: that is when the damage shows.
+    const again = store.rulesetsOf(store.count('captures'))[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(() => again.matches).toThrow(/the stored rule of line \d+ is damaged/);
   });
 
   it('keeps no table of one row per rule', () => {

@@ -225,8 +225,7 @@ export class StoredTableRules {
       if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
       else if (kind === 116 /* t */) text = rest;
       else throw new Error('not a rule record');
-      const { matches, target } = parseRuleText(text);
-      return { position, text, line, counters, matches, target };
+      return lazyRule(position, text, line, counters, this.database);
     } catch (e) {
       return this.damaged(`the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -235,6 +234,50 @@ export class StoredTableRules {
   private damaged(what: string): never {
     throw new ModelError(this.database, what);
   }
+}
+
+/** Where a rule whose matches and target are not read yet came from: named if its text no longer reads. */
+const UNREAD = new WeakMap<object, string>();
+
+/** Reads the rule's matches and target from its text and makes them plain fields. */
+function readMatches(rule: Rule): void {
+  const database = UNREAD.get(rule) ?? 'the project';
+  UNREAD.delete(rule);
+  let parsed: ReturnType<typeof parseRuleText>;
+  try {
+    parsed = parseRuleText(rule.text);
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${rule.line} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+  Object.defineProperty(rule, 'matches', { value: parsed.matches, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(rule, 'target', { value: parsed.target, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * matches and target read from the text when first asked for, one accessor pair for every rule: a reader
+ * going through every chain (a trace looking for SNAT targets) reads the text of most rules and parses few.
+ */
+const lazyField = (field: 'matches' | 'target'): PropertyDescriptor => ({
+  enumerable: true,
+  configurable: true,
+  get(this: Rule): unknown {
+    readMatches(this);
+    return this[field];
+  },
+  set(this: Rule, value: never): void {
+    readMatches(this);
+    this[field] = value;
+  },
+});
+const LAZY_MATCHES = lazyField('matches');
+const LAZY_TARGET = lazyField('target');
+
+function lazyRule(position: number, text: string, line: number, counters: Counters | null, database: string): Rule {
+  const rule = { position, text, line, counters } as Rule;
+  Object.defineProperty(rule, 'matches', LAZY_MATCHES);
+  Object.defineProperty(rule, 'target', LAZY_TARGET);
+  UNREAD.set(rule, database);
+  return rule;
 }
 
 function countersOf(text: string): Counters | null {
