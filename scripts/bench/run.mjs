@@ -19,6 +19,7 @@ import { runUiTabsBench, uiTabsSection } from './ui-tabs.mjs';
 import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { runWebApiBench, webApiSection } from './web-api.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
+import { dbSizeSection, runDbSizeBench } from './db-size.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { pcapSection, runPcapBench } from './pcap.mjs';
@@ -105,6 +106,7 @@ async function main() {
     const dumps = [
       { name: 'kube-proxy', label: '', write: (f) => writeKubeProxyDump(f, SERVICES, ENDPOINTS) },
       { name: 'kube-proxy-twice', label: ', twice the size', write: (f) => writeKubeProxyDump(f, 2 * SERVICES, ENDPOINTS) },
+      { name: 'kube-proxy-4x', label: ', four times the size', write: (f) => writeKubeProxyDump(f, 4 * SERVICES, ENDPOINTS) },
       { name: 'flat', label: ', flat: one chain', write: (f) => writeFlatDump(f, FLAT_RULES) },
     ].map((d) => {
       const file = path.join(dir, `${d.name}.iptables-save`);
@@ -131,21 +133,25 @@ async function main() {
         let restore = null;
         // natlens / restore of each alternating pair: their median holds when the machine's speed drifts.
         const pairs = [];
+        const cpuPairs = [];
+        let dbBytes = 0;
         for (let i = 0; i < RUNS; i++) {
           fresh(db)();
           const n = measure([process.execPath, bin, 'import', '--db', db, '--node', 'bench', '--json', d.file]);
           if (natlens === null || n.wall < natlens.wall) natlens = n;
+          dbBytes = fs.statSync(db).size;
           if (!withRestore) continue;
           const r = measure(['ip', 'netns', 'exec', ns, 'iptables-restore', '--test'], { input: d.file });
           if (restore === null || r.wall < restore.wall) restore = r;
           pairs.push(n.wall / r.wall);
+          if (n.cpu !== null && r.cpu) cpuPairs.push(n.cpu / r.cpu);
         }
         rows.push({ step: `natlens import (iptables-save${d.label})`, input: `${int(d.rules)} rules, ${fmt(mb(d.bytes), 1)} MB`, ...natlens,
           rate: `${int(d.rules / natlens.wall)} rules/s, ${fmt(mb(d.bytes) / natlens.wall, 1)} MB/s` });
         if (restore !== null) {
           rows.push({ step: `iptables-restore --test (fresh netns${d.label})`, input: 'same dump', ...restore, rate: `${int(d.rules / restore.wall)} rules/s` });
         }
-        measured[d.name] = { natlens, restore, pairs };
+        measured[d.name] = { natlens, restore, pairs, cpuPairs, dbBytes, bytes: d.bytes };
       }
     } finally {
       if (withRestore) spawnSync('ip', ['netns', 'del', ns]);
@@ -154,6 +160,16 @@ async function main() {
     const { natlens: importRules, restore, pairs } = measured['kube-proxy'];
     const { natlens: importDouble, restore: restoreDouble } = measured['kube-proxy-twice'];
     const { natlens: importFlat, restore: restoreFlat } = measured.flat;
+    // Paired ratios (wall, CPU) and project bytes per dump byte, per kube-proxy size: the targets are <= 0.5 and <= 1.
+    const scaleRatios = ['kube-proxy', 'kube-proxy-twice', 'kube-proxy-4x'].flatMap((name) => {
+      const m = measured[name];
+      const label = `${int(m.natlens ? dumps.find((d) => d.name === name).rules : 0)} rules`;
+      return [
+        [`import / restore --test, ${label}, median of ${m.pairs.length} pairs (wall; pairs ${pairSpread(m.pairs)})`, median(m.pairs), '<= 0.5'],
+        [`same (CPU; pairs ${pairSpread(m.cpuPairs)})`, median(m.cpuPairs), '<= 0.5'],
+        [`project bytes per dump byte, ${label}`, m.dbBytes / m.bytes, '<= 1'],
+      ];
+    });
 
     // --- pcap --------------------------------------------------------------------------------
     const dbPackets = path.join(dir, 'packets.db');
@@ -178,6 +194,7 @@ async function main() {
       ['natlens iptables-save import / iptables-restore --test (CPU)', ratio(importRules, restore, 'cpu'), '<= 1'],
       ['same, twice the size (wall)', ratio(importDouble, restoreDouble, 'wall'), '<= 1'],
       ['same, flat dump (wall)', ratio(importFlat, restoreFlat, 'wall'), '<= 1'],
+      ...scaleRatios,
       ['natlens pcap import / tshark (wall)', ratio(importPcap, tshark, 'wall'), '<= 0.1'],
       ['natlens pcap import / tshark (CPU)', ratio(importPcap, tshark, 'cpu'), '<= 0.1'],
       ['natlens pcap import peak RSS (MB)', importPcap.rssMb, '< 300'],
@@ -188,6 +205,8 @@ async function main() {
     const largePcap = process.argv.includes('--large-pcap') || process.env.NATLENS_BENCH_PCAP_LARGE === '1';
     process.stderr.write(`bench: pcap import vs tcpdump and tshark at 5k and 1M connections${largePcap ? ', 1M and 4M packets' : ''} (scripts/bench/pcap.mjs)\n`);
     table = `${table.trimEnd()}\n\n${pcapSection(runPcapBench({ runs: Math.max(RUNS, 3), large: largePcap }))}`;
+    process.stderr.write('bench: project size of a 50-node project against its captures (scripts/bench/db-size.mjs)\n');
+    table = `${table.trimEnd()}\n\n${dbSizeSection(runDbSizeBench({ nodes: 50, services: 2000 }))}`;
     process.stderr.write('bench: tracing 10,000 random packets through the dump and one 4x its size (scripts/bench/trace.mjs)\n');
     const bigDump = path.join(dir, 'kube-proxy-4x.txt');
     writeKubeProxyDump(bigDump, SERVICES * 4, ENDPOINTS);

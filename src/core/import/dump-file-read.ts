@@ -13,11 +13,15 @@ import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
+import { KubeProxyIndex, type KubeProxyService } from '../netfilter/kube-proxy';
+import type { RulesetSink } from '../netfilter/ruleset-sink';
 
 export type DumpFileRead =
   | {
       kind: 'dump';
       summary: IptablesSaveSummary;
+      /** kube-proxy's services in the dump's nat table, gathered as it was read. */
+      services: KubeProxyService[];
       /** sha256 of the file, and of the capture in it: its first to last non-blank line, without the final line break. */
       fileHash: string;
       captureHash: string;
@@ -56,8 +60,9 @@ class OverlongLine extends Error {
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
-  // Each rule becomes a row at once: no record is kept to share.
-  const reader = new IptablesSaveReader(shownAs, 1, tapes, false);
+  const services = new KubeProxyIndex();
+  // Each rule goes into a chunk at once: no record is kept to share.
+  const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), false);
   const fileHash = createHash('sha256');
   const captureHash = createHash('sha256');
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
@@ -130,8 +135,18 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, fileHash: fileHash.digest('hex'), captureHash: captureHash.digest('hex'), firstLine, lastLine,
+    kind: 'dump', summary, services: services.services(), fileHash: fileHash.digest('hex'), captureHash: captureHash.digest('hex'), firstLine, lastLine,
     lineCount: reader.lines,
+  };
+}
+
+/** Hands every call to both sinks: the rows to store and kube-proxy's index, which reads the parsed rules. */
+function teeSink(a: RulesetSink, b: RulesetSink): RulesetSink {
+  return {
+    table: (name, line) => (a.table(name, line), b.table(name, line)),
+    chain: (head) => (a.chain(head), b.chain(head)),
+    rule: (chain, at, rule) => (a.rule(chain, at, rule), b.rule(chain, at, rule)),
+    commit: () => (a.commit(), b.commit()),
   };
 }
 

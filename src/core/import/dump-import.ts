@@ -9,7 +9,6 @@ import type { DumpFileRead } from './dump-file-read';
 import { noteNode } from './file-outcome';
 import type { FileAccount } from './import-report';
 import { storeKubeProxyServices } from './kube-proxy-records';
-import { KubeProxyIndex } from '../netfilter/kube-proxy';
 import { overlongLineError } from '../capture/line-limit';
 import { nodeNameFor } from './node-name';
 import { noteAlreadyImported, type UnitContext } from './unit-import';
@@ -39,20 +38,18 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
         nodeId, sourceId: null, kind: 'iptables-save', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
         command: file.collected?.command ?? null, partial: false, contentHash: `pending:${randomUUID()}`, takenAt: null,
       });
-      // kube-proxy's services are gathered here, from the rows: this thread has time while the reader parses.
-      const services = new KubeProxyIndex();
-      const writer = store.rulesetTapeWriter(id, services);
+      const writer = store.rulesetTapeWriter(id);
       const { progress } = ctx;
       const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(bytes, writer.rulesWritten) : undefined);
       if (read.kind !== 'dump') throw new Undo(read, null);
       const existing = store.findCaptureByContent(nodeId, 'iptables-save', null, read.captureHash);
       if (existing !== null) throw new Undo(read, existing);
       writer.finish(read.summary.family, read.summary.countersShown);
-      // The rows are written; kube-proxy's services take a while longer, during which the disk can take them.
+      // The rows are written; kube-proxy's services take a little longer, during which the disk can take them.
       store.startWriteback();
       const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
-      storeKubeProxyServices(store, id, services.services());
+      storeKubeProxyServices(store, id, read.services);
       store.finishCapture(id, read.summary.rules, takenAtOf(file, read.summary.takenAt), null);
       store.setCaptureScope(id, { of: 'ruleset', part: { kind: 'whole' }, filtered: false });
       return { id, read };

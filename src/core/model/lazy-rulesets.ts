@@ -11,7 +11,8 @@
 import type Database from 'better-sqlite3';
 import type { Chain, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
-import { rulesetOrigin, storedRule } from './rows/rulesets';
+import { StoredTableRules } from './rows/rule-chunks';
+import { rulesetOrigin } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
 const SINGLE_CHAIN_READS = 32;
@@ -19,43 +20,29 @@ const SINGLE_CHAIN_READS = 32;
 type Row = Record<string, unknown>;
 type ChainRow = [id: number, name: string, builtin: number, policy: 'ACCEPT' | 'DROP' | null, packets: number | null, bytes: number | null, line: number];
 
-interface Statements {
-  rulesOfChain: Database.Statement;
-  rulesOfTable: Database.Statement;
-  chainExists: Database.Statement;
-}
-
 /** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
 class TableRules {
   private singleReads = 0;
   private whole: Map<number, Rule[]> | null = null;
+  private readonly stored: StoredTableRules;
 
   constructor(
+    db: Database.Database,
     private readonly database: string,
-    private readonly statements: Statements,
-    private readonly tableId: number,
-  ) {}
-
-  rulesOf(chainId: number): Rule[] {
-    if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.readWhole();
-    const rows = this.whole !== null
-      ? this.whole.get(chainId) ?? []
-      : (this.statements.rulesOfChain.all(chainId) as Row[]).map((r) => storedRule(r, this.database));
-    if (rows.length === 0 && this.statements.chainExists.get(chainId) === undefined) {
-      throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
-    }
-    return rows;
+    private readonly chainExists: Database.Statement,
+    tableId: number,
+    private readonly names: ReadonlyMap<number, string>,
+  ) {
+    this.stored = new StoredTableRules(db, database, tableId);
   }
 
-  private readWhole(): Map<number, Rule[]> {
-    const byChain = new Map<number, Rule[]>();
-    for (const r of this.statements.rulesOfTable.iterate(this.tableId) as Iterable<Row>) {
-      const chainId = r.chain_id as number;
-      let list = byChain.get(chainId);
-      if (list === undefined) byChain.set(chainId, (list = []));
-      list.push(storedRule(r, this.database));
+  rulesOf(chainId: number): Rule[] {
+    if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.stored.all(this.names);
+    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.names.get(chainId) ?? '');
+    if (rules.length === 0 && this.chainExists.get(chainId) === undefined) {
+      throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
     }
-    return byChain;
+    return rules;
   }
 }
 
@@ -92,23 +79,17 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
   // Rows as arrays: a kube-proxy table has tens of thousands of chains, read on every trace.
   const chains = db.prepare('SELECT id, name, builtin, policy, packets, bytes, line FROM chains WHERE table_id = ? ORDER BY id').raw(true);
-  const columns = 'chain_id, position, text, line, packets, bytes, matches, target';
-  const statements: Statements = {
-    rulesOfChain: db.prepare(`SELECT ${columns} FROM rules WHERE chain_id = ? ORDER BY position`),
-    rulesOfTable: db.prepare(
-      `SELECT ${columns} FROM rules WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
-    ),
-    chainExists: db.prepare('SELECT 1 FROM chains WHERE id = ?'),
-  };
+  const chainExists = db.prepare('SELECT 1 FROM chains WHERE id = ?');
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
-      const rules = new TableRules(database, statements, t.id as number);
+      const rows = chains.all(t.id) as ChainRow[];
+      const rules = new TableRules(db, database, chainExists, t.id as number, new Map(rows.map((c) => [c[0], c[1]])));
       return {
         name: t.name as TableName,
         line: t.line as number,
-        chains: (chains.all(t.id) as ChainRow[]).map(([id, name, builtin, policy, packets, bytes, line]): Chain => {
+        chains: rows.map(([id, name, builtin, policy, packets, bytes, line]): Chain => {
           const shown = packets !== null && bytes !== null ? { packets, bytes } : null;
           const chain = { name, builtin: builtin === 1, policy, counters: shown, line } as Chain;
           Object.defineProperty(chain, 'rules', LAZY_RULES);

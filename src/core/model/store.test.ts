@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { ConntrackEntry, InterfaceRecord, PacketRecord, RouteRecord, ServiceRecord } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
@@ -192,28 +193,51 @@ describe('Store', () => {
     const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
     store.insertRecords(id, { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
     expect(store.rulesetsOf(id)).toEqual([RULESET]);
-    const jump = store.db.prepare("SELECT target_chain, comment, target_kind FROM rules WHERE target_chain IS NOT NULL").all();
-    expect(jump).toEqual([{ target_chain: 'KUBE-SERVICES', comment: 'kubernetes service portals', target_kind: 'jump' }]);
   });
 
   it('stores the parsed matches and targets of every recorded kube-proxy dump and reads back the same ruleset without reparsing', () => {
     expect(storesEveryDump(path.resolve(__dirname, '../../../test/fixtures/kube-proxy'))).toBe(4);
   });
 
-  it('reads a rule back from its stored matches and target, not from its text', () => {
+  it('stores a rule whose text reads back as its text alone, without its -A CHAIN, and reads the rest from it', () => {
     const node = store.ensureNode('a');
     const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
-    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
-    store.insertRecords(id, parseIptablesSave({ file: 'f', text, firstLine: 1 }));
-    store.db.prepare("UPDATE rules SET text = '-A INPUT --no-such-option 1 -j ACCEPT'").run();
-    const [rule] = store.rulesetsOf(id)[0].tables[0].chains[0].rules;
-    expect(rule.matches.map((m) => m.kind)).toEqual(['protocol', 'ports']);
-    expect(rule.target).toEqual({ kind: 'accept' });
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n[3:180] -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+    const parsed = parseIptablesSave({ file: 'f', text, firstLine: 1 });
+    store.insertRecords(id, parsed);
+    expect(storedRecords()).toEqual(['3\t3:180\ta -p tcp -m tcp --dport 22 -j ACCEPT']);
+    expect(store.rulesetsOf(id)).toEqual([parsed.ruleset]);
   });
 
-  it('keeps no index on jump targets', () => {
-    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rules'").all();
-    expect(indexes).toEqual([{ name: 'rules_chain' }]);
+  it('keeps the matches and target of a rule whose text does not read back to them', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
+    // iptables -L prints rules in a form of its own: their text is not iptables-save's.
+    const listed = { position: 1, text: 'ACCEPT     tcp  --  0.0.0.0/0  0.0.0.0/0  tcp dpt:22', line: 4, counters: null,
+      matches: [{ kind: 'protocol' as const, proto: 'tcp', negated: false }], target: { kind: 'accept' as const } };
+    const ruleset: Ruleset = { ...RULESET, tables: [{ name: 'filter', line: 1, chains: [{ name: 'INPUT', builtin: true, policy: 'ACCEPT', counters: null, line: 2, rules: [listed] }] }] };
+    store.insertRecords(id, { kind: 'iptables-save', ruleset, takenAt: null });
+    expect(storedRecords()[0]).toMatch(/^4\t\tj\[\{"kind":"protocol".*\t\{"kind":"accept"\}\tACCEPT {5}tcp/);
+    expect(store.rulesetsOf(id)).toEqual([ruleset]);
+  });
+
+  it('says a damaged rule chunk is damaged, naming the project', () => {
+    const node = store.ensureNode('a');
+    const id = store.insertCapture(capture(node, { kind: 'iptables-save' }));
+    store.insertRecords(id, { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
+    store.db.prepare("UPDATE rule_chunks SET body = x'00ff'").run();
+    expect(() => store.rulesetsOf(id)).toThrow(/rule chunk \d+ does not inflate/);
+    store.db.prepare('DELETE FROM rule_chunks').run();
+    store.insertRecords(store.insertCapture(capture(node, { kind: 'iptables-save', contentHash: 'again' })), { kind: 'iptables-save', ruleset: RULESET, takenAt: null });
+    const [first, ...rest] = storedRecords();
+    store.db.prepare('UPDATE rule_chunks SET body = ?').run(deflateRawSync(Buffer.from([`${first!.split('\t')[0]}\t\ta --no-such-option 1`, ...rest].join('\n'))));
+    // A rule's matches are read from its text when first asked for: that is when the damage shows.
+    const again = store.rulesetsOf(store.count('captures'))[0]!.tables[0]!.chains[0]!.rules[0]!;
+    expect(() => again.matches).toThrow(/the stored rule of line \d+ is damaged/);
+  });
+
+  it('keeps no table of one row per rule', () => {
+    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'rules'").all()).toEqual([]);
   });
 
   it('stores many rules through batched inserts in chain order', () => {
@@ -410,6 +434,12 @@ describe('listNodes', () => {
   });
 });
 
+/** Every stored rule record of the project, chunk by chunk (rows/rule-chunks.ts). */
+function storedRecords(): string[] {
+  const bodies = store.db.prepare('SELECT body FROM rule_chunks ORDER BY id').pluck(true).all() as Buffer[];
+  return bodies.flatMap((b) => inflateRawSync(b).toString('utf8').split('\n'));
+}
+
 /** Stores every vector folder's ruleset.iptables-save under `root` and reads each back; how many there were. */
 function storesEveryDump(root: string): number {
   const node = store.ensureNode('a');
@@ -422,8 +452,8 @@ function storesEveryDump(root: string): number {
     expect(store.rulesetsOf(id)).toEqual([parsed.ruleset]);
     n++;
   }
-  const textOnly = store.db.prepare("SELECT count(*) AS n FROM rules WHERE matches NOT LIKE '[%'").get() as { n: number };
-  expect(textOnly.n).toBe(0);
+  // Every rule of an iptables-save dump reads back from its text: none needs its parsed form stored.
+  expect(storedRecords().filter((r) => r.split('\t')[2]!.startsWith('j'))).toEqual([]);
   return n;
 }
 

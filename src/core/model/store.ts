@@ -14,7 +14,7 @@ import type { CaptureScope } from '../capture/capture-scope';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { Ruleset } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
-import { RulesetTapeWriter, type TapeObserver } from './ruleset-tape';
+import { RulesetTapeWriter } from './ruleset-tape';
 import { ModelError } from './model-error';
 import { readRulesetsLazily } from './lazy-rulesets';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
@@ -238,8 +238,8 @@ export class Store {
   }
 
   /** Streams an iptables-save ruleset of `captureId` into the store, tape by tape (see ruleset-tape.ts). */
-  rulesetTapeWriter(captureId: number, observer: TapeObserver | null = null): RulesetTapeWriter {
-    return new RulesetTapeWriter(this.db, captureId, observer);
+  rulesetTapeWriter(captureId: number): RulesetTapeWriter {
+    return new RulesetTapeWriter(this.db, captureId);
   }
 
   finishCapture(id: number, records: number, takenAt: string | null, detail: unknown): void {
@@ -433,6 +433,8 @@ export class Store {
   /** Row counts per table (packets: stored packets): what tests and `--verbose` diagnostics look at. */
   count(table: CountedTable, captureId?: number): number {
     if (table === 'packets') return this.packets.count(captureId);
+    // Rules are stored in chunks (rule-chunks.ts): their runs say how many.
+    if (table === 'rules' && captureId === undefined) return (this.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM rule_runs').get() as { n: number }).n;
     const sql =
       captureId === undefined
         ? `SELECT count(*) AS n FROM ${table}`

@@ -18,6 +18,9 @@ function inferencesOf(node: CompiledNode): Map<string, Inference> {
       if (table.name !== 'nat') continue;
       for (const chain of table.chains) {
         for (const rule of chain.rules) {
+          // Only `-j SNAT` (iptables -L: a SNAT target column) makes a snat target: other rules' targets, read
+          // from their text when first asked for (rule-chunks.ts), are not parsed at all.
+          if (!rule.text.includes('SNAT')) continue;
           const t = rule.target;
           if (t === null || t.kind !== 'snat') continue;
           for (const range of t.to) {

@@ -1,26 +1,33 @@
-/** Rows of `rulesets`, `rule_tables`, `chains` and `rules`: an iptables capture, one ruleset per family. */
+/** Rows of `rulesets`, `rule_tables`, `chains` and rule chunks (rule-chunks.ts): an iptables capture, one ruleset per family. */
 import type Database from 'better-sqlite3';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../../netfilter/ruleset';
 import { BatchInsert, maxId } from '../batch-insert';
-import { CHAIN_COLUMNS, pushChainRow, pushRuleRow, RULE_COLUMNS } from './rule-rows';
+import { CHAIN_COLUMNS, pushChainRow } from './rule-rows';
+import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter, StoredTableRules } from './rule-chunks';
 import { flag } from './values';
 import { ModelError } from '../model-error';
 
 export function insertRuleset(db: Database.Database, captureId: number, ruleset: Ruleset): void {
-  const rulesetId = db
+  const rulesetId = Number(db
     .prepare(
       `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, ?, ?, ?, ?, ?)`,
     )
     .run(
       captureId, ruleset.family, ruleset.origin.format, flag(ruleset.origin.interfacesShown),
       flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
-    ).lastInsertRowid;
+    ).lastInsertRowid);
   const table = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
   // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
   let chainId = maxId(db, 'chains');
   const chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
-  const rules = new BatchInsert(db, 'rules', RULE_COLUMNS, 256);
+  const chunks = new RuleChunkWriter(db, rulesetId);
+  const builder = new RuleChunkBuilder();
   const row: unknown[] = [];
+  // The builder numbers chains by their ids already.
+  const write = (): void => {
+    const chunk = builder.take();
+    if (chunk !== null) chunks.write(chunk, (id) => id);
+  };
   for (const t of ruleset.tables) {
     const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
     const firstChainId = chainId + 1;
@@ -29,25 +36,25 @@ export function insertRuleset(db: Database.Database, captureId: number, ruleset:
       pushChainRow(row, ++chainId, Number(tableId), c);
       chains.add(row);
     }
-    // Chains before their rules: each rule names its chain.
+    // Chains before their rules: each run names its chain.
     chains.flush();
     chainId = firstChainId - 1;
     for (const c of t.chains) {
       chainId++;
       for (const r of c.rules) {
-        row.length = 0;
-        pushRuleRow(row, chainId, r);
-        rules.add(row);
+        builder.add(chainId, c.name, r, false);
+        if (builder.size >= CHUNK_RULES) write();
       }
     }
+    write();
   }
-  rules.flush();
+  chunks.finish();
 }
 
 const counters = (row: Record<string, unknown>): Counters | null =>
   row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
 
-/** A stored rule row; its matches or target no longer reading as JSON is a damaged project (`database`), said as such. */
+/** A row of the `rules` table of schema versions before 10 (read by the migration to rule chunks); its matches or target no longer reading as JSON is a damaged project (`database`), said as such. */
 export function storedRule(r: Record<string, unknown>, database: string): Rule {
   try {
     return {
@@ -78,23 +85,12 @@ export function rulesetsOf(db: Database.Database, database: string, captureId: n
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
   const chains = db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
-  // A table's rules in one query, not one per chain: kube-proxy tables have tens of thousands of chains.
-  const rules = db.prepare(
-    `SELECT chain_id, position, text, line, packets, bytes, matches, target FROM rules
-     WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chain_id, position`,
-  );
   return rulesets.map((rs) => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
-      const byChain = new Map<number, Rule[]>();
       const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
-      for (const r of rules.iterate(t.id) as Iterable<Record<string, unknown>>) {
-        const chainId = r.chain_id as number;
-        let list = byChain.get(chainId);
-        if (list === undefined) byChain.set(chainId, (list = []));
-        list.push(storedRule(r, database));
-      }
+      const byChain = new StoredTableRules(db, database, t.id as number).all(new Map(chainRows.map((c) => [c.id as number, c.name as string])));
       return {
         name: t.name as TableName,
         line: t.line as number,

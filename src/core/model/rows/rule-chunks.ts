@@ -1,0 +1,290 @@
+/**
+ * How rules are stored: a table's rules go in chunks of about a thousand, each chunk one deflated blob of
+ * records, one line per rule, and `rule_runs` says which records of which chunk are a chain's rules from a
+ * position on. A rule is kept as its text alone, without the `-A CHAIN` its chain already says, whenever
+ * its text reads back to the same matches and target (iptables-save's rules all do): the rest of the rule
+ * is read again from that text (parseRuleText). Any other rule (`iptables -L` output) also carries its
+ * matches and target as JSON. A kube-proxy dump so takes less room than its own text, and an import
+ * writes a few megabytes where one row of JSON per rule took four times the dump.
+ *
+ * A record: `LINE \t COUNTERS \t BODY`, COUNTERS `packets:bytes` or empty, BODY one of
+ *   `a` + what follows `-A CHAIN` in the text   (the text starts `-A CHAIN ` or is `-A CHAIN`)
+ *   `t` + the text                               (another text that reads back the same)
+ *   `j` + matches JSON \t target JSON or empty \t the text
+ * JSON never holds a raw tab or line break, and a rule's text holds no line break.
+ */
+import type Database from 'better-sqlite3';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { parseRuleText } from '../../capture/iptables/iptables-rule-text';
+import type { Counters, Match, Rule, Target } from '../../netfilter/ruleset';
+import { BatchInsert } from '../batch-insert';
+import { ModelError } from '../model-error';
+import { matchesJson, targetJson } from '../rule-json';
+
+/** Rules per chunk: small enough that a trace entering one chain inflates little, large enough to compress well. */
+export const CHUNK_RULES = 1024;
+/** deflate level 1: at 1 a kube-proxy dump's rules shrink ~10×, at 6 hardly more for twice the time. */
+const LEVEL = 1;
+
+export const RUN_COLUMNS = ['chain_id', 'position', 'chunk_id', 'first', 'count'] as const;
+
+/** A chunk ready to store: its body and its runs, flat (chain, position, first record, count), chains as the caller numbers them. */
+export interface EncodedChunk {
+  body: Uint8Array;
+  runs: number[];
+}
+
+/** True when `rule` reads back from its text as it is (checked by reading it again). */
+export function readsBackFromText(rule: Pick<Rule, 'text' | 'matches' | 'target'>): boolean {
+  try {
+    const again = parseRuleText(rule.text);
+    if (matchesJson(again.matches) !== matchesJson(rule.matches)) return false;
+    return (again.target === null ? null : targetJson(again.target)) === (rule.target === null ? null : targetJson(rule.target));
+  } catch {
+    return false;
+  }
+}
+
+/** Gathers rules into chunks; `fromText` says the caller knows each rule was read from its text by the dump reader. */
+export class RuleChunkBuilder {
+  private records: string[] = [];
+  private runs: number[] = [];
+  private runChain = -1;
+  private runEnd = -1;
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  add(chain: number, chainName: string, rule: Rule, fromText: boolean): void {
+    const { counters, text } = rule;
+    const head = `${rule.line}\t${counters === null ? '' : `${counters.packets}:${counters.bytes}`}\t`;
+    let body: string;
+    if (fromText || readsBackFromText(rule)) {
+      const verb = `-A ${chainName}`;
+      body = text.startsWith(verb) && (text.length === verb.length || text.charCodeAt(verb.length) === 32) ? `a${text.slice(verb.length)}` : `t${text}`;
+    } else {
+      body = `j${matchesJson(rule.matches)}\t${rule.target === null ? '' : targetJson(rule.target)}\t${text}`;
+    }
+    const { runs } = this;
+    if (chain === this.runChain && rule.position === this.runEnd) {
+      runs[runs.length - 1]!++;
+    } else {
+      runs.push(chain, rule.position, this.records.length, 1);
+      this.runChain = chain;
+    }
+    this.runEnd = rule.position + 1;
+    this.records.push(head + body);
+  }
+
+  /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
+  take(): EncodedChunk | null {
+    if (this.records.length === 0) return null;
+    const body = deflateRawSync(Buffer.from(this.records.join('\n'), 'utf8'), { level: LEVEL });
+    const chunk = { body, runs: this.runs };
+    this.records = [];
+    this.runs = [];
+    this.runChain = -1;
+    return chunk;
+  }
+}
+
+/** Writes chunks of one ruleset; the caller holds the transaction and has stored the chains the runs name. */
+export class RuleChunkWriter {
+  private readonly insertChunk: Database.Statement;
+  private readonly runRows: BatchInsert;
+  private readonly row: number[] = [0, 0, 0, 0, 0];
+  rules = 0;
+
+  constructor(db: Database.Database, private readonly rulesetId: number) {
+    this.insertChunk = db.prepare('INSERT INTO rule_chunks (ruleset_id, body) VALUES (?, ?)');
+    this.runRows = new BatchInsert(db, 'rule_runs', RUN_COLUMNS, 256);
+  }
+
+  /** `chainId` turns the chunk's chain numbers into row ids. */
+  write(chunk: EncodedChunk, chainId: (chain: number) => number): void {
+    const chunkId = Number(this.insertChunk.run(this.rulesetId, chunk.body).lastInsertRowid);
+    const { runs } = chunk;
+    const { row } = this;
+    for (let i = 0; i < runs.length; i += 4) {
+      row[0] = chainId(runs[i]!);
+      row[1] = runs[i + 1]!;
+      row[2] = chunkId;
+      row[3] = runs[i + 2]!;
+      row[4] = runs[i + 3]!;
+      this.runRows.add(row);
+      this.rules += runs[i + 3]!;
+    }
+  }
+
+  finish(): void {
+    this.runRows.flush();
+  }
+}
+
+/** A chunk's records, inflated. */
+type Records = string[];
+
+/** Chunks kept inflated while one table is read: a chain's runs are in one chunk or in neighbouring ones. */
+const KEPT_CHUNKS = 4;
+
+type RunRow = [chainId: number, position: number, chunkId: number, first: number, count: number];
+
+/**
+ * The stored rules of one table, a chain at a time (`rulesOf`) or all at once (`all`). Holds statements of
+ * the open database: it must not outlive the Store it came from.
+ */
+export class StoredTableRules {
+  private readonly kept = new Map<number, Records>();
+  private readonly runsOfChain: Database.Statement;
+  private readonly runsOfTable: Database.Statement;
+  private readonly chunk: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly database: string,
+    private readonly tableId: number,
+  ) {
+    this.runsOfChain = db.prepare('SELECT chain_id, position, chunk_id, first, count FROM rule_runs WHERE chain_id = ? ORDER BY position').raw(true);
+    this.runsOfTable = db
+      .prepare('SELECT chain_id, position, chunk_id, first, count FROM rule_runs WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chunk_id, first')
+      .raw(true);
+    this.chunk = db.prepare('SELECT body FROM rule_chunks WHERE id = ?').pluck(true);
+  }
+
+  rulesOf(chainId: number, chainName: string): Rule[] {
+    const rules: Rule[] = [];
+    for (const run of this.runsOfChain.all(chainId) as RunRow[]) this.decodeRun(run, chainName, rules);
+    return rules;
+  }
+
+  /** Every chain's rules, by chain id; `names` gives each chain's name. */
+  all(names: ReadonlyMap<number, string>): Map<number, Rule[]> {
+    const byChain = new Map<number, Rule[]>();
+    const runs = this.runsOfTable.all(this.tableId) as RunRow[];
+    // Chunk order reads each chunk once; a chain whose runs span chunks gets them back in position order.
+    for (const run of runs) {
+      const chainId = run[0];
+      let list = byChain.get(chainId);
+      if (list === undefined) byChain.set(chainId, (list = []));
+      this.decodeRun(run, names.get(chainId) ?? this.damaged(`rule_runs names chain ${chainId}, not in table ${this.tableId}`), list);
+    }
+    for (const list of byChain.values()) {
+      for (let i = 1; i < list.length; i++) {
+        if (list[i - 1]!.position > list[i]!.position) {
+          list.sort((a, b) => a.position - b.position);
+          break;
+        }
+      }
+    }
+    return byChain;
+  }
+
+  private records(chunkId: number): Records {
+    const kept = this.kept.get(chunkId);
+    if (kept !== undefined) return kept;
+    const body = this.chunk.get(chunkId) as Buffer | undefined;
+    if (body === undefined) return this.damaged(`rule chunk ${chunkId} is missing`);
+    let records: Records;
+    try {
+      records = inflateRawSync(body).toString('utf8').split('\n');
+    } catch (e) {
+      return this.damaged(`rule chunk ${chunkId} does not inflate (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (this.kept.size >= KEPT_CHUNKS) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(chunkId, records);
+    return records;
+  }
+
+  private decodeRun([, position, chunkId, first, count]: RunRow, chainName: string, out: Rule[]): void {
+    const records = this.records(chunkId);
+    if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
+    for (let k = 0; k < count; k++) out.push(this.decodeRecord(records[first + k]!, chainName, position + k));
+  }
+
+  private decodeRecord(record: string, chainName: string, position: number): Rule {
+    const tab1 = record.indexOf('\t');
+    const tab2 = record.indexOf('\t', tab1 + 1);
+    const line = Number(record.slice(0, tab1));
+    try {
+      if (tab1 < 0 || tab2 < 0 || !Number.isInteger(line)) throw new Error('not a rule record');
+      const counters = countersOf(record.slice(tab1 + 1, tab2));
+      const kind = record.charCodeAt(tab2 + 1);
+      const rest = record.slice(tab2 + 2);
+      if (kind === 106 /* j */) {
+        const t1 = rest.indexOf('\t');
+        const t2 = rest.indexOf('\t', t1 + 1);
+        if (t1 < 0 || t2 < 0) throw new Error('a rule record without its JSON');
+        const target = rest.slice(t1 + 1, t2);
+        return {
+          position, text: rest.slice(t2 + 1), line, counters,
+          matches: JSON.parse(rest.slice(0, t1)) as Match[], target: target === '' ? null : (JSON.parse(target) as Target),
+        };
+      }
+      let text: string;
+      if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
+      else if (kind === 116 /* t */) text = rest;
+      else throw new Error('not a rule record');
+      return lazyRule(position, text, line, counters, this.database);
+    } catch (e) {
+      return this.damaged(`the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+
+  private damaged(what: string): never {
+    throw new ModelError(this.database, what);
+  }
+}
+
+/** Where a rule whose matches and target are not read yet came from: named if its text no longer reads. */
+const UNREAD = new WeakMap<object, string>();
+
+/** Reads the rule's matches and target from its text and makes them plain fields. */
+function readMatches(rule: Rule): void {
+  const database = UNREAD.get(rule) ?? 'the project';
+  UNREAD.delete(rule);
+  let parsed: ReturnType<typeof parseRuleText>;
+  try {
+    parsed = parseRuleText(rule.text);
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${rule.line} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+  Object.defineProperty(rule, 'matches', { value: parsed.matches, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(rule, 'target', { value: parsed.target, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * matches and target read from the text when first asked for, one accessor pair for every rule: a reader
+ * going through every chain (a trace looking for SNAT targets) reads the text of most rules and parses few.
+ */
+const lazyField = (field: 'matches' | 'target'): PropertyDescriptor => ({
+  enumerable: true,
+  configurable: true,
+  get(this: Rule): unknown {
+    readMatches(this);
+    return this[field];
+  },
+  set(this: Rule, value: never): void {
+    readMatches(this);
+    this[field] = value;
+  },
+});
+const LAZY_MATCHES = lazyField('matches');
+const LAZY_TARGET = lazyField('target');
+
+function lazyRule(position: number, text: string, line: number, counters: Counters | null, database: string): Rule {
+  const rule = { position, text, line, counters } as Rule;
+  Object.defineProperty(rule, 'matches', LAZY_MATCHES);
+  Object.defineProperty(rule, 'target', LAZY_TARGET);
+  UNREAD.set(rule, database);
+  return rule;
+}
+
+function countersOf(text: string): Counters | null {
+  if (text === '') return null;
+  const colon = text.indexOf(':');
+  const packets = Number(text.slice(0, colon));
+  const bytes = Number(text.slice(colon + 1));
+  if (colon < 0 || !Number.isFinite(packets) || !Number.isFinite(bytes)) throw new Error(`bad counters "${text}"`);
+  return { packets, bytes };
+}
