@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { coreStoreOpener } from '../shared/backend/core-backend';
-import { Project } from '../shared/backend/project';
+import { importPaths } from '../core/import/import-paths';
 import type { OperationPool } from '../shared/backend/operation-pool';
 import { startServer, type RunningServer } from './server';
 import { Store } from '../core/model/store';
@@ -42,9 +42,13 @@ beforeAll(async () => {
   dbPath = path.join(dir, 'project.db');
   const pcap = path.join(dir, 'many.pcap');
   writeSyntheticPcap(pcap, PACKETS);
-  const project = new Project(dbPath, coreStoreOpener());
-  await project.write((store) => store.importPaths([pcap], { node: 'a' }, () => undefined));
-  project.dispose();
+  // Imported without stitching (core's importPaths stitches only when asked), so the first flows request stitches.
+  const store = Store.open(dbPath);
+  try {
+    importPaths(store, [pcap], { node: 'a' });
+  } finally {
+    store.close();
+  }
   fs.rmSync(pcap);
   server = await startServer({ dbPath, openStore: coreStoreOpener(), rendererDir: null, operationWorker: workerScript });
 }, 180_000);

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { PacketRecord } from '../records/records';
 import type { NewCapture, Store } from './store';
-import { ipv4Number } from './packet-store';
 import { useTempProject } from '../../../test/support/temp-project';
 
 const project = useTempProject('packet-store');
@@ -158,14 +157,5 @@ describe('PacketStore.writer tuples', () => {
     w.add(packet(4, { sport: 1 }));
     w.flush();
     expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([[1, 2, 1, 4], [2, 1, 2, 2], [3, 1, 3, 3]]);
-  });
-});
-
-describe('ipv4Number', () => {
-  it('reads canonical dotted quads and refuses any other text', () => {
-    expect(['0.0.0.0', '10.96.0.10', '255.255.255.255', '192.168.100.7'].map(ipv4Number)).toEqual([0, 0x0a60000a, 0xffffffff, 0xc0a86407]);
-    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.00', '1..2.3', '1.2.3.', 'fd00::1', '::ffff:1.2.3.4', '1.2.3.4 ', '1000.1.1.1']) {
-      expect(ipv4Number(bad), bad).toBe(-1);
-    }
   });
 });

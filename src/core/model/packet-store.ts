@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { IcmpErrorHeader, PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+import { parseIpv4 } from '../common/ip';
 
 export interface PacketWriter {
   add(packet: PacketRecord): void;
@@ -497,9 +498,9 @@ class TupleTable {
     }
     // No numbers, a tuple not seen yet, or numbers that no longer say the text (a record edited after it
     // was decoded): the text decides. IPv4 text is keyed by its numbers, anything else by the text itself.
-    const s = ipv4Number(src);
-    const d = ipv4Number(dst);
-    if (s < 0 || d < 0) return this.slotOfText(p, src, dst, ports);
+    const s = parseIpv4(src);
+    const d = parseIpv4(dst);
+    if (s === null || d === null) return this.slotOfText(p, src, dst, ports);
     const slot = this.v4.find(s, d, ports);
     if (slot >= 0) return slot;
     const fresh = this.newSlot(p, src, dst);
@@ -657,28 +658,4 @@ class V4TupleIndex {
     this.size = 0;
     for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.add(srcs[i]!, dsts[i]!, ports[i]!, slots[i]!);
   }
-}
-
-/** The number of a dotted quad in canonical form (no leading zeros, as decoders write it); -1 for anything else. */
-export function ipv4Number(text: string): number {
-  let n = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      n = n * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      // A second digit after a leading 0 would make another text of the same number.
-      if (c < 48 || c > 57 || (digits === 1 && octet === 0)) return -1;
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    }
-  }
-  return dots === 3 && digits > 0 ? n * 256 + octet : -1;
 }
