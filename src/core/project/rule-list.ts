@@ -257,7 +257,6 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
       }
       start += n;
     }
-    rules.sort((a, b) => a.index - b.index);
     return { ...base, total: unfiltered, rules };
   }
 
