@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
-import { listRules, RuleListError, targetName } from './rule-list';
+import fs from 'node:fs';
+import path from 'node:path';
+import { listRules, mayMention, RuleListError, targetName } from './rule-list';
+import { parseRuleText } from '../capture/iptables/iptables-rule-text';
+import type { Rule } from '../netfilter/ruleset';
 import { useTempProject } from '../../../test/support/temp-project';
 import { CHUNK_RULES } from '../model/rows/rule-chunks';
 import { ModelError } from '../model/model-error';
@@ -179,5 +183,60 @@ describe('a node\'s rules as a list, over many chunks', () => {
     expect(() => listRules(s, { node: 'big', offset: N - 10, limit: 10, text: 'dnat' })).toThrow(new RegExp(`rule chunk ${first} does not inflate`));
     // A chain filter that picks no rule of the damaged chunk does not inflate it.
     expect(listRules(s, { node: 'big', offset: 0, limit: 10, chain: `KUBE-SEP-${String(N / 2 - 1).padStart(5, '0')}` }).total).toBe(2);
+  });
+});
+
+describe('reading past rules that cannot mention an address or a port', () => {
+  const hasAddress = (r: Pick<Rule, 'matches' | 'target'>): boolean =>
+    r.matches.some((m) => m.kind === 'source' || m.kind === 'destination') ||
+    (r.target !== null && (r.target.kind === 'dnat' || r.target.kind === 'snat') && r.target.to.some((t) => t.minAddress !== null));
+  const hasPort = (r: Pick<Rule, 'matches' | 'target'>): boolean =>
+    r.matches.some((m) => m.kind === 'ports') ||
+    (r.target !== null && (((r.target.kind === 'dnat' || r.target.kind === 'snat') && r.target.to.some((t) => t.ports !== null)) || ((r.target.kind === 'masquerade' || r.target.kind === 'redirect') && r.target.ports !== null)));
+  /** Every `-A` rule of the fixtures that reads, and one per option that gives an address or a port. */
+  function corpus(): string[] {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(path.join(dir, e.name));
+    };
+    walk(path.resolve(process.cwd(), 'test/fixtures'));
+    const lines = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')).map((l) => l.trim()).filter((l) => l.startsWith('-A '));
+    const aliases = ['-s 10.0.0.1', '--source 10.0.0.0/8', '--src 10.0.0.1', '-d 10.0.0.1', '--destination 10.0.0.1/32', '--dst 10.0.0.1', '! -s 10.0.0.1',
+      '-p tcp --sport 80', '-p tcp --source-port 80', '-p tcp --dport 80:90', '-p udp --destination-port 53', '-p tcp -m multiport --dports 80,443', '-p tcp -m multiport --sports 80',
+      '-p tcp -m multiport --source-ports 80', '-p tcp -m multiport --destination-ports 80', '-p tcp -m multiport --ports 80',
+      '-p tcp -j DNAT --to-destination 10.0.0.1:80', '-j DNAT --to-destination 10.0.0.1', '-p tcp -j SNAT --to-source 10.0.0.1:1024-2048', '-p tcp -j MASQUERADE --to-ports 1024-2048', '-p tcp -j REDIRECT --to-ports 8080'];
+    return [...lines, ...aliases.map((a) => `-A X ${a}`)];
+  }
+
+  it('never skips a rule whose text parses to an address or a port, and skips some that do not', () => {
+    let addresses = 0;
+    let ports = 0;
+    let skipped = 0;
+    for (const text of corpus()) {
+      let rule: ReturnType<typeof parseRuleText>;
+      try {
+        rule = parseRuleText(text);
+      } catch {
+        continue;
+      }
+      const chain = text.split(' ')[1]!;
+      for (const record of [`1\t\tt${text}`, `1\t1:2\ta${text.slice(`-A ${chain}`.length)}`]) {
+        if (hasAddress(rule)) {
+          addresses++;
+          expect(mayMention(record, true, false), text).toBe(true);
+        } else if (!mayMention(record, true, false)) skipped++;
+        if (hasPort(rule)) {
+          ports++;
+          expect(mayMention(record, false, true), text).toBe(true);
+        } else if (!mayMention(record, false, true)) skipped++;
+      }
+    }
+    expect(addresses).toBeGreaterThan(100);
+    expect(ports).toBeGreaterThan(100);
+    expect(skipped).toBeGreaterThan(100);
+  });
+
+  it('always reads a rule stored with its matches as JSON', () => {
+    expect(mayMention('3\t\tj[]\t{"kind":"accept"}\tACCEPT all -- anywhere anywhere', true, true)).toBe(true);
   });
 });

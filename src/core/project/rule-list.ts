@@ -172,6 +172,20 @@ function mentionsPort(matches: readonly Match[], target: Target | null, port: nu
   return target !== null && (target.kind === 'masquerade' || target.kind === 'redirect') && portIn(target.ports, port);
 }
 
+/**
+ * False when a stored rule record cannot mention an address (or a port), read without parsing it: a rule kept
+ * as its text gets an address only from -s/--source/--src, -d/--destination/--dst or a NAT target's
+ * --to-destination/--to-source, all holding `-s` or `-d`; a port only from options named `…port…` or a NAT
+ * target's `--to-…`. A record with its matches as JSON (`j`) is always read.
+ */
+export function mayMention(record: string, address: boolean, port: boolean): boolean {
+  const body = record.indexOf('\t', record.indexOf('\t') + 1) + 1;
+  if (body === 0 || record.charCodeAt(body) === 106 /* j */) return true;
+  if (address && !record.includes('-s', body) && !record.includes('-d', body)) return false;
+  if (port && !record.includes('port', body) && !record.includes('--to-', body)) return false;
+  return true;
+}
+
 /** A run of a chain's rules in a chunk, with where the chain is. */
 interface PageRun {
   first: number;
@@ -272,6 +286,7 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
     for (const [record, run, k] of rulesOf(chunkId, (r) => chainPrefix === null || r.chain.startsWith(chainPrefix))) {
       // A record names its target (in its text, or its target JSON): one that does not is no match.
       if (lowerTarget !== null && !record.toLowerCase().includes(lowerTarget)) continue;
+      if ((address !== null || port !== null) && !mayMention(record, address !== null, port !== null)) continue;
       const rule = decode(record, run, k);
       if (text !== null && !rule.text.toLowerCase().includes(text)) continue;
       if (target !== null && targetName(rule.target)?.toUpperCase() !== target) continue;
