@@ -42,7 +42,13 @@ describe('project edits', () => {
     expect(names(store)).toEqual(['nodea']);
     for (const id of captures) expect(store.capture(id)).toBeNull();
     expect(store.db.prepare('SELECT count(*) AS n FROM packet_blocks WHERE capture_id IN (' + captures.join(',') + ')').get()).toEqual({ n: 0 });
-    expect(store.db.prepare('SELECT count(*) AS n FROM rules').get()).not.toEqual({ n: 0 });
+    // The deleted node's rules (chunks and runs) go with it; the other node's stay.
+    const rulesetsOf = `SELECT id FROM rulesets WHERE capture_id IN (${captures.join(',')})`;
+    expect(store.db.prepare(`SELECT count(*) AS n FROM (${rulesetsOf})`).get()).toEqual({ n: 0 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM rule_chunks WHERE ruleset_id NOT IN (SELECT id FROM rulesets)').get()).toEqual({ n: 0 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM rule_runs WHERE chain_id NOT IN (SELECT id FROM chains)').get()).toEqual({ n: 0 });
+    expect(store.count('rules')).not.toBe(0);
+    for (const trash of ['trash_rule_chunks', 'trash_rule_runs']) expect(store.db.prepare(`SELECT count(*) AS n FROM ${trash} WHERE undo_id = ?`).get(edit.undoId)).not.toEqual({ n: 0 });
     expect(undoEdit(store, edit.undoId)).toMatchObject({ kind: 'undone' });
     expect(dump(store)).toEqual(before);
     // Undone once: a second undo finds nothing to undo.
@@ -184,6 +190,19 @@ describe('the trash follows the schema', () => {
     const before = dump(store);
     const edit = done(deleteNode(store, 'nodeb'));
     expect(store.db.prepare('SELECT count(*) AS n FROM capture_notes').get()).toEqual({ n: 0 });
+    expect(undoEdit(store, edit.undoId).kind).toBe('undone');
+    expect(dump(store)).toEqual(before);
+  });
+
+  it('restores a table with foreign keys to two capture tables after both, whatever its name sorts before', () => {
+    const store = labStore();
+    // "a_" sorts before chains; its key to rulesets alone would put it beside chains, its key to chains after.
+    store.db.exec(`CREATE TABLE a_chain_notes (ruleset_id INTEGER NOT NULL REFERENCES rulesets(id) ON DELETE CASCADE,
+      chain_id INTEGER NOT NULL REFERENCES chains(id) ON DELETE CASCADE, note TEXT)`);
+    store.db.prepare(`INSERT INTO a_chain_notes SELECT t.ruleset_id, c.id, c.name FROM chains c JOIN rule_tables t ON t.id = c.table_id`).run();
+    const before = dump(store);
+    const edit = done(deleteNode(store, 'nodeb'));
+    expect(store.db.prepare('SELECT count(*) AS n FROM trash_a_chain_notes').get()).not.toEqual({ n: 0 });
     expect(undoEdit(store, edit.undoId).kind).toBe('undone');
     expect(dump(store)).toEqual(before);
   });

@@ -2,14 +2,16 @@
  * A node's iptables rules as a list, a page at a time, filtered: by chain (a name prefix), target,
  * text, an address (IP or CIDR) or a port. One capture's rules, in table, chain and position order
  * (the newest iptables capture of the node unless one is named), in the order it printed them.
- * Unfiltered, a page is a range of row ids; filtered, the capture's rules are read once in order (to count the matches), the target,
- * address and port tests reading each rule's stored target and matches, never reparsing its text.
+ * Rules are stored in deflated chunks (model/rows/rule-chunks.ts): unfiltered, a page inflates only the
+ * chunks that hold it, counted by their runs; filtered, the capture's chunks are read once in order (to
+ * count the matches), a rule's matches and target read from its text only when a filter needs them.
  */
 import { cidrContains, parseCidr, parseIp, type CidrNumber } from '../common/ip';
 import { assertNever } from '../common/assert-never';
 import type { CaptureRow, Store } from '../model/store';
-import type { Match, NatRange, PortRange, Target } from '../netfilter/ruleset';
+import type { Match, NatRange, PortRange, Rule, Target } from '../netfilter/ruleset';
 import { ModelError } from '../model/model-error';
+import { decodeRuleRecord, inflateChunk } from '../model/rows/rule-chunks';
 
 export interface RuleListFilter {
   /** Chains whose name starts with this (`KUBE-SVC-`, or a whole name). */
@@ -170,20 +172,28 @@ function mentionsPort(matches: readonly Match[], target: Target | null, port: nu
   return target !== null && (target.kind === 'masquerade' || target.kind === 'redirect') && portIn(target.ports, port);
 }
 
-interface StoredRuleRow {
-  id: number;
-  family: string;
-  table_name: string;
-  chain_name: string;
+/**
+ * False when a stored rule record cannot mention an address (or a port), read without parsing it: a rule kept
+ * as its text gets an address only from -s/--source/--src, -d/--destination/--dst or a NAT target's
+ * --to-destination/--to-source, all holding `-s` or `-d`; a port only from options named `…port…` or a NAT
+ * target's `--to-…`. A record with its matches as JSON (`j`) is always read.
+ */
+export function mayMention(record: string, address: boolean, port: boolean): boolean {
+  const body = record.indexOf('\t', record.indexOf('\t') + 1) + 1;
+  if (body === 0 || record.charCodeAt(body) === 106 /* j */) return true;
+  if (address && !record.includes('-s', body) && !record.includes('-d', body)) return false;
+  if (port && !record.includes('port', body) && !record.includes('--to-', body)) return false;
+  return true;
+}
+
+/** A run of a chain's rules in a chunk, with where the chain is. */
+interface PageRun {
+  first: number;
+  count: number;
   position: number;
-  line: number;
-  text: string;
-  target: string | null;
-  target_kind: string | null;
-  target_chain: string | null;
-  matches: string;
-  packets: number | null;
-  bytes: number | null;
+  chain: string;
+  table_name: string;
+  family: string;
 }
 
 export function listRules(store: Store, query: RuleListQuery): RuleListPage {
@@ -202,83 +212,94 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
   const address = query.address === undefined || query.address === '' ? null : readAddress(query.address);
   const port = query.port ?? null;
   const target = query.target === undefined || query.target === '' ? null : query.target.toUpperCase();
-  const db = store.db;
-  // A capture's rules are stored in the order it printed them, almost always as one run of row ids:
-  // then a page is a range of ids, whatever its offset. Otherwise they are read through their chains.
-  const span = db
-    .prepare(
-      `SELECT min(r.id) AS first, max(r.id) AS last, count(*) AS n FROM rules r
-       WHERE r.chain_id IN (SELECT c.id FROM chains c JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id WHERE rs.capture_id = ?)`,
-    )
-    .get(chosen.id) as { first: number | null; last: number | null; n: number };
-  const unfiltered = span.n;
-  const base = { ...empty, capture: listedCapture(chosen), unfiltered };
-  if (unfiltered === 0 || span.first === null || span.last === null) return base;
-  const contiguous = span.last - span.first + 1 === unfiltered;
-  const columns = `r.id, rs.family, t.name AS table_name, c.name AS chain_name, r.position, r.line, r.text, r.target, r.target_kind, r.target_chain, r.matches, r.packets, r.bytes
-    FROM rules r JOIN chains c ON c.id = r.chain_id JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id`;
-  const captureParams = contiguous ? [span.first, span.last] : [chosen.id];
-
-  const parse = <T>(json: string, line: number): T => {
-    try {
-      return JSON.parse(json) as T;
-    } catch (e) {
-      throw new ModelError(store.path, `the stored rule of line ${line} is damaged (${e instanceof Error ? e.message : String(e)})`);
-    }
-  };
-  // The target's name from the stored columns; only a target natlens does not model needs its JSON.
-  const nameOf = (r: StoredRuleRow): string | null =>
-    r.target_kind === null ? null : r.target_chain !== null ? r.target_chain : r.target_kind === 'other' && r.target !== null ? targetName(parse<Target>(r.target, r.line)) : r.target_kind.toUpperCase();
-  const row = (r: StoredRuleRow, index: number): RuleListRow => ({
-    index,
-    family: r.family as RuleListRow['family'],
-    table: r.table_name,
-    chain: r.chain_name,
-    position: r.position,
-    line: r.line,
-    text: r.text,
-    target: nameOf(r),
-    packets: r.packets,
-    bytes: r.bytes,
-  });
-
   const chainPrefix = query.chain !== undefined && query.chain !== '' ? query.chain : null;
   const text = query.text !== undefined && query.text !== '' ? query.text.toLowerCase() : null;
+  const db = store.db;
+  // The capture's rules in the order they were stored (the order it printed them): its chunks in id order,
+  // each chunk's records in order. The runs of a chunk cover its records, so they count them uninflated.
+  const chunks = db
+    .prepare(
+      `SELECT k.id, (SELECT coalesce(sum(r.count), 0) FROM rule_runs r WHERE r.chunk_id = k.id) AS n FROM rule_chunks k
+       WHERE k.ruleset_id IN (SELECT id FROM rulesets WHERE capture_id = ?) ORDER BY k.id`,
+    )
+    .raw(true)
+    .all(chosen.id) as Array<[id: number, n: number]>;
+  const unfiltered = chunks.reduce((sum, [, n]) => sum + n, 0);
+  const base = { ...empty, capture: listedCapture(chosen), unfiltered };
+  if (unfiltered === 0) return base;
+
+  const runsOf = db.prepare(
+    `SELECT r.first, r.count, r.position, c.name AS chain, t.name AS table_name, rs.family
+     FROM rule_runs r JOIN chains c ON c.id = r.chain_id JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id
+     WHERE r.chunk_id = ? ORDER BY r.first`,
+  );
+  const bodyOf = db.prepare('SELECT body FROM rule_chunks WHERE id = ?').pluck(true);
+  const recordsOf = (chunkId: number): string[] => inflateChunk(store.path, chunkId, bodyOf.get(chunkId) as Buffer);
+  const row = (rule: Rule, run: PageRun, index: number): RuleListRow => ({
+    index,
+    family: run.family as RuleListRow['family'],
+    table: run.table_name,
+    chain: run.chain,
+    position: rule.position,
+    line: rule.line,
+    text: rule.text,
+    target: targetName(rule.target),
+    packets: rule.counters?.packets ?? null,
+    bytes: rule.counters?.bytes ?? null,
+  });
+  /** Each record of the chunk's runs, with its run and its place in the chunk; `wanted` skips runs unread. */
+  function* rulesOf(chunkId: number, wanted: (run: PageRun) => boolean, from = 0, to = Infinity): Generator<[record: string, run: PageRun, k: number]> {
+    const runs = (runsOf.all(chunkId) as PageRun[]).filter((run) => run.first + run.count > from && run.first < to && wanted(run));
+    if (runs.length === 0) return;
+    const records = recordsOf(chunkId);
+    for (const run of runs) {
+      if (run.first + run.count > records.length) throw new ModelError(store.path, `rule chunk ${chunkId} holds ${records.length} rules, not ${run.first + run.count}`);
+      for (let k = Math.max(run.first, from); k < Math.min(run.first + run.count, to); k++) yield [records[k]!, run, k];
+    }
+  }
+  const decode = (record: string, run: PageRun, k: number): Rule => decodeRuleRecord(store.path, record, run.chain, run.position + k - run.first);
+
   if (chainPrefix === null && text === null && target === null && address === null && port === null) {
-    const rows = contiguous
-      ? (db.prepare(`SELECT ${columns} WHERE r.id BETWEEN ? AND ? ORDER BY r.id`).all(span.first + query.offset, Math.min(span.last, span.first + query.offset + query.limit - 1)) as StoredRuleRow[])
-      : (db.prepare(`SELECT ${columns} WHERE rs.capture_id = ? ORDER BY r.id LIMIT ? OFFSET ?`).all(chosen.id, query.limit, query.offset) as StoredRuleRow[]);
-    return { ...base, total: unfiltered, rules: rows.map((r, i) => row(r, query.offset + i)) };
+    // Unfiltered: only the chunks holding the page are inflated, whatever its offset.
+    const rules: RuleListRow[] = [];
+    const end = query.offset + query.limit;
+    let start = 0;
+    for (const [chunkId, n] of chunks) {
+      if (start >= end) break;
+      if (start + n > query.offset) {
+        for (const [record, run, k] of rulesOf(chunkId, () => true, query.offset - start, end - start)) rules.push(row(decode(record, run, k), run, start + k));
+      }
+      start += n;
+    }
+    return { ...base, total: unfiltered, rules };
   }
 
-  // Filtered: every rule is read once, in order, to count the matches; only the page's are kept. The
-  // chains are read first, so the scan reads the rules table alone.
-  const chains = new Map<number, { name: string; table: string; family: string }>();
-  for (const c of db
-    .prepare('SELECT c.id, c.name, t.name AS table_name, rs.family FROM chains c JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id WHERE rs.capture_id = ?')
-    .iterate(chosen.id) as Iterable<{ id: number; name: string; table_name: string; family: string }>) {
-    if (chainPrefix === null || c.name.startsWith(chainPrefix)) chains.set(c.id, { name: c.name, table: c.table_name, family: c.family });
-  }
-  const scan = contiguous
-    ? db.prepare('SELECT r.*, r.chain_id FROM rules r WHERE r.id BETWEEN ? AND ? ORDER BY r.id')
-    : db.prepare('SELECT r.*, r.chain_id FROM rules r WHERE r.chain_id IN (SELECT c.id FROM chains c JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id WHERE rs.capture_id = ?) ORDER BY r.id');
+  // Filtered: every rule is read once, chunk by chunk, to count the matches; only the page's are kept. A
+  // chunk whose chains are all filtered out is not inflated; matches and target are read from a rule's text
+  // only when the target, address or port filter needs them.
   const rules: RuleListRow[] = [];
   let total = 0;
-  let index = -1;
-  for (const r of scan.iterate(...captureParams) as Iterable<StoredRuleRow & { chain_id: number }>) {
-    index++;
-    const chain = chains.get(r.chain_id);
-    if (chain === undefined) continue;
-    if (text !== null && !r.text.toLowerCase().includes(text)) continue;
-    if (target !== null && nameOf(r)?.toUpperCase() !== target) continue;
-    if (address !== null || port !== null) {
-      const matches = parse<Match[]>(r.matches, r.line);
-      const parsedTarget = r.target === null ? null : parse<Target>(r.target, r.line);
-      if (address !== null && !mentionsAddress(matches, parsedTarget, address)) continue;
-      if (port !== null && !mentionsPort(matches, parsedTarget, port)) continue;
+  let start = 0;
+  const lowerTarget = target?.toLowerCase() ?? null;
+  for (const [chunkId, n] of chunks) {
+    const hits: Array<[Rule, PageRun, number]> = [];
+    for (const [record, run, k] of rulesOf(chunkId, (r) => chainPrefix === null || r.chain.startsWith(chainPrefix))) {
+      // A record names its target (in its text, or its target JSON): one that does not is no match.
+      if (lowerTarget !== null && !record.toLowerCase().includes(lowerTarget)) continue;
+      if ((address !== null || port !== null) && !mayMention(record, address !== null, port !== null)) continue;
+      const rule = decode(record, run, k);
+      if (text !== null && !rule.text.toLowerCase().includes(text)) continue;
+      if (target !== null && targetName(rule.target)?.toUpperCase() !== target) continue;
+      if (address !== null && !mentionsAddress(rule.matches, rule.target, address)) continue;
+      if (port !== null && !mentionsPort(rule.matches, rule.target, port)) continue;
+      hits.push([rule, run, start + k]);
     }
-    if (total >= query.offset && rules.length < query.limit) rules.push(row({ ...r, family: chain.family, table_name: chain.table, chain_name: chain.name }, index));
-    total++;
+    // Runs are read in record order, so a chunk's hits are in index order.
+    for (const [rule, run, index] of hits) {
+      if (total >= query.offset && rules.length < query.limit) rules.push(row(rule, run, index));
+      total++;
+    }
+    start += n;
   }
   return { ...base, total, rules };
 }

@@ -38,23 +38,32 @@ function columnsOf(db: Database.Database, table: string): string[] {
   return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((r) => r.name);
 }
 
-/** Every table holding a capture's rows, parents before children. */
+/**
+ * Every table holding a capture's rows, parents before children. A table is a capture's when it has a
+ * `capture_id` column or a foreign key to such a table (or to captures); one with several such keys (a rule
+ * run names its chain and its chunk) comes after all of them, so a restore never inserts a child before a
+ * parent, whatever the tables are called.
+ */
 export function captureTables(db: Database.Database): CaptureTable[] {
   const selected = 'SELECT id FROM temp.edit_captures';
-  const out: CaptureTable[] = [{ name: 'captures', columns: columnsOf(db, 'captures'), where: `id IN (${selected})`, depth: 0 }];
+  const captures: CaptureTable = { name: 'captures', columns: columnsOf(db, 'captures'), where: `id IN (${selected})`, depth: 0 };
   const names = tableNames(db).filter((n) => n !== 'captures' && n !== 'nodes' && n !== 'sources' && !isDerived(n));
-  const found = new Map<string, CaptureTable>();
+  const found = new Map<string, CaptureTable>([['captures', captures]]);
+  const parents = new Map<string, string[]>();
   for (const name of names) {
     const columns = columnsOf(db, name);
     if (columns.includes('capture_id')) found.set(name, { name, columns, where: `capture_id IN (${selected})`, depth: 1 });
   }
+  const keysOf = (name: string): Array<{ from: string; table: string; to: string | null }> =>
+    db.prepare(`SELECT "from", "table", "to" FROM pragma_foreign_key_list(?)`).all(name) as Array<{ from: string; table: string; to: string | null }>;
   // Children of capture tables, level by level (addresses of interfaces, chains of tables of rulesets...).
   for (let grew = true; grew; ) {
     grew = false;
     for (const name of names) {
       if (found.has(name)) continue;
-      const keys = db.prepare(`SELECT "from", "table", "to" FROM pragma_foreign_key_list(?)`).all(name) as Array<{ from: string; table: string; to: string | null }>;
-      const parent = keys.map((k) => ({ key: k, table: found.get(k.table) })).find((p) => p.table !== undefined);
+      const parent = keysOf(name)
+        .map((key) => ({ key, table: found.get(key.table) }))
+        .find((p) => p.table !== undefined);
       if (parent?.table === undefined) continue;
       const p = parent.table;
       found.set(name, {
@@ -66,7 +75,20 @@ export function captureTables(db: Database.Database): CaptureTable[] {
       grew = true;
     }
   }
-  return [...out, ...[...found.values()].sort((a, b) => a.depth - b.depth || (a.name < b.name ? -1 : 1))];
+  for (const name of found.keys()) parents.set(name, keysOf(name).map((k) => k.table).filter((t) => t !== name && found.has(t)));
+  // A table's depth: one below its deepest parent (the foreign keys form no cycle among these tables).
+  for (let changed = true, rounds = 0; changed && rounds <= found.size; rounds++) {
+    changed = false;
+    for (const t of found.values()) {
+      const depth = Math.max(t.depth, ...(parents.get(t.name) ?? []).map((p) => found.get(p)!.depth + 1));
+      if (depth !== t.depth) {
+        t.depth = depth;
+        changed = true;
+      }
+    }
+  }
+  found.delete('captures');
+  return [captures, ...[...found.values()].sort((a, b) => a.depth - b.depth || (a.name < b.name ? -1 : 1))];
 }
 
 /** The shadow table of `table`, created or widened to the table's current columns. */

@@ -125,6 +125,45 @@ export class RuleChunkWriter {
 /** A chunk's records, inflated. */
 type Records = string[];
 
+/** A stored chunk's records; a body that does not inflate is a damaged project (`database`). */
+export function inflateChunk(database: string, chunkId: number, body: Buffer): Records {
+  try {
+    return inflateRawSync(body).toString('utf8').split('\n');
+  } catch (e) {
+    throw new ModelError(database, `rule chunk ${chunkId} does not inflate (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project (`database`). */
+export function decodeRuleRecord(database: string, record: string, chainName: string, position: number): Rule {
+  const tab1 = record.indexOf('\t');
+  const tab2 = record.indexOf('\t', tab1 + 1);
+  const line = Number(record.slice(0, tab1));
+  try {
+    if (tab1 < 0 || tab2 < 0 || !Number.isInteger(line)) throw new Error('not a rule record');
+    const counters = countersOf(record.slice(tab1 + 1, tab2));
+    const kind = record.charCodeAt(tab2 + 1);
+    const rest = record.slice(tab2 + 2);
+    if (kind === 106 /* j */) {
+      const t1 = rest.indexOf('\t');
+      const t2 = rest.indexOf('\t', t1 + 1);
+      if (t1 < 0 || t2 < 0) throw new Error('a rule record without its JSON');
+      const target = rest.slice(t1 + 1, t2);
+      return {
+        position, text: rest.slice(t2 + 1), line, counters,
+        matches: JSON.parse(rest.slice(0, t1)) as Match[], target: target === '' ? null : (JSON.parse(target) as Target),
+      };
+    }
+    let text: string;
+    if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
+    else if (kind === 116 /* t */) text = rest;
+    else throw new Error('not a rule record');
+    return lazyRule(position, text, line, counters, database);
+  } catch (e) {
+    throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
 /** Chunks kept inflated while one table is read: a chain's runs are in one chunk or in neighbouring ones. */
 const KEPT_CHUNKS = 4;
 
@@ -185,12 +224,7 @@ export class StoredTableRules {
     if (kept !== undefined) return kept;
     const body = this.chunk.get(chunkId) as Buffer | undefined;
     if (body === undefined) return this.damaged(`rule chunk ${chunkId} is missing`);
-    let records: Records;
-    try {
-      records = inflateRawSync(body).toString('utf8').split('\n');
-    } catch (e) {
-      return this.damaged(`rule chunk ${chunkId} does not inflate (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const records = inflateChunk(this.database, chunkId, body);
     if (this.kept.size >= KEPT_CHUNKS) this.kept.delete(this.kept.keys().next().value!);
     this.kept.set(chunkId, records);
     return records;
@@ -199,36 +233,7 @@ export class StoredTableRules {
   private decodeRun([, position, chunkId, first, count]: RunRow, chainName: string, out: Rule[]): void {
     const records = this.records(chunkId);
     if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
-    for (let k = 0; k < count; k++) out.push(this.decodeRecord(records[first + k]!, chainName, position + k));
-  }
-
-  private decodeRecord(record: string, chainName: string, position: number): Rule {
-    const tab1 = record.indexOf('\t');
-    const tab2 = record.indexOf('\t', tab1 + 1);
-    const line = Number(record.slice(0, tab1));
-    try {
-      if (tab1 < 0 || tab2 < 0 || !Number.isInteger(line)) throw new Error('not a rule record');
-      const counters = countersOf(record.slice(tab1 + 1, tab2));
-      const kind = record.charCodeAt(tab2 + 1);
-      const rest = record.slice(tab2 + 2);
-      if (kind === 106 /* j */) {
-        const t1 = rest.indexOf('\t');
-        const t2 = rest.indexOf('\t', t1 + 1);
-        if (t1 < 0 || t2 < 0) throw new Error('a rule record without its JSON');
-        const target = rest.slice(t1 + 1, t2);
-        return {
-          position, text: rest.slice(t2 + 1), line, counters,
-          matches: JSON.parse(rest.slice(0, t1)) as Match[], target: target === '' ? null : (JSON.parse(target) as Target),
-        };
-      }
-      let text: string;
-      if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
-      else if (kind === 116 /* t */) text = rest;
-      else throw new Error('not a rule record');
-      return lazyRule(position, text, line, counters, this.database);
-    } catch (e) {
-      return this.damaged(`the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
-    }
+    for (let k = 0; k < count; k++) out.push(decodeRuleRecord(this.database, records[first + k]!, chainName, position + k));
   }
 
   private damaged(what: string): never {
