@@ -71,6 +71,7 @@ describe('schema migration 11 (rule chunks)', () => {
         expect(store.rulesetsOf(1)).toEqual([dump]);
         expect(store.rulesetsOf(2)).toEqual([list]);
         expect(store.count('rules')).toBe(rules);
+        expect([store.count('rules', 1), store.count('rules', 2)]).toEqual([rules - 1, 1]);
         expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'rules'").all()).toEqual([]);
         const records = (store.db.prepare('SELECT body FROM rule_chunks ORDER BY id').pluck(true).all() as Buffer[])
           .flatMap((b) => inflateRawSync(b).toString('utf8').split('\n'));

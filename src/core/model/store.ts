@@ -434,7 +434,12 @@ export class Store {
   count(table: CountedTable, captureId?: number): number {
     if (table === 'packets') return this.packets.count(captureId);
     // Rules are stored in chunks (rule-chunks.ts): their runs say how many.
-    if (table === 'rules' && captureId === undefined) return (this.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM rule_runs').get() as { n: number }).n;
+    if (table === 'rules') {
+      const runs = captureId === undefined
+        ? this.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM rule_runs').get()
+        : this.db.prepare('SELECT coalesce(sum(r.count), 0) AS n FROM rule_runs r JOIN rule_chunks c ON c.id = r.chunk_id JOIN rulesets s ON s.id = c.ruleset_id WHERE s.capture_id = ?').get(captureId);
+      return (runs as { n: number }).n;
+    }
     const sql =
       captureId === undefined
         ? `SELECT count(*) AS n FROM ${table}`
