@@ -12,6 +12,9 @@ import type { CaptureRow, Store } from '../model/store';
 import type { Match, NatRange, PortRange, Rule, Target } from '../netfilter/ruleset';
 import { ModelError } from '../model/model-error';
 import { decodeRuleRecord, inflateChunk } from '../model/rows/rule-chunks';
+import type { RuleListCapture, RuleListPage, RuleListRow } from '../views/rule-list';
+
+export type { RuleListCapture, RuleListPage, RuleListRow };
 
 export interface RuleListFilter {
   /** Chains whose name starts with this (`KUBE-SVC-`, or a whole name). */
@@ -32,43 +35,6 @@ export interface RuleListQuery extends RuleListFilter {
   captureId?: number;
   offset: number;
   limit: number;
-}
-
-export interface RuleListRow {
-  /** Place in the capture's whole list (0-based, as the capture printed them), so a filtered row keeps its number. */
-  index: number;
-  family: 'ipv4' | 'ipv6';
-  table: string;
-  chain: string;
-  /** 1-based position in its chain. */
-  position: number;
-  /** The line of the capture it was read from. */
-  line: number;
-  text: string;
-  target: string | null;
-  packets: number | null;
-  bytes: number | null;
-}
-
-export interface RuleListCapture {
-  id: number;
-  kind: 'iptables-save' | 'iptables-list';
-  source: string;
-  takenAt: string | null;
-}
-
-export interface RuleListPage {
-  node: string;
-  /** The capture listed; null when the node has no iptables capture. */
-  capture: RuleListCapture | null;
-  /** The node's iptables captures, newest first: what else could be listed. */
-  captures: RuleListCapture[];
-  offset: number;
-  /** Rules matching the filter. */
-  total: number;
-  /** Rules in the capture, filtered or not. */
-  unfiltered: number;
-  rules: RuleListRow[];
 }
 
 export class RuleListError extends Error {

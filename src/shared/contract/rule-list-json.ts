@@ -1,40 +1,6 @@
-/** A page of a node's iptables rules (the listRules operation): one capture's rules in printed order, filtered. */
-export interface RuleRowJson {
-  /** Place in the capture's whole list (0-based, as printed), kept when a filter hides rules before it. */
-  index: number;
-  family: 'ipv4' | 'ipv6';
-  table: string;
-  chain: string;
-  /** 1-based position in its chain. */
-  position: number;
-  /** The capture's line it was read from. */
-  line: number;
-  /** The rule as iptables-save prints it (`-A CHAIN ...`), or the listing's line. */
-  text: string;
-  /** The target as iptables names it (`DNAT`, `KUBE-SEP-X`); null for none. */
-  target: string | null;
-  packets: number | null;
-  bytes: number | null;
-}
+/** The `listRules` answer: core's rule list page (src/core/views/rule-list.ts), served as it is; no external document fixes its shape. */
+import type { RuleListCapture, RuleListPage, RuleListRow } from '../../core/views/rule-list';
 
-export interface RuleCaptureJson {
-  id: number;
-  kind: 'iptables-save' | 'iptables-list';
-  /** `file:line` of the capture. */
-  source: string;
-  takenAt: string | null;
-}
-
-export interface RulePageJson {
-  node: string;
-  /** The capture listed; null when the node has no iptables capture. */
-  capture: RuleCaptureJson | null;
-  /** The node's iptables captures, newest first. */
-  captures: RuleCaptureJson[];
-  offset: number;
-  /** Rules matching the filter. */
-  total: number;
-  /** Rules in the capture. */
-  unfiltered: number;
-  rules: RuleRowJson[];
-}
+export type RuleRowJson = RuleListRow;
+export type RuleCaptureJson = RuleListCapture;
+export type RulePageJson = RuleListPage;
