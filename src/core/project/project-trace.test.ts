@@ -62,4 +62,20 @@ describe('traceProject', () => {
       rule: '-A POSTROUTING -s 10.244.0.0/16 -o eth0 -j SNAT --to-source 198.51.100.7',
     }));
   });
+
+  it('reads from their text only the rules of a long chain before the one the packet takes', () => {
+    const p = project();
+    const store = p.store();
+    const text = dump(200);
+    const file = p.write('n1/iptables-save.txt', text);
+    expect(importPaths(store, [file], { node: 'n1' }).errors).toEqual([]);
+    const request: TraceRequest = { node: 'n1', proto: 'tcp', follow: false, src: '172.16.0.9', in: 'eth0', dst: '10.96.0.2', dport: 80 };
+    const world = loadWorld(store);
+    const stored = traceProject(store, request, { snapshot: null, world });
+    expect(stored).toEqual(tracePacket([{ ...world[0]!, ruleset: parseIptablesSave({ file, text, firstLine: 1 }).ruleset }], request));
+    const services = world[0]!.ruleset!.tables.find((t) => t.name === 'nat')!.chains.find((c) => c.name === 'KUBE-SERVICES')!;
+    // A stored rule's matches are an accessor until something reads them (rows/rule-chunks.ts).
+    const parsed = services.rules.filter((r) => Object.getOwnPropertyDescriptor(r, 'matches')?.get === undefined).map((r) => r.position);
+    expect(parsed).toEqual([1, 2, 3]);
+  });
 });
