@@ -107,7 +107,10 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
   const chains = db.prepare('SELECT id, name, builtin, policy, packets, bytes, line FROM chains WHERE table_id = ? ORDER BY id').raw(true);
   const chainExists = db.prepare('SELECT 1 FROM chains WHERE id = ?');
   // The few chains holding a SNAT rule (snat-index-migration.ts): the SNAT index names them without a rule read.
-  const snatChains = db.prepare('SELECT DISTINCT s.chain_id FROM snat_rules s JOIN chains c ON c.id = s.chain_id WHERE c.table_id = ?').pluck(true);
+  // CROSS JOIN keeps the few index rows outside: the planner would otherwise probe the index once per chain.
+  const snatChains = db
+    .prepare('SELECT DISTINCT s.chain_id FROM snat_rules s CROSS JOIN chains c ON c.id = s.chain_id WHERE c.table_id = ?')
+    .pluck(true);
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
