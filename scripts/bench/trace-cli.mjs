@@ -4,8 +4,11 @@
 // `natlens trace` as a user runs it, one process per trace, on two imported projects: one node of
 // 170k rules (10,000 services × 5 endpoints) and a fleet (50 nodes of 2,000 services × 5 endpoints,
 // ~34k rules each, 1.7M in all). Prints one JSON document: per project the median wall, CPU and peak
-// RSS of RUNS traces. With --old BIN (another build's bin/natlens, e.g. a worktree of main) the two
-// builds run alternately on the same databases and the medians of their per-pair ratios are given.
+// RSS of RUNS traces, and the same one node with only its iptables-save dump (no addresses captured, so
+// the trace asks which addresses are the node's own and infers them from the SNAT rules). With --old BIN
+// (another build's bin/natlens, e.g. a worktree of main) the projects are imported by BIN, each build
+// traces its own copy of them (a newer build migrates its copy on its untimed first run), the two
+// builds run alternately and the medians of their per-pair ratios are given.
 // Targets (issue 15): <= 0.3 s wall and <= 200 MB for one trace, independent of the other nodes.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -49,8 +52,8 @@ function nodeFiles(dir, name, index) {
   return name;
 }
 
-/** Imports `nodes` nodes of `services` kube-proxy services each into `db` (one import call per node). */
-function buildProject(bin, db, dir, nodes, services) {
+/** Imports `nodes` nodes of `services` kube-proxy services each into `db` (one import call per node); `addresses` false: the dumps alone. */
+function buildProject(bin, db, dir, nodes, services, addresses = true) {
   let rules = 0;
   for (let i = 0; i < nodes; i++) {
     const name = `node-${String(i).padStart(2, '0')}`;
@@ -60,7 +63,7 @@ function buildProject(bin, db, dir, nodes, services) {
     rules += writeKubeProxyDump(dump, services, 5);
     // Each node's dump its own content (a project stores identical content once).
     fs.appendFileSync(dump, `# ${name}\n`);
-    nodeFiles(nodeDir, name, i);
+    if (addresses) nodeFiles(nodeDir, name, i);
     const r = spawnSync(bin, ['import', '--db', db, '--node', name, '--json', nodeDir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`import of ${name} failed: ${r.stderr}`);
     fs.rmSync(dump);
@@ -71,14 +74,15 @@ function buildProject(bin, db, dir, nodes, services) {
 /** The trace every run makes: a pod on node-00 to the 3rd service's cluster IP, followed onward. */
 const traceArgs = (db) => ['trace', '--db', db, '--node', 'node-00', '--proto', 'tcp', '--src', '10.40.0.7', '--dst', '10.96.0.12:80', '--in', 'cni0', '--follow', '--json'];
 
-function runProject(label, db, rules, nodes, bins, runs) {
-  // One untimed run each: the database file in the page cache for both.
-  for (const bin of bins) measure([bin, ...traceArgs(db)]);
+/** `dbs[k]`: the project bins[k] traces (its own copy when builds differ). */
+function runProject(label, dbs, rules, nodes, bins, runs) {
+  // One untimed run each: the database file in the page cache for both (and migrated, for a newer build).
+  bins.forEach((bin, k) => measure([bin, ...traceArgs(dbs[k])]));
   const samples = bins.map(() => []);
   for (let i = 0; i < runs; i++) {
     // Alternate which build goes first, so neither always runs on the warmer machine.
     const order = i % 2 === 0 ? bins.map((_, k) => k) : bins.map((_, k) => k).reverse();
-    for (const k of order) samples[k].push(measure([bins[k], ...traceArgs(db)]));
+    for (const k of order) samples[k].push(measure([bins[k], ...traceArgs(dbs[k])]));
   }
   const summary = (xs) => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)), rssMb: median(xs.map((x) => x.rssMb)) });
   const out = { label, rules, nodes, runs, now: summary(samples[0]) };
@@ -97,23 +101,36 @@ export function runTraceCliBench({ runs = 5, fleetNodes = 50, fleetServices = 20
   fs.mkdirSync(dir, { recursive: true });
   try {
     const single = path.join(dir, 'single.db');
+    const bare = path.join(dir, 'bare.db');
     const fleet = path.join(dir, 'fleet.db');
+    // Imported by the older build when there are two: the newer one reads (and migrates) older projects.
+    const importer = old ?? bin;
     // A kept folder (--keep) reuses the projects built by an earlier run; their rule counts are kept beside them.
-    const project = (db, nodes, services) => {
+    const project = (db, nodes, services, addresses = true) => {
       const count = `${db}.rules`;
       if (fs.existsSync(db) && fs.existsSync(count)) return Number(fs.readFileSync(count, 'utf8'));
       fs.rmSync(db, { force: true });
-      const rules = buildProject(bin, db, path.join(dir, path.basename(db, '.db')), nodes, services);
+      const rules = buildProject(importer, db, path.join(dir, path.basename(db, '.db')), nodes, services, addresses);
       fs.writeFileSync(count, String(rules));
       return rules;
     };
+    /** Each build's copy of `db`: the first build (this one) gets a fresh copy, made before any run. */
+    const copies = (db) => {
+      if (!old) return [db];
+      const own = db.replace(/\.db$/, '.now.db');
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(own + suffix, { force: true });
+      fs.copyFileSync(db, own);
+      return [own, db];
+    };
     const singleRules = project(single, 1, 10_000);
+    const bareRules = project(bare, 1, 10_000, false);
     const fleetRules = project(fleet, fleetNodes, fleetServices);
     return {
       load: os.loadavg(),
       projects: [
-        runProject('one node, 10,000 services', single, singleRules, 1, bins, runs),
-        runProject(`${fleetNodes} nodes, ${fleetServices.toLocaleString('en-US')} services each`, fleet, fleetRules, fleetNodes, bins, runs),
+        runProject('one node, 10,000 services', copies(single), singleRules, 1, bins, runs),
+        runProject('one node, 10,000 services, no addresses captured', copies(bare), bareRules, 1, bins, runs),
+        runProject(`${fleetNodes} nodes, ${fleetServices.toLocaleString('en-US')} services each`, copies(fleet), fleetRules, fleetNodes, bins, runs),
       ],
     };
   } finally {

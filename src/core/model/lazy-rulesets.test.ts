@@ -1,8 +1,11 @@
 /** Rulesets read back chain by chain: the same rules as the eager read, each chain read when first used. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
+import { chainFacts } from '../netfilter/chain-facts';
+import type { Ruleset } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
+import { StoredTableRules } from './rows/rule-chunks';
 
 const project = useTempProject('lazy-rulesets');
 
@@ -40,7 +43,34 @@ function imported(chains: number): { store: ReturnType<ReturnType<typeof project
   return { store, capture };
 }
 
-const unread = (chain: object): boolean => Object.getOwnPropertyDescriptor(chain, 'rules')?.get !== undefined;
+/** The chains whose rules were read from the database since the spy was set: reads one at a time, and whole tables. */
+function readsSpied(): { chains: () => string[]; tables: () => number } {
+  const one = vi.spyOn(StoredTableRules.prototype, 'rulesOf');
+  const all = vi.spyOn(StoredTableRules.prototype, 'all');
+  return { chains: () => one.mock.calls.map((c) => c[1]), tables: () => all.mock.calls.length };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A nat table where POSTROUTING and KUBE-EGRESS SNAT, and KUBE-SEP-SNATLIKE only has SNAT in its name. */
+const SNAT_DUMP = [
+  '*nat',
+  ':PREROUTING ACCEPT [0:0]',
+  ':POSTROUTING ACCEPT [0:0]',
+  ':KUBE-EGRESS - [0:0]',
+  ':KUBE-SEP-SNATLIKE - [0:0]',
+  '-A POSTROUTING -j KUBE-EGRESS',
+  '-A POSTROUTING -s 10.244.0.0/16 -o eth0 -j SNAT --to-source 198.51.100.7',
+  '-A KUBE-EGRESS -s 10.1.0.0/16 -j SNAT --to-source 198.51.100.8-198.51.100.9',
+  '-A KUBE-SEP-SNATLIKE -p tcp -m tcp -j DNAT --to-destination 10.244.0.4:80',
+  'COMMIT',
+  '',
+].join('\n');
+
+const snatOf = (rulesets: readonly Ruleset[]): Array<[string, boolean | null]> =>
+  rulesets.flatMap((rs) => rs.tables.flatMap((t) => t.chains.map((c): [string, boolean | null] => [c.name, chainFacts(c)?.snat ?? null])));
 
 describe('lazyRulesetsOf', () => {
   it('holds the same rulesets as the eager read, whether chains are read one by one or a whole table at once', () => {
@@ -52,14 +82,57 @@ describe('lazyRulesetsOf', () => {
     expect(lazy).toEqual(store.rulesetsOf(capture));
   });
 
-  it('reads no rule until its chain is used', () => {
+  it('reads no rule until its chain is used, and a chain once', () => {
     const { store, capture } = imported(40);
+    const reads = readsSpied();
     const chains = store.lazyRulesetsOf(capture)[0]?.tables.flatMap((t) => t.chains) ?? [];
     expect(chains.length).toBe(44);
-    expect(chains.every(unread)).toBe(true);
+    expect(reads.chains()).toEqual([]);
     const svc = chains.find((c) => c.name === 'KUBE-SVC-0007');
     expect(svc?.rules.map((r) => r.text)[2]).toBe('-A KUBE-SVC-0007 -j DNAT --to-destination 10.244.1.7:8080');
-    expect(chains.filter((c) => !unread(c)).map((c) => c.name)).toEqual(['KUBE-SVC-0007']);
+    expect(svc?.rules).toBe(svc?.rules);
+    expect(reads.chains()).toEqual(['KUBE-SVC-0007']);
+    expect(reads.tables()).toBe(0);
+  });
+
+  it('knows before reading any rule which chains hold a SNAT rule (the index written at import)', () => {
+    const p = project();
+    const store = p.store();
+    const report = importPaths(store, [p.write('n1/iptables-save.txt', SNAT_DUMP)], { node: 'n1' });
+    expect(report.errors).toEqual([]);
+    const reads = readsSpied();
+    const lazy = store.lazyRulesetsOf(report.nodes[0]!.captures[0]!.id);
+    expect(snatOf(lazy)).toEqual([['PREROUTING', false], ['POSTROUTING', true], ['KUBE-EGRESS', true], ['KUBE-SEP-SNATLIKE', false]]);
+    expect(reads.chains()).toEqual([]);
+  });
+
+  it('indexes the SNAT rules of a ruleset stored whole (a listing), as of a dump', () => {
+    const { store, capture } = imported(2);
+    const other = store.lazyRulesetsOf(capture);
+    const nat = other[0]!.tables.find((t) => t.name === 'nat')!;
+    const snat = {
+      position: 1, text: '-A POSTROUTING -j SNAT --to-source 198.51.100.7', line: 9, counters: null, matches: [],
+      target: { kind: 'snat' as const, to: [{ minAddress: '198.51.100.7', maxAddress: null, ports: null }], random: false, randomFully: false, persistent: false },
+    };
+    const ruleset: Ruleset = { ...other[0]!, tables: [{ ...nat, chains: [...nat.chains.slice(0, 2).map((c) => ({ ...c })), { name: 'POSTROUTING2', builtin: false, policy: null, counters: null, line: 8, rules: [snat] }] }] };
+    store.insertRuleset(capture, ruleset);
+    const stored = store.lazyRulesetsOf(capture);
+    expect(snatOf(stored.slice(1))).toEqual([['PREROUTING', false], ['POSTROUTING', false], ['POSTROUTING2', true]]);
+    expect(stored[1]?.tables[0]?.chains[2]?.rules).toEqual([snat]);
+  });
+
+  it('drops what it knew of a chain whose rules are replaced, and a copy of a chain knows nothing', () => {
+    const p = project();
+    const store = p.store();
+    const report = importPaths(store, [p.write('n1/iptables-save.txt', SNAT_DUMP)], { node: 'n1' });
+    const chains = store.lazyRulesetsOf(report.nodes[0]!.captures[0]!.id)[0]!.tables[0]!.chains;
+    const [prerouting, postrouting] = chains;
+    expect(chainFacts({ ...postrouting! })).toBeNull();
+    expect({ ...postrouting! }.rules.map((r) => r.position)).toEqual([1, 2]);
+    expect(chainFacts(prerouting!)).toEqual({ snat: false });
+    prerouting!.rules = postrouting!.rules;
+    expect(chainFacts(prerouting!)).toBeNull();
+    expect(prerouting!.rules).toBe(postrouting!.rules);
   });
 
   it('says so when the capture was removed before its rules were read, rather than showing empty chains', () => {

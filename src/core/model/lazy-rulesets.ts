@@ -9,7 +9,8 @@
  * Store it came from (a read after close throws the database's own error).
  */
 import type Database from 'better-sqlite3';
-import type { Chain, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
+import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
+import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
 import { StoredTableRules } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
@@ -46,32 +47,57 @@ class TableRules {
   }
 }
 
-/** Where an unread chain's rules are: kept beside the chain, so that every chain shares one accessor pair. */
-const SOURCES = new WeakMap<object, { table: TableRules; id: number }>();
-
-/** Replaces the accessor with the value: a chain read once is a plain field from then on. */
-function keep(chain: object, value: Rule[]): Rule[] {
-  Object.defineProperty(chain, 'rules', { value, writable: true, enumerable: true, configurable: true });
-  SOURCES.delete(chain);
-  return value;
-}
+const HOLDS_SNAT: ChainFacts = Object.freeze({ snat: true });
+const NO_SNAT: ChainFacts = Object.freeze({ snat: false });
 
 /**
- * One accessor pair for every lazily read chain (a kube-proxy table has ~60k chains: closures per chain
- * would cost more memory than the chain headers themselves).
+ * A stored chain: its header at once, its rules from the table's reader when first asked for. `rules` is an
+ * own enumerable accessor (one descriptor for every chain: a kube-proxy table has ~60k of them), so a copy
+ * (`{ ...chain }`), a deep equality and a structured clone read the rules as they would a plain field. What
+ * the SNAT index says of the rules (chain-facts.ts) holds until someone assigns other rules.
  */
-const LAZY_RULES: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: Chain): Rule[] {
-    const source = SOURCES.get(this);
-    if (source === undefined) throw new Error('a lazily read chain lost its source');
-    return keep(this, source.table.rulesOf(source.id));
-  },
-  set(this: Chain, value: Rule[]): void {
-    keep(this, value);
-  },
-};
+class StoredChain implements Chain {
+  declare rules: Rule[];
+  readonly counters: Counters | null;
+  #table: TableRules;
+  #id: number;
+  #rules: Rule[] | null = null;
+  #facts: ChainFacts | null;
+
+  constructor(
+    readonly name: string,
+    readonly builtin: boolean,
+    readonly policy: 'ACCEPT' | 'DROP' | null,
+    packets: number | null,
+    bytes: number | null,
+    readonly line: number,
+    table: TableRules,
+    id: number,
+    snat: boolean,
+  ) {
+    this.counters = packets !== null && bytes !== null ? { packets, bytes } : null;
+    this.#table = table;
+    this.#id = id;
+    this.#facts = snat ? HOLDS_SNAT : NO_SNAT;
+    Object.defineProperty(this, 'rules', StoredChain.RULES);
+  }
+
+  get [CHAIN_FACTS](): ChainFacts | null {
+    return this.#facts;
+  }
+
+  private static readonly RULES: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: StoredChain): Rule[] {
+      return (this.#rules ??= this.#table.rulesOf(this.#id));
+    },
+    set(this: StoredChain, value: Rule[]): void {
+      this.#rules = value;
+      this.#facts = null;
+    },
+  };
+}
 
 /** The rulesets of an iptables capture (one per family it held), their chains' rules read on first use. */
 export function readRulesetsLazily(db: Database.Database, database: string, captureId: number): Ruleset[] {
@@ -80,22 +106,24 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
   // Rows as arrays: a kube-proxy table has tens of thousands of chains, read on every trace.
   const chains = db.prepare('SELECT id, name, builtin, policy, packets, bytes, line FROM chains WHERE table_id = ? ORDER BY id').raw(true);
   const chainExists = db.prepare('SELECT 1 FROM chains WHERE id = ?');
+  // The few chains holding a SNAT rule (snat-index-migration.ts): the SNAT index names them without a rule read.
+  // CROSS JOIN keeps the few index rows outside: the planner would otherwise probe the index once per chain.
+  const snatChains = db
+    .prepare('SELECT DISTINCT s.chain_id FROM snat_rules s CROSS JOIN chains c ON c.id = s.chain_id WHERE c.table_id = ?')
+    .pluck(true);
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
       const rows = chains.all(t.id) as ChainRow[];
       const rules = new TableRules(db, database, chainExists, t.id as number, new Map(rows.map((c) => [c[0], c[1]])));
+      const snat = new Set(snatChains.all(t.id) as number[]);
       return {
         name: t.name as TableName,
         line: t.line as number,
-        chains: rows.map(([id, name, builtin, policy, packets, bytes, line]): Chain => {
-          const shown = packets !== null && bytes !== null ? { packets, bytes } : null;
-          const chain = { name, builtin: builtin === 1, policy, counters: shown, line } as Chain;
-          Object.defineProperty(chain, 'rules', LAZY_RULES);
-          SOURCES.set(chain, { table: rules, id });
-          return chain;
-        }),
+        chains: rows.map(
+          ([id, name, builtin, policy, packets, bytes, line]): Chain => new StoredChain(name, builtin === 1, policy, packets, bytes, line, rules, id, snat.has(id)),
+        ),
       };
     }),
   }));

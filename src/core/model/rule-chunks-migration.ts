@@ -38,7 +38,8 @@ export function migrateRulesToChunks(db: Database.Database): void {
      FROM rules r JOIN chains c ON c.id = r.chain_id WHERE c.table_id = ? ORDER BY r.chain_id, r.position`,
   );
   for (const rulesetId of rulesets) {
-    const writer = new RuleChunkWriter(db, rulesetId);
+    // The SNAT index came with migration 12, which fills it from these chunks.
+    const writer = new RuleChunkWriter(db, rulesetId, false);
     const builder = new RuleChunkBuilder();
     const write = (): void => {
       const chunk = builder.take();

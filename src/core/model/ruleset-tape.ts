@@ -18,7 +18,7 @@ export type RulesetTape = unknown[];
 const TABLE = 0;
 /** [CHAIN, ...CHAIN_COLUMNS] with id and table_id numbered within the ruleset */
 const CHAIN = 1;
-/** [CHUNK, body, runs] (EncodedChunk) with chains numbered within the ruleset */
+/** [CHUNK, body, runs, snat] (EncodedChunk) with chains numbered within the ruleset */
 const CHUNK = 2;
 
 /** A ruleset the tape cannot carry in order: a rule inserted (-I) before others, a chain declared twice. */
@@ -76,7 +76,7 @@ export class RulesetTapeSink implements RulesetSink {
 
   private takeChunk(): void {
     const chunk = this.rules.take();
-    if (chunk !== null) this.tape.push(CHUNK, chunk.body, chunk.runs);
+    if (chunk !== null) this.tape.push(CHUNK, chunk.body, chunk.runs, chunk.snat);
   }
 }
 
@@ -128,8 +128,8 @@ export class RulesetTapeWriter {
         case CHUNK:
           // Runs name their chains: the chains' rows go first.
           this.chains.flush();
-          this.chunks.write({ body: tape[i + 1] as Uint8Array, runs: tape[i + 2] as number[] }, this.chainId);
-          i += 3;
+          this.chunks.write({ body: tape[i + 1] as Uint8Array, runs: tape[i + 2] as number[], snat: tape[i + 3] as number[] }, this.chainId);
+          i += 4;
           break;
         default:
           throw new Error(`ruleset tape: unknown entry ${String(op)} at ${i}`);

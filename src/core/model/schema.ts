@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { ModelError } from './model-error';
 import { migratePacketBlocks } from './packet-blocks-migration';
 import { migrateRulesToChunks } from './rule-chunks-migration';
+import { migrateSnatIndex } from './snat-index-migration';
 
 type Migration = (db: Database.Database) => void;
 
@@ -511,6 +512,8 @@ CREATE TABLE project_revision (
   // 11: rules in deflated chunks of ~1,000, most as their text alone (rows/rule-chunks.ts), in place of one
   // `rules` row per rule with its matches and target as JSON: a kube-proxy dump's project was 3.5× the dump.
   migrateRulesToChunks,
+  // 12: an index of the rules whose target is SNAT (snat-index-migration.ts), so a trace reads only their chains.
+  migrateSnatIndex,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Store } from '../model/store';
@@ -66,6 +67,20 @@ describe('project edits', () => {
     expect(undoEdit(store, edit.undoId).kind).toBe('undone');
     expect(dump(store)).toEqual(before);
     expect(deleteCapture(store, 999999).kind).toBe('not-found');
+  });
+
+  it('deletes a capture with the index of its SNAT rules, and undo restores it', () => {
+    const p = project();
+    const store = p.store();
+    const rich = fs.readFileSync(path.resolve(process.cwd(), 'test/fixtures/iptables/rich.kernel-save.txt'));
+    const report = importPaths(store, [p.write('n1/iptables-save.txt', rich)], { node: 'n1' });
+    const snat = (): unknown[] => store.db.prepare('SELECT * FROM snat_rules ORDER BY chain_id, position').all();
+    const before = snat();
+    expect(before).toHaveLength(3);
+    const edit = done(deleteCapture(store, report.nodes[0]!.captures[0]!.id));
+    expect(snat()).toEqual([]);
+    expect(undoEdit(store, edit.undoId).kind).toBe('undone');
+    expect(snat()).toEqual(before);
   });
 
   it('renames a node, refuses a name in use, and undo gives the old name back', () => {

@@ -10,7 +10,7 @@ import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, FORK_BUDGET, undecided, withAnswer, withInferred } from './assumption';
 import type { Question, Undecided } from './assumption';
-import { indexOf, rulesOf } from './compiled-ruleset';
+import { indexOf, ruleAt, ruleCount } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
 import { push, withEvent, withNote } from './flow-state';
@@ -324,14 +324,14 @@ export function walkChain(env: WalkEnv, start: FlowState, chain: CompiledChain, 
     return [{ state: start, end: { kind: 'unknown', reason: `${env.node}: chains nest deeper than ${MAX_DEPTH} jumps (a loop through ${chain.name}?)` } }];
   }
   let s = start;
-  const rules = rulesOf(chain);
+  const count = ruleCount(chain);
   const index = indexOf(chain);
-  for (let i = from; i < rules.length; i++) {
+  for (let i = from; i < count; i++) {
     if (index !== null) {
-      i = nextCandidate(index, s, i, rules.length);
-      if (i >= rules.length) break;
+      i = nextCandidate(index, s, i, count);
+      if (i >= count) break;
     }
-    const r = rules[i] as CompiledRule;
+    const r = ruleAt(chain, i);
     const m = r.matches;
     // A rule without a target (a counter) changes nothing whether it matches or not.
     if (r.target === null && m.recent.length === 0) continue;

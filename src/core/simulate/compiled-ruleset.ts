@@ -28,8 +28,11 @@ export interface CompiledChain {
   chain: Chain;
   name: string;
   owner: CompiledTable;
-  /** Filled by rulesOf on first use. */
-  compiled: CompiledRule[] | null;
+  /**
+   * Filled by ruleAt rule by rule: a walk that ends early in a long chain (KUBE-SERVICES, a service near the
+   * top) compiles, and reads from their text, only the rules before that point.
+   */
+  compiled: Array<CompiledRule | undefined> | null;
   /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice; see indexOf. */
   index: DispatchIndex | null;
   /** Whether indexOf may build `index` (false: always walk rule by rule). */
@@ -73,16 +76,24 @@ export function targetName(target: Target | null): string {
   }
 }
 
-export function rulesOf(chain: CompiledChain): CompiledRule[] {
-  if (chain.compiled !== null) return chain.compiled;
-  const compiled = chain.chain.rules.map((rule): CompiledRule => {
+/** The number of rules in `chain`. */
+export function ruleCount(chain: CompiledChain): number {
+  return chain.chain.rules.length;
+}
+
+/** Rule `i` (0-based) of `chain`, compiled on first use. */
+export function ruleAt(chain: CompiledChain, i: number): CompiledRule {
+  const compiled = (chain.compiled ??= new Array<CompiledRule | undefined>(chain.chain.rules.length));
+  let hit = compiled[i];
+  if (hit === undefined) {
+    const rule = chain.chain.rules[i];
+    if (rule === undefined) throw new RangeError(`${chain.table} ${chain.name} has no rule ${i + 1}`);
     const matches = compileMatches(rule.matches, `${chain.table}|${chain.name}|${rule.position}`);
     const t = rule.target;
     const chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? chain.owner.chains.get(t.chain) ?? null : null;
-    return { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };
-  });
-  chain.compiled = compiled;
-  return compiled;
+    hit = compiled[i] = { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };
+  }
+  return hit;
 }
 
 /**

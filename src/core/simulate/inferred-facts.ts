@@ -6,6 +6,7 @@
 import type { Inference } from './assumption';
 import type { CompiledNode } from './compiled-node';
 import { localAddressFact } from './rule-match';
+import { chainFacts } from '../netfilter/chain-facts';
 import { parseIp } from '../common/ip';
 
 const cache = new WeakMap<CompiledNode, Map<string, Inference>>();
@@ -17,6 +18,8 @@ function inferencesOf(node: CompiledNode): Map<string, Inference> {
     for (const table of ruleset?.tables ?? []) {
       if (table.name !== 'nat') continue;
       for (const chain of table.chains) {
+        // A stored chain knows from its project's SNAT index whether it holds one: the others stay unread.
+        if (chainFacts(chain)?.snat === false) continue;
         for (const rule of chain.rules) {
           // Only `-j SNAT` (iptables -L: a SNAT target column) makes a snat target: other rules' targets, read
           // from their text when first asked for (rule-chunks.ts), are not parsed at all.

@@ -27,11 +27,16 @@ export const CHUNK_RULES = 1024;
 const LEVEL = 1;
 
 export const RUN_COLUMNS = ['chain_id', 'position', 'chunk_id', 'first', 'count'] as const;
+export const SNAT_COLUMNS = ['chain_id', 'position'] as const;
 
-/** A chunk ready to store: its body and its runs, flat (chain, position, first record, count), chains as the caller numbers them. */
+/**
+ * A chunk ready to store: its body, its runs, flat (chain, position, first record, count), and its rules
+ * whose target is SNAT, flat (chain, position), chains as the caller numbers them.
+ */
 export interface EncodedChunk {
   body: Uint8Array;
   runs: number[];
+  snat: number[];
 }
 
 /** True when `rule` reads back from its text as it is (checked by reading it again). */
@@ -49,6 +54,7 @@ export function readsBackFromText(rule: Pick<Rule, 'text' | 'matches' | 'target'
 export class RuleChunkBuilder {
   private records: string[] = [];
   private runs: number[] = [];
+  private snat: number[] = [];
   private runChain = -1;
   private runEnd = -1;
 
@@ -75,30 +81,40 @@ export class RuleChunkBuilder {
     }
     this.runEnd = rule.position + 1;
     this.records.push(head + body);
+    // A lazily read rule (another project's) has SNAT in its text when its target is SNAT: the others stay unparsed.
+    if (text.includes('SNAT') && rule.target !== null && rule.target.kind === 'snat') this.snat.push(chain, rule.position);
   }
 
   /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
   take(): EncodedChunk | null {
     if (this.records.length === 0) return null;
     const body = deflateRawSync(Buffer.from(this.records.join('\n'), 'utf8'), { level: LEVEL });
-    const chunk = { body, runs: this.runs };
+    const chunk = { body, runs: this.runs, snat: this.snat };
     this.records = [];
     this.runs = [];
+    this.snat = [];
     this.runChain = -1;
     return chunk;
   }
 }
 
-/** Writes chunks of one ruleset; the caller holds the transaction and has stored the chains the runs name. */
+/**
+ * Writes chunks of one ruleset, and the index of its SNAT rules (`snat_rules`) unless `indexSnat` is false
+ * (migration 11 ran before that table existed; migration 12 fills it). The caller holds the transaction and
+ * has stored the chains the runs name.
+ */
 export class RuleChunkWriter {
   private readonly insertChunk: Database.Statement;
   private readonly runRows: BatchInsert;
+  private readonly snatRows: BatchInsert | null;
   private readonly row: number[] = [0, 0, 0, 0, 0];
+  private readonly snatRow: number[] = [0, 0];
   rules = 0;
 
-  constructor(db: Database.Database, private readonly rulesetId: number) {
+  constructor(db: Database.Database, private readonly rulesetId: number, indexSnat = true) {
     this.insertChunk = db.prepare('INSERT INTO rule_chunks (ruleset_id, body) VALUES (?, ?)');
     this.runRows = new BatchInsert(db, 'rule_runs', RUN_COLUMNS, 256);
+    this.snatRows = indexSnat ? new BatchInsert(db, 'snat_rules', SNAT_COLUMNS, 64) : null;
   }
 
   /** `chainId` turns the chunk's chain numbers into row ids. */
@@ -115,10 +131,19 @@ export class RuleChunkWriter {
       this.runRows.add(row);
       this.rules += runs[i + 3]!;
     }
+    if (this.snatRows === null) return;
+    const { snat } = chunk;
+    const { snatRow } = this;
+    for (let i = 0; i < snat.length; i += 2) {
+      snatRow[0] = chainId(snat[i]!);
+      snatRow[1] = snat[i + 1]!;
+      this.snatRows.add(snatRow);
+    }
   }
 
   finish(): void {
     this.runRows.flush();
+    this.snatRows?.flush();
   }
 }
 
