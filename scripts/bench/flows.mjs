@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { replaceBenchSection } from './bench-doc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -110,16 +111,6 @@ export function flowsScalingTable(results) {
   ].join('\n');
 }
 
-/** Replaces (or appends) the Flow stitching section of docs/benchmarks.md, leaving the rest as it is. */
-export function writeFlowsSection(section) {
-  const file = path.join(root, 'docs', 'benchmarks.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# natlens benchmarks\n';
-  const start = text.indexOf(HEADING);
-  let next = start < 0 ? -1 : text.indexOf('\n## ', start + HEADING.length);
-  const before = start < 0 ? `${text.trimEnd()}\n\n` : text.slice(0, start);
-  const after = start < 0 || next < 0 ? '' : text.slice(next + 1);
-  fs.writeFileSync(file, `${before}${section}${after ? `\n${after}` : ''}`);
-}
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--packets');
@@ -132,7 +123,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const section = `${flowsSection(result)}${scaling ? `\n${scaling}` : ''}`;
   process.stdout.write(`${section}\n`);
   if (!process.argv.includes('--no-write')) {
-    writeFlowsSection(section);
+    replaceBenchSection(HEADING, section);
     process.stderr.write('bench: wrote the Flow stitching section of docs/benchmarks.md\n');
   }
 }

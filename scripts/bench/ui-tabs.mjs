@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { writeClusterProject } from './cluster-project.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
+import { replaceBenchSection } from './bench-doc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'natlens');
@@ -316,16 +317,6 @@ export function uiTabsSection(r) {
   ].join('\n');
 }
 
-/** Replaces the section in docs/benchmarks.md (or appends it), leaving the rest as it is. */
-export function writeUiTabsSection(section) {
-  const file = path.join(root, 'docs', 'benchmarks.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# natlens benchmarks\n';
-  const at = text.indexOf(`${HEADING}\n`);
-  let next = at < 0 ? -1 : text.indexOf('\n## ', at + HEADING.length);
-  if (next >= 0) next += 1;
-  const updated = at < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, at)}${section}${next < 0 ? '' : `\n${text.slice(next)}`}`;
-  fs.writeFileSync(file, updated.endsWith('\n') ? updated : `${updated}\n`);
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
@@ -339,7 +330,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const section = uiTabsSection(result);
   process.stdout.write(`${section}\n`);
   if (process.argv.includes('--write')) {
-    writeUiTabsSection(section);
+    replaceBenchSection(HEADING, section);
     process.stderr.write('bench: wrote the UI section of docs/benchmarks.md\n');
   }
 }

@@ -3,23 +3,16 @@
  * (which stitches, then writes) cannot end until it is released. natlens serve keeps answering other requests
  * meanwhile (the stitching waits on a pool worker, not on the server), and SIGTERM still stops it at once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { natlens } from '../real/natlens-cli';
+import { useServeProcesses } from '../support/serve-process';
 import { useTempProject } from '../support/temp-project';
 
 const project = useTempProject('hostile-serve-busy-writer');
-const bin = path.join(process.cwd(), 'bin', 'natlens');
-// Killed after the test even when it failed waiting (a server answering nothing must not outlive it).
-let running: ChildProcess | null = null;
-afterEach(() => {
-  running?.kill('SIGKILL');
-  running = null;
-});
+const serveProject = useServeProcesses();
 
 function send(url: URL, method: 'GET' | 'POST', apiPath: string, body?: unknown): Promise<{ status: number; body: string } | { cut: string }> {
   return new Promise((resolve) => {
@@ -46,19 +39,9 @@ describe('natlens serve while another process holds the write lock', () => {
     expect(natlens(['import', '--db', p.dbPath, '--no-stitch', '--node', 'a', pcap]).code).toBe(0);
     const holder = new Database(p.dbPath);
     holder.exec('BEGIN IMMEDIATE');
-    const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    running = serve;
-    let stderr = '';
-    serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => serve.on('close', (code) => resolve(code)));
+    const serve = serveProject(p.dbPath);
     try {
-      const url = await new Promise<URL>((resolve) => {
-        let out = '';
-        serve.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(new URL(out.split('\n')[0]!));
-        });
-      });
+      const url = await serve.url;
       let flowsEnded = false;
       const flows = send(url, 'POST', '/api/flows', { offset: 0, limit: 10 }).finally(() => (flowsEnded = true));
       // The flows cannot end while the lock is held: however long the stitching takes to start, each of these
@@ -69,9 +52,9 @@ describe('natlens serve while another process holds the write lock', () => {
         expect(nodes).toMatchObject({ status: 200 });
         expect(flowsEnded).toBe(false);
       }
-      serve.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(stderr).toMatch(/natlens serve: stopped.*database closed/);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(serve.stderr()).toMatch(/natlens serve: stopped.*database closed/);
       expect(await flows).toHaveProperty('cut');
     } finally {
       holder.exec('ROLLBACK');

@@ -2,26 +2,19 @@
  * Hostile timing: a slow request computes (on a pool worker); other requests are still answered, and SIGTERM
  * stops natlens serve at once, cleanly, terminating the worker.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { natlens } from '../real/natlens-cli';
+import { useServeProcesses } from '../support/serve-process';
 import { useTempProject } from '../support/temp-project';
 
 const project = useTempProject('hostile-serve-signal');
-const bin = path.join(process.cwd(), 'bin', 'natlens');
 // Few and quick: 1.6M packets stitch in ~2 s on an idle machine, and the signal must come before they are stored
 // (test/hostile/serve-busy-writer.test.ts checks the same ordering without a race, behind another writer's lock).
 const LIGHT_REQUESTS = 5;
-// Killed after the test even when it failed (a server must not outlive it).
-let running: ChildProcess | null = null;
-afterEach(() => {
-  running?.kill('SIGKILL');
-  running = null;
-});
+const serveProject = useServeProcesses();
 
 function nodes(url: URL): Promise<{ status: number; names: string[] }> {
   return new Promise((resolve, reject) => {
@@ -60,18 +53,8 @@ describe('natlens serve and SIGTERM', () => {
     writeSyntheticPcap(pcap, 1_600_000);
     // --no-stitch: the import would otherwise stitch, and the flows request would only read.
     expect(natlens(['import', '--no-stitch', '--db', p.dbPath, '--node', 'a', pcap]).code).toBe(0);
-    const serve = spawn(process.execPath, [bin, 'serve', '--db', p.dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    running = serve;
-    let stderr = '';
-    serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => serve.on('close', (code) => resolve(code)));
-    const url = await new Promise<URL>((resolve) => {
-      let out = '';
-      serve.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(new URL(out.split('\n')[0]!));
-      });
-    });
+    const serve = serveProject(p.dbPath);
+    const url = await serve.url;
     let flowsEnded = false;
     const flows = slowFlows(url).finally(() => (flowsEnded = true));
     // The stitching holds a pool worker, not the server: node lists asked for one after another, for longer than
@@ -82,9 +65,9 @@ describe('natlens serve and SIGTERM', () => {
       expect(await nodes(url)).toEqual({ status: 200, names: ['a'] });
       expect(flowsEnded).toBe(false);
     }
-    serve.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/natlens serve: stopped.*database closed/);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(serve.stderr()).toMatch(/natlens serve: stopped.*database closed/);
     // Stopped before the stitching ended: the slow request was cut off, not answered.
     expect(await flows).toHaveProperty('cut');
     const db = new Database(p.dbPath, { readonly: true });
