@@ -12,6 +12,11 @@ export const SUMMARY_THRESHOLD = 20;
 export const FINDING_FLOW_LIMIT = 100;
 const SUMMARY_EVIDENCE = 8;
 
+/** Flows a finding counts beyond those it lists. */
+export function unlistedFlows(f: ProjectFinding): number {
+  return Math.max(0, (f.flowCount ?? f.flows.length) - f.flows.length);
+}
+
 /** A finding about exactly one flow, named after it (`<kind>:<flow id>`). */
 export function isPerFlow(f: ProjectFinding): boolean {
   return f.flows.length === 1 && f.id === `${f.kind}:${f.flows[0]}` && (f.flowCount ?? 1) === 1;
