@@ -136,10 +136,10 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   /** Flows of each class looked at one by one (packets read, replayed); the rest of a class only on their stored summary. */
   const analysed = new Map<string, number>();
   const fs = new FlowStore(store);
-  for (let offset = 0; ; ) {
-    const page = fs.flows(offset, 500);
+  for (let after = 0; ; ) {
+    const page = fs.flowsAfter(after, 500);
     if (page.length === 0) break;
-    offset += page.length;
+    after = page[page.length - 1]!.id;
     for (const row of page) {
       const timeline = JSON.parse(row.timeline) as FlowTimeline;
       const proto = protoName(row.proto);
