@@ -17,7 +17,7 @@ describe('per-flow findings summarised by class', () => {
     expect(out.filter((f) => f.nodes[0] === 'small')).toEqual(Array.from({ length: SUMMARY_THRESHOLD }, (_, i) => oneSided(i + 1, 'small')));
     const big = out.filter((f) => f.nodes[0] === 'big');
     expect(big).toHaveLength(1);
-    expect(big[0]).toMatchObject({ id: 'one-sided-tcp:flows:error:big:', kind: 'one-sided-tcp', severity: 'error', flowCount: 334 });
+    expect(big[0]).toMatchObject({ id: 'one-sided-tcp:flows:error:big', kind: 'one-sided-tcp', severity: 'error', flowCount: 334 });
     expect(big[0]!.flows).toHaveLength(FINDING_FLOW_LIMIT);
     expect(big[0]!.flows).toEqual([...big[0]!.flows].sort((a, b) => a - b));
     expect(big[0]!.evidence.length).toBeLessThanOrEqual(8);

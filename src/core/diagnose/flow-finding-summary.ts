@@ -68,7 +68,7 @@ function summary(c: FlowClass): ProjectFinding {
   const flows = [...c.flows].sort((a, b) => a - b);
   const listed = c.count > flows.length ? `; the first ${flows.length} are listed` : '';
   return {
-    id: `${first.kind}:flows:${first.severity}:${nodes.join(',')}:${first.service ?? ''}`,
+    id: `${first.kind}:flows:${first.severity}:${nodes.join(',')}${first.service === null ? '' : `:${first.service}`}`,
     severity: first.severity,
     kind: first.kind,
     title: `${nodes.length > 0 ? `${nodes.join(', ')}: ` : ''}${c.count} flows alike${first.service ? ` (${first.service})` : ''}, such as ${first.title}`,
