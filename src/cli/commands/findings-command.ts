@@ -1,5 +1,6 @@
 import type { ProjectFinding } from '../../core/diagnose/finding';
 import { projectFindings } from '../../core/project/findings';
+import { unlistedFlows } from '../../core/diagnose/flow-finding-summary';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { withExistingProject } from '../existing-project';
@@ -25,7 +26,7 @@ export function traceCommandLine(f: ProjectFinding): string | null {
 function printFinding(f: ProjectFinding, io: CliIo): void {
   io.stdout(`${f.severity.toUpperCase().padEnd(7)} ${f.title}  [${f.kind}]\n`);
   io.stdout(`        ${f.explanation}\n`);
-  if (f.flows.length > 0) io.stdout(`        flows: ${f.flows.join(', ')}\n`);
+  if (f.flows.length > 0) io.stdout(`        flows: ${f.flows.join(', ')}${unlistedFlows(f) > 0 ? ` and ${unlistedFlows(f)} more` : ''}\n`);
   for (const e of f.evidence) io.stdout(`        ${e.source}  ${e.text}\n`);
   const trace = traceCommandLine(f);
   if (trace !== null) io.stdout(`        replay: ${trace}\n`);

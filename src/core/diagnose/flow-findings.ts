@@ -58,6 +58,9 @@ const flowLabel = (flow: DiagnosedFlow): string => {
   return `flow ${flow.view.id} ${flow.view.proto} ${tupleText(flow.view.original)}${service ? ` (${service})` : ''}`;
 };
 
+/** The nodes that saw the flow: those of its listed observations and of its hops (a view may list no packets). */
+const seenOn = (v: FlowView): string[] => [...v.observations.map((o) => o.node), ...v.timeline.hops.map((h) => h.node)];
+
 /** A captured failing flow's findings are errors; the same cause in a flow that worked is a warning. */
 const severityOf = (flow: DiagnosedFlow): FindingSeverity => (flow.symptom !== null ? 'error' : 'warning');
 
@@ -260,7 +263,7 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
         `${flowLabel(flow)}: handshake never completed`,
         `${symptomText(symptom)}. ${replayedText}the SYN-ACK was sent but the client never acknowledged it: it did not reach the client, or the client's ACK did not reach the server. ` +
           'Fix: capture on every interface between them to find where the SYN-ACK (or the ACK) is lost; check reverse-path filtering and the return routes.',
-        flow, v.observations.map((o) => o.node), flowEvidence(v),
+        flow, seenOn(v), flowEvidence(v),
       )];
     case 'refused': {
       const port = symptom.refusals.some((r) => r.message === 'port unreachable');
@@ -271,7 +274,7 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
           (port
             ? 'nothing listens on that port at the endpoint, or a REJECT rule there answers for it. Fix: check the server process and its port, and the REJECT rules on the path.'
             : `${symptom.refusals[0]!.from} has no way on to ${symptom.refusals[0]!.answered.dst}: no route, a neighbour that does not answer ARP, or a REJECT rule. Fix: check the routes and neighbours of ${symptom.refusals[0]!.from}.`),
-        flow, [...new Set([...symptom.refusals.map((r) => r.node), ...v.observations.map((o) => o.node)])],
+        flow, [...new Set([...symptom.refusals.map((r) => r.node), ...seenOn(v)])],
         flowEvidence(v),
       )];
     }
@@ -283,7 +286,7 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
         `${flowLabel(flow)}: ${refused ? 'refused (RST)' : 'no SYN-ACK'}`,
         `${symptomText(symptom)}. ${replayedText}` +
           `${refused ? 'nothing listens on that port at the endpoint (or a firewall there resets it). Fix: check the server process and its port.' : 'the server did not answer, or its answer went another way. Fix: capture on the server\'s node to see whether the SYN arrives and the SYN-ACK leaves.'}`,
-        flow, v.observations.map((o) => o.node), flowEvidence(v),
+        flow, seenOn(v), flowEvidence(v),
       )];
     }
     default:

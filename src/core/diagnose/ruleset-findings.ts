@@ -75,14 +75,14 @@ export function servicesWithoutEndpoints(world: readonly NodeSnapshot[]): Projec
   return [...byService].map(([service, e]) => serviceFinding(service, e.nodes, e.evidence));
 }
 
-export function serviceFinding(service: string, nodes: string[], evidence: FindingEvidence[], flows: number[] = []): ProjectFinding {
-  const hit = flows.length > 0;
+export function serviceFinding(service: string, nodes: string[], evidence: FindingEvidence[], flows: number[] = [], flowCount = flows.length): ProjectFinding {
+  const hit = flowCount > 0;
   return {
     id: `service-without-endpoints:${service}`,
     severity: hit ? 'error' : 'warning',
     kind: 'service-without-endpoints',
     title: hit
-      ? `Service ${service} has no endpoints: ${flows.length === 1 ? 'a captured connection was' : `${flows.length} captured connections were`} rejected`
+      ? `Service ${service} has no endpoints: ${flowCount === 1 ? 'a captured connection was' : `${flowCount} captured connections were`} rejected`
       : `Service ${service} has no endpoints`,
     explanation:
       `kube-proxy programs a REJECT for ${service} because no ready pod backs it, so every connection to it fails at once` +
@@ -90,6 +90,7 @@ export function serviceFinding(service: string, nodes: string[], evidence: Findi
     nodes: [...nodes].sort(),
     service,
     flows,
+    ...(flowCount !== flows.length ? { flowCount } : {}),
     evidence,
     trace: null,
   };

@@ -383,6 +383,12 @@ export class FlowStore {
     return rows.map(flowRow);
   }
 
+  /** Up to `limit` flows of id above `afterId`, in id order: a scan over every flow pages by id, not by an OFFSET SQLite walks again each page. */
+  flowsAfter(afterId: number, limit: number): StoredFlowRow[] {
+    const rows = this.db.prepare(`${FLOW_SELECT} WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as Array<Record<string, unknown>>;
+    return rows.map(flowRow);
+  }
+
   /** Every flow's protocol, tuples and service in id order, streamed: what a flow filter reads, without the JSON columns. */
   forEachFlowKey(each: (key: FlowKeyRow) => void): void {
     const rows = this.db.prepare(

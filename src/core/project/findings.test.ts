@@ -8,6 +8,7 @@ import { ipAddrText } from '../../../test/support/ip-addr-text';
 import { useTempProject } from '../../../test/support/temp-project';
 import type { ProjectFinding } from '../diagnose/finding';
 import { projectFindings } from './findings';
+import { FINDING_FLOW_LIMIT, SUMMARY_THRESHOLD } from '../diagnose/flow-finding-summary';
 
 const project = useTempProject('findings');
 
@@ -265,6 +266,39 @@ describe('projectFindings', () => {
     expect(all[1]!.explanation).toContain('SYN sent 2 times, no SYN-ACK captured');
     expect(all[1]!.explanation).toContain('the rules let it through');
     expect(all[1]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:3$/), expect.stringMatching(/eth0\.txt:4$/)]);
+  });
+
+  it('summarises many alike failing flows as one finding listing the first flows and counting them all', () => {
+    const flows = 250;
+    const eth0 = Array.from({ length: flows }, (_, i) => syn(1700000000 + i, `192.168.56.100.${30000 + i}`, '192.168.56.11.9000', 1000 + i)).join('\n');
+    const all = findingsOf({ nodea: { 'eth0.txt': `${eth0}\n` } });
+    expect(all.map((f) => [f.kind, f.severity, f.flowCount, f.flows.length])).toEqual([['one-sided-tcp', 'error', flows, FINDING_FLOW_LIMIT]]);
+    const f = all[0]!;
+    expect(f.flows).toEqual(Array.from({ length: FINDING_FLOW_LIMIT }, (_, i) => i + 1));
+    expect(f.nodes).toEqual(['nodea']);
+    expect(f.title).toContain(`${flows} flows alike`);
+    expect(f.explanation).toContain(`${flows} captured flows give this same finding; the first ${FINDING_FLOW_LIMIT} are listed`);
+    expect(f.explanation).toContain('no SYN-ACK captured');
+    expect(f.evidence.length).toBeGreaterThan(0);
+    expect(f.evidence.length).toBeLessThanOrEqual(16);
+    expect(f.evidence[0]!.source).toMatch(/eth0\.txt:1$/);
+    expect(f.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '192.168.56.100:30000', dst: '192.168.56.11:9000', in: 'eth0' });
+  });
+
+  it('keeps alike failing flows as a finding each while they are few', () => {
+    const eth0 = Array.from({ length: SUMMARY_THRESHOLD }, (_, i) => syn(1700000000 + i, `192.168.56.100.${30000 + i}`, '192.168.56.11.9000', 1000 + i)).join('\n');
+    const all = findingsOf({ nodea: { 'eth0.txt': `${eth0}\n` } });
+    expect(all.map((f) => [f.id, f.flowCount])).toEqual(Array.from({ length: SUMMARY_THRESHOLD }, (_, i) => [`one-sided-tcp:${i + 1}`, 1]));
+  });
+
+  it('lists at most the first flows of many meeting one rule, and counts them all in the finding and its title', () => {
+    const flows = 150;
+    const save = iptablesSave({ filterRules: [NO_ENDPOINTS_RULE] });
+    const eth0 = Array.from({ length: flows }, (_, i) => syn(1700000000 + i, `192.168.56.100.${30000 + i}`, '10.96.0.20.80', 1000 + i)).join('\n');
+    const all = findingsOf({ nodea: { 'iptables-save.txt': save, 'eth0.txt': `${eth0}\n` } });
+    expect(all.map((f) => [f.kind, f.severity, f.flowCount, f.flows.length])).toEqual([['service-without-endpoints', 'error', flows, FINDING_FLOW_LIMIT]]);
+    expect(all[0]!.flows).toEqual(Array.from({ length: FINDING_FLOW_LIMIT }, (_, i) => i + 1));
+    expect(all[0]!.title).toBe(`Service default/web:http has no endpoints: ${flows} captured connections were rejected`);
   });
 
   it('lists the most severe first, then by kind', () => {

@@ -8,7 +8,7 @@ import type { CancellationSignal } from '../common/cancellation';
 import { stitchFlows } from './flows-stitch';
 import { protoName } from '../flows/flow-simulator';
 import type { FlowTimeline } from '../views/flow-timeline';
-import { flowDetail } from './flows';
+import { FlowViewReader } from './flows';
 import type { FlowView } from '../views/flows';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
 import { loadWorld } from './node-world';
@@ -19,8 +19,9 @@ import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from 
 import type { FindingEvidence, FindingTrace, ProjectFinding } from '../diagnose/finding';
 import { findingList } from '../diagnose/finding-list';
 import { flowFindings, flowEvidence } from '../diagnose/flow-findings';
-import { chooseIngress, replayRequest, type FlowReplay } from '../diagnose/flow-replay';
-import { replayFlow } from './flow-replay';
+import { chooseIngress, replayFlowView, replayRequest, type FlowReplay } from '../diagnose/flow-replay';
+import { FlowFindingSummaries, isPerFlow } from '../diagnose/flow-finding-summary';
+import type { FlowSymptom } from '../diagnose/flow-symptom';
 import { broadcastAddresses, flowSymptom } from '../diagnose/flow-symptom';
 import { asymmetries } from '../diagnose/path-divergence';
 import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from '../diagnose/ruleset-findings';
@@ -70,6 +71,18 @@ function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): Pro
   return out;
 }
 
+/** Flows of one class (flowClass) looked at one by one before the rest of the class is judged on their stored summary alone. */
+export const ANALYSED_PER_CLASS = 50;
+
+/**
+ * What a flow's findings can depend on, read from its stored row alone: its symptom, what else marks it,
+ * its protocol, service and the nodes that saw it. A SYN scan over thousands of addresses is one class.
+ */
+function flowClass(row: StoredFlowRow, timeline: FlowTimeline, symptom: FlowSymptom | null, marks: Record<string, boolean>): string {
+  const nodes = [...new Set([...timeline.hops.map((h) => h.node), ...timeline.conntrack.map((c) => c.node)])].sort();
+  return JSON.stringify([symptom?.kind ?? null, row.proto, row.service, row.nat, nodes, marks]);
+}
+
 /** Findings that only restate a flow's symptom: dropped when a cause is found for it. */
 const SYMPTOM_ONLY: readonly string[] = ['conntrack-unreplied', 'one-sided-tcp', 'connection-refused', 'handshake-incomplete'];
 
@@ -103,7 +116,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   const noEndpoints = noEndpointsRules(world);
   const targets = new Map(world.map((n) => [n.name, dnatTargets(n)]));
   let replays = options.replayLimit ?? 2000;
-  const replay = (id: number): FlowReplay | null => (replays-- > 0 ? replayFlow(store, id, { world }) : null);
+  const replay = (view: FlowView): FlowReplay | null => (replays-- > 0 ? replayFlowView(view, world) : null);
   /** Replays a conntrack entry's original tuple on its node (where its DNAT was made). */
   const replayAt = (node: NodeSnapshot, c: FlowTimeline['conntrack'][number], proto: string): { result: TraceResult; trace: FindingTrace | null } | null => {
     const sighting = { node: node.name, interface: null, packet: c.original, source: c.source, from: 'conntrack' as const };
@@ -118,11 +131,15 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
     }
   };
 
+  const reader = new FlowViewReader(store);
+  const summaries = new FlowFindingSummaries();
+  /** Flows of each class looked at one by one (packets read, replayed); the rest of a class only on their stored summary. */
+  const analysed = new Map<string, number>();
   const fs = new FlowStore(store);
-  for (let offset = 0; ; ) {
-    const page = fs.flows(offset, 500);
+  for (let after = 0; ; ) {
+    const page = fs.flowsAfter(after, 500);
     if (page.length === 0) break;
-    offset += page.length;
+    after = page[page.length - 1]!.id;
     for (const row of page) {
       const timeline = JSON.parse(row.timeline) as FlowTimeline;
       const proto = protoName(row.proto);
@@ -133,11 +150,15 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
       const hairpin = row.original.dst !== row.reply.src && row.reply.src === row.original.src && row.reply.dst === row.original.src;
       const asymmetric = asymmetries({ timeline }, null, byName).length > 0;
       if (symptom === null && !unreproduced && stale.length === 0 && !hairpin && !asymmetric) continue;
-      const view: FlowView | null = flowDetail(store, row.id, { limit: 64 });
-      if (view === null) continue;
-      const flowReplay = symptom !== null || unreproduced || asymmetric ? replay(row.id) : null;
+      const cls = flowClass(row, timeline, symptom, { unreproduced, stale: stale.length > 0, hairpin, asymmetric });
+      const seen = analysed.get(cls) ?? 0;
+      analysed.set(cls, seen + 1);
+      const deep = seen < ANALYSED_PER_CLASS;
+      // Past the first flows of its class, a flow is judged on its stored summary: no packets read, no replay.
+      const view: FlowView = reader.view(row, deep ? 64 : 0);
+      const flowReplay = deep && (symptom !== null || unreproduced || asymmetric) ? replay(view) : null;
       const staleFindings: ProjectFinding[] = [];
-      for (const c of stale) {
+      for (const c of deep ? stale : []) {
         const node = byName.get(c.node);
         const replayed = node ? replayAt(node, c, proto) : null;
         const f = node && replayed ? staleEndpointFinding(c, proto, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
@@ -152,15 +173,20 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
       }
       found.push(...staleFindings);
       // A stale endpoint explains the flow's NAT disagreeing with the rules and its failing: said once, by it.
-      found.push(...(staleFindings.length > 0 ? flow.filter((f) => f.kind !== 'replay-capture-divergence' && !SYMPTOM_ONLY.includes(f.kind)) : flow));
+      const said = staleFindings.length > 0 ? flow.filter((f) => f.kind !== 'replay-capture-divergence' && !SYMPTOM_ONLY.includes(f.kind)) : flow;
+      for (const f of said) {
+        if (isPerFlow(f)) summaries.add(f);
+        else found.push(f);
+      }
     }
   }
+  found.push(...summaries.findings());
 
   // A DROP policy a captured flow met is said by that flow's finding; the latent note would repeat it.
   const met = new Set(found.filter((f) => f.kind === 'packet-dropped').map((f) => f.id));
   const said = found.filter((f) => !(f.kind === 'forward-drop-policy' && met.has(f.id.replace(/^forward-drop-policy:([^:]+)(:ipv6)?$/, 'packet-dropped:$1:filter/FORWARD$2:policy'))));
   return findingList(said, (f) => {
     if (f.kind !== 'service-without-endpoints' || f.flows.length === 0 || f.service === null) return f;
-    return { ...serviceFinding(f.service, f.nodes, f.evidence, f.flows), trace: f.trace };
+    return { ...serviceFinding(f.service, f.nodes, f.evidence, f.flows, f.flowCount), flowCount: f.flowCount, trace: f.trace };
   });
 }

@@ -144,7 +144,7 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
   const flow = fs.flow(id);
   if (!flow) return null;
   const reader = new ObservationReader(store, fs.clock(), fs.captureTwins());
-  const rows = fs.flowPackets(id, options.offset ?? 0, options.limit ?? -1);
+  const rows = options.limit === 0 ? [] : fs.flowPackets(id, options.offset ?? 0, options.limit ?? -1);
   const observations = rows.map((p) => reader.packet(p, flow));
   const timeline = JSON.parse(flow.timeline) as FlowTimeline;
   observations.push(...conntrackObservations(flow, timeline, reader));
@@ -188,10 +188,30 @@ function viewWithObservations(fs: FlowStore, reader: ObservationReader, flow: St
     observations.push(...conntrackObservations(flow, timeline, reader));
     return flowView(flow, observations, Math.max(0, flow.packets - rows.length), true);
   }
-  const rows = fs.flowPackets(flow.id, 0, limit);
+  // No packets asked for: the flow's packets are not scanned (a scan reads every block its frames span).
+  const rows = limit === 0 ? [] : fs.flowPackets(flow.id, 0, limit);
   const observations = rows.map((p) => reader.packet(p, flow));
   observations.push(...conntrackObservations(flow, timeline, reader));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length));
+}
+
+/**
+ * Views of stored flow rows a caller already holds (a scan over many flows): the store's clock and capture
+ * twins are read once, not per flow as flowDetail reads them.
+ */
+export class FlowViewReader {
+  private readonly fs: FlowStore;
+  private readonly reader: ObservationReader;
+
+  constructor(store: Store) {
+    this.fs = new FlowStore(store);
+    this.reader = new ObservationReader(store, this.fs.clock(), this.fs.captureTwins());
+  }
+
+  /** The flow with its first `packets` packets (as flowDetail with that limit); 0 reads none of them. */
+  view(flow: StoredFlowRow, packets: number): FlowView {
+    return viewWithObservations(this.fs, this.reader, flow, packets, undefined);
+  }
 }
 
 export function listFlows(store: Store, options: FlowListOptions = {}): FlowView[] {

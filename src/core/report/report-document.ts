@@ -5,6 +5,7 @@
  */
 import type { NatPicture } from '../views/nat-picture';
 import type { Report, ReportNode, ReportReplay, ReportService } from './report-model';
+import { unlistedFlows } from '../diagnose/flow-finding-summary';
 
 export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
@@ -155,7 +156,7 @@ function findingBlocks(r: Report): Block[] {
     const about = [
       f.nodes.length > 0 ? `Nodes: ${f.nodes.join(', ')}` : null,
       f.service !== null ? `Service: ${f.service}` : null,
-      f.flows.length > 0 ? `Flows: ${f.flows.join(', ')}` : null,
+      f.flows.length > 0 ? `Flows: ${f.flows.join(', ')}${unlistedFlows(f) > 0 ? ` and ${unlistedFlows(f)} more` : ''}` : null,
       `Kind: ${f.kind}`,
     ].filter((x): x is string => x !== null);
     out.push({ kind: 'list', items: about });

@@ -29,7 +29,10 @@ export interface ProjectFinding {
   nodes: string[];
   /** `namespace/name[:port]` */
   service: string | null;
+  /** The flows that show it, in id order: at most the first 100 (FINDING_FLOW_LIMIT); `flowCount` counts them all. */
   flows: number[];
+  /** How many flows show it; findingList sets it on every finding it gives (a builder may leave it out: `flows.length`). */
+  flowCount?: number;
   evidence: FindingEvidence[];
   trace: FindingTrace | null;
 }

@@ -138,6 +138,7 @@ function FindingCardView({ card }: { card: FindingCard }) {
                   </a>
                 </span>
               ))}
+              {card.moreFlows > 0 && ` and ${card.moreFlows} more`}
             </span>
           )}
           {card.replay !== null && (

@@ -35,6 +35,11 @@ describe('findings view', () => {
     expect(findingCards([MARK])[0]!.replay?.href).toBe('#/trace?node=nodea&proto=udp&dst=10.0.0.1&local=1&follow=1');
   });
 
+  it('counts the flows a summary finding does not list', () => {
+    expect(findingCards([NO_ENDPOINTS])[0]!.moreFlows).toBe(0);
+    expect(findingCards([{ ...NO_ENDPOINTS, flows: [6, 7], flowCount: 250 }])[0]!.moreFlows).toBe(248);
+  });
+
   it('lists the most severe first and counts them by severity', () => {
     expect(findingCards([MARK, NO_ENDPOINTS]).map((c) => c.severity)).toEqual(['error', 'warning']);
     expect(findingsHeadline([MARK, NO_ENDPOINTS, MARK])).toBe('3 findings: 1 error, 2 warnings');

@@ -16,6 +16,8 @@ export interface FindingCard {
   service: string | null;
   evidence: Array<{ key: string; source: string; text: string }>;
   flows: Array<{ id: number; href: string }>;
+  /** Flows the finding counts beyond those it lists (a summary of many alike flows). */
+  moreFlows: number;
   replay: { href: string; command: string } | null;
 }
 
@@ -57,6 +59,7 @@ export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
     service: f.service,
     evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text })),
     flows: f.flows.map((id) => ({ id, href: formatRoute({ tab: 'flows', flow: id }) })),
+    moreFlows: Math.max(0, (f.flowCount ?? f.flows.length) - f.flows.length),
     replay: f.trace === null ? null : { href: formatRoute({ tab: 'trace', trace: findingTraceQuery(f.trace) }), command: traceCommand(f.trace) },
   }));
 }
