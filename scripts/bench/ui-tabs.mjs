@@ -254,7 +254,7 @@ export async function runUiTabsBench({ nodes = 200, pods = 25, services = 500, p
         result.traffic.switches = await tabSwitches(browser, server, runs, light);
         process.stderr.write('ui-tabs: traffic: flows filter\n');
         sample();
-        result.filter = await flowsFilter(browser, server, ['host 10.244.1.5', 'host 10.244.1.5 and port 80', 'net 10.96.0.0/24 and not port 443'], runs);
+        result.filter = await flowsFilter(browser, server, ['host 10.244.200.7', 'host 10.96.0.10 and port 53', 'net 10.96.0.0/24 and not port 443'], runs);
         process.stderr.write('ui-tabs: traffic: first paint of Findings and Reports\n');
         sample();
         Object.assign(result.traffic.first, await firstPaints(browser, server, 1, HEAVY));
@@ -293,8 +293,8 @@ export function uiTabsSection(r) {
     '',
     `\`node scripts/bench/ui-tabs.mjs\` on ${new Date().toISOString().slice(0, 10)}, Debian's Chromium (headless, no GPU) at 1280×860 against`,
     `\`natlens serve\`, on two generated projects: **cluster**, ${r.nodes} nodes × ${r.pods} pods (${int(r.nodes * r.pods)} pods) and ${r.services} services`,
-    `(cluster-project.mjs); **traffic**, one node with a pcap of ${int(r.packets)} packets over ${int(r.flows)} TCP connections`,
-    `(synthetic-pcap.mjs; imported in ${ms(r.pcapImportMs)} ms, its flows stitched once before measuring in ${ms(r.stitchMs)} ms by \`natlens flows\`).`,
+    `(cluster-project.mjs); **traffic**, one node with a pcap of ${int(r.packets)} packets over ${int(r.flows)} distinct connections`,
+    `(synthetic-pcap.mjs: SYN scans, DNS, health checks and requests; imported, its flows stitched at import, in ${ms(r.pcapImportMs)} ms; \`natlens flows\` then read them in ${ms(r.stitchMs)} ms).`,
     `${r.runs === 1 ? 'One run' : `Medians of ${r.runs} runs`}, in ms. The machine is shared (${os.cpus().length} cores); its load (1-minute average) when each part started: ${loads}.`,
     'Every figure includes the server\'s answer: a tab is painted when its content is in the DOM and two frames have passed;',
     `one not painted within ${LIMIT_MS / 1000} s is recorded as such.`,
