@@ -8,45 +8,14 @@
 // (the canvas marks `data-ready` two frames after the elements are in), from navigation to
 // interactive, and a search that opens a node and focuses a pod. Needs `npm run build` (out/renderer)
 // and the CLI. --write puts the section into docs/benchmarks.md (replacing an earlier one).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import { writeClusterProject } from './cluster-project.mjs';
 import { replaceBenchSection } from './bench-doc.mjs';
+import { launchChromium, natlens, numberOption, requireBuiltRenderer, serve } from './web-session.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(root, 'bin', 'natlens');
 const HEADING = '## Topology at cluster scale';
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-}
-
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`))));
-  });
-}
-
-function serve(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ url: new URL(out.slice(0, nl)), stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`natlens serve exited ${code}`)));
-  });
-}
 
 async function timedGet(url, token, route) {
   const start = performance.now();
@@ -73,11 +42,11 @@ const READY_PROBE = () => {
 
 export async function runTopologyBench({ nodes = 200, pods = 25, services = 500, runs = 3 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-topology-bench-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const browser = await launchChromium();
   try {
     writeClusterProject(path.join(dir, 'captures'), { nodes, podsPerNode: pods, services });
     const db = path.join(dir, 'cluster.db');
-    await run(bin, ['import', '--db', db, '--json', path.join(dir, 'captures')]);
+    await natlens(['import', '--db', db, '--json', path.join(dir, 'captures')]);
     const server = await serve(db);
     const token = server.url.searchParams.get('token');
     const samples = { summary: [], full: [], afterData: [], fromNavigation: [], search: [], heapMb: [], elements: 0, summaryBytes: 0, fullBytes: 0 };
@@ -157,13 +126,9 @@ export function topologySection(r) {
   ].join('\n');
 }
 
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
-    process.stderr.write('bench: out/renderer is missing: run `npm run build` first\n');
-    process.exit(2);
-  }
-  const result = await runTopologyBench({ nodes: option('nodes', 200), pods: option('pods', 25), services: option('services', 500), runs: option('runs', 3) });
+  requireBuiltRenderer();
+  const result = await runTopologyBench({ nodes: numberOption('nodes', 200), pods: numberOption('pods', 25), services: numberOption('services', 500), runs: numberOption('runs', 3) });
   const section = topologySection(result);
   process.stdout.write(`${section}\n`);
   if (process.argv.includes('--write')) {

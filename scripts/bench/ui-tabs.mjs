@@ -9,18 +9,16 @@
 // the flows filter: Enter → the matching list painted. --write puts the section into docs/benchmarks.md;
 // --screenshots saves every tab of the kernel lab and of the cluster into docs/screenshots/. Needs
 // `npm run build` (out/renderer) and the CLI. `npm run bench` runs it when NATLENS_BENCH_UI=1.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import { writeClusterProject } from './cluster-project.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { replaceBenchSection } from './bench-doc.mjs';
+import { launchChromium, natlens, numberOption, requireBuiltRenderer, serve } from './web-session.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(root, 'bin', 'natlens');
 const HEADING = '## Session of 2026-12-07b: the UI at scale';
 const TABS = ['nodes', 'findings', 'captures', 'topology', 'trace', 'flows', 'reports'];
 /** Tabs whose first answer computes over every flow (findings, the report). */
@@ -37,34 +35,6 @@ const PAINTED = {
   flows: '[data-testid="flows-summary"], .tab-content .empty',
   reports: '[data-testid="report-preview"], [data-testid="report-summary"], .tab-content .empty, .tab-content .banner-error',
 };
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
-}
-
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - start) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`))));
-  });
-}
-
-function serve(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ url: new URL(out.slice(0, nl)), stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`natlens serve exited ${code}`)));
-  });
-}
 
 /** Timed-out samples (-1) sort last, as the slowest. */
 const median = (xs) => {
@@ -194,22 +164,22 @@ async function screenshots(browser, server, prefix, extra) {
 
 export async function runUiTabsBench({ nodes = 200, pods = 25, services = 500, packets = 1_000_000, flows = 100_000, runs = 3, shots = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-ui-bench-'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const browser = await launchChromium();
   const result = { nodes, pods, services, packets, flows, runs, load: [] };
   const sample = () => result.load.push(os.loadavg()[0]);
   try {
     process.stderr.write(`ui-tabs: generating and importing the ${nodes}-node cluster\n`);
     writeClusterProject(path.join(dir, 'cluster'), { nodes, podsPerNode: pods, services });
     const clusterDb = path.join(dir, 'cluster.db');
-    await run(bin, ['import', '--db', clusterDb, path.join(dir, 'cluster')]);
+    await natlens(['import', '--db', clusterDb, path.join(dir, 'cluster')]);
     process.stderr.write(`ui-tabs: generating and importing ${packets.toLocaleString('en-US')} packets over ${flows.toLocaleString('en-US')} connections\n`);
     const pcap = path.join(dir, 'capture.pcap');
     writeSyntheticPcap(pcap, packets, { connections: flows });
     const pcapDb = path.join(dir, 'packets.db');
-    result.pcapImportMs = await run(bin, ['import', '--db', pcapDb, '--node', 'pcap-node', pcap]);
+    result.pcapImportMs = await natlens(['import', '--db', pcapDb, '--node', 'pcap-node', pcap]);
     fs.rmSync(pcap);
     // The stitching, once, before the tabs are timed: `natlens flows` stitches and the filter matches nothing.
-    result.stitchMs = await run(bin, ['flows', '--db', pcapDb, '--filter', 'host 192.0.2.1']);
+    result.stitchMs = await natlens(['flows', '--db', pcapDb, '--filter', 'host 192.0.2.1']);
 
     // The cluster: every tab, fresh pages and switches.
     {
@@ -232,7 +202,7 @@ export async function runUiTabsBench({ nodes = 200, pods = 25, services = 500, p
     if (shots) {
       process.stderr.write('ui-tabs: lab: screenshots\n');
       const labDb = path.join(dir, 'lab.db');
-      await run(bin, ['import', '--db', labDb, path.join(root, 'test', 'fixtures', 'lab', 'nodes')]);
+      await natlens(['import', '--db', labDb, path.join(root, 'test', 'fixtures', 'lab', 'nodes')]);
       const server = await serve(labDb);
       try {
         await screenshots(browser, server, 'lab', [['node-opened', '#/nodes/nodea'], ['flow-opened', '#/flows/1'], ['trace-run', '#/trace?node=nodea&proto=tcp&src=10.40.1.3:40001&dst=10.96.0.10:80&in=cbr0']]);
@@ -316,15 +286,11 @@ export function uiTabsSection(r) {
   ].join('\n');
 }
 
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
-    process.stderr.write('bench: out/renderer is missing: run `npm run build` first\n');
-    process.exit(2);
-  }
+  requireBuiltRenderer();
   const result = await runUiTabsBench({
-    nodes: option('nodes', 200), pods: option('pods', 25), services: option('services', 500), packets: option('packets', 1_000_000), flows: option('flows', 100_000),
-    runs: option('runs', 3), shots: process.argv.includes('--screenshots'),
+    nodes: numberOption('nodes', 200), pods: numberOption('pods', 25), services: numberOption('services', 500), packets: numberOption('packets', 1_000_000), flows: numberOption('flows', 100_000),
+    runs: numberOption('runs', 3), shots: process.argv.includes('--screenshots'),
   });
   const section = uiTabsSection(result);
   process.stdout.write(`${section}\n`);
