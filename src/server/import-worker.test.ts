@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '../../scripts/node-bundle.mjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
@@ -22,17 +22,7 @@ let fixtures: string;
 beforeAll(async () => {
   // The import worker and, beside it as in out/cli, the dump reader thread it starts for a large dump.
   for (const [entry, out] of [['src/server/import-worker.ts', 'import-worker.cjs'], ['src/core/import/dump-reader-worker.ts', 'dump-reader-worker.cjs']]) {
-    await build({
-      entryPoints: [path.join(repo, entry!)],
-      outfile: path.join(workerDir, out!),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      // As scripts/build-cli.mjs: pdfkit and the fonts are read from node_modules, not bundled.
-      external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
-      logLevel: 'warning',
-    });
+    await bundleForNode(path.join(repo, entry!), path.join(workerDir, out!));
   }
   fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-worker-fixtures-'));
   writeSyntheticPcap(path.join(fixtures, 'big.pcap'), PACKETS);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '../../scripts/node-bundle.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { coreStoreOpener } from '../shared/backend/core-backend';
@@ -28,16 +28,7 @@ let dbPath: string;
 let server: RunningServer;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [path.join(repo, 'src/server/operation-worker.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
-    logLevel: 'warning',
-  });
+  await bundleForNode(path.join(repo, 'src/server/operation-worker.ts'), workerScript);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-operation-worker-'));
   dbPath = path.join(dir, 'project.db');
   const pcap = path.join(dir, 'many.pcap');

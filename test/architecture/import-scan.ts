@@ -26,6 +26,7 @@ export type Place =
   | { kind: 'test-helpers' }
   | { kind: 'resources' }
   | { kind: 'fixture-generators' }
+  | { kind: 'build-scripts' }
   | { kind: 'outside'; path: string };
 
 export interface Violation {
@@ -76,6 +77,7 @@ export function placeOf(file: string): Place {
   if (parts[0] === 'test') return { kind: 'test-helpers' };
   if (parts[0] === 'resources') return { kind: 'resources' };
   if (parts[0] === 'scripts' && parts[1] === 'bench') return { kind: 'fixture-generators' };
+  if (parts[0] === 'scripts' && parts.length === 2) return { kind: 'build-scripts' };
   if (parts[0] !== 'src' || parts.length < 3) return { kind: 'outside', path: file };
   const layer = parts[1] === 'core' || parts[1] === 'shared' ? `${parts[1]}/${parts[2]}` : parts[1]!;
   return layer in LAYER_RULES ? { kind: 'layer', layer: layer as Layer } : { kind: 'outside', path: file };
@@ -91,6 +93,7 @@ function describePlace(place: Place): string {
     case 'test-helpers': return 'the test helpers (test/)';
     case 'resources': return 'resources/';
     case 'fixture-generators': return 'the fixture generators (scripts/bench/)';
+    case 'build-scripts': return 'the build scripts (scripts/)';
     case 'outside': return place.path;
   }
 }
@@ -116,7 +119,8 @@ export function checkImport(site: ImportSite, target: ImportTarget, exceptions: 
         if (to.layer === from.layer || rule.layers.includes(to.layer)) return null;
         if (test && (TEST_EXTRA.layers.includes(to.layer) || (FACE_TEST_EXTRA[from.layer] ?? []).includes(to.layer))) return null;
       }
-      if ((to.kind === 'test-helpers' || to.kind === 'fixture-generators') && test) return null;
+      // Tests may use what the repository builds and generates with (a worker thread bundled as the CLI ships it).
+      if ((to.kind === 'test-helpers' || to.kind === 'fixture-generators' || to.kind === 'build-scripts') && test) return null;
       if (to.kind === 'resources' && from.layer === 'shared/contract') return null;
       return { site, message: `${where} (layer ${from.layer} may not import ${describePlace(to)})` };
     }

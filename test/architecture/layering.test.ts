@@ -59,6 +59,10 @@ describe('the import checker', () => {
     expect(checkImport(site('src/core/simulate/x.test.ts', '../capture/ip-addr'), { kind: 'file', path: 'src/core/capture/ip-addr.ts' })).toBeNull();
     expect(checkImport(site('src/core/simulate/x.ts', '../capture/ip-addr'), { kind: 'file', path: 'src/core/capture/ip-addr.ts' })).not.toBeNull();
     expect(checkImport(site('src/core/simulate/x.test.ts', '../../cli/argv'), { kind: 'file', path: 'src/cli/argv.ts' })).not.toBeNull();
+    // The build scripts: a test may bundle a worker with them, the code it tests may not.
+    expect(checkImport(site('src/server/x.test.ts', '../../scripts/node-bundle.mjs'), { kind: 'file', path: 'scripts/node-bundle.mjs' })).toBeNull();
+    expect(checkImport(site('src/server/x.ts', '../../scripts/node-bundle.mjs'), { kind: 'file', path: 'scripts/node-bundle.mjs' })?.message)
+      .toBe('src/server/x.ts:1 imports ../../scripts/node-bundle.mjs (layer server may not import the build scripts (scripts/))');
   });
 
   it('reports an import it cannot resolve rather than letting it through', () => {

@@ -1,0 +1,31 @@
+// One entry of src bundled for Node as the CLI ships it (out/cli): CommonJS, node20, native and data-reading
+// packages left to node_modules. scripts/build-cli.mjs and the tests that start worker threads use it.
+import { build } from 'esbuild';
+import path from 'node:path';
+import fs from 'node:fs';
+
+/** `import text from './file?raw'` as Vite reads it: the file's text (the collector script is shipped this way). */
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({ contents: fs.readFileSync(args.path, 'utf8'), loader: 'text', watchFiles: [args.path] }));
+  },
+};
+
+/** Bundles `entry` into `outfile`; `sourcemap` adds a linked map beside it. */
+export function bundleForNode(entry, outfile, { sourcemap = false } = {}) {
+  return build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    ...(sourcemap ? { sourcemap: 'linked' } : {}),
+    // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules.
+    external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
+    plugins: [rawText],
+    logLevel: 'warning',
+  });
+}
