@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../model/store';
 import type { RulesetTape } from '../model/ruleset-tape';
+import { chainPlaces } from '../model/rows/chain-heads';
 import type { CaptureReaders } from './capture-readers';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
 import { prewarmDumpReader, readDumpFileThreaded, useDumpReaderWorker } from './dump-reader-thread';
@@ -57,16 +58,22 @@ function contents(store: Store): unknown {
       ...c,
       rulesets: store.rulesetsOf(id),
       rulesetRows: rows(`SELECT family, format, interfaces_shown, counters_shown, partial FROM rulesets WHERE capture_id = ${id}`),
-      rules: rows(
-        `SELECT t.name AS tbl, ch.name AS chain, r.position, r.count
-         FROM rule_runs r JOIN chains ch ON ch.id = r.chain_id JOIN rule_tables t ON t.id = ch.table_id JOIN rulesets rs ON rs.id = t.ruleset_id
-         WHERE rs.capture_id = ${id} ORDER BY ch.id, r.position`,
-      ),
+      rules: runsOf(store, id),
       services: store.services(id),
       endpoints: store.endpoints(id),
     })),
     textBlocks: rows('SELECT node, source_file, first_line, last_line, reason FROM text_blocks ORDER BY id'),
   };
+}
+
+/** A capture's rule runs as table, chain, position and count, in chain and position order. */
+function runsOf(store: Store, captureId: number): unknown[] {
+  const place = chainPlaces(store.db, store.path, captureId);
+  const runs = store.db
+    .prepare('SELECT r.chain_id, r.position, r.count FROM rule_runs r JOIN rule_chunks k ON k.id = r.chunk_id JOIN rulesets rs ON rs.id = k.ruleset_id WHERE rs.capture_id = ? ORDER BY r.chain_id, r.position')
+    .raw(true)
+    .all(captureId) as Array<[number, number, number]>;
+  return runs.map(([chainId, position, count]) => ({ tbl: place(chainId)?.table, chain: place(chainId)?.chain, position, count }));
 }
 
 /** Tapes with their chunks' bytes as base64: a tape crosses threads as a Uint8Array, not a Buffer. */

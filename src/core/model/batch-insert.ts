@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * The highest id in `table`, 0 when it is empty: rows batched with their ids given take the next ones, which
  * stay theirs while the caller holds the transaction.
  */
-export function maxId(db: Database.Database, table: 'chains' | 'services'): number {
+export function maxId(db: Database.Database, table: 'services'): number {
   return (db.prepare(`SELECT max(id) AS id FROM ${table}`).get() as { id: number | null }).id ?? 0;
 }
 

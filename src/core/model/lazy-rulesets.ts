@@ -1,5 +1,5 @@
 /**
- * A stored ruleset read back chain by chain: tables and chains at once (a few rows per chain), each
+ * A stored ruleset read back chain by chain: tables and their chains' headers at once (one row per table), each
  * chain's rules from SQLite the first time something reads `chain.rules`. A trace enters a few dozen
  * of a kube-proxy node's ~30k chains, so it reads those and leaves the other ~170k rules on disk.
  * A reader that goes through a whole table (findings, a report) switches to one query for the rest of
@@ -12,14 +12,14 @@ import type Database from 'better-sqlite3';
 import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
-import { StoredTableRules } from './rows/rule-chunks';
+import { ChainHeadsReader, HEAD_FIELDS } from './rows/chain-heads';
+import { StoredTableRules, type TableChains } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
 const SINGLE_CHAIN_READS = 32;
 
 type Row = Record<string, unknown>;
-type ChainRow = [id: number, name: string, builtin: number, policy: 'ACCEPT' | 'DROP' | null, packets: number | null, bytes: number | null, line: number];
 
 /** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
 class TableRules {
@@ -30,17 +30,16 @@ class TableRules {
   constructor(
     db: Database.Database,
     private readonly database: string,
-    private readonly chainExists: Database.Statement,
-    tableId: number,
-    private readonly names: ReadonlyMap<number, string>,
+    private readonly tableExists: Database.Statement,
+    private readonly chains: TableChains,
   ) {
-    this.stored = new StoredTableRules(db, database, tableId);
+    this.stored = new StoredTableRules(db, database, chains);
   }
 
   rulesOf(chainId: number): Rule[] {
-    if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.stored.all(this.names);
-    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.names.get(chainId) ?? '');
-    if (rules.length === 0 && this.chainExists.get(chainId) === undefined) {
+    if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.stored.all();
+    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.chains.nameOf(chainId - this.chains.firstId));
+    if (rules.length === 0 && this.tableExists.get(this.chains.tableId) === undefined) {
       throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
     }
     return rules;
@@ -54,7 +53,7 @@ const NO_SNAT: ChainFacts = Object.freeze({ snat: false });
  * A stored chain: its header at once, its rules from the table's reader when first asked for. `rules` is an
  * own enumerable accessor (one descriptor for every chain: a kube-proxy table has ~60k of them), so a copy
  * (`{ ...chain }`), a deep equality and a structured clone read the rules as they would a plain field. What
- * the SNAT index says of the rules (chain-facts.ts) holds until someone assigns other rules.
+ * its stored header says of the rules (chain-facts.ts: whether one SNATs) holds until someone assigns other rules.
  */
 class StoredChain implements Chain {
   declare rules: Rule[];
@@ -103,28 +102,23 @@ class StoredChain implements Chain {
 export function readRulesetsLazily(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Row[];
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
-  // Rows as arrays: a kube-proxy table has tens of thousands of chains, read on every trace.
-  const chains = db.prepare('SELECT id, name, builtin, policy, packets, bytes, line FROM chains WHERE table_id = ? ORDER BY id').raw(true);
-  const chainExists = db.prepare('SELECT 1 FROM chains WHERE id = ?');
-  // The few chains holding a SNAT rule (snat-index-migration.ts): the SNAT index names them without a rule read.
-  // CROSS JOIN keeps the few index rows outside: the planner would otherwise probe the index once per chain.
-  const snatChains = db
-    .prepare('SELECT DISTINCT s.chain_id FROM snat_rules s CROSS JOIN chains c ON c.id = s.chain_id WHERE c.table_id = ?')
-    .pluck(true);
+  const heads = new ChainHeadsReader(db, database);
+  const tableExists = db.prepare('SELECT 1 FROM chain_heads WHERE table_id = ?');
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
-      const rows = chains.all(t.id) as ChainRow[];
-      const rules = new TableRules(db, database, chainExists, t.id as number, new Map(rows.map((c) => [c[0], c[1]])));
-      const snat = new Set(snatChains.all(t.id) as number[]);
-      return {
-        name: t.name as TableName,
-        line: t.line as number,
-        chains: rows.map(
-          ([id, name, builtin, policy, packets, bytes, line]): Chain => new StoredChain(name, builtin === 1, policy, packets, bytes, line, rules, id, snat.has(id)),
-        ),
-      };
+      // One row: the headers of every chain of the table, each saying whether a rule of it SNATs.
+      const { tableId, firstId, count, heads: h } = heads.of(t.id as number);
+      const rules = new TableRules(db, database, tableExists, { tableId, firstId, count, nameOf: (k) => h[k * HEAD_FIELDS] as string });
+      const chains: Chain[] = [];
+      for (let k = 0, i = 0; k < count; k++, i += HEAD_FIELDS) {
+        chains.push(new StoredChain(
+          h[i] as string, h[i + 1] === 1, h[i + 2] as 'ACCEPT' | 'DROP' | null, h[i + 3] as number | null, h[i + 4] as number | null, h[i + 5] as number,
+          rules, firstId + k, h[i + 6] === 1,
+        ));
+      }
+      return { name: t.name as TableName, line: t.line as number, chains };
     }),
   }));
 }

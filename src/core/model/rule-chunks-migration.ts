@@ -39,7 +39,7 @@ export function migrateRulesToChunks(db: Database.Database): void {
   );
   for (const rulesetId of rulesets) {
     // The SNAT index came with migration 12, which fills it from these chunks.
-    const writer = new RuleChunkWriter(db, rulesetId, false);
+    const writer = new RuleChunkWriter(db, rulesetId);
     const builder = new RuleChunkBuilder();
     const write = (): void => {
       const chunk = builder.take();

@@ -1,5 +1,5 @@
 /**
- * A ruleset streamed into the store as "tapes": flat arrays of table and chain rows and rule chunks
+ * A ruleset streamed into the store as "tapes": flat arrays of table rows, chain headers and rule chunks
  * (rows/rule-chunks.ts), tagged, in the order a reader met them. A reader thread fills tapes
  * (RulesetTapeSink), compressing the rules as it goes; the thread holding the database writes them
  * (RulesetTapeWriter). Tapes hold only numbers, strings, nulls and byte arrays, so they cross threads cheaply.
@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { Rule, TableName } from '../netfilter/ruleset';
 import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
-import { BatchInsert, maxId } from './batch-insert';
+import { ChainHeadsBuilder, insertChainHeads, nextChainId } from './rows/chain-heads';
 import { CHAIN_COLUMNS, pushChainRow } from './rows/rule-rows';
 import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter } from './rows/rule-chunks';
 
@@ -83,10 +83,10 @@ export class RulesetTapeSink implements RulesetSink {
 /** Writes tapes of one ruleset; the caller holds the transaction. */
 export class RulesetTapeWriter {
   readonly rulesetId: number;
-  private readonly tableIds: number[] = [];
+  /** Each table's chain headers, stored when the last tape is written (they say which chains SNAT). */
+  private readonly tables: ChainHeadsBuilder[] = [];
   private readonly chainBase: number;
   private readonly insertTable: Database.Statement;
-  private readonly chains: BatchInsert;
   private readonly chunks: RuleChunkWriter;
   private readonly chainId = (chain: number): number => this.chainBase + chain;
 
@@ -101,8 +101,7 @@ export class RulesetTapeWriter {
       ).run(captureId).lastInsertRowid,
     );
     this.insertTable = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
-    this.chainBase = maxId(db, 'chains');
-    this.chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
+    this.chainBase = nextChainId(db) - 1;
     this.chunks = new RuleChunkWriter(db, this.rulesetId);
   }
 
@@ -115,19 +114,24 @@ export class RulesetTapeWriter {
     for (let i = 0; i < tape.length; ) {
       const op = tape[i];
       switch (op) {
-        case TABLE:
-          this.tableIds.push(Number(this.insertTable.run(this.rulesetId, tape[i + 1], tape[i + 2]).lastInsertRowid));
+        case TABLE: {
+          const tableId = Number(this.insertTable.run(this.rulesetId, tape[i + 1], tape[i + 2]).lastInsertRowid);
+          const last = this.tables.at(-1);
+          this.tables.push(new ChainHeadsBuilder(tableId, last === undefined ? this.chainBase + 1 : last.firstId + last.count));
           i += 3;
           break;
-        case CHAIN:
-          tape[i + 1] = this.chainBase + (tape[i + 1] as number);
-          tape[i + 2] = this.tableIds[(tape[i + 2] as number) - 1];
-          this.chains.add(tape, i + 1);
+        }
+        case CHAIN: {
+          const heads = this.tables.at(-1);
+          // The sink numbers chains in order, table by table: each table's ids are one range.
+          if (heads === undefined || tape[i + 2] !== this.tables.length || this.chainBase + (tape[i + 1] as number) !== heads.firstId + heads.count) {
+            throw new Error(`ruleset tape: chain ${String(tape[i + 1])} out of order at ${i}`);
+          }
+          heads.addColumns(tape, i + 3);
           i += chainWidth;
           break;
+        }
         case CHUNK:
-          // Runs name their chains: the chains' rows go first.
-          this.chains.flush();
           this.chunks.write({ body: tape[i + 1] as Uint8Array, runs: tape[i + 2] as number[], snat: tape[i + 3] as number[] }, this.chainId);
           i += 4;
           break;
@@ -139,8 +143,11 @@ export class RulesetTapeWriter {
 
   /** After the last tape. */
   finish(family: 'ipv4' | 'ipv6', countersShown: boolean): void {
-    this.chains.flush();
     this.chunks.finish();
+    for (const heads of this.tables) {
+      heads.markSnat(this.chunks.snatChains);
+      insertChainHeads(this.db, heads);
+    }
     this.db.prepare('UPDATE rulesets SET family = ?, counters_shown = ? WHERE id = ?').run(family, countersShown ? 1 : 0, this.rulesetId);
   }
 }

@@ -8,6 +8,7 @@ import { ModelError } from './model-error';
 import { migratePacketBlocks } from './packet-blocks-migration';
 import { migrateRulesToChunks } from './rule-chunks-migration';
 import { migrateSnatIndex } from './snat-index-migration';
+import { migrateChainHeads } from './chain-heads-migration';
 
 type Migration = (db: Database.Database) => void;
 
@@ -514,6 +515,9 @@ CREATE TABLE project_revision (
   migrateRulesToChunks,
   // 12: an index of the rules whose target is SNAT (snat-index-migration.ts), so a trace reads only their chains.
   migrateSnatIndex,
+  // 13: a table's chain headers in one deflated row (rows/chain-heads.ts) in place of a `chains` row per chain, the SNAT
+  // index folded into them (chain-heads-migration.ts): a trace read 60,000 chain rows at 170k rules, an import wrote them.
+  migrateChainHeads,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -440,6 +440,13 @@ export class Store {
         : this.db.prepare('SELECT coalesce(sum(r.count), 0) AS n FROM rule_runs r JOIN rule_chunks c ON c.id = r.chunk_id JOIN rulesets s ON s.id = c.ruleset_id WHERE s.capture_id = ?').get(captureId);
       return (runs as { n: number }).n;
     }
+    // Chains are stored as one row of headers per table (rows/chain-heads.ts).
+    if (table === 'chains') {
+      const heads = captureId === undefined
+        ? this.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM chain_heads').get()
+        : this.db.prepare('SELECT coalesce(sum(h.count), 0) AS n FROM chain_heads h JOIN rule_tables t ON t.id = h.table_id JOIN rulesets s ON s.id = t.ruleset_id WHERE s.capture_id = ?').get(captureId);
+      return (heads as { n: number }).n;
+    }
     const sql =
       captureId === undefined
         ? `SELECT count(*) AS n FROM ${table}`

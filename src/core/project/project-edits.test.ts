@@ -6,6 +6,7 @@ import { importPaths } from '../import/import-paths';
 import { stitchFlows } from './flows-stitch';
 import { FlowStore } from '../model/flow-store';
 import { useTempProject } from '../../../test/support/temp-project';
+import { chainFacts } from '../netfilter/chain-facts';
 import { deleteCapture, deleteNode, forgetEdits, KEPT_EDITS, mergeNodes, moveCapture, renameNode, undoEdit, type EditDone, type EditResult } from './project-edits';
 
 const LAB = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
@@ -47,9 +48,10 @@ describe('project edits', () => {
     const rulesetsOf = `SELECT id FROM rulesets WHERE capture_id IN (${captures.join(',')})`;
     expect(store.db.prepare(`SELECT count(*) AS n FROM (${rulesetsOf})`).get()).toEqual({ n: 0 });
     expect(store.db.prepare('SELECT count(*) AS n FROM rule_chunks WHERE ruleset_id NOT IN (SELECT id FROM rulesets)').get()).toEqual({ n: 0 });
-    expect(store.db.prepare('SELECT count(*) AS n FROM rule_runs WHERE chain_id NOT IN (SELECT id FROM chains)').get()).toEqual({ n: 0 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM rule_runs WHERE chunk_id NOT IN (SELECT id FROM rule_chunks)').get()).toEqual({ n: 0 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM chain_heads WHERE table_id NOT IN (SELECT id FROM rule_tables)').get()).toEqual({ n: 0 });
     expect(store.count('rules')).not.toBe(0);
-    for (const trash of ['trash_rule_chunks', 'trash_rule_runs']) expect(store.db.prepare(`SELECT count(*) AS n FROM ${trash} WHERE undo_id = ?`).get(edit.undoId)).not.toEqual({ n: 0 });
+    for (const trash of ['trash_rule_chunks', 'trash_rule_runs', 'trash_chain_heads']) expect(store.db.prepare(`SELECT count(*) AS n FROM ${trash} WHERE undo_id = ?`).get(edit.undoId)).not.toEqual({ n: 0 });
     expect(undoEdit(store, edit.undoId)).toMatchObject({ kind: 'undone' });
     expect(dump(store)).toEqual(before);
     // Undone once: a second undo finds nothing to undo.
@@ -69,18 +71,22 @@ describe('project edits', () => {
     expect(deleteCapture(store, 999999).kind).toBe('not-found');
   });
 
-  it('deletes a capture with the index of its SNAT rules, and undo restores it', () => {
+  it('deletes a capture with its chain headers (which say the chains that SNAT), and undo restores them', () => {
     const p = project();
     const store = p.store();
     const rich = fs.readFileSync(path.resolve(process.cwd(), 'test/fixtures/iptables/rich.kernel-save.txt'));
-    const report = importPaths(store, [p.write('n1/iptables-save.txt', rich)], { node: 'n1' });
-    const snat = (): unknown[] => store.db.prepare('SELECT * FROM snat_rules ORDER BY chain_id, position').all();
-    const before = snat();
-    expect(before).toHaveLength(3);
-    const edit = done(deleteCapture(store, report.nodes[0]!.captures[0]!.id));
-    expect(snat()).toEqual([]);
+    const capture = importPaths(store, [p.write('n1/iptables-save.txt', rich)], { node: 'n1' }).nodes[0]!.captures[0]!.id;
+    const heads = (): unknown[] => store.db.prepare('SELECT * FROM chain_heads ORDER BY table_id').all();
+    const snat = (): string[] =>
+      store.lazyRulesetsOf(capture).flatMap((rs) => rs.tables.flatMap((t) => t.chains.filter((c) => chainFacts(c)?.snat === true).map((c) => `${t.name} ${c.name}`)));
+    const before = heads();
+    expect(before).not.toEqual([]);
+    expect(snat()).toEqual(['nat POSTROUTING']);
+    const edit = done(deleteCapture(store, capture));
+    expect(heads()).toEqual([]);
     expect(undoEdit(store, edit.undoId).kind).toBe('undone');
-    expect(snat()).toEqual(before);
+    expect(heads()).toEqual(before);
+    expect(snat()).toEqual(['nat POSTROUTING']);
   });
 
   it('renames a node, refuses a name in use, and undo gives the old name back', () => {
@@ -211,10 +217,10 @@ describe('the trash follows the schema', () => {
 
   it('restores a table with foreign keys to two capture tables after both, whatever its name sorts before', () => {
     const store = labStore();
-    // "a_" sorts before chains; its key to rulesets alone would put it beside chains, its key to chains after.
+    // "a_" sorts before chain_heads; its key to rulesets alone would put it beside rule_tables, its key to chain_heads after.
     store.db.exec(`CREATE TABLE a_chain_notes (ruleset_id INTEGER NOT NULL REFERENCES rulesets(id) ON DELETE CASCADE,
-      chain_id INTEGER NOT NULL REFERENCES chains(id) ON DELETE CASCADE, note TEXT)`);
-    store.db.prepare(`INSERT INTO a_chain_notes SELECT t.ruleset_id, c.id, c.name FROM chains c JOIN rule_tables t ON t.id = c.table_id`).run();
+      table_id INTEGER NOT NULL REFERENCES chain_heads(table_id) ON DELETE CASCADE, note TEXT)`);
+    store.db.prepare(`INSERT INTO a_chain_notes SELECT t.ruleset_id, h.table_id, h.count FROM chain_heads h JOIN rule_tables t ON t.id = h.table_id`).run();
     const before = dump(store);
     const edit = done(deleteNode(store, 'nodeb'));
     expect(store.db.prepare('SELECT count(*) AS n FROM trash_a_chain_notes').get()).not.toEqual({ n: 0 });

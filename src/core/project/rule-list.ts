@@ -11,6 +11,7 @@ import { assertNever } from '../common/assert-never';
 import type { CaptureRow, Store } from '../model/store';
 import type { Match, NatRange, PortRange, Rule, Target } from '../netfilter/ruleset';
 import { ModelError } from '../model/model-error';
+import { chainPlaces } from '../model/rows/chain-heads';
 import { decodeRuleRecord, inflateChunk } from '../model/rows/rule-chunks';
 import type { RuleListCapture, RuleListPage, RuleListRow } from '../views/rule-list';
 
@@ -194,11 +195,13 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
   const base = { ...empty, capture: listedCapture(chosen), unfiltered };
   if (unfiltered === 0) return base;
 
-  const runsOf = db.prepare(
-    `SELECT r.first, r.count, r.position, c.name AS chain, t.name AS table_name, rs.family
-     FROM rule_runs r JOIN chains c ON c.id = r.chain_id JOIN rule_tables t ON t.id = c.table_id JOIN rulesets rs ON rs.id = t.ruleset_id
-     WHERE r.chunk_id = ? ORDER BY r.first`,
-  );
+  const runRows = db.prepare('SELECT chain_id, first, count, position FROM rule_runs WHERE chunk_id = ? ORDER BY first').raw(true);
+  const placeOf = chainPlaces(db, store.path, chosen.id);
+  const runsOf = (chunkId: number): PageRun[] =>
+    (runRows.all(chunkId) as Array<[number, number, number, number]>).map(([chainId, first, count, position]) => {
+      const place = placeOf(chainId) ?? damaged(store.path, `rule chunk ${chunkId} has rules of chain ${chainId}, not of this capture`);
+      return { first, count, position, chain: place.chain, table_name: place.table, family: place.family };
+    });
   const bodyOf = db.prepare('SELECT body FROM rule_chunks WHERE id = ?').pluck(true);
   const recordsOf = (chunkId: number): string[] => inflateChunk(store.path, chunkId, bodyOf.get(chunkId) as Buffer);
   const row = (rule: Rule, run: PageRun, index: number): RuleListRow => ({
@@ -215,7 +218,7 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
   });
   /** Each record of the chunk's runs, with its run and its place in the chunk; `wanted` skips runs unread. */
   function* rulesOf(chunkId: number, wanted: (run: PageRun) => boolean, from = 0, to = Infinity): Generator<[record: string, run: PageRun, k: number]> {
-    const runs = (runsOf.all(chunkId) as PageRun[]).filter((run) => run.first + run.count > from && run.first < to && wanted(run));
+    const runs = runsOf(chunkId).filter((run) => run.first + run.count > from && run.first < to && wanted(run));
     if (runs.length === 0) return;
     const records = recordsOf(chunkId);
     for (const run of runs) {
@@ -268,4 +271,8 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
     start += n;
   }
   return { ...base, total, rules };
+}
+
+function damaged(database: string, what: string): never {
+  throw new ModelError(database, what);
 }

@@ -27,7 +27,6 @@ export const CHUNK_RULES = 1024;
 const LEVEL = 1;
 
 export const RUN_COLUMNS = ['chain_id', 'position', 'chunk_id', 'first', 'count'] as const;
-export const SNAT_COLUMNS = ['chain_id', 'position'] as const;
 
 /**
  * A chunk ready to store: its body, its runs, flat (chain, position, first record, count), and its rules
@@ -99,22 +98,19 @@ export class RuleChunkBuilder {
 }
 
 /**
- * Writes chunks of one ruleset, and the index of its SNAT rules (`snat_rules`) unless `indexSnat` is false
- * (migration 11 ran before that table existed; migration 12 fills it). The caller holds the transaction and
- * has stored the chains the runs name.
+ * Writes chunks of one ruleset and gathers the chains holding a SNAT rule (`snatChains`, row ids) for their
+ * headers (chain-heads.ts). The caller holds the transaction.
  */
 export class RuleChunkWriter {
   private readonly insertChunk: Database.Statement;
   private readonly runRows: BatchInsert;
-  private readonly snatRows: BatchInsert | null;
   private readonly row: number[] = [0, 0, 0, 0, 0];
-  private readonly snatRow: number[] = [0, 0];
+  readonly snatChains = new Set<number>();
   rules = 0;
 
-  constructor(db: Database.Database, private readonly rulesetId: number, indexSnat = true) {
+  constructor(db: Database.Database, private readonly rulesetId: number) {
     this.insertChunk = db.prepare('INSERT INTO rule_chunks (ruleset_id, body) VALUES (?, ?)');
     this.runRows = new BatchInsert(db, 'rule_runs', RUN_COLUMNS, 256);
-    this.snatRows = indexSnat ? new BatchInsert(db, 'snat_rules', SNAT_COLUMNS, 64) : null;
   }
 
   /** `chainId` turns the chunk's chain numbers into row ids. */
@@ -131,19 +127,12 @@ export class RuleChunkWriter {
       this.runRows.add(row);
       this.rules += runs[i + 3]!;
     }
-    if (this.snatRows === null) return;
     const { snat } = chunk;
-    const { snatRow } = this;
-    for (let i = 0; i < snat.length; i += 2) {
-      snatRow[0] = chainId(snat[i]!);
-      snatRow[1] = snat[i + 1]!;
-      this.snatRows.add(snatRow);
-    }
+    for (let i = 0; i < snat.length; i += 2) this.snatChains.add(chainId(snat[i]!));
   }
 
   finish(): void {
     this.runRows.flush();
-    this.snatRows?.flush();
   }
 }
 
@@ -194,6 +183,14 @@ const KEPT_CHUNKS = 4;
 
 type RunRow = [chainId: number, position: number, chunkId: number, first: number, count: number];
 
+/** The chains of one stored table: ids firstId .. firstId + count - 1, `nameOf(k)` the name of the k-th. */
+export interface TableChains {
+  tableId: number;
+  firstId: number;
+  count: number;
+  nameOf(k: number): string;
+}
+
 /**
  * The stored rules of one table, a chain at a time (`rulesOf`) or all at once (`all`). Holds statements of
  * the open database: it must not outlive the Store it came from.
@@ -207,11 +204,11 @@ export class StoredTableRules {
   constructor(
     db: Database.Database,
     private readonly database: string,
-    private readonly tableId: number,
+    private readonly chains: TableChains,
   ) {
     this.runsOfChain = db.prepare('SELECT chain_id, position, chunk_id, first, count FROM rule_runs WHERE chain_id = ? ORDER BY position').raw(true);
     this.runsOfTable = db
-      .prepare('SELECT chain_id, position, chunk_id, first, count FROM rule_runs WHERE chain_id IN (SELECT id FROM chains WHERE table_id = ?) ORDER BY chunk_id, first')
+      .prepare('SELECT chain_id, position, chunk_id, first, count FROM rule_runs WHERE chain_id BETWEEN ? AND ? ORDER BY chunk_id, first')
       .raw(true);
     this.chunk = db.prepare('SELECT body FROM rule_chunks WHERE id = ?').pluck(true);
   }
@@ -222,16 +219,17 @@ export class StoredTableRules {
     return rules;
   }
 
-  /** Every chain's rules, by chain id; `names` gives each chain's name. */
-  all(names: ReadonlyMap<number, string>): Map<number, Rule[]> {
+  /** Every chain's rules, by chain id. */
+  all(): Map<number, Rule[]> {
     const byChain = new Map<number, Rule[]>();
-    const runs = this.runsOfTable.all(this.tableId) as RunRow[];
+    const { firstId, count } = this.chains;
+    const runs = this.runsOfTable.all(firstId, firstId + count - 1) as RunRow[];
     // Chunk order reads each chunk once; a chain whose runs span chunks gets them back in position order.
     for (const run of runs) {
       const chainId = run[0];
       let list = byChain.get(chainId);
       if (list === undefined) byChain.set(chainId, (list = []));
-      this.decodeRun(run, names.get(chainId) ?? this.damaged(`rule_runs names chain ${chainId}, not in table ${this.tableId}`), list);
+      this.decodeRun(run, this.chains.nameOf(chainId - firstId), list);
     }
     for (const list of byChain.values()) {
       for (let i = 1; i < list.length; i++) {

@@ -1,8 +1,7 @@
-/** Rows of `rulesets`, `rule_tables`, `chains` and rule chunks (rule-chunks.ts): an iptables capture, one ruleset per family. */
+/** Rows of `rulesets`, `rule_tables`, chain heads (chain-heads.ts) and rule chunks (rule-chunks.ts): an iptables capture, one ruleset per family. */
 import type Database from 'better-sqlite3';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../../netfilter/ruleset';
-import { BatchInsert, maxId } from '../batch-insert';
-import { CHAIN_COLUMNS, pushChainRow } from './rule-rows';
+import { ChainHeadsBuilder, ChainHeadsReader, HEAD_FIELDS, insertChainHeads, nextChainId } from './chain-heads';
 import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter, StoredTableRules } from './rule-chunks';
 import { flag } from './values';
 import { ModelError } from '../model-error';
@@ -17,29 +16,21 @@ export function insertRuleset(db: Database.Database, captureId: number, ruleset:
       flag(ruleset.origin.countersShown), flag(ruleset.origin.partial),
     ).lastInsertRowid);
   const table = db.prepare('INSERT INTO rule_tables (ruleset_id, name, line) VALUES (?, ?, ?)');
-  // Chains get their ids here, so that tens of thousands of them go in batches like the rules.
-  let chainId = maxId(db, 'chains');
-  const chains = new BatchInsert(db, 'chains', CHAIN_COLUMNS, 128);
+  let chainId = nextChainId(db) - 1;
   const chunks = new RuleChunkWriter(db, rulesetId);
   const builder = new RuleChunkBuilder();
-  const row: unknown[] = [];
+  const heads: ChainHeadsBuilder[] = [];
   // The builder numbers chains by their ids already.
   const write = (): void => {
     const chunk = builder.take();
     if (chunk !== null) chunks.write(chunk, (id) => id);
   };
   for (const t of ruleset.tables) {
-    const tableId = table.run(rulesetId, t.name, t.line).lastInsertRowid;
-    const firstChainId = chainId + 1;
+    const tableId = Number(table.run(rulesetId, t.name, t.line).lastInsertRowid);
+    const head = new ChainHeadsBuilder(tableId, chainId + 1);
+    heads.push(head);
     for (const c of t.chains) {
-      row.length = 0;
-      pushChainRow(row, ++chainId, Number(tableId), c);
-      chains.add(row);
-    }
-    // Chains before their rules: each run names its chain.
-    chains.flush();
-    chainId = firstChainId - 1;
-    for (const c of t.chains) {
+      head.add(c);
       chainId++;
       for (const r of c.rules) {
         builder.add(chainId, c.name, r, false);
@@ -49,10 +40,15 @@ export function insertRuleset(db: Database.Database, captureId: number, ruleset:
     write();
   }
   chunks.finish();
+  // Last: a chain's header says whether any of its rules SNATs.
+  for (const head of heads) {
+    head.markSnat(chunks.snatChains);
+    insertChainHeads(db, head);
+  }
 }
 
-const counters = (row: Record<string, unknown>): Counters | null =>
-  row.packets === null || row.bytes === null ? null : { packets: row.packets as number, bytes: row.bytes as number };
+const counters = (packets: number | null, bytes: number | null): Counters | null =>
+  packets === null || bytes === null ? null : { packets, bytes };
 
 /** A row of the `rules` table of schema versions before 10 (read by the migration to rule chunks); its matches or target no longer reading as JSON is a damaged project (`database`), said as such. */
 export function storedRule(r: Record<string, unknown>, database: string): Rule {
@@ -61,7 +57,7 @@ export function storedRule(r: Record<string, unknown>, database: string): Rule {
       position: r.position as number,
       text: r.text as string,
       line: r.line as number,
-      counters: counters(r),
+      counters: counters(r.packets as number | null, r.bytes as number | null),
       matches: JSON.parse(r.matches as string) as Match[],
       target: r.target === null ? null : (JSON.parse(r.target as string) as Target),
     };
@@ -84,27 +80,27 @@ export function rulesetOrigin(rs: Record<string, unknown>): Ruleset['origin'] {
 export function rulesetsOf(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
-  const chains = db.prepare('SELECT * FROM chains WHERE table_id = ? ORDER BY id');
+  const heads = new ChainHeadsReader(db, database);
   return rulesets.map((rs) => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
-      const chainRows = chains.all(t.id) as Array<Record<string, unknown>>;
-      const byChain = new StoredTableRules(db, database, t.id as number).all(new Map(chainRows.map((c) => [c.id as number, c.name as string])));
-      return {
-        name: t.name as TableName,
-        line: t.line as number,
-        chains: chainRows.map(
-          (c): Chain => ({
-            name: c.name as string,
-            builtin: c.builtin === 1,
-            policy: c.policy as 'ACCEPT' | 'DROP' | null,
-            counters: counters(c),
-            line: c.line as number,
-            rules: byChain.get(c.id as number) ?? [],
-          }),
-        ),
-      };
+      const stored = heads.of(t.id as number);
+      const h = stored.heads;
+      const byChain = new StoredTableRules(db, database, { ...stored, nameOf: (k) => h[k * HEAD_FIELDS] as string }).all();
+      const chains: Chain[] = [];
+      for (let k = 0; k < stored.count; k++) {
+        const i = k * HEAD_FIELDS;
+        chains.push({
+          name: h[i] as string,
+          builtin: h[i + 1] === 1,
+          policy: h[i + 2] as 'ACCEPT' | 'DROP' | null,
+          counters: counters(h[i + 3] as number | null, h[i + 4] as number | null),
+          line: h[i + 5] as number,
+          rules: byChain.get(stored.firstId + k) ?? [],
+        });
+      }
+      return { name: t.name as TableName, line: t.line as number, chains };
     }),
   }));
 }
