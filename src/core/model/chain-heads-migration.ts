@@ -7,7 +7,7 @@
  * import took again, gets new ids (its runs with them): after this every table's range is its own.
  */
 import type Database from 'better-sqlite3';
-import { ChainHeadsBuilder, encodeChainHeads, insertChainHeads } from './rows/chain-heads';
+import { ChainHeadsBuilder, insertChainHeads } from './rows/chain-heads';
 import type { ChainHead } from '../netfilter/ruleset-sink';
 
 export const CHAIN_HEADS_TABLES = `
@@ -121,7 +121,7 @@ CREATE TEMP TABLE chain_ids_13 (undo_id TEXT NOT NULL, old INTEGER NOT NULL, new
   for (const [undoId, tableId] of tables) {
     const rows = chainsOf.all(undoId, tableId) as ChainRow[];
     const { heads, renumbered } = convert(tableId, rows, (id) => snat.has(`${undoId}\n${id}`), free, take);
-    insertHeads.run(undoId, tableId, heads.firstId, heads.count, encodeChainHeads(heads.heads));
+    insertHeads.run(undoId, tableId, heads.firstId, heads.count, heads.encode());
     held.push([heads.firstId, heads.count]);
     for (const [from, to] of renumbered) remap.run(undoId, from, to);
   }

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
-import { ChainHeadsReader, HEAD_FIELDS } from './rows/chain-heads';
+import { ChainHeadsReader, hasCounters, holdsSnat, isBuiltin, policyOf } from './rows/chain-heads';
 import { StoredTableRules, type TableChains } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
 
@@ -38,13 +38,16 @@ class TableRules {
 
   rulesOf(chainId: number): Rule[] {
     if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.stored.all();
-    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.chains.nameOf(chainId - this.chains.firstId));
+    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.chains.names[chainId - this.chains.firstId]!);
     if (rules.length === 0 && this.tableExists.get(this.chains.tableId) === undefined) {
       throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
     }
     return rules;
   }
 }
+
+/** Counters of a chain no packet went through, shared: most of a kube-proxy table's ~60k chains (nothing assigns into counters). */
+const NO_TRAFFIC: Counters = Object.freeze({ packets: 0, bytes: 0 });
 
 const HOLDS_SNAT: ChainFacts = Object.freeze({ snat: true });
 const NO_SNAT: ChainFacts = Object.freeze({ snat: false });
@@ -74,7 +77,7 @@ class StoredChain implements Chain {
     id: number,
     snat: boolean,
   ) {
-    this.counters = packets !== null && bytes !== null ? { packets, bytes } : null;
+    this.counters = packets === null || bytes === null ? null : packets === 0 && bytes === 0 ? NO_TRAFFIC : { packets, bytes };
     this.#table = table;
     this.#id = id;
     this.#facts = snat ? HOLDS_SNAT : NO_SNAT;
@@ -102,20 +105,21 @@ class StoredChain implements Chain {
 export function readRulesetsLazily(db: Database.Database, database: string, captureId: number): Ruleset[] {
   const rulesets = db.prepare('SELECT * FROM rulesets WHERE capture_id = ? ORDER BY id').all(captureId) as Row[];
   const tables = db.prepare('SELECT * FROM rule_tables WHERE ruleset_id = ? ORDER BY id');
-  const heads = new ChainHeadsReader(db, database);
+  const reader = new ChainHeadsReader(db, database);
   const tableExists = db.prepare('SELECT 1 FROM chain_heads WHERE table_id = ?');
   return rulesets.map((rs): Ruleset => ({
     family: rs.family as 'ipv4' | 'ipv6',
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
       // One row: the headers of every chain of the table, each saying whether a rule of it SNATs.
-      const { tableId, firstId, count, heads: h } = heads.of(t.id as number);
-      const rules = new TableRules(db, database, tableExists, { tableId, firstId, count, nameOf: (k) => h[k * HEAD_FIELDS] as string });
+      const heads = reader.of(t.id as number);
+      const rules = new TableRules(db, database, tableExists, heads);
       const chains: Chain[] = [];
-      for (let k = 0, i = 0; k < count; k++, i += HEAD_FIELDS) {
+      for (let k = 0; k < heads.count; k++) {
+        const counted = hasCounters(heads, k);
         chains.push(new StoredChain(
-          h[i] as string, h[i + 1] === 1, h[i + 2] as 'ACCEPT' | 'DROP' | null, h[i + 3] as number | null, h[i + 4] as number | null, h[i + 5] as number,
-          rules, firstId + k, h[i + 6] === 1,
+          heads.names[k]!, isBuiltin(heads, k), policyOf(heads, k), counted ? heads.packets[k]! : null, counted ? heads.bytes[k]! : null, heads.lines[k]!,
+          rules, heads.firstId + k, holdsSnat(heads, k),
         ));
       }
       return { name: t.name as TableName, line: t.line as number, chains };

@@ -1,33 +1,54 @@
 /** Chain headers stored one row per table: read back as written, damage named, ids never shared with the trash. */
-import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useTempProject } from '../../../../test/support/temp-project';
 import { importPaths } from '../../import/import-paths';
 import { deleteCapture } from '../../project/project-edits';
 import { ModelError } from '../model-error';
-import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, encodeChainHeads, HEAD_FIELDS, nextChainId } from './chain-heads';
+import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, hasCounters, holdsSnat, isBuiltin, nextChainId, policyOf, type StoredHeads } from './chain-heads';
 
 const project = useTempProject('chain-heads');
 
 const DUMP = ['*nat', ':PREROUTING ACCEPT [3:180]', ':POSTROUTING ACCEPT [0:0]', ':KUBE-X - [0:0]', '-A POSTROUTING -j SNAT --to-source 192.0.2.1', 'COMMIT', ''].join('\n');
 
+/** The headers as plain values, chain by chain. */
+function plain(h: StoredHeads): unknown[] {
+  return h.names.map((name, k) => ({
+    id: h.firstId + k, name, builtin: isBuiltin(h, k), policy: policyOf(h, k), line: h.lines[k],
+    counters: hasCounters(h, k) ? [h.packets[k], h.bytes[k]] : null, snat: holdsSnat(h, k),
+  }));
+}
+
 describe('chain headers', () => {
-  it('reads back each header as written, counters and SNAT flag included', () => {
+  it('reads back each header as written: policy, counters of any size, lines in any order, SNAT flag, names in any script', () => {
     const b = new ChainHeadsBuilder(7, 100);
     b.add({ name: 'INPUT', builtin: true, policy: 'DROP', counters: { packets: 5, bytes: 300 }, line: 2 });
-    b.add({ name: 'KUBE-\u001b[2J', builtin: false, policy: null, counters: null, line: 3 });
-    b.markSnat([101, 99, 102]);
-    expect(b.count).toBe(2);
-    expect(decodeChainHeads('p.db', 7, 2, encodeChainHeads(b.heads))).toEqual(['INPUT', 1, 'DROP', 5, 300, 2, 0, 'KUBE-\u001b[2J', 0, null, null, null, 3, 1]);
+    b.add({ name: 'KUBE-\u001b[2J-ü', builtin: false, policy: null, counters: null, line: 40 });
+    b.add({ name: 'OUTPUT', builtin: true, policy: 'ACCEPT', counters: { packets: 2 ** 60, bytes: 1.5 }, line: 3 });
+    b.add({ name: 'BIG', builtin: false, policy: null, counters: { packets: Number.MAX_SAFE_INTEGER, bytes: 0 }, line: 2 ** 40 });
+    b.markSnat([101, 99, 104]);
+    expect(b.count).toBe(4);
+    expect(plain(decodeChainHeads('p.db', 7, 100, 4, b.encode()))).toEqual([
+      { id: 100, name: 'INPUT', builtin: true, policy: 'DROP', line: 2, counters: [5, 300], snat: false },
+      { id: 101, name: 'KUBE-\u001b[2J-ü', builtin: false, policy: null, line: 40, counters: null, snat: true },
+      { id: 102, name: 'OUTPUT', builtin: true, policy: 'ACCEPT', line: 3, counters: [2 ** 60, 1.5], snat: false },
+      { id: 103, name: 'BIG', builtin: false, policy: null, line: 2 ** 40, counters: [Number.MAX_SAFE_INTEGER, 0], snat: false },
+    ]);
+    expect(plain(decodeChainHeads('p.db', 8, 1, 0, new ChainHeadsBuilder(8, 1).encode()))).toEqual([]);
   });
 
-  it('names the table of a body that does not inflate, or holds other than its count of headers', () => {
-    expect(() => decodeChainHeads('p.db', 7, 1, Buffer.from('not deflate'))).toThrow(ModelError);
-    expect(() => decodeChainHeads('p.db', 7, 1, Buffer.from('not deflate'))).toThrow(/the chains of rule table 7 do not read/);
-    const short = deflateRawSync(Buffer.from(JSON.stringify(['INPUT', 1, 'DROP', null, null, 2, 0])));
-    expect(() => decodeChainHeads('p.db', 7, 2, short)).toThrow(/rule table 7 are damaged \(not 2 chain headers\)/);
-    const nameless = deflateRawSync(Buffer.from(JSON.stringify([5, 1, 'DROP', null, null, 2, 0])));
-    expect(() => decodeChainHeads('p.db', 7, 1, nameless)).toThrow(/chain 1 has no name or line/);
+  it('names the table of a body that is not headers, is cut short, holds more, or has other than its count of chains', () => {
+    const b = new ChainHeadsBuilder(7, 1);
+    b.add({ name: 'INPUT', builtin: true, policy: 'DROP', counters: { packets: 5, bytes: 300 }, line: 2 });
+    b.add({ name: 'FORWARD', builtin: true, policy: 'ACCEPT', counters: null, line: 3 });
+    const body = b.encode();
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.from('not headers'))).toThrow(ModelError);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.from('not headers'))).toThrow(/the chains of rule table 7 are damaged \(not a chain header blob/);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, body.subarray(0, body.length - 1))).toThrow(/rule table 7 are damaged \(it ends/);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.concat([body, Buffer.from([0])]))).toThrow(/1 bytes after chain 2/);
+    expect(() => decodeChainHeads('p.db', 7, 1, 3, body)).toThrow(/2 names for 3 chains/);
+    const long = Buffer.from(body);
+    long.writeUInt32LE(1000, 1);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, long)).toThrow(/the names run past its end/);
   });
 
   it('stores an imported table in one row, and hands out ids above those of a deleted capture', () => {
@@ -36,8 +57,10 @@ describe('chain headers', () => {
     const capture = importPaths(store, [p.write('n1/iptables-save.txt', DUMP)], { node: 'n1' }).nodes[0]!.captures[0]!.id;
     const [tableId, firstId, count] = store.db.prepare('SELECT table_id, first_id, count FROM chain_heads').raw(true).get() as [number, number, number];
     expect(count).toBe(3);
-    const heads = new ChainHeadsReader(store.db, store.path).of(tableId).heads;
-    expect(Array.from({ length: count }, (_, k) => [heads[k * HEAD_FIELDS], heads[k * HEAD_FIELDS + 6]])).toEqual([['PREROUTING', 0], ['POSTROUTING', 1], ['KUBE-X', 0]]);
+    const heads = new ChainHeadsReader(store.db, store.path).of(tableId);
+    expect(plain(heads).map((h) => h as { name: string; snat: boolean; counters: unknown }).map(({ name, snat, counters }) => [name, snat, counters])).toEqual([
+      ['PREROUTING', false, [3, 180]], ['POSTROUTING', true, [0, 0]], ['KUBE-X', false, [0, 0]],
+    ]);
     expect(nextChainId(store.db)).toBe(firstId + 3);
     expect(deleteCapture(store, capture).kind).toBe('done');
     expect(store.db.prepare('SELECT count(*) FROM chain_heads').pluck(true).get()).toBe(0);

@@ -183,12 +183,12 @@ const KEPT_CHUNKS = 4;
 
 type RunRow = [chainId: number, position: number, chunkId: number, first: number, count: number];
 
-/** The chains of one stored table: ids firstId .. firstId + count - 1, `nameOf(k)` the name of the k-th. */
+/** The chains of one stored table: ids firstId .. firstId + count - 1, `names[k]` the name of the k-th. */
 export interface TableChains {
   tableId: number;
   firstId: number;
   count: number;
-  nameOf(k: number): string;
+  names: readonly string[];
 }
 
 /**
@@ -229,7 +229,7 @@ export class StoredTableRules {
       const chainId = run[0];
       let list = byChain.get(chainId);
       if (list === undefined) byChain.set(chainId, (list = []));
-      this.decodeRun(run, this.chains.nameOf(chainId - firstId), list);
+      this.decodeRun(run, this.chains.names[chainId - firstId]!, list);
     }
     for (const list of byChain.values()) {
       for (let i = 1; i < list.length; i++) {

@@ -1,7 +1,7 @@
 /** Rows of `rulesets`, `rule_tables`, chain heads (chain-heads.ts) and rule chunks (rule-chunks.ts): an iptables capture, one ruleset per family. */
 import type Database from 'better-sqlite3';
 import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } from '../../netfilter/ruleset';
-import { ChainHeadsBuilder, ChainHeadsReader, HEAD_FIELDS, insertChainHeads, nextChainId } from './chain-heads';
+import { ChainHeadsBuilder, ChainHeadsReader, hasCounters, insertChainHeads, isBuiltin, nextChainId, policyOf } from './chain-heads';
 import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter, StoredTableRules } from './rule-chunks';
 import { flag } from './values';
 import { ModelError } from '../model-error';
@@ -86,17 +86,15 @@ export function rulesetsOf(db: Database.Database, database: string, captureId: n
     origin: rulesetOrigin(rs),
     tables: (tables.all(rs.id) as Array<Record<string, unknown>>).map((t): Table => {
       const stored = heads.of(t.id as number);
-      const h = stored.heads;
-      const byChain = new StoredTableRules(db, database, { ...stored, nameOf: (k) => h[k * HEAD_FIELDS] as string }).all();
+      const byChain = new StoredTableRules(db, database, stored).all();
       const chains: Chain[] = [];
       for (let k = 0; k < stored.count; k++) {
-        const i = k * HEAD_FIELDS;
         chains.push({
-          name: h[i] as string,
-          builtin: h[i + 1] === 1,
-          policy: h[i + 2] as 'ACCEPT' | 'DROP' | null,
-          counters: counters(h[i + 3] as number | null, h[i + 4] as number | null),
-          line: h[i + 5] as number,
+          name: stored.names[k]!,
+          builtin: isBuiltin(stored, k),
+          policy: policyOf(stored, k),
+          counters: hasCounters(stored, k) ? { packets: stored.packets[k]!, bytes: stored.bytes[k]! } : null,
+          line: stored.lines[k]!,
           rules: byChain.get(stored.firstId + k) ?? [],
         });
       }
