@@ -1,6 +1,6 @@
 /**
- * The row a chain is stored as (its rules go in chunks: rule-chunks.ts). Shared by the store's whole-ruleset
- * insert and the streamed dump import, which builds rows in a reader thread.
+ * A chain's header as the streamed dump import carries it from its reader thread (ruleset-tape.ts); the writer
+ * stores a table's headers in one row (chain-heads.ts), its rules in chunks (rule-chunks.ts).
  */
 import type { Counters } from '../../netfilter/ruleset';
 import type { ChainHead } from '../../netfilter/ruleset-sink';
