@@ -4,7 +4,7 @@ import { useTempProject } from '../../../../test/support/temp-project';
 import { importPaths } from '../../import/import-paths';
 import { deleteCapture } from '../../project/project-edits';
 import { ModelError } from '../model-error';
-import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, hasCounters, holdsSnat, isBuiltin, nextChainId, policyOf, type StoredHeads } from './chain-heads';
+import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, hasCounters, holdsSnat, isBuiltin, nextChainId, policyOf, readColumn, type StoredHeads } from './chain-heads';
 
 const project = useTempProject('chain-heads');
 
@@ -24,16 +24,38 @@ describe('chain headers', () => {
     b.add({ name: 'INPUT', builtin: true, policy: 'DROP', counters: { packets: 5, bytes: 300 }, line: 2 });
     b.add({ name: 'KUBE-\u001b[2J-ü', builtin: false, policy: null, counters: null, line: 40 });
     b.add({ name: 'OUTPUT', builtin: true, policy: 'ACCEPT', counters: { packets: 2 ** 60, bytes: 1.5 }, line: 3 });
-    b.add({ name: 'BIG', builtin: false, policy: null, counters: { packets: Number.MAX_SAFE_INTEGER, bytes: 0 }, line: 2 ** 40 });
+    b.add({ name: 'BIG', builtin: false, policy: null, counters: { packets: Number.MAX_SAFE_INTEGER, bytes: 0 }, line: 2 ** 32 - 1 });
     b.markSnat([101, 99, 104]);
     expect(b.count).toBe(4);
     expect(plain(decodeChainHeads('p.db', 7, 100, 4, b.encode()))).toEqual([
       { id: 100, name: 'INPUT', builtin: true, policy: 'DROP', line: 2, counters: [5, 300], snat: false },
       { id: 101, name: 'KUBE-\u001b[2J-ü', builtin: false, policy: null, line: 40, counters: null, snat: true },
       { id: 102, name: 'OUTPUT', builtin: true, policy: 'ACCEPT', line: 3, counters: [2 ** 60, 1.5], snat: false },
-      { id: 103, name: 'BIG', builtin: false, policy: null, line: 2 ** 40, counters: [Number.MAX_SAFE_INTEGER, 0], snat: false },
+      { id: 103, name: 'BIG', builtin: false, policy: null, line: 2 ** 32 - 1, counters: [Number.MAX_SAFE_INTEGER, 0], snat: false },
     ]);
     expect(plain(decodeChainHeads('p.db', 8, 1, 0, new ChainHeadsBuilder(8, 1).encode()))).toEqual([]);
+    // Counters that are all zero take no columns, and still read back as shown.
+    const zero = new ChainHeadsBuilder(9, 1);
+    zero.add({ name: 'A', builtin: false, policy: null, counters: { packets: 0, bytes: 0 }, line: 1 });
+    zero.add({ name: 'B', builtin: false, policy: null, counters: null, line: 2 });
+    expect(zero.encode().length).toBe(6 + 3 + 2 * 5);
+    expect(plain(decodeChainHeads('p.db', 9, 1, 2, zero.encode())).map((h) => (h as { counters: unknown }).counters)).toEqual([[0, 0], null]);
+  });
+
+  it('reads a column the same value by value (a big-endian host) as by copying it', () => {
+    const body = Buffer.alloc(3 + 2 * 8 + 2 * 4);
+    body.writeDoubleLE(2 ** 60, 3);
+    body.writeDoubleLE(0.5, 11);
+    body.writeUInt32LE(4_000_000_000, 19);
+    body.writeUInt32LE(7, 23);
+    for (const littleEndian of [true, false]) {
+      const doubles = new Float64Array(2);
+      readColumn(body, 3, doubles, littleEndian);
+      expect([...doubles]).toEqual([2 ** 60, 0.5]);
+      const words = new Uint32Array(2);
+      readColumn(body, 19, words, littleEndian);
+      expect([...words]).toEqual([4_000_000_000, 7]);
+    }
   });
 
   it('names the table of a body that is not headers, is cut short, holds more, or has other than its count of chains', () => {
@@ -43,11 +65,11 @@ describe('chain headers', () => {
     const body = b.encode();
     expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.from('not headers'))).toThrow(ModelError);
     expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.from('not headers'))).toThrow(/the chains of rule table 7 are damaged \(not a chain header blob/);
-    expect(() => decodeChainHeads('p.db', 7, 1, 2, body.subarray(0, body.length - 1))).toThrow(/rule table 7 are damaged \(it ends/);
-    expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.concat([body, Buffer.from([0])]))).toThrow(/1 bytes after chain 2/);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, body.subarray(0, body.length - 1))).toThrow(`rule table 7 are damaged (${body.length - 1} bytes where 2 chains take ${body.length})`);
+    expect(() => decodeChainHeads('p.db', 7, 1, 2, Buffer.concat([body, Buffer.from([0])]))).toThrow(`(${body.length + 1} bytes where 2 chains take ${body.length})`);
     expect(() => decodeChainHeads('p.db', 7, 1, 3, body)).toThrow(/2 names for 3 chains/);
     const long = Buffer.from(body);
-    long.writeUInt32LE(1000, 1);
+    long.writeUInt32LE(1000, 2);
     expect(() => decodeChainHeads('p.db', 7, 1, 2, long)).toThrow(/the names run past its end/);
   });
 

@@ -7,25 +7,28 @@
  * `rule_runs` still names a rule's chain by one number. Ids are handed out above every id in use, the
  * trash's included (nextChainId), so a table's range is its own and an undo never meets another table's.
  *
- * The body (not deflated: kube-proxy's chain names are hashes that deflate little, and reading it raw is
- * what a trace pays for):
- *   u8 FORMAT, u32le length of NAMES, NAMES (the names in UTF-8, joined by line breaks: a name has none),
- *   then per chain: u8 flags (BUILTIN, the policy in POLICY_MASK, COUNTERS, SNAT, FLOAT_COUNTERS),
- *   varint zigzag(line - previous line), and with COUNTERS packets and bytes, as varints or (FLOAT_COUNTERS)
- *   as f64le each.
+ * The body is not deflated (kube-proxy's chain names are hashes that deflate little) and holds columns, so
+ * that a trace reads a table's ~60,000 headers with a split and a few copies, no loop over them:
+ *   u8 FORMAT, u8 WITH_COUNTERS or 0, u32le length of NAMES, NAMES (UTF-8, joined by line breaks: a name has
+ *   none), then count bytes of flags (BUILTIN, the policy in POLICY_MASK, COUNTERS, SNAT), count u32le lines,
+ *   and with WITH_COUNTERS (some chain of the table counted traffic) count f64le packets, count f64le bytes.
  */
 import type Database from 'better-sqlite3';
+import os from 'node:os';
 import type { ChainHead } from '../../netfilter/ruleset-sink';
 import { ModelError } from '../model-error';
 
 const FORMAT = 1;
+const WITH_COUNTERS = 1;
+const HEADER = 6;
 const BUILTIN = 1;
 const POLICY_MASK = 6;
 const ACCEPT = 2;
 const DROP = 4;
 const COUNTERS = 8;
 const SNAT = 16;
-const FLOAT_COUNTERS = 32;
+/** Typed arrays read the columns as stored (little-endian) on such a host; on another, value by value. */
+const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
 /** Values per chain in a ChainHeadsBuilder: name, builtin (0|1), policy, packets, bytes, line, snat (0|1). */
 const FIELDS = 7;
@@ -38,7 +41,7 @@ export interface StoredHeads {
   names: string[];
   /** Per chain: BUILTIN, POLICY_MASK, COUNTERS, SNAT bits (read with the functions below). */
   flags: Uint8Array;
-  lines: Float64Array;
+  lines: Uint32Array;
   /** 0 where the chain has no counters. */
   packets: Float64Array;
   bytes: Float64Array;
@@ -88,53 +91,38 @@ export class ChainHeadsBuilder {
     const { heads } = this;
     const count = this.count;
     const names: string[] = [];
+    let withCounters = false;
     for (let i = 0; i < heads.length; i += FIELDS) {
       const name = heads[i] as string;
       if (name.includes('\n')) throw new Error(`chain name ${JSON.stringify(name)} holds a line break`);
       names.push(name);
+      // Counters shown but all zero (kube-proxy's chains in a dump) need no columns: the flags say they are shown.
+      if ((heads[i + 3] ?? 0) !== 0 || (heads[i + 4] ?? 0) !== 0) withCounters = true;
     }
     const text = Buffer.from(names.join('\n'), 'utf8');
-    // At most: flags, a line (8 bytes as a varint of up to 2^53) and two counters of 9 bytes each.
-    const out = Buffer.allocUnsafe(5 + text.length + count * 27);
+    const out = Buffer.alloc(HEADER + text.length + count * (withCounters ? 21 : 5));
     out[0] = FORMAT;
-    out.writeUInt32LE(text.length, 1);
-    text.copy(out, 5);
-    let at = 5 + text.length;
-    let previous = 0;
-    for (let i = 0; i < heads.length; i += FIELDS) {
+    out[1] = withCounters ? WITH_COUNTERS : 0;
+    out.writeUInt32LE(text.length, 2);
+    text.copy(out, HEADER);
+    const flagsAt = HEADER + text.length;
+    const linesAt = flagsAt + count;
+    const packetsAt = linesAt + count * 4;
+    const bytesAt = packetsAt + count * 8;
+    for (let k = 0, i = 0; k < count; k++, i += FIELDS) {
       const policy = heads[i + 2];
       const packets = heads[i + 3] as number | null;
       const bytes = heads[i + 4] as number | null;
-      const line = heads[i + 5] as number;
       const counters = packets !== null && bytes !== null;
-      const whole = counters && isVarint(packets) && isVarint(bytes);
-      out[at++] = (heads[i + 1] === 1 ? BUILTIN : 0) | (policy === 'ACCEPT' ? ACCEPT : policy === 'DROP' ? DROP : 0) | (counters ? COUNTERS : 0)
-        | (heads[i + 6] === 1 ? SNAT : 0) | (counters && !whole ? FLOAT_COUNTERS : 0);
-      if (!Number.isSafeInteger(line)) throw new Error(`chain ${String(heads[i])} has line ${line}`);
-      const delta = line - previous;
-      previous = line;
-      at = writeVarint(out, at, delta >= 0 ? delta * 2 : -delta * 2 - 1);
-      if (whole) {
-        at = writeVarint(out, at, packets);
-        at = writeVarint(out, at, bytes);
-      } else if (counters) {
-        at = out.writeDoubleLE(packets, at);
-        at = out.writeDoubleLE(bytes, at);
+      out[flagsAt + k] = (heads[i + 1] === 1 ? BUILTIN : 0) | (policy === 'ACCEPT' ? ACCEPT : policy === 'DROP' ? DROP : 0) | (counters ? COUNTERS : 0) | (heads[i + 6] === 1 ? SNAT : 0);
+      out.writeUInt32LE(heads[i + 5] as number, linesAt + k * 4);
+      if (counters && withCounters) {
+        out.writeDoubleLE(packets, packetsAt + k * 8);
+        out.writeDoubleLE(bytes, bytesAt + k * 8);
       }
     }
-    return out.subarray(0, at);
+    return out;
   }
-}
-
-const isVarint = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 128) {
-    out[at++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
 }
 
 /** Writes one table's headers; the caller holds the transaction. */
@@ -150,54 +138,39 @@ export function nextChainId(db: Database.Database): number {
   return next;
 }
 
+/** `count` values of `width` bytes from `at`, little-endian, into `into`; `littleEndian` says how the host reads typed arrays. */
+export function readColumn(body: Buffer, at: number, into: Uint32Array | Float64Array, littleEndian = LITTLE_ENDIAN_HOST): void {
+  const width = into.BYTES_PER_ELEMENT;
+  if (littleEndian) {
+    new Uint8Array(into.buffer, into.byteOffset, into.length * width).set(body.subarray(at, at + into.length * width));
+    return;
+  }
+  for (let k = 0; k < into.length; k++) into[k] = width === 4 ? body.readUInt32LE(at + k * 4) : body.readDoubleLE(at + k * 8);
+}
+
 /** A stored body's headers; one that does not read as `count` chains is a damaged project (`database`), said with its table. */
 export function decodeChainHeads(database: string, tableId: number, firstId: number, count: number, body: Buffer): StoredHeads {
   const damaged = (what: string): never => {
     throw new ModelError(database, `the chains of rule table ${tableId} are damaged (${what})`);
   };
-  if (body.length < 5 || body[0] !== FORMAT) damaged(`not a chain header blob of format ${FORMAT}`);
-  const textEnd = 5 + body.readUInt32LE(1);
+  if (body.length < HEADER || body[0] !== FORMAT) damaged(`not a chain header blob of format ${FORMAT}`);
+  const withCounters = (body[1]! & WITH_COUNTERS) !== 0;
+  const textEnd = HEADER + body.readUInt32LE(2);
   if (textEnd > body.length) damaged('the names run past its end');
-  const names = count === 0 ? [] : body.toString('utf8', 5, textEnd).split('\n');
+  const names = count === 0 ? [] : body.toString('utf8', HEADER, textEnd).split('\n');
   if (names.length !== count) damaged(`${names.length} names for ${count} chains`);
+  const size = textEnd + count * (withCounters ? 21 : 5);
+  if (body.length !== size) damaged(`${body.length} bytes where ${count} chains take ${size}`);
   const flags = new Uint8Array(count);
-  const lines = new Float64Array(count);
+  flags.set(body.subarray(textEnd, textEnd + count));
+  const lines = new Uint32Array(count);
+  readColumn(body, textEnd + count, lines);
   const packets = new Float64Array(count);
   const bytes = new Float64Array(count);
-  const end = body.length;
-  let at = textEnd;
-  let line = 0;
-  // Varints read inline: this loop runs once per chain of the table on every trace.
-  const varint = (): number => {
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      if (at >= end) return damaged('it ends inside a chain header');
-      const b = body[at++]!;
-      n += (b & 127) * scale;
-      if (b < 128) return n;
-      scale *= 128;
-    }
-  };
-  for (let k = 0; k < count; k++) {
-    if (at >= end) damaged(`it ends at chain ${k + 1} of ${count}`);
-    const f = body[at++]!;
-    flags[k] = f;
-    const z = varint();
-    line += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    lines[k] = line;
-    if ((f & COUNTERS) === 0) continue;
-    if ((f & FLOAT_COUNTERS) !== 0) {
-      if (at + 16 > end) damaged('it ends inside a chain header');
-      packets[k] = body.readDoubleLE(at);
-      bytes[k] = body.readDoubleLE(at + 8);
-      at += 16;
-    } else {
-      packets[k] = varint();
-      bytes[k] = varint();
-    }
+  if (withCounters) {
+    readColumn(body, textEnd + count * 5, packets);
+    readColumn(body, textEnd + count * 13, bytes);
   }
-  if (at !== end) damaged(`${end - at} bytes after chain ${count}`);
   return { tableId, firstId, count, names, flags, lines, packets, bytes };
 }
 
