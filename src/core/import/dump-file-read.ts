@@ -13,7 +13,8 @@ import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
-import { KubeProxyIndex, type KubeProxyService } from '../netfilter/kube-proxy';
+import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
+import { KubeProxyIndex, RuleFacts, type KubeProxyService } from '../netfilter/kube-proxy';
 import type { RulesetSink } from '../netfilter/ruleset-sink';
 
 export type DumpFileRead =
@@ -62,7 +63,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const tapes = new RulesetTapeSink(onTape);
   const services = new KubeProxyIndex();
   // Each rule goes into a chunk at once: no record is kept to share.
-  const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), false);
+  const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
   const fileHash = createHash('sha256');
   const captureHash = createHash('sha256');
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
@@ -140,12 +141,22 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   };
 }
 
-/** Hands every call to both sinks: the rows to store and kube-proxy's index, which reads the parsed rules. */
-function teeSink(a: RulesetSink, b: RulesetSink): RulesetSink {
+/**
+ * Hands every call to both the rows to store and kube-proxy's index, which reads the parsed rules: the comment
+ * of a rule whose matches are not read yet comes from the reader's scan, so only the few rules the index looks
+ * into (the services' entry rules) have their matches read.
+ */
+function teeSink(a: RulesetSink, b: KubeProxyIndex): RulesetSink {
+  const facts = new RuleFacts();
   return {
-    table: (name, line) => (a.table(name, line), b.table(name, line)),
+    table: (name, line) => (a.table(name, line), b.table(name)),
     chain: (head) => (a.chain(head), b.chain(head)),
-    rule: (chain, at, rule) => (a.rule(chain, at, rule), b.rule(chain, at, rule)),
+    rule: (chain, at, rule) => {
+      a.rule(chain, at, rule);
+      facts.rule = rule;
+      facts.knownComment = rule instanceof RuleMatchesLater ? rule.comment : undefined;
+      b.facts(chain, facts);
+    },
     commit: () => (a.commit(), b.commit()),
   };
 }

@@ -121,7 +121,7 @@ export interface RuleArgs {
   notes: string[];
 }
 
-type Generic = 'source' | 'destination' | 'in' | 'out' | 'protocol' | 'fragment' | 'match' | 'jump' | 'goto' | 'counters' | 'family';
+export type Generic = 'source' | 'destination' | 'in' | 'out' | 'protocol' | 'fragment' | 'match' | 'jump' | 'goto' | 'counters' | 'family';
 
 const GENERIC: ReadonlyMap<string, Generic> = new Map<string, Generic>([
   ['-s', 'source'], ['--source', 'source'], ['--src', 'source'],
@@ -148,6 +148,11 @@ const NO_MATCH: Match = { kind: 'fragment', negated: false };
 
 export function isGenericOption(token: string): boolean {
   return GENERIC.has(token);
+}
+
+/** What a generic option (`-s`, `--source`, `-j`...) is; undefined for any other word. */
+export function genericOf(token: string): Generic | undefined {
+  return GENERIC.get(token);
 }
 
 /**

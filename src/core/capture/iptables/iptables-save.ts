@@ -10,7 +10,9 @@ import type { TextInput } from '../text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
-import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName } from '../../netfilter/ruleset';
+import { RuleMatchesLater } from './iptables-rule-text';
+import { scanRuleArgs, type ScannedArgs } from './rule-scan';
+import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
 
 /** Something the reader accepted but a user should know about. */
@@ -60,6 +62,14 @@ export interface IptablesSaveSummary {
   chainLines: number;
   warnings: RulesetWarning[];
 }
+
+/**
+ * How rules get their Match and Target records: `shared`, one record for each distinct value (RecordPool),
+ * which keeps a large ruleset held whole a fraction of the size; `own`, a record each; `later`, for a sink that
+ * stores each rule's text and lets it go: a rule scanRuleArgs vouches for gets its target only, and its matches
+ * are read from its text when asked for (RuleMatchesLater); any other rule is read as `own`.
+ */
+export type RuleRecords = 'shared' | 'own' | 'later';
 
 /** The table being read: its chains and their lengths so far, and the chains its rules jump to before they exist. */
 interface OpenTable {
@@ -153,7 +163,7 @@ export function parseIptablesSave(input: TextInput, options: IptablesSaveOptions
 function readIptablesSave(input: TextInput, sink: RulesetSink, options: IptablesSaveOptions): IptablesSaveSummary & { cutShort: boolean } {
   const fragment = options.fragment === true;
   const form: ReaderForm = { form: 'save', fragment, ...(options.family === undefined ? {} : { family: options.family }) };
-  const reader = new IptablesSaveReader(input.file, input.firstLine, sink, true, form);
+  const reader = new IptablesSaveReader(input.file, input.firstLine, sink, 'shared', form);
   reader.cutShort = fragment;
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
@@ -193,25 +203,24 @@ export class IptablesSaveReader {
   private chainLines = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
+  /** Rules are scanned first (RuleRecords `later`). */
+  private readonly scan: boolean;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
   tablesCutShort = 0;
 
-  /**
-   * `shareRecords`: rules get one Match or Target record for each distinct value (RecordPool), which keeps a
-   * large ruleset held whole a fraction of the size. A sink that stores each rule and lets it go only pays
-   * for the lookups: a 170,000-rule dump reads ~0.25 s faster without.
-   */
   constructor(
     private readonly file: string,
     private readonly firstLine: number,
     private readonly sink: RulesetSink,
-    shareRecords: boolean,
+    records: RuleRecords,
     private readonly form: ReaderForm = { form: 'save', fragment: false },
   ) {
     this.lineNo = firstLine - 1;
-    this.rulesReader = new RuleLineReader(shareRecords ? new RecordPool() : null);
+    this.rulesReader = new RuleLineReader(records === 'shared' ? new RecordPool() : null);
+    // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
+    this.scan = records === 'later' && form.form === 'save';
   }
 
   /** Lines read so far. */
@@ -396,6 +405,18 @@ export class IptablesSaveReader {
         open.chains.set(chainName, (chain = { length: 0 }));
         sink.chain({ name: chainName, builtin, policy: null, counters: null, line });
       }
+      if (this.scan && append) {
+        const scanned = reader.scan(argsFrom);
+        if (scanned !== null) {
+          if (scanned.ipv6) this.sawIpv6Address = true;
+          const target = scanned.target;
+          this.noteJump(open, target, line);
+          chain.length++;
+          this.rules++;
+          sink.rule(chainName, chain.length - 1, new RuleMatchesLater(chain.length, ruleText, line, counters, target, scanned.comment));
+          return;
+        }
+      }
       const args = reader.args(argsFrom);
       let shownText = ruleText;
       if (args.counters !== null) {
@@ -414,15 +435,20 @@ export class IptablesSaveReader {
       }
       const at = append ? chain.length : Math.min(insertAt, chain.length);
       const target = args.target;
-      if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
-        open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
-      }
+      this.noteJump(open, target, line);
       chain.length++;
       this.rules++;
       sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target });
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
+    }
+  }
+
+  /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
+  private noteJump(open: OpenTable, target: Target | null, line: number): void {
+    if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
+      open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
     }
   }
 
@@ -469,6 +495,10 @@ class RuleLineReader {
     const verb = this.word(0);
     const insert = verb === '-I' || verb === '--insert';
     return insert && DIGITS.test(this.word(2) ?? '') ? 3 : 2;
+  }
+
+  scan(from: number): ScannedArgs | null {
+    return scanRuleArgs(this.buffer, from, this.count);
   }
 
   args(from: number): RuleArgs {
