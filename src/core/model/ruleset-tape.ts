@@ -33,6 +33,9 @@ export class RulesetTapeSink implements RulesetSink {
   /** Chain name → its number and length, in the open table. */
   private chains = new Map<string, { id: number; length: number }>();
   private chainCount = 0;
+  /** The chain of the last rule: a dump's rules come chain by chain. */
+  private lastName: string | null = null;
+  private last: { id: number; length: number } | null = null;
   private readonly rules = new RuleChunkBuilder();
 
   constructor(private readonly emit: (tape: RulesetTape) => void) {}
@@ -40,6 +43,7 @@ export class RulesetTapeSink implements RulesetSink {
   table(name: TableName, line: number): void {
     this.tables++;
     this.chains = new Map();
+    this.lastName = null;
     this.tape.push(TABLE, name, line);
   }
 
@@ -53,7 +57,11 @@ export class RulesetTapeSink implements RulesetSink {
   }
 
   rule(chain: string, at: number, rule: Rule): void {
-    const c = this.chains.get(chain)!;
+    if (chain !== this.lastName) {
+      this.last = this.chains.get(chain)!;
+      this.lastName = chain;
+    }
+    const c = this.last!;
     if (at !== c.length) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
     c.length++;
     // The dump reader read this rule from its text: it reads back from it.

@@ -29,9 +29,12 @@ export function tokenizeRule(text: string, from = 0): RuleTokens {
 
 /**
  * The words of text[from, end) into `rule` from index 0, for a buffer reused from rule to rule: returns
- * their number; entries past it are left over from a longer rule.
+ * their number; entries past it are left over from a longer rule. Words found in `words` (options, modules,
+ * targets) are its strings; so are chain names found in `chains`, looked up only where a rule names a chain
+ * (after `-A`/`-I` and `-j`/`-g`): a dump's tens of thousands of chains make a table too large to probe for
+ * every word.
  */
-export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: number, words: WordTable | null = null): number {
+export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: number, words: WordTable | null = null, chains: WordTable | null = null): number {
   const { tokens, quoted } = rule;
   let count = 0;
   let i = from;
@@ -69,11 +72,16 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       h = hashStep(h, c);
       i++;
     }
-    tokens[count] = (words === null ? undefined : words.find(text, start, i, h)) ?? text.slice(start, i);
+    let word = words === null ? undefined : words.find(text, start, i, h);
+    if (chains !== null && (count === 1 || (count > 1 && NAMES_CHAIN.has(tokens[count - 1]!) && !quoted[count - 1]))) word = chains.find(text, start, i, h) ?? word;
+    tokens[count] = word ?? text.slice(start, i);
     quoted[count++] = false;
   }
   return count;
 }
+
+/** Options followed by a chain name. */
+const NAMES_CHAIN: ReadonlySet<string> = new Set(['-j', '--jump', '-g', '--goto']);
 
 /** Options read so far for one `-m MODULE`; its `kind` sets it apart from the Match records read in between. */
 interface ModuleGroup {

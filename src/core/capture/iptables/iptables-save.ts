@@ -10,6 +10,7 @@ import type { TextInput } from '../text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
+import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
@@ -80,6 +81,9 @@ interface OpenTable {
    * about chains never declared (dumps declare chains first, so this stays empty but for those).
    */
   jumpsAhead: Map<string, { line: number; option: '-j' | '-g' }>;
+  /** The chain of the last rule, and its entry: a dump's rules come chain by chain. */
+  lastName: string | null;
+  last: { length: number } | null;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -275,7 +279,7 @@ export class IptablesSaveReader {
   beginTable(name: TableName, line: number): void {
     if (this.open !== null) this.endTable();
     if (this.tables.includes(name)) throw this.err(line, `table ${name} appears twice (name each listing's table with -t)`);
-    this.open = { name, chains: new Map(), jumpsAhead: new Map() };
+    this.open = { name, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null };
     this.sink.table(name, line);
   }
 
@@ -305,7 +309,7 @@ export class IptablesSaveReader {
     const name = words[1];
     if (name === undefined || name === '') throw this.err(line, `${words[0]} needs a chain name`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.words.add(name);
+    const chainName = this.rulesReader.chains.add(name);
     if (!policyLine) {
       if (words.length !== 2) throw this.err(line, `bad -N line "${snippet(text.slice(p, stop))}"`);
       if (builtin) throw this.err(line, `-N ${name}: ${name} is a built-in chain of table ${open.name}`);
@@ -334,7 +338,7 @@ export class IptablesSaveReader {
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
     if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map() };
+    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null };
     this.sink.table(tableName, line);
   }
 
@@ -350,7 +354,7 @@ export class IptablesSaveReader {
     const counters = counterText === undefined ? null : parseCounters(counterText);
     if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.words.add(name);
+    const chainName = this.rulesReader.chains.add(name);
     this.chainLines++;
     if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
     this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
@@ -396,7 +400,7 @@ export class IptablesSaveReader {
       if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
       const argsFrom = reader.argsStart();
       const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
-      let chain = open.chains.get(chainName);
+      let chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
       if (chain === undefined) {
         const builtin = BUILTIN_CHAINS[open.name].includes(chainName);
         if (!builtin && !this.form.fragment) {
@@ -405,6 +409,8 @@ export class IptablesSaveReader {
         open.chains.set(chainName, (chain = { length: 0 }));
         sink.chain({ name: chainName, builtin, policy: null, counters: null, line });
       }
+      open.lastName = chainName;
+      open.last = chain;
       if (this.scan && append) {
         const scanned = reader.scan(argsFrom);
         if (scanned !== null) {
@@ -478,12 +484,12 @@ class RuleLineReader {
   private readonly buffer: RuleTokens = { tokens: [], quoted: [] };
   private count = 0;
   /** Grows with the chains a dump declares, so chain names in rules are found rather than copied. */
-  readonly words = RULE_WORDS.clone();
+  readonly chains = new WordTable();
 
   constructor(private readonly pool: RecordPool | null) {}
 
   tokenize(text: string, start: number, end: number): void {
-    this.count = tokenizeInto(this.buffer, text, start, end, this.words);
+    this.count = tokenizeInto(this.buffer, text, start, end, RULE_WORDS, this.chains);
   }
 
   word(i: number): string | undefined {

@@ -69,6 +69,7 @@ function scan(tokens: readonly string[], quoted: readonly boolean[], from: numbe
       case 'destination': {
         if (i >= n || !isPlainValue(tokens, quoted, i)) return null;
         const v = tokens[i++]!;
+        if (isIpv4Prefix(v)) break;
         const slash = v.indexOf('/');
         if (isAddress(slash < 0 ? v : v.slice(0, slash)) && parseCidr(v).address.includes(':')) ipv6 = true;
         break;
@@ -145,6 +146,16 @@ function gotoTarget(chain: string, i: number, n: number): Target | null {
 
 /** `-j NAME [options]` ending the rule, built as parseRuleArgs builds it (buildTarget). */
 function jumpTarget(name: string, tokens: readonly string[], quoted: readonly boolean[], i: number, n: number): Target | null {
+  if (name === 'DNAT' && i + 2 === n && tokens[i] === '--to-destination' && !quoted[i]) {
+    const to = tokens[i + 1]!;
+    const colon = to.indexOf(':');
+    const port = colon > 0 ? portNumber(to, colon + 1) : -1;
+    if (port >= 0 && isIpv4Range(to, 0, colon)) {
+      // What the DNAT TargetSpec makes of `ADDRESS:PORT` (parseNatRange), without its option records.
+      const address = to.slice(0, colon);
+      return { kind: 'dnat', to: [{ minAddress: address, maxAddress: address, ports: { min: port, max: port } }], random: false, persistent: false };
+    }
+  }
   const spec = TARGETS.get(name);
   if (spec === undefined) return i === n && !EXTENSION_TARGETS.has(name) ? { kind: 'jump', chain: name } : null;
   const opts: RuleOption[] = [];
@@ -164,4 +175,58 @@ function jumpTarget(name: string, tokens: readonly string[], quoted: readonly bo
     i += 2;
   }
   return spec.build(opts);
+}
+
+/**
+ * text[from, to) is a dotted quad as parseIpv4 reads one (four decimal octets to 255, no leading zero):
+ * its reading as an address is certain (readCidr, parseNatRange) without the records they build.
+ */
+function isIpv4Range(text: string, from: number, to: number): boolean {
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return false;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return false;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
+}
+
+/** `A.B.C.D` or `A.B.C.D/N` (N up to 32 in at most three digits): an IPv4 prefix readCidr takes. */
+function isIpv4Prefix(v: string): boolean {
+  const slash = v.indexOf('/');
+  if (slash < 0) return isIpv4Range(v, 0, v.length);
+  const bits = v.length - slash - 1;
+  if (bits < 1 || bits > 3 || !isIpv4Range(v, 0, slash)) return false;
+  let n = 0;
+  for (let i = slash + 1; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 32;
+}
+
+/** text[from, end) as parsePort reads a number (1 to 5 digits, to 65535); -1 for anything else. */
+function portNumber(text: string, from: number): number {
+  const digits = text.length - from;
+  if (digits < 1 || digits > 5) return -1;
+  let n = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 65535 ? n : -1;
 }

@@ -50,7 +50,11 @@ export class WordTable {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const key = keys[i];
       if (key === undefined) return undefined;
-      if (hashes[i] === hash && key.length === len && text.startsWith(key, start)) return key;
+      if (hashes[i] !== hash || key.length !== len) continue;
+      // Words are short: a loop the compiler inlines beats a call to startsWith.
+      let k = 0;
+      while (k < len && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
+      if (k === len) return key;
     }
   }
 
