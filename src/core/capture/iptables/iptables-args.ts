@@ -65,6 +65,13 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       continue;
     }
     const start = i;
+    if (c >= 48 && c <= 57) {
+      // Addresses, ports, numbers: no word of the tables starts with a digit worth finding.
+      while (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+      tokens[count] = text.slice(start, i);
+      quoted[count++] = false;
+      continue;
+    }
     let h = WORD_HASH_SEED;
     while (i < end) {
       c = text.charCodeAt(i);
@@ -72,16 +79,19 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       h = hashStep(h, c);
       i++;
     }
-    let word = words === null ? undefined : words.find(text, start, i, h);
-    if (chains !== null && (count === 1 || (count > 1 && NAMES_CHAIN.has(tokens[count - 1]!) && !quoted[count - 1]))) word = chains.find(text, start, i, h) ?? word;
+    let word: string | undefined;
+    if (chains !== null && (count === 1 || (count > 1 && !quoted[count - 1] && namesChain(tokens[count - 1]!)))) word = chains.find(text, start, i, h);
+    if (word === undefined && words !== null) word = words.find(text, start, i, h);
     tokens[count] = word ?? text.slice(start, i);
     quoted[count++] = false;
   }
   return count;
 }
 
-/** Options followed by a chain name. */
-const NAMES_CHAIN: ReadonlySet<string> = new Set(['-j', '--jump', '-g', '--goto']);
+/** An option followed by a chain name. */
+function namesChain(word: string): boolean {
+  return word === '-j' || word === '-g' || word === '--jump' || word === '--goto';
+}
 
 /** Options read so far for one `-m MODULE`; its `kind` sets it apart from the Match records read in between. */
 interface ModuleGroup {

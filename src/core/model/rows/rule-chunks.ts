@@ -71,7 +71,7 @@ export class RuleChunkBuilder {
   add(chain: number, chainName: string, rule: Rule, fromText: boolean): void {
     const { counters, text } = rule;
     if (this.count > 0) this.byte(10);
-    this.ascii(String(rule.line));
+    this.decimal(rule.line);
     this.byte(9);
     if (counters !== null) this.ascii(`${counters.packets}:${counters.bytes}`);
     this.byte(9);
@@ -129,6 +129,20 @@ export class RuleChunkBuilder {
   private byte(b: number): void {
     this.room(1);
     this.bytes[this.length++] = b;
+  }
+
+  /** A line number (a non-negative integer) in decimal, without a string for it. */
+  private decimal(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) return this.ascii(String(n));
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    this.room(digits);
+    let at = this.length + digits;
+    this.length = at;
+    for (let v = n; ; v = Math.floor(v / 10)) {
+      this.bytes[--at] = 48 + (v % 10);
+      if (v < 10) break;
+    }
   }
 
   private ascii(s: string): void {
