@@ -9,7 +9,7 @@ import { optionWords, type RuleOption } from './matches/match-module';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import { fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RecordPool } from './record-pool';
-import { hashStep, WORD_HASH_SEED, WordTable } from './word-table';
+import { hashRange, hashStep, WORD_HASH_SEED, WordTable } from './word-table';
 
 export interface RuleTokens {
   tokens: string[];
@@ -69,6 +69,19 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       // Addresses, ports, numbers: no word of the tables starts with a digit worth finding.
       while (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
       tokens[count] = text.slice(start, i);
+      quoted[count++] = false;
+      continue;
+    }
+    if (count === 1 && chains !== null) {
+      // The chain a rule is appended to: most often the last rule's (a dump's rules come chain by chain).
+      while (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+      const last = tokens[1];
+      if (last !== undefined && last.length === i - start && last.charCodeAt(0) === text.charCodeAt(start) && text.startsWith(last, start)) {
+        tokens[count] = last;
+      } else {
+        const h = hashRange(text, start, i);
+        tokens[count] = chains.find(text, start, i, h) ?? words?.find(text, start, i, h) ?? text.slice(start, i);
+      }
       quoted[count++] = false;
       continue;
     }

@@ -12,6 +12,13 @@ export function hashStep(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
 }
 
+/** The hash of text[start, end). */
+export function hashRange(text: string, start: number, end: number): number {
+  let h = WORD_HASH_SEED;
+  for (let i = start; i < end; i++) h = hashStep(h, text.charCodeAt(i));
+  return h;
+}
+
 export function hashWord(word: string): number {
   let h = WORD_HASH_SEED;
   for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
