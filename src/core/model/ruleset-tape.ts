@@ -48,9 +48,11 @@ export class RulesetTapeSink implements RulesetSink {
   }
 
   chain(head: ChainHead): void {
-    if (this.chains.has(head.name)) throw new NotInOrder(`chain ${head.name} is declared twice`);
     const id = ++this.chainCount;
+    // One lookup: a chain already there is replaced, and the tape given up.
+    const known = this.chains.size;
     this.chains.set(head.name, { id, length: 0 });
+    if (this.chains.size === known) throw new NotInOrder(`chain ${head.name} is declared twice`);
     this.tape.push(CHAIN);
     pushChainRow(this.tape, id, this.tables, head);
     if (this.tape.length >= TAPE_ENTRIES) this.flush();

@@ -84,6 +84,8 @@ interface OpenTable {
   /** The chain of the last rule, and its entry: a dump's rules come chain by chain. */
   lastName: string | null;
   last: { length: number } | null;
+  /** The last chain a rule jumped to that was declared. */
+  lastDeclaredJump: string | null;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -279,7 +281,7 @@ export class IptablesSaveReader {
   beginTable(name: TableName, line: number): void {
     if (this.open !== null) this.endTable();
     if (this.tables.includes(name)) throw this.err(line, `table ${name} appears twice (name each listing's table with -t)`);
-    this.open = { name, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null };
+    this.open = { name, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
     this.sink.table(name, line);
   }
 
@@ -338,7 +340,7 @@ export class IptablesSaveReader {
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
     if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null };
+    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
     this.sink.table(tableName, line);
   }
 
@@ -453,7 +455,11 @@ export class IptablesSaveReader {
 
   /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
   private noteJump(open: OpenTable, target: Target | null, line: number): void {
-    if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
+    if (target === null || (target.kind !== 'jump' && target.kind !== 'goto') || target.chain === open.lastDeclaredJump) return;
+    if (open.chains.has(target.chain)) {
+      // A chain declared stays declared: the next jump to it (kube-proxy's KUBE-MARK-MASQ, rule after rule) is known.
+      open.lastDeclaredJump = target.chain;
+    } else if (!open.jumpsAhead.has(target.chain)) {
       open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
     }
   }
