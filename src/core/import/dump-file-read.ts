@@ -7,13 +7,14 @@
  */
 import { isCancelled } from '../common/cancellation';
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
+import { DumpHashes } from './dump-hashes';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
-import { KubeProxyIndex, type KubeProxyService } from '../netfilter/kube-proxy';
+import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
+import { KubeProxyIndex, RuleFacts, type KubeProxyService } from '../netfilter/kube-proxy';
 import type { RulesetSink } from '../netfilter/ruleset-sink';
 
 export type DumpFileRead =
@@ -62,17 +63,14 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const tapes = new RulesetTapeSink(onTape);
   const services = new KubeProxyIndex();
   // Each rule goes into a chunk at once: no record is kept to share.
-  const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), false);
-  const fileHash = createHash('sha256');
-  const captureHash = createHash('sha256');
+  const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
+  const hashes = new DumpHashes();
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
   let firstLine = 0;
   let lastLine = 0;
-  // The capture's bytes not hashed yet: line breaks and blank lines after its last non-blank line so far.
-  let pendingBlank: Buffer[] = [];
   let eof = false;
   while (!eof) {
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
@@ -81,11 +79,12 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     const fresh = buffer.subarray(kept, kept + n);
     if (!isAscii(fresh)) throw new NotPlain('not ASCII');
     if (fresh.includes(0)) throw new NotPlain('NUL bytes');
-    fileHash.update(fresh);
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
+    const hasCr = data.includes(13);
+    hashes.read(data, kept, hasCr);
     // The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR.
-    const lf = data.includes(13) ? (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replaceAll('\r', ''), 'latin1') : (b: Buffer): Buffer => b;
+    const lf = hasCr ? (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replaceAll('\r', ''), 'latin1') : (b: Buffer): Buffer => b;
     let from = 0;
     // Where the capture's unhashed bytes start in `data`, and where its last non-blank line here ends.
     let hashFrom = 0;
@@ -102,7 +101,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
       // then holds on to its line only.
       const line = data.toString('latin1', from, end);
       // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
-      if (line.includes('\r') || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
+      if ((hasCr && line.includes('\r')) || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
       // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
       if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);
@@ -119,12 +118,10 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     const linesEnd = Math.min(from, data.length);
     if (firstLine !== 0) {
       if (contentEnd >= 0) {
-        for (const b of pendingBlank) captureHash.update(b);
-        captureHash.update(lf(data.subarray(hashFrom, contentEnd)));
-        pendingBlank = [];
+        hashes.content(lf(data.subarray(hashFrom, contentEnd)));
         hashFrom = contentEnd;
       }
-      if (linesEnd > hashFrom) pendingBlank.push(Buffer.from(lf(data.subarray(hashFrom, linesEnd))));
+      if (linesEnd > hashFrom) hashes.blank(lf(data.subarray(hashFrom, linesEnd)));
     }
     kept = data.length - linesEnd;
     // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
@@ -135,17 +132,27 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, services: services.services(), fileHash: fileHash.digest('hex'), captureHash: captureHash.digest('hex'), firstLine, lastLine,
+    kind: 'dump', summary, services: services.services(), ...hashes.finish(), firstLine, lastLine,
     lineCount: reader.lines,
   };
 }
 
-/** Hands every call to both sinks: the rows to store and kube-proxy's index, which reads the parsed rules. */
-function teeSink(a: RulesetSink, b: RulesetSink): RulesetSink {
+/**
+ * Hands every call to both the rows to store and kube-proxy's index, which reads the parsed rules: the comment
+ * of a rule whose matches are not read yet comes from the reader's scan, so only the few rules the index looks
+ * into (the services' entry rules) have their matches read.
+ */
+function teeSink(a: RulesetSink, b: KubeProxyIndex): RulesetSink {
+  const facts = new RuleFacts();
   return {
-    table: (name, line) => (a.table(name, line), b.table(name, line)),
+    table: (name, line) => (a.table(name, line), b.table(name)),
     chain: (head) => (a.chain(head), b.chain(head)),
-    rule: (chain, at, rule) => (a.rule(chain, at, rule), b.rule(chain, at, rule)),
+    rule: (chain, at, rule) => {
+      a.rule(chain, at, rule);
+      facts.rule = rule;
+      facts.knownComment = rule instanceof RuleMatchesLater ? rule.comment : undefined;
+      b.facts(chain, facts);
+    },
     commit: () => (a.commit(), b.commit()),
   };
 }

@@ -33,6 +33,9 @@ export class RulesetTapeSink implements RulesetSink {
   /** Chain name → its number and length, in the open table. */
   private chains = new Map<string, { id: number; length: number }>();
   private chainCount = 0;
+  /** The chain of the last rule: a dump's rules come chain by chain. */
+  private lastName: string | null = null;
+  private last: { id: number; length: number } | null = null;
   private readonly rules = new RuleChunkBuilder();
 
   constructor(private readonly emit: (tape: RulesetTape) => void) {}
@@ -40,20 +43,27 @@ export class RulesetTapeSink implements RulesetSink {
   table(name: TableName, line: number): void {
     this.tables++;
     this.chains = new Map();
+    this.lastName = null;
     this.tape.push(TABLE, name, line);
   }
 
   chain(head: ChainHead): void {
-    if (this.chains.has(head.name)) throw new NotInOrder(`chain ${head.name} is declared twice`);
     const id = ++this.chainCount;
+    // One lookup: a chain already there is replaced, and the tape given up.
+    const known = this.chains.size;
     this.chains.set(head.name, { id, length: 0 });
+    if (this.chains.size === known) throw new NotInOrder(`chain ${head.name} is declared twice`);
     this.tape.push(CHAIN);
     pushChainRow(this.tape, id, this.tables, head);
     if (this.tape.length >= TAPE_ENTRIES) this.flush();
   }
 
   rule(chain: string, at: number, rule: Rule): void {
-    const c = this.chains.get(chain)!;
+    if (chain !== this.lastName) {
+      this.last = this.chains.get(chain)!;
+      this.lastName = chain;
+    }
+    const c = this.last!;
     if (at !== c.length) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
     c.length++;
     // The dump reader read this rule from its text: it reads back from it.

@@ -124,13 +124,15 @@ function addEndpoints(target: Target | null, gist: EndpointsGist): void {
 }
 
 /** A parsed rule's facts, read lazily: one instance serves every rule. */
-class RuleFacts implements NatRuleFacts {
+export class RuleFacts implements NatRuleFacts {
   rule: Rule | null = null;
+  /** The rule's comment when its reader knows it without the rule's matches; undefined: read them. */
+  knownComment: string | null | undefined = undefined;
   private get r(): Rule {
     return this.rule!;
   }
   get comment(): string | null {
-    return commentOf(this.r.matches);
+    return this.knownComment !== undefined ? this.knownComment : commentOf(this.r.matches);
   }
   get jump(): string | null {
     return jumpTarget(this.r.target);

@@ -9,7 +9,7 @@ import { optionWords, type RuleOption } from './matches/match-module';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import { fail, isAddress, normaliseProtocol, parseCidr } from './iptables-values';
 import type { RecordPool } from './record-pool';
-import { hashStep, WORD_HASH_SEED, WordTable } from './word-table';
+import { hashRange, hashStep, WORD_HASH_SEED, WordTable } from './word-table';
 
 export interface RuleTokens {
   tokens: string[];
@@ -29,9 +29,12 @@ export function tokenizeRule(text: string, from = 0): RuleTokens {
 
 /**
  * The words of text[from, end) into `rule` from index 0, for a buffer reused from rule to rule: returns
- * their number; entries past it are left over from a longer rule.
+ * their number; entries past it are left over from a longer rule. Words found in `words` (options, modules,
+ * targets) are its strings; so are chain names found in `chains`, looked up only where a rule names a chain
+ * (after `-A`/`-I` and `-j`/`-g`): a dump's tens of thousands of chains make a table too large to probe for
+ * every word.
  */
-export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: number, words: WordTable | null = null): number {
+export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: number, words: WordTable | null = null, chains: WordTable | null = null): number {
   const { tokens, quoted } = rule;
   let count = 0;
   let i = from;
@@ -62,6 +65,26 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       continue;
     }
     const start = i;
+    if (c >= 48 && c <= 57) {
+      // Addresses, ports, numbers: no word of the tables starts with a digit worth finding.
+      while (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+      tokens[count] = text.slice(start, i);
+      quoted[count++] = false;
+      continue;
+    }
+    if (count === 1 && chains !== null) {
+      // The chain a rule is appended to: most often the last rule's (a dump's rules come chain by chain).
+      while (i < end && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+      const last = tokens[1];
+      if (last !== undefined && last.length === i - start && last.charCodeAt(0) === text.charCodeAt(start) && text.startsWith(last, start)) {
+        tokens[count] = last;
+      } else {
+        const h = hashRange(text, start, i);
+        tokens[count] = chains.find(text, start, i, h) ?? words?.find(text, start, i, h) ?? text.slice(start, i);
+      }
+      quoted[count++] = false;
+      continue;
+    }
     let h = WORD_HASH_SEED;
     while (i < end) {
       c = text.charCodeAt(i);
@@ -69,10 +92,18 @@ export function tokenizeInto(rule: RuleTokens, text: string, from: number, end: 
       h = hashStep(h, c);
       i++;
     }
-    tokens[count] = (words === null ? undefined : words.find(text, start, i, h)) ?? text.slice(start, i);
+    let word: string | undefined;
+    if (chains !== null && (count === 1 || (count > 1 && !quoted[count - 1] && namesChain(tokens[count - 1]!)))) word = chains.find(text, start, i, h);
+    if (word === undefined && words !== null) word = words.find(text, start, i, h);
+    tokens[count] = word ?? text.slice(start, i);
     quoted[count++] = false;
   }
   return count;
+}
+
+/** An option followed by a chain name. */
+function namesChain(word: string): boolean {
+  return word === '-j' || word === '-g' || word === '--jump' || word === '--goto';
 }
 
 /** Options read so far for one `-m MODULE`; its `kind` sets it apart from the Match records read in between. */
@@ -121,7 +152,7 @@ export interface RuleArgs {
   notes: string[];
 }
 
-type Generic = 'source' | 'destination' | 'in' | 'out' | 'protocol' | 'fragment' | 'match' | 'jump' | 'goto' | 'counters' | 'family';
+export type Generic = 'source' | 'destination' | 'in' | 'out' | 'protocol' | 'fragment' | 'match' | 'jump' | 'goto' | 'counters' | 'family';
 
 const GENERIC: ReadonlyMap<string, Generic> = new Map<string, Generic>([
   ['-s', 'source'], ['--source', 'source'], ['--src', 'source'],
@@ -148,6 +179,11 @@ const NO_MATCH: Match = { kind: 'fragment', negated: false };
 
 export function isGenericOption(token: string): boolean {
   return GENERIC.has(token);
+}
+
+/** What a generic option (`-s`, `--source`, `-j`...) is; undefined for any other word. */
+export function genericOf(token: string): Generic | undefined {
+  return GENERIC.get(token);
 }
 
 /**

@@ -2,7 +2,7 @@
  * A rule's matches and target read again from its text (`-A CHAIN args` or `-I CHAIN [N] args`), as
  * IptablesSaveReader reads them: the store keeps most rules as their text alone (rule-chunks.ts).
  */
-import type { Match, Target } from '../../netfilter/ruleset';
+import type { Counters, Match, Rule, Target } from '../../netfilter/ruleset';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleTokens } from './iptables-args';
 
 const DIGITS = /^\d+$/;
@@ -20,4 +20,31 @@ export function parseRuleText(text: string): { matches: Match[]; target: Target 
   const from = insert && count > 2 && DIGITS.test(BUFFER.tokens[2]!) ? 3 : 2;
   const args = parseRuleArgs(BUFFER, from, count, null);
   return { matches: args.matches, target: args.target };
+}
+
+/**
+ * A rule whose matches are read from its text when first asked for: the dump reader's, for rules scanRuleArgs
+ * vouched for (rule-scan.ts), whose target it built already. Most rules of a large dump are stored as their
+ * text and never asked. `matches` is an accessor: spread or JSON.stringify see no matches on it.
+ */
+export class RuleMatchesLater implements Rule {
+  private read: Match[] | null = null;
+
+  constructor(
+    public position: number,
+    public text: string,
+    public line: number,
+    public counters: Counters | null,
+    public target: Target | null,
+    /** commentOf(matches), known without reading them. */
+    readonly comment: string | null,
+  ) {}
+
+  get matches(): Match[] {
+    return (this.read ??= parseRuleText(this.text).matches);
+  }
+
+  set matches(matches: Match[]) {
+    this.read = matches;
+  }
 }

@@ -69,7 +69,7 @@ export function parseIptablesRules(input: TextInput, opts: IptablesRulesOptions)
 
   const builder = new RulesetBuilder();
   const form: ReaderForm = { form: 'rules', fragment: opts.partial || opts.table === null, ...(opts.family === undefined ? {} : { family: opts.family }) };
-  const reader = new IptablesSaveReader(input.file, input.firstLine, builder, true, form);
+  const reader = new IptablesSaveReader(input.file, input.firstLine, builder, 'shared', form);
   let next = 0;
   const { text } = input;
   let offset = 0;

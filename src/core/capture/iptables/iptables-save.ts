@@ -10,7 +10,10 @@ import type { TextInput } from '../text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
-import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName } from '../../netfilter/ruleset';
+import { WordTable } from './word-table';
+import { RuleMatchesLater } from './iptables-rule-text';
+import { scanRuleArgs, type ScannedArgs } from './rule-scan';
+import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
 
 /** Something the reader accepted but a user should know about. */
@@ -61,6 +64,14 @@ export interface IptablesSaveSummary {
   warnings: RulesetWarning[];
 }
 
+/**
+ * How rules get their Match and Target records: `shared`, one record for each distinct value (RecordPool),
+ * which keeps a large ruleset held whole a fraction of the size; `own`, a record each; `later`, for a sink that
+ * stores each rule's text and lets it go: a rule scanRuleArgs vouches for gets its target only, and its matches
+ * are read from its text when asked for (RuleMatchesLater); any other rule is read as `own`.
+ */
+export type RuleRecords = 'shared' | 'own' | 'later';
+
 /** The table being read: its chains and their lengths so far, and the chains its rules jump to before they exist. */
 interface OpenTable {
   name: TableName;
@@ -70,6 +81,11 @@ interface OpenTable {
    * about chains never declared (dumps declare chains first, so this stays empty but for those).
    */
   jumpsAhead: Map<string, { line: number; option: '-j' | '-g' }>;
+  /** The chain of the last rule, and its entry: a dump's rules come chain by chain. */
+  lastName: string | null;
+  last: { length: number } | null;
+  /** The last chain a rule jumped to that was declared. */
+  lastDeclaredJump: string | null;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -153,7 +169,7 @@ export function parseIptablesSave(input: TextInput, options: IptablesSaveOptions
 function readIptablesSave(input: TextInput, sink: RulesetSink, options: IptablesSaveOptions): IptablesSaveSummary & { cutShort: boolean } {
   const fragment = options.fragment === true;
   const form: ReaderForm = { form: 'save', fragment, ...(options.family === undefined ? {} : { family: options.family }) };
-  const reader = new IptablesSaveReader(input.file, input.firstLine, sink, true, form);
+  const reader = new IptablesSaveReader(input.file, input.firstLine, sink, 'shared', form);
   reader.cutShort = fragment;
   // Lines as linesOf cuts them (LF, CRLF or CR), as offsets into the text: no string per line.
   const { text } = input;
@@ -193,25 +209,24 @@ export class IptablesSaveReader {
   private chainLines = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
+  /** Rules are scanned first (RuleRecords `later`). */
+  private readonly scan: boolean;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
   tablesCutShort = 0;
 
-  /**
-   * `shareRecords`: rules get one Match or Target record for each distinct value (RecordPool), which keeps a
-   * large ruleset held whole a fraction of the size. A sink that stores each rule and lets it go only pays
-   * for the lookups: a 170,000-rule dump reads ~0.25 s faster without.
-   */
   constructor(
     private readonly file: string,
     private readonly firstLine: number,
     private readonly sink: RulesetSink,
-    shareRecords: boolean,
+    records: RuleRecords,
     private readonly form: ReaderForm = { form: 'save', fragment: false },
   ) {
     this.lineNo = firstLine - 1;
-    this.rulesReader = new RuleLineReader(shareRecords ? new RecordPool() : null);
+    this.rulesReader = new RuleLineReader(records === 'shared' ? new RecordPool() : null);
+    // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
+    this.scan = records === 'later' && form.form === 'save';
   }
 
   /** Lines read so far. */
@@ -266,7 +281,7 @@ export class IptablesSaveReader {
   beginTable(name: TableName, line: number): void {
     if (this.open !== null) this.endTable();
     if (this.tables.includes(name)) throw this.err(line, `table ${name} appears twice (name each listing's table with -t)`);
-    this.open = { name, chains: new Map(), jumpsAhead: new Map() };
+    this.open = { name, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
     this.sink.table(name, line);
   }
 
@@ -296,7 +311,7 @@ export class IptablesSaveReader {
     const name = words[1];
     if (name === undefined || name === '') throw this.err(line, `${words[0]} needs a chain name`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.words.add(name);
+    const chainName = this.rulesReader.chains.add(name);
     if (!policyLine) {
       if (words.length !== 2) throw this.err(line, `bad -N line "${snippet(text.slice(p, stop))}"`);
       if (builtin) throw this.err(line, `-N ${name}: ${name} is a built-in chain of table ${open.name}`);
@@ -325,7 +340,7 @@ export class IptablesSaveReader {
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
     if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map() };
+    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
     this.sink.table(tableName, line);
   }
 
@@ -341,7 +356,7 @@ export class IptablesSaveReader {
     const counters = counterText === undefined ? null : parseCounters(counterText);
     if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.words.add(name);
+    const chainName = this.rulesReader.chains.add(name);
     this.chainLines++;
     if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
     this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
@@ -387,7 +402,7 @@ export class IptablesSaveReader {
       if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
       const argsFrom = reader.argsStart();
       const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
-      let chain = open.chains.get(chainName);
+      let chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
       if (chain === undefined) {
         const builtin = BUILTIN_CHAINS[open.name].includes(chainName);
         if (!builtin && !this.form.fragment) {
@@ -395,6 +410,20 @@ export class IptablesSaveReader {
         }
         open.chains.set(chainName, (chain = { length: 0 }));
         sink.chain({ name: chainName, builtin, policy: null, counters: null, line });
+      }
+      open.lastName = chainName;
+      open.last = chain;
+      if (this.scan && append) {
+        const scanned = reader.scan(argsFrom);
+        if (scanned !== null) {
+          if (scanned.ipv6) this.sawIpv6Address = true;
+          const target = scanned.target;
+          this.noteJump(open, target, line);
+          chain.length++;
+          this.rules++;
+          sink.rule(chainName, chain.length - 1, new RuleMatchesLater(chain.length, ruleText, line, counters, target, scanned.comment));
+          return;
+        }
       }
       const args = reader.args(argsFrom);
       let shownText = ruleText;
@@ -414,15 +443,24 @@ export class IptablesSaveReader {
       }
       const at = append ? chain.length : Math.min(insertAt, chain.length);
       const target = args.target;
-      if (target !== null && (target.kind === 'jump' || target.kind === 'goto') && !open.chains.has(target.chain) && !open.jumpsAhead.has(target.chain)) {
-        open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
-      }
+      this.noteJump(open, target, line);
       chain.length++;
       this.rules++;
       sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target });
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
+    }
+  }
+
+  /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
+  private noteJump(open: OpenTable, target: Target | null, line: number): void {
+    if (target === null || (target.kind !== 'jump' && target.kind !== 'goto') || target.chain === open.lastDeclaredJump) return;
+    if (open.chains.has(target.chain)) {
+      // A chain declared stays declared: the next jump to it (kube-proxy's KUBE-MARK-MASQ, rule after rule) is known.
+      open.lastDeclaredJump = target.chain;
+    } else if (!open.jumpsAhead.has(target.chain)) {
+      open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
     }
   }
 
@@ -452,12 +490,12 @@ class RuleLineReader {
   private readonly buffer: RuleTokens = { tokens: [], quoted: [] };
   private count = 0;
   /** Grows with the chains a dump declares, so chain names in rules are found rather than copied. */
-  readonly words = RULE_WORDS.clone();
+  readonly chains = new WordTable();
 
   constructor(private readonly pool: RecordPool | null) {}
 
   tokenize(text: string, start: number, end: number): void {
-    this.count = tokenizeInto(this.buffer, text, start, end, this.words);
+    this.count = tokenizeInto(this.buffer, text, start, end, RULE_WORDS, this.chains);
   }
 
   word(i: number): string | undefined {
@@ -469,6 +507,10 @@ class RuleLineReader {
     const verb = this.word(0);
     const insert = verb === '-I' || verb === '--insert';
     return insert && DIGITS.test(this.word(2) ?? '') ? 3 : 2;
+  }
+
+  scan(from: number): ScannedArgs | null {
+    return scanRuleArgs(this.buffer, from, this.count);
   }
 
   args(from: number): RuleArgs {

@@ -12,6 +12,13 @@ export function hashStep(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193);
 }
 
+/** The hash of text[start, end). */
+export function hashRange(text: string, start: number, end: number): number {
+  let h = WORD_HASH_SEED;
+  for (let i = start; i < end; i++) h = hashStep(h, text.charCodeAt(i));
+  return h;
+}
+
 export function hashWord(word: string): number {
   let h = WORD_HASH_SEED;
   for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
@@ -50,7 +57,11 @@ export class WordTable {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const key = keys[i];
       if (key === undefined) return undefined;
-      if (hashes[i] === hash && key.length === len && text.startsWith(key, start)) return key;
+      if (hashes[i] !== hash || key.length !== len) continue;
+      // Words are short: a loop the compiler inlines beats a call to startsWith.
+      let k = 0;
+      while (k < len && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
+      if (k === len) return key;
     }
   }
 

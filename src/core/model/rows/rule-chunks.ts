@@ -49,51 +49,110 @@ export function readsBackFromText(rule: Pick<Rule, 'text' | 'matches' | 'target'
   }
 }
 
-/** Gathers rules into chunks; `fromText` says the caller knows each rule was read from its text by the dump reader. */
+/**
+ * Gathers rules into chunks; `fromText` says the caller knows each rule was read from its text by the dump
+ * reader. Records are written as UTF-8 straight into one buffer, reused from chunk to chunk: no string is
+ * made per record, nor one per chunk to encode.
+ */
 export class RuleChunkBuilder {
-  private records: string[] = [];
+  private bytes = Buffer.allocUnsafe(1 << 18);
+  private length = 0;
+  private count = 0;
   private runs: number[] = [];
   private snat: number[] = [];
   private runChain = -1;
   private runEnd = -1;
 
   get size(): number {
-    return this.records.length;
+    return this.count;
   }
 
   add(chain: number, chainName: string, rule: Rule, fromText: boolean): void {
     const { counters, text } = rule;
-    const head = `${rule.line}\t${counters === null ? '' : `${counters.packets}:${counters.bytes}`}\t`;
-    let body: string;
+    if (this.count > 0) this.byte(10);
+    this.decimal(rule.line);
+    this.byte(9);
+    if (counters !== null) this.ascii(`${counters.packets}:${counters.bytes}`);
+    this.byte(9);
     if (fromText || readsBackFromText(rule)) {
-      const verb = `-A ${chainName}`;
-      body = text.startsWith(verb) && (text.length === verb.length || text.charCodeAt(verb.length) === 32) ? `a${text.slice(verb.length)}` : `t${text}`;
+      // `-A CHAIN` followed by the end or a blank: the rest is the record (`a`); any other text whole (`t`).
+      const after = 3 + chainName.length;
+      if (text.startsWith('-A ') && text.startsWith(chainName, 3) && (text.length === after || text.charCodeAt(after) === 32)) {
+        this.byte(97);
+        this.text(text.length === after ? '' : text.slice(after));
+      } else {
+        this.byte(116);
+        this.text(text);
+      }
     } else {
-      body = `j${matchesJson(rule.matches)}\t${rule.target === null ? '' : targetJson(rule.target)}\t${text}`;
+      this.byte(106);
+      this.text(matchesJson(rule.matches));
+      this.byte(9);
+      if (rule.target !== null) this.text(targetJson(rule.target));
+      this.byte(9);
+      this.text(text);
     }
     const { runs } = this;
     if (chain === this.runChain && rule.position === this.runEnd) {
       runs[runs.length - 1]!++;
     } else {
-      runs.push(chain, rule.position, this.records.length, 1);
+      runs.push(chain, rule.position, this.count, 1);
       this.runChain = chain;
     }
     this.runEnd = rule.position + 1;
-    this.records.push(head + body);
+    this.count++;
     // A lazily read rule (another project's) has SNAT in its text when its target is SNAT: the others stay unparsed.
     if (text.includes('SNAT') && rule.target !== null && rule.target.kind === 'snat') this.snat.push(chain, rule.position);
   }
 
   /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
   take(): EncodedChunk | null {
-    if (this.records.length === 0) return null;
-    const body = deflateRawSync(Buffer.from(this.records.join('\n'), 'utf8'), { level: LEVEL });
+    if (this.count === 0) return null;
+    const body = deflateRawSync(this.bytes.subarray(0, this.length), { level: LEVEL });
     const chunk = { body, runs: this.runs, snat: this.snat };
-    this.records = [];
+    this.length = 0;
+    this.count = 0;
     this.runs = [];
     this.snat = [];
     this.runChain = -1;
     return chunk;
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + bytes));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.bytes[this.length++] = b;
+  }
+
+  /** A line number (a non-negative integer) in decimal, without a string for it. */
+  private decimal(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) return this.ascii(String(n));
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    this.room(digits);
+    let at = this.length + digits;
+    this.length = at;
+    for (let v = n; ; v = Math.floor(v / 10)) {
+      this.bytes[--at] = 48 + (v % 10);
+      if (v < 10) break;
+    }
+  }
+
+  private ascii(s: string): void {
+    this.room(s.length);
+    this.length += this.bytes.write(s, this.length, 'latin1');
+  }
+
+  /** UTF-8 takes at most 3 bytes for each UTF-16 unit. */
+  private text(s: string): void {
+    this.room(3 * s.length);
+    this.length += this.bytes.write(s, this.length, 'utf8');
   }
 }
 
