@@ -196,7 +196,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
     case 'captures':
       return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} onEdit={onEdit} />;
     case 'topology':
-      return <TopologyPanel api={api} revision={snapshot} visible nodes={snapshot.nodes} highlight={route.highlight} />;
+      return <TopologyPanel api={api} revision={snapshot} nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':
       return <TracePanel api={api} nodes={snapshot.nodes} query={route.trace} onTraced={(trace) => navigate({ tab: 'trace', trace })} />;
     case 'flows':

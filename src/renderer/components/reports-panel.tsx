@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import type { Api } from '../../shared/contract/api';
 import type { ReportFileJson, ReportFormat } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
-import { reportTraces } from '../view-model/report-traces';
+import { reportTraces, type ReportTraceItem } from '../view-model/report-traces';
+import { RevisionCache } from '../view-model/revision-cache';
 import { describeRequest } from '../view-model/trace-form';
 
 function messageOf(err: unknown): string {
@@ -26,8 +27,19 @@ function saveFile(file: ReportFileJson): void {
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
+/** HTML previews by project revision and traces: a switch back to the tab shows the last one without building it again. */
+const previews = new RevisionCache<ReportFileJson>();
+const previewKey = (traces: readonly ReportTraceItem[]): string => JSON.stringify(traces.map((t) => t.key));
+
+/** The preview on screen; `current` is false while the one for a changed project or trace list is built. */
+interface Preview {
+  file: ReportFileJson;
+  current: boolean;
+}
+
 /**
- * `revision` changes whenever the project does (after an import): the preview is built again.
+ * `revision` changes whenever the project does (after an import or an edit): the preview is built again, and the
+ * last one stays on screen, marked as being updated, until it arrives.
  * `exportRequest` grows with each File › Export Report… (desktop): the focus moves to the first export button.
  */
 export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api: Api; revision: unknown; empty: boolean; exportRequest?: number }) {
@@ -35,7 +47,13 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
   useEffect(() => {
     if (exportRequest > 0) actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }, [exportRequest]);
-  const [preview, setPreview] = useState<ReportFileJson | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(() => {
+    const key = previewKey(reportTraces.snapshot());
+    const cached = previews.peek(revision, key);
+    if (cached !== undefined) return { file: cached, current: true };
+    const last = previews.latest();
+    return last === undefined ? null : { file: last, current: false };
+  });
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,12 +62,18 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
   useEffect(() => {
     if (empty) return;
     let live = true;
-    setPreview(null);
-    api
-      .report({ format: 'html', traces: traces.map((t) => t.request) })
+    const key = previewKey(traces);
+    const cached = previews.peek(revision, key);
+    if (cached !== undefined) {
+      setPreview({ file: cached, current: true });
+      return undefined;
+    }
+    setPreview((shown) => (shown === null ? null : { file: shown.file, current: false }));
+    previews
+      .load(revision, key, () => api.report({ format: 'html', traces: traces.map((t) => t.request) }))
       .then((file) => {
         if (!live) return;
-        setPreview(file);
+        setPreview({ file, current: true });
         setPreviewError(null);
       })
       .catch((err: unknown) => live && setPreviewError(messageOf(err)));
@@ -66,12 +90,14 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         .report({ format, traces: traces.map((t) => t.request) })
         .then((file) => {
           saveFile(file);
-          if (format === 'html') setPreview(file);
+          if (format !== 'html') return;
+          previews.set(revision, previewKey(traces), file);
+          setPreview({ file, current: true });
         })
         .catch((err: unknown) => setError(messageOf(err)))
         .finally(() => setBusy(null));
     },
-    [api, traces],
+    [api, revision, traces],
   );
 
   return (
@@ -91,7 +117,12 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         ))}
         {preview !== null && (
           <span className="summary" data-testid="report-summary">
-            {reportSummaryLine(preview.summary)}
+            {reportSummaryLine(preview.file.summary)}
+          </span>
+        )}
+        {preview !== null && !preview.current && !empty && previewError === null && (
+          <span className="muted" role="status" data-testid="report-updating">
+            Updating the preview…
           </span>
         )}
       </div>
@@ -126,7 +157,7 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         <p className="muted">Building the report…</p>
       ) : (
         // An empty sandbox: the report runs no script and reaches nothing, whatever it holds.
-        <iframe className="report-preview" title="Report preview" sandbox="" srcDoc={preview.content} data-testid="report-preview" />
+        <iframe className="report-preview" title="Report preview" sandbox="" srcDoc={preview.file.content} data-testid="report-preview" />
       )}
     </div>
   );
