@@ -514,6 +514,13 @@ CREATE TABLE project_revision (
   migrateRulesToChunks,
   // 12: an index of the rules whose target is SNAT (snat-index-migration.ts), so a trace reads only their chains.
   migrateSnatIndex,
+  // 13: the name a user gave a capture (project-edits renameCapture); null shows its source. Provenance stays
+  // source_file:first_line, which evidence cites whatever the capture is called. A database whose version was set
+  // back (the migration tests do) may have the column already.
+  (db) => {
+    const has = db.prepare(`SELECT 1 FROM pragma_table_info('captures') WHERE name = 'label'`).get() !== undefined;
+    if (!has) db.exec('ALTER TABLE captures ADD COLUMN label TEXT');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempProject } from '../../../test/support/temp-project';
 import { importPaths } from '../import/import-paths';
+import { SCHEMA_VERSION } from './schema';
 import { Store } from './store';
 
 const RICH = path.resolve(__dirname, '../../../test/fixtures/iptables/rich.kernel-save.txt');
@@ -32,7 +33,7 @@ describe('schema migration 12 (SNAT index)', () => {
 
     store = Store.open(file);
     try {
-      expect(store.db.pragma('user_version', { simple: true })).toBe(12);
+      expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(indexed(store)).toEqual(atImport);
       expect(store.rulesetsOf(capture)).toEqual(before);
     } finally {
