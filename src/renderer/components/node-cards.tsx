@@ -230,6 +230,7 @@ function NodeCardView({ node, api, revision, rulesets, others, onEdit, opened = 
                   <td>
                     <span className="kind">{c.kind}</span>
                   </td>
+                  <td>{c.label}</td>
                   <td className="mono">{c.source}</td>
                   <td className="mono">{c.takenAt}</td>
                 </tr>

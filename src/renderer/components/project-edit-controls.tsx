@@ -82,13 +82,39 @@ export function NodeEditControls({ api, node, others, onEdit }: { api: Api; node
   }
 }
 
-/** A capture row's Move to (another node) and Delete; clicks and keys stay here instead of opening the row. */
+/** A capture row's Rename, Move to (another node) and Delete; clicks and keys stay here instead of opening the row. */
 export function CaptureEditControls({ api, capture, nodes, onEdit }: { api: Api; capture: CaptureRow; nodes: readonly string[]; onEdit: RunEdit }) {
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState('');
   const id = typeof capture.id === 'number' ? capture.id : null;
   if (id === null) return null;
   const others = nodes.filter((n) => n !== capture.node);
+  const label = capture.label ?? '';
+  const rename = (e: FormEvent) => {
+    e.preventDefault();
+    setRenaming(false);
+    // An empty name takes the name away; the capture goes by its source again.
+    if (name.trim() !== label) onEdit(`Renaming capture ${id}`, () => api.renameCapture({ captureId: id, to: name.trim() }));
+  };
+  const stop = { onClick: (e: { stopPropagation(): void }) => e.stopPropagation(), onKeyDown: (e: { stopPropagation(): void }) => e.stopPropagation() };
+  if (renaming) {
+    return (
+      <form className="capture-edit" onSubmit={rename} data-testid="capture-rename-form" {...stop}>
+        <label>
+          <span className="visually-hidden">Name of capture {id} ({capture.source}); empty for none</span>
+          <input type="text" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setRenaming(false)} autoFocus maxLength={253} placeholder={capture.source} data-testid="capture-rename-input" />
+        </label>
+        <button type="submit" className="primary">
+          Rename
+        </button>
+      </form>
+    );
+  }
   return (
-    <div className="capture-edit" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+    <div className="capture-edit" {...stop}>
+      <button type="button" className="link" data-testid="capture-rename" aria-label={`Rename capture ${id} (${capture.source})`} onClick={() => (setName(label), setRenaming(true))}>
+        Rename
+      </button>
       {others.length > 0 && (
         <select
           aria-label={`Move capture ${id} (${capture.source}) to node`}

@@ -22,6 +22,8 @@ export interface RouteRow {
 export interface CaptureLine {
   key: string;
   kind: string;
+  /** The name the user gave the capture; null: none. */
+  label: string | null;
   source: string;
   takenAt: string;
 }
@@ -91,7 +93,7 @@ export function nodeCards(nodes: readonly NodeJson[]): NodeCard[] {
         summary: [count(node.interfaces.length, 'interface'), count(addresses, 'address', 'addresses'), count(node.routes.length, 'route'), count(node.captures.length, 'capture')].join(' · '),
         interfaces: orderInterfaces(node.interfaces).map(interfaceRow),
         routes: [...node.routes].sort(compareRoutes).map(routeRow),
-        captures: node.captures.map((c) => ({ key: String(c.id), kind: c.kind, source: c.source, takenAt: formatTakenAt(c.takenAt) })),
+        captures: node.captures.map((c) => ({ key: String(c.id), kind: c.kind, label: c.label ?? null, source: c.source, takenAt: formatTakenAt(c.takenAt) })),
       };
     });
 }
