@@ -211,7 +211,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
         />
       );
     case 'reports':
-      return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} exportRequest={exportRequest} />;
+      return <ReportsPanel api={api} revision={snapshot} project={snapshot.info.dbPath} empty={snapshot.nodes.length === 0} exportRequest={exportRequest} />;
     default: {
       const never: never = route;
       return never;

@@ -3,6 +3,7 @@ import type { Api } from '../../shared/contract/api';
 import type { ReportFileJson, ReportFormat } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
 import { reportTraces, type ReportTraceItem } from '../view-model/report-traces';
+import { previewKey, previewWhileBuilding, type Preview } from '../view-model/report-preview';
 import { RevisionCache } from '../view-model/revision-cache';
 import { describeRequest } from '../view-model/trace-form';
 
@@ -29,30 +30,24 @@ function saveFile(file: ReportFileJson): void {
 
 /** HTML previews by project revision and traces: a switch back to the tab shows the last one without building it again. */
 const previews = new RevisionCache<ReportFileJson>();
-const previewKey = (traces: readonly ReportTraceItem[]): string => JSON.stringify(traces.map((t) => t.key));
-
-/** The preview on screen; `current` is false while the one for a changed project or trace list is built. */
-interface Preview {
-  file: ReportFileJson;
-  current: boolean;
-}
+const keyOf = (project: string | null, traces: readonly ReportTraceItem[]): string => previewKey(project, traces.map((t) => t.key));
 
 /**
  * `revision` changes whenever the project does (after an import or an edit): the preview is built again, and the
- * last one stays on screen, marked as being updated, until it arrives.
+ * last one of the same `project` (its file) stays on screen, marked as being updated, until it arrives.
  * `exportRequest` grows with each File › Export Report… (desktop): the focus moves to the first export button.
  */
-export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api: Api; revision: unknown; empty: boolean; exportRequest?: number }) {
+export function ReportsPanel({ api, revision, project, empty, exportRequest = 0 }: { api: Api; revision: unknown; project: string | null; empty: boolean; exportRequest?: number }) {
   const actions = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (exportRequest > 0) actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }, [exportRequest]);
   const [preview, setPreview] = useState<Preview | null>(() => {
-    const key = previewKey(reportTraces.snapshot());
+    const key = keyOf(project, reportTraces.snapshot());
     const cached = previews.peek(revision, key);
-    if (cached !== undefined) return { file: cached, current: true };
+    if (cached !== undefined) return { file: cached, key, current: true };
     const last = previews.latest();
-    return last === undefined ? null : { file: last, current: false };
+    return previewWhileBuilding(last === undefined ? undefined : { key: last.key, file: last.value }, project);
   });
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
@@ -62,25 +57,25 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
   useEffect(() => {
     if (empty) return;
     let live = true;
-    const key = previewKey(traces);
+    const key = keyOf(project, traces);
     const cached = previews.peek(revision, key);
     if (cached !== undefined) {
-      setPreview({ file: cached, current: true });
+      setPreview({ file: cached, key, current: true });
       return undefined;
     }
-    setPreview((shown) => (shown === null ? null : { file: shown.file, current: false }));
+    setPreview((shown) => previewWhileBuilding(shown, project));
     previews
       .load(revision, key, () => api.report({ format: 'html', traces: traces.map((t) => t.request) }))
       .then((file) => {
         if (!live) return;
-        setPreview({ file, current: true });
+        setPreview({ file, key, current: true });
         setPreviewError(null);
       })
       .catch((err: unknown) => live && setPreviewError(messageOf(err)));
     return () => {
       live = false;
     };
-  }, [api, revision, empty, traces]);
+  }, [api, revision, project, empty, traces]);
 
   const download = useCallback(
     (format: ReportFormat) => {
@@ -91,13 +86,14 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         .then((file) => {
           saveFile(file);
           if (format !== 'html') return;
-          previews.set(revision, previewKey(traces), file);
-          setPreview({ file, current: true });
+          const key = keyOf(project, traces);
+          previews.set(revision, key, file);
+          setPreview({ file, key, current: true });
         })
         .catch((err: unknown) => setError(messageOf(err)))
         .finally(() => setBusy(null));
     },
-    [api, revision, traces],
+    [api, revision, project, traces],
   );
 
   return (

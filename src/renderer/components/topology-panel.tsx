@@ -85,7 +85,7 @@ function overviewOf(...inputs: OverviewInputs): ReturnType<typeof topologyOvervi
 function initialOverview(revision: unknown): OverviewState {
   const same = overviews.peek(revision, OVERVIEW);
   if (same !== undefined) return same;
-  const last = overviews.latest();
+  const last = overviews.latest()?.value;
   return { details: EMPTY_DETAILS, expandedNodes: last?.expandedNodes ?? new Set(), expandedNamespaces: last?.expandedNamespaces ?? new Set(), showLoopback: last?.showLoopback ?? false };
 }
 
@@ -133,9 +133,10 @@ export function TopologyPanel({ api, revision, nodes, highlight }: { api: Api; r
     };
   }, [api, revision]);
 
-  // Opened nodes whose details are not here yet: one request for all of them.
+  // Opened nodes whose details are not here yet: one request for all of them. Only nodes the summary has: one
+  // opened before an edit or in another project may be gone, and asking for it again would never end.
   useEffect(() => {
-    const missing = [...expandedNodes].filter((n) => !details.has(n));
+    const missing = [...expandedNodes].filter((n) => !details.has(n) && summary?.nodes.some((s) => s.name === n) === true);
     if (missing.length === 0) return undefined;
     let live = true;
     api
@@ -145,7 +146,7 @@ export function TopologyPanel({ api, revision, nodes, highlight }: { api: Api; r
     return () => {
       live = false;
     };
-  }, [api, expandedNodes, details]);
+  }, [api, expandedNodes, details, summary]);
 
   const index = useMemo(() => (summary === null ? null : indexOf(summary)), [summary]);
 

@@ -86,6 +86,6 @@ describe('RevisionCache', () => {
     cache.set(before, 'no traces', 'report 1');
     cache.set(before, 'one trace', 'report 2');
     expect(cache.peek({}, 'no traces')).toBeUndefined();
-    expect(cache.latest()).toBe('report 2');
+    expect(cache.latest()).toEqual({ key: 'one trace', value: 'report 2' });
   });
 });

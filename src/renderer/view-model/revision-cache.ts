@@ -9,7 +9,7 @@ export class RevisionCache<V> {
   private revision: unknown = undefined;
   private readonly values = new Map<string, V>();
   private readonly pending = new Map<string, Promise<V>>();
-  private last: V | undefined = undefined;
+  private last: { key: string; value: V } | undefined = undefined;
 
   /** The value stored for this revision and key, if any. */
   peek(revision: unknown, key: string): V | undefined {
@@ -17,15 +17,15 @@ export class RevisionCache<V> {
     return this.values.get(key);
   }
 
-  /** The value stored last, under any revision or key: what to show while its successor is built. */
-  latest(): V | undefined {
+  /** The value stored last, under any revision, with its key: what to show while its successor is built. */
+  latest(): { key: string; value: V } | undefined {
     return this.last;
   }
 
   set(revision: unknown, key: string, value: V): void {
     this.enter(revision);
     this.values.set(key, value);
-    this.last = value;
+    this.last = { key, value };
   }
 
   /** The stored value, the request already running for it, or a new request by `fetch` (kept when it answers for the current revision). */
