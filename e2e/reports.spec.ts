@@ -35,6 +35,8 @@ test.describe('reports (web mode, kernel lab)', () => {
   test('coming back to Reports shows the preview without building it again; an edit builds it again', async ({ page }) => {
     const built: string[] = [];
     page.on('request', (r) => new URL(r.url()).pathname === '/api/report' && built.push(r.postData() ?? ''));
+    // The project as the import left it (the page reads it again after the import's answer): one revision from here.
+    await expect(page.getByRole('article', { name: 'node nodeb' })).toBeVisible();
     await page.getByRole('tab', { name: 'Reports' }).click();
     const frame = page.frameLocator('[data-testid="report-preview"]');
     await expect(frame.locator('body')).toContainText('nodeb');

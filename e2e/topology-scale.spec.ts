@@ -104,6 +104,8 @@ test.describe('topology paths on the kernel lab (web mode)', () => {
   test('coming back to Topology reads nothing again and shows what was opened; an edit reads it again', async ({ page }) => {
     const summaries: string[] = [];
     page.on('request', (r) => new URL(r.url()).pathname === '/api/topology/summary' && summaries.push(r.url()));
+    // The project as the import left it (the page reads it again after the import's answer): one revision from here.
+    await expect(page.getByRole('article', { name: 'node nodeb' })).toBeVisible();
     await page.getByRole('tab', { name: 'Topology' }).click();
     const canvas = page.getByTestId('topology-canvas');
     await expect(canvas).toHaveAttribute('data-ready', /\d+/);
