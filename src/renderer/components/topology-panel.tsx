@@ -42,7 +42,7 @@ async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly 
 }
 
 /** What the user opened in the overview, kept while another tab shows. */
-interface OverviewState {
+interface KeptOverview {
   /** Opened nodes' details as read for this revision. */
   details: ReadonlyMap<string, TopologyNodeJson>;
   expandedNodes: ReadonlySet<string>;
@@ -55,7 +55,7 @@ const OVERVIEW = 'overview';
 const EMPTY_DETAILS: ReadonlyMap<string, TopologyNodeJson> = new Map();
 /** Read once per project revision, whichever mount of the tab asks first. */
 const summaries = new RevisionCache<TopologySummaryJson>();
-const overviews = new RevisionCache<OverviewState>();
+const overviews = new RevisionCache<KeptOverview>();
 const indexes = new WeakMap<TopologySummaryJson, TopologyIndex>();
 
 function indexOf(summary: TopologySummaryJson): TopologyIndex {
@@ -82,7 +82,7 @@ function overviewOf(...inputs: OverviewInputs): ReturnType<typeof topologyOvervi
 }
 
 /** The overview as the tab left it: this revision's, else the last one's openings without its (now stale) details. */
-function initialOverview(revision: unknown): OverviewState {
+function initialOverview(revision: unknown): KeptOverview {
   const same = overviews.peek(revision, OVERVIEW);
   if (same !== undefined) return same;
   const last = overviews.latest()?.value;
