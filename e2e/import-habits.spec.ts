@@ -1,7 +1,7 @@
 /**
  * Import that fits how captures arrive (issue 14), in web mode: a dropped or picked folder makes one node per
  * sub-folder as `natlens import FOLDER` does, files picked together go to one node named before the import,
- * nodes and captures are renamed, merged and deleted with Undo, and a cancelled import shows its records/s and
+ * nodes are renamed, merged and deleted and captures renamed and deleted with Undo, and a cancelled import shows its records/s and
  * stores nothing. Axe checks the naming form and the edit bar.
  */
 import { execFileSync } from 'node:child_process';
@@ -111,7 +111,7 @@ test.describe('import habits (web mode)', () => {
     expect(cliNodes(dbPath).map((n) => ({ name: n.name, captures: n.captures.length }))).toEqual([{ name: 'worker-7', captures: 3 }]);
   });
 
-  test('rename, delete and merge nodes and delete a capture, each undone from the edit bar', async ({ page }) => {
+  test('rename, delete and merge nodes, delete and rename a capture, each undone from the edit bar', async ({ page }) => {
     await page.getByTestId('folder-input').setInputFiles(writeCluster(dir));
     await expect(nodeCard(page, 'node-y')).toBeVisible();
     const bar = page.getByTestId('edit-bar');
@@ -155,6 +155,23 @@ test.describe('import habits (web mode)', () => {
     await expect(page.getByTestId('captures-summary')).toHaveText('4 captures');
     await bar.getByTestId('edit-undo').click();
     await expect(page.getByTestId('captures-summary')).toHaveText('5 captures');
+
+    // A capture is named (its source stays), found by its name, and the name undone.
+    await ruleset.getByTestId('capture-rename').click();
+    await page.getByTestId('capture-rename-input').fill('rules before the fix');
+    await page.getByTestId('capture-rename-form').getByRole('button', { name: 'Rename' }).click();
+    await expect(bar).toContainText(/Named capture \d+ \(iptables-save .*\) of node-x "rules before the fix"\./);
+    await expect(ruleset).toContainText('rules before the fix');
+    await expect(ruleset).toContainText('cluster/node-x/iptables-save.txt:1');
+    const labelOf = () => (cliNodes(dbPath)[0]!.captures as Array<{ kind: string; label?: string | null }>).find((c) => c.kind === 'iptables-save')?.label;
+    expect(labelOf()).toBe('rules before the fix');
+    await page.getByTestId('captures-filter').fill('before the fix');
+    await expect(page.getByTestId('captures-summary')).toHaveText('1 of 5 captures');
+    await page.getByTestId('captures-filter').fill('');
+    await bar.getByTestId('edit-undo').click();
+    await expect(bar).toContainText('Undid: named capture');
+    await expect(ruleset).not.toContainText('rules before the fix');
+    expect(labelOf()).toBeNull();
   });
 
   test('a cancelled import shows records/s while it runs and stores nothing', async ({ page }) => {

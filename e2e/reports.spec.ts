@@ -32,6 +32,35 @@ test.describe('reports (web mode, kernel lab)', () => {
     expect(session.consoleErrors).toEqual([]);
   });
 
+  test('coming back to Reports shows the preview without building it again; an edit builds it again', async ({ page }) => {
+    const built: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/api/report' && built.push(r.postData() ?? ''));
+    // The project as the import left it (the page reads it again after the import's answer): one revision from here.
+    await expect(page.getByRole('article', { name: 'node nodeb' })).toBeVisible();
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    const frame = page.frameLocator('[data-testid="report-preview"]');
+    await expect(frame.locator('body')).toContainText('nodeb');
+    await page.getByRole('tab', { name: 'Nodes' }).click();
+    await expect(page.getByTestId('report-preview')).toHaveCount(0);
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    await expect(frame.locator('body')).toContainText('nodeb');
+    await expect(page.getByTestId('report-updating')).toHaveCount(0);
+    expect(built).toHaveLength(1);
+
+    // A rename moves the project's revision: the report is built again and names the node anew.
+    await page.getByRole('tab', { name: 'Nodes' }).click();
+    const card = page.getByRole('article', { name: 'node nodeb' });
+    await card.getByTestId('node-rename').click();
+    await card.getByTestId('node-rename-input').fill('worker-b');
+    await page.getByTestId('node-rename-form').getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByTestId('edit-bar')).toContainText('Renamed node nodeb to worker-b.');
+    await page.getByRole('tab', { name: 'Reports' }).click();
+    await expect(frame.locator('body')).toContainText('worker-b');
+    await expect(page.getByTestId('report-updating')).toHaveCount(0);
+    expect(built).toHaveLength(2);
+    expect(session.consoleErrors).toEqual([]);
+  });
+
   test('adds a trace from the Trace tab to the report, lists it, and removes it', async ({ page }) => {
     await page.getByRole('tab', { name: 'Trace' }).click();
     await page.getByTestId('trace-node').selectOption('nodea');

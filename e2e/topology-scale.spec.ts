@@ -100,4 +100,39 @@ test.describe('topology paths on the kernel lab (web mode)', () => {
     await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-focused', 'node|nodea node|nodeb');
     expect(session.consoleErrors).toEqual([]);
   });
+
+  test('coming back to Topology reads nothing again and shows what was opened; an edit reads it again', async ({ page }) => {
+    const summaries: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/api/topology/summary' && summaries.push(r.url()));
+    // The project as the import left it (the page reads it again after the import's answer): one revision from here.
+    await expect(page.getByRole('article', { name: 'node nodeb' })).toBeVisible();
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    const canvas = page.getByTestId('topology-canvas');
+    await expect(canvas).toHaveAttribute('data-ready', /\d+/);
+    await page.getByTestId('topology-search').fill('nodea');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(canvas).toHaveAttribute('data-focused', 'node|nodea');
+    const opened = await canvas.getAttribute('data-drawn-nodes');
+
+    await page.getByRole('tab', { name: 'Nodes' }).click();
+    await expect(canvas).toHaveCount(0);
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await expect(canvas).toHaveAttribute('data-ready', /\d+/);
+    await expect(canvas).toHaveAttribute('data-drawn-nodes', opened!);
+    expect(summaries).toHaveLength(1);
+
+    // A rename moves the project's revision: the summary is read again and names the node anew.
+    await page.getByRole('tab', { name: 'Nodes' }).click();
+    const card = page.getByRole('article', { name: 'node nodeb' });
+    await card.getByTestId('node-rename').click();
+    await card.getByTestId('node-rename-input').fill('worker-b');
+    await page.getByTestId('node-rename-form').getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByTestId('edit-bar')).toContainText('Renamed node nodeb to worker-b.');
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await page.getByTestId('topology-search').fill('worker-b');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(canvas).toHaveAttribute('data-focused', 'node|worker-b');
+    expect(summaries).toHaveLength(2);
+    expect(session.consoleErrors).toEqual([]);
+  });
 });

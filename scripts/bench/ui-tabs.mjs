@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench/ui-tabs.mjs [--nodes N --pods N --services N --packets N --flows N --runs N --write --screenshots]
+// node scripts/bench/ui-tabs.mjs [--nodes N --pods N --services N --packets N --flows N --runs N --write --screenshots --cluster-only]
 //
 // The UI at scale in web mode (Debian's Chromium through Playwright, `natlens serve`), on two generated
 // projects: a cluster (cluster-project.mjs: 200 nodes × 25 pods, 500 services) and one node with a
@@ -7,7 +7,8 @@
 // measuring, the stitching timed on its own). Measured per tab: navigation → the tab's content painted
 // (its marker in the DOM, then two animation frames); tab switches in one page: click → painted; and
 // the flows filter: Enter → the matching list painted. --write puts the section into docs/benchmarks.md;
-// --screenshots saves every tab of the kernel lab and of the cluster into docs/screenshots/. Needs
+// --screenshots saves every tab of the kernel lab and of the cluster into docs/screenshots/; --cluster-only measures
+// the cluster alone and prints its figures as JSON (with each switch's main-thread busy time, CDP TaskDuration). Needs
 // `npm run build` (out/renderer) and the CLI. `npm run bench` runs it when NATLENS_BENCH_UI=1.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,14 +80,22 @@ async function firstPaints(browser, server, runs, tabs = TABS) {
   return out;
 }
 
-/** One page: every tab opened once (so each switch is measured from another tab), then each switched to `runs` times. */
-async function tabSwitches(browser, server, runs, tabs = TABS) {
+/**
+ * One page: every tab opened once (so each switch is measured from another tab), then each switched to `runs` times.
+ * `busy`, when given, collects each switch's main-thread busy time (CDP TaskDuration, ms): the page's CPU, which a
+ * loaded machine stretches less than the wall time.
+ */
+async function tabSwitches(browser, server, runs, tabs = TABS, busy = null) {
   const out = Object.fromEntries(tabs.map((t) => [t, []]));
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const cdp = busy === null ? null : await page.context().newCDPSession(page);
+  if (cdp !== null) await cdp.send('Performance.enable');
+  const taskMs = async () => (cdp === null ? 0 : ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000);
   await page.goto(`${server.url}#/nodes`);
   await paint(page, PAINTED.nodes);
   for (let i = 0; i <= runs; i++) {
     for (const tab of [...tabs.slice(1), tabs[0]]) {
+      const task0 = await taskMs();
       const start = await page.evaluate((label) => {
         const t0 = performance.now();
         [...document.querySelectorAll('[role="tab"]')].find((b) => b.textContent?.trim() === label)?.click();
@@ -95,10 +104,35 @@ async function tabSwitches(browser, server, runs, tabs = TABS) {
       const end = await paint(page, PAINTED[tab]);
       // The first round opens each tab's data for the first time in this page; it is not a switch's cost.
       if (i > 0) out[tab].push(since(start, end));
+      if (i > 0 && busy !== null) (busy[tab] ??= []).push(Math.round((await taskMs()) - task0));
     }
   }
   await page.close();
   return out;
+}
+
+/** The cluster alone: tab switches (wall and main-thread busy ms) and the machine's load around them. */
+export async function runClusterSwitches({ nodes = 200, pods = 25, services = 500, runs = 3 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-ui-bench-'));
+  const browser = await launchChromium();
+  try {
+    writeClusterProject(path.join(dir, 'cluster'), { nodes, podsPerNode: pods, services });
+    const clusterDb = path.join(dir, 'cluster.db');
+    await natlens(['import', '--db', clusterDb, path.join(dir, 'cluster')]);
+    const server = await serve(clusterDb);
+    try {
+      const load = [os.loadavg()[0]];
+      const busy = {};
+      const switches = await tabSwitches(browser, server, runs, TABS, busy);
+      load.push(os.loadavg()[0]);
+      return { nodes, pods, services, runs, load, switches, busy };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function flowsFilter(browser, server, expressions, runs) {
@@ -286,7 +320,11 @@ export function uiTabsSection(r) {
   ].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--cluster-only')) {
+  requireBuiltRenderer();
+  const result = await runClusterSwitches({ nodes: numberOption('nodes', 200), pods: numberOption('pods', 25), services: numberOption('services', 500), runs: numberOption('runs', 3) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   requireBuiltRenderer();
   const result = await runUiTabsBench({
     nodes: numberOption('nodes', 200), pods: numberOption('pods', 25), services: numberOption('services', 500), packets: numberOption('packets', 1_000_000), flows: numberOption('flows', 100_000),

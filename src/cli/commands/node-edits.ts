@@ -1,9 +1,9 @@
-/** `natlens nodes` EDIT options: rename, merge and delete nodes, delete or move a capture, undo the newest edit. */
+/** `natlens nodes` EDIT options: rename, merge and delete nodes, delete, move or name a capture, undo the newest edit. */
 import fs from 'node:fs';
 import { ModelError } from '../../core/model/model-error';
 import { Store } from '../../core/model/store';
 import { assertNever } from '../../core/common/assert-never';
-import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult, type UndoResult } from '../../core/project/project-edits';
+import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditResult, type UndoResult } from '../../core/project/project-edits';
 import { stringOption, type OptionSpec, type ParsedArgv } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_OK, EXIT_REJECTED, UsageError } from '../command';
@@ -16,6 +16,8 @@ export const EDIT_OPTIONS: OptionSpec = {
   delete: { type: 'string' },
   'delete-capture': { type: 'string' },
   'move-capture': { type: 'string' },
+  'rename-capture': { type: 'string' },
+  'unname-capture': { type: 'string' },
   undo: { type: 'string' },
 };
 
@@ -25,6 +27,7 @@ export type NodeEdit =
   | { kind: 'delete'; node: string }
   | { kind: 'delete-capture'; id: number }
   | { kind: 'move-capture'; id: number; to: string }
+  | { kind: 'rename-capture'; id: number; to: string }
   | { kind: 'undo'; undoId: string };
 
 function captureId(text: string, option: string): number {
@@ -34,7 +37,7 @@ function captureId(text: string, option: string): number {
 
 /** The one edit the options ask for, or null for a listing; a UsageError for two edits or a missing partner option. */
 export function editOf(args: ParsedArgv): NodeEdit | null {
-  const given = ['rename', 'merge', 'delete', 'delete-capture', 'move-capture', 'undo'].filter((o) => stringOption(args, o) !== undefined);
+  const given = ['rename', 'merge', 'delete', 'delete-capture', 'move-capture', 'rename-capture', 'unname-capture', 'undo'].filter((o) => stringOption(args, o) !== undefined);
   const to = stringOption(args, 'to');
   const into = stringOption(args, 'into');
   if (given.length > 1) throw new UsageError(`one edit at a time: --${given.join(' and --')} were given`);
@@ -43,8 +46,8 @@ export function editOf(args: ParsedArgv): NodeEdit | null {
     return value;
   };
   const option = given[0];
-  if (option !== 'rename' && option !== 'move-capture') {
-    if (to !== undefined) throw new UsageError('--to goes with --rename or --move-capture');
+  if (option !== 'rename' && option !== 'move-capture' && option !== 'rename-capture') {
+    if (to !== undefined) throw new UsageError('--to goes with --rename, --move-capture or --rename-capture');
   }
   if (option !== 'merge' && into !== undefined) throw new UsageError('--into goes with --merge');
   const value = option === undefined ? '' : stringOption(args, option)!;
@@ -61,6 +64,11 @@ export function editOf(args: ParsedArgv): NodeEdit | null {
       return { kind: 'delete-capture', id: captureId(value, option) };
     case 'move-capture':
       return { kind: 'move-capture', id: captureId(value, option), to: needs('to', to, option) };
+    case 'rename-capture':
+      return { kind: 'rename-capture', id: captureId(value, option), to: needs('to', to, option) };
+    case 'unname-capture':
+      // An empty name takes the name away (an empty --to is refused by the option parser, as for every option).
+      return { kind: 'rename-capture', id: captureId(value, option), to: '' };
     case 'undo':
       return { kind: 'undo', undoId: value };
     default:
@@ -80,6 +88,8 @@ function apply(store: Store, edit: NodeEdit): EditResult | UndoResult {
       return deleteCapture(store, edit.id);
     case 'move-capture':
       return moveCapture(store, edit.id, edit.to);
+    case 'rename-capture':
+      return renameCapture(store, edit.id, edit.to);
     case 'undo':
       return undoEdit(store, edit.undoId);
     default:

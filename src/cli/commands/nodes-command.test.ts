@@ -48,6 +48,33 @@ describe('natlens nodes EDIT', () => {
     expect(await names(db)).toEqual([]);
   });
 
+  it('names a capture: --json lists its label, the source stays, --unname-capture takes it away, --undo puts it back', async () => {
+    const db = project().file('p.db');
+    await importCommand.run(['--db', db, LAB], io());
+    type Listed = Array<{ name: string; captures: Array<{ id: number; source: string; label: string | null }> }>;
+    const list = async (): Promise<Listed> => {
+      const o = io();
+      await nodesCommand.run(['--db', db, '--json'], o);
+      return JSON.parse(o.out.join('')) as Listed;
+    };
+    const before = (await list())[0]!.captures[0]!;
+    expect(before.label).toBeNull();
+    const named = io();
+    expect(await nodesCommand.run(['--db', db, '--json', '--rename-capture', String(before.id), '--to', 'before the fix'], named)).toBe(0);
+    expect(JSON.parse(named.out.join(''))).toMatchObject({ undo: expect.any(String), summary: expect.stringMatching(/^named capture \d+ .* "before the fix"$/) });
+    expect((await list())[0]!.captures[0]).toEqual({ ...before, label: 'before the fix' });
+    const cleared = io();
+    expect(await nodesCommand.run(['--db', db, '--unname-capture', String(before.id)], cleared)).toBe(0);
+    expect((await list())[0]!.captures[0]!.label).toBeNull();
+    const undo = /--undo (\S+)/.exec(cleared.out.join(''))?.[1];
+    expect(await nodesCommand.run(['--db', db, '--undo', undo!], io())).toBe(0);
+    expect((await list())[0]!.captures[0]!.label).toBe('before the fix');
+    const missing = io();
+    expect(await nodesCommand.run(['--db', db, '--rename-capture', '999999', '--to', 'x'], missing)).toBe(1);
+    expect(missing.err.join('')).toContain('no capture 999999');
+    await expect(nodesCommand.run(['--db', db, '--rename-capture', String(before.id)], io())).rejects.toThrow('--rename-capture needs --to');
+  });
+
   it('refuses two edits at once, a missing partner option and a capture id that is not a number', async () => {
     const db = project().file('p.db');
     await expect(nodesCommand.run(['--db', db, '--rename', 'a', '--delete', 'b', '--to', 'c'], io())).rejects.toThrow(UsageError);

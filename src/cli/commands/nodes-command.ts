@@ -21,6 +21,8 @@ next import forgets them all):
   --delete NODE                 delete a node and its captures
   --delete-capture ID           delete one capture (ids as \`natlens nodes\` lists them)
   --move-capture ID --to NODE   move a capture to another node (created when there is none)
+  --rename-capture ID --to NAME name a capture ("label" in --json; its source file:line stays)
+  --unname-capture ID           take a capture's name away
   --undo UNDO-ID                undo the newest edit`;
 
 export const nodesCommand: CliCommand = {

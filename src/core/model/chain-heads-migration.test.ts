@@ -11,7 +11,7 @@ import { listRules } from '../project/rule-list';
 import { undoEdit } from '../project/project-edits';
 import { storeAsVersion12 } from './chain-rows.fixture';
 import { appendEdit, trashCaptures } from './rows/edits';
-import { MIGRATIONS } from './schema';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { Store } from './store';
 
 const RICH = path.resolve(__dirname, '../../../test/fixtures/iptables/rich.kernel-save.txt');
@@ -64,7 +64,7 @@ describe('schema migration 13 (chain headers in one row)', () => {
     db.close();
 
     const store = Store.open(file);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(13);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(tables(store.db).filter((t) => /chains|snat_rules|rule_runs_12/.test(t))).toEqual([]);
     expect(store.rulesetsOf(1)).toEqual([rich]);
     expect(store.rulesetsOf(2)).toEqual([lab]);

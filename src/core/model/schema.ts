@@ -518,6 +518,13 @@ CREATE TABLE project_revision (
   // 13: a table's chain headers in one deflated row (rows/chain-heads.ts) in place of a `chains` row per chain, the SNAT
   // index folded into them (chain-heads-migration.ts): a trace read 60,000 chain rows at 170k rules, an import wrote them.
   migrateChainHeads,
+  // 14: the name a user gave a capture (project-edits renameCapture); null shows its source. Provenance stays
+  // source_file:first_line, which evidence cites whatever the capture is called. A database whose version was set
+  // back (the migration tests do) may have the column already.
+  (db) => {
+    const has = db.prepare(`SELECT 1 FROM pragma_table_info('captures') WHERE name = 'label'`).get() !== undefined;
+    if (!has) db.exec('ALTER TABLE captures ADD COLUMN label TEXT');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -86,5 +86,6 @@ export function captureView(c: CaptureRow): CaptureView {
     netns: c.netns,
     command: c.command,
     partial: c.partial,
+    label: c.label,
   };
 }

@@ -7,7 +7,7 @@ import { stitchFlows } from './flows-stitch';
 import { FlowStore } from '../model/flow-store';
 import { useTempProject } from '../../../test/support/temp-project';
 import { chainFacts } from '../netfilter/chain-facts';
-import { deleteCapture, deleteNode, forgetEdits, KEPT_EDITS, mergeNodes, moveCapture, renameNode, undoEdit, type EditDone, type EditResult } from './project-edits';
+import { deleteCapture, deleteNode, forgetEdits, KEPT_EDITS, MAX_CAPTURE_LABEL, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditDone, type EditResult } from './project-edits';
 
 const LAB = path.resolve(process.cwd(), 'test/fixtures/lab/nodes');
 const project = useTempProject('edits');
@@ -99,6 +99,49 @@ describe('project edits', () => {
     expect(store.findNode('worker-1')).toBe(id);
     expect(undoEdit(store, edit.undoId).kind).toBe('undone');
     expect(names(store)).toEqual(['nodea', 'nodeb']);
+  });
+
+  it('names a capture, keeps its provenance, and undo takes the name back; an empty name takes it away', () => {
+    const store = labStore();
+    const before = dump(store);
+    const rules = store.capturesOf(store.findNode('nodea')!).find((c) => c.kind === 'iptables-save')!;
+    expect(rules.label).toBeNull();
+    const named = done(renameCapture(store, rules.id, '  rules before the fix '));
+    expect(named.summary).toBe(`named capture ${rules.id} (iptables-save ${rules.sourceFile}:${rules.firstLine}) of nodea "rules before the fix"`);
+    const after = store.capture(rules.id)!;
+    expect(after.label).toBe('rules before the fix');
+    expect({ ...after, label: null }).toEqual(rules);
+    expect(renameCapture(store, rules.id, 'rules before the fix')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('already named') });
+    const cleared = done(renameCapture(store, rules.id, ''));
+    expect(cleared.summary).toContain('took the name "rules before the fix" away from');
+    expect(store.capture(rules.id)!.label).toBeNull();
+    expect(undoEdit(store, cleared.undoId)).toEqual({ kind: 'undone', summary: expect.stringContaining('undid: took the name') });
+    expect(store.capture(rules.id)!.label).toBe('rules before the fix');
+    expect(undoEdit(store, named.undoId).kind).toBe('undone');
+    expect(dump(store)).toEqual(before);
+  });
+
+  it('refuses to name a capture that is not there, with control characters or past the length of a name', () => {
+    const store = labStore();
+    const id = store.capturesOf(store.findNode('nodea')!)[0]!.id;
+    expect(renameCapture(store, 999999, 'x').kind).toBe('not-found');
+    expect(renameCapture(store, id, 'a\u001b[31mred')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('control characters') });
+    expect(renameCapture(store, id, 'x'.repeat(MAX_CAPTURE_LABEL + 1))).toMatchObject({ kind: 'conflict', message: expect.stringContaining(`${MAX_CAPTURE_LABEL}`) });
+    expect(renameCapture(store, id, '')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('no name to take away') });
+    expect(store.capture(id)!.label).toBeNull();
+  });
+
+  it('does not stitch the flows again for a capture name, nor for its undo', () => {
+    const store = labStore();
+    stitchFlows(store);
+    const flows = new FlowStore(store);
+    const stitched = flows.stitchedGeneration();
+    const pcap = store.capturesOf(store.findNode('nodea')!).find((c) => c.kind === 'pcap')!;
+    const edit = done(renameCapture(store, pcap.id, 'eth0 during the outage'));
+    expect(stitchFlows(store).recomputed).toBe(false);
+    undoEdit(store, edit.undoId);
+    expect(stitchFlows(store).recomputed).toBe(false);
+    expect(flows.stitchedGeneration()).toBe(stitched);
   });
 
   it('stitches the flows again after an edit, and after its undo', () => {

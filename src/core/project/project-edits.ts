@@ -1,13 +1,14 @@
 /**
  * The use cases that change what the project holds after an import: rename a node, merge one node into another,
- * delete a node or a capture, move a capture to another node, and undo the newest of these. Each runs in one
- * transaction and writes its inverse to the edit log (deleted rows go to the trash, rows/edits.ts), and each moves
- * the project revision, so stitched flows, findings and replay worlds are computed again from what is left.
+ * delete a node or a capture, move a capture to another node, name a capture, and undo the newest of these. Each
+ * runs in one transaction and writes its inverse to the edit log (deleted rows go to the trash, rows/edits.ts), and
+ * each that changes what analysis reads moves the project revision, so stitched flows, findings and replay worlds
+ * are computed again from what is left (a capture's name is read by none of them).
  */
 import type { Store } from '../model/store';
 import * as edits from '../model/rows/edits';
 import { LINK_PARTS, nodeState } from '../model/node-state';
-import type { CaptureRow } from '../model/rows/captures';
+import { setCaptureLabel, type CaptureRow } from '../model/rows/captures';
 import { assertNever } from '../common/assert-never';
 
 /** Edits that can still be undone, newest first; older ones are forgotten (their trash emptied). */
@@ -40,12 +41,29 @@ interface CapturePlace {
 /** What undoing an edit does, as stored in the edit log. */
 type Inverse =
   | { kind: 'rename-node'; nodeId: number; from: string }
+  | { kind: 'rename-capture'; captureId: number; from: string | null }
   /** Puts back what was trashed under the edit's undo id (a deleted node or capture). */
   | { kind: 'restore-trash' }
   /** A merge or a move: trashed rows back first, then each capture to the node and snapshot it had. */
   | { kind: 'move-back'; places: CapturePlace[]; createdNode: number | null };
 
 const CLUSTER_REFUSAL = 'the cluster-wide captures are not a node';
+/** As long as a node name may be: a name, not a note. */
+export const MAX_CAPTURE_LABEL = 253;
+
+/** Whether the edit (or its undo) changes what flows, findings and replays are computed from. */
+function movesRevision(inverse: Inverse): boolean {
+  switch (inverse.kind) {
+    case 'rename-capture':
+      return false;
+    case 'rename-node':
+    case 'restore-trash':
+    case 'move-back':
+      return true;
+    default:
+      return assertNever(inverse);
+  }
+}
 
 function nodeId(store: Store, name: string): number | null {
   return store.findNode(name);
@@ -68,7 +86,7 @@ function record(store: Store, summary: string, change: (undoId: string) => { inv
     if ('kind' in outcome) return outcome;
     edits.appendEdit(store.db, undoId, JSON.stringify(outcome.inverse), summary);
     edits.purgeEdits(store.db, KEPT_EDITS);
-    edits.bumpRevision(store.db);
+    if (movesRevision(outcome.inverse)) edits.bumpRevision(store.db);
     return { kind: 'done', undoId, summary, notes: outcome.notes };
   });
 }
@@ -103,6 +121,24 @@ export function deleteCapture(store: Store, captureId: number): EditResult {
   return record(store, `deleted capture ${captureId} (${describe(capture)}) of ${nodeName(store, capture.nodeId)}`, (undoId) => {
     edits.trashCaptures(store.db, undoId, [captureId]);
     return { inverse: { kind: 'restore-trash' }, notes: [] };
+  });
+}
+
+/**
+ * Gives a capture a name of the user's, shown wherever the capture is listed; an empty name takes it away (the
+ * capture is known by its source again). Its provenance (file:line) is not touched: evidence still cites it.
+ */
+export function renameCapture(store: Store, captureId: number, to: string): EditResult {
+  const capture = store.capture(captureId);
+  if (capture === null) return { kind: 'not-found', message: `no capture ${captureId} in this project` };
+  const label = to.trim() === '' ? null : to.trim();
+  if (label !== null && label.length > MAX_CAPTURE_LABEL) return { kind: 'conflict', message: `a capture's name is at most ${MAX_CAPTURE_LABEL} characters` };
+  if (label !== null && /\p{Cc}/u.test(label)) return { kind: 'conflict', message: "a capture's name cannot hold control characters" };
+  if (label === capture.label) return { kind: 'conflict', message: label === null ? `capture ${captureId} has no name to take away` : `capture ${captureId} is already named "${label}"` };
+  const what = `capture ${captureId} (${describe(capture)}) of ${nodeName(store, capture.nodeId)}`;
+  return record(store, label === null ? `took the name "${capture.label ?? ''}" away from ${what}` : `named ${what} "${label}"`, () => {
+    setCaptureLabel(store.db, captureId, label);
+    return { inverse: { kind: 'rename-capture', captureId, from: capture.label }, notes: [] };
   });
 }
 
@@ -215,6 +251,10 @@ export function undoEdit(store: Store, undoId: string): UndoResult {
         case 'rename-node':
           store.db.prepare('UPDATE nodes SET name = ? WHERE id = ?').run(inverse.from, inverse.nodeId);
           break;
+        case 'rename-capture':
+          // The capture is there: an edit deleting it would be newer, and an import forgets every edit.
+          setCaptureLabel(store.db, inverse.captureId, inverse.from);
+          break;
         case 'restore-trash':
           edits.restoreTrash(store.db, undoId);
           break;
@@ -229,7 +269,7 @@ export function undoEdit(store: Store, undoId: string): UndoResult {
           assertNever(inverse);
       }
       edits.removeEdit(store.db, undoId);
-      edits.bumpRevision(store.db);
+      if (movesRevision(inverse)) edits.bumpRevision(store.db);
     });
   } catch (e) {
     if (!(e instanceof Error) || !/constraint/i.test(e.message)) throw e;

@@ -77,6 +77,8 @@ export interface CaptureView {
   netns: string | null;
   command: string | null;
   partial: boolean;
+  /** The name the user gave it (`natlens nodes --rename-capture`); null: none, it goes by `source`. */
+  label: string | null;
 }
 
 export interface NodeView {

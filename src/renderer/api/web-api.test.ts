@@ -122,13 +122,16 @@ describe('web Api client', () => {
     await api.deleteNode({ node: 'n3' });
     await api.deleteCapture({ captureId: 1 });
     await api.moveCapture({ captureId: 1, node: 'n4' });
+    await api.renameCapture({ captureId: 1, to: 'before the fix' });
     expect(edits).toEqual([
       { kind: 'rename-node', node: 'n1', to: 'n2' }, { kind: 'merge-nodes', node: 'n2', into: 'n3' }, { kind: 'delete-node', node: 'n3' },
       { kind: 'delete-capture', captureId: 1 }, { kind: 'move-capture', captureId: 1, node: 'n4' },
+      { kind: 'rename-capture', captureId: 1, to: 'before the fix' },
     ]);
     await expect(api.undoEdit({ undo: 'u1' })).rejects.toMatchObject({ code: 'rejected' });
-    expect(await api.undoEdit({ undo: 'u5' })).toEqual({ summary: 'undid u5' });
+    expect(await api.undoEdit({ undo: 'u6' })).toEqual({ summary: 'undid u6' });
     await expect(api.renameNode({ node: '', to: 'x' })).rejects.toMatchObject({ code: 'invalid-request' });
+    await expect(api.renameCapture({ captureId: 1, to: 'a\u001bb' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
   it('posts the interface chosen for a capture and reads the capture\'s row back', async () => {

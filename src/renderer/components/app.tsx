@@ -196,7 +196,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
     case 'captures':
       return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} onEdit={onEdit} />;
     case 'topology':
-      return <TopologyPanel api={api} revision={snapshot} visible nodes={snapshot.nodes} highlight={route.highlight} />;
+      return <TopologyPanel api={api} revision={snapshot} nodes={snapshot.nodes} highlight={route.highlight} />;
     case 'trace':
       return <TracePanel api={api} nodes={snapshot.nodes} query={route.trace} onTraced={(trace) => navigate({ tab: 'trace', trace })} />;
     case 'flows':
@@ -211,7 +211,7 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
         />
       );
     case 'reports':
-      return <ReportsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} exportRequest={exportRequest} />;
+      return <ReportsPanel api={api} revision={snapshot} project={snapshot.info.dbPath} empty={snapshot.nodes.length === 0} exportRequest={exportRequest} />;
     default: {
       const never: never = route;
       return never;

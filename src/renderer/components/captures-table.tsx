@@ -13,13 +13,14 @@ import { CaptureEditControls } from './project-edit-controls';
 const COLUMNS: ReadonlyArray<GridColumn<CaptureRow>> = [
   { id: 'node', label: 'Node', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.node },
   { id: 'kind', label: 'Kind', width: '10em', sortable: true, cell: (c) => <span className="kind">{c.kind}</span> },
+  { id: 'label', label: 'Name', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.label ?? '' },
   { id: 'source', label: 'Source', width: 'minmax(16em, 3fr)', sortable: true, className: 'mono', cell: (c) => c.source },
   { id: 'takenAt', label: 'Taken at', width: '15em', sortable: true, className: 'mono', cell: (c) => formatTakenAt(c.takenAt) },
 ];
 
 const COPY: ReadonlyArray<CopyAction<CaptureRow>> = [
   { label: 'Source', text: (c) => c.source },
-  { label: 'Row', text: (c) => [c.node, c.kind, c.source, c.takenAt ?? '-'].join('\t') },
+  { label: 'Row', text: (c) => [c.node, c.kind, c.label ?? '-', c.source, c.takenAt ?? '-'].join('\t') },
 ];
 
 function sortValue(c: CaptureRow, column: string): SortValue {
@@ -28,6 +29,8 @@ function sortValue(c: CaptureRow, column: string): SortValue {
       return c.node;
     case 'kind':
       return c.kind;
+    case 'label':
+      return c.label ?? null;
     case 'source':
       return c.source;
     case 'takenAt':
@@ -46,7 +49,7 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
   filter: string;
   onFilter: (filter: string) => void;
   onOpenNode: (node: string) => void;
-  /** Moves and deletes captures (with Undo in the edit bar). */
+  /** Renames, moves and deletes captures (with Undo in the edit bar). */
   onEdit: RunEdit;
 }) {
   const columns = useMemo<ReadonlyArray<GridColumn<CaptureRow>>>(
@@ -57,7 +60,7 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
         cell: (c) => c.interface !== undefined && <CaptureInterfaceControl api={api} capture={{ ...c, interface: c.interface }} choices={interfaceChoices(c, nodes)} onChanged={onChanged} />,
       },
       {
-        id: 'edit', label: 'Change', width: '14em', sortable: false,
+        id: 'edit', label: 'Change', width: '18em', sortable: false,
         cell: (c) => <CaptureEditControls api={api} capture={c} nodes={nodes.map((n) => n.name)} onEdit={onEdit} />,
       },
     ],
@@ -67,14 +70,14 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
   useEffect(() => setDraft(filter), [filter]);
   const [sort, setSort] = useState<SortState | null>(null);
   const rows = useMemo(
-    () => sortRows(quickFilter(captures, draft, (c) => ({ addresses: [], ports: [], words: [c.node, c.kind, c.source, c.takenAt ?? ''] })), sort, sortValue),
+    () => sortRows(quickFilter(captures, draft, (c) => ({ addresses: [], ports: [], words: [c.node, c.kind, c.label ?? '', c.source, c.takenAt ?? ''] })), sort, sortValue),
     [captures, draft, sort],
   );
   if (captures.length === 0) return <p className="empty">No captures imported yet.</p>;
   return (
     <div className="list-tab">
       <div className="toolbar">
-        <QuickFilterBox filter={filter} placeholder="node, kind or file" testId="captures-filter" onDraft={setDraft} onApply={onFilter} />
+        <QuickFilterBox filter={filter} placeholder="node, kind, name or file" testId="captures-filter" onDraft={setDraft} onApply={onFilter} />
         <span className="summary" data-testid="captures-summary">
           {rows.length === captures.length ? `${captures.length.toLocaleString('en-US')} captures` : `${rows.length.toLocaleString('en-US')} of ${captures.length.toLocaleString('en-US')} captures`}
         </span>

@@ -153,6 +153,45 @@ function VirtualCards({ cards, render }: { cards: readonly NodeCard[]; render: (
   );
 }
 
+/** Rows a card in the list shows before "Show all": a node of a 200-node mesh has 200 routes, and cards are many. */
+const ROUTES_SHOWN = 20;
+
+function RoutesTable({ routes, all }: { routes: NodeCard['routes']; all: boolean }) {
+  const [expanded, setExpanded] = useState(all);
+  const shown = expanded ? routes : routes.slice(0, ROUTES_SHOWN);
+  return (
+    <>
+      <table className="grid routes">
+        <thead>
+          <tr>
+            <th>Destination</th>
+            <th>Via</th>
+            <th>Dev</th>
+            <th>Src</th>
+            <th>Metric</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r, k) => (
+            <tr key={k}>
+              <td className="mono">{r.dst}</td>
+              <td className="mono">{r.via}</td>
+              <td className="mono">{r.dev}</td>
+              <td className="mono">{r.src}</td>
+              <td className="mono">{r.metric}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {shown.length < routes.length && (
+        <button type="button" className="link" onClick={() => setExpanded(true)} data-testid="routes-show-all">
+          Show all {routes.length.toLocaleString('en-US')} routes
+        </button>
+      )}
+    </>
+  );
+}
+
 /** `opened`: the node is shown beside the list, with room for its rules list. */
 function NodeCardView({ node, api, revision, rulesets, others, onEdit, opened = false }: { node: NodeCard; api: Api; revision: unknown; rulesets: number; others: readonly string[]; onEdit: RunEdit; opened?: boolean }) {
   return (
@@ -196,30 +235,7 @@ function NodeCardView({ node, api, revision, rulesets, others, onEdit, opened = 
       ) : (
         <p className="muted">No ip addr capture for this node.</p>
       )}
-      {node.routes.length > 0 && (
-        <table className="grid routes">
-          <thead>
-            <tr>
-              <th>Destination</th>
-              <th>Via</th>
-              <th>Dev</th>
-              <th>Src</th>
-              <th>Metric</th>
-            </tr>
-          </thead>
-          <tbody>
-            {node.routes.map((r, k) => (
-              <tr key={k}>
-                <td className="mono">{r.dst}</td>
-                <td className="mono">{r.via}</td>
-                <td className="mono">{r.dev}</td>
-                <td className="mono">{r.src}</td>
-                <td className="mono">{r.metric}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {node.routes.length > 0 && <RoutesTable routes={node.routes} all={opened} />}
       {node.captures.length > 0 && (
         <details className="node-captures">
           <summary>{node.captures.length === 1 ? '1 capture' : `${node.captures.length} captures`}</summary>
@@ -230,6 +246,7 @@ function NodeCardView({ node, api, revision, rulesets, others, onEdit, opened = 
                   <td>
                     <span className="kind">{c.kind}</span>
                   </td>
+                  <td>{c.label}</td>
                   <td className="mono">{c.source}</td>
                   <td className="mono">{c.takenAt}</td>
                 </tr>

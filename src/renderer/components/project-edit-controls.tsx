@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Api, CaptureRow } from '../../shared/contract/api';
 import type { RunEdit } from './edit-bar';
 
@@ -82,34 +82,88 @@ export function NodeEditControls({ api, node, others, onEdit }: { api: Api; node
   }
 }
 
-/** A capture row's Move to (another node) and Delete; clicks and keys stay here instead of opening the row. */
+type CaptureMode = 'idle' | 'rename' | 'move';
+
+/**
+ * A capture row's Rename, Move to (another node) and Delete; clicks and keys stay here instead of opening the row.
+ * The node list of Move to is made only when asked for: 200 nodes in every visible row is thousands of options.
+ */
 export function CaptureEditControls({ api, capture, nodes, onEdit }: { api: Api; capture: CaptureRow; nodes: readonly string[]; onEdit: RunEdit }) {
+  const [mode, setMode] = useState<CaptureMode>('idle');
+  const [name, setName] = useState('');
   const id = typeof capture.id === 'number' ? capture.id : null;
   if (id === null) return null;
-  const others = nodes.filter((n) => n !== capture.node);
-  return (
-    <div className="capture-edit" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-      {others.length > 0 && (
-        <select
-          aria-label={`Move capture ${id} (${capture.source}) to node`}
-          data-testid="capture-move"
-          value=""
-          onChange={(e) => {
-            const node = e.target.value;
-            if (node !== '') onEdit(`Moving capture ${id} to ${node}`, () => api.moveCapture({ captureId: id, node }));
-          }}
-        >
-          <option value="">Move to…</option>
-          {others.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      )}
-      <button type="button" className="link danger" data-testid="capture-delete" aria-label={`Delete capture ${id} (${capture.source})`} onClick={() => onEdit(`Deleting capture ${id}`, () => api.deleteCapture({ captureId: id }))}>
-        Delete
-      </button>
-    </div>
-  );
+  const label = capture.label ?? '';
+  const rename = (e: FormEvent) => {
+    e.preventDefault();
+    setMode('idle');
+    // An empty name takes the name away; the capture goes by its source again.
+    if (name.trim() !== label) onEdit(`Renaming capture ${id}`, () => api.renameCapture({ captureId: id, to: name.trim() }));
+  };
+  const stop = { onClick: (e: { stopPropagation(): void }) => e.stopPropagation(), onKeyDown: (e: { stopPropagation(): void }) => e.stopPropagation() };
+  const escape = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') setMode('idle');
+  };
+  switch (mode) {
+    case 'rename':
+      return (
+        <form className="capture-edit" onSubmit={rename} data-testid="capture-rename-form" {...stop}>
+          <label>
+            <span className="visually-hidden">Name of capture {id} ({capture.source}); empty for none</span>
+            <input type="text" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={escape} autoFocus maxLength={253} placeholder={capture.source} data-testid="capture-rename-input" />
+          </label>
+          <button type="submit" className="primary">
+            Rename
+          </button>
+        </form>
+      );
+    case 'move':
+      return (
+        <div className="capture-edit" {...stop}>
+          <select
+            aria-label={`Move capture ${id} (${capture.source}) to node`}
+            data-testid="capture-move"
+            value=""
+            autoFocus
+            onKeyDown={escape}
+            onBlur={() => setMode('idle')}
+            onChange={(e) => {
+              const node = e.target.value;
+              if (node === '') return;
+              setMode('idle');
+              onEdit(`Moving capture ${id} to ${node}`, () => api.moveCapture({ captureId: id, node }));
+            }}
+          >
+            <option value="">Move to…</option>
+            {nodes
+              .filter((n) => n !== capture.node)
+              .map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+          </select>
+        </div>
+      );
+    case 'idle':
+      return (
+        <div className="capture-edit" {...stop}>
+          <button type="button" className="link" data-testid="capture-rename" aria-label={`Rename capture ${id} (${capture.source})`} onClick={() => (setName(label), setMode('rename'))}>
+            Rename
+          </button>
+          {nodes.some((n) => n !== capture.node) && (
+            <button type="button" className="link" data-testid="capture-move-open" aria-label={`Move capture ${id} (${capture.source}) to another node`} onClick={() => setMode('move')}>
+              Move…
+            </button>
+          )}
+          <button type="button" className="link danger" data-testid="capture-delete" aria-label={`Delete capture ${id} (${capture.source})`} onClick={() => onEdit(`Deleting capture ${id}`, () => api.deleteCapture({ captureId: id }))}>
+            Delete
+          </button>
+        </div>
+      );
+    default: {
+      const never: never = mode;
+      return never;
+    }
+  }
 }

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import type { Api } from '../../shared/contract/api';
 import type { ReportFileJson, ReportFormat } from '../../shared/contract/report-file-json';
 import { REPORT_BUTTONS, reportBlob, reportSummaryLine } from '../view-model/report-download';
-import { reportTraces } from '../view-model/report-traces';
+import { reportTraces, type ReportTraceItem } from '../view-model/report-traces';
+import { previewKey, previewWhileBuilding, type Preview } from '../view-model/report-preview';
+import { RevisionCache } from '../view-model/revision-cache';
 import { describeRequest } from '../view-model/trace-form';
 
 function messageOf(err: unknown): string {
@@ -26,16 +28,27 @@ function saveFile(file: ReportFileJson): void {
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
+/** HTML previews by project revision and traces: a switch back to the tab shows the last one without building it again. */
+const previews = new RevisionCache<ReportFileJson>();
+const keyOf = (project: string | null, traces: readonly ReportTraceItem[]): string => previewKey(project, traces.map((t) => t.key));
+
 /**
- * `revision` changes whenever the project does (after an import): the preview is built again.
+ * `revision` changes whenever the project does (after an import or an edit): the preview is built again, and the
+ * last one of the same `project` (its file) stays on screen, marked as being updated, until it arrives.
  * `exportRequest` grows with each File › Export Report… (desktop): the focus moves to the first export button.
  */
-export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api: Api; revision: unknown; empty: boolean; exportRequest?: number }) {
+export function ReportsPanel({ api, revision, project, empty, exportRequest = 0 }: { api: Api; revision: unknown; project: string | null; empty: boolean; exportRequest?: number }) {
   const actions = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (exportRequest > 0) actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }, [exportRequest]);
-  const [preview, setPreview] = useState<ReportFileJson | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(() => {
+    const key = keyOf(project, reportTraces.snapshot());
+    const cached = previews.peek(revision, key);
+    if (cached !== undefined) return { file: cached, key, current: true };
+    const last = previews.latest();
+    return previewWhileBuilding(last === undefined ? undefined : { key: last.key, file: last.value }, project);
+  });
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,19 +57,25 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
   useEffect(() => {
     if (empty) return;
     let live = true;
-    setPreview(null);
-    api
-      .report({ format: 'html', traces: traces.map((t) => t.request) })
+    const key = keyOf(project, traces);
+    const cached = previews.peek(revision, key);
+    if (cached !== undefined) {
+      setPreview({ file: cached, key, current: true });
+      return undefined;
+    }
+    setPreview((shown) => previewWhileBuilding(shown, project));
+    previews
+      .load(revision, key, () => api.report({ format: 'html', traces: traces.map((t) => t.request) }))
       .then((file) => {
         if (!live) return;
-        setPreview(file);
+        setPreview({ file, key, current: true });
         setPreviewError(null);
       })
       .catch((err: unknown) => live && setPreviewError(messageOf(err)));
     return () => {
       live = false;
     };
-  }, [api, revision, empty, traces]);
+  }, [api, revision, project, empty, traces]);
 
   const download = useCallback(
     (format: ReportFormat) => {
@@ -66,12 +85,15 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         .report({ format, traces: traces.map((t) => t.request) })
         .then((file) => {
           saveFile(file);
-          if (format === 'html') setPreview(file);
+          if (format !== 'html') return;
+          const key = keyOf(project, traces);
+          previews.set(revision, key, file);
+          setPreview({ file, key, current: true });
         })
         .catch((err: unknown) => setError(messageOf(err)))
         .finally(() => setBusy(null));
     },
-    [api, traces],
+    [api, revision, project, traces],
   );
 
   return (
@@ -91,7 +113,12 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         ))}
         {preview !== null && (
           <span className="summary" data-testid="report-summary">
-            {reportSummaryLine(preview.summary)}
+            {reportSummaryLine(preview.file.summary)}
+          </span>
+        )}
+        {preview !== null && !preview.current && !empty && previewError === null && (
+          <span className="muted" role="status" data-testid="report-updating">
+            Updating the preview…
           </span>
         )}
       </div>
@@ -126,7 +153,7 @@ export function ReportsPanel({ api, revision, empty, exportRequest = 0 }: { api:
         <p className="muted">Building the report…</p>
       ) : (
         // An empty sandbox: the report runs no script and reaches nothing, whatever it holds.
-        <iframe className="report-preview" title="Report preview" sandbox="" srcDoc={preview.content} data-testid="report-preview" />
+        <iframe className="report-preview" title="Report preview" sandbox="" srcDoc={preview.file.content} data-testid="report-preview" />
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import cytoscape, { type Core, type ElementDefinition, type EventObject } from 'cytoscape';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import { graphSignature, graphUpdate, type DrawnGraph } from '../view-model/graph-reuse';
 import type { GraphElement } from '../view-model/topology-elements';
 import { nodeNameStyle, TOPOLOGY_STYLE } from './topology-style';
 
@@ -28,65 +29,90 @@ export interface GraphFocus {
   seq: number;
 }
 
-/**
- * Draws the elements; owns one cytoscape instance for its lifetime and swaps the elements in place, so
- * opening a node keeps the view where it is. The first drawing and Fit show everything.
- */
-export function TopologyGraph({ elements, onTap, fitSignal, focus, visible }: {
-  elements: readonly GraphElement[];
+/** A cytoscape instance with the element it draws into; `host` is what moves between mounts. */
+interface Graph {
+  host: HTMLDivElement;
+  instance: Core;
+  drawn: DrawnGraph;
+  /** The mounted component's tap handler. */
   onTap: (data: GraphData | null) => void;
-  fitSignal: number;
-  focus: GraphFocus | null;
-  visible: boolean;
-}) {
-  const container = useRef<HTMLDivElement>(null);
-  const cy = useRef<Core | null>(null);
-  const tap = useRef(onTap);
-  tap.current = onTap;
-  const fitted = useRef(false);
-  const focused = useRef<number | null>(null);
+}
 
-  useEffect(() => {
-    const el = container.current;
-    if (el === null) return undefined;
-    markCytoscapeStylesheet(el.ownerDocument);
-    let zoom = 1;
-    const instance = cytoscape({
-      container: el,
-      elements: [],
-      style: [...TOPOLOGY_STYLE, ...nodeNameStyle(() => zoom)],
-      // Positions come from the view-model (topology-layout.ts): the same project always draws the same graph.
-      layout: { name: 'preset', fit: false },
-      wheelSensitivity: 0.3,
-      // Far enough out for 500 node boxes; labels hide below a readable size (topology-style.ts).
-      minZoom: 0.005,
-      maxZoom: 3,
-      boxSelectionEnabled: false,
-    });
-    let restyle = 0;
-    instance.on('zoom', () => {
-      if (restyle !== 0) return;
-      restyle = requestAnimationFrame(() => {
-        restyle = 0;
-        zoom = instance.zoom();
-        instance.style().update();
-      });
-    });
-    instance.on('tap', (event: EventObject) => {
-      tap.current(event.target === instance ? null : ((event.target as cytoscape.SingularElementReturnValue).data() as GraphData));
-    });
-    cy.current = instance;
-    return () => {
-      cancelAnimationFrame(restyle);
-      cy.current = null;
-      instance.destroy();
-    };
-  }, []);
+/**
+ * The graph of the last unmounted TopologyGraph, kept while another tab shows: only the visible tab is mounted,
+ * and a new instance would add, style and fit every element again. Cytoscape destroys itself when its container
+ * leaves its parent, so the container stays inside `host` and `host` is what moves.
+ */
+let kept: Graph | null = null;
 
-  useEffect(() => {
-    const instance = cy.current;
-    const el = container.current;
-    if (instance === null || el === null) return;
+const PARKING_ID = 'topology-parking';
+
+/**
+ * Where the kept graph waits: in the document, hidden and off-screen, at the size it was shown at, so its canvases
+ * keep their pixels (out of the document they would be measured at 0×0 and drawn again from nothing on return).
+ */
+function park(graph: Graph, width: number, height: number): void {
+  const doc = graph.host.ownerDocument;
+  let lot = doc.getElementById(PARKING_ID);
+  if (lot === null) {
+    lot = doc.createElement('div');
+    lot.id = PARKING_ID;
+    lot.setAttribute('aria-hidden', 'true');
+    doc.body.appendChild(lot);
+  }
+  lot.style.width = `${width}px`;
+  lot.style.height = `${height}px`;
+  lot.appendChild(graph.host);
+}
+
+/** Cytoscape's cache of where its container is on the page (not in its typings): stale once the host moved. */
+function forgetContainerPlace(instance: Core): void {
+  (instance as unknown as { renderer(): { invalidateContainerClientCoordsCache(): void } }).renderer().invalidateContainerClientCoordsCache();
+}
+
+function createGraph(doc: Document): Graph {
+  markCytoscapeStylesheet(doc);
+  const host = doc.createElement('div');
+  host.className = 'topology-host';
+  const box = doc.createElement('div');
+  box.className = 'topology-box';
+  host.appendChild(box);
+  let zoom = 1;
+  const instance = cytoscape({
+    container: box,
+    elements: [],
+    style: [...TOPOLOGY_STYLE, ...nodeNameStyle(() => zoom)],
+    // Positions come from the view-model (topology-layout.ts): the same project always draws the same graph.
+    layout: { name: 'preset', fit: false },
+    wheelSensitivity: 0.3,
+    // Far enough out for 500 node boxes; labels hide below a readable size (topology-style.ts).
+    minZoom: 0.005,
+    maxZoom: 3,
+    boxSelectionEnabled: false,
+  });
+  const graph: Graph = { host, instance, drawn: { signature: null, fittedFor: null }, onTap: () => undefined };
+  let restyle = 0;
+  instance.on('zoom', () => {
+    if (restyle !== 0) return;
+    restyle = requestAnimationFrame(() => {
+      restyle = 0;
+      zoom = instance.zoom();
+      instance.style().update();
+    });
+  });
+  instance.on('tap', (event: EventObject) => {
+    graph.onTap(event.target === instance ? null : ((event.target as cytoscape.SingularElementReturnValue).data() as GraphData));
+  });
+  instance.on('destroy', () => cancelAnimationFrame(restyle));
+  return graph;
+}
+
+/** Draws `elements` unless the instance shows them already; fits the view to the first drawing of `source`'s data. */
+function draw(graph: Graph, elements: readonly GraphElement[], source: unknown): void {
+  const { instance } = graph;
+  const signature = graphSignature(elements);
+  const update = graphUpdate(graph.drawn, signature, source, elements.length);
+  if (update.add) {
     const selected = instance.$(':selected').map((e) => e.id());
     instance.batch(() => {
       instance.elements().remove();
@@ -99,29 +125,80 @@ export function TopologyGraph({ elements, onTap, fitSignal, focus, visible }: {
     const renderer = (instance as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } }).renderer();
     renderer.hideEdgesOnViewport = busy;
     renderer.textureOnViewport = busy;
-    if (!fitted.current && elements.length > 0) {
-      instance.resize();
-      instance.fit(undefined, FIT_PADDING);
-      fitted.current = true;
-    }
+    graph.drawn = { ...graph.drawn, signature };
+  }
+  if (update.fit) {
+    instance.resize();
+    instance.fit(undefined, FIT_PADDING);
+    graph.drawn = { ...graph.drawn, fittedFor: source };
+  }
+}
+
+/**
+ * Draws the elements into one cytoscape instance, kept across unmounts (see `kept`), and swaps the elements in
+ * place, so opening a node keeps the view where it is and coming back to the tab shows the view as it was left.
+ * The first drawing of a project revision's data (`source`) and Fit show everything.
+ */
+export function TopologyGraph({ elements, source, onTap, fitSignal, focus }: {
+  elements: readonly GraphElement[];
+  /** The data the elements were made from (the topology summary): a new one is a new project revision. */
+  source: unknown;
+  onTap: (data: GraphData | null) => void;
+  fitSignal: number;
+  focus: GraphFocus | null;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const graph = useRef<Graph | null>(null);
+  const tap = useRef(onTap);
+  tap.current = onTap;
+  const focused = useRef<number | null>(null);
+
+  // Layout effects: the host moves in the same commit as the slot comes and goes, before the browser measures it.
+  useLayoutEffect(() => {
+    const el = container.current;
+    if (el === null) return undefined;
+    const g = kept ?? createGraph(el.ownerDocument);
+    kept = null;
+    g.onTap = (data) => tap.current(data);
+    const { clientWidth: w, clientHeight: h } = g.host;
+    el.appendChild(g.host);
+    forgetContainerPlace(g.instance);
+    // A new graph, or a slot of another size than the one it was parked at: measure and draw again.
+    if (g.host.clientWidth !== w || g.host.clientHeight !== h) g.instance.resize();
+    graph.current = g;
+    return () => {
+      graph.current = null;
+      g.onTap = () => undefined;
+      // One graph is kept: a second one mounted meanwhile (never, with one tab shown) replaces it.
+      if (kept !== null && kept !== g) kept.instance.destroy();
+      kept = g;
+      park(g, el.clientWidth, el.clientHeight);
+    };
+  }, []);
+
+  useEffect(() => {
+    const g = graph.current;
+    const el = container.current;
+    if (g === null || el === null) return undefined;
+    draw(g, elements, source);
     // What cytoscape holds, readable by tests and tools without reaching into the canvas.
-    el.dataset.drawnNodes = String(instance.nodes().length);
-    el.dataset.drawnEdges = String(instance.edges().length);
+    el.dataset.drawnNodes = String(g.instance.nodes().length);
+    el.dataset.drawnEdges = String(g.instance.edges().length);
     // Interactive once the frame with these elements has been painted.
     delete el.dataset.ready;
     const frame = requestAnimationFrame(() => requestAnimationFrame(() => (el.dataset.ready = String(elements.length))));
     return () => cancelAnimationFrame(frame);
-  }, [elements]);
+  }, [elements, source]);
 
   useEffect(() => {
-    if (fitSignal > 0) cy.current?.fit(undefined, FIT_PADDING);
+    if (fitSignal > 0) graph.current?.instance.fit(undefined, FIT_PADDING);
   }, [fitSignal]);
 
   useEffect(() => {
-    const instance = cy.current;
+    const instance = graph.current?.instance;
     const el = container.current;
     // A focus waits for its elements (a node opened for it arrives a moment later), then applies once.
-    if (instance === null || el === null || focus === null || focused.current === focus.seq) return;
+    if (instance === undefined || el === null || focus === null || focused.current === focus.seq) return;
     const target = instance.collection();
     for (const id of focus.ids) target.merge(instance.getElementById(id));
     if (target.empty()) return;
@@ -138,13 +215,6 @@ export function TopologyGraph({ elements, onTap, fitSignal, focus, visible }: {
     }
     el.dataset.focused = focus.ids.join(' ');
   }, [focus, elements]);
-
-  // Drawn while its tab was hidden, the canvas had no size: measure again and fit when shown.
-  useEffect(() => {
-    if (!visible || cy.current === null) return;
-    cy.current.resize();
-    cy.current.fit(undefined, FIT_PADDING);
-  }, [visible]);
 
   return <div className="topology-canvas" ref={container} data-testid="topology-canvas" />;
 }

@@ -4,7 +4,8 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import type { TopologyNodeJson, TopologySummaryJson } from '../../shared/contract/topology-json';
 import type { TopologyHighlight } from '../view-model/route';
 import { nodeId } from '../view-model/topology-elements';
-import { homeOfAddress, indexTopology } from '../view-model/topology-index';
+import { RevisionCache } from '../view-model/revision-cache';
+import { homeOfAddress, indexTopology, type TopologyIndex } from '../view-model/topology-index';
 import { overviewSummary, tapAction, topologyOverview, type TopologyPath } from '../view-model/topology-overview';
 import { pathOfFlow, pathOfTrace } from '../view-model/topology-path';
 import { expansionOf, searchTopology, type SearchHit } from '../view-model/topology-search';
@@ -40,14 +41,66 @@ async function loadPath(api: Api, highlight: TopologyHighlight, nodes: readonly 
   }
 }
 
-/** `revision` changes whenever the project does (after an import): the graph is read again. */
-export function TopologyPanel({ api, revision, visible, nodes, highlight }: { api: Api; revision: unknown; visible: boolean; nodes: readonly NodeJson[]; highlight: TopologyHighlight | null }) {
-  const [summary, setSummary] = useState<TopologySummaryJson | null>(null);
+/** What the user opened in the overview, kept while another tab shows. */
+interface KeptOverview {
+  /** Opened nodes' details as read for this revision. */
+  details: ReadonlyMap<string, TopologyNodeJson>;
+  expandedNodes: ReadonlySet<string>;
+  expandedNamespaces: ReadonlySet<string>;
+  showLoopback: boolean;
+}
+
+const SUMMARY = 'summary';
+const OVERVIEW = 'overview';
+const EMPTY_DETAILS: ReadonlyMap<string, TopologyNodeJson> = new Map();
+/** Read once per project revision, whichever mount of the tab asks first. */
+const summaries = new RevisionCache<TopologySummaryJson>();
+const overviews = new RevisionCache<KeptOverview>();
+const indexes = new WeakMap<TopologySummaryJson, TopologyIndex>();
+
+function indexOf(summary: TopologySummaryJson): TopologyIndex {
+  const known = indexes.get(summary);
+  if (known !== undefined) return known;
+  const index = indexTopology(summary);
+  indexes.set(summary, index);
+  return index;
+}
+
+type OverviewInputs = Parameters<typeof topologyOverview>;
+/** The elements last drawn with what they were made from: a mount with the same inputs reuses them. */
+let lastOverview: { inputs: OverviewInputs; elements: ReturnType<typeof topologyOverview> } | null = null;
+
+const sameInputs = ([i1, d1, o1]: OverviewInputs, [i2, d2, o2]: OverviewInputs): boolean =>
+  i1 === i2 && d1 === d2 && (Object.keys(o1) as Array<keyof typeof o1>).every((k) => Object.is(o1[k], o2[k]));
+
+function overviewOf(...inputs: OverviewInputs): ReturnType<typeof topologyOverview> {
+  const last = lastOverview;
+  if (last !== null && sameInputs(last.inputs, inputs)) return last.elements;
+  const elements = topologyOverview(...inputs);
+  lastOverview = { inputs, elements };
+  return elements;
+}
+
+/** The overview as the tab left it: this revision's, else the last one's openings without its (now stale) details. */
+function initialOverview(revision: unknown): KeptOverview {
+  const same = overviews.peek(revision, OVERVIEW);
+  if (same !== undefined) return same;
+  const last = overviews.latest()?.value;
+  return { details: EMPTY_DETAILS, expandedNodes: last?.expandedNodes ?? new Set(), expandedNamespaces: last?.expandedNamespaces ?? new Set(), showLoopback: last?.showLoopback ?? false };
+}
+
+/**
+ * `revision` changes whenever the project does (after an import or an edit): the graph is read again. Coming back
+ * to the tab within one revision reads nothing: the summary, the opened nodes and the drawn graph are kept.
+ */
+export function TopologyPanel({ api, revision, nodes, highlight }: { api: Api; revision: unknown; nodes: readonly NodeJson[]; highlight: TopologyHighlight | null }) {
+  const [initial] = useState(() => initialOverview(revision));
+  const [summary, setSummary] = useState<TopologySummaryJson | null>(() => summaries.peek(revision, SUMMARY) ?? null);
   const [error, setError] = useState<string | null>(null);
-  const [details, setDetails] = useState<ReadonlyMap<string, TopologyNodeJson>>(new Map());
-  const [expandedNodes, setExpandedNodes] = useState<ReadonlySet<string>>(new Set());
-  const [expandedNamespaces, setExpandedNamespaces] = useState<ReadonlySet<string>>(new Set());
-  const [showLoopback, setShowLoopback] = useState(false);
+  const [details, setDetails] = useState<ReadonlyMap<string, TopologyNodeJson>>(initial.details);
+  const [expandedNodes, setExpandedNodes] = useState<ReadonlySet<string>>(initial.expandedNodes);
+  const [expandedNamespaces, setExpandedNamespaces] = useState<ReadonlySet<string>>(initial.expandedNamespaces);
+  const [showLoopback, setShowLoopback] = useState(initial.showLoopback);
   const [selection, setSelection] = useState<GraphData | null>(null);
   const [fitSignal, setFitSignal] = useState(0);
   const [focus, setFocus] = useState<GraphFocus | null>(null);
@@ -55,14 +108,23 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [path, setPath] = useState<{ path: TopologyPath | null; problem: string | null }>({ path: null, problem: null });
 
+  // The revision the details belong to: a new one drops them (the nodes may have changed).
+  const [detailsRevision, setDetailsRevision] = useState(revision);
+  if (!Object.is(detailsRevision, revision)) {
+    setDetailsRevision(revision);
+    setDetails(overviews.peek(revision, OVERVIEW)?.details ?? EMPTY_DETAILS);
+  }
+  useEffect(() => {
+    overviews.set(revision, OVERVIEW, { details, expandedNodes, expandedNamespaces, showLoopback });
+  }, [revision, details, expandedNodes, expandedNamespaces, showLoopback]);
+
   useEffect(() => {
     let live = true;
-    api
-      .topologySummary({})
+    summaries
+      .load(revision, SUMMARY, () => api.topologySummary({}))
       .then((t) => {
         if (!live) return;
         setSummary(t);
-        setDetails(new Map());
         setError(null);
       })
       .catch((err: unknown) => live && setError(messageOf(err)));
@@ -71,9 +133,10 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
     };
   }, [api, revision]);
 
-  // Opened nodes whose details are not here yet: one request for all of them.
+  // Opened nodes whose details are not here yet: one request for all of them. Only nodes the summary has: one
+  // opened before an edit or in another project may be gone, and asking for it again would never end.
   useEffect(() => {
-    const missing = [...expandedNodes].filter((n) => !details.has(n));
+    const missing = [...expandedNodes].filter((n) => !details.has(n) && summary?.nodes.some((s) => s.name === n) === true);
     if (missing.length === 0) return undefined;
     let live = true;
     api
@@ -83,9 +146,9 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
     return () => {
       live = false;
     };
-  }, [api, expandedNodes, details]);
+  }, [api, expandedNodes, details, summary]);
 
-  const index = useMemo(() => (summary === null ? null : indexTopology(summary)), [summary]);
+  const index = useMemo(() => (summary === null ? null : indexOf(summary)), [summary]);
 
   useEffect(() => {
     if (highlight === null || index === null) {
@@ -106,7 +169,7 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
   }, [api, highlight, nodes, index]);
 
   const elements = useMemo(
-    () => (index === null ? [] : topologyOverview(index, details, { expandedNodes, expandedNamespaces, showLoopback, path: path.path })),
+    () => (index === null ? [] : overviewOf(index, details, { expandedNodes, expandedNamespaces, showLoopback, path: path.path })),
     [index, details, expandedNodes, expandedNamespaces, showLoopback, path.path],
   );
   const line = useMemo(() => (index === null ? '' : overviewSummary(index, elements)), [index, elements]);
@@ -186,7 +249,7 @@ export function TopologyPanel({ api, revision, visible, nodes, highlight }: { ap
         </p>
       )}
       <div className="topology-body">
-        <TopologyGraph elements={elements} onTap={onTap} fitSignal={fitSignal} focus={focus} visible={visible} />
+        <TopologyGraph elements={elements} source={summary} onTap={onTap} fitSignal={fitSignal} focus={focus} />
         <aside className="details-panel" data-testid="topology-details" aria-label="Details">
           {selection === null ? (
             <>

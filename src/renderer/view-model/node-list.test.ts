@@ -35,7 +35,20 @@ describe('node cards', () => {
 
   it('keeps capture strings as given (rendered as text, never parsed as markup)', () => {
     const cards = nodeCards([node('n', { captures: [captureJson(7, 'ip-addr', '<img src=x onerror=alert(1)>.txt:3')] })]);
-    expect(cards[0]?.captures[0]).toEqual({ key: '7', kind: 'ip-addr', source: '<img src=x onerror=alert(1)>.txt:3', takenAt: '—' });
+    expect(cards[0]?.captures[0]).toEqual({ key: '7', kind: 'ip-addr', label: null, source: '<img src=x onerror=alert(1)>.txt:3', takenAt: '—' });
+  });
+
+  it('makes the card of a node once: the same node object gives the same card, another object a new one', () => {
+    const n = node('n', { captures: [captureJson(7, 'pcap', 'eth0.pcap')] });
+    const first = nodeCards([n])[0];
+    expect(nodeCards([n])[0]).toBe(first);
+    const renamed = { ...n, captures: [captureJson(7, 'pcap', 'eth0.pcap', { label: 'named since' })] };
+    expect(nodeCards([renamed])[0]?.captures[0]?.label).toBe('named since');
+  });
+
+  it('shows the name given to a capture beside its source', () => {
+    const cards = nodeCards([node('n', { captures: [captureJson(7, 'pcap', 'eth0.pcap', { label: 'during the outage' })] })]);
+    expect(cards[0]?.captures[0]).toMatchObject({ label: 'during the outage', source: 'eth0.pcap' });
   });
 
   it('classes operstates', () => {

@@ -22,6 +22,8 @@ export interface RouteRow {
 export interface CaptureLine {
   key: string;
   kind: string;
+  /** The name the user gave the capture; null: none. */
+  label: string | null;
   source: string;
   takenAt: string;
 }
@@ -81,19 +83,29 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/**
+ * Cards made, by the node they were made from: a project's node objects live as long as its snapshot, so the Nodes
+ * tab mounted again (a tab switch) reuses them instead of sorting 200 nodes' routes again.
+ */
+const made = new WeakMap<NodeJson, NodeCard>();
+
+function nodeCard(node: NodeJson): NodeCard {
+  const known = made.get(node);
+  if (known !== undefined) return known;
+  const addresses = node.interfaces.reduce((n, i) => n + i.addresses.length, 0);
+  const card: NodeCard = {
+    name: node.name,
+    summary: [count(node.interfaces.length, 'interface'), count(addresses, 'address', 'addresses'), count(node.routes.length, 'route'), count(node.captures.length, 'capture')].join(' · '),
+    interfaces: orderInterfaces(node.interfaces).map(interfaceRow),
+    routes: [...node.routes].sort(compareRoutes).map(routeRow),
+    captures: node.captures.map((c) => ({ key: String(c.id), kind: c.kind, label: c.label ?? null, source: c.source, takenAt: formatTakenAt(c.takenAt) })),
+  };
+  made.set(node, card);
+  return card;
+}
+
 export function nodeCards(nodes: readonly NodeJson[]): NodeCard[] {
-  return [...nodes]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((node) => {
-      const addresses = node.interfaces.reduce((n, i) => n + i.addresses.length, 0);
-      return {
-        name: node.name,
-        summary: [count(node.interfaces.length, 'interface'), count(addresses, 'address', 'addresses'), count(node.routes.length, 'route'), count(node.captures.length, 'capture')].join(' · '),
-        interfaces: orderInterfaces(node.interfaces).map(interfaceRow),
-        routes: [...node.routes].sort(compareRoutes).map(routeRow),
-        captures: node.captures.map((c) => ({ key: String(c.id), kind: c.kind, source: c.source, takenAt: formatTakenAt(c.takenAt) })),
-      };
-    });
+  return [...nodes].sort((a, b) => a.name.localeCompare(b.name)).map(nodeCard);
 }
 
 /** `2024-05-01 10:22:03 UTC` from ISO-8601; the text as given when it does not parse; `—` for none. */

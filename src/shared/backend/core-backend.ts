@@ -38,7 +38,7 @@ import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
-import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
+import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
 import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyPageJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -59,6 +59,8 @@ function applyEdit(store: Store, edit: ProjectEdit): EditResult {
       return deleteCapture(store, edit.captureId);
     case 'move-capture':
       return moveCapture(store, edit.captureId, edit.node);
+    case 'rename-capture':
+      return renameCapture(store, edit.captureId, edit.to);
     default:
       return assertNever(edit);
   }

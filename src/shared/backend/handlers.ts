@@ -40,7 +40,7 @@ export function listCaptures(project: Project): CaptureRow[] {
   const rows: CaptureRow[] = listNodes(project).flatMap((node) =>
     node.captures.map((c) => {
       const iface = interfaces.get(c.id);
-      return { id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt, ...(iface === undefined ? {} : { interface: iface }) };
+      return { id: c.id, node: node.name, kind: c.kind, source: c.source, takenAt: c.takenAt, ...(c.label == null ? {} : { label: c.label }), ...(iface === undefined ? {} : { interface: iface }) };
     }),
   );
   return rows.sort(compareCaptures);
@@ -200,6 +200,7 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   deleteNode: (ctx, request) => editProject(openProject(ctx), { kind: 'delete-node', node: request.node }),
   deleteCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'delete-capture', captureId: request.captureId }),
   moveCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'move-capture', captureId: request.captureId, node: request.node }),
+  renameCapture: (ctx, request) => editProject(openProject(ctx), { kind: 'rename-capture', captureId: request.captureId, to: request.to }),
   undoEdit: (ctx, request) => undoEdit(openProject(ctx), request.undo),
   listRules: (ctx, request) => listRules(openProject(ctx), request),
   cancelJob: (ctx, request) => ({ cancelled: ctx.jobs.cancel(request.job) }),

@@ -23,13 +23,14 @@ export interface FlowSort {
   direction: 'asc' | 'desc';
 }
 
-/** One project edit, as the faces ask core for it (the operations renameNode, mergeNodes, deleteNode, deleteCapture, moveCapture). */
+/** One project edit, as the faces ask core for it (the operations renameNode, mergeNodes, deleteNode, deleteCapture, moveCapture, renameCapture). */
 export type ProjectEdit =
   | { kind: 'rename-node'; node: string; to: string }
   | { kind: 'merge-nodes'; node: string; into: string }
   | { kind: 'delete-node'; node: string }
   | { kind: 'delete-capture'; captureId: number }
-  | { kind: 'move-capture'; captureId: number; node: string };
+  | { kind: 'move-capture'; captureId: number; node: string }
+  | { kind: 'rename-capture'; captureId: number; to: string };
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {

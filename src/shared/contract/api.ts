@@ -34,6 +34,8 @@ export interface CaptureRow {
   kind: string;
   source: string;
   takenAt: string | null;
+  /** The name the user gave it (renameCapture); null or absent: none, it goes by `source`. */
+  label?: string | null;
   /** Packet captures (pcap, pcapng, tcpdump text) only: the interface their packets were taken on, as far as it is known. */
   interface?: CaptureInterfaceJson;
 }
@@ -247,6 +249,12 @@ export const operations = {
   deleteCapture: operation<EditJson>()({ title: 'Deleting a capture', request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER) }), shells: 'all', http: { method: 'POST', path: '/api/captures/delete' } }),
   /** Moves a capture to the node named `node` (created when there is none). */
   moveCapture: operation<EditJson>()({ title: 'Moving a capture', request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), node: nodeName }), shells: 'all', http: { method: 'POST', path: '/api/captures/move' } }),
+  /** Names a capture (`label` in the capture lists); an empty `to` takes the name away. Its source (file:line) stays. */
+  renameCapture: operation<EditJson>()({ title: 'Renaming a capture',
+    request: object({ captureId: int(1, Number.MAX_SAFE_INTEGER), to: str({ minLength: 0, maxLength: 253, printable: true }) }),
+    shells: 'all',
+    http: { method: 'POST', path: '/api/captures/rename' },
+  }),
   /** Undoes the edit `undo` names, exactly; `not-found` when it can no longer be undone, `rejected` when a later edit came after it. */
   undoEdit: operation<{ summary: string }>()({ title: 'Undo', request: object({ undo: str({ minLength: 1, maxLength: 64, printable: true }) }), shells: 'all', http: { method: 'POST', path: '/api/undo' } }),
   /**

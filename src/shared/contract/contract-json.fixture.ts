@@ -14,7 +14,7 @@ export function routeJson(dst: string, fields: Partial<RouteJson> = {}): RouteJs
 }
 
 export function captureJson(id: number, kind: CaptureKind, source: string, fields: Partial<NodeCaptureJson> = {}): NodeCaptureJson {
-  return { id, kind, takenAt: null, source, records: 1, netns: null, command: null, partial: false, ...fields };
+  return { id, kind, takenAt: null, source, records: 1, netns: null, command: null, partial: false, label: null, ...fields };
 }
 
 export function nodeJson(name: string, fields: Partial<NodeJson> = {}): NodeJson {

@@ -41,6 +41,8 @@ export interface CaptureRow {
   scope: CaptureScope | null;
   /** State-changing commands typed between the previous capture of its node and namespace and this one. */
   changedBy: StateChangeNote[];
+  /** The name the user gave it (renameCapture); null: none, it is known by its source. */
+  label: string | null;
 }
 
 export function findCaptureByContent(
@@ -87,6 +89,11 @@ export function finishCapture(db: Database.Database, id: number, records: number
     .run(records, takenAt, detail === undefined || detail === null ? null : JSON.stringify(detail), id);
 }
 
+/** Names the capture (null: no name, known by its source); false when there is no such capture. */
+export function setCaptureLabel(db: Database.Database, id: number, label: string | null): boolean {
+  return db.prepare('UPDATE captures SET label = ? WHERE id = ?').run(label, id).changes === 1;
+}
+
 /** Removes a capture and everything read from it (packet blocks and tuples cascade). */
 export function deleteCapture(db: Database.Database, id: number): void {
   db.prepare('DELETE FROM captures WHERE id = ?').run(id);
@@ -123,7 +130,7 @@ export function newestCapture(db: Database.Database, nodeId: number, kinds: read
 }
 
 const CAPTURE_SELECT = `SELECT id, node_id, kind, netns, netns_via, source_file, first_line, last_line, command, partial,
-  taken_at, records, imported_at, snapshot, detail, scope, changed_by FROM captures`;
+  taken_at, records, imported_at, snapshot, detail, scope, changed_by, label FROM captures`;
 
 interface RawCaptureRow {
   id: number;
@@ -143,6 +150,7 @@ interface RawCaptureRow {
   detail: string | null;
   scope: string | null;
   changed_by: string | null;
+  label: string | null;
 }
 
 function captureRow(r: RawCaptureRow): CaptureRow {
@@ -164,5 +172,6 @@ function captureRow(r: RawCaptureRow): CaptureRow {
     detail: r.detail,
     scope: parseCaptureScope(r.scope),
     changedBy: r.changed_by === null ? [] : (JSON.parse(r.changed_by) as StateChangeNote[]),
+    label: r.label,
   };
 }
