@@ -58,19 +58,17 @@ export function noEndpointsRuleFor(rules: readonly NoEndpointsRule[], proto: str
 
 /** kube-proxy's REJECT rules for a service without endpoints: a latent problem until a flow hits one. */
 export function servicesWithoutEndpoints(world: readonly NodeSnapshot[]): ProjectFinding[] {
+  return servicesWithoutEndpointsOf(noEndpointsRules(world));
+}
+
+/** servicesWithoutEndpoints from the rules noEndpointsRules found (node by node, in the world's order). */
+export function servicesWithoutEndpointsOf(rules: readonly NoEndpointsRule[]): ProjectFinding[] {
   const byService = new Map<string, { nodes: string[]; evidence: FindingEvidence[] }>();
-  for (const node of world) {
-    for (const { table, chain } of chainsOf(node)) {
-      for (const rule of chain.rules) {
-        if (rule.target?.kind !== 'reject') continue;
-        const service = serviceWithoutEndpoints(commentOf(rule.matches));
-        if (service === null) continue;
-        const entry = byService.get(service) ?? { nodes: [], evidence: [] };
-        if (!entry.nodes.includes(node.name)) entry.nodes.push(node.name);
-        entry.evidence.push(ruleEvidence(node, table.name, rule));
-        byService.set(service, entry);
-      }
-    }
+  for (const { service, node, table, rule } of rules) {
+    const entry = byService.get(service) ?? { nodes: [], evidence: [] };
+    if (!entry.nodes.includes(node.name)) entry.nodes.push(node.name);
+    entry.evidence.push(ruleEvidence(node, table, rule));
+    byService.set(service, entry);
   }
   return [...byService].map(([service, e]) => serviceFinding(service, e.nodes, e.evidence));
 }

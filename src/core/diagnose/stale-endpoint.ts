@@ -11,7 +11,7 @@ import type { NodeSnapshot, TraceResult } from '../simulate';
 import { stepEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';
 
-interface DnatTarget {
+export interface DnatTarget {
   min: IpNumber;
   max: IpNumber;
   ports: { min: number; max: number } | null;
