@@ -58,6 +58,10 @@ export const SERVICE_NODE_LIMIT = 3;
 export const SERVICE_LIMIT = 200;
 export const HOP_LIMIT = 16;
 export const CAPTURE_LIMIT = 500;
+/** Interfaces and routes listed per node, pods listed: past these a reader searches, and the report says where. */
+export const INTERFACE_LIMIT = 100;
+export const ROUTE_LIMIT = 100;
+export const POD_LIMIT = 1000;
 /** NAT flows whose picture shows the replay beside the captures (each costs a replay); the others are drawn without it. */
 export const PICTURE_REPLAY_LIMIT = 20;
 
@@ -208,7 +212,14 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
 
   const nodes: ReportNode[] = views.map((v) => {
     const t = topoByName.get(v.name);
-    return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
+    const interfaces = t?.interfaces ?? [];
+    const routes = t?.routes ?? [];
+    return {
+      name: v.name, captures: v.captures,
+      interfaces: interfaces.slice(0, INTERFACE_LIMIT), interfacesOmitted: Math.max(0, interfaces.length - INTERFACE_LIMIT),
+      routes: routes.slice(0, ROUTE_LIMIT), routesOmitted: Math.max(0, routes.length - ROUTE_LIMIT),
+      bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [],
+    };
   });
 
   const gathered = capPerKind(projectFindings(store, { signal: signal ?? null }), options.findingLimit ?? 50);
@@ -254,7 +265,8 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     warningsOmitted: omitted,
     nodes,
     services,
-    pods: topology.pods,
+    pods: topology.pods.slice(0, POD_LIMIT),
+    podsOmitted: Math.max(0, topology.pods.length - POD_LIMIT),
     findings,
     findingsOmitted: gathered.omitted,
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },

@@ -47,6 +47,7 @@ function* nodeBlocks(n: ReportNode): Generator<Block> {
       columns: ['Interface', 'Addresses', 'State', 'MAC', 'Master', 'Peer', 'Source'],
       rows: n.interfaces.map((i) => [i.name, i.addresses.join(' ') || '-', dash(i.state), dash(i.mac), dash(i.master), dash(i.peer), i.source]),
     };
+    if (n.interfacesOmitted > 0) yield { kind: 'paragraph', text: `${count(n.interfacesOmitted, 'more interface')} of ${n.name} not listed (natlens nodes --json lists them all).` };
   }
   if (n.bridgePorts.length > 0) {
     yield { kind: 'heading', level: 3, text: 'Bridges' };
@@ -60,6 +61,7 @@ function* nodeBlocks(n: ReportNode): Generator<Block> {
       columns: ['Destination', 'Via', 'Dev', 'Src', 'Metric', 'Table', 'Source'],
       rows: n.routes.map((r) => [`${r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}`, dash(r.via), dash(r.dev), dash(r.src), dash(r.metric), r.table, r.source]),
     };
+    if (n.routesOmitted > 0) yield { kind: 'paragraph', text: `${count(n.routesOmitted, 'more route')} of ${n.name} not listed (natlens nodes --json lists them all).` };
   }
   for (const ns of n.namespaces) {
     yield { kind: 'heading', level: 3, text: `Namespace ${ns.name}${ns.via ? ` (${ns.via})` : ''}` };
@@ -114,6 +116,7 @@ function* serviceBlocks(r: Report): Generator<Block> {
   if (r.pods.length > 0) {
     yield { kind: 'heading', level: 2, text: 'Pods' };
     yield { kind: 'table', columns: ['Pod', 'IP', 'Node', 'Status'], rows: r.pods.map((p) => [`${p.namespace}/${p.name}`, dash(p.ip), dash(p.node), dash(p.status)]) };
+    if (r.podsOmitted > 0) yield { kind: 'paragraph', text: `${count(r.podsOmitted, 'more pod')} not listed (natlens serve's Topology view lists them all).` };
   }
 }
 
