@@ -21,7 +21,7 @@ import type { Store } from '../model/store';
 import { readTopology } from './topology';
 import type { TopologyService } from '../views/topology';
 import type { NodeView } from '../views/nodes';
-import { kubeProxyServiceRules } from '../netfilter/kube-proxy-rules';
+import { kubeProxyServiceRules, namesAnyService } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
 import { projectFindings } from './findings';
 import { projectFlowDivergence } from './flow-divergence';
@@ -157,10 +157,15 @@ function reportCaptures(store: Store, views: readonly NodeView[]): { captures: R
 function reportServices(services: readonly TopologyService[], world: readonly NodeSnapshot[], sources: RuleSources): ReportService[] {
   const listed = new Map<string, ReportService['rules']>();
   for (const s of services.slice(0, SERVICE_LIMIT)) listed.set(`${s.namespace}/${s.name}`, []);
-  const wanting = (): boolean => [...listed.values()].some((found) => found.length < SERVICE_NODE_LIMIT);
   for (const n of world) {
-    if (!wanting()) break;
+    const wanted = new Set([...listed].filter(([, found]) => found.length < SERVICE_NODE_LIMIT).map(([name]) => name));
+    if (wanted.size === 0) break;
     if (n.ruleset === null) continue;
+    // Most nodes of a fleet program none of the services still wanting a node: their rules are read, not parsed.
+    if (!namesAnyService(n.ruleset, wanted)) {
+      forgetNodeRules(n);
+      continue;
+    }
     const rules = kubeProxyServiceRules(n.ruleset, SERVICE_RULE_LIMIT);
     for (const [name, found] of listed) {
       const of = rules.get(name);
