@@ -114,7 +114,7 @@ describe('natlens serve with an operation pool', () => {
     expect(heavyDone).toBe(false);
     const answered = await findings.done;
     expect(answered.status).toBe(200);
-    expect(Array.isArray(JSON.parse(answered.body))).toBe(true);
+    expect(Array.isArray((JSON.parse(answered.body) as { findings: unknown }).findings)).toBe(true);
     expect(storedFlows()).toBeGreaterThan(0);
   }, 120_000);
 

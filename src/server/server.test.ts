@@ -9,7 +9,9 @@ import type { ProjectStore } from '../shared/backend/project';
 import type { TraceResultJson } from '../shared/contract/trace-json';
 import type { TraceRequestJson } from '../shared/contract/trace-request';
 import { startServer, type RunningServer } from './server';
-import type { FindingJson } from '../shared/contract/finding-json';
+import { FINDING_PAGE, MAX_FINDING_PAGE, type FindingJson } from '../shared/contract/finding-json';
+import { MAX_RULESET_PAGE, RULESET_PAGE } from '../shared/contract/ruleset-timeline-json';
+import { findingPage } from '../shared/backend/finding-page';
 import { captureJson, importedCaptureJson, importJson, interfaceJson, nodeJson } from '../shared/contract/contract-json.fixture';
 
 interface FakeStore {
@@ -31,12 +33,15 @@ const NODES: NodeJson[] = [
   nodeJson('node-a', { interfaces: [interfaceJson('eth0', { addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP' })], captures: [captureJson(1, 'ip-addr', 'a.txt:1')] }),
 ];
 
+const WEB: FindingJson = {
+  id: 'service-without-endpoints:default/web', severity: 'error', kind: 'service-without-endpoints', title: 'default/web has no endpoints', explanation: 'Fix the selector.',
+  nodes: ['node-a'], service: 'default/web', flows: [3], evidence: [{ source: 'a.txt:9', text: '-A KUBE-SERVICES -j REJECT' }],
+  trace: { node: 'node-a', proto: 'tcp', src: '10.0.0.9:40000', dst: '10.0.0.5:80', in: 'eth0' },
+};
 const FINDINGS: FindingJson[] = [
-  {
-    id: 'service-without-endpoints:default/web', severity: 'error', kind: 'service-without-endpoints', title: 'default/web has no endpoints', explanation: 'Fix the selector.',
-    nodes: ['node-a'], service: 'default/web', flows: [3], evidence: [{ source: 'a.txt:9', text: '-A KUBE-SERVICES -j REJECT' }],
-    trace: { node: 'node-a', proto: 'tcp', src: '10.0.0.9:40000', dst: '10.0.0.5:80', in: 'eth0' },
-  },
+  WEB,
+  { ...WEB, id: 'service-without-endpoints:default/api', title: 'default/api has no endpoints', service: 'default/api' },
+  { ...WEB, id: 'mark-bit-conflict:node-a:0x4000', severity: 'warning', kind: 'mark-bit-conflict', title: 'node-a: mark bit 0x4000 is set by kube-proxy and calico', service: null, flows: [], trace: null },
 ];
 
 function fakeOpener(fake: FakeStore) {
@@ -61,13 +66,13 @@ function fakeOpener(fake: FakeStore) {
       },
       listFlows: (offset) => ({ total: 0, offset, flows: [], clock: [] }),
       flowDetail: () => null,
-      rulesetTimeline: (node) => (node === 'node-a' ? { node, snapshots: [], changes: [] } : null),
+      rulesetTimeline: (node, offset, limit) => (node === 'node-a' ? { node, snapshots: [], changes: [], page: { offset, limit, totalSnapshots: 0, nextOffset: null } } : null),
       listRules: (request) => ({ node: request.node, capture: null, captures: [], offset: request.offset, total: 0, unfiltered: 0, rules: [] }),
       report: (format) => ({
         format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
-      findings: () => FINDINGS,
+      findings: (offset, limit) => findingPage(FINDINGS, offset, limit),
       flowDivergence: (id) => (id === 1 ? { kind: 'not-replayed', flow: 1, reason: 'no packet of the flow was captured on an imported node' } : null),
       captureInterfaces: () => new Map(fake.chosen === undefined ? [] : [[1, { name: fake.chosen, from: 'chosen' as const, named: [] }]]),
       setCaptureInterface(captureId, iface) {
@@ -244,16 +249,33 @@ describe('natlens serve', () => {
     expect(fake.traced).toHaveLength(2);
   });
 
-  it('serves GET /api/findings: empty before the first import, the findings after', async () => {
+  it('serves GET /api/findings a page at a time: empty before the first import, the findings after', async () => {
     const empty = await request(server, { path: '/api/findings', headers: auth });
-    expect(JSON.parse(empty.body)).toEqual([]);
+    expect(JSON.parse(empty.body)).toEqual({ findings: [], page: { offset: 0, limit: FINDING_PAGE, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } });
     expect(fake.opened).toBe(0);
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const r = await request(server, { path: '/api/findings', headers: auth });
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual(FINDINGS);
+    expect(JSON.parse(r.body)).toEqual({ findings: FINDINGS, page: { offset: 0, limit: FINDING_PAGE, total: 3, nextOffset: null }, severities: { error: 2, warning: 1, info: 0 } });
+    const second = await request(server, { path: '/api/findings?offset=1&limit=1', headers: auth });
+    expect(JSON.parse(second.body)).toEqual({ findings: [FINDINGS[1]], page: { offset: 1, limit: 1, total: 3, nextOffset: 2 }, severities: { error: 2, warning: 1, info: 0 } });
+    const past = await request(server, { path: '/api/findings?offset=9&limit=5', headers: auth });
+    expect(JSON.parse(past.body)).toMatchObject({ findings: [], page: { offset: 9, limit: 5, total: 3, nextOffset: null } });
+    const tooMany = await request(server, { path: `/api/findings?limit=${MAX_FINDING_PAGE + 1}`, headers: auth });
+    expect(tooMany.status).toBe(400);
     const noToken = await request(server, { path: '/api/findings' });
     expect(noToken.status).toBe(401);
+  });
+
+  it('serves POST /api/rulesets a page of snapshots: the offset and limit of the body, RULESET_PAGE without them', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const first = await request(server, { method: 'POST', path: '/api/rulesets', headers: json, body: JSON.stringify({ node: 'node-a' }) });
+    expect(JSON.parse(first.body)).toMatchObject({ node: 'node-a', page: { offset: 0, limit: RULESET_PAGE } });
+    const later = await request(server, { method: 'POST', path: '/api/rulesets', headers: json, body: JSON.stringify({ node: 'node-a', offset: 50, limit: 10 }) });
+    expect(JSON.parse(later.body)).toMatchObject({ page: { offset: 50, limit: 10 } });
+    const tooMany = await request(server, { method: 'POST', path: '/api/rulesets', headers: json, body: JSON.stringify({ node: 'node-a', limit: MAX_RULESET_PAGE + 1 }) });
+    expect(tooMany.status).toBe(400);
   });
 
   it('runs POST /api/flow-divergence: the view, 404 for an unknown flow, 400 for a bad id', async () => {

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { stitchFlows } from '../../core/project/flows-stitch';
 import { buildReport, TRACE_LIMIT } from '../../core/project/report';
 import type { ReplayRequest } from '../../core/project/report-replay';
-import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
+import type { ReportFileFormat } from '../../core/report/report-file';
+import { writeReportFile } from '../../core/report/report-file-writer';
 import type { Report } from '../../core/report/report-model';
 import { DB_OPTION, DEFAULT_DB, listOption, parseArgv, stringOption } from '../argv';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
@@ -76,11 +76,11 @@ export const reportCommand: CliCommand = {
       io.stderr(`natlens: ${dbPath} holds no captures yet: run natlens import first\n`);
       return EXIT_REJECTED;
     }
-    const file = renderReportFile(report, format);
-    const content = file.kind === 'text' ? file.text : file.bytes;
     try {
-      fs.writeFileSync(out, content);
+      writeReportFile(report, format, out);
     } catch (e) {
+      // The file system's refusals (ENOENT, EACCES, ENOSPC...); a rendering error is a bug and surfaces as one.
+      if (!(e instanceof Error && 'code' in e)) throw e;
       io.stderr(`natlens: cannot write ${out}: ${e instanceof Error ? e.message : String(e)}\n`);
       return EXIT_REJECTED;
     }

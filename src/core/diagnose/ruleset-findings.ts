@@ -31,6 +31,8 @@ export function noEndpointsRules(world: readonly NodeSnapshot[]): NoEndpointsRul
   for (const node of world) {
     for (const { table, chain } of chainsOf(node)) {
       for (const rule of chain.rules) {
+        // The text names the target in both syntaxes (`-j REJECT`, a listing's REJECT column): rules without it are not parsed.
+        if (!rule.text.includes('REJECT')) continue;
         const service = rule.target?.kind === 'reject' ? serviceWithoutEndpoints(commentOf(rule.matches)) : null;
         if (service !== null) out.push({ service, node, table: table.name, rule });
       }
@@ -58,19 +60,17 @@ export function noEndpointsRuleFor(rules: readonly NoEndpointsRule[], proto: str
 
 /** kube-proxy's REJECT rules for a service without endpoints: a latent problem until a flow hits one. */
 export function servicesWithoutEndpoints(world: readonly NodeSnapshot[]): ProjectFinding[] {
+  return servicesWithoutEndpointsOf(noEndpointsRules(world));
+}
+
+/** servicesWithoutEndpoints from the rules noEndpointsRules found (node by node, in the world's order). */
+export function servicesWithoutEndpointsOf(rules: readonly NoEndpointsRule[]): ProjectFinding[] {
   const byService = new Map<string, { nodes: string[]; evidence: FindingEvidence[] }>();
-  for (const node of world) {
-    for (const { table, chain } of chainsOf(node)) {
-      for (const rule of chain.rules) {
-        if (rule.target?.kind !== 'reject') continue;
-        const service = serviceWithoutEndpoints(commentOf(rule.matches));
-        if (service === null) continue;
-        const entry = byService.get(service) ?? { nodes: [], evidence: [] };
-        if (!entry.nodes.includes(node.name)) entry.nodes.push(node.name);
-        entry.evidence.push(ruleEvidence(node, table.name, rule));
-        byService.set(service, entry);
-      }
-    }
+  for (const { service, node, table, rule } of rules) {
+    const entry = byService.get(service) ?? { nodes: [], evidence: [] };
+    if (!entry.nodes.includes(node.name)) entry.nodes.push(node.name);
+    entry.evidence.push(ruleEvidence(node, table, rule));
+    byService.set(service, entry);
   }
   return [...byService].map(([service, e]) => serviceFinding(service, e.nodes, e.evidence));
 }
@@ -153,6 +153,8 @@ export function chainOwner(chain: string): string {
  * "drop me"; another agent setting the same bit for its own purpose makes kube-proxy masquerade or
  * drop packets it never meant to, or the other agent misread kube-proxy's.
  */
+const MARK_TARGET = /(?:-j|--jump) (?:CONN)?MARK(?:\s|$)/;
+
 export function markBitConflicts(world: readonly NodeSnapshot[]): ProjectFinding[] {
   const out: ProjectFinding[] = [];
   for (const node of world) {
@@ -160,6 +162,8 @@ export function markBitConflicts(world: readonly NodeSnapshot[]): ProjectFinding
     const bits = new Map<number, Map<string, FindingEvidence[]>>();
     for (const { table, chain } of chainsOf(node)) {
       for (const rule of chain.rules) {
+        // The text names the target (`-j MARK`, `-j CONNMARK`); other rules (kube-proxy's many jumps to KUBE-MARK-MASQ) are not parsed.
+        if (!MARK_TARGET.test(rule.text)) continue;
         const t = rule.target;
         if (t?.kind !== 'mark' && !(t?.kind === 'connmark' && t.mode === 'set')) continue;
         // The bits the rule sets to 1 (xmark: value within mask, or an xor when the mask is 0).

@@ -11,7 +11,7 @@ import type { NodeSnapshot, TraceResult } from '../simulate';
 import { stepEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';
 
-interface DnatTarget {
+export interface DnatTarget {
   min: IpNumber;
   max: IpNumber;
   ports: { min: number; max: number } | null;
@@ -24,7 +24,8 @@ export function dnatTargets(node: NodeSnapshot): DnatTarget[] {
   for (const rs of rulesets) {
     for (const chain of rs.tables.find((t) => t.name === 'nat')?.chains ?? []) {
       for (const rule of chain.rules) {
-        if (rule.target?.kind !== 'dnat') continue;
+        // The text names the target (`-j DNAT`, a listing's DNAT column): rules without it are not parsed.
+        if (!rule.text.includes('DNAT') || rule.target?.kind !== 'dnat') continue;
         for (const to of rule.target.to) {
           const min = to.minAddress === null ? null : parseIp(to.minAddress);
           const max = to.maxAddress === null ? min : parseIp(to.maxAddress);

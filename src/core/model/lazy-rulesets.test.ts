@@ -6,6 +6,7 @@ import { chainFacts } from '../netfilter/chain-facts';
 import type { Ruleset } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
 import { StoredTableRules } from './rows/rule-chunks';
+import { forgetReadRules } from './lazy-rulesets';
 
 const project = useTempProject('lazy-rulesets');
 
@@ -93,6 +94,26 @@ describe('lazyRulesetsOf', () => {
     expect(svc?.rules).toBe(svc?.rules);
     expect(reads.chains()).toEqual(['KUBE-SVC-0007']);
     expect(reads.tables()).toBe(0);
+  });
+
+  it('forgets the rules it read when told to, and reads the same rules again when next asked; assigned rules stay', () => {
+    const { store, capture } = imported(60);
+    const [ruleset] = store.lazyRulesetsOf(capture);
+    const chains = ruleset!.tables.flatMap((t) => t.chains);
+    const before = chains.map((c) => c.rules.map((r) => r.text));
+    const assigned = chains.find((c) => c.name === 'KUBE-SVC-0003')!;
+    const own = [{ ...assigned.rules[0]!, text: '-A KUBE-SVC-0003 -j ACCEPT' }];
+    assigned.rules = own;
+    const svc = chains.find((c) => c.name === 'KUBE-SVC-0007')!;
+    const read = svc.rules;
+    const reads = readsSpied();
+    forgetReadRules(ruleset!);
+    expect(reads.chains()).toEqual([]);
+    expect(svc.rules).not.toBe(read);
+    expect(svc.rules.map((r) => r.text)).toEqual(before[chains.indexOf(svc)]);
+    expect(reads.chains()).toEqual(['KUBE-SVC-0007']);
+    expect(assigned.rules).toBe(own);
+    expect(chains.filter((c) => c !== assigned).map((c) => c.rules.map((r) => r.text))).toEqual(before.filter((_, i) => chains[i] !== assigned));
   });
 
   it('knows before reading any rule which chains hold a SNAT rule (the index written at import)', () => {

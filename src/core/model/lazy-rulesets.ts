@@ -44,6 +44,13 @@ class TableRules {
     }
     return rules;
   }
+
+  /** Forgets the rules read so far: the next chain asked for is read alone again. */
+  forget(): void {
+    this.singleReads = 0;
+    this.whole = null;
+    this.stored.forget();
+  }
 }
 
 /** Counters of a chain no packet went through, shared: most of a kube-proxy table's ~60k chains (nothing assigns into counters). */
@@ -64,6 +71,8 @@ class StoredChain implements Chain {
   #table: TableRules;
   #id: number;
   #rules: Rule[] | null = null;
+  /** Rules someone assigned: kept, never read again from the store. */
+  #assigned = false;
   #facts: ChainFacts | null;
 
   constructor(
@@ -88,6 +97,13 @@ class StoredChain implements Chain {
     return this.#facts;
   }
 
+  /** Drops the rules read from the store (they are read again when next asked for); assigned rules stay. */
+  forget(): void {
+    if (this.#assigned) return;
+    this.#rules = null;
+    this.#table.forget();
+  }
+
   private static readonly RULES: PropertyDescriptor = {
     enumerable: true,
     configurable: true,
@@ -96,9 +112,20 @@ class StoredChain implements Chain {
     },
     set(this: StoredChain, value: Rule[]): void {
       this.#rules = value;
+      this.#assigned = true;
       this.#facts = null;
     },
   };
+}
+
+/**
+ * Drops the rules read so far from the stored chains of `ruleset` (a composed ruleset may mix stored and
+ * parsed chains; the parsed ones keep theirs). The chains stay valid: their rules are read from the store
+ * again when next asked for. A pass over every node's rules (findings, a report) calls it after each node,
+ * so it holds one node's rules at a time instead of the whole project's.
+ */
+export function forgetReadRules(ruleset: Ruleset): void {
+  for (const table of ruleset.tables) for (const chain of table.chains) if (chain instanceof StoredChain) chain.forget();
 }
 
 /** The rulesets of an iptables capture (one per family it held), their chains' rules read on first use. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
-import { kubeProxyServiceRules, serviceOfPortName } from './kube-proxy-rules';
+import { kubeProxyServiceRules, namesAnyService, serviceOfPortName } from './kube-proxy-rules';
 
 const rulesetOf = (file: string) => parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset;
 const LAB = path.join(process.cwd(), 'test', 'fixtures', 'lab', 'nodes', 'nodea', 'iptables-save.txt');
@@ -39,5 +39,34 @@ describe('kubeProxyServiceRules', () => {
   it('names the service of a port name, named or not', () => {
     expect(serviceOfPortName('default/hello:http')).toBe('default/hello');
     expect(serviceOfPortName('default/hello')).toBe('default/hello');
+  });
+});
+
+describe('namesAnyService', () => {
+  const fixtures = fs.readdirSync(path.join(process.cwd(), 'test', 'fixtures', 'kube-proxy'))
+    .map((d) => path.join(process.cwd(), 'test', 'fixtures', 'kube-proxy', d, 'ruleset.iptables-save'))
+    .filter((f) => fs.existsSync(f));
+
+  it('is true for every service kubeProxyServiceRules finds rules of (the report skips a ruleset on its word)', () => {
+    expect(fixtures.length).toBeGreaterThan(3);
+    for (const file of [LAB, ...fixtures]) {
+      const ruleset = rulesetOf(file);
+      for (const service of kubeProxyServiceRules(ruleset, 1).keys()) expect([file, namesAnyService(ruleset, new Set([service]))]).toEqual([file, true]);
+      expect(namesAnyService(ruleset, new Set(['nowhere/absent']))).toBe(false);
+    }
+  });
+
+  it('reads the service from a quoted or an unquoted comment, a service without endpoints from its filter REJECT alone', () => {
+    const ruleset = parseIptablesSave({
+      file: 'x', firstLine: 1,
+      text: [
+        '*filter', ':KUBE-SERVICES - [0:0]',
+        '-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "default/web:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable',
+        '-A KUBE-SERVICES -d 10.96.0.21/32 -p tcp -m comment --comment shop/cart -m tcp --dport 80 -j REJECT', 'COMMIT', '',
+      ].join('\n'),
+    }).ruleset;
+    expect(namesAnyService(ruleset, new Set(['default/web']))).toBe(true);
+    expect(namesAnyService(ruleset, new Set(['shop/cart']))).toBe(true);
+    expect(namesAnyService(ruleset, new Set(['default/api', 'shop/carts']))).toBe(false);
   });
 });

@@ -92,3 +92,26 @@ export function kubeProxyServiceRules(ruleset: Ruleset, limit: number): Map<stri
   }
   return out;
 }
+
+/** The first word of each `--comment` of a rule's text, as commentOf's comment would start (quoted or not). */
+const COMMENT_WORD = /--comment "?([^\s"]+)/g;
+
+/**
+ * Whether any rule of `ruleset` names one of `services` (`namespace/name`) in its comment, read from the rules'
+ * text alone: kubeProxyServiceRules ties every rule it lists to a service some comment of the same ruleset names,
+ * so a ruleset for which this is false holds no rule of those services, and need not be parsed for them.
+ */
+export function namesAnyService(ruleset: Ruleset, services: ReadonlySet<string>): boolean {
+  for (const table of ruleset.tables) {
+    for (const chain of table.chains) {
+      for (const rule of chain.rules) {
+        if (!rule.text.includes('--comment')) continue;
+        for (const m of rule.text.matchAll(COMMENT_WORD)) {
+          const name = serviceNameOf(m[1]!);
+          if (name !== null && services.has(serviceOfPortName(name))) return true;
+        }
+      }
+    }
+  }
+  return false;
+}

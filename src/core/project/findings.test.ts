@@ -254,6 +254,22 @@ describe('projectFindings', () => {
     expect(all[0]!.evidence.map((e) => e.text)).toContain(other);
   });
 
+  it('finds the mark bit conflict when the other chain was captured as an iptables -L listing, not a save', () => {
+    const listing = [
+      'root@nodea:~# iptables -t mangle -L -n -v',
+      'Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+      '    0     0 VPN-MARK   all  --  eth1   *       0.0.0.0/0            0.0.0.0/0',
+      '',
+      'Chain VPN-MARK (1 references)',
+      ' pkts bytes target     prot opt in     out     source               destination',
+      '    0     0 MARK       all  --  *      *       0.0.0.0/0            0.0.0.0/0            MARK xset 0x4000/0xffff',
+      '',
+    ].join('\n');
+    const all = findingsOf({ nodea: { 'iptables-save.txt': iptablesSave(), 'mangle.txt': listing } });
+    expect(all.map((f) => [f.kind, f.title])).toEqual([['mark-bit-conflict', 'nodea: mark bit 0x4000 is set by chain VPN-MARK and kube-proxy']]);
+  });
+
   it('says a SYN answered by RST is refused, and a SYN nobody answers is one-sided, when the rules let both through', () => {
     const eth0 = [
       syn(1700000000, '192.168.56.100.40007', '192.168.56.11.8443'),

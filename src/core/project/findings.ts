@@ -11,7 +11,7 @@ import type { FlowTimeline } from '../views/flow-timeline';
 import { FlowViewReader } from './flows';
 import type { FlowView } from '../views/flows';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
-import { loadWorld } from './node-world';
+import { forgetNodeRules, loadWorld } from './node-world';
 import type { Store } from '../model/store';
 import { readTopology } from './topology';
 import type { TcpEvents } from '../views/flows';
@@ -24,9 +24,9 @@ import { FlowFindingSummaries, isPerFlow } from '../diagnose/flow-finding-summar
 import type { FlowSymptom } from '../diagnose/flow-symptom';
 import { broadcastAddresses, flowSymptom } from '../diagnose/flow-symptom';
 import { asymmetries } from '../diagnose/path-divergence';
-import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpoints } from '../diagnose/ruleset-findings';
+import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpointsOf, type NoEndpointsRule } from '../diagnose/ruleset-findings';
 import { ruleEvidence } from '../diagnose/evidence';
-import { dnatTargetGone, dnatTargets, staleEndpointFinding } from '../diagnose/stale-endpoint';
+import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTarget } from '../diagnose/stale-endpoint';
 import { overlappingSubnets } from '../diagnose/subnet-findings';
 
 export interface ProjectFindingsOptions {
@@ -104,17 +104,28 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   }
   const files = { routes: (node: string): string | null => routeSource.get(node) ?? null };
 
+  // One pass over each node's rules, keeping what the checks found; the node's rules are then dropped, so a
+  // 50-node project holds one node's rules at a time (the replays below read those on their path again).
+  const noEndpoints: NoEndpointsRule[] = [];
+  const drops: ProjectFinding[] = [];
+  const marks: ProjectFinding[] = [];
+  const targets = new Map<string, DnatTarget[]>();
+  for (const node of world) {
+    noEndpoints.push(...noEndpointsRules([node]));
+    drops.push(...dropPolicies([node]));
+    marks.push(...markBitConflicts([node]));
+    targets.set(node.name, dnatTargets(node));
+    forgetNodeRules(node);
+  }
   const found: ProjectFinding[] = [
-    ...servicesWithoutEndpoints(world),
-    ...dropPolicies(world),
-    ...markBitConflicts(world),
+    ...servicesWithoutEndpointsOf(noEndpoints),
+    ...drops,
+    ...marks,
     ...overlappingSubnets(world, (node) => addrSource.get(node) ?? `${node} ip addr`),
   ];
   found.push(...listedWithoutEndpoints(store, new Set(found.filter((f) => f.kind === 'service-without-endpoints').map((f) => f.service ?? ''))));
 
   const broadcasts = broadcastAddresses(world);
-  const noEndpoints = noEndpointsRules(world);
-  const targets = new Map(world.map((n) => [n.name, dnatTargets(n)]));
   let replays = options.replayLimit ?? 2000;
   const replay = (view: FlowView): FlowReplay | null => (replays-- > 0 ? replayFlowView(view, world) : null);
   /** Replays a conntrack entry's original tuple on its node (where its DNAT was made). */

@@ -9,6 +9,7 @@ import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
 import { LINK_PARTS, newestPerFamily, newestSnapshot, nodeState } from '../model/node-state';
 import { defineLazy } from '../common/lazy-property';
+import { forgetReadRules } from '../model/lazy-rulesets';
 import type { Store } from '../model/store';
 
 export interface WorldOptions {
@@ -62,6 +63,15 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
     defineLazy(snapshot, 'rulesetSource', () => rulesets().rulesetSource);
     return snapshot;
   });
+}
+
+/**
+ * Drops the rules read from the store for `node` (see forgetReadRules): after a pass that went through
+ * them, so a pass over every node holds one node's rules at a time. They are read again if asked for.
+ */
+export function forgetNodeRules(node: NodeSnapshot): void {
+  if (node.ruleset !== null) forgetReadRules(node.ruleset);
+  if (node.ruleset6 != null) forgetReadRules(node.ruleset6);
 }
 
 /** The one file a snapshot's rules were read from (their lines are lines of it); null when they come from several. */

@@ -21,13 +21,14 @@ import type { Store } from '../model/store';
 import { readTopology } from './topology';
 import type { TopologyService } from '../views/topology';
 import type { NodeView } from '../views/nodes';
-import { kubeProxyServiceRules, type ServiceRules } from '../netfilter/kube-proxy-rules';
+import { kubeProxyServiceRules, namesAnyService } from '../netfilter/kube-proxy-rules';
 import type { NodeSnapshot } from '../simulate';
 import { projectFindings } from './findings';
 import { projectFlowDivergence } from './flow-divergence';
 import { layoutNatPicture, type PictureComparison } from '../views/nat-picture';
 import type { ProjectFinding } from '../diagnose/finding';
 import type { RuleSources } from './rule-sources';
+import { forgetNodeRules } from './node-world';
 import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
 import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from '../report/report-model';
 
@@ -57,6 +58,10 @@ export const SERVICE_NODE_LIMIT = 3;
 export const SERVICE_LIMIT = 200;
 export const HOP_LIMIT = 16;
 export const CAPTURE_LIMIT = 500;
+/** Interfaces and routes listed per node, pods listed: past these a reader searches, and the report says where. */
+export const INTERFACE_LIMIT = 100;
+export const ROUTE_LIMIT = 100;
+export const POD_LIMIT = 1000;
 /** NAT flows whose picture shows the replay beside the captures (each costs a replay); the others are drawn without it. */
 export const PICTURE_REPLAY_LIMIT = 20;
 
@@ -144,25 +149,36 @@ function reportCaptures(store: Store, views: readonly NodeView[]): { captures: R
   return { captures, omitted: total - captures.length };
 }
 
+/**
+ * Each listed service with the kube-proxy rules of the first SERVICE_NODE_LIMIT nodes (in node order) that
+ * program it. Node by node: a node's rules are read, the services still wanting a node take theirs, and the
+ * node's rules are dropped; once every listed service has its nodes, no further node is read.
+ */
 function reportServices(services: readonly TopologyService[], world: readonly NodeSnapshot[], sources: RuleSources): ReportService[] {
-  const perNode = world
-    .filter((n) => n.ruleset !== null)
-    .map((n) => ({ node: n.name, rules: kubeProxyServiceRules(n.ruleset!, SERVICE_RULE_LIMIT) }));
-  return services.map((s, i) => {
-    if (i >= SERVICE_LIMIT) return { ...s, rules: [] };
-    const name = `${s.namespace}/${s.name}`;
-    const found = perNode
-      .map((n) => ({ ...n, of: n.rules.get(name) }))
-      .filter((n): n is typeof n & { of: ServiceRules } => n.of !== undefined);
-    return {
-      ...s,
-      rules: found.slice(0, SERVICE_NODE_LIMIT).map((n) => ({
-        node: n.node,
-        rules: n.of.rules.map((r) => ({ table: r.table, chain: r.chain, text: r.text, source: sources.sourceOf(n.node, r.table, r.chain, r.line, r.text) })),
-        omitted: n.of.omitted,
-      })),
-    };
-  });
+  const listed = new Map<string, ReportService['rules']>();
+  for (const s of services.slice(0, SERVICE_LIMIT)) listed.set(`${s.namespace}/${s.name}`, []);
+  for (const n of world) {
+    const wanted = new Set([...listed].filter(([, found]) => found.length < SERVICE_NODE_LIMIT).map(([name]) => name));
+    if (wanted.size === 0) break;
+    if (n.ruleset === null) continue;
+    // Most nodes of a fleet program none of the services still wanting a node: their rules are read, not parsed.
+    if (!namesAnyService(n.ruleset, wanted)) {
+      forgetNodeRules(n);
+      continue;
+    }
+    const rules = kubeProxyServiceRules(n.ruleset, SERVICE_RULE_LIMIT);
+    for (const [name, found] of listed) {
+      const of = rules.get(name);
+      if (of === undefined || found.length >= SERVICE_NODE_LIMIT) continue;
+      found.push({
+        node: n.name,
+        rules: of.rules.map((r) => ({ table: r.table, chain: r.chain, text: r.text, source: sources.sourceOf(n.name, r.table, r.chain, r.line, r.text) })),
+        omitted: of.omitted,
+      });
+    }
+    forgetNodeRules(n);
+  }
+  return services.map((s, i) => (i >= SERVICE_LIMIT ? { ...s, rules: [] } : { ...s, rules: listed.get(`${s.namespace}/${s.name}`) ?? [] }));
 }
 
 export function findingReplayRequest(t: NonNullable<ReportFinding['trace']>): ReplayRequest {
@@ -201,7 +217,14 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
 
   const nodes: ReportNode[] = views.map((v) => {
     const t = topoByName.get(v.name);
-    return { name: v.name, captures: v.captures, interfaces: t?.interfaces ?? [], routes: t?.routes ?? [], bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [] };
+    const interfaces = t?.interfaces ?? [];
+    const routes = t?.routes ?? [];
+    return {
+      name: v.name, captures: v.captures,
+      interfaces: interfaces.slice(0, INTERFACE_LIMIT), interfacesOmitted: Math.max(0, interfaces.length - INTERFACE_LIMIT),
+      routes: routes.slice(0, ROUTE_LIMIT), routesOmitted: Math.max(0, routes.length - ROUTE_LIMIT),
+      bridgePorts: t?.bridgePorts ?? [], namespaces: t?.namespaces ?? [],
+    };
   });
 
   const gathered = capPerKind(projectFindings(store, { signal: signal ?? null }), options.findingLimit ?? 50);
@@ -226,7 +249,9 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
 
   const byKind = new Map<string, number>();
   for (const n of nodes) for (const c of n.captures) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+  const services = reportServices(topology.services, world, sources);
   const { warnings, omitted } = readWarnings(store);
+
   const captures = reportCaptures(store, views);
 
   return {
@@ -244,8 +269,9 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     warnings,
     warningsOmitted: omitted,
     nodes,
-    services: reportServices(topology.services, world, sources),
-    pods: topology.pods,
+    services,
+    pods: topology.pods.slice(0, POD_LIMIT),
+    podsOmitted: Math.max(0, topology.pods.length - POD_LIMIT),
     findings,
     findingsOmitted: gathered.omitted,
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { importPaths } from '../import/import-paths';
-import { pipelineOf, rulesetHistory } from './ruleset-history';
+import { pipelineOf, rulesetHistory, rulesetHistoryPage } from './ruleset-history';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
 import { useTempProject } from '../../../test/support/temp-project';
@@ -17,6 +17,33 @@ describe('ruleset history', () => {
     expect(pipelineOf('sudo iptables -L -nv -t nat | grep  -A4 KUBE-SVC-X')).toBe('grep -A4 KUBE-SVC-X');
     expect(pipelineOf('sudo iptables -L -nv -t nat')).toBe('');
     expect(pipelineOf(null)).toBe('');
+  });
+
+  it('pages the timeline: a page holds its snapshots and the changes that lead to them, diffing only those', () => {
+    const before = fs.readFileSync(SAVE, 'utf8');
+    // Four states: each drops one more source in filter FORWARD, so each step is a change.
+    const filterAt = before.indexOf('*filter');
+    const commitAt = before.indexOf('\nCOMMIT', filterAt);
+    expect(filterAt).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < 4; i++) {
+      const drops = Array.from({ length: i }, (_, k) => `\n-A FORWARD -s 10.99.0.${k}/32 -j DROP`).join('');
+      project().write(`nodea/${i + 1}-state.txt`, `${before.slice(0, commitAt)}${drops}${before.slice(commitAt)}`);
+    }
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodea')]).errors).toEqual([]);
+    const whole = rulesetHistory(store, 'nodea')!;
+    expect(whole.snapshots).toHaveLength(4);
+    expect(whole.changes.map((c) => c.to)).toEqual(whole.snapshots.slice(1).map((s) => s.captureId));
+    const page = rulesetHistoryPage(store, 'nodea', 1, 2)!;
+    expect(page.totalSnapshots).toBe(4);
+    expect(page.snapshots).toEqual(whole.snapshots.slice(1, 3));
+    // The change to the page's first snapshot comes from a snapshot on the page before.
+    expect(page.changes).toEqual(whole.changes.slice(0, 2));
+    const last = rulesetHistoryPage(store, 'nodea', 3, 10)!;
+    expect(last.snapshots).toEqual(whole.snapshots.slice(3));
+    expect(last.changes).toEqual(whole.changes.slice(2));
+    expect(rulesetHistoryPage(store, 'nodea', 4, 10)).toEqual({ node: 'nodea', snapshots: [], changes: [], totalSnapshots: 4 });
+    expect(rulesetHistoryPage(store, 'nope', 0, 10)).toBeNull();
   });
 
   it('shows an endpoint leaving a kube-proxy service between a before and an after iptables-save', () => {

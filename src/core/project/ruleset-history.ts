@@ -9,6 +9,7 @@
 import type { CaptureScope } from '../capture/capture-scope';
 import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { captureSource } from './nodes';
+import { forgetReadRules } from '../model/lazy-rulesets';
 import { nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { Ruleset } from '../netfilter/ruleset';
@@ -43,15 +44,29 @@ function comparable(own: ComposedRulesetSnapshot, other: ComposedRulesetSnapshot
 
 /** Null when the project has no such node. */
 export function rulesetHistory(store: Store, node: string): RulesetHistory | null {
+  const page = rulesetHistoryPage(store, node, 0, Number.MAX_SAFE_INTEGER);
+  return page === null ? null : { node: page.node, snapshots: page.snapshots, changes: page.changes };
+}
+
+/**
+ * The snapshots offset..offset+limit of the timeline and the changes that lead to them (from a snapshot that
+ * may lie before the page), with how many snapshots there are; only the page's snapshots are diffed. Null
+ * when the project has no such node.
+ */
+export function rulesetHistoryPage(store: Store, node: string, offset: number, limit: number): (RulesetHistory & { totalSnapshots: number }) | null {
   const nodeId = store.findNode(node);
   if (nodeId === null) return null;
   const rows = new Map<number, CaptureRow>(store.capturesOf(nodeId).map((c) => [c.id, c]));
   const snapshots: RulesetHistorySnapshot[] = [];
   const changes: RulesetChange[] = [];
   const last = new Map<'ipv4' | 'ipv6', { id: number; snapshot: ComposedRulesetSnapshot }>();
-  for (const s of nodeState(store, nodeId).rulesets) {
+  const composed = nodeState(store, nodeId).rulesets;
+  const end = Math.min(composed.length, offset + limit);
+  composed.forEach((s, i) => {
     const opener = rows.get(s.captures[0]!)!;
     const before = last.get(s.family);
+    last.set(s.family, { id: opener.id, snapshot: s });
+    if (i < offset || i >= end) return;
     const captures = s.captures.map((id): RulesetSnapshotCapture => {
       const c = rows.get(id)!;
       return { id, kind: c.kind as RulesetSnapshotCapture['kind'], source: captureSource(c), command: c.command, shows: shows(c.scope) };
@@ -64,8 +79,10 @@ export function rulesetHistory(store: Store, node: string): RulesetHistory | nul
     if (before) {
       const diff = diffRulesets(comparable(before.snapshot, s), comparable(s, before.snapshot));
       if (diff.chains.length > 0 || diff.services.length > 0) changes.push({ from: before.id, to: opener.id, diff });
+      // The earlier snapshot is diffed with no other: a node with many snapshots holds two at a time (the newest
+      // of each family stays read, as a trace would read it).
+      forgetReadRules(before.snapshot.ruleset);
     }
-    last.set(s.family, { id: opener.id, snapshot: s });
-  }
-  return { node, snapshots, changes };
+  });
+  return { node, snapshots, changes, totalSnapshots: composed.length };
 }

@@ -5,7 +5,7 @@ import type { Report } from './report-model';
 const REPORT: Report = {
   title: 'natlens report', generatedAt: '2026-11-23T23:59:00.000Z', database: 'p.db',
   summary: { nodes: 0, captures: 0, capturesByKind: [], services: 0, flows: 0, findings: 0 },
-  warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], findings: [], findingsOmitted: [],
+  warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], podsOmitted: 0, findings: [], findingsOmitted: [],
   flows: { total: 0, limit: 200, shown: [], capped: false },
   captures: [], capturesOmitted: 0, traces: [],
 };

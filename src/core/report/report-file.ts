@@ -1,10 +1,11 @@
 /** One report rendered as a file to save: its name, media type and content, whatever the format. */
 import { assertNever } from '../common/assert-never';
-import { renderReportHtml } from './report-html';
-import { renderReportJson } from './report-json';
-import { renderReportMarkdown } from './report-markdown';
-import { renderReportPdf } from './report-pdf';
+import { renderReportHtml, writeReportHtml } from './report-html';
+import { renderReportJson, writeReportJson } from './report-json';
+import { renderReportMarkdown, writeReportMarkdown } from './report-markdown';
+import { renderReportPdf, writeReportPdf } from './report-pdf';
 import type { Report } from './report-model';
+import type { ReportSink } from './report-sink';
 
 export type ReportFileFormat = 'html' | 'md' | 'pdf' | 'json';
 
@@ -29,6 +30,22 @@ export function renderReportFile(report: Report, format: ReportFileFormat): Repo
       return { format, fileName, mediaType: 'application/json', kind: 'text', text: renderReportJson(report) };
     case 'pdf':
       return { format, fileName, mediaType: 'application/pdf', kind: 'bytes', bytes: renderReportPdf(report) };
+    default:
+      return assertNever(format);
+  }
+}
+
+/** The report in `format`, written into `sink` a block (the PDF: a pdfkit chunk) at a time. */
+export function writeReport(report: Report, format: ReportFileFormat, sink: ReportSink): void {
+  switch (format) {
+    case 'html':
+      return writeReportHtml(report, sink);
+    case 'md':
+      return writeReportMarkdown(report, sink);
+    case 'json':
+      return writeReportJson(report, sink);
+    case 'pdf':
+      return writeReportPdf(report, sink);
     default:
       return assertNever(format);
   }

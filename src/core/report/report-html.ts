@@ -1,6 +1,7 @@
 /** The report as one self-contained HTML file: inline CSS, no script, nothing fetched. All text is escaped. */
 import { assertNever } from '../common/assert-never';
-import { reportDocument, type Block } from './report-document';
+import { reportBlocks, type Block } from './report-document';
+import { StringSink, type ReportSink } from './report-sink';
 import type { Report } from './report-model';
 
 import { escapeHtml } from './report-html-escape';
@@ -25,7 +26,8 @@ figure.nat-picture figcaption { color: #5b6576; font-size: 12px; }
 @media print { body { margin: 0; max-width: none; } pre, table { page-break-inside: avoid; } }
 `;
 
-function blockHtml(b: Block): string {
+/** One block as HTML (exported for the test that compares the streamed document with the blocks joined). */
+export function blockHtml(b: Block): string {
   switch (b.kind) {
     case 'heading':
       return `<h${b.level}>${escapeHtml(b.text)}</h${b.level}>`;
@@ -49,8 +51,8 @@ function blockHtml(b: Block): string {
   }
 }
 
-export function renderReportHtml(report: Report): string {
-  const body = reportDocument(report).map(blockHtml).join('\n');
+/** The document's opening, up to and including `<body>`. */
+function htmlHead(report: Report): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -61,8 +63,22 @@ export function renderReportHtml(report: Report): string {
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-${body}
-</body>
-</html>
 `;
+}
+
+/** The report written into `sink` a block at a time. */
+export function writeReportHtml(report: Report, sink: ReportSink): void {
+  sink.write(htmlHead(report));
+  let first = true;
+  for (const block of reportBlocks(report)) {
+    sink.write(first ? blockHtml(block) : `\n${blockHtml(block)}`);
+    first = false;
+  }
+  sink.write('\n</body>\n</html>\n');
+}
+
+export function renderReportHtml(report: Report): string {
+  const sink = new StringSink();
+  writeReportHtml(report, sink);
+  return sink.text();
 }

@@ -1,7 +1,8 @@
 /** The report as Markdown: tables with escaped pipes, capture text in fences that its backticks cannot close. */
 import { assertNever } from '../common/assert-never';
 import { visibleControls } from '../common/visible-controls';
-import { reportDocument, type Block } from './report-document';
+import { reportBlocks, type Block } from './report-document';
+import { StringSink, type ReportSink } from './report-sink';
 import type { Report } from './report-model';
 
 /** Inline text: Markdown's emphasis, link, code and HTML characters taken literally. */
@@ -35,7 +36,7 @@ function fence(lines: readonly string[]): string {
   return '`'.repeat(longest + 1);
 }
 
-function blockMarkdown(b: Block): string {
+export function blockMarkdown(b: Block): string {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level)} ${escapeMarkdown(b.text)}`;
@@ -60,6 +61,20 @@ function blockMarkdown(b: Block): string {
   }
 }
 
+/** The report written into `sink` a block at a time: blocks apart by a blank line, blocks with no Markdown left out. */
+export function writeReportMarkdown(report: Report, sink: ReportSink): void {
+  let first = true;
+  for (const block of reportBlocks(report)) {
+    const text = blockMarkdown(block);
+    if (text === '') continue;
+    sink.write(first ? text : `\n\n${text}`);
+    first = false;
+  }
+  sink.write('\n');
+}
+
 export function renderReportMarkdown(report: Report): string {
-  return `${reportDocument(report).map(blockMarkdown).filter((t) => t !== '').join('\n\n')}\n`;
+  const sink = new StringSink();
+  writeReportMarkdown(report, sink);
+  return sink.text();
 }

@@ -100,8 +100,12 @@ export interface ReportWarning {
 export interface ReportNode {
   name: string;
   captures: CaptureView[];
+  /** At most INTERFACE_LIMIT, then counted in interfacesOmitted. */
   interfaces: TopologyInterface[];
+  interfacesOmitted: number;
+  /** At most ROUTE_LIMIT (a full mesh of routes grows with the square of the nodes), then counted in routesOmitted. */
   routes: TopologyRoute[];
+  routesOmitted: number;
   bridgePorts: TopologyBridgePort[];
   namespaces: TopologyNamespace[];
 }
@@ -156,7 +160,9 @@ export interface Report {
   warningsOmitted: number;
   nodes: ReportNode[];
   services: ReportService[];
+  /** At most POD_LIMIT, then counted in podsOmitted. */
   pods: TopologyPod[];
+  podsOmitted: number;
   /** Most severe first. */
   findings: ReportFinding[];
   /** Findings beyond the cap, counted per kind. */

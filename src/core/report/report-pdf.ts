@@ -7,7 +7,8 @@
 import { pdfDocumentClass } from './pdf-engine';
 import { assertNever } from '../common/assert-never';
 import { pdfFonts, textRuns, type PdfFonts, type PdfStyle } from './pdf-fonts';
-import { reportDocument, type Block } from './report-document';
+import { reportBlocks, type Block } from './report-document';
+import { BytesSink, type ReportSink } from './report-sink';
 import type { Report } from './report-model';
 
 const A4 = { width: 595.28, height: 841.89 };
@@ -252,6 +253,16 @@ function drawBlock(l: Layout, pen: Pen, b: Block): void {
 
 /** The whole file, as bytes. */
 export function renderReportPdf(report: Report): Uint8Array {
+  const sink = new BytesSink();
+  writeReportPdf(report, sink);
+  return sink.bytes();
+}
+
+/**
+ * The file written into `sink` in pdfkit's chunks. pdfkit keeps every page until the end (the footer
+ * says "Page i of N"), so the pages are in memory once; the bytes are not gathered a second time.
+ */
+export function writeReportPdf(report: Report, sink: ReportSink): void {
   const fonts = pdfFonts();
   // `font`: pdfkit opens a default font at once; ours, not Helvetica's metrics file (absent from bundles).
   const PDFDocument = pdfDocumentClass();
@@ -263,7 +274,7 @@ export function renderReportPdf(report: Report): Uint8Array {
   doc.addPage({ size: 'A4', margin: 0 });
   const pen = new Pen(doc, fonts);
   const layout = new Layout(pen);
-  for (const block of reportDocument(report)) drawBlock(layout, pen, block);
+  for (const block of reportBlocks(report)) drawBlock(layout, pen, block);
   const range = doc.bufferedPageRange();
   const footer = `${report.title} - ${report.generatedAt}`;
   for (let i = 0; i < range.count; i++) {
@@ -275,11 +286,12 @@ export function renderReportPdf(report: Report): Uint8Array {
   doc.flushPages();
   doc.end();
   // pdfkit pushes every byte into its (paused) stream by end(); read them out of its buffer.
-  const chunks: Buffer[] = [];
-  for (let chunk = doc.read() as Buffer | null; chunk !== null; chunk = doc.read() as Buffer | null) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
-  if (!bytes.subarray(-8).toString('latin1').includes('%%EOF')) throw new Error('pdfkit did not finish the document');
-  return new Uint8Array(bytes);
+  let tail = '';
+  for (let chunk = doc.read() as Buffer | null; chunk !== null; chunk = doc.read() as Buffer | null) {
+    sink.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    tail = (tail + chunk.subarray(-8).toString('latin1')).slice(-8);
+  }
+  if (!tail.includes('%%EOF')) throw new Error('pdfkit did not finish the document');
 }
 
 function creationDate(iso: string): Date {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
 import { projectFindings } from '../project/findings';
-import { buildReport } from '../project/report';
+import { buildReport, ROUTE_LIMIT } from '../project/report';
 import { renderReportHtml, escapeHtml } from './report-html';
 import { renderReportJson } from './report-json';
 import { escapeMarkdownCell, renderReportMarkdown } from './report-markdown';
@@ -102,6 +102,23 @@ describe('findings', () => {
     expect(r.findingsOmitted).toEqual([{ kind: 'service-without-endpoints', count: 2 }]);
     expect(r.summary.findings).toBe(4);
     expect(renderReportMarkdown(r)).toContain('2 more service-without-endpoints findings not listed.');
+  });
+
+  it('lists at most ROUTE_LIMIT routes of a node and says how many more there are and where to read them', () => {
+    const node = path.join(dir, 'routes', 'wide');
+    fs.mkdirSync(node, { recursive: true });
+    const routes = Array.from({ length: ROUTE_LIMIT + 30 }, (_, i) => `10.${50 + Math.floor(i / 250)}.${i % 250}.0/24 via 192.168.56.1 dev eth0`);
+    fs.writeFileSync(path.join(node, 'ip-route.txt'), `${['default via 192.168.56.1 dev eth0', ...routes, '192.168.56.0/24 dev eth0 proto kernel scope link src 192.168.56.9'].join('\n')}\n`);
+    const store = projectOf(dir, 'routes.db', [path.dirname(node)]);
+    try {
+      const r = buildReport(store);
+      expect(r.nodes[0]).toMatchObject({ name: 'wide', routesOmitted: 32 });
+      expect(r.nodes[0]!.routes).toHaveLength(ROUTE_LIMIT);
+      expect(renderReportMarkdown(r)).toContain('32 more routes of wide not listed (natlens nodes --json lists them all).');
+      expect(buildReport(lab).nodes.every((n) => n.routesOmitted === 0 && n.interfacesOmitted === 0)).toBe(true);
+    } finally {
+      store.close();
+    }
   });
 
   it('lists kubectl services with their frontends and endpoints, and the pods', () => {

@@ -49,7 +49,7 @@ describe('web Api client', () => {
       trace: (request) => ({ input: { ...request, src: request.src ?? '192.0.2.1', sport: request.sport ?? 40000, dport: request.dport ?? null, in: request.in ?? null }, outcomes: [] }),
       listFlows: (offset, limit) => ({ total: 3, offset, flows: [], clock: [{ node: 'n1', offsetSeconds: 0, reference: 'n1', samples: limit }] }),
       flowDetail: () => null,
-      rulesetTimeline: (node) => (node === 'n1' ? { node, snapshots: [], changes: [] } : null),
+      rulesetTimeline: (node, offset, limit) => (node === 'n1' ? { node, snapshots: [], changes: [], page: { offset, limit, totalSnapshots: 0, nextOffset: null } } : null),
       listRules: (request) => {
         if (request.node !== 'n1') throw new ApiError('not-found', `there is no node "${request.node}" in this project`);
         return { node: 'n1', capture: null, captures: [], offset: request.offset, total: 0, unfiltered: 0, rules: [] };
@@ -58,7 +58,7 @@ describe('web Api client', () => {
         format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
-      findings: () => [],
+      findings: (offset, limit) => ({ findings: [], page: { offset, limit, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } }),
       flowDivergence: (id) => (id === 4 ? { kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' } : null),
       captureInterfaces: () => new Map(chosen === null ? [] : [[1, { name: chosen, from: 'chosen' as const, named: [] }]]),
       setCaptureInterface: (_captureId, iface) => {
@@ -163,7 +163,8 @@ describe('web Api client', () => {
   it('gets the findings and posts a flow id for its divergence view, an unknown flow being not-found', async () => {
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const api = createWebApi({ token: server.token, base: base() });
-    expect(await api.findings({})).toEqual([]);
+    expect(await api.findings({})).toEqual({ findings: [], page: { offset: 0, limit: 100, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } });
+    expect((await api.findings({ offset: 200, limit: 50 })).page).toEqual({ offset: 200, limit: 50, total: 0, nextOffset: null });
     expect(await api.flowDivergence({ id: 4 })).toEqual({ kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' });
     await expect(api.flowDivergence({ id: 5 })).rejects.toMatchObject({ code: 'not-found', message: 'no flow 5 in this project' });
   });
@@ -171,7 +172,7 @@ describe('web Api client', () => {
   it('posts a node for its ruleset timeline and maps an unknown node to not-found', async () => {
     fs.writeFileSync(path.join(dir, 'p.db'), '');
     const api = createWebApi({ token: server.token, base: base() });
-    expect(await api.rulesetTimeline({ node: 'n1' })).toEqual({ node: 'n1', snapshots: [], changes: [] });
+    expect(await api.rulesetTimeline({ node: 'n1' })).toEqual({ node: 'n1', snapshots: [], changes: [], page: { offset: 0, limit: 50, totalSnapshots: 0, nextOffset: null } });
     await expect(api.rulesetTimeline({ node: 'n9' })).rejects.toMatchObject({ code: 'not-found', message: 'no node "n9" in this project' });
     await expect(api.rulesetTimeline({ node: '' })).rejects.toMatchObject({ code: 'invalid-request' });
     expect(await api.listRules({ node: 'n1', offset: 0, limit: 50, chain: 'KUBE-SVC-', port: 80 })).toEqual({ node: 'n1', capture: null, captures: [], offset: 0, total: 0, unfiltered: 0, rules: [] });

@@ -1,7 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../../shared/contract/api';
-import type { FindingJson } from '../../shared/contract/finding-json';
-import { CHECKS, findingCards, findingsHeadline, type FindingCard } from '../view-model/findings-view';
+import { CHECKS, findingCards, findingsHeadline, findingsMoreNote, withFindingPage, type FindingCard, type FindingsLoaded } from '../view-model/findings-view';
 import { SplitPane } from './split-pane';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
@@ -19,18 +18,26 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** `revision` changes whenever the project does: the findings are read again. */
+/** Findings asked for at once: the first page shows at once, the rest on "Show more". */
+const PAGE = 100;
+
+/** `revision` changes whenever the project does: the findings are read again from the first page. */
 export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revision: unknown; empty: boolean; scope: string }) {
-  const [findings, setFindings] = useState<FindingJson[] | null>(null);
+  const [loaded, setLoaded] = useState<FindingsLoaded | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [more, setMore] = useState<'idle' | 'reading'>('idle');
+  // Bumped on every first-page read: a later page asked for before it is not added to the new list.
+  const generation = useRef(0);
 
   useEffect(() => {
     if (empty) return;
     let live = true;
-    setFindings(null);
+    const asked = ++generation.current;
+    setLoaded(null);
     setError(null);
-    api.findings({}).then(
-      (f) => live && setFindings(f),
+    setMore('idle');
+    api.findings({ offset: 0, limit: PAGE }).then(
+      (page) => live && asked === generation.current && setLoaded(withFindingPage(null, page)),
       (err: unknown) => live && setError(messageOf(err)),
     );
     return () => {
@@ -38,14 +45,34 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
     };
   }, [api, revision, empty]);
 
+  const readMore = (): void => {
+    if (loaded === null || loaded.nextOffset === null || more === 'reading') return;
+    const asked = generation.current;
+    setMore('reading');
+    api.findings({ offset: loaded.nextOffset, limit: PAGE }).then(
+      (page) => {
+        if (asked !== generation.current) return;
+        setLoaded((now) => withFindingPage(now, page));
+        setMore('idle');
+      },
+      (err: unknown) => {
+        if (asked !== generation.current) return;
+        setError(messageOf(err));
+        setMore('idle');
+      },
+    );
+  };
+
+  const findings = loaded?.findings ?? null;
   const cards = useMemo(() => (findings === null ? [] : findingCards(findings)), [findings]);
   // The finding shown beside the list: the first (the most severe) until one is chosen.
   const [chosen, setChosen] = useState<string | null>(null);
   const current = cards.find((c) => c.key === chosen) ?? cards[0] ?? null;
+  const moreNote = loaded === null ? null : findingsMoreNote(loaded);
 
   if (empty) return <p className="empty">No findings yet: import captures of your nodes, and natlens checks them for what is wrong or suspicious.</p>;
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
-  if (findings === null) return <p className="muted">Checking the captures, the rules and the flows…</p>;
+  if (loaded === null || findings === null) return <p className="muted">Checking the captures, the rules and the flows…</p>;
   if (findings.length === 0) {
     return (
       <div className="empty" data-testid="findings-empty">
@@ -61,8 +88,16 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
   return (
     <section className="findings" aria-label="Findings">
       <h2 className="findings-head" data-testid="findings-summary">
-        {findingsHeadline(findings)}
+        {findingsHeadline(loaded.total, loaded.severities)}
       </h2>
+      {moreNote !== null && (
+        <p className="findings-more muted" data-testid="findings-more">
+          {moreNote}{' '}
+          <button type="button" onClick={readMore} disabled={more === 'reading'}>
+            {more === 'reading' ? 'Reading…' : 'Show more'}
+          </button>
+        </p>
+      )}
       <SplitPane
         id="findings"
         label="the findings list"

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../shared/contract/api';
-import type { RulesetTimelineJson } from '../../shared/contract/ruleset-timeline-json';
-import { rulesetHistoryView } from '../view-model/ruleset-history';
+import { RULESET_PAGE, type RulesetTimelinePageJson } from '../../shared/contract/ruleset-timeline-json';
+import { rulesetHistoryView, withRulesetPage } from '../view-model/ruleset-history';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -13,16 +13,17 @@ function messageOf(err: unknown): string {
  */
 export function RulesetHistoryPanel({ api, node, count, revision }: { api: Api; node: string; count: number; revision: unknown }) {
   const [open, setOpen] = useState(false);
-  const [timeline, setTimeline] = useState<RulesetTimelineJson | null>(null);
+  const [timeline, setTimeline] = useState<RulesetTimelinePageJson | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reading, setReading] = useState(false);
 
   useEffect(() => {
     if (!open) return;
     let live = true;
-    api.rulesetTimeline({ node }).then(
+    api.rulesetTimeline({ node, offset: 0, limit: RULESET_PAGE }).then(
       (t) => {
         if (!live) return;
-        setTimeline(t);
+        setTimeline(withRulesetPage(null, t));
         setError(null);
       },
       (err: unknown) => live && setError(messageOf(err)),
@@ -31,6 +32,22 @@ export function RulesetHistoryPanel({ api, node, count, revision }: { api: Api; 
       live = false;
     };
   }, [api, node, open, revision]);
+
+  const next = timeline?.page.nextOffset ?? null;
+  const readMore = (): void => {
+    if (next === null || reading) return;
+    setReading(true);
+    api.rulesetTimeline({ node, offset: next, limit: RULESET_PAGE }).then(
+      (t) => {
+        setTimeline((read) => withRulesetPage(read, t));
+        setReading(false);
+      },
+      (err: unknown) => {
+        setError(messageOf(err));
+        setReading(false);
+      },
+    );
+  };
 
   const view = useMemo(() => (timeline === null ? null : rulesetHistoryView(timeline)), [timeline]);
 
@@ -71,6 +88,11 @@ export function RulesetHistoryPanel({ api, node, count, revision }: { api: Api; 
               ))}
             </section>
           ))}
+          {next !== null && (
+            <button type="button" onClick={readMore} disabled={reading} data-testid="ruleset-more">
+              {reading ? 'Reading…' : 'Show more snapshots'}
+            </button>
+          )}
         </>
       )}
     </details>

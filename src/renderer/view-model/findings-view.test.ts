@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/contract/finding-json';
-import { checkedScope, findingCards, findingsHeadline, traceCommand } from './findings-view';
+import { checkedScope, findingCards, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -42,9 +42,30 @@ describe('findings view', () => {
 
   it('lists the most severe first and counts them by severity', () => {
     expect(findingCards([MARK, NO_ENDPOINTS]).map((c) => c.severity)).toEqual(['error', 'warning']);
-    expect(findingsHeadline([MARK, NO_ENDPOINTS, MARK])).toBe('3 findings: 1 error, 2 warnings');
-    expect(findingsHeadline([])).toBe('No findings');
+    expect(findingsHeadline(3, { error: 1, warning: 2, info: 0 })).toBe('3 findings: 1 error, 2 warnings');
+    expect(findingsHeadline(0, { error: 0, warning: 0, info: 0 })).toBe('No findings');
     expect(checkedScope(1, 1)).toBe('1 node and 1 capture');
     expect(checkedScope(2, 27)).toBe('2 nodes and 27 captures');
+  });
+});
+
+describe('the findings read a page at a time', () => {
+  const page = (findings: FindingJson[], offset: number, total: number, nextOffset: number | null) => ({
+    findings, page: { offset, limit: 2, total, nextOffset }, severities: { error: 1, warning: 2, info: 0 },
+  });
+
+  it('adds each next page to the list, says how many are shown, and stops when none is left', () => {
+    let loaded = withFindingPage(null, page([NO_ENDPOINTS, MARK], 0, 3, 2));
+    expect(findingsMoreNote(loaded)).toBe('Showing 2 of 3 findings');
+    loaded = withFindingPage(loaded, page([MARK], 2, 3, null));
+    expect(loaded.findings).toEqual([NO_ENDPOINTS, MARK, MARK]);
+    expect(loaded.nextOffset).toBeNull();
+    expect(findingsMoreNote(loaded)).toBeNull();
+  });
+
+  it('starts over with a first page, and with a page that does not follow the list (the findings changed)', () => {
+    const loaded = withFindingPage(null, page([NO_ENDPOINTS, MARK], 0, 3, 2));
+    expect(withFindingPage(loaded, page([MARK], 0, 1, null)).findings).toEqual([MARK]);
+    expect(withFindingPage(loaded, page([MARK], 4, 5, null)).findings).toEqual([MARK]);
   });
 });

@@ -2,7 +2,7 @@
  * The Findings tab as plain data: each finding's badge, where it is, its evidence, links to its
  * flows and a "Replay" link that opens its trace in the Trace tab (and the same as a command).
  */
-import type { FindingJson, FindingSeverityJson, FindingTraceJson } from '../../shared/contract/finding-json';
+import type { FindingJson, FindingPageJson, FindingSeverityJson, FindingTraceJson } from '../../shared/contract/finding-json';
 import { formatRoute, type TraceQuery } from './route';
 
 export interface FindingCard {
@@ -64,14 +64,42 @@ export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
   }));
 }
 
-/** `3 findings: 1 error, 2 warnings`. */
-export function findingsHeadline(findings: readonly FindingJson[]): string {
-  if (findings.length === 0) return 'No findings';
+/** `3 findings: 1 error, 2 warnings`, over all the findings (the pages read so far may hold fewer). */
+export function findingsHeadline(total: number, severities: Readonly<Record<FindingSeverityJson, number>>): string {
+  if (total === 0) return 'No findings';
   const counts = (['error', 'warning', 'info'] as const)
-    .map((s) => ({ s, n: findings.filter((f) => f.severity === s).length }))
+    .map((s) => ({ s, n: severities[s] }))
     .filter((c) => c.n > 0)
     .map((c) => `${c.n} ${c.s === 'info' ? 'info' : c.n === 1 ? c.s : `${c.s}s`}`);
-  return `${findings.length === 1 ? '1 finding' : `${findings.length} findings`}: ${counts.join(', ')}`;
+  return `${total === 1 ? '1 finding' : `${total} findings`}: ${counts.join(', ')}`;
+}
+
+/** The findings read so far, a page at a time: what the list shows and where the next page starts. */
+export interface FindingsLoaded {
+  findings: FindingJson[];
+  total: number;
+  severities: Record<FindingSeverityJson, number>;
+  /** Null when every finding is read. */
+  nextOffset: number | null;
+}
+
+/**
+ * `page` added to what was read (null: it is the first page). A page that does not start where the last one
+ * ended (the findings changed meanwhile and the list was read again) replaces the list.
+ */
+export function withFindingPage(loaded: FindingsLoaded | null, page: FindingPageJson): FindingsLoaded {
+  const continues = loaded !== null && page.page.offset === loaded.findings.length && page.page.offset > 0;
+  return {
+    findings: continues ? [...loaded.findings, ...page.findings] : page.findings,
+    total: page.page.total,
+    severities: page.severities,
+    nextOffset: page.page.nextOffset,
+  };
+}
+
+/** `Showing 100 of 340 findings` while more pages remain; null when all are shown. */
+export function findingsMoreNote(loaded: FindingsLoaded): string | null {
+  return loaded.nextOffset === null ? null : `Showing ${loaded.findings.length} of ${loaded.total} findings`;
 }
 
 const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;

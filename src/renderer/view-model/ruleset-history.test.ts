@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeJson } from '../../shared/contract/contract-json';
 import type { RulesetSnapshotJson, RulesetTimelineJson } from '../../shared/contract/ruleset-timeline-json';
-import { rulesetCaptureCount, rulesetHistoryView } from './ruleset-history';
+import { rulesetCaptureCount, rulesetHistoryView, withRulesetPage } from './ruleset-history';
 import { captureJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
 const snap = (captureId: number, line: number, more: Partial<RulesetSnapshotJson> = {}): RulesetSnapshotJson => ({
@@ -88,5 +88,31 @@ describe('ruleset history view', () => {
       captures: [captureJson(1, 'iptables-save', 'a:1'), captureJson(2, 'iptables-list', 'a:9', { netns: 'pod1' }), captureJson(3, 'ip-addr', 'a:20')],
     });
     expect(rulesetCaptureCount(node)).toBe(1);
+  });
+});
+
+describe('the ruleset history read a page at a time', () => {
+  const pageOf = (offset: number, limit: number) => {
+    const snapshots = TIMELINE.snapshots.slice(offset, offset + limit);
+    const ids = new Set(snapshots.map((s) => s.captureId));
+    const end = Math.min(TIMELINE.snapshots.length, offset + limit);
+    return {
+      node: TIMELINE.node, snapshots, changes: TIMELINE.changes.filter((c) => ids.has(c.to)),
+      page: { offset, limit, totalSnapshots: TIMELINE.snapshots.length, nextOffset: end < TIMELINE.snapshots.length ? end : null },
+    };
+  };
+
+  it('adds each next page, and shows the same blocks as the whole timeline once all are read', () => {
+    const first = withRulesetPage(null, pageOf(0, 4));
+    expect(rulesetHistoryView(first).summary).toMatch(/^The first 4 of 6 snapshots, 1 with changes/);
+    const all = withRulesetPage(first, pageOf(4, 4));
+    expect(all.page.nextOffset).toBeNull();
+    expect(rulesetHistoryView(all)).toEqual(rulesetHistoryView(TIMELINE));
+  });
+
+  it('starts over with a first page or a page that does not follow what was read', () => {
+    const first = withRulesetPage(null, pageOf(0, 2));
+    expect(withRulesetPage(first, pageOf(0, 3)).snapshots).toHaveLength(3);
+    expect(withRulesetPage(first, pageOf(4, 2)).snapshots.map((s) => s.captureId)).toEqual([17, 18]);
   });
 });

@@ -4,7 +4,7 @@
  * and never renders them as HTML.
  */
 import type { NodeJson } from '../../shared/contract/contract-json';
-import type { ChainChangeJson, RulesetSnapshotJson, RulesetTimelineJson, ServiceChangeJson } from '../../shared/contract/ruleset-timeline-json';
+import type { ChainChangeJson, RulesetSnapshotJson, RulesetTimelineJson, RulesetTimelinePageJson, ServiceChangeJson } from '../../shared/contract/ruleset-timeline-json';
 import { formatTakenAt } from './node-list';
 
 export type DiffTone = 'added' | 'removed' | 'changed';
@@ -76,7 +76,22 @@ function titleOf(s: RulesetSnapshotJson): string {
   return `#${s.captureId} ${s.kind}${s.tables.length > 0 ? ` [${s.tables.join(', ')}]` : ''}`;
 }
 
-export function rulesetHistoryView(t: RulesetTimelineJson): RulesetHistoryView {
+/**
+ * The timeline read so far with `page` added (null: it is the first page). A page that does not start where
+ * the read ones end (the captures changed and the timeline was read again) replaces them.
+ */
+export function withRulesetPage(read: RulesetTimelinePageJson | null, page: RulesetTimelinePageJson): RulesetTimelinePageJson {
+  if (read === null || page.page.offset === 0 || page.page.offset !== read.snapshots.length || page.node !== read.node) return page;
+  return {
+    node: page.node,
+    snapshots: [...read.snapshots, ...page.snapshots],
+    changes: [...read.changes, ...page.changes],
+    page: { ...page.page, offset: 0 },
+  };
+}
+
+/** `page` (when given) says how many snapshots there are beyond those in `t`. */
+export function rulesetHistoryView(t: RulesetTimelineJson & { page?: RulesetTimelinePageJson['page'] }): RulesetHistoryView {
   const byId = new Map(t.snapshots.map((s) => [s.captureId, s]));
   const blocks = t.snapshots.map((s, i): SnapshotBlock => {
     const base = { key: `${s.captureId}-${i}`, title: titleOf(s), source: s.source, takenAt: s.takenAt === null ? '' : formatTakenAt(s.takenAt), command: s.command };
@@ -95,9 +110,12 @@ export function rulesetHistoryView(t: RulesetTimelineJson): RulesetHistoryView {
   });
   const changed = blocks.filter((b) => b.status === 'changed').length;
   const n = t.snapshots.length;
+  const total = t.page?.totalSnapshots ?? n;
   const summary =
     n === 0
       ? 'No iptables captures of this node.'
-      : `${n} snapshot${n === 1 ? '' : 's'}, ${changed} with changes; each is compared with the one before it, on the chains both show in full`;
+      : total > n
+        ? `The first ${n} of ${total} snapshots, ${changed} with changes; each is compared with the one before it, on the chains both show in full`
+        : `${n} snapshot${n === 1 ? '' : 's'}, ${changed} with changes; each is compared with the one before it, on the chains both show in full`;
   return { summary, blocks };
 }

@@ -7,7 +7,7 @@ import { CONTENT_SECURITY_POLICY } from './content-security-policy';
 const EMPTY_REPORT: Report = {
   title: 'natlens report', generatedAt: '2026-11-23T00:00:00Z', database: 'p.db',
   summary: { nodes: 0, captures: 0, capturesByKind: [], services: 0, flows: 0, findings: 0 },
-  warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], findings: [], findingsOmitted: [],
+  warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], podsOmitted: 0, findings: [], findingsOmitted: [],
   flows: { total: 0, limit: 200, shown: [], capped: false },
   captures: [], capturesOmitted: 0, traces: [],
 };

@@ -184,10 +184,13 @@ describe('trace and topology handlers over core', () => {
   });
 
   it('answers the findings (none on the healthy lab) and a flow replayed beside its captures, stitching first', async () => {
-    expect(findings(project)).toEqual([]);
+    expect(findings(project).findings).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'p.db'))).toBe(false);
     await project.write((store) => store.importPaths([labNodes], {}, () => {}));
-    expect(findings(project).filter((f) => f.severity === 'error')).toEqual([]);
+    const all = findings(project);
+    expect(all.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(all.severities.error).toBe(0);
+    expect(all.page).toMatchObject({ offset: 0, total: all.findings.length, nextOffset: null });
     const view = flowDivergence(project, { id: 1 });
     expect(view).toMatchObject({ kind: 'replayed', flow: 1, start: { node: 'nodea', local: false } });
     expect(view.kind === 'replayed' && view.comparison?.firstDivergence).toBeNull();
@@ -263,10 +266,10 @@ const wait = setInterval(() => {
       started = true;
     });
     await expect.poll(() => started).toBe(true);
-    expect(() => port.findings()).toThrow(new ApiError('rejected', 'an import is running: the findings are checked when it ends'));
+    expect(() => port.findings(0, 100)).toThrow(new ApiError('rejected', 'an import is running: the findings are checked when it ends'));
     fs.writeFileSync(release, '');
     await importing;
-    expect(port.findings()).toEqual([]);
+    expect(port.findings(0, 100).findings).toEqual([]);
     port.close();
   });
 });

@@ -6,7 +6,7 @@ import { Store } from '../../core/model/store';
 import { listNodes } from '../../core/project/nodes';
 import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress as CoreImportProgress } from '../../core/import/import-report';
-import { rulesetHistory } from '../../core/project/ruleset-history';
+import { rulesetHistoryPage } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/project/flows-stitch';
 import { clockOffsets, flowDetail, flowViewsByIds, forEachFlowView, type FlowView } from '../../core/project/flows';
 import { listRules, RuleListError } from '../../core/project/rule-list';
@@ -24,7 +24,6 @@ import type { ReplayRequest } from '../../core/project/report-replay';
 import { RuleSources } from '../../core/project/rule-sources';
 import type { FlowTimeline } from '../../core/views/flow-timeline';
 import { SimulateError, type NodeSnapshot, type TraceResult } from '../../core/simulate';
-import type { ProjectFinding } from '../../core/views/findings';
 import { projectFindings } from '../../core/project/findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/project/flow-divergence';
 import { ApiError } from '../contract/api-error';
@@ -36,6 +35,8 @@ import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type
 import type { ImportJson } from '../contract/contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import { findingPage, FindingsMemo } from './finding-page';
+import type { RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
 import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
@@ -167,6 +168,14 @@ function withRuleSources(store: Store, timeline: FlowTimeline, world: () => Node
   };
 }
 
+function rulesetTimelinePage(store: Store, node: string, offset: number, limit: number): RulesetTimelinePageJson | null {
+  const found = rulesetHistoryPage(store, node, offset, limit);
+  if (found === null) return null;
+  const { totalSnapshots, ...timeline } = found;
+  const end = Math.min(totalSnapshots, offset + limit);
+  return { ...timeline, page: { offset, limit, totalSnapshots, nextOffset: end < totalSnapshots ? end : null } };
+}
+
 /** A page of the topology's nodes; the services and pods (read over every node's newest ruleset) with the first only. */
 function topologyPage(store: Store, offset: number, limit: number): TopologyPageJson {
   const names = store.listNodes().map((n) => n.name);
@@ -286,6 +295,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       return result;
     };
     const filterMemo: { last: FilterMemo | null } = { last: null };
+    const findingsMemo = new FindingsMemo(() => new FlowStore(store).captureGeneration(), () => projectFindings(store));
     // The replay worlds of the current captures, kept while they do not change (see FlowDivergenceOptions).
     const worlds = new ReplayWorlds();
     const currentWorld = (): NodeSnapshot[] => worlds.of(store);
@@ -309,13 +319,13 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       trace: (request) => runTrace(store, request, worlds),
       listFlows: (offset, limit, filter, sort) => flowPage(store, offset, limit, stitchAllowed(), filter, sort === undefined ? undefined : sortAsCore(sort), filterMemo),
       flowDetail: (id, offset, limit) => flowDetailPage(store, id, offset, limit, stitchAllowed(), currentWorld),
-      rulesetTimeline: (node) => rulesetHistory(store, node),
+      rulesetTimeline: (node, offset, limit) => rulesetTimelinePage(store, node, offset, limit),
       listRules: (request) => rulePage(store, request),
       report: (format, traces) => reportFile(store, format, traces, stitchAllowed()),
-      findings: () => {
+      findings: (offset, limit) => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
         if (!stitchAllowed()) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');
-        return projectFindings(store);
+        return findingPage(findingsMemo.current(), offset, limit);
       },
       flowDivergence: (id) => {
         if (stitchAllowed()) stitchFlows(store);

@@ -8,12 +8,12 @@ import type { JobRegistry } from './jobs';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import { ApiError } from '../contract/api-error';
 import type { Project, ProjectEdit } from './project';
-import type { FindingJson } from '../contract/finding-json';
+import { FINDING_PAGE, type FindingPageJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson } from '../contract/report-file-json';
 import type { RulePageJson } from '../contract/rule-list-json';
-import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
+import { RULESET_PAGE, type RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import { TOPOLOGY_PAGE, type TopologyJson, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -98,8 +98,8 @@ export function trace(project: Project, request: TraceRequestJson): TraceResultJ
   return result;
 }
 
-export function rulesetTimeline(project: Project, request: RequestOf<'rulesetTimeline'>): RulesetTimelineJson {
-  const timeline = project.read((store) => store.rulesetTimeline(request.node), null);
+export function rulesetTimeline(project: Project, request: RequestOf<'rulesetTimeline'>): RulesetTimelinePageJson {
+  const timeline = project.read((store) => store.rulesetTimeline(request.node, request.offset ?? 0, request.limit ?? RULESET_PAGE), null);
   if (timeline === null) throw new ApiError('not-found', `no node "${request.node}" in this project`);
   return timeline;
 }
@@ -129,8 +129,15 @@ export function flowDetail(project: Project, request: RequestOf<'flowDetail'>): 
   return detail;
 }
 
-export function findings(project: Project): FindingJson[] {
-  return project.read((store) => store.findings(), []);
+export function findings(project: Project, request: RequestOf<'findings'> = {}): FindingPageJson {
+  const offset = request.offset ?? 0;
+  const limit = request.limit ?? FINDING_PAGE;
+  return project.read((store) => store.findings(offset, limit), emptyFindings(offset, limit));
+}
+
+/** The findings answer of a project with nothing imported. */
+function emptyFindings(offset: number, limit: number): FindingPageJson {
+  return { findings: [], page: { offset, limit, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } };
 }
 
 export function flowDivergence(project: Project, request: RequestOf<'flowDivergence'>): FlowDivergenceJson {
@@ -190,7 +197,7 @@ export const sharedHandlers: HandlerTable<SharedOperation> = {
   trace: (ctx, request) => trace(openProject(ctx), request),
   rulesetTimeline: (ctx, request) => rulesetTimeline(openProject(ctx), request),
   report: (ctx, request) => report(openProject(ctx), request),
-  findings: (ctx) => readOr(ctx, [], findings),
+  findings: (ctx, request) => readOr(ctx, emptyFindings(request.offset ?? 0, request.limit ?? FINDING_PAGE), (project) => findings(project, request)),
   flowDivergence: (ctx, request) => flowDivergence(openProject(ctx), request),
   setCaptureInterface: (ctx, request) => setCaptureInterface(openProject(ctx), request),
   listFlows: (ctx, request) => readOr(ctx, { total: 0, offset: request.offset, flows: [], clock: [] }, (project) => listFlows(project, request)),

@@ -161,7 +161,7 @@ describe('runOperation with an offload', () => {
   it('answers a heavy operation itself while the project file does not exist (an empty answer, nothing created)', async () => {
     const p = new Project(path.join(dir, 'missing.db'), () => store);
     calls.length = 0;
-    expect(await runOperation(sharedHandlers, 'findings', {}, new JobRegistry(), ctx(p), { offload })).toEqual([]);
+    expect((await runOperation(sharedHandlers, 'findings', {}, new JobRegistry(), ctx(p), { offload })).findings).toEqual([]);
     expect(calls).toEqual([]);
   });
 });

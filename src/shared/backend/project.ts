@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, ImportProgress, RequestOf } from '../contract/api';
-import type { FindingJson } from '../contract/finding-json';
+import type { FindingPageJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
 import type { RulePageJson } from '../contract/rule-list-json';
-import type { RulesetTimelineJson } from '../contract/ruleset-timeline-json';
+import type { RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import type { TopologyNodeJson, TopologyPageJson, TopologySummaryJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -51,14 +51,14 @@ export interface ProjectStore {
   listFlows(offset: number, limit: number, filter?: string, sort?: FlowSort): FlowPageJson;
   /** Null for an unknown flow id. */
   flowDetail(id: number, offset: number, limit: number): FlowDetailJson | null;
-  /** Null for an unknown node. */
-  rulesetTimeline(node: string): RulesetTimelineJson | null;
+  /** Snapshots offset..offset+limit of the node's timeline; null for an unknown node. */
+  rulesetTimeline(node: string, offset: number, limit: number): RulesetTimelinePageJson | null;
   /** Throws ApiError('not-found') for an unknown node or capture, ApiError('invalid-request') for an unreadable address. */
   listRules(request: RequestOf<'listRules'>): RulePageJson;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
   report(format: ReportFormat, traces: readonly TraceRequestJson[]): ReportFileJson | null;
-  /** Stitches flows first when needed, as `natlens findings` does. */
-  findings(): FindingJson[];
+  /** Findings offset..offset+limit. Stitches flows first when needed, as `natlens findings` does; kept while the captures stay the same. */
+  findings(offset: number, limit: number): FindingPageJson;
   /** Null for an unknown flow id. Stitches flows first when needed. */
   flowDivergence(id: number): FlowDivergenceJson | null;
   /** True while an import of this store runs on an import worker (absent: never). */

@@ -6,12 +6,12 @@
  */
 import type { TabId } from './tabs';
 import type { ImportJson, NodeJson } from './contract-json';
-import type { FindingJson } from './finding-json';
+import { MAX_FINDING_PAGE, type FindingPageJson } from './finding-json';
 import type { FlowDivergenceJson } from './flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from './flow-json';
 import { REPORT_FORMATS, type ReportFileJson } from './report-file-json';
 import type { RulePageJson } from './rule-list-json';
-import type { RulesetTimelineJson } from './ruleset-timeline-json';
+import { MAX_RULESET_PAGE, type RulesetTimelinePageJson } from './ruleset-timeline-json';
 import { MAX_TOPOLOGY_PAGE, type TopologyNodeJson, type TopologyPageJson, type TopologySummaryJson } from './topology-json';
 import type { TraceResultJson } from './trace-json';
 import { traceRequest } from './trace-request';
@@ -166,7 +166,13 @@ export const operations = {
   /** `natlens trace`: replays one packet through the captured rules and routes. POST: the request is a body, not a query. */
   trace: operation<TraceResultJson>()({ title: 'A trace', request: traceRequest, shells: 'all', heavy: true, http: { method: 'POST', path: '/api/trace' } }),
   /** `natlens rulesets`: the node's iptables snapshots, each diffed with the previous alike; `not-found` for an unknown node. */
-  rulesetTimeline: operation<RulesetTimelineJson>()({ title: 'The ruleset timeline', request: object({ node: nodeName }), shells: 'all', heavy: true, http: { method: 'POST', path: '/api/rulesets' } }),
+  /** A page of the snapshots (default RULESET_PAGE), oldest first, with the changes that lead to them. */
+  rulesetTimeline: operation<RulesetTimelinePageJson>()({ title: 'The ruleset timeline',
+    request: object({ node: nodeName, offset: optional(int(0, Number.MAX_SAFE_INTEGER)), limit: optional(int(1, MAX_RULESET_PAGE)) }),
+    shells: 'all',
+    heavy: true,
+    http: { method: 'POST', path: '/api/rulesets' },
+  }),
   /**
    * `natlens report`: the whole report as one file (flows stitched first when the captures changed); `rejected` before the first import.
    * `traces`: traces the user added in the UI, replayed into the report's Traces section.
@@ -178,7 +184,13 @@ export const operations = {
     http: { method: 'POST', path: '/api/report' },
   }),
   /** `natlens findings`: what is wrong or suspicious, most severe first, each with its evidence (flows stitched first when the captures changed). */
-  findings: operation<FindingJson[]>()({ title: 'The findings', request: noRequest, shells: 'all', heavy: true, http: { method: 'GET', path: '/api/findings' } }),
+  /** A page of them (`?offset=&limit=`, default FINDING_PAGE) with their total and counts per severity; the server keeps them while the captures stay the same. */
+  findings: operation<FindingPageJson>()({ title: 'The findings',
+    request: object({ offset: optional(intParam(0, Number.MAX_SAFE_INTEGER)), limit: optional(intParam(1, MAX_FINDING_PAGE)) }),
+    shells: 'all',
+    heavy: true,
+    http: { method: 'GET', path: '/api/findings' },
+  }),
   /**
    * Sets the interface a packet capture was taken on (null: forgets the choice), stored with the capture; the flows are
    * stitched again with it. Answers the capture's row; `not-found` for an unknown id, `rejected` for a capture without packets.

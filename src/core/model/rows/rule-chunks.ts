@@ -301,6 +301,11 @@ export class StoredTableRules {
     return byChain;
   }
 
+  /** Drops the chunks kept for the next read. */
+  forget(): void {
+    this.kept.clear();
+  }
+
   private records(chunkId: number): Records {
     const kept = this.kept.get(chunkId);
     if (kept !== undefined) return kept;
