@@ -8,6 +8,7 @@ import { ModelError } from './model-error';
 import { migratePacketBlocks } from './packet-blocks-migration';
 import { migrateRulesToChunks } from './rule-chunks-migration';
 import { migrateSnatIndex } from './snat-index-migration';
+import { migrateTupleBlocks } from './tuple-blocks-migration';
 
 type Migration = (db: Database.Database) => void;
 
@@ -514,6 +515,9 @@ CREATE TABLE project_revision (
   migrateRulesToChunks,
   // 12: an index of the rules whose target is SNAT (snat-index-migration.ts), so a trace reads only their chains.
   migrateSnatIndex,
+  // 13: a capture's 5-tuples in blocks of fixed-width records (tuple-blocks-migration.ts) in place of one packet_tuples
+  // row each with a 5-tuple index: a capture of a million short connections paid ~2.5 µs per tuple in SQLite.
+  migrateTupleBlocks,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
