@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { PacketRecord } from '../records/records';
-import { parseIpv4 } from '../common/ip';
+import { formatIpv4, parseIpv4 } from '../common/ip';
 import { TupleBlock, TupleBlockEncoder, checkTupleFields, type EncodedTupleBlock } from './tuple-block';
 
 /** Flags of a slot. */
@@ -39,24 +39,31 @@ export function tupleBlockInserter(db: Database.Database, captureId: number): (b
 
 export class TupleTable {
   private readonly firstId: number;
+  private readonly limit: number;
   private nextId: number;
   private n = 0;
+  // Per slot, read when the tuples are written out (not per packet): id, kind, addresses, protocol and ports.
   private ids = new Uint32Array(1024);
-  private packets = new Uint32Array(1024);
-  private first = new Uint32Array(1024);
-  private last = new Uint32Array(1024);
   private flags = new Uint8Array(1024);
   private srcNums = new Uint32Array(1024);
   private dstNums = new Uint32Array(1024);
   /** Protocol and ports as one number (see `portsKey`). */
   private ports = new Float64Array(1024);
-  // The text of each slot's addresses: a packet's numbers are trusted only when its text says the same.
-  private srcs: string[] = [];
-  private dsts: string[] = [];
-  /** IPv4 tuples: open addressing over (src, dst, ports) → slot + 1 (0 empty); grows at half full. */
-  private v4Slots = new Int32Array(4096);
+  /** Where an IPv4 slot's entry is in `v4` (entry index). */
+  private entryOf = new Uint32Array(1024);
+  /** The addresses of the slots whose addresses are not both IPv4 (IPv4 ones are their numbers). */
+  private texts = new Map<number, [string, string]>();
+  /** The counts of the other slots: id, packets, first frame, last frame, four words a slot. */
+  private textState = new Uint32Array(1024 * 4);
+  /**
+   * IPv4 tuples: open addressing over (src, dst, ports), eight words an entry: the key (src, dst, the low 32 bits
+   * of `ports`, its high 8 bits above slot + 1, 0 when empty) and what every packet of the tuple updates (id,
+   * packets, first frame, last frame). One cache line a packet: with a million tuples interleaved every lookup
+   * misses the caches, and the counts kept elsewhere would miss again. Grows at half full.
+   */
+  private v4 = new Uint32Array(4096 * 8);
   private v4Size = 0;
-  /** Any other tuple (IPv6) by src → dst → protocol and ports. */
+  /** Any other tuple (IPv6) by src → dst → protocol and ports → slot. */
   private byText = new Map<string, Map<string, Map<number, number>>>();
   /** Tuples were moved to the spill table at least once: it (or the blocks written from it) holds them. */
   private spilled = false;
@@ -64,17 +71,21 @@ export class TupleTable {
   private spillFind: Database.Statement | null = null;
   /** Blocks of this capture written by an earlier flush: a later one writes them again. */
   private written = false;
-  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
+  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its counts
+  // are at `lastRef` (see refOf) until the tables move (lastValid false).
   private lastSrc = '';
   private lastDst = '';
   private lastPorts = -1;
-  private lastSlot = -1;
+  private lastRef = 0;
+  private lastValid = false;
 
   constructor(
     private readonly db: Database.Database,
     private readonly captureId: number,
-    private readonly limit: number,
+    limit: number,
   ) {
+    // A slot number must fit the 24 bits the IPv4 table keeps it in.
+    this.limit = Math.min(limit, (1 << 24) - 2);
     this.firstId = nextTupleId(db);
     this.nextId = this.firstId;
   }
@@ -84,43 +95,56 @@ export class TupleTable {
     const src = p.src!;
     const dst = p.dst!;
     const ports = portsKey(p.ipProto, p.sport, p.dport);
-    let slot = this.lastSlot;
-    if (slot < 0 || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
-      slot = this.slotOf(p, src, dst, ports);
+    let ref = this.lastRef;
+    if (!this.lastValid || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
+      ref = this.refOf(p, src, dst, ports);
       this.lastSrc = src;
       this.lastDst = dst;
       this.lastPorts = ports;
-      this.lastSlot = slot;
+      this.lastRef = ref;
+      this.lastValid = true;
     }
-    if (this.packets[slot] === 0) this.first[slot] = p.frame;
-    this.packets[slot]!++;
-    this.last[slot] = p.frame;
-    return this.ids[slot]!;
+    const st = ref >= 0 ? this.v4 : this.textState;
+    const at = ref >= 0 ? ref : (-ref - 1) << 2;
+    if (st[at + 1] === 0) st[at + 2] = p.frame;
+    st[at + 1]!++;
+    st[at + 3] = p.frame;
+    return st[at]!;
   }
 
-  private slotOf(p: PacketRecord, src: string, dst: string, ports: number): number {
+  /**
+   * Where the counts of the packet's tuple are: a word offset into `v4` (≥ 0), or -(slot + 1) for a slot whose
+   * counts are in `textState`. A tuple not held yet gets a slot.
+   */
+  private refOf(p: PacketRecord, src: string, dst: string, ports: number): number {
     const s4 = p.srcV4;
     const d4 = p.dstV4;
-    if (typeof s4 === 'number' && typeof d4 === 'number') {
-      const slot = this.findV4(s4, d4, ports);
-      if (slot >= 0 && this.srcs[slot] === src && this.dsts[slot] === dst) return slot;
+    let s: number | null;
+    let d: number | null;
+    // The decoder's numbers when the text still says them (checked in place: no string is made or parsed),
+    // else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is keyed by its
+    // numbers, anything else by the text itself.
+    if (typeof s4 === 'number' && typeof d4 === 'number' && ipv4TextIs(src, s4) && ipv4TextIs(dst, d4)) {
+      s = s4;
+      d = d4;
+    } else {
+      s = parseIpv4(src);
+      d = parseIpv4(dst);
+      if (s === null || d === null) return -(this.textSlot(p, src, dst, ports) + 1);
     }
-    // No numbers, a tuple not seen yet, or numbers that no longer say the text (a record edited after it
-    // was decoded): the text decides. IPv4 text is keyed by its numbers, anything else by the text itself.
-    const s = parseIpv4(src);
-    const d = parseIpv4(dst);
-    if (s === null || d === null) return this.slotOfText(p, src, dst, ports);
-    const slot = this.findV4(s, d, ports);
-    if (slot >= 0) return slot;
-    const fresh = this.newSlot(p, src, dst, ports, s, d);
-    this.addV4(fresh);
-    return fresh;
+    const found = this.findV4(s, d, ports);
+    if (found >= 0) return found;
+    const slot = this.newSlot(p, src, dst, ports, s, d);
+    return this.addV4(slot, s, d, ports);
   }
 
-  private slotOfText(p: PacketRecord, src: string, dst: string, ports: number): number {
+  private textSlot(p: PacketRecord, src: string, dst: string, ports: number): number {
     const known = this.byText.get(src)?.get(dst)?.get(ports);
     if (known !== undefined) return known;
     const slot = this.newSlot(p, src, dst, ports, null, null);
+    const at = slot << 2;
+    this.textState.fill(0, at, at + 4);
+    this.textState[at] = this.ids[slot]!;
     let byDst = this.byText.get(src);
     if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
     let byPorts = byDst.get(dst);
@@ -142,64 +166,97 @@ export class TupleTable {
       existing = this.spillFind!.get(src, dst, p.sport, p.dport, p.ipProto) as number | undefined;
     }
     const slot = this.n++;
-    if (slot === this.ids.length) this.grow();
+    if (slot === this.flags.length) this.grow();
     this.ids[slot] = existing ?? this.nextId++;
     this.flags[slot] = (s4 === null ? TEXT : 0) | (existing === undefined ? 0 : STORED);
-    this.packets[slot] = 0;
     this.srcNums[slot] = s4 ?? 0;
     this.dstNums[slot] = d4 ?? 0;
     this.ports[slot] = ports;
-    this.srcs.push(src);
-    this.dsts.push(dst);
+    if (s4 === null) this.texts.set(slot, [src, dst]);
     return slot;
   }
 
   private grow(): void {
-    const size = this.ids.length * 2;
+    const size = this.flags.length * 2;
     const grown = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(size);
       b.set(a);
       return b;
     };
     this.ids = grown(this.ids, (n) => new Uint32Array(n));
-    this.packets = grown(this.packets, (n) => new Uint32Array(n));
-    this.first = grown(this.first, (n) => new Uint32Array(n));
-    this.last = grown(this.last, (n) => new Uint32Array(n));
     this.flags = grown(this.flags, (n) => new Uint8Array(n));
     this.srcNums = grown(this.srcNums, (n) => new Uint32Array(n));
     this.dstNums = grown(this.dstNums, (n) => new Uint32Array(n));
     this.ports = grown(this.ports, (n) => new Float64Array(n));
+    this.entryOf = grown(this.entryOf, (n) => new Uint32Array(n));
+    const state = new Uint32Array(size * 4);
+    state.set(this.textState);
+    this.textState = state;
   }
 
-  private static hash(src: number, dst: number, ports: number): number {
-    let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13) ^ dst, 0xc2b2ae35);
-    h = Math.imul(h ^ (h >>> 16) ^ (ports | 0) ^ ((ports / 4294967296) | 0), 0x27d4eb2f);
-    return (h ^ (h >>> 15)) >>> 0;
+  /** murmur3's mixing of the four words; every bit of the key reaches the low bits the table is indexed by. */
+  private static hash(src: number, dst: number, lo: number, hi: number): number {
+    let h = murmurStep(murmurStep(murmurStep(murmurStep(0x9747b28c, src), dst), lo), hi);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
-  /** The slot of an IPv4 tuple, or -1. */
+  /** The word offset of an IPv4 tuple's counts in `v4`, or -1. */
   private findV4(src: number, dst: number, ports: number): number {
-    const mask = this.v4Slots.length - 1;
-    for (let i = TupleTable.hash(src, dst, ports) & mask; ; i = (i + 1) & mask) {
-      const slot = this.v4Slots[i]! - 1;
-      if (slot < 0) return -1;
-      if (this.srcNums[slot] === src && this.dstNums[slot] === dst && this.ports[slot] === ports) return slot;
+    const t = this.v4;
+    const lo = ports >>> 0;
+    const hi = Math.floor(ports / 4294967296);
+    const mask = (t.length >> 3) - 1;
+    for (let i = TupleTable.hash(src, dst, lo, hi) & mask; ; i = (i + 1) & mask) {
+      const at = i << 3;
+      const key = t[at + 3]!;
+      if (key === 0) return -1;
+      if (t[at] === src && t[at + 1] === dst && t[at + 2] === lo && key >>> 24 === hi) return at + 4;
     }
   }
 
-  private addV4(slot: number): void {
-    if (2 * (this.v4Size + 1) > this.v4Slots.length) {
-      const old = this.v4Slots;
-      this.v4Slots = new Int32Array(old.length * 2);
-      this.v4Size = 0;
-      for (let i = 0; i < old.length; i++) if (old[i]! > 0) this.addV4(old[i]! - 1);
-    }
-    const mask = this.v4Slots.length - 1;
-    let i = TupleTable.hash(this.srcNums[slot]!, this.dstNums[slot]!, this.ports[slot]!) & mask;
-    while (this.v4Slots[i]! > 0) i = (i + 1) & mask;
-    this.v4Slots[i] = slot + 1;
+  /** Adds IPv4 slot `slot` with no packets counted; returns the word offset of its counts. */
+  private addV4(slot: number, src: number, dst: number, ports: number): number {
+    if (2 * (this.v4Size + 1) > this.v4.length >> 3) this.growV4();
     this.v4Size++;
+    const at = this.putV4(src, dst, ports >>> 0, ((Math.floor(ports / 4294967296) << 24) | (slot + 1)) >>> 0, this.ids[slot]!, 0, 0, 0);
+    return at + 4;
+  }
+
+  /** Places an entry; returns its word offset. */
+  private putV4(src: number, dst: number, lo: number, key: number, id: number, packets: number, first: number, last: number): number {
+    const t = this.v4;
+    const mask = (t.length >> 3) - 1;
+    let i = TupleTable.hash(src, dst, lo, key >>> 24) & mask;
+    while (t[(i << 3) + 3] !== 0) i = (i + 1) & mask;
+    const at = i << 3;
+    t[at] = src;
+    t[at + 1] = dst;
+    t[at + 2] = lo;
+    t[at + 3] = key;
+    t[at + 4] = id;
+    t[at + 5] = packets;
+    t[at + 6] = first;
+    t[at + 7] = last;
+    this.entryOf[(key & 0xffffff) - 1] = i;
+    return at;
+  }
+
+  private growV4(): void {
+    const old = this.v4;
+    this.v4 = new Uint32Array(old.length * 2);
+    this.lastValid = false;
+    for (let at = 0; at < old.length; at += 8) {
+      if (old[at + 3] !== 0) this.putV4(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!, old[at + 4]!, old[at + 5]!, old[at + 6]!, old[at + 7]!);
+    }
+  }
+
+  /** A slot's counts: the array and the word offset of (id, packets, first frame, last frame). */
+  private stateOf(slot: number): [Uint32Array, number] {
+    return this.flags[slot]! & TEXT ? [this.textState, slot << 2] : [this.v4, (this.entryOf[slot]! << 3) + 4];
   }
 
   /** Writes the capture's tuple blocks (again, when an earlier flush wrote them: the counts have grown since). */
@@ -224,13 +281,24 @@ export class TupleTable {
   }
 
   private encodeSlot(encoder: TupleBlockEncoder, slot: number): void {
-    const [proto, sport, dport] = unpackPorts(this.ports[slot]!);
-    const v4 = (this.flags[slot]! & TEXT) === 0;
-    const packets = this.packets[slot]!;
+    // Once per tuple, a million times for a capture of a million connections: nothing allocated.
+    const key = this.ports[slot]!;
+    const dport = key % 65537;
+    const rest = (key - dport) / 65537;
+    const sport = rest % 65537;
+    const proto = (rest - sport) / 65537;
+    const text = this.flags[slot]! & TEXT ? this.texts.get(slot)! : null;
+    const st = text ? this.textState : this.v4;
+    const at = text ? slot << 2 : (this.entryOf[slot]! << 3) + 4;
     encoder.add(
-      this.ids[slot]!, proto, sport, dport, this.srcs[slot]!, this.dsts[slot]!,
-      v4 ? this.srcNums[slot]! : null, v4 ? this.dstNums[slot]! : null, packets, this.first[slot]!, this.last[slot]!,
+      st[at]!, proto === 256 ? null : proto, sport === 65536 ? null : sport, dport === 65536 ? null : dport, text?.[0] ?? '', text?.[1] ?? '',
+      text ? null : this.srcNums[slot]!, text ? null : this.dstNums[slot]!, st[at + 1]!, st[at + 2]!, st[at + 3]!,
     );
+  }
+
+  /** The slot's addresses as text. */
+  private addresses(slot: number): [string, string] {
+    return this.texts.get(slot) ?? [formatIpv4(this.srcNums[slot]!), formatIpv4(this.dstNums[slot]!)];
   }
 
   /** The spill table, made when first needed; after a flush it is made again from the blocks that flush wrote. */
@@ -268,21 +336,22 @@ export class TupleTable {
       `UPDATE ${SPILL} SET packets = packets + ?, first_frame = min(first_frame, ?), last_frame = max(last_frame, ?) WHERE id = ?`,
     );
     for (let slot = 0; slot < this.n; slot++) {
-      const packets = this.packets[slot]!;
+      const [st, at] = this.stateOf(slot);
+      const packets = st[at + 1]!;
       if (this.flags[slot]! & STORED) {
-        if (packets > 0) update.run(packets, this.first[slot]!, this.last[slot]!, this.ids[slot]!);
+        if (packets > 0) update.run(packets, st[at + 2]!, st[at + 3]!, st[at]!);
         continue;
       }
       const [proto, sport, dport] = unpackPorts(this.ports[slot]!);
-      insert.run(this.ids[slot]!, proto, this.srcs[slot]!, this.dsts[slot]!, sport, dport, packets, this.first[slot]!, this.last[slot]!);
+      const [src, dst] = this.addresses(slot);
+      insert.run(st[at]!, proto, src, dst, sport, dport, packets, st[at + 2]!, st[at + 3]!);
     }
     this.n = 0;
-    this.srcs = [];
-    this.dsts = [];
+    this.texts = new Map();
     this.byText = new Map();
-    this.v4Slots.fill(0);
+    this.v4.fill(0);
     this.v4Size = 0;
-    this.lastSlot = -1;
+    this.lastValid = false;
   }
 }
 
@@ -305,6 +374,26 @@ function writeSpillBlocks(db: Database.Database, write: (b: EncodedTupleBlock | 
     }
   }
   write(encoder.encode());
+}
+
+/** Whether `text` is the dotted quad of `n` (what formatIpv4 would make), read in place. */
+export function ipv4TextIs(text: string, n: number): boolean {
+  let at = 0;
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const o = (n >>> shift) & 255;
+    if (o >= 100 && text.charCodeAt(at++) !== 48 + ((o / 100) | 0)) return false;
+    if (o >= 10 && text.charCodeAt(at++) !== 48 + (((o / 10) | 0) % 10)) return false;
+    if (text.charCodeAt(at++) !== 48 + (o % 10)) return false;
+    if (shift > 0 && text.charCodeAt(at++) !== 46) return false;
+  }
+  return at === text.length;
+}
+
+function murmurStep(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  h ^= k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
 }
 
 /** Protocol and ports as one exact number (256 / 65536 for none): one compare per probe. */
