@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { formatIpv4, parseIpv4 } from '../common/ip';
 import { ipv4TextIs } from './tuple-table';
+import { ipv4Text, isCachedIpv4Text } from '../capture/pcap/address-text';
 
 describe('ipv4TextIs', () => {
   it('says whether text is the dotted quad of a number, as formatIpv4 writes it', () => {
@@ -15,5 +16,15 @@ describe('ipv4TextIs', () => {
       expect(ipv4TextIs(formatIpv4(x), x)).toBe(true);
       expect(ipv4TextIs(formatIpv4(x), (x ^ (1 << (k % 32))) >>> 0)).toBe(false);
     }
+  });
+});
+
+describe('isCachedIpv4Text', () => {
+  it('knows the text ipv4Text made for a number, and never vouches for other text', () => {
+    const text = ipv4Text(Uint8Array.of(10, 244, 1, 7), 0);
+    const n = parseIpv4('10.244.1.7')!;
+    expect(isCachedIpv4Text(text, n)).toBe(true);
+    expect(isCachedIpv4Text('10.244.1.8', n)).toBe(false);
+    expect(isCachedIpv4Text(text, parseIpv4('10.244.1.8')!)).toBe(false);
   });
 });

@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { PacketRecord } from '../records/records';
 import { formatIpv4, parseIpv4 } from '../common/ip';
+import { isCachedIpv4Text } from '../capture/pcap/address-text';
 import { TupleBlock, TupleBlockEncoder, checkTupleFields, type EncodedTupleBlock } from './tuple-block';
 
 /** Flags of a slot. */
@@ -124,7 +125,10 @@ export class TupleTable {
     // The decoder's numbers when the text still says them (checked in place: no string is made or parsed),
     // else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is keyed by its
     // numbers, anything else by the text itself.
-    if (typeof s4 === 'number' && typeof d4 === 'number' && ipv4TextIs(src, s4) && ipv4TextIs(dst, d4)) {
+    if (
+      typeof s4 === 'number' && typeof d4 === 'number' &&
+      (isCachedIpv4Text(src, s4) || ipv4TextIs(src, s4)) && (isCachedIpv4Text(dst, d4) || ipv4TextIs(dst, d4))
+    ) {
       s = s4;
       d = d4;
     } else {
