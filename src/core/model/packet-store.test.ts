@@ -201,5 +201,22 @@ describe('PacketStore.writer tuples', () => {
     // An undo puts the trashed blocks back with their ids: none of them may be taken meanwhile.
     expect(tupleRows(store, b)[0]!.id).toBe(before[before.length - 1]!.id + 1);
   });
-});
 
+  it('gives writers open at the same time distinct ids, each capture its own tuples', () => {
+    const store = project().store();
+    const a = pcapCapture(store, 'left');
+    const b = pcapCapture(store, 'right');
+    const [wa, wb] = [store.packetWriter(a), store.packetWriter(b)];
+    const packets = traffic();
+    packets.forEach((p, k) => (k % 3 === 0 ? wb : wa).add(p));
+    wa.flush();
+    wb.flush();
+    const [ta, tb] = [tupleRows(store, a), tupleRows(store, b)];
+    expect(ta.map(({ id: _, ...t }) => t)).toEqual(expectedTuples(packets.filter((_, k) => k % 3 !== 0)));
+    expect(tb.map(({ id: _, ...t }) => t)).toEqual(expectedTuples(packets.filter((_, k) => k % 3 === 0)));
+    expect(new Set([...ta, ...tb].map((t) => t.id)).size).toBe(ta.length + tb.length);
+    expect(store.packetsOf(b, 1, 100).map((p) => [p.frame, p.src, p.sport])).toEqual(
+      packets.filter((_, k) => k % 3 === 0).map((p) => [p.frame, p.src, p.sport]),
+    );
+  });
+});

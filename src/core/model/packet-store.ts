@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { IcmpErrorHeader, PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
 import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
-import { TupleTable } from './tuple-table';
+import { TupleIds, TupleTable } from './tuple-table';
 
 export interface PacketWriter {
   add(packet: PacketRecord): void;
@@ -72,7 +72,10 @@ export interface BlockMeta {
 export const TUPLE_CACHE_LIMIT = 1 << 21;
 
 export class PacketStore {
-  constructor(private readonly db: Database.Database) {}
+  private readonly tupleIds: TupleIds;
+  constructor(private readonly db: Database.Database) {
+    this.tupleIds = new TupleIds(db);
+  }
 
   /**
    * Statements of the per-block reads, prepared once: a flow listing reads blocks thousands of times, and a
@@ -93,7 +96,7 @@ export class PacketStore {
    * Streams packets into `captureId` a block at a time; nothing beyond one block and the capture's distinct
    * 5-tuples (up to `tupleCacheLimit`, ~100 bytes each) is held. The distinct 5-tuples are written as tuple
    * blocks (tuple-block.ts) with their packet counts and frame ranges when the writer flushes.
-   * One writer per database at a time: tuple ids are handed out after the highest one stored.
+   * Tuple ids are handed out after the highest one stored, and shared among this store's writers open at once.
    */
   writer(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
     const db = this.db;
@@ -102,7 +105,7 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const tuples = new TupleTable(db, captureId, tupleCacheLimit);
+    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds);
     const encoder = new PacketBlockEncoder();
     let written = 0;
     const writeBlock = (): void => {

@@ -30,6 +30,25 @@ export function nextTupleId(db: Database.Database): number {
   return Math.max(live ?? 1, trashed ?? 1);
 }
 
+/**
+ * Hands out tuple ids to the writers of one database connection: writers open at the same time (one per capture
+ * of an interleaved source) take distinct ids, and each writer starts after what any other connection stored.
+ */
+export class TupleIds {
+  private next = 1;
+  constructor(private readonly db: Database.Database) {}
+
+  /** The next id, after every id stored or handed out: called when a writer starts. */
+  sync(): number {
+    this.next = Math.max(this.next, nextTupleId(this.db));
+    return this.next;
+  }
+
+  take(): number {
+    return this.next++;
+  }
+}
+
 /** Writes encoded tuple blocks of one capture. */
 export function tupleBlockInserter(db: Database.Database, captureId: number): (b: EncodedTupleBlock | null) => void {
   const insert = db.prepare('INSERT INTO packet_tuple_blocks (first_id, capture_id, tuples, strings, keys, data) VALUES (?, ?, ?, ?, ?, ?)');
@@ -41,7 +60,6 @@ export function tupleBlockInserter(db: Database.Database, captureId: number): (b
 export class TupleTable {
   private readonly firstId: number;
   private readonly limit: number;
-  private nextId: number;
   private n = 0;
   // Per slot, read when the tuples are written out (not per packet): id, kind, addresses, protocol and ports.
   private ids = new Uint32Array(1024);
@@ -84,11 +102,11 @@ export class TupleTable {
     private readonly db: Database.Database,
     private readonly captureId: number,
     limit: number,
+    private readonly tupleIds: TupleIds,
   ) {
     // A slot number must fit the 24 bits the IPv4 table keeps it in.
     this.limit = Math.min(limit, (1 << 24) - 2);
-    this.firstId = nextTupleId(db);
-    this.nextId = this.firstId;
+    this.firstId = tupleIds.sync();
   }
 
   /** Counts packet `p` (which has addresses) under its tuple; returns the tuple's id. */
@@ -171,7 +189,7 @@ export class TupleTable {
     }
     const slot = this.n++;
     if (slot === this.flags.length) this.grow();
-    this.ids[slot] = existing ?? this.nextId++;
+    this.ids[slot] = existing ?? this.tupleIds.take();
     this.flags[slot] = (s4 === null ? TEXT : 0) | (existing === undefined ? 0 : STORED);
     this.srcNums[slot] = s4 ?? 0;
     this.dstNums[slot] = d4 ?? 0;
