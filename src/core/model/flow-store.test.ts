@@ -29,7 +29,7 @@ function pcap(node: string, hash: string, packets: Array<[number, number, number
 }
 
 function tupleId(captureId: number, sport: number): number {
-  return store.db.prepare('SELECT id FROM packet_tuples WHERE capture_id = ? AND sport = ?').pluck().get(captureId, sport) as number;
+  return [...store.packets.tuplesOf(captureId).values()].find((t) => t.sport === sport)!.id;
 }
 
 describe('FlowStore.flowPackets', () => {

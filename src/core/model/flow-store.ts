@@ -8,6 +8,8 @@ import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../records/rec
 import { BatchInsert } from './batch-insert';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
+import { TupleNames } from './packet-store';
+import { formatIpv4 } from '../common/ip';
 import type { Store } from './store';
 import { projectRevision } from './rows/edits';
 import type { ClockRow, TimeBasis } from '../views/flows';
@@ -46,7 +48,7 @@ export interface TwinRunRow {
   twinOf: number;
 }
 
-/** A capture's distinct IP 5-tuple, by packet_tuples id. */
+/** A capture's distinct IP 5-tuple, by tuple id (packet_tuple_blocks). */
 export interface CaptureTuple {
   proto: number;
   src: string;
@@ -154,13 +156,11 @@ const FLOW_COLUMNS = [
 const FLOW_SELECT = `SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport,
   nat, service, evidence, first_seen, last_seen, packets, tcp, hops, links, timeline, conntrack FROM flows`;
 
-/** The captures and tuples of a flow, with what names their packets. */
-const FLOW_TUPLE_SELECT = `SELECT ft.capture_id, ft.tuple_id, n.name AS node, c.netns, c.source_file, c.command, c.kind,
-    t.ip_proto, t.src, t.dst, t.sport, t.dport, t.first_frame, t.last_frame
+/** The captures and tuples of a flow, with what names their packets (the tuples themselves are read from their blocks). */
+const FLOW_TUPLE_SELECT = `SELECT ft.capture_id, ft.tuple_id, n.name AS node, c.netns, c.source_file, c.command, c.kind
   FROM flow_tuples ft
   JOIN captures c ON c.id = ft.capture_id
   JOIN nodes n ON n.id = c.node_id
-  JOIN packet_tuples t ON t.id = ft.tuple_id
   WHERE ft.flow_id = ?`;
 
 interface FlowTupleRow {
@@ -171,6 +171,9 @@ interface FlowTupleRow {
   source_file: string;
   command: string | null;
   kind: CaptureKind;
+}
+
+interface FlowTuple extends FlowTupleRow {
   ip_proto: number | null;
   src: string;
   dst: string;
@@ -250,10 +253,6 @@ export class FlowStore {
    * one string per address among many tuples (and captures).
    */
   captureTuples(captureId: number, addresses?: Map<string, string>): Map<number, CaptureTuple> {
-    const rows = this.db
-      .prepare('SELECT id, ip_proto, src, dst, sport, dport FROM packet_tuples WHERE capture_id = ? AND ip_proto IS NOT NULL')
-      .raw(true)
-      .all(captureId) as Array<[number, number, string, string, number | null, number | null]>;
     const out = new Map<number, CaptureTuple>();
     const shared = (a: string): string => {
       if (!addresses) return a;
@@ -262,7 +261,27 @@ export class FlowStore {
       addresses.set(a, a);
       return a;
     };
-    for (const [id, proto, src, dst, sport, dport] of rows) out.set(id, { proto, src: shared(src), sport, dst: shared(dst), dport });
+    // IPv4 numbers → their (shared) text, so each address is formatted once per capture.
+    const names = new Map<number, string>();
+    const named = (n: number): string => {
+      let s = names.get(n);
+      if (s === undefined) names.set(n, (s = shared(formatIpv4(n))));
+      return s;
+    };
+    for (const b of this.store.packets.tupleBlocks(captureId)) {
+      for (let i = 0; i < b.count; i++) {
+        const proto = b.ipProto(i);
+        if (proto === null) continue;
+        const v4 = b.isV4(i);
+        out.set(b.id(i), {
+          proto,
+          src: v4 ? named(b.srcV4(i)) : shared(b.src(i)),
+          sport: b.sport(i),
+          dst: v4 ? named(b.dstV4(i)) : shared(b.dst(i)),
+          dport: b.dport(i),
+        });
+      }
+    }
     return out;
   }
 
@@ -478,10 +497,18 @@ export class FlowStore {
     flowId: number,
     visit: (atSec: number, atNsec: number, captureId: number, frame: number, blockId: number, slot: number, block: PacketBlock) => void,
   ): { row: (atSec: number, atNsec: number, captureId: number, blockId: number, slot: number) => FlowPacketRow } | null {
-    const tuples = this.db.prepare(FLOW_TUPLE_SELECT).all(flowId) as FlowTupleRow[];
+    const names = new TupleNames(this.store.packets);
+    const tuples: FlowTuple[] = [];
+    for (const row of this.db.prepare(FLOW_TUPLE_SELECT).all(flowId) as FlowTupleRow[]) {
+      const t = names.of(row.tuple_id);
+      if (t === null) continue;
+      tuples.push({
+        ...row, ip_proto: t.ipProto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, first_frame: t.firstFrame, last_frame: t.lastFrame,
+      });
+    }
     if (tuples.length === 0) return null;
     const offsets = new Map(this.clock().map((c) => [c.node, splitOffset(c.offsetSeconds)]));
-    const byCapture = new Map<number, FlowTupleRow[]>();
+    const byCapture = new Map<number, FlowTuple[]>();
     for (const t of tuples) {
       const list = byCapture.get(t.capture_id);
       if (list) list.push(t);

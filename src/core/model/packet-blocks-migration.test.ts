@@ -29,7 +29,7 @@ describe('schema migration 3 (packet blocks)', () => {
         const [a, b] = store.packetsOf(1);
         expect(a).toEqual(expect.objectContaining({ frame: 1, tsNsec: 999999999, src: '10.0.0.1', dport: 80, iface: 'eth0', direction: 'in', seq: 4294967295, ack: null, offset: 24 }));
         expect(b).toEqual(expect.objectContaining({ frame: 2, src: null, truncated: 'ip', len: 42, tcpFlags: null, offset: 100 }));
-        expect(store.db.prepare('SELECT packets, first_frame, last_frame FROM packet_tuples WHERE id = 5').get()).toEqual({ packets: 1, first_frame: 1, last_frame: 1 });
+        expect(store.packets.tuple(5)).toEqual(expect.objectContaining({ packets: 1, firstFrame: 1, lastFrame: 1 }));
       } finally {
         store.close();
       }

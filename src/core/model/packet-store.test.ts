@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import type { PacketRecord } from '../records/records';
 import type { NewCapture, Store } from './store';
 import { useTempProject } from '../../../test/support/temp-project';
+import { restoreTrash, trashCaptures } from './rows/edits';
 
 const project = useTempProject('packet-store');
 
@@ -39,9 +40,9 @@ function traffic(): PacketRecord[] {
 type TupleRow = { id: number; ip_proto: number | null; src: string; dst: string; sport: number | null; dport: number | null; packets: number; first_frame: number; last_frame: number };
 
 function tupleRows(store: Store, captureId: number): TupleRow[] {
-  return store.db
-    .prepare('SELECT id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame FROM packet_tuples WHERE capture_id = ? ORDER BY id')
-    .all(captureId) as TupleRow[];
+  return [...store.packets.tuplesOf(captureId).values()].map((t) => ({
+    id: t.id, ip_proto: t.ipProto, src: t.src, dst: t.dst, sport: t.sport, dport: t.dport, packets: t.packets, first_frame: t.firstFrame!, last_frame: t.lastFrame!,
+  }));
 }
 
 /** What the rows must say, computed from the packets directly: tuples in first-seen order with counts and frame ranges. */
@@ -106,21 +107,24 @@ describe('PacketStore.writer tuples', () => {
     expect(udp.map((p) => [p.captureId, p.frame])).toEqual([[a, 7], [a, 28], [a, 49], [b, 7], [b, 28], [b, 49]]);
   });
 
-  it('keeps the 5-tuple index, same definition, when a capture of many new tuples has it rebuilt', () => {
+  it('stores a capture of many tuples in blocks of consecutive ids and finds any of them by its 5-tuple', () => {
     const store = project().store();
-    const indexSql = () => store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'packet_tuples_tuple'").pluck().get();
-    const before = indexSql();
     const id = pcapCapture(store, 'many');
     store.transaction(() => {
       const w = store.packetWriter(id);
       for (let i = 1; i <= 70_000; i++) w.add(packet(i, { src: `10.1.${i >> 8 & 255}.${i & 255}`, sport: 1024 + (i % 50_000) }));
       w.flush();
     });
-    expect(indexSql()).toBe(before);
-    const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT id FROM packet_tuples WHERE src = '10.1.4.1' AND dst = '10.0.0.2' AND sport = 2049 AND dport = 80 AND ip_proto = 6").all();
-    expect(JSON.stringify(plan)).toContain('packet_tuples_tuple');
+    const blocks = store.db.prepare('SELECT first_id, tuples FROM packet_tuple_blocks WHERE capture_id = ? ORDER BY first_id').raw(true).all(id) as Array<[number, number]>;
+    expect(blocks.length).toBe(Math.ceil(70_000 / 2048));
+    blocks.slice(1).forEach(([first], k) => expect(first).toBe(blocks[k]![0] + blocks[k]![1]));
     expect(store.packetsWithTuple({ ipProto: 6, src: '10.1.4.1', dst: '10.0.0.2', sport: 1024 + 1025, dport: 80 }).map((p) => p.frame)).toEqual([1025]);
-    expect(store.db.prepare('SELECT count(*), sum(packets) FROM packet_tuples WHERE capture_id = ?').raw(true).get(id)).toEqual([70_000, 70_000]);
+    expect(store.packetsWithTuple({ ipProto: 6, src: '10.1.4.1', dst: '10.0.0.2', sport: 1024 + 1026, dport: 80 })).toEqual([]);
+    expect(store.count('packet_tuples', id)).toBe(70_000);
+    const tuples = [...store.packets.tuplesOf(id).values()];
+    expect([tuples.length, tuples.reduce((n, t) => n + t.packets, 0)]).toEqual([70_000, 70_000]);
+    expect(tuples[69_999]).toEqual(expect.objectContaining({ src: '10.1.17.112', sport: 1024 + 20_000, packets: 1, firstFrame: 70_000, lastFrame: 70_000 }));
+    expect(store.packets.tuple(tuples[4096]!.id)).toEqual(tuples[4096]);
   });
 
   it('keys IPv4 tuples on the decoder\'s numbers with the same rows as by text, and goes by the text when they disagree', () => {
@@ -157,5 +161,62 @@ describe('PacketStore.writer tuples', () => {
     w.add(packet(4, { sport: 1 }));
     w.flush();
     expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([[1, 2, 1, 4], [2, 1, 2, 2], [3, 1, 3, 3]]);
+  });
+
+  it('counts packets of earlier tuples under their ids after a flush that had spilled them', () => {
+    const store = project().store();
+    const roomy = pcapCapture(store, 'roomy2');
+    const tight = pcapCapture(store, 'tight2');
+    for (const [c, limit] of [[roomy, 1 << 20], [tight, 3]] as const) {
+      const w = store.packetWriter(c, limit);
+      const packets = traffic();
+      for (const p of packets.slice(0, 30)) w.add(p);
+      w.flush();
+      for (const p of packets.slice(30)) w.add(p);
+      w.flush();
+    }
+    const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
+    expect(strip(tupleRows(store, tight))).toEqual(strip(tupleRows(store, roomy)));
+    expect(strip(tupleRows(store, tight)).map(({ id: _, ...t }) => t)).toEqual(expectedTuples(traffic()));
+    expect(store.db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'natlens_tuple_spill%'").pluck().get()).toBe(0);
+  });
+
+  it('trashes and restores a capture\'s tuple blocks, and hands out tuple ids after those in the trash', () => {
+    const store = project().store();
+    const a = pcapCapture(store, 'trashed');
+    const w = store.packetWriter(a);
+    for (const p of traffic()) w.add(p);
+    w.flush();
+    const before = tupleRows(store, a);
+    store.transaction(() => trashCaptures(store.db, 'u1', [a]));
+    expect(store.count('packet_tuples')).toBe(0);
+    store.transaction(() => restoreTrash(store.db, 'u1'));
+    expect(tupleRows(store, a)).toEqual(before);
+
+    store.transaction(() => trashCaptures(store.db, 'u2', [a]));
+    const b = pcapCapture(store, 'after');
+    const w2 = store.packetWriter(b);
+    for (const p of traffic()) w2.add(p);
+    w2.flush();
+    // An undo puts the trashed blocks back with their ids: none of them may be taken meanwhile.
+    expect(tupleRows(store, b)[0]!.id).toBe(before[before.length - 1]!.id + 1);
+  });
+
+  it('gives writers open at the same time distinct ids, each capture its own tuples', () => {
+    const store = project().store();
+    const a = pcapCapture(store, 'left');
+    const b = pcapCapture(store, 'right');
+    const [wa, wb] = [store.packetWriter(a), store.packetWriter(b)];
+    const packets = traffic();
+    packets.forEach((p, k) => (k % 3 === 0 ? wb : wa).add(p));
+    wa.flush();
+    wb.flush();
+    const [ta, tb] = [tupleRows(store, a), tupleRows(store, b)];
+    expect(ta.map(({ id: _, ...t }) => t)).toEqual(expectedTuples(packets.filter((_, k) => k % 3 !== 0)));
+    expect(tb.map(({ id: _, ...t }) => t)).toEqual(expectedTuples(packets.filter((_, k) => k % 3 === 0)));
+    expect(new Set([...ta, ...tb].map((t) => t.id)).size).toBe(ta.length + tb.length);
+    expect(store.packetsOf(b, 1, 100).map((p) => [p.frame, p.src, p.sport])).toEqual(
+      packets.filter((_, k) => k % 3 === 0).map((p) => [p.frame, p.src, p.sport]),
+    );
   });
 });

@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import type { IcmpErrorHeader, PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
-import { parseIpv4 } from '../common/ip';
+import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
+import { TupleIds, TupleTable } from './tuple-table';
 
 export interface PacketWriter {
   add(packet: PacketRecord): void;
@@ -40,7 +41,7 @@ export interface StoredIcmpError {
   answered: IcmpErrorHeader;
 }
 
-/** A stored tuple row (packet_tuples). */
+/** A stored 5-tuple of a capture (a record of packet_tuple_blocks), with its packet count and frame range. */
 export interface StoredTuple extends PacketTuple {
   id: number;
   captureId: number;
@@ -70,11 +71,11 @@ export interface BlockMeta {
  */
 export const TUPLE_CACHE_LIMIT = 1 << 21;
 
-/** New tuples in one save from which the 5-tuple index may be rebuilt rather than added to (see TupleTable.save). */
-const INDEX_REBUILD_MIN = 50_000;
-
 export class PacketStore {
-  constructor(private readonly db: Database.Database) {}
+  private readonly tupleIds: TupleIds;
+  constructor(private readonly db: Database.Database) {
+    this.tupleIds = new TupleIds(db);
+  }
 
   /**
    * Statements of the per-block reads, prepared once: a flow listing reads blocks thousands of times, and a
@@ -93,9 +94,9 @@ export class PacketStore {
 
   /**
    * Streams packets into `captureId` a block at a time; nothing beyond one block and the capture's distinct
-   * 5-tuples (up to `tupleCacheLimit`, ~100 bytes each) is held. Each distinct 5-tuple becomes one
-   * packet_tuples row, written once with its packet count and frame range when the writer flushes.
-   * One writer per database at a time: tuple ids are handed out from the table's highest id.
+   * 5-tuples (up to `tupleCacheLimit`, ~100 bytes each) is held. The distinct 5-tuples are written as tuple
+   * blocks (tuple-block.ts) with their packet counts and frame ranges when the writer flushes.
+   * Tuple ids are handed out after the highest one stored, and shared among this store's writers open at once.
    */
   writer(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
     const db = this.db;
@@ -104,7 +105,7 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const tuples = new TupleTable(db, captureId, tupleCacheLimit);
+    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds);
     const encoder = new PacketBlockEncoder();
     let written = 0;
     const writeBlock = (): void => {
@@ -170,15 +171,51 @@ export class PacketStore {
     return row;
   }
 
+  /** The tuple block holding tuple `id`, or null. */
+  tupleBlockOf(id: number): TupleBlock | null {
+    const row = this.statement(
+      'SELECT first_id, capture_id, tuples, strings, data FROM packet_tuple_blocks WHERE first_id <= ? ORDER BY first_id DESC LIMIT 1',
+      'raw',
+    ).get(id) as [number, number, number, string, Buffer] | undefined;
+    if (row === undefined || id >= row[0] + row[2]) return null;
+    return new TupleBlock(row[1], row[0], row[4], row[3]);
+  }
+
+  /** A capture's tuple blocks in id order, one at a time. */
+  *tupleBlocks(captureId: number): Generator<TupleBlock> {
+    const firsts = this.statement('SELECT first_id FROM packet_tuple_blocks WHERE capture_id = ? ORDER BY first_id', 'pluck').all(captureId) as number[];
+    const read = this.statement('SELECT strings, data FROM packet_tuple_blocks WHERE first_id = ?', 'raw');
+    for (const firstId of firsts) {
+      const [strings, data] = read.get(firstId) as [string, Buffer];
+      yield new TupleBlock(captureId, firstId, data, strings);
+    }
+  }
+
   tuple(id: number): StoredTuple | null {
-    const r = this.db.prepare(`${TUPLE_SELECT} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
-    return r ? tupleRow(r) : null;
+    const b = this.tupleBlockOf(id);
+    return b === null ? null : storedTuple(b, b.indexOf(id));
   }
 
   /** The capture's tuples by id. */
   tuplesOf(captureId: number): Map<number, StoredTuple> {
-    const rows = this.db.prepare(`${TUPLE_SELECT} WHERE capture_id = ?`).all(captureId) as Array<Record<string, unknown>>;
-    return new Map(rows.map((r) => [r.id as number, tupleRow(r)]));
+    const out = new Map<number, StoredTuple>();
+    const names = new Map<number, string>();
+    for (const b of this.tupleBlocks(captureId)) for (let i = 0; i < b.count; i++) out.set(b.id(i), storedTuple(b, i, names));
+    return out;
+  }
+
+  /** Every stored tuple equal to `t`, in any capture, by capture then id: blocks whose keys say they may hold it are decoded. */
+  tuplesEqualTo(t: PacketTuple): StoredTuple[] {
+    const key = tupleKey(t);
+    const out: StoredTuple[] = [];
+    const candidates = this.statement('SELECT first_id, keys FROM packet_tuple_blocks ORDER BY capture_id, first_id', 'raw').all() as Array<[number, Buffer]>;
+    for (const [firstId, keys] of candidates) {
+      if (!blockMayHoldKey(keys, key)) continue;
+      const b = this.tupleBlockOf(firstId)!;
+      const i = b.find(t);
+      if (i >= 0) out.push(storedTuple(b, i));
+    }
+    return out;
   }
 
   /** Up to `limit` packets of a capture from frame `fromFrame` on, in frame order. */
@@ -205,9 +242,7 @@ export class PacketStore {
 
   /** Every captured packet, in any capture, with exactly this directional 5-tuple (ports null for none). */
   packetsWithTuple(t: PacketTuple): PacketRow[] {
-    const tuples = (this.db
-      .prepare(`${TUPLE_SELECT} WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? ORDER BY capture_id, id`)
-      .all(t.src, t.dst, t.sport, t.dport, t.ipProto) as Array<Record<string, unknown>>).map(tupleRow);
+    const tuples = this.tuplesEqualTo(t);
     const out: PacketRow[] = [];
     const names = new TupleNames(this);
     for (const tuple of tuples) {
@@ -354,33 +389,35 @@ class PacketHeap {
   }
 }
 
-const TUPLE_SELECT = 'SELECT id, capture_id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame FROM packet_tuples';
-
-function tupleRow(r: Record<string, unknown>): StoredTuple {
+function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): StoredTuple {
   return {
-    id: r.id as number,
-    captureId: r.capture_id as number,
-    ipProto: r.ip_proto as number | null,
-    src: r.src as string,
-    dst: r.dst as string,
-    sport: r.sport as number | null,
-    dport: r.dport as number | null,
-    packets: r.packets as number,
-    firstFrame: r.first_frame as number | null,
-    lastFrame: r.last_frame as number | null,
+    id: b.id(i),
+    captureId: b.captureId,
+    ipProto: b.ipProto(i),
+    src: b.src(i, names),
+    dst: b.dst(i, names),
+    sport: b.sport(i),
+    dport: b.dport(i),
+    packets: b.packets(i),
+    firstFrame: b.firstFrame(i),
+    lastFrame: b.lastFrame(i),
   };
 }
 
-/** Tuple rows by id, looked up once each. */
+/** Tuples by id, looked up once each; the block read last is kept (a capture's packets name nearby ids). */
 export class TupleNames {
   private readonly cache = new Map<number, StoredTuple | null>();
+  private block: TupleBlock | null = null;
+  private readonly addresses = new Map<number, string>();
   constructor(private readonly packets: PacketStore) {}
 
   of(id: number): StoredTuple | null {
     if (id === 0) return null;
     let t = this.cache.get(id);
     if (t === undefined) {
-      t = this.packets.tuple(id);
+      if (this.block === null || this.block.indexOf(id) < 0) this.block = this.packets.tupleBlockOf(id);
+      const b = this.block;
+      t = b === null ? null : storedTuple(b, b.indexOf(id), this.addresses);
       this.cache.set(id, t);
     }
     return t;
@@ -414,248 +451,4 @@ export function packetRow(captureId: number, b: PacketBlock, i: number, names: T
     line: b.line(i),
     offset: b.offset(i),
   };
-}
-
-/**
- * The distinct 5-tuples of one capture being written, with their packet counts and frame ranges. Held in
- * growable typed arrays (one slot per tuple), found through an open-addressing table of IPv4 numbers (the
- * decoder's, checked against the text, or read from the text) or, for IPv6, nested maps. Rows are written
- * when the writer flushes, in id order (appends, not B-tree inserts in the middle), one INSERT per tuple;
- * past `limit` the tuples held so far are written and later packets of them are found and updated in SQL.
- */
-class TupleTable {
-  private readonly insert: Database.Statement;
-  private readonly find: Database.Statement;
-  private readonly update: Database.Statement;
-  private readonly firstId: number;
-  private nextId: number;
-  /** IPv4 tuples by their addresses' numbers: one probe, no map entry or object per tuple. */
-  private readonly v4 = new V4TupleIndex();
-  /** Any other tuple (IPv6) by src → dst → protocol and ports as one number. */
-  private byText = new Map<string, Map<string, Map<number, number>>>();
-  private n = 0;
-  private ids = new Float64Array(1024);
-  private packets = new Uint32Array(1024);
-  private first = new Uint32Array(1024);
-  private last = new Uint32Array(1024);
-  /** Slot → the tuple's row exists already (written before a spill): update it instead of inserting. */
-  private stored = new Uint8Array(1024);
-  // The tuples themselves, by slot: no object per tuple (-1 for a null protocol or port).
-  private srcs: string[] = [];
-  private dsts: string[] = [];
-  private protos = new Int32Array(1024);
-  private sports = new Int32Array(1024);
-  private dports = new Int32Array(1024);
-  private spilled = false;
-  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit.
-  private lastSrc = '';
-  private lastDst = '';
-  private lastPorts = -1;
-  private lastSlot = -1;
-
-  constructor(
-    private readonly db: Database.Database,
-    private readonly captureId: number,
-    private readonly limit: number,
-  ) {
-    this.insert = db.prepare(
-      'INSERT INTO packet_tuples (id, capture_id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.find = db.prepare('SELECT id FROM packet_tuples WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ? AND capture_id = ?').pluck();
-    this.update = db.prepare(
-      `UPDATE packet_tuples SET packets = packets + ?, first_frame = min(ifnull(first_frame, ?), ?),
-         last_frame = max(ifnull(last_frame, ?), ?) WHERE id = ?`,
-    );
-    this.firstId = (db.prepare('SELECT ifnull(max(id), 0) FROM packet_tuples').pluck().get() as number) + 1;
-    this.nextId = this.firstId;
-  }
-
-  /** Counts packet `p` (which has addresses) under its tuple; returns the tuple's id. */
-  count(p: PacketRecord): number {
-    const src = p.src!;
-    const dst = p.dst!;
-    const ports = ((p.ipProto ?? 256) * 65537 + (p.sport ?? 65536)) * 65537 + (p.dport ?? 65536);
-    let slot = this.lastSlot;
-    if (slot < 0 || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
-      slot = this.slotOf(p, src, dst, ports);
-      this.lastSrc = src;
-      this.lastDst = dst;
-      this.lastPorts = ports;
-      this.lastSlot = slot;
-    }
-    if (this.packets[slot] === 0) this.first[slot] = p.frame;
-    this.packets[slot]!++;
-    this.last[slot] = p.frame;
-    return this.ids[slot]!;
-  }
-
-  private slotOf(p: PacketRecord, src: string, dst: string, ports: number): number {
-    const s4 = p.srcV4;
-    const d4 = p.dstV4;
-    if (typeof s4 === 'number' && typeof d4 === 'number') {
-      const slot = this.v4.find(s4, d4, ports);
-      if (slot >= 0 && this.srcs[slot] === src && this.dsts[slot] === dst) return slot;
-    }
-    // No numbers, a tuple not seen yet, or numbers that no longer say the text (a record edited after it
-    // was decoded): the text decides. IPv4 text is keyed by its numbers, anything else by the text itself.
-    const s = parseIpv4(src);
-    const d = parseIpv4(dst);
-    if (s === null || d === null) return this.slotOfText(p, src, dst, ports);
-    const slot = this.v4.find(s, d, ports);
-    if (slot >= 0) return slot;
-    const fresh = this.newSlot(p, src, dst);
-    this.v4.add(s, d, ports, fresh);
-    return fresh;
-  }
-
-  private slotOfText(p: PacketRecord, src: string, dst: string, ports: number): number {
-    const known = this.byText.get(src)?.get(dst)?.get(ports);
-    if (known !== undefined) return known;
-    const slot = this.newSlot(p, src, dst);
-    let byDst = this.byText.get(src);
-    if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
-    let byPorts = byDst.get(dst);
-    if (byPorts === undefined) byDst.set(dst, (byPorts = new Map()));
-    byPorts.set(ports, slot);
-    return slot;
-  }
-
-  /** A slot for a tuple this table does not hold (after writing out what it holds, at the limit). */
-  private newSlot(p: PacketRecord, src: string, dst: string): number {
-    if (this.n >= this.limit) {
-      this.save();
-      this.spilled = true;
-      this.n = 0;
-      this.srcs = [];
-      this.dsts = [];
-      this.byText = new Map();
-      this.v4.clear();
-      this.lastSlot = -1;
-    }
-    const existing = this.spilled ? (this.find.get(src, dst, p.sport, p.dport, p.ipProto, this.captureId) as number | undefined) : undefined;
-    const slot = this.n++;
-    if (slot === this.ids.length) this.grow();
-    this.ids[slot] = existing ?? this.nextId++;
-    this.stored[slot] = existing === undefined ? 0 : 1;
-    this.packets[slot] = 0;
-    this.srcs.push(src);
-    this.dsts.push(dst);
-    this.protos[slot] = p.ipProto ?? -1;
-    this.sports[slot] = p.sport ?? -1;
-    this.dports[slot] = p.dport ?? -1;
-    return slot;
-  }
-
-  private grow(): void {
-    const size = this.ids.length * 2;
-    const grown = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.ids = grown(this.ids, (n) => new Float64Array(n));
-    this.packets = grown(this.packets, (n) => new Uint32Array(n));
-    this.first = grown(this.first, (n) => new Uint32Array(n));
-    this.last = grown(this.last, (n) => new Uint32Array(n));
-    this.stored = grown(this.stored, (n) => new Uint8Array(n));
-    this.protos = grown(this.protos, (n) => new Int32Array(n));
-    this.sports = grown(this.sports, (n) => new Int32Array(n));
-    this.dports = grown(this.dports, (n) => new Int32Array(n));
-  }
-
-  /** Writes every tuple held (new rows in id order, counts added to rows written before a spill) and forgets them. */
-  save(): void {
-    let fresh = 0;
-    for (let slot = 0; slot < this.n; slot++) if (!this.stored[slot]) fresh++;
-    // Many rows in random key order cost more in the 5-tuple index than sorting them into a new one does.
-    // Rebuilt only when the new rows are at least as many as the table held (its highest id bounds that),
-    // so a project of many captures pays at most twice over for its index in all.
-    const rebuild = fresh >= INDEX_REBUILD_MIN && fresh >= this.firstId - 1;
-    const indexSql = rebuild
-      ? (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'packet_tuples_tuple'").pluck().get() as string | undefined)
-      : undefined;
-    if (indexSql !== undefined) this.db.exec('DROP INDEX packet_tuples_tuple');
-    try {
-      this.write();
-    } finally {
-      if (indexSql !== undefined) this.db.exec(indexSql);
-    }
-  }
-
-  private write(): void {
-    for (let slot = 0; slot < this.n; slot++) {
-      const id = this.ids[slot]!;
-      const packets = this.packets[slot]!;
-      const first = this.first[slot]!;
-      const last = this.last[slot]!;
-      if (this.stored[slot]) {
-        if (packets > 0) this.update.run(packets, first, first, last, last, id);
-        continue;
-      }
-      const proto = this.protos[slot]!;
-      const sport = this.sports[slot]!;
-      const dport = this.dports[slot]!;
-      this.insert.run(
-        id, this.captureId, proto < 0 ? null : proto, this.srcs[slot], this.dsts[slot], sport < 0 ? null : sport, dport < 0 ? null : dport,
-        packets, packets > 0 ? first : null, packets > 0 ? last : null,
-      );
-    }
-    // Held again, a tuple just written is a stored one: a later save only adds what came after.
-    this.stored.fill(1, 0, this.n);
-    this.packets.fill(0, 0, this.n);
-  }
-}
-
-/** Open addressing over (src, dst, protocol-and-ports) numbers → tuple slot; grows at half full. */
-class V4TupleIndex {
-  private mask = 4095;
-  private srcs = new Uint32Array(4096);
-  private dsts = new Uint32Array(4096);
-  private ports = new Float64Array(4096);
-  private slots = new Int32Array(4096).fill(-1);
-  private size = 0;
-
-  private static hash(src: number, dst: number, ports: number): number {
-    let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13) ^ dst, 0xc2b2ae35);
-    h = Math.imul(h ^ (h >>> 16) ^ (ports | 0) ^ ((ports / 4294967296) | 0), 0x27d4eb2f);
-    return (h ^ (h >>> 15)) >>> 0;
-  }
-
-  /** The slot of the tuple, or -1. */
-  find(src: number, dst: number, ports: number): number {
-    for (let i = V4TupleIndex.hash(src, dst, ports) & this.mask; ; i = (i + 1) & this.mask) {
-      const slot = this.slots[i]!;
-      if (slot < 0) return -1;
-      if (this.srcs[i] === src && this.dsts[i] === dst && this.ports[i] === ports) return slot;
-    }
-  }
-
-  add(src: number, dst: number, ports: number, slot: number): void {
-    if (2 * (this.size + 1) > this.mask + 1) this.grow();
-    let i = V4TupleIndex.hash(src, dst, ports) & this.mask;
-    while (this.slots[i]! >= 0) i = (i + 1) & this.mask;
-    this.srcs[i] = src;
-    this.dsts[i] = dst;
-    this.ports[i] = ports;
-    this.slots[i] = slot;
-    this.size++;
-  }
-
-  clear(): void {
-    this.slots.fill(-1);
-    this.size = 0;
-  }
-
-  private grow(): void {
-    const { srcs, dsts, ports, slots } = this;
-    const capacity = (this.mask + 1) * 2;
-    this.mask = capacity - 1;
-    this.srcs = new Uint32Array(capacity);
-    this.dsts = new Uint32Array(capacity);
-    this.ports = new Float64Array(capacity);
-    this.slots = new Int32Array(capacity).fill(-1);
-    this.size = 0;
-    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.add(srcs[i]!, dsts[i]!, ports[i]!, slots[i]!);
-  }
 }

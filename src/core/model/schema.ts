@@ -9,6 +9,7 @@ import { migratePacketBlocks } from './packet-blocks-migration';
 import { migrateRulesToChunks } from './rule-chunks-migration';
 import { migrateSnatIndex } from './snat-index-migration';
 import { migrateChainHeads } from './chain-heads-migration';
+import { migrateTupleBlocks } from './tuple-blocks-migration';
 
 type Migration = (db: Database.Database) => void;
 
@@ -525,6 +526,9 @@ CREATE TABLE project_revision (
     const has = db.prepare(`SELECT 1 FROM pragma_table_info('captures') WHERE name = 'label'`).get() !== undefined;
     if (!has) db.exec('ALTER TABLE captures ADD COLUMN label TEXT');
   },
+  // 15: a capture's 5-tuples in blocks of fixed-width records (tuple-blocks-migration.ts) in place of one packet_tuples
+  // row each with a 5-tuple index: a capture of a million short connections paid ~2.5 µs per tuple in SQLite.
+  migrateTupleBlocks,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import type { Ruleset } from '../netfilter/ruleset';
 import { storeAsVersion12 } from './chain-rows.fixture';
 import { MIGRATIONS } from './schema';
 import { Store } from './store';
+import { SCHEMA_VERSION } from './schema';
 
 const RICH = path.resolve(__dirname, '../../../test/fixtures/iptables/rich.kernel-save.txt');
 

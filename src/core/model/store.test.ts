@@ -337,8 +337,8 @@ describe('Store', () => {
     expect(frames.slice(0, 11)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 1]);
     expect(frames).toHaveLength(10_000);
     expect(frames[frames.length - 1]).toBe(9999);
-    const tuple = store.db.prepare('SELECT packets, first_frame, last_frame FROM packet_tuples WHERE capture_id = ?').get(id);
-    expect(tuple).toEqual({ packets: 10_000, first_frame: 1, last_frame: 10_000 });
+    const [tuple] = store.packets.tuplesOf(id).values();
+    expect(tuple).toEqual(expect.objectContaining({ packets: 10_000, firstFrame: 1, lastFrame: 10_000 }));
   });
 
   it('streams any order of timestamps sorted by time, then frame', () => {

@@ -433,6 +433,13 @@ export class Store {
   /** Row counts per table (packets: stored packets): what tests and `--verbose` diagnostics look at. */
   count(table: CountedTable, captureId?: number): number {
     if (table === 'packets') return this.packets.count(captureId);
+    // Tuples are stored in blocks (tuple-block.ts): the blocks say how many.
+    if (table === 'packet_tuples') {
+      const n = captureId === undefined
+        ? this.db.prepare('SELECT ifnull(sum(tuples), 0) FROM packet_tuple_blocks').pluck().get()
+        : this.db.prepare('SELECT ifnull(sum(tuples), 0) FROM packet_tuple_blocks WHERE capture_id = ?').pluck().get(captureId);
+      return n as number;
+    }
     // Rules are stored in chunks (rule-chunks.ts): their runs say how many.
     if (table === 'rules') {
       const runs = captureId === undefined

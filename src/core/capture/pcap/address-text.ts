@@ -54,6 +54,15 @@ export function ipv4Text(b: Uint8Array, at: number): string {
   return text;
 }
 
+/**
+ * Whether `text` is what ipv4Text returned for `value`, by its cache (one probe, usually the very string): how the
+ * store checks a decoded record's text against its numbers without reading the text. False says nothing.
+ */
+export function isCachedIpv4Text(text: string, value: number): boolean {
+  const slot = (Math.imul(value, 0x9e3779b1) >>> 19) & (SLOTS - 1);
+  return ipv4Keys[slot] === value && ipv4Values[slot] === text;
+}
+
 function group(b: Uint8Array, at: number): string {
   const hi = b[at]!;
   return hi === 0 ? HEX[b[at + 1]!]! : HEX[hi]! + HEX2[b[at + 1]!]!;

@@ -1,0 +1,87 @@
+import { describe, it, expect } from 'vitest';
+import { parseIpv4 } from '../common/ip';
+import { TUPLE_BLOCK_TUPLES, TupleBlock, TupleBlockEncoder, blockMayHoldKey, tupleKey, type TupleFields } from './tuple-block';
+
+interface Row extends TupleFields {
+  packets: number;
+  firstFrame: number | null;
+  lastFrame: number | null;
+}
+
+function encode(firstId: number, rows: readonly Row[]): TupleBlock {
+  const e = new TupleBlockEncoder();
+  rows.forEach((r, k) => {
+    const s = parseIpv4(r.src);
+    const d = parseIpv4(r.dst);
+    const v4 = s !== null && d !== null;
+    e.add(firstId + k, r.ipProto, r.sport, r.dport, r.src, r.dst, v4 ? s : null, v4 ? d : null, r.packets, r.firstFrame ?? 0, r.lastFrame ?? 0);
+  });
+  const b = e.encode()!;
+  expect(b.firstId).toBe(firstId);
+  expect(b.tuples).toBe(rows.length);
+  const block = new TupleBlock(7, b.firstId, b.data, b.strings);
+  for (const r of rows) expect(blockMayHoldKey(b.keys, tupleKey(r))).toBe(true);
+  return block;
+}
+
+function read(b: TupleBlock): Row[] {
+  return Array.from({ length: b.count }, (_, i) => ({
+    ipProto: b.ipProto(i), src: b.src(i), dst: b.dst(i), sport: b.sport(i), dport: b.dport(i),
+    packets: b.packets(i), firstFrame: b.firstFrame(i), lastFrame: b.lastFrame(i),
+  }));
+}
+
+const ROWS: Row[] = [
+  { ipProto: 6, src: '10.0.0.1', dst: '10.96.0.10', sport: 40000, dport: 80, packets: 3, firstFrame: 1, lastFrame: 4294967295 },
+  { ipProto: 17, src: 'fd00::1', dst: 'fe80::c45c:8cff:fea3:7fad', sport: 0, dport: 65535, packets: 1, firstFrame: 2, lastFrame: 2 },
+  { ipProto: 1, src: '255.255.255.255', dst: '0.0.0.0', sport: null, dport: null, packets: 1, firstFrame: 3, lastFrame: 3 },
+  // ARP: addresses, no protocol; and a row of an old project without packets (no frame range).
+  { ipProto: null, src: '10.0.0.1', dst: '10.0.0.2', sport: null, dport: null, packets: 0, firstFrame: null, lastFrame: null },
+  { ipProto: 58, src: 'fd00::1', dst: '10.0.0.1', sport: null, dport: null, packets: 2, firstFrame: 5, lastFrame: 9 },
+];
+
+describe('tuple blocks', () => {
+  it('reads back every field of IPv4, IPv6 and mixed tuples, nulls and frame ranges included', () => {
+    const b = encode(1000, ROWS);
+    expect(read(b)).toEqual(ROWS);
+    expect([b.indexOf(999), b.indexOf(1000), b.indexOf(1004), b.indexOf(1005)]).toEqual([-1, 0, 4, -1]);
+    expect([b.isV4(0), b.isV4(1), b.isV4(4)]).toEqual([true, false, false]);
+    const names = new Map<number, string>();
+    expect(b.src(0, names)).toBe(b.src(3, names));
+  });
+
+  it('finds a tuple by its fields and tells tuples apart that differ in one field only', () => {
+    const b = encode(1, ROWS);
+    ROWS.forEach((r, i) => expect(b.find(r)).toBe(i));
+    for (const other of [
+      { ...ROWS[0]!, sport: 40001 }, { ...ROWS[0]!, dport: null }, { ...ROWS[0]!, ipProto: 17 }, { ...ROWS[0]!, src: '10.0.0.2' },
+      { ...ROWS[1]!, dst: 'fe80::1' }, { ...ROWS[3]!, ipProto: 0 }, { ...ROWS[0]!, src: '10.96.0.10', dst: '10.0.0.1' },
+    ]) expect(b.find(other)).toBe(-1);
+  });
+
+  it('takes only consecutive ids, up to a full block', () => {
+    const e = new TupleBlockEncoder();
+    for (let k = 0; k < TUPLE_BLOCK_TUPLES; k++) e.add(50 + k, 6, 1, k % 65536, '10.0.0.1', '10.0.0.2', 1, 2, 1, k + 1, k + 1);
+    expect(e.accepts(50 + TUPLE_BLOCK_TUPLES)).toBe(false);
+    expect(() => e.add(50 + TUPLE_BLOCK_TUPLES, 6, 1, 1, 'a', 'b', null, null, 1, 1, 1)).toThrow(RangeError);
+    const full = e.encode()!;
+    expect(full.tuples).toBe(TUPLE_BLOCK_TUPLES);
+    expect(e.accepts(7)).toBe(true);
+    e.add(7, 6, 1, 1, 'a', 'b', null, null, 1, 1, 1);
+    expect([e.accepts(9), e.accepts(8)]).toEqual([false, true]);
+  });
+
+  it('refuses a port or protocol a record cannot hold', () => {
+    const e = new TupleBlockEncoder();
+    expect(() => e.add(1, 6, 70000, 80, '10.0.0.1', '10.0.0.2', 1, 2, 1, 1, 1)).toThrow(/source port 70000/);
+    expect(() => e.add(1, 300, 1, 80, '10.0.0.1', '10.0.0.2', 1, 2, 1, 1, 1)).toThrow(/IP protocol 300/);
+    expect(e.count).toBe(0);
+  });
+
+  it('keys IPv4 text by its numbers: the same tuple has the same key however it was stored', () => {
+    const t = ROWS[0]!;
+    expect(tupleKey(t)).toBe(tupleKey({ ...t }));
+    expect(tupleKey(t)).not.toBe(tupleKey({ ...t, sport: null }));
+    expect(tupleKey({ ...t, src: 'fd00::1' })).not.toBe(tupleKey(t));
+  });
+});
