@@ -72,6 +72,11 @@ function fakeOpener(fake: FakeStore) {
         format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      streamReport(format, _traces, begin) {
+        const head = { format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', generatedAt: '2026-11-23T00:00:00Z', summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 } };
+        begin(head).write('# natlens report\n');
+        return head;
+      },
       findings: (offset, limit) => findingPage(FINDINGS, offset, limit),
       flowDivergence: (id) => (id === 1 ? { kind: 'not-replayed', flow: 1, reason: 'no packet of the flow was captured on an imported node' } : null),
       captureInterfaces: () => new Map(fake.chosen === undefined ? [] : [[1, { name: fake.chosen, from: 'chosen' as const, named: [] }]]),

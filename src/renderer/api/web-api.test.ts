@@ -58,6 +58,16 @@ describe('web Api client', () => {
         format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      streamReport(format, traces, begin) {
+        const head = {
+          format, fileName: `natlens-report-2026-11-23.${format}`, mediaType: 'text/markdown; charset=utf-8', generatedAt: '2026-11-23T00:00:00Z',
+          summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
+        };
+        const sink = begin(head);
+        sink.write('# natlens report\n');
+        sink.write(`traces: ${traces.map((t) => t.node).join(',')}\n`);
+        return head;
+      },
       findings: (offset, limit) => ({ findings: [], page: { offset, limit, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } }),
       flowDivergence: (id) => (id === 4 ? { kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' } : null),
       captureInterfaces: () => new Map(chosen === null ? [] : [[1, { name: chosen, from: 'chosen' as const, named: [] }]]),
