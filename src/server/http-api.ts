@@ -202,7 +202,12 @@ function downloadHeaders(head: ReportHeadJson): Record<string, string> {
 /** RFC 6266: an ASCII fallback name, and the exact one as RFC 8187 UTF-8 when it is not plain ASCII. */
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return ascii === fileName ? `attachment; filename="${fileName}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  return ascii === fileName ? `attachment; filename="${fileName}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${rfc8187(fileName)}`;
+}
+
+/** encodeURIComponent leaves ' ( ) * as they are; RFC 8187's attr-char does not allow them. */
+function rfc8187(text: string): string {
+  return encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

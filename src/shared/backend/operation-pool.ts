@@ -16,7 +16,7 @@ import type { Disposable } from '../../core/common/disposable';
 import type { OperationOffload, SharedOperation } from './handlers';
 import type { Project } from './project';
 import type { ReportHeadJson } from '../contract/report-file-json';
-import { ByteWindow, type ReportStreamer, type ReportStreamTarget } from './report-stream';
+import { ByteWindow, REPORT_WINDOW, type ReportStreamer, type ReportStreamTarget } from './report-stream';
 
 /** One heavy operation as a pool worker receives it. */
 export interface OperationTask {
@@ -39,6 +39,8 @@ export interface ReportStreamTask extends Omit<OperationTask, 'kind' | 'name' | 
   request: RequestOf<'report'>;
   /** The byte window (report-stream.ts): the worker waits while more than it is posted and not yet written. */
   window: SharedArrayBuffer;
+  /** Its size in bytes. */
+  windowBytes: number;
 }
 
 /** Sent to a worker started ahead of need: open the project now, so its first request does not wait for that. */
@@ -70,6 +72,8 @@ export interface OperationPoolOptions {
   size?: number;
   /** Electron: a better-sqlite3 addon built for its ABI. */
   nativeBinding?: string | null;
+  /** Bytes of a streamed report posted and not yet written, at most (default REPORT_WINDOW). */
+  reportWindow?: number;
 }
 
 export interface OperationPoolStats {
@@ -127,6 +131,7 @@ export class OperationPool implements OperationOffload, ReportStreamer, Disposab
     const window = ByteWindow.shared();
     const task: ReportStreamTask = {
       kind: 'report-stream', id: this.nextId++, dbPath: project.dbPath, changes: project.changes, importing: project.importRunning(), shell, name: 'report', request, window,
+      windowBytes: this.options.reportWindow ?? REPORT_WINDOW,
     };
     const windowed: ReportStreamTarget = {
       head: (head) => target.head(head),

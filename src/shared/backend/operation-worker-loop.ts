@@ -66,7 +66,7 @@ export function serveOperations(port: TaskPort, data: OperationWorkerData): void
 
 /** Renders the report into chunks posted as they fill, each waiting for room in the task's byte window. */
 function streamReport(port: TaskPort, project: Project, task: ReportStreamTask): ReportHeadJson {
-  const window = new ByteWindow(task.window);
+  const window = new ByteWindow(task.window, task.windowBytes);
   let sink: ChunkSink | null = null;
   const head = project.read(
     (store) =>
