@@ -75,7 +75,13 @@ function fakeOpener(fake: FakeStore) {
       }),
       streamReport(format, _traces, begin) {
         const head = { format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', generatedAt: '2026-11-23T00:00:00Z', summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 } };
-        begin(head).write('# natlens report\n');
+        const sink = begin(head);
+        sink.write('# natlens report\n');
+        // A render that fails after its first bytes (a JSON report here): the download must not look whole.
+        if (format === 'json') {
+          sink.write('x'.repeat(70_000));
+          throw new Error('the disk went away');
+        }
         return head;
       },
       findings: (offset, limit) => findingPage(FINDINGS, offset, limit),
@@ -336,6 +342,20 @@ describe('natlens serve', () => {
     expect(ok.headers['content-disposition']).toBe('attachment; filename="natlens-report.md"');
     expect(ok.body).toBe('# natlens report\n');
     expect((await request(server, { method: 'HEAD', path: '/api/report?format=md', headers: auth })).status).toBe(405);
+  });
+
+  it('cuts the connection of a download whose render fails after its first bytes, so it never ends like a whole file', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const outcome = await new Promise<string>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: server.port, path: '/api/report?format=json', headers: auth }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      });
+      req.on('error', () => resolve('cut'));
+    });
+    expect(outcome).toBe('cut');
   });
 
   it('names a download by RFC 6266: plain ASCII as is, anything else with an ASCII fallback and the UTF-8 name', () => {
