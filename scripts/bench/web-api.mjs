@@ -204,19 +204,19 @@ const f0 = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toStrin
 export function webApiSection(r, title = '## Web API under load: the heaviest routes and a light request meanwhile') {
   const paired = r.results.some((x) => x.old);
   const head = paired
-    ? ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) | old wall (s) | old RSS (MB) | old /api/nodes meanwhile (s) | ratio wall / RSS / light |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
+    ? ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) | old wall (s) | old RSS (MB) | old /api/nodes meanwhile (s) | ratio wall / CPU / RSS / light |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
     : ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) |', '| --- | ---: | ---: | ---: | ---: |'];
   const rows = r.results.map((x) => {
     const light = (v) => `${f2(v.lightMax)}${v.lightFirst < r.runs ? ` (first in ${v.lightFirst}/${r.runs})` : ''}`;
     if (!paired) return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} |`;
-    return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} | ${f2(x.old.seconds)} | ${f0(x.old.rssMb)} | ${light(x.old)} | ${f2(x.ratio.seconds)} / ${f2(x.ratio.rssMb)} / ${f2(x.ratio.lightMax)} |`;
+    return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} | ${f2(x.old.seconds)} | ${f0(x.old.rssMb)} | ${light(x.old)} | ${f2(x.ratio.seconds)} / ${f2(x.ratio.cpuSeconds)} / ${f2(x.ratio.rssMb)} / ${f2(x.ratio.lightMax)} |`;
   });
   return [
     title,
     '',
     `\`natlens serve\` on a ${r.nodes}-node project (${r.rules.toLocaleString('en-US')} rules: ${r.services} kube-proxy services per node; ${r.packets.toLocaleString('en-US')} packets, flows stitched beforehand),`,
     `a fresh server per run, median of ${r.runs} run${r.runs === 1 ? '' : 's'}; 0.5 s after the route, \`GET /api/nodes\` is asked once (alone on an idle server: ${f2(r.results[0]?.now.idleLight)} s; "first in n/N": runs where it came back before the route).`,
-    `Peak RSS: VmHWM of the whole server process. Load average ${r.load.map((l) => l.toFixed(2)).join(', ')} at the start, ${r.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end.`,
+    `Peak RSS: VmHWM of the whole server process; CPU: the server process's from the route to its answer (all threads). Load average ${r.load.map((l) => l.toFixed(2)).join(', ')} at the start, ${r.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end.`,
     '',
     ...head,
     ...rows,
