@@ -11,7 +11,7 @@ import { sharedHandlers, type Handler, type OperationContext } from './handlers'
 import { JobRegistry } from './jobs';
 import type { OperationTask, OperationWorkerData, OperationWorkerInput, OperationWorkerMessage, PooledOperation, ReportStreamTask } from './operation-pool';
 import { Project } from './project';
-import { ByteWindow, ChunkSink, nothingImported } from './report-stream';
+import { ByteWindow, renderReportChunks } from './report-stream';
 import type { ReportHeadJson } from '../contract/report-file-json';
 
 export interface TaskPort {
@@ -67,22 +67,15 @@ export function serveOperations(port: TaskPort, data: OperationWorkerData): void
 /** Renders the report into chunks posted as they fill, each waiting for room in the task's byte window. */
 function streamReport(port: TaskPort, project: Project, task: ReportStreamTask): ReportHeadJson {
   const window = new ByteWindow(task.window, task.windowBytes);
-  let sink: ChunkSink | null = null;
-  const head = project.read(
-    (store) =>
-      store.streamReport(task.request.format, task.request.traces ?? [], (h) => {
-        port.postMessage({ kind: 'head', id: task.id, head: h });
-        sink = new ChunkSink((bytes) => {
-          window.reserve(bytes.length);
-          port.postMessage({ kind: 'chunk', id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
-        });
-        return sink;
-      }),
-    null,
+  return renderReportChunks(
+    project,
+    task.request,
+    (head) => port.postMessage({ kind: 'head', id: task.id, head }),
+    (bytes) => {
+      window.reserve(bytes.length);
+      port.postMessage({ kind: 'chunk', id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
+    },
   );
-  if (head === null) throw nothingImported();
-  (sink as ChunkSink | null)?.flush();
-  return head;
 }
 
 async function run(ctx: OperationContext, name: PooledOperation, request: unknown): Promise<unknown> {

@@ -29,10 +29,6 @@ export interface ReportStreamer {
   streamReport(project: Project, shell: ProjectInfo['shell'], request: RequestOf<'report'>, target: ReportStreamTarget, signal: AbortSignal): Promise<ReportHeadJson>;
 }
 
-export function nothingImported(): ApiError {
-  return new ApiError('rejected', 'nothing is imported yet: import captures first');
-}
-
 /** Gathers the renderers' blocks into chunks of REPORT_CHUNK bytes, each in a buffer of its own (safe to transfer). */
 export class ChunkSink implements ReportSink {
   private parts: (string | Uint8Array)[] = [];
@@ -94,21 +90,29 @@ export class ByteWindow {
 }
 
 /**
- * The report streamed on the calling thread (a face without a pool): the same bytes, but the render does not wait
- * for the client, so the response may buffer what the client has not read yet.
+ * Renders the project's report into chunks: `head` once it is built, then `post` for each chunk in order (the last
+ * one too). Throws `rejected` before the first import.
  */
-export function streamReportHere(project: Project, request: RequestOf<'report'>, target: ReportStreamTarget): ReportHeadJson {
+export function renderReportChunks(project: Project, request: RequestOf<'report'>, head: (head: ReportHeadJson) => void, post: (bytes: Uint8Array) => void): ReportHeadJson {
   let sink: ChunkSink | null = null;
-  const head = project.read(
+  const made = project.read(
     (store) =>
       store.streamReport(request.format, request.traces ?? [], (h) => {
-        target.head(h);
-        sink = new ChunkSink((bytes) => target.chunk(bytes, () => undefined));
+        head(h);
+        sink = new ChunkSink(post);
         return sink;
       }),
     null,
   );
-  if (head === null) throw nothingImported();
+  if (made === null) throw new ApiError('rejected', 'nothing is imported yet: import captures first');
   (sink as ChunkSink | null)?.flush();
-  return head;
+  return made;
+}
+
+/**
+ * The report streamed on the calling thread (a face without a pool): the same bytes, but the render does not wait
+ * for the client, so the response may buffer what the client has not read yet.
+ */
+export function streamReportHere(project: Project, request: RequestOf<'report'>, target: ReportStreamTarget): ReportHeadJson {
+  return renderReportChunks(project, request, (h) => target.head(h), (bytes) => target.chunk(bytes, () => undefined));
 }
