@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench/web-api.mjs [--nodes N] [--services N] [--packets N] [--runs N] [--old BIN] [--bin BIN] [--keep DIR] [--markdown]
+// node scripts/bench/web-api.mjs [--nodes N] [--services N] [--packets N] [--runs N] [--old BIN] [--bin BIN] [--keep DIR] [--only TEXT] [--markdown]
 //
 // natlens serve on a fleet project: NODES nodes (scripts/bench/cluster-project.mjs: addresses, the full mesh
 // of routes, pods, cluster-wide kubectl) each with a kube-proxy dump of SERVICES services, and a pcap of
@@ -9,6 +9,8 @@
 // RSS (VmHWM of the whole process), the light request's latency and whether it came back before the route.
 // With --old BIN (another build's bin/natlens) both builds run alternately on the same database and the
 // medians of their per-pair ratios are given. Prints one JSON document; run.mjs renders it with webApiSection.
+// --only TEXT measures only the routes whose name contains TEXT. The streamed report download (GET /api/report) is
+// measured on an older build that has no such route (405) by its Reports tab's download then: POST /api/report.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,6 +33,10 @@ const median = (xs) => {
 /** The routes measured: name, method, path, body. */
 const ROUTES = [
   { name: 'report (html)', method: 'POST', path: '/api/report', body: { format: 'html' } },
+  {
+    name: 'report download (html, streamed)', method: 'GET', path: '/api/report?format=html',
+    before: { method: 'POST', path: '/api/report', body: { format: 'html' } },
+  },
   { name: 'findings', method: 'GET', path: '/api/findings' },
   { name: 'flows, first page by packets', method: 'POST', path: '/api/flows', body: { offset: 0, limit: 100, sort: { column: 'packets', direction: 'desc' } } },
   { name: 'topology summary', method: 'GET', path: '/api/topology/summary' },
@@ -96,6 +102,14 @@ function peakRss(pid) {
   return m ? Number(m[1]) / 1024 : null;
 }
 
+/** CPU seconds the server process (all its threads) has used so far: utime + stime of /proc/PID/stat. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 const LIGHT = { method: 'GET', path: '/api/nodes' };
 const LIGHT_AFTER_MS = 500;
 
@@ -104,8 +118,11 @@ async function measureRoute(bin, db, route) {
   try {
     // The first light request alone: what the node list costs on an idle server.
     const idle = await ask(url, LIGHT);
+    const cpuBefore = cpuSeconds(child.pid);
     let done = false;
-    const heavy = ask(url, route).finally(() => (done = true));
+    const heavy = ask(url, route)
+      .then((answer) => (answer.status === 405 && route.before !== undefined ? ask(url, route.before) : answer))
+      .finally(() => (done = true));
     // One light request, LIGHT_AFTER_MS after the heavy one: both builds do the same work, and the answer
     // says whether the node list waits for the route (a request asked every 100 ms would load the machine
     // only where it is answered, and slow the route there).
@@ -114,14 +131,14 @@ async function measureRoute(bin, db, route) {
     const lightBeforeHeavy = light.length > 0 && !done;
     const answer = await heavy;
     if (answer.status !== 200) throw new Error(`${route.path} answered ${answer.status}`);
-    return { seconds: answer.seconds, bytes: answer.bytes, rssMb: peakRss(child.pid), idleLight: idle.seconds, light, lightBeforeHeavy };
+    return { seconds: answer.seconds, cpuSeconds: cpuSeconds(child.pid) - cpuBefore, bytes: answer.bytes, rssMb: peakRss(child.pid), idleLight: idle.seconds, light, lightBeforeHeavy };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('close', resolve));
   }
 }
 
-export async function runWebApiBench({ nodes = 50, services = 500, packets = 200_000, runs = 3, old = null, keep = null, bin = path.join(root, 'bin', 'natlens') } = {}) {
+export async function runWebApiBench({ nodes = 50, services = 500, packets = 200_000, runs = 3, old = null, keep = null, bin = path.join(root, 'bin', 'natlens'), only = null } = {}) {
   const bins = old ? [bin, old] : [bin];
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-web-api-'));
   fs.mkdirSync(dir, { recursive: true });
@@ -137,7 +154,7 @@ export async function runWebApiBench({ nodes = 50, services = 500, packets = 200
     }
     const load = os.loadavg();
     const results = [];
-    for (const route of ROUTES) {
+    for (const route of ROUTES.filter((r) => only === null || r.name.includes(only))) {
       const samples = bins.map(() => []);
       for (let i = 0; i < runs; i++) {
         const order = i % 2 === 0 ? bins.map((_, k) => k) : bins.map((_, k) => k).reverse();
@@ -145,6 +162,7 @@ export async function runWebApiBench({ nodes = 50, services = 500, packets = 200
       }
       const summary = (xs) => ({
         seconds: median(xs.map((x) => x.seconds)),
+        cpuSeconds: median(xs.map((x) => x.cpuSeconds)),
         bytes: median(xs.map((x) => x.bytes)),
         rssMb: median(xs.map((x) => x.rssMb)),
         idleLight: median(xs.map((x) => x.idleLight)),
@@ -165,6 +183,7 @@ export async function runWebApiBench({ nodes = 50, services = 500, packets = 200
         }).filter((v) => v !== null));
         out.ratio = {
           seconds: pair((s) => s.seconds),
+          cpuSeconds: pair((s) => s.cpuSeconds),
           rssMb: pair((s) => s.rssMb),
           lightMax: pair((s) => (s.light.length ? Math.max(...s.light) : null)),
         };
@@ -185,19 +204,19 @@ const f0 = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toStrin
 export function webApiSection(r, title = '## Web API under load: the heaviest routes and a light request meanwhile') {
   const paired = r.results.some((x) => x.old);
   const head = paired
-    ? ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) | old wall (s) | old RSS (MB) | old /api/nodes meanwhile (s) | ratio wall / RSS / light |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
+    ? ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) | old wall (s) | old RSS (MB) | old /api/nodes meanwhile (s) | ratio wall / CPU / RSS / light |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
     : ['| route | answer (KB) | wall (s) | peak RSS (MB) | /api/nodes meanwhile (s) |', '| --- | ---: | ---: | ---: | ---: |'];
   const rows = r.results.map((x) => {
     const light = (v) => `${f2(v.lightMax)}${v.lightFirst < r.runs ? ` (first in ${v.lightFirst}/${r.runs})` : ''}`;
     if (!paired) return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} |`;
-    return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} | ${f2(x.old.seconds)} | ${f0(x.old.rssMb)} | ${light(x.old)} | ${f2(x.ratio.seconds)} / ${f2(x.ratio.rssMb)} / ${f2(x.ratio.lightMax)} |`;
+    return `| ${x.route} | ${f0(x.now.bytes / 1024)} | ${f2(x.now.seconds)} | ${f0(x.now.rssMb)} | ${light(x.now)} | ${f2(x.old.seconds)} | ${f0(x.old.rssMb)} | ${light(x.old)} | ${f2(x.ratio.seconds)} / ${f2(x.ratio.cpuSeconds)} / ${f2(x.ratio.rssMb)} / ${f2(x.ratio.lightMax)} |`;
   });
   return [
     title,
     '',
     `\`natlens serve\` on a ${r.nodes}-node project (${r.rules.toLocaleString('en-US')} rules: ${r.services} kube-proxy services per node; ${r.packets.toLocaleString('en-US')} packets, flows stitched beforehand),`,
     `a fresh server per run, median of ${r.runs} run${r.runs === 1 ? '' : 's'}; 0.5 s after the route, \`GET /api/nodes\` is asked once (alone on an idle server: ${f2(r.results[0]?.now.idleLight)} s; "first in n/N": runs where it came back before the route).`,
-    `Peak RSS: VmHWM of the whole server process. Load average ${r.load.map((l) => l.toFixed(2)).join(', ')} at the start, ${r.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end.`,
+    `Peak RSS: VmHWM of the whole server process; CPU: the server process's from the route to its answer (all threads). Load average ${r.load.map((l) => l.toFixed(2)).join(', ')} at the start, ${r.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end.`,
     '',
     ...head,
     ...rows,
@@ -213,6 +232,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await runWebApiBench({
     nodes: Number(option('nodes', 50)), services: Number(option('services', 500)), packets: Number(option('packets', 200_000)),
     runs: Number(option('runs', 3)), old: option('old', null), keep: option('keep', null), bin: option('bin', path.join(root, 'bin', 'natlens')),
+    only: option('only', null),
   });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   if (process.argv.includes('--markdown')) process.stdout.write(`\n${webApiSection(r)}\n`);

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
-import { importOptionsOf, operations, operationsOf, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
+import { importOptionsOf, operations, operationsOf, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
 import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type OperationOffload } from '../shared/backend/handlers';
 import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
@@ -13,6 +13,8 @@ import { assertNever } from '../core/common/assert-never';
 import { securityHeaders } from './static-files';
 import { safeFolderPath, type UploadStore } from './upload-store';
 import type { ImportJson } from '../shared/contract/contract-json';
+import { REPORT_DOWNLOAD_ROUTE, type ReportHeadJson } from '../shared/contract/report-file-json';
+import { streamReportHere, type ReportStreamer, type ReportStreamTarget } from '../shared/backend/report-stream';
 
 export interface ApiContext {
   project: Project;
@@ -20,6 +22,8 @@ export interface ApiContext {
   jobs: JobRegistry;
   /** Where heavy operations run; null: on this thread. */
   pool: OperationOffload | null;
+  /** Where report downloads are rendered (the pool); null: on this thread. */
+  reports: ReportStreamer | null;
 }
 
 interface WebContext extends OperationContext {
@@ -112,6 +116,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (method !== 'POST') throw new ApiError('unsupported', `${UPLOAD_ROUTE} takes POST`);
     return receiveUpload(ctx, req, res);
   }
+  // The same path's POST is the `report` operation (the whole file in one JSON answer, for the preview).
+  if (url.pathname === REPORT_DOWNLOAD_ROUTE && method === 'GET') return downloadReport(ctx, res, url);
   const route = findRoute(method, url.pathname);
   if (route === null) throw new ApiError('not-found', `no API at ${url.pathname}`);
   if ('methodNotAllowed' in route) throw new ApiError('unsupported', `${method} is not allowed on ${url.pathname}`);
@@ -145,6 +151,63 @@ async function streamJob(res: ServerResponse, run: (progress: ProgressListener) 
     line({ error: toApiError(err).toJSON() });
   }
   res.end();
+}
+
+/**
+ * `GET /api/report?format=html|md|pdf|json[&traces=JSON array]`: the report as a file to save, streamed while it
+ * is rendered (Content-Disposition: attachment). An error before the first byte answers as JSON with its status;
+ * one after it cuts the connection, so a truncated file never looks whole. A client that goes away stops the render.
+ */
+async function downloadReport(ctx: ApiContext, res: ServerResponse, url: URL): Promise<void> {
+  const request = parseRequest('report', reportQuery(url));
+  if (!ctx.project.exists) throw new ApiError('rejected', 'nothing is imported yet: import captures first');
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  const target: ReportStreamTarget = {
+    head: (head) => res.writeHead(200, downloadHeaders(head)),
+    chunk: (bytes, written) => {
+      if (res.destroyed) return written();
+      res.write(bytes, () => written());
+    },
+  };
+  if (ctx.reports === null) streamReportHere(ctx.project, request, target);
+  else await ctx.reports.streamReport(ctx.project, 'web', request, target, gone.signal);
+  res.end();
+}
+
+function reportQuery(url: URL): Record<string, unknown> {
+  const query: Record<string, unknown> = queryObject(url);
+  const traces = url.searchParams.get('traces');
+  if (traces !== null) {
+    try {
+      query.traces = JSON.parse(traces) as unknown;
+    } catch {
+      throw new ApiError('invalid-request', 'traces: not a JSON array of trace requests');
+    }
+  }
+  return query;
+}
+
+function downloadHeaders(head: ReportHeadJson): Record<string, string> {
+  return {
+    'Content-Type': head.mediaType,
+    'Content-Disposition': contentDisposition(head.fileName),
+    'Cache-Control': 'no-store',
+    ...securityHeaders(),
+  };
+}
+
+/** RFC 6266: an ASCII fallback name, and the exact one as RFC 8187 UTF-8 when it is not plain ASCII. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return ascii === fileName ? `attachment; filename="${fileName}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${rfc8187(fileName)}`;
+}
+
+/** encodeURIComponent leaves ' ( ) * as they are; RFC 8187's attr-char does not allow them. */
+function rfc8187(text: string): string {
+  return encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 async function receiveUpload(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

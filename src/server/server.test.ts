@@ -9,6 +9,7 @@ import type { ProjectStore } from '../shared/backend/project';
 import type { TraceResultJson } from '../shared/contract/trace-json';
 import type { TraceRequestJson } from '../shared/contract/trace-request';
 import { startServer, type RunningServer } from './server';
+import { contentDisposition } from './http-api';
 import { FINDING_PAGE, MAX_FINDING_PAGE, type FindingJson } from '../shared/contract/finding-json';
 import { MAX_RULESET_PAGE, RULESET_PAGE } from '../shared/contract/ruleset-timeline-json';
 import { findingPage } from '../shared/backend/finding-page';
@@ -72,6 +73,17 @@ function fakeOpener(fake: FakeStore) {
         format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', encoding: 'utf8', content: '# natlens report\n', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      streamReport(format, _traces, begin) {
+        const head = { format, fileName: `natlens-report.${format}`, mediaType: 'text/markdown; charset=utf-8', generatedAt: '2026-11-23T00:00:00Z', summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 } };
+        const sink = begin(head);
+        sink.write('# natlens report\n');
+        // A render that fails after its first bytes (a JSON report here): the download must not look whole.
+        if (format === 'json') {
+          sink.write('x'.repeat(70_000));
+          throw new Error('the disk went away');
+        }
+        return head;
+      },
       findings: (offset, limit) => findingPage(FINDINGS, offset, limit),
       flowDivergence: (id) => (id === 1 ? { kind: 'not-replayed', flow: 1, reason: 'no packet of the flow was captured on an imported node' } : null),
       captureInterfaces: () => new Map(fake.chosen === undefined ? [] : [[1, { name: fake.chosen, from: 'chosen' as const, named: [] }]]),
@@ -317,6 +329,40 @@ describe('natlens serve', () => {
     const bad = await request(server, { method: 'POST', path: '/api/report', headers: json, body: '{"format":"docx"}' });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ error: { code: 'invalid-request' } });
+  });
+
+  it('streams GET /api/report as an attachment on its own thread (no pool): 422 before the first import, 405 for HEAD', async () => {
+    const before = await request(server, { path: '/api/report?format=md', headers: auth });
+    expect(before.status).toBe(422);
+    expect(fake.opened).toBe(0);
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const ok = await request(server, { path: '/api/report?format=md', headers: auth });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toBe('text/markdown; charset=utf-8');
+    expect(ok.headers['content-disposition']).toBe('attachment; filename="natlens-report.md"');
+    expect(ok.body).toBe('# natlens report\n');
+    expect((await request(server, { method: 'HEAD', path: '/api/report?format=md', headers: auth })).status).toBe(405);
+  });
+
+  it('cuts the connection of a download whose render fails after its first bytes, so it never ends like a whole file', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const outcome = await new Promise<string>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: server.port, path: '/api/report?format=json', headers: auth }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      });
+      req.on('error', () => resolve('cut'));
+    });
+    expect(outcome).toBe('cut');
+  });
+
+  it('names a download by RFC 6266: plain ASCII as is, anything else with an ASCII fallback and the UTF-8 name', () => {
+    expect(contentDisposition('natlens-report-2026-12-07.html')).toBe('attachment; filename="natlens-report-2026-12-07.html"');
+    expect(contentDisposition('отчёт "a".md')).toBe(`attachment; filename="_____ _a_.md"; filename*=UTF-8''${encodeURIComponent('отчёт "a".md')}`);
+    expect(contentDisposition("it's (1).md")).toBe(`attachment; filename="it's (1).md"`);
+    expect(contentDisposition("ü's (1).md")).toBe(`attachment; filename="_'s (1).md"; filename*=UTF-8''%C3%BC%27s%20%281%29.md`);
   });
 
   it('refuses a trace before anything is imported, without creating the database', async () => {

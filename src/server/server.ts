@@ -93,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       serveStatic(rendererDir, req, res, url.pathname);
       return;
     }
-    handleApi({ project, uploads, jobs, pool }, req, res, url).catch((err: unknown) => sendError(res, err));
+    handleApi({ project, uploads, jobs, pool, reports: pool }, req, res, url).catch((err: unknown) => sendError(res, err));
   });
   server.headersTimeout = 30_000;
 

@@ -19,17 +19,33 @@ export function reportFileName(report: Report, format: ReportFileFormat): string
   return `natlens-report${day === undefined ? '' : `-${day}`}.${format}`;
 }
 
-export function renderReportFile(report: Report, format: ReportFileFormat): ReportFile {
-  const fileName = reportFileName(report, format);
+export function reportMediaType(format: ReportFileFormat): string {
   switch (format) {
     case 'html':
-      return { format, fileName, mediaType: 'text/html; charset=utf-8', kind: 'text', text: renderReportHtml(report) };
+      return 'text/html; charset=utf-8';
     case 'md':
-      return { format, fileName, mediaType: 'text/markdown; charset=utf-8', kind: 'text', text: renderReportMarkdown(report) };
+      return 'text/markdown; charset=utf-8';
     case 'json':
-      return { format, fileName, mediaType: 'application/json', kind: 'text', text: renderReportJson(report) };
+      return 'application/json';
     case 'pdf':
-      return { format, fileName, mediaType: 'application/pdf', kind: 'bytes', bytes: renderReportPdf(report) };
+      return 'application/pdf';
+    default:
+      return assertNever(format);
+  }
+}
+
+export function renderReportFile(report: Report, format: ReportFileFormat): ReportFile {
+  const fileName = reportFileName(report, format);
+  const mediaType = reportMediaType(format);
+  switch (format) {
+    case 'html':
+      return { format, fileName, mediaType, kind: 'text', text: renderReportHtml(report) };
+    case 'md':
+      return { format, fileName, mediaType, kind: 'text', text: renderReportMarkdown(report) };
+    case 'json':
+      return { format, fileName, mediaType, kind: 'text', text: renderReportJson(report) };
+    case 'pdf':
+      return { format, fileName, mediaType, kind: 'bytes', bytes: renderReportPdf(report) };
     default:
       return assertNever(format);
   }

@@ -58,6 +58,16 @@ describe('web Api client', () => {
         format, fileName: `natlens-report.${format}`, mediaType: 'application/pdf', encoding: 'base64', content: 'JVBERi0=', generatedAt: '2026-11-23T00:00:00Z',
         summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
       }),
+      streamReport(format, traces, begin) {
+        const head = {
+          format, fileName: `natlens-report-2026-11-23.${format}`, mediaType: 'text/markdown; charset=utf-8', generatedAt: '2026-11-23T00:00:00Z',
+          summary: { nodes: 1, captures: 1, services: 0, findings: 0, flows: 0, flowsListed: 0 },
+        };
+        const sink = begin(head);
+        sink.write('# natlens report\n');
+        sink.write(`traces: ${traces.map((t) => t.node).join(',')}\n`);
+        return head;
+      },
       findings: (offset, limit) => ({ findings: [], page: { offset, limit, total: 0, nextOffset: null }, severities: { error: 0, warning: 0, info: 0 } }),
       flowDivergence: (id) => (id === 4 ? { kind: 'not-replayed', flow: 4, reason: 'protocol 2 is not replayed' } : null),
       captureInterfaces: () => new Map(chosen === null ? [] : [[1, { name: chosen, from: 'chosen' as const, named: [] }]]),
@@ -188,6 +198,19 @@ describe('web Api client', () => {
     await expect(api.report({ format: 'docx' as 'pdf' })).rejects.toMatchObject({ code: 'invalid-request' });
   });
 
+  it('downloads a report as the streamed file, with the name the server gives and the traces in the query', async () => {
+    fs.writeFileSync(path.join(dir, 'p.db'), '');
+    const api = createWebApi({ token: server.token, base: base() });
+    const trace = { node: 'n1', proto: 'tcp' as const, src: '10.0.0.9', dst: '10.0.0.5', dport: 80, in: 'eth0', local: false, follow: false };
+    const download = await api.downloadReport!({ format: 'md', traces: [trace, { ...trace, node: 'n2' }] });
+    expect(download.fileName).toBe('natlens-report-2026-11-23.md');
+    // The Blob's type is the response's Content-Type as fetch normalises it.
+    expect(download.blob.type.replace(/\s/g, '')).toBe('text/markdown;charset=utf-8');
+    expect(await download.blob.text()).toBe('# natlens report\ntraces: n1,n2\n');
+    await expect(api.downloadReport!({ format: 'docx' as 'md' })).rejects.toMatchObject({ code: 'invalid-request' });
+    await expect(createWebApi({ token: 'wrong', base: base() }).downloadReport!({ format: 'md' })).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
   it('turns a 401 into an ApiError with the server message', async () => {
     const api = createWebApi({ token: 'wrong', base: base() });
     await expect(api.getProjectInfo({})).rejects.toMatchObject({ name: 'ApiError', code: 'unauthorized' });
@@ -209,7 +232,7 @@ describe('web Api client', () => {
     const api = createWebApi({ token: 't', base: base() });
     const expected = OPERATION_NAMES.filter((n) => !(TRANSPORT_OPERATIONS as readonly string[]).includes(n));
     expect(Object.keys(api).filter((k) => typeof (api as unknown as Record<string, unknown>)[k] === 'function').sort()).toEqual(
-      [...expected, 'commonFolderOf', 'importFiles', 'onShellEvent'].sort(),
+      [...expected, 'commonFolderOf', 'downloadReport', 'importFiles', 'onShellEvent'].sort(),
     );
   });
 

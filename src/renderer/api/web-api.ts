@@ -6,11 +6,13 @@
 import { ApiError, apiErrorFromJson } from '../../shared/contract/api-error';
 import {
   commonFolderName, fileOfItem, importOptionsOf, isFolderItem, operations, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE,
-  type Api, type ImportItem, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
+  type Api, type ImportItem, type ReportDownload, type ImportOptions, type ImportProgress, type OperationName, type ProgressListener, type RequestOf, type ResponseOf,
 } from '../../shared/contract/api';
 import { operationCalls, runJob, type OperationTransport } from '../../shared/contract/operation-client';
 import type { ImportJson } from '../../shared/contract/contract-json';
 import { readNdjson } from './ndjson';
+import { dispositionFileName } from './content-disposition';
+import { REPORT_DOWNLOAD_ROUTE } from '../../shared/contract/report-file-json';
 
 /** Sends one file's bytes; reports bytes sent. Browsers use XHR (fetch has no upload progress). */
 export type Uploader = (url: string, headers: Record<string, string>, file: File, onBytes: (sent: number) => void) => Promise<{ status: number; body: string }>;
@@ -126,6 +128,16 @@ export function createWebApi(options: WebApiOptions): Api {
     return runJob(transport, 'importUploads', { uploads: ids, ...importOptionsOf(importOptions) }, onProgress, signal);
   }
 
+  /** The server streams the file while it renders it; the browser gathers the bytes into a Blob (on disk when large). */
+  async function downloadReport(request: RequestOf<'report'>, signal?: AbortSignal): Promise<ReportDownload> {
+    const query = new URLSearchParams({ format: request.format });
+    if (request.traces !== undefined && request.traces.length > 0) query.set('traces', JSON.stringify(request.traces));
+    const res = await doFetch(`${base}${REPORT_DOWNLOAD_ROUTE}?${query.toString()}`, { headers: auth, ...(signal === undefined ? {} : { signal }) });
+    if (!res.ok) throw await failure(res);
+    const fileName = dispositionFileName(res.headers.get('Content-Disposition')) ?? `natlens-report.${request.format}`;
+    return { fileName, blob: await res.blob() };
+  }
+
   /** A folder input (webkitdirectory) gives each file its path in the folder; a plain file input gives none. */
   function commonFolderOf(files: readonly File[]): string | null {
     const relative = files.map((f) => f.webkitRelativePath);
@@ -137,6 +149,7 @@ export function createWebApi(options: WebApiOptions): Api {
     ...operationCalls(transport),
     importFiles,
     commonFolderOf,
+    downloadReport,
     onShellEvent: () => () => {},
   };
 }

@@ -14,12 +14,12 @@ function messageOf(err: unknown): string {
 // Long enough for the browser (or Electron's save dialog) to take the bytes; FileSaver.js waits as long.
 const REVOKE_AFTER_MS = 40_000;
 
-/** Saves the file through the browser's download: works in web mode and in the sandboxed Electron page alike. */
-function saveFile(file: ReportFileJson): void {
-  const url = URL.createObjectURL(reportBlob(file));
+/** Saves the bytes through the browser's download: works in web mode and in the sandboxed Electron page alike. */
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = file.fileName;
+  a.download = fileName;
   a.rel = 'noopener';
   a.hidden = true;
   document.body.append(a);
@@ -81,15 +81,18 @@ export function ReportsPanel({ api, revision, project, empty, exportRequest = 0 
     (format: ReportFormat) => {
       setBusy(format);
       setError(null);
-      api
-        .report({ format, traces: traces.map((t) => t.request) })
-        .then((file) => {
-          saveFile(file);
+      const request = { format, traces: traces.map((t) => t.request) };
+      // Web mode streams the file (GET /api/report); the desktop saves the operation's answer, which also refreshes the preview.
+      const saved = api.downloadReport !== undefined
+        ? api.downloadReport(request).then((d) => saveBlob(d.blob, d.fileName))
+        : api.report(request).then((file) => {
+          saveBlob(reportBlob(file), file.fileName);
           if (format !== 'html') return;
           const key = keyOf(project, traces);
           previews.set(revision, key, file);
           setPreview({ file, key, current: true });
-        })
+        });
+      saved
         .catch((err: unknown) => setError(messageOf(err)))
         .finally(() => setBusy(null));
     },

@@ -19,7 +19,8 @@ import { ReplayWorlds } from './replay-worlds';
 import { readTopology, readTopologyNodes } from '../../core/project/topology';
 import { summariseTopology } from '../../core/project/topology-summary';
 import { buildReport } from '../../core/project/report';
-import { renderReportFile, type ReportFileFormat } from '../../core/report/report-file';
+import { renderReportFile, reportFileName, reportMediaType, writeReport, type ReportFileFormat } from '../../core/report/report-file';
+import type { ReportSink } from '../../core/report/report-sink';
 import type { ReplayRequest } from '../../core/project/report-replay';
 import { RuleSources } from '../../core/project/rule-sources';
 import type { FlowTimeline } from '../../core/views/flow-timeline';
@@ -34,7 +35,7 @@ import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress, Req
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
 import type { ImportJson } from '../contract/contract-json';
 import type { FlowDetailJson, FlowPageJson, FlowRowJson } from '../contract/flow-json';
-import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { ReportFileJson, ReportFormat, ReportHeadJson } from '../contract/report-file-json';
 import { findingPage, FindingsMemo } from './finding-page';
 import type { RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import type { RulePageJson } from '../contract/rule-list-json';
@@ -211,6 +212,27 @@ function reportFile(store: Store, format: ReportFormat, traces: readonly TraceRe
 }
 
 /**
+ * The report written a block at a time into the sink `begin` opens once the report is built (its head: the file's
+ * name and media type, known before the first byte); answers that head, or null before the first import.
+ */
+function streamReportFile(store: Store, format: ReportFormat, traces: readonly TraceRequestJson[], stitch: boolean, begin: (head: ReportHeadJson) => ReportSink): ReportHeadJson | null {
+  if (store.listNodes().length === 0) return null;
+  if (stitch) stitchFlows(store);
+  const report = buildReport(store, { traces: traces.map(reportTrace) });
+  const s = report.summary;
+  const coreFormat = formatAsCore(format);
+  const head: ReportHeadJson = {
+    format,
+    fileName: reportFileName(report, coreFormat),
+    mediaType: reportMediaType(coreFormat),
+    generatedAt: report.generatedAt,
+    summary: { nodes: s.nodes, captures: s.captures, services: s.services, findings: s.findings, flows: s.flows, flowsListed: report.flows.shown.length },
+  };
+  writeReport(report, coreFormat, begin(head));
+  return head;
+}
+
+/**
  * The replay's refusals (unknown node, not a ruleset snapshot) are the caller's to fix: `rejected`,
  * as the CLI's exit 1; a request the captures contradict (an interface the node does not have, no
  * source to choose) is `invalid-request`, as the CLI's exit 2.
@@ -322,6 +344,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
       rulesetTimeline: (node, offset, limit) => rulesetTimelinePage(store, node, offset, limit),
       listRules: (request) => rulePage(store, request),
       report: (format, traces) => reportFile(store, format, traces, stitchAllowed()),
+      streamReport: (format, traces, begin) => streamReportFile(store, format, traces, stitchAllowed(), begin),
       findings: (offset, limit) => {
         // projectFindings stitches (writes) first; while a worker imports, that write would wait on its transaction.
         if (!stitchAllowed()) throw new ApiError('rejected', 'an import is running: the findings are checked when it ends');

@@ -15,6 +15,8 @@ import type { HeavyOperation, ProjectInfo, RequestOf, ResponseOf } from '../cont
 import type { Disposable } from '../../core/common/disposable';
 import type { OperationOffload, SharedOperation } from './handlers';
 import type { Project } from './project';
+import type { ReportHeadJson } from '../contract/report-file-json';
+import { ByteWindow, REPORT_WINDOW, type ReportStreamer, type ReportStreamTarget } from './report-stream';
 
 /** One heavy operation as a pool worker receives it. */
 export interface OperationTask {
@@ -30,6 +32,17 @@ export interface OperationTask {
   request: unknown;
 }
 
+/** A report streamed as it is rendered: `head`, then `chunk` messages, then the result (the head again). */
+export interface ReportStreamTask extends Omit<OperationTask, 'kind' | 'name' | 'request'> {
+  kind: 'report-stream';
+  name: 'report';
+  request: RequestOf<'report'>;
+  /** The byte window (report-stream.ts): the worker waits while more than it is posted and not yet written. */
+  window: SharedArrayBuffer;
+  /** Its size in bytes. */
+  windowBytes: number;
+}
+
 /** Sent to a worker started ahead of need: open the project now, so its first request does not wait for that. */
 export interface OperationOpen {
   kind: 'open';
@@ -37,9 +50,13 @@ export interface OperationOpen {
   changes: number;
 }
 
-export type OperationWorkerInput = OperationTask | OperationOpen;
+export type OperationWorkerInput = OperationTask | ReportStreamTask | OperationOpen;
 
-export type OperationWorkerMessage = { kind: 'result'; id: number; value: unknown } | { kind: 'failed'; id: number; error: ApiErrorJson };
+export type OperationWorkerMessage =
+  | { kind: 'result'; id: number; value: unknown }
+  | { kind: 'failed'; id: number; error: ApiErrorJson }
+  | { kind: 'head'; id: number; head: ReportHeadJson }
+  | { kind: 'chunk'; id: number; bytes: Uint8Array };
 
 /** What `workerData.natlensOperations` carries. */
 export interface OperationWorkerData {
@@ -55,6 +72,8 @@ export interface OperationPoolOptions {
   size?: number;
   /** Electron: a better-sqlite3 addon built for its ABI. */
   nativeBinding?: string | null;
+  /** Bytes of a streamed report posted and not yet written, at most (default REPORT_WINDOW). */
+  reportWindow?: number;
 }
 
 export interface OperationPoolStats {
@@ -67,7 +86,9 @@ export interface OperationPoolStats {
 }
 
 interface Pending {
-  task: OperationTask;
+  task: OperationTask | ReportStreamTask;
+  /** A streamed report's destination; null for an operation answered whole. */
+  stream: ReportStreamTarget | null;
   resolve(value: unknown): void;
   reject(error: ApiError): void;
   signal: AbortSignal;
@@ -81,7 +102,7 @@ interface Slot {
   last: PooledOperation | null;
 }
 
-export class OperationPool implements OperationOffload, Disposable {
+export class OperationPool implements OperationOffload, ReportStreamer, Disposable {
   private readonly size: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
@@ -100,10 +121,34 @@ export class OperationPool implements OperationOffload, Disposable {
     const task: OperationTask = {
       kind: 'run', id: this.nextId++, dbPath: project.dbPath, changes: project.changes, importing: project.importRunning(), shell, name, request,
     };
-    return new Promise<ResponseOf<N>>((resolve, reject) => {
+    return this.enqueue<ResponseOf<N>>(task, null, signal);
+  }
+
+  /** The report streamed into `target` by a worker as it is rendered; answers its head when the last byte is posted. */
+  streamReport(project: Project, shell: ProjectInfo['shell'], request: RequestOf<'report'>, target: ReportStreamTarget, signal: AbortSignal): Promise<ReportHeadJson> {
+    if (this.disposed) return Promise.reject(new ApiError('cancelled', 'natlens is closing the project'));
+    if (signal.aborted) return Promise.reject(cancelledError('report'));
+    const window = ByteWindow.shared();
+    const task: ReportStreamTask = {
+      kind: 'report-stream', id: this.nextId++, dbPath: project.dbPath, changes: project.changes, importing: project.importRunning(), shell, name: 'report', request, window,
+      windowBytes: this.options.reportWindow ?? REPORT_WINDOW,
+    };
+    const windowed: ReportStreamTarget = {
+      head: (head) => target.head(head),
+      chunk: (bytes, written) => target.chunk(bytes, () => {
+        ByteWindow.release(window, bytes.length);
+        written();
+      }),
+    };
+    return this.enqueue<ReportHeadJson>(task, windowed, signal);
+  }
+
+  private enqueue<T>(task: OperationTask | ReportStreamTask, stream: ReportStreamTarget | null, signal: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const pending: Pending = {
         task,
-        resolve: (value) => resolve(value as ResponseOf<N>),
+        stream,
+        resolve: (value) => resolve(value as T),
         reject,
         signal,
         onAbort: () => this.abort(pending),
@@ -175,6 +220,12 @@ export class OperationPool implements OperationOffload, Disposable {
     worker.on('message', (message: OperationWorkerMessage) => {
       const pending = slot.running;
       if (pending === null || pending.task.id !== message.id) return;
+      if (message.kind === 'head' || message.kind === 'chunk') {
+        if (pending.stream === null) return;
+        if (message.kind === 'head') pending.stream.head(message.head);
+        else pending.stream.chunk(message.bytes, () => undefined);
+        return;
+      }
       slot.running = null;
       if (message.kind === 'result') this.settle(pending, () => pending.resolve(message.value), false);
       else this.settle(pending, () => pending.reject(apiErrorFromJson(message.error, 'the operation failed')), false);

@@ -9,12 +9,15 @@ import { ValidationError } from '../contract/validator';
 import { coreStoreOpener } from './core-backend';
 import { sharedHandlers, type Handler, type OperationContext } from './handlers';
 import { JobRegistry } from './jobs';
-import type { OperationTask, OperationWorkerData, OperationWorkerInput, OperationWorkerMessage, PooledOperation } from './operation-pool';
+import type { OperationTask, OperationWorkerData, OperationWorkerInput, OperationWorkerMessage, PooledOperation, ReportStreamTask } from './operation-pool';
 import { Project } from './project';
+import { ByteWindow, renderReportChunks } from './report-stream';
+import type { ReportHeadJson } from '../contract/report-file-json';
 
 export interface TaskPort {
   on(event: 'message', listener: (input: OperationWorkerInput) => void): unknown;
-  postMessage(message: OperationWorkerMessage): void;
+  /** `transfer`: the chunks' buffers move to the other thread instead of being copied. */
+  postMessage(message: OperationWorkerMessage, transfer?: ArrayBuffer[]): void;
 }
 
 export function serveOperations(port: TaskPort, data: OperationWorkerData): void {
@@ -45,12 +48,34 @@ export function serveOperations(port: TaskPort, data: OperationWorkerData): void
     }
     const task = input;
     importing = task.importing;
+    if (task.kind === 'report-stream') {
+      try {
+        port.postMessage({ kind: 'result', id: task.id, value: streamReport(port, projectFor(task), task) });
+      } catch (e) {
+        port.postMessage({ kind: 'failed', id: task.id, error: errorJson(e).toJSON() });
+      }
+      return;
+    }
     const ctx: OperationContext = { project: projectFor(task), shell: task.shell, jobs, progress: () => undefined, signal };
     run(ctx, task.name, task.request).then(
       (value) => port.postMessage({ kind: 'result', id: task.id, value }),
       (e: unknown) => port.postMessage({ kind: 'failed', id: task.id, error: errorJson(e).toJSON() }),
     );
   });
+}
+
+/** Renders the report into chunks posted as they fill, each waiting for room in the task's byte window. */
+function streamReport(port: TaskPort, project: Project, task: ReportStreamTask): ReportHeadJson {
+  const window = new ByteWindow(task.window, task.windowBytes);
+  return renderReportChunks(
+    project,
+    task.request,
+    (head) => port.postMessage({ kind: 'head', id: task.id, head }),
+    (bytes) => {
+      window.reserve(bytes.length);
+      port.postMessage({ kind: 'chunk', id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
+    },
+  );
 }
 
 async function run(ctx: OperationContext, name: PooledOperation, request: unknown): Promise<unknown> {

@@ -10,7 +10,8 @@ import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, Imp
 import type { FindingPageJson } from '../contract/finding-json';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
-import type { ReportFileJson, ReportFormat } from '../contract/report-file-json';
+import type { ReportFileJson, ReportFormat, ReportHeadJson } from '../contract/report-file-json';
+import type { ReportSink } from '../../core/report/report-sink';
 import type { RulePageJson } from '../contract/rule-list-json';
 import type { RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import type { TopologyNodeJson, TopologyPageJson, TopologySummaryJson } from '../contract/topology-json';
@@ -57,6 +58,11 @@ export interface ProjectStore {
   listRules(request: RequestOf<'listRules'>): RulePageJson;
   /** Stitches flows first when needed, as `natlens report` does. Null when nothing is imported yet. */
   report(format: ReportFormat, traces: readonly TraceRequestJson[]): ReportFileJson | null;
+  /**
+   * The same report written a block at a time into the sink `begin` opens with the file's head (name, media type),
+   * called once the report is built and before its first byte; answers the head. Null when nothing is imported yet.
+   */
+  streamReport(format: ReportFormat, traces: readonly TraceRequestJson[], begin: (head: ReportHeadJson) => ReportSink): ReportHeadJson | null;
   /** Findings offset..offset+limit. Stitches flows first when needed, as `natlens findings` does; kept while the captures stay the same. */
   findings(offset: number, limit: number): FindingPageJson;
   /** Null for an unknown flow id. Stitches flows first when needed. */

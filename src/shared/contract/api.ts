@@ -402,7 +402,18 @@ export type Api = { readonly shell: 'desktop' | 'web' } & OperationCalls & {
   commonFolderOf(files: readonly File[]): string | null;
   /** Listens for shell events; returns the unsubscribe function. The web shell has none. */
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
+  /**
+   * The report as a file to save, streamed by the server as it is rendered (web: `GET /api/report`), so no JSON
+   * answer holds it. Absent where the shell has no such route (the desktop saves `report`'s answer).
+   */
+  downloadReport?(request: RequestOf<'report'>, signal?: AbortSignal): Promise<ReportDownload>;
 };
+
+/** A downloaded report: the name the server suggests and the bytes with their media type. */
+export interface ReportDownload {
+  fileName: string;
+  blob: Blob;
+}
 
 /** Validates a request for `name`; throws ValidationError. */
 export function parseRequest<N extends OperationName>(name: N, raw: unknown): RequestOf<N> {

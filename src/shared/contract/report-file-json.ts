@@ -27,3 +27,15 @@ export interface ReportFileJson {
   generatedAt: string;
   summary: ReportSummaryJson;
 }
+
+/** What a streamed report download says before its first byte (the HTTP headers), and what it answers at the end. */
+export interface ReportHeadJson {
+  format: ReportFormat;
+  fileName: string;
+  mediaType: string;
+  generatedAt: string;
+  summary: ReportSummaryJson;
+}
+
+/** `GET /api/report?format=F[&traces=JSON]`: the report as a file, streamed as it is rendered (natlens serve only). */
+export const REPORT_DOWNLOAD_ROUTE = '/api/report';
