@@ -43,7 +43,40 @@ export interface CompiledChain {
 
 export interface CompiledTable {
   name: TableName;
-  chains: Map<string, CompiledChain>;
+  /** Chains by name; a chain's CompiledChain is made the first time it is asked for (the same object every time after). */
+  readonly chains: ChainsByName;
+}
+
+/**
+ * A table's chains by name, each compiled when first looked up: a kube-proxy table has ~60k chains and a
+ * trace enters a few dozen, so the rest never become objects the collector has to copy. Where a table
+ * names a chain twice, the last one is the chain (as a Map filled in order would have it).
+ */
+export class ChainsByName {
+  private readonly byName = new Map<string, Chain>();
+  private readonly made = new Map<string, CompiledChain>();
+
+  constructor(
+    private readonly owner: CompiledTable,
+    private readonly indexable: boolean,
+  ) {}
+
+  add(chain: Chain): void {
+    this.byName.set(chain.name, chain);
+    this.made.delete(chain.name);
+  }
+
+  get(name: string): CompiledChain | undefined {
+    let hit = this.made.get(name);
+    if (hit === undefined) {
+      const chain = this.byName.get(name);
+      if (chain === undefined) return undefined;
+      const { owner, indexable } = this;
+      hit = { table: owner.name, chain, name: chain.name, owner, compiled: null, index: null, indexable, walks: 0 };
+      this.made.set(name, hit);
+    }
+    return hit;
+  }
 }
 
 export interface CompiledRuleset {
@@ -114,16 +147,27 @@ export interface CompileOptions {
   dispatchIndex?: boolean;
 }
 
+class TableOfChains implements CompiledTable {
+  readonly chains: ChainsByName;
+
+  constructor(
+    readonly name: TableName,
+    indexable: boolean,
+  ) {
+    this.chains = new ChainsByName(this, indexable);
+  }
+}
+
 export function compileRuleset(ruleset: Ruleset, options: CompileOptions = {}): CompiledRuleset {
   const indexable = options.dispatchIndex ?? true;
   const tables = new Map<TableName, CompiledTable>();
   for (const table of ruleset.tables) {
     let owner = tables.get(table.name);
     if (owner === undefined) {
-      owner = { name: table.name, chains: new Map() };
+      owner = new TableOfChains(table.name, indexable);
       tables.set(table.name, owner);
     }
-    for (const chain of table.chains) owner.chains.set(chain.name, { table: table.name, chain, name: chain.name, owner, compiled: null, index: null, indexable, walks: 0 });
+    for (const chain of table.chains) owner.chains.add(chain);
   }
   return { family: ruleset.family, origin: ruleset.origin, tables };
 }
