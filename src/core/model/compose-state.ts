@@ -14,6 +14,7 @@ import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from
 import { assertNever } from '../common/assert-never';
 import { defineLazy } from '../common/lazy-property';
 import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
+import { attachChainIndex } from '../netfilter/chain-index';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 import type { StateConflict } from '../views/nodes';
@@ -568,7 +569,10 @@ function finish(s: Snapshot): ComposedRulesetSnapshot {
       if (!c.interfacesShown) interfacesShown = false;
       if (!c.countersShown) countersShown = false;
     }
-    return { name: t.name, line: t.line, chains };
+    const table: Table = { name: t.name, line: t.line, chains };
+    const byName = t.chains;
+    attachChainIndex(table, { get: (name) => byName.get(name)?.chain });
+    return table;
   });
   const ruleset: Ruleset = {
     family: s.family,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { textInput } from '../../../test/fixtures/iptables/fixture-input';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { Chain, Ruleset } from '../netfilter/ruleset';
+import { attachChainIndex } from '../netfilter/chain-index';
 import { compileRuleset, ruleAt } from './compiled-ruleset';
 
 const DUMP = `*nat
@@ -45,5 +46,23 @@ describe('compileRuleset', () => {
     expect(table.chains.get('KUBE-EXTRA')!.chain).toBe(extra);
     expect(table.chains.get('PREROUTING')!.chain).toBe(nat.chains[0]);
     expect(ruleAt(table.chains.get('KUBE-SERVICES')!, 0).chainRef!.chain).toBe(again);
+  });
+
+  it("looks a table's chains up through the index its maker attached, and keys a copy's chains itself", () => {
+    const base = ruleset();
+    const nat = base.tables[0]!;
+    const asked: string[] = [];
+    attachChainIndex(nat, { get: (name) => (asked.push(name), nat.chains.find((c) => c.name === name)) });
+    const table = compileRuleset(base).tables.get('nat')!;
+    expect(table.chains.get('KUBE-SVC-A')!.chain).toBe(nat.chains[2]);
+    expect(table.chains.get('KUBE-SVC-A')).toBe(table.chains.get('KUBE-SVC-A'));
+    expect(table.chains.get('NOPE')).toBeUndefined();
+    expect(asked).toEqual(['KUBE-SVC-A', 'NOPE']);
+    // A copy with other chains does not carry the index.
+    const other: Chain = { ...nat.chains[2]!, rules: [] };
+    const copied = compileRuleset({ ...base, tables: [{ ...nat, chains: [nat.chains[0]!, other] }] }).tables.get('nat')!;
+    expect(copied.chains.get('KUBE-SVC-A')!.chain).toBe(other);
+    expect(copied.chains.get('KUBE-SERVICES')).toBeUndefined();
+    expect(asked).toHaveLength(2);
   });
 });
