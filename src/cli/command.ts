@@ -18,6 +18,18 @@ export interface CliCommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
+/**
+ * A command as command-table.ts lists it: its name and summary at once, its module (and everything that module
+ * imports) evaluated only when the command runs or shows its usage. `natlens trace` then starts without
+ * evaluating the report, server, import and collector code it never calls.
+ */
+export interface CommandEntry {
+  name: string;
+  /** The loaded command's `summary` (command-table.test.ts checks they agree). */
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
 /** Bad arguments: exit 2 with the message and the command's usage. */
 export class UsageError extends Error {
   override name = 'UsageError';

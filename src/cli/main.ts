@@ -1,7 +1,7 @@
 /** bin/natlens → out/cli/natlens.cjs (bundled by scripts/build-cli.mjs). See CONTRACT.md. */
 import { processIo } from './cli-io';
 import { runCli } from './run-cli';
-import { useDumpReaderWorker } from '../core/import/dump-reader-thread';
+import { useDumpReaderWorker } from '../core/import/dump-reader-location';
 
 // Large iptables-save dumps are read by out/cli/dump-reader-worker.cjs while this thread stores them.
 useDumpReaderWorker(__dirname);

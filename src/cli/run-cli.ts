@@ -1,8 +1,8 @@
 import { terminalSafeIo, type CliIo } from './cli-io';
 import { COMMANDS } from './command-table';
-import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, type CliCommand } from './command';
+import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, type CommandEntry } from './command';
 
-function globalUsage(commands: readonly CliCommand[]): string {
+function globalUsage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'usage: natlens <command> [options]',
@@ -15,7 +15,7 @@ function globalUsage(commands: readonly CliCommand[]): string {
 }
 
 /** argv (without node and script) → exit code. Usage errors exit 2; anything unexpected 1, with its message. */
-export async function runCli(argv: readonly string[], rawIo: CliIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   // Documents on stdout (JSON, the collector script) are exact; every other write shows control characters as text.
   const io = terminalSafeIo(rawIo, name === 'collect' || rest.some((a) => a === '--json' || a.startsWith('--json=')));
@@ -25,14 +25,15 @@ export async function runCli(argv: readonly string[], rawIo: CliIo, commands: re
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    io.stdout(`${topic ? topic.usage : globalUsage(commands)}\n`);
+    io.stdout(`${topic ? (await topic.load()).usage : globalUsage(commands)}\n`);
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`natlens: unknown command ${JSON.stringify(name)}\n${globalUsage(commands)}\n`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage}\n`);
     return EXIT_OK;

@@ -6,10 +6,10 @@
  * TypeScript sources), or for a small file, readDumpFile runs on the calling thread: same rows, same result.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
+import { dumpReaderScript } from './dump-reader-location';
 
 export type DumpMessage =
   | { kind: 'tape'; tape: RulesetTape }
@@ -55,9 +55,6 @@ export const TAPES_AHEAD = 8;
 const READER_YOUNG_MB = 12;
 /** Below this a thread costs more to start than it saves. */
 const WORKER_MIN_BYTES = 2 * 1024 * 1024;
-/** The worker bundle: out/cli/dump-reader-worker.cjs beside the command line, out/main/dump-reader-worker.js in Electron. */
-const WORKER_FILES = ['dump-reader-worker.cjs', 'dump-reader-worker.js'];
-let workerScript: string | null = null;
 
 /** A reader thread started, waiting for its job. */
 interface ReaderThread {
@@ -70,10 +67,7 @@ interface ReaderThread {
 /** One thread started ahead of the read (prewarmDumpReader), so its start-up overlaps the importer's. */
 let warm: ReaderThread | null = null;
 
-/** Entry points call this with their bundle's folder; without it dumps are read on the importing thread. */
-export function useDumpReaderWorker(bundleDir: string): void {
-  workerScript = WORKER_FILES.map((f) => path.join(bundleDir, f)).find((f) => fs.existsSync(f)) ?? null;
-}
+export { useDumpReaderWorker } from './dump-reader-location';
 
 /**
  * Starts a reader thread before it is needed when a path to import is a file large enough to be read by one:
@@ -81,6 +75,7 @@ export function useDumpReaderWorker(bundleDir: string): void {
  * process alive. True when a thread is waiting.
  */
 export function prewarmDumpReader(paths: readonly string[]): boolean {
+  const workerScript = dumpReaderScript();
   if (workerScript === null) return false;
   if (warm !== null) return true;
   const large = paths.some((p) => {
@@ -114,7 +109,7 @@ export function readDumpFileThreaded(
   size: number,
   onTape: (tape: RulesetTape) => void,
   onBytes?: (bytesRead: number) => void,
-  script: string | null = workerScript,
+  script: string | null = dumpReaderScript(),
 ): DumpFileRead {
   if (script === null || size < WORKER_MIN_BYTES) return readDumpFile(readPath, shownAs, onTape, onBytes);
   let thread: ReaderThread;

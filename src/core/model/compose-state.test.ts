@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chainIndexOf } from '../netfilter/chain-index';
 import { composeState } from './compose-state';
 import {
   addrCapture, bridgeCapture, chain, iface, route, routeCapture, rule, ruleChange, rulesCapture, ruleset,
@@ -153,6 +154,14 @@ describe('composing rulesets', () => {
     ]);
     expect(partial.rulesets).toHaveLength(1);
     expect(partial.rulesets[0]!.knownChains).toEqual(['nat/KUBE-SVC-1']);
+    // Each composed table carries its chains by name, for the replay to look them up without keying them again.
+    for (const snapshot of [...s.rulesets, ...partial.rulesets]) {
+      for (const table of snapshot.ruleset.tables) {
+        const index = chainIndexOf(table)!;
+        for (const c of table.chains) expect(index.get(c.name)).toBe(c);
+        expect(index.get('KUBE-NOT-THERE')).toBeUndefined();
+      }
+    }
   });
 
   it('a whole table replaces that table and leaves the others', () => {

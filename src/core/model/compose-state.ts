@@ -12,7 +12,9 @@ import { changes } from '../capture/transcript/command-selection';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
+import { defineLazy } from '../common/lazy-property';
 import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
+import { attachChainIndex } from '../netfilter/chain-index';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 import type { StateConflict } from '../views/nodes';
@@ -551,25 +553,46 @@ function applyRuleset(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Rulese
 function finish(s: Snapshot): ComposedRulesetSnapshot {
   const order = (t: TableName): number => TABLE_NAMES.indexOf(t);
   const tables = [...s.tables.values()].sort((a, b) => order(a.name) - order(b.name));
-  const chains = tables.flatMap((t) => [...t.chains.values()]);
-  const format = chains.some((c) => c.format === 'iptables-save') || chains.length === 0 ? 'iptables-save' : 'iptables-list';
-  const partial = !s.wholeRuleset || tables.some((t) => !t.whole) || chains.some((c) => !c.full);
+  // One pass over the chains (a kube-proxy snapshot has ~60k) for what the origin says of all of them.
+  let count = 0;
+  let anySave = false;
+  let allFull = true;
+  let interfacesShown = true;
+  let countersShown = true;
+  const shown = tables.map((t): Table => {
+    const chains: Chain[] = [];
+    for (const c of t.chains.values()) {
+      chains.push(c.chain);
+      count++;
+      if (c.format === 'iptables-save') anySave = true;
+      if (!c.full) allFull = false;
+      if (!c.interfacesShown) interfacesShown = false;
+      if (!c.countersShown) countersShown = false;
+    }
+    const table: Table = { name: t.name, line: t.line, chains };
+    const byName = t.chains;
+    attachChainIndex(table, { get: (name) => byName.get(name)?.chain });
+    return table;
+  });
   const ruleset: Ruleset = {
     family: s.family,
     origin: {
-      format,
-      interfacesShown: chains.every((c) => c.interfacesShown),
-      countersShown: chains.every((c) => c.countersShown),
-      partial,
+      format: anySave || count === 0 ? 'iptables-save' : 'iptables-list',
+      interfacesShown,
+      countersShown,
+      partial: !s.wholeRuleset || tables.some((t) => !t.whole) || !allFull,
     },
-    tables: tables.map((t): Table => ({ name: t.name, line: t.line, chains: [...t.chains.values()].map((c) => c.chain) })),
+    tables: shown,
   };
-  return {
+  const snapshot: ComposedRulesetSnapshot = {
     family: s.family,
     ruleset,
     captures: s.captures,
     startedBy: s.startedBy,
-    knownChains: tables.flatMap((t) => [...t.chains.values()].filter((c) => c.full).map((c) => chainName(t.name, c.chain.name))),
+    knownChains: [],
     wholeTables: tables.filter((t) => t.whole).map((t) => t.name),
   };
+  // Only the ruleset timeline reads it: a trace does not make the ~60k `table/chain` names.
+  defineLazy(snapshot, 'knownChains', () => tables.flatMap((t) => [...t.chains.values()].filter((c) => c.full).map((c) => chainName(t.name, c.chain.name))));
+  return snapshot;
 }

@@ -4,7 +4,8 @@
  * first time a trace enters it (a kube-proxy node has ~150k rules, a trace visits a few dozen
  * chains), then kept for every later trace.
  */
-import type { Chain, Rule, Ruleset, RulesetOrigin, TableName, Target } from '../netfilter/ruleset';
+import type { Chain, Rule, Ruleset, RulesetOrigin, Table, TableName, Target } from '../netfilter/ruleset';
+import { chainIndexOf, type ChainLookup } from '../netfilter/chain-index';
 import { assertNever } from '../common/assert-never';
 import { compileMatches } from './rule-match';
 import type { CompiledMatches } from './rule-match';
@@ -43,7 +44,52 @@ export interface CompiledChain {
 
 export interface CompiledTable {
   name: TableName;
-  chains: Map<string, CompiledChain>;
+  /** Chains by name; a chain's CompiledChain is made the first time it is asked for (the same object every time after). */
+  readonly chains: ChainsByName;
+}
+
+/**
+ * A table's chains by name, each compiled when first looked up: a kube-proxy table has ~60k chains and a
+ * trace enters a few dozen, so the rest never become objects the collector has to copy. A table listed once
+ * whose maker attached its chains by name (netfilter/chain-index.ts) is looked up through that; otherwise the
+ * names are keyed here, the last of two chains of one name being the chain (as a Map filled in order has it).
+ */
+export class ChainsByName {
+  private readonly tables: Table[] = [];
+  private lookup: ChainLookup | null = null;
+  private readonly made = new Map<string, CompiledChain>();
+
+  constructor(
+    private readonly owner: CompiledTable,
+    private readonly indexable: boolean,
+  ) {}
+
+  /** Adds the chains of one listing of the table (compileRuleset adds them all before any lookup). */
+  add(table: Table): void {
+    this.tables.push(table);
+    this.lookup = null;
+    this.made.clear();
+  }
+
+  get(name: string): CompiledChain | undefined {
+    let hit = this.made.get(name);
+    if (hit === undefined) {
+      const chain = (this.lookup ??= this.keyed()).get(name);
+      if (chain === undefined) return undefined;
+      const { owner, indexable } = this;
+      hit = { table: owner.name, chain, name: chain.name, owner, compiled: null, index: null, indexable, walks: 0 };
+      this.made.set(name, hit);
+    }
+    return hit;
+  }
+
+  private keyed(): ChainLookup {
+    const only = this.tables.length === 1 ? chainIndexOf(this.tables[0]!) : null;
+    if (only !== null) return only;
+    const byName = new Map<string, Chain>();
+    for (const table of this.tables) for (const chain of table.chains) byName.set(chain.name, chain);
+    return byName;
+  }
 }
 
 export interface CompiledRuleset {
@@ -114,16 +160,27 @@ export interface CompileOptions {
   dispatchIndex?: boolean;
 }
 
+class TableOfChains implements CompiledTable {
+  readonly chains: ChainsByName;
+
+  constructor(
+    readonly name: TableName,
+    indexable: boolean,
+  ) {
+    this.chains = new ChainsByName(this, indexable);
+  }
+}
+
 export function compileRuleset(ruleset: Ruleset, options: CompileOptions = {}): CompiledRuleset {
   const indexable = options.dispatchIndex ?? true;
   const tables = new Map<TableName, CompiledTable>();
   for (const table of ruleset.tables) {
     let owner = tables.get(table.name);
     if (owner === undefined) {
-      owner = { name: table.name, chains: new Map() };
+      owner = new TableOfChains(table.name, indexable);
       tables.set(table.name, owner);
     }
-    for (const chain of table.chains) owner.chains.set(chain.name, { table: table.name, chain, name: chain.name, owner, compiled: null, index: null, indexable, walks: 0 });
+    owner.chains.add(table);
   }
   return { family: ruleset.family, origin: ruleset.origin, tables };
 }

@@ -1,0 +1,44 @@
+/**
+ * What the bundled command line evaluates before a command runs: esbuild (as scripts/build-cli.mjs bundles)
+ * evaluates a module reached only through `import()` when that import runs, so what a command needs at start-up
+ * is the static import closure of main.ts plus its own module's.
+ */
+import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+
+async function staticClosure(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [path.join(root, entry)], absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true,
+    logLevel: 'silent', external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
+    plugins: [{ name: 'raw-text', setup(b) {
+      b.onResolve({ filter: /\?raw$/ }, (a) => ({ path: a.path, namespace: 'raw-text' }));
+      b.onLoad({ filter: /.*/, namespace: 'raw-text' }, () => ({ contents: '', loader: 'text' }));
+    } }],
+  });
+  const inputs: Metafile['inputs'] = result.metafile.inputs;
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of inputs[file]?.imports ?? []) if (i.kind !== 'dynamic-import' && i.external !== true) stack.push(i.path);
+  }
+  return [...seen].sort();
+}
+
+describe('start-up of the command line', () => {
+  it('evaluates no command module before the command named runs', async () => {
+    const closure = await staticClosure('src/cli/main.ts');
+    expect(closure.filter((f) => f.startsWith('src/cli/commands/'))).toEqual([]);
+    expect(closure.filter((f) => f.startsWith('src/core/import/') && f !== 'src/core/import/dump-reader-location.ts')).toEqual([]);
+  }, 60_000);
+
+  it('a trace evaluates none of the import, report, flows or server code', async () => {
+    const closure = await staticClosure('src/cli/commands/trace-command.ts');
+    expect(closure.filter((f) => /^src\/(server|core\/(import|report|correlate|diagnose))\//.test(f))).toEqual([]);
+  }, 60_000);
+});
