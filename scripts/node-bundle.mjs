@@ -13,19 +13,24 @@ const rawText = {
   },
 };
 
+const options = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules.
+  external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
+  plugins: [rawText],
+  logLevel: 'warning',
+};
+
 /** Bundles `entry` into `outfile`; `sourcemap` adds a linked map beside it. */
 export function bundleForNode(entry, outfile, { sourcemap = false } = {}) {
-  return build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    ...(sourcemap ? { sourcemap: 'linked' } : {}),
-    // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules.
-    external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
-    plugins: [rawText],
-    logLevel: 'warning',
-  });
+  return build({ ...options, entryPoints: [entry], outfile, ...(sourcemap ? { sourcemap: 'linked' } : {}) });
+}
+
+/** What bundling `entry` (relative to `root`) would read, as esbuild's metafile inputs; nothing is written. */
+export async function bundleInputs(entry, root) {
+  const result = await build({ ...options, entryPoints: [entry], absWorkingDir: root, write: false, metafile: true, logLevel: 'silent' });
+  return result.metafile.inputs;
 }

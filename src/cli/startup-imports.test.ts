@@ -1,24 +1,16 @@
 /**
- * What the bundled command line evaluates before a command runs: esbuild (as scripts/build-cli.mjs bundles)
+ * What the bundled command line evaluates before a command runs: esbuild (bundling as scripts/build-cli.mjs does)
  * evaluates a module reached only through `import()` when that import runs, so what a command needs at start-up
  * is the static import closure of main.ts plus its own module's.
  */
 import path from 'node:path';
-import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleInputs } from '../../scripts/node-bundle.mjs';
 
 const root = path.resolve(__dirname, '../..');
 
 async function staticClosure(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [path.join(root, entry)], absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true,
-    logLevel: 'silent', external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
-    plugins: [{ name: 'raw-text', setup(b) {
-      b.onResolve({ filter: /\?raw$/ }, (a) => ({ path: a.path, namespace: 'raw-text' }));
-      b.onLoad({ filter: /.*/, namespace: 'raw-text' }, () => ({ contents: '', loader: 'text' }));
-    } }],
-  });
-  const inputs: Metafile['inputs'] = result.metafile.inputs;
+  const inputs = await bundleInputs(entry, root);
   const seen = new Set<string>();
   const stack = [entry];
   while (stack.length > 0) {
