@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { ModelError } from '../../core/model/model-error';
 import { Store } from '../../core/model/store';
 import { assertNever } from '../../core/common/assert-never';
-import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditResult, type UndoResult } from '../../core/project/project-edits';
+import { applyEdit, undoEdit, type EditResult, type ProjectEdit, type UndoResult } from '../../core/project/project-edits';
 import { stringOption, type OptionSpec, type ParsedArgv } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_OK, EXIT_REJECTED, UsageError } from '../command';
@@ -21,14 +21,8 @@ export const EDIT_OPTIONS: OptionSpec = {
   undo: { type: 'string' },
 };
 
-export type NodeEdit =
-  | { kind: 'rename'; node: string; to: string }
-  | { kind: 'merge'; node: string; into: string }
-  | { kind: 'delete'; node: string }
-  | { kind: 'delete-capture'; id: number }
-  | { kind: 'move-capture'; id: number; to: string }
-  | { kind: 'rename-capture'; id: number; to: string }
-  | { kind: 'undo'; undoId: string };
+/** What `natlens nodes` is asked to change: one of core's edits, or the undo of one. */
+export type NodeEdit = ProjectEdit | { kind: 'undo'; undoId: string };
 
 function captureId(text: string, option: string): number {
   if (!/^[1-9]\d{0,15}$/.test(text)) throw new UsageError(`--${option} needs a capture id (a number, as natlens nodes lists it), not "${text}"`);
@@ -55,20 +49,20 @@ export function editOf(args: ParsedArgv): NodeEdit | null {
     case undefined:
       return null;
     case 'rename':
-      return { kind: 'rename', node: value, to: needs('to', to, option) };
+      return { kind: 'rename-node', node: value, to: needs('to', to, option) };
     case 'merge':
-      return { kind: 'merge', node: value, into: needs('into', into, option) };
+      return { kind: 'merge-nodes', node: value, into: needs('into', into, option) };
     case 'delete':
-      return { kind: 'delete', node: value };
+      return { kind: 'delete-node', node: value };
     case 'delete-capture':
-      return { kind: 'delete-capture', id: captureId(value, option) };
+      return { kind: 'delete-capture', captureId: captureId(value, option) };
     case 'move-capture':
-      return { kind: 'move-capture', id: captureId(value, option), to: needs('to', to, option) };
+      return { kind: 'move-capture', captureId: captureId(value, option), node: needs('to', to, option) };
     case 'rename-capture':
-      return { kind: 'rename-capture', id: captureId(value, option), to: needs('to', to, option) };
+      return { kind: 'rename-capture', captureId: captureId(value, option), to: needs('to', to, option) };
     case 'unname-capture':
       // An empty name takes the name away (an empty --to is refused by the option parser, as for every option).
-      return { kind: 'rename-capture', id: captureId(value, option), to: '' };
+      return { kind: 'rename-capture', captureId: captureId(value, option), to: '' };
     case 'undo':
       return { kind: 'undo', undoId: value };
     default:
@@ -77,24 +71,7 @@ export function editOf(args: ParsedArgv): NodeEdit | null {
 }
 
 function apply(store: Store, edit: NodeEdit): EditResult | UndoResult {
-  switch (edit.kind) {
-    case 'rename':
-      return renameNode(store, edit.node, edit.to);
-    case 'merge':
-      return mergeNodes(store, edit.node, edit.into);
-    case 'delete':
-      return deleteNode(store, edit.node);
-    case 'delete-capture':
-      return deleteCapture(store, edit.id);
-    case 'move-capture':
-      return moveCapture(store, edit.id, edit.to);
-    case 'rename-capture':
-      return renameCapture(store, edit.id, edit.to);
-    case 'undo':
-      return undoEdit(store, edit.undoId);
-    default:
-      return assertNever(edit);
-  }
+  return edit.kind === 'undo' ? undoEdit(store, edit.undoId) : applyEdit(store, edit);
 }
 
 /** Opens the project for writing, applies the edit, says what it did and how to undo it. */

@@ -234,6 +234,34 @@ export function moveCapture(store: Store, captureId: number, to: string): EditRe
   });
 }
 
+
+/** One edit of the project, as every face asks for it (`natlens nodes --rename …`, the UI's edit operations). */
+export type ProjectEdit =
+  | { kind: 'rename-node'; node: string; to: string }
+  | { kind: 'merge-nodes'; node: string; into: string }
+  | { kind: 'delete-node'; node: string }
+  | { kind: 'delete-capture'; captureId: number }
+  | { kind: 'move-capture'; captureId: number; node: string }
+  | { kind: 'rename-capture'; captureId: number; to: string };
+
+export function applyEdit(store: Store, edit: ProjectEdit): EditResult {
+  switch (edit.kind) {
+    case 'rename-node':
+      return renameNode(store, edit.node, edit.to);
+    case 'merge-nodes':
+      return mergeNodes(store, edit.node, edit.into);
+    case 'delete-node':
+      return deleteNode(store, edit.node);
+    case 'delete-capture':
+      return deleteCapture(store, edit.captureId);
+    case 'move-capture':
+      return moveCapture(store, edit.captureId, edit.node);
+    case 'rename-capture':
+      return renameCapture(store, edit.captureId, edit.to);
+    default:
+      return assertNever(edit);
+  }
+}
 /**
  * Undoes the newest edit exactly: names, node ids, capture ids, snapshots and every trashed row come back as they
  * were. Only the newest can be undone (an older one may be what a newer one built on); an edit made before the

@@ -39,8 +39,8 @@ import type { ReportFileJson, ReportFormat, ReportHeadJson } from '../contract/r
 import { findingPage, FindingsMemo } from './finding-page';
 import type { RulesetTimelinePageJson } from '../contract/ruleset-timeline-json';
 import type { RulePageJson } from '../contract/rule-list-json';
-import type { FlowSort, ProjectEdit, ProjectStore, StoreOpener } from './project';
-import { deleteCapture, deleteNode, mergeNodes, moveCapture, renameCapture, renameNode, undoEdit, type EditResult } from '../../core/project/project-edits';
+import type { FlowSort, ProjectStore, StoreOpener } from './project';
+import { applyEdit, undoEdit, type EditResult } from '../../core/project/project-edits';
 import { FULL_MESH_SUMMARY_MIN_NODES, type TopologyPageJson } from '../contract/topology-json';
 import type { TraceResultJson } from '../contract/trace-json';
 import type { TraceRequestJson } from '../contract/trace-request';
@@ -48,25 +48,6 @@ import type { TraceRequestJson } from '../contract/trace-request';
 // The contract serves core's views as they are (contract-shapes.ts checks them against CONTRACT.md); these two map names.
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
-
-function applyEdit(store: Store, edit: ProjectEdit): EditResult {
-  switch (edit.kind) {
-    case 'rename-node':
-      return renameNode(store, edit.node, edit.to);
-    case 'merge-nodes':
-      return mergeNodes(store, edit.node, edit.into);
-    case 'delete-node':
-      return deleteNode(store, edit.node);
-    case 'delete-capture':
-      return deleteCapture(store, edit.captureId);
-    case 'move-capture':
-      return moveCapture(store, edit.captureId, edit.node);
-    case 'rename-capture':
-      return renameCapture(store, edit.captureId, edit.to);
-    default:
-      return assertNever(edit);
-  }
-}
 
 function editJson(result: EditResult): EditJson {
   switch (result.kind) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ImportJson, NodeJson } from '../contract/contract-json';
 import type { CaptureInterfaceJson, EditJson, FlowSortColumn, ImportOptions, ImportProgress, RequestOf } from '../contract/api';
 import type { FindingPageJson } from '../contract/finding-json';
+import type { ProjectEdit } from '../../core/project/project-edits';
 import type { FlowDivergenceJson } from '../contract/flow-divergence-json';
 import type { FlowDetailJson, FlowPageJson } from '../contract/flow-json';
 import type { ReportFileJson, ReportFormat, ReportHeadJson } from '../contract/report-file-json';
@@ -24,14 +25,8 @@ export interface FlowSort {
   direction: 'asc' | 'desc';
 }
 
-/** One project edit, as the faces ask core for it (the operations renameNode, mergeNodes, deleteNode, deleteCapture, moveCapture, renameCapture). */
-export type ProjectEdit =
-  | { kind: 'rename-node'; node: string; to: string }
-  | { kind: 'merge-nodes'; node: string; into: string }
-  | { kind: 'delete-node'; node: string }
-  | { kind: 'delete-capture'; captureId: number }
-  | { kind: 'move-capture'; captureId: number; node: string }
-  | { kind: 'rename-capture'; captureId: number; to: string };
+/** One project edit, as the faces ask core for it: core's (core/project/project-edits.ts). */
+export type { ProjectEdit };
 
 /** What the faces need from core's store, bound to core in core-backend.ts and faked in tests. */
 export interface ProjectStore {
