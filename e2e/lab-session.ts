@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startServe, type ServeProcess } from './natlens-serve';
 
 export const root = path.resolve(__dirname, '..');
@@ -49,4 +49,14 @@ export function labSession(name: string): LabSession {
     },
     consoleErrors,
   };
+}
+
+/** Renames node `from` to `to` from its card on the Nodes tab, and waits for the edit bar to say so. */
+export async function renameNode(page: Page, from: string, to: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Nodes' }).click();
+  const card = page.getByRole('article', { name: `node ${from}` });
+  await card.getByTestId('node-rename').click();
+  await card.getByTestId('node-rename-input').fill(to);
+  await page.getByTestId('node-rename-form').getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByTestId('edit-bar')).toContainText(`Renamed node ${from} to ${to}.`);
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { labSession } from './lab-session';
+import { labSession, renameNode } from './lab-session';
 
 test.describe('reports (web mode, kernel lab)', () => {
   const session = labSession('reports');
@@ -48,12 +48,7 @@ test.describe('reports (web mode, kernel lab)', () => {
     expect(built).toHaveLength(1);
 
     // A rename moves the project's revision: the report is built again and names the node anew.
-    await page.getByRole('tab', { name: 'Nodes' }).click();
-    const card = page.getByRole('article', { name: 'node nodeb' });
-    await card.getByTestId('node-rename').click();
-    await card.getByTestId('node-rename-input').fill('worker-b');
-    await page.getByTestId('node-rename-form').getByRole('button', { name: 'Rename' }).click();
-    await expect(page.getByTestId('edit-bar')).toContainText('Renamed node nodeb to worker-b.');
+    await renameNode(page, 'nodeb', 'worker-b');
     await page.getByRole('tab', { name: 'Reports' }).click();
     await expect(frame.locator('body')).toContainText('worker-b');
     await expect(page.getByTestId('report-updating')).toHaveCount(0);

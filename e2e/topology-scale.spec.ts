@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { labSession } from './lab-session';
+import { labSession, renameNode } from './lab-session';
 import { startServe, type ServeProcess } from './natlens-serve';
 
 const root = path.resolve(__dirname, '..');
@@ -122,12 +122,7 @@ test.describe('topology paths on the kernel lab (web mode)', () => {
     expect(summaries).toHaveLength(1);
 
     // A rename moves the project's revision: the summary is read again and names the node anew.
-    await page.getByRole('tab', { name: 'Nodes' }).click();
-    const card = page.getByRole('article', { name: 'node nodeb' });
-    await card.getByTestId('node-rename').click();
-    await card.getByTestId('node-rename-input').fill('worker-b');
-    await page.getByTestId('node-rename-form').getByRole('button', { name: 'Rename' }).click();
-    await expect(page.getByTestId('edit-bar')).toContainText('Renamed node nodeb to worker-b.');
+    await renameNode(page, 'nodeb', 'worker-b');
     await page.getByRole('tab', { name: 'Topology' }).click();
     await page.getByTestId('topology-search').fill('worker-b');
     await page.getByRole('button', { name: 'Find' }).click();
