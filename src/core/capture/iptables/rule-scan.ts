@@ -13,6 +13,7 @@ import { genericOf, type RuleTokens } from './iptables-args';
 import type { RuleOption } from './matches/match-module';
 import { EXTENSION_TARGETS, TARGETS } from './iptables-target';
 import { isAddress, parseCidr, parsePortRange, parseProbability, RuleSyntaxError } from './iptables-values';
+import { parseIpv4 } from '../../common/ip';
 
 /** What a scan learnt of a rule parseRuleArgs reads cleanly. */
 export interface ScannedArgs {
@@ -150,7 +151,7 @@ function jumpTarget(name: string, tokens: readonly string[], quoted: readonly bo
     const to = tokens[i + 1]!;
     const colon = to.indexOf(':');
     const port = colon > 0 ? portNumber(to, colon + 1) : -1;
-    if (port >= 0 && isIpv4Range(to, 0, colon)) {
+    if (port >= 0 && parseIpv4(to, colon) !== null) {
       // What the DNAT TargetSpec makes of `ADDRESS:PORT` (parseNatRange), without its option records.
       const address = to.slice(0, colon);
       return { kind: 'dnat', to: [{ minAddress: address, maxAddress: address, ports: { min: port, max: port } }], random: false, persistent: false };
@@ -177,38 +178,12 @@ function jumpTarget(name: string, tokens: readonly string[], quoted: readonly bo
   return spec.build(opts);
 }
 
-/**
- * text[from, to) is a dotted quad as parseIpv4 reads one (four decimal octets to 255, no leading zero):
- * its reading as an address is certain (readCidr, parseNatRange) without the records they build.
- */
-function isIpv4Range(text: string, from: number, to: number): boolean {
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return false;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits === 1 && octet === 0) return false;
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots === 3 && digits > 0;
-}
-
 /** `A.B.C.D` or `A.B.C.D/N` (N up to 32 in at most three digits): an IPv4 prefix readCidr takes. */
 function isIpv4Prefix(v: string): boolean {
   const slash = v.indexOf('/');
-  if (slash < 0) return isIpv4Range(v, 0, v.length);
+  if (slash < 0) return parseIpv4(v) !== null;
   const bits = v.length - slash - 1;
-  if (bits < 1 || bits > 3 || !isIpv4Range(v, 0, slash)) return false;
+  if (bits < 1 || bits > 3 || parseIpv4(v, slash) === null) return false;
   let n = 0;
   for (let i = slash + 1; i < v.length; i++) {
     const c = v.charCodeAt(i);
