@@ -155,19 +155,24 @@ export class PacketBlockEncoder {
   }
 }
 
-/** Whether a block's sorted tuple list holds `tupleId`. */
-export function blockHasTuple(tuples: Uint8Array, tupleId: number): boolean {
-  const v = new DataView(tuples.buffer, tuples.byteOffset, tuples.byteLength);
+/** Whether `sorted`, ascending little-endian u32 values (a block's tuple list or tuple keys), holds `value`. */
+export function sortedUint32Has(sorted: Uint8Array, value: number): boolean {
+  const v = new DataView(sorted.buffer, sorted.byteOffset, sorted.byteLength);
   let lo = 0;
-  let hi = (tuples.byteLength >> 2) - 1;
+  let hi = (sorted.byteLength >> 2) - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const x = v.getUint32(mid * 4, true);
-    if (x === tupleId) return true;
-    if (x < tupleId) lo = mid + 1;
+    if (x === value) return true;
+    if (x < value) lo = mid + 1;
     else hi = mid - 1;
   }
   return false;
+}
+
+/** Whether a block's sorted tuple list holds `tupleId`. */
+export function blockHasTuple(tuples: Uint8Array, tupleId: number): boolean {
+  return sortedUint32Has(tuples, tupleId);
 }
 
 /** Read access to one stored block, record by record (index 0..count-1, in frame order). */

@@ -14,6 +14,7 @@
  *  24 ipProto u8 | 25 flags u8
  */
 import { formatIpv4, parseIpv4 } from '../common/ip';
+import { sortedUint32Has } from './packet-block';
 
 export const TUPLE_RECORD_BYTES = 26;
 export const TUPLE_BLOCK_TUPLES = 2048;
@@ -170,17 +171,7 @@ export class TupleBlockEncoder {
 
 /** Whether a block's sorted keys hold `key` (then the block may hold the tuple; decode it to be sure). */
 export function blockMayHoldKey(keys: Uint8Array, key: number): boolean {
-  const v = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
-  let lo = 0;
-  let hi = (keys.byteLength >> 2) - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const x = v.getUint32(mid * 4, true);
-    if (x === key) return true;
-    if (x < key) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  return sortedUint32Has(keys, key);
 }
 
 /** Read access to one stored tuple block, record by record (index 0..count-1, in id order). */
