@@ -42,3 +42,34 @@ export class BytesSink implements ReportSink {
     return out;
   }
 }
+
+/**
+ * Gathers the pieces written into chunks of at least `size` bytes (the last may be smaller) and hands each to
+ * `emit` in order: a file writes them, a streamed download posts them to another thread. Each chunk is a Buffer
+ * of its own, not from Buffer's shared pool, so its ArrayBuffer can be transferred. Call flush() after the last write.
+ */
+export class ChunkingSink implements ReportSink {
+  private parts: (string | Uint8Array)[] = [];
+  private pending = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly emit: (bytes: Buffer) => void,
+  ) {}
+
+  write(chunk: string | Uint8Array): void {
+    this.parts.push(chunk);
+    this.pending += typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.length;
+    if (this.pending >= this.size) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    const out = Buffer.allocUnsafeSlow(this.pending);
+    let at = 0;
+    for (const part of this.parts) at += typeof part === 'string' ? out.write(part, at, 'utf8') : (out.set(part, at), part.length);
+    this.parts = [];
+    this.pending = 0;
+    this.emit(out);
+  }
+}

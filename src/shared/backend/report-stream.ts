@@ -1,12 +1,12 @@
 /**
  * A report streamed to whoever downloads it (natlens serve's `GET /api/report`): the renderers write a block at a
- * time into a ChunkSink, whose chunks a pool worker posts to the server thread as they are made. The worker's
+ * time into a ChunkingSink, whose chunks a pool worker posts to the server thread as they are made. The worker's
  * render is synchronous, so backpressure is a byte window shared between the two threads: the worker counts
  * what it posted, the server subtracts what the response has handed to the socket, and the worker waits
  * (Atomics.wait) while more than the window is in flight. A client that stops reading stops the render; one
  * that goes away terminates the worker (operation-pool.ts). Node-only.
  */
-import type { ReportSink } from '../../core/report/report-sink';
+import { ChunkingSink } from '../../core/report/report-sink';
 import type { ReportHeadJson } from '../contract/report-file-json';
 import type { ProjectInfo, RequestOf } from '../contract/api';
 import { ApiError } from '../contract/api-error';
@@ -27,32 +27,6 @@ export interface ReportStreamTarget {
 /** Streams reports on a worker (OperationPool). */
 export interface ReportStreamer {
   streamReport(project: Project, shell: ProjectInfo['shell'], request: RequestOf<'report'>, target: ReportStreamTarget, signal: AbortSignal): Promise<ReportHeadJson>;
-}
-
-/** Gathers the renderers' blocks into chunks of REPORT_CHUNK bytes, each in a buffer of its own (safe to transfer). */
-export class ChunkSink implements ReportSink {
-  private parts: (string | Uint8Array)[] = [];
-  private size = 0;
-
-  constructor(private readonly post: (bytes: Uint8Array) => void) {}
-
-  write(chunk: string | Uint8Array): void {
-    this.parts.push(chunk);
-    this.size += typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.length;
-    if (this.size >= REPORT_CHUNK) this.flush();
-  }
-
-  /** Posts what is gathered; call once after the last write. */
-  flush(): void {
-    if (this.size === 0) return;
-    // Not from Buffer's shared pool: the chunk's ArrayBuffer is transferred to the other thread.
-    const out = Buffer.allocUnsafeSlow(this.size);
-    let at = 0;
-    for (const part of this.parts) at += typeof part === 'string' ? out.write(part, at, 'utf8') : (out.set(part, at), part.length);
-    this.parts = [];
-    this.size = 0;
-    this.post(out);
-  }
 }
 
 /** The worker's side of the byte window over a SharedArrayBuffer of one Int32. */
@@ -94,18 +68,18 @@ export class ByteWindow {
  * one too). Throws `rejected` before the first import.
  */
 export function renderReportChunks(project: Project, request: RequestOf<'report'>, head: (head: ReportHeadJson) => void, post: (bytes: Uint8Array) => void): ReportHeadJson {
-  let sink: ChunkSink | null = null;
+  let sink: ChunkingSink | null = null;
   const made = project.read(
     (store) =>
       store.streamReport(request.format, request.traces ?? [], (h) => {
         head(h);
-        sink = new ChunkSink(post);
+        sink = new ChunkingSink(REPORT_CHUNK, post);
         return sink;
       }),
     null,
   );
   if (made === null) throw new ApiError('rejected', 'nothing is imported yet: import captures first');
-  (sink as ChunkSink | null)?.flush();
+  (sink as ChunkingSink | null)?.flush();
   return made;
 }
 
