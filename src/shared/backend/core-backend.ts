@@ -49,14 +49,18 @@ import type { TraceRequestJson } from '../contract/trace-request';
 const formatAsCore: (f: ReportFormat) => ReportFileFormat = (f) => f;
 const sortAsCore: (s: FlowSort) => FlowOrder = (s) => s;
 
+/** An edit or an undo that core refused, as the contract's error. */
+function editRefusal(result: { kind: 'not-found' | 'conflict'; message: string }): ApiError {
+  return new ApiError(result.kind === 'not-found' ? 'not-found' : 'rejected', result.message);
+}
+
 function editJson(result: EditResult): EditJson {
   switch (result.kind) {
     case 'done':
       return { undo: result.undoId, summary: result.summary, notes: result.notes };
     case 'not-found':
-      throw new ApiError('not-found', result.message);
     case 'conflict':
-      throw new ApiError('rejected', result.message);
+      throw editRefusal(result);
     default:
       return assertNever(result);
   }
@@ -352,9 +356,8 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
           case 'undone':
             return { summary: result.summary };
           case 'not-found':
-            throw new ApiError('not-found', result.message);
           case 'conflict':
-            throw new ApiError('rejected', result.message);
+            throw editRefusal(result);
           default:
             return assertNever(result);
         }
