@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { bundleForNode } from '../../scripts/node-bundle.mjs';
 import type { CaseShape, RunReport } from './fuzz-case';
 import type { Outcome } from './parse-outcome';
 import type { FuzzTarget, Seed } from './seed-corpus';
@@ -39,15 +39,12 @@ export type WorkerAnswer =
 let bundleDir: string | null = null;
 let bundled: Promise<string> | null = null;
 
-/** The worker's code, bundled once per test file (vitest's transform does not reach worker threads). */
+/** The worker's code, bundled once per test file as the CLI is (vitest's transform does not reach worker threads). */
 function workerScript(): Promise<string> {
   bundled ??= (async () => {
     bundleDir = mkdtempSync(path.join(tmpdir(), 'natlens-fuzz-'));
     const outfile = path.join(bundleDir, 'fuzz-worker.cjs');
-    await build({
-      entryPoints: [path.join(__dirname, 'fuzz-worker.ts')], outfile, bundle: true, platform: 'node', format: 'cjs',
-      target: 'node20', logLevel: 'silent',
-    });
+    await bundleForNode(path.join(__dirname, 'fuzz-worker.ts'), outfile);
     return outfile;
   })();
   return bundled;
