@@ -6,6 +6,7 @@
  */
 import type { Chain, Rule, Ruleset, RulesetOrigin, Table, TableName, Target } from '../netfilter/ruleset';
 import { chainIndexOf, type ChainLookup } from '../netfilter/chain-index';
+import { chainRuleReader } from '../netfilter/chain-rule-reader';
 import { assertNever } from '../common/assert-never';
 import { compileMatches } from './rule-match';
 import type { CompiledMatches } from './rule-match';
@@ -122,17 +123,18 @@ export function targetName(target: Target | null): string {
   }
 }
 
-/** The number of rules in `chain`. */
+/** The number of rules in `chain`; a stored chain says without reading them. */
 export function ruleCount(chain: CompiledChain): number {
-  return chain.chain.rules.length;
+  return chainRuleReader(chain.chain)?.count ?? chain.chain.rules.length;
 }
 
-/** Rule `i` (0-based) of `chain`, compiled on first use. */
+/** Rule `i` (0-based) of `chain`, compiled on first use; a stored chain reads only that rule. */
 export function ruleAt(chain: CompiledChain, i: number): CompiledRule {
-  const compiled = (chain.compiled ??= new Array<CompiledRule | undefined>(chain.chain.rules.length));
+  const compiled = (chain.compiled ??= new Array<CompiledRule | undefined>(ruleCount(chain)));
   let hit = compiled[i];
   if (hit === undefined) {
-    const rule = chain.chain.rules[i];
+    const reader = chainRuleReader(chain.chain);
+    const rule = reader === null ? chain.chain.rules[i] : i >= 0 && i < reader.count ? reader.at(i) : undefined;
     if (rule === undefined) throw new RangeError(`${chain.table} ${chain.name} has no rule ${i + 1}`);
     const matches = compileMatches(rule.matches, `${chain.table}|${chain.name}|${rule.position}`);
     const t = rule.target;

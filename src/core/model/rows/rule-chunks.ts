@@ -278,6 +278,19 @@ export class StoredTableRules {
     return rules;
   }
 
+  /** One chain's rules to be read one at a time: its runs now, a rule (and its chunk) when first asked for. */
+  chainRules(chainId: number, chainName: string): StoredChainRules {
+    return new StoredChainRules(this, chainName, this.runsOfChain.all(chainId) as RunRow[]);
+  }
+
+  /** Record `k` of `run` as the rule at its position. */
+  ruleOfRun(run: RunRow, k: number, chainName: string): Rule {
+    const [, position, chunkId, first, count] = run;
+    const records = this.records(chunkId);
+    if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
+    return decodeRuleRecord(this.database, records[first + k]!, chainName, position + k);
+  }
+
   /** Every chain's rules, by chain id. */
   all(): Map<number, Rule[]> {
     const byChain = new Map<number, Rule[]>();
@@ -325,6 +338,52 @@ export class StoredTableRules {
 
   private damaged(what: string): never {
     throw new ModelError(this.database, what);
+  }
+}
+
+/**
+ * One chain's stored rules read one at a time, in `chain.rules` order (its runs by position): a walk that stops
+ * early in a long chain inflates the chunk it stops in and decodes the rules it passed, not the whole chain.
+ */
+export class StoredChainRules {
+  readonly count: number;
+  /** ends[r]: the index after run r's last rule. */
+  private readonly ends: number[];
+  private readonly read: Array<Rule | undefined>;
+  /** The run the last rule asked for came from: a walk asks for rules in order. */
+  private last = 0;
+
+  constructor(
+    private readonly table: StoredTableRules,
+    private readonly chainName: string,
+    private readonly runs: readonly RunRow[],
+  ) {
+    let end = 0;
+    this.ends = runs.map((run) => (end += run[4]));
+    this.count = end;
+    this.read = new Array<Rule | undefined>(end);
+  }
+
+  at(i: number): Rule {
+    const hit = this.read[i];
+    if (hit !== undefined) return hit;
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`${this.chainName} has no rule ${i + 1}`);
+    const { ends } = this;
+    let r = this.last;
+    if (i >= ends[r]! || (r > 0 && i < ends[r - 1]!)) {
+      r = 0;
+      while (i >= ends[r]!) r++;
+      this.last = r;
+    }
+    const run = this.runs[r]!;
+    return (this.read[i] = this.table.ruleOfRun(run, i - (ends[r]! - run[4]), this.chainName));
+  }
+
+  /** Puts the rules read so far in their places in `rules` (the whole chain, read at once): one object per rule whichever way it was read. */
+  adoptInto(rules: Rule[]): void {
+    this.read.forEach((rule, i) => {
+      if (i < rules.length) rules[i] = rule!;
+    });
   }
 }
 
