@@ -174,6 +174,10 @@ describe('lazyRulesetsOf', () => {
     );
     expect(reader.at(1500)).toBe(middle);
     expect(decoded).toHaveBeenCalledTimes(3);
+    // The walk compiles what it reads: matches and target are plain fields already, not read from the text on first use.
+    expect(Object.getOwnPropertyDescriptor(middle, 'matches')).toMatchObject({ value: eager[1500]!.matches, enumerable: true, writable: true });
+    expect(Object.getOwnPropertyDescriptor(middle, 'target')).toMatchObject({ value: eager[1500]!.target, enumerable: true, writable: true });
+    expect(Object.keys(middle)).toEqual(Object.keys(eager[1500]!));
     expect(() => reader.at(2500)).toThrow(RangeError);
     expect(reads.chains()).toEqual([]);
     // Read whole, the chain holds the rules read one at a time, and offers no reader any more.

@@ -80,6 +80,22 @@ describe('compileRuleset', () => {
     expect(asked).toEqual([1, 0]);
   });
 
+  it('looks a jump target up when the walk takes the jump, not when it compiles the rule', () => {
+    const base = ruleset();
+    const nat = base.tables[0]!;
+    const asked: string[] = [];
+    attachChainIndex(nat, { get: (name) => (asked.push(name), nat.chains.find((c) => c.name === name)) });
+    const services = compileRuleset(base).tables.get('nat')!.chains.get('KUBE-SERVICES')!;
+    const jump = ruleAt(services, 0);
+    const gone = ruleAt(services, 1);
+    expect(asked).toEqual(['KUBE-SERVICES']);
+    expect(jump.chainRef!.name).toBe('KUBE-SVC-A');
+    expect(jump.chainRef).toBe(jump.chainRef);
+    expect(gone.chainRef).toBeNull();
+    expect(asked).toEqual(['KUBE-SERVICES', 'KUBE-SVC-A', 'KUBE-SVC-GONE']);
+    expect(jump).toMatchObject({ targetName: 'KUBE-SVC-A', comment: null, target: { kind: 'jump', chain: 'KUBE-SVC-A' } });
+  });
+
   it("looks a table's chains up through the index its maker attached, and keys a copy's chains itself", () => {
     const base = ruleset();
     const nat = base.tables[0]!;

@@ -20,7 +20,7 @@ export interface CompiledRule {
   /** Name shown as the step's target: ACCEPT, DNAT, KUBE-SVC-..., the extension name. */
   targetName: string;
   /** The chain a jump/goto enters; null when the chain is not in the capture. */
-  chainRef: CompiledChain | null;
+  readonly chainRef: CompiledChain | null;
   /** The rule's comment (kube-proxy writes `ns/name:port ...` there). */
   comment: string | null;
 }
@@ -137,11 +137,38 @@ export function ruleAt(chain: CompiledChain, i: number): CompiledRule {
     const rule = reader === null ? chain.chain.rules[i] : i >= 0 && i < reader.count ? reader.at(i) : undefined;
     if (rule === undefined) throw new RangeError(`${chain.table} ${chain.name} has no rule ${i + 1}`);
     const matches = compileMatches(rule.matches, `${chain.table}|${chain.name}|${rule.position}`);
-    const t = rule.target;
-    const chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? chain.owner.chains.get(t.chain) ?? null : null;
-    hit = compiled[i] = { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };
+    hit = compiled[i] = new RuleOfChain(rule, matches, chain.owner);
   }
   return hit;
+}
+
+/**
+ * A compiled rule whose jump is resolved when the walk takes it: a packet that misses every service walks all of
+ * KUBE-SERVICES, whose ~10,000 jumps would otherwise each make the compiled chain of a service it never enters.
+ */
+class RuleOfChain implements CompiledRule {
+  readonly target: Target | null;
+  readonly targetName: string;
+  readonly comment: string | null;
+  #chainRef: CompiledChain | null | undefined = undefined;
+
+  constructor(
+    readonly rule: Rule,
+    readonly matches: CompiledMatches,
+    private readonly owner: CompiledTable,
+  ) {
+    this.target = rule.target;
+    this.targetName = targetName(this.target);
+    this.comment = matches.comment;
+  }
+
+  get chainRef(): CompiledChain | null {
+    if (this.#chainRef === undefined) {
+      const t = this.target;
+      this.#chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? this.owner.chains.get(t.chain) ?? null : null;
+    }
+    return this.#chainRef;
+  }
 }
 
 /**

@@ -207,8 +207,12 @@ export function inflateChunk(database: string, chunkId: number, body: Buffer): R
   }
 }
 
-/** One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project (`database`). */
-export function decodeRuleRecord(database: string, record: string, chainName: string, position: number): Rule {
+/**
+ * One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project
+ * (`database`). A rule kept as its text has its matches and target read from it when first asked for, or now with
+ * `parseNow` (a walk compiles the rule as soon as it reads it: no accessors to install and replace).
+ */
+export function decodeRuleRecord(database: string, record: string, chainName: string, position: number, parseNow = false): Rule {
   const tab1 = record.indexOf('\t');
   const tab2 = record.indexOf('\t', tab1 + 1);
   const line = Number(record.slice(0, tab1));
@@ -231,7 +235,9 @@ export function decodeRuleRecord(database: string, record: string, chainName: st
     if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
     else if (kind === 116 /* t */) text = rest;
     else throw new Error('not a rule record');
-    return lazyRule(position, text, line, counters, database);
+    if (!parseNow) return lazyRule(position, text, line, counters, database);
+    const { matches, target } = parseRuleText(text);
+    return { position, text, line, counters, matches, target };
   } catch (e) {
     throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -288,7 +294,7 @@ export class StoredTableRules {
     const [, position, chunkId, first, count] = run;
     const records = this.records(chunkId);
     if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
-    return decodeRuleRecord(this.database, records[first + k]!, chainName, position + k);
+    return decodeRuleRecord(this.database, records[first + k]!, chainName, position + k, true);
   }
 
   /** Every chain's rules, by chain id. */
@@ -343,7 +349,8 @@ export class StoredTableRules {
 
 /**
  * One chain's stored rules read one at a time, in `chain.rules` order (its runs by position): a walk that stops
- * early in a long chain inflates the chunk it stops in and decodes the rules it passed, not the whole chain.
+ * early in a long chain inflates the chunk it stops in and decodes the rules it passed, not the whole chain. The
+ * walk compiles each rule it reads, so a rule's matches and target are read from its text at once.
  */
 export class StoredChainRules {
   readonly count: number;
