@@ -35,7 +35,7 @@ export interface CompiledChain {
    * top) compiles, and reads from their text, only the rules before that point.
    */
   compiled: Array<CompiledRule | undefined> | null;
-  /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice; see indexOf. */
+  /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice or a walk got FAR_DOWN rules in; see indexOf. */
   index: DispatchIndex | null;
   /** Whether indexOf may build `index` (false: always walk rule by rule). */
   indexable: boolean;
@@ -173,14 +173,34 @@ class RuleOfChain implements CompiledRule {
 
 /**
  * The chain's dispatch index, built on its second walk: a one-off trace (the command line) walks a
- * long chain once, and building the index costs more than the one walk it would shorten; a server
- * or a batch of traces walks it again and again.
+ * long chain once, and building the index costs more than a walk that stops early; a server or a
+ * batch of traces walks it again and again. A first walk that goes far down builds it then (indexFarDown).
  */
 export function indexOf(chain: CompiledChain): DispatchIndex | null {
   if (chain.index !== null || !chain.indexable) return chain.index;
   if (++chain.walks < 2) return null;
+  return indexNow(chain);
+}
+
+/**
+ * Rules a first walk takes one by one before it indexes the rest of the chain: a walk that stops within them (a service
+ * near the top of KUBE-SERVICES) reads no more, one that gets this far (a miss, a service far down) would read, compile
+ * and evaluate every rule after, where the index reads them once and evaluates only those that may match.
+ */
+export const FAR_DOWN = 256;
+
+/** The chain's dispatch index, built now if it may be (a first walk that got FAR_DOWN rules in); null if none. */
+export function indexFarDown(chain: CompiledChain): DispatchIndex | null {
+  if (chain.index !== null || !chain.indexable) return chain.index;
+  return indexNow(chain);
+}
+
+function indexNow(chain: CompiledChain): DispatchIndex | null {
   chain.indexable = false;
-  chain.index = buildDispatchIndex(chain.chain.rules);
+  const reader = chainRuleReader(chain.chain);
+  // A stored chain's rules through its reader: the same rule objects the walk reads, each parsed once.
+  const rules = reader === null ? chain.chain.rules : Array.from({ length: reader.count }, (_, i) => reader.at(i));
+  chain.index = buildDispatchIndex(rules);
   return chain.index;
 }
 
