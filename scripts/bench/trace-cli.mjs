@@ -5,7 +5,8 @@
 // 170k rules (10,000 services × 5 endpoints) and a fleet (50 nodes of 2,000 services × 5 endpoints,
 // ~34k rules each, 1.7M in all). Prints one JSON document: per project the median wall, CPU and peak
 // RSS of RUNS traces, and the same one node with only its iptables-save dump (no addresses captured, so
-// the trace asks which addresses are the node's own and infers them from the SNAT rules). With --old BIN
+// the trace asks which addresses are the node's own and infers them from the SNAT rules), and on the one node a packet
+// to no service (a miss: the walk reads every rule of KUBE-SERVICES). With --old BIN
 // (another build's bin/natlens, e.g. a worktree of main) the projects are imported by BIN, each build
 // traces its own copy of them (a newer build migrates its copy on its untimed first run), the two
 // builds run alternately and the medians of their per-pair ratios are given.
@@ -71,18 +72,18 @@ function buildProject(bin, db, dir, nodes, services, addresses = true) {
   return rules;
 }
 
-/** The trace every run makes: a pod on node-00 to the 3rd service's cluster IP, followed onward. */
-const traceArgs = (db) => ['trace', '--db', db, '--node', 'node-00', '--proto', 'tcp', '--src', '10.40.0.7', '--dst', '10.96.0.12:80', '--in', 'cni0', '--follow', '--json'];
+/** The trace every run makes: a pod on node-00 to the 3rd service's cluster IP (or `dst`), followed onward. */
+const traceArgs = (db, dst = '10.96.0.12:80') => ['trace', '--db', db, '--node', 'node-00', '--proto', 'tcp', '--src', '10.40.0.7', '--dst', dst, '--in', 'cni0', '--follow', '--json'];
 
-/** `dbs[k]`: the project bins[k] traces (its own copy when builds differ). */
-function runProject(label, dbs, rules, nodes, bins, runs) {
+/** `dbs[k]`: the project bins[k] traces (its own copy when builds differ); `dst` the packet's destination. */
+function runProject(label, dbs, rules, nodes, bins, runs, dst = undefined) {
   // One untimed run each: the database file in the page cache for both (and migrated, for a newer build).
-  bins.forEach((bin, k) => measure([bin, ...traceArgs(dbs[k])]));
+  bins.forEach((bin, k) => measure([bin, ...traceArgs(dbs[k], dst)]));
   const samples = bins.map(() => []);
   for (let i = 0; i < runs; i++) {
     // Alternate which build goes first, so neither always runs on the warmer machine.
     const order = i % 2 === 0 ? bins.map((_, k) => k) : bins.map((_, k) => k).reverse();
-    for (const k of order) samples[k].push(measure([bins[k], ...traceArgs(dbs[k])]));
+    for (const k of order) samples[k].push(measure([bins[k], ...traceArgs(dbs[k], dst)]));
   }
   const summary = (xs) => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)), rssMb: median(xs.map((x) => x.rssMb)) });
   const out = { label, rules, nodes, runs, now: summary(samples[0]) };
@@ -131,6 +132,8 @@ export function runTraceCliBench({ runs = 5, fleetNodes = 50, fleetServices = 20
         runProject('one node, 10,000 services', copies(single), singleRules, 1, bins, runs),
         runProject('one node, 10,000 services, no addresses captured', copies(bare), bareRules, 1, bins, runs),
         runProject(`${fleetNodes} nodes, ${fleetServices.toLocaleString('en-US')} services each`, copies(fleet), fleetRules, fleetNodes, bins, runs),
+        // A destination no service has: the walk goes through every rule of KUBE-SERVICES.
+        runProject('one node, 10,000 services, a miss (walks all of KUBE-SERVICES)', copies(single), singleRules, 1, bins, runs, '10.97.1.1:443'),
       ],
     };
   } finally {

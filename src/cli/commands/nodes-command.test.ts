@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempProject } from '../../../test/support/temp-project';
@@ -31,6 +32,23 @@ describe('natlens nodes EDIT', () => {
     const undo = /--undo (\S+)/.exec(o.out.join(''))?.[1];
     expect(await names(db)).toEqual(['nodeb', 'worker-1']);
     expect(await nodesCommand.run(['--db', db, '--undo', undo!], io())).toBe(0);
+    expect(await names(db)).toEqual(['nodea', 'nodeb']);
+  });
+
+  it('refuses a new node name holding an escape sequence (exit 1), says why with the escape made visible, and stores nothing', async () => {
+    const db = project().file('p.db');
+    expect(await importCommand.run(['--db', db, LAB], io())).toBe(0);
+    const stored = fs.readFileSync(db);
+    const o = io();
+    expect(await nodesCommand.run(['--db', db, '--rename', 'nodea', '--to', 'evil\u001b[2Jname'], o)).toBe(1);
+    expect(o.out).toEqual([]);
+    expect(o.err.join('')).toBe('natlens: a node\'s name cannot hold control characters: "evil\\x1b[2Jname"\n');
+    expect(o.err.join('')).not.toContain('\u001b');
+    // A move to a node that would be made with such a name, likewise.
+    const moved = io();
+    expect(await nodesCommand.run(['--db', db, '--json', '--move-capture', '1', '--to', 'worker\u0007'], moved)).toBe(1);
+    expect(moved.err.join('')).toBe('natlens: a node\'s name cannot hold control characters: "worker\\x07"\n');
+    expect(fs.readFileSync(db).equals(stored)).toBe(true);
     expect(await names(db)).toEqual(['nodea', 'nodeb']);
   });
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { chainFacts } from '../netfilter/chain-facts';
+import { chainRuleReader } from '../netfilter/chain-rule-reader';
 import type { Ruleset } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
 import { StoredTableRules } from './rows/rule-chunks';
@@ -156,10 +157,61 @@ describe('lazyRulesetsOf', () => {
     expect(prerouting!.rules).toBe(postrouting!.rules);
   });
 
+  it('gives a long chain its count and one rule at a time without reading the chain, the same objects as the chain read whole', () => {
+    // PREROUTING: 2,500 rules over three chunks.
+    const { store, capture } = imported(2500);
+    const eager = store.rulesetsOf(capture)[0]!.tables[0]!.chains[0]!.rules;
+    const reads = readsSpied();
+    const decoded = vi.spyOn(StoredTableRules.prototype, 'ruleOfRun');
+    const prerouting = store.lazyRulesetsOf(capture)[0]!.tables[0]!.chains[0]!;
+    const reader = chainRuleReader(prerouting)!;
+    expect(reader.count).toBe(2500);
+    const first = reader.at(0);
+    const last = reader.at(2499);
+    const middle = reader.at(1500);
+    expect([first, middle, last].map((r) => [r.position, r.line, r.text, r.matches, r.target])).toEqual(
+      [eager[0]!, eager[1500]!, eager[2499]!].map((r) => [r.position, r.line, r.text, r.matches, r.target]),
+    );
+    expect(reader.at(1500)).toBe(middle);
+    expect(decoded).toHaveBeenCalledTimes(3);
+    // The walk compiles what it reads: matches and target are plain fields already, not read from the text on first use.
+    expect(Object.getOwnPropertyDescriptor(middle, 'matches')).toMatchObject({ value: eager[1500]!.matches, enumerable: true, writable: true });
+    expect(Object.getOwnPropertyDescriptor(middle, 'target')).toMatchObject({ value: eager[1500]!.target, enumerable: true, writable: true });
+    expect(Object.keys(middle)).toEqual(Object.keys(eager[1500]!));
+    expect(() => reader.at(2500)).toThrow(RangeError);
+    expect(reads.chains()).toEqual([]);
+    // Read whole, the chain holds the rules read one at a time, and offers no reader any more.
+    const rules = prerouting.rules;
+    expect(rules[0]).toBe(first);
+    expect(rules[1500]).toBe(middle);
+    expect(rules[2499]).toBe(last);
+    expect(rules).toEqual(eager);
+    expect(chainRuleReader(prerouting)).toBeNull();
+    expect(reads.chains()).toEqual(['PREROUTING']);
+  });
+
+  it('offers no rule reader for assigned rules or a copy of a chain, and a forgotten chain starts afresh', () => {
+    const { store, capture } = imported(3);
+    const [ruleset] = store.lazyRulesetsOf(capture);
+    const [prerouting, , svc] = ruleset!.tables[0]!.chains;
+    expect(chainRuleReader({ ...prerouting! })).toBeNull();
+    const before = chainRuleReader(svc!)!;
+    const one = before.at(0);
+    forgetReadRules(ruleset!);
+    const after = chainRuleReader(svc!)!;
+    expect(after).not.toBe(before);
+    expect(after.at(0)).not.toBe(one);
+    expect(after.at(0)).toEqual(one);
+    svc!.rules = [];
+    expect(chainRuleReader(svc!)).toBeNull();
+    expect(chainRuleReader(prerouting!)?.count).toBe(3);
+  });
+
   it('says so when the capture was removed before its rules were read, rather than showing empty chains', () => {
     const { store, capture } = imported(3);
     const lazy = store.lazyRulesetsOf(capture);
     store.deleteCapture(capture);
     expect(() => lazy[0]?.tables[0]?.chains[0]?.rules).toThrow(ModelError);
+    expect(() => chainRuleReader(lazy[0]!.tables[0]!.chains[2]!)).toThrow(ModelError);
   });
 });

@@ -10,10 +10,11 @@
  */
 import type Database from 'better-sqlite3';
 import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
+import { CHAIN_RULE_READER, type ChainRuleReader } from '../netfilter/chain-rule-reader';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
 import { ChainHeadsReader, hasCounters, holdsSnat, isBuiltin, policyOf } from './rows/chain-heads';
-import { StoredTableRules, type TableChains } from './rows/rule-chunks';
+import { StoredChainRules, StoredTableRules, type TableChains } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
@@ -26,6 +27,8 @@ class TableRules {
   private singleReads = 0;
   private whole: Map<number, Rule[]> | null = null;
   private readonly stored: StoredTableRules;
+  /** Chains whose rules a walk reads one at a time, by id: a few dozen of a table's chains, kept here rather than on each chain. */
+  private readonly oneByOne = new Map<number, StoredChainRules>();
 
   constructor(
     db: Database.Database,
@@ -38,17 +41,44 @@ class TableRules {
 
   rulesOf(chainId: number): Rule[] {
     if (this.whole === null && ++this.singleReads > SINGLE_CHAIN_READS) this.whole = this.stored.all();
-    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.chains.names[chainId - this.chains.firstId]!);
-    if (rules.length === 0 && this.tableExists.get(this.chains.tableId) === undefined) {
-      throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
+    const rules = this.whole !== null ? this.whole.get(chainId) ?? [] : this.stored.rulesOf(chainId, this.nameOf(chainId));
+    if (rules.length === 0) this.mustExist(chainId);
+    // The rules a walk read one at a time stay the chain's rule objects.
+    const some = this.oneByOne.get(chainId);
+    if (some !== undefined) {
+      some.adoptInto(rules);
+      this.oneByOne.delete(chainId);
     }
     return rules;
+  }
+
+  /** The chain's rules to be read one at a time (a walk that may stop early in a long chain), until rulesOf reads them all. */
+  chainRules(chainId: number): StoredChainRules {
+    let rules = this.oneByOne.get(chainId);
+    if (rules === undefined) {
+      rules = this.stored.chainRules(chainId, this.nameOf(chainId));
+      if (rules.count === 0) this.mustExist(chainId);
+      this.oneByOne.set(chainId, rules);
+    }
+    return rules;
+  }
+
+  private nameOf(chainId: number): string {
+    return this.chains.names[chainId - this.chains.firstId]!;
+  }
+
+  /** A chain with no rules stored is either empty or gone with its capture: say which. */
+  private mustExist(chainId: number): void {
+    if (this.tableExists.get(this.chains.tableId) === undefined) {
+      throw new ModelError(this.database, `chain ${chainId} was removed from the project while its ruleset was being read`);
+    }
   }
 
   /** Forgets the rules read so far: the next chain asked for is read alone again. */
   forget(): void {
     this.singleReads = 0;
     this.whole = null;
+    this.oneByOne.clear();
     this.stored.forget();
   }
 }
@@ -64,6 +94,7 @@ const NO_SNAT: ChainFacts = Object.freeze({ snat: false });
  * own enumerable accessor (one descriptor for every chain: a kube-proxy table has ~60k of them), so a copy
  * (`{ ...chain }`), a deep equality and a structured clone read the rules as they would a plain field. What
  * its stored header says of the rules (chain-facts.ts: whether one SNATs) holds until someone assigns other rules.
+ * Until `rules` is read, a walk reads them one at a time (chain-rule-reader.ts) and `rules` then holds those objects.
  */
 class StoredChain implements Chain {
   declare rules: Rule[];
@@ -95,6 +126,12 @@ class StoredChain implements Chain {
 
   get [CHAIN_FACTS](): ChainFacts | null {
     return this.#facts;
+  }
+
+  /** Rules one at a time while they are not all in memory; assigned or read rules are read as `rules`. */
+  get [CHAIN_RULE_READER](): ChainRuleReader | null {
+    if (this.#assigned || this.#rules !== null) return null;
+    return this.#table.chainRules(this.#id);
   }
 
   /** Drops the rules read from the store (they are read again when next asked for); assigned rules stay. */

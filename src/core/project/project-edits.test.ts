@@ -121,6 +121,23 @@ describe('project edits', () => {
     expect(dump(store)).toEqual(before);
   });
 
+  it('refuses a node name with control characters, past the length of a name or empty, for a rename and for a move to a new node', () => {
+    const store = labStore();
+    const before = dump(store);
+    const escaped = renameNode(store, 'nodea', 'worker\u001b]0;owned\u0007-1');
+    expect(escaped).toEqual({ kind: 'conflict', message: 'a node\'s name cannot hold control characters: "worker\\x1b]0;owned\\x07-1"' });
+    expect(renameNode(store, 'nodea', 'tab\there')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('"tab\\there"') });
+    expect(renameNode(store, 'nodea', 'c1\u009bcontrol')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('control characters') });
+    expect(renameNode(store, 'nodea', 'x'.repeat(MAX_CAPTURE_LABEL + 1))).toMatchObject({ kind: 'conflict', message: expect.stringContaining(`at most ${MAX_CAPTURE_LABEL}`) });
+    expect(renameNode(store, 'nodea', '')).toMatchObject({ kind: 'conflict', message: "a node's name cannot be empty" });
+    const capture = store.capturesOf(store.findNode('nodea')!)[0]!.id;
+    expect(moveCapture(store, capture, 'new\u001b[2Jnode')).toMatchObject({ kind: 'conflict', message: expect.stringContaining('control characters') });
+    expect(renameNode(store, 'no\u001bde', 'fine')).toEqual({ kind: 'not-found', message: 'no node "no\\x1bde" in this project' });
+    expect(dump(store)).toEqual(before);
+    // The longest name allowed is a name.
+    expect(renameNode(store, 'nodea', 'x'.repeat(MAX_CAPTURE_LABEL)).kind).toBe('done');
+  });
+
   it('refuses to name a capture that is not there, with control characters or past the length of a name', () => {
     const store = labStore();
     const id = store.capturesOf(store.findNode('nodea')!)[0]!.id;

@@ -10,6 +10,8 @@ import * as edits from '../model/rows/edits';
 import { LINK_PARTS, nodeState } from '../model/node-state';
 import { setCaptureLabel, type CaptureRow } from '../model/rows/captures';
 import { assertNever } from '../common/assert-never';
+import { visibleControls } from '../common/visible-controls';
+import { MAX_NAME_LENGTH, nameProblem } from './edit-names';
 
 /** Edits that can still be undone, newest first; older ones are forgotten (their trash emptied). */
 export const KEPT_EDITS = 20;
@@ -48,8 +50,7 @@ type Inverse =
   | { kind: 'move-back'; places: CapturePlace[]; createdNode: number | null };
 
 const CLUSTER_REFUSAL = 'the cluster-wide captures are not a node';
-/** As long as a node name may be: a name, not a note. */
-export const MAX_CAPTURE_LABEL = 253;
+export const MAX_CAPTURE_LABEL = MAX_NAME_LENGTH;
 
 /** Whether the edit (or its undo) changes what flows, findings and replays are computed from. */
 function movesRevision(inverse: Inverse): boolean {
@@ -93,7 +94,9 @@ function record(store: Store, summary: string, change: (undoId: string) => { inv
 
 export function renameNode(store: Store, from: string, to: string): EditResult {
   const id = nodeId(store, from);
-  if (id === null) return { kind: 'not-found', message: `no node "${from}" in this project` };
+  if (id === null) return { kind: 'not-found', message: `no node "${visibleControls(from)}" in this project` };
+  const refused = nameProblem(to, "a node's name");
+  if (refused !== null) return { kind: 'conflict', message: refused };
   if (from === to) return { kind: 'conflict', message: `node ${from} already has that name` };
   if (store.db.prepare('SELECT 1 FROM nodes WHERE name = ?').get(to) !== undefined) {
     return { kind: 'conflict', message: `a node "${to}" exists already: merge ${from} into it instead` };
@@ -132,8 +135,8 @@ export function renameCapture(store: Store, captureId: number, to: string): Edit
   const capture = store.capture(captureId);
   if (capture === null) return { kind: 'not-found', message: `no capture ${captureId} in this project` };
   const label = to.trim() === '' ? null : to.trim();
-  if (label !== null && label.length > MAX_CAPTURE_LABEL) return { kind: 'conflict', message: `a capture's name is at most ${MAX_CAPTURE_LABEL} characters` };
-  if (label !== null && /\p{Cc}/u.test(label)) return { kind: 'conflict', message: "a capture's name cannot hold control characters" };
+  const refused = label === null ? null : nameProblem(label, "a capture's name");
+  if (refused !== null) return { kind: 'conflict', message: refused };
   if (label === capture.label) return { kind: 'conflict', message: label === null ? `capture ${captureId} has no name to take away` : `capture ${captureId} is already named "${label}"` };
   const what = `capture ${captureId} (${describe(capture)}) of ${nodeName(store, capture.nodeId)}`;
   return record(store, label === null ? `took the name "${capture.label ?? ''}" away from ${what}` : `named ${what} "${label}"`, () => {
@@ -218,6 +221,8 @@ export function moveCapture(store: Store, captureId: number, to: string): EditRe
   const clusterOwner = store.db.prepare('SELECT 1 FROM nodes WHERE id = ? AND cluster = 1').get(capture.nodeId) !== undefined;
   if (clusterOwner) return { kind: 'conflict', message: `capture ${captureId} is a cluster-wide kubectl capture: ${CLUSTER_REFUSAL}` };
   const existing = nodeId(store, to);
+  const refused = existing === null ? nameProblem(to, "a node's name") : null;
+  if (refused !== null) return { kind: 'conflict', message: refused };
   if (existing === capture.nodeId) return { kind: 'conflict', message: `capture ${captureId} is already on node ${to}` };
   if (existing === null && store.db.prepare('SELECT 1 FROM nodes WHERE name = ?').get(to) !== undefined) return { kind: 'conflict', message: `"${to}": ${CLUSTER_REFUSAL}` };
   if (existing !== null) {

@@ -10,7 +10,7 @@ import type { TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, FORK_BUDGET, undecided, withAnswer, withInferred } from './assumption';
 import type { Question, Undecided } from './assumption';
-import { indexOf, ruleAt, ruleCount } from './compiled-ruleset';
+import { FAR_DOWN, indexFarDown, indexOf, ruleAt, ruleCount } from './compiled-ruleset';
 import type { CompiledChain, CompiledRule, CompiledRuleset } from './compiled-ruleset';
 import type { FlowState } from './flow-state';
 import { push, withEvent, withNote } from './flow-state';
@@ -325,8 +325,10 @@ export function walkChain(env: WalkEnv, start: FlowState, chain: CompiledChain, 
   }
   let s = start;
   const count = ruleCount(chain);
-  const index = indexOf(chain);
+  let index = indexOf(chain);
+  const farDown = from + FAR_DOWN;
   for (let i = from; i < count; i++) {
+    if (index === null && i === farDown) index = indexFarDown(chain);
     if (index !== null) {
       i = nextCandidate(index, s, i, count);
       if (i >= count) break;

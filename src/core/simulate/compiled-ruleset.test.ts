@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { textInput } from '../../../test/fixtures/iptables/fixture-input';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
-import type { Chain, Ruleset } from '../netfilter/ruleset';
+import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
 import { attachChainIndex } from '../netfilter/chain-index';
-import { compileRuleset, ruleAt } from './compiled-ruleset';
+import { CHAIN_RULE_READER, type ChainRuleReader } from '../netfilter/chain-rule-reader';
+import { compileRuleset, ruleAt, ruleCount } from './compiled-ruleset';
 
 const DUMP = `*nat
 :PREROUTING ACCEPT [0:0]
@@ -46,6 +47,53 @@ describe('compileRuleset', () => {
     expect(table.chains.get('KUBE-EXTRA')!.chain).toBe(extra);
     expect(table.chains.get('PREROUTING')!.chain).toBe(nat.chains[0]);
     expect(ruleAt(table.chains.get('KUBE-SERVICES')!, 0).chainRef!.chain).toBe(again);
+  });
+
+  it('counts and compiles the rules of a chain that reads them one at a time without reading the chain whole', () => {
+    const base = ruleset();
+    const nat = base.tables[0]!;
+    const services = nat.chains[1]!;
+    const asked: number[] = [];
+    const reader: ChainRuleReader = { count: services.rules.length, at: (i) => (asked.push(i), services.rules[i]!) };
+    /** A chain whose rules are behind its reader: reading them whole is what the walk must not do. */
+    class OneAtATime implements Chain {
+      readonly name = services.name;
+      readonly builtin = false;
+      readonly policy = null;
+      readonly counters = null;
+      readonly line = services.line;
+      get rules(): Rule[] {
+        throw new Error('read whole');
+      }
+      get [CHAIN_RULE_READER](): ChainRuleReader {
+        return reader;
+      }
+    }
+    const compiled = compileRuleset({ ...base, tables: [{ ...nat, chains: [nat.chains[0]!, new OneAtATime(), nat.chains[2]!] }] });
+    const chain = compiled.tables.get('nat')!.chains.get('KUBE-SERVICES')!;
+    expect(ruleCount(chain)).toBe(2);
+    expect(ruleAt(chain, 1).rule).toBe(services.rules[1]);
+    expect(ruleAt(chain, 1).chainRef).toBeNull();
+    expect(ruleAt(chain, 0).chainRef!.name).toBe('KUBE-SVC-A');
+    expect(asked).toEqual([1, 0]);
+    expect(() => ruleAt(chain, 2)).toThrow(RangeError);
+    expect(asked).toEqual([1, 0]);
+  });
+
+  it('looks a jump target up when the walk takes the jump, not when it compiles the rule', () => {
+    const base = ruleset();
+    const nat = base.tables[0]!;
+    const asked: string[] = [];
+    attachChainIndex(nat, { get: (name) => (asked.push(name), nat.chains.find((c) => c.name === name)) });
+    const services = compileRuleset(base).tables.get('nat')!.chains.get('KUBE-SERVICES')!;
+    const jump = ruleAt(services, 0);
+    const gone = ruleAt(services, 1);
+    expect(asked).toEqual(['KUBE-SERVICES']);
+    expect(jump.chainRef!.name).toBe('KUBE-SVC-A');
+    expect(jump.chainRef).toBe(jump.chainRef);
+    expect(gone.chainRef).toBeNull();
+    expect(asked).toEqual(['KUBE-SERVICES', 'KUBE-SVC-A', 'KUBE-SVC-GONE']);
+    expect(jump).toMatchObject({ targetName: 'KUBE-SVC-A', comment: null, target: { kind: 'jump', chain: 'KUBE-SVC-A' } });
   });
 
   it("looks a table's chains up through the index its maker attached, and keys a copy's chains itself", () => {

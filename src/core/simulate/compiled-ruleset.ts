@@ -6,6 +6,7 @@
  */
 import type { Chain, Rule, Ruleset, RulesetOrigin, Table, TableName, Target } from '../netfilter/ruleset';
 import { chainIndexOf, type ChainLookup } from '../netfilter/chain-index';
+import { chainRuleReader } from '../netfilter/chain-rule-reader';
 import { assertNever } from '../common/assert-never';
 import { compileMatches } from './rule-match';
 import type { CompiledMatches } from './rule-match';
@@ -19,7 +20,7 @@ export interface CompiledRule {
   /** Name shown as the step's target: ACCEPT, DNAT, KUBE-SVC-..., the extension name. */
   targetName: string;
   /** The chain a jump/goto enters; null when the chain is not in the capture. */
-  chainRef: CompiledChain | null;
+  readonly chainRef: CompiledChain | null;
   /** The rule's comment (kube-proxy writes `ns/name:port ...` there). */
   comment: string | null;
 }
@@ -34,7 +35,7 @@ export interface CompiledChain {
    * top) compiles, and reads from their text, only the rules before that point.
    */
   compiled: Array<CompiledRule | undefined> | null;
-  /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice; see indexOf. */
+  /** Rules by destination, protocol and port (dispatch-index.ts), once the chain has been walked twice or a walk got FAR_DOWN rules in; see indexOf. */
   index: DispatchIndex | null;
   /** Whether indexOf may build `index` (false: always walk rule by rule). */
   indexable: boolean;
@@ -122,36 +123,84 @@ export function targetName(target: Target | null): string {
   }
 }
 
-/** The number of rules in `chain`. */
+/** The number of rules in `chain`; a stored chain says without reading them. */
 export function ruleCount(chain: CompiledChain): number {
-  return chain.chain.rules.length;
+  return chainRuleReader(chain.chain)?.count ?? chain.chain.rules.length;
 }
 
-/** Rule `i` (0-based) of `chain`, compiled on first use. */
+/** Rule `i` (0-based) of `chain`, compiled on first use; a stored chain reads only that rule. */
 export function ruleAt(chain: CompiledChain, i: number): CompiledRule {
-  const compiled = (chain.compiled ??= new Array<CompiledRule | undefined>(chain.chain.rules.length));
+  const compiled = (chain.compiled ??= new Array<CompiledRule | undefined>(ruleCount(chain)));
   let hit = compiled[i];
   if (hit === undefined) {
-    const rule = chain.chain.rules[i];
+    const reader = chainRuleReader(chain.chain);
+    const rule = reader === null ? chain.chain.rules[i] : i >= 0 && i < reader.count ? reader.at(i) : undefined;
     if (rule === undefined) throw new RangeError(`${chain.table} ${chain.name} has no rule ${i + 1}`);
     const matches = compileMatches(rule.matches, `${chain.table}|${chain.name}|${rule.position}`);
-    const t = rule.target;
-    const chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? chain.owner.chains.get(t.chain) ?? null : null;
-    hit = compiled[i] = { rule, matches, target: t, targetName: targetName(t), chainRef, comment: matches.comment };
+    hit = compiled[i] = new RuleOfChain(rule, matches, chain.owner);
   }
   return hit;
 }
 
 /**
+ * A compiled rule whose jump is resolved when the walk takes it: a packet that misses every service walks all of
+ * KUBE-SERVICES, whose ~10,000 jumps would otherwise each make the compiled chain of a service it never enters.
+ */
+class RuleOfChain implements CompiledRule {
+  readonly target: Target | null;
+  readonly targetName: string;
+  readonly comment: string | null;
+  #chainRef: CompiledChain | null | undefined = undefined;
+
+  constructor(
+    readonly rule: Rule,
+    readonly matches: CompiledMatches,
+    private readonly owner: CompiledTable,
+  ) {
+    this.target = rule.target;
+    this.targetName = targetName(this.target);
+    this.comment = matches.comment;
+  }
+
+  get chainRef(): CompiledChain | null {
+    if (this.#chainRef === undefined) {
+      const t = this.target;
+      this.#chainRef = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? this.owner.chains.get(t.chain) ?? null : null;
+    }
+    return this.#chainRef;
+  }
+}
+
+/**
  * The chain's dispatch index, built on its second walk: a one-off trace (the command line) walks a
- * long chain once, and building the index costs more than the one walk it would shorten; a server
- * or a batch of traces walks it again and again.
+ * long chain once, and building the index costs more than a walk that stops early; a server or a
+ * batch of traces walks it again and again. A first walk that goes far down builds it then (indexFarDown).
  */
 export function indexOf(chain: CompiledChain): DispatchIndex | null {
   if (chain.index !== null || !chain.indexable) return chain.index;
   if (++chain.walks < 2) return null;
+  return indexNow(chain);
+}
+
+/**
+ * Rules a first walk takes one by one before it indexes the rest of the chain: a walk that stops within them (a service
+ * near the top of KUBE-SERVICES) reads no more, one that gets this far (a miss, a service far down) would read, compile
+ * and evaluate every rule after, where the index reads them once and evaluates only those that may match.
+ */
+export const FAR_DOWN = 256;
+
+/** The chain's dispatch index, built now if it may be (a first walk that got FAR_DOWN rules in); null if none. */
+export function indexFarDown(chain: CompiledChain): DispatchIndex | null {
+  if (chain.index !== null || !chain.indexable) return chain.index;
+  return indexNow(chain);
+}
+
+function indexNow(chain: CompiledChain): DispatchIndex | null {
   chain.indexable = false;
-  chain.index = buildDispatchIndex(chain.chain.rules);
+  const reader = chainRuleReader(chain.chain);
+  // A stored chain's rules through its reader: the same rule objects the walk reads, each parsed once.
+  const rules = reader === null ? chain.chain.rules : Array.from({ length: reader.count }, (_, i) => reader.at(i));
+  chain.index = buildDispatchIndex(rules);
   return chain.index;
 }
 

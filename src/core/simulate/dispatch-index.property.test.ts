@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { caseSeed, randomFrom } from '../../../test/fuzz/prng';
 import type { Random } from '../../../test/fuzz/prng';
 import { compileNode } from './compiled-node';
+import { FAR_DOWN } from './compiled-ruleset';
 import { buildDispatchIndex, nextCandidate } from './dispatch-index';
 import type { FlowState } from './flow-state';
 import { nodeFrom } from './test-support/capture-world';
@@ -109,6 +110,28 @@ describe('dispatch index', () => {
       expect(indexed[0]?.v4?.tables.get('nat')?.chains.get('KUBE-SERVICES')?.index).not.toBeNull();
       expect(linear[0]?.v4?.tables.get('nat')?.chains.get('KUBE-SERVICES')?.index).toBeNull();
     }
+  });
+
+  it('indexes the rest of a long chain on a first walk that gets FAR_DOWN rules in, and finds what the rule-by-rule walk finds', () => {
+    const r = randomFrom(caseSeed(0xfa4d, 0));
+    const snapshot = nodeFrom('n', { iptables: ruleset(r, 2000), addr: ADDR, route: ROUTE });
+    const linear = [compileNode(snapshot, { dispatchIndex: false })];
+    for (let i = 0; i < 60; i++) {
+      const request = packet(r);
+      // A node compiled afresh for each packet: every walk of KUBE-SERVICES is its first.
+      expect(traceCompiled([compileNode(snapshot)], request), `packet ${i}: ${JSON.stringify(request)}`).toEqual(traceCompiled(linear, request));
+    }
+    // A miss (no rule's destination) walks past FAR_DOWN: the rest is indexed and only its candidates are compiled.
+    const fresh = [compileNode(snapshot)];
+    const miss: TraceRequest = { node: 'n', proto: 'tcp', src: '10.244.0.9', sport: 40000, dst: '10.97.1.1', dport: 7, in: 'cni0', follow: false };
+    expect(traceCompiled(fresh, miss)).toEqual(traceCompiled(linear, miss));
+    const services = fresh[0]!.v4!.tables.get('nat')!.chains.get('KUBE-SERVICES')!;
+    expect(services.index).not.toBeNull();
+    // Indexed during its first walk, not built on a second.
+    expect(services.walks).toBe(1);
+    const compiled = services.compiled!.filter((c) => c !== undefined).length;
+    expect(compiled).toBeGreaterThanOrEqual(FAR_DOWN);
+    expect(compiled).toBeLessThan(services.compiled!.length / 2);
   });
 
   it('skips exactly the rules whose destination, protocol or port cannot be the packet\'s', () => {

@@ -207,8 +207,12 @@ export function inflateChunk(database: string, chunkId: number, body: Buffer): R
   }
 }
 
-/** One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project (`database`). */
-export function decodeRuleRecord(database: string, record: string, chainName: string, position: number): Rule {
+/**
+ * One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project
+ * (`database`). A rule kept as its text has its matches and target read from it when first asked for, or now with
+ * `parseNow` (a walk compiles the rule as soon as it reads it: no accessors to install and replace).
+ */
+export function decodeRuleRecord(database: string, record: string, chainName: string, position: number, parseNow = false): Rule {
   const tab1 = record.indexOf('\t');
   const tab2 = record.indexOf('\t', tab1 + 1);
   const line = Number(record.slice(0, tab1));
@@ -231,7 +235,9 @@ export function decodeRuleRecord(database: string, record: string, chainName: st
     if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
     else if (kind === 116 /* t */) text = rest;
     else throw new Error('not a rule record');
-    return lazyRule(position, text, line, counters, database);
+    if (!parseNow) return lazyRule(position, text, line, counters, database);
+    const { matches, target } = parseRuleText(text);
+    return { position, text, line, counters, matches, target };
   } catch (e) {
     throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -276,6 +282,19 @@ export class StoredTableRules {
     const rules: Rule[] = [];
     for (const run of this.runsOfChain.all(chainId) as RunRow[]) this.decodeRun(run, chainName, rules);
     return rules;
+  }
+
+  /** One chain's rules to be read one at a time: its runs now, a rule (and its chunk) when first asked for. */
+  chainRules(chainId: number, chainName: string): StoredChainRules {
+    return new StoredChainRules(this, chainName, this.runsOfChain.all(chainId) as RunRow[]);
+  }
+
+  /** Record `k` of `run` as the rule at its position. */
+  ruleOfRun(run: RunRow, k: number, chainName: string): Rule {
+    const [, position, chunkId, first, count] = run;
+    const records = this.records(chunkId);
+    if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
+    return decodeRuleRecord(this.database, records[first + k]!, chainName, position + k, true);
   }
 
   /** Every chain's rules, by chain id. */
@@ -325,6 +344,53 @@ export class StoredTableRules {
 
   private damaged(what: string): never {
     throw new ModelError(this.database, what);
+  }
+}
+
+/**
+ * One chain's stored rules read one at a time, in `chain.rules` order (its runs by position): a walk that stops
+ * early in a long chain inflates the chunk it stops in and decodes the rules it passed, not the whole chain. The
+ * walk compiles each rule it reads, so a rule's matches and target are read from its text at once.
+ */
+export class StoredChainRules {
+  readonly count: number;
+  /** ends[r]: the index after run r's last rule. */
+  private readonly ends: number[];
+  private readonly read: Array<Rule | undefined>;
+  /** The run the last rule asked for came from: a walk asks for rules in order. */
+  private last = 0;
+
+  constructor(
+    private readonly table: StoredTableRules,
+    private readonly chainName: string,
+    private readonly runs: readonly RunRow[],
+  ) {
+    let end = 0;
+    this.ends = runs.map((run) => (end += run[4]));
+    this.count = end;
+    this.read = new Array<Rule | undefined>(end);
+  }
+
+  at(i: number): Rule {
+    const hit = this.read[i];
+    if (hit !== undefined) return hit;
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`${this.chainName} has no rule ${i + 1}`);
+    const { ends } = this;
+    let r = this.last;
+    if (i >= ends[r]! || (r > 0 && i < ends[r - 1]!)) {
+      r = 0;
+      while (i >= ends[r]!) r++;
+      this.last = r;
+    }
+    const run = this.runs[r]!;
+    return (this.read[i] = this.table.ruleOfRun(run, i - (ends[r]! - run[4]), this.chainName));
+  }
+
+  /** Puts the rules read so far in their places in `rules` (the whole chain, read at once): one object per rule whichever way it was read. */
+  adoptInto(rules: Rule[]): void {
+    this.read.forEach((rule, i) => {
+      if (i < rules.length) rules[i] = rule!;
+    });
   }
 }
 
