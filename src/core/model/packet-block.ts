@@ -48,8 +48,11 @@ export class PacketBlockEncoder {
   private buf = Buffer.alloc(BLOCK_PACKETS * RECORD_BYTES);
   private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private strings = new Map<string, number>();
-  /** Each record's tuple id (0 for none), sorted and made unique when the block is encoded. */
-  private readonly tupleIds = new Uint32Array(BLOCK_PACKETS);
+  /**
+   * Each record's tuple id (0 for none), written into the records and then sorted and made unique when the block
+   * is encoded. A writer may fill in a record's id after `add` (its tuple table looks ids up in batches).
+   */
+  readonly tupleIds = new Uint32Array(BLOCK_PACKETS);
   private n = 0;
   private firstFrame = 0;
   private lastFrame = 0;
@@ -75,7 +78,6 @@ export class PacketBlockEncoder {
     v.setFloat64(at + 8, p.offset ?? 0, true);
     v.setUint32(at + 16, p.frame, true);
     v.setUint32(at + 20, p.tsNsec, true);
-    v.setUint32(at + 24, tupleId ?? 0, true);
     this.tupleIds[this.n] = tupleId ?? 0;
     v.setUint32(at + 28, p.origLen, true);
     if (p.seq === null) nulls |= NULL_SEQ;
@@ -122,6 +124,7 @@ export class PacketBlockEncoder {
   /** The block so far (null when empty); the encoder is empty afterwards. */
   encode(): EncodedBlock | null {
     if (this.n === 0) return null;
+    for (let i = 0; i < this.n; i++) this.view.setUint32(i * RECORD_BYTES + 24, this.tupleIds[i]!, true);
     // A native numeric sort and one pass: cheaper than a Set grown packet by packet.
     const ids = this.tupleIds.subarray(0, this.n).sort();
     const tupleBytes = Buffer.alloc(this.n * 4);

@@ -105,16 +105,19 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds);
     const encoder = new PacketBlockEncoder();
+    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
     let written = 0;
     const writeBlock = (): void => {
+      tuples.settle();
       const b = encoder.encode();
       if (b) insertBlock.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.data);
     };
     return {
       add(p: PacketRecord): void {
-        encoder.add(p, p.src === null || p.dst === null ? null : tuples.count(p));
+        const record = encoder.count;
+        encoder.add(p, null);
+        if (p.src !== null && p.dst !== null) tuples.count(p, record);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
