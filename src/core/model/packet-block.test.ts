@@ -13,7 +13,7 @@ function record(over: Partial<PacketRecord>): PacketRecord {
 
 function decode(enc: PacketBlockEncoder): PacketBlock {
   const b = enc.encode()!;
-  return PacketBlock.of(b.data, b.strings);
+  return PacketBlock.of(b.data, b.strings, b.layout);
 }
 
 describe('PacketBlock', () => {
@@ -56,7 +56,7 @@ describe('PacketBlock', () => {
     const e = enc.encode()!;
     expect([e.firstFrame, e.lastFrame, e.frames, e.minSec, e.minNsec, e.maxSec, e.maxNsec]).toEqual([10, 12, 3, 4, 999999999, 6, 0]);
     expect([blockHasTuple(e.tuples, 2), blockHasTuple(e.tuples, 30), blockHasTuple(e.tuples, 3)]).toEqual([true, true, false]);
-    expect(PacketBlock.of(e.data, e.strings).inTimeOrder()).toBe(false);
+    expect(PacketBlock.of(e.data, e.strings, e.layout).inTimeOrder()).toBe(false);
     expect(enc.count).toBe(0);
   });
 
