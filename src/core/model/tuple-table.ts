@@ -115,6 +115,7 @@ export class TupleTable {
   private readonly qFrame = new Uint32Array(BATCH);
   private readonly qRecord = new Uint32Array(BATCH);
   private readonly qHash = new Uint32Array(BATCH);
+  private readonly qEntry = new Uint32Array(BATCH);
   private queued = 0;
   /** The ports key of the last packet checked by checkTupleFields (a repeat needs no check). */
   private checkedPorts = -1;
@@ -202,11 +203,14 @@ export class TupleTable {
     const index = this.index;
     const rec = this.rec;
     const mask = index.length - 1;
+    const hashes = this.qHash;
+    for (let k = 0; k < q; k++) hashes[k] = TupleTable.hash(this.qSrc[k]!, this.qDst[k]!, this.qLo[k]!, this.qHi[k]!);
+    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another.
+    const entries = this.qEntry;
+    for (let k = 0; k < q; k++) entries[k] = index[hashes[k]! & mask]!;
     let touched = 0;
     for (let k = 0; k < q; k++) {
-      const h = TupleTable.hash(this.qSrc[k]!, this.qDst[k]!, this.qLo[k]!, this.qHi[k]!);
-      this.qHash[k] = h;
-      const e = index[h & mask]!;
+      const e = entries[k]!;
       if (e !== 0) touched ^= rec[((e & 0xffffff) - 1) << 3]!;
     }
     this.touched = touched;
