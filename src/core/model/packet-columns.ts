@@ -64,14 +64,31 @@ let scanMin = 0;
 let scanMax = 0;
 let scanPlain = true;
 
-/** Scans an integer column (less `shift × index`: the frame column). One shape of array per function, for speed. */
-function scanU32(v: Uint32Array, count: number, shift: number): void {
+/** Scans an integer column. One shape of array per function, and no per-value work beyond the range, for speed. */
+function scanU32(v: Uint32Array, count: number): void {
+  let min = v[0]!;
+  let max = min;
+  // Most columns of a block hold one value: one compare a value finds that, and the first difference starts the scan.
+  let i = 1;
+  while (i < count && v[i] === min) i++;
+  for (; i < count; i++) {
+    const x = v[i]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  scanMin = min;
+  scanMax = max;
+  scanPlain = true;
+}
+
+/** Scans the frame column, whose stored value is frame − index. */
+function scanFrames(v: Uint32Array, count: number): void {
   let min = v[0]!;
   let max = min;
   for (let i = 1; i < count; i++) {
-    const x = v[i]! - shift * i;
+    const x = v[i]! - i;
     if (x < min) min = x;
-    else if (x > max) max = x;
+    if (x > max) max = x;
   }
   scanMin = min;
   scanMax = max;
@@ -138,7 +155,8 @@ export function encodeColumns(columns: readonly ColumnValues[], count: number): 
   for (let c = 0; c < COLUMN_COUNT; c++) {
     const v = columns[c]!;
     if (v instanceof Float64Array) scanF64(v, count);
-    else scanU32(v, count, c === C_FRAME ? 1 : 0);
+    else if (c === C_FRAME) scanFrames(v, count);
+    else scanU32(v, count);
     const range = scanMax - scanMin;
     const width = !scanPlain || range > 0xffffffff ? 8 : range === 0 ? 0 : range <= 0xff ? 1 : range <= 0xffff ? 2 : 4;
     widths[c] = width;
