@@ -57,6 +57,8 @@ export class PacketBlockEncoder {
   private readonly tsSec = new Float64Array(BLOCK_PACKETS);
   private readonly offset = new Float64Array(BLOCK_PACKETS);
   private readonly u32: Uint32Array[] = [];
+  /** distinctIds' bitmap, kept from block to block. */
+  private readonly bits = new Uint32Array((BLOCK_PACKETS * BITMAP_SPAN) / 32);
   private n = 0;
   private firstFrame = 0;
   private lastFrame = 0;
@@ -139,20 +141,12 @@ export class PacketBlockEncoder {
     const n = this.n;
     if (n === 0) return null;
     const data = this.layout === LAYOUT_ROWS ? encodeRows(this.columns, n) : encodeColumns(this.columns, n);
-    // A native numeric sort (of a copy: the column is written above) and one pass: cheaper than a Set grown packet by packet.
-    const ids = this.tupleIds.slice(0, n).sort();
-    const tupleBytes = Buffer.alloc(n * 4);
-    let distinct = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (id === 0 || (i > 0 && id === ids[i - 1])) continue;
-      tupleBytes.writeUInt32LE(id, distinct++ * 4);
-    }
+    const tupleBytes = distinctIds(this.tupleIds, n, this.bits);
     const block: EncodedBlock = {
       firstFrame: this.firstFrame, lastFrame: this.lastFrame, frames: n,
       minSec: this.minSec, minNsec: this.minNsec, maxSec: this.maxSec, maxNsec: this.maxNsec,
       strings: JSON.stringify([...this.strings.keys()]),
-      tuples: tupleBytes.subarray(0, distinct * 4),
+      tuples: tupleBytes,
       layout: this.layout,
       data,
     };
@@ -171,6 +165,53 @@ export class PacketBlockEncoder {
     }
     return i;
   }
+}
+
+/** Spans of ids up to this many times a block's records are listed through a bitmap; wider ones are sorted. */
+const BITMAP_SPAN = 16;
+
+/**
+ * The distinct non-zero values of `ids[0..n)`, ascending, as u32 LE. A block's ids are usually close together (a
+ * capture's tuples are numbered as they first come), so a bitmap over their span lists them in two short passes;
+ * ids spread wider go through a native numeric sort of a copy (the column itself is the block's data).
+ */
+export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buffer {
+  let min = 0xffffffff;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = ids[i]!;
+    if (x === 0) continue;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if (max === 0) return Buffer.alloc(0);
+  const span = max - min + 1;
+  const out = Buffer.allocUnsafe(Math.min(n, span) * 4);
+  let distinct = 0;
+  if (span <= BITMAP_SPAN * n && span <= bits.length * 32) {
+    const words = (span + 31) >>> 5;
+    bits.fill(0, 0, words);
+    for (let i = 0; i < n; i++) {
+      const x = ids[i]!;
+      if (x !== 0) bits[(x - min) >>> 5]! |= 1 << ((x - min) & 31);
+    }
+    for (let w = 0; w < words; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const low = word & -word;
+        out.writeUInt32LE(min + w * 32 + 31 - Math.clz32(low), distinct++ * 4);
+        word ^= low;
+      }
+    }
+  } else {
+    const sorted = ids.slice(0, n).sort();
+    for (let i = 0; i < n; i++) {
+      const id = sorted[i]!;
+      if (id === 0 || (i > 0 && id === sorted[i - 1])) continue;
+      out.writeUInt32LE(id, distinct++ * 4);
+    }
+  }
+  return out.subarray(0, distinct * 4);
 }
 
 /** Whether `sorted`, ascending little-endian u32 values (a block's tuple list or tuple keys), holds `value`. */
