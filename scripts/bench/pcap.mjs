@@ -64,7 +64,7 @@ export function runPcapBench({ runs = 3, large = false, keep = false, old = null
       const bytes = writeSyntheticPcap(pcap, c.packets, { connections: c.connections });
       spawnSync('sync');
       const db = path.join(dir, 'import.db');
-      const r = { ...c, bytes, natlens: [], old: [], tcpdump: [], tshark: [], dbBytes: null, load: os.loadavg()[0] };
+      const r = { ...c, bytes, natlens: [], old: [], tcpdump: [], tshark: [], dbBytes: null, oldDbBytes: null, load: os.loadavg()[0] };
       for (let i = 0; i < runs; i++) {
         for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(db + suffix, { force: true });
         r.tcpdump.push(measure(['tcpdump', '-r', pcap, '-w', '/dev/null']));
@@ -74,6 +74,7 @@ export function runPcapBench({ runs = 3, large = false, keep = false, old = null
         if (old) {
           for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(db + suffix, { force: true });
           r.old.push(measure([process.execPath, old, 'import', '--db', db, '--node', 'bench', '--no-stitch', '--json', pcap]));
+          r.oldDbBytes = fs.statSync(db).size;
         }
         // tshark is 10-100x slower than both: once per case unless asked for more.
         if (withTshark && i === 0) r.tshark.push(measure(['tshark', '-r', pcap, '-T', 'fields', '-e', 'frame.number']));
@@ -126,14 +127,14 @@ export function pcapSection({ runs, results, old = null }) {
     lines.push(
       `The same imports by another build (\`${old}\`), in the same rounds:`,
       '',
-      '| packets | connections | old wall / CPU (s) | old RSS (MB) | new / old wall | new / old CPU |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| packets | connections | old wall / CPU (s) | old RSS (MB) | new / old wall | new / old CPU | old DB bytes per input byte |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const r of results) {
       const o = best(r.old, 'wall');
       const wall = median(r.natlens.map((x, i) => x.wall / r.old[i].wall));
       const cpu = median(r.natlens.map((x, i) => (x.cpu !== null && r.old[i].cpu ? x.cpu / r.old[i].cpu : null)));
-      lines.push(`| ${int(r.packets)} | ${int(r.connections)} | ${fmt(o.wall)} / ${fmt(o.cpu)} | ${fmt(o.rssMb, 0)} | ${fmt(wall)} | ${fmt(cpu)} |`);
+      lines.push(`| ${int(r.packets)} | ${int(r.connections)} | ${fmt(o.wall)} / ${fmt(o.cpu)} | ${fmt(o.rssMb, 0)} | ${fmt(wall)} | ${fmt(cpu)} | ${fmt(r.oldDbBytes / r.bytes)} |`);
     }
     lines.push('');
   }

@@ -1,7 +1,5 @@
-import { importPaths } from '../../core/import/import-paths';
-import { prewarmDumpReader } from '../../core/import/dump-reader-thread';
 import type { ImportReport } from '../../core/import/import-report';
-import { Store } from '../../core/model/store';
+import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
@@ -68,6 +66,10 @@ async function runImport(request: ImportJobRequest & { dbPath: string }, io: Cli
   const failed = (e: unknown): ImportReport => ({ nodes: [], warnings: [], errors: [{ source: request.dbPath, message: e instanceof Error ? e.message : String(e) }], files: [] });
   const script = importWorkerScript();
   if (script === null) {
+    // Loaded here only: with the bundle's worker, this thread never opens the project or runs the pipeline.
+    const [{ importPaths }, { prewarmDumpReader }, { Store }] = await Promise.all([
+      import('../../core/import/import-paths'), import('../../core/import/dump-reader-thread'), import('../../core/model/store'),
+    ]);
     // A large dump's reader thread starts while the project opens.
     prewarmDumpReader(request.paths);
     let store: Store | null = null;

@@ -200,7 +200,7 @@ describe('streamed iptables-save import', () => {
     expect(local.kind === 'dump' && local.summary.rules).toBeGreaterThan(10_000);
   });
 
-  it('hands a read to the thread started ahead for it, and starts none for small files', () => {
+  it('hands a read to the thread started ahead for it, and starts none for small files or packet captures', () => {
     const file = project().file('kube-proxy.save');
     writeKubeProxyDump(file, 1000, 5);
     const small = write('small.save', '*nat\nCOMMIT\n');
@@ -210,6 +210,12 @@ describe('streamed iptables-save import', () => {
     useDumpReaderWorker(path.dirname(WORKER));
     try {
       expect(prewarmDumpReader([small, project().file('missing.save')])).toBe(false);
+      // A pcap is read on the importing thread, however large.
+      const pcap = project().file('big.pcap');
+      const bytes = Buffer.alloc(3 * 1024 * 1024);
+      bytes.writeUInt32LE(0xa1b2c3d4, 0);
+      fs.writeFileSync(pcap, bytes);
+      expect(prewarmDumpReader([small, pcap])).toBe(false);
       expect(prewarmDumpReader([small, file])).toBe(true);
       expect(readDumpFileThreaded(file, 'k', fs.statSync(file).size, (t) => there.push(t))).toEqual(local);
       expect(comparable(there)).toEqual(comparable(here));

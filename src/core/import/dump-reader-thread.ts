@@ -10,6 +10,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
 import { dumpReaderScript } from './dump-reader-location';
+import { isPacketCapture } from '../capture/pcap/read-packet-capture';
 
 export type DumpMessage =
   | { kind: 'tape'; tape: RulesetTape }
@@ -81,13 +82,24 @@ export function prewarmDumpReader(paths: readonly string[]): boolean {
   const large = paths.some((p) => {
     try {
       const st = fs.statSync(p);
-      return st.isFile() && st.size >= WORKER_MIN_BYTES;
+      return st.isFile() && st.size >= WORKER_MIN_BYTES && !startsAsPacketCapture(p);
     } catch {
       return false;
     }
   });
   if (large) warm = startThread(workerScript);
   return warm !== null;
+}
+
+/** A pcap is read on the importing thread: a reader thread started for one would be start-up spent for nothing. */
+function startsAsPacketCapture(file: string): boolean {
+  const head = new Uint8Array(4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    return fs.readSync(fd, head, 0, 4, 0) === 4 && isPacketCapture(head);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function startThread(script: string): ReaderThread {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { PacketRecord } from '../records/records';
-import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple, distinctIds } from './packet-block';
 
 function record(over: Partial<PacketRecord>): PacketRecord {
   return {
@@ -13,7 +13,7 @@ function record(over: Partial<PacketRecord>): PacketRecord {
 
 function decode(enc: PacketBlockEncoder): PacketBlock {
   const b = enc.encode()!;
-  return PacketBlock.of(b.data, b.strings);
+  return PacketBlock.of(b.data, b.strings, b.layout);
 }
 
 describe('PacketBlock', () => {
@@ -56,7 +56,7 @@ describe('PacketBlock', () => {
     const e = enc.encode()!;
     expect([e.firstFrame, e.lastFrame, e.frames, e.minSec, e.minNsec, e.maxSec, e.maxNsec]).toEqual([10, 12, 3, 4, 999999999, 6, 0]);
     expect([blockHasTuple(e.tuples, 2), blockHasTuple(e.tuples, 30), blockHasTuple(e.tuples, 3)]).toEqual([true, true, false]);
-    expect(PacketBlock.of(e.data, e.strings).inTimeOrder()).toBe(false);
+    expect(PacketBlock.of(e.data, e.strings, e.layout).inTimeOrder()).toBe(false);
     expect(enc.count).toBe(0);
   });
 
@@ -78,5 +78,26 @@ describe('PacketBlock', () => {
     expect(enc.full).toBe(true);
     const b = decode(enc);
     expect([b.count, b.frame(BLOCK_PACKETS - 1), b.iface(0), b.iface(1)]).toEqual([BLOCK_PACKETS, BLOCK_PACKETS, 'eth0', 'eth1']);
+  });
+
+  it('lists a block\'s distinct tuple ids in order whether they lie close together or far apart', () => {
+    const bits = new Uint32Array((BLOCK_PACKETS * 16) / 32);
+    const list = (b: Buffer) => Array.from({ length: b.byteLength / 4 }, (_, k) => b.readUInt32LE(k * 4));
+    const reference = (ids: Uint32Array) => [...new Set(ids)].filter((x) => x !== 0).sort((a, b) => a - b);
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const cases: Uint32Array[] = [
+      Uint32Array.from({ length: BLOCK_PACKETS }, (_, i) => 1_000_000 + (i % 4096)),
+      Uint32Array.from({ length: BLOCK_PACKETS }, () => 7 + (next() % 5000)),
+      Uint32Array.from({ length: BLOCK_PACKETS }, (_, i) => (i % 3 === 0 ? 0 : 0xffffffff - (next() % 60_000))),
+      Uint32Array.from({ length: 100 }, () => next()),
+      Uint32Array.of(0, 0, 0),
+      Uint32Array.of(31, 32, 33, 63, 64, 0xffffffff),
+    ];
+    for (const ids of cases) {
+      expect(list(distinctIds(ids, ids.length, bits))).toEqual(reference(ids));
+      // A prefix only: the rest of the array is not the block's.
+      expect(list(distinctIds(ids, 2, bits))).toEqual(reference(ids.subarray(0, 2)));
+    }
   });
 });

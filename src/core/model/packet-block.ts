@@ -1,17 +1,17 @@
 /**
- * Packets stored in blocks: up to BLOCK_PACKETS packets of one capture in one packet_blocks row, as
- * fixed-width little-endian records. One SQLite row per packet costs more than reading the pcap does;
- * one row per few thousand packets costs almost nothing. Strings (interface, truncation layer) are
- * indices into a per-block dictionary; the 5-tuple is a packet_tuples id (0 for none).
- *
- * Record layout (RECORD_BYTES):
- *   0 tsSec f64 | 8 offset f64 | 16 frame u32 | 20 tsNsec u32 | 24 tupleId u32 | 28 len u32 | 32 seq u32
- *  36 ack u32 | 40 payloadLen u32 | 44 line u32 | 48 iface u16 | 50 truncated u16 | 52 linkType u16
- *  54 icmpId u16 | 56 null bits u16 | 58 tcpFlags u8 | 59 icmpType u8 | 60 icmpCode u8 | 61 direction u8
+ * Packets stored in blocks: up to BLOCK_PACKETS packets of one capture in one packet_blocks row. One SQLite row
+ * per packet costs more than reading the pcap does; one row per few thousand packets costs almost nothing.
+ * Strings (interface, truncation layer) are indices into a per-block dictionary; the 5-tuple is a tuple id
+ * (tuple-block.ts; 0 for none). How the fields are laid out in the row's `data` is packet-columns.ts's: new
+ * blocks are written as narrow columns, blocks of older projects as 64-byte records, and both read alike.
  */
 import type { PacketRecord } from '../records/records';
+import {
+  COLUMN_COUNT, C_ACK, C_DIRECTION, C_FLAGS, C_FRAME, C_ICMP_CODE, C_ICMP_ID, C_ICMP_TYPE, C_IFACE, C_LEN, C_LINE, C_LINK,
+  C_NULLS, C_OFFSET, C_PAYLOAD, C_SEQ, C_TRUNCATED, C_TS_NSEC, C_TS_SEC, C_TUPLE, LAYOUT_COLUMNS, LAYOUT_ROWS,
+  decodeColumn, encodeColumns, encodeRows, recordCount, type ColumnValues, type DecodedColumn, type PacketBlockLayout,
+} from './packet-columns';
 
-export const RECORD_BYTES = 64;
 export const BLOCK_PACKETS = 4096;
 
 const NO_STRING = 0xffff;
@@ -40,16 +40,25 @@ export interface EncodedBlock {
   strings: string;
   /** Sorted distinct tuple ids (u32 LE), so a reader looking for a tuple decodes only blocks that hold it. */
   tuples: Buffer;
+  /** How `data` is laid out (packet-columns.ts). */
+  layout: PacketBlockLayout;
   data: Buffer;
 }
 
 /** Fills one block; `encode()` returns it and starts the next. */
 export class PacketBlockEncoder {
-  private buf = Buffer.alloc(BLOCK_PACKETS * RECORD_BYTES);
-  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  private readonly columns: ColumnValues[] = [];
   private strings = new Map<string, number>();
-  /** Each record's tuple id (0 for none), sorted and made unique when the block is encoded. */
-  private readonly tupleIds = new Uint32Array(BLOCK_PACKETS);
+  /**
+   * Each record's tuple id (0 for none), the block's tuple column; sorted and made unique for the block's tuple
+   * list when it is encoded. A writer may fill in a record's id after `add` (its tuple table looks ids up in batches).
+   */
+  readonly tupleIds = new Uint32Array(BLOCK_PACKETS);
+  private readonly tsSec = new Float64Array(BLOCK_PACKETS);
+  private readonly offset = new Float64Array(BLOCK_PACKETS);
+  private readonly u32: Uint32Array[] = [];
+  /** distinctIds' bitmap, kept from block to block. */
+  private readonly bits = new Uint32Array((BLOCK_PACKETS * BITMAP_SPAN) / 32);
   private n = 0;
   private firstFrame = 0;
   private lastFrame = 0;
@@ -57,6 +66,15 @@ export class PacketBlockEncoder {
   private minNsec = 0;
   private maxSec = 0;
   private maxNsec = 0;
+
+  /** `layout`: how `encode` lays the records out; ROWS only for a migration writing a schema before 16. */
+  constructor(private readonly layout: PacketBlockLayout = LAYOUT_COLUMNS) {
+    for (let c = 0; c < COLUMN_COUNT; c++) {
+      const column = c === C_TS_SEC ? this.tsSec : c === C_OFFSET ? this.offset : c === C_TUPLE ? this.tupleIds : new Uint32Array(BLOCK_PACKETS);
+      this.columns.push(column);
+      this.u32.push(column instanceof Uint32Array ? column : new Uint32Array(0));
+    }
+  }
 
   get count(): number {
     return this.n;
@@ -67,41 +85,40 @@ export class PacketBlockEncoder {
   }
 
   add(p: PacketRecord, tupleId: number | null): void {
-    const v = this.view;
-    const at = this.n * RECORD_BYTES;
+    const i = this.n;
+    const u = this.u32;
     let nulls = 0;
-    v.setFloat64(at, p.tsSec, true);
+    this.tsSec[i] = p.tsSec;
     if (p.offset === null) nulls |= NULL_OFFSET;
-    v.setFloat64(at + 8, p.offset ?? 0, true);
-    v.setUint32(at + 16, p.frame, true);
-    v.setUint32(at + 20, p.tsNsec, true);
-    v.setUint32(at + 24, tupleId ?? 0, true);
-    this.tupleIds[this.n] = tupleId ?? 0;
-    v.setUint32(at + 28, p.origLen, true);
+    this.offset[i] = p.offset ?? 0;
+    u[C_FRAME]![i] = p.frame;
+    u[C_TS_NSEC]![i] = p.tsNsec;
+    this.tupleIds[i] = tupleId ?? 0;
+    u[C_LEN]![i] = p.origLen;
     if (p.seq === null) nulls |= NULL_SEQ;
-    v.setUint32(at + 32, p.seq ?? 0, true);
+    u[C_SEQ]![i] = p.seq ?? 0;
     if (p.ack === null) nulls |= NULL_ACK;
-    v.setUint32(at + 36, p.ack ?? 0, true);
+    u[C_ACK]![i] = p.ack ?? 0;
     if (p.payloadLen === null) nulls |= NULL_PAYLOAD;
-    v.setUint32(at + 40, p.payloadLen ?? 0, true);
+    u[C_PAYLOAD]![i] = p.payloadLen ?? 0;
     if (p.line === null) nulls |= NULL_LINE;
-    v.setUint32(at + 44, p.line ?? 0, true);
-    v.setUint16(at + 48, this.stringIndex(p.iface), true);
-    v.setUint16(at + 50, this.stringIndex(p.truncated), true);
+    u[C_LINE]![i] = p.line ?? 0;
+    u[C_IFACE]![i] = this.stringIndex(p.iface);
+    u[C_TRUNCATED]![i] = this.stringIndex(p.truncated);
     if (p.linkType === null) nulls |= NULL_LINK;
-    v.setUint16(at + 52, p.linkType ?? 0, true);
+    u[C_LINK]![i] = p.linkType ?? 0;
     const icmpId = p.icmpId ?? null;
     if (icmpId === null) nulls |= NULL_ICMP_ID;
-    v.setUint16(at + 54, icmpId ?? 0, true);
+    u[C_ICMP_ID]![i] = icmpId ?? 0;
     if (p.tcpFlags === null) nulls |= NULL_FLAGS;
-    v.setUint8(at + 58, p.tcpFlags ?? 0);
+    u[C_FLAGS]![i] = p.tcpFlags ?? 0;
     if (p.icmpType === null) nulls |= NULL_ICMP_TYPE;
-    v.setUint8(at + 59, p.icmpType ?? 0);
+    u[C_ICMP_TYPE]![i] = p.icmpType ?? 0;
     if (p.icmpCode === null) nulls |= NULL_ICMP_CODE;
-    v.setUint8(at + 60, p.icmpCode ?? 0);
-    v.setUint8(at + 61, p.direction === null ? 0 : p.direction === 'in' ? 1 : 2);
-    v.setUint16(at + 56, nulls, true);
-    if (this.n === 0) {
+    u[C_ICMP_CODE]![i] = p.icmpCode ?? 0;
+    u[C_DIRECTION]![i] = p.direction === null ? 0 : p.direction === 'in' ? 1 : 2;
+    u[C_NULLS]![i] = nulls;
+    if (i === 0) {
       this.firstFrame = p.frame;
       this.minSec = this.maxSec = p.tsSec;
       this.minNsec = this.maxNsec = p.tsNsec;
@@ -121,22 +138,17 @@ export class PacketBlockEncoder {
 
   /** The block so far (null when empty); the encoder is empty afterwards. */
   encode(): EncodedBlock | null {
-    if (this.n === 0) return null;
-    // A native numeric sort and one pass: cheaper than a Set grown packet by packet.
-    const ids = this.tupleIds.subarray(0, this.n).sort();
-    const tupleBytes = Buffer.alloc(this.n * 4);
-    let distinct = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (id === 0 || (i > 0 && id === ids[i - 1])) continue;
-      tupleBytes.writeUInt32LE(id, distinct++ * 4);
-    }
+    const n = this.n;
+    if (n === 0) return null;
+    const data = this.layout === LAYOUT_ROWS ? encodeRows(this.columns, n) : encodeColumns(this.columns, n);
+    const tupleBytes = distinctIds(this.tupleIds, n, this.bits);
     const block: EncodedBlock = {
-      firstFrame: this.firstFrame, lastFrame: this.lastFrame, frames: this.n,
+      firstFrame: this.firstFrame, lastFrame: this.lastFrame, frames: n,
       minSec: this.minSec, minNsec: this.minNsec, maxSec: this.maxSec, maxNsec: this.maxNsec,
       strings: JSON.stringify([...this.strings.keys()]),
-      tuples: tupleBytes.subarray(0, distinct * 4),
-      data: Buffer.from(this.buf.subarray(0, this.n * RECORD_BYTES)),
+      tuples: tupleBytes,
+      layout: this.layout,
+      data,
     };
     this.n = 0;
     this.strings = new Map();
@@ -153,6 +165,53 @@ export class PacketBlockEncoder {
     }
     return i;
   }
+}
+
+/** Spans of ids up to this many times a block's records are listed through a bitmap; wider ones are sorted. */
+const BITMAP_SPAN = 16;
+
+/**
+ * The distinct non-zero values of `ids[0..n)`, ascending, as u32 LE. A block's ids are usually close together (a
+ * capture's tuples are numbered as they first come), so a bitmap over their span lists them in two short passes;
+ * ids spread wider go through a native numeric sort of a copy (the column itself is the block's data).
+ */
+export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buffer {
+  let min = 0xffffffff;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = ids[i]!;
+    if (x === 0) continue;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if (max === 0) return Buffer.alloc(0);
+  const span = max - min + 1;
+  const out = Buffer.allocUnsafe(Math.min(n, span) * 4);
+  let distinct = 0;
+  if (span <= BITMAP_SPAN * n && span <= bits.length * 32) {
+    const words = (span + 31) >>> 5;
+    bits.fill(0, 0, words);
+    for (let i = 0; i < n; i++) {
+      const x = ids[i]!;
+      if (x !== 0) bits[(x - min) >>> 5]! |= 1 << ((x - min) & 31);
+    }
+    for (let w = 0; w < words; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const low = word & -word;
+        out.writeUInt32LE(min + w * 32 + 31 - Math.clz32(low), distinct++ * 4);
+        word ^= low;
+      }
+    }
+  } else {
+    const sorted = ids.slice(0, n).sort();
+    for (let i = 0; i < n; i++) {
+      const id = sorted[i]!;
+      if (id === 0 || (i > 0 && id === sorted[i - 1])) continue;
+      out.writeUInt32LE(id, distinct++ * 4);
+    }
+  }
+  return out.subarray(0, distinct * 4);
 }
 
 /** Whether `sorted`, ascending little-endian u32 values (a block's tuple list or tuple keys), holds `value`. */
@@ -175,93 +234,91 @@ export function blockHasTuple(tuples: Uint8Array, tupleId: number): boolean {
   return sortedUint32Has(tuples, tupleId);
 }
 
-/** Read access to one stored block, record by record (index 0..count-1, in frame order). */
+/** Read access to one stored block, record by record (index 0..count-1, in frame order); columns decoded when first read. */
 export class PacketBlock {
   readonly count: number;
-  private readonly v: DataView;
+  private readonly columns: Array<DecodedColumn | undefined> = new Array<DecodedColumn | undefined>(COLUMN_COUNT);
 
-  constructor(data: Uint8Array, private readonly strings: readonly string[]) {
-    this.v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    this.count = data.byteLength / RECORD_BYTES;
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly strings: readonly string[],
+    private readonly layout: PacketBlockLayout,
+  ) {
+    this.count = recordCount(data, layout);
   }
 
-  static of(data: Uint8Array, strings: string): PacketBlock {
-    return new PacketBlock(data, JSON.parse(strings) as string[]);
+  static of(data: Uint8Array, strings: string, layout: PacketBlockLayout): PacketBlock {
+    return new PacketBlock(data, JSON.parse(strings) as string[], layout);
   }
 
-  private nulls(i: number): number {
-    return this.v.getUint16(i * RECORD_BYTES + 56, true);
+  private column(c: number): DecodedColumn {
+    return this.columns[c] ?? (this.columns[c] = decodeColumn(this.data, this.layout, c, this.count));
   }
 
-  private str(at: number): string | null {
-    const k = this.v.getUint16(at, true);
+  private str(c: number, i: number): string | null {
+    const k = this.column(c)[i]!;
     return k === NO_STRING ? null : this.strings[k]!;
   }
 
+  private valueOrNull(c: number, i: number, bit: number): number | null {
+    return this.column(C_NULLS)[i]! & bit ? null : this.column(c)[i]!;
+  }
+
   tsSec(i: number): number {
-    return this.v.getFloat64(i * RECORD_BYTES, true);
+    return this.column(C_TS_SEC)[i]!;
   }
   tsNsec(i: number): number {
-    return this.v.getUint32(i * RECORD_BYTES + 20, true);
+    return this.column(C_TS_NSEC)[i]!;
   }
   frame(i: number): number {
-    return this.v.getUint32(i * RECORD_BYTES + 16, true);
+    return this.column(C_FRAME)[i]!;
   }
-  /** packet_tuples id, 0 when the frame has no addresses. */
+  /** Tuple id, 0 when the frame has no addresses. */
   tupleId(i: number): number {
-    return this.v.getUint32(i * RECORD_BYTES + 24, true);
+    return this.column(C_TUPLE)[i]!;
   }
   len(i: number): number {
-    return this.v.getUint32(i * RECORD_BYTES + 28, true);
+    return this.column(C_LEN)[i]!;
   }
   iface(i: number): string | null {
-    return this.str(i * RECORD_BYTES + 48);
+    return this.str(C_IFACE, i);
   }
   truncated(i: number): string | null {
-    return this.str(i * RECORD_BYTES + 50);
+    return this.str(C_TRUNCATED, i);
   }
   direction(i: number): 'in' | 'out' | null {
-    const d = this.v.getUint8(i * RECORD_BYTES + 61);
+    const d = this.column(C_DIRECTION)[i]!;
     return d === 0 ? null : d === 1 ? 'in' : 'out';
   }
-  private u32(i: number, at: number, bit: number): number | null {
-    return this.nulls(i) & bit ? null : this.v.getUint32(i * RECORD_BYTES + at, true);
-  }
-  private u16(i: number, at: number, bit: number): number | null {
-    return this.nulls(i) & bit ? null : this.v.getUint16(i * RECORD_BYTES + at, true);
-  }
-  private u8(i: number, at: number, bit: number): number | null {
-    return this.nulls(i) & bit ? null : this.v.getUint8(i * RECORD_BYTES + at);
-  }
   seq(i: number): number | null {
-    return this.u32(i, 32, NULL_SEQ);
+    return this.valueOrNull(C_SEQ, i, NULL_SEQ);
   }
   ack(i: number): number | null {
-    return this.u32(i, 36, NULL_ACK);
+    return this.valueOrNull(C_ACK, i, NULL_ACK);
   }
   payloadLen(i: number): number | null {
-    return this.u32(i, 40, NULL_PAYLOAD);
+    return this.valueOrNull(C_PAYLOAD, i, NULL_PAYLOAD);
   }
   line(i: number): number | null {
-    return this.u32(i, 44, NULL_LINE);
+    return this.valueOrNull(C_LINE, i, NULL_LINE);
   }
   offset(i: number): number | null {
-    return this.nulls(i) & NULL_OFFSET ? null : this.v.getFloat64(i * RECORD_BYTES + 8, true);
+    return this.valueOrNull(C_OFFSET, i, NULL_OFFSET);
   }
   linkType(i: number): number | null {
-    return this.u16(i, 52, NULL_LINK);
+    return this.valueOrNull(C_LINK, i, NULL_LINK);
   }
   icmpId(i: number): number | null {
-    return this.u16(i, 54, NULL_ICMP_ID);
+    return this.valueOrNull(C_ICMP_ID, i, NULL_ICMP_ID);
   }
   tcpFlags(i: number): number | null {
-    return this.u8(i, 58, NULL_FLAGS);
+    return this.valueOrNull(C_FLAGS, i, NULL_FLAGS);
   }
   icmpType(i: number): number | null {
-    return this.u8(i, 59, NULL_ICMP_TYPE);
+    return this.valueOrNull(C_ICMP_TYPE, i, NULL_ICMP_TYPE);
   }
   icmpCode(i: number): number | null {
-    return this.u8(i, 60, NULL_ICMP_CODE);
+    return this.valueOrNull(C_ICMP_CODE, i, NULL_ICMP_CODE);
   }
 
   /** Whether record i is strictly after record j in (time, frame) order. */

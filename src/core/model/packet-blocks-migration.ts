@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { newPacketRecord } from '../capture/pcap/packet-record';
 import { PacketBlockEncoder, type EncodedBlock } from './packet-block';
+import { LAYOUT_ROWS } from './packet-columns';
 
 export const PACKET_BLOCKS_SQL = `
 -- Up to 4096 packets of one capture per row, as fixed-width little-endian records (src/core/model/packet-block.ts).
@@ -52,7 +53,8 @@ export function migratePacketBlocks(db: Database.Database): void {
   const write = (captureId: number, b: EncodedBlock | null): void => {
     if (b) insert.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.data);
   };
-  const encoder = new PacketBlockEncoder();
+  // The records of schema 3 (packet_blocks has no layout column until 16, and reads as rows without one).
+  const encoder = new PacketBlockEncoder(LAYOUT_ROWS);
   const p = newPacketRecord(0, 0, 0, null, 0, 0, 0, 0);
   let current: number | null = null;
   // Read in keyset chunks: a write while a SELECT is open would be refused, and a big project must not sit in memory.

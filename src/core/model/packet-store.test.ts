@@ -202,6 +202,39 @@ describe('PacketStore.writer tuples', () => {
     expect(tupleRows(store, b)[0]!.id).toBe(before[before.length - 1]!.id + 1);
   });
 
+  it('numbers the tuples of interleaved writers in the order their packets came, across batches of lookups', () => {
+    const store = project().store();
+    const a = pcapCapture(store, 'even');
+    const b = pcapCapture(store, 'odd');
+    const [wa, wb] = [store.packetWriter(a), store.packetWriter(b)];
+    // Runs of IPv4 packets long enough to fill a batch, with an IPv6 packet (counted at once) now and then.
+    const packets: Array<[0 | 1, PacketRecord]> = [];
+    for (let i = 1; i <= 3000; i++) {
+      const side = Math.floor(i / 700) % 2 === 0 ? 0 : 1;
+      const p = i % 401 === 0
+        ? packet(i, { network: 'ipv6', src: 'fd00::1', dst: `fd00::${i % 3}`, ipProto: 17, sport: 5353, dport: 5353 })
+        : packet(i, { sport: 1024 + (i % 900), dst: `10.0.${i % 7}.1` });
+      packets.push([side, p]);
+    }
+    for (const [side, p] of packets) (side === 0 ? wa : wb).add(p);
+    wa.flush();
+    wb.flush();
+    // One packet at a time: a tuple's id is taken when its first packet comes.
+    const expected = new Map<string, number>();
+    let next = Math.min(tupleRows(store, a)[0]!.id, tupleRows(store, b)[0]!.id);
+    for (const [side, p] of packets) {
+      const key = JSON.stringify([side, p.ipProto, p.src, p.dst, p.sport, p.dport]);
+      if (!expected.has(key)) expected.set(key, next++);
+    }
+    const actual = new Map<string, number>();
+    for (const [side, c] of [[0, a], [1, b]] as const) {
+      for (const t of tupleRows(store, c)) actual.set(JSON.stringify([side, t.ip_proto, t.src, t.dst, t.sport, t.dport]), t.id);
+    }
+    expect(actual).toEqual(expected);
+    const frames = (c: number) => store.packetsOf(c, 1, 5000).map((p) => [p.frame, p.src, p.dst, p.sport]);
+    expect([...frames(a), ...frames(b)].sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(packets.map(([, p]) => [p.frame, p.src, p.dst, p.sport]));
+  });
+
   it('gives writers open at the same time distinct ids, each capture its own tuples', () => {
     const store = project().store();
     const a = pcapCapture(store, 'left');

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { IcmpErrorHeader, PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from './packet-block';
+import { packetBlockLayout } from './packet-columns';
 import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
 import { TupleIds, TupleTable } from './tuple-table';
 
@@ -101,20 +102,23 @@ export class PacketStore {
   writer(captureId: number, tupleCacheLimit = TUPLE_CACHE_LIMIT): PacketWriter {
     const db = this.db;
     const insertBlock = db.prepare(
-      `INSERT INTO packet_blocks (capture_id, first_frame, last_frame, frames, min_sec, min_nsec, max_sec, max_nsec, strings, tuples, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO packet_blocks (capture_id, first_frame, last_frame, frames, min_sec, min_nsec, max_sec, max_nsec, strings, tuples, layout, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds);
     const encoder = new PacketBlockEncoder();
+    const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
     let written = 0;
     const writeBlock = (): void => {
+      tuples.settle();
       const b = encoder.encode();
-      if (b) insertBlock.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.data);
+      if (b) insertBlock.run(captureId, b.firstFrame, b.lastFrame, b.frames, b.minSec, b.minNsec, b.maxSec, b.maxNsec, b.strings, b.tuples, b.layout, b.data);
     };
     return {
       add(p: PacketRecord): void {
-        encoder.add(p, p.src === null || p.dst === null ? null : tuples.count(p));
+        const record = encoder.count;
+        encoder.add(p, null);
+        if (p.src !== null && p.dst !== null) tuples.count(p, record);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
@@ -147,8 +151,8 @@ export class PacketStore {
   }
 
   block(id: number): PacketBlock {
-    const row = this.statement('SELECT strings, data FROM packet_blocks WHERE id = ?', 'raw').get(id) as [string, Buffer];
-    return PacketBlock.of(row[1], row[0]);
+    const row = this.statement('SELECT strings, data, layout FROM packet_blocks WHERE id = ?', 'raw').get(id) as [string, Buffer, number];
+    return PacketBlock.of(row[1], row[0], packetBlockLayout(row[2]));
   }
 
   /** The block if it holds `tupleId`, else null (reads the block's short tuple list first). */

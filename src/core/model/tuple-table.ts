@@ -47,6 +47,25 @@ export class TupleIds {
   take(): number {
     return this.next++;
   }
+
+  /** The writer whose packets wait for ids (TupleTable.settle), if any. */
+  private waiting: TupleTable | null = null;
+
+  /**
+   * Called by a writer before it counts a packet: another writer's waiting packets came first, so they take
+   * their ids first (interleaved captures number their tuples in the order the packets came, as one at a time would).
+   */
+  claim(table: TupleTable): void {
+    const w = this.waiting;
+    if (w !== table) {
+      this.waiting = table;
+      w?.settle();
+    }
+  }
+
+  settled(table: TupleTable): void {
+    if (this.waiting === table) this.waiting = null;
+  }
 }
 
 /** Writes encoded tuple blocks of one capture. */
@@ -57,31 +76,29 @@ export function tupleBlockInserter(db: Database.Database, captureId: number): (b
   };
 }
 
+/** IPv4 packets whose tuples are looked up together (see `settle`). */
+const BATCH = 512;
+
 export class TupleTable {
   private readonly firstId: number;
   private readonly limit: number;
   private n = 0;
-  // Per slot, read when the tuples are written out (not per packet): id, kind, addresses, protocol and ports.
-  private ids = new Uint32Array(1024);
+  /**
+   * Per slot, in first-seen order, eight words: source, destination (IPv4 numbers; 0 for a TEXT slot), the
+   * protocol and ports (`portsKey`) as its low 32 bits and the rest, then id, packets, first frame, last frame.
+   * A capture's repeated connections come back in about the order they were first seen, so the slots a batch
+   * touches are near one another, and writing the tuples out reads them front to back.
+   */
+  private rec = new Uint32Array(1024 * 8);
   private flags = new Uint8Array(1024);
-  private srcNums = new Uint32Array(1024);
-  private dstNums = new Uint32Array(1024);
-  /** Protocol and ports as one number (see `portsKey`). */
-  private ports = new Float64Array(1024);
-  /** Where an IPv4 slot's entry is in `v4` (entry index). */
-  private entryOf = new Uint32Array(1024);
   /** The addresses of the slots whose addresses are not both IPv4 (IPv4 ones are their numbers). */
   private texts = new Map<number, [string, string]>();
-  /** The counts of the other slots: id, packets, first frame, last frame, four words a slot. */
-  private textState = new Uint32Array(1024 * 4);
   /**
-   * IPv4 tuples: open addressing over (src, dst, ports), eight words an entry: the key (src, dst, the low 32 bits
-   * of `ports`, its high 8 bits above slot + 1, 0 when empty) and what every packet of the tuple updates (id,
-   * packets, first frame, last frame). One cache line a packet: with a million tuples interleaved every lookup
-   * misses the caches, and the counts kept elsewhere would miss again. Grows at half full.
+   * The IPv4 slots by hash, open addressing: 0 when empty, else the hash's top 8 bits above slot + 1 (24 bits).
+   * Four bytes an entry, so a million tuples take an 8 MB table; grows at half full.
    */
-  private v4 = new Uint32Array(4096 * 8);
-  private v4Size = 0;
+  private index = new Uint32Array(4096);
+  private indexSize = 0;
   /** Any other tuple (IPv6) by src → dst → protocol and ports → slot. */
   private byText = new Map<string, Map<string, Map<number, number>>>();
   /** Tuples were moved to the spill table at least once: it (or the blocks written from it) holds them. */
@@ -90,52 +107,58 @@ export class TupleTable {
   private spillFind: Database.Statement | null = null;
   /** Blocks of this capture written by an earlier flush: a later one writes them again. */
   private written = false;
+  // IPv4 packets waiting for their tuple ids: key words, frame and the record whose id `ids` receives.
+  private readonly qSrc = new Uint32Array(BATCH);
+  private readonly qDst = new Uint32Array(BATCH);
+  private readonly qLo = new Uint32Array(BATCH);
+  private readonly qHi = new Uint32Array(BATCH);
+  private readonly qFrame = new Uint32Array(BATCH);
+  private readonly qRecord = new Uint32Array(BATCH);
+  private readonly qHash = new Uint32Array(BATCH);
+  private readonly qEntry = new Uint32Array(BATCH);
+  private queued = 0;
+  /** The ports key of the last packet checked by checkTupleFields (a repeat needs no check). */
+  private checkedPorts = -1;
   // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its counts
-  // are at `lastRef` (see refOf) until the tables move (lastValid false).
-  private lastSrc = '';
-  private lastDst = '';
-  private lastPorts = -1;
-  private lastRef = 0;
+  // are at word `lastAt` of `rec` until the slots are moved to the spill table (lastValid false).
+  private lastSrc = 0;
+  private lastDst = 0;
+  private lastLo = 0;
+  private lastHi = 0;
+  private lastAt = 0;
   private lastValid = false;
+  private lastTextSrc = '';
+  private lastTextDst = '';
+  private lastTextPorts = -1;
+  private lastTextAt = -1;
 
+  /**
+   * `ids` receives each counted packet's tuple id at the index the caller names (a packet block's records): at
+   * once for a non-IPv4 tuple, at the next `settle()` for an IPv4 one.
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly captureId: number,
     limit: number,
     private readonly tupleIds: TupleIds,
+    private readonly ids: Uint32Array,
   ) {
-    // A slot number must fit the 24 bits the IPv4 table keeps it in.
+    // A slot number must fit the 24 bits the index keeps it in.
     this.limit = Math.min(limit, (1 << 24) - 2);
     this.firstId = tupleIds.sync();
   }
 
-  /** Counts packet `p` (which has addresses) under its tuple; returns the tuple's id. */
-  count(p: PacketRecord): number {
+  /** Counts packet `p` (which has addresses) under its tuple; its id goes to `ids[record]` (see the constructor). */
+  count(p: PacketRecord, record: number): void {
     const src = p.src!;
     const dst = p.dst!;
     const ports = portsKey(p.ipProto, p.sport, p.dport);
-    let ref = this.lastRef;
-    if (!this.lastValid || ports !== this.lastPorts || src !== this.lastSrc || dst !== this.lastDst) {
-      ref = this.refOf(p, src, dst, ports);
-      this.lastSrc = src;
-      this.lastDst = dst;
-      this.lastPorts = ports;
-      this.lastRef = ref;
-      this.lastValid = true;
+    if (ports !== this.checkedPorts) {
+      checkTupleFields(p.ipProto, p.sport, p.dport);
+      this.checkedPorts = ports;
     }
-    const st = ref >= 0 ? this.v4 : this.textState;
-    const at = ref >= 0 ? ref : (-ref - 1) << 2;
-    if (st[at + 1] === 0) st[at + 2] = p.frame;
-    st[at + 1]!++;
-    st[at + 3] = p.frame;
-    return st[at]!;
-  }
-
-  /**
-   * Where the counts of the packet's tuple are: a word offset into `v4` (≥ 0), or -(slot + 1) for a slot whose
-   * counts are in `textState`. A tuple not held yet gets a slot.
-   */
-  private refOf(p: PacketRecord, src: string, dst: string, ports: number): number {
+    // Ids are handed out in the order the packets came, across every writer of the connection.
+    this.tupleIds.claim(this);
     const s4 = p.srcV4;
     const d4 = p.dstV4;
     let s: number | null;
@@ -152,21 +175,94 @@ export class TupleTable {
     } else {
       s = parseIpv4(src);
       d = parseIpv4(dst);
-      if (s === null || d === null) return -(this.textSlot(p, src, dst, ports) + 1);
+      if (s === null || d === null) {
+        this.settle();
+        this.ids[record] = this.countText(p, src, dst, ports);
+        return;
+      }
     }
-    const found = this.findV4(s, d, ports);
-    if (found >= 0) return found;
-    const slot = this.newSlot(p, src, dst, ports, s, d);
-    return this.addV4(slot, s, d, ports);
+    const k = this.queued++;
+    this.qSrc[k] = s;
+    this.qDst[k] = d;
+    this.qLo[k] = ports >>> 0;
+    this.qHi[k] = Math.floor(ports / 4294967296);
+    this.qFrame[k] = p.frame;
+    this.qRecord[k] = record;
+    if (this.queued === BATCH) this.settle();
   }
 
-  private textSlot(p: PacketRecord, src: string, dst: string, ports: number): number {
+  /**
+   * Counts the IPv4 packets waiting and writes their ids. First every waiting key is hashed and its index entry
+   * (and the slot it names) read with nothing depending on the reads, so the processor has many cache misses
+   * in flight at once; then the packets are counted one by one, in order, against entries that are near.
+   */
+  settle(): void {
+    const q = this.queued;
+    if (q === 0) return;
+    this.queued = 0;
+    const index = this.index;
+    const rec = this.rec;
+    const mask = index.length - 1;
+    const hashes = this.qHash;
+    for (let k = 0; k < q; k++) hashes[k] = TupleTable.hash(this.qSrc[k]!, this.qDst[k]!, this.qLo[k]!, this.qHi[k]!);
+    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another.
+    const entries = this.qEntry;
+    for (let k = 0; k < q; k++) entries[k] = index[hashes[k]! & mask]!;
+    let touched = 0;
+    for (let k = 0; k < q; k++) {
+      const e = entries[k]!;
+      if (e !== 0) touched ^= rec[((e & 0xffffff) - 1) << 3]!;
+    }
+    this.touched = touched;
+    for (let k = 0; k < q; k++) {
+      const s = this.qSrc[k]!;
+      const d = this.qDst[k]!;
+      const lo = this.qLo[k]!;
+      const hi = this.qHi[k]!;
+      let at = this.lastAt;
+      if (!this.lastValid || s !== this.lastSrc || d !== this.lastDst || lo !== this.lastLo || hi !== this.lastHi) {
+        at = this.findV4(this.qHash[k]!, s, d, lo, hi);
+        if (at < 0) at = this.addV4(this.qHash[k]!, s, d, lo, hi);
+        this.lastSrc = s;
+        this.lastDst = d;
+        this.lastLo = lo;
+        this.lastHi = hi;
+        this.lastAt = at;
+        this.lastValid = true;
+      }
+      this.ids[this.qRecord[k]!] = this.countAt(at, this.qFrame[k]!);
+    }
+    this.tupleIds.settled(this);
+  }
+
+  /** Keeps the touching reads of `settle` from being optimised away. */
+  private touched = 0;
+
+  /** Counts a packet under the slot whose record starts at word `at`; returns the slot's id. */
+  private countAt(at: number, frame: number): number {
+    const rec = this.rec;
+    if (rec[at + 5] === 0) rec[at + 6] = frame;
+    rec[at + 5]!++;
+    rec[at + 7] = frame;
+    return rec[at + 4]!;
+  }
+
+  private countText(p: PacketRecord, src: string, dst: string, ports: number): number {
+    let at = this.lastTextAt;
+    if (at < 0 || ports !== this.lastTextPorts || src !== this.lastTextSrc || dst !== this.lastTextDst) {
+      at = this.textSlot(src, dst, ports) << 3;
+      this.lastTextSrc = src;
+      this.lastTextDst = dst;
+      this.lastTextPorts = ports;
+      this.lastTextAt = at;
+    }
+    return this.countAt(at, p.frame);
+  }
+
+  private textSlot(src: string, dst: string, ports: number): number {
     const known = this.byText.get(src)?.get(dst)?.get(ports);
     if (known !== undefined) return known;
-    const slot = this.newSlot(p, src, dst, ports, null, null);
-    const at = slot << 2;
-    this.textState.fill(0, at, at + 4);
-    this.textState[at] = this.ids[slot]!;
+    const slot = this.newSlot(src, dst, ports, null, null);
     let byDst = this.byText.get(src);
     if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
     let byPorts = byDst.get(dst);
@@ -176,8 +272,7 @@ export class TupleTable {
   }
 
   /** A slot for a tuple this table does not hold (after moving what it holds to the spill table, at the limit). */
-  private newSlot(p: PacketRecord, src: string, dst: string, ports: number, s4: number | null, d4: number | null): number {
-    checkTupleFields(p.ipProto, p.sport, p.dport);
+  private newSlot(src: string | null, dst: string | null, ports: number, s4: number | null, d4: number | null): number {
     if (this.n >= this.limit) {
       this.moveToSpill();
       this.spilled = true;
@@ -185,35 +280,33 @@ export class TupleTable {
     let existing: number | undefined;
     if (this.spilled) {
       this.openSpill();
-      existing = this.spillFind!.get(src, dst, p.sport, p.dport, p.ipProto) as number | undefined;
+      const [proto, sport, dport] = unpackPorts(ports);
+      existing = this.spillFind!.get(src ?? formatIpv4(s4!), dst ?? formatIpv4(d4!), sport, dport, proto) as number | undefined;
     }
     const slot = this.n++;
     if (slot === this.flags.length) this.grow();
-    this.ids[slot] = existing ?? this.tupleIds.take();
+    const at = slot << 3;
+    const r = this.rec;
+    r[at] = s4 ?? 0;
+    r[at + 1] = d4 ?? 0;
+    r[at + 2] = ports >>> 0;
+    r[at + 3] = Math.floor(ports / 4294967296);
+    r[at + 4] = existing ?? this.tupleIds.take();
+    r[at + 5] = 0;
+    r[at + 6] = 0;
+    r[at + 7] = 0;
     this.flags[slot] = (s4 === null ? TEXT : 0) | (existing === undefined ? 0 : STORED);
-    this.srcNums[slot] = s4 ?? 0;
-    this.dstNums[slot] = d4 ?? 0;
-    this.ports[slot] = ports;
-    if (s4 === null) this.texts.set(slot, [src, dst]);
+    if (s4 === null) this.texts.set(slot, [src!, dst!]);
     return slot;
   }
 
   private grow(): void {
-    const size = this.flags.length * 2;
-    const grown = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.ids = grown(this.ids, (n) => new Uint32Array(n));
-    this.flags = grown(this.flags, (n) => new Uint8Array(n));
-    this.srcNums = grown(this.srcNums, (n) => new Uint32Array(n));
-    this.dstNums = grown(this.dstNums, (n) => new Uint32Array(n));
-    this.ports = grown(this.ports, (n) => new Float64Array(n));
-    this.entryOf = grown(this.entryOf, (n) => new Uint32Array(n));
-    const state = new Uint32Array(size * 4);
-    state.set(this.textState);
-    this.textState = state;
+    const flags = new Uint8Array(this.flags.length * 2);
+    flags.set(this.flags);
+    this.flags = flags;
+    const rec = new Uint32Array(this.rec.length * 2);
+    rec.set(this.rec);
+    this.rec = rec;
   }
 
   /** murmur3's mixing of the four words; every bit of the key reaches the low bits the table is indexed by. */
@@ -226,70 +319,58 @@ export class TupleTable {
     return (h ^ (h >>> 16)) >>> 0;
   }
 
-  /** The word offset of an IPv4 tuple's counts in `v4`, or -1. */
-  private findV4(src: number, dst: number, ports: number): number {
-    const t = this.v4;
-    const lo = ports >>> 0;
-    const hi = Math.floor(ports / 4294967296);
-    const mask = (t.length >> 3) - 1;
-    for (let i = TupleTable.hash(src, dst, lo, hi) & mask; ; i = (i + 1) & mask) {
-      const at = i << 3;
-      const key = t[at + 3]!;
-      if (key === 0) return -1;
-      if (t[at] === src && t[at + 1] === dst && t[at + 2] === lo && key >>> 24 === hi) return at + 4;
+  /** The word offset of an IPv4 tuple's record in `rec`, or -1. */
+  private findV4(h: number, src: number, dst: number, lo: number, hi: number): number {
+    const index = this.index;
+    const rec = this.rec;
+    const mask = index.length - 1;
+    const tag = h >>> 24;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = index[i]!;
+      if (e === 0) return -1;
+      if (e >>> 24 !== tag) continue;
+      const at = ((e & 0xffffff) - 1) << 3;
+      if (rec[at] === src && rec[at + 1] === dst && rec[at + 2] === lo && rec[at + 3] === hi) return at;
     }
   }
 
-  /** Adds IPv4 slot `slot` with no packets counted; returns the word offset of its counts. */
-  private addV4(slot: number, src: number, dst: number, ports: number): number {
-    if (2 * (this.v4Size + 1) > this.v4.length >> 3) this.growV4();
-    this.v4Size++;
-    const at = this.putV4(src, dst, ports >>> 0, ((Math.floor(ports / 4294967296) << 24) | (slot + 1)) >>> 0, this.ids[slot]!, 0, 0, 0);
-    return at + 4;
+  /** Adds an IPv4 tuple with no packets counted; returns the word offset of its record. */
+  private addV4(h: number, src: number, dst: number, lo: number, hi: number): number {
+    const slot = this.newSlot(null, null, hi * 4294967296 + lo, src, dst);
+    if (2 * (this.indexSize + 1) > this.index.length) this.growIndex();
+    this.indexSize++;
+    this.place(h, slot);
+    return slot << 3;
   }
 
-  /** Places an entry; returns its word offset. */
-  private putV4(src: number, dst: number, lo: number, key: number, id: number, packets: number, first: number, last: number): number {
-    const t = this.v4;
-    const mask = (t.length >> 3) - 1;
-    let i = TupleTable.hash(src, dst, lo, key >>> 24) & mask;
-    while (t[(i << 3) + 3] !== 0) i = (i + 1) & mask;
-    const at = i << 3;
-    t[at] = src;
-    t[at + 1] = dst;
-    t[at + 2] = lo;
-    t[at + 3] = key;
-    t[at + 4] = id;
-    t[at + 5] = packets;
-    t[at + 6] = first;
-    t[at + 7] = last;
-    this.entryOf[(key & 0xffffff) - 1] = i;
-    return at;
+  private place(h: number, slot: number): void {
+    const index = this.index;
+    const mask = index.length - 1;
+    let i = h & mask;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = (((h >>> 24) << 24) | (slot + 1)) >>> 0;
   }
 
-  private growV4(): void {
-    const old = this.v4;
-    this.v4 = new Uint32Array(old.length * 2);
-    this.lastValid = false;
-    for (let at = 0; at < old.length; at += 8) {
-      if (old[at + 3] !== 0) this.putV4(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!, old[at + 4]!, old[at + 5]!, old[at + 6]!, old[at + 7]!);
+  private growIndex(): void {
+    this.index = new Uint32Array(this.index.length * 2);
+    const rec = this.rec;
+    for (let slot = 0; slot < this.n; slot++) {
+      if (this.flags[slot]! & TEXT) continue;
+      const at = slot << 3;
+      this.place(TupleTable.hash(rec[at]!, rec[at + 1]!, rec[at + 2]!, rec[at + 3]!), slot);
     }
-  }
-
-  /** A slot's counts: the array and the word offset of (id, packets, first frame, last frame). */
-  private stateOf(slot: number): [Uint32Array, number] {
-    return this.flags[slot]! & TEXT ? [this.textState, slot << 2] : [this.v4, (this.entryOf[slot]! << 3) + 4];
   }
 
   /** Writes the capture's tuple blocks (again, when an earlier flush wrote them: the counts have grown since). */
   save(): void {
+    if (this.queued > 0) throw new Error('tuple table: save() with packets not settled');
     if (this.written) this.db.prepare('DELETE FROM packet_tuple_blocks WHERE capture_id = ? AND first_id >= ?').run(this.captureId, this.firstId);
     this.written = true;
     const write = tupleBlockInserter(this.db, this.captureId);
     if (!this.spilled) {
       const encoder = new TupleBlockEncoder();
       for (let slot = 0; slot < this.n; slot++) {
-        if (!encoder.accepts(this.ids[slot]!)) write(encoder.encode());
+        if (!encoder.accepts(this.rec[(slot << 3) + 4]!)) write(encoder.encode());
         this.encodeSlot(encoder, slot);
       }
       write(encoder.encode());
@@ -304,25 +385,24 @@ export class TupleTable {
 
   private encodeSlot(encoder: TupleBlockEncoder, slot: number): void {
     // Once per tuple, a million times for a capture of a million connections: nothing allocated.
-    const key = this.ports[slot]!;
+    const r = this.rec;
+    const at = slot << 3;
+    const key = r[at + 3]! * 4294967296 + r[at + 2]!;
     const dport = key % 65537;
     const rest = (key - dport) / 65537;
     const sport = rest % 65537;
     const proto = (rest - sport) / 65537;
     const text = this.flags[slot]! & TEXT ? this.texts.get(slot)! : null;
-    const st = text ? this.textState : this.v4;
-    const at = text ? slot << 2 : (this.entryOf[slot]! << 3) + 4;
     encoder.add(
-      st[at]!, proto === 256 ? null : proto, sport === 65536 ? null : sport, dport === 65536 ? null : dport, text?.[0] ?? '', text?.[1] ?? '',
-      text ? null : this.srcNums[slot]!, text ? null : this.dstNums[slot]!, st[at + 1]!, st[at + 2]!, st[at + 3]!,
+      r[at + 4]!, proto === 256 ? null : proto, sport === 65536 ? null : sport, dport === 65536 ? null : dport, text?.[0] ?? '', text?.[1] ?? '',
+      text ? null : r[at]!, text ? null : r[at + 1]!, r[at + 5]!, r[at + 6]!, r[at + 7]!,
     );
   }
 
   /** The slot's addresses as text. */
   private addresses(slot: number): [string, string] {
-    return this.texts.get(slot) ?? [formatIpv4(this.srcNums[slot]!), formatIpv4(this.dstNums[slot]!)];
+    return this.texts.get(slot) ?? [formatIpv4(this.rec[slot << 3]!), formatIpv4(this.rec[(slot << 3) + 1]!)];
   }
-
   /** The spill table, made when first needed; after a flush it is made again from the blocks that flush wrote. */
   private openSpill(): void {
     if (this.spillOpen) return;
@@ -357,23 +437,25 @@ export class TupleTable {
     const update = this.db.prepare(
       `UPDATE ${SPILL} SET packets = packets + ?, first_frame = min(first_frame, ?), last_frame = max(last_frame, ?) WHERE id = ?`,
     );
+    const r = this.rec;
     for (let slot = 0; slot < this.n; slot++) {
-      const [st, at] = this.stateOf(slot);
-      const packets = st[at + 1]!;
+      const at = slot << 3;
+      const packets = r[at + 5]!;
       if (this.flags[slot]! & STORED) {
-        if (packets > 0) update.run(packets, st[at + 2]!, st[at + 3]!, st[at]!);
+        if (packets > 0) update.run(packets, r[at + 6]!, r[at + 7]!, r[at + 4]!);
         continue;
       }
-      const [proto, sport, dport] = unpackPorts(this.ports[slot]!);
+      const [proto, sport, dport] = unpackPorts(r[at + 3]! * 4294967296 + r[at + 2]!);
       const [src, dst] = this.addresses(slot);
-      insert.run(st[at]!, proto, src, dst, sport, dport, packets, st[at + 2]!, st[at + 3]!);
+      insert.run(r[at + 4]!, proto, src, dst, sport, dport, packets, r[at + 6]!, r[at + 7]!);
     }
     this.n = 0;
     this.texts = new Map();
     this.byText = new Map();
-    this.v4.fill(0);
-    this.v4Size = 0;
+    this.index.fill(0);
+    this.indexSize = 0;
     this.lastValid = false;
+    this.lastTextAt = -1;
   }
 }
 
