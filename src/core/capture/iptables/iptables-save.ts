@@ -12,6 +12,7 @@ import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
 import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
+import { RuleLexer } from './rule-lex';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
@@ -211,6 +212,8 @@ export class IptablesSaveReader {
   private readonly rulesReader: RuleLineReader;
   /** Rules are scanned first (RuleRecords `later`). */
   private readonly scan: boolean;
+  /** With `scan`: rule lines are first read where they lie (rule-lex.ts). */
+  private readonly lexer: RuleLexer | null;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
@@ -227,6 +230,7 @@ export class IptablesSaveReader {
     this.rulesReader = new RuleLineReader(records === 'shared' ? new RecordPool() : null);
     // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
     this.scan = records === 'later' && form.form === 'save';
+    this.lexer = this.scan ? new RuleLexer(this.rulesReader.chains) : null;
   }
 
   /** Lines read so far. */
@@ -393,6 +397,7 @@ export class IptablesSaveReader {
     let end = stop;
     while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
     const ruleText = text.slice(start, end);
+    if (this.lexer !== null && this.lexer.read(text, start, end) && this.lexedRule(open, ruleText, line, counters)) return;
     try {
       reader.tokenize(text, start, end);
       const verb = reader.word(0);
@@ -451,6 +456,23 @@ export class IptablesSaveReader {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
     }
+  }
+
+  /**
+   * The rule the lexer vouched for, appended as the tokenizing path appends a rule scanRuleArgs vouched for;
+   * false (nothing done) when its chain is not declared yet: that path says what it makes of it.
+   */
+  private lexedRule(open: OpenTable, ruleText: string, line: number, counters: Counters | null): boolean {
+    const { chain: chainName, target, comment } = this.lexer!;
+    const chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
+    if (chain === undefined) return false;
+    open.lastName = chainName;
+    open.last = chain;
+    this.noteJump(open, target, line);
+    chain.length++;
+    this.rules++;
+    this.sink.rule(chainName, chain.length - 1, new RuleMatchesLater(chain.length, ruleText, line, counters, target, comment));
+    return true;
   }
 
   /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
