@@ -3,7 +3,8 @@
  * runs one import job from `workerData.natlensImport` and posts progress and the result back.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runImportJob, type ImportWorkerJob } from '../shared/backend/import-job';
+import type { ImportWorkerJob } from '../shared/backend/import-job';
+import { runImportJob } from '../shared/backend/import-job-run';
 import { useDumpReaderWorker } from '../core/import/dump-reader-thread';
 
 const job = (workerData as { natlensImport?: ImportWorkerJob } | null)?.natlensImport;

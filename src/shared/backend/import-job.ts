@@ -2,13 +2,12 @@
  * An import on a worker thread (out/cli/import-worker.cjs, out/main/import-worker.js): the caller's event
  * loop stays free to stream progress and to hear a cancel (Ctrl-C, cancelJob). The import itself is
  * synchronous, so the cancel reaches it through shared memory, checked where the reader reports progress.
- * Node-only.
+ * Node-only. This is the caller's side; the worker's (runImportJob) is import-job-run.ts, so that a caller
+ * does not evaluate the importer it hands the work to.
  */
 import { Worker } from 'node:worker_threads';
-import { Store } from '../../core/model/store';
-import { importPaths } from '../../core/import/import-paths';
 import type { ImportProgress, ImportReport } from '../../core/import/import-report';
-import { CancelledError, isCancelled, sharedCancellation } from '../../core/common/cancellation';
+import { CancelledError, sharedCancellation } from '../../core/common/cancellation';
 import { assertNever } from '../../core/common/assert-never';
 
 /** What the import worker receives as `workerData.natlensImport`. */
@@ -35,31 +34,6 @@ export type ImportWorkerMessage =
   | { kind: 'result'; report: ImportReport }
   | { kind: 'cancelled'; what: string; detail: string | null }
   | { kind: 'failed'; message: string };
-
-function storeOptions(nativeBinding: string | null): { nativeBinding?: string } {
-  return nativeBinding === null ? {} : { nativeBinding };
-}
-
-/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports and stitches, reports by message. */
-export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
-  let store: Store | null = null;
-  try {
-    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: () => post({ kind: 'waiting' }) });
-    const report = importPaths(store, job.paths, {
-      node: job.node, folderNode: job.folderNode ?? null, interface: job.interface, readFrom: job.baseDir,
-      signal: sharedCancellation(job.cancel).signal,
-      onProgress: (progress) => post({ kind: 'progress', progress }),
-      stitch: job.stitch,
-      onStitchProgress: (pass, packets) => post({ kind: 'stitching', pass, packets }),
-    });
-    post({ kind: 'result', report });
-  } catch (e) {
-    if (isCancelled(e)) post({ kind: 'cancelled', what: e.what, detail: e.detail ?? null });
-    else post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
-  } finally {
-    store?.close();
-  }
-}
 
 export interface ImportJobRequest {
   dbPath: string;

@@ -1,0 +1,33 @@
+/**
+ * The import worker's side of an import job (import-job.ts is the caller's): opens its own store on the same
+ * file, imports and stitches, and reports by message.
+ */
+import { Store } from '../../core/model/store';
+import { importPaths } from '../../core/import/import-paths';
+import { isCancelled, sharedCancellation } from '../../core/common/cancellation';
+import type { ImportWorkerJob, ImportWorkerMessage } from './import-job';
+
+function storeOptions(nativeBinding: string | null): { nativeBinding?: string } {
+  return nativeBinding === null ? {} : { nativeBinding };
+}
+
+/** The worker side: opens its own store on the same file (WAL + busy_timeout), imports and stitches, reports by message. */
+export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
+  let store: Store | null = null;
+  try {
+    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: () => post({ kind: 'waiting' }) });
+    const report = importPaths(store, job.paths, {
+      node: job.node, folderNode: job.folderNode ?? null, interface: job.interface, readFrom: job.baseDir,
+      signal: sharedCancellation(job.cancel).signal,
+      onProgress: (progress) => post({ kind: 'progress', progress }),
+      stitch: job.stitch,
+      onStitchProgress: (pass, packets) => post({ kind: 'stitching', pass, packets }),
+    });
+    post({ kind: 'result', report });
+  } catch (e) {
+    if (isCancelled(e)) post({ kind: 'cancelled', what: e.what, detail: e.detail ?? null });
+    else post({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    store?.close();
+  }
+}
