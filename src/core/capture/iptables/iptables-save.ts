@@ -127,6 +127,22 @@ function chainLineWords(body: string): string[] {
   return words;
 }
 
+const PLAIN_CHAIN_TAIL = ' - [0:0]';
+
+/**
+ * The name of text[from, stop) when it is `NAME - [0:0]` with NAME printable ASCII: a chain with no policy and
+ * nothing counted, as nearly every chain line of a large dump reads; null for any other line (its words are split).
+ */
+function plainUserChain(text: string, from: number, stop: number): string | null {
+  const end = stop - PLAIN_CHAIN_TAIL.length;
+  if (end <= from || !text.startsWith(PLAIN_CHAIN_TAIL, end)) return null;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return null;
+  }
+  return text.slice(from, end);
+}
+
 /**
  * The warning for a note iptables-nft prints about what its output leaves out (legacy tables also loaded, a
  * table it cannot express), or null for any other comment. Such a note is said, never dropped silently.
@@ -351,14 +367,21 @@ export class IptablesSaveReader {
   private chainLine(text: string, from: number, p: number, stop: number, line: number): void {
     const { open } = this;
     if (open === null) throw this.err(line, 'chain declared outside a table (no *table line before it)');
-    const parts = chainLineWords(text.slice(p + 1, stop));
-    const [name, policy, counterText] = parts;
-    if (name === undefined || name === '' || policy === undefined || parts.length > 3) {
-      throw this.err(line, `bad chain line "${snippet(text.slice(from, stop))}"`);
+    let name = plainUserChain(text, p + 1, stop);
+    let policy: 'ACCEPT' | 'DROP' | '-' = '-';
+    let counters: Counters | null = { packets: 0, bytes: 0 };
+    if (name === null) {
+      const parts = chainLineWords(text.slice(p + 1, stop));
+      const [word, policyWord, counterText] = parts;
+      if (word === undefined || word === '' || policyWord === undefined || parts.length > 3) {
+        throw this.err(line, `bad chain line "${snippet(text.slice(from, stop))}"`);
+      }
+      if (policyWord !== 'ACCEPT' && policyWord !== 'DROP' && policyWord !== '-') throw this.err(line, `bad chain policy "${snippet(policyWord)}"`);
+      counters = counterText === undefined ? null : parseCounters(counterText);
+      if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
+      name = word;
+      policy = policyWord;
     }
-    if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw this.err(line, `bad chain policy "${snippet(policy)}"`);
-    const counters = counterText === undefined ? null : parseCounters(counterText);
-    if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
     const chainName = this.rulesReader.chains.add(name);
     this.chainLines++;
