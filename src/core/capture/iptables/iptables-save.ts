@@ -486,7 +486,8 @@ export class IptablesSaveReader {
    * false (nothing done) when its chain is not declared yet: that path says what it makes of it.
    */
   private lexedRule(open: OpenTable, ruleText: string, line: number, counters: Counters | null): boolean {
-    const { chain: chainName, target, comment } = this.lexer!;
+    const lexer = this.lexer!;
+    const { chain: chainName, target, comment } = lexer;
     const chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
     if (chain === undefined) return false;
     open.lastName = chainName;
@@ -494,7 +495,8 @@ export class IptablesSaveReader {
     this.noteJump(open, target, line);
     chain.length++;
     this.rules++;
-    this.sink.rule(chainName, chain.length - 1, new RuleMatchesLater(chain.length, ruleText, line, counters, target, comment));
+    const rule = new RuleMatchesLater(chain.length, ruleText, line, counters, target, comment);
+    this.sink.rule(chainName, chain.length - 1, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport));
     return true;
   }
 

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenizeRule } from './iptables-args';
+import { parseRuleText, RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
+import { frontendOfMatches } from '../../netfilter/kube-proxy';
 import { scanRuleArgs } from './rule-scan';
 import { WordTable } from './word-table';
 import { mutations, ruleLinesUnder } from '../../../../test/support/rule-lines';
@@ -25,11 +27,15 @@ function check(lexer: RuleLexer, text: string, from = 0, to = text.length): 'vou
   expect(JSON.stringify(lexer.target), text).toBe(JSON.stringify(scanned!.target));
   expect(lexer.comment, text).toBe(scanned!.comment);
   expect(scanned!.ipv6, text).toBe(false);
+  // What kube-proxy's index reads of an entry rule, from the places the lexer noted, is what its matches say.
+  const ruleText = text.slice(from, to);
+  const rule = new RuleMatchesLater(1, ruleText, 1, null, lexer.target, lexer.comment).frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport);
+  expect(rule.frontendFacts(), text).toEqual(frontendOfMatches(parseRuleText(ruleText).matches));
   return 'vouched';
 }
 
 /** Spellings the lexer must tell apart from the plain one: blanks, quotes, escapes. */
-const ODD = ['\t', 'a\tb', '"x"y', '"a\\"b"', '"unterminated', '"', '"--comment"', '"tcp"', '"-j"', '"10.0.0.1"', '01.2.3.4', '1.2.3.4/032', '1.2.3.4/', '/24', '0', '65536', '00080'];
+const ODD = ['-d', '! -d 10.1.2.3', '-p', '! -p udp', '6', 'UDP', '--dport', '! --dport 81', '--destination-port', '-s', '10.9.8.7/24', '\t', 'a\tb', '"x"y', '"a\\"b"', '"unterminated', '"', '"--comment"', '"tcp"', '"-j"', '"10.0.0.1"', '01.2.3.4', '1.2.3.4/032', '1.2.3.4/', '/24', '0', '65536', '00080'];
 
 describe('RuleLexer', () => {
   it("vouches for kube-proxy's rules as scanRuleArgs does", () => {

@@ -33,6 +33,17 @@ export class RuleLexer {
   chain = '';
   target: Target | null = null;
   comment: string | null = null;
+  /**
+   * What kube-proxy's service index reads of an entry rule's matches (frontendOfMatches), as places in the rule
+   * (offsets from `start`): the last destination and protocol not negated (from, to; -1: none) and the last
+   * `--dport` not negated (-1: none).
+   */
+  dstFrom = -1;
+  dstTo = -1;
+  protoFrom = -1;
+  protoTo = -1;
+  dport = -1;
+  private start = 0;
 
   /** `chains`: the chains the dump declared, so that chain names in rules are found, not cut out. */
   constructor(private readonly chains: WordTable) {}
@@ -40,6 +51,7 @@ export class RuleLexer {
   /** text[start, end), a rule line without counters and surrounding blanks; true when vouched for. */
   read(text: string, start: number, end: number): boolean {
     this.text = text;
+    this.start = start;
     if (!this.split(start, end) || this.count < 2 || this.quoted[0] === 1 || this.quoted[1] === 1) return false;
     if (this.ends[0] - this.starts[0] !== 2 || text.charCodeAt(this.starts[0]) !== 45 || text.charCodeAt(this.starts[0] + 1) !== 65) return false;
     this.chain = this.chainAt(1);
@@ -121,6 +133,7 @@ export class RuleLexer {
     const { quoted } = this;
     this.comment = null;
     this.target = null;
+    this.dstFrom = this.dstTo = this.protoFrom = this.protoTo = this.dport = -1;
     let k = from;
     while (k < n) {
       if (quoted[k] === 1) return false;
@@ -138,12 +151,20 @@ export class RuleLexer {
         case 'source':
         case 'destination':
           if (k >= n || quoted[k] === 1 || !this.ipv4Prefix(k)) return false;
+          if (generic === 'destination' && !negated) {
+            this.dstFrom = this.starts[k]! - this.start;
+            this.dstTo = this.ends[k]! - this.start;
+          }
           k++;
           break;
         case 'in':
         case 'out':
         case 'protocol':
           if (k >= n || quoted[k] === 1 || !this.plain(k)) return false;
+          if (generic === 'protocol' && !negated) {
+            this.protoFrom = this.starts[k]! - this.start;
+            this.protoTo = this.ends[k]! - this.start;
+          }
           k++;
           break;
         case 'fragment':
@@ -191,7 +212,10 @@ export class RuleLexer {
         if (j >= n || quoted[j] === 1) break;
         const option = this.word(j);
         if (option === undefined || !PORT_OPTIONS.has(option)) break;
-        if (j + 1 >= n || quoted[j + 1] === 1 || this.port(j + 1) < 0) return -1;
+        if (j + 1 >= n || quoted[j + 1] === 1) return -1;
+        const port = this.port(j + 1);
+        if (port < 0) return -1;
+        if (j === k && (option === '--dport' || option === '--destination-port')) this.dport = port;
         k = j + 2;
       }
       return k;
