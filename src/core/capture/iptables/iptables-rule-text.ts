@@ -32,7 +32,7 @@ export function parseRuleText(text: string): { matches: Match[]; target: Target 
 export class RuleMatchesLater implements Rule, FrontendSource {
   private read: Match[] | null = null;
   /**
-   * Where the text holds what frontendOfMatches reads (RuleLexer.frontend): the last destination's and protocol's
+   * Where the text holds what frontendOfMatches reads, as RuleLexer noted it: the last destination's and protocol's
    * values (from, to; from -1: none), the last `--dport` (-1: none); `known` false: read the matches instead.
    */
   private known = false;
