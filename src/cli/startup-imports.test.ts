@@ -29,6 +29,11 @@ describe('start-up of the command line', () => {
     expect(closure.filter((f) => f.startsWith('src/core/import/') && f !== 'src/core/import/dump-reader-location.ts')).toEqual([]);
   }, 60_000);
 
+  it('an import evaluates none of the importer on the command line thread: the import worker does', async () => {
+    const closure = await staticClosure('src/cli/commands/import-command.ts');
+    expect(closure.filter((f) => /^src\/core\/(import|model|capture)\//.test(f))).toEqual([]);
+  }, 60_000);
+
   it('a trace evaluates none of the import, report, flows or server code', async () => {
     const closure = await staticClosure('src/cli/commands/trace-command.ts');
     expect(closure.filter((f) => /^src\/(server|core\/(import|report|correlate|diagnose))\//.test(f))).toEqual([]);

@@ -40,13 +40,13 @@ const MAX_ZONE_TEXT = 64;
 
 // ---- addresses --------------------------------------------------------------------------------
 
-/** A dotted quad (text up to `end`) as an unsigned 32-bit number; null for anything else (leading zeros included). */
-export function parseIpv4(text: string, end = text.length): number | null {
+/** A dotted quad (text[start, end)) as an unsigned 32-bit number; null for anything else (leading zeros included). */
+export function parseIpv4(text: string, end = text.length, start = 0): number | null {
   let value = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < end; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return null;

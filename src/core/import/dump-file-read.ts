@@ -150,7 +150,9 @@ function teeSink(a: RulesetSink, b: KubeProxyIndex): RulesetSink {
     rule: (chain, at, rule) => {
       a.rule(chain, at, rule);
       facts.rule = rule;
-      facts.knownComment = rule instanceof RuleMatchesLater ? rule.comment : undefined;
+      const lexed = rule instanceof RuleMatchesLater;
+      facts.knownComment = lexed ? rule.comment : undefined;
+      facts.frontendSource = lexed ? rule : null;
       b.facts(chain, facts);
     },
     commit: () => (a.commit(), b.commit()),

@@ -67,17 +67,36 @@ export interface NatRuleFacts {
   line: number;
   matches(): readonly Match[];
   target(): Target | null;
+  /** What frontendOfMatches would make of the matches, when the rule's reader knows it without them. */
+  knownFrontend?(): FrontendFacts | undefined;
 }
 
-function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
+/** Where a service frontend's rule sends packets: its last destination, `--dport` and protocol, none negated. */
+export interface FrontendFacts {
+  address: string | null;
+  port: number | null;
+  proto: string | null;
+}
+
+/** A rule whose reader can say its FrontendFacts without reading its matches (the dump reader's lexed rules). */
+export interface FrontendSource {
+  frontendFacts(): FrontendFacts | undefined;
+}
+
+export function frontendOfMatches(matches: readonly Match[]): FrontendFacts {
   let address: string | null = null;
   let port: number | null = null;
   let proto: string | null = null;
-  for (const m of rule.matches()) {
+  for (const m of matches) {
     if (m.kind === 'destination' && !m.negated) address = m.cidr.address;
     else if (m.kind === 'ports' && m.which === 'dport' && !m.negated && m.ranges.length === 1) port = m.ranges[0]!.min;
     else if (m.kind === 'protocol' && !m.negated) proto = m.proto;
   }
+  return { address, port, proto };
+}
+
+function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
+  const { address, port, proto } = rule.knownFrontend?.() ?? frontendOfMatches(rule.matches());
   return { kind: frontendKind(rule.comment ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
 }
 
@@ -128,6 +147,11 @@ export class RuleFacts implements NatRuleFacts {
   rule: Rule | null = null;
   /** The rule's comment when its reader knows it without the rule's matches; undefined: read them. */
   knownComment: string | null | undefined = undefined;
+  /** The rule as its reader knows it without its matches, for its frontend; null: read them. */
+  frontendSource: FrontendSource | null = null;
+  knownFrontend(): FrontendFacts | undefined {
+    return this.frontendSource?.frontendFacts();
+  }
   private get r(): Rule {
     return this.rule!;
   }

@@ -2,7 +2,8 @@
  * An import on a worker thread (out/cli/import-worker.cjs, out/main/import-worker.js): the caller's event
  * loop stays free to stream progress and to hear a cancel (Ctrl-C, cancelJob). The import itself is
  * synchronous, so the cancel reaches it through shared memory, checked where the reader reports progress.
- * Node-only.
+ * Node-only. This is the caller's side; the worker's (runImportJob) is import-job-run.ts, so that a caller
+ * does not evaluate the importer it hands the work to.
  */
 import { Worker } from 'node:worker_threads';
 import type { ImportProgress, ImportReport } from '../../core/import/import-report';

@@ -430,3 +430,24 @@ describe('iptables-save: rejected input names file and line', () => {
     expect(e.message).toBe('session.txt:101: chain X is not declared in table filter (iptables-restore rejects this)');
   });
 });
+
+describe('chain lines read without splitting their words', () => {
+  it('reads `NAME - [0:0]` as the split reading does, and leaves every other spelling to it', () => {
+    const rs = parseText(
+      ['*filter', ':INPUT - [0:0]', ':FORWARD DROP [0:0]', ':KUBE-SEP-ABC - [0:0]', ':X  - [0:0]', ':Y\t- [0:0]', ':Z - [0:0] ', ':W - [3:4]', ':É - [0:0]', 'COMMIT'].join('\n'),
+    ).ruleset;
+    const heads = rs.tables[0]!.chains.map((c) => ({ name: c.name, builtin: c.builtin, policy: c.policy, counters: c.counters }));
+    expect(heads).toEqual([
+      { name: 'INPUT', builtin: true, policy: null, counters: { packets: 0, bytes: 0 } },
+      { name: 'FORWARD', builtin: true, policy: 'DROP', counters: { packets: 0, bytes: 0 } },
+      { name: 'KUBE-SEP-ABC', builtin: false, policy: null, counters: { packets: 0, bytes: 0 } },
+      { name: 'X', builtin: false, policy: null, counters: { packets: 0, bytes: 0 } },
+      { name: 'Y', builtin: false, policy: null, counters: { packets: 0, bytes: 0 } },
+      { name: 'Z', builtin: false, policy: null, counters: { packets: 0, bytes: 0 } },
+      { name: 'W', builtin: false, policy: null, counters: { packets: 3, bytes: 4 } },
+      { name: 'É', builtin: false, policy: null, counters: { packets: 0, bytes: 0 } },
+    ]);
+    expect(errorOf('*filter\n:A B - [0:0]\nCOMMIT\n').message).toMatch(/dump\.txt:2: bad chain line ":A B - \[0:0\]"/);
+    expect(errorOf('*filter\n: - [0:0]\nCOMMIT\n').message).toMatch(/dump\.txt:2: bad chain/);
+  });
+});

@@ -12,6 +12,7 @@ import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
 import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
+import { RuleLexer } from './rule-lex';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
@@ -126,6 +127,22 @@ function chainLineWords(body: string): string[] {
   return words;
 }
 
+const PLAIN_CHAIN_TAIL = ' - [0:0]';
+
+/**
+ * The name of text[from, stop) when it is `NAME - [0:0]` with NAME printable ASCII: a chain with no policy and
+ * nothing counted, as nearly every chain line of a large dump reads; null for any other line (its words are split).
+ */
+function plainUserChain(text: string, from: number, stop: number): string | null {
+  const end = stop - PLAIN_CHAIN_TAIL.length;
+  if (end <= from || !text.startsWith(PLAIN_CHAIN_TAIL, end)) return null;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return null;
+  }
+  return text.slice(from, end);
+}
+
 /**
  * The warning for a note iptables-nft prints about what its output leaves out (legacy tables also loaded, a
  * table it cannot express), or null for any other comment. Such a note is said, never dropped silently.
@@ -211,6 +228,8 @@ export class IptablesSaveReader {
   private readonly rulesReader: RuleLineReader;
   /** Rules are scanned first (RuleRecords `later`). */
   private readonly scan: boolean;
+  /** With `scan`: rule lines are first read where they lie (rule-lex.ts). */
+  private readonly lexer: RuleLexer | null;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
@@ -227,6 +246,7 @@ export class IptablesSaveReader {
     this.rulesReader = new RuleLineReader(records === 'shared' ? new RecordPool() : null);
     // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
     this.scan = records === 'later' && form.form === 'save';
+    this.lexer = this.scan ? new RuleLexer(this.rulesReader.chains) : null;
   }
 
   /** Lines read so far. */
@@ -347,14 +367,21 @@ export class IptablesSaveReader {
   private chainLine(text: string, from: number, p: number, stop: number, line: number): void {
     const { open } = this;
     if (open === null) throw this.err(line, 'chain declared outside a table (no *table line before it)');
-    const parts = chainLineWords(text.slice(p + 1, stop));
-    const [name, policy, counterText] = parts;
-    if (name === undefined || name === '' || policy === undefined || parts.length > 3) {
-      throw this.err(line, `bad chain line "${snippet(text.slice(from, stop))}"`);
+    let name = plainUserChain(text, p + 1, stop);
+    let policy: 'ACCEPT' | 'DROP' | '-' = '-';
+    let counters: Counters | null = { packets: 0, bytes: 0 };
+    if (name === null) {
+      const parts = chainLineWords(text.slice(p + 1, stop));
+      const [word, policyWord, counterText] = parts;
+      if (word === undefined || word === '' || policyWord === undefined || parts.length > 3) {
+        throw this.err(line, `bad chain line "${snippet(text.slice(from, stop))}"`);
+      }
+      if (policyWord !== 'ACCEPT' && policyWord !== 'DROP' && policyWord !== '-') throw this.err(line, `bad chain policy "${snippet(policyWord)}"`);
+      counters = counterText === undefined ? null : parseCounters(counterText);
+      if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
+      name = word;
+      policy = policyWord;
     }
-    if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw this.err(line, `bad chain policy "${snippet(policy)}"`);
-    const counters = counterText === undefined ? null : parseCounters(counterText);
-    if (counterText !== undefined && counters === null) throw this.err(line, `bad chain counters "${snippet(counterText)}"`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
     const chainName = this.rulesReader.chains.add(name);
     this.chainLines++;
@@ -393,6 +420,7 @@ export class IptablesSaveReader {
     let end = stop;
     while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
     const ruleText = text.slice(start, end);
+    if (this.lexer !== null && this.lexer.read(text, start, end) && this.lexedRule(open, ruleText, line, counters)) return;
     try {
       reader.tokenize(text, start, end);
       const verb = reader.word(0);
@@ -451,6 +479,25 @@ export class IptablesSaveReader {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
     }
+  }
+
+  /**
+   * The rule the lexer vouched for, appended as the tokenizing path appends a rule scanRuleArgs vouched for;
+   * false (nothing done) when its chain is not declared yet: that path says what it makes of it.
+   */
+  private lexedRule(open: OpenTable, ruleText: string, line: number, counters: Counters | null): boolean {
+    const lexer = this.lexer!;
+    const { chain: chainName, target, comment } = lexer;
+    const chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
+    if (chain === undefined) return false;
+    open.lastName = chainName;
+    open.last = chain;
+    this.noteJump(open, target, line);
+    chain.length++;
+    this.rules++;
+    const rule = new RuleMatchesLater(chain.length, ruleText, line, counters, target, comment);
+    this.sink.rule(chainName, chain.length - 1, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport));
+    return true;
   }
 
   /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
