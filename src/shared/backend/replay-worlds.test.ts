@@ -46,7 +46,8 @@ describe('ReplayWorlds', () => {
     store.close();
     const reopened = Store.open(p.dbPath);
     try {
-      expect(worlds.of(reopened)).not.toBe(before);
+      // Not `.not.toBe(before)`: on a difference vitest deep-compares the two, reading the old world's unread rules from a closed store.
+      expect(worlds.of(reopened) === before).toBe(false);
       expect(verdict(reopened)).toBe('forward');
     } finally {
       reopened.close();
