@@ -6,6 +6,7 @@
 import type { ConntrackView } from '../views/flow-timeline';
 import { tupleText } from '../flows/flow-timeline';
 import type { Ruleset } from '../netfilter/ruleset';
+import { rulesNaming } from '../netfilter/rules-naming';
 import { parseIp, type IpNumber } from '../common/ip';
 import type { NodeSnapshot, TraceResult } from '../simulate';
 import { stepEvidence } from './evidence';
@@ -22,16 +23,15 @@ export function dnatTargets(node: NodeSnapshot): DnatTarget[] {
   const out: DnatTarget[] = [];
   const rulesets = [node.ruleset, node.ruleset6 ?? null].filter((r): r is Ruleset => r !== null);
   for (const rs of rulesets) {
-    for (const chain of rs.tables.find((t) => t.name === 'nat')?.chains ?? []) {
-      for (const rule of chain.rules) {
-        // The text names the target (`-j DNAT`, a listing's DNAT column): rules without it are not parsed.
-        if (!rule.text.includes('DNAT') || rule.target?.kind !== 'dnat') continue;
-        for (const to of rule.target.to) {
-          const min = to.minAddress === null ? null : parseIp(to.minAddress);
-          const max = to.maxAddress === null ? min : parseIp(to.maxAddress);
-          if (min === null || max === null) continue;
-          out.push({ min, max, ports: to.ports ? { min: to.ports.min, max: to.ports.max } : null });
-        }
+    const nat = rs.tables.find((t) => t.name === 'nat');
+    // The text names the target (`-j DNAT`, a listing's DNAT column): rules without it are not read.
+    for (const { rule } of nat === undefined ? [] : rulesNaming(nat, 'DNAT')) {
+      if (rule.target?.kind !== 'dnat') continue;
+      for (const to of rule.target.to) {
+        const min = to.minAddress === null ? null : parseIp(to.minAddress);
+        const max = to.maxAddress === null ? min : parseIp(to.maxAddress);
+        if (min === null || max === null) continue;
+        out.push({ min, max, ports: to.ports ? { min: to.ports.min, max: to.ports.max } : null });
       }
     }
   }

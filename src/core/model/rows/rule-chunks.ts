@@ -198,13 +198,36 @@ export class RuleChunkWriter {
 /** A chunk's records, inflated. */
 type Records = string[];
 
-/** A stored chunk's records; a body that does not inflate is a damaged project (`database`). */
-export function inflateChunk(database: string, chunkId: number, body: Buffer): Records {
+/** A stored chunk's bytes, inflated; a body that does not inflate is a damaged project (`database`). */
+function inflateBytes(database: string, chunkId: number, body: Buffer): Buffer {
   try {
-    return inflateRawSync(body).toString('utf8').split('\n');
+    return inflateRawSync(body);
   } catch (e) {
     throw new ModelError(database, `rule chunk ${chunkId} does not inflate (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/** A stored chunk's records; a body that does not inflate is a damaged project (`database`). */
+export function inflateChunk(database: string, chunkId: number, body: Buffer): Records {
+  return inflateBytes(database, chunkId, body).toString('utf8').split('\n');
+}
+
+/**
+ * The text of the rule a record holds (see decodeRuleRecord), read without its counters, matches or target; a
+ * record that does not read is a damaged project (`database`).
+ */
+export function recordText(database: string, record: string, chainName: string): string {
+  const tab1 = record.indexOf('\t');
+  const tab2 = tab1 < 0 ? -1 : record.indexOf('\t', tab1 + 1);
+  const kind = tab2 < 0 ? -1 : record.charCodeAt(tab2 + 1);
+  if (kind === 97 /* a */) return `-A ${chainName}${record.slice(tab2 + 2)}`;
+  if (kind === 116 /* t */) return record.slice(tab2 + 2);
+  if (kind === 106 /* j */) {
+    const t1 = record.indexOf('\t', tab2 + 2);
+    const t2 = t1 < 0 ? -1 : record.indexOf('\t', t1 + 1);
+    if (t2 > 0) return record.slice(t2 + 1);
+  }
+  throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (not a rule record)`);
 }
 
 /** One record of a chunk as the rule at `position` of chain `chainName`; a record that does not read is a damaged project (`database`). */
@@ -227,11 +250,8 @@ export function decodeRuleRecord(database: string, record: string, chainName: st
         matches: JSON.parse(rest.slice(0, t1)) as Match[], target: target === '' ? null : (JSON.parse(target) as Target),
       };
     }
-    let text: string;
-    if (kind === 97 /* a */) text = `-A ${chainName}${rest}`;
-    else if (kind === 116 /* t */) text = rest;
-    else throw new Error('not a rule record');
-    return lazyRule(position, text, line, counters, database);
+    if (kind !== 97 /* a */ && kind !== 116 /* t */) throw new Error('not a rule record');
+    return lazyRule(position, kind === 97 ? `-A ${chainName}${rest}` : rest, line, counters, database);
   } catch (e) {
     throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -299,6 +319,47 @@ export class StoredTableRules {
       }
     }
     return byChain;
+  }
+
+  /**
+   * Visits, chunk by chunk, the stored records of the chains in `chains` (chain id → name) whose bytes hold `needle`
+   * (ASCII, no line break), and every record of the chains in `whole`: with the chain's id, the rule's position and
+   * the record (decodeRuleRecord, recordText read it). The other records are not made into strings, so a pass looking
+   * for a few rules of a large table leaves next to nothing behind; nothing is kept for later reads. In chunk order,
+   * not chain order; stops when `visit` returns true.
+   */
+  scan(
+    needle: string, chains: ReadonlyMap<number, unknown>, whole: ReadonlySet<number>,
+    visit: (chainId: number, position: number, record: string) => boolean | void,
+  ): void {
+    const { firstId, count } = this.chains;
+    const runs = (this.runsOfTable.all(firstId, firstId + count - 1) as RunRow[]).filter((run) => chains.has(run[0]));
+    const pattern = Buffer.from(needle, 'latin1');
+    for (let i = 0; i < runs.length; ) {
+      const chunkId = runs[i]![2];
+      let end = i;
+      while (end < runs.length && runs[end]![2] === chunkId) end++;
+      const body = this.chunk.get(chunkId) as Buffer | undefined;
+      if (body === undefined) this.damaged(`rule chunk ${chunkId} is missing`);
+      const bytes = inflateBytes(this.database, chunkId, body);
+      // The records are walked in order up to the last one a run names: record `k` starts at `at`; `hit` is the
+      // next place the needle occurs at or after a record start.
+      let at = 0;
+      let k = 0;
+      let hit = bytes.indexOf(pattern, 0);
+      for (; i < end; i++) {
+        const [chainId, position, , first, n] = runs[i]!;
+        const all = whole.has(chainId);
+        for (; k < first + n; k++) {
+          if (at > bytes.length) this.damaged(`rule chunk ${chunkId} holds ${k} rules, not ${first + n}`);
+          const newline = bytes.indexOf(10, at);
+          const stop = newline < 0 ? bytes.length : newline;
+          if (hit >= 0 && hit < at) hit = bytes.indexOf(pattern, at);
+          if (k >= first && (all || (hit >= 0 && hit < stop)) && visit(chainId, position + k - first, bytes.toString('utf8', at, stop)) === true) return;
+          at = stop + 1;
+        }
+      }
+    }
   }
 
   /** Drops the chunks kept for the next read. */
