@@ -1,4 +1,5 @@
 /** Rulesets read back chain by chain: the same rules as the eager read, each chain read when first used. */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
@@ -230,6 +231,21 @@ describe('rulesNaming and someRuleText over stored chains', () => {
     expect(seen).toEqual(['-A KUBE-SVC-0000 -m comment --comment "svc-0" -j MARK --set-xmark 0x4000/0x4000', '-A KUBE-SVC-0001 -m comment --comment "svc-1" -j MARK --set-xmark 0x4000/0x4000', '-A KUBE-SVC-0002 -m comment --comment "svc-2" -j MARK --set-xmark 0x4000/0x4000']);
     expect(someRuleText(nat, '--comment', (text) => text.includes('"svc-300"'))).toBe(false);
     expect(() => rulesNaming(nat, '')).toThrow(/printable ASCII/);
+  });
+
+  it('says a damaged chunk is damaged: one that does not inflate, one holding fewer rules than its runs name', () => {
+    const { store, capture } = imported(300);
+    const nat = (): Table => store.lazyRulesetsOf(capture)[0]!.tables.find((t) => t.name === 'nat')!;
+    const bodies = store.db.prepare('SELECT id, body FROM rule_chunks ORDER BY id').all() as Array<{ id: number; body: Buffer }>;
+    for (const { id, body } of bodies) {
+      const records = inflateRawSync(body).toString('utf8').split('\n');
+      store.db.prepare('UPDATE rule_chunks SET body = ? WHERE id = ?').run(deflateRawSync(records.slice(0, -2).join('\n')), id);
+    }
+    expect(() => rulesNaming(nat(), 'DNAT')).toThrow(/rule chunk \d+ holds (\d+) rules, not \d+/);
+    // A word in no rule visits no record: the short chunk is inflated, not read.
+    expect(rulesNaming(nat(), 'REJECT')).toEqual([]);
+    store.db.prepare("UPDATE rule_chunks SET body = x'00ff' WHERE id = ?").run(bodies[0]!.id);
+    expect(() => rulesNaming(nat(), 'REJECT')).toThrow(new RegExp(`rule chunk ${bodies[0]!.id} does not inflate`));
   });
 
   it('says so when the capture was removed before the scan, rather than finding nothing', () => {

@@ -257,6 +257,24 @@ export function decodeRuleRecord(database: string, record: string, chainName: st
   }
 }
 
+/** An inflated chunk and, once asked for, where each of its records starts, with one more past the end (its length + 1). */
+interface ScannedChunk {
+  bytes: Buffer;
+  starts: Uint32Array | null;
+}
+
+/** The record holding byte `at`: the last k with starts[k] <= at. */
+function recordAt(starts: Uint32Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Chunks kept inflated while one table is read: a chain's runs are in one chunk or in neighbouring ones. */
 const KEPT_CHUNKS = 4;
 
@@ -276,6 +294,8 @@ export interface TableChains {
  */
 export class StoredTableRules {
   private readonly kept = new Map<number, Records>();
+  /** Chunks scanned (scan), kept until forget: a pass over a node runs a scan for each word its checks look for. */
+  private readonly scanned = new Map<number, ScannedChunk>();
   private readonly runsOfChain: Database.Statement;
   private readonly runsOfTable: Database.Statement;
   private readonly chunk: Database.Statement;
@@ -339,24 +359,26 @@ export class StoredTableRules {
       const chunkId = runs[i]![2];
       let end = i;
       while (end < runs.length && runs[end]![2] === chunkId) end++;
-      const body = this.chunk.get(chunkId) as Buffer | undefined;
-      if (body === undefined) this.damaged(`rule chunk ${chunkId} is missing`);
-      const bytes = inflateBytes(this.database, chunkId, body);
-      // The records are walked in order up to the last one a run names: record `k` starts at `at`; `hit` is the
-      // next place the needle occurs at or after a record start.
-      let at = 0;
-      let k = 0;
+      const chunk = this.scannedChunk(chunkId);
+      const { bytes } = chunk;
+      // `hit`: the next place the needle occurs, searched again only past a record found, so the records it is not
+      // in cost nothing; where the records start is found only in chunks where one is visited.
       let hit = bytes.indexOf(pattern, 0);
       for (; i < end; i++) {
         const [chainId, position, , first, n] = runs[i]!;
         const all = whole.has(chainId);
-        for (; k < first + n; k++) {
-          if (at > bytes.length) this.damaged(`rule chunk ${chunkId} holds ${k} rules, not ${first + n}`);
-          const newline = bytes.indexOf(10, at);
-          const stop = newline < 0 ? bytes.length : newline;
-          if (hit >= 0 && hit < at) hit = bytes.indexOf(pattern, at);
-          if (k >= first && (all || (hit >= 0 && hit < stop)) && visit(chainId, position + k - first, bytes.toString('utf8', at, stop)) === true) return;
-          at = stop + 1;
+        if (!all && hit < 0) continue;
+        const starts = this.recordStarts(chunk);
+        if (first + n >= starts.length) this.damaged(`rule chunk ${chunkId} holds ${starts.length - 1} rules, not ${first + n}`);
+        if (all) {
+          for (let k = first; k < first + n; k++) if (visit(chainId, position + k - first, bytes.toString('utf8', starts[k]!, starts[k + 1]! - 1)) === true) return;
+          continue;
+        }
+        if (hit < starts[first]!) hit = bytes.indexOf(pattern, starts[first]!);
+        while (hit >= 0 && hit < starts[first + n]!) {
+          const k = recordAt(starts, hit);
+          if (visit(chainId, position + k - first, bytes.toString('utf8', starts[k]!, starts[k + 1]! - 1)) === true) return;
+          hit = bytes.indexOf(pattern, starts[k + 1]!);
         }
       }
     }
@@ -365,6 +387,27 @@ export class StoredTableRules {
   /** Drops the chunks kept for the next read. */
   forget(): void {
     this.kept.clear();
+    this.scanned.clear();
+  }
+
+  private scannedChunk(chunkId: number): ScannedChunk {
+    const kept = this.scanned.get(chunkId);
+    if (kept !== undefined) return kept;
+    const body = this.chunk.get(chunkId) as Buffer | undefined;
+    if (body === undefined) return this.damaged(`rule chunk ${chunkId} is missing`);
+    const chunk: ScannedChunk = { bytes: inflateBytes(this.database, chunkId, body), starts: null };
+    this.scanned.set(chunkId, chunk);
+    return chunk;
+  }
+
+  /** Where each record of the chunk starts, found when first needed: record k is bytes starts[k] .. starts[k + 1] - 2. */
+  private recordStarts(chunk: ScannedChunk): Uint32Array {
+    if (chunk.starts !== null) return chunk.starts;
+    const { bytes } = chunk;
+    const at: number[] = [0];
+    for (let newline = bytes.indexOf(10, 0); newline >= 0; newline = bytes.indexOf(10, newline + 1)) at.push(newline + 1);
+    at.push(bytes.length + 1);
+    return (chunk.starts = Uint32Array.from(at));
   }
 
   private records(chunkId: number): Records {
