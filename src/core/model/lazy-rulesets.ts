@@ -56,7 +56,7 @@ class TableRules implements RuleScanner {
     this.stored.forget();
   }
 
-  scan(chains: readonly Chain[], needle: string, visit: (chain: Chain, text: string, rule: () => Rule) => boolean | void): void {
+  scan(chains: readonly Chain[], needle: string, visit: (chain: Chain, text: () => string, rule: () => Rule) => boolean | void): void {
     if (this.tableExists.get(this.chains.tableId) === undefined) {
       throw new ModelError(this.database, `table ${this.chains.tableId} was removed from the project while its ruleset was being read`);
     }
@@ -71,7 +71,7 @@ class TableRules implements RuleScanner {
     const { database } = this;
     this.stored.scan(needle, byId, whole, (id, position, record) => {
       const chain = byId.get(id)!;
-      return visit(chain, recordText(database, record, chain.name), () => decodeRuleRecord(database, record, chain.name, position));
+      return visit(chain, () => recordText(database, record, chain.name), () => decodeRuleRecord(database, record, chain.name, position));
     });
   }
 }

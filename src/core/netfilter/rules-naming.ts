@@ -9,11 +9,11 @@ import type { Chain, Rule, Table } from './ruleset';
 
 /**
  * Visits the rules of `chains` (all of them this scanner's) whose text may hold `needle`: every rule whose text
- * does, maybe others, in no particular order, each with its text and a way to make the rule. Stops when `visit`
- * returns true.
+ * does, maybe others, in no particular order, each with ways to read its text alone or the whole rule. Stops when
+ * `visit` returns true.
  */
 export interface RuleScanner {
-  scan(chains: readonly Chain[], needle: string, visit: (chain: Chain, text: string, rule: () => Rule) => boolean | void): void;
+  scan(chains: readonly Chain[], needle: string, visit: (chain: Chain, text: () => string, rule: () => Rule) => boolean | void): void;
 }
 
 export const RULE_SCANNER: unique symbol = Symbol('natlens.ruleScanner');
@@ -64,11 +64,12 @@ export function rulesNaming(table: Table, needle: string): ChainRule[] {
   const { scanned, read } = split(table);
   const found = new Map<Chain, Rule[]>();
   for (const [scanner, chains] of scanned) {
-    scanner.scan(chains, needle, (chain, text, rule) => {
-      if (!text.includes(needle)) return;
+    scanner.scan(chains, needle, (chain, _text, rule) => {
+      const one = rule();
+      if (!one.text.includes(needle)) return;
       const list = found.get(chain);
-      if (list === undefined) found.set(chain, [rule()]);
-      else list.push(rule());
+      if (list === undefined) found.set(chain, [one]);
+      else list.push(one);
     });
   }
   const out: ChainRule[] = [];
@@ -92,7 +93,10 @@ export function someRuleText(table: Table, needle: string, test: (text: string) 
   for (const chain of read) for (const rule of chain.rules) if (rule.text.includes(needle) && test(rule.text)) return true;
   let found = false;
   for (const [scanner, chains] of scanned) {
-    scanner.scan(chains, needle, (_chain, text) => (found = text.includes(needle) && test(text)));
+    scanner.scan(chains, needle, (_chain, read) => {
+      const text = read();
+      return (found = text.includes(needle) && test(text));
+    });
     if (found) return true;
   }
   return false;

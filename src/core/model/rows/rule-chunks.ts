@@ -294,8 +294,9 @@ export interface TableChains {
  */
 export class StoredTableRules {
   private readonly kept = new Map<number, Records>();
-  /** Chunks scanned (scan), kept until forget: a pass over a node runs a scan for each word its checks look for. */
+  /** Chunks scanned (scan) and the table's runs, kept until forget: a pass over a node scans for each word its checks look for. */
   private readonly scanned = new Map<number, ScannedChunk>();
+  private tableRuns: RunRow[] | null = null;
   private readonly runsOfChain: Database.Statement;
   private readonly runsOfTable: Database.Statement;
   private readonly chunk: Database.Statement;
@@ -353,7 +354,8 @@ export class StoredTableRules {
     visit: (chainId: number, position: number, record: string) => boolean | void,
   ): void {
     const { firstId, count } = this.chains;
-    const runs = (this.runsOfTable.all(firstId, firstId + count - 1) as RunRow[]).filter((run) => chains.has(run[0]));
+    this.tableRuns ??= this.runsOfTable.all(firstId, firstId + count - 1) as RunRow[];
+    const runs = this.tableRuns.filter((run) => chains.has(run[0]));
     const pattern = Buffer.from(needle, 'latin1');
     for (let i = 0; i < runs.length; ) {
       const chunkId = runs[i]![2];
@@ -388,6 +390,7 @@ export class StoredTableRules {
   forget(): void {
     this.kept.clear();
     this.scanned.clear();
+    this.tableRuns = null;
   }
 
   private scannedChunk(chunkId: number): ScannedChunk {
