@@ -39,7 +39,7 @@ export function nodeState(
   store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS, options: NodeStateOptions = {},
 ): ComposedState {
   const captures = store.capturesOf(nodeId).filter((c) => c.netns === netns);
-  const identity = captures.map((c) => `${c.id}@${c.importedAt}@${c.sourceFile}:${c.firstLine ?? ''}`).join('|');
+  const identity = identityOf(captures);
   const key = `${nodeId}|${netns ?? ''}|${[...parts].sort().join(',')}`;
   let byKey = composed.get(store);
   if (byKey === undefined) composed.set(store, (byKey = new Map()));
@@ -48,7 +48,33 @@ export function nodeState(
   const state = composeState(composeInputs(store, captures, parts));
   if (options.keep ?? true) byKey.set(key, { nodeId, rulesets: parts.has('ruleset'), captures: identity, state });
   else byKey.delete(key);
+  if (netns === null && parts.has('ruleset')) newestOf(store).set(nodeId, { captures: identity, newest: newestSnapshot(store, state.rulesets.filter((r) => r.family === 'ipv4'))?.captures ?? [] });
   return state;
+}
+
+/**
+ * The captures that make each node's newest IPv4 ruleset snapshot (its own namespace), learnt whenever its rulesets are
+ * composed and kept when the state itself is forgotten: a few numbers per node, so the topology need not compose a
+ * fleet's rulesets again to know them.
+ */
+const newestCaptures = new WeakMap<Store, Map<number, { captures: string; newest: readonly number[] }>>();
+
+function newestOf(store: Store): Map<number, { captures: string; newest: readonly number[] }> {
+  let byNode = newestCaptures.get(store);
+  if (byNode === undefined) newestCaptures.set(store, (byNode = new Map()));
+  return byNode;
+}
+
+/** The captures making the newest IPv4 ruleset snapshot of the node's own namespace (newestSnapshot); composed, not kept, when not known. */
+export function newestRulesetCaptures(store: Store, nodeId: number): readonly number[] {
+  const known = newestOf(store).get(nodeId);
+  if (known !== undefined && known.captures === identityOf(store.capturesOf(nodeId).filter((c) => c.netns === null))) return known.newest;
+  nodeState(store, nodeId, null, RULESET_PARTS, { keep: false });
+  return newestOf(store).get(nodeId)?.newest ?? [];
+}
+
+function identityOf(captures: readonly CaptureRow[]): string {
+  return captures.map((c) => `${c.id}@${c.importedAt}@${c.sourceFile}:${c.firstLine ?? ''}`).join('|');
 }
 
 /**

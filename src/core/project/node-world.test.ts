@@ -4,6 +4,7 @@ import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { forgetNodeRules, loadWorld } from '../project/node-world';
 import { tracePacket } from '../simulate';
+import { newestRulesetCaptures } from '../model/node-state';
 
 const project = useTempProject('node-world');
 
@@ -85,5 +86,30 @@ describe('forgetNodeRules', () => {
     n2!.ruleset = own;
     forgetNodeRules(n2!);
     expect(n2!.ruleset).toBe(own);
+  });
+});
+
+describe('newestRulesetCaptures', () => {
+  it('names the captures of the newest snapshot, composed or remembered, and follows a later import', () => {
+    const p = project();
+    const store = p.store();
+    const imported = (file: string, at: string, policy: string): number => {
+      const report = importPaths(store, [p.write(file, save(at, policy))], { node: 'n1' });
+      expect(report.errors).toEqual([]);
+      return report.nodes[0]!.captures[0]!.id;
+    };
+    const later = imported('a/iptables-save.txt', 'Mon Dec  7 01:40:27 2026', 'DROP');
+    const earlier = imported('b/iptables-save.txt', 'Mon Dec  7 01:40:23 2026', 'ACCEPT');
+    const node = store.listNodes()[0]!.id;
+    // Not composed yet: composed (and not kept) to answer.
+    expect(newestRulesetCaptures(store, node)).toEqual([later]);
+    // Remembered after the world composed and forgot the node's rulesets.
+    const [n1] = loadWorld(store);
+    expect(n1!.ruleset?.tables[0]?.chains.find((c) => c.name === 'FORWARD')?.policy).toBe('DROP');
+    forgetNodeRules(n1!);
+    expect(newestRulesetCaptures(store, node)).toEqual([later]);
+    const latest = imported('c/iptables-save.txt', 'Mon Dec  7 01:41:00 2026', 'ACCEPT');
+    // The same rules as the earlier capture: one snapshot of both, taken last.
+    expect(newestRulesetCaptures(store, node)).toEqual([earlier, latest]);
   });
 });

@@ -6,8 +6,7 @@
  * bridge ports are interfaces of their node even where no address capture listed them.
  */
 import type { ComposedInterface, ComposedState } from '../model/compose-state';
-import { LINK_PARTS, nodeState, RULESET_PARTS } from '../model/node-state';
-import { newestSnapshot } from '../model/node-state';
+import { LINK_PARTS, newestRulesetCaptures, nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { TopologyInterface, TopologyRoute, TopologyBridgePort, TopologyNamespace, TopologyNode, TopologyServicePort, TopologyEndpoint, TopologyService, TopologyPod, TopologyView } from '../views/topology';
 
@@ -121,11 +120,9 @@ export function readTopology(store: Store): TopologyView {
   for (const { id, name } of store.listNodes()) {
     nodes.push(nodeOf(store, id, name));
     // kube-proxy's services as the node's newest ruleset snapshot programs them: every capture that makes it. Only
-    // which captures those are is used here, so the node's rulesets are composed without keeping them (a fleet's
-    // chains, all nodes' at once, would be most of what a report holds).
-    const rulesets = nodeState(store, id, null, RULESET_PARTS, { keep: false }).rulesets;
-    const newest = newestSnapshot(store, rulesets.filter((r) => r.family === 'ipv4'));
-    for (const captureId of newest?.captures ?? []) services.add(store, captureId, name);
+    // which captures those are is used here, so the node's rulesets are not kept (a fleet's chains, all nodes' at
+    // once, would be most of what a report holds).
+    for (const captureId of newestRulesetCaptures(store, id)) services.add(store, captureId, name);
   }
   for (const c of kubectl) services.add(store, c.id, null);
   return { nodes, services: services.list(), pods: podsOf(store, kubectl) };
