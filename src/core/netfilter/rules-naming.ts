@@ -51,7 +51,6 @@ function split(table: Table): { scanned: Map<RuleScanner, Chain[]>; read: Set<Ch
 }
 
 function checkNeedle(needle: string): void {
-  // eslint-disable-next-line no-control-regex
   if (!/^[\x20-\x7e]+$/.test(needle)) throw new Error(`rulesNaming: the word looked for must be printable ASCII, not ${JSON.stringify(needle)}`);
 }
 
