@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology --no-web-api]
+// npm run bench [-- --large-pcap --services N --endpoints N --flat-rules N --packets N --flow-packets N --runs N --keep --no-write --no-flows --no-topology --no-web-api --no-report-nodes]
 // NATLENS_BENCH_UI=1 also measures every tab of the UI in Chromium on a 200-node cluster and a 1M-packet capture (ui-tabs.mjs).
 //
 // Times `natlens import` on a kube-proxy-scale iptables-save dump and a large pcap against the
@@ -18,6 +18,7 @@ import { runTopologyBench, topologySection } from './topology.mjs';
 import { runUiTabsBench, uiTabsSection } from './ui-tabs.mjs';
 import { runTraceCliBench, traceCliSection } from './trace-cli.mjs';
 import { runWebApiBench, webApiSection } from './web-api.mjs';
+import { reportNodesSection, runReportNodesBench } from './report-nodes.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { dbSizeSection, runDbSizeBench } from './db-size.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
@@ -39,6 +40,7 @@ const FLOW_PACKETS = option('flow-packets', 1_000_000);
 const FLOWS = !process.argv.includes('--no-flows');
 const TOPOLOGY = !process.argv.includes('--no-topology');
 const WEB_API = !process.argv.includes('--no-web-api');
+const REPORT_NODES = !process.argv.includes('--no-report-nodes');
 const FLAT_RULES = option('flat-rules', 1_000_000);
 const KEEP = process.argv.includes('--keep');
 const WRITE = !process.argv.includes('--no-write');
@@ -218,6 +220,10 @@ async function main() {
     if (WEB_API) {
       process.stderr.write('bench: natlens serve on a 50-node project, the heaviest routes with a light request meanwhile (scripts/bench/web-api.mjs)\n');
       table = `${table.trimEnd()}\n\n${webApiSection(await runWebApiBench({ runs: Math.max(RUNS, 3) }))}`;
+    }
+    if (REPORT_NODES) {
+      process.stderr.write('bench: report and findings peak memory at 10, 25 and 50 nodes (scripts/bench/report-nodes.mjs)\n');
+      table = `${table.trimEnd()}\n\n${reportNodesSection(runReportNodesBench({ runs: Math.max(RUNS, 3) }))}`;
     }
     if (FLOWS) {
       process.stderr.write(`bench: stitching ${int(FLOW_PACKETS)} packets (scripts/bench/flows.mjs)\n`);

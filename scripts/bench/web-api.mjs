@@ -47,7 +47,7 @@ const ROUTES = [
   },
 ];
 
-function buildProject(bin, db, dir, { nodes, services, packets }) {
+export function buildProject(bin, db, dir, { nodes, services, packets }) {
   const capture = path.join(dir, 'captures');
   writeClusterProject(capture, { nodes, podsPerNode: 25, services: 500 });
   let rules = 0;

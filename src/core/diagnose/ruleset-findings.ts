@@ -4,6 +4,7 @@
  * owners set with different meanings. Pure: nodes' snapshots in, findings out.
  */
 import { commentOf, type Chain, type Rule, type Ruleset, type Table } from '../netfilter/ruleset';
+import { rulesNaming } from '../netfilter/rules-naming';
 import type { NodeSnapshot } from '../simulate';
 import { policyEvidence, ruleEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';
@@ -18,6 +19,10 @@ function* chainsOf(node: NodeSnapshot): Generator<{ ruleset: Ruleset; table: Tab
   for (const ruleset of rulesetsOf(node)) for (const table of ruleset.tables) for (const chain of table.chains) yield { ruleset, table, chain };
 }
 
+function* tablesOf(node: NodeSnapshot): Generator<Table> {
+  for (const ruleset of rulesetsOf(node)) yield* ruleset.tables;
+}
+
 /** A kube-proxy REJECT rule for a service without endpoints, with the destination and port it matches. */
 export interface NoEndpointsRule {
   service: string;
@@ -29,10 +34,9 @@ export interface NoEndpointsRule {
 export function noEndpointsRules(world: readonly NodeSnapshot[]): NoEndpointsRule[] {
   const out: NoEndpointsRule[] = [];
   for (const node of world) {
-    for (const { table, chain } of chainsOf(node)) {
-      for (const rule of chain.rules) {
-        // The text names the target in both syntaxes (`-j REJECT`, a listing's REJECT column): rules without it are not parsed.
-        if (!rule.text.includes('REJECT')) continue;
+    for (const table of tablesOf(node)) {
+      // The text names the target in both syntaxes (`-j REJECT`, a listing's REJECT column): rules without it are not read.
+      for (const { rule } of rulesNaming(table, 'REJECT')) {
         const service = rule.target?.kind === 'reject' ? serviceWithoutEndpoints(commentOf(rule.matches)) : null;
         if (service !== null) out.push({ service, node, table: table.name, rule });
       }
@@ -160,9 +164,9 @@ export function markBitConflicts(world: readonly NodeSnapshot[]): ProjectFinding
   for (const node of world) {
     // bit → owner → the rules that set it
     const bits = new Map<number, Map<string, FindingEvidence[]>>();
-    for (const { table, chain } of chainsOf(node)) {
-      for (const rule of chain.rules) {
-        // The text names the target (`-j MARK`, `-j CONNMARK`); other rules (kube-proxy's many jumps to KUBE-MARK-MASQ) are not parsed.
+    for (const table of tablesOf(node)) {
+      // The text names the target (`-j MARK`, `-j CONNMARK`); other rules (kube-proxy's many jumps to KUBE-MARK-MASQ) are not read.
+      for (const { chain, rule } of rulesNaming(table, 'MARK')) {
         if (!MARK_TARGET.test(rule.text)) continue;
         const t = rule.target;
         if (t?.kind !== 'mark' && !(t?.kind === 'connmark' && t.mode === 'set')) continue;

@@ -6,6 +6,7 @@
 import type { ConntrackView } from '../views/flow-timeline';
 import { tupleText } from '../flows/flow-timeline';
 import type { Ruleset } from '../netfilter/ruleset';
+import { rulesNaming } from '../netfilter/rules-naming';
 import { parseIp, type IpNumber } from '../common/ip';
 import type { NodeSnapshot, TraceResult } from '../simulate';
 import { stepEvidence } from './evidence';
@@ -17,25 +18,61 @@ export interface DnatTarget {
   ports: { min: number; max: number } | null;
 }
 
+/**
+ * DNAT destinations, kept compact: a kube-proxy node names thousands of endpoints, and the findings keep every
+ * node's while they go through the flows. IPv4 ranges as numbers (min, max, first port, last port; -1 ports:
+ * any), the others as they are.
+ */
+export class DnatTargets {
+  private readonly v4: Float64Array;
+  private readonly others: readonly DnatTarget[];
+
+  constructor(targets: readonly DnatTarget[]) {
+    const v4: number[] = [];
+    const others: DnatTarget[] = [];
+    for (const t of targets) {
+      if (t.min.family === 'ipv4' && t.max.family === 'ipv4') v4.push(t.min.value, t.max.value, t.ports?.min ?? -1, t.ports?.max ?? -1);
+      else others.push(t);
+    }
+    this.v4 = Float64Array.from(v4);
+    this.others = others;
+  }
+
+  get size(): number {
+    return this.v4.length / 4 + this.others.length;
+  }
+
+  /** Some target holds `ip` (and `port`, when both say one). */
+  holds(ip: IpNumber, port: number | null): boolean {
+    if (ip.family === 'ipv4') {
+      const { v4 } = this;
+      for (let i = 0; i < v4.length; i += 4) {
+        if (ip.value < v4[i]! || ip.value > v4[i + 1]!) continue;
+        if (v4[i + 2]! < 0 || port === null || (port >= v4[i + 2]! && port <= v4[i + 3]!)) return true;
+      }
+    }
+    return this.others.some((t) => within(ip, t, port));
+  }
+}
+
 /** Every DNAT destination the node's nat tables name. */
-export function dnatTargets(node: NodeSnapshot): DnatTarget[] {
+export function dnatTargets(node: NodeSnapshot): DnatTargets {
   const out: DnatTarget[] = [];
   const rulesets = [node.ruleset, node.ruleset6 ?? null].filter((r): r is Ruleset => r !== null);
   for (const rs of rulesets) {
-    for (const chain of rs.tables.find((t) => t.name === 'nat')?.chains ?? []) {
-      for (const rule of chain.rules) {
-        // The text names the target (`-j DNAT`, a listing's DNAT column): rules without it are not parsed.
-        if (!rule.text.includes('DNAT') || rule.target?.kind !== 'dnat') continue;
-        for (const to of rule.target.to) {
-          const min = to.minAddress === null ? null : parseIp(to.minAddress);
-          const max = to.maxAddress === null ? min : parseIp(to.maxAddress);
-          if (min === null || max === null) continue;
-          out.push({ min, max, ports: to.ports ? { min: to.ports.min, max: to.ports.max } : null });
-        }
+    const nat = rs.tables.find((t) => t.name === 'nat');
+    // The text names the target (`-j DNAT`, a listing's DNAT column): rules without it are not read.
+    for (const { rule } of nat === undefined ? [] : rulesNaming(nat, 'DNAT')) {
+      if (rule.target?.kind !== 'dnat') continue;
+      for (const to of rule.target.to) {
+        const min = to.minAddress === null ? null : parseIp(to.minAddress);
+        const max = to.maxAddress === null ? min : parseIp(to.maxAddress);
+        if (min === null || max === null) continue;
+        out.push({ min, max, ports: to.ports ? { min: to.ports.min, max: to.ports.max } : null });
       }
     }
   }
-  return out;
+  return new DnatTargets(out);
 }
 
 function within(ip: IpNumber, t: DnatTarget, port: number | null): boolean {
@@ -50,10 +87,10 @@ export function isDnat(c: ConntrackView): boolean {
 }
 
 /** The entry's DNAT destination is not one the node's rules name (only meaningful when the node has any). */
-export function dnatTargetGone(c: ConntrackView, targets: readonly DnatTarget[]): boolean {
-  if (targets.length === 0 || !isDnat(c)) return false;
+export function dnatTargetGone(c: ConntrackView, targets: DnatTargets | null): boolean {
+  if (targets === null || targets.size === 0 || !isDnat(c)) return false;
   const ip = parseIp(c.reply.src);
-  return ip !== null && !targets.some((t) => within(ip, t, c.reply.sport));
+  return ip !== null && !targets.holds(ip, c.reply.sport);
 }
 
 /**

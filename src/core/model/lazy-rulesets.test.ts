@@ -1,10 +1,12 @@
 /** Rulesets read back chain by chain: the same rules as the eager read, each chain read when first used. */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { chainFacts } from '../netfilter/chain-facts';
 import { chainRuleReader } from '../netfilter/chain-rule-reader';
-import type { Ruleset } from '../netfilter/ruleset';
+import type { Ruleset, Table } from '../netfilter/ruleset';
+import { rulesNaming, someRuleText } from '../netfilter/rules-naming';
 import { ModelError } from './model-error';
 import { StoredTableRules } from './rows/rule-chunks';
 import { forgetReadRules } from './lazy-rulesets';
@@ -213,5 +215,95 @@ describe('lazyRulesetsOf', () => {
     store.deleteCapture(capture);
     expect(() => lazy[0]?.tables[0]?.chains[0]?.rules).toThrow(ModelError);
     expect(() => chainRuleReader(lazy[0]!.tables[0]!.chains[2]!)).toThrow(ModelError);
+  });
+});
+
+describe('rulesNaming and someRuleText over stored chains', () => {
+  /** What a filter over every chain's rules gives: the answer the scan must match. */
+  const filtered = (table: Table, needle: string): Array<[string, number, string]> =>
+    table.chains.flatMap((c) => c.rules.filter((r) => r.text.includes(needle)).map((r): [string, number, string] => [c.name, r.position, r.text]));
+  const named = (table: Table, needle: string): Array<[string, number, string]> =>
+    rulesNaming(table, needle).map(({ chain, rule }): [string, number, string] => [chain.name, rule.position, rule.text]);
+
+  it('finds the rules a filter over chain.rules finds, in chain and rule order, reading no chain', () => {
+    const { store, capture } = imported(1500);
+    // Needles in the records only, in the `-A CHAIN` the records leave out (a chain's name), across the two, and nowhere.
+    for (const needle of ['DNAT', 'MARK', 'svc-1234"', 'KUBE-SVC-0042', 'SVC-0007 -m comment', '0 -m statistic', 'REJECT']) {
+      const tables = store.lazyRulesetsOf(capture)[0]!.tables;
+      const reads = readsSpied();
+      const found = tables.map((t) => named(t, needle));
+      expect(reads.chains()).toEqual([]);
+      expect(reads.tables()).toBe(0);
+      expect(found).toEqual(store.rulesetsOf(capture)[0]!.tables.map((t) => filtered(t, needle)));
+      vi.restoreAllMocks();
+    }
+    const nat = store.lazyRulesetsOf(capture)[0]!.tables.find((t) => t.name === 'nat')!;
+    expect(named(nat, 'KUBE-SVC-0042 -m').map(([chain, position]) => [chain, position])).toEqual([['KUBE-SVC-0042', 1], ['KUBE-SVC-0042', 2]]);
+    expect(named(nat, 'DNAT').length).toBe(3000);
+    // The rules found are whole rules: their matches and target read from their text when asked.
+    expect(rulesNaming(nat, 'svc-3"')[0]?.rule.target).toEqual({ kind: 'mark', value: 0x4000, mask: 0x4000 });
+  });
+
+  it('goes through the rules of chains already read, and of chains that are not stored, as they are', () => {
+    const { store, capture } = imported(50);
+    const nat = store.lazyRulesetsOf(capture)[0]!.tables.find((t) => t.name === 'nat')!;
+    const svc = nat.chains.find((c) => c.name === 'KUBE-SVC-0003')!;
+    svc.rules = [{ ...svc.rules[0]!, text: '-A KUBE-SVC-0003 -j DNAT --to-destination 10.1.2.3' }];
+    const read = nat.chains.find((c) => c.name === 'KUBE-SVC-0004')!.rules;
+    const table: Table = { ...nat, chains: [...nat.chains, { name: 'OWN', builtin: false, policy: null, counters: null, line: 1, rules: [{ ...read[1]!, text: '-A OWN -j DNAT' }] }] };
+    const found = rulesNaming(table, 'DNAT');
+    expect(found.filter((f) => f.chain === svc).map((f) => f.rule.text)).toEqual(['-A KUBE-SVC-0003 -j DNAT --to-destination 10.1.2.3']);
+    expect(found.filter((f) => f.chain.name === 'KUBE-SVC-0004').map((f) => f.rule)).toEqual(read.slice(1));
+    expect(found[found.length - 1]?.rule.text).toBe('-A OWN -j DNAT');
+    // Two DNATs in each of the 50 chains, one in the chain assigned, and OWN's.
+    expect(found.length).toBe(2 * 50 - 1 + 1);
+  });
+
+  it('finds rules stored with their matches (a listing) by their text, not their JSON', () => {
+    const { store, capture } = imported(2);
+    const other = store.lazyRulesetsOf(capture);
+    const nat = other[0]!.tables.find((t) => t.name === 'nat')!;
+    const listed = {
+      position: 1, text: 'SNAT all -- 10.0.0.0/8 0.0.0.0/0 to:198.51.100.7', line: 9, counters: null, matches: [],
+      target: { kind: 'snat' as const, to: [{ minAddress: '198.51.100.7', maxAddress: null, ports: null }], random: false, randomFully: false, persistent: false },
+    };
+    store.insertRuleset(capture, { ...other[0]!, tables: [{ ...nat, chains: [{ name: 'POSTROUTING', builtin: true, policy: 'ACCEPT', counters: null, line: 8, rules: [listed] }] }] });
+    const stored = store.lazyRulesetsOf(capture)[1]!.tables[0]!;
+    expect(rulesNaming(stored, 'SNAT').map((f) => f.rule)).toEqual([listed]);
+    // `minAddress` is in the stored JSON only.
+    expect(rulesNaming(stored, 'minAddress')).toEqual([]);
+    expect(someRuleText(stored, '198.51', (text) => text.endsWith('.7'))).toBe(true);
+  });
+
+  it('someRuleText stops at the first text it accepts and sees only texts holding the word', () => {
+    const { store, capture } = imported(300);
+    const nat = store.lazyRulesetsOf(capture)[0]!.tables.find((t) => t.name === 'nat')!;
+    const seen: string[] = [];
+    expect(someRuleText(nat, '--comment', (text) => (seen.push(text), text.includes('"svc-2"')))).toBe(true);
+    expect(seen).toEqual(['-A KUBE-SVC-0000 -m comment --comment "svc-0" -j MARK --set-xmark 0x4000/0x4000', '-A KUBE-SVC-0001 -m comment --comment "svc-1" -j MARK --set-xmark 0x4000/0x4000', '-A KUBE-SVC-0002 -m comment --comment "svc-2" -j MARK --set-xmark 0x4000/0x4000']);
+    expect(someRuleText(nat, '--comment', (text) => text.includes('"svc-300"'))).toBe(false);
+    expect(() => rulesNaming(nat, '')).toThrow(/printable ASCII/);
+  });
+
+  it('says a damaged chunk is damaged: one that does not inflate, one holding fewer rules than its runs name', () => {
+    const { store, capture } = imported(300);
+    const nat = (): Table => store.lazyRulesetsOf(capture)[0]!.tables.find((t) => t.name === 'nat')!;
+    const bodies = store.db.prepare('SELECT id, body FROM rule_chunks ORDER BY id').all() as Array<{ id: number; body: Buffer }>;
+    for (const { id, body } of bodies) {
+      const records = inflateRawSync(body).toString('utf8').split('\n');
+      store.db.prepare('UPDATE rule_chunks SET body = ? WHERE id = ?').run(deflateRawSync(records.slice(0, -2).join('\n')), id);
+    }
+    expect(() => rulesNaming(nat(), 'DNAT')).toThrow(/rule chunk \d+ holds (\d+) rules, not \d+/);
+    // A word in no rule visits no record: the short chunk is inflated, not read.
+    expect(rulesNaming(nat(), 'REJECT')).toEqual([]);
+    store.db.prepare("UPDATE rule_chunks SET body = x'00ff' WHERE id = ?").run(bodies[0]!.id);
+    expect(() => rulesNaming(nat(), 'REJECT')).toThrow(new RegExp(`rule chunk ${bodies[0]!.id} does not inflate`));
+  });
+
+  it('says so when the capture was removed before the scan, rather than finding nothing', () => {
+    const { store, capture } = imported(3);
+    const lazy = store.lazyRulesetsOf(capture);
+    store.deleteCapture(capture);
+    expect(() => rulesNaming(lazy[0]!.tables[0]!, 'DNAT')).toThrow(ModelError);
   });
 });

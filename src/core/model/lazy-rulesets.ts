@@ -11,10 +11,11 @@
 import type Database from 'better-sqlite3';
 import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
 import { CHAIN_RULE_READER, type ChainRuleReader } from '../netfilter/chain-rule-reader';
+import { RULE_SCANNER, type RuleScanner } from '../netfilter/rules-naming';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
 import { ChainHeadsReader, hasCounters, holdsSnat, isBuiltin, policyOf } from './rows/chain-heads';
-import { StoredChainRules, StoredTableRules, type TableChains } from './rows/rule-chunks';
+import { decodeRuleRecord, recordText, StoredChainRules, StoredTableRules, type TableChains } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
 
 /** Chains read one query each before the rest of their table is read in one. */
@@ -22,8 +23,11 @@ const SINGLE_CHAIN_READS = 32;
 
 type Row = Record<string, unknown>;
 
-/** The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once. */
-class TableRules {
+/**
+ * The rules of one stored table, read a chain at a time and then, past SINGLE_CHAIN_READS, all at once; or
+ * searched in their stored form for the chains not read yet (RuleScanner), nothing kept.
+ */
+class TableRules implements RuleScanner {
   private singleReads = 0;
   private whole: Map<number, Rule[]> | null = null;
   private readonly stored: StoredTableRules;
@@ -81,6 +85,36 @@ class TableRules {
     this.oneByOne.clear();
     this.stored.forget();
   }
+
+  scan(chains: readonly Chain[], needle: string, visit: (chain: Chain, text: () => string, rule: () => Rule) => boolean | void): void {
+    if (this.tableExists.get(this.chains.tableId) === undefined) {
+      throw new ModelError(this.database, `table ${this.chains.tableId} was removed from the project while its ruleset was being read`);
+    }
+    const byId = new Map<number, StoredChain>();
+    const whole = new Set<number>();
+    for (const chain of chains) {
+      if (!(chain instanceof StoredChain)) throw new Error('TableRules.scan: a chain of another reader');
+      const id = StoredChain.idOf(chain);
+      byId.set(id, chain);
+      if (prefixMayHold(chain.name, needle)) whole.add(id);
+    }
+    const { database } = this;
+    this.stored.scan(needle, byId, whole, (id, position, record) => {
+      const chain = byId.get(id)!;
+      return visit(chain, () => recordText(database, record, chain.name), () => decodeRuleRecord(database, record, chain.name, position));
+    });
+  }
+}
+
+/**
+ * Whether the `-A CHAIN` a stored rule's record leaves out of its text could hold `needle`, or its start: then every
+ * rule of the chain is looked at, not only those whose record holds it.
+ */
+function prefixMayHold(chainName: string, needle: string): boolean {
+  const prefix = `-A ${chainName}`;
+  if (prefix.includes(needle)) return true;
+  for (let n = Math.min(needle.length - 1, prefix.length); n > 0; n--) if (prefix.endsWith(needle.slice(0, n))) return true;
+  return false;
 }
 
 /** Counters of a chain no packet went through, shared: most of a kube-proxy table's ~60k chains (nothing assigns into counters). */
@@ -132,6 +166,15 @@ class StoredChain implements Chain {
   get [CHAIN_RULE_READER](): ChainRuleReader | null {
     if (this.#assigned || this.#rules !== null) return null;
     return this.#table.chainRules(this.#id);
+  }
+
+  /** While its rules are not read (nor assigned), its table's reader searches them in their stored form. */
+  get [RULE_SCANNER](): RuleScanner | null {
+    return this.#rules === null ? this.#table : null;
+  }
+
+  static idOf(chain: StoredChain): number {
+    return chain.#id;
   }
 
   /** Drops the rules read from the store (they are read again when next asked for); assigned rules stay. */

@@ -14,6 +14,8 @@ export type StatePart = ComposeCapture['part'];
 const ALL_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'ruleset', 'bridges']);
 /** Interfaces, routes and bridge ports: what the nodes view shows, without reading rulesets back. */
 export const LINK_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'bridges']);
+/** The rulesets alone. */
+export const RULESET_PARTS: ReadonlySet<StatePart> = new Set(['ruleset']);
 
 const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
   'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
@@ -25,20 +27,65 @@ const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
  * import times: an id a rolled-back import freed and a later one took again is not the same capture).
  * One command reads the same node several times (flows, then the report; every trace of `serve`).
  */
-const composed = new WeakMap<Store, Map<string, { captures: string; state: ComposedState }>>();
+const composed = new WeakMap<Store, Map<string, { nodeId: number; rulesets: boolean; captures: string; state: ComposedState }>>();
+
+export interface NodeStateOptions {
+  /** Keep the state made for the next caller (default true); false: one already kept is used, a new one is not kept. */
+  keep?: boolean;
+}
 
 /** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own), of the parts asked for. */
-export function nodeState(store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS): ComposedState {
+export function nodeState(
+  store: Store, nodeId: number, netns: string | null = null, parts: ReadonlySet<StatePart> = ALL_PARTS, options: NodeStateOptions = {},
+): ComposedState {
   const captures = store.capturesOf(nodeId).filter((c) => c.netns === netns);
-  const identity = captures.map((c) => `${c.id}@${c.importedAt}@${c.sourceFile}:${c.firstLine ?? ''}`).join('|');
+  const identity = identityOf(captures);
   const key = `${nodeId}|${netns ?? ''}|${[...parts].sort().join(',')}`;
   let byKey = composed.get(store);
   if (byKey === undefined) composed.set(store, (byKey = new Map()));
   const known = byKey.get(key);
   if (known !== undefined && known.captures === identity) return known.state;
   const state = composeState(composeInputs(store, captures, parts));
-  byKey.set(key, { captures: identity, state });
+  if (options.keep ?? true) byKey.set(key, { nodeId, rulesets: parts.has('ruleset'), captures: identity, state });
+  else byKey.delete(key);
+  if (netns === null && parts.has('ruleset')) newestOf(store).set(nodeId, { captures: identity, newest: newestSnapshot(store, state.rulesets.filter((r) => r.family === 'ipv4'))?.captures ?? [] });
   return state;
+}
+
+/**
+ * The captures that make each node's newest IPv4 ruleset snapshot (its own namespace), learnt whenever its rulesets are
+ * composed and kept when the state itself is forgotten: a few numbers per node, so the topology need not compose a
+ * fleet's rulesets again to know them.
+ */
+const newestCaptures = new WeakMap<Store, Map<number, { captures: string; newest: readonly number[] }>>();
+
+function newestOf(store: Store): Map<number, { captures: string; newest: readonly number[] }> {
+  let byNode = newestCaptures.get(store);
+  if (byNode === undefined) newestCaptures.set(store, (byNode = new Map()));
+  return byNode;
+}
+
+/** The captures making the newest IPv4 ruleset snapshot of the node's own namespace (newestSnapshot); composed, not kept, when not known. */
+export function newestRulesetCaptures(store: Store, nodeId: number): readonly number[] {
+  const known = newestOf(store).get(nodeId);
+  if (known !== undefined && known.captures === identityOf(store.capturesOf(nodeId).filter((c) => c.netns === null))) return known.newest;
+  nodeState(store, nodeId, null, RULESET_PARTS, { keep: false });
+  return newestOf(store).get(nodeId)?.newest ?? [];
+}
+
+function identityOf(captures: readonly CaptureRow[]): string {
+  return captures.map((c) => `${c.id}@${c.importedAt}@${c.sourceFile}:${c.firstLine ?? ''}`).join('|');
+}
+
+/**
+ * Forgets the kept states of `nodeId` that hold its rulesets (their chains' headers: ~3k objects on a kube-proxy
+ * node). A pass over every node's rules (findings, a report) has each node's forgotten once done with it
+ * (node-world.ts, forgetNodeRules), so it holds one node's at a time; they are composed again when next asked for.
+ */
+export function forgetRulesetStates(store: Store, nodeId: number): void {
+  const byKey = composed.get(store);
+  if (byKey === undefined) return;
+  for (const [key, kept] of byKey) if (kept.nodeId === nodeId && kept.rulesets) byKey.delete(key);
 }
 
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */

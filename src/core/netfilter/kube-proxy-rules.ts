@@ -6,6 +6,7 @@
  */
 import { serviceChainHash, serviceNameOf } from './kube-proxy';
 import { commentOf, jumpTarget, type Chain, type Rule, type Ruleset, type TableName } from './ruleset';
+import { someRuleText } from './rules-naming';
 
 export interface KubeProxyRuleRef {
   table: TableName;
@@ -102,16 +103,12 @@ const COMMENT_WORD = /--comment "?([^\s"]+)/g;
  * so a ruleset for which this is false holds no rule of those services, and need not be parsed for them.
  */
 export function namesAnyService(ruleset: Ruleset, services: ReadonlySet<string>): boolean {
-  for (const table of ruleset.tables) {
-    for (const chain of table.chains) {
-      for (const rule of chain.rules) {
-        if (!rule.text.includes('--comment')) continue;
-        for (const m of rule.text.matchAll(COMMENT_WORD)) {
-          const name = serviceNameOf(m[1]!);
-          if (name !== null && services.has(serviceOfPortName(name))) return true;
-        }
-      }
+  const named = (text: string): boolean => {
+    for (const m of text.matchAll(COMMENT_WORD)) {
+      const name = serviceNameOf(m[1]!);
+      if (name !== null && services.has(serviceOfPortName(name))) return true;
     }
-  }
-  return false;
+    return false;
+  };
+  return ruleset.tables.some((table) => someRuleText(table, '--comment', named));
 }

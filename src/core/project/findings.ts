@@ -26,7 +26,7 @@ import { broadcastAddresses, flowSymptom } from '../diagnose/flow-symptom';
 import { asymmetries } from '../diagnose/path-divergence';
 import { dropPolicies, markBitConflicts, noEndpointsRuleFor, noEndpointsRules, serviceFinding, servicesWithoutEndpointsOf, type NoEndpointsRule } from '../diagnose/ruleset-findings';
 import { ruleEvidence } from '../diagnose/evidence';
-import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTarget } from '../diagnose/stale-endpoint';
+import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTargets } from '../diagnose/stale-endpoint';
 import { overlappingSubnets } from '../diagnose/subnet-findings';
 
 export interface ProjectFindingsOptions {
@@ -109,7 +109,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   const noEndpoints: NoEndpointsRule[] = [];
   const drops: ProjectFinding[] = [];
   const marks: ProjectFinding[] = [];
-  const targets = new Map<string, DnatTarget[]>();
+  const targets = new Map<string, DnatTargets>();
   for (const node of world) {
     noEndpoints.push(...noEndpointsRules([node]));
     drops.push(...dropPolicies([node]));
@@ -157,7 +157,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
       const summary = { proto, original: row.original, tcp: parseTcp(row), timeline };
       const symptom = flowSymptom(summary, broadcasts);
       const unreproduced = timeline.rewrites.some((r) => r.kind === 'dnat' && r.evidence === 'conntrack');
-      const stale = timeline.conntrack.filter((c) => dnatTargetGone(c, targets.get(c.node) ?? []));
+      const stale = timeline.conntrack.filter((c) => dnatTargetGone(c, targets.get(c.node) ?? null));
       const hairpin = row.original.dst !== row.reply.src && row.reply.src === row.original.src && row.reply.dst === row.original.src;
       const asymmetric = asymmetries({ timeline }, null, byName).length > 0;
       if (symptom === null && !unreproduced && stale.length === 0 && !hairpin && !asymmetric) continue;

@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
-import { loadWorld } from '../project/node-world';
+import { forgetNodeRules, loadWorld } from '../project/node-world';
 import { tracePacket } from '../simulate';
+import { newestRulesetCaptures } from '../model/node-state';
 
 const project = useTempProject('node-world');
 
@@ -61,5 +62,54 @@ describe('loadWorld', () => {
     const result = tracePacket(followed, { node: 'a', proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', dport: 80, local: true, follow: true });
     expect(result.outcomes.map((o) => o.hops.map((h) => h.node))).toEqual([['a', 'bb']]);
     expect(read(followed)).toEqual(['a', 'bb']);
+  });
+});
+
+describe('forgetNodeRules', () => {
+  it('drops what a node of the world read of its rulesets, chains too, and reads the same again when asked; assigned rulesets stay', () => {
+    const p = project();
+    const store = p.store();
+    expect(importPaths(store, [p.write('n1/iptables-save.txt', save('Mon Dec  7 01:40:27 2026', 'DROP'))], { node: 'n1' }).errors).toEqual([]);
+    expect(importPaths(store, [p.write('n2/iptables-save.txt', save('x', 'ACCEPT'))], { node: 'n2' }).errors).toEqual([]);
+    const [n1, n2] = loadWorld(store);
+    const first = n1!.ruleset;
+    const source = n1!.rulesetSource;
+    expect(n1!.ruleset).toBe(first);
+    forgetNodeRules(n1!);
+    const again = n1!.ruleset;
+    // Composed anew from the store (not the kept state): other objects, the same rules and the same source.
+    expect(again).not.toBe(first);
+    expect(again?.tables[0]?.chains).not.toBe(first?.tables[0]?.chains);
+    expect(again).toEqual(first);
+    expect(n1!.rulesetSource).toBe(source);
+    const own = { ...again!, tables: [] };
+    n2!.ruleset = own;
+    forgetNodeRules(n2!);
+    expect(n2!.ruleset).toBe(own);
+  });
+});
+
+describe('newestRulesetCaptures', () => {
+  it('names the captures of the newest snapshot, composed or remembered, and follows a later import', () => {
+    const p = project();
+    const store = p.store();
+    const imported = (file: string, at: string, policy: string): number => {
+      const report = importPaths(store, [p.write(file, save(at, policy))], { node: 'n1' });
+      expect(report.errors).toEqual([]);
+      return report.nodes[0]!.captures[0]!.id;
+    };
+    const later = imported('a/iptables-save.txt', 'Mon Dec  7 01:40:27 2026', 'DROP');
+    const earlier = imported('b/iptables-save.txt', 'Mon Dec  7 01:40:23 2026', 'ACCEPT');
+    const node = store.listNodes()[0]!.id;
+    // Not composed yet: composed (and not kept) to answer.
+    expect(newestRulesetCaptures(store, node)).toEqual([later]);
+    // Remembered after the world composed and forgot the node's rulesets.
+    const [n1] = loadWorld(store);
+    expect(n1!.ruleset?.tables[0]?.chains.find((c) => c.name === 'FORWARD')?.policy).toBe('DROP');
+    forgetNodeRules(n1!);
+    expect(newestRulesetCaptures(store, node)).toEqual([later]);
+    const latest = imported('c/iptables-save.txt', 'Mon Dec  7 01:41:00 2026', 'ACCEPT');
+    // The same rules as the earlier capture: one snapshot of both, taken last.
+    expect(newestRulesetCaptures(store, node)).toEqual([earlier, latest]);
   });
 });

@@ -7,8 +7,7 @@ import type { CaptureKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
-import { LINK_PARTS, newestPerFamily, newestSnapshot, nodeState } from '../model/node-state';
-import { defineLazy } from '../common/lazy-property';
+import { forgetRulesetStates, LINK_PARTS, newestPerFamily, newestSnapshot, nodeState, RULESET_PARTS } from '../model/node-state';
 import { forgetReadRules } from '../model/lazy-rulesets';
 import type { Store } from '../model/store';
 
@@ -19,10 +18,48 @@ export interface WorldOptions {
 
 const RULESET_KINDS: readonly CaptureKind[] = ['iptables-save', 'iptables-list'];
 
+type RulesetFields = Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'>;
+
+/** How to drop what a snapshot of loadWorld read of its node's rulesets (forgetNodeRules). */
+const forgetters = new WeakMap<NodeSnapshot, () => void>();
+
+const RULESET_FIELDS = ['ruleset', 'ruleset6', 'rulesetSource'] as const;
+
+/**
+ * The snapshot's ruleset fields, each read from `picked` when first read and then a plain field, as defineLazy
+ * makes them; `reread` turns the fields still holding what was picked back into reads (one someone assigned stays).
+ */
+function defineRulesetFields(snapshot: NodeSnapshot, picked: () => RulesetFields): { reread: (was: RulesetFields) => void } {
+  const define = (key: (typeof RULESET_FIELDS)[number]): void => {
+    Object.defineProperty(snapshot, key, {
+      configurable: true,
+      enumerable: true,
+      get(): unknown {
+        const value = picked()[key];
+        Object.defineProperty(snapshot, key, { configurable: true, enumerable: true, writable: true, value });
+        return value;
+      },
+      set(value: unknown): void {
+        Object.defineProperty(snapshot, key, { configurable: true, enumerable: true, writable: true, value });
+      },
+    });
+  };
+  for (const key of RULESET_FIELDS) define(key);
+  return {
+    reread: (was) => {
+      for (const key of RULESET_FIELDS) {
+        const own = Object.getOwnPropertyDescriptor(snapshot, key);
+        if (own !== undefined && own.get === undefined && own.value === was[key]) define(key);
+      }
+    },
+  };
+}
+
 /**
  * The world, read lazily: each node's interfaces, routes and policy rules at once (every node may own
  * the next hop), its rulesets when first read, and then chain by chain (lazy-rulesets.ts). A trace
- * reads the rules of the nodes on its path only; callers that read every ruleset get them all.
+ * reads the rules of the nodes on its path only; callers that read every ruleset get them all, and
+ * drop each node's when done with it (forgetNodeRules).
  * The snapshots read from `store` when used, so they must not outlive it.
  */
 export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapshot[] {
@@ -31,10 +68,10 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
     throw new ModelError(store.path, `capture ${options.snapshot} is not an iptables capture of this project`);
   return store.listNodes().map(({ id, name }) => {
     const links = nodeState(store, id, null, LINK_PARTS);
-    let picked: Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'> | null = null;
-    const rulesets = (): Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'> => {
+    let picked: RulesetFields | null = null;
+    const rulesets = (): RulesetFields => {
       if (picked !== null) return picked;
-      const state = nodeState(store, id);
+      const state = nodeState(store, id, null, RULESET_PARTS);
       const pick = (family: 'ipv4' | 'ipv6'): ComposedRulesetSnapshot | null => {
         const own = state.rulesets.filter((s) => s.family === family);
         if (pinned && pinned.nodeId === id && pinned.netns === null) {
@@ -58,20 +95,26 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       routes: links.routes,
       rules: newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)),
     } as NodeSnapshot;
-    defineLazy(snapshot, 'ruleset', () => rulesets().ruleset);
-    defineLazy(snapshot, 'ruleset6', () => rulesets().ruleset6);
-    defineLazy(snapshot, 'rulesetSource', () => rulesets().rulesetSource);
+    const fields = defineRulesetFields(snapshot, rulesets);
+    forgetters.set(snapshot, () => {
+      if (picked === null) return;
+      fields.reread(picked);
+      picked = null;
+      forgetRulesetStates(store, id);
+    });
     return snapshot;
   });
 }
 
 /**
- * Drops the rules read from the store for `node` (see forgetReadRules): after a pass that went through
- * them, so a pass over every node holds one node's rules at a time. They are read again if asked for.
+ * Drops the rules read from the store for `node` (see forgetReadRules), and for a node of loadWorld its
+ * rulesets' chains too (composed again from the store when next asked for): after a pass that went through
+ * them, so a pass over every node holds one node's rules and chains at a time. Rulesets someone assigned stay.
  */
 export function forgetNodeRules(node: NodeSnapshot): void {
   if (node.ruleset !== null) forgetReadRules(node.ruleset);
   if (node.ruleset6 != null) forgetReadRules(node.ruleset6);
+  forgetters.get(node)?.();
 }
 
 /** The one file a snapshot's rules were read from (their lines are lines of it); null when they come from several. */

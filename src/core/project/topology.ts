@@ -6,8 +6,7 @@
  * bridge ports are interfaces of their node even where no address capture listed them.
  */
 import type { ComposedInterface, ComposedState } from '../model/compose-state';
-import { LINK_PARTS, nodeState } from '../model/node-state';
-import { newestSnapshot } from '../model/node-state';
+import { LINK_PARTS, newestRulesetCaptures, nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import type { TopologyInterface, TopologyRoute, TopologyBridgePort, TopologyNamespace, TopologyNode, TopologyServicePort, TopologyEndpoint, TopologyService, TopologyPod, TopologyView } from '../views/topology';
 
@@ -35,7 +34,7 @@ function routesOf(state: ComposedState): TopologyRoute[] {
   }));
 }
 
-function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; state: ComposedState } {
+function nodeOf(store: Store, id: number, name: string): TopologyNode {
   const captures = store.capturesOf(id);
   const namespaces = new Map<string, CaptureRow[]>();
   for (const c of captures) {
@@ -44,8 +43,8 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; s
     list.push(c);
     namespaces.set(c.netns, list);
   }
-  const state = nodeState(store, id);
-  const node: TopologyNode = {
+  const state = nodeState(store, id, null, LINK_PARTS);
+  return {
     name,
     interfaces: interfacesOf(state),
     routes: routesOf(state),
@@ -58,7 +57,6 @@ function nodeOf(store: Store, id: number, name: string): { node: TopologyNode; s
       })
       .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
   };
-  return { node, state };
 }
 
 class ServiceMerge {
@@ -120,11 +118,11 @@ export function readTopology(store: Store): TopologyView {
   const kubectl = store.kubectlCaptures();
   const nodes: TopologyNode[] = [];
   for (const { id, name } of store.listNodes()) {
-    const { node, state } = nodeOf(store, id, name);
-    nodes.push(node);
-    // kube-proxy's services as the node's newest ruleset snapshot programs them: every capture that makes it.
-    const newest = newestSnapshot(store, state.rulesets.filter((r) => r.family === 'ipv4'));
-    for (const captureId of newest?.captures ?? []) services.add(store, captureId, name);
+    nodes.push(nodeOf(store, id, name));
+    // kube-proxy's services as the node's newest ruleset snapshot programs them: every capture that makes it. Only
+    // which captures those are is used here, so the node's rulesets are not kept (a fleet's chains, all nodes' at
+    // once, would be most of what a report holds).
+    for (const captureId of newestRulesetCaptures(store, id)) services.add(store, captureId, name);
   }
   for (const c of kubectl) services.add(store, c.id, null);
   return { nodes, services: services.list(), pods: podsOf(store, kubectl) };
@@ -133,5 +131,5 @@ export function readTopology(store: Store): TopologyView {
 /** The named nodes only, as readTopology draws them (for a node opened in the overview); unknown names are left out. */
 export function readTopologyNodes(store: Store, names: readonly string[]): TopologyNode[] {
   const wanted = new Set(names);
-  return store.listNodes().filter((n) => wanted.has(n.name)).map(({ id, name }) => nodeOf(store, id, name).node);
+  return store.listNodes().filter((n) => wanted.has(n.name)).map(({ id, name }) => nodeOf(store, id, name));
 }

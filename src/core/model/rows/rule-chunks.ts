@@ -198,13 +198,36 @@ export class RuleChunkWriter {
 /** A chunk's records, inflated. */
 type Records = string[];
 
-/** A stored chunk's records; a body that does not inflate is a damaged project (`database`). */
-export function inflateChunk(database: string, chunkId: number, body: Buffer): Records {
+/** A stored chunk's bytes, inflated; a body that does not inflate is a damaged project (`database`). */
+function inflateBytes(database: string, chunkId: number, body: Buffer): Buffer {
   try {
-    return inflateRawSync(body).toString('utf8').split('\n');
+    return inflateRawSync(body);
   } catch (e) {
     throw new ModelError(database, `rule chunk ${chunkId} does not inflate (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/** A stored chunk's records; a body that does not inflate is a damaged project (`database`). */
+export function inflateChunk(database: string, chunkId: number, body: Buffer): Records {
+  return inflateBytes(database, chunkId, body).toString('utf8').split('\n');
+}
+
+/**
+ * The text of the rule a record holds (see decodeRuleRecord), read without its counters, matches or target; a
+ * record that does not read is a damaged project (`database`).
+ */
+export function recordText(database: string, record: string, chainName: string): string {
+  const tab1 = record.indexOf('\t');
+  const tab2 = tab1 < 0 ? -1 : record.indexOf('\t', tab1 + 1);
+  const kind = tab2 < 0 ? -1 : record.charCodeAt(tab2 + 1);
+  if (kind === 97 /* a */) return `-A ${chainName}${record.slice(tab2 + 2)}`;
+  if (kind === 116 /* t */) return record.slice(tab2 + 2);
+  if (kind === 106 /* j */) {
+    const t1 = record.indexOf('\t', tab2 + 2);
+    const t2 = t1 < 0 ? -1 : record.indexOf('\t', t1 + 1);
+    if (t2 > 0) return record.slice(t2 + 1);
+  }
+  throw new ModelError(database, `the stored rule of line ${tab1 < 0 ? '?' : record.slice(0, tab1)} is damaged (not a rule record)`);
 }
 
 /**
@@ -243,6 +266,24 @@ export function decodeRuleRecord(database: string, record: string, chainName: st
   }
 }
 
+/** An inflated chunk and, once asked for, where each of its records starts, with one more past the end (its length + 1). */
+interface ScannedChunk {
+  bytes: Buffer;
+  starts: Uint32Array | null;
+}
+
+/** The record holding byte `at`: the last k with starts[k] <= at. */
+function recordAt(starts: Uint32Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Chunks kept inflated while one table is read: a chain's runs are in one chunk or in neighbouring ones. */
 const KEPT_CHUNKS = 4;
 
@@ -262,6 +303,9 @@ export interface TableChains {
  */
 export class StoredTableRules {
   private readonly kept = new Map<number, Records>();
+  /** Chunks scanned (scan) and the table's runs, kept until forget: a pass over a node scans for each word its checks look for. */
+  private readonly scanned = new Map<number, ScannedChunk>();
+  private tableRuns: RunRow[] | null = null;
   private readonly runsOfChain: Database.Statement;
   private readonly runsOfTable: Database.Statement;
   private readonly chunk: Database.Statement;
@@ -320,9 +364,75 @@ export class StoredTableRules {
     return byChain;
   }
 
+  /**
+   * Visits, chunk by chunk, the stored records of the chains in `chains` (chain id → name) whose bytes hold `needle`
+   * (ASCII, no line break), and every record of the chains in `whole`: with the chain's id, the rule's position and
+   * the record (decodeRuleRecord, recordText read it). The other records are not made into strings, so a pass looking
+   * for a few rules of a large table leaves next to nothing behind; nothing is kept for later reads. In chunk order,
+   * not chain order; stops when `visit` returns true.
+   */
+  scan(
+    needle: string, chains: ReadonlyMap<number, unknown>, whole: ReadonlySet<number>,
+    visit: (chainId: number, position: number, record: string) => boolean | void,
+  ): void {
+    const { firstId, count } = this.chains;
+    this.tableRuns ??= this.runsOfTable.all(firstId, firstId + count - 1) as RunRow[];
+    const runs = this.tableRuns.filter((run) => chains.has(run[0]));
+    const pattern = Buffer.from(needle, 'latin1');
+    for (let i = 0; i < runs.length; ) {
+      const chunkId = runs[i]![2];
+      let end = i;
+      while (end < runs.length && runs[end]![2] === chunkId) end++;
+      const chunk = this.scannedChunk(chunkId);
+      const { bytes } = chunk;
+      // `hit`: the next place the needle occurs, searched again only past a record found, so the records it is not
+      // in cost nothing; where the records start is found only in chunks where one is visited.
+      let hit = bytes.indexOf(pattern, 0);
+      for (; i < end; i++) {
+        const [chainId, position, , first, n] = runs[i]!;
+        const all = whole.has(chainId);
+        if (!all && hit < 0) continue;
+        const starts = this.recordStarts(chunk);
+        if (first + n >= starts.length) this.damaged(`rule chunk ${chunkId} holds ${starts.length - 1} rules, not ${first + n}`);
+        if (all) {
+          for (let k = first; k < first + n; k++) if (visit(chainId, position + k - first, bytes.toString('utf8', starts[k]!, starts[k + 1]! - 1)) === true) return;
+          continue;
+        }
+        if (hit < starts[first]!) hit = bytes.indexOf(pattern, starts[first]!);
+        while (hit >= 0 && hit < starts[first + n]!) {
+          const k = recordAt(starts, hit);
+          if (visit(chainId, position + k - first, bytes.toString('utf8', starts[k]!, starts[k + 1]! - 1)) === true) return;
+          hit = bytes.indexOf(pattern, starts[k + 1]!);
+        }
+      }
+    }
+  }
+
   /** Drops the chunks kept for the next read. */
   forget(): void {
     this.kept.clear();
+    this.scanned.clear();
+    this.tableRuns = null;
+  }
+
+  private scannedChunk(chunkId: number): ScannedChunk {
+    const kept = this.scanned.get(chunkId);
+    if (kept !== undefined) return kept;
+    const body = this.chunk.get(chunkId) as Buffer | undefined;
+    if (body === undefined) return this.damaged(`rule chunk ${chunkId} is missing`);
+    const chunk: ScannedChunk = { bytes: inflateBytes(this.database, chunkId, body), starts: null };
+    this.scanned.set(chunkId, chunk);
+    return chunk;
+  }
+
+  /** Where each record of the chunk starts, found when first needed: record k is bytes starts[k] .. starts[k + 1] - 2. */
+  private recordStarts(chunk: ScannedChunk): Uint32Array {
+    if (chunk.starts !== null) return chunk.starts;
+    const { bytes } = chunk;
+    const at: number[] = [0];
+    for (let newline = bytes.indexOf(10, 0); newline >= 0; newline = bytes.indexOf(10, newline + 1)) at.push(newline + 1);
+    at.push(bytes.length + 1);
+    return (chunk.starts = Uint32Array.from(at));
   }
 
   private records(chunkId: number): Records {
