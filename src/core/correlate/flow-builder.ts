@@ -26,8 +26,10 @@ import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment, type Tc
 export interface QuietWindow {
   openSeconds: number;
   closedSeconds: number;
+  /** How often (packets) the caller looks for quiet flows. */
+  everyPackets: number;
 }
-export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10 };
+export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, everyPackets: 4096 };
 
 /** The flows of a finished stitch: read one at a time from the parking, in final (first-seen) order. */
 export interface FinishedFlows {

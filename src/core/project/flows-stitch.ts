@@ -17,7 +17,7 @@
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
-import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
+import { CONNTRACK_WINDOW, FlowBuilder, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import { FlowParkingTable } from '../model/flow-parking-table';
 import type { PacketBlock } from '../model/packet-block';
@@ -58,6 +58,8 @@ export interface StitchOptions {
   progress?: (pass: string, done: number) => void;
   /** Checked between captures and every PROGRESS_EVERY packets or flows; a cancel while flows are written rolls them back (CancelledError). */
   signal?: CancellationSignal | null;
+  /** How long a flow may be quiet before its state leaves memory (default CONNTRACK_WINDOW); no result depends on it. */
+  window?: QuietWindow;
 }
 
 const SEEN_LIMIT = 500_000;
@@ -166,9 +168,6 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   }
 }
 
-/** How often pass 2 parks quiet flows (packets). */
-const PARK_EVERY = 4096;
-
 interface StitchSetUp {
   flowStore: FlowStore;
   generation: string;
@@ -189,7 +188,8 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     throwIfCancelled(signal, 'stitching the flows');
     options.progress?.(pass, done);
   };
-  const builder = new FlowBuilder(parking);
+  const window = options.window ?? CONNTRACK_WINDOW;
+  const builder = new FlowBuilder(parking, window);
   const conntrack = flowStore.conntrackRows();
   const conntrackById = new Map<number, ConntrackRow>();
   for (const row of conntrack) {
@@ -295,10 +295,8 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
   mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
     const flow = builder.addPacket(stream.sighting(tuple, tupleId, b, i));
     if (!provisionalOf.has(stream.captureId, tupleId)) provisionalOf.set(stream.captureId, tupleId, flow);
-    if (++done % PARK_EVERY === 0) {
-      builder.parkQuiet(time);
-      if (done % 100_000 === 0) progress('stitching', done);
-    }
+    if (++done % window.everyPackets === 0) builder.parkQuiet(time);
+    if (done % 100_000 === 0) progress('stitching', done);
   });
   throwIfCancelled(signal, 'stitching the flows');
   // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
