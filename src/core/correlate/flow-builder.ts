@@ -20,16 +20,18 @@ import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment, type Tc
 /**
  * How long a flow may stay quiet (seconds of capture time) before its working state is parked, after
  * conntrack's own timeouts: an open connection or a datagram flow 120 s (SYN_SENT, UDP stream), a TCP
- * connection that saw a FIN or RST 10 s (CLOSE). Only memory depends on these: a flow that speaks again is
- * taken back as it was.
+ * connection that saw a FIN or RST 10 s (CLOSE); and at most `maxLiveFlows` in memory (past that the
+ * longest quiet are parked, down to three quarters of it), for a node opening thousands of connections a
+ * second. Only memory depends on these: a flow that speaks again is taken back as it was.
  */
 export interface QuietWindow {
   openSeconds: number;
   closedSeconds: number;
+  maxLiveFlows: number;
   /** How often (packets) the caller looks for quiet flows. */
   everyPackets: number;
 }
-export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, everyPackets: 4096 };
+export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 20_000, everyPackets: 4096 };
 
 /** The flows of a finished stitch: read one at a time from the parking, in final (first-seen) order. */
 export interface FinishedFlows {
@@ -366,6 +368,13 @@ export class FlowBuilder {
       if (now - acc.last <= (closed ? this.window.closedSeconds : this.window.openSeconds)) continue;
       this.park(id, acc);
       parked++;
+    }
+    const { maxLiveFlows } = this.window;
+    if (this.accumulators.size > maxLiveFlows) {
+      const quietest = [...this.accumulators].sort((a, b) => a[1].last - b[1].last || a[0] - b[0]);
+      const excess = this.accumulators.size - Math.floor((maxLiveFlows * 3) / 4);
+      for (let i = 0; i < excess; i++) this.park(quietest[i]![0], quietest[i]![1]);
+      parked += excess;
     }
     return parked;
   }

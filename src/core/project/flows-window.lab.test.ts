@@ -12,6 +12,7 @@ import { importPaths } from '../import/import-paths';
 import { Store } from '../model/store';
 import { FlowStore } from '../model/flow-store';
 import { stitchFlows } from './flows-stitch';
+import type { QuietWindow } from '../correlate/flow-builder';
 import { listFlows } from './flows';
 import { projectFindings } from './findings';
 
@@ -23,7 +24,7 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function stitched(project: string, window?: { openSeconds: number; closedSeconds: number; everyPackets: number }): Store {
+function stitched(project: string, window?: QuietWindow): Store {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-window-'));
   dirs.push(dir);
   const store = Store.open(path.join(dir, 'p.db'));
@@ -35,9 +36,9 @@ function stitched(project: string, window?: { openSeconds: number; closedSeconds
 
 describe('stitching in a time window', () => {
   for (const project of PROJECTS) {
-    it(`gives the same flows, observations, clock and findings on ${project} when every quiet flow is parked after each packet`, () => {
+    it(`gives the same flows, observations, clock and findings on ${project} when every flow is parked after each packet`, () => {
       const whole = stitched(project);
-      const parked = stitched(project, { openSeconds: 0, closedSeconds: 0, everyPackets: 1 });
+      const parked = stitched(project, { openSeconds: 0, closedSeconds: 0, maxLiveFlows: 1, everyPackets: 1 });
       try {
         const flows = listFlows(whole);
         expect(flows.length).toBeGreaterThan(0);
