@@ -63,6 +63,11 @@ export interface StitchOptions {
 }
 
 const SEEN_LIMIT = 500_000;
+/**
+ * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
+ * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
+ */
+const POINTS_LIMIT = 16_384;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
@@ -116,7 +121,7 @@ function sightings(
     let at = head;
     while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
     if (at === undefined) {
-      if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
+      if (head === undefined && points.size >= POINTS_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
       // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
       at = {
