@@ -123,7 +123,7 @@ describe('FlowBuilder in a time window', () => {
 
   it('ends a flow parked while quiet and taken back when it speaks again exactly as one kept in memory', () => {
     const parking = new MemoryFlowParking();
-    const windowed = stitch(new FlowBuilder(parking, { openSeconds: 0.5, closedSeconds: 0.5, maxLiveFlows: 1000, everyPackets: 1 }), true);
+    const windowed = stitch(new FlowBuilder(parking, { openSeconds: 0.5, closedSeconds: 0.5, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 }), true);
     const whole = stitch(new FlowBuilder(), false);
     expect(windowed.parked).toBeGreaterThan(2);
     expect(windowed.flows).toEqual(whole.flows);
@@ -131,7 +131,7 @@ describe('FlowBuilder in a time window', () => {
   });
 
   it('parks only flows quiet for longer than their window: a closed connection sooner than an open one', () => {
-    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 1000, everyPackets: 1 });
+    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 });
     const open = tcp('10.0.0.1', 1, '10.0.0.2', 2);
     const closed = tcp('10.0.0.3', 3, '10.0.0.4', 4);
     b.addPacket(seg('a', 'eth0', 0, open, TCP_SYN, 1, 0, 'p'));
@@ -144,7 +144,7 @@ describe('FlowBuilder in a time window', () => {
   });
 
   it('keeps at most maxLiveFlows in memory, parking the longest quiet first', () => {
-    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 4, everyPackets: 1 });
+    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 4, cachedTuples: 2, everyPackets: 1 });
     for (let i = 0; i < 6; i++) b.addPacket(seg('a', 'eth0', i, tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80), TCP_SYN, i, 0, `p${i}`));
     expect(b.parkQuiet(6)).toBe(3);
     expect(b.liveFlows).toBe(3);

@@ -28,10 +28,15 @@ export interface QuietWindow {
   openSeconds: number;
   closedSeconds: number;
   maxLiveFlows: number;
+  /**
+   * Tuples whose flow, stage and hops are cached (pass 2 sees every capture's tuples at once). Past this the
+   * cache is emptied: it only saves lookups and strings that are made again the same.
+   */
+  cachedTuples: number;
   /** How often (packets) the caller looks for quiet flows. */
   everyPackets: number;
 }
-export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 20_000, everyPackets: 4096 };
+export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 10_000, cachedTuples: 32_768, everyPackets: 4096 };
 
 /** The flows of a finished stitch: read one at a time from the parking, in final (first-seen) order. */
 export interface FinishedFlows {
@@ -172,7 +177,7 @@ export class FlowBuilder {
   private readonly synByIsn = new Map<number, FirstSighting>();
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
-  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: QuietWindow.cachedTuples). */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
@@ -301,6 +306,7 @@ export class FlowBuilder {
     // per-packet keys: flow, stage and hop are looked up once per tuple and interface.
     let cached = this.byTuple.get(p.tuple);
     if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
+      if (this.byTuple.size >= this.window.cachedTuples) this.forgetTuples();
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       let acc = this.accumulators.get(core.provisional);
       if (!acc) {
@@ -384,6 +390,12 @@ export class FlowBuilder {
     return this.accumulators.size;
   }
 
+  /** Empties the per-tuple cache: every entry is made again from the flow's state on the tuple's next packet. */
+  private forgetTuples(): void {
+    this.byTuple.clear();
+    for (const acc of this.accumulators.values()) acc.tuples = [];
+  }
+
   private park(id: number, acc: Accumulator): void {
     for (const t of acc.tuples) if (this.byTuple.get(t)?.acc === acc) this.byTuple.delete(t);
     this.accumulators.delete(id);
@@ -412,12 +424,11 @@ export class FlowBuilder {
   }
 
   /**
-   * Ends pass 2: every flow still in memory is parked, the clock offsets are worked out from all samples,
-   * and the flows are numbered by first time seen (on the reference clock). Memory keeps two numbers per
-   * flow for that order; the flows themselves are read back from the parking one at a time.
+   * Ends pass 2: the clock offsets are worked out from all samples, and the flows are numbered by first time
+   * seen (on the reference clock). Memory keeps two numbers per flow for that order; the flows are made one at
+   * a time, from the parking or from the flows still in memory (no more than the window holds).
    */
   finishFlows(serviceOf: ServiceOf): FinishedFlows {
-    for (const [id, acc] of this.accumulators) this.park(id, acc);
     this.byTuple.clear();
     const clock = this.clock.offsets([...this.nodes]);
     const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
@@ -438,6 +449,17 @@ export class FlowBuilder {
       if (first !== null) packetFirst[id] = first;
       if (last !== null) packetLast[id] = last;
     });
+    for (const [id, acc] of this.accumulators) {
+      if (id > top) continue;
+      let first: number | null = null;
+      let last: number | null = null;
+      for (const [node, s] of acc.seen) {
+        first = minOf([first, aligned(node, s.first)]);
+        last = maxOf([last, aligned(node, s.last)]);
+      }
+      if (first !== null) packetFirst[id] = first;
+      if (last !== null) packetLast[id] = last;
+    }
     const orNull = (x: number | undefined): number | null => (x === undefined || Number.isNaN(x) ? null : x);
     const ctTimesOf = (core: StitchedFlowCore): number[] =>
       core.conntrack
@@ -456,9 +478,16 @@ export class FlowBuilder {
       finalOf[cores[i]!.provisional] = rank + 1;
     });
     const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
+    const bodyOf = (provisional: number): { packets: number; hops: FlowHop[]; tcp: TcpEvents | null } | null => {
+      const acc = this.accumulators.get(provisional);
+      if (acc !== undefined) return { packets: acc.packets, hops: acc.hops, tcp: acc.tcp?.events ?? null };
+      const text = this.parking.body(provisional);
+      if (text === undefined) return null;
+      const parked = JSON.parse(text) as ParkedBody;
+      return { packets: parked.packets, hops: parked.hops, tcp: parked.tcp?.events ?? null };
+    };
     const assemble = (core: StitchedFlowCore, id: number): Flow => {
-      const text = this.parking.body(core.provisional);
-      const body = text === undefined ? null : (JSON.parse(text) as ParkedBody);
+      const body = bodyOf(core.provisional);
       const conntrack = core.conntrack.map((c) => ({
         node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
         unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
@@ -487,7 +516,7 @@ export class FlowBuilder {
         lastSeen: maxOf([orNull(packetLast[core.provisional]), ...ctTimes]),
         packets: body?.packets ?? 0,
         hops,
-        tcp: tcp === null ? null : { ...tcp.events, oneSided: tcp.events.synCount > 0 && tcp.events.synAckCount === 0 },
+        tcp: tcp === null ? null : { ...tcp, oneSided: tcp.synCount > 0 && tcp.synAckCount === 0 },
       };
     };
     return {

@@ -67,7 +67,7 @@ const SEEN_LIMIT = 500_000;
  * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
  * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
  */
-const POINTS_LIMIT = 16_384;
+const POINTS_LIMIT = 4096;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {

@@ -38,7 +38,7 @@ describe('stitching in a time window', () => {
   for (const project of PROJECTS) {
     it(`gives the same flows, observations, clock and findings on ${project} when every flow is parked after each packet`, () => {
       const whole = stitched(project);
-      const parked = stitched(project, { openSeconds: 0, closedSeconds: 0, maxLiveFlows: 1, everyPackets: 1 });
+      const parked = stitched(project, { openSeconds: 0, closedSeconds: 0, maxLiveFlows: 1, cachedTuples: 1, everyPackets: 1 });
       try {
         const flows = listFlows(whole);
         expect(flows.length).toBeGreaterThan(0);
