@@ -168,7 +168,7 @@ export class FlowBuilder {
   private readonly stitcher = new FlowStitcher();
   /** Provisional ids of the flows in the parking, one bit each. */
   private parkedIds = new Uint8Array(1024);
-  private readonly conntrackTimes = new Map<number, { source: string; time: number | null }>();
+  private readonly conntrackTimes = new Map<number, { source: string; time: number | null; entry: ConntrackSighting['entry'] }>();
   private readonly firstByKey = new Map<string, FirstSighting>();
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
@@ -184,8 +184,13 @@ export class FlowBuilder {
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
-    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time });
+    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time, entry: o.entry });
     this.nodes.add(o.node);
+  }
+
+  /** The conntrack entry added with this ref. */
+  conntrackEntry(ref: number): ConntrackSighting['entry'] | undefined {
+    return this.conntrackTimes.get(ref)?.entry;
   }
 
   notePacket(p: PacketSighting): void {

@@ -18,7 +18,7 @@ import { throwIfCancelled, type CancellationSignal } from '../common/cancellatio
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { CONNTRACK_WINDOW, FlowBuilder, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
-import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
+import { FlowStore, type CaptureTuple, type PacketCaptureRow } from '../model/flow-store';
 import { FlowParkingTable } from '../model/flow-parking-table';
 import type { PacketBlock } from '../model/packet-block';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
@@ -195,13 +195,13 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
   };
   const window = options.window ?? CONNTRACK_WINDOW;
   const builder = new FlowBuilder(parking, window);
-  const conntrack = flowStore.conntrackRows();
-  const conntrackById = new Map<number, ConntrackRow>();
-  for (const row of conntrack) {
-    conntrackById.set(row.id, row);
+  // One row at a time: the builder keeps each entry (for the flows' ends and their timelines), not the rows.
+  let conntrack = 0;
+  flowStore.eachConntrackRow((row) => {
+    conntrack++;
     const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
     builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
-  }
+  });
 
   // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
   const tupleCache = new Map<number, Map<number, CaptureTuple>>();
@@ -333,10 +333,7 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     for (const flow of finished.flows()) {
       if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
       if (folded.has(flow.id)) continue;
-      const entries = flow.conntrack.map((c) => {
-        const row = conntrackById.get(c.ref)!;
-        return { node: row.node, source: c.source, entry: row.entry };
-      });
+      const entries = flow.conntrack.map((c) => ({ node: c.node, source: c.source, entry: builder.conntrackEntry(c.ref)! }));
       const refused = refusals.get(flow.id);
       const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
@@ -362,7 +359,7 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     }
   });
   return {
-    flows: finished.count, packets, conntrack: conntrack.length, replays: sim.replays, clock,
+    flows: finished.count, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
