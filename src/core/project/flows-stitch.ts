@@ -265,7 +265,9 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
   // difference. The aligner keeps each segment's first sighting in the order it is fed, so this order (not pass 2's)
   // is what the offsets are made of; they are known before any flow is finished.
   let clocked = 0;
-  for (const c of captures) {
+  // A segment seen twice on one node is no sample: with packets of one node only, there is nothing to align.
+  const clockedCaptures = new Set(captures.filter((c) => !copies.whollyTwin(c.id)).map((c) => c.nodeId)).size > 1 ? captures : [];
+  for (const c of clockedCaptures) {
     const p: PacketSighting = {
       ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
       tcpFlags: null, seq: null, ack: null, payloadLen: null, netns: c.netns,
