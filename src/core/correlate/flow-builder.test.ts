@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../records/records';
 import { FlowBuilder, type PacketSighting } from './flow-builder';
+import { MemoryFlowParking } from './flow-parking';
 import type { FlowTuple } from './flow-key';
-import { TCP_ACK, TCP_SYN } from './tcp-timeline';
+import { TCP_ACK, TCP_SYN, TcpTimeline } from './tcp-timeline';
 
 const tcp = (src: string, sport: number, dst: string, dport: number): FlowTuple => ({ proto: 6, src, sport, dst, dport });
 let ref = 0;
@@ -83,5 +84,94 @@ describe('FlowBuilder', () => {
     expect(flows[0]).toMatchObject({ evidence: 'inferred', original: pre, reply: tcp('10.40.0.6', 8080, '10.40.0.1', 48648), nat: ['dnat', 'snat'] });
     expect(flows[0]!.links[0]!.reason).toContain('seq 777');
     expect(flows[0]!.hops.map((h) => [h.iface, h.direction])).toEqual([['eth0', 'original'], ['cbr0', 'original'], ['cbr0', 'reply']]);
+  });
+});
+
+describe('FlowBuilder in a time window', () => {
+  const client = tcp('10.0.0.1', 40000, '10.96.0.10', 80);
+  const server = tcp('10.96.0.10', 80, '10.0.0.1', 40000);
+  const seg = (node: string, iface: string, time: number, t: FlowTuple, flags: number, seq: number, len: number, point: string): PacketSighting => ({
+    ref: ++ref, node, iface, source: `${node}#${ref}`, time, tuple: t, tcpFlags: flags, seq, ack: 1, payloadLen: len, point, site: `${node}|${iface}`,
+  });
+  /** A connection seen on two nodes with a lost segment resent 3 s later, a resent SYN and a second connection meanwhile. */
+  const packets = (): PacketSighting[] => [
+    seg('a', 'eth0', 1.0, client, TCP_SYN, 100, 0, 'a1'),
+    seg('a', 'eth0', 1.5, client, TCP_SYN, 100, 0, 'a1'),
+    seg('b', 'eth0', 1.6, client, TCP_SYN, 100, 0, 'b1'),
+    seg('b', 'eth0', 1.7, server, TCP_SYN | TCP_ACK, 500, 0, 'b1'),
+    seg('a', 'eth0', 1.8, server, TCP_SYN | TCP_ACK, 500, 0, 'a1'),
+    seg('a', 'eth0', 1.9, client, TCP_ACK, 101, 0, 'a1'),
+    seg('a', 'eth0', 2.0, client, TCP_ACK, 101, 80, 'a1'),
+    seg('x', 'eth0', 2.5, tcp('10.0.0.9', 1, '10.0.0.8', 2), TCP_SYN, 7, 0, 'x1'),
+    seg('a', 'eth0', 5.0, client, TCP_ACK, 101, 80, 'a1'),
+    seg('b', 'eth0', 5.1, client, TCP_ACK, 101, 80, 'b1'),
+    seg('b', 'eth0', 5.2, server, TCP_ACK | 0x01, 501, 0, 'b1'),
+    seg('a', 'eth0', 9.0, client, TCP_ACK | 0x04, 181, 0, 'a1'),
+  ];
+
+  function stitch(builder: FlowBuilder, park: boolean): ReturnType<FlowBuilder['finish']> & { parked: number } {
+    const list = packets();
+    for (const p of list) builder.notePacket(p);
+    builder.inferLinks(() => []);
+    let parked = 0;
+    for (const p of list) {
+      if (park) parked += builder.parkQuiet(p.time);
+      builder.addPacket(p);
+    }
+    return { ...builder.finish(() => null), parked };
+  }
+
+  it('ends a flow parked while quiet and taken back when it speaks again exactly as one kept in memory', () => {
+    const parking = new MemoryFlowParking();
+    const windowed = stitch(new FlowBuilder(parking, { openSeconds: 0.5, closedSeconds: 0.5, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 }), true);
+    const whole = stitch(new FlowBuilder(), false);
+    expect(windowed.parked).toBeGreaterThan(2);
+    expect(windowed.flows).toEqual(whole.flows);
+    expect(whole.flows[0]!.tcp).toMatchObject({ retransmissions: 2, synCount: 3, rstAt: 9 });
+  });
+
+  it('parks only flows quiet for longer than their window: a closed connection sooner than an open one', () => {
+    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 });
+    const open = tcp('10.0.0.1', 1, '10.0.0.2', 2);
+    const closed = tcp('10.0.0.3', 3, '10.0.0.4', 4);
+    b.addPacket(seg('a', 'eth0', 0, open, TCP_SYN, 1, 0, 'p'));
+    b.addPacket(seg('a', 'eth0', 0, closed, TCP_ACK | 0x04, 1, 0, 'q'));
+    expect(b.parkQuiet(10)).toBe(0);
+    expect(b.parkQuiet(10.5)).toBe(1);
+    expect(b.liveFlows).toBe(1);
+    expect(b.parkQuiet(121)).toBe(1);
+    expect(b.liveFlows).toBe(0);
+  });
+
+  it('keeps at most maxLiveFlows in memory, parking the longest quiet first', () => {
+    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 4, cachedTuples: 2, everyPackets: 1 });
+    for (let i = 0; i < 6; i++) b.addPacket(seg('a', 'eth0', i, tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80), TCP_SYN, i, 0, `p${i}`));
+    expect(b.parkQuiet(6)).toBe(3);
+    expect(b.liveFlows).toBe(3);
+    // The three newest stay: the next packet of the oldest flow takes it back from the parking.
+    b.addPacket(seg('a', 'eth0', 7, tcp('10.0.0.1', 1000, '10.0.0.2', 80), TCP_SYN, 0, 0, 'p0'));
+    expect(b.liveFlows).toBe(4);
+    const { flows } = b.finish(() => null);
+    expect(flows.map((f) => [f.original.sport, f.packets, f.tcp?.synCount])).toEqual([[1000, 2, 2], [1001, 1, 1], [1002, 1, 1], [1003, 1, 1], [1004, 1, 1], [1005, 1, 1]]);
+  });
+});
+
+describe('TcpTimeline state', () => {
+  it('carries on from its state as if never interrupted', () => {
+    const segs = [
+      { time: 1, flags: TCP_SYN, seq: 1, payloadLen: 0 }, { time: 1.5, flags: TCP_SYN, seq: 1, payloadLen: 0 },
+      { time: 2, flags: TCP_ACK, seq: 2, payloadLen: 100 }, { time: 4, flags: TCP_ACK, seq: 2, payloadLen: 100 },
+      { time: 4.001, flags: TCP_ACK, seq: 2, payloadLen: 100 }, { time: 6, flags: TCP_ACK | 0x01, seq: 102, payloadLen: 0 },
+    ].map((s) => ({ ...s, point: 'p', direction: 'original' as const }));
+    const whole = new TcpTimeline();
+    for (const s of segs) whole.add(s);
+    let t = new TcpTimeline();
+    for (const [i, s] of segs.entries()) {
+      t.add(s);
+      t = TcpTimeline.fromState(JSON.parse(JSON.stringify(t.state())) as ReturnType<TcpTimeline['state']>);
+      if (i === 0) expect(t.events.synCount).toBe(1);
+    }
+    expect(t.events).toEqual(whole.events);
+    expect(whole.events.retransmissions).toBe(2);
   });
 });

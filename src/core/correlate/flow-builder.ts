@@ -4,14 +4,48 @@
  *   1. `addConntrack` for every entry, then `notePacket` for every packet (learns which tuples exist);
  *   2. `inferLinks` asks the simulator where each packet-only flow's first packet would be rewritten to,
  *      and ties it to the flow seen with that tuple (marked inferred, not observed);
- *   3. `addPacket` for every packet again: hops, TCP events and clock samples accumulate;
- *   4. `finish` returns flows numbered by first time seen.
+ *   3. `addClockSample` for every packet again, capture by capture: the clock aligner keeps each segment's first
+ *      sighting in the order it is fed, so its samples (and the offsets) are those of that order;
+ *   4. `addPacket` for every packet again, in time order across captures: hops and TCP events accumulate;
+ *      `parkQuiet` sets aside the flows quiet for longer than the window (FlowParking);
+ *   5. `finishFlows` parks the rest and hands the flows back one at a time, numbered by first time seen.
  */
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
 import { pairKey, reverseTuple, type FlowTuple, type NatKind } from './flow-key';
-import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
+import { MemoryFlowParking, type FlowParking } from './flow-parking';
+import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment, type TcpTimelineState } from './tcp-timeline';
+
+/**
+ * How long a flow may stay quiet (seconds of capture time) before its working state is parked, after
+ * conntrack's own timeouts: an open connection or a datagram flow 120 s (SYN_SENT, UDP stream), a TCP
+ * connection that saw a FIN or RST 10 s (CLOSE); and at most `maxLiveFlows` in memory (past that the
+ * longest quiet are parked, down to three quarters of it), for a node opening thousands of connections a
+ * second. Only memory depends on these: a flow that speaks again is taken back as it was.
+ */
+export interface QuietWindow {
+  openSeconds: number;
+  closedSeconds: number;
+  maxLiveFlows: number;
+  /**
+   * Tuples whose flow, stage and hops are cached (pass 2 sees every capture's tuples at once). Past this the
+   * cache is emptied: it only saves lookups and strings that are made again the same.
+   */
+  cachedTuples: number;
+  /** How often (packets) the caller looks for quiet flows. */
+  everyPackets: number;
+}
+export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 10_000, cachedTuples: 32_768, everyPackets: 4096 };
+
+/** The flows of a finished stitch: read one at a time from the parking, in final (first-seen) order. */
+export interface FinishedFlows {
+  clock: ClockOffset[];
+  count: number;
+  finalId: (provisional: number) => number;
+  /** Every flow in id order; may be iterated again (each pass reads the parked state anew). */
+  flows(): Iterable<Flow>;
+}
 
 export interface PacketSighting {
   ref: number;
@@ -32,6 +66,11 @@ export interface PacketSighting {
   netns?: string | null;
   /** The capture site without the tuple (capture and interface): where the other direction's packets are seen too. */
   site?: string;
+  /**
+   * Where the packet stands in capture-by-capture order (capture's place × 1e12 + its place in the capture):
+   * hops first seen at the same time are listed in this order, whatever order the packets were added in.
+   */
+  order?: number;
 }
 
 export interface ConntrackObservation extends ConntrackSighting {
@@ -60,6 +99,8 @@ export interface FlowHop {
   /** firstTime on the reference clock (see Flow.clock). */
   alignedFirstTime: number;
   packets: number;
+  /** The least PacketSighting.order of its packets, when they carry one. */
+  order?: number;
 }
 
 export interface Flow {
@@ -102,11 +143,32 @@ interface Accumulator {
   /** Few per flow: found by a scan when a tuple first shows on an interface, so no key strings are kept. */
   hops: FlowHop[];
   tcp: TcpTimeline | null;
+  /** The latest raw time of any of its packets: the flow is quiet from then on. */
+  last: number;
+  /** Tuple objects whose byTuple entry points here (dropped with it when the flow is parked). */
+  tuples: FlowTuple[];
 }
 
+/** What a parked flow's body holds (its `seen` is kept apart: see FlowParking). */
+interface ParkedBody {
+  packets: number;
+  last: number;
+  hops: FlowHop[];
+  tcp: TcpTimelineState | null;
+}
+
+type ParkedSeen = Array<[node: string, first: number, last: number]>;
+
 export class FlowBuilder {
+  constructor(
+    private readonly parking: FlowParking = new MemoryFlowParking(),
+    private readonly window: QuietWindow = CONNTRACK_WINDOW,
+  ) {}
+
   private readonly stitcher = new FlowStitcher();
-  private readonly conntrackTimes = new Map<number, { source: string; time: number | null }>();
+  /** Provisional ids of the flows in the parking, one bit each. */
+  private parkedIds = new Uint8Array(1024);
+  private readonly conntrackTimes = new Map<number, { source: string; time: number | null; entry: ConntrackSighting['entry'] }>();
   private readonly firstByKey = new Map<string, FirstSighting>();
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
@@ -115,15 +177,20 @@ export class FlowBuilder {
   private readonly synByIsn = new Map<number, FirstSighting>();
   private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
-  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: QuietWindow.cachedTuples). */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
-    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time });
+    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time, entry: o.entry });
     this.nodes.add(o.node);
+  }
+
+  /** The conntrack entry added with this ref. */
+  conntrackEntry(ref: number): ConntrackSighting['entry'] | undefined {
+    return this.conntrackTimes.get(ref)?.entry;
   }
 
   notePacket(p: PacketSighting): void {
@@ -217,9 +284,25 @@ export class FlowBuilder {
     return this.stitcher.resolve(this.stitcher.flowOf(tuple)).provisional;
   }
 
-  /** A capture's tuple objects will not come again: drop their lookup cache (memory stays per capture). */
+  /** Per tuple object of the capture being read: its flow and direction, for clock samples (see endCapture). */
+  private readonly clockTuples = new Map<FlowTuple, { provisional: number; direction: SightingDirection } | null>();
+
+  /** The clock pass (after inferLinks): a TCP segment seen on two nodes is a sample of their clocks' difference. */
+  addClockSample(p: PacketSighting): void {
+    if (p.tcpFlags === null) return;
+    let at = this.clockTuples.get(p.tuple);
+    if (at === undefined) {
+      const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
+      const { direction } = stageOf(core.original, core.reply, p.tuple);
+      at = core.proto !== 6 || direction === 'unknown' ? null : { provisional: core.provisional, direction };
+      this.clockTuples.set(p.tuple, at);
+    }
+    if (at !== null && at.direction !== 'unknown') this.clock.add(segmentSignature(at.provisional, p), at.direction, p.node, p.time);
+  }
+
+  /** The capture's tuple objects will not come to addClockSample again. */
   endCapture(): void {
-    this.byTuple.clear();
+    this.clockTuples.clear();
   }
 
   /** Pass 2: returns the provisional id of the packet's flow (stable once inferLinks has run). */
@@ -228,12 +311,14 @@ export class FlowBuilder {
     // per-packet keys: flow, stage and hop are looked up once per tuple and interface.
     let cached = this.byTuple.get(p.tuple);
     if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
+      if (this.byTuple.size >= this.window.cachedTuples) this.forgetTuples();
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       let acc = this.accumulators.get(core.provisional);
       if (!acc) {
-        acc = { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null };
+        acc = this.unpark(core) ?? { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null, last: -Infinity, tuples: [] };
         this.accumulators.set(core.provisional, acc);
       }
+      acc.tuples.push(p.tuple);
       let onNode = acc.seen.get(p.node);
       if (!onNode) acc.seen.set(p.node, (onNode = { first: p.time, last: p.time }));
       cached = { node: p.node, netns: p.netns ?? null, core, acc, onNode, stage: stageOf(core.original, core.reply, p.tuple), hops: undefined };
@@ -241,6 +326,7 @@ export class FlowBuilder {
     }
     const { core, stage, acc, onNode } = cached;
     acc.packets++;
+    if (p.time > acc.last) acc.last = p.time;
     if (p.time < onNode.first) onNode.first = p.time;
     if (p.time > onNode.last) onNode.last = p.time;
     const point = p.point ?? null;
@@ -255,6 +341,7 @@ export class FlowBuilder {
         found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
           explanation: '', firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
+          ...(p.order === undefined ? {} : { order: p.order }),
         };
         acc.hops.push(found);
       }
@@ -269,6 +356,7 @@ export class FlowBuilder {
     }
     const { hop } = slot;
     hop.packets++;
+    if (p.order !== undefined && (hop.order === undefined || p.order < hop.order)) hop.order = p.order;
     if (p.time < hop.firstTime) hop.firstTime = p.time;
     if (p.time > hop.lastTime) hop.lastTime = p.time;
     if (acc.tcp && p.tcpFlags !== null) {
@@ -276,40 +364,151 @@ export class FlowBuilder {
       s.time = p.time; s.flags = p.tcpFlags; s.seq = p.seq; s.payloadLen = p.payloadLen;
       s.point = slot.at; s.key = slot.key; s.direction = stage.direction; s.siteKey = slot.siteKey; s.otherSiteKey = slot.otherSiteKey;
       acc.tcp.add(s);
-      if (stage.direction !== 'unknown') this.clock.add(segmentSignature(core.provisional, p), stage.direction, p.node, p.time);
     }
     return core.provisional;
   }
 
-  finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
+  /**
+   * Parks every flow quiet since before `now` for longer than the window allows (call it as time advances
+   * over the packets); returns how many were parked.
+   */
+  parkQuiet(now: number): number {
+    let parked = 0;
+    for (const [id, acc] of this.accumulators) {
+      const closed = acc.tcp !== null && (acc.tcp.events.finAt !== null || acc.tcp.events.rstAt !== null);
+      if (now - acc.last <= (closed ? this.window.closedSeconds : this.window.openSeconds)) continue;
+      this.park(id, acc);
+      parked++;
+    }
+    const { maxLiveFlows } = this.window;
+    if (this.accumulators.size > maxLiveFlows) {
+      const quietest = [...this.accumulators].sort((a, b) => a[1].last - b[1].last || a[0] - b[0]);
+      const excess = this.accumulators.size - Math.floor((maxLiveFlows * 3) / 4);
+      for (let i = 0; i < excess; i++) this.park(quietest[i]![0], quietest[i]![1]);
+      parked += excess;
+    }
+    return parked;
+  }
+
+  /** Flows whose working state is in memory now. */
+  get liveFlows(): number {
+    return this.accumulators.size;
+  }
+
+  /** Empties the per-tuple cache: every entry is made again from the flow's state on the tuple's next packet. */
+  private forgetTuples(): void {
+    this.byTuple.clear();
+    for (const acc of this.accumulators.values()) acc.tuples = [];
+  }
+
+  private park(id: number, acc: Accumulator): void {
+    for (const t of acc.tuples) if (this.byTuple.get(t)?.acc === acc) this.byTuple.delete(t);
+    this.accumulators.delete(id);
+    const seen: ParkedSeen = [...acc.seen].map(([node, s]) => [node, s.first, s.last]);
+    const body: ParkedBody = { packets: acc.packets, last: acc.last, hops: acc.hops, tcp: acc.tcp?.state() ?? null };
+    this.parking.park(id, JSON.stringify(seen), JSON.stringify(body));
+    if (id >= this.parkedIds.length * 8) {
+      const grown = new Uint8Array(Math.max(this.parkedIds.length * 2, (id >> 3) + 1));
+      grown.set(this.parkedIds);
+      this.parkedIds = grown;
+    }
+    this.parkedIds[id >> 3]! |= 1 << (id & 7);
+  }
+
+  private unpark(core: StitchedFlowCore): Accumulator | undefined {
+    const id = core.provisional;
+    if (((this.parkedIds[id >> 3] ?? 0) & (1 << (id & 7))) === 0) return undefined;
+    this.parkedIds[id >> 3]! &= ~(1 << (id & 7));
+    const parked = this.parking.take(id);
+    if (parked === undefined) return undefined;
+    const body = JSON.parse(parked.body) as ParkedBody;
+    const seen = new Map((JSON.parse(parked.seen) as ParkedSeen).map(([node, first, last]) => [node, { first, last }]));
+    return {
+      core, packets: body.packets, seen, hops: body.hops, tcp: body.tcp === null ? null : TcpTimeline.fromState(body.tcp), last: body.last, tuples: [],
+    };
+  }
+
+  /**
+   * Ends pass 2: the clock offsets are worked out from all samples, and the flows are numbered by first time
+   * seen (on the reference clock). Memory keeps two numbers per flow for that order; the flows are made one at
+   * a time, from the parking or from the flows still in memory (no more than the window holds).
+   */
+  finishFlows(serviceOf: ServiceOf): FinishedFlows {
+    this.byTuple.clear();
     const clock = this.clock.offsets([...this.nodes]);
     const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
     const aligned = (node: string, t: number): number => t + (offsets.get(node) ?? 0);
-    const flows: Flow[] = [];
-    for (const core of this.stitcher.flows()) {
-      const acc = this.accumulators.get(core.provisional);
-      const conntrack = core.conntrack.map((c) => ({
-        node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
-        unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
-        time: this.conntrackTimes.get(c.ref)?.time ?? null,
-      }));
-      const ctTimes = core.conntrack
+    const cores = this.stitcher.flows();
+    const top = cores.reduce((m, c) => Math.max(m, c.provisional), 0);
+    // Each flow's packets' first and last time (aligned), by provisional id; NaN: no packets.
+    const packetFirst = new Float64Array(top + 1).fill(NaN);
+    const packetLast = new Float64Array(top + 1).fill(NaN);
+    this.parking.eachSeen((id, text) => {
+      if (id > top) return;
+      let first: number | null = null;
+      let last: number | null = null;
+      for (const [node, f, l] of JSON.parse(text) as ParkedSeen) {
+        first = minOf([first, aligned(node, f)]);
+        last = maxOf([last, aligned(node, l)]);
+      }
+      if (first !== null) packetFirst[id] = first;
+      if (last !== null) packetLast[id] = last;
+    });
+    for (const [id, acc] of this.accumulators) {
+      if (id > top) continue;
+      let first: number | null = null;
+      let last: number | null = null;
+      for (const [node, s] of acc.seen) {
+        first = minOf([first, aligned(node, s.first)]);
+        last = maxOf([last, aligned(node, s.last)]);
+      }
+      if (first !== null) packetFirst[id] = first;
+      if (last !== null) packetLast[id] = last;
+    }
+    const orNull = (x: number | undefined): number | null => (x === undefined || Number.isNaN(x) ? null : x);
+    const ctTimesOf = (core: StitchedFlowCore): number[] =>
+      core.conntrack
         .map((c) => {
           const t = this.conntrackTimes.get(c.ref)?.time ?? null;
           return t === null ? null : aligned(c.node, t);
         })
         .filter((x): x is number => x !== null);
-      const seen = acc ? [...acc.seen].map(([node, s]) => ({ first: aligned(node, s.first), last: aligned(node, s.last) })) : [];
-      const firstSeen = minOf([...seen.map((s) => s.first), ...ctTimes]);
-      const hops = acc ? acc.hops : [];
+    const firstSeen = new Float64Array(cores.length);
+    cores.forEach((core, i) => {
+      firstSeen[i] = minOf([orNull(packetFirst[core.provisional]), ...ctTimesOf(core)]) ?? Infinity;
+    });
+    const order = Array.from(cores.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || cores[a]!.provisional - cores[b]!.provisional);
+    const finalOf = new Int32Array(top + 1);
+    order.forEach((i, rank) => {
+      finalOf[cores[i]!.provisional] = rank + 1;
+    });
+    const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
+    const bodyOf = (provisional: number): { packets: number; hops: FlowHop[]; tcp: TcpEvents | null } | null => {
+      const acc = this.accumulators.get(provisional);
+      if (acc !== undefined) return { packets: acc.packets, hops: acc.hops, tcp: acc.tcp?.events ?? null };
+      const text = this.parking.body(provisional);
+      if (text === undefined) return null;
+      const parked = JSON.parse(text) as ParkedBody;
+      return { packets: parked.packets, hops: parked.hops, tcp: parked.tcp?.events ?? null };
+    };
+    const assemble = (core: StitchedFlowCore, id: number): Flow => {
+      const body = bodyOf(core.provisional);
+      const conntrack = core.conntrack.map((c) => ({
+        node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
+        unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
+        time: this.conntrackTimes.get(c.ref)?.time ?? null,
+      }));
+      const ctTimes = ctTimesOf(core);
+      const hops = body?.hops ?? [];
       for (const h of hops) {
         h.alignedFirstTime = aligned(h.node, h.firstTime);
         // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
         h.explanation = describeStage(h.stage);
       }
-      hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime);
-      flows.push({
-        id: core.provisional,
+      hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime || (a.order ?? 0) - (b.order ?? 0));
+      const tcp = body?.tcp ?? null;
+      return {
+        id,
         proto: core.proto,
         original: core.original,
         reply: core.reply,
@@ -318,24 +517,27 @@ export class FlowBuilder {
         evidence: core.conntrack.length > 0 ? 'conntrack' : core.links.some((l) => l.evidence === 'inferred') ? 'inferred' : 'packets',
         links: core.links,
         conntrack,
-        firstSeen,
-        lastSeen: maxOf([...seen.map((s) => s.last), ...ctTimes]),
-        packets: acc?.packets ?? 0,
+        firstSeen: minOf([orNull(packetFirst[core.provisional]), ...ctTimes]),
+        lastSeen: maxOf([orNull(packetLast[core.provisional]), ...ctTimes]),
+        packets: body?.packets ?? 0,
         hops,
-        tcp: acc?.tcp ? { ...acc.tcp.events, oneSided: acc.tcp.oneSided } : null,
-      });
-    }
-    flows.sort((a, b) => (a.firstSeen ?? Infinity) - (b.firstSeen ?? Infinity) || a.id - b.id);
-    const remap = new Map<number, number>();
-    flows.forEach((f, i) => {
-      remap.set(f.id, i + 1);
-      f.id = i + 1;
-    });
-    const finalId = (provisional: number): number => remap.get(this.stitcher.survivorOf(provisional)) ?? 0;
-    // The flows hold what they need (hops, copied TCP events): per-flow working state goes before the flows are written.
-    this.accumulators.clear();
-    this.byTuple.clear();
-    return { flows, finalId, clock };
+        tcp: tcp === null ? null : { ...tcp, oneSided: tcp.synCount > 0 && tcp.synAckCount === 0 },
+      };
+    };
+    return {
+      clock,
+      count: cores.length,
+      finalId,
+      *flows() {
+        for (let rank = 0; rank < order.length; rank++) yield assemble(cores[order[rank]!]!, rank + 1);
+      },
+    };
+  }
+
+  /** Every flow at once (tests and small callers; the project reads finishFlows' flows one at a time). */
+  finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
+    const finished = this.finishFlows(serviceOf);
+    return { flows: [...finished.flows()], finalId: finished.finalId, clock: finished.clock };
   }
 }
 

@@ -290,12 +290,19 @@ export class FlowStore {
   }
 
   conntrackRows(): ConntrackRow[] {
+    const out: ConntrackRow[] = [];
+    this.eachConntrackRow((row) => out.push(row));
+    return out;
+  }
+
+  /** Every conntrack entry in id order, one row at a time (a stitch keeps what it needs of each, not the rows). */
+  eachConntrackRow(visit: (row: ConntrackRow) => void): void {
     const rows = this.db
       .prepare(
         `SELECT k.*, c.node_id, n.name AS node, c.source_file, c.taken_at FROM conntrack k
          JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
       )
-      .all() as Array<Record<string, unknown>>;
+      .iterate() as IterableIterator<Record<string, unknown>>;
     const tuple = (r: Record<string, unknown>, side: 'orig' | 'reply'): ConntrackTuple => ({
       src: r[`${side}_src`] as string,
       dst: r[`${side}_dst`] as string,
@@ -305,7 +312,7 @@ export class FlowStore {
       packets: r[`${side}_packets`] as number | null,
       bytes: r[`${side}_bytes`] as number | null,
     });
-    return rows.map((r) => ({
+    for (const r of rows) visit({
       id: r.id as number,
       node: r.node as string,
       nodeId: r.node_id as number,
@@ -328,7 +335,7 @@ export class FlowStore {
         flags: (r.flags as string) === '' ? [] : (r.flags as string).split(','),
         line: r.line as number,
       },
-    }));
+    });
   }
 
   /**

@@ -2,18 +2,27 @@
  * Stitches the project's captures into flows and stores them. First the captures of a node that share an
  * interface are read once for twins (flows-twins.ts): copies of a packet another capture holds are left
  * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
- * blocks, capture by capture in time order (never all in memory):
- *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
- *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples.
- * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets.
+ * blocks (never all in memory):
+ *   1. capture by capture: note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
+ *   2. after conntrack and inferred links are in, every capture at once, merged in time order: accumulate
+ *      hops, TCP events and clock samples; a flow quiet for longer than conntrack would keep it is parked
+ *      in a temporary table (FlowParkingTable), so memory holds the flows of a time window.
+ * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets. The flows are
+ * read back from the parking one at a time, in first-seen order, and written.
+ * What stays global (per flow or per tuple for the whole stitch): pass 1's first sightings (for inferred
+ * links), the stitcher's tuple → flow union and every conntrack entry, each capture's tuples, each tuple's
+ * flow (typed arrays, TupleFlows) and two numbers per flow for the final order; clock samples are bounded.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
-import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
-import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
+import { CONNTRACK_WINDOW, FlowBuilder, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
+import { FlowStore, type CaptureTuple, type PacketCaptureRow } from '../model/flow-store';
+import { FlowParkingTable } from '../model/flow-parking-table';
 import type { PacketBlock } from '../model/packet-block';
+import { mergePacketStreams, type PacketStream } from './packet-merge';
+import { TupleFlows } from './tuple-flows';
 import { loadWorld } from './node-world';
 import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
@@ -49,9 +58,16 @@ export interface StitchOptions {
   progress?: (pass: string, done: number) => void;
   /** Checked between captures and every PROGRESS_EVERY packets or flows; a cancel while flows are written rolls them back (CancelledError). */
   signal?: CancellationSignal | null;
+  /** How long a flow may be quiet before its state leaves memory (default CONNTRACK_WINDOW); no result depends on it. */
+  window?: QuietWindow;
 }
 
 const SEEN_LIMIT = 500_000;
+/**
+ * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
+ * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
+ */
+const POINTS_LIMIT = 4096;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
@@ -88,12 +104,15 @@ interface CapturePoint {
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
-function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+function sightings(
+  c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number, captureOrder = 0,
+): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+  let position = captureOrder * 1e12;
   // Per tuple: its capture points, one per interface it was seen on (almost always one).
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
@@ -102,7 +121,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
     let at = head;
     while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
     if (at === undefined) {
-      if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
+      if (head === undefined && points.size >= POINTS_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
       // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
       at = {
@@ -121,6 +140,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
     p.payloadLen = b.payloadLen(i);
     p.point = at.point;
     p.site = at.site;
+    p.order = position++;
     return p;
   };
 }
@@ -133,11 +153,6 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   if (!options.force && flowStore.stitchedGeneration() === generation) {
     return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
-  const { signal } = options;
-  const progress = (pass: string, done: number): void => {
-    throwIfCancelled(signal, 'stitching the flows');
-    options.progress?.(pass, done);
-  };
   const captures = flowStore.packetCaptures();
   if (captures.length === 0 && flowStore.conntrackCount() === 0) {
     // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
@@ -150,14 +165,43 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const copies = new TwinFrames(twins.runs, twins.captures);
   const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
   const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
-  const builder = new FlowBuilder();
-  const conntrack = flowStore.conntrackRows();
-  const conntrackById = new Map<number, ConntrackRow>();
-  for (const row of conntrack) {
-    conntrackById.set(row.id, row);
+  const parking = new FlowParkingTable(store);
+  try {
+    return stitchParked(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, parking, started });
+  } finally {
+    parking.dispose();
+  }
+}
+
+interface StitchSetUp {
+  flowStore: FlowStore;
+  generation: string;
+  captures: PacketCaptureRow[];
+  ifaces: Map<number, CaptureInterfaces>;
+  twins: ReturnType<typeof findTwins>;
+  copies: TwinFrames;
+  shiftOf: Map<number, ReturnType<typeof findTwins>['placements'][number]>;
+  shift: (captureId: number) => number;
+  parking: FlowParkingTable;
+  started: number;
+}
+
+function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp): StitchSummary {
+  const { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, parking, started } = setUp;
+  const { signal } = options;
+  const progress = (pass: string, done: number): void => {
+    throwIfCancelled(signal, 'stitching the flows');
+    options.progress?.(pass, done);
+  };
+  const window = options.window ?? CONNTRACK_WINDOW;
+  const builder = new FlowBuilder(parking, window);
+  // One row at a time: the builder keeps each entry (for the flows' ends and their timelines), not the rows.
+  let conntrack = 0;
+  flowStore.eachConntrackRow((row) => {
+    conntrack++;
     const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
     builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
-  }
+  });
 
   // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
   const tupleCache = new Map<number, Map<number, CaptureTuple>>();
@@ -217,37 +261,69 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const sim = new FlowSimulator(world);
   builder.inferLinks(sim.predict);
 
-  // Pass 2. Each tuple's flow (packet_tuples ids are unique across captures) is noted as it comes by.
-  let done = 0;
-  const provisionalOf = new Map<number, Map<number, number>>();
-  for (const c of captures) {
-    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
-    const flowOfTuple = new Map<number, number>();
-    provisionalOf.set(c.id, flowOfTuple);
-    forEachPacket(c.id, (tuple, tupleId, b, i) => {
-      const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
-      if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
-      if (++done % 100_000 === 0) progress('stitching', done);
+  // The clock pass, capture by capture as pass 1: each TCP segment seen on two nodes is a sample of their clocks'
+  // difference. The aligner keeps each segment's first sighting in the order it is fed, so this order (not pass 2's)
+  // is what the offsets are made of; they are known before any flow is finished.
+  let clocked = 0;
+  // A segment seen twice on one node is no sample: with packets of one node only, there is nothing to align.
+  const clockedCaptures = new Set(captures.filter((c) => !copies.whollyTwin(c.id)).map((c) => c.nodeId)).size > 1 ? captures : [];
+  for (const c of clockedCaptures) {
+    const p: PacketSighting = {
+      ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
+      tcpFlags: null, seq: null, ack: null, payloadLen: null, netns: c.netns,
+    };
+    const shiftSeconds = shift(c.id);
+    forEachPacket(c.id, (tuple, _tupleId, b, i) => {
+      if (++clocked % 100_000 === 0) progress('aligning clocks', clocked);
+      const flags = b.tcpFlags(i);
+      if (flags === null) return;
+      p.time = b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9;
+      p.tuple = tuple;
+      p.tcpFlags = flags;
+      p.seq = b.seq(i);
+      p.ack = b.ack(i);
+      p.payloadLen = b.payloadLen(i);
+      builder.addClockSample(p);
     });
-    throwIfCancelled(signal, 'stitching the flows');
     builder.endCapture();
   }
+
+  // Pass 2, every capture at once in time order. Each tuple's flow (packet_tuples ids are unique across captures)
+  // is noted as it comes by.
+  let done = 0;
+  const provisionalOf = new TupleFlows();
+  const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
+  captures.forEach((c, order) => {
+    const tuples = tuplesOf(c.id);
+    provisionalOf.reserve(c.id, tuples.keys());
+    if (copies.whollyTwin(c.id)) return;
+    streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples, sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
+  });
+  mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
+    const flow = builder.addPacket(stream.sighting(tuple, tupleId, b, i));
+    if (!provisionalOf.has(stream.captureId, tupleId)) provisionalOf.set(stream.captureId, tupleId, flow);
+    if (++done % window.everyPackets === 0) builder.parkQuiet(time);
+    if (done % 100_000 === 0) progress('stitching', done);
+  });
+  throwIfCancelled(signal, 'stitching the flows');
   // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
   for (const c of captures) {
-    const flowOfTuple = provisionalOf.get(c.id)!;
     for (const [tupleId, tuple] of tuplesOf(c.id)) {
-      if (!flowOfTuple.has(tupleId) && builder.knows(tuple, Infinity)) flowOfTuple.set(tupleId, builder.flowOf(tuple));
+      if (!provisionalOf.has(c.id, tupleId) && builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));
     }
   }
   // Every tuple's flow is known now: the tuples themselves are not needed again.
   tupleCache.clear();
 
   const services = new ServiceIndex(world, kubectlServices(store));
-  const { flows, finalId, clock } = builder.finish((original, node) =>
+  const finished = builder.finishFlows((original, node) =>
     services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
   );
+  const { finalId, clock } = finished;
 
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
+  // Refusals and folding look at the flows an ICMP error names (few): one more read of the parked flows picks them out.
+  const flows = errors.length === 0 ? [] : flowsNamedByErrors(finished.flows(), errors, provisionalOf, finalId);
   const refusals = refusalsByFlow(flows, errors);
   // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
   const refusedBy = new Map<string, number>();
@@ -256,13 +332,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
 
   flowStore.replaceFlows(generation, (w) => {
     let written = 0;
-    for (const flow of flows) {
+    for (const flow of finished.flows()) {
       if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
       if (folded.has(flow.id)) continue;
-      const entries = flow.conntrack.map((c) => {
-        const row = conntrackById.get(c.ref)!;
-        return { node: row.node, source: c.source, entry: row.entry };
-      });
+      const entries = flow.conntrack.map((c) => ({ node: c.node, source: c.source, entry: builder.conntrackEntry(c.ref)! }));
       const refused = refusals.get(flow.id);
       const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
@@ -284,11 +357,11 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     for (const c of captures) {
-      for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+      for (const [tupleId, flow] of provisionalOf.entries(c.id)) w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
     }
   });
   return {
-    flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
+    flows: finished.count, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
@@ -298,12 +371,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
  * with any other packet, or with an error that refused no captured flow, stays as it is.
  */
 function foldedIcmpFlows(
-  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: TupleFlows,
   finalId: (provisional: number) => number, flows: readonly Flow[],
 ): Map<number, number> {
   const errorsOf = new Map<number, { count: number; into: Set<number | undefined> }>();
   for (const e of errors) {
-    const provisional = provisionalOf.get(e.captureId)?.get(e.tupleId);
+    const provisional = provisionalOf.get(e.captureId, e.tupleId);
     if (provisional === undefined) continue;
     const own = finalId(provisional);
     let entry = errorsOf.get(own);
@@ -317,6 +390,26 @@ function foldedIcmpFlows(
     if (entry === undefined || entry.count !== f.packets || f.conntrack.length > 0 || entry.into.size !== 1) continue;
     const [into] = entry.into;
     if (into !== undefined && into !== f.id) out.set(f.id, into);
+  }
+  return out;
+}
+
+/**
+ * The flows refusalsByFlow and foldedIcmpFlows need, in id order: those with an original-direction hop between
+ * the addresses of a packet an ICMP error answers, and those the errors' own packets belong to.
+ */
+function flowsNamedByErrors(
+  all: Iterable<Flow>, errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlows, finalId: (provisional: number) => number,
+): Flow[] {
+  const answered = new Set(errors.map((e) => `${e.answered.src}|${e.answered.dst}`));
+  const own = new Set<number>();
+  for (const e of errors) {
+    const provisional = provisionalOf.get(e.captureId, e.tupleId);
+    if (provisional !== undefined) own.add(finalId(provisional));
+  }
+  const out: Flow[] = [];
+  for (const f of all) {
+    if (own.has(f.id) || f.hops.some((h) => h.direction === 'original' && answered.has(`${h.tuple.src}|${h.tuple.dst}`))) out.push(f);
   }
   return out;
 }
