@@ -13,7 +13,9 @@
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
-import { pairKey, reverseTuple, type FlowTuple, type NatKind } from './flow-key';
+import { reverseTuple, type FlowTuple, type NatKind } from './flow-key';
+import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
+import { GrowableFloat64, NumberMap } from '../common/number-map';
 import { MemoryFlowParking, type FlowParking } from './flow-parking';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment, type TcpTimelineState } from './tcp-timeline';
 
@@ -125,14 +127,25 @@ export interface Flow {
   tcp: (TcpEvents & { oneSided: boolean }) | null;
 }
 
-interface FirstSighting {
-  time: number;
-  node: string;
-  iface: string | null;
-  tuple: FlowTuple;
-  kind?: 'syn' | 'syn-ack';
-  /** pairKey(tuple).key, kept so repeated comparisons make no new strings. */
-  key?: string;
+/**
+ * Where the builder reads a conntrack entry again by its ref when a flow is made: the project reads its row
+ * (model/flow-store.ts), so a stitch keeps a few numbers per entry, not the entry.
+ */
+export interface ConntrackLookup {
+  observation(ref: number): ConntrackObservation | undefined;
+}
+
+/** Keeps every observation (tests and small callers). */
+export class MemoryConntrack implements ConntrackLookup {
+  private readonly byRef = new Map<number, ConntrackObservation>();
+
+  add(o: ConntrackObservation): void {
+    this.byRef.set(o.ref, o);
+  }
+
+  observation(ref: number): ConntrackObservation | undefined {
+    return this.byRef.get(ref);
+  }
 }
 
 interface Accumulator {
@@ -160,22 +173,35 @@ interface ParkedBody {
 type ParkedSeen = Array<[node: string, first: number, last: number]>;
 
 export class FlowBuilder {
+  /**
+   * `conntrack`: where entries are read again when flows are made; without one, the builder keeps every
+   * observation it is given.
+   */
   constructor(
     private readonly parking: FlowParking = new MemoryFlowParking(),
     private readonly window: QuietWindow = CONNTRACK_WINDOW,
-  ) {}
+    conntrack?: ConntrackLookup,
+  ) {
+    this.conntrackLookup = conntrack ?? (this.ownConntrack = new MemoryConntrack());
+  }
 
   private readonly stitcher = new FlowStitcher();
+  private readonly names = new NameIds();
+  private readonly firstSightings = new FirstSightings(this.stitcher.keys, this.names);
+  private isnSightings = new IsnSightings(this.stitcher.keys, this.names);
+  private readonly conntrackLookup: ConntrackLookup;
+  private readonly ownConntrack: MemoryConntrack | null = null;
+  /** Per conntrack ref: its index in conntrackTime. */
+  private readonly conntrackIndex = new NumberMap();
+  /** When each entry's listing was taken (NaN: unknown). */
+  private readonly conntrackTime = new GrowableFloat64(NaN);
+  /** The last few observations read back (a flow's entries are asked for twice in a row). */
+  private readonly recentConntrack = new Map<number, ConntrackObservation>();
   /** Provisional ids of the flows in the parking, one bit each. */
   private parkedIds = new Uint8Array(1024);
-  private readonly conntrackTimes = new Map<number, { source: string; time: number | null; entry: ConntrackSighting['entry'] }>();
-  private readonly firstByKey = new Map<string, FirstSighting>();
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
   private readonly nodes = new Set<string>();
-  /** TCP initial sequence number → the first SYN carrying it; SYN-ACKs → the ISN they acknowledge. */
-  private readonly synByIsn = new Map<number, FirstSighting>();
-  private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
   /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: QuietWindow.cachedTuples). */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
@@ -184,51 +210,57 @@ export class FlowBuilder {
 
   addConntrack(o: ConntrackObservation): void {
     this.stitcher.addConntrack(o);
-    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time, entry: o.entry });
+    this.ownConntrack?.add(o);
+    let at = this.conntrackIndex.get(o.ref);
+    if (at < 0) this.conntrackIndex.set(o.ref, (at = this.conntrackIndex.size));
+    this.conntrackTime.set(at, o.time ?? NaN);
     this.nodes.add(o.node);
   }
 
   /** The conntrack entry added with this ref. */
   conntrackEntry(ref: number): ConntrackSighting['entry'] | undefined {
-    return this.conntrackTimes.get(ref)?.entry;
+    return this.observation(ref)?.entry;
+  }
+
+  private observation(ref: number): ConntrackObservation | undefined {
+    let o = this.recentConntrack.get(ref);
+    if (o === undefined) {
+      o = this.conntrackLookup.observation(ref);
+      if (o === undefined) return undefined;
+      if (this.recentConntrack.size >= 64) this.recentConntrack.clear();
+      this.recentConntrack.set(ref, o);
+    }
+    return o;
+  }
+
+  /** When the entry's listing was taken, if known. */
+  private conntrackTimeOf(ref: number): number | null {
+    const at = this.conntrackIndex.get(ref);
+    const t = at < 0 ? NaN : this.conntrackTime.get(at);
+    return Number.isNaN(t) ? null : t;
   }
 
   notePacket(p: PacketSighting): void {
-    const { key } = pairKey(p.tuple);
-    const seen = this.firstByKey.get(key);
-    if (!seen || p.time < seen.time) this.firstByKey.set(key, { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple });
+    const ref = this.stitcher.keys.ref(p.tuple);
+    this.firstSightings.note(ref, p.time, p.node, p.iface);
     this.nodes.add(p.node);
-    if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p);
+    if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p, ref);
   }
 
   /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
   knows(tuple: FlowTuple, time: number): boolean {
-    const seen = this.firstByKey.get(pairKey(tuple).key);
-    return seen !== undefined && seen.time <= time;
+    const ref = this.stitcher.keys.lookup(tuple);
+    return ref !== 0 && this.firstSightings.timeOf(ref >>> 1) <= time;
   }
 
-  private noteSyn(p: PacketSighting): void {
-    const at: FirstSighting = { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple };
+  private noteSyn(p: PacketSighting, ref: number): void {
+    const isns = this.isnSightings;
     if ((p.tcpFlags! & TCP_ACK) !== 0) {
-      if (p.ack !== null) this.pushSynAck(p.tuple, (p.ack - 1) >>> 0, at, 'syn-ack');
+      if (p.ack !== null) isns.noteSynAck((p.ack - 1) >>> 0, ref, p.time, p.node, p.iface);
       return;
     }
     if (p.seq === null) return;
-    const known = this.synByIsn.get(p.seq);
-    // The earliest SYN is the upstream one; others with the same ISN are its translations downstream.
-    const [keep, other] = !known ? [at, null] : p.time < known.time ? [at, known] : [known, at];
-    this.synByIsn.set(p.seq, keep);
-    if (other && pairKey(other.tuple).key !== pairKey(keep.tuple).key) this.pushSynAck(other.tuple, p.seq, other, 'syn');
-  }
-
-  /** Sightings that name an ISN (a SYN of another tuple, or a SYN-ACK acknowledging it), bounded per ISN. */
-  private pushSynAck(tuple: FlowTuple, isn: number, at: FirstSighting, kind: 'syn' | 'syn-ack'): void {
-    let list = this.synAckByIsn.get(isn);
-    if (!list) this.synAckByIsn.set(isn, (list = []));
-    if (list.length >= 8) return;
-    const key = pairKey(tuple).key;
-    if (list.some((s) => s.key === key)) return;
-    list.push({ ...at, tuple, kind, key });
+    isns.noteSyn(p.seq, ref, p.time, p.node, p.iface);
   }
 
   /**
@@ -238,16 +270,18 @@ export class FlowBuilder {
    * share a port, so a chance ISN collision between unrelated connections is not enough.
    */
   linkBySequence(): number {
-    for (const [isn, others] of this.synAckByIsn) {
-      const syn = this.synByIsn.get(isn);
-      if (!syn) continue;
+    const isns = this.isnSightings;
+    // Once linked, pass 1's ISNs are let go.
+    this.isnSightings = new IsnSightings(this.stitcher.keys, this.names);
+    for (const [isn, syn, others] of isns.pairs()) {
       for (const o of others) {
         const shares = o.kind === 'syn'
           ? o.tuple.sport === syn.tuple.sport || o.tuple.dport === syn.tuple.dport
           : o.tuple.sport === syn.tuple.dport || o.tuple.dport === syn.tuple.sport;
         if (!shares) continue;
+        // A tuple and its reverse share a pair.
+        if (o.ref >>> 1 === syn.ref >>> 1) continue;
         const downstream = o.kind === 'syn' ? o.tuple : reverseTuple(o.tuple);
-        if (pairKey(downstream).key === pairKey(syn.tuple).key) continue;
         const what = o.kind === 'syn'
           ? `the same SYN (seq ${isn}) was seen as ${tupleText(syn.tuple)} on ${where(syn)} and as ${tupleText(o.tuple)} on ${where(o)}`
           : `the SYN-ACK ${tupleText(o.tuple)} on ${where(o)} acknowledges seq ${isn} of the SYN ${tupleText(syn.tuple)} on ${where(syn)}`;
@@ -262,19 +296,17 @@ export class FlowBuilder {
         this.sequenceLinks++;
       }
     }
-    this.synAckByIsn.clear();
-    this.synByIsn.clear();
     return this.sequenceLinks;
   }
 
   inferLinks(predict: PredictRewrite): void {
     this.linkBySequence();
-    for (const [key, first] of this.firstByKey) {
-      const flow = this.stitcher.flowOf(first.tuple);
-      if (flow.conntrack.length > 0 || pairKey(flow.original).key !== key) continue;
-      for (const { tuple, reason } of predict(first)) {
-        const target = pairKey(tuple).key;
-        if (target !== key && this.firstByKey.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);
+    for (const [pair, first] of this.firstSightings.inOrder()) {
+      const flow = this.stitcher.flowOfRef(first.ref);
+      if (flow.conntrack.length > 0 || flow.originalPair !== pair) continue;
+      for (const { tuple, reason } of predict({ node: first.node, iface: first.iface, tuple: first.tuple })) {
+        const target = this.stitcher.keys.lookup(tuple) >>> 1;
+        if (target !== 0 && target !== pair && this.firstSightings.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);
       }
     }
   }
@@ -469,7 +501,7 @@ export class FlowBuilder {
     const ctTimesOf = (core: StitchedFlowCore): number[] =>
       core.conntrack
         .map((c) => {
-          const t = this.conntrackTimes.get(c.ref)?.time ?? null;
+          const t = this.conntrackTimeOf(c.ref);
           return t === null ? null : aligned(c.node, t);
         })
         .filter((x): x is number => x !== null);
@@ -493,11 +525,15 @@ export class FlowBuilder {
     };
     const assemble = (core: StitchedFlowCore, id: number): Flow => {
       const body = bodyOf(core.provisional);
-      const conntrack = core.conntrack.map((c) => ({
-        node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
-        unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
-        time: this.conntrackTimes.get(c.ref)?.time ?? null,
-      }));
+      const conntrack = core.conntrack.map((c) => {
+        const o = this.observation(c.ref);
+        if (o === undefined) throw new Error(`conntrack entry ${c.ref} could not be read again`);
+        return {
+          node: c.node, source: o.source, state: o.entry.state,
+          unreplied: o.entry.unreplied, assured: o.entry.assured, mark: o.entry.mark, ref: c.ref,
+          time: this.conntrackTimeOf(c.ref),
+        };
+      });
       const ctTimes = ctTimesOf(core);
       const hops = body?.hops ?? [];
       for (const h of hops) {

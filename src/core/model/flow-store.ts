@@ -148,6 +148,48 @@ interface PacketRef {
 
 export type { ClockRow };
 
+const CONNTRACK_SELECT = `SELECT k.*, c.node_id, n.name AS node, c.source_file, c.taken_at FROM conntrack k
+  JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id`;
+
+function conntrackTuple(r: Record<string, unknown>, side: 'orig' | 'reply'): ConntrackTuple {
+  return {
+    src: r[`${side}_src`] as string,
+    dst: r[`${side}_dst`] as string,
+    sport: r[`${side}_sport`] as number | null,
+    dport: r[`${side}_dport`] as number | null,
+    icmp: r[`${side}_icmp`] === null ? null : (JSON.parse(r[`${side}_icmp`] as string) as ConntrackTuple['icmp']),
+    packets: r[`${side}_packets`] as number | null,
+    bytes: r[`${side}_bytes`] as number | null,
+  };
+}
+
+function conntrackRow(r: Record<string, unknown>): ConntrackRow {
+  return {
+    id: r.id as number,
+    node: r.node as string,
+    nodeId: r.node_id as number,
+    captureId: r.capture_id as number,
+    sourceFile: r.source_file as string,
+    takenAt: r.taken_at as string | null,
+    entry: {
+      family: r.family as 'ipv4' | 'ipv6',
+      proto: r.proto as string,
+      protoNumber: r.proto_number as number,
+      timeout: r.timeout as number | null,
+      state: r.state as string | null,
+      original: conntrackTuple(r, 'orig'),
+      reply: conntrackTuple(r, 'reply'),
+      unreplied: r.unreplied === 1,
+      assured: r.assured === 1,
+      mark: r.mark as number | null,
+      zone: r.zone as number | null,
+      use: r.use_count as number | null,
+      flags: (r.flags as string) === '' ? [] : (r.flags as string).split(','),
+      line: r.line as number,
+    },
+  };
+}
+
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',
   'nat', 'service', 'evidence', 'first_seen', 'last_seen', 'packets', 'tcp', 'hops', 'links', 'timeline', 'conntrack',
@@ -297,45 +339,20 @@ export class FlowStore {
 
   /** Every conntrack entry in id order, one row at a time (a stitch keeps what it needs of each, not the rows). */
   eachConntrackRow(visit: (row: ConntrackRow) => void): void {
-    const rows = this.db
-      .prepare(
-        `SELECT k.*, c.node_id, n.name AS node, c.source_file, c.taken_at FROM conntrack k
-         JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
-      )
-      .iterate() as IterableIterator<Record<string, unknown>>;
-    const tuple = (r: Record<string, unknown>, side: 'orig' | 'reply'): ConntrackTuple => ({
-      src: r[`${side}_src`] as string,
-      dst: r[`${side}_dst`] as string,
-      sport: r[`${side}_sport`] as number | null,
-      dport: r[`${side}_dport`] as number | null,
-      icmp: r[`${side}_icmp`] === null ? null : (JSON.parse(r[`${side}_icmp`] as string) as ConntrackTuple['icmp']),
-      packets: r[`${side}_packets`] as number | null,
-      bytes: r[`${side}_bytes`] as number | null,
-    });
-    for (const r of rows) visit({
-      id: r.id as number,
-      node: r.node as string,
-      nodeId: r.node_id as number,
-      captureId: r.capture_id as number,
-      sourceFile: r.source_file as string,
-      takenAt: r.taken_at as string | null,
-      entry: {
-        family: r.family as 'ipv4' | 'ipv6',
-        proto: r.proto as string,
-        protoNumber: r.proto_number as number,
-        timeout: r.timeout as number | null,
-        state: r.state as string | null,
-        original: tuple(r, 'orig'),
-        reply: tuple(r, 'reply'),
-        unreplied: r.unreplied === 1,
-        assured: r.assured === 1,
-        mark: r.mark as number | null,
-        zone: r.zone as number | null,
-        use: r.use_count as number | null,
-        flags: (r.flags as string) === '' ? [] : (r.flags as string).split(','),
-        line: r.line as number,
-      },
-    });
+    const rows = this.db.prepare(`${CONNTRACK_SELECT} ORDER BY k.id`).iterate() as IterableIterator<Record<string, unknown>>;
+    for (const r of rows) visit(conntrackRow(r));
+  }
+
+  /**
+   * One conntrack entry by id, read again (a stitch keeps an entry's id and tuples, and reads the rest when its
+   * flow is written). The returned reader's statement is prepared once.
+   */
+  conntrackReader(): (id: number) => ConntrackRow | undefined {
+    const one = this.db.prepare(`${CONNTRACK_SELECT} WHERE k.id = ?`);
+    return (id) => {
+      const r = one.get(id) as Record<string, unknown> | undefined;
+      return r === undefined ? undefined : conntrackRow(r);
+    };
   }
 
   /**

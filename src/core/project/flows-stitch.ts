@@ -17,8 +17,8 @@
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
-import { CONNTRACK_WINDOW, FlowBuilder, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
-import { FlowStore, type CaptureTuple, type PacketCaptureRow } from '../model/flow-store';
+import { CONNTRACK_WINDOW, FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
+import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import { FlowParkingTable } from '../model/flow-parking-table';
 import type { PacketBlock } from '../model/packet-block';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
@@ -194,13 +194,22 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     options.progress?.(pass, done);
   };
   const window = options.window ?? CONNTRACK_WINDOW;
-  const builder = new FlowBuilder(parking, window);
-  // One row at a time: the builder keeps each entry (for the flows' ends and their timelines), not the rows.
+  const readConntrack = flowStore.conntrackReader();
+  const observation = (row: ConntrackRow): ConntrackObservation => {
+    const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
+    return { ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time };
+  };
+  // Entries are read one row at a time and kept as their ids and tuples; a flow's entries are read again when it is made.
+  const builder = new FlowBuilder(parking, window, {
+    observation: (ref) => {
+      const row = readConntrack(ref);
+      return row === undefined ? undefined : observation(row);
+    },
+  });
   let conntrack = 0;
   flowStore.eachConntrackRow((row) => {
     conntrack++;
-    const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
-    builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
+    builder.addConntrack(observation(row));
   });
 
   // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
