@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../records/records';
-import { FlowBuilder, type PacketSighting } from './flow-builder';
-import { MemoryFlowParking } from './flow-parking';
+import { FlowBuilder, type Flow, type PacketSighting } from './flow-builder';
 import type { FlowTuple } from './flow-key';
 import { TCP_ACK, TCP_SYN, TcpTimeline } from './tcp-timeline';
 
@@ -87,7 +86,7 @@ describe('FlowBuilder', () => {
   });
 });
 
-describe('FlowBuilder in a time window', () => {
+describe('FlowBuilder planned: flows handed over as time passes their last packet', () => {
   const client = tcp('10.0.0.1', 40000, '10.96.0.10', 80);
   const server = tcp('10.96.0.10', 80, '10.0.0.1', 40000);
   const seg = (node: string, iface: string, time: number, t: FlowTuple, flags: number, seq: number, len: number, point: string): PacketSighting => ({
@@ -109,69 +108,76 @@ describe('FlowBuilder in a time window', () => {
     seg('a', 'eth0', 9.0, client, TCP_ACK | 0x04, 181, 0, 'a1'),
   ];
 
-  function stitch(builder: FlowBuilder, park: boolean): ReturnType<FlowBuilder['finish']> & { parked: number } {
-    const list = packets();
-    for (const p of list) builder.notePacket(p);
-    builder.inferLinks(() => []);
-    let parked = 0;
+  /** Each (tuple, node)'s first and last packet time, as a project's pass 1 notes them. */
+  function spans(list: PacketSighting[]): Array<[FlowTuple, string, number, number]> {
+    const out = new Map<string, [FlowTuple, string, number, number]>();
     for (const p of list) {
-      if (park) parked += builder.parkQuiet(p.time);
-      builder.addPacket(p);
+      const key = `${p.node}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
+      const s = out.get(key);
+      if (s === undefined) out.set(key, [p.tuple, p.node, p.time, p.time]);
+      else s[3] = Math.max(s[3], p.time);
     }
-    return { ...builder.finish(() => null), parked };
+    return [...out.values()];
   }
 
-  it('ends a flow parked while quiet and taken back when it speaks again exactly as one kept in memory', () => {
-    const parking = new MemoryFlowParking();
-    const windowed = stitch(new FlowBuilder(parking, { openSeconds: 0.5, closedSeconds: 0.5, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 }), true);
-    const whole = stitch(new FlowBuilder(), false);
-    expect(windowed.parked).toBeGreaterThan(2);
-    expect(windowed.flows).toEqual(whole.flows);
-    expect(whole.flows[0]!.tcp).toMatchObject({ retransmissions: 2, synCount: 3, rstAt: 9 });
-  });
-
-  it('parks only flows quiet for longer than their window: a closed connection sooner than an open one', () => {
-    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 1000, cachedTuples: 1000, everyPackets: 1 });
-    const open = tcp('10.0.0.1', 1, '10.0.0.2', 2);
-    const closed = tcp('10.0.0.3', 3, '10.0.0.4', 4);
-    b.addPacket(seg('a', 'eth0', 0, open, TCP_SYN, 1, 0, 'p'));
-    b.addPacket(seg('a', 'eth0', 0, closed, TCP_ACK | 0x04, 1, 0, 'q'));
-    expect(b.parkQuiet(10)).toBe(0);
-    expect(b.parkQuiet(10.5)).toBe(1);
-    expect(b.liveFlows).toBe(1);
-    expect(b.parkQuiet(121)).toBe(1);
-    expect(b.liveFlows).toBe(0);
-  });
-
-  it('keeps at most maxLiveFlows in memory, parking the longest quiet first', () => {
-    const b = new FlowBuilder(new MemoryFlowParking(), { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 4, cachedTuples: 2, everyPackets: 1 });
-    for (let i = 0; i < 6; i++) b.addPacket(seg('a', 'eth0', i, tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80), TCP_SYN, i, 0, `p${i}`));
-    expect(b.parkQuiet(6)).toBe(3);
-    expect(b.liveFlows).toBe(3);
-    // The three newest stay: the next packet of the oldest flow takes it back from the parking.
-    b.addPacket(seg('a', 'eth0', 7, tcp('10.0.0.1', 1000, '10.0.0.2', 80), TCP_SYN, 0, 0, 'p0'));
-    expect(b.liveFlows).toBe(4);
-    const { flows } = b.finish(() => null);
-    expect(flows.map((f) => [f.original.sport, f.packets, f.tcp?.synCount])).toEqual([[1000, 2, 2], [1001, 1, 1], [1002, 1, 1], [1003, 1, 1], [1004, 1, 1], [1005, 1, 1]]);
-  });
-});
-
-describe('TcpTimeline state', () => {
-  it('carries on from its state as if never interrupted', () => {
-    const segs = [
-      { time: 1, flags: TCP_SYN, seq: 1, payloadLen: 0 }, { time: 1.5, flags: TCP_SYN, seq: 1, payloadLen: 0 },
-      { time: 2, flags: TCP_ACK, seq: 2, payloadLen: 100 }, { time: 4, flags: TCP_ACK, seq: 2, payloadLen: 100 },
-      { time: 4.001, flags: TCP_ACK, seq: 2, payloadLen: 100 }, { time: 6, flags: TCP_ACK | 0x01, seq: 102, payloadLen: 0 },
-    ].map((s) => ({ ...s, point: 'p', direction: 'original' as const }));
-    const whole = new TcpTimeline();
-    for (const s of segs) whole.add(s);
-    let t = new TcpTimeline();
-    for (const [i, s] of segs.entries()) {
-      t.add(s);
-      t = TcpTimeline.fromState(JSON.parse(JSON.stringify(t.state())) as ReturnType<TcpTimeline['state']>);
-      if (i === 0) expect(t.events.synCount).toBe(1);
+  function planned(list: PacketSighting[]): { flows: Flow[]; early: number[]; mostLive: number } {
+    const b = new FlowBuilder();
+    for (const p of list) b.notePacket(p);
+    b.inferLinks(() => []);
+    b.planFlows(() => null, (add) => {
+      for (const [t, node, first, last] of spans(list)) add(t, node, first, last);
+    });
+    const flows: Flow[] = [];
+    const early: number[] = [];
+    let mostLive = 0;
+    for (const p of list) {
+      b.finishBefore(p.time, (f) => {
+        flows.push(f);
+        early.push(f.id);
+      });
+      b.addPacket(p);
+      mostLive = Math.max(mostLive, b.liveFlows);
     }
-    expect(t.events).toEqual(whole.events);
-    expect(whole.events.retransmissions).toBe(2);
+    b.finishRest((f) => flows.push(f));
+    return { flows: flows.sort((x, y) => x.id - y.id), early, mostLive };
+  }
+
+  function whole(list: PacketSighting[]): Flow[] {
+    const b = new FlowBuilder();
+    for (const p of list) b.notePacket(p);
+    b.inferLinks(() => []);
+    for (const p of list) b.addPacket(p);
+    return b.finish(() => null).flows;
+  }
+
+  it('makes every flow exactly as one made at the end, handing over a finished one before the end', () => {
+    const { flows, early } = planned(packets());
+    expect(flows).toEqual(whole(packets()));
+    // The x connection's one packet is at 2.5: it is handed over when the packet at 5.0 comes, not at the end.
+    expect(early).toEqual([flows.find((f) => f.original.src === '10.0.0.9')!.id]);
+    expect(flows[0]!.tcp).toMatchObject({ retransmissions: 2, synCount: 3, rstAt: 9 });
+  });
+
+  it('holds only the flows open at one moment: three hundred connections one after another, one or two live', () => {
+    const list: PacketSighting[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80);
+      list.push(seg('a', 'eth0', i, t, TCP_SYN, i, 0, 'p'), seg('a', 'eth0', i + 0.5, t, TCP_ACK, i + 1, 10, 'p'));
+    }
+    const { flows, early, mostLive } = planned(list);
+    expect(mostLive).toBeLessThanOrEqual(2);
+    expect(early).toHaveLength(299);
+    expect(flows).toEqual(whole(list));
+  });
+
+  it('refuses a packet for a flow its plan said had ended', () => {
+    const b = new FlowBuilder();
+    const t = tcp('10.0.0.1', 1, '10.0.0.2', 2);
+    b.notePacket(seg('a', 'eth0', 1, t, TCP_SYN, 1, 0, 'p'));
+    b.inferLinks(() => []);
+    b.planFlows(() => null, (add) => void add(t, 'a', 1, 1));
+    b.addPacket(seg('a', 'eth0', 1, t, TCP_SYN, 1, 0, 'p'));
+    b.finishBefore(2, () => undefined);
+    expect(() => b.addPacket(seg('a', 'eth0', 3, t, TCP_ACK, 2, 0, 'p'))).toThrow(/already finished/);
   });
 });

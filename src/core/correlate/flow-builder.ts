@@ -6,9 +6,12 @@
  *      and ties it to the flow seen with that tuple (marked inferred, not observed);
  *   3. `addClockSample` for every packet again, capture by capture: the clock aligner keeps each segment's first
  *      sighting in the order it is fed, so its samples (and the offsets) are those of that order;
- *   4. `addPacket` for every packet again, in time order across captures: hops and TCP events accumulate;
- *      `parkQuiet` sets aside the flows quiet for longer than the window (FlowParking);
- *   5. `finishFlows` parks the rest and hands the flows back one at a time, numbered by first time seen.
+ *   4. `planFlows` is told when each tuple's packets begin and end (per node, from pass 1): the flows are
+ *      numbered by first time seen, and each flow's last packet time is known;
+ *   5. `addPacket` for every packet again, in time order across captures: hops and TCP events accumulate, and
+ *      `finishBefore(time)` hands over each flow whose last packet is behind `time`, so memory holds the flows
+ *      open at that moment; `finishRest` hands over the rest (and the flows without packets).
+ * Small callers skip 4 and call `finish`, which numbers and makes every flow at the end.
  */
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
@@ -16,37 +19,16 @@ import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowC
 import { reverseTuple, type FlowTuple, type NatKind } from './flow-key';
 import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
 import { GrowableFloat64, NumberMap } from '../common/number-map';
-import { MemoryFlowParking, type FlowParking } from './flow-parking';
-import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment, type TcpTimelineState } from './tcp-timeline';
+import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
 
-/**
- * How long a flow may stay quiet (seconds of capture time) before its working state is parked, after
- * conntrack's own timeouts: an open connection or a datagram flow 120 s (SYN_SENT, UDP stream), a TCP
- * connection that saw a FIN or RST 10 s (CLOSE); and at most `maxLiveFlows` in memory (past that the
- * longest quiet are parked, down to three quarters of it), for a node opening thousands of connections a
- * second. Only memory depends on these: a flow that speaks again is taken back as it was.
- */
-export interface QuietWindow {
-  openSeconds: number;
-  closedSeconds: number;
-  maxLiveFlows: number;
-  /**
-   * Tuples whose flow, stage and hops are cached (pass 2 sees every capture's tuples at once). Past this the
-   * cache is emptied: it only saves lookups and strings that are made again the same.
-   */
-  cachedTuples: number;
-  /** How often (packets) the caller looks for quiet flows. */
-  everyPackets: number;
-}
-export const CONNTRACK_WINDOW: QuietWindow = { openSeconds: 120, closedSeconds: 10, maxLiveFlows: 10_000, cachedTuples: 32_768, everyPackets: 4096 };
+/** What pass 2 keeps per tuple: its flow, stage and hops are cached for this many tuples, then forgotten. */
+export const CACHED_TUPLES = 32_768;
 
-/** The flows of a finished stitch: read one at a time from the parking, in final (first-seen) order. */
-export interface FinishedFlows {
+/** The flows' numbering, known before pass 2 (planFlows) or at its end (finish). */
+export interface FlowNumbering {
   clock: ClockOffset[];
   count: number;
   finalId: (provisional: number) => number;
-  /** Every flow in id order; may be iterated again (each pass reads the parked state anew). */
-  flows(): Iterable<Flow>;
 }
 
 export interface PacketSighting {
@@ -158,30 +140,34 @@ interface Accumulator {
   tcp: TcpTimeline | null;
   /** The latest raw time of any of its packets: the flow is quiet from then on. */
   last: number;
-  /** Tuple objects whose byTuple entry points here (dropped with it when the flow is parked). */
+  /** Tuple objects whose byTuple entry points here (dropped with it when the flow is finished). */
   tuples: FlowTuple[];
 }
 
-/** What a parked flow's body holds (its `seen` is kept apart: see FlowParking). */
-interface ParkedBody {
-  packets: number;
-  last: number;
-  hops: FlowHop[];
-  tcp: TcpTimelineState | null;
+/** What finishing needs once the flows are numbered. */
+interface Numbered {
+  numbering: FlowNumbering;
+  serviceOf: ServiceOf;
+  aligned: (node: string, t: number) => number;
+  /** Every flow, and its index in `cores` by rank (final id - 1). */
+  cores: StitchedFlowCore[];
+  order: number[];
+  /** By provisional id: the aligned first and last time of its packets (NaN: none), the raw time of its last packet. */
+  packetFirst: Float64Array;
+  packetLast: Float64Array;
+  rawLast: Float64Array;
+  /** By provisional id: 1 once the flow was handed over. */
+  done: Uint8Array;
+  /** Live flows' provisional ids, a min-heap on rawLast. */
+  ending: number[];
 }
-
-type ParkedSeen = Array<[node: string, first: number, last: number]>;
 
 export class FlowBuilder {
   /**
    * `conntrack`: where entries are read again when flows are made; without one, the builder keeps every
    * observation it is given.
    */
-  constructor(
-    private readonly parking: FlowParking = new MemoryFlowParking(),
-    private readonly window: QuietWindow = CONNTRACK_WINDOW,
-    conntrack?: ConntrackLookup,
-  ) {
+  constructor(conntrack?: ConntrackLookup, private readonly cachedTuples = CACHED_TUPLES) {
     this.conntrackLookup = conntrack ?? (this.ownConntrack = new MemoryConntrack());
   }
 
@@ -197,13 +183,12 @@ export class FlowBuilder {
   private readonly conntrackTime = new GrowableFloat64(NaN);
   /** The last few observations read back (a flow's entries are asked for twice in a row). */
   private readonly recentConntrack = new Map<number, ConntrackObservation>();
-  /** Provisional ids of the flows in the parking, one bit each. */
-  private parkedIds = new Uint8Array(1024);
+  private numbered: Numbered | null = null;
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
   private readonly nodes = new Set<string>();
   private sequenceLinks = 0;
-  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: QuietWindow.cachedTuples). */
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: cachedTuples). */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
@@ -343,11 +328,17 @@ export class FlowBuilder {
     // per-packet keys: flow, stage and hop are looked up once per tuple and interface.
     let cached = this.byTuple.get(p.tuple);
     if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
-      if (this.byTuple.size >= this.window.cachedTuples) this.forgetTuples();
+      if (this.byTuple.size >= this.cachedTuples) this.forgetTuples();
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       let acc = this.accumulators.get(core.provisional);
       if (!acc) {
-        acc = this.unpark(core) ?? { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null, last: -Infinity, tuples: [] };
+        const numbered = this.numbered;
+        if (numbered !== null) {
+          // The plan said this flow's last packet was behind us: the caller's spans and packets disagree.
+          if (numbered.done[core.provisional] === 1) throw new Error(`a packet at ${p.time} came for a flow already finished (${tupleText(p.tuple)} on ${where(p)})`);
+          heapPush(numbered.ending, core.provisional, numbered.rawLast);
+        }
+        acc = { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null, last: -Infinity, tuples: [] };
         this.accumulators.set(core.provisional, acc);
       }
       acc.tuples.push(p.tuple);
@@ -400,28 +391,6 @@ export class FlowBuilder {
     return core.provisional;
   }
 
-  /**
-   * Parks every flow quiet since before `now` for longer than the window allows (call it as time advances
-   * over the packets); returns how many were parked.
-   */
-  parkQuiet(now: number): number {
-    let parked = 0;
-    for (const [id, acc] of this.accumulators) {
-      const closed = acc.tcp !== null && (acc.tcp.events.finAt !== null || acc.tcp.events.rstAt !== null);
-      if (now - acc.last <= (closed ? this.window.closedSeconds : this.window.openSeconds)) continue;
-      this.park(id, acc);
-      parked++;
-    }
-    const { maxLiveFlows } = this.window;
-    if (this.accumulators.size > maxLiveFlows) {
-      const quietest = [...this.accumulators].sort((a, b) => a[1].last - b[1].last || a[0] - b[0]);
-      const excess = this.accumulators.size - Math.floor((maxLiveFlows * 3) / 4);
-      for (let i = 0; i < excess; i++) this.park(quietest[i]![0], quietest[i]![1]);
-      parked += excess;
-    }
-    return parked;
-  }
-
   /** Flows whose working state is in memory now. */
   get liveFlows(): number {
     return this.accumulators.size;
@@ -433,59 +402,65 @@ export class FlowBuilder {
     for (const acc of this.accumulators.values()) acc.tuples = [];
   }
 
-  private park(id: number, acc: Accumulator): void {
-    for (const t of acc.tuples) if (this.byTuple.get(t)?.acc === acc) this.byTuple.delete(t);
-    this.accumulators.delete(id);
-    const seen: ParkedSeen = [...acc.seen].map(([node, s]) => [node, s.first, s.last]);
-    const body: ParkedBody = { packets: acc.packets, last: acc.last, hops: acc.hops, tcp: acc.tcp?.state() ?? null };
-    this.parking.park(id, JSON.stringify(seen), JSON.stringify(body));
-    if (id >= this.parkedIds.length * 8) {
-      const grown = new Uint8Array(Math.max(this.parkedIds.length * 2, (id >> 3) + 1));
-      grown.set(this.parkedIds);
-      this.parkedIds = grown;
-    }
-    this.parkedIds[id >> 3]! |= 1 << (id & 7);
+  /**
+   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple with packets on a
+   * node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
+   * From then on a flow is handed over as soon as pass 2 is past its last packet (finishBefore).
+   */
+  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple, node: string, first: number, last: number) => number) => void): FlowNumbering {
+    const { aligned, clock } = this.alignment();
+    const top = this.topProvisional();
+    const packetFirst = new Float64Array(top + 1).fill(NaN);
+    const packetLast = new Float64Array(top + 1).fill(NaN);
+    const rawLast = new Float64Array(top + 1).fill(-Infinity);
+    spans((tuple, node, first, last) => {
+      const id = this.flowOf(tuple);
+      // Every tuple with packets has its flow since pass 1 (inferLinks made each first sighting's).
+      if (id > top) throw new Error(`planFlows: ${tupleText(tuple)} has no flow from pass 1`);
+      const f = aligned(node, first);
+      const l = aligned(node, last);
+      if (!(f >= packetFirst[id]!)) packetFirst[id] = f;
+      if (!(l <= packetLast[id]!)) packetLast[id] = l;
+      if (last > rawLast[id]!) rawLast[id] = last;
+      return id;
+    });
+    return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast).numbering;
   }
 
-  private unpark(core: StitchedFlowCore): Accumulator | undefined {
-    const id = core.provisional;
-    if (((this.parkedIds[id >> 3] ?? 0) & (1 << (id & 7))) === 0) return undefined;
-    this.parkedIds[id >> 3]! &= ~(1 << (id & 7));
-    const parked = this.parking.take(id);
-    if (parked === undefined) return undefined;
-    const body = JSON.parse(parked.body) as ParkedBody;
-    const seen = new Map((JSON.parse(parked.seen) as ParkedSeen).map(([node, first, last]) => [node, { first, last }]));
-    return {
-      core, packets: body.packets, seen, hops: body.hops, tcp: body.tcp === null ? null : TcpTimeline.fromState(body.tcp), last: body.last, tuples: [],
-    };
+  /** Hands over (in the order they end) every flow whose last packet is before `time`; after planFlows only. */
+  finishBefore(time: number, sink: (flow: Flow) => void): void {
+    const n = this.numbered;
+    if (n === null) throw new Error('finishBefore: the flows were not planned');
+    while (n.ending.length > 0 && n.rawLast[n.ending[0]!]! < time) this.finishLive(n, heapPop(n.ending, n.rawLast), sink);
+  }
+
+  /** Hands over every flow not handed over yet, in id order (those still live, and those without packets). */
+  finishRest(sink: (flow: Flow) => void): void {
+    const n = this.numbered;
+    if (n === null) throw new Error('finishRest: the flows were not planned');
+    this.byTuple.clear();
+    n.ending.length = 0;
+    for (let rank = 0; rank < n.order.length; rank++) {
+      const core = n.cores[n.order[rank]!]!;
+      if (n.done[core.provisional] === 1) continue;
+      n.done[core.provisional] = 1;
+      const acc = this.accumulators.get(core.provisional);
+      this.accumulators.delete(core.provisional);
+      sink(this.assemble(n, core, rank + 1, acc));
+    }
   }
 
   /**
-   * Ends pass 2: the clock offsets are worked out from all samples, and the flows are numbered by first time
-   * seen (on the reference clock). Memory keeps two numbers per flow for that order; the flows are made one at
-   * a time, from the parking or from the flows still in memory (no more than the window holds).
+   * Ends pass 2 without a plan (tests and small callers): the clock offsets are worked out from all samples, and
+   * every flow is numbered by first time seen (on the reference clock) and made.
    */
-  finishFlows(serviceOf: ServiceOf): FinishedFlows {
-    this.byTuple.clear();
-    const clock = this.clock.offsets([...this.nodes]);
-    const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
-    const aligned = (node: string, t: number): number => t + (offsets.get(node) ?? 0);
-    const cores = this.stitcher.flows();
-    const top = cores.reduce((m, c) => Math.max(m, c.provisional), 0);
-    // Each flow's packets' first and last time (aligned), by provisional id; NaN: no packets.
+  finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
+    if (this.numbered !== null) throw new Error('finish: the flows were planned (finishRest hands over the rest)');
+    const { aligned, clock } = this.alignment();
+    const top = this.topProvisional();
     const packetFirst = new Float64Array(top + 1).fill(NaN);
     const packetLast = new Float64Array(top + 1).fill(NaN);
-    this.parking.eachSeen((id, text) => {
-      if (id > top) return;
-      let first: number | null = null;
-      let last: number | null = null;
-      for (const [node, f, l] of JSON.parse(text) as ParkedSeen) {
-        first = minOf([first, aligned(node, f)]);
-        last = maxOf([last, aligned(node, l)]);
-      }
-      if (first !== null) packetFirst[id] = first;
-      if (last !== null) packetLast[id] = last;
-    });
+    const rawLast = new Float64Array(top + 1).fill(-Infinity);
     for (const [id, acc] of this.accumulators) {
       if (id > top) continue;
       let first: number | null = null;
@@ -497,17 +472,34 @@ export class FlowBuilder {
       if (first !== null) packetFirst[id] = first;
       if (last !== null) packetLast[id] = last;
     }
-    const orNull = (x: number | undefined): number | null => (x === undefined || Number.isNaN(x) ? null : x);
-    const ctTimesOf = (core: StitchedFlowCore): number[] =>
-      core.conntrack
-        .map((c) => {
-          const t = this.conntrackTimeOf(c.ref);
-          return t === null ? null : aligned(c.node, t);
-        })
-        .filter((x): x is number => x !== null);
+    const n = this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast);
+    const flows: Flow[] = [];
+    this.finishRest((f) => flows.push(f));
+    return { flows, finalId: n.numbering.finalId, clock };
+  }
+
+  private alignment(): { clock: ClockOffset[]; aligned: (node: string, t: number) => number } {
+    const clock = this.clock.offsets([...this.nodes]);
+    const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
+    return { clock, aligned: (node, t) => t + (offsets.get(node) ?? 0) };
+  }
+
+  private topProvisional(): number {
+    let top = 0;
+    for (const c of this.stitcher.flows()) if (c.provisional > top) top = c.provisional;
+    return top;
+  }
+
+  /** Orders every flow by first time seen (its packets' and its conntrack listings'), ties by provisional id. */
+  private number(
+    serviceOf: ServiceOf, clock: ClockOffset[], aligned: (node: string, t: number) => number,
+    packetFirst: Float64Array, packetLast: Float64Array, rawLast: Float64Array,
+  ): Numbered {
+    const cores = this.stitcher.flows();
+    const top = packetFirst.length - 1;
     const firstSeen = new Float64Array(cores.length);
     cores.forEach((core, i) => {
-      firstSeen[i] = minOf([orNull(packetFirst[core.provisional]), ...ctTimesOf(core)]) ?? Infinity;
+      firstSeen[i] = minOf([orNull(packetFirst[core.provisional]), ...this.conntrackTimesOf(core, aligned)]) ?? Infinity;
     });
     const order = Array.from(cores.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || cores[a]!.provisional - cores[b]!.provisional);
     const finalOf = new Int32Array(top + 1);
@@ -515,66 +507,105 @@ export class FlowBuilder {
       finalOf[cores[i]!.provisional] = rank + 1;
     });
     const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
-    const bodyOf = (provisional: number): { packets: number; hops: FlowHop[]; tcp: TcpEvents | null } | null => {
-      const acc = this.accumulators.get(provisional);
-      if (acc !== undefined) return { packets: acc.packets, hops: acc.hops, tcp: acc.tcp?.events ?? null };
-      const text = this.parking.body(provisional);
-      if (text === undefined) return null;
-      const parked = JSON.parse(text) as ParkedBody;
-      return { packets: parked.packets, hops: parked.hops, tcp: parked.tcp?.events ?? null };
+    this.numbered = {
+      numbering: { clock, count: cores.length, finalId }, serviceOf, aligned, cores, order, packetFirst, packetLast, rawLast,
+      done: new Uint8Array(top + 1), ending: [],
     };
-    const assemble = (core: StitchedFlowCore, id: number): Flow => {
-      const body = bodyOf(core.provisional);
-      const conntrack = core.conntrack.map((c) => {
-        const o = this.observation(c.ref);
-        if (o === undefined) throw new Error(`conntrack entry ${c.ref} could not be read again`);
-        return {
-          node: c.node, source: o.source, state: o.entry.state,
-          unreplied: o.entry.unreplied, assured: o.entry.assured, mark: o.entry.mark, ref: c.ref,
-          time: this.conntrackTimeOf(c.ref),
-        };
-      });
-      const ctTimes = ctTimesOf(core);
-      const hops = body?.hops ?? [];
-      for (const h of hops) {
-        h.alignedFirstTime = aligned(h.node, h.firstTime);
-        // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
-        h.explanation = describeStage(h.stage);
-      }
-      hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime || (a.order ?? 0) - (b.order ?? 0));
-      const tcp = body?.tcp ?? null;
-      return {
-        id,
-        proto: core.proto,
-        original: core.original,
-        reply: core.reply,
-        nat: core.nat,
-        service: serviceOf(core.original, core.conntrack[0]?.node ?? hops[0]?.node ?? ''),
-        evidence: core.conntrack.length > 0 ? 'conntrack' : core.links.some((l) => l.evidence === 'inferred') ? 'inferred' : 'packets',
-        links: core.links,
-        conntrack,
-        firstSeen: minOf([orNull(packetFirst[core.provisional]), ...ctTimes]),
-        lastSeen: maxOf([orNull(packetLast[core.provisional]), ...ctTimes]),
-        packets: body?.packets ?? 0,
-        hops,
-        tcp: tcp === null ? null : { ...tcp, oneSided: tcp.synCount > 0 && tcp.synAckCount === 0 },
-      };
-    };
-    return {
-      clock,
-      count: cores.length,
-      finalId,
-      *flows() {
-        for (let rank = 0; rank < order.length; rank++) yield assemble(cores[order[rank]!]!, rank + 1);
-      },
-    };
+    return this.numbered;
   }
 
-  /** Every flow at once (tests and small callers; the project reads finishFlows' flows one at a time). */
-  finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
-    const finished = this.finishFlows(serviceOf);
-    return { flows: [...finished.flows()], finalId: finished.finalId, clock: finished.clock };
+  private conntrackTimesOf(core: StitchedFlowCore, aligned: (node: string, t: number) => number): number[] {
+    const out: number[] = [];
+    for (const c of core.conntrack) {
+      const t = this.conntrackTimeOf(c.ref);
+      if (t !== null) out.push(aligned(c.node, t));
+    }
+    return out;
   }
+
+  private finishLive(n: Numbered, provisional: number, sink: (flow: Flow) => void): void {
+    const acc = this.accumulators.get(provisional);
+    if (acc === undefined || n.done[provisional] === 1) return;
+    for (const t of acc.tuples) if (this.byTuple.get(t)?.acc === acc) this.byTuple.delete(t);
+    this.accumulators.delete(provisional);
+    n.done[provisional] = 1;
+    sink(this.assemble(n, acc.core, n.numbering.finalId(provisional), acc));
+  }
+
+  private assemble(n: Numbered, core: StitchedFlowCore, id: number, acc: Accumulator | undefined): Flow {
+    const { aligned } = n;
+    const conntrack = core.conntrack.map((c) => {
+      const o = this.observation(c.ref);
+      if (o === undefined) throw new Error(`conntrack entry ${c.ref} could not be read again`);
+      return {
+        node: c.node, source: o.source, state: o.entry.state,
+        unreplied: o.entry.unreplied, assured: o.entry.assured, mark: o.entry.mark, ref: c.ref,
+        time: this.conntrackTimeOf(c.ref),
+      };
+    });
+    const ctTimes = this.conntrackTimesOf(core, aligned);
+    const hops = acc?.hops ?? [];
+    for (const h of hops) {
+      h.alignedFirstTime = aligned(h.node, h.firstTime);
+      // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
+      h.explanation = describeStage(h.stage);
+    }
+    hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime || (a.order ?? 0) - (b.order ?? 0));
+    const tcp = acc?.tcp?.events ?? null;
+    return {
+      id,
+      proto: core.proto,
+      original: core.original,
+      reply: core.reply,
+      nat: core.nat,
+      service: n.serviceOf(core.original, core.conntrack[0]?.node ?? hops[0]?.node ?? ''),
+      evidence: core.conntrack.length > 0 ? 'conntrack' : core.links.some((l) => l.evidence === 'inferred') ? 'inferred' : 'packets',
+      links: core.links,
+      conntrack,
+      firstSeen: minOf([orNull(n.packetFirst[core.provisional]), ...ctTimes]),
+      lastSeen: maxOf([orNull(n.packetLast[core.provisional]), ...ctTimes]),
+      packets: acc?.packets ?? 0,
+      hops,
+      tcp: tcp === null ? null : { ...tcp, oneSided: tcp.synCount > 0 && tcp.synAckCount === 0 },
+    };
+  }
+}
+
+function orNull(x: number | undefined): number | null {
+  return x === undefined || Number.isNaN(x) ? null : x;
+}
+
+/** A binary min-heap of provisional ids on `key`. */
+function heapPush(heap: number[], id: number, key: Float64Array): void {
+  let i = heap.length;
+  heap.push(id);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!(key[id]! < key[heap[parent]!]!)) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = id;
+}
+
+function heapPop(heap: number[], key: Float64Array): number {
+  const top = heap[0]!;
+  const last = heap.pop()!;
+  const n = heap.length;
+  if (n > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && key[heap[r]!]! < key[heap[l]!]! ? r : l;
+      if (!(key[heap[child]!]! < key[last]!)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return top;
 }
 
 /** A hop with the capture point strings its TCP segments carry, made once per tuple and interface. */

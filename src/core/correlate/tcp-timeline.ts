@@ -38,18 +38,6 @@ export const RESEND_AFTER_SECONDS = 0.010;
 
 const EARLY_ACKS = 8;
 
-/** Everything a TcpTimeline holds, as plain JSON-safe data: a flow set aside while quiet picks up exactly where it stopped. */
-export interface TcpTimelineState {
-  events: TcpEvents;
-  highestSeqEnd: Array<[string, number]>;
-  lastDataAt: Array<[string, number]>;
-  synSeen: Array<[string, number]>;
-  siteLastAt: Array<[string, number]>;
-  resends: Array<[string, number]>;
-  mostResends: { original: number; reply: number; unknown: number };
-  earlyAcks: number[];
-}
-
 export class TcpTimeline {
   readonly events: TcpEvents = {
     synAt: null, synAckAt: null, establishedAt: null, finAt: null, rstAt: null,
@@ -136,26 +124,6 @@ export class TcpTimeline {
   private settle(): void {
     const { synAckAt } = this.events;
     this.events.establishedAt = synAckAt === null ? null : (this.earlyAcks.find((t) => t >= synAckAt) ?? null);
-  }
-
-  state(): TcpTimelineState {
-    return {
-      events: { ...this.events }, highestSeqEnd: [...this.highestSeqEnd], lastDataAt: [...this.lastDataAt], synSeen: [...this.synSeen],
-      siteLastAt: [...this.siteLastAt], resends: [...this.resends], mostResends: { ...this.mostResends }, earlyAcks: [...this.earlyAcks],
-    };
-  }
-
-  static fromState(s: TcpTimelineState): TcpTimeline {
-    const t = new TcpTimeline();
-    Object.assign(t.events, s.events);
-    for (const [k, v] of s.highestSeqEnd) t.highestSeqEnd.set(k, v);
-    for (const [k, v] of s.lastDataAt) t.lastDataAt.set(k, v);
-    for (const [k, v] of s.synSeen) t.synSeen.set(k, v);
-    for (const [k, v] of s.siteLastAt) t.siteLastAt.set(k, v);
-    for (const [k, v] of s.resends) t.resends.set(k, v);
-    Object.assign(t.mostResends, s.mostResends);
-    t.earlyAcks.push(...s.earlyAcks);
-    return t;
   }
 
   /** A SYN that nobody answered: the connection never got past the first packet. */

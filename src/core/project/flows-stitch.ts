@@ -1,34 +1,35 @@
 /**
  * Stitches the project's captures into flows and stores them. First the captures of a node that share an
  * interface are read once for twins (flows-twins.ts): copies of a packet another capture holds are left
- * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
+ * out of everything below, and undated text is placed in time. Then streaming passes over the packet
  * blocks (never all in memory):
- *   1. capture by capture: note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
- *   2. after conntrack and inferred links are in, every capture at once, merged in time order: accumulate
- *      hops, TCP events and clock samples; a flow quiet for longer than conntrack would keep it is parked
- *      in a temporary table (FlowParkingTable), so memory holds the flows of a time window.
- * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets. The flows are
- * read back from the parking one at a time, in first-seen order, and written.
- * What stays global (per flow or per tuple for the whole stitch): pass 1's first sightings (for inferred
- * links), the stitcher's tuple → flow union and every conntrack entry, each capture's tuples, each tuple's
- * flow (typed arrays, TupleFlows) and two numbers per flow for the final order; clock samples are bounded.
+ *   1. capture by capture: note each tuple's first sighting, every SYN / SYN-ACK (sequence-number links) and
+ *      the time of each tuple's first and last packet;
+ *   2. after conntrack and inferred links are in, the clock samples, capture by capture; the flows are then
+ *      numbered (first time seen, from pass 1's times and the clock offsets) before any is made;
+ *   3. every capture at once, merged in time order: hops and TCP events accumulate, and a flow is written to
+ *      the flows table (in the one transaction) as soon as time is past its last packet.
+ * Memory holds the flows open at one moment, plus per connection a few numbers: pass 1's pair keys, first
+ * sightings and ISNs in typed columns (correlate/first-sightings.ts), the stitcher's union-find over pair ids,
+ * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each tuple's
+ * flow and times (typed arrays), and each capture's tuple objects until pass 3 ends.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
-import { CONNTRACK_WINDOW, FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting, type QuietWindow } from '../correlate/flow-builder';
+import { FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
-import { FlowParkingTable } from '../model/flow-parking-table';
 import type { PacketBlock } from '../model/packet-block';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
-import { TupleFlows } from './tuple-flows';
+import { TupleFlows, TupleTimes } from './tuple-flows';
 import { loadWorld } from './node-world';
 import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
 import { packetSource } from '../flows/flow-text';
 import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from '../flows/icmp-refusal';
+import type { RefusalView } from '../views/flow-timeline';
 import { findTwins, TwinFrames } from './flows-twins';
 import { FlowSimulator } from '../flows/flow-simulator';
 import { buildTimeline } from '../flows/flow-timeline';
@@ -58,8 +59,6 @@ export interface StitchOptions {
   progress?: (pass: string, done: number) => void;
   /** Checked between captures and every PROGRESS_EVERY packets or flows; a cancel while flows are written rolls them back (CancelledError). */
   signal?: CancellationSignal | null;
-  /** How long a flow may be quiet before its state leaves memory (default CONNTRACK_WINDOW); no result depends on it. */
-  window?: QuietWindow;
 }
 
 const SEEN_LIMIT = 500_000;
@@ -165,12 +164,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const copies = new TwinFrames(twins.runs, twins.captures);
   const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
   const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
-  const parking = new FlowParkingTable(store);
-  try {
-    return stitchParked(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, parking, started });
-  } finally {
-    parking.dispose();
-  }
+  return stitchInTime(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started });
 }
 
 interface StitchSetUp {
@@ -182,25 +176,23 @@ interface StitchSetUp {
   copies: TwinFrames;
   shiftOf: Map<number, ReturnType<typeof findTwins>['placements'][number]>;
   shift: (captureId: number) => number;
-  parking: FlowParkingTable;
   started: number;
 }
 
-function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp): StitchSummary {
-  const { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, parking, started } = setUp;
+function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp): StitchSummary {
+  const { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started } = setUp;
   const { signal } = options;
   const progress = (pass: string, done: number): void => {
     throwIfCancelled(signal, 'stitching the flows');
     options.progress?.(pass, done);
   };
-  const window = options.window ?? CONNTRACK_WINDOW;
   const readConntrack = flowStore.conntrackReader();
   const observation = (row: ConntrackRow): ConntrackObservation => {
     const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
     return { ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time };
   };
   // Entries are read one row at a time and kept as their ids and tuples; a flow's entries are read again when it is made.
-  const builder = new FlowBuilder(parking, window, {
+  const builder = new FlowBuilder({
     observation: (ref) => {
       const row = readConntrack(ref);
       return row === undefined ? undefined : observation(row);
@@ -212,7 +204,7 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     builder.addConntrack(observation(row));
   });
 
-  // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
+  // Read once per capture and kept until pass 2 is over: the merge and the per-tuple caches use these objects.
   const tupleCache = new Map<number, Map<number, CaptureTuple>>();
   const addresses = new Map<string, string>();
   const tuplesOf = (captureId: number): Map<number, CaptureTuple> => {
@@ -237,14 +229,20 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     }
   };
 
-  // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs.
+  // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs. Each
+  // tuple's first and last packet time is noted: pass 2 hands a flow over once it is past the flow's last packet.
   let packets = 0;
+  const times = new TupleTimes();
   for (const c of captures) {
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
+    const shiftSeconds = shift(c.id);
+    times.reserve(c.id, tuplesOf(c.id).keys());
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
       // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
       if (++packets % 100_000 === 0) progress('reading', packets);
+      // The same sum, in the same order, as the sighting's time and the merge's.
+      times.note(c.id, tupleId, b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9);
       const flags = b.tcpFlags(i);
       const syn = flags !== null && (flags & 0x02) !== 0;
       if (!syn && seen.has(tupleId)) return;
@@ -297,55 +295,37 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     builder.endCapture();
   }
 
-  // Pass 2, every capture at once in time order. Each tuple's flow (packet_tuples ids are unique across captures)
-  // is noted as it comes by.
-  let done = 0;
-  const provisionalOf = new TupleFlows();
-  const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
-  captures.forEach((c, order) => {
-    const tuples = tuplesOf(c.id);
-    provisionalOf.reserve(c.id, tuples.keys());
-    if (copies.whollyTwin(c.id)) return;
-    streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples, sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
-  });
-  mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
-    const flow = builder.addPacket(stream.sighting(tuple, tupleId, b, i));
-    if (!provisionalOf.has(stream.captureId, tupleId)) provisionalOf.set(stream.captureId, tupleId, flow);
-    if (++done % window.everyPackets === 0) builder.parkQuiet(time);
-    if (done % 100_000 === 0) progress('stitching', done);
-  });
-  throwIfCancelled(signal, 'stitching the flows');
-  // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
-  for (const c of captures) {
-    for (const [tupleId, tuple] of tuplesOf(c.id)) {
-      if (!provisionalOf.has(c.id, tupleId) && builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));
-    }
-  }
-  // Every tuple's flow is known now: the tuples themselves are not needed again.
-  tupleCache.clear();
-
+  // Every flow is known now, and when its packets begin and end: the flows are numbered before pass 2, and each
+  // (capture, tuple) is given its flow. A tuple whose packets here were all copies of a twin's is still the twin's
+  // flow: its packets answer "which flow".
   const services = new ServiceIndex(world, kubectlServices(store));
-  const finished = builder.finishFlows((original, node) =>
-    services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
+  const provisionalOf = new TupleFlows();
+  const { finalId, clock, count } = builder.planFlows(
+    (original, node) => services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
+    (add) => {
+      for (const c of captures) {
+        const tuples = tuplesOf(c.id);
+        provisionalOf.reserve(c.id, tuples.keys());
+        for (const [tupleId, tuple] of tuples) {
+          const span = times.get(c.id, tupleId);
+          if (span !== undefined) provisionalOf.set(c.id, tupleId, add(tuple, c.node, span[0], span[1]));
+          else if (builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));
+        }
+        times.drop(c.id);
+      }
+    },
   );
-  const { finalId, clock } = finished;
 
+  // Refusals and folding look at the flows an ICMP error names (few): those are kept back until every flow is made.
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
-  // Refusals and folding look at the flows an ICMP error names (few): one more read of the parked flows picks them out.
-  const flows = errors.length === 0 ? [] : flowsNamedByErrors(finished.flows(), errors, provisionalOf, finalId);
-  const refusals = refusalsByFlow(flows, errors);
-  // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
-  const refusedBy = new Map<string, number>();
-  for (const [flowId, list] of refusals) for (const r of list) refusedBy.set(r.icmpFlowKey, flowId);
-  const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, flows);
+  const named = flowsNamedByErrors(errors, provisionalOf, finalId);
+  const held: Flow[] = [];
 
+  let written = 0;
   flowStore.replaceFlows(generation, (w) => {
-    let written = 0;
-    for (const flow of finished.flows()) {
+    const write = (flow: Flow, refused: RefusalView[] | undefined): void => {
       if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
-      if (folded.has(flow.id)) continue;
       const entries = flow.conntrack.map((c) => ({ node: c.node, source: c.source, entry: builder.conntrackEntry(c.ref)! }));
-      const refused = refusals.get(flow.id);
       const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
         ?? services.nameOf(flow.original, flow.hops[0]?.node ?? flow.conntrack[0]?.node ?? '', flow.reply, (a) => sim.isLocal(flow.hops[0]?.node ?? '', a));
@@ -356,7 +336,37 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
         timeline: JSON.stringify(timeline), conntrack: JSON.stringify(flow.conntrack),
       });
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
-    }
+    };
+    const finished = (flow: Flow): void => {
+      if (named.is(flow)) held.push(flow);
+      else write(flow, undefined);
+    };
+
+    // Pass 2, every capture at once in time order: a flow is written as soon as time is past its last packet.
+    let done = 0;
+    const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
+    captures.forEach((c, order) => {
+      if (copies.whollyTwin(c.id)) return;
+      streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: tuplesOf(c.id), sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
+    });
+    mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
+      builder.finishBefore(time, finished);
+      builder.addPacket(stream.sighting(tuple, tupleId, b, i));
+      if (++done % 100_000 === 0) progress('stitching', done);
+    });
+    throwIfCancelled(signal, 'stitching the flows');
+    // Every tuple's flow is known: the tuples themselves are not needed again.
+    tupleCache.clear();
+    builder.finishRest(finished);
+
+    held.sort((x, y) => x.id - y.id);
+    const refusals = refusalsByFlow(held, errors);
+    // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
+    const refusedBy = new Map<string, number>();
+    for (const [flowId, list] of refusals) for (const r of list) refusedBy.set(r.icmpFlowKey, flowId);
+    const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, held);
+    for (const flow of held) if (!folded.has(flow.id)) write(flow, refusals.get(flow.id));
+
     w.setClock(clock);
     w.setTwins(
       twins.captures.map((t) => ({
@@ -370,7 +380,7 @@ function stitchParked(store: Store, options: StitchOptions, setUp: StitchSetUp):
     }
   });
   return {
-    flows: finished.count, packets, conntrack, replays: sim.replays, clock,
+    flows: count, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
@@ -404,23 +414,20 @@ function foldedIcmpFlows(
 }
 
 /**
- * The flows refusalsByFlow and foldedIcmpFlows need, in id order: those with an original-direction hop between
- * the addresses of a packet an ICMP error answers, and those the errors' own packets belong to.
+ * Which flows refusalsByFlow and foldedIcmpFlows need: those with an original-direction hop between the addresses
+ * of a packet an ICMP error answers, and those the errors' own packets belong to.
  */
 function flowsNamedByErrors(
-  all: Iterable<Flow>, errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlows, finalId: (provisional: number) => number,
-): Flow[] {
+  errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlows, finalId: (provisional: number) => number,
+): { is: (flow: Flow) => boolean } {
+  if (errors.length === 0) return { is: () => false };
   const answered = new Set(errors.map((e) => `${e.answered.src}|${e.answered.dst}`));
   const own = new Set<number>();
   for (const e of errors) {
     const provisional = provisionalOf.get(e.captureId, e.tupleId);
     if (provisional !== undefined) own.add(finalId(provisional));
   }
-  const out: Flow[] = [];
-  for (const f of all) {
-    if (own.has(f.id) || f.hops.some((h) => h.direction === 'original' && answered.has(`${h.tuple.src}|${h.tuple.dst}`))) out.push(f);
-  }
-  return out;
+  return { is: (f) => own.has(f.id) || f.hops.some((h) => h.direction === 'original' && answered.has(`${h.tuple.src}|${h.tuple.dst}`)) };
 }
 
 /** Every ICMP destination unreachable of the packet captures (copies of a twin's packets left out). */

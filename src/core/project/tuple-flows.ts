@@ -74,3 +74,68 @@ class RangeSlots {
     for (let i = 0; i < this.flows.length; i++) if (this.flows[i] !== 0) yield [this.min + i, this.flows[i]!];
   }
 }
+
+/**
+ * Each (capture, packet tuple) → the raw times of its first and last packet, from pass 1: two float64 slots per
+ * tuple id in the capture's range (a scattered capture falls back to a Map).
+ */
+export class TupleTimes {
+  private readonly byCapture = new Map<number, { min: number; first: Float64Array; last: Float64Array } | Map<number, [number, number]>>();
+
+  /** Makes room for a capture's tuple ids (before any note for it). */
+  reserve(captureId: number, tupleIds: Iterable<number>): void {
+    let min = Infinity;
+    let max = -Infinity;
+    let count = 0;
+    for (const id of tupleIds) {
+      if (id < min) min = id;
+      if (id > max) max = id;
+      count++;
+    }
+    const span = max - min + 1;
+    this.byCapture.set(captureId, count > 0 && span <= 4 * count + 1024
+      ? { min, first: new Float64Array(span).fill(NaN), last: new Float64Array(span).fill(NaN) }
+      : new Map());
+  }
+
+  /** A packet of the tuple at `time`. */
+  note(captureId: number, tupleId: number, time: number): void {
+    let slots = this.byCapture.get(captureId);
+    if (slots === undefined) this.byCapture.set(captureId, (slots = new Map()));
+    if (slots instanceof Map) {
+      const t = slots.get(tupleId);
+      if (t === undefined) slots.set(tupleId, [time, time]);
+      else {
+        if (time < t[0]) t[0] = time;
+        if (time > t[1]) t[1] = time;
+      }
+      return;
+    }
+    const i = tupleId - slots.min;
+    if (i < 0 || i >= slots.first.length) {
+      const map = new Map<number, [number, number]>();
+      for (let k = 0; k < slots.first.length; k++) if (!Number.isNaN(slots.first[k]!)) map.set(slots.min + k, [slots.first[k]!, slots.last[k]!]);
+      this.byCapture.set(captureId, map);
+      this.note(captureId, tupleId, time);
+      return;
+    }
+    const f = slots.first[i]!;
+    if (Number.isNaN(f) || time < f) slots.first[i] = time;
+    if (Number.isNaN(slots.last[i]!) || time > slots.last[i]!) slots.last[i] = time;
+  }
+
+  /** The tuple's first and last packet time, or undefined when it had none. */
+  get(captureId: number, tupleId: number): [first: number, last: number] | undefined {
+    const slots = this.byCapture.get(captureId);
+    if (slots === undefined) return undefined;
+    if (slots instanceof Map) return slots.get(tupleId);
+    const i = tupleId - slots.min;
+    if (i < 0 || i >= slots.first.length || Number.isNaN(slots.first[i]!)) return undefined;
+    return [slots.first[i]!, slots.last[i]!];
+  }
+
+  /** Lets a capture's times go. */
+  drop(captureId: number): void {
+    this.byCapture.delete(captureId);
+  }
+}
