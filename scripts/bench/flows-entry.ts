@@ -120,9 +120,15 @@ if (mode === 'generate' && db && countText) generate(db, Number(countText), conn
 else if (mode === 'stitch' && db) {
   const store = Store.open(db);
   const trace = process.env.FLOWS_BENCH_HEAP === '1';
+  // With `node --expose-gc`, a full collection before each figure: the heap that is live, not garbage not yet collected.
+  const collect = (globalThis as { gc?: () => void }).gc;
   const summary = stitchFlows(store, {
     force: true,
-    progress: trace ? (pass, done) => process.stderr.write(`${pass} ${done} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB\n`) : undefined,
+    progress: trace ? (pass, done) => {
+      collect?.();
+      const m = process.memoryUsage();
+      process.stderr.write(`${pass} ${done} heap ${(m.heapUsed / 1048576).toFixed(0)} MB rss ${(m.rss / 1048576).toFixed(0)} MB\n`);
+    } : undefined,
   });
   store.close();
   process.stdout.write(`${JSON.stringify({ ...summary, rssMb: process.memoryUsage().rss / 1048576 })}\n`);

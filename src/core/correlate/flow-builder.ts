@@ -312,6 +312,8 @@ export class FlowBuilder {
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       const { direction } = stageOf(core.original, core.reply, p.tuple);
       at = core.proto !== 6 || direction === 'unknown' ? null : { provisional: core.provisional, direction };
+      // Bounded: a caller that makes tuple objects again (equal by value) only loses the lookup it saved.
+      if (this.clockTuples.size >= this.cachedTuples) this.clockTuples.clear();
       this.clockTuples.set(p.tuple, at);
     }
     if (at !== null && at.direction !== 'unknown') this.clock.add(segmentSignature(at.provisional, p), at.direction, p.node, p.time);

@@ -6,6 +6,7 @@
  */
 import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../records/records';
 import { BatchInsert } from './batch-insert';
+import { CaptureTupleTable } from './capture-tuple-table';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
 import { TupleNames } from './packet-store';
@@ -325,6 +326,11 @@ export class FlowStore {
       }
     }
     return out;
+  }
+
+  /** The capture's IP 5-tuples as their stored blocks, made into objects when asked (see CaptureTupleTable). */
+  captureTupleTable(captureId: number, addresses: Map<string, string>, names: Map<number, string>): CaptureTupleTable {
+    return new CaptureTupleTable([...this.store.packets.tupleBlocks(captureId)], addresses, names);
   }
 
   conntrackCount(): number {

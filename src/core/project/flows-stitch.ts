@@ -20,6 +20,7 @@ import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
 import { FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
+import type { CaptureTupleTable } from '../model/capture-tuple-table';
 import type { PacketBlock } from '../model/packet-block';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
 import { TupleFlows, TupleTimes } from './tuple-flows';
@@ -204,12 +205,13 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     builder.addConntrack(observation(row));
   });
 
-  // Read once per capture and kept until pass 2 is over: the merge and the per-tuple caches use these objects.
-  const tupleCache = new Map<number, Map<number, CaptureTuple>>();
+  // Each capture's tuples as their stored blocks (26 bytes a tuple), made into objects as packets ask for them.
+  const tupleCache = new Map<number, CaptureTupleTable>();
   const addresses = new Map<string, string>();
-  const tuplesOf = (captureId: number): Map<number, CaptureTuple> => {
+  const v4Names = new Map<number, string>();
+  const tuplesOf = (captureId: number): CaptureTupleTable => {
     let t = tupleCache.get(captureId);
-    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTuples(captureId, addresses)));
+    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTupleTable(captureId, addresses, v4Names)));
     return t;
   };
 
@@ -237,7 +239,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     const shiftSeconds = shift(c.id);
-    times.reserve(c.id, tuplesOf(c.id).keys());
+    times.reserve(c.id, tuplesOf(c.id).ids());
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
       // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
       if (++packets % 100_000 === 0) progress('reading', packets);
@@ -305,8 +307,8 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     (add) => {
       for (const c of captures) {
         const tuples = tuplesOf(c.id);
-        provisionalOf.reserve(c.id, tuples.keys());
-        for (const [tupleId, tuple] of tuples) {
+        provisionalOf.reserve(c.id, tuples.ids());
+        for (const [tupleId, tuple] of tuples.entries()) {
           const span = times.get(c.id, tupleId);
           if (span !== undefined) provisionalOf.set(c.id, tupleId, add(tuple, c.node, span[0], span[1]));
           else if (builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));

@@ -13,7 +13,7 @@ export interface PacketStream {
   shiftSeconds: number;
   runs: Iterator<PacketRun>;
   /** The capture's tuples by id: packets without one (no IP 5-tuple) are passed over. */
-  tuples: ReadonlyMap<number, CaptureTuple>;
+  tuples: { get(tupleId: number): CaptureTuple | undefined };
 }
 
 export type MergeVisit<S extends PacketStream> = (stream: S, tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number, time: number) => void;
