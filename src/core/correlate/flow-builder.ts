@@ -16,7 +16,7 @@
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
-import { reverseTuple, type FlowTuple, type NatKind } from './flow-key';
+import { reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
 import { GrowableFloat64, NumberMap } from '../common/number-map';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
@@ -194,12 +194,21 @@ export class FlowBuilder {
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
 
   addConntrack(o: ConntrackObservation): void {
-    this.stitcher.addConntrack(o);
     this.ownConntrack?.add(o);
-    let at = this.conntrackIndex.get(o.ref);
-    if (at < 0) this.conntrackIndex.set(o.ref, (at = this.conntrackIndex.size));
-    this.conntrackTime.set(at, o.time ?? NaN);
-    this.nodes.add(o.node);
+    const { entry } = o;
+    this.addConntrackTuples(o.ref, o.node, o.time, tupleFromConntrack(entry.protoNumber, entry.original), tupleFromConntrack(entry.protoNumber, entry.reply));
+  }
+
+  /**
+   * A conntrack entry by what stitching keeps of it (its tuples as tupleFromConntrack makes them); the rest is
+   * read again through the ConntrackLookup when its flow is made.
+   */
+  addConntrackTuples(ref: number, node: string, time: number | null, original: FlowTuple, reply: FlowTuple): void {
+    this.stitcher.addConntrackTuples(ref, node, original, reply);
+    let at = this.conntrackIndex.get(ref);
+    if (at < 0) this.conntrackIndex.set(ref, (at = this.conntrackIndex.size));
+    this.conntrackTime.set(at, time ?? NaN);
+    this.nodes.add(node);
   }
 
   /** The conntrack entry added with this ref. */

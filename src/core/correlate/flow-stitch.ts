@@ -7,7 +7,7 @@
 import type { ConntrackEntry } from '../records/records';
 import type { FlowLink } from '../views/flows';
 import { GrowableInt32 } from '../common/number-map';
-import { natBetween, natOf, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
+import { natBetween, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 import { PairKeys } from './pair-keys';
 
 export interface ConntrackSighting {
@@ -91,16 +91,19 @@ export class FlowStitcher {
 
   addConntrack(sighting: ConntrackSighting): void {
     const { entry } = sighting;
-    const orig = tupleFromConntrack(entry.protoNumber, entry.original);
-    const reply = tupleFromConntrack(entry.protoNumber, entry.reply);
+    this.addConntrackTuples(sighting.ref, sighting.node, tupleFromConntrack(entry.protoNumber, entry.original), tupleFromConntrack(entry.protoNumber, entry.reply));
+  }
+
+  /** A conntrack entry by its tuples alone (what stitching reads of it; tupleFromConntrack's). */
+  addConntrackTuples(ref: number, node: string, orig: FlowTuple, reply: FlowTuple): void {
     const origRef = this.keys.ref(orig);
     const replyRef = this.keys.ref(reply);
     const a = origRef >>> 1;
     this.mergeRoots(a, replyRef >>> 1, null);
     const flow = this.flowForKey(a, orig);
     let nat = 0;
-    for (const k of natOf(entry)) nat |= k === 'dnat' ? NAT_DNAT : NAT_SNAT;
-    flow.conntrack.push({ ref: sighting.ref, node: sighting.node, orig: origRef, reply: replyRef, proto: entry.protoNumber, nat });
+    for (const k of natBetween(orig, reply)) nat |= k === 'dnat' ? NAT_DNAT : NAT_SNAT;
+    flow.conntrack.push({ ref, node, orig: origRef, reply: replyRef, proto: orig.proto, nat });
     this.refreshEnds(flow);
   }
 

@@ -58,6 +58,14 @@ export interface CaptureTuple {
   dport: number | null;
 }
 
+/** A conntrack tuple's addresses and ports (reused between rows by eachConntrackTuples: copy what is kept). */
+export interface ConntrackEnds {
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+}
+
 export interface ConntrackRow {
   id: number;
   node: string;
@@ -347,6 +355,30 @@ export class FlowStore {
   eachConntrackRow(visit: (row: ConntrackRow) => void): void {
     const rows = this.db.prepare(`${CONNTRACK_SELECT} ORDER BY k.id`).iterate() as IterableIterator<Record<string, unknown>>;
     for (const r of rows) visit(conntrackRow(r));
+  }
+
+  /**
+   * Every conntrack entry's id, node, listing time and tuples (addresses and ports), in id order, one row at a
+   * time and no object per row: what a stitch keeps of an entry. Each node name is one shared string.
+   */
+  eachConntrackTuples(
+    visit: (id: number, node: string, takenAt: string | null, proto: number, orig: ConntrackEnds, reply: ConntrackEnds) => void,
+  ): void {
+    const rows = this.db.prepare(
+      `SELECT k.id, n.name, c.taken_at, k.proto_number, k.orig_src, k.orig_sport, k.orig_dst, k.orig_dport,
+         k.reply_src, k.reply_sport, k.reply_dst, k.reply_dport
+       FROM conntrack k JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
+    ).raw(true).iterate() as IterableIterator<[number, string, string | null, number, string, number | null, string, number | null, string, number | null, string, number | null]>;
+    const names = new Map<string, string>();
+    const orig: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
+    const reply: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
+    for (const r of rows) {
+      let node = names.get(r[1]);
+      if (node === undefined) names.set(r[1], (node = r[1]));
+      orig.src = r[4]; orig.sport = r[5]; orig.dst = r[6]; orig.dport = r[7];
+      reply.src = r[8]; reply.sport = r[9]; reply.dst = r[10]; reply.dport = r[11];
+      visit(r[0], node, r[2], r[3], orig, reply);
+    }
   }
 
   /**

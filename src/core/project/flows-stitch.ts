@@ -18,6 +18,7 @@
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
+import { tupleFromConntrack } from '../correlate/flow-key';
 import { FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { CaptureTupleTable } from '../model/capture-tuple-table';
@@ -200,9 +201,10 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     },
   });
   let conntrack = 0;
-  flowStore.eachConntrackRow((row) => {
+  flowStore.eachConntrackTuples((id, node, takenAt, proto, o, r) => {
     conntrack++;
-    builder.addConntrack(observation(row));
+    const time = takenAt === null ? null : Date.parse(takenAt) / 1000;
+    builder.addConntrackTuples(id, node, Number.isNaN(time) ? null : time, tupleFromConntrack(proto, o), tupleFromConntrack(proto, r));
   });
 
   // Each capture's tuples as their stored blocks (26 bytes a tuple), made into objects as packets ask for them.
@@ -377,8 +379,12 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
       twins.runs,
     );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
+    let linked = 0;
     for (const c of captures) {
-      for (const [tupleId, flow] of provisionalOf.entries(c.id)) w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+      provisionalOf.forEach(c.id, (tupleId, flow) => {
+        if (++linked % 100_000 === 0) progress('linking packets', linked);
+        w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+      });
     }
   });
   return {

@@ -41,6 +41,13 @@ export class TupleFlows {
     slots.set(tupleId, flow);
   }
 
+  /** Visits a capture's (tuple id, flow) pairs as entries() orders them, with no pair made per tuple. */
+  forEach(captureId: number, visit: (tupleId: number, flow: number) => void): void {
+    const slots = this.byCapture.get(captureId);
+    if (slots instanceof RangeSlots) slots.forEach(visit);
+    else if (slots !== undefined) for (const [id, flow] of slots) visit(id, flow);
+  }
+
   /** A capture's (tuple id, flow) pairs in tuple id order (range) or insertion order (fallback). */
   *entries(captureId: number): Generator<[number, number]> {
     const slots = this.byCapture.get(captureId);
@@ -72,6 +79,10 @@ class RangeSlots {
 
   *entries(): Generator<[number, number]> {
     for (let i = 0; i < this.flows.length; i++) if (this.flows[i] !== 0) yield [this.min + i, this.flows[i]!];
+  }
+
+  forEach(visit: (tupleId: number, flow: number) => void): void {
+    for (let i = 0; i < this.flows.length; i++) if (this.flows[i] !== 0) visit(this.min + i, this.flows[i]!);
   }
 }
 
