@@ -297,7 +297,7 @@ export class FlowBuilder {
     this.linkBySequence();
     for (const [pair, first] of this.firstSightings.inOrder()) {
       const flow = this.stitcher.flowOfRef(first.ref);
-      if (flow.conntrack.length > 0 || flow.originalPair !== pair) continue;
+      if (flow.hasConntrack || flow.originalPair !== pair) continue;
       for (const { tuple, reason } of predict({ node: first.node, iface: first.iface, tuple: first.tuple })) {
         const target = this.stitcher.keys.lookup(tuple) >>> 1;
         if (target !== 0 && target !== pair && this.firstSightings.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);

@@ -38,6 +38,11 @@ export class PairKeys {
     return this.find(t, false);
   }
 
+  /** The protocol of a ref's tuple. */
+  protoOf(ref: number): number {
+    return this.proto[ref >>> 1]!;
+  }
+
   /** The tuple a ref stands for (a new object, equal in every field to the one interned). */
   tuple(ref: number): FlowTuple {
     const id = ref >>> 1;
