@@ -18,7 +18,6 @@ import { describeStage, stageOf, type SightingDirection, type SightingStage } fr
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
 import { reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
-import { GrowableFloat64, NumberMap } from '../common/number-map';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
 
 /** What pass 2 keeps per tuple: its flow, stage and hops are cached for this many tuples, then forgotten. */
@@ -177,10 +176,6 @@ export class FlowBuilder {
   private isnSightings = new IsnSightings(this.stitcher.keys, this.names);
   private readonly conntrackLookup: ConntrackLookup;
   private readonly ownConntrack: MemoryConntrack | null = null;
-  /** Per conntrack ref: its index in conntrackTime. */
-  private readonly conntrackIndex = new NumberMap();
-  /** When each entry's listing was taken (NaN: unknown). */
-  private readonly conntrackTime = new GrowableFloat64(NaN);
   /** The last few observations read back (a flow's entries are asked for twice in a row). */
   private readonly recentConntrack = new Map<number, ConntrackObservation>();
   private numbered: Numbered | null = null;
@@ -204,10 +199,7 @@ export class FlowBuilder {
    * read again through the ConntrackLookup when its flow is made.
    */
   addConntrackTuples(ref: number, node: string, time: number | null, original: FlowTuple, reply: FlowTuple): void {
-    this.stitcher.addConntrackTuples(ref, node, original, reply);
-    let at = this.conntrackIndex.get(ref);
-    if (at < 0) this.conntrackIndex.set(ref, (at = this.conntrackIndex.size));
-    this.conntrackTime.set(at, time ?? NaN);
+    this.stitcher.addConntrackTuples(ref, node, original, reply, time);
     this.nodes.add(node);
   }
 
@@ -225,13 +217,6 @@ export class FlowBuilder {
       this.recentConntrack.set(ref, o);
     }
     return o;
-  }
-
-  /** When the entry's listing was taken, if known. */
-  private conntrackTimeOf(ref: number): number | null {
-    const at = this.conntrackIndex.get(ref);
-    const t = at < 0 ? NaN : this.conntrackTime.get(at);
-    return Number.isNaN(t) ? null : t;
   }
 
   notePacket(p: PacketSighting): void {
@@ -528,7 +513,7 @@ export class FlowBuilder {
   private conntrackTimesOf(core: StitchedFlowCore, aligned: (node: string, t: number) => number): number[] {
     const out: number[] = [];
     for (const c of core.conntrack) {
-      const t = this.conntrackTimeOf(c.ref);
+      const t = c.time;
       if (t !== null) out.push(aligned(c.node, t));
     }
     return out;
@@ -551,7 +536,7 @@ export class FlowBuilder {
       return {
         node: c.node, source: o.source, state: o.entry.state,
         unreplied: o.entry.unreplied, assured: o.entry.assured, mark: o.entry.mark, ref: c.ref,
-        time: this.conntrackTimeOf(c.ref),
+        time: c.time,
       };
     });
     const ctTimes = this.conntrackTimesOf(core, aligned);

@@ -27,6 +27,8 @@ export interface ConntrackLink {
   proto: number;
   /** NAT_DNAT | NAT_SNAT: what the entry's tuples say the kernel rewrote. */
   nat: number;
+  /** When its listing was taken (seconds, the node's clock), if known. */
+  time: number | null;
 }
 
 const NAT_DNAT = 1;
@@ -153,6 +155,7 @@ export class FlowStitcher {
   private readonly ctReply = new GrowableInt32(0);
   private readonly ctNat = new GrowableInt32(0);
   private readonly ctNext = new GrowableInt32(0);
+  private readonly ctTime = new GrowableFloat64(NaN);
   private ctCount = 0;
   private readonly nodeIds = new Map<string, number>();
   private readonly nodeNames: string[] = [];
@@ -163,7 +166,7 @@ export class FlowStitcher {
   }
 
   /** A conntrack entry by its tuples alone (what stitching reads of it; tupleFromConntrack's). */
-  addConntrackTuples(ref: number, node: string, orig: FlowTuple, reply: FlowTuple): void {
+  addConntrackTuples(ref: number, node: string, orig: FlowTuple, reply: FlowTuple, time: number | null = null): void {
     const origRef = this.keys.ref(orig);
     const replyRef = this.keys.ref(reply);
     const a = origRef >>> 1;
@@ -181,6 +184,7 @@ export class FlowStitcher {
     this.ctOrig.set(i, origRef);
     this.ctReply.set(i, replyRef);
     this.ctNat.set(i, natBits(natBetween(orig, reply)));
+    this.ctTime.set(i, time ?? NaN);
     this.ctNext.set(i, 0);
     if (flow.ctTail === 0) flow.ctHead = i + 1;
     else this.ctNext.set(flow.ctTail - 1, i + 1);
@@ -196,7 +200,7 @@ export class FlowStitcher {
       const orig = this.ctOrig.get(i);
       out.push({
         ref: this.ctRef.get(i), node: this.nodeNames[this.ctNode.get(i)]!, orig, reply: this.ctReply.get(i),
-        proto: this.keys.protoOf(orig), nat: this.ctNat.get(i),
+        proto: this.keys.protoOf(orig), nat: this.ctNat.get(i), time: Number.isNaN(this.ctTime.get(i)) ? null : this.ctTime.get(i),
       });
     }
     return out;
