@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConntrackEntry } from '../records/records';
-import { FlowBuilder, type PacketSighting } from './flow-builder';
+import { FlowBuilder, type Flow, type PacketSighting } from './flow-builder';
 import type { FlowTuple } from './flow-key';
-import { TCP_ACK, TCP_SYN } from './tcp-timeline';
+import { TCP_ACK, TCP_SYN, TcpTimeline } from './tcp-timeline';
 
 const tcp = (src: string, sport: number, dst: string, dport: number): FlowTuple => ({ proto: 6, src, sport, dst, dport });
 let ref = 0;
@@ -83,5 +83,101 @@ describe('FlowBuilder', () => {
     expect(flows[0]).toMatchObject({ evidence: 'inferred', original: pre, reply: tcp('10.40.0.6', 8080, '10.40.0.1', 48648), nat: ['dnat', 'snat'] });
     expect(flows[0]!.links[0]!.reason).toContain('seq 777');
     expect(flows[0]!.hops.map((h) => [h.iface, h.direction])).toEqual([['eth0', 'original'], ['cbr0', 'original'], ['cbr0', 'reply']]);
+  });
+});
+
+describe('FlowBuilder planned: flows handed over as time passes their last packet', () => {
+  const client = tcp('10.0.0.1', 40000, '10.96.0.10', 80);
+  const server = tcp('10.96.0.10', 80, '10.0.0.1', 40000);
+  const seg = (node: string, iface: string, time: number, t: FlowTuple, flags: number, seq: number, len: number, point: string): PacketSighting => ({
+    ref: ++ref, node, iface, source: `${node}#${ref}`, time, tuple: t, tcpFlags: flags, seq, ack: 1, payloadLen: len, point, site: `${node}|${iface}`,
+  });
+  /** A connection seen on two nodes with a lost segment resent 3 s later, a resent SYN and a second connection meanwhile. */
+  const packets = (): PacketSighting[] => [
+    seg('a', 'eth0', 1.0, client, TCP_SYN, 100, 0, 'a1'),
+    seg('a', 'eth0', 1.5, client, TCP_SYN, 100, 0, 'a1'),
+    seg('b', 'eth0', 1.6, client, TCP_SYN, 100, 0, 'b1'),
+    seg('b', 'eth0', 1.7, server, TCP_SYN | TCP_ACK, 500, 0, 'b1'),
+    seg('a', 'eth0', 1.8, server, TCP_SYN | TCP_ACK, 500, 0, 'a1'),
+    seg('a', 'eth0', 1.9, client, TCP_ACK, 101, 0, 'a1'),
+    seg('a', 'eth0', 2.0, client, TCP_ACK, 101, 80, 'a1'),
+    seg('x', 'eth0', 2.5, tcp('10.0.0.9', 1, '10.0.0.8', 2), TCP_SYN, 7, 0, 'x1'),
+    seg('a', 'eth0', 5.0, client, TCP_ACK, 101, 80, 'a1'),
+    seg('b', 'eth0', 5.1, client, TCP_ACK, 101, 80, 'b1'),
+    seg('b', 'eth0', 5.2, server, TCP_ACK | 0x01, 501, 0, 'b1'),
+    seg('a', 'eth0', 9.0, client, TCP_ACK | 0x04, 181, 0, 'a1'),
+  ];
+
+  /** Each (tuple, node)'s first and last packet time, as a project's pass 1 notes them. */
+  function spans(list: PacketSighting[]): Array<[FlowTuple, string, number, number]> {
+    const out = new Map<string, [FlowTuple, string, number, number]>();
+    for (const p of list) {
+      const key = `${p.node}|${p.tuple.src}|${p.tuple.sport}|${p.tuple.dst}|${p.tuple.dport}`;
+      const s = out.get(key);
+      if (s === undefined) out.set(key, [p.tuple, p.node, p.time, p.time]);
+      else s[3] = Math.max(s[3], p.time);
+    }
+    return [...out.values()];
+  }
+
+  function planned(list: PacketSighting[]): { flows: Flow[]; early: number[]; mostLive: number } {
+    const b = new FlowBuilder();
+    for (const p of list) b.notePacket(p);
+    b.inferLinks(() => []);
+    b.planFlows(() => null, (add) => {
+      for (const [t, node, first, last] of spans(list)) add(t, node, first, last);
+    });
+    const flows: Flow[] = [];
+    const early: number[] = [];
+    let mostLive = 0;
+    for (const p of list) {
+      b.finishBefore(p.time, (f) => {
+        flows.push(f);
+        early.push(f.id);
+      });
+      b.addPacket(p);
+      mostLive = Math.max(mostLive, b.liveFlows);
+    }
+    b.finishRest((f) => flows.push(f));
+    return { flows: flows.sort((x, y) => x.id - y.id), early, mostLive };
+  }
+
+  function whole(list: PacketSighting[]): Flow[] {
+    const b = new FlowBuilder();
+    for (const p of list) b.notePacket(p);
+    b.inferLinks(() => []);
+    for (const p of list) b.addPacket(p);
+    return b.finish(() => null).flows;
+  }
+
+  it('makes every flow exactly as one made at the end, handing over a finished one before the end', () => {
+    const { flows, early } = planned(packets());
+    expect(flows).toEqual(whole(packets()));
+    // The x connection's one packet is at 2.5: it is handed over when the packet at 5.0 comes, not at the end.
+    expect(early).toEqual([flows.find((f) => f.original.src === '10.0.0.9')!.id]);
+    expect(flows[0]!.tcp).toMatchObject({ retransmissions: 2, synCount: 3, rstAt: 9 });
+  });
+
+  it('holds only the flows open at one moment: three hundred connections one after another, one or two live', () => {
+    const list: PacketSighting[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80);
+      list.push(seg('a', 'eth0', i, t, TCP_SYN, i, 0, 'p'), seg('a', 'eth0', i + 0.5, t, TCP_ACK, i + 1, 10, 'p'));
+    }
+    const { flows, early, mostLive } = planned(list);
+    expect(mostLive).toBeLessThanOrEqual(2);
+    expect(early).toHaveLength(299);
+    expect(flows).toEqual(whole(list));
+  });
+
+  it('refuses a packet for a flow its plan said had ended', () => {
+    const b = new FlowBuilder();
+    const t = tcp('10.0.0.1', 1, '10.0.0.2', 2);
+    b.notePacket(seg('a', 'eth0', 1, t, TCP_SYN, 1, 0, 'p'));
+    b.inferLinks(() => []);
+    b.planFlows(() => null, (add) => void add(t, 'a', 1, 1));
+    b.addPacket(seg('a', 'eth0', 1, t, TCP_SYN, 1, 0, 'p'));
+    b.finishBefore(2, () => undefined);
+    expect(() => b.addPacket(seg('a', 'eth0', 3, t, TCP_ACK, 2, 0, 'p'))).toThrow(/already finished/);
   });
 });

@@ -4,14 +4,31 @@
  *   1. `addConntrack` for every entry, then `notePacket` for every packet (learns which tuples exist);
  *   2. `inferLinks` asks the simulator where each packet-only flow's first packet would be rewritten to,
  *      and ties it to the flow seen with that tuple (marked inferred, not observed);
- *   3. `addPacket` for every packet again: hops, TCP events and clock samples accumulate;
- *   4. `finish` returns flows numbered by first time seen.
+ *   3. `addClockSample` for every packet again, capture by capture: the clock aligner keeps each segment's first
+ *      sighting in the order it is fed, so its samples (and the offsets) are those of that order;
+ *   4. `planFlows` is told when each tuple's packets begin and end (per node, from pass 1): the flows are
+ *      numbered by first time seen, and each flow's last packet time is known;
+ *   5. `addPacket` for every packet again, in time order across captures: hops and TCP events accumulate, and
+ *      `finishBefore(time)` hands over each flow whose last packet is behind `time`, so memory holds the flows
+ *      open at that moment; `finishRest` hands over the rest (and the flows without packets).
+ * Small callers skip 4 and call `finish`, which numbers and makes every flow at the end.
  */
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
 import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
-import { pairKey, reverseTuple, type FlowTuple, type NatKind } from './flow-key';
+import { reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
+import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
+
+/** What pass 2 keeps per tuple: its flow, stage and hops are cached for this many tuples, then forgotten. */
+export const CACHED_TUPLES = 32_768;
+
+/** The flows' numbering, known before pass 2 (planFlows) or at its end (finish). */
+export interface FlowNumbering {
+  clock: ClockOffset[];
+  count: number;
+  finalId: (provisional: number) => number;
+}
 
 export interface PacketSighting {
   ref: number;
@@ -32,6 +49,11 @@ export interface PacketSighting {
   netns?: string | null;
   /** The capture site without the tuple (capture and interface): where the other direction's packets are seen too. */
   site?: string;
+  /**
+   * Where the packet stands in capture-by-capture order (capture's place × 1e12 + its place in the capture):
+   * hops first seen at the same time are listed in this order, whatever order the packets were added in.
+   */
+  order?: number;
 }
 
 export interface ConntrackObservation extends ConntrackSighting {
@@ -60,6 +82,8 @@ export interface FlowHop {
   /** firstTime on the reference clock (see Flow.clock). */
   alignedFirstTime: number;
   packets: number;
+  /** The least PacketSighting.order of its packets, when they carry one. */
+  order?: number;
 }
 
 export interface Flow {
@@ -84,14 +108,25 @@ export interface Flow {
   tcp: (TcpEvents & { oneSided: boolean }) | null;
 }
 
-interface FirstSighting {
-  time: number;
-  node: string;
-  iface: string | null;
-  tuple: FlowTuple;
-  kind?: 'syn' | 'syn-ack';
-  /** pairKey(tuple).key, kept so repeated comparisons make no new strings. */
-  key?: string;
+/**
+ * Where the builder reads a conntrack entry again by its ref when a flow is made: the project reads its row
+ * (model/flow-store.ts), so a stitch keeps a few numbers per entry, not the entry.
+ */
+export interface ConntrackLookup {
+  observation(ref: number): ConntrackObservation | undefined;
+}
+
+/** Keeps every observation (tests and small callers). */
+export class MemoryConntrack implements ConntrackLookup {
+  private readonly byRef = new Map<number, ConntrackObservation>();
+
+  add(o: ConntrackObservation): void {
+    this.byRef.set(o.ref, o);
+  }
+
+  observation(ref: number): ConntrackObservation | undefined {
+    return this.byRef.get(ref);
+  }
 }
 
 interface Accumulator {
@@ -102,66 +137,109 @@ interface Accumulator {
   /** Few per flow: found by a scan when a tuple first shows on an interface, so no key strings are kept. */
   hops: FlowHop[];
   tcp: TcpTimeline | null;
+  /** The latest raw time of any of its packets: the flow is quiet from then on. */
+  last: number;
+  /** Tuple objects whose byTuple entry points here (dropped with it when the flow is finished). */
+  tuples: FlowTuple[];
+}
+
+/** What finishing needs once the flows are numbered. */
+interface Numbered {
+  numbering: FlowNumbering;
+  serviceOf: ServiceOf;
+  aligned: (node: string, t: number) => number;
+  /** Every flow, and its index in `cores` by rank (final id - 1). */
+  cores: StitchedFlowCore[];
+  order: number[];
+  /** By provisional id: the aligned first and last time of its packets (NaN: none), the raw time of its last packet. */
+  packetFirst: Float64Array;
+  packetLast: Float64Array;
+  rawLast: Float64Array;
+  /** By provisional id: 1 once the flow was handed over. */
+  done: Uint8Array;
+  /** Live flows' provisional ids, a min-heap on rawLast. */
+  ending: number[];
 }
 
 export class FlowBuilder {
+  /**
+   * `conntrack`: where entries are read again when flows are made; without one, the builder keeps every
+   * observation it is given.
+   */
+  constructor(conntrack?: ConntrackLookup, private readonly cachedTuples = CACHED_TUPLES) {
+    this.conntrackLookup = conntrack ?? (this.ownConntrack = new MemoryConntrack());
+  }
+
   private readonly stitcher = new FlowStitcher();
-  private readonly conntrackTimes = new Map<number, { source: string; time: number | null }>();
-  private readonly firstByKey = new Map<string, FirstSighting>();
+  private readonly names = new NameIds();
+  private readonly firstSightings = new FirstSightings(this.stitcher.keys, this.names);
+  private isnSightings = new IsnSightings(this.stitcher.keys, this.names);
+  private readonly conntrackLookup: ConntrackLookup;
+  private readonly ownConntrack: MemoryConntrack | null = null;
+  /** The last few observations read back (a flow's entries are asked for twice in a row). */
+  private readonly recentConntrack = new Map<number, ConntrackObservation>();
+  private numbered: Numbered | null = null;
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly clock = new ClockAligner();
   private readonly nodes = new Set<string>();
-  /** TCP initial sequence number → the first SYN carrying it; SYN-ACKs → the ISN they acknowledge. */
-  private readonly synByIsn = new Map<number, FirstSighting>();
-  private readonly synAckByIsn = new Map<number, FirstSighting[]>();
   private sequenceLinks = 0;
-  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface; see endCapture. */
+  /** Per tuple object (pass 2 only, after every link is in): its flow, stage and hop per interface (bounded: cachedTuples). */
   private readonly byTuple = new Map<FlowTuple, TupleSlot>();
   /** Reused for every segment: TcpTimeline.add copies what it keeps. */
   private readonly segment: TcpSegment = { time: 0, flags: 0, seq: null, payloadLen: null, point: '', direction: 'unknown', key: '', siteKey: '', otherSiteKey: '' };
 
   addConntrack(o: ConntrackObservation): void {
-    this.stitcher.addConntrack(o);
-    this.conntrackTimes.set(o.ref, { source: o.source, time: o.time });
-    this.nodes.add(o.node);
+    this.ownConntrack?.add(o);
+    const { entry } = o;
+    this.addConntrackTuples(o.ref, o.node, o.time, tupleFromConntrack(entry.protoNumber, entry.original), tupleFromConntrack(entry.protoNumber, entry.reply));
+  }
+
+  /**
+   * A conntrack entry by what stitching keeps of it (its tuples as tupleFromConntrack makes them); the rest is
+   * read again through the ConntrackLookup when its flow is made.
+   */
+  addConntrackTuples(ref: number, node: string, time: number | null, original: FlowTuple, reply: FlowTuple): void {
+    this.stitcher.addConntrackTuples(ref, node, original, reply, time);
+    this.nodes.add(node);
+  }
+
+  /** The conntrack entry added with this ref. */
+  conntrackEntry(ref: number): ConntrackSighting['entry'] | undefined {
+    return this.observation(ref)?.entry;
+  }
+
+  private observation(ref: number): ConntrackObservation | undefined {
+    let o = this.recentConntrack.get(ref);
+    if (o === undefined) {
+      o = this.conntrackLookup.observation(ref);
+      if (o === undefined) return undefined;
+      if (this.recentConntrack.size >= 64) this.recentConntrack.clear();
+      this.recentConntrack.set(ref, o);
+    }
+    return o;
   }
 
   notePacket(p: PacketSighting): void {
-    const { key } = pairKey(p.tuple);
-    const seen = this.firstByKey.get(key);
-    if (!seen || p.time < seen.time) this.firstByKey.set(key, { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple });
+    const ref = this.stitcher.keys.ref(p.tuple);
+    this.firstSightings.note(ref, p.time, p.node, p.iface);
     this.nodes.add(p.node);
-    if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p);
+    if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p, ref);
   }
 
   /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
   knows(tuple: FlowTuple, time: number): boolean {
-    const seen = this.firstByKey.get(pairKey(tuple).key);
-    return seen !== undefined && seen.time <= time;
+    const ref = this.stitcher.keys.lookup(tuple);
+    return ref !== 0 && this.firstSightings.timeOf(ref >>> 1) <= time;
   }
 
-  private noteSyn(p: PacketSighting): void {
-    const at: FirstSighting = { time: p.time, node: p.node, iface: p.iface, tuple: p.tuple };
+  private noteSyn(p: PacketSighting, ref: number): void {
+    const isns = this.isnSightings;
     if ((p.tcpFlags! & TCP_ACK) !== 0) {
-      if (p.ack !== null) this.pushSynAck(p.tuple, (p.ack - 1) >>> 0, at, 'syn-ack');
+      if (p.ack !== null) isns.noteSynAck((p.ack - 1) >>> 0, ref, p.time, p.node, p.iface);
       return;
     }
     if (p.seq === null) return;
-    const known = this.synByIsn.get(p.seq);
-    // The earliest SYN is the upstream one; others with the same ISN are its translations downstream.
-    const [keep, other] = !known ? [at, null] : p.time < known.time ? [at, known] : [known, at];
-    this.synByIsn.set(p.seq, keep);
-    if (other && pairKey(other.tuple).key !== pairKey(keep.tuple).key) this.pushSynAck(other.tuple, p.seq, other, 'syn');
-  }
-
-  /** Sightings that name an ISN (a SYN of another tuple, or a SYN-ACK acknowledging it), bounded per ISN. */
-  private pushSynAck(tuple: FlowTuple, isn: number, at: FirstSighting, kind: 'syn' | 'syn-ack'): void {
-    let list = this.synAckByIsn.get(isn);
-    if (!list) this.synAckByIsn.set(isn, (list = []));
-    if (list.length >= 8) return;
-    const key = pairKey(tuple).key;
-    if (list.some((s) => s.key === key)) return;
-    list.push({ ...at, tuple, kind, key });
+    isns.noteSyn(p.seq, ref, p.time, p.node, p.iface);
   }
 
   /**
@@ -171,16 +249,18 @@ export class FlowBuilder {
    * share a port, so a chance ISN collision between unrelated connections is not enough.
    */
   linkBySequence(): number {
-    for (const [isn, others] of this.synAckByIsn) {
-      const syn = this.synByIsn.get(isn);
-      if (!syn) continue;
+    const isns = this.isnSightings;
+    // Once linked, pass 1's ISNs are let go.
+    this.isnSightings = new IsnSightings(this.stitcher.keys, this.names);
+    for (const [isn, syn, others] of isns.pairs()) {
       for (const o of others) {
         const shares = o.kind === 'syn'
           ? o.tuple.sport === syn.tuple.sport || o.tuple.dport === syn.tuple.dport
           : o.tuple.sport === syn.tuple.dport || o.tuple.dport === syn.tuple.sport;
         if (!shares) continue;
+        // A tuple and its reverse share a pair.
+        if (o.ref >>> 1 === syn.ref >>> 1) continue;
         const downstream = o.kind === 'syn' ? o.tuple : reverseTuple(o.tuple);
-        if (pairKey(downstream).key === pairKey(syn.tuple).key) continue;
         const what = o.kind === 'syn'
           ? `the same SYN (seq ${isn}) was seen as ${tupleText(syn.tuple)} on ${where(syn)} and as ${tupleText(o.tuple)} on ${where(o)}`
           : `the SYN-ACK ${tupleText(o.tuple)} on ${where(o)} acknowledges seq ${isn} of the SYN ${tupleText(syn.tuple)} on ${where(syn)}`;
@@ -195,19 +275,17 @@ export class FlowBuilder {
         this.sequenceLinks++;
       }
     }
-    this.synAckByIsn.clear();
-    this.synByIsn.clear();
     return this.sequenceLinks;
   }
 
   inferLinks(predict: PredictRewrite): void {
     this.linkBySequence();
-    for (const [key, first] of this.firstByKey) {
-      const flow = this.stitcher.flowOf(first.tuple);
-      if (flow.conntrack.length > 0 || pairKey(flow.original).key !== key) continue;
-      for (const { tuple, reason } of predict(first)) {
-        const target = pairKey(tuple).key;
-        if (target !== key && this.firstByKey.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);
+    for (const [pair, first] of this.firstSightings.inOrder()) {
+      const flow = this.stitcher.flowOfRef(first.ref);
+      if (flow.hasConntrack || flow.originalPair !== pair) continue;
+      for (const { tuple, reason } of predict({ node: first.node, iface: first.iface, tuple: first.tuple })) {
+        const target = this.stitcher.keys.lookup(tuple) >>> 1;
+        if (target !== 0 && target !== pair && this.firstSightings.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);
       }
     }
   }
@@ -217,9 +295,27 @@ export class FlowBuilder {
     return this.stitcher.resolve(this.stitcher.flowOf(tuple)).provisional;
   }
 
-  /** A capture's tuple objects will not come again: drop their lookup cache (memory stays per capture). */
+  /** Per tuple object of the capture being read: its flow and direction, for clock samples (see endCapture). */
+  private readonly clockTuples = new Map<FlowTuple, { provisional: number; direction: SightingDirection } | null>();
+
+  /** The clock pass (after inferLinks): a TCP segment seen on two nodes is a sample of their clocks' difference. */
+  addClockSample(p: PacketSighting): void {
+    if (p.tcpFlags === null) return;
+    let at = this.clockTuples.get(p.tuple);
+    if (at === undefined) {
+      const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
+      const { direction } = stageOf(core.original, core.reply, p.tuple);
+      at = core.proto !== 6 || direction === 'unknown' ? null : { provisional: core.provisional, direction };
+      // Bounded: a caller that makes tuple objects again (equal by value) only loses the lookup it saved.
+      if (this.clockTuples.size >= this.cachedTuples) this.clockTuples.clear();
+      this.clockTuples.set(p.tuple, at);
+    }
+    if (at !== null && at.direction !== 'unknown') this.clock.add(segmentSignature(at.provisional, p), at.direction, p.node, p.time);
+  }
+
+  /** The capture's tuple objects will not come to addClockSample again. */
   endCapture(): void {
-    this.byTuple.clear();
+    this.clockTuples.clear();
   }
 
   /** Pass 2: returns the provisional id of the packet's flow (stable once inferLinks has run). */
@@ -228,12 +324,20 @@ export class FlowBuilder {
     // per-packet keys: flow, stage and hop are looked up once per tuple and interface.
     let cached = this.byTuple.get(p.tuple);
     if (cached === undefined || cached.node !== p.node || cached.netns !== (p.netns ?? null)) {
+      if (this.byTuple.size >= this.cachedTuples) this.forgetTuples();
       const core = this.stitcher.resolve(this.stitcher.flowOf(p.tuple));
       let acc = this.accumulators.get(core.provisional);
       if (!acc) {
-        acc = { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null };
+        const numbered = this.numbered;
+        if (numbered !== null) {
+          // The plan said this flow's last packet was behind us: the caller's spans and packets disagree.
+          if (numbered.done[core.provisional] === 1) throw new Error(`a packet at ${p.time} came for a flow already finished (${tupleText(p.tuple)} on ${where(p)})`);
+          heapPush(numbered.ending, core.provisional, numbered.rawLast);
+        }
+        acc = { core, packets: 0, seen: new Map(), hops: [], tcp: core.proto === 6 ? new TcpTimeline() : null, last: -Infinity, tuples: [] };
         this.accumulators.set(core.provisional, acc);
       }
+      acc.tuples.push(p.tuple);
       let onNode = acc.seen.get(p.node);
       if (!onNode) acc.seen.set(p.node, (onNode = { first: p.time, last: p.time }));
       cached = { node: p.node, netns: p.netns ?? null, core, acc, onNode, stage: stageOf(core.original, core.reply, p.tuple), hops: undefined };
@@ -241,6 +345,7 @@ export class FlowBuilder {
     }
     const { core, stage, acc, onNode } = cached;
     acc.packets++;
+    if (p.time > acc.last) acc.last = p.time;
     if (p.time < onNode.first) onNode.first = p.time;
     if (p.time > onNode.last) onNode.last = p.time;
     const point = p.point ?? null;
@@ -255,6 +360,7 @@ export class FlowBuilder {
         found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
           explanation: '', firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
+          ...(p.order === undefined ? {} : { order: p.order }),
         };
         acc.hops.push(found);
       }
@@ -269,6 +375,7 @@ export class FlowBuilder {
     }
     const { hop } = slot;
     hop.packets++;
+    if (p.order !== undefined && (hop.order === undefined || p.order < hop.order)) hop.order = p.order;
     if (p.time < hop.firstTime) hop.firstTime = p.time;
     if (p.time > hop.lastTime) hop.lastTime = p.time;
     if (acc.tcp && p.tcpFlags !== null) {
@@ -276,67 +383,225 @@ export class FlowBuilder {
       s.time = p.time; s.flags = p.tcpFlags; s.seq = p.seq; s.payloadLen = p.payloadLen;
       s.point = slot.at; s.key = slot.key; s.direction = stage.direction; s.siteKey = slot.siteKey; s.otherSiteKey = slot.otherSiteKey;
       acc.tcp.add(s);
-      if (stage.direction !== 'unknown') this.clock.add(segmentSignature(core.provisional, p), stage.direction, p.node, p.time);
     }
     return core.provisional;
   }
 
+  /** Flows whose working state is in memory now. */
+  get liveFlows(): number {
+    return this.accumulators.size;
+  }
+
+  /** Empties the per-tuple cache: every entry is made again from the flow's state on the tuple's next packet. */
+  private forgetTuples(): void {
+    this.byTuple.clear();
+    for (const acc of this.accumulators.values()) acc.tuples = [];
+  }
+
+  /**
+   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple with packets on a
+   * node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
+   * From then on a flow is handed over as soon as pass 2 is past its last packet (finishBefore).
+   */
+  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple, node: string, first: number, last: number) => number) => void): FlowNumbering {
+    const { aligned, clock } = this.alignment();
+    const top = this.topProvisional();
+    const packetFirst = new Float64Array(top + 1).fill(NaN);
+    const packetLast = new Float64Array(top + 1).fill(NaN);
+    const rawLast = new Float64Array(top + 1).fill(-Infinity);
+    spans((tuple, node, first, last) => {
+      const id = this.flowOf(tuple);
+      // Every tuple with packets has its flow since pass 1 (inferLinks made each first sighting's).
+      if (id > top) throw new Error(`planFlows: ${tupleText(tuple)} has no flow from pass 1`);
+      const f = aligned(node, first);
+      const l = aligned(node, last);
+      if (!(f >= packetFirst[id]!)) packetFirst[id] = f;
+      if (!(l <= packetLast[id]!)) packetLast[id] = l;
+      if (last > rawLast[id]!) rawLast[id] = last;
+      return id;
+    });
+    return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast).numbering;
+  }
+
+  /** Hands over (in the order they end) every flow whose last packet is before `time`; after planFlows only. */
+  finishBefore(time: number, sink: (flow: Flow) => void): void {
+    const n = this.numbered;
+    if (n === null) throw new Error('finishBefore: the flows were not planned');
+    while (n.ending.length > 0 && n.rawLast[n.ending[0]!]! < time) this.finishLive(n, heapPop(n.ending, n.rawLast), sink);
+  }
+
+  /** Hands over every flow not handed over yet, in id order (those still live, and those without packets). */
+  finishRest(sink: (flow: Flow) => void): void {
+    const n = this.numbered;
+    if (n === null) throw new Error('finishRest: the flows were not planned');
+    this.byTuple.clear();
+    n.ending.length = 0;
+    for (let rank = 0; rank < n.order.length; rank++) {
+      const core = n.cores[n.order[rank]!]!;
+      if (n.done[core.provisional] === 1) continue;
+      n.done[core.provisional] = 1;
+      const acc = this.accumulators.get(core.provisional);
+      this.accumulators.delete(core.provisional);
+      sink(this.assemble(n, core, rank + 1, acc));
+    }
+  }
+
+  /**
+   * Ends pass 2 without a plan (tests and small callers): the clock offsets are worked out from all samples, and
+   * every flow is numbered by first time seen (on the reference clock) and made.
+   */
   finish(serviceOf: ServiceOf): { flows: Flow[]; finalId: (provisional: number) => number; clock: ClockOffset[] } {
+    if (this.numbered !== null) throw new Error('finish: the flows were planned (finishRest hands over the rest)');
+    const { aligned, clock } = this.alignment();
+    const top = this.topProvisional();
+    const packetFirst = new Float64Array(top + 1).fill(NaN);
+    const packetLast = new Float64Array(top + 1).fill(NaN);
+    const rawLast = new Float64Array(top + 1).fill(-Infinity);
+    for (const [id, acc] of this.accumulators) {
+      if (id > top) continue;
+      let first: number | null = null;
+      let last: number | null = null;
+      for (const [node, s] of acc.seen) {
+        first = minOf([first, aligned(node, s.first)]);
+        last = maxOf([last, aligned(node, s.last)]);
+      }
+      if (first !== null) packetFirst[id] = first;
+      if (last !== null) packetLast[id] = last;
+    }
+    const n = this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast);
+    const flows: Flow[] = [];
+    this.finishRest((f) => flows.push(f));
+    return { flows, finalId: n.numbering.finalId, clock };
+  }
+
+  private alignment(): { clock: ClockOffset[]; aligned: (node: string, t: number) => number } {
     const clock = this.clock.offsets([...this.nodes]);
     const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
-    const aligned = (node: string, t: number): number => t + (offsets.get(node) ?? 0);
-    const flows: Flow[] = [];
-    for (const core of this.stitcher.flows()) {
-      const acc = this.accumulators.get(core.provisional);
-      const conntrack = core.conntrack.map((c) => ({
-        node: c.node, source: this.conntrackTimes.get(c.ref)?.source ?? '', state: c.entry.state,
-        unreplied: c.entry.unreplied, assured: c.entry.assured, mark: c.entry.mark, ref: c.ref,
-        time: this.conntrackTimes.get(c.ref)?.time ?? null,
-      }));
-      const ctTimes = core.conntrack
-        .map((c) => {
-          const t = this.conntrackTimes.get(c.ref)?.time ?? null;
-          return t === null ? null : aligned(c.node, t);
-        })
-        .filter((x): x is number => x !== null);
-      const seen = acc ? [...acc.seen].map(([node, s]) => ({ first: aligned(node, s.first), last: aligned(node, s.last) })) : [];
-      const firstSeen = minOf([...seen.map((s) => s.first), ...ctTimes]);
-      const hops = acc ? acc.hops : [];
-      for (const h of hops) {
-        h.alignedFirstTime = aligned(h.node, h.firstTime);
-        // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
-        h.explanation = describeStage(h.stage);
-      }
-      hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime);
-      flows.push({
-        id: core.provisional,
-        proto: core.proto,
-        original: core.original,
-        reply: core.reply,
-        nat: core.nat,
-        service: serviceOf(core.original, core.conntrack[0]?.node ?? hops[0]?.node ?? ''),
-        evidence: core.conntrack.length > 0 ? 'conntrack' : core.links.some((l) => l.evidence === 'inferred') ? 'inferred' : 'packets',
-        links: core.links,
-        conntrack,
-        firstSeen,
-        lastSeen: maxOf([...seen.map((s) => s.last), ...ctTimes]),
-        packets: acc?.packets ?? 0,
-        hops,
-        tcp: acc?.tcp ? { ...acc.tcp.events, oneSided: acc.tcp.oneSided } : null,
-      });
-    }
-    flows.sort((a, b) => (a.firstSeen ?? Infinity) - (b.firstSeen ?? Infinity) || a.id - b.id);
-    const remap = new Map<number, number>();
-    flows.forEach((f, i) => {
-      remap.set(f.id, i + 1);
-      f.id = i + 1;
-    });
-    const finalId = (provisional: number): number => remap.get(this.stitcher.survivorOf(provisional)) ?? 0;
-    // The flows hold what they need (hops, copied TCP events): per-flow working state goes before the flows are written.
-    this.accumulators.clear();
-    this.byTuple.clear();
-    return { flows, finalId, clock };
+    return { clock, aligned: (node, t) => t + (offsets.get(node) ?? 0) };
   }
+
+  private topProvisional(): number {
+    let top = 0;
+    for (const c of this.stitcher.flows()) if (c.provisional > top) top = c.provisional;
+    return top;
+  }
+
+  /** Orders every flow by first time seen (its packets' and its conntrack listings'), ties by provisional id. */
+  private number(
+    serviceOf: ServiceOf, clock: ClockOffset[], aligned: (node: string, t: number) => number,
+    packetFirst: Float64Array, packetLast: Float64Array, rawLast: Float64Array,
+  ): Numbered {
+    const cores = this.stitcher.flows();
+    const top = packetFirst.length - 1;
+    const firstSeen = new Float64Array(cores.length);
+    cores.forEach((core, i) => {
+      firstSeen[i] = minOf([orNull(packetFirst[core.provisional]), ...this.conntrackTimesOf(core, aligned)]) ?? Infinity;
+    });
+    const order = Array.from(cores.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || cores[a]!.provisional - cores[b]!.provisional);
+    const finalOf = new Int32Array(top + 1);
+    order.forEach((i, rank) => {
+      finalOf[cores[i]!.provisional] = rank + 1;
+    });
+    const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
+    this.numbered = {
+      numbering: { clock, count: cores.length, finalId }, serviceOf, aligned, cores, order, packetFirst, packetLast, rawLast,
+      done: new Uint8Array(top + 1), ending: [],
+    };
+    return this.numbered;
+  }
+
+  private conntrackTimesOf(core: StitchedFlowCore, aligned: (node: string, t: number) => number): number[] {
+    const out: number[] = [];
+    for (const c of core.conntrack) {
+      const t = c.time;
+      if (t !== null) out.push(aligned(c.node, t));
+    }
+    return out;
+  }
+
+  private finishLive(n: Numbered, provisional: number, sink: (flow: Flow) => void): void {
+    const acc = this.accumulators.get(provisional);
+    if (acc === undefined || n.done[provisional] === 1) return;
+    for (const t of acc.tuples) if (this.byTuple.get(t)?.acc === acc) this.byTuple.delete(t);
+    this.accumulators.delete(provisional);
+    n.done[provisional] = 1;
+    sink(this.assemble(n, acc.core, n.numbering.finalId(provisional), acc));
+  }
+
+  private assemble(n: Numbered, core: StitchedFlowCore, id: number, acc: Accumulator | undefined): Flow {
+    const { aligned } = n;
+    const conntrack = core.conntrack.map((c) => {
+      const o = this.observation(c.ref);
+      if (o === undefined) throw new Error(`conntrack entry ${c.ref} could not be read again`);
+      return {
+        node: c.node, source: o.source, state: o.entry.state,
+        unreplied: o.entry.unreplied, assured: o.entry.assured, mark: o.entry.mark, ref: c.ref,
+        time: c.time,
+      };
+    });
+    const ctTimes = this.conntrackTimesOf(core, aligned);
+    const hops = acc?.hops ?? [];
+    for (const h of hops) {
+      h.alignedFirstTime = aligned(h.node, h.firstTime);
+      // Written here, not per hop while packets stream: thousands of flows' hops would each hold a copy.
+      h.explanation = describeStage(h.stage);
+    }
+    hops.sort((a, b) => a.alignedFirstTime - b.alignedFirstTime || (a.order ?? 0) - (b.order ?? 0));
+    const tcp = acc?.tcp?.events ?? null;
+    return {
+      id,
+      proto: core.proto,
+      original: core.original,
+      reply: core.reply,
+      nat: core.nat,
+      service: n.serviceOf(core.original, core.conntrack[0]?.node ?? hops[0]?.node ?? ''),
+      evidence: core.conntrack.length > 0 ? 'conntrack' : core.links.some((l) => l.evidence === 'inferred') ? 'inferred' : 'packets',
+      links: core.links,
+      conntrack,
+      firstSeen: minOf([orNull(n.packetFirst[core.provisional]), ...ctTimes]),
+      lastSeen: maxOf([orNull(n.packetLast[core.provisional]), ...ctTimes]),
+      packets: acc?.packets ?? 0,
+      hops,
+      tcp: tcp === null ? null : { ...tcp, oneSided: tcp.synCount > 0 && tcp.synAckCount === 0 },
+    };
+  }
+}
+
+function orNull(x: number | undefined): number | null {
+  return x === undefined || Number.isNaN(x) ? null : x;
+}
+
+/** A binary min-heap of provisional ids on `key`. */
+function heapPush(heap: number[], id: number, key: Float64Array): void {
+  let i = heap.length;
+  heap.push(id);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!(key[id]! < key[heap[parent]!]!)) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = id;
+}
+
+function heapPop(heap: number[], key: Float64Array): number {
+  const top = heap[0]!;
+  const last = heap.pop()!;
+  const n = heap.length;
+  if (n > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && key[heap[r]!]! < key[heap[l]!]! ? r : l;
+      if (!(key[heap[child]!]! < key[last]!)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return top;
 }
 
 /** A hop with the capture point strings its TCP segments carry, made once per tuple and interface. */

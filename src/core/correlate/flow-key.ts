@@ -32,7 +32,7 @@ export function sameTuple(a: FlowTuple, b: FlowTuple): boolean {
   return a.proto === b.proto && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
 }
 
-export function tupleFromConntrack(proto: number, t: ConntrackTuple): FlowTuple {
+export function tupleFromConntrack(proto: number, t: Pick<ConntrackTuple, 'src' | 'sport' | 'dst' | 'dport'>): FlowTuple {
   // conntrack keys icmp on the echo id; natlens keeps icmp tuples port-less so they meet packets of any decoder.
   return { proto, src: t.src, sport: t.sport, dst: t.dst, dport: t.dport };
 }

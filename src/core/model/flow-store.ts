@@ -6,6 +6,7 @@
  */
 import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../records/records';
 import { BatchInsert } from './batch-insert';
+import { CaptureTupleTable } from './capture-tuple-table';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
 import { TupleNames } from './packet-store';
@@ -51,6 +52,14 @@ export interface TwinRunRow {
 /** A capture's distinct IP 5-tuple, by tuple id (packet_tuple_blocks). */
 export interface CaptureTuple {
   proto: number;
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+}
+
+/** A conntrack tuple's addresses and ports (reused between rows by eachConntrackTuples: copy what is kept). */
+export interface ConntrackEnds {
   src: string;
   sport: number | null;
   dst: string;
@@ -147,6 +156,48 @@ interface PacketRef {
 }
 
 export type { ClockRow };
+
+const CONNTRACK_SELECT = `SELECT k.*, c.node_id, n.name AS node, c.source_file, c.taken_at FROM conntrack k
+  JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id`;
+
+function conntrackTuple(r: Record<string, unknown>, side: 'orig' | 'reply'): ConntrackTuple {
+  return {
+    src: r[`${side}_src`] as string,
+    dst: r[`${side}_dst`] as string,
+    sport: r[`${side}_sport`] as number | null,
+    dport: r[`${side}_dport`] as number | null,
+    icmp: r[`${side}_icmp`] === null ? null : (JSON.parse(r[`${side}_icmp`] as string) as ConntrackTuple['icmp']),
+    packets: r[`${side}_packets`] as number | null,
+    bytes: r[`${side}_bytes`] as number | null,
+  };
+}
+
+function conntrackRow(r: Record<string, unknown>): ConntrackRow {
+  return {
+    id: r.id as number,
+    node: r.node as string,
+    nodeId: r.node_id as number,
+    captureId: r.capture_id as number,
+    sourceFile: r.source_file as string,
+    takenAt: r.taken_at as string | null,
+    entry: {
+      family: r.family as 'ipv4' | 'ipv6',
+      proto: r.proto as string,
+      protoNumber: r.proto_number as number,
+      timeout: r.timeout as number | null,
+      state: r.state as string | null,
+      original: conntrackTuple(r, 'orig'),
+      reply: conntrackTuple(r, 'reply'),
+      unreplied: r.unreplied === 1,
+      assured: r.assured === 1,
+      mark: r.mark as number | null,
+      zone: r.zone as number | null,
+      use: r.use_count as number | null,
+      flags: (r.flags as string) === '' ? [] : (r.flags as string).split(','),
+      line: r.line as number,
+    },
+  };
+}
 
 const FLOW_COLUMNS = [
   'id', 'proto', 'orig_src', 'orig_sport', 'orig_dst', 'orig_dport', 'reply_src', 'reply_sport', 'reply_dst', 'reply_dport',
@@ -285,50 +336,61 @@ export class FlowStore {
     return out;
   }
 
+  /** The capture's IP 5-tuples as their stored blocks, made into objects when asked (see CaptureTupleTable). */
+  captureTupleTable(captureId: number, addresses: Map<string, string>, names: Map<number, string>): CaptureTupleTable {
+    return new CaptureTupleTable([...this.store.packets.tupleBlocks(captureId)], addresses, names);
+  }
+
   conntrackCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM conntrack').get() as { n: number }).n;
   }
 
   conntrackRows(): ConntrackRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT k.*, c.node_id, n.name AS node, c.source_file, c.taken_at FROM conntrack k
-         JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
-      )
-      .all() as Array<Record<string, unknown>>;
-    const tuple = (r: Record<string, unknown>, side: 'orig' | 'reply'): ConntrackTuple => ({
-      src: r[`${side}_src`] as string,
-      dst: r[`${side}_dst`] as string,
-      sport: r[`${side}_sport`] as number | null,
-      dport: r[`${side}_dport`] as number | null,
-      icmp: r[`${side}_icmp`] === null ? null : (JSON.parse(r[`${side}_icmp`] as string) as ConntrackTuple['icmp']),
-      packets: r[`${side}_packets`] as number | null,
-      bytes: r[`${side}_bytes`] as number | null,
-    });
-    return rows.map((r) => ({
-      id: r.id as number,
-      node: r.node as string,
-      nodeId: r.node_id as number,
-      captureId: r.capture_id as number,
-      sourceFile: r.source_file as string,
-      takenAt: r.taken_at as string | null,
-      entry: {
-        family: r.family as 'ipv4' | 'ipv6',
-        proto: r.proto as string,
-        protoNumber: r.proto_number as number,
-        timeout: r.timeout as number | null,
-        state: r.state as string | null,
-        original: tuple(r, 'orig'),
-        reply: tuple(r, 'reply'),
-        unreplied: r.unreplied === 1,
-        assured: r.assured === 1,
-        mark: r.mark as number | null,
-        zone: r.zone as number | null,
-        use: r.use_count as number | null,
-        flags: (r.flags as string) === '' ? [] : (r.flags as string).split(','),
-        line: r.line as number,
-      },
-    }));
+    const out: ConntrackRow[] = [];
+    this.eachConntrackRow((row) => out.push(row));
+    return out;
+  }
+
+  /** Every conntrack entry in id order, one row at a time (a stitch keeps what it needs of each, not the rows). */
+  eachConntrackRow(visit: (row: ConntrackRow) => void): void {
+    const rows = this.db.prepare(`${CONNTRACK_SELECT} ORDER BY k.id`).iterate() as IterableIterator<Record<string, unknown>>;
+    for (const r of rows) visit(conntrackRow(r));
+  }
+
+  /**
+   * Every conntrack entry's id, node, listing time and tuples (addresses and ports), in id order, one row at a
+   * time and no object per row: what a stitch keeps of an entry. Each node name is one shared string.
+   */
+  eachConntrackTuples(
+    visit: (id: number, node: string, takenAt: string | null, proto: number, orig: ConntrackEnds, reply: ConntrackEnds) => void,
+  ): void {
+    const rows = this.db.prepare(
+      `SELECT k.id, n.name, c.taken_at, k.proto_number, k.orig_src, k.orig_sport, k.orig_dst, k.orig_dport,
+         k.reply_src, k.reply_sport, k.reply_dst, k.reply_dport
+       FROM conntrack k JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
+    ).raw(true).iterate() as IterableIterator<[number, string, string | null, number, string, number | null, string, number | null, string, number | null, string, number | null]>;
+    const names = new Map<string, string>();
+    const orig: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
+    const reply: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
+    for (const r of rows) {
+      let node = names.get(r[1]);
+      if (node === undefined) names.set(r[1], (node = r[1]));
+      orig.src = r[4]; orig.sport = r[5]; orig.dst = r[6]; orig.dport = r[7];
+      reply.src = r[8]; reply.sport = r[9]; reply.dst = r[10]; reply.dport = r[11];
+      visit(r[0], node, r[2], r[3], orig, reply);
+    }
+  }
+
+  /**
+   * One conntrack entry by id, read again (a stitch keeps an entry's id and tuples, and reads the rest when its
+   * flow is written). The returned reader's statement is prepared once.
+   */
+  conntrackReader(): (id: number) => ConntrackRow | undefined {
+    const one = this.db.prepare(`${CONNTRACK_SELECT} WHERE k.id = ?`);
+    return (id) => {
+      const r = one.get(id) as Record<string, unknown> | undefined;
+      return r === undefined ? undefined : conntrackRow(r);
+    };
   }
 
   /**

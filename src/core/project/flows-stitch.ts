@@ -1,25 +1,37 @@
 /**
  * Stitches the project's captures into flows and stores them. First the captures of a node that share an
  * interface are read once for twins (flows-twins.ts): copies of a packet another capture holds are left
- * out of everything below, and undated text is placed in time. Then two streaming passes over the packet
- * blocks, capture by capture in time order (never all in memory):
- *   1. note each tuple's first sighting and every SYN / SYN-ACK (sequence-number links);
- *   2. after conntrack and inferred links are in, accumulate hops, TCP events and clock samples.
- * Then each (capture, tuple) is assigned its flow: a flow's packets are its tuples' packets.
+ * out of everything below, and undated text is placed in time. Then streaming passes over the packet
+ * blocks (never all in memory):
+ *   1. capture by capture: note each tuple's first sighting, every SYN / SYN-ACK (sequence-number links) and
+ *      the time of each tuple's first and last packet;
+ *   2. after conntrack and inferred links are in, the clock samples, capture by capture; the flows are then
+ *      numbered (first time seen, from pass 1's times and the clock offsets) before any is made;
+ *   3. every capture at once, merged in time order: hops and TCP events accumulate, and a flow is written to
+ *      the flows table (in the one transaction) as soon as time is past its last packet.
+ * Memory holds the flows open at one moment, plus per connection a few numbers: pass 1's pair keys, first
+ * sightings and ISNs in typed columns (correlate/first-sightings.ts), the stitcher's union-find over pair ids,
+ * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each tuple's
+ * flow and times (typed arrays), and each capture's tuple objects until pass 3 ends.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
 import type { InterfaceRecord, ServiceRecord } from '../records/records';
 import type { ClockOffset } from '../correlate/clock-offset';
-import { FlowBuilder, type Flow, type PacketSighting } from '../correlate/flow-builder';
+import { tupleFromConntrack } from '../correlate/flow-key';
+import { FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting } from '../correlate/flow-builder';
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
+import type { CaptureTupleTable } from '../model/capture-tuple-table';
 import type { PacketBlock } from '../model/packet-block';
+import { mergePacketStreams, type PacketStream } from './packet-merge';
+import { TupleFlows, TupleTimes } from './tuple-flows';
 import { loadWorld } from './node-world';
 import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
 import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
 import { packetSource } from '../flows/flow-text';
 import { icmpFlowKey, refusalsByFlow, type IcmpErrorSighting } from '../flows/icmp-refusal';
+import type { RefusalView } from '../views/flow-timeline';
 import { findTwins, TwinFrames } from './flows-twins';
 import { FlowSimulator } from '../flows/flow-simulator';
 import { buildTimeline } from '../flows/flow-timeline';
@@ -52,6 +64,11 @@ export interface StitchOptions {
 }
 
 const SEEN_LIMIT = 500_000;
+/**
+ * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
+ * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
+ */
+const POINTS_LIMIT = 4096;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
@@ -88,12 +105,15 @@ interface CapturePoint {
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
  * and one capture-point string per tuple and interface.
  */
-function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+function sightings(
+  c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number, captureOrder = 0,
+): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
+  let position = captureOrder * 1e12;
   // Per tuple: its capture points, one per interface it was seen on (almost always one).
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
@@ -102,7 +122,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
     let at = head;
     while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
     if (at === undefined) {
-      if (head === undefined && points.size >= SEEN_LIMIT) points.clear();
+      if (head === undefined && points.size >= POINTS_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
       // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
       at = {
@@ -121,6 +141,7 @@ function sightings(c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds:
     p.payloadLen = b.payloadLen(i);
     p.point = at.point;
     p.site = at.site;
+    p.order = position++;
     return p;
   };
 }
@@ -133,11 +154,6 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   if (!options.force && flowStore.stitchedGeneration() === generation) {
     return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
-  const { signal } = options;
-  const progress = (pass: string, done: number): void => {
-    throwIfCancelled(signal, 'stitching the flows');
-    options.progress?.(pass, done);
-  };
   const captures = flowStore.packetCaptures();
   if (captures.length === 0 && flowStore.conntrackCount() === 0) {
     // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
@@ -150,21 +166,54 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const copies = new TwinFrames(twins.runs, twins.captures);
   const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
   const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
-  const builder = new FlowBuilder();
-  const conntrack = flowStore.conntrackRows();
-  const conntrackById = new Map<number, ConntrackRow>();
-  for (const row of conntrack) {
-    conntrackById.set(row.id, row);
-    const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
-    builder.addConntrack({ ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time });
-  }
+  return stitchInTime(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started });
+}
 
-  // Read once per capture and kept: memory per tuple, and pass 2 keys its per-tuple caches on these objects.
-  const tupleCache = new Map<number, Map<number, CaptureTuple>>();
+interface StitchSetUp {
+  flowStore: FlowStore;
+  generation: string;
+  captures: PacketCaptureRow[];
+  ifaces: Map<number, CaptureInterfaces>;
+  twins: ReturnType<typeof findTwins>;
+  copies: TwinFrames;
+  shiftOf: Map<number, ReturnType<typeof findTwins>['placements'][number]>;
+  shift: (captureId: number) => number;
+  started: number;
+}
+
+function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp): StitchSummary {
+  const { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started } = setUp;
+  const { signal } = options;
+  const progress = (pass: string, done: number): void => {
+    throwIfCancelled(signal, 'stitching the flows');
+    options.progress?.(pass, done);
+  };
+  const readConntrack = flowStore.conntrackReader();
+  const observation = (row: ConntrackRow): ConntrackObservation => {
+    const time = row.takenAt === null ? null : Date.parse(row.takenAt) / 1000;
+    return { ref: row.id, node: row.node, entry: row.entry, source: `${row.sourceFile}:${row.entry.line}`, time: Number.isNaN(time) ? null : time };
+  };
+  // Entries are read one row at a time and kept as their ids and tuples; a flow's entries are read again when it is made.
+  const builder = new FlowBuilder({
+    observation: (ref) => {
+      const row = readConntrack(ref);
+      return row === undefined ? undefined : observation(row);
+    },
+  });
+  let conntrack = 0;
+  flowStore.eachConntrackTuples((id, node, takenAt, proto, o, r) => {
+    conntrack++;
+    const time = takenAt === null ? null : Date.parse(takenAt) / 1000;
+    builder.addConntrackTuples(id, node, Number.isNaN(time) ? null : time, tupleFromConntrack(proto, o), tupleFromConntrack(proto, r));
+  });
+
+  // Each capture's tuples as their stored blocks (26 bytes a tuple), made into objects as packets ask for them.
+  const tupleCache = new Map<number, CaptureTupleTable>();
   const addresses = new Map<string, string>();
-  const tuplesOf = (captureId: number): Map<number, CaptureTuple> => {
+  const v4Names = new Map<number, string>();
+  const tuplesOf = (captureId: number): CaptureTupleTable => {
     let t = tupleCache.get(captureId);
-    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTuples(captureId, addresses)));
+    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTupleTable(captureId, addresses, v4Names)));
     return t;
   };
 
@@ -184,14 +233,20 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     }
   };
 
-  // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs.
+  // Pass 1: a tuple's first sighting in a capture is its earliest there; later repeats add nothing but SYNs. Each
+  // tuple's first and last packet time is noted: pass 2 hands a flow over once it is past the flow's last packet.
   let packets = 0;
+  const times = new TupleTimes();
   for (const c of captures) {
     const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
+    const shiftSeconds = shift(c.id);
+    times.reserve(c.id, tuplesOf(c.id).ids());
     forEachPacket(c.id, (tuple, tupleId, b, i) => {
       // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
       if (++packets % 100_000 === 0) progress('reading', packets);
+      // The same sum, in the same order, as the sighting's time and the merge's.
+      times.note(c.id, tupleId, b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9);
       const flags = b.tcpFlags(i);
       const syn = flags !== null && (flags & 0x02) !== 0;
       if (!syn && seen.has(tupleId)) return;
@@ -217,53 +272,64 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const sim = new FlowSimulator(world);
   builder.inferLinks(sim.predict);
 
-  // Pass 2. Each tuple's flow (packet_tuples ids are unique across captures) is noted as it comes by.
-  let done = 0;
-  const provisionalOf = new Map<number, Map<number, number>>();
-  for (const c of captures) {
-    const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
-    const flowOfTuple = new Map<number, number>();
-    provisionalOf.set(c.id, flowOfTuple);
-    forEachPacket(c.id, (tuple, tupleId, b, i) => {
-      const flow = builder.addPacket(sighting(tuple, tupleId, b, i));
-      if (flowOfTuple.get(tupleId) === undefined) flowOfTuple.set(tupleId, flow);
-      if (++done % 100_000 === 0) progress('stitching', done);
+  // The clock pass, capture by capture as pass 1: each TCP segment seen on two nodes is a sample of their clocks'
+  // difference. The aligner keeps each segment's first sighting in the order it is fed, so this order (not pass 2's)
+  // is what the offsets are made of; they are known before any flow is finished.
+  let clocked = 0;
+  // A segment seen twice on one node is no sample: with packets of one node only, there is nothing to align.
+  const clockedCaptures = new Set(captures.filter((c) => !copies.whollyTwin(c.id)).map((c) => c.nodeId)).size > 1 ? captures : [];
+  for (const c of clockedCaptures) {
+    const p: PacketSighting = {
+      ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
+      tcpFlags: null, seq: null, ack: null, payloadLen: null, netns: c.netns,
+    };
+    const shiftSeconds = shift(c.id);
+    forEachPacket(c.id, (tuple, _tupleId, b, i) => {
+      if (++clocked % 100_000 === 0) progress('aligning clocks', clocked);
+      const flags = b.tcpFlags(i);
+      if (flags === null) return;
+      p.time = b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9;
+      p.tuple = tuple;
+      p.tcpFlags = flags;
+      p.seq = b.seq(i);
+      p.ack = b.ack(i);
+      p.payloadLen = b.payloadLen(i);
+      builder.addClockSample(p);
     });
-    throwIfCancelled(signal, 'stitching the flows');
     builder.endCapture();
   }
-  // A tuple whose packets here were all copies of a twin's is still the twin's flow: its packets answer "which flow".
-  for (const c of captures) {
-    const flowOfTuple = provisionalOf.get(c.id)!;
-    for (const [tupleId, tuple] of tuplesOf(c.id)) {
-      if (!flowOfTuple.has(tupleId) && builder.knows(tuple, Infinity)) flowOfTuple.set(tupleId, builder.flowOf(tuple));
-    }
-  }
-  // Every tuple's flow is known now: the tuples themselves are not needed again.
-  tupleCache.clear();
 
+  // Every flow is known now, and when its packets begin and end: the flows are numbered before pass 2, and each
+  // (capture, tuple) is given its flow. A tuple whose packets here were all copies of a twin's is still the twin's
+  // flow: its packets answer "which flow".
   const services = new ServiceIndex(world, kubectlServices(store));
-  const { flows, finalId, clock } = builder.finish((original, node) =>
-    services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
+  const provisionalOf = new TupleFlows();
+  const { finalId, clock, count } = builder.planFlows(
+    (original, node) => services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
+    (add) => {
+      for (const c of captures) {
+        const tuples = tuplesOf(c.id);
+        provisionalOf.reserve(c.id, tuples.ids());
+        for (const [tupleId, tuple] of tuples.entries()) {
+          const span = times.get(c.id, tupleId);
+          if (span !== undefined) provisionalOf.set(c.id, tupleId, add(tuple, c.node, span[0], span[1]));
+          else if (builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));
+        }
+        times.drop(c.id);
+      }
+    },
   );
 
+  // Refusals and folding look at the flows an ICMP error names (few): those are kept back until every flow is made.
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
-  const refusals = refusalsByFlow(flows, errors);
-  // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
-  const refusedBy = new Map<string, number>();
-  for (const [flowId, list] of refusals) for (const r of list) refusedBy.set(r.icmpFlowKey, flowId);
-  const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, flows);
+  const named = flowsNamedByErrors(errors, provisionalOf, finalId);
+  const held: Flow[] = [];
 
+  let written = 0;
   flowStore.replaceFlows(generation, (w) => {
-    let written = 0;
-    for (const flow of flows) {
+    const write = (flow: Flow, refused: RefusalView[] | undefined): void => {
       if (++written % 10_000 === 0) throwIfCancelled(signal, 'stitching the flows');
-      if (folded.has(flow.id)) continue;
-      const entries = flow.conntrack.map((c) => {
-        const row = conntrackById.get(c.ref)!;
-        return { node: row.node, source: c.source, entry: row.entry };
-      });
-      const refused = refusals.get(flow.id);
+      const entries = flow.conntrack.map((c) => ({ node: c.node, source: c.source, entry: builder.conntrackEntry(c.ref)! }));
       const timeline = { ...buildTimeline(flow, entries, sim), ...(refused === undefined ? {} : { refusals: refused }) };
       const service = timeline.service ?? flow.service
         ?? services.nameOf(flow.original, flow.hops[0]?.node ?? flow.conntrack[0]?.node ?? '', flow.reply, (a) => sim.isLocal(flow.hops[0]?.node ?? '', a));
@@ -274,7 +340,37 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
         timeline: JSON.stringify(timeline), conntrack: JSON.stringify(flow.conntrack),
       });
       for (const c of flow.conntrack) w.linkConntrack(flow.id, c.ref);
-    }
+    };
+    const finished = (flow: Flow): void => {
+      if (named.is(flow)) held.push(flow);
+      else write(flow, undefined);
+    };
+
+    // Pass 2, every capture at once in time order: a flow is written as soon as time is past its last packet.
+    let done = 0;
+    const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
+    captures.forEach((c, order) => {
+      if (copies.whollyTwin(c.id)) return;
+      streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: tuplesOf(c.id), sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
+    });
+    mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
+      builder.finishBefore(time, finished);
+      builder.addPacket(stream.sighting(tuple, tupleId, b, i));
+      if (++done % 100_000 === 0) progress('stitching', done);
+    });
+    throwIfCancelled(signal, 'stitching the flows');
+    // Every tuple's flow is known: the tuples themselves are not needed again.
+    tupleCache.clear();
+    builder.finishRest(finished);
+
+    held.sort((x, y) => x.id - y.id);
+    const refusals = refusalsByFlow(held, errors);
+    // An ICMP error is a sighting of the flow it refuses: a flow made of nothing but such errors is folded into it.
+    const refusedBy = new Map<string, number>();
+    for (const [flowId, list] of refusals) for (const r of list) refusedBy.set(r.icmpFlowKey, flowId);
+    const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, held);
+    for (const flow of held) if (!folded.has(flow.id)) write(flow, refusals.get(flow.id));
+
     w.setClock(clock);
     w.setTwins(
       twins.captures.map((t) => ({
@@ -283,12 +379,16 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
       twins.runs,
     );
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
+    let linked = 0;
     for (const c of captures) {
-      for (const [tupleId, flow] of provisionalOf.get(c.id) ?? []) w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+      provisionalOf.forEach(c.id, (tupleId, flow) => {
+        if (++linked % 100_000 === 0) progress('linking packets', linked);
+        w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+      });
     }
   });
   return {
-    flows: flows.length, packets, conntrack: conntrack.length, replays: sim.replays, clock,
+    flows: count, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
   };
 }
@@ -298,12 +398,12 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
  * with any other packet, or with an error that refused no captured flow, stays as it is.
  */
 function foldedIcmpFlows(
-  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: TupleFlows,
   finalId: (provisional: number) => number, flows: readonly Flow[],
 ): Map<number, number> {
   const errorsOf = new Map<number, { count: number; into: Set<number | undefined> }>();
   for (const e of errors) {
-    const provisional = provisionalOf.get(e.captureId)?.get(e.tupleId);
+    const provisional = provisionalOf.get(e.captureId, e.tupleId);
     if (provisional === undefined) continue;
     const own = finalId(provisional);
     let entry = errorsOf.get(own);
@@ -319,6 +419,23 @@ function foldedIcmpFlows(
     if (into !== undefined && into !== f.id) out.set(f.id, into);
   }
   return out;
+}
+
+/**
+ * Which flows refusalsByFlow and foldedIcmpFlows need: those with an original-direction hop between the addresses
+ * of a packet an ICMP error answers, and those the errors' own packets belong to.
+ */
+function flowsNamedByErrors(
+  errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlows, finalId: (provisional: number) => number,
+): { is: (flow: Flow) => boolean } {
+  if (errors.length === 0) return { is: () => false };
+  const answered = new Set(errors.map((e) => `${e.answered.src}|${e.answered.dst}`));
+  const own = new Set<number>();
+  for (const e of errors) {
+    const provisional = provisionalOf.get(e.captureId, e.tupleId);
+    if (provisional !== undefined) own.add(finalId(provisional));
+  }
+  return { is: (f) => own.has(f.id) || f.hops.some((h) => h.direction === 'original' && answered.has(`${h.tuple.src}|${h.tuple.dst}`)) };
 }
 
 /** Every ICMP destination unreachable of the packet captures (copies of a twin's packets left out). */
