@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
+import { median as medianOf } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'natlens');
@@ -45,12 +46,8 @@ function measure(argv) {
   return { wall, cpu: user && sys ? Number(user[1]) + Number(sys[1]) : null, rssMb: rss ? Number(rss[1]) / 1024 : null };
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
+/** The median of the finite figures of `xs` (runs that gave none are left out). */
+const median = (xs) => medianOf(xs.filter((x) => x !== null && Number.isFinite(x)));
 const best = (rs, key) => rs.reduce((a, r) => (a === null || (r[key] ?? Infinity) < (a[key] ?? Infinity) ? r : a), null);
 
 /** Measures each case; returns one result per case with every run kept. */

@@ -24,6 +24,7 @@ import { dbSizeSection, runDbSizeBench } from './db-size.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { pcapSection, runPcapBench } from './pcap.mjs';
+import { median } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'natlens');
@@ -84,12 +85,6 @@ function best(argv, options = {}, before = () => undefined) {
 }
 
 const mb = (bytes) => bytes / 1048576;
-const median = (xs) => {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const pairSpread = (xs) => (xs.length === 0 ? 'none' : `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`);
 const fmt = (n, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 const int = (n) => Math.round(n).toLocaleString('en-US');

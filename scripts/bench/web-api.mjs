@@ -20,15 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { writeClusterProject, clusterNode } from './cluster-project.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
+import { median } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const median = (xs) => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** The routes measured: name, method, path, body. */
 const ROUTES = [
