@@ -85,12 +85,16 @@ function hashNumber(key: number): number {
   return h ^ (h >>> 15);
 }
 
-/** A growable column of int32 (or float64) slots, indexed from 0; unset slots read as `fill`. */
-export class GrowableInt32 {
-  private data: Int32Array;
+/** A growable column of number slots in a typed array, indexed from 0; unset slots read as `fill`. */
+class GrowableColumn<A extends Int32Array | Float64Array> {
+  private data: A;
 
-  constructor(private readonly fill = 0, capacity = 1024) {
-    this.data = new Int32Array(capacity);
+  constructor(
+    private readonly make: (length: number) => A,
+    private readonly fill: number,
+    capacity: number,
+  ) {
+    this.data = make(capacity);
     if (fill !== 0) this.data.fill(fill);
   }
 
@@ -106,36 +110,23 @@ export class GrowableInt32 {
   private grow(i: number): void {
     let n = this.data.length * 2;
     while (n <= i) n *= 2;
-    const next = new Int32Array(n);
+    const next = this.make(n);
     next.set(this.data);
     if (this.fill !== 0) next.fill(this.fill, this.data.length);
     this.data = next;
   }
 }
 
-export class GrowableFloat64 {
-  private data: Float64Array;
-
-  constructor(private readonly fill = 0, capacity = 1024) {
-    this.data = new Float64Array(capacity);
-    if (fill !== 0) this.data.fill(fill);
+/** Int32 slots: ids, refs, small counts. */
+export class GrowableInt32 extends GrowableColumn<Int32Array> {
+  constructor(fill = 0, capacity = 1024) {
+    super((n) => new Int32Array(n), fill, capacity);
   }
+}
 
-  get(i: number): number {
-    return i < this.data.length ? this.data[i]! : this.fill;
-  }
-
-  set(i: number, value: number): void {
-    if (i >= this.data.length) this.grow(i);
-    this.data[i] = value;
-  }
-
-  private grow(i: number): void {
-    let n = this.data.length * 2;
-    while (n <= i) n *= 2;
-    const next = new Float64Array(n);
-    next.set(this.data);
-    if (this.fill !== 0) next.fill(this.fill, this.data.length);
-    this.data = next;
+/** Float64 slots: row ids and times beyond 32 bits. */
+export class GrowableFloat64 extends GrowableColumn<Float64Array> {
+  constructor(fill = 0, capacity = 1024) {
+    super((n) => new Float64Array(n), fill, capacity);
   }
 }

@@ -9,16 +9,8 @@ export class TupleFlows {
 
   /** Makes room for a capture's tuple ids (before any set for it). */
   reserve(captureId: number, tupleIds: Iterable<number>): void {
-    let min = Infinity;
-    let max = -Infinity;
-    let count = 0;
-    for (const id of tupleIds) {
-      if (id < min) min = id;
-      if (id > max) max = id;
-      count++;
-    }
-    const span = max - min + 1;
-    this.byCapture.set(captureId, count > 0 && span <= 4 * count + 1024 ? new RangeSlots(min, span) : new Map());
+    const range = denseRange(tupleIds);
+    this.byCapture.set(captureId, range !== null ? new RangeSlots(range.min, range.span) : new Map());
   }
 
   get(captureId: number, tupleId: number): number | undefined {
@@ -95,17 +87,9 @@ export class TupleTimes {
 
   /** Makes room for a capture's tuple ids (before any note for it). */
   reserve(captureId: number, tupleIds: Iterable<number>): void {
-    let min = Infinity;
-    let max = -Infinity;
-    let count = 0;
-    for (const id of tupleIds) {
-      if (id < min) min = id;
-      if (id > max) max = id;
-      count++;
-    }
-    const span = max - min + 1;
-    this.byCapture.set(captureId, count > 0 && span <= 4 * count + 1024
-      ? { min, first: new Float64Array(span).fill(NaN), last: new Float64Array(span).fill(NaN) }
+    const range = denseRange(tupleIds);
+    this.byCapture.set(captureId, range !== null
+      ? { min: range.min, first: new Float64Array(range.span).fill(NaN), last: new Float64Array(range.span).fill(NaN) }
       : new Map());
   }
 
@@ -149,4 +133,18 @@ export class TupleTimes {
   drop(captureId: number): void {
     this.byCapture.delete(captureId);
   }
+}
+
+/** The range of a capture's tuple ids when a slot per id in it is cheap (nearly dense); null when they are few or scattered. */
+function denseRange(tupleIds: Iterable<number>): { min: number; span: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  let count = 0;
+  for (const id of tupleIds) {
+    if (id < min) min = id;
+    if (id > max) max = id;
+    count++;
+  }
+  const span = max - min + 1;
+  return count > 0 && span <= 4 * count + 1024 ? { min, span } : null;
 }
