@@ -1,0 +1,191 @@
+/**
+ * A rule's dispatch keys (dispatch-index.ts: destination, protocol, destination port) read straight from its
+ * iptables-save arguments, without tokens, matches or a rule object: indexing KUBE-SERVICES (10,000 rules) on a
+ * miss otherwise parses every rule's text. It reads only the forms kube-proxy writes in its dispatch chains, each
+ * exactly as parseRuleArgs would read it (`[!] -s/-d A.B.C.D[/N]`, `[!] -i/-o NAME`, `[!] -p PROTO`,
+ * `-m comment --comment TEXT`, `-m tcp|udp|sctp|udplite [!] --dport|--sport PORT ...`, `-m statistic --mode random
+ * --probability P`, and a final `-j CHAIN|ACCEPT|DROP|RETURN` or `-g CHAIN`), and answers null for anything else;
+ * the caller then parses that rule. Where it answers, its keys are those dispatchKeysOf gives the parsed matches
+ * (dispatch-scan.property.test.ts), so the index it builds is the one the parsed rules build.
+ */
+import { EXTENSION_TARGETS, TARGETS } from '../capture/iptables/iptables-target';
+import { normaliseProtocol, parsePortRange, parseProbability, RuleSyntaxError } from '../capture/iptables/iptables-values';
+import { parseIpv4 } from '../common/ip';
+import { ipv4Key, protoKey, type RuleKeys } from './dispatch-index';
+
+const PORT_MODULES: ReadonlySet<string> = new Set(['tcp', 'udp', 'sctp', 'udplite']);
+/** Targets that end a rule with no options and are not a chain's name: built as parseRuleArgs builds them. */
+const PLAIN_VERDICTS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'RETURN']);
+
+/** Tokens of one text as the rule tokenizer (tokenizeInto) splits it, one at a time; null once it cannot vouch. */
+class Cursor {
+  at = 0;
+  /** The last token read: unquoted text [start, end), or quoted (its value unread). */
+  start = 0;
+  end = 0;
+  quoted = false;
+
+  constructor(private readonly text: string) {}
+
+  /** Reads the next token; false at the end of the text. Throws Unvouched on a form whose split it does not mirror. */
+  next(): boolean {
+    const { text } = this;
+    let i = this.at;
+    let c = 0;
+    while (i < text.length && ((c = text.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i >= text.length) {
+      this.at = i;
+      return false;
+    }
+    if (c === 34) {
+      // As tokenizeInto: a backslash takes the next character, the quote ends the token.
+      i++;
+      for (;;) {
+        if (i >= text.length) throw UNVOUCHED;
+        c = text.charCodeAt(i);
+        if (c === 34) break;
+        i += c === 92 && i + 1 < text.length ? 2 : 1;
+      }
+      i++;
+      this.quoted = true;
+    } else {
+      this.start = i;
+      while (i < text.length && (c = text.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+      this.end = i;
+      this.quoted = false;
+    }
+    // A token glued to a quote splits in two there: not a form this reads.
+    if (i < text.length && text.charCodeAt(i) === 34) throw UNVOUCHED;
+    this.at = i;
+    return true;
+  }
+
+  is(word: string): boolean {
+    return !this.quoted && this.end - this.start === word.length && this.text.startsWith(word, this.start);
+  }
+
+  /** The next token as an option's value parseRuleArgs takes (neither quoted here, nor `!`, nor starting with `-`). */
+  value(): string {
+    if (!this.next() || this.quoted || this.end === this.start) throw UNVOUCHED;
+    const c = this.text.charCodeAt(this.start);
+    if (c === 45 || (c === 33 && this.end - this.start === 1)) throw UNVOUCHED;
+    return this.text.slice(this.start, this.end);
+  }
+}
+
+class Unvouched {}
+const UNVOUCHED = new Unvouched();
+
+/**
+ * The dispatch keys of the rule whose arguments (what follows `-A CHAIN`) are `args`, or null when this scan does not
+ * vouch for them.
+ */
+export function scanDispatchKeys(args: string): RuleKeys | null {
+  try {
+    return scan(new Cursor(args));
+  } catch (e) {
+    if (e === UNVOUCHED || e instanceof RuleSyntaxError) return null;
+    throw e;
+  }
+}
+
+function scan(t: Cursor): RuleKeys | null {
+  let dst: string | null = null;
+  let proto: number | null = null;
+  let dport: number | null = null;
+  while (t.next()) {
+    let negated = false;
+    if (t.is('!')) {
+      negated = true;
+      if (!t.next()) return null;
+    }
+    if (t.is('-d') || t.is('-s')) {
+      const destination = t.is('-d');
+      const v = t.value();
+      const slash = v.indexOf('/');
+      const address = parseIpv4(v, slash < 0 ? v.length : slash);
+      // A bare address is the /32 of it (readCidr).
+      const bits = slash < 0 ? 32 : prefixBits(v, slash + 1);
+      if (address === null || bits < 0) return null;
+      if (destination && !negated && dst === null && bits === 32) dst = ipv4Key(address);
+    } else if (t.is('-i') || t.is('-o')) {
+      t.value();
+    } else if (t.is('-p')) {
+      const key = protoKey(normaliseProtocol(t.value()));
+      if (!negated && proto === null) proto = key;
+    } else if (t.is('-m')) {
+      if (negated) return null;
+      const module = t.value();
+      if (module === 'comment') {
+        if (!t.next() || !t.is('--comment') || !t.next()) return null;
+        if (!t.quoted && !plainAt(t)) return null;
+      } else if (PORT_MODULES.has(module)) {
+        dport = portOptions(t, dport);
+      } else if (module === 'statistic') {
+        if (!t.next() || !t.is('--mode') || t.value() !== 'random') return null;
+        if (!t.next() || !t.is('--probability')) return null;
+        parseProbability(t.value());
+      } else {
+        return null;
+      }
+    } else if (t.is('-j') || t.is('-g')) {
+      const jump = t.is('-j');
+      if (negated) return null;
+      const name = t.value();
+      if (jump && !PLAIN_VERDICTS.has(name) && (TARGETS.has(name) || EXTENSION_TARGETS.has(name))) return null;
+      // Anything after the target may be its options or more matches: read by the parser.
+      return t.next() ? null : { dst, proto, dport };
+    } else {
+      return null;
+    }
+  }
+  return { dst, proto, dport };
+}
+
+/** The last token is a value parseRuleArgs takes unquoted: not `!`, not starting with `-`. */
+function plainAt(t: Cursor): boolean {
+  if (t.end === t.start) return false;
+  const save = t.at;
+  t.at = t.start;
+  try {
+    t.value();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    t.at = save;
+  }
+}
+
+/**
+ * The `[!] --dport|--sport PORT` options that follow `-m tcp` (each its own match, in order): the first plain single
+ * destination port becomes the key if none is yet. Stops before the first token that is not one of them.
+ */
+function portOptions(t: Cursor, dport: number | null): number | null {
+  for (;;) {
+    const at = t.at;
+    if (!t.next()) return dport;
+    const negated = t.is('!');
+    if (negated && !t.next()) return dport;
+    const dest = t.is('--dport');
+    if (!dest && !t.is('--sport')) {
+      t.at = at;
+      return dport;
+    }
+    const range = parsePortRange(t.value());
+    if (dest && !negated && dport === null && range.min === range.max) dport = range.min;
+  }
+}
+
+/** The prefix length written from `from` to the end of `v` (1 to 3 digits, at most 32); -1 otherwise. */
+function prefixBits(v: string, from: number): number {
+  const digits = v.length - from;
+  if (digits < 1 || digits > 3) return -1;
+  let n = 0;
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 32 ? n : -1;
+}
