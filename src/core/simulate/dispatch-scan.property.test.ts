@@ -90,6 +90,24 @@ function args(r: Random): string {
   return out;
 }
 
+/** kube-proxy's service-port rule, each part at times mutated: what the scan's fast path reads, and its near misses. */
+function nearKubeProxy(r: Random): string {
+  const m = (p: number, usual: string, ...odd: string[]): string => (r.chance(p) ? r.pick(odd) : usual);
+  const proto = r.pick(['tcp', 'udp', 'sctp']);
+  const dst = m(0.2, ` -d ${r.pick(IPS)}/32`, '', ` -d ${r.pick(IPS)}/320`, ` -d 10.96.0.01/32`, ` -d ${r.pick(IPS)}/3`, `  -d ${r.pick(IPS)}/32`,
+    ` -d 10.96.0/32`, ` ! -d ${r.pick(IPS)}/32`, ` -d ${r.pick(IPS)}/32 -d 10.96.0.1/32`, ' -d fe80::1/128');
+  const p = m(0.15, ` -p ${proto}`, ` -p ${proto.toUpperCase()}`, ' -p tcpx', ' -p 6', ` ! -p ${proto}`, ` -p ${proto}\t`, ' -p');
+  const comment = m(0.25, ` -m comment --comment "ns/svc-${r.int(99)}:http cluster IP"`, '', ' -m comment --comment "a\\" -d 1.2.3.4/32 -p udp"',
+    ' -m comment --comment "x -m tcp --dport 1 -j ACCEPT"', ' -m comment --comment "unterminated', ' -m comment --comment ""', ' -m comment --comment plain',
+    ' -m comment --comment "x"y', ' -m comment --comment "a" "b"');
+  const module = m(0.15, ` -m ${proto}`, ` -m ${r.pick(['tcp', 'udp', 'sctp'])}`, ' -m multiport', ' -m tcpx', '');
+  const port = m(0.25, ` --dport ${r.pick(['80', '443', '53', '0', '65535'])}`, ' --dport 65536', ' --dport 080', ' --dport 80:90', ' --dport http',
+    ' ! --dport 80', ' --dport ', ' --dports 80', ' --dport 999999', ' --dport 80 --dport 81', ' --sport 80');
+  const target = m(0.25, ` -j KUBE-SVC-${r.int(99)}`, ' -j ACCEPT', ' -j DNAT', ' -j MARK', ' -j NFQUEUE', ' -j', ' -j ', ' -j A B', ' -j "q"', ' -j A"b"',
+    ' -j -x', ' -j !', ' -j KUBE-SVC-A -d 10.96.0.9/32', ' -g KUBE-X', ' -j A\tB', '');
+  return dst + p + comment + module + port + target;
+}
+
 /** What the parser reads from `-A X` + args, keyed; 'refused' when it throws. */
 function parsedKeys(text: string): RuleKeys | 'refused' {
   try {
@@ -115,6 +133,19 @@ describe('scanDispatchKeys', () => {
     // Worth something only if the scan vouches for a good part of them, keys included.
     expect(vouched).toBeGreaterThan(cases / 20);
     expect(keyed).toBeGreaterThan(cases / 40);
+  });
+
+  it("keys kube-proxy's service rules and their near misses as their parsed matches key them, or does not vouch", () => {
+    let keyed = 0;
+    const cases = 20000;
+    for (let k = 0; k < cases; k++) {
+      const text = nearKubeProxy(randomFrom(caseSeed(0x6b70, k)));
+      const scanned = scanDispatchKeys(text);
+      if (scanned === null) continue;
+      if (scanned.dport !== null) keyed++;
+      expect(parsedKeys(text), `case ${k}: ${JSON.stringify(text)}`).toEqual(scanned);
+    }
+    expect(keyed).toBeGreaterThan(cases / 10);
   });
 
   it("vouches for kube-proxy's dispatch rules and keys them", () => {
