@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
+import { chainFacts } from '../netfilter/chain-facts';
 import { chainIndexOf, chainsOnDemand, markChainsOnDemand } from '../netfilter/chain-index';
 import { composeState, type ComposeCapture } from './compose-state';
 import { composeInputs } from './node-state';
@@ -85,7 +86,7 @@ describe('a stored table composed whole', () => {
       return { ...c, rulesets: c.rulesets.map((rs) => ({ ...rs, tables: rs.tables.map((t) => {
         if (t.name !== 'nat') return t;
         const table = { ...t, chains: [...t.chains, { ...t.chains[3]!, policy: null }] };
-        if (marked) markChainsOnDemand(table, { distinctNames: false });
+        if (marked) markChainsOnDemand(table, { distinctNames: false, snatChains: () => [] });
         return table;
       }) })) };
     });
@@ -95,5 +96,23 @@ describe('a stored table composed whole', () => {
     expect(nat).not.toBe(given);
     expect(nat.chains).toHaveLength(given!.chains.length - 1);
     expect(composeState(inputs).rulesets).toEqual(composeState(twice(false)).rulesets);
+  });
+
+  it('names its chains holding a SNAT rule from their headers, in order, and says nothing once its chains are assigned', () => {
+    const p = project();
+    const store = p.store();
+    const extra = ['-A POSTROUTING -s 10.244.0.0/16 -j SNAT --to-source 10.0.0.5', '-A KUBE-SVC-2 -j SNAT --to-source 10.0.0.6', '-A KUBE-SVC-0 -j MARK --set-xmark 0x1/0x1'];
+    expect(importPaths(store, [p.write('n1/iptables-save.txt', dump(4, extra))], { node: 'n1' }).errors).toEqual([]);
+    const { lazy } = composed(store);
+    const stored = lazy.flatMap((c) => (c.part === 'ruleset' ? c.rulesets : []))[0]!;
+    const nat = stored.tables.find((t) => t.name === 'nat')!;
+    const snat = chainsOnDemand(nat)!.snatChains();
+    expect(snat.map((c) => c.name)).toEqual(['POSTROUTING', 'KUBE-SVC-2']);
+    expect(snat[1]).toBe(chainIndexOf(nat)!.get('KUBE-SVC-2'));
+    expect(nat.chains.filter((c) => chainFacts(c)?.snat !== false)).toEqual(snat);
+    nat.chains = nat.chains.slice(0, 2);
+    expect(chainsOnDemand(nat)).toBeNull();
+    expect(chainIndexOf(nat)).toBeNull();
+    expect(nat.chains.map((c) => c.name)).toEqual(['PREROUTING', 'POSTROUTING']);
   });
 });

@@ -187,6 +187,13 @@ class StoredTable implements Table, ChainLookup, ChainsOnDemand {
     return this.keyed().size === this.#heads.count;
   }
 
+  snatChains(): readonly Chain[] {
+    const heads = this.#heads;
+    const out: Chain[] = [];
+    for (let k = 0; k < heads.count; k++) if (holdsSnat(heads, k)) out.push(this.chainAt(k));
+    return out;
+  }
+
   /** The chain of that name; of two of one name, the last (as a Map filled in order keeps it). */
   get(name: string): Chain | undefined {
     const k = this.keyed().get(name);

@@ -21,9 +21,10 @@ export function attachChainIndex(table: Table, lookup: ChainLookup): void {
   Object.defineProperty(table, CHAINS_BY_NAME, { value: lookup, enumerable: false, configurable: true, writable: false });
 }
 
-/** Drops the lookup attached to `table` (its chains were replaced). */
+/** Drops the lookup attached to `table` and what it said of chains made on demand (its chains were replaced). */
 export function detachChainIndex(table: Table): void {
   delete (table as { [CHAINS_BY_NAME]?: ChainLookup })[CHAINS_BY_NAME];
+  delete (table as { [ON_DEMAND]?: ChainsOnDemand })[ON_DEMAND];
 }
 
 /**
@@ -33,6 +34,8 @@ export function detachChainIndex(table: Table): void {
 export interface ChainsOnDemand {
   /** No two of its chains share a name (so its chains are exactly its names' lookups, in order). */
   readonly distinctNames: boolean;
+  /** Its chains holding a SNAT rule (chain-facts.ts), in order, the others not made. */
+  snatChains(): readonly Chain[];
 }
 
 const ON_DEMAND: unique symbol = Symbol('natlens.chainsOnDemand');
