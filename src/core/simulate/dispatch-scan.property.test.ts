@@ -160,7 +160,7 @@ describe('scanDispatchKeys', () => {
       [' -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS', null],
       // A comment that reads like a port match keys nothing.
       [' -m comment --comment "--dport 80 -d 10.96.0.1/32" -j ACCEPT', { dst: null, proto: null, dport: null }],
-      [' -p tcp -m tcp --dport 80:90 -j ACCEPT', { dst: null, proto: 6, dport: null }],
+      [' -p tcp -m tcp --dport 80:90 -j ACCEPT', null],
       [' -d 10.96.0.1/32 -p tcp -m multiport --dports 80,443 -j ACCEPT', null],
       [' -d 10.96.0.1/32 -p tcp --dport 80 -j ACCEPT', null],
     ];

@@ -3,19 +3,49 @@
  * iptables-save arguments, without tokens, matches or a rule object: indexing KUBE-SERVICES (10,000 rules) on a
  * miss otherwise parses every rule's text. It reads only the forms kube-proxy writes in its dispatch chains, each
  * exactly as parseRuleArgs would read it (`[!] -s/-d A.B.C.D[/N]`, `[!] -i/-o NAME`, `[!] -p PROTO`,
- * `-m comment --comment TEXT`, `-m tcp|udp|sctp|udplite [!] --dport|--sport PORT ...`, `-m statistic --mode random
- * --probability P`, and a final `-j CHAIN|ACCEPT|DROP|RETURN` or `-g CHAIN`), and answers null for anything else;
- * the caller then parses that rule. Where it answers, its keys are those dispatchKeysOf gives the parsed matches
- * (dispatch-scan.property.test.ts), so the index it builds is the one the parsed rules build.
+ * `-m comment --comment TEXT`, `-m tcp|udp|sctp|udplite [!] --dport|--sport PORT ...` with plain decimal ports,
+ * `-m statistic --mode random --probability 0.N`, and a final `-j KUBE-...|ACCEPT|DROP|RETURN` or `-g CHAIN`), and
+ * answers null for anything else; the caller then parses that rule. Where it answers, its keys are those
+ * dispatchKeysOf gives the parsed matches (dispatch-scan.property.test.ts), so the index it builds is the one the
+ * parsed rules build. It leans on no reader code (the layers keep simulate apart from capture): what it vouches for
+ * is a subset of what the reader takes, which the property test checks against the reader itself.
  */
-import { EXTENSION_TARGETS, TARGETS } from '../capture/iptables/iptables-target';
-import { normaliseProtocol, parsePortRange, parseProbability, RuleSyntaxError } from '../capture/iptables/iptables-values';
 import { parseIpv4 } from '../common/ip';
+import { PROTOCOL_NAMES } from '../netfilter/rule-values';
 import { ipv4Key, protoKey, type RuleKeys } from './dispatch-index';
 
 const PORT_MODULES: ReadonlySet<string> = new Set(['tcp', 'udp', 'sctp', 'udplite']);
 /** Targets that end a rule with no options and are not a chain's name: built as parseRuleArgs builds them. */
 const PLAIN_VERDICTS: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'RETURN']);
+
+/**
+ * A `-j` name read as the parser reads it without options: a verdict above, or a kube-proxy chain (no target or
+ * extension of iptables is named `KUBE-...`); other names may be targets that want options, left to the parser.
+ */
+function plainJump(name: string): boolean {
+  return PLAIN_VERDICTS.has(name) || (name.startsWith('KUBE-') && name.length > 5);
+}
+
+/** The protocol as the rule reader records it (normaliseProtocol): lower case, a number named by its name. */
+function protocolOf(text: string): string {
+  const lower = text.toLowerCase();
+  return PROTOCOL_NAMES.get(lower) ?? lower;
+}
+
+/** A port written in plain decimal (no leading zero, at most 65535): what the scan keys; -1 for any other form. */
+function plainPort(v: string): number {
+  if (v.length < 1 || v.length > 5 || (v.charCodeAt(0) === 48 && v.length > 1)) return -1;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 65535 ? n : -1;
+}
+
+/** kube-proxy's probabilities (`0.33333333349`, `1`): a subset of what parseProbability takes. */
+const PROBABILITY = /^(0\.\d{1,20}|1|1\.0{1,20})$/;
 
 /** Tokens of one text as the rule tokenizer (tokenizeInto) splits it, one at a time; null once it cannot vouch. */
 class Cursor {
@@ -86,7 +116,7 @@ export function scanDispatchKeys(args: string): RuleKeys | null {
   try {
     return scan(new Cursor(args));
   } catch (e) {
-    if (e === UNVOUCHED || e instanceof RuleSyntaxError) return null;
+    if (e === UNVOUCHED) return null;
     throw e;
   }
 }
@@ -113,7 +143,7 @@ function scan(t: Cursor): RuleKeys | null {
     } else if (t.is('-i') || t.is('-o')) {
       t.value();
     } else if (t.is('-p')) {
-      const key = protoKey(normaliseProtocol(t.value()));
+      const key = protoKey(protocolOf(t.value()));
       if (!negated && proto === null) proto = key;
     } else if (t.is('-m')) {
       if (negated) return null;
@@ -126,7 +156,7 @@ function scan(t: Cursor): RuleKeys | null {
       } else if (module === 'statistic') {
         if (!t.next() || !t.is('--mode') || t.value() !== 'random') return null;
         if (!t.next() || !t.is('--probability')) return null;
-        parseProbability(t.value());
+        if (!PROBABILITY.test(t.value())) return null;
       } else {
         return null;
       }
@@ -134,7 +164,7 @@ function scan(t: Cursor): RuleKeys | null {
       const jump = t.is('-j');
       if (negated) return null;
       const name = t.value();
-      if (jump && !PLAIN_VERDICTS.has(name) && (TARGETS.has(name) || EXTENSION_TARGETS.has(name))) return null;
+      if (jump && !plainJump(name)) return null;
       // Anything after the target may be its options or more matches: read by the parser.
       return t.next() ? null : { dst, proto, dport };
     } else {
@@ -199,8 +229,7 @@ function kubeProxyKeys(a: string): RuleKeys | null {
   if (port > 65535 || !a.startsWith(' -j ', space)) return null;
   const target = space + 4;
   if (target >= a.length || a.indexOf(' ', target) >= 0 || a.indexOf('\t', target) >= 0 || a.indexOf('"', target) >= 0) return null;
-  const jump = a.slice(target);
-  if (!PLAIN_VERDICTS.has(jump) && (TARGETS.has(jump) || EXTENSION_TARGETS.has(jump)) || jump.charCodeAt(0) === 45 || jump === '!') return null;
+  if (!plainJump(a.slice(target))) return null;
   return { dst, proto, dport: port };
 }
 
@@ -234,8 +263,10 @@ function portOptions(t: Cursor, dport: number | null): number | null {
       t.at = at;
       return dport;
     }
-    const range = parsePortRange(t.value());
-    if (dest && !negated && dport === null && range.min === range.max) dport = range.min;
+    // Only plain ports are vouched for: ranges and service names are the parser's.
+    const port = plainPort(t.value());
+    if (port < 0) throw UNVOUCHED;
+    if (dest && !negated && dport === null) dport = port;
   }
 }
 
