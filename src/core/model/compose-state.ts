@@ -14,7 +14,7 @@ import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from
 import { assertNever } from '../common/assert-never';
 import { defineLazy } from '../common/lazy-property';
 import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
-import { attachChainIndex } from '../netfilter/chain-index';
+import { attachChainIndex, chainsOnDemand } from '../netfilter/chain-index';
 import { chainsAgree, hiddenBetween, hiddenCount, ruleKey, type ShownChain } from '../netfilter/rule-key';
 import { TABLE_NAMES, type Chain, type Ruleset, type Table, type TableName } from '../netfilter/ruleset';
 import type { StateConflict } from '../views/nodes';
@@ -362,6 +362,47 @@ interface TableState {
   chains: Map<string, ChainState>;
 }
 
+/**
+ * A table a capture showed whole into a snapshot that knew nothing of it, whose chains are made on demand
+ * (lazy-rulesets.ts): kept as that table until something asks for its chains' states (a later capture, a copy of the
+ * snapshot), so a trace of a kube-proxy node does not make ~60k chains and their states. Its `chains` are then what
+ * applyRuleset would have made: each chain's state, in order.
+ */
+class ShownTable implements TableState {
+  readonly name: TableName;
+  line: number;
+  whole = true;
+  #chains: Map<string, ChainState> | null = null;
+  #unit: { table: Table; ruleset: Ruleset } | null;
+
+  constructor(table: Table, ruleset: Ruleset) {
+    this.name = table.name;
+    this.line = table.line;
+    this.#unit = { table, ruleset };
+  }
+
+  /** The table as shown, while no chain state was asked for. */
+  get unit(): { table: Table; ruleset: Ruleset } | null {
+    return this.#unit;
+  }
+
+  get chains(): Map<string, ChainState> {
+    if (this.#chains === null) {
+      const { table, ruleset } = this.#unit!;
+      const chains = new Map<string, ChainState>();
+      for (const ch of table.chains) chains.set(ch.name, chainStateOf(ch, ruleset, true));
+      this.#chains = chains;
+      this.#unit = null;
+    }
+    return this.#chains;
+  }
+
+  set chains(chains: Map<string, ChainState>) {
+    this.#chains = chains;
+    this.#unit = null;
+  }
+}
+
 interface Snapshot {
   family: 'ipv4' | 'ipv6';
   tables: Map<TableName, TableState>;
@@ -530,6 +571,10 @@ function applyRuleset(snap: Snapshot, scope: ScopeOf<'ruleset'>, ruleset: Rulese
   if (scope.part.kind === 'whole') snap.wholeRuleset = true;
   for (const { table, chains } of coverage(scope, ruleset, snap)) {
     const shown = ruleset.tables.find((t) => t.name === table);
+    if (chains === 'all' && shown !== undefined && !snap.tables.has(table) && ruleset.origin.format === 'iptables-save' && chainsOnDemand(shown)?.distinctNames) {
+      snap.tables.set(table, new ShownTable(shown, ruleset));
+      continue;
+    }
     const into = tableOf(table, shown?.line ?? 0);
     if (chains === 'all') {
       const before = into.chains;
@@ -560,6 +605,15 @@ function finish(s: Snapshot): ComposedRulesetSnapshot {
   let interfacesShown = true;
   let countersShown = true;
   const shown = tables.map((t): Table => {
+    const unit = t instanceof ShownTable ? t.unit : null;
+    if (unit !== null) {
+      // Every chain full, in iptables-save form, as its ruleset's origin says: the table itself, looked up through its own index.
+      count++;
+      anySave = true;
+      if (!unit.ruleset.origin.interfacesShown) interfacesShown = false;
+      if (!unit.ruleset.origin.countersShown) countersShown = false;
+      return unit.table;
+    }
     const chains: Chain[] = [];
     for (const c of t.chains.values()) {
       chains.push(c.chain);

@@ -192,6 +192,18 @@ describe('lazyRulesetsOf', () => {
     expect(reads.chains()).toEqual(['PREROUTING']);
   });
 
+  it("gives a stored rule's text after -A CHAIN without decoding it, and nothing for a rule read already", () => {
+    const { store, capture } = imported(2500);
+    const eager = store.rulesetsOf(capture)[0]!.tables[0]!.chains[0]!.rules;
+    const decoded = vi.spyOn(StoredTableRules.prototype, 'ruleOfRun');
+    const reader = chainRuleReader(store.lazyRulesetsOf(capture)[0]!.tables[0]!.chains[0]!)!;
+    for (const i of [0, 1023, 1024, 2499]) expect(`-A PREROUTING${reader.argsAt!(i)!}`).toBe(eager[i]!.text);
+    expect(decoded).not.toHaveBeenCalled();
+    reader.at(7);
+    expect(reader.argsAt!(7)).toBeNull();
+    expect(() => reader.argsAt!(2500)).toThrow(RangeError);
+  });
+
   it('offers no rule reader for assigned rules or a copy of a chain, and a forgotten chain starts afresh', () => {
     const { store, capture } = imported(3);
     const [ruleset] = store.lazyRulesetsOf(capture);

@@ -12,9 +12,10 @@ import type Database from 'better-sqlite3';
 import { CHAIN_FACTS, type ChainFacts } from '../netfilter/chain-facts';
 import { CHAIN_RULE_READER, type ChainRuleReader } from '../netfilter/chain-rule-reader';
 import { RULE_SCANNER, type RuleScanner } from '../netfilter/rules-naming';
+import { attachChainIndex, detachChainIndex, markChainsOnDemand, type ChainLookup, type ChainsOnDemand } from '../netfilter/chain-index';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName } from '../netfilter/ruleset';
 import { ModelError } from './model-error';
-import { ChainHeadsReader, hasCounters, holdsSnat, isBuiltin, policyOf } from './rows/chain-heads';
+import { ChainHeadsReader, hasCounters, holdsSnat, isBuiltin, policyOf, type StoredHeads } from './rows/chain-heads';
 import { decodeRuleRecord, recordText, StoredChainRules, StoredTableRules, type TableChains } from './rows/rule-chunks';
 import { rulesetOrigin } from './rows/rulesets';
 
@@ -199,6 +200,86 @@ class StoredChain implements Chain {
 }
 
 /**
+ * A stored table: its chains' headers in one row (chain-heads.ts), a chain object made when it is looked up by name
+ * (the replay) or when `chains` is read (the same objects, in header order). `chains` is an own enumerable accessor,
+ * as StoredChain's `rules` is; assigning it keeps what was assigned and drops the lookup.
+ */
+class StoredTable implements Table, ChainLookup, ChainsOnDemand {
+  declare chains: Chain[];
+  #heads: StoredHeads;
+  #rules: TableRules;
+  #made: Array<StoredChain | undefined>;
+  #all: Chain[] | null = null;
+  #byName: Map<string, number> | null = null;
+
+  constructor(
+    readonly name: TableName,
+    readonly line: number,
+    heads: StoredHeads,
+    rules: TableRules,
+  ) {
+    this.#heads = heads;
+    this.#rules = rules;
+    this.#made = new Array<StoredChain | undefined>(heads.count);
+    Object.defineProperty(this, 'chains', StoredTable.CHAINS);
+    attachChainIndex(this, this);
+    markChainsOnDemand(this, this);
+  }
+
+  get distinctNames(): boolean {
+    return this.keyed().size === this.#heads.count;
+  }
+
+  snatChains(): readonly Chain[] {
+    const heads = this.#heads;
+    const out: Chain[] = [];
+    for (let k = 0; k < heads.count; k++) if (holdsSnat(heads, k)) out.push(this.chainAt(k));
+    return out;
+  }
+
+  /** The chain of that name; of two of one name, the last (as a Map filled in order keeps it). */
+  get(name: string): Chain | undefined {
+    const k = this.keyed().get(name);
+    return k === undefined ? undefined : this.chainAt(k);
+  }
+
+  private keyed(): Map<string, number> {
+    if (this.#byName === null) {
+      const byName = new Map<string, number>();
+      const { names } = this.#heads;
+      for (let k = 0; k < names.length; k++) byName.set(names[k]!, k);
+      this.#byName = byName;
+    }
+    return this.#byName;
+  }
+
+  private chainAt(k: number): StoredChain {
+    let chain = this.#made[k];
+    if (chain === undefined) {
+      const heads = this.#heads;
+      const counted = hasCounters(heads, k);
+      chain = this.#made[k] = new StoredChain(
+        heads.names[k]!, isBuiltin(heads, k), policyOf(heads, k), counted ? heads.packets[k]! : null, counted ? heads.bytes[k]! : null, heads.lines[k]!,
+        this.#rules, heads.firstId + k, holdsSnat(heads, k),
+      );
+    }
+    return chain;
+  }
+
+  private static readonly CHAINS: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: StoredTable): Chain[] {
+      return (this.#all ??= Array.from({ length: this.#heads.count }, (_, k) => this.chainAt(k)));
+    },
+    set(this: StoredTable, value: Chain[]): void {
+      detachChainIndex(this);
+      Object.defineProperty(this, 'chains', { value, writable: true, enumerable: true, configurable: true });
+    },
+  };
+}
+
+/**
  * Drops the rules read so far from the stored chains of `ruleset` (a composed ruleset may mix stored and
  * parsed chains; the parsed ones keep theirs). The chains stay valid: their rules are read from the store
  * again when next asked for. A pass over every node's rules (findings, a report) calls it after each node,
@@ -220,16 +301,7 @@ export function readRulesetsLazily(db: Database.Database, database: string, capt
     tables: (tables.all(rs.id) as Row[]).map((t): Table => {
       // One row: the headers of every chain of the table, each saying whether a rule of it SNATs.
       const heads = reader.of(t.id as number);
-      const rules = new TableRules(db, database, tableExists, heads);
-      const chains: Chain[] = [];
-      for (let k = 0; k < heads.count; k++) {
-        const counted = hasCounters(heads, k);
-        chains.push(new StoredChain(
-          heads.names[k]!, isBuiltin(heads, k), policyOf(heads, k), counted ? heads.packets[k]! : null, counted ? heads.bytes[k]! : null, heads.lines[k]!,
-          rules, heads.firstId + k, holdsSnat(heads, k),
-        ));
-      }
-      return { name: t.name as TableName, line: t.line as number, chains };
+      return new StoredTable(t.name as TableName, t.line as number, heads, new TableRules(db, database, tableExists, heads));
     }),
   }));
 }

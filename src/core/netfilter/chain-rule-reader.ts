@@ -14,6 +14,11 @@ export interface ChainRuleReader {
   readonly count: number;
   /** Rule `i` (0-based, below count) of `chain.rules`. */
   at(i: number): Rule;
+  /**
+   * What follows `-A CHAIN` in rule `i`'s text, read without making the rule, when it is kept as iptables-save text
+   * that reads back as the rule (rule `i` is then parseRuleText of `-A CHAIN` + this); null when it is not (read at(i)).
+   */
+  argsAt?(i: number): string | null;
 }
 
 export const CHAIN_RULE_READER: unique symbol = Symbol('natlens.chainRuleReader');

@@ -10,7 +10,8 @@ import { chainRuleReader } from '../netfilter/chain-rule-reader';
 import { assertNever } from '../common/assert-never';
 import { compileMatches } from './rule-match';
 import type { CompiledMatches } from './rule-match';
-import { buildDispatchIndex } from './dispatch-index';
+import { buildDispatchIndex, dispatchIndexOf, dispatchKeysOf } from './dispatch-index';
+import { scanDispatchKeys } from './dispatch-scan';
 import type { DispatchIndex } from './dispatch-index';
 
 export interface CompiledRule {
@@ -198,9 +199,16 @@ export function indexFarDown(chain: CompiledChain): DispatchIndex | null {
 function indexNow(chain: CompiledChain): DispatchIndex | null {
   chain.indexable = false;
   const reader = chainRuleReader(chain.chain);
-  // A stored chain's rules through its reader: the same rule objects the walk reads, each parsed once.
-  const rules = reader === null ? chain.chain.rules : Array.from({ length: reader.count }, (_, i) => reader.at(i));
-  chain.index = buildDispatchIndex(rules);
+  if (reader === null) {
+    chain.index = buildDispatchIndex(chain.chain.rules);
+  } else {
+    // A stored rule's keys from its text when the scan vouches for it (most of a kube-proxy chain), no rule made; any
+    // other rule is read and parsed (the same object the walk reads later).
+    chain.index = dispatchIndexOf(reader.count, (i) => {
+      const args = reader.argsAt?.(i) ?? null;
+      return (args === null ? null : scanDispatchKeys(args)) ?? dispatchKeysOf(reader.at(i).matches);
+    });
+  }
   return chain.index;
 }
 

@@ -22,8 +22,8 @@ const DST = 1;
 const PROTO = 2;
 const DPORT = 4;
 
-interface RuleKeys {
-  shape: number;
+/** What the index keys a rule on: each dimension null when the rule leaves it open. */
+export interface RuleKeys {
   dst: string | null;
   proto: number | null;
   dport: number | null;
@@ -36,7 +36,19 @@ export interface DispatchIndex {
   shapes: Map<number, Map<string, number[]>>;
 }
 
-function keysOf(matches: readonly Match[]): RuleKeys {
+/** The key of an IPv4 destination: the `-d A.B.C.D/32` of a rule, or a packet's address (unsigned). */
+export function ipv4Key(value: number): string {
+  return `4:${value}`;
+}
+
+/** The protocol a rule's `-p` names as the index keys it (m.proto as the reader made it), or null for any protocol or an unknown one. */
+export function protoKey(proto: string): number | null {
+  const lower = proto.toLowerCase();
+  return lower !== 'all' && lower !== '0' ? protoNumber(lower) : null;
+}
+
+/** What the index keys a rule on, read from its matches. */
+export function dispatchKeysOf(matches: readonly Match[]): RuleKeys {
   let dst: string | null = null;
   let proto: number | null = null;
   let dport: number | null = null;
@@ -44,18 +56,16 @@ function keysOf(matches: readonly Match[]): RuleKeys {
     if (m.kind === 'destination' && !m.negated && dst === null) {
       const cidr = cidrOfParts(m.cidr.address, m.cidr.prefixLength);
       if (cidr !== null && m.cidr.prefixLength === (cidr.family === 'ipv4' ? 32 : 128)) {
-        dst = cidr.family === 'ipv4' ? `4:${cidr.v4}` : `6:${cidr.v6}`;
+        dst = cidr.family === 'ipv4' ? ipv4Key(cidr.v4) : `6:${cidr.v6}`;
       }
     } else if (m.kind === 'protocol' && !m.negated && proto === null) {
-      const lower = m.proto.toLowerCase();
-      if (lower !== 'all' && lower !== '0') proto = protoNumber(lower);
+      proto = protoKey(m.proto);
     } else if (m.kind === 'ports' && !m.negated && m.which === 'dport' && dport === null) {
       const only = m.ranges.length === 1 ? m.ranges[0] : undefined;
       if (only !== undefined && only.min === only.max) dport = only.min;
     }
   }
-  const shape = (dst !== null ? DST : 0) | (proto !== null ? PROTO : 0) | (dport !== null ? DPORT : 0);
-  return { shape, dst, proto, dport };
+  return { dst, proto, dport };
 }
 
 function keyText(shape: number, dst: string | null, proto: number | null, dport: number | null): string {
@@ -64,24 +74,30 @@ function keyText(shape: number, dst: string | null, proto: number | null, dport:
 
 /** The index of a chain's rules (their matches, in order); null when the chain is too short or too varied to gain from one. */
 export function buildDispatchIndex(rules: readonly { matches: readonly Match[] }[]): DispatchIndex | null {
-  if (rules.length < DISPATCH_INDEX_MIN_RULES) return null;
+  return dispatchIndexOf(rules.length, (i) => dispatchKeysOf(rules[i]!.matches));
+}
+
+/** The index of `count` rules, rule i keyed `keysAt(i)` (asked in order, once each); null as buildDispatchIndex. */
+export function dispatchIndexOf(count: number, keysAt: (i: number) => RuleKeys): DispatchIndex | null {
+  if (count < DISPATCH_INDEX_MIN_RULES) return null;
   const open: number[] = [];
   const shapes = new Map<number, Map<string, number[]>>();
-  rules.forEach((rule, i) => {
-    const k = keysOf(rule.matches);
-    if (k.shape === 0) {
+  for (let i = 0; i < count; i++) {
+    const { dst, proto, dport } = keysAt(i);
+    const shape = (dst !== null ? DST : 0) | (proto !== null ? PROTO : 0) | (dport !== null ? DPORT : 0);
+    if (shape === 0) {
       open.push(i);
-      return;
+      continue;
     }
-    let byKey = shapes.get(k.shape);
-    if (byKey === undefined) shapes.set(k.shape, (byKey = new Map()));
-    const text = keyText(k.shape, k.dst, k.proto, k.dport);
+    let byKey = shapes.get(shape);
+    if (byKey === undefined) shapes.set(shape, (byKey = new Map()));
+    const text = keyText(shape, dst, proto, dport);
     const list = byKey.get(text);
     if (list === undefined) byKey.set(text, [i]);
     else list.push(i);
-  });
+  }
   // Mostly open rules: every lookup would visit nearly all of them anyway.
-  if (open.length * 2 > rules.length) return null;
+  if (open.length * 2 > count) return null;
   return { open, shapes };
 }
 
@@ -104,7 +120,7 @@ function firstAtOrAfter(list: readonly number[], from: number): number {
  */
 export function nextCandidate(index: DispatchIndex, s: FlowState, from: number, length: number): number {
   if (s.dport === null) return from;
-  const dst = s.dst.family === 'ipv4' ? `4:${s.dst.value >>> 0}` : `6:${s.dst.value}`;
+  const dst = s.dst.family === 'ipv4' ? ipv4Key(s.dst.value >>> 0) : `6:${s.dst.value}`;
   let best = firstAtOrAfter(index.open, from);
   for (const [shape, byKey] of index.shapes) {
     const list = byKey.get(keyText(shape, dst, s.protoNum, s.dport));

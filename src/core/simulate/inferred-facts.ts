@@ -7,6 +7,7 @@ import type { Inference } from './assumption';
 import type { CompiledNode } from './compiled-node';
 import { localAddressFact } from './rule-match';
 import { chainFacts } from '../netfilter/chain-facts';
+import { chainsOnDemand } from '../netfilter/chain-index';
 import { parseIp } from '../common/ip';
 
 const cache = new WeakMap<CompiledNode, Map<string, Inference>>();
@@ -17,7 +18,8 @@ function inferencesOf(node: CompiledNode): Map<string, Inference> {
   for (const ruleset of [node.snapshot.ruleset, node.snapshot.ruleset6]) {
     for (const table of ruleset?.tables ?? []) {
       if (table.name !== 'nat') continue;
-      for (const chain of table.chains) {
+      // A stored table names its chains holding a SNAT rule from their headers, without making the others.
+      for (const chain of chainsOnDemand(table)?.snatChains() ?? table.chains) {
         // A stored chain knows from its project's SNAT index whether it holds one: the others stay unread.
         if (chainFacts(chain)?.snat === false) continue;
         for (const rule of chain.rules) {

@@ -341,6 +341,17 @@ export class StoredTableRules {
     return decodeRuleRecord(this.database, records[first + k]!, chainName, position + k, true);
   }
 
+  /** What follows `-A CHAIN` in the text of record `k` of `run` when the record keeps the rule so (`a`), else null. */
+  argsOfRun(run: RunRow, k: number): string | null {
+    const [, , chunkId, first, count] = run;
+    const records = this.records(chunkId);
+    if (first + count > records.length) this.damaged(`rule chunk ${chunkId} holds ${records.length} rules, not ${first + count}`);
+    const record = records[first + k]!;
+    const tab1 = record.indexOf('\t');
+    const tab2 = tab1 < 0 ? -1 : record.indexOf('\t', tab1 + 1);
+    return tab2 >= 0 && record.charCodeAt(tab2 + 1) === 97 /* a */ ? record.slice(tab2 + 2) : null;
+  }
+
   /** Every chain's rules, by chain id. */
   all(): Map<number, Rule[]> {
     const byChain = new Map<number, Rule[]>();
@@ -484,6 +495,31 @@ export class StoredChainRules {
   at(i: number): Rule {
     const hit = this.read[i];
     if (hit !== undefined) return hit;
+    const r = this.runOf(i);
+    const run = this.runs[r]!;
+    return (this.read[i] = this.table.ruleOfRun(run, i - (this.ends[r]! - run[4]), this.chainName));
+  }
+
+  /**
+   * What follows `-A CHAIN` in rule i's stored text, without decoding the rule (a dispatch index reads 10,000 of them);
+   * null for a rule read already (its matches are at hand), one not kept as such text, or a chain whose name the rule
+   * tokenizer would not read back as one word.
+   */
+  argsAt(i: number): string | null {
+    if (this.read[i] !== undefined || !this.plainName) return null;
+    const r = this.runOf(i);
+    const run = this.runs[r]!;
+    return this.table.argsOfRun(run, i - (this.ends[r]! - run[4]));
+  }
+
+  private get plainName(): boolean {
+    return (this.#plainName ??= this.chainName !== '' && !/[\s"]/.test(this.chainName));
+  }
+
+  #plainName: boolean | undefined = undefined;
+
+  /** The run holding rule i. */
+  private runOf(i: number): number {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`${this.chainName} has no rule ${i + 1}`);
     const { ends } = this;
     let r = this.last;
@@ -492,8 +528,7 @@ export class StoredChainRules {
       while (i >= ends[r]!) r++;
       this.last = r;
     }
-    const run = this.runs[r]!;
-    return (this.read[i] = this.table.ruleOfRun(run, i - (ends[r]! - run[4]), this.chainName));
+    return r;
   }
 
   /** Puts the rules read so far in their places in `rules` (the whole chain, read at once): one object per rule whichever way it was read. */
