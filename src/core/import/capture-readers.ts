@@ -12,11 +12,15 @@ import type { DumpFileRead } from './dump-file-read';
 export interface CaptureReaders {
   /** True when the first bytes of a file are a pcap or pcapng header. */
   isPacketCapture(head: Uint8Array): boolean;
-  /** Streams every packet of a pcap/pcapng file into `sink`; throws CaptureError. */
+  /**
+   * Streams every packet of a pcap/pcapng file into `sink`; throws CaptureError. `onBytes` gets every byte of the
+   * file exactly once, in order, before it returns: the import hashes the file as it is read.
+   */
   readPacketCapture(
     file: string,
     sink: PacketSink,
     onProgress?: (bytesRead: number, totalBytes: number) => void,
+    onBytes?: (bytes: Uint8Array) => void,
   ): PacketCaptureSummary;
   /** Cuts a text input (one capture, a transcript, a Markdown document) into capture units. */
   splitTextCapture(input: TextInput): SplitResult;

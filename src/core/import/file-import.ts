@@ -4,6 +4,7 @@
  * to parse is rolled back to its savepoint, kept as text and reported as a warning.
  */
 import { isAscii } from 'node:buffer';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { CaptureError } from '../capture/capture-error';
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
@@ -97,7 +98,7 @@ function importWhole(store: Store, readers: CaptureReaders, file: InputFile, opt
 function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void {
   const { store, readers, file, outcome } = ctx;
   if (readers.isPacketCapture(head)) {
-    store.transaction(() => importPacketFile(ctx, size));
+    importPacketFile(ctx, size);
   } else if (file.inArchive && archiveFormatOf(head) !== null) {
     outcome.warnings.push({ source: file.path, message: 'an archive inside an archive is not unpacked; not imported' });
   } else if (looksBinary(head)) {
@@ -114,23 +115,51 @@ function importByContent(ctx: UnitContext, head: Uint8Array, size: number): void
   }
 }
 
+/** A streamed pcap turned out to be stored already: its rows are rolled back. */
+class AlreadyStored extends Error {
+  constructor(readonly existing: number) {
+    super('the pcap is already stored');
+  }
+}
+
 function importPacketFile(ctx: UnitContext, size: number): void {
-  const { store, readers, file, outcome } = ctx;
-  const hash = sha256File(file.readPath);
-  const sourceId = store.findSource(hash) ?? store.insertSource(file.path, hash, size);
+  const { store, file, outcome } = ctx;
   const node = nodeNameFor(ctx.override, null, file);
+  try {
+    store.transaction(() => storePacketFile(ctx, node, size));
+  } catch (e) {
+    if (!(e instanceof AlreadyStored)) throw e;
+    outcome.warnings.push({ source: file.path, message: alreadyImported(e.existing, node) });
+  }
+}
+
+function alreadyImported(existing: number, node: string): string {
+  return `pcap already imported as capture ${existing} of node ${node}; not stored again`;
+}
+
+/**
+ * The file is hashed as it is read, unless the project holds a source of its size: only then can it be stored
+ * already, and it is hashed first, so that a re-import of a big pcap costs a hash rather than a parse.
+ */
+function storePacketFile(ctx: UnitContext, node: string, size: number): void {
+  const { store, readers, file, outcome } = ctx;
+  const known = store.hasSourceOfSize(size) ? sha256File(file.readPath) : null;
   const nodeId = store.ensureNode(node);
   noteNode(outcome, node);
   outcome.account = { file: file.path, lines: 0, dataLines: 0, readDataLines: 0, warnedDataLines: 0, kept: [] };
-  const existing = store.findCaptureByContent(nodeId, 'pcap', null, hash);
-  if (existing !== null) {
-    outcome.warnings.push({ source: file.path, message: `pcap already imported as capture ${existing} of node ${node}; not stored again` });
-    return;
+  if (known !== null) {
+    const existing = store.findCaptureByContent(nodeId, 'pcap', null, known);
+    if (existing !== null) {
+      outcome.warnings.push({ source: file.path, message: alreadyImported(existing, node) });
+      return;
+    }
   }
   const id = store.insertCapture({
-    nodeId, sourceId, kind: 'pcap', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
-    command: file.collected?.command ?? null, partial: false, contentHash: hash, takenAt: null,
+    nodeId, sourceId: known === null ? null : (store.findSource(known) ?? store.insertSource(file.path, known, size)),
+    kind: 'pcap', namespace: null, sourceFile: file.path, firstLine: null, lastLine: null,
+    command: file.collected?.command ?? null, partial: false, contentHash: known ?? `pending:${randomUUID()}`, takenAt: null,
   });
+  const hash = known === null ? createHash('sha256') : null;
   const writer = store.packetWriter(id);
   let records = 0;
   const { progress } = ctx;
@@ -142,9 +171,17 @@ function importPacketFile(ctx: UnitContext, size: number): void {
         records++;
       },
       progress ? (bytesDone) => progress(bytesDone, records) : undefined,
+      hash === null ? undefined : (bytes) => hash.update(bytes),
     ),
   );
   writer.flush();
+  if (hash !== null) {
+    const digest = hash.digest('hex');
+    // Without a source of this size no capture should hold this content; one whose source was removed still may.
+    const existing = store.findCaptureByContent(nodeId, 'pcap', null, digest);
+    if (existing !== null) throw new AlreadyStored(existing);
+    store.placeCapture(id, store.findSource(digest) ?? store.insertSource(file.path, digest, size), digest, null, null);
+  }
   // Packets carry their own clock; a collector's manifest times a capture that caught none.
   const takenAt = summary.firstPacketAt ?? file.collected?.takenAt ?? null;
   store.finishCapture(id, summary.packets, takenAt, packetDetail(ctx, summary, undefined));

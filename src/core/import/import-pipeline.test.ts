@@ -25,7 +25,8 @@ function route(dst: string, line: number): RouteRecord {
 
 const toy: CaptureReaders = {
   isPacketCapture: (head) => Buffer.from(head.subarray(0, 3)).toString() === 'PKT',
-  readPacketCapture(file, sink) {
+  readPacketCapture(file, sink, _onProgress, onBytes) {
+    onBytes?.(fs.readFileSync(file));
     const lines = fs.readFileSync(file, 'utf8').split('\n').slice(1).filter((l) => l !== '');
     lines.forEach((l, i) => {
       if (l === 'BAD') throw new CaptureError({ file, record: i + 1, offset: 4 + i * 4 }, 'record cut short');

@@ -215,6 +215,10 @@ export class Store {
     return nodeRows.findSource(this.db, sha256);
   }
 
+  hasSourceOfSize(size: number): boolean {
+    return nodeRows.hasSourceOfSize(this.db, size);
+  }
+
   insertSource(path: string, sha256: string, size: number): number {
     return nodeRows.insertSource(this.db, path, sha256, size);
   }
@@ -233,7 +237,7 @@ export class Store {
     captureRows.setCaptureScope(this.db, id, scope, changedBy);
   }
 
-  placeCapture(id: number, sourceId: number, contentHash: string, firstLine: number, lastLine: number): void {
+  placeCapture(id: number, sourceId: number, contentHash: string, firstLine: number | null, lastLine: number | null): void {
     captureRows.placeCapture(this.db, id, sourceId, contentHash, firstLine, lastLine);
   }
 

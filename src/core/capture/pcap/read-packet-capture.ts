@@ -18,11 +18,14 @@ export function isPacketCapture(head: Uint8Array): boolean {
  * returns a summary. Throws CaptureError (with the record and byte offset) for a file that is
  * not a capture, a corrupt header or block, or a record cut off by the end of the file.
  * Short or garbled frames are not errors: they decode as far as their bytes go.
+ * `onBytes`, when given, is handed every byte of the file once, in order, by the time the summary is returned
+ * (what the reader skipped or did not reach included): the caller hashes the file in the same read.
  */
 export function readPacketCapture(
   file: string,
   sink: PacketSink,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
+  onBytes?: (bytes: Uint8Array) => void,
 ): PacketCaptureSummary {
   let fd: number;
   let size: number;
@@ -33,13 +36,14 @@ export function readPacketCapture(
     throw new CaptureError({ file }, `cannot read the file: ${(err as Error).message}`);
   }
   try {
-    const chunks = new FileChunks(fd, size, onProgress);
+    const chunks = new FileChunks(fd, size, onProgress, onBytes);
     const tally = new CaptureTally(sink);
     if (!chunks.ensure(4) || !isPacketCapture(chunks.bytes.subarray(chunks.pos, chunks.pos + 4))) {
       throw new CaptureError({ file, offset: 0 }, 'not a pcap or pcapng file: unknown magic number');
     }
     if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally);
     else readPcapFile(file, chunks, tally);
+    chunks.feedRest();
     return tally.summary();
   } catch (err) {
     // A read error half-way (EIO) is this file's problem; anything else (a sink's) passes through.

@@ -78,7 +78,7 @@ export function setCaptureScope(db: Database.Database, id: number, scope: Captur
 }
 
 /** Gives a capture stored before its content was hashed (a streamed import) its source, hash and lines. */
-export function placeCapture(db: Database.Database, id: number, sourceId: number, contentHash: string, firstLine: number, lastLine: number): void {
+export function placeCapture(db: Database.Database, id: number, sourceId: number, contentHash: string, firstLine: number | null, lastLine: number | null): void {
   db.prepare('UPDATE captures SET source_id = ?, content_hash = ?, first_line = ?, last_line = ? WHERE id = ?')
     .run(sourceId, contentHash, firstLine, lastLine, id);
 }

@@ -33,6 +33,11 @@ export function findSource(db: Database.Database, sha256: string): number | null
   return row ? row.id : null;
 }
 
+/** True when a stored source is `size` bytes long: only then can a file of that size already be stored. */
+export function hasSourceOfSize(db: Database.Database, size: number): boolean {
+  return db.prepare('SELECT 1 FROM sources WHERE size = ? LIMIT 1').get(size) !== undefined;
+}
+
 export function insertSource(db: Database.Database, path: string, sha256: string, size: number): number {
   return Number(
     db.prepare('INSERT INTO sources (path, sha256, size, imported_at) VALUES (?, ?, ?, ?)').run(path, sha256, size, now()).lastInsertRowid,
