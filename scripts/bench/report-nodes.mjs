@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProject } from './web-api.mjs';
-import { median } from './stats.mjs';
+import { f0, f2, median } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -91,9 +91,6 @@ export function runReportNodesBench({ nodes = [10, 25, 50], services = 500, pack
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const f2 = (n) => (n === null || n === undefined ? 'n/a' : n.toFixed(2));
-const f0 = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toString());
 
 /** The Markdown table docs/benchmarks.md gets for a runReportNodesBench result, with peak RSS over the fewest nodes'. */
 export function reportNodesSection(r, title = '## Reports and findings against the number of nodes') {

@@ -7,3 +7,9 @@ export const median = (xs) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/** A figure with two decimals, or n/a when there is none. */
+export const f2 = (n) => (n === null || n === undefined ? 'n/a' : n.toFixed(2));
+
+/** A figure rounded to a whole number, or n/a when there is none. */
+export const f0 = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toString());

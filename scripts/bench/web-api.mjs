@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { writeClusterProject, clusterNode } from './cluster-project.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
-import { median } from './stats.mjs';
+import { f0, f2, median } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -191,9 +191,6 @@ export async function runWebApiBench({ nodes = 50, services = 500, packets = 200
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const f2 = (n) => (n === null || n === undefined ? 'n/a' : n.toFixed(2));
-const f0 = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toString());
 
 /** The Markdown section docs/benchmarks.md gets for a runWebApiBench result. */
 export function webApiSection(r, title = '## Web API under load: the heaviest routes and a light request meanwhile') {
