@@ -9,7 +9,7 @@ import {
 } from '../view-model/trace-form';
 import { outcomeCards, outcomesHeadline } from '../view-model/trace-outcome';
 import { formatRoute, type TraceQuery } from '../view-model/route';
-import { traceFormOf, traceQueryOf } from '../view-model/trace-route';
+import { traceFormOf, traceLinkKey, traceQueryKey, traceQueryOf } from '../view-model/trace-route';
 import { OutcomeCardView } from './outcome-card';
 import { AddToReport } from './add-to-report';
 import { CopyButton } from './copy-button';
@@ -29,8 +29,6 @@ function FieldError({ errors, field }: { errors: Partial<Record<TraceField, stri
     </span>
   );
 }
-
-const queryKey = (query: TraceQuery): string => formatRoute({ tab: 'trace', trace: query });
 
 /**
  * `query`: the trace the URL names (a link, back/forward): it fills the form and runs once per
@@ -55,8 +53,10 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
   };
 
   useEffect(() => {
-    if (query === null || shownQuery.current === queryKey(query)) return;
-    shownQuery.current = queryKey(query);
+    if (query === null) return;
+    const key = traceLinkKey(query, nodes);
+    if (shownQuery.current === key) return;
+    shownQuery.current = key;
     const linked = traceFormOf(query, nodes);
     setForm(linked);
     const check = buildTraceRequest(linked, nodes);
@@ -85,7 +85,7 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
     }
     setErrors({});
     const submitted = traceQueryOf(check.request);
-    shownQuery.current = queryKey(submitted);
+    shownQuery.current = traceQueryKey(submitted);
     start(check.request);
     onTraced(submitted);
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeJson } from '../../shared/contract/contract-json';
 import { parseRoute } from './route';
 import { buildTraceRequest, LOCAL_ARRIVAL, OTHER_ARRIVAL } from './trace-form';
-import { traceFormOf, traceQueryOf } from './trace-route';
+import { traceFormOf, traceLinkKey, traceQueryKey, traceQueryOf } from './trace-route';
 import { captureJson, interfaceJson, nodeJson } from '../../shared/contract/contract-json.fixture';
 
 const ifc = (name: string, addresses: string[] = []) => interfaceJson(name, { addresses, state: 'UP' });
@@ -41,5 +41,19 @@ describe('trace links and the trace form', () => {
     const ghost = traceFormOf({ ...parsed.route.trace, node: 'ghost' }, NODES);
     const check = buildTraceRequest(ghost, NODES);
     expect(check.ok === false && check.errors.node).toBe('no node "ghost" in this project');
+  });
+
+  it('a link naming a node the list lacks is applied again when the list changes (the app may not have read the project yet)', () => {
+    const parsed = parseRoute('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40001&dst=10.96.0.10:80&in=cbr0');
+    if (parsed.route.tab !== 'trace' || parsed.route.trace === null) throw new Error('not a trace route');
+    const query = parsed.route.trace;
+    const before = traceLinkKey(query, []);
+    const loaded = traceLinkKey(query, NODES);
+    expect(loaded).not.toBe(before);
+    expect(loaded).toBe(traceQueryKey(query));
+    expect(traceLinkKey(query, [...NODES, nodeJson('nodeb', { interfaces: [], routes: [], captures: [] })])).toBe(loaded);
+    const other = [nodeJson('nodez', { interfaces: [], routes: [], captures: [] })];
+    expect(traceLinkKey(query, other)).not.toBe(before);
+    expect(traceLinkKey(query, other)).toBe(traceLinkKey(query, other));
   });
 });

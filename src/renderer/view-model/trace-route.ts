@@ -5,7 +5,7 @@
  */
 import type { NodeJson } from '../../shared/contract/contract-json';
 import type { TraceRequestJson } from '../../shared/contract/trace-request';
-import type { TraceQuery } from './route';
+import { formatRoute, type TraceQuery } from './route';
 import { LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, type TraceForm } from './trace-form';
 
 const endpointText = (ip: string, port: number | null | undefined): string =>
@@ -41,4 +41,16 @@ export function traceFormOf(query: TraceQuery, nodes: readonly NodeJson[]): Trac
     snapshot: query.snapshot === null ? NEWEST_SNAPSHOT : String(query.snapshot),
     bridgeNetfilter: query.bridgeNetfilter,
   };
+}
+
+/** A trace link as the panel last applied it: the same key means nothing to do again. */
+export const traceQueryKey = (query: TraceQuery): string => formatRoute({ tab: 'trace', trace: query });
+
+/**
+ * When a link must be applied again: once, while it names a node of the list; and each time the list changes while it
+ * does not, since a link opened with the app is read before the project's nodes are (it would otherwise stay refused).
+ */
+export function traceLinkKey(query: TraceQuery, nodes: readonly NodeJson[]): string {
+  const key = traceQueryKey(query);
+  return nodes.some((n) => n.name === query.node) ? key : `${key}\n${nodes.map((n) => n.name).join('\n')}`;
 }
