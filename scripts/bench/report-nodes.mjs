@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProject } from './web-api.mjs';
 import { f0, f2, median } from './stats.mjs';
+import { option } from './cli-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -119,10 +120,6 @@ export function reportNodesSection(r, title = '## Reports and findings against t
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-  };
   const r = runReportNodesBench({
     nodes: option('nodes', '10,25,50').split(',').map(Number), services: Number(option('services', 500)), packets: Number(option('packets', 200_000)),
     runs: Number(option('runs', 3)), old: option('old', null), keep: option('keep', null), bin: option('bin', path.join(root, 'bin', 'natlens')),

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { median } from './stats.mjs';
+import { option } from './cli-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIME = '/usr/bin/time';
@@ -162,10 +163,6 @@ export function traceCliSection(r) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-  };
   const result = runTraceCliBench({
     runs: Number(option('runs', 5)),
     fleetNodes: Number(option('fleet-nodes', 50)),

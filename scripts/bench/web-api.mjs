@@ -21,6 +21,7 @@ import { writeClusterProject, clusterNode } from './cluster-project.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { f0, f2, median } from './stats.mjs';
+import { option } from './cli-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -217,10 +218,6 @@ export function webApiSection(r, title = '## Web API under load: the heaviest ro
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-  };
   const r = await runWebApiBench({
     nodes: Number(option('nodes', 50)), services: Number(option('services', 500)), packets: Number(option('packets', 200_000)),
     runs: Number(option('runs', 3)), old: option('old', null), keep: option('keep', null), bin: option('bin', path.join(root, 'bin', 'natlens')),
