@@ -18,8 +18,9 @@ const options = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules.
-  external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf'],
+  // pdfkit reads its own data files next to itself, and the PDF fonts are found through node_modules. tar and fflate
+  // are loaded only when an archive is unpacked (core/import/archive.ts).
+  external: ['better-sqlite3', 'electron', 'pdfkit', 'fontkit', 'dejavu-fonts-ttf', 'tar', 'fflate'],
   plugins: [rawText],
   logLevel: 'warning',
 };
