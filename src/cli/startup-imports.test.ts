@@ -44,6 +44,12 @@ describe('start-up of the command line', () => {
     expect(closure).toContain('src/core/import/archive.ts');
   }, 60_000);
 
+  it("better-sqlite3's JavaScript is in the bundles (loaded through the code cache), its addon search left out", async () => {
+    const closure = await staticClosure('src/server/import-worker.ts', true);
+    expect(closure.some((f) => f.endsWith('node_modules/better-sqlite3/lib/database.js'))).toBe(true);
+    expect(closure).not.toContain('better-sqlite3');
+  }, 60_000);
+
   it('a trace evaluates none of the import, report, flows or server code', async () => {
     const closure = await staticClosure('src/cli/commands/trace-command.ts');
     expect(closure.filter((f) => /^src\/(server|core\/(import|report|correlate|diagnose))\//.test(f))).toEqual([]);
