@@ -50,9 +50,15 @@ if (save === 'save') loaded.save();
 process.stdout.write(JSON.stringify({ answer, use: loaded.use.kind }));
 `;
 
-/** Loads and runs `bundle` as a module in a new process, saving its cache after unless `save` is false; its answer and what the cache did. */
-function run(bundle: CachedBundle, cacheDir: string, save = true): { answer: number; use: string } {
-  const r = spawnSync(process.execPath, ['-e', CHILD, loader, JSON.stringify(bundle), cacheDir, save ? 'save' : 'keep'], { encoding: 'utf8' });
+const NOBODY = 65534;
+
+/**
+ * Loads and runs `bundle` as a module in a new process (as user nobody with `asNobody`), saving its cache after
+ * unless `save` is false; its answer and what the cache did.
+ */
+function run(bundle: CachedBundle, cacheDir: string, save = true, asNobody = false): { answer: number; use: string } {
+  const user = asNobody ? { uid: NOBODY, gid: NOBODY } : {};
+  const r = spawnSync(process.execPath, ['-e', CHILD, loader, JSON.stringify(bundle), cacheDir, save ? 'save' : 'keep'], { encoding: 'utf8', ...user });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as { answer: number; use: string };
 }
@@ -107,6 +113,22 @@ describe('the code cache of a bundle', () => {
     fs.chmodSync(shared, 0o777);
     expect(run(bundle, shared)).toEqual({ answer: 6, use: 'off' });
     expect(fs.readdirSync(shared)).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('takes a cache from a folder it may only read, and runs without writing one there (as user nobody; needs root)', () => {
+    for (const d of [dir, loaderDir]) fs.chmodSync(d, 0o755);
+    const bundle = writeBundle('b.cjs', 7);
+    const cache = path.join(dir, 'cache');
+    fs.mkdirSync(cache, { mode: 0o700 });
+    fs.chownSync(cache, NOBODY, NOBODY);
+    expect(run(bundle, cache, true, true)).toEqual({ answer: 30, use: 'cold' });
+    expect(cacheFiles(cache)).toHaveLength(1);
+    fs.chmodSync(cache, 0o500);
+    expect(run(bundle, cache, true, true)).toEqual({ answer: 30, use: 'accepted' });
+    // A cold run (another bundle) in the read-only folder: it runs, and nothing is left behind.
+    const other = writeBundle('c.cjs', 8);
+    expect(run(other, cache, true, true)).toEqual({ answer: 34, use: 'cold' });
+    expect(fs.readdirSync(cache)).toHaveLength(1);
   });
 
   it('keeps a few builds of a bundle side by side and prunes the oldest', () => {
