@@ -19,6 +19,7 @@ import { ModelError } from './model-error';
 import { readRulesetsLazily } from './lazy-rulesets';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { assertProjectDatabase, migrate } from './schema';
+import { installedSqliteBinding } from './sqlite-binding';
 import { once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
 import * as nodeRows from './rows/nodes';
 import * as captureRows from './rows/captures';
@@ -65,7 +66,8 @@ export class Store {
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
-    const binding = options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding };
+    const nativeBinding = options.nativeBinding ?? installedSqliteBinding();
+    const binding = nativeBinding === null ? {} : { nativeBinding };
     const readOnly = !projectWritable(path);
     if (readOnly && (options.access ?? 'write') === 'write') {
       throw new ModelError(path, 'the project is read-only here (no write permission on the file or its folder): natlens can show, trace and report it, not import into it');
