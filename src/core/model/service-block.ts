@@ -31,7 +31,7 @@ export interface ServiceBlock {
   endpointTape: Buffer;
 }
 
-/** Endpoints are added one at a time as they are found; the services once, before or after them. */
+/** Endpoints are added one at a time as they are found; the services in one call, before or after them. */
 export class ServiceBlockWriter {
   private readonly endpointTape = new ValueTapeWriter();
   private endpointCount = 0;
@@ -85,8 +85,8 @@ export class ServiceBlockWriter {
   /** Null when there is nothing to store. */
   finish(): ServiceBlock | null {
     if (this.serviceCount === 0 && this.endpointCount === 0) return null;
-    if (this.serviceTape === null) this.services([]);
-    return { services: this.serviceCount, endpoints: this.endpointCount, serviceTape: this.serviceTape!, endpointTape: this.endpointTape.finish() };
+    const serviceTape = this.serviceTape ?? new ValueTapeWriter().finish();
+    return { services: this.serviceCount, endpoints: this.endpointCount, serviceTape, endpointTape: this.endpointTape.finish() };
   }
 }
 
