@@ -455,10 +455,10 @@ export class Store {
     }
     // kube-proxy's services and endpoints are stored in one block per capture (service-block.ts): theirs say how many.
     if (table === 'services' || table === 'endpoints') {
-      const inBlocks = captureId === undefined
-        ? this.db.prepare(`SELECT coalesce(sum(${table}), 0) FROM service_blocks`).pluck().get()
-        : this.db.prepare(`SELECT coalesce(sum(${table}), 0) FROM service_blocks WHERE capture_id = ?`).pluck().get(captureId);
-      return (inBlocks as number) + this.countRows(table, captureId);
+      const where = captureId === undefined ? '' : ' WHERE capture_id = ?';
+      const args = captureId === undefined ? [] : [captureId];
+      const inBlocks = this.db.prepare(`SELECT coalesce(sum(${table}), 0) FROM service_blocks${where}`).pluck().get(...args) as number;
+      return inBlocks + (this.db.prepare(`SELECT count(*) FROM ${table}${where}`).pluck().get(...args) as number);
     }
     // Chains are stored as one row of headers per table (rows/chain-heads.ts).
     if (table === 'chains') {
@@ -467,10 +467,6 @@ export class Store {
         : this.db.prepare('SELECT coalesce(sum(h.count), 0) AS n FROM chain_heads h JOIN rule_tables t ON t.id = h.table_id JOIN rulesets s ON s.id = t.ruleset_id WHERE s.capture_id = ?').get(captureId);
       return (heads as { n: number }).n;
     }
-    return this.countRows(table, captureId);
-  }
-
-  private countRows(table: CountedTable, captureId: number | undefined): number {
     const sql =
       captureId === undefined
         ? `SELECT count(*) AS n FROM ${table}`
