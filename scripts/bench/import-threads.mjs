@@ -25,7 +25,7 @@ if (oldBin === null) {
   process.exit(2);
 }
 const pairs = Number(option('pairs', 7));
-const dir = option('dir', fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-import-threads-')));
+const dir = option('dir', null) ?? fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-import-threads-'));
 let dump = option('dump', null);
 if (dump === null) {
   dump = path.join(dir, 'kube-proxy-170k.save');
