@@ -172,6 +172,8 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
       },
       progress ? (bytesDone) => progress(bytesDone, records) : undefined,
       hash === null ? undefined : (bytes) => hash.update(bytes),
+      // The writer copies what it stores out of each record (PacketStore.writer): one record serves every frame.
+      { reuseRecords: true },
     ),
   );
   writer.flush();

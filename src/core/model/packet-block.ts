@@ -186,9 +186,10 @@ export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buf
   }
   if (max === 0) return Buffer.alloc(0);
   const span = max - min + 1;
-  const out = Buffer.allocUnsafe(Math.min(n, span) * 4);
+  let list: Uint32Array;
   let distinct = 0;
   if (span <= BITMAP_SPAN * n && span <= bits.length * 32) {
+    list = new Uint32Array(Math.min(n, span));
     const words = (span + 31) >>> 5;
     bits.fill(0, 0, words);
     for (let i = 0; i < n; i++) {
@@ -199,19 +200,28 @@ export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buf
       let word = bits[w]!;
       while (word !== 0) {
         const low = word & -word;
-        out.writeUInt32LE(min + w * 32 + 31 - Math.clz32(low), distinct++ * 4);
+        list[distinct++] = min + w * 32 + 31 - Math.clz32(low);
         word ^= low;
       }
     }
   } else {
-    const sorted = ids.slice(0, n).sort();
+    list = ids.slice(0, n).sort();
     for (let i = 0; i < n; i++) {
-      const id = sorted[i]!;
-      if (id === 0 || (i > 0 && id === sorted[i - 1])) continue;
-      out.writeUInt32LE(id, distinct++ * 4);
+      const id = list[i]!;
+      if (id === 0 || (distinct > 0 && id === list[distinct - 1])) continue;
+      list[distinct++] = id;
     }
   }
-  return out.subarray(0, distinct * 4);
+  return littleEndianBytes(list, distinct);
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The first `n` values of `list` as u32 LE bytes: the array's own bytes on a little-endian host. */
+function littleEndianBytes(list: Uint32Array, n: number): Buffer {
+  const out = Buffer.from(list.buffer, list.byteOffset, n * 4);
+  if (!LITTLE_ENDIAN_HOST) for (let i = 0; i < n; i++) out.writeUInt32LE(list[i]!, i * 4);
+  return out;
 }
 
 /** Whether `sorted`, ascending little-endian u32 values (a block's tuple list or tuple keys), holds `value`. */
