@@ -10,6 +10,7 @@ import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
 import { TupleIds, TupleTable } from './tuple-table';
 
 export interface PacketWriter {
+  /** Copies what it keeps of the record: the caller may reuse the object for the next packet. */
   add(packet: PacketRecord): void;
   /** Writes what is still buffered; returns the number of packets written. */
   flush(): number;
@@ -118,7 +119,7 @@ export class PacketStore {
       add(p: PacketRecord): void {
         const record = encoder.count;
         encoder.add(p, null);
-        if (p.src !== null && p.dst !== null) tuples.count(p, record);
+        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') tuples.count(p, record);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();

@@ -149,10 +149,13 @@ export class TupleTable {
     this.firstId = tupleIds.sync();
   }
 
-  /** Counts packet `p` (which has addresses) under its tuple; its id goes to `ids[record]` (see the constructor). */
+  /**
+   * Counts packet `p` (which has addresses: as text, or as IPv4 numbers alone) under its tuple; its id goes to
+   * `ids[record]` (see the constructor).
+   */
   count(p: PacketRecord, record: number): void {
-    const src = p.src!;
-    const dst = p.dst!;
+    const src = p.src;
+    const dst = p.dst;
     const sport = p.sport;
     const dport = p.dport;
     const lo = portsLo(sport, dport);
@@ -168,10 +171,13 @@ export class TupleTable {
     const d4 = p.dstV4;
     let s: number | null;
     let d: number | null;
-    // The decoder's numbers when the text still says them (checked in place: no string is made or parsed),
-    // else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is keyed by its
-    // numbers, anything else by the text itself.
-    if (
+    // The decoder's numbers when there is no text or the text still says them (checked in place: no string is
+    // made or parsed), else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is
+    // keyed by its numbers, anything else by the text itself.
+    if (src === null || dst === null) {
+      s = s4!;
+      d = d4!;
+    } else if (
       typeof s4 === 'number' && typeof d4 === 'number' &&
       (isCachedIpv4Text(src, s4) || ipv4TextIs(src, s4)) && (isCachedIpv4Text(dst, d4) || ipv4TextIs(dst, d4))
     ) {

@@ -23,24 +23,27 @@ const ifaceNames = new Map<number, string>();
 /**
  * Decodes one frame of `linkType` captured in `b[at..end)` into `p`. `wireEnd` is where the
  * frame would end had nothing been cut; `littleEndian` is the capture file's byte order, which
- * the host-order headers of NULL and NFLOG follow.
+ * the host-order headers of NULL and NFLOG follow. `ipv4Text` false: an IPv4 header's addresses are
+ * given as numbers only (decodeIpv4).
  */
-export function decodeFrame(p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean): void {
+export function decodeFrame(
+  p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean, ipv4Text = true,
+): void {
   switch (linkType) {
     case LINKTYPE.ETHERNET:
-      decodeEthernet(p, b, at, end, wireEnd);
+      decodeEthernet(p, b, at, end, wireEnd, ipv4Text);
       return;
     case LINKTYPE.LINUX_SLL:
-      decodeSll(p, b, at, end, wireEnd);
+      decodeSll(p, b, at, end, wireEnd, ipv4Text);
       return;
     case LINKTYPE.LINUX_SLL2:
-      decodeSll2(p, b, at, end, wireEnd);
+      decodeSll2(p, b, at, end, wireEnd, ipv4Text);
       return;
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_OPENBSD:
     case LINKTYPE.RAW_BSDOS:
     case LINKTYPE.IPV4:
-      decodeRawIp(p, b, at, end, wireEnd);
+      decodeRawIp(p, b, at, end, wireEnd, ipv4Text);
       return;
     case LINKTYPE.IPV6:
       // tshark's IPv6 link type takes no IPv4 ("Bogus IPv6 version"); the IPv4 one hands IPv6 on.
@@ -49,20 +52,20 @@ export function decodeFrame(p: PacketRecord, linkType: number, b: Uint8Array, at
       return;
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP:
-      decodeLoopback(p, linkType, b, at, end, wireEnd, littleEndian);
+      decodeLoopback(p, linkType, b, at, end, wireEnd, littleEndian, ipv4Text);
       return;
     case LINKTYPE.NFLOG:
-      decodeNflog(p, b, at, end, littleEndian);
+      decodeNflog(p, b, at, end, littleEndian, ipv4Text);
       return;
     default:
       return;
   }
 }
 
-function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   switch (type) {
     case 0x0800:
-      decodeIpv4(p, b, at, end, wireEnd);
+      decodeIpv4(p, b, at, end, wireEnd, ipv4Text);
       return;
     case 0x86dd:
       if (end - at >= 1 && b[at]! >> 4 !== 6) {
@@ -80,7 +83,7 @@ function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: numbe
   }
 }
 
-function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   const avail = end - at;
   if (avail < 14) {
     p.truncated = 'ethernet';
@@ -102,14 +105,14 @@ function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number,
     type = (b[off + 2]! << 8) | b[off + 3]!;
     off += 4;
   }
-  decodeEtherType(p, type, b, off, end, wireEnd);
+  decodeEtherType(p, type, b, off, end, wireEnd, ipv4Text);
 }
 
 function directionOf(packetType: number): 'in' | 'out' {
   return packetType === 4 ? 'out' : 'in';
 }
 
-function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   if (end - at < 16) {
     p.truncated = 'sll';
     if (end - at >= 2) p.direction = directionOf((b[at]! << 8) | b[at + 1]!);
@@ -119,10 +122,10 @@ function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wire
   const hwType = (b[at + 2]! << 8) | b[at + 3]!;
   const addrLen = (b[at + 4]! << 8) | b[at + 5]!;
   if (addrLen === 6) p.srcMac = macText(b, at + 6);
-  decodeSllProtocol(p, hwType, (b[at + 14]! << 8) | b[at + 15]!, b, at + 16, end, wireEnd);
+  decodeSllProtocol(p, hwType, (b[at + 14]! << 8) | b[at + 15]!, b, at + 16, end, wireEnd, ipv4Text);
 }
 
-function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   if (end - at < 20) {
     p.truncated = 'sll2';
     return;
@@ -138,27 +141,29 @@ function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wir
   const hwType = (b[at + 8]! << 8) | b[at + 9]!;
   p.direction = directionOf(b[at + 10]!);
   if (b[at + 11] === 6) p.srcMac = macText(b, at + 12);
-  decodeSllProtocol(p, hwType, (b[at]! << 8) | b[at + 1]!, b, at + 20, end, wireEnd);
+  decodeSllProtocol(p, hwType, (b[at]! << 8) | b[at + 1]!, b, at + 20, end, wireEnd, ipv4Text);
 }
 
 /** ARPHRD_NETLINK carries a netlink family, not an EtherType, in the protocol field. */
-function decodeSllProtocol(p: PacketRecord, hwType: number, protocol: number, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSllProtocol(p: PacketRecord, hwType: number, protocol: number, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   if (hwType === 824) return;
-  decodeEtherType(p, protocol, b, at, end, wireEnd);
+  decodeEtherType(p, protocol, b, at, end, wireEnd, ipv4Text);
 }
 
-function decodeRawIp(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeRawIp(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, ipv4Text: boolean): void {
   if (end === at) {
     p.truncated = 'ip';
     return;
   }
   const version = b[at]! >> 4;
-  if (version === 4) decodeIpv4(p, b, at, end, wireEnd);
+  if (version === 4) decodeIpv4(p, b, at, end, wireEnd, ipv4Text);
   else if (version === 6) decodeIpv6(p, b, at, end, wireEnd);
 }
 
 /** BSD loopback: a 4-byte address family, host order for NULL (0), network order for LOOP (108). */
-function decodeLoopback(p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean): void {
+function decodeLoopback(
+  p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean, ipv4Text: boolean,
+): void {
   if (end - at < 4) {
     p.truncated = 'null';
     return;
@@ -168,12 +173,12 @@ function decodeLoopback(p: PacketRecord, linkType: number, b: Uint8Array, at: nu
   let family = linkType === LINKTYPE.LOOP || !littleEndian ? be : le;
   // A NULL header written on a host of the other byte order shows up in the high half.
   if (family > 0xffff) family = family === be ? le : be;
-  if (family === 2) decodeIpv4(p, b, at + 4, end, wireEnd);
+  if (family === 2) decodeIpv4(p, b, at + 4, end, wireEnd, ipv4Text);
   else if (family === 10 || family === 24 || family === 28 || family === 30) decodeIpv6(p, b, at + 4, end, wireEnd);
 }
 
 /** NFLOG: family, version, resource id, then TLVs (length and type in the writer's byte order). */
-function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, littleEndian: boolean): void {
+function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, littleEndian: boolean, ipv4Text: boolean): void {
   if (end - at < 4) {
     p.truncated = 'nflog';
     return;
@@ -186,7 +191,7 @@ function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, li
     if (tlvLen < 4) return;
     if (tlvType === 9) {
       const payloadEnd = Math.min(end, off + tlvLen);
-      if (family === 2) decodeIpv4(p, b, off + 4, payloadEnd, off + tlvLen);
+      if (family === 2) decodeIpv4(p, b, off + 4, payloadEnd, off + tlvLen, ipv4Text);
       else if (family === 10) decodeIpv6(p, b, off + 4, payloadEnd, off + tlvLen);
       return;
     }

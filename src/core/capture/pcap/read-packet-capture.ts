@@ -17,6 +17,11 @@ export function isPacketCapture(head: Uint8Array): boolean {
 export interface ReadPacketOptions {
   /** One record object for every frame (see readPacketCapture). */
   reuseRecords?: boolean;
+  /**
+   * False: an IPv4 header's addresses are given as numbers only (srcV4/dstV4, src/dst null), for a sink that keys
+   * on the numbers (the store): no text is made or looked up per packet. Every other address is text as always.
+   */
+  ipv4Text?: boolean;
 }
 
 /**
@@ -32,7 +37,7 @@ export function readPacketCapture(
   sink: PacketSink,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
   onBytes?: (bytes: Uint8Array) => void,
-  { reuseRecords = false }: ReadPacketOptions = {},
+  { reuseRecords = false, ipv4Text = true }: ReadPacketOptions = {},
 ): PacketCaptureSummary {
   let fd: number;
   let size: number;
@@ -49,8 +54,8 @@ export function readPacketCapture(
       throw new CaptureError({ file, offset: 0 }, 'not a pcap or pcapng file: unknown magic number');
     }
     const newRecord = recordMaker(reuseRecords);
-    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally, newRecord);
-    else readPcapFile(file, chunks, tally, newRecord);
+    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally, newRecord, ipv4Text);
+    else readPcapFile(file, chunks, tally, newRecord, ipv4Text);
     chunks.feedRest();
     return tally.summary();
   } catch (err) {
