@@ -173,8 +173,8 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
       progress ? (bytesDone) => progress(bytesDone, records) : undefined,
       hash === null ? undefined : (bytes) => hash.update(bytes),
       // The writer copies what it stores out of each record (PacketStore.writer): one record serves every frame;
-      // it keys tuples on IPv4 numbers, so no address text is made for them.
-      { reuseRecords: true, ipv4Text: false },
+      // it keys tuples on IPv4 numbers and keeps no MACs, so no text is made for either.
+      { reuseRecords: true, addressText: false },
     ),
   );
   writer.flush();

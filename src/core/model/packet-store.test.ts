@@ -141,7 +141,7 @@ describe('PacketStore.writer tuples', () => {
     const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
     expect(strip(tupleRows(store, byNumber))).toEqual(strip(tupleRows(store, byText)));
 
-    // Numbers alone (a pcap read with ipv4Text false): the same rows, and one record object reused for every packet.
+    // Numbers alone (a pcap read with addressText false): the same rows, and one record object reused for every packet.
     const numbersOnly = pcapCapture(store, 'numbers only');
     const reused = packet(0);
     const w1 = store.packetWriter(numbersOnly);

@@ -25,8 +25,8 @@ export function pcapMagicAt(b: Uint8Array, at: number): PcapMagic | null {
 }
 
 /** Streams every record of a classic pcap file (positioned at its start) into `tally`. */
-/** `ipv4Text`: see decodeFrame. */
-export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, ipv4Text: boolean): void {
+/** `addressText`: see decodeFrame. */
+export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, addressText: boolean): void {
   if (!chunks.ensure(PCAP_HEADER_BYTES)) {
     throw new CaptureError({ file, offset: 0 }, `the pcap file header needs ${PCAP_HEADER_BYTES} bytes, the file has ${chunks.size}`);
   }
@@ -66,7 +66,7 @@ export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTal
     }
     const p = newRecord(record, sec, nsec, null, linkType, capLen, origLen, chunks.offset);
     const data = start + RECORD_HEADER_BYTES;
-    decodeFrame(p, linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, ipv4Text);
+    decodeFrame(p, linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
     chunks.skip(RECORD_HEADER_BYTES + capLen);
     tally.push(p);
   }

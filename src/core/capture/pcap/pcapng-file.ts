@@ -26,7 +26,7 @@ interface PcapngInterface {
 const utf8 = new TextDecoder('utf-8');
 
 /** Streams every packet block of a pcapng file (positioned at its first SHB) into `tally`. */
-export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, ipv4Text: boolean): void {
+export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, addressText: boolean): void {
   let le = true;
   let interfaces: PcapngInterface[] = [];
   let frame = 0;
@@ -94,7 +94,7 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
         splitTimestamp(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.unit, time);
         const p = newRecord(++frame, time.sec + iface.offsetSec, time.nsec, iface.name, iface.linkType, capLen, origLen, blockOffset);
         const data = at + 28;
-        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, ipv4Text);
+        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
         if (type === EPB && 28 + padded + 4 < total) {
           const direction = epbDirection(view, data + padded, at + total - 4, le);
           if (direction === -1) throw blockError(file, block, blockOffset, 'an option runs past the end of its block');
@@ -115,7 +115,7 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
         // An SPB carries no timestamp: 0 stands for "unknown".
         const p = newRecord(++frame, 0, 0, iface.name, iface.linkType, capLen, origLen, blockOffset);
         const data = at + 12;
-        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, ipv4Text);
+        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
         tally.push(p);
         break;
       }

@@ -7,13 +7,13 @@ import { readPacketCapture } from './read-packet-capture';
 afterAll(removeTempCaptures);
 
 /** Every record of `file` as the sink saw it when it was handed (a copy: a reused record changes afterwards). */
-function records(file: string, reuseRecords: boolean, ipv4Text = true): { seen: PacketRecord[]; objects: number } {
+function records(file: string, reuseRecords: boolean, addressText = true): { seen: PacketRecord[]; objects: number } {
   const seen: PacketRecord[] = [];
   const objects = new Set<PacketRecord>();
   readPacketCapture(file, (p) => {
     objects.add(p);
     seen.push({ ...p });
-  }, undefined, undefined, { reuseRecords, ipv4Text });
+  }, undefined, undefined, { reuseRecords, addressText });
   return { seen, objects: objects.size };
 }
 
@@ -53,15 +53,18 @@ describe('readPacketCapture with reuseRecords', () => {
     for (const file of files) expect(records(file, true).seen, file).toEqual(records(file, false).seen);
   });
 
-  it('with ipv4Text false gives an IPv4 header\'s addresses as numbers alone, every other field as before', () => {
+  it('with addressText false gives an IPv4 header\'s addresses as numbers alone and no MACs, every other field as before', () => {
     const files = presentCaptureCorpora().flatMap((c) => c.manifest().filter((m) => m.fileError === null).map((m) => c.path(m.file)));
     let numbered = 0;
+    let macs = 0;
     for (const file of files) {
       const withText = records(file, false).seen;
-      const want = withText.map((p) => (typeof p.srcV4 === 'number' ? { ...p, src: null, dst: null } : p));
+      const want = withText.map((p) => ({ ...p, srcMac: null, dstMac: null, ...(typeof p.srcV4 === 'number' ? { src: null, dst: null } : {}) }));
       numbered += want.filter((p) => typeof p.srcV4 === 'number').length;
+      macs += withText.filter((p) => p.srcMac !== null).length;
       expect(records(file, true, false).seen, file).toEqual(want);
     }
     expect(numbered).toBeGreaterThan(100);
+    expect(macs).toBeGreaterThan(100);
   });
 });

@@ -18,10 +18,11 @@ export interface ReadPacketOptions {
   /** One record object for every frame (see readPacketCapture). */
   reuseRecords?: boolean;
   /**
-   * False: an IPv4 header's addresses are given as numbers only (srcV4/dstV4, src/dst null), for a sink that keys
-   * on the numbers (the store): no text is made or looked up per packet. Every other address is text as always.
+   * False: an IPv4 header's addresses are given as numbers only (srcV4/dstV4, src/dst null) and MAC addresses not
+   * at all (srcMac/dstMac null), for a sink that keeps neither as text (the store keys tuples on the numbers): no
+   * text is made or looked up per packet. Every other address (IPv6, ARP, an ICMP error's) is text as always.
    */
-  ipv4Text?: boolean;
+  addressText?: boolean;
 }
 
 /**
@@ -37,7 +38,7 @@ export function readPacketCapture(
   sink: PacketSink,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
   onBytes?: (bytes: Uint8Array) => void,
-  { reuseRecords = false, ipv4Text = true }: ReadPacketOptions = {},
+  { reuseRecords = false, addressText = true }: ReadPacketOptions = {},
 ): PacketCaptureSummary {
   let fd: number;
   let size: number;
@@ -54,8 +55,8 @@ export function readPacketCapture(
       throw new CaptureError({ file, offset: 0 }, 'not a pcap or pcapng file: unknown magic number');
     }
     const newRecord = recordMaker(reuseRecords);
-    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally, newRecord, ipv4Text);
-    else readPcapFile(file, chunks, tally, newRecord, ipv4Text);
+    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally, newRecord, addressText);
+    else readPcapFile(file, chunks, tally, newRecord, addressText);
     chunks.feedRest();
     return tally.summary();
   } catch (err) {
