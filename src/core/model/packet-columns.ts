@@ -53,6 +53,11 @@ const ROW_WIDTH = [8, 8, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 1, 1, 1, 1] as c
 
 const HEADER_BYTES = 4 + COLUMN_COUNT * 9;
 
+/** The most bytes `count` records can take in the COLUMNS layout (every column 8 bytes wide). */
+export function columnsBytesAtMost(count: number): number {
+  return HEADER_BYTES + 8 * COLUMN_COUNT * count;
+}
+
 /** A column's values while a block fills: f64 for the float columns, any typed array of the values otherwise. */
 export type ColumnValues = Float64Array | Uint32Array;
 
@@ -198,9 +203,10 @@ function copyPacked(out: Buffer, view: DataView, at: number, count: number, widt
 
 /**
  * Encodes `count` records held as columns in the COLUMNS layout. `littleEndian` is the host's byte order (a test
- * passes false to check the byte-by-byte path a big-endian host takes gives the same bytes).
+ * passes false to check the byte-by-byte path a big-endian host takes gives the same bytes). `into`, when given
+ * and large enough, receives the bytes (the result is a view of it), else a new buffer does.
  */
-export function encodeColumns(columns: readonly ColumnValues[], count: number, littleEndian = LITTLE_ENDIAN_HOST): Buffer {
+export function encodeColumns(columns: readonly ColumnValues[], count: number, littleEndian = LITTLE_ENDIAN_HOST, into: Buffer | null = null): Buffer {
   const widths = new Uint8Array(COLUMN_COUNT);
   const bases = new Float64Array(COLUMN_COUNT);
   let bytes = HEADER_BYTES;
@@ -216,7 +222,7 @@ export function encodeColumns(columns: readonly ColumnValues[], count: number, l
     bytes += width * count;
   }
   scratchFor(count);
-  const out = Buffer.allocUnsafe(bytes);
+  const out = into !== null && into.byteLength >= bytes ? into.subarray(0, bytes) : Buffer.allocUnsafe(bytes);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, count, true);
   let at = HEADER_BYTES;

@@ -107,7 +107,8 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const encoder = new PacketBlockEncoder();
+    // Each block is inserted as soon as it is encoded: the encoder's buffers serve every block.
+    const encoder = new PacketBlockEncoder(undefined, { reuseBuffers: true });
     const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
     let written = 0;
     const writeBlock = (): void => {
