@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { replaceBenchSection } from './bench-doc.mjs';
+import './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;

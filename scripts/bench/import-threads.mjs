@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { option } from './cli-args.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { f2, median } from './stats.mjs';
+import './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const oldBin = option('old', null);

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { buildProject } from './web-api.mjs';
 import { f0, f2, median } from './stats.mjs';
 import { option } from './cli-args.mjs';
+import './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

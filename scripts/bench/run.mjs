@@ -26,6 +26,7 @@ import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { pcapSection, runPcapBench } from './pcap.mjs';
 import { runStartupBench, startupSection } from './startup.mjs';
 import { median } from './stats.mjs';
+import { extraCaCerts } from './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'natlens');
@@ -333,6 +334,7 @@ function render(rows, ratios, notes) {
     `import writes a fresh database. Best of ${RUNS} run${RUNS === 1 ? '' : 's'} per step (\`--runs N\`), measured after the`,
     'inputs were flushed to disk (`sync`); natlens and iptables-restore runs alternate on each dump, and',
     'the median of the natlens/restore ratios of those pairs is given too: single runs vary by ±15% here.',
+    `NODE_EXTRA_CA_CERTS ${extraCaCerts} for natlens (scripts/bench/bench-env.mjs); load ${fmt(os.loadavg()[0])} when written.`,
     '',
     '| step | input | wall (s) | CPU (s) | peak RSS (MB) | throughput (wall) | exit |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: |',

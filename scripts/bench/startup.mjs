@@ -8,9 +8,8 @@
 // e.g. a worktree of main) the builds run alternately, in turn first, and the medians of the per-pair ratios are
 // given. Prints one JSON document; CPU is user + system of the whole process (its worker threads too).
 //
-// NODE_EXTRA_CA_CERTS (set on some build machines for a proxy's CA) makes every node process parse that bundle
-// before any script runs: ~60 ms of CPU here, three times `node -e 0` without it. The runs leave it out unless
-// --keep-extra-ca-certs; `baseline` is `node -e 0` in the same environment.
+// NODE_EXTRA_CA_CERTS is left out unless --keep-extra-ca-certs (bench-env.mjs); `baseline` is `node -e 0` in the
+// same environment.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.mjs';
 import { option } from './cli-args.mjs';
+import { extraCaCerts } from './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // /usr/bin/time gives CPU in hundredths of a second, coarse for runs of a tenth; wait4's rusage is in microseconds.
@@ -35,7 +35,6 @@ print(time.perf_counter() - start, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, os.w
 
 /** One process: wall seconds, CPU seconds (user + system) and peak RSS in MB. */
 const BASE_ENV = { ...process.env };
-if (!process.argv.includes('--keep-extra-ca-certs')) delete BASE_ENV.NODE_EXTRA_CA_CERTS;
 
 function measure(argv, env = {}) {
   const r = spawnSync('python3', ['-c', RUSAGE, ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { ...BASE_ENV, ...env } });
@@ -116,7 +115,7 @@ export function runStartupBench({ runs = 7, old = null, keep = false } = {}) {
     if (keep) process.stderr.write(`bench: kept ${work}\n`);
     else fs.rmSync(work, { recursive: true, force: true });
   }
-  return { runs, old, load, loadAfter: os.loadavg()[0], extraCaCerts: 'NODE_EXTRA_CA_CERTS' in BASE_ENV ? 'as set' : 'left out', results };
+  return { runs, old, load, loadAfter: os.loadavg()[0], extraCaCerts, results };
 }
 
 const f3 = (n) => (n === null || n === undefined ? 'n/a' : n.toFixed(3));

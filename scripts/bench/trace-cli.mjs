@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { median } from './stats.mjs';
 import { option } from './cli-args.mjs';
+import './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIME = '/usr/bin/time';

@@ -22,6 +22,7 @@ import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { f0, f2, median } from './stats.mjs';
 import { option } from './cli-args.mjs';
+import './bench-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
