@@ -31,6 +31,9 @@ export class RuleLexer {
   private text = '';
   /** After a read that vouched: the rule's chain (the table's string when `chains` holds it), target and first comment. */
   chain = '';
+  /** The ordinals in `chains` of the rule's chain and of the chain it jumps or goes to; -1: not there (or no such target). */
+  chainOrdinal = -1;
+  targetOrdinal = -1;
   target: Target | null = null;
   comment: string | null = null;
   /**
@@ -55,6 +58,7 @@ export class RuleLexer {
     if (!this.split(start, end) || this.count < 2 || this.quoted[0] === 1 || this.quoted[1] === 1) return false;
     if (this.ends[0] - this.starts[0] !== 2 || text.charCodeAt(this.starts[0]) !== 45 || text.charCodeAt(this.starts[0] + 1) !== 65) return false;
     this.chain = this.chainAt(1);
+    this.chainOrdinal = this.lastOrdinal;
     try {
       return this.args(2);
     } catch (e) {
@@ -114,11 +118,16 @@ export class RuleLexer {
     return this.text.slice(this.starts[k], this.ends[k]);
   }
 
-  /** Word k as a chain name: a declared chain's string, else a word's, else cut out. */
+  /** Word k as a chain name: a declared chain's string, else a word's, else cut out; its ordinal in `chains` goes in lastOrdinal. */
   private chainAt(k: number): string {
-    const { text, starts, ends, hashes } = this;
-    return this.chains.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? RULE_WORDS.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? this.cut(k);
+    const { text, starts, ends, hashes, chains } = this;
+    const ordinal = chains.ordinalAt(text, starts[k]!, ends[k]!, hashes[k]!);
+    this.lastOrdinal = ordinal;
+    if (ordinal >= 0) return chains.wordAt(ordinal);
+    return RULE_WORDS.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? this.cut(k);
   }
+
+  private lastOrdinal = -1;
 
   /** scanRuleArgs' isPlainValue: quoted, or neither `!` nor starting with `-` (an unquoted word is never empty). */
   private plain(k: number): boolean {
@@ -133,6 +142,7 @@ export class RuleLexer {
     const { quoted } = this;
     this.comment = null;
     this.target = null;
+    this.targetOrdinal = -1;
     this.dstFrom = this.dstTo = this.protoFrom = this.protoTo = this.dport = -1;
     let k = from;
     while (k < n) {
@@ -181,6 +191,7 @@ export class RuleLexer {
         case 'goto': {
           if (negated || k >= n || quoted[k] === 1 || !this.plain(k)) return false;
           const name = this.chainAt(k++);
+          this.targetOrdinal = this.lastOrdinal;
           this.target = generic === 'goto' ? (k === n ? { kind: 'goto', chain: name } : null) : this.jumpTarget(name, k);
           return this.target !== null;
         }
