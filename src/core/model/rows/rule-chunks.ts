@@ -34,8 +34,8 @@ export const RUN_COLUMNS = ['chain_id', 'position', 'chunk_id', 'first', 'count'
  */
 export interface EncodedChunk {
   body: Uint8Array;
-  runs: number[];
-  snat: number[];
+  runs: Float64Array;
+  snat: Float64Array;
 }
 
 /** True when `rule` reads back from its text as it is (checked by reading it again). */
@@ -109,7 +109,8 @@ export class RuleChunkBuilder {
   take(): EncodedChunk | null {
     if (this.count === 0) return null;
     const body = deflateRawSync(this.bytes.subarray(0, this.length), { level: LEVEL });
-    const chunk = { body, runs: this.runs, snat: this.snat };
+    // Typed arrays cross threads as one copy of their bytes.
+    const chunk = { body, runs: Float64Array.from(this.runs), snat: Float64Array.from(this.snat) };
     this.length = 0;
     this.count = 0;
     this.runs = [];
