@@ -14,7 +14,7 @@ import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
-import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
+import { BUILTIN_CHAINS, commentOf, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
 
 /** Something the reader accepted but a user should know about. */
@@ -530,6 +530,13 @@ export class IptablesSaveReader {
       const target = args.target;
       this.noteJump(open, target, line);
       this.rules++;
+      if (this.scan) {
+        // One class for every rule a `later` sink gets: its hot paths then see one shape, not a second one for the few rules read in full.
+        const rule = new RuleMatchesLater(at + 1, shownText, line, counters, target, commentOf(args.matches));
+        rule.matches = args.matches;
+        sink.rule(chainName, at, rule);
+        return;
+      }
       sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target });
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
