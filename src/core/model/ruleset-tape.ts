@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Rule, TableName } from '../netfilter/ruleset';
-import type { ChainHead, RulesetSink } from '../netfilter/ruleset-sink';
+import type { ChainHead, NumberedRulesetSink } from '../netfilter/ruleset-sink';
 import { ChainHeadColumns, insertChainHeadsBody, nextChainId } from './rows/chain-heads';
 import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter } from './rows/rule-chunks';
 
@@ -25,49 +25,61 @@ const CHUNK = 2;
 /** A ruleset the tape cannot carry in order: a rule inserted (-I) before others, a chain declared twice. */
 export class NotInOrder extends Error {}
 
-export class RulesetTapeSink implements RulesetSink {
+/**
+ * Fills tapes from a reader that numbers its chains (NumberedRulesetSink): each chain's number on the tape (its
+ * place in the ruleset) and length are kept by the reader's number for it, in arrays.
+ */
+export class RulesetTapeSink implements NumberedRulesetSink {
   private tape: RulesetTape = [];
-  /** Chain name → its number and length, in the open table. */
-  private chains = new Map<string, { id: number; length: number }>();
+  /** By the reader's chain number: the table (1, 2, ...) that declared it, its number on the tape, its length. */
+  private declaredIn = new Int32Array(1024);
+  private ids = new Int32Array(1024);
+  private lengths = new Int32Array(1024);
+  private tables = 0;
   private chainCount = 0;
-  /** The open table's chain headers, and the number of its first chain. */
+  /** The open table's chain headers, and the tape number of its first chain. */
   private heads: ChainHeadColumns | null = null;
   private firstChain = 1;
-  /** The chain of the last rule: a dump's rules come chain by chain. */
-  private lastName: string | null = null;
-  private last: { id: number; length: number } | null = null;
   private readonly rules = new RuleChunkBuilder();
 
   constructor(private readonly emit: (tape: RulesetTape) => void) {}
 
   table(name: TableName, line: number): void {
-    this.chains = new Map();
-    this.lastName = null;
+    this.tables++;
     this.heads = new ChainHeadColumns();
     this.firstChain = this.chainCount + 1;
     this.tape.push(TABLE, name, line);
   }
 
-  chain(head: ChainHead): void {
-    const id = ++this.chainCount;
-    // One lookup: a chain already there is replaced, and the tape given up.
-    const known = this.chains.size;
-    this.chains.set(head.name, { id, length: 0 });
-    if (this.chains.size === known) throw new NotInOrder(`chain ${head.name} is declared twice`);
+  chain(head: ChainHead, number: number): void {
+    if (number >= this.ids.length) this.grow(number);
+    if (this.declaredIn[number] === this.tables) throw new NotInOrder(`chain ${head.name} is declared twice`);
+    this.declaredIn[number] = this.tables;
+    this.ids[number] = ++this.chainCount;
+    this.lengths[number] = 0;
     this.heads!.add(head);
   }
 
-  rule(chain: string, at: number, rule: Rule): void {
-    if (chain !== this.lastName) {
-      this.last = this.chains.get(chain)!;
-      this.lastName = chain;
-    }
-    const c = this.last!;
-    if (at !== c.length) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
-    c.length++;
+  rule(chain: string, at: number, rule: Rule, number: number): void {
+    if (!(number >= 0 && number < this.ids.length && this.declaredIn[number] === this.tables)) throw new NotInOrder(`a rule of chain ${chain}, not declared in its table`);
+    if (at !== this.lengths[number]) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
+    this.lengths[number]++;
     // The dump reader read this rule from its text: it reads back from it.
-    this.rules.add(c.id, chain, rule, true);
+    this.rules.add(this.ids[number]!, chain, rule, true);
     if (this.rules.size >= CHUNK_RULES) this.flush();
+  }
+
+  private grow(number: number): void {
+    let size = this.ids.length;
+    while (size <= number) size *= 2;
+    const widen = (from: Int32Array): Int32Array<ArrayBuffer> => {
+      const to = new Int32Array(size);
+      to.set(from);
+      return to;
+    };
+    this.declaredIn = widen(this.declaredIn);
+    this.ids = widen(this.ids);
+    this.lengths = widen(this.lengths);
   }
 
   /** A table's rules end in its own chunks, and its chain headers follow them, marked where a chain holds a SNAT rule. */

@@ -15,7 +15,7 @@ import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, commentOf, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
-import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
+import { RulesetBuilder, type NumberedRulesetSink, type RulesetSink } from '../../netfilter/ruleset-sink';
 
 /** Something the reader accepted but a user should know about. */
 export interface RulesetWarning {
@@ -277,7 +277,7 @@ export class IptablesSaveReader {
   constructor(
     private readonly file: string,
     private readonly firstLine: number,
-    private readonly sink: RulesetSink,
+    private readonly sink: NumberedRulesetSink,
     records: RuleRecords,
     private readonly form: ReaderForm = { form: 'save', fragment: false },
   ) {
@@ -349,11 +349,20 @@ export class IptablesSaveReader {
   }
 
   /** The ordinal of a chain the open table declares (now, or again: a second declaration keeps its rules). */
-  private declareChain(open: OpenTable, name: string): string {
-    const { chains } = this.rulesReader;
-    const ordinal = chains.addOrdinal(name);
+  private declareChain(open: OpenTable, name: string): number {
+    const ordinal = this.rulesReader.chains.addOrdinal(name);
     if (!this.chainStates.isDeclared(ordinal, open.epoch)) this.chainStates.declare(ordinal, open.epoch);
-    return chains.wordAt(ordinal);
+    return ordinal;
+  }
+
+  /** Hands the chain numbered `ordinal` to the sink, under the table's string for its name. */
+  private sinkChain(ordinal: number, builtin: boolean, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number): void {
+    this.sink.chain({ name: this.rulesReader.chains.wordAt(ordinal), builtin, policy, counters, line }, ordinal);
+  }
+
+  /** The number of the chain a rule's target enters (its -j or -g), -1 for any other target or a name not numbered. */
+  private jumpNumber(target: Target | null): number {
+    return target !== null && (target.kind === 'jump' || target.kind === 'goto') ? this.rulesReader.chains.ordinalOf(target.chain) : -1;
   }
 
   /** The ordinal of chain `name` when the open table declared it, else -1. */
@@ -391,8 +400,7 @@ export class IptablesSaveReader {
     if (!policyLine) {
       if (words.length !== 2) throw this.err(line, `bad -N line "${snippet(text.slice(p, stop))}"`);
       if (builtin) throw this.err(line, `-N ${name}: ${name} is a built-in chain of table ${open.name}`);
-      const chainName = this.declareChain(open, name);
-      this.sink.chain({ name: chainName, builtin: false, policy: null, counters: null, line });
+      this.sinkChain(this.declareChain(open, name), false, null, null, line);
       return;
     }
     const policy = words[2];
@@ -405,8 +413,7 @@ export class IptablesSaveReader {
     } else if (words.length !== 3) {
       throw this.err(line, `bad -P line "${snippet(text.slice(p, stop))}"`);
     }
-    const chainName = this.declareChain(open, name);
-    this.sink.chain({ name: chainName, builtin: true, policy, counters, line });
+    this.sinkChain(this.declareChain(open, name), true, policy, counters, line);
   }
 
   private tableLine(text: string, p: number, stop: number, line: number): void {
@@ -439,9 +446,9 @@ export class IptablesSaveReader {
       policy = policyWord;
     }
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.declareChain(open, name);
+    const ordinal = this.declareChain(open, name);
     this.chainLines++;
-    this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
+    this.sinkChain(ordinal, builtin, builtin && policy !== '-' ? policy : null, counters, line);
   }
 
   private closeCutShort(line: number): void {
@@ -492,9 +499,8 @@ export class IptablesSaveReader {
         if (!builtin && !this.form.fragment) {
           throw this.err(line, `chain ${chainName} is not declared in table ${open.name} (${this.form.form === 'save' ? 'iptables-restore rejects this' : 'iptables -S prints -N CHAIN before its rules'})`);
         }
-        this.declareChain(open, chainName);
-        chain = this.declaredOrdinal(open, chainName);
-        sink.chain({ name: chainName, builtin, policy: null, counters: null, line });
+        chain = this.declareChain(open, chainName);
+        this.sinkChain(chain, builtin, null, null, line);
       }
       open.lastChain = chain;
       if (this.scan && append) {
@@ -505,7 +511,7 @@ export class IptablesSaveReader {
           this.noteJump(open, target, line);
           const at = states.grow(chain);
           this.rules++;
-          sink.rule(chainName, at, new RuleMatchesLater(at + 1, ruleText, line, counters, target, scanned.comment));
+          sink.rule(chainName, at, new RuleMatchesLater(at + 1, ruleText, line, counters, target, scanned.comment), chain, this.jumpNumber(target));
           return;
         }
       }
@@ -534,10 +540,10 @@ export class IptablesSaveReader {
         // One class for every rule a `later` sink gets: its hot paths then see one shape, not a second one for the few rules read in full.
         const rule = new RuleMatchesLater(at + 1, shownText, line, counters, target, commentOf(args.matches));
         rule.matches = args.matches;
-        sink.rule(chainName, at, rule);
+        sink.rule(chainName, at, rule, chain, this.jumpNumber(target));
         return;
       }
-      sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target });
+      sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target }, chain, this.jumpNumber(target));
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
@@ -558,7 +564,7 @@ export class IptablesSaveReader {
     const at = states.grow(chain);
     this.rules++;
     const rule = new RuleMatchesLater(at + 1, ruleText, line, counters, target, comment);
-    this.sink.rule(chainName, at, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport));
+    this.sink.rule(chainName, at, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport), chain, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? lexer.targetOrdinal : -1);
     return true;
   }
 
