@@ -22,6 +22,12 @@ const HEADS = 1;
 /** [CHUNK, body, runs, snat] (EncodedChunk) with chains numbered within the ruleset */
 const CHUNK = 2;
 
+/**
+ * Chunks a tape takes before it goes: each tape is a message between threads (a post, a wake-up of the writer), and
+ * a kube-proxy dump has ~170 chunks. The writer still gets its first rules after ~4,000 of them.
+ */
+const TAPE_CHUNKS = 4;
+
 /** A ruleset the tape cannot carry in order: a rule inserted (-I) before others, a chain declared twice. */
 export class NotInOrder extends Error {}
 
@@ -41,6 +47,7 @@ export class RulesetTapeSink implements NumberedRulesetSink {
   private heads: ChainHeadColumns | null = null;
   private firstChain = 1;
   private readonly rules = new RuleChunkBuilder();
+  private chunksOnTape = 0;
 
   constructor(private readonly emit: (tape: RulesetTape) => void) {}
 
@@ -66,7 +73,9 @@ export class RulesetTapeSink implements NumberedRulesetSink {
     this.lengths[number]++;
     // The dump reader read this rule from its text: it reads back from it.
     this.rules.add(this.ids[number]!, chain, rule, true);
-    if (this.rules.size >= CHUNK_RULES) this.flush();
+    if (this.rules.size < CHUNK_RULES) return;
+    this.takeChunk();
+    if (this.chunksOnTape >= TAPE_CHUNKS) this.flush();
   }
 
   private grow(number: number): void {
@@ -96,12 +105,14 @@ export class RulesetTapeSink implements NumberedRulesetSink {
     if (this.tape.length === 0) return;
     this.emit(this.tape);
     this.tape = [];
+    this.chunksOnTape = 0;
   }
 
   private takeChunk(): void {
     const chunk = this.rules.take();
     if (chunk === null) return;
     this.tape.push(CHUNK, chunk.body, chunk.runs, chunk.snat);
+    this.chunksOnTape++;
     const { snat } = chunk;
     for (let i = 0; i < snat.length; i += 2) this.heads!.markSnatAt(snat[i]! - this.firstChain);
   }
