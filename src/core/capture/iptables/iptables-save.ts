@@ -564,6 +564,7 @@ export class IptablesSaveReader {
     const at = states.grow(chain);
     this.rules++;
     const rule = new RuleMatchesLater(at + 1, ruleText, line, counters, target, comment);
+    rule.argsFrom = lexer.argsFrom;
     this.sink.rule(chainName, at, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport), chain, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? lexer.targetOrdinal : -1);
     return true;
   }

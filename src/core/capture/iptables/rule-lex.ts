@@ -34,6 +34,8 @@ export class RuleLexer {
   /** The ordinals in `chains` of the rule's chain and of the chain it jumps or goes to; -1: not there (or no such target). */
   chainOrdinal = -1;
   targetOrdinal = -1;
+  /** Where the text after `-A CHAIN` starts (an offset from `start`) when the rule is written `-A CHAIN` + the end or a space; else -1. */
+  argsFrom = -1;
   target: Target | null = null;
   comment: string | null = null;
   /**
@@ -57,8 +59,11 @@ export class RuleLexer {
     this.start = start;
     if (!this.split(start, end) || this.count < 2 || this.quoted[0] === 1 || this.quoted[1] === 1) return false;
     if (this.ends[0] - this.starts[0] !== 2 || text.charCodeAt(this.starts[0]) !== 45 || text.charCodeAt(this.starts[0] + 1) !== 65) return false;
-    this.chain = this.chainAt(1);
+    this.chain = this.ruleChain();
     this.chainOrdinal = this.lastOrdinal;
+    // `-A CHAIN` then the end or one space: the rest of the text is the rule's arguments as the store keeps them.
+    const afterChain = this.ends[1]! - start;
+    this.argsFrom = text.charCodeAt(start + 2) === 32 && this.starts[1] === start + 3 && (this.ends[1] === end || text.charCodeAt(this.ends[1]!) === 32) ? afterChain : -1;
     try {
       return this.args(2);
     } catch (e) {
@@ -128,6 +133,26 @@ export class RuleLexer {
   }
 
   private lastOrdinal = -1;
+
+  /**
+   * Word 1, the rule's chain, as chainAt reads it; a dump's rules come chain by chain, so a word equal to the last
+   * rule's chain is that chain, found without probing the table of ~60,000 names.
+   */
+  private ruleChain(): string {
+    const { text, starts, ends, hashes, chains } = this;
+    const ordinal = this.lastChainOrdinal;
+    if (ordinal >= 0 && hashes[1] === this.lastChainHash && chains.holds(ordinal, text, starts[1]!, ends[1]!)) {
+      this.lastOrdinal = ordinal;
+      return chains.wordAt(ordinal);
+    }
+    const chain = this.chainAt(1);
+    this.lastChainOrdinal = this.lastOrdinal;
+    this.lastChainHash = hashes[1]!;
+    return chain;
+  }
+
+  private lastChainOrdinal = -1;
+  private lastChainHash = 0;
 
   /** scanRuleArgs' isPlainValue: quoted, or neither `!` nor starting with `-` (an unquoted word is never empty). */
   private plain(k: number): boolean {

@@ -87,6 +87,17 @@ export class WordTable {
     }
   }
 
+  /** True when the word numbered `ordinal` is text[start, end). */
+  holds(ordinal: number, text: string, start: number, end: number): boolean {
+    const { chars, starts } = this;
+    const from = starts[ordinal]!;
+    const len = end - start;
+    if (starts[ordinal + 1]! - from !== len) return false;
+    let k = 0;
+    while (k < len && chars[from + k] === text.charCodeAt(start + k)) k++;
+    return k === len;
+  }
+
   /** The ordinal of `word`, or -1. */
   ordinalOf(word: string, hash = hashWord(word)): number {
     return this.ordinalAt(word, 0, word.length, hash);
