@@ -24,6 +24,7 @@ import { dbSizeSection, runDbSizeBench } from './db-size.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { pcapSection, runPcapBench } from './pcap.mjs';
+import { runStartupBench, startupSection } from './startup.mjs';
 import { median } from './stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -212,6 +213,8 @@ async function main() {
     table = `${table.trimEnd()}\n\n${traceSection(traced)}`;
     process.stderr.write('bench: natlens trace from the command line on one 170k-rule node and on a 50-node project (scripts/bench/trace-cli.mjs)\n');
     table = `${table.trimEnd()}\n\n${traceCliSection(runTraceCliBench({ runs: Math.max(RUNS, 3) }))}`;
+    process.stderr.write('bench: start-up of --help, a small import and a lab trace, code cache warm and cold (scripts/bench/startup.mjs)\n');
+    table = `${table.trimEnd()}\n\n${startupSection(runStartupBench({ runs: Math.max(RUNS, 5) }))}`;
     if (WEB_API) {
       process.stderr.write('bench: natlens serve on a 50-node project, the heaviest routes with a light request meanwhile (scripts/bench/web-api.mjs)\n');
       table = `${table.trimEnd()}\n\n${webApiSection(await runWebApiBench({ runs: Math.max(RUNS, 3) }))}`;

@@ -58,6 +58,11 @@ describe('natlens usage', () => {
     expect(natlens(['import', '--help']).stdout).toMatch(/usage: natlens import/);
   });
 
+  it('prints its version with --version (or -V) on stdout and exits 0', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(natlens([flag])).toMatchObject({ code: 0, stdout: `natlens ${version}\n`, stderr: '' });
+  });
+
   it('exits 2 without a command, with an unknown command, an unknown flag or no PATH', () => {
     expect(natlens([]).code).toBe(2);
     expect(natlens(['frobnicate']).code).toBe(2);

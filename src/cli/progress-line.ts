@@ -1,5 +1,6 @@
 import type { ImportProgress } from '../core/import/import-report';
 import { REDRAW, type CliIo } from './cli-io';
+import { thousands } from '../core/common/thousands';
 
 /** Redraws at most this often on a terminal. */
 const TTY_INTERVAL_MS = 200;
@@ -22,15 +23,15 @@ export class ProgressLine {
 
   update(p: ImportProgress): void {
     const percent = p.bytesDone !== null && p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 100) : null;
-    const text =
+    const text = (): string =>
       `natlens: importing ${p.file}: ` +
       (percent !== null ? `${percent}% (${mb(p.bytesDone ?? 0)} of ${mb(p.bytesTotal)} MB), ` : '') +
-      `${p.records.toLocaleString('en-US')} records`;
+      `${thousands(p.records)} records`;
     if (this.io.stderrIsTty) {
       const now = Date.now();
       if (now - this.lastDraw < TTY_INTERVAL_MS) return;
       this.lastDraw = now;
-      this.io.stderr(`${REDRAW}${text}`);
+      this.io.stderr(`${REDRAW}${text()}`);
       this.drawn = true;
       return;
     }
@@ -38,7 +39,7 @@ export class ProgressLine {
     const step = Math.floor(percent / PERCENT_STEP);
     if (step <= (this.lastStep.get(p.file) ?? 0)) return;
     this.lastStep.set(p.file, step);
-    this.io.stderr(`${text}\n`);
+    this.io.stderr(`${text()}\n`);
   }
 
   /** Stitching after the import: on a terminal only (a log gets the summary line when it ends). */
@@ -47,7 +48,7 @@ export class ProgressLine {
     const now = Date.now();
     if (now - this.lastDraw < TTY_INTERVAL_MS) return;
     this.lastDraw = now;
-    this.io.stderr(`${REDRAW}natlens: stitching flows: ${pass} ${packets.toLocaleString('en-US')} packets`);
+    this.io.stderr(`${REDRAW}natlens: stitching flows: ${pass} ${thousands(packets)} packets`);
     this.drawn = true;
   }
 

@@ -1,6 +1,8 @@
 import { terminalSafeIo, type CliIo } from './cli-io';
 import { COMMANDS } from './command-table';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, type CommandEntry } from './command';
+import fs from 'node:fs';
+import path from 'node:path';
 
 function globalUsage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -10,7 +12,7 @@ function globalUsage(commands: readonly CommandEntry[]): string {
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `natlens <command> --help` for its options. Exit codes: 0 ok, 1 input rejected, 2 usage error.',
+    'Run `natlens <command> --help` for its options, `natlens --version` for the version. Exit codes: 0 ok, 1 input rejected, 2 usage error.',
   ].join('\n');
 }
 
@@ -22,6 +24,12 @@ export async function runCli(argv: readonly string[], rawIo: CliIo, commands: re
   if (name === undefined) {
     io.stderr(`${globalUsage(commands)}\n`);
     return EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-V') {
+    // The package's own file, read only here: the same two folders up from src/cli and from the bundle in out/cli.
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    io.stdout(`natlens ${version}\n`);
+    return EXIT_OK;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

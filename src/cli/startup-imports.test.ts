@@ -9,7 +9,7 @@ import { bundleInputs } from '../../scripts/node-bundle.mjs';
 
 const root = path.resolve(__dirname, '../..');
 
-async function staticClosure(entry: string): Promise<string[]> {
+async function staticClosure(entry: string, withPackages = false): Promise<string[]> {
   const inputs = await bundleInputs(entry, root);
   const seen = new Set<string>();
   const stack = [entry];
@@ -17,7 +17,11 @@ async function staticClosure(entry: string): Promise<string[]> {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const i of inputs[file]?.imports ?? []) if (i.kind !== 'dynamic-import' && i.external !== true) stack.push(i.path);
+    for (const i of inputs[file]?.imports ?? []) {
+      if (i.kind === 'dynamic-import') continue;
+      if (i.external !== true) stack.push(i.path);
+      else if (withPackages) seen.add(i.path);
+    }
   }
   return [...seen].sort();
 }
@@ -32,6 +36,18 @@ describe('start-up of the command line', () => {
   it('an import evaluates none of the importer on the command line thread: the import worker does', async () => {
     const closure = await staticClosure('src/cli/commands/import-command.ts');
     expect(closure.filter((f) => /^src\/core\/(import|model|capture)\//.test(f))).toEqual([]);
+  }, 60_000);
+
+  it('the import worker evaluates the archive packages only when it unpacks an archive', async () => {
+    const closure = await staticClosure('src/server/import-worker.ts', true);
+    expect(closure.filter((f) => /(^|node_modules\/)(tar|fflate)(\/|$)/.test(f))).toEqual([]);
+    expect(closure).toContain('src/core/import/archive.ts');
+  }, 60_000);
+
+  it("better-sqlite3's JavaScript is in the bundles (loaded through the code cache), its addon search left out", async () => {
+    const closure = await staticClosure('src/server/import-worker.ts', true);
+    expect(closure.some((f) => f.endsWith('node_modules/better-sqlite3/lib/database.js'))).toBe(true);
+    expect(closure).not.toContain('better-sqlite3');
   }, 60_000);
 
   it('a trace evaluates none of the import, report, flows or server code', async () => {

@@ -11,6 +11,7 @@ import { withExistingProjectAsync } from '../existing-project';
 import { EXIT_OK, EXIT_REJECTED, UsageError, type CliCommand } from '../command';
 import { FlowStore } from '../../core/model/flow-store';
 import { assertNever } from '../../core/common/assert-never';
+import { thousands } from '../../core/common/thousands';
 
 /** `--json` prints at most this many flows unless --limit says otherwise. */
 export const JSON_PAGE = 10_000;
@@ -25,7 +26,7 @@ conntrack entries, in the order they were first seen, with each flow's hops, rew
 rules that made them. \`natlens import\` stitches them; a project imported with --no-stitch (or by
 an older natlens) is stitched here first.
   --db FILE          the project database (default ./natlens.db)
-  --json             print them as one JSON array on stdout: at most ${JSON_PAGE.toLocaleString('en-US')} flows unless
+  --json             print them as one JSON array on stdout: at most ${thousands(JSON_PAGE)} flows unless
                      --limit says otherwise; stderr says how many more there are and how to get them
   --ndjson           print every flow (or --limit N of them) as one JSON object per line, streamed
                      in constant memory
@@ -88,7 +89,7 @@ export const flowsCommand: CliCommand = {
     const done = await withExistingProjectAsync(dbPath, io, async (store) => {
       const summary = stitchFlows(store, {
         force: flagOption(args, 'restitch'),
-        progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${done.toLocaleString('en-US')} packets`) : undefined,
+        progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${thousands(done)} packets`) : undefined,
       });
       if (summary.recomputed) {
         io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
@@ -129,8 +130,8 @@ export const flowsCommand: CliCommand = {
           const all = total();
           const more = all - offset - printed;
           if (more > 0 && printed > 0) {
-            const shown = `${(offset + 1).toLocaleString('en-US')}–${(offset + printed).toLocaleString('en-US')}`;
-            io.stderr(`natlens: printed flows ${shown} of ${all.toLocaleString('en-US')}; ${more.toLocaleString('en-US')} more: the next page with --offset ${offset + printed}, all of them with --limit all, or one per line in constant memory with --ndjson\n`);
+            const shown = `${thousands(offset + 1)}–${thousands(offset + printed)}`;
+            io.stderr(`natlens: printed flows ${shown} of ${thousands(all)}; ${thousands(more)} more: the next page with --offset ${offset + printed}, all of them with --limit all, or one per line in constant memory with --ndjson\n`);
           }
           return;
         }

@@ -6,11 +6,20 @@
  * entry) — nothing of it is imported.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
-import { list as listTar, type ReadEntry } from 'tar';
+import type * as Fflate from 'fflate';
+import type * as Tar from 'tar';
 import { CaptureError } from '../capture/capture-error';
+
+// tar and fflate are loaded when an archive is unpacked: evaluating tar (with the stream, assert and readline modules
+// it brings) cost every import ~20 ms of start-up. The CLI's bundles leave both to node_modules (scripts/node-bundle.mjs).
+const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'package.json'));
+let tar: typeof Tar | null = null;
+let fflate: typeof Fflate | null = null;
+const tarPackage = (): typeof Tar => (tar ??= requireHere('tar') as typeof Tar);
+const fflatePackage = (): typeof Fflate => (fflate ??= requireHere('fflate') as typeof Fflate);
 
 export type ArchiveFormat = 'tar' | 'zip';
 
@@ -171,12 +180,12 @@ function unpackTar(shownAs: string, readPath: string, sink: EntrySink): void {
     throw e;
   };
   try {
-    listTar({
+    tarPackage().list({
       file: readPath,
       sync: true,
       strict: true,
       maxReadSize: CHUNK_BYTES,
-      onReadEntry(entry: ReadEntry) {
+      onReadEntry(entry: Tar.ReadEntry) {
         let name: string;
         try {
           name = sink.count(entry.path);
@@ -220,7 +229,8 @@ function unpackTar(shownAs: string, readPath: string, sink: EntrySink): void {
 function unpackZip(shownAs: string, readPath: string, sink: EntrySink): void {
   let failure: unknown = null;
   const files: Array<{ name: string; done: boolean }> = [];
-  const unzip = new Unzip((file: UnzipFile) => {
+  const { Unzip, UnzipInflate } = fflatePackage();
+  const unzip = new Unzip((file: Fflate.UnzipFile) => {
     if (failure !== null) return;
     try {
       const name = sink.count(file.name);

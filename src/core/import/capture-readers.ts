@@ -8,19 +8,22 @@ import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../records
 import type { TextInput } from '../capture/text-input';
 import type { RulesetTape } from '../model/ruleset-tape';
 import type { DumpFileRead } from './dump-file-read';
+import type { ReadPacketOptions } from '../capture/pcap/read-packet-capture';
 
 export interface CaptureReaders {
   /** True when the first bytes of a file are a pcap or pcapng header. */
   isPacketCapture(head: Uint8Array): boolean;
   /**
    * Streams every packet of a pcap/pcapng file into `sink`; throws CaptureError. `onBytes` gets every byte of the
-   * file exactly once, in order, before it returns: the import hashes the file as it is read.
+   * file exactly once, in order, before it returns: the import hashes the file as it is read. With `reuseRecords`
+   * the sink is handed one record object, set afresh for each frame, and must keep nothing of it.
    */
   readPacketCapture(
     file: string,
     sink: PacketSink,
     onProgress?: (bytesRead: number, totalBytes: number) => void,
     onBytes?: (bytes: Uint8Array) => void,
+    options?: ReadPacketOptions,
   ): PacketCaptureSummary;
   /** Cuts a text input (one capture, a transcript, a Markdown document) into capture units. */
   splitTextCapture(input: TextInput): SplitResult;

@@ -172,6 +172,9 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
       },
       progress ? (bytesDone) => progress(bytesDone, records) : undefined,
       hash === null ? undefined : (bytes) => hash.update(bytes),
+      // The writer copies what it stores out of each record (PacketStore.writer): one record serves every frame;
+      // it keys tuples on IPv4 numbers and keeps no MACs, so no text is made for either.
+      { reuseRecords: true, addressText: false },
     ),
   );
   writer.flush();

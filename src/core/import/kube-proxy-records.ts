@@ -5,6 +5,7 @@
 import type { ServicePortRecord, ServiceRecord } from '../records/records';
 import type { KubeProxyService } from '../netfilter/kube-proxy';
 import type { EndpointRecord, Store } from '../model/store';
+import { ServiceBlockWriter } from '../model/service-block';
 import { assertNever } from '../common/assert-never';
 
 /** `ns/name:port` → its parts; kube-proxy writes an empty port name for a service's only unnamed port. */
@@ -30,12 +31,13 @@ function addUnique(list: string[], value: string | null): void {
   if (value !== null && !list.includes(value)) list.push(value);
 }
 
-/** Stores the services kube-proxy's chains of capture `captureId` give, as rows beside kubectl's. */
+/** Stores the services kube-proxy's chains of capture `captureId` give, as the capture's one service block. */
 export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
-  // Endpoint rows are written as they are found: a 10,000-service ruleset has 50,000 of them.
-  const endpoints = store.endpointRows(captureId, 'kube-proxy');
-  store.insertServices(captureId, 'kube-proxy', kubeProxyRecords(services, (e) => endpoints.add(e)));
-  endpoints.flush();
+  // Endpoints go to the block as they are found: a 10,000-service ruleset has 50,000 of them.
+  const block = new ServiceBlockWriter();
+  block.services(kubeProxyRecords(services, (e) => block.endpoint(e)));
+  const stored = block.finish();
+  if (stored !== null) store.insertServiceBlock(captureId, 'kube-proxy', stored);
 }
 
 /** The services, in the order of their first port; each endpoint goes to `endpoint` in order as it is met. */

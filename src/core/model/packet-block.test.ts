@@ -94,10 +94,13 @@ describe('PacketBlock', () => {
       Uint32Array.of(0, 0, 0),
       Uint32Array.of(31, 32, 33, 63, 64, 0xffffffff),
     ];
+    const into = new Uint32Array(BLOCK_PACKETS).fill(0xdeadbeef);
     for (const ids of cases) {
       expect(list(distinctIds(ids, ids.length, bits))).toEqual(reference(ids));
       // A prefix only: the rest of the array is not the block's.
       expect(list(distinctIds(ids, 2, bits))).toEqual(reference(ids.subarray(0, 2)));
+      // Into a reused array (left dirty by the case before), in both the bitmap and the sorting way.
+      expect(list(distinctIds(ids, ids.length, bits, into))).toEqual(reference(ids));
     }
   });
 });

@@ -9,7 +9,7 @@ import type { PacketRecord } from '../records/records';
 import {
   COLUMN_COUNT, C_ACK, C_DIRECTION, C_FLAGS, C_FRAME, C_ICMP_CODE, C_ICMP_ID, C_ICMP_TYPE, C_IFACE, C_LEN, C_LINE, C_LINK,
   C_NULLS, C_OFFSET, C_PAYLOAD, C_SEQ, C_TRUNCATED, C_TS_NSEC, C_TS_SEC, C_TUPLE, LAYOUT_COLUMNS, LAYOUT_ROWS,
-  decodeColumn, encodeColumns, encodeRows, recordCount, type ColumnValues, type DecodedColumn, type PacketBlockLayout,
+  columnsBytesAtMost, decodeColumn, encodeColumns, encodeRows, recordCount, type ColumnValues, type DecodedColumn, type PacketBlockLayout,
 } from './packet-columns';
 
 export const BLOCK_PACKETS = 4096;
@@ -67,8 +67,19 @@ export class PacketBlockEncoder {
   private maxSec = 0;
   private maxNsec = 0;
 
-  /** `layout`: how `encode` lays the records out; ROWS only for a migration writing a schema before 16. */
-  constructor(private readonly layout: PacketBlockLayout = LAYOUT_COLUMNS) {
+  /** Where `encode` puts a block's data and tuple list when the encoder reuses its buffers. */
+  private readonly out: Buffer | null;
+  private readonly list: Uint32Array | null;
+
+  /**
+   * `layout`: how `encode` lays the records out; ROWS only for a migration writing a schema before 16.
+   * `reuseBuffers`: a block's `data` and `tuples` are views of the encoder's own buffers, good until the next
+   * `encode`, for a caller that writes each block at once (SQLite copies the bytes): no buffer is made per block,
+   * and none waits for the collector (a million packets make ~250 of ~100 KB).
+   */
+  constructor(private readonly layout: PacketBlockLayout = LAYOUT_COLUMNS, { reuseBuffers = false }: { reuseBuffers?: boolean } = {}) {
+    this.out = reuseBuffers ? Buffer.allocUnsafe(columnsBytesAtMost(BLOCK_PACKETS)) : null;
+    this.list = reuseBuffers ? new Uint32Array(BLOCK_PACKETS) : null;
     for (let c = 0; c < COLUMN_COUNT; c++) {
       const column = c === C_TS_SEC ? this.tsSec : c === C_OFFSET ? this.offset : c === C_TUPLE ? this.tupleIds : new Uint32Array(BLOCK_PACKETS);
       this.columns.push(column);
@@ -140,8 +151,8 @@ export class PacketBlockEncoder {
   encode(): EncodedBlock | null {
     const n = this.n;
     if (n === 0) return null;
-    const data = this.layout === LAYOUT_ROWS ? encodeRows(this.columns, n) : encodeColumns(this.columns, n);
-    const tupleBytes = distinctIds(this.tupleIds, n, this.bits);
+    const data = this.layout === LAYOUT_ROWS ? encodeRows(this.columns, n) : encodeColumns(this.columns, n, undefined, this.out);
+    const tupleBytes = distinctIds(this.tupleIds, n, this.bits, this.list);
     const block: EncodedBlock = {
       firstFrame: this.firstFrame, lastFrame: this.lastFrame, frames: n,
       minSec: this.minSec, minNsec: this.minNsec, maxSec: this.maxSec, maxNsec: this.maxNsec,
@@ -173,9 +184,10 @@ const BITMAP_SPAN = 16;
 /**
  * The distinct non-zero values of `ids[0..n)`, ascending, as u32 LE. A block's ids are usually close together (a
  * capture's tuples are numbered as they first come), so a bitmap over their span lists them in two short passes;
- * ids spread wider go through a native numeric sort of a copy (the column itself is the block's data).
+ * ids spread wider go through a native numeric sort of a copy (the column itself is the block's data). The result
+ * is a view of `into` when it is given and long enough (then good until `into` is used again), else of a new array.
  */
-export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buffer {
+export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array, into: Uint32Array | null = null): Buffer {
   let min = 0xffffffff;
   let max = 0;
   for (let i = 0; i < n; i++) {
@@ -186,9 +198,10 @@ export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buf
   }
   if (max === 0) return Buffer.alloc(0);
   const span = max - min + 1;
-  const out = Buffer.allocUnsafe(Math.min(n, span) * 4);
+  let list: Uint32Array;
   let distinct = 0;
   if (span <= BITMAP_SPAN * n && span <= bits.length * 32) {
+    list = into !== null && into.length >= Math.min(n, span) ? into : new Uint32Array(Math.min(n, span));
     const words = (span + 31) >>> 5;
     bits.fill(0, 0, words);
     for (let i = 0; i < n; i++) {
@@ -199,19 +212,30 @@ export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array): Buf
       let word = bits[w]!;
       while (word !== 0) {
         const low = word & -word;
-        out.writeUInt32LE(min + w * 32 + 31 - Math.clz32(low), distinct++ * 4);
+        list[distinct++] = min + w * 32 + 31 - Math.clz32(low);
         word ^= low;
       }
     }
   } else {
-    const sorted = ids.slice(0, n).sort();
+    list = into !== null && into.length >= n ? into : new Uint32Array(n);
+    list.set(ids.subarray(0, n));
+    list.subarray(0, n).sort();
     for (let i = 0; i < n; i++) {
-      const id = sorted[i]!;
-      if (id === 0 || (i > 0 && id === sorted[i - 1])) continue;
-      out.writeUInt32LE(id, distinct++ * 4);
+      const id = list[i]!;
+      if (id === 0 || (distinct > 0 && id === list[distinct - 1])) continue;
+      list[distinct++] = id;
     }
   }
-  return out.subarray(0, distinct * 4);
+  return littleEndianBytes(list, distinct);
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The first `n` values of `list` as u32 LE bytes: the array's own bytes on a little-endian host. */
+function littleEndianBytes(list: Uint32Array, n: number): Buffer {
+  const out = Buffer.from(list.buffer, list.byteOffset, n * 4);
+  if (!LITTLE_ENDIAN_HOST) for (let i = 0; i < n; i++) out.writeUInt32LE(list[i]!, i * 4);
+  return out;
 }
 
 /** Whether `sorted`, ascending little-endian u32 values (a block's tuple list or tuple keys), holds `value`. */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { PacketRecord } from '../records/records';
 import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder } from './packet-block';
-import { LAYOUT_COLUMNS, LAYOUT_ROWS, ROW_BYTES, decodeColumn, packetBlockLayout, type PacketBlockLayout } from './packet-columns';
+import { COLUMN_COUNT, LAYOUT_COLUMNS, LAYOUT_ROWS, ROW_BYTES, decodeColumn, encodeColumns, packetBlockLayout, type PacketBlockLayout } from './packet-columns';
 
 function record(frame: number, over: Partial<PacketRecord> = {}): PacketRecord {
   return {
@@ -71,6 +71,26 @@ describe('packet block layouts', () => {
     const { block, bytes } = roundTrip(records, LAYOUT_COLUMNS);
     expect(bytes).toBeLessThan((BLOCK_PACKETS * ROW_BYTES) / 2);
     expect([block.frame(4095), block.offset(4095), block.tupleId(4095), block.seq(4095)]).toEqual([4096, 24 + 4095 * 70, 4096, (4095 * 2654435761) >>> 0]);
+  });
+
+  it('encodes the same bytes through reused buffers, and byte by byte as a big-endian host does', () => {
+    const records = assorted();
+    const fresh = new PacketBlockEncoder();
+    const reusing = new PacketBlockEncoder(LAYOUT_COLUMNS, { reuseBuffers: true });
+    // Twice, so the second block is written over the first's bytes.
+    for (const n of [records.length, 37]) {
+      for (const [p, t] of records.slice(0, n)) {
+        fresh.add(p, t);
+        reusing.add(p, t);
+      }
+      const a = fresh.encode()!;
+      const b = reusing.encode()!;
+      expect([Buffer.from(b.data), Buffer.from(b.tuples), b.strings]).toEqual([a.data, a.tuples, a.strings]);
+    }
+    const columns = Array.from({ length: COLUMN_COUNT }, (_, c) =>
+      c <= 1 ? Float64Array.from({ length: 300 }, (_, i) => (c === 0 ? 1.7e9 + i * 0.5 : 24 + i * 70)) : Uint32Array.from({ length: 300 }, (_, i) => (i * 2654435761 * (c + 1)) % 2 ** (2 * c)),
+    );
+    expect(encodeColumns(columns, 300, false)).toEqual(encodeColumns(columns, 300, true));
   });
 
   it('refuses a layout it does not know and a column cut short', () => {

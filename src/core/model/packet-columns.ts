@@ -53,6 +53,11 @@ const ROW_WIDTH = [8, 8, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 1, 1, 1, 1] as c
 
 const HEADER_BYTES = 4 + COLUMN_COUNT * 9;
 
+/** The most bytes `count` records can take in the COLUMNS layout (every column 8 bytes wide). */
+export function columnsBytesAtMost(count: number): number {
+  return HEADER_BYTES + 8 * COLUMN_COUNT * count;
+}
+
 /** A column's values while a block fills: f64 for the float columns, any typed array of the values otherwise. */
 export type ColumnValues = Float64Array | Uint32Array;
 
@@ -111,44 +116,97 @@ function scanF64(v: Float64Array, count: number): void {
   scanPlain = plain;
 }
 
-function packU32(out: Buffer, view: DataView, at: number, v: Uint32Array, count: number, width: number, base: number, shift: number): void {
+/** Typed arrays hold their values in the host's byte order: on a little-endian host a column is packed in one. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Where a column is packed before it is copied to its place in the block: the columns sit at odd offsets (after a
+ * 175-byte header), so they cannot be typed-array views of the block, and a DataView store per value costs several
+ * times a typed-array store. Grown when a block holds more than BLOCK_PACKETS records (a migration may).
+ */
+let scratch = new ArrayBuffer(4096 * 8);
+let scratch8 = new Uint8Array(scratch);
+let scratch16 = new Uint16Array(scratch);
+let scratch32 = new Uint32Array(scratch);
+let scratch64 = new Float64Array(scratch);
+
+function scratchFor(count: number): void {
+  if (count * 8 <= scratch.byteLength) return;
+  scratch = new ArrayBuffer(count * 8);
+  scratch8 = new Uint8Array(scratch);
+  scratch16 = new Uint16Array(scratch);
+  scratch32 = new Uint32Array(scratch);
+  scratch64 = new Float64Array(scratch);
+}
+
+/**
+ * Packs an integer column (value − shift × index − base, `width` bytes each) into the scratch buffer, in the host's
+ * byte order. The differences are below 2^(8 × width): taken modulo 2^32 (`| 0`, integer arithmetic, no doubles)
+ * and stored in a typed array of that width, they stay exact.
+ */
+function packU32(v: Uint32Array, count: number, width: number, base: number, shift: number): void {
+  if (width === 8) {
+    for (let i = 0; i < count; i++) scratch64[i] = v[i]! - shift * i;
+    return;
+  }
+  const b = base | 0;
+  if (shift !== 0) {
+    const s32 = scratch32;
+    for (let i = 0; i < count; i++) s32[i] = (v[i]! - i - b) | 0;
+  } else if (width === 1) {
+    const s8 = scratch8;
+    for (let i = 0; i < count; i++) s8[i] = (v[i]! - b) | 0;
+    return;
+  } else if (width === 2) {
+    const s16 = scratch16;
+    for (let i = 0; i < count; i++) s16[i] = (v[i]! - b) | 0;
+    return;
+  } else {
+    const s32 = scratch32;
+    for (let i = 0; i < count; i++) s32[i] = (v[i]! - b) | 0;
+    return;
+  }
+  // The frame column, packed as 32-bit values above: narrowed to its width in place (rarely anything but width 0).
+  if (width === 1) for (let i = 0; i < count; i++) scratch8[i] = scratch32[i]!;
+  else if (width === 2) for (let i = 0; i < count; i++) scratch16[i] = scratch32[i]!;
+}
+
+function packF64(v: Float64Array, count: number, width: number, base: number): void {
   switch (width) {
-    case 0:
-      return;
     case 1:
-      for (let i = 0; i < count; i++) out[at + i] = v[i]! - shift * i - base;
+      for (let i = 0; i < count; i++) scratch8[i] = v[i]! - base;
       return;
     case 2:
-      for (let i = 0; i < count; i++) view.setUint16(at + 2 * i, v[i]! - shift * i - base, true);
+      for (let i = 0; i < count; i++) scratch16[i] = v[i]! - base;
       return;
     case 4:
-      for (let i = 0; i < count; i++) view.setUint32(at + 4 * i, v[i]! - shift * i - base, true);
+      for (let i = 0; i < count; i++) scratch32[i] = v[i]! - base;
       return;
     default:
-      for (let i = 0; i < count; i++) view.setFloat64(at + 8 * i, v[i]! - shift * i, true);
+      scratch64.set(v.subarray(0, count));
   }
 }
 
-function packF64(out: Buffer, view: DataView, at: number, v: Float64Array, count: number, width: number, base: number): void {
-  switch (width) {
-    case 0:
-      return;
-    case 1:
-      for (let i = 0; i < count; i++) out[at + i] = v[i]! - base;
-      return;
-    case 2:
-      for (let i = 0; i < count; i++) view.setUint16(at + 2 * i, v[i]! - base, true);
-      return;
-    case 4:
-      for (let i = 0; i < count; i++) view.setUint32(at + 4 * i, v[i]! - base, true);
-      return;
-    default:
-      for (let i = 0; i < count; i++) view.setFloat64(at + 8 * i, v[i]!, true);
+/** The scratch buffer's `count` values of `width` bytes, little-endian, at `at` in `out`. */
+function copyPacked(out: Buffer, view: DataView, at: number, count: number, width: number, littleEndian: boolean): void {
+  if (littleEndian) {
+    out.set(scratch8.subarray(0, count * width), at);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    if (width === 1) view.setUint8(at + i, scratch8[i]!);
+    else if (width === 2) view.setUint16(at + 2 * i, scratch16[i]!, true);
+    else if (width === 4) view.setUint32(at + 4 * i, scratch32[i]!, true);
+    else view.setFloat64(at + 8 * i, scratch64[i]!, true);
   }
 }
 
-/** Encodes `count` records held as columns in the COLUMNS layout. */
-export function encodeColumns(columns: readonly ColumnValues[], count: number): Buffer {
+/**
+ * Encodes `count` records held as columns in the COLUMNS layout. `littleEndian` is the host's byte order (a test
+ * passes false to check the byte-by-byte path a big-endian host takes gives the same bytes). `into`, when given
+ * and large enough, receives the bytes (the result is a view of it), else a new buffer does.
+ */
+export function encodeColumns(columns: readonly ColumnValues[], count: number, littleEndian = LITTLE_ENDIAN_HOST, into: Buffer | null = null): Buffer {
   const widths = new Uint8Array(COLUMN_COUNT);
   const bases = new Float64Array(COLUMN_COUNT);
   let bytes = HEADER_BYTES;
@@ -163,7 +221,8 @@ export function encodeColumns(columns: readonly ColumnValues[], count: number): 
     bases[c] = width === 8 ? 0 : scanMin;
     bytes += width * count;
   }
-  const out = Buffer.allocUnsafe(bytes);
+  scratchFor(count);
+  const out = into !== null && into.byteLength >= bytes ? into.subarray(0, bytes) : Buffer.allocUnsafe(bytes);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, count, true);
   let at = HEADER_BYTES;
@@ -171,9 +230,11 @@ export function encodeColumns(columns: readonly ColumnValues[], count: number): 
     const width = widths[c]!;
     view.setUint8(4 + c * 9, width);
     view.setFloat64(5 + c * 9, bases[c]!, true);
+    if (width === 0) continue;
     const v = columns[c]!;
-    if (v instanceof Float64Array) packF64(out, view, at, v, count, width, bases[c]!);
-    else packU32(out, view, at, v, count, width, bases[c]!, c === C_FRAME ? 1 : 0);
+    if (v instanceof Float64Array) packF64(v, count, width, bases[c]!);
+    else packU32(v, count, width, bases[c]!, c === C_FRAME ? 1 : 0);
+    copyPacked(out, view, at, count, width, littleEndian);
     at += width * count;
   }
   return out;

@@ -141,6 +141,17 @@ describe('PacketStore.writer tuples', () => {
     const strip = (rows: TupleRow[]) => rows.map((r) => ({ ...r, id: r.id - rows[0]!.id }));
     expect(strip(tupleRows(store, byNumber))).toEqual(strip(tupleRows(store, byText)));
 
+    // Numbers alone (a pcap read with addressText false): the same rows, and one record object reused for every packet.
+    const numbersOnly = pcapCapture(store, 'numbers only');
+    const reused = packet(0);
+    const w1 = store.packetWriter(numbersOnly);
+    for (const p of numbered) {
+      const ipv4 = Number.isInteger(p.srcV4) && Number.isInteger(p.dstV4);
+      w1.add(Object.assign(reused, p, ipv4 ? { src: null, dst: null } : { srcV4: null, dstV4: null }));
+    }
+    w1.flush();
+    expect(strip(tupleRows(store, numbersOnly))).toEqual(strip(tupleRows(store, byText)));
+
     // A decoded record whose text was changed afterwards: its stale numbers name another tuple.
     const edited = pcapCapture(store, 'edited');
     const w = store.packetWriter(edited);

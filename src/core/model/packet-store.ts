@@ -10,6 +10,7 @@ import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
 import { TupleIds, TupleTable } from './tuple-table';
 
 export interface PacketWriter {
+  /** Copies what it keeps of the record: the caller may reuse the object for the next packet. */
   add(packet: PacketRecord): void;
   /** Writes what is still buffered; returns the number of packets written. */
   flush(): number;
@@ -106,7 +107,8 @@ export class PacketStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertIcmpError = db.prepare('INSERT OR IGNORE INTO packet_icmp_errors (capture_id, frame, ip_proto, src, dst, sport, dport) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const encoder = new PacketBlockEncoder();
+    // Each block is inserted as soon as it is encoded: the encoder's buffers serve every block.
+    const encoder = new PacketBlockEncoder(undefined, { reuseBuffers: true });
     const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
     let written = 0;
     const writeBlock = (): void => {
@@ -118,7 +120,7 @@ export class PacketStore {
       add(p: PacketRecord): void {
         const record = encoder.count;
         encoder.add(p, null);
-        if (p.src !== null && p.dst !== null) tuples.count(p, record);
+        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') tuples.count(p, record);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();

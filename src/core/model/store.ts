@@ -19,6 +19,7 @@ import { ModelError } from './model-error';
 import { readRulesetsLazily } from './lazy-rulesets';
 import { PacketStore, TUPLE_CACHE_LIMIT, type PacketRow, type PacketTuple, type PacketWriter } from './packet-store';
 import { assertProjectDatabase, migrate } from './schema';
+import { installedSqliteBinding } from './sqlite-binding';
 import { once, retryWhileBusy, sayingWhenWaiting, WRITE_WAIT_MS } from './write-turn';
 import * as nodeRows from './rows/nodes';
 import * as captureRows from './rows/captures';
@@ -33,6 +34,7 @@ import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
+import type { ServiceBlock } from './service-block';
 import type { TextBlockRow } from './rows/text-blocks';
 
 export type { PacketRow, PacketTuple, PacketWriter };
@@ -65,7 +67,8 @@ export class Store {
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
-    const binding = options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding };
+    const nativeBinding = options.nativeBinding ?? installedSqliteBinding();
+    const binding = nativeBinding === null ? {} : { nativeBinding };
     const readOnly = !projectWritable(path);
     if (readOnly && (options.access ?? 'write') === 'write') {
       throw new ModelError(path, 'the project is read-only here (no write permission on the file or its folder): natlens can show, trace and report it, not import into it');
@@ -329,8 +332,9 @@ export class Store {
     k8sRows.insertEndpoints(this.db, captureId, origin, endpoints);
   }
 
-  endpointRows(captureId: number, origin: K8sOrigin): { add(e: EndpointRecord): void; flush(): void } {
-    return k8sRows.endpointRows(this.db, captureId, origin);
+  /** A capture's services and endpoints as one block (kube-proxy's: thousands at once). */
+  insertServiceBlock(captureId: number, origin: K8sOrigin, block: ServiceBlock): void {
+    k8sRows.insertServiceBlock(this.db, captureId, origin, block);
   }
 
   insertPods(captureId: number, pods: readonly PodRecord[]): void {
@@ -451,6 +455,13 @@ export class Store {
         : this.db.prepare('SELECT coalesce(sum(r.count), 0) AS n FROM rule_runs r JOIN rule_chunks c ON c.id = r.chunk_id JOIN rulesets s ON s.id = c.ruleset_id WHERE s.capture_id = ?').get(captureId);
       return (runs as { n: number }).n;
     }
+    // kube-proxy's services and endpoints are stored in one block per capture (service-block.ts): theirs say how many.
+    if (table === 'services' || table === 'endpoints') {
+      const where = captureId === undefined ? '' : ' WHERE capture_id = ?';
+      const args = captureId === undefined ? [] : [captureId];
+      const inBlocks = this.db.prepare(`SELECT coalesce(sum(${table}), 0) FROM service_blocks${where}`).pluck().get(...args) as number;
+      return inBlocks + (this.db.prepare(`SELECT count(*) FROM ${table}${where}`).pluck().get(...args) as number);
+    }
     // Chains are stored as one row of headers per table (rows/chain-heads.ts).
     if (table === 'chains') {
       const heads = captureId === undefined
@@ -468,11 +479,11 @@ export class Store {
   }
 
   services(captureId: number): Array<ServiceRecord & { origin: K8sOrigin }> {
-    return k8sRows.servicesOf(this.db, captureId);
+    return k8sRows.servicesOf(this.db, this.path, captureId);
   }
 
   endpoints(captureId: number): Array<EndpointRecord & { origin: K8sOrigin }> {
-    return k8sRows.endpointsOf(this.db, captureId);
+    return k8sRows.endpointsOf(this.db, this.path, captureId);
   }
 }
 

@@ -85,7 +85,7 @@ export class TupleTable {
   private n = 0;
   /**
    * Per slot, in first-seen order, eight words: source, destination (IPv4 numbers; 0 for a TEXT slot), the
-   * protocol and ports (`portsKey`) as its low 32 bits and the rest, then id, packets, first frame, last frame.
+   * ports and protocol as two words (`portsLo`, `portsHi`), then id, packets, first frame, last frame.
    * A capture's repeated connections come back in about the order they were first seen, so the slots a batch
    * touches are near one another, and writing the tuples out reads them front to back.
    */
@@ -117,8 +117,9 @@ export class TupleTable {
   private readonly qHash = new Uint32Array(BATCH);
   private readonly qEntry = new Uint32Array(BATCH);
   private queued = 0;
-  /** The ports key of the last packet checked by checkTupleFields (a repeat needs no check). */
-  private checkedPorts = -1;
+  /** The ports words of the last packet checked by checkTupleFields (a repeat needs no check). */
+  private checkedLo = -1;
+  private checkedHi = -1;
   // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its counts
   // are at word `lastAt` of `rec` until the slots are moved to the spill table (lastValid false).
   private lastSrc = 0;
@@ -148,14 +149,21 @@ export class TupleTable {
     this.firstId = tupleIds.sync();
   }
 
-  /** Counts packet `p` (which has addresses) under its tuple; its id goes to `ids[record]` (see the constructor). */
+  /**
+   * Counts packet `p` (which has addresses: as text, or as IPv4 numbers alone) under its tuple; its id goes to
+   * `ids[record]` (see the constructor).
+   */
   count(p: PacketRecord, record: number): void {
-    const src = p.src!;
-    const dst = p.dst!;
-    const ports = portsKey(p.ipProto, p.sport, p.dport);
-    if (ports !== this.checkedPorts) {
-      checkTupleFields(p.ipProto, p.sport, p.dport);
-      this.checkedPorts = ports;
+    const src = p.src;
+    const dst = p.dst;
+    const sport = p.sport;
+    const dport = p.dport;
+    const lo = portsLo(sport, dport);
+    const hi = portsHi(p.ipProto, sport, dport);
+    if (lo !== this.checkedLo || hi !== this.checkedHi) {
+      checkTupleFields(p.ipProto, sport, dport);
+      this.checkedLo = lo;
+      this.checkedHi = hi;
     }
     // Ids are handed out in the order the packets came, across every writer of the connection.
     this.tupleIds.claim(this);
@@ -163,10 +171,13 @@ export class TupleTable {
     const d4 = p.dstV4;
     let s: number | null;
     let d: number | null;
-    // The decoder's numbers when the text still says them (checked in place: no string is made or parsed),
-    // else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is keyed by its
-    // numbers, anything else by the text itself.
-    if (
+    // The decoder's numbers when there is no text or the text still says them (checked in place: no string is
+    // made or parsed), else the text decides (no numbers, or a record edited after it was decoded). IPv4 text is
+    // keyed by its numbers, anything else by the text itself.
+    if (src === null || dst === null) {
+      s = s4!;
+      d = d4!;
+    } else if (
       typeof s4 === 'number' && typeof d4 === 'number' &&
       (isCachedIpv4Text(src, s4) || ipv4TextIs(src, s4)) && (isCachedIpv4Text(dst, d4) || ipv4TextIs(dst, d4))
     ) {
@@ -177,15 +188,15 @@ export class TupleTable {
       d = parseIpv4(dst);
       if (s === null || d === null) {
         this.settle();
-        this.ids[record] = this.countText(p, src, dst, ports);
+        this.ids[record] = this.countText(p, src, dst, hi * 4294967296 + lo);
         return;
       }
     }
     const k = this.queued++;
     this.qSrc[k] = s;
     this.qDst[k] = d;
-    this.qLo[k] = ports >>> 0;
-    this.qHi[k] = Math.floor(ports / 4294967296);
+    this.qLo[k] = lo;
+    this.qHi[k] = hi;
     this.qFrame[k] = p.frame;
     this.qRecord[k] = record;
     if (this.queued === BATCH) this.settle();
@@ -193,27 +204,23 @@ export class TupleTable {
 
   /**
    * Counts the IPv4 packets waiting and writes their ids. First every waiting key is hashed and its index entry
-   * (and the slot it names) read with nothing depending on the reads, so the processor has many cache misses
-   * in flight at once; then the packets are counted one by one, in order, against entries that are near.
+   * read with nothing depending on the reads, so the processor has many cache misses in flight at once; then the
+   * packets are counted one by one, in order, against entries that are near. (Reading the slots the entries name
+   * in a loop of their own as well gained nothing with a million tuples revisited in random order and cost ~10%
+   * of the lookups when they come back in the order first seen.)
    */
   settle(): void {
     const q = this.queued;
     if (q === 0) return;
     this.queued = 0;
     const index = this.index;
-    const rec = this.rec;
     const mask = index.length - 1;
     const hashes = this.qHash;
     for (let k = 0; k < q; k++) hashes[k] = TupleTable.hash(this.qSrc[k]!, this.qDst[k]!, this.qLo[k]!, this.qHi[k]!);
-    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another.
+    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another (hashing
+    // in the same loop leaves room for fewer reads in flight: slower).
     const entries = this.qEntry;
     for (let k = 0; k < q; k++) entries[k] = index[hashes[k]! & mask]!;
-    let touched = 0;
-    for (let k = 0; k < q; k++) {
-      const e = entries[k]!;
-      if (e !== 0) touched ^= rec[((e & 0xffffff) - 1) << 3]!;
-    }
-    this.touched = touched;
     for (let k = 0; k < q; k++) {
       const s = this.qSrc[k]!;
       const d = this.qDst[k]!;
@@ -221,8 +228,16 @@ export class TupleTable {
       const hi = this.qHi[k]!;
       let at = this.lastAt;
       if (!this.lastValid || s !== this.lastSrc || d !== this.lastDst || lo !== this.lastLo || hi !== this.lastHi) {
-        at = this.findV4(this.qHash[k]!, s, d, lo, hi);
-        if (at < 0) at = this.addV4(this.qHash[k]!, s, d, lo, hi);
+        const h = hashes[k]!;
+        // The entry read above names the tuple's slot in most cases: its key settles it without reading the index
+        // again (a slot never moves, so even an entry read before this batch grew the index names the right one).
+        const e = entries[k]!;
+        at = ((e & 0xffffff) - 1) << 3;
+        const r = this.rec;
+        if (e === 0 || e >>> 24 !== h >>> 24 || r[at] !== s || r[at + 1] !== d || r[at + 2] !== lo || r[at + 3] !== hi) {
+          at = this.findV4(h, s, d, lo, hi);
+          if (at < 0) at = this.addV4(h, s, d, lo, hi);
+        }
         this.lastSrc = s;
         this.lastDst = d;
         this.lastLo = lo;
@@ -234,9 +249,6 @@ export class TupleTable {
     }
     this.tupleIds.settled(this);
   }
-
-  /** Keeps the touching reads of `settle` from being optimised away. */
-  private touched = 0;
 
   /** Counts a packet under the slot whose record starts at word `at`; returns the slot's id. */
   private countAt(at: number, frame: number): number {
@@ -387,14 +399,11 @@ export class TupleTable {
     // Once per tuple, a million times for a capture of a million connections: nothing allocated.
     const r = this.rec;
     const at = slot << 3;
-    const key = r[at + 3]! * 4294967296 + r[at + 2]!;
-    const dport = key % 65537;
-    const rest = (key - dport) / 65537;
-    const sport = rest % 65537;
-    const proto = (rest - sport) / 65537;
+    const lo = r[at + 2]!;
+    const hi = r[at + 3]!;
     const text = this.flags[slot]! & TEXT ? this.texts.get(slot)! : null;
     encoder.add(
-      r[at + 4]!, proto === 256 ? null : proto, sport === 65536 ? null : sport, dport === 65536 ? null : dport, text?.[0] ?? '', text?.[1] ?? '',
+      r[at + 4]!, hi & NO_PROTO ? null : hi & 255, hi & NO_SPORT ? null : lo >>> 16, hi & NO_DPORT ? null : lo & 0xffff, text?.[0] ?? '', text?.[1] ?? '',
       text ? null : r[at]!, text ? null : r[at + 1]!, r[at + 5]!, r[at + 6]!, r[at + 7]!,
     );
   }
@@ -500,15 +509,23 @@ function murmurStep(h: number, word: number): number {
   return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
 }
 
-/** Protocol and ports as one exact number (256 / 65536 for none): one compare per probe. */
-function portsKey(proto: number | null, sport: number | null, dport: number | null): number {
-  return ((proto ?? 256) * 65537 + (sport ?? 65536)) * 65537 + (dport ?? 65536);
+// The protocol and ports of a tuple as two words: both ports in the low word, the protocol and which of the three
+// are absent in the high one. Integer operations only (this is done for every packet); `ports` is the two as one
+// exact number, hi × 2^32 + lo, where one key is wanted (maps of non-IPv4 tuples, slots).
+const NO_PROTO = 256;
+const NO_SPORT = 512;
+const NO_DPORT = 1024;
+
+function portsLo(sport: number | null, dport: number | null): number {
+  return (((sport ?? 0) << 16) | (dport ?? 0)) >>> 0;
 }
 
-function unpackPorts(key: number): [number | null, number | null, number | null] {
-  const dport = key % 65537;
-  const rest = (key - dport) / 65537;
-  const sport = rest % 65537;
-  const proto = (rest - sport) / 65537;
-  return [proto === 256 ? null : proto, sport === 65536 ? null : sport, dport === 65536 ? null : dport];
+function portsHi(proto: number | null, sport: number | null, dport: number | null): number {
+  return (proto ?? NO_PROTO) | (sport === null ? NO_SPORT : 0) | (dport === null ? NO_DPORT : 0);
+}
+
+function unpackPorts(ports: number): [number | null, number | null, number | null] {
+  const lo = ports % 4294967296;
+  const hi = (ports - lo) / 4294967296;
+  return [hi & NO_PROTO ? null : hi & 255, hi & NO_SPORT ? null : lo >>> 16, hi & NO_DPORT ? null : lo & 0xffff];
 }

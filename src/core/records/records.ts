@@ -257,7 +257,8 @@ export interface PacketRecord {
   dst: string | null;
   /**
    * `src` and `dst` as unsigned 32-bit numbers when the pcap decoder read them from an IPv4 header: the
-   * store keys its tuple table on them instead of the text. Absent or null otherwise.
+   * store keys its tuple table on them instead of the text. Absent or null otherwise. A pcap read for the store
+   * (readPacketCapture's `addressText: false`) gives an IPv4 header's addresses as these alone, `src`/`dst` null.
    */
   srcV4?: number | null;
   dstV4?: number | null;

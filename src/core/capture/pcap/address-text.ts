@@ -22,8 +22,12 @@ for (let i = 0; i < 256; i++) {
 const SLOTS = 8192;
 const macKeys = new Float64Array(SLOTS).fill(-1);
 const macValues: string[] = new Array<string>(SLOTS).fill('');
-const ipv4Keys = new Float64Array(SLOTS).fill(-1);
-const ipv4Values: string[] = new Array<string>(SLOTS).fill('');
+/**
+ * IPv4 text by address: a slot is two neighbouring elements, the address as an int32 (`| 0`, a small integer to
+ * V8, compared without a load) and its text, so a lookup touches one cache line, not one in each of two tables.
+ * A million packets between a few thousand hosts look here twice each (decoder and store).
+ */
+const ipv4Cache: Array<number | string | null> = new Array<number | string | null>(2 * SLOTS).fill(null);
 
 /** `aa:bb:cc:dd:ee:ff` from six bytes at `at` (caller has checked bounds). */
 export function macText(b: Uint8Array, at: number): string {
@@ -45,12 +49,12 @@ export function macText(b: Uint8Array, at: number): string {
 
 /** Dotted quad from four bytes at `at`. */
 export function ipv4Text(b: Uint8Array, at: number): string {
-  const key = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-  const slot = (Math.imul(key, 0x9e3779b1) >>> 19) & (SLOTS - 1);
-  if (ipv4Keys[slot] === key) return ipv4Values[slot]!;
+  const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const at2 = ((Math.imul(key, 0x9e3779b1) >>> 19) & (SLOTS - 1)) << 1;
+  if (ipv4Cache[at2] === key) return ipv4Cache[at2 + 1] as string;
   const text = `${DEC[b[at]!]}.${DEC[b[at + 1]!]}.${DEC[b[at + 2]!]}.${DEC[b[at + 3]!]}`;
-  ipv4Keys[slot] = key;
-  ipv4Values[slot] = text;
+  ipv4Cache[at2] = key;
+  ipv4Cache[at2 + 1] = text;
   return text;
 }
 
@@ -59,8 +63,8 @@ export function ipv4Text(b: Uint8Array, at: number): string {
  * store checks a decoded record's text against its numbers without reading the text. False says nothing.
  */
 export function isCachedIpv4Text(text: string, value: number): boolean {
-  const slot = (Math.imul(value, 0x9e3779b1) >>> 19) & (SLOTS - 1);
-  return ipv4Keys[slot] === value && ipv4Values[slot] === text;
+  const at2 = ((Math.imul(value, 0x9e3779b1) >>> 19) & (SLOTS - 1)) << 1;
+  return ipv4Cache[at2] === (value | 0) && ipv4Cache[at2 + 1] === text;
 }
 
 function group(b: Uint8Array, at: number): string {

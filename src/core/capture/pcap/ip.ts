@@ -7,9 +7,10 @@ const MAX_EXTENSION_HEADERS = 16;
 
 /**
  * IPv4 at `at`. `wireEnd` is where the frame ended on the wire (start + original length): the
- * payload length of a TSO/BIG TCP packet whose total length field is 0 comes from there.
+ * payload length of a TSO/BIG TCP packet whose total length field is 0 comes from there. `text` false: the
+ * addresses are given as numbers only (srcV4/dstV4; src/dst stay null), for a sink that keys on them (the store).
  */
-export function decodeIpv4(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+export function decodeIpv4(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, text = true): void {
   p.network = 'ipv4';
   const avail = end - at;
   if (avail < 20) {
@@ -27,8 +28,10 @@ export function decodeIpv4(p: PacketRecord, b: Uint8Array, at: number, end: numb
   p.ttl = b[at + 8]!;
   const proto = b[at + 9]!;
   p.ipProto = proto;
-  p.src = ipv4Text(b, at + 12);
-  p.dst = ipv4Text(b, at + 16);
+  if (text) {
+    p.src = ipv4Text(b, at + 12);
+    p.dst = ipv4Text(b, at + 16);
+  }
   p.srcV4 = ((b[at + 12]! << 24) | (b[at + 13]! << 16) | (b[at + 14]! << 8) | b[at + 15]!) >>> 0;
   p.dstV4 = ((b[at + 16]! << 24) | (b[at + 17]! << 16) | (b[at + 18]! << 8) | b[at + 19]!) >>> 0;
   if (avail < headerLen) {

@@ -23,24 +23,27 @@ const ifaceNames = new Map<number, string>();
 /**
  * Decodes one frame of `linkType` captured in `b[at..end)` into `p`. `wireEnd` is where the
  * frame would end had nothing been cut; `littleEndian` is the capture file's byte order, which
- * the host-order headers of NULL and NFLOG follow.
+ * the host-order headers of NULL and NFLOG follow. `addressText` false: an IPv4 header's addresses are
+ * given as numbers only (decodeIpv4) and MAC addresses not at all (the store keeps neither as text).
  */
-export function decodeFrame(p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean): void {
+export function decodeFrame(
+  p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean, addressText = true,
+): void {
   switch (linkType) {
     case LINKTYPE.ETHERNET:
-      decodeEthernet(p, b, at, end, wireEnd);
+      decodeEthernet(p, b, at, end, wireEnd, addressText);
       return;
     case LINKTYPE.LINUX_SLL:
-      decodeSll(p, b, at, end, wireEnd);
+      decodeSll(p, b, at, end, wireEnd, addressText);
       return;
     case LINKTYPE.LINUX_SLL2:
-      decodeSll2(p, b, at, end, wireEnd);
+      decodeSll2(p, b, at, end, wireEnd, addressText);
       return;
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_OPENBSD:
     case LINKTYPE.RAW_BSDOS:
     case LINKTYPE.IPV4:
-      decodeRawIp(p, b, at, end, wireEnd);
+      decodeRawIp(p, b, at, end, wireEnd, addressText);
       return;
     case LINKTYPE.IPV6:
       // tshark's IPv6 link type takes no IPv4 ("Bogus IPv6 version"); the IPv4 one hands IPv6 on.
@@ -49,20 +52,20 @@ export function decodeFrame(p: PacketRecord, linkType: number, b: Uint8Array, at
       return;
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP:
-      decodeLoopback(p, linkType, b, at, end, wireEnd, littleEndian);
+      decodeLoopback(p, linkType, b, at, end, wireEnd, littleEndian, addressText);
       return;
     case LINKTYPE.NFLOG:
-      decodeNflog(p, b, at, end, littleEndian);
+      decodeNflog(p, b, at, end, littleEndian, addressText);
       return;
     default:
       return;
   }
 }
 
-function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   switch (type) {
     case 0x0800:
-      decodeIpv4(p, b, at, end, wireEnd);
+      decodeIpv4(p, b, at, end, wireEnd, addressText);
       return;
     case 0x86dd:
       if (end - at >= 1 && b[at]! >> 4 !== 6) {
@@ -80,16 +83,18 @@ function decodeEtherType(p: PacketRecord, type: number, b: Uint8Array, at: numbe
   }
 }
 
-function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   const avail = end - at;
   if (avail < 14) {
     p.truncated = 'ethernet';
-    if (avail >= 6) p.dstMac = macText(b, at);
-    if (avail >= 12) p.srcMac = macText(b, at + 6);
+    if (avail >= 6 && addressText) p.dstMac = macText(b, at);
+    if (avail >= 12 && addressText) p.srcMac = macText(b, at + 6);
     return;
   }
-  p.dstMac = macText(b, at);
-  p.srcMac = macText(b, at + 6);
+  if (addressText) {
+    p.dstMac = macText(b, at);
+    p.srcMac = macText(b, at + 6);
+  }
   let type = (b[at + 12]! << 8) | b[at + 13]!;
   let off = at + 14;
   // `vlan` is the first 802.1Q (C-)tag, as tshark's vlan.id; 802.1ad S-tags are stepped over.
@@ -102,14 +107,14 @@ function decodeEthernet(p: PacketRecord, b: Uint8Array, at: number, end: number,
     type = (b[off + 2]! << 8) | b[off + 3]!;
     off += 4;
   }
-  decodeEtherType(p, type, b, off, end, wireEnd);
+  decodeEtherType(p, type, b, off, end, wireEnd, addressText);
 }
 
 function directionOf(packetType: number): 'in' | 'out' {
   return packetType === 4 ? 'out' : 'in';
 }
 
-function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   if (end - at < 16) {
     p.truncated = 'sll';
     if (end - at >= 2) p.direction = directionOf((b[at]! << 8) | b[at + 1]!);
@@ -118,11 +123,11 @@ function decodeSll(p: PacketRecord, b: Uint8Array, at: number, end: number, wire
   p.direction = directionOf((b[at]! << 8) | b[at + 1]!);
   const hwType = (b[at + 2]! << 8) | b[at + 3]!;
   const addrLen = (b[at + 4]! << 8) | b[at + 5]!;
-  if (addrLen === 6) p.srcMac = macText(b, at + 6);
-  decodeSllProtocol(p, hwType, (b[at + 14]! << 8) | b[at + 15]!, b, at + 16, end, wireEnd);
+  if (addrLen === 6 && addressText) p.srcMac = macText(b, at + 6);
+  decodeSllProtocol(p, hwType, (b[at + 14]! << 8) | b[at + 15]!, b, at + 16, end, wireEnd, addressText);
 }
 
-function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   if (end - at < 20) {
     p.truncated = 'sll2';
     return;
@@ -137,28 +142,30 @@ function decodeSll2(p: PacketRecord, b: Uint8Array, at: number, end: number, wir
   p.iface = name;
   const hwType = (b[at + 8]! << 8) | b[at + 9]!;
   p.direction = directionOf(b[at + 10]!);
-  if (b[at + 11] === 6) p.srcMac = macText(b, at + 12);
-  decodeSllProtocol(p, hwType, (b[at]! << 8) | b[at + 1]!, b, at + 20, end, wireEnd);
+  if (b[at + 11] === 6 && addressText) p.srcMac = macText(b, at + 12);
+  decodeSllProtocol(p, hwType, (b[at]! << 8) | b[at + 1]!, b, at + 20, end, wireEnd, addressText);
 }
 
 /** ARPHRD_NETLINK carries a netlink family, not an EtherType, in the protocol field. */
-function decodeSllProtocol(p: PacketRecord, hwType: number, protocol: number, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeSllProtocol(p: PacketRecord, hwType: number, protocol: number, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   if (hwType === 824) return;
-  decodeEtherType(p, protocol, b, at, end, wireEnd);
+  decodeEtherType(p, protocol, b, at, end, wireEnd, addressText);
 }
 
-function decodeRawIp(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number): void {
+function decodeRawIp(p: PacketRecord, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
   if (end === at) {
     p.truncated = 'ip';
     return;
   }
   const version = b[at]! >> 4;
-  if (version === 4) decodeIpv4(p, b, at, end, wireEnd);
+  if (version === 4) decodeIpv4(p, b, at, end, wireEnd, addressText);
   else if (version === 6) decodeIpv6(p, b, at, end, wireEnd);
 }
 
 /** BSD loopback: a 4-byte address family, host order for NULL (0), network order for LOOP (108). */
-function decodeLoopback(p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean): void {
+function decodeLoopback(
+  p: PacketRecord, linkType: number, b: Uint8Array, at: number, end: number, wireEnd: number, littleEndian: boolean, addressText: boolean,
+): void {
   if (end - at < 4) {
     p.truncated = 'null';
     return;
@@ -168,12 +175,12 @@ function decodeLoopback(p: PacketRecord, linkType: number, b: Uint8Array, at: nu
   let family = linkType === LINKTYPE.LOOP || !littleEndian ? be : le;
   // A NULL header written on a host of the other byte order shows up in the high half.
   if (family > 0xffff) family = family === be ? le : be;
-  if (family === 2) decodeIpv4(p, b, at + 4, end, wireEnd);
+  if (family === 2) decodeIpv4(p, b, at + 4, end, wireEnd, addressText);
   else if (family === 10 || family === 24 || family === 28 || family === 30) decodeIpv6(p, b, at + 4, end, wireEnd);
 }
 
 /** NFLOG: family, version, resource id, then TLVs (length and type in the writer's byte order). */
-function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, littleEndian: boolean): void {
+function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, littleEndian: boolean, addressText: boolean): void {
   if (end - at < 4) {
     p.truncated = 'nflog';
     return;
@@ -186,7 +193,7 @@ function decodeNflog(p: PacketRecord, b: Uint8Array, at: number, end: number, li
     if (tlvLen < 4) return;
     if (tlvType === 9) {
       const payloadEnd = Math.min(end, off + tlvLen);
-      if (family === 2) decodeIpv4(p, b, off + 4, payloadEnd, off + tlvLen);
+      if (family === 2) decodeIpv4(p, b, off + 4, payloadEnd, off + tlvLen, addressText);
       else if (family === 10) decodeIpv6(p, b, off + 4, payloadEnd, off + tlvLen);
       return;
     }

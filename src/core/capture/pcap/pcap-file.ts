@@ -2,7 +2,7 @@ import { CaptureError } from '../capture-error';
 import { CaptureTally } from './capture-tally';
 import type { FileChunks } from './file-chunks';
 import { decodeFrame } from './link-layer';
-import { newPacketRecord } from './packet-record';
+import type { RecordMaker } from './packet-record';
 
 /** Larger than any real snapshot length (libpcap's maximum is 256 KiB): a corrupt record. */
 export const MAX_CAPLEN = 262_144;
@@ -25,7 +25,8 @@ export function pcapMagicAt(b: Uint8Array, at: number): PcapMagic | null {
 }
 
 /** Streams every record of a classic pcap file (positioned at its start) into `tally`. */
-export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTally): void {
+/** `addressText`: see decodeFrame. */
+export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, addressText: boolean): void {
   if (!chunks.ensure(PCAP_HEADER_BYTES)) {
     throw new CaptureError({ file, offset: 0 }, `the pcap file header needs ${PCAP_HEADER_BYTES} bytes, the file has ${chunks.size}`);
   }
@@ -63,9 +64,9 @@ export function readPcapFile(file: string, chunks: FileChunks, tally: CaptureTal
       sec += Math.floor(nsec / 1_000_000_000);
       nsec %= 1_000_000_000;
     }
-    const p = newPacketRecord(record, sec, nsec, null, linkType, capLen, origLen, chunks.offset);
+    const p = newRecord(record, sec, nsec, null, linkType, capLen, origLen, chunks.offset);
     const data = start + RECORD_HEADER_BYTES;
-    decodeFrame(p, linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le);
+    decodeFrame(p, linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
     chunks.skip(RECORD_HEADER_BYTES + capLen);
     tally.push(p);
   }

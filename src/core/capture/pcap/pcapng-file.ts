@@ -2,7 +2,7 @@ import { CaptureError } from '../capture-error';
 import type { CaptureTally } from './capture-tally';
 import type { FileChunks } from './file-chunks';
 import { decodeFrame } from './link-layer';
-import { newPacketRecord } from './packet-record';
+import type { RecordMaker } from './packet-record';
 import { MAX_CAPLEN } from './pcap-file';
 import { MICROSECONDS, splitTimestamp, unitOfTsresol, type SplitTime, type TimeUnit } from './timestamp';
 
@@ -26,7 +26,7 @@ interface PcapngInterface {
 const utf8 = new TextDecoder('utf-8');
 
 /** Streams every packet block of a pcapng file (positioned at its first SHB) into `tally`. */
-export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureTally): void {
+export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureTally, newRecord: RecordMaker, addressText: boolean): void {
   let le = true;
   let interfaces: PcapngInterface[] = [];
   let frame = 0;
@@ -92,9 +92,9 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
         const padded = (capLen + 3) & ~3;
         if (28 + padded + 4 > total) throw blockError(file, block, blockOffset, `captured length ${capLen} runs past the end of the block`);
         splitTimestamp(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.unit, time);
-        const p = newPacketRecord(++frame, time.sec + iface.offsetSec, time.nsec, iface.name, iface.linkType, capLen, origLen, blockOffset);
+        const p = newRecord(++frame, time.sec + iface.offsetSec, time.nsec, iface.name, iface.linkType, capLen, origLen, blockOffset);
         const data = at + 28;
-        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le);
+        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
         if (type === EPB && 28 + padded + 4 < total) {
           const direction = epbDirection(view, data + padded, at + total - 4, le);
           if (direction === -1) throw blockError(file, block, blockOffset, 'an option runs past the end of its block');
@@ -113,9 +113,9 @@ export function readPcapngFile(file: string, chunks: FileChunks, tally: CaptureT
         if (iface.snapLen !== 0) capLen = Math.min(capLen, iface.snapLen);
         if (capLen > MAX_CAPLEN) throw blockError(file, block, blockOffset, `simple packet block holds ${capLen} bytes, more than ${MAX_CAPLEN}`);
         // An SPB carries no timestamp: 0 stands for "unknown".
-        const p = newPacketRecord(++frame, 0, 0, iface.name, iface.linkType, capLen, origLen, blockOffset);
+        const p = newRecord(++frame, 0, 0, iface.name, iface.linkType, capLen, origLen, blockOffset);
         const data = at + 12;
-        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le);
+        decodeFrame(p, iface.linkType, chunks.bytes, data, data + capLen, data + Math.max(capLen, origLen), le, addressText);
         tally.push(p);
         break;
       }

@@ -5,12 +5,24 @@ import { CaptureTally } from './capture-tally';
 import { FileChunks } from './file-chunks';
 import { pcapMagicAt, readPcapFile } from './pcap-file';
 import { readPcapngFile } from './pcapng-file';
+import { recordMaker } from './packet-record';
 
 /** True when `head` starts with a pcap magic number (either byte order, µs or ns) or a pcapng section header. */
 export function isPacketCapture(head: Uint8Array): boolean {
   if (head.length < 4) return false;
   if (pcapMagicAt(head, 0) !== null) return true;
   return head[0] === 0x0a && head[1] === 0x0d && head[2] === 0x0d && head[3] === 0x0a;
+}
+
+export interface ReadPacketOptions {
+  /** One record object for every frame (see readPacketCapture). */
+  reuseRecords?: boolean;
+  /**
+   * False: an IPv4 header's addresses are given as numbers only (srcV4/dstV4, src/dst null) and MAC addresses not
+   * at all (srcMac/dstMac null), for a sink that keeps neither as text (the store keys tuples on the numbers): no
+   * text is made or looked up per packet. Every other address (IPv6, ARP, an ICMP error's) is text as always.
+   */
+  addressText?: boolean;
 }
 
 /**
@@ -26,6 +38,7 @@ export function readPacketCapture(
   sink: PacketSink,
   onProgress?: (bytesRead: number, totalBytes: number) => void,
   onBytes?: (bytes: Uint8Array) => void,
+  { reuseRecords = false, addressText = true }: ReadPacketOptions = {},
 ): PacketCaptureSummary {
   let fd: number;
   let size: number;
@@ -41,8 +54,9 @@ export function readPacketCapture(
     if (!chunks.ensure(4) || !isPacketCapture(chunks.bytes.subarray(chunks.pos, chunks.pos + 4))) {
       throw new CaptureError({ file, offset: 0 }, 'not a pcap or pcapng file: unknown magic number');
     }
-    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally);
-    else readPcapFile(file, chunks, tally);
+    const newRecord = recordMaker(reuseRecords);
+    if (chunks.bytes[chunks.pos] === 0x0a) readPcapngFile(file, chunks, tally, newRecord, addressText);
+    else readPcapFile(file, chunks, tally, newRecord, addressText);
     chunks.feedRest();
     return tally.summary();
   } catch (err) {

@@ -1,20 +1,18 @@
-/** Rows of `services` with their `service_ports`, `endpoints` and `pods`: from kubectl, or read off kube-proxy's rules. */
+/**
+ * Kubernetes services, their ports and endpoints, and pods. kubectl's are rows of `services` with their
+ * `service_ports`, `endpoints` and `pods` (a capture lists a few); those read off kube-proxy's rules are one
+ * `service_blocks` row per capture (service-block.ts), 10,000 services and 50,000 endpoints at a time.
+ * A reader takes a capture's block when it has one, else its rows.
+ */
 import type Database from 'better-sqlite3';
 import type { PodRecord, ServiceRecord } from '../../records/records';
 import { BatchInsert, maxId } from '../batch-insert';
+import { ModelError } from '../model-error';
+import { decodeEndpoints, decodeServices, type EndpointRecord, type K8sOrigin, type ServiceBlock } from '../service-block';
+import { DamagedTape } from '../value-tape';
 import { splitList } from './values';
 
-/** One address behind a Kubernetes service port (`10.40.0.6:8080`), from kubectl or a KUBE-SEP DNAT. */
-export interface EndpointRecord {
-  namespace: string;
-  name: string;
-  portName: string | null;
-  address: string;
-  port: number | null;
-  line: number;
-}
-
-export type K8sOrigin = 'kubectl' | 'kube-proxy';
+export type { EndpointRecord, K8sOrigin } from '../service-block';
 
 const SERVICE_COLUMNS = [
   'id', 'capture_id', 'origin', 'namespace', 'name', 'type', 'cluster_ip', 'external_ips', 'load_balancer_ips', 'selector', 'line',
@@ -41,8 +39,14 @@ export function insertServices(db: Database.Database, captureId: number, origin:
   portRows.flush();
 }
 
+/** Stores a capture's services and endpoints as its one block. */
+export function insertServiceBlock(db: Database.Database, captureId: number, origin: K8sOrigin, block: ServiceBlock): void {
+  db.prepare('INSERT INTO service_blocks (capture_id, origin, services, endpoints, service_tape, endpoint_tape) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(captureId, origin, block.services, block.endpoints, block.serviceTape, block.endpointTape);
+}
+
 /** Endpoint rows of one capture, written a batch at a time as they are added; flush() after the last. */
-export function endpointRows(db: Database.Database, captureId: number, origin: K8sOrigin): { add(e: EndpointRecord): void; flush(): void } {
+function endpointRows(db: Database.Database, captureId: number, origin: K8sOrigin): { add(e: EndpointRecord): void; flush(): void } {
   const rows = new BatchInsert(db, 'endpoints', ENDPOINT_COLUMNS, 128);
   const row: unknown[] = [captureId, origin, null, null, null, null, null, null];
   return {
@@ -75,7 +79,21 @@ export function podsOf(db: Database.Database, captureId: number): Array<Pick<Pod
   return db.prepare('SELECT namespace, name, ip, node, status FROM pods WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Pick<PodRecord, 'namespace' | 'name' | 'ip' | 'node' | 'status'>>;
 }
 
-export function servicesOf(db: Database.Database, captureId: number): Array<ServiceRecord & { origin: K8sOrigin }> {
+type BlockRow = [origin: K8sOrigin, count: number, tape: Buffer];
+
+/** A block's tape decoded; one that does not decode is a damaged project (`database`), said with its capture. */
+function fromBlock<T>(database: string, captureId: number, what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof DamagedTape) throw new ModelError(database, `the ${what} of capture ${captureId} are damaged (${e.message})`);
+    throw e;
+  }
+}
+
+export function servicesOf(db: Database.Database, database: string, captureId: number): Array<ServiceRecord & { origin: K8sOrigin }> {
+  const block = db.prepare('SELECT origin, services, service_tape FROM service_blocks WHERE capture_id = ?').raw(true).get(captureId) as BlockRow | undefined;
+  if (block !== undefined) return fromBlock(database, captureId, 'services', () => decodeServices(block[2], block[1], block[0]));
   const rows = db.prepare('SELECT * FROM services WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   const ports = db.prepare('SELECT * FROM service_ports WHERE service_id = ? ORDER BY id');
   return rows.map((s) => ({
@@ -98,7 +116,9 @@ export function servicesOf(db: Database.Database, captureId: number): Array<Serv
   }));
 }
 
-export function endpointsOf(db: Database.Database, captureId: number): Array<EndpointRecord & { origin: K8sOrigin }> {
+export function endpointsOf(db: Database.Database, database: string, captureId: number): Array<EndpointRecord & { origin: K8sOrigin }> {
+  const block = db.prepare('SELECT origin, endpoints, endpoint_tape FROM service_blocks WHERE capture_id = ?').raw(true).get(captureId) as BlockRow | undefined;
+  if (block !== undefined) return fromBlock(database, captureId, 'endpoints', () => decodeEndpoints(block[2], block[1], block[0]));
   const rows = db.prepare('SELECT * FROM endpoints WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
   return rows.map((e) => ({
     origin: e.origin as K8sOrigin,
