@@ -15,7 +15,7 @@ import { DumpHashes } from './dump-hashes';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
 import { KubeProxyIndex, RuleFacts, type KubeProxyService } from '../netfilter/kube-proxy';
-import type { RulesetSink } from '../netfilter/ruleset-sink';
+import type { NumberedRulesetSink } from '../netfilter/ruleset-sink';
 
 export type DumpFileRead =
   | {
@@ -61,7 +61,7 @@ class OverlongLine extends Error {
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
-  const services = new KubeProxyIndex();
+  const services = new KubeProxyIndex(true);
   // Each rule goes into a chunk at once: no record is kept to share.
   const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
   const hashes = new DumpHashes();
@@ -142,18 +142,18 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
  * of a rule whose matches are not read yet comes from the reader's scan, so only the few rules the index looks
  * into (the services' entry rules) have their matches read.
  */
-function teeSink(a: RulesetSink, b: KubeProxyIndex): RulesetSink {
+function teeSink(a: RulesetTapeSink, b: KubeProxyIndex): NumberedRulesetSink {
   const facts = new RuleFacts();
   return {
     table: (name, line) => (a.table(name, line), b.table(name)),
-    chain: (head) => (a.chain(head), b.chain(head)),
-    rule: (chain, at, rule) => {
-      a.rule(chain, at, rule);
+    chain: (head, number) => (a.chain(head, number), b.chain(head, number)),
+    rule: (chain, at, rule, number, jumpNumber) => {
+      a.rule(chain, at, rule, number);
       facts.rule = rule;
       const lexed = rule instanceof RuleMatchesLater;
       facts.knownComment = lexed ? rule.comment : undefined;
       facts.frontendSource = lexed ? rule : null;
-      b.facts(chain, facts);
+      b.facts(chain, facts, number, jumpNumber);
     },
     commit: () => (a.commit(), b.commit()),
   };

@@ -146,6 +146,25 @@ describe('streamed iptables-save import', () => {
     expect(streamed.store.endpoints(1).map((e) => `${e.address}:${e.port}`)).toEqual(['10.244.1.11:8080', '10.244.2.10:8080']);
   });
 
+  it("keeps each table's chains its own: jumps to a chain only another table declares are warned about, as the text path does", () => {
+    const dump = [
+      '*filter', ':INPUT ACCEPT [0:0]', ':ONLY-FILTER - [0:0]', ':BOTH - [0:0]', '-A INPUT -j ONLY-FILTER', '-A BOTH -j ONLY-FILTER', 'COMMIT',
+      '*nat', ':PREROUTING ACCEPT [0:0]', ':BOTH - [0:0]',
+      '-A PREROUTING -j ONLY-FILTER', '-A PREROUTING -j BOTH', '-A PREROUTING -g LATER', '-A PREROUTING -j NEVER', '-A BOTH -j ONLY-FILTER',
+      ':LATER - [0:0]', '-A LATER -j RETURN', 'COMMIT', '',
+    ].join('\n');
+    const file = write('tables.save', dump);
+    expect(expectSame([file])).toEqual(['dump']);
+    const { streamed } = bothWays([file]);
+    expect(streamed.reports[0]!.warnings.map((w) => w.message)).toEqual([
+      'iptables-save: -j ONLY-FILTER: no chain ONLY-FILTER in table nat (kept as a jump)',
+      'iptables-save: -j NEVER: no chain NEVER in table nat (kept as a jump)',
+    ]);
+    // A rule appended in nat to a chain only filter declares is refused at its line.
+    const appended = write('appended.save', dump.replace('-A LATER -j RETURN', '-A ONLY-FILTER -j RETURN'));
+    expect(expectSame([appended])).toEqual(['not-plain']);
+  });
+
   it('leaves to the text path what is not a plain dump, with the same outcome', () => {
     const dump = nodePortDump();
     const files = [

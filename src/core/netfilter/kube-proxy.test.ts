@@ -94,6 +94,25 @@ describe('serviceNameOf', () => {
     expect(serviceNameOf('default/hello:http -> 10.40.1.2:8080')).toBe('default/hello:http');
     expect(serviceNameOf('kubernetes service nodeports')).toBeNull();
   });
+
+  it('reads a comment as the regular expression over its first word did, for any text', () => {
+    const byRegex = (comment: string): string | null => {
+      const first = comment.trim().split(/\s+/)[0] ?? '';
+      if (!/^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i.test(first)) return null;
+      return first.endsWith(':') ? first.slice(0, -1) : first;
+    };
+    const alphabet = ['a', 'Z', '0', '9', '-', '.', '/', ':', '_', ' ', '\t', '\n', '\v', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u200b', 'é', 'ſ', '\u212a', '>', '"'];
+    let seed = 7;
+    const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const texts = ['', ' ', 'ns/a', 'ns/a:', ' ns/a: b', 'ns//a', '/a', 'ns/', 'ns/:', '-ns/a', 'n-s.x/a:b -> 1.2.3.4:80', '\u00a0ns/a\u2028x'];
+    for (let k = 0; k < 20_000; k++) {
+      let t = '';
+      const len = next(14);
+      for (let i = 0; i < len; i++) t += alphabet[next(alphabet.length)]!;
+      texts.push(t, `team-${next(50)}/svc-${next(999)}${t}`);
+    }
+    for (const t of texts) expect([t, serviceNameOf(t)]).toEqual([t, byRegex(t)]);
+  });
 });
 
 describe('kubeProxyServices', () => {

@@ -40,11 +40,43 @@ export function serviceChainHash(chain: string): string | null {
 /**
  * `ns/name:port cluster IP` → `ns/name:port`; `ns/name:port -> 10.0.0.1:80` → `ns/name:port`. A port without
  * a name leaves kube-proxy's `ns/name:` (port name empty): that is the service `ns/name`.
+ *
+ * The comment's first word (words split at what `\s` matches) when it is NAMESPACE/REST, NAMESPACE a letter or
+ * digit then letters, digits, `-` and `.`, REST one or more characters but `/`: what
+ * `/^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i` accepts of `comment.trim().split(/\s+/)[0]`, read without a string per word
+ * or a regular expression (a 10,000-service dump asks ~70,000 times).
  */
 export function serviceNameOf(comment: string): string | null {
-  const first = comment.trim().split(/\s+/)[0] ?? '';
-  if (!/^[a-z0-9][-a-z0-9.]*\/[^\s/]+$/i.test(first)) return null;
-  return first.endsWith(':') ? first.slice(0, -1) : first;
+  const n = comment.length;
+  let start = 0;
+  while (start < n && isJsSpace(comment.charCodeAt(start))) start++;
+  if (start === n || !isAsciiAlnum(comment.charCodeAt(start))) return null;
+  let i = start + 1;
+  for (; i < n; i++) {
+    const c = comment.charCodeAt(i);
+    if (c === 47 /* / */) break;
+    if (!isAsciiAlnum(c) && c !== 45 && c !== 46) return null;
+  }
+  if (i === n) return null;
+  const rest = ++i;
+  for (; i < n; i++) {
+    const c = comment.charCodeAt(i);
+    if (c === 47) return null;
+    if (isJsSpace(c)) break;
+  }
+  if (i === rest) return null;
+  const end = comment.charCodeAt(i - 1) === 58 /* : */ ? i - 1 : i;
+  return comment.slice(start, end);
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+}
+
+/** What `\s` matches (WhiteSpace and LineTerminator): the characters trim() takes off and split(/\s+/) splits at. */
+function isJsSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function frontendKind(comment: string, chain: string): FrontendKind {
@@ -102,7 +134,7 @@ function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
 
 const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
 /** localeCompare's order, with one collator for all the comparisons of a 10,000-service sort; made when first sorted (making one costs ~15 ms). */
-let byName: Intl.Collator | null = null;
+let byNameOrder: Intl.Collator | null = null;
 const BALANCING_CHAIN = /^KUBE-(SVC|SVL)-/;
 
 /** What the service search keeps of a nat chain that matters to it. */
@@ -129,6 +161,7 @@ type ChainGist =
   | { kind: 'endpoints'; name: string | null; endpoints: string[] | null };
 
 type EndpointsGist = Extract<ChainGist, { kind: 'endpoints' }>;
+type EntryGist = Extract<ChainGist, { kind: 'entry' }>;
 /** An endpoint chain jumped to: its gist, or its name while no chain of that name is declared (looked up at the end). */
 type SepRef = EndpointsGist | string;
 
@@ -181,33 +214,45 @@ export class RuleFacts implements NatRuleFacts {
 /**
  * Gathers kube-proxy's services from the nat table as a reader hands it over (rules in order, as
  * iptables-save writes them), keeping per chain only what ties services, frontends and endpoints together.
+ * Chains are kept by number: the reader's (`numbered`, a NumberedRulesetSink's numbers), or the index's own,
+ * given to names as they come.
  */
 export class KubeProxyIndex implements RulesetSink {
   private inNat = false;
-  /** The nat chains that matter, in the order they were declared. */
-  private readonly chains = new Map<string, ChainGist>(ENTRY_CHAINS.map((c) => [c, { kind: 'entry', rules: [] }]));
-  /** Comment → the service it names: kube-proxy repeats each comment on many rules. */
-  private readonly names = new Map<string, string | null>();
+  /** kube-proxy's entry chains' gists, whether or not the nat table declares them. */
+  private readonly entries = new Map<string, EntryGist>(ENTRY_CHAINS.map((c) => [c, { kind: 'entry', rules: [] }]));
+  /** The gists of the nat chains that matter, by chain number. */
+  private readonly gists: Array<ChainGist | undefined> = [];
+  /** The same, with their names, in the order they were declared. */
+  private readonly declared: Array<[string, ChainGist]> = [];
+  /** Without `numbered`: the numbers this index gave to chain names. */
+  private readonly own = new Map<string, number>();
   private readonly ruleFacts = new RuleFacts();
-  /** The chain of the last rule and its gist: a chain's rules come one after another. */
-  private lastChain: string | null = null;
+  /** The number of the last rule's chain and its gist: a chain's rules come one after another. */
+  private lastChain = -1;
   private lastGist: ChainGist | undefined = undefined;
+
+  constructor(private readonly numbered = false) {}
 
   table(name: TableName): void {
     this.inNat = name === 'nat';
   }
 
-  chain(head: Pick<ChainHead, 'name'>): void {
+  chain(head: Pick<ChainHead, 'name'>, number = -1): void {
     const { name } = head;
-    if (!this.inNat || !name.startsWith('KUBE-') || this.chains.has(name)) return;
-    this.lastChain = null;
-    if (name.startsWith('KUBE-SEP-')) {
-      this.chains.set(name, { kind: 'endpoints', name: null, endpoints: null });
-      return;
+    if (!this.inNat || !name.startsWith('KUBE-')) return;
+    const k = this.numbered ? number : this.ownNumber(name);
+    if (k < 0 || this.gists[k] !== undefined) return;
+    this.lastChain = -1;
+    let gist: ChainGist | undefined = this.entries.get(name);
+    if (gist === undefined && name.startsWith('KUBE-SEP-')) gist = { kind: 'endpoints', name: null, endpoints: null };
+    if (gist === undefined) {
+      const hash = serviceChainHash(name);
+      if (hash === null) return;
+      gist = { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] };
     }
-    const hash = serviceChainHash(name);
-    if (hash === null) return;
-    this.chains.set(name, { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] });
+    this.gists[k] = gist;
+    if (gist.kind !== 'entry') this.declared.push([name, gist]);
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
@@ -215,12 +260,16 @@ export class KubeProxyIndex implements RulesetSink {
     this.facts(chain, this.ruleFacts);
   }
 
-  /** The next rule of `chain`; only the nat table's count (filter has a KUBE-SERVICES chain too). */
-  facts(chain: string, rule: NatRuleFacts): void {
+  /**
+   * The next rule of `chain`; only the nat table's count (filter has a KUBE-SERVICES chain too). With `numbered`,
+   * `number` is the chain's and `jumpNumber` that of the chain the rule jumps to (-1: none, or not numbered).
+   */
+  facts(chain: string, rule: NatRuleFacts, number = -1, jumpNumber = -1): void {
     if (!this.inNat) return;
-    if (chain !== this.lastChain) {
-      this.lastChain = chain;
-      this.lastGist = this.chains.get(chain);
+    const k = this.numbered ? number : (this.own.get(chain) ?? -2);
+    if (k !== this.lastChain) {
+      this.lastChain = k;
+      this.lastGist = k >= 0 ? this.gists[k] : this.entries.get(chain);
     }
     const gist = this.lastGist;
     if (gist === undefined) return;
@@ -234,7 +283,8 @@ export class KubeProxyIndex implements RulesetSink {
         if (gist.name === null) gist.name = this.nameOf(rule.comment);
         const { jump } = rule;
         if (!gist.balances || jump === null || !jump.startsWith('KUBE-SEP-')) return;
-        const sep = this.chains.get(jump);
+        const j = this.numbered ? jumpNumber : (this.own.get(jump) ?? -1);
+        const sep = j >= 0 ? this.gists[j] : undefined;
         const ref = sep?.kind === 'endpoints' ? sep : jump;
         gist.seps.push(ref);
         if (gist.name === null) gist.sepsBefore.push(ref);
@@ -264,20 +314,25 @@ export class KubeProxyIndex implements RulesetSink {
     const name = (s: KubeProxyService, found: string | null): void => {
       if (!s.name && found) s.name = found;
     };
+    // An endpoint chain named before it was declared: found by name, once the table is read.
+    let byName: Map<string, ChainGist> | null = null;
     const endpointChain = (sep: SepRef): EndpointsGist | null => {
       if (typeof sep !== 'string') return sep;
-      const gist = this.chains.get(sep);
+      if (byName === null) {
+        byName = new Map();
+        for (const [n, g] of this.declared) if (!byName.has(n)) byName.set(n, g);
+      }
+      const gist = byName.get(sep);
       return gist?.kind === 'endpoints' ? gist : null;
     };
     for (const entry of ENTRY_CHAINS) {
-      const gist = this.chains.get(entry);
-      for (const rule of gist?.kind === 'entry' ? gist.rules : []) {
+      for (const rule of this.entries.get(entry)!.rules) {
         const s = serviceFor(rule.hash);
         name(s, rule.name);
         s.frontends.push(rule.frontend);
       }
     }
-    for (const gist of this.chains.values()) {
+    for (const [, gist] of this.declared) {
       if (gist.kind !== 'service') continue;
       const s = serviceFor(gist.hash);
       for (const sep of gist.sepsBefore) name(s, endpointChain(sep)?.name ?? null);
@@ -286,15 +341,18 @@ export class KubeProxyIndex implements RulesetSink {
         for (const ep of endpointChain(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
       }
     }
-    const collator = (byName ??= new Intl.Collator());
+    const collator = (byNameOrder ??= new Intl.Collator());
     return [...byHash.values()].filter((s) => s.name).sort((a, b) => collator.compare(a.name, b.name));
   }
 
   private nameOf(comment: string | null): string | null {
-    if (comment === null) return null;
-    let name = this.names.get(comment);
-    if (name === undefined) this.names.set(comment, (name = serviceNameOf(comment)));
-    return name;
+    return comment === null ? null : serviceNameOf(comment);
+  }
+
+  private ownNumber(name: string): number {
+    let k = this.own.get(name);
+    if (k === undefined) this.own.set(name, (k = this.own.size));
+    return k;
   }
 }
 

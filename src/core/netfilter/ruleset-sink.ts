@@ -20,6 +20,19 @@ export interface RulesetSink {
   commit(): void;
 }
 
+/**
+ * A sink that is also told each chain's number in its reader's table of chain names (the dump reader's): one
+ * number per name for the whole read, in every table, so that a sink can keep per-chain state in arrays instead
+ * of maps keyed by name. With a rule, `jumpNumber` is the number of the chain its -j or -g names (-1: no jump, or
+ * a name the reader has not numbered: no table has declared it yet). Any RulesetSink is one: it ignores them.
+ */
+export interface NumberedRulesetSink {
+  table(name: TableName, line: number): void;
+  chain(head: ChainHead, number: number): void;
+  rule(chain: string, at: number, rule: Rule, number: number, jumpNumber: number): void;
+  commit(): void;
+}
+
 /** Walks a whole ruleset's tables into `sink`. */
 export function replayRuleset(tables: readonly Table[], sink: RulesetSink): void {
   for (const t of tables) {

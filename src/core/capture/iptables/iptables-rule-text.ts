@@ -41,6 +41,8 @@ export class RuleMatchesLater implements Rule, FrontendSource {
   private protoFrom = -1;
   private protoTo = -1;
   private dport = -1;
+  /** Where `text` continues after `-A CHAIN` when it reads `-A CHAIN` + the end or a space (as the lexer saw it); -1: not known. */
+  argsFrom = -1;
 
   constructor(
     public position: number,

@@ -14,8 +14,8 @@ import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
-import { BUILTIN_CHAINS, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
-import { RulesetBuilder, type RulesetSink } from '../../netfilter/ruleset-sink';
+import { BUILTIN_CHAINS, commentOf, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
+import { RulesetBuilder, type NumberedRulesetSink, type RulesetSink } from '../../netfilter/ruleset-sink';
 
 /** Something the reader accepted but a user should know about. */
 export interface RulesetWarning {
@@ -73,20 +73,57 @@ export interface IptablesSaveSummary {
  */
 export type RuleRecords = 'shared' | 'own' | 'later';
 
-/** The table being read: its chains and their lengths so far, and the chains its rules jump to before they exist. */
+/**
+ * The table being read. Its chains' state is kept by their ordinal in the reader's chain table (ChainStates):
+ * a kube-proxy table declares ~60,000 chains, and maps keyed by their names were a tenth of the read.
+ */
 interface OpenTable {
   name: TableName;
-  chains: Map<string, { length: number }>;
+  /** Marks the chains this table declared in ChainStates. */
+  epoch: number;
   /**
    * Chain → the first rule jumping (-j) or going (-g) to it while it was not declared, for the warning
    * about chains never declared (dumps declare chains first, so this stays empty but for those).
    */
   jumpsAhead: Map<string, { line: number; option: '-j' | '-g' }>;
-  /** The chain of the last rule, and its entry: a dump's rules come chain by chain. */
-  lastName: string | null;
-  last: { length: number } | null;
-  /** The last chain a rule jumped to that was declared. */
-  lastDeclaredJump: string | null;
+  /** The ordinal of the last rule's chain (-1: none yet): a dump's rules come chain by chain. */
+  lastChain: number;
+}
+
+/** Per chain ordinal: the table (epoch) that declared it, and its length there. */
+class ChainStates {
+  private declaredIn = new Int32Array(1024);
+  private lengths = new Int32Array(1024);
+
+  isDeclared(ordinal: number, epoch: number): boolean {
+    return ordinal >= 0 && ordinal < this.declaredIn.length && this.declaredIn[ordinal] === epoch;
+  }
+
+  /** The chain is declared in the table `epoch`, with no rule yet. */
+  declare(ordinal: number, epoch: number): void {
+    if (ordinal >= this.declaredIn.length) {
+      let size = this.declaredIn.length;
+      while (size <= ordinal) size *= 2;
+      const declaredIn = new Int32Array(size);
+      declaredIn.set(this.declaredIn);
+      const lengths = new Int32Array(size);
+      lengths.set(this.lengths);
+      this.declaredIn = declaredIn;
+      this.lengths = lengths;
+    }
+    this.declaredIn[ordinal] = epoch;
+    this.lengths[ordinal] = 0;
+  }
+
+  /** The declared chain's rules so far. */
+  length(ordinal: number): number {
+    return this.lengths[ordinal]!;
+  }
+
+  /** One rule more; returns the length before. */
+  grow(ordinal: number): number {
+    return this.lengths[ordinal]!++;
+  }
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -226,6 +263,8 @@ export class IptablesSaveReader {
   private chainLines = 0;
   private lineNo: number;
   private readonly rulesReader: RuleLineReader;
+  private readonly chainStates = new ChainStates();
+  private epochs = 0;
   /** Rules are scanned first (RuleRecords `later`). */
   private readonly scan: boolean;
   /** With `scan`: rule lines are first read where they lie (rule-lex.ts). */
@@ -238,7 +277,7 @@ export class IptablesSaveReader {
   constructor(
     private readonly file: string,
     private readonly firstLine: number,
-    private readonly sink: RulesetSink,
+    private readonly sink: NumberedRulesetSink,
     records: RuleRecords,
     private readonly form: ReaderForm = { form: 'save', fragment: false },
   ) {
@@ -301,8 +340,35 @@ export class IptablesSaveReader {
   beginTable(name: TableName, line: number): void {
     if (this.open !== null) this.endTable();
     if (this.tables.includes(name)) throw this.err(line, `table ${name} appears twice (name each listing's table with -t)`);
-    this.open = { name, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
+    this.open = this.openTable(name);
     this.sink.table(name, line);
+  }
+
+  private openTable(name: TableName): OpenTable {
+    return { name, epoch: ++this.epochs, jumpsAhead: new Map(), lastChain: -1 };
+  }
+
+  /** The ordinal of a chain the open table declares (now, or again: a second declaration keeps its rules). */
+  private declareChain(open: OpenTable, name: string): number {
+    const ordinal = this.rulesReader.chains.addOrdinal(name);
+    if (!this.chainStates.isDeclared(ordinal, open.epoch)) this.chainStates.declare(ordinal, open.epoch);
+    return ordinal;
+  }
+
+  /** Hands the chain numbered `ordinal` to the sink, under the table's string for its name. */
+  private sinkChain(ordinal: number, builtin: boolean, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number): void {
+    this.sink.chain({ name: this.rulesReader.chains.wordAt(ordinal), builtin, policy, counters, line }, ordinal);
+  }
+
+  /** The number of the chain a rule's target enters (its -j or -g), -1 for any other target or a name not numbered. */
+  private jumpNumber(target: Target | null): number {
+    return target !== null && (target.kind === 'jump' || target.kind === 'goto') ? this.rulesReader.chains.ordinalOf(target.chain) : -1;
+  }
+
+  /** The ordinal of chain `name` when the open table declared it, else -1. */
+  private declaredOrdinal(open: OpenTable, name: string): number {
+    const ordinal = this.rulesReader.chains.ordinalOf(name);
+    return this.chainStates.isDeclared(ordinal, open.epoch) ? ordinal : -1;
   }
 
   /** `rules` form: the end of the open table's lines. */
@@ -331,12 +397,10 @@ export class IptablesSaveReader {
     const name = words[1];
     if (name === undefined || name === '') throw this.err(line, `${words[0]} needs a chain name`);
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.chains.add(name);
     if (!policyLine) {
       if (words.length !== 2) throw this.err(line, `bad -N line "${snippet(text.slice(p, stop))}"`);
       if (builtin) throw this.err(line, `-N ${name}: ${name} is a built-in chain of table ${open.name}`);
-      if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
-      this.sink.chain({ name: chainName, builtin: false, policy: null, counters: null, line });
+      this.sinkChain(this.declareChain(open, name), false, null, null, line);
       return;
     }
     const policy = words[2];
@@ -349,8 +413,7 @@ export class IptablesSaveReader {
     } else if (words.length !== 3) {
       throw this.err(line, `bad -P line "${snippet(text.slice(p, stop))}"`);
     }
-    if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
-    this.sink.chain({ name: chainName, builtin: true, policy, counters, line });
+    this.sinkChain(this.declareChain(open, name), true, policy, counters, line);
   }
 
   private tableLine(text: string, p: number, stop: number, line: number): void {
@@ -360,7 +423,7 @@ export class IptablesSaveReader {
     const tableName = TABLE_NAMES.find((t) => t === name);
     if (tableName === undefined) throw this.err(line, `unknown table "${snippet(name)}"`);
     if (this.tables.includes(tableName)) throw this.err(line, `table ${tableName} appears twice`);
-    this.open = { name: tableName, chains: new Map(), jumpsAhead: new Map(), lastName: null, last: null, lastDeclaredJump: null };
+    this.open = this.openTable(tableName);
     this.sink.table(tableName, line);
   }
 
@@ -383,10 +446,9 @@ export class IptablesSaveReader {
       policy = policyWord;
     }
     const builtin = BUILTIN_CHAINS[open.name].includes(name);
-    const chainName = this.rulesReader.chains.add(name);
+    const ordinal = this.declareChain(open, name);
     this.chainLines++;
-    if (!open.chains.has(chainName)) open.chains.set(chainName, { length: 0 });
-    this.sink.chain({ name: chainName, builtin, policy: builtin && policy !== '-' ? policy : null, counters, line });
+    this.sinkChain(ordinal, builtin, builtin && policy !== '-' ? policy : null, counters, line);
   }
 
   private closeCutShort(line: number): void {
@@ -397,7 +459,7 @@ export class IptablesSaveReader {
   private commitLine(line: number): void {
     const { open } = this;
     if (open === null) throw this.err(line, 'COMMIT outside a table');
-    if (!this.form.fragment) warnUndeclaredJumps(open, this.warnings);
+    if (!this.form.fragment) this.warnUndeclaredJumps(open);
     this.sink.commit();
     this.tables.push(open.name);
     this.open = null;
@@ -430,26 +492,26 @@ export class IptablesSaveReader {
       if (chainName === undefined) throw this.err(line, `${verb} needs a chain name`);
       const argsFrom = reader.argsStart();
       const insertAt = argsFrom === 3 ? Math.max(0, Number(reader.word(2)) - 1) : 0;
-      let chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
-      if (chain === undefined) {
+      const states = this.chainStates;
+      let chain = this.declaredOrdinal(open, chainName);
+      if (chain < 0) {
         const builtin = BUILTIN_CHAINS[open.name].includes(chainName);
         if (!builtin && !this.form.fragment) {
           throw this.err(line, `chain ${chainName} is not declared in table ${open.name} (${this.form.form === 'save' ? 'iptables-restore rejects this' : 'iptables -S prints -N CHAIN before its rules'})`);
         }
-        open.chains.set(chainName, (chain = { length: 0 }));
-        sink.chain({ name: chainName, builtin, policy: null, counters: null, line });
+        chain = this.declareChain(open, chainName);
+        this.sinkChain(chain, builtin, null, null, line);
       }
-      open.lastName = chainName;
-      open.last = chain;
+      open.lastChain = chain;
       if (this.scan && append) {
         const scanned = reader.scan(argsFrom);
         if (scanned !== null) {
           if (scanned.ipv6) this.sawIpv6Address = true;
           const target = scanned.target;
           this.noteJump(open, target, line);
-          chain.length++;
+          const at = states.grow(chain);
           this.rules++;
-          sink.rule(chainName, chain.length - 1, new RuleMatchesLater(chain.length, ruleText, line, counters, target, scanned.comment));
+          sink.rule(chainName, at, new RuleMatchesLater(at + 1, ruleText, line, counters, target, scanned.comment), chain, this.jumpNumber(target));
           return;
         }
       }
@@ -469,12 +531,19 @@ export class IptablesSaveReader {
           if ((m.kind === 'source' || m.kind === 'destination') && m.cidr.address.includes(':')) this.sawIpv6Address = true;
         }
       }
-      const at = append ? chain.length : Math.min(insertAt, chain.length);
+      const length = states.grow(chain);
+      const at = append ? length : Math.min(insertAt, length);
       const target = args.target;
       this.noteJump(open, target, line);
-      chain.length++;
       this.rules++;
-      sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target });
+      if (this.scan) {
+        // One class for every rule a `later` sink gets: its hot paths then see one shape, not a second one for the few rules read in full.
+        const rule = new RuleMatchesLater(at + 1, shownText, line, counters, target, commentOf(args.matches));
+        rule.matches = args.matches;
+        sink.rule(chainName, at, rule, chain, this.jumpNumber(target));
+        return;
+      }
+      sink.rule(chainName, at, { position: at + 1, text: shownText, line, counters, matches: args.matches, target }, chain, this.jumpNumber(target));
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw this.err(line, e.reason);
       throw e;
@@ -487,27 +556,31 @@ export class IptablesSaveReader {
    */
   private lexedRule(open: OpenTable, ruleText: string, line: number, counters: Counters | null): boolean {
     const lexer = this.lexer!;
-    const { chain: chainName, target, comment } = lexer;
-    const chain = chainName === open.lastName ? open.last! : open.chains.get(chainName);
-    if (chain === undefined) return false;
-    open.lastName = chainName;
-    open.last = chain;
-    this.noteJump(open, target, line);
-    chain.length++;
+    const { chain: chainName, chainOrdinal: chain, target, comment } = lexer;
+    const states = this.chainStates;
+    if ((chain < 0 || chain !== open.lastChain) && !states.isDeclared(chain, open.epoch)) return false;
+    open.lastChain = chain;
+    if (target !== null && !states.isDeclared(lexer.targetOrdinal, open.epoch)) this.noteJump(open, target, line);
+    const at = states.grow(chain);
     this.rules++;
-    const rule = new RuleMatchesLater(chain.length, ruleText, line, counters, target, comment);
-    this.sink.rule(chainName, chain.length - 1, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport));
+    const rule = new RuleMatchesLater(at + 1, ruleText, line, counters, target, comment);
+    rule.argsFrom = lexer.argsFrom;
+    this.sink.rule(chainName, at, rule.frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport), chain, target !== null && (target.kind === 'jump' || target.kind === 'goto') ? lexer.targetOrdinal : -1);
     return true;
   }
 
   /** A jump to a chain not declared (yet): remembered for the warning at COMMIT. */
   private noteJump(open: OpenTable, target: Target | null, line: number): void {
-    if (target === null || (target.kind !== 'jump' && target.kind !== 'goto') || target.chain === open.lastDeclaredJump) return;
-    if (open.chains.has(target.chain)) {
-      // A chain declared stays declared: the next jump to it (kube-proxy's KUBE-MARK-MASQ, rule after rule) is known.
-      open.lastDeclaredJump = target.chain;
-    } else if (!open.jumpsAhead.has(target.chain)) {
+    if (target === null || (target.kind !== 'jump' && target.kind !== 'goto')) return;
+    if (this.declaredOrdinal(open, target.chain) < 0 && !open.jumpsAhead.has(target.chain)) {
       open.jumpsAhead.set(target.chain, { line, option: target.kind === 'jump' ? '-j' : '-g' });
+    }
+  }
+
+  private warnUndeclaredJumps(open: OpenTable): void {
+    for (const [chain, { line, option }] of open.jumpsAhead) {
+      if (this.declaredOrdinal(open, chain) >= 0) continue;
+      this.warnings.push({ line, message: `${option} ${chain}: no chain ${chain} in table ${open.name} (kept as a jump)` });
     }
   }
 
@@ -575,11 +648,4 @@ function withoutCounters(text: string): string {
     return before + text.slice(m.index + m[0].length);
   }
   return text;
-}
-
-function warnUndeclaredJumps(open: OpenTable, warnings: RulesetWarning[]): void {
-  for (const [chain, { line, option }] of open.jumpsAhead) {
-    if (open.chains.has(chain)) continue;
-    warnings.push({ line, message: `${option} ${chain}: no chain ${chain} in table ${open.name} (kept as a jump)` });
-  }
 }

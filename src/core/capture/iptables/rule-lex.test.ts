@@ -17,7 +17,7 @@ const root = path.resolve(__dirname, '../../../..');
  * The lexer's promise on one line: when it vouches, the tokenizer and scanRuleArgs read the line as `-A CHAIN`
  * and vouch too, with the same chain, target and comment, and an IPv4 rule.
  */
-function check(lexer: RuleLexer, text: string, from = 0, to = text.length): 'vouched' | 'declined' {
+function check(lexer: RuleLexer, text: string, from = 0, to = text.length, chains?: WordTable): 'vouched' | 'declined' {
   if (!lexer.read(text, from, to)) return 'declined';
   const tokens = tokenizeRule(text.slice(from, to));
   expect(tokens.tokens[0], text).toBe('-A');
@@ -31,6 +31,15 @@ function check(lexer: RuleLexer, text: string, from = 0, to = text.length): 'vou
   const ruleText = text.slice(from, to);
   const rule = new RuleMatchesLater(1, ruleText, 1, null, lexer.target, lexer.comment).frontendAt(lexer.dstFrom, lexer.dstTo, lexer.protoFrom, lexer.protoTo, lexer.dport);
   expect(rule.frontendFacts(), text).toEqual(frontendOfMatches(parseRuleText(ruleText).matches));
+  // Where the store's `a` record starts, as the chunk builder finds it from the text and the chain.
+  const after = 3 + lexer.chain.length;
+  const plain = ruleText.startsWith('-A ') && ruleText.startsWith(lexer.chain, 3) && (ruleText.length === after || ruleText.charCodeAt(after) === 32);
+  expect(lexer.argsFrom, text).toBe(plain ? after : -1);
+  if (chains !== undefined) {
+    const { target } = lexer;
+    const jumpsTo = target !== null && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
+    expect([lexer.chainOrdinal, jumpsTo === null ? -1 : lexer.targetOrdinal], text).toEqual([chains.ordinalOf(lexer.chain), jumpsTo === null ? -1 : chains.ordinalOf(jumpsTo)]);
+  }
   return 'vouched';
 }
 
@@ -49,7 +58,7 @@ describe('RuleLexer', () => {
       const chains = new WordTable();
       for (const line of fs.readFileSync(file, 'latin1').split('\n')) if (line.startsWith(':')) chains.add(line.slice(1).split(' ')[0]!);
       const lexer = new RuleLexer(chains);
-      const outcomes = lines.map((l) => check(lexer, l));
+      const outcomes = lines.map((l) => check(lexer, l, 0, l.length, chains));
       expect(outcomes.filter((o) => o === 'vouched').length).toBeGreaterThan(lines.length * 0.95);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -61,13 +70,14 @@ describe('RuleLexer', () => {
     ruleLinesUnder(path.join(root, 'test/fixtures'), lines);
     ruleLinesUnder(path.join(root, '../shared/captures'), lines);
     expect(lines.length).toBeGreaterThan(500);
-    const lexer = new RuleLexer(new WordTable(['KUBE-SERVICES', 'KUBE-MARK-MASQ']));
+    const chains = new WordTable(['KUBE-SERVICES', 'KUBE-MARK-MASQ']);
+    const lexer = new RuleLexer(chains);
     const counts = { vouched: 0, declined: 0 };
     [...new Set(lines)].forEach((line, n) => {
-      counts[check(lexer, line)]++;
-      for (const variant of mutations(line, n + 1, ODD)) counts[check(lexer, variant)]++;
+      counts[check(lexer, line, 0, line.length, chains)]++;
+      for (const variant of mutations(line, n + 1, ODD)) counts[check(lexer, variant, 0, variant.length, chains)]++;
       // Read where it lies in a longer text, between other characters.
-      counts[check(lexer, `xx${line}yy`, 2, line.length + 2)]++;
+      counts[check(lexer, `xx${line}yy`, 2, line.length + 2, chains)]++;
     });
     expect(counts.vouched).toBeGreaterThan(200);
     expect(counts.declined).toBeGreaterThan(200);

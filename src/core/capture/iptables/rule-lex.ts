@@ -31,6 +31,11 @@ export class RuleLexer {
   private text = '';
   /** After a read that vouched: the rule's chain (the table's string when `chains` holds it), target and first comment. */
   chain = '';
+  /** The ordinals in `chains` of the rule's chain and of the chain it jumps or goes to; -1: not there (or no such target). */
+  chainOrdinal = -1;
+  targetOrdinal = -1;
+  /** Where the text after `-A CHAIN` starts (an offset from `start`) when the rule is written `-A CHAIN` + the end or a space; else -1. */
+  argsFrom = -1;
   target: Target | null = null;
   comment: string | null = null;
   /**
@@ -54,7 +59,11 @@ export class RuleLexer {
     this.start = start;
     if (!this.split(start, end) || this.count < 2 || this.quoted[0] === 1 || this.quoted[1] === 1) return false;
     if (this.ends[0] - this.starts[0] !== 2 || text.charCodeAt(this.starts[0]) !== 45 || text.charCodeAt(this.starts[0] + 1) !== 65) return false;
-    this.chain = this.chainAt(1);
+    this.chain = this.ruleChain();
+    this.chainOrdinal = this.lastOrdinal;
+    // `-A CHAIN` then the end or one space: the rest of the text is the rule's arguments as the store keeps them.
+    const afterChain = this.ends[1]! - start;
+    this.argsFrom = text.charCodeAt(start + 2) === 32 && this.starts[1] === start + 3 && (this.ends[1] === end || text.charCodeAt(this.ends[1]!) === 32) ? afterChain : -1;
     try {
       return this.args(2);
     } catch (e) {
@@ -114,11 +123,36 @@ export class RuleLexer {
     return this.text.slice(this.starts[k], this.ends[k]);
   }
 
-  /** Word k as a chain name: a declared chain's string, else a word's, else cut out. */
+  /** Word k as a chain name: a declared chain's string, else a word's, else cut out; its ordinal in `chains` goes in lastOrdinal. */
   private chainAt(k: number): string {
-    const { text, starts, ends, hashes } = this;
-    return this.chains.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? RULE_WORDS.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? this.cut(k);
+    const { text, starts, ends, hashes, chains } = this;
+    const ordinal = chains.ordinalAt(text, starts[k]!, ends[k]!, hashes[k]!);
+    this.lastOrdinal = ordinal;
+    if (ordinal >= 0) return chains.wordAt(ordinal);
+    return RULE_WORDS.find(text, starts[k]!, ends[k]!, hashes[k]!) ?? this.cut(k);
   }
+
+  private lastOrdinal = -1;
+
+  /**
+   * Word 1, the rule's chain, as chainAt reads it; a dump's rules come chain by chain, so a word equal to the last
+   * rule's chain is that chain, found without probing the table of ~60,000 names.
+   */
+  private ruleChain(): string {
+    const { text, starts, ends, hashes, chains } = this;
+    const ordinal = this.lastChainOrdinal;
+    if (ordinal >= 0 && hashes[1] === this.lastChainHash && chains.holds(ordinal, text, starts[1]!, ends[1]!)) {
+      this.lastOrdinal = ordinal;
+      return chains.wordAt(ordinal);
+    }
+    const chain = this.chainAt(1);
+    this.lastChainOrdinal = this.lastOrdinal;
+    this.lastChainHash = hashes[1]!;
+    return chain;
+  }
+
+  private lastChainOrdinal = -1;
+  private lastChainHash = 0;
 
   /** scanRuleArgs' isPlainValue: quoted, or neither `!` nor starting with `-` (an unquoted word is never empty). */
   private plain(k: number): boolean {
@@ -133,6 +167,7 @@ export class RuleLexer {
     const { quoted } = this;
     this.comment = null;
     this.target = null;
+    this.targetOrdinal = -1;
     this.dstFrom = this.dstTo = this.protoFrom = this.protoTo = this.dport = -1;
     let k = from;
     while (k < n) {
@@ -181,6 +216,7 @@ export class RuleLexer {
         case 'goto': {
           if (negated || k >= n || quoted[k] === 1 || !this.plain(k)) return false;
           const name = this.chainAt(k++);
+          this.targetOrdinal = this.lastOrdinal;
           this.target = generic === 'goto' ? (k === n ? { kind: 'goto', chain: name } : null) : this.jumpTarget(name, k);
           return this.target !== null;
         }

@@ -43,3 +43,28 @@ describe('WordTable', () => {
     expect(Object.is(table.add(['KUBE', 'SVC'].join('-')), first)).toBe(true);
   });
 });
+
+describe('WordTable ordinals', () => {
+  it('numbers words in the order they were added, through growth and in a clone', () => {
+    const table = new WordTable(['-m'], 4);
+    const words = Array.from({ length: 300 }, (_, i) => `KUBE-SVC-${i.toString(36).toUpperCase()}`);
+    words.forEach((w, i) => expect(table.addOrdinal(w)).toBe(i + 1));
+    expect(table.count).toBe(301);
+    expect(table.ordinalOf('-m')).toBe(0);
+    words.forEach((w, i) => {
+      expect(table.ordinalOf(w)).toBe(i + 1);
+      expect(table.wordAt(i + 1)).toBe(w);
+      const text = `-A ${w} -j X`;
+      expect(table.ordinalAt(text, 3, 3 + w.length, hashWord(w))).toBe(i + 1);
+    });
+    expect(table.addOrdinal(words[7]!)).toBe(8);
+    expect(table.add(words[9]!)).toBe(words[9]);
+    expect(table.count).toBe(301);
+    expect(table.ordinalOf('KUBE-SVC')).toBe(-1);
+    const copy = table.clone();
+    expect(copy.addOrdinal('new')).toBe(301);
+    expect(table.ordinalOf('new')).toBe(-1);
+    expect(table.add('other')).toBe('other');
+    expect(table.ordinalOf('other')).toBe(301);
+  });
+});

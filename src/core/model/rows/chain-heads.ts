@@ -30,9 +30,6 @@ const SNAT = 16;
 /** Typed arrays read the columns as stored (little-endian) on such a host; on another, value by value. */
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
-/** Values per chain in a ChainHeadsBuilder: name, builtin (0|1), policy, packets, bytes, line, snat (0|1). */
-const FIELDS = 7;
-
 /** One table's chains as stored, column by column; chain k has id firstId + k. */
 export interface StoredHeads {
   tableId: number;
@@ -55,9 +52,77 @@ export function policyOf(h: StoredHeads, k: number): 'ACCEPT' | 'DROP' | null {
   return p === ACCEPT ? 'ACCEPT' : p === DROP ? 'DROP' : null;
 }
 
+/** One table's chain headers gathered column by column, chain k the k-th declared; encode() gives the stored body. */
+export class ChainHeadColumns {
+  private readonly names: string[] = [];
+  private flags = new Uint8Array(64);
+  private lines = new Uint32Array(64);
+  /** Counters, made when a chain first counts traffic: a kube-proxy dump's are all zero. */
+  private packets: Float64Array | null = null;
+  private bytes: Float64Array | null = null;
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  add(chain: ChainHead): void {
+    const { name, counters, policy, line } = chain;
+    if (name.includes('\n')) throw new Error(`chain name ${JSON.stringify(name)} holds a line break`);
+    if (!Number.isInteger(line) || line < 0 || line > 0xffffffff) throw new RangeError(`chain ${name}: line ${line} does not fit a u32 column`);
+    const k = this.names.length;
+    if (k === this.flags.length) this.grow();
+    this.names.push(name);
+    this.flags[k] = (chain.builtin ? BUILTIN : 0) | (policy === 'ACCEPT' ? ACCEPT : policy === 'DROP' ? DROP : 0) | (counters !== null ? COUNTERS : 0);
+    this.lines[k] = line;
+    if (counters !== null && (counters.packets !== 0 || counters.bytes !== 0)) {
+      if (this.packets === null || this.bytes === null) {
+        this.packets = new Float64Array(this.flags.length);
+        this.bytes = new Float64Array(this.flags.length);
+      }
+      this.packets[k] = counters.packets;
+      this.bytes[k] = counters.bytes;
+    }
+  }
+
+  /** Marks chain k (0-based) as holding a SNAT rule. */
+  markSnatAt(k: number): void {
+    if (k >= 0 && k < this.names.length) this.flags[k]! |= SNAT;
+  }
+
+  encode(): Buffer {
+    const count = this.names.length;
+    const text = Buffer.from(this.names.join('\n'), 'utf8');
+    // Counters shown but all zero (kube-proxy's chains in a dump) need no columns: the flags say they are shown.
+    const { packets, bytes } = this;
+    const withCounters = packets !== null && bytes !== null;
+    const out = Buffer.alloc(HEADER + text.length + count * (withCounters ? 21 : 5));
+    out[0] = FORMAT;
+    out[1] = withCounters ? WITH_COUNTERS : 0;
+    out.writeUInt32LE(text.length, 2);
+    text.copy(out, HEADER);
+    const flagsAt = HEADER + text.length;
+    out.set(this.flags.subarray(0, count), flagsAt);
+    writeColumn(out, flagsAt + count, this.lines.subarray(0, count));
+    if (withCounters) {
+      writeColumn(out, flagsAt + count * 5, packets.subarray(0, count));
+      writeColumn(out, flagsAt + count * 13, bytes.subarray(0, count));
+    }
+    return out;
+  }
+
+  private grow(): void {
+    const size = this.flags.length * 2;
+    const widen = <T extends Uint8Array | Uint32Array | Float64Array>(from: T, to: T): T => (to.set(from), to);
+    this.flags = widen(this.flags, new Uint8Array(size));
+    this.lines = widen(this.lines, new Uint32Array(size));
+    if (this.packets !== null) this.packets = widen(this.packets, new Float64Array(size));
+    if (this.bytes !== null) this.bytes = widen(this.bytes, new Float64Array(size));
+  }
+}
+
 /** The headers of one table's chains, gathered while its rules are written, stored by insertChainHeads. */
 export class ChainHeadsBuilder {
-  private readonly heads: unknown[] = [];
+  private readonly columns = new ChainHeadColumns();
 
   constructor(
     readonly tableId: number,
@@ -65,69 +130,31 @@ export class ChainHeadsBuilder {
   ) {}
 
   get count(): number {
-    return this.heads.length / FIELDS;
-  }
-
-  /** The next chain (id firstId + count), its header as CHAIN_COLUMNS give it from `name` on. */
-  addColumns(row: readonly unknown[], from: number): void {
-    for (let i = from; i < from + FIELDS - 1; i++) this.heads.push(row[i]);
-    this.heads.push(0);
+    return this.columns.count;
   }
 
   add(chain: ChainHead): void {
-    this.heads.push(chain.name, chain.builtin ? 1 : 0, chain.policy, chain.counters?.packets ?? null, chain.counters?.bytes ?? null, chain.line, 0);
+    this.columns.add(chain);
   }
 
   /** Marks the chains among `ids` that are this table's as holding a SNAT rule. */
   markSnat(ids: Iterable<number>): void {
-    const count = this.count;
-    for (const id of ids) {
-      const k = id - this.firstId;
-      if (k >= 0 && k < count) this.heads[k * FIELDS + FIELDS - 1] = 1;
-    }
+    for (const id of ids) this.columns.markSnatAt(id - this.firstId);
   }
 
   encode(): Buffer {
-    const { heads } = this;
-    const count = this.count;
-    const names: string[] = [];
-    let withCounters = false;
-    for (let i = 0; i < heads.length; i += FIELDS) {
-      const name = heads[i] as string;
-      if (name.includes('\n')) throw new Error(`chain name ${JSON.stringify(name)} holds a line break`);
-      names.push(name);
-      // Counters shown but all zero (kube-proxy's chains in a dump) need no columns: the flags say they are shown.
-      if ((heads[i + 3] ?? 0) !== 0 || (heads[i + 4] ?? 0) !== 0) withCounters = true;
-    }
-    const text = Buffer.from(names.join('\n'), 'utf8');
-    const out = Buffer.alloc(HEADER + text.length + count * (withCounters ? 21 : 5));
-    out[0] = FORMAT;
-    out[1] = withCounters ? WITH_COUNTERS : 0;
-    out.writeUInt32LE(text.length, 2);
-    text.copy(out, HEADER);
-    const flagsAt = HEADER + text.length;
-    const linesAt = flagsAt + count;
-    const packetsAt = linesAt + count * 4;
-    const bytesAt = packetsAt + count * 8;
-    for (let k = 0, i = 0; k < count; k++, i += FIELDS) {
-      const policy = heads[i + 2];
-      const packets = heads[i + 3] as number | null;
-      const bytes = heads[i + 4] as number | null;
-      const counters = packets !== null && bytes !== null;
-      out[flagsAt + k] = (heads[i + 1] === 1 ? BUILTIN : 0) | (policy === 'ACCEPT' ? ACCEPT : policy === 'DROP' ? DROP : 0) | (counters ? COUNTERS : 0) | (heads[i + 6] === 1 ? SNAT : 0);
-      out.writeUInt32LE(heads[i + 5] as number, linesAt + k * 4);
-      if (counters && withCounters) {
-        out.writeDoubleLE(packets, packetsAt + k * 8);
-        out.writeDoubleLE(bytes, bytesAt + k * 8);
-      }
-    }
-    return out;
+    return this.columns.encode();
   }
 }
 
 /** Writes one table's headers; the caller holds the transaction. */
 export function insertChainHeads(db: Database.Database, table: ChainHeadsBuilder): void {
-  db.prepare('INSERT INTO chain_heads (table_id, first_id, count, body) VALUES (?, ?, ?, ?)').run(table.tableId, table.firstId, table.count, table.encode());
+  insertChainHeadsBody(db, table.tableId, table.firstId, table.count, table.encode());
+}
+
+/** Writes one table's headers, encoded already (ChainHeadColumns.encode); the caller holds the transaction. */
+export function insertChainHeadsBody(db: Database.Database, tableId: number, firstId: number, count: number, body: Uint8Array): void {
+  db.prepare('INSERT INTO chain_heads (table_id, first_id, count, body) VALUES (?, ?, ?, ?)').run(tableId, firstId, count, body);
 }
 
 /** The first chain id no table uses, live or trashed: a new table's chains take the ids from there. */
@@ -136,6 +163,19 @@ export function nextChainId(db: Database.Database): number {
   const trashed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trash_chain_heads'").get() !== undefined;
   if (trashed) next = Math.max(next, (db.prepare('SELECT max(first_id + count) FROM trash_chain_heads').pluck(true).get() as number | null) ?? 1);
   return next;
+}
+
+/** `from`'s values into `out` from `at`, little-endian, as readColumn reads them back. */
+export function writeColumn(out: Buffer, at: number, from: Uint32Array | Float64Array, littleEndian = LITTLE_ENDIAN_HOST): void {
+  const width = from.BYTES_PER_ELEMENT;
+  if (littleEndian) {
+    out.set(new Uint8Array(from.buffer, from.byteOffset, from.length * width), at);
+    return;
+  }
+  for (let k = 0; k < from.length; k++) {
+    if (width === 4) out.writeUInt32LE(from[k]!, at + k * 4);
+    else out.writeDoubleLE(from[k]!, at + k * 8);
+  }
 }
 
 /** `count` values of `width` bytes from `at`, little-endian, into `into`; `littleEndian` says how the host reads typed arrays. */

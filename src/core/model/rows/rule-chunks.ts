@@ -15,7 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { parseRuleText } from '../../capture/iptables/iptables-rule-text';
+import { parseRuleText, RuleMatchesLater } from '../../capture/iptables/iptables-rule-text';
 import type { Counters, Match, Rule, Target } from '../../netfilter/ruleset';
 import { BatchInsert } from '../batch-insert';
 import { ModelError } from '../model-error';
@@ -34,8 +34,8 @@ export const RUN_COLUMNS = ['chain_id', 'position', 'chunk_id', 'first', 'count'
  */
 export interface EncodedChunk {
   body: Uint8Array;
-  runs: number[];
-  snat: number[];
+  runs: Float64Array;
+  snat: Float64Array;
 }
 
 /** True when `rule` reads back from its text as it is (checked by reading it again). */
@@ -74,7 +74,12 @@ export class RuleChunkBuilder {
     this.byte(9);
     if (counters !== null) this.ascii(`${counters.packets}:${counters.bytes}`);
     this.byte(9);
-    if (fromText || readsBackFromText(rule)) {
+    const argsFrom = rule instanceof RuleMatchesLater ? rule.argsFrom : -1;
+    if (argsFrom >= 0 && fromText) {
+      // The lexer saw `-A CHAIN` and the end or a space: the record its text would be, without looking again.
+      this.byte(97);
+      this.text(text.slice(argsFrom));
+    } else if (fromText || readsBackFromText(rule)) {
       // `-A CHAIN` followed by the end or a blank: the rest is the record (`a`); any other text whole (`t`).
       const after = 3 + chainName.length;
       if (text.startsWith('-A ') && text.startsWith(chainName, 3) && (text.length === after || text.charCodeAt(after) === 32)) {
@@ -109,7 +114,8 @@ export class RuleChunkBuilder {
   take(): EncodedChunk | null {
     if (this.count === 0) return null;
     const body = deflateRawSync(this.bytes.subarray(0, this.length), { level: LEVEL });
-    const chunk = { body, runs: this.runs, snat: this.snat };
+    // Typed arrays cross threads as one copy of their bytes.
+    const chunk = { body, runs: Float64Array.from(this.runs), snat: Float64Array.from(this.snat) };
     this.length = 0;
     this.count = 0;
     this.runs = [];
