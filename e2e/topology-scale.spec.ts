@@ -112,6 +112,8 @@ test.describe('topology paths on the kernel lab (web mode)', () => {
     await page.getByTestId('topology-search').fill('nodea');
     await page.getByRole('button', { name: 'Find' }).click();
     await expect(canvas).toHaveAttribute('data-focused', 'node|nodea');
+    // The focus lands on nodea's box at once; its interfaces and pods are drawn when its details arrive.
+    await expect(canvas).toHaveAttribute('data-loading-nodes', '0');
     const opened = await canvas.getAttribute('data-drawn-nodes');
 
     await page.getByRole('tab', { name: 'Nodes' }).click();

@@ -184,6 +184,8 @@ export function TopologyGraph({ elements, source, onTap, fitSignal, focus }: {
     // What cytoscape holds, readable by tests and tools without reaching into the canvas.
     el.dataset.drawnNodes = String(g.instance.nodes().length);
     el.dataset.drawnEdges = String(g.instance.edges().length);
+    // Opened nodes whose details are still on their way: what is drawn is not yet what was opened.
+    el.dataset.loadingNodes = String(g.instance.nodes('.loading').length);
     // Interactive once the frame with these elements has been painted.
     delete el.dataset.ready;
     const frame = requestAnimationFrame(() => requestAnimationFrame(() => (el.dataset.ready = String(elements.length))));
