@@ -69,8 +69,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
-  let firstLine = 0;
-  let lastLine = 0;
+  const cut = new LineCutter(reader);
   let eof = false;
   while (!eof) {
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
@@ -78,17 +77,55 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     eof = n === 0;
     const fresh = buffer.subarray(kept, kept + n);
     if (!isAscii(fresh)) throw new NotPlain('not ASCII');
-    if (fresh.includes(0)) throw new NotPlain('NUL bytes');
+    // indexOf with a number offset, as the line loop calls it: includes() passes undefined, which throws away its optimized code.
+    if (fresh.indexOf(0, 0) >= 0) throw new NotPlain('NUL bytes');
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
-    const hasCr = data.includes(13);
+    const hasCr = data.indexOf(13, 0) >= 0;
     hashes.read(data, kept, hasCr);
-    // The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR.
-    const lf = hasCr ? (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replaceAll('\r', ''), 'latin1') : (b: Buffer): Buffer => b;
+    const linesEnd = Math.min(cut.piece(data, eof, hasCr), data.length);
+    if (cut.firstLine !== 0) {
+      if (cut.contentEnd >= 0) {
+        hashes.content(lf(data.subarray(cut.hashFrom, cut.contentEnd), hasCr));
+        cut.hashFrom = cut.contentEnd;
+      }
+      if (linesEnd > cut.hashFrom) hashes.blank(lf(data.subarray(cut.hashFrom, linesEnd), hasCr));
+    }
+    kept = data.length - linesEnd;
+    // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
+    if (kept > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, kept);
+    buffer.copy(buffer, 0, linesEnd, data.length);
+    onBytes?.(bytesRead);
+  }
+  const summary = reader.finish();
+  tapes.flush();
+  return {
+    kind: 'dump', summary, services: services.services(), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
+    lineCount: reader.lines,
+  };
+}
+
+/**
+ * Cuts each piece into lines for the reader and notes where the capture's non-blank lines are. Its own function, not
+ * the piece loop's body: the line loop is optimized while the first piece is read, before the code after it ever
+ * ran, and the piece loop's code would then be compiled again at the end of every piece whose code was not yet seen.
+ */
+class LineCutter {
+  /** The capture's first and last non-blank lines (0: none yet). */
+  firstLine = 0;
+  lastLine = 0;
+  /** Where the capture's unhashed bytes start in the piece, and where its last non-blank line in the piece ends (-1: none). */
+  hashFrom = 0;
+  contentEnd = -1;
+
+  constructor(private readonly reader: IptablesSaveReader) {}
+
+  /** Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s end when the last had no line break). */
+  piece(data: Buffer, eof: boolean, hasCr: boolean): number {
+    const { reader } = this;
     let from = 0;
-    // Where the capture's unhashed bytes start in `data`, and where its last non-blank line here ends.
-    let hashFrom = 0;
-    let contentEnd = -1;
+    this.hashFrom = 0;
+    this.contentEnd = -1;
     for (;;) {
       let stop = data.indexOf(10, from);
       if (stop < 0) {
@@ -106,35 +143,19 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
       if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);
       if (!isBlank(line)) {
-        if (firstLine === 0) {
-          firstLine = reader.lines;
-          hashFrom = from;
+        if (this.firstLine === 0) {
+          this.firstLine = reader.lines;
+          this.hashFrom = from;
         }
-        lastLine = reader.lines;
-        contentEnd = end;
+        this.lastLine = reader.lines;
+        this.contentEnd = end;
       }
       from = stop + 1;
     }
-    const linesEnd = Math.min(from, data.length);
-    if (firstLine !== 0) {
-      if (contentEnd >= 0) {
-        hashes.content(lf(data.subarray(hashFrom, contentEnd)));
-        hashFrom = contentEnd;
-      }
-      if (linesEnd > hashFrom) hashes.blank(lf(data.subarray(hashFrom, linesEnd)));
-    }
-    kept = data.length - linesEnd;
-    // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
-    if (kept > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, kept);
-    buffer.copy(buffer, 0, linesEnd, data.length);
-    onBytes?.(bytesRead);
+    // Only the return after the loop: the loop is optimized on stack (OSR) before its exit ever ran, and that code,
+    // entered again on every piece, would be thrown away at the first operation after the loop that needs feedback.
+    return from;
   }
-  const summary = reader.finish();
-  tapes.flush();
-  return {
-    kind: 'dump', summary, services: services.services(), ...hashes.finish(), firstLine, lastLine,
-    lineCount: reader.lines,
-  };
 }
 
 /**
@@ -157,6 +178,14 @@ function teeSink(a: RulesetTapeSink, b: KubeProxyIndex): NumberedRulesetSink {
     },
     commit: () => (a.commit(), b.commit()),
   };
+}
+
+/**
+ * The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR. One function, not a
+ * closure made per piece: optimized code that called one closure is thrown away when the next piece calls another.
+ */
+function lf(bytes: Buffer, hasCr: boolean): Buffer {
+  return hasCr ? Buffer.from(bytes.toString('latin1').replaceAll('\r', ''), 'latin1') : bytes;
 }
 
 function isBlank(text: string): boolean {

@@ -37,10 +37,14 @@ export class NotInOrder extends Error {}
  */
 export class RulesetTapeSink implements NumberedRulesetSink {
   private tape: RulesetTape = [];
-  /** By the reader's chain number: the table (1, 2, ...) that declared it, its number on the tape, its length. */
-  private declaredIn = new Int32Array(1024);
-  private ids = new Int32Array(1024);
-  private lengths = new Int32Array(1024);
+  /**
+   * By the reader's chain number: the table (1, 2, ...) that declared it, its number on the tape, its length. Small at
+   * first, so that they are first replaced by larger ones while the reader's code still runs in the interpreter: the
+   * first replacement makes V8 drop the optimized code that took these fields as constants (the chain path's).
+   */
+  private declaredIn = new Int32Array(64);
+  private ids = new Int32Array(64);
+  private lengths = new Int32Array(64);
   private tables = 0;
   private chainCount = 0;
   /** The open table's chain headers, and the tape number of its first chain. */

@@ -149,10 +149,15 @@ type ChainGist =
       balances: boolean;
       /** The first service name its rules' comments give. */
       name: string | null;
-      /** Endpoint chains jumped to before the rule that gave `name`: their comments come first. */
-      sepsBefore: SepRef[];
-      /** The endpoint chains it balances over, in rule order. */
-      seps: SepRef[];
+      /**
+       * Endpoint chains jumped to before the rule that gave `name`: their comments come first. This and `seps` are
+       * made by the first rule that needs them, not with the gist: an empty array literal made on the chain path and
+       * first filled with objects on the rule path changes its allocation site's element kind after the chain path
+       * was optimized, and V8 then throws that code away.
+       */
+      sepsBefore: SepRef[] | null;
+      /** The endpoint chains it balances over, in rule order (null: none yet). */
+      seps: SepRef[] | null;
     }
   /**
    * A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`
@@ -249,7 +254,7 @@ export class KubeProxyIndex implements RulesetSink {
     if (gist === undefined) {
       const hash = serviceChainHash(name);
       if (hash === null) return;
-      gist = { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: [], seps: [] };
+      gist = { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: null, seps: null };
     }
     this.gists[k] = gist;
     if (gist.kind !== 'entry') this.declared.push([name, gist]);
@@ -286,8 +291,11 @@ export class KubeProxyIndex implements RulesetSink {
         const j = this.numbered ? jumpNumber : (this.own.get(jump) ?? -1);
         const sep = j >= 0 ? this.gists[j] : undefined;
         const ref = sep?.kind === 'endpoints' ? sep : jump;
-        gist.seps.push(ref);
-        if (gist.name === null) gist.sepsBefore.push(ref);
+        if (gist.seps === null) gist.seps = [ref];
+        else gist.seps.push(ref);
+        if (gist.name !== null) return;
+        if (gist.sepsBefore === null) gist.sepsBefore = [ref];
+        else gist.sepsBefore.push(ref);
         return;
       }
       case 'endpoints':
@@ -335,9 +343,9 @@ export class KubeProxyIndex implements RulesetSink {
     for (const [, gist] of this.declared) {
       if (gist.kind !== 'service') continue;
       const s = serviceFor(gist.hash);
-      for (const sep of gist.sepsBefore) name(s, endpointChain(sep)?.name ?? null);
+      for (const sep of gist.sepsBefore ?? []) name(s, endpointChain(sep)?.name ?? null);
       name(s, gist.name);
-      for (const sep of gist.seps) {
+      for (const sep of gist.seps ?? []) {
         for (const ep of endpointChain(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
       }
     }

@@ -90,10 +90,13 @@ interface OpenTable {
   lastChain: number;
 }
 
-/** Per chain ordinal: the table (epoch) that declared it, and its length there. */
+/**
+ * Per chain ordinal: the table (epoch) that declared it, and its length there. Small at first, as RulesetTapeSink's
+ * arrays: the first larger ones replace them before the reader's chain path is optimized, not after.
+ */
 class ChainStates {
-  private declaredIn = new Int32Array(1024);
-  private lengths = new Int32Array(1024);
+  private declaredIn = new Int32Array(64);
+  private lengths = new Int32Array(64);
 
   isDeclared(ordinal: number, epoch: number): boolean {
     return ordinal >= 0 && ordinal < this.declaredIn.length && this.declaredIn[ordinal] === epoch;

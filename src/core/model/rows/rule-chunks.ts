@@ -106,8 +106,10 @@ export class RuleChunkBuilder {
     }
     this.runEnd = rule.position + 1;
     this.count++;
-    // A lazily read rule (another project's) has SNAT in its text when its target is SNAT: the others stay unparsed.
-    if (text.includes('SNAT') && rule.target !== null && rule.target.kind === 'snat') this.snat.push(chain, rule.position);
+    // A lazily read rule (another project's) has the word SNAT in its text when its target is SNAT: the others stay
+    // unparsed. The word, not the letters: kube-proxy's chain hashes hold them (KUBE-SEP-...SNATH), and each new kind
+    // of target looked at here threw away this function's optimized code.
+    if (hasWord(text, 'SNAT') && rule.target !== null && rule.target.kind === 'snat') this.snat.push(chain, rule.position);
   }
 
   /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
@@ -205,6 +207,17 @@ export class RuleChunkWriter {
 type Records = string[];
 
 /** A stored chunk's bytes, inflated; a body that does not inflate is a damaged project (`database`). */
+/** Whether `word` stands in `text` between blanks (space, tab) or the text's ends. */
+export function hasWord(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at === 0 ? 32 : text.charCodeAt(at - 1);
+    const end = at + word.length;
+    const after = end === text.length ? 32 : text.charCodeAt(end);
+    if ((before === 32 || before === 9) && (after === 32 || after === 9)) return true;
+  }
+  return false;
+}
+
 function inflateBytes(database: string, chunkId: number, body: Buffer): Buffer {
   try {
     return inflateRawSync(body);
