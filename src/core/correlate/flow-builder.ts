@@ -172,7 +172,7 @@ export class FlowBuilder {
 
   private readonly stitcher = new FlowStitcher();
   private readonly names = new NameIds();
-  private readonly firstSightings = new FirstSightings(this.stitcher.keys, this.names);
+  private firstSightings = new FirstSightings(this.stitcher.keys, this.names);
   private isnSightings = new IsnSightings(this.stitcher.keys, this.names);
   private readonly conntrackLookup: ConntrackLookup;
   private readonly ownConntrack: MemoryConntrack | null = null;
@@ -420,6 +420,8 @@ export class FlowBuilder {
       if (last > rawLast[id]!) rawLast[id] = last;
       return id;
     });
+    // Pass 1's first sightings have done their work (links, spans): let them go before pass 2.
+    this.firstSightings = new FirstSightings(this.stitcher.keys, this.names);
     return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast).numbering;
   }
 
