@@ -219,11 +219,29 @@ export class FlowBuilder {
     return o;
   }
 
-  notePacket(p: PacketSighting): void {
+  /** Pass 1: a packet (its tuple's first in a capture, or a SYN). Answers the tuple's ref (see tupleOfRef). */
+  notePacket(p: PacketSighting): number {
     const ref = this.stitcher.keys.ref(p.tuple);
     this.firstSightings.note(ref, p.time, p.node, p.iface);
     this.nodes.add(p.node);
     if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p, ref);
+    return ref;
+  }
+
+  /** The ref of a tuple whose pair pass 1 saw (knows(tuple, Infinity)), or 0. */
+  sightedRef(tuple: FlowTuple): number {
+    const ref = this.stitcher.keys.lookup(tuple);
+    return ref !== 0 && this.firstSightings.has(ref >>> 1) ? ref : 0;
+  }
+
+  /** The tuple a ref of notePacket or sightedRef stands for: a new object, equal in every field to the one noted. */
+  tupleOfRef(ref: number): FlowTuple {
+    return this.stitcher.keys.tuple(ref);
+  }
+
+  /** flowOf for a tuple's ref. */
+  flowOfRef(ref: number): number {
+    return this.stitcher.resolve(this.stitcher.flowOfRef(ref)).provisional;
   }
 
   /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
@@ -399,20 +417,20 @@ export class FlowBuilder {
   }
 
   /**
-   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple with packets on a
-   * node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
+   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple (or its ref) with
+   * packets on a node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
    * From then on a flow is handed over as soon as pass 2 is past its last packet (finishBefore).
    */
-  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple, node: string, first: number, last: number) => number) => void): FlowNumbering {
+  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple | number, node: string, first: number, last: number) => number) => void): FlowNumbering {
     const { aligned, clock } = this.alignment();
     const top = this.topProvisional();
     const packetFirst = new Float64Array(top + 1).fill(NaN);
     const packetLast = new Float64Array(top + 1).fill(NaN);
     const rawLast = new Float64Array(top + 1).fill(-Infinity);
     spans((tuple, node, first, last) => {
-      const id = this.flowOf(tuple);
+      const id = typeof tuple === 'number' ? this.flowOfRef(tuple) : this.flowOf(tuple);
       // Every tuple with packets has its flow since pass 1 (inferLinks made each first sighting's).
-      if (id > top) throw new Error(`planFlows: ${tupleText(tuple)} has no flow from pass 1`);
+      if (id > top) throw new Error(`planFlows: ${tupleText(typeof tuple === 'number' ? this.tupleOfRef(tuple) : tuple)} has no flow from pass 1`);
       const f = aligned(node, first);
       const l = aligned(node, last);
       if (!(f >= packetFirst[id]!)) packetFirst[id] = f;
