@@ -69,8 +69,10 @@ export const STITCH_PAGE_CACHE_KIB = 8192;
 /**
  * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
  * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
+ * Few enough that a point dies young: with 4,096 a capture of short connections promoted every point it made, and
+ * the old generation grew ~35 MB higher between collections (160k connections, 960k packets; CPU the same).
  */
-const POINTS_LIMIT = 4096;
+const POINTS_LIMIT = 512;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {

@@ -107,8 +107,8 @@ export class RefTuples {
   }
 }
 
-/** Tuples RefTuples keeps made per capture. */
-const MADE_LIMIT = 4096;
+/** Tuples RefTuples keeps made per capture: few, so that they die young (see POINTS_LIMIT in flows-stitch.ts). */
+const MADE_LIMIT = 512;
 
 /**
  * Each (capture, packet tuple) → the raw times of its first and last packet, from pass 1: two float64 slots per
