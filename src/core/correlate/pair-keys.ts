@@ -5,6 +5,7 @@
  * by (address id, port). A tuple is a *ref*: its pair's id × 2, plus 1 when it runs from B to A. Two tuples
  * have one pair id exactly when their pairKey strings are equal.
  */
+import { GrowableInt32 } from '../common/number-map';
 import type { FlowTuple } from './flow-key';
 
 /** The port slot of a port-less end (icmp and other protocols): no port number takes it. */
@@ -13,12 +14,12 @@ const NO_PORT = 0x10000;
 export class PairKeys {
   private readonly addressIds = new Map<string, number>();
   private readonly addresses: string[] = [];
-  /** Per pair id (from 1): protocol, the two ends' address ids and port slots. */
-  private proto = new Int32Array(1024);
-  private addrA = new Int32Array(1024);
-  private portA = new Int32Array(1024);
-  private addrB = new Int32Array(1024);
-  private portB = new Int32Array(1024);
+  /** Per pair id (from 1), in pages (no copy as they grow): protocol, the two ends' address ids and port slots. */
+  private readonly proto = new GrowableInt32();
+  private readonly addrA = new GrowableInt32();
+  private readonly portA = new GrowableInt32();
+  private readonly addrB = new GrowableInt32();
+  private readonly portB = new GrowableInt32();
   /** Open addressing over pair ids (0: empty slot). */
   private slots = new Int32Array(2048);
   private count = 0;
@@ -40,21 +41,22 @@ export class PairKeys {
 
   /** The protocol of a ref's tuple. */
   protoOf(ref: number): number {
-    return this.proto[ref >>> 1]!;
+    return this.proto.get(ref >>> 1);
   }
 
   /** The tuple a ref stands for (a new object, equal in every field to the one interned). */
   tuple(ref: number): FlowTuple {
     const id = ref >>> 1;
-    const a = this.addresses[this.addrA[id]!]!;
-    const b = this.addresses[this.addrB[id]!]!;
-    const pa = this.portA[id]!;
-    const pb = this.portB[id]!;
+    const a = this.addresses[this.addrA.get(id)]!;
+    const b = this.addresses[this.addrB.get(id)]!;
+    const pa = this.portA.get(id);
+    const pb = this.portB.get(id);
     const sa = pa === NO_PORT ? null : pa;
     const sb = pb === NO_PORT ? null : pb;
+    const proto = this.proto.get(id);
     return (ref & 1) === 0
-      ? { proto: this.proto[id]!, src: a, sport: sa, dst: b, dport: sb }
-      : { proto: this.proto[id]!, src: b, sport: sb, dst: a, dport: sa };
+      ? { proto, src: a, sport: sa, dst: b, dport: sb }
+      : { proto, src: b, sport: sb, dst: a, dport: sa };
   }
 
   private addressId(address: string, add: boolean): number {
@@ -88,40 +90,26 @@ export class PairKeys {
       if (id === 0) {
         if (!add) return 0;
         const next = ++this.count;
-        if (next >= this.proto.length) this.growColumns();
-        this.proto[next] = t.proto;
-        this.addrA[next] = aa;
-        this.portA[next] = pa;
-        this.addrB[next] = ab;
-        this.portB[next] = pb;
+        proto.set(next, t.proto);
+        addrA.set(next, aa);
+        portA.set(next, pa);
+        addrB.set(next, ab);
+        portB.set(next, pb);
         this.slots[i] = next;
         if (this.count * 2 > this.slots.length) this.rehash();
         return next * 2 + (forward ? 0 : 1);
       }
-      if (proto[id] === t.proto && addrA[id] === aa && portA[id] === pa && addrB[id] === ab && portB[id] === pb) {
+      if (proto.get(id) === t.proto && addrA.get(id) === aa && portA.get(id) === pa && addrB.get(id) === ab && portB.get(id) === pb) {
         return id * 2 + (forward ? 0 : 1);
       }
     }
-  }
-
-  private growColumns(): void {
-    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const n = new Int32Array(a.length * 2);
-      n.set(a);
-      return n;
-    };
-    this.proto = grow(this.proto);
-    this.addrA = grow(this.addrA);
-    this.portA = grow(this.portA);
-    this.addrB = grow(this.addrB);
-    this.portB = grow(this.portB);
   }
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let id = 1; id <= this.count; id++) {
-      const h = pairHash(this.proto[id]!, this.addrA[id]!, this.portA[id]!, this.addrB[id]!, this.portB[id]!);
+      const h = pairHash(this.proto.get(id), this.addrA.get(id), this.portA.get(id), this.addrB.get(id), this.portB.get(id));
       let i = h & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = id;
