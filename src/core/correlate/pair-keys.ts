@@ -5,21 +5,19 @@
  * by (address id, port). A tuple is a *ref*: its pair's id × 2, plus 1 when it runs from B to A. Two tuples
  * have one pair id exactly when their pairKey strings are equal.
  */
-import { GrowableInt32 } from '../common/number-map';
 import type { FlowTuple } from './flow-key';
 
 /** The port slot of a port-less end (icmp and other protocols): no port number takes it. */
 const NO_PORT = 0x10000;
+/** A pair's record: 4 int32 (end A's address id, end B's, protocol << 17 | A's port slot, B's port slot), in pages. */
+const PAGE_BITS = 11;
+const PAGE_PAIRS = 1 << PAGE_BITS;
 
 export class PairKeys {
   private readonly addressIds = new Map<string, number>();
   private readonly addresses: string[] = [];
-  /** Per pair id (from 1), in pages (no copy as they grow): protocol, the two ends' address ids and port slots. */
-  private readonly proto = new GrowableInt32();
-  private readonly addrA = new GrowableInt32();
-  private readonly portA = new GrowableInt32();
-  private readonly addrB = new GrowableInt32();
-  private readonly portB = new GrowableInt32();
+  /** Per pair id (from 1): its record, in pages made as pairs come (no copy as they grow). */
+  private readonly pages: Int32Array[] = [];
   /** Open addressing over pair ids (0: empty slot). */
   private slots = new Int32Array(2048);
   private count = 0;
@@ -41,19 +39,22 @@ export class PairKeys {
 
   /** The protocol of a ref's tuple. */
   protoOf(ref: number): number {
-    return this.proto.get(ref >>> 1);
+    const id = ref >>> 1;
+    return this.pages[id >>> PAGE_BITS]![((id & (PAGE_PAIRS - 1)) << 2) + 2]! >>> 17;
   }
 
   /** The tuple a ref stands for (a new object, equal in every field to the one interned). */
   tuple(ref: number): FlowTuple {
     const id = ref >>> 1;
-    const a = this.addresses[this.addrA.get(id)]!;
-    const b = this.addresses[this.addrB.get(id)]!;
-    const pa = this.portA.get(id);
-    const pb = this.portB.get(id);
+    const page = this.pages[id >>> PAGE_BITS]!;
+    const at = (id & (PAGE_PAIRS - 1)) << 2;
+    const a = this.addresses[page[at]!]!;
+    const b = this.addresses[page[at + 1]!]!;
+    const pa = page[at + 2]! & 0x1ffff;
+    const pb = page[at + 3]!;
     const sa = pa === NO_PORT ? null : pa;
     const sb = pb === NO_PORT ? null : pb;
-    const proto = this.proto.get(id);
+    const proto = page[at + 2]! >>> 17;
     return (ref & 1) === 0
       ? { proto, src: a, sport: sa, dst: b, dport: sb }
       : { proto, src: b, sport: sb, dst: a, dport: sa };
@@ -82,7 +83,12 @@ export class PairKeys {
     const pa = forward ? sp : dp;
     const ab = forward ? d : s;
     const pb = forward ? dp : sp;
-    const { proto, addrA, portA, addrB, portB } = this;
+    // Packed into the record: a value outside these ranges would alias another pair, so it is refused.
+    if (!(t.proto >= 0 && t.proto <= 0x3fff && sp >= 0 && sp <= NO_PORT && dp >= 0 && dp <= NO_PORT)) {
+      throw new RangeError(`PairKeys: protocol ${t.proto} or ports ${t.sport}, ${t.dport} out of range`);
+    }
+    const protoPort = (t.proto << 17) | pa;
+    const { pages } = this;
     const h = pairHash(t.proto, aa, pa, ab, pb);
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -90,16 +96,20 @@ export class PairKeys {
       if (id === 0) {
         if (!add) return 0;
         const next = ++this.count;
-        proto.set(next, t.proto);
-        addrA.set(next, aa);
-        portA.set(next, pa);
-        addrB.set(next, ab);
-        portB.set(next, pb);
+        let page = pages[next >>> PAGE_BITS];
+        if (page === undefined) pages.push((page = new Int32Array(PAGE_PAIRS * 4)));
+        const at = (next & (PAGE_PAIRS - 1)) << 2;
+        page[at] = aa;
+        page[at + 1] = ab;
+        page[at + 2] = protoPort;
+        page[at + 3] = pb;
         this.slots[i] = next;
         if (this.count * 2 > this.slots.length) this.rehash();
         return next * 2 + (forward ? 0 : 1);
       }
-      if (proto.get(id) === t.proto && addrA.get(id) === aa && portA.get(id) === pa && addrB.get(id) === ab && portB.get(id) === pb) {
+      const page = pages[id >>> PAGE_BITS]!;
+      const at = (id & (PAGE_PAIRS - 1)) << 2;
+      if (page[at + 2] === protoPort && page[at] === aa && page[at + 1] === ab && page[at + 3] === pb) {
         return id * 2 + (forward ? 0 : 1);
       }
     }
@@ -109,7 +119,9 @@ export class PairKeys {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let id = 1; id <= this.count; id++) {
-      const h = pairHash(this.proto.get(id), this.addrA.get(id), this.portA.get(id), this.addrB.get(id), this.portB.get(id));
+      const page = this.pages[id >>> PAGE_BITS]!;
+      const at = (id & (PAGE_PAIRS - 1)) << 2;
+      const h = pairHash(page[at + 2]! >>> 17, page[at]!, page[at + 2]! & 0x1ffff, page[at + 1]!, page[at + 3]!);
       let i = h & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = id;
