@@ -151,12 +151,15 @@ export class FlowStitcher {
   private readonly absorbed = new GrowableInt32(0);
   /** Conntrack links in columns, by index: the entry's ref, node, tuple refs, NAT bits, next link of its flow + 1. */
   private readonly ctRef = new GrowableFloat64(0);
-  private readonly ctNode = new GrowableInt32(0);
+  /** node id << 2 | NAT bits. */
+  private readonly ctNodeNat = new GrowableInt32(0);
   private readonly ctOrig = new GrowableInt32(0);
   private readonly ctReply = new GrowableInt32(0);
-  private readonly ctNat = new GrowableInt32(0);
   private readonly ctNext = new GrowableInt32(0);
-  private readonly ctTime = new GrowableFloat64(NaN);
+  /** The listing time's index in `ctTimes` + 1 (0: unknown): an entry's time is its listing's, shared by many. */
+  private readonly ctTime = new GrowableInt32(0);
+  private readonly ctTimes: number[] = [];
+  private readonly ctTimeIds = new Map<number, number>();
   private ctCount = 0;
   private readonly nodeIds = new Map<string, number>();
   private readonly nodeNames: string[] = [];
@@ -181,17 +184,26 @@ export class FlowStitcher {
     }
     const i = this.ctCount++;
     this.ctRef.set(i, ref);
-    this.ctNode.set(i, nodeId);
+    this.ctNodeNat.set(i, (nodeId << 2) | natBits(natBetween(orig, reply)));
     this.ctOrig.set(i, origRef);
     this.ctReply.set(i, replyRef);
-    this.ctNat.set(i, natBits(natBetween(orig, reply)));
-    this.ctTime.set(i, time ?? NaN);
+    this.ctTime.set(i, this.timeId(time));
     this.ctNext.set(i, 0);
     const tail = this.fCtTail.get(flow);
     if (tail === 0) this.fCtHead.set(flow, i + 1);
     else this.ctNext.set(tail - 1, i + 1);
     this.fCtTail.set(flow, i + 1);
     this.refreshEnds(flow);
+  }
+
+  private timeId(time: number | null): number {
+    if (time === null || Number.isNaN(time)) return 0;
+    let id = this.ctTimeIds.get(time);
+    if (id === undefined) {
+      this.ctTimes.push(time);
+      this.ctTimeIds.set(time, (id = this.ctTimes.length));
+    }
+    return id;
   }
 
   /** A flow's conntrack links, in the order they joined. */
@@ -201,8 +213,8 @@ export class FlowStitcher {
       const i = at - 1;
       const orig = this.ctOrig.get(i);
       out.push({
-        ref: this.ctRef.get(i), node: this.nodeNames[this.ctNode.get(i)]!, orig, reply: this.ctReply.get(i),
-        proto: this.keys.protoOf(orig), nat: this.ctNat.get(i), time: Number.isNaN(this.ctTime.get(i)) ? null : this.ctTime.get(i),
+        ref: this.ctRef.get(i), node: this.nodeNames[this.ctNodeNat.get(i) >>> 2]!, orig, reply: this.ctReply.get(i),
+        proto: this.keys.protoOf(orig), nat: this.ctNodeNat.get(i) & 3, time: this.ctTime.get(i) === 0 ? null : this.ctTimes[this.ctTime.get(i) - 1]!,
       });
     }
     return out;
@@ -413,7 +425,7 @@ export class FlowStitcher {
       }
     }
     let nat = 0;
-    for (const i of links) nat |= this.ctNat.get(i);
+    for (const i of links) nat |= this.ctNodeNat.get(i) & 3;
     this.setEnds(flow, ctOrig.get(first), ctReply.get(last), nat);
   }
 }
