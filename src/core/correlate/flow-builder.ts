@@ -227,7 +227,7 @@ export class FlowBuilder {
     return ref;
   }
 
-  /** The ref of a tuple whose pair pass 1 saw (knows(tuple, Infinity)), or 0. */
+  /** The ref of a tuple whose pair pass 1 saw, or 0. */
   sightedRef(tuple: FlowTuple): number {
     const ref = this.stitcher.keys.lookup(tuple);
     return ref !== 0 && this.firstSightings.has(ref >>> 1) ? ref : 0;
@@ -241,12 +241,6 @@ export class FlowBuilder {
   /** flowOf for a tuple's ref. */
   flowOfRef(ref: number): number {
     return this.stitcher.resolveId(this.stitcher.flowIdOfRef(ref));
-  }
-
-  /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
-  knows(tuple: FlowTuple, time: number): boolean {
-    const ref = this.stitcher.keys.lookup(tuple);
-    return ref !== 0 && this.firstSightings.timeOf(ref >>> 1) <= time;
   }
 
   private noteSyn(p: PacketSighting, ref: number): void {
