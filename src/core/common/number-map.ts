@@ -85,48 +85,59 @@ function hashNumber(key: number): number {
   return h ^ (h >>> 15);
 }
 
-/** A growable column of number slots in a typed array, indexed from 0; unset slots read as `fill`. */
+/** Slots per page of a growable column (a power of two). */
+const PAGE_BITS = 13;
+const PAGE = 1 << PAGE_BITS;
+
+/**
+ * A growable column of number slots, indexed from 0; unset slots read as `fill`. Kept in fixed pages of PAGE slots
+ * made as they are first written, not one array grown by doubling: a column holds at most a page more than it uses,
+ * and growing never copies (a doubling array wastes up to half, and for a moment holds the old and the new).
+ */
 class GrowableColumn<A extends Int32Array | Float64Array> {
-  private data: A;
+  private readonly pages: Array<A | undefined> = [];
 
   constructor(
     private readonly make: (length: number) => A,
     private readonly fill: number,
-    capacity: number,
-  ) {
-    this.data = make(capacity);
-    if (fill !== 0) this.data.fill(fill);
-  }
+  ) {}
 
   get(i: number): number {
-    return i < this.data.length ? this.data[i]! : this.fill;
+    const page = this.pages[i >>> PAGE_BITS];
+    return page === undefined ? this.fill : page[i & (PAGE - 1)]!;
   }
 
   set(i: number, value: number): void {
-    if (i >= this.data.length) this.grow(i);
-    this.data[i] = value;
+    const at = i >>> PAGE_BITS;
+    let page = this.pages[at];
+    if (page === undefined) {
+      if (!(i >= 0 && i <= 0xffffffff)) throw new RangeError(`column slot out of range: ${i}`);
+      while (this.pages.length < at) this.pages.push(undefined);
+      page = this.make(PAGE);
+      if (this.fill !== 0) page.fill(this.fill);
+      this.pages[at] = page;
+    }
+    page[i & (PAGE - 1)] = value;
   }
 
-  private grow(i: number): void {
-    let n = this.data.length * 2;
-    while (n <= i) n *= 2;
-    const next = this.make(n);
-    next.set(this.data);
-    if (this.fill !== 0) next.fill(this.fill, this.data.length);
-    this.data = next;
+  /** Bytes of the pages made. */
+  get bytes(): number {
+    let n = 0;
+    for (const p of this.pages) if (p !== undefined) n += p.byteLength;
+    return n;
   }
 }
 
 /** Int32 slots: ids, refs, small counts. */
 export class GrowableInt32 extends GrowableColumn<Int32Array> {
-  constructor(fill = 0, capacity = 1024) {
-    super((n) => new Int32Array(n), fill, capacity);
+  constructor(fill = 0) {
+    super((n) => new Int32Array(n), fill);
   }
 }
 
 /** Float64 slots: row ids and times beyond 32 bits. */
 export class GrowableFloat64 extends GrowableColumn<Float64Array> {
-  constructor(fill = 0, capacity = 1024) {
-    super((n) => new Float64Array(n), fill, capacity);
+  constructor(fill = 0) {
+    super((n) => new Float64Array(n), fill);
   }
 }

@@ -125,8 +125,11 @@ export class IsnSightings {
   private readonly kind = new GrowableInt32(0);
   /** Next sighting of the same ISN's list + 1 (0: the last). */
   private readonly next = new GrowableInt32(0);
-  private readonly synOf = new NumberMap();
-  private readonly listOf = new NumberMap();
+  /** ISN → its entry: the row of its earliest SYN and the first row of its list (-1: none), in columns by entry. */
+  private readonly entryOf = new NumberMap();
+  private readonly entrySyn = new GrowableInt32(-1);
+  private readonly entryList = new GrowableInt32(-1);
+  private entries = 0;
   /** ISNs with a list, in the order their lists began. */
   private readonly isns = new GrowableFloat64(0);
   private lists = 0;
@@ -135,14 +138,15 @@ export class IsnSightings {
 
   /** A SYN (no ACK flag) with sequence number `seq`. */
   noteSyn(seq: number, ref: number, time: number, node: string, iface: string | null): void {
-    const known = this.synOf.get(seq);
+    const entry = this.entry(seq);
+    const known = this.entrySyn.get(entry);
     if (known < 0) {
-      this.synOf.set(seq, this.rows.add(time, this.names.id(node), this.names.id(iface), ref));
+      this.entrySyn.set(entry, this.rows.add(time, this.names.id(node), this.names.id(iface), ref));
       return;
     }
     // The earliest SYN is the upstream one; others with the same ISN are its translations downstream.
     if (time < this.rows.time.get(known)) {
-      this.synOf.set(seq, this.rows.add(time, this.names.id(node), this.names.id(iface), ref));
+      this.entrySyn.set(entry, this.rows.add(time, this.names.id(node), this.names.id(iface), ref));
       const otherRef = this.rows.ref.get(known);
       if (otherRef >>> 1 !== ref >>> 1) this.push(seq, otherRef, this.rows.time.get(known), this.rows.node.get(known), this.rows.iface.get(known), KIND_SYN);
     } else if (this.rows.ref.get(known) >>> 1 !== ref >>> 1) {
@@ -159,10 +163,11 @@ export class IsnSightings {
   *pairs(): Generator<[isn: number, syn: Sighting, others: IsnSighting[]]> {
     for (let k = 0; k < this.lists; k++) {
       const isn = this.isns.get(k);
-      const syn = this.synOf.get(isn);
+      const entry = this.entryOf.get(isn);
+      const syn = this.entrySyn.get(entry);
       if (syn < 0) continue;
       const others: IsnSighting[] = [];
-      for (let i = this.listOf.get(isn); i >= 0; i = this.next.get(i) - 1) {
+      for (let i = this.entryList.get(entry); i >= 0; i = this.next.get(i) - 1) {
         others.push({ ...this.sighting(i), kind: this.kind.get(i) === KIND_SYN ? 'syn' : 'syn-ack' });
       }
       yield [isn, this.sighting(syn), others];
@@ -177,8 +182,16 @@ export class IsnSightings {
     };
   }
 
+  /** The ISN's entry, made when new. */
+  private entry(isn: number): number {
+    let entry = this.entryOf.get(isn);
+    if (entry < 0) this.entryOf.set(isn, (entry = this.entries++));
+    return entry;
+  }
+
   private push(isn: number, ref: number, time: number, node: number, iface: number, kind: number): void {
-    const head = this.listOf.get(isn);
+    const entry = this.entry(isn);
+    const head = this.entryList.get(entry);
     let tail = -1;
     let length = 0;
     for (let i = head; i >= 0; i = this.next.get(i) - 1) {
@@ -190,7 +203,7 @@ export class IsnSightings {
     const row = this.rows.add(time, node, iface, ref);
     this.kind.set(row, kind);
     if (tail < 0) {
-      this.listOf.set(isn, row);
+      this.entryList.set(entry, row);
       this.isns.set(this.lists++, isn);
     } else {
       this.next.set(tail, row + 1);

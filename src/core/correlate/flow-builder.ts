@@ -15,7 +15,7 @@
  */
 import { ClockAligner, type ClockOffset } from './clock-offset';
 import { describeStage, stageOf, type SightingDirection, type SightingStage } from './capture-point';
-import { FlowStitcher, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
+import { FlowStitcher, type ConntrackLink, type ConntrackSighting, type FlowLink, type StitchedFlowCore } from './flow-stitch';
 import { reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
@@ -148,9 +148,8 @@ interface Numbered {
   numbering: FlowNumbering;
   serviceOf: ServiceOf;
   aligned: (node: string, t: number) => number;
-  /** Every flow, and its index in `cores` by rank (final id - 1). */
-  cores: StitchedFlowCore[];
-  order: number[];
+  /** Every flow's provisional id by rank (final id - 1). */
+  ranked: Int32Array;
   /** By provisional id: the aligned first and last time of its packets (NaN: none), the raw time of its last packet. */
   packetFirst: Float64Array;
   packetLast: Float64Array;
@@ -172,7 +171,7 @@ export class FlowBuilder {
 
   private readonly stitcher = new FlowStitcher();
   private readonly names = new NameIds();
-  private readonly firstSightings = new FirstSightings(this.stitcher.keys, this.names);
+  private firstSightings = new FirstSightings(this.stitcher.keys, this.names);
   private isnSightings = new IsnSightings(this.stitcher.keys, this.names);
   private readonly conntrackLookup: ConntrackLookup;
   private readonly ownConntrack: MemoryConntrack | null = null;
@@ -219,17 +218,29 @@ export class FlowBuilder {
     return o;
   }
 
-  notePacket(p: PacketSighting): void {
+  /** Pass 1: a packet (its tuple's first in a capture, or a SYN). Answers the tuple's ref (see tupleOfRef). */
+  notePacket(p: PacketSighting): number {
     const ref = this.stitcher.keys.ref(p.tuple);
     this.firstSightings.note(ref, p.time, p.node, p.iface);
     this.nodes.add(p.node);
     if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p, ref);
+    return ref;
   }
 
-  /** Whether pass 1 already holds this tuple's earliest sighting at or before `time` (callers may skip repeats). */
-  knows(tuple: FlowTuple, time: number): boolean {
+  /** The ref of a tuple whose pair pass 1 saw, or 0. */
+  sightedRef(tuple: FlowTuple): number {
     const ref = this.stitcher.keys.lookup(tuple);
-    return ref !== 0 && this.firstSightings.timeOf(ref >>> 1) <= time;
+    return ref !== 0 && this.firstSightings.has(ref >>> 1) ? ref : 0;
+  }
+
+  /** The tuple a ref of notePacket or sightedRef stands for: a new object, equal in every field to the one noted. */
+  tupleOfRef(ref: number): FlowTuple {
+    return this.stitcher.keys.tuple(ref);
+  }
+
+  /** flowOf for a tuple's ref. */
+  flowOfRef(ref: number): number {
+    return this.stitcher.resolveId(this.stitcher.flowIdOfRef(ref));
   }
 
   private noteSyn(p: PacketSighting, ref: number): void {
@@ -281,8 +292,8 @@ export class FlowBuilder {
   inferLinks(predict: PredictRewrite): void {
     this.linkBySequence();
     for (const [pair, first] of this.firstSightings.inOrder()) {
-      const flow = this.stitcher.flowOfRef(first.ref);
-      if (flow.hasConntrack || flow.originalPair !== pair) continue;
+      const flow = this.stitcher.flowIdOfRef(first.ref);
+      if (this.stitcher.hasConntrack(flow) || this.stitcher.originalRefOf(flow) >>> 1 !== pair) continue;
       for (const { tuple, reason } of predict({ node: first.node, iface: first.iface, tuple: first.tuple })) {
         const target = this.stitcher.keys.lookup(tuple) >>> 1;
         if (target !== 0 && target !== pair && this.firstSightings.has(target)) this.stitcher.linkInferred(first.tuple, tuple, reason);
@@ -292,7 +303,7 @@ export class FlowBuilder {
 
   /** The provisional id of the flow a tuple belongs to, without accounting (a third pass that only assigns). */
   flowOf(tuple: FlowTuple): number {
-    return this.stitcher.resolve(this.stitcher.flowOf(tuple)).provisional;
+    return this.stitcher.resolveId(this.stitcher.flowIdOf(tuple));
   }
 
   /** Per tuple object of the capture being read: its flow and direction, for clock samples (see endCapture). */
@@ -399,20 +410,20 @@ export class FlowBuilder {
   }
 
   /**
-   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple with packets on a
-   * node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
+   * Numbers the flows before pass 2 (after the clock pass): `spans` calls `add` once per tuple (or its ref) with
+   * packets on a node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
    * From then on a flow is handed over as soon as pass 2 is past its last packet (finishBefore).
    */
-  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple, node: string, first: number, last: number) => number) => void): FlowNumbering {
+  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple | number, node: string, first: number, last: number) => number) => void): FlowNumbering {
     const { aligned, clock } = this.alignment();
     const top = this.topProvisional();
     const packetFirst = new Float64Array(top + 1).fill(NaN);
     const packetLast = new Float64Array(top + 1).fill(NaN);
     const rawLast = new Float64Array(top + 1).fill(-Infinity);
     spans((tuple, node, first, last) => {
-      const id = this.flowOf(tuple);
+      const id = typeof tuple === 'number' ? this.flowOfRef(tuple) : this.flowOf(tuple);
       // Every tuple with packets has its flow since pass 1 (inferLinks made each first sighting's).
-      if (id > top) throw new Error(`planFlows: ${tupleText(tuple)} has no flow from pass 1`);
+      if (id > top) throw new Error(`planFlows: ${tupleText(typeof tuple === 'number' ? this.tupleOfRef(tuple) : tuple)} has no flow from pass 1`);
       const f = aligned(node, first);
       const l = aligned(node, last);
       if (!(f >= packetFirst[id]!)) packetFirst[id] = f;
@@ -420,6 +431,8 @@ export class FlowBuilder {
       if (last > rawLast[id]!) rawLast[id] = last;
       return id;
     });
+    // Pass 1's first sightings have done their work (links, spans): let them go before pass 2.
+    this.firstSightings = new FirstSightings(this.stitcher.keys, this.names);
     return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast).numbering;
   }
 
@@ -436,13 +449,13 @@ export class FlowBuilder {
     if (n === null) throw new Error('finishRest: the flows were not planned');
     this.byTuple.clear();
     n.ending.length = 0;
-    for (let rank = 0; rank < n.order.length; rank++) {
-      const core = n.cores[n.order[rank]!]!;
-      if (n.done[core.provisional] === 1) continue;
-      n.done[core.provisional] = 1;
-      const acc = this.accumulators.get(core.provisional);
-      this.accumulators.delete(core.provisional);
-      sink(this.assemble(n, core, rank + 1, acc));
+    for (let rank = 0; rank < n.ranked.length; rank++) {
+      const provisional = n.ranked[rank]!;
+      if (n.done[provisional] === 1) continue;
+      n.done[provisional] = 1;
+      const acc = this.accumulators.get(provisional);
+      this.accumulators.delete(provisional);
+      sink(this.assemble(n, acc?.core ?? this.stitcher.flow(provisional), rank + 1, acc));
     }
   }
 
@@ -481,9 +494,8 @@ export class FlowBuilder {
   }
 
   private topProvisional(): number {
-    let top = 0;
-    for (const c of this.stitcher.flows()) if (c.provisional > top) top = c.provisional;
-    return top;
+    const ids = this.stitcher.flowIds();
+    return ids.length === 0 ? 0 : ids[ids.length - 1]!;
   }
 
   /** Orders every flow by first time seen (its packets' and its conntrack listings'), ties by provisional id. */
@@ -491,28 +503,30 @@ export class FlowBuilder {
     serviceOf: ServiceOf, clock: ClockOffset[], aligned: (node: string, t: number) => number,
     packetFirst: Float64Array, packetLast: Float64Array, rawLast: Float64Array,
   ): Numbered {
-    const cores = this.stitcher.flows();
+    const ids = this.stitcher.flowIds();
     const top = packetFirst.length - 1;
-    const firstSeen = new Float64Array(cores.length);
-    cores.forEach((core, i) => {
-      firstSeen[i] = minOf([orNull(packetFirst[core.provisional]), ...this.conntrackTimesOf(core, aligned)]) ?? Infinity;
+    const firstSeen = new Float64Array(ids.length);
+    ids.forEach((p, i) => {
+      firstSeen[i] = minOf([orNull(packetFirst[p]), ...this.conntrackTimesOf(this.stitcher.linksOf(p), aligned)]) ?? Infinity;
     });
-    const order = Array.from(cores.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || cores[a]!.provisional - cores[b]!.provisional);
+    const order = Array.from(ids.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || ids[a]! - ids[b]!);
+    const ranked = new Int32Array(order.length);
     const finalOf = new Int32Array(top + 1);
     order.forEach((i, rank) => {
-      finalOf[cores[i]!.provisional] = rank + 1;
+      ranked[rank] = ids[i]!;
+      finalOf[ids[i]!] = rank + 1;
     });
     const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
     this.numbered = {
-      numbering: { clock, count: cores.length, finalId }, serviceOf, aligned, cores, order, packetFirst, packetLast, rawLast,
+      numbering: { clock, count: ids.length, finalId }, serviceOf, aligned, ranked, packetFirst, packetLast, rawLast,
       done: new Uint8Array(top + 1), ending: [],
     };
     return this.numbered;
   }
 
-  private conntrackTimesOf(core: StitchedFlowCore, aligned: (node: string, t: number) => number): number[] {
+  private conntrackTimesOf(links: readonly ConntrackLink[], aligned: (node: string, t: number) => number): number[] {
     const out: number[] = [];
-    for (const c of core.conntrack) {
+    for (const c of links) {
       const t = c.time;
       if (t !== null) out.push(aligned(c.node, t));
     }
@@ -539,7 +553,7 @@ export class FlowBuilder {
         time: c.time,
       };
     });
-    const ctTimes = this.conntrackTimesOf(core, aligned);
+    const ctTimes = this.conntrackTimesOf(core.conntrack, aligned);
     const hops = acc?.hops ?? [];
     for (const h of hops) {
       h.alignedFirstTime = aligned(h.node, h.firstTime);

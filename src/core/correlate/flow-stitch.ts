@@ -33,6 +33,8 @@ export interface ConntrackLink {
 
 const NAT_DNAT = 1;
 const NAT_SNAT = 2;
+/** In a flow's meta column: it is a root's flow (not merged away). */
+const LIVE = 1 << 10;
 
 export type { FlowLink };
 
@@ -54,56 +56,43 @@ export interface StitchedFlowCore {
 }
 
 /**
- * A flow of the stitch: a few numbers (its ends as PairKeys refs, its conntrack entries as a list in the
- * stitcher's columns), so a capture of a million connections holds a small object per flow, not its tuples and
- * an object per entry.
+ * A flow of the stitch as read from the stitcher's columns (ends as PairKeys refs, conntrack entries as a list in
+ * its link columns): a view made when asked, so a capture of a million connections holds a few numbers per flow,
+ * not an object. Views of one flow are equal, not the same object; each reads the flow as it is now.
  */
-class FlowCore implements StitchedFlowCore {
-  proto: number;
-  originalRef: number;
-  replyRef: number;
-  natBits = 0;
-  /** First and last conntrack link (index + 1 in the stitcher's columns; 0: none). */
-  ctHead = 0;
-  ctTail = 0;
-  linkList: FlowLink[] | null = null;
+class FlowView implements StitchedFlowCore {
+  constructor(private readonly stitcher: FlowStitcher, readonly provisional: number) {}
 
-  constructor(private readonly stitcher: FlowStitcher, readonly provisional: number, tupleRef: number) {
-    this.proto = stitcher.keys.protoOf(tupleRef);
-    this.originalRef = tupleRef;
-    this.replyRef = tupleRef ^ 1;
+  get proto(): number {
+    return this.stitcher.protoOf(this.provisional);
   }
 
   get original(): FlowTuple {
-    return this.stitcher.keys.tuple(this.originalRef);
+    return this.stitcher.keys.tuple(this.stitcher.originalRefOf(this.provisional));
   }
 
   get reply(): FlowTuple {
-    return this.stitcher.keys.tuple(this.replyRef);
+    return this.stitcher.keys.tuple(this.stitcher.replyRefOf(this.provisional));
   }
 
   get originalPair(): number {
-    return this.originalRef >>> 1;
+    return this.stitcher.originalRefOf(this.provisional) >>> 1;
   }
 
   get nat(): NatKind[] {
-    return natKinds(this.natBits);
+    return natKinds(this.stitcher.natBitsOf(this.provisional));
   }
 
   get conntrack(): ConntrackLink[] {
-    return this.stitcher.linksOf(this);
+    return this.stitcher.linksOf(this.provisional);
   }
 
   get hasConntrack(): boolean {
-    return this.ctHead !== 0;
+    return this.stitcher.hasConntrack(this.provisional);
   }
 
   get links(): FlowLink[] {
-    return this.linkList ?? [];
-  }
-
-  addLink(link: FlowLink): void {
-    (this.linkList ??= []).push(link);
+    return this.stitcher.flowLinksOf(this.provisional);
   }
 }
 
@@ -143,19 +132,34 @@ export class FlowStitcher {
   private readonly forest = new KeyForest();
   /** Root pair id → provisional id of its flow (0: none). */
   private readonly flowOfRoot = new GrowableInt32(0);
-  /** Provisional id → its flow while it is a root's flow. */
-  private readonly cores: Array<FlowCore | undefined> = [undefined];
+  /**
+   * The flows in columns by provisional id (from 1): its ends as PairKeys refs, protocol and NAT bits, whether it is
+   * still a root's flow (not merged away), and its first and last conntrack link (index + 1 in the link columns; 0:
+   * none). Inferred links, which few flows have, are kept in a map.
+   */
+  private readonly fOriginal = new GrowableInt32(0);
+  private readonly fReply = new GrowableInt32(0);
+  /** proto | nat bits << 8 | LIVE. */
+  private readonly fMeta = new GrowableInt32(0);
+  private readonly fCtHead = new GrowableInt32(0);
+  private readonly fCtTail = new GrowableInt32(0);
+  private readonly fLinks = new Map<number, FlowLink[]>();
+  /** Provisional ids handed out so far. */
+  private made = 0;
   private live = 0;
   /** provisional id of a merged-away flow → provisional id of the flow that absorbed it (0: not absorbed). */
   private readonly absorbed = new GrowableInt32(0);
   /** Conntrack links in columns, by index: the entry's ref, node, tuple refs, NAT bits, next link of its flow + 1. */
   private readonly ctRef = new GrowableFloat64(0);
-  private readonly ctNode = new GrowableInt32(0);
+  /** node id << 2 | NAT bits. */
+  private readonly ctNodeNat = new GrowableInt32(0);
   private readonly ctOrig = new GrowableInt32(0);
   private readonly ctReply = new GrowableInt32(0);
-  private readonly ctNat = new GrowableInt32(0);
   private readonly ctNext = new GrowableInt32(0);
-  private readonly ctTime = new GrowableFloat64(NaN);
+  /** The listing time's index in `ctTimes` + 1 (0: unknown): an entry's time is its listing's, shared by many. */
+  private readonly ctTime = new GrowableInt32(0);
+  private readonly ctTimes: number[] = [];
+  private readonly ctTimeIds = new Map<number, number>();
   private ctCount = 0;
   private readonly nodeIds = new Map<string, number>();
   private readonly nodeNames: string[] = [];
@@ -180,27 +184,37 @@ export class FlowStitcher {
     }
     const i = this.ctCount++;
     this.ctRef.set(i, ref);
-    this.ctNode.set(i, nodeId);
+    this.ctNodeNat.set(i, (nodeId << 2) | natBits(natBetween(orig, reply)));
     this.ctOrig.set(i, origRef);
     this.ctReply.set(i, replyRef);
-    this.ctNat.set(i, natBits(natBetween(orig, reply)));
-    this.ctTime.set(i, time ?? NaN);
+    this.ctTime.set(i, this.timeId(time));
     this.ctNext.set(i, 0);
-    if (flow.ctTail === 0) flow.ctHead = i + 1;
-    else this.ctNext.set(flow.ctTail - 1, i + 1);
-    flow.ctTail = i + 1;
+    const tail = this.fCtTail.get(flow);
+    if (tail === 0) this.fCtHead.set(flow, i + 1);
+    else this.ctNext.set(tail - 1, i + 1);
+    this.fCtTail.set(flow, i + 1);
     this.refreshEnds(flow);
   }
 
+  private timeId(time: number | null): number {
+    if (time === null || Number.isNaN(time)) return 0;
+    let id = this.ctTimeIds.get(time);
+    if (id === undefined) {
+      this.ctTimes.push(time);
+      this.ctTimeIds.set(time, (id = this.ctTimes.length));
+    }
+    return id;
+  }
+
   /** A flow's conntrack links, in the order they joined. */
-  linksOf(flow: FlowCore): ConntrackLink[] {
+  linksOf(flow: number): ConntrackLink[] {
     const out: ConntrackLink[] = [];
-    for (let at = flow.ctHead; at !== 0; at = this.ctNext.get(at - 1)) {
+    for (let at = this.fCtHead.get(flow); at !== 0; at = this.ctNext.get(at - 1)) {
       const i = at - 1;
       const orig = this.ctOrig.get(i);
       out.push({
-        ref: this.ctRef.get(i), node: this.nodeNames[this.ctNode.get(i)]!, orig, reply: this.ctReply.get(i),
-        proto: this.keys.protoOf(orig), nat: this.ctNat.get(i), time: Number.isNaN(this.ctTime.get(i)) ? null : this.ctTime.get(i),
+        ref: this.ctRef.get(i), node: this.nodeNames[this.ctNodeNat.get(i) >>> 2]!, orig, reply: this.ctReply.get(i),
+        proto: this.keys.protoOf(orig), nat: this.ctNodeNat.get(i) & 3, time: this.ctTime.get(i) === 0 ? null : this.ctTimes[this.ctTime.get(i) - 1]!,
       });
     }
     return out;
@@ -208,13 +222,67 @@ export class FlowStitcher {
 
   /** The flow a packet tuple belongs to (creating a packet-only flow for an unseen pair). */
   flowOf(tuple: FlowTuple): StitchedFlowCore {
-    const ref = this.keys.ref(tuple);
-    return this.flowForKey(ref >>> 1, ref);
+    return new FlowView(this, this.flowIdOf(tuple));
   }
 
   /** The flow of a tuple already interned (a PairKeys ref), creating a packet-only flow as flowOf does. */
   flowOfRef(ref: number): StitchedFlowCore {
+    return new FlowView(this, this.flowIdOfRef(ref));
+  }
+
+  /** flowOf's provisional id, with no view made. */
+  flowIdOf(tuple: FlowTuple): number {
+    return this.flowIdOfRef(this.keys.ref(tuple));
+  }
+
+  /** flowOfRef's provisional id, with no view made. */
+  flowIdOfRef(ref: number): number {
     return this.flowForKey(ref >>> 1, ref);
+  }
+
+  /** The flow with this provisional id (as it is now). */
+  flow(provisional: number): StitchedFlowCore {
+    return new FlowView(this, provisional);
+  }
+
+  protoOf(flow: number): number {
+    return this.fMeta.get(flow) & 0xff;
+  }
+
+  natBitsOf(flow: number): number {
+    return (this.fMeta.get(flow) >>> 8) & 3;
+  }
+
+  originalRefOf(flow: number): number {
+    return this.fOriginal.get(flow);
+  }
+
+  replyRefOf(flow: number): number {
+    return this.fReply.get(flow);
+  }
+
+  hasConntrack(flow: number): boolean {
+    return this.fCtHead.get(flow) !== 0;
+  }
+
+  flowLinksOf(flow: number): FlowLink[] {
+    return this.fLinks.get(flow) ?? [];
+  }
+
+  private isLive(flow: number): boolean {
+    return flow !== 0 && (this.fMeta.get(flow) & LIVE) !== 0;
+  }
+
+  private setEnds(flow: number, originalRef: number, replyRef: number, nat: number): void {
+    this.fOriginal.set(flow, originalRef);
+    this.fReply.set(flow, replyRef);
+    this.fMeta.set(flow, this.keys.protoOf(originalRef) | (nat << 8) | (this.fMeta.get(flow) & LIVE));
+  }
+
+  private addLink(flow: number, link: FlowLink): void {
+    let list = this.fLinks.get(flow);
+    if (list === undefined) this.fLinks.set(flow, (list = []));
+    list.push(link);
   }
 
   /** Ties two tuples into one flow on the simulator's word (no conntrack entry proves it). */
@@ -227,26 +295,42 @@ export class FlowStitcher {
     this.mergeRoots(ra >>> 1, rb >>> 1, { evidence: 'inferred', reason });
     // Ends worked out by the caller join the same root, so the flow resolves through them too.
     if (ends) this.mergeRoots(ra >>> 1, this.keys.ref(ends.original) >>> 1, null);
-    const flow = this.cores[this.flowOfRoot.get(this.forest.find(ra >>> 1))];
-    if (flow && flow.ctHead === 0) {
+    const flow = this.flowOfRoot.get(this.forest.find(ra >>> 1));
+    if (this.isLive(flow) && !this.hasConntrack(flow)) {
       // No conntrack tuple says what the kernel did: the predicted downstream tuple stands in for it.
       const original = ends?.original ?? a;
       const reply = ends?.reply ?? reverseTuple(b);
-      flow.originalRef = this.keys.ref(original);
-      flow.replyRef = this.keys.ref(reply);
-      flow.natBits = natBits(natBetween(original, reply));
+      // Kept as before: the protocol is the flow's first tuple's, not the predicted one's.
+      const proto = this.protoOf(flow);
+      this.setEnds(flow, this.keys.ref(original), this.keys.ref(reply), natBits(natBetween(original, reply)));
+      this.fMeta.set(flow, (this.fMeta.get(flow) & ~0xff) | proto);
     }
   }
 
   /** The current flow of a provisional id after merges (a merged-away flow resolves to its survivor). */
   resolve(flow: StitchedFlowCore): StitchedFlowCore {
-    return this.cores[this.flowOfRoot.get(this.forest.find(flow.originalPair))] ?? flow;
+    const id = this.resolveId(flow.provisional);
+    return id === flow.provisional ? flow : new FlowView(this, id);
+  }
+
+  /** resolve's provisional id. */
+  resolveId(provisional: number): number {
+    const survivor = this.flowOfRoot.get(this.forest.find(this.fOriginal.get(provisional) >>> 1));
+    return this.isLive(survivor) ? survivor : provisional;
   }
 
   /** Every flow, in provisional id order. */
   flows(): StitchedFlowCore[] {
     const out: StitchedFlowCore[] = [];
-    for (const c of this.cores) if (c !== undefined) out.push(c);
+    for (let p = 1; p <= this.made; p++) if (this.isLive(p)) out.push(new FlowView(this, p));
+    return out;
+  }
+
+  /** Every flow's provisional id, in order. */
+  flowIds(): Int32Array {
+    const out = new Int32Array(this.live);
+    let k = 0;
+    for (let p = 1; p <= this.made; p++) if (this.isLive(p)) out[k++] = p;
     return out;
   }
 
@@ -255,14 +339,16 @@ export class FlowStitcher {
     return this.live;
   }
 
-  private flowForKey(key: number, tupleRef: number): FlowCore {
+  private flowForKey(key: number, tupleRef: number): number {
     const root = this.forest.find(key);
-    let flow = this.cores[this.flowOfRoot.get(root)];
-    if (!flow) {
-      flow = new FlowCore(this, this.cores.length, tupleRef);
-      this.cores.push(flow);
+    let flow = this.flowOfRoot.get(root);
+    if (!this.isLive(flow)) {
+      flow = ++this.made;
+      this.fOriginal.set(flow, tupleRef);
+      this.fReply.set(flow, tupleRef ^ 1);
+      this.fMeta.set(flow, this.keys.protoOf(tupleRef) | LIVE);
       this.live++;
-      this.flowOfRoot.set(root, flow.provisional);
+      this.flowOfRoot.set(root, flow);
     }
     return flow;
   }
@@ -271,28 +357,30 @@ export class FlowStitcher {
     const joined = this.forest.union(a, b);
     if (!joined) return;
     const [survivor, absorbed] = joined;
-    const kept = this.cores[this.flowOfRoot.get(survivor)];
-    const gone = this.cores[this.flowOfRoot.get(absorbed)];
-    if (gone) {
+    const kept = this.flowOfRoot.get(survivor);
+    const gone = this.flowOfRoot.get(absorbed);
+    if (this.isLive(gone)) {
       this.flowOfRoot.set(absorbed, 0);
-      if (kept) {
-        this.cores[gone.provisional] = undefined;
+      if (this.isLive(kept)) {
+        this.fMeta.set(gone, this.fMeta.get(gone) & ~LIVE);
         this.live--;
-        if (gone.ctHead !== 0) {
-          if (kept.ctTail === 0) kept.ctHead = gone.ctHead;
-          else this.ctNext.set(kept.ctTail - 1, gone.ctHead);
-          kept.ctTail = gone.ctTail;
+        const goneHead = this.fCtHead.get(gone);
+        if (goneHead !== 0) {
+          const keptTail = this.fCtTail.get(kept);
+          if (keptTail === 0) this.fCtHead.set(kept, goneHead);
+          else this.ctNext.set(keptTail - 1, goneHead);
+          this.fCtTail.set(kept, this.fCtTail.get(gone));
         }
-        for (const l of gone.links) kept.addLink(l);
-        if (link) kept.addLink(link);
-        this.absorbed.set(gone.provisional, kept.provisional);
+        for (const l of this.flowLinksOf(gone)) this.addLink(kept, l);
+        if (link) this.addLink(kept, link);
+        this.absorbed.set(gone, kept);
         this.refreshEnds(kept);
       } else {
-        this.flowOfRoot.set(survivor, gone.provisional);
-        if (link) gone.addLink(link);
+        this.flowOfRoot.set(survivor, gone);
+        if (link) this.addLink(gone, link);
       }
-    } else if (kept && link) {
-      kept.addLink(link);
+    } else if (this.isLive(kept) && link) {
+      this.addLink(kept, link);
     }
   }
 
@@ -307,10 +395,11 @@ export class FlowStitcher {
    * The flow's ends: the client's original tuple is the original of the entry that no other entry's
    * translation feeds (the first hop); the reply is the reply of the entry that feeds no other (the last hop).
    */
-  private refreshEnds(flow: FlowCore): void {
-    if (flow.ctHead === 0) return;
+  private refreshEnds(flow: number): void {
+    const head = this.fCtHead.get(flow);
+    if (head === 0) return;
     const links: number[] = [];
-    for (let at = flow.ctHead; at !== 0; at = this.ctNext.get(at - 1)) links.push(at - 1);
+    for (let at = head; at !== 0; at = this.ctNext.get(at - 1)) links.push(at - 1);
     const { ctOrig, ctReply } = this;
     // How many entries have each pair as their original (reply) tuple's: few entries per flow, so a scan.
     const count = (pair: number, side: GrowableInt32): number => {
@@ -335,12 +424,9 @@ export class FlowStitcher {
         break;
       }
     }
-    flow.originalRef = ctOrig.get(first);
-    flow.proto = this.keys.protoOf(flow.originalRef);
-    flow.replyRef = ctReply.get(last);
     let nat = 0;
-    for (const i of links) nat |= this.ctNat.get(i);
-    flow.natBits = nat;
+    for (const i of links) nat |= this.ctNodeNat.get(i) & 3;
+    this.setEnds(flow, ctOrig.get(first), ctReply.get(last), nat);
   }
 }
 

@@ -7,10 +7,25 @@ import { PairKeys } from './pair-keys';
 const t = (proto: number, src: string, sport: number | null, dst: string, dport: number | null): FlowTuple => ({ proto, src, sport, dst, dport });
 
 describe('PairKeys', () => {
+  it('keeps pairs apart across its pages and makes each back, and refuses a port it cannot pack', () => {
+    const keys = new PairKeys();
+    const made: Array<[FlowTuple, number]> = [];
+    for (let i = 0; i < 10_000; i++) {
+      const x = t(i % 2 === 0 ? 6 : 17, `10.1.${i >> 8}.${i & 255}`, 1024 + i, '10.96.0.10', 53);
+      made.push([x, keys.ref(x)]);
+    }
+    expect(keys.size).toBe(10_000);
+    for (const [x, ref] of made) {
+      expect(keys.tuple(ref)).toEqual(x);
+      expect(keys.protoOf(ref)).toBe(x.proto);
+    }
+    expect(() => keys.ref(t(6, '10.0.0.1', 70_000, '10.0.0.2', 80))).toThrow(RangeError);
+  });
+
   it('gives two tuples one pair id exactly when their pairKey strings are equal, and makes each tuple back', () => {
     const tuples: FlowTuple[] = [];
     const addrs = ['10.0.0.1', '10.0.0.2', '10.0.0.10', 'fe80::1', '10.0.0.1 '];
-    for (const proto of [1, 6, 17]) {
+    for (const proto of [1, 6, 17, 255]) {
       for (const a of addrs) for (const b of addrs) for (const pa of [null, 0, 80, 65535]) for (const pb of [null, 80, 443]) tuples.push(t(proto, a, pa, b, pb));
     }
     const keys = new PairKeys();

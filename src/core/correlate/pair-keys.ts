@@ -9,16 +9,15 @@ import type { FlowTuple } from './flow-key';
 
 /** The port slot of a port-less end (icmp and other protocols): no port number takes it. */
 const NO_PORT = 0x10000;
+/** A pair's record: 4 int32 (end A's address id, end B's, protocol << 17 | A's port slot, B's port slot), in pages. */
+const PAGE_BITS = 11;
+const PAGE_PAIRS = 1 << PAGE_BITS;
 
 export class PairKeys {
   private readonly addressIds = new Map<string, number>();
   private readonly addresses: string[] = [];
-  /** Per pair id (from 1): protocol, the two ends' address ids and port slots. */
-  private proto = new Int32Array(1024);
-  private addrA = new Int32Array(1024);
-  private portA = new Int32Array(1024);
-  private addrB = new Int32Array(1024);
-  private portB = new Int32Array(1024);
+  /** Per pair id (from 1): its record, in pages made as pairs come (no copy as they grow). */
+  private readonly pages: Int32Array[] = [];
   /** Open addressing over pair ids (0: empty slot). */
   private slots = new Int32Array(2048);
   private count = 0;
@@ -40,21 +39,25 @@ export class PairKeys {
 
   /** The protocol of a ref's tuple. */
   protoOf(ref: number): number {
-    return this.proto[ref >>> 1]!;
+    const id = ref >>> 1;
+    return this.pages[id >>> PAGE_BITS]![((id & (PAGE_PAIRS - 1)) << 2) + 2]! >>> 17;
   }
 
   /** The tuple a ref stands for (a new object, equal in every field to the one interned). */
   tuple(ref: number): FlowTuple {
     const id = ref >>> 1;
-    const a = this.addresses[this.addrA[id]!]!;
-    const b = this.addresses[this.addrB[id]!]!;
-    const pa = this.portA[id]!;
-    const pb = this.portB[id]!;
+    const page = this.pages[id >>> PAGE_BITS]!;
+    const at = (id & (PAGE_PAIRS - 1)) << 2;
+    const a = this.addresses[page[at]!]!;
+    const b = this.addresses[page[at + 1]!]!;
+    const pa = page[at + 2]! & 0x1ffff;
+    const pb = page[at + 3]!;
     const sa = pa === NO_PORT ? null : pa;
     const sb = pb === NO_PORT ? null : pb;
+    const proto = page[at + 2]! >>> 17;
     return (ref & 1) === 0
-      ? { proto: this.proto[id]!, src: a, sport: sa, dst: b, dport: sb }
-      : { proto: this.proto[id]!, src: b, sport: sb, dst: a, dport: sa };
+      ? { proto, src: a, sport: sa, dst: b, dport: sb }
+      : { proto, src: b, sport: sb, dst: a, dport: sa };
   }
 
   private addressId(address: string, add: boolean): number {
@@ -80,7 +83,12 @@ export class PairKeys {
     const pa = forward ? sp : dp;
     const ab = forward ? d : s;
     const pb = forward ? dp : sp;
-    const { proto, addrA, portA, addrB, portB } = this;
+    // Packed into the record: a value outside these ranges would alias another pair, so it is refused.
+    if (!(t.proto >= 0 && t.proto <= 0x3fff && sp >= 0 && sp <= NO_PORT && dp >= 0 && dp <= NO_PORT)) {
+      throw new RangeError(`PairKeys: protocol ${t.proto} or ports ${t.sport}, ${t.dport} out of range`);
+    }
+    const protoPort = (t.proto << 17) | pa;
+    const { pages } = this;
     const h = pairHash(t.proto, aa, pa, ab, pb);
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -88,40 +96,32 @@ export class PairKeys {
       if (id === 0) {
         if (!add) return 0;
         const next = ++this.count;
-        if (next >= this.proto.length) this.growColumns();
-        this.proto[next] = t.proto;
-        this.addrA[next] = aa;
-        this.portA[next] = pa;
-        this.addrB[next] = ab;
-        this.portB[next] = pb;
+        let page = pages[next >>> PAGE_BITS];
+        if (page === undefined) pages.push((page = new Int32Array(PAGE_PAIRS * 4)));
+        const at = (next & (PAGE_PAIRS - 1)) << 2;
+        page[at] = aa;
+        page[at + 1] = ab;
+        page[at + 2] = protoPort;
+        page[at + 3] = pb;
         this.slots[i] = next;
         if (this.count * 2 > this.slots.length) this.rehash();
         return next * 2 + (forward ? 0 : 1);
       }
-      if (proto[id] === t.proto && addrA[id] === aa && portA[id] === pa && addrB[id] === ab && portB[id] === pb) {
+      const page = pages[id >>> PAGE_BITS]!;
+      const at = (id & (PAGE_PAIRS - 1)) << 2;
+      if (page[at + 2] === protoPort && page[at] === aa && page[at + 1] === ab && page[at + 3] === pb) {
         return id * 2 + (forward ? 0 : 1);
       }
     }
-  }
-
-  private growColumns(): void {
-    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const n = new Int32Array(a.length * 2);
-      n.set(a);
-      return n;
-    };
-    this.proto = grow(this.proto);
-    this.addrA = grow(this.addrA);
-    this.portA = grow(this.portA);
-    this.addrB = grow(this.addrB);
-    this.portB = grow(this.portB);
   }
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let id = 1; id <= this.count; id++) {
-      const h = pairHash(this.proto[id]!, this.addrA[id]!, this.portA[id]!, this.addrB[id]!, this.portB[id]!);
+      const page = this.pages[id >>> PAGE_BITS]!;
+      const at = (id & (PAGE_PAIRS - 1)) << 2;
+      const h = pairHash(page[at + 2]! >>> 17, page[at]!, page[at + 2]! & 0x1ffff, page[at + 1]!, page[at + 3]!);
       let i = h & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = id;

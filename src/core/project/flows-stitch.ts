@@ -11,8 +11,9 @@
  *      the flows table (in the one transaction) as soon as time is past its last packet.
  * Memory holds the flows open at one moment, plus per connection a few numbers: pass 1's pair keys, first
  * sightings and ISNs in typed columns (correlate/first-sightings.ts), the stitcher's union-find over pair ids,
- * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each tuple's
- * flow and times (typed arrays), and each capture's tuple objects until pass 3 ends.
+ * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each (capture,
+ * tuple)'s pair-key ref (typed arrays; its times until the flows are numbered). A capture's stored tuples are read
+ * in pass 1 only; later passes make a tuple from its ref.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
@@ -24,7 +25,7 @@ import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow 
 import type { CaptureTupleTable } from '../model/capture-tuple-table';
 import type { PacketBlock } from '../model/packet-block';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
-import { TupleFlows, TupleTimes } from './tuple-flows';
+import { RefTuples, TupleNumbers, TupleTimes } from './tuple-flows';
 import { loadWorld } from './node-world';
 import { isDatabaseError, type Store } from '../model/store';
 import type { NodeSnapshot } from '../simulate';
@@ -63,12 +64,15 @@ export interface StitchOptions {
   signal?: CancellationSignal | null;
 }
 
-const SEEN_LIMIT = 500_000;
+/** SQLite's page cache while stitching, KiB (the store's own is set back after). */
+export const STITCH_PAGE_CACHE_KIB = 8192;
 /**
  * Capture points remembered per capture. They are strings, equal by value when made again, so forgetting them
  * changes nothing but the work: pass 2 holds every capture's points at once, and a capture's live tuples are few.
+ * Few enough that a point dies young: with 4,096 a capture of short connections promoted every point it made, and
+ * the old generation grew ~35 MB higher between collections (160k connections, 960k packets; CPU the same).
  */
-const POINTS_LIMIT = 4096;
+const POINTS_LIMIT = 512;
 
 /** Interfaces of each capture's node (in the capture's namespace), for naming packets' interfaces. */
 export function interfaceNamer(store: Store): (c: PacketCaptureRow) => CaptureInterfaces {
@@ -166,7 +170,10 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   const copies = new TwinFrames(twins.runs, twins.captures);
   const shiftOf = new Map(twins.placements.map((p) => [p.captureId, p]));
   const shift = (captureId: number): number => shiftOf.get(captureId)?.shiftSeconds ?? 0;
-  return stitchInTime(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started });
+  // Every pass streams the packet blocks once, capture by capture or in time order, and flows are appended: SQLite's
+  // page cache saves no reads here, and left at the import's 64 MiB it fills with pages read once (a large project's
+  // stitch held ~60 MB more at its peak, no faster).
+  return store.withPageCache(STITCH_PAGE_CACHE_KIB, () => stitchInTime(store, options, { flowStore, generation, captures, ifaces, twins, copies, shiftOf, shift, started }));
 }
 
 interface StitchSetUp {
@@ -207,20 +214,21 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     builder.addConntrackTuples(id, node, Number.isNaN(time) ? null : time, tupleFromConntrack(proto, o), tupleFromConntrack(proto, r));
   });
 
-  // Each capture's tuples as their stored blocks (26 bytes a tuple), made into objects as packets ask for them.
-  const tupleCache = new Map<number, CaptureTupleTable>();
+  // A capture's stored tuples are read in pass 1 (and again at planning for a capture whose tuples pass 1 did not
+  // all meet); from then on each (capture, tuple) is its pair-key ref, 4 bytes, and made into a tuple from the
+  // stitcher's own columns when a packet asks.
   const addresses = new Map<string, string>();
   const v4Names = new Map<number, string>();
-  const tuplesOf = (captureId: number): CaptureTupleTable => {
-    let t = tupleCache.get(captureId);
-    if (t === undefined) tupleCache.set(captureId, (t = flowStore.captureTupleTable(captureId, addresses, v4Names)));
-    return t;
-  };
+  const storedTuples = (captureId: number): CaptureTupleTable => flowStore.captureTupleTable(captureId, addresses, v4Names);
+  const refs = new TupleNumbers();
+  const refTuples = (captureId: number): RefTuples => new RefTuples(refs, captureId, (ref) => builder.tupleOfRef(ref));
 
   /** A capture's packets with an address tuple, in time order, as (tuple, its id, block, slot). */
-  const forEachPacket = (captureId: number, visit: (tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number) => void): void => {
+  const forEachPacket = (
+    captureId: number, tuples: { get(tupleId: number): CaptureTuple | undefined },
+    visit: (tuple: CaptureTuple, tupleId: number, block: PacketBlock, slot: number) => void,
+  ): void => {
     if (copies.whollyTwin(captureId)) return;
-    const tuples = tuplesOf(captureId);
     for (const run of store.packets.timeOrdered(captureId)) {
       for (let k = 0; k < run.slots.length; k++) {
         const block = run.blocks[k]!;
@@ -237,23 +245,32 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   // tuple's first and last packet time is noted: pass 2 hands a flow over once it is past the flow's last packet.
   let packets = 0;
   const times = new TupleTimes();
+  /** Captures with a tuple pass 1 did not meet (every packet of it a copy of a twin's). */
+  const unmet = new Set<number>();
   for (const c of captures) {
-    const seen = new Set<number>();
     const sighting = sightings(c, ifaces.get(c.id)!, shift(c.id));
     const shiftSeconds = shift(c.id);
-    times.reserve(c.id, tuplesOf(c.id).ids());
-    forEachPacket(c.id, (tuple, tupleId, b, i) => {
+    const tuples = storedTuples(c.id);
+    const ids = [...tuples.ids()];
+    refs.reserve(c.id, ids);
+    times.reserve(c.id, ids);
+    let met = 0;
+    forEachPacket(c.id, tuples, (tuple, tupleId, b, i) => {
       // A cancel (Ctrl-C during an import's stitching) is heard within a large capture too.
       if (++packets % 100_000 === 0) progress('reading', packets);
       // The same sum, in the same order, as the sighting's time and the merge's.
       times.note(c.id, tupleId, b.tsSec(i) + shiftSeconds + b.tsNsec(i) / 1e9);
       const flags = b.tcpFlags(i);
       const syn = flags !== null && (flags & 0x02) !== 0;
-      if (!syn && seen.has(tupleId)) return;
-      if (seen.size >= SEEN_LIMIT) seen.clear();
-      seen.add(tupleId);
-      builder.notePacket(sighting(tuple, tupleId, b, i));
+      const noted = refs.has(c.id, tupleId);
+      if (!syn && noted) return;
+      const ref = builder.notePacket(sighting(tuple, tupleId, b, i));
+      if (!noted) {
+        refs.set(c.id, tupleId, ref);
+        met++;
+      }
     });
+    if (met < ids.length) unmet.add(c.id);
     progress('reading', packets);
   }
 
@@ -284,7 +301,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
       tcpFlags: null, seq: null, ack: null, payloadLen: null, netns: c.netns,
     };
     const shiftSeconds = shift(c.id);
-    forEachPacket(c.id, (tuple, _tupleId, b, i) => {
+    forEachPacket(c.id, refTuples(c.id), (tuple, _tupleId, b, i) => {
       if (++clocked % 100_000 === 0) progress('aligning clocks', clocked);
       const flags = b.tcpFlags(i);
       if (flags === null) return;
@@ -303,22 +320,32 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   // (capture, tuple) is given its flow. A tuple whose packets here were all copies of a twin's is still the twin's
   // flow: its packets answer "which flow".
   const services = new ServiceIndex(world, kubectlServices(store));
-  const provisionalOf = new TupleFlows();
   const { finalId, clock, count } = builder.planFlows(
     (original, node) => services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
     (add) => {
       for (const c of captures) {
-        const tuples = tuplesOf(c.id);
-        provisionalOf.reserve(c.id, tuples.ids());
-        for (const [tupleId, tuple] of tuples.entries()) {
-          const span = times.get(c.id, tupleId);
-          if (span !== undefined) provisionalOf.set(c.id, tupleId, add(tuple, c.node, span[0], span[1]));
-          else if (builder.knows(tuple, Infinity)) provisionalOf.set(c.id, tupleId, builder.flowOf(tuple));
+        if (unmet.has(c.id)) {
+          for (const [tupleId, tuple] of storedTuples(c.id).entries()) {
+            if (refs.has(c.id, tupleId)) continue;
+            const ref = builder.sightedRef(tuple);
+            if (ref !== 0) refs.set(c.id, tupleId, ref);
+          }
         }
+        refs.forEach(c.id, (tupleId, ref) => {
+          const span = times.get(c.id, tupleId);
+          if (span !== undefined) add(ref, c.node, span[0], span[1]);
+        });
         times.drop(c.id);
       }
     },
   );
+  // No flow joins another from here on: a tuple's flow is its ref's.
+  const provisionalOf: TupleFlowLookup = {
+    get: (captureId, tupleId) => {
+      const ref = refs.get(captureId, tupleId);
+      return ref === undefined ? undefined : builder.flowOfRef(ref);
+    },
+  };
 
   // Refusals and folding look at the flows an ICMP error names (few): those are kept back until every flow is made.
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
@@ -351,7 +378,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
     captures.forEach((c, order) => {
       if (copies.whollyTwin(c.id)) return;
-      streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: tuplesOf(c.id), sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
+      streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: refTuples(c.id), sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
     });
     mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
       builder.finishBefore(time, finished);
@@ -359,8 +386,6 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
       if (++done % 100_000 === 0) progress('stitching', done);
     });
     throwIfCancelled(signal, 'stitching the flows');
-    // Every tuple's flow is known: the tuples themselves are not needed again.
-    tupleCache.clear();
     builder.finishRest(finished);
 
     held.sort((x, y) => x.id - y.id);
@@ -381,9 +406,10 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     // Every packet's flow, by tuple (tuple ids are per capture); the packets themselves stay where they are.
     let linked = 0;
     for (const c of captures) {
-      provisionalOf.forEach(c.id, (tupleId, flow) => {
+      refs.forEach(c.id, (tupleId, ref) => {
         if (++linked % 100_000 === 0) progress('linking packets', linked);
-        w.linkTuple(c.id, tupleId, folded.get(finalId(flow)) ?? finalId(flow));
+        const flow = finalId(builder.flowOfRef(ref));
+        w.linkTuple(c.id, tupleId, folded.get(flow) ?? flow);
       });
     }
   });
@@ -393,12 +419,17 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   };
 }
 
+/** A (capture, tuple)'s provisional flow, if it has one. */
+interface TupleFlowLookup {
+  get(captureId: number, tupleId: number): number | undefined;
+}
+
 /**
  * The flows made only of ICMP errors that each refused a flow, mapped to that flow (their packets join it). A flow
  * with any other packet, or with an error that refused no captured flow, stays as it is.
  */
 function foldedIcmpFlows(
-  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: TupleFlows,
+  errors: readonly IcmpErrorSighting[], refusedBy: ReadonlyMap<string, number>, provisionalOf: TupleFlowLookup,
   finalId: (provisional: number) => number, flows: readonly Flow[],
 ): Map<number, number> {
   const errorsOf = new Map<number, { count: number; into: Set<number | undefined> }>();
@@ -426,7 +457,7 @@ function foldedIcmpFlows(
  * of a packet an ICMP error answers, and those the errors' own packets belong to.
  */
 function flowsNamedByErrors(
-  errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlows, finalId: (provisional: number) => number,
+  errors: readonly IcmpErrorSighting[], provisionalOf: TupleFlowLookup, finalId: (provisional: number) => number,
 ): { is: (flow: Flow) => boolean } {
   if (errors.length === 0) return { is: () => false };
   const answered = new Set(errors.map((e) => `${e.answered.src}|${e.answered.dst}`));

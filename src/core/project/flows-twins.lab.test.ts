@@ -95,6 +95,27 @@ describe('flows of the lab imported as pcap, as text, or both', () => {
       expect(store.capture(t.twinOf!)!.sourceFile.endsWith('.pcap'), file).toBe(true);
     }
   });
+
+  it('gives each tuple of a wholly copied capture a flow: its twin\'s same tuple\'s', () => {
+    const store = project.store('both.db');
+    const flowOf = store.db.prepare('SELECT flow_id FROM flow_tuples WHERE capture_id = ? AND tuple_id = ?').pluck();
+    const key = (t: { src: string | null; sport: number | null; dst: string | null; dport: number | null; ipProto: number | null }): string =>
+      `${t.ipProto}|${t.src}|${t.sport}|${t.dst}|${t.dport}`;
+    let asked = 0;
+    for (const t of new FlowStore(store).captureTwins()) {
+      if (t.duplicates !== t.packets || t.twinOf === null) continue;
+      const twin = new Map([...store.packets.tuplesOf(t.twinOf)].map(([id, tuple]) => [key(tuple), id]));
+      for (const [id, tuple] of store.packets.tuplesOf(t.captureId)) {
+        const twinId = twin.get(key(tuple));
+        if (tuple.ipProto === null || twinId === undefined) continue;
+        asked++;
+        const flow = flowOf.get(t.captureId, id);
+        expect(flow, `${store.capture(t.captureId)!.sourceFile} ${key(tuple)}`).toBeDefined();
+        expect(flow).toBe(flowOf.get(t.twinOf, twinId));
+      }
+    }
+    expect(asked).toBeGreaterThan(20);
+  });
 });
 
 describe('tcpdump text without dates', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TupleFlows, TupleTimes } from './tuple-flows';
+import { TupleNumbers, TupleTimes } from './tuple-flows';
 
-describe('TupleFlows', () => {
+describe('TupleNumbers', () => {
   it('keeps each capture\'s tuple → flow apart, in a range of slots when the ids are dense', () => {
-    const t = new TupleFlows();
+    const t = new TupleNumbers();
     t.reserve(1, [10, 11, 12, 14]);
     t.reserve(2, [15, 16]);
     t.set(1, 12, 7);
@@ -20,7 +20,7 @@ describe('TupleFlows', () => {
   });
 
   it('falls back to a map for scattered ids, for a capture never reserved and for an id outside the range', () => {
-    const t = new TupleFlows();
+    const t = new TupleNumbers();
     t.reserve(1, [1, 5_000_000]);
     t.set(1, 5_000_000, 2);
     t.set(9, 4, 1);
@@ -32,8 +32,8 @@ describe('TupleFlows', () => {
     expect(new Map(t.entries(3))).toEqual(new Map([[100, 5], [7, 6]]));
   });
 
-  it('refuses a flow id that is not positive (0 marks an empty slot)', () => {
-    const t = new TupleFlows();
+  it('refuses a number that is not positive (0 marks an empty slot)', () => {
+    const t = new TupleNumbers();
     t.reserve(1, [1, 2]);
     expect(() => t.set(1, 1, 0)).toThrow(/positive/);
   });
