@@ -163,6 +163,10 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
   const writer = store.packetWriter(id);
   let records = 0;
   const { progress } = ctx;
+  // The reader reports a piece as it reads it, before its packets are counted: each report names the bytes whose
+  // packets are all counted (the pieces before), and the last one the whole file with every packet, so a line at
+  // 100% never shows fewer packets than were stored.
+  let counted = 0;
   const summary = shownAs(file, () =>
     readers.readPacketCapture(
       file.readPath,
@@ -170,7 +174,12 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
         writer.add(p);
         records++;
       },
-      progress ? (bytesDone) => progress(bytesDone, records) : undefined,
+      progress
+        ? (bytesDone) => {
+          progress(counted, records);
+          counted = bytesDone;
+        }
+        : undefined,
       hash === null ? undefined : (bytes) => hash.update(bytes),
       // The writer copies what it stores out of each record (PacketStore.writer): one record serves every frame;
       // it keys tuples on IPv4 numbers and keeps no MACs, so no text is made for either.
@@ -178,6 +187,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
     ),
   );
   writer.flush();
+  progress?.(size, records);
   if (hash !== null) {
     const digest = hash.digest('hex');
     // Without a source of this size no capture should hold this content; one whose source was removed still may.
