@@ -40,7 +40,8 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       });
       const writer = store.rulesetTapeWriter(id);
       const { progress } = ctx;
-      const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(bytes, writer.rulesWritten) : undefined);
+      // The reader runs ahead of the writer: the file is whole only in the report after its rules are all written.
+      const read = readDumpFile(file.readPath, file.path, size, (tape) => writer.write(tape), progress ? (bytes) => progress(Math.min(bytes, size - 1), writer.rulesWritten) : undefined);
       if (read.kind !== 'dump') throw new Undo(read, null);
       const existing = store.findCaptureByContent(nodeId, 'iptables-save', null, read.captureHash);
       if (existing !== null) throw new Undo(read, existing);

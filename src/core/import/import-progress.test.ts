@@ -1,4 +1,4 @@
-/** A pcap's progress reports never say more of the file than the packets they count: 100% comes with every packet. */
+/** Progress reports never say a file is read whole before every record of it is counted: 100% comes with all of them. */
 import { describe, expect, it } from 'vitest';
 import { concat, pcapHeader, pcapRecord, udpFrame } from '../capture/pcap/capture-builder.fixture';
 import { CHUNK_BYTES } from '../capture/pcap/file-chunks';
@@ -6,9 +6,9 @@ import type { ImportProgress } from './import-report';
 import { useTempProject } from '../../../test/support/temp-project';
 import { importPaths } from './import-paths';
 
-const project = useTempProject('pcap-progress');
+const project = useTempProject('import-progress');
 
-describe('pcap import progress', () => {
+describe('import progress', () => {
   it('counts every packet of the bytes it reports, and ends at the whole file with every packet', () => {
     const frame = udpFrame();
     // Three read pieces' worth of records: the reader reports each piece as it reads it, before its packets are counted.
@@ -28,5 +28,22 @@ describe('pcap import progress', () => {
       expect(p.records).toBeGreaterThanOrEqual(Math.floor(((p.bytesDone ?? 0) - 24) / perRecord));
     }
     expect(seen.filter((p) => p.bytesDone === bytes.length)).toHaveLength(1);
+  });
+
+  it('reports an iptables-save dump whole only with every rule written', () => {
+    // Large enough for the dump reader's thread, which reads ahead of the rows written.
+    const rules = 60_000;
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    for (let i = 0; i < rules; i++) lines.push(`-A INPUT -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -p tcp -m tcp --dport ${1 + (i % 60000)} -j ACCEPT`);
+    lines.push('COMMIT', '');
+    const text = lines.join('\n');
+    const file = project().write('many-rules.save', text);
+    const seen: ImportProgress[] = [];
+    const report = importPaths(project().store(), [file], { node: 'n', onProgress: (p) => seen.push({ ...p }) });
+    expect(report.errors).toEqual([]);
+    expect(report.nodes[0]?.captures[0]?.records).toBe(rules);
+    const whole = seen.filter((p) => p.bytesDone === p.bytesTotal);
+    expect(whole).toEqual([{ file, bytesDone: Buffer.byteLength(text), bytesTotal: Buffer.byteLength(text), records: rules }]);
+    expect(seen[seen.length - 1]).toEqual(whole[0]);
   });
 });
