@@ -6,12 +6,10 @@
 // loads bytecode instead of compiling the bundle again. What starts an entry (bin/natlens, `new Worker(...)`) names
 // the stub.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { bundleForNode } from './node-bundle.mjs';
+import { bundleForNode, loadBundled } from './node-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'out/cli');
@@ -19,13 +17,10 @@ const outDir = path.join(root, 'out/cli');
 
 /** The command names of src/cli/command-table.ts, read from the table itself (its command modules left out). */
 async function commandNames() {
-  const result = await build({
-    entryPoints: [path.join(root, 'src/cli/command-table.ts')], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'silent',
+  const { COMMANDS } = await loadBundled(path.join(root, 'src/cli/command-table.ts'), {
     plugins: [{ name: 'commands-apart', setup: (b) => b.onResolve({ filter: /^\.\/commands\// }, (a) => ({ path: a.path, external: true })) }],
   });
-  const table = { exports: {} };
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(table, table.exports, createRequire(import.meta.url));
-  return table.exports.COMMANDS.map((c) => c.name);
+  return COMMANDS.map((c) => c.name);
 }
 
 // `variant`: the command line keeps one cache per command (each compiles different functions); any other word is 'other'.

@@ -1,6 +1,7 @@
 // One entry of src bundled for Node as the CLI ships it (out/cli): CommonJS, node20, native and data-reading
 // packages left to node_modules. scripts/build-cli.mjs and the tests that start worker threads use it.
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
 
@@ -36,4 +37,15 @@ export function bundleForNode(entry, outfile, { sourcemap = false } = {}) {
 export async function bundleInputs(entry, root) {
   const result = await build({ ...options, entryPoints: [entry], absWorkingDir: root, write: false, metafile: true, logLevel: 'silent' });
   return result.metafile.inputs;
+}
+
+/**
+ * Bundles `entry` in memory and evaluates it, for build scripts that read a value out of src (the command table, the
+ * schema's migrations); returns its exports. What `external` leaves out is required from the entry's folder.
+ */
+export async function loadBundled(entry, { external = [], plugins = [] } = {}) {
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'silent', external, plugins });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, createRequire(entry));
+  return module.exports;
 }

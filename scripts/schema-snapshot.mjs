@@ -5,27 +5,17 @@
 // statements that create it at once. A new project is created from it in one transaction (migrate() in schema.ts)
 // instead of through every migration in turn; migrations appended after it still run in turn on top. Run it after
 // appending a migration (schema-snapshot.test.ts says when it is behind).
-import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBundled } from './node-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const Database = require('better-sqlite3');
 
-async function loadSchema() {
-  const result = await build({
-    entryPoints: [path.join(root, 'src/core/model/schema.ts')], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'silent',
-    external: ['better-sqlite3'],
-  });
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
-  return module.exports;
-}
-
-const { migrate, schemaStatements, SCHEMA_VERSION } = await loadSchema();
+const { migrate, schemaStatements, SCHEMA_VERSION } = await loadBundled(path.join(root, 'src/core/model/schema.ts'), { external: ['better-sqlite3'] });
 const db = new Database(':memory:');
 migrate(db, ':memory:', { snapshot: null });
 const statements = schemaStatements(db);
