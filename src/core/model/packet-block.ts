@@ -5,6 +5,7 @@
  * (tuple-block.ts; 0 for none). How the fields are laid out in the row's `data` is packet-columns.ts's: new
  * blocks are written as narrow columns, blocks of older projects as 64-byte records, and both read alike.
  */
+import { LITTLE_ENDIAN_HOST } from '../common/host-order';
 import type { PacketRecord } from '../records/records';
 import {
   COLUMN_COUNT, C_ACK, C_DIRECTION, C_FLAGS, C_FRAME, C_ICMP_CODE, C_ICMP_ID, C_ICMP_TYPE, C_IFACE, C_LEN, C_LINE, C_LINK,
@@ -228,8 +229,6 @@ export function distinctIds(ids: Uint32Array, n: number, bits: Uint32Array, into
   }
   return littleEndianBytes(list, distinct);
 }
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The first `n` values of `list` as u32 LE bytes: the array's own bytes on a little-endian host. */
 function littleEndianBytes(list: Uint32Array, n: number): Buffer {

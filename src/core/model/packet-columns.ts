@@ -12,6 +12,7 @@
  * The frame column holds frame − index, so consecutive frames are one value. Either layout is read back into
  * the same numbers, column by column (`decodeColumn`), so readers do not know which one a block has.
  */
+import { LITTLE_ENDIAN_HOST } from '../common/host-order';
 
 export type PacketBlockLayout = typeof LAYOUT_ROWS | typeof LAYOUT_COLUMNS;
 export const LAYOUT_ROWS = 0;
@@ -115,9 +116,6 @@ function scanF64(v: Float64Array, count: number): void {
   scanMax = max;
   scanPlain = plain;
 }
-
-/** Typed arrays hold their values in the host's byte order: on a little-endian host a column is packed in one. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Where a column is packed before it is copied to its place in the block: the columns sit at odd offsets (after a

@@ -9,15 +9,12 @@
  * count itself, a number itself when it is a 32-bit integer. Null is NULL; a number that is not a 32-bit integer
  * is WIDE and takes the next double, so every number comes back exactly.
  */
-import os from 'node:os';
-import { readColumn } from './rows/chain-heads';
+import { readColumn, writeColumn } from './rows/chain-heads';
 
 const FORMAT = 1;
 const HEADER = 16;
 const NULL = -0x80000000;
 const WIDE = -0x7fffffff;
-/** The ints are copied out as the host lays them out when that is little-endian; else value by value. */
-const littleEndianHost = os.endianness() === 'LE';
 
 /** What a blob that does not read as a tape is said to be, by the reader that knows whose it is. */
 export class DamagedTape extends Error {}
@@ -77,14 +74,10 @@ export class ValueTapeWriter {
     out.writeUInt32LE(this.intCount, 8);
     out.writeUInt32LE(this.doubles.length, 12);
     strings.copy(out, HEADER);
-    let at = HEADER + strings.length;
-    if (littleEndianHost) Buffer.from(this.ints.buffer, 0, this.intCount * 4).copy(out, at);
-    else for (let k = 0; k < this.intCount; k++) out.writeInt32LE(this.ints[k]!, at + k * 4);
-    at += this.intCount * 4;
-    for (const d of this.doubles) {
-      out.writeDoubleLE(d, at);
-      at += 8;
-    }
+    const at = HEADER + strings.length;
+    // The ints' bits as u32 (the bytes an i32le would have), read back as the reader's Int32Array view.
+    writeColumn(out, at, new Uint32Array(this.ints.buffer, 0, this.intCount));
+    writeColumn(out, at + this.intCount * 4, Float64Array.from(this.doubles));
     return out;
   }
 }

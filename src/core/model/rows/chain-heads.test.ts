@@ -4,7 +4,7 @@ import { useTempProject } from '../../../../test/support/temp-project';
 import { importPaths } from '../../import/import-paths';
 import { deleteCapture } from '../../project/project-edits';
 import { ModelError } from '../model-error';
-import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, hasCounters, holdsSnat, isBuiltin, nextChainId, policyOf, readColumn, type StoredHeads } from './chain-heads';
+import { ChainHeadsBuilder, ChainHeadsReader, decodeChainHeads, hasCounters, holdsSnat, isBuiltin, nextChainId, policyOf, readColumn, writeColumn, type StoredHeads } from './chain-heads';
 
 const project = useTempProject('chain-heads');
 
@@ -42,7 +42,7 @@ describe('chain headers', () => {
     expect(plain(decodeChainHeads('p.db', 9, 1, 2, zero.encode())).map((h) => (h as { counters: unknown }).counters)).toEqual([[0, 0], null]);
   });
 
-  it('reads a column the same value by value (a big-endian host) as by copying it', () => {
+  it('reads and writes a column the same value by value (a big-endian host) as by copying it', () => {
     const body = Buffer.alloc(3 + 2 * 8 + 2 * 4);
     body.writeDoubleLE(2 ** 60, 3);
     body.writeDoubleLE(0.5, 11);
@@ -55,6 +55,10 @@ describe('chain headers', () => {
       const words = new Uint32Array(2);
       readColumn(body, 19, words, littleEndian);
       expect([...words]).toEqual([4_000_000_000, 7]);
+      const written = Buffer.alloc(body.length);
+      writeColumn(written, 3, Float64Array.of(2 ** 60, 0.5), littleEndian);
+      writeColumn(written, 19, Uint32Array.of(4_000_000_000, 7), littleEndian);
+      expect(written).toEqual(body);
     }
   });
 

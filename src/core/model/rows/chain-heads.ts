@@ -14,8 +14,8 @@
  *   and with WITH_COUNTERS (some chain of the table counted traffic) count f64le packets, count f64le bytes.
  */
 import type Database from 'better-sqlite3';
-import os from 'node:os';
 import type { ChainHead } from '../../netfilter/ruleset-sink';
+import { LITTLE_ENDIAN_HOST } from '../../common/host-order';
 import { ModelError } from '../model-error';
 
 const FORMAT = 1;
@@ -27,8 +27,6 @@ const ACCEPT = 2;
 const DROP = 4;
 const COUNTERS = 8;
 const SNAT = 16;
-/** Typed arrays read the columns as stored (little-endian) on such a host; on another, value by value. */
-const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
 /** One table's chains as stored, column by column; chain k has id firstId + k. */
 export interface StoredHeads {
