@@ -44,8 +44,8 @@ export { CLUSTER_OWNER } from './rows/nodes';
 export interface OpenOptions {
   /** Refuse to create the file (read-side commands on a project that does not exist). */
   mustExist?: boolean;
-  /** Path of a better-sqlite3 addon built for the running ABI (Electron's main process). */
-  nativeBinding?: string;
+  /** Path of a better-sqlite3 addon built for the running ABI (Electron's main process); null or absent: the installed one. */
+  nativeBinding?: string | null;
   /**
    * 'read': a project this process may not write (the file or its folder read-only) is read from a copy in
    * memory, where what reading stores on the way (stitched flows) lives until close. 'write' (the default):

@@ -235,8 +235,8 @@ function runTrace(store: Store, request: TraceRequestJson, worlds: ReplayWorlds)
 }
 
 export interface CoreStoreOptions {
-  /** Path of a better-sqlite3 addon built for the running ABI (Electron main); absent: the default one. */
-  nativeBinding?: string;
+  /** Path of a better-sqlite3 addon built for the running ABI (Electron main); null or absent: the installed one. */
+  nativeBinding?: string | null;
   /**
    * The built import worker script (out/cli/import-worker.cjs, out/main/import-worker.js): imports
    * run there, so the caller's event loop stays free to stream progress. Absent: on the calling thread.
@@ -260,10 +260,6 @@ function stitchProgressJson(packets: number): ImportProgress {
 
 const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
 
-function storeOptions(nativeBinding: string | null | undefined): { nativeBinding?: string } {
-  return nativeBinding === null || nativeBinding === undefined ? {} : { nativeBinding };
-}
-
 /** Core's refusals as the contract's errors: a cancelled import is `cancelled`, any other failure `internal`. */
 function importError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
@@ -273,7 +269,7 @@ function importError(e: unknown): ApiError {
 
 export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
   return (dbPath) => {
-    let store = Store.open(dbPath, storeOptions(options.nativeBinding));
+    let store = Store.open(dbPath, { nativeBinding: options.nativeBinding });
     let closed = false;
     // One import at a time per store: a second one waits for the first.
     let importQueue: Promise<unknown> = Promise.resolve();
@@ -294,7 +290,7 @@ export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
           // Reopen so nothing this side cached from before the worker's writes is read again.
           if (closed) return;
           store.close();
-          store = Store.open(dbPath, storeOptions(options.nativeBinding));
+          store = Store.open(dbPath, { nativeBinding: options.nativeBinding });
         });
       };
       const result = importQueue.then(run, run);

@@ -8,15 +8,11 @@ import { importPaths } from '../../core/import/import-paths';
 import { isCancelled, sharedCancellation } from '../../core/common/cancellation';
 import type { ImportWorkerJob, ImportWorkerMessage } from './import-job';
 
-function storeOptions(nativeBinding: string | null): { nativeBinding?: string } {
-  return nativeBinding === null ? {} : { nativeBinding };
-}
-
 /** The worker side: opens its own store on the same file (WAL + busy_timeout), imports and stitches, reports by message. */
 export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
   let store: Store | null = null;
   try {
-    store = Store.open(job.dbPath, { ...storeOptions(job.nativeBinding), onWaitForWriter: () => post({ kind: 'waiting' }) });
+    store = Store.open(job.dbPath, { nativeBinding: job.nativeBinding, onWaitForWriter: () => post({ kind: 'waiting' }) });
     const report = importPaths(store, job.paths, {
       node: job.node, folderNode: job.folderNode ?? null, interface: job.interface, readFrom: job.baseDir,
       signal: sharedCancellation(job.cancel).signal,

@@ -22,7 +22,7 @@ export interface TaskPort {
 
 export function serveOperations(port: TaskPort, data: OperationWorkerData): void {
   let importing = false;
-  const open = coreStoreOpener({ ...(data.nativeBinding === null ? {} : { nativeBinding: data.nativeBinding }), importRunning: () => importing });
+  const open = coreStoreOpener({ nativeBinding: data.nativeBinding, importRunning: () => importing });
   let project: { project: Project; changes: number } | null = null;
   const jobs = new JobRegistry();
   const signal = new AbortController().signal;
