@@ -2,14 +2,23 @@
  * An archive given as a PATH → the files to import. A collector tarball (its manifest.tsv names the
  * node and times every command) is one node: its host unless `--node`, each file timed from the
  * manifest. A plain archive reads like the folder it unpacks to: a single top folder is that folder,
- * otherwise a folder named after the archive; files directly in it are one node, each sub-folder one
- * node named after it (input-walk's folder rules). Every file is shown as `archive.tgz!/path`.
+ * otherwise a folder named after the archive; the folder rules (folder-node.ts) then place its files,
+ * as if that folder were named on the command line, or found where the archive was found in a walked
+ * folder. Every file is shown as `archive.tgz!/path`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ArchiveEntry, type ArchiveFormat, type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, archiveFormatOf, unpackArchive } from './archive';
 import { type CollectManifest, type ManifestCommand, MANIFEST_NAME, isCollectManifest, parseCollectManifest } from './collect-manifest';
 import type { InputFile, WalkProblem } from './input-walk';
+import { enterFolder, type FolderPlace, namedFolderPlace } from './folder-node';
+import { assertNever } from '../common/assert-never';
+
+/**
+ * Where the archive was met: named on the command line (`node`: ImportOptions.folderNode, the node of files
+ * named directly), or found in a walked folder at `place`.
+ */
+export type ArchiveSite = { kind: 'named'; node: string | null } | { kind: 'found'; place: FolderPlace };
 
 export interface ArchiveInputs {
   files: InputFile[];
@@ -41,19 +50,16 @@ export function archiveStem(file: string): string {
   return stem === '' ? base : stem;
 }
 
-/**
- * Unpacks the archive and lists its files. `folderNode`: the node of the folder the archive was found in
- * (null for an archive named on the command line). Throws CaptureError naming the archive when it is refused.
- */
-export function archiveInputs(shown: string, readPath: string, format: ArchiveFormat, folderNode: string | null, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): ArchiveInputs {
+/** Unpacks the archive and lists its files. Throws CaptureError naming the archive when it is refused. */
+export function archiveInputs(shown: string, readPath: string, format: ArchiveFormat, site: ArchiveSite, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): ArchiveInputs {
   const unpacked = unpackArchive(shown, readPath, format, limits);
   try {
     const warnings: WalkProblem[] = unpacked.skipped.map((s) => ({ source: `${shown}!/${s.name}`, message: `${s.reason}; not imported` }));
     const manifestEntry = findManifest(unpacked.entries);
     const files =
       manifestEntry === null
-        ? plainArchiveFiles(shown, unpacked.entries, folderNode ?? archiveStem(shown))
-        : collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, folderNode ?? archiveStem(shown), warnings);
+        ? plainArchiveFiles(shown, unpacked.entries, site)
+        : collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, siteNode(site, archiveStem(shown)), warnings);
     return { files, warnings, dispose: unpacked.dispose };
   } catch (e) {
     unpacked.dispose();
@@ -233,18 +239,32 @@ function describeHost(m: CollectManifest): string {
   return `host ${m.host ?? 'unknown'}, kernel ${m.kernel ?? 'unknown'}, ${m.time ?? 'time unknown'}`;
 }
 
+/** The node of a folder named `name` at `site`: a collector bundle's node when its manifest names no host. */
+function siteNode(site: ArchiveSite, name: string): string {
+  switch (site.kind) {
+    case 'named':
+      return site.node ?? name;
+    case 'found':
+      return enterFolder(site.place, name).node;
+    default:
+      return assertNever(site);
+  }
+}
+
 /** Folder rules inside the archive: see the module comment. Archives inside archives are not unpacked. */
-function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], archiveNode: string): InputFile[] {
+function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site: ArchiveSite): InputFile[] {
   const tops = new Set(entries.map((e) => e.name.split('/')[0]!));
   const wrapped = tops.size === 1 && entries.every((e) => e.name.includes('/'));
-  const topNode = wrapped ? [...tops][0]! : archiveNode;
+  const folder = wrapped ? [...tops][0]! : archiveStem(shown);
+  // The folder the archive unpacks to, placed as a named folder (a wrapper keeps its own name) or as a sub-folder.
+  const top = site.kind === 'found' ? enterFolder(site.place, folder) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
   const files: InputFile[] = [];
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of sorted) {
     const parts = e.name.split('/');
     const inside = wrapped ? parts.slice(1) : parts;
     if (inside.some((p) => p.startsWith('.'))) continue;
-    const node = inside.length > 1 ? inside[0]! : topNode;
+    const node = inside.slice(0, -1).reduce(enterFolder, top).node;
     files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true });
   }
   return files;

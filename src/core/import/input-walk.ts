@@ -1,13 +1,13 @@
 /**
- * PATH arguments → the files to import, each with the node its folder names.
- * A folder's sub-folders are one node each, named after the sub-folder (everything below it
- * belongs to that node); files directly in a named folder form one node named after the folder.
+ * PATH arguments → the files to import, each with the node its folder names (folder-node.ts: below the
+ * folder named, the first folder whose name is not a grouping name like nodes/ or pcaps/ starts a node).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
+import { type ArchiveSite, archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
 import { appendAll } from '../common/append-all';
+import { enterFolder, type FolderPlace, namedFolderPlace } from './folder-node';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -57,6 +57,30 @@ interface Walk {
   archives: ArchiveSet;
   /** `dev:ino` of every folder read so far → the path it was read as. */
   seen: Map<string, string>;
+  /** Files below a node folder's non-grouping sub-folders, to tell when those look like nodes of their own. */
+  nested: NestedFile[];
+}
+
+/** Where the walk stands: the node, the folder that named it, and the place below that folder (as if it were named itself). */
+interface WalkPlace {
+  place: FolderPlace;
+  /** The folder that chose the node; null while none has (the named folder's own node). */
+  nodeFolder: string | null;
+  inner: FolderPlace | null;
+}
+
+interface NestedFile {
+  nodeFolder: string;
+  node: string;
+  /** The node the file would go to were `nodeFolder` named on the command line. */
+  inner: string;
+  name: string;
+}
+
+function enterWalkPlace(at: WalkPlace, name: string, shown: string): WalkPlace {
+  if (at.nodeFolder !== null && at.inner !== null) return { ...at, inner: enterFolder(at.inner, name) };
+  const place = enterFolder(at.place, name);
+  return place.chosen ? { place, nodeFolder: shown, inner: namedFolderPlace(name) } : { place, nodeFolder: null, inner: null };
 }
 
 function folderKey(stat: fs.Stats): string {
@@ -82,11 +106,12 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       continue;
     }
     if (stat.isFile()) {
-      if (!archives.add(given, readPath, folderNode, files, errors)) files.push({ path: given, readPath, folderNode, explicit: true });
+      if (!archives.add(given, readPath, { kind: 'named', node: folderNode }, files, errors)) files.push({ path: given, readPath, folderNode, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
-      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]) };
-      walkFolder(walk, { shown: given, read: readPath }, name, true, 0);
+      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: [] };
+      walkFolder(walk, { shown: given, read: readPath }, { place: namedFolderPlace(name), nodeFolder: null, inner: null }, 0);
+      appendAll(archives.warnings, nestedNodeWarnings(walk.nested));
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
@@ -100,7 +125,7 @@ class ArchiveSet {
   private readonly disposers: Array<() => void> = [];
 
   /** False when the file is not an archive; true when it was unpacked into `files` or refused into `errors`. */
-  add(shown: string, readPath: string, folderNode: string | null, files: InputFile[], errors: WalkProblem[]): boolean {
+  add(shown: string, readPath: string, site: ArchiveSite, files: InputFile[], errors: WalkProblem[]): boolean {
     let format;
     try {
       format = archiveFormatOfFile(readPath);
@@ -110,7 +135,7 @@ class ArchiveSet {
     }
     if (format === null) return false;
     try {
-      const unpacked = archiveInputs(shown, readPath, format, folderNode);
+      const unpacked = archiveInputs(shown, readPath, format, site);
       this.disposers.push(unpacked.dispose);
       appendAll(files, unpacked.files);
       appendAll(this.warnings, unpacked.warnings);
@@ -138,9 +163,9 @@ class ArchiveSet {
   }
 }
 
-/** `top`: the folder named on the command line, whose sub-folders start their own nodes. */
-function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: string, top: boolean, depth: number): void {
+function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPlace, depth: number): void {
   const { files, errors, archives } = walk;
+  const node = at.place.node;
   if (depth > MAX_DEPTH) {
     errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
@@ -170,7 +195,10 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: stri
     }
     const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
-      if (!archives.add(full.shown, full.read, node, files, errors)) files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
+      if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place }, files, errors)) {
+        files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
+        if (at.nodeFolder !== null && at.inner?.chosen) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
+      }
     } else if (stat?.isDirectory()) {
       const key = folderKey(stat);
       const readAs = walk.seen.get(key);
@@ -181,9 +209,37 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, node: stri
         continue;
       }
       walk.seen.set(key, full.shown);
-      walkFolder(walk, full, top ? entry.name : node, false, depth + 1);
+      walkFolder(walk, full, enterWalkPlace(at, entry.name, full.shown), depth + 1);
     }
   }
+}
+
+/**
+ * A node folder whose sub-folders hold files of the same name (`healthy/nodes/nodea/eth0.pcap` beside
+ * `healthy/nodes/nodeb/eth0.pcap`) most likely holds several nodes, one folder deeper than the folder named:
+ * the guess is kept (one node) and the warning names the folder to import instead.
+ */
+function nestedNodeWarnings(nested: readonly NestedFile[]): WalkProblem[] {
+  const byFolder = new Map<string, { node: string; innersByName: Map<string, Set<string>> }>();
+  for (const f of nested) {
+    let folder = byFolder.get(f.nodeFolder);
+    if (folder === undefined) byFolder.set(f.nodeFolder, (folder = { node: f.node, innersByName: new Map() }));
+    let inners = folder.innersByName.get(f.name);
+    if (inners === undefined) folder.innersByName.set(f.name, (inners = new Set()));
+    inners.add(f.inner);
+  }
+  const warnings: WalkProblem[] = [];
+  for (const [nodeFolder, { node, innersByName }] of byFolder) {
+    const shared = [...innersByName].filter(([, inners]) => inners.size > 1);
+    if (shared.length === 0) continue;
+    const inners = [...new Set(shared.flatMap(([, s]) => [...s]))].sort();
+    const names = shared.slice(0, 3).map(([name]) => name).join(', ');
+    warnings.push({
+      source: nodeFolder,
+      message: `all its files go to node ${node}, yet ${inners.join(', ')} below it hold files of the same name (${names}${shared.length > 3 ? ', ...' : ''}): if those are nodes of their own, import ${nodeFolder} itself`,
+    });
+  }
+  return warnings;
 }
 
 function isFsCode(e: unknown, code: string): boolean {

@@ -1,0 +1,56 @@
+/**
+ * Which node a file found in a folder belongs to. Below the folder named on the command line, the first
+ * folder on the file's path whose name is not a grouping name (nodes/, captures/, pcaps/, text/, a date...)
+ * names the node, and everything below that folder is the node's; a file with no such folder on its path
+ * belongs to the node named after the folder given on the command line.
+ *
+ * So `lab/nodes/nodea/eth0.pcap`, `case-7/captures/nodea/eth0.pcap`, `lab/nodea/pcaps/eth0.pcap` (imported
+ * as `lab`) and `nodea/pcaps/eth0.pcap` (imported as `nodea`) all go to nodea. Archives read as the folder
+ * they unpack to (archive-inputs.ts), so they follow the same rule.
+ */
+
+/**
+ * Folder names that say what a folder holds or when it was taken, never where: engineers put them above
+ * the node folders (`nodes/`, `captures/`) or below them (`pcaps/`, `text/`, `before/`), and no host is
+ * called that. Compared without case.
+ */
+const GROUPING_NAMES: ReadonlySet<string> = new Set([
+  // Above the node folders.
+  'nodes', 'hosts', 'machines', 'servers', 'workers', 'masters', 'members', 'cluster', 'clusters',
+  // What the files are.
+  'captures', 'capture', 'pcaps', 'pcap', 'pcapng', 'tcpdump', 'dumps', 'dump', 'traces', 'text', 'texts', 'txt',
+  'outputs', 'output', 'out', 'logs', 'log', 'data', 'raw', 'files', 'collected', 'collection', 'artifacts',
+  'artefacts', 'evidence', 'attachments', 'transcripts', 'sessions', 'commands', 'cmds', 'snapshots',
+  'network', 'networking', 'net', 'netfilter', 'iptables', 'nftables', 'conntrack', 'routes', 'routing', 'interfaces',
+  // When they were taken.
+  'before', 'after',
+]);
+
+/** A date or time as a folder name: `2024-01-05`, `20240105_1200`, `2024-01-05T12:00:00Z`, a Unix time. Dots are left out: `10.0.0.5` names a node. */
+const DATE_NAME = /^\d+(?:[-_:T]\d+)*Z?$/;
+
+export function isGroupingName(name: string): boolean {
+  return GROUPING_NAMES.has(name.toLowerCase()) || DATE_NAME.test(name);
+}
+
+/** Where a walk stands: the node of the files here, and whether a folder below the named one chose it. */
+export interface FolderPlace {
+  node: string;
+  /** False while only the named folder and grouping folders lie on the path: a non-grouping folder then starts a node. */
+  chosen: boolean;
+}
+
+/** The folder named on the command line (or an archive's top folder): its own files are its node's. */
+export function namedFolderPlace(name: string): FolderPlace {
+  return { node: name, chosen: false };
+}
+
+/** The place of the sub-folder `name` of a folder at `place`. */
+export function enterFolder(place: FolderPlace, name: string): FolderPlace {
+  return place.chosen || isGroupingName(name) ? place : { node: name, chosen: true };
+}
+
+/** The node of a file at `folders` (the folder names below the named folder, outermost first). */
+export function nodeOfFolders(named: string, folders: readonly string[]): string {
+  return folders.reduce(enterFolder, namedFolderPlace(named)).node;
+}

@@ -1,0 +1,127 @@
+/** The folder rule over the layouts engineers use: which node each file found by walking a folder goes to. */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { zipSync, strToU8 } from 'fflate';
+import { walkInputs, type WalkResult } from './input-walk';
+import { useTempProject } from '../../../test/support/temp-project';
+
+const project = useTempProject('input-walk');
+
+/** Writes each path (relative to the temp folder) with a line of text. */
+function layout(...files: string[]): void {
+  for (const f of files) project().write(f, 'x\n');
+}
+
+function walk(...named: string[]): WalkResult {
+  const result = walkInputs(named.map((n) => project().file(n)));
+  result.dispose();
+  expect(result.errors).toEqual([]);
+  return result;
+}
+
+/** Each file (relative to the temp folder, `/`-separated) → its node. */
+function nodesOf(result: WalkResult): Record<string, string | null> {
+  return Object.fromEntries(result.files.map((f) => [path.relative(project().dir, f.path).split(path.sep).join('/'), f.folderNode]));
+}
+
+describe('a folder of node folders', () => {
+  it('<dir>/<node>/...: each sub-folder is a node, files directly in <dir> go to <dir>', () => {
+    layout('lab/nodea/ip-addr.txt', 'lab/nodeb/ip-addr.txt', 'lab/notes.md');
+    expect(nodesOf(walk('lab'))).toEqual({ 'lab/nodea/ip-addr.txt': 'nodea', 'lab/nodeb/ip-addr.txt': 'nodeb', 'lab/notes.md': 'lab' });
+  });
+
+  it('<dir>/nodes/<node>/...: nodes/ groups the node folders; a transcripts/ folder beside it is not a node', () => {
+    layout('lab/nodes/nodea/eth0.pcap', 'lab/nodes/nodea/ip-route.txt', 'lab/nodes/nodeb/eth0.pcap', 'lab/transcripts/nodea.txt', 'lab/README.md');
+    expect(nodesOf(walk('lab'))).toEqual({
+      'lab/README.md': 'lab',
+      'lab/nodes/nodea/eth0.pcap': 'nodea',
+      'lab/nodes/nodea/ip-route.txt': 'nodea',
+      'lab/nodes/nodeb/eth0.pcap': 'nodeb',
+      'lab/transcripts/nodea.txt': 'lab',
+    });
+  });
+
+  it('<case>/captures/<node>/...: named as the case folder or as captures/, the node folders are the nodes', () => {
+    layout('case-123/captures/worker-1/iptables-save.txt', 'case-123/captures/worker-2/iptables-save.txt', 'case-123/notes.md');
+    const expected = { 'case-123/captures/worker-1/iptables-save.txt': 'worker-1', 'case-123/captures/worker-2/iptables-save.txt': 'worker-2' };
+    expect(nodesOf(walk('case-123'))).toEqual({ ...expected, 'case-123/notes.md': 'case-123' });
+    expect(nodesOf(walk('case-123/captures'))).toEqual(expected);
+  });
+
+  it('<node>/pcaps/, <node>/text/: a node\'s own sub-folders stay that node\'s, named from above or as the node itself', () => {
+    layout('cap/node-1/pcaps/eth0.pcap', 'cap/node-1/text/ip-addr.txt', 'cap/node-2/pcaps/eth0.pcap');
+    expect(nodesOf(walk('cap'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1', 'cap/node-2/pcaps/eth0.pcap': 'node-2' });
+    expect(nodesOf(walk('cap/node-1'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1' });
+  });
+
+  it('dated sub-folders are captures of one node taken at different times; a folder named by an address is a node', () => {
+    layout('n1/2024-01-05/eth0.pcap', 'n1/2024-01-06/eth0.pcap', 'fleet/10.0.0.5/ip-addr.txt');
+    const result = walk('n1', 'fleet');
+    expect(nodesOf(result)).toEqual({ 'n1/2024-01-05/eth0.pcap': 'n1', 'n1/2024-01-06/eth0.pcap': 'n1', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5' });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('a node\'s non-grouping sub-folders stay that node\'s', () => {
+    layout('cluster/node-b/deeper/routes', 'cluster/node-b/iptables-dumps/save.txt');
+    expect(nodesOf(walk('cluster'))).toEqual({ 'cluster/node-b/deeper/routes': 'node-b', 'cluster/node-b/iptables-dumps/save.txt': 'node-b' });
+  });
+});
+
+describe('a guess the walk warns about', () => {
+  it('names the folder to import when a node folder\'s sub-folders hold files of the same name (nodes one level deeper)', () => {
+    layout('faults/healthy/nodes/nodea/eth0.pcap', 'faults/healthy/nodes/nodeb/eth0.pcap', 'faults/healthy/nodes/nodeb/conntrack.txt', 'faults/drop/nodea/ip-addr.txt');
+    const result = walk('faults');
+    expect(new Set(Object.values(nodesOf(result)))).toEqual(new Set(['healthy', 'drop']));
+    const healthy = project().file('faults', 'healthy');
+    expect(result.warnings).toEqual([
+      { source: healthy, message: `all its files go to node healthy, yet nodea, nodeb below it hold files of the same name (eth0.pcap): if those are nodes of their own, import ${healthy} itself` },
+    ]);
+    // Named as the warning says, the nodes come out right.
+    const again = walk('faults/healthy');
+    expect(new Set(Object.values(nodesOf(again)))).toEqual(new Set(['nodea', 'nodeb']));
+    expect(again.warnings).toEqual([]);
+  });
+
+  it('says nothing when a node\'s sub-folders hold different files', () => {
+    layout('cap/node-1/tcpdump-raw/eth0.pcap', 'cap/node-1/cmd-output/ip-addr.txt');
+    expect(walk('cap').warnings).toEqual([]);
+  });
+});
+
+describe('archives and collector bundles in a folder', () => {
+  const zip = (rel: string, files: Record<string, string>): void => {
+    project().write(rel, zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)]))));
+  };
+
+  it('archives beside each other read as the folders they unpack to: one node each', () => {
+    zip('case/nodea.zip', { 'ip-addr.txt': 'x\n', 'pcaps/eth0.pcap': 'x\n' });
+    zip('case/nodeb.zip', { 'nodeb/ip-addr.txt': 'x\n' });
+    zip('case/bundle.zip', { 'captures/nodec/ip-addr.txt': 'x\n', 'captures/noded/ip-addr.txt': 'x\n' });
+    const found = walk('case').files.map((f) => [f.path.slice(project().dir.length + 1), f.folderNode]);
+    expect(found).toEqual([
+      [path.join('case', 'bundle.zip!/captures/nodec/ip-addr.txt'), 'nodec'],
+      [path.join('case', 'bundle.zip!/captures/noded/ip-addr.txt'), 'noded'],
+      [path.join('case', 'nodea.zip!/ip-addr.txt'), 'nodea'],
+      [path.join('case', 'nodea.zip!/pcaps/eth0.pcap'), 'nodea'],
+      [path.join('case', 'nodeb.zip!/nodeb/ip-addr.txt'), 'nodeb'],
+    ]);
+  });
+
+  it('unpacked collector tarballs beside each other are one node each, named by their manifests', () => {
+    const manifest = (host: string): string =>
+      ['natlens-collect\t1', `host\t${host}`, 'time\t2026-03-01T10:00:00Z', 'file\tstatus\texit\tstarted\tversion\tnetns\tcommand', 'ip/addr.txt\tok\t0\t2026-03-01T10:00:01Z\t-\t-\tip -d addr', ''].join('\n');
+    for (const host of ['worker-1', 'worker-2']) {
+      project().write(`collected/natlens-collect-${host}-20260301T100000Z/manifest.tsv`, manifest(host));
+      project().write(`collected/natlens-collect-${host}-20260301T100000Z/ip/addr.txt`, 'x\n');
+    }
+    expect(walk('collected').files.map((f) => f.folderNode)).toEqual(['worker-1', 'worker-2']);
+  });
+});
+
+describe('files named directly', () => {
+  it('have no folder node, or the one the caller gives', () => {
+    layout('a/ip-addr.txt');
+    expect(walkInputs([project().file('a/ip-addr.txt')]).files[0]!.folderNode).toBeNull();
+    expect(walkInputs([project().file('a/ip-addr.txt')], null, 'picked').files[0]!.folderNode).toBe('picked');
+  });
+});
