@@ -55,7 +55,7 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
     appendAll(report.warnings, outcome.warnings);
     appendAll(report.errors, outcome.errors);
     if (outcome.account) {
-      report.files.push(outcome.account);
+      report.files.push({ ...outcome.account, nodes: [...outcome.nodes] });
       if (outcome.account.warningsOmitted) report.warningsOmitted = (report.warningsOmitted ?? 0) + outcome.account.warningsOmitted;
     }
   }

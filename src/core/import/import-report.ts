@@ -1,9 +1,9 @@
 /** What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. */
-import type { FileAccount, ImportedCapture, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport } from '../views/import';
+import type { FileAccount, ImportedCapture, ImportedFile, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport } from '../views/import';
 import { CaptureError } from '../capture/capture-error';
 import type { CancellationSignal } from '../common/cancellation';
 
-export type { FileAccount, ImportedCapture, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport };
+export type { FileAccount, ImportedCapture, ImportedFile, ImportedFlows, ImportedNode, ImportProblem, ImportReport, KeptBlockReport };
 
 export interface ImportProgress {
   file: string;

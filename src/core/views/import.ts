@@ -54,6 +54,15 @@ export interface FileAccount {
   warningsOmitted?: number;
 }
 
+/** One input file in the report: what became of its lines, and where its captures went. */
+export interface ImportedFile extends FileAccount {
+  /**
+   * The nodes its captures belong to (stored now or already stored), in order of appearance: the folder's node,
+   * or the hosts its prompts or manifest name. Empty when it held none; cluster-wide captures are under `cluster`.
+   */
+  nodes: string[];
+}
+
 export interface ImportReport {
   nodes: ImportedNode[];
   /** Cluster-wide captures (kubectl output), which belong to no node; present only when there are some. */
@@ -61,7 +70,7 @@ export interface ImportReport {
   warnings: ImportProblem[];
   errors: ImportProblem[];
   /** One per input file read (pcap/pcapng files too, with no lines), in the order they were imported. */
-  files: FileAccount[];
+  files: ImportedFile[];
   /** Warnings counted but not listed, over all files (each file lists its first WARNINGS_KEPT_PER_FILE and one that counts the rest); absent when none. */
   warningsOmitted?: number;
   /** The flows stitched as part of the import (ImportOptions.stitch); absent when the import did not stitch. */

@@ -247,7 +247,7 @@ function ImportStatus({ shell, job, onCancel, onDismiss }: { shell: 'desktop' | 
               <ul className="imported">
                 {summary.files.map((f) => (
                   <li key={f.file} className={f.complete ? undefined : 'incomplete'}>
-                    <span className="node">{f.file}</span> <span className="muted">{f.counts}</span>
+                    <span className="node">{f.file}</span> {f.nodes !== '' && <span className="kind">→ {f.nodes}</span>} <span className="muted">{f.counts}</span>
                     {f.kept.length > 0 && (
                       <ul className="kept-blocks">
                         {f.kept.map((k, i) => (

@@ -28,28 +28,28 @@ describe('import summary', () => {
     expect(summarizeImport(importJson())).toMatchObject({ ok: true, headline: 'Imported 0 captures on 0 nodes' });
   });
 
-  it('says file by file how many data lines were read, warned about and kept, and the lines of each warning', () => {
+  it('says file by file the nodes its captures went to, how many data lines were read, warned about and kept, and the lines of each warning', () => {
     const s = summarizeImport({
       nodes: [],
       warnings: [{ source: 'n.md:8', lines: [8, 9], message: '2 lines that look like addresses not read: output of `ip -6 neigh` is not a capture natlens reads' }],
       errors: [],
       files: [
         {
-          file: 'n.md', lines: 17, dataLines: 6, readDataLines: 4, warnedDataLines: 2,
+          file: 'n.md', lines: 17, dataLines: 6, readDataLines: 4, warnedDataLines: 2, nodes: ['web-1', 'web-2'],
           kept: [{ source: 'n.md:8', lines: [8, 9], command: 'ip -6 neigh', reason: 'output of `ip -6 neigh` is not a capture natlens reads' }],
         },
-        { file: 'd.save', lines: 7, dataLines: 3, readDataLines: 3, warnedDataLines: 0, kept: [] },
-        { file: 'p.pcap', lines: 0, dataLines: 0, readDataLines: 0, warnedDataLines: 0, kept: [] },
+        { file: 'd.save', lines: 7, dataLines: 3, readDataLines: 3, warnedDataLines: 0, kept: [], nodes: ['db-1'] },
+        { file: 'p.pcap', lines: 0, dataLines: 0, readDataLines: 0, warnedDataLines: 0, kept: [], nodes: ['db-1'] },
       ],
     });
     expect(s.headline).toBe('Imported 0 captures on 0 nodes, 1 warning, 2 data lines not read');
     expect(s.warnings).toEqual(['n.md:8: 2 lines that look like addresses not read: output of `ip -6 neigh` is not a capture natlens reads (lines 8–9)']);
     expect(s.files).toEqual([
       {
-        file: 'n.md', counts: '4 of 6 data lines read · 2 warned about · 1 block kept as text', complete: false,
+        file: 'n.md', nodes: 'web-1, web-2', counts: '4 of 6 data lines read · 2 warned about · 1 block kept as text', complete: false,
         kept: ['n.md:8–9 `ip -6 neigh`: output of `ip -6 neigh` is not a capture natlens reads'],
       },
-      { file: 'd.save', counts: '3 of 3 data lines read', complete: true, kept: [] },
+      { file: 'd.save', nodes: 'db-1', counts: '3 of 3 data lines read', complete: true, kept: [] },
     ]);
   });
 });

@@ -10,6 +10,8 @@ export interface NodeImportLine {
 /** What became of one file's lines that look like data, and the blocks it kept as text. */
 export interface FileImportLine {
   file: string;
+  /** The nodes its captures went to, `nodea, nodeb`; '' when it held none. */
+  nodes: string;
   /** `12 of 14 data lines read · 2 warned about · 3 blocks kept as text`. */
   counts: string;
   /** Every data line was read. */
@@ -46,7 +48,7 @@ function fileLine(f: ImportFileJson): FileImportLine {
     const where = k.lines[0] === k.lines[1] ? `${f.file}:${k.lines[0]}` : `${f.file}:${k.lines[0]}–${k.lines[1]}`;
     return `${where}${k.command ? ` \`${k.command}\`` : ''}: ${k.reason}`;
   });
-  return { file: f.file, counts: parts.join(' · '), complete: f.readDataLines === f.dataLines, kept };
+  return { file: f.file, nodes: f.nodes.join(', '), counts: parts.join(' · '), complete: f.readDataLines === f.dataLines, kept };
 }
 
 export function summarizeImport(result: ImportJson): ImportSummary {
