@@ -147,7 +147,7 @@ describe('natlens import', () => {
     const report = json<ImportJson & { files: unknown[]; warnings: unknown[] }>(r);
     expect(report.nodes).toEqual([{ name: 'n1', captures: [expect.objectContaining({ kind: 'ip-route', source: 'node1.md:3', lines: [3, 3] })] }]);
     const kept = { source: 'node1.md:5', lines: [5, 6], command: 'iptables -S INPUT', reason: 'iptables-save not read: unknown option --dprot' };
-    expect(report.files).toEqual([{ file: 'node1.md', lines: 7, dataLines: 3, readDataLines: 1, warnedDataLines: 2, kept: [kept] }]);
+    expect(report.files).toEqual([{ file: 'node1.md', lines: 7, dataLines: 3, readDataLines: 1, warnedDataLines: 2, kept: [kept], nodes: ['n1'] }]);
     expect(report.warnings).toEqual([{ source: 'node1.md:6', lines: [5, 6], message: 'iptables-save: unknown option --dprot; kept as text' }]);
     expect(r.stderr).toContain('natlens: warning: node1.md:6: iptables-save: unknown option --dprot; kept as text (lines 5-6)');
     expect(r.stderr).toContain('natlens: node1.md: 1 of 3 lines that look like data read; 2 warned about above');
