@@ -11,9 +11,11 @@ import { ProgressLine } from '../progress-line';
 
 const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--no-stitch] [--json] PATH...
 
-Imports capture files, folders (one node per sub-folder), terminal transcripts, Markdown
-documents, pcap/pcapng files and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\`
-tarball is one node, named by its manifest) into the project database (default ./natlens.db),
+Imports capture files, folders, terminal transcripts, Markdown documents, pcap/pcapng files
+and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\` tarball is one node, named by its
+manifest) into the project database (default ./natlens.db). In a folder, the first folder below
+PATH not named like nodes/, captures/, pcaps/, text/ or a date names the node of everything in it
+(lab/nodes/nodea/, lab/nodea/pcaps/ → nodea); files with no such folder go to PATH's own node. It
 then stitches the project's flows (so \`flows\`, reports and the Flows tab only read them; Ctrl-C while
 stitching keeps the imported captures and the flows stored before).
   --db FILE     the project database (created on first import)
