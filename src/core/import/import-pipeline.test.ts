@@ -102,6 +102,25 @@ describe('importPathsWith', () => {
     expect(run([path.join(dir, 'cluster')]).nodes.map((n) => n.name)).toEqual(['node-a', 'node-b', 'cluster']);
   });
 
+  it('warns once when files naming no host go to a node named after a grouping folder given on the command line', () => {
+    file('transcripts/one.md', '10.0.0.0/24\n');
+    file('transcripts/two.md', '10.0.1.0/24\n');
+    file('transcripts/three.md', '$ web-3 ip-route\n10.0.2.0/24\n');
+    const report = run([path.join(dir, 'transcripts')]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['transcripts', 'web-3']);
+    const guessed = report.warnings.filter((w) => /named after this folder/.test(w.message));
+    expect(guessed).toEqual([{ source: path.join(dir, 'transcripts'), message: expect.stringMatching(/^2 files name no host and went to node transcripts, named after this folder.*--node NAME/) }]);
+  });
+
+  it('does not warn about one such file, nor about a folder named like a host', () => {
+    file('captures/one.md', '10.0.0.0/24\n');
+    file('node-1/pcaps/one.md', '10.0.1.0/24\n');
+    file('node-1/pcaps/two.md', '10.0.2.0/24\n');
+    const report = run([path.join(dir, 'captures'), path.join(dir, 'node-1')]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['captures', 'node-1']);
+    expect(report.warnings.filter((w) => /named after this folder/.test(w.message))).toEqual([]);
+  });
+
   it('lets the prompt name the node over the folder, and --node override both', () => {
     file('lab/t.md', '$ nodea ip-route\n10.0.0.0/24\n');
     expect(run([path.join(dir, 'lab')]).nodes.map((n) => n.name)).toEqual(['nodea']);

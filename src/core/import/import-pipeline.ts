@@ -4,7 +4,7 @@ import type { CaptureReaders } from './capture-readers';
 import { importFile } from './file-import';
 import { LINK_PARTS, nodeState } from '../model/node-state';
 import type { ImportedNode, ImportOptions, ImportProblem, ImportReport } from './import-report';
-import { walkInputs, type WalkResult } from './input-walk';
+import { type InputFile, walkInputs, type WalkResult } from './input-walk';
 import { appendAll } from '../common/append-all';
 import { purgeEdits } from '../model/rows/edits';
 import { CancelledError, isCancelled, throwIfCancelled } from '../common/cancellation';
@@ -36,6 +36,7 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
     return entry;
   };
   let stored = 0;
+  const guesses = new GuessedNodes();
   for (const file of walk.files) {
     let outcome;
     try {
@@ -47,6 +48,7 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
       throw new CancelledError(`the import of ${file.path}`, `nothing of that file was stored, and ${earlier}`);
     }
     stored++;
+    guesses.note(file, outcome.nodes);
     for (const name of outcome.nodes) nodeEntry(name);
     for (const { node, ...capture } of outcome.captures) {
       if (node === CLUSTER_OWNER) (report.cluster ??= []).push(capture);
@@ -59,8 +61,31 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
       if (outcome.account.warningsOmitted) report.warningsOmitted = (report.warningsOmitted ?? 0) + outcome.account.warningsOmitted;
     }
   }
+  appendAll(report.warnings, guesses.warnings());
   appendAll(report.warnings, conflictWarnings(store, report));
   return report;
+}
+
+/**
+ * Files whose captures went to a node named after a grouping folder given on the command line (`natlens import
+ * transcripts/`), none naming a host: several such files may come from several hosts, so the import says so once.
+ */
+class GuessedNodes {
+  private readonly byNode = new Map<string, { folder: string; files: string[] }>();
+
+  note(file: InputFile, nodes: readonly string[]): void {
+    if (file.guessedFrom === undefined || file.folderNode === null || !nodes.includes(file.folderNode)) return;
+    const entry = this.byNode.get(file.folderNode) ?? { folder: file.guessedFrom, files: [] };
+    entry.files.push(file.path);
+    this.byNode.set(file.folderNode, entry);
+  }
+
+  warnings(): ImportProblem[] {
+    return [...this.byNode].filter(([, { files }]) => files.length > 1).map(([node, { folder, files }]) => ({
+      source: folder,
+      message: `${files.length} files name no host and went to node ${node}, named after this folder, whose name says what it holds rather than where it was taken: if they come from different hosts, import each with --node NAME, or put them in one folder per node`,
+    }));
+  }
 }
 
 /**

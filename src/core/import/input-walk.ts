@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type ArchiveSite, archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
 import { appendAll } from '../common/append-all';
-import { enterFolder, type FolderPlace, namedFolderPlace } from './folder-node';
+import { enterFolder, type FolderPlace, isGroupingName, namedFolderPlace } from './folder-node';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -22,6 +22,11 @@ export interface InputFile {
   inArchive?: boolean;
   /** A file of a collector tarball: what its manifest says about how and when it was taken. */
   collected?: CollectedFile;
+  /**
+   * The folder named on the command line, when `folderNode` is its name and that is a grouping name (`captures/`,
+   * `transcripts/`): the node is a guess, which the import names when files of several hosts may share it.
+   */
+  guessedFrom?: string;
 }
 
 export interface CollectedFile {
@@ -59,6 +64,8 @@ interface Walk {
   seen: Map<string, string>;
   /** Files below a node folder's non-grouping sub-folders, to tell when those look like nodes of their own. */
   nested: NestedFile[];
+  /** The folder named on the command line when its name is a grouping name: files with no node folder are guessed onto it. */
+  groupingTop: string | null;
 }
 
 /** Where the walk stands: the node, the folder that named it, and the place below that folder (as if it were named itself). */
@@ -109,7 +116,8 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       if (!archives.add(given, readPath, { kind: 'named', node: folderNode }, files, errors)) files.push({ path: given, readPath, folderNode, explicit: true });
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
-      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: [] };
+      const groupingTop = isGroupingName(name) ? given : null;
+      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: [], groupingTop };
       walkFolder(walk, { shown: given, read: readPath }, { place: namedFolderPlace(name), nodeFolder: null, inner: null }, 0);
       appendAll(archives.warnings, nestedNodeWarnings(walk.nested));
     } else {
@@ -196,7 +204,8 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPl
     const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
       if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place }, files, errors)) {
-        files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false });
+        const guessedFrom = at.place.chosen || walk.groupingTop === null ? {} : { guessedFrom: walk.groupingTop };
+        files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false, ...guessedFrom });
         if (at.nodeFolder !== null && at.inner?.chosen) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
       }
     } else if (stat?.isDirectory()) {
