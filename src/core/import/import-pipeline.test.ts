@@ -121,6 +121,16 @@ describe('importPathsWith', () => {
     expect(report.warnings.filter((w) => /named after this folder/.test(w.message))).toEqual([]);
   });
 
+  it('warns when a node folder seems to hold nodes one level deeper, unless --node names the node', () => {
+    file('faults/healthy/nodes/nodea/routes', '10.0.0.0/24\n');
+    file('faults/healthy/nodes/nodeb/routes', '10.0.1.0/24\n');
+    const deeper = (w: { message: string }): boolean => /hold files of the same name/.test(w.message);
+    const guessed = run([path.join(dir, 'faults')]);
+    expect(guessed.nodes.map((n) => n.name)).toEqual(['healthy']);
+    expect(guessed.warnings.filter(deeper)).toEqual([{ source: path.join(dir, 'faults', 'healthy'), message: expect.stringContaining(`import ${path.join(dir, 'faults', 'healthy')} itself`) }]);
+    expect(run([path.join(dir, 'faults')], 'one').warnings.filter(deeper)).toEqual([]);
+  });
+
   it('lets the prompt name the node over the folder, and --node override both', () => {
     file('lab/t.md', '$ nodea ip-route\n10.0.0.0/24\n');
     expect(run([path.join(dir, 'lab')]).nodes.map((n) => n.name)).toEqual(['nodea']);

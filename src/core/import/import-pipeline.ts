@@ -25,6 +25,7 @@ export function importPathsWith(readers: CaptureReaders, store: Store, paths: re
 function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, options: ImportOptions, report: ImportReport): ImportReport {
   appendAll(report.errors, walk.errors);
   appendAll(report.warnings, walk.warnings);
+  if (!options.node) appendAll(report.warnings, walk.nodeGuesses);
   const nodes = new Map<string, ImportedNode>();
   const nodeEntry = (name: string): ImportedNode => {
     let entry = nodes.get(name);

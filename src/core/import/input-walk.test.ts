@@ -58,7 +58,7 @@ describe('a folder of node folders', () => {
     layout('n1/2024-01-05/eth0.pcap', 'n1/2024-01-06/eth0.pcap', 'fleet/10.0.0.5/ip-addr.txt');
     const result = walk('n1', 'fleet');
     expect(nodesOf(result)).toEqual({ 'n1/2024-01-05/eth0.pcap': 'n1', 'n1/2024-01-06/eth0.pcap': 'n1', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5' });
-    expect(result.warnings).toEqual([]);
+    expect(result.nodeGuesses).toEqual([]);
   });
 
   it('a node\'s non-grouping sub-folders stay that node\'s', () => {
@@ -73,18 +73,19 @@ describe('a guess the walk warns about', () => {
     const result = walk('faults');
     expect(new Set(Object.values(nodesOf(result)))).toEqual(new Set(['healthy', 'drop']));
     const healthy = project().file('faults', 'healthy');
-    expect(result.warnings).toEqual([
+    expect(result.warnings).toEqual([]);
+    expect(result.nodeGuesses).toEqual([
       { source: healthy, message: `all its files go to node healthy, yet nodea, nodeb below it hold files of the same name (eth0.pcap): if those are nodes of their own, import ${healthy} itself` },
     ]);
     // Named as the warning says, the nodes come out right.
     const again = walk('faults/healthy');
     expect(new Set(Object.values(nodesOf(again)))).toEqual(new Set(['nodea', 'nodeb']));
-    expect(again.warnings).toEqual([]);
+    expect(again.nodeGuesses).toEqual([]);
   });
 
   it('says nothing when a node\'s sub-folders hold different files', () => {
     layout('cap/node-1/tcpdump-raw/eth0.pcap', 'cap/node-1/cmd-output/ip-addr.txt');
-    expect(walk('cap').warnings).toEqual([]);
+    expect(walk('cap').nodeGuesses).toEqual([]);
   });
 });
 

@@ -47,6 +47,8 @@ export interface WalkResult {
   files: InputFile[];
   errors: WalkProblem[];
   warnings: WalkProblem[];
+  /** Where a folder's node is likely a wrong guess (nestedNodeWarnings): moot when `--node` names every node. */
+  nodeGuesses: WalkProblem[];
   /** Removes what unpacking archives left in temporary folders; call once the files are imported. */
   dispose(): void;
 }
@@ -103,6 +105,7 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
   const files: InputFile[] = [];
   const errors: WalkProblem[] = [];
   const archives = new ArchiveSet();
+  const nodeGuesses: WalkProblem[] = [];
   for (const given of paths) {
     const readPath = readFrom !== null && !path.isAbsolute(given) ? path.resolve(readFrom, given) : given;
     let stat: fs.Stats;
@@ -119,12 +122,12 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       const groupingTop = isGroupingName(name) ? given : null;
       const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: [], groupingTop };
       walkFolder(walk, { shown: given, read: readPath }, { place: namedFolderPlace(name), nodeFolder: null, inner: null }, 0);
-      appendAll(archives.warnings, nestedNodeWarnings(walk.nested));
+      appendAll(nodeGuesses, nestedNodeWarnings(walk.nested));
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
   }
-  return { files, errors, warnings: archives.warnings, dispose: () => archives.dispose() };
+  return { files, errors, warnings: archives.warnings, nodeGuesses, dispose: () => archives.dispose() };
 }
 
 /** Archives met on the walk, unpacked in place of the file, and unpacked collector tarballs (archive-inputs.ts); archives are removed together. */
