@@ -3,13 +3,13 @@ import { enterFolder, isGroupingName, namedFolderPlace, nodeOfFolders } from './
 
 describe('isGroupingName', () => {
   it('takes folder names that say what or when, in any case, as grouping names', () => {
-    for (const name of ['nodes', 'Nodes', 'captures', 'pcaps', 'text', 'transcripts', 'before', '2024-01-05', '20240105_1200', '2024-01-05T12:00:00Z', '1700000000']) {
+    for (const name of ['nodes', 'Nodes', 'captures', 'pcaps', 'text', 'transcripts', 'before', '2024-01-05', '20240105', '20240105_1200', '2024-01-05T12:00:00Z', '2024-01-05_12-00-00', '1700000000']) {
       expect(isGroupingName(name), name).toBe(true);
     }
   });
 
   it('takes host names, addresses and anything else as a node\'s name', () => {
-    for (const name of ['nodea', 'worker-1', 'ip-10-0-1-5.ec2.internal', '10.0.0.5', 'node-2024', 'master', 'case-123']) {
+    for (const name of ['nodea', 'worker-1', 'ip-10-0-1-5.ec2.internal', '10.0.0.5', 'node-2024', 'master', 'case-123', '1', '02', '12345']) {
       expect(isGroupingName(name), name).toBe(false);
     }
   });

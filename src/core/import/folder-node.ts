@@ -26,11 +26,18 @@ const GROUPING_NAMES: ReadonlySet<string> = new Set([
   'before', 'after',
 ]);
 
-/** A date or time as a folder name: `2024-01-05`, `20240105_1200`, `2024-01-05T12:00:00Z`, a Unix time. Dots are left out: `10.0.0.5` names a node. */
-const DATE_NAME = /^\d+(?:[-_:T]\d+)*Z?$/;
-
 export function isGroupingName(name: string): boolean {
-  return GROUPING_NAMES.has(name.toLowerCase()) || DATE_NAME.test(name);
+  return GROUPING_NAMES.has(name.toLowerCase()) || isDateName(name);
+}
+
+/**
+ * A date or time as a folder name: `2024-01-05`, `20240105_1200`, `2024-01-05T12:00:00Z`, a Unix time. Dots are
+ * left out (`10.0.0.5` names a node), and so are short numbers (`nodes/1/`, `nodes/2/` are numbered nodes).
+ */
+function isDateName(name: string): boolean {
+  if (/^1\d{9}$/.test(name)) return true;
+  if (!/^\d[\d\-_:T]*Z?$/.test(name)) return false;
+  return /^(?:19|20)\d{6}(?:\d{4}(?:\d{2})?)?$/.test(name.replace(/\D/g, ''));
 }
 
 /** Where a walk stands: the node of the files here, and whether a folder below the named one chose it. */

@@ -54,10 +54,12 @@ describe('a folder of node folders', () => {
     expect(nodesOf(walk('cap/node-1'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1' });
   });
 
-  it('dated sub-folders are captures of one node taken at different times; a folder named by an address is a node', () => {
-    layout('n1/2024-01-05/eth0.pcap', 'n1/2024-01-06/eth0.pcap', 'fleet/10.0.0.5/ip-addr.txt');
+  it('dated sub-folders are captures of one node taken at different times; a folder named by an address or a number is a node', () => {
+    layout('n1/2024-01-05/eth0.pcap', 'n1/2024-01-06/eth0.pcap', 'fleet/10.0.0.5/ip-addr.txt', 'fleet/nodes/2/ip-addr.txt');
     const result = walk('n1', 'fleet');
-    expect(nodesOf(result)).toEqual({ 'n1/2024-01-05/eth0.pcap': 'n1', 'n1/2024-01-06/eth0.pcap': 'n1', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5' });
+    expect(nodesOf(result)).toEqual({
+      'n1/2024-01-05/eth0.pcap': 'n1', 'n1/2024-01-06/eth0.pcap': 'n1', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5', 'fleet/nodes/2/ip-addr.txt': '2',
+    });
     expect(result.nodeGuesses).toEqual([]);
   });
 
