@@ -245,13 +245,16 @@ function nestedNodeWarnings(nested: readonly NestedFile[]): WalkProblem[] {
     const shared = [...innersByName].filter(([, inners]) => inners.size > 1);
     if (shared.length === 0) continue;
     const inners = [...new Set(shared.flatMap(([, s]) => [...s]))].sort();
-    const names = shared.slice(0, 3).map(([name]) => name).join(', ');
     warnings.push({
       source: nodeFolder,
-      message: `all its files go to node ${node}, yet ${inners.join(', ')} below it hold files of the same name (${names}${shared.length > 3 ? ', ...' : ''}): if those are nodes of their own, import ${nodeFolder} itself`,
+      message: `all its files go to node ${node}, yet ${firstFew(inners)} below it hold files of the same name (${firstFew(shared.map(([name]) => name))}): if those are nodes of their own, import ${nodeFolder} itself`,
     });
   }
   return warnings;
+}
+
+function firstFew(names: readonly string[]): string {
+  return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
 function isFsCode(e: unknown, code: string): boolean {
