@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type ArchiveEntry, type ArchiveFormat, type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, archiveFormatOf, unpackArchive } from './archive';
 import { type CollectManifest, type ManifestCommand, MANIFEST_NAME, isCollectManifest, parseCollectManifest } from './collect-manifest';
 import type { InputFile, WalkProblem } from './input-walk';
-import { enterFolder, type FolderPlace, namedFolderPlace } from './folder-node';
+import { enterFolder, type FolderPlace, namedFolderPlace, type NestedFile } from './folder-node';
 import { assertNever } from '../common/assert-never';
 
 /**
@@ -23,6 +23,8 @@ export type ArchiveSite = { kind: 'named'; node: string | null } | { kind: 'foun
 export interface ArchiveInputs {
   files: InputFile[];
   warnings: WalkProblem[];
+  /** Files below non-grouping sub-folders of an archive that is itself a node's folder (folder-node.ts nestedNodeWarnings). */
+  nested: NestedFile[];
   dispose(): void;
 }
 
@@ -56,11 +58,11 @@ export function archiveInputs(shown: string, readPath: string, format: ArchiveFo
   try {
     const warnings: WalkProblem[] = unpacked.skipped.map((s) => ({ source: `${shown}!/${s.name}`, message: `${s.reason}; not imported` }));
     const manifestEntry = findManifest(unpacked.entries);
-    const files =
-      manifestEntry === null
-        ? plainArchiveFiles(shown, unpacked.entries, site)
-        : collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, siteNode(site, archiveStem(shown)), warnings);
-    return { files, warnings, dispose: unpacked.dispose };
+    if (manifestEntry !== null) {
+      const files = collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, siteNode(site, archiveStem(shown)), warnings);
+      return { files, warnings, nested: [], dispose: unpacked.dispose };
+    }
+    return { ...plainArchiveFiles(shown, unpacked.entries, site), warnings, dispose: unpacked.dispose };
   } catch (e) {
     unpacked.dispose();
     throw e;
@@ -251,21 +253,30 @@ function siteNode(site: ArchiveSite, name: string): string {
   }
 }
 
-/** Folder rules inside the archive: see the module comment. Archives inside archives are not unpacked. */
-function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site: ArchiveSite): InputFile[] {
+/**
+ * Folder rules inside the archive: see the module comment. Archives inside archives are not unpacked. An archive
+ * found in a walked folder that starts a node itself may hold several nodes: its files are listed in `nested`,
+ * so the walk can say to import the archive itself.
+ */
+function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site: ArchiveSite): { files: InputFile[]; nested: NestedFile[] } {
   const tops = new Set(entries.map((e) => e.name.split('/')[0]!));
   const wrapped = tops.size === 1 && entries.every((e) => e.name.includes('/'));
   const folder = wrapped ? [...tops][0]! : archiveStem(shown);
   // The folder the archive unpacks to, placed as a named folder (a wrapper keeps its own name) or as a sub-folder.
   const top = site.kind === 'found' ? enterFolder(site.place, folder) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
+  const startsNode = site.kind === 'found' && !site.place.chosen && top.chosen;
   const files: InputFile[] = [];
+  const nested: NestedFile[] = [];
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of sorted) {
     const parts = e.name.split('/');
     const inside = wrapped ? parts.slice(1) : parts;
     if (inside.some((p) => p.startsWith('.'))) continue;
-    const node = inside.slice(0, -1).reduce(enterFolder, top).node;
+    const folders = inside.slice(0, -1);
+    const node = folders.reduce(enterFolder, top).node;
     files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true });
+    const inner = folders.reduce(enterFolder, namedFolderPlace(folder));
+    if (startsNode && inner.chosen) nested.push({ nodeFolder: shown, node, inner: inner.node, name: parts[parts.length - 1]! });
   }
-  return files;
+  return { files, nested };
 }

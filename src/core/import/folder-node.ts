@@ -8,6 +8,7 @@
  * as `lab`) and `nodea/pcaps/eth0.pcap` (imported as `nodea`) all go to nodea. Archives read as the folder
  * they unpack to (archive-inputs.ts), so they follow the same rule.
  */
+import type { WalkProblem } from './input-walk';
 
 /**
  * Folder names that say what a folder holds or when it was taken, never where: engineers put them above
@@ -61,3 +62,46 @@ export function enterFolder(place: FolderPlace, name: string): FolderPlace {
 export function nodeOfFolders(named: string, folders: readonly string[]): string {
   return folders.reduce(enterFolder, namedFolderPlace(named)).node;
 }
+
+/** A file below a non-grouping sub-folder of the folder that chose its node. */
+export interface NestedFile {
+  /** The folder that chose the node, as shown: a folder, or an archive found in a walked folder. */
+  nodeFolder: string;
+  node: string;
+  /** The node the file would go to were `nodeFolder` named on the command line. */
+  inner: string;
+  /** The file's name. */
+  name: string;
+}
+
+/**
+ * A node folder whose sub-folders hold files of the same name (`healthy/nodes/nodea/eth0.pcap` beside
+ * `healthy/nodes/nodeb/eth0.pcap`) most likely holds several nodes, one folder deeper than the folder named:
+ * the guess is kept (one node) and the warning names the folder to import instead.
+ */
+export function nestedNodeWarnings(nested: readonly NestedFile[]): WalkProblem[] {
+  const byFolder = new Map<string, { node: string; innersByName: Map<string, Set<string>> }>();
+  for (const f of nested) {
+    let folder = byFolder.get(f.nodeFolder);
+    if (folder === undefined) byFolder.set(f.nodeFolder, (folder = { node: f.node, innersByName: new Map() }));
+    let inners = folder.innersByName.get(f.name);
+    if (inners === undefined) folder.innersByName.set(f.name, (inners = new Set()));
+    inners.add(f.inner);
+  }
+  const warnings: WalkProblem[] = [];
+  for (const [nodeFolder, { node, innersByName }] of byFolder) {
+    const shared = [...innersByName].filter(([, inners]) => inners.size > 1);
+    if (shared.length === 0) continue;
+    const inners = [...new Set(shared.flatMap(([, s]) => [...s]))].sort();
+    warnings.push({
+      source: nodeFolder,
+      message: `all its files go to node ${node}, yet ${firstFew(inners)} below it hold files of the same name (${firstFew(shared.map(([name]) => name))}): if those are nodes of their own, import ${nodeFolder} itself`,
+    });
+  }
+  return warnings;
+}
+
+function firstFew(names: readonly string[]): string {
+  return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}
+

@@ -110,6 +110,19 @@ describe('archives and collector bundles in a folder', () => {
     ]);
   });
 
+  it('an archive that is one node\'s folder yet holds files of the same name in sub-folders is warned about, naming the archive to import', () => {
+    zip('case/prod.zip', { 'prod/node-a/ip-addr.txt': 'x\n', 'prod/node-b/ip-addr.txt': 'x\n' });
+    const result = walk('case');
+    expect(result.files.map((f) => f.folderNode)).toEqual(['prod', 'prod']);
+    const archive = project().file('case', 'prod.zip');
+    expect(result.nodeGuesses).toEqual([
+      { source: archive, message: `all its files go to node prod, yet node-a, node-b below it hold files of the same name (ip-addr.txt): if those are nodes of their own, import ${archive} itself` },
+    ]);
+    const named = walk('case/prod.zip');
+    expect(named.files.map((f) => f.folderNode)).toEqual(['node-a', 'node-b']);
+    expect(named.nodeGuesses).toEqual([]);
+  });
+
   it('unpacked collector tarballs beside each other are one node each, named by their manifests', () => {
     const manifest = (host: string): string =>
       ['natlens-collect\t1', `host\t${host}`, 'time\t2026-03-01T10:00:00Z', 'file\tstatus\texit\tstarted\tversion\tnetns\tcommand', 'ip/addr.txt\tok\t0\t2026-03-01T10:00:01Z\t-\t-\tip -d addr', ''].join('\n');

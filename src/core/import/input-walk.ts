@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type ArchiveSite, archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
 import { appendAll } from '../common/append-all';
-import { enterFolder, type FolderPlace, isGroupingName, namedFolderPlace } from './folder-node';
+import { enterFolder, type FolderPlace, isGroupingName, namedFolderPlace, type NestedFile, nestedNodeWarnings } from './folder-node';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -78,14 +78,6 @@ interface WalkPlace {
   inner: FolderPlace | null;
 }
 
-interface NestedFile {
-  nodeFolder: string;
-  node: string;
-  /** The node the file would go to were `nodeFolder` named on the command line. */
-  inner: string;
-  name: string;
-}
-
 function enterWalkPlace(at: WalkPlace, name: string, shown: string): WalkPlace {
   if (at.nodeFolder !== null && at.inner !== null) return { ...at, inner: enterFolder(at.inner, name) };
   const place = enterFolder(at.place, name);
@@ -105,7 +97,6 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
   const files: InputFile[] = [];
   const errors: WalkProblem[] = [];
   const archives = new ArchiveSet();
-  const nodeGuesses: WalkProblem[] = [];
   for (const given of paths) {
     const readPath = readFrom !== null && !path.isAbsolute(given) ? path.resolve(readFrom, given) : given;
     let stat: fs.Stats;
@@ -120,19 +111,20 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
     } else if (stat.isDirectory()) {
       const name = path.basename(path.resolve(readPath));
       const groupingTop = isGroupingName(name) ? given : null;
-      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: [], groupingTop };
+      const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: archives.nested, groupingTop };
       walkFolder(walk, { shown: given, read: readPath }, { place: namedFolderPlace(name), nodeFolder: null, inner: null }, 0);
-      appendAll(nodeGuesses, nestedNodeWarnings(walk.nested));
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
   }
-  return { files, errors, warnings: archives.warnings, nodeGuesses, dispose: () => archives.dispose() };
+  return { files, errors, warnings: archives.warnings, nodeGuesses: nestedNodeWarnings(archives.nested), dispose: () => archives.dispose() };
 }
 
 /** Archives met on the walk, unpacked in place of the file, and unpacked collector tarballs (archive-inputs.ts); archives are removed together. */
 class ArchiveSet {
   readonly warnings: WalkProblem[] = [];
+  /** Files below a node folder's non-grouping sub-folders, from the walk and from archives (see nestedNodeWarnings). */
+  readonly nested: NestedFile[] = [];
   private readonly disposers: Array<() => void> = [];
 
   /** False when the file is not an archive; true when it was unpacked into `files` or refused into `errors`. */
@@ -150,6 +142,7 @@ class ArchiveSet {
       this.disposers.push(unpacked.dispose);
       appendAll(files, unpacked.files);
       appendAll(this.warnings, unpacked.warnings);
+      appendAll(this.nested, unpacked.nested);
     } catch (e) {
       errors.push(problemOf(e, shown));
     }
@@ -224,37 +217,6 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPl
       walkFolder(walk, full, enterWalkPlace(at, entry.name, full.shown), depth + 1);
     }
   }
-}
-
-/**
- * A node folder whose sub-folders hold files of the same name (`healthy/nodes/nodea/eth0.pcap` beside
- * `healthy/nodes/nodeb/eth0.pcap`) most likely holds several nodes, one folder deeper than the folder named:
- * the guess is kept (one node) and the warning names the folder to import instead.
- */
-function nestedNodeWarnings(nested: readonly NestedFile[]): WalkProblem[] {
-  const byFolder = new Map<string, { node: string; innersByName: Map<string, Set<string>> }>();
-  for (const f of nested) {
-    let folder = byFolder.get(f.nodeFolder);
-    if (folder === undefined) byFolder.set(f.nodeFolder, (folder = { node: f.node, innersByName: new Map() }));
-    let inners = folder.innersByName.get(f.name);
-    if (inners === undefined) folder.innersByName.set(f.name, (inners = new Set()));
-    inners.add(f.inner);
-  }
-  const warnings: WalkProblem[] = [];
-  for (const [nodeFolder, { node, innersByName }] of byFolder) {
-    const shared = [...innersByName].filter(([, inners]) => inners.size > 1);
-    if (shared.length === 0) continue;
-    const inners = [...new Set(shared.flatMap(([, s]) => [...s]))].sort();
-    warnings.push({
-      source: nodeFolder,
-      message: `all its files go to node ${node}, yet ${firstFew(inners)} below it hold files of the same name (${firstFew(shared.map(([name]) => name))}): if those are nodes of their own, import ${nodeFolder} itself`,
-    });
-  }
-  return warnings;
-}
-
-function firstFew(names: readonly string[]): string {
-  return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
 function isFsCode(e: unknown, code: string): boolean {
