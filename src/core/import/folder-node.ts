@@ -6,7 +6,8 @@
  *
  * So `lab/nodes/nodea/eth0.pcap`, `case-7/captures/nodea/eth0.pcap`, `lab/nodea/pcaps/eth0.pcap` (imported
  * as `lab`) and `nodea/pcaps/eth0.pcap` (imported as `nodea`) all go to nodea. Archives read as the folder
- * they unpack to (archive-inputs.ts), so they follow the same rule.
+ * they unpack to (archive-inputs.ts), so they follow the same rule. Where the rule most likely guessed
+ * wrong (nodes one folder deeper than the folder named), nestedNodeWarnings says so.
  */
 import type { WalkProblem } from './input-walk';
 
