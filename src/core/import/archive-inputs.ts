@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type ArchiveEntry, type ArchiveFormat, type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, archiveFormatOf, unpackArchive } from './archive';
 import { type CollectManifest, type ManifestCommand, MANIFEST_NAME, isCollectManifest, parseCollectManifest } from './collect-manifest';
 import type { InputFile, WalkProblem } from './input-walk';
-import { enterFolder, type FolderPlace, namedFolderPlace, type NestedFile } from './folder-node';
+import { enterFolder, type FolderPlace, type FolderStep, looksLikeInnerNode, namedFolderPlace, type NestedFile } from './folder-node';
 import { assertNever } from '../common/assert-never';
 
 /**
@@ -23,7 +23,7 @@ export type ArchiveSite = { kind: 'named'; node: string | null } | { kind: 'foun
 export interface ArchiveInputs {
   files: InputFile[];
   warnings: WalkProblem[];
-  /** Files below non-grouping sub-folders of an archive that is itself a node's folder (folder-node.ts nestedNodeWarnings). */
+  /** Files below sub-folders that look like nodes, of an archive that is itself a node's folder (folder-node.ts nestedNodeWarnings). */
   nested: NestedFile[];
   dispose(): void;
 }
@@ -59,7 +59,7 @@ export function archiveInputs(shown: string, readPath: string, format: ArchiveFo
     const warnings: WalkProblem[] = unpacked.skipped.map((s) => ({ source: `${shown}!/${s.name}`, message: `${s.reason}; not imported` }));
     const manifestEntry = findManifest(unpacked.entries);
     if (manifestEntry !== null) {
-      const files = collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, siteNode(site, archiveStem(shown)), warnings);
+      const files = collectorFiles(`${shown}!/`, true, unpacked.entries, manifestEntry, siteNode(site, { name: archiveStem(shown), holdsFiles: foldersHoldingFiles(unpacked.entries).has('.') }), warnings);
       return { files, warnings, nested: [], dispose: unpacked.dispose };
     }
     return { ...plainArchiveFiles(shown, unpacked.entries, site), warnings, dispose: unpacked.dispose };
@@ -241,13 +241,13 @@ function describeHost(m: CollectManifest): string {
   return `host ${m.host ?? 'unknown'}, kernel ${m.kernel ?? 'unknown'}, ${m.time ?? 'time unknown'}`;
 }
 
-/** The node of a folder named `name` at `site`: a collector bundle's node when its manifest names no host. */
-function siteNode(site: ArchiveSite, name: string): string {
+/** The node of the folder `folder` at `site`: a collector bundle's node when its manifest names no host. */
+function siteNode(site: ArchiveSite, folder: FolderStep): string {
   switch (site.kind) {
     case 'named':
-      return site.node ?? name;
+      return site.node ?? folder.name;
     case 'found':
-      return enterFolder(site.place, name).node;
+      return enterFolder(site.place, folder).node;
     default:
       return assertNever(site);
   }
@@ -262,8 +262,14 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
   const tops = new Set(entries.map((e) => e.name.split('/')[0]!));
   const wrapped = tops.size === 1 && entries.every((e) => e.name.includes('/'));
   const folder = wrapped ? [...tops][0]! : archiveStem(shown);
+  const withFiles = foldersHoldingFiles(entries);
+  // The folder at `parts` (below the wrapper, if any), as a step of the folder rules.
+  const step = (parts: readonly string[]): FolderStep => ({
+    name: parts.length === 0 ? folder : parts[parts.length - 1]!,
+    holdsFiles: withFiles.has([...(wrapped ? [folder] : []), ...parts].join('/') || '.'),
+  });
   // The folder the archive unpacks to, placed as a named folder (a wrapper keeps its own name) or as a sub-folder.
-  const top = site.kind === 'found' ? enterFolder(site.place, folder) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
+  const top = site.kind === 'found' ? enterFolder(site.place, step([])) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
   const startsNode = site.kind === 'found' && !site.place.chosen && top.chosen;
   const files: InputFile[] = [];
   const nested: NestedFile[] = [];
@@ -272,11 +278,18 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
     const parts = e.name.split('/');
     const inside = wrapped ? parts.slice(1) : parts;
     if (inside.some((p) => p.startsWith('.'))) continue;
-    const folders = inside.slice(0, -1);
+    const folders = inside.slice(0, -1).map((_, i) => step(inside.slice(0, i + 1)));
     const node = folders.reduce(enterFolder, top).node;
     files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true });
     const inner = folders.reduce(enterFolder, namedFolderPlace(folder));
-    if (startsNode && inner.chosen) nested.push({ nodeFolder: shown, node, inner: inner.node, name: parts[parts.length - 1]! });
+    if (startsNode && looksLikeInnerNode(inner)) nested.push({ nodeFolder: shown, node, inner: inner.node, name: parts[parts.length - 1]! });
   }
   return { files, nested };
+}
+
+/** The archive's folders (`a/b`, `.` for its top) that hold a file whose name does not start with a dot directly. */
+function foldersHoldingFiles(entries: readonly ArchiveEntry[]): Set<string> {
+  const folders = new Set<string>();
+  for (const e of entries) if (!path.posix.basename(e.name).startsWith('.')) folders.add(path.posix.dirname(e.name));
+  return folders;
 }

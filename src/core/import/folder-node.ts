@@ -1,20 +1,24 @@
 /**
- * Which node a file found in a folder belongs to. Below the folder named on the command line, the first
- * folder on the file's path whose name is not a grouping name (nodes/, captures/, pcaps/, text/, a date...)
- * names the node, and everything below that folder is the node's; a file with no such folder on its path
- * belongs to the node named after the folder given on the command line.
+ * Which node a file found in a folder belongs to. CONTRACT.md's words: each sub-folder of the folder named on
+ * the command line is one node named after it, and the named folder's own files are a node named after it.
+ * One exception, where those words read literally are clearly wrong: a sub-folder named like a grouping folder
+ * (nodes/, captures/, hosts/, a date...) that holds only folders, no files of its own, groups nodes, and each of
+ * its sub-folders is one node in turn. Below a sub-folder that names a node everything is that node's.
  *
- * So `lab/nodes/nodea/eth0.pcap`, `case-7/captures/nodea/eth0.pcap`, `lab/nodea/pcaps/eth0.pcap` (imported
- * as `lab`) and `nodea/pcaps/eth0.pcap` (imported as `nodea`) all go to nodea. Archives read as the folder
- * they unpack to (archive-inputs.ts), so they follow the same rule. Where the rule most likely guessed
- * wrong (nodes one folder deeper than the folder named), nestedNodeWarnings says so.
+ * So, imported as `lab`: `lab/nodes/nodea/eth0.pcap`, `lab/2024-01-05/nodea/eth0.pcap` and
+ * `lab/nodea/pcaps/eth0.pcap` go to nodea, but `lab/text/iptables.save` goes to node text and
+ * `lab/before/iptables.save` to node before (those folders hold files). `nodea/pcaps/eth0.pcap` imported as
+ * `nodea` goes to node pcaps, as the contract says (name `nodea/..`, or pass --node). "Files of its own": any
+ * file directly in the folder whose name does not start with a dot, archives and READMEs included; an archive
+ * found in a walked folder reads as the folder it unpacks to (archive-inputs.ts) and follows the same rule inside.
+ * Where the rule most likely guessed wrong (nodes one folder deeper than the folder named), nestedNodeWarnings says so.
  */
 import type { WalkProblem } from './input-walk';
 
 /**
  * Folder names that say what a folder holds or when it was taken, never where: engineers put them above
- * the node folders (`nodes/`, `captures/`) or below them (`pcaps/`, `text/`, `before/`), and no host is
- * called that. Compared without case.
+ * the node folders (`nodes/`, `captures/`, a date), and no host is called that. Compared without case. Such a
+ * folder groups nodes only when it holds no files of its own (isGroupingFolder).
  */
 const GROUPING_NAMES: ReadonlySet<string> = new Set([
   // Above the node folders.
@@ -45,7 +49,7 @@ function isDateName(name: string): boolean {
 /** Where a walk stands: the node of the files here, and whether a folder below the named one chose it. */
 export interface FolderPlace {
   node: string;
-  /** False while only the named folder and grouping folders lie on the path: a non-grouping folder then starts a node. */
+  /** False while only the named folder and grouping folders lie on the path: the next sub-folder may start a node. */
   chosen: boolean;
 }
 
@@ -54,17 +58,37 @@ export function namedFolderPlace(name: string): FolderPlace {
   return { node: name, chosen: false };
 }
 
-/** The place of the sub-folder `name` of a folder at `place`. */
-export function enterFolder(place: FolderPlace, name: string): FolderPlace {
-  return place.chosen || isGroupingName(name) ? place : { node: name, chosen: true };
+/** One folder on a file's path: its name, and whether it holds non-hidden files directly (not only folders). */
+export interface FolderStep {
+  name: string;
+  holdsFiles: boolean;
 }
 
-/** The node of a file at `folders` (the folder names below the named folder, outermost first). */
-export function nodeOfFolders(named: string, folders: readonly string[]): string {
+/** A folder that groups nodes rather than being one: a grouping name, and only folders in it. */
+export function isGroupingFolder(step: FolderStep): boolean {
+  return !step.holdsFiles && isGroupingName(step.name);
+}
+
+/** The place of the sub-folder `step` of a folder at `place`. */
+export function enterFolder(place: FolderPlace, step: FolderStep): FolderPlace {
+  return place.chosen || isGroupingFolder(step) ? place : { node: step.name, chosen: true };
+}
+
+/** The node of a file at `folders` (the folders below the named folder, outermost first). */
+export function nodeOfFolders(named: string, folders: readonly FolderStep[]): string {
   return folders.reduce(enterFolder, namedFolderPlace(named)).node;
 }
 
-/** A file below a non-grouping sub-folder of the folder that chose its node. */
+/**
+ * Whether the place below a node folder, reckoned as if that folder were named on the command line, is a node
+ * of its own that looks like a host: a grouping name holding files (`nodea/before/`) makes a node by the
+ * contract's words, but not one that suggests the node folder holds several hosts.
+ */
+export function looksLikeInnerNode(inner: FolderPlace): boolean {
+  return inner.chosen && !isGroupingName(inner.node);
+}
+
+/** A file below a node folder, in a sub-folder that would be a host's node were the node folder named (looksLikeInnerNode). */
 export interface NestedFile {
   /** The folder that chose the node, as shown: a folder, or an archive found in a walked folder. */
   nodeFolder: string;

@@ -1,4 +1,5 @@
 /** The folder rule over the layouts engineers use: which node each file found by walking a folder goes to. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { zipSync, strToU8 } from 'fflate';
@@ -30,14 +31,46 @@ describe('a folder of node folders', () => {
     expect(nodesOf(walk('lab'))).toEqual({ 'lab/nodea/ip-addr.txt': 'nodea', 'lab/nodeb/ip-addr.txt': 'nodeb', 'lab/notes.md': 'lab' });
   });
 
-  it('<dir>/nodes/<node>/...: nodes/ groups the node folders; a transcripts/ folder beside it is not a node', () => {
+  it('<dir>/nodes/<node>/...: nodes/, holding only folders, groups the node folders; a transcripts/ folder holding files is a node, as the contract says', () => {
     layout('lab/nodes/nodea/eth0.pcap', 'lab/nodes/nodea/ip-route.txt', 'lab/nodes/nodeb/eth0.pcap', 'lab/transcripts/nodea.txt', 'lab/README.md');
     expect(nodesOf(walk('lab'))).toEqual({
       'lab/README.md': 'lab',
       'lab/nodes/nodea/eth0.pcap': 'nodea',
       'lab/nodes/nodea/ip-route.txt': 'nodea',
       'lab/nodes/nodeb/eth0.pcap': 'nodeb',
-      'lab/transcripts/nodea.txt': 'lab',
+      'lab/transcripts/nodea.txt': 'transcripts',
+    });
+  });
+
+  it('<dir>/text/, <dir>/before/: a sub-folder with a grouping name that holds files is one node named after it', () => {
+    layout('lab/text/iptables.save', 'lab/before/iptables.save', 'lab/nodes/nodea/eth0.pcap', 'lab/nodea/pcaps/eth0.pcap');
+    expect(nodesOf(walk('lab'))).toEqual({
+      'lab/before/iptables.save': 'before',
+      'lab/nodea/pcaps/eth0.pcap': 'nodea',
+      'lab/nodes/nodea/eth0.pcap': 'nodea',
+      'lab/text/iptables.save': 'text',
+    });
+  });
+
+  it('a grouping folder\'s hidden files do not make it a node; any other file does, and the nested-nodes warning then names it', () => {
+    layout('a/nodes/.DS_Store', 'a/nodes/nodea/eth0.pcap', 'a/nodes/nodeb/eth0.pcap');
+    expect(nodesOf(walk('a'))).toEqual({ 'a/nodes/nodea/eth0.pcap': 'nodea', 'a/nodes/nodeb/eth0.pcap': 'nodeb' });
+    layout('b/nodes/README.md', 'b/nodes/nodea/eth0.pcap', 'b/nodes/nodeb/eth0.pcap');
+    const result = walk('b');
+    expect(new Set(Object.values(nodesOf(result)))).toEqual(new Set(['nodes']));
+    expect(result.nodeGuesses.map((g) => g.source)).toEqual([project().file('b', 'nodes')]);
+  });
+
+  it('a link to a file is a file of the folder it is in', () => {
+    layout('real/iptables.save', 'lab/nodes/nodea/eth0.pcap');
+    fs.symlinkSync(project().file('real', 'iptables.save'), project().file('lab', 'nodes', 'iptables.save'));
+    expect(nodesOf(walk('lab'))).toEqual({ 'lab/nodes/iptables.save': 'nodes', 'lab/nodes/nodea/eth0.pcap': 'nodes' });
+  });
+
+  it('<date>/<node>/...: a dated folder holding only node folders groups them', () => {
+    layout('runs/2024-01-05/nodea/eth0.pcap', 'runs/2024-01-05/nodeb/eth0.pcap', 'runs/20240106/nodes/nodea/eth0.pcap');
+    expect(nodesOf(walk('runs'))).toEqual({
+      'runs/2024-01-05/nodea/eth0.pcap': 'nodea', 'runs/2024-01-05/nodeb/eth0.pcap': 'nodeb', 'runs/20240106/nodes/nodea/eth0.pcap': 'nodea',
     });
   });
 
@@ -48,17 +81,19 @@ describe('a folder of node folders', () => {
     expect(nodesOf(walk('case-123/captures'))).toEqual(expected);
   });
 
-  it('<node>/pcaps/, <node>/text/: a node\'s own sub-folders stay that node\'s, named from above or as the node itself', () => {
+  it('<node>/pcaps/, <node>/text/: below a node folder nothing changes; named itself, the node folder\'s sub-folders are the nodes, as the contract says', () => {
     layout('cap/node-1/pcaps/eth0.pcap', 'cap/node-1/text/ip-addr.txt', 'cap/node-2/pcaps/eth0.pcap');
-    expect(nodesOf(walk('cap'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1', 'cap/node-2/pcaps/eth0.pcap': 'node-2' });
-    expect(nodesOf(walk('cap/node-1'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1' });
+    const result = walk('cap');
+    expect(nodesOf(result)).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'node-1', 'cap/node-1/text/ip-addr.txt': 'node-1', 'cap/node-2/pcaps/eth0.pcap': 'node-2' });
+    expect(result.nodeGuesses).toEqual([]);
+    expect(nodesOf(walk('cap/node-1'))).toEqual({ 'cap/node-1/pcaps/eth0.pcap': 'pcaps', 'cap/node-1/text/ip-addr.txt': 'text' });
   });
 
-  it('dated sub-folders are captures of one node taken at different times; a folder named by an address or a number is a node', () => {
+  it('dated sub-folders holding files are nodes named after them, as the contract says; a folder named by an address or a number is a node', () => {
     layout('n1/2024-01-05/eth0.pcap', 'n1/2024-01-06/eth0.pcap', 'fleet/10.0.0.5/ip-addr.txt', 'fleet/nodes/2/ip-addr.txt');
     const result = walk('n1', 'fleet');
     expect(nodesOf(result)).toEqual({
-      'n1/2024-01-05/eth0.pcap': 'n1', 'n1/2024-01-06/eth0.pcap': 'n1', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5', 'fleet/nodes/2/ip-addr.txt': '2',
+      'n1/2024-01-05/eth0.pcap': '2024-01-05', 'n1/2024-01-06/eth0.pcap': '2024-01-06', 'fleet/10.0.0.5/ip-addr.txt': '10.0.0.5', 'fleet/nodes/2/ip-addr.txt': '2',
     });
     expect(result.nodeGuesses).toEqual([]);
   });
@@ -88,6 +123,13 @@ describe('a guess the walk warns about', () => {
   it('says nothing when a node\'s sub-folders hold different files', () => {
     layout('cap/node-1/tcpdump-raw/eth0.pcap', 'cap/node-1/cmd-output/ip-addr.txt');
     expect(walk('cap').nodeGuesses).toEqual([]);
+  });
+
+  it('says nothing when the sub-folders holding files of the same name have grouping names (before/, after/)', () => {
+    layout('lab/nodea/before/iptables.save', 'lab/nodea/after/iptables.save', 'lab/nodea/2024-01-05/eth0.pcap', 'lab/nodea/2024-01-06/eth0.pcap');
+    const result = walk('lab');
+    expect(new Set(Object.values(nodesOf(result)))).toEqual(new Set(['nodea']));
+    expect(result.nodeGuesses).toEqual([]);
   });
 });
 
@@ -121,6 +163,20 @@ describe('archives and collector bundles in a folder', () => {
     const named = walk('case/prod.zip');
     expect(named.files.map((f) => f.folderNode)).toEqual(['node-a', 'node-b']);
     expect(named.nodeGuesses).toEqual([]);
+  });
+
+  it('inside an archive, a grouping folder is one only when it holds no files of its own', () => {
+    zip('lab.zip', {
+      'lab/text/iptables.save': 'x\n', 'lab/nodes/nodea/eth0.pcap': 'x\n', 'lab/nodes/.keep': '', 'lab/nodea/pcaps/eth0.pcap': 'x\n', 'lab/before/iptables.save': 'x\n',
+    });
+    expect(walk('lab.zip').files.map((f) => [f.path.split('!/')[1], f.folderNode])).toEqual([
+      ['lab/before/iptables.save', 'before'],
+      ['lab/nodea/pcaps/eth0.pcap', 'nodea'],
+      ['lab/nodes/nodea/eth0.pcap', 'nodea'],
+      ['lab/text/iptables.save', 'text'],
+    ]);
+    zip('run.zip', { 'run/2024-01-05/iptables.save': 'x\n', 'run/2024-01-06/nodea/iptables.save': 'x\n' });
+    expect(walk('run.zip').files.map((f) => f.folderNode)).toEqual(['2024-01-05', 'nodea']);
   });
 
   it('unpacked collector tarballs beside each other are one node each, named by their manifests', () => {

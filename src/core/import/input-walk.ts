@@ -1,13 +1,13 @@
 /**
- * PATH arguments → the files to import, each with the node its folder names (folder-node.ts: below the
- * folder named, the first folder whose name is not a grouping name like nodes/ or pcaps/ starts a node).
+ * PATH arguments → the files to import, each with the node its folder names (folder-node.ts: each sub-folder
+ * of the folder named is one node, except that one named like nodes/ or a date holding only folders groups them).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ArchiveSite, archiveFormatOfFile, archiveInputs, collectorFolderInputs } from './archive-inputs';
 import { problemOf } from './import-report';
 import { appendAll } from '../common/append-all';
-import { enterFolder, type FolderPlace, isGroupingName, namedFolderPlace, type NestedFile, nestedNodeWarnings } from './folder-node';
+import { enterFolder, type FolderPlace, isGroupingName, looksLikeInnerNode, namedFolderPlace, type NestedFile, nestedNodeWarnings } from './folder-node';
 
 export interface InputFile {
   /** The path as the user wrote it (joined with folder entries): what sources and errors print. */
@@ -64,7 +64,7 @@ interface Walk {
   archives: ArchiveSet;
   /** `dev:ino` of every folder read so far → the path it was read as. */
   seen: Map<string, string>;
-  /** Files below a node folder's non-grouping sub-folders, to tell when those look like nodes of their own. */
+  /** Files below a node folder's sub-folders that look like nodes of their own (folder-node.ts looksLikeInnerNode). */
   nested: NestedFile[];
   /** The folder named on the command line when its name is a grouping name: files with no node folder are guessed onto it. */
   groupingTop: string | null;
@@ -78,9 +78,9 @@ interface WalkPlace {
   inner: FolderPlace | null;
 }
 
-function enterWalkPlace(at: WalkPlace, name: string, shown: string): WalkPlace {
-  if (at.nodeFolder !== null && at.inner !== null) return { ...at, inner: enterFolder(at.inner, name) };
-  const place = enterFolder(at.place, name);
+function enterWalkPlace(at: WalkPlace, name: string, shown: string, holdsFiles: boolean): WalkPlace {
+  if (at.nodeFolder !== null && at.inner !== null) return { ...at, inner: enterFolder(at.inner, { name, holdsFiles }) };
+  const place = enterFolder(at.place, { name, holdsFiles });
   return place.chosen ? { place, nodeFolder: shown, inner: namedFolderPlace(name) } : { place, nodeFolder: null, inner: null };
 }
 
@@ -112,7 +112,7 @@ export function walkInputs(paths: readonly string[], readFrom: string | null = n
       const name = path.basename(path.resolve(readPath));
       const groupingTop = isGroupingName(name) ? given : null;
       const walk: Walk = { files, errors, warnings: archives.warnings, archives, seen: new Map([[folderKey(stat), given]]), nested: archives.nested, groupingTop };
-      walkFolder(walk, { shown: given, read: readPath }, { place: namedFolderPlace(name), nodeFolder: null, inner: null }, 0);
+      walkFolder(walk, { shown: given, read: readPath }, () => ({ place: namedFolderPlace(name), nodeFolder: null, inner: null }), 0);
     } else {
       errors.push({ source: given, message: 'not a regular file or folder' });
     }
@@ -167,9 +167,9 @@ class ArchiveSet {
   }
 }
 
-function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPlace, depth: number): void {
+/** `placeOf`: where the folder stands, once it is known whether it holds files of its own (folder-node.ts). */
+function walkFolder(walk: Walk, dir: { shown: string; read: string }, placeOf: (holdsFiles: boolean) => WalkPlace, depth: number): void {
   const { files, errors, archives } = walk;
-  const node = at.place.node;
   if (depth > MAX_DEPTH) {
     errors.push({ source: dir.shown, message: `folders nested deeper than ${MAX_DEPTH} levels are not read` });
     return;
@@ -182,6 +182,8 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPl
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const at = placeOf(entries.some((e) => !isHidden(e.name) && isFileEntry(e, dir.read)));
+  const node = at.place.node;
   if (entries.some((e) => e.name === 'manifest.tsv' && e.isFile()) && archives.addCollectorFolder(dir.shown, dir.read, node, files, errors)) return;
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
@@ -202,7 +204,7 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPl
       if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place }, files, errors)) {
         const guessedFrom = at.place.chosen || walk.groupingTop === null ? {} : { guessedFrom: walk.groupingTop };
         files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false, ...guessedFrom });
-        if (at.nodeFolder !== null && at.inner?.chosen) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
+        if (at.nodeFolder !== null && at.inner !== null && looksLikeInnerNode(at.inner)) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
       }
     } else if (stat?.isDirectory()) {
       const key = folderKey(stat);
@@ -214,8 +216,18 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, at: WalkPl
         continue;
       }
       walk.seen.set(key, full.shown);
-      walkFolder(walk, full, enterWalkPlace(at, entry.name, full.shown), depth + 1);
+      walkFolder(walk, full, (holdsFiles) => enterWalkPlace(at, entry.name, full.shown, holdsFiles), depth + 1);
     }
+  }
+}
+
+/** A file, or a link to one; a link that cannot be followed is reported by the walk itself, not here. */
+function isFileEntry(entry: fs.Dirent, dir: string): boolean {
+  if (!entry.isSymbolicLink()) return entry.isFile();
+  try {
+    return fs.statSync(path.join(dir, entry.name)).isFile();
+  } catch {
+    return false;
   }
 }
 
