@@ -114,11 +114,22 @@ describe('importPathsWith', () => {
 
   it('does not warn about one such file, nor about a folder named like a host', () => {
     file('captures/one.md', '10.0.0.0/24\n');
-    file('node-1/pcaps/one.md', '10.0.1.0/24\n');
-    file('node-1/pcaps/two.md', '10.0.2.0/24\n');
-    const report = run([path.join(dir, 'captures'), path.join(dir, 'node-1')]);
-    expect(report.nodes.map((n) => n.name)).toEqual(['captures', 'node-1']);
+    file('node-1/one.md', '10.0.1.0/24\n');
+    file('node-1/two.md', '10.0.2.0/24\n');
+    file('lab/node-2/pcaps/one.md', '10.0.3.0/24\n');
+    file('lab/node-2/pcaps/two.md', '10.0.4.0/24\n');
+    const report = run([path.join(dir, 'captures'), path.join(dir, 'node-1'), path.join(dir, 'lab')]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['captures', 'node-1', 'node-2']);
     expect(report.warnings.filter((w) => /named after this folder/.test(w.message))).toEqual([]);
+  });
+
+  it('warns the same way about a sub-folder with a grouping name that holds files, and so is a node (nodea/pcaps/ imported as nodea)', () => {
+    file('nodea/pcaps/one.md', '10.0.0.0/24\n');
+    file('nodea/pcaps/two.md', '10.0.1.0/24\n');
+    const report = run([path.join(dir, 'nodea')]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['pcaps']);
+    const guessed = report.warnings.filter((w) => /named after this folder/.test(w.message));
+    expect(guessed).toEqual([{ source: path.join(dir, 'nodea', 'pcaps'), message: expect.stringMatching(/^2 files name no host and went to node pcaps, named after this folder.*--node NAME/) }]);
   });
 
   it('warns when a node folder seems to hold nodes one level deeper, unless --node names the node', () => {

@@ -23,8 +23,9 @@ export interface InputFile {
   /** A file of a collector tarball: what its manifest says about how and when it was taken. */
   collected?: CollectedFile;
   /**
-   * The folder named on the command line, when `folderNode` is its name and that is a grouping name (`captures/`,
-   * `transcripts/`): the node is a guess, which the import names when files of several hosts may share it.
+   * The folder `folderNode` is named after, when that name is a grouping name (`captures/`, `transcripts/`, `text/`),
+   * whether the folder was named on the command line or is a sub-folder holding files: the node is a guess, which the
+   * import names when files of several hosts may share it.
    */
   guessedFrom?: string;
 }
@@ -202,7 +203,8 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, placeOf: (
     const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
       if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place }, files, errors)) {
-        const guessedFrom = at.place.chosen || walk.groupingTop === null ? {} : { guessedFrom: walk.groupingTop };
+        const namedAfter = at.place.chosen ? (isGroupingName(node) ? at.nodeFolder : null) : walk.groupingTop;
+        const guessedFrom = namedAfter === null ? {} : { guessedFrom: namedAfter };
         files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false, ...guessedFrom });
         if (at.nodeFolder !== null && at.inner !== null && looksLikeInnerNode(at.inner)) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
       }
