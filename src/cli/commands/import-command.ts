@@ -13,9 +13,10 @@ const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFAC
 
 Imports capture files, folders, terminal transcripts, Markdown documents, pcap/pcapng files
 and .tar.gz/.tgz/.zip archives of them (a \`natlens collect\` tarball is one node, named by its
-manifest) into the project database (default ./natlens.db). In a folder, the first folder below
-PATH not named like nodes/, captures/, pcaps/, text/ or a date names the node of everything in it
-(lab/nodes/nodea/, lab/nodea/pcaps/ → nodea); files with no such folder go to PATH's own node. It
+manifest) into the project database (default ./natlens.db). In a folder PATH, a sub-folder is one
+node named after it; a sub-folder named like nodes/, captures/ or a date that holds only folders
+groups nodes: each of its sub-folders is one node (lab/nodes/nodea/, lab/nodea/pcaps/ → nodea;
+lab/text/iptables.save → text); files directly in PATH go to a node named after PATH. It
 then stitches the project's flows (so \`flows\`, reports and the Flows tab only read them; Ctrl-C while
 stitching keeps the imported captures and the flows stored before).
   --db FILE     the project database (created on first import)
