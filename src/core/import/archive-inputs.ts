@@ -11,14 +11,14 @@ import path from 'node:path';
 import { type ArchiveEntry, type ArchiveFormat, type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, archiveFormatOf, unpackArchive } from './archive';
 import { type CollectManifest, type ManifestCommand, MANIFEST_NAME, isCollectManifest, parseCollectManifest } from './collect-manifest';
 import type { InputFile, WalkProblem } from './input-walk';
-import { enterFolder, type FolderPlace, type FolderStep, looksLikeInnerNode, namedFolderPlace, type NestedFile } from './folder-node';
+import { enterFolder, type FolderPlace, type FolderStep, isGroupingName, looksLikeInnerNode, namedFolderPlace, type NestedFile } from './folder-node';
 import { assertNever } from '../common/assert-never';
 
 /**
  * Where the archive was met: named on the command line (`node`: ImportOptions.folderNode, the node of files
- * named directly), or found in a walked folder at `place`.
+ * named directly), or found in a walked folder at `place` (`guessedFrom`: InputFile.guessedFrom of that folder's files).
  */
-export type ArchiveSite = { kind: 'named'; node: string | null } | { kind: 'found'; place: FolderPlace };
+export type ArchiveSite = { kind: 'named'; node: string | null } | { kind: 'found'; place: FolderPlace; guessedFrom: string | null };
 
 export interface ArchiveInputs {
   files: InputFile[];
@@ -271,6 +271,9 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
   // The folder the archive unpacks to, placed as a named folder (a wrapper keeps its own name) or as a sub-folder.
   const top = site.kind === 'found' ? enterFolder(site.place, step([])) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
   const startsNode = site.kind === 'found' && !site.place.chosen && top.chosen;
+  const topShown = wrapped ? `${shown}!/${folder}` : shown;
+  // The folder the node of files placed at `top` is named after, when that name is a grouping name (InputFile.guessedFrom).
+  const topGuess = site.kind === 'found' && !startsNode ? site.guessedFrom : (site.kind === 'found' || site.node === null) && isGroupingName(top.node) ? topShown : null;
   const files: InputFile[] = [];
   const nested: NestedFile[] = [];
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -279,8 +282,16 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
     const inside = wrapped ? parts.slice(1) : parts;
     if (inside.some((p) => p.startsWith('.'))) continue;
     const folders = inside.slice(0, -1).map((_, i) => step(inside.slice(0, i + 1)));
-    const node = folders.reduce(enterFolder, top).node;
-    files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true });
+    let place = top;
+    let guessedFrom = topGuess;
+    folders.forEach((f, i) => {
+      const next = enterFolder(place, f);
+      if (next !== place && isGroupingName(next.node)) guessedFrom = `${topShown}/${inside.slice(0, i + 1).join('/')}`;
+      else if (next !== place) guessedFrom = null;
+      place = next;
+    });
+    const node = place.node;
+    files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true, ...(guessedFrom === null ? {} : { guessedFrom }) });
     const inner = folders.reduce(enterFolder, namedFolderPlace(folder));
     if (startsNode && looksLikeInnerNode(inner)) nested.push({ nodeFolder: shown, node, inner: inner.node, name: parts[parts.length - 1]! });
   }

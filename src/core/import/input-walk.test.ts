@@ -179,6 +179,20 @@ describe('archives and collector bundles in a folder', () => {
     expect(walk('run.zip').files.map((f) => f.folderNode)).toEqual(['2024-01-05', 'nodea']);
   });
 
+  it('names the grouping-named folder a node was named after, in a folder and inside an archive, for the import to warn about', () => {
+    layout('g/nodea/pcaps/eth0.pcap', 'g/text/a.txt');
+    zip('g/text.zip', { 'a.txt': 'x\n' });
+    zip('lab.zip', { 'lab/nodes/nodeb/a.txt': 'x\n', 'lab/pcaps/a.txt': 'x\n' });
+    const guesses = walk('g', 'lab.zip').files.map((f) => [f.path.slice(project().dir.length + 1), f.folderNode, f.guessedFrom?.slice(project().dir.length + 1)]);
+    expect(guesses).toEqual([
+      [path.join('g', 'nodea', 'pcaps', 'eth0.pcap'), 'nodea', undefined],
+      [path.join('g', 'text', 'a.txt'), 'text', path.join('g', 'text')],
+      [path.join('g', 'text.zip!/a.txt'), 'text', path.join('g', 'text.zip')],
+      ['lab.zip!/lab/nodes/nodeb/a.txt', 'nodeb', undefined],
+      ['lab.zip!/lab/pcaps/a.txt', 'pcaps', 'lab.zip!/lab/pcaps'],
+    ]);
+  });
+
   it('unpacked collector tarballs beside each other are one node each, named by their manifests', () => {
     const manifest = (host: string): string =>
       ['natlens-collect\t1', `host\t${host}`, 'time\t2026-03-01T10:00:00Z', 'file\tstatus\texit\tstarted\tversion\tnetns\tcommand', 'ip/addr.txt\tok\t0\t2026-03-01T10:00:01Z\t-\t-\tip -d addr', ''].join('\n');

@@ -202,8 +202,8 @@ function walkFolder(walk: Walk, dir: { shown: string; read: string }, placeOf: (
     }
     const isFile = stat === null ? entry.isFile() : stat.isFile();
     if (isFile) {
-      if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place }, files, errors)) {
-        const namedAfter = at.place.chosen ? (isGroupingName(node) ? at.nodeFolder : null) : walk.groupingTop;
+      const namedAfter = at.place.chosen ? (isGroupingName(node) ? at.nodeFolder : null) : walk.groupingTop;
+      if (!archives.add(full.shown, full.read, { kind: 'found', place: at.place, guessedFrom: namedAfter }, files, errors)) {
         const guessedFrom = namedAfter === null ? {} : { guessedFrom: namedAfter };
         files.push({ path: full.shown, readPath: full.read, folderNode: node, explicit: false, ...guessedFrom });
         if (at.nodeFolder !== null && at.inner !== null && looksLikeInnerNode(at.inner)) walk.nested.push({ nodeFolder: at.nodeFolder, node, inner: at.inner.node, name: entry.name });
