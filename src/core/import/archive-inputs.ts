@@ -263,17 +263,21 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
   const wrapped = tops.size === 1 && entries.every((e) => e.name.includes('/'));
   const folder = wrapped ? [...tops][0]! : archiveStem(shown);
   const withFiles = foldersHoldingFiles(entries);
-  // The folder at `parts` (below the wrapper, if any), as a step of the folder rules.
+  // The folder at `parts` (below the wrapper, if any): its name in the archive, and as a step of the folder rules.
+  const nameOf = (parts: readonly string[]): string => [...(wrapped ? [folder] : []), ...parts].join('/');
   const step = (parts: readonly string[]): FolderStep => ({
     name: parts.length === 0 ? folder : parts[parts.length - 1]!,
-    holdsFiles: withFiles.has([...(wrapped ? [folder] : []), ...parts].join('/') || '.'),
+    holdsFiles: withFiles.has(nameOf(parts) || '.'),
   });
   // The folder the archive unpacks to, placed as a named folder (a wrapper keeps its own name) or as a sub-folder.
   const top = site.kind === 'found' ? enterFolder(site.place, step([])) : namedFolderPlace(wrapped ? folder : site.node ?? folder);
   const startsNode = site.kind === 'found' && !site.place.chosen && top.chosen;
-  const topShown = wrapped ? `${shown}!/${folder}` : shown;
-  // The folder the node of files placed at `top` is named after, when that name is a grouping name (InputFile.guessedFrom).
-  const topGuess = site.kind === 'found' && !startsNode ? site.guessedFrom : (site.kind === 'found' || site.node === null) && isGroupingName(top.node) ? topShown : null;
+  // InputFile.guessedFrom of the files placed at `top`: the walk's, unless the archive's folder named their node.
+  const topGuess = ((): string | null => {
+    if (site.kind === 'found' && !startsNode) return site.guessedFrom;
+    const namedByFolder = site.kind === 'found' || wrapped || site.node === null;
+    return namedByFolder && isGroupingName(top.node) ? (wrapped ? `${shown}!/${folder}` : shown) : null;
+  })();
   const files: InputFile[] = [];
   const nested: NestedFile[] = [];
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -286,8 +290,7 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
     let guessedFrom = topGuess;
     folders.forEach((f, i) => {
       const next = enterFolder(place, f);
-      if (next !== place && isGroupingName(next.node)) guessedFrom = `${topShown}/${inside.slice(0, i + 1).join('/')}`;
-      else if (next !== place) guessedFrom = null;
+      if (next !== place) guessedFrom = isGroupingName(next.node) ? `${shown}!/${nameOf(inside.slice(0, i + 1))}` : null;
       place = next;
     });
     const node = place.node;

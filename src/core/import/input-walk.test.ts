@@ -182,14 +182,17 @@ describe('archives and collector bundles in a folder', () => {
   it('names the grouping-named folder a node was named after, in a folder and inside an archive, for the import to warn about', () => {
     layout('g/nodea/pcaps/eth0.pcap', 'g/text/a.txt');
     zip('g/text.zip', { 'a.txt': 'x\n' });
+    zip('plain.zip', { 'a.txt': 'x\n', 'dumps/b.txt': 'x\n' });
     zip('lab.zip', { 'lab/nodes/nodeb/a.txt': 'x\n', 'lab/pcaps/a.txt': 'x\n' });
-    const guesses = walk('g', 'lab.zip').files.map((f) => [f.path.slice(project().dir.length + 1), f.folderNode, f.guessedFrom?.slice(project().dir.length + 1)]);
+    const guesses = walk('g', 'lab.zip', 'plain.zip').files.map((f) => [f.path.slice(project().dir.length + 1), f.folderNode, f.guessedFrom?.slice(project().dir.length + 1)]);
     expect(guesses).toEqual([
       [path.join('g', 'nodea', 'pcaps', 'eth0.pcap'), 'nodea', undefined],
       [path.join('g', 'text', 'a.txt'), 'text', path.join('g', 'text')],
       [path.join('g', 'text.zip!/a.txt'), 'text', path.join('g', 'text.zip')],
       ['lab.zip!/lab/nodes/nodeb/a.txt', 'nodeb', undefined],
       ['lab.zip!/lab/pcaps/a.txt', 'pcaps', 'lab.zip!/lab/pcaps'],
+      ['plain.zip!/a.txt', 'plain', undefined],
+      ['plain.zip!/dumps/b.txt', 'dumps', 'plain.zip!/dumps'],
     ]);
   });
 
