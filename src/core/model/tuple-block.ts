@@ -135,7 +135,6 @@ export function tupleFieldsFit(ipProto: number | null, sport: number | null, dpo
 /** Fills one block; `encode()` returns it and starts the next. Ids must follow one another (`accepts`). */
 export class TupleBlockEncoder {
   private readonly buf = Buffer.alloc(TUPLE_BLOCK_TUPLES * TUPLE_RECORD_BYTES);
-  private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private readonly keys = new Uint32Array(TUPLE_BLOCK_TUPLES);
   /** One tuple's words, for `add`. */
   private readonly words = new Uint32Array(TUPLE_WORDS);
@@ -187,7 +186,9 @@ export class TupleBlockEncoder {
     const id = words[at + TW_ID]!;
     if (!this.accepts(id)) throw new RangeError(`tuple ${id} does not follow tuple ${this.firstId + this.n - 1} in its block`);
     if (this.n === 0) this.firstId = id;
-    const v = this.view;
+    // Byte by byte: the records are 26 bytes, so not aligned for a typed array, and DataView stores here were
+    // calls into a builtin, not inlined.
+    const b = this.buf;
     const to = this.n * TUPLE_RECORD_BYTES;
     const lo = words[at + TW_LO]!;
     const hi = words[at + TW_HI]!;
@@ -198,27 +199,31 @@ export class TupleBlockEncoder {
     let flags = 0;
     if (srcText !== null && dstText !== null) {
       flags |= TEXT;
-      v.setUint32(to, this.stringIndex(srcText), true);
-      v.setUint32(to + 4, this.stringIndex(dstText), true);
+      put32(b, to, this.stringIndex(srcText));
+      put32(b, to + 4, this.stringIndex(dstText));
       this.keys[this.n] = keyOf(protoKey, sportKey, dportKey, true, textHash(srcText), textHash(dstText));
     } else {
       const src = words[at + TW_SRC]!;
       const dst = words[at + TW_DST]!;
-      v.setUint32(to, src, true);
-      v.setUint32(to + 4, dst, true);
+      put32(b, to, src);
+      put32(b, to + 4, dst);
       this.keys[this.n] = keyOf(protoKey, sportKey, dportKey, false, src, dst);
     }
     const packets = words[at + TW_PACKETS]!;
     if (packets === 0) flags |= NO_FRAMES;
-    v.setUint32(to + 8, packets, true);
-    v.setUint32(to + 12, packets === 0 ? 0 : words[at + TW_FIRST]!, true);
-    v.setUint32(to + 16, packets === 0 ? 0 : words[at + TW_LAST]!, true);
+    put32(b, to + 8, packets);
+    put32(b, to + 12, packets === 0 ? 0 : words[at + TW_FIRST]!);
+    put32(b, to + 16, packets === 0 ? 0 : words[at + TW_LAST]!);
     if (hi & NO_SPORT) flags |= NULL_SPORT;
     if (hi & NO_DPORT) flags |= NULL_DPORT;
     if (hi & NO_PROTO) flags |= NULL_PROTO;
     // sport then dport, each u16 little-endian; then the protocol byte and the flags byte.
-    v.setUint32(to + 20, (((lo & 0xffff) << 16) | (lo >>> 16)) >>> 0, true);
-    v.setUint16(to + 24, (flags << 8) | (hi & 255), true);
+    b[to + 20] = lo >>> 16;
+    b[to + 21] = lo >>> 24;
+    b[to + 22] = lo;
+    b[to + 23] = lo >>> 8;
+    b[to + 24] = hi;
+    b[to + 25] = flags;
     this.n++;
   }
 
@@ -246,6 +251,14 @@ export class TupleBlockEncoder {
     if (i === undefined) this.strings.set(s, (i = this.strings.size));
     return i;
   }
+}
+
+/** Stores `x` (a u32) little-endian at `b[at]` (a Uint8Array store keeps the low 8 bits). */
+function put32(b: Uint8Array, at: number, x: number): void {
+  b[at] = x;
+  b[at + 1] = x >>> 8;
+  b[at + 2] = x >>> 16;
+  b[at + 3] = x >>> 24;
 }
 
 /**
