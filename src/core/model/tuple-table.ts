@@ -262,7 +262,14 @@ export class TupleTable {
         const h = hashes[k]!;
         const e = entries[k]!;
         slot = (e & 0xffffff) - 1;
-        if (e === 0 || e >>> 24 !== h >>> 24 || slot >= this.n || !this.holdsV4(slot, s, d, lo, hi)) slot = this.findOrAddV4(k);
+        let held = false;
+        if (e !== 0 && e >>> 24 === h >>> 24 && slot < this.n) {
+          // holdsV4 written out: V8 did not inline it here, and its words went to it as heap numbers.
+          const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+          const at = (slot & CHUNK_MASK) << 3;
+          held = r[at + SRC] === s && r[at + DST] === d && r[at + LO] === lo && (r[at + HI]! & HI_KEY) === hi;
+        }
+        if (!held) slot = this.findOrAddV4(k);
         this.lastSrc = s;
         this.lastDst = d;
         this.lastLo = lo;
