@@ -103,8 +103,13 @@ const CHUNK_SHIFT = 15;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_SLOTS - 1;
 const FIRST_CHUNK_SLOTS = 1024;
-/** Index buckets at first (a power of two); it doubles when half full. */
+/** Index buckets at first (a power of two); when half full it grows 4× up to QUAD_BUCKETS, then 2×. */
 const FIRST_BUCKETS = 4096;
+/**
+ * Up to this many buckets (4 MB) the index grows 4×: a capture of many connections moves a third fewer entries on
+ * its way to a million, and the index of any capture is at most 2 MB larger than doubling would make it.
+ */
+const QUAD_BUCKETS = 1 << 20;
 
 export class TupleTable {
   private readonly firstId: number;
@@ -468,13 +473,13 @@ export class TupleTable {
   }
 
   /**
-   * Doubles the index. The buckets are read in order and each slot's hash from `hashChunks` (reads that do not
-   * wait on one another), so each entry lands near where the one before went, at its bucket or that plus the old
-   * size; placing the slots in slot order instead wrote at random, each write waiting for its probe's read.
+   * Grows the index (see QUAD_BUCKETS). The buckets are read in order and each slot's hash from `hashChunks` (reads that do not
+   * wait on one another), so each entry lands near where the one before went, at its bucket plus a multiple of the
+   * old size; placing the slots in slot order instead wrote at random, each write waiting for its probe's read.
    */
   private growIndex(): void {
     const old = this.index;
-    const index = new Uint32Array(old.length * 2);
+    const index = new Uint32Array(old.length * (old.length < QUAD_BUCKETS ? 4 : 2));
     const mask = index.length - 1;
     const hashChunks = this.hashChunks;
     for (let b = 0; b < old.length; b++) {
