@@ -196,6 +196,20 @@ describe('PacketStore.writer tuples', () => {
     expect([tuples[999]!.src, tuples[1000]!.src, tuples[1000]!.sport]).toEqual(['fd00::999', '192.168.0.15', 2024]);
   });
 
+  it('counts an IPv4 tuple met again right after IPv6 tuples outgrew the first slots (its words were copied)', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'copied');
+    const w = store.packetWriter(id);
+    let frame = 0;
+    w.add(packet(++frame));
+    for (let i = 0; i < 1500; i++) w.add(packet(++frame, { network: 'ipv6', src: `fd00::${i}`, dst: 'fd00::1', sport: 5000 }));
+    w.add(packet(++frame));
+    w.flush();
+    const rows = tupleRows(store, id);
+    expect(rows.length).toBe(1501);
+    expect([rows[0]!.src, rows[0]!.packets, rows[0]!.first_frame, rows[0]!.last_frame]).toEqual(['10.0.0.1', 2, 1, frame]);
+  });
+
   it('counts a packet under its spilled tuple when the slots were moved to the spill table earlier in its batch of lookups', () => {
     const store = project().store();
     const id = pcapCapture(store, 'mid-batch');

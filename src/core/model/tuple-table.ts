@@ -159,13 +159,14 @@ export class TupleTable {
   /** The ports words of the last packet whose fields were checked (a repeat needs no check). */
   private checkedLo = -1;
   private checkedHi = -1;
-  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its slot is
-  // `lastSlot` until the slots are moved to the spill table (lastValid false).
+  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its words are at
+  // `lastChunk[lastAt]` until the slots are moved to the spill table or the first chunk is replaced (lastValid false).
   private lastSrc = 0;
   private lastDst = 0;
   private lastLo = 0;
   private lastHi = 0;
-  private lastSlot = 0;
+  private lastChunk: Uint32Array = this.chunks[0]!;
+  private lastAt = 0;
   private lastValid = false;
   private lastTextSrc = '';
   private lastTextDst = '';
@@ -254,36 +255,57 @@ export class TupleTable {
     const hashes = this.qHash;
     const entries = this.qEntry;
     const ids = this.ids;
+    // The last tuple's key and where its words are, in locals for the loop. Its chunk stays right: the slots move
+    // (to the spill table) or the first chunk is replaced (grow) only in findOrAddV4, after which it is set anew.
+    let lastValid = this.lastValid;
+    let lastSrc = this.lastSrc;
+    let lastDst = this.lastDst;
+    let lastLo = this.lastLo;
+    let lastHi = this.lastHi;
+    let r = this.lastChunk;
+    let at = this.lastAt;
     for (let k = 0; k < q; k++) {
       const s = this.qSrc[k]!;
       const d = this.qDst[k]!;
       const lo = this.qLo[k]!;
       const hi = this.qHi[k]!;
-      let slot = this.lastSlot;
-      if (!this.lastValid || s !== this.lastSrc || d !== this.lastDst || lo !== this.lastLo || hi !== this.lastHi) {
+      if (!lastValid || s !== lastSrc || d !== lastDst || lo !== lastLo || hi !== lastHi) {
         // The bucket read above names the tuple's slot in most cases: its key settles it without reading the index
         // again (a slot never moves, so even a bucket read before this batch grew the index names the right one;
         // one read before the slots were moved to the spill table may name a slot no longer held).
         const h = hashes[k]!;
         const e = entries[k]!;
-        slot = (e & 0xffffff) - 1;
+        let slot = (e & 0xffffff) - 1;
         let held = false;
         if (e !== 0 && e >>> 24 === h >>> 24 && slot < this.n) {
-          // holdsV4 written out: V8 did not inline it here, and its words went to it as heap numbers.
-          const r = this.chunks[slot >>> CHUNK_SHIFT]!;
-          const at = (slot & CHUNK_MASK) << 3;
+          r = this.chunks[slot >>> CHUNK_SHIFT]!;
+          at = (slot & CHUNK_MASK) << 3;
           held = r[at + SRC] === s && r[at + DST] === d && r[at + LO] === lo && (r[at + HI]! & HI_KEY) === hi;
         }
-        if (!held) slot = this.findOrAddV4(k);
-        this.lastSrc = s;
-        this.lastDst = d;
-        this.lastLo = lo;
-        this.lastHi = hi;
-        this.lastSlot = slot;
-        this.lastValid = true;
+        if (!held) {
+          slot = this.findOrAddV4(k);
+          r = this.chunks[slot >>> CHUNK_SHIFT]!;
+          at = (slot & CHUNK_MASK) << 3;
+        }
+        lastSrc = s;
+        lastDst = d;
+        lastLo = lo;
+        lastHi = hi;
+        lastValid = true;
       }
-      ids[this.qRecord[k]!] = this.countIn(slot, this.qFrame[k]!);
+      const frame = this.qFrame[k]!;
+      if (r[at + PACKETS] === 0) r[at + FIRST] = frame;
+      r[at + PACKETS]!++;
+      r[at + LAST] = frame;
+      ids[this.qRecord[k]!] = r[at + ID]!;
     }
+    this.lastValid = lastValid;
+    this.lastSrc = lastSrc;
+    this.lastDst = lastDst;
+    this.lastLo = lastLo;
+    this.lastHi = lastHi;
+    this.lastChunk = r;
+    this.lastAt = at;
     this.tupleIds.settled(this);
   }
 
@@ -417,6 +439,8 @@ export class TupleTable {
       const bigger = new Uint32Array(slots * 8);
       bigger.set(this.chunks[0]!);
       this.chunks[0] = bigger;
+      // lastChunk may be the array replaced.
+      this.lastValid = false;
       const hashes = new Uint32Array(slots);
       hashes.set(this.hashChunks[0]!);
       this.hashChunks[0] = hashes;
