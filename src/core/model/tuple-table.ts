@@ -1,7 +1,7 @@
 /**
  * The distinct 5-tuples of one capture being written, with their packet counts and frame ranges, stored as
- * tuple blocks (tuple-block.ts) when the writer flushes. Held in growable typed arrays (one slot per tuple),
- * found through an open-addressing table of IPv4 numbers (the decoder's, checked against the text, or read from
+ * tuple blocks (tuple-block.ts) when the writer flushes. Held in chunks of typed arrays (eight words a tuple, never
+ * moved once the first chunk is full), found through an open-addressing table of IPv4 numbers (the decoder's, checked against the text, or read from
  * the text) or, for any other address, nested maps.
  *
  * Past `limit` tuples the ones held are moved to a temporary SQL table with a 5-tuple index and later packets
@@ -122,8 +122,9 @@ export class TupleTable {
    */
   private chunks: Uint32Array[] = [new Uint32Array(FIRST_CHUNK_SLOTS * 8)];
   /**
-   * Each IPv4 slot's hash (readBuckets), chunked as the slots are: growing the index reads them (a word a
-   * slot, 4 MB for a million tuples, so reading them at random stays within few pages).
+   * Each IPv4 slot's hash (readBuckets), chunked as the slots are: growing the index reads them instead of hashing
+   * every key again (a word a slot, 4 MB for a million tuples: reading them at random misses far fewer pages than
+   * reading the 32 MB of slots would).
    */
   private hashChunks: Uint32Array[] = [new Uint32Array(FIRST_CHUNK_SLOTS)];
   /** Slots the chunks hold. */
@@ -156,9 +157,6 @@ export class TupleTable {
   private readonly qHash = new Uint32Array(BATCH);
   private readonly qEntry = new Uint32Array(BATCH);
   private queued = 0;
-  /** The ports words of the last packet whose fields were checked (a repeat needs no check). */
-  private checkedLo = -1;
-  private checkedHi = -1;
   // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its words are at
   // `lastChunk[lastAt]` until the slots are moved to the spill table or the first chunk is replaced (lastValid false).
   private lastSrc = 0;
@@ -497,9 +495,10 @@ export class TupleTable {
   }
 
   /**
-   * Grows the index (see QUAD_BUCKETS). The buckets are read in order and each slot's hash from `hashChunks` (reads that do not
-   * wait on one another), so each entry lands near where the one before went, at its bucket plus a multiple of the
-   * old size; placing the slots in slot order instead wrote at random, each write waiting for its probe's read.
+   * Grows the index (see QUAD_BUCKETS). The buckets are read in order and each slot's hash from `hashChunks`
+   * (reads that do not wait on one another), so each entry lands near where the one before went, at its bucket
+   * plus a multiple of the old size; placing the slots in slot order instead wrote at random, each write waiting
+   * for its probe's read.
    */
   private growIndex(): void {
     const old = this.index;
