@@ -174,6 +174,58 @@ describe('PacketStore.writer tuples', () => {
     expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([[1, 2, 1, 4], [2, 1, 2, 2], [3, 1, 3, 3]]);
   });
 
+  it('finds every tuple again after its index and slots have grown, IPv4 and IPv6 mixed', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'grown');
+    const n = 80_000;
+    const v4 = (i: number): Partial<PacketRecord> => ({ src: null, dst: null, srcV4: (0xc0a80000 + (i >>> 6)) >>> 0, dstV4: 0x0a000001 + (i & 63), sport: 1024 + (i % 60_000) });
+    const v6 = (i: number): Partial<PacketRecord> => ({ network: 'ipv6', src: `fd00::${i}`, dst: 'fd00::1', sport: 5000 });
+    const tuple = (i: number) => (i % 1000 === 999 ? v6(i) : v4(i));
+    store.transaction(() => {
+      const w = store.packetWriter(id);
+      let frame = 0;
+      for (let i = 0; i < n; i++) w.add(packet(++frame, tuple(i)));
+      // Again, in another order: every tuple is found, none added.
+      for (let i = 0; i < n; i++) w.add(packet(++frame, tuple((i * 7919) % n)));
+      w.flush();
+    });
+    const tuples = [...store.packets.tuplesOf(id).values()];
+    expect(tuples.length).toBe(n);
+    expect(tuples.every((t) => t.packets === 2)).toBe(true);
+    expect(tuples.map((t) => t.id)).toEqual(tuples.map((_, i) => tuples[0]!.id + i));
+    expect([tuples[999]!.src, tuples[1000]!.src, tuples[1000]!.sport]).toEqual(['fd00::999', '192.168.0.15', 2024]);
+  });
+
+  it('counts an IPv4 tuple met again right after IPv6 tuples outgrew the first slots (its words were copied)', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'copied');
+    const w = store.packetWriter(id);
+    let frame = 0;
+    w.add(packet(++frame));
+    for (let i = 0; i < 1500; i++) w.add(packet(++frame, { network: 'ipv6', src: `fd00::${i}`, dst: 'fd00::1', sport: 5000 }));
+    w.add(packet(++frame));
+    w.flush();
+    const rows = tupleRows(store, id);
+    expect(rows.length).toBe(1501);
+    expect([rows[0]!.src, rows[0]!.packets, rows[0]!.first_frame, rows[0]!.last_frame]).toEqual(['10.0.0.1', 2, 1, frame]);
+  });
+
+  it('counts a packet under its spilled tuple when the slots were moved to the spill table earlier in its batch of lookups', () => {
+    const store = project().store();
+    const id = pcapCapture(store, 'mid-batch');
+    const w = store.packetWriter(id, 3);
+    // One batch of lookups (512 packets) holds tuples 1-3; the next starts with a fourth tuple, which moves the three
+    // to the spill table, then tuple 3 again, whose slot the batch had read before the move.
+    const packets = [packet(1, { sport: 1 }), packet(2, { sport: 2 }), packet(3, { sport: 3 })];
+    for (let f = 4; f <= 512; f++) packets.push(packet(f, { sport: 1 }));
+    packets.push(packet(513, { sport: 4 }), packet(514, { sport: 3 }));
+    for (const p of packets) w.add(p);
+    w.flush();
+    expect(tupleRows(store, id).map((r) => [r.sport, r.packets, r.first_frame, r.last_frame])).toEqual([
+      [1, 510, 1, 512], [2, 1, 2, 2], [3, 2, 3, 514], [4, 1, 513, 513],
+    ]);
+  });
+
   it('counts packets of earlier tuples under their ids after a flush that had spilled them', () => {
     const store = project().store();
     const roomy = pcapCapture(store, 'roomy2');

@@ -1,7 +1,7 @@
 /**
  * The distinct 5-tuples of one capture being written, with their packet counts and frame ranges, stored as
- * tuple blocks (tuple-block.ts) when the writer flushes. Held in growable typed arrays (one slot per tuple),
- * found through an open-addressing table of IPv4 numbers (the decoder's, checked against the text, or read from
+ * tuple blocks (tuple-block.ts) when the writer flushes. Held in chunks of typed arrays (eight words a tuple, never
+ * moved once the first chunk is full), found through an open-addressing table of IPv4 numbers (the decoder's, checked against the text, or read from
  * the text) or, for any other address, nested maps.
  *
  * Past `limit` tuples the ones held are moved to a temporary SQL table with a 5-tuple index and later packets
@@ -12,12 +12,10 @@ import type Database from 'better-sqlite3';
 import type { PacketRecord } from '../records/records';
 import { formatIpv4, parseIpv4 } from '../common/ip';
 import { isCachedIpv4Text } from '../capture/pcap/address-text';
-import { TupleBlock, TupleBlockEncoder, checkTupleFields, type EncodedTupleBlock } from './tuple-block';
-
-/** Flags of a slot. */
-const TEXT = 1;
-/** The tuple is in the spill table already: its counts are added to that row, not inserted. */
-const STORED = 2;
+import {
+  NO_DPORT, NO_PROTO, NO_SPORT, TW_DST, TW_FIRST, TW_HI, TW_ID, TW_LAST, TW_LO, TW_PACKETS, TW_SRC, TupleBlock, TupleBlockEncoder,
+  checkTupleFields, portsHi, portsLo, tupleFieldsFit, type EncodedTupleBlock,
+} from './tuple-block';
 
 const SPILL = 'temp.natlens_tuple_spill';
 
@@ -79,25 +77,67 @@ export function tupleBlockInserter(db: Database.Database, captureId: number): (b
 /** IPv4 packets whose tuples are looked up together (see `settle`). */
 const BATCH = 512;
 
+// A slot is a tuple's eight words (tuple-block.ts TUPLE_WORDS) in a chunk: the key (source, destination: IPv4
+// numbers, 0 for a TEXT slot; the ports and protocol as portsLo and portsHi words, the flags above portsHi's bits),
+// then id, packets, first and last frame.
+const SRC = TW_SRC;
+const DST = TW_DST;
+const LO = TW_LO;
+const HI = TW_HI;
+const ID = TW_ID;
+const PACKETS = TW_PACKETS;
+const FIRST = TW_FIRST;
+const LAST = TW_LAST;
+/** The bits of the HI word that are the key (the rest are flags). */
+const HI_KEY = 0xffff;
+/** Flags of a slot (in its HI word): its addresses are text (`texts`), not IPv4 numbers. */
+const TEXT = 1 << 16;
+/** The tuple is in the spill table already: its counts are added to that row, not inserted. */
+const STORED = 1 << 17;
+
+/**
+ * Slots per chunk. Slots are never moved: the first chunk grows (×4) up to this, later ones are made full, so
+ * growing copies at most one chunk's worth once, and a capture of few tuples holds a small first chunk.
+ */
+const CHUNK_SHIFT = 15;
+const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SLOTS - 1;
+const FIRST_CHUNK_SLOTS = 1024;
+/** Index buckets at first (a power of two); when half full it grows 4× up to QUAD_BUCKETS, then 2×. */
+const FIRST_BUCKETS = 4096;
+/**
+ * Up to this many buckets (4 MB) the index grows 4×: a capture of many connections moves a third fewer entries on
+ * its way to a million, and the index of any capture is at most 2 MB larger than doubling would make it.
+ */
+const QUAD_BUCKETS = 1 << 20;
+
 export class TupleTable {
   private readonly firstId: number;
   private readonly limit: number;
   private n = 0;
   /**
-   * Per slot, in first-seen order, eight words: source, destination (IPv4 numbers; 0 for a TEXT slot), the
-   * ports and protocol as two words (`portsLo`, `portsHi`), then id, packets, first frame, last frame.
-   * A capture's repeated connections come back in about the order they were first seen, so the slots a batch
-   * touches are near one another, and writing the tuples out reads them front to back.
+   * The slots in first-seen order (see SRC..LAST), CHUNK_SLOTS to a chunk. A capture's repeated connections come
+   * back in about the order they were first seen, so the slots a batch touches are near one another, and writing
+   * the tuples out reads them front to back.
    */
-  private rec = new Uint32Array(1024 * 8);
-  private flags = new Uint8Array(1024);
+  private chunks: Uint32Array[] = [new Uint32Array(FIRST_CHUNK_SLOTS * 8)];
+  /**
+   * Each IPv4 slot's hash (readBuckets), chunked as the slots are: growing the index reads them instead of hashing
+   * every key again (a word a slot, 4 MB for a million tuples: reading them at random misses far fewer pages than
+   * reading the 32 MB of slots would).
+   */
+  private hashChunks: Uint32Array[] = [new Uint32Array(FIRST_CHUNK_SLOTS)];
+  /** Slots the chunks hold. */
+  private capacity = FIRST_CHUNK_SLOTS;
   /** The addresses of the slots whose addresses are not both IPv4 (IPv4 ones are their numbers). */
   private texts = new Map<number, [string, string]>();
   /**
-   * The IPv4 slots by hash, open addressing: 0 when empty, else the hash's top 8 bits above slot + 1 (24 bits).
-   * Four bytes an entry, so a million tuples take an 8 MB table; grows at half full.
+   * The IPv4 slots by hash, open addressing with linear probing: 0 when empty, else the hash's top 8 bits above
+   * slot + 1 (24 bits). Four bytes a bucket and at most half full, so a million tuples take an 8 MB table (twice
+   * that, with the whole hash in the bucket, made every lookup slower than growing saved: more pages to miss).
    */
-  private index = new Uint32Array(4096);
+  private index = new Uint32Array(FIRST_BUCKETS);
+  private mask = FIRST_BUCKETS - 1;
   private indexSize = 0;
   /** Any other tuple (IPv6) by src → dst → protocol and ports → slot. */
   private byText = new Map<string, Map<string, Map<number, number>>>();
@@ -117,21 +157,20 @@ export class TupleTable {
   private readonly qHash = new Uint32Array(BATCH);
   private readonly qEntry = new Uint32Array(BATCH);
   private queued = 0;
-  /** The ports words of the last packet checked by checkTupleFields (a repeat needs no check). */
-  private checkedLo = -1;
-  private checkedHi = -1;
-  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its counts
-  // are at word `lastAt` of `rec` until the slots are moved to the spill table (lastValid false).
+  // Packets come in bursts of one conversation: the previous packet's tuple is the likeliest hit. Its words are at
+  // `lastChunk[lastAt]` until the slots are moved to the spill table or the first chunk is replaced (lastValid false).
   private lastSrc = 0;
   private lastDst = 0;
   private lastLo = 0;
   private lastHi = 0;
+  private lastChunk: Uint32Array = this.chunks[0]!;
   private lastAt = 0;
   private lastValid = false;
   private lastTextSrc = '';
   private lastTextDst = '';
-  private lastTextPorts = -1;
-  private lastTextAt = -1;
+  private lastTextLo = 0;
+  private lastTextHi = 0;
+  private lastTextSlot = -1;
 
   /**
    * `ids` receives each counted packet's tuple id at the index the caller names (a packet block's records): at
@@ -156,15 +195,12 @@ export class TupleTable {
   count(p: PacketRecord, record: number): void {
     const src = p.src;
     const dst = p.dst;
+    const proto = p.ipProto;
     const sport = p.sport;
     const dport = p.dport;
+    if (!tupleFieldsFit(proto, sport, dport)) checkTupleFields(proto, sport, dport);
     const lo = portsLo(sport, dport);
-    const hi = portsHi(p.ipProto, sport, dport);
-    if (lo !== this.checkedLo || hi !== this.checkedHi) {
-      checkTupleFields(p.ipProto, sport, dport);
-      this.checkedLo = lo;
-      this.checkedHi = hi;
-    }
+    const hi = portsHi(proto, sport, dport);
     // Ids are handed out in the order the packets came, across every writer of the connection.
     this.tupleIds.claim(this);
     const s4 = p.srcV4;
@@ -188,7 +224,7 @@ export class TupleTable {
       d = parseIpv4(dst);
       if (s === null || d === null) {
         this.settle();
-        this.ids[record] = this.countText(p, src, dst, hi * 4294967296 + lo);
+        this.ids[record] = this.countText(p.frame, src, dst, lo, hi);
         return;
       }
     }
@@ -203,9 +239,9 @@ export class TupleTable {
   }
 
   /**
-   * Counts the IPv4 packets waiting and writes their ids. First every waiting key is hashed and its index entry
-   * read with nothing depending on the reads, so the processor has many cache misses in flight at once; then the
-   * packets are counted one by one, in order, against entries that are near. (Reading the slots the entries name
+   * Counts the IPv4 packets waiting and writes their ids. First every waiting key is hashed and its bucket read
+   * with nothing depending on the reads, so the processor has many cache misses in flight at once; then the
+   * packets are counted one by one, in order, against buckets that are near. (Reading the slots the buckets name
    * in a loop of their own as well gained nothing with a million tuples revisited in random order and cost ~10%
    * of the lookups when they come back in the order first seen.)
    */
@@ -213,68 +249,142 @@ export class TupleTable {
     const q = this.queued;
     if (q === 0) return;
     this.queued = 0;
-    const index = this.index;
-    const mask = index.length - 1;
+    this.readBuckets(q);
     const hashes = this.qHash;
-    for (let k = 0; k < q; k++) hashes[k] = TupleTable.hash(this.qSrc[k]!, this.qDst[k]!, this.qLo[k]!, this.qHi[k]!);
-    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another (hashing
-    // in the same loop leaves room for fewer reads in flight: slower).
     const entries = this.qEntry;
-    for (let k = 0; k < q; k++) entries[k] = index[hashes[k]! & mask]!;
+    const ids = this.ids;
+    // The last tuple's key and where its words are, in locals for the loop. Its chunk stays right: the slots move
+    // (to the spill table) or the first chunk is replaced (grow) only in findOrAddV4, after which it is set anew.
+    let lastValid = this.lastValid;
+    let lastSrc = this.lastSrc;
+    let lastDst = this.lastDst;
+    let lastLo = this.lastLo;
+    let lastHi = this.lastHi;
+    let r = this.lastChunk;
+    let at = this.lastAt;
     for (let k = 0; k < q; k++) {
       const s = this.qSrc[k]!;
       const d = this.qDst[k]!;
       const lo = this.qLo[k]!;
       const hi = this.qHi[k]!;
-      let at = this.lastAt;
-      if (!this.lastValid || s !== this.lastSrc || d !== this.lastDst || lo !== this.lastLo || hi !== this.lastHi) {
+      if (!lastValid || s !== lastSrc || d !== lastDst || lo !== lastLo || hi !== lastHi) {
+        // The bucket read above names the tuple's slot in most cases: its key settles it without reading the index
+        // again (a slot never moves, so even a bucket read before this batch grew the index names the right one;
+        // one read before the slots were moved to the spill table may name a slot no longer held).
         const h = hashes[k]!;
-        // The entry read above names the tuple's slot in most cases: its key settles it without reading the index
-        // again (a slot never moves, so even an entry read before this batch grew the index names the right one).
         const e = entries[k]!;
-        at = ((e & 0xffffff) - 1) << 3;
-        const r = this.rec;
-        if (e === 0 || e >>> 24 !== h >>> 24 || r[at] !== s || r[at + 1] !== d || r[at + 2] !== lo || r[at + 3] !== hi) {
-          at = this.findV4(h, s, d, lo, hi);
-          if (at < 0) at = this.addV4(h, s, d, lo, hi);
+        let slot = (e & 0xffffff) - 1;
+        let held = false;
+        if (e !== 0 && e >>> 24 === h >>> 24 && slot < this.n) {
+          r = this.chunks[slot >>> CHUNK_SHIFT]!;
+          at = (slot & CHUNK_MASK) << 3;
+          held = r[at + SRC] === s && r[at + DST] === d && r[at + LO] === lo && (r[at + HI]! & HI_KEY) === hi;
         }
-        this.lastSrc = s;
-        this.lastDst = d;
-        this.lastLo = lo;
-        this.lastHi = hi;
-        this.lastAt = at;
-        this.lastValid = true;
+        if (!held) {
+          slot = this.findOrAddV4(k);
+          r = this.chunks[slot >>> CHUNK_SHIFT]!;
+          at = (slot & CHUNK_MASK) << 3;
+        }
+        lastSrc = s;
+        lastDst = d;
+        lastLo = lo;
+        lastHi = hi;
+        lastValid = true;
       }
-      this.ids[this.qRecord[k]!] = this.countAt(at, this.qFrame[k]!);
+      const frame = this.qFrame[k]!;
+      if (r[at + PACKETS] === 0) r[at + FIRST] = frame;
+      r[at + PACKETS]!++;
+      r[at + LAST] = frame;
+      ids[this.qRecord[k]!] = r[at + ID]!;
     }
+    this.lastValid = lastValid;
+    this.lastSrc = lastSrc;
+    this.lastDst = lastDst;
+    this.lastLo = lastLo;
+    this.lastHi = lastHi;
+    this.lastChunk = r;
+    this.lastAt = at;
     this.tupleIds.settled(this);
   }
 
-  /** Counts a packet under the slot whose record starts at word `at`; returns the slot's id. */
-  private countAt(at: number, frame: number): number {
-    const rec = this.rec;
-    if (rec[at + 5] === 0) rec[at + 6] = frame;
-    rec[at + 5]!++;
-    rec[at + 7] = frame;
-    return rec[at + 4]!;
+  /**
+   * Hashes the first `q` packets waiting (murmur3's mixing of the four words: every bit of the key reaches the low
+   * bits the index is read by) and reads their buckets. The hash is written out here: called, it was not inlined
+   * and each word above 2^30 went to it as a heap number.
+   */
+  private readBuckets(q: number): void {
+    const hashes = this.qHash;
+    const qSrc = this.qSrc;
+    const qDst = this.qDst;
+    const qLo = this.qLo;
+    const qHi = this.qHi;
+    for (let j = 0; j < q; j++) {
+      let h = 0x9747b28c;
+      let k = Math.imul(qSrc[j]!, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      k = Math.imul(qDst[j]!, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      k = Math.imul(qLo[j]!, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      k = Math.imul(qHi[j]!, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      hashes[j] = h ^ (h >>> 16);
+    }
+    // Loops this small let the processor run far ahead: many misses in flight, none waiting for another (hashing
+    // in the same loop leaves room for fewer reads in flight: slower).
+    const index = this.index;
+    const mask = this.mask;
+    const entries = this.qEntry;
+    for (let k = 0; k < q; k++) entries[k] = index[hashes[k]! & mask]!;
   }
 
-  private countText(p: PacketRecord, src: string, dst: string, ports: number): number {
-    let at = this.lastTextAt;
-    if (at < 0 || ports !== this.lastTextPorts || src !== this.lastTextSrc || dst !== this.lastTextDst) {
-      at = this.textSlot(src, dst, ports) << 3;
+  /** Whether `slot` (one held) is this IPv4 tuple's. */
+  private holdsV4(slot: number, s: number, d: number, lo: number, hi: number): boolean {
+    const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const at = (slot & CHUNK_MASK) << 3;
+    return r[at + SRC] === s && r[at + DST] === d && r[at + LO] === lo && (r[at + HI]! & HI_KEY) === hi;
+  }
+
+  /** Counts a packet under `slot`; returns the slot's id. */
+  private countIn(slot: number, frame: number): number {
+    const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const at = (slot & CHUNK_MASK) << 3;
+    if (r[at + PACKETS] === 0) r[at + FIRST] = frame;
+    r[at + PACKETS]!++;
+    r[at + LAST] = frame;
+    return r[at + ID]!;
+  }
+
+  private countText(frame: number, src: string, dst: string, lo: number, hi: number): number {
+    let slot = this.lastTextSlot;
+    if (slot < 0 || lo !== this.lastTextLo || hi !== this.lastTextHi || src !== this.lastTextSrc || dst !== this.lastTextDst) {
+      slot = this.textSlot(src, dst, lo, hi);
       this.lastTextSrc = src;
       this.lastTextDst = dst;
-      this.lastTextPorts = ports;
-      this.lastTextAt = at;
+      this.lastTextLo = lo;
+      this.lastTextHi = hi;
+      this.lastTextSlot = slot;
     }
-    return this.countAt(at, p.frame);
+    return this.countIn(slot, frame);
   }
 
-  private textSlot(src: string, dst: string, ports: number): number {
+  private textSlot(src: string, dst: string, lo: number, hi: number): number {
+    const ports = hi * 4294967296 + lo;
     const known = this.byText.get(src)?.get(dst)?.get(ports);
     if (known !== undefined) return known;
-    const slot = this.newSlot(src, dst, ports, null, null);
+    const slot = this.newSlot(src, dst, lo, hi, 0, 0);
     let byDst = this.byText.get(src);
     if (byDst === undefined) this.byText.set(src, (byDst = new Map()));
     let byPorts = byDst.get(dst);
@@ -283,8 +393,11 @@ export class TupleTable {
     return slot;
   }
 
-  /** A slot for a tuple this table does not hold (after moving what it holds to the spill table, at the limit). */
-  private newSlot(src: string | null, dst: string | null, ports: number, s4: number | null, d4: number | null): number {
+  /**
+   * A slot for a tuple this table does not hold: text addresses, or IPv4 numbers when `src`/`dst` are null (after
+   * moving what it holds to the spill table at the limit, and taking the spilled tuple's id when it is there).
+   */
+  private newSlot(src: string | null, dst: string | null, lo: number, hi: number, s4: number, d4: number): number {
     if (this.n >= this.limit) {
       this.moveToSpill();
       this.spilled = true;
@@ -292,85 +405,116 @@ export class TupleTable {
     let existing: number | undefined;
     if (this.spilled) {
       this.openSpill();
-      const [proto, sport, dport] = unpackPorts(ports);
-      existing = this.spillFind!.get(src ?? formatIpv4(s4!), dst ?? formatIpv4(d4!), sport, dport, proto) as number | undefined;
+      existing = this.spillFind!.get(src ?? formatIpv4(s4), dst ?? formatIpv4(d4), ...unpackPorts(lo, hi)) as number | undefined;
     }
-    const slot = this.n++;
-    if (slot === this.flags.length) this.grow();
-    const at = slot << 3;
-    const r = this.rec;
-    r[at] = s4 ?? 0;
-    r[at + 1] = d4 ?? 0;
-    r[at + 2] = ports >>> 0;
-    r[at + 3] = Math.floor(ports / 4294967296);
-    r[at + 4] = existing ?? this.tupleIds.take();
-    r[at + 5] = 0;
-    r[at + 6] = 0;
-    r[at + 7] = 0;
-    this.flags[slot] = (s4 === null ? TEXT : 0) | (existing === undefined ? 0 : STORED);
-    if (s4 === null) this.texts.set(slot, [src!, dst!]);
+    const text = src !== null && dst !== null;
+    const slot = this.takeSlot(text ? 0 : s4, text ? 0 : d4, lo, hi | (text ? TEXT : 0) | (existing === undefined ? 0 : STORED), existing ?? this.tupleIds.take());
+    if (text) this.texts.set(slot, [src, dst]);
+    return slot;
+  }
+
+  /** The next slot, holding this key and id and no packets. */
+  private takeSlot(s: number, d: number, lo: number, hi: number, id: number): number {
+    const slot = this.n;
+    if (slot === this.capacity) this.grow();
+    this.n = slot + 1;
+    const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const at = (slot & CHUNK_MASK) << 3;
+    r[at + SRC] = s;
+    r[at + DST] = d;
+    r[at + LO] = lo;
+    r[at + HI] = hi;
+    r[at + ID] = id;
+    r[at + PACKETS] = 0;
+    r[at + FIRST] = 0;
+    r[at + LAST] = 0;
     return slot;
   }
 
   private grow(): void {
-    const flags = new Uint8Array(this.flags.length * 2);
-    flags.set(this.flags);
-    this.flags = flags;
-    const rec = new Uint32Array(this.rec.length * 2);
-    rec.set(this.rec);
-    this.rec = rec;
-  }
-
-  /** murmur3's mixing of the four words; every bit of the key reaches the low bits the table is indexed by. */
-  private static hash(src: number, dst: number, lo: number, hi: number): number {
-    let h = murmurStep(murmurStep(murmurStep(murmurStep(0x9747b28c, src), dst), lo), hi);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
-
-  /** The word offset of an IPv4 tuple's record in `rec`, or -1. */
-  private findV4(h: number, src: number, dst: number, lo: number, hi: number): number {
-    const index = this.index;
-    const rec = this.rec;
-    const mask = index.length - 1;
-    const tag = h >>> 24;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = index[i]!;
-      if (e === 0) return -1;
-      if (e >>> 24 !== tag) continue;
-      const at = ((e & 0xffffff) - 1) << 3;
-      if (rec[at] === src && rec[at + 1] === dst && rec[at + 2] === lo && rec[at + 3] === hi) return at;
+    if (this.chunks.length === 1 && this.capacity < CHUNK_SLOTS) {
+      const slots = Math.min(this.capacity * 4, CHUNK_SLOTS);
+      const bigger = new Uint32Array(slots * 8);
+      bigger.set(this.chunks[0]!);
+      this.chunks[0] = bigger;
+      // lastChunk may be the array replaced.
+      this.lastValid = false;
+      const hashes = new Uint32Array(slots);
+      hashes.set(this.hashChunks[0]!);
+      this.hashChunks[0] = hashes;
+      this.capacity = slots;
+    } else {
+      this.chunks.push(new Uint32Array(CHUNK_SLOTS * 8));
+      this.hashChunks.push(new Uint32Array(CHUNK_SLOTS));
+      this.capacity += CHUNK_SLOTS;
     }
   }
 
-  /** Adds an IPv4 tuple with no packets counted; returns the word offset of its record. */
-  private addV4(h: number, src: number, dst: number, lo: number, hi: number): number {
-    const slot = this.newSlot(null, null, hi * 4294967296 + lo, src, dst);
-    if (2 * (this.indexSize + 1) > this.index.length) this.growIndex();
-    this.indexSize++;
-    this.place(h, slot);
-    return slot << 3;
+  /**
+   * The slot of waiting packet `k`'s tuple, added (with no packets counted) when the table does not hold it. (Its
+   * words are read here, not passed: a call that is not inlined passes a number above 2^30 as a heap number.)
+   */
+  private findOrAddV4(k: number): number {
+    const h = this.qHash[k]!;
+    const s = this.qSrc[k]!;
+    const d = this.qDst[k]!;
+    const lo = this.qLo[k]!;
+    const hi = this.qHi[k]!;
+    const index = this.index;
+    const mask = this.mask;
+    const tag = h >>> 24;
+    let i = h & mask;
+    for (;;) {
+      const e = index[i]!;
+      if (e === 0) break;
+      if (e >>> 24 === tag && this.holdsV4((e & 0xffffff) - 1, s, d, lo, hi)) return (e & 0xffffff) - 1;
+      i = (i + 1) & mask;
+    }
+    // Not held: bucket i is where it goes, unless adding it moves the slots to the spill table or grows the index.
+    let slot: number;
+    if (this.n >= this.limit || this.spilled || 2 * (this.indexSize + 1) > mask + 1) {
+      slot = this.newSlot(null, null, lo, hi, s, d);
+      if (2 * (this.indexSize + 1) > this.mask + 1) this.growIndex();
+      this.place(h, slot);
+    } else {
+      slot = this.takeSlot(s, d, lo, hi, this.tupleIds.take());
+      index[i] = ((tag << 24) | (slot + 1)) >>> 0;
+      this.indexSize++;
+    }
+    this.hashChunks[slot >>> CHUNK_SHIFT]![slot & CHUNK_MASK] = h;
+    return slot;
   }
 
   private place(h: number, slot: number): void {
     const index = this.index;
-    const mask = index.length - 1;
+    const mask = this.mask;
     let i = h & mask;
     while (index[i] !== 0) i = (i + 1) & mask;
     index[i] = (((h >>> 24) << 24) | (slot + 1)) >>> 0;
+    this.indexSize++;
   }
 
+  /**
+   * Grows the index (see QUAD_BUCKETS). The buckets are read in order and each slot's hash from `hashChunks`
+   * (reads that do not wait on one another), so each entry lands near where the one before went, at its bucket
+   * plus a multiple of the old size; placing the slots in slot order instead wrote at random, each write waiting
+   * for its probe's read.
+   */
   private growIndex(): void {
-    this.index = new Uint32Array(this.index.length * 2);
-    const rec = this.rec;
-    for (let slot = 0; slot < this.n; slot++) {
-      if (this.flags[slot]! & TEXT) continue;
-      const at = slot << 3;
-      this.place(TupleTable.hash(rec[at]!, rec[at + 1]!, rec[at + 2]!, rec[at + 3]!), slot);
+    const old = this.index;
+    const index = new Uint32Array(old.length * (old.length < QUAD_BUCKETS ? 4 : 2));
+    const mask = index.length - 1;
+    const hashChunks = this.hashChunks;
+    for (let b = 0; b < old.length; b++) {
+      const e = old[b]!;
+      if (e === 0) continue;
+      const slot = (e & 0xffffff) - 1;
+      let i = hashChunks[slot >>> CHUNK_SHIFT]![slot & CHUNK_MASK]! & mask;
+      while (index[i] !== 0) i = (i + 1) & mask;
+      index[i] = e;
     }
+    this.index = index;
+    this.mask = mask;
   }
 
   /** Writes the capture's tuple blocks (again, when an earlier flush wrote them: the counts have grown since). */
@@ -380,10 +524,15 @@ export class TupleTable {
     this.written = true;
     const write = tupleBlockInserter(this.db, this.captureId);
     if (!this.spilled) {
+      // Once per tuple, a million times for a capture of a million connections: nothing allocated.
       const encoder = new TupleBlockEncoder();
       for (let slot = 0; slot < this.n; slot++) {
-        if (!encoder.accepts(this.rec[(slot << 3) + 4]!)) write(encoder.encode());
-        this.encodeSlot(encoder, slot);
+        const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+        const at = (slot & CHUNK_MASK) << 3;
+        const id = r[at + ID]!;
+        if (!encoder.accepts(id)) write(encoder.encode());
+        const text = r[at + HI]! & TEXT ? this.texts.get(slot)! : null;
+        encoder.addWords(r, at, text === null ? null : text[0], text === null ? null : text[1]);
       }
       write(encoder.encode());
       return;
@@ -395,23 +544,6 @@ export class TupleTable {
     this.spillOpen = false;
   }
 
-  private encodeSlot(encoder: TupleBlockEncoder, slot: number): void {
-    // Once per tuple, a million times for a capture of a million connections: nothing allocated.
-    const r = this.rec;
-    const at = slot << 3;
-    const lo = r[at + 2]!;
-    const hi = r[at + 3]!;
-    const text = this.flags[slot]! & TEXT ? this.texts.get(slot)! : null;
-    encoder.add(
-      r[at + 4]!, hi & NO_PROTO ? null : hi & 255, hi & NO_SPORT ? null : lo >>> 16, hi & NO_DPORT ? null : lo & 0xffff, text?.[0] ?? '', text?.[1] ?? '',
-      text ? null : r[at]!, text ? null : r[at + 1]!, r[at + 5]!, r[at + 6]!, r[at + 7]!,
-    );
-  }
-
-  /** The slot's addresses as text. */
-  private addresses(slot: number): [string, string] {
-    return this.texts.get(slot) ?? [formatIpv4(this.rec[slot << 3]!), formatIpv4(this.rec[(slot << 3) + 1]!)];
-  }
   /** The spill table, made when first needed; after a flush it is made again from the blocks that flush wrote. */
   private openSpill(): void {
     if (this.spillOpen) return;
@@ -420,7 +552,7 @@ export class TupleTable {
         packets INTEGER NOT NULL, first_frame INTEGER NOT NULL, last_frame INTEGER NOT NULL);
       CREATE INDEX temp.natlens_tuple_spill_tuple ON natlens_tuple_spill(src, dst, sport, dport, ip_proto);`);
     this.spillOpen = true;
-    this.spillFind = this.db.prepare(`SELECT id FROM ${SPILL} WHERE src = ? AND dst = ? AND sport IS ? AND dport IS ? AND ip_proto IS ?`).pluck();
+    this.spillFind = this.db.prepare(`SELECT id FROM ${SPILL} WHERE src = ? AND dst = ? AND ip_proto IS ? AND sport IS ? AND dport IS ?`).pluck();
     // Before the first spill the tuples held are all there are; after a spilled flush the blocks hold them.
     if (!this.written || !this.spilled) return;
     const insert = this.spillInsert();
@@ -446,17 +578,18 @@ export class TupleTable {
     const update = this.db.prepare(
       `UPDATE ${SPILL} SET packets = packets + ?, first_frame = min(first_frame, ?), last_frame = max(last_frame, ?) WHERE id = ?`,
     );
-    const r = this.rec;
     for (let slot = 0; slot < this.n; slot++) {
-      const at = slot << 3;
-      const packets = r[at + 5]!;
-      if (this.flags[slot]! & STORED) {
-        if (packets > 0) update.run(packets, r[at + 6]!, r[at + 7]!, r[at + 4]!);
+      const r = this.chunks[slot >>> CHUNK_SHIFT]!;
+      const at = (slot & CHUNK_MASK) << 3;
+      const packets = r[at + PACKETS]!;
+      const hi = r[at + HI]!;
+      if (hi & STORED) {
+        if (packets > 0) update.run(packets, r[at + FIRST]!, r[at + LAST]!, r[at + ID]!);
         continue;
       }
-      const [proto, sport, dport] = unpackPorts(r[at + 3]! * 4294967296 + r[at + 2]!);
-      const [src, dst] = this.addresses(slot);
-      insert.run(r[at + 4]!, proto, src, dst, sport, dport, packets, r[at + 6]!, r[at + 7]!);
+      const [src, dst] = hi & TEXT ? this.texts.get(slot)! : [formatIpv4(r[at + SRC]!), formatIpv4(r[at + DST]!)];
+      const [proto, sport, dport] = unpackPorts(r[at + LO]!, hi & HI_KEY);
+      insert.run(r[at + ID]!, proto, src, dst, sport, dport, packets, r[at + FIRST]!, r[at + LAST]!);
     }
     this.n = 0;
     this.texts = new Map();
@@ -464,7 +597,7 @@ export class TupleTable {
     this.index.fill(0);
     this.indexSize = 0;
     this.lastValid = false;
-    this.lastTextAt = -1;
+    this.lastTextSlot = -1;
   }
 }
 
@@ -502,30 +635,7 @@ export function ipv4TextIs(text: string, n: number): boolean {
   return at === text.length;
 }
 
-function murmurStep(h: number, word: number): number {
-  let k = Math.imul(word, 0xcc9e2d51);
-  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  h ^= k;
-  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-}
-
-// The protocol and ports of a tuple as two words: both ports in the low word, the protocol and which of the three
-// are absent in the high one. Integer operations only (this is done for every packet); `ports` is the two as one
-// exact number, hi × 2^32 + lo, where one key is wanted (maps of non-IPv4 tuples, slots).
-const NO_PROTO = 256;
-const NO_SPORT = 512;
-const NO_DPORT = 1024;
-
-function portsLo(sport: number | null, dport: number | null): number {
-  return (((sport ?? 0) << 16) | (dport ?? 0)) >>> 0;
-}
-
-function portsHi(proto: number | null, sport: number | null, dport: number | null): number {
-  return (proto ?? NO_PROTO) | (sport === null ? NO_SPORT : 0) | (dport === null ? NO_DPORT : 0);
-}
-
-function unpackPorts(ports: number): [number | null, number | null, number | null] {
-  const lo = ports % 4294967296;
-  const hi = (ports - lo) / 4294967296;
+/** The protocol and ports of port words (portsLo, portsHi): in the order the spill table's lookup names them. */
+function unpackPorts(lo: number, hi: number): [number | null, number | null, number | null] {
   return [hi & NO_PROTO ? null : hi & 255, hi & NO_SPORT ? null : lo >>> 16, hi & NO_DPORT ? null : lo & 0xffff];
 }
