@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/bench/import-threads.mjs --old BIN [--pairs 7] [--dump FILE] [--dir DIR]
+// node scripts/bench/import-threads.mjs --old BIN [--pairs 7] [--dump FILE] [--dir DIR] [--restore NETNS]
 //
 // Imports one iptables-save dump (by default the 170k-rule kube-proxy dump, 10,000 services of 5 endpoints)
 // with another build's CLI (BIN, e.g. /tmp/base/bin/natlens) and this one's, alternating, into fresh projects,
@@ -9,6 +9,9 @@
 // and after. The two worker threads are the process's two busiest but its main thread: the dump reader (~1.2 s
 // at 170k rules), then the import worker (~0.5 s); V8's helper threads take ~0.15 s each, and the libuv thread
 // that syncs the file a few tens of ms (all counted in "rest"). Linux only.
+// --restore NETNS makes each pair a triple: `ip netns exec NETNS iptables-restore --test < DUMP` too (the kernel's own
+// tool, which the issue measures the import against; the namespace must exist, e.g. `ip netns add nlbench`), and
+// prints the new/restore and old/restore ratios of each triple.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +29,7 @@ if (oldBin === null) {
   process.exit(2);
 }
 const pairs = Number(option('pairs', 7));
+const restoreNs = option('restore', null);
 const dir = option('dir', null) ?? fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-import-threads-'));
 let dump = option('dump', null);
 if (dump === null) {
@@ -88,14 +92,34 @@ async function importOnce(bin, db) {
   };
 }
 
+/** `iptables-restore --test` of the dump in namespace `restoreNs`: wall, CPU (user + system) and peak RSS. */
+async function restoreOnce() {
+  const started = process.hrtime.bigint();
+  const child = spawn('/bin/sh', ['-c', `/usr/bin/time -f '%e %U %S %M' ip netns exec ${restoreNs} iptables-restore --test < '${dump}'`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const wallNs = Number(process.hrtime.bigint() - started);
+  if (code !== 0) throw new Error(`iptables-restore --test exited ${code}: ${stderr}`);
+  const [, user, sys, rssKb] = stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { wall: wallNs / 1e9, cpu: user + sys, rssMb: rssKb / 1024 };
+}
+
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const loadBefore = load();
-const runs = { old: [], new: [] };
+const runs = { old: [], new: [], restore: [] };
 process.stdout.write(`dump ${dump}; ${pairs} pairs, alternating (old first in odd pairs); load ${loadBefore}\n`);
 process.stdout.write('build  wall s  CPU s  RSS MB  main ms  worker ms  reader ms  rest ms  project bytes\n');
 for (let p = 0; p < pairs; p++) {
   const order = p % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
+  if (restoreNs !== null) order.splice(p % 3, 0, 'restore');
   for (const build of order) {
+    if (build === 'restore') {
+      const r = await restoreOnce();
+      runs.restore.push(r);
+      process.stdout.write(`restore  ${f2(r.wall)}  ${f2(r.cpu)}  ${r.rssMb.toFixed(0)}\n`);
+      continue;
+    }
     const r = await importOnce(builds[build], path.join(dir, `${build}.db`));
     runs[build].push(r);
     process.stdout.write(`${build.padEnd(5)}  ${f2(r.wall)}  ${f2(r.cpu)}  ${r.rssMb.toFixed(0)}  ${r.main.toFixed(0)}  ${r.worker.toFixed(0)}  ${r.reader.toFixed(0)}  ${r.rest.toFixed(0)}  ${r.bytes}\n`);
@@ -106,4 +130,12 @@ for (const build of ['old', 'new']) {
   process.stdout.write(`median ${build}: ${keys.map((k) => `${k} ${f2(median(runs[build].map((r) => r[k])))}`).join(', ')}\n`);
 }
 process.stdout.write(`median new/old of paired runs: ${keys.map((k) => `${k} ${f2(median(runs.new.map((r, i) => r[k] / runs.old[i][k])))}`).join(', ')}\n`);
+if (restoreNs !== null) {
+  for (const build of ['new', 'old']) {
+    const ratio = (k) => f2(median(runs[build].map((r, i) => r[k] / runs.restore[i][k])));
+    const spread = (k) => { const v = runs[build].map((r, i) => r[k] / runs.restore[i][k]); return `${f2(Math.min(...v))}-${f2(Math.max(...v))}`; };
+    process.stdout.write(`median ${build}/restore of triples: cpu ${ratio('cpu')} (${spread('cpu')}), wall ${ratio('wall')} (${spread('wall')}), rssMb ${ratio('rssMb')}\n`);
+  }
+  process.stdout.write(`median restore: ${['wall', 'cpu', 'rssMb'].map((k) => `${k} ${f2(median(runs.restore.map((r) => r[k])))}`).join(', ')}\n`);
+}
 process.stdout.write(`load before ${loadBefore}, after ${load()}\n`);

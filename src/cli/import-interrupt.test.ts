@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
+import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
@@ -16,6 +17,7 @@ let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-interrupt-'));
   writeSyntheticPcap(path.join(dir, 'big.pcap'), PACKETS);
+  writeKubeProxyDump(path.join(dir, 'big.save'), 3000, 5);
   fs.writeFileSync(path.join(dir, 'routes.txt'), 'default via 10.9.0.1 dev eth0\n10.9.0.0/24 dev eth0 proto kernel scope link src 10.9.0.5\n');
 });
 afterAll(() => {
@@ -84,5 +86,22 @@ describe('Ctrl-C during natlens import', () => {
     const counts = tableCounts(db);
     expect(counts.routes).toBe(2);
     expect(counts.captures).toBe(1);
+  });
+
+  it('cancels a large iptables-save dump midway, its reader thread started by the command line: exit 130, the project unchanged', async () => {
+    const db = path.join(dir, 'dump.db');
+    expect(spawnSync(process.execPath, [bin, 'import', '--db', db, lab], { encoding: 'utf8' }).status).toBe(0);
+    const before = tableCounts(db);
+    const run = await interruptMidImport(db, [path.join(dir, 'big.save')], 'big.save');
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/natlens: the import of .*big\.save was cancelled; nothing of that file was stored, and nothing of this call was stored\n$/);
+    expect(tableCounts(db)).toEqual(before);
+
+    const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--json', path.join(dir, 'big.save')], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ kind: string; records: number }> }> };
+    expect(report.nodes[0]?.captures[0]).toMatchObject({ kind: 'iptables-save' });
+    expect(report.nodes[0]?.captures[0]?.records).toBeGreaterThan(45_000);
   });
 });

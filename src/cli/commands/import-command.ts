@@ -8,6 +8,7 @@ import { isCancelled } from '../../core/common/cancellation';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ProgressLine } from '../progress-line';
+import { startDumpReaderEarly } from '../../core/import/dump-reader-start';
 
 const USAGE = `usage: natlens import [--db FILE] [--node NAME] [--interface IFACE] [--no-stitch] [--json] PATH...
 
@@ -91,7 +92,8 @@ async function runImport(request: ImportJobRequest & { dbPath: string }, io: Cli
   const interrupts = new AbortController();
   const listening = io.onInterrupt?.(() => interrupts.abort()) ?? null;
   try {
-    return await importOnWorker(script, request, {
+    // A large dump named here is being read while the import worker loads: that is most of an import's start-up.
+    return await importOnWorker(script, { ...request, dumpReader: startDumpReaderEarly(request.paths) }, {
       onProgress: (p) => progress.update(p), onStitchProgress: (pass, packets) => progress.stitching(pass, packets), onWaiting: waiting, signal: interrupts.signal,
     });
   } catch (e) {

@@ -14,15 +14,17 @@ import { MAX_LINE_BYTES } from '../capture/line-limit';
 import { DumpHashes } from './dump-hashes';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
-import { KubeProxyIndex, RuleFacts, type KubeProxyService } from '../netfilter/kube-proxy';
+import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
+import type { ServiceBlock } from '../model/service-block';
+import { kubeProxyServiceBlock } from './kube-proxy-records';
 import type { NumberedRulesetSink } from '../netfilter/ruleset-sink';
 
 export type DumpFileRead =
   | {
       kind: 'dump';
       summary: IptablesSaveSummary;
-      /** kube-proxy's services in the dump's nat table, gathered as it was read. */
-      services: KubeProxyService[];
+      /** kube-proxy's services in the dump's nat table, gathered as it was read, encoded as stored (null: none). */
+      serviceBlock: ServiceBlock | null;
       /** sha256 of the file, and of the capture in it: its first to last non-blank line, without the final line break. */
       fileHash: string;
       captureHash: string;
@@ -100,7 +102,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, services: services.services(), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
+    kind: 'dump', summary, serviceBlock: kubeProxyServiceBlock(services.services()), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
     lineCount: reader.lines,
   };
 }

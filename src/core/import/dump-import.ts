@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { DumpFileRead } from './dump-file-read';
 import { noteNode } from './file-outcome';
 import type { FileAccount } from './import-report';
-import { storeKubeProxyServices } from './kube-proxy-records';
+import { storeKubeProxyBlock } from './kube-proxy-records';
 import { overlongLineError } from '../capture/line-limit';
 import { nodeNameFor } from './node-name';
 import { noteAlreadyImported, type UnitContext } from './unit-import';
@@ -46,11 +46,10 @@ export function importDumpFile(ctx: UnitContext, size: number): boolean {
       const existing = store.findCaptureByContent(nodeId, 'iptables-save', null, read.captureHash);
       if (existing !== null) throw new Undo(read, existing);
       writer.finish(read.summary.family, read.summary.countersShown);
-      // The rows are written; kube-proxy's services take a little longer, during which the disk can take them.
       store.startWriteback();
       const sourceId = store.findSource(read.fileHash) ?? store.insertSource(file.path, read.fileHash, size);
       store.placeCapture(id, sourceId, read.captureHash, read.firstLine, read.lastLine);
-      storeKubeProxyServices(store, id, read.services);
+      storeKubeProxyBlock(store, id, read.serviceBlock);
       store.finishCapture(id, read.summary.rules, takenAtOf(file, read.summary.takenAt), null);
       store.setCaptureScope(id, { of: 'ruleset', part: { kind: 'whole' }, filtered: false });
       return { id, read };

@@ -6,69 +6,36 @@
  * TypeScript sources), or for a small file, readDumpFile runs on the calling thread: same rows, same result.
  */
 import fs from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
 import { dumpReaderScript } from './dump-reader-location';
 import { isPacketCapture } from '../capture/pcap/read-packet-capture';
+import { DUMP_SIGNAL, postDumpJob, startReaderThread, WORKER_MIN_BYTES, type DumpReaderHandoff, type ReaderThread } from './dump-reader-start';
+
+export { DUMP_SIGNAL, type DumpJob, type DumpWorkerData } from './dump-reader-start';
 
 export type DumpMessage =
   | { kind: 'tape'; tape: RulesetTape }
   | { kind: 'bytes'; bytesRead: number }
   | { kind: 'done'; result: DumpFileRead };
 
-export interface DumpWorkerData {
-  /** The worker bundle, loaded by BOOTSTRAP. */
-  script: string;
-  /** Takes one DumpJob, then carries the reader's messages. */
-  port: MessagePort;
-  /** Int32 slots, see DUMP_SIGNAL. */
-  signal: Int32Array;
-}
-
-export interface DumpJob {
-  readPath: string;
-  shownAs: string;
-}
-
-export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2 } as const;
-
-/**
- * Marks the worker's end in `signal` before loading the bundle, so that a worker that dies for any reason,
- * even loading, is seen by a writing thread that blocks and so never sees the Worker's events.
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-process.on('exit', () => {
-  Atomics.store(workerData.signal, ${DUMP_SIGNAL.exited}, 1);
-  Atomics.notify(workerData.signal, ${DUMP_SIGNAL.posted});
-});
-require(workerData.script);
-`;
-
 /** Tapes the worker may post before the writer has taken them: bounds the memory between the threads. */
 export const TAPES_AHEAD = 8;
-/**
- * The reader thread's young generation (V8's default is ~48 MB): what it allocates for a rule is garbage once
- * the rule is on a tape, and small semi-spaces keep its many scavenges in cache. ~3% faster on a 170k-rule
- * dump (four sets of ten paired runs; 8 MB did as well), and ~20 MB less memory.
- */
-const READER_YOUNG_MB = 12;
-/** Below this a thread costs more to start than it saves. */
-const WORKER_MIN_BYTES = 2 * 1024 * 1024;
 
-/** A reader thread started, waiting for its job. */
-interface ReaderThread {
-  script: string;
-  worker: Worker;
-  port: MessagePort;
-  signal: Int32Array;
-}
-
-/** One thread started ahead of the read (prewarmDumpReader), so its start-up overlaps the importer's. */
+/** One thread started ahead of the read (prewarmDumpReader, adoptDumpReader), so its start-up overlaps the importer's. */
 let warm: ReaderThread | null = null;
 
 export { useDumpReaderWorker } from './dump-reader-location';
+
+/**
+ * Takes a reader thread another thread started (startDumpReaderEarly), maybe already reading a file: the next read
+ * of that file, or of any file when it was given none, uses it. An unused one ends with this thread.
+ */
+export function adoptDumpReader(handoff: DumpReaderHandoff): void {
+  if (warm !== null) return;
+  warm = { ...handoff, worker: null };
+}
 
 /**
  * Starts a reader thread before it is needed when a path to import is a file large enough to be read by one:
@@ -87,7 +54,7 @@ export function prewarmDumpReader(paths: readonly string[]): boolean {
       return false;
     }
   });
-  if (large) warm = startThread(workerScript);
+  if (large) warm = startReaderThread(workerScript);
   return warm !== null;
 }
 
@@ -102,17 +69,31 @@ function startsAsPacketCapture(file: string): boolean {
   }
 }
 
-function startThread(script: string): ReaderThread {
-  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new MessageChannel();
-  const data: DumpWorkerData = { script, signal, port: port2 };
-  const worker = new Worker(BOOTSTRAP, {
-    eval: true, workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_MB },
-  });
-  // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
-  worker.on('error', () => undefined);
-  worker.unref();
-  return { script, worker, port: port1, signal };
+/** The warm thread when it is reading this file or has no job yet; a thread reading another file is ended. */
+function takeWarm(script: string, readPath: string, shownAs: string): ReaderThread | null {
+  const thread = warm;
+  if (thread === null) return null;
+  warm = null;
+  const { job } = thread;
+  if (thread.script === script && (job === null || (job.readPath === readPath && job.shownAs === shownAs))) return thread;
+  endThread(thread);
+  return null;
+}
+
+/** A read as it crossed threads, with the Buffers a read on this thread has: a Buffer arrives as a plain Uint8Array. */
+function asRead(result: DumpFileRead): DumpFileRead {
+  if (result.kind !== 'dump' || result.serviceBlock === null) return result;
+  const { serviceTape, endpointTape } = result.serviceBlock;
+  return { ...result, serviceBlock: { ...result.serviceBlock, serviceTape: asBuffer(serviceTape), endpointTape: asBuffer(endpointTape) } };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function endThread(thread: ReaderThread): void {
+  thread.port.close();
+  void thread.worker?.terminate();
 }
 
 export function readDumpFileThreaded(
@@ -124,15 +105,9 @@ export function readDumpFileThreaded(
   script: string | null = dumpReaderScript(),
 ): DumpFileRead {
   if (script === null || size < WORKER_MIN_BYTES) return readDumpFile(readPath, shownAs, onTape, onBytes);
-  let thread: ReaderThread;
-  if (warm !== null && warm.script === script) {
-    thread = warm;
-    warm = null;
-  } else {
-    thread = startThread(script);
-  }
-  const { worker, port: port1, signal } = thread;
-  port1.postMessage({ readPath, shownAs } satisfies DumpJob);
+  const thread = takeWarm(script, readPath, shownAs) ?? startReaderThread(script);
+  if (thread.job === null) postDumpJob(thread, { readPath, shownAs });
+  const { port: port1, signal } = thread;
   try {
     for (;;) {
       const posted = Atomics.load(signal, DUMP_SIGNAL.posted);
@@ -156,13 +131,12 @@ export function readDumpFileThreaded(
           onBytes?.(message.bytesRead);
           break;
         case 'done':
-          return message.result;
+          return asRead(message.result);
         default:
           throw new Error(`unexpected message from the dump reader: ${JSON.stringify(message satisfies never)}`);
       }
     }
   } finally {
-    port1.close();
-    void worker.terminate();
+    endThread(thread);
   }
 }

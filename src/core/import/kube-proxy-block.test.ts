@@ -2,7 +2,14 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import type { Store } from '../model/store';
+import fs from 'node:fs';
 import { importPaths } from './import-paths';
+import { readDumpFile } from './dump-file-read';
+import { kubeProxyServiceBlock } from './kube-proxy-records';
+import { parseIptablesSave } from '../capture/iptables/iptables-save';
+import { kubeProxyServices } from '../netfilter/kube-proxy';
+import { decodeEndpoints, decodeServices } from '../model/service-block';
+import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
 import { useTempProject } from '../../../test/support/temp-project';
 
 const project = useTempProject('kube-proxy-block');
@@ -32,5 +39,40 @@ describe('kube-proxy services on import', () => {
     expect(report.errors).toEqual([]);
     expect(blocks()).toEqual([]);
     expect(rows('services')).toBeGreaterThan(0);
+  });
+});
+
+describe('the service block a dump reader hands over', () => {
+  /** The block the text path stores for the same file: kube-proxy's services of the parsed ruleset, encoded. */
+  const fromText = (file: string): ReturnType<typeof kubeProxyServiceBlock> =>
+    kubeProxyServiceBlock(kubeProxyServices(parseIptablesSave({ file, text: fs.readFileSync(file, 'utf8'), firstLine: 1 }).ruleset));
+  const streamed = (file: string): ReturnType<typeof kubeProxyServiceBlock> => {
+    const read = readDumpFile(file, file, () => undefined);
+    if (read.kind !== 'dump') throw new Error(`${file} was not read as a plain dump: ${read.kind}`);
+    return read.serviceBlock;
+  };
+
+  it('is, byte for byte, the block of the services the text path reads, for every kube-proxy fixture and a generated dump', () => {
+    const root = path.join('test', 'fixtures', 'kube-proxy');
+    const files = fs.readdirSync(root).map((d) => path.join(root, d, 'ruleset.iptables-save')).filter((f) => fs.existsSync(f));
+    files.push(path.join('test', 'fixtures', 'lab', 'nodes', 'nodea', 'iptables-save.txt'));
+    const generated = project().file('generated.save');
+    writeKubeProxyDump(generated, 40, 3);
+    files.push(generated);
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const block = streamed(file);
+      expect(block, file).not.toBeNull();
+      expect(block, file).toEqual(fromText(file));
+    }
+    const block = streamed(generated)!;
+    expect([block.services, block.endpoints]).toEqual([40, 120]);
+    expect(decodeServices(block.serviceTape, block.services, 'kube-proxy')).toHaveLength(40);
+    expect(new Set(decodeEndpoints(block.endpointTape, block.endpoints, 'kube-proxy').map((e) => e.name)).size).toBe(40);
+  });
+
+  it('is null for a dump without kube-proxy chains', () => {
+    const file = project().write('plain-streamed.save', '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    expect(streamed(file)).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { EndpointRecord } from '../model/store';
-import { kubeProxyRecords } from './kube-proxy-records';
+import { kubeProxyRecords, splitServicePortName } from './kube-proxy-records';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedFile } from '../../../test/support/shared-corpus';
 
@@ -61,5 +61,26 @@ describeShared('kube-proxy-conformance', 'kubeProxyRecords on the kube-proxy con
     expect(services.map((s) => [`${s.namespace}/${s.name}`, s.type, s.clusterIP, s.ports.map((p) => `${p.name}:${p.port}`)])).toEqual([
       ['ns1/svc1', 'ClusterIP', '172.30.0.41', ['p80:80']],
     ]);
+  });
+});
+
+describe('splitServicePortName', () => {
+  /** What it replaced: the regular expression's groups. */
+  const byRegExp = (text: string): ReturnType<typeof splitServicePortName> => {
+    const m = /^([^/]+)\/([^:]+):(.*)$/.exec(text);
+    return m ? { namespace: m[1]!, name: m[2]!, portName: m[3] === '' ? null : m[3]! } : null;
+  };
+
+  it('reads every comment as the regular expression did: kube-proxy-like, odd and random ones', () => {
+    const fixed = [
+      'default/hello:http', 'kube-system/kube-dns:dns-tcp', 'ns/svc:', 'ns/svc', '/svc:p', 'ns/:p', 'ns//svc:p', 'a:b/c:d', 'ns/a/b:c:d',
+      'ns/svc:p\n', 'ns/svc:p\rq', 'ns/svc:\u2028', 'n\ns/s\nvc:p', '', '/', ':', '/:', 'ns/svc:p q', 'ns/svc::', 'ns/ſvc:K',
+    ];
+    const alphabet = ['a', 'b', '/', ':', '-', ' ', '\n', '\r', '\u2028', '\u2029', '\t', 'ſ', 'é', '0'];
+    let seed = 15;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const random = Array.from({ length: 20_000 }, () => Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    for (const text of [...fixed, ...random]) expect(splitServicePortName(text), JSON.stringify(text)).toEqual(byRegExp(text));
+    expect(random.filter((t) => byRegExp(t) !== null).length).toBeGreaterThan(400);
   });
 });

@@ -35,25 +35,37 @@ export interface ServiceBlock {
 export class ServiceBlockWriter {
   private readonly endpointTape = new ValueTapeWriter();
   private endpointCount = 0;
-  /** The namespace, name, port name and line of the endpoint before. */
-  private last: EndpointRecord | null = null;
+  /** The namespace, name, port name and line of the endpoint before (`lastLine` NaN: none yet). */
+  private lastNamespace = '';
+  private lastName = '';
+  private lastPortName: string | null = null;
+  private lastLine = Number.NaN;
   private serviceTape: Buffer | null = null;
   private serviceCount = 0;
 
   endpoint(e: EndpointRecord): void {
-    const last = this.last;
-    if (last !== null && last.namespace === e.namespace && last.name === e.name && last.portName === e.portName && last.line === e.line) {
-      this.endpointTape.count(0);
+    this.endpointParts(e.namespace, e.name, e.portName, e.line, e.address, e.port);
+  }
+
+  /** endpoint() without the record: a caller with many endpoints need not make one each. */
+  endpointParts(namespace: string, name: string, portName: string | null, line: number, address: string, port: number | null): void {
+    const tape = this.endpointTape;
+    // A NaN line never equals the last one, as with records: none yet (lastLine NaN) writes the header, as a NaN line does.
+    if (namespace === this.lastNamespace && name === this.lastName && portName === this.lastPortName && line === this.lastLine) {
+      tape.count(0);
     } else {
-      this.endpointTape.count(1);
-      this.endpointTape.str(e.namespace);
-      this.endpointTape.once(e.name);
-      this.endpointTape.str(e.portName);
-      this.endpointTape.num(e.line);
-      this.last = { ...e };
+      tape.count(1);
+      tape.str(namespace);
+      tape.once(name);
+      tape.str(portName);
+      tape.num(line);
+      this.lastNamespace = namespace;
+      this.lastName = name;
+      this.lastPortName = portName;
+      this.lastLine = line;
     }
-    this.endpointTape.once(e.address);
-    this.endpointTape.num(e.port);
+    tape.once(address);
+    tape.num(port);
     this.endpointCount++;
   }
 

@@ -6,11 +6,13 @@
 import { Store } from '../../core/model/store';
 import { importPaths } from '../../core/import/import-paths';
 import { isCancelled, sharedCancellation } from '../../core/common/cancellation';
+import { adoptDumpReader } from '../../core/import/dump-reader-thread';
 import type { ImportWorkerJob, ImportWorkerMessage } from './import-job';
 
 /** The worker side: opens its own store on the same file (WAL + busy_timeout), imports and stitches, reports by message. */
 export function runImportJob(job: ImportWorkerJob, post: (message: ImportWorkerMessage) => void): void {
   let store: Store | null = null;
+  if (job.dumpReader) adoptDumpReader(job.dumpReader);
   try {
     store = Store.open(job.dbPath, { nativeBinding: job.nativeBinding, onWaitForWriter: () => post({ kind: 'waiting' }) });
     const report = importPaths(store, job.paths, {

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { ImportProgress, ImportReport } from '../../core/import/import-report';
 import { CancelledError, sharedCancellation } from '../../core/common/cancellation';
 import { assertNever } from '../../core/common/assert-never';
+import type { DumpReaderHandoff } from '../../core/import/dump-reader-start';
 
 /** What the import worker receives as `workerData.natlensImport`. */
 export interface ImportWorkerJob {
@@ -24,6 +25,8 @@ export interface ImportWorkerJob {
   cancel: SharedArrayBuffer;
   /** Stitch the flows once the files are stored (false: `import --no-stitch`). */
   stitch: boolean;
+  /** A dump reader thread the caller started, maybe already reading one of `paths` (startDumpReaderEarly). */
+  dumpReader?: DumpReaderHandoff | null;
 }
 
 /** The worker's failures: `cancelled` (nothing of the file being read was stored), or any other error's message. */
@@ -45,6 +48,8 @@ export interface ImportJobRequest {
   baseDir?: string | null;
   /** Default true: the flows are stitched as part of the import. */
   stitch?: boolean;
+  /** A dump reader thread started ahead of the worker (its port is transferred to the worker). */
+  dumpReader?: DumpReaderHandoff | null;
 }
 
 export interface ImportJobListeners {
@@ -63,12 +68,12 @@ export function importOnWorker(script: string, request: ImportJobRequest, listen
   const job: ImportWorkerJob = {
     dbPath: request.dbPath, nativeBinding: request.nativeBinding ?? null, paths: [...request.paths], node: request.node ?? null, folderNode: request.folderNode ?? null,
     interface: request.interface ?? null, baseDir: request.baseDir ?? null, cancel: cancellation.buffer,
-    stitch: request.stitch !== false,
+    stitch: request.stitch !== false, dumpReader: request.dumpReader ?? null,
   };
   const { signal } = listeners;
   if (signal?.aborted === true) return Promise.reject(new CancelledError('the import', 'nothing was stored'));
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { natlensImport: job } });
+    const worker = new Worker(script, { workerData: { natlensImport: job }, transferList: job.dumpReader ? [job.dumpReader.port] : [] });
     const onAbort = (): void => cancellation.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     let settled = false;
