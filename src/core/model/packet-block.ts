@@ -50,6 +50,9 @@ export interface EncodedBlock {
 export class PacketBlockEncoder {
   private readonly columns: ColumnValues[] = [];
   private strings = new Map<string, number>();
+  /** The string looked up last and its index in this block: a capture's records mostly name one interface. */
+  private lastString: string | null = null;
+  private lastIndex = NO_STRING;
   /**
    * Each record's tuple id (0 for none), the block's tuple column; sorted and made unique for the block's tuple
    * list when it is encoded. A writer may fill in a record's id after `add` (its tuple table looks ids up in batches).
@@ -164,17 +167,21 @@ export class PacketBlockEncoder {
     };
     this.n = 0;
     this.strings = new Map();
+    this.lastString = null;
     return block;
   }
 
   private stringIndex(s: string | null): number {
     if (s === null) return NO_STRING;
+    if (s === this.lastString) return this.lastIndex;
     let i = this.strings.get(s);
     if (i === undefined) {
       i = this.strings.size;
       if (i >= NO_STRING) throw new RangeError('more than 65535 distinct strings in one packet block');
       this.strings.set(s, i);
     }
+    this.lastString = s;
+    this.lastIndex = i;
     return i;
   }
 }

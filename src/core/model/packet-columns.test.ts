@@ -102,3 +102,63 @@ describe('packet block layouts', () => {
     expect(() => PacketBlock.of(e.data.subarray(0, 20), e.strings, LAYOUT_COLUMNS)).toThrow(/shorter than its header/);
   });
 });
+
+describe('column ranges', () => {
+  /** The width and base encodeColumns should give a column, from its least and greatest value found the plain way. */
+  function expected(values: ArrayLike<number>, count: number, float: boolean): [number, number] {
+    let min = Infinity;
+    let max = -Infinity;
+    let plain = true;
+    for (let i = 0; i < count; i++) {
+      const x = values[i]!;
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+      if (float && !(Number.isSafeInteger(x) && !Object.is(x, -0))) plain = false;
+    }
+    const range = max - min;
+    const width = !plain || range > 0xffffffff ? 8 : range === 0 ? 0 : range <= 0xff ? 1 : range <= 0xffff ? 2 : 4;
+    return [width, width === 8 ? 0 : min];
+  }
+
+  function header(data: Buffer, c: number): [number, number] {
+    return [data.readUInt8(4 + c * 9), data.readDoubleLE(5 + c * 9)];
+  }
+
+  it('finds every column\'s range wherever its one odd value sits, in blocks of even and odd length', () => {
+    // Scanned two records at a time after a run of equal values checked four at a time: a value out of line first,
+    // last, in the middle, or in a block's odd last record must count.
+    for (const count of [1, 2, 3, 4, 5, 7, 8, 9, 4095, BLOCK_PACKETS]) {
+      for (const at of new Set([0, 1, 2, 3, 4, count >> 1, count - 2, count - 1].filter((x) => x >= 0 && x < count))) {
+        for (const [same, odd] of [[7, 6], [7, 8], [0xfffffff0, 3], [3, 0xffffffff], [70000, 7]] as const) {
+          const columns = Array.from({ length: COLUMN_COUNT }, (_, c) => (c <= 1 ? new Float64Array(count).fill(same) : new Uint32Array(count).fill(same)));
+          // The frame column holds frame − index: record i's frame is same + i, the odd one off by its own amount.
+          for (let i = 0; i < count; i++) columns[2]![i] = same + i;
+          for (let c = 0; c < COLUMN_COUNT; c++) columns[c]![at] = c === 2 ? odd + at : odd;
+          columns[1]![at] = count > 1 && at === count - 1 ? -0 : odd;
+          const data = encodeColumns(columns, count);
+          for (let c = 0; c < COLUMN_COUNT; c++) {
+            const values = c === 2 ? Array.from(columns[2]!, (v, i) => v - i) : columns[c]!;
+            expect([count, at, same, odd, c, ...header(data, c)]).toEqual([count, at, same, odd, c, ...expected(values, count, c <= 1)]);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('packet block strings', () => {
+  it('numbers a block\'s strings afresh: the last interface of one block is not taken for the next block\'s', () => {
+    const enc = new PacketBlockEncoder(LAYOUT_COLUMNS, { reuseBuffers: true });
+    enc.add(record(1, { iface: 'eth0', truncated: 'tcp' }), null);
+    enc.add(record(2, { iface: 'eth1' }), null);
+    const first = enc.encode()!;
+    expect(JSON.parse(first.strings)).toEqual(['eth0', 'tcp', 'eth1']);
+    enc.add(record(3, { iface: 'eth1' }), null);
+    enc.add(record(4, { iface: 'eth0', truncated: 'tcp' }), null);
+    enc.add(record(5, { iface: 'eth0' }), null);
+    const second = enc.encode()!;
+    const block = PacketBlock.of(second.data, second.strings, second.layout);
+    expect([0, 1, 2].map((i) => [block.iface(i), block.truncated(i)])).toEqual([['eth1', null], ['eth0', 'tcp'], ['eth0', null]]);
+    expect(JSON.parse(second.strings)).toEqual(['eth1', 'eth0', 'tcp']);
+  });
+});

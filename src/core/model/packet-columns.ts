@@ -70,20 +70,35 @@ let scanMin = 0;
 let scanMax = 0;
 let scanPlain = true;
 
-/** Scans an integer column. One shape of array per function, and no per-value work beyond the range, for speed. */
+/**
+ * Scans an integer column. One shape of array per function, and no per-value work beyond the range, for speed. Most
+ * columns of a block hold one value: four compares at a time find that, and the first difference starts the scan,
+ * which keeps two ranges (even and odd records) so that consecutive compares do not wait on each other.
+ */
 function scanU32(v: Uint32Array, count: number): void {
-  let min = v[0]!;
-  let max = min;
-  // Most columns of a block hold one value: one compare a value finds that, and the first difference starts the scan.
-  let i = 1;
-  while (i < count && v[i] === min) i++;
-  for (; i < count; i++) {
+  const first = v[0]!;
+  let i = 0;
+  const fours = count & ~3;
+  while (i < fours && (v[i] === first) && (v[i + 1] === first) && (v[i + 2] === first) && (v[i + 3] === first)) i += 4;
+  let min0 = first;
+  let max0 = first;
+  let min1 = first;
+  let max1 = first;
+  for (; i + 1 < count; i += 2) {
     const x = v[i]!;
-    if (x < min) min = x;
-    if (x > max) max = x;
+    const y = v[i + 1]!;
+    if (x < min0) min0 = x;
+    if (x > max0) max0 = x;
+    if (y < min1) min1 = y;
+    if (y > max1) max1 = y;
   }
-  scanMin = min;
-  scanMax = max;
+  if (i < count) {
+    const x = v[i]!;
+    if (x < min0) min0 = x;
+    if (x > max0) max0 = x;
+  }
+  scanMin = min0 < min1 ? min0 : min1;
+  scanMax = max0 > max1 ? max0 : max1;
   scanPlain = true;
 }
 
@@ -101,19 +116,35 @@ function scanFrames(v: Uint32Array, count: number): void {
   scanPlain = true;
 }
 
+/** A safe integer, not -0 (NaN fails the first test). */
+const plainNumber = (x: number): boolean =>
+  x === Math.floor(x) && x <= 9007199254740991 && x >= -9007199254740991 && (x !== 0 || 1 / x > 0);
+
+/** Scans a float column, two ranges at a time as scanU32 does; a value that is not plain makes the column f64. */
 function scanF64(v: Float64Array, count: number): void {
-  let min = v[0]!;
-  let max = min;
+  let min0 = v[0]!;
+  let max0 = min0;
+  let min1 = min0;
+  let max1 = min0;
   let plain = true;
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  for (; i + 1 < count; i += 2) {
     const x = v[i]!;
-    if (x < min) min = x;
-    else if (x > max) max = x;
-    // A safe integer, not -0 (NaN fails the first test).
-    if (!(x === Math.floor(x) && x <= 9007199254740991 && x >= -9007199254740991 && (x !== 0 || 1 / x > 0))) plain = false;
+    const y = v[i + 1]!;
+    if (x < min0) min0 = x;
+    if (x > max0) max0 = x;
+    if (y < min1) min1 = y;
+    if (y > max1) max1 = y;
+    if (!(plainNumber(x) && plainNumber(y))) plain = false;
   }
-  scanMin = min;
-  scanMax = max;
+  if (i < count) {
+    const x = v[i]!;
+    if (x < min0) min0 = x;
+    if (x > max0) max0 = x;
+    if (!plainNumber(x)) plain = false;
+  }
+  scanMin = min0 < min1 ? min0 : min1;
+  scanMax = max0 > max1 ? max0 : max1;
   scanPlain = plain;
 }
 

@@ -134,6 +134,27 @@ describe('Store', () => {
     memory.close();
   });
 
+  it('writes a new project\'s schema into the file, not the WAL, and is in WAL once open', () => {
+    const dbFile = project().file('new.db');
+    const created = Store.open(dbFile);
+    try {
+      expect(created.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // In WAL from the start, the ~70 schema pages would wait in the WAL to be copied into the file again.
+      expect(fs.statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+      expect(created.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      // The connection reads through the WAL at once: a bulk import with another connection open stays in WAL
+      // (SQLITE_BUSY) instead of waiting for that connection to let go.
+      const other = Store.open(dbFile);
+      try {
+        expect(created.withBulkJournal(() => created.db.pragma('journal_mode', { simple: true }))).toBe('wal');
+      } finally {
+        other.close();
+      }
+    } finally {
+      created.close();
+    }
+  });
+
   it('keeps a bulk import in WAL while another connection has the project open', () => {
     const other = Store.open(project().dbPath);
     try {

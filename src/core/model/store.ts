@@ -73,6 +73,8 @@ export class Store {
     if (readOnly && (options.access ?? 'write') === 'write') {
       throw new ModelError(path, 'the project is read-only here (no write permission on the file or its folder): natlens can show, trace and report it, not import into it');
     }
+    // Looked at before the open creates it: a new project's schema goes straight into the file (see below).
+    const fresh = !readOnly && isNewFile(path);
     let db: Database.Database;
     try {
       db = readOnly ? openCopyInMemory(path, binding) : new Database(path, { fileMustExist: options.mustExist ?? false, ...binding });
@@ -93,12 +95,19 @@ export class Store {
         // 16 KiB: 170k rules in 3.0 s instead of 3.1, a million packets in 1.3 s instead of 1.45, the
         // commit's checkpoint a third shorter; reading a ruleset back takes as long.
         db.pragma('page_size = 65536');
-        retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
+        if (!fresh) retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         // 64 MiB of page cache: a million-packet import keeps its indexes' hot pages in memory.
         db.pragma('cache_size = -65536');
         migrate(db, path);
+        // A new project's schema (~70 pages of 64 KiB) is written by the rollback journal, once, into the file; in
+        // WAL it would be written to the WAL and again into the file by a checkpoint (the next withBulkJournal's, or
+        // the close). New pages need no journal, so this costs nothing in safety: a killed open leaves no schema or all of it.
+        if (fresh) {
+          retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
+          db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+        }
       });
     } catch (e) {
       db.close();
@@ -485,6 +494,13 @@ export class Store {
   endpoints(captureId: number): Array<EndpointRecord & { origin: K8sOrigin }> {
     return k8sRows.endpointsOf(this.db, this.path, captureId);
   }
+}
+
+/** True when `path` names a file on disk that does not exist yet or is empty (a project this open creates). */
+function isNewFile(path: string): boolean {
+  if (path === ':memory:' || path === '' || path.startsWith('file:')) return false;
+  const size = fs.statSync(path, { throwIfNoEntry: false })?.size;
+  return size === undefined || size === 0;
 }
 
 /** True when the file (if it exists) and its folder may be written: SQLite's WAL needs both. */
