@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // node scripts/bench/import-threads.mjs --old BIN [--pairs 7] [--dump FILE] [--dir DIR] [--restore NETNS]
+//   [--old-flags 'NODE FLAGS'] [--new-flags 'NODE FLAGS']
 //
 // Imports one iptables-save dump (by default the 170k-rule kube-proxy dump, 10,000 services of 5 endpoints)
 // with another build's CLI (BIN, e.g. /tmp/base/bin/natlens) and this one's, alternating, into fresh projects,
@@ -37,6 +38,12 @@ if (dump === null) {
   if (!fs.existsSync(dump)) writeKubeProxyDump(dump, 10_000, 5);
 }
 const builds = { old: oldBin, new: path.join(root, 'bin', 'natlens') };
+// --old-flags/--new-flags: node or V8 flags for that build's process, e.g. '--single-threaded-gc' (the same BIN as both
+// builds then compares a flag against none).
+const flags = {
+  old: (option('old-flags', '') ?? '').split(' ').filter(Boolean),
+  new: (option('new-flags', '') ?? '').split(' ').filter(Boolean),
+};
 
 const readText = (file) => {
   try {
@@ -62,7 +69,7 @@ function sampleThreads(pid, seen) {
   return true;
 }
 
-async function importOnce(bin, db) {
+async function importOnce(bin, nodeFlags, db) {
   for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
   const started = process.hrtime.bigint();
   const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'import', '--db', db, '--json', dump], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -120,7 +127,7 @@ for (let p = 0; p < pairs; p++) {
       process.stdout.write(`restore  ${f2(r.wall)}  ${f2(r.cpu)}  ${r.rssMb.toFixed(0)}\n`);
       continue;
     }
-    const r = await importOnce(builds[build], path.join(dir, `${build}.db`));
+    const r = await importOnce(builds[build], flags[build], path.join(dir, `${build}.db`));
     runs[build].push(r);
     process.stdout.write(`${build.padEnd(5)}  ${f2(r.wall)}  ${f2(r.cpu)}  ${r.rssMb.toFixed(0)}  ${r.main.toFixed(0)}  ${r.worker.toFixed(0)}  ${r.reader.toFixed(0)}  ${r.rest.toFixed(0)}  ${r.bytes}\n`);
   }
