@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { dumpReaderScript } from './dump-reader-location';
-import { holdReaderHeapFlags } from './reader-heap-flags';
 
 export interface DumpWorkerData {
   /** The worker bundle, loaded by BOOTSTRAP. */
@@ -77,7 +76,6 @@ export function startReaderThread(script: string): ReaderThread {
   });
   // Its failures are read from `signal` (the answer is then `not-plain` and the file is read as text).
   worker.on('error', () => undefined);
-  worker.once('exit', holdReaderHeapFlags());
   worker.unref();
   return { script, worker, port: port1, signal, job: null };
 }
