@@ -12,9 +12,13 @@ import type Database from 'better-sqlite3';
 import type { PacketRecord } from '../records/records';
 import { formatIpv4, parseIpv4 } from '../common/ip';
 import { isCachedIpv4Text } from '../capture/pcap/address-text';
+// A slot is a tuple's eight words (tuple-block.ts TUPLE_WORDS) in a chunk: the key (source, destination: IPv4
+// numbers, 0 for a TEXT slot; the ports and protocol as portsLo and portsHi words, the flags above portsHi's bits),
+// then id, packets, first and last frame.
 import {
-  NO_DPORT, NO_PROTO, NO_SPORT, TW_DST, TW_FIRST, TW_HI, TW_ID, TW_LAST, TW_LO, TW_PACKETS, TW_SRC, TupleBlock, TupleBlockEncoder,
-  checkTupleFields, portsHi, portsLo, tupleFieldsFit, type EncodedTupleBlock,
+  NO_DPORT, NO_PROTO, NO_SPORT, TW_DST as DST, TW_FIRST as FIRST, TW_HI as HI, TW_ID as ID, TW_LAST as LAST, TW_LO as LO,
+  TW_PACKETS as PACKETS, TW_SRC as SRC, TupleBlock, TupleBlockEncoder, checkTupleFields, portsHi, portsLo, tupleFieldsFit,
+  type EncodedTupleBlock,
 } from './tuple-block';
 
 const SPILL = 'temp.natlens_tuple_spill';
@@ -77,17 +81,6 @@ export function tupleBlockInserter(db: Database.Database, captureId: number): (b
 /** IPv4 packets whose tuples are looked up together (see `settle`). */
 const BATCH = 512;
 
-// A slot is a tuple's eight words (tuple-block.ts TUPLE_WORDS) in a chunk: the key (source, destination: IPv4
-// numbers, 0 for a TEXT slot; the ports and protocol as portsLo and portsHi words, the flags above portsHi's bits),
-// then id, packets, first and last frame.
-const SRC = TW_SRC;
-const DST = TW_DST;
-const LO = TW_LO;
-const HI = TW_HI;
-const ID = TW_ID;
-const PACKETS = TW_PACKETS;
-const FIRST = TW_FIRST;
-const LAST = TW_LAST;
 /** The bits of the HI word that are the key (the rest are flags). */
 const HI_KEY = 0xffff;
 /** Flags of a slot (in its HI word): its addresses are text (`texts`), not IPv4 numbers. */
