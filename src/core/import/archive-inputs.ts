@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type ArchiveEntry, type ArchiveFormat, type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS, archiveFormatOf, unpackArchive } from './archive';
 import { type CollectManifest, type ManifestCommand, MANIFEST_NAME, isCollectManifest, parseCollectManifest } from './collect-manifest';
 import type { InputFile, WalkProblem } from './input-walk';
-import { enterFolder, type FolderPlace, type FolderStep, isGroupingName, looksLikeInnerNode, namedFolderPlace, type NestedFile } from './folder-node';
+import { enterFolder, type FolderPlace, type FolderStep, isGroupingName, looksLikeInnerNode, namedFolderPlace, type NestedFile, placeOfFolders } from './folder-node';
 import { assertNever } from '../common/assert-never';
 
 /**
@@ -295,7 +295,7 @@ function plainArchiveFiles(shown: string, entries: readonly ArchiveEntry[], site
     });
     const node = place.node;
     files.push({ path: `${shown}!/${e.name}`, readPath: e.readPath, folderNode: node, explicit: false, inArchive: true, ...(guessedFrom === null ? {} : { guessedFrom }) });
-    const inner = folders.reduce(enterFolder, namedFolderPlace(folder));
+    const inner = placeOfFolders(folder, folders);
     if (startsNode && looksLikeInnerNode(inner)) nested.push({ nodeFolder: shown, node, inner: inner.node, name: parts[parts.length - 1]! });
   }
   return { files, nested };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enterFolder, isGroupingName, looksLikeInnerNode, namedFolderPlace, nodeOfFolders, type FolderStep } from './folder-node';
+import { enterFolder, isGroupingName, looksLikeInnerNode, namedFolderPlace, placeOfFolders, type FolderStep } from './folder-node';
 
 describe('isGroupingName', () => {
   it('takes folder names that say what or when, in any case, as grouping names', () => {
@@ -20,40 +20,40 @@ const dir = (name: string): FolderStep => ({ name, holdsFiles: false });
 /** A folder that holds files of its own. */
 const filesIn = (name: string): FolderStep => ({ name, holdsFiles: true });
 
-describe('nodeOfFolders', () => {
+describe('placeOfFolders', () => {
   it('is the sub-folder of the named one, as CONTRACT.md says, whatever it holds', () => {
-    expect(nodeOfFolders('lab', [filesIn('nodea')])).toBe('nodea');
-    expect(nodeOfFolders('lab', [dir('nodea'), filesIn('deeper')])).toBe('nodea');
-    expect(nodeOfFolders('lab', [dir('nodea'), dir('deeper'), filesIn('still')])).toBe('nodea');
+    expect(placeOfFolders('lab', [filesIn('nodea')]).node).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodea'), filesIn('deeper')]).node).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodea'), dir('deeper'), filesIn('still')]).node).toBe('nodea');
   });
 
   it('names a node after a sub-folder with a grouping name when that folder holds files of its own', () => {
-    expect(nodeOfFolders('lab', [filesIn('text')])).toBe('text');
-    expect(nodeOfFolders('lab', [filesIn('before')])).toBe('before');
-    expect(nodeOfFolders('lab', [filesIn('2024-01-05')])).toBe('2024-01-05');
-    expect(nodeOfFolders('nodea', [filesIn('pcaps')])).toBe('pcaps');
-    expect(nodeOfFolders('lab', [filesIn('nodes'), filesIn('nodea')])).toBe('nodes');
+    expect(placeOfFolders('lab', [filesIn('text')]).node).toBe('text');
+    expect(placeOfFolders('lab', [filesIn('before')]).node).toBe('before');
+    expect(placeOfFolders('lab', [filesIn('2024-01-05')]).node).toBe('2024-01-05');
+    expect(placeOfFolders('nodea', [filesIn('pcaps')]).node).toBe('pcaps');
+    expect(placeOfFolders('lab', [filesIn('nodes'), filesIn('nodea')]).node).toBe('nodes');
   });
 
   it('goes one folder deeper through a grouping folder that holds only folders', () => {
-    expect(nodeOfFolders('lab', [dir('nodes'), filesIn('nodea')])).toBe('nodea');
-    expect(nodeOfFolders('case-123', [dir('captures'), filesIn('worker-1')])).toBe('worker-1');
-    expect(nodeOfFolders('lab', [dir('2024-01-05'), filesIn('nodea')])).toBe('nodea');
-    expect(nodeOfFolders('lab', [dir('2024-01-05'), dir('nodes'), filesIn('nodea')])).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodes'), filesIn('nodea')]).node).toBe('nodea');
+    expect(placeOfFolders('case-123', [dir('captures'), filesIn('worker-1')]).node).toBe('worker-1');
+    expect(placeOfFolders('lab', [dir('2024-01-05'), filesIn('nodea')]).node).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('2024-01-05'), dir('nodes'), filesIn('nodea')]).node).toBe('nodea');
   });
 
   it('changes nothing below a folder that names a node', () => {
-    expect(nodeOfFolders('lab', [dir('nodea'), filesIn('pcaps')])).toBe('nodea');
-    expect(nodeOfFolders('lab', [dir('nodes'), dir('nodea'), dir('nodes'), filesIn('nodeb')])).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodea'), filesIn('pcaps')]).node).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodes'), dir('nodea'), dir('nodes'), filesIn('nodeb')]).node).toBe('nodea');
   });
 
   it('is the named folder for its own files, even when its name is a grouping name', () => {
-    expect(nodeOfFolders('nodea', [])).toBe('nodea');
-    expect(nodeOfFolders('captures', [])).toBe('captures');
+    expect(placeOfFolders('nodea', []).node).toBe('nodea');
+    expect(placeOfFolders('captures', []).node).toBe('captures');
   });
 
   it('does not take a folder with a name unlike a grouping name as grouping, even when it holds only folders', () => {
-    expect(nodeOfFolders('lab', [dir('nodea'), filesIn('eth0')])).toBe('nodea');
+    expect(placeOfFolders('lab', [dir('nodea'), filesIn('eth0')]).node).toBe('nodea');
   });
 
   it('does not move off a chosen node', () => {

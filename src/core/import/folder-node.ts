@@ -74,9 +74,9 @@ export function enterFolder(place: FolderPlace, step: FolderStep): FolderPlace {
   return place.chosen || isGroupingFolder(step) ? place : { node: step.name, chosen: true };
 }
 
-/** The node of a file at `folders` (the folders below the named folder, outermost first). */
-export function nodeOfFolders(named: string, folders: readonly FolderStep[]): string {
-  return folders.reduce(enterFolder, namedFolderPlace(named)).node;
+/** The place of a file at `folders` (the folders below the folder `named`, outermost first). */
+export function placeOfFolders(named: string, folders: readonly FolderStep[]): FolderPlace {
+  return folders.reduce(enterFolder, namedFolderPlace(named));
 }
 
 /**
