@@ -106,6 +106,8 @@ export class Store {
         // the close). New pages need no journal, so this costs nothing in safety: a killed open leaves no schema or all of it.
         if (fresh) {
           retryWhileBusy(() => db.pragma('journal_mode = WAL'), onWait);
+          // A read opens the WAL for this connection now, as the switch does for an existing project: without it,
+          // withBulkJournal beside another open connection waited for that one to let go instead of staying in WAL.
           db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
         }
       });
