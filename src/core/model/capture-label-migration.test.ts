@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { databaseAtVersion } from './schema-version.fixture';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { renameCapture } from '../project/project-edits';
 import { Store } from './store';
@@ -13,11 +13,7 @@ describe('schema migration 14 (capture names)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-mig14-'));
     const file = path.join(dir, 'p.db');
     try {
-      const db = new Database(file);
-      for (let v = 0; v < 13; v++) {
-        MIGRATIONS[v]!(db);
-        db.pragma(`user_version = ${v + 1}`);
-      }
+      const db = databaseAtVersion(file, 13);
       db.prepare("INSERT INTO nodes (id, name, created_at) VALUES (1, 'node-a', 'now')").run();
       db.prepare(`INSERT INTO captures (id, node_id, kind, source_file, first_line, content_hash, imported_at, snapshot) VALUES (1, 1, 'ip-addr', 'a.txt', 1, 'h1', 'now', 1)`).run();
       expect(db.prepare(`SELECT name FROM pragma_table_info('captures') WHERE name = 'label'`).get()).toBeUndefined();

@@ -2,8 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { Store } from './store';
 
 describe('schema migration 3 (packet blocks)', () => {
@@ -11,10 +10,7 @@ describe('schema migration 3 (packet blocks)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-mig-'));
     const file = path.join(dir, 'p.db');
     try {
-      const db = new Database(file);
-      MIGRATIONS[0]!(db);
-      MIGRATIONS[1]!(db);
-      db.pragma('user_version = 2');
+      const db = databaseAtVersion(file, 2);
       db.exec(`INSERT INTO nodes VALUES (1, 'a', 'x');
         INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES (1, 1, 'pcap', 'f.pcap', 'h', 'x', 1);
         INSERT INTO packet_tuples (id, capture_id, ip_proto, src, dst, sport, dport) VALUES (5, 1, 6, '10.0.0.1', '10.0.0.2', 1, 80);

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import Database from 'better-sqlite3';
 import type { PacketRecord } from '../records/records';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { PacketBlockEncoder } from './packet-block';
 import { LAYOUT_ROWS } from './packet-columns';
 import { restoreTrash, trashCaptures } from './rows/edits';
@@ -20,9 +19,7 @@ describe('schema migration 16 (packet block layouts)', () => {
   it('reads the 64-byte records of a version-15 project, live and trashed, beside new column blocks', () => {
     const project = tempProject('mig-16');
     try {
-      const db = new Database(project.dbPath);
-      for (const m of MIGRATIONS.slice(0, 15)) m(db);
-      db.pragma('user_version = 15');
+      const db = databaseAtVersion(project.dbPath, 15);
       db.exec(`INSERT INTO nodes (id, name, created_at) VALUES (1, 'a', 'x');
         INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES
           (1, 1, 'pcap', 'a.pcap', 'h1', 'x', 1), (2, 1, 'pcap', 'b.pcap', 'h2', 'x', 2);`);

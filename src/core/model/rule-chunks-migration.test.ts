@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
 import type { Rule, Ruleset } from '../netfilter/ruleset';
 import { matchesJson, targetJson } from './rule-json';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { Store } from './store';
 
 const DUMP = path.resolve(__dirname, '../../../test/fixtures/kube-proxy/LabClusterIP/ruleset.iptables-save');
@@ -49,11 +49,7 @@ describe('schema migration 11 (rule chunks)', () => {
         family: 'ipv4', origin: { format: 'iptables-list', interfacesShown: false, countersShown: true, partial: false },
         tables: [{ name: 'filter', line: 1, chains: [{ name: 'INPUT', builtin: true, policy: 'ACCEPT', counters: null, line: 2, rules: [listed] }] }],
       };
-      const db = new Database(file);
-      for (let v = 0; v < 9; v++) {
-        MIGRATIONS[v]!(db);
-        db.pragma(`user_version = ${v + 1}`);
-      }
+      const db = databaseAtVersion(file, 9);
       db.prepare("INSERT INTO nodes (id, name, created_at) VALUES (1, 'node-a', 'now')").run();
       const capture = db.prepare(
         "INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES (?, 1, ?, 'f', ?, 'now', ?)",

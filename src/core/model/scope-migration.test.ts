@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { listNodes } from '../project/nodes';
 import { Store } from './store';
 
@@ -13,11 +12,7 @@ describe('schema migration 6 (capture scopes, cluster owner)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-mig6-'));
     const file = path.join(dir, 'p.db');
     try {
-      const db = new Database(file);
-      for (let v = 0; v < 5; v++) {
-        MIGRATIONS[v]!(db);
-        db.pragma(`user_version = ${v + 1}`);
-      }
+      const db = databaseAtVersion(file, 5);
       db.prepare("INSERT INTO nodes (id, name, created_at) VALUES (1, 'node-a', 'now')").run();
       const capture = db.prepare(
         `INSERT INTO captures (id, node_id, kind, source_file, first_line, command, content_hash, imported_at, snapshot)

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import Database from 'better-sqlite3';
 import type { ServiceRecord } from '../records/records';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { insertEndpoints, insertServices, type EndpointRecord } from './rows/kubernetes';
 import { restoreTrash, trashCaptures } from './rows/edits';
 import { tempProject } from '../../../test/support/temp-project';
@@ -22,9 +21,7 @@ describe('schema migration 17 (service blocks)', () => {
   it('moves kube-proxy service, port and endpoint rows, live and trashed, into one block per capture that reads the same; kubectl rows stay', () => {
     const project = tempProject('mig-17');
     try {
-      const db = new Database(project.dbPath);
-      for (const m of MIGRATIONS.slice(0, 16)) m(db);
-      db.pragma('user_version = 16');
+      const db = databaseAtVersion(project.dbPath, 16);
       db.exec(`INSERT INTO nodes (id, name, created_at) VALUES (1, 'a', 'x');
         INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES
           (1, 1, 'iptables-save', 'a.save', 'h1', 'x', 1), (2, 1, 'kubectl', 'k.txt', 'h2', 'x', 2),
@@ -82,9 +79,7 @@ describe('schema migration 17 (service blocks)', () => {
   it('makes the table on a project that never trashed a capture', () => {
     const project = tempProject('mig-17-empty');
     try {
-      const db = new Database(project.dbPath);
-      for (const m of MIGRATIONS.slice(0, 16)) m(db);
-      db.pragma('user_version = 16');
+      const db = databaseAtVersion(project.dbPath, 16);
       db.close();
       const s = project.store();
       expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%service_blocks%' ORDER BY name").pluck().all()).toEqual(['service_blocks']);

@@ -1,7 +1,6 @@
 /** Migration 12: a project stored before the SNAT index knows the chains that SNAT as an import does (since 13, from their headers). */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { useTempProject } from '../../../test/support/temp-project';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
@@ -9,6 +8,7 @@ import { importPaths } from '../import/import-paths';
 import { chainFacts } from '../netfilter/chain-facts';
 import type { Ruleset } from '../netfilter/ruleset';
 import { storeAsVersion12 } from './chain-rows.fixture';
+import { databaseAtVersion } from './schema-version.fixture';
 import { MIGRATIONS } from './schema';
 import { Store } from './store';
 import { SCHEMA_VERSION } from './schema';
@@ -32,11 +32,7 @@ describe('schema migration 12 (SNAT index)', () => {
     expect(atImport.filter(([, snat]) => snat)).toEqual([['nat POSTROUTING', true]]);
 
     const file = p.file('old.db');
-    const db = new Database(file);
-    for (let v = 0; v < 11; v++) {
-      MIGRATIONS[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    }
+    const db = databaseAtVersion(file, 11);
     db.prepare("INSERT INTO nodes (id, name, created_at) VALUES (1, 'n1', 'now')").run();
     db.prepare("INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES (1, 1, 'iptables-save', 'f', 'h', 'now', 1)").run();
     const ruleset = parseIptablesSave({ file: RICH, text, firstLine: 1 }).ruleset;

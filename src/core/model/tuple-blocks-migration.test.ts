@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import Database from 'better-sqlite3';
-import { MIGRATIONS } from './schema';
+import { databaseAtVersion } from './schema-version.fixture';
 import { Store } from './store';
 import { restoreTrash, trashCaptures } from './rows/edits';
 import { tempProject } from '../../../test/support/temp-project';
@@ -9,9 +8,7 @@ describe('schema migration 15 (tuple blocks)', () => {
   it('moves packet_tuples rows, live and trashed, into blocks with the same ids and fields', () => {
     const project = tempProject('mig-15');
     try {
-      const db = new Database(project.dbPath);
-      for (const m of MIGRATIONS.slice(0, 14)) m(db);
-      db.pragma('user_version = 14');
+      const db = databaseAtVersion(project.dbPath, 14);
       db.exec(`INSERT INTO nodes (id, name, created_at) VALUES (1, 'a', 'x');
         INSERT INTO captures (id, node_id, kind, source_file, content_hash, imported_at, snapshot) VALUES (1, 1, 'pcap', 'a.pcap', 'h1', 'x', 1), (2, 1, 'pcap', 'b.pcap', 'h2', 'x', 2);
         INSERT INTO packet_tuples (id, capture_id, ip_proto, src, dst, sport, dport, packets, first_frame, last_frame) VALUES
