@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { parseIpv4 } from '../common/ip';
 import {
-  TUPLE_BLOCK_TUPLES, TupleBlock, TupleBlockEncoder, blockMayHoldKey, checkTupleFields, sortUint32, tupleFieldsFit, tupleKey, type TupleFields,
+  TUPLE_BLOCK_TUPLES, TUPLE_WORDS, TW_DST, TW_FIRST, TW_HI, TW_ID, TW_LAST, TW_LO, TW_PACKETS, TW_SRC, TupleBlock, TupleBlockEncoder,
+  blockMayHoldKey, checkTupleFields, portsHi, portsLo, sortUint32, tupleFieldsFit, tupleKey, type EncodedTupleBlock, type TupleFields,
 } from './tuple-block';
 
 interface Row extends TupleFields {
@@ -113,6 +114,73 @@ describe('tuple blocks', () => {
     const b = e.encode()!;
     h.update(b.data).update(b.keys).update(b.strings);
     expect(h.digest('hex')).toBe('1ce776f87dd90b5c13081024c5f02ec671b537dd851fea4210e3922aed17b992');
+  });
+});
+
+describe('addV4Run', () => {
+  it('writes the blocks add() writes, from runs of slot words with text slots and id gaps among them', () => {
+    const TEXT_FLAG = 1 << 16;
+    const slots = 6000;
+    const words = new Uint32Array(slots * TUPLE_WORDS);
+    const texts = new Map<number, [string, string]>();
+    const reference = new TupleBlockEncoder();
+    const expected: string[] = [];
+    const seen = (b: EncodedTupleBlock | null): string =>
+      b === null ? 'null' : `${b.firstId}/${b.tuples}/${b.strings}/${Buffer.from(b.keys).toString('hex')}/${Buffer.from(b.data).toString('hex')}`;
+    let x = 777;
+    const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    let id = 10;
+    for (let slot = 0; slot < slots; slot++) {
+      const r = next();
+      // Ids run on, with a gap now and then (another writer of the connection took some).
+      id += r % 997 === 0 ? 1 + (r % 5) : 1;
+      const proto = r % 7 === 0 ? null : r % 5 === 0 ? 1 : 6;
+      const sport = proto === 1 || proto === null || r % 11 === 0 ? null : next() & 0xffff;
+      const dport = proto === 1 || proto === null || r % 13 === 0 ? null : next() & 0xffff;
+      const text = r % 23 === 0;
+      const s4 = next();
+      const d4 = next();
+      const packets = r % 19 === 0 ? 0 : 1 + (next() % 1000);
+      const first = next() >>> 1;
+      const last = next();
+      const at = slot * TUPLE_WORDS;
+      words[at + TW_SRC] = text ? 0 : s4;
+      words[at + TW_DST] = text ? 0 : d4;
+      words[at + TW_LO] = portsLo(sport, dport);
+      words[at + TW_HI] = portsHi(proto, sport, dport) | (text ? TEXT_FLAG : 0);
+      words[at + TW_ID] = id;
+      words[at + TW_PACKETS] = packets;
+      words[at + TW_FIRST] = first;
+      words[at + TW_LAST] = last;
+      const src = text ? `fd00::${r % 40}` : '';
+      const dst = text ? `fd00::${(r >>> 8) % 9}` : '';
+      if (text) texts.set(slot, [src, dst]);
+      if (!reference.accepts(id)) expected.push(seen(reference.encode()));
+      reference.add(id, proto, sport, dport, src, dst, text ? null : s4, text ? null : d4, packets, first, last);
+    }
+    expected.push(seen(reference.encode()));
+
+    // As TupleTable.save drives it, in runs of at most 1,000 slots (a chunk's end), with the buffers reused.
+    const runs = new TupleBlockEncoder({ reuseBuffers: true });
+    const got: string[] = [];
+    for (let slot = 0; slot < slots; ) {
+      const at = slot * TUPLE_WORDS;
+      const added = runs.addV4Run(words, at, Math.min(slots - slot, 1000 - (slot % 1000)), TEXT_FLAG);
+      if (added > 0) {
+        slot += added;
+        continue;
+      }
+      if (!runs.accepts(words[at + TW_ID]!)) {
+        got.push(seen(runs.encode()));
+        continue;
+      }
+      const [src, dst] = texts.get(slot)!;
+      runs.addWords(words, at, src, dst);
+      slot++;
+    }
+    got.push(seen(runs.encode()));
+    expect(got.length).toBeGreaterThan(3);
+    expect(got).toEqual(expected);
   });
 });
 
