@@ -242,43 +242,12 @@ export class TupleBlockEncoder {
    * Writes what `addWords` writes, in one loop for a run of tuples rather than a call for each.
    */
   addV4Run(words: Uint32Array, at: number, count: number, textFlag: number): number {
-    let n = this.n;
+    const n = this.n;
     if (n === 0 && count > 0) this.firstId = words[at + TW_ID]!;
-    const next = this.firstId;
     const room = Math.min(count, TUPLE_BLOCK_TUPLES - n);
-    const b = this.buf;
-    const keys = this.keys;
-    let k = 0;
-    for (; k < room; k++) {
-      const w = at + k * TUPLE_WORDS;
-      const hi = words[w + TW_HI]!;
-      if (words[w + TW_ID] !== next + n || (hi & textFlag) !== 0) break;
-      const lo = words[w + TW_LO]!;
-      const src = words[w + TW_SRC]!;
-      const dst = words[w + TW_DST]!;
-      const packets = words[w + TW_PACKETS]!;
-      const to = n * TUPLE_RECORD_BYTES;
-      // keyOf(proto, sport, dport, false, src, dst), written out: 256 for no protocol, 65536 for no port.
-      let h = mix(0x9e3779b9, hi & 511);
-      h = mix(h, (hi & NO_SPORT ? 65536 : lo >>> 16) << 1);
-      h = mix(h, hi & NO_DPORT ? 65536 : lo & 0xffff);
-      h = mix(h, src);
-      keys[n] = mix(h, dst);
-      put32(b, to, src);
-      put32(b, to + 4, dst);
-      put32(b, to + 8, packets);
-      put32(b, to + 12, packets === 0 ? 0 : words[w + TW_FIRST]!);
-      put32(b, to + 16, packets === 0 ? 0 : words[w + TW_LAST]!);
-      b[to + 20] = lo >>> 16;
-      b[to + 21] = lo >>> 24;
-      b[to + 22] = lo;
-      b[to + 23] = lo >>> 8;
-      b[to + 24] = hi;
-      b[to + 25] = (packets === 0 ? NO_FRAMES : 0) | (hi & NO_SPORT ? NULL_SPORT : 0) | (hi & NO_DPORT ? NULL_DPORT : 0) | (hi & NO_PROTO ? NULL_PROTO : 0);
-      n++;
-    }
-    this.n = n;
-    return k;
+    const filled = fillV4Records(words, at, room, textFlag, this.firstId + n, this.buf, this.keys, n);
+    this.n = filled;
+    return filled - n;
   }
 
   /** The block so far (null when empty); the encoder is empty afterwards. */
@@ -314,6 +283,45 @@ export class TupleBlockEncoder {
   }
 }
 
+/**
+ * addV4Run's loop: records and keys from slot words, from record `n` on, while ids follow on from `nextId` and the
+ * addresses are IPv4; returns the record count after them. A function of its own that ends with the loop: V8 compiles
+ * a long loop while it runs (on-stack replacement), and a method storing its state after the loop threw that code away
+ * at the loop's first exit (the store had never run), every block until it was compiled again.
+ */
+function fillV4Records(
+  words: Uint32Array, at: number, count: number, textFlag: number, nextId: number, b: Uint8Array, keys: Uint32Array, n: number,
+): number {
+  for (let k = 0; k < count; k++, n++, nextId++) {
+    const w = at + k * TUPLE_WORDS;
+    const hi = words[w + TW_HI]!;
+    if (words[w + TW_ID] !== nextId || (hi & textFlag) !== 0) return n;
+    const lo = words[w + TW_LO]!;
+    const src = words[w + TW_SRC]!;
+    const dst = words[w + TW_DST]!;
+    const packets = words[w + TW_PACKETS]!;
+    const to = n * TUPLE_RECORD_BYTES;
+    // keyOf(proto, sport, dport, false, src, dst), written out: 256 for no protocol, 65536 for no port.
+    let h = mix(0x9e3779b9, hi & 511);
+    h = mix(h, (hi & NO_SPORT ? 65536 : lo >>> 16) << 1);
+    h = mix(h, hi & NO_DPORT ? 65536 : lo & 0xffff);
+    h = mix(h, src);
+    keys[n] = mix(h, dst);
+    put32(b, to, src);
+    put32(b, to + 4, dst);
+    put32(b, to + 8, packets);
+    put32(b, to + 12, packets === 0 ? 0 : words[w + TW_FIRST]!);
+    put32(b, to + 16, packets === 0 ? 0 : words[w + TW_LAST]!);
+    b[to + 20] = lo >>> 16;
+    b[to + 21] = lo >>> 24;
+    b[to + 22] = lo;
+    b[to + 23] = lo >>> 8;
+    b[to + 24] = hi;
+    b[to + 25] = (packets === 0 ? NO_FRAMES : 0) | (hi & NO_SPORT ? NULL_SPORT : 0) | (hi & NO_DPORT ? NULL_DPORT : 0) | (hi & NO_PROTO ? NULL_PROTO : 0);
+  }
+  return n;
+}
+
 /** Stores `x` (a u32) little-endian at `b[at]` (a Uint8Array store keeps the low 8 bits). */
 function put32(b: Uint8Array, at: number, x: number): void {
   b[at] = x;
@@ -328,6 +336,8 @@ function put32(b: Uint8Array, at: number, x: number): void {
  * way to ~35 ns a key.
  */
 export function sortUint32(a: Uint32Array, n: number, scratch: Uint32Array, counts: Uint32Array): Uint32Array {
+  // Made before the loops: a call V8 compiles while it loops must not meet code after them that has never run.
+  const sorted = a.subarray(0, n);
   counts.fill(0);
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
@@ -356,7 +366,7 @@ export function sortUint32(a: Uint32Array, n: number, scratch: Uint32Array, coun
     to = t;
   }
   // Four passes: the values are back in `a`.
-  return a.subarray(0, n);
+  return sorted;
 }
 
 /** Whether a block's sorted keys hold `key` (then the block may hold the tuple; decode it to be sure). */
