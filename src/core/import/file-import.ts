@@ -34,6 +34,12 @@ import { isCancelled, throwIfCancelled } from '../common/cancellation';
 const HEAD_BYTES = 64 * 1024;
 /** Files this large are imported with the store's bulk journal (Store.withBulkJournal). */
 const BULK_BYTES = 4 * 1024 * 1024;
+/**
+ * The page cache while a pcap is stored. Its packet and tuple blocks are appended and their pages not read again, so
+ * the project's 64 MiB cache only held the whole capture's pages until the commit: each a fresh page of memory
+ * (~17,000 page faults and +55 MB peak RSS for a million packets over a million connections, ~4% of its CPU).
+ */
+const PACKET_CACHE_KIB = 8192;
 /** Larger text files are refused rather than read whole into one string (V8's limit is ~512 MiB). */
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
@@ -126,7 +132,7 @@ function importPacketFile(ctx: UnitContext, size: number): void {
   const { store, file, outcome } = ctx;
   const node = nodeNameFor(ctx.override, null, file);
   try {
-    store.transaction(() => storePacketFile(ctx, node, size));
+    store.withPageCache(PACKET_CACHE_KIB, () => store.transaction(() => storePacketFile(ctx, node, size)));
   } catch (e) {
     if (!(e instanceof AlreadyStored)) throw e;
     outcome.warnings.push({ source: file.path, message: alreadyImported(e.existing, node) });
