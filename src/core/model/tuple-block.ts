@@ -147,8 +147,8 @@ export class TupleBlockEncoder {
   private n = 0;
 
   /**
-   * `reuseBuffers`: a block's `keys` and `data` are views of the encoder's own buffers, valid until the next `add`
-   * (a writer that inserts each block at once: SQLite copies the bytes), instead of copies made for each block.
+   * `reuseBuffers`: a block's `keys` and `data` are views of the encoder's own buffers, good until the encoder takes
+   * its next tuple (for a writer that inserts each block at once: SQLite copies the bytes), not copies of them.
    */
   constructor(private readonly options: { reuseBuffers?: boolean } = {}) {}
 

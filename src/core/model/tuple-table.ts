@@ -528,6 +528,8 @@ export class TupleTable {
           slot += added;
           continue;
         }
+        // The run stopped at a tuple the block cannot take (a full block, or an id that does not follow on) or at one
+        // whose addresses are text.
         if (!encoder.accepts(r[at + ID]!)) {
           write(encoder.encode());
           continue;
