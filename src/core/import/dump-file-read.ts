@@ -18,6 +18,7 @@ import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
 import type { ServiceBlock } from '../model/service-block';
 import { kubeProxyServiceBlock } from './kube-proxy-records';
 import type { NumberedRulesetSink } from '../netfilter/ruleset-sink';
+import { DumpRuleBytes } from './dump-rule-bytes';
 
 export type DumpFileRead =
   | {
@@ -71,7 +72,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
-  const cut = new LineCutter(reader);
+  const cut = new LineCutter(reader, new DumpRuleBytes(reader, tapes, services));
   let eof = false;
   while (!eof) {
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
@@ -120,7 +121,10 @@ class LineCutter {
   hashFrom = 0;
   contentEnd = -1;
 
-  constructor(private readonly reader: IptablesSaveReader) {}
+  constructor(
+    private readonly reader: IptablesSaveReader,
+    private readonly rules: DumpRuleBytes,
+  ) {}
 
   /** Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s end when the last had no line break). */
   piece(data: Buffer, eof: boolean, hasCr: boolean): number {
@@ -136,11 +140,24 @@ class LineCutter {
       }
       const end = stop > from && data[stop - 1] === 13 ? stop - 1 : stop;
       if (end - from > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, end - from);
+      if (end < stop && stop === data.length) throw new NotPlain('CR line breaks');
+      const first = data[from];
+      // Nearly every line of a large dump: a rule taken from its bytes (it holds no CR: RuleBytes declines one).
+      if ((first === 45 || first === 91) && this.rules.take(data, from, end)) {
+        if (this.firstLine === 0) {
+          this.firstLine = reader.lines;
+          this.hashFrom = from;
+        }
+        this.lastLine = reader.lines;
+        this.contentEnd = end;
+        from = stop + 1;
+        continue;
+      }
       // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
       // then holds on to its line only.
       const line = data.toString('latin1', from, end);
       // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
-      if ((hasCr && line.includes('\r')) || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
+      if (hasCr && line.includes('\r')) throw new NotPlain('CR line breaks');
       // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
       if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);

@@ -13,6 +13,7 @@ import { RecordPool } from './record-pool';
 import { WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
+import { RuleBytes } from './rule-bytes';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, commentOf, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type NumberedRulesetSink, type RulesetSink } from '../../netfilter/ruleset-sink';
@@ -272,6 +273,8 @@ export class IptablesSaveReader {
   private readonly scan: boolean;
   /** With `scan`: rule lines are first read where they lie (rule-lex.ts). */
   private readonly lexer: RuleLexer | null;
+  /** With `scan`: what ruleBytes read of the last rule line it took. */
+  readonly bytes: RuleBytes | null;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
@@ -289,6 +292,7 @@ export class IptablesSaveReader {
     // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
     this.scan = records === 'later' && form.form === 'save';
     this.lexer = this.scan ? new RuleLexer(this.rulesReader.chains) : null;
+    this.bytes = this.scan ? new RuleBytes(this.rulesReader.chains) : null;
   }
 
   /** Lines read so far. */
@@ -322,6 +326,30 @@ export class IptablesSaveReader {
     const lineText = text.slice(from, stop);
     if (lineText.includes('\0')) throw this.err(line, 'binary data, not iptables-save output');
     throw this.err(line, `not iptables-save output: "${snippet(lineText)}"`);
+  }
+
+  /**
+   * The next line, b[from, end) (ASCII), when RuleBytes vouches for it as a rule of a chain the open table declared,
+   * jumping to one it declared or to DNAT: the line is read (counted, its rule appended) and its rule's index in its
+   * chain returned; `bytes` holds what was read of it. Else -1, and nothing is done: read the line with `line`.
+   */
+  ruleBytes(b: Uint8Array, from: number, end: number): number {
+    const { open, bytes } = this;
+    if (open === null || bytes === null || !bytes.read(b, from, end)) return -1;
+    const states = this.chainStates;
+    const chain = bytes.chainOrdinal;
+    if (chain !== open.lastChain && !states.isDeclared(chain, open.epoch)) return -1;
+    if (bytes.targetOrdinal >= 0 && !states.isDeclared(bytes.targetOrdinal, open.epoch)) return -1;
+    this.lineNo++;
+    open.lastChain = chain;
+    if (bytes.countersFrom >= 0) this.countersShown = true;
+    this.rules++;
+    return states.grow(chain);
+  }
+
+  /** The name of the chain numbered `ordinal` (ruleBytes' ordinals). */
+  chainName(ordinal: number): string {
+    return this.rulesReader.chains.wordAt(ordinal);
   }
 
   private commentLine(text: string, p: number, stop: number, line: number): void {
