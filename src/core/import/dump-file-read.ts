@@ -40,11 +40,17 @@ export type DumpFileRead =
 
 const PIECE_BYTES = 1 << 20;
 
-export function readDumpFile(readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
+/**
+ * `textOnly`: every line read as text, none taken from its bytes (DumpRuleBytes): the reading the byte path must
+ * give the same tapes as (dump-rule-bytes.test.ts).
+ */
+export function readDumpFile(
+  readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void, textOnly = false,
+): DumpFileRead {
   let fd: number | null = null;
   try {
     fd = fs.openSync(readPath, 'r');
-    return readPieces(fd, shownAs, onTape, onBytes);
+    return readPieces(fd, shownAs, onTape, onBytes, textOnly);
   } catch (e) {
     if (isCancelled(e)) throw e;
     if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
@@ -62,7 +68,7 @@ class OverlongLine extends Error {
   }
 }
 
-function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
+function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
   const services = new KubeProxyIndex(true);
   // Each rule goes into a chunk at once: no record is kept to share.
@@ -72,7 +78,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
-  const cut = new LineCutter(reader, new DumpRuleBytes(reader, tapes, services));
+  const cut = new LineCutter(reader, textOnly ? null : new DumpRuleBytes(reader, tapes, services));
   let eof = false;
   while (!eof) {
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
@@ -123,12 +129,12 @@ class LineCutter {
 
   constructor(
     private readonly reader: IptablesSaveReader,
-    private readonly rules: DumpRuleBytes,
+    private readonly rules: DumpRuleBytes | null,
   ) {}
 
   /** Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s end when the last had no line break). */
   piece(data: Buffer, eof: boolean, hasCr: boolean): number {
-    const { reader } = this;
+    const { reader, rules } = this;
     let from = 0;
     this.hashFrom = 0;
     this.contentEnd = -1;
@@ -143,7 +149,7 @@ class LineCutter {
       if (end < stop && stop === data.length) throw new NotPlain('CR line breaks');
       const first = data[from];
       // Nearly every line of a large dump: a rule taken from its bytes (it holds no CR: RuleBytes declines one).
-      if ((first === 45 || first === 91) && this.rules.take(data, from, end)) {
+      if ((first === 45 || first === 91) && rules !== null && rules.take(data, from, end)) {
         if (this.firstLine === 0) {
           this.firstLine = reader.lines;
           this.hashFrom = from;
