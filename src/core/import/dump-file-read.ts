@@ -148,8 +148,9 @@ class LineCutter {
       if (end - from > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, end - from);
       if (end < stop && stop === data.length) throw new NotPlain('CR line breaks');
       const first = data[from];
-      // Nearly every line of a large dump: a rule taken from its bytes (it holds no CR: RuleBytes declines one).
-      if ((first === 45 || first === 91) && rules !== null && rules.take(data, from, end)) {
+      // Nearly every line of a large dump: a rule or chain taken from its bytes (neither holds a CR: both decline one).
+      const taken = rules !== null && (first === 58 ? rules.takeChain(data, from, end) : (first === 45 || first === 91) && rules.take(data, from, end));
+      if (taken) {
         if (this.firstLine === 0) {
           this.firstLine = reader.lines;
           this.hashFrom = from;

@@ -23,6 +23,11 @@ export class DumpRuleBytes {
     this.facts = new BytesRuleFacts(reader.bytes!);
   }
 
+  /** Takes the line b[from, end) when it is a plain chain line (IptablesSaveReader.chainBytes); false: nothing done, read it as text. */
+  takeChain(b: Buffer, from: number, end: number): boolean {
+    return this.reader.chainBytes(b, from, end);
+  }
+
   /** Takes the line b[from, end) when it is a rule RuleBytes vouches for; false: nothing done, read it as text. */
   take(b: Buffer, from: number, end: number): boolean {
     const { reader } = this;
@@ -72,6 +77,13 @@ class BytesRuleFacts implements NatRuleFacts {
     if (lex.dnatFrom < 0) return { kind: 'jump', chain: this.jump! };
     const address = this.b.toString('latin1', lex.dnatFrom, lex.dnatColon);
     return { kind: 'dnat', to: [{ minAddress: address, maxAddress: address, ports: { min: lex.dnatPort, max: lex.dnatPort } }], random: false, persistent: false };
+  }
+
+  knownEndpoint(): string | undefined {
+    const { lex, b } = this;
+    if (lex.dnatFrom < 0) return undefined;
+    // `ADDRESS:PORT` as addEndpoints writes it: the bytes themselves unless the port has a leading zero.
+    return b[lex.dnatColon + 1] === 48 && lex.end - lex.dnatColon > 2 ? `${b.toString('latin1', lex.dnatFrom, lex.dnatColon)}:${lex.dnatPort}` : b.toString('latin1', lex.dnatFrom, lex.end);
   }
 
   knownFrontend(): FrontendFacts {

@@ -10,7 +10,7 @@ import type { TextInput } from '../text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
-import { WordTable } from './word-table';
+import { hashStep, WORD_HASH_SEED, WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
 import { RuleBytes } from './rule-bytes';
@@ -169,6 +169,7 @@ function chainLineWords(body: string): string[] {
 }
 
 const PLAIN_CHAIN_TAIL = ' - [0:0]';
+const PLAIN_CHAIN_TAIL_BYTES = Uint8Array.from(PLAIN_CHAIN_TAIL, (c) => c.charCodeAt(0));
 
 /**
  * The name of text[from, stop) when it is `NAME - [0:0]` with NAME printable ASCII: a chain with no policy and
@@ -345,6 +346,32 @@ export class IptablesSaveReader {
     if (bytes.countersFrom >= 0) this.countersShown = true;
     this.rules++;
     return states.grow(chain);
+  }
+
+  /**
+   * The next line, b[from, end) (ASCII), when it is `:NAME - [0:0]` with NAME printable ASCII in an open table (nearly
+   * every chain line of a large dump): declared as chainLine declares it, with no string for the line, nor for a
+   * name the chain table holds already. Else false, and nothing is done: read the line with `line`.
+   */
+  chainBytes(b: Buffer, from: number, end: number): boolean {
+    const { open } = this;
+    const nameEnd = end - PLAIN_CHAIN_TAIL_BYTES.length;
+    if (open === null || this.form.form !== 'save' || nameEnd <= from + 1 || b[from] !== 58) return false;
+    for (let k = 0; k < PLAIN_CHAIN_TAIL_BYTES.length; k++) if (b[nameEnd + k] !== PLAIN_CHAIN_TAIL_BYTES[k]) return false;
+    let h = WORD_HASH_SEED;
+    for (let i = from + 1; i < nameEnd; i++) {
+      const c = b[i]!;
+      if (c <= 32 || c >= 127) return false;
+      h = hashStep(h, c);
+    }
+    const { chains } = this.rulesReader;
+    let ordinal = chains.ordinalAtBytes(b, from + 1, nameEnd, h);
+    if (ordinal < 0) ordinal = chains.addOrdinal(b.toString('latin1', from + 1, nameEnd), h);
+    const line = ++this.lineNo;
+    if (!this.chainStates.isDeclared(ordinal, open.epoch)) this.chainStates.declare(ordinal, open.epoch);
+    this.chainLines++;
+    this.sinkChain(ordinal, BUILTIN_CHAINS[open.name].includes(chains.wordAt(ordinal)), null, { packets: 0, bytes: 0 }, line);
+    return true;
   }
 
   /** The name of the chain numbered `ordinal` (ruleBytes' ordinals). */
