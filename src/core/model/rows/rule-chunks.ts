@@ -127,8 +127,8 @@ export class RuleChunkBuilder {
     for (let i = countersFrom; i < countersTo; i++) bytes[at++] = b[i]!;
     bytes[at++] = 9;
     bytes[at++] = 97;
-    for (let i = argsFrom; i < end; i++) bytes[at++] = b[i]!;
-    this.length = at;
+    bytes.set(b.subarray(argsFrom, end), at);
+    this.length = at + end - argsFrom;
     const { runs } = this;
     if (chain === this.runChain && position === this.runEnd) {
       runs[runs.length - 1]!++;
