@@ -127,7 +127,8 @@ export class RuleChunkBuilder {
     for (let i = countersFrom; i < countersTo; i++) bytes[at++] = b[i]!;
     bytes[at++] = 9;
     bytes[at++] = 97;
-    bytes.set(b.subarray(argsFrom, end), at);
+    // A plain view, not b.subarray(): a Buffer's subarray makes a Buffer, several times the cost of the view.
+    bytes.set(new Uint8Array(b.buffer, b.byteOffset + argsFrom, end - argsFrom), at);
     this.length = at + end - argsFrom;
     const { runs } = this;
     if (chain === this.runChain && position === this.runEnd) {
