@@ -61,7 +61,8 @@ class BytesRuleFacts implements NatRuleFacts {
   }
 
   get targetKind(): Target['kind'] {
-    return this.lex.dnatFrom < 0 ? 'jump' : 'dnat';
+    const { lex } = this;
+    return lex.verdict ?? (lex.dnatFrom < 0 ? 'jump' : 'dnat');
   }
 
   get text(): string {
@@ -74,6 +75,7 @@ class BytesRuleFacts implements NatRuleFacts {
 
   target(): Target {
     const { lex } = this;
+    if (lex.verdict !== null) return { kind: lex.verdict };
     if (lex.dnatFrom < 0) return { kind: 'jump', chain: this.jump! };
     const address = this.b.toString('latin1', lex.dnatFrom, lex.dnatColon);
     return { kind: 'dnat', to: [{ minAddress: address, maxAddress: address, ports: { min: lex.dnatPort, max: lex.dnatPort } }], random: false, persistent: false };

@@ -13,12 +13,14 @@ function asLexed(bytes: RuleBytes, b: Buffer, chains: WordTable): unknown {
   const cut = (from: number, to: number): string => b.toString('latin1', from, to);
   const address = bytes.dnatFrom < 0 ? '' : cut(bytes.dnatFrom, bytes.dnatColon);
   const target =
-    bytes.dnatFrom < 0
+    bytes.verdict !== null
+      ? { kind: bytes.verdict }
+      : bytes.dnatFrom < 0
       ? { kind: 'jump', chain: chains.wordAt(bytes.targetOrdinal) }
       : { kind: 'dnat', to: [{ minAddress: address, maxAddress: address, ports: { min: bytes.dnatPort, max: bytes.dnatPort } }], random: false, persistent: false };
   const at = (from: number): number => (from < 0 ? -1 : from - bytes.textFrom);
   return {
-    chain: chains.wordAt(bytes.chainOrdinal), chainOrdinal: bytes.chainOrdinal, targetOrdinal: bytes.dnatFrom < 0 ? bytes.targetOrdinal : -1,
+    chain: chains.wordAt(bytes.chainOrdinal), chainOrdinal: bytes.chainOrdinal, targetOrdinal: bytes.targetOrdinal,
     target, comment: bytes.commentFrom < 0 ? null : cut(bytes.commentFrom, bytes.commentTo), argsFrom: at(bytes.argsFrom),
     frontend: { dstFrom: at(bytes.dstFrom), dstTo: bytes.dstFrom < 0 ? -1 : at(bytes.dstTo), protoFrom: at(bytes.protoFrom), protoTo: bytes.protoFrom < 0 ? -1 : at(bytes.protoTo), dport: bytes.dport },
   };

@@ -5,7 +5,7 @@
  *
  *   [[PACKETS:BYTES] ]-A CHAIN ( [!] -s|-d IPV4[/N] | -p NAME | -m comment --comment "TEXT" |
  *     -m tcp|udp|sctp|udplite [--sport|--dport PORT]... | -m statistic --mode random --probability P )*
- *     -j DECLARED-CHAIN | -j DNAT --to-destination IPV4:PORT
+ *     -j DECLARED-CHAIN | -j ACCEPT|DROP|RETURN | -j DNAT --to-destination IPV4:PORT
  *
  * and gives, as numbers and places in the bytes, what the reader, the store's chunk record and kube-proxy's index
  * take of such a rule: the chain's and target's ordinals in the reader's chain table, the counters, where the text
@@ -33,7 +33,7 @@ const DPORT = ascii(' --dport ');
 const SPORT = ascii(' --sport ');
 
 export class RuleBytes {
-  /** Ordinals in the reader's chain table of the rule's chain and of the chain it jumps to (-1: the target is DNAT). */
+  /** Ordinals in the reader's chain table of the rule's chain and of the chain it jumps to (-1: the target is no jump). */
   chainOrdinal = -1;
   targetOrdinal = -1;
   /** Where `PACKETS:BYTES` of the counters in front is (from -1: none). */
@@ -46,6 +46,8 @@ export class RuleBytes {
   /** The first comment's text, within its quotes (from -1: none). */
   commentFrom = -1;
   commentTo = -1;
+  /** `-j ACCEPT`, `-j DROP`, `-j RETURN`: that target (null: a jump or DNAT). */
+  verdict: 'accept' | 'drop' | 'return' | null = null;
   /** `-j DNAT --to-destination A:P`: A is dnatFrom to dnatColon; P is dnatPort (-1: the target is a jump). */
   dnatFrom = -1;
   dnatColon = -1;
@@ -187,10 +189,12 @@ export class RuleBytes {
     }
   }
 
-  /** The target from its name at i to the end: a declared chain or DNAT to one IPv4 address and port. */
+  /** The target from its name at i to the end: a declared chain, ACCEPT, DROP, RETURN, or DNAT to one IPv4 address and port. */
   private target(b: Uint8Array, i: number, end: number): boolean {
     this.dnatFrom = this.dnatColon = this.dnatPort = -1;
     this.targetOrdinal = -1;
+    this.verdict = verdictAt(b, i, end);
+    if (this.verdict !== null) return true;
     if (startsWith(b, i, end, DNAT)) {
       const from = i + DNAT.length;
       let colon = from;
@@ -217,6 +221,18 @@ export class RuleBytes {
     this.targetOrdinal = ordinal;
     return true;
   }
+}
+
+const ACCEPT = ascii('ACCEPT');
+const DROP = ascii('DROP');
+const RETURN = ascii('RETURN');
+
+/** b[i, end) is ACCEPT, DROP or RETURN: that target's kind; else null. */
+function verdictAt(b: Uint8Array, i: number, end: number): 'accept' | 'drop' | 'return' | null {
+  const n = end - i;
+  if (n === 4) return startsWith(b, i, end, DROP) ? 'drop' : null;
+  if (n === 6) return startsWith(b, i, end, ACCEPT) ? 'accept' : startsWith(b, i, end, RETURN) ? 'return' : null;
+  return null;
 }
 
 /** A byte of an unquoted word the tokenizer reads as one: printable ASCII but the space and `"`. */
