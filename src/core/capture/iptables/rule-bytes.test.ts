@@ -38,7 +38,7 @@ function lexed(lexer: RuleLexer): unknown {
 }
 
 /** Spellings near the ones RuleBytes reads: blanks, quotes, negations, leading zeros, probabilities, targets. */
-const ODD = ['-d', '! -d 10.1.2.3', '-p', '! -p udp', '6', 'UDP', '--dport', '! --dport 81', '--destination-port', '--sport', '-s', '10.9.8.7/24', '\t', 'a\tb', '"x"y', '"a\\"b"', '"unterminated', '"', '""', '"--comment"', '"tcp"', '"-j"', '"10.0.0.1"', '01.2.3.4', '1.2.3.4/032', '1.2.3.4/', '/24', '0', '65536', '00080', '0.', '1.5', '1.0', '1.01', '0.50', '-g', 'RETURN', 'MARK', 'DNAT', '--to-destination', '10.0.0.1:080', '10.0.0.1:8080:1', 'udplite', 'statistic', '--mode', '--probability', 'random', 'nth'];
+const ODD = ['-i', '-o', '! -i eth0', '! -o', 'cni0', 'eth+', 'br-1a2b', '-', '!', '"eth0"', '! -d 10.1.2.3', '-p', '! -p udp', '6', 'UDP', '--dport', '! --dport 81', '--destination-port', '--sport', '-s', '10.9.8.7/24', '\t', 'a\tb', '"x"y', '"a\\"b"', '"unterminated', '"', '""', '"--comment"', '"tcp"', '"-j"', '"10.0.0.1"', '01.2.3.4', '1.2.3.4/032', '1.2.3.4/', '/24', '0', '65536', '00080', '0.', '1.5', '1.0', '1.01', '0.50', '-g', 'RETURN', 'MARK', 'DNAT', '--to-destination', '10.0.0.1:080', '10.0.0.1:8080:1', 'udplite', 'statistic', '--mode', '--probability', 'random', 'nth'];
 
 describe('RuleBytes', () => {
   it('vouches only for lines RuleLexer vouches for, and reads them as it does, over every captured rule and variations of it', () => {

@@ -3,7 +3,7 @@
  * line or any word of it. It knows only the shapes nearly every rule of a kube-proxy dump takes, written as
  * iptables-save writes them (one space between words):
  *
- *   [[PACKETS:BYTES] ]-A CHAIN ( [!] -s|-d IPV4[/N] | -p NAME | -m comment --comment "TEXT" |
+ *   [[PACKETS:BYTES] ]-A CHAIN ( [!] -s|-d IPV4[/N] | [!] -i|-o NAME | -p NAME | -m comment --comment "TEXT" |
  *     -m tcp|udp|sctp|udplite [--sport|--dport PORT]... | -m statistic --mode random --probability P )*
  *     -j DECLARED-CHAIN | -j ACCEPT|DROP|RETURN | -j DNAT --to-destination IPV4:PORT
  *
@@ -124,6 +124,18 @@ export class RuleBytes {
             this.dstFrom = i;
             this.dstTo = to;
           }
+          i = to;
+          break;
+        }
+        case 105: // i
+        case 111: {
+          // o: an interface, any word but one starting with `-` (or `!` alone, which is not a name)
+          let to = i;
+          while (to < end && b[to] !== SPACE) {
+            if (!wordByte(b[to]!)) return false;
+            to++;
+          }
+          if (to === i || b[i] === DASH || (to === i + 1 && b[i] === 33)) return false;
           i = to;
           break;
         }
