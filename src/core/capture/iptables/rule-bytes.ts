@@ -3,7 +3,7 @@
  * line or any word of it. It knows only the shapes nearly every rule of a kube-proxy dump takes, written as
  * iptables-save writes them (one space between words):
  *
- *   [[PACKETS:BYTES] ]-A CHAIN ( [!] -s|-d IPV4[/N] | [!] -i|-o NAME | -p NAME | -m comment --comment "TEXT" |
+ *   [[PACKETS:BYTES] ]-A CHAIN ( [!] -s|-d IPV4[/N] | [!] -i|-o NAME | -p NAME | -m comment --comment "TEXT"|WORD |
  *     -m tcp|udp|sctp|udplite [--sport|--dport PORT]... | -m statistic --mode random --probability P )*
  *     -j DECLARED-CHAIN | -j ACCEPT|DROP|RETURN | -j DNAT --to-destination IPV4:PORT
  *
@@ -26,7 +26,7 @@ const SLASH = 47;
 const COLON = 58;
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const COMMENT = ascii('comment --comment "');
+const COMMENT = ascii('comment --comment ');
 const STATISTIC = ascii('statistic --mode random --probability ');
 const DNAT = ascii('DNAT --to-destination ');
 const DPORT = ascii(' --dport ');
@@ -167,7 +167,18 @@ export class RuleBytes {
   /** `-m MODULE [options]` from its name at i; where it ends, or -1. */
   private module(b: Uint8Array, i: number, end: number): number {
     if (startsWith(b, i, end, COMMENT)) {
-      const from = i + COMMENT.length;
+      const word = i + COMMENT.length;
+      if (b[word] !== QUOTE) {
+        // A word iptables-save writes without quotes (letters, digits, `_`, `-`), or kube-proxy's own restore input does.
+        let k = word;
+        while (k < end && b[k] !== SPACE) {
+          if (!wordByte(b[k]!)) return -1;
+          k++;
+        }
+        if (k === word || b[word] === DASH || (k === word + 1 && b[word] === 33)) return -1;
+        return this.noteComment(word, k, k);
+      }
+      const from = word + 1;
       let k = from;
       for (; k < end; k++) {
         const c = b[k]!;
@@ -175,11 +186,7 @@ export class RuleBytes {
         if (c < SPACE || c === 92 /* \ */ || c > 126) return -1;
       }
       if (k >= end || k === from || (k + 1 < end && b[k + 1] !== SPACE)) return -1;
-      if (this.commentFrom < 0) {
-        this.commentFrom = from;
-        this.commentTo = k;
-      }
-      return k + 1;
+      return this.noteComment(from, k, k + 1);
     }
     if (startsWith(b, i, end, STATISTIC)) {
       const to = probability(b, i + STATISTIC.length, end);
@@ -199,6 +206,15 @@ export class RuleBytes {
       if (dport) this.dport = port;
       i = k;
     }
+  }
+
+  /** The comment b[from, to), kept when it is the rule's first; returns `next`, where the module's options end. */
+  private noteComment(from: number, to: number, next: number): number {
+    if (this.commentFrom < 0) {
+      this.commentFrom = from;
+      this.commentTo = to;
+    }
+    return next;
   }
 
   /** The target from its name at i to the end: a declared chain, ACCEPT, DROP, RETURN, or DNAT to one IPv4 address and port. */
