@@ -3,7 +3,8 @@
  * tapes as they are read, so memory stays bounded whatever the file's size, and the file is hashed on
  * the way. Only a plain dump is read so (ASCII, LF or CRLF line breaks, rules appended in order, no text
  * around it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as
- * text, which says precisely what is wrong with it.
+ * text, which says precisely what is wrong with it. Nearly every line of a large dump is taken straight from the
+ * piece's bytes (dump-rule-bytes.ts); the few others become a string each and go through the text reader.
  */
 import { isCancelled } from '../common/cancellation';
 import { isAscii } from 'node:buffer';

@@ -129,14 +129,9 @@ export class RuleBytes {
         }
         case 105: // i
         case 111: {
-          // o: an interface, any word but one starting with `-` (or `!` alone, which is not a name)
-          let to = i;
-          while (to < end && b[to] !== SPACE) {
-            if (!wordByte(b[to]!)) return false;
-            to++;
-          }
-          if (to === i || b[i] === DASH || (to === i + 1 && b[i] === 33)) return false;
-          i = to;
+          // o: an interface
+          i = plainWord(b, i, end);
+          if (i < 0) return false;
           break;
         }
         case 112: {
@@ -170,13 +165,8 @@ export class RuleBytes {
       const word = i + COMMENT.length;
       if (b[word] !== QUOTE) {
         // A word iptables-save writes without quotes (letters, digits, `_`, `-`), or kube-proxy's own restore input does.
-        let k = word;
-        while (k < end && b[k] !== SPACE) {
-          if (!wordByte(b[k]!)) return -1;
-          k++;
-        }
-        if (k === word || b[word] === DASH || (k === word + 1 && b[word] === 33)) return -1;
-        return this.noteComment(word, k, k);
+        const k = plainWord(b, word, end);
+        return k < 0 ? -1 : this.noteComment(word, k, k);
       }
       const from = word + 1;
       let k = from;
@@ -266,6 +256,20 @@ function verdictAt(b: Uint8Array, i: number, end: number): 'accept' | 'drop' | '
 /** A byte of an unquoted word the tokenizer reads as one: printable ASCII but the space and `"`. */
 function wordByte(c: number): boolean {
   return c > SPACE && c < 127 && c !== QUOTE;
+}
+
+/**
+ * An unquoted option value from i, as RuleLexer's `plain` takes one: any word but one starting with `-`, or `!` alone;
+ * where it ends (a space or the end), or -1.
+ */
+function plainWord(b: Uint8Array, i: number, end: number): number {
+  let to = i;
+  for (; to < end; to++) {
+    const c = b[to]!;
+    if (c === SPACE) break;
+    if (!wordByte(c)) return -1;
+  }
+  return to === i || b[i] === DASH || (to === i + 1 && b[i] === 33) ? -1 : to;
 }
 
 function startsWith(b: Uint8Array, i: number, end: number, word: Uint8Array): boolean {
