@@ -13,6 +13,7 @@ import type { FrontendFacts, KubeProxyIndex, NatRuleFacts } from '../netfilter/k
 import type { Match, Target } from '../netfilter/ruleset';
 
 export class DumpRuleBytes {
+  private readonly lex: RuleBytes;
   private readonly facts: BytesRuleFacts;
 
   constructor(
@@ -20,7 +21,9 @@ export class DumpRuleBytes {
     private readonly tapes: RulesetTapeSink,
     private readonly services: KubeProxyIndex,
   ) {
-    this.facts = new BytesRuleFacts(reader.bytes!);
+    if (reader.bytes === null) throw new Error('rule lines are taken from their bytes only by a reader of iptables-save that scans its rules (`later`)');
+    this.lex = reader.bytes;
+    this.facts = new BytesRuleFacts(reader.bytes);
   }
 
   /** Takes the line b[from, end) when it is a plain chain line (IptablesSaveReader.chainBytes); false: nothing done, read it as text. */
@@ -33,7 +36,7 @@ export class DumpRuleBytes {
     const { reader } = this;
     const at = reader.ruleBytes(b, from, end);
     if (at < 0) return false;
-    const lex = reader.bytes!;
+    const { lex } = this;
     const chain = lex.chainOrdinal;
     const chainName = reader.chainName(chain);
     const line = reader.lines;
