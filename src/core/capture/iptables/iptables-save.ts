@@ -331,8 +331,9 @@ export class IptablesSaveReader {
 
   /**
    * The next line, b[from, end) (ASCII), when RuleBytes vouches for it as a rule of a chain the open table declared,
-   * jumping to one it declared or to DNAT: the line is read (counted, its rule appended) and its rule's index in its
-   * chain returned; `bytes` holds what was read of it. Else -1, and nothing is done: read the line with `line`.
+   * jumping to one it declared (or to no chain): the line is counted, the rule takes the next place in its chain, and
+   * that index is returned; `bytes` holds what was read of it, for the caller to hand the rule to its sinks. Else -1,
+   * and nothing is done: read the line with `line`.
    */
   ruleBytes(b: Uint8Array, from: number, end: number): number {
     const { open, bytes } = this;
