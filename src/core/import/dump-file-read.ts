@@ -3,7 +3,8 @@
  * tapes as they are read, so memory stays bounded whatever the file's size, and the file is hashed on
  * the way. Only a plain dump is read so (ASCII, LF or CRLF line breaks, rules appended in order, no text
  * around it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as
- * text, which says precisely what is wrong with it.
+ * text, which says precisely what is wrong with it. Nearly every line of a large dump is taken straight from the
+ * piece's bytes (dump-rule-bytes.ts); the few others become a string each and go through the text reader.
  */
 import { isCancelled } from '../common/cancellation';
 import { isAscii } from 'node:buffer';
@@ -18,6 +19,7 @@ import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
 import type { ServiceBlock } from '../model/service-block';
 import { kubeProxyServiceBlock } from './kube-proxy-records';
 import type { NumberedRulesetSink } from '../netfilter/ruleset-sink';
+import { DumpRuleBytes } from './dump-rule-bytes';
 
 export type DumpFileRead =
   | {
@@ -39,11 +41,17 @@ export type DumpFileRead =
 
 const PIECE_BYTES = 1 << 20;
 
-export function readDumpFile(readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
+/**
+ * `textOnly`: every line read as text, none taken from its bytes (DumpRuleBytes): the reading the byte path must
+ * give the same tapes as (dump-rule-bytes.test.ts).
+ */
+export function readDumpFile(
+  readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void, textOnly = false,
+): DumpFileRead {
   let fd: number | null = null;
   try {
     fd = fs.openSync(readPath, 'r');
-    return readPieces(fd, shownAs, onTape, onBytes);
+    return readPieces(fd, shownAs, onTape, onBytes, textOnly);
   } catch (e) {
     if (isCancelled(e)) throw e;
     if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
@@ -61,7 +69,7 @@ class OverlongLine extends Error {
   }
 }
 
-function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void): DumpFileRead {
+function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
   const services = new KubeProxyIndex(true);
   // Each rule goes into a chunk at once: no record is kept to share.
@@ -71,7 +79,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
-  const cut = new LineCutter(reader);
+  const cut = new LineCutter(reader, textOnly ? null : new DumpRuleBytes(reader, tapes, services));
   let eof = false;
   while (!eof) {
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
@@ -120,11 +128,14 @@ class LineCutter {
   hashFrom = 0;
   contentEnd = -1;
 
-  constructor(private readonly reader: IptablesSaveReader) {}
+  constructor(
+    private readonly reader: IptablesSaveReader,
+    private readonly rules: DumpRuleBytes | null,
+  ) {}
 
   /** Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s end when the last had no line break). */
   piece(data: Buffer, eof: boolean, hasCr: boolean): number {
-    const { reader } = this;
+    const { reader, rules } = this;
     let from = 0;
     this.hashFrom = 0;
     this.contentEnd = -1;
@@ -136,11 +147,25 @@ class LineCutter {
       }
       const end = stop > from && data[stop - 1] === 13 ? stop - 1 : stop;
       if (end - from > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, end - from);
+      if (end < stop && stop === data.length) throw new NotPlain('CR line breaks');
+      const first = data[from];
+      // Nearly every line of a large dump: a rule or chain taken from its bytes (neither holds a CR: both decline one).
+      const taken = rules !== null && (first === 58 ? rules.takeChain(data, from, end) : (first === 45 || first === 91) && rules.take(data, from, end));
+      if (taken) {
+        if (this.firstLine === 0) {
+          this.firstLine = reader.lines;
+          this.hashFrom = from;
+        }
+        this.lastLine = reader.lines;
+        this.contentEnd = end;
+        from = stop + 1;
+        continue;
+      }
       // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
       // then holds on to its line only.
       const line = data.toString('latin1', from, end);
       // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
-      if ((hasCr && line.includes('\r')) || (end < stop && stop === data.length)) throw new NotPlain('CR line breaks');
+      if (hasCr && line.includes('\r')) throw new NotPlain('CR line breaks');
       // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
       if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);

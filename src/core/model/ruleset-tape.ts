@@ -82,6 +82,17 @@ export class RulesetTapeSink implements NumberedRulesetSink {
     if (this.chunksOnTape >= TAPE_CHUNKS) this.flush();
   }
 
+  /** `rule`, for a rule read from the dump's bytes (RuleChunkBuilder.addBytes says which). */
+  ruleBytes(chain: string, at: number, number: number, line: number, b: Uint8Array, countersFrom: number, countersTo: number, argsFrom: number, end: number): void {
+    if (!(number >= 0 && number < this.ids.length && this.declaredIn[number] === this.tables)) throw new NotInOrder(`a rule of chain ${chain}, not declared in its table`);
+    if (at !== this.lengths[number]) throw new NotInOrder(`a rule is inserted at ${at + 1} in ${chain}`);
+    this.lengths[number]++;
+    this.rules.addBytes(this.ids[number]!, at + 1, line, b, countersFrom, countersTo, argsFrom, end);
+    if (this.rules.size < CHUNK_RULES) return;
+    this.takeChunk();
+    if (this.chunksOnTape >= TAPE_CHUNKS) this.flush();
+  }
+
   private grow(number: number): void {
     let size = this.ids.length;
     while (size <= number) size *= 2;

@@ -101,6 +101,8 @@ export interface NatRuleFacts {
   target(): Target | null;
   /** What frontendOfMatches would make of the matches, when the rule's reader knows it without them. */
   knownFrontend?(): FrontendFacts | undefined;
+  /** A DNAT rule's one destination as an endpoint (`10.40.0.6:8080`), when its reader knows it without a target record. */
+  knownEndpoint?(): string | undefined;
 }
 
 /** Where a service frontend's rule sends packets: its last destination, `--dport` and protocol, none negated. */
@@ -298,10 +300,15 @@ export class KubeProxyIndex implements RulesetSink {
         else gist.sepsBefore.push(ref);
         return;
       }
-      case 'endpoints':
+      case 'endpoints': {
         if (gist.name === null) gist.name = this.nameOf(rule.comment);
-        if (rule.targetKind === 'dnat') addEndpoints(rule.target(), gist);
+        if (rule.targetKind !== 'dnat') return;
+        const known = rule.knownEndpoint?.();
+        if (known === undefined) addEndpoints(rule.target(), gist);
+        else if (gist.endpoints === null) gist.endpoints = [known];
+        else gist.endpoints.push(known);
         return;
+      }
       default:
         assertNever(gist);
     }

@@ -10,9 +10,10 @@ import type { TextInput } from '../text-input';
 import { parseRuleArgs, RULE_WORDS, tokenizeInto, type RuleArgs, type RuleTokens } from './iptables-args';
 import { RuleSyntaxError } from './iptables-values';
 import { RecordPool } from './record-pool';
-import { WordTable } from './word-table';
+import { hashStep, WORD_HASH_SEED, WordTable } from './word-table';
 import { RuleMatchesLater } from './iptables-rule-text';
 import { RuleLexer } from './rule-lex';
+import { RuleBytes } from './rule-bytes';
 import { scanRuleArgs, type ScannedArgs } from './rule-scan';
 import { BUILTIN_CHAINS, commentOf, TABLE_NAMES, type Counters, type Ruleset, type TableName, type Target } from '../../netfilter/ruleset';
 import { RulesetBuilder, type NumberedRulesetSink, type RulesetSink } from '../../netfilter/ruleset-sink';
@@ -168,6 +169,7 @@ function chainLineWords(body: string): string[] {
 }
 
 const PLAIN_CHAIN_TAIL = ' - [0:0]';
+const PLAIN_CHAIN_TAIL_BYTES = Uint8Array.from(PLAIN_CHAIN_TAIL, (c) => c.charCodeAt(0));
 
 /**
  * The name of text[from, stop) when it is `NAME - [0:0]` with NAME printable ASCII: a chain with no policy and
@@ -272,6 +274,8 @@ export class IptablesSaveReader {
   private readonly scan: boolean;
   /** With `scan`: rule lines are first read where they lie (rule-lex.ts). */
   private readonly lexer: RuleLexer | null;
+  /** With `scan`: what ruleBytes read of the last rule line it took. */
+  readonly bytes: RuleBytes | null;
   /** The text is an excerpt: a table without its COMMIT ends where the next one starts, or at the end. */
   cutShort = false;
   /** Tables the excerpt ended without their COMMIT. */
@@ -289,6 +293,7 @@ export class IptablesSaveReader {
     // `iptables -S -v` puts counters among the options, which the scan leaves to parseRuleArgs.
     this.scan = records === 'later' && form.form === 'save';
     this.lexer = this.scan ? new RuleLexer(this.rulesReader.chains) : null;
+    this.bytes = this.scan ? new RuleBytes(this.rulesReader.chains) : null;
   }
 
   /** Lines read so far. */
@@ -322,6 +327,57 @@ export class IptablesSaveReader {
     const lineText = text.slice(from, stop);
     if (lineText.includes('\0')) throw this.err(line, 'binary data, not iptables-save output');
     throw this.err(line, `not iptables-save output: "${snippet(lineText)}"`);
+  }
+
+  /**
+   * The next line, b[from, end) (ASCII), when RuleBytes vouches for it as a rule of a chain the open table declared,
+   * jumping to one it declared (or to no chain): the line is counted, the rule takes the next place in its chain, and
+   * that index is returned; `bytes` holds what was read of it, for the caller to hand the rule to its sinks. Else -1,
+   * and nothing is done: read the line with `line`.
+   */
+  ruleBytes(b: Uint8Array, from: number, end: number): number {
+    const { open, bytes } = this;
+    if (open === null || bytes === null || !bytes.read(b, from, end)) return -1;
+    const states = this.chainStates;
+    const chain = bytes.chainOrdinal;
+    if (chain !== open.lastChain && !states.isDeclared(chain, open.epoch)) return -1;
+    if (bytes.targetOrdinal >= 0 && !states.isDeclared(bytes.targetOrdinal, open.epoch)) return -1;
+    this.lineNo++;
+    open.lastChain = chain;
+    if (bytes.countersFrom >= 0) this.countersShown = true;
+    this.rules++;
+    return states.grow(chain);
+  }
+
+  /**
+   * The next line, b[from, end) (ASCII), when it is `:NAME - [0:0]` with NAME printable ASCII in an open table (nearly
+   * every chain line of a large dump): declared as chainLine declares it, with no string for the line, nor for a
+   * name the chain table holds already. Else false, and nothing is done: read the line with `line`.
+   */
+  chainBytes(b: Buffer, from: number, end: number): boolean {
+    const { open } = this;
+    const nameEnd = end - PLAIN_CHAIN_TAIL_BYTES.length;
+    if (open === null || this.form.form !== 'save' || nameEnd <= from + 1 || b[from] !== 58) return false;
+    for (let k = 0; k < PLAIN_CHAIN_TAIL_BYTES.length; k++) if (b[nameEnd + k] !== PLAIN_CHAIN_TAIL_BYTES[k]) return false;
+    let h = WORD_HASH_SEED;
+    for (let i = from + 1; i < nameEnd; i++) {
+      const c = b[i]!;
+      if (c <= 32 || c >= 127) return false;
+      h = hashStep(h, c);
+    }
+    const { chains } = this.rulesReader;
+    let ordinal = chains.ordinalAtBytes(b, from + 1, nameEnd, h);
+    if (ordinal < 0) ordinal = chains.addOrdinal(b.toString('latin1', from + 1, nameEnd), h);
+    const line = ++this.lineNo;
+    if (!this.chainStates.isDeclared(ordinal, open.epoch)) this.chainStates.declare(ordinal, open.epoch);
+    this.chainLines++;
+    this.sinkChain(ordinal, BUILTIN_CHAINS[open.name].includes(chains.wordAt(ordinal)), null, { packets: 0, bytes: 0 }, line);
+    return true;
+  }
+
+  /** The name of the chain numbered `ordinal` (ruleBytes' ordinals). */
+  chainName(ordinal: number): string {
+    return this.rulesReader.chains.wordAt(ordinal);
   }
 
   private commentLine(text: string, p: number, stop: number, line: number): void {

@@ -67,4 +67,23 @@ describe('WordTable ordinals', () => {
     expect(table.add('other')).toBe('other');
     expect(table.ordinalOf('other')).toBe(301);
   });
+
+  it('finds a word by its bytes where it lies in a buffer, as by its characters', () => {
+    const table = new WordTable([], 4);
+    const words = Array.from({ length: 500 }, (_, i) => `KUBE-SEP-${(i * 7919).toString(36).toUpperCase()}`);
+    words.forEach((w) => table.addOrdinal(w));
+    const buffer = Buffer.from(`xx ${words.join(' ')} KUBE-SEP KUBE-SEP-0X yy`, 'latin1');
+    let at = 3;
+    words.forEach((w, i) => {
+      const hash = hashWord(w);
+      expect(table.ordinalAtBytes(buffer, at, at + w.length, hash)).toBe(i);
+      expect(table.holdsBytes(i, buffer, at, at + w.length)).toBe(true);
+      expect(table.holdsBytes((i + 1) % words.length, buffer, at, at + w.length)).toBe(false);
+      // One byte short (another word, or none, as by its characters), or one more: not the word.
+      expect(table.ordinalAtBytes(buffer, at, at + w.length - 1, hashWord(w.slice(0, -1)))).toBe(table.ordinalOf(w.slice(0, -1)));
+      expect(table.holdsBytes(i, buffer, at, at + w.length + 1)).toBe(false);
+      at += w.length + 1;
+    });
+    expect(table.ordinalAtBytes(buffer, at, at + 8, hashWord('KUBE-SEP'))).toBe(-1);
+  });
 });

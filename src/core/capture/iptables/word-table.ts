@@ -98,6 +98,34 @@ export class WordTable {
     return k === len;
   }
 
+  /** ordinalAt over bytes (ASCII, one unit each): the ordinal of the word equal to bytes[start, end), or -1. */
+  ordinalAtBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const len = end - start;
+    const { slots, mask, chars, starts } = this;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const held = slots[2 * i + 1]!;
+      if (held === 0) return -1;
+      if (slots[2 * i] !== hash) continue;
+      const ordinal = held - 1;
+      const from = starts[ordinal]!;
+      if (starts[ordinal + 1]! - from !== len) continue;
+      let k = 0;
+      while (k < len && chars[from + k] === bytes[start + k]) k++;
+      if (k === len) return ordinal;
+    }
+  }
+
+  /** holds over bytes: true when the word numbered `ordinal` is bytes[start, end). */
+  holdsBytes(ordinal: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const { chars, starts } = this;
+    const from = starts[ordinal]!;
+    const len = end - start;
+    if (starts[ordinal + 1]! - from !== len) return false;
+    let k = 0;
+    while (k < len && chars[from + k] === bytes[start + k]) k++;
+    return k === len;
+  }
+
   /** The ordinal of `word`, or -1. */
   ordinalOf(word: string, hash = hashWord(word)): number {
     return this.ordinalAt(word, 0, word.length, hash);

@@ -112,6 +112,35 @@ export class RuleChunkBuilder {
     if (hasWord(text, 'SNAT') && rule.target !== null && rule.target.kind === 'snat') this.snat.push(chain, rule.position);
   }
 
+  /**
+   * The `a` record of a rule read from the dump's bytes (ASCII) as RuleBytes vouched for it: its counters are
+   * b[countersFrom, countersTo) as they print back (`PACKETS:BYTES`; from -1: none), the text after `-A CHAIN` is
+   * b[argsFrom, end), and its target is a jump or DNAT (never SNAT). The same bytes `add` writes for it.
+   */
+  addBytes(chain: number, position: number, line: number, b: Uint8Array, countersFrom: number, countersTo: number, argsFrom: number, end: number): void {
+    if (this.count > 0) this.byte(10);
+    this.decimal(line);
+    this.room(end - argsFrom + countersTo - countersFrom + 3);
+    const { bytes } = this;
+    let at = this.length;
+    bytes[at++] = 9;
+    for (let i = countersFrom; i < countersTo; i++) bytes[at++] = b[i]!;
+    bytes[at++] = 9;
+    bytes[at++] = 97;
+    // A plain view, not b.subarray(): a Buffer's subarray makes a Buffer, several times the cost of the view.
+    bytes.set(new Uint8Array(b.buffer, b.byteOffset + argsFrom, end - argsFrom), at);
+    this.length = at + end - argsFrom;
+    const { runs } = this;
+    if (chain === this.runChain && position === this.runEnd) {
+      runs[runs.length - 1]!++;
+    } else {
+      runs.push(chain, position, this.count, 1);
+      this.runChain = chain;
+    }
+    this.runEnd = position + 1;
+    this.count++;
+  }
+
   /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
   take(): EncodedChunk | null {
     if (this.count === 0) return null;
