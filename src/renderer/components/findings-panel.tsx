@@ -155,7 +155,10 @@ function FindingCardView({ card }: { card: FindingCard }) {
         <ul className="finding-evidence" data-testid="finding-evidence">
           {card.evidence.map((e) => (
             <li key={e.key} className="mono">
-              <span className="evidence-source">{e.source}</span> <span className="evidence-text">{e.text}</span>
+              <a className="evidence-source" href={e.href} title="Show the captures of this file">
+                {e.source}
+              </a>{' '}
+              <span className="evidence-text">{e.text}</span>
             </li>
           ))}
         </ul>

@@ -126,7 +126,8 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
     <div className="flows">
       <div className="toolbar">
         {filterBox}
-        {loaded !== null && (
+        {/* No flows and no filter: the empty state below says so; "No flow matches" would blame a filter there is not. */}
+        {loaded !== null && !(loaded.total === 0 && loaded.unfiltered === null) && (
           <span className="summary" data-testid="flows-summary">
             {loaded.total === 0 ? 'No flow matches' : `Flows 1–${fmt(loaded.rows.length)} of ${fmt(loaded.total)}`}
             {loaded.unfiltered !== null && ` matching, ${fmt(loaded.unfiltered)} in all`}
@@ -171,7 +172,8 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   {
     id: 'nat',
     label: 'NAT',
-    width: '7em',
+    // Room for two badges (DNAT and SNAT) side by side.
+    width: '9.5em',
     cell: (r) =>
       r.view.nat.map((n) => (
         <span key={n} className="badge nat">
@@ -181,11 +183,11 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   },
   { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => r.view.service },
   { id: 'packets', label: 'Packets', width: '7em', sortable: true, className: 'num', cell: (r) => r.view.packets },
-  { id: 'first', label: 'First seen', width: '9.5em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
+  { id: 'first', label: 'First seen', width: '11em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
   {
     id: 'evidence',
     label: 'Evidence',
-    width: '6.5em',
+    width: '8.5em',
     cell: (r) => (
       <span className={`badge evidence-${r.view.evidence}`} title={r.view.evidenceNote}>
         {r.view.evidence}

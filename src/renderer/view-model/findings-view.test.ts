@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/contract/finding-json';
-import { checkedScope, findingCards, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
+import { checkedScope, evidenceFile, findingCards, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -28,6 +28,14 @@ describe('findings view', () => {
     expect(card!.replay?.href).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40002&dst=10.96.0.20:80&in=cbr0&follow=1');
     expect(parseRoute(card!.replay!.href)).toMatchObject({ problem: null, route: { tab: 'trace', trace: { node: 'nodea', arrival: { kind: 'in', iface: 'cbr0' }, follow: true } } });
     expect(card!.replay?.command).toBe('natlens trace --node nodea --proto tcp --src 10.40.1.3:40002 --dst 10.96.0.20:80 --in cbr0 --follow');
+  });
+
+  it("links each piece of evidence to the Captures tab narrowed to the file it cites", () => {
+    const [card] = findingCards([NO_ENDPOINTS]);
+    expect(card!.evidence[0]!.href).toBe('#/captures?filter=nodea%2Fiptables-save.txt');
+    expect(parseRoute(card!.evidence[0]!.href)).toEqual({ problem: null, route: { tab: 'captures', filter: 'nodea/iptables-save.txt' } });
+    expect(evidenceFile('node.tgz!/nodea/conntrack.txt:7')).toBe('node.tgz!/nodea/conntrack.txt');
+    expect(evidenceFile('nodea/eth0.pcap')).toBe('nodea/eth0.pcap');
   });
 
   it('replays a local trace with --local and quotes what a shell would split', () => {

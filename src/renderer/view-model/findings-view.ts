@@ -14,7 +14,8 @@ export interface FindingCard {
   explanation: string;
   nodes: Array<{ name: string; href: string }>;
   service: string | null;
-  evidence: Array<{ key: string; source: string; text: string }>;
+  /** `href`: the Captures tab narrowed to the file the evidence cites (`file:line` without its line). */
+  evidence: Array<{ key: string; source: string; text: string; href: string }>;
   flows: Array<{ id: number; href: string }>;
   /** Flows the finding counts beyond those it lists (a summary of many alike flows). */
   moreFlows: number;
@@ -45,6 +46,11 @@ export function traceCommand(trace: FindingTraceJson): string {
   return words.map(shellWord).join(' ');
 }
 
+/** `nodea/iptables-save.txt:41` → `nodea/iptables-save.txt`; a source without a line is its file already. */
+export function evidenceFile(source: string): string {
+  return source.replace(/:\d+$/, '');
+}
+
 export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
   // The server lists them most severe first; kept stable here for a list that arrives otherwise.
   const sorted = findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i);
@@ -57,7 +63,7 @@ export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
     explanation: f.explanation,
     nodes: f.nodes.map((name) => ({ name, href: formatRoute({ tab: 'nodes', node: name }) })),
     service: f.service,
-    evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text })),
+    evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text, href: formatRoute({ tab: 'captures', filter: evidenceFile(e.source) }) })),
     flows: f.flows.map((id) => ({ id, href: formatRoute({ tab: 'flows', flow: id }) })),
     moreFlows: Math.max(0, (f.flowCount ?? f.flows.length) - f.flows.length),
     replay: f.trace === null ? null : { href: formatRoute({ tab: 'trace', trace: findingTraceQuery(f.trace) }), command: traceCommand(f.trace) },

@@ -1,0 +1,163 @@
+/**
+ * What an engineer sees at the two usual window sizes (1280×720, 1920×1080) on the kernel lab and the
+ * fault lab: list headers stand over their columns, short values (a time, a badge, a header) are not cut
+ * short, a capture's interface control stays inside its row, the counts read in English, and a
+ * finding's evidence is a link to the capture it cites.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { root } from './lab-session';
+import { startServe, type ServeProcess } from './natlens-serve';
+
+const natlens = path.join(root, 'bin', 'natlens');
+const VIEWPORTS = [
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+];
+
+/** Each header cell's left edge and the first body row's, per column: equal when the header stands over its column. */
+async function columnEdges(grid: Locator): Promise<{ header: number[]; body: number[] }> {
+  return grid.evaluate((el) => {
+    const lefts = (row: Element | null): number[] => [...(row?.querySelectorAll(':scope > .vg-cell') ?? [])].map((c) => Math.round(c.getBoundingClientRect().left));
+    return { header: lefts(el.querySelector('.vg-header')), body: lefts(el.querySelector('.vg-body .vg-row')) };
+  });
+}
+
+/** The text of every cell of the given columns (0-based) whose content is wider than the cell shows. */
+async function clippedCells(grid: Locator, columns: readonly number[], withHeader: boolean): Promise<string[]> {
+  return grid.evaluate(
+    (el, { columns, withHeader }) => {
+      const rows = [...el.querySelectorAll(withHeader ? '.vg-row' : '.vg-body .vg-row')];
+      const out: string[] = [];
+      for (const row of rows) {
+        const cells = row.querySelectorAll(':scope > .vg-cell');
+        for (const i of columns) {
+          const cell = cells[i] as HTMLElement | undefined;
+          if (cell !== undefined && cell.scrollWidth > cell.clientWidth + 1) out.push(`${i}: ${cell.textContent ?? ''}`);
+        }
+      }
+      return out;
+    },
+    { columns, withHeader },
+  );
+}
+
+test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
+  let dir = '';
+  let lab: ServeProcess;
+  let faults: ServeProcess;
+  test.beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-layout-'));
+    execFileSync(natlens, ['import', '--db', path.join(dir, 'lab.db'), path.join(root, 'test', 'fixtures', 'lab', 'nodes')], { cwd: root, stdio: 'ignore' });
+    execFileSync(natlens, ['import', '--db', path.join(dir, 'faults.db'), path.join(root, 'test', 'fixtures', 'lab-faults', 'no-endpoints')], { cwd: root, stdio: 'ignore' });
+    lab = await startServe(path.join(dir, 'lab.db'));
+    faults = await startServe(path.join(dir, 'faults.db'));
+  });
+  test.afterAll(async () => {
+    expect(await lab.stop()).toBe(0);
+    expect(await faults.stop()).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const open = (page: Page, serve: ServeProcess, fragment: string) => page.goto(`${serve.url.toString()}${fragment}`);
+
+  for (const viewport of VIEWPORTS) {
+    test(`${viewport.width}×${viewport.height}: list headers over their columns, short values whole, interface controls inside their rows`, async ({ page }) => {
+      await page.setViewportSize(viewport);
+
+      await open(page, lab, '#/flows');
+      const flows = page.getByTestId('flows-table');
+      await expect(flows.getByTestId('flow-row').first()).toContainText('DNAT');
+      const flowEdges = await columnEdges(flows);
+      expect(flowEdges.header).toEqual(flowEdges.body);
+      // NAT (two badges), first seen (a time to the microsecond), evidence (a badge), with their headers.
+      expect(await clippedCells(flows, [3, 6, 7], true)).toEqual([]);
+      // Opened beside its flow, the list keeps its columns whole and scrolls sideways.
+      await flows.getByTestId('flow-row').first().click();
+      await expect(page.getByTestId('flow-detail')).toBeVisible();
+      expect(await clippedCells(flows, [3, 6, 7], true)).toEqual([]);
+
+      await open(page, lab, '#/captures');
+      const captures = page.getByTestId('captures-table');
+      await expect(captures.getByTestId('capture-row').first()).toBeVisible();
+      const capturesEdges = await columnEdges(captures);
+      expect(capturesEdges.header).toEqual(capturesEdges.body);
+      const outside = await captures.evaluate((el) =>
+        [...el.querySelectorAll('.vg-body .vg-row')].flatMap((row) => {
+          const r = row.getBoundingClientRect();
+          return [...row.querySelectorAll('[data-testid="capture-interface"]')]
+            .filter((c) => {
+              const b = c.getBoundingClientRect();
+              return b.top < r.top - 0.5 || b.bottom > r.bottom + 0.5;
+            })
+            .map((c) => c.textContent ?? '');
+        }),
+      );
+      expect(outside).toEqual([]);
+      // A source too long for its cell shows its end, the file's name and line, and gives way at its start.
+      const sourceEnd = await captures.locator('.vg-body .vg-row').first().locator('.vg-cell').nth(3).evaluate((cell) => {
+        const text = cell.querySelector('span')?.firstChild;
+        if (text === null || text === undefined || text.textContent === null) return null;
+        const range = document.createRange();
+        range.setStart(text, Math.max(0, text.textContent.length - 8));
+        range.setEnd(text, text.textContent.length);
+        const end = range.getBoundingClientRect();
+        const box = cell.getBoundingClientRect();
+        return { text: range.toString(), inside: end.left >= box.left && end.right <= box.right };
+      });
+      expect(sourceEnd).toEqual({ text: expect.stringMatching(/\.txt:\d+$|\.pcap$/), inside: true });
+      // Guessed interfaces are offered to change in the row, their full note on hover.
+      const guessed = captures.getByTestId('capture-row').filter({ hasText: 'cbr0.tcpdump.txt' }).first();
+      await expect(guessed.getByTestId('capture-interface-label')).toHaveAttribute('title', 'cbr0 (guessed from the file name)');
+      await expect(guessed.getByTestId('capture-interface-set')).toBeVisible();
+
+      await open(page, lab, '#/nodes/nodea');
+      const nodes = page.getByTestId('nodes-table');
+      await expect(nodes.getByRole('row')).toHaveCount(3);
+      const nodesEdges = await columnEdges(nodes);
+      expect(nodesEdges.header).toEqual(nodesEdges.body);
+      expect(await clippedCells(nodes, [1, 2, 3], true)).toEqual([]);
+
+      await open(page, faults, '#/findings');
+      const findings = page.getByTestId('findings-table');
+      await expect(findings.getByTestId('finding-row')).toHaveCount(1);
+      const findingsEdges = await columnEdges(findings);
+      expect(findingsEdges.header).toEqual(findingsEdges.body);
+    });
+  }
+
+  test('one node and one capture read as such; no flows at all is not "No flow matches"', async ({ page }) => {
+    const only = path.join(dir, 'lonely.txt');
+    fs.writeFileSync(only, 'root@lonely:~# ip route\ndefault via 192.168.1.1 dev eth0\n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.50\nroot@lonely:~# \n');
+    const db = path.join(dir, 'lonely.db');
+    execFileSync(natlens, ['import', '--db', db, only], { cwd: root, stdio: 'ignore' });
+    const serve = await startServe(db);
+    try {
+      await open(page, serve, '#/nodes');
+      await expect(page.locator('.project-bar .counts')).toHaveText('1 node · 1 capture');
+      await expect(page.getByTestId('nodes-summary')).toHaveText('1 node');
+      await open(page, serve, '#/captures');
+      await expect(page.getByTestId('captures-summary')).toHaveText('1 capture');
+      await open(page, serve, '#/flows');
+      await expect(page.getByText('No flows yet.', { exact: false })).toBeVisible();
+      await expect(page.getByTestId('flows-summary')).toHaveCount(0);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+
+  test("a finding's evidence links to the capture it cites", async ({ page }) => {
+    await open(page, faults, '#/findings');
+    const evidence = page.getByTestId('finding-evidence').getByRole('link').first();
+    await expect(evidence).toHaveText(/lab-faults\/no-endpoints\/nodes\/nodea\/iptables-save\.txt:20$/);
+    await evidence.click();
+    await expect(page.getByRole('tab', { name: 'Captures' })).toHaveAttribute('aria-selected', 'true');
+    const rows = page.getByTestId('captures-table').getByTestId('capture-row');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('lab-faults/no-endpoints/nodes/nodea/iptables-save.txt');
+    await page.goBack();
+    await expect(page.getByRole('tab', { name: 'Findings' })).toHaveAttribute('aria-selected', 'true');
+  });
+});
