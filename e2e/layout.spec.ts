@@ -72,12 +72,12 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await expect(flows.getByTestId('flow-row').first()).toContainText('DNAT');
       const flowEdges = await columnEdges(flows);
       expect(flowEdges.header).toEqual(flowEdges.body);
-      // NAT (two badges), first seen (a time to the microsecond), evidence (a badge), with their headers.
-      expect(await clippedCells(flows, [3, 6, 7], true)).toEqual([]);
+      // IPv4 tuples, NAT (two badges), first seen (a time to the microsecond), evidence (a badge), with their headers.
+      expect(await clippedCells(flows, [2, 3, 6, 7], true)).toEqual([]);
       // Opened beside its flow, the list keeps its columns whole and scrolls sideways.
       await flows.getByTestId('flow-row').first().click();
       await expect(page.getByTestId('flow-detail')).toBeVisible();
-      expect(await clippedCells(flows, [3, 6, 7], true)).toEqual([]);
+      expect(await clippedCells(flows, [2, 3, 6, 7], true)).toEqual([]);
 
       await open(page, lab, '#/captures');
       const captures = page.getByTestId('captures-table');

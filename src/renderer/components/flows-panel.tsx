@@ -160,7 +160,8 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   {
     id: 'tuple',
     label: 'Original → reply',
-    width: 'minmax(21em, 3fr)',
+    // The longest IPv4 tuple, `255.255.255.255:65535 → 255.255.255.255:65535`, whole.
+    width: 'minmax(28em, 3fr)',
     className: 'mono',
     cell: (r) => (
       <>
@@ -181,7 +182,7 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
         </span>
       )),
   },
-  { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => r.view.service },
+  { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => <span title={r.view.service}>{r.view.service}</span> },
   { id: 'packets', label: 'Packets', width: '7em', sortable: true, className: 'num', cell: (r) => r.view.packets },
   { id: 'first', label: 'First seen', width: '11em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
   {
