@@ -140,6 +140,11 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await expect(page.getByTestId('nodes-summary')).toHaveText('1 node');
       await open(page, serve, '#/captures');
       await expect(page.getByTestId('captures-summary')).toHaveText('1 capture');
+      // One node box fitted alone stays at a readable size, not the graph's 3× limit.
+      await open(page, serve, '#/topology');
+      const canvas = page.getByTestId('topology-canvas');
+      await expect(canvas).toHaveAttribute('data-ready', /\d+/);
+      expect(Number(await canvas.getAttribute('data-zoom'))).toBeLessThanOrEqual(1.25);
       await open(page, serve, '#/flows');
       await expect(page.getByText('No flows yet.', { exact: false })).toBeVisible();
       await expect(page.getByTestId('flows-summary')).toHaveCount(0);
