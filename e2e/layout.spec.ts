@@ -164,5 +164,9 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     await expect(rows.first()).toContainText('lab-faults/no-endpoints/nodes/nodea/iptables-save.txt');
     await page.goBack();
     await expect(page.getByRole('tab', { name: 'Findings' })).toHaveAttribute('aria-selected', 'true');
+    // A packet's evidence (`cbr0.pcap#4`, its frame) leads to that pcap.
+    await page.getByTestId('finding-evidence').getByRole('link', { name: /nodea\/cbr0\.pcap#\d+$/ }).first().click();
+    await expect(page.getByTestId('captures-table').getByTestId('capture-row')).toHaveCount(1);
+    await expect(page.getByTestId('captures-table').getByTestId('capture-row').first()).toContainText('nodea/cbr0.pcap');
   });
 });

@@ -7,7 +7,13 @@ import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 const FINDING_COLUMNS: ReadonlyArray<GridColumn<FindingCard>> = [
   { id: 'severity', label: 'Severity', width: '6.5em', cell: (c) => <span className={`badge severity-${c.severity}`}>{c.badge}</span> },
   { id: 'title', label: 'Finding', width: 'minmax(14em, 3fr)', cell: (c) => <span title={c.title}>{c.title}</span> },
-  { id: 'where', label: 'Where', width: 'minmax(6em, 1fr)', className: 'mono', cell: (c) => [...c.nodes.map((n) => n.name), ...(c.service === null ? [] : [c.service])].join(', ') },
+  {
+    id: 'where', label: 'Where', width: 'minmax(6em, 1fr)', className: 'mono',
+    cell: (c) => {
+      const where = [...c.nodes.map((n) => n.name), ...(c.service === null ? [] : [c.service])].join(', ');
+      return <span title={where}>{where}</span>;
+    },
+  },
 ];
 
 const FINDING_COPY: ReadonlyArray<CopyAction<FindingCard>> = [

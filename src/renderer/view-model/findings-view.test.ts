@@ -36,6 +36,7 @@ describe('findings view', () => {
     expect(parseRoute(card!.evidence[0]!.href)).toEqual({ problem: null, route: { tab: 'captures', filter: 'nodea/iptables-save.txt' } });
     expect(evidenceFile('node.tgz!/nodea/conntrack.txt:7')).toBe('node.tgz!/nodea/conntrack.txt');
     expect(evidenceFile('nodea/eth0.pcap')).toBe('nodea/eth0.pcap');
+    expect(evidenceFile('nodea/cbr0.pcap#4')).toBe('nodea/cbr0.pcap');
   });
 
   it('replays a local trace with --local and quotes what a shell would split', () => {

@@ -46,9 +46,9 @@ export function traceCommand(trace: FindingTraceJson): string {
   return words.map(shellWord).join(' ');
 }
 
-/** `nodea/iptables-save.txt:41` → `nodea/iptables-save.txt`; a source without a line is its file already. */
+/** `nodea/iptables-save.txt:41` → `nodea/iptables-save.txt`, a pcap's packet `nodea/eth0.pcap#4` → `nodea/eth0.pcap`. */
 export function evidenceFile(source: string): string {
-  return source.replace(/:\d+$/, '');
+  return source.replace(/(?::|#)\d+$/, '');
 }
 
 export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
