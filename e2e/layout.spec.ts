@@ -45,6 +45,17 @@ async function clippedCells(grid: Locator, columns: readonly number[], withHeade
   );
 }
 
+/** The tab's list and opened detail that end below the window (the page not scrolled). */
+async function bottomsBelowWindow(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.tab-panel .virtual-grid, .tab-panel .split-detail')]
+      .filter((e) => !e.closest('.split-detail') || e.classList.contains('split-detail'))
+      .map((e) => ({ what: e.getAttribute('data-testid') ?? e.className, bottom: e.getBoundingClientRect().bottom }))
+      .filter((e) => e.bottom > window.innerHeight)
+      .map((e) => `${e.what} ends at ${Math.round(e.bottom)} of ${window.innerHeight}`),
+  );
+}
+
 test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
   let dir = '';
   let lab: ServeProcess;
@@ -78,6 +89,8 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await flows.getByTestId('flow-row').first().click();
       await expect(page.getByTestId('flow-detail')).toBeVisible();
       expect(await clippedCells(flows, [2, 3, 6, 7], true)).toEqual([]);
+      // The list (its last rows, its sideways scrollbar) and the opened flow end inside the window, not below it.
+      expect(await bottomsBelowWindow(page)).toEqual([]);
 
       await open(page, lab, '#/captures');
       const captures = page.getByTestId('captures-table');
@@ -116,6 +129,7 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await open(page, lab, '#/nodes/nodea');
       const nodes = page.getByTestId('nodes-table');
       await expect(nodes.getByRole('row')).toHaveCount(3);
+      expect(await bottomsBelowWindow(page)).toEqual([]);
       const nodesEdges = await columnEdges(nodes);
       expect(nodesEdges.header).toEqual(nodesEdges.body);
       expect(await clippedCells(nodes, [1, 2, 3], true)).toEqual([]);
@@ -123,6 +137,7 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await open(page, faults, '#/findings');
       const findings = page.getByTestId('findings-table');
       await expect(findings.getByTestId('finding-row')).toHaveCount(1);
+      expect(await bottomsBelowWindow(page)).toEqual([]);
       const findingsEdges = await columnEdges(findings);
       expect(findingsEdges.header).toEqual(findingsEdges.body);
     });

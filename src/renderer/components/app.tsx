@@ -21,6 +21,7 @@ import { TopologyPanel } from './topology-panel';
 import { TracePanel } from './trace-panel';
 import { useRoute } from './use-route';
 import { useTheme } from './use-theme';
+import { usePanelTop } from './use-panel-top';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -140,9 +141,13 @@ export function App({ api }: { api: Api }) {
     [api, switchProject, chooseAndImport, refresh, toggleTheme],
   );
 
+  const appRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
+  usePanelTop(appRef, panelRef);
+
   const current = TABS.find((t) => t.id === tab) ?? TABS[0];
   return (
-    <div className="app">
+    <div className="app" ref={appRef}>
       <ProjectBar shell={api.shell} info={snapshot?.info ?? null} onOpen={() => switchProject('open')} onNew={() => switchProject('new')} />
       {loadError !== null && (
         <p className="banner banner-error" role="alert">
@@ -162,7 +167,7 @@ export function App({ api }: { api: Api }) {
           This link could not be followed: {routeProblem}.
         </p>
       )}
-      <section id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
+      <section ref={panelRef} id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
         <div key={tab} className="tab-content">
           {renderTab(route, snapshot, api, navigate, refresh, edits.run, exportRequest)}
         </div>
