@@ -143,9 +143,11 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     });
   }
 
-  test('one node and one capture read as such; no flows at all is not "No flow matches"', async ({ page }) => {
+  test('one node with nothing but ip route: counts in the singular, a readable topology, a trace whose long node name stays in its column, no "No flow matches"', async ({ page }) => {
     const only = path.join(dir, 'lonely.txt');
-    fs.writeFileSync(only, 'root@lonely:~# ip route\ndefault via 192.168.1.1 dev eth0\n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.50\nroot@lonely:~# \n');
+    // A cloud node's name, as long as they come.
+    const host = 'ip-10-0-12-34.eu-west-1.compute.internal';
+    fs.writeFileSync(only, `root@${host}:~# ip route\ndefault via 192.168.1.1 dev eth0\n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.50\nroot@${host}:~# \n`);
     const db = path.join(dir, 'lonely.db');
     execFileSync(natlens, ['import', '--db', db, only], { cwd: root, stdio: 'ignore' });
     const serve = await startServe(db);
@@ -160,6 +162,11 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       const canvas = page.getByTestId('topology-canvas');
       await expect(canvas).toHaveAttribute('data-ready', /\d+/);
       expect(Number(await canvas.getAttribute('data-zoom'))).toBeLessThanOrEqual(1.25);
+      await open(page, serve, `#/trace?node=${host}&proto=tcp&src=192.168.1.50&dst=192.168.1.9:80&local=1`);
+      const hops = page.getByTestId('trace-outcome').first().locator('table.hops');
+      await expect(hops).toContainText(host);
+      const overflowing = await hops.evaluate((table) => [...table.querySelectorAll('td')].filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent ?? ''));
+      expect(overflowing).toEqual([]);
       await open(page, serve, '#/flows');
       await expect(page.getByText('No flows yet.', { exact: false })).toBeVisible();
       await expect(page.getByTestId('flows-summary')).toHaveCount(0);
