@@ -48,7 +48,7 @@ async function clippedCells(grid: Locator, columns: readonly number[], withHeade
 /** The tab's list and opened detail that end below the window (the page not scrolled). */
 async function bottomsBelowWindow(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll('.tab-panel .virtual-grid, .tab-panel .split-detail')]
+    [...document.querySelectorAll('.tab-panel .virtual-grid, .tab-panel .split-detail, .tab-panel .topology-body')]
       .filter((e) => !e.closest('.split-detail') || e.classList.contains('split-detail'))
       .map((e) => ({ what: e.getAttribute('data-testid') ?? e.className, bottom: e.getBoundingClientRect().bottom }))
       .filter((e) => e.bottom > window.innerHeight)
@@ -133,6 +133,14 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       const nodesEdges = await columnEdges(nodes);
       expect(nodesEdges.header).toEqual(nodesEdges.body);
       expect(await clippedCells(nodes, [1, 2, 3], true)).toEqual([]);
+
+      // The graph and its details panel, with a found service's line above them.
+      await open(page, lab, '#/topology');
+      await expect(page.getByTestId('topology-canvas')).toHaveAttribute('data-ready', /\d+/);
+      await page.getByPlaceholder('IP, pod, service or node').fill('10.96.0.10');
+      await page.getByRole('button', { name: 'Find' }).click();
+      await expect(page.getByText('Found service default/hello (10.96.0.10).')).toBeVisible();
+      expect(await bottomsBelowWindow(page)).toEqual([]);
 
       await open(page, faults, '#/findings');
       const findings = page.getByTestId('findings-table');
