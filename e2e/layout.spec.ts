@@ -183,6 +183,33 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     }
   });
 
+  test('a flow known from conntrack alone says no packet was captured instead of an empty hop table', async ({ page }) => {
+    const file = path.join(dir, 'solo.txt');
+    fs.writeFileSync(
+      file,
+      [
+        'root@solo:~# conntrack -L',
+        'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.96.0.10 sport=40000 dport=80 src=10.40.0.6 dst=10.0.0.1 sport=8080 dport=40000 [ASSURED] mark=0 use=1',
+        'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
+        'root@solo:~# ',
+        '',
+      ].join('\n'),
+    );
+    const db = path.join(dir, 'solo.db');
+    execFileSync(natlens, ['import', '--db', db, file], { cwd: root, stdio: 'ignore' });
+    const serve = await startServe(db);
+    try {
+      await open(page, serve, '#/flows/1');
+      const detail = page.getByTestId('flow-detail');
+      await expect(detail).toContainText('Flow 1 · TCP 10.0.0.1:40000 → 10.96.0.10:80');
+      await expect(detail.getByTestId('flow-no-hops')).toHaveText('No packet of this flow was captured: the conntrack entry below is all that shows it.');
+      await expect(detail.getByTestId('flow-hops')).toHaveCount(0);
+      await expect(detail).toContainText('solo: ESTABLISHED 10.0.0.1:40000 → 10.96.0.10:80');
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+
   test("a finding's evidence links to the capture it cites", async ({ page }) => {
     await open(page, faults, '#/findings');
     const evidence = page.getByTestId('finding-evidence').getByRole('link').first();

@@ -302,35 +302,41 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
           {view.tcpWarning !== null && <p className="banner banner-warn">{view.tcpWarning}</p>}
           {detail !== null && <NatPicturePanel detail={detail} divergence={divergence.view} />}
           <h3>Hop timeline</h3>
-          <table className="grid hop-timeline" data-testid="flow-hops">
-            <thead>
-              <tr>
-                <th>At</th>
-                <th>Node</th>
-                <th>Interface</th>
-                <th>Direction</th>
-                <th>Tuple as captured</th>
-                <th>Stage</th>
-                <th className="num">Packets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.hops.map((h) => (
-                <tr key={h.key} title={h.explanation}>
-                  <td className="mono muted">{h.at}</td>
-                  <td className="node">{h.node}</td>
-                  <td className="mono">{h.iface}</td>
-                  <td>{h.direction}</td>
-                  <td className="mono">{h.tuple}</td>
-                  <td>
-                    {h.stage !== null && <span className={`badge stage-${h.stage.startsWith('pre') || h.stage.endsWith('after de-NAT') ? 'plain' : 'nat'}`}>{h.stage}</span>}
-                    <div className="muted explanation">{h.explanation}</div>
-                  </td>
-                  <td className="num mono">{h.packets}</td>
+          {view.hops.length === 0 ? (
+            <p className="muted" data-testid="flow-no-hops">
+              {view.conntrack.length > 0 ? 'No packet of this flow was captured: the conntrack entry below is all that shows it.' : 'No packet of this flow was captured.'}
+            </p>
+          ) : (
+            <table className="grid hop-timeline" data-testid="flow-hops">
+              <thead>
+                <tr>
+                  <th>At</th>
+                  <th>Node</th>
+                  <th>Interface</th>
+                  <th>Direction</th>
+                  <th>Tuple as captured</th>
+                  <th>Stage</th>
+                  <th className="num">Packets</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {view.hops.map((h) => (
+                  <tr key={h.key} title={h.explanation}>
+                    <td className="mono muted">{h.at}</td>
+                    <td className="node">{h.node}</td>
+                    <td className="mono">{h.iface}</td>
+                    <td>{h.direction}</td>
+                    <td className="mono">{h.tuple}</td>
+                    <td>
+                      {h.stage !== null && <span className={`badge stage-${h.stage.startsWith('pre') || h.stage.endsWith('after de-NAT') ? 'plain' : 'nat'}`}>{h.stage}</span>}
+                      <div className="muted explanation">{h.explanation}</div>
+                    </td>
+                    <td className="num mono">{h.packets}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {detail !== null && <PacketList api={api} detail={detail} />}
           <FlowDivergencePanel state={divergence} />
           {view.rewrites.length > 0 && (
