@@ -165,6 +165,10 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       await expect(page.getByTestId('nodes-summary')).toHaveText('1 node');
       await open(page, serve, '#/captures');
       await expect(page.getByTestId('captures-summary')).toHaveText('1 capture');
+      // "Nothing wrong found" over routes alone says what could not be checked.
+      await open(page, serve, '#/findings');
+      await expect(page.getByTestId('findings-empty')).toContainText('Nothing wrong or suspicious found in 1 node and 1 capture.');
+      await expect(page.getByTestId('findings-unchecked')).toContainText('The captures hold no iptables rules or kubectl services');
       // One node box fitted alone stays at a readable size, not the graph's 3× limit.
       await open(page, serve, '#/topology');
       const canvas = page.getByTestId('topology-canvas');

@@ -4,7 +4,7 @@ import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { ApiError } from '../../shared/contract/api-error';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
-import { checkedScope } from '../view-model/findings-view';
+import { checkedScope, uncheckedNote } from '../view-model/findings-view';
 import { tabRoute, withFilter, type Route } from '../view-model/route';
 import { themeLabel } from '../view-model/theme';
 import { TABS, type TabId } from '../view-model/tabs';
@@ -197,7 +197,15 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
         />
       );
     case 'findings':
-      return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
+      return (
+        <FindingsPanel
+          api={api}
+          revision={snapshot}
+          empty={snapshot.nodes.length === 0}
+          scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)}
+          unchecked={uncheckedNote(snapshot.captures.map((c) => c.kind))}
+        />
+      );
     case 'captures':
       return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} onEdit={onEdit} />;
     case 'topology':

@@ -28,7 +28,8 @@ function messageOf(err: unknown): string {
 const PAGE = 100;
 
 /** `revision` changes whenever the project does: the findings are read again from the first page. */
-export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revision: unknown; empty: boolean; scope: string }) {
+/** `unchecked`: what the checks could not look at for want of captures (uncheckedNote), or null. */
+export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api: Api; revision: unknown; empty: boolean; scope: string; unchecked: string | null }) {
   const [loaded, setLoaded] = useState<FindingsLoaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState<'idle' | 'reading'>('idle');
@@ -88,6 +89,11 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
             <li key={c}>{c}</li>
           ))}
         </ul>
+        {unchecked !== null && (
+          <p className="banner banner-warn" data-testid="findings-unchecked">
+            {unchecked}
+          </p>
+        )}
       </div>
     );
   }
@@ -96,6 +102,11 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
       <h2 className="findings-head" data-testid="findings-summary">
         {findingsHeadline(loaded.total, loaded.severities)}
       </h2>
+      {unchecked !== null && (
+        <p className="findings-more muted" data-testid="findings-unchecked">
+          {unchecked}
+        </p>
+      )}
       {moreNote !== null && (
         <p className="findings-more muted" data-testid="findings-more">
           {moreNote}{' '}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/contract/finding-json';
-import { checkedScope, evidenceFile, findingCards, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
+import { checkedScope, evidenceFile, findingCards, uncheckedNote, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -55,6 +55,20 @@ describe('findings view', () => {
     expect(findingsHeadline(0, { error: 0, warning: 0, info: 0 })).toBe('No findings');
     expect(checkedScope(1, 1)).toBe('1 node and 1 capture');
     expect(checkedScope(2, 27)).toBe('2 nodes and 27 captures');
+  });
+});
+
+describe('what the checks could not look at', () => {
+  it('says nothing when the captures hold rules and traffic', () => {
+    expect(uncheckedNote(['ip-route', 'iptables-save', 'pcap'])).toBeNull();
+    expect(uncheckedNote(['kubectl', 'conntrack'])).toBeNull();
+  });
+  it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
+    expect(uncheckedNote(['ip-route'])).toBe(
+      'The captures hold no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked; no packets or conntrack entries, so no connection could be seen failing. Import `iptables-save` and a tcpdump or `conntrack -L` of the nodes to check them.',
+    );
+    expect(uncheckedNote(['iptables-save', 'ip-addr'])).toBe('The captures hold no packets or conntrack entries, so no connection could be seen failing. Import a tcpdump or `conntrack -L` of the nodes to check them.');
+    expect(uncheckedNote(['tcpdump-text'])).toBe('The captures hold no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked. Import `iptables-save` of the nodes to check them.');
   });
 });
 

@@ -115,6 +115,25 @@ export function checkedScope(nodes: number, captures: number): string {
   return `${count(nodes, 'node')} and ${count(captures, 'capture')}`;
 }
 
+const RULE_KINDS = new Set(['iptables-save', 'iptables-list', 'kubectl']);
+const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack']);
+
+/**
+ * What the checks could not look at for want of captures (the kinds of the project's captures), or null when
+ * they had rules and traffic to read: "nothing found" over a project of routes alone is not a clean bill.
+ */
+export function uncheckedNote(kinds: readonly string[]): string | null {
+  const rules = kinds.some((k) => RULE_KINDS.has(k));
+  const traffic = kinds.some((k) => TRAFFIC_KINDS.has(k));
+  if (rules && traffic) return null;
+  const missing = [
+    ...(rules ? [] : ['no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked']),
+    ...(traffic ? [] : ['no packets or conntrack entries, so no connection could be seen failing']),
+  ];
+  const ask = [...(rules ? [] : ['`iptables-save`']), ...(traffic ? [] : ['a tcpdump or `conntrack -L`'])].join(' and ');
+  return `The captures hold ${missing.join('; ')}. Import ${ask} of the nodes to check them.`;
+}
+
 /** What natlens looks for: the empty state says so, so "no findings" reads as checked, not as skipped. */
 export const CHECKS: readonly string[] = [
   'services without endpoints, and the flows that hit them',
