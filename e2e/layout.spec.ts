@@ -218,6 +218,24 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     await open(page, faults, '#/findings');
     const evidence = page.getByTestId('finding-evidence').getByRole('link').first();
     await expect(evidence).toHaveText(/lab-faults\/no-endpoints\/nodes\/nodea\/iptables-save\.txt:20$/);
+    // The captured lines wrap between words: `--comment` or `REJECT` is never cut in two.
+    const brokenWords = await page.getByTestId('finding-evidence').evaluate((list) => {
+      const out: string[] = [];
+      for (const span of list.querySelectorAll('.evidence-text')) {
+        const text = span.firstChild;
+        if (text === null || text.textContent === null) continue;
+        const re = /\S+/g;
+        for (let m = re.exec(text.textContent); m !== null; m = re.exec(text.textContent)) {
+          const range = document.createRange();
+          range.setStart(text, m.index);
+          range.setEnd(text, m.index + m[0].length);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (lines.size > 1 && m[0].length < 40) out.push(m[0]);
+        }
+      }
+      return out;
+    });
+    expect(brokenWords).toEqual([]);
     await evidence.click();
     await expect(page.getByRole('tab', { name: 'Captures' })).toHaveAttribute('aria-selected', 'true');
     const rows = page.getByTestId('captures-table').getByTestId('capture-row');
