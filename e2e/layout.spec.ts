@@ -168,7 +168,7 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
       // "Nothing wrong found" over routes alone says what could not be checked.
       await open(page, serve, '#/findings');
       await expect(page.getByTestId('findings-empty')).toContainText('Nothing wrong or suspicious found in 1 node and 1 capture.');
-      await expect(page.getByTestId('findings-unchecked')).toContainText('The captures hold no iptables rules or kubectl services');
+      await expect(page.getByTestId('findings-unchecked')).toContainText('The captures hold no iptables rules, so no drop');
       // One node box fitted alone stays at a readable size, not the graph's 3× limit.
       await open(page, serve, '#/topology');
       const canvas = page.getByTestId('topology-canvas');
@@ -212,6 +212,17 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     } finally {
       expect(await serve.stop()).toBe(0);
     }
+  });
+
+  test('Escape backs out of naming the node of picked files, importing nothing', async ({ page }) => {
+    await open(page, lab, '#/captures');
+    const before = await page.getByTestId('captures-summary').textContent();
+    await page.getByTestId('file-input').setInputFiles(['ip-addr.txt', 'ip-route.txt'].map((f) => path.join(root, 'test', 'fixtures', 'lab', 'nodes', 'nodea', f)));
+    await expect(page.getByTestId('import-node-name')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('import-name')).toHaveCount(0);
+    await expect(page.getByTestId('import-result')).toHaveCount(0);
+    await expect(page.getByTestId('captures-summary')).toHaveText(before ?? '');
   });
 
   test("a finding's evidence links to the capture it cites", async ({ page }) => {

@@ -61,14 +61,14 @@ describe('findings view', () => {
 describe('what the checks could not look at', () => {
   it('says nothing when the captures hold rules and traffic', () => {
     expect(uncheckedNote(['ip-route', 'iptables-save', 'pcap'])).toBeNull();
-    expect(uncheckedNote(['kubectl', 'conntrack'])).toBeNull();
+    expect(uncheckedNote(['iptables-list', 'conntrack'])).toBeNull();
   });
   it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
     expect(uncheckedNote(['ip-route'])).toBe(
-      'The captures hold no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked; no packets or conntrack entries, so no connection could be seen failing. Import `iptables-save` and a tcpdump or `conntrack -L` of the nodes to check them.',
+      'The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found; no packets or conntrack entries, so no connection could be seen failing. Import `iptables-save` and a tcpdump or `conntrack -L` of the nodes to check them.',
     );
     expect(uncheckedNote(['iptables-save', 'ip-addr'])).toBe('The captures hold no packets or conntrack entries, so no connection could be seen failing. Import a tcpdump or `conntrack -L` of the nodes to check them.');
-    expect(uncheckedNote(['tcpdump-text'])).toBe('The captures hold no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked. Import `iptables-save` of the nodes to check them.');
+    expect(uncheckedNote(['tcpdump-text', 'kubectl'])).toBe('The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found. Import `iptables-save` of the nodes to check them.');
   });
 });
 

@@ -115,7 +115,8 @@ export function checkedScope(nodes: number, captures: number): string {
   return `${count(nodes, 'node')} and ${count(captures, 'capture')}`;
 }
 
-const RULE_KINDS = new Set(['iptables-save', 'iptables-list', 'kubectl']);
+// Kubernetes services may also come from cluster-wide kubectl output, which belongs to no node's capture list: not counted.
+const RULE_KINDS = new Set(['iptables-save', 'iptables-list']);
 const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack']);
 
 /**
@@ -127,7 +128,7 @@ export function uncheckedNote(kinds: readonly string[]): string | null {
   const traffic = kinds.some((k) => TRAFFIC_KINDS.has(k));
   if (rules && traffic) return null;
   const missing = [
-    ...(rules ? [] : ['no iptables rules or kubectl services, so services, drops, hairpins and mark bits were not checked']),
+    ...(rules ? [] : ['no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found']),
     ...(traffic ? [] : ['no packets or conntrack entries, so no connection could be seen failing']),
   ];
   const ask = [...(rules ? [] : ['`iptables-save`']), ...(traffic ? [] : ['a tcpdump or `conntrack -L`'])].join(' and ');
