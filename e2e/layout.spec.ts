@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { root } from './lab-session';
 import { startServe, type ServeProcess } from './natlens-serve';
@@ -224,6 +225,18 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     await expect(page.getByTestId('import-result')).toHaveCount(0);
     await expect(page.getByTestId('captures-summary')).toHaveText(before ?? '');
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`a finding's badges and links read in ${colorScheme} (axe: no serious or critical violation)`, async ({ browser }) => {
+      const context = await browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      await open(page, faults, '#/findings');
+      await expect(page.getByTestId('finding')).toBeVisible();
+      const axe = await new AxeBuilder({ page }).include('.tab-panel').analyze();
+      expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      await context.close();
+    });
+  }
 
   test("a finding's evidence links to the capture it cites", async ({ page }) => {
     await open(page, faults, '#/findings');
