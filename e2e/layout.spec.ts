@@ -1,8 +1,11 @@
 /**
- * What an engineer sees at the two usual window sizes (1280×720, 1920×1080) on the kernel lab and the
- * fault lab: list headers stand over their columns, short values (a time, a badge, a header) are not cut
- * short, a capture's interface control stays inside its row, the counts read in English, and a
- * finding's evidence is a link to the capture it cites.
+ * What an engineer meets at the two usual window sizes (1280×720, 1920×1080) on the kernel lab, the fault
+ * lab and small projects of their own: list headers stand over their columns, short values (a time, a
+ * badge, a header) are not cut short, a capture's interface control stays inside its row, lists, details
+ * and the topology end inside the window; a node with routes alone reads in the singular, draws at a
+ * readable size and says what its findings could not check; a conntrack-only flow says so; Escape backs
+ * out of naming picked files' node; a finding's evidence links to its file's captures, wraps between
+ * words and passes axe in both themes.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
