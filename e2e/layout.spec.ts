@@ -191,6 +191,22 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     }
   });
 
+  test('an empty project: each tab says what to import, commands set as code, no stray backticks', async ({ page }) => {
+    const serve = await startServe(path.join(dir, 'empty.db'));
+    try {
+      for (const tab of ['nodes', 'findings', 'captures', 'topology', 'trace', 'flows', 'reports']) {
+        await open(page, serve, `#/${tab}`);
+        const empty = page.locator('.tab-panel .empty').first();
+        await expect(empty).toBeVisible();
+        expect(await empty.innerText(), tab).not.toContain('`');
+      }
+      await open(page, serve, '#/flows');
+      await expect(page.locator('.tab-panel .empty code')).toHaveText(['conntrack -L', 'natlens flows']);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+
   test('a flow known from conntrack alone says no packet was captured instead of an empty hop table', async ({ page }) => {
     const file = path.join(dir, 'solo.txt');
     fs.writeFileSync(

@@ -91,7 +91,11 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
     if (loaded === null) return <p className="muted">Stitching flows…</p>;
     if (error !== null && filter.trim() === '') return <p className="banner banner-error" role="alert">{error}</p>;
     if (loaded.total === 0 && loaded.unfiltered === null && selected === null && error === null) {
-      return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
+      return (
+        <p className="empty">
+          No flows yet. Import packet captures (pcap, tcpdump) or <code>conntrack -L</code> of your nodes; <code>natlens flows</code> prints the same from the command line.
+        </p>
+      );
     }
     return (
       <SplitPane

@@ -65,10 +65,10 @@ describe('what the checks could not look at', () => {
   });
   it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
     expect(uncheckedNote(['ip-route'])).toBe(
-      'The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found; no packets or conntrack entries, so no connection could be seen failing. Import `iptables-save` and a tcpdump or `conntrack -L` of the nodes to check them.',
+      'The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found; no packets or conntrack entries, so no connection could be seen failing. Import iptables-save and a tcpdump or conntrack -L of the nodes to check them.',
     );
-    expect(uncheckedNote(['iptables-save', 'ip-addr'])).toBe('The captures hold no packets or conntrack entries, so no connection could be seen failing. Import a tcpdump or `conntrack -L` of the nodes to check them.');
-    expect(uncheckedNote(['tcpdump-text', 'kubectl'])).toBe('The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found. Import `iptables-save` of the nodes to check them.');
+    expect(uncheckedNote(['iptables-save', 'ip-addr'])).toBe('The captures hold no packets or conntrack entries, so no connection could be seen failing. Import a tcpdump or conntrack -L of the nodes to check them.');
+    expect(uncheckedNote(['tcpdump-text', 'kubectl'])).toBe('The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found. Import iptables-save of the nodes to check them.');
   });
 });
 

@@ -131,7 +131,7 @@ export function uncheckedNote(kinds: readonly string[]): string | null {
     ...(rules ? [] : ['no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found']),
     ...(traffic ? [] : ['no packets or conntrack entries, so no connection could be seen failing']),
   ];
-  const ask = [...(rules ? [] : ['`iptables-save`']), ...(traffic ? [] : ['a tcpdump or `conntrack -L`'])].join(' and ');
+  const ask = [...(rules ? [] : ['iptables-save']), ...(traffic ? [] : ['a tcpdump or conntrack -L'])].join(' and ');
   return `The captures hold ${missing.join('; ')}. Import ${ask} of the nodes to check them.`;
 }
 
