@@ -207,6 +207,32 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     }
   });
 
+  test("a finding's fix sets its commands as code, without the backticks it is written with for Markdown", async ({ page }) => {
+    const file = path.join(dir, 'gw.txt');
+    fs.writeFileSync(
+      file,
+      [
+        'root@gw:~# conntrack -L',
+        'icmp     1 29 src=192.168.255.2 dst=8.8.8.8 type=8 code=0 id=7 [UNREPLIED] src=8.8.8.8 dst=192.168.255.2 type=0 code=0 id=7 mark=0 use=1',
+        'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
+        'root@gw:~# ',
+        '',
+      ].join('\n'),
+    );
+    const db = path.join(dir, 'gw.db');
+    execFileSync(natlens, ['import', '--db', db, file], { cwd: root, stdio: 'ignore' });
+    const serve = await startServe(db);
+    try {
+      await open(page, serve, '#/findings');
+      const explanation = page.getByTestId('finding').locator('.finding-explanation');
+      await expect(explanation).toContainText('Fix: masquerade traffic leaving the node (iptables -t nat -A POSTROUTING');
+      await expect(explanation.locator('code')).toHaveText(['iptables -t nat -A POSTROUTING -s 192.168.255.2 -o <uplink> -j MASQUERADE', 'conntrack -D -s 192.168.255.2']);
+      expect(await explanation.innerText()).not.toContain('`');
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+
   test('a flow known from conntrack alone says no packet was captured instead of an empty hop table', async ({ page }) => {
     const file = path.join(dir, 'solo.txt');
     fs.writeFileSync(

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
+import { codeSpans } from '../view-model/code-spans';
 import type { Api } from '../../shared/contract/api';
 import { CHECKS, findingCards, findingsHeadline, findingsMoreNote, withFindingPage, type FindingCard, type FindingsLoaded } from '../view-model/findings-view';
 import { SplitPane } from './split-pane';
@@ -167,7 +168,9 @@ function FindingCardView({ card }: { card: FindingCard }) {
           )}
         </p>
       )}
-      <p className="finding-explanation">{card.explanation}</p>
+      <p className="finding-explanation">
+        {codeSpans(card.explanation).map((span, i) => (span.code ? <code key={i}>{span.text}</code> : <Fragment key={i}>{span.text}</Fragment>))}
+      </p>
       {card.evidence.length > 0 && (
         <ul className="finding-evidence" data-testid="finding-evidence">
           {card.evidence.map((e) => (
