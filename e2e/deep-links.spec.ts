@@ -186,7 +186,7 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await expect(page.getByTestId('trace-result')).toContainText('dropped');
 
     await page.goBack();
-    await finding.getByRole('link', { name: 'nodeb' }).click();
+    await finding.getByRole('link', { name: 'nodeb', exact: true }).click();
     expect(fragment(page)).toBe('#/nodes/nodeb');
     await expect(page.getByTestId('node-card')).toHaveAttribute('aria-label', 'node nodeb');
     expect(consoleErrors).toEqual([]);

@@ -73,6 +73,7 @@ test.describe('reports (web mode, kernel lab)', () => {
     await page.getByRole('tab', { name: 'Reports' }).click();
     const listed = page.getByTestId('report-traces');
     await expect(listed.locator('li')).toHaveCount(1);
+    await expect(listed.getByTestId('report-traces-head')).toHaveText('This trace is replayed in the report:');
     await expect(listed).toContainText('nodea: tcp 10.40.1.3:40001 → 10.96.0.10:80 in cbr0');
     const frame = page.frameLocator('[data-testid="report-preview"]');
     await expect(frame.locator('h1', { hasText: 'Traces' })).toHaveCount(1);

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../shared/contract/api-error';
 import { importOptionsOf, operations, operationsOf, parseRequest, UPLOAD_NAME_HEADER, UPLOAD_PATH_HEADER, UPLOAD_ROUTE, type ImportProgress, type ProgressListener, type RequestOf, type ShellOperation } from '../shared/contract/api';
 import { importPaths, runOperation, sharedHandlers, type FaceOperation, type HandlerTable, type OperationContext, type OperationOffload } from '../shared/backend/handlers';
+import { CancelledAfterStoring } from '../shared/backend/import-errors';
 import type { JobRegistry } from '../shared/backend/jobs';
 import type { Project } from '../shared/backend/project';
 import { ValidationError } from '../shared/contract/validator';
@@ -263,10 +264,26 @@ async function importUploads(ctx: WebContext, request: RequestOf<'importUploads'
     await ctx.uploads.remove(uploads);
     return result;
   } catch (err) {
-    await ctx.uploads.unstage(staged, uploads);
-    const failed = toApiError(err);
-    throw new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`);
+    const failure = importUploadsFailure(err);
+    if (failure.uploads === 'used') {
+      await ctx.uploads.removeDir(staged.dir);
+      await ctx.uploads.remove(uploads);
+    } else {
+      await ctx.uploads.unstage(staged, uploads);
+    }
+    throw failure.error;
   }
+}
+
+/**
+ * What a failed import of uploads does with them: kept to be imported again, unless its captures were stored before
+ * it stopped (cancelled while stitching), when they are used up as after an import that ran, and saying "import them
+ * again" would send the user after work already done.
+ */
+export function importUploadsFailure(err: unknown): { uploads: 'used' | 'kept'; error: ApiError } {
+  const failed = toApiError(err);
+  if (failed instanceof CancelledAfterStoring) return { uploads: 'used', error: failed };
+  return { uploads: 'kept', error: new ApiError(failed.code, `${failed.message} (the uploaded files are kept: import them again)`) };
 }
 
 function missingProject(): never {

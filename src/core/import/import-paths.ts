@@ -23,6 +23,9 @@ export const captureReaders: CaptureReaders = {
  * Imports files and folders into the project (CONTRACT.md `import`): one transaction per file. With `stitch`,
  * the flows are stitched afterwards in their own transaction (the import's files are committed by then).
  */
+/** What a cancellation stopped when it came after the captures were stored (`CancelledError.what`). */
+export const STITCHING_THE_FLOWS = 'stitching the flows';
+
 export function importPaths(store: Store, paths: readonly string[], options: ImportOptions = {}): ImportReport {
   prewarmDumpReader(paths.map((p) => path.resolve(options.readFrom ?? '', p)));
   const report = importPathsWith(captureReaders, store, paths, options);
@@ -37,7 +40,7 @@ export function importPaths(store: Store, paths: readonly string[], options: Imp
     const { flows, packets, conntrack, seconds, recomputed, warnings } = summary;
     return { ...report, flows: { flows, packets, conntrack, seconds, recomputed, warnings } };
   } catch (e) {
-    if (isCancelled(e)) throw new CancelledError('stitching the flows', 'the captures were imported and the flows stored before stay; they are stitched again when next read');
+    if (isCancelled(e)) throw new CancelledError(STITCHING_THE_FLOWS, 'the captures were imported and the flows stored before stay; they are stitched again when next read');
     throw e;
   }
 }

@@ -601,6 +601,13 @@ describe('the contract shape', () => {
     for (const s of o.steps) for (const key of ['node', 'table', 'chain', 'rule', 'target', 'policy']) expect(s).toHaveProperty(key);
   });
 
+  it('refuses a local packet without a source where the captures show none the kernel would pick, in words both faces read', () => {
+    const routesOnly = nodeFrom('lonely', { route: 'default via 192.168.1.1 dev eth0' });
+    const run = () => tracePacket([routesOnly], { node: 'lonely', proto: 'tcp', src: null, dst: '8.8.8.8', dport: 443, local: true, follow: false });
+    expect(run).toThrow(/^a packet sent locally with no source address given: .*the captures show no address on eth0 .*; give the source address$/);
+    expect(run).not.toThrow(/--/);
+  });
+
   it('refuses an unknown node', () => {
     expect(() => tracePacket([nodeA(EMPTY)], { node: 'nope', proto: 'tcp', src: '1.1.1.1', dst: '2.2.2.2', dport: 1, in: 'eth0', follow: false })).toThrow('unknown node "nope"');
   });

@@ -255,7 +255,8 @@ export function traceCompiled(nodes: CompiledNode[], request: TraceRequest): Tra
   if (src === null) {
     const picked = kernelSource(node, dst);
     if ('missing' in picked) {
-      throw new SimulateError(`--local without --src: the kernel would send from the route's src or the primary address of its interface, but ${picked.missing}; give --src`, true);
+      // Said without flags: the UI's Trace form shows it as well as the command line.
+      throw new SimulateError(`a packet sent locally with no source address given: the kernel would send from the route's src or the primary address of its interface, but ${picked.missing}; give the source address`, true);
     }
     src = picked.ip;
     chosen = `source address ${formatIp(picked.ip)} chosen as the kernel would: ${picked.how}`;

@@ -52,6 +52,20 @@ export function createWebApi(options: WebApiOptions): Api {
   const upload = options.upload ?? (typeof XMLHttpRequest === 'undefined' ? fetchUploader(doFetch) : xhrUploader());
   const auth = { Authorization: `Bearer ${options.token}` };
 
+  /**
+   * fetch, with the server gone said in words: the browser's own "Failed to fetch" (a TypeError) names neither the
+   * server nor what to do. A cancelled request (AbortError) is passed on as it is.
+   */
+  async function reach(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await doFetch(url, init);
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      const where = base !== '' ? base : typeof location === 'undefined' ? 'its address' : location.origin;
+      throw new ApiError('internal', `natlens serve did not answer at ${where}: was it stopped? Start it again and open the URL it prints (each run has a new token)`);
+    }
+  }
+
   async function failure(res: Response): Promise<ApiError> {
     const text = await res.text();
     let json: unknown = null;
@@ -75,7 +89,7 @@ export function createWebApi(options: WebApiOptions): Api {
       init.headers = { ...auth, Accept: accept, 'Content-Type': 'application/json' };
       init.body = JSON.stringify(request);
     }
-    const res = await doFetch(url, init);
+    const res = await reach(url, init);
     if (!res.ok) throw await failure(res);
     return res;
   }
@@ -132,7 +146,7 @@ export function createWebApi(options: WebApiOptions): Api {
   async function downloadReport(request: RequestOf<'report'>, signal?: AbortSignal): Promise<ReportDownload> {
     const query = new URLSearchParams({ format: request.format });
     if (request.traces !== undefined && request.traces.length > 0) query.set('traces', JSON.stringify(request.traces));
-    const res = await doFetch(`${base}${REPORT_DOWNLOAD_ROUTE}?${query.toString()}`, { headers: auth, ...(signal === undefined ? {} : { signal }) });
+    const res = await reach(`${base}${REPORT_DOWNLOAD_ROUTE}?${query.toString()}`, { headers: auth, ...(signal === undefined ? {} : { signal }) });
     if (!res.ok) throw await failure(res);
     const fileName = dispositionFileName(res.headers.get('Content-Disposition')) ?? `natlens-report.${request.format}`;
     return { fileName, blob: await res.blob() };

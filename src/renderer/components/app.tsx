@@ -4,7 +4,7 @@ import type { ImportJson } from '../../shared/contract/contract-json';
 import { IDLE, nextImportJob } from '../view-model/import-job';
 import { ApiError } from '../../shared/contract/api-error';
 import { loadProject, type ProjectSnapshot } from '../view-model/project-snapshot';
-import { checkedScope } from '../view-model/findings-view';
+import { checkedScope, uncheckedNote } from '../view-model/findings-view';
 import { tabRoute, withFilter, type Route } from '../view-model/route';
 import { themeLabel } from '../view-model/theme';
 import { TABS, type TabId } from '../view-model/tabs';
@@ -21,6 +21,7 @@ import { TopologyPanel } from './topology-panel';
 import { TracePanel } from './trace-panel';
 import { useRoute } from './use-route';
 import { useTheme } from './use-theme';
+import { usePanelTop } from './use-panel-top';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -140,9 +141,13 @@ export function App({ api }: { api: Api }) {
     [api, switchProject, chooseAndImport, refresh, toggleTheme],
   );
 
+  const appRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
+  usePanelTop(appRef, panelRef);
+
   const current = TABS.find((t) => t.id === tab) ?? TABS[0];
   return (
-    <div className="app">
+    <div className="app" ref={appRef}>
       <ProjectBar shell={api.shell} info={snapshot?.info ?? null} onOpen={() => switchProject('open')} onNew={() => switchProject('new')} />
       {loadError !== null && (
         <p className="banner banner-error" role="alert">
@@ -162,7 +167,7 @@ export function App({ api }: { api: Api }) {
           This link could not be followed: {routeProblem}.
         </p>
       )}
-      <section id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
+      <section ref={panelRef} id={TAB_PANEL_ID} className="tab-panel" role="tabpanel" aria-labelledby={tabElementId(current?.id ?? tab)}>
         <div key={tab} className="tab-content">
           {renderTab(route, snapshot, api, navigate, refresh, edits.run, exportRequest)}
         </div>
@@ -192,7 +197,15 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
         />
       );
     case 'findings':
-      return <FindingsPanel api={api} revision={snapshot} empty={snapshot.nodes.length === 0} scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)} />;
+      return (
+        <FindingsPanel
+          api={api}
+          revision={snapshot}
+          empty={snapshot.nodes.length === 0}
+          scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)}
+          unchecked={uncheckedNote(snapshot.captures.map((c) => c.kind))}
+        />
+      );
     case 'captures':
       return <CapturesTable captures={snapshot.captures} nodes={snapshot.nodes} api={api} onChanged={refresh} filter={route.filter ?? ''} onFilter={(filter) => navigate(withFilter(route, filter))} onOpenNode={(node) => navigate({ tab: 'nodes', node })} onEdit={onEdit} />;
     case 'topology':

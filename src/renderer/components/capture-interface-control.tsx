@@ -34,7 +34,9 @@ export function CaptureInterfaceControl({ api, capture, choices, onChanged }: Pr
   return (
     // Inside a grid row: a click or a key here works the control, never the row (which would open the node).
     <div className="capture-interface" data-testid="capture-interface" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-      <span data-testid="capture-interface-label">{interfaceLabel(iface)}</span>
+      <span className="capture-interface-label" data-testid="capture-interface-label" title={interfaceLabel(iface)}>
+        {interfaceLabel(iface)}
+      </span>
       {interfaceChoosable(iface) && (
         <form
           className="inline-form"
@@ -66,7 +68,7 @@ export function CaptureInterfaceControl({ api, capture, choices, onChanged }: Pr
             </button>
           )}
           {error !== null && (
-            <span className="error" role="alert">
+            <span className="error" role="alert" title={error}>
               {error}
             </span>
           )}

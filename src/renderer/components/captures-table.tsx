@@ -4,6 +4,7 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import { interfaceChoices } from '../view-model/capture-interface';
 import { CaptureInterfaceControl } from './capture-interface-control';
 import { formatTakenAt } from '../view-model/node-list';
+import { counted, countedOf } from '../view-model/counted';
 import { nextSort, quickFilter, sortRows, type SortState, type SortValue } from '../view-model/table-model';
 import { QuickFilterBox } from './quick-filter-box';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
@@ -14,7 +15,15 @@ const COLUMNS: ReadonlyArray<GridColumn<CaptureRow>> = [
   { id: 'node', label: 'Node', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.node },
   { id: 'kind', label: 'Kind', width: '10em', sortable: true, cell: (c) => <span className="kind">{c.kind}</span> },
   { id: 'label', label: 'Name', width: 'minmax(8em, 1fr)', sortable: true, cell: (c) => c.label ?? '' },
-  { id: 'source', label: 'Source', width: 'minmax(16em, 3fr)', sortable: true, className: 'mono', cell: (c) => c.source },
+  // Cut short at its start: the file's name and line (`…/nodea/cbr0.tcpdump.txt:1`) tell captures apart, their folder rarely.
+  {
+    id: 'source', label: 'Source', width: 'minmax(16em, 3fr)', sortable: true, className: 'mono ellipsis-start',
+    cell: (c) => (
+      <span className="ellipsis-start-text" title={c.source}>
+        {c.source}
+      </span>
+    ),
+  },
   { id: 'takenAt', label: 'Taken at', width: '15em', sortable: true, className: 'mono', cell: (c) => formatTakenAt(c.takenAt) },
 ];
 
@@ -56,7 +65,7 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
     () => [
       ...COLUMNS,
       {
-        id: 'interface', label: 'Interface', width: 'minmax(14em, 2fr)', sortable: false,
+        id: 'interface', label: 'Interface', width: 'minmax(18em, 2fr)', sortable: false,
         cell: (c) => c.interface !== undefined && <CaptureInterfaceControl api={api} capture={{ ...c, interface: c.interface }} choices={interfaceChoices(c, nodes)} onChanged={onChanged} />,
       },
       {
@@ -79,7 +88,7 @@ export function CapturesTable({ captures, nodes, api, onChanged, filter, onFilte
       <div className="toolbar">
         <QuickFilterBox filter={filter} placeholder="node, kind, name or file" testId="captures-filter" onDraft={setDraft} onApply={onFilter} />
         <span className="summary" data-testid="captures-summary">
-          {rows.length === captures.length ? `${captures.length.toLocaleString('en-US')} captures` : `${rows.length.toLocaleString('en-US')} of ${captures.length.toLocaleString('en-US')} captures`}
+          {rows.length === captures.length ? counted(captures.length, 'capture') : countedOf(rows.length, captures.length, 'capture')}
         </span>
       </div>
       <VirtualGrid

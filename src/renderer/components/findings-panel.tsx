@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
+import { codeSpans } from '../view-model/code-spans';
 import type { Api } from '../../shared/contract/api';
 import { CHECKS, findingCards, findingsHeadline, findingsMoreNote, withFindingPage, type FindingCard, type FindingsLoaded } from '../view-model/findings-view';
 import { SplitPane } from './split-pane';
@@ -7,7 +8,13 @@ import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 const FINDING_COLUMNS: ReadonlyArray<GridColumn<FindingCard>> = [
   { id: 'severity', label: 'Severity', width: '6.5em', cell: (c) => <span className={`badge severity-${c.severity}`}>{c.badge}</span> },
   { id: 'title', label: 'Finding', width: 'minmax(14em, 3fr)', cell: (c) => <span title={c.title}>{c.title}</span> },
-  { id: 'where', label: 'Where', width: 'minmax(6em, 1fr)', className: 'mono', cell: (c) => [...c.nodes.map((n) => n.name), ...(c.service === null ? [] : [c.service])].join(', ') },
+  {
+    id: 'where', label: 'Where', width: 'minmax(6em, 1fr)', className: 'mono',
+    cell: (c) => {
+      const where = [...c.nodes.map((n) => n.name), ...(c.service === null ? [] : [c.service])].join(', ');
+      return <span title={where}>{where}</span>;
+    },
+  },
 ];
 
 const FINDING_COPY: ReadonlyArray<CopyAction<FindingCard>> = [
@@ -22,7 +29,8 @@ function messageOf(err: unknown): string {
 const PAGE = 100;
 
 /** `revision` changes whenever the project does: the findings are read again from the first page. */
-export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revision: unknown; empty: boolean; scope: string }) {
+/** `unchecked`: what the checks could not look at for want of captures (uncheckedNote), or null. */
+export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api: Api; revision: unknown; empty: boolean; scope: string; unchecked: string | null }) {
   const [loaded, setLoaded] = useState<FindingsLoaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState<'idle' | 'reading'>('idle');
@@ -82,6 +90,11 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
             <li key={c}>{c}</li>
           ))}
         </ul>
+        {unchecked !== null && (
+          <p className="banner banner-warn" data-testid="findings-unchecked">
+            {unchecked}
+          </p>
+        )}
       </div>
     );
   }
@@ -90,6 +103,11 @@ export function FindingsPanel({ api, revision, empty, scope }: { api: Api; revis
       <h2 className="findings-head" data-testid="findings-summary">
         {findingsHeadline(loaded.total, loaded.severities)}
       </h2>
+      {unchecked !== null && (
+        <p className="findings-more muted" data-testid="findings-unchecked">
+          {unchecked}
+        </p>
+      )}
       {moreNote !== null && (
         <p className="findings-more muted" data-testid="findings-more">
           {moreNote}{' '}
@@ -150,12 +168,17 @@ function FindingCardView({ card }: { card: FindingCard }) {
           )}
         </p>
       )}
-      <p className="finding-explanation">{card.explanation}</p>
+      <p className="finding-explanation">
+        {codeSpans(card.explanation).map((span, i) => (span.code ? <code key={i}>{span.text}</code> : <Fragment key={i}>{span.text}</Fragment>))}
+      </p>
       {card.evidence.length > 0 && (
         <ul className="finding-evidence" data-testid="finding-evidence">
           {card.evidence.map((e) => (
             <li key={e.key} className="mono">
-              <span className="evidence-source">{e.source}</span> <span className="evidence-text">{e.text}</span>
+              <a className="evidence-source" href={e.href} title="Show the captures of this file">
+                {e.source}
+              </a>{' '}
+              <span className="evidence-text">{e.text}</span>
             </li>
           ))}
         </ul>

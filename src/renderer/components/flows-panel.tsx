@@ -91,7 +91,11 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
     if (loaded === null) return <p className="muted">Stitching flows…</p>;
     if (error !== null && filter.trim() === '') return <p className="banner banner-error" role="alert">{error}</p>;
     if (loaded.total === 0 && loaded.unfiltered === null && selected === null && error === null) {
-      return <p className="empty">No flows yet. Import packet captures (pcap, tcpdump) or `conntrack -L` of your nodes; `natlens flows` prints the same from the command line.</p>;
+      return (
+        <p className="empty">
+          No flows yet. Import packet captures (pcap, tcpdump) or <code>conntrack -L</code> of your nodes; <code>natlens flows</code> prints the same from the command line.
+        </p>
+      );
     }
     return (
       <SplitPane
@@ -126,7 +130,8 @@ export function FlowsPanel({ api, revision, selected, filter, onSelect, onFilter
     <div className="flows">
       <div className="toolbar">
         {filterBox}
-        {loaded !== null && (
+        {/* No flows and no filter: the empty state below says so; "No flow matches" would blame a filter there is not. */}
+        {loaded !== null && !(loaded.total === 0 && loaded.unfiltered === null) && (
           <span className="summary" data-testid="flows-summary">
             {loaded.total === 0 ? 'No flow matches' : `Flows 1–${fmt(loaded.rows.length)} of ${fmt(loaded.total)}`}
             {loaded.unfiltered !== null && ` matching, ${fmt(loaded.unfiltered)} in all`}
@@ -159,7 +164,8 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   {
     id: 'tuple',
     label: 'Original → reply',
-    width: 'minmax(21em, 3fr)',
+    // The longest IPv4 tuple, `255.255.255.255:65535 → 255.255.255.255:65535`, whole.
+    width: 'minmax(28em, 3fr)',
     className: 'mono',
     cell: (r) => (
       <>
@@ -171,7 +177,8 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
   {
     id: 'nat',
     label: 'NAT',
-    width: '7em',
+    // Room for two badges (DNAT and SNAT) side by side.
+    width: '9.5em',
     cell: (r) =>
       r.view.nat.map((n) => (
         <span key={n} className="badge nat">
@@ -179,13 +186,13 @@ const FLOW_COLUMNS: ReadonlyArray<GridColumn<FlowGridRow>> = [
         </span>
       )),
   },
-  { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => r.view.service },
+  { id: 'service', label: 'Service', width: 'minmax(8em, 1.5fr)', sortable: true, className: 'mono', cell: (r) => <span title={r.view.service}>{r.view.service}</span> },
   { id: 'packets', label: 'Packets', width: '7em', sortable: true, className: 'num', cell: (r) => r.view.packets },
-  { id: 'first', label: 'First seen', width: '9.5em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
+  { id: 'first', label: 'First seen', width: '11em', sortable: true, className: 'mono', cell: (r) => <span title={r.view.firstSeenFull}>{r.view.firstSeen}</span> },
   {
     id: 'evidence',
     label: 'Evidence',
-    width: '6.5em',
+    width: '8.5em',
     cell: (r) => (
       <span className={`badge evidence-${r.view.evidence}`} title={r.view.evidenceNote}>
         {r.view.evidence}
@@ -299,35 +306,41 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
           {view.tcpWarning !== null && <p className="banner banner-warn">{view.tcpWarning}</p>}
           {detail !== null && <NatPicturePanel detail={detail} divergence={divergence.view} />}
           <h3>Hop timeline</h3>
-          <table className="grid hop-timeline" data-testid="flow-hops">
-            <thead>
-              <tr>
-                <th>At</th>
-                <th>Node</th>
-                <th>Interface</th>
-                <th>Direction</th>
-                <th>Tuple as captured</th>
-                <th>Stage</th>
-                <th className="num">Packets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.hops.map((h) => (
-                <tr key={h.key} title={h.explanation}>
-                  <td className="mono muted">{h.at}</td>
-                  <td className="node">{h.node}</td>
-                  <td className="mono">{h.iface}</td>
-                  <td>{h.direction}</td>
-                  <td className="mono">{h.tuple}</td>
-                  <td>
-                    {h.stage !== null && <span className={`badge stage-${h.stage.startsWith('pre') || h.stage.endsWith('after de-NAT') ? 'plain' : 'nat'}`}>{h.stage}</span>}
-                    <div className="muted explanation">{h.explanation}</div>
-                  </td>
-                  <td className="num mono">{h.packets}</td>
+          {view.hops.length === 0 ? (
+            <p className="muted" data-testid="flow-no-hops">
+              {view.conntrack.length > 0 ? 'No packet of this flow was captured: the conntrack entry below is all that shows it.' : 'No packet of this flow was captured.'}
+            </p>
+          ) : (
+            <table className="grid hop-timeline" data-testid="flow-hops">
+              <thead>
+                <tr>
+                  <th>At</th>
+                  <th>Node</th>
+                  <th>Interface</th>
+                  <th>Direction</th>
+                  <th>Tuple as captured</th>
+                  <th>Stage</th>
+                  <th className="num">Packets</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {view.hops.map((h) => (
+                  <tr key={h.key} title={h.explanation}>
+                    <td className="mono muted">{h.at}</td>
+                    <td className="node">{h.node}</td>
+                    <td className="mono">{h.iface}</td>
+                    <td>{h.direction}</td>
+                    <td className="mono">{h.tuple}</td>
+                    <td>
+                      {h.stage !== null && <span className={`badge stage-${h.stage.startsWith('pre') || h.stage.endsWith('after de-NAT') ? 'plain' : 'nat'}`}>{h.stage}</span>}
+                      <div className="muted explanation">{h.explanation}</div>
+                    </td>
+                    <td className="num mono">{h.packets}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {detail !== null && <PacketList api={api} detail={detail} />}
           <FlowDivergencePanel state={divergence} />
           {view.rewrites.length > 0 && (

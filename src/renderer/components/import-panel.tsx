@@ -142,7 +142,19 @@ export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }
         />
       </div>
       {pending !== null && (
-        <form className="import-status import-name" data-testid="import-name" onSubmit={confirm} aria-label="Name the node of the picked files">
+        <form
+          className="import-status import-name"
+          data-testid="import-name"
+          onSubmit={confirm}
+          onKeyDown={(e) => {
+            // Escape backs out as Cancel does: nothing is imported.
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              setPending(null);
+            }
+          }}
+          aria-label="Name the node of the picked files"
+        >
           <label>
             <span>
               {pending.items.length} files go to one node:{' '}

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode }
 import type { Api } from '../../shared/contract/api';
 import type { NodeJson } from '../../shared/contract/contract-json';
 import { nodeCards, type NodeCard } from '../view-model/node-list';
+import { counted, countedOf } from '../view-model/counted';
 import { quickFilter, type FilterFields } from '../view-model/table-model';
 import { QuickFilterBox } from './quick-filter-box';
 import { formatRoute } from '../view-model/route';
@@ -35,9 +36,9 @@ function nodeFields(n: NodeJson): FilterFields {
 /** The node list beside an opened node: one line per node. */
 const NODE_COLUMNS: ReadonlyArray<GridColumn<NodeJson>> = [
   { id: 'name', label: 'Node', width: 'minmax(8em, 2fr)', className: 'mono', cell: (n) => n.name },
-  { id: 'interfaces', label: 'Interfaces', width: '6.5em', className: 'num', cell: (n) => n.interfaces.length },
-  { id: 'routes', label: 'Routes', width: '5.5em', className: 'num', cell: (n) => n.routes.length },
-  { id: 'captures', label: 'Captures', width: '6.5em', className: 'num', cell: (n) => n.captures.length },
+  { id: 'interfaces', label: 'Interfaces', width: '7.5em', className: 'num', cell: (n) => n.interfaces.length },
+  { id: 'routes', label: 'Routes', width: '6em', className: 'num', cell: (n) => n.routes.length },
+  { id: 'captures', label: 'Captures', width: '7em', className: 'num', cell: (n) => n.captures.length },
 ];
 
 const NODE_COPY: ReadonlyArray<CopyAction<NodeJson>> = [
@@ -96,11 +97,11 @@ export function NodeCards({ nodes, api, revision, selected, filter, onFilter, on
         <QuickFilterBox filter={filter} placeholder="name, address, CIDR or interface" testId="nodes-filter" onDraft={setDraft} onApply={onFilter} />
         <span className="summary" data-testid="nodes-summary">
           {selected !== null ? (
-            <a href={nodeLink(null)}>All {nodes.length} nodes</a>
+            <a href={nodeLink(null)}>{nodes.length === 1 ? 'All nodes' : `All ${counted(nodes.length, 'node')}`}</a>
           ) : shown.length === nodes.length ? (
-            `${nodes.length.toLocaleString('en-US')} nodes`
+            counted(nodes.length, 'node')
           ) : (
-            `${shown.length.toLocaleString('en-US')} of ${nodes.length.toLocaleString('en-US')} nodes`
+            countedOf(shown.length, nodes.length, 'node')
           )}
         </span>
       </div>

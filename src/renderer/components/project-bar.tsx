@@ -1,4 +1,5 @@
 import type { ProjectInfo } from '../../shared/contract/api';
+import { counted } from '../view-model/counted';
 
 interface Props {
   shell: 'desktop' | 'web';
@@ -20,7 +21,7 @@ export function ProjectBar({ shell, info, onOpen, onNew }: Props) {
         </span>
         {info !== null && info.dbPath !== null && (
           <span className="muted counts">
-            {info.exists ? `${info.nodes} nodes · ${info.captures} captures` : 'empty — created on first import'}
+            {info.exists ? `${counted(info.nodes, 'node')} · ${counted(info.captures, 'capture')}` : 'empty — created on first import'}
           </span>
         )}
       </div>

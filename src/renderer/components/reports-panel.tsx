@@ -129,16 +129,21 @@ export function ReportsPanel({ api, revision, project, empty, exportRequest = 0 
         {traces.length === 0 ? (
           <p className="muted">No traces added: run one on the Trace tab and choose “Add to report” to replay it in the report.</p>
         ) : (
-          <ul>
-            {traces.map((t) => (
-              <li key={t.key}>
-                <span className="mono">{describeRequest(t.request)}</span>{' '}
-                <button type="button" onClick={() => reportTraces.remove(t.key)} aria-label={`Remove ${describeRequest(t.request)} from the report`}>
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
+          <>
+            <p className="muted" data-testid="report-traces-head">
+              {traces.length === 1 ? 'This trace is replayed in the report:' : `These ${traces.length} traces are replayed in the report:`}
+            </p>
+            <ul>
+              {traces.map((t) => (
+                <li key={t.key}>
+                  <span className="mono">{describeRequest(t.request)}</span>{' '}
+                  <button type="button" onClick={() => reportTraces.remove(t.key)} aria-label={`Remove ${describeRequest(t.request)} from the report`}>
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </section>
       {error !== null && (

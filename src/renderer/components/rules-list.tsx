@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Api } from '../../shared/contract/api';
 import type { RulePageJson, RuleRowJson } from '../../shared/contract/rule-list-json';
-import { describeRuleFilter, EMPTY_RULE_FILTER, pagesCovering, RULE_PAGE, ruleCommand, ruleFilter, type RuleFilterForm } from '../view-model/rule-list';
+import { describeRuleFilter, EMPTY_RULE_FILTER, pagesCovering, RULE_PAGE, ruleCommand, ruleFilter, rulesSummary, type RuleFilterForm } from '../view-model/rule-list';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
 interface RuleSlot {
@@ -82,7 +82,6 @@ export function RulesList({ api, node, revision }: { api: Api; node: string; rev
     setApplied(form);
   };
   const field = (key: keyof RuleFilterForm) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }) });
-  const fmt = (n: number): string => n.toLocaleString('en-US');
   const described = describeRuleFilter(filter);
 
   return (
@@ -104,7 +103,7 @@ export function RulesList({ api, node, revision }: { api: Api; node: string; rev
           ? 'Reading the rules…'
           : head.capture === null
             ? 'No iptables capture of this node.'
-            : `${described === '' ? fmt(head.unfiltered) : `${fmt(head.total)} of ${fmt(head.unfiltered)}`} rules of ${head.capture.source}${described === '' ? '' : ` matching ${described}`}`}
+            : rulesSummary(head.total, head.unfiltered, head.capture.source, described)}
       </p>
       {error !== null && (
         <p className="banner banner-error" role="alert" data-testid="rules-error">

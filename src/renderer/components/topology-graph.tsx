@@ -13,6 +13,17 @@ const CYTOSCAPE_STYLESHEET_ID = '__________cytoscape_stylesheet';
 /** Past this many elements, edges are hidden while panning and zooming (redrawn when the view rests). */
 const BUSY_GRAPH = 800;
 const FIT_PADDING = 24;
+/** Fitted alone, one node box (a project of one node) would fill the window at the 3× limit: a fit stops here. */
+const FIT_MAX_ZOOM = 1.25;
+
+/** Everything in view, at no more than a readable zoom. */
+function fitAll(instance: Core): void {
+  instance.fit(undefined, FIT_PADDING);
+  if (instance.zoom() > FIT_MAX_ZOOM) {
+    instance.zoom(FIT_MAX_ZOOM);
+    instance.center();
+  }
+}
 
 function markCytoscapeStylesheet(doc: Document): void {
   if (doc.getElementById(CYTOSCAPE_STYLESHEET_ID) !== null) return;
@@ -129,7 +140,7 @@ function draw(graph: Graph, elements: readonly GraphElement[], source: unknown):
   }
   if (update.fit) {
     instance.resize();
-    instance.fit(undefined, FIT_PADDING);
+    fitAll(instance);
     graph.drawn = { ...graph.drawn, fittedFor: source };
   }
 }
@@ -186,6 +197,7 @@ export function TopologyGraph({ elements, source, onTap, fitSignal, focus }: {
     el.dataset.drawnEdges = String(g.instance.edges().length);
     // Opened nodes whose details are still on their way: what is drawn is not yet what was opened.
     el.dataset.loadingNodes = String(g.instance.nodes('.loading').length);
+    el.dataset.zoom = g.instance.zoom().toFixed(3);
     // Interactive once the frame with these elements has been painted.
     delete el.dataset.ready;
     const frame = requestAnimationFrame(() => requestAnimationFrame(() => (el.dataset.ready = String(elements.length))));
@@ -193,7 +205,8 @@ export function TopologyGraph({ elements, source, onTap, fitSignal, focus }: {
   }, [elements, source]);
 
   useEffect(() => {
-    if (fitSignal > 0) graph.current?.instance.fit(undefined, FIT_PADDING);
+    const instance = graph.current?.instance;
+    if (fitSignal > 0 && instance !== undefined) fitAll(instance);
   }, [fitSignal]);
 
   useEffect(() => {

@@ -209,7 +209,11 @@ export function TopologyPanel({ api, revision, nodes, highlight }: { api: Api; r
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
   if (summary === null || index === null) return <p className="muted">Loading topology…</p>;
   if (summary.nodes.length === 0) {
-    return <p className="empty">Nothing to draw yet. Import `ip addr`, `ip route` and iptables captures of your nodes above.</p>;
+    return (
+      <p className="empty">
+        Nothing to draw yet. Import <code>ip addr</code>, <code>ip route</code> and iptables captures of your nodes above.
+      </p>
+    );
   }
   return (
     <div className="topology">

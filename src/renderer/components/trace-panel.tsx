@@ -90,7 +90,13 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
     onTraced(submitted);
   };
 
-  if (nodes.length === 0) return <p className="empty">Import a node’s iptables, `ip addr` and `ip route` captures to replay packets through them.</p>;
+  if (nodes.length === 0) {
+    return (
+      <p className="empty">
+        Import a node’s iptables, <code>ip addr</code> and <code>ip route</code> captures to replay packets through them.
+      </p>
+    );
+  }
 
   return (
     <div className="trace">

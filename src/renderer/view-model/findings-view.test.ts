@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/contract/finding-json';
-import { checkedScope, findingCards, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
+import { checkedScope, evidenceFile, findingCards, uncheckedNote, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -30,6 +30,15 @@ describe('findings view', () => {
     expect(card!.replay?.command).toBe('natlens trace --node nodea --proto tcp --src 10.40.1.3:40002 --dst 10.96.0.20:80 --in cbr0 --follow');
   });
 
+  it("links each piece of evidence to the Captures tab narrowed to the file it cites", () => {
+    const [card] = findingCards([NO_ENDPOINTS]);
+    expect(card!.evidence[0]!.href).toBe('#/captures?filter=nodea%2Fiptables-save.txt');
+    expect(parseRoute(card!.evidence[0]!.href)).toEqual({ problem: null, route: { tab: 'captures', filter: 'nodea/iptables-save.txt' } });
+    expect(evidenceFile('node.tgz!/nodea/conntrack.txt:7')).toBe('node.tgz!/nodea/conntrack.txt');
+    expect(evidenceFile('nodea/eth0.pcap')).toBe('nodea/eth0.pcap');
+    expect(evidenceFile('nodea/cbr0.pcap#4')).toBe('nodea/cbr0.pcap');
+  });
+
   it('replays a local trace with --local and quotes what a shell would split', () => {
     expect(traceCommand({ node: 'node a', proto: 'udp', src: '10.0.0.2', dst: '10.0.0.1:53', local: true })).toBe("natlens trace --node 'node a' --proto udp --src 10.0.0.2 --dst 10.0.0.1:53 --local --follow");
     expect(findingCards([MARK])[0]!.replay?.href).toBe('#/trace?node=nodea&proto=udp&dst=10.0.0.1&local=1&follow=1');
@@ -46,6 +55,20 @@ describe('findings view', () => {
     expect(findingsHeadline(0, { error: 0, warning: 0, info: 0 })).toBe('No findings');
     expect(checkedScope(1, 1)).toBe('1 node and 1 capture');
     expect(checkedScope(2, 27)).toBe('2 nodes and 27 captures');
+  });
+});
+
+describe('what the checks could not look at', () => {
+  it('says nothing when the captures hold rules and traffic', () => {
+    expect(uncheckedNote(['ip-route', 'iptables-save', 'pcap'])).toBeNull();
+    expect(uncheckedNote(['iptables-list', 'conntrack'])).toBeNull();
+  });
+  it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
+    expect(uncheckedNote(['ip-route'])).toBe(
+      'The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found; no packets or conntrack entries, so no connection could be seen failing. Import iptables-save and a tcpdump or conntrack -L of the nodes to check them.',
+    );
+    expect(uncheckedNote(['iptables-save', 'ip-addr'])).toBe('The captures hold no packets or conntrack entries, so no connection could be seen failing. Import a tcpdump or conntrack -L of the nodes to check them.');
+    expect(uncheckedNote(['tcpdump-text', 'kubectl'])).toBe('The captures hold no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found. Import iptables-save of the nodes to check them.');
   });
 });
 

@@ -14,7 +14,8 @@ export interface FindingCard {
   explanation: string;
   nodes: Array<{ name: string; href: string }>;
   service: string | null;
-  evidence: Array<{ key: string; source: string; text: string }>;
+  /** `href`: the Captures tab narrowed to the file the evidence cites (`file:line` without its line). */
+  evidence: Array<{ key: string; source: string; text: string; href: string }>;
   flows: Array<{ id: number; href: string }>;
   /** Flows the finding counts beyond those it lists (a summary of many alike flows). */
   moreFlows: number;
@@ -45,6 +46,11 @@ export function traceCommand(trace: FindingTraceJson): string {
   return words.map(shellWord).join(' ');
 }
 
+/** `nodea/iptables-save.txt:41` → `nodea/iptables-save.txt`, a pcap's packet `nodea/eth0.pcap#4` → `nodea/eth0.pcap`. */
+export function evidenceFile(source: string): string {
+  return source.replace(/(?::|#)\d+$/, '');
+}
+
 export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
   // The server lists them most severe first; kept stable here for a list that arrives otherwise.
   const sorted = findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i);
@@ -57,7 +63,7 @@ export function findingCards(findings: readonly FindingJson[]): FindingCard[] {
     explanation: f.explanation,
     nodes: f.nodes.map((name) => ({ name, href: formatRoute({ tab: 'nodes', node: name }) })),
     service: f.service,
-    evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text })),
+    evidence: f.evidence.map((e, i) => ({ key: `${i}:${e.source}`, source: e.source, text: e.text, href: formatRoute({ tab: 'captures', filter: evidenceFile(e.source) }) })),
     flows: f.flows.map((id) => ({ id, href: formatRoute({ tab: 'flows', flow: id }) })),
     moreFlows: Math.max(0, (f.flowCount ?? f.flows.length) - f.flows.length),
     replay: f.trace === null ? null : { href: formatRoute({ tab: 'trace', trace: findingTraceQuery(f.trace) }), command: traceCommand(f.trace) },
@@ -107,6 +113,26 @@ const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : '
 /** `2 nodes and 27 captures`: what the empty list was checked over. */
 export function checkedScope(nodes: number, captures: number): string {
   return `${count(nodes, 'node')} and ${count(captures, 'capture')}`;
+}
+
+// Kubernetes services may also come from cluster-wide kubectl output, which belongs to no node's capture list: not counted.
+const RULE_KINDS = new Set(['iptables-save', 'iptables-list']);
+const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack']);
+
+/**
+ * What the checks could not look at for want of captures (the kinds of the project's captures), or null when
+ * they had rules and traffic to read: "nothing found" over a project of routes alone is not a clean bill.
+ */
+export function uncheckedNote(kinds: readonly string[]): string | null {
+  const rules = kinds.some((k) => RULE_KINDS.has(k));
+  const traffic = kinds.some((k) => TRAFFIC_KINDS.has(k));
+  if (rules && traffic) return null;
+  const missing = [
+    ...(rules ? [] : ['no iptables rules, so no drop, hairpin, stale endpoint or mark bit could be found']),
+    ...(traffic ? [] : ['no packets or conntrack entries, so no connection could be seen failing']),
+  ];
+  const ask = [...(rules ? [] : ['iptables-save']), ...(traffic ? [] : ['a tcpdump or conntrack -L'])].join(' and ');
+  return `The captures hold ${missing.join('; ')}. Import ${ask} of the nodes to check them.`;
 }
 
 /** What natlens looks for: the empty state says so, so "no findings" reads as checked, not as skipped. */

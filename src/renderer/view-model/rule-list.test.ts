@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleRowJson } from '../../shared/contract/rule-list-json';
-import { describeRuleFilter, pagesCovering, ruleCommand, ruleFilter } from './rule-list';
+import { describeRuleFilter, pagesCovering, ruleCommand, ruleFilter, rulesSummary } from './rule-list';
 
 const form = (query: string, chain = '', target = '') => ({ chain, target, query });
 
@@ -35,5 +35,13 @@ describe('the rules list', () => {
     expect(ruleCommand(rule)).toBe('iptables -t nat -A KUBE-SEP-B -p tcp -j DNAT --to-destination 10.244.1.7:8080');
     expect(ruleCommand({ ...rule, family: 'ipv6', table: 'filter' })).toBe('ip6tables -t filter -A KUBE-SEP-B -p tcp -j DNAT --to-destination 10.244.1.7:8080');
     expect(ruleCommand({ ...rule, text: 'DNAT  tcp  --  0.0.0.0/0  0.0.0.0/0  tcp to:10.244.1.7:8080' })).toBe('DNAT  tcp  --  0.0.0.0/0  0.0.0.0/0  tcp to:10.244.1.7:8080');
+  });
+});
+
+describe('the rules summary', () => {
+  it('counts one rule in the singular, and a filtered list against the whole', () => {
+    expect(rulesSummary(1, 1, 'w1.txt:1111', '')).toBe('1 rule of w1.txt:1111');
+    expect(rulesSummary(170023, 170023, 'nodea/iptables-save.txt:1', '')).toBe('170,023 rules of nodea/iptables-save.txt:1');
+    expect(rulesSummary(3, 170023, 'nodea/iptables-save.txt:1', 'target DNAT')).toBe('3 of 170,023 rules of nodea/iptables-save.txt:1 matching target DNAT');
   });
 });

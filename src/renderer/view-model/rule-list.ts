@@ -6,6 +6,7 @@
 import type { RequestOf } from '../../shared/contract/api';
 import type { RuleRowJson } from '../../shared/contract/rule-list-json';
 import { isIpAddress } from '../../shared/contract/ip-text';
+import { counted, countedOf } from './counted';
 
 export const RULE_PAGE = 200;
 
@@ -46,6 +47,12 @@ export function describeRuleFilter(filter: RuleFilter): string {
   if (filter.port !== undefined) parts.push(`port ${filter.port}`);
   if (filter.text !== undefined) parts.push(`text “${filter.text}”`);
   return parts.join(', ');
+}
+
+/** `1 rule of nodea/iptables-save.txt:1`, `3 of 170,023 rules of … matching target DNAT`: the list's summary line. */
+export function rulesSummary(total: number, unfiltered: number, source: string, described: string): string {
+  const count = described === '' ? counted(unfiltered, 'rule') : countedOf(total, unfiltered, 'rule');
+  return `${count} of ${source}${described === '' ? '' : ` matching ${described}`}`;
 }
 
 /** The pages (by number) holding rows first..last. */

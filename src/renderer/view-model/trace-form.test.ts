@@ -3,7 +3,7 @@ import type { NodeJson } from '../../shared/contract/contract-json';
 import { validate } from '../../shared/contract/validator';
 import { traceRequest } from '../../shared/contract/trace-request';
 import { arrivalChoices, buildTraceRequest, describeRequest, initialTraceForm, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, reconcileTraceForm, snapshotChoices, withNode, type TraceForm } from './trace-form';
-import { captureJson, interfaceJson, nodeJson } from '../../shared/contract/contract-json.fixture';
+import { captureJson, interfaceJson, nodeJson, routeJson } from '../../shared/contract/contract-json.fixture';
 
 const ifc = (name: string, addresses: string[] = []) => interfaceJson(name, { addresses, state: 'UP' });
 const NODES: NodeJson[] = [
@@ -33,6 +33,20 @@ describe('trace form choices', () => {
       other,
     ]);
     expect(arrivalChoices(undefined)).toEqual([{ value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' }, other]);
+  });
+
+  it('offers, on a node captured without ip addr, the devices its routes name, and sends one chosen', () => {
+    const routesOnly = nodeJson('lonely', { interfaces: [], routes: [routeJson('default', { via: '192.168.1.1', dev: 'eth0' }), routeJson('10.244.1.0/24', { via: '192.168.1.51', dev: 'eth0' }), routeJson('10.0.0.0/8', { dev: 'tunl0' })] });
+    expect(arrivalChoices(routesOnly)).toEqual([
+      { value: 'eth0', label: 'eth0 (named by a route; its addresses were not captured)' },
+      { value: 'tunl0', label: 'tunl0 (named by a route; its addresses were not captured)' },
+      { value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' },
+      { value: OTHER_ARRIVAL, label: 'another interface (not in the captures)…' },
+    ]);
+    const form = initialTraceForm([routesOnly]);
+    expect(form.arrival).toBe('eth0');
+    const built = buildTraceRequest({ ...form, src: '192.168.1.9', dst: '10.244.1.5:80' }, [routesOnly]);
+    expect(built.ok && built.request.in).toBe('eth0');
   });
 
   it('sends an interface typed by hand as it is, and asks for one when none is typed', () => {

@@ -51,11 +51,22 @@ export function isTraceProto(value: string): value is TraceProto {
 }
 
 /** The node's interfaces (loopback last), then a packet sent locally, then an interface the captures do not show. */
+/**
+ * Devices the node's routes name that its interfaces do not list: on a node captured without `ip addr` (routes
+ * alone), the interfaces a packet can come in on are the ones its routes go out of.
+ */
+function routeOnlyDevices(node: NodeJson | undefined): string[] {
+  const listed = new Set((node?.interfaces ?? []).map((i) => i.name));
+  const devices = (node?.routes ?? []).flatMap((r) => [r.dev, ...r.nexthops.map((h) => h.dev)]);
+  return [...new Set(devices.filter((d): d is string => d !== null && d !== '' && !listed.has(d)))];
+}
+
 export function arrivalChoices(node: NodeJson | undefined): Choice[] {
   const interfaces = node?.interfaces ?? [];
   const ordered = [...interfaces.filter((i) => i.name !== 'lo'), ...interfaces.filter((i) => i.name === 'lo')];
   return [
     ...ordered.map((i) => ({ value: i.name, label: i.addresses.length > 0 ? `${i.name} (${i.addresses.join(', ')})` : i.name })),
+    ...routeOnlyDevices(node).map((d) => ({ value: d, label: `${d} (named by a route; its addresses were not captured)` })),
     { value: LOCAL_ARRIVAL, label: 'local — sent by a process on the node' },
     { value: OTHER_ARRIVAL, label: 'another interface (not in the captures)…' },
   ];
@@ -135,7 +146,7 @@ export function buildTraceRequest(form: TraceForm, nodes: readonly NodeJson[]): 
   const arrival = typed ? form.otherArrival.trim() : form.arrival;
   if (typed && arrival === '') errors.arrival = 'name the interface the packet arrives on';
   else if (typed && /[\s/@]/.test(arrival)) errors.arrival = `"${arrival}" is not an interface name`;
-  else if (!local && !typed && node !== undefined && !node.interfaces.some((i) => i.name === arrival)) errors.arrival = `${form.node} has no interface "${arrival}"`;
+  else if (!local && !typed && node !== undefined && !arrivalChoices(node).some((c) => c.value === arrival)) errors.arrival = `${form.node} has no interface "${arrival}"`;
   const snapshot = form.snapshot === NEWEST_SNAPSHOT ? null : Number(form.snapshot);
   if (snapshot !== null && !snapshotChoices(node).some((c) => c.value === form.snapshot)) errors.snapshot = 'not a ruleset capture of this node';
   if ((src === null && !kernelSource) || dst === null || Object.keys(errors).length > 0) return { ok: false, errors };

@@ -6,7 +6,7 @@
 import type { NodeJson } from '../../shared/contract/contract-json';
 import type { TraceRequestJson } from '../../shared/contract/trace-request';
 import { formatRoute, type TraceQuery } from './route';
-import { LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, type TraceForm } from './trace-form';
+import { arrivalChoices, LOCAL_ARRIVAL, NEWEST_SNAPSHOT, OTHER_ARRIVAL, type TraceForm } from './trace-form';
 
 const endpointText = (ip: string, port: number | null | undefined): string =>
   port === null || port === undefined ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
@@ -28,7 +28,7 @@ export function traceQueryOf(request: TraceRequestJson): TraceQuery {
 export function traceFormOf(query: TraceQuery, nodes: readonly NodeJson[]): TraceForm {
   const node = nodes.find((n) => n.name === query.node);
   const iface = query.arrival.kind === 'in' ? query.arrival.iface : null;
-  const listed = iface !== null && (node?.interfaces.some((i) => i.name === iface) ?? false);
+  const listed = iface !== null && arrivalChoices(node).some((c) => c.value === iface && c.value !== LOCAL_ARRIVAL && c.value !== OTHER_ARRIVAL);
   const arrival = iface === null ? LOCAL_ARRIVAL : listed ? iface : OTHER_ARRIVAL;
   return {
     node: query.node,

@@ -5,6 +5,7 @@
 import { Store } from '../../core/model/store';
 import { listNodes } from '../../core/project/nodes';
 import { importPaths } from '../../core/import/import-paths';
+import { importError } from './import-errors';
 import type { ImportProgress as CoreImportProgress } from '../../core/import/import-report';
 import { rulesetHistoryPage } from '../../core/project/ruleset-history';
 import { stitchFlows } from '../../core/project/flows-stitch';
@@ -29,7 +30,6 @@ import { projectFindings } from '../../core/project/findings';
 import { projectFlowDivergence, type FlowDivergenceView } from '../../core/project/flow-divergence';
 import { ApiError } from '../contract/api-error';
 import { assertNever } from '../../core/common/assert-never';
-import { isCancelled } from '../../core/common/cancellation';
 import { importOnWorker } from './import-job';
 import type { CaptureInterfaceJson, EditJson, ImportOptions, ImportProgress, RequestOf } from '../contract/api';
 import { captureInterfaces, setCaptureInterface, type CaptureInterfaceView, type SetCaptureInterfaceResult } from '../../core/project/capture-interfaces';
@@ -261,12 +261,6 @@ function stitchProgressJson(packets: number): ImportProgress {
 const WAITING: ImportProgress = { phase: 'waiting', done: 0, total: 0, current: null };
 
 /** Core's refusals as the contract's errors: a cancelled import is `cancelled`, any other failure `internal`. */
-function importError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  if (isCancelled(e)) return new ApiError('cancelled', e.message);
-  return new ApiError('internal', e instanceof Error ? e.message : String(e));
-}
-
 export function coreStoreOpener(options: CoreStoreOptions = {}): StoreOpener {
   return (dbPath) => {
     let store = Store.open(dbPath, { nativeBinding: options.nativeBinding });

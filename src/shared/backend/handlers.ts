@@ -55,14 +55,17 @@ export function setCaptureInterface(project: Project, request: RequestOf<'setCap
   return row;
 }
 
-function compareCaptures(a: CaptureRow, b: CaptureRow): number {
+/** Numbers in names compare as numbers: `t.txt:435` before `t.txt:1044`, `node-2` before `node-10`. */
+const natural = new Intl.Collator('en', { numeric: true });
+
+export function compareCaptures(a: CaptureRow, b: CaptureRow): number {
   if (a.takenAt !== b.takenAt) {
     if (a.takenAt === null) return 1;
     if (b.takenAt === null) return -1;
     return a.takenAt < b.takenAt ? -1 : 1;
   }
-  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
-  return a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
+  if (a.node !== b.node) return natural.compare(a.node, b.node);
+  return natural.compare(a.source, b.source);
 }
 
 export function importPaths(
