@@ -137,7 +137,10 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     const via = r.via !== null ? parseIp(r.via) : null;
     const defaultScope = r.type === 'local' ? SCOPE_HOST : via !== null ? SCOPE_UNIVERSE : SCOPE_LINK;
     const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, scope: scopeNumber(r.scope, defaultScope), text: routeText(r) };
-    if (r.table === 'local' || r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')) local.push(compiled);
+    // A `local` route of a table the rules name (Cilium's `fwmark 0x200/0xf00 lookup 2004` holding `local default dev lo`)
+    // belongs to that table: only the packets the rule selects are delivered by it.
+    const named = r.table !== 'local' && r.table !== 'main' && r.table !== '';
+    if (r.table === 'local' || (!named && (r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')))) local.push(compiled);
     else if (r.table === 'main' || r.table === '') main.push(compiled);
     else {
       otherTables.add(r.table);

@@ -180,6 +180,25 @@ describe('splitText: terminal transcripts', () => {
     expect(kept).toEqual([expect.objectContaining({ firstLine: 2, lastLine: 4, command: 'cat /etc/x.conf' })]);
   });
 
+  it('takes every bare # prompt of a root shell for a prompt once one of them runs a command natlens reads', () => {
+    // anngdinh/mdbook gke-cluster.md: `$ k get node` above, then a root shell whose `# ip netns` followed `# ip a`.
+    const text = [
+      '$ k get node',
+      'NAME   STATUS',
+      '# ip a',
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536',
+      '# ip netns',
+      'cni-1 (id: 0)',
+      '# ip route',
+      'default via 10.0.0.1 dev eth0',
+    ].join('\n');
+    expect(brief(text).filter((u) => u.kind !== 'kubectl')).toEqual([
+      { kind: 'ip-addr', node: null, ns: null, lines: [4, 4], command: 'ip a', partial: false },
+      { kind: 'ip-route', node: null, ns: null, lines: [8, 8], command: 'ip route', partial: false },
+    ]);
+    expect(split(text).kept).toContainEqual(expect.objectContaining({ firstLine: 6, lastLine: 6, command: 'ip netns' }));
+  });
+
   it('reads # prompts in a transcript that has no other prompts', () => {
     expect(brief('# ip route\ndefault via 10.0.0.1 dev eth0\n# exit')).toEqual([
       { kind: 'ip-route', node: null, ns: null, lines: [2, 2], command: 'ip route', partial: false },

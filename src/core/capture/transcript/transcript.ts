@@ -374,11 +374,15 @@ function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
 /**
  * Where a strong prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files),
  * except a bare root prompt running a command whose output natlens reads (`# iptables -t nat -nvL` among
- * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is.
+ * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is. Once such a root
+ * shell is in the block, its other bare prompts (`# ip netns`, `# arp -n`) are prompts too: taken for output,
+ * they would end up inside the output of the readable command above them.
  */
 function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
   if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
-  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && analyseCommand(p.command).kindHint !== null) ? null : p));
+  const readableRoot = (p: Prompt | null): boolean => p !== null && p.strength === 'weak' && p.node === null && analyseCommand(p.command).kindHint !== null;
+  const rootShell = prompts.some(readableRoot);
+  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && rootShell) ? null : p));
 }
 
 /** Markdown heading, bold or code marks, and a trailing colon around a label: `## ip r s t 101`, `**\`ip rule\`:**`. */
