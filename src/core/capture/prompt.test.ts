@@ -51,6 +51,11 @@ describe('parsePrompt', () => {
     }
   });
 
+  it('reads a [user@host dir]# prompt whose [ a blog engine escaped as &#91;', () => {
+    // myf5/myf5.github.io istio-traffic-control-deepdive/index.md
+    expect(parsePrompt('&#91;root@k8s-node1-v1-16 ~]# iptables -t nat -L -v')).toEqual({ node: 'k8s-node1-v1-16', command: 'iptables -t nat -L -v', strength: 'strong' });
+  });
+
   it('grades host-naming prompts strong and bare # / host$ prompts weak', () => {
     expect(parsePrompt('root@h:~# ip a')?.strength).toBe('strong');
     expect(parsePrompt('# ip a')?.strength).toBe('weak');

@@ -25,8 +25,8 @@ const PROMPT_CHAR = '[$#%]';
 
 /** Prompts that are prompts whatever follows them. */
 const STRONG: readonly RegExp[] = [
-  // [user@host dir]$
-  new RegExp(String.raw`^${VENV}\[${USER_HOST}(?:[ :][^\]\n]{0,256})?\]\s?${PROMPT_CHAR}(?: |$)`),
+  // [user@host dir]$, also with the `[` a blog engine wrote as the HTML entity `&#91;`
+  new RegExp(String.raw`^${VENV}(?:\[|&#91;)${USER_HOST}(?:[ :][^\]\n]{0,256})?\]\s?${PROMPT_CHAR}(?: |$)`),
   // user@host:~$  root@c1d2e3:/#
   new RegExp(String.raw`^${VENV}${USER_HOST}:[^\s$#%]{0,256}\s?${PROMPT_CHAR}(?: |$)`),
   // core@host ~ $
