@@ -56,6 +56,14 @@ describe('parsePrompt', () => {
     expect(parsePrompt('&#91;root@k8s-node1-v1-16 ~]# iptables -t nat -L -v')).toEqual({ node: 'k8s-node1-v1-16', command: 'iptables -t nat -L -v', strength: 'strong' });
   });
 
+  it('reads the host ~ ➜ prompts of KodeKloud lab shells, the host first', () => {
+    // mehediasif0001/Certified-Kubernetes-Administrator-CKA---Asif networking/README.md
+    expect(parsePrompt('controlplane ~ ➜  ip a show type bridge')).toEqual({ node: 'controlplane', command: 'ip a show type bridge', strength: 'strong' });
+    expect(parsePrompt('controlplane /etc/cni/net.d ➜  ls')).toEqual({ node: 'controlplane', command: 'ls', strength: 'strong' });
+    expect(parsePrompt('node01 ~ ➜  ip a | grep -B2 192.168.212.157 ')).toMatchObject({ node: 'node01', command: 'ip a | grep -B2 192.168.212.157' });
+    expect(parsePrompt('10.0.0.0/8 ➜ eth0')).toBeNull();
+  });
+
   it('grades host-naming prompts strong and bare # / host$ prompts weak', () => {
     expect(parsePrompt('root@h:~# ip a')?.strength).toBe('strong');
     expect(parsePrompt('# ip a')?.strength).toBe('weak');

@@ -1,6 +1,6 @@
 /**
  * Shell prompts in pasted terminal sessions: `root@host:~#`, `user@host:/path$`, `[user@host dir]$`,
- * `core@host ~ $`, `(venv) user@host:~$`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
+ * `core@host ~ $`, `(venv) user@host:~$`, `host ~ ➜`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
  */
 import { isCommandWord } from './transcript/command-line';
 
@@ -44,6 +44,8 @@ const SHELL_VERSION_PROMPT = /^(?:ba|z|k|)sh-\d[\d.]{0,16}[$#] /;
 /** zsh themes: `❯ cmd` (pure, starship), `➜  dir git:(main) ✗ cmd` (oh-my-zsh's default). */
 const ZSH_ARROW = /^❯{1,3} /;
 const OH_MY_ZSH = /^➜ +[^\s]{1,256}(?: git:\([^)\s]{0,128}\))?(?: ✗)? +/;
+/** KodeKloud's lab shells: `controlplane ~ ➜  cmd`, `node01 /etc/cni/net.d ➜  ls`: host, directory, arrow. */
+const HOST_DIR_ARROW = /^([A-Za-z][\w.-]{0,252}) +[~/.\w-][^\s]{0,256} ➜ +/;
 /** A virtualenv/conda prefix before a prompt without a host: `(venv) $ cmd`, `(base) ❯ cmd`. */
 const ENV_PREFIX = /^\([^()\s]{1,64}\) +/;
 const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
@@ -55,6 +57,8 @@ export function parsePrompt(line: string): Prompt | null {
     const m = re.exec(head);
     if (m) return { node: m[2] ?? null, command: line.slice(m[0].length).trim(), strength: 'strong' };
   }
+  const arrow = HOST_DIR_ARROW.exec(head);
+  if (arrow) return { node: arrow[1]!, command: line.slice(arrow[0].length).trim(), strength: 'strong' };
   const env = ENV_PREFIX.exec(head)?.[0].length ?? 0;
   const bare = env > 0 ? head.slice(env) : head;
   let m = HOSTLESS_DOLLAR.exec(bare) ?? ROOT_PATH_PROMPT.exec(bare) ?? SHELL_VERSION_PROMPT.exec(bare) ?? ZSH_ARROW.exec(bare) ?? OH_MY_ZSH.exec(bare);
