@@ -64,6 +64,13 @@ describe('parsePrompt', () => {
     expect(parsePrompt('10.0.0.0/8 ➜ eth0')).toBeNull();
   });
 
+  it('reads Gentoo\'s root prompt, host then directory then #, only before a command', () => {
+    // kubernetes/kubernetes#13270: `gentoo ~ # iptables -t nat -L`
+    expect(parsePrompt('gentoo ~ # iptables -t nat -L')).toEqual({ node: 'gentoo', command: 'iptables -t nat -L', strength: 'strong' });
+    expect(parsePrompt('node1 /etc/kubernetes # ip route')).toMatchObject({ node: 'node1', command: 'ip route' });
+    expect(parsePrompt('Type ~ # twice to see it')).toBeNull();
+  });
+
   it('grades host-naming prompts strong and bare # / host$ prompts weak', () => {
     expect(parsePrompt('root@h:~# ip a')?.strength).toBe('strong');
     expect(parsePrompt('# ip a')?.strength).toBe('weak');

@@ -1,6 +1,6 @@
 /**
  * Shell prompts in pasted terminal sessions: `root@host:~#`, `user@host:/path$`, `[user@host dir]$`,
- * `core@host ~ $`, `(venv) user@host:~$`, `host ~ ➜`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
+ * `core@host ~ $`, `(venv) user@host:~$`, `host ~ #`, `host ~ ➜`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
  */
 import { isCommandWord } from './transcript/command-line';
 
@@ -44,6 +44,8 @@ const SHELL_VERSION_PROMPT = /^(?:ba|z|k|)sh-\d[\d.]{0,16}[$#] /;
 /** zsh themes: `❯ cmd` (pure, starship), `➜  dir git:(main) ✗ cmd` (oh-my-zsh's default). */
 const ZSH_ARROW = /^❯{1,3} /;
 const OH_MY_ZSH = /^➜ +[^\s]{1,256}(?: git:\([^)\s]{0,128}\))?(?: ✗)? +/;
+/** Gentoo's root prompt, `gentoo ~ # cmd`, `node1 /etc # cmd`: host, a home or absolute directory, `#` (only before a command). */
+const HOST_DIR_HASH = /^([A-Za-z][\w.-]{0,252}) (?:~|~?\/[^\s$#%]{0,256}) # /;
 /** KodeKloud's lab shells: `controlplane ~ ➜  cmd`, `node01 /etc/cni/net.d ➜  ls`: host, directory, arrow. */
 const HOST_DIR_ARROW = /^([A-Za-z][\w.-]{0,252}) +[~/.\w-][^\s]{0,256} ➜ +/;
 /** A virtualenv/conda prefix before a prompt without a host: `(venv) $ cmd`, `(base) ❯ cmd`. */
@@ -59,6 +61,8 @@ export function parsePrompt(line: string): Prompt | null {
   }
   const arrow = HOST_DIR_ARROW.exec(head);
   if (arrow) return { node: arrow[1]!, command: line.slice(arrow[0].length).trim(), strength: 'strong' };
+  const gentoo = HOST_DIR_HASH.exec(head);
+  if (gentoo && startsWithCommand(line, gentoo[0].length)) return { node: gentoo[1]!, command: line.slice(gentoo[0].length).trim(), strength: 'strong' };
   const env = ENV_PREFIX.exec(head)?.[0].length ?? 0;
   const bare = env > 0 ? head.slice(env) : head;
   let m = HOSTLESS_DOLLAR.exec(bare) ?? ROOT_PATH_PROMPT.exec(bare) ?? SHELL_VERSION_PROMPT.exec(bare) ?? ZSH_ARROW.exec(bare) ?? OH_MY_ZSH.exec(bare);
