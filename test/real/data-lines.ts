@@ -16,6 +16,8 @@ export type DataCategory = 'rule' | 'address' | 'route' | 'conntrack' | 'packet'
 export const DATA_CATEGORIES: readonly DataCategory[] = ['rule', 'address', 'route', 'conntrack', 'packet'];
 
 const IPV4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
+/** An IPv6 address: hex groups with at least two colons (so no IPv4, no time of day, no MAC with its five). */
+const IPV6 = String.raw`(?:(?=[0-9a-fA-F:.]*::|(?:[0-9a-fA-F]{1,4}:){7})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){1,7}(?::\d{1,3}(?:\.\d{1,3}){3})?|::ffff:\d{1,3}(?:\.\d{1,3}){3})`;
 const PROTOCOLS = String.raw`(?:all|tcp|udp|udplite|icmp|icmpv6|ipv6-icmp|sctp|esp|ah|gre|\d{1,3})`;
 
 interface Shape {
@@ -41,6 +43,7 @@ const SHAPES: readonly Shape[] = [
   { category: 'address', name: 'brctl bridge', test: /^\S+\s+[0-9a-f]{4}\.[0-9a-f]{12}\s+(?:yes|no)\b/ },
   { category: 'route', name: 'ip route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV4}(?:/\d{1,2})?)\s+(?:via|dev|proto|scope|metric|src|table|onlink)\b`) },
   { category: 'route', name: 'ip route type only', test: new RegExp(String.raw`^(?:blackhole|unreachable|prohibit|throw)\s+(?:default|${IPV4}(?:/\d{1,2})?)`) },
+  { category: 'route', name: 'ip -6 route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|anycast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV6}(?:/\d{1,3})?)\s+(?:via|dev|from|proto|metric|table|expires|pref)\b`) },
   { category: 'route', name: 'ip rule', test: /^\d+:\s+(?:not\s+)?from\s+\S+/ },
   { category: 'route', name: 'route -n', test: new RegExp(String.raw`^${IPV4}\s+${IPV4}\s+${IPV4}\s+[UGHRDMAC!]+\s+\d+`) },
   { category: 'conntrack', name: 'conntrack entry', test: /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },

@@ -71,6 +71,12 @@ describe('parsePrompt', () => {
     expect(parsePrompt('Type ~ # twice to see it')).toBeNull();
   });
 
+  it('reads k3OS\'s host [dir]$ prompt', () => {
+    // threefoldtech/zos#1224
+    expect(parsePrompt('k3os-4241 [~]$ ip a')).toEqual({ node: 'k3os-4241', command: 'ip a', strength: 'strong' });
+    expect(parsePrompt('k3os-4241 [/var/lib]# ip route')).toMatchObject({ node: 'k3os-4241', command: 'ip route' });
+  });
+
   it('grades host-naming prompts strong and bare # / host$ prompts weak', () => {
     expect(parsePrompt('root@h:~# ip a')?.strength).toBe('strong');
     expect(parsePrompt('# ip a')?.strength).toBe('weak');
