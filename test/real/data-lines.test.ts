@@ -35,6 +35,8 @@ describe('the independent data-line classifier', () => {
     ['unreachable ::ffff:0.0.0.0/96 dev lo metric 1024 pref medium', 'route'],
     ['blackhole fd10:100:64:7ad:ec37:62c2:d2a:c200/122 dev lo proto bird metric 1024 pref medium', 'route'],
     ['fe80::/64 dev eth0 proto kernel metric 256 pref medium', 'route'],
+    ['::/0                           fe80::6cbb:5ff:fe96:bc75   UG   1024 1      0 cilium_host', 'route'],
+    ['2a05:d014:14f:5502:d65d:9f00:728b:d935/128 ::                         Ue   256 1      0 eth0', 'route'],
     ['0.0.0.0         192.168.10.1    0.0.0.0         UG    100    0        0 eno3', 'route'],
     ['172.31.2.37 dev eth0 src 172.31.0.225 uid 0 ', 'route'],
     ['tcp      6 72 TIME_WAIT src=172.16.1.35 dst=172.16.1.35 sport=35814 dport=30080 src=10.64.1.13 dst=10.64.1.1 sport=80 dport=35814 [ASSURED] mark=0 use=1', 'conntrack'],

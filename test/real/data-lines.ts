@@ -44,6 +44,7 @@ const SHAPES: readonly Shape[] = [
   { category: 'route', name: 'ip route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV4}(?:/\d{1,2})?)\s+(?:via|dev|proto|scope|metric|src|table|onlink)\b`) },
   { category: 'route', name: 'ip route type only', test: new RegExp(String.raw`^(?:blackhole|unreachable|prohibit|throw)\s+(?:default|${IPV4}(?:/\d{1,2})?)`) },
   { category: 'route', name: 'ip -6 route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|anycast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV6}(?:/\d{1,3})?)\s+(?:via|dev|from|proto|metric|table|expires|pref)\b`) },
+  { category: 'route', name: 'route -6 -n', test: new RegExp(String.raw`^${IPV6}/\d{1,3}\s+${IPV6}\s+[UGHRDMACef!n]+\s+\d+\s+\d+\s+\d+\s+\S+$`) },
   { category: 'route', name: 'ip rule', test: /^\d+:\s+(?:not\s+)?from\s+\S+/ },
   { category: 'route', name: 'route -n', test: new RegExp(String.raw`^${IPV4}\s+${IPV4}\s+${IPV4}\s+[UGHRDMAC!]+\s+\d+`) },
   { category: 'conntrack', name: 'conntrack entry', test: /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },
