@@ -70,6 +70,16 @@ describeShared('transcripts', 'parseConntrack (shared transcripts)', () => {
 });
 
 describe('parseConntrack on other forms', () => {
+  it('reads a line whose protocol name a paste clipped by its number, with a warning, and skips a clipped banner (aks-engine#1912)', () => {
+    const got = parseConntrack({ file: 'c', firstLine: 1, text: [
+      'cp      6 86205 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=33041 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=33041 [ASSURED] mark=0 use=1',
+      'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659 [ASSURED] mark=0 use=1',
+      'onntrack v1.4.3 (conntrack-tools): 364 flow entries have been shown.',
+    ].join('\n') });
+    expect(got.entries.map((e) => [e.proto, e.protoNumber, e.original.dport, e.reply.src])).toEqual([['tcp', 6, 27017, '10.244.1.7'], ['tcp', 6, 27017, '10.244.1.7']]);
+    expect(got.kind === 'conntrack' && got.warnings).toEqual([{ line: 1, message: 'protocol "cp" is not what conntrack prints for protocol 6: read as tcp (the line\'s start looks clipped)' }]);
+  });
+
   it('reads unknown protocols, ipv6, OFFLOAD, secctx, labels, zone, timestamps and events', () => {
     const text = [
       'unknown  2 596 src=10.77.1.1 dst=224.0.0.22 packets=2 bytes=80 [UNREPLIED] src=224.0.0.22 dst=10.77.1.1 packets=0 bytes=0 mark=0 use=1',

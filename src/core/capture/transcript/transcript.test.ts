@@ -199,6 +199,15 @@ describe('splitText: terminal transcripts', () => {
     expect(split(text).kept).toContainEqual(expect.objectContaining({ firstLine: 6, lastLine: 6, command: 'ip netns' }));
   });
 
+  it('cuts a promptless paste into one unit per kind where a paragraph after a blank line is another kind of output', () => {
+    // aks-engine#1912: conntrack lines, conntrack's banner, then a `kubectl get pods -o wide` table, no prompt anywhere.
+    const ct = 'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659';
+    const text = [ct, ct, '', 'conntrack v1.4.3 (conntrack-tools): 364 flow entries have been shown.', ct, '', 'NAME   READY   STATUS', 'web    1/1     Running', '...'].join('\n');
+    expect(brief(text).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [1, 5]], ['kubectl', [7, 9]]]);
+    expect(brief(`\`\`\`\n${text}\n\`\`\``).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [2, 6]], ['kubectl', [8, 10]]]);
+    expect(brief([ct, '', ct].join('\n')).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [1, 3]]]);
+  });
+
   it('reads # prompts in a transcript that has no other prompts', () => {
     expect(brief('# ip route\ndefault via 10.0.0.1 dev eth0\n# exit')).toEqual([
       { kind: 'ip-route', node: null, ns: null, lines: [2, 2], command: 'ip route', partial: false },
