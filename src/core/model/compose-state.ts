@@ -159,6 +159,12 @@ class InterfaceState {
   /** `next` as captured by `c` over what was known: only the addresses `c` shows replace the known ones. */
   private merged(known: ComposedInterface | undefined, next: InterfaceRecord, c: Extract<ComposeCapture, { part: 'interfaces' }>, changed: boolean): ComposedInterface {
     const { scope } = c;
+    // The kernel numbers an interface once: another index under the same name is another interface (deleted and
+    // made again, or a lab reset with the same host name), so nothing of the earlier one carries over to it.
+    if (known !== undefined && known.index !== null && next.index !== null && known.index !== next.index) {
+      this.conflict(known, c, next.name, `index ${known.index}: ${addressText(known, null)}`, `index ${next.index}: ${addressText(next, null)}`, 'the later capture (another interface under the same name)');
+      known = undefined;
+    }
     const shownFamily = scope.addresses === 'ipv4' || scope.addresses === 'ipv6' ? scope.addresses : null;
     let addresses = next.addresses;
     if (known !== undefined) {

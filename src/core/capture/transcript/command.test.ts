@@ -106,6 +106,12 @@ describe('analyseCommand', () => {
   it('marks one interface, one object, filtered conntrack as selective', () => {
     expect(analyseCommand('ip a show dev docker0').selective).toBe(true);
     expect(analyseCommand('ip address show').selective).toBe(false);
+    // maspi83/k8s_labs: `ip route show default` shows the default route alone, not the main table.
+    expect(analyseCommand('ip route show default').selective).toBe(true);
+    expect(analyseCommand('ip r s dev eth0').selective).toBe(true);
+    expect(analyseCommand('ip route show table all').selective).toBe(false);
+    expect(analyseCommand('ip r s t 2004').selective).toBe(false);
+    expect(analyseCommand('ip -6 route').selective).toBe(false);
     expect(analyseCommand('ifconfig cni0').selective).toBe(true);
     expect(analyseCommand('kubectl get svc nsvc').selective).toBe(true);
     expect(analyseCommand('kubectl get svc -o wide').selective).toBe(false);
