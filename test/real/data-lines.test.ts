@@ -43,6 +43,7 @@ describe('the independent data-line classifier', () => {
     ['ipv4     2 udp      17 21 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1 mark=0 use=1', 'conntrack'],
     ['03:34:39.195821 IP alpine-network-tools.43468 > 100.64.0.10.53: 3064+ A? x. (61)', 'packet'],
     ['  4          0  10.244.0.22 -> 10.96.0.10   DNS 109 Standard query 0xad93  A x', 'packet'],
+    ['IP 172.29.12.5.37273 > 10.220.254.1.https: Flags [S], seq 4026671374, win 23200, length 0', 'packet'],
     ['$ sudo iptables -t nat -L PREROUTING -vn', null],
     ["$ grep '\\-A PREROUTING' /tmp/iptables-save", null],
     ['NAME         CLUSTER_IP   EXTERNAL_IP   PORT(S)   SELECTOR          AGE', null],
