@@ -81,6 +81,13 @@ describe('composing routes', () => {
     expect(s.conflicts).toEqual([]);
   });
 
+  it('takes `netstat -rn`, which prints no metric, and a later ip route of the same routes for one view (kaysalawu/azure-network-terraform)', () => {
+    const netstat = [route('default', { via: '10.0.0.1', metric: null, flags: ['U', 'G'] }), route('10.0.0.0/24', { metric: null, flags: ['U'] }), route('10.244.0.0/24', { dev: 'cni0', metric: null })];
+    const s = composeState([routeCapture('route-table', netstat), routeCapture('ip-route', ipRoute)]);
+    expect(s.routes!.map((r) => [r.dst, r.metric, r.src])).toEqual([['default', 100, '10.0.0.5'], ['10.0.0.0/24', null, '10.0.0.5'], ['10.244.0.0/24', null, '10.244.0.1']]);
+    expect(s.conflicts).toEqual([]);
+  });
+
   it('keeps both where `route -n` disagrees with ip route, and says so', () => {
     const routeN = [route('default', { via: '10.0.0.254', metric: 100 }), route('10.0.0.0/24', { metric: 0 })];
     const s = composeState([routeCapture('ip-route', ipRoute), routeCapture('route-table', routeN)]);
