@@ -41,6 +41,8 @@ describe('the independent data-line classifier', () => {
     ['172.31.2.37 dev eth0 src 172.31.0.225 uid 0 ', 'route'],
     ['tcp      6 72 TIME_WAIT src=172.16.1.35 dst=172.16.1.35 sport=35814 dport=30080 src=10.64.1.13 dst=10.64.1.1 sport=80 dport=35814 [ASSURED] mark=0 use=1', 'conntrack'],
     ['ipv4     2 udp      17 21 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1 mark=0 use=1', 'conntrack'],
+    ['[DESTROY] udp      17 src=192.168.136.128 dst=8.8.8.8 sport=42007 dport=53 src=8.8.8.8 dst=192.168.136.128 sport=53 dport=42007', 'conntrack'],
+    ['    [NEW] udp      17 30 src=127.0.0.1 dst=127.0.0.53 sport=52269 dport=53 [UNREPLIED] src=127.0.0.53 dst=127.0.0.1 sport=53 dport=52269', 'conntrack'],
     ['03:34:39.195821 IP alpine-network-tools.43468 > 100.64.0.10.53: 3064+ A? x. (61)', 'packet'],
     ['  4          0  10.244.0.22 -> 10.96.0.10   DNS 109 Standard query 0xad93  A x', 'packet'],
     ['IP 172.29.12.5.37273 > 10.220.254.1.https: Flags [S], seq 4026671374, win 23200, length 0', 'packet'],

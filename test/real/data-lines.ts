@@ -48,6 +48,8 @@ const SHAPES: readonly Shape[] = [
   { category: 'route', name: 'ip rule', test: /^\d+:\s+(?:not\s+)?from\s+\S+/ },
   { category: 'route', name: 'route -n', test: new RegExp(String.raw`^${IPV4}\s+${IPV4}\s+${IPV4}\s+[UGHRDMAC!]+\s+\d+`) },
   { category: 'conntrack', name: 'conntrack entry', test: /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },
+  // conntrack -E: an event tag, then the entry (a DESTROY event prints no timeout).
+  { category: 'conntrack', name: 'conntrack event', test: /^\[(?:NEW|UPDATE|DESTROY)\]\s+(?:ipv[46]\s+\d+\s+)?[a-z]+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },
   { category: 'packet', name: 'tcpdump', test: /^(?:\d{4}-\d\d-\d\d )?\d{2}:\d{2}:\d{2}\.\d{6}\s+\S/ },
   // tcpdump -t (or a paste that lost the times): `IP 10.11.0.5.37273 > 10.220.254.1.443: Flags [S], ...`.
   { category: 'packet', name: 'tcpdump without time', test: /^IP6? \S+ > \S+: / },
