@@ -17,6 +17,8 @@ const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 const SUMMARY = /^(\d+) flow entries have been shown\.\s*$/;
 const FAMILIES = new Set(['ipv4', 'ipv6']);
+/** An address a poster replaced by placeholders: `dst=xxx.xxx.xxx.xxx`, `src=x.x.x.x`, `src=yyy.yyy.yyy.yyy`. */
+const REDACTED_ADDRESS = /\b(?:src|dst)=((?:[xyzXYZ*#]{1,3}\.){3}[xyzXYZ*#]{1,3}|[xX]{4,})(?=\s|$)/;
 const ENTRY_HEAD = /^(?:\[[^\]]*\]\s+)*(?:ipv[46]\s+\d+\s+)?[a-z][a-z0-9-]*\s+\d+\s/;
 const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'packets', 'bytes']);
 
@@ -24,6 +26,7 @@ export function parseConntrack(input: TextInput): ConntrackCapture {
   const entries: ConntrackEntry[] = [];
   const warnings: CaptureNote[] = [];
   let emptyTableShown = false;
+  let redactedLines = 0;
   for (const { line, text } of linesOf(input)) {
     let body = text.trim();
     if (body === '') continue;
@@ -35,6 +38,12 @@ export function parseConntrack(input: TextInput): ConntrackCapture {
       continue;
     }
     if (body === '') continue;
+    const redacted = REDACTED_ADDRESS.exec(body);
+    if (redacted) {
+      redactedLines++;
+      warnings.push({ line, message: `the address ${redacted[1]} was blanked out by whoever posted it: entry skipped` });
+      continue;
+    }
     const entry = entryFromLine(body, line, (reason) => { throw new CaptureError({ file: input.file, line }, reason); });
     const named = PROTOCOL_NAMES.get(entry.protoNumber);
     if (named !== undefined && named !== entry.proto && entry.proto !== 'unknown') {
@@ -45,7 +54,8 @@ export function parseConntrack(input: TextInput): ConntrackCapture {
     entries.push(entry);
   }
   if (entries.length === 0 && !emptyTableShown) {
-    throw new CaptureError({ file: input.file, line: input.firstLine }, 'no conntrack entry found');
+    const why = redactedLines > 0 ? `no conntrack entry left: every one of the ${redactedLines} entries has an address blanked out (xxx.xxx.xxx.xxx)` : 'no conntrack entry found';
+    throw new CaptureError({ file: input.file, line: input.firstLine }, why);
   }
   return warnings.length > 0 ? { kind: 'conntrack', entries, takenAt: null, warnings } : { kind: 'conntrack', entries, takenAt: null };
 }

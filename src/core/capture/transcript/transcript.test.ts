@@ -208,6 +208,13 @@ describe('splitText: terminal transcripts', () => {
     expect(brief([ct, '', ct].join('\n')).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [1, 3]]]);
   });
 
+  it('reads the output under a banner printed above it, keeping the banner as text (vesta#497)', () => {
+    const ct = 'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659';
+    const { units, kept } = split(['*****', 'First 318 lines from conntrack table (truncated)', '*****', ct, ct].join('\n'));
+    expect(units.map((u) => [u.kind, u.firstLine, u.lastLine])).toEqual([['conntrack', 4, 5]]);
+    expect(kept).toEqual([expect.objectContaining({ firstLine: 1, lastLine: 3, reason: 'text above the conntrack output' })]);
+  });
+
   it('reads # prompts in a transcript that has no other prompts', () => {
     expect(brief('# ip route\ndefault via 10.0.0.1 dev eth0\n# exit')).toEqual([
       { kind: 'ip-route', node: null, ns: null, lines: [2, 2], command: 'ip route', partial: false },

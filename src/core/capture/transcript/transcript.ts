@@ -234,7 +234,17 @@ class Splitter {
     }
     const kind = this.detect(text, info?.text ?? null);
     if (kind === null || kind === 'pcap') {
-      this.keep(segment, info, context, keptReason(info));
+      // A banner a script or the author printed above the output (`First 318 lines from conntrack table`):
+      // the output starts at the first line shaped like data, when that much is a capture.
+      const from = segment.findIndex((l) => dataShapeOf(l.text) !== null);
+      const rest = from > 0 ? segment.slice(from) : [];
+      const restKind = rest.length > 0 ? this.detect(joinLines(rest), info?.text ?? null) : null;
+      if (restKind === null || restKind === 'pcap') {
+        this.keep(segment, info, context, keptReason(info));
+        return true;
+      }
+      this.keep(segment.slice(0, from), info, context, `text above the ${restKind} output`);
+      this.units.push(this.unitOf(restKind, rest, joinLines(rest), info, context, watched));
       return true;
     }
     if (info === null && !watched) this.pushRuns(kind, segment, text, context);
