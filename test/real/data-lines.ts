@@ -16,6 +16,8 @@ export type DataCategory = 'rule' | 'address' | 'route' | 'conntrack' | 'packet'
 export const DATA_CATEGORIES: readonly DataCategory[] = ['rule', 'address', 'route', 'conntrack', 'packet'];
 
 const IPV4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
+/** An IPv6 address: hex groups with at least two colons (so no IPv4, no time of day, no MAC with its five). */
+const IPV6 = String.raw`(?:(?=[0-9a-fA-F:.]*::|(?:[0-9a-fA-F]{1,4}:){7})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){1,7}(?::\d{1,3}(?:\.\d{1,3}){3})?|::ffff:\d{1,3}(?:\.\d{1,3}){3})`;
 const PROTOCOLS = String.raw`(?:all|tcp|udp|udplite|icmp|icmpv6|ipv6-icmp|sctp|esp|ah|gre|\d{1,3})`;
 
 interface Shape {
@@ -41,10 +43,16 @@ const SHAPES: readonly Shape[] = [
   { category: 'address', name: 'brctl bridge', test: /^\S+\s+[0-9a-f]{4}\.[0-9a-f]{12}\s+(?:yes|no)\b/ },
   { category: 'route', name: 'ip route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV4}(?:/\d{1,2})?)\s+(?:via|dev|proto|scope|metric|src|table|onlink)\b`) },
   { category: 'route', name: 'ip route type only', test: new RegExp(String.raw`^(?:blackhole|unreachable|prohibit|throw)\s+(?:default|${IPV4}(?:/\d{1,2})?)`) },
+  { category: 'route', name: 'ip -6 route', test: new RegExp(String.raw`^(?:(?:unicast|local|broadcast|multicast|anycast|blackhole|unreachable|prohibit|throw)\s+)?(?:default|${IPV6}(?:/\d{1,3})?)\s+(?:via|dev|from|proto|metric|table|expires|pref)\b`) },
+  { category: 'route', name: 'route -6 -n', test: new RegExp(String.raw`^${IPV6}/\d{1,3}\s+${IPV6}\s+[UGHRDMACef!n]+\s+\d+\s+\d+\s+\d+\s+\S+$`) },
   { category: 'route', name: 'ip rule', test: /^\d+:\s+(?:not\s+)?from\s+\S+/ },
   { category: 'route', name: 'route -n', test: new RegExp(String.raw`^${IPV4}\s+${IPV4}\s+${IPV4}\s+[UGHRDMAC!]+\s+\d+`) },
   { category: 'conntrack', name: 'conntrack entry', test: /^(?:ipv[46]\s+\d+\s+)?(?:tcp|udp|udplite|icmp|icmpv6|sctp|dccp|gre|unknown)\s+\d+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },
+  // conntrack -E: an event tag, then the entry (a DESTROY event prints no timeout).
+  { category: 'conntrack', name: 'conntrack event', test: /^\[(?:NEW|UPDATE|DESTROY)\]\s+(?:ipv[46]\s+\d+\s+)?[a-z]+\s+\d+\s+.*\bsrc=\S+\s+dst=\S+/ },
   { category: 'packet', name: 'tcpdump', test: /^(?:\d{4}-\d\d-\d\d )?\d{2}:\d{2}:\d{2}\.\d{6}\s+\S/ },
+  // tcpdump -t (or a paste that lost the times): `IP 10.11.0.5.37273 > 10.220.254.1.443: Flags [S], ...`.
+  { category: 'packet', name: 'tcpdump without time', test: /^IP6? \S+ > \S+: / },
   { category: 'packet', name: 'tshark summary', test: /^\d+\s+[\d.]+\s+\S+\s+(?:->|→)\s+/ },
 ];
 

@@ -51,6 +51,32 @@ describe('parsePrompt', () => {
     }
   });
 
+  it('reads a [user@host dir]# prompt whose [ a blog engine escaped as &#91;', () => {
+    // myf5/myf5.github.io istio-traffic-control-deepdive/index.md
+    expect(parsePrompt('&#91;root@k8s-node1-v1-16 ~]# iptables -t nat -L -v')).toEqual({ node: 'k8s-node1-v1-16', command: 'iptables -t nat -L -v', strength: 'strong' });
+  });
+
+  it('reads the host ~ ➜ prompts of KodeKloud lab shells, the host first', () => {
+    // mehediasif0001/Certified-Kubernetes-Administrator-CKA---Asif networking/README.md
+    expect(parsePrompt('controlplane ~ ➜  ip a show type bridge')).toEqual({ node: 'controlplane', command: 'ip a show type bridge', strength: 'strong' });
+    expect(parsePrompt('controlplane /etc/cni/net.d ➜  ls')).toEqual({ node: 'controlplane', command: 'ls', strength: 'strong' });
+    expect(parsePrompt('node01 ~ ➜  ip a | grep -B2 192.168.212.157 ')).toMatchObject({ node: 'node01', command: 'ip a | grep -B2 192.168.212.157' });
+    expect(parsePrompt('10.0.0.0/8 ➜ eth0')).toBeNull();
+  });
+
+  it('reads Gentoo\'s root prompt, host then directory then #, only before a command', () => {
+    // kubernetes/kubernetes#13270: `gentoo ~ # iptables -t nat -L`
+    expect(parsePrompt('gentoo ~ # iptables -t nat -L')).toEqual({ node: 'gentoo', command: 'iptables -t nat -L', strength: 'strong' });
+    expect(parsePrompt('node1 /etc/kubernetes # ip route')).toMatchObject({ node: 'node1', command: 'ip route' });
+    expect(parsePrompt('Type ~ # twice to see it')).toBeNull();
+  });
+
+  it('reads k3OS\'s host [dir]$ prompt', () => {
+    // threefoldtech/zos#1224
+    expect(parsePrompt('k3os-4241 [~]$ ip a')).toEqual({ node: 'k3os-4241', command: 'ip a', strength: 'strong' });
+    expect(parsePrompt('k3os-4241 [/var/lib]# ip route')).toMatchObject({ node: 'k3os-4241', command: 'ip route' });
+  });
+
   it('grades host-naming prompts strong and bare # / host$ prompts weak', () => {
     expect(parsePrompt('root@h:~# ip a')?.strength).toBe('strong');
     expect(parsePrompt('# ip a')?.strength).toBe('weak');

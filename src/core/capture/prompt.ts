@@ -1,6 +1,6 @@
 /**
  * Shell prompts in pasted terminal sessions: `root@host:~#`, `user@host:/path$`, `[user@host dir]$`,
- * `core@host ~ $`, `(venv) user@host:~$`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
+ * `core@host ~ $`, `(venv) user@host:~$`, `host [~]$`, `host ~ #`, `host ~ ➜`, `host$`, `/ #`, `$`, `#`. The prompt names the node.
  */
 import { isCommandWord } from './transcript/command-line';
 
@@ -25,8 +25,8 @@ const PROMPT_CHAR = '[$#%]';
 
 /** Prompts that are prompts whatever follows them. */
 const STRONG: readonly RegExp[] = [
-  // [user@host dir]$
-  new RegExp(String.raw`^${VENV}\[${USER_HOST}(?:[ :][^\]\n]{0,256})?\]\s?${PROMPT_CHAR}(?: |$)`),
+  // [user@host dir]$, also with the `[` a blog engine wrote as the HTML entity `&#91;`
+  new RegExp(String.raw`^${VENV}(?:\[|&#91;)${USER_HOST}(?:[ :][^\]\n]{0,256})?\]\s?${PROMPT_CHAR}(?: |$)`),
   // user@host:~$  root@c1d2e3:/#
   new RegExp(String.raw`^${VENV}${USER_HOST}:[^\s$#%]{0,256}\s?${PROMPT_CHAR}(?: |$)`),
   // core@host ~ $
@@ -44,6 +44,12 @@ const SHELL_VERSION_PROMPT = /^(?:ba|z|k|)sh-\d[\d.]{0,16}[$#] /;
 /** zsh themes: `❯ cmd` (pure, starship), `➜  dir git:(main) ✗ cmd` (oh-my-zsh's default). */
 const ZSH_ARROW = /^❯{1,3} /;
 const OH_MY_ZSH = /^➜ +[^\s]{1,256}(?: git:\([^)\s]{0,128}\))?(?: ✗)? +/;
+/** Gentoo's root prompt, `gentoo ~ # cmd`, `node1 /etc # cmd`: host, a home or absolute directory, `#` (only before a command). */
+const HOST_DIR_HASH = /^([A-Za-z][\w.-]{0,252}) (?:~|~?\/[^\s$#%]{0,256}) # /;
+/** k3OS's prompt, `k3os-4241 [~]$ cmd`: host, the directory in brackets, `$` or `#`. */
+const HOST_BRACKET_DIR = /^([A-Za-z][\w.-]{0,252}) \[[^\]\s]{1,256}\] ?[$#] /;
+/** KodeKloud's lab shells: `controlplane ~ ➜  cmd`, `node01 /etc/cni/net.d ➜  ls`: host, directory, arrow. */
+const HOST_DIR_ARROW = /^([A-Za-z][\w.-]{0,252}) +[~/.\w-][^\s]{0,256} ➜ +/;
 /** A virtualenv/conda prefix before a prompt without a host: `(venv) $ cmd`, `(base) ❯ cmd`. */
 const ENV_PREFIX = /^\([^()\s]{1,64}\) +/;
 const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
@@ -55,6 +61,12 @@ export function parsePrompt(line: string): Prompt | null {
     const m = re.exec(head);
     if (m) return { node: m[2] ?? null, command: line.slice(m[0].length).trim(), strength: 'strong' };
   }
+  const arrow = HOST_DIR_ARROW.exec(head);
+  if (arrow) return { node: arrow[1]!, command: line.slice(arrow[0].length).trim(), strength: 'strong' };
+  const k3os = HOST_BRACKET_DIR.exec(head);
+  if (k3os) return { node: k3os[1]!, command: line.slice(k3os[0].length).trim(), strength: 'strong' };
+  const gentoo = HOST_DIR_HASH.exec(head);
+  if (gentoo && startsWithCommand(line, gentoo[0].length)) return { node: gentoo[1]!, command: line.slice(gentoo[0].length).trim(), strength: 'strong' };
   const env = ENV_PREFIX.exec(head)?.[0].length ?? 0;
   const bare = env > 0 ? head.slice(env) : head;
   let m = HOSTLESS_DOLLAR.exec(bare) ?? ROOT_PATH_PROMPT.exec(bare) ?? SHELL_VERSION_PROMPT.exec(bare) ?? ZSH_ARROW.exec(bare) ?? OH_MY_ZSH.exec(bare);

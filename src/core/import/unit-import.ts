@@ -67,8 +67,8 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   } else {
     parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
-    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
-      storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack') {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }
     records = recordCount(parsed);

@@ -35,6 +35,15 @@ describe('composing interfaces', () => {
     expect(s.conflicts.map((c) => [c.subject, c.says[1]])).toEqual([['cni0', 'not listed']]);
   });
 
+  it('takes an interface listed again under another index for another interface: nothing of the first carries over (maspi83/k8s_labs)', () => {
+    const first = addrCapture([iface('eth0', ['10.18.45.6/24'], { index: 10254, peer: 'if10255', mac: '02:42:0a:12:2d:06' })], { interfaces: 'all', filtered: true });
+    const second = addrCapture([iface('eth0', ['10.25.43.3/24'], { index: 3295, peer: 'if3296', mac: null })], { interfaces: 'all', filtered: true });
+    const s = composeState([first, second]);
+    const e = s.interfaces!.find((i) => i.name === 'eth0')!;
+    expect([e.index, e.addresses.map((a) => a.cidr), e.mac, e.peer]).toEqual([3295, ['10.25.43.3/24'], null, 'if3296']);
+    expect(s.conflicts).toEqual([expect.objectContaining({ about: 'interface', subject: 'eth0', says: ['index 10254: 10.18.45.6/24', 'index 3295: 10.25.43.3/24'] })]);
+  });
+
   it('says nothing of a difference after a command that changed the interfaces', () => {
     const change = { command: 'ip addr add 10.0.0.6/24 dev eth0', source: 'f.txt:3', changes: 'interfaces' as const };
     const s = composeState([addrCapture([eth0]), addrCapture([iface('eth0', ['10.0.0.5/24', '10.0.0.6/24'])], {}, [change])]);
@@ -69,6 +78,13 @@ describe('composing routes', () => {
     expect(s.routes!.map((r) => [r.dst, r.src, r.proto])).toEqual([
       ['default', '10.0.0.5', 'dhcp'], ['10.0.0.0/24', '10.0.0.5', 'kernel'], ['10.244.0.0/24', '10.244.0.1', 'kernel'],
     ]);
+    expect(s.conflicts).toEqual([]);
+  });
+
+  it('takes `netstat -rn`, which prints no metric, and a later ip route of the same routes for one view (kaysalawu/azure-network-terraform)', () => {
+    const netstat = [route('default', { via: '10.0.0.1', metric: null, flags: ['U', 'G'] }), route('10.0.0.0/24', { metric: null, flags: ['U'] }), route('10.244.0.0/24', { dev: 'cni0', metric: null })];
+    const s = composeState([routeCapture('route-table', netstat), routeCapture('ip-route', ipRoute)]);
+    expect(s.routes!.map((r) => [r.dst, r.metric, r.src])).toEqual([['default', 100, '10.0.0.5'], ['10.0.0.0/24', null, '10.0.0.5'], ['10.244.0.0/24', null, '10.244.0.1']]);
     expect(s.conflicts).toEqual([]);
   });
 

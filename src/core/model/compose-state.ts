@@ -159,6 +159,12 @@ class InterfaceState {
   /** `next` as captured by `c` over what was known: only the addresses `c` shows replace the known ones. */
   private merged(known: ComposedInterface | undefined, next: InterfaceRecord, c: Extract<ComposeCapture, { part: 'interfaces' }>, changed: boolean): ComposedInterface {
     const { scope } = c;
+    // The kernel numbers an interface once: another index under the same name is another interface (deleted and
+    // made again, or a lab reset with the same host name), so nothing of the earlier one carries over to it.
+    if (known !== undefined && known.index !== null && next.index !== null && known.index !== next.index) {
+      this.conflict(known, c, next.name, `index ${known.index}: ${addressText(known, null)}`, `index ${next.index}: ${addressText(next, null)}`, 'the later capture (another interface under the same name)');
+      known = undefined;
+    }
     const shownFamily = scope.addresses === 'ipv4' || scope.addresses === 'ipv6' ? scope.addresses : null;
     let addresses = next.addresses;
     if (known !== undefined) {
@@ -244,8 +250,12 @@ function composeBridgePorts(captures: ReadonlyArray<Extract<ComposeCapture, { pa
 function routeKey(r: RouteRecord): string {
   // route -n prints metric 0 where ip route prints none: the same route.
   const metric = r.metric ?? (r.family === 'ipv4' ? 0 : 1024);
+  return `${routeKeyWithoutMetric(r)} ${metric}`;
+}
+
+function routeKeyWithoutMetric(r: RouteRecord): string {
   const dst = r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst;
-  return `${r.family} ${r.table} ${r.type} ${dst} ${metric}`;
+  return `${r.family} ${r.table} ${r.type} ${dst}`;
 }
 
 function routeSays(r: RouteRecord): string {
@@ -292,9 +302,10 @@ class RouteState {
     this.kinds.set(c.id, c.kind);
     const mine: ComposedRoute[] = c.routes.map((r) => ({ ...r, captureId: c.id, sourceFile: c.sourceFile }));
     const changed = c.changedBy.some((n) => changes(n.changes, 'routes'));
+    const same = (k: ComposedRoute, r: ComposedRoute): boolean => this.sameRoute(k, r, c.kind);
     if (scope.filtered) {
       for (const r of mine) {
-        const i = this.routes.findIndex((k) => routeKey(k) === routeKey(r));
+        const i = this.routes.findIndex((k) => same(k, r));
         if (i < 0) this.routes.push(r);
         else if (routesAgree(this.routes[i]!, r)) this.routes[i] = richer(this.routes[i]!, r);
         else this.disagree(this.routes[i]!, r, c, changed, i);
@@ -304,7 +315,7 @@ class RouteState {
     const kept = this.routes.filter((r) => !inScope(r, scope));
     const next: ComposedRoute[] = [];
     for (const r of mine) {
-      const known = this.routes.find((k) => inScope(k, scope) && routeKey(k) === routeKey(r));
+      const known = this.routes.find((k) => inScope(k, scope) && same(k, r));
       if (known === undefined) next.push(r);
       else if (routesAgree(known, r)) next.push(richer(known, r));
       else {
@@ -313,7 +324,7 @@ class RouteState {
       }
     }
     for (const known of this.routes) {
-      if (!inScope(known, scope) || mine.some((r) => routeKey(r) === routeKey(known))) continue;
+      if (!inScope(known, scope) || mine.some((r) => same(known, r))) continue;
       if (changed || known.captureId === c.id) continue;
       // Another tool's listing of the same table (route -n after ip route) is a second view of it, not a later
       // state: a route one shows and the other does not is kept, and said.
@@ -326,6 +337,16 @@ class RouteState {
 
   private kindOf(r: ComposedRoute): CaptureKind | undefined {
     return this.kinds.get(r.captureId);
+  }
+
+  /**
+   * One route in two captures. `netstat -rn` prints no Metric column (MSS, Window and irtt instead), so a route
+   * table's route without a metric matches whatever metric ip route gives the same destination.
+   */
+  private sameRoute(known: ComposedRoute, r: ComposedRoute, kindOfR: CaptureKind): boolean {
+    if (routeKey(known) === routeKey(r)) return true;
+    if (routeKeyWithoutMetric(known) !== routeKeyWithoutMetric(r)) return false;
+    return (this.kindOf(known) === 'route-table' && known.metric === null) || (kindOfR === 'route-table' && r.metric === null);
   }
 
   private disagree(known: ComposedRoute, r: ComposedRoute, c: CaptureMeta, changed: boolean, i: number): void {

@@ -370,7 +370,7 @@ export type ParsedCapture =
   | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null }
   | { kind: 'ip-route'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }
-  | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null }
+  | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'bridge'; ports: BridgePortRecord[]; takenAt: null }
   | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null }
   | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }

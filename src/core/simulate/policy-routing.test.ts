@@ -108,6 +108,15 @@ describe('lookupRoute with rules', () => {
     expect(lookupRoute(routing, ip('8.8.8.8'), { ...KEY, mark: 1 })).toMatchObject({ kind: 'unicast', dev: 'eth0' });
   });
 
+  it('keeps a local route of a named table in that table: only marked packets are delivered by it', () => {
+    // anngdinh/mdbook gke-cluster.md (GKE Dataplane V2): `ip rule` 9: fwmark 0x200/0xf00 lookup 2004, `ip r s t 2004`.
+    const table2004 = parseIpRoute({ file: 'r', text: 'local default dev lo scope host', firstLine: 1 }, { table: '2004' }).routes;
+    const cilium = rules('9:\tfrom all fwmark 0x200/0xf00 lookup 2004', '100:\tfrom all lookup local', '32766:\tfrom all lookup main');
+    const routing = compileRouting(node.interfaces, [...node.routes!, ...table2004], cilium);
+    expect(lookupRoute(routing, ip('8.8.8.8'), KEY)).toMatchObject({ kind: 'unicast', dev: 'eth0' });
+    expect(lookupRoute(routing, ip('8.8.8.8'), { ...KEY, mark: 0x200 })).toMatchObject({ kind: 'local', dev: 'lo' });
+  });
+
   it('keeps the old lookup (local, then main) without rules or without a packet key', () => {
     const routing = compileRouting(node.interfaces, node.routes, null);
     expect(routing.v4.policy).toBeNull();

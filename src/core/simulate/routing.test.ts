@@ -3,6 +3,7 @@ import { parseIp } from '../common/ip';
 import type { IpNumber } from '../common/ip';
 import { addrTypeOf, compileRouting, isLocalAddress, lookupRoute, SCOPE_LINK, selectAddress } from './routing';
 import { addrText, nodeFrom } from './test-support/capture-world';
+import { parseIpRoute } from '../capture/iproute/ip-route';
 
 function ip(text: string): IpNumber {
   const parsed = parseIp(text);
@@ -70,5 +71,30 @@ describe('node routing', () => {
     expect(isLocalAddress(partial, ip('10.0.0.9'))).toBeNull();
     expect(addrTypeOf(partial, ip('10.0.0.9'), null)).toBeNull();
     expect(lookupRoute(partial, ip('8.8.8.8'))).toMatchObject({ kind: 'unknown' });
+  });
+});
+
+describe('addresses from the local table when ip addr was not captured', () => {
+  // kaysalawu/azure-network-terraform: `ip route show table all` of an NVA, no `ip addr`.
+  const routes = parseIpRoute({ file: 'r', firstLine: 1, text: [
+    'default via 10.20.1.1 dev eth0 proto dhcp src 10.20.1.9 metric 100',
+    '10.11.16.0/20 via 10.20.1.1 dev eth0 proto bgp metric 20',
+    '10.20.1.0/24 dev eth0 proto kernel scope link src 10.20.1.9',
+    '10.20.2.0/24 dev eth1 proto kernel scope link src 10.20.2.9',
+    'local 10.20.1.9 dev eth0 table local proto kernel scope host src 10.20.1.9',
+    'local 10.20.2.9 dev eth1 table local proto kernel scope host src 10.20.2.9',
+    'local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1',
+    'local 192.168.20.20 dev lo table local proto kernel scope host src 192.168.20.20',
+    'local fe80::20d:3aff:fedd:6043 dev eth0 table local proto kernel metric 0 pref medium',
+  ].join('\n') }).routes;
+
+  it('gives each interface the host entries the local table lists on it, with the connected subnet that holds them', () => {
+    const routing = compileRouting(null, routes);
+    const eth0 = selectAddress(routing, 'ipv4', 'eth0', ip('10.11.16.5'));
+    expect([eth0?.text, eth0?.subnet.prefixLength]).toEqual(['10.20.1.9', 24]);
+    expect(selectAddress(routing, 'ipv4', 'eth1', ip('10.20.2.7'))?.text).toBe('10.20.2.9');
+    expect(selectAddress(routing, 'ipv6', 'eth0', ip('fe80::1'), SCOPE_LINK)?.scope).toBe(SCOPE_LINK);
+    // With ip addr captured, the addresses are its own.
+    expect(selectAddress(compileRouting([], routes), 'ipv4', 'eth0', ip('10.11.16.5'))).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import type { InterfaceRecord, RouteRecord, RouteType, RuleRecord } from '../rec
 import type { AddrType } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import {
-  cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp,
+  cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp, sameIp,
 } from '../common/ip';
 import type { CidrNumber, Family, IpNumber } from '../common/ip';
 import { compilePolicy, policyLookup, type CompiledRule, type PolicyKey, type TableResult } from './policy-routing';
@@ -99,6 +99,11 @@ export function routeText(r: RouteRecord): string {
   return parts.filter((p) => p !== '').join(' ');
 }
 
+/** 169.254.0.0/16 or fe80::/10: an address the kernel gives link scope. */
+function isLinkLocalAddress(ip: IpNumber): boolean {
+  return ip.family === 'ipv4' ? ip.value >>> 16 === 0xa9fe : ip.value >> 118n === 0x3fan;
+}
+
 function byPrefixThenMetric(a: CompiledRoute, b: CompiledRoute): number {
   return b.cidr.prefixLength - a.cidr.prefixLength || a.metric - b.metric;
 }
@@ -109,6 +114,8 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   const main: CompiledRoute[] = [];
   const otherTables = new Set<string>();
   const tables = new Map<string, CompiledRoute[]>();
+  /** `local A dev D` entries of a captured local table (`ip route show table all|local`). */
+  const localTableHosts: CompiledRoute[] = [];
   for (const iface of interfaces ?? []) {
     const loopback = iface.linkType === 'loopback' || iface.name === 'lo';
     for (const a of iface.addresses) {
@@ -137,7 +144,11 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
     const via = r.via !== null ? parseIp(r.via) : null;
     const defaultScope = r.type === 'local' ? SCOPE_HOST : via !== null ? SCOPE_UNIVERSE : SCOPE_LINK;
     const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, scope: scopeNumber(r.scope, defaultScope), text: routeText(r) };
-    if (r.table === 'local' || r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')) local.push(compiled);
+    // A `local` route of a table the rules name (Cilium's `fwmark 0x200/0xf00 lookup 2004` holding `local default dev lo`)
+    // belongs to that table: only the packets the rule selects are delivered by it.
+    const named = r.table !== 'local' && r.table !== 'main' && r.table !== '';
+    if (r.table === 'local' && r.type === 'local') localTableHosts.push(compiled);
+    if (r.table === 'local' || (!named && (r.type === 'local' || (r.type === 'broadcast' && r.table !== 'main')))) local.push(compiled);
     else if (r.table === 'main' || r.table === '') main.push(compiled);
     else {
       otherTables.add(r.table);
@@ -152,6 +163,19 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
       const src = r.src !== null ? parseIp(r.src) : null;
       if (src === null || src.family !== family || local.some((l) => l.src === r.src)) continue;
       local.push({ cidr: cidrOf(src, family === 'ipv4' ? 32 : 128), type: 'local', dev: r.dev, via: null, src: r.src, metric: 0, scope: SCOPE_HOST, text: `local ${r.src} dev ${r.dev ?? '?'} (the src of route ${r.text})` });
+    }
+  }
+  // `ip route show table all` without `ip addr`: each host entry `local A dev D` of the local table is an address of D
+  // (its subnet the connected route of D that holds it), so the source the kernel picks for D is known.
+  if (interfaces === null) {
+    const hostPrefix = family === 'ipv4' ? 32 : 128;
+    for (const l of localTableHosts) {
+      if (l.dev === null || l.dev === 'lo' || l.cidr.prefixLength !== hostPrefix) continue;
+      const ip: IpNumber = family === 'ipv4' ? { family: 'ipv4', value: l.cidr.v4 } : { family: 'ipv6', value: l.cidr.v6 };
+      if (addresses.some((a) => sameIp(a.ip, ip))) continue;
+      const connected = main.find((r) => r.dev === l.dev && r.via === null && r.cidr.prefixLength < hostPrefix && cidrContains(r.cidr, ip));
+      const scope = isLoopback(ip) ? SCOPE_HOST : isLinkLocalAddress(ip) ? SCOPE_LINK : SCOPE_UNIVERSE;
+      addresses.push({ ip, text: formatIp(ip), dev: l.dev, subnet: connected?.cidr ?? l.cidr, secondary: false, global: scope === SCOPE_UNIVERSE, scope });
     }
   }
   // Connected subnets the route capture did not list (or no route capture at all): the kernel adds them with the address.

@@ -70,6 +70,25 @@ describeShared('transcripts', 'parseConntrack (shared transcripts)', () => {
 });
 
 describe('parseConntrack on other forms', () => {
+  it('skips an entry whose address was blanked out, with a warning, and says so when every entry was (vesta#497)', () => {
+    const kept = 'ipv4 2 udp 17 9 src=168.95.43.143 dst=10.0.0.9 sport=52012 dport=53 src=10.0.0.9 dst=168.95.43.143 sport=53 dport=52012 mark=0 secmark=0 use=2';
+    const blanked = 'ipv4 2 udp 17 170 src=xxx.xxx.xxx.xxx dst=8.8.8.8 sport=57012 dport=53 src=8.8.8.8 dst=xxx.xxx.xxx.xxx sport=53 dport=57012 [ASSURED] mark=0 secmark=0 use=2';
+    const got = parseConntrack({ file: 'c', firstLine: 1, text: `${kept}\n${blanked}` });
+    expect(got.entries.map((e) => [e.original.src, e.original.dport])).toEqual([['168.95.43.143', 53]]);
+    expect(got.kind === 'conntrack' && got.warnings).toEqual([{ line: 2, message: 'the address xxx.xxx.xxx.xxx was blanked out by whoever posted it: entry skipped' }]);
+    expect(() => parseConntrack({ file: 'c', firstLine: 1, text: blanked })).toThrow('c:1: no conntrack entry left: every one of the 1 entries has an address blanked out (xxx.xxx.xxx.xxx)');
+  });
+
+  it('reads a line whose protocol name a paste clipped by its number, with a warning, and skips a clipped banner (aks-engine#1912)', () => {
+    const got = parseConntrack({ file: 'c', firstLine: 1, text: [
+      'cp      6 86205 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=33041 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=33041 [ASSURED] mark=0 use=1',
+      'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659 [ASSURED] mark=0 use=1',
+      'onntrack v1.4.3 (conntrack-tools): 364 flow entries have been shown.',
+    ].join('\n') });
+    expect(got.entries.map((e) => [e.proto, e.protoNumber, e.original.dport, e.reply.src])).toEqual([['tcp', 6, 27017, '10.244.1.7'], ['tcp', 6, 27017, '10.244.1.7']]);
+    expect(got.kind === 'conntrack' && got.warnings).toEqual([{ line: 1, message: 'protocol "cp" is not what conntrack prints for protocol 6: read as tcp (the line\'s start looks clipped)' }]);
+  });
+
   it('reads unknown protocols, ipv6, OFFLOAD, secctx, labels, zone, timestamps and events', () => {
     const text = [
       'unknown  2 596 src=10.77.1.1 dst=224.0.0.22 packets=2 bytes=80 [UNREPLIED] src=224.0.0.22 dst=10.77.1.1 packets=0 bytes=0 mark=0 use=1',

@@ -2,25 +2,35 @@
 import { CaptureError } from '../capture-error';
 import { familyOfAddress, isIpAddress } from '../../common/ip';
 import { leadingLines } from '../leading-lines';
-import type { ConntrackEntry, ConntrackTuple, ParsedCapture } from '../../records/records';
+import type { CaptureNote, ConntrackEntry, ConntrackTuple, ParsedCapture } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
 
 type ConntrackCapture = Extract<ParsedCapture, { kind: 'conntrack' }>;
 
 /** conntrack-tools prints its summary on stderr, so it lands anywhere in a pasted output, sometimes glued to an entry. */
 const TOOL_BANNER = /^conntrack v[\d.]+ \(conntrack-tools\):\s*/;
+/** The banner with its first letters clipped by a paste (`onntrack v1.4.3 (conntrack-tools): 364 flow entries...`). */
+const CLIPPED_BANNER = /^[a-z]{0,9} v[\d.]+ \(conntrack-tools\):\s*/;
+/** The name conntrack-tools prints for each layer-4 protocol the kernel tracks; any other (or one whose tracker is not loaded) is `unknown`. */
+const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'icmp'], [6, 'tcp'], [17, 'udp'], [33, 'dccp'], [47, 'gre'], [58, 'icmpv6'], [132, 'sctp'], [136, 'udplite'],
+]);
 const SUMMARY = /^(\d+) flow entries have been shown\.\s*$/;
 const FAMILIES = new Set(['ipv4', 'ipv6']);
+/** An address a poster replaced by placeholders: `dst=xxx.xxx.xxx.xxx`, `src=x.x.x.x`, `src=yyy.yyy.yyy.yyy`. */
+const REDACTED_ADDRESS = /\b(?:src|dst)=((?:[xyzXYZ*#]{1,3}\.){3}[xyzXYZ*#]{1,3}|[xX]{4,})(?=\s|$)/;
 const ENTRY_HEAD = /^(?:\[[^\]]*\]\s+)*(?:ipv[46]\s+\d+\s+)?[a-z][a-z0-9-]*\s+\d+\s/;
 const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'packets', 'bytes']);
 
 export function parseConntrack(input: TextInput): ConntrackCapture {
   const entries: ConntrackEntry[] = [];
+  const warnings: CaptureNote[] = [];
   let emptyTableShown = false;
+  let redactedLines = 0;
   for (const { line, text } of linesOf(input)) {
     let body = text.trim();
     if (body === '') continue;
-    const banner = TOOL_BANNER.exec(body);
+    const banner = TOOL_BANNER.exec(body) ?? CLIPPED_BANNER.exec(body);
     if (banner) body = body.slice(banner[0].length);
     const summary = SUMMARY.exec(body);
     if (summary) {
@@ -28,12 +38,26 @@ export function parseConntrack(input: TextInput): ConntrackCapture {
       continue;
     }
     if (body === '') continue;
-    entries.push(entryFromLine(body, line, (reason) => { throw new CaptureError({ file: input.file, line }, reason); }));
+    const redacted = REDACTED_ADDRESS.exec(body);
+    if (redacted) {
+      redactedLines++;
+      warnings.push({ line, message: `the address ${redacted[1]} was blanked out by whoever posted it: entry skipped` });
+      continue;
+    }
+    const entry = entryFromLine(body, line, (reason) => { throw new CaptureError({ file: input.file, line }, reason); });
+    const named = PROTOCOL_NAMES.get(entry.protoNumber);
+    if (named !== undefined && named !== entry.proto && entry.proto !== 'unknown') {
+      // conntrack prints the name from the number: a name that is not the number's was cut short by the paste.
+      warnings.push({ line, message: `protocol "${entry.proto}" is not what conntrack prints for protocol ${entry.protoNumber}: read as ${named} (the line's start looks clipped)` });
+      entry.proto = named;
+    }
+    entries.push(entry);
   }
   if (entries.length === 0 && !emptyTableShown) {
-    throw new CaptureError({ file: input.file, line: input.firstLine }, 'no conntrack entry found');
+    const why = redactedLines > 0 ? `no conntrack entry left: every one of the ${redactedLines} entries has an address blanked out (xxx.xxx.xxx.xxx)` : 'no conntrack entry found';
+    throw new CaptureError({ file: input.file, line: input.firstLine }, why);
   }
-  return { kind: 'conntrack', entries, takenAt: null };
+  return warnings.length > 0 ? { kind: 'conntrack', entries, takenAt: null, warnings } : { kind: 'conntrack', entries, takenAt: null };
 }
 
 function emptyTuple(): ConntrackTuple {

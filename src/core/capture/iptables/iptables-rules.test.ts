@@ -141,6 +141,27 @@ describe('iptables -S without its command (a file of -P/-N/-A lines)', () => {
     expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('read as table nat (jump to KUBE-MARK-MASQ, a kube-proxy nat chain)')]);
   });
 
+  it('starts a filter part where a rule the nat table refuses follows nat rules (a write-up assembled kube rules: SecurityNeo/ReadingNotes)', () => {
+    const text = [
+      '-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000',
+      '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000',
+      '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -m mark --mark 0x4000/0x4000 -j MASQUERADE',
+      '-A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark 0x8000/0x8000 -j DROP',
+    ].join('\n');
+    const r = parseIptablesRules({ file: 'mixed.rules', text, firstLine: 1 }, { table: null, partial: true });
+    expect(r.ruleset.tables.map((t) => [t.name, t.chains.map((c) => c.name).filter((n) => n.startsWith('KUBE'))])).toEqual([
+      ['nat', ['KUBE-MARK-DROP', 'KUBE-MARK-MASQ', 'KUBE-POSTROUTING']],
+      ['filter', ['KUBE-FIREWALL']],
+    ]);
+    expect(r.warnings.map((w) => [w.line, w.message])).toEqual([
+      [1, expect.stringContaining('read as table nat')],
+      [4, expect.stringContaining('read as table filter')],
+    ]);
+    // With the command's -t, the listing is one table whatever it holds.
+    const told = parseIptablesRules({ file: 'nat.rules', text, firstLine: 1 }, { table: 'nat', partial: true });
+    expect(told.ruleset.tables.map((t) => t.name)).toEqual(['nat']);
+  });
+
   it("infers nat from kube-proxy's PREROUTING hook into KUBE-SERVICES, not raw", () => {
     const text = '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES';
     const r = parseIptablesRules({ file: 'grep.rules', text, firstLine: 1 }, { table: null, partial: true });

@@ -11,7 +11,7 @@ import type { TableName } from '../../netfilter/ruleset';
 import { CaptureError } from '../capture-error';
 import { RulesetBuilder } from '../../netfilter/ruleset-sink';
 import { IptablesSaveReader, type IptablesSaveCapture, type ReaderForm, type RulesetWarning } from './iptables-save';
-import { inferTableOf } from './iptables-sniff';
+import { inferTableOf, NAT_CHAIN, NAT_TARGETS } from './iptables-sniff';
 import { linesOf, type TextInput } from '../text-input';
 
 export interface IptablesRulesOptions {
@@ -33,31 +33,50 @@ interface Part {
 const LEADING_WORDS = /^\s*(-[PNA])\s+(\S+)/;
 const JUMP = /\s-[jg]\s+(\S+)/;
 
-/** Where each table's listing starts: a `-P` after a rule or `-N`, or a second `-P` of the same chain. */
-function partsOf(input: TextInput): Part[] {
+/** Targets the nat table refuses (iptables: "the nat table is not intended for filtering") and kube chains only filter has. */
+const FILTERING_TARGETS = new Set(['DROP', 'REJECT']);
+const FILTER_ONLY_CHAIN = /^KUBE-(?:FIREWALL|FORWARD|PROXY-FIREWALL|EXTERNAL-SERVICES)$/;
+
+/** What one `-A` line says of its table on its own: nat, not nat, or nothing. */
+function lineEvidence(chain: string, target: string | null): 'nat' | 'not-nat' | null {
+  if ((target !== null && (NAT_TARGETS.has(target) || NAT_CHAIN.test(target))) || NAT_CHAIN.test(chain)) return 'nat';
+  if ((target !== null && FILTERING_TARGETS.has(target)) || FILTER_ONLY_CHAIN.test(chain)) return 'not-nat';
+  return null;
+}
+
+/**
+ * Where each table's listing starts: a `-P` after a rule or `-N`, or a second `-P` of the same chain. Without the
+ * command (`byEvidence`), also an `-A` line that could not be in the table the lines before it show (a write-up's
+ * block of kube-proxy's nat rules followed by `-A KUBE-FIREWALL ... -j DROP`).
+ */
+function partsOf(input: TextInput, byEvidence: boolean): Part[] {
   const parts: Part[] = [];
   let part: Part | null = null;
+  let evidence: 'nat' | 'not-nat' | null = null;
   let policies = new Set<string>();
   for (const { line, text } of linesOf(input)) {
     const m = LEADING_WORDS.exec(text);
     if (m === null) continue;
     const [, verb, chain] = m as unknown as [string, string, string];
-    if (part === null || (verb === '-P' && (part.sawRule || policies.has(chain)))) {
+    const jump = verb === '-A' ? JUMP.exec(text) : null;
+    const says = byEvidence && verb === '-A' ? lineEvidence(chain, jump === null ? null : jump[1]!) : null;
+    if (part === null || (verb === '-P' && (part.sawRule || policies.has(chain))) || (says !== null && evidence !== null && says !== evidence)) {
       part = { firstLine: line, chains: new Set(), targets: new Set(), sawRule: false };
       policies = new Set();
+      evidence = null;
       parts.push(part);
     }
+    evidence ??= says;
     part.chains.add(chain);
     if (verb === '-P') policies.add(chain);
     else part.sawRule = true;
-    const jump = verb === '-A' ? JUMP.exec(text) : null;
     if (jump !== null) part.targets.add(jump[1]!);
   }
   return parts;
 }
 
 export function parseIptablesRules(input: TextInput, opts: IptablesRulesOptions): IptablesSaveCapture {
-  const parts = partsOf(input);
+  const parts = partsOf(input, opts.table === null);
   if (parts.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no -P, -N or -A line in iptables -S output');
   const inferred: RulesetWarning[] = [];
   const tables = parts.map((part, i): TableName => {

@@ -53,8 +53,8 @@ export function listingTableOf(text: string): TableName | null {
   return text.split(LINE_BREAK).some((line) => NAT_ONLY.test(line)) ? 'nat' : null;
 }
 
-const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
-const NAT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
+export const NAT_CHAIN = /^KUBE-(SVC|SEP|EXT|SVL|FW|MARK-MASQ|MARK-DROP|POSTROUTING)\b/;
+export const NAT_TARGETS: ReadonlySet<string> = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
 
 /** A table inferred from what a listing shows, and why (for the warning that says it was inferred). */
 export interface InferredTable {

@@ -13,6 +13,12 @@ const SOURCE_MAC = new RegExp(`(${MAC}) `, 'y');
 const ETHERTYPE = /ethertype [^(,]{1,40} \(0x([0-9a-f]{4})\)/y;
 const FRAME_LENGTH = /, length (\d{1,10}): /y;
 const VLAN = /vlan (\d{1,4}), p \d, /y;
+/** tcpdump before 4.99 names a tag's inner type without its number: `vlan 16, p 0, ethertype IPv4, 10.53.16.14...`. */
+const INNER_ETHERTYPE_NAME = /ethertype ([^(,]{1,40}), /y;
+/** The names print-ether's ethertype_values gives the types a tag can carry here; other types print as 0xHHHH. */
+const ETHERTYPE_BY_NAME: Readonly<Record<string, number>> = {
+  IPv4: 0x0800, IPv6: 0x86dd, ARP: 0x0806, '802.1Q': 0x8100, '802.1Q-QinQ': 0x88a8, '802.1Q-9100': 0x9100,
+};
 const LLC_FRAME = /802\.3, length \d{1,10}: /y;
 /** An NFLOG record with -e: `version 0, resource ID 5, family IPv4 (2), length 188: `. */
 const NFLOG = /version \d{1,3}, resource ID \d{1,5}, family (IPv4|IPv6) \(\d{1,3}\), length (\d{1,10}): /y;
@@ -68,9 +74,19 @@ export function readLinkHeader(p: PacketRecord, c: TextCursor): PacketNetwork | 
     if (!vlan) break;
     if (p.vlan === null) p.vlan = fieldValue(vlan[1], VLAN_ID);
     const inner = c.match(ETHERTYPE);
-    if (!inner) break;
-    etherType = parseInt(inner[1]!, 16);
-    c.eat(', ');
+    if (inner) {
+      etherType = parseInt(inner[1]!, 16);
+      c.eat(', ');
+      continue;
+    }
+    const at = c.pos;
+    const named = c.match(INNER_ETHERTYPE_NAME);
+    const type = named === null ? undefined : /^0x[0-9a-f]{4}$/.test(named[1]!) ? parseInt(named[1]!, 16) : ETHERTYPE_BY_NAME[named[1]!];
+    if (type === undefined) {
+      c.pos = at;
+      break;
+    }
+    etherType = type;
   }
   return networkOf(p, etherType);
 }

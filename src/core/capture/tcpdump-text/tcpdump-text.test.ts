@@ -123,6 +123,20 @@ describe('tcpdump text: packet lines', () => {
     expect(packets[0]).toMatchObject({ srcMac: '00:11:22:33:44:55', dstMac: '00:11:22:33:44:66', origLen: 74, network: 'ipv4', sport: 1 });
   });
 
+  it('reads the IP packet inside an 802.1Q tag whose inner type tcpdump 4.9 printed by name alone (tcpdump issue 611)', () => {
+    const { packets } = read([
+      '21:30:13.515306 24:8a:07:55:44:6c > 24:8a:07:55:41:8c, ethertype 802.1Q (0x8100), length 441: vlan 16, p 0, ethertype IPv4, 10.53.16.14.25672 > 10.53.16.13.48760: Flags [P.], seq 13554:13925, ack 1, win 1432, options [nop,nop,TS val 280603829 ecr 101503762], length 371',
+      '21:30:13.521574 70:79:90:59:e6:66 > 24:8a:07:55:44:6c, ethertype 802.1Q (0x8100), length 216: vlan 32, p 0, ethertype IPv4, 10.53.32.18.54198 > 10.53.32.14.4789: VXLAN, flags [I] (0x08), vni 72',
+      'fa:16:3e:c7:1d:6c > fa:16:3e:49:cc:ed, ethertype IPv4 (0x0800), length 162: 10.56.1.9 > 10.56.1.1: ICMP echo request, id 2435, seq 107, length 128',
+      '21:30:13.600000 00:11:22:33:44:55 > 00:11:22:33:44:66, ethertype 802.1Q (0x8100), length 64: vlan 5, p 0, ethertype 0x88cc, LLDP, length 46',
+    ].join('\n'));
+    expect(packets.map((p) => [p.vlan, p.network, p.src, p.sport, p.dst, p.dport, p.ipProto])).toEqual([
+      [16, 'ipv4', '10.53.16.14', 25672, '10.53.16.13', 48760, 6],
+      [32, 'ipv4', '10.53.32.18', 54198, '10.53.32.14', 4789, 17],
+      [5, 'other', null, null, null, null, null],
+    ]);
+  });
+
   it('reads -e NFLOG records and -i any SLL headers of a device without a link address', () => {
     const { packets } = read([
       '1796600585.651663 version 0, resource ID 5, family IPv4 (2), length 188: 10.88.1.2 > 10.88.2.2: ICMP echo request, id 5520, seq 1, length 64',

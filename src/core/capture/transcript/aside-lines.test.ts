@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { asideLineOf, withoutAsideLines } from './aside-lines';
+import { annotationStart, asideLineOf, withoutAsideLines } from './aside-lines';
 import { parseCaptureUnit, splitTextCapture } from '../registry';
 import type { ParsedCapture } from '../../records/records';
 import { recordCount } from '../../records/records';
@@ -164,3 +164,27 @@ function parserNotes(parsed: ParsedCapture): Array<{ line: number; message: stri
   const notes = (parsed as { warnings?: Array<{ line: number; message: string }> }).warnings ?? [];
   return notes.map((w) => ({ line: w.line, message: w.message }));
 }
+
+describe('notes an author typed after a line of output', () => {
+  it('finds the arrow and the note after it, and nothing in lines without one', () => {
+    const row = 'default         169.254.1.1     0.0.0.0         UG    0      0        0 eth0  <<<<<< this is default gateway';
+    expect(row.slice(annotationStart(row))).toBe('  <<<<<< this is default gateway');
+    expect(annotationStart('10.0.0.0/8 dev eth0 <-- this one')).toBe(19);
+    expect(annotationStart('inet 10.0.0.5/24 scope global eth0  ← the node address')).toBe(34);
+    for (const line of ['-A INPUT -m comment --comment "a<-b" -j ACCEPT', 'cat <<EOF', 'a <-> b', 'x <=> y', '10.0.0.0/8 dev eth0 <- one space, one dash']) {
+      expect([line, annotationStart(line)]).toEqual([line, -1]);
+    }
+  });
+
+  it('reads a route -n row with a note after it, warning about the note (KodeKloud CKA notes)', () => {
+    const got = importText('r', [
+      'Kernel IP routing table',
+      'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+      'default         169.254.1.1     0.0.0.0         UG    0      0        0 eth0  <<<<<< this is default gateway',
+      '172.17.0.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0',
+    ].join('\n'));
+    expect(got.parsed.map((p) => p.kind)).toEqual(['route-table']);
+    expect(recordCount(got.parsed[0]!)).toBe(2);
+    expect(got.warnings).toEqual(['r:3: "<<<<<< this is default gateway" is a note the author added after the output: skipped, the rest of the line read']);
+  });
+});

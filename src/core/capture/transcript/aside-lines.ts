@@ -117,6 +117,20 @@ function mayHoldAsideLine(text: string): boolean {
   return /\.\.|…|snip|trunc|omit|more|etc|--|8<|^[ \t]*[#IWEF]|sudo: |arning|sh: |^(?:WARN|ERRO|DEBU|TRAC|FATA)\[|^Default|^Use 'k|^Unable to use/im.test(text);
 }
 
+/**
+ * An arrow an author typed after a line of output to point at it (`eth0  <<<<<< this is default gateway`,
+ * `... <-- here`, `← this one`): spaces, an arrow of `<<`, `<-`, `<=` or `←`, then the note. Tools print
+ * none of these after two spaces.
+ */
+const ANNOTATION = /(?:\s{2,}(?:<{2,}|<-+|<=+|←+)|\s(?:<{3,}|<-{2,}|<={2,}|←+))(?:\s.*)?$/;
+const MAY_HOLD_ANNOTATION = /\s(?:<<|<-|<=|←)/;
+
+/** Where the author's note after the output on this line starts, or -1. */
+export function annotationStart(line: string): number {
+  const m = ANNOTATION.exec(line);
+  return m === null ? -1 : m.index;
+}
+
 export interface SetAside {
   unit: CaptureUnit;
   warnings: CaptureWarning[];
@@ -128,9 +142,10 @@ export interface SetAside {
  */
 export function setAsideLines(unit: CaptureUnit): SetAside {
   const { text } = unit.input;
-  if (!mayHoldAsideLine(text)) return { unit, warnings: [] };
+  const annotated = MAY_HOLD_ANNOTATION.test(text);
+  if (!annotated && !mayHoldAsideLine(text)) return { unit, warnings: [] };
   const warnings: CaptureWarning[] = [];
-  // [from, stop) of each aside line; the text is rebuilt only when there is one.
+  // [from, stop) of each aside line or note; the text is rebuilt only when there is one.
   const cuts: number[] = [];
   let elided = false;
   let line = unit.input.firstLine;
@@ -140,6 +155,11 @@ export function setAsideLines(unit: CaptureUnit): SetAside {
     if (stop < 0) stop = n;
     const end = stop > from && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
     const aside = end - from <= MAX_ELISION || mayBeNoise(text, from) ? asideLineOf(text.slice(from, end), unit.kind) : null;
+    const note = aside === null && annotated ? annotationStart(text.slice(from, end)) : -1;
+    if (note >= 0) {
+      cuts.push(from + note, end);
+      warnings.push({ file: unit.file, line, message: `"${clip(text.slice(from + note, end).trim())}" is a note the author added after the output: skipped, the rest of the line read` });
+    }
     if (aside !== null) {
       const shown = clip(text.slice(from, end).trim());
       cuts.push(from, end);

@@ -22,6 +22,9 @@ const COMMAND_WORDS = new Set([
   'docker', 'podman', 'nerdctl', 'crictl', 'k', 'time', 'column', 'chroot',
 ]);
 
+/** Protocol (or what is left of it), protocol number, timeout, state, then the original tuple. */
+const CONNTRACK_ENTRY = /^\S+\s+\d{1,3}\s+\d{1,10}\s+(?:[A-Z_]{2,16}\s+)?src=\S+\s+dst=\S+/;
+
 /** Output lines can start with these words too; the next word tells a command from output. */
 function argumentsLookLikeCommand(program: string, next: string | undefined): boolean {
   switch (program) {
@@ -72,6 +75,8 @@ export function isCommandWord(word: string): boolean {
 export function looksLikeCommandLine(line: string): boolean {
   const head = line.slice(0, 256).trim();
   if (head === '') return false;
+  // A conntrack entry whose first letters a paste clipped (`cp      6 86205 ESTABLISHED src=...`) is output.
+  if (CONNTRACK_ENTRY.test(head)) return false;
   const words = head.split(/\s+/);
   let i = 0;
   if (ASSIGNMENT.test(words[0]!)) return !/^[A-Za-z_][A-Za-z0-9_]*=\s*$/.test(words[0]!) || words.length === 1;

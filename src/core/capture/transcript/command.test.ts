@@ -106,6 +106,12 @@ describe('analyseCommand', () => {
   it('marks one interface, one object, filtered conntrack as selective', () => {
     expect(analyseCommand('ip a show dev docker0').selective).toBe(true);
     expect(analyseCommand('ip address show').selective).toBe(false);
+    // maspi83/k8s_labs: `ip route show default` shows the default route alone, not the main table.
+    expect(analyseCommand('ip route show default').selective).toBe(true);
+    expect(analyseCommand('ip r s dev eth0').selective).toBe(true);
+    expect(analyseCommand('ip route show table all').selective).toBe(false);
+    expect(analyseCommand('ip r s t 2004').selective).toBe(false);
+    expect(analyseCommand('ip -6 route').selective).toBe(false);
     expect(analyseCommand('ifconfig cni0').selective).toBe(true);
     expect(analyseCommand('kubectl get svc nsvc').selective).toBe(true);
     expect(analyseCommand('kubectl get svc -o wide').selective).toBe(false);
@@ -129,7 +135,9 @@ describe('looksLikeCommandLine', () => {
   it('refuses output lines that start like a command', () => {
     for (const line of ['conntrack v1.4.4 (conntrack-tools): 38 flow entries have been shown.', 'tcpdump: verbose output suppressed',
       'bridge name     bridge id               STP enabled     interfaces', 'Chain INPUT (policy ACCEPT)', '1: lo: <LOOPBACK,UP>',
-      'tcp      6 51 TIME_WAIT src=10.142.0.6', 'NAME   READY   STATUS', '']) {
+      'tcp      6 51 TIME_WAIT src=10.142.0.6', 'NAME   READY   STATUS', '',
+      // aks-engine#1912: a conntrack entry whose `t` the paste lost reads `cp 6 ...`.
+      'cp      6 86205 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=33041 dport=27017 src=10.244.1.7 dst=10.244.2.6']) {
       expect([line, looksLikeCommandLine(line)]).toEqual([line, false]);
     }
   });

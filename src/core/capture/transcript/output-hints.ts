@@ -138,13 +138,25 @@ function ipHint(args: string[]): Hint {
   }
   if (['r', 'ro', 'rou', 'route'].includes(object)) {
     if (verb === 'get') return { kind: 'ip-route', table: null, selective: true };
-    return shows || verb === 'table' ? { kind: 'ip-route', table: null, selective: false } : NO_HINT;
+    if (!shows && verb !== 'table') return NO_HINT;
+    // `ip route show default`, `... dev eth0`, `... 10.0.0.0/8`, `... proto bird` list some routes of the table only.
+    return { kind: 'ip-route', table: null, selective: routeSelectors(verb === 'table' ? args.slice(i + 1) : selectors).length > 0 };
   }
   if (['ru', 'rul', 'rule'].includes(object)) return shows ? { kind: 'ip-rule', table: null, selective: selectors.length > 0 } : NO_HINT;
   if (['n', 'ne', 'nei', 'neig', 'neigh', 'neighbor', 'neighbour'].includes(object)) {
     return shows ? { kind: 'ip-neigh', table: null, selective: selectors.length > 0 } : NO_HINT;
   }
   return NO_HINT;
+}
+
+/** The selectors of an `ip route show` other than the table it lists (`table all`, `table 101`), which selects no route. */
+function routeSelectors(selectors: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < selectors.length; k++) {
+    if (['table', 'tab', 't'].includes(selectors[k]!)) k++;
+    else out.push(selectors[k]!);
+  }
+  return out;
 }
 
 const KUBECTL_VALUED = new Set(['-n', '--namespace', '-o', '--output', '-l', '--selector', '--context', '--kubeconfig', '-f', '--field-selector', '-c', '--sort-by']);

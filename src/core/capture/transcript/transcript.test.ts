@@ -180,6 +180,41 @@ describe('splitText: terminal transcripts', () => {
     expect(kept).toEqual([expect.objectContaining({ firstLine: 2, lastLine: 4, command: 'cat /etc/x.conf' })]);
   });
 
+  it('takes every bare # prompt of a root shell for a prompt once one of them runs a command natlens reads', () => {
+    // anngdinh/mdbook gke-cluster.md: `$ k get node` above, then a root shell whose `# ip netns` followed `# ip a`.
+    const text = [
+      '$ k get node',
+      'NAME   STATUS',
+      '# ip a',
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536',
+      '# ip netns',
+      'cni-1 (id: 0)',
+      '# ip route',
+      'default via 10.0.0.1 dev eth0',
+    ].join('\n');
+    expect(brief(text).filter((u) => u.kind !== 'kubectl')).toEqual([
+      { kind: 'ip-addr', node: null, ns: null, lines: [4, 4], command: 'ip a', partial: false },
+      { kind: 'ip-route', node: null, ns: null, lines: [8, 8], command: 'ip route', partial: false },
+    ]);
+    expect(split(text).kept).toContainEqual(expect.objectContaining({ firstLine: 6, lastLine: 6, command: 'ip netns' }));
+  });
+
+  it('cuts a promptless paste into one unit per kind where a paragraph after a blank line is another kind of output', () => {
+    // aks-engine#1912: conntrack lines, conntrack's banner, then a `kubectl get pods -o wide` table, no prompt anywhere.
+    const ct = 'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659';
+    const text = [ct, ct, '', 'conntrack v1.4.3 (conntrack-tools): 364 flow entries have been shown.', ct, '', 'NAME   READY   STATUS', 'web    1/1     Running', '...'].join('\n');
+    expect(brief(text).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [1, 5]], ['kubectl', [7, 9]]]);
+    expect(brief(`\`\`\`\n${text}\n\`\`\``).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [2, 6]], ['kubectl', [8, 10]]]);
+    expect(brief([ct, '', ct].join('\n')).map((u) => [u.kind, u.lines])).toEqual([['conntrack', [1, 3]]]);
+  });
+
+  it('reads the output under a banner printed above it, keeping the banner as text (vesta#497)', () => {
+    const ct = 'tcp      6 299 ESTABLISHED src=10.244.2.6 dst=10.0.223.224 sport=34659 dport=27017 src=10.244.1.7 dst=10.244.2.6 sport=27017 dport=34659';
+    const { units, kept } = split(['*****', 'First 318 lines from conntrack table (truncated)', '*****', ct, ct].join('\n'));
+    expect(units.map((u) => [u.kind, u.firstLine, u.lastLine])).toEqual([['conntrack', 4, 5]]);
+    expect(kept).toEqual([expect.objectContaining({ firstLine: 1, lastLine: 3, reason: 'text above the conntrack output' })]);
+  });
+
   it('reads # prompts in a transcript that has no other prompts', () => {
     expect(brief('# ip route\ndefault via 10.0.0.1 dev eth0\n# exit')).toEqual([
       { kind: 'ip-route', node: null, ns: null, lines: [2, 2], command: 'ip route', partial: false },

@@ -119,8 +119,21 @@ class Splitter {
     if (isDiff(segment, null, null)) return false;
     const kind = this.detect(text, null);
     if (kind === null || kind === 'pcap') return false;
-    this.units.push(this.unitOf(kind, segment, text, null, { node: null, namespace: null }));
+    this.pushRuns(kind, segment, text, { node: null, namespace: null });
     return true;
+  }
+
+  /**
+   * `segment` (of `kind` as a whole) as one unit, or, when a paragraph after a blank line is output of another kind
+   * (`conntrack -L` lines, then a pasted `kubectl get pods`), one unit per run of paragraphs of one kind.
+   */
+  private pushRuns(kind: CaptureKind, segment: SourceLine[], text: string, context: Context): void {
+    const runs = kindRuns(segment, kind, this.detect);
+    if (runs === null) {
+      this.units.push(this.unitOf(kind, segment, text, null, context));
+      return;
+    }
+    for (const run of runs) this.units.push(this.unitOf(run.kind, run.lines, joinLines(run.lines), null, context));
   }
 
   /** `label`: the command a heading or label line right above the block names (`## ip route show table 101`). */
@@ -221,10 +234,21 @@ class Splitter {
     }
     const kind = this.detect(text, info?.text ?? null);
     if (kind === null || kind === 'pcap') {
-      this.keep(segment, info, context, keptReason(info));
+      // A banner a script or the author printed above the output (`First 318 lines from conntrack table`):
+      // the output starts at the first line shaped like data, when that much is a capture.
+      const from = segment.findIndex((l) => dataShapeOf(l.text) !== null);
+      const rest = from > 0 ? segment.slice(from) : [];
+      const restKind = rest.length > 0 ? this.detect(joinLines(rest), info?.text ?? null) : null;
+      if (restKind === null || restKind === 'pcap') {
+        this.keep(segment, info, context, keptReason(info));
+        return true;
+      }
+      this.keep(segment.slice(0, from), info, context, `text above the ${restKind} output`);
+      this.units.push(this.unitOf(restKind, rest, joinLines(rest), info, context, watched));
       return true;
     }
-    this.units.push(this.unitOf(kind, segment, text, info, context, watched));
+    if (info === null && !watched) this.pushRuns(kind, segment, text, context);
+    else this.units.push(this.unitOf(kind, segment, text, info, context, watched));
     return true;
   }
 
@@ -333,6 +357,7 @@ function wholeCaptureOf(input: TextInput, detect: CaptureDetector): CaptureUnit 
   const body = start === 0 && end === n ? text : text.slice(start, end);
   const kind = detect(body, null);
   if (kind === null || kind === 'pcap') return null;
+  if (hasParagraphOfOtherKind(body, kind, detect)) return null;
   let lastLine = line;
   for (let k = body.indexOf('\n'); k >= 0; k = body.indexOf('\n', k + 1)) lastLine++;
   const excerpt = anyLineWith(body, '..', isElision) || anyLineWith(body, '…', isElision);
@@ -374,11 +399,15 @@ function noPromptLine(text: string, char: '#' | '$' | '%'): boolean {
 /**
  * Where a strong prompt is in sight, `# text` and `host$ text` lines are output (comments in printed files),
  * except a bare root prompt running a command whose output natlens reads (`# iptables -t nat -nvL` among
- * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is.
+ * `$ ...` lines: a root shell and a user shell pasted together), which a comment seldom is. Once such a root
+ * shell is in the block, its other bare prompts (`# ip netns`, `# arp -n`) are prompts too: taken for output,
+ * they would end up inside the output of the readable command above them.
  */
 function withoutWeakPrompts(prompts: (Prompt | null)[]): (Prompt | null)[] {
   if (!prompts.some((p) => p?.strength === 'strong')) return prompts;
-  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && analyseCommand(p.command).kindHint !== null) ? null : p));
+  const readableRoot = (p: Prompt | null): boolean => p !== null && p.strength === 'weak' && p.node === null && analyseCommand(p.command).kindHint !== null;
+  const rootShell = prompts.some(readableRoot);
+  return prompts.map((p) => (p?.strength === 'weak' && !(p.node === null && rootShell) ? null : p));
 }
 
 /** Markdown heading, bold or code marks, and a trailing colon around a label: `## ip r s t 101`, `**\`ip rule\`:**`. */
@@ -444,6 +473,55 @@ function sourceLinesOf(input: TextInput): SourceLine[] {
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
   }
   return lines;
+}
+
+/** How many leading lines of a paragraph decide its kind: the sniffers look no further. */
+const PARAGRAPH_HEAD = 5;
+
+/**
+ * Runs of blank-line-separated paragraphs of one kind, where some paragraph's own first lines are output of
+ * another kind than `kind` (the whole); a paragraph of no kind (`...`, a summary line) joins the run before it.
+ * null when every paragraph is of `kind` or of none: the segment stays one unit.
+ */
+function kindRuns(segment: SourceLine[], kind: CaptureKind, detect: CaptureDetector): Array<{ kind: CaptureKind; lines: SourceLine[] }> | null {
+  const runs: Array<{ kind: CaptureKind; lines: SourceLine[] }> = [];
+  let from = 0;
+  let current: { kind: CaptureKind; from: number } = { kind, from: 0 };
+  let split = false;
+  for (let i = 0; i <= segment.length; i++) {
+    if (i < segment.length && segment[i]!.text.trim() !== '') continue;
+    // A paragraph is [from, i); the first paragraph is of the whole's kind by definition.
+    if (i > from && from > 0) {
+      const head = joinLines(segment.slice(from, Math.min(i, from + PARAGRAPH_HEAD)));
+      const own = detect(head, null);
+      if (own !== null && own !== 'pcap' && own !== current.kind) {
+        runs.push({ kind: current.kind, lines: trimBlank(segment, current.from, from) });
+        current = { kind: own, from };
+        split = true;
+      }
+    }
+    from = i + 1;
+  }
+  if (!split) return null;
+  runs.push({ kind: current.kind, lines: trimBlank(segment, current.from, segment.length) });
+  return runs;
+}
+
+/** kindRuns' question on a whole text, without splitting it into lines first: only the paragraphs' heads are read. */
+function hasParagraphOfOtherKind(body: string, kind: CaptureKind, detect: CaptureDetector): boolean {
+  // Each run of blank lines is stepped over once: 200,000 of them in a row stay one pass.
+  for (let at = body.indexOf('\n\n'); at >= 0; ) {
+    let from = at + 2;
+    while (body.charCodeAt(from) === 10) from++;
+    if (from >= body.length) return false;
+    let stop = from;
+    for (let k = 0; k < PARAGRAPH_HEAD && stop >= 0; k++) stop = body.indexOf('\n', stop + 1);
+    const head = body.slice(from, stop < 0 ? body.length : stop);
+    const own = detect(head, null);
+    if (own !== null && own !== 'pcap' && own !== kind) return true;
+    at = body.indexOf('\n\n', from);
+  }
+  return false;
 }
 
 /** Lines [from, to) without the blank lines at either end. */
