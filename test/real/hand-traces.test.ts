@@ -36,6 +36,8 @@ interface HandTrace {
     probabilityOfDst?: Record<string, number>;
   };
   why: string;
+  /** Worked out from the rules after an exploratory trace (a pin checked by hand, not a prediction). */
+  afterTrace?: true;
 }
 
 interface Outcome {
