@@ -53,9 +53,10 @@ export function pairKey(t: FlowTuple): { key: string; forward: boolean } {
   return a <= b ? { key: `${t.proto}|${a}|${b}`, forward: true } : { key: `${t.proto}|${b}|${a}`, forward: false };
 }
 
+/** Equal addresses and ports, and echo ids where both tell one (a packet's tuple rarely does; conntrack's does). */
 export function sameTuple(a: FlowTuple, b: FlowTuple): boolean {
   return a.proto === b.proto && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport
-    && (a.echoId ?? null) === (b.echoId ?? null);
+    && (a.echoId == null || b.echoId == null || a.echoId === b.echoId);
 }
 
 /** A conntrack tuple as a flow tuple: icmp stays port-less, its id (NAT may have rewritten it in the reply) kept as echoId. */

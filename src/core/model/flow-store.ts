@@ -11,6 +11,7 @@ import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-
 import type { PacketBlock } from './packet-block';
 import { TupleNames } from './packet-store';
 import { formatIpv4 } from '../common/ip';
+import { ipProtocolName } from '../common/ip-protocol';
 import type { Store } from './store';
 import { projectRevision } from './rows/edits';
 import type { ClockRow, TimeBasis } from '../views/flows';
@@ -386,6 +387,32 @@ export class FlowStore {
       reply.icmp = r[13] === null ? null : { id: r[13] };
       visit(r[0], node, r[2], r[3], orig, reply);
     }
+  }
+
+  /**
+   * Finds, per node, protocol (its name, as flows show it) and original addresses, the first answered entry whose source the kernel
+   * rewrote (SNAT, MASQUERADE): another connection of the same two hosts that did get NATed. The answered,
+   * rewritten entries' keys are read in one pass when first asked; an entry itself when found.
+   */
+  snatAnsweredFinder(): (node: string, proto: string, src: string, dst: string) => ConntrackRow | undefined {
+    let byKey: Map<string, number> | null = null;
+    const read = this.conntrackReader();
+    return (node, proto, src, dst) => {
+      if (byKey === null) {
+        byKey = new Map();
+        const rows = this.db.prepare(
+          `SELECT k.id, n.name, k.proto_number, k.orig_src, k.orig_dst FROM conntrack k
+             JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id
+           WHERE k.unreplied = 0 AND (k.reply_dst <> k.orig_src OR k.reply_dport IS NOT k.orig_sport) ORDER BY k.id`,
+        ).raw(true).iterate() as IterableIterator<[number, string, number, string, string]>;
+        for (const [id, n, proto, s, d] of rows) {
+          const key = `${n}|${ipProtocolName(proto)}|${s}|${d}`;
+          if (!byKey.has(key)) byKey.set(key, id);
+        }
+      }
+      const id = byKey.get(`${node}|${proto}|${src}|${dst}`);
+      return id === undefined ? undefined : read(id);
+    };
   }
 
   /**
