@@ -1,4 +1,5 @@
 /** conntrack alone shows a private source sent to the Internet without a source NAT, never answered. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
@@ -42,6 +43,20 @@ describe('unreplied-without-snat', () => {
     expect(f!.flows).toEqual([flows[0]!.id]);
     expect(f!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/conntrack\.txt:1$/), expect.stringMatching(/conntrack\.txt:2$/)]);
     expect(findingsOf(UDP_UNNATED).map((x) => x.kind)).toEqual(['unreplied-without-snat']);
+  });
+
+  it('reads the kernel\'s listing of a ping before and after MASQUERADE as two echo connections, the un-NATed one found', () => {
+    const listing = fs.readFileSync(path.join(process.cwd(), 'test/fixtures/text/conntrack-icmp-two-ids.txt'), 'utf8').trimEnd().split('\n');
+    const [f, ...rest] = findingsOf(...listing);
+    expect(rest).toEqual([]);
+    const flows = listFlows(store);
+    expect(flows.map((x) => [x.nat, x.reply.dst]).sort()).toEqual([[[], '192.168.255.2'], [['snat'], '10.142.0.2']]);
+    const unNated = flows.find((x) => x.nat.length === 0)!;
+    expect(f).toMatchObject({ kind: 'unreplied-without-snat', flows: [unNated.id] });
+    expect(f!.evidence.map((e) => e.text)).toEqual([
+      'node1 conntrack 192.168.255.2 > 8.8.8.8 ⇄ 8.8.8.8 > 192.168.255.2 [UNREPLIED]',
+      'node1 conntrack 192.168.255.2 > 8.8.8.8 ⇄ 8.8.8.8 > 10.142.0.2',
+    ]);
   });
 
   it('says nothing of a masqueraded answered entry, or of an unreplied one between private addresses', () => {
