@@ -181,3 +181,38 @@ describe('FlowBuilder planned: flows handed over as time passes their last packe
     expect(() => b.addPacket(seg('a', 'eth0', 3, t, TCP_ACK, 2, 0, 'p'))).toThrow(/already finished/);
   });
 });
+
+describe('FlowBuilder: icmp echo connections', () => {
+  const echoEntry = (id: number, replyDst: string, unreplied: boolean, line: number): ConntrackEntry => ({
+    family: 'ipv4', proto: 'icmp', protoNumber: 1, timeout: 29, state: null,
+    original: { src: '192.168.255.2', sport: null, dst: '8.8.8.8', dport: null, icmp: { type: 8, code: 0, id }, packets: null, bytes: null },
+    reply: { src: '8.8.8.8', sport: null, dst: replyDst, dport: null, icmp: { type: 0, code: 0, id }, packets: null, bytes: null },
+    unreplied, assured: false, mark: 0, zone: null, use: 1, flags: unreplied ? ['UNREPLIED'] : [], line,
+  });
+  const ping = (node: string, iface: string, time: number, src: string, dst: string): PacketSighting => ({
+    ref: ++ref, node, iface, source: `${node}.txt:${ref}`, time, tuple: { proto: 1, src, sport: null, dst, dport: null },
+    tcpFlags: null, seq: null, ack: null, payloadLen: null,
+  });
+
+  it('puts pings whose capture does not tell the echo id on the connection listed around their time, the NATed side too', () => {
+    const b = new FlowBuilder();
+    b.addConntrack({ ref: 1, node: 'n', entry: echoEntry(24606, '192.168.255.2', true, 435), source: 'n.txt:435', time: 1000 });
+    b.addConntrack({ ref: 2, node: 'n', entry: echoEntry(24853, '10.142.0.2', false, 484), source: 'n.txt:484', time: 1100 });
+    // After the first listing, before the second: the masqueraded ping, seen inside (veth0) and outside (eth0).
+    const packets = [
+      ping('n', 'veth0', 1050, '192.168.255.2', '8.8.8.8'),
+      ping('n', 'eth0', 1050.001, '10.142.0.2', '8.8.8.8'),
+      ping('n', 'eth0', 1050.02, '8.8.8.8', '10.142.0.2'),
+      ping('n', 'veth0', 1050.021, '8.8.8.8', '192.168.255.2'),
+    ];
+    for (const p of packets) b.notePacket(p);
+    b.inferLinks(() => []);
+    const ids = packets.map((p) => b.addPacket(p));
+    const { flows, finalId } = b.finish(() => null);
+    expect(flows.map((f) => [f.conntrack.map((c) => c.source), f.nat, f.packets])).toEqual([
+      [['n.txt:435'], [], 0],
+      [['n.txt:484'], ['snat'], 4],
+    ]);
+    expect(new Set(ids.map(finalId))).toEqual(new Set([flows[1]!.id]));
+  });
+});

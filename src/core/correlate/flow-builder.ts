@@ -292,7 +292,7 @@ export class FlowBuilder {
   inferLinks(predict: PredictRewrite): void {
     this.linkBySequence();
     for (const [pair, first] of this.firstSightings.inOrder()) {
-      const flow = this.stitcher.flowIdOfRef(first.ref);
+      const flow = this.stitcher.flowIdOfRef(first.ref, first.time);
       if (this.stitcher.hasConntrack(flow) || this.stitcher.originalRefOf(flow) >>> 1 !== pair) continue;
       for (const { tuple, reason } of predict({ node: first.node, iface: first.iface, tuple: first.tuple })) {
         const target = this.stitcher.keys.lookup(tuple) >>> 1;

@@ -144,3 +144,69 @@ describe('tcp timeline', () => {
     expect(fast.events.retransmissions).toBe(1);
   });
 });
+
+describe('icmp echo connections', () => {
+  const echo = (src: string, dst: string, type: number, id: number): ConntrackTuple => ({
+    src, dst, sport: null, dport: null, icmp: { type, code: 0, id }, packets: null, bytes: null,
+  });
+  const icmpEntry = (original: ConntrackTuple, reply: ConntrackTuple, unreplied: boolean, line: number): ConntrackEntry => ({
+    family: 'ipv4', proto: 'icmp', protoNumber: 1, timeout: 29, state: null, original, reply,
+    unreplied, assured: false, mark: 0, zone: null, use: 1, flags: unreplied ? ['UNREPLIED'] : [], line,
+  });
+  const ping = (src: string, dst: string): FlowTuple => ({ proto: 1, src, sport: null, dst, dport: null });
+  // A ping left un-NATed, then (after a MASQUERADE rule) a new ping whose replies come back to the node's address.
+  const unNated = icmpEntry(echo('192.168.255.2', '8.8.8.8', 8, 24606), echo('8.8.8.8', '192.168.255.2', 0, 24606), true, 435);
+  const masqueraded = icmpEntry(echo('192.168.255.2', '8.8.8.8', 8, 24853), echo('8.8.8.8', '10.142.0.2', 0, 24853), false, 484);
+
+  it('keeps two echo ids between the same addresses apart: two connections, each with its own NAT', () => {
+    const s = new FlowStitcher();
+    s.addConntrack({ ref: 1, node: 'n', entry: unNated });
+    s.addConntrack({ ref: 2, node: 'n', entry: masqueraded });
+    const flows = s.flows();
+    expect(flows.map((f) => f.conntrack.map((c) => c.ref))).toEqual([[1], [2]]);
+    expect(flows.map((f) => f.nat)).toEqual([[], ['snat']]);
+    expect(flows[1]!.reply).toMatchObject({ src: '8.8.8.8', sport: null, dst: '10.142.0.2', dport: null, echoId: 24853 });
+  });
+
+  it('keeps one connection when two listings show the same echo id', () => {
+    const s = new FlowStitcher();
+    s.addConntrack({ ref: 1, node: 'n', entry: masqueraded });
+    s.addConntrack({ ref: 2, node: 'n', entry: { ...masqueraded, line: 500 } });
+    expect(s.flows().map((f) => f.conntrack.map((c) => c.ref))).toEqual([[1, 2]]);
+  });
+
+  it('follows an echo id NAT rewrote: the next node lists the translated id', () => {
+    const s = new FlowStitcher();
+    s.addConntrack({ ref: 1, node: 'a', entry: icmpEntry(echo('10.0.0.2', '10.1.0.9', 8, 7), echo('10.1.0.9', '10.0.0.1', 0, 900), false, 1) });
+    s.addConntrack({ ref: 2, node: 'b', entry: icmpEntry(echo('10.0.0.1', '10.1.0.9', 8, 900), echo('10.1.0.9', '10.0.0.1', 0, 900), false, 1) });
+    // Another ping of node a's address, id 7 too, is not that connection.
+    s.addConntrack({ ref: 3, node: 'b', entry: icmpEntry(echo('10.0.0.1', '10.1.0.9', 8, 7), echo('10.1.0.9', '10.0.0.1', 0, 7), false, 2) });
+    expect(s.flows().map((f) => f.conntrack.map((c) => c.ref))).toEqual([[1, 2], [3]]);
+  });
+
+  it('lets a packet without echo id meet the connection of its addresses, translated side too', () => {
+    const s = new FlowStitcher();
+    s.addConntrack({ ref: 1, node: 'n', entry: masqueraded });
+    const inside = s.flowOf(ping('192.168.255.2', '8.8.8.8'));
+    const outsideReply = s.flowOf(ping('8.8.8.8', '10.142.0.2'));
+    expect(s.flows()).toHaveLength(1);
+    expect(inside.provisional).toBe(s.flows()[0]!.provisional);
+    expect(outsideReply.provisional).toBe(inside.provisional);
+  });
+
+  it('places a packet without echo id among several connections of its addresses by the listings\' times', () => {
+    const s = new FlowStitcher();
+    s.addConntrackTuples(1, 'n', ...tuplesOf(unNated), 1000);
+    s.addConntrackTuples(2, 'n', ...tuplesOf(masqueraded), 1060);
+    const [first, second] = s.flows();
+    const ref = s.keys.ref(ping('192.168.255.2', '8.8.8.8'));
+    expect(s.resolveId(s.flowIdOfRef(ref, 1040))).toBe(second!.provisional);
+    expect(s.flows()).toHaveLength(2);
+    expect(first!.conntrack.map((c) => c.ref)).toEqual([1]);
+  });
+});
+
+function tuplesOf(e: ConntrackEntry): [FlowTuple, FlowTuple] {
+  const ends = (t: ConntrackTuple): FlowTuple => ({ proto: e.protoNumber, src: t.src, sport: t.sport, dst: t.dst, dport: t.dport, echoId: t.icmp?.id ?? null });
+  return [ends(e.original), ends(e.reply)];
+}

@@ -7,7 +7,7 @@
 import type { ConntrackEntry } from '../records/records';
 import type { FlowLink } from '../views/flows';
 import { GrowableFloat64, GrowableInt32 } from '../common/number-map';
-import { natBetween, reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
+import { keyedEchoId, natBetween, reverseTuple, tupleFromConntrack, withoutEchoId, type FlowTuple, type NatKind } from './flow-key';
 import { PairKeys } from './pair-keys';
 
 export interface ConntrackSighting {
@@ -163,6 +163,11 @@ export class FlowStitcher {
   private ctCount = 0;
   private readonly nodeIds = new Map<string, number>();
   private readonly nodeNames: string[] = [];
+  /**
+   * icmp: the pair id of an address pair without echo id → the pair ids of conntrack tuples with that pair and an
+   * echo id (in the order met). A sighting that does not know the id joins one of them instead of all of them.
+   */
+  private readonly echoPairs = new Map<number, number[]>();
 
   addConntrack(sighting: ConntrackSighting): void {
     const { entry } = sighting;
@@ -173,6 +178,8 @@ export class FlowStitcher {
   addConntrackTuples(ref: number, node: string, orig: FlowTuple, reply: FlowTuple, time: number | null = null): void {
     const origRef = this.keys.ref(orig);
     const replyRef = this.keys.ref(reply);
+    this.noteEchoPair(orig, origRef);
+    this.noteEchoPair(reply, replyRef);
     const a = origRef >>> 1;
     this.mergeRoots(a, replyRef >>> 1, null);
     const flow = this.flowForKey(a, origRef);
@@ -194,6 +201,35 @@ export class FlowStitcher {
     else this.ctNext.set(tail - 1, i + 1);
     this.fCtTail.set(flow, i + 1);
     this.refreshEnds(flow);
+  }
+
+  private noteEchoPair(t: FlowTuple, ref: number): void {
+    if (keyedEchoId(t) === null) return;
+    const anyId = this.keys.ref(withoutEchoId(t)) >>> 1;
+    let pairs = this.echoPairs.get(anyId);
+    if (pairs === undefined) this.echoPairs.set(anyId, (pairs = []));
+    if (!pairs.includes(ref >>> 1)) pairs.push(ref >>> 1);
+  }
+
+  /**
+   * Of the echo-id connections on an id-less icmp pair, the one a sighting at `time` belongs to: the first listed
+   * at or after it (an entry listed lives from before its listing), else the last listed before it; with no time
+   * known, the first met.
+   */
+  private echoConnection(pairs: readonly number[], time: number | null): number {
+    if (time === null || pairs.length === 1) return pairs[0]!;
+    let after: { pair: number; time: number } | null = null;
+    let before: { pair: number; time: number } | null = null;
+    for (const pair of pairs) {
+      const flow = this.flowOfRoot.get(this.forest.find(pair));
+      for (const link of this.isLive(flow) ? this.linksOf(flow) : []) {
+        if (link.time === null) continue;
+        if (link.time >= time) {
+          if (after === null || link.time < after.time) after = { pair, time: link.time };
+        } else if (before === null || link.time > before.time) before = { pair, time: link.time };
+      }
+    }
+    return after?.pair ?? before?.pair ?? pairs[0]!;
   }
 
   private timeId(time: number | null): number {
@@ -235,9 +271,12 @@ export class FlowStitcher {
     return this.flowIdOfRef(this.keys.ref(tuple));
   }
 
-  /** flowOfRef's provisional id, with no view made. */
-  flowIdOfRef(ref: number): number {
-    return this.flowForKey(ref >>> 1, ref);
+  /**
+   * flowOfRef's provisional id, with no view made. `time` (seconds, the sighting's clock) picks which of several
+   * icmp echo connections of its addresses an id-less icmp sighting meets, the first time its pair is placed.
+   */
+  flowIdOfRef(ref: number, time: number | null = null): number {
+    return this.flowForKey(ref >>> 1, ref, time);
   }
 
   /** The flow with this provisional id (as it is now). */
@@ -339,9 +378,16 @@ export class FlowStitcher {
     return this.live;
   }
 
-  private flowForKey(key: number, tupleRef: number): number {
-    const root = this.forest.find(key);
+  private flowForKey(key: number, tupleRef: number, time: number | null = null): number {
+    let root = this.forest.find(key);
     let flow = this.flowOfRoot.get(root);
+    const echo = this.isLive(flow) ? undefined : this.echoPairs.get(key);
+    if (echo !== undefined && root === key) {
+      // An icmp sighting without echo id, on addresses conntrack saw with ids: it meets one of those connections.
+      this.mergeRoots(this.echoConnection(echo, time), key, null);
+      root = this.forest.find(key);
+      flow = this.flowOfRoot.get(root);
+    }
     if (!this.isLive(flow)) {
       flow = ++this.made;
       this.fOriginal.set(flow, tupleRef);

@@ -28,6 +28,10 @@ describe('PairKeys', () => {
     for (const proto of [1, 6, 17, 255]) {
       for (const a of addrs) for (const b of addrs) for (const pa of [null, 0, 80, 65535]) for (const pb of [null, 80, 443]) tuples.push(t(proto, a, pa, b, pb));
     }
+    // icmp keyed on its echo id: apart from the id-less tuple, from other ids and from a port-ful tuple of the same numbers.
+    for (const proto of [1, 58]) {
+      for (const a of addrs) for (const b of addrs) for (const id of [0, 80, 443, 65535]) tuples.push({ ...t(proto, a, null, b, null), echoId: id });
+    }
     const keys = new PairKeys();
     const refs = tuples.map((x) => keys.ref(x));
     for (let i = 0; i < tuples.length; i += 7) {

@@ -5,10 +5,15 @@
  * by (address id, port). A tuple is a *ref*: its pair's id × 2, plus 1 when it runs from B to A. Two tuples
  * have one pair id exactly when their pairKey strings are equal.
  */
-import type { FlowTuple } from './flow-key';
+import { keyedEchoId, type FlowTuple } from './flow-key';
 
-/** The port slot of a port-less end (icmp and other protocols): no port number takes it. */
+/** The port slot of a port-less end (icmp without a known echo id, other protocols): no port number takes it. */
 const NO_PORT = 0x10000;
+/**
+ * An icmp tuple keyed on its echo id (flow-key.ts keyedEchoId) holds the id in both ends' port slots, the same both
+ * ways, and this flag in end B's (its own word, so no port pair is taken for it).
+ */
+const ECHO = 0x20000;
 /** A pair's record: 4 int32 (end A's address id, end B's, protocol << 17 | A's port slot, B's port slot), in pages. */
 const PAGE_BITS = 11;
 const PAGE_PAIRS = 1 << PAGE_BITS;
@@ -52,9 +57,14 @@ export class PairKeys {
     const b = this.addresses[page[at + 1]!]!;
     const pa = page[at + 2]! & 0x1ffff;
     const pb = page[at + 3]!;
+    const proto = page[at + 2]! >>> 17;
+    if ((pb & ECHO) !== 0) {
+      return (ref & 1) === 0
+        ? { proto, src: a, sport: null, dst: b, dport: null, echoId: pa }
+        : { proto, src: b, sport: null, dst: a, dport: null, echoId: pa };
+    }
     const sa = pa === NO_PORT ? null : pa;
     const sb = pb === NO_PORT ? null : pb;
-    const proto = page[at + 2]! >>> 17;
     return (ref & 1) === 0
       ? { proto, src: a, sport: sa, dst: b, dport: sb }
       : { proto, src: b, sport: sb, dst: a, dport: sa };
@@ -75,8 +85,10 @@ export class PairKeys {
     const s = this.addressId(t.src, add);
     const d = this.addressId(t.dst, add);
     if (s < 0 || d < 0) return 0;
-    const sp = t.sport ?? NO_PORT;
-    const dp = t.dport ?? NO_PORT;
+    const echo = keyedEchoId(t);
+    const sp = echo ?? t.sport ?? NO_PORT;
+    const dp = echo ?? t.dport ?? NO_PORT;
+    if (echo !== null && !(echo >= 0 && echo <= 0xffff)) throw new RangeError(`PairKeys: icmp echo id ${echo} out of range`);
     // pairKey orders the ends as text; any fixed order serves, as only equality of keys is ever asked.
     const forward = s < d || (s === d && sp <= dp);
     const aa = forward ? s : d;
@@ -88,8 +100,9 @@ export class PairKeys {
       throw new RangeError(`PairKeys: protocol ${t.proto} or ports ${t.sport}, ${t.dport} out of range`);
     }
     const protoPort = (t.proto << 17) | pa;
+    const endB = echo === null ? pb : pb | ECHO;
     const { pages } = this;
-    const h = pairHash(t.proto, aa, pa, ab, pb);
+    const h = pairHash(t.proto, aa, pa, ab, endB);
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const id = this.slots[i]!;
@@ -102,14 +115,14 @@ export class PairKeys {
         page[at] = aa;
         page[at + 1] = ab;
         page[at + 2] = protoPort;
-        page[at + 3] = pb;
+        page[at + 3] = endB;
         this.slots[i] = next;
         if (this.count * 2 > this.slots.length) this.rehash();
         return next * 2 + (forward ? 0 : 1);
       }
       const page = pages[id >>> PAGE_BITS]!;
       const at = (id & (PAGE_PAIRS - 1)) << 2;
-      if (page[at + 2] === protoPort && page[at] === aa && page[at + 1] === ab && page[at + 3] === pb) {
+      if (page[at + 2] === protoPort && page[at] === aa && page[at + 1] === ab && page[at + 3] === endB) {
         return id * 2 + (forward ? 0 : 1);
       }
     }

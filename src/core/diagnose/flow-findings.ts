@@ -24,6 +24,11 @@ import { serviceFinding } from './ruleset-findings';
 /** Where each node's captures were read from, for evidence the replay cites without a file (routes). */
 export interface CaptureFiles {
   routes(node: string): string | null;
+  /**
+   * An answered conntrack entry of `node` from `src` to `dst` whose source was rewritten: another connection of the
+   * same hosts (a new echo id, a new port) that was NATed, so the rule came after the un-NATed one.
+   */
+  snatAnswered?(node: string, proto: string, src: string, dst: string): ConntrackView | null;
 }
 
 export interface DiagnosedFlow {
@@ -244,7 +249,12 @@ export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, Nod
   switch (symptom.kind) {
     case 'unreplied': {
       const unNated = unNatedToInternet(symptom.entries);
-      if (unNated.length > 0) return [unNatedFinding(flow, unNated, v.timeline.conntrack.filter((c) => !c.unreplied && c.nat.length > 0))];
+      if (unNated.length > 0) {
+        const own = v.timeline.conntrack.filter((c) => !c.unreplied && c.nat.length > 0);
+        const first = unNated[0]!;
+        const other = own.length > 0 ? null : files.snatAnswered?.(first.node, v.proto, first.original.src, first.original.dst) ?? null;
+        return [unNatedFinding(flow, unNated, other ? [other] : own)];
+      }
       if (v.nat.length === 0) return [];
       return [base(
         'conntrack-unreplied', `conntrack-unreplied:${v.id}`, 'warning',

@@ -84,6 +84,15 @@ function arrivalOn(flow: Flow, node: string, orig: FlowTuple): string | null {
   return flow.hops.find((h) => h.node === node && h.netns === null && h.direction === 'original')?.iface ?? null;
 }
 
+/** How a flow's timeline (and a finding) shows a conntrack entry. */
+export function conntrackView(c: { node: string; source: string; entry: ConntrackEntry }): ConntrackView {
+  return {
+    node: c.node, source: c.source, state: c.entry.state, unreplied: c.entry.unreplied, assured: c.entry.assured,
+    original: view(tupleFromConntrack(c.entry.protoNumber, c.entry.original)),
+    reply: view(tupleFromConntrack(c.entry.protoNumber, c.entry.reply)), nat: natOf(c.entry),
+  };
+}
+
 export function buildTimeline(
   flow: Flow,
   conntrack: ReadonlyArray<{ node: string; source: string; entry: ConntrackEntry }>,
@@ -134,11 +143,7 @@ export function buildTimeline(
   return {
     hops,
     rewrites,
-    conntrack: conntrack.map((c) => ({
-      node: c.node, source: c.source, state: c.entry.state, unreplied: c.entry.unreplied, assured: c.entry.assured,
-      original: view(tupleFromConntrack(c.entry.protoNumber, c.entry.original)),
-      reply: view(tupleFromConntrack(c.entry.protoNumber, c.entry.reply)), nat: natOf(c.entry),
-    })),
+    conntrack: conntrack.map(conntrackView),
     notes,
     service,
   };

@@ -11,6 +11,7 @@ import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-
 import type { PacketBlock } from './packet-block';
 import { TupleNames } from './packet-store';
 import { formatIpv4 } from '../common/ip';
+import { ipProtocolName } from '../common/ip-protocol';
 import type { Store } from './store';
 import { projectRevision } from './rows/edits';
 import type { ClockRow, TimeBasis } from '../views/flows';
@@ -64,6 +65,8 @@ export interface ConntrackEnds {
   sport: number | null;
   dst: string;
   dport: number | null;
+  /** icmp/icmpv6: the id conntrack keys the connection on. */
+  icmp: { id: number } | null;
 }
 
 export interface ConntrackRow {
@@ -366,19 +369,50 @@ export class FlowStore {
   ): void {
     const rows = this.db.prepare(
       `SELECT k.id, n.name, c.taken_at, k.proto_number, k.orig_src, k.orig_sport, k.orig_dst, k.orig_dport,
-         k.reply_src, k.reply_sport, k.reply_dst, k.reply_dport
+         k.reply_src, k.reply_sport, k.reply_dst, k.reply_dport, json_extract(k.orig_icmp, '$.id'), json_extract(k.reply_icmp, '$.id')
        FROM conntrack k JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id ORDER BY k.id`,
-    ).raw(true).iterate() as IterableIterator<[number, string, string | null, number, string, number | null, string, number | null, string, number | null, string, number | null]>;
+    ).raw(true).iterate() as IterableIterator<[
+      number, string, string | null, number, string, number | null, string, number | null, string, number | null, string, number | null,
+      number | null, number | null,
+    ]>;
     const names = new Map<string, string>();
-    const orig: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
-    const reply: ConntrackEnds = { src: '', sport: null, dst: '', dport: null };
+    const orig: ConntrackEnds = { src: '', sport: null, dst: '', dport: null, icmp: null };
+    const reply: ConntrackEnds = { src: '', sport: null, dst: '', dport: null, icmp: null };
     for (const r of rows) {
       let node = names.get(r[1]);
       if (node === undefined) names.set(r[1], (node = r[1]));
       orig.src = r[4]; orig.sport = r[5]; orig.dst = r[6]; orig.dport = r[7];
       reply.src = r[8]; reply.sport = r[9]; reply.dst = r[10]; reply.dport = r[11];
+      orig.icmp = r[12] === null ? null : { id: r[12] };
+      reply.icmp = r[13] === null ? null : { id: r[13] };
       visit(r[0], node, r[2], r[3], orig, reply);
     }
+  }
+
+  /**
+   * Finds, per node, protocol (its name, as flows show it) and original addresses, the first answered entry whose source the kernel
+   * rewrote (SNAT, MASQUERADE): another connection of the same two hosts that did get NATed. The answered,
+   * rewritten entries' keys are read in one pass when first asked; an entry itself when found.
+   */
+  snatAnsweredFinder(): (node: string, proto: string, src: string, dst: string) => ConntrackRow | undefined {
+    let byKey: Map<string, number> | null = null;
+    const read = this.conntrackReader();
+    return (node, proto, src, dst) => {
+      if (byKey === null) {
+        byKey = new Map();
+        const rows = this.db.prepare(
+          `SELECT k.id, n.name, k.proto_number, k.orig_src, k.orig_dst FROM conntrack k
+             JOIN captures c ON c.id = k.capture_id JOIN nodes n ON n.id = c.node_id
+           WHERE k.unreplied = 0 AND (k.reply_dst <> k.orig_src OR k.reply_dport IS NOT k.orig_sport) ORDER BY k.id`,
+        ).raw(true).iterate() as IterableIterator<[number, string, number, string, string]>;
+        for (const [id, n, proto, s, d] of rows) {
+          const key = `${n}|${ipProtocolName(proto)}|${s}|${d}`;
+          if (!byKey.has(key)) byKey.set(key, id);
+        }
+      }
+      const id = byKey.get(`${node}|${proto}|${src}|${dst}`);
+      return id === undefined ? undefined : read(id);
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ import type { CancellationSignal } from '../common/cancellation';
 import { stitchFlows } from './flows-stitch';
 import { protoName } from '../flows/flow-simulator';
 import type { FlowTimeline } from '../views/flow-timeline';
+import { conntrackView } from '../flows/flow-timeline';
 import { FlowViewReader } from './flows';
 import type { FlowView } from '../views/flows';
 import { FlowStore, type StoredFlowRow } from '../model/flow-store';
@@ -18,7 +19,7 @@ import type { TcpEvents } from '../views/flows';
 import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from '../simulate';
 import type { FindingEvidence, FindingTrace, ProjectFinding } from '../diagnose/finding';
 import { findingList } from '../diagnose/finding-list';
-import { flowFindings, flowEvidence } from '../diagnose/flow-findings';
+import { flowFindings, flowEvidence, type CaptureFiles } from '../diagnose/flow-findings';
 import { chooseIngress, replayFlowView, replayRequest, type FlowReplay } from '../diagnose/flow-replay';
 import { FlowFindingSummaries, isPerFlow } from '../diagnose/flow-finding-summary';
 import type { FlowSymptom } from '../diagnose/flow-symptom';
@@ -102,7 +103,14 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
     const routes = store.newestCapture(id, ['ip-route', 'route-table'], null);
     if (routes) routeSource.set(name, routes.sourceFile);
   }
-  const files = { routes: (node: string): string | null => routeSource.get(node) ?? null };
+  const snatAnswered = new FlowStore(store).snatAnsweredFinder();
+  const files: CaptureFiles = {
+    routes: (node) => routeSource.get(node) ?? null,
+    snatAnswered: (node, proto, src, dst) => {
+      const row = snatAnswered(node, proto, src, dst);
+      return row === undefined ? null : conntrackView({ node: row.node, source: `${row.sourceFile}:${row.entry.line}`, entry: row.entry });
+    },
+  };
 
   // One pass over each node's rules, keeping what the checks found; the node's rules are then dropped, so a
   // 50-node project holds one node's rules at a time (the replays below read those on their path again).

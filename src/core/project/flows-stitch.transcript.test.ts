@@ -76,11 +76,12 @@ describeShared('transcripts', 'flows of the GKE walkthrough transcript', () => {
     expect(flow!.observations.map((o) => o.kind)).toEqual(['conntrack']);
   });
 
-  it('reports the [UNREPLIED] ping entry and its later masqueraded twin on one flow', () => {
+  it('reports the [UNREPLIED] ping entry (echo id 24606) and the later masqueraded ping (id 24853) as two flows', () => {
     const ping = flows.filter((f) => f.proto === 'icmp' && f.original.dst === '8.8.8.8');
-    expect(ping).toHaveLength(1);
-    expect(ping[0]!.timeline.conntrack.map((c) => c.unreplied)).toEqual([true, false]);
+    expect(ping).toHaveLength(2);
+    expect(ping.map((f) => f.timeline.conntrack.map((c) => c.unreplied))).toEqual([[true], [false]]);
     expect(ping[0]!.timeline.notes.some((n) => n.includes('[UNREPLIED]'))).toBe(true);
-    expect(ping[0]!.nat).toEqual(['snat']);
+    expect(ping.map((f) => f.nat)).toEqual([[], ['snat']]);
+    expect(ping.map((f) => f.reply.dst)).toEqual(['192.168.255.2', '10.142.0.2']);
   });
 });
