@@ -3,8 +3,9 @@
  * output is stored in, so a node whose API server was never queried still shows its services.
  */
 import type { ServicePortRecord, ServiceRecord } from '../records/records';
-import { serviceListOf, type KubeProxyIndex, type KubeProxyService, type KubeProxyServiceList } from '../netfilter/kube-proxy';
+import { kubeProxyIndexOf, serviceListOf, type KubeProxyIndex, type KubeProxyService, type KubeProxyServiceList } from '../netfilter/kube-proxy';
 import type { EndpointRecord, Store } from '../model/store';
+import type { Ruleset } from '../netfilter/ruleset';
 import { ServiceBlockWriter, type ServiceBlock } from '../model/service-block';
 import { assertNever } from '../common/assert-never';
 
@@ -41,9 +42,9 @@ function addUnique(list: string[], value: string | null): void {
   if (value !== null && !list.includes(value)) list.push(value);
 }
 
-/** Stores the services kube-proxy's chains of capture `captureId` give, as the capture's one service block. */
-export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
-  storeKubeProxyBlock(store, captureId, kubeProxyServiceBlock(services));
+/** Stores the services kube-proxy's chains of a parsed ruleset give as capture `captureId`'s one service block, written from the index's columns. */
+export function storeKubeProxyRuleset(store: Store, captureId: number, ruleset: Ruleset): void {
+  storeKubeProxyBlock(store, captureId, kubeProxyIndexBlock(kubeProxyIndexOf(ruleset, false)));
 }
 
 /**

@@ -564,7 +564,12 @@ export class KubeProxyIndex implements RulesetSink {
 
 /** Services found in a ruleset's nat table, sorted by name. */
 export function kubeProxyServices(ruleset: Ruleset): KubeProxyService[] {
-  const index = new KubeProxyIndex();
+  return kubeProxyIndexOf(ruleset, true).services();
+}
+
+/** The index of a ruleset's nat table; `keepRuleText` false when only its serviceList() will be read. */
+export function kubeProxyIndexOf(ruleset: Ruleset, keepRuleText: boolean): KubeProxyIndex {
+  const index = new KubeProxyIndex(false, keepRuleText);
   replayRuleset(ruleset.tables.filter((t) => t.name === 'nat'), index);
-  return index.services();
+  return index;
 }
