@@ -17,7 +17,7 @@ import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
 import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
 import type { ServiceBlock } from '../model/service-block';
-import { kubeProxyServiceBlock } from './kube-proxy-records';
+import { kubeProxyIndexBlock } from './kube-proxy-records';
 import type { NumberedRulesetSink } from '../netfilter/ruleset-sink';
 import { DumpRuleBytes } from './dump-rule-bytes';
 
@@ -71,7 +71,8 @@ class OverlongLine extends Error {
 
 function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean): DumpFileRead {
   const tapes = new RulesetTapeSink(onTape);
-  const services = new KubeProxyIndex(true);
+  // Only the service block is asked of it: the entry rules' text is not kept.
+  const services = new KubeProxyIndex(true, false);
   // Each rule goes into a chunk at once: no record is kept to share.
   const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
   const hashes = new DumpHashes();
@@ -110,7 +111,7 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, serviceBlock: kubeProxyServiceBlock(services.services()), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
+    kind: 'dump', summary, serviceBlock: kubeProxyIndexBlock(services), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
     lineCount: reader.lines,
   };
 }

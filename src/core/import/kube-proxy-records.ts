@@ -3,8 +3,9 @@
  * output is stored in, so a node whose API server was never queried still shows its services.
  */
 import type { ServicePortRecord, ServiceRecord } from '../records/records';
-import type { KubeProxyService } from '../netfilter/kube-proxy';
+import { kubeProxyIndexOf, serviceListOf, type KubeProxyIndex, type KubeProxyService, type KubeProxyServiceList } from '../netfilter/kube-proxy';
 import type { EndpointRecord, Store } from '../model/store';
+import type { Ruleset } from '../netfilter/ruleset';
 import { ServiceBlockWriter, type ServiceBlock } from '../model/service-block';
 import { assertNever } from '../common/assert-never';
 
@@ -41,9 +42,9 @@ function addUnique(list: string[], value: string | null): void {
   if (value !== null && !list.includes(value)) list.push(value);
 }
 
-/** Stores the services kube-proxy's chains of capture `captureId` give, as the capture's one service block. */
-export function storeKubeProxyServices(store: Store, captureId: number, services: readonly KubeProxyService[]): void {
-  storeKubeProxyBlock(store, captureId, kubeProxyServiceBlock(services));
+/** Stores the services kube-proxy's chains of a parsed ruleset give as capture `captureId`'s one service block, written from the index's columns. */
+export function storeKubeProxyRuleset(store: Store, captureId: number, ruleset: Ruleset): void {
+  storeKubeProxyBlock(store, captureId, kubeProxyIndexBlock(kubeProxyIndexOf(ruleset, false)));
 }
 
 /**
@@ -51,6 +52,15 @@ export function storeKubeProxyServices(store: Store, captureId: number, services
  * these two tapes instead of ~60,000 small objects to clone into the writer's thread. Null: nothing to store.
  */
 export function kubeProxyServiceBlock(services: readonly KubeProxyService[]): ServiceBlock | null {
+  return serviceListBlock(serviceListOf(services));
+}
+
+/** kubeProxyServiceBlock of the index's services, written from its columns without a KubeProxyService each. */
+export function kubeProxyIndexBlock(index: KubeProxyIndex): ServiceBlock | null {
+  return serviceListBlock(index.serviceList());
+}
+
+function serviceListBlock(services: KubeProxyServiceList): ServiceBlock | null {
   // Endpoints go to the block as they are found: a 10,000-service ruleset has 50,000 of them.
   const block = new ServiceBlockWriter();
   block.services(gatherServices(services, (namespace, name, portName, address, port, line) => block.endpointParts(namespace, name, portName, line, address, port)));
@@ -63,25 +73,26 @@ export function storeKubeProxyBlock(store: Store, captureId: number, block: Serv
 
 /** The services, in the order of their first port; each endpoint goes to `endpoint` in order as it is met. */
 export function kubeProxyRecords(services: readonly KubeProxyService[], endpoint: (e: EndpointRecord) => void): ServiceRecord[] {
-  return gatherServices(services, (namespace, name, portName, address, port, line) => endpoint({ namespace, name, portName, address, port, line }));
+  return gatherServices(serviceListOf(services), (namespace, name, portName, address, port, line) => endpoint({ namespace, name, portName, address, port, line }));
 }
 
-function gatherServices(services: readonly KubeProxyService[], endpoint: EndpointParts): ServiceRecord[] {
+function gatherServices(services: KubeProxyServiceList, endpoint: EndpointParts): ServiceRecord[] {
   const byService = new Map<string, ServiceRecord>();
-  for (const svc of services) {
-    const id = splitServicePortName(svc.name);
+  for (let i = 0; i < services.count; i++) {
+    const id = splitServicePortName(services.name(i));
     if (!id) continue;
     const key = `${id.namespace}/${id.name}`;
     let service = byService.get(key);
     if (!service) {
+      const first = services.firstFrontend(i);
       service = {
         namespace: id.namespace, name: id.name, type: null, clusterIP: null, externalIPs: [], loadBalancerIPs: [],
-        ports: [], selector: null, line: svc.frontends[0]?.line ?? 0,
+        ports: [], selector: null, line: first < 0 ? 0 : services.frontendLine(first),
       };
       byService.set(key, service);
     }
-    addPort(service, id.portName, svc);
-    for (const text of svc.endpoints) {
+    addPort(service, id.portName, services, i);
+    for (const text of services.endpoints(i)) {
       if (LINE_BREAK.test(text)) continue;
       // `address:port`, split at a last colon followed by digits alone (`fd00::1` reads as `fd00:` port 1).
       const colon = text.lastIndexOf(':');
@@ -103,31 +114,32 @@ function portAfter(text: string, colon: number): number | null {
   return Number(text.slice(colon + 1));
 }
 
-function addPort(service: ServiceRecord, portName: string | null, svc: KubeProxyService): void {
+function addPort(service: ServiceRecord, portName: string | null, services: KubeProxyServiceList, i: number): void {
   let port: number | null = null;
   let proto: string | null = null;
   let nodePort: number | null = null;
-  for (const f of svc.frontends) {
-    switch (f.kind) {
+  for (let f = services.firstFrontend(i); f >= 0; f = services.nextFrontend(f)) {
+    const kind = services.frontendKind(f);
+    switch (kind) {
       case 'cluster-ip':
-        service.clusterIP ??= f.address;
-        port ??= f.port;
-        proto ??= f.proto;
+        service.clusterIP ??= services.frontendAddress(f);
+        port ??= services.frontendPort(f);
+        proto ??= services.frontendProto(f);
         break;
       case 'external-ip':
-        addUnique(service.externalIPs, f.address);
-        port ??= f.port;
+        addUnique(service.externalIPs, services.frontendAddress(f));
+        port ??= services.frontendPort(f);
         break;
       case 'load-balancer':
-        addUnique(service.loadBalancerIPs, f.address);
-        port ??= f.port;
+        addUnique(service.loadBalancerIPs, services.frontendAddress(f));
+        port ??= services.frontendPort(f);
         break;
       case 'node-port':
-        nodePort ??= f.port;
-        proto ??= f.proto;
+        nodePort ??= services.frontendPort(f);
+        proto ??= services.frontendProto(f);
         break;
       default:
-        assertNever(f.kind);
+        assertNever(kind);
     }
   }
   if (port !== null || nodePort !== null) {

@@ -10,8 +10,7 @@ import type { CaptureReaders } from './capture-readers';
 import { sha256Text } from './content-hash';
 import { noteNode, type FileOutcome } from './file-outcome';
 import type { InputFile } from './input-walk';
-import { storeKubeProxyServices } from './kube-proxy-records';
-import { kubeProxyServices } from '../netfilter/kube-proxy';
+import { storeKubeProxyRuleset } from './kube-proxy-records';
 import { nodeNameFor } from './node-name';
 
 export interface UnitContext {
@@ -67,7 +66,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   } else {
     parsed = ctx.readers.parseCaptureUnit(unit);
     store.insertRecords(id, parsed);
-    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyServices(store, id, kubeProxyServices(parsed.ruleset));
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyRuleset(store, id, parsed.ruleset);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack') {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }

@@ -6,7 +6,8 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
-import { kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
+import { replayRuleset } from './ruleset-sink';
+import { KubeProxyIndex, kubeProxyServices, serviceChainHash, serviceNameOf, type KubeProxyService } from './kube-proxy';
 import { commentOf, type Chain, type Ruleset } from './ruleset';
 import { writeKubeProxyDump } from '../../../scripts/bench/kube-proxy-dump.mjs';
 import { describeShared } from '../../../test/support/describe-shared';
@@ -126,6 +127,18 @@ describe('kubeProxyServices', () => {
       ['default/web:http'],
       ['default/web-np:http'],
     ]);
+  });
+
+  it('without the entry rules\' text, lists the same services but will not make KubeProxyService objects', () => {
+    for (const file of own) {
+      const ruleset = read(file);
+      const index = new KubeProxyIndex(false, false);
+      replayRuleset(ruleset.tables.filter((t) => t.name === 'nat'), index);
+      const list = index.serviceList();
+      const names = Array.from({ length: list.count }, (_, i) => list.name(i));
+      expect(names, file).toEqual(kubeProxyServices(ruleset).map((s) => s.name));
+      expect(() => index.services(), file).toThrow(/text was not kept/);
+    }
   });
 
   it('finds the same 2,000 services in a kube-proxy-scale dump', () => {

@@ -4,9 +4,9 @@
  * KUBE-FW- chains one shared hash suffix, so frontends, service chains and endpoints can be tied without
  * the API server.
  */
-import { assertNever } from '../common/assert-never';
 import { commentOf, jumpTarget, type Match, type Rule, type Ruleset, type TableName, type Target } from './ruleset';
 import { replayRuleset, type ChainHead, type RulesetSink } from './ruleset-sink';
+import { Float64Column, Int32Column } from '../common/grow-columns';
 
 export type FrontendKind = 'cluster-ip' | 'external-ip' | 'load-balancer' | 'node-port';
 
@@ -129,57 +129,76 @@ export function frontendOfMatches(matches: readonly Match[]): FrontendFacts {
   return { address, port, proto };
 }
 
-function frontendOf(rule: NatRuleFacts, chain: string): ServiceFrontend {
-  const { address, port, proto } = rule.knownFrontend?.() ?? frontendOfMatches(rule.matches());
-  return { kind: frontendKind(rule.comment ?? '', chain), address, port, proto, rule: rule.text, line: rule.line };
-}
-
 const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS'];
 /** localeCompare's order, with one collator for all the comparisons of a 10,000-service sort; made when first sorted (making one costs ~15 ms). */
 let byNameOrder: Intl.Collator | null = null;
 const BALANCING_CHAIN = /^KUBE-(SVC|SVL)-/;
+const FRONTEND_KINDS: readonly FrontendKind[] = ['cluster-ip', 'external-ip', 'load-balancer', 'node-port'];
 
-/** What the service search keeps of a nat chain that matters to it. */
-type ChainGist =
-  /** KUBE-SERVICES, KUBE-NODEPORTS: the rules that lead to a service chain. */
-  | { kind: 'entry'; rules: Array<{ hash: string; name: string | null; frontend: ServiceFrontend }> }
-  /** A service chain (KUBE-SVC-, -SVL-, -EXT-, -FW-, -XLB-). */
-  | {
-      kind: 'service';
-      hash: string;
-      /** SVC and SVL chains balance over endpoint chains. */
-      balances: boolean;
-      /** The first service name its rules' comments give. */
-      name: string | null;
-      /**
-       * Endpoint chains jumped to before the rule that gave `name`: their comments come first. This and `seps` are
-       * made by the first rule that needs them, not with the gist: an empty array literal made on the chain path and
-       * first filled with objects on the rule path changes its allocation site's element kind after the chain path
-       * was optimized, and V8 then throws that code away.
-       */
-      sepsBefore: SepRef[] | null;
-      /** The endpoint chains it balances over, in rule order (null: none yet). */
-      seps: SepRef[] | null;
-    }
-  /**
-   * A KUBE-SEP- chain: the first service name its comments give and its DNAT destinations, `10.40.0.6:8080`
-   * (null until the first: a 10,000-service dump has 50,000 endpoint chains, nearly all with one).
-   */
-  | { kind: 'endpoints'; name: string | null; endpoints: string[] | null };
+/** What a nat chain is to the service search (the chain kind column; NOT_KEPT: nothing, or not declared). */
+const NOT_KEPT = 0;
+/** A KUBE-EXT-, -FW- or -XLB- chain: named by its rules' comments. */
+const SERVICE = 1;
+/** A KUBE-SVC- or -SVL- chain: also balances over endpoint chains. */
+const BALANCING = 2;
+/** A KUBE-SEP- chain: a name and DNAT destinations. */
+const ENDPOINTS = 3;
+/** KUBE-SERVICES or KUBE-NODEPORTS: the rules that lead to a service chain. */
+const ENTRY = 4;
 
-type EndpointsGist = Extract<ChainGist, { kind: 'endpoints' }>;
-type EntryGist = Extract<ChainGist, { kind: 'entry' }>;
-/** An endpoint chain jumped to: its gist, or its name while no chain of that name is declared (looked up at the end). */
-type SepRef = EndpointsGist | string;
-
-function addEndpoints(target: Target | null, gist: EndpointsGist): void {
+/**
+ * A DNAT target's destinations as endpoints (`10.40.0.6:8080`), each handed to `add`.
+ */
+function eachEndpoint(target: Target | null, add: (ep: string) => void): void {
   if (target === null || target.kind !== 'dnat') return;
   for (const to of target.to) {
     const ep = to.minAddress && to.ports ? `${to.minAddress}:${to.ports.min}` : to.minAddress;
-    if (!ep) continue;
-    if (gist.endpoints === null) gist.endpoints = [ep];
-    else gist.endpoints.push(ep);
+    if (ep) add(ep);
   }
+}
+
+/**
+ * kube-proxy's services as the block writer reads them (kube-proxy-records.ts): service i's name, endpoints and
+ * frontends, each frontend a number (firstFrontend, then nextFrontend until -1). The index hands its columns over so,
+ * and a list of KubeProxyService objects is read through serviceListOf.
+ */
+export interface KubeProxyServiceList {
+  readonly count: number;
+  name(i: number): string;
+  endpoints(i: number): readonly string[];
+  firstFrontend(i: number): number;
+  nextFrontend(f: number): number;
+  frontendKind(f: number): FrontendKind;
+  frontendAddress(f: number): string | null;
+  frontendPort(f: number): number | null;
+  frontendProto(f: number): string | null;
+  frontendLine(f: number): number;
+}
+
+/** A list of services as a KubeProxyServiceList: frontends numbered one after another, service by service. */
+export function serviceListOf(services: readonly KubeProxyService[]): KubeProxyServiceList {
+  const frontends: ServiceFrontend[] = [];
+  const first: number[] = [];
+  const last: number[] = [];
+  for (const s of services) {
+    first.push(s.frontends.length === 0 ? -1 : frontends.length);
+    for (const f of s.frontends) frontends.push(f);
+    last.push(frontends.length - 1);
+  }
+  const owner: number[] = [];
+  services.forEach((s, i) => s.frontends.forEach(() => owner.push(i)));
+  return {
+    count: services.length,
+    name: (i) => services[i]!.name,
+    endpoints: (i) => services[i]!.endpoints,
+    firstFrontend: (i) => first[i]!,
+    nextFrontend: (f) => (f < last[owner[f]!]! ? f + 1 : -1),
+    frontendKind: (f) => frontends[f]!.kind,
+    frontendAddress: (f) => frontends[f]!.address,
+    frontendPort: (f) => frontends[f]!.port,
+    frontendProto: (f) => frontends[f]!.proto,
+    frontendLine: (f) => frontends[f]!.line,
+  };
 }
 
 /** A parsed rule's facts, read lazily: one instance serves every rule. */
@@ -223,23 +242,63 @@ export class RuleFacts implements NatRuleFacts {
  * iptables-save writes them), keeping per chain only what ties services, frontends and endpoints together.
  * Chains are kept by number: the reader's (`numbered`, a NumberedRulesetSink's numbers), or the index's own,
  * given to names as they come.
+ *
+ * What it keeps is in typed columns, not an object per chain, rule or endpoint (a 10,000-service dump has
+ * 60,000 chains and 70,000 rules that matter): per chain number its kind, first service name, hash and a
+ * list of values (the endpoint chains a service chain balances over, an endpoint chain's destinations); per
+ * entry rule its service hash, name and frontend. Strings (names, endpoints, addresses, rule text) are numbers
+ * into one table. `keepRuleText` false: the entry rules' text is not kept, and only serviceList() answers.
  */
 export class KubeProxyIndex implements RulesetSink {
   private inNat = false;
-  /** kube-proxy's entry chains' gists, whether or not the nat table declares them. */
-  private readonly entries = new Map<string, EntryGist>(ENTRY_CHAINS.map((c) => [c, { kind: 'entry', rules: [] }]));
-  /** The gists of the nat chains that matter, by chain number. */
-  private readonly gists: Array<ChainGist | undefined> = [];
-  /** The same, with their names, in the order they were declared. */
-  private readonly declared: Array<[string, ChainGist]> = [];
   /** Without `numbered`: the numbers this index gave to chain names. */
   private readonly own = new Map<string, number>();
   private readonly ruleFacts = new RuleFacts();
-  /** The number of the last rule's chain and its gist: a chain's rules come one after another. */
+  /** The number of the last rule's chain and its kind (-1: not kept) and place: a chain's rules come one after another. */
   private lastChain = -1;
-  private lastGist: ChainGist | undefined = undefined;
+  private lastKind = NOT_KEPT;
+  private lastPlace = -1;
 
-  constructor(private readonly numbered = false) {}
+  private readonly strings: string[] = [];
+  private readonly hashIds = new Map<string, number>();
+  private readonly hashes: string[] = [];
+
+  /** By chain number: kind, first service name (string), hash (or entry chain 0/1), list head and tail, values before the name. */
+  private readonly chainKind = new Int32Column();
+  private readonly chainName = new Int32Column();
+  private readonly chainHash = new Int32Column();
+  private readonly chainHead = new Int32Column();
+  private readonly chainTail = new Int32Column();
+  private readonly chainBefore = new Int32Column();
+  /** Kept chains but the entry chains, in the order declared, and their names. */
+  private readonly declaredChains = new Int32Column();
+  private readonly declaredNames: string[] = [];
+  /**
+   * List cells: a value and the next cell (-1: the last). A balancing chain's values are endpoint chains, by number
+   * (>= 0), or by name while no endpoint chain of that name is declared (-2 - the name's string, looked up at the end);
+   * an endpoint chain's are its destinations (strings).
+   */
+  private readonly cellValue = new Int32Column();
+  private readonly cellNext = new Int32Column();
+
+  /** Entry rules of KUBE-SERVICES and KUBE-NODEPORTS: two lists (head, tail), then per rule its columns. */
+  private readonly entryHead = [-1, -1];
+  private readonly entryTail = [-1, -1];
+  private readonly entryNext = new Int32Column();
+  private readonly entryHash = new Int32Column();
+  private readonly entryName = new Int32Column();
+  private readonly entryKind = new Int32Column();
+  private readonly entryAddress = new Int32Column();
+  private readonly entryProto = new Int32Column();
+  /** NaN: none. */
+  private readonly entryPort = new Float64Column();
+  private readonly entryLine = new Float64Column();
+  private readonly entryText = new Int32Column();
+
+  constructor(
+    private readonly numbered = false,
+    private readonly keepRuleText = true,
+  ) {}
 
   table(name: TableName): void {
     this.inNat = name === 'nat';
@@ -249,17 +308,21 @@ export class KubeProxyIndex implements RulesetSink {
     const { name } = head;
     if (!this.inNat || !name.startsWith('KUBE-')) return;
     const k = this.numbered ? number : this.ownNumber(name);
-    if (k < 0 || this.gists[k] !== undefined) return;
+    if (k < 0 || this.chainKind.at(k, NOT_KEPT) !== NOT_KEPT) return;
     this.lastChain = -1;
-    let gist: ChainGist | undefined = this.entries.get(name);
-    if (gist === undefined && name.startsWith('KUBE-SEP-')) gist = { kind: 'endpoints', name: null, endpoints: null };
-    if (gist === undefined) {
+    const entry = ENTRY_CHAINS.indexOf(name);
+    if (entry >= 0) {
+      this.keep(k, ENTRY, entry);
+      return;
+    }
+    if (name.startsWith('KUBE-SEP-')) this.keep(k, ENDPOINTS, -1);
+    else {
       const hash = serviceChainHash(name);
       if (hash === null) return;
-      gist = { kind: 'service', hash, balances: BALANCING_CHAIN.test(name), name: null, sepsBefore: null, seps: null };
+      this.keep(k, BALANCING_CHAIN.test(name) ? BALANCING : SERVICE, this.hashId(hash));
     }
-    this.gists[k] = gist;
-    if (gist.kind !== 'entry') this.declared.push([name, gist]);
+    this.declaredChains.push(k);
+    this.declaredNames.push(name);
   }
 
   rule(chain: string, _at: number, rule: Rule): void {
@@ -276,41 +339,43 @@ export class KubeProxyIndex implements RulesetSink {
     const k = this.numbered ? number : (this.own.get(chain) ?? -2);
     if (k !== this.lastChain) {
       this.lastChain = k;
-      this.lastGist = k >= 0 ? this.gists[k] : this.entries.get(chain);
+      const kind = k >= 0 ? this.chainKind.at(k, NOT_KEPT) : NOT_KEPT;
+      // An entry chain the table does not declare still counts.
+      const entry = k < 0 ? ENTRY_CHAINS.indexOf(chain) : -1;
+      this.lastKind = entry >= 0 ? ENTRY : kind;
+      this.lastPlace = entry >= 0 ? entry : kind === ENTRY ? this.chainHash.values[k]! : k;
     }
-    const gist = this.lastGist;
-    if (gist === undefined) return;
-    switch (gist.kind) {
-      case 'entry': {
+    const at = this.lastPlace;
+    switch (this.lastKind) {
+      case NOT_KEPT:
+        return;
+      case ENTRY: {
         const hash = rule.jump === null ? null : serviceChainHash(rule.jump);
-        if (hash !== null) gist.rules.push({ hash, name: this.nameOf(rule.comment), frontend: frontendOf(rule, chain) });
+        if (hash !== null) this.entryRule(at, this.hashId(hash), rule, chain);
         return;
       }
-      case 'service': {
-        if (gist.name === null) gist.name = this.nameOf(rule.comment);
+      case SERVICE:
+      case BALANCING: {
+        const names = this.chainName.values;
+        if (names[at] === -1) names[at] = this.nameOf(rule.comment);
         const { jump } = rule;
-        if (!gist.balances || jump === null || !jump.startsWith('KUBE-SEP-')) return;
+        if (this.lastKind === SERVICE || jump === null || !jump.startsWith('KUBE-SEP-')) return;
         const j = this.numbered ? jumpNumber : (this.own.get(jump) ?? -1);
-        const sep = j >= 0 ? this.gists[j] : undefined;
-        const ref = sep?.kind === 'endpoints' ? sep : jump;
-        if (gist.seps === null) gist.seps = [ref];
-        else gist.seps.push(ref);
-        if (gist.name !== null) return;
-        if (gist.sepsBefore === null) gist.sepsBefore = [ref];
-        else gist.sepsBefore.push(ref);
+        this.append(at, j >= 0 && this.chainKind.at(j, NOT_KEPT) === ENDPOINTS ? j : -2 - this.text(jump));
+        if (names[at] === -1) this.chainBefore.values[at]!++;
         return;
       }
-      case 'endpoints': {
-        if (gist.name === null) gist.name = this.nameOf(rule.comment);
+      case ENDPOINTS: {
+        const names = this.chainName.values;
+        if (names[at] === -1) names[at] = this.nameOf(rule.comment);
         if (rule.targetKind !== 'dnat') return;
         const known = rule.knownEndpoint?.();
-        if (known === undefined) addEndpoints(rule.target(), gist);
-        else if (gist.endpoints === null) gist.endpoints = [known];
-        else gist.endpoints.push(known);
+        if (known === undefined) eachEndpoint(rule.target(), (ep) => this.append(at, this.text(ep)));
+        else this.append(at, this.text(known));
         return;
       }
       default:
-        assertNever(gist);
+        throw new Error(`kube-proxy index: no chain kind ${this.lastKind}`);
     }
   }
 
@@ -320,48 +385,174 @@ export class KubeProxyIndex implements RulesetSink {
 
   /** Services found, sorted by name. */
   services(): KubeProxyService[] {
-    const byHash = new Map<string, KubeProxyService>();
-    const serviceFor = (hash: string): KubeProxyService => {
-      let s = byHash.get(hash);
-      if (!s) byHash.set(hash, (s = { name: '', hash, frontends: [], endpoints: [] }));
-      return s;
-    };
-    const name = (s: KubeProxyService, found: string | null): void => {
-      if (!s.name && found) s.name = found;
-    };
-    // An endpoint chain named before it was declared: found by name, once the table is read.
-    let byName: Map<string, ChainGist> | null = null;
-    const endpointChain = (sep: SepRef): EndpointsGist | null => {
-      if (typeof sep !== 'string') return sep;
-      if (byName === null) {
-        byName = new Map();
-        for (const [n, g] of this.declared) if (!byName.has(n)) byName.set(n, g);
+    if (!this.keepRuleText) throw new Error('kube-proxy index: the entry rules\' text was not kept; read serviceList()');
+    const list = this.serviceList();
+    const out: KubeProxyService[] = [];
+    for (let i = 0; i < list.count; i++) {
+      const frontends: ServiceFrontend[] = [];
+      for (let f = list.firstFrontend(i); f >= 0; f = list.nextFrontend(f)) {
+        frontends.push({
+          kind: list.frontendKind(f), address: list.frontendAddress(f), port: list.frontendPort(f), proto: list.frontendProto(f),
+          rule: this.strings[this.entryText.values[f]!]!, line: list.frontendLine(f),
+        });
       }
-      const gist = byName.get(sep);
-      return gist?.kind === 'endpoints' ? gist : null;
-    };
-    for (const entry of ENTRY_CHAINS) {
-      for (const rule of this.entries.get(entry)!.rules) {
-        const s = serviceFor(rule.hash);
-        name(s, rule.name);
-        s.frontends.push(rule.frontend);
-      }
+      out.push({ name: list.name(i), hash: list.hash(i), frontends, endpoints: [...list.endpoints(i)] });
     }
-    for (const [, gist] of this.declared) {
-      if (gist.kind !== 'service') continue;
-      const s = serviceFor(gist.hash);
-      for (const sep of gist.sepsBefore ?? []) name(s, endpointChain(sep)?.name ?? null);
-      name(s, gist.name);
-      for (const sep of gist.seps ?? []) {
-        for (const ep of endpointChain(sep)?.endpoints ?? []) if (!s.endpoints.includes(ep)) s.endpoints.push(ep);
-      }
-    }
-    const collator = (byNameOrder ??= new Intl.Collator());
-    return [...byHash.values()].filter((s) => s.name).sort((a, b) => collator.compare(a.name, b.name));
+    return out;
   }
 
-  private nameOf(comment: string | null): string | null {
-    return comment === null ? null : serviceNameOf(comment);
+  /**
+   * The services found, sorted by name, read from the columns. A service is a hash: it is met first in the entry
+   * rules (KUBE-SERVICES', then KUBE-NODEPORTS') or else at its first declared service chain, and that order breaks ties
+   * of the (stable) sort. Its name is the first of: its entry rules' names, then per service chain the names of the
+   * endpoint chains it jumped to before its own name, then its own name. Its endpoints: those of the endpoint chains its
+   * service chains balance over, in order, each once.
+   */
+  serviceList(): KubeProxyServiceList & { hash(i: number): string } {
+    const hashCount = this.hashes.length;
+    const order: number[] = [];
+    const met = new Uint8Array(hashCount);
+    const nameOf = new Int32Array(hashCount).fill(-1);
+    const frontHead = new Int32Array(hashCount).fill(-1);
+    const frontTail = new Int32Array(hashCount).fill(-1);
+    const frontNext = new Int32Array(this.entryHash.length).fill(-1);
+    const endpoints: Array<string[] | null> = new Array<string[] | null>(hashCount).fill(null);
+    const meet = (h: number): void => {
+      if (met[h] === 0) {
+        met[h] = 1;
+        order.push(h);
+      }
+    };
+    const entryHash = this.entryHash.values;
+    const entryName = this.entryName.values;
+    for (const head of this.entryHead) {
+      for (let e = head; e >= 0; e = this.entryNext.values[e]!) {
+        const h = entryHash[e]!;
+        meet(h);
+        if (nameOf[h] === -1) nameOf[h] = entryName[e]!;
+        if (frontTail[h] === -1) frontHead[h] = e;
+        else frontNext[frontTail[h]!] = e;
+        frontTail[h] = e;
+      }
+    }
+    const kinds = this.chainKind.values;
+    const chainNames = this.chainName.values;
+    const cellValue = this.cellValue.values;
+    const cellNext = this.cellNext.values;
+    let byName: Map<string, number> | null = null;
+    const endpointChain = (value: number): number => {
+      if (value >= 0) return value;
+      if (byName === null) {
+        byName = new Map();
+        for (let d = 0; d < this.declaredNames.length; d++) {
+          const n = this.declaredNames[d]!;
+          if (!byName.has(n)) byName.set(n, this.declaredChains.values[d]!);
+        }
+      }
+      const k = byName.get(this.strings[-2 - value]!);
+      return k !== undefined && kinds[k] === ENDPOINTS ? k : -1;
+    };
+    for (let d = 0; d < this.declaredChains.length; d++) {
+      const k = this.declaredChains.values[d]!;
+      if (kinds[k] !== SERVICE && kinds[k] !== BALANCING) continue;
+      const h = this.chainHash.values[k]!;
+      meet(h);
+      let before = this.chainBefore.values[k]!;
+      for (let c = this.chainHead.values[k]!; c >= 0 && before > 0; c = cellNext[c]!, before--) {
+        const sep = endpointChain(cellValue[c]!);
+        if (nameOf[h] === -1 && sep >= 0) nameOf[h] = chainNames[sep]!;
+      }
+      if (nameOf[h] === -1) nameOf[h] = chainNames[k]!;
+      for (let c = this.chainHead.values[k]!; c >= 0; c = cellNext[c]!) {
+        const sep = endpointChain(cellValue[c]!);
+        if (sep < 0) continue;
+        let list = endpoints[h] ?? null;
+        for (let e = this.chainHead.values[sep]!; e >= 0; e = cellNext[e]!) {
+          const ep = this.strings[cellValue[e]!]!;
+          if (list === null) endpoints[h] = list = [ep];
+          else if (!list.includes(ep)) list.push(ep);
+        }
+      }
+    }
+    const { strings } = this;
+    const named = order.filter((h) => nameOf[h] !== -1);
+    const collator = (byNameOrder ??= new Intl.Collator());
+    named.sort((a, b) => collator.compare(strings[nameOf[a]!]!, strings[nameOf[b]!]!));
+    const none: readonly string[] = [];
+    const str = (id: number): string | null => (id < 0 ? null : strings[id]!);
+    const port = this.entryPort.values;
+    const line = this.entryLine.values;
+    const kind = this.entryKind.values;
+    const address = this.entryAddress.values;
+    const proto = this.entryProto.values;
+    return {
+      count: named.length,
+      name: (i) => strings[nameOf[named[i]!]!]!,
+      hash: (i) => this.hashes[named[i]!]!,
+      endpoints: (i) => endpoints[named[i]!] ?? none,
+      firstFrontend: (i) => frontHead[named[i]!]!,
+      nextFrontend: (f) => frontNext[f]!,
+      frontendKind: (f) => FRONTEND_KINDS[kind[f]!]!,
+      frontendAddress: (f) => str(address[f]!),
+      frontendPort: (f) => (Number.isNaN(port[f]!) ? null : port[f]!),
+      frontendProto: (f) => str(proto[f]!),
+      frontendLine: (f) => line[f]!,
+    };
+  }
+
+  private keep(k: number, kind: number, hash: number): void {
+    this.chainKind.set(k, kind, NOT_KEPT);
+    this.chainName.set(k, -1);
+    this.chainHash.set(k, hash);
+    this.chainHead.set(k, -1);
+    this.chainTail.set(k, -1);
+    this.chainBefore.set(k, 0, 0);
+  }
+
+  /** Appends `value` to chain k's list. */
+  private append(k: number, value: number): void {
+    const cell = this.cellValue.push(value);
+    this.cellNext.push(-1);
+    const tail = this.chainTail.values[k]!;
+    if (tail === -1) this.chainHead.values[k] = cell;
+    else this.cellNext.values[tail] = cell;
+    this.chainTail.values[k] = cell;
+  }
+
+  private entryRule(entry: number, hash: number, rule: NatRuleFacts, chain: string): void {
+    const { address, port, proto } = rule.knownFrontend?.() ?? frontendOfMatches(rule.matches());
+    const e = this.entryHash.push(hash);
+    this.entryNext.push(-1);
+    this.entryName.push(this.nameOf(rule.comment));
+    this.entryKind.push(FRONTEND_KINDS.indexOf(frontendKind(rule.comment ?? '', chain)));
+    this.entryAddress.push(address === null ? -1 : this.text(address));
+    this.entryProto.push(proto === null ? -1 : this.text(proto));
+    this.entryPort.push(port === null ? Number.NaN : port);
+    this.entryLine.push(rule.line);
+    this.entryText.push(this.keepRuleText ? this.text(rule.text) : -1);
+    const tail = this.entryTail[entry]!;
+    if (tail === -1) this.entryHead[entry] = e;
+    else this.entryNext.values[tail] = e;
+    this.entryTail[entry] = e;
+  }
+
+  private text(s: string): number {
+    return this.strings.push(s) - 1;
+  }
+
+  private hashId(hash: string): number {
+    let id = this.hashIds.get(hash);
+    if (id === undefined) {
+      id = this.hashes.push(hash) - 1;
+      this.hashIds.set(hash, id);
+    }
+    return id;
+  }
+
+  /** A comment's service name, as a string of the table (-1: none). */
+  private nameOf(comment: string | null): number {
+    const name = comment === null ? null : serviceNameOf(comment);
+    return name === null ? -1 : this.text(name);
   }
 
   private ownNumber(name: string): number {
@@ -373,7 +564,12 @@ export class KubeProxyIndex implements RulesetSink {
 
 /** Services found in a ruleset's nat table, sorted by name. */
 export function kubeProxyServices(ruleset: Ruleset): KubeProxyService[] {
-  const index = new KubeProxyIndex();
+  return kubeProxyIndexOf(ruleset, true).services();
+}
+
+/** The index of a ruleset's nat table; `keepRuleText` false when only its serviceList() will be read. */
+export function kubeProxyIndexOf(ruleset: Ruleset, keepRuleText: boolean): KubeProxyIndex {
+  const index = new KubeProxyIndex(false, keepRuleText);
   replayRuleset(ruleset.tables.filter((t) => t.name === 'nat'), index);
-  return index.services();
+  return index;
 }
