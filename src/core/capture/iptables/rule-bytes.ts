@@ -69,6 +69,7 @@ export class RuleBytes {
     while (end > from && (b[end - 1] === SPACE || b[end - 1] === 9)) end--;
     let i = from;
     this.countersFrom = -1;
+    this.countersTo = -1;
     if (b[i] === 91 /* [ */) {
       const colon = counter(b, i + 1, end);
       if (colon < 0 || b[colon] !== COLON) return false;
