@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli';
 import { UsageError } from '../command';
@@ -26,5 +29,30 @@ describe('natlens serve arguments', () => {
     expect(await runCli(['serve', '--bogus'], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stderrIsTty: false })).toBe(2);
     expect(out).toEqual([]);
     expect(err.join('')).toMatch(/^natlens serve: Unknown option '--bogus'\nusage: natlens serve/);
+  });
+});
+
+describe('natlens serve signals', () => {
+  it('listens for SIGTERM before the URL is printed: whoever reads the URL may stop it at once, and it exits 0', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-serve-signal-'));
+    try {
+      let listeningWhenAnnounced = -1;
+      const code = await runCli(['serve', '--db', path.join(dir, 'p.db')], {
+        stdout: (t) => {
+          if (!t.startsWith('http://')) return;
+          listeningWhenAnnounced = process.listenerCount('SIGTERM');
+          // As a parent that read the line would: at once, before anything else runs here.
+          process.emit('SIGTERM');
+          // Unheard (the bug): stop it once it listens, so the test fails on the count, not on a timeout.
+          if (listeningWhenAnnounced === 0) setImmediate(() => process.emit('SIGTERM'));
+        },
+        stderr: () => {},
+        stderrIsTty: false,
+      });
+      expect(listeningWhenAnnounced).toBeGreaterThan(0);
+      expect(code).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

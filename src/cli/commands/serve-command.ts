@@ -48,8 +48,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_REJECTED;
   }
+  // Listening for the signals before the URL is out: whoever reads the URL may stop the server at once.
+  const stopped = interrupted();
   announce(server.url, args, io);
-  await interrupted();
+  await stopped;
   await server.dispose();
   io.stderr('natlens serve: stopped, database closed\n');
   return EXIT_OK;
@@ -64,8 +66,9 @@ async function serveOnThread(script: string, args: ServeArgs, io: CliIo): Promis
     io.stderr(`natlens serve: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_REJECTED;
   }
+  const stopped = interrupted();
   announce(server.url, args, io);
-  await interrupted();
+  await stopped;
   const how = await server.stop();
   io.stderr(how === 'closed' ? 'natlens serve: stopped, database closed\n' : 'natlens serve: stopped; the request it was busy with was cut off, database closed\n');
   return EXIT_OK;
