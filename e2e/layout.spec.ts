@@ -76,6 +76,15 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     expect(await faults.stop()).toBe(0);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A project of one transcript file (`lines` joined), imported by the CLI and served. */
+  async function serveTranscript(name: string, lines: readonly string[]): Promise<ServeProcess> {
+    const file = path.join(dir, `${name}.txt`);
+    fs.writeFileSync(file, lines.join('\n'));
+    const db = path.join(dir, `${name}.db`);
+    execFileSync(natlens, ['import', '--db', db, file], { cwd: root, stdio: 'ignore' });
+    return startServe(db);
+  }
   const open = (page: Page, serve: ServeProcess, fragment: string) => page.goto(`${serve.url.toString()}${fragment}`);
 
   for (const viewport of VIEWPORTS) {
@@ -156,13 +165,15 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
   }
 
   test('one node with nothing but ip route: counts in the singular, a readable topology, a trace whose long node name stays in its column, no "No flow matches"', async ({ page }) => {
-    const only = path.join(dir, 'lonely.txt');
     // A cloud node's name, as long as they come.
     const host = 'ip-10-0-12-34.eu-west-1.compute.internal';
-    fs.writeFileSync(only, `root@${host}:~# ip route\ndefault via 192.168.1.1 dev eth0\n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.50\nroot@${host}:~# \n`);
-    const db = path.join(dir, 'lonely.db');
-    execFileSync(natlens, ['import', '--db', db, only], { cwd: root, stdio: 'ignore' });
-    const serve = await startServe(db);
+    const serve = await serveTranscript('lonely', [
+      `root@${host}:~# ip route`,
+      'default via 192.168.1.1 dev eth0',
+      '192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.50',
+      `root@${host}:~# `,
+      '',
+    ]);
     try {
       await open(page, serve, '#/nodes');
       await expect(page.locator('.project-bar .counts')).toHaveText('1 node · 1 capture');
@@ -208,20 +219,13 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
   });
 
   test("a finding's fix sets its commands as code, without the backticks it is written with for Markdown", async ({ page }) => {
-    const file = path.join(dir, 'gw.txt');
-    fs.writeFileSync(
-      file,
-      [
-        'root@gw:~# conntrack -L',
-        'icmp     1 29 src=192.168.255.2 dst=8.8.8.8 type=8 code=0 id=7 [UNREPLIED] src=8.8.8.8 dst=192.168.255.2 type=0 code=0 id=7 mark=0 use=1',
-        'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
-        'root@gw:~# ',
-        '',
-      ].join('\n'),
-    );
-    const db = path.join(dir, 'gw.db');
-    execFileSync(natlens, ['import', '--db', db, file], { cwd: root, stdio: 'ignore' });
-    const serve = await startServe(db);
+    const serve = await serveTranscript('gw', [
+      'root@gw:~# conntrack -L',
+      'icmp     1 29 src=192.168.255.2 dst=8.8.8.8 type=8 code=0 id=7 [UNREPLIED] src=8.8.8.8 dst=192.168.255.2 type=0 code=0 id=7 mark=0 use=1',
+      'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
+      'root@gw:~# ',
+      '',
+    ]);
     try {
       await open(page, serve, '#/findings');
       const explanation = page.getByTestId('finding').locator('.finding-explanation');
@@ -234,20 +238,13 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
   });
 
   test('a flow known from conntrack alone says no packet was captured instead of an empty hop table', async ({ page }) => {
-    const file = path.join(dir, 'solo.txt');
-    fs.writeFileSync(
-      file,
-      [
-        'root@solo:~# conntrack -L',
-        'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.96.0.10 sport=40000 dport=80 src=10.40.0.6 dst=10.0.0.1 sport=8080 dport=40000 [ASSURED] mark=0 use=1',
-        'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
-        'root@solo:~# ',
-        '',
-      ].join('\n'),
-    );
-    const db = path.join(dir, 'solo.db');
-    execFileSync(natlens, ['import', '--db', db, file], { cwd: root, stdio: 'ignore' });
-    const serve = await startServe(db);
+    const serve = await serveTranscript('solo', [
+      'root@solo:~# conntrack -L',
+      'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.96.0.10 sport=40000 dport=80 src=10.40.0.6 dst=10.0.0.1 sport=8080 dport=40000 [ASSURED] mark=0 use=1',
+      'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.',
+      'root@solo:~# ',
+      '',
+    ]);
     try {
       await open(page, serve, '#/flows/1');
       const detail = page.getByTestId('flow-detail');
@@ -287,13 +284,14 @@ test.describe('layout at 1280×720 and 1920×1080 (web mode)', () => {
     await open(page, faults, '#/findings');
     const evidence = page.getByTestId('finding-evidence').getByRole('link').first();
     await expect(evidence).toHaveText(/lab-faults\/no-endpoints\/nodes\/nodea\/iptables-save\.txt:20$/);
-    // The captured lines wrap between words: `--comment` or `REJECT` is never cut in two.
+    // The captured lines wrap between words: `--comment` or `REJECT` is never cut in two (a break after a word's own
+    // hyphen, `--reject-` `with`, is the browser's and depends on where the checkout's path ends the line before).
     const brokenWords = await page.getByTestId('finding-evidence').evaluate((list) => {
       const out: string[] = [];
       for (const span of list.querySelectorAll('.evidence-text')) {
         const text = span.firstChild;
         if (text === null || text.textContent === null) continue;
-        const re = /\S+/g;
+        const re = /[^\s-]*-|[^\s-]+/g;
         for (let m = re.exec(text.textContent); m !== null; m = re.exec(text.textContent)) {
           const range = document.createRange();
           range.setStart(text, m.index);
