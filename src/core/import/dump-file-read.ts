@@ -153,12 +153,7 @@ class LineCutter {
       // Nearly every line of a large dump: a rule or chain taken from its bytes (neither holds a CR: both decline one).
       const taken = rules !== null && (first === 58 ? rules.takeChain(data, from, end) : (first === 45 || first === 91) && rules.take(data, from, end));
       if (taken) {
-        if (this.firstLine === 0) {
-          this.firstLine = reader.lines;
-          this.hashFrom = from;
-        }
-        this.lastLine = reader.lines;
-        this.contentEnd = end;
+        this.content(from, end);
         from = stop + 1;
         continue;
       }
@@ -170,19 +165,22 @@ class LineCutter {
       // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
       if (line.charCodeAt(0) === 35 && asideLineOf(line)?.kind === 'noise') throw new NotPlain('a warning printed with the dump');
       reader.line(line, 0, line.length);
-      if (!isBlank(line)) {
-        if (this.firstLine === 0) {
-          this.firstLine = reader.lines;
-          this.hashFrom = from;
-        }
-        this.lastLine = reader.lines;
-        this.contentEnd = end;
-      }
+      if (!isBlank(line)) this.content(from, end);
       from = stop + 1;
     }
     // Only the return after the loop: the loop is optimized on stack (OSR) before its exit ever ran, and that code,
     // entered again on every piece, would be thrown away at the first operation after the loop that needs feedback.
     return from;
+  }
+
+  /** The line the reader read last, at [from, end) of the piece, is not blank. */
+  private content(from: number, end: number): void {
+    if (this.firstLine === 0) {
+      this.firstLine = this.reader.lines;
+      this.hashFrom = from;
+    }
+    this.lastLine = this.reader.lines;
+    this.contentEnd = end;
   }
 }
 
