@@ -1,4 +1,8 @@
-/** Typed columns that grow by doubling: many small facts kept without an object each. */
+/**
+ * Typed columns that grow by doubling: many small facts kept without an object each. Unlike number-map's paged
+ * GrowableInt32/GrowableFloat64 (set/get, never copied), these keep one contiguous `values` array, so a hot loop
+ * reads it by index without a call per value, and they count what was pushed.
+ */
 
 export class Int32Column {
   values: Int32Array;
