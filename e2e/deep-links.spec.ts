@@ -166,9 +166,12 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await expect(page.getByTestId('findings-summary')).toContainText(/^\d+ findings?: \d+ errors?/);
     await page.screenshot({ path: path.join(root, 'test-results', 'findings.png') });
 
+    // Choosing a finding puts it in the link: a reload (or a pasted link) shows the same finding.
+    const findingLink = fragment(page);
+    expect(findingLink).toMatch(/^#\/findings\/packet-dropped:/);
     await page.reload();
-    await row.click();
     await expect(finding).toHaveCount(1);
+    await expect(page.getByTestId('finding-missing')).toHaveCount(0);
     const flowLink = finding.getByTestId('finding-flow').first();
     const flowHref = (await flowLink.getAttribute('href')) ?? '';
     expect(flowHref).toMatch(/^#\/flows\/\d+$/);
@@ -178,8 +181,7 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await expect(page.getByTestId('flow-divergence')).toContainText('Replayed from nodea, arriving on cbr0');
 
     await page.goBack();
-    expect(fragment(page)).toBe('#/findings');
-    await row.click();
+    expect(fragment(page)).toBe(findingLink);
     await finding.getByTestId('finding-replay').click();
     expect(fragment(page)).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40100&dst=10.96.0.10:80&in=cbr0&follow=1');
     await expect(page.getByTestId('trace-follow')).toBeChecked();
@@ -189,6 +191,11 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await finding.getByRole('link', { name: 'nodeb', exact: true }).click();
     expect(fragment(page)).toBe('#/nodes/nodeb');
     await expect(page.getByTestId('node-card')).toHaveAttribute('aria-label', 'node nodeb');
+
+    // A link to a finding the project no longer has says so and shows the most severe.
+    await open(page, '#/findings/service-without-endpoints:gone%2Fweb:80');
+    await expect(page.getByTestId('finding-missing')).toContainText('service-without-endpoints:gone/web:80');
+    await expect(page.getByTestId('finding')).toHaveCount(1);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -204,6 +204,8 @@ function renderTab(route: Route, snapshot: ProjectSnapshot | null, api: Api, nav
           empty={snapshot.nodes.length === 0}
           scope={checkedScope(snapshot.info.nodes, snapshot.info.captures)}
           unchecked={uncheckedNote(snapshot.captures.map((c) => c.kind))}
+          chosen={route.finding}
+          onChoose={(finding) => navigate({ tab: 'findings', finding })}
         />
       );
     case 'captures':

@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { codeSpans } from '../view-model/code-spans';
 import type { Api } from '../../shared/contract/api';
-import { CHECKS, findingCards, findingsHeadline, findingsMoreNote, withFindingPage, type FindingCard, type FindingsLoaded } from '../view-model/findings-view';
+import { CHECKS, findingCards, findingsHeadline, findingsMoreNote, shownFinding, withFindingPage, type FindingCard, type FindingsLoaded } from '../view-model/findings-view';
 import { SplitPane } from './split-pane';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
@@ -30,7 +30,8 @@ const PAGE = 100;
 
 /** `revision` changes whenever the project does: the findings are read again from the first page. */
 /** `unchecked`: what the checks could not look at for want of captures (uncheckedNote), or null. */
-export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api: Api; revision: unknown; empty: boolean; scope: string; unchecked: string | null }) {
+/** `chosen`: the finding the link names (`#/findings/ID`), null for none; `onChoose` puts a choice in the link. */
+export function FindingsPanel({ api, revision, empty, scope, unchecked, chosen, onChoose }: { api: Api; revision: unknown; empty: boolean; scope: string; unchecked: string | null; chosen: string | null; onChoose: (id: string) => void }) {
   const [loaded, setLoaded] = useState<FindingsLoaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState<'idle' | 'reading'>('idle');
@@ -73,10 +74,14 @@ export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api:
 
   const findings = loaded?.findings ?? null;
   const cards = useMemo(() => (findings === null ? [] : findingCards(findings)), [findings]);
-  // The finding shown beside the list: the first (the most severe) until one is chosen.
-  const [chosen, setChosen] = useState<string | null>(null);
-  const current = cards.find((c) => c.key === chosen) ?? cards[0] ?? null;
+  // The finding shown beside the list: the one the link names, else the first (the most severe).
+  const shown = shownFinding(cards, chosen, loaded?.nextOffset ?? null);
+  const current = shown.card;
   const moreNote = loaded === null ? null : findingsMoreNote(loaded);
+  // A linked finding further down than the pages read so far: read on until it is found or the list ends.
+  useEffect(() => {
+    if (loaded !== null && shown.kind === 'seek' && more === 'idle') readMore();
+  });
 
   if (empty) return <p className="empty">No findings yet: import captures of your nodes, and natlens checks them for what is wrong or suspicious.</p>;
   if (error !== null) return <p className="banner banner-error" role="alert">{error}</p>;
@@ -108,6 +113,11 @@ export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api:
           {unchecked}
         </p>
       )}
+      {shown.kind === 'missing' && (
+        <p className="banner banner-warn" role="status" data-testid="finding-missing">
+          The linked finding {shown.id} is not among this project’s findings (any more): the captures changed, or it was fixed. Showing the most severe.
+        </p>
+      )}
       {moreNote !== null && (
         <p className="findings-more muted" data-testid="findings-more">
           {moreNote}{' '}
@@ -131,7 +141,7 @@ export function FindingsPanel({ api, revision, empty, scope, unchecked }: { api:
             rowHeight={34}
             columns={FINDING_COLUMNS}
             selectedKey={current?.key ?? null}
-            onOpen={(c) => setChosen(c.key)}
+            onOpen={(c) => onChoose(c.key)}
             copy={FINDING_COPY}
           />
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingJson } from '../../shared/contract/finding-json';
-import { checkedScope, evidenceFile, findingCards, uncheckedNote, findingsHeadline, findingsMoreNote, traceCommand, withFindingPage } from './findings-view';
+import { checkedScope, evidenceFile, findingCards, uncheckedNote, findingsHeadline, findingsMoreNote, shownFinding, traceCommand, withFindingPage } from './findings-view';
 import { parseRoute } from './route';
 
 const NO_ENDPOINTS: FindingJson = {
@@ -90,5 +90,24 @@ describe('the findings read a page at a time', () => {
     const loaded = withFindingPage(null, page([NO_ENDPOINTS, MARK], 0, 3, 2));
     expect(withFindingPage(loaded, page([MARK], 0, 1, null)).findings).toEqual([MARK]);
     expect(withFindingPage(loaded, page([MARK], 4, 5, null)).findings).toEqual([MARK]);
+  });
+});
+
+describe('a linked finding (#/findings/ID)', () => {
+  const cards = findingCards([MARK, NO_ENDPOINTS]);
+  const first = cards[0];
+
+  it('shows the most severe when the link names none', () => {
+    expect(shownFinding(cards, null, 100)).toEqual({ kind: 'first', card: first });
+    expect(shownFinding([], null, null)).toEqual({ kind: 'first', card: null });
+  });
+
+  it('shows the named finding once read', () => {
+    expect(shownFinding(cards, MARK.id, null)).toEqual({ kind: 'named', card: cards.find((c) => c.key === MARK.id) });
+  });
+
+  it('reads on while later pages may hold it, and says so when none does', () => {
+    expect(shownFinding(cards, 'packet-dropped:gone', 100)).toEqual({ kind: 'seek', card: first });
+    expect(shownFinding(cards, 'packet-dropped:gone', null)).toEqual({ kind: 'missing', id: 'packet-dropped:gone', card: first });
   });
 });

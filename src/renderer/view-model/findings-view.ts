@@ -90,6 +90,25 @@ export interface FindingsLoaded {
 }
 
 /**
+ * Which finding the panel shows for a link's `#/findings/ID`: the one named once it is read, the most severe
+ * meanwhile while later pages may still hold it (`seek`: read the next page), or the most severe with a note
+ * when every page is read and none is it.
+ */
+export type ShownFinding =
+  | { kind: 'first'; card: FindingCard | null }
+  | { kind: 'named'; card: FindingCard }
+  | { kind: 'seek'; card: FindingCard | null }
+  | { kind: 'missing'; id: string; card: FindingCard | null };
+
+export function shownFinding(cards: readonly FindingCard[], chosen: string | null, nextOffset: number | null): ShownFinding {
+  const first = cards[0] ?? null;
+  if (chosen === null) return { kind: 'first', card: first };
+  const named = cards.find((c) => c.key === chosen);
+  if (named !== undefined) return { kind: 'named', card: named };
+  return nextOffset === null ? { kind: 'missing', id: chosen, card: first } : { kind: 'seek', card: first };
+}
+
+/**
  * `page` added to what was read (null: it is the first page). A page that does not start where the last one
  * ended (the findings changed meanwhile and the list was read again) replaces the list.
  */

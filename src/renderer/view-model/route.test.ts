@@ -10,7 +10,8 @@ describe('route fragments', () => {
   it('writes the contract’s links', () => {
     expect(formatRoute({ tab: 'flows', flow: 12 })).toBe('#/flows/12');
     expect(formatRoute({ tab: 'nodes', node: 'nodea' })).toBe('#/nodes/nodea');
-    expect(formatRoute({ tab: 'findings' })).toBe('#/findings');
+    expect(formatRoute({ tab: 'findings', finding: null })).toBe('#/findings');
+    expect(formatRoute({ tab: 'findings', finding: 'packet-dropped:nodeb:filter/FORWARD:policy' })).toBe('#/findings/packet-dropped:nodeb:filter%2FFORWARD:policy');
     expect(formatRoute({ tab: 'trace', trace: TRACE })).toBe('#/trace?node=nodea&proto=tcp&src=10.40.1.3:40001&dst=10.96.0.10:80&in=cbr0');
     expect(formatRoute({ tab: 'trace', trace: { ...TRACE, src: '', arrival: { kind: 'local' } } })).toBe('#/trace?node=nodea&proto=tcp&dst=10.96.0.10:80&local=1');
   });
@@ -21,6 +22,8 @@ describe('route fragments', () => {
       { tab: 'nodes', node: 'worker-1.example' },
       { tab: 'nodes', node: 'node with/slash & ?' },
       { tab: 'flows', flow: 1 },
+      { tab: 'findings', finding: 'packet-dropped:nodeb:filter/FORWARD:policy' },
+      { tab: 'findings', finding: 'service-without-endpoints:default/web:80 #2?' },
       { tab: 'flows', flow: Number.MAX_SAFE_INTEGER },
       { tab: 'trace', trace: TRACE },
       { tab: 'trace', trace: { ...TRACE, src: '', arrival: { kind: 'local' }, follow: true, snapshot: 7, bridgeNetfilter: false } },
@@ -47,10 +50,10 @@ describe('route fragments', () => {
       ['#/flows/0', { tab: 'flows', flow: null }, /"0" is not a flow number/],
       ['#/flows/99999999999999999999', { tab: 'flows', flow: null }, /not a flow number/],
       ['#/routes', DEFAULT_ROUTE, /no view #\/routes/],
-      ['#/findings/x', { tab: 'findings' }, /#\/findings opens nothing by name \("x"\)/],
+      ['#/findings/%E0%A4%A', { tab: 'findings', finding: null }, /not correctly encoded/],
       ['#/trace/nodea', { tab: 'trace', trace: null }, /#\/trace opens nothing by name/],
       ['#/flows/3?x=1', { tab: 'flows', flow: null }, /has an unknown field "x" \(only filter=\)/],
-      ['#/findings?filter=tcp', { tab: 'findings' }, /has a query \(only #\/trace, #\/topology, #\/nodes, #\/captures and #\/flows take one\)/],
+      ['#/findings?filter=tcp', { tab: 'findings', finding: null }, /has a query \(only #\/trace, #\/topology, #\/nodes, #\/captures and #\/flows take one\)/],
       ['#/captures?filter=a&filter=b', { tab: 'captures' }, /"filter" more than once/],
       ['#flows', DEFAULT_ROUTE, /start with #\//],
       ['#/nodes/%E0%A4%A', { tab: 'nodes', node: null }, /not correctly encoded/],

@@ -1,5 +1,6 @@
 /**
- * The view as a URL fragment (CONTRACT.md `## serve`): `#/flows/ID`, `#/nodes/NAME`, `#/findings`,
+ * The view as a URL fragment (CONTRACT.md `## serve`): `#/flows/ID`, `#/nodes/NAME`, `#/findings` (and
+ * `#/findings/ID`, one finding chosen),
  * `#/trace?node=N&proto=P&src=S&dst=D&in=I` (or `&local=1`), and one bare route per tab. Parsing
  * never fails: a fragment it cannot read names what is wrong and falls back to the nearest view.
  */
@@ -27,7 +28,7 @@ export type TopologyHighlight = { kind: 'trace'; trace: TraceQuery } | { kind: '
 /** `filter`: the text in the tab's filter box (`#/flows?filter=host%2010.40.0.6`); absent or empty: none. */
 export type Route =
   | { tab: 'nodes'; node: string | null; filter?: string }
-  | { tab: 'findings' }
+  | { tab: 'findings'; finding: string | null }
   | { tab: 'captures'; filter?: string }
   | { tab: 'topology'; highlight: TopologyHighlight | null }
   | { tab: 'trace'; trace: TraceQuery | null }
@@ -57,6 +58,7 @@ export function tabRoute(tab: TabId): Route {
     case 'topology':
       return { tab, highlight: null };
     case 'findings':
+      return { tab, finding: null };
     case 'captures':
     case 'reports':
       return { tab };
@@ -85,8 +87,9 @@ export function formatRoute(route: Route): string {
     case 'topology':
       return route.highlight === null ? '#/topology' : `#/topology?${formatHighlight(route.highlight)}`;
     case 'findings':
+      return route.finding === null ? '#/findings' : `#/findings/${encode(route.finding)}`;
     case 'reports':
-      return `#/${route.tab}`;
+      return '#/reports';
     default: {
       const never: never = route;
       return never;
@@ -181,6 +184,7 @@ export function parseRoute(hash: string): ParsedRoute {
       return parsed.ok ? ok({ tab: 'topology', highlight: parsed.highlight }) : bad({ tab: 'topology', highlight: null }, `the topology link ${parsed.problem}`);
     }
     case 'findings':
+      return ok({ tab: 'findings', finding: arg });
     case 'reports':
       return arg === null ? ok({ tab: head }) : bad({ tab: head }, `#/${head} opens nothing by name ("${arg}")`);
     default:
