@@ -89,6 +89,10 @@ test.describe('deep links, findings and divergence (web mode, kernel lab)', () =
     await expect(page.getByRole('tab', { name: 'Trace' })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('trace-src')).toHaveValue('10.40.1.3:40001');
     await expect(page.getByTestId('trace-in')).toHaveValue('cbr0');
+    // A long choice is clipped in its box: the whole of it shows on hover.
+    await expect(page.getByTestId('trace-node')).toHaveAttribute('title', 'nodea');
+    await expect(page.getByTestId('trace-in')).toHaveAttribute('title', /^cbr0/);
+    await expect(page.getByTestId('trace-snapshot')).toHaveAttribute('title', /\S/);
     await expect(page.getByTestId('trace-outcome')).toHaveCount(2);
     await expect(page.getByTestId('trace-result')).toContainText('nodea: tcp 10.40.1.3:40001 → 10.96.0.10:80 in cbr0');
 

@@ -103,7 +103,7 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
       <form className="trace-form" onSubmit={submit} noValidate aria-label="Trace a packet">
         <label className="field">
           <span>Node</span>
-          <select value={form.node} onChange={(e) => setForm((f) => withNode(f, nodes, e.target.value))} data-testid="trace-node">
+          <select value={form.node} title={form.node} onChange={(e) => setForm((f) => withNode(f, nodes, e.target.value))} data-testid="trace-node">
             {nodes.map((n) => (
               <option key={n.name} value={n.name}>
                 {n.name}
@@ -134,7 +134,7 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
         </label>
         <label className="field">
           <span>Arrives on</span>
-          <select value={form.arrival} onChange={(e) => edit({ arrival: e.target.value })} data-testid="trace-in">
+          <select value={form.arrival} title={arrivals.find((c) => c.value === form.arrival)?.label} onChange={(e) => edit({ arrival: e.target.value })} data-testid="trace-in">
             {arrivals.map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
@@ -149,7 +149,7 @@ export function TracePanel({ api, nodes, query, onTraced }: { api: Api; nodes: N
         </label>
         <label className="field">
           <span>Ruleset</span>
-          <select value={form.snapshot} onChange={(e) => edit({ snapshot: e.target.value })} data-testid="trace-snapshot">
+          <select value={form.snapshot} title={snapshots.find((c) => c.value === form.snapshot)?.label} onChange={(e) => edit({ snapshot: e.target.value })} data-testid="trace-snapshot">
             {snapshots.map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
