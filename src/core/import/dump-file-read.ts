@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
-import { DumpHashes } from './dump-hashes';
+import { DumpHashes, hashPiece, type DumpPiece } from './dump-hashes';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
 import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
@@ -44,14 +44,16 @@ const PIECE_BYTES = 1 << 20;
 /**
  * `textOnly`: every line read as text, none taken from its bytes (DumpRuleBytes): the reading the byte path must
  * give the same tapes as (dump-rule-bytes.test.ts).
+ * `offload`: see DumpOffload.
  */
 export function readDumpFile(
   readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void, textOnly = false,
+  offload?: DumpOffload,
 ): DumpFileRead {
   let fd: number | null = null;
   try {
     fd = fs.openSync(readPath, 'r');
-    return readPieces(fd, shownAs, onTape, onBytes, textOnly);
+    return readPieces(fd, shownAs, onTape, onBytes, textOnly, offload);
   } catch (e) {
     if (isCancelled(e)) throw e;
     if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
@@ -59,6 +61,19 @@ export function readDumpFile(
   } finally {
     if (fd !== null) fs.closeSync(fd);
   }
+}
+
+/**
+ * A reader thread's: it leaves work to the thread that takes its tapes, which mostly waits for them (the reader is
+ * the import's critical path). Each piece is read into `pieceBuffer()` (asked once per piece) and goes to `piece`
+ * unhashed, the taker hashing them (hashPiece, DumpHashes.finish: the result's hashes are left empty); the tapes'
+ * chunks go undeflated, their records in `tapeBuffer()` (asked once per tape: RulesetTapeSink). The buffers are the
+ * taker's until it frees them (SlotRing). The same stored bytes and hashes.
+ */
+export interface DumpOffload {
+  pieceBuffer(): Buffer;
+  piece(piece: DumpPiece): void;
+  tapeBuffer(): Buffer;
 }
 
 class NotPlain extends Error {}
@@ -69,20 +84,24 @@ class OverlongLine extends Error {
   }
 }
 
-function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean): DumpFileRead {
-  const tapes = new RulesetTapeSink(onTape);
+function readPieces(
+  fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean,
+  offload: DumpOffload | undefined,
+): DumpFileRead {
+  const tapes = new RulesetTapeSink(onTape, offload === undefined ? null : () => offload.tapeBuffer());
   // Only the service block is asked of it: the entry rules' text is not kept.
   const services = new KubeProxyIndex(true, false);
   // Each rule goes into a chunk at once: no record is kept to share.
   const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
-  const hashes = new DumpHashes();
-  let buffer = Buffer.allocUnsafe(PIECE_BYTES);
+  const hashes = offload === undefined ? new DumpHashes() : null;
+  let buffer = offload?.pieceBuffer() ?? Buffer.allocUnsafe(PIECE_BYTES);
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
   const cut = new LineCutter(reader, textOnly ? null : new DumpRuleBytes(reader, tapes, services));
   let eof = false;
   while (!eof) {
+    // A line longer than the buffer: a larger one of this reader's own.
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
     const n = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
     eof = n === 0;
@@ -93,28 +112,34 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
     const hasCr = data.indexOf(13, 0) >= 0;
-    hashes.read(data, kept, hasCr);
     const linesEnd = Math.min(cut.piece(data, eof, hasCr), data.length);
-    if (cut.firstLine !== 0) {
-      if (cut.contentEnd >= 0) {
-        hashes.content(lf(data.subarray(cut.hashFrom, cut.contentEnd), hasCr));
-        cut.hashFrom = cut.contentEnd;
-      }
-      if (linesEnd > cut.hashFrom) hashes.blank(lf(data.subarray(cut.hashFrom, linesEnd), hasCr));
-    }
+    const piece: DumpPiece = {
+      data, kept, hasCr, started: cut.firstLine !== 0, hashFrom: cut.hashFrom, contentEnd: cut.contentEnd, linesEnd, bytesRead,
+    };
     kept = data.length - linesEnd;
     // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
     if (kept > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, kept);
-    buffer.copy(buffer, 0, linesEnd, data.length);
+    if (hashes === null) {
+      offload!.piece(piece);
+      if (!eof) {
+        const next = offload!.pieceBuffer();
+        buffer.copy(next, 0, linesEnd, data.length);
+        buffer = next;
+      }
+    } else {
+      hashPiece(hashes, piece);
+      buffer.copy(buffer, 0, linesEnd, data.length);
+    }
     onBytes?.(bytesRead);
   }
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, serviceBlock: kubeProxyIndexBlock(services), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
-    lineCount: reader.lines,
+    kind: 'dump', summary, serviceBlock: kubeProxyIndexBlock(services), ...(hashes?.finish() ?? { fileHash: '', captureHash: '' }),
+    firstLine: cut.firstLine, lastLine: cut.lastLine, lineCount: reader.lines,
   };
 }
+
 
 /**
  * Cuts each piece into lines for the reader and notes where the capture's non-blank lines are. Its own function, not
@@ -204,14 +229,6 @@ function teeSink(a: RulesetTapeSink, b: KubeProxyIndex): NumberedRulesetSink {
     },
     commit: () => (a.commit(), b.commit()),
   };
-}
-
-/**
- * The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR. One function, not a
- * closure made per piece: optimized code that called one closure is thrown away when the next piece calls another.
- */
-function lf(bytes: Buffer, hasCr: boolean): Buffer {
-  return hasCr ? Buffer.from(bytes.toString('latin1').replaceAll('\r', ''), 'latin1') : bytes;
 }
 
 function isBlank(text: string): boolean {
