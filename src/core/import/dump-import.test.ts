@@ -105,6 +105,12 @@ function write(name: string, text: string): string {
   return project().write(name, text);
 }
 
+function writeBytes(name: string, bytes: Buffer): string {
+  const file = project().file(name);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
 const NODE_PORT = path.join(OWN_DUMPS, 'LabNodePort', 'ruleset.iptables-save');
 const nodePortDump = (): string => fs.readFileSync(NODE_PORT, 'utf8');
 
@@ -171,7 +177,8 @@ describe('streamed iptables-save import', () => {
       write('cr.save', dump.replace(/\n/g, '\r')),
       write('cr-inside.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http\rcluster IP"')),
       write('cr-last.save', `${dump.trimEnd()}\r`),
-      write('utf8.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http clüster IP"')),
+      // Bytes that are not UTF-8: the text path reads U+FFFD.
+      writeBytes('latin1.save', Buffer.from(dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http cl\xfcster IP"'), 'latin1')),
       write('insert.save', dump.replace(/\nCOMMIT\n(?![\s\S]*\nCOMMIT\n)/, '\n-I KUBE-SERVICES 1 -j RETURN\nCOMMIT\n')),
       write('redeclared.save', dump.replace(/\n(:KUBE-SERVICES - \[0:0\])\n/, '\n$1\n$1\n')),
       write('broken.save', dump.replace(/\n-A /, '\n-A NOPE ')),
@@ -180,6 +187,30 @@ describe('streamed iptables-save import', () => {
     ];
     const reads = expectSame(files);
     expect(reads).toEqual(files.map(() => 'not-plain'));
+    // A byte-order mark: the text path reads the text without it (the importer does not even try the dump reader).
+    const bom = writeBytes('bom.save', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(dump)]));
+    expect(expectSame([bom])).toEqual([]);
+    expect(readDumpFile(bom, 'bom.save', () => undefined)).toEqual({ kind: 'not-plain', reason: 'a byte-order mark' });
+  });
+
+  it('reads lines past ASCII as text, one by one, and the rest of the dump from its bytes, with the text path\'s outcome', () => {
+    const dump = nodePortDump();
+    const lines = dump.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('-A KUBE-SERVICES '));
+    const handWritten = [
+      ':ÉQUIPE-✓ - [0:0]',
+      '-A ÉQUIPE-✓ -s 10.9.0.0/16 -m comment --comment "équipe réseau ✓ 😀" -j ACCEPT',
+      '-A ÉQUIPE-✓ -m comment --comment "a\u2028b" -j RETURN',
+    ];
+    // kube-proxy's own comment with a letter past ASCII, and a chain of UTF-8 name and comments declared mid-table.
+    const withUtf8 = [...lines.slice(0, at), ...handWritten, ...lines.slice(at)].join('\n').replace('"default/web-np:http cluster IP"', '"default/web-np:http clüster IP"');
+    const files = [
+      write('utf8.save', withUtf8),
+      write('utf8-crlf.save', withUtf8.replaceAll('\n', '\r\n')),
+      write('utf8-first.save', `# Généré à la main\n${dump}`),
+      write('utf8-last.save', `${dump}# fin ✓`),
+    ];
+    expect(expectSame(files)).toEqual(files.map(() => 'dump'));
   });
 
   it('names the node from the file as the text path does when --node is not given', () => {
