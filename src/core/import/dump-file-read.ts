@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
 import { MAX_LINE_BYTES } from '../capture/line-limit';
-import { DumpHashes, hashPiece, type DumpPiece } from './dump-hashes';
+import { DumpHashes } from './dump-hashes';
 import { RulesetTapeSink, type RulesetTape } from '../model/ruleset-tape';
 import { RuleMatchesLater } from '../capture/iptables/iptables-rule-text';
 import { KubeProxyIndex, RuleFacts } from '../netfilter/kube-proxy';
@@ -45,16 +45,14 @@ const PIECE_BYTES = 1 << 20;
 /**
  * `textOnly`: every line read as text, none taken from its bytes (DumpRuleBytes): the reading the byte path must
  * give the same tapes as (dump-rule-bytes.test.ts).
- * `offload`: see DumpOffload.
  */
 export function readDumpFile(
   readPath: string, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes?: (bytesRead: number) => void, textOnly = false,
-  offload?: DumpOffload,
 ): DumpFileRead {
   let fd: number | null = null;
   try {
     fd = fs.openSync(readPath, 'r');
-    return readPieces(fd, shownAs, onTape, onBytes, textOnly, offload);
+    return readPieces(fd, shownAs, onTape, onBytes, textOnly);
   } catch (e) {
     if (isCancelled(e)) throw e;
     if (e instanceof OverlongLine) return { kind: 'overlong-line', line: e.line, bytes: e.bytes };
@@ -62,19 +60,6 @@ export function readDumpFile(
   } finally {
     if (fd !== null) fs.closeSync(fd);
   }
-}
-
-/**
- * A reader thread's: it leaves work to the thread that takes its tapes, which mostly waits for them (the reader is
- * the import's critical path). Each piece is read into `pieceBuffer()` (asked once per piece) and goes to `piece`
- * unhashed, the taker hashing them (hashPiece, DumpHashes.finish: the result's hashes are left empty); the tapes'
- * chunks go undeflated, their records in `tapeBuffer()` (asked once per tape: RulesetTapeSink). The buffers are the
- * taker's until it frees them (SlotRing). The same stored bytes and hashes.
- */
-export interface DumpOffload {
-  pieceBuffer(): Buffer;
-  piece(piece: DumpPiece): void;
-  tapeBuffer(): Buffer;
 }
 
 class NotPlain extends Error {}
@@ -85,24 +70,20 @@ class OverlongLine extends Error {
   }
 }
 
-function readPieces(
-  fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean,
-  offload: DumpOffload | undefined,
-): DumpFileRead {
-  const tapes = new RulesetTapeSink(onTape, offload === undefined ? null : () => offload.tapeBuffer());
+function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => void, onBytes: ((bytesRead: number) => void) | undefined, textOnly: boolean): DumpFileRead {
+  const tapes = new RulesetTapeSink(onTape);
   // Only the service block is asked of it: the entry rules' text is not kept.
   const services = new KubeProxyIndex(true, false);
   // Each rule goes into a chunk at once: no record is kept to share.
   const reader = new IptablesSaveReader(shownAs, 1, teeSink(tapes, services), 'later');
-  const hashes = offload === undefined ? new DumpHashes() : null;
-  let buffer = offload?.pieceBuffer() ?? Buffer.allocUnsafe(PIECE_BYTES);
+  const hashes = new DumpHashes();
+  let buffer = Buffer.allocUnsafe(PIECE_BYTES);
   // Bytes of an unfinished line, carried at the start of `buffer` into the next read.
   let kept = 0;
   let bytesRead = 0;
   const cut = new LineCutter(reader, textOnly ? null : new DumpRuleBytes(reader, tapes, services));
   let eof = false;
   while (!eof) {
-    // A line longer than the buffer: a larger one of this reader's own.
     if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
     const n = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
     eof = n === 0;
@@ -114,34 +95,28 @@ function readPieces(
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
     const hasCr = data.indexOf(13, 0) >= 0;
+    hashes.read(data, kept, hasCr);
     const linesEnd = Math.min(cut.piece(data, eof, hasCr, isAscii(data)), data.length);
-    const piece: DumpPiece = {
-      data, kept, hasCr, started: cut.firstLine !== 0, hashFrom: cut.hashFrom, contentEnd: cut.contentEnd, linesEnd, bytesRead,
-    };
+    if (cut.firstLine !== 0) {
+      if (cut.contentEnd >= 0) {
+        hashes.content(lf(data.subarray(cut.hashFrom, cut.contentEnd), hasCr));
+        cut.hashFrom = cut.contentEnd;
+      }
+      if (linesEnd > cut.hashFrom) hashes.blank(lf(data.subarray(cut.hashFrom, linesEnd), hasCr));
+    }
     kept = data.length - linesEnd;
     // An unfinished line already past the limit is refused before the buffer grows for the rest of it.
     if (kept > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, kept);
-    if (hashes === null) {
-      offload!.piece(piece);
-      if (!eof) {
-        const next = offload!.pieceBuffer();
-        buffer.copy(next, 0, linesEnd, data.length);
-        buffer = next;
-      }
-    } else {
-      hashPiece(hashes, piece);
-      buffer.copy(buffer, 0, linesEnd, data.length);
-    }
+    buffer.copy(buffer, 0, linesEnd, data.length);
     onBytes?.(bytesRead);
   }
   const summary = reader.finish();
   tapes.flush();
   return {
-    kind: 'dump', summary, serviceBlock: kubeProxyIndexBlock(services), ...(hashes?.finish() ?? { fileHash: '', captureHash: '' }),
-    firstLine: cut.firstLine, lastLine: cut.lastLine, lineCount: reader.lines,
+    kind: 'dump', summary, serviceBlock: kubeProxyIndexBlock(services), ...hashes.finish(), firstLine: cut.firstLine, lastLine: cut.lastLine,
+    lineCount: reader.lines,
   };
 }
-
 
 /**
  * Cuts each piece into lines for the reader and notes where the capture's non-blank lines are. Its own function, not
@@ -253,6 +228,14 @@ function nextHigh(data: Buffer, from: number): number {
 function utf8Line(data: Buffer, from: number, end: number): string {
   if (!isUtf8(data.subarray(from, end))) throw new NotPlain('not UTF-8');
   return data.toString('utf8', from, end);
+}
+
+/**
+ * The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR. One function, not a
+ * closure made per piece: optimized code that called one closure is thrown away when the next piece calls another.
+ */
+function lf(bytes: Buffer, hasCr: boolean): Buffer {
+  return hasCr ? Buffer.from(bytes.toString('latin1').replaceAll('\r', ''), 'latin1') : bytes;
 }
 
 function isBlank(text: string): boolean {

@@ -65,38 +65,3 @@ export class DumpHashes {
     return { fileHash: this.file?.digest('hex') ?? empty(), captureHash: this.capture?.digest('hex') ?? empty() };
   }
 }
-
-/**
- * One piece as readDumpFile read and cut it: `data` (the bytes carried from the last piece, `kept` of them, then the
- * fresh ones), and where its lines fell: `started` once the capture's first non-blank line was met, its unhashed
- * bytes from `hashFrom`, its last non-blank line in the piece ending at `contentEnd` (-1: none), the lines read ending
- * at `linesEnd`. Enough to hash it on another thread (hashPiece), in the order the pieces were read.
- */
-export interface DumpPiece {
-  data: Buffer;
-  kept: number;
-  hasCr: boolean;
-  started: boolean;
-  hashFrom: number;
-  contentEnd: number;
-  linesEnd: number;
-  /** Bytes of the file read so far, this piece's included. */
-  bytesRead: number;
-}
-
-export function hashPiece(hashes: DumpHashes, piece: DumpPiece): void {
-  const { data, hasCr, linesEnd } = piece;
-  hashes.read(data, piece.kept, hasCr);
-  if (!piece.started) return;
-  let from = piece.hashFrom;
-  if (piece.contentEnd >= 0) {
-    hashes.content(lf(data.subarray(from, piece.contentEnd), hasCr));
-    from = piece.contentEnd;
-  }
-  if (linesEnd > from) hashes.blank(lf(data.subarray(from, linesEnd), hasCr));
-}
-
-/** The capture is hashed as the text path cuts it, with LF line breaks: CRLF ones lose their CR. */
-function lf(bytes: Buffer, hasCr: boolean): Buffer {
-  return hasCr ? Buffer.from(bytes.toString('latin1').replaceAll('\r', ''), 'latin1') : bytes;
-}

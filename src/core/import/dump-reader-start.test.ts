@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { deflatedTape, type RulesetTape } from '../model/ruleset-tape';
+import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile } from './dump-file-read';
 import { startDumpReaderEarly } from './dump-reader-start';
 import { adoptDumpReader, prewarmDumpReader, readDumpFileThreaded, useDumpReaderWorker } from './dump-reader-thread';
@@ -56,7 +56,7 @@ describe('a dump reader started by the command line', () => {
       // Adopted: no other thread is started ahead.
       expect(prewarmDumpReader([file])).toBe(true);
       const bytes: number[] = [];
-      expect(readDumpFileThreaded(file, file, fs.statSync(file).size, (t) => there.push(deflatedTape(t)), (n) => bytes.push(n))).toEqual(local);
+      expect(readDumpFileThreaded(file, file, fs.statSync(file).size, (t) => there.push(t), (n) => bytes.push(n))).toEqual(local);
       expect(comparable(there)).toEqual(comparable(here));
       expect(bytes.at(-1)).toBe(fs.statSync(file).size);
     } finally {
@@ -74,7 +74,7 @@ describe('a dump reader started by the command line', () => {
     useDumpReaderWorker(path.dirname(WORKER));
     try {
       adoptDumpReader(startDumpReaderEarly([first])!);
-      expect(readDumpFileThreaded(other, 'other.save', fs.statSync(other).size, (t) => there.push(deflatedTape(t)))).toEqual(local);
+      expect(readDumpFileThreaded(other, 'other.save', fs.statSync(other).size, (t) => there.push(t))).toEqual(local);
       expect(comparable(there)).toEqual(comparable(here));
       // The early thread was given up, not kept for a later read.
       expect(prewarmDumpReader([])).toBe(false);

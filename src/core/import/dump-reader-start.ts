@@ -16,9 +16,6 @@ export interface DumpWorkerData {
   port: MessagePort;
   /** Int32 slots, see DUMP_SIGNAL. */
   signal: Int32Array;
-  /** Slots for the pieces read and for the tapes' raw chunk records (SlotRing), freed by the taker (DUMP_SIGNAL). */
-  pieces: SharedArrayBuffer;
-  tapes: SharedArrayBuffer;
 }
 
 export interface DumpJob {
@@ -26,16 +23,7 @@ export interface DumpJob {
   shownAs: string;
 }
 
-export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2, piecesFreed: 3, tapesFreed: 4 } as const;
-
-/**
- * The reader's slots (SlotRing): a piece of the file each (the reader reads 1 MiB at a time), and the raw chunk
- * records of one tape each (~4 chunks of ~120 KB for kube-proxy's rules). A tape waits for its taker after the
- * TAPES_AHEAD-th not yet taken (dump-reader-worker.ts), so its slots rarely do.
- */
-export const SLOT_BYTES = 1 << 20;
-const PIECE_SLOTS = 4;
-const TAPE_SLOTS = 10;
+export const DUMP_SIGNAL = { posted: 0, taken: 1, exited: 2 } as const;
 
 /**
  * Marks the worker's end in `signal` before loading the bundle, so that a worker that dies for any reason,
@@ -80,11 +68,9 @@ export interface DumpReaderHandoff {
 }
 
 export function startReaderThread(script: string): ReaderThread {
-  const signal = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
-  const data: DumpWorkerData = {
-    script, signal, port: port2, pieces: new SharedArrayBuffer(PIECE_SLOTS * SLOT_BYTES), tapes: new SharedArrayBuffer(TAPE_SLOTS * SLOT_BYTES),
-  };
+  const data: DumpWorkerData = { script, signal, port: port2 };
   const worker = new Worker(BOOTSTRAP, {
     eval: true, workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_MB },
   });

@@ -9,8 +9,6 @@ import fs from 'node:fs';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { RulesetTape } from '../model/ruleset-tape';
 import { readDumpFile, type DumpFileRead } from './dump-file-read';
-import { DumpHashes, hashPiece, type DumpPiece } from './dump-hashes';
-import { freeSlot } from './slot-ring';
 import { dumpReaderScript } from './dump-reader-location';
 import { isPacketCapture } from '../capture/pcap/read-packet-capture';
 import { DUMP_SIGNAL, postDumpJob, startReaderThread, WORKER_MIN_BYTES, type DumpReaderHandoff, type ReaderThread } from './dump-reader-start';
@@ -19,9 +17,7 @@ export { DUMP_SIGNAL, type DumpJob, type DumpWorkerData } from './dump-reader-st
 
 export type DumpMessage =
   | { kind: 'tape'; tape: RulesetTape }
-  /** A piece read, to hash (hashPiece); its bytes read so far are the progress. */
-  | { kind: 'piece'; piece: DumpPiece }
-  /** Its hashes empty: made from the pieces. */
+  | { kind: 'bytes'; bytesRead: number }
   | { kind: 'done'; result: DumpFileRead };
 
 /** Tapes the worker may post before the writer has taken them: bounds the memory between the threads. */
@@ -85,12 +81,10 @@ function takeWarm(script: string, readPath: string, shownAs: string): ReaderThre
 }
 
 /** A read as it crossed threads, with the Buffers a read on this thread has: a Buffer arrives as a plain Uint8Array. */
-function asRead(result: DumpFileRead, hashes: DumpHashes): DumpFileRead {
-  if (result.kind !== 'dump') return result;
-  const hashed = { ...result, ...hashes.finish() };
-  if (result.serviceBlock === null) return hashed;
+function asRead(result: DumpFileRead): DumpFileRead {
+  if (result.kind !== 'dump' || result.serviceBlock === null) return result;
   const { serviceTape, endpointTape } = result.serviceBlock;
-  return { ...hashed, serviceBlock: { ...result.serviceBlock, serviceTape: asBuffer(serviceTape), endpointTape: asBuffer(endpointTape) } };
+  return { ...result, serviceBlock: { ...result.serviceBlock, serviceTape: asBuffer(serviceTape), endpointTape: asBuffer(endpointTape) } };
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -102,11 +96,6 @@ function endThread(thread: ReaderThread): void {
   void thread.worker?.terminate();
 }
 
-/**
- * readDumpFile, on a reader thread for a large file when a reader bundle is known. The tapes' chunks may come
- * undeflated, their records in memory the reader uses again once `onTape` returns: a tape is to be written at once
- * (RulesetTapeWriter deflates them), or copied with deflatedTape.
- */
 export function readDumpFileThreaded(
   readPath: string,
   shownAs: string,
@@ -119,7 +108,6 @@ export function readDumpFileThreaded(
   const thread = takeWarm(script, readPath, shownAs) ?? startReaderThread(script);
   if (thread.job === null) postDumpJob(thread, { readPath, shownAs });
   const { port: port1, signal } = thread;
-  const hashes = new DumpHashes();
   try {
     for (;;) {
       const posted = Atomics.load(signal, DUMP_SIGNAL.posted);
@@ -135,21 +123,15 @@ export function readDumpFileThreaded(
       switch (message.kind) {
         case 'tape':
           onTape(message.tape);
-          freeSlot(signal, DUMP_SIGNAL.tapesFreed);
           Atomics.add(signal, DUMP_SIGNAL.taken, 1);
           Atomics.notify(signal, DUMP_SIGNAL.taken);
           break;
-        case 'piece': {
-          const { piece } = message;
+        case 'bytes':
           Atomics.add(signal, DUMP_SIGNAL.taken, 1);
-          Atomics.notify(signal, DUMP_SIGNAL.taken);
-          hashPiece(hashes, { ...piece, data: asBuffer(piece.data) });
-          freeSlot(signal, DUMP_SIGNAL.piecesFreed);
-          onBytes?.(piece.bytesRead);
+          onBytes?.(message.bytesRead);
           break;
-        }
         case 'done':
-          return asRead(message.result, hashes);
+          return asRead(message.result);
         default:
           throw new Error(`unexpected message from the dump reader: ${JSON.stringify(message satisfies never)}`);
       }

@@ -1,17 +1,13 @@
 /**
  * Worker-thread entry (bundled as out/cli/dump-reader-worker.cjs and out/main/dump-reader-worker.js): waits
- * for its one job, reads that dump file with readDumpFile and posts its tapes and pieces to the thread that
- * writes them, at most a few ahead of it; that thread deflates the chunks and hashes the pieces. See dump-reader-thread.ts.
+ * for its one job, reads that dump file with readDumpFile and posts its tapes to the thread that writes them,
+ * at most a few ahead of it. See dump-reader-thread.ts.
  */
 import { workerData } from 'node:worker_threads';
 import { readDumpFile } from './dump-file-read';
-import { SLOT_BYTES } from './dump-reader-start';
-import { SlotRing } from './slot-ring';
 import { DUMP_SIGNAL, TAPES_AHEAD, type DumpJob, type DumpMessage, type DumpWorkerData } from './dump-reader-thread';
 
-const { port, signal, pieces, tapes } = workerData as DumpWorkerData;
-const pieceSlots = new SlotRing(pieces, SLOT_BYTES, signal, DUMP_SIGNAL.piecesFreed);
-const tapeSlots = new SlotRing(tapes, SLOT_BYTES, signal, DUMP_SIGNAL.tapesFreed);
+const { port, signal } = workerData as DumpWorkerData;
 
 function post(message: DumpMessage): void {
   port.postMessage(message);
@@ -31,10 +27,7 @@ function read({ readPath, shownAs }: DumpJob): void {
         Atomics.wait(signal, DUMP_SIGNAL.taken, taken);
       }
     },
-    undefined,
-    false,
-    // Hashed and deflated by the writer (readDumpFileThreaded) while it waits for the next tape.
-    { pieceBuffer: () => pieceSlots.next(), piece: (piece) => post({ kind: 'piece', piece }), tapeBuffer: () => tapeSlots.next() },
+    (bytesRead) => post({ kind: 'bytes', bytesRead }),
   );
   post({ kind: 'done', result });
 }

@@ -1,8 +1,8 @@
 /**
  * A ruleset streamed into the store as "tapes": flat arrays of table rows, rule chunks (rows/rule-chunks.ts)
  * and each table's chain headers, encoded as stored (rows/chain-heads.ts), tagged, in the order a reader met
- * them. A reader thread fills tapes (RulesetTapeSink); the thread holding the database compresses the rules
- * and writes them (RulesetTapeWriter). Tapes hold a few numbers and strings and otherwise typed
+ * them. A reader thread fills tapes (RulesetTapeSink), compressing the rules as it goes; the thread holding
+ * the database writes them (RulesetTapeWriter). Tapes hold a few numbers and strings and otherwise typed
  * arrays, so they cross threads as copies of bytes: a kube-proxy table's ~60,000 chains are one blob, not
  * 60,000 rows of values to clone. Tables and chains are numbered within the ruleset; the writer turns those
  * numbers into row ids.
@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import type { Rule, TableName } from '../netfilter/ruleset';
 import type { ChainHead, NumberedRulesetSink } from '../netfilter/ruleset-sink';
 import { ChainHeadColumns, insertChainHeadsBody, nextChainId } from './rows/chain-heads';
-import { CHUNK_RULES, deflateChunkBody, RuleChunkBuilder, RuleChunkWriter } from './rows/rule-chunks';
+import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter } from './rows/rule-chunks';
 
 export type RulesetTape = unknown[];
 
@@ -21,8 +21,6 @@ const TABLE = 0;
 const HEADS = 1;
 /** [CHUNK, body, runs, snat] (EncodedChunk) with chains numbered within the ruleset */
 const CHUNK = 2;
-/** [RAW_CHUNK, records, runs, snat]: a CHUNK whose records the writer deflates (a reader thread's: see RulesetTapeSink) */
-const RAW_CHUNK = 3;
 
 /**
  * Chunks a tape takes before it goes: each tape is a message between threads (a post, a wake-up of the writer), and
@@ -54,21 +52,8 @@ export class RulesetTapeSink implements NumberedRulesetSink {
   private firstChain = 1;
   private readonly rules = new RuleChunkBuilder();
   private chunksOnTape = 0;
-  /** The raw chunks' records on the tape (`rawBuffer`), `rawLength` bytes of it; null: not asked for yet. */
-  private raw: Buffer | null = null;
-  private rawLength = 0;
 
-  /**
-   * `rawBuffer` given: chunks go on the tape as their records, for the writer to deflate. A reader thread is the
-   * import's critical path while the writer mostly waits for it, so the deflate (~10% of the reader) costs no
-   * wall time there; the stored bytes are the same. A tape's records are views of one buffer, asked of `rawBuffer`
-   * once per tape (a SlotRing's: shared with the writer, no copy), or of one of the sink's own for records too long
-   * for it.
-   */
-  constructor(
-    private readonly emit: (tape: RulesetTape) => void,
-    private readonly rawBuffer: (() => Buffer) | null = null,
-  ) {}
+  constructor(private readonly emit: (tape: RulesetTape) => void) {}
 
   table(name: TableName, line: number): void {
     this.tables++;
@@ -133,48 +118,19 @@ export class RulesetTapeSink implements NumberedRulesetSink {
   flush(): void {
     this.takeChunk();
     if (this.tape.length === 0) return;
-    // One buffer per tape, whether it holds records or not: the writer frees one per tape.
-    if (this.rawBuffer !== null && this.raw === null) this.rawBuffer();
     this.emit(this.tape);
     this.tape = [];
     this.chunksOnTape = 0;
-    this.raw = null;
-    this.rawLength = 0;
-  }
-
-  /** `records` copied into the tape's raw buffer, or into a copy of their own when they do not fit. */
-  private rawCopy(records: Uint8Array): Uint8Array {
-    this.raw ??= this.rawBuffer!();
-    const end = this.rawLength + records.length;
-    if (end > this.raw.length) return new Uint8Array(records);
-    this.raw.set(records, this.rawLength);
-    const view = this.raw.subarray(this.rawLength, end);
-    this.rawLength = end;
-    return view;
   }
 
   private takeChunk(): void {
-    const raw = this.rawBuffer !== null;
-    const chunk = this.rules.take(!raw);
+    const chunk = this.rules.take();
     if (chunk === null) return;
-    if (raw) this.tape.push(RAW_CHUNK, this.rawCopy(chunk.body), chunk.runs, chunk.snat);
-    else this.tape.push(CHUNK, chunk.body, chunk.runs, chunk.snat);
+    this.tape.push(CHUNK, chunk.body, chunk.runs, chunk.snat);
     this.chunksOnTape++;
     const { snat } = chunk;
     for (let i = 0; i < snat.length; i += 2) this.heads!.markSnatAt(snat[i]! - this.firstChain);
   }
-}
-
-/** The tape as a sink that deflates its chunks would have filled it (the same rows written). */
-export function deflatedTape(tape: RulesetTape): RulesetTape {
-  const out = tape.slice();
-  for (let i = 0; i < out.length; i += out[i] === TABLE ? 3 : 4) {
-    if (out[i] === RAW_CHUNK) {
-      out[i] = CHUNK;
-      out[i + 1] = deflateChunkBody(out[i + 1] as Uint8Array);
-    }
-  }
-  return out;
 }
 
 /** A table written: its row id, and its chain headers once its HEADS entry came. */
@@ -244,16 +200,10 @@ export class RulesetTapeWriter {
           break;
         }
         case CHUNK:
-        case RAW_CHUNK: {
-          const body = tape[i + 1] as Uint8Array;
           // A table's chunks come before its headers: its chains are numbered past those written so far.
-          this.chunks.write(
-            { body: op === RAW_CHUNK ? deflateChunkBody(body) : body, runs: tape[i + 2] as Float64Array, snat: tape[i + 3] as Float64Array },
-            this.chainId,
-          );
+          this.chunks.write({ body: tape[i + 1] as Uint8Array, runs: tape[i + 2] as Float64Array, snat: tape[i + 3] as Float64Array }, this.chainId);
           i += 4;
           break;
-        }
         default:
           throw new Error(`ruleset tape: unknown entry ${String(op)} at ${i}`);
       }

@@ -141,14 +141,10 @@ export class RuleChunkBuilder {
     this.count++;
   }
 
-  /**
-   * The chunk so far, or null when it holds no rule; the builder starts a new one. `deflate` false: the body is the
-   * records as they are (for deflateChunkBody on another thread), a view of the builder's buffer valid until its next add.
-   */
-  take(deflate = true): EncodedChunk | null {
+  /** The chunk so far, or null when it holds no rule; the builder starts a new one. */
+  take(): EncodedChunk | null {
     if (this.count === 0) return null;
-    const records = this.bytes.subarray(0, this.length);
-    const body = deflate ? deflateChunkBody(records) : records;
+    const body = deflateRawSync(this.bytes.subarray(0, this.length), { level: LEVEL });
     // Typed arrays cross threads as one copy of their bytes.
     const chunk = { body, runs: Float64Array.from(this.runs), snat: Float64Array.from(this.snat) };
     this.length = 0;
@@ -195,11 +191,6 @@ export class RuleChunkBuilder {
     this.room(3 * s.length);
     this.length += this.bytes.write(s, this.length, 'utf8');
   }
-}
-
-/** A chunk's records as stored: the same bytes on whichever thread they are deflated. */
-export function deflateChunkBody(records: Uint8Array): Buffer {
-  return deflateRawSync(records, { level: LEVEL });
 }
 
 /**
