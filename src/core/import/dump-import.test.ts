@@ -66,14 +66,24 @@ function contents(store: Store): unknown {
   };
 }
 
-/** A capture's rule runs as table, chain, position and count, in chain and position order. */
+/**
+ * A capture's rule runs as table, chain, position and count, in chain and position order, a chain's runs that follow
+ * on from each other as one: where a run ends depends on where the chunks were cut, which a streamed dump (in file
+ * order) and the text path (table by table) do differently once a ruleset takes more than one.
+ */
 function runsOf(store: Store, captureId: number): unknown[] {
   const place = chainPlaces(store.db, store.path, captureId);
   const runs = store.db
     .prepare('SELECT r.chain_id, r.position, r.count FROM rule_runs r JOIN rule_chunks k ON k.id = r.chunk_id JOIN rulesets rs ON rs.id = k.ruleset_id WHERE rs.capture_id = ? ORDER BY r.chain_id, r.position')
     .raw(true)
     .all(captureId) as Array<[number, number, number]>;
-  return runs.map(([chainId, position, count]) => ({ tbl: place(chainId)?.table, chain: place(chainId)?.chain, position, count }));
+  const merged: Array<[number, number, number]> = [];
+  for (const [chainId, position, count] of runs) {
+    const last = merged.at(-1);
+    if (last !== undefined && last[0] === chainId && last[1] + last[2] === position) last[2] += count;
+    else merged.push([chainId, position, count]);
+  }
+  return merged.map(([chainId, position, count]) => ({ tbl: place(chainId)?.table, chain: place(chainId)?.chain, position, count }));
 }
 
 /** Tapes with their chunks' bytes as base64: a tape crosses threads as a Uint8Array, not a Buffer. */
@@ -211,6 +221,21 @@ describe('streamed iptables-save import', () => {
       write('utf8-last.save', `${dump}# fin ✓`),
     ];
     expect(expectSame(files)).toEqual(files.map(() => 'dump'));
+  });
+
+  it('reads a UTF-8 line cut by the end of a 1 MiB piece as the text path does', () => {
+    const file = project().file('kube-proxy-utf8.save');
+    writeKubeProxyDump(file, 500, 5);
+    const text = fs.readFileSync(file, 'latin1');
+    // A hand-written rule whose 2-byte letters straddle the first piece's end, in the chain of the rule it goes after.
+    const cut = text.lastIndexOf('\n-A ', (1 << 20) - 20) + 1;
+    const chain = text.slice(cut + 3, text.indexOf(' ', cut + 3));
+    const rule = Buffer.from(`-A ${chain} -m comment --comment "${'é'.repeat(40)}" -j RETURN\n`);
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, cut), 'latin1'), rule, Buffer.from(text.slice(cut), 'latin1')]);
+    expect(cut).toBeLessThan(1 << 20);
+    expect(cut + rule.length).toBeGreaterThan(1 << 20);
+    fs.writeFileSync(file, bytes);
+    expect(expectSame([file])).toEqual(['dump']);
   });
 
   it('names the node from the file as the text path does when --node is not given', () => {
