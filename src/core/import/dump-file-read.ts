@@ -1,13 +1,14 @@
 /**
  * Reads a file that is one iptables-save dump, start to end, in fixed-size pieces: rules become ruleset
  * tapes as they are read, so memory stays bounded whatever the file's size, and the file is hashed on
- * the way. Only a plain dump is read so (ASCII, LF or CRLF line breaks, rules appended in order, no text
- * around it); for anything else, or any error, the answer is `not-plain` and the importer reads the file as
- * text, which says precisely what is wrong with it. Nearly every line of a large dump is taken straight from the
- * piece's bytes (dump-rule-bytes.ts); the few others become a string each and go through the text reader.
+ * the way. Only a plain dump is read so (UTF-8 without a byte-order mark, LF or CRLF line breaks, rules appended
+ * in order, no text around it); for anything else, or any error, the answer is `not-plain` and the importer reads
+ * the file as text, which says precisely what is wrong with it. Nearly every line of a large dump is taken straight
+ * from the piece's bytes (dump-rule-bytes.ts); the few others, and any line with a byte past ASCII (a hand-written
+ * rule's comment), become a string each and go through the text reader, as a text read would have decoded them.
  */
 import { isCancelled } from '../common/cancellation';
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import { asideLineOf } from '../capture/transcript/aside-lines';
 import { IptablesSaveReader, type IptablesSaveSummary } from '../capture/iptables/iptables-save';
@@ -87,14 +88,15 @@ function readPieces(fd: number, shownAs: string, onTape: (tape: RulesetTape) => 
     const n = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
     eof = n === 0;
     const fresh = buffer.subarray(kept, kept + n);
-    if (!isAscii(fresh)) throw new NotPlain('not ASCII');
     // indexOf with a number offset, as the line loop calls it: includes() passes undefined, which throws away its optimized code.
     if (fresh.indexOf(0, 0) >= 0) throw new NotPlain('NUL bytes');
+    // Read as text, a byte-order mark is dropped from the text the capture is hashed as.
+    if (bytesRead === 0 && n >= 3 && fresh[0] === 0xef && fresh[1] === 0xbb && fresh[2] === 0xbf) throw new NotPlain('a byte-order mark');
     bytesRead += n;
     const data = buffer.subarray(0, kept + n);
     const hasCr = data.indexOf(13, 0) >= 0;
     hashes.read(data, kept, hasCr);
-    const linesEnd = Math.min(cut.piece(data, eof, hasCr), data.length);
+    const linesEnd = Math.min(cut.piece(data, eof, hasCr, isAscii(data)), data.length);
     if (cut.firstLine !== 0) {
       if (cut.contentEnd >= 0) {
         hashes.content(lf(data.subarray(cut.hashFrom, cut.contentEnd), hasCr));
@@ -134,10 +136,15 @@ class LineCutter {
     private readonly rules: DumpRuleBytes | null,
   ) {}
 
-  /** Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s end when the last had no line break). */
-  piece(data: Buffer, eof: boolean, hasCr: boolean): number {
+  /**
+   * Hands the reader the lines of `data` (the last one only at `eof`); returns where the lines read end (past `data`'s
+   * end when the last had no line break). `ascii`: no byte of `data` is past ASCII.
+   */
+  piece(data: Buffer, eof: boolean, hasCr: boolean, ascii: boolean): number {
     const { reader, rules } = this;
     let from = 0;
+    // Where the next byte past ASCII is, at or after `from` (data.length: none); looked for only in a piece holding one.
+    let high = ascii ? data.length : -1;
     this.hashFrom = 0;
     this.contentEnd = -1;
     for (;;) {
@@ -149,9 +156,11 @@ class LineCutter {
       const end = stop > from && data[stop - 1] === 13 ? stop - 1 : stop;
       if (end - from > MAX_LINE_BYTES) throw new OverlongLine(reader.lines + 1, end - from);
       if (end < stop && stop === data.length) throw new NotPlain('CR line breaks');
+      if (high < from) high = nextHigh(data, from);
+      const plain = high >= end;
       const first = data[from];
       // Nearly every line of a large dump: a rule or chain taken from its bytes (neither holds a CR: both decline one).
-      const taken = rules !== null && (first === 58 ? rules.takeChain(data, from, end) : (first === 45 || first === 91) && rules.take(data, from, end));
+      const taken = plain && rules !== null && (first === 58 ? rules.takeChain(data, from, end) : (first === 45 || first === 91) && rules.take(data, from, end));
       if (taken) {
         this.content(from, end);
         from = stop + 1;
@@ -159,7 +168,7 @@ class LineCutter {
       }
       // A string per line, not views into one per piece: what the reader keeps (comments, chain names)
       // then holds on to its line only.
-      const line = data.toString('latin1', from, end);
+      const line = plain ? data.toString('latin1', from, end) : utf8Line(data, from, end);
       // A CR that does not end a line ends one as text reads it (old Mac line breaks): not this reader's.
       if (hasCr && line.includes('\r')) throw new NotPlain('CR line breaks');
       // A message printed with the dump (`# Warning: iptables-legacy tables present`) must reach the user: the text path names it.
@@ -204,6 +213,21 @@ function teeSink(a: RulesetTapeSink, b: KubeProxyIndex): NumberedRulesetSink {
     },
     commit: () => (a.commit(), b.commit()),
   };
+}
+
+/** The first byte past ASCII at or after `from`, or data.length. */
+function nextHigh(data: Buffer, from: number): number {
+  for (let i = from; i < data.length; i++) if (data[i]! >= 0x80) return i;
+  return data.length;
+}
+
+/**
+ * A line with a byte past ASCII, decoded as a text read decodes the file. Bytes that are not UTF-8 would become
+ * U+FFFD there, and the capture would be hashed as that text: the whole file is left to the text path.
+ */
+function utf8Line(data: Buffer, from: number, end: number): string {
+  if (!isUtf8(data.subarray(from, end))) throw new NotPlain('not UTF-8');
+  return data.toString('utf8', from, end);
 }
 
 /**

@@ -66,14 +66,24 @@ function contents(store: Store): unknown {
   };
 }
 
-/** A capture's rule runs as table, chain, position and count, in chain and position order. */
+/**
+ * A capture's rule runs as table, chain, position and count, in chain and position order, a chain's runs that follow
+ * on from each other as one: where a run ends depends on where the chunks were cut, which a streamed dump (in file
+ * order) and the text path (table by table) do differently once a ruleset takes more than one.
+ */
 function runsOf(store: Store, captureId: number): unknown[] {
   const place = chainPlaces(store.db, store.path, captureId);
   const runs = store.db
     .prepare('SELECT r.chain_id, r.position, r.count FROM rule_runs r JOIN rule_chunks k ON k.id = r.chunk_id JOIN rulesets rs ON rs.id = k.ruleset_id WHERE rs.capture_id = ? ORDER BY r.chain_id, r.position')
     .raw(true)
     .all(captureId) as Array<[number, number, number]>;
-  return runs.map(([chainId, position, count]) => ({ tbl: place(chainId)?.table, chain: place(chainId)?.chain, position, count }));
+  const merged: Array<[number, number, number]> = [];
+  for (const [chainId, position, count] of runs) {
+    const last = merged.at(-1);
+    if (last !== undefined && last[0] === chainId && last[1] + last[2] === position) last[2] += count;
+    else merged.push([chainId, position, count]);
+  }
+  return merged.map(([chainId, position, count]) => ({ tbl: place(chainId)?.table, chain: place(chainId)?.chain, position, count }));
 }
 
 /** Tapes with their chunks' bytes as base64: a tape crosses threads as a Uint8Array, not a Buffer. */
@@ -103,6 +113,12 @@ function expectSame(files: string[], node: string | null = 'n'): Array<DumpFileR
 
 function write(name: string, text: string): string {
   return project().write(name, text);
+}
+
+function writeBytes(name: string, bytes: Buffer): string {
+  const file = project().file(name);
+  fs.writeFileSync(file, bytes);
+  return file;
 }
 
 const NODE_PORT = path.join(OWN_DUMPS, 'LabNodePort', 'ruleset.iptables-save');
@@ -171,7 +187,8 @@ describe('streamed iptables-save import', () => {
       write('cr.save', dump.replace(/\n/g, '\r')),
       write('cr-inside.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http\rcluster IP"')),
       write('cr-last.save', `${dump.trimEnd()}\r`),
-      write('utf8.save', dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http clüster IP"')),
+      // Bytes that are not UTF-8: the text path reads U+FFFD.
+      writeBytes('latin1.save', Buffer.from(dump.replace('"default/web-np:http cluster IP"', '"default/web-np:http cl\xfcster IP"'), 'latin1')),
       write('insert.save', dump.replace(/\nCOMMIT\n(?![\s\S]*\nCOMMIT\n)/, '\n-I KUBE-SERVICES 1 -j RETURN\nCOMMIT\n')),
       write('redeclared.save', dump.replace(/\n(:KUBE-SERVICES - \[0:0\])\n/, '\n$1\n$1\n')),
       write('broken.save', dump.replace(/\n-A /, '\n-A NOPE ')),
@@ -180,6 +197,45 @@ describe('streamed iptables-save import', () => {
     ];
     const reads = expectSame(files);
     expect(reads).toEqual(files.map(() => 'not-plain'));
+    // A byte-order mark: the text path reads the text without it (the importer does not even try the dump reader).
+    const bom = writeBytes('bom.save', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(dump)]));
+    expect(expectSame([bom])).toEqual([]);
+    expect(readDumpFile(bom, 'bom.save', () => undefined)).toEqual({ kind: 'not-plain', reason: 'a byte-order mark' });
+  });
+
+  it('reads lines past ASCII as text, one by one, and the rest of the dump from its bytes, with the text path\'s outcome', () => {
+    const dump = nodePortDump();
+    const lines = dump.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('-A KUBE-SERVICES '));
+    const handWritten = [
+      ':ÉQUIPE-✓ - [0:0]',
+      '-A ÉQUIPE-✓ -s 10.9.0.0/16 -m comment --comment "équipe réseau ✓ 😀" -j ACCEPT',
+      '-A ÉQUIPE-✓ -m comment --comment "a\u2028b" -j RETURN',
+    ];
+    // kube-proxy's own comment with a letter past ASCII, and a chain of UTF-8 name and comments declared mid-table.
+    const withUtf8 = [...lines.slice(0, at), ...handWritten, ...lines.slice(at)].join('\n').replace('"default/web-np:http cluster IP"', '"default/web-np:http clüster IP"');
+    const files = [
+      write('utf8.save', withUtf8),
+      write('utf8-crlf.save', withUtf8.replaceAll('\n', '\r\n')),
+      write('utf8-first.save', `# Généré à la main\n${dump}`),
+      write('utf8-last.save', `${dump}# fin ✓`),
+    ];
+    expect(expectSame(files)).toEqual(files.map(() => 'dump'));
+  });
+
+  it('reads a UTF-8 line cut by the end of a 1 MiB piece as the text path does', () => {
+    const file = project().file('kube-proxy-utf8.save');
+    writeKubeProxyDump(file, 500, 5);
+    const text = fs.readFileSync(file, 'latin1');
+    // A hand-written rule whose 2-byte letters straddle the first piece's end, in the chain of the rule it goes after.
+    const cut = text.lastIndexOf('\n-A ', (1 << 20) - 20) + 1;
+    const chain = text.slice(cut + 3, text.indexOf(' ', cut + 3));
+    const rule = Buffer.from(`-A ${chain} -m comment --comment "${'é'.repeat(40)}" -j RETURN\n`);
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, cut), 'latin1'), rule, Buffer.from(text.slice(cut), 'latin1')]);
+    expect(cut).toBeLessThan(1 << 20);
+    expect(cut + rule.length).toBeGreaterThan(1 << 20);
+    fs.writeFileSync(file, bytes);
+    expect(expectSame([file])).toEqual(['dump']);
   });
 
   it('names the node from the file as the text path does when --node is not given', () => {
