@@ -44,6 +44,33 @@ describe('parseRouteTable', () => {
     expect(got.routes[9]).toMatchObject({ dst: 'default', type: 'unreachable', metric: -1, dev: 'lo' });
   });
 
+  it('puts the IPv6 table\'s own-address routes (`Un`) in the local table and its null entries (`!n`) in IPv6', () => {
+    const got = parseRouteTable(textFixture('route-n-inet6.txt'));
+    expect(got.routes[10]).toMatchObject({ dst: '::1/128', type: 'local', table: 'local', family: 'ipv6', dev: 'lo' });
+    expect(got.routes[11]).toMatchObject({ dst: 'fd00:77:2::1/128', type: 'local', table: 'local', dev: 'rb' });
+    expect(got.routes[0]).toMatchObject({ type: 'unicast', table: 'main' });
+    // Read as IPv4 before: an IPv4 "unreachable default" taken from the IPv6 table.
+    expect(got.routes.filter((r) => r.dst === 'default').map((r) => r.family)).toEqual(['ipv6', 'ipv6']);
+  });
+
+  it('reads route -6 without -n: the unspecified address printed [::]', () => {
+    const text = [
+      'Kernel IPv6 routing table',
+      'Destination                    Next Hop                   Flag Met Ref  Use If',
+      'fd00::/64                      [::]                       U    256 1      0 eth0',
+      '[::]/0                         fd00::1                    UG   1024 3      0 eth0',
+      '[::]/0                         [::]                       !n   -1  1      0 lo',
+    ].join('\n');
+    const got = parseRouteTable({ file: 'r6', text, firstLine: 1 });
+    expect(got.routes.map((r) => [r.dst, r.via, r.type, r.family])).toEqual([
+      ['fd00::/64', null, 'unicast', 'ipv6'],
+      ['default', 'fd00::1', 'unicast', 'ipv6'],
+      ['default', null, 'unreachable', 'ipv6'],
+    ]);
+    const named = text.replace('fd00::/64   ', 'ip6-localnet/64');
+    expect(() => parseRouteTable({ file: 'r6', text: named, firstLine: 1 })).toThrow('r6:3: not a destination prefix: "ip6-localnet/64"');
+  });
+
   it('parses CRLF input the same as LF', () => {
     const input = textFixture('route-n.txt');
     expect(parseRouteTable(withCrlf(input))).toEqual(parseRouteTable(input));

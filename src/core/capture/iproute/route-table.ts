@@ -1,6 +1,6 @@
 /** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
 import { CaptureError } from '../capture-error';
-import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
+import { isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
 import type { ParsedCapture, RouteRecord } from '../../records/records';
@@ -69,26 +69,32 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
     if (prefix === null) fail(`not a netmask: "${clip(genmask)}"`);
     dst = prefix === 0 && destination === '0.0.0.0' ? 'default' : `${destination}/${prefix as number}`;
   } else {
-    // IPv6 table: the destination carries its prefix.
-    if (!isCidr(destination) || !destination.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
-    dst = destination === '::/0' ? 'default' : destination;
+    // IPv6 table: the destination carries its prefix; without -n net-tools prints the unspecified address `[::]`.
+    const bare = destination.startsWith('[::]/') ? destination.slice(1).replace(']', '') : destination;
+    if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
+    dst = bare === '::/0' ? 'default' : bare;
   }
   const gateway = cell('gateway');
-  const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '*' || gateway === '-' ? null : gateway;
+  const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '[::]' || gateway === '*' || gateway === '-' ? null : gateway;
   if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clip(via)}"`);
   const flags = cell('flags');
   const metric = cell('metric');
   const iface = cell('iface');
+  const reject = flags !== null && flags.includes('!');
+  // /proc/net/ipv6_route holds every table: the kernel gives the route of each address of the node (its local
+  // table's) RTF_NONEXTHOP, which net-tools prints `n`; the reject route `!n` is the kernel's own null entry.
+  const local = genmask === null && !reject && flags !== null && flags.includes('n');
   return {
     // `!` is net-tools' "reject route": the kernel's unreachable/prohibit types, which it cannot tell apart.
-    type: flags !== null && flags.includes('!') ? 'unreachable' : 'unicast',
+    type: reject ? 'unreachable' : local ? 'local' : 'unicast',
     dst,
-    family: genmask !== null ? 'ipv4' : familyOfAddress(destination === 'default' ? (via ?? '') : destination),
+    // Only the IPv4 table has a Genmask column (the IPv6 one's default, `::/0`, has no address to tell it by).
+    family: genmask !== null ? 'ipv4' : 'ipv6',
     via,
     dev: iface === null || iface === '*' || iface === '-' ? null : iface,
     src: null,
     metric: metric === null ? null : metricOf(metric),
-    table: 'main',
+    table: local ? 'local' : 'main',
     scope: null,
     proto: null,
     flags: flags === null || flags === '-' ? [] : [flags],
