@@ -35,3 +35,102 @@ describe('net-tools IPv6 routing table', () => {
     expect(r.kept.map((k) => k.firstLine)).toEqual([2]);
   });
 });
+
+function kubectlRecords(text: string) {
+  const r = split(text);
+  const parsed = r.units.map((u) => parseCaptureUnit(u));
+  return {
+    units: r.units.map((u) => [u.kind, u.firstLine, u.lastLine, u.partial]),
+    kept: r.kept.map((k) => [k.firstLine, k.lastLine]),
+    services: parsed.flatMap((p) => (p.kind === 'kubectl' ? p.services : [])),
+    endpoints: parsed.flatMap((p) => (p.kind === 'kubectl' ? p.endpoints : [])),
+    pods: parsed.flatMap((p) => (p.kind === 'kubectl' ? p.pods : [])),
+  };
+}
+
+describe('kubectl get rows greped without their header', () => {
+  it('reads `kubectl get svc -A | grep`: NAMESPACE first, the service columns after it', () => {
+    const got = kubectlRecords([
+      'root@master:~# kubectl get svc -A | grep web',
+      'default       web          NodePort    10.96.45.12     <none>        80:30080/TCP,443:30443/TCP   3d',
+      'shop          web-lb       LoadBalancer 10.96.7.1     203.0.113.9   80:31000/TCP   12h',
+    ].join('\n'));
+    expect(got.units).toEqual([['kubectl', 2, 3, true]]);
+    expect(got.services).toEqual([
+      { namespace: 'default', name: 'web', type: 'NodePort', clusterIP: '10.96.45.12', externalIPs: [], loadBalancerIPs: [], selector: null, line: 2,
+        ports: [{ name: null, port: 80, protocol: 'TCP', targetPort: null, nodePort: 30080 }, { name: null, port: 443, protocol: 'TCP', targetPort: null, nodePort: 30443 }] },
+      { namespace: 'shop', name: 'web-lb', type: 'LoadBalancer', clusterIP: '10.96.7.1', externalIPs: [], loadBalancerIPs: ['203.0.113.9'], selector: null, line: 3,
+        ports: [{ name: null, port: 80, protocol: 'TCP', targetPort: null, nodePort: 31000 }] },
+    ]);
+  });
+
+  it('reads `kubectl get svc -o wide -n NS | grep`: the namespace from -n, SELECTOR last', () => {
+    const got = kubectlRecords('$ kubectl -n kube-system get svc -o wide | grep dns\nkube-dns   ClusterIP   10.96.0.10   <none>   53/UDP,53/TCP,9153/TCP   9d   k8s-app=kube-dns\n');
+    expect(got.services).toMatchObject([{ namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10', selector: 'k8s-app=kube-dns', line: 2 }]);
+  });
+
+  it('reads `kubectl get pods -o wide | grep NODE` of every kubectl layout: RESTARTS with its age, 0 to 2 columns after NODE', () => {
+    const got = kubectlRecords([
+      'user@laptop:~$ kubectl get pods -o wide | grep node2',
+      'web-6d4cf56db6-abcde   1/1     Running   0          3d    10.244.2.5   node2',
+      'web-6d4cf56db6-fghij   1/1     Running   3 (5m ago)   3d    10.244.2.6   node2   <none>           <none>',
+      'web-6d4cf56db6-klmno   0/1     ContainerCreating   0   4s   <none>   node2   <none>',
+    ].join('\n'));
+    expect(got.pods.map((p) => [p.namespace, p.name, p.status, p.ip, p.node, p.line])).toEqual([
+      ['default', 'web-6d4cf56db6-abcde', 'Running', '10.244.2.5', 'node2', 2],
+      ['default', 'web-6d4cf56db6-fghij', 'Running', '10.244.2.6', 'node2', 3],
+      ['default', 'web-6d4cf56db6-klmno', 'ContainerCreating', null, 'node2', 4],
+    ]);
+  });
+
+  it('reads `kubectl get ep | grep` with the cut list (`+ 1 more...`) and `--no-headers -A`', () => {
+    const got = kubectlRecords([
+      '$ kubectl get ep | grep web',
+      'web          10.244.2.5:8080,10.244.1.7:8080,10.244.3.2:8080 + 1 more...   3d',
+      '$ kubectl get endpoints --no-headers --all-namespaces',
+      'kube-system   kube-dns   10.244.0.3:53,10.244.0.3:53,10.244.0.3:9153   9d',
+      'default       empty      <none>                                        1d',
+    ].join('\n'));
+    expect(got.endpoints.map((e) => [e.namespace, e.name, e.endpoints, e.line])).toEqual([
+      ['default', 'web', ['10.244.2.5:8080', '10.244.1.7:8080', '10.244.3.2:8080'], 2],
+      ['kube-system', 'kube-dns', ['10.244.0.3:53', '10.244.0.3:53', '10.244.0.3:9153'], 4],
+      ['default', 'empty', [], 5],
+    ]);
+  });
+
+  it('keeps rows as text when the command leaves the columns in doubt or the rows have others', () => {
+    const r = split([
+      '$ kubectl get pods -L app | grep web',
+      'web-6d4cf56db6-abcde   1/1     Running   0          3d    web',
+      '$ kubectl get svc -o custom-columns=N:.metadata.name,IP:.spec.clusterIP | grep web',
+      'web   10.96.45.12',
+      '$ kubectl get svc,ep | grep web',
+      'service/web   ClusterIP   10.96.45.12   <none>   80/TCP   3d',
+    ].join('\n'));
+    expect(r.units).toEqual([]);
+    expect(r.kept.map((k) => [k.firstLine, k.command])).toEqual([
+      [2, 'kubectl get pods -L app | grep web'],
+      [4, 'kubectl get svc -o custom-columns=N:.metadata.name,IP:.spec.clusterIP | grep web'],
+      [6, 'kubectl get svc,ep | grep web'],
+    ]);
+  });
+
+  it('fails a row of another kubectl version\'s columns with its line (kubectl 1.6 had no TYPE): nothing of the output is read', () => {
+    const r = split('$ kubectl get svc | grep web\nweb          10.96.45.12     <none>        80/TCP   3d\nweb2   ClusterIP   10.96.45.13   <none>   80/TCP   3d\n');
+    expect(r.units).toHaveLength(1);
+    expect(() => parseCaptureUnit(r.units[0]!)).toThrow('t.txt:2: row without its header does not have the columns `kubectl get` prints here (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE): 4 cells after NAME, not 5');
+  });
+
+  it('names the namespace -n gives a table with its header (read as default before)', () => {
+    const got = kubectlRecords([
+      '$ kubectl get svc -n kube-system',
+      'NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)                  AGE',
+      'kube-dns   ClusterIP   10.96.0.10   <none>        53/UDP,53/TCP,9153/TCP   3d',
+      '$ kubectl get pods --namespace=shop',
+      'NAME    READY   STATUS    RESTARTS   AGE',
+      'cart    1/1     Running   0          3d',
+    ].join('\n'));
+    expect(got.services.map((s) => [s.namespace, s.name])).toEqual([['kube-system', 'kube-dns']]);
+    expect(got.pods.map((p) => [p.namespace, p.name])).toEqual([['shop', 'cart']]);
+  });
+});

@@ -23,7 +23,8 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
-import { looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
+import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
+import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
 import { looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-text';
@@ -62,7 +63,8 @@ const SNIFF_CHARS = 65_536;
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
   const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
-  if (candidates.length === 0) return null;
+  // Rows greped out of a `kubectl get` table: the command line names their columns.
+  if (candidates.length === 0) return command && looksLikeHeaderlessKubectl(head, kubectlGetOf(command)) ? 'kubectl' : null;
   if (candidates.length > 1 && command) {
     const hint = analyseCommand(command).kindHint;
     if (hint !== null && (candidates as CaptureKind[]).includes(hint)) return hint;
@@ -120,13 +122,17 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     case 'bridge':
       return parseBridge(unit.input);
     case 'kubectl':
-      return parseKubectl(unit.input);
+      return parseKubectl(unit.input, unit.command === null ? null : kubectlGetOf(unit.command));
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);
     default:
       return assertNever(kind);
   }
+}
+
+function kubectlGetOf(command: string) {
+  return getCommandOf(analyseCommand(command).argv);
 }
 
 /** ip6tables* prints IPv6 rules, iptables* IPv4 ones; unknown without the command. */
