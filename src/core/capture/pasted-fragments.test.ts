@@ -134,3 +134,88 @@ describe('kubectl get rows greped without their header', () => {
     expect(got.pods.map((p) => [p.namespace, p.name])).toEqual([['shop', 'cart']]);
   });
 });
+
+function rulesets(text: string) {
+  const r = split(text);
+  return {
+    kept: r.kept.map((k) => [k.firstLine, k.reason]),
+    captures: r.units.map((u) => {
+      const parsed = parseCaptureUnit(u);
+      if (parsed.kind !== 'iptables-save') throw new Error(`${u.kind} at ${u.firstLine}`);
+      return {
+        lines: [u.firstLine, u.lastLine],
+        partial: parsed.ruleset.origin.partial,
+        tables: parsed.ruleset.tables.map((t) => ({
+          table: t.name,
+          chains: t.chains.map((c) => [c.name, c.line, c.rules.map((x) => [x.line, x.text.slice(0, 40)])]),
+        })),
+        warnings: (parsed.warnings ?? []).map((w) => [w.line, w.message]),
+      };
+    }),
+  };
+}
+
+const SVC = 'KUBE-SVC-ABCDEFGHIJKLMNOP';
+const SEP = 'KUBE-SEP-AAAAAAAAAAAAAAAA';
+
+describe('iptables-save greps engineers post: fragments that add to what is known', () => {
+  it('reads `iptables-save | grep CHAIN` with its `:CHAIN` line (no *table line): the table inferred, said in a warning, never the whole ruleset', () => {
+    const got = rulesets([
+      `root@node1:~# iptables-save | grep ${SVC}`,
+      `:${SVC} - [0:0]`,
+      `-A KUBE-SERVICES -d 10.96.45.12/32 -p tcp -m tcp --dport 80 -j ${SVC}`,
+      `-A ${SVC} -m statistic --mode random --probability 0.50000000000 -j ${SEP}`,
+      `-A ${SVC} -j KUBE-SEP-BBBBBBBBBBBBBBBB`,
+    ].join('\n'));
+    expect(got.kept).toEqual([]);
+    expect(got.captures).toEqual([{
+      lines: [2, 5],
+      partial: true,
+      tables: [{ table: 'nat', chains: [
+        [SVC, 2, [[4, `-A ${SVC} -m statisti`], [5, `-A ${SVC} -j KUBE-SEP`]]],
+        ['KUBE-SERVICES', 3, [[3, '-A KUBE-SERVICES -d 10.96.45.12/32 -p tc']]],
+      ] }],
+      warnings: [[2, `iptables rules without their table (no -t, no *table line): read as table nat (chain ${SVC} is a kube-proxy nat chain)`]],
+    }]);
+  });
+
+  it('cuts a grep of a whole dump where a `:CHAIN` line follows rules: the next table (filter then nat)', () => {
+    const got = rulesets([
+      '$ sudo iptables-save | grep KUBE-SERVICES',
+      ':KUBE-SERVICES - [0:0]',
+      '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      ':KUBE-SERVICES - [0:0]',
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    ].join('\n'));
+    expect(got.captures[0]!.tables.map((t) => [t.table, t.chains.map((c) => c[0])])).toEqual([
+      ['filter', ['KUBE-SERVICES', 'FORWARD']],
+      ['nat', ['KUBE-SERVICES', 'PREROUTING']],
+    ]);
+  });
+
+  it('reads `grep -n` and `grep -n -B1` output without the numbers grep put before each line, at their own lines', () => {
+    const got = rulesets([
+      `root@node1:~# iptables-save -t nat | grep -n ${SEP.slice(0, 13)}`,
+      `12::${SEP} - [0:0]`,
+      `40:-A ${SEP} -s 10.244.1.5/32 -j KUBE-MARK-MASQ`,
+      `41:-A ${SEP} -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080`,
+      'root@node1:~# iptables -t nat -S | grep -nB1 DNAT',
+      `44--A ${SEP} -s 10.244.1.5/32 -j KUBE-MARK-MASQ`,
+      `45:-A ${SEP} -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080`,
+      '--',
+      '60--A KUBE-SEP-CCCCCCCCCCCCCCCC -s 10.244.3.1/32 -j KUBE-MARK-MASQ',
+      '61:-A KUBE-SEP-CCCCCCCCCCCCCCCC -p tcp -m tcp -j DNAT --to-destination 10.244.3.1:8080',
+    ].join('\n'));
+    expect(got.kept).toEqual([]);
+    expect(got.captures.map((c) => [c.lines, c.tables.map((t) => [t.table, t.chains.map((ch) => [ch[0], (ch[2] as unknown[][]).map((r) => r[0])])])])).toEqual([
+      [[2, 4], [['nat', [[SEP, [3, 4]]]]]],
+      [[6, 10], [['nat', [[SEP, [6, 7]], ['KUBE-SEP-CCCCCCCCCCCCCCCC', [9, 10]]]]]],
+    ]);
+  });
+
+  it('leaves numbers alone when not every line has one (grep -n was not the last word on them)', () => {
+    const r = split(`$ iptables -t nat -S | grep -n SEP\n40:-A ${SEP} -j KUBE-MARK-MASQ\n-A ${SEP} -j KUBE-MARK-MASQ\n`);
+    expect(r.kept.map((k) => [k.firstLine, k.lastLine])).toEqual([[2, 2]]);
+    expect(r.units.map((u) => [u.firstLine, u.input.text])).toEqual([[3, `-A ${SEP} -j KUBE-MARK-MASQ`]]);
+  });
+});

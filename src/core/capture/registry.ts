@@ -86,7 +86,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   switch (kind) {
     case 'iptables-save': {
       const family = iptablesFamily(unit.command);
-      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS))) {
+      // A grep of a dump keeps its `:CHAIN` lines but not its `*table` ones: rules whose table the command or they tell.
+      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS)) && !(unit.partial && !TABLE_LINE.test(unit.input.text))) {
         return parseIptablesSave(unit.input, { fragment: unit.partial, excerpt: unit.elided === true, ...(family === undefined ? {} : { family }) });
       }
       return parseIptablesRules(unit.input, { table: unit.table, partial: unit.partial, ...(family === undefined ? {} : { family }) });
@@ -134,6 +135,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
 function kubectlGetOf(command: string) {
   return getCommandOf(analyseCommand(command).argv);
 }
+
+const TABLE_LINE = /^\*(?:raw|mangle|nat|filter|security)\s*$/m;
 
 /** ip6tables* prints IPv6 rules, iptables* IPv4 ones; unknown without the command. */
 function iptablesFamily(command: string | null): 'ipv4' | 'ipv6' | undefined {

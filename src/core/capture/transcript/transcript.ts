@@ -209,6 +209,7 @@ class Splitter {
     if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
     segment = withoutCommonIndent(segment);
+    if (pending?.info.lineNumbered === true) segment = withoutGrepLineNumbers(segment);
     let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
@@ -434,6 +435,18 @@ function labelCommandOf(all: SourceLine[], block: SourceLine[]): string | null {
     return analyseCommand(candidate).kindHint === null ? null : candidate;
   }
   return null;
+}
+
+const GREP_NUMBER = /^\d{1,9}[:-]/;
+
+/**
+ * `grep -n` output without the numbers grep put before each line (`40:-A KUBE-SEP-X ...`, `39--A ...` for a context
+ * line; `--` between groups stays, the readers take it for left-out lines): only when every line has one.
+ */
+function withoutGrepLineNumbers(segment: SourceLine[]): SourceLine[] {
+  const numbered = segment.every((l) => l.text.trim() === '' || l.text === '--' || GREP_NUMBER.test(l.text));
+  if (!numbered) return segment;
+  return segment.map((l) => (GREP_NUMBER.test(l.text) ? { line: l.line, text: l.text.replace(GREP_NUMBER, '') } : l));
 }
 
 function keptReason(info: CommandInfo | null): string {
