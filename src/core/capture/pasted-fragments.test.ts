@@ -3,6 +3,7 @@
  * (net-tools' IPv6 table, kubectl rows greped without their header). Read when the command says what they are
  * without doubt; otherwise kept as text with the line it starts at.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCaptureUnit, splitTextCapture } from './registry';
 
@@ -217,5 +218,50 @@ describe('iptables-save greps engineers post: fragments that add to what is know
     const r = split(`$ iptables -t nat -S | grep -n SEP\n40:-A ${SEP} -j KUBE-MARK-MASQ\n-A ${SEP} -j KUBE-MARK-MASQ\n`);
     expect(r.kept.map((k) => [k.firstLine, k.lastLine])).toEqual([[2, 2]]);
     expect(r.units.map((u) => [u.firstLine, u.input.text])).toEqual([[3, `-A ${SEP} -j KUBE-MARK-MASQ`]]);
+  });
+});
+
+describe('the namespace a transcript made the kubectl context\'s', () => {
+  it('reads a get without -n in the namespace `kubens` or `kubectl config set-context --current` chose, until another changes it', () => {
+    const table = 'NAME   TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE\nweb    ClusterIP   10.96.1.1     <none>        80/TCP    1d';
+    const got = kubectlRecords([
+      '$ kubens shop', 'Active namespace is "shop".', '$ kubectl get svc', table,
+      '$ kubectl get svc -n other', table,
+      '$ kubectl config set-context --current --namespace=blue', 'Context "kind" modified.', '$ kubectl get svc', table,
+      '$ kubectx staging', 'Switched to context "staging".', '$ kubectl get svc', table,
+    ].join('\n'));
+    expect(got.services.map((s) => [s.namespace, s.line])).toEqual([['shop', 5], ['other', 8], ['blue', 13], ['default', 18]]);
+  });
+});
+
+describe('real posts (test/fixtures/real)', () => {
+  const real = (file: string) => splitTextCapture({ file, text: readFileSync(file, 'utf8'), firstLine: 1 });
+
+  it('kube-hetzner#1210: `iptables-save | grep KUBE-SVC` on a k3s node is nat rules of that node, a fragment', () => {
+    const r = real('test/fixtures/real/kube-hetzner-issues/1210-iptables-save-grep-kube-svc.md');
+    expect(r.kept).toEqual([]);
+    expect(r.units.map((u) => [u.kind, u.node, u.firstLine, u.lastLine])).toEqual([['iptables-save', 'k3s-agent-large-qtr', 3, 21]]);
+    const parsed = parseCaptureUnit(r.units[0]!);
+    if (parsed.kind !== 'iptables-save') throw new Error(parsed.kind);
+    expect(parsed.ruleset.origin.partial).toBe(true);
+    const nat = parsed.ruleset.tables.find((t) => t.name === 'nat')!;
+    expect(parsed.ruleset.tables.map((t) => t.name)).toEqual(['nat']);
+    expect(nat.chains.filter((c) => c.name.startsWith('KUBE-SVC-'))).toHaveLength(12);
+    expect(nat.chains.find((c) => c.name === 'KUBE-SERVICES')?.rules.map((x) => x.line)).toEqual([18, 19, 20]);
+  });
+
+  it('movd/devopswithkubernetes: greped `get svc --all-namespaces` rows and a --watch table in the namespace kubens chose', () => {
+    const r = real('test/fixtures/real/movd-devopswithkubernetes/svc-watch-and-grep.md');
+    const services = r.units.flatMap((u) => {
+      const p = parseCaptureUnit(u);
+      return p.kind === 'kubectl' ? p.services : [];
+    });
+    expect(services.map((s) => [s.namespace, s.name, s.clusterIP, s.loadBalancerIPs, s.line])).toEqual([
+      ['hashgenerator', 'hashgenerator-svc', '10.51.249.229', [], 15],
+      ['hashgenerator', 'hashgenerator-svc-loadbalancer', '10.51.241.121', [], 16],
+      ['hashgenerator', 'hashgenerator-svc-loadbalancer', '10.51.241.121', ['35.242.205.114'], 17],
+      ['hashgenerator', 'hashgenerator-svc-loadbalancer', '10.51.241.121', ['35.242.205.114'], 22],
+      ['pingpong', 'pingpong-svc-loadbalancer', '10.51.246.118', ['34.89.233.5'], 23],
+    ]);
   });
 });

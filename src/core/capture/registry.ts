@@ -122,8 +122,12 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       return parseConntrack(unit.input);
     case 'bridge':
       return parseBridge(unit.input);
-    case 'kubectl':
-      return parseKubectl(unit.input, unit.command === null ? null : kubectlGetOf(unit.command));
+    case 'kubectl': {
+      const get = unit.command === null ? null : kubectlGetOf(unit.command);
+      // `kubens NS` earlier in the transcript: a get without -n lists that namespace.
+      const namespace = get?.namespace ?? (get?.allNamespaces === false ? (unit.kubeNamespace ?? null) : null);
+      return parseKubectl(unit.input, get === null ? null : { ...get, namespace });
+    }
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

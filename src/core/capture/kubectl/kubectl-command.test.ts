@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getCommandOf } from './kubectl-command';
+import { contextNamespaceSetBy, getCommandOf } from './kubectl-command';
 
 const get = (line: string) => getCommandOf(line.split(' '));
 
@@ -20,5 +20,24 @@ describe('getCommandOf', () => {
     expect(get('kubectl get deploy')?.resource).toBeNull();
     expect(get('kubectl describe svc web')).toBeNull();
     expect(get('ip route')).toBeNull();
+  });
+});
+
+describe('contextNamespaceSetBy', () => {
+  const set = (line: string) => contextNamespaceSetBy(line.split(' '));
+  it('names the namespace kubens, kubectl config set-context --current and oc project choose', () => {
+    expect(set('kubens shop')).toBe('shop');
+    expect(set('kubectl config set-context --current --namespace=blue')).toBe('blue');
+    expect(set('kubectl config set-context --current --namespace blue')).toBe('blue');
+    expect(set('oc project team-a')).toBe('team-a');
+  });
+  it('says unknown when the context changes to one not shown, nothing when it stays', () => {
+    expect(set('kubens -')).toBeNull();
+    expect(set('kubectx prod')).toBeNull();
+    expect(set('kubectl config use-context prod')).toBeNull();
+    expect(set('kubens')).toBeUndefined();
+    expect(set('kubens -c')).toBeUndefined();
+    expect(set('kubectl config set-context prod --namespace=x')).toBeUndefined();
+    expect(set('kubectl get svc')).toBeUndefined();
   });
 });

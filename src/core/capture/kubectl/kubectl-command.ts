@@ -38,6 +38,33 @@ const VALUED = new Set([
 /** Flags without a value that leave the columns as they are. */
 const PLAIN = new Set(['--insecure-skip-tls-verify', '--ignore-not-found', '--show-managed-fields', '--match-server-version', '--warnings-as-errors']);
 
+/**
+ * The namespace a command makes the kubectl context's: `kubens NS`, `kubectl config set-context --current
+ * --namespace=NS`, `oc project NS`. null: it changes it to one the transcript does not show (`kubens -`, another
+ * context); undefined: it leaves it alone.
+ */
+export function contextNamespaceSetBy(argv: readonly string[]): string | null | undefined {
+  const program = argv.length > 0 ? programName(argv[0]!) : '';
+  const words = argv.slice(1);
+  const positional = words.filter((w) => !w.startsWith('-'));
+  if (program === 'kubens') {
+    if (positional.length === 1 && positional[0] !== '-') return positional[0]!;
+    return words.length === 0 || words.some((w) => w === '-c' || w === '--current') ? undefined : null;
+  }
+  if (program === 'kubectx') return positional.length === 1 ? null : undefined;
+  if (program === 'oc' && positional[0] === 'project') return positional.length === 2 ? positional[1]! : undefined;
+  if (program !== 'kubectl' && program !== 'oc' && program !== 'k') return undefined;
+  if (positional[0] !== 'config') return undefined;
+  if (positional[1] === 'use-context') return null;
+  if (positional[1] !== 'set-context' || !words.includes('--current')) return undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith('--namespace=')) return w.slice('--namespace='.length);
+    if (w === '--namespace' || w === '-n') return words[i + 1] ?? null;
+  }
+  return undefined;
+}
+
 /** The `get` of `argv` (kubectl, oc or k and their words, wrappers removed); null when it is no `kubectl get`. */
 export function getCommandOf(argv: readonly string[]): GetCommand | null {
   const program = argv.length > 0 ? programName(argv[0]!) : '';

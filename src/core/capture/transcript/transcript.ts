@@ -14,6 +14,7 @@ import { parsePrompt, stripAnsi, type Prompt } from '../prompt';
 import type { CaptureKind } from '../../records/records';
 import { continuesOnNextLine } from '../shell-words';
 import { dataShapeOf } from './data-shape';
+import { contextNamespaceSetBy } from '../kubectl/kubectl-command';
 import type { TextInput } from '../text-input';
 import { appendAll } from '../../common/append-all';
 
@@ -98,6 +99,8 @@ class Splitter {
   /** State-changing commands in file order, and per context how many of them its last capture had seen. */
   private readonly changes: Array<{ context: Context; note: StateChangeNote }> = [];
   private readonly changesSeen = new Map<string, number>();
+  /** The kubectl context's namespace as the transcript's commands set it (`kubens NS`); null: not known. */
+  private kubeNamespace: string | null = null;
 
   constructor(
     private readonly file: string,
@@ -188,6 +191,8 @@ class Splitter {
         continue;
       }
       const info = analyseCommand(command);
+      const setsNamespace = contextNamespaceSetBy(info.argv);
+      if (setsNamespace !== undefined) this.kubeNamespace = setsNamespace;
       const context = shell.contextOf(info);
       shell.apply(info, context);
       if (info.selection.changes !== null) {
@@ -257,7 +262,8 @@ class Splitter {
     const excerpt = cut || segment.some((l) => isElision(l.text));
     const unit = captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
     const changedBy = this.changesSince(context, kind);
-    return changedBy.length > 0 ? { ...unit, changedBy } : unit;
+    const withNamespace = kind === 'kubectl' && this.kubeNamespace !== null ? { ...unit, kubeNamespace: this.kubeNamespace } : unit;
+    return changedBy.length > 0 ? { ...withNamespace, changedBy } : withNamespace;
   }
 
   /**
