@@ -265,3 +265,13 @@ describe('real posts (test/fixtures/real)', () => {
     ]);
   });
 });
+
+describe('ip addr | grep inet', () => {
+  it('is a partial ip-addr capture of the interfaces the IPv4 lines name', () => {
+    const r = split('root@node1:~# ip a | grep inet\n    inet 127.0.0.1/8 scope host lo\n    inet 192.168.1.10/24 brd 192.168.1.255 scope global eth0\n    inet6 ::1/128 scope host \n');
+    expect(r.kept).toEqual([]);
+    expect(r.units.map((u) => [u.kind, u.node, u.firstLine, u.lastLine, u.partial])).toEqual([['ip-addr', 'node1', 2, 4, true]]);
+    const parsed = parseCaptureUnit(r.units[0]!);
+    expect(parsed.kind === 'ip-addr' && [parsed.interfaces.map((i) => i.name), parsed.warnings?.map((w) => w.line)]).toEqual([['lo', 'eth0'], [4]]);
+  });
+});
