@@ -250,6 +250,14 @@ describe('real posts (test/fixtures/real)', () => {
     expect(nat.chains.find((c) => c.name === 'KUBE-SERVICES')?.rules.map((x) => x.line)).toEqual([18, 19, 20]);
   });
 
+  it('kubermatic#10521: `route -6 -n` under a French title is read whole, the title taken as one', () => {
+    const r = real('test/fixtures/real/kubermatic-issues/10521-route-6-n-french.md');
+    expect(r.kept).toEqual([]);
+    expect(r.units.map((u) => [u.kind, u.firstLine, u.lastLine])).toEqual([['route-table', 3, 19]]);
+    const parsed = parseCaptureUnit(r.units[0]!);
+    expect(parsed.kind === 'route-table' && parsed.routes.map((x) => x.line)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+  });
+
   it('movd/devopswithkubernetes: greped `get svc --all-namespaces` rows and a --watch table in the namespace kubens chose', () => {
     const r = real('test/fixtures/real/movd-devopswithkubernetes/svc-watch-and-grep.md');
     const services = r.units.flatMap((u) => {
@@ -273,5 +281,20 @@ describe('ip addr | grep inet', () => {
     expect(r.units.map((u) => [u.kind, u.node, u.firstLine, u.lastLine, u.partial])).toEqual([['ip-addr', 'node1', 2, 4, true]]);
     const parsed = parseCaptureUnit(r.units[0]!);
     expect(parsed.kind === 'ip-addr' && [parsed.interfaces.map((i) => i.name), parsed.warnings?.map((w) => w.line)]).toEqual([['lo', 'eth0'], [4]]);
+  });
+});
+
+describe('route -n | grep', () => {
+  it('reads the greped rows in the columns the command prints, and keeps a row with host names as text', () => {
+    const r = split([
+      'root@node1:~# route -n | grep cni0',
+      '10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0',
+      'root@node1:~# route | grep default',
+      'default         gateway         0.0.0.0         UG    100    0        0 eth0',
+    ].join('\n'));
+    expect(r.units.map((u) => [u.kind, u.firstLine, u.partial])).toEqual([['route-table', 2, true]]);
+    const parsed = parseCaptureUnit(r.units[0]!);
+    expect(parsed.kind === 'route-table' && parsed.routes.map((x) => [x.dst, x.via, x.dev, x.metric])).toEqual([['10.244.1.0/24', null, 'cni0', 0]]);
+    expect(r.kept.map((k) => k.firstLine)).toEqual([4]);
   });
 });

@@ -26,7 +26,7 @@ import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } 
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
-import { looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
+import { headerlessColumnsOf, looksLikeHeaderlessRoutes, looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-text';
 import type { TextInput } from './text-input';
 import { looksLikeTsharkText, parseTsharkText } from './tcpdump-text/tshark-text';
@@ -63,8 +63,12 @@ const SNIFF_CHARS = 65_536;
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
   const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
-  // Rows greped out of a `kubectl get` table: the command line names their columns.
-  if (candidates.length === 0) return command && looksLikeHeaderlessKubectl(head, kubectlGetOf(command)) ? 'kubectl' : null;
+  // Rows greped out of a `kubectl get` or `route -n` table: the command line names their columns.
+  if (candidates.length === 0) {
+    if (!command) return null;
+    if (looksLikeHeaderlessKubectl(head, kubectlGetOf(command))) return 'kubectl';
+    return looksLikeHeaderlessRoutes(head, headerlessColumnsOf(analyseCommand(command).argv)) ? 'route-table' : null;
+  }
   if (candidates.length > 1 && command) {
     const hint = analyseCommand(command).kindHint;
     if (hint !== null && (candidates as CaptureKind[]).includes(hint)) return hint;
@@ -116,8 +120,10 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       const { dev } = iprouteSelection(unit.command);
       return isJson(unit.input.text) ? parseBridgeFdbJson(unit.input, { dev }) : parseBridgeFdb(unit.input, { dev });
     }
-    case 'route-table':
-      return parseRouteTable(unit.input);
+    case 'route-table': {
+      const headed = looksLikeRouteTable(unit.input.text.slice(0, SNIFF_CHARS));
+      return parseRouteTable(unit.input, headed || unit.command === null ? null : headerlessColumnsOf(analyseCommand(unit.command).argv));
+    }
     case 'conntrack':
       return parseConntrack(unit.input);
     case 'bridge':

@@ -9,18 +9,21 @@ import { linesOf, type TextInput } from '../text-input';
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;
 
 const TITLE = /^Kernel IP(v6)? routing table/;
+/** net-tools translates its title (`Table de routage IPv6 du noyau`), not the column header under it: words only. */
+const LOCALISED_TITLE = /^[\p{L}\p{N}][\p{L}\p{N} -]{0,60}$/u;
 /** A column header always opens with Destination; IPv6's "Next Hop" is one column printed as two words. */
 const HEADER = /^Destination\s+(Gateway|Next Hop)\s/;
 
-type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
+export type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
 
-export function parseRouteTable(input: TextInput): RouteTableCapture {
+/** `headerless`: the columns the command prints (headerlessColumnsOf), for rows greped without their header. */
+export function parseRouteTable(input: TextInput, headerless: Column[] | null = null): RouteTableCapture {
   const routes: RouteRecord[] = [];
-  let columns: Column[] | null = null;
+  let columns: Column[] | null = headerless;
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    if (TITLE.test(text)) {
+    if (TITLE.test(text) || (columns === null && routes.length === 0 && LOCALISED_TITLE.test(text.trim()))) {
       columns = null;
       continue;
     }
@@ -106,10 +109,43 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** `Kernel IP routing table` title, or a `Destination  Gateway ...` header first. */
+const ROUTE_N: Column[] = ['destination', 'gateway', 'genmask', 'flags', 'metric', 'other', 'other', 'iface'];
+const NETSTAT_RN: Column[] = ['destination', 'gateway', 'genmask', 'flags', 'other', 'other', 'other', 'iface'];
+const INET6: Column[] = ['destination', 'gateway', 'flags', 'metric', 'other', 'other', 'iface'];
+
+/**
+ * The columns of `route -n` / `netstat -rn` (IPv4: Metric Ref Use, or netstat's MSS Window irtt, in the same
+ * places; IPv6 with `-6`, `-A inet6`, `--inet6`), for rows greped without their header. null when the command
+ * leaves them in doubt (`-e`/`-ee` change them, another program).
+ */
+export function headerlessColumnsOf(argv: readonly string[]): Column[] | null {
+  const program = argv.length > 0 ? (argv[0]!.split('/').pop() ?? '') : '';
+  const args = argv.slice(1);
+  if (program !== 'route' && program !== 'netstat') return null;
+  if (args.some((a) => /^-[a-zA-Z]*e/.test(a) || a === '--extend' || a === '-C' || a === '--cache')) return null;
+  if (program === 'netstat' && !args.some((a) => /^-[a-zA-Z]*r/.test(a) || a === '--route')) return null;
+  const inet6 = args.some((a, k) => a === '--inet6' || /^-[a-zA-Z]*6/.test(a) || a === '-Ainet6' || (a === '-A' && args[k + 1] === 'inet6'));
+  if (inet6) return INET6;
+  return program === 'route' ? ROUTE_N : NETSTAT_RN;
+}
+
+/** Every leading line is a row of `columns`: as many cells, a destination first (and a netmask third, IPv4). */
+export function looksLikeHeaderlessRoutes(text: string, columns: Column[] | null): boolean {
+  if (columns === null) return false;
+  const lines = leadingLines(text, 5).filter((l) => l.trim() !== '');
+  return lines.length > 0 && lines.every((l) => {
+    const cells = l.trim().split(/\s+/);
+    if (cells.length !== columns.length) return false;
+    const [destination = '', , third = ''] = cells;
+    return columns[2] === 'genmask' ? isIpv4(destination) && prefixOfNetmask(third) !== null : isCidr(destination.replace(/^\[::\]/, '::'));
+  });
+}
+
+/** `Kernel IP routing table` title (or its translation above the header), or a `Destination  Gateway ...` header first. */
 export function looksLikeRouteTable(text: string): boolean {
-  const [first] = leadingLines(text, 1);
-  return first !== undefined && (TITLE.test(first) || HEADER.test(first));
+  const [first, second] = leadingLines(text, 2);
+  if (first === undefined) return false;
+  return TITLE.test(first) || HEADER.test(first) || (second !== undefined && HEADER.test(second) && LOCALISED_TITLE.test(first.trim()));
 }
 
 /** net-tools prints the metric as a signed int: `-1` on the IPv6 unreachable route (0xffffffff). */
