@@ -258,6 +258,16 @@ describe('real posts (test/fixtures/real)', () => {
     expect(parsed.kind === 'route-table' && parsed.routes.map((x) => x.line)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
   });
 
+  it('securityneo: `kubectl get svc | grep nginx` without its header is the nginx-svc service; the glued pod rows stay text', () => {
+    const r = real('test/fixtures/real/securityneo-notes/minikube-S-chains-glued-pods.md');
+    const services = r.units.flatMap((u) => {
+      const p = parseCaptureUnit(u);
+      return p.kind === 'kubectl' ? p.services : [];
+    });
+    expect(services.map((x) => [x.namespace, x.name, x.type, x.clusterIP, x.line])).toEqual([['default', 'nginx-svc', 'ClusterIP', '10.102.40.108', 12]]);
+    expect(r.kept.some((k) => k.command === 'kubectl get pod -o wide')).toBe(true);
+  });
+
   it('movd/devopswithkubernetes: greped `get svc --all-namespaces` rows and a --watch table in the namespace kubens chose', () => {
     const r = real('test/fixtures/real/movd-devopswithkubernetes/svc-watch-and-grep.md');
     const services = r.units.flatMap((u) => {
