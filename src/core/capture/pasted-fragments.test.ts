@@ -194,6 +194,12 @@ describe('iptables-save greps engineers post: fragments that add to what is know
     ]);
   });
 
+  it('steps over the COMMIT a `grep -A` brought along', () => {
+    const got = rulesets(`$ iptables-save | grep -A1 KUBE-POSTROUTING\n-A KUBE-POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE\nCOMMIT\n`);
+    expect(got.kept).toEqual([]);
+    expect(got.captures.map((c) => c.tables.map((t) => [t.table, t.chains.map((ch) => ch[0])]))).toEqual([[['nat', ['KUBE-POSTROUTING']]]]);
+  });
+
   it('reads `grep -n` and `grep -n -B1` output without the numbers grep put before each line, at their own lines', () => {
     const got = rulesets([
       `root@node1:~# iptables-save -t nat | grep -n ${SEP.slice(0, 13)}`,
