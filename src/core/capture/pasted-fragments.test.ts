@@ -116,6 +116,13 @@ describe('kubectl get rows greped without their header', () => {
     ]);
   });
 
+  it('reads rows only through stages that choose lines (grep, sort, column -t), not through awk, which may move the columns', () => {
+    const row = 'web   ClusterIP   10.96.45.12   <none>   80/TCP   3d';
+    const r = split(`$ kubectl get svc | grep web | sort | column -t\n${row}\n$ kubectl get svc | awk '{print $1,$2,$3,$4,$5,$6}'\n${row}\n`);
+    expect(r.units.map((u) => [u.kind, u.firstLine])).toEqual([['kubectl', 2]]);
+    expect(r.kept.map((k) => k.firstLine)).toEqual([4]);
+  });
+
   it('fails a row of another kubectl version\'s columns with its line (kubectl 1.6 had no TYPE): nothing of the output is read', () => {
     const r = split('$ kubectl get svc | grep web\nweb          10.96.45.12     <none>        80/TCP   3d\nweb2   ClusterIP   10.96.45.13   <none>   80/TCP   3d\n');
     expect(r.units).toHaveLength(1);

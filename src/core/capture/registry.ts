@@ -65,9 +65,11 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
   // Rows greped out of a `kubectl get` or `route -n` table: the command line names their columns.
   if (candidates.length === 0) {
-    if (!command) return null;
-    if (looksLikeHeaderlessKubectl(head, kubectlGetOf(command))) return 'kubectl';
-    return looksLikeHeaderlessRoutes(head, headerlessColumnsOf(analyseCommand(command).argv)) ? 'route-table' : null;
+    const info = command ? analyseCommand(command) : null;
+    // `| awk '{print $1}'` may have changed the columns the command names.
+    if (info === null || info.reshaped) return null;
+    if (looksLikeHeaderlessKubectl(head, getCommandOf(info.argv))) return 'kubectl';
+    return looksLikeHeaderlessRoutes(head, headerlessColumnsOf(info.argv)) ? 'route-table' : null;
   }
   if (candidates.length > 1 && command) {
     const hint = analyseCommand(command).kindHint;

@@ -26,6 +26,8 @@ export interface CommandInfo {
   filtered: boolean;
   /** Piped through `grep -n`: each line of the output carries its number (`12:` a match, `13-` context). */
   lineNumbered: boolean;
+  /** Piped through a stage that may change what a line holds (`awk`, `sed`, `cut`), not only which lines are shown. */
+  reshaped: boolean;
   /** The capture kind this command prints, if it is one natlens reads (a hint: content decides). */
   kindHint: CaptureKind | null;
   /** `-t TABLE` of iptables / iptables-save. */
@@ -66,7 +68,7 @@ function analyseLine(text: string, depth: number): CommandInfo {
 
 function emptyInfo(text: string): CommandInfo {
   return {
-    text, argv: [], program: null, namespace: null, remoteNode: null, viaKubectl: false, filtered: false, lineNumbered: false,
+    text, argv: [], program: null, namespace: null, remoteNode: null, viaKubectl: false, filtered: false, lineNumbered: false, reshaped: false,
     kindHint: null, table: null, selective: false, entersShell: false, exits: false, printsFile: false,
     selection: NO_SELECTION,
   };
@@ -76,6 +78,7 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
   const [first = [], ...rest] = command;
   const filtered = rest.some((stage) => stage.length > 0 && !PASS_THROUGH.has(programName(stage[0]!)));
   const lineNumbered = rest.some(numbersLines);
+  const reshaped = rest.some((stage) => stage.length > 0 && !LINE_SELECTORS.has(programName(stage[0]!)));
   const u = unwrap(withoutRedirections(first));
   if (u.nested !== null && depth < 4) {
     const inner = analyseLine(u.nested, depth + 1);
@@ -87,6 +90,7 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
       viaKubectl: inner.viaKubectl || u.viaKubectl,
       filtered: inner.filtered || filtered,
       lineNumbered: inner.lineNumbered || lineNumbered,
+      reshaped: inner.reshaped || reshaped,
     };
   }
   const program = u.argv.length > 0 ? programName(u.argv[0]!) : null;
@@ -103,6 +107,7 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     viaKubectl: u.viaKubectl || program === 'kubectl' || program === 'oc' || program === 'k',
     filtered: filtered || (program !== null && FILE_PRINTERS.has(program) && !WHOLE_FILE_PRINTERS.has(program)),
     lineNumbered,
+    reshaped,
     kindHint: hint.kind,
     table: hint.table,
     selective: hint.selective,
@@ -114,6 +119,8 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
 }
 
 const GREPS = new Set(['grep', 'egrep', 'fgrep']);
+/** Stages that choose, order or page lines but leave each line's words as they were (`column -t` only respaces them). */
+const LINE_SELECTORS = new Set([...GREPS, 'head', 'tail', 'sort', 'uniq', 'less', 'more', 'tee', 'cat', 'column']);
 
 /** A `grep -n` stage (`-n`, `-nA3`, `-in`, `--line-number`): its output lines start with their numbers. */
 function numbersLines(stage: string[]): boolean {
