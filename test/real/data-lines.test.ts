@@ -71,7 +71,7 @@ describe('the independent data-line classifier', () => {
 
   // The counts per fixture, printed so a reader can check the classifier against the files by eye.
   // kubectl output (services, endpoints) is none of the five shapes; that fixture holds nothing else.
-  const NO_DATA_EXPECTED = new Set(['kubernetes-issues/20652-kubectl-get-svc-ep.md']);
+  const NO_DATA_EXPECTED = new Set(['kubernetes-issues/20652-kubectl-get-svc-ep.md', 'movd-devopswithkubernetes/svc-watch-and-grep.md']);
   it('counts data lines in every real fixture, and finds some in each that is not kubectl-only', () => {
     const rows: string[] = [];
     for (const fixture of realFixtures()) {

@@ -44,6 +44,11 @@ export interface CaptureUnit {
    * the node's state (`iptables -A`, `ip route add`, `systemctl restart kube-proxy`, `kubectl apply`).
    */
   changedBy?: StateChangeNote[];
+  /**
+   * kubectl output: the namespace an earlier command of the transcript made the context's (`kubens NS`,
+   * `kubectl config set-context --current --namespace=NS`), for a `kubectl get` without `-n` or `-A`.
+   */
+  kubeNamespace?: string;
 }
 
 export type { StateChangeNote };

@@ -23,9 +23,10 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
-import { looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
+import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
+import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
-import { looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
+import { headerlessColumnsOf, looksLikeHeaderlessRoutes, looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-text';
 import type { TextInput } from './text-input';
 import { looksLikeTsharkText, parseTsharkText } from './tcpdump-text/tshark-text';
@@ -62,7 +63,14 @@ const SNIFF_CHARS = 65_536;
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
   const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
-  if (candidates.length === 0) return null;
+  // Rows greped out of a `kubectl get` or `route -n` table: the command line names their columns.
+  if (candidates.length === 0) {
+    const info = command ? analyseCommand(command) : null;
+    // `| awk '{print $1}'` may have changed the columns the command names.
+    if (info === null || info.reshaped) return null;
+    if (looksLikeHeaderlessKubectl(head, getCommandOf(info.argv))) return 'kubectl';
+    return looksLikeHeaderlessRoutes(head, headerlessColumnsOf(info.argv)) ? 'route-table' : null;
+  }
   if (candidates.length > 1 && command) {
     const hint = analyseCommand(command).kindHint;
     if (hint !== null && (candidates as CaptureKind[]).includes(hint)) return hint;
@@ -84,7 +92,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
   switch (kind) {
     case 'iptables-save': {
       const family = iptablesFamily(unit.command);
-      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS))) {
+      // A grep of a dump keeps its `:CHAIN` lines but not its `*table` ones: rules whose table the command or they tell.
+      if (looksLikeIptablesSave(unit.input.text.slice(0, SNIFF_CHARS)) && !(unit.partial && !TABLE_LINE.test(unit.input.text))) {
         return parseIptablesSave(unit.input, { fragment: unit.partial, excerpt: unit.elided === true, ...(family === undefined ? {} : { family }) });
       }
       return parseIptablesRules(unit.input, { table: unit.table, partial: unit.partial, ...(family === undefined ? {} : { family }) });
@@ -113,14 +122,20 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       const { dev } = iprouteSelection(unit.command);
       return isJson(unit.input.text) ? parseBridgeFdbJson(unit.input, { dev }) : parseBridgeFdb(unit.input, { dev });
     }
-    case 'route-table':
-      return parseRouteTable(unit.input);
+    case 'route-table': {
+      const headed = looksLikeRouteTable(unit.input.text.slice(0, SNIFF_CHARS));
+      return parseRouteTable(unit.input, headed || unit.command === null ? null : headerlessColumnsOf(analyseCommand(unit.command).argv));
+    }
     case 'conntrack':
       return parseConntrack(unit.input);
     case 'bridge':
       return parseBridge(unit.input);
-    case 'kubectl':
-      return parseKubectl(unit.input);
+    case 'kubectl': {
+      const get = unit.command === null ? null : kubectlGetOf(unit.command);
+      // `kubens NS` earlier in the transcript: a get without -n lists that namespace.
+      const namespace = get?.namespace ?? (get?.allNamespaces === false ? (unit.kubeNamespace ?? null) : null);
+      return parseKubectl(unit.input, get === null ? null : { ...get, namespace });
+    }
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);
@@ -128,6 +143,12 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       return assertNever(kind);
   }
 }
+
+function kubectlGetOf(command: string) {
+  return getCommandOf(analyseCommand(command).argv);
+}
+
+const TABLE_LINE = /^\*(?:raw|mangle|nat|filter|security)\s*$/m;
 
 /** ip6tables* prints IPv6 rules, iptables* IPv4 ones; unknown without the command. */
 function iptablesFamily(command: string | null): 'ipv4' | 'ipv6' | undefined {

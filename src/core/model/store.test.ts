@@ -436,8 +436,8 @@ describe('listNodes', () => {
     const [view] = listNodes(store);
     expect(view.name).toBe('node-a');
     expect(view.interfaces).toEqual([
-      { name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null, kind: null, knownFrom: 'addresses' },
-      { name: 'veth1', addresses: ['10.244.0.1/24'], mac: '02:00:00:00:00:01', state: 'UP', master: 'cbr0', peer: null, kind: null, knownFrom: 'addresses' },
+      { name: 'eth0', addresses: ['10.0.0.5/24'], mac: '02:00:00:00:00:01', state: 'UP', master: null, peer: null, pairedWith: null, kind: null, knownFrom: 'addresses' },
+      { name: 'veth1', addresses: ['10.244.0.1/24'], mac: '02:00:00:00:00:01', state: 'UP', master: 'cbr0', peer: null, pairedWith: null, kind: null, knownFrom: 'addresses' },
     ]);
     expect(view.routes.map((r) => [r.dst, r.via, r.metric])).toEqual([['default', '10.0.0.1', 100], ['10.0.0.0/24', null, null]]);
     expect(view.captures.map((c) => c.source)).toEqual(['a.txt:1', 'a.txt:20', 'a.txt:1', 'a.txt:1', 'a.txt:1']);

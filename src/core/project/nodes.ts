@@ -1,8 +1,11 @@
 import { assertNever } from '../common/assert-never';
-import type { FdbRecord, NeighbourRecord, RuleAction, RuleRecord } from '../records/records';
-import { LINK_PARTS, newestPerFamily, nodeState } from '../model/node-state';
+import type { FdbRecord, InterfaceRecord, NeighbourRecord, RuleAction, RuleRecord } from '../records/records';
+import { LINK_PARTS, newestPerFamily, nodeState, type StatePart } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
+import { vethPairs } from './veth-pairs';
 import type { CaptureView, FdbView, InterfaceView, NeighbourView, NodeView, RouteView, RuleView } from '../views/nodes';
+
+const INTERFACES: ReadonlySet<StatePart> = new Set(['interfaces']);
 
 /** Every node of the project as CONTRACT.md's `nodes --json` shows it, ordered by name. */
 export function listNodes(store: Store): NodeView[] {
@@ -17,6 +20,12 @@ export function findNodeView(store: Store, name: string): NodeView | null {
 
 function nodeView(store: Store, id: number, name: string): NodeView {
   const state = nodeState(store, id, null, LINK_PARTS);
+  const captures = store.capturesOf(id);
+  const namespaces = new Map<string, InterfaceRecord[]>();
+  for (const netns of new Set(captures.flatMap((c) => (c.netns === null || c.kind !== 'ip-addr' ? [] : [c.netns])))) {
+    namespaces.set(netns, nodeState(store, id, netns, INTERFACES).interfaces ?? []);
+  }
+  const pairs = vethPairs(state.interfaces ?? [], namespaces);
   const interfaces: InterfaceView[] = (state.interfaces ?? []).map((i) => ({
     name: i.name,
     addresses: i.addresses.map((a) => a.cidr),
@@ -24,6 +33,7 @@ function nodeView(store: Store, id: number, name: string): NodeView {
     state: i.state,
     master: i.master,
     peer: i.peer,
+    pairedWith: pairs.get(i.name) ?? null,
     kind: i.details?.kind ?? null,
     knownFrom: i.knownFrom,
   }));
@@ -36,7 +46,7 @@ function nodeView(store: Store, id: number, name: string): NodeView {
   const fdbCapture = store.newestCapture(id, ['bridge-fdb']);
   const fdb = fdbCapture ? store.fdbEntriesOf(fdbCapture.id).map(fdbView) : [];
   return {
-    name, interfaces, routes, rules, neighbours, fdb, captures: store.capturesOf(id).map(captureView), conflicts: state.conflicts,
+    name, interfaces, routes, rules, neighbours, fdb, captures: captures.map(captureView), conflicts: state.conflicts,
   };
 }
 

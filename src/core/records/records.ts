@@ -367,7 +367,7 @@ export interface CaptureNote {
 export type ParsedCapture =
   | { kind: 'iptables-save'; ruleset: Ruleset; takenAt: string | null; warnings?: CaptureNote[] }
   | { kind: 'iptables-list'; ruleset: Ruleset; takenAt: null; warnings?: CaptureNote[] }
-  | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null }
+  | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-route'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null; warnings?: CaptureNote[] }

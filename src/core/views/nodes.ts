@@ -12,6 +12,8 @@ export interface InterfaceView {
   state: string | null;
   master: string | null;
   peer: string | null;
+  /** The other end of this veth in a network namespace captured on the same node, when both ends name each other's ifindex. */
+  pairedWith: { netns: string; interface: string } | null;
   /** The device kind `ip -d` showed (`veth`, `bridge`, `vxlan`...); null when not shown or a plain device. */
   kind: string | null;
   /** 'bridge': known only from a bridge capture (`brctl show`, `bridge link`), as a port (master set) or a bridge. */

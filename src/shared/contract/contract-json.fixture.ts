@@ -6,7 +6,7 @@ import type { CaptureKind } from '../../core/records/records';
 import type { ImportedCaptureJson, ImportJson, InterfaceJson, NodeCaptureJson, NodeJson, RouteJson } from './contract-json';
 
 export function interfaceJson(name: string, fields: Partial<InterfaceJson> = {}): InterfaceJson {
-  return { name, addresses: [], mac: null, state: null, master: null, peer: null, kind: null, knownFrom: 'addresses', ...fields };
+  return { name, addresses: [], mac: null, state: null, master: null, peer: null, pairedWith: null, kind: null, knownFrom: 'addresses', ...fields };
 }
 
 export function routeJson(dst: string, fields: Partial<RouteJson> = {}): RouteJson {

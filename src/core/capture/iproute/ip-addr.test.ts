@@ -114,3 +114,29 @@ describe('looksLikeIpAddr', () => {
     expect(looksLikeIpAddr(textFixture('bridge-link.txt').text)).toBe(false);
   });
 });
+
+describe('ip addr | grep inet: address lines without their interface headers', () => {
+  const text = [
+    '    inet 127.0.0.1/8 scope host lo',
+    '    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0',
+    '    inet 10.0.0.6/24 brd 10.0.0.255 scope global secondary eth0:1',
+    '    inet6 fe80::1/64 scope link ',
+    '    inet 10.244.1.1/24 brd 10.244.1.255 scope global cni0',
+  ].join('\n');
+
+  it('reads IPv4 lines into the interface their label names, and names each IPv6 line it cannot place', () => {
+    expect(looksLikeIpAddr(text)).toBe(true);
+    const got = parseIpAddr({ file: 'g', text, firstLine: 10 });
+    expect(got.interfaces.map((i) => [i.name, i.index, i.addresses.map((a) => [a.cidr, a.label, a.secondary, a.line])])).toEqual([
+      ['lo', null, [['127.0.0.1/8', 'lo', false, 10]]],
+      ['eth0', null, [['10.0.0.5/24', 'eth0', false, 11], ['10.0.0.6/24', 'eth0:1', true, 12]]],
+      ['cni0', null, [['10.244.1.1/24', 'cni0', false, 14]]],
+    ]);
+    expect(got.warnings?.map((w) => w.line)).toEqual([13]);
+  });
+
+  it('fails on a line of another kind among them, with its line, and when no line names its interface', () => {
+    expect(() => parseIpAddr({ file: 'g', text: `${text}\n    valid_lft forever preferred_lft forever`, firstLine: 1 })).toThrow('g:6: not an ip addr address line');
+    expect(() => parseIpAddr({ file: 'g', text: '    inet6 fe80::1/64 scope link', firstLine: 1 })).toThrow('g:1: no address line names its interface');
+  });
+});

@@ -19,6 +19,7 @@ const ADDRESS_FLAGS = new Set([
 const ADDRESS_KEYS = new Set(['peer', 'brd', 'any', 'scope', 'metric', 'proto', 'label']);
 
 export function parseIpAddr(input: TextInput): IpAddrCapture {
+  if (looksLikeAddressLines(input.text)) return parseAddressLines(input);
   const interfaces: InterfaceRecord[] = [];
   const byIndex = new Map<number, InterfaceRecord>();
   let current: InterfaceRecord | null = null;
@@ -73,6 +74,46 @@ export function parseIpAddr(input: TextInput): IpAddrCapture {
   }
   if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no interface found in ip addr output');
   return { kind: 'ip-addr', interfaces, takenAt: null };
+}
+
+/** An address line of `ip addr` on its own: `inet 10.0.0.5/24 ... eth0`, `inet6 fe80::1/64 scope link`. */
+const ADDRESS_LINE = /^\s*inet6?\s+[0-9a-fA-F.:]+\/\d{1,3}\s/;
+
+/**
+ * `ip addr | grep inet`: address lines without their interfaces' header lines. An IPv4 line ends with its label,
+ * which names the interface (`eth0`, `eth0:1` of eth0); an IPv6 line names none, so it is not read and the
+ * warning names its line. The interfaces are known by name only: no index, state or flags.
+ */
+function parseAddressLines(input: TextInput): IpAddrCapture {
+  const interfaces: InterfaceRecord[] = [];
+  const byName = new Map<string, InterfaceRecord>();
+  const warnings: Array<{ line: number; message: string }> = [];
+  for (const { line, text } of linesOf(input)) {
+    if (text.trim() === '') continue;
+    const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
+    if (!ADDRESS_LINE.test(text)) fail(`not an ip addr address line among address lines: "${clip(text.trim())}"`);
+    const address = addressFromLine(text, line, fail);
+    const name = address.label === null ? null : address.label.split(':')[0]!;
+    if (name === null || name === '') {
+      warnings.push({ line, message: `${address.cidr}: an ${address.family === 'ipv6' ? 'inet6' : 'inet'} line without its interface (cut from \`ip addr\`, which names the interface of an IPv6 address only in the header above it); not read` });
+      continue;
+    }
+    let iface = byName.get(name);
+    if (iface === undefined) {
+      iface = { name, index: null, peer: null, linkNetns: null, flags: [], mtu: null, state: null, master: null, linkType: null, mac: null, addresses: [], line };
+      byName.set(name, iface);
+      interfaces.push(iface);
+    }
+    iface.addresses.push(address);
+  }
+  if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no address line names its interface (IPv6 lines name none)');
+  return { kind: 'ip-addr', interfaces, takenAt: null, warnings };
+}
+
+/** Every leading line is an address line (`ip addr | grep inet`), none an interface header. */
+function looksLikeAddressLines(text: string): boolean {
+  const lines = leadingLines(text, 5).filter((l) => l.trim() !== '');
+  return lines.length > 0 && lines.every((l) => ADDRESS_LINE.test(l));
 }
 
 function nameOf(rawName: string): string {
@@ -198,10 +239,11 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** First non-empty line is `N: name: <FLAGS>` or `N: name inet ...`. */
+/** First non-empty line is `N: name: <FLAGS>` or `N: name inet ...`, or every leading line an address line (`ip addr | grep inet`). */
 export function looksLikeIpAddr(text: string): boolean {
   const [first, second] = leadingLines(text, 2);
   if (first === undefined) return false;
+  if (looksLikeAddressLines(text)) return true;
   const header = HEADER.exec(first);
   if (!header) return false;
   const rest = first.slice(header[0].length);

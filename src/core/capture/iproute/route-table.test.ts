@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { CaptureError } from '../capture-error';
-import { looksLikeRouteTable, parseRouteTable } from './route-table';
+import { headerlessColumnsOf, looksLikeHeaderlessRoutes, looksLikeRouteTable, parseRouteTable } from './route-table';
 import { textFixture, withCrlf } from '../../../../test/fixtures/text/fixture-input';
 
 describe('parseRouteTable', () => {
@@ -44,6 +44,40 @@ describe('parseRouteTable', () => {
     expect(got.routes[9]).toMatchObject({ dst: 'default', type: 'unreachable', metric: -1, dev: 'lo' });
   });
 
+  it('puts the IPv6 table\'s own-address routes (`Un`) in the local table and its null entries (`!n`) in IPv6', () => {
+    const got = parseRouteTable(textFixture('route-n-inet6.txt'));
+    expect(got.routes[10]).toMatchObject({ dst: '::1/128', type: 'local', table: 'local', family: 'ipv6', dev: 'lo' });
+    expect(got.routes[11]).toMatchObject({ dst: 'fd00:77:2::1/128', type: 'local', table: 'local', dev: 'rb' });
+    expect(got.routes[0]).toMatchObject({ type: 'unicast', table: 'main' });
+    // Read as IPv4 before: an IPv4 "unreachable default" taken from the IPv6 table.
+    expect(got.routes.filter((r) => r.dst === 'default').map((r) => r.family)).toEqual(['ipv6', 'ipv6']);
+  });
+
+  it('reads route -6 without -n: the unspecified address printed [::]', () => {
+    const text = [
+      'Kernel IPv6 routing table',
+      'Destination                    Next Hop                   Flag Met Ref  Use If',
+      'fd00::/64                      [::]                       U    256 1      0 eth0',
+      '[::]/0                         fd00::1                    UG   1024 3      0 eth0',
+      '[::]/0                         [::]                       !n   -1  1      0 lo',
+    ].join('\n');
+    const got = parseRouteTable({ file: 'r6', text, firstLine: 1 });
+    expect(got.routes.map((r) => [r.dst, r.via, r.type, r.family])).toEqual([
+      ['fd00::/64', null, 'unicast', 'ipv6'],
+      ['default', 'fd00::1', 'unicast', 'ipv6'],
+      ['default', null, 'unreachable', 'ipv6'],
+    ]);
+    const named = text.replace('fd00::/64   ', 'ip6-localnet/64');
+    expect(() => parseRouteTable({ file: 'r6', text: named, firstLine: 1 })).toThrow('r6:3: not a destination prefix: "ip6-localnet/64"');
+  });
+
+  it('takes a translated title above the English column header for the title, and nothing after the first row', () => {
+    const text = 'Table de routage IPv6 du noyau\nDestination                    Next Hop                   Flag Met Ref Use If\n::1/128                        ::                         U    256 2      0 lo\n';
+    expect(looksLikeRouteTable(text)).toBe(true);
+    expect(parseRouteTable({ file: 'fr', text, firstLine: 1 }).routes).toMatchObject([{ dst: '::1/128', dev: 'lo', line: 3 }]);
+    expect(looksLikeRouteTable('some words\n10.0.0.0 0.0.0.0 255.0.0.0 U 0 0 0 eth0')).toBe(false);
+  });
+
   it('parses CRLF input the same as LF', () => {
     const input = textFixture('route-n.txt');
     expect(parseRouteTable(withCrlf(input))).toEqual(parseRouteTable(input));
@@ -62,5 +96,27 @@ describe('parseRouteTable', () => {
     expect(looksLikeRouteTable(textFixture('netstat-rn.txt').text)).toBe(true);
     expect(looksLikeRouteTable(textFixture('route-n-inet6.txt').text)).toBe(true);
     expect(looksLikeRouteTable(textFixture('ip-route.txt').text)).toBe(false);
+  });
+});
+
+describe('route -n / netstat -rn rows greped without their header', () => {
+  const cols = (line: string) => headerlessColumnsOf(line.split(' '));
+  it('takes the columns from the command: Metric in route -n, MSS in netstat -rn at the same place, the IPv6 table with -6', () => {
+    const row = '10.244.0.0      10.244.0.0      255.255.255.0   UG    7      0        0 flannel.1';
+    const viaRoute = parseRouteTable({ file: 'r', text: row, firstLine: 3 }, cols('route -n'));
+    const viaNetstat = parseRouteTable({ file: 'r', text: row, firstLine: 3 }, cols('netstat -rn'));
+    expect(viaRoute.routes).toMatchObject([{ dst: '10.244.0.0/24', via: '10.244.0.0', dev: 'flannel.1', metric: 7, line: 3 }]);
+    expect(viaNetstat.routes).toMatchObject([{ dst: '10.244.0.0/24', metric: null }]);
+    const v6 = parseRouteTable({ file: 'r', text: '::/0                           fd00::1                    UG   1024 3      0 eth0', firstLine: 1 }, cols('route -n -A inet6'));
+    expect(v6.routes).toMatchObject([{ dst: 'default', via: 'fd00::1', metric: 1024, family: 'ipv6' }]);
+  });
+
+  it('leaves the columns in doubt for -e / -ee and other programs, and rows of other shapes unsniffed', () => {
+    expect(cols('route -n -ee')).toBeNull();
+    expect(cols('netstat -rne')).toBeNull();
+    expect(cols('netstat -tn')).toBeNull();
+    expect(cols('ip route')).toBeNull();
+    expect(looksLikeHeaderlessRoutes('default         gateway         0.0.0.0         UG    100    0        0 eth0', cols('route'))).toBe(false);
+    expect(looksLikeHeaderlessRoutes('10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0', cols('route -n'))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
 import { CaptureError } from '../capture-error';
-import { familyOfAddress, isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
+import { isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
 import type { ParsedCapture, RouteRecord } from '../../records/records';
@@ -9,18 +9,21 @@ import { linesOf, type TextInput } from '../text-input';
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;
 
 const TITLE = /^Kernel IP(v6)? routing table/;
+/** net-tools translates its title (`Table de routage IPv6 du noyau`), not the column header under it: words only. */
+const LOCALISED_TITLE = /^[\p{L}\p{N}][\p{L}\p{N} -]{0,60}$/u;
 /** A column header always opens with Destination; IPv6's "Next Hop" is one column printed as two words. */
 const HEADER = /^Destination\s+(Gateway|Next Hop)\s/;
 
-type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
+export type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
 
-export function parseRouteTable(input: TextInput): RouteTableCapture {
+/** `headerless`: the columns the command prints (headerlessColumnsOf), for rows greped without their header. */
+export function parseRouteTable(input: TextInput, headerless: Column[] | null = null): RouteTableCapture {
   const routes: RouteRecord[] = [];
-  let columns: Column[] | null = null;
+  let columns: Column[] | null = headerless;
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    if (TITLE.test(text)) {
+    if (TITLE.test(text) || (columns === null && routes.length === 0 && LOCALISED_TITLE.test(text.trim()))) {
       columns = null;
       continue;
     }
@@ -69,26 +72,32 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
     if (prefix === null) fail(`not a netmask: "${clip(genmask)}"`);
     dst = prefix === 0 && destination === '0.0.0.0' ? 'default' : `${destination}/${prefix as number}`;
   } else {
-    // IPv6 table: the destination carries its prefix.
-    if (!isCidr(destination) || !destination.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
-    dst = destination === '::/0' ? 'default' : destination;
+    // IPv6 table: the destination carries its prefix; without -n net-tools prints the unspecified address `[::]`.
+    const bare = destination.startsWith('[::]/') ? destination.slice(1).replace(']', '') : destination;
+    if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
+    dst = bare === '::/0' ? 'default' : bare;
   }
   const gateway = cell('gateway');
-  const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '*' || gateway === '-' ? null : gateway;
+  const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '[::]' || gateway === '*' || gateway === '-' ? null : gateway;
   if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clip(via)}"`);
   const flags = cell('flags');
   const metric = cell('metric');
   const iface = cell('iface');
+  const reject = flags !== null && flags.includes('!');
+  // /proc/net/ipv6_route holds every table: the kernel gives the route of each address of the node (its local
+  // table's) RTF_NONEXTHOP, which net-tools prints `n`; the reject route `!n` is the kernel's own null entry.
+  const local = genmask === null && !reject && flags !== null && flags.includes('n');
   return {
     // `!` is net-tools' "reject route": the kernel's unreachable/prohibit types, which it cannot tell apart.
-    type: flags !== null && flags.includes('!') ? 'unreachable' : 'unicast',
+    type: reject ? 'unreachable' : local ? 'local' : 'unicast',
     dst,
-    family: genmask !== null ? 'ipv4' : familyOfAddress(destination === 'default' ? (via ?? '') : destination),
+    // Only the IPv4 table has a Genmask column (the IPv6 one's default, `::/0`, has no address to tell it by).
+    family: genmask !== null ? 'ipv4' : 'ipv6',
     via,
     dev: iface === null || iface === '*' || iface === '-' ? null : iface,
     src: null,
     metric: metric === null ? null : metricOf(metric),
-    table: 'main',
+    table: local ? 'local' : 'main',
     scope: null,
     proto: null,
     flags: flags === null || flags === '-' ? [] : [flags],
@@ -100,10 +109,43 @@ function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** `Kernel IP routing table` title, or a `Destination  Gateway ...` header first. */
+const ROUTE_N: Column[] = ['destination', 'gateway', 'genmask', 'flags', 'metric', 'other', 'other', 'iface'];
+const NETSTAT_RN: Column[] = ['destination', 'gateway', 'genmask', 'flags', 'other', 'other', 'other', 'iface'];
+const INET6: Column[] = ['destination', 'gateway', 'flags', 'metric', 'other', 'other', 'iface'];
+
+/**
+ * The columns of `route -n` / `netstat -rn` (IPv4: Metric Ref Use, or netstat's MSS Window irtt, in the same
+ * places; IPv6 with `-6`, `-A inet6`, `--inet6`), for rows greped without their header. null when the command
+ * leaves them in doubt (`-e`/`-ee` change them, another program).
+ */
+export function headerlessColumnsOf(argv: readonly string[]): Column[] | null {
+  const program = argv.length > 0 ? (argv[0]!.split('/').pop() ?? '') : '';
+  const args = argv.slice(1);
+  if (program !== 'route' && program !== 'netstat') return null;
+  if (args.some((a) => /^-[a-zA-Z]*e/.test(a) || a === '--extend' || a === '-C' || a === '--cache')) return null;
+  if (program === 'netstat' && !args.some((a) => /^-[a-zA-Z]*r/.test(a) || a === '--route')) return null;
+  const inet6 = args.some((a, k) => a === '--inet6' || /^-[a-zA-Z]*6/.test(a) || a === '-Ainet6' || (a === '-A' && args[k + 1] === 'inet6'));
+  if (inet6) return INET6;
+  return program === 'route' ? ROUTE_N : NETSTAT_RN;
+}
+
+/** Every leading line is a row of `columns`: as many cells, a destination first (and a netmask third, IPv4). */
+export function looksLikeHeaderlessRoutes(text: string, columns: Column[] | null): boolean {
+  if (columns === null) return false;
+  const lines = leadingLines(text, 5).filter((l) => l.trim() !== '');
+  return lines.length > 0 && lines.every((l) => {
+    const cells = l.trim().split(/\s+/);
+    if (cells.length !== columns.length) return false;
+    const [destination = '', , third = ''] = cells;
+    return columns[2] === 'genmask' ? isIpv4(destination) && prefixOfNetmask(third) !== null : isCidr(destination.replace(/^\[::\]/, '::'));
+  });
+}
+
+/** `Kernel IP routing table` title (or its translation above the header), or a `Destination  Gateway ...` header first. */
 export function looksLikeRouteTable(text: string): boolean {
-  const [first] = leadingLines(text, 1);
-  return first !== undefined && (TITLE.test(first) || HEADER.test(first));
+  const [first, second] = leadingLines(text, 2);
+  if (first === undefined) return false;
+  return TITLE.test(first) || HEADER.test(first) || (second !== undefined && HEADER.test(second) && LOCALISED_TITLE.test(first.trim()));
 }
 
 /** net-tools prints the metric as a signed int: `-1` on the IPv6 unreachable route (0xffffffff). */

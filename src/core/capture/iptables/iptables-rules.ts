@@ -30,7 +30,8 @@ interface Part {
   sawRule: boolean;
 }
 
-const LEADING_WORDS = /^\s*(-[PNA])\s+(\S+)/;
+/** `-P`/`-N`/`-A CHAIN`, or iptables-save's `:CHAIN POLICY` (a grep of a dump without its `*table` line). */
+const LEADING_WORDS = /^\s*(-[PNA]\s+|:)([^\s:]\S*)/;
 const JUMP = /\s-[jg]\s+(\S+)/;
 
 /** Targets the nat table refuses (iptables: "the nat table is not intended for filtering") and kube chains only filter has. */
@@ -45,7 +46,7 @@ function lineEvidence(chain: string, target: string | null): 'nat' | 'not-nat' |
 }
 
 /**
- * Where each table's listing starts: a `-P` after a rule or `-N`, or a second `-P` of the same chain. Without the
+ * Where each table's listing starts: a `-P` (or `:CHAIN`) after a rule or `-N`, or a second one of the same chain. Without the
  * command (`byEvidence`), also an `-A` line that could not be in the table the lines before it show (a write-up's
  * block of kube-proxy's nat rules followed by `-A KUBE-FIREWALL ... -j DROP`).
  */
@@ -57,10 +58,13 @@ function partsOf(input: TextInput, byEvidence: boolean): Part[] {
   for (const { line, text } of linesOf(input)) {
     const m = LEADING_WORDS.exec(text);
     if (m === null) continue;
-    const [, verb, chain] = m as unknown as [string, string, string];
+    const [, verbWords, chain] = m as unknown as [string, string, string];
+    const verb = verbWords.trim();
     const jump = verb === '-A' ? JUMP.exec(text) : null;
     const says = byEvidence && verb === '-A' ? lineEvidence(chain, jump === null ? null : jump[1]!) : null;
-    if (part === null || (verb === '-P' && (part.sawRule || policies.has(chain))) || (says !== null && evidence !== null && says !== evidence)) {
+    // iptables-save prints a table's chain lines before its rules: one after a rule opens the next table.
+    const declares = verb === '-P' || verb === ':';
+    if (part === null || (declares && (part.sawRule || policies.has(chain))) || (says !== null && evidence !== null && says !== evidence)) {
       part = { firstLine: line, chains: new Set(), targets: new Set(), sawRule: false };
       policies = new Set();
       evidence = null;
@@ -68,7 +72,7 @@ function partsOf(input: TextInput, byEvidence: boolean): Part[] {
     }
     evidence ??= says;
     part.chains.add(chain);
-    if (verb === '-P') policies.add(chain);
+    if (declares) policies.add(chain);
     else part.sawRule = true;
     if (jump !== null) part.targets.add(jump[1]!);
   }
@@ -82,7 +86,7 @@ export function parseIptablesRules(input: TextInput, opts: IptablesRulesOptions)
   const tables = parts.map((part, i): TableName => {
     if (i === 0 && opts.table !== null) return opts.table;
     const { table, reason } = inferTableOf(part.chains, part.targets);
-    inferred.push({ line: part.firstLine, message: `iptables -S listing without its command: read as table ${table} (${reason})` });
+    inferred.push({ line: part.firstLine, message: `iptables rules without their table (no -t, no *table line): read as table ${table} (${reason})` });
     return table;
   });
 

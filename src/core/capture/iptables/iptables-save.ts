@@ -443,6 +443,10 @@ export class IptablesSaveReader {
     const verb = c === 45 ? text.slice(p, p + 3) : '';
     if (verb === '-P ' || verb === '-N ') return this.chainCommand(text, p, stop, line, verb === '-P ');
     if (c === 45) return this.ruleLine(text, p, stop, line);
+    // iptables-save's `:CHAIN POLICY [p:b]` in a grep of a dump, whose `*table` line the grep left out, and the
+    // table's COMMIT a `grep -A` brought along (where the next table starts is the caller's: a `:CHAIN` after rules).
+    if (c === 58) return this.chainLine(text, from, p, stop, line);
+    if (c === 67 && text.slice(p, stop).trimEnd() === 'COMMIT') return;
     const lineText = text.slice(from, stop);
     if (lineText.includes('\0')) throw this.err(line, 'binary data, not iptables -S output');
     throw this.err(line, `not iptables -S output (expected -P, -N or -A): "${snippet(lineText)}"`);

@@ -16,13 +16,14 @@ const RULES_FORM_LINE = /^(?:-P [^\s-][^\s]* (?:ACCEPT|DROP)(?: -c \d+ \d+)?\s*$
 
 /**
  * `iptables [-t T] -S [CHAIN] [-v]`: the leading lines (after comments such as the legacy-tables warning)
- * are all -P / -N / -A lines, or `...` elisions.
+ * are all -P / -N / -A lines, or `...` elisions (or COMMIT, in a grep of iptables-save).
  */
 export function looksLikeIptablesRules(text: string): boolean {
   const lines = leadingLines(text, 8).filter((l) => !l.startsWith('#'));
   const first = lines[0];
   if (first === undefined || !RULES_FORM_LINE.test(first)) return false;
-  return lines.every((l) => RULES_FORM_LINE.test(l) || ELISION.test(l));
+  // A grep of iptables-save's rules can bring a table's COMMIT along (`grep -A1`).
+  return lines.every((l) => RULES_FORM_LINE.test(l) || ELISION.test(l) || l.trimEnd() === 'COMMIT');
 }
 
 const CHAIN_HEADER = /^Chain [^\s(]+ \((?:policy \S+|\d+ references?)/;

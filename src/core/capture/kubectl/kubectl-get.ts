@@ -82,7 +82,8 @@ const PREFIXES: Record<Exclude<TableKind, 'other'>, readonly string[]> = {
   pod: ['pod', 'po'],
 };
 
-export function recordOfRow(layout: TableLayout, text: string, line: number, fail: Fail): TableRecord {
+/** `namespace`: the one `kubectl get -n NS` listed, for a table without a NAMESPACE column. */
+export function recordOfRow(layout: TableLayout, text: string, line: number, fail: Fail, namespace: string | null = null): TableRecord {
   const cells = cellsOf(layout, text);
   const qualified = cells.get('NAME') ?? '';
   if (qualified === '') fail('kubectl row without a NAME');
@@ -90,7 +91,7 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
   const { prefix, name } = splitName(qualified);
   if (prefix !== null && !PREFIXES[layout.kind].includes(prefix)) return { kind: 'skipped' };
   if (name === '') fail(`kubectl row without a name after "${prefix ?? ''}/"`);
-  const namespace = cells.get('NAMESPACE') ?? 'default';
+  const rowNamespace = cells.get('NAMESPACE') ?? namespace ?? 'default';
   switch (layout.kind) {
     case 'service': {
       const type = presentOrNull(cells.get('TYPE'));
@@ -99,7 +100,7 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
       return {
         kind: 'service',
         record: {
-          namespace, name, type,
+          namespace: rowNamespace, name, type,
           clusterIP: clusterIP === 'None' ? null : clusterIP,
           // The EXTERNAL-IP column merges spec.externalIPs and load-balancer ingress; the type says which it is.
           externalIPs: type === 'LoadBalancer' ? [] : external,
@@ -111,17 +112,17 @@ export function recordOfRow(layout: TableLayout, text: string, line: number, fai
       };
     }
     case 'endpoints':
-      return { kind: 'endpoints', record: { namespace, name, endpoints: endpointListOf(cells.get('ENDPOINTS') ?? ''), line } };
+      return { kind: 'endpoints', record: { namespace: rowNamespace, name, endpoints: endpointListOf(cells.get('ENDPOINTS') ?? ''), line } };
     case 'endpointslice':
       return {
         kind: 'endpoints',
-        record: { namespace, name: serviceOfSlice(name), endpoints: sliceEndpointsOf(cells.get('ENDPOINTS') ?? '', cells.get('PORTS') ?? '', fail), line },
+        record: { namespace: rowNamespace, name: serviceOfSlice(name), endpoints: sliceEndpointsOf(cells.get('ENDPOINTS') ?? '', cells.get('PORTS') ?? '', fail), line },
       };
     case 'pod':
       return {
         kind: 'pod',
         record: {
-          namespace, name,
+          namespace: rowNamespace, name,
           status: presentOrNull(cells.get('STATUS')),
           ip: presentOrNull(cells.get('IP')),
           node: presentOrNull(cells.get('NODE')),

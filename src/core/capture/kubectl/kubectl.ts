@@ -2,6 +2,8 @@
 import { CaptureError } from '../capture-error';
 import { isDescribeStart, newDescribeBlock, readDescribeLine, recordOfBlock, type DescribeBlock } from './kubectl-describe';
 import { recordOfRow, tableLayoutOf, type TableLayout } from './kubectl-get';
+import type { GetCommand } from './kubectl-command';
+import { headerlessLayoutOf, headerlessRecordOf, isHeaderlessRow } from './kubectl-headerless';
 import { leadingLines } from '../leading-lines';
 import type { EndpointsRecord, ParsedCapture, PodRecord, ServiceRecord } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
@@ -10,7 +12,9 @@ type KubectlCapture = Extract<ParsedCapture, { kind: 'kubectl' }>;
 
 const NOTHING_FOUND = /^No resources found/;
 
-export function parseKubectl(input: TextInput): KubectlCapture {
+/** `command`: the `kubectl get` that printed the text, which names the namespace (`-n`) and the columns of rows without their header. */
+export function parseKubectl(input: TextInput, command: GetCommand | null = null): KubectlCapture {
+  const headerless = headerlessLayoutOf(command);
   const services: ServiceRecord[] = [];
   const endpoints: EndpointsRecord[] = [];
   const pods: PodRecord[] = [];
@@ -67,8 +71,8 @@ export function parseKubectl(input: TextInput): KubectlCapture {
     // A row after a blank line (an elision set aside leaves one) still belongs to the table above when it sits under its columns.
     if (!table && afterBlank && alignsWith(afterBlank, text)) table = afterBlank;
     afterBlank = null;
-    if (!table) fail(`not kubectl output: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`);
-    const row = recordOfRow(table as TableLayout, text, line, fail);
+    if (!table && !headerless) fail(`not kubectl output: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`);
+    const row = table ? recordOfRow(table, text, line, fail, command?.namespace ?? null) : headerlessRecordOf(headerless!, text, line, fail);
     switch (row.kind) {
       case 'service': services.push(row.record); break;
       case 'endpoints': endpoints.push(row.record); break;
@@ -92,6 +96,15 @@ function alignsWith(layout: TableLayout, text: string): boolean {
   for (let m = word.exec(text); m !== null; m = word.exec(text)) starts.add(m.index);
   const under = layout.starts.filter((s) => starts.has(s)).length;
   return under >= Math.max(2, layout.starts.length - 1);
+}
+
+/**
+ * Rows of `kubectl get` without their header (`| grep web`, `--no-headers`): a leading line has the columns
+ * `command` prints. One that has not then fails the parse with its line, and the whole output is kept as text.
+ */
+export function looksLikeHeaderlessKubectl(text: string, command: GetCommand | null): boolean {
+  const layout = headerlessLayoutOf(command);
+  return layout !== null && leadingLines(text, 5).some((l) => isHeaderlessRow(layout, l));
 }
 
 /** A kubectl table header (any resource: a `get deploy,rs,po` opens with deployments), or a describe block (`Name:` then `Namespace:`) at the top. */

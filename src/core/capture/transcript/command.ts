@@ -24,6 +24,10 @@ export interface CommandInfo {
   viaKubectl: boolean;
   /** Piped through a filter (grep, head, awk, less...): a fragment of the output. */
   filtered: boolean;
+  /** Piped through `grep -n`: each line of the output carries its number (`12:` a match, `13-` context). */
+  lineNumbered: boolean;
+  /** Piped through a stage that may change what a line holds (`awk`, `sed`, `cut`), not only which lines are shown. */
+  reshaped: boolean;
   /** The capture kind this command prints, if it is one natlens reads (a hint: content decides). */
   kindHint: CaptureKind | null;
   /** `-t TABLE` of iptables / iptables-save. */
@@ -64,7 +68,7 @@ function analyseLine(text: string, depth: number): CommandInfo {
 
 function emptyInfo(text: string): CommandInfo {
   return {
-    text, argv: [], program: null, namespace: null, remoteNode: null, viaKubectl: false, filtered: false,
+    text, argv: [], program: null, namespace: null, remoteNode: null, viaKubectl: false, filtered: false, lineNumbered: false, reshaped: false,
     kindHint: null, table: null, selective: false, entersShell: false, exits: false, printsFile: false,
     selection: NO_SELECTION,
   };
@@ -73,6 +77,8 @@ function emptyInfo(text: string): CommandInfo {
 function analyseOne(text: string, command: ShellCommand, depth: number): CommandInfo {
   const [first = [], ...rest] = command;
   const filtered = rest.some((stage) => stage.length > 0 && !PASS_THROUGH.has(programName(stage[0]!)));
+  const lineNumbered = rest.some(numbersLines);
+  const reshaped = rest.some((stage) => stage.length > 0 && !LINE_SELECTORS.has(programName(stage[0]!)));
   const u = unwrap(withoutRedirections(first));
   if (u.nested !== null && depth < 4) {
     const inner = analyseLine(u.nested, depth + 1);
@@ -83,6 +89,8 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
       remoteNode: inner.remoteNode ?? u.remoteNode,
       viaKubectl: inner.viaKubectl || u.viaKubectl,
       filtered: inner.filtered || filtered,
+      lineNumbered: inner.lineNumbered || lineNumbered,
+      reshaped: inner.reshaped || reshaped,
     };
   }
   const program = u.argv.length > 0 ? programName(u.argv[0]!) : null;
@@ -98,6 +106,8 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     remoteNode: u.remoteNode,
     viaKubectl: u.viaKubectl || program === 'kubectl' || program === 'oc' || program === 'k',
     filtered: filtered || (program !== null && FILE_PRINTERS.has(program) && !WHOLE_FILE_PRINTERS.has(program)),
+    lineNumbered,
+    reshaped,
     kindHint: hint.kind,
     table: hint.table,
     selective: hint.selective,
@@ -106,6 +116,22 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     printsFile: program !== null && FILE_PRINTERS.has(program),
     selection: commandSelection(u.argv),
   };
+}
+
+const GREPS = new Set(['grep', 'egrep', 'fgrep']);
+/** Stages that choose, order or page lines but leave each line's words as they were (`column -t` only respaces them). */
+const LINE_SELECTORS = new Set([...GREPS, 'head', 'tail', 'sort', 'uniq', 'less', 'more', 'tee', 'cat', 'column']);
+
+/** A `grep -n` stage (`-n`, `-nA3`, `-in`, `--line-number`): its output lines start with their numbers. */
+function numbersLines(stage: string[]): boolean {
+  if (stage.length === 0 || !GREPS.has(programName(stage[0]!))) return false;
+  for (const w of stage.slice(1)) {
+    if (w === '--') break;
+    if (w === '--line-number') return true;
+    // Short options up to the first that takes a value (`-e`, `-f`, `-m`, `-A`...): `-nA3` numbers, `-A3n` cannot occur.
+    if (/^-[a-zA-Z]/.test(w) && /^-[a-zA-Z]*?n/.test(w.replace(/[efmABCdD].*$/, ''))) return true;
+  }
+  return false;
 }
 
 function withoutRedirections(words: string[]): string[] {

@@ -41,7 +41,8 @@ export function hintOf(argv: string[]): Hint {
       return { kind: names.length <= 1 ? 'ip-addr' : null, table: null, selective: names.length === 1 };
     }
     case 'route':
-      return { kind: args.every((a) => a.startsWith('-')) ? 'route-table' : null, table: null, selective: false };
+      // `route -n -A inet6`: the family is -A's value; any other word (`add`, `del`, a host) makes it no listing.
+      return { kind: args.every((a, k) => a.startsWith('-') || args[k - 1] === '-A') ? 'route-table' : null, table: null, selective: false };
     case 'netstat':
       return { kind: args.some((a) => /^-[a-zA-Z]*r/.test(a) || a === '--route') ? 'route-table' : null, table: null, selective: false };
     case 'conntrack': {

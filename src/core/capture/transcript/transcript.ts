@@ -14,6 +14,7 @@ import { parsePrompt, stripAnsi, type Prompt } from '../prompt';
 import type { CaptureKind } from '../../records/records';
 import { continuesOnNextLine } from '../shell-words';
 import { dataShapeOf } from './data-shape';
+import { contextNamespaceSetBy } from '../kubectl/kubectl-command';
 import type { TextInput } from '../text-input';
 import { appendAll } from '../../common/append-all';
 
@@ -98,6 +99,8 @@ class Splitter {
   /** State-changing commands in file order, and per context how many of them its last capture had seen. */
   private readonly changes: Array<{ context: Context; note: StateChangeNote }> = [];
   private readonly changesSeen = new Map<string, number>();
+  /** The kubectl context's namespace as the transcript's commands set it (`kubens NS`); null: not known. */
+  private kubeNamespace: string | null = null;
 
   constructor(
     private readonly file: string,
@@ -188,6 +191,8 @@ class Splitter {
         continue;
       }
       const info = analyseCommand(command);
+      const setsNamespace = contextNamespaceSetBy(info.argv);
+      if (setsNamespace !== undefined) this.kubeNamespace = setsNamespace;
       const context = shell.contextOf(info);
       shell.apply(info, context);
       if (info.selection.changes !== null) {
@@ -209,6 +214,7 @@ class Splitter {
     if (watched) segment = trimBlank(segment, 1, segment.length);
     if (segment.length === 0) return false;
     segment = withoutCommonIndent(segment);
+    if (pending?.info.lineNumbered === true) segment = withoutGrepLineNumbers(segment);
     let text = joinLines(segment);
     let producer = pending;
     if (producer === null && previous !== null && previous.info.kindHint !== null) {
@@ -256,7 +262,8 @@ class Splitter {
     const excerpt = cut || segment.some((l) => isElision(l.text));
     const unit = captureUnit(this.file, kind, segment[0]!.line, segment[segment.length - 1]!.line, text, excerpt, info, context);
     const changedBy = this.changesSince(context, kind);
-    return changedBy.length > 0 ? { ...unit, changedBy } : unit;
+    const withNamespace = kind === 'kubectl' && this.kubeNamespace !== null ? { ...unit, kubeNamespace: this.kubeNamespace } : unit;
+    return changedBy.length > 0 ? { ...withNamespace, changedBy } : withNamespace;
   }
 
   /**
@@ -434,6 +441,18 @@ function labelCommandOf(all: SourceLine[], block: SourceLine[]): string | null {
     return analyseCommand(candidate).kindHint === null ? null : candidate;
   }
   return null;
+}
+
+const GREP_NUMBER = /^\d{1,9}[:-]/;
+
+/**
+ * `grep -n` output without the numbers grep put before each line (`40:-A KUBE-SEP-X ...`, `39--A ...` for a context
+ * line; `--` between groups stays, the readers take it for left-out lines): only when every line has one.
+ */
+function withoutGrepLineNumbers(segment: SourceLine[]): SourceLine[] {
+  const numbered = segment.every((l) => l.text.trim() === '' || l.text === '--' || GREP_NUMBER.test(l.text));
+  if (!numbered) return segment;
+  return segment.map((l) => (GREP_NUMBER.test(l.text) ? { line: l.line, text: l.text.replace(GREP_NUMBER, '') } : l));
 }
 
 function keptReason(info: CommandInfo | null): string {
