@@ -8,6 +8,7 @@ import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from '.
 import { packetBlockLayout } from './packet-columns';
 import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
 import { TupleIds, TupleTable } from './tuple-table';
+import { TunnelFrames, TunnelTally, capturedTunnels, type StoredTunnel } from './packet-tunnels';
 
 export interface PacketWriter {
   /** Copies what it keeps of the record: the caller may reuse the object for the next packet. */
@@ -22,6 +23,8 @@ export interface PacketTuple {
   dst: string;
   sport: number | null;
   dport: number | null;
+  /** ICMP/ICMPv6 echo identifier, when the packets told it (tuple-block.ts); absent or null otherwise. */
+  echoId?: number | null;
 }
 
 /** A stored packet with its 5-tuple: the fields of the record it was read from that the store keeps. */
@@ -110,6 +113,7 @@ export class PacketStore {
     // Each block is inserted as soon as it is encoded: the encoder's buffers serve every block.
     const encoder = new PacketBlockEncoder(undefined, { reuseBuffers: true });
     const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
+    const tunnels = new TunnelTally(db, captureId);
     let written = 0;
     const writeBlock = (): void => {
       tuples.settle();
@@ -120,7 +124,19 @@ export class PacketStore {
       add(p: PacketRecord): void {
         const record = encoder.count;
         encoder.add(p, null);
-        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') tuples.count(p, record);
+        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') {
+          const echo = p.icmpId;
+          if (echo != null && p.sport === null && p.dport === null && (p.ipProto === 1 || p.ipProto === 58)) {
+            // The echo id keys the tuple in the source port slot (tuple-block.ts); the packet block keeps no port.
+            p.sport = echo;
+            tuples.count(p, record);
+            p.sport = null;
+          } else {
+            tuples.count(p, record);
+          }
+        }
+        const tunnel = p.tunnel;
+        if (tunnel) tunnels.add(tunnel, p.frame);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
@@ -129,6 +145,7 @@ export class PacketStore {
       flush(): number {
         writeBlock();
         tuples.save();
+        tunnels.save();
         return written;
       },
     };
@@ -140,6 +157,16 @@ export class PacketStore {
       .prepare('SELECT frame, ip_proto AS proto, src, dst, sport, dport FROM packet_icmp_errors WHERE capture_id = ? ORDER BY frame')
       .all(captureId) as Array<{ frame: number; proto: number | null; src: string; dst: string; sport: number | null; dport: number | null }>;
     return rows.map(({ frame, ...answered }) => ({ frame, answered }));
+  }
+
+  /** The tunnels a capture's packets came in (VXLAN, Geneve, IPIP), in the order first seen. */
+  tunnels(captureId: number): StoredTunnel[] {
+    return capturedTunnels(this.db, captureId);
+  }
+
+  /** Which tunnel each tunnelled frame of a capture came in. */
+  tunnelFrames(captureId: number): TunnelFrames {
+    return new TunnelFrames(this.db, captureId);
   }
 
   /** The capture's blocks in frame order (metadata only). */
@@ -404,6 +431,7 @@ function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): Sto
     dst: b.dst(i, names),
     sport: b.sport(i),
     dport: b.dport(i),
+    echoId: b.echoId(i),
     packets: b.packets(i),
     firstFrame: b.firstFrame(i),
     lastFrame: b.lastFrame(i),
