@@ -423,7 +423,7 @@ class PacketHeap {
 }
 
 function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): StoredTuple {
-  return {
+  const t: StoredTuple = {
     id: b.id(i),
     captureId: b.captureId,
     ipProto: b.ipProto(i),
@@ -431,11 +431,13 @@ function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): Sto
     dst: b.dst(i, names),
     sport: b.sport(i),
     dport: b.dport(i),
-    echoId: b.echoId(i),
     packets: b.packets(i),
     firstFrame: b.firstFrame(i),
     lastFrame: b.lastFrame(i),
   };
+  const echo = b.echoId(i);
+  if (echo !== null) t.echoId = echo;
+  return t;
 }
 
 /** Tuples by id, looked up once each; the block read last is kept (a capture's packets name nearby ids). */

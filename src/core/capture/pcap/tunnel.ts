@@ -8,6 +8,7 @@
  */
 import type { PacketRecord, PacketTunnel, TunnelKind } from '../../records/records';
 import { formatIpv4 } from '../../common/ip';
+import { innerHasAddresses, takeInnerPacket } from '../inner-packet';
 import { decodeIpv4, decodeIpv6 } from './ip';
 import { newPacketRecord } from './packet-record';
 import { decodeArp } from './transport';
@@ -115,7 +116,7 @@ function openInner(
   } finally {
     inside = false;
   }
-  if (inner.src === null && inner.srcV4 == null) {
+  if (!innerHasAddresses(inner)) {
     p.tunnelProblem = `the ${what} inner ${inner.network === 'arp' ? 'ARP' : 'IP'} packet is cut before its addresses: kept as the outer packet`;
     return;
   }
@@ -126,8 +127,7 @@ function openInner(
     sport: kind === 'vxlan' || kind === 'geneve' ? p.sport : null,
     dport: kind === 'vxlan' || kind === 'geneve' ? p.dport : null,
   };
-  takeInner(p);
-  p.tunnel = tunnel;
+  takeInnerPacket(p, inner, tunnel);
 }
 
 /**
@@ -182,34 +182,6 @@ function resetInner(p: PacketRecord): void {
   q.icmpError = null;
   q.arpOp = null;
   q.truncated = null;
-}
-
-/** The inner packet's layers over the outer's in `p` (link layer, times and place in the file stay). */
-function takeInner(p: PacketRecord): void {
-  const q = inner;
-  p.network = q.network;
-  p.etherType = q.etherType;
-  p.src = q.src;
-  p.dst = q.dst;
-  p.srcV4 = q.srcV4;
-  p.dstV4 = q.dstV4;
-  p.ipProto = q.ipProto;
-  p.ipId = q.ipId;
-  p.ttl = q.ttl;
-  p.fragMf = q.fragMf;
-  p.fragOffset = q.fragOffset;
-  p.sport = q.sport;
-  p.dport = q.dport;
-  p.tcpFlags = q.tcpFlags;
-  p.seq = q.seq;
-  p.ack = q.ack;
-  p.payloadLen = q.payloadLen;
-  p.icmpType = q.icmpType;
-  p.icmpCode = q.icmpCode;
-  if (q.icmpId !== null || p.icmpId !== undefined) p.icmpId = q.icmpId;
-  if (q.icmpError !== null || p.icmpError !== undefined) p.icmpError = q.icmpError;
-  p.arpOp = q.arpOp;
-  p.truncated = q.truncated;
 }
 
 function hex2(n: number): string {
