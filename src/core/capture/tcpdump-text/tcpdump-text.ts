@@ -89,10 +89,11 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
 
   function flush(): void {
     if (current === null) return;
-    if (tunnel !== null) {
-      if (inner === null) current.tunnelProblem = `no inner packet line follows this ${tunnel.kind} packet: kept as the outer packet`;
-      closeTunnel();
+    if (tunnel !== null && inner === null) {
+      current.tunnelProblem = `no inner packet line follows this ${tunnel.kind} packet: kept as the outer packet`;
+      tunnel = null;
     }
+    closeTunnel();
     if (current.iface !== null) interfaces.add(current.iface);
     if (form === 'relative') relative.push(current);
     else deliver(current);
