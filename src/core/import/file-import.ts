@@ -181,7 +181,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
       (p) => {
         writer.add(p);
         records++;
-        if (p.tunnelProblem != null) tunnelProblems.note(p.frame, p.tunnelProblem);
+        if (p.tunnelProblem != null) tunnelProblems.note(`${file.path}#${p.frame}`, p.tunnelProblem);
       },
       progress
         ? (bytesDone) => {
@@ -196,7 +196,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
     ),
   );
   writer.flush();
-  for (const w of tunnelProblems.warnings(file.path)) outcome.warnings.push(w);
+  for (const w of tunnelProblems.warnings()) outcome.warnings.push(w);
   progress?.(size, records);
   if (hash !== null) {
     const digest = hash.digest('hex');

@@ -1,7 +1,7 @@
 /**
- * Packets that looked tunnelled but whose inner frame could not be read (PacketRecord.tunnelProblem), as import
- * warnings naming each packet (`file#frame`): the first few one by one, the rest counted in one more, so a capture
- * of a million such packets warns a dozen times and still says how many there were.
+ * Packets that looked tunnelled but whose inner packet could not be read (PacketRecord.tunnelProblem), as import
+ * warnings naming each packet (`file#frame` of a pcap, `file:line` of tcpdump text): the first few one by one, the
+ * rest counted in one more, so a capture of a million such packets warns a dozen times and still says how many.
  */
 export const TUNNEL_WARNINGS_EACH = 10;
 
@@ -11,29 +11,30 @@ export interface TunnelWarning {
 }
 
 export class TunnelProblems {
-  private readonly listed: Array<{ frame: number; problem: string }> = [];
+  private readonly listed: TunnelWarning[] = [];
   private more = 0;
-  private firstMore = 0;
-  private lastMore = 0;
+  private firstMore = '';
+  private lastMore = '';
 
-  note(frame: number, problem: string): void {
+  /** `source` names the packet (`file#frame`, `file:line`). */
+  note(source: string, problem: string): void {
     if (this.listed.length < TUNNEL_WARNINGS_EACH) {
-      this.listed.push({ frame, problem });
+      this.listed.push({ source, message: problem });
       return;
     }
-    if (this.more === 0) this.firstMore = frame;
+    if (this.more === 0) this.firstMore = source;
     this.more++;
-    this.lastMore = frame;
+    this.lastMore = source;
   }
 
-  warnings(file: string): TunnelWarning[] {
-    const out = this.listed.map(({ frame, problem }) => ({ source: `${file}#${frame}`, message: problem }));
-    if (this.more > 0) {
-      out.push({
-        source: `${file}#${this.firstMore}`,
-        message: `${this.more} more packet(s) from #${this.firstMore} to #${this.lastMore} looked tunnelled but their inner frame could not be read: kept as the outer packets`,
-      });
-    }
-    return out;
+  warnings(): TunnelWarning[] {
+    if (this.more === 0) return [...this.listed];
+    return [
+      ...this.listed,
+      {
+        source: this.firstMore,
+        message: `${this.more} more packet(s) like these, the last at ${this.lastMore}, looked tunnelled but their inner packet could not be read: kept as the outer packets`,
+      },
+    ];
   }
 }
