@@ -25,7 +25,7 @@ describe('packet list', () => {
   it('shows a packet by aligned time, where it was seen, its tuple and its source', () => {
     expect(packetRow(packet(7), 6)).toEqual({
       key: '6', number: 7, at: '22:43:45.668008', atFull: '2026-11-23T22:43:45.668008804Z', where: 'nodea · eth0', direction: '→', stage: 'pre-NAT',
-      tuple: '10.40.1.3:40001 → 10.96.0.10:80', flags: 'S', length: '60', source: 'a.pcap#7',
+      tuple: '10.40.1.3:40001 → 10.96.0.10:80', flags: 'S', length: '60', source: 'a.pcap#7', tunnel: '', tunnelFull: '',
     });
     const odd = packetRow(packet(1, { alignedTime: null, time: null, interface: null, netns: 'pod-a', direction: 'unknown', stage: null, tcpFlags: null, length: null, clockAligned: false }), 0);
     expect(odd).toMatchObject({ at: '—', atFull: 'no time captured', where: 'nodea · ? [pod-a]', direction: '?', stage: '—', flags: '', length: '—' });
