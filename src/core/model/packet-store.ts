@@ -125,18 +125,10 @@ export class PacketStore {
         const record = encoder.count;
         encoder.add(p, null);
         if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') {
-          const echo = p.icmpId;
-          if (echo != null && p.sport === null && p.dport === null && (p.ipProto === 1 || p.ipProto === 58)) {
-            // The echo id keys the tuple in the source port slot (tuple-block.ts); the packet block keeps no port.
-            p.sport = echo;
-            tuples.count(p, record);
-            p.sport = null;
-          } else {
-            tuples.count(p, record);
-          }
+          if (p.icmpId == null) tuples.count(p, record);
+          else countEcho(tuples, p, record);
         }
-        const tunnel = p.tunnel;
-        if (tunnel) tunnels.add(tunnel, p.frame);
+        if (p.tunnel) tunnels.add(p.tunnel, p.frame);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
@@ -419,6 +411,20 @@ class PacketHeap {
     }
     this.blocks[i] = lastBlock;
     this.slots[i] = lastSlot;
+  }
+}
+
+/** Counts an ICMP echo under its id, held in the source port slot (tuple-block.ts); the packet block keeps no port. */
+function countEcho(tuples: TupleTable, p: PacketRecord, record: number): void {
+  if (p.sport !== null || p.dport !== null || (p.ipProto !== 1 && p.ipProto !== 58)) {
+    tuples.count(p, record);
+    return;
+  }
+  p.sport = p.icmpId!;
+  try {
+    tuples.count(p, record);
+  } finally {
+    p.sport = null;
   }
 }
 

@@ -38,13 +38,14 @@ export class TunnelTally {
   private readonly byKey = new Map<string, Tally>();
   private readonly order: Tally[] = [];
   private last: Tally | null = null;
+  private lastSeen: PacketTunnel | null = null;
 
   constructor(private readonly db: Database.Database, private readonly captureId: number) {}
 
   add(t: PacketTunnel, frame: number): void {
     let tally = this.last;
-    // Packets come in runs of one tunnel: the map is asked only when the tunnel changes.
-    if (tally === null || !sameTunnel(tally.tunnel, t)) {
+    // Packets come in runs of one tunnel (the decoder hands the same object for a run): the map is asked only when it changes.
+    if (tally === null || (t !== this.lastSeen && !sameTunnel(tally.tunnel, t))) {
       const key = `${t.kind}|${t.vni ?? ''}|${t.src}|${t.dst}|${t.dport ?? ''}`;
       tally = this.byKey.get(key) ?? null;
       if (tally === null) {
@@ -54,6 +55,7 @@ export class TunnelTally {
       }
       this.last = tally;
     }
+    this.lastSeen = t;
     if (tally.count === tally.frames.length) {
       const grown = new Uint32Array(tally.frames.length * 2);
       grown.set(tally.frames);

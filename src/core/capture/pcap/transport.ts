@@ -17,18 +17,14 @@ export function decodeTransport(
     case 17:
       decodeUdp(p, b, at, end, l4Len);
       // Overlay tunnels (tunnel.ts): the datagram's payload is a pod's packet.
-      if (p.dport === VXLAN_PORT || p.dport === VXLAN_LINUX_PORT || p.dport === GENEVE_PORT) {
-        const udpEnd = p.payloadLen === null ? end : at + 8 + p.payloadLen;
-        decodeUdpTunnel(p, p.dport, b, at + 8, Math.min(end, udpEnd), udpEnd, addressText);
-      }
+      if (p.dport === VXLAN_PORT || p.dport === VXLAN_LINUX_PORT || p.dport === GENEVE_PORT) decodeUdpTunnel(p, b, at, end, addressText);
       return;
     case 136: // UDP-Lite
       decodeUdp(p, b, at, end, l4Len);
       return;
     case 4:
     case 41:
-      p.payloadLen = l4Len;
-      decodeIpTunnel(p, proto, b, at, l4Len === null ? end : Math.min(end, at + l4Len), l4Len === null ? end : at + l4Len, addressText);
+      decodeIpTunnel(p, proto, b, at, end, l4Len, addressText);
       return;
     case 1:
       decodeIcmp(p, b, at, end, l4Len, 'icmp');

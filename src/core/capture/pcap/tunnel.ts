@@ -27,11 +27,17 @@ let inside = false;
 const inner = newPacketRecord(0, 0, 0, null, 0, 0, 0, 0);
 
 /**
- * A UDP datagram to a tunnel port, its payload at `b[at..end)` (`wireEnd`: where the payload ended on the wire). Returns
- * with `p` made the inner packet, or with `p.tunnelProblem` set, or (no tunnel header at all, a cut before it) untouched.
+ * A UDP datagram to a tunnel port decoded into `p` (its header at `b[udpAt]`, the capture's bytes ending at `captured`).
+ * Returns with `p` made the inner packet, or with `p.tunnelProblem` set, or (no tunnel header at all, a cut before it)
+ * untouched.
  */
-export function decodeUdpTunnel(p: PacketRecord, dport: number, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
+export function decodeUdpTunnel(p: PacketRecord, b: Uint8Array, udpAt: number, captured: number, addressText: boolean): void {
   if (inside) return;
+  const dport = p.dport!;
+  const at = udpAt + 8;
+  // Where the payload ended on the wire (the UDP length), and what of it was captured.
+  const wireEnd = p.payloadLen === null ? captured : at + p.payloadLen;
+  const end = Math.min(captured, wireEnd);
   if (dport === GENEVE_PORT) {
     decodeGeneve(p, b, at, end, wireEnd, addressText);
     return;
@@ -68,9 +74,12 @@ function decodeGeneve(p: PacketRecord, b: Uint8Array, at: number, end: number, w
   openInner(p, 'geneve', vni, protocol, b, payload, end, wireEnd, addressText);
 }
 
-/** IP protocol 4 (IPv4 in IP) or 41 (IPv6 in IPv4), the inner header at `b[at]`. */
-export function decodeIpTunnel(p: PacketRecord, proto: 4 | 41, b: Uint8Array, at: number, end: number, wireEnd: number, addressText: boolean): void {
+/** IP protocol 4 (IPv4 in IP) or 41 (IPv6 in IPv4), the inner header at `b[at]`; `l4Len` what the outer IP header says it carries. */
+export function decodeIpTunnel(p: PacketRecord, proto: 4 | 41, b: Uint8Array, at: number, captured: number, l4Len: number | null, addressText: boolean): void {
+  p.payloadLen = l4Len;
   if (inside) return;
+  const wireEnd = l4Len === null ? captured : at + l4Len;
+  const end = Math.min(captured, wireEnd);
   if (end - at < 1) return;
   openInner(p, proto === 4 ? 'ipip' : 'sit', null, proto === 4 ? 0x0800 : 0x86dd, b, at, end, wireEnd, addressText);
 }
@@ -120,14 +129,31 @@ function openInner(
     p.tunnelProblem = `the ${what} inner ${inner.network === 'arp' ? 'ARP' : 'IP'} packet is cut before its addresses: kept as the outer packet`;
     return;
   }
-  const tunnel: PacketTunnel = {
-    kind, vni,
-    src: p.src ?? (p.srcV4 != null ? formatIpv4(p.srcV4) : ''),
-    dst: p.dst ?? (p.dstV4 != null ? formatIpv4(p.dstV4) : ''),
-    sport: kind === 'vxlan' || kind === 'geneve' ? p.sport : null,
-    dport: kind === 'vxlan' || kind === 'geneve' ? p.dport : null,
-  };
-  takeInnerPacket(p, inner, tunnel);
+  takeInnerPacket(p, inner, outerTunnel(p, kind, vni));
+}
+
+/** The last tunnel made: a run of packets in one tunnel shares it (read-only, as every record's fields are to a sink). */
+let last: PacketTunnel | null = null;
+/** Its outer IPv4 addresses as numbers (-1: not IPv4): compared without making their text. */
+let lastSrcV4 = -1;
+let lastDstV4 = -1;
+
+/** The outer packet (still in `p`) as the tunnel; the last one again when it is the same. */
+function outerTunnel(p: PacketRecord, kind: TunnelKind, vni: number | null): PacketTunnel {
+  const udp = kind === 'vxlan' || kind === 'geneve';
+  const sport = udp ? p.sport : null;
+  const dport = udp ? p.dport : null;
+  const s4 = p.srcV4 ?? -1;
+  const d4 = p.dstV4 ?? -1;
+  const t = last;
+  if (t !== null && t.kind === kind && t.vni === vni && t.sport === sport && t.dport === dport) {
+    if (p.src === null ? s4 !== -1 && s4 === lastSrcV4 && d4 === lastDstV4 : p.src === t.src && p.dst === t.dst) return t;
+  }
+  const src = p.src ?? (s4 !== -1 ? formatIpv4(s4) : '');
+  const dst = p.dst ?? (d4 !== -1 ? formatIpv4(d4) : '');
+  lastSrcV4 = s4;
+  lastDstV4 = d4;
+  return (last = { kind, vni, src, dst, sport, dport });
 }
 
 /**
