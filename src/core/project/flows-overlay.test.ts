@@ -82,6 +82,34 @@ describe('flows of overlay captures taken on a node underlay (test/fixtures/pcap
   });
 });
 
+describe('echo ids in packet flows', () => {
+  it('splits the packets of two pings between two hosts by echo id, each with the conntrack entry of its id', () => {
+    project().write('nodea/conntrack.txt', [
+      'icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=200 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=200 mark=0 use=1',
+      'icmp     1 28 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=100 src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=100 mark=0 use=1',
+      '',
+    ].join('\n'));
+    project().write('nodea/eth0.tcpdump.txt', [
+      '1796674947.100000 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 100, seq 1, length 64',
+      '1796674947.100100 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 200, seq 1, length 64',
+      '1796674947.100200 IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 100, seq 1, length 64',
+      '1796674947.100300 IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 200, seq 1, length 64',
+      '1796674948.100000 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 200, seq 2, length 64',
+      '',
+    ].join('\n'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodea')]).errors).toEqual([]);
+    stitchFlows(store);
+    const flows = listFlows(store);
+    const ids = (f: (typeof flows)[number]): string[] => f.observations.map((o) => `${o.kind} ${o.source.replace(/^.*\//, '')}`);
+    expect(flows.map((f) => [f.evidence, f.packets])).toEqual([['conntrack', 2], ['conntrack', 3]]);
+    expect(flows.map(ids)).toEqual([
+      ['packet eth0.tcpdump.txt:1', 'packet eth0.tcpdump.txt:3', 'conntrack conntrack.txt:2'],
+      ['packet eth0.tcpdump.txt:2', 'packet eth0.tcpdump.txt:4', 'packet eth0.tcpdump.txt:5', 'conntrack conntrack.txt:1'],
+    ]);
+  });
+});
+
 /** Packets of a capture seen as they are (not in a tunnel). */
 function countPlain(file: string): number {
   let n = 0;
