@@ -90,7 +90,7 @@ function buildLab(l: Lab, kind: Kind): boolean {
 function importFlows(file: string): { flows: FlowView[]; warnings: unknown[] } {
   const store = Store.open(path.join(path.dirname(file), `${path.basename(file)}.db`));
   try {
-    const report = importPaths(store, [file], { node: 'nodea' });
+    const report = importPaths(store, [file], fs.statSync(file).isDirectory() ? {} : { node: 'nodea' });
     expect(report.errors).toEqual([]);
     stitchFlows(store);
     return { flows: listFlows(store), warnings: report.warnings };
@@ -117,9 +117,12 @@ describe.skipIf(unavailable !== null)('overlay captures from the kernel', () => 
     // Immediate mode: with TPACKET_V3's block timeout, packets of the last second may not reach tcpdump before SIGINT.
     const binary = lab.spawn('a', ['tcpdump', '--immediate-mode', '-n', '-U', '-i', 'ul0', '-w', pcap]);
     const live = lab.spawn('a', ['tcpdump', '--immediate-mode', '-nn', '-tt', '-l', '-i', 'ul0']);
+    // The tunnel device itself: the pod packets as they are, before encapsulation (cni0/veth's view on a real node).
+    const device = path.join(dir, 'ov0.pcap');
+    const plain = lab.spawn('a', ['tcpdump', '--immediate-mode', '-n', '-U', '-i', 'ov0', '-w', device]);
     const lines: Buffer[] = [];
     live.stdout!.on('data', (b: Buffer) => lines.push(b));
-    await Promise.all([printed(server, /ready/), printed(binary, /listening on/), printed(live, /listening on/)]);
+    await Promise.all([printed(server, /ready/), printed(binary, /listening on/), printed(live, /listening on/), printed(plain, /listening on/)]);
     const client = lab.exec('a', ['python3', '-c', [
       'import socket', `s = socket.create_connection(("${POD_B}", 80), timeout=5)`,
       'print(s.getsockname()[1]); s.sendall(b"hello overlay"); s.recv(100); s.close()',
@@ -128,8 +131,8 @@ describe.skipIf(unavailable !== null)('overlay captures from the kernel', () => 
     const clientPort = Number(client.stdout.trim());
     lab.sh('a', `ping -n -c 2 -i 0.2 ${POD_B} >/dev/null & ping -n -c 2 -i 0.2 ${POD_B} >/dev/null; wait`);
     await new Promise((r) => setTimeout(r, 300));
-    for (const c of [binary, live]) process.kill(c.pid!, 'SIGINT');
-    await Promise.all([closed(binary), closed(live)]);
+    for (const c of [binary, live, plain]) process.kill(c.pid!, 'SIGINT');
+    await Promise.all([closed(binary), closed(live), closed(plain)]);
     fs.writeFileSync(text, Buffer.concat(lines));
     // tcpdump's own reading of the pcap says what went over the wire.
     const rendering = execFileSync('tcpdump', ['-nn', '-r', pcap], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -153,5 +156,24 @@ describe.skipIf(unavailable !== null)('overlay captures from the kernel', () => 
         }
       }
     }
+
+    // Both points of node A in one project: the connection seen on the tunnel device and inside the tunnel on the
+    // underlay is one flow, its packets at both interfaces, only the underlay's in the tunnel.
+    const both = path.join(dir, 'nodea');
+    fs.mkdirSync(both);
+    // Named as interfaces the import knows by name.
+    fs.copyFileSync(pcap, path.join(both, 'eth0.pcap'));
+    fs.copyFileSync(device, path.join(both, 'vxlan0.pcap'));
+    const { flows } = importFlows(both);
+    const tcp = flows.filter((f) => f.proto === 'tcp');
+    expect(tcp.map((f) => [f.original.src, f.original.sport, f.original.dst, f.original.dport])).toEqual([[POD_A, clientPort, POD_B, 80]]);
+    const seen = new Map<string, { packets: number; tunnelled: number }>();
+    for (const o of tcp[0]!.observations) {
+      const at = seen.get(o.interface ?? '?') ?? { packets: 0, tunnelled: 0 };
+      at.packets++;
+      if (o.tunnel) at.tunnelled++;
+      seen.set(o.interface ?? '?', at);
+    }
+    expect(Object.fromEntries(seen)).toEqual({ vxlan0: { packets: 10, tunnelled: 0 }, eth0: { packets: 10, tunnelled: 10 } });
   });
 });

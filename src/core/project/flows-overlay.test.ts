@@ -50,6 +50,27 @@ describe('flows of overlay captures taken on a node underlay (test/fixtures/pcap
     },
   );
 
+  it('keeps a pod packet seen inside the tunnel and the same packet seen on the tunnel device as two sightings, not twins', () => {
+    // The tunnel device's view: what tcpdump printed inside the tunnel, at the same instants, without the outer line.
+    const lines = readFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.tcpdump.txt'), 'utf8').split('\n');
+    const device: string[] = [];
+    lines.forEach((line, i) => {
+      const outer = /^(\d+\.\d+) IP .*: VXLAN, /.exec(line);
+      if (outer) device.push(`${outer[1]} ${lines[i + 1]}`);
+    });
+    mkdirSync(project().file('noded'), { recursive: true });
+    copyFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.pcap'), project().file('noded/capture.pcap'));
+    project().write('noded/device.tcpdump.txt', `${device.join('\n')}\n`);
+    const store = project().store();
+    expect(importPaths(store, [project().file('noded')]).errors).toEqual([]);
+    stitchFlows(store);
+    const tcp = listFlows(store).filter((f) => f.proto === 'tcp');
+    expect(tcp).toHaveLength(1);
+    expect(tcp[0]!.observations.length).toBe(20);
+    expect(tcp[0]!.observations.filter((o) => o.tunnel).map((o) => o.source.replace(/^.*\//, '').replace(/#\d+$/, ''))).toEqual(Array(10).fill('capture.pcap'));
+    expect(tcp[0]!.observations.every((o) => o.twins.length === 0)).toBe(true);
+  });
+
   it('warns naming the packet (file#frame) whose inner frame is longer than the tunnel carried, and keeps it as the outer packet', () => {
     const source = path.join(OVERLAY, 'overlay-vxlan-4789.pcap');
     const bytes = readFileSync(source);
