@@ -3,6 +3,7 @@
  * In a single-capture file any parse error rejects the file; in a transcript a unit that fails
  * to parse is rolled back to its savepoint, kept as text and reported as a warning.
  */
+import { capturedTunnels } from './captured-tunnels';
 import { TunnelProblems } from '../capture/pcap/tunnel-problems';
 import { isAscii } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
@@ -210,7 +211,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
   store.finishCapture(id, summary.packets, takenAt, packetDetail(ctx, summary, undefined));
   store.setCaptureScope(id, { of: 'observations' });
   outcome.captures.push({
-    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null,
+    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null, ...capturedTunnels(store, id),
   });
 }
 

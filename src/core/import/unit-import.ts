@@ -1,4 +1,5 @@
 /** One capture unit cut from a text file → the store (the caller holds the transaction). */
+import { capturedTunnels } from './captured-tunnels';
 import { TunnelProblems } from '../capture/pcap/tunnel-problems';
 import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
@@ -85,6 +86,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   if (!cluster) noteNode(outcome, node);
   outcome.captures.push({
     id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],
+    ...(unit.kind === 'tcpdump-text' ? capturedTunnels(store, id) : {}),
   });
 }
 
