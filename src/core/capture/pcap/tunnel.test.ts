@@ -65,6 +65,15 @@ describe('overlay tunnels in pcap frames', () => {
     expect(p.tunnel).toMatchObject({ src: '192.168.77.1', dst: '192.168.77.2' });
   });
 
+  it('reads VXLAN over an IPv6 underlay, the outer addresses as IPv6 text', () => {
+    const datagram = udp(51000, 4789, vxlan(5, ethernet(0x0800, innerSyn())));
+    const v6 = [0x60, 0, 0, 0, datagram.length >> 8, datagram.length & 0xff, 17, 64, 0xfd, ...Array(14).fill(0), 1, 0xfd, ...Array(14).fill(0), 2, ...datagram];
+    const p = decode(ethernet(0x86dd, v6));
+    expect(fiveTuple(p)).toEqual(['10.244.1.5', 40000, '10.244.2.7', 80, 6]);
+    expect(p.network).toBe('ipv4');
+    expect(p.tunnel).toEqual({ kind: 'vxlan', vni: 5, src: 'fd00::1', dst: 'fd00::2', sport: 51000, dport: 4789 });
+  });
+
   it('reads Geneve carrying Ethernet (TEB) or IP directly, past its options', () => {
     const teb = decode(underlay(17, udp(1, 6081, geneve(7, 0x6558, ethernet(0x0800, innerSyn()), 0, [0, 0x81, 0, 1, 0, 0, 0, 0]))));
     expect(fiveTuple(teb)).toEqual(['10.244.1.5', 40000, '10.244.2.7', 80, 6]);
