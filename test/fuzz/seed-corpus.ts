@@ -122,7 +122,8 @@ export function loadCorpus(repoRoot: string): Corpus {
   }
   // The kernel captures' tcpdump renderings (test/fixtures/pcap), five link types: each whole, and cut into
   // single packet lines at their real line numbers, so mutations also meet inputs as short as one pasted packet.
-  filesIn(path.join(fixtures, 'pcap'), '.txt').forEach((file) => {
+  // The overlay captures' renderings too: VXLAN/OTV inner packets on the next line, Geneve and IPIP on the same one.
+  [...filesIn(path.join(fixtures, 'pcap'), '.txt'), ...filesIn(path.join(fixtures, 'pcap-overlay'), '.txt')].forEach((file) => {
     const input = whole(file);
     corpus['tcpdump-text'].push({ input, table: null, partial: false });
     const lines = input.text.split('\n');

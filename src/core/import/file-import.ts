@@ -3,6 +3,8 @@
  * In a single-capture file any parse error rejects the file; in a transcript a unit that fails
  * to parse is rolled back to its savepoint, kept as text and reported as a warning.
  */
+import { capturedTunnels } from './captured-tunnels';
+import { TunnelProblems } from '../capture/pcap/tunnel-problems';
 import { isAscii } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -167,6 +169,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
   });
   const hash = known === null ? createHash('sha256') : null;
   const writer = store.packetWriter(id);
+  const tunnelProblems = new TunnelProblems();
   let records = 0;
   const { progress } = ctx;
   // The reader reports a piece as it reads it, before its packets are counted: each report names the bytes whose
@@ -179,6 +182,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
       (p) => {
         writer.add(p);
         records++;
+        if (p.tunnelProblem != null) tunnelProblems.note(`${file.path}#${p.frame}`, p.tunnelProblem);
       },
       progress
         ? (bytesDone) => {
@@ -193,6 +197,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
     ),
   );
   writer.flush();
+  for (const w of tunnelProblems.warnings()) outcome.warnings.push(w);
   progress?.(size, records);
   if (hash !== null) {
     const digest = hash.digest('hex');
@@ -206,7 +211,7 @@ function storePacketFile(ctx: UnitContext, node: string, size: number): void {
   store.finishCapture(id, summary.packets, takenAt, packetDetail(ctx, summary, undefined));
   store.setCaptureScope(id, { of: 'observations' });
   outcome.captures.push({
-    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null,
+    id, node, kind: 'pcap', source: file.path, takenAt, records: summary.packets, netns: null, lines: null, ...capturedTunnels(store, id),
   });
 }
 

@@ -1,4 +1,6 @@
 /** One capture unit cut from a text file → the store (the caller holds the transaction). */
+import { capturedTunnels } from './captured-tunnels';
+import { TunnelProblems } from '../capture/pcap/tunnel-problems';
 import type { CaptureUnit } from '../capture/capture-unit';
 import { captureScope } from '../capture/capture-scope';
 import { analyseCommand } from '../capture/transcript/command';
@@ -54,12 +56,15 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   let parsed: ParsedCapture | null = null;
   if (unit.kind === 'tcpdump-text') {
     const writer = store.packetWriter(id);
+    const tunnelProblems = new TunnelProblems();
     let n = 0;
     const summary = ctx.readers.parseTcpdumpUnit(unit, (p) => {
       writer.add(p);
       if (++n % PROGRESS_EVERY === 0) ctx.progress?.(null, n);
+      if (p.tunnelProblem != null) tunnelProblems.note(`${unit.file}:${p.line}`, p.tunnelProblem);
     });
     writer.flush();
+    for (const w of tunnelProblems.warnings()) outcome.warnings.push({ source: w.source, message: `${unit.kind}: ${w.message}` });
     records = summary.packets;
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = packetDetail(ctx, summary, 'clock' in summary && typeof summary.clock === 'string' ? summary.clock : undefined);
@@ -81,6 +86,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   if (!cluster) noteNode(outcome, node);
   outcome.captures.push({
     id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],
+    ...(unit.kind === 'tcpdump-text' ? capturedTunnels(store, id) : {}),
   });
 }
 

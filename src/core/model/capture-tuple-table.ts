@@ -70,7 +70,10 @@ export class CaptureTupleTable {
   private decode(b: TupleBlock, i: number): CaptureTuple | null {
     const proto = b.ipProto(i);
     if (proto === null) return null;
-    return { proto, src: this.shared(b.src(i, this.names)), sport: b.sport(i), dst: this.shared(b.dst(i, this.names)), dport: b.dport(i) };
+    const t: CaptureTuple = { proto, src: this.shared(b.src(i, this.names)), sport: b.sport(i), dst: this.shared(b.dst(i, this.names)), dport: b.dport(i) };
+    const echo = b.echoId(i);
+    if (echo !== null) t.echoId = echo;
+    return t;
   }
 
   private shared(a: string): string {

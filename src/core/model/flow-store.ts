@@ -57,6 +57,8 @@ export interface CaptureTuple {
   sport: number | null;
   dst: string;
   dport: number | null;
+  /** ICMP/ICMPv6 echo identifier when the packets told it (flow-key.ts FlowTuple.echoId); absent otherwise. */
+  echoId?: number | null;
 }
 
 /** A conntrack tuple's addresses and ports (reused between rows by eachConntrackTuples: copy what is kept). */
@@ -327,13 +329,16 @@ export class FlowStore {
         const proto = b.ipProto(i);
         if (proto === null) continue;
         const v4 = b.isV4(i);
-        out.set(b.id(i), {
+        const t: CaptureTuple = {
           proto,
           src: v4 ? named(b.srcV4(i)) : shared(b.src(i)),
           sport: b.sport(i),
           dst: v4 ? named(b.dstV4(i)) : shared(b.dst(i)),
           dport: b.dport(i),
-        });
+        };
+        const echo = b.echoId(i);
+        if (echo !== null) t.echoId = echo;
+        out.set(b.id(i), t);
       }
     }
     return out;

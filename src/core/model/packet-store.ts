@@ -8,6 +8,7 @@ import { BLOCK_PACKETS, PacketBlock, PacketBlockEncoder, blockHasTuple } from '.
 import { packetBlockLayout } from './packet-columns';
 import { TupleBlock, blockMayHoldKey, tupleKey } from './tuple-block';
 import { TupleIds, TupleTable } from './tuple-table';
+import { TunnelFrames, TunnelTally, capturedTunnels, type StoredTunnel } from './packet-tunnels';
 
 export interface PacketWriter {
   /** Copies what it keeps of the record: the caller may reuse the object for the next packet. */
@@ -22,6 +23,8 @@ export interface PacketTuple {
   dst: string;
   sport: number | null;
   dport: number | null;
+  /** ICMP/ICMPv6 echo identifier, when the packets told it (tuple-block.ts); absent or null otherwise. */
+  echoId?: number | null;
 }
 
 /** A stored packet with its 5-tuple: the fields of the record it was read from that the store keeps. */
@@ -110,6 +113,7 @@ export class PacketStore {
     // Each block is inserted as soon as it is encoded: the encoder's buffers serve every block.
     const encoder = new PacketBlockEncoder(undefined, { reuseBuffers: true });
     const tuples = new TupleTable(db, captureId, tupleCacheLimit, this.tupleIds, encoder.tupleIds);
+    const tunnels = new TunnelTally(db, captureId);
     let written = 0;
     const writeBlock = (): void => {
       tuples.settle();
@@ -120,7 +124,11 @@ export class PacketStore {
       add(p: PacketRecord): void {
         const record = encoder.count;
         encoder.add(p, null);
-        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') tuples.count(p, record);
+        if (p.src !== null ? p.dst !== null : typeof p.srcV4 === 'number' && typeof p.dstV4 === 'number') {
+          if (p.icmpId == null) tuples.count(p, record);
+          else countEcho(tuples, p, record);
+        }
+        if (p.tunnel) tunnels.add(p.tunnel, p.frame);
         const e = p.icmpError;
         if (e) insertIcmpError.run(captureId, p.frame, e.proto, e.src, e.dst, e.sport, e.dport);
         if (encoder.full) writeBlock();
@@ -129,6 +137,7 @@ export class PacketStore {
       flush(): number {
         writeBlock();
         tuples.save();
+        tunnels.save();
         return written;
       },
     };
@@ -140,6 +149,16 @@ export class PacketStore {
       .prepare('SELECT frame, ip_proto AS proto, src, dst, sport, dport FROM packet_icmp_errors WHERE capture_id = ? ORDER BY frame')
       .all(captureId) as Array<{ frame: number; proto: number | null; src: string; dst: string; sport: number | null; dport: number | null }>;
     return rows.map(({ frame, ...answered }) => ({ frame, answered }));
+  }
+
+  /** The tunnels a capture's packets came in (VXLAN, Geneve, IPIP), in the order first seen. */
+  tunnels(captureId: number): StoredTunnel[] {
+    return capturedTunnels(this.db, captureId);
+  }
+
+  /** Which tunnel each tunnelled frame of a capture came in. */
+  tunnelFrames(captureId: number): TunnelFrames {
+    return new TunnelFrames(this.db, captureId);
   }
 
   /** The capture's blocks in frame order (metadata only). */
@@ -395,8 +414,22 @@ class PacketHeap {
   }
 }
 
+/** Counts an ICMP echo under its id, held in the source port slot (tuple-block.ts); the packet block keeps no port. */
+function countEcho(tuples: TupleTable, p: PacketRecord, record: number): void {
+  if (p.sport !== null || p.dport !== null || (p.ipProto !== 1 && p.ipProto !== 58)) {
+    tuples.count(p, record);
+    return;
+  }
+  p.sport = p.icmpId!;
+  try {
+    tuples.count(p, record);
+  } finally {
+    p.sport = null;
+  }
+}
+
 function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): StoredTuple {
-  return {
+  const t: StoredTuple = {
     id: b.id(i),
     captureId: b.captureId,
     ipProto: b.ipProto(i),
@@ -408,6 +441,9 @@ function storedTuple(b: TupleBlock, i: number, names?: Map<number, string>): Sto
     firstFrame: b.firstFrame(i),
     lastFrame: b.lastFrame(i),
   };
+  const echo = b.echoId(i);
+  if (echo !== null) t.echoId = echo;
+  return t;
 }
 
 /** Tuples by id, looked up once each; the block read last is kept (a capture's packets name nearby ids). */

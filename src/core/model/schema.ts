@@ -539,6 +539,25 @@ CREATE TABLE project_revision (
   // 17: the services, ports and endpoints read off kube-proxy's rules as one block per capture (service-block.ts), live
   // and trashed: as rows with their indexes, a 10,000-service ruleset's took ~0.2 s of its import to write.
   migrateServiceBlocks,
+  // 18: the tunnels (VXLAN, Geneve, IPIP) a packet capture's packets came in, with the frames of each
+  // (packet-tunnels.ts): the stored packet is the inner one, this row the outer one, counted per tunnel between two nodes.
+  (db) =>
+    db.exec(`
+CREATE TABLE packet_tunnels (
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  tunnel      INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  vni         INTEGER,
+  src         TEXT NOT NULL,
+  dst         TEXT NOT NULL,
+  dport       INTEGER,
+  packets     INTEGER NOT NULL,
+  first_frame INTEGER NOT NULL,
+  last_frame  INTEGER NOT NULL,
+  frames      BLOB NOT NULL,
+  PRIMARY KEY (capture_id, tunnel)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,6 +12,10 @@
  * Record layout (TUPLE_RECORD_BYTES):
  *   0 src u32 | 4 dst u32 | 8 packets u32 | 12 firstFrame u32 | 16 lastFrame u32 | 20 sport u16 | 22 dport u16
  *  24 ipProto u8 | 25 flags u8
+ *
+ * An ICMP or ICMPv6 echo's identifier (what conntrack keys a ping on) sits in the source port slot, the destination
+ * port absent: no ICMP packet has ports, so that shape is the mark. Read back, such a record has no ports and an
+ * `echoId` (pings between the same two hosts with different ids are different tuples, as conntrack has them).
  */
 import { formatIpv4, parseIpv4 } from '../common/ip';
 import { LITTLE_ENDIAN_HOST } from '../common/host-order';
@@ -35,6 +39,13 @@ export interface TupleFields {
   dst: string;
   sport: number | null;
   dport: number | null;
+  /** ICMP/ICMPv6 echo identifier (ports then null); absent or null for none. */
+  echoId?: number | null;
+}
+
+/** Whether a record of protocol `proto` with these port slots holds an echo id (see the header). */
+export function isEchoSlot(proto: number | null, sport: number | null, dport: number | null): boolean {
+  return (proto === 1 || proto === 58) && sport !== null && dport === null;
 }
 
 /** What one packet_tuple_blocks row holds besides its capture. */
@@ -76,7 +87,8 @@ export function tupleKey(t: TupleFields): number {
   const s = parseIpv4(t.src);
   const d = parseIpv4(t.dst);
   const proto = t.ipProto ?? 256;
-  const sport = t.sport ?? 65536;
+  const echo = (t.ipProto === 1 || t.ipProto === 58) && t.sport === null && t.dport === null ? t.echoId ?? null : null;
+  const sport = echo ?? t.sport ?? 65536;
   const dport = t.dport ?? 65536;
   return s !== null && d !== null
     ? keyOf(proto, sport, dport, false, s, d)
@@ -438,8 +450,22 @@ export class TupleBlock {
   ipProto(i: number): number | null {
     return this.flags(i) & NULL_PROTO ? null : this.v.getUint8(i * TUPLE_RECORD_BYTES + 24);
   }
+  /** The source port; null for none and for an echo record (see echoId). */
   sport(i: number): number | null {
+    const raw = this.sportSlot(i);
+    return raw !== null && this.echoRecord(i, raw) ? null : raw;
+  }
+  /** The source port slot as stored (an echo record's id included). */
+  sportSlot(i: number): number | null {
     return this.flags(i) & NULL_SPORT ? null : this.v.getUint16(i * TUPLE_RECORD_BYTES + 20, true);
+  }
+  /** An ICMP/ICMPv6 echo record's identifier, else null. */
+  echoId(i: number): number | null {
+    const raw = this.sportSlot(i);
+    return raw !== null && this.echoRecord(i, raw) ? raw : null;
+  }
+  private echoRecord(i: number, sportSlot: number): boolean {
+    return isEchoSlot(this.ipProto(i), sportSlot, this.dport(i));
   }
   dport(i: number): number | null {
     return this.flags(i) & NULL_DPORT ? null : this.v.getUint16(i * TUPLE_RECORD_BYTES + 22, true);
@@ -461,6 +487,7 @@ export class TupleBlock {
     const v4 = s !== null && d !== null;
     for (let i = 0; i < this.count; i++) {
       if (this.ipProto(i) !== t.ipProto || this.sport(i) !== t.sport || this.dport(i) !== t.dport || this.isV4(i) !== v4) continue;
+      if (this.echoId(i) !== (t.echoId ?? null)) continue;
       if (v4 ? this.srcV4(i) === s && this.dstV4(i) === d : this.src(i) === t.src && this.dst(i) === t.dst) return i;
     }
     return -1;

@@ -565,7 +565,7 @@ export class TupleTable {
       .raw(true).all(this.captureId, this.firstId) as Array<[number, string, Buffer]>;
     for (const [firstId, strings, data] of blocks) {
       const b = new TupleBlock(this.captureId, firstId, data, strings);
-      for (let i = 0; i < b.count; i++) insert.run(b.id(i), b.ipProto(i), b.src(i), b.dst(i), b.sport(i), b.dport(i), b.packets(i), b.firstFrame(i) ?? 0, b.lastFrame(i) ?? 0);
+      for (let i = 0; i < b.count; i++) insert.run(b.id(i), b.ipProto(i), b.src(i), b.dst(i), b.sportSlot(i), b.dport(i), b.packets(i), b.firstFrame(i) ?? 0, b.lastFrame(i) ?? 0);
     }
   }
 

@@ -39,7 +39,7 @@ import { buildTimeline } from '../flows/flow-timeline';
 import { ServiceIndex } from '../flows/service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-6';
+const ALGORITHM = 'stitch-7';
 
 export interface StitchSummary {
   flows: number;

@@ -5,7 +5,8 @@
  * (to the microsecond), with the same addresses, ports, TCP flags and length, is one sighting: the
  * richer capture keeps it (a pcap before text, a dated capture before an undated one, else the first
  * imported) and the other's copy is a twin, left out of flows and counts. A capture whose packets are
- * all in one other capture is that capture's twin.
+ * all in one other capture is that capture's twin. A packet read inside a tunnel is a copy only of one read
+ * inside the same tunnel (the underlay's view of a pod packet is another point than the tunnel device's).
  *
  * tcpdump text printed without -tt/-tttt has times of day and no date (stored from 1970-01-01). Such a
  * capture is placed by what else the project knows, in this order: its twin (exact), what `date` printed
@@ -17,6 +18,7 @@ import { FlowStore, type PacketCaptureRow, type TimeBasis } from '../model/flow-
 import type { PacketBlock } from '../model/packet-block';
 import type { Store } from '../model/store';
 import type { CaptureInterfaces } from '../flows/capture-interface';
+import type { TunnelView } from '../model/packet-tunnels';
 
 export type { TimeBasis };
 
@@ -172,6 +174,10 @@ function findTwinsOnNode(
     const namer = names.get(c.id)!;
     // Every tuple, ARP's sender/target too: a twin must match packet for packet, not only the IP ones.
     const tuples = store.packets.tuplesOf(c.id);
+    // A packet read inside a tunnel (on the underlay) and the same packet on the tunnel device or a veth are two
+    // sightings, not copies: the tunnel is part of the point.
+    const tunnels = store.packets.tunnelFrames(c.id);
+    const tunnelHashes = new Map<TunnelView, number>();
     const tupleHashes = new Map<number, number>();
     const ifaceHashes = new Map<string | null, number>();
     const matchedBy = new Map<number, number>();
@@ -205,6 +211,12 @@ function findTwinsOnNode(
         if (ih === undefined) {
           ih = hashString(namer.of(raw).name ?? '', 0x9747b28c);
           ifaceHashes.set(raw, ih);
+        }
+        const tunnel = tunnels.empty ? null : tunnels.of(b.frame(i));
+        if (tunnel !== null) {
+          let h = tunnelHashes.get(tunnel);
+          if (h === undefined) tunnelHashes.set(tunnel, (h = hashString(`${tunnel.kind}|${tunnel.vni ?? ''}|${tunnel.src}|${tunnel.dst}`, 0x3c6ef372)));
+          ih = (ih ^ h) >>> 0;
         }
         const sec = b.tsSec(i);
         const micros = Math.floor(b.tsNsec(i) / 1000);

@@ -10,7 +10,8 @@ import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
 import { protoName } from '../flows/flow-simulator';
 import { isoFromSeconds, isoTime, packetSource, tcpFlagText } from '../flows/flow-text';
 import type { FlowTimeline, TupleView } from '../views/flow-timeline';
-import type { ClockRow, FlowLink, FlowView, ObservationView, TcpEvents } from '../views/flows';
+import type { ClockRow, FlowLink, FlowView, ObservationTunnel, ObservationView, TcpEvents } from '../views/flows';
+import type { TunnelFrames } from '../model/packet-tunnels';
 
 export type { FlowView, ObservationView };
 
@@ -44,6 +45,18 @@ class ObservationReader {
       list.push(copy.kind === 'pcap' || copy.firstLine === null ? copy.sourceFile : `${copy.sourceFile}:${copy.firstLine}`);
       this.twinsOf.set(t.twinOf, list);
     }
+  }
+
+  private readonly tunnelsOf = new Map<number, TunnelFrames | null>();
+
+  /** The tunnel a packet came in; captures without tunnels are asked once. */
+  private tunnel(p: FlowPacketRow): ObservationTunnel | null {
+    let t = this.tunnelsOf.get(p.captureId);
+    if (t === undefined) {
+      const frames = this.store.packets.tunnelFrames(p.captureId);
+      this.tunnelsOf.set(p.captureId, (t = frames.empty ? null : frames));
+    }
+    return t === null ? null : t.of(p.frame);
   }
 
   private namer(p: FlowPacketRow): CaptureInterfaces {
@@ -80,7 +93,7 @@ class ObservationReader {
       proto: protoName(p.ipProto ?? flow.proto), kind: 'packet', interfaceFrom: naming.from, timeInferred: p.timeBasis !== null, timeBasis: p.timeBasis,
       twins: this.twinsOf.get(p.captureId) ?? [], netns: p.netns, alignedTime: isoTime(p.atSec, p.atNsec), clockOffset: offset,
       clockAligned: aligned, direction, stage, tcpFlags: p.ipProto === 6 ? tcpFlagText(p.tcpFlags) : null, seq: p.seq, ack: p.ack,
-      length: p.payloadLen, captureId: p.captureId, frame: p.frame,
+      length: p.payloadLen, captureId: p.captureId, frame: p.frame, tunnel: this.tunnel(p),
     };
   }
 }
@@ -133,7 +146,7 @@ function conntrackObservations(flow: StoredFlowRow, timeline: FlowTimeline, read
       node: c.node, interface: null, source: c.source, time: isoFromSeconds(time), packet: c.original, proto: protoName(flow.proto), kind: 'conntrack' as const,
       interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: null, alignedTime: time === null ? null : isoFromSeconds(time + offset),
       clockOffset: offset, clockAligned: aligned, direction: 'original' as const, stage: `conntrack ${c.state ?? ''}`.trim(),
-      tcpFlags: null, seq: null, ack: null, length: null, captureId: 0, frame: null, reply: c.reply, unreplied: c.unreplied,
+      tcpFlags: null, seq: null, ack: null, length: null, captureId: 0, frame: null, tunnel: null, reply: c.reply, unreplied: c.unreplied,
     };
   });
 }

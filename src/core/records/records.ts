@@ -286,6 +286,16 @@ export interface PacketRecord {
    * (the pcap decoder) or as tcpdump prints it (`ICMP 10.96.0.20 tcp port 80 unreachable`: no source port).
    */
   icmpError?: IcmpErrorHeader | null;
+  /**
+   * The packet came inside a tunnel (VXLAN, Geneve, IPIP) and its fields above are the INNER packet's; this is the
+   * outer one, kept as the tunnel between two nodes. Absent or null for a packet seen as it is.
+   */
+  tunnel?: PacketTunnel | null;
+  /**
+   * The outer packet looked like a tunnel (UDP 4789/8472/6081, IP protocol 4/41) but its inner frame could not be
+   * read: why. The fields are then the outer packet's, as for any packet; the importer warns naming the packet.
+   */
+  tunnelProblem?: string | null;
   /** ARP opcode and protocol addresses (src/dst hold sender/target IP). */
   arpOp: number | null;
   /** The frame was cut (captured < original length) before a layer could be decoded; names the layer. */
@@ -296,6 +306,22 @@ export interface PacketRecord {
 }
 
 export type PacketSink = (packet: PacketRecord) => void;
+
+/** How a tunnelled packet was carried: `sit` is IPv6 in IPv4 (IP protocol 41), `ipip` IPv4 in IP (protocol 4). */
+export type TunnelKind = 'vxlan' | 'geneve' | 'ipip' | 'sit';
+
+/** The outer packet of a tunnelled one: the nodes the tunnel joins and, for VXLAN and Geneve, its VNI and UDP ports. */
+export interface PacketTunnel {
+  kind: TunnelKind;
+  /** VXLAN/Geneve virtual network identifier; null for IPIP/sit. */
+  vni: number | null;
+  /** The outer (node) addresses. */
+  src: string;
+  dst: string;
+  /** The outer UDP ports (VXLAN/Geneve); null for IPIP/sit. */
+  sport: number | null;
+  dport: number | null;
+}
 
 /** The packet an ICMP error answers, as the sender of that packet sent it. Fields the capture does not show are null. */
 export interface IcmpErrorHeader {

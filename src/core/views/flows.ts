@@ -4,6 +4,7 @@
  * transformation timeline, TCP events and clock alignment. core/project/flows.ts reads them from the store;
  * the contract (shared/contract/flow-json.ts) serves them.
  */
+import type { TunnelKind } from '../records/records';
 import type { FlowTimeline, TupleView } from './flow-timeline';
 
 /** Where a packet capture's interface name came from (core/flows/capture-interface.ts decides). */
@@ -41,6 +42,18 @@ export interface ClockRow {
   offsetSeconds: number;
   reference: string;
   samples: number;
+}
+
+/** The tunnel a packet was seen in (VXLAN, Geneve, IPIP): the outer packet, between two nodes (its UDP source port, a hash, left out). */
+export interface ObservationTunnel {
+  kind: TunnelKind;
+  /** VXLAN/Geneve network identifier; null for IPIP/sit. */
+  vni: number | null;
+  /** The outer (node) addresses. */
+  src: string;
+  dst: string;
+  /** The outer UDP destination port (4789, 8472, 6081); null for IPIP/sit. */
+  dport: number | null;
 }
 
 export interface ObservationView {
@@ -82,6 +95,8 @@ export interface ObservationView {
    * or the last seen at its capture point (node, interface, packet tuple), where `packets` were seen in all.
    */
   point?: { position: 'first' | 'last'; packets: number };
+  /** The tunnel the packet came in, its fields above being the inner packet's; null when seen as it is and for conntrack (always present in what core/project/flows.ts reads). */
+  tunnel?: ObservationTunnel | null;
   /** conntrack only: the entry's reply tuple and flags. */
   reply?: TupleView;
   unreplied?: boolean;

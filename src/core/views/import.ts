@@ -2,6 +2,7 @@
  * What an import tells its caller: CONTRACT.md's `import --json` document, plus ids. core/import builds it;
  * every face serves it as it is.
  */
+import type { ObservationTunnel } from './flows';
 import type { CaptureKind } from '../records/records';
 
 export interface ImportedCapture {
@@ -14,6 +15,11 @@ export interface ImportedCapture {
   netns: string | null;
   /** The source lines the capture's output spans, [first, last]; null for pcap/pcapng files. */
   lines: [number, number] | null;
+  /**
+   * Packet captures whose packets came inside tunnels (VXLAN, Geneve, IPIP) only: each tunnel between two nodes with the
+   * packets it carried (the outer packets, counted; the stored packets are the inner ones). Absent otherwise.
+   */
+  tunnels?: Array<ObservationTunnel & { packets: number }>;
 }
 
 export interface ImportedNode {

@@ -10,7 +10,10 @@ const PAGE = 500;
 const COLUMNS: ReadonlyArray<GridColumn<PacketRow>> = [
   { id: 'n', label: '#', width: '4em', className: 'muted num', cell: (p) => p.number },
   { id: 'at', label: 'Time', width: '9.5em', className: 'mono', cell: (p) => <span title={p.atFull}>{p.at}</span> },
-  { id: 'where', label: 'Node · interface', width: 'minmax(9em, 1.2fr)', cell: (p) => p.where },
+  {
+    id: 'where', label: 'Node · interface', width: 'minmax(9em, 1.2fr)',
+    cell: (p) => (p.tunnel === '' ? p.where : <>{p.where} <span className="muted" title={p.tunnelFull}>in {p.tunnel}</span></>),
+  },
   { id: 'dir', label: 'Dir', width: '3em', cell: (p) => p.direction },
   { id: 'tuple', label: 'Tuple as captured', width: 'minmax(17em, 2fr)', className: 'mono', cell: (p) => p.tuple },
   { id: 'flags', label: 'Flags', width: '4.5em', className: 'mono', cell: (p) => p.flags },
@@ -22,7 +25,7 @@ const COLUMNS: ReadonlyArray<GridColumn<PacketRow>> = [
 const COPY: ReadonlyArray<CopyAction<PacketRow>> = [
   { label: 'Tuple', text: (p) => p.tuple },
   { label: 'Source', text: (p) => p.source },
-  { label: 'Row', text: (p) => [p.number, p.atFull, p.where, p.direction, p.tuple, p.flags, p.length, p.stage, p.source].join('\t') },
+  { label: 'Row', text: (p) => [p.number, p.atFull, p.where, p.tunnelFull, p.direction, p.tuple, p.flags, p.length, p.stage, p.source].join('\t') },
 ];
 
 export function PacketList({ api, detail }: { api: Api; detail: FlowDetailJson }) {

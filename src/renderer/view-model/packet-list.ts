@@ -12,6 +12,9 @@ export interface PacketRow {
   at: string;
   atFull: string;
   where: string;
+  /** The tunnel the packet was seen in, short (`VXLAN 1`, `IPIP`), '' when none; `tunnelFull` says between which nodes. */
+  tunnel: string;
+  tunnelFull: string;
   direction: string;
   stage: string;
   tuple: string;
@@ -47,6 +50,8 @@ export function packetRow(o: ObservationJson, index: number): PacketRow {
     at: clockText(time),
     atFull: time === null ? 'no time captured' : `${time}${o.clockAligned ? '' : ' (this node’s clock, not aligned)'}`,
     where: `${o.node} · ${o.interface ?? '?'}${o.netns === null ? '' : ` [${o.netns}]`}`,
+    tunnel: o.tunnel ? tunnelLabel(o.tunnel) : '',
+    tunnelFull: o.tunnel ? `inside ${tunnelLabel(o.tunnel)} from node ${o.tunnel.src} to node ${o.tunnel.dst}${o.tunnel.dport === null ? '' : ` (UDP ${o.tunnel.dport})`}` : '',
     direction: o.direction === 'original' ? '→' : o.direction === 'reply' ? '←' : '?',
     stage: o.stage ?? DASH,
     tuple: tupleText(o.packet),
@@ -54,4 +59,13 @@ export function packetRow(o: ObservationJson, index: number): PacketRow {
     length: o.length === null ? DASH : String(o.length),
     source: o.source,
   };
+}
+
+const TUNNEL_NAMES: Record<NonNullable<ObservationJson['tunnel']>['kind'], string> = {
+  vxlan: 'VXLAN', geneve: 'Geneve', ipip: 'IPIP', sit: 'IPv6-in-IPv4',
+};
+
+/** `VXLAN 1`, `Geneve 7`, `IPIP`: the tunnel as a packet row names it. */
+export function tunnelLabel(t: NonNullable<ObservationJson['tunnel']>): string {
+  return t.vni === null ? TUNNEL_NAMES[t.kind] : `${TUNNEL_NAMES[t.kind]} ${t.vni}`;
 }

@@ -46,7 +46,7 @@ export function decodeIpv4(p: PacketRecord, b: Uint8Array, at: number, end: numb
     p.payloadLen = l4Len;
     return;
   }
-  decodeTransport(p, proto, b, at + headerLen, end, l4Len);
+  decodeTransport(p, proto, b, at + headerLen, end, l4Len, text);
 }
 
 /** IPv6 at `at`, with its extension headers; `ipProto` is the upper-layer protocol after them. */

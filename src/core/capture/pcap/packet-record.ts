@@ -42,6 +42,9 @@ export function newPacketRecord(
     payloadLen: null,
     icmpType: null,
     icmpCode: null,
+    icmpId: null,
+    tunnel: null,
+    tunnelProblem: null,
     arpOp: null,
     truncated: null,
     line: null,
@@ -92,6 +95,9 @@ export function recordMaker(reuse: boolean): RecordMaker {
     p.payloadLen = null;
     p.icmpType = null;
     p.icmpCode = null;
+    p.icmpId = null;
+    p.tunnel = null;
+    p.tunnelProblem = null;
     p.arpOp = null;
     p.truncated = null;
     p.line = null;

@@ -24,6 +24,19 @@ function first(row: Map<string, string>, field: string): string {
   return (row.get(field) ?? '').split(',')[0]!;
 }
 
+/** The `n`th occurrence (from 0) of a field tshark prints once per layer that has it (`ip.src` of outer and inner). */
+function nth(row: Map<string, string>, field: string, n: number): string {
+  return (row.get(field) ?? '').split(',')[n] ?? '';
+}
+
+/** Where a tunnelled record's inner packet starts in tshark's protocol list (after vxlan/geneve, or the second IP header). */
+function innerStart(protocols: string[], p: PacketRecord): number {
+  if (p.tunnel == null) return 0;
+  if (p.tunnel.kind === 'vxlan' || p.tunnel.kind === 'geneve') return protocols.indexOf(p.tunnel.kind) + 1;
+  const outer = protocols.findIndex((x) => x === 'ip' || x === 'ipv6');
+  return outer + 1;
+}
+
 function expectNumber(cell: string, radix = 10): number | null {
   return cell === '' ? null : parseInt(cell, radix);
 }
@@ -64,61 +77,73 @@ function compareFrame(capture: SuiteCapture, row: Map<string, string>, p: Packet
   else check('linktype', capture.linktypes[0], p.linkType);
 
   const protocols = (row.get('frame.protocols') ?? '').split(':');
-  const version = first(row, 'ip.version');
-  const network = version === '4' ? 'ipv4' : version === '6' ? 'ipv6' : protocols.includes('arp') ? 'arp' : 'other';
+  // A tunnelled record is the inner packet: its fields are tshark's occurrences after the tunnel, the outer its `tunnel`.
+  const from = innerStart(protocols, p);
+  const before = (layer: string): number => protocols.slice(0, from).filter((x) => x === layer).length;
+  const cell = (r: Map<string, string>, field: string): string => nth(r, field, before(field.slice(0, field.indexOf('.'))));
+  if (p.tunnel != null) {
+    check('tunnel.src', nth(row, 'ip.src', 0) || nth(row, 'ipv6.src', 0), p.tunnel.src);
+    check('tunnel.dst', nth(row, 'ip.dst', 0) || nth(row, 'ipv6.dst', 0), p.tunnel.dst);
+    if (p.tunnel.dport !== null) check('tunnel.dport', expectNumber(nth(row, 'udp.dstport', 0)), p.tunnel.dport);
+  }
+  const innerNetwork = protocols.slice(from).find((x) => x === 'ip' || x === 'ipv6' || x === 'arp');
+  const version = cell(row, 'ip.version');
+  const network = p.tunnel != null
+    ? innerNetwork === 'ip' ? 'ipv4' : innerNetwork === 'ipv6' ? 'ipv6' : innerNetwork === 'arp' ? 'arp' : 'other'
+    : version === '4' ? 'ipv4' : version === '6' ? 'ipv6' : protocols.includes('arp') ? 'arp' : 'other';
   check('network', network, p.network);
   if (p.network !== network) return out;
 
   let l4: string | undefined;
   if (network === 'ipv4') {
-    check('ip.src', first(row, 'ip.src') || null, p.src);
-    check('ip.dst', first(row, 'ip.dst') || null, p.dst);
-    check('ip.proto', expectNumber(first(row, 'ip.proto')), p.ipProto);
-    check('ip.id', expectNumber(first(row, 'ip.id'), 16), p.ipId);
-    check('ip.ttl', expectNumber(first(row, 'ip.ttl')), p.ttl);
-    check('ip.flags.mf', first(row, 'ip.flags.mf') === '1', p.fragMf);
-    check('ip.frag_offset', expectNumber(first(row, 'ip.frag_offset')) ?? 0, p.fragOffset);
-    l4 = protocols[protocols.indexOf('ip') + 1];
+    check('ip.src', cell(row, 'ip.src') || null, p.src);
+    check('ip.dst', cell(row, 'ip.dst') || null, p.dst);
+    check('ip.proto', expectNumber(cell(row, 'ip.proto')), p.ipProto);
+    check('ip.id', expectNumber(cell(row, 'ip.id'), 16), p.ipId);
+    check('ip.ttl', expectNumber(cell(row, 'ip.ttl')), p.ttl);
+    check('ip.flags.mf', cell(row, 'ip.flags.mf') === '1', p.fragMf);
+    check('ip.frag_offset', expectNumber(cell(row, 'ip.frag_offset')) ?? 0, p.fragOffset);
+    l4 = protocols[protocols.indexOf('ip', from) + 1];
   }
   if (network === 'ipv6') {
-    check('ipv6.src', first(row, 'ipv6.src') || null, p.src);
-    check('ipv6.dst', first(row, 'ipv6.dst') || null, p.dst);
-    check('ipv6.hlim', expectNumber(first(row, 'ipv6.hlim')), p.ttl);
-    let at = protocols.indexOf('ipv6') + 1;
+    check('ipv6.src', cell(row, 'ipv6.src') || null, p.src);
+    check('ipv6.dst', cell(row, 'ipv6.dst') || null, p.dst);
+    check('ipv6.hlim', expectNumber(cell(row, 'ipv6.hlim')), p.ttl);
+    let at = protocols.indexOf('ipv6', from) + 1;
     const extensions = protocols[at]?.startsWith('ipv6.') === true;
     while (protocols[at]?.startsWith('ipv6.') === true) at++;
     l4 = protocols[at];
     // ipv6.nxt is the fixed header's field; our ipProto is the upper layer after extension headers.
-    if (!extensions) check('ipv6.nxt', expectNumber(first(row, 'ipv6.nxt')), p.ipProto);
+    if (!extensions) check('ipv6.nxt', expectNumber(cell(row, 'ipv6.nxt')), p.ipProto);
     else if (l4 !== undefined && UPPER_LAYER[l4] !== undefined) check('ipProto after extension headers', UPPER_LAYER[l4], p.ipProto);
     if (!protocols.includes('ipv6.fraghdr')) check('ipv6 unfragmented', '0/false', `${p.fragOffset}/${p.fragMf}`);
     else if (l4 === undefined && !p.truncated) check('ipv6 later fragment has an offset', true, p.fragOffset > 0);
     else if (l4 !== undefined) check('ipv6 first fragment', 0, p.fragOffset);
   }
   if (network === 'arp') {
-    check('arp.opcode', expectNumber(first(row, 'arp.opcode')), p.arpOp);
-    check('arp.src.proto_ipv4', first(row, 'arp.src.proto_ipv4') || null, p.src);
-    check('arp.dst.proto_ipv4', first(row, 'arp.dst.proto_ipv4') || null, p.dst);
+    check('arp.opcode', expectNumber(cell(row, 'arp.opcode')), p.arpOp);
+    check('arp.src.proto_ipv4', cell(row, 'arp.src.proto_ipv4') || null, p.src);
+    check('arp.dst.proto_ipv4', cell(row, 'arp.dst.proto_ipv4') || null, p.dst);
   }
 
   // L4 fields are compared when the outer IP carries that protocol; otherwise tshark's cells
   // come from an inner packet (tunnel, ICMP error quote) and ours must stay empty.
   if (l4 === 'tcp') {
-    check('tcp.srcport', expectNumber(first(row, 'tcp.srcport')), p.sport);
-    check('tcp.dstport', expectNumber(first(row, 'tcp.dstport')), p.dport);
-    const flags = expectNumber(first(row, 'tcp.flags'), 16);
+    check('tcp.srcport', expectNumber(cell(row, 'tcp.srcport')), p.sport);
+    check('tcp.dstport', expectNumber(cell(row, 'tcp.dstport')), p.dport);
+    const flags = expectNumber(cell(row, 'tcp.flags'), 16);
     check('tcp.flags', flags === null ? null : flags & 0xff, p.tcpFlags);
-    check('tcp.seq_raw', expectNumber(first(row, 'tcp.seq_raw')), p.seq);
-    check('tcp.ack_raw', expectNumber(first(row, 'tcp.ack_raw')), p.ack);
+    check('tcp.seq_raw', expectNumber(cell(row, 'tcp.seq_raw')), p.seq);
+    check('tcp.ack_raw', expectNumber(cell(row, 'tcp.ack_raw')), p.ack);
   } else if (l4 === 'udp') {
-    check('udp.srcport', expectNumber(first(row, 'udp.srcport')), p.sport);
-    check('udp.dstport', expectNumber(first(row, 'udp.dstport')), p.dport);
+    check('udp.srcport', expectNumber(cell(row, 'udp.srcport')), p.sport);
+    check('udp.dstport', expectNumber(cell(row, 'udp.dstport')), p.dport);
   } else if (l4 === 'icmp') {
-    check('icmp.type', expectNumber(first(row, 'icmp.type')), p.icmpType);
-    check('icmp.code', expectNumber(first(row, 'icmp.code')), p.icmpCode);
+    check('icmp.type', expectNumber(cell(row, 'icmp.type')), p.icmpType);
+    check('icmp.code', expectNumber(cell(row, 'icmp.code')), p.icmpCode);
   } else if (l4 === 'icmpv6') {
-    check('icmpv6.type', expectNumber(first(row, 'icmpv6.type')), p.icmpType);
-    check('icmpv6.code', expectNumber(first(row, 'icmpv6.code')), p.icmpCode);
+    check('icmpv6.type', expectNumber(cell(row, 'icmpv6.type')), p.icmpType);
+    check('icmpv6.code', expectNumber(cell(row, 'icmpv6.code')), p.icmpCode);
   } else {
     check(`ports under ${l4 ?? 'nothing'}`, null, p.sport);
     check(`icmp type under ${l4 ?? 'nothing'}`, null, p.icmpType);

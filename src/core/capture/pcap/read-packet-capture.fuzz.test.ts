@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureError } from '../capture-error';
 import type { PacketRecord } from '../../records/records';
@@ -9,9 +11,15 @@ import { sharedOrNote } from '../../../../test/support/describe-shared';
 
 afterAll(removeTempCaptures);
 
-/** Seeds: every kernel capture, and (with ../shared) the suite's big-endian, SPB/OPB and unusual link-type files. */
+const OVERLAY = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../test/fixtures/pcap-overlay');
+
+/**
+ * Seeds: every kernel capture, the overlay captures (VXLAN, Geneve, IPIP: mutations meet inner frames), and (with
+ * ../shared) the suite's big-endian, SPB/OPB and unusual link-type files.
+ */
 const SEEDS = [
   ...KERNEL_CAPTURES.manifest().map((c) => readFileSync(KERNEL_CAPTURES.path(c.file))),
+  ...['vxlan-8472', 'vxlan-4789', 'geneve', 'ipip'].map((k) => readFileSync(path.join(OVERLAY, `overlay-${k}.pcap`))),
   ...(sharedOrNote('readPacketCapture on mutated captures: the seed files of the tcpdump suite', 'tcpdump-suite')
     ? [
       'kernel-ethernet.pcap', 'kernel-sll.pcap', 'kernel-sll2.pcap', 'kernel-two-interfaces.pcapng',

@@ -1,19 +1,30 @@
 import type { IcmpErrorHeader, PacketRecord } from '../../records/records';
 import { ipv4Text, ipv6Text } from './address-text';
+import { decodeIpTunnel, decodeUdpTunnel, GENEVE_PORT, VXLAN_LINUX_PORT, VXLAN_PORT } from './tunnel';
 
 /**
  * Layer-4 decoders. `at..end` is what was captured; `l4Len` is the length the IP header
  * announces for this layer (null when unknown). A header cut short keeps what could be read
  * and names the layer in `truncated`, as tcpdump's `[|tcp]` does.
  */
-export function decodeTransport(p: PacketRecord, proto: number, b: Uint8Array, at: number, end: number, l4Len: number | null): void {
+export function decodeTransport(
+  p: PacketRecord, proto: number, b: Uint8Array, at: number, end: number, l4Len: number | null, addressText = true,
+): void {
   switch (proto) {
     case 6:
       decodeTcp(p, b, at, end, l4Len);
       return;
     case 17:
+      decodeUdp(p, b, at, end, l4Len);
+      // Overlay tunnels (tunnel.ts): the datagram's payload is a pod's packet.
+      if (p.dport === VXLAN_PORT || p.dport === VXLAN_LINUX_PORT || p.dport === GENEVE_PORT) decodeUdpTunnel(p, b, at, end, addressText);
+      return;
     case 136: // UDP-Lite
       decodeUdp(p, b, at, end, l4Len);
+      return;
+    case 4:
+    case 41:
+      decodeIpTunnel(p, proto, b, at, end, l4Len, addressText);
       return;
     case 1:
       decodeIcmp(p, b, at, end, l4Len, 'icmp');
@@ -89,6 +100,9 @@ function decodeIcmp(p: PacketRecord, b: Uint8Array, at: number, end: number, l4L
   p.icmpCode = b[at + 1]!;
   if (l4Len !== null) p.payloadLen = l4Len >= 8 ? l4Len - 8 : 0;
   if (avail < 4) p.truncated = layer;
+  // Echo request/reply: the identifier conntrack keys the "connection" on (two pings between two hosts are two).
+  const t = p.icmpType;
+  if (avail >= 6 && (layer === 'icmp' ? t === 8 || t === 0 : t === 128 || t === 129)) p.icmpId = (b[at + 4]! << 8) | b[at + 5]!;
   // Destination unreachable carries the header of the packet it answers after its own 8 bytes (RFC 792, RFC 4443).
   if ((layer === 'icmp' && p.icmpType === 3) || (layer === 'icmpv6' && p.icmpType === 1)) {
     p.icmpError = layer === 'icmp' ? embeddedIpv4(b, at + 8, end) : embeddedIpv6(b, at + 8, end);

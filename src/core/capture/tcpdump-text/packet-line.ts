@@ -5,6 +5,7 @@ import { readVerboseIpHeader } from './ip-header';
 import { readInterfacePrefix, readLinkHeader } from './link-header';
 import { TextCursor } from './text-cursor';
 import { readTransport } from './transport';
+import { clearOpenTunnel, readTunnelHeader } from './tunnel-header';
 
 export interface LineReading {
   /** The line names a link header or a network tcpdump prints (IP, IP6, ARP); false for other protocols. */
@@ -17,6 +18,7 @@ const TRUNCATED_IP = /truncated-ip - \d{1,10} bytes missing! /y;
 const ARP_FORMAT = /(?:Ethernet|Unknown Hardware) \(len \d{1,3}\), [^(,]{1,20} \(len \d{1,3}\), /y;
 
 export function readPacketLine(p: PacketRecord, text: string, at: number): LineReading {
+  clearOpenTunnel();
   const c = new TextCursor(text, at);
   c.skipSpaces();
   readInterfacePrefix(p, c);
@@ -85,6 +87,7 @@ function readAddresses(p: PacketRecord, c: TextCursor): void {
     p.dport = dst.port;
   }
   c.skipSpaces();
+  if (readTunnelHeader(p, c, portsPrinted)) return;
   readTransport(p, c, portsPrinted);
 }
 

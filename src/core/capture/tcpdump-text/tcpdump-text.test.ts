@@ -130,11 +130,14 @@ describe('tcpdump text: packet lines', () => {
       'fa:16:3e:c7:1d:6c > fa:16:3e:49:cc:ed, ethertype IPv4 (0x0800), length 162: 10.56.1.9 > 10.56.1.1: ICMP echo request, id 2435, seq 107, length 128',
       '21:30:13.600000 00:11:22:33:44:55 > 00:11:22:33:44:66, ethertype 802.1Q (0x8100), length 64: vlan 5, p 0, ethertype 0x88cc, LLDP, length 46',
     ].join('\n'));
+    // The VXLAN packet is the ICMP echo it carries (the unstamped line after it), inside the tunnel between the nodes.
     expect(packets.map((p) => [p.vlan, p.network, p.src, p.sport, p.dst, p.dport, p.ipProto])).toEqual([
       [16, 'ipv4', '10.53.16.14', 25672, '10.53.16.13', 48760, 6],
-      [32, 'ipv4', '10.53.32.18', 54198, '10.53.32.14', 4789, 17],
+      [32, 'ipv4', '10.56.1.9', null, '10.56.1.1', null, 1],
       [5, 'other', null, null, null, null, null],
     ]);
+    expect(packets[1]!.tunnel).toEqual({ kind: 'vxlan', vni: 72, src: '10.53.32.18', dst: '10.53.32.14', sport: 54198, dport: 4789 });
+    expect(packets[1]!.icmpId).toBe(2435);
   });
 
   it('reads -e NFLOG records and -i any SLL headers of a device without a link address', () => {

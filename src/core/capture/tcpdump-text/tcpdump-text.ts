@@ -4,9 +4,11 @@
  * line of its own) add nothing but the addresses a -v IPv4 header pushes onto the next line.
  */
 import { CaptureError } from '../capture-error';
-import type { PacketCaptureSummary, PacketRecord, PacketSink } from '../../records/records';
+import type { PacketCaptureSummary, PacketRecord, PacketSink, PacketTunnel } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
 import { readAddressLine, readPacketLine } from './packet-line';
+import { clearOpenTunnel, takeOpenTunnel } from './tunnel-header';
+import { innerHasAddresses, takeInnerPacket } from '../inner-packet';
 import { isoTime, readTimestamp, scaleFraction, type TcpdumpClock, type Timestamp } from './timestamp';
 import { RelativeClock } from './relative-clock';
 
@@ -28,6 +30,10 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
   let frame = 0;
   let current: PacketRecord | null = null;
   let awaitingAddresses = false;
+  // A tunnel `current` came in whose inner packet is still to be read: on the next line (inner null), or its -v
+  // header read and its addresses on the next line.
+  let tunnel: PacketTunnel | null = null;
+  let inner: PacketRecord | null = null;
   let skippedLines = 0;
   let firstSkippedLine: number | null = null;
   let firstPacketAt: string | null = null;
@@ -43,8 +49,51 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
     sink(p);
   }
 
+  /** After a line of `current` was read: the tunnel it opened, its inner packet read when on the same line. */
+  function noteTunnel(text: string, line: number): void {
+    const open = takeOpenTunnel();
+    if (open === null || current === null) return;
+    tunnel = open.tunnel;
+    inner = null;
+    if (open.innerBare !== null && open.innerAt !== null) {
+      const p = newTextPacket(0, 0, 0, line);
+      p.network = open.innerBare;
+      readAddressLine(p, text.slice(open.innerAt));
+      clearOpenTunnel();
+      inner = p;
+      closeTunnel();
+    } else if (open.innerAt !== null) {
+      readInner(text, open.innerAt, line);
+    }
+  }
+
+  /** The inner packet's line (or the rest of the outer's, from `at`); false when it is not a packet line. */
+  function readInner(text: string, at: number, line: number): boolean {
+    const p = newTextPacket(0, 0, 0, line);
+    const reading = readPacketLine(p, text, at);
+    // One level: a tunnel the inner packet opens stays its own UDP/IPIP fields.
+    clearOpenTunnel();
+    if (!reading.recognised) return false;
+    inner = p;
+    if (!reading.awaitingAddresses) closeTunnel();
+    return true;
+  }
+
+  function closeTunnel(): void {
+    if (current === null || tunnel === null) return;
+    if (inner !== null && innerHasAddresses(inner)) takeInnerPacket(current, inner, tunnel);
+    else current.tunnelProblem = `the ${tunnel.kind} inner packet line has no addresses tcpdump printed: kept as the outer packet`;
+    tunnel = null;
+    inner = null;
+  }
+
   function flush(): void {
     if (current === null) return;
+    if (tunnel !== null && inner === null) {
+      current.tunnelProblem = `no inner packet line follows this ${tunnel.kind} packet: kept as the outer packet`;
+      tunnel = null;
+    }
+    closeTunnel();
     if (current.iface !== null) interfaces.add(current.iface);
     if (form === 'relative') relative.push(current);
     else deliver(current);
@@ -82,13 +131,25 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
       const p = newTextPacket(++frame, time.sec, time.nsec, line);
       awaitingAddresses = readPacketLine(p, text, ts.end).awaitingAddresses;
       current = p;
+      noteTunnel(text, line);
       continue;
     }
     const indented = text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9;
+    if (current !== null && tunnel !== null && !awaitingAddresses) {
+      // The inner packet: its line (after VXLAN, or Geneve -v's tab), or the addresses its -v header pushed down.
+      if (inner === null && readInner(text, 0, line)) continue;
+      if (inner !== null && indented) {
+        readAddressLine(inner, text);
+        clearOpenTunnel();
+        closeTunnel();
+        continue;
+      }
+    }
     if (indented && current !== null) {
       if (awaitingAddresses) {
         readAddressLine(current, text);
         awaitingAddresses = false;
+        noteTunnel(text, line);
       }
       continue;
     }
@@ -102,6 +163,7 @@ export function parseTcpdumpText(input: TextInput, sink: PacketSink): TcpdumpTex
         flush();
         awaitingAddresses = reading.awaitingAddresses;
         current = p;
+        noteTunnel(text, line);
         continue;
       }
     }
@@ -181,7 +243,7 @@ function newTextPacket(frame: number, tsSec: number, tsNsec: number, line: numbe
     frame, tsSec, tsNsec, iface: null, direction: null, linkType: null, capLen: 0, origLen: 0,
     srcMac: null, dstMac: null, vlan: null, network: 'other', etherType: null, src: null, dst: null,
     ipProto: null, ipId: null, ttl: null, fragMf: false, fragOffset: 0, sport: null, dport: null,
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, icmpType: null, icmpCode: null, arpOp: null,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, icmpType: null, icmpCode: null, icmpId: null, arpOp: null,
     truncated: null, line, offset: null,
   };
 }

@@ -169,6 +169,7 @@ function readIcmp(p: PacketRecord, c: TextCursor): void {
     p.icmpType = kind.type;
     p.icmpCode = kind.code;
     if (kind.type === 3 && p.dst !== null) p.icmpError = unreachableHeader(text, p.dst);
+    if (kind.type === 8 || kind.type === 0) readEchoId(p, c);
   }
   readIcmpLength(p, c);
 }
@@ -188,8 +189,19 @@ function readIcmp6(p: PacketRecord, c: TextCursor): void {
   if (kind) {
     p.icmpType = kind.type;
     p.icmpCode = kind.code;
+    if (kind.type === 128 || kind.type === 129) readEchoId(p, c);
   }
   readIcmpLength(p, c);
+}
+
+const ECHO_ID = /id (\d{1,5})(?:, |$)/y;
+
+/** `id 10999` after an echo request/reply (print-icmp.c, print-icmp6.c): the id conntrack keys a ping on. */
+function readEchoId(p: PacketRecord, c: TextCursor): void {
+  const start = c.pos;
+  const id = c.match(ECHO_ID);
+  if (id) p.icmpId = fieldValue(id[1], U16);
+  c.pos = start;
 }
 
 /** The ICMP message length is the last `length N` field; the payload is what follows the 8-byte header. */

@@ -52,7 +52,17 @@ export function comparePackets(packets: readonly PacketRecord[], rows: readonly 
     const text = lineText(p.line ?? 0);
     compareTime(p, row, options, expect);
 
-    const protocols = row['frame.protocols']!.split(':');
+    const allProtocols = row['frame.protocols']!.split(':');
+    // A tunnelled packet's record is the inner packet: tshark's layers after the tunnel, its fields' later occurrences.
+    const from = innerStart(allProtocols, p);
+    const protocols = allProtocols.slice(from);
+    const before = (layer: string): number => allProtocols.slice(0, from).filter((x) => x === layer).length;
+    const cell = (r: FieldsRow, name: string): string | null => nth(r, name, before(name.slice(0, name.indexOf('.'))));
+    if (p.tunnel != null) {
+      expect('tunnel src', p.tunnel.src, first(row, 'ip.src') ?? first(row, 'ipv6.src'));
+      expect('tunnel dst', p.tunnel.dst, first(row, 'ip.dst') ?? first(row, 'ipv6.dst'));
+      if (p.tunnel.dport !== null) expect('tunnel dport', p.tunnel.dport, Number(first(row, 'udp.dstport')));
+    }
     const network = protocols.find((x) => NETWORKS.has(x)) ?? null;
     const netIndex = network === null ? -1 : protocols.indexOf(network);
     expect('network', p.network, network === 'ip' ? 'ipv4' : network === 'ipv6' ? 'ipv6' : network === 'arp' ? 'arp' : 'other');
@@ -62,9 +72,9 @@ export function comparePackets(packets: readonly PacketRecord[], rows: readonly 
       expect('vlan', p.vlan, first(row, 'vlan.id') === null ? null : Number(first(row, 'vlan.id')));
     }
     if (network === 'arp') {
-      expect('arpOp', p.arpOp, Number(first(row, 'arp.opcode')));
-      expect('arp sender', p.src, first(row, 'arp.src.proto_ipv4'));
-      if (p.arpOp === 1) expect('arp target', p.dst, first(row, 'arp.dst.proto_ipv4'));
+      expect('arpOp', p.arpOp, Number(cell(row, 'arp.opcode')));
+      expect('arp sender', p.src, cell(row, 'arp.src.proto_ipv4'));
+      if (p.arpOp === 1) expect('arp target', p.dst, cell(row, 'arp.dst.proto_ipv4'));
       return;
     }
     if (network !== 'ip' && network !== 'ipv6') return;
@@ -74,14 +84,14 @@ export function comparePackets(packets: readonly PacketRecord[], rows: readonly 
       return;
     }
     const v4 = network === 'ip';
-    expect('src', p.src, first(row, v4 ? 'ip.src' : 'ipv6.src'));
-    expect('dst', p.dst, first(row, v4 ? 'ip.dst' : 'ipv6.dst'));
+    expect('src', p.src, cell(row, v4 ? 'ip.src' : 'ipv6.src'));
+    expect('dst', p.dst, cell(row, v4 ? 'ip.dst' : 'ipv6.dst'));
     if (options.verbose) {
-      expect('ttl', p.ttl, Number(first(row, v4 ? 'ip.ttl' : 'ipv6.hlim')));
+      expect('ttl', p.ttl, Number(cell(row, v4 ? 'ip.ttl' : 'ipv6.hlim')));
       if (v4) {
-        expect('ip id', p.ipId, parseInt(first(row, 'ip.id') ?? 'x', 16));
-        expect('MF', p.fragMf, first(row, 'ip.flags.mf') === '1');
-        expect('fragment offset', p.fragOffset, Number(first(row, 'ip.frag_offset')));
+        expect('ip id', p.ipId, parseInt(cell(row, 'ip.id') ?? 'x', 16));
+        expect('MF', p.fragMf, cell(row, 'ip.flags.mf') === '1');
+        expect('fragment offset', p.fragOffset, Number(cell(row, 'ip.frag_offset')));
       }
     }
     // The layer right above the outer IP header (after IPv6 extension headers); tunnels' inner layers are not printed first.
@@ -90,17 +100,17 @@ export function comparePackets(packets: readonly PacketRecord[], rows: readonly 
     switch (transport) {
       case 'tcp':
         expect('ipProto', p.ipProto, 6);
-        expect('sport', p.sport, Number(first(row, 'tcp.srcport')));
-        expect('dport', p.dport, Number(first(row, 'tcp.dstport')));
+        expect('sport', p.sport, Number(cell(row, 'tcp.srcport')));
+        expect('dport', p.dport, Number(cell(row, 'tcp.dstport')));
         if (p.truncated === null) {
-          expect('tcp flags', p.tcpFlags, parseInt(first(row, 'tcp.flags') ?? 'x', 16) & 0xff);
+          expect('tcp flags', p.tcpFlags, parseInt(cell(row, 'tcp.flags') ?? 'x', 16) & 0xff);
           compareSequence(p, row, options, seqBase, ackBase, where, problems);
         }
         return;
       case 'udp':
         expect('ipProto', p.ipProto, 17);
-        expect('sport', p.sport, Number(first(row, 'udp.srcport')));
-        expect('dport', p.dport, Number(first(row, 'udp.dstport')));
+        expect('sport', p.sport, Number(cell(row, 'udp.srcport')));
+        expect('dport', p.dport, Number(cell(row, 'udp.dstport')));
         return;
       case 'icmp':
       case 'icmpv6': {
@@ -108,8 +118,8 @@ export function comparePackets(packets: readonly PacketRecord[], rows: readonly 
         expect('ipProto', p.ipProto, transport === 'icmp' ? 1 : 58);
         // tcpdump prints no type for an ICMPv6 message too short to hold one (`ICMP6, length 0`).
         if (/ICMP6, length /.test(text)) return;
-        expect('icmp type', p.icmpType, Number(first(row, `${prefix}.type`)));
-        if (p.icmpCode !== null) expect('icmp code', p.icmpCode, Number(first(row, `${prefix}.code`)));
+        expect('icmp type', p.icmpType, Number(cell(row, `${prefix}.type`)));
+        if (p.icmpCode !== null) expect('icmp code', p.icmpCode, Number(cell(row, `${prefix}.code`)));
         return;
       }
       default:
@@ -163,4 +173,17 @@ function first(row: FieldsRow, name: string): string | null {
   if (value === '') return null;
   const comma = value.indexOf(',');
   return comma < 0 ? value : value.slice(0, comma);
+}
+
+/** The `n`th occurrence (from 0) of a field tshark prints once per layer that has it. */
+function nth(row: FieldsRow, name: string, n: number): string | null {
+  const value = (row[name] ?? '').split(',')[n] ?? '';
+  return value === '' ? null : value;
+}
+
+/** Where a tunnelled record's inner packet starts in tshark's protocol list (after vxlan/geneve, or the second IP header). */
+function innerStart(protocols: string[], p: PacketRecord): number {
+  if (p.tunnel == null) return 0;
+  if (p.tunnel.kind === 'vxlan' || p.tunnel.kind === 'geneve') return protocols.indexOf(p.tunnel.kind) + 1;
+  return protocols.findIndex((x) => x === 'ip' || x === 'ipv6') + 1;
 }
