@@ -24,6 +24,22 @@ const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id'
 
 export function parseConntrack(input: TextInput): ConntrackCapture {
   const entries: ConntrackEntry[] = [];
+  const { warnings } = readConntrack(input, (entry) => entries.push(entry));
+  return warnings.length > 0 ? { kind: 'conntrack', entries, takenAt: null, warnings } : { kind: 'conntrack', entries, takenAt: null };
+}
+
+/** What readConntrack found beside the entries it handed on. */
+export interface ConntrackSummary {
+  entries: number;
+  warnings: CaptureNote[];
+}
+
+/**
+ * Hands each entry to `sink` as its line is read, so a table of a busy node (10^5-10^6 entries) is never held
+ * whole; throws CaptureError at the first line that is not an entry (the caller's transaction drops what it stored).
+ */
+export function readConntrack(input: TextInput, sink: (entry: ConntrackEntry) => void): ConntrackSummary {
+  let count = 0;
   const warnings: CaptureNote[] = [];
   let emptyTableShown = false;
   let redactedLines = 0;
@@ -51,13 +67,14 @@ export function parseConntrack(input: TextInput): ConntrackCapture {
       warnings.push({ line, message: `protocol "${entry.proto}" is not what conntrack prints for protocol ${entry.protoNumber}: read as ${named} (the line's start looks clipped)` });
       entry.proto = named;
     }
-    entries.push(entry);
+    sink(entry);
+    count++;
   }
-  if (entries.length === 0 && !emptyTableShown) {
+  if (count === 0 && !emptyTableShown) {
     const why = redactedLines > 0 ? `no conntrack entry left: every one of the ${redactedLines} entries has an address blanked out (xxx.xxx.xxx.xxx)` : 'no conntrack entry found';
     throw new CaptureError({ file: input.file, line: input.firstLine }, why);
   }
-  return warnings.length > 0 ? { kind: 'conntrack', entries, takenAt: null, warnings } : { kind: 'conntrack', entries, takenAt: null };
+  return { entries: count, warnings };
 }
 
 function emptyTuple(): ConntrackTuple {
