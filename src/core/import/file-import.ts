@@ -235,7 +235,7 @@ function importTextFile(ctx: UnitContext, size: number): void {
   // A collector's command that printed nothing: the manifest records that it ran.
   if (file.collected !== undefined && text.trim() === '') return;
   cancelPoint?.();
-  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text);
+  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text, cancelPoint);
   cancelPoint?.();
   const { data, lineCount } = dataLinesOf(text, 1, cancelPoint);
   cancelPoint?.();
