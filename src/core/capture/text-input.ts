@@ -23,6 +23,20 @@ export function* linesOf(input: TextInput): Generator<{ line: number; text: stri
   const n = text.length;
   const report = input.onLines;
   let untilReport = LINES_PER_REPORT;
+  if (!text.includes('\r')) {
+    // LF breaks only: indexOf finds them faster than a loop over characters (a busy node's conntrack table is ~100 MB).
+    for (let stop = text.indexOf('\n'); stop >= 0; stop = text.indexOf('\n', start)) {
+      yield { line, text: text.slice(start, stop) };
+      start = stop + 1;
+      line++;
+      if (report !== undefined && --untilReport === 0) {
+        untilReport = LINES_PER_REPORT;
+        report(line);
+      }
+    }
+    if (start < n) yield { line, text: text.slice(start) };
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) {

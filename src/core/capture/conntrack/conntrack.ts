@@ -147,14 +147,18 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
     }
   }
   if (tuples < 2) fail('conntrack entry without its reply tuple');
-  for (const t of [original, reply]) {
-    if (t.src === '' || t.dst === '') fail('conntrack tuple without src and dst');
-  }
+  if (original.src === '' || original.dst === '' || reply.src === '' || reply.dst === '') fail('conntrack tuple without src and dst');
   if (family === null) entry.family = familyOfAddress(original.src);
-  for (const address of [original.src, original.dst, reply.src, reply.dst]) {
-    if (familyOfAddress(address) !== entry.family) fail(`${familyOfAddress(address)} address ${address} in an ${entry.family} entry`);
-  }
+  sameFamily(entry.family, original.src, fail);
+  sameFamily(entry.family, original.dst, fail);
+  sameFamily(entry.family, reply.src, fail);
+  sameFamily(entry.family, reply.dst, fail);
   return entry;
+}
+
+function sameFamily(family: 'ipv4' | 'ipv6', address: string, fail: (reason: string) => never): void {
+  const own = familyOfAddress(address);
+  if (own !== family) fail(`${own} address ${address} in an ${family} entry`);
 }
 
 function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail: (reason: string) => never): void {
@@ -191,7 +195,13 @@ const U32 = 0xffff_ffff;
 
 /** A decimal field no wider than `max` (ports and ids 16 bits, ICMP type/code and protocols 8, marks 32); counters are 64-bit. */
 function integer(value: string, key: string, fail: (reason: string) => never, max: number | null = null): number {
-  if (!/^\d{1,20}$/.test(value)) fail(`not a number: ${key}=${clip(value)}`);
+  // /^\d{1,20}$/, without a regexp: six of these a line on tables of 10^5-10^6 lines.
+  const digits = value.length;
+  if (digits === 0 || digits > 20) fail(`not a number: ${key}=${clip(value)}`);
+  for (let i = 0; i < digits; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) fail(`not a number: ${key}=${clip(value)}`);
+  }
   const n = Number(value);
   if (max !== null && n > max) fail(`${key}=${clip(value)} out of range 0..${max}`);
   return n;
