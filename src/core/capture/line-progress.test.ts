@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LineLengthScanner } from './line-limit';
 import { LINES_PER_REPORT, linesOf } from './text-input';
 import { dataLinesOf } from './transcript/data-shape';
+import { splitTextCapture } from './registry';
 import { LineCursor } from '../import/line-index';
 
 const numbered = (n: number, sep = '\n'): string => Array.from({ length: n }, (_, i) => `line ${i + 1}`).join(sep);
@@ -29,6 +30,22 @@ describe('progress while lines are read', () => {
     const { lineCount } = dataLinesOf(numbered(2 * LINES_PER_REPORT + 1, '\r\n'), 1, (line) => seen.push(line));
     expect(lineCount).toBe(2 * LINES_PER_REPORT + 1);
     expect(seen).toEqual([LINES_PER_REPORT + 1, 2 * LINES_PER_REPORT + 1]);
+  });
+});
+
+describe('progress while a transcript is split', () => {
+  it('reports from the splitter as it reads a long transcript, and a throw there ends the split', () => {
+    const entries = Array.from({ length: 3 * LINES_PER_REPORT }, (_, i) =>
+      `udp      17 29 src=10.244.0.${i % 250} dst=10.96.0.10 sport=${1024 + i} dport=53 src=10.244.1.5 dst=10.244.0.${i % 250} sport=53 dport=${1024 + i} mark=0 use=1`);
+    const text = `root@node-a:~# ip route\ndefault via 10.0.0.1 dev eth0\nroot@node-a:~# conntrack -L\n${entries.join('\n')}\nroot@node-a:~# exit\n`;
+    const seen: number[] = [];
+    const split = splitTextCapture({ file: 't.txt', text, firstLine: 1, onLines: (line) => seen.push(line) });
+    expect(split.units.map((u) => u.kind)).toEqual(['ip-route', 'conntrack']);
+    // The lines are read, then the commands found in them: each pass reports, at lines of the text.
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (const line of seen) expect(line).toBeLessThanOrEqual(entries.length + 5);
+    const stop = new Error('cancelled');
+    expect(() => splitTextCapture({ file: 't.txt', text, firstLine: 1, onLines: () => { throw stop; } })).toThrow(stop);
   });
 });
 

@@ -76,6 +76,27 @@ describe('progress of a large text capture', () => {
     });
   }
 
+  it('hears a cancel after the last line of a big conntrack table is read, before its indexes are built again', () => {
+    const p = project();
+    const store = p.store();
+    const file = p.write('conntrack.txt', conntrackText(ENTRIES));
+    const cancel = sharedCancellation();
+    const seen: ImportProgress[] = [];
+    expect(() =>
+      importPaths(store, [file], {
+        node: 'n', signal: cancel.signal,
+        onProgress: (q) => {
+          seen.push({ ...q });
+          // The last report while lines are read (every LINES_PER_REPORT lines): none comes after it before the rebuild.
+          if (q.records === Math.floor(ENTRIES / LINES_PER_REPORT) * LINES_PER_REPORT) cancel.cancel();
+        },
+      }),
+    ).toThrow(CancelledError);
+    expect(seen.map((q) => q.records)).toEqual([1, 2, 3, 4, 5].map((k) => k * LINES_PER_REPORT));
+    expect([rows(store, 'captures'), rows(store, 'conntrack')]).toEqual([0, 0]);
+    expect(tupleIndexes(store)).toEqual(['conntrack_capture', 'conntrack_original', 'conntrack_reply']);
+  });
+
   it('stores nothing of a transcript cancelled inside its big conntrack output', () => {
     const p = project();
     const store = p.store();

@@ -44,7 +44,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const node = cluster ? CLUSTER_OWNER : nodeNameFor(ctx.override, unit.node, ctx.file);
   const nodeId = cluster ? store.ensureClusterOwner() : store.ensureNode(node);
   const source = `${unit.file}:${unit.firstLine}`;
-  const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
+  const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text, ctx.cancelPoint);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
     noteAlreadyImported(outcome, node, source, unit.kind, existing, [unit.firstLine, unit.lastLine]);
@@ -79,7 +79,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = packetDetail(ctx, summary, 'clock' in summary && typeof summary.clock === 'string' ? summary.clock : undefined);
   } else if (unit.kind === 'conntrack' && ctx.readers.parseConntrackUnit !== undefined) {
-    const writer = store.conntrackWriter(id, Math.floor(unit.input.text.length / CONNTRACK_LINE_CHARS));
+    const writer = store.conntrackWriter(id, Math.floor(unit.input.text.length / CONNTRACK_LINE_CHARS), ctx.cancelPoint);
     const summary = ctx.readers.parseConntrackUnit(reading, (entry) => {
       writer.add(entry);
       streamed++;

@@ -332,8 +332,8 @@ export class Store {
   }
 
   /** Conntrack rows stored as they are read (a busy node's table is not held whole); `expectedRows` a rough count. */
-  conntrackWriter(captureId: number, expectedRows = 0): conntrackRows.ConntrackWriter {
-    return conntrackRows.conntrackWriter(this.db, captureId, expectedRows);
+  conntrackWriter(captureId: number, expectedRows = 0, pause?: () => void): conntrackRows.ConntrackWriter {
+    return conntrackRows.conntrackWriter(this.db, captureId, expectedRows, pause);
   }
 
   insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[]): void {
