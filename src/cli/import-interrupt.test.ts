@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
+import { conntrackText, tcpdumpText } from '../../test/support/big-text-captures';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
@@ -18,6 +19,9 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-interrupt-'));
   writeSyntheticPcap(path.join(dir, 'big.pcap'), PACKETS);
   writeKubeProxyDump(path.join(dir, 'big.save'), 3000, 5);
+  // A busy node's table (nf_conntrack_max is 262144 by default) and a long tcpdump text: ~20 MB each.
+  fs.writeFileSync(path.join(dir, 'conntrack-L.txt'), conntrackText(150_000));
+  fs.writeFileSync(path.join(dir, 'tcpdump.txt'), tcpdumpText(100_000));
   fs.writeFileSync(path.join(dir, 'routes.txt'), 'default via 10.9.0.1 dev eth0\n10.9.0.0/24 dev eth0 proto kernel scope link src 10.9.0.5\n');
 });
 afterAll(() => {
@@ -104,4 +108,26 @@ describe('Ctrl-C during natlens import', () => {
     expect(report.nodes[0]?.captures[0]).toMatchObject({ kind: 'iptables-save' });
     expect(report.nodes[0]?.captures[0]?.records).toBeGreaterThan(45_000);
   });
+
+  for (const [name, kind, records] of [['conntrack-L.txt', 'conntrack', 150_000], ['tcpdump.txt', 'tcpdump-text', 100_000]] as const) {
+    it(`cancels a large ${kind} text file midway, once its progress is shown: exit 130, one line, the project unchanged`, async () => {
+      const db = path.join(dir, `${kind}.db`);
+      expect(spawnSync(process.execPath, [bin, 'import', '--db', db, lab], { encoding: 'utf8' }).status).toBe(0);
+      const before = tableCounts(db);
+      const run = await interruptMidImport(db, [path.join(dir, name)], name);
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(130);
+      expect(run.stdout).toBe('');
+      // It was heard before the end: no progress line says the whole file was read.
+      expect(run.stderr).not.toMatch(/: 100% /);
+      const lines = run.stderr.split(/[\r\n]/).filter((l) => l.trim() !== '' && !/importing .*\d+%/.test(l));
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^natlens: the import of .*${name.replace('.', '\\.')} was cancelled; nothing of that file was stored, and nothing of this call was stored$`))]);
+      expect(tableCounts(db)).toEqual(before);
+
+      const again = spawnSync(process.execPath, [bin, 'import', '--db', db, '--no-stitch', '--json', path.join(dir, name)], { encoding: 'utf8' });
+      expect(again.status).toBe(0);
+      const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ kind: string; records: number }> }> };
+      expect(report.nodes[0]?.captures[0]).toMatchObject({ kind, records });
+    });
+  }
 });

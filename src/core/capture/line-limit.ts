@@ -29,10 +29,13 @@ export class LineLengthScanner {
   push(bytes: Uint8Array): { line: number; bytes: number } | null {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     let from = 0;
+    // The next CR, searched again only once passed: a file without one (most) would otherwise be searched to
+    // the end of the piece at every line, quadratic in the lines of a piece (4 s of a 98 MB conntrack table).
+    let cr = -2;
     // Runs without CR or LF are skipped whole (indexOf is native); only line ends are looked at.
     while (from < buffer.length) {
       const lf = buffer.indexOf(10, from);
-      const cr = buffer.indexOf(13, from);
+      if (cr !== -1 && cr < from) cr = buffer.indexOf(13, from);
       const stop = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       const end = stop < 0 ? buffer.length : stop;
       this.length += end - from;

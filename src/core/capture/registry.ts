@@ -9,7 +9,7 @@ import type { CaptureUnit, SplitResult } from './capture-unit';
 import { analyseCommand, iprouteSelection } from './transcript/command';
 import { looksLikeBridge, parseBridge } from './iproute/bridge';
 import { looksLikeBridgeFdb, parseBridgeFdb } from './iproute/bridge-fdb';
-import { looksLikeConntrack, parseConntrack } from './conntrack/conntrack';
+import { looksLikeConntrack, parseConntrack, readConntrack, type ConntrackSummary } from './conntrack/conntrack';
 import { looksLikeIfconfig, parseIfconfig } from './iproute/ifconfig';
 import { looksLikeIpAddr, parseIpAddr } from './iproute/ip-addr';
 import { looksLikeIpBrief, parseIpBrief } from './iproute/ip-brief';
@@ -25,7 +25,7 @@ import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
-import type { CaptureKind, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
+import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
 import { headerlessColumnsOf, looksLikeHeaderlessRoutes, looksLikeRouteTable, parseRouteTable } from './iproute/route-table';
 import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-text';
 import type { TextInput } from './text-input';
@@ -170,6 +170,14 @@ function parseAddresses(input: TextInput): ParsedCapture {
 /** iproute2's `-j` output: a JSON array (`[{...` or, pretty, `[ {`). */
 function isJson(text: string): boolean {
   return /^\s*\[\s*(\{|\])/.test(text.slice(0, 256));
+}
+
+/** Streams the entries of a conntrack unit into `sink` (parseCaptureUnit's reading, without holding them). */
+export function parseConntrackUnit(unit: CaptureUnit, sink: (entry: ConntrackEntry) => void): ConntrackSummary {
+  if (unit.kind !== 'conntrack') {
+    throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${unit.kind} is not conntrack output`);
+  }
+  return readConntrack(unit.input, sink);
 }
 
 /** Streams the packets of a tcpdump-text unit into `sink`. */

@@ -4,7 +4,8 @@
  * `captureReaders` from ./default-readers.
  */
 import type { CaptureUnit, SplitResult } from '../capture/capture-unit';
-import type { PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
+import type { ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
+import type { ConntrackSummary } from '../capture/conntrack/conntrack';
 import type { TextInput } from '../capture/text-input';
 import type { RulesetTape } from '../model/ruleset-tape';
 import type { DumpFileRead } from './dump-file-read';
@@ -29,6 +30,11 @@ export interface CaptureReaders {
   splitTextCapture(input: TextInput): SplitResult;
   /** Parses a unit of any kind but tcpdump-text; throws CaptureError. */
   parseCaptureUnit(unit: CaptureUnit): ParsedCapture;
+  /**
+   * Streams the entries of a conntrack unit into `sink`; throws CaptureError. Without it a conntrack unit is read
+   * whole by parseCaptureUnit, then stored.
+   */
+  parseConntrackUnit?(unit: CaptureUnit, sink: (entry: ConntrackEntry) => void): ConntrackSummary;
   /** Streams the packets of a tcpdump-text unit into `sink`; throws CaptureError. */
   parseTcpdumpUnit(unit: CaptureUnit, sink: PacketSink): PacketCaptureSummary;
   /**

@@ -18,12 +18,13 @@ export function namespaceOfLabel(label: string | null): NamespaceContext | null 
 }
 
 /** Splits a file's text; a collected file's as the output of its command, its line numbers unchanged. */
-export function splitFileText(split: (input: TextInput) => SplitResult, file: InputFile, text: string): SplitResult {
+export function splitFileText(split: (input: TextInput) => SplitResult, file: InputFile, text: string, onLines?: (line: number) => void): SplitResult {
   const command = file.collected?.command ?? null;
-  if (command === null) return split({ file: file.path, text, firstLine: 1 });
+  const hook = onLines === undefined ? {} : { onLines };
+  if (command === null) return split({ file: file.path, text, firstLine: 1, ...hook });
   const host = (file.folderNode ?? 'node').replace(/[^A-Za-z0-9._-]/g, '_');
   // The prompt is line 0: the output's lines keep their numbers in the file.
-  const result = split({ file: file.path, text: `root@${host}:~# ${command}\n${text}`, firstLine: 0 });
+  const result = split({ file: file.path, text: `root@${host}:~# ${command}\n${text}`, firstLine: 0, ...hook });
   // The prompt's host is only as good as the folder node it was made from; the manifest's namespace is the truth.
   const node = file.folderNode;
   const namespace = namespaceOfLabel(file.collected?.netns ?? null);

@@ -1,9 +1,25 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 
-/** sha256 of the exact content, hex: what makes "the same capture" the same. */
-export function sha256Text(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** Characters of a long text encoded and hashed at a time when the caller pauses between pieces. */
+const HASH_PIECE_CHARS = 8 << 20;
+
+/**
+ * sha256 of the exact content, hex: what makes "the same capture" the same. With `pause`, a long text is hashed a
+ * piece at a time (never between the two halves of a surrogate pair, so the UTF-8 is the same) with `pause` between.
+ */
+export function sha256Text(text: string, pause?: () => void): string {
+  if (pause === undefined || text.length <= HASH_PIECE_CHARS) return createHash('sha256').update(text, 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  for (let from = 0; from < text.length;) {
+    let to = Math.min(text.length, from + HASH_PIECE_CHARS);
+    const last = text.charCodeAt(to - 1);
+    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to--;
+    hash.update(text.slice(from, to), 'utf8');
+    from = to;
+    if (from < text.length) pause();
+  }
+  return hash.digest('hex');
 }
 
 /**

@@ -18,7 +18,7 @@ import type { ImportOptions } from './import-report';
 import { noteNode, type FileOutcome } from './file-outcome';
 import { problemOf } from './import-report';
 import { nodeNameFor } from './node-name';
-import { LineIndex } from './line-index';
+import { LineCursor, LineIndex } from './line-index';
 import { packetDetail, storeUnit, type UnitContext } from './unit-import';
 import { importDumpFile } from './dump-import';
 import { accountLines, type LineSpan, type UnreadBlock } from './line-account';
@@ -87,6 +87,7 @@ function importWhole(store: Store, readers: CaptureReaders, file: InputFile, opt
         options.onProgress?.({ file: file.path, bytesDone, bytesTotal: size, records });
       }
       : null,
+    cancelPoint: () => throwIfCancelled(options.signal, `the import of ${file.path}`),
   };
   try {
     if (size >= BULK_BYTES) store.withBulkJournal(() => importByContent(ctx, head, size));
@@ -220,7 +221,10 @@ function importTextFile(ctx: UnitContext, size: number): void {
   // Before the file is read whole and becomes a string and lines: an endless line costs many times its size.
   const overlong = size > MAX_LINE_BYTES ? overlongLineOfFile(file.readPath) : null;
   if (overlong !== null) throw overlongLineError(file.path, overlong.line);
+  const { cancelPoint } = ctx;
+  cancelPoint?.();
   const raw = fs.readFileSync(file.readPath);
+  cancelPoint?.();
   const { bytes, lines: nulLines } = withoutNulBytes(raw);
   for (const { line, count } of nulLines) {
     outcome.warnings.push({ source: `${file.path}:${line}`, message: `${count === 1 ? 'a NUL byte' : `${count} NUL bytes`} in this line, left out of the text` });
@@ -230,8 +234,11 @@ function importTextFile(ctx: UnitContext, size: number): void {
   const text = utf8.charCodeAt(0) === 0xfeff ? utf8.slice(1) : utf8;
   // A collector's command that printed nothing: the manifest records that it ran.
   if (file.collected !== undefined && text.trim() === '') return;
-  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text);
-  const { data, lineCount } = dataLinesOf(text);
+  cancelPoint?.();
+  const split: SplitResult = splitFileText((input) => readers.splitTextCapture(input), file, text, cancelPoint);
+  cancelPoint?.();
+  const { data, lineCount } = dataLinesOf(text, 1, cancelPoint);
+  cancelPoint?.();
   // A collected file's kept output is warned about whole (warnCollectedKept), data-shaped or not.
   const collected = file.collected !== undefined;
   const unread: UnreadBlock[] = split.kept.map((b) => ({ first: b.firstLine, last: b.lastLine, command: b.command, reason: b.reason, warned: collected }));
@@ -262,10 +269,14 @@ function importTextFile(ctx: UnitContext, size: number): void {
       hash = ascii === null ? sha256Text(text) : sha256Bytes(ascii);
       ctx.hashed = [{ text, hash }];
     }
+    cancelPoint?.();
     const knownSource = store.findSource(hash);
     const sourceId = knownSource ?? store.insertSource(file.path, hash, size);
     let lines: LineIndex | null = null;
     const textOf = (first: number, last: number): string => (lines ??= new LineIndex(text)).slice(first, last);
+    // Offsets in the text are bytes of the file when it is ASCII, and a little fewer otherwise.
+    const cursor = new LineCursor(text);
+    ctx.bytesBeforeLine = (line) => Math.min(size, cursor.startOf(line));
     for (const unit of split.units) {
       if (!transcript) {
         storeUnit(ctx, unit, sourceId);

@@ -1,5 +1,5 @@
 /** The importer as the faces use it: the pipeline bound to natlens's own capture readers, then (on request) stitching. */
-import { parseCaptureUnit, parseTcpdumpUnit, splitTextCapture } from '../capture/registry';
+import { parseCaptureUnit, parseConntrackUnit, parseTcpdumpUnit, splitTextCapture } from '../capture/registry';
 import { isPacketCapture, readPacketCapture } from '../capture/pcap/read-packet-capture';
 import type { Store } from '../model/store';
 import type { CaptureReaders } from './capture-readers';
@@ -15,6 +15,7 @@ export const captureReaders: CaptureReaders = {
   readPacketCapture,
   splitTextCapture,
   parseCaptureUnit,
+  parseConntrackUnit,
   parseTcpdumpUnit,
   readDumpFile: readDumpFileThreaded,
 };

@@ -15,6 +15,9 @@ import type { InputFile } from './input-walk';
 import { storeKubeProxyRuleset } from './kube-proxy-records';
 import { nodeNameFor } from './node-name';
 
+/** A `conntrack -L` line is ~150 characters (~120 without counters, ~200 with `-o extended` and counters). */
+const CONNTRACK_LINE_CHARS = 150;
+
 export interface UnitContext {
   store: Store;
   readers: CaptureReaders;
@@ -27,10 +30,11 @@ export interface UnitContext {
   hashed?: ReadonlyArray<{ text: string; hash: string }>;
   /** Reports bytes read (when known) and records stored so far. */
   progress: ((bytesDone: number | null, records: number) => void) | null;
+  /** The bytes of the file before a line of it (for progress), when the caller knows them. */
+  bytesBeforeLine?: (line: number) => number;
+  /** Throws CancelledError when the import was cancelled: called between the steps of reading a file. */
+  cancelPoint?: () => void;
 }
-
-/** Packets between progress reports while a tcpdump text unit streams in. */
-const PROGRESS_EVERY = 65_536;
 
 export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number): void {
   const { store, outcome } = ctx;
@@ -40,7 +44,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   const node = cluster ? CLUSTER_OWNER : nodeNameFor(ctx.override, unit.node, ctx.file);
   const nodeId = cluster ? store.ensureClusterOwner() : store.ensureNode(node);
   const source = `${unit.file}:${unit.firstLine}`;
-  const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text);
+  const hash = ctx.hashed?.find((h) => h.text === unit.input.text)?.hash ?? sha256Text(unit.input.text, ctx.cancelPoint);
   const existing = store.findCaptureByContent(nodeId, unit.kind, unit.namespace, hash);
   if (existing !== null) {
     noteAlreadyImported(outcome, node, source, unit.kind, existing, [unit.firstLine, unit.lastLine]);
@@ -54,13 +58,19 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   let takenAt: string | null;
   let detail: unknown = null;
   let parsed: ParsedCapture | null = null;
+  // Records of this unit stored so far: streamed kinds store as they read, so a report every few thousand lines
+  // covers both (and a cancel is heard while either runs).
+  let streamed = 0;
+  const { progress, bytesBeforeLine } = ctx;
+  const reading: CaptureUnit = progress === null
+    ? unit
+    : { ...unit, input: { ...unit.input, onLines: (line) => progress(bytesBeforeLine?.(line) ?? null, streamed) } };
   if (unit.kind === 'tcpdump-text') {
     const writer = store.packetWriter(id);
     const tunnelProblems = new TunnelProblems();
-    let n = 0;
-    const summary = ctx.readers.parseTcpdumpUnit(unit, (p) => {
+    const summary = ctx.readers.parseTcpdumpUnit(reading, (p) => {
       writer.add(p);
-      if (++n % PROGRESS_EVERY === 0) ctx.progress?.(null, n);
+      streamed++;
       if (p.tunnelProblem != null) tunnelProblems.note(`${unit.file}:${p.line}`, p.tunnelProblem);
     });
     writer.flush();
@@ -68,8 +78,18 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     records = summary.packets;
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = packetDetail(ctx, summary, 'clock' in summary && typeof summary.clock === 'string' ? summary.clock : undefined);
+  } else if (unit.kind === 'conntrack' && ctx.readers.parseConntrackUnit !== undefined) {
+    const writer = store.conntrackWriter(id, Math.floor(unit.input.text.length / CONNTRACK_LINE_CHARS), ctx.cancelPoint);
+    const summary = ctx.readers.parseConntrackUnit(reading, (entry) => {
+      writer.add(entry);
+      streamed++;
+    });
+    writer.flush();
+    for (const w of summary.warnings) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
+    records = summary.entries;
+    takenAt = ctx.file.collected?.takenAt ?? null;
   } else {
-    parsed = ctx.readers.parseCaptureUnit(unit);
+    parsed = ctx.readers.parseCaptureUnit(reading);
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyRuleset(store, id, parsed.ruleset);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack' || parsed.kind === 'ip-addr') {
@@ -82,7 +102,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
   store.finishCapture(id, records, takenAt, detail);
   const command = unit.command === null ? null : analyseCommand(unit.command);
   store.setCaptureScope(id, captureScope(unit.kind, command, parsed, unit.table), unit.changedBy ?? []);
-  ctx.progress?.(null, records);
+  progress?.(bytesBeforeLine?.(unit.lastLine + 1) ?? null, records);
   if (!cluster) noteNode(outcome, node);
   outcome.captures.push({
     id, node, kind: unit.kind, source, takenAt, records, netns: unit.namespace?.name ?? null, lines: [unit.firstLine, unit.lastLine],

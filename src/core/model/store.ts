@@ -331,6 +331,11 @@ export class Store {
     conntrackRows.insertConntrack(this.db, captureId, entries);
   }
 
+  /** Conntrack rows stored as they are read (a busy node's table is not held whole); `expectedRows` a rough count. */
+  conntrackWriter(captureId: number, expectedRows = 0, pause?: () => void): conntrackRows.ConntrackWriter {
+    return conntrackRows.conntrackWriter(this.db, captureId, expectedRows, pause);
+  }
+
   insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[]): void {
     bridgeRows.insertBridgePorts(this.db, captureId, ports);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { annotationStart, asideLineOf, withoutAsideLines } from './aside-lines';
+import { annotationStart, asideLineOf, setAsideLines, withoutAsideLines } from './aside-lines';
+import type { CaptureUnit } from '../capture-unit';
 import { parseCaptureUnit, splitTextCapture } from '../registry';
 import type { ParsedCapture } from '../../records/records';
 import { recordCount } from '../../records/records';
@@ -186,5 +187,34 @@ describe('notes an author typed after a line of output', () => {
     expect(got.parsed.map((p) => p.kind)).toEqual(['route-table']);
     expect(recordCount(got.parsed[0]!)).toBe(2);
     expect(got.warnings).toEqual(['r:3: "<<<<<< this is default gateway" is a note the author added after the output: skipped, the rest of the line read']);
+  });
+});
+
+describe('setAsideLines on a long unit', () => {
+  const entry = (i: number): string =>
+    `tcp      6 431999 ESTABLISHED src=10.244.${(i >> 8) & 255}.${i & 255} dst=10.96.0.10 sport=${1024 + (i % 60000)} dport=80 src=10.244.9.9 dst=10.244.${(i >> 8) & 255}.${i & 255} sport=8080 dport=${1024 + (i % 60000)} [ASSURED] mark=0 use=1`;
+  const unitOf = (text: string): CaptureUnit => ({
+    kind: 'conntrack', node: null, namespace: null, file: 'big.txt', firstLine: 1, lastLine: text.split('\n').length,
+    command: null, partial: false, table: null, input: { file: 'big.txt', text, firstLine: 1 },
+  });
+  // ~2.6 MiB: three pieces of whole lines.
+  const lines = Array.from({ length: 18_000 }, (_, i) => entry(i));
+
+  it('is tested a piece at a time, pausing between pieces, and finds an elision in a late piece', () => {
+    let pauses = 0;
+    const clean = unitOf(lines.join('\n'));
+    expect(setAsideLines(clean, () => pauses++)).toEqual({ unit: clean, warnings: [] });
+    expect(pauses).toBe(2);
+
+    const elided = [...lines.slice(0, 17_000), '...', ...lines.slice(17_000)];
+    const aside = setAsideLines(unitOf(elided.join('\n')), () => {});
+    expect(aside.unit.partial).toBe(true);
+    expect(aside.warnings).toEqual([expect.objectContaining({ line: 17_001, message: expect.stringContaining('stands for left-out output') })]);
+  });
+
+  it('finds a message at the start of a line in a later piece (the anchored test on a piece)', () => {
+    const noisy = [...lines.slice(0, 7_000), 'Warning: something printed with the output', ...lines.slice(7_000)];
+    const aside = setAsideLines(unitOf(noisy.join('\n')));
+    expect(aside.warnings.map((w) => w.line)).toEqual([7_001]);
   });
 });

@@ -7,6 +7,7 @@
  * by its first character: counting a 170,000-rule dump costs one pass with no regex on most lines.
  */
 import { stripAnsi } from '../prompt';
+import { LINES_PER_REPORT } from '../text-input';
 
 export type DataShape = 'rule' | 'address' | 'route' | 'conntrack' | 'packet';
 
@@ -152,10 +153,12 @@ export class DataLines {
 
 /**
  * Classifies every line of a text (LF, CRLF or CR breaks), numbering from `firstLine`.
- * Returns the data lines and the number of lines.
+ * Returns the data lines and the number of lines. `onLines` is called every LINES_PER_REPORT lines (a long
+ * file's import hears a cancel there).
  */
-export function dataLinesOf(text: string, firstLine = 1): { data: DataLines; lineCount: number } {
+export function dataLinesOf(text: string, firstLine = 1, onLines?: (line: number) => void): { data: DataLines; lineCount: number } {
   const data = new DataLines();
+  let untilReport = LINES_PER_REPORT;
   const n = text.length;
   // Without a CR, lines end at LFs only: indexOf finds them faster than a loop over characters.
   const crFree = !text.includes('\r');
@@ -170,6 +173,10 @@ export function dataLinesOf(text: string, firstLine = 1): { data: DataLines; lin
     }
     line++;
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
+    if (onLines !== undefined && --untilReport === 0) {
+      untilReport = LINES_PER_REPORT;
+      onLines(line);
+    }
   }
   return { data, lineCount: line - firstLine };
 }

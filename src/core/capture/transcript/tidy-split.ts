@@ -32,7 +32,8 @@ export function tidySplit(input: TextInput, split: SplitResult): SplitResult {
       kept.push(lookup({ node: unit.node, file: unit.file, firstLine: unit.firstLine, lastLine: unit.lastLine, command: unit.command, reason: '' }, unit.input.text));
       continue;
     }
-    const aside = setAsideLines(unit);
+    const { onLines } = input;
+    const aside = setAsideLines(unit, onLines === undefined ? undefined : () => onLines(unit.firstLine));
     appendAll(warnings, aside.warnings);
     units.push(aside.unit);
   }

@@ -15,7 +15,7 @@ import type { CaptureKind } from '../../records/records';
 import { continuesOnNextLine } from '../shell-words';
 import { dataShapeOf } from './data-shape';
 import { contextNamespaceSetBy } from '../kubectl/kubectl-command';
-import type { TextInput } from '../text-input';
+import { LINES_PER_REPORT, type TextInput } from '../text-input';
 import { appendAll } from '../../common/append-all';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
@@ -25,7 +25,7 @@ export function splitText(input: TextInput, detect: CaptureDetector): SplitResul
   const whole = wholeCaptureOf(input, detect);
   if (whole !== null) return { units: [whole], kept: [], warnings: [] };
   const lines = withoutQuoteMarks(sourceLinesOf(input));
-  const splitter = new Splitter(input.file, detect);
+  const splitter = new Splitter(input.file, detect, input.onLines);
   const firstContent = lines.find((l) => l.text.trim() !== '');
   if (firstContent === undefined) {
     splitter.warn(input.firstLine, 'empty input: no capture in it');
@@ -105,6 +105,8 @@ class Splitter {
   constructor(
     private readonly file: string,
     private readonly detect: CaptureDetector,
+    /** TextInput.onLines: called every LINES_PER_REPORT lines a block's reading passes. */
+    private readonly onLines?: (line: number) => void,
   ) {}
 
   result(): SplitResult {
@@ -155,6 +157,7 @@ class Splitter {
     let commandIndent = 0;
     let outputIndent = Infinity;
     for (let i = 0; i < lines.length; i++) {
+      if (this.onLines !== undefined && i > 0 && i % LINES_PER_REPORT === 0) this.onLines(lines[i]!.line);
       const prompt = promptOf[i] ?? null;
       const text = lines[i]!.text;
       let command: string | null = null;
@@ -481,6 +484,8 @@ function sourceLinesOf(input: TextInput): SourceLine[] {
   let start = 0;
   const n = text.length;
   let nextCr = -1;
+  const report = input.onLines;
+  let untilReport = LINES_PER_REPORT;
   while (start < n) {
     let stop = text.indexOf('\n', start);
     if (stop < 0) stop = n;
@@ -490,6 +495,10 @@ function sourceLinesOf(input: TextInput): SourceLine[] {
     lines.push({ line, text: stripAnsi(text.slice(start, stop)) });
     line++;
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
+    if (report !== undefined && --untilReport === 0) {
+      untilReport = LINES_PER_REPORT;
+      report(line);
+    }
   }
   return lines;
 }
