@@ -76,34 +76,42 @@ export function recordMaker(reuse: boolean): RecordMaker {
     p.srcMac = null;
     p.dstMac = null;
     p.vlan = null;
-    p.network = 'other';
-    p.etherType = null;
-    p.src = null;
-    p.dst = null;
-    p.srcV4 = null;
-    p.dstV4 = null;
-    p.ipProto = null;
-    p.ipId = null;
-    p.ttl = null;
-    p.fragMf = false;
-    p.fragOffset = 0;
-    p.sport = null;
-    p.dport = null;
-    p.tcpFlags = null;
-    p.seq = null;
-    p.ack = null;
-    p.payloadLen = null;
-    p.icmpType = null;
-    p.icmpCode = null;
-    p.icmpId = null;
+    clearNetworkFields(p);
     p.tunnel = null;
     p.tunnelProblem = null;
-    p.arpOp = null;
-    p.truncated = null;
     p.line = null;
     p.offset = offset;
     // Set only for an ICMP error by the decoder; a later frame must not inherit it.
     if (p.icmpError !== undefined) p.icmpError = undefined;
     return p;
   };
+}
+
+/**
+ * Clears what decoding a frame fills in from the network layer on (addresses, ports, flags, ICMP, ARP); the
+ * frame's own fields (times, lengths, link layer), its tunnel and its ICMP error are the caller's to set.
+ */
+export function clearNetworkFields(p: PacketRecord): void {
+  p.network = 'other';
+  p.etherType = null;
+  p.src = null;
+  p.dst = null;
+  p.srcV4 = null;
+  p.dstV4 = null;
+  p.ipProto = null;
+  p.ipId = null;
+  p.ttl = null;
+  p.fragMf = false;
+  p.fragOffset = 0;
+  p.sport = null;
+  p.dport = null;
+  p.tcpFlags = null;
+  p.seq = null;
+  p.ack = null;
+  p.payloadLen = null;
+  p.icmpType = null;
+  p.icmpCode = null;
+  p.icmpId = null;
+  p.arpOp = null;
+  p.truncated = null;
 }

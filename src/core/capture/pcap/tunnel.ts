@@ -10,7 +10,7 @@ import type { PacketRecord, PacketTunnel, TunnelKind } from '../../records/recor
 import { formatIpv4 } from '../../common/ip';
 import { innerHasAddresses, takeInnerPacket } from '../inner-packet';
 import { decodeIpv4, decodeIpv6 } from './ip';
-import { newPacketRecord } from './packet-record';
+import { clearNetworkFields, newPacketRecord } from './packet-record';
 import { decodeArp } from './transport';
 
 export const VXLAN_PORT = 4789;
@@ -183,31 +183,9 @@ function innerLengthProblem(type: number, b: Uint8Array, at: number, end: number
 }
 
 function resetInner(p: PacketRecord): void {
-  const q = inner;
-  q.frame = p.frame;
-  q.network = 'other';
-  q.etherType = null;
-  q.src = null;
-  q.dst = null;
-  q.srcV4 = null;
-  q.dstV4 = null;
-  q.ipProto = null;
-  q.ipId = null;
-  q.ttl = null;
-  q.fragMf = false;
-  q.fragOffset = 0;
-  q.sport = null;
-  q.dport = null;
-  q.tcpFlags = null;
-  q.seq = null;
-  q.ack = null;
-  q.payloadLen = null;
-  q.icmpType = null;
-  q.icmpCode = null;
-  q.icmpId = null;
-  q.icmpError = null;
-  q.arpOp = null;
-  q.truncated = null;
+  inner.frame = p.frame;
+  clearNetworkFields(inner);
+  inner.icmpError = null;
 }
 
 function hex2(n: number): string {
