@@ -7,7 +7,7 @@
  * by its first character: counting a 170,000-rule dump costs one pass with no regex on most lines.
  */
 import { stripAnsi } from '../prompt';
-import { LINES_PER_REPORT } from '../text-input';
+import { lineTicker } from '../text-input';
 
 export type DataShape = 'rule' | 'address' | 'route' | 'conntrack' | 'packet';
 
@@ -158,7 +158,7 @@ export class DataLines {
  */
 export function dataLinesOf(text: string, firstLine = 1, onLines?: (line: number) => void): { data: DataLines; lineCount: number } {
   const data = new DataLines();
-  let untilReport = LINES_PER_REPORT;
+  const passed = lineTicker(onLines);
   const n = text.length;
   // Without a CR, lines end at LFs only: indexOf finds them faster than a loop over characters.
   const crFree = !text.includes('\r');
@@ -173,10 +173,7 @@ export function dataLinesOf(text: string, firstLine = 1, onLines?: (line: number
     }
     line++;
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
-    if (onLines !== undefined && --untilReport === 0) {
-      untilReport = LINES_PER_REPORT;
-      onLines(line);
-    }
+    passed(line);
   }
   return { data, lineCount: line - firstLine };
 }

@@ -15,7 +15,7 @@ import type { CaptureKind } from '../../records/records';
 import { continuesOnNextLine } from '../shell-words';
 import { dataShapeOf } from './data-shape';
 import { contextNamespaceSetBy } from '../kubectl/kubectl-command';
-import { LINES_PER_REPORT, type TextInput } from '../text-input';
+import { LINES_PER_REPORT, lineTicker, type TextInput } from '../text-input';
 import { appendAll } from '../../common/append-all';
 
 /** Content sniffing (registry.ts): the kind of a text, the command only breaking ties. */
@@ -484,8 +484,7 @@ function sourceLinesOf(input: TextInput): SourceLine[] {
   let start = 0;
   const n = text.length;
   let nextCr = -1;
-  const report = input.onLines;
-  let untilReport = LINES_PER_REPORT;
+  const passed = lineTicker(input.onLines);
   while (start < n) {
     let stop = text.indexOf('\n', start);
     if (stop < 0) stop = n;
@@ -495,10 +494,7 @@ function sourceLinesOf(input: TextInput): SourceLine[] {
     lines.push({ line, text: stripAnsi(text.slice(start, stop)) });
     line++;
     start = stop + (text.charCodeAt(stop) === 13 && text.charCodeAt(stop + 1) === 10 ? 2 : 1);
-    if (report !== undefined && --untilReport === 0) {
-      untilReport = LINES_PER_REPORT;
-      report(line);
-    }
+    passed(line);
   }
   return lines;
 }
