@@ -1,5 +1,5 @@
 /** `conntrack -L` (plain, `-o extended`, `-o timestamp`, `-E` events) and `/proc/net/nf_conntrack`. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isIpAddress } from '../../common/ip';
 import { leadingLines } from '../leading-lines';
 import type { CaptureNote, ConntrackEntry, ConntrackTuple, ParsedCapture } from '../../records/records';
@@ -83,7 +83,7 @@ function emptyTuple(): ConntrackTuple {
 
 function entryFromLine(body: string, line: number, fail: (reason: string) => never): ConntrackEntry {
   // Judge the head before splitting, so a huge line that is not an entry fails at once.
-  if (!ENTRY_HEAD.test(body.slice(0, 200))) fail(`not a conntrack entry: "${clip(body)}"`);
+  if (!ENTRY_HEAD.test(body.slice(0, 200))) fail(`not a conntrack entry: "${clipText(body)}"`);
   const tokens = body.split(/\s+/);
   let i = 0;
   // `-o timestamp` / `-E` prefixes: `[1700000000.123456]`, `[NEW]`, `[DESTROY]`.
@@ -96,7 +96,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
   }
   const proto = tokens[i] ?? '';
   const protoNumber = tokens[i + 1] ?? '';
-  if (!/^[a-z][a-z0-9-]*$/.test(proto) || !/^\d+$/.test(protoNumber)) fail(`not a conntrack entry: "${clip(body)}"`);
+  if (!/^[a-z][a-z0-9-]*$/.test(proto) || !/^\d+$/.test(protoNumber)) fail(`not a conntrack entry: "${clipText(body)}"`);
   const protoValue = integer(protoNumber, 'protocol number', fail, U8);
   i += 2;
   let timeout: number | null = null;
@@ -116,7 +116,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
   for (; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     if (token.startsWith('[')) {
-      if (!token.endsWith(']')) fail(`unclosed flag "${clip(token)}"`);
+      if (!token.endsWith(']')) fail(`unclosed flag "${clipText(token)}"`);
       const flag = token.slice(1, -1);
       if (flag === 'UNREPLIED') entry.unreplied = true;
       else if (flag === 'ASSURED') entry.assured = true;
@@ -125,7 +125,7 @@ function entryFromLine(body: string, line: number, fail: (reason: string) => nev
       continue;
     }
     const eq = token.indexOf('=');
-    if (eq <= 0) fail(`unexpected "${clip(token)}" in conntrack entry`);
+    if (eq <= 0) fail(`unexpected "${clipText(token)}" in conntrack entry`);
     const key = token.slice(0, eq);
     const value = token.slice(eq + 1);
     if (key === 'src' && !trailer) {
@@ -165,7 +165,7 @@ function readTupleValue(tuple: ConntrackTuple, key: string, value: string, fail:
   switch (key) {
     case 'src':
     case 'dst':
-      if (!isIpAddress(value)) fail(`not an address: ${key}=${clip(value)}`);
+      if (!isIpAddress(value)) fail(`not an address: ${key}=${clipText(value)}`);
       tuple[key] = value;
       return;
     case 'sport':
@@ -197,18 +197,14 @@ const U32 = 0xffff_ffff;
 function integer(value: string, key: string, fail: (reason: string) => never, max: number | null = null): number {
   // /^\d{1,20}$/, without a regexp: six of these a line on tables of 10^5-10^6 lines.
   const digits = value.length;
-  if (digits === 0 || digits > 20) fail(`not a number: ${key}=${clip(value)}`);
+  if (digits === 0 || digits > 20) fail(`not a number: ${key}=${clipText(value)}`);
   for (let i = 0; i < digits; i++) {
     const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) fail(`not a number: ${key}=${clip(value)}`);
+    if (c < 48 || c > 57) fail(`not a number: ${key}=${clipText(value)}`);
   }
   const n = Number(value);
-  if (max !== null && n > max) fail(`${key}=${clip(value)} out of range 0..${max}`);
+  if (max !== null && n > max) fail(`${key}=${clipText(value)} out of range 0..${max}`);
   return n;
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** An entry (`tcp 6 ... src=`, `ipv4 2 tcp 6 ...`) or the conntrack-tools banner among the first lines. */

@@ -1,5 +1,5 @@
 /** `bridge fdb show` (iproute2 bridge/fdb.c print_fdb): forwarding database entries of bridges and vxlan devices. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { isIpAddress } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
@@ -24,7 +24,7 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
     const tokens = text.trim().split(/\s+/);
     const mac = tokens[0] ?? '';
-    if (!MAC.test(mac)) fail(`not a bridge fdb line (MAC dev ...): "${clip(text)}"`);
+    if (!MAC.test(mac)) fail(`not a bridge fdb line (MAC dev ...): "${clipText(text)}"`);
     const e: FdbRecord = {
       mac: mac.toLowerCase(), dev: options.dev ?? null, master: null, vlan: null, dst: null, vni: null, via: null,
       self: false, state: null, flags: [], line,
@@ -32,7 +32,7 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
     for (let i = 1; i < tokens.length; i++) {
       const token = tokens[i] ?? '';
       const value = (): string => tokens[++i] ?? fail(`"${token}" without a value`);
-      const number = (): number => u32Of(value()) ?? fail(`"${token}" needs a number: "${clip(tokens[i] ?? '')}"`);
+      const number = (): number => u32Of(value()) ?? fail(`"${token}" needs a number: "${clipText(tokens[i] ?? '')}"`);
       switch (token) {
         case 'dev': e.dev = value(); break;
         case 'master': {
@@ -52,7 +52,7 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
         }
         case 'dst': {
           const dst = value();
-          if (!isIpAddress(dst)) fail(`not a vxlan destination address: "${clip(dst)}"`);
+          if (!isIpAddress(dst)) fail(`not a vxlan destination address: "${clipText(dst)}"`);
           e.dst = dst;
           break;
         }
@@ -64,7 +64,7 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
         default:
           if (FDB_STATES.has(token) || /^state=0x[0-9a-f]+$/.test(token)) e.state = token;
           else if (BARE_FLAGS.has(token)) e.flags.push(token);
-          else fail(`unknown bridge fdb word "${clip(token)}"`);
+          else fail(`unknown bridge fdb word "${clipText(token)}"`);
       }
     }
     entries.push(e);
@@ -75,10 +75,6 @@ export function parseBridgeFdb(input: TextInput, options: BridgeFdbOptions = {})
 
 function isFdbWord(word: string): boolean {
   return FDB_STATES.has(word) || BARE_FLAGS.has(word) || word === 'self' || word.startsWith('state=');
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Leading lines are `MAC dev X ...` (or `MAC vlan ...`/`MAC dst ...` under `show dev X`). */

@@ -1,5 +1,5 @@
 /** Bridge ports from `brctl show` (bridge-utils) and `bridge link` (iproute2). */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { leadingLines } from '../leading-lines';
 import type { BridgePortRecord, ParsedCapture } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
@@ -38,12 +38,12 @@ export function parseBridge(input: TextInput): BridgeCapture {
         continue;
       }
       if (!inBrctlTable) continue; // `bridge -d link` detail lines (hairpin off guard off ...)
-      fail(`not a brctl show continuation line: "${clip(text)}"`);
+      fail(`not a brctl show continuation line: "${clipText(text)}"`);
     }
-    if (!inBrctlTable) fail(`not bridge output: "${clip(text)}"`);
+    if (!inBrctlTable) fail(`not bridge output: "${clipText(text)}"`);
     const cells = text.trim().split(/\s+/);
     if (cells.length < 3 || cells.length > 4 || !BRIDGE_ID.test(cells[1] ?? '') || !/^(yes|no)$/.test(cells[2] ?? '')) {
-      fail(`not a brctl show row: "${clip(text)}"`);
+      fail(`not a brctl show row: "${clipText(text)}"`);
     }
     brctlBridge = cells[0] ?? '';
     bridges++;
@@ -65,10 +65,6 @@ function portOfLinkLine(rawName: string, rest: string, line: number): BridgePort
     else if (tokens[i] === 'state') state = tokens[++i] ?? null;
   }
   return bridge === null ? null : { bridge, port, state, line };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** `brctl show` header, or `bridge link` lines (`N: port: <FLAGS> ... master X state Y`). */

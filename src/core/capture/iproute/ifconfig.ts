@@ -2,7 +2,7 @@
  * `ifconfig`: net-tools' old (`Link encap:` / `inet addr:`) and new (`flags=` / `inet ... netmask`) layouts,
  * and the BSD/macOS one (`netmask 0xffffff00`, `inet6 fe80::1%lo0`, `status: active`, a bridge's `member:` lines).
  */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { isIpv4, isIpv6, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
@@ -35,7 +35,7 @@ export function parseIfconfig(input: TextInput): IpAddrCapture {
     if (!/^\s/.test(text) && !((current !== null || aliasOf !== null) && DETAIL_START.test(text))) {
       const newHeader = NEW_HEADER.exec(text);
       const header = newHeader ?? OLD_HEADER.exec(text);
-      if (!header) fail(`not an ifconfig line: "${clip(text)}"`);
+      if (!header) fail(`not an ifconfig line: "${clipText(text)}"`);
       const h = header as RegExpExecArray;
       const name = h[1] ?? '';
       const colon = name.indexOf(':');
@@ -52,7 +52,7 @@ export function parseIfconfig(input: TextInput): IpAddrCapture {
       };
       if (newHeader) {
         current.flags = (h[2] ?? '').split(',').filter((f) => f !== '');
-        current.mtu = h[3] !== undefined ? u32Of(h[3]) ?? fail(`mtu out of range: "${clip(h[3])}"`) : null;
+        current.mtu = h[3] !== undefined ? u32Of(h[3]) ?? fail(`mtu out of range: "${clipText(h[3])}"`) : null;
         current.state = stateOf(current.flags);
       } else {
         current.linkType = linkTypeOf(h[2] ?? '');
@@ -144,14 +144,14 @@ function addressOf(body: string, line: number, fail: (r: string) => never): Addr
     prefix = prefixBits(local.slice(slash + 1), family, fail);
     local = local.slice(0, slash);
   }
-  if (family === 'ipv4' ? !isIpv4(local) : !isIpv6(local)) fail(`not an address: "${clip(local)}"`);
+  if (family === 'ipv4' ? !isIpv4(local) : !isIpv6(local)) fail(`not an address: "${clipText(local)}"`);
   record.cidr = `${local}/${prefix ?? (family === 'ipv4' ? 32 : 128)}`;
   return record;
 }
 
 function prefixBits(text: string, family: 'ipv4' | 'ipv6', fail: (r: string) => never): number {
   const max = family === 'ipv4' ? 32 : 128;
-  if (!/^\d{1,3}$/.test(text) || Number(text) > max) fail(`not a prefix length 0..${max}: "${clip(text)}"`);
+  if (!/^\d{1,3}$/.test(text) || Number(text) > max) fail(`not a prefix length 0..${max}: "${clipText(text)}"`);
   return Number(text);
 }
 
@@ -187,10 +187,6 @@ function readDetail(iface: InterfaceRecord, body: string): void {
 
 function nonZero(address: string | undefined): string | null {
   return address === undefined || address === '0.0.0.0' ? null : address;
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** First non-empty line is an ifconfig interface header in either layout. */

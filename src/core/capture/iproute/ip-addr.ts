@@ -1,5 +1,5 @@
 /** `ip addr` / `ip link` (iproute2) in the multi-line and `-o` one-line forms, tolerant of `-d` and `-s` extra lines. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isCidr, isIpv4, withHostPrefix } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
@@ -33,7 +33,7 @@ export function parseIpAddr(input: TextInput): IpAddrCapture {
       const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
       const header = p === 0 ? HEADER.exec(piece) : null;
       if (header) {
-        const index = u32Of(header[1]) ?? fail(`interface index out of range: "${clip(header[1] ?? '')}"`);
+        const index = u32Of(header[1]) ?? fail(`interface index out of range: "${clipText(header[1] ?? '')}"`);
         const rest = piece.slice(header[0].length);
         const rawName = (header[2] ?? '').replace(/:$/, '');
         if (nameOf(rawName) === '') fail('interface without a name');
@@ -60,9 +60,9 @@ export function parseIpAddr(input: TextInput): IpAddrCapture {
           current.addresses.push(addressFromLine(rest, line, fail));
           continue;
         }
-        fail(`not an ip addr interface line: "${clip(piece)}"`);
+        fail(`not an ip addr interface line: "${clipText(piece)}"`);
       }
-      if (!/^\s/.test(piece) && p === 0) fail(`not an ip addr line: "${clip(piece)}"`);
+      if (!/^\s/.test(piece) && p === 0) fail(`not an ip addr line: "${clipText(piece)}"`);
       if (!current) fail('ip addr detail line before any interface');
       const iface = current as InterfaceRecord;
       const body = piece.trim();
@@ -91,7 +91,7 @@ function parseAddressLines(input: TextInput): IpAddrCapture {
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    if (!ADDRESS_LINE.test(text)) fail(`not an ip addr address line among address lines: "${clip(text.trim())}"`);
+    if (!ADDRESS_LINE.test(text)) fail(`not an ip addr address line among address lines: "${clipText(text.trim())}"`);
     const address = addressFromLine(text, line, fail);
     const name = address.label === null ? null : address.label.split(':')[0]!;
     if (name === null || name === '') {
@@ -209,7 +209,7 @@ function addressFromLine(body: string, line: number, fail: (r: string) => never)
   const tokens = body.trim().split(/\s+/);
   const family = tokens[0] === 'inet6' ? 'ipv6' : 'ipv4';
   const local = tokens[1] ?? '';
-  if (!isCidr(local)) fail(`not an address: "${clip(local)}"`);
+  if (!isCidr(local)) fail(`not an address: "${clipText(local)}"`);
   const record: AddressRecord = {
     family, cidr: withHostPrefix(local), peer: null, broadcast: null, scope: null, label: null, secondary: false, line,
   };
@@ -232,11 +232,6 @@ function addressFromLine(body: string, line: number, fail: (r: string) => never)
     }
   }
   return record;
-}
-
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** First non-empty line is `N: name: <FLAGS>` or `N: name inet ...`, or every leading line an address line (`ip addr | grep inet`). */

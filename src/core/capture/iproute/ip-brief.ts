@@ -1,5 +1,5 @@
 /** `ip -br addr` / `ip -br link` (iproute2's brief form): one interface a line, name, operstate, then addresses or MAC and flags. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isCidr, withHostPrefix } from '../../common/ip';
 import { leadingLines } from '../leading-lines';
 import type { InterfaceRecord, ParsedCapture } from '../../records/records';
@@ -18,7 +18,7 @@ export function parseIpBrief(input: TextInput): IpAddrCapture {
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    const m = LINE.exec(text.trimEnd()) ?? fail(`not an ip -br line (name, state, addresses): "${clip(text)}"`);
+    const m = LINE.exec(text.trimEnd()) ?? fail(`not an ip -br line (name, state, addresses): "${clipText(text)}"`);
     const [, rawName = '', state = '', rest = ''] = m;
     const at = rawName.indexOf('@');
     const name = at > 0 ? rawName.slice(0, at) : rawName;
@@ -36,16 +36,12 @@ export function parseIpBrief(input: TextInput): IpAddrCapture {
           family: familyOfAddress(token), cidr: withHostPrefix(token), peer: null, broadcast: null, scope: null,
           label: null, secondary: false, line,
         });
-      } else fail(`not an address, MAC or flag list in ip -br output: "${clip(token)}"`);
+      } else fail(`not an address, MAC or flag list in ip -br output: "${clipText(token)}"`);
     }
     interfaces.push(iface);
   }
   if (interfaces.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no interface found in ip -br output');
   return { kind: 'ip-addr', interfaces, takenAt: null };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Every leading line is `NAME STATE [CIDR|MAC|<FLAGS>]...`. */

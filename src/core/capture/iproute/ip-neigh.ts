@@ -1,5 +1,5 @@
 /** `ip neigh` / `ip -6 neigh` (iproute2 ip/ipneigh.c print_neigh): the ARP and NDP caches, one entry a line. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isIpAddress } from '../../common/ip';
 import { leadingLines } from '../leading-lines';
 import type { NeighbourRecord, ParsedCapture } from '../../records/records';
@@ -26,7 +26,7 @@ export function parseIpNeigh(input: TextInput, options: IpNeighOptions = {}): Ip
     const tokens = text.trim().split(/\s+/);
     // `ip neigh show proxy` entries and `ip neigh` both start with the address; `miss`/`delete` lines come from ip monitor.
     const address = tokens[0] ?? '';
-    if (!isIpAddress(address)) fail(`not a neighbour address: "${clip(address)}"`);
+    if (!isIpAddress(address)) fail(`not a neighbour address: "${clipText(address)}"`);
     const n: NeighbourRecord = {
       family: familyOfAddress(address), address, dev: options.dev ?? null, lladdr: null, states: [], router: false, flags: [], line,
     };
@@ -40,16 +40,12 @@ export function parseIpNeigh(input: TextInput, options: IpNeighOptions = {}): Ip
       else if (BARE_FLAGS.has(token)) n.flags.push(token);
       else if (token === 'proto' || token === 'protocol') n.flags.push(`proto ${value()}`);
       else if (token === 'used' || token === 'probes' || token === 'ref') value(); // -s statistics
-      else fail(`unknown ip neigh word "${clip(token)}"`);
+      else fail(`unknown ip neigh word "${clipText(token)}"`);
     }
     neighbours.push(n);
   }
   if (neighbours.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no neighbour found in ip neigh output');
   return { kind: 'ip-neigh', neighbours, takenAt: null };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** `ADDRESS dev X [lladdr MAC] [router] STATE`: an address first and a NUD state (or proxy) last. */

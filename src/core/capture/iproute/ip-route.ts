@@ -1,5 +1,5 @@
 /** iproute2 `ip route` / `ip -6 route` / `ip route show table all|local`, including multipath `nexthop` lines. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { isNeighLine } from './ip-neigh';
@@ -76,7 +76,7 @@ export function settleDefaultFamily(route: RouteRecord, family: 'ipv4' | 'ipv6' 
 function checkDestination(text: string, fail: (r: string) => never): void {
   const head = text.slice(0, 120).split(/\s+/, 2);
   const dst = ROUTE_TYPES.has(head[0] ?? '') ? head[1] : head[0];
-  if (dst !== undefined && dst !== 'default' && !isCidr(dst)) fail(`not a route destination: "${clip(dst)}"`);
+  if (dst !== undefined && dst !== 'default' && !isCidr(dst)) fail(`not a route destination: "${clipText(dst)}"`);
 }
 
 function routeFromTokens(tokens: string[], line: number, fail: (r: string) => never, table: string | null): RouteRecord {
@@ -88,7 +88,7 @@ function routeFromTokens(tokens: string[], line: number, fail: (r: string) => ne
     i = 1;
   }
   const dstToken = tokens[i] ?? '';
-  if (dstToken !== 'default' && !isCidr(dstToken)) fail(`not a route destination: "${clip(dstToken)}"`);
+  if (dstToken !== 'default' && !isCidr(dstToken)) fail(`not a route destination: "${clipText(dstToken)}"`);
   const dst = dstToken === 'default' || dstToken === '0.0.0.0/0' || dstToken === '::/0' ? 'default' : withHostPrefix(dstToken);
   const route: RouteRecord = {
     type, dst, family: dst === 'default' ? (dstToken.includes(':') ? 'ipv6' : 'ipv4') : familyOfAddress(dstToken),
@@ -125,7 +125,7 @@ function readAttributes(route: RouteRecord, tokens: string[], from: number, fail
     const v = value as string;
     switch (token) {
       case 'via':
-        if (!isIpAddress(v)) fail(`not a gateway address: "${clip(v)}"`);
+        if (!isIpAddress(v)) fail(`not a gateway address: "${clipText(v)}"`);
         if (hop) hop.via = v;
         if (route.via === null) route.via = v;
         break;
@@ -134,14 +134,14 @@ function readAttributes(route: RouteRecord, tokens: string[], from: number, fail
         if (route.dev === null) route.dev = v;
         break;
       case 'weight':
-        if (hop) hop.weight = u32Of(v) ?? fail(`not a nexthop weight: "${clip(v)}"`);
+        if (hop) hop.weight = u32Of(v) ?? fail(`not a nexthop weight: "${clipText(v)}"`);
         break;
       case 'nhid':
-        route.nhid = u32Of(v) ?? fail(`not a nexthop id: "${clip(v)}"`);
+        route.nhid = u32Of(v) ?? fail(`not a nexthop id: "${clipText(v)}"`);
         break;
       case 'src': route.src = v; break;
       case 'metric':
-        route.metric = u32Of(v) ?? fail(`not a 32-bit metric: "${clip(v)}"`);
+        route.metric = u32Of(v) ?? fail(`not a 32-bit metric: "${clipText(v)}"`);
         break;
       case 'table': route.table = v; break;
       case 'scope': route.scope = v; break;
@@ -149,10 +149,6 @@ function readAttributes(route: RouteRecord, tokens: string[], from: number, fail
       default: break;
     }
   }
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** First lines read as routes: `default via`, `CIDR dev`, `TYPE CIDR`. */

@@ -1,5 +1,5 @@
 /** `ip rule` / `ip -6 rule` (iproute2 ip/iprule.c print_rule): the policy routing rules, one a line. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { familyOfAddress, isCidr, withHostPrefix } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
@@ -24,9 +24,9 @@ export function parseIpRule(input: TextInput, options: IpRuleOptions = {}): IpRu
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
     const fail = (reason: string): never => { throw new CaptureError({ file: input.file, line }, reason); };
-    const m = LINE.exec(text.trim()) ?? fail(`not an ip rule line (PRIORITY: selector action): "${clip(text)}"`);
+    const m = LINE.exec(text.trim()) ?? fail(`not an ip rule line (PRIORITY: selector action): "${clipText(text)}"`);
     const [, priorityText = '', selector = ''] = m;
-    const priority = u32Of(priorityText) ?? fail(`rule priority out of range: "${clip(priorityText)}"`);
+    const priority = u32Of(priorityText) ?? fail(`rule priority out of range: "${clipText(priorityText)}"`);
     rules.push(ruleFromTokens(priority, selector.split(/\s+/), line, options.family ?? null, fail));
   }
   if (rules.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no rule found in ip rule output');
@@ -100,14 +100,14 @@ function ruleFromTokens(
         rule.other.push('l3mdev');
         break;
       case 'suppress_prefixlength':
-        rule.suppressPrefixLength = u32Of(value(i++)) ?? fail(`not a prefix length: "${clip(tokens[i] ?? '')}"`);
+        rule.suppressPrefixLength = u32Of(value(i++)) ?? fail(`not a prefix length: "${clipText(tokens[i] ?? '')}"`);
         break;
       case 'suppress_ifgroup':
         rule.suppressIfgroup = value(i++);
         break;
       case 'goto': {
         const v = value(i++);
-        action = { kind: 'goto', target: v === 'none' ? null : (u32Of(v) ?? fail(`not a rule priority: "${clip(v)}"`)) };
+        action = { kind: 'goto', target: v === 'none' ? null : (u32Of(v) ?? fail(`not a rule priority: "${clipText(v)}"`)) };
         break;
       }
       case '[unresolved]':
@@ -131,7 +131,7 @@ function ruleFromTokens(
         break;
       default:
         if (OTHER_WITH_VALUE.has(token)) rule.other.push(`${token} ${value(i++)}`);
-        else fail(`unknown ip rule word "${clip(token)}"`);
+        else fail(`unknown ip rule word "${clipText(token)}"`);
     }
   }
   if (action === null) fail('ip rule without an action (lookup, goto, blackhole...)');
@@ -147,25 +147,21 @@ function selectorPrefix(text: string, fail: (r: string) => never): string | null
   if (text === 'all') return null;
   const zero = /^0\/(\d+)$/.exec(text);
   if (zero) return `0.0.0.0/${zero[1]}`;
-  if (!isCidr(text)) fail(`not an address prefix: "${clip(text)}"`);
+  if (!isCidr(text)) fail(`not an address prefix: "${clipText(text)}"`);
   return withHostPrefix(text);
 }
 
 /** `0x4000/0x4000`, `0x10`, `16`: iproute2 prints hex, users type either. A mark without a mask matches all 32 bits. */
 export function markAndMask(text: string, fail: (r: string) => never): [number, number] {
   const [markText = '', maskText] = text.split('/');
-  const mark = numberOf(markText) ?? fail(`not a mark: "${clip(text)}"`);
-  const mask = maskText === undefined ? 0xffff_ffff : (numberOf(maskText) ?? fail(`not a mark mask: "${clip(text)}"`));
+  const mark = numberOf(markText) ?? fail(`not a mark: "${clipText(text)}"`);
+  const mask = maskText === undefined ? 0xffff_ffff : (numberOf(maskText) ?? fail(`not a mark mask: "${clipText(text)}"`));
   return [mark, mask];
 }
 
 function numberOf(text: string): number | null {
   if (/^0x[0-9a-fA-F]{1,8}$/.test(text)) return Number.parseInt(text, 16);
   return u32Of(text);
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Leading lines are `N:<tab>[not ]from ...` (every rule iproute2 prints starts with its from selector). */

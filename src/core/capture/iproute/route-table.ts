@@ -1,5 +1,5 @@
 /** net-tools routing tables: `route -n`, `netstat -rn`, and their IPv6 forms (`route -n -A inet6`, `netstat -rn6`). */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
@@ -31,7 +31,7 @@ export function parseRouteTable(input: TextInput, headerless: Column[] | null = 
       columns = columnsOf(text);
       continue;
     }
-    if (!columns) fail(`routing table row before its column header: "${clip(text)}"`);
+    if (!columns) fail(`routing table row before its column header: "${clipText(text)}"`);
     const cols = columns as Column[];
     const cells = text.trim().split(/\s+/);
     if (cells.length !== cols.length) fail(`expected ${cols.length} columns, found ${cells.length}`);
@@ -67,19 +67,19 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
     dst = 'default';
   } else if (genmask !== null) {
     // IPv4 table: address + netmask.
-    if (!isIpv4(destination)) fail(`not a destination address: "${clip(destination)}"`);
+    if (!isIpv4(destination)) fail(`not a destination address: "${clipText(destination)}"`);
     const prefix = prefixOfNetmask(genmask);
-    if (prefix === null) fail(`not a netmask: "${clip(genmask)}"`);
+    if (prefix === null) fail(`not a netmask: "${clipText(genmask)}"`);
     dst = prefix === 0 && destination === '0.0.0.0' ? 'default' : `${destination}/${prefix as number}`;
   } else {
     // IPv6 table: the destination carries its prefix; without -n net-tools prints the unspecified address `[::]`.
     const bare = destination.startsWith('[::]/') ? destination.slice(1).replace(']', '') : destination;
-    if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clip(destination)}"`);
+    if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clipText(destination)}"`);
     dst = bare === '::/0' ? 'default' : bare;
   }
   const gateway = cell('gateway');
   const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '[::]' || gateway === '*' || gateway === '-' ? null : gateway;
-  if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clip(via)}"`);
+  if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clipText(via)}"`);
   const flags = cell('flags');
   const metric = cell('metric');
   const iface = cell('iface');
@@ -103,10 +103,6 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
     flags: flags === null || flags === '-' ? [] : [flags],
     line,
   };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 const ROUTE_N: Column[] = ['destination', 'gateway', 'genmask', 'flags', 'metric', 'other', 'other', 'iface'];

@@ -12,6 +12,7 @@
 import { isIpAddress } from '../../common/ip';
 import type { GetCommand, GetResource } from './kubectl-command';
 import { endpointListOf, listOf, presentOrNull, servicePortOf, type Fail, type TableRecord } from './kubectl-get';
+import { clipText } from '../capture-error';
 
 export interface HeaderlessLayout {
   resource: GetResource;
@@ -131,6 +132,5 @@ export function headerlessRecordOf(layout: HeaderlessLayout, text: string, line:
   }
 }
 
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+/** A cell quoted in a message: cells are short, so a long one is cut sooner than a whole line. */
+const clip = (text: string): string => clipText(text, 60);

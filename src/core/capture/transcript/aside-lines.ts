@@ -8,6 +8,7 @@
  */
 import type { CaptureUnit, CaptureWarning } from '../capture-unit';
 import type { CaptureKind } from '../../records/records';
+import { clipText } from '../capture-error';
 
 export type AsideLine =
   | { kind: 'elision' }
@@ -181,10 +182,10 @@ export function setAsideLines(unit: CaptureUnit, pause?: () => void): SetAside {
     const note = aside === null && annotated ? annotationStart(text.slice(from, end)) : -1;
     if (note >= 0) {
       cuts.push(from + note, end);
-      warnings.push({ file: unit.file, line, message: `"${clip(text.slice(from + note, end).trim())}" is a note the author added after the output: skipped, the rest of the line read` });
+      warnings.push({ file: unit.file, line, message: `"${clipText(text.slice(from + note, end).trim(), 120)}" is a note the author added after the output: skipped, the rest of the line read` });
     }
     if (aside !== null) {
-      const shown = clip(text.slice(from, end).trim());
+      const shown = clipText(text.slice(from, end).trim(), 120);
       cuts.push(from, end);
       switch (aside.kind) {
         case 'elision':
@@ -214,8 +215,4 @@ export function setAsideLines(unit: CaptureUnit, pause?: () => void): SetAside {
     unit: { ...unit, partial: unit.partial || elided, ...(elided ? { elided } : {}), input: { ...unit.input, text: pieces.join('') } },
     warnings,
   };
-}
-
-function clip(s: string): string {
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
