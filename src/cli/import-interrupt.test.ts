@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeSyntheticPcap } from '../../scripts/bench/synthetic-pcap.mjs';
 import { writeKubeProxyDump } from '../../scripts/bench/kube-proxy-dump.mjs';
-import { conntrackText, tcpdumpText } from '../../test/support/big-text-captures';
+import { conntrackText, ipRouteText, tcpdumpText } from '../../test/support/big-text-captures';
 
 const repo = process.cwd();
 const bin = path.join(repo, 'bin', 'natlens');
@@ -22,6 +22,8 @@ beforeAll(() => {
   // A busy node's table (nf_conntrack_max is 262144 by default) and a long tcpdump text: ~20 MB each.
   fs.writeFileSync(path.join(dir, 'conntrack-L.txt'), conntrackText(150_000));
   fs.writeFileSync(path.join(dir, 'tcpdump.txt'), tcpdumpText(100_000));
+  // A BGP-fed table: parsed whole, then stored.
+  fs.writeFileSync(path.join(dir, 'bgp-routes.txt'), ipRouteText(300_000));
   fs.writeFileSync(path.join(dir, 'routes.txt'), 'default via 10.9.0.1 dev eth0\n10.9.0.0/24 dev eth0 proto kernel scope link src 10.9.0.5\n');
 });
 afterAll(() => {
@@ -40,8 +42,11 @@ function tableCounts(db: string): Record<string, number> {
   }
 }
 
-/** Starts an import and sends SIGINT once it reports progress on `file` (it is then inside that file's transaction). */
-function interruptMidImport(db: string, paths: string[], file: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+/**
+ * Starts an import and sends SIGINT once it reports progress on `file` (it is then inside that file's transaction), or
+ * once a progress line on it matches `when`.
+ */
+function interruptMidImport(db: string, paths: string[], file: string, when = /: \d+%/): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'import', '--db', db, ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -52,7 +57,8 @@ function interruptMidImport(db: string, paths: string[], file: string): Promise<
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
-      if (!sent && new RegExp(`importing .*${path.basename(file).replace('.', '\\.')}: \\d+%`).test(stderr)) {
+      const progress = stderr.split('\n').filter((l) => l.includes(`importing `) && l.includes(path.basename(file)));
+      if (!sent && progress.some((l) => when.test(l))) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -107,6 +113,19 @@ describe('Ctrl-C during natlens import', () => {
     const report = JSON.parse(again.stdout) as { nodes: Array<{ captures: Array<{ kind: string; records: number }> }> };
     expect(report.nodes[0]?.captures[0]).toMatchObject({ kind: 'iptables-save' });
     expect(report.nodes[0]?.captures[0]?.records).toBeGreaterThan(45_000);
+  });
+
+  it('cancels a BGP-sized ip route table while its parsed routes are stored: exit 130, the project unchanged', async () => {
+    const db = path.join(dir, 'bgp.db');
+    expect(spawnSync(process.execPath, [bin, 'import', '--db', db, lab], { encoding: 'utf8' }).status).toBe(0);
+    const before = tableCounts(db);
+    // The whole text is read by the first report of the insert (100%), and some routes are stored.
+    const run = await interruptMidImport(db, [path.join(dir, 'bgp-routes.txt')], 'bgp-routes.txt', /: 100% .*, [1-9][\d,]* records$/);
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/natlens: the import of .*bgp-routes\.txt was cancelled; nothing of that file was stored, and nothing of this call was stored\n$/);
+    expect(tableCounts(db)).toEqual(before);
   });
 
   for (const [name, kind, records] of [['conntrack-L.txt', 'conntrack', 150_000], ['tcpdump.txt', 'tcpdump-text', 100_000]] as const) {

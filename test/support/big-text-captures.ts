@@ -28,3 +28,12 @@ export function tcpdumpText(n: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `n` routes as `ip route` prints a BGP-fed table (a full Internet table is ~10^6), one /24 each, after a default and the link's own. */
+export function ipRouteText(n: number): string {
+  const lines: string[] = ['default via 10.9.0.1 dev eth0 proto static metric 100', '10.9.0.0/24 dev eth0 proto kernel scope link src 10.9.0.5'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`${1 + ((i >> 16) & 127)}.${(i >> 8) & 255}.${i & 255}.0/24 via 10.9.0.${2 + (i % 3)} dev eth0 proto bgp metric 20`);
+  }
+  return `${lines.join('\n')}\n`;
+}

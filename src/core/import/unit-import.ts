@@ -90,8 +90,14 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     takenAt = ctx.file.collected?.takenAt ?? null;
   } else {
     parsed = ctx.readers.parseCaptureUnit(reading);
-    store.insertRecords(id, parsed);
-    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyRuleset(store, id, parsed.ruleset);
+    // Parsed whole, then stored: the text is read by now, so the insert's reports keep the bytes at the unit's end and
+    // count the records stored.
+    const read = progress === null ? null : (bytesBeforeLine?.(unit.lastLine + 1) ?? null);
+    store.insertRecords(id, parsed, progress === null ? undefined : (rows) => progress(read, rows));
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
+      ctx.cancelPoint?.();
+      storeKubeProxyRuleset(store, id, parsed.ruleset);
+    }
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack' || parsed.kind === 'ip-addr') {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }

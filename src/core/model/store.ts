@@ -32,6 +32,7 @@ import * as rulesetRows from './rows/rulesets';
 import * as conntrackRows from './rows/conntrack';
 import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
+import { rowTicker, type RowTick } from './rows/row-tick';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -264,71 +265,76 @@ export class Store {
     captureRows.finishCapture(this.db, id, records, takenAt, detail);
   }
 
-  /** Stores the records of a parsed (non-packet) capture under `captureId`. */
-  insertRecords(captureId: number, capture: ParsedCapture): void {
+  /**
+   * Stores the records of a parsed (non-packet) capture under `captureId`. `onRows` is called with the records
+   * stored so far every LINES_PER_REPORT of them (a BGP table is ~10^6 routes): where the insert reports progress,
+   * and where a cancel is heard (a throw there rolls back with the caller's transaction).
+   */
+  insertRecords(captureId: number, capture: ParsedCapture, onRows?: (rows: number) => void): void {
+    const tick = rowTicker(onRows);
     switch (capture.kind) {
       case 'iptables-save':
       case 'iptables-list':
-        this.insertRuleset(captureId, capture.ruleset);
+        this.insertRuleset(captureId, capture.ruleset, tick);
         return;
       case 'ip-addr':
-        this.insertInterfaces(captureId, capture.interfaces);
+        this.insertInterfaces(captureId, capture.interfaces, tick);
         return;
       case 'ip-route':
       case 'route-table':
-        this.insertRoutes(captureId, capture.routes);
+        this.insertRoutes(captureId, capture.routes, tick);
         return;
       case 'conntrack':
-        this.insertConntrack(captureId, capture.entries);
+        this.insertConntrack(captureId, capture.entries, tick);
         return;
       case 'bridge':
-        this.insertBridgePorts(captureId, capture.ports);
+        this.insertBridgePorts(captureId, capture.ports, tick);
         return;
       case 'kubectl':
-        this.insertServices(captureId, 'kubectl', capture.services);
-        this.insertEndpoints(captureId, 'kubectl', capture.endpoints.flatMap(k8sRows.endpointRecords));
-        this.insertPods(captureId, capture.pods);
+        this.insertServices(captureId, 'kubectl', capture.services, tick);
+        this.insertEndpoints(captureId, 'kubectl', capture.endpoints.flatMap(k8sRows.endpointRecords), tick);
+        this.insertPods(captureId, capture.pods, tick);
         return;
       case 'ip-rule':
-        this.insertIpRules(captureId, capture.rules);
+        this.insertIpRules(captureId, capture.rules, tick);
         return;
       case 'ip-neigh':
-        this.insertNeighbours(captureId, capture.neighbours);
+        this.insertNeighbours(captureId, capture.neighbours, tick);
         return;
       case 'bridge-fdb':
-        this.insertFdbEntries(captureId, capture.entries);
+        this.insertFdbEntries(captureId, capture.entries, tick);
         return;
       default:
         return assertNever(capture);
     }
   }
 
-  insertInterfaces(captureId: number, interfaces: readonly InterfaceRecord[]): void {
-    interfaceRows.insertInterfaces(this.db, captureId, interfaces);
+  insertInterfaces(captureId: number, interfaces: readonly InterfaceRecord[], tick?: RowTick): void {
+    interfaceRows.insertInterfaces(this.db, captureId, interfaces, tick);
   }
 
-  insertRoutes(captureId: number, routes: readonly RouteRecord[]): void {
-    routeRows.insertRoutes(this.db, captureId, routes);
+  insertRoutes(captureId: number, routes: readonly RouteRecord[], tick?: RowTick): void {
+    routeRows.insertRoutes(this.db, captureId, routes, tick);
   }
 
-  insertIpRules(captureId: number, rules: readonly RuleRecord[]): void {
-    ipRuleRows.insertIpRules(this.db, captureId, rules);
+  insertIpRules(captureId: number, rules: readonly RuleRecord[], tick?: RowTick): void {
+    ipRuleRows.insertIpRules(this.db, captureId, rules, tick);
   }
 
-  insertNeighbours(captureId: number, neighbours: readonly NeighbourRecord[]): void {
-    neighbourRows.insertNeighbours(this.db, captureId, neighbours);
+  insertNeighbours(captureId: number, neighbours: readonly NeighbourRecord[], tick?: RowTick): void {
+    neighbourRows.insertNeighbours(this.db, captureId, neighbours, tick);
   }
 
-  insertFdbEntries(captureId: number, entries: readonly FdbRecord[]): void {
-    bridgeRows.insertFdbEntries(this.db, captureId, entries);
+  insertFdbEntries(captureId: number, entries: readonly FdbRecord[], tick?: RowTick): void {
+    bridgeRows.insertFdbEntries(this.db, captureId, entries, tick);
   }
 
-  insertRuleset(captureId: number, ruleset: Ruleset): void {
-    rulesetRows.insertRuleset(this.db, captureId, ruleset);
+  insertRuleset(captureId: number, ruleset: Ruleset, tick?: RowTick): void {
+    rulesetRows.insertRuleset(this.db, captureId, ruleset, tick);
   }
 
-  insertConntrack(captureId: number, entries: readonly ConntrackEntry[]): void {
-    conntrackRows.insertConntrack(this.db, captureId, entries);
+  insertConntrack(captureId: number, entries: readonly ConntrackEntry[], tick?: RowTick): void {
+    conntrackRows.insertConntrack(this.db, captureId, entries, tick);
   }
 
   /** Conntrack rows stored as they are read (a busy node's table is not held whole); `expectedRows` a rough count. */
@@ -336,16 +342,16 @@ export class Store {
     return conntrackRows.conntrackWriter(this.db, captureId, expectedRows, pause);
   }
 
-  insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[]): void {
-    bridgeRows.insertBridgePorts(this.db, captureId, ports);
+  insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[], tick?: RowTick): void {
+    bridgeRows.insertBridgePorts(this.db, captureId, ports, tick);
   }
 
-  insertServices(captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[]): void {
-    k8sRows.insertServices(this.db, captureId, origin, services);
+  insertServices(captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[], tick?: RowTick): void {
+    k8sRows.insertServices(this.db, captureId, origin, services, tick);
   }
 
-  insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {
-    k8sRows.insertEndpoints(this.db, captureId, origin, endpoints);
+  insertEndpoints(captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[], tick?: RowTick): void {
+    k8sRows.insertEndpoints(this.db, captureId, origin, endpoints, tick);
   }
 
   /** A capture's services and endpoints as one block (kube-proxy's: thousands at once). */
@@ -353,8 +359,8 @@ export class Store {
     k8sRows.insertServiceBlock(this.db, captureId, origin, block);
   }
 
-  insertPods(captureId: number, pods: readonly PodRecord[]): void {
-    k8sRows.insertPods(this.db, captureId, pods);
+  insertPods(captureId: number, pods: readonly PodRecord[], tick?: RowTick): void {
+    k8sRows.insertPods(this.db, captureId, pods, tick);
   }
 
   /** Streams packets into `captureId` a block at a time (see PacketStore.writer). */

@@ -2,10 +2,14 @@
 import type Database from 'better-sqlite3';
 import type { BridgePortRecord, FdbRecord } from '../../records/records';
 import { flag } from './values';
+import type { RowTick } from './row-tick';
 
-export function insertBridgePorts(db: Database.Database, captureId: number, ports: readonly BridgePortRecord[]): void {
+export function insertBridgePorts(db: Database.Database, captureId: number, ports: readonly BridgePortRecord[], tick?: RowTick): void {
   const port = db.prepare('INSERT INTO bridge_ports (capture_id, bridge, port, state, line) VALUES (?, ?, ?, ?, ?)');
-  for (const p of ports) port.run(captureId, p.bridge, p.port, p.state, p.line);
+  for (const p of ports) {
+    port.run(captureId, p.bridge, p.port, p.state, p.line);
+    tick?.();
+  }
 }
 
 export function bridgePortsOf(db: Database.Database, captureId: number): BridgePortRecord[] {
@@ -14,13 +18,14 @@ export function bridgePortsOf(db: Database.Database, captureId: number): BridgeP
     .all(captureId) as BridgePortRecord[];
 }
 
-export function insertFdbEntries(db: Database.Database, captureId: number, entries: readonly FdbRecord[]): void {
+export function insertFdbEntries(db: Database.Database, captureId: number, entries: readonly FdbRecord[], tick?: RowTick): void {
   const row = db.prepare(
     `INSERT INTO fdb_entries (capture_id, mac, dev, master, vlan, dst, vni, via, self, state, flags, line)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const e of entries) {
     row.run(captureId, e.mac, e.dev, e.master, e.vlan, e.dst, e.vni, e.via, flag(e.self), e.state, JSON.stringify(e.flags), e.line);
+    tick?.();
   }
 }
 

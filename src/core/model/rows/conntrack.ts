@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { ConntrackEntry, ConntrackTuple } from '../../records/records';
 import { BatchInsert } from '../batch-insert';
 import { flag } from './values';
+import type { RowTick } from './row-tick';
 
 const CONNTRACK_COLUMNS = [
   'capture_id', 'family', 'proto', 'proto_number', 'timeout', 'state',
@@ -11,9 +12,12 @@ const CONNTRACK_COLUMNS = [
   'unreplied', 'assured', 'flags', 'mark', 'zone', 'use_count', 'line',
 ] as const;
 
-export function insertConntrack(db: Database.Database, captureId: number, entries: readonly ConntrackEntry[]): void {
+export function insertConntrack(db: Database.Database, captureId: number, entries: readonly ConntrackEntry[], tick?: RowTick): void {
   const rows = conntrackWriter(db, captureId);
-  for (const e of entries) rows.add(e);
+  for (const e of entries) {
+    rows.add(e);
+    tick?.();
+  }
   rows.flush();
 }
 

@@ -2,8 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { InterfaceRecord, LinkDetails } from '../../records/records';
 import { flag, splitList } from './values';
+import type { RowTick } from './row-tick';
 
-export function insertInterfaces(db: Database.Database, captureId: number, interfaces: readonly InterfaceRecord[]): void {
+export function insertInterfaces(db: Database.Database, captureId: number, interfaces: readonly InterfaceRecord[], tick?: RowTick): void {
   const iface = db.prepare(
     `INSERT INTO interfaces (capture_id, name, ifindex, peer, link_netns, flags, mtu, state, master, link_type, mac, line, details)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -20,6 +21,7 @@ export function insertInterfaces(db: Database.Database, captureId: number, inter
     for (const a of i.addresses) {
       address.run(id, a.family, a.cidr, a.peer, a.broadcast, a.scope, a.label, flag(a.secondary), a.line);
     }
+    tick?.();
   }
 }
 

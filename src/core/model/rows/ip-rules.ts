@@ -2,8 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { RuleAction, RuleRecord } from '../../records/records';
 import { flag } from './values';
+import type { RowTick } from './row-tick';
 
-export function insertIpRules(db: Database.Database, captureId: number, rules: readonly RuleRecord[]): void {
+export function insertIpRules(db: Database.Database, captureId: number, rules: readonly RuleRecord[], tick?: RowTick): void {
   const row = db.prepare(
     `INSERT INTO ip_rules (capture_id, family, priority, invert, src, dst, iif, oif, fwmark, fwmask, tos, other, action,
        suppress_prefix, suppress_ifgroup, flags, line)
@@ -14,6 +15,7 @@ export function insertIpRules(db: Database.Database, captureId: number, rules: r
       captureId, r.family, r.priority, flag(r.not), r.from, r.to, r.iif, r.oif, r.fwmark, r.fwmask, r.tos,
       JSON.stringify(r.other), JSON.stringify(r.action), r.suppressPrefixLength, r.suppressIfgroup, JSON.stringify(r.flags), r.line,
     );
+    tick?.();
   }
 }
 

@@ -11,6 +11,7 @@ import { ModelError } from '../model-error';
 import { decodeEndpoints, decodeServices, type EndpointRecord, type K8sOrigin, type ServiceBlock } from '../service-block';
 import { DamagedTape } from '../value-tape';
 import { splitList } from './values';
+import type { RowTick } from './row-tick';
 
 export type { EndpointRecord, K8sOrigin } from '../service-block';
 
@@ -21,7 +22,7 @@ const SERVICE_PORT_COLUMNS = ['service_id', 'name', 'port', 'protocol', 'target_
 const ENDPOINT_COLUMNS = ['capture_id', 'origin', 'namespace', 'name', 'port_name', 'address', 'port', 'line'] as const;
 
 /** Service rows go in batches with their ids given (maxId), so that their ports can name them. */
-export function insertServices(db: Database.Database, captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[]): void {
+export function insertServices(db: Database.Database, captureId: number, origin: K8sOrigin, services: readonly ServiceRecord[], tick?: RowTick): void {
   const serviceRows = new BatchInsert(db, 'services', SERVICE_COLUMNS, 64);
   const portRows = new BatchInsert(db, 'service_ports', SERVICE_PORT_COLUMNS, 64);
   const base = maxId(db, 'services');
@@ -30,6 +31,7 @@ export function insertServices(db: Database.Database, captureId: number, origin:
       base + i + 1, captureId, origin, s.namespace, s.name, s.type, s.clusterIP, s.externalIPs.join(','), s.loadBalancerIPs.join(','),
       s.selector, s.line,
     ]);
+    tick?.();
   });
   // Every service row first: a port names its service.
   serviceRows.flush();
@@ -63,15 +65,21 @@ function endpointRows(db: Database.Database, captureId: number, origin: K8sOrigi
   };
 }
 
-export function insertEndpoints(db: Database.Database, captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[]): void {
+export function insertEndpoints(db: Database.Database, captureId: number, origin: K8sOrigin, endpoints: readonly EndpointRecord[], tick?: RowTick): void {
   const rows = endpointRows(db, captureId, origin);
-  for (const e of endpoints) rows.add(e);
+  for (const e of endpoints) {
+    rows.add(e);
+    tick?.();
+  }
   rows.flush();
 }
 
-export function insertPods(db: Database.Database, captureId: number, pods: readonly PodRecord[]): void {
+export function insertPods(db: Database.Database, captureId: number, pods: readonly PodRecord[], tick?: RowTick): void {
   const pod = db.prepare('INSERT INTO pods (capture_id, namespace, name, status, ip, node, line) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  for (const p of pods) pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
+  for (const p of pods) {
+    pod.run(captureId, p.namespace, p.name, p.status, p.ip, p.node, p.line);
+    tick?.();
+  }
 }
 
 /** The pods a kubectl capture listed, in the order it listed them. */

@@ -2,13 +2,15 @@
 import type Database from 'better-sqlite3';
 import type { NeighbourRecord } from '../../records/records';
 import { flag, splitList } from './values';
+import type { RowTick } from './row-tick';
 
-export function insertNeighbours(db: Database.Database, captureId: number, neighbours: readonly NeighbourRecord[]): void {
+export function insertNeighbours(db: Database.Database, captureId: number, neighbours: readonly NeighbourRecord[], tick?: RowTick): void {
   const row = db.prepare(
     `INSERT INTO neighbours (capture_id, family, address, dev, lladdr, states, router, flags, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const n of neighbours) {
     row.run(captureId, n.family, n.address, n.dev, n.lladdr, n.states.join(','), flag(n.router), JSON.stringify(n.flags), n.line);
+    tick?.();
   }
 }
 

@@ -2,8 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { NexthopRecord, RouteRecord, RouteType } from '../../records/records';
 import { splitList } from './values';
+import type { RowTick } from './row-tick';
 
-export function insertRoutes(db: Database.Database, captureId: number, routes: readonly RouteRecord[]): void {
+export function insertRoutes(db: Database.Database, captureId: number, routes: readonly RouteRecord[], tick?: RowTick): void {
   const route = db.prepare(
     `INSERT INTO routes (capture_id, type, dst, family, via, dev, src, metric, route_table, scope, proto, flags, line, nexthops, nhid)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -13,6 +14,7 @@ export function insertRoutes(db: Database.Database, captureId: number, routes: r
       captureId, r.type, r.dst, r.family, r.via, r.dev, r.src, r.metric, r.table, r.scope, r.proto, r.flags.join(','), r.line,
       r.nexthops === undefined ? null : JSON.stringify(r.nexthops), r.nhid ?? null,
     );
+    tick?.();
   }
 }
 

@@ -4,9 +4,10 @@ import type { Chain, Counters, Match, Rule, Ruleset, Table, TableName, Target } 
 import { ChainHeadsBuilder, ChainHeadsReader, hasCounters, insertChainHeads, isBuiltin, nextChainId, policyOf } from './chain-heads';
 import { CHUNK_RULES, RuleChunkBuilder, RuleChunkWriter, StoredTableRules } from './rule-chunks';
 import { flag } from './values';
+import type { RowTick } from './row-tick';
 import { ModelError } from '../model-error';
 
-export function insertRuleset(db: Database.Database, captureId: number, ruleset: Ruleset): void {
+export function insertRuleset(db: Database.Database, captureId: number, ruleset: Ruleset, tick?: RowTick): void {
   const rulesetId = Number(db
     .prepare(
       `INSERT INTO rulesets (capture_id, family, format, interfaces_shown, counters_shown, partial) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -35,6 +36,7 @@ export function insertRuleset(db: Database.Database, captureId: number, ruleset:
       for (const r of c.rules) {
         builder.add(chainId, c.name, r, false);
         if (builder.size >= CHUNK_RULES) write();
+        tick?.();
       }
     }
     write();
