@@ -63,7 +63,7 @@ function importWalked(readers: CaptureReaders, store: Store, walk: WalkResult, o
     }
   }
   appendAll(report.warnings, guesses.warnings());
-  appendAll(report.warnings, conflictWarnings(store, report));
+  appendAll(report.warnings, conflictWarnings(store, report, options));
   return report;
 }
 
@@ -89,17 +89,27 @@ class GuessedNodes {
   }
 }
 
+/** What a cancellation stopped when it came after the files were stored, while their captures were compared (`CancelledError.what`). */
+export const CHECKING_CONFLICTS = 'the check for conflicting captures';
+
 /**
  * Two captures of the same thing that disagree, where this import brought one of them: both are kept, and
- * the import says so (the later is used; `nodes --json` lists them under `conflicts`).
+ * the import says so (the later is used; `nodes --json` lists them under `conflicts`). Composing a node's state
+ * reads back all its interfaces and routes (a BGP table: seconds), so a cancel is heard between nodes and
+ * between the captures of one; it stores nothing, and the files stay imported.
  */
-function conflictWarnings(store: Store, report: ImportReport): ImportProblem[] {
+function conflictWarnings(store: Store, report: ImportReport, options: ImportOptions): ImportProblem[] {
   const out: ImportProblem[] = [];
+  const cancelPoint = (): void => {
+    if (options.signal?.aborted !== true) return;
+    throw new CancelledError(CHECKING_CONFLICTS, 'every file of this call was imported whole; `natlens nodes` lists the conflicts among their captures');
+  };
   for (const node of report.nodes) {
     const imported = new Set(node.captures.map((c) => c.id));
     const nodeId = store.findNode(node.name);
     if (imported.size === 0 || nodeId === null) continue;
-    for (const c of nodeState(store, nodeId, null, LINK_PARTS).conflicts) {
+    cancelPoint();
+    for (const c of nodeState(store, nodeId, null, LINK_PARTS, { cancelPoint }).conflicts) {
       if (!imported.has(c.captures[0]) && !imported.has(c.captures[1])) continue;
       out.push({
         source: c.sources[1],

@@ -32,6 +32,8 @@ const composed = new WeakMap<Store, Map<string, { nodeId: number; rulesets: bool
 export interface NodeStateOptions {
   /** Keep the state made for the next caller (default true); false: one already kept is used, a new one is not kept. */
   keep?: boolean;
+  /** Called between the captures read back (each a query): throws to stop, and nothing is kept. */
+  cancelPoint?: () => void;
 }
 
 /** The composed state of the captures of `nodeId` taken in namespace `netns` (null: the node's own), of the parts asked for. */
@@ -45,7 +47,7 @@ export function nodeState(
   if (byKey === undefined) composed.set(store, (byKey = new Map()));
   const known = byKey.get(key);
   if (known !== undefined && known.captures === identity) return known.state;
-  const state = composeState(composeInputs(store, captures, parts));
+  const state = composeState(composeInputs(store, captures, parts, options.cancelPoint));
   if (options.keep ?? true) byKey.set(key, { nodeId, rulesets: parts.has('ruleset'), captures: identity, state });
   else byKey.delete(key);
   if (netns === null && parts.has('ruleset')) newestOf(store).set(nodeId, { captures: identity, newest: newestSnapshot(store, state.rulesets.filter((r) => r.family === 'ipv4'))?.captures ?? [] });
@@ -89,11 +91,12 @@ export function forgetRulesetStates(store: Store, nodeId: number): void {
 }
 
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */
-export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS): ComposeCapture[] {
+export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS, cancelPoint?: () => void): ComposeCapture[] {
   const out: ComposeCapture[] = [];
   for (const c of [...captures].sort((a, b) => a.id - b.id)) {
     const part = PART_OF[c.kind];
     if (part === undefined || !parts.has(part)) continue;
+    cancelPoint?.();
     const meta = { id: c.id, kind: c.kind, sourceFile: c.sourceFile, source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, changedBy: c.changedBy };
     switch (c.kind) {
       case 'ip-addr': {
