@@ -98,7 +98,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
       ctx.cancelPoint?.();
       storeKubeProxyRuleset(store, id, parsed.ruleset);
     }
-    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack' || parsed.kind === 'ip-addr') {
+    if ('warnings' in parsed) {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }
     records = recordCount(parsed);

@@ -398,7 +398,7 @@ export type ParsedCapture =
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'bridge'; ports: BridgePortRecord[]; takenAt: null }
-  | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null }
+  | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }
   | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
   | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null };

@@ -12,8 +12,14 @@ describe('getCommandOf', () => {
     expect(get('kubectl get svc/web --context prod -l app=web --no-headers')).toMatchObject({ resource: 'service', columnsKnown: true });
   });
 
-  it('leaves the columns in doubt for other outputs, label columns, watch and unknown flags', () => {
-    for (const line of ['kubectl get pods -o yaml', 'kubectl get pods -L app', 'kubectl get pods -w', 'kubectl get pods --frobnicate', 'kubectl get pods --no-headers=false']) {
+  it('knows a watch prints the columns of its listing, without or with the listing (`| grep` keeps its rows)', () => {
+    for (const line of ['kubectl get pods -w', 'kubectl get pods -o wide --watch', 'kubectl get svc -A --watch-only']) {
+      expect(get(line)?.columnsKnown).toBe(true);
+    }
+  });
+
+  it('leaves the columns in doubt for other outputs, label columns, watch events and unknown flags', () => {
+    for (const line of ['kubectl get pods -o yaml', 'kubectl get pods -L app', 'kubectl get pods -w --output-watch-events', 'kubectl get pods --frobnicate', 'kubectl get pods --no-headers=false']) {
       expect(get(line)?.columnsKnown).toBe(false);
     }
     expect(get('kubectl get svc,ep')?.resource).toBeNull();

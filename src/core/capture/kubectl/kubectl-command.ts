@@ -36,7 +36,11 @@ const VALUED = new Set([
   '--client-key', '--tls-server-name', '-v', '--v', '--cache-dir', '--profile', '--profile-output', '--password', '--username',
 ]);
 /** Flags without a value that leave the columns as they are. */
-const PLAIN = new Set(['--insecure-skip-tls-verify', '--ignore-not-found', '--show-managed-fields', '--match-server-version', '--warnings-as-errors']);
+const PLAIN = new Set([
+  '--insecure-skip-tls-verify', '--ignore-not-found', '--show-managed-fields', '--match-server-version', '--warnings-as-errors',
+  // A watch prints the same columns again as objects change (kubectl-watch.ts); --output-watch-events adds EVENT and is not here.
+  '-w', '--watch', '--watch-only',
+]);
 
 /**
  * The namespace a command makes the kubectl context's: `kubens NS`, `kubectl config set-context --current

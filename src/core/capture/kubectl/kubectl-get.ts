@@ -20,9 +20,9 @@ export type TableRecord =
 
 const HEADER_CELL = /^[A-Z][A-Z0-9()_./-]*(?: [A-Z][A-Z0-9()_./-]*)*$/;
 
-/** A header row: upper-case cells separated by two or more spaces, the first NAME or NAMESPACE. */
+/** A header row: upper-case cells separated by two or more spaces, the first NAME or NAMESPACE (after EVENT: `get -w --output-watch-events`). */
 export function tableLayoutOf(text: string): TableLayout | null {
-  if (text.length > 1000 || !/^(NAME|NAMESPACE)\s/.test(text)) return null;
+  if (text.length > 1000 || !/^(?:EVENT\s+)?(?:NAME|NAMESPACE)\s/.test(text)) return null;
   const names: string[] = [];
   const starts: number[] = [];
   const cell = /\S+(?: \S+)*/g;
@@ -46,16 +46,18 @@ function tableKindOf(names: string[]): TableKind {
 }
 
 /**
- * Cells of a row. When the row has exactly one word per column they are taken in order; otherwise
- * (an empty cell, a value with spaces such as `1 (5m ago)`) each word goes to the column it starts under.
+ * Cells of a row. When the row has exactly one word per column they are taken in order, a parenthesised aside
+ * (RESTARTS `1 (5m ago)`) kept with the word before it; otherwise (an empty cell) each word goes to the column it
+ * starts under. A watch's later rows (`get -w`) are aligned each on its own, not under the header: only the first way reads them.
  */
 export function cellsOf(layout: TableLayout, text: string): Map<string, string> {
   const words: { start: number; text: string }[] = [];
   const word = /\S+/g;
   for (let m = word.exec(text); m !== null; m = word.exec(text)) words.push({ start: m.index, text: m[0] });
   const cells = new Map<string, string>();
-  if (words.length === layout.names.length) {
-    layout.names.forEach((name, i) => cells.set(name, words[i]?.text ?? ''));
+  const inOrder = words.length === layout.names.length ? words : withAsides(words);
+  if (inOrder.length === layout.names.length) {
+    layout.names.forEach((name, i) => cells.set(name, inOrder[i]?.text ?? ''));
     return cells;
   }
   let column = 0;
@@ -66,6 +68,22 @@ export function cellsOf(layout: TableLayout, text: string): Map<string, string> 
     cells.set(name, before === undefined ? w.text : `${before} ${w.text}`);
   }
   return cells;
+}
+
+/** Words with each `(...)` group joined to the word before it: `1`, `(5m`, `ago)` → `1 (5m ago)`. */
+function withAsides(words: ReadonlyArray<{ start: number; text: string }>): Array<{ start: number; text: string }> {
+  const out: Array<{ start: number; text: string }> = [];
+  let open = false;
+  for (const w of words) {
+    const last = out[out.length - 1];
+    if (last !== undefined && (open || w.text.startsWith('('))) {
+      last.text = `${last.text} ${w.text}`;
+      open = !w.text.endsWith(')');
+      continue;
+    }
+    out.push({ ...w });
+  }
+  return out;
 }
 
 /** `service/hello` → kind and bare name; kinds other than the table's are skipped. */

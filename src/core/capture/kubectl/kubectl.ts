@@ -1,11 +1,12 @@
 /** kubectl text output: `get svc|endpoints|pods [-o wide] [-A]`, multi-kind `get a,b,c`, and `describe svc|pod`. */
-import { CaptureError } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { isDescribeStart, newDescribeBlock, readDescribeLine, recordOfBlock, type DescribeBlock } from './kubectl-describe';
 import { recordOfRow, tableLayoutOf, type TableLayout } from './kubectl-get';
 import type { GetCommand } from './kubectl-command';
 import { headerlessLayoutOf, headerlessRecordOf, isHeaderlessRow } from './kubectl-headerless';
 import { leadingLines } from '../leading-lines';
-import type { EndpointsRecord, ParsedCapture, PodRecord, ServiceRecord } from '../../records/records';
+import type { ParsedCapture } from '../../records/records';
+import { isInterruptEcho, isWatchEvent, LastStates, type WatchEvent } from './kubectl-watch';
 import { linesOf, type TextInput } from '../text-input';
 
 type KubectlCapture = Extract<ParsedCapture, { kind: 'kubectl' }>;
@@ -15,9 +16,8 @@ const NOTHING_FOUND = /^No resources found/;
 /** `command`: the `kubectl get` that printed the text, which names the namespace (`-n`) and the columns of rows without their header. */
 export function parseKubectl(input: TextInput, command: GetCommand | null = null): KubectlCapture {
   const headerless = headerlessLayoutOf(command);
-  const services: ServiceRecord[] = [];
-  const endpoints: EndpointsRecord[] = [];
-  const pods: PodRecord[] = [];
+  // Every object once, as its last row says (a watch prints it again as it changes).
+  const objects = new LastStates();
   let table: TableLayout | null = null;
   let block: DescribeBlock | null = null;
   let nothingFound = false;
@@ -28,10 +28,10 @@ export function parseKubectl(input: TextInput, command: GetCommand | null = null
     const described = recordOfBlock(block);
     switch (described.kind) {
       case 'service':
-        services.push(described.record);
-        if (described.endpoints) endpoints.push(described.endpoints);
+        objects.add({ kind: 'service', record: described.record }, described.record.line);
+        if (described.endpoints) objects.add({ kind: 'endpoints', record: described.endpoints }, described.endpoints.line);
         break;
-      case 'pod': pods.push(described.record); break;
+      case 'pod': objects.add({ kind: 'pod', record: described.record }, described.record.line); break;
       case 'skipped': break;
       default: { const unreachable: never = described; return unreachable; }
     }
@@ -50,6 +50,8 @@ export function parseKubectl(input: TextInput, command: GetCommand | null = null
       nothingFound = true;
       continue;
     }
+    // A watch ends with Ctrl-C: the terminal's echo of it is no row.
+    if (isInterruptEcho(text)) continue;
     const layout = tableLayoutOf(text);
     if (layout) {
       closeBlock();
@@ -73,19 +75,31 @@ export function parseKubectl(input: TextInput, command: GetCommand | null = null
     afterBlank = null;
     if (!table && !headerless) fail(`not kubectl output: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`);
     const row = table ? recordOfRow(table, text, line, fail, command?.namespace ?? null) : headerlessRecordOf(headerless!, text, line, fail);
+    const event = table?.names[0] === 'EVENT' ? watchEventOf(text, fail) : null;
     switch (row.kind) {
-      case 'service': services.push(row.record); break;
-      case 'endpoints': endpoints.push(row.record); break;
-      case 'pod': pods.push(row.record); break;
+      case 'service':
+      case 'endpoints':
+      case 'pod':
+        objects.add(row, line, event);
+        break;
       case 'skipped': break;
       default: { const unreachable: never = row; return unreachable; }
     }
   }
   closeBlock();
-  if (services.length + endpoints.length + pods.length === 0 && !nothingFound) {
+  const { services, endpoints, pods } = objects.records();
+  const warnings = objects.notes();
+  // Objects that were all deleted while watched: nothing is left, and the output said so.
+  if (services.length + endpoints.length + pods.length === 0 && !nothingFound && warnings.length === 0) {
     throw new CaptureError({ file: input.file, line: input.firstLine }, 'no service, endpoints or pod found in kubectl output');
   }
-  return { kind: 'kubectl', services, endpoints, pods, takenAt: null };
+  return { kind: 'kubectl', services, endpoints, pods, takenAt: null, ...(warnings.length === 0 ? {} : { warnings }) };
+}
+
+/** The EVENT cell opening a row of `get -w --output-watch-events`. */
+function watchEventOf(text: string, fail: (reason: string) => never): WatchEvent {
+  const first = /^\S+/.exec(text)?.[0] ?? '';
+  return isWatchEvent(first) ? first : fail(`not a watch event: "${clipText(first, 40)}" (ADDED, MODIFIED, DELETED, BOOKMARK or ERROR)`);
 }
 
 /** kubectl aligns its columns: each cell of a row starts where its column's header does. */
