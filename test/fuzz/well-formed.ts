@@ -4,6 +4,7 @@
  * Each function returns the problems found, empty when the result is well formed.
  */
 import { assertNever } from '../../src/core/common/assert-never';
+import { isNamedGateway, namedDestinationPrefix } from '../../src/core/records/route-names';
 import type { Cidr, Counters, Match, NatRange, PortRange, Ruleset, Target } from '../../src/core/netfilter/ruleset';
 import { TABLE_NAMES } from '../../src/core/netfilter/ruleset';
 import type { CaptureUnit, SplitResult } from '../../src/core/capture/capture-unit';
@@ -283,9 +284,12 @@ function iface(p: Problems, where: string, i: InterfaceRecord, range: LineRange)
 }
 
 function route(p: Problems, where: string, r: RouteRecord, range: LineRange): void {
-  if (r.dst !== 'default') cidrText(p, `${where}.dst`, r.dst, r.family);
+  // `route` without -n prints names where addresses were (records/route-names.ts): NAME/PREFIX, a gateway's name.
+  const named = namedDestinationPrefix(r.dst);
+  if (named !== null) intOrNull(p, `${where}.dst prefix`, named, 0, r.family === 'ipv4' ? 32 : 128);
+  else if (r.dst !== 'default') cidrText(p, `${where}.dst`, r.dst, r.family);
   // An IPv4 route may have an IPv6 gateway (RFC 5549, `via inet6`), so the gateway's family is not checked.
-  addressOrNull(p, `${where}.via`, r.via);
+  if (!isNamedGateway(r.via)) addressOrNull(p, `${where}.via`, r.via);
   intOrNull(p, `${where}.metric`, r.metric, -WIDE, WIDE);
   nonEmpty(p, `${where}.table`, r.table);
   lineIn(p, `${where}.line`, r.line, range);

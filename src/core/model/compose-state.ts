@@ -12,6 +12,8 @@ import { changes } from '../capture/transcript/command-selection';
 import type { StateChangeNote } from '../capture/capture-unit';
 import type { BridgePortRecord, CaptureKind, InterfaceRecord, RouteRecord } from '../records/records';
 import { assertNever } from '../common/assert-never';
+import { parseCidr } from '../common/ip';
+import { isNamedGateway, namedDestinationPrefix } from '../records/route-names';
 import { defineLazy } from '../common/lazy-property';
 import { UNKNOWN_CHAIN } from '../capture/iptables/iptables-list';
 import { attachChainIndex, chainsOnDemand } from '../netfilter/chain-index';
@@ -247,6 +249,21 @@ function composeBridgePorts(captures: ReadonlyArray<Extract<ComposeCapture, { pa
 
 // ---- routes ------------------------------------------------------------------------------------
 
+/**
+ * A route whose destination one capture named (`route` without -n: `link-local/16`) and another gave as an address:
+ * the same route when the prefix length, table, type and device agree (the name hides only the network).
+ */
+function sameNamedRoute(a: RouteRecord, b: RouteRecord): boolean {
+  const namedA = namedDestinationPrefix(a.dst);
+  const namedB = namedDestinationPrefix(b.dst);
+  // Both named: their names are compared as text (routeKey).
+  if ((namedA === null) === (namedB === null)) return false;
+  if (a.family !== b.family || a.table !== b.table || a.type !== b.type || a.dev !== b.dev) return false;
+  const numeric = namedA === null ? a : b;
+  const prefix = parseCidr(numeric.dst)?.prefixLength ?? null;
+  return prefix !== null && prefix === (namedA ?? namedB);
+}
+
 function routeKey(r: RouteRecord): string {
   // route -n prints metric 0 where ip route prints none: the same route.
   const metric = r.metric ?? (r.family === 'ipv4' ? 0 : 1024);
@@ -262,13 +279,17 @@ function routeSays(r: RouteRecord): string {
   return [r.dst, r.via ? `via ${r.via}` : null, r.dev ? `dev ${r.dev}` : null].filter((x) => x !== null).join(' ');
 }
 
+/** The same gateway, or one a capture only named (`route` without -n: `_gateway`) beside another's address. */
 function routesAgree(a: RouteRecord, b: RouteRecord): boolean {
-  return (a.via ?? null) === (b.via ?? null) && (a.dev === null || b.dev === null || a.dev === b.dev);
+  const via = (a.via ?? null) === (b.via ?? null) || (a.via !== null && b.via !== null && (isNamedGateway(a.via) || isNamedGateway(b.via)));
+  return via && (a.dev === null || b.dev === null || a.dev === b.dev);
 }
 
-/** ip route's record over route -n's: it shows src, proto and scope, which route -n does not. */
+/** ip route's record over route -n's: it shows src, proto and scope, which route -n does not; an address over a name. */
 function richer(a: ComposedRoute, b: ComposedRoute): ComposedRoute {
-  const score = (r: ComposedRoute): number => (r.src !== null ? 1 : 0) + (r.proto !== null ? 1 : 0) + (r.scope !== null ? 1 : 0);
+  const score = (r: ComposedRoute): number =>
+    (r.src !== null ? 1 : 0) + (r.proto !== null ? 1 : 0) + (r.scope !== null ? 1 : 0) -
+    (isNamedGateway(r.via) ? 4 : 0) - (namedDestinationPrefix(r.dst) !== null ? 4 : 0);
   return score(a) > score(b) ? { ...a, flags: a.flags.length > 0 ? a.flags : b.flags } : b;
 }
 
@@ -345,8 +366,10 @@ class RouteState {
    */
   private sameRoute(known: ComposedRoute, r: ComposedRoute, kindOfR: CaptureKind): boolean {
     if (routeKey(known) === routeKey(r)) return true;
+    const metricless = (this.kindOf(known) === 'route-table' && known.metric === null) || (kindOfR === 'route-table' && r.metric === null);
+    if (sameNamedRoute(known, r)) return metricless || (known.metric ?? 0) === (r.metric ?? 0);
     if (routeKeyWithoutMetric(known) !== routeKeyWithoutMetric(r)) return false;
-    return (this.kindOf(known) === 'route-table' && known.metric === null) || (kindOfR === 'route-table' && r.metric === null);
+    return metricless;
   }
 
   private disagree(known: ComposedRoute, r: ComposedRoute, c: CaptureMeta, changed: boolean, i: number): void {

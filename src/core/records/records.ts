@@ -87,9 +87,13 @@ export type RouteType =
 
 export interface RouteRecord {
   type: RouteType;
-  /** `default` or a CIDR (`10.0.0.0/24`; a host route is `/32`). */
+  /**
+   * `default` or a CIDR (`10.0.0.0/24`; a host route is `/32`); NAME/PREFIX (`link-local/16`) where the capture printed
+   * a name for the network or host and not its address (`route` without -n): the prefix is known, the network is not.
+   */
   dst: string;
   family: 'ipv4' | 'ipv6';
+  /** The gateway's address; a name (`_gateway`) where the capture printed one instead (`route` without -n): its address is unknown. */
   via: string | null;
   dev: string | null;
   src: string | null;
@@ -395,7 +399,7 @@ export type ParsedCapture =
   | { kind: 'iptables-list'; ruleset: Ruleset; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-route'; routes: RouteRecord[]; takenAt: null }
-  | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null }
+  | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'conntrack'; entries: ConntrackEntry[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'bridge'; ports: BridgePortRecord[]; takenAt: null }
   | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null; warnings?: CaptureNote[] }

@@ -10,6 +10,7 @@ import {
   cidrContains, cidrOf, formatIp, isLoopback, isMulticast, isUnspecified, lastAddressOf, parseCidr, parseIp, sameIp,
 } from '../common/ip';
 import type { CidrNumber, Family, IpNumber } from '../common/ip';
+import { namedDestinationPrefix } from '../records/route-names';
 import { compilePolicy, policyLookup, type CompiledRule, type PolicyKey, type TableResult } from './policy-routing';
 
 export interface LocalAddress {
@@ -47,6 +48,18 @@ export interface CompiledRoute {
   /** The route's scope (RT_SCOPE_*): universe with a gateway, link for a directly connected route unless captured otherwise. */
   scope: number;
   text: string;
+  /** The gateway as the capture named it (`_gateway`, `route` without -n), its address unknown: `via` is then null. */
+  namedVia?: string;
+}
+
+/**
+ * A main-table route whose destination the capture named (`link-local`, `dns.google`: `route` without -n): its prefix
+ * length and metric are known, its network is not, so it may be the route for any address.
+ */
+export interface UnplacedRoute {
+  prefixLength: number;
+  metric: number;
+  text: string;
 }
 
 export type RouteLookup =
@@ -72,6 +85,8 @@ export interface FamilyRouting {
   policy: CompiledRule[] | null;
   /** The route capture listed every table (`ip route show table all`): a table it lacks is empty. */
   allTablesKnown: boolean;
+  /** Main-table routes to a named destination, not placed in `main`: a lookup they could answer is unknown. */
+  unplaced: UnplacedRoute[];
 }
 
 export interface NodeRouting {
@@ -116,6 +131,7 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   const tables = new Map<string, CompiledRoute[]>();
   /** `local A dev D` entries of a captured local table (`ip route show table all|local`). */
   const localTableHosts: CompiledRoute[] = [];
+  const unplaced: UnplacedRoute[] = [];
   for (const iface of interfaces ?? []) {
     const loopback = iface.linkType === 'loopback' || iface.name === 'lo';
     for (const a of iface.addresses) {
@@ -140,10 +156,15 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   for (const r of routes ?? []) {
     if (r.family !== family) continue;
     const cidr = r.dst === 'default' ? cidrOf(family === 'ipv4' ? { family, value: 0 } : { family, value: 0n }, 0) : parseCidr(r.dst);
-    if (cidr === null) continue;
+    if (cidr === null) {
+      const prefixLength = namedDestinationPrefix(r.dst);
+      if (prefixLength !== null && (r.table === 'main' || r.table === '')) unplaced.push({ prefixLength, metric: r.metric ?? 0, text: routeText(r) });
+      continue;
+    }
     const via = r.via !== null ? parseIp(r.via) : null;
-    const defaultScope = r.type === 'local' ? SCOPE_HOST : via !== null ? SCOPE_UNIVERSE : SCOPE_LINK;
+    const defaultScope = r.type === 'local' ? SCOPE_HOST : r.via !== null ? SCOPE_UNIVERSE : SCOPE_LINK;
     const compiled: CompiledRoute = { cidr, type: r.type, dev: r.dev, via, src: r.src, metric: r.metric ?? 0, scope: scopeNumber(r.scope, defaultScope), text: routeText(r) };
+    if (r.via !== null && via === null) compiled.namedVia = r.via;
     // A `local` route of a table the rules name (Cilium's `fwmark 0x200/0xf00 lookup 2004` holding `local default dev lo`)
     // belongs to that table: only the packets the rule selects are delivered by it.
     const named = r.table !== 'local' && r.table !== 'main' && r.table !== '';
@@ -200,8 +221,20 @@ function compileFamily(family: Family, interfaces: InterfaceRecord[] | null, rou
   const policy = rules === null ? null : compilePolicy(rules, family);
   return {
     family, addresses, local, main, localKnown, otherTables: [...otherTables], tables,
-    policy: policy !== null && policy.length > 0 ? policy : null, allTablesKnown,
+    policy: policy !== null && policy.length > 0 ? policy : null, allTablesKnown, unplaced,
   };
+}
+
+/**
+ * Why a main-table lookup that found `hit` (or nothing) is unknown because of names a capture printed: a route to a
+ * named destination whose prefix is longer (or as long, with a lower metric) may be the kernel's answer instead, and
+ * a route whose gateway is named has no known next hop. Null when names do not matter.
+ */
+function hiddenByNames(fr: FamilyRouting, hit: CompiledRoute | null): string | null {
+  const rival = fr.unplaced.find((u) => hit === null || u.prefixLength > hit.cidr.prefixLength || (u.prefixLength === hit.cidr.prefixLength && u.metric < hit.metric));
+  if (rival !== undefined) return `route ${rival.text} names its destination instead of giving its address (route without -n), and may be the one for this address`;
+  if (hit?.namedVia !== undefined) return `route ${hit.text} names its gateway instead of giving its address (route without -n), so the next hop is unknown`;
+  return null;
 }
 
 export function compileRouting(interfaces: InterfaceRecord[] | null, routes: RouteRecord[] | null, rules: RuleRecord[] | null = null): NodeRouting {
@@ -256,6 +289,8 @@ export function lookupRoute(routing: NodeRouting, dst: IpNumber, key?: PolicyKey
   const localHit = firstContaining(fr.local, dst);
   if (localHit !== null && localHit.type === 'local') return { kind: 'local', route: localHit, dev: localHit.dev };
   const hit = firstContaining(fr.main, dst);
+  const hidden = hiddenByNames(fr, hit);
+  if (hidden !== null) return { kind: 'unknown', missing: hidden };
   if (hit === null) {
     if (!routing.routesKnown) return { kind: 'unknown', missing: 'routes (ip route) were not captured' };
     if (!fr.localKnown) {
@@ -401,6 +436,8 @@ function lookupInTable(routing: NodeRouting, fr: FamilyRouting, table: string, d
     return { kind: 'unknown', missing: `the routes of table ${table} were not captured (ip route show table all)` };
   }
   const hit = firstContaining(routes, dst);
+  const hidden = table === 'main' ? hiddenByNames(fr, hit) : null;
+  if (hidden !== null) return { kind: 'unknown', missing: hidden };
   if (hit === null) {
     if (table !== 'main') return { kind: 'miss' };
     if (!routing.routesKnown) return { kind: 'unknown', missing: 'routes (ip route) were not captured' };

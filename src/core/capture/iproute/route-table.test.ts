@@ -120,3 +120,47 @@ describe('route -n / netstat -rn rows greped without their header', () => {
     expect(looksLikeHeaderlessRoutes('10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0', cols('route -n'))).toBe(true);
   });
 });
+
+describe('route without -n (names where addresses were)', () => {
+  const TEXT = [
+    'Kernel IP routing table',
+    'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+    'default         _gateway        0.0.0.0         UG    100    0        0 enp0s3',
+    '10.0.2.0        0.0.0.0         255.255.255.0   U     100    0        0 enp0s3',
+    '_gateway        0.0.0.0         255.255.255.255 UH    100    0        0 enp0s3',
+    'link-local      0.0.0.0         255.255.0.0     U     1000   0        0 enp0s3',
+    'www.textfiles.c *               255.255.255.255 UH    0      0        0 enp0s8',
+    '192.168.0.0     router.lan      255.255.255.0   UG    0      0        0 enp0s8',
+  ].join('\n');
+
+  it('reads numbers as usual, default as default, and keeps each name where its address would be', () => {
+    const got = parseRouteTable({ file: 'route.txt', text: TEXT, firstLine: 10 });
+    expect(got.routes.map((r) => [r.dst, r.via, r.dev, r.metric, r.line])).toEqual([
+      ['default', '_gateway', 'enp0s3', 100, 12],
+      ['10.0.2.0/24', null, 'enp0s3', 100, 13],
+      ['_gateway/32', null, 'enp0s3', 100, 14],
+      ['link-local/16', null, 'enp0s3', 1000, 15],
+      ['www.textfiles.c/32', null, 'enp0s8', 0, 16],
+      ['192.168.0.0/24', 'router.lan', 'enp0s8', 0, 17],
+    ]);
+  });
+
+  it('warns once per named field, at its line, that it was not resolved and route -n gives the address', () => {
+    const got = parseRouteTable({ file: 'route.txt', text: TEXT, firstLine: 10 });
+    expect(got.warnings?.map((w) => [w.line, w.message.split(' (')[0]])).toEqual([
+      [12, 'gateway "_gateway" is a host name, not resolved'],
+      [14, 'destination "_gateway" is a host name, not resolved'],
+      [15, 'destination "link-local" is a network name, not resolved'],
+      [16, 'destination "www.textfiles.c" is a host name, not resolved'],
+      [17, 'gateway "router.lan" is a host name, not resolved'],
+    ]);
+    for (const w of got.warnings ?? []) expect(w.message).toContain('capture `route -n` for the address');
+    expect(got.warnings?.[0]?.message).toMatch(/the replay takes the next hop of this route as unknown$/);
+    expect(got.warnings?.[2]?.message).toMatch(/the replay takes this \/16 route as one that may hold any address$/);
+  });
+
+  it('still refuses what is neither an address nor a name, with its line', () => {
+    const bad = 'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n10.0.0.0        <gw>            255.0.0.0       UG    0      0        0 eth0\n';
+    expect(() => parseRouteTable({ file: 'r.txt', text: bad, firstLine: 1 })).toThrow(/r\.txt:3: not a gateway address: "<gw>"/);
+  });
+});

@@ -3,7 +3,8 @@ import { CaptureError, clipText } from '../capture-error';
 import { isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
-import type { ParsedCapture, RouteRecord } from '../../records/records';
+import type { CaptureNote, ParsedCapture, RouteRecord } from '../../records/records';
+import { isAddressName } from '../../records/route-names';
 import { linesOf, type TextInput } from '../text-input';
 
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;
@@ -16,9 +17,12 @@ const HEADER = /^Destination\s+(Gateway|Next Hop)\s/;
 
 export type Column = 'destination' | 'gateway' | 'genmask' | 'flags' | 'metric' | 'iface' | 'other';
 
+const USE_ROUTE_N = 'route without -n prints names; capture `route -n` for the address';
+
 /** `headerless`: the columns the command prints (headerlessColumnsOf), for rows greped without their header. */
 export function parseRouteTable(input: TextInput, headerless: Column[] | null = null): RouteTableCapture {
   const routes: RouteRecord[] = [];
+  const warnings: CaptureNote[] = [];
   let columns: Column[] | null = headerless;
   for (const { line, text } of linesOf(input)) {
     if (text.trim() === '') continue;
@@ -35,10 +39,10 @@ export function parseRouteTable(input: TextInput, headerless: Column[] | null = 
     const cols = columns as Column[];
     const cells = text.trim().split(/\s+/);
     if (cells.length !== cols.length) fail(`expected ${cols.length} columns, found ${cells.length}`);
-    routes.push(routeFromRow(cols, cells, line, fail));
+    routes.push(routeFromRow(cols, cells, line, fail, (message) => warnings.push({ line, message })));
   }
   if (routes.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, 'no route found in routing table output');
-  return { kind: 'route-table', routes, takenAt: null };
+  return { kind: 'route-table', routes, takenAt: null, ...(warnings.length === 0 ? {} : { warnings }) };
 }
 
 function columnsOf(header: string): Column[] {
@@ -55,7 +59,7 @@ function columnsOf(header: string): Column[] {
   });
 }
 
-function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r: string) => never): RouteRecord {
+function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r: string) => never, warn: (message: string) => void): RouteRecord {
   const cell = (c: Column): string | null => {
     const i = columns.indexOf(c);
     return i >= 0 ? (cells[i] ?? null) : null;
@@ -66,11 +70,16 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
   if (destination === 'default') {
     dst = 'default';
   } else if (genmask !== null) {
-    // IPv4 table: address + netmask.
-    if (!isIpv4(destination)) fail(`not a destination address: "${clipText(destination)}"`);
+    // IPv4 table: address + netmask; the netmask is printed as numbers even without -n.
+    const named = !isIpv4(destination) && isAddressName(destination);
+    if (!isIpv4(destination) && !named) fail(`not a destination address: "${clipText(destination)}"`);
     const prefix = prefixOfNetmask(genmask);
     if (prefix === null) fail(`not a netmask: "${clipText(genmask)}"`);
     dst = prefix === 0 && destination === '0.0.0.0' ? 'default' : `${destination}/${prefix as number}`;
+    if (named) {
+      const what = prefix === 32 ? 'host' : 'network';
+      warn(`destination "${destination}" is a ${what} name, not resolved (${USE_ROUTE_N}): the replay takes this /${prefix as number} route as one that may hold any address`);
+    }
   } else {
     // IPv6 table: the destination carries its prefix; without -n net-tools prints the unspecified address `[::]`.
     const bare = destination.startsWith('[::]/') ? destination.slice(1).replace(']', '') : destination;
@@ -79,7 +88,10 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
   }
   const gateway = cell('gateway');
   const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '[::]' || gateway === '*' || gateway === '-' ? null : gateway;
-  if (via !== null && !isIpAddress(via)) fail(`not a gateway address: "${clipText(via)}"`);
+  if (via !== null && !isIpAddress(via)) {
+    if (!isAddressName(via)) fail(`not a gateway address: "${clipText(via)}"`);
+    warn(`gateway "${via}" is a host name, not resolved (${USE_ROUTE_N}): the replay takes the next hop of this route as unknown`);
+  }
   const flags = cell('flags');
   const metric = cell('metric');
   const iface = cell('iface');
