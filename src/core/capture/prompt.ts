@@ -54,7 +54,11 @@ const HOST_DIR_ARROW = /^([A-Za-z][\w.-]{0,252}) +[~/.\w-][^\s]{0,256} ➜ +/;
 const ENV_PREFIX = /^\([^()\s]{1,64}\) +/;
 const HOST_ONLY = /^([A-Za-z][\w.-]{0,252})(?::[^\s$#%]{0,256})? ?[$#%] /;
 
+/** The terminal's echo of a Ctrl-C that stopped the command before (`kubectl get -w`, `tcpdump`), printed where the next prompt starts. */
+const INTERRUPT_ECHO = '^C';
+
 export function parsePrompt(line: string): Prompt | null {
+  if (line.startsWith(INTERRUPT_ECHO)) return parsePrompt(line.slice(INTERRUPT_ECHO.length));
   const head = line.length > HEAD ? line.slice(0, HEAD) : line;
   if (!/[$#%❯➜]/.test(head)) return null;
   for (const re of STRONG) {

@@ -70,3 +70,24 @@ describe('kubectl get -w', () => {
     expect(listNodes(p.store())).toEqual([]);
   });
 });
+
+describe('a watch stopped with Ctrl-C, the next prompt on the ^C line', () => {
+  it('ends the watch there: the next command is its own, and no row is made of the prompt', () => {
+    const p = project();
+    const file = p.write('session.txt', [
+      'root@cp:~# kubectl get pods -w',
+      'NAME    READY   STATUS    RESTARTS   AGE',
+      'web-0   1/1     Running   0          2d',
+      'web-0   1/1     Terminating   0          2d',
+      '^Croot@cp:~# kubectl get svc',
+      'NAME         TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE',
+      'kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   40d',
+      'root@cp:~# exit',
+      '',
+    ].join('\n'));
+    const report = importPaths(p.store(), [file], {});
+    expect(report.errors).toEqual([]);
+    expect(report.cluster?.map((c) => [c.kind, c.lines, c.records])).toEqual([['kubectl', [2, 4], 1], ['kubectl', [6, 7], 1]]);
+    expect(p.store().db.prepare('SELECT name, status FROM pods').raw().all()).toEqual([['web-0', 'Terminating']]);
+  });
+});
