@@ -58,6 +58,15 @@ describe('kubectl get -w', () => {
     expect(got.warnings?.map((w) => w.line)).toEqual([5]);
   });
 
+  it('detects a saved `--output-watch-events` output by its EVENT header and imports what is left of it', () => {
+    const p = project();
+    const file = p.write('endpoints-watch.txt', fixture('get-endpoints-watch-events.txt'));
+    const report = importPaths(p.store(), [file], {});
+    expect(report.errors).toEqual([]);
+    expect(report.cluster).toEqual([expect.objectContaining({ kind: 'kubectl', records: 2 })]);
+    expect(report.warnings.map((w) => w.source)).toEqual([`${file}:5`, `${file}:7`]);
+  });
+
   it('imports a pasted watch ended with Ctrl-C as the last states, with one warning naming the first repeat', () => {
     const p = project();
     const file = p.write('session.txt', `root@cp:~# kubectl get pods -o wide -w\n${fixture('get-pods-wide-watch.txt')}root@cp:~# exit\n`);
