@@ -55,6 +55,7 @@ describe('routes with names from `route` without -n', () => {
     const [outcome, ...more] = tracePacket([node], { node: 'n', proto: 'tcp', src: '172.17.0.2', dst: '93.184.216.34', dport: 443, in: 'docker0', follow: false }).outcomes;
     expect(more).toEqual([]);
     expect(outcome?.verdict).toBe('unknown');
+    expect(outcome?.reason).toBe('where 93.184.216.34 leaves n is unknown: route default via _gateway dev enp0s3 metric 100 names its gateway instead of giving its address (route without -n), so the next hop is unknown');
     expect(outcome?.egress).toBeNull();
     const routed = outcome?.trail.find((e) => e.kind === 'route');
     expect(routed).toMatchObject({ kind: 'route', result: { kind: 'unknown' }, note: expect.stringContaining('names its gateway instead of giving its address (route without -n)') });

@@ -265,12 +265,23 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
 
 function postrouting(node: CompiledNode, s: FlowState, natAllowed: boolean): NodeEnd[] {
   return runHook(node, s, 'POSTROUTING', ['mangle', 'nat'], natAllowed, (p) => {
-    if (p.outIface === null) {
-      const missing = node.routing.routesKnown ? 'the route' : 'its routes (ip route)';
-      return end(p, 'unknown', `the captures of ${node.name} lack ${missing}, so where ${formatIp(p.dst)} leaves is unknown`);
-    }
+    if (p.outIface === null) return end(p, 'unknown', unknownExitReason(node, p));
     return [{ state: p, verdict: 'forward', reason: null, out: p.outIface, nextHop: p.nextHop }];
   });
+}
+
+/**
+ * Why the way out of `node` is unknown: the route lookup's own reason where it gave one (a gateway the capture only
+ * named, a table not captured), else the routes the captures lack.
+ */
+function unknownExitReason(node: CompiledNode, p: FlowState): string {
+  for (let c = p.trail; c !== null; c = c.tail) {
+    const e = c.head;
+    if (e.kind !== 'route' || e.node !== node.name) continue;
+    if (node.routing.routesKnown && e.result.kind === 'unknown' && e.note !== null) return `where ${formatIp(p.dst)} leaves ${node.name} is unknown: ${e.note}`;
+    break;
+  }
+  return `the captures of ${node.name} lack ${node.routing.routesKnown ? 'the route' : 'its routes (ip route)'}, so where ${formatIp(p.dst)} leaves is unknown`;
 }
 
 /**
@@ -413,7 +424,7 @@ function postroutingLocal(node: CompiledNode, s: FlowState): NodeEnd[] {
       const looped: FlowState = withEvent({ ...p, inIface: 'lo', outIface: '', physIn: null }, { kind: 'note', node: node.name, text: 'the packet loops back through lo to a local address' });
       return runHook(node, looped, 'PREROUTING', ['raw', 'mangle', 'nat'], false, (q) => routeInput(node, q, false));
     }
-    if (p.outIface === null) return end(p, 'unknown', `the captures of ${node.name} lack ${node.routing.routesKnown ? 'the route' : 'its routes (ip route)'}, so where ${formatIp(p.dst)} leaves is unknown`);
+    if (p.outIface === null) return end(p, 'unknown', unknownExitReason(node, p));
     return [{ state: p, verdict: 'forward', reason: null, out: p.outIface, nextHop: p.nextHop }];
   });
 }
