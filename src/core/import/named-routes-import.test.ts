@@ -33,7 +33,9 @@ describe('importing `route` without -n', () => {
       [`${file}:3`, 'route-table: gateway "_gateway" is a host name, not resolved'],
       [`${file}:5`, 'route-table: destination "link-local" is a network name, not resolved'],
     ]);
-    expect(findNodeView(p.store(), 'vm')?.routes.map((r) => [r.dst, r.via])).toEqual([['default', '_gateway'], ['10.0.2.0/24', null], ['link-local/16', null]]);
+    expect(findNodeView(p.store(), 'vm')?.routes.map((r) => [r.dst, r.via, r.unresolved])).toEqual([
+      ['default', '_gateway', ['via']], ['10.0.2.0/24', null, undefined], ['link-local/16', null, ['dst']],
+    ]);
   });
 
   for (const order of ['ip route first', 'route first'] as const) {

@@ -1,5 +1,6 @@
 import { assertNever } from '../common/assert-never';
 import type { FdbRecord, InterfaceRecord, NeighbourRecord, RuleAction, RuleRecord } from '../records/records';
+import { isNamedGateway, namedDestinationPrefix } from '../records/route-names';
 import { LINK_PARTS, newestPerFamily, nodeState, type StatePart } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
 import { vethPairs } from './veth-pairs';
@@ -37,10 +38,14 @@ function nodeView(store: Store, id: number, name: string): NodeView {
     kind: i.details?.kind ?? null,
     knownFrom: i.knownFrom,
   }));
-  const routes: RouteView[] = (state.routes ?? []).map((r) => ({
-    dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
-    nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
-  }));
+  const routes: RouteView[] = (state.routes ?? []).map((r) => {
+    const unresolved = [...(namedDestinationPrefix(r.dst) !== null ? ['dst' as const] : []), ...(isNamedGateway(r.via) ? ['via' as const] : [])];
+    return {
+      dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
+      nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
+      ...(unresolved.length === 0 ? {} : { unresolved }),
+    };
+  });
   const rules = (newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)) ?? []).map(ruleView);
   const neighbours = (newestPerFamily(store, id, 'ip-neigh', (c) => store.neighboursOf(c)) ?? []).map(neighbourView);
   const fdbCapture = store.newestCapture(id, ['bridge-fdb']);

@@ -21,7 +21,9 @@ export interface InterfaceView {
 }
 
 export interface RouteView {
+  /** `default` or a CIDR; NAME/PREFIX where the capture printed a name (`unresolved` holds `dst`). */
   dst: string;
+  /** The gateway's address; its name where the capture printed one (`unresolved` holds `via`). */
   via: string | null;
   dev: string | null;
   src: string | null;
@@ -31,6 +33,8 @@ export interface RouteView {
   type: string;
   /** Every hop of a multipath route (empty for a single path). */
   nexthops: Array<{ via: string | null; dev: string | null; weight: number }>;
+  /** The fields the capture gave as names, not addresses (`route` without -n); absent when none. */
+  unresolved?: Array<'dst' | 'via'>;
 }
 
 /** One `ip rule`: the selector, then what it does (`lookup TABLE`, `goto PRIORITY`, `blackhole`...). */
