@@ -44,32 +44,35 @@ describe('cancelling the conflict check after an import', () => {
 
   it('hears a cancel between the captures of the node it composes', () => {
     const store = project().store();
-    const files = [path.join(LAB, 'ip-addr.txt'), path.join(LAB, 'ip-route.txt')];
-    expect(importPaths(store, [files[0]!], { node: 'n' }).errors).toEqual([]);
+    const tables = [path.join(LAB, 'ip-route.txt'), path.join('test', 'fixtures', 'text', 'route-n.txt')];
+    expect(importPaths(store, [tables[0]!], { node: 'n' }).errors).toEqual([]);
     const cancel = sharedCancellation();
-    // Once the ip route is stored, the check reads the node's captures back, oldest first: the cancel comes as it reads
-    // the addresses, and is heard before it reads the routes.
+    // Once the second table is stored, the check reads the node's route captures back, oldest first: the cancel comes
+    // as it reads the first, and is heard before it reads the second.
     let stored = false;
-    const reads: string[] = [];
-    const interfacesOf = store.interfacesOf.bind(store);
+    const reads: number[] = [];
     const routesOf = store.routesOf.bind(store);
-    vi.spyOn(store, 'interfacesOf').mockImplementation((id) => {
-      reads.push('interfaces');
-      if (stored) cancel.cancel();
-      return interfacesOf(id);
-    });
     vi.spyOn(store, 'routesOf').mockImplementation((id) => {
-      reads.push('routes');
+      reads.push(id);
+      if (stored) cancel.cancel();
       return routesOf(id);
     });
-    const e = cancelledBy(() => importPaths(store, [files[1]!], {
+    const e = cancelledBy(() => importPaths(store, [tables[1]!], {
       node: 'n', signal: cancel.signal,
       onProgress: (p) => {
         if (p.bytesDone === p.bytesTotal && p.records > 0) stored = true;
       },
     }));
     expect(e.what).toBe(CHECKING_CONFLICTS);
-    expect(reads).toEqual(['interfaces']);
-    expect(listNodes(store).flatMap((n) => n.captures.map((c) => c.kind)).sort()).toEqual(['ip-addr', 'ip-route']);
+    expect(reads).toHaveLength(1);
+    expect(listNodes(store).flatMap((n) => n.captures.map((c) => c.kind)).sort()).toEqual(['ip-route', 'route-table']);
+  });
+
+  it('does not read back the only route table of a node: no other can contradict it', () => {
+    const store = project().store();
+    const routesOf = vi.spyOn(store, 'routesOf');
+    const report = importPaths(store, [path.join(LAB, 'ip-addr.txt'), path.join(LAB, 'ip-route.txt')], { node: 'n' });
+    expect(report.errors).toEqual([]);
+    expect(routesOf).not.toHaveBeenCalled();
   });
 });

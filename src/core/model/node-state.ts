@@ -14,6 +14,8 @@ export type StatePart = ComposeCapture['part'];
 const ALL_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'ruleset', 'bridges']);
 /** Interfaces, routes and bridge ports: what the nodes view shows, without reading rulesets back. */
 export const LINK_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'routes', 'bridges']);
+/** Interfaces and bridge ports: LINK_PARTS without the routes, which only a second route capture can contradict. */
+export const INTERFACE_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'bridges']);
 /** The rulesets alone. */
 export const RULESET_PARTS: ReadonlySet<StatePart> = new Set(['ruleset']);
 
