@@ -9,6 +9,8 @@ import { listNodes } from '../project/nodes';
 import { useTempProject } from '../../../test/support/temp-project';
 import { importPaths } from './import-paths';
 import { CHECKING_CONFLICTS } from './import-pipeline';
+import { LINES_PER_REPORT } from '../capture/text-input';
+import { ipRouteText } from '../../../test/support/big-text-captures';
 
 const LAB = path.join('test', 'fixtures', 'lab', 'nodes', 'nodea');
 const project = useTempProject('conflict-cancel');
@@ -52,10 +54,10 @@ describe('cancelling the conflict check after an import', () => {
     let stored = false;
     const reads: number[] = [];
     const routesOf = store.routesOf.bind(store);
-    vi.spyOn(store, 'routesOf').mockImplementation((id) => {
+    vi.spyOn(store, 'routesOf').mockImplementation((id, pause) => {
       reads.push(id);
       if (stored) cancel.cancel();
-      return routesOf(id);
+      return routesOf(id, pause);
     });
     const e = cancelledBy(() => importPaths(store, [tables[1]!], {
       node: 'n', signal: cancel.signal,
@@ -64,8 +66,27 @@ describe('cancelling the conflict check after an import', () => {
       },
     }));
     expect(e.what).toBe(CHECKING_CONFLICTS);
+    // The first table is small: the cancel is heard after it is read, before the second.
     expect(reads).toHaveLength(1);
     expect(listNodes(store).flatMap((n) => n.captures.map((c) => c.kind)).sort()).toEqual(['ip-route', 'route-table']);
+  });
+
+  it('hears a cancel while it reads a big route table back, not after', () => {
+    const p = project();
+    const store = p.store();
+    const tables = [p.write('a/ip-route.txt', ipRouteText(5 * LINES_PER_REPORT)), p.write('b/ip-route.txt', ipRouteText(5 * LINES_PER_REPORT).replaceAll('metric 20', 'metric 30'))];
+    expect(importPaths(store, [tables[0]!], { node: 'n' }).errors).toEqual([]);
+    let stored = false;
+    const routesOf = vi.spyOn(store, 'routesOf');
+    const e = cancelledBy(() => importPaths(store, [tables[1]!], {
+      // Raised as soon as the check starts reading the tables back.
+      node: 'n', signal: { get aborted() { return stored && routesOf.mock.calls.length > 0; } },
+      onProgress: (q) => {
+        if (q.bytesDone === q.bytesTotal && q.records > 0) stored = true;
+      },
+    }));
+    expect(e.what).toBe(CHECKING_CONFLICTS);
+    expect(routesOf.mock.results.map((r) => r.type)).toEqual(['throw']);
   });
 
   it('does not read back the only route table of a node: no other can contradict it', () => {

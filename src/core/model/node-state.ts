@@ -109,7 +109,7 @@ export function composeInputs(store: Store, captures: readonly CaptureRow[], par
       }
       case 'ip-route':
       case 'route-table': {
-        const routes = store.routesOf(c.id);
+        const routes = store.routesOf(c.id, cancelPoint);
         const scope = scopeOf(c, { kind: c.kind, routes, takenAt: null });
         if (scope.of === 'routes') out.push({ ...meta, part: 'routes', scope, routes });
         break;

@@ -415,8 +415,9 @@ export class Store {
     return interfaceRows.interfacesOf(this.db, captureId);
   }
 
-  routesOf(captureId: number): RouteRecord[] {
-    return routeRows.routesOf(this.db, captureId);
+  /** `pause`: see rows/routes.ts. */
+  routesOf(captureId: number, pause?: () => void): RouteRecord[] {
+    return routeRows.routesOf(this.db, captureId, pause);
   }
 
   ipRulesOf(captureId: number): RuleRecord[] {

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { NexthopRecord, RouteRecord, RouteType } from '../../records/records';
 import { splitList } from './values';
-import type { RowTick } from './row-tick';
+import { rowTicker, type RowTick } from './row-tick';
 
 export function insertRoutes(db: Database.Database, captureId: number, routes: readonly RouteRecord[], tick?: RowTick): void {
   const route = db.prepare(
@@ -18,9 +18,21 @@ export function insertRoutes(db: Database.Database, captureId: number, routes: r
   }
 }
 
-export function routesOf(db: Database.Database, captureId: number): RouteRecord[] {
-  const rows = db.prepare('SELECT * FROM routes WHERE capture_id = ? ORDER BY id').all(captureId) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
+/** `pause`: called every LINES_PER_REPORT rows read (a BGP table is ~10^6), where a cancel is heard. */
+export function routesOf(db: Database.Database, captureId: number, pause?: () => void): RouteRecord[] {
+  const statement = db.prepare('SELECT * FROM routes WHERE capture_id = ? ORDER BY id');
+  if (pause === undefined) return (statement.all(captureId) as Array<Record<string, unknown>>).map(routeOfRow);
+  const tick = rowTicker(pause)!;
+  const out: RouteRecord[] = [];
+  for (const r of statement.iterate(captureId) as IterableIterator<Record<string, unknown>>) {
+    out.push(routeOfRow(r));
+    tick();
+  }
+  return out;
+}
+
+function routeOfRow(r: Record<string, unknown>): RouteRecord {
+  return {
     ...(r.nexthops === null ? {} : { nexthops: JSON.parse(r.nexthops as string) as NexthopRecord[] }),
     ...(r.nhid === null ? {} : { nhid: r.nhid as number }),
     type: r.type as RouteType,
@@ -35,5 +47,5 @@ export function routesOf(db: Database.Database, captureId: number): RouteRecord[
     proto: r.proto as string | null,
     flags: splitList(r.flags as string),
     line: r.line as number,
-  }));
+  };
 }
