@@ -159,6 +159,19 @@ describe('route without -n (names where addresses were)', () => {
     expect(got.warnings?.[2]?.message).toMatch(/the replay takes this \/16 route as one that may hold any address$/);
   });
 
+  it('reads netstat -r the same way (MSS Window irtt, no metric), host routes through a named gateway', () => {
+    const text = [
+      'Kernel IP routing table',
+      'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface',
+      'default         _gateway        0.0.0.0         UG        0 0          0 eth0',
+      '168.63.129.16   _gateway        255.255.255.255 UGH       0 0          0 eth0',
+      '172.16.69.0     0.0.0.0         255.255.255.0   U         0 0          0 eth0',
+    ].join('\n');
+    const got = parseRouteTable({ file: 'netstat-r.txt', text, firstLine: 1 });
+    expect(got.routes.map((r) => [r.dst, r.via, r.metric])).toEqual([['default', '_gateway', null], ['168.63.129.16/32', '_gateway', null], ['172.16.69.0/24', null, null]]);
+    expect(got.warnings?.map((w) => w.line)).toEqual([3, 4]);
+  });
+
   it('still refuses what is neither an address nor a name, with its line', () => {
     const bad = 'Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n10.0.0.0        <gw>            255.0.0.0       UG    0      0        0 eth0\n';
     expect(() => parseRouteTable({ file: 'r.txt', text: bad, firstLine: 1 })).toThrow(/r\.txt:3: not a gateway address: "<gw>"/);
