@@ -33,8 +33,8 @@ describe('importing `route` without -n', () => {
       [`${file}:3`, 'route-table: gateway "_gateway" is a host name, not resolved'],
       [`${file}:5`, 'route-table: destination "link-local" is a network name, not resolved'],
     ]);
-    expect(findNodeView(p.store(), 'vm')?.routes.map((r) => [r.dst, r.via, r.unresolved])).toEqual([
-      ['default', '_gateway', ['via']], ['10.0.2.0/24', null, undefined], ['link-local/16', null, ['dst']],
+    expect(findNodeView(p.store(), 'vm')?.routes.map((r) => [r.dst, r.via, r.viaName, r.unresolved])).toEqual([
+      ['default', null, '_gateway', ['via']], ['10.0.2.0/24', null, undefined, undefined], ['link-local/16', null, undefined, ['dst']],
     ]);
   });
 

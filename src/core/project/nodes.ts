@@ -39,10 +39,13 @@ function nodeView(store: Store, id: number, name: string): NodeView {
     knownFrom: i.knownFrom,
   }));
   const routes: RouteView[] = (state.routes ?? []).map((r) => {
-    const unresolved = [...(namedDestinationPrefix(r.dst) !== null ? ['dst' as const] : []), ...(isNamedGateway(r.via) ? ['via' as const] : [])];
+    const namedVia = isNamedGateway(r.via);
+    const unresolved = [...(namedDestinationPrefix(r.dst) !== null ? ['dst' as const] : []), ...(namedVia ? ['via' as const] : [])];
+    // The contract's `via` is an address or null: a gateway known only by its name goes to `viaName`.
     return {
-      dst: r.dst, via: r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
+      dst: r.dst, via: namedVia ? null : r.via, dev: r.dev, src: r.src, metric: r.metric, table: r.table, type: r.type,
       nexthops: (r.nexthops ?? []).map((h) => ({ via: h.via, dev: h.dev, weight: h.weight })),
+      ...(namedVia ? { viaName: r.via! } : {}),
       ...(unresolved.length === 0 ? {} : { unresolved }),
     };
   });

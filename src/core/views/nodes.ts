@@ -23,8 +23,10 @@ export interface InterfaceView {
 export interface RouteView {
   /** `default` or a CIDR; NAME/PREFIX where the capture printed a name (`unresolved` holds `dst`). */
   dst: string;
-  /** The gateway's address; its name where the capture printed one (`unresolved` holds `via`). */
+  /** The gateway's address; null when there is none or the capture printed only its name (then `viaName`). */
   via: string | null;
+  /** The gateway's name where the capture printed one instead of its address (`route` without -n); absent otherwise. */
+  viaName?: string;
   dev: string | null;
   src: string | null;
   metric: number | null;

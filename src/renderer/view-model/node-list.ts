@@ -64,7 +64,7 @@ export function interfaceRow(i: InterfaceJson): InterfaceRow {
 }
 
 export function routeRow(r: RouteJson): RouteRow {
-  return { dst: r.dst, via: r.via ?? DASH, dev: r.dev ?? DASH, src: r.src ?? DASH, metric: r.metric === null ? DASH : String(r.metric) };
+  return { dst: r.dst, via: r.via ?? r.viaName ?? DASH, dev: r.dev ?? DASH, src: r.src ?? DASH, metric: r.metric === null ? DASH : String(r.metric) };
 }
 
 /** Default route first, then by prefix length (longest first) as the kernel would prefer them, then by text. */
