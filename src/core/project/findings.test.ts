@@ -284,6 +284,20 @@ describe('projectFindings', () => {
     expect(all[1]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:3$/), expect.stringMatching(/eth0\.txt:4$/)]);
   });
 
+  it('says a failing flow crossed the node network in a tunnel, in its explanation (before the fix) and its packets\' evidence', () => {
+    const outer = (t: number): string => `${t}.000001 IP 192.168.56.11.44106 > 192.168.56.12.4789: VXLAN, flags [I] (0x08), vni 42`;
+    const inner = 'IP 10.40.1.3.40009 > 10.40.2.9.80: Flags [S], seq 3000, win 64240, length 0';
+    const all = findingsOf({ nodea: { 'eth0.txt': `${[outer(1700000000), inner, outer(1700000001), inner].join('\n')}\n` } });
+    expect(all.map((f) => f.kind)).toEqual(['one-sided-tcp']);
+    expect(all[0]!.explanation).toMatch(
+      /Its packets crossed the node network inside VXLAN 42 from node 192\.168\.56\.11 to node 192\.168\.56\.12 \(UDP 4789\), seen on nodea \S+\. Fix: /,
+    );
+    expect(all[0]!.evidence.map((e) => e.text)).toEqual([
+      expect.stringMatching(/10\.40\.1\.3:40009 > 10\.40\.2\.9:80 \[S\] in VXLAN 42 \(192\.168\.56\.11 → 192\.168\.56\.12\)$/),
+      expect.stringMatching(/ in VXLAN 42 \(192\.168\.56\.11 → 192\.168\.56\.12\)$/),
+    ]);
+  });
+
   it('summarises many alike failing flows as one finding listing the first flows and counting them all', () => {
     const flows = 250;
     const eth0 = Array.from({ length: flows }, (_, i) => syn(1700000000 + i, `192.168.56.100.${30000 + i}`, '192.168.56.11.9000', 1000 + i)).join('\n');
