@@ -37,6 +37,10 @@ export function clip(text: string): string {
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
+/** `if3`, and where the other end of a veth was found in a namespace captured on the node: `if3 (eth0 in cni-aaaa)`. */
+const peerCell = (i: ReportNode['interfaces'][number]): string =>
+  i.pairedWith === null ? dash(i.peer) : `${i.peer ?? '-'} (${i.pairedWith.interface} in ${i.pairedWith.netns})`;
+
 function* nodeBlocks(n: ReportNode): Generator<Block> {
   yield { kind: 'heading', level: 2, text: `Node ${n.name}` };
   yield { kind: 'paragraph', text: `${count(n.captures.length, 'capture')} (listed under Captures).` };
@@ -46,7 +50,7 @@ function* nodeBlocks(n: ReportNode): Generator<Block> {
     yield {
       kind: 'table',
       columns: ['Interface', 'Addresses', 'State', 'MAC', 'Master', 'Peer', 'Source'],
-      rows: n.interfaces.map((i) => [i.name, i.addresses.join(' ') || '-', dash(i.state), dash(i.mac), dash(i.master), dash(i.peer), i.source]),
+      rows: n.interfaces.map((i) => [i.name, i.addresses.join(' ') || '-', dash(i.state), dash(i.mac), dash(i.master), peerCell(i), i.source]),
     };
     if (n.interfacesOmitted > 0) yield { kind: 'paragraph', text: `${count(n.interfacesOmitted, 'more interface')} of ${n.name} not listed (natlens nodes --json lists them all).` };
   }

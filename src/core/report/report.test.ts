@@ -157,6 +157,32 @@ describe('buildReport on a node underlay capture of pod traffic inside VXLAN (te
   });
 });
 
+describe('buildReport on a node with a pod namespace captured', () => {
+  it('names the namespace end of a veth whose both ends name each other, in the Peer column', () => {
+    const file = path.join(dir, 'veth-node1.txt');
+    const link = (index: number, name: string): string[] => [
+      `${index}: ${name}@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master cni0 state UP group default`,
+      `    link/ether 6a:1b:2c:3d:4e:0${index} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
+    ];
+    fs.writeFileSync(file, [
+      'root@node1:~# ip addr', ...link(7, 'veth1a2b3c4d'), ...link(8, 'veth9f8e7d6c'),
+      'root@node1:~# ip netns exec cni-aaaa ip addr',
+      '3: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default',
+      '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+      '    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0',
+      '',
+    ].join('\n'));
+    const store = projectOf(dir, 'veth.db', [file]);
+    try {
+      const md = renderReportMarkdown(buildReport(store));
+      expect(md).toMatch(/\| veth1a2b3c4d \| - \| UP \| [0-9a-f:]+ \| cni0 \| if3 \(eth0 in cni-aaaa\) \|/);
+      expect(md).toMatch(/\| veth9f8e7d6c \| - \| UP \| [0-9a-f:]+ \| cni0 \| if3 \|/);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('renderReportHtml', () => {
   it('escapes capture text: a <script> in a rule comment stays text', () => {
     const html = renderReportHtml(buildReport(edge));
