@@ -120,7 +120,7 @@ function sightings(
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position, tunnel: null,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
