@@ -207,6 +207,8 @@ describe('renderReportHtml', () => {
     expect(html).toContain('<td>nodea · ? in VXLAN 1 (192.168.77.1 → 192.168.77.2)</td>');
     expect(html).toContain('<td>nodea · ? in VXLAN 1 (192.168.77.2 → 192.168.77.1)</td>');
     expect(html).toMatch(/<h1[^>]*>Overlay tunnels<\/h1>/);
+    // The hop's arrow in the flow's NAT picture says it too.
+    expect(html).toContain('original · 6 pkt · in VXLAN 1</tspan>');
     expect(html).toMatch(/<tr><td>VXLAN 1<\/td><td>vxlan<\/td><td>1<\/td><td>192\.168\.77\.1<\/td><td>192\.168\.77\.2<\/td><td>8472<\/td><td>\d+<\/td><td>nodea<\/td>/);
   });
 
