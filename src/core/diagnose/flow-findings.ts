@@ -204,9 +204,13 @@ function asymmetryRoutes(a: Asymmetry, world: ReadonlyMap<string, NodeSnapshot>,
 
 /** Every finding this flow gives: its causes; only when none is found, the disagreement or the symptom itself. */
 export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles = { routes: () => null }): ProjectFinding[] {
-  const crossed = tunnelsCrossed(flow.view);
-  const found = findingsOfFlow(flow, world, files);
-  return crossed === null ? found : found.map((f) => ({ ...f, explanation: beforeFix(f.explanation, crossed) }));
+  return findingsOfFlow(flow, world, files).map((f) => withTunnelsCrossed(flow.view, f));
+}
+
+/** A finding about `view`'s flow, saying (before its fix) the tunnels the flow's packets crossed, if any. */
+export function withTunnelsCrossed(view: Pick<FlowView, 'timeline'>, f: ProjectFinding): ProjectFinding {
+  const crossed = tunnelsCrossed(view);
+  return crossed === null ? f : { ...f, explanation: beforeFix(f.explanation, crossed) };
 }
 
 /**
