@@ -110,6 +110,12 @@ describe('flows of overlay captures taken on a node underlay (test/fixtures/pcap
     expect(tcp[0]!.timeline.hops.map((h) => [h.direction, h.tunnel?.kind ?? null, h.packets])).toEqual(expect.arrayContaining([
       ['original', 'vxlan', 6], ['original', null, 6], ['reply', 'vxlan', 4], ['reply', null, 4],
     ]));
+    // Summarised, each of the four is a capture point of its own: its first and last packet, with its count.
+    const [summarised] = listFlows(store, { summariseAbove: 0 }).filter((f) => f.proto === 'tcp');
+    expect(summarised!.observations.map((o) => `${o.direction} ${o.tunnel?.kind ?? 'plain'} ${o.point?.position} ${o.point?.packets}`).sort()).toEqual([
+      'original plain first 6', 'original plain last 6', 'original vxlan first 6', 'original vxlan last 6',
+      'reply plain first 4', 'reply plain last 4', 'reply vxlan first 4', 'reply vxlan last 4',
+    ]);
   });
 
   it('warns naming the packet (file#frame) whose inner frame is longer than the tunnel carried, and keeps it as the outer packet', () => {
