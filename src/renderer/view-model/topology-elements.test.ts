@@ -122,6 +122,11 @@ describe('topology elements: namespaces and veth pairs', () => {
     const named = edgesOf(unpaired).filter((e) => e.data.kind === 'veth');
     expect(named.map((e) => e.data.details[1])).toEqual([{ label: 'Paired by', value: 'eth0 names its peer if7 (link-netns 0)' }]);
     expect(byId(unpaired, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in web-7d9' });
+    // A replaced pod's namespace captured too, its eth0 also @if7: the veth names neither (both are drawn as they say).
+    const twice = { ...cni, interfaces: cni.interfaces.map((i) => ({ ...i, pairedWith: null })), namespaces: [...cni.namespaces, { ...cni.namespaces[0]!, name: 'web-old' }] };
+    const both = topologyElements({ nodes: [twice], services: [], pods: [] }, { showLoopback: false });
+    expect(edgesOf(both).filter((e) => e.data.kind === 'veth')).toHaveLength(2);
+    expect(byId(both, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'if3 in netns 0 (not captured)' });
   });
 
   it('pairs veths inside one namespace by index or by name', () => {

@@ -131,6 +131,7 @@ type VethEnd = NonNullable<ReturnType<typeof peerOf>>;
 /**
  * Each interface's other veth end (by interfaceId), found from either end: a pod's `eth0@if7` finds the node's veth
  * even where the veth's own `link-netnsid 0` names no captured namespace, and then the veth names the pod's end too.
+ * Each edge is drawn from the end that found it (veth pairs below), so two pods naming one veth are two edges.
  */
 function vethEnds(scopes: readonly Scope[]): Map<string, VethEnd> {
   const ends = new Map<string, VethEnd>();
@@ -143,10 +144,16 @@ function vethEnds(scopes: readonly Scope[]): Map<string, VethEnd> {
       found.push([scope, i, peer]);
     }
   }
+  // An end that names no peer of its own takes the one interface naming it; of two (a pod and its replacement), neither.
+  const naming = new Map<string, VethEnd[]>();
   for (const [scope, i, peer] of found) {
     const back = interfaceId(peer.scope.key, peer.iface.name);
-    if (!ends.has(back)) ends.set(back, { scope, iface: i, why: peer.why });
+    if (ends.has(back)) continue;
+    const list = naming.get(back);
+    if (list === undefined) naming.set(back, [{ scope, iface: i, why: peer.why }]);
+    else list.push({ scope, iface: i, why: peer.why });
   }
+  for (const [back, list] of naming) if (list.length === 1) ends.set(back, list[0]!);
   return ends;
 }
 
