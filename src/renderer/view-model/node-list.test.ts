@@ -26,7 +26,7 @@ describe('node cards', () => {
     expect(row).toMatchObject({ mac: '—', state: '—', stateTone: 'unknown', links: 'master cbr0, peer if18' });
     // The other end found in a namespace captured on the node (nodes --json pairedWith) is named beside it.
     expect(interfaceRow(interfaceJson('veth1', { master: 'cni0', peer: 'if3', pairedWith: { netns: 'cni-aaaa', interface: 'eth0' } })).links)
-      .toBe('master cni0, peer if3 = eth0 in cni-aaaa');
+      .toBe('master cni0, peer if3 (eth0 in cni-aaaa)');
   });
 
   it('puts the default route first, then longer prefixes before shorter', () => {
