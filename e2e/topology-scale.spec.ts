@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { labSession, renameNode } from './lab-session';
 import { startServe, type ServeProcess } from './natlens-serve';
 
@@ -133,3 +133,96 @@ test.describe('topology paths on the kernel lab (web mode)', () => {
     expect(session.consoleErrors).toEqual([]);
   });
 });
+
+test.describe('topology: a pod’s veth pair (web mode)', () => {
+  let dir = '';
+  let serve: ServeProcess | undefined;
+  const consoleErrors: string[] = [];
+  const link = (index: number, name: string, peer: string): string[] => [
+    `${index}: ${name}@${peer}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master cni0 state UP group default`,
+    `    link/ether 6a:1b:2c:3d:4e:${String(index).padStart(2, '0')} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
+  ];
+
+  test.beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-e2e-veth-'));
+    // As `ip addr` prints a CNI pod's veth on the node: `link-netnsid 0` names no captured namespace; both ends' @ifN pair them.
+    fs.writeFileSync(path.join(dir, 'node1.txt'), [
+      'root@node1:~# ip addr',
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+      '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+      '5: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default qlen 1000',
+      '    link/ether 6a:1b:2c:3d:4e:05 brd ff:ff:ff:ff:ff:ff',
+      '    inet 10.244.1.1/24 brd 10.244.1.255 scope global cni0',
+      ...link(7, 'veth1a2b3c4d', 'if3'),
+      'root@node1:~# ip netns exec cni-aaaa ip addr',
+      '3: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default',
+      '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+      '    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0',
+      '',
+    ].join('\n'));
+    execFileSync(path.join(root, 'bin', 'natlens'), ['import', '--db', path.join(dir, 'veth.db'), path.join(dir, 'node1.txt')], { stdio: 'ignore' });
+  });
+  test.beforeEach(async ({ page }) => {
+    serve = await startServe(path.join(dir, 'veth.db'));
+    consoleErrors.length = 0;
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  });
+  test.afterEach(async () => {
+    expect(await serve!.stop()).toBe(0);
+  });
+  test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Where element `id` is drawn on the page (inside a node's box, an edge's midpoint), as cytoscape places it. */
+  const placeOf = (page: Page, id: string): Promise<{ x: number; y: number }> =>
+    page.evaluate((elementId) => {
+      const box = document.querySelector('[data-testid="topology-canvas"] .topology-box') as (HTMLElement & { _cyreg?: { cy?: CyLike } }) | null;
+      const element = box?._cyreg?.cy?.getElementById(elementId);
+      if (box === null || element === undefined || element.empty()) throw new Error(`${elementId} is not drawn`);
+      // A node is clicked left of its centre, where no edge leaving it from the centre passes.
+      const at = element.isEdge() ? element.renderedMidpoint() : { x: element.renderedPosition().x - element.renderedWidth() / 4, y: element.renderedPosition().y };
+      const r = box.getBoundingClientRect();
+      return { x: r.left + at.x, y: r.top + at.y };
+    }, id);
+
+  test('draws the node’s veth joined to the pod’s eth0, and the details of each end name the other', async ({ page }) => {
+    await page.goto(`${serve!.url.toString()}#/topology`);
+    const canvas = page.getByTestId('topology-canvas');
+    await expect(canvas).toHaveAttribute('data-ready', /\d+/);
+    await page.getByTestId('topology-search').fill('node1');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(canvas).toHaveAttribute('data-focused', 'node|node1');
+    await expect(canvas).toHaveAttribute('data-loading-nodes', '0');
+    // The pair is the one edge: the namespace is tied to its node by it, not by an 'on' edge.
+    await expect(canvas).toHaveAttribute('data-drawn-edges', '1');
+    const details = page.getByTestId('topology-details');
+    // The whole node, its namespace below it included, in view.
+    await page.getByRole('button', { name: 'Fit' }).click();
+
+    const veth = await placeOf(page, 'if|node1|veth1a2b3c4d');
+    await page.mouse.click(veth.x, veth.y);
+    await expect(details.getByRole('heading')).toHaveText('Interface veth1a2b3c4d on node1');
+    await expect(details.locator('.detail-row', { hasText: 'Peer' })).toHaveText(/Peer\s*eth0 in cni-aaaa/);
+
+    const eth0 = await placeOf(page, 'if|node1|ns:cni-aaaa|eth0');
+    await page.mouse.click(eth0.x, eth0.y);
+    await expect(details.getByRole('heading')).toHaveText('Interface eth0 on cni-aaaa');
+    await expect(details.locator('.detail-row', { hasText: 'Peer' })).toHaveText(/Peer\s*veth1a2b3c4d on node1/);
+
+    const pair = await placeOf(page, 'veth|if|node1|ns:cni-aaaa|eth0~if|node1|veth1a2b3c4d');
+    await page.mouse.click(pair.x, pair.y);
+    await expect(details.getByRole('heading')).toHaveText('veth pair veth1a2b3c4d ↔ eth0');
+    await expect(details.locator('.detail-row', { hasText: 'Paired by' })).toHaveText(/both ends name each other’s interface index \(@ifN\)/);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+/** What the spec asks of the cytoscape instance drawn in the page (read through the container, as cytoscape registers it). */
+interface CyLike {
+  getElementById(id: string): {
+    empty(): boolean;
+    isEdge(): boolean;
+    renderedMidpoint(): { x: number; y: number };
+    renderedPosition(): { x: number; y: number };
+    renderedWidth(): number;
+  };
+}

@@ -46,4 +46,23 @@ describe('natlens flows', () => {
     expect(out.join('')).toContain('no flow matches the filter');
     await expect(flowsCommand.run(['--db', project().dbPath, '--filter', 'port 8080 and'], io)).rejects.toThrow('--filter does not read at column 14: the expression ends after an operator');
   });
+
+  it('names the tunnel a hop was seen in, in the text and in the --json timeline', async () => {
+    const store = project().store();
+    expect(importPaths(store, [path.resolve('test/fixtures/pcap-overlay/overlay-vxlan-8472.pcap')]).errors).toEqual([]);
+    const out: string[] = [];
+    const io: CliIo = { stdout: (t) => out.push(t), stderr: () => undefined, stderrIsTty: false };
+    expect(await flowsCommand.run(['--db', project().dbPath, '--filter', 'tcp'], io)).toBe(0);
+    const hops = out.join('').split('\n').filter((l) => /^ {2}\d\d:/.test(l));
+    expect(hops).toHaveLength(2);
+    expect(hops[0]).toMatch(/10\.244\.1\.5:\d+ > 10\.244\.2\.7:80 .* ×6 {2}in VXLAN 1 \(192\.168\.77\.1 → 192\.168\.77\.2\)$/);
+    expect(hops[1]).toMatch(/10\.244\.2\.7:80 > 10\.244\.1\.5:\d+ .* ×4 {2}in VXLAN 1 \(192\.168\.77\.2 → 192\.168\.77\.1\)$/);
+    out.length = 0;
+    expect(await flowsCommand.run(['--db', project().dbPath, '--json', '--filter', 'tcp'], io)).toBe(0);
+    const [flow] = JSON.parse(out.join('')) as Array<{ timeline: { hops: Array<{ direction: string; tunnel: unknown }> } }>;
+    expect(flow!.timeline.hops.map((h) => [h.direction, h.tunnel])).toEqual([
+      ['original', { kind: 'vxlan', vni: 1, src: '192.168.77.1', dst: '192.168.77.2', dport: 8472 }],
+      ['reply', { kind: 'vxlan', vni: 1, src: '192.168.77.2', dst: '192.168.77.1', dport: 8472 }],
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import { captureTwins, clockOffsets, flowViews, flowViewsByIds, forEachFlowView,
 import { flowFilterProblemText, parseFlowFilter } from '../../core/flows/flow-filter';
 import { matchingFlowIds } from '../../core/project/flows-filter-page';
 import { tupleText } from '../../core/flows/flow-timeline';
+import { tunnelBeside } from '../../core/views/tunnel-text';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
 import type { CliIo } from '../cli-io';
@@ -189,7 +190,8 @@ function printFlow(f: FlowView, io: CliIo): void {
   }
   for (const h of f.timeline.hops) {
     const at = `${h.node} ${h.interface ?? '?'}${h.netns ? ` [${h.netns}]` : ''}`;
-    io.stdout(`  ${clockOf(isoFromSeconds(h.alignedFirstTime))}  ${at.padEnd(18)} ${tupleText(h.after).padEnd(48)} ${h.explanation} ×${h.packets}\n`);
+    const tunnel = h.tunnel ? `  ${tunnelBeside(h.tunnel)}` : '';
+    io.stdout(`  ${clockOf(isoFromSeconds(h.alignedFirstTime))}  ${at.padEnd(18)} ${tupleText(h.after).padEnd(48)} ${h.explanation} ×${h.packets}${tunnel}\n`);
   }
   for (const c of f.timeline.conntrack) {
     io.stdout(`  conntrack ${c.node}: ${c.state ?? ''} ${tupleText(c.original)} ⇄ ${tupleText(c.reply)}${c.unreplied ? ' [UNREPLIED]' : ''}${c.assured ? ' [ASSURED]' : ''}  (${c.source})\n`);

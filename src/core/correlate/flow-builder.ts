@@ -19,6 +19,8 @@ import { FlowStitcher, type ConntrackLink, type ConntrackSighting, type FlowLink
 import { reverseTuple, tupleFromConntrack, type FlowTuple, type NatKind } from './flow-key';
 import { FirstSightings, IsnSightings, NameIds } from './first-sightings';
 import { TcpTimeline, TCP_ACK, TCP_SYN, type TcpEvents, type TcpSegment } from './tcp-timeline';
+import type { ObservationTunnel } from '../views/flows';
+import { sameTunnel } from '../views/tunnel-text';
 
 /** What pass 2 keeps per tuple: its flow, stage and hops are cached for this many tuples, then forgotten. */
 export const CACHED_TUPLES = 32_768;
@@ -54,6 +56,8 @@ export interface PacketSighting {
    * hops first seen at the same time are listed in this order, whatever order the packets were added in.
    */
   order?: number;
+  /** The tunnel the packet came in (its tuple being the inner packet's); absent or null when seen as it is. */
+  tunnel?: ObservationTunnel | null;
 }
 
 export interface ConntrackObservation extends ConntrackSighting {
@@ -84,6 +88,8 @@ export interface FlowHop {
   packets: number;
   /** The least PacketSighting.order of its packets, when they carry one. */
   order?: number;
+  /** The tunnel its packets came in: the same packet seen inside a tunnel and as it is are two hops. */
+  tunnel: ObservationTunnel | null;
 }
 
 export interface Flow {
@@ -360,18 +366,19 @@ export class FlowBuilder {
     if (p.time < onNode.first) onNode.first = p.time;
     if (p.time > onNode.last) onNode.last = p.time;
     const point = p.point ?? null;
+    const tunnel = p.tunnel ?? null;
     let slot = cached.hops;
-    while (slot !== undefined && (slot.iface !== p.iface || slot.point !== point)) slot = slot.next;
+    while (slot !== undefined && (slot.iface !== p.iface || slot.point !== point || !sameTunnel(slot.tunnel, tunnel))) slot = slot.next;
     if (slot === undefined) {
       const netns = p.netns ?? null;
       const t = p.tuple;
       let found = acc.hops.find((h) => h.node === p.node && h.netns === netns && h.iface === p.iface && h.tuple.src === t.src
-        && h.tuple.sport === t.sport && h.tuple.dst === t.dst && h.tuple.dport === t.dport);
+        && h.tuple.sport === t.sport && h.tuple.dst === t.dst && h.tuple.dport === t.dport && sameTunnel(h.tunnel, tunnel));
       if (!found) {
         found = {
           node: p.node, iface: p.iface, netns, direction: stage.direction, tuple: p.tuple, stage,
           explanation: '', firstTime: p.time, lastTime: p.time, alignedFirstTime: p.time, packets: 0,
-          ...(p.order === undefined ? {} : { order: p.order }),
+          ...(p.order === undefined ? {} : { order: p.order }), tunnel,
         };
         acc.hops.push(found);
       }
@@ -379,7 +386,7 @@ export class FlowBuilder {
       const site = p.site ?? at;
       const other = stage.direction === 'original' ? 'reply' : stage.direction === 'reply' ? 'original' : 'unknown';
       slot = {
-        hop: found, iface: p.iface, point, at, key: `${at}|${stage.direction}`, siteKey: `${site}|${stage.direction}`,
+        hop: found, iface: p.iface, point, tunnel, at, key: `${at}|${stage.direction}`, siteKey: `${site}|${stage.direction}`,
         otherSiteKey: `${site}|${other}`, next: cached.hops,
       };
       cached.hops = slot;
@@ -623,6 +630,7 @@ interface HopSlot {
   hop: FlowHop;
   iface: string | null;
   point: string | null;
+  tunnel: ObservationTunnel | null;
   at: string;
   key: string;
   siteKey: string;

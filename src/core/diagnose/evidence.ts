@@ -5,6 +5,7 @@
 import type { ConntrackEntry, ConntrackTuple, RouteRecord } from '../records/records';
 import { tupleText } from '../flows/flow-timeline';
 import type { ObservationView } from '../views/flows';
+import { tunnelBeside } from '../views/tunnel-text';
 import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
 import type { NodeSnapshot, Step } from '../simulate';
 import type { FindingEvidence } from './finding';
@@ -70,7 +71,8 @@ export function observationEvidence(o: ObservationView): FindingEvidence {
     return { source: o.source, text: `${o.node} ${o.stage ?? 'conntrack'} ${tupleText(o.packet)}${reply}${o.unreplied ? ' [UNREPLIED]' : ''}`.replace(/ +/g, ' ') };
   }
   const time = o.time === null ? '' : ` ${o.time.slice(11, 26)}`;
-  return { source: o.source, text: `${o.node} ${o.interface ?? '?'}${time} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}` };
+  const tunnel = o.tunnel ? ` ${tunnelBeside(o.tunnel)}` : '';
+  return { source: o.source, text: `${o.node} ${o.interface ?? '?'}${time} ${tupleText(o.packet)}${o.tcpFlags ? ` [${o.tcpFlags}]` : ''}${tunnel}` };
 }
 
 /**

@@ -20,6 +20,7 @@ import { symptomText, type FlowSymptom } from './flow-symptom';
 import { asymmetries, divergences, placeOf, type Asymmetry, type Divergence } from './path-divergence';
 import { replayCause, type ReplayCause } from './replay-cause';
 import { serviceFinding } from './ruleset-findings';
+import { tunnelSentence } from '../views/tunnel-text';
 
 /** Where each node's captures were read from, for evidence the replay cites without a file (routes). */
 export interface CaptureFiles {
@@ -203,6 +204,40 @@ function asymmetryRoutes(a: Asymmetry, world: ReadonlyMap<string, NodeSnapshot>,
 
 /** Every finding this flow gives: its causes; only when none is found, the disagreement or the symptom itself. */
 export function flowFindings(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles = { routes: () => null }): ProjectFinding[] {
+  return findingsOfFlow(flow, world, files).map((f) => withTunnelsCrossed(flow.view, f));
+}
+
+/** A finding about `view`'s flow, saying (before its fix) the tunnels the flow's packets crossed, if any. */
+export function withTunnelsCrossed(view: Pick<FlowView, 'timeline'>, f: ProjectFinding): ProjectFinding {
+  const crossed = tunnelsCrossed(view);
+  return crossed === null ? f : { ...f, explanation: beforeFix(f.explanation, crossed) };
+}
+
+/**
+ * The tunnels a flow's packets were seen in, as a sentence (`Its packets crossed the node network inside VXLAN 1 from node
+ * 192.168.77.1 to node 192.168.77.2 (UDP 8472), seen on nodea eth0.`), or null for a flow seen only as it is.
+ */
+export function tunnelsCrossed(v: Pick<FlowView, 'timeline'>): string | null {
+  const seen = new Map<string, string[]>();
+  for (const h of v.timeline.hops) {
+    if (!h.tunnel) continue;
+    const sentence = tunnelSentence(h.tunnel);
+    const at = `${h.node} ${h.interface ?? '?'}`;
+    const points = seen.get(sentence);
+    if (points === undefined) seen.set(sentence, [at]);
+    else if (!points.includes(at)) points.push(at);
+  }
+  if (seen.size === 0) return null;
+  return `Its packets crossed the node network ${[...seen].map(([sentence, at]) => `${sentence}, seen on ${at.join(' and ')}`).join('; ')}.`;
+}
+
+/** `sentence` put before the explanation's closing `Fix: ...`, where the report and the UI keep the explanation's body. */
+function beforeFix(explanation: string, sentence: string): string {
+  const fixAt = explanation.lastIndexOf('Fix: ');
+  return fixAt > 0 ? `${explanation.slice(0, fixAt)}${sentence} ${explanation.slice(fixAt)}` : `${explanation} ${sentence}`;
+}
+
+function findingsOfFlow(flow: DiagnosedFlow, world: ReadonlyMap<string, NodeSnapshot>, files: CaptureFiles): ProjectFinding[] {
   const v = flow.view;
   const failed = flow.symptom !== null;
   const causes: ProjectFinding[] = [];

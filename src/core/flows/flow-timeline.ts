@@ -24,6 +24,7 @@ function hopOf(flow: Flow, h: FlowHop): TimelineHop {
     node: h.node, interface: h.iface, netns: h.netns, direction: h.direction, before: view(before), after: view(h.tuple),
     translated: { dnat: h.stage.dnat, snat: h.stage.snat },
     explanation, firstTime: h.firstTime, lastTime: h.lastTime, alignedFirstTime: h.alignedFirstTime, packets: h.packets, evidence: 'observed',
+    tunnel: h.tunnel,
   };
 }
 

@@ -9,6 +9,7 @@ import { BatchInsert } from './batch-insert';
 import { CaptureTupleTable } from './capture-tuple-table';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
 import type { PacketBlock } from './packet-block';
+import type { TunnelFrames, TunnelView } from './packet-tunnels';
 import { TupleNames } from './packet-store';
 import { formatIpv4 } from '../common/ip';
 import { ipProtocolName } from '../common/ip-protocol';
@@ -558,7 +559,7 @@ export class FlowStore {
   }
 
   /**
-   * A flow's packets summarised per capture point (capture, interface as the packet names it, 5-tuple): the
+   * A flow's packets summarised per capture point (capture, interface as the packet names it, tunnel, 5-tuple): the
    * first and the last packet seen there (one when only one was), each with the point's packet count, in
    * aligned-time order. Memory per point, not per packet: what a flow of a million packets lists by default.
    */
@@ -566,8 +567,23 @@ export class FlowStore {
     interface Point { count: number; first: PacketRef; last: PacketRef }
     const points = new Map<string, Point>();
     const before = (a: PacketRef, b: PacketRef): boolean => a.atSec < b.atSec || (a.atSec === b.atSec && (a.atNsec < b.atNsec || (a.atNsec === b.atNsec && a.frame < b.frame)));
+    // A packet seen inside a tunnel and the same packet as it is (an `-i any` capture) are two points, as they are two hops.
+    const tunnels = new Map<number, TunnelFrames | null>();
+    const tunnelIds = new Map<TunnelView, number>();
+    const tunnelOf = (captureId: number, frame: number): number => {
+      let frames = tunnels.get(captureId);
+      if (frames === undefined) {
+        const read = this.store.packets.tunnelFrames(captureId);
+        tunnels.set(captureId, (frames = read.empty ? null : read));
+      }
+      const t = frames === null ? null : frames.of(frame);
+      if (t === null) return 0;
+      let id = tunnelIds.get(t);
+      if (id === undefined) tunnelIds.set(t, (id = tunnelIds.size + 1));
+      return id;
+    };
     const scan = this.scanFlowPackets(flowId, (atSec, atNsec, captureId, frame, blockId, slot, b) => {
-      const key = `${captureId}|${b.tupleId(slot)}|${b.iface(slot) ?? ''}`;
+      const key = `${captureId}|${b.tupleId(slot)}|${b.iface(slot) ?? ''}|${tunnelOf(captureId, frame)}`;
       const ref = { atSec, atNsec, captureId, frame, blockId, slot };
       const point = points.get(key);
       if (point === undefined) {

@@ -47,10 +47,39 @@ describe('packet tunnels in the store', () => {
     const frames = store.packets.tunnelFrames(id);
     expect([1, 2, 3, 4, 5, 6].map((f) => frames.of(f)?.kind ?? null)).toEqual(['vxlan', 'vxlan', null, 'vxlan', 'geneve', null]);
     expect(frames.of(2)).toEqual({ kind: 'vxlan', vni: 1, src: '192.168.77.2', dst: '192.168.77.1', dport: 8472 });
+    // Asked out of order, backwards and twice, as a time-ordered read of several runs asks: the same answers.
+    const want = (f: number): string | null => ({ 1: 'vxlan>', 2: 'vxlan<', 4: 'vxlan>', 5: 'geneve>' } as Record<number, string>)[f] ?? null;
+    const seen = (f: number): string | null => {
+      const t = frames.of(f);
+      return t === null ? null : `${t.kind}${t.src === '192.168.77.1' ? '>' : '<'}`;
+    };
+    for (const order of [[5, 4, 3, 2, 1, 0], [1, 1, 4, 2, 5, 3, 6], [0, 2, 3, 4, 4, 1, 7, 5]]) expect(order.map(seen)).toEqual(order.map(want));
     // The packets are the inner ones.
     expect(store.packets.packetsOf(id).map((p) => [p.src, p.dport])).toEqual([
       ['10.244.1.5', 80], ['10.244.2.7', 40000], ['10.244.1.5', 80], ['10.244.1.5', 80], ['10.244.1.5', 80],
     ]);
+  });
+
+  it('says each frame\'s tunnel with many tunnels merged, and with frames written out of order', () => {
+    const store = project().store();
+    const id = capture(store, 't3');
+    const w = store.packetWriter(id);
+    // Seven tunnels (an odd number of runs to merge), frames interleaved among them; then frames 30 and 20 written late.
+    for (let f = 1; f <= 21; f++) w.add(packet(f, { tunnel: { ...AB, vni: f % 7 } }));
+    w.add(packet(30, { tunnel: BA }));
+    w.add(packet(25, { tunnel: AB }));
+    w.add(packet(24));
+    w.add(packet(22, { tunnel: BA }));
+    w.flush();
+    const frames = store.packets.tunnelFrames(id);
+    const seen = (f: number): string | null => {
+      const t = frames.of(f);
+      return t === null ? null : `${t.src === AB.src ? '>' : '<'}${t.vni}`;
+    };
+    const want = (f: number): string | null => (f >= 1 && f <= 21 ? `>${f % 7}` : f === 30 || f === 22 ? '<1' : f === 25 ? '>1' : null);
+    const all = Array.from({ length: 32 }, (_, f) => f);
+    expect(all.map(seen)).toEqual(all.map(want));
+    expect([...all].reverse().map(seen)).toEqual([...all].reverse().map(want));
   });
 
   it('writes no tunnel row for a capture without tunnels, and trashes and restores tunnels with their capture', () => {

@@ -107,11 +107,50 @@ export function capturedTunnels(db: Database.Database, captureId: number): Store
   }));
 }
 
+/** Frames in ascending order, each with the index of its tunnel. */
+interface FrameRun {
+  frames: Uint32Array;
+  tunnelAt: Uint32Array;
+}
+
+function ascending(frames: Uint32Array): boolean {
+  for (let i = 1; i < frames.length; i++) if (frames[i - 1]! > frames[i]!) return false;
+  return true;
+}
+
+function mergeRuns(a: FrameRun, b: FrameRun): FrameRun {
+  const n = a.frames.length + b.frames.length;
+  const frames = new Uint32Array(n);
+  const tunnelAt = new Uint32Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= b.frames.length || (i < a.frames.length && a.frames[i]! <= b.frames[j]!)) {
+      frames[k] = a.frames[i]!;
+      tunnelAt[k] = a.tunnelAt[i++]!;
+    } else {
+      frames[k] = b.frames[j]!;
+      tunnelAt[k] = b.tunnelAt[j++]!;
+    }
+  }
+  return { frames, tunnelAt };
+}
+
+/** The runs as one, sorted by frame (a capture written out of frame order: never by natlens's own writer). */
+function sortedRun(runs: readonly FrameRun[]): FrameRun {
+  const pairs: Array<[number, number]> = [];
+  for (const r of runs) r.frames.forEach((f, i) => pairs.push([f, r.tunnelAt[i]!]));
+  pairs.sort((x, y) => x[0] - y[0]);
+  return { frames: Uint32Array.from(pairs, (p) => p[0]), tunnelAt: Uint32Array.from(pairs, (p) => p[1]) };
+}
+
 /** Which tunnel each frame of a capture came in: every tunnelled frame of the capture, sorted, with its tunnel. */
 export class TunnelFrames {
   private readonly frames: Uint32Array;
   private readonly tunnelAt: Uint32Array;
   private readonly tunnels: TunnelView[];
+  /** Where the last frame asked for was found (see of). */
+  private last = 0;
 
   constructor(db: Database.Database, captureId: number) {
     const rows = db
@@ -119,21 +158,19 @@ export class TunnelFrames {
       .raw(true)
       .all(captureId) as Array<[TunnelKind, number | null, string, string, number | null, Buffer]>;
     this.tunnels = rows.map(([kind, vni, src, dst, dport]) => ({ kind, vni, src, dst, dport }));
-    const lists = rows.map((r) => framesOf(r[5]));
-    const total = lists.reduce((n, l) => n + l.length, 0);
-    const pairs = new Float64Array(total);
-    let k = 0;
-    // frame × 2^16 + tunnel index sorts by frame; a capture of more than 65,536 tunnels is beyond any overlay.
-    lists.forEach((l, t) => {
-      for (const f of l) pairs[k++] = f * 65536 + Math.min(t, 65535);
+    // Each tunnel's frames were written in frame order: the runs are merged two by two, not sorted again.
+    let runs: FrameRun[] = rows.map((r, t) => {
+      const frames = framesOf(r[5]);
+      return { frames, tunnelAt: new Uint32Array(frames.length).fill(t) };
     });
-    pairs.sort();
-    this.frames = new Uint32Array(total);
-    this.tunnelAt = new Uint32Array(total);
-    for (let i = 0; i < total; i++) {
-      this.frames[i] = Math.floor(pairs[i]! / 65536);
-      this.tunnelAt[i] = pairs[i]! % 65536;
+    if (runs.some((r) => !ascending(r.frames))) runs = [sortedRun(runs)];
+    while (runs.length > 1) {
+      const merged: FrameRun[] = [];
+      for (let i = 0; i < runs.length; i += 2) merged.push(i + 1 < runs.length ? mergeRuns(runs[i]!, runs[i + 1]!) : runs[i]!);
+      runs = merged;
     }
+    this.frames = runs[0]?.frames ?? new Uint32Array(0);
+    this.tunnelAt = runs[0]?.tunnelAt ?? new Uint32Array(0);
   }
 
   get empty(): boolean {
@@ -143,12 +180,26 @@ export class TunnelFrames {
   /** The tunnel frame `frame` came in, or null for a packet seen as it is. */
   of(frame: number): TunnelView | null {
     const f = this.frames;
+    // Frames are mostly asked for in order (stitching reads a capture's packets in time order): the place of the last
+    // answer is tried before a search.
+    const last = this.last;
+    if (last < f.length && f[last]! < frame) {
+      const next = last + 1;
+      if (next >= f.length || f[next]! > frame) return null;
+      if (f[next] === frame) {
+        this.last = next;
+        return this.tunnels[this.tunnelAt[next]!]!;
+      }
+    }
     let lo = 0;
     let hi = f.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const x = f[mid]!;
-      if (x === frame) return this.tunnels[this.tunnelAt[mid]!]!;
+      if (x === frame) {
+        this.last = mid;
+        return this.tunnels[this.tunnelAt[mid]!]!;
+      }
       if (x < frame) lo = mid + 1;
       else hi = mid - 1;
     }

@@ -193,6 +193,18 @@ describe('projectFindings', () => {
     expect(all[0]!.trace).toEqual({ node: 'nodea', proto: 'tcp', src: '10.40.1.3:40001', dst: '10.96.0.10:80', in: 'cbr0' });
   });
 
+  it('says a stale endpoint\'s connection crossed the node network in a tunnel, when its packets were seen in one', () => {
+    const conntrack = 'tcp      6 86390 ESTABLISHED src=10.40.1.3 dst=10.96.0.10 sport=40001 dport=80 src=10.40.1.9 dst=10.40.1.3 sport=8080 dport=40001 [ASSURED] mark=0 use=1\n';
+    const eth0 = [
+      '1700000000.000001 IP 192.168.56.11.44106 > 192.168.56.12.4789: VXLAN, flags [I] (0x08), vni 42',
+      'IP 10.40.1.3.40001 > 10.40.1.9.8080: Flags [.], ack 1, win 502, length 0',
+      '',
+    ].join('\n');
+    const all = findingsOf({ nodea: { 'conntrack.txt': conntrack, 'eth0.txt': eth0 } });
+    expect(all.map((f) => [f.kind, f.severity])).toEqual([['stale-endpoint', 'warning']]);
+    expect(all[0]!.explanation).toContain('Its packets crossed the node network inside VXLAN 42 from node 192.168.56.11 to node 192.168.56.12 (UDP 4789)');
+  });
+
   it('says where replay and capture disagree on the DNAT target', () => {
     // 10.40.1.5 is a DNAT target of the rules (another service), but not of default/hello:http.
     const save = iptablesSave({
@@ -282,6 +294,20 @@ describe('projectFindings', () => {
     expect(all[1]!.explanation).toContain('SYN sent 2 times, no SYN-ACK captured');
     expect(all[1]!.explanation).toContain('the rules let it through');
     expect(all[1]!.evidence.map((e) => e.source)).toEqual([expect.stringMatching(/eth0\.txt:3$/), expect.stringMatching(/eth0\.txt:4$/)]);
+  });
+
+  it('says a failing flow crossed the node network in a tunnel, in its explanation (before the fix) and its packets\' evidence', () => {
+    const outer = (t: number): string => `${t}.000001 IP 192.168.56.11.44106 > 192.168.56.12.4789: VXLAN, flags [I] (0x08), vni 42`;
+    const inner = 'IP 10.40.1.3.40009 > 10.40.2.9.80: Flags [S], seq 3000, win 64240, length 0';
+    const all = findingsOf({ nodea: { 'eth0.txt': `${[outer(1700000000), inner, outer(1700000001), inner].join('\n')}\n` } });
+    expect(all.map((f) => f.kind)).toEqual(['one-sided-tcp']);
+    expect(all[0]!.explanation).toMatch(
+      /Its packets crossed the node network inside VXLAN 42 from node 192\.168\.56\.11 to node 192\.168\.56\.12 \(UDP 4789\), seen on nodea \S+\. Fix: /,
+    );
+    expect(all[0]!.evidence.map((e) => e.text)).toEqual([
+      expect.stringMatching(/10\.40\.1\.3:40009 > 10\.40\.2\.9:80 \[S\] in VXLAN 42 \(192\.168\.56\.11 → 192\.168\.56\.12\)$/),
+      expect.stringMatching(/ in VXLAN 42 \(192\.168\.56\.11 → 192\.168\.56\.12\)$/),
+    ]);
   });
 
   it('summarises many alike failing flows as one finding listing the first flows and counting them all', () => {

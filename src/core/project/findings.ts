@@ -19,7 +19,7 @@ import type { TcpEvents } from '../views/flows';
 import { SimulateError, tracePacket, type NodeSnapshot, type TraceResult } from '../simulate';
 import type { FindingEvidence, FindingTrace, ProjectFinding } from '../diagnose/finding';
 import { findingList } from '../diagnose/finding-list';
-import { flowFindings, flowEvidence, type CaptureFiles } from '../diagnose/flow-findings';
+import { flowFindings, flowEvidence, withTunnelsCrossed, type CaptureFiles } from '../diagnose/flow-findings';
 import { chooseIngress, replayFlowView, replayRequest, type FlowReplay } from '../diagnose/flow-replay';
 import { FlowFindingSummaries, isPerFlow } from '../diagnose/flow-finding-summary';
 import type { FlowSymptom } from '../diagnose/flow-symptom';
@@ -181,7 +181,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
         const node = byName.get(c.node);
         const replayed = node ? replayAt(node, c, proto) : null;
         const f = node && replayed ? staleEndpointFinding(c, proto, replayed.result, node, row.id, symptom !== null, flowEvidence(view, 2)) : null;
-        if (f) staleFindings.push({ ...f, trace: replayed!.trace });
+        if (f) staleFindings.push(withTunnelsCrossed(view, { ...f, trace: replayed!.trace }));
       }
       let flow = flowFindings({ view, symptom, replay: flowReplay }, byName, files);
       // A flow the replay could not start (ingress unknown) still meets a no-endpoints REJECT at its service's address.

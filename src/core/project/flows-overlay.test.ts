@@ -60,12 +60,7 @@ describe('flows of overlay captures taken on a node underlay (test/fixtures/pcap
 
   it('keeps a pod packet seen inside the tunnel and the same packet seen on the tunnel device as two sightings, not twins', () => {
     // The tunnel device's view: what tcpdump printed inside the tunnel, at the same instants, without the outer line.
-    const lines = readFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.tcpdump.txt'), 'utf8').split('\n');
-    const device: string[] = [];
-    lines.forEach((line, i) => {
-      const outer = /^(\d+\.\d+) IP .*: VXLAN, /.exec(line);
-      if (outer) device.push(`${outer[1]} ${lines[i + 1]}`);
-    });
+    const device = deviceLines('overlay-vxlan-4789');
     mkdirSync(project().file('noded'), { recursive: true });
     copyFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.pcap'), project().file('noded/capture.pcap'));
     project().write('noded/device.tcpdump.txt', `${device.join('\n')}\n`);
@@ -77,6 +72,50 @@ describe('flows of overlay captures taken on a node underlay (test/fixtures/pcap
     expect(tcp[0]!.observations.length).toBe(20);
     expect(tcp[0]!.observations.filter((o) => o.tunnel).map((o) => o.source.replace(/^.*\//, '').replace(/#\d+$/, ''))).toEqual(Array(10).fill('capture.pcap'));
     expect(tcp[0]!.observations.every((o) => o.twins.length === 0)).toBe(true);
+  });
+
+  it('gives each hop of a flow its tunnel: the underlay\'s sightings in VXLAN, the tunnel device\'s as they are', () => {
+    mkdirSync(project().file('noded'), { recursive: true });
+    copyFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.pcap'), project().file('noded/capture.pcap'));
+    project().write('noded/device.tcpdump.txt', `${deviceLines('overlay-vxlan-4789').join('\n')}\n`);
+    const store = project().store();
+    expect(importPaths(store, [project().file('noded')]).errors).toEqual([]);
+    stitchFlows(store);
+    const tcp = listFlows(store).filter((f) => f.proto === 'tcp');
+    const hops = tcp[0]!.timeline.hops.map((h) => [h.direction, h.tunnel ? `${h.tunnel.kind} ${h.tunnel.vni} ${h.tunnel.src} > ${h.tunnel.dst} ${h.tunnel.dport}` : null, h.packets]);
+    expect(hops).toHaveLength(4);
+    expect(hops).toEqual(expect.arrayContaining([
+      ['original', 'vxlan 4096 192.168.77.1 > 192.168.77.2 4789', 6], ['reply', 'vxlan 4096 192.168.77.2 > 192.168.77.1 4789', 4],
+      ['original', null, 6], ['reply', null, 4],
+    ]));
+  });
+
+  it('keeps a packet seen in a tunnel and as it is in one capture (-i any) as two capture points, not a retransmission', () => {
+    // tcpdump -i any on a node: the underlay's outer packet, then the tunnel device's inner one at the same instant.
+    const lines = readFileSync(path.join(OVERLAY, 'overlay-vxlan-4789.tcpdump.txt'), 'utf8').split('\n');
+    const both: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const outer = /^(\d+\.\d+) IP .*: VXLAN, /.exec(lines[i]!);
+      if (outer) both.push(lines[i]!, lines[i + 1]!, `${outer[1]} ${lines[++i]}`);
+      else both.push(lines[i]!);
+    }
+    project().write('nodee/any.tcpdump.txt', both.join('\n'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodee')]).errors).toEqual([]);
+    stitchFlows(store);
+    const tcp = listFlows(store).filter((f) => f.proto === 'tcp');
+    expect(tcp).toHaveLength(1);
+    expect(tcp[0]!.packets).toBe(20);
+    expect(tcp[0]!.tcp?.retransmissions).toBe(0);
+    expect(tcp[0]!.timeline.hops.map((h) => [h.direction, h.tunnel?.kind ?? null, h.packets])).toEqual(expect.arrayContaining([
+      ['original', 'vxlan', 6], ['original', null, 6], ['reply', 'vxlan', 4], ['reply', null, 4],
+    ]));
+    // Summarised, each of the four is a capture point of its own: its first and last packet, with its count.
+    const [summarised] = listFlows(store, { summariseAbove: 0 }).filter((f) => f.proto === 'tcp');
+    expect(summarised!.observations.map((o) => `${o.direction} ${o.tunnel?.kind ?? 'plain'} ${o.point?.position} ${o.point?.packets}`).sort()).toEqual([
+      'original plain first 6', 'original plain last 6', 'original vxlan first 6', 'original vxlan last 6',
+      'reply plain first 4', 'reply plain last 4', 'reply vxlan first 4', 'reply vxlan last 4',
+    ]);
   });
 
   it('warns naming the packet (file#frame) whose inner frame is longer than the tunnel carried, and keeps it as the outer packet', () => {
@@ -146,4 +185,15 @@ function countPlain(file: string): number {
     if (!p.tunnel) n++;
   });
   return n;
+}
+
+/** The tunnel device's view of an overlay capture: what tcpdump printed inside the tunnel, at the same instants, without the outer line. */
+function deviceLines(name: string): string[] {
+  const lines = readFileSync(path.join(OVERLAY, `${name}.tcpdump.txt`), 'utf8').split('\n');
+  const device: string[] = [];
+  lines.forEach((line, i) => {
+    const outer = /^(\d+\.\d+) IP .*: VXLAN, /.exec(line);
+    if (outer) device.push(`${outer[1]} ${lines[i + 1]}`);
+  });
+  return device;
 }

@@ -24,6 +24,7 @@ import { FlowBuilder, type ConntrackObservation, type Flow, type PacketSighting 
 import { FlowStore, type CaptureTuple, type ConntrackRow, type PacketCaptureRow } from '../model/flow-store';
 import type { CaptureTupleTable } from '../model/capture-tuple-table';
 import type { PacketBlock } from '../model/packet-block';
+import type { TunnelFrames, TunnelView } from '../model/packet-tunnels';
 import { mergePacketStreams, type PacketStream } from './packet-merge';
 import { RefTuples, TupleNumbers, TupleTimes } from './tuple-flows';
 import { loadWorld } from './node-world';
@@ -39,7 +40,7 @@ import { buildTimeline } from '../flows/flow-timeline';
 import { ServiceIndex } from '../flows/service-index';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-7';
+const ALGORITHM = 'stitch-8';
 
 export interface StitchSummary {
   flows: number;
@@ -99,6 +100,7 @@ interface CapturePoint {
   /** The interface as the capture names it. */
   raw: string | null;
   direction: 'in' | 'out' | null;
+  tunnel: TunnelView | null;
   point: string;
   site: string;
   iface: string | null;
@@ -107,30 +109,39 @@ interface CapturePoint {
 
 /**
  * Turns a capture's stored packets into sightings, reusing one object (the builder copies what it keeps)
- * and one capture-point string per tuple and interface.
+ * and one capture-point string per tuple and interface (and tunnel, when `tunnels` says which each frame came in).
  */
 function sightings(
-  c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number, captureOrder = 0,
+  c: PacketCaptureRow, ifaces: CaptureInterfaces, shiftSeconds: number, captureOrder = 0, tunnels: TunnelFrames | null = null,
 ): (tuple: CaptureTuple, tupleId: number, b: PacketBlock, i: number) => PacketSighting {
   let position = captureOrder * 1e12;
+  const tunnelIds = new Map<TunnelView, number>();
   // Per tuple: its capture points, one per interface it was seen on (almost always one).
   const points = new Map<number, CapturePoint>();
   const p: PacketSighting = {
     ref: 0, node: c.node, iface: null, source: '', time: 0, tuple: { proto: 0, src: '', sport: null, dst: '', dport: null },
-    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position,
+    tcpFlags: null, seq: null, ack: null, payloadLen: null, point: '', site: '', netns: c.netns, order: position, tunnel: null,
   };
   return (tuple, tupleId, b, i) => {
     const iface = b.iface(i);
     const direction = b.direction(i);
+    const tunnel = tunnels === null ? null : tunnels.of(b.frame(i));
     const head = points.get(tupleId);
     let at = head;
-    while (at !== undefined && (at.raw !== iface || at.direction !== direction)) at = at.next;
+    while (at !== undefined && (at.raw !== iface || at.direction !== direction || at.tunnel !== tunnel)) at = at.next;
     if (at === undefined) {
       if (head === undefined && points.size >= POINTS_LIMIT) points.clear();
       // A bridge device sees a packet both as it arrives and as it leaves (translated), `-i any` on every port:
       // per tuple, interface and direction, so one packet seen twice is two sightings, never a retransmission.
+      // Likewise a pod packet inside the tunnel on the underlay and as it is on the tunnel device.
+      let tunnelId = '';
+      if (tunnel !== null) {
+        let id = tunnelIds.get(tunnel);
+        if (id === undefined) tunnelIds.set(tunnel, (id = tunnelIds.size + 1));
+        tunnelId = `|t${id}`;
+      }
       at = {
-        raw: iface, direction, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}`, site: `${c.id}|${iface ?? ''}`,
+        raw: iface, direction, tunnel, point: `${c.id}|${iface ?? ''}|${direction ?? ''}|${tupleId}${tunnelId}`, site: `${c.id}|${iface ?? ''}`,
         iface: ifaces.of(iface).name, next: head,
       };
       points.set(tupleId, at);
@@ -145,6 +156,7 @@ function sightings(
     p.payloadLen = b.payloadLen(i);
     p.point = at.point;
     p.site = at.site;
+    p.tunnel = at.tunnel;
     p.order = position++;
     return p;
   };
@@ -378,7 +390,11 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     const streams: Array<PacketStream & { sighting: ReturnType<typeof sightings> }> = [];
     captures.forEach((c, order) => {
       if (copies.whollyTwin(c.id)) return;
-      streams.push({ captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: refTuples(c.id), sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order) });
+      const tunnels = store.packets.tunnelFrames(c.id);
+      streams.push({
+        captureId: c.id, shiftSeconds: shift(c.id), runs: store.packets.timeOrdered(c.id), tuples: refTuples(c.id),
+        sighting: sightings(c, ifaces.get(c.id)!, shift(c.id), order, tunnels.empty ? null : tunnels),
+      });
     });
     mergePacketStreams(streams, (id, frame) => copies.isTwin(id, frame), (stream, tuple, tupleId, b, i, time) => {
       builder.finishBefore(time, finished);

@@ -30,7 +30,7 @@ import type { ProjectFinding } from '../diagnose/finding';
 import type { RuleSources } from './rule-sources';
 import { forgetNodeRules } from './node-world';
 import { ReportReplayer, splitEndpoint, type ReplayRequest } from './report-replay';
-import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportWarning } from '../report/report-model';
+import type { Report, ReportCapture, ReportFinding, ReportFlow, ReportNode, ReportService, ReportTunnel, ReportWarning } from '../report/report-model';
 
 export interface ReportOptions {
   /** At most this many flows listed (default 200); the rest are counted. */
@@ -64,6 +64,8 @@ export const ROUTE_LIMIT = 100;
 export const POD_LIMIT = 1000;
 /** NAT flows whose picture shows the replay beside the captures (each costs a replay); the others are drawn without it. */
 export const PICTURE_REPLAY_LIMIT = 20;
+/** Tunnels listed (one per capture, direction and outer endpoints: a few per node pair and capture). */
+export const TUNNEL_LIMIT = 200;
 
 /** Captures that failed to parse, kept as text by the import (its warnings, as far as they are stored). */
 function readWarnings(store: Store): { warnings: ReportWarning[]; omitted: number } {
@@ -99,7 +101,7 @@ function reportFlow(f: FlowView, sources: RuleSources, comparison: PictureCompar
     })),
     hops: hops.slice(0, HOP_LIMIT).map((h) => ({
       node: h.node, interface: h.interface, direction: h.direction, tuple: tupleText(h.after), stage: h.explanation,
-      time: isoFromSeconds(h.alignedFirstTime), packets: h.packets,
+      time: isoFromSeconds(h.alignedFirstTime), packets: h.packets, tunnel: h.tunnel ?? null,
     })),
     hopsOmitted: Math.max(0, hops.length - HOP_LIMIT),
     picture: hops.length === 0 ? null : layoutNatPicture({ hops, rewrites: f.timeline.rewrites, conntrack: f.timeline.conntrack, comparison }),
@@ -133,6 +135,23 @@ export function captureProvenance(node: string, c: NodeView['captures'][number],
     out.push(c.takenAt === null ? 'time: not known' : 'time: written in the capture');
   }
   return out;
+}
+
+/** The tunnels each packet capture's packets came in, node by node, capture by capture, in the order first seen. */
+function reportTunnels(store: Store, views: readonly NodeView[]): { tunnels: ReportTunnel[]; omitted: number } {
+  const tunnels: ReportTunnel[] = [];
+  let total = 0;
+  for (const v of views) {
+    for (const c of v.captures) {
+      if (c.kind !== 'pcap' && c.kind !== 'tcpdump-text') continue;
+      for (const t of store.packets.tunnels(c.id)) {
+        total++;
+        if (tunnels.length >= TUNNEL_LIMIT) continue;
+        tunnels.push({ node: v.name, captureId: c.id, source: c.source, kind: t.kind, vni: t.vni, src: t.src, dst: t.dst, dport: t.dport, packets: t.packets });
+      }
+    }
+  }
+  return { tunnels, omitted: total - tunnels.length };
 }
 
 function reportCaptures(store: Store, views: readonly NodeView[]): { captures: ReportCapture[]; omitted: number } {
@@ -253,6 +272,7 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
   const { warnings, omitted } = readWarnings(store);
 
   const captures = reportCaptures(store, views);
+  const tunnels = reportTunnels(store, views);
 
   return {
     title: options.title ?? 'natlens report',
@@ -277,6 +297,8 @@ export function buildReport(store: Store, options: ReportOptions = {}): Report {
     flows: { total: totalFlows, limit: flowLimit, shown, capped: totalFlows > shown.length },
     captures: captures.captures,
     capturesOmitted: captures.omitted,
+    tunnels: tunnels.tunnels,
+    tunnelsOmitted: tunnels.omitted,
     traces: (options.traces ?? []).slice(0, TRACE_LIMIT).map((t) => {
       check();
       return { replay: replayer.replay(t) };

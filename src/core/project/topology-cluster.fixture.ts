@@ -2,7 +2,7 @@
 import type { TopologyInterface, TopologyNode, TopologyPod, TopologyRoute, TopologyService, TopologyView } from '../views/topology';
 
 const iface = (name: string, more: Partial<TopologyInterface> = {}): TopologyInterface => ({
-  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'ip-addr.txt:1', knownFrom: 'addresses', ...more,
+  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'ip-addr.txt:1', knownFrom: 'addresses', pairedWith: null, ...more,
 });
 export const fixtureRoute = (dst: string, via: string | null, dev: string): TopologyRoute => ({ dst, via, dev, src: null, metric: null, type: 'unicast', table: 'main', source: 'ip-route.txt:1' });
 

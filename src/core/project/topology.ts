@@ -8,9 +8,10 @@
 import type { ComposedInterface, ComposedState } from '../model/compose-state';
 import { LINK_PARTS, newestRulesetCaptures, nodeState } from '../model/node-state';
 import type { CaptureRow, Store } from '../model/store';
+import { vethPairs, type VethEnd } from './veth-pairs';
 import type { TopologyInterface, TopologyRoute, TopologyBridgePort, TopologyNamespace, TopologyNode, TopologyServicePort, TopologyEndpoint, TopologyService, TopologyPod, TopologyView } from '../views/topology';
 
-function interfacesOf(state: ComposedState): TopologyInterface[] {
+function interfacesOf(state: ComposedState, pairs: ReadonlyMap<string, VethEnd> = new Map()): TopologyInterface[] {
   return (state.interfaces ?? []).map((i: ComposedInterface) => ({
     name: i.name,
     index: i.index,
@@ -24,6 +25,7 @@ function interfacesOf(state: ComposedState): TopologyInterface[] {
     addresses: i.addresses.map((a) => a.cidr),
     source: `${i.sourceFile}:${i.line}`,
     knownFrom: i.knownFrom,
+    pairedWith: pairs.get(i.name) ?? null,
   }));
 }
 
@@ -44,17 +46,17 @@ function nodeOf(store: Store, id: number, name: string): TopologyNode {
     namespaces.set(c.netns, list);
   }
   const state = nodeState(store, id, null, LINK_PARTS);
+  const states = [...namespaces.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([nsName, list]) => ({ name: nsName, via: list[0]?.netnsVia ?? null, state: nodeState(store, id, nsName, LINK_PARTS) }));
+  const pairs = vethPairs(state.interfaces ?? [], new Map(states.map((ns) => [ns.name, ns.state.interfaces ?? []])));
   return {
     name,
-    interfaces: interfacesOf(state),
+    interfaces: interfacesOf(state, pairs),
     routes: routesOf(state),
     bridgePorts: state.bridgePorts.map((p) => ({ bridge: p.bridge, port: p.port, state: p.state })),
-    namespaces: [...namespaces.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([nsName, list]) => {
-        const ns = nodeState(store, id, nsName, LINK_PARTS);
-        return { name: nsName, via: list[0]?.netnsVia ?? null, interfaces: interfacesOf(ns), routes: routesOf(ns) };
-      })
+    namespaces: states
+      .map((ns) => ({ name: ns.name, via: ns.via, interfaces: interfacesOf(ns.state), routes: routesOf(ns.state) }))
       .filter((ns) => ns.interfaces.length > 0 || ns.routes.length > 0),
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { listNodes } from './nodes';
+import { readTopology } from './topology';
 import { vethPairs } from './veth-pairs';
 
 const project = useTempProject('veth-pairs');
@@ -48,5 +49,9 @@ describe('nodes --json pairedWith', () => {
       ['veth1a2b3c4d', 'if3', { netns: 'cni-aaaa', interface: 'eth0' }],
       ['veth9f8e7d6c', 'if3', null],
     ]);
+    // The topology the graph is drawn from says the same, for the node's own interfaces; a namespace's are not paired from inside.
+    const topology = readTopology(store).nodes.find((n) => n.name === 'node1')!;
+    expect(topology.interfaces.map((i) => [i.name, i.pairedWith])).toEqual(node1.interfaces.map((i) => [i.name, i.pairedWith]));
+    expect(topology.namespaces.flatMap((ns) => ns.interfaces.map((i) => i.pairedWith))).toEqual([null, null]);
   });
 });

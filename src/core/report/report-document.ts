@@ -6,6 +6,7 @@
 import type { NatPicture } from '../views/nat-picture';
 import type { Report, ReportNode, ReportReplay, ReportService } from './report-model';
 import { unlistedFlows } from '../diagnose/flow-finding-summary';
+import { tunnelBeside, tunnelLabel } from '../views/tunnel-text';
 
 export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
@@ -36,6 +37,10 @@ export function clip(text: string): string {
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
+/** `if3`, and where the other end of a veth was found in a namespace captured on the node: `if3 (eth0 in cni-aaaa)`. */
+const peerCell = (i: ReportNode['interfaces'][number]): string =>
+  i.pairedWith === null ? dash(i.peer) : `${i.peer ?? '-'} (${i.pairedWith.interface} in ${i.pairedWith.netns})`;
+
 function* nodeBlocks(n: ReportNode): Generator<Block> {
   yield { kind: 'heading', level: 2, text: `Node ${n.name}` };
   yield { kind: 'paragraph', text: `${count(n.captures.length, 'capture')} (listed under Captures).` };
@@ -45,7 +50,7 @@ function* nodeBlocks(n: ReportNode): Generator<Block> {
     yield {
       kind: 'table',
       columns: ['Interface', 'Addresses', 'State', 'MAC', 'Master', 'Peer', 'Source'],
-      rows: n.interfaces.map((i) => [i.name, i.addresses.join(' ') || '-', dash(i.state), dash(i.mac), dash(i.master), dash(i.peer), i.source]),
+      rows: n.interfaces.map((i) => [i.name, i.addresses.join(' ') || '-', dash(i.state), dash(i.mac), dash(i.master), peerCell(i), i.source]),
     };
     if (n.interfacesOmitted > 0) yield { kind: 'paragraph', text: `${count(n.interfacesOmitted, 'more interface')} of ${n.name} not listed (natlens nodes --json lists them all).` };
   }
@@ -200,7 +205,9 @@ function* flowBlocks(r: Report): Generator<Block> {
       yield {
         kind: 'table',
         columns: ['Time', 'Node · interface', 'Direction', 'Tuple', 'Stage', 'Packets'],
-        rows: f.hops.map((h) => [dash(h.time), `${h.node} · ${h.interface ?? '?'}`, h.direction, h.tuple, h.stage, String(h.packets)]),
+        rows: f.hops.map((h) => [
+          dash(h.time), `${h.node} · ${h.interface ?? '?'}${h.tunnel ? ` ${tunnelBeside(h.tunnel)}` : ''}`, h.direction, h.tuple, h.stage, String(h.packets),
+        ]),
       };
       if (f.hopsOmitted > 0) yield { kind: 'paragraph', text: `${count(f.hopsOmitted, 'more hop')} not listed.` };
     }
@@ -213,6 +220,23 @@ function* flowBlocks(r: Report): Generator<Block> {
       };
     }
   }
+}
+
+/** The overlay tunnels the packet captures hold: said only for a project whose packets came in tunnels. */
+function* tunnelBlocks(r: Report): Generator<Block> {
+  if (r.tunnels.length === 0) return;
+  yield { kind: 'heading', level: 1, text: 'Overlay tunnels' };
+  yield {
+    kind: 'paragraph',
+    text: 'Packets captured on a node network inside a tunnel between two nodes (VXLAN, Geneve, IPIP): the flows above show the inner (pod) packets, '
+      + 'each hop saying which tunnel it was seen in. One row per capture and tunnel direction.',
+  };
+  yield {
+    kind: 'table',
+    columns: ['Tunnel', 'Kind', 'VNI', 'Outer source', 'Outer destination', 'UDP port', 'Packets', 'Node', 'Capture'],
+    rows: r.tunnels.map((t) => [tunnelLabel(t), t.kind, dash(t.vni), t.src, t.dst, dash(t.dport), String(t.packets), t.node, t.source]),
+  };
+  if (r.tunnelsOmitted > 0) yield { kind: 'paragraph', text: `${count(r.tunnelsOmitted, 'more tunnel')} not listed.` };
 }
 
 function* captureBlocks(r: Report): Generator<Block> {
@@ -262,6 +286,7 @@ function* unclipped(r: Report): Generator<Block> {
       count(s.services, 'Kubernetes service'),
       count(s.flows, 'flow'),
       count(s.findings, 'finding'),
+      ...(r.tunnels.length > 0 ? [`${count(r.tunnels.length + r.tunnelsOmitted, 'overlay tunnel')} in the packet captures`] : []),
     ],
   };
   yield { kind: 'table', columns: ['Capture kind', 'Count'], rows: s.capturesByKind.map((k) => [k.kind, String(k.count)]) };
@@ -274,6 +299,7 @@ function* unclipped(r: Report): Generator<Block> {
   yield* traceBlocks(r);
   yield* serviceBlocks(r);
   yield* flowBlocks(r);
+  yield* tunnelBlocks(r);
   yield { kind: 'heading', level: 1, text: 'Nodes' };
   for (const n of r.nodes) yield* nodeBlocks(n);
   yield* captureBlocks(r);

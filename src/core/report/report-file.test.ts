@@ -7,7 +7,7 @@ const REPORT: Report = {
   summary: { nodes: 0, captures: 0, capturesByKind: [], services: 0, flows: 0, findings: 0 },
   warnings: [], warningsOmitted: 0, nodes: [], services: [], pods: [], podsOmitted: 0, findings: [], findingsOmitted: [],
   flows: { total: 0, limit: 200, shown: [], capped: false },
-  captures: [], capturesOmitted: 0, traces: [],
+  captures: [], capturesOmitted: 0, traces: [], tunnels: [], tunnelsOmitted: 0,
 };
 
 describe('report file', () => {

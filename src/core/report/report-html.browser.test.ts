@@ -10,7 +10,7 @@ import { chromium, expect as expectPage, type Browser } from '@playwright/test';
 import type { Store } from '../model/store';
 import { buildReport } from '../project/report';
 import { renderReportHtml } from './report-html';
-import { LAB_NODES, projectOf, tempDir, writeFindingsNode } from './report.fixture';
+import { LAB_NODES, projectOf, tempDir, writeFindingsNode, writeOverlayNode } from './report.fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -64,6 +64,22 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     expect(await page.locator('script').count()).toBe(0);
     expect(console).toEqual([]);
     expect(requests).toEqual([`file://${file}`]);
+    await page.close();
+  });
+
+  it('shows where each hop crossed a tunnel, in its table and its picture, and the overlay tunnels', async () => {
+    const file = path.join(dir, 'overlay.html');
+    const overlay = projectOf(dir, 'overlay.db', [writeOverlayNode(dir)]);
+    try {
+      fs.writeFileSync(file, renderReportHtml(buildReport(overlay)));
+    } finally {
+      overlay.close();
+    }
+    const { page, console } = await open(file);
+    expect(await page.locator('h1').allTextContents()).toEqual(['natlens report', 'Findings', 'Kubernetes services', 'NAT flows', 'Overlay tunnels', 'Nodes', 'Captures']);
+    await expectPage(page.locator('td', { hasText: 'in VXLAN 1 (192.168.77.1 → 192.168.77.2)' }).first()).toBeVisible();
+    await expectPage(page.locator('figure.nat-picture text', { hasText: '· in VXLAN 1' }).first()).toBeVisible();
+    expect(console).toEqual([]);
     await page.close();
   });
 

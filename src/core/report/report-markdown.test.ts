@@ -9,9 +9,10 @@ import { useReportProjects } from './report.fixture';
 
 let lab: Store;
 let edge: Store;
+let overlay: Store;
 const md = new MarkdownIt();
 
-useReportProjects((p) => ({ lab, edge } = p));
+useReportProjects((p) => ({ lab, edge, overlay } = p));
 
 /** The rendered page as a DOM-less outline: headings and the number of tables. */
 function outline(html: string): { headings: string[]; tables: number } {
@@ -43,6 +44,14 @@ describe('Markdown report rendered', () => {
     expect(row?.[1]).toBe('<code>-A KUBE-SERVICES -m comment --comment &quot;a | b `x` &lt;b&gt;bold&lt;/b&gt; next&quot; -j REJECT</code>');
     expect(html).not.toContain('<b>bold</b>');
     expect(outline(html).headings).toContain('## 2. [warning] Service default/&lt;script&gt;alert(1)&lt;/script&gt;:http has no endpoints');
+  });
+
+  it('says in each hop row which tunnel it crossed, and lists the overlay tunnels as a table of their own', () => {
+    const html = md.render(renderReportMarkdown(buildReport(overlay)));
+    expect(outline(html).headings).toContain('# Overlay tunnels');
+    expect(html).toMatch(/<td>nodea · \? in VXLAN 1 \(192\.168\.77\.1 → 192\.168\.77\.2\)<\/td>\s*<td>original<\/td>\s*<td>10\.244\.1\.5:\d+ &gt; 10\.244\.2\.7:80<\/td>/);
+    expect(html).toMatch(/<td>nodea · \? in VXLAN 1 \(192\.168\.77\.2 → 192\.168\.77\.1\)<\/td>\s*<td>reply<\/td>\s*<td>10\.244\.2\.7:80 &gt; 10\.244\.1\.5:\d+<\/td>/);
+    expect(html).toMatch(/<tr>\s*<td>VXLAN 1<\/td>\s*<td>vxlan<\/td>\s*<td>1<\/td>\s*<td>192\.168\.77\.2<\/td>\s*<td>192\.168\.77\.1<\/td>\s*<td>8472<\/td>\s*<td>\d+<\/td>/);
   });
 
   it('writes a code span that its own backticks cannot close', () => {

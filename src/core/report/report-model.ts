@@ -8,6 +8,7 @@
 import type { ProjectFinding } from '../diagnose/finding';
 import type { CaptureView } from '../views/nodes';
 import type { NatPicture } from '../views/nat-picture';
+import type { ObservationTunnel } from '../views/flows';
 import type { TopologyBridgePort, TopologyInterface, TopologyNamespace, TopologyPod, TopologyRoute, TopologyService } from '../views/topology';
 
 /** A place in a capture (`file:line`) and the text found there (a rule, a conntrack entry, a packet). */
@@ -89,6 +90,18 @@ export interface ReportHop {
   /** `pre-NAT`, `post-NAT`, `after DNAT only`... */
   stage: string;
   time: string | null;
+  packets: number;
+  /** The tunnel its packets were seen in (the tuple being the inner packet's), null when seen as they are. */
+  tunnel: ObservationTunnel | null;
+}
+
+/** A tunnel a packet capture's packets came in (VXLAN, Geneve, IPIP): one per capture, direction and outer endpoints. */
+export interface ReportTunnel extends ObservationTunnel {
+  node: string;
+  captureId: number;
+  /** The capture it was read in (`file` or `file:line`), as the Captures section lists it. */
+  source: string;
+  /** Packets of that capture that came inside it. */
   packets: number;
 }
 
@@ -176,4 +189,7 @@ export interface Report {
   captures: ReportCapture[];
   capturesOmitted: number;
   traces: ReportTrace[];
+  /** The tunnels the packet captures hold, capture by capture (at most TUNNEL_LIMIT, then counted in tunnelsOmitted). */
+  tunnels: ReportTunnel[];
+  tunnelsOmitted: number;
 }

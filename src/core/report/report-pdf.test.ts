@@ -14,8 +14,9 @@ if (!hasPoppler) console.warn('report-pdf.test: poppler-utils (pdfinfo, pdftotex
 let dir: string;
 let lab: Store;
 let edge: Store;
+let overlay: Store;
 
-useReportProjects((p) => ({ dir, lab, edge } = p));
+useReportProjects((p) => ({ dir, lab, edge, overlay } = p));
 
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
@@ -95,6 +96,15 @@ describe.skipIf(!hasPoppler)('renderReportPdf read back with poppler', () => {
     expect(text).toContain('default/<script>alert(1)</script>');
     expect(text).toContain('[UNREPLIED]');
     expect(text).toContain('natlens trace --node edge --proto tcp --src 10.40.1.3:40200 --dst 10.40.2.9:8080 --in eth0 --follow');
+  });
+
+  it('says which tunnel each hop crossed, and lists the overlay tunnels', () => {
+    const file = path.join(dir, 'overlay.pdf');
+    fs.writeFileSync(file, renderReportPdf(buildReport(overlay)));
+    const text = run('pdftotext', [file, '-']).replace(/\s+/g, ' ');
+    expect(text).toContain('in VXLAN 1 (192.168.77.1 → 192.168.77.2)');
+    expect(text).toContain('in VXLAN 1 (192.168.77.2 → 192.168.77.1)');
+    expect(text).toContain('Overlay tunnels');
   });
 
   it('renders Cyrillic, Greek and CJK text the captures hold (a service name in a rule comment) and the title', () => {

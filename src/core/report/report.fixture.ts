@@ -1,4 +1,7 @@
-/** Test projects for the report: the kernel lab's two nodes, and one node whose captures hold every kind of finding. */
+/**
+ * Test projects for the report: the kernel lab's two nodes, one node whose captures hold every kind of finding, and a
+ * node underlay's capture of pod traffic inside VXLAN (test/fixtures/pcap-overlay).
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +12,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { ipAddrText } from '../../../test/support/ip-addr-text';
 
 export const LAB_NODES = path.join(process.cwd(), 'test', 'fixtures', 'lab', 'nodes');
+export const OVERLAY_VXLAN = path.join(process.cwd(), 'test', 'fixtures', 'pcap-overlay', 'overlay-vxlan-8472.pcap');
 
 export const FINDINGS_CAPTURES: Record<string, string> = {
   'iptables-save.txt': `*filter
@@ -47,6 +51,14 @@ web      10.40.1.7:8080   2d
 `,
 };
 
+/** A folder holding node `nodea` with its underlay capture `ul0.pcap`: pod connections inside VXLAN vni 1. */
+export function writeOverlayNode(dir: string): string {
+  const node = path.join(dir, 'overlay', 'nodea');
+  fs.mkdirSync(node, { recursive: true });
+  fs.copyFileSync(OVERLAY_VXLAN, path.join(node, 'ul0.pcap'));
+  return node;
+}
+
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-report-'));
 }
@@ -74,6 +86,8 @@ export interface ReportProjects {
   lab: Store;
   /** Node `edge` with FINDINGS_CAPTURES. */
   edge: Store;
+  /** Node `nodea` with writeOverlayNode's VXLAN capture. */
+  overlay: Store;
 }
 
 /** Opens the lab and edge projects in a temp folder before the file's tests (handing them to `use`) and removes them after. */
@@ -81,13 +95,17 @@ export function useReportProjects(use: (projects: ReportProjects) => void): void
   let projects: ReportProjects | null = null;
   beforeAll(() => {
     const dir = tempDir();
-    projects = { dir, lab: projectOf(dir, 'lab.db', [LAB_NODES]), edge: projectOf(dir, 'edge.db', [writeFindingsNode(dir)]) };
+    projects = {
+      dir, lab: projectOf(dir, 'lab.db', [LAB_NODES]), edge: projectOf(dir, 'edge.db', [writeFindingsNode(dir)]),
+      overlay: projectOf(dir, 'overlay.db', [writeOverlayNode(dir)]),
+    };
     use(projects);
   });
   afterAll(() => {
     if (projects === null) return;
     projects.lab.close();
     projects.edge.close();
+    projects.overlay.close();
     fs.rmSync(projects.dir, { recursive: true, force: true });
   });
 }

@@ -14,9 +14,13 @@ import { LAB_NODES, projectOf, useReportProjects } from './report.fixture';
 let dir: string;
 let lab: Store;
 let edge: Store;
+let overlay: Store;
 const AT = '2026-11-24T00:00:00.000Z';
 
-useReportProjects((p) => ({ dir, lab, edge } = p));
+useReportProjects((p) => ({ dir, lab, edge, overlay } = p));
+
+const VXLAN_OUT = { kind: 'vxlan', vni: 1, src: '192.168.77.1', dst: '192.168.77.2', dport: 8472 };
+const VXLAN_BACK = { ...VXLAN_OUT, src: '192.168.77.2', dst: '192.168.77.1' };
 
 describe('buildReport on the kernel lab', () => {
   it('summarises nodes and captures per kind with their sources and times', () => {
@@ -131,6 +135,54 @@ describe('findings', () => {
   });
 });
 
+describe('buildReport on a node underlay capture of pod traffic inside VXLAN (test/fixtures/pcap-overlay)', () => {
+  it('gives each hop of a pod connection the tunnel it crossed', () => {
+    const tcp = buildReport(overlay).flows.shown.find((f) => f.proto === 'tcp');
+    expect(tcp?.original).toMatch(/^10\.244\.1\.5:\d+ > 10\.244\.2\.7:80$/);
+    expect(tcp?.hops.map((h) => [h.direction, h.tunnel, h.packets])).toEqual([['original', VXLAN_OUT, 6], ['reply', VXLAN_BACK, 4]]);
+  });
+
+  it('lists the tunnels seen, per capture and direction, with their packets; a project without tunnels lists none', () => {
+    const r = buildReport(overlay);
+    const pcap = r.nodes[0]!.captures[0]!;
+    expect(r.tunnels.map(({ kind, vni, src, dst, dport, node, source }) => ({ kind, vni, src, dst, dport, node, source })))
+      .toEqual(expect.arrayContaining([VXLAN_OUT, VXLAN_BACK].map((t) => ({ ...t, node: 'nodea', source: pcap.source }))));
+    expect(r.tunnels).toHaveLength(2);
+    // Every packet of the capture but the few sent as they are (ARP and IPv6 neighbour discovery on the underlay itself).
+    expect(r.tunnels.reduce((n, t) => n + t.packets, 0)).toBeGreaterThan(pcap.records / 2);
+    expect(r.tunnelsOmitted).toBe(0);
+    const lab = buildReport(edge);
+    expect([lab.tunnels, lab.tunnelsOmitted]).toEqual([[], 0]);
+    expect(renderReportMarkdown(lab)).not.toContain('Overlay tunnels');
+  });
+});
+
+describe('buildReport on a node with a pod namespace captured', () => {
+  it('names the namespace end of a veth whose both ends name each other, in the Peer column', () => {
+    const file = path.join(dir, 'veth-node1.txt');
+    const link = (index: number, name: string): string[] => [
+      `${index}: ${name}@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master cni0 state UP group default`,
+      `    link/ether 6a:1b:2c:3d:4e:0${index} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
+    ];
+    fs.writeFileSync(file, [
+      'root@node1:~# ip addr', ...link(7, 'veth1a2b3c4d'), ...link(8, 'veth9f8e7d6c'),
+      'root@node1:~# ip netns exec cni-aaaa ip addr',
+      '3: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default',
+      '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+      '    inet 10.244.1.5/24 brd 10.244.1.255 scope global eth0',
+      '',
+    ].join('\n'));
+    const store = projectOf(dir, 'veth.db', [file]);
+    try {
+      const md = renderReportMarkdown(buildReport(store));
+      expect(md).toMatch(/\| veth1a2b3c4d \| - \| UP \| [0-9a-f:]+ \| cni0 \| if3 \(eth0 in cni-aaaa\) \|/);
+      expect(md).toMatch(/\| veth9f8e7d6c \| - \| UP \| [0-9a-f:]+ \| cni0 \| if3 \|/);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('renderReportHtml', () => {
   it('escapes capture text: a <script> in a rule comment stays text', () => {
     const html = renderReportHtml(buildReport(edge));
@@ -148,6 +200,16 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/\b(src|href)=|url\(|@import/i);
     expect(html).toContain('<h2>Node nodea</h2>');
     expect(html).toContain('192.168.56.11/24');
+  });
+
+  it('says in the hop tables which tunnel each hop crossed, and lists the tunnels in their own section', () => {
+    const html = renderReportHtml(buildReport(overlay, { generatedAt: AT }));
+    expect(html).toContain('<td>nodea · ? in VXLAN 1 (192.168.77.1 → 192.168.77.2)</td>');
+    expect(html).toContain('<td>nodea · ? in VXLAN 1 (192.168.77.2 → 192.168.77.1)</td>');
+    expect(html).toMatch(/<h1[^>]*>Overlay tunnels<\/h1>/);
+    // The hop's arrow in the flow's NAT picture says it too.
+    expect(html).toContain('original · 6 pkt · in VXLAN 1</tspan>');
+    expect(html).toMatch(/<tr><td>VXLAN 1<\/td><td>vxlan<\/td><td>1<\/td><td>192\.168\.77\.1<\/td><td>192\.168\.77\.2<\/td><td>8472<\/td><td>\d+<\/td><td>nodea<\/td>/);
   });
 
   it('escapes the five HTML-significant characters', () => {
@@ -190,6 +252,14 @@ describe('renderReportJson', () => {
     expect(json.summary.nodes).toBe(1);
     expect(json.version).toBe(2);
     expect(json.findings.map((f) => f.kind)).toEqual(['packet-dropped', 'service-without-endpoints', 'service-without-endpoints', 'service-without-endpoints']);
+  });
+  it('gives each hop its tunnel object and the report its tunnels (fields added to version 2)', () => {
+    const json = JSON.parse(renderReportJson(buildReport(overlay, { generatedAt: AT }))) as Report & { version: number };
+    expect(json.version).toBe(2);
+    const tcp = json.flows.shown.find((f) => f.proto === 'tcp');
+    expect(tcp?.hops.map((h) => h.tunnel)).toEqual([VXLAN_OUT, VXLAN_BACK]);
+    expect(json.flows.shown.every((f) => f.hops.every((h) => 'tunnel' in h))).toBe(true);
+    expect(json.tunnels.map((t) => `${t.kind} ${t.vni} ${t.src} > ${t.dst}`).sort()).toEqual(['vxlan 1 192.168.77.1 > 192.168.77.2', 'vxlan 1 192.168.77.2 > 192.168.77.1']);
   });
 });
 

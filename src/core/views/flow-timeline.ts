@@ -3,6 +3,7 @@
  * hop, the NAT rewrites that explain it and the conntrack entries that confirm them. core/flows builds
  * it (flow-timeline.ts); the contract serves it as it is (shared/contract/flow-json.ts).
  */
+import type { ObservationTunnel } from './flows';
 
 export interface TupleView {
   src: string;
@@ -33,6 +34,11 @@ export interface TimelineHop {
   alignedFirstTime: number;
   packets: number;
   evidence: 'observed';
+  /**
+   * The tunnel the flow's packets were seen in at this point (VXLAN, Geneve, IPIP), the tuples being the inner
+   * packet's; null when seen as they are (always present in what stitching writes).
+   */
+  tunnel?: ObservationTunnel | null;
 }
 
 export type RewriteKind = 'dnat' | 'snat' | 'masquerade' | 'redirect';

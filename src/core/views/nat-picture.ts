@@ -7,6 +7,7 @@
  * user units; drawing is the caller's. Pure and browser-safe: timeline and comparison come in as data.
  */
 import type { ConntrackView, NatRewrite, TimelineHop, TupleView } from './flow-timeline';
+import { tunnelLabel } from './tunnel-text';
 
 export type PictureStatus = 'agree' | 'differs' | 'missing' | 'unobserved' | 'unpredicted';
 
@@ -92,6 +93,8 @@ export interface PictureArrow {
   /** Milliseconds after the flow's first sighting (aligned clocks). */
   atMs: number;
   explanation: string;
+  /** The tunnel the sighting's packets were seen in, short (`VXLAN 1`); null when seen as they are. */
+  tunnel: string | null;
   /** How the replay sees this sighting; null without a replay. */
   status: PictureStatus | null;
   firstDivergence: boolean;
@@ -310,7 +313,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
     arrows.push({
       hop: i, direction: h.direction, from, to, x1: from === null ? edge(h.direction) : laneX(from), x2: laneX(to), y: arrowY,
       textY, changeY, top, bottom: y - G.rowGap / 2, tuple: h.after, segments: tupleSegments(h.after, fields), changes, rewrites, packets: h.packets,
-      atMs: Math.round((h.alignedFirstTime - t0) * 1e6) / 1e3, explanation: h.explanation,
+      atMs: Math.round((h.alignedFirstTime - t0) * 1e6) / 1e3, explanation: h.explanation, tunnel: h.tunnel ? tunnelLabel(h.tunnel) : null,
       status: s?.status ?? null, firstDivergence: s?.first ?? false,
     });
   }

@@ -21,6 +21,11 @@ export interface TopologyInterface {
   source: string;
   /** 'bridge': known only from a bridge capture, as a port (master set) or a bridge. */
   knownFrom: 'addresses' | 'bridge';
+  /**
+   * A node's veth: its other end in a namespace captured on the same node, when both ends name each other's ifindex
+   * (`nodes --json` pairedWith, core/project/veth-pairs.ts); null otherwise, and for interfaces inside a namespace.
+   */
+  pairedWith: { netns: string; interface: string } | null;
 }
 
 export interface TopologyRoute {

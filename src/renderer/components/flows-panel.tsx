@@ -328,7 +328,10 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
                   <tr key={h.key} title={h.explanation}>
                     <td className="mono muted">{h.at}</td>
                     <td className="node">{h.node}</td>
-                    <td className="mono">{h.iface}</td>
+                    <td className="mono">
+                      {h.iface}
+                      {h.tunnel !== '' && <span className="muted" title={h.tunnelFull}> in {h.tunnel}</span>}
+                    </td>
                     <td>{h.direction}</td>
                     <td className="mono">{h.tuple}</td>
                     <td>

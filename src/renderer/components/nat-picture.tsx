@@ -72,7 +72,7 @@ function Drawing({ p }: { p: NatPicture }) {
             <Tuple segments={a.segments} />
             <tspan className="meta">
               {' '}
-              {a.direction} · {a.packets} pkt
+              {a.direction} · {a.packets} pkt{a.tunnel !== null && ` · in ${a.tunnel}`}
             </tspan>
             {a.firstDivergence ? (
               <tspan className="mark"> ≠ first difference</tspan>

@@ -102,6 +102,11 @@ function createGraph(doc: Document): Graph {
     boxSelectionEnabled: false,
   });
   const graph: Graph = { host, instance, drawn: { signature: null, fittedFor: null }, onTap: () => undefined };
+  // Cytoscape keeps where its container is on the page until a resize or a scroll; a line shown above the graph (a
+  // search's answer, a highlighted path) moves it without either, and a click would land on what is drawn above it.
+  for (const type of ['pointerenter', 'pointerdown', 'wheel'] as const) {
+    host.addEventListener(type, () => forgetContainerPlace(instance), { capture: true, passive: true });
+  }
   let restyle = 0;
   instance.on('zoom', () => {
     if (restyle !== 0) return;

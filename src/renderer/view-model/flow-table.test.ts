@@ -43,6 +43,25 @@ describe('flow table and detail of the lab flows', () => {
   });
 });
 
+describe('flow detail of a pod connection captured on a node underlay inside VXLAN (test/fixtures/pcap-overlay)', () => {
+  it('says which tunnel each hop was seen in, as the packet list does', async () => {
+    const folder = tempProject('flowtable-overlay');
+    const project = new Project(folder.dbPath, coreStoreOpener());
+    try {
+      await project.write((store) => store.importPaths([path.resolve(process.cwd(), 'test/fixtures/pcap-overlay/overlay-vxlan-8472.pcap')], {}, () => {}));
+      const tcp = listFlows(project, { offset: 0, limit: 100 }).flows.find((f) => f.proto === 'tcp')!;
+      const view = flowDetailView(flowDetail(project, { id: tcp.id, limit: 50 }));
+      expect(view.hops.map((h) => [h.direction, h.tunnel, h.tunnelFull])).toEqual([
+        ['→ original', 'VXLAN 1', 'inside VXLAN 1 from node 192.168.77.1 to node 192.168.77.2 (UDP 8472)'],
+        ['← reply', 'VXLAN 1', 'inside VXLAN 1 from node 192.168.77.2 to node 192.168.77.1 (UDP 8472)'],
+      ]);
+    } finally {
+      project.dispose();
+      folder.cleanup();
+    }
+  });
+});
+
 describe('flow table formatting', () => {
   const row: FlowRowJson = {
     id: 7, proto: 'udp', original: { src: 'fd00::1', sport: 53000, dst: 'fd00::53', dport: 53 }, reply: { src: 'fd00::53', sport: 53, dst: 'fd00::1', dport: 53000 },

@@ -4,6 +4,7 @@
  * the rules that made them, TCP events and conntrack entries.
  */
 import type { FlowDetailJson, FlowPageJson, FlowRowJson, FlowTcpJson, TupleJson } from '../../shared/contract/flow-json';
+import { tunnelLabel, tunnelSentence } from '../../shared/contract/tunnel-text';
 
 export const FLOW_PAGE_SIZE = 100;
 
@@ -110,6 +111,9 @@ export interface HopLine {
   stage: string | null;
   explanation: string;
   packets: string;
+  /** The tunnel the hop's packets were seen in, short (`VXLAN 1`) as the packet list says it, '' when none; `tunnelFull` says between which nodes. */
+  tunnel: string;
+  tunnelFull: string;
 }
 
 export interface RewriteLine {
@@ -189,6 +193,8 @@ export function flowDetailView(d: FlowDetailJson): FlowDetailView {
         stage,
         explanation: rest,
         packets: `×${h.packets}`,
+        tunnel: h.tunnel ? tunnelLabel(h.tunnel) : '',
+        tunnelFull: h.tunnel ? tunnelSentence(h.tunnel) : '',
       };
     }),
     rewrites: d.timeline.rewrites.map((r, i) => ({

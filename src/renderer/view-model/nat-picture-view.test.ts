@@ -65,3 +65,22 @@ describe('the NAT picture of the flow detail', () => {
     expect(hopDetail(p, p.arrows.length, detail)).toBeNull();
   });
 });
+
+describe('the NAT picture of a pod connection captured inside VXLAN (test/fixtures/pcap-overlay)', () => {
+  it('says on each hop which tunnel it was seen in, and between which nodes in the opened hop', async () => {
+    const overlayDir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-picture-overlay-'));
+    const overlay = new Project(path.join(overlayDir, 'p.db'), coreStoreOpener());
+    try {
+      await overlay.write((store) => store.importPaths([path.resolve(process.cwd(), 'test/fixtures/pcap-overlay/overlay-vxlan-8472.pcap')], {}, () => {}));
+      const tcp = listFlows(overlay, { offset: 0, limit: 50 }).flows.find((f) => f.proto === 'tcp')!;
+      const flow = flowDetail(overlay, { id: tcp.id });
+      const p = natPictureOf(flow, null);
+      expect(p.arrows.map((a) => [a.direction, a.tunnel])).toEqual([['original', 'VXLAN 1'], ['reply', 'VXLAN 1']]);
+      expect(arrowLabel(p, p.arrows[0]!, 0)).toMatch(/^Hop 1: \S+ · \S+, in VXLAN 1, original, 6 packets, /);
+      expect(hopDetail(p, 1, flow)!.explanation).toMatch(/ · inside VXLAN 1 from node 192\.168\.77\.2 to node 192\.168\.77\.1 \(UDP 8472\)$/);
+    } finally {
+      overlay.dispose();
+      fs.rmSync(overlayDir, { recursive: true, force: true });
+    }
+  });
+});

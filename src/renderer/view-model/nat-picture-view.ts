@@ -6,6 +6,7 @@
 import type { FlowDivergenceJson } from '../../shared/contract/flow-divergence-json';
 import type { FlowDetailJson, NatRewriteJson, ObservationJson } from '../../shared/contract/flow-json';
 import { changeText, layoutNatPicture, type NatPicture, type PictureArrow, type PictureStatus } from '../../shared/contract/nat-picture';
+import { tunnelSentence } from '../../shared/contract/tunnel-text';
 import { clockText, tupleText } from './flow-table';
 
 export const STATUS_LABEL: Readonly<Record<PictureStatus, string>> = {
@@ -59,7 +60,8 @@ export interface HopDetail {
 export function arrowLabel(p: NatPicture, a: PictureArrow, n: number): string {
   const lane = p.lanes[a.to]!.label;
   const changes = a.changes.length === 0 ? 'unchanged' : a.changes.map(changeText).join('; ');
-  return `Hop ${n + 1}: ${lane}, ${a.direction}, ${a.packets} packet${a.packets === 1 ? '' : 's'}, ${changes}${a.firstDivergence ? ', first difference from the replay' : ''}`;
+  const tunnel = a.tunnel === null ? '' : `, in ${a.tunnel}`;
+  return `Hop ${n + 1}: ${lane}${tunnel}, ${a.direction}, ${a.packets} packet${a.packets === 1 ? '' : 's'}, ${changes}${a.firstDivergence ? ', first difference from the replay' : ''}`;
 }
 
 const sameTuple = (o: ObservationJson, t: PictureArrow['tuple']): boolean =>
@@ -90,7 +92,7 @@ export function hopDetail(p: NatPicture, arrowIndex: number, detail: FlowDetailJ
     title: `Hop ${arrowIndex + 1} · ${p.lanes[a.to]!.label} · ${a.direction}`,
     tuple: tupleText(a.tuple),
     changes: a.changes.map(changeText),
-    explanation: a.explanation,
+    explanation: hop.tunnel ? `${a.explanation} · ${tunnelSentence(hop.tunnel)}` : a.explanation,
     status: a.status === null ? null : `${STATUS_LABEL[a.status]}${a.firstDivergence ? ' (first difference)' : ''}`,
     rules,
     unexplained: a.changes.length > 0 && rules.length === 0 ? 'No captured rule or conntrack entry of this flow makes this change.' : null,

@@ -24,6 +24,9 @@ describe('node cards', () => {
   it('shows a missing MAC or state as a dash and names master and peer', () => {
     const row = interfaceRow(interfaceJson('veth1', { master: 'cbr0', peer: 'if18' }));
     expect(row).toMatchObject({ mac: '—', state: '—', stateTone: 'unknown', links: 'master cbr0, peer if18' });
+    // The other end found in a namespace captured on the node (nodes --json pairedWith) is named beside it.
+    expect(interfaceRow(interfaceJson('veth1', { master: 'cni0', peer: 'if3', pairedWith: { netns: 'cni-aaaa', interface: 'eth0' } })).links)
+      .toBe('master cni0, peer if3 (eth0 in cni-aaaa)');
   });
 
   it('puts the default route first, then longer prefixes before shorter', () => {

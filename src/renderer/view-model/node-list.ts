@@ -7,7 +7,7 @@ export interface InterfaceRow {
   mac: string;
   state: string;
   stateTone: 'up' | 'down' | 'unknown';
-  /** `master cbr0`, `peer if18`, joined; empty when neither. */
+  /** `master cbr0`, `peer if18` (`peer if3 (eth0 in cni-aaaa)` when the other end was found, as the report says it), joined; empty when neither. */
   links: string;
 }
 
@@ -52,7 +52,8 @@ export function stateTone(state: string | null): InterfaceRow['stateTone'] {
 }
 
 export function interfaceRow(i: InterfaceJson): InterfaceRow {
-  const links = [i.master === null ? null : `master ${i.master}`, i.peer === null ? null : `peer ${i.peer}`].filter((x) => x !== null);
+  const paired = i.pairedWith === null ? '' : ` (${i.pairedWith.interface} in ${i.pairedWith.netns})`;
+  const links = [i.master === null ? null : `master ${i.master}`, i.peer === null ? null : `peer ${i.peer}${paired}`].filter((x) => x !== null);
   return {
     name: i.name,
     addresses: i.addresses,

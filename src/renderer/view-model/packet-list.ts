@@ -3,6 +3,7 @@
  * time order), pages appended as the list scrolls, conntrack listings kept once after the packets.
  */
 import type { FlowDetailJson, ObservationJson } from '../../shared/contract/flow-json';
+import { tunnelLabel, tunnelSentence } from '../../shared/contract/tunnel-text';
 import { clockText, tupleText } from './flow-table';
 
 export interface PacketRow {
@@ -51,7 +52,7 @@ export function packetRow(o: ObservationJson, index: number): PacketRow {
     atFull: time === null ? 'no time captured' : `${time}${o.clockAligned ? '' : ' (this node’s clock, not aligned)'}`,
     where: `${o.node} · ${o.interface ?? '?'}${o.netns === null ? '' : ` [${o.netns}]`}`,
     tunnel: o.tunnel ? tunnelLabel(o.tunnel) : '',
-    tunnelFull: o.tunnel ? `inside ${tunnelLabel(o.tunnel)} from node ${o.tunnel.src} to node ${o.tunnel.dst}${o.tunnel.dport === null ? '' : ` (UDP ${o.tunnel.dport})`}` : '',
+    tunnelFull: o.tunnel ? tunnelSentence(o.tunnel) : '',
     direction: o.direction === 'original' ? '→' : o.direction === 'reply' ? '←' : '?',
     stage: o.stage ?? DASH,
     tuple: tupleText(o.packet),
@@ -59,13 +60,4 @@ export function packetRow(o: ObservationJson, index: number): PacketRow {
     length: o.length === null ? DASH : String(o.length),
     source: o.source,
   };
-}
-
-const TUNNEL_NAMES: Record<NonNullable<ObservationJson['tunnel']>['kind'], string> = {
-  vxlan: 'VXLAN', geneve: 'Geneve', ipip: 'IPIP', sit: 'IPv6-in-IPv4',
-};
-
-/** `VXLAN 1`, `Geneve 7`, `IPIP`: the tunnel as a packet row names it. */
-export function tunnelLabel(t: NonNullable<ObservationJson['tunnel']>): string {
-  return t.vni === null ? TUNNEL_NAMES[t.kind] : `${TUNNEL_NAMES[t.kind]} ${t.vni}`;
 }

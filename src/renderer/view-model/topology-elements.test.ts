@@ -7,7 +7,7 @@ import { topologyElements, type GraphEdge, type GraphElement, type GraphNode } f
 import { tempProject } from '../../../test/support/temp-project';
 
 const iface = (name: string, more: Partial<TopologyInterfaceJson> = {}): TopologyInterfaceJson => ({
-  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', knownFrom: 'addresses', ...more,
+  name, index: null, peer: null, linkNetns: null, master: null, state: 'UP', mac: null, linkType: 'link/ether', mtu: 1500, addresses: [], source: 'x.txt:1', knownFrom: 'addresses', pairedWith: null, ...more,
 });
 const node = (name: string, more: Partial<TopologyNodeJson> = {}): TopologyNodeJson => ({ name, interfaces: [], routes: [], bridgePorts: [], namespaces: [], ...more });
 const route = (dst: string, via: string | null, dev: string) => ({ dst, via, dev, src: null, metric: null, type: 'unicast', table: 'main', source: 'r.txt:1' });
@@ -97,6 +97,36 @@ describe('topology elements: namespaces and veth pairs', () => {
     expect(byId(els, 'nsof|host1|ns:demo')).toBeUndefined();
     expect(byId(els, 'if|host1|vx')?.data.details).toContainEqual({ label: 'Peer', value: 'if3 in netns gone (not captured)' });
     expect(byId(els, 'if|host1|veth0')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in demo' });
+  });
+
+  it('joins a node veth to the pod interface it is paired with (both name each other\'s ifindex), labelled, each end naming the other', () => {
+    // As `ip addr` prints a CNI pod's veth on the node: link-netnsid 0 names no captured namespace, so only the pairing finds the end.
+    const cni = node('node1', {
+      interfaces: [iface('veth1a2b3c4d', { index: 7, peer: 'if3', linkNetns: '0', master: 'cni0', pairedWith: { netns: 'web-7d9', interface: 'eth0' } }), iface('cni0', { index: 5, addresses: ['10.244.1.1/24'] })],
+      namespaces: [{ name: 'web-7d9', via: 'kubectl', interfaces: [iface('eth0', { index: 3, peer: 'if7', linkNetns: '0', addresses: ['10.244.1.5/24'] })], routes: [] }],
+    });
+    const els = topologyElements({ nodes: [cni], services: [], pods: [] }, { showLoopback: false });
+    const veths = edgesOf(els).filter((e) => e.data.kind === 'veth');
+    expect(veths.map((e) => [[e.data.source, e.data.target].sort(), e.data.label])).toEqual([[['if|node1|ns:web-7d9|eth0', 'if|node1|veth1a2b3c4d'], 'veth pair']]);
+    expect(veths[0]!.data.details).toEqual([
+      { label: 'Ends', value: 'veth1a2b3c4d (node1) ↔ eth0 (web-7d9)' },
+      { label: 'Paired by', value: 'both ends name each other’s interface index (@ifN)' },
+    ]);
+    expect(byId(els, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in web-7d9' });
+    expect(byId(els, 'if|node1|ns:web-7d9|eth0')?.data.details).toContainEqual({ label: 'Peer', value: 'veth1a2b3c4d on node1' });
+    // Tied by its veth, the namespace needs no 'on' edge to its node.
+    expect(byId(els, 'nsof|node1|ns:web-7d9')).toBeUndefined();
+    // Without the pairing, the pod end's @if7 alone still finds the node's veth (link-netnsid 0 points out of the
+    // namespace), and the veth then names the pod's end: the same edge, said to rest on one end's word.
+    const unpaired = topologyElements({ nodes: [{ ...cni, interfaces: cni.interfaces.map((i) => ({ ...i, pairedWith: null })) }], services: [], pods: [] }, { showLoopback: false });
+    const named = edgesOf(unpaired).filter((e) => e.data.kind === 'veth');
+    expect(named.map((e) => e.data.details[1])).toEqual([{ label: 'Paired by', value: 'eth0 names its peer if7 (link-netns 0)' }]);
+    expect(byId(unpaired, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in web-7d9' });
+    // A replaced pod's namespace captured too, its eth0 also @if7: the veth names neither (both are drawn as they say).
+    const twice = { ...cni, interfaces: cni.interfaces.map((i) => ({ ...i, pairedWith: null })), namespaces: [...cni.namespaces, { ...cni.namespaces[0]!, name: 'web-old' }] };
+    const both = topologyElements({ nodes: [twice], services: [], pods: [] }, { showLoopback: false });
+    expect(edgesOf(both).filter((e) => e.data.kind === 'veth')).toHaveLength(2);
+    expect(byId(both, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'if3 in netns 0 (not captured)' });
   });
 
   it('pairs veths inside one namespace by index or by name', () => {

@@ -106,7 +106,13 @@ function bridgesOf(scope: Scope, node: TopologyNodeJson | null): Map<string, str
 }
 
 /** The interface at the other end of a veth pair, when it was captured. */
-function peerOf(scope: Scope, i: TopologyInterfaceJson, scopes: readonly Scope[]): { scope: Scope; iface: TopologyInterfaceJson } | null {
+function peerOf(scope: Scope, i: TopologyInterfaceJson, scopes: readonly Scope[]): { scope: Scope; iface: TopologyInterfaceJson; why: string } | null {
+  if (i.pairedWith !== null && scope.namespace === null) {
+    const { netns, interface: name } = i.pairedWith;
+    const target = scopes.find((s) => s.node === scope.node && s.namespace === netns);
+    const found = target?.interfaces.find((x) => x.name === name);
+    if (target !== undefined && found !== undefined) return { scope: target, iface: found, why: 'both ends name each other’s interface index (@ifN)' };
+  }
   if (i.peer === null) return null;
   const index = /^if(\d+)$/.exec(i.peer);
   let target: Scope | undefined;
@@ -116,14 +122,49 @@ function peerOf(scope: Scope, i: TopologyInterfaceJson, scopes: readonly Scope[]
   else target = scopes.find((s) => s.node === scope.node && s.namespace === i.linkNetns) ?? scopes.find((s) => s.node === scope.node && s.namespace === null);
   if (target === undefined) return null;
   const found = index ? target.interfaces.find((x) => x.index === Number(index[1])) : target.interfaces.find((x) => x.name === i.peer);
-  return found === undefined || (target === scope && found === i) ? null : { scope: target, iface: found };
+  if (found === undefined || (target === scope && found === i)) return null;
+  return { scope: target, iface: found, why: `${i.name} names its peer ${i.peer}${i.linkNetns === null ? '' : ` (link-netns ${i.linkNetns})`}` };
 }
+
+type VethEnd = NonNullable<ReturnType<typeof peerOf>>;
+
+/**
+ * Each interface's other veth end (by interfaceId), found from either end: a pod's `eth0@if7` finds the node's veth
+ * even where the veth's own `link-netnsid 0` names no captured namespace, and then the veth names the pod's end too.
+ * Each edge is drawn from the end that found it (veth pairs below), so two pods naming one veth are two edges.
+ */
+function vethEnds(scopes: readonly Scope[]): Map<string, VethEnd> {
+  const ends = new Map<string, VethEnd>();
+  const found: Array<[Scope, TopologyInterfaceJson, VethEnd]> = [];
+  for (const scope of scopes) {
+    for (const i of scope.interfaces) {
+      const peer = peerOf(scope, i, scopes);
+      if (peer === null) continue;
+      ends.set(interfaceId(scope.key, i.name), peer);
+      found.push([scope, i, peer]);
+    }
+  }
+  // An end that names no peer of its own takes the one interface naming it; of two (a pod and its replacement), neither.
+  const naming = new Map<string, VethEnd[]>();
+  for (const [scope, i, peer] of found) {
+    const back = interfaceId(peer.scope.key, peer.iface.name);
+    if (ends.has(back)) continue;
+    const list = naming.get(back);
+    if (list === undefined) naming.set(back, [{ scope, iface: i, why: peer.why }]);
+    else list.push({ scope, iface: i, why: peer.why });
+  }
+  for (const [back, list] of naming) if (list.length === 1) ends.set(back, list[0]!);
+  return ends;
+}
+
+/** Where an interface is, as the details panel and a veth edge name it: `on node1`, `in cni-aaaa`. */
+const placeOf = (scope: Scope): string => (scope.namespace === null ? `on ${scope.node}` : `in ${scope.namespace}`);
 
 function interfaceLabel(i: TopologyInterfaceJson): string {
   return [i.name, ...i.addresses].join('\n');
 }
 
-function interfaceDetails(i: TopologyInterfaceJson, peer: string, ports: readonly string[] | undefined): DetailRow[] {
+function interfaceDetails(i: TopologyInterfaceJson, peer: string | null, ports: readonly string[] | undefined): DetailRow[] {
   const rows: DetailRow[] = [
     { label: 'Addresses', value: i.addresses.join(', ') || DASH },
     { label: 'State', value: i.state ?? DASH },
@@ -133,7 +174,7 @@ function interfaceDetails(i: TopologyInterfaceJson, peer: string, ports: readonl
   ];
   if (ports !== undefined) rows.push({ label: 'Bridge ports', value: ports.join(', ') || DASH });
   if (i.master !== null) rows.push({ label: 'Master', value: i.master });
-  if (i.peer !== null) rows.push({ label: 'Peer', value: peer });
+  if (peer !== null) rows.push({ label: 'Peer', value: peer });
   rows.push({ label: 'Source', value: i.source });
   return rows;
 }
@@ -181,6 +222,7 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
   const scopes = topology.nodes.flatMap(scopesOf);
   const nodeByName = new Map(topology.nodes.map((n) => [n.name, n]));
   const drawn = new Set<string>();
+  const ends = vethEnds(scopes);
   const addNode = (n: { data: Omit<GraphNode['data'], 'w' | 'h'>; classes: string }): void => {
     if (drawn.has(n.data.id)) return;
     drawn.add(n.data.id);
@@ -221,11 +263,11 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
     const ordered = [...scope.interfaces].sort((a, b) => Number(bridges.has(b.name)) - Number(bridges.has(a.name)));
     for (const i of ordered) {
       if (isLoopback(i) && !options.showLoopback) continue;
-      const peer = peerOf(scope, i, scopes);
-      const peerText = peer === null ? `${i.peer}${i.linkNetns === null ? '' : ` in netns ${i.linkNetns}`} (not captured)` : `${peer.iface.name}${peer.scope.namespace === null ? ` on ${peer.scope.node}` : ` in ${peer.scope.namespace}`}`;
+      const peer = ends.get(interfaceId(scope.key, i.name)) ?? null;
+      const peerText = peer === null ? `${i.peer}${i.linkNetns === null ? '' : ` in netns ${i.linkNetns}`} (not captured)` : `${peer.iface.name} ${placeOf(peer.scope)}`;
       const bridge = bridgeOfPort.get(i.name);
       const isBridge = bridges.has(i.name);
-      const classes = [isBridge ? 'bridge' : 'interface', i.peer !== null ? 'veth' : '', isLoopback(i) ? 'loopback' : '', i.addresses.length > 0 ? 'addressed' : '', (i.state ?? '').toUpperCase() === 'DOWN' ? 'down' : '']
+      const classes = [isBridge ? 'bridge' : 'interface', i.peer !== null || peer !== null ? 'veth' : '', isLoopback(i) ? 'loopback' : '', i.addresses.length > 0 ? 'addressed' : '', (i.state ?? '').toUpperCase() === 'DOWN' ? 'down' : '']
         .filter((c) => c !== '')
         .join(' ');
       addNode({
@@ -235,7 +277,7 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
           parent: bridge !== undefined && scope.interfaces.some((x) => x.name === bridge) ? interfaceId(scope.key, bridge) : scope.boxId,
           label: isBridge ? [i.name, ...i.addresses].join(' · ') : interfaceLabel(i),
           title: `${isBridge ? 'Bridge' : 'Interface'} ${i.name} on ${scope.namespace ?? scope.node}`,
-          details: interfaceDetails(i, peerText, bridges.get(i.name)),
+          details: interfaceDetails(i, peer === null && i.peer === null ? null : peerText, bridges.get(i.name)),
         },
         classes,
       });
@@ -246,17 +288,25 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
   const pairs = new Set<string>();
   for (const scope of scopes) {
     for (const i of scope.interfaces) {
-      const peer = peerOf(scope, i, scopes);
-      if (peer === null) continue;
+      const peer = ends.get(interfaceId(scope.key, i.name));
+      if (peer === undefined) continue;
       const a = interfaceId(scope.key, i.name);
       const b = interfaceId(peer.scope.key, peer.iface.name);
       if (!drawn.has(a) || !drawn.has(b)) continue;
       const key = [a, b].sort().join('~');
       if (pairs.has(key)) continue;
       pairs.add(key);
+      // A pair between the node and a namespace is labelled: it is how a pod's interface reaches the node.
+      const crosses = scope.namespace !== peer.scope.namespace;
       edges.push({
         group: 'edges',
-        data: { id: `veth|${key}`, kind: 'veth', source: a, target: b, label: '', title: `veth pair ${i.name} ↔ ${peer.iface.name}`, details: [{ label: 'Ends', value: `${i.name} (${scope.namespace ?? scope.node}) ↔ ${peer.iface.name} (${peer.scope.namespace ?? peer.scope.node})` }] },
+        data: {
+          id: `veth|${key}`, kind: 'veth', source: a, target: b, label: crosses ? 'veth pair' : '', title: `veth pair ${i.name} ↔ ${peer.iface.name}`,
+          details: [
+            { label: 'Ends', value: `${i.name} (${scope.namespace ?? scope.node}) ↔ ${peer.iface.name} (${peer.scope.namespace ?? peer.scope.node})` },
+            { label: 'Paired by', value: peer.why },
+          ],
+        },
         classes: 'veth-link',
       });
     }
