@@ -23,6 +23,7 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
+import { looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
@@ -52,6 +53,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   bridge: looksLikeBridge,
   kubectl: looksLikeKubectl,
   'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
+  'kernel-trace': looksLikeKernelTrace,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -136,6 +138,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       const namespace = get?.namespace ?? (get?.allNamespaces === false ? (unit.kubeNamespace ?? null) : null);
       return parseKubectl(unit.input, get === null ? null : { ...get, namespace });
     }
+    case 'kernel-trace':
+      return parseKernelTrace(unit.input);
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

@@ -92,7 +92,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     parsed = ctx.readers.parseCaptureUnit(reading);
     store.insertRecords(id, parsed);
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') storeKubeProxyRuleset(store, id, parsed.ruleset);
-    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack' || parsed.kind === 'ip-addr') {
+    if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list' || parsed.kind === 'conntrack' || parsed.kind === 'ip-addr' || parsed.kind === 'kernel-trace') {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });
     }
     records = recordCount(parsed);

@@ -32,6 +32,7 @@ import * as rulesetRows from './rows/rulesets';
 import * as conntrackRows from './rows/conntrack';
 import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
+import * as kernelTraceRows from './rows/kernel-trace';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -298,6 +299,9 @@ export class Store {
       case 'bridge-fdb':
         this.insertFdbEntries(captureId, capture.entries);
         return;
+      case 'kernel-trace':
+        kernelTraceRows.insertKernelTrace(this.db, captureId, capture.events);
+        return;
       default:
         return assertNever(capture);
     }
@@ -423,6 +427,20 @@ export class Store {
 
   fdbEntriesOf(captureId: number): FdbRecord[] {
     return bridgeRows.fdbEntriesOf(this.db, captureId);
+  }
+
+  /** The kernel trace events of one capture, in line order. */
+  kernelTraceOf(captureId: number): kernelTraceRows.KernelTraceRow[] {
+    return kernelTraceRows.kernelTraceOf(this.db, captureId);
+  }
+
+  /** Traced packets from `src` to `dst` (any capture), in capture then line order. */
+  kernelTraceBetween(src: string, dst: string): kernelTraceRows.KernelTraceRow[] {
+    return kernelTraceRows.kernelTraceBetween(this.db, src, dst);
+  }
+
+  hasKernelTrace(): boolean {
+    return kernelTraceRows.hasKernelTrace(this.db);
   }
 
   bridgePortsOf(captureId: number): BridgePortRecord[] {
@@ -560,4 +578,4 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
-  | 'ip_rules' | 'neighbours' | 'fdb_entries';
+  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace';

@@ -1,0 +1,128 @@
+/**
+ * The kernel's own trace of packets through netfilter, one event per line: iptables-legacy's `-j TRACE` and any
+ * `-j LOG` line from dmesg (-T), /dev/kmsg, journalctl -k, kern.log or syslog; `xtables-monitor --trace` (iptables-nft);
+ * `nft monitor trace`. Other kernel messages in the same log are named in a warning, never read as packets.
+ */
+import { CaptureError, clipText } from '../capture-error';
+import type { CaptureNote, KernelTraceEvent, KernelTraceHook, ParsedCapture } from '../../records/records';
+import { linesOf, type TextInput } from '../text-input';
+import { stampedMessage } from './line-stamp';
+import { readLogFields, type LogFields } from './log-packet';
+import { readNftLine } from './nft-trace';
+
+type KernelTraceCapture = Extract<ParsedCapture, { kind: 'kernel-trace' }>;
+
+/** iptables-legacy's TRACE prefix (ip_tables.c trace_packet): `TRACE: table:chain:type:rulenum `. */
+const LEGACY_TRACE = /^TRACE: ([^:\s]+):([^:\s]+):(rule|return|policy|UNKNOWN):(\d+) /;
+/** A kernel log line of a packet: its prefix (the LOG rule's, or TRACE's), then `IN=... OUT=...`. */
+const LOG_PACKET = /(?:^|\s|:)IN=\S* OUT=\S* /;
+/** journalctl's own lines (`-- Logs begin at ...`, `-- No entries --`, `-- Boot 1a2b... --`). */
+const JOURNAL_MARKER = /^-- .* --$|^-- Logs begin at |^-- Journal begins at /;
+
+const SNIFF_LINES = 200;
+
+/** True when the text's lines are netfilter trace or packet log lines (a few other kernel messages may sit between them). */
+export function looksLikeKernelTrace(head: string): boolean {
+  let shaped = 0;
+  let other = 0;
+  for (const raw of head.split('\n').slice(0, SNIFF_LINES)) {
+    const text = raw.trim();
+    if (text === '' || JOURNAL_MARKER.test(text)) continue;
+    const { message } = stampedMessage(text);
+    if (LEGACY_TRACE.test(message) || LOG_PACKET.test(` ${message}`) || readNftLine(message) !== null) shaped++;
+    else other++;
+  }
+  return shaped > 0 && shaped * 3 >= other;
+}
+
+interface PendingTrace {
+  event: KernelTraceEvent;
+  familyNumber: number | null;
+}
+
+export function parseKernelTrace(input: TextInput): KernelTraceCapture {
+  const events: KernelTraceEvent[] = [];
+  const warnings: CaptureNote[] = [];
+  /** The latest packet each nftables trace id was seen with, for the rule/policy lines that print none. */
+  const packetOf = new Map<string, LogFields>();
+  /** xtables-monitor prints a rule's PACKET line after it in some versions: such rules wait for their id's next packet. */
+  const waiting = new Map<string, PendingTrace[]>();
+  let first: number | null = null;
+  for (const { line, text } of linesOf(input)) {
+    const trimmed = text.trim();
+    if (trimmed === '') continue;
+    first ??= line;
+    if (JOURNAL_MARKER.test(trimmed)) continue;
+    const { time, host, message } = stampedMessage(trimmed);
+    const nft = readNftLine(message);
+    if (nft !== null) {
+      if (nft.kind === 'xt-packet') {
+        packetOf.set(nft.traceId, nft.fields);
+        for (const w of waiting.get(nft.traceId) ?? []) fill(w.event, nft.fields);
+        waiting.delete(nft.traceId);
+        continue;
+      }
+      const format = nft.familyNumber === null ? 'nft-monitor' : 'xtables-monitor';
+      const fields = nft.fields ?? packetOf.get(nft.traceId) ?? null;
+      if (nft.fields !== null) packetOf.set(nft.traceId, nft.fields);
+      const event = eventOf(format, nft.traceId, host, time, nft.hook, fields, line);
+      if (fields === null) {
+        const list = waiting.get(nft.traceId) ?? [];
+        list.push({ event, familyNumber: nft.familyNumber });
+        waiting.set(nft.traceId, list);
+      }
+      events.push(event);
+      continue;
+    }
+    const legacy = LEGACY_TRACE.exec(message);
+    const logged = legacy === null ? LOG_PACKET.exec(` ${message}`) : null;
+    const fields = legacy ? readLogFields(message.slice(legacy[0].length)) : logged ? readLogFields(message.slice(Math.max(0, logged.index + logged[0].indexOf('IN=') - 1))) : null;
+    if (fields === null) {
+      warnings.push({ line, message: `not a netfilter trace or packet log line, not read: ${clipText(trimmed)}` });
+      continue;
+    }
+    const hook: KernelTraceHook = legacy
+      ? legacyHook(legacy[1]!, legacy[2]!, legacy[3]!, Number(legacy[4]))
+      : { kind: 'log', prefix: message.slice(0, Math.max(0, logged!.index + logged![0].indexOf('IN=') - 1)).trim() };
+    events.push(eventOf('kernel-log', null, host, time, hook, fields, line));
+  }
+  for (const list of waiting.values()) {
+    for (const w of list) warnings.push({ line: w.event.line, message: `trace ${w.event.traceId ?? ''}: no packet line names this packet; its addresses are unknown` });
+  }
+  if (events.length === 0) {
+    throw new CaptureError({ file: input.file, line: first ?? input.firstLine }, 'no netfilter trace or packet log line here');
+  }
+  const takenAt = events.find((e) => e.time.iso !== null)?.time.iso ?? null;
+  return warnings.length > 0 ? { kind: 'kernel-trace', events, takenAt, warnings } : { kind: 'kernel-trace', events, takenAt };
+}
+
+function legacyHook(table: string, chain: string, type: string, position: number): KernelTraceHook {
+  switch (type) {
+    case 'rule':
+      return { kind: 'rule', table, chain, position, handle: null, verdict: null, ruleText: null };
+    case 'return':
+      return { kind: 'return', table, chain, position, verdict: null };
+    default:
+      // `UNKNOWN` is never printed by a kernel that works; a policy is the nearest reading of what it saw.
+      return { kind: 'policy', table, chain, position, verdict: null };
+  }
+}
+
+function eventOf(
+  format: KernelTraceEvent['format'], traceId: string | null, host: string | null, time: KernelTraceEvent['time'],
+  hook: KernelTraceHook, fields: LogFields | null, line: number,
+): KernelTraceEvent {
+  const event: KernelTraceEvent = {
+    format, traceId, host, time, hook, in: null, out: null, mark: null, line,
+    packet: { family: null, proto: null, src: null, dst: null, sport: null, dport: null, icmp: null, ipId: null, tcpFlags: null, length: null },
+  };
+  if (fields !== null) fill(event, fields);
+  return event;
+}
+
+function fill(event: KernelTraceEvent, fields: LogFields): void {
+  event.in = fields.in;
+  event.out = fields.out;
+  event.mark = fields.mark;
+  event.packet = { ...fields.packet };
+}
