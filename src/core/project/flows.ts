@@ -12,6 +12,7 @@ import { isoFromSeconds, isoTime, packetSource, tcpFlagText } from '../flows/flo
 import type { FlowTimeline, TupleView } from '../views/flow-timeline';
 import type { ClockRow, FlowLink, FlowView, ObservationTunnel, ObservationView, TcpEvents } from '../views/flows';
 import type { TunnelFrames } from '../model/packet-tunnels';
+import { eventBelongsToFlow, flowAddressPairs, observationHook } from '../flows/kernel-trace-match';
 
 export type { FlowView, ObservationView };
 
@@ -74,6 +75,46 @@ class ObservationReader {
     return n;
   }
 
+  /** Null until asked; false for a project without kernel traces (then no flow looks for any). */
+  private traced: boolean | null = null;
+  private readonly traceSources = new Map<number, { node: string; file: string; netns: string | null }>();
+
+  /** The kernel's trace lines of the flow's packets, in capture and line order. */
+  kernelTrace(flow: StoredFlowRow): ObservationView[] {
+    this.traced ??= this.store.hasKernelTrace();
+    if (!this.traced) return [];
+    const out: ObservationView[] = [];
+    for (const pair of flowAddressPairs(flow)) {
+      for (const e of this.store.kernelTraceBetween(pair.src, pair.dst)) {
+        if (!eventBelongsToFlow(flow, e)) continue;
+        const where = this.traceSource(e.captureId);
+        const packet = { src: e.packet.src ?? '', sport: e.packet.sport, dst: e.packet.dst ?? '', dport: e.packet.dport };
+        const { offset, aligned } = this.offset(where.node);
+        const { direction, stage } = classify(flow, packet);
+        const ms = e.time.iso === null ? null : Date.parse(e.time.iso);
+        out.push({
+          node: where.node, interface: e.in ?? e.out, source: `${where.file}:${e.line}`, time: e.time.iso, packet, proto: e.packet.proto ?? protoName(flow.proto),
+          kind: 'kernel-trace', interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: where.netns,
+          alignedTime: ms === null ? null : isoFromSeconds(ms / 1000 + offset), clockOffset: offset, clockAligned: aligned, direction, stage,
+          tcpFlags: e.packet.tcpFlags === null ? null : e.packet.tcpFlags.join(','), seq: null, ack: null, length: e.packet.length,
+          captureId: e.captureId, frame: null, tunnel: null, hook: observationHook(e), traceTime: { uptime: e.time.uptime, stamp: e.time.stamp },
+        });
+      }
+    }
+    return out.sort((a, b) => a.captureId - b.captureId || lineOf(a.source) - lineOf(b.source));
+  }
+
+  private traceSource(captureId: number): { node: string; file: string; netns: string | null } {
+    let s = this.traceSources.get(captureId);
+    if (!s) {
+      const c = this.store.capture(captureId);
+      const node = c === null ? '?' : this.store.listNodes().find((n) => n.id === c.nodeId)?.name ?? '?';
+      s = { node, file: c?.sourceFile ?? '?', netns: c?.netns ?? null };
+      this.traceSources.set(captureId, s);
+    }
+    return s;
+  }
+
   offset(node: string): { offset: number; aligned: boolean } {
     const c = this.clock.get(node);
     return c ? { offset: c.offsetSeconds, aligned: true } : { offset: 0, aligned: false };
@@ -96,6 +137,10 @@ class ObservationReader {
       length: p.payloadLen, captureId: p.captureId, frame: p.frame, tunnel: this.tunnel(p),
     };
   }
+}
+
+function lineOf(source: string): number {
+  return Number(source.slice(source.lastIndexOf(':') + 1));
 }
 
 function classify(flow: StoredFlowRow, t: TupleView): { direction: ObservationView['direction']; stage: string | null } {
@@ -161,6 +206,7 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
   const observations = rows.map((p) => reader.packet(p, flow));
   const timeline = JSON.parse(flow.timeline) as FlowTimeline;
   observations.push(...conntrackObservations(flow, timeline, reader));
+  observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length - (options.offset ?? 0)));
 }
 
@@ -199,12 +245,14 @@ function viewWithObservations(fs: FlowStore, reader: ObservationReader, flow: St
     const rows = fs.flowPacketSummary(flow.id);
     const observations = rows.map((p) => reader.pointPacket(p, flow));
     observations.push(...conntrackObservations(flow, timeline, reader));
+    observations.push(...reader.kernelTrace(flow));
     return flowView(flow, observations, Math.max(0, flow.packets - rows.length), true);
   }
   // No packets asked for: the flow's packets are not scanned (a scan reads every block its frames span).
   const rows = limit === 0 ? [] : fs.flowPackets(flow.id, 0, limit);
   const observations = rows.map((p) => reader.packet(p, flow));
   observations.push(...conntrackObservations(flow, timeline, reader));
+  observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length));
 }
 
