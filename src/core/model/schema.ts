@@ -586,6 +586,7 @@ CREATE TABLE kernel_trace (
   tcp_flags   TEXT,
   length      INTEGER,
   mark        INTEGER,
+  text        TEXT NOT NULL,
   PRIMARY KEY (capture_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst);

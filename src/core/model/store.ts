@@ -439,6 +439,10 @@ export class Store {
     return kernelTraceRows.kernelTraceBetween(this.db, src, dst);
   }
 
+  kernelTraceCaptures(): Array<{ captureId: number; node: string; sourceFile: string }> {
+    return kernelTraceRows.kernelTraceCaptures(this.db);
+  }
+
   hasKernelTrace(): boolean {
     return kernelTraceRows.hasKernelTrace(this.db);
   }

@@ -440,6 +440,8 @@ export interface KernelTraceEvent {
   packet: KernelTracePacket;
   mark: number | null;
   line: number;
+  /** The line as captured (stamps and all), for evidence. */
+  text: string;
 }
 
 // ---- one parsed capture ------------------------------------------------------------------

@@ -65,7 +65,7 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
       const format = nft.familyNumber === null ? 'nft-monitor' : 'xtables-monitor';
       const fields = nft.fields ?? packetOf.get(nft.traceId) ?? null;
       if (nft.fields !== null) packetOf.set(nft.traceId, nft.fields);
-      const event = eventOf(format, nft.traceId, host, time, nft.hook, fields, line);
+      const event = eventOf(format, nft.traceId, host, time, nft.hook, fields, line, trimmed);
       if (fields === null) {
         const list = waiting.get(nft.traceId) ?? [];
         list.push({ event, familyNumber: nft.familyNumber });
@@ -84,7 +84,7 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     const hook: KernelTraceHook = legacy
       ? legacyHook(legacy[1]!, legacy[2]!, legacy[3]!, Number(legacy[4]))
       : { kind: 'log', prefix: message.slice(0, Math.max(0, logged!.index + logged![0].indexOf('IN=') - 1)).trim() };
-    events.push(eventOf('kernel-log', null, host, time, hook, fields, line));
+    events.push(eventOf('kernel-log', null, host, time, hook, fields, line, trimmed));
   }
   for (const list of waiting.values()) {
     for (const w of list) warnings.push({ line: w.event.line, message: `trace ${w.event.traceId ?? ''}: no packet line names this packet; its addresses are unknown` });
@@ -110,10 +110,10 @@ function legacyHook(table: string, chain: string, type: string, position: number
 
 function eventOf(
   format: KernelTraceEvent['format'], traceId: string | null, host: string | null, time: KernelTraceEvent['time'],
-  hook: KernelTraceHook, fields: LogFields | null, line: number,
+  hook: KernelTraceHook, fields: LogFields | null, line: number, text: string,
 ): KernelTraceEvent {
   const event: KernelTraceEvent = {
-    format, traceId, host, time, hook, in: null, out: null, mark: null, line,
+    format, traceId, host, time, hook, in: null, out: null, mark: null, line, text,
     packet: { family: null, proto: null, src: null, dst: null, sport: null, dport: null, icmp: null, ipId: null, tcpFlags: null, length: null },
   };
   if (fields !== null) fill(event, fields);

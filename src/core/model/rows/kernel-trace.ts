@@ -5,15 +5,15 @@ import type { KernelTraceEvent, KernelTraceHook, KernelTracePacket } from '../..
 export function insertKernelTrace(db: Database.Database, captureId: number, events: readonly KernelTraceEvent[]): void {
   const row = db.prepare(
     `INSERT INTO kernel_trace (capture_id, seq, line, format, trace_id, host, uptime, stamp, time, hook, iif, oif, family, proto,
-       src, sport, dst, dport, icmp, ip_id, tcp_flags, length, mark)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       src, sport, dst, dport, icmp, ip_id, tcp_flags, length, mark, text)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   events.forEach((e, seq) => {
     const p = e.packet;
     row.run(
       captureId, seq, e.line, e.format, e.traceId, e.host, e.time.uptime, e.time.stamp, e.time.iso, JSON.stringify(e.hook), e.in, e.out,
       p.family, p.proto, p.src, p.sport, p.dst, p.dport, p.icmp === null ? null : JSON.stringify(p.icmp), p.ipId,
-      p.tcpFlags === null ? null : JSON.stringify(p.tcpFlags), p.length, e.mark,
+      p.tcpFlags === null ? null : JSON.stringify(p.tcpFlags), p.length, e.mark, e.text,
     );
   });
 }
@@ -33,6 +33,14 @@ export function kernelTraceOf(db: Database.Database, captureId: number): KernelT
 /** Every traced packet between these two addresses, in this direction, in capture then line order. */
 export function kernelTraceBetween(db: Database.Database, src: string, dst: string): KernelTraceRow[] {
   return (db.prepare(`${SELECT} WHERE src = ? AND dst = ? ORDER BY capture_id, seq`).all(src, dst) as Array<Record<string, unknown>>).map(eventOf);
+}
+
+/** The kernel-trace captures of the project with their node, oldest first. */
+export function kernelTraceCaptures(db: Database.Database): Array<{ captureId: number; node: string; sourceFile: string }> {
+  return db.prepare(
+    `SELECT c.id AS captureId, n.name AS node, c.source_file AS sourceFile FROM captures c JOIN nodes n ON n.id = c.node_id
+     WHERE c.kind = 'kernel-trace' ORDER BY c.id`,
+  ).all() as Array<{ captureId: number; node: string; sourceFile: string }>;
 }
 
 export function hasKernelTrace(db: Database.Database): boolean {
@@ -65,5 +73,6 @@ function eventOf(r: Record<string, unknown>): KernelTraceRow {
     packet,
     mark: r.mark as number | null,
     line: r.line as number,
+    text: r.text as string,
   };
 }
