@@ -44,8 +44,8 @@ export function kernelTraceFindings(node: NodeSnapshot | null, nodeName: string,
       }
     }
     if (node !== null) {
-      const disagreement = walkDisagreement(node, walk, world);
-      if (disagreement !== null) found.push(disagreement);
+      const agreement = walkAgreement(node, walk, world);
+      if (agreement.kind === 'disagrees') found.push(agreement.finding);
     }
   }
   for (const { finding, packets } of drops.values()) {
@@ -107,22 +107,31 @@ function walkDrop(node: NodeSnapshot | null, nodeName: string, walk: readonly So
 
 // ---- the kernel's path against the replay's ----------------------------------------------------
 
-function walkDisagreement(node: NodeSnapshot, walk: readonly SourcedEvent[], world: NodeSnapshot[]): ProjectFinding | null {
+/** How one walk compares with the replay: `points` rules and policies agreed on, or the finding where they part. */
+export type WalkAgreement =
+  | { kind: 'agrees'; points: number }
+  | { kind: 'disagrees'; finding: ProjectFinding }
+  | { kind: 'not-compared'; why: string };
+
+export function walkAgreement(node: NodeSnapshot, walk: readonly SourcedEvent[], world: NodeSnapshot[]): WalkAgreement {
   const kernel = kernelPath(node, walk);
-  if (kernel === null || !walk.some((e) => (e.hook.kind === 'rule' || e.hook.kind === 'policy') && e.hook.table === 'nat')) return null;
+  if (kernel === null) return { kind: 'not-compared', why: 'a traced rule is not in the captured ruleset by position or text' };
+  if (!walk.some((e) => (e.hook.kind === 'rule' || e.hook.kind === 'policy') && e.hook.table === 'nat')) {
+    return { kind: 'not-compared', why: 'not a connection\'s first packet (no nat chain in its walk)' };
+  }
   const first = walk.find((e) => e.packet.src !== null && e.packet.dst !== null);
-  if (first === undefined) return null;
+  if (first === undefined) return { kind: 'not-compared', why: 'no line of the walk shows the packet' };
   const replay = replayOf(node, first, world);
-  if (replay === null) return null;
+  if (replay === null) return { kind: 'not-compared', why: 'the packet cannot be replayed' };
   const chains = new Set(walk.flatMap((e) => (e.hook.kind === 'rule' || e.hook.kind === 'policy' || e.hook.kind === 'return' ? [`${e.hook.table}/${e.hook.chain}`] : [])));
   let best: { outcome: Outcome; path: Array<PathPoint & { step: Step }>; at: number } | null = null;
   for (const outcome of replay.outcomes) {
     const path = replayPath(node, outcome).filter((p) => chains.has(`${p.table}/${p.chain}`));
     const at = firstDifference(kernel.map((k) => k.point), path);
-    if (at === null) return null;
+    if (at === null) return { kind: 'agrees', points: kernel.length };
     if (best === null || at > best.at) best = { outcome, path, at };
   }
-  if (best === null) return null;
+  if (best === null) return { kind: 'not-compared', why: 'the replay has no outcome' };
   const k = kernel[best.at];
   const r = best.path[best.at];
   const title = `On ${node.name} the kernel ${k ? `took ${pointText(k.point)}` : 'logged nothing more'} where the replay ${r ? `takes ${pointText(r)}` : 'ends'} (${packetText(first)})`;
@@ -136,7 +145,7 @@ function walkDisagreement(node: NodeSnapshot, walk: readonly SourcedEvent[], wor
     evidence.push(lineEvidence(walk[walk.length - 1]!));
   }
   if (r) evidence.push(stepEvidence(node, r.step));
-  return {
+  return { kind: 'disagrees', finding: {
     id: `kernel-trace-disagrees:${node.name}:${first.sourceFile}:${first.line}`,
     severity: 'warning',
     kind: 'kernel-trace-disagrees',
@@ -147,7 +156,7 @@ function walkDisagreement(node: NodeSnapshot, walk: readonly SourcedEvent[], wor
     flows: [],
     evidence,
     trace: replay.trace,
-  };
+  } };
 }
 
 function pointText(p: PathPoint): string {

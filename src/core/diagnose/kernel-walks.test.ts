@@ -22,3 +22,11 @@ describe('kernel trace walks', () => {
     expect(kernelWalks(events('nft-monitor-trace.txt')).map((w) => w.length)).toEqual([8]);
   });
 });
+
+describe('nftables trace ids reused', () => {
+  it('starts a new walk for a later packet that got the same trace id (another IP id, a hook met again)', () => {
+    const [first, second, third] = events('xtables-monitor-trace.txt');
+    const later = (e: typeof first, line: number) => ({ ...e!, line, packet: { ...e!.packet, ipId: 1862 } });
+    expect(kernelWalks([first!, second!, third!, later(second, 20), later(third, 21)]).map((w) => w.map((e) => e.line))).toEqual([[2, 3, 5], [20, 21]]);
+  });
+});

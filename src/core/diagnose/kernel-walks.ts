@@ -2,6 +2,8 @@
  * A kernel trace cut into walks: the lines of one packet's way through netfilter on one node. nftables' monitors
  * number each packet (`trace id`); the kernel log does not, so a packet is known there by what NAT leaves alone
  * (protocol, IP id, source address and port) and a walk ends when a hook it passed comes again or a second passes.
+ * nftables' trace id is reused for a later packet in the same buffer, so there too a new IP id or a hook met again
+ * starts a new walk.
  */
 import type { KernelTraceEvent, KernelTraceHook } from '../records/records';
 
@@ -33,8 +35,9 @@ function walkKey(e: KernelTraceEvent): string | null {
 }
 
 function continues(walk: readonly KernelTraceEvent[], e: KernelTraceEvent): boolean {
-  if (e.traceId !== null) return true;
   const last = walk[walk.length - 1]!;
+  // nf_tables' trace id hashes the packet buffer's address with the flow's hash: a later packet of the flow in a reused buffer has the same one.
+  if (e.packet.ipId !== null && last.packet.ipId !== null && e.packet.ipId !== last.packet.ipId) return false;
   if (last.time.uptime !== null && e.time.uptime !== null && Math.abs(e.time.uptime - last.time.uptime) > WALK_GAP_SECONDS) return false;
   const place = hookPlace(e.hook);
   return place === null || !walk.some((w) => hookPlace(w.hook) === place);
