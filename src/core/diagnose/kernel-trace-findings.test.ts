@@ -37,6 +37,8 @@ describe('the kernel trace against the replay', () => {
       kind: 'kernel-trace-disagrees', severity: 'warning', nodes: ['s'],
       title: 'On s the kernel took rule 2 of nat/KUBE-SVC where the replay takes rule 3 of nat/KUBE-SVC (tcp 10.77.0.1:52156 → 10.96.0.10:80)',
       trace: { node: 's', proto: 'tcp', src: '10.77.0.1:52156', dst: '10.96.0.10:80', in: 'ks0' },
+      // No conntrack or packet capture made a flow of it.
+      flows: [],
     });
     expect(f!.evidence.map((e) => e.source.replace(/^.*\//, ''))).toEqual(['dmesg.txt:3', 'iptables.txt:26', 'iptables.txt:27']);
     expect(f!.evidence[0]!.text).toContain('TRACE: nat:KUBE-SVC:rule:2 ');
@@ -52,12 +54,15 @@ describe('the kernel trace against the replay', () => {
     ]);
   });
 
-  it('ties a drop from nft monitor trace by its verdict alone, without a ruleset', () => {
-    const found = findingsOf({ 'monitor.txt': fixture('nft-monitor-trace.txt') });
+  it('ties a drop from nft monitor trace by its verdict alone, without a ruleset, and names the flow of the packet', () => {
+    // The client's SYN as tcpdump saw it arrive: a flow of packets, before the DNAT the trace shows.
+    const syn = '1796000000.000001 IP 10.77.0.1.40568 > 10.96.0.11.80: Flags [S], seq 1, win 64240, length 0\n';
+    const found = findingsOf({ 'monitor.txt': fixture('nft-monitor-trace.txt'), 'ks0.tcpdump.txt': syn });
     expect(found.map((f) => [f.kind, f.title])).toEqual([
       ['kernel-trace-drop', 'The kernel dropped tcp 10.77.0.1:40568 → 10.77.0.2:8081 on s at a rule of filter/INPUT (DROP)'],
     ]);
     expect(found[0]!.evidence[1]!.text).toBe('tcp dport 8081 counter packets 0 bytes 0 drop');
+    expect(found[0]!.flows).toEqual([1]);
   });
 
   it('ties a walk that ends at a DROP policy to the policy', () => {

@@ -9,7 +9,7 @@
  * on in a later table is compared only where it speaks. A walk is compared only when it is a connection's first
  * packet (the nat table's chains appear in it), as the replay is of a new connection.
  */
-import type { KernelTraceEvent } from '../records/records';
+import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
 import type { Rule } from '../netfilter/ruleset';
 import { tracePacket, SimulateError, type NodeSnapshot, type Outcome, type Step, type TraceRequest } from '../simulate';
 import { chainOf, ruleEvidence, policyEvidence, stepEvidence } from './evidence';
@@ -30,26 +30,34 @@ interface PathPoint {
 
 const REPLAYED_PROTOS = new Set(['tcp', 'udp', 'icmp']);
 
-export function kernelTraceFindings(node: NodeSnapshot | null, nodeName: string, events: readonly SourcedEvent[], world: NodeSnapshot[]): ProjectFinding[] {
-  const found: ProjectFinding[] = [];
-  const drops = new Map<string, { finding: ProjectFinding; packets: number }>();
+/** A finding and the packets (as first traced) it is about, so the caller can name their flows. */
+export interface KernelTraceFinding {
+  finding: ProjectFinding;
+  packets: KernelTracePacket[];
+}
+
+export function kernelTraceFindings(node: NodeSnapshot | null, nodeName: string, events: readonly SourcedEvent[], world: NodeSnapshot[]): KernelTraceFinding[] {
+  const found: KernelTraceFinding[] = [];
+  const drops = new Map<string, KernelTraceFinding>();
   for (const walk of kernelWalks(events)) {
+    const packet = walk.find((e) => e.packet.src !== null)?.packet ?? null;
     const drop = walkDrop(node, nodeName, walk);
     if (drop !== null) {
       const seen = drops.get(drop.id);
-      if (seen === undefined) drops.set(drop.id, { finding: drop, packets: 1 });
+      if (seen === undefined) drops.set(drop.id, { finding: drop, packets: packet === null ? [] : [packet] });
       else {
-        seen.packets++;
-        if (seen.finding.evidence.length < 6) seen.finding.evidence.splice(seen.packets - 1, 0, lineEvidence(walk[walk.length - 1]!));
+        if (packet !== null) seen.packets.push(packet);
+        if (seen.finding.evidence.length < 6) seen.finding.evidence.splice(seen.packets.length - 1, 0, lineEvidence(walk[walk.length - 1]!));
       }
     }
     if (node !== null) {
       const agreement = walkAgreement(node, walk, world);
-      if (agreement.kind === 'disagrees') found.push(agreement.finding);
+      if (agreement.kind === 'disagrees') found.push({ finding: agreement.finding, packets: packet === null ? [] : [packet] });
     }
   }
-  for (const { finding, packets } of drops.values()) {
-    found.push(packets > 1 ? { ...finding, title: `${finding.title} (${packets} traced packets)` } : finding);
+  for (const drop of drops.values()) {
+    const n = drop.packets.length;
+    found.push(n > 1 ? { ...drop, finding: { ...drop.finding, title: `${drop.finding.title} (${n} traced packets)` } } : drop);
   }
   return found;
 }
