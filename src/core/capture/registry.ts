@@ -23,7 +23,7 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
-import { looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
+import { kernelLogHost, looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
@@ -85,7 +85,15 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
  * tidied (tidy-split.ts): elisions and stray messages set aside, route lookups kept as text.
  */
 export function splitTextCapture(input: TextInput): SplitResult {
-  return tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
+  const split = tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
+  return { ...split, units: split.units.map(withLoggedHost) };
+}
+
+/** A kernel log read from journalctl or syslog names its host on every line: the node, where no prompt named one. */
+function withLoggedHost(unit: CaptureUnit): CaptureUnit {
+  if (unit.kind !== 'kernel-trace' || unit.node !== null) return unit;
+  const host = kernelLogHost(unit.input.text);
+  return host === null ? unit : { ...unit, node: host };
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */

@@ -130,6 +130,16 @@ describe('detection', () => {
     expect(detectCaptureKind(read('legacy-iptables-save.txt'))).toBe('iptables-save');
   });
 
+  it('takes the node from the one host journalctl or syslog names on every line, where no prompt names one', () => {
+    const line = read('legacy-dmesg.txt').split('\n')[0]!.replace(/^\[[^\]]*\] /, '');
+    const journal = `Dec 07 22:57:06 worker-2 kernel: ${line}\nDec 07 22:57:07 worker-2 kernel: ${line}\n`;
+    expect(splitTextCapture({ file: 'kern.log', text: journal, firstLine: 1 }).units.map((u) => [u.kind, u.node])).toEqual([['kernel-trace', 'worker-2']]);
+    const two = journal.replace(/worker-2 kernel(?=[^\n]*\n$)/, 'worker-3 kernel');
+    expect(splitTextCapture({ file: 'kern.log', text: two, firstLine: 1 }).units.map((u) => u.node)).toEqual([null]);
+    const prompted = `root@nodea:~# journalctl -k\n${journal}`;
+    expect(splitTextCapture({ file: 't.txt', text: prompted, firstLine: 1 }).units.map((u) => u.node)).toEqual(['nodea']);
+  });
+
   it('finds a trace inside a transcript and a Markdown fence, greps included, with the prompt naming the node', () => {
     const lines = read('legacy-dmesg.txt').split('\n');
     const text = [

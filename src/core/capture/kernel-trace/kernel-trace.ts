@@ -35,6 +35,23 @@ export function looksLikeKernelTrace(head: string): boolean {
   return shaped > 0 && shaped * 3 >= other;
 }
 
+/**
+ * The one host a kernel log's syslog or journal stamps name (`Dec  7 22:57:06 nodea kernel: ...`), which names the
+ * node as a shell prompt would; null when the lines name none or several.
+ */
+export function kernelLogHost(text: string): string | null {
+  let host: string | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const named = stampedMessage(line).host;
+    if (named === null) continue;
+    if (host !== null && named !== host) return null;
+    host = named;
+  }
+  return host;
+}
+
 interface PendingTrace {
   event: KernelTraceEvent;
   familyNumber: number | null;
