@@ -68,14 +68,14 @@ export function observationHook(e: KernelTraceEvent): ObservationHook {
   const h = e.hook;
   switch (h.kind) {
     case 'rule':
-      return { ...base, type: 'rule', table: h.table, chain: h.chain, rule: h.position, handle: h.handle, verdict: h.verdict, ruleText: h.ruleText, prefix: null };
+      return { ...base, type: 'rule', table: h.table, chain: h.chain, rule: h.position, handle: h.handle, verdict: h.verdict, ruleText: h.ruleText, ruleFrom: h.ruleText === null ? null : 'trace', ruleSource: null, prefix: null };
     case 'return':
     case 'policy':
-      return { ...base, type: h.kind, table: h.table, chain: h.chain, rule: h.position, handle: null, verdict: h.verdict, ruleText: null, prefix: null };
+      return { ...base, type: h.kind, table: h.table, chain: h.chain, rule: h.position, handle: null, verdict: h.verdict, ruleText: null, ruleFrom: null, ruleSource: null, prefix: null };
     case 'packet':
-      return { ...base, type: 'packet', table: h.table, chain: h.chain, rule: null, handle: null, verdict: null, ruleText: null, prefix: null };
+      return { ...base, type: 'packet', table: h.table, chain: h.chain, rule: null, handle: null, verdict: null, ruleText: null, ruleFrom: null, ruleSource: null, prefix: null };
     case 'log':
-      return { ...base, type: 'log', table: null, chain: null, rule: null, handle: null, verdict: null, ruleText: null, prefix: h.prefix };
+      return { ...base, type: 'log', table: null, chain: null, rule: null, handle: null, verdict: null, ruleText: null, ruleFrom: null, ruleSource: null, prefix: h.prefix };
     default:
       return assertNever(h);
   }

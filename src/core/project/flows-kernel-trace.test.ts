@@ -41,3 +41,22 @@ describe('kernel trace lines as observations of their flow', () => {
     expect(listFlows(store)[0]!.observations.map((o) => o.kind)).toEqual(['conntrack']);
   });
 });
+
+describe('the rule a legacy trace line names', () => {
+  it('is read from the node\'s captured ruleset, with its file:line, and said to come from there', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8'));
+    project().write('nodes/s/conntrack.txt', CONNTRACK);
+    project().write('nodes/s/iptables.txt', readFileSync('test/fixtures/kernel-trace/legacy-iptables-save.txt', 'utf8'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    const traced = listFlows(store)[0]!.observations.filter((o) => o.kind === 'kernel-trace');
+    const dnat = traced.find((o) => o.hook?.chain === 'KUBE-SVC')!.hook!;
+    expect(dnat).toMatchObject({ rule: 2, ruleText: '-A KUBE-SVC -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.77.0.2:8080', ruleFrom: 'ruleset' });
+    expect(dnat.ruleSource).toMatch(/iptables\.txt:26$/);
+    const policy = traced.find((o) => o.hook?.type === 'policy' && o.hook.table === 'filter')!.hook!;
+    expect(policy).toMatchObject({ ruleText: null, ruleFrom: null });
+    expect(policy.ruleSource).toMatch(/iptables\.txt:3$/);
+    expect(traced.find((o) => o.hook?.type === 'log')!.hook).toMatchObject({ ruleText: null, ruleSource: null });
+  });
+});

@@ -118,7 +118,12 @@ export interface ObservationHook {
   rule: number | null;
   handle: number | null;
   verdict: string | null;
+  /** The rule: as the trace line printed it (xtables-monitor, nft monitor), or, for a legacy TRACE line, the node's captured ruleset's rule at that position. */
   ruleText: string | null;
+  /** Where `ruleText` came from; null when there is none. The captured ruleset may not be the one the kernel ran (findings compare them). */
+  ruleFrom: 'trace' | 'ruleset' | null;
+  /** `file:line` of the ruleset's rule or policy the hook names, when the node's ruleset holds it. */
+  ruleSource: string | null;
   prefix: string | null;
   in: string | null;
   out: string | null;

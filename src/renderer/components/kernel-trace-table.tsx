@@ -24,10 +24,17 @@ export function KernelTraceTable({ detail }: { detail: FlowDetailJson }) {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.key} title={r.rule === '' ? undefined : r.rule}>
+            <tr key={r.key}>
               <td className="mono muted">{r.at}</td>
               <td className="node">{r.where}</td>
-              <td className="mono">{r.hook}</td>
+              <td className="mono">
+                {r.hook}
+                {r.rule !== '' && (
+                  <code className="rule" title={r.ruleNote === '' ? 'as the trace printed it' : r.ruleNote}>
+                    {r.rule}
+                  </code>
+                )}
+              </td>
               <td className="mono">{r.verdict}</td>
               <td className="mono">{r.tuple}</td>
               <td>{r.stage}</td>

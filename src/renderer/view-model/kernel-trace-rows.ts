@@ -14,8 +14,10 @@ export interface KernelTraceRow {
   hook: string;
   /** ACCEPT, DROP, JUMP:KUBE-SVC-X... as the trace printed it; '' when it printed none. */
   verdict: string;
-  /** The rule as the trace printed it (xtables-monitor, nft monitor), or ''. */
+  /** The rule as the trace printed it (xtables-monitor, nft monitor) or as the node's captured ruleset has it, or ''. */
   rule: string;
+  /** `(captured ruleset, file:line)` when the rule text is the ruleset's, not the kernel's; ''. */
+  ruleNote: string;
   tuple: string;
   stage: string;
   /** The line's time as printed: `[85447.184040]`, its wall-clock stamp, or its instant. */
@@ -37,6 +39,7 @@ function kernelTraceRow(o: ObservationJson, index: number): KernelTraceRow {
     hook: hookText(h),
     verdict: h.verdict ?? '',
     rule: h.ruleText ?? '',
+    ruleNote: h.ruleFrom === 'ruleset' ? `captured ruleset${h.ruleSource === null ? '' : `, ${h.ruleSource}`}` : '',
     tuple: tupleText(o.packet),
     stage: o.stage ?? '',
     at: o.time ?? (o.traceTime?.uptime != null ? `[${o.traceTime.uptime.toFixed(6)}]` : (o.traceTime?.stamp ?? '')),
