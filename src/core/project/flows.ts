@@ -225,7 +225,8 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
   const observations = rows.map((p) => reader.packet(p, flow));
   const timeline = JSON.parse(flow.timeline) as FlowTimeline;
   observations.push(...conntrackObservations(flow, timeline, reader));
-  observations.push(...reader.kernelTrace(flow));
+  // With the first page of packets only: a later page is more of the packets.
+  if ((options.offset ?? 0) === 0) observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length - (options.offset ?? 0)));
 }
 
@@ -271,7 +272,8 @@ function viewWithObservations(fs: FlowStore, reader: ObservationReader, flow: St
   const rows = limit === 0 ? [] : fs.flowPackets(flow.id, 0, limit);
   const observations = rows.map((p) => reader.packet(p, flow));
   observations.push(...conntrackObservations(flow, timeline, reader));
-  observations.push(...reader.kernelTrace(flow));
+  // Like the packets: none when none were asked for (a page of the flow table).
+  if (limit !== 0) observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length));
 }
 
