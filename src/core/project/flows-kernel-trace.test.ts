@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import { useTempProject } from '../../../test/support/temp-project';
 import { stitchFlows } from './flows-stitch';
-import { flowDetail, listFlows } from './flows';
+import { flowDetail, flowViewsByIds, listFlows } from './flows';
 
 const project = useTempProject('flow-kernel-trace');
 const CONNTRACK = 'tcp      6 117 TIME_WAIT src=10.77.0.1 dst=10.96.0.10 sport=52156 dport=80 src=10.77.0.2 dst=10.77.0.1 sport=8080 dport=52156 [ASSURED] mark=0 use=1\n';
@@ -30,6 +30,9 @@ describe('kernel trace lines as observations of their flow', () => {
     expect(traced[0]).toMatchObject({ node: 's', interface: 'ks0', time: null, traceTime: { uptime: 85447.18404, stamp: null } });
     expect(traced[0]!.source).toMatch(/dmesg\.txt:1$/);
     expect(flowDetail(store, flow!.id)!.observations.filter((o) => o.kind === 'kernel-trace')).toHaveLength(15);
+    // A later page of the flow's packets, or a page of the flow table, brings none again.
+    expect(flowDetail(store, flow!.id, { offset: 5 })!.observations.filter((o) => o.kind === 'kernel-trace')).toEqual([]);
+    expect(flowViewsByIds(store, [flow!.id], 0)[0]!.observations.filter((o) => o.kind === 'kernel-trace')).toEqual([]);
   });
 
   it('leaves a flow of other addresses without trace observations', () => {
