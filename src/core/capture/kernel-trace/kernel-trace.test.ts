@@ -73,6 +73,22 @@ describe('iptables-legacy TRACE and LOG lines (the kernel log)', () => {
     expect(refusal!.in).toBeNull();
   });
 
+  it('reads the shapes posted logs take: columns padded with spaces, a bridge port, a local packet with its owner, a mark set on the way', () => {
+    const text = [
+      '[90332.221171] TRACE: nat:PREROUTING:rule:1                    IN=cbr0 OUT=     PHYSIN=veth4a3719bc SRC=10.24.1.40 DST=10.27.0.10  LEN=82 TOS=0x00 PREC=0x00 TTL=64 ID=4359 PROTO=UDP SPT=36775 DPT=53 LEN=62',
+      'Mar  3 10:01:02 worker-1 kernel: [2076.158823] TRACE: nat:OUTPUT:rule:2 IN= OUT=ens192 SRC=10.12.0.151 DST=10.100.3.59 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=3176 DF PROTO=TCP SPT=47644 DPT=80 SEQ=16557 ACK=0 WINDOW=29200 RES=0x00 SYN URGP=0 OPT (020405B40402080A) UID=0 GID=0',
+      'Mar  3 10:01:02 worker-1 kernel: [2076.158848] TRACE: nat:KUBE-MARK-MASQ:return:2 IN= OUT=ens192 SRC=10.12.0.151 DST=10.100.3.59 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=3176 DF PROTO=TCP SPT=47644 DPT=80 SEQ=16557 ACK=0 WINDOW=29200 RES=0x00 SYN URGP=0 OPT (020405B40402080A) UID=0 GID=0 MARK=0x4000',
+      '[2076.158900] worker-1 kernel: TRACE: filter:OUTPUT:rule:1 IN= OUT=ens192 SRC=10.12.0.151 DST=192.168.2.4 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=3176 DF PROTO=TCP SPT=47644 DPT=8080 WINDOW=29200 RES=0x00 SYN URGP=0 MARK=0x4000',
+    ].join('\n');
+    const { events, warnings } = parse(text);
+    expect(warnings).toBeUndefined();
+    expect(events[0]).toMatchObject({ in: 'cbr0', out: null, packet: { proto: 'udp', src: '10.24.1.40', dst: '10.27.0.10', sport: 36775, dport: 53, length: 82 } });
+    expect(events[1]).toMatchObject({ in: null, out: 'ens192', mark: null, host: 'worker-1', hook: { kind: 'rule', table: 'nat', chain: 'OUTPUT', position: 2 } });
+    expect(events[2]).toMatchObject({ mark: 0x4000, hook: { kind: 'return', chain: 'KUBE-MARK-MASQ', position: 2 } });
+    // journalctl -o short-monotonic: the uptime first, then the host.
+    expect(events[3]).toMatchObject({ host: 'worker-1', time: { uptime: 2076.1589 }, packet: { dst: '192.168.2.4', dport: 8080 } });
+  });
+
   it('reads an IPv6 line', () => {
     const line = '[2.5] TRACE: filter:INPUT:rule:1 IN=eth0 OUT= MAC= SRC=fd00::1 DST=fd00::2 LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=1 PROTO=UDP SPT=5353 DPT=53 LEN=40';
     expect(parse(line).events[0]!.packet).toMatchObject({ family: 'ipv6', proto: 'udp', src: 'fd00::1', dst: 'fd00::2', sport: 5353, dport: 53, length: 80 });
@@ -84,6 +100,13 @@ describe('iptables-legacy TRACE and LOG lines (the kernel log)', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.line).toBe(2);
     expect(warnings).toEqual([{ line: 1, message: 'not a netfilter trace or packet log line, not read: [1.0] eth0: renamed from veth1234' }]);
+  });
+
+  it('warns about a line whose trace type the kernel left UNKNOWN instead of guessing its hook', () => {
+    const [first] = read('legacy-dmesg.txt').split('\n');
+    const { events, warnings } = parse(`${first}\n${first!.replace('raw:PREROUTING:policy:3', 'raw:PREROUTING:UNKNOWN:3')}\n`);
+    expect(events).toHaveLength(1);
+    expect(warnings).toEqual([{ line: 2, message: 'the kernel named no trace type (UNKNOWN) for raw:PREROUTING: not read as a hook' }]);
   });
 
   it('rejects a text without a single trace line, naming the file and line', () => {

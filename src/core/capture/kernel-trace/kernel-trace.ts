@@ -98,6 +98,10 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
       warnings.push({ line, message: `not a netfilter trace or packet log line, not read: ${clipText(trimmed)}` });
       continue;
     }
+    if (legacy?.[3] === 'UNKNOWN') {
+      warnings.push({ line, message: `the kernel named no trace type (UNKNOWN) for ${legacy[1]}:${legacy[2]}: not read as a hook` });
+      continue;
+    }
     const hook: KernelTraceHook = legacy
       ? legacyHook(legacy[1]!, legacy[2]!, legacy[3]!, Number(legacy[4]))
       : { kind: 'log', prefix: message.slice(0, Math.max(0, logged!.index + logged![0].indexOf('IN=') - 1)).trim() };
@@ -114,15 +118,8 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
 }
 
 function legacyHook(table: string, chain: string, type: string, position: number): KernelTraceHook {
-  switch (type) {
-    case 'rule':
-      return { kind: 'rule', table, chain, position, handle: null, verdict: null, ruleText: null };
-    case 'return':
-      return { kind: 'return', table, chain, position, verdict: null };
-    default:
-      // `UNKNOWN` is never printed by a kernel that works; a policy is the nearest reading of what it saw.
-      return { kind: 'policy', table, chain, position, verdict: null };
-  }
+  if (type === 'rule') return { kind: 'rule', table, chain, position, handle: null, verdict: null, ruleText: null };
+  return type === 'return' ? { kind: 'return', table, chain, position, verdict: null } : { kind: 'policy', table, chain, position, verdict: null };
 }
 
 function eventOf(

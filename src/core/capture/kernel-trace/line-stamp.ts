@@ -22,6 +22,7 @@ const ISO_SYSLOG = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(Z|[+-]\d\d:?\d\d)
 /** /dev/kmsg: `level,sequence,microseconds,flags;message`. */
 const KMSG = /^\d+,\d+,(\d+),[^;]*;/;
 const UPTIME = /^\[\s*(\d+\.\d+)\]\s?/;
+const MONOTONIC_HOST = /^(\S+) kernel: ?/;
 /** dmesg -T: `[Mon Dec  7 22:57:06 2026]` (local time, no zone). */
 const CTIME = new RegExp(`^\\[((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} [ \\d]?\\d \\d\\d:\\d\\d:\\d\\d \\d{4})\\]\\s?`);
 
@@ -53,6 +54,12 @@ export function stampedMessage(text: string): StampedMessage {
   if (up) {
     uptime = Number(up[1]);
     rest = rest.slice(up[0].length);
+    // journalctl -o short-monotonic: `[ 2076.158900] host kernel: ...`
+    const monotonic = host === null ? MONOTONIC_HOST.exec(rest) : null;
+    if (monotonic) {
+      host = monotonic[1]!;
+      rest = rest.slice(monotonic[0].length);
+    }
   } else {
     const ctime = CTIME.exec(rest);
     if (ctime) {
