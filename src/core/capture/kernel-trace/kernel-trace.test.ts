@@ -109,6 +109,17 @@ describe('iptables-legacy TRACE and LOG lines (the kernel log)', () => {
     expect(warnings).toEqual([{ line: 2, message: 'the kernel named no trace type (UNKNOWN) for raw:PREROUTING: not read as a hook' }]);
   });
 
+  it('rejects a trace line cut or mangled inside an address or port, naming its line', () => {
+    const [first, second] = read('legacy-dmesg.txt').split('\n');
+    const cut = first!.slice(0, first!.indexOf('DST=') + 7);
+    expect(() => parse(`${second}\n${cut}\n`, 'd.txt')).toThrow(/^d\.txt:2: DST=10\. is not an address: /);
+    expect(() => parse(`${second!.replace('SPT=52156', 'SPT=752156')}\n`, 'd.txt')).toThrow(/^d\.txt:1: source port 752156 is out of range: /);
+    const nft = read('nft-monitor-trace.txt').replace('ip saddr 10.77.0.1', 'ip saddr 10.77.0');
+    expect(() => parse(nft, 'n.txt')).toThrow(/^n\.txt:1: SRC=10\.77\.0 is not an address/);
+    // A TRACE line cut before its packet.
+    expect(() => parse(`${second}\n[1.0] TRACE: nat:KUBE-SVC:ru\n`, 'd.txt')).toThrow(/^d\.txt:2: a netfilter trace line that cannot be read: /);
+  });
+
   it('rejects a text without a single trace line, naming the file and line', () => {
     expect(() => parse('\n[1.0] eth0: link up\n', 'k.txt')).toThrow(CaptureError);
     expect(() => parse('\n[1.0] eth0: link up\n', 'k.txt')).toThrow('k.txt:2: no netfilter trace or packet log line here');

@@ -1,13 +1,14 @@
 /**
  * The kernel's own trace of packets through netfilter, one event per line: iptables-legacy's `-j TRACE` and any
  * `-j LOG` line from dmesg (-T), /dev/kmsg, journalctl -k, kern.log or syslog; `xtables-monitor --trace` (iptables-nft);
- * `nft monitor trace`. Other kernel messages in the same log are named in a warning, never read as packets.
+ * `nft monitor trace`. Other kernel messages in the same log are named in a warning, never read as packets; a trace
+ * line whose packet cannot be read (an address or port cut or mangled) rejects the capture at its line.
  */
 import { CaptureError, clipText } from '../capture-error';
 import type { CaptureNote, KernelTraceEvent, KernelTraceHook, ParsedCapture } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
 import { stampedMessage } from './line-stamp';
-import { readLogFields, type LogFields } from './log-packet';
+import { packetProblem, readLogFields, type LogFields } from './log-packet';
 import { readNftLine } from './nft-trace';
 
 type KernelTraceCapture = Extract<ParsedCapture, { kind: 'kernel-trace' }>;
@@ -18,6 +19,9 @@ const LEGACY_TRACE = /^TRACE: ([^:\s]+):([^:\s]+):(rule|return|policy|UNKNOWN):(
 const LOG_PACKET = /(?:^|\s|:)IN=\S* OUT=\S* /;
 /** journalctl's own lines (`-- Logs begin at ...`, `-- No entries --`, `-- Boot 1a2b... --`). */
 const JOURNAL_MARKER = /^-- .* --$|^-- Logs begin at |^-- Journal begins at /;
+
+/** How each tool's trace lines begin, and a logged packet's interface pair: such a line that cannot be read is bad input. */
+const TRACE_SHAPED = /^\s*(?:TRACE: |PACKET: \d|trace id [0-9a-f]+ )|(?:^|\s)IN=\S* OUT=/;
 
 const SNIFF_LINES = 200;
 
@@ -72,6 +76,9 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     if (JOURNAL_MARKER.test(trimmed)) continue;
     const { time, host, message } = stampedMessage(trimmed);
     const nft = readNftLine(message);
+    const nftProblem = nft === null ? null : nft.kind === 'xt-packet' ? packetProblem(nft.fields.packet) : nft.fields === null ? null : packetProblem(nft.fields.packet);
+    // A trace line whose packet cannot be read is bad input, as a mangled rule is to iptables-save's reader.
+    if (nftProblem !== null) throw new CaptureError({ file: input.file, line }, `${nftProblem}: ${clipText(trimmed)}`);
     if (nft !== null) {
       if (nft.kind === 'xt-packet') {
         packetOf.set(nft.traceId, nft.fields);
@@ -95,9 +102,12 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     const logged = legacy === null ? LOG_PACKET.exec(` ${message}`) : null;
     const fields = legacy ? readLogFields(message.slice(legacy[0].length)) : logged ? readLogFields(message.slice(Math.max(0, logged.index + logged[0].indexOf('IN=') - 1))) : null;
     if (fields === null) {
+      if (TRACE_SHAPED.test(message)) throw new CaptureError({ file: input.file, line }, `a netfilter trace line that cannot be read: ${clipText(trimmed)}`);
       warnings.push({ line, message: `not a netfilter trace or packet log line, not read: ${clipText(trimmed)}` });
       continue;
     }
+    const problem = packetProblem(fields.packet);
+    if (problem !== null) throw new CaptureError({ file: input.file, line }, `${problem}: ${clipText(trimmed)}`);
     if (legacy?.[3] === 'UNKNOWN') {
       warnings.push({ line, message: `the kernel named no trace type (UNKNOWN) for ${legacy[1]}:${legacy[2]}: not read as a hook` });
       continue;

@@ -7,6 +7,7 @@
  * same words with SPORT/DPORT and MACSRC/MACDST.
  */
 import type { KernelTracePacket } from '../../records/records';
+import { isIpAddress } from '../../common/ip';
 
 export interface LogFields {
   in: string | null;
@@ -71,6 +72,17 @@ export function readLogFields(text: string, form: 'kernel' | 'xtables-monitor' =
       length: int(before.get('LEN')),
     },
   };
+}
+
+/** What makes a packet as printed unreadable (an address or port that is none, as a cut or mangled line has), or null. */
+export function packetProblem(p: KernelTracePacket): string | null {
+  for (const [name, value] of [['SRC', p.src], ['DST', p.dst]] as const) {
+    if (value !== null && !isIpAddress(value)) return `${name}=${value} is not an address`;
+  }
+  for (const [name, value] of [['source port', p.sport], ['destination port', p.dport]] as const) {
+    if (value !== null && value > 65535) return `${name} ${value} is out of range`;
+  }
+  return null;
 }
 
 /** Space-separated tokens outside brackets (an ICMP error's quoted packet) and outside `OPT (...)`'s parentheses. */
