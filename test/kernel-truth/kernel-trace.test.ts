@@ -34,6 +34,9 @@ const NODE_POD_SIDE = '10.88.2.1';
 const POD = '10.88.2.2';
 const SERVICE = '10.96.0.99';
 const BLOCKED_SERVICE = '10.96.0.77';
+/** DNAT'd to an address the node has no route to: the routing decision drops it, no netfilter verdict. */
+const UNROUTED_SERVICE = '10.96.0.66';
+const UNROUTED_TARGET = '10.55.0.5';
 const LOG_ALL_NETNS = '/proc/sys/net/netfilter/nf_log_all_netns';
 
 const rules = (): string => `*raw
@@ -50,16 +53,19 @@ COMMIT
 :KUBE-SVC-WEB - [0:0]
 :KUBE-SEP-WEB - [0:0]
 :KUBE-SVC-BLOCKED - [0:0]
+:KUBE-SVC-UNROUTED - [0:0]
 :KUBE-MARK-MASQ - [0:0]
 :KUBE-POSTROUTING - [0:0]
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
 -A KUBE-SERVICES -d ${BLOCKED_SERVICE}/32 -p tcp -m comment --comment "default/blocked:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-BLOCKED
 -A KUBE-SERVICES -d ${SERVICE}/32 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-WEB
+-A KUBE-SERVICES -d ${UNROUTED_SERVICE}/32 -p tcp -m comment --comment "default/unrouted:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-UNROUTED
 -A KUBE-SVC-WEB -m comment --comment "default/web:http -> ${POD}:8080" -j KUBE-SEP-WEB
 -A KUBE-SEP-WEB -s ${POD}/32 -m comment --comment "default/web:http" -j KUBE-MARK-MASQ
 -A KUBE-SEP-WEB -p tcp -m comment --comment "default/web:http" -m tcp -j DNAT --to-destination ${POD}:8080
 -A KUBE-SVC-BLOCKED -p tcp -m comment --comment "default/blocked:http" -j DNAT --to-destination ${POD}:9090
+-A KUBE-SVC-UNROUTED -p tcp -m comment --comment "default/unrouted:http" -j DNAT --to-destination ${UNROUTED_TARGET}:80
 -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
 -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
 -A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0
@@ -109,6 +115,8 @@ async function runScenario(backend: 'legacy' | 'nft'): Promise<Collected> {
       expect(ok.code, ok.stderr).toBe(0);
       const blocked = lab.exec('client', ['python3', '-c', `import socket;socket.create_connection(("${BLOCKED_SERVICE}",80),timeout=0.5)`]);
       expect(blocked.stderr).toMatch(/timed out/);
+      const unrouted = lab.exec('client', ['python3', '-c', `import socket;socket.create_connection(("${UNROUTED_SERVICE}",80),timeout=0.5)`]);
+      expect(unrouted.code).not.toBe(0);
       execFileSync('sleep', ['0.3']);
     };
     if (backend === 'legacy') {
@@ -207,8 +215,9 @@ for (const backend of ['legacy', 'nft'] as const) {
       const sourced: SourcedEvent[] = events.map((e) => ({ ...e, sourceFile: 'trace.txt' }));
       const compared = kernelWalks(sourced).map((w) => walkAgreement(node, w, world)).filter((a) => a.kind !== 'not-compared');
       // The SYN to each service: the answered one crosses raw, nat PREROUTING..KUBE-SEP, FORWARD and nat POSTROUTING.
-      expect(compared.map((a) => a.kind)).toEqual(['agrees', 'agrees']);
-      expect(compared.map((a) => (a.kind === 'agrees' ? a.points : 0))).toEqual([9, 5]);
+      // The third, DNAT'd to an address with no route, is traced through PREROUTING only.
+      expect(compared.map((a) => a.kind)).toEqual(['agrees', 'agrees', 'agrees']);
+      expect(compared.map((a) => (a.kind === 'agrees' ? a.points : 0))).toEqual([9, 5, 4]);
     });
 
     it('finds the replay on the kernel\'s path, and ties the dropped connection to the FORWARD policy', () => {
@@ -219,6 +228,15 @@ for (const backend of ['legacy', 'nft'] as const) {
         expect.stringMatching(new RegExp(`^The kernel dropped tcp ${CLIENT.replace(/\./g, '\\.')}:\\d+ → ${POD.replace(/\./g, '\\.')}:9090 on node at the filter/FORWARD policy \\(DROP\\)`)),
       ]);
       expect(drops[0]!.evidence.map((e) => e.text)).toContainEqual(expect.stringMatching(/^:FORWARD DROP/));
+    });
+
+    it('says where the kernel lost the packet its routing dropped, after the DNAT, with no INPUT or FORWARD line', () => {
+      const lost = projectFindings(project.store()).filter((f) => f.kind === 'kernel-trace-lost');
+      expect(lost.map((f) => f.title)).toEqual([
+        expect.stringMatching(new RegExp(`^The kernel's trace of tcp ${CLIENT.replace(/\./g, '\\.')}:\\d+ → ${UNROUTED_SERVICE.replace(/\./g, '\\.')}:80 on node stops after nat/KUBE-SVC-UNROUTED: no INPUT or FORWARD chain saw it$`)),
+      ]);
+      expect(lost[0]!.explanation).toContain(`to ${UNROUTED_TARGET}:80 by then`);
+      expect(lost[0]!.trace).toMatchObject({ node: 'node', dst: `${UNROUTED_SERVICE}:80`, in: run.clientSide });
     });
   });
 }

@@ -65,6 +65,24 @@ describe('the kernel trace against the replay', () => {
     expect(found[0]!.flows).toEqual([1]);
   });
 
+  it('says where a walk stops before INPUT or FORWARD without a drop: the routing decision lost the packet', () => {
+    // The SYN's walk as far as the DNAT, and the ACK's whole walk after it: the log goes on, the SYN's walk does not.
+    const lines = fixture('legacy-dmesg.txt').split('\n');
+    const found = findingsOf({ 'iptables.txt': fixture('legacy-iptables-save.txt'), 'dmesg.txt': `${[...lines.slice(0, 3), ...lines.slice(7, 11)].join('\n')}\n` });
+    expect(found.map((f) => [f.kind, f.severity, f.title])).toEqual([
+      ['kernel-trace-lost', 'error', 'The kernel\'s trace of tcp 10.77.0.1:52156 → 10.96.0.10:80 on s stops after nat/KUBE-SVC: no INPUT or FORWARD chain saw it'],
+    ]);
+    expect(found[0]!.explanation).toContain('(to 10.77.0.2:8080 by then)');
+    expect(found[0]!.explanation).toContain('delivered locally on s — the captured routes do not show what stopped it');
+    expect(found[0]!.evidence.map((e) => e.source.replace(/^.*\//, ''))).toEqual(['dmesg.txt:3']);
+  });
+
+  it('says nothing of a walk that stops in a grep of the log, which may have cut it', () => {
+    const lines = fixture('legacy-dmesg.txt').split('\n');
+    const transcript = ['root@s:~# dmesg | grep PREROUTING', ...lines.slice(0, 2), ''].join('\n');
+    expect(findingsOf({ 'iptables.txt': fixture('legacy-iptables-save.txt'), 'session.txt': transcript })).toEqual([]);
+  });
+
   it('ties a walk that ends at a DROP policy to the policy', () => {
     // The filter table comes first in the dump: its INPUT chain's policy.
     const save = fixture('legacy-iptables-save.txt').replace(/^:INPUT ACCEPT (\S+)$/m, ':INPUT DROP $1');

@@ -36,12 +36,18 @@ export interface KernelTraceFinding {
   packets: KernelTracePacket[];
 }
 
-export function kernelTraceFindings(node: NodeSnapshot | null, nodeName: string, events: readonly SourcedEvent[], world: NodeSnapshot[]): KernelTraceFinding[] {
+/**
+ * `complete`: the capture is the whole log of the time it covers (not a grep, head or tail of it), so a walk that stops
+ * stopped in the kernel, not in the paste.
+ */
+export function kernelTraceFindings(
+  node: NodeSnapshot | null, nodeName: string, events: readonly SourcedEvent[], world: NodeSnapshot[], complete = false,
+): KernelTraceFinding[] {
   const found: KernelTraceFinding[] = [];
   const drops = new Map<string, KernelTraceFinding>();
   for (const walk of kernelWalks(events)) {
     const packet = walk.find((e) => e.packet.src !== null)?.packet ?? null;
-    const drop = walkDrop(node, nodeName, walk);
+    const drop = walkDrop(node, nodeName, walk) ?? (complete && node !== null ? walkLost(node, walk, world) : null);
     if (drop !== null) {
       const seen = drops.get(drop.id);
       if (seen === undefined) drops.set(drop.id, { finding: drop, packets: packet === null ? [] : [packet] });
@@ -110,6 +116,44 @@ function walkDrop(node: NodeSnapshot | null, nodeName: string, walk: readonly So
     flows: [],
     evidence,
     trace: null,
+  };
+}
+
+// ---- a walk that stops before the routing decision's next hook ---------------------------------
+
+const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+/**
+ * An arriving packet whose walk ends in PREROUTING's chains without a drop: every table's base chain a packet passes
+ * logs a line (a rule that matched, or its policy), so with a filter table no INPUT or FORWARD line means the packet
+ * never reached either — the routing decision between them dropped it.
+ */
+function walkLost(node: NodeSnapshot, walk: readonly SourcedEvent[], world: NodeSnapshot[]): ProjectFinding | null {
+  const first = walk.find((e) => e.packet.src !== null && e.packet.dst !== null);
+  if (first === undefined || first.in === null) return null;
+  if (chainOf(node, 'filter', 'INPUT') === null && chainOf(node, 'filter', 'FORWARD') === null) return null;
+  const hooked = walk.filter((e) => e.hook.kind === 'rule' || e.hook.kind === 'policy' || e.hook.kind === 'return' || e.hook.kind === 'packet');
+  const bases = hooked.flatMap((e) => (e.hook.kind !== 'log' && BASE_CHAINS.has(e.hook.chain) ? [e.hook.chain] : []));
+  if (bases.length === 0 || bases.some((b) => b !== 'PREROUTING')) return null;
+  const last = hooked[hooked.length - 1]!;
+  const where = last.hook.kind === 'log' ? 'PREROUTING' : `${last.hook.table}/${last.hook.chain}`;
+  const replay = replayOf(node, first, world);
+  const predicted = replay?.outcomes[0] ?? null;
+  // A line shows the packet as its rule met it, before that rule's DNAT: the replay's packet is the one routed.
+  const after = predicted === null ? last.packet : { dst: predicted.packet.dst, dport: predicted.packet.dport };
+  const passes = predicted !== null && (predicted.verdict === 'forward' || predicted.verdict === 'deliver');
+  const replaySays = predicted === null ? '' : ` natlens's replay of it through the captured rules and routes: ${predicted.summary}${passes ? ' — the captured routes do not show what stopped it' : ''}.`;
+  return {
+    id: `kernel-trace-lost:${node.name}:${where}:${after.dst ?? ''}`,
+    severity: 'error',
+    kind: 'kernel-trace-lost',
+    title: `The kernel's trace of ${packetText(first)} on ${node.name} stops after ${where}: no INPUT or FORWARD chain saw it`,
+    explanation: `After PREROUTING the kernel routes the packet (to ${after.dst ?? '?'}${after.dport === null ? '' : `:${after.dport}`} by then), and every table's INPUT or FORWARD chain it passes next would log a line; none did (${last.sourceFile}:${last.line} is its last), so the routing decision dropped it: no route to that address, reverse-path filtering (rp_filter) refusing the source on ${first.in}, a martian source or destination, or forwarding off (net.ipv4.ip_forward=0).${replaySays} Check \`ip route get ${after.dst ?? '?'} from ${first.packet.src ?? '?'} iif ${first.in}\` on the node.`,
+    nodes: [node.name],
+    service: null,
+    flows: [],
+    evidence: [lineEvidence(last)],
+    trace: replay?.trace ?? null,
   };
 }
 

@@ -439,7 +439,7 @@ export class Store {
     return kernelTraceRows.kernelTraceBetween(this.db, src, dst);
   }
 
-  kernelTraceCaptures(): Array<{ captureId: number; node: string; sourceFile: string }> {
+  kernelTraceCaptures(): kernelTraceRows.KernelTraceCaptureRow[] {
     return kernelTraceRows.kernelTraceCaptures(this.db);
   }
 

@@ -13,7 +13,7 @@ export function kernelTraceFindingsOf(store: Store, world: NodeSnapshot[], byNam
   const found: KernelTraceFinding[] = [];
   for (const c of store.kernelTraceCaptures()) {
     const events: SourcedEvent[] = store.kernelTraceOf(c.captureId).map((e) => ({ ...e, sourceFile: c.sourceFile }));
-    found.push(...kernelTraceFindings(byName.get(c.node) ?? null, c.node, events, world));
+    found.push(...kernelTraceFindings(byName.get(c.node) ?? null, c.node, events, world, !c.partial));
   }
   if (found.length === 0) return [];
   // Few findings, any number of flows: one pass over the flows' tuples.

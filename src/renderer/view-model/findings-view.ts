@@ -167,5 +167,5 @@ export const CHECKS: readonly string[] = [
   'NATed unicast connections left [UNREPLIED] in conntrack',
   'overlapping pod, bridge and docker subnets',
   'packet mark bits used by more than one owner',
-  'a kernel trace (iptables TRACE, xtables-monitor, nft monitor) taking another rule than the replay, or ending in a drop',
+  'a kernel trace (iptables TRACE, xtables-monitor, nft monitor) taking another rule than the replay, ending in a drop, or lost at routing',
 ];

@@ -36,11 +36,20 @@ export function kernelTraceBetween(db: Database.Database, src: string, dst: stri
 }
 
 /** The kernel-trace captures of the project with their node, oldest first. */
-export function kernelTraceCaptures(db: Database.Database): Array<{ captureId: number; node: string; sourceFile: string }> {
-  return db.prepare(
-    `SELECT c.id AS captureId, n.name AS node, c.source_file AS sourceFile FROM captures c JOIN nodes n ON n.id = c.node_id
+export interface KernelTraceCaptureRow {
+  captureId: number;
+  node: string;
+  sourceFile: string;
+  /** A grep, head or tail of the log (or an excerpt): lines of a walk may be missing. */
+  partial: boolean;
+}
+
+export function kernelTraceCaptures(db: Database.Database): KernelTraceCaptureRow[] {
+  const rows = db.prepare(
+    `SELECT c.id AS captureId, n.name AS node, c.source_file AS sourceFile, c.partial AS partial FROM captures c JOIN nodes n ON n.id = c.node_id
      WHERE c.kind = 'kernel-trace' ORDER BY c.id`,
-  ).all() as Array<{ captureId: number; node: string; sourceFile: string }>;
+  ).all() as Array<Omit<KernelTraceCaptureRow, 'partial'> & { partial: number }>;
+  return rows.map((r) => ({ ...r, partial: r.partial === 1 }));
 }
 
 export function hasKernelTrace(db: Database.Database): boolean {
