@@ -142,6 +142,16 @@ describe('nf_tables traces', () => {
     expect(events[4]!.hook).toMatchObject({ kind: 'rule', table: 'filter', chain: 'INPUT', verdict: 'DROP' });
   });
 
+  it('gives an xtables-monitor TRACE line printed before its PACKET line that packet, and warns about one that never gets one', () => {
+    const lines = read('xtables-monitor-trace.txt').split('\n');
+    // The DNAT rule's TRACE line, then the PACKET line of its id; then a TRACE line of an id no PACKET line names.
+    const text = [lines[5], lines[3], lines[5]!.replace('9abd61f1', '0badf00d')].join('\n');
+    const { events, warnings } = parse(text, 'm.txt');
+    expect(events[0]!.packet).toMatchObject({ src: '10.77.0.1', dst: '10.96.0.11', dport: 80 });
+    expect(events[1]!.packet.src).toBeNull();
+    expect(warnings).toEqual([{ line: 3, message: 'trace 0badf00d: no packet line names this packet; its addresses are unknown' }]);
+  });
+
   it('reads nft monitor trace: packet lines as hook sightings, rules and policies with their verdicts', () => {
     const { events } = parse(read('nft-monitor-trace.txt'));
     expect(events.map((e) => `${e.hook.kind}`)).toEqual(['packet', 'rule', 'policy', 'packet', 'rule', 'rule', 'packet', 'rule']);

@@ -56,18 +56,13 @@ export function kernelLogHost(text: string): string | null {
   return host;
 }
 
-interface PendingTrace {
-  event: KernelTraceEvent;
-  familyNumber: number | null;
-}
-
 export function parseKernelTrace(input: TextInput): KernelTraceCapture {
   const events: KernelTraceEvent[] = [];
   const warnings: CaptureNote[] = [];
   /** The latest packet each nftables trace id was seen with, for the rule/policy lines that print none. */
   const packetOf = new Map<string, LogFields>();
   /** xtables-monitor prints a rule's PACKET line after it in some versions: such rules wait for their id's next packet. */
-  const waiting = new Map<string, PendingTrace[]>();
+  const waiting = new Map<string, KernelTraceEvent[]>();
   let first: number | null = null;
   for (const { line, text } of linesOf(input)) {
     const trimmed = text.trim();
@@ -76,13 +71,14 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     if (JOURNAL_MARKER.test(trimmed)) continue;
     const { time, host, message } = stampedMessage(trimmed);
     const nft = readNftLine(message);
-    const nftProblem = nft === null ? null : nft.kind === 'xt-packet' ? packetProblem(nft.fields.packet) : nft.fields === null ? null : packetProblem(nft.fields.packet);
+    const nftFields = nft === null ? null : nft.fields;
+    const nftProblem = nftFields === null ? null : packetProblem(nftFields.packet);
     // A trace line whose packet cannot be read is bad input, as a mangled rule is to iptables-save's reader.
     if (nftProblem !== null) throw new CaptureError({ file: input.file, line }, `${nftProblem}: ${clipText(trimmed)}`);
     if (nft !== null) {
       if (nft.kind === 'xt-packet') {
         packetOf.set(nft.traceId, nft.fields);
-        for (const w of waiting.get(nft.traceId) ?? []) fill(w.event, nft.fields);
+        for (const event of waiting.get(nft.traceId) ?? []) fill(event, nft.fields);
         waiting.delete(nft.traceId);
         continue;
       }
@@ -92,7 +88,7 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
       const event = eventOf(format, nft.traceId, host, time, nft.hook, fields, line, trimmed);
       if (fields === null) {
         const list = waiting.get(nft.traceId) ?? [];
-        list.push({ event, familyNumber: nft.familyNumber });
+        list.push(event);
         waiting.set(nft.traceId, list);
       }
       events.push(event);
@@ -100,7 +96,9 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     }
     const legacy = LEGACY_TRACE.exec(message);
     const logged = legacy === null ? LOG_PACKET.exec(` ${message}`) : null;
-    const fields = legacy ? readLogFields(message.slice(legacy[0].length)) : logged ? readLogFields(message.slice(Math.max(0, logged.index + logged[0].indexOf('IN=') - 1))) : null;
+    // Where `IN=` starts in the message (the match ran on it with a space in front): a LOG rule's prefix ends there.
+    const packetAt = logged === null ? 0 : Math.max(0, logged.index + logged[0].indexOf('IN=') - 1);
+    const fields = legacy ? readLogFields(message.slice(legacy[0].length)) : logged ? readLogFields(message.slice(packetAt)) : null;
     if (fields === null) {
       if (TRACE_SHAPED.test(message)) throw new CaptureError({ file: input.file, line }, `a netfilter trace line that cannot be read: ${clipText(trimmed)}`);
       warnings.push({ line, message: `not a netfilter trace or packet log line, not read: ${clipText(trimmed)}` });
@@ -114,11 +112,11 @@ export function parseKernelTrace(input: TextInput): KernelTraceCapture {
     }
     const hook: KernelTraceHook = legacy
       ? legacyHook(legacy[1]!, legacy[2]!, legacy[3]!, Number(legacy[4]))
-      : { kind: 'log', prefix: message.slice(0, Math.max(0, logged!.index + logged![0].indexOf('IN=') - 1)).trim() };
+      : { kind: 'log', prefix: message.slice(0, packetAt).trim() };
     events.push(eventOf('kernel-log', null, host, time, hook, fields, line, trimmed));
   }
   for (const list of waiting.values()) {
-    for (const w of list) warnings.push({ line: w.event.line, message: `trace ${w.event.traceId ?? ''}: no packet line names this packet; its addresses are unknown` });
+    for (const event of list) warnings.push({ line: event.line, message: `trace ${event.traceId ?? ''}: no packet line names this packet; its addresses are unknown` });
   }
   if (events.length === 0) {
     throw new CaptureError({ file: input.file, line: first ?? input.firstLine }, 'no netfilter trace or packet log line here');
