@@ -1,0 +1,25 @@
+/** What a kernel trace line says and names: its evidence, its packet in one line, the captured rule it names. */
+import type { KernelTraceEvent } from '../records/records';
+import type { Rule } from '../netfilter/ruleset';
+import type { FindingEvidence } from './finding';
+
+/** A stored trace event and the file it was read from. */
+export type SourcedEvent = KernelTraceEvent & { sourceFile: string };
+
+export function lineEvidence(e: SourcedEvent): FindingEvidence {
+  return { source: `${e.sourceFile}:${e.line}`, text: e.text };
+}
+
+export function packetText(e: KernelTraceEvent): string {
+  const p = e.packet;
+  const end = (a: string | null, port: number | null): string => (port === null ? a ?? '?' : `${a ?? '?'}:${port}`);
+  return `${p.proto ?? 'packet'} ${end(p.src, p.sport)} → ${end(p.dst, p.dport)}`;
+}
+
+/** The ruleset's rule a trace line names: by position (the kernel log), else by its text (xtables-monitor). */
+export function ruleAt(rules: readonly Rule[], e: KernelTraceEvent): Rule | null {
+  if (e.hook.kind !== 'rule') return null;
+  if (e.hook.position !== null) return rules[e.hook.position - 1] ?? null;
+  const text = e.hook.ruleText?.replace(/^-t \S+ /, '') ?? null;
+  return text === null ? null : rules.find((r) => r.text === text) ?? null;
+}
