@@ -83,6 +83,15 @@ describe('the kernel trace against the replay', () => {
     expect(findingsOf({ 'iptables.txt': fixture('legacy-iptables-save.txt'), 'session.txt': transcript })).toEqual([]);
   });
 
+  it('reads an IPv6 packet\'s hooks in the ip6tables ruleset, not the iptables one of the same chain names', () => {
+    const v4 = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
+    const session = ['root@s:~# iptables-save', v4.trimEnd(), 'root@s:~# ip6tables-save', v4.replace(':INPUT ACCEPT', ':INPUT DROP').trimEnd(), ''].join('\n');
+    const trace = '[10.000000] TRACE: filter:INPUT:policy:1 IN=ks0 OUT= MAC= SRC=fd00::1 DST=fd00::2 LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=TCP SPT=40000 DPT=80 WINDOW=64800 RES=0x00 SYN URGP=0\n';
+    const found = findingsOf({ 'session.txt': session, 'dmesg.txt': trace });
+    expect(found.map((f) => [f.kind, f.title])).toEqual([['kernel-trace-drop', 'The kernel dropped tcp fd00::1:40000 → fd00::2:80 on s at the filter/INPUT policy (DROP)']]);
+    expect(found[0]!.evidence[1]!.text).toBe(':INPUT DROP [0:0] (ip6tables)');
+  });
+
   it('ties a walk that ends at a DROP policy to the policy', () => {
     // The filter table comes first in the dump: its INPUT chain's policy.
     const save = fixture('legacy-iptables-save.txt').replace(/^:INPUT ACCEPT (\S+)$/m, ':INPUT DROP $1');

@@ -1,6 +1,7 @@
 /** What a kernel trace line says and names: its evidence, its packet in one line, the captured rule it names. */
 import type { KernelTraceEvent } from '../records/records';
-import type { Rule } from '../netfilter/ruleset';
+import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
+import type { NodeSnapshot } from '../simulate';
 import type { FindingEvidence } from './finding';
 
 /** A stored trace event and the file it was read from. */
@@ -22,4 +23,14 @@ export function ruleAt(rules: readonly Rule[], e: KernelTraceEvent): Rule | null
   if (e.hook.position !== null) return rules[e.hook.position - 1] ?? null;
   const text = e.hook.ruleText?.replace(/^-t \S+ /, '') ?? null;
   return text === null ? null : rules.find((r) => r.text === text) ?? null;
+}
+
+/**
+ * The chain a trace line names, in the ruleset of the packet's family (ip6tables' for IPv6, iptables' otherwise): both
+ * have chains of the same names.
+ */
+export function traceChainOf(node: NodeSnapshot, family: 'ipv4' | 'ipv6' | null, table: string, chain: string): { ruleset: Ruleset; chain: Chain } | null {
+  const ruleset = family === 'ipv6' ? node.ruleset6 ?? null : node.ruleset;
+  const found = ruleset?.tables.find((t) => t.name === table)?.chains.find((c) => c.name === chain);
+  return ruleset && found ? { ruleset, chain: found } : null;
 }

@@ -11,9 +11,9 @@
  */
 import type { KernelTraceEvent } from '../records/records';
 import { tracePacket, SimulateError, type NodeSnapshot, type Outcome, type Step, type TraceRequest } from '../simulate';
-import { chainOf, ruleEvidence, stepEvidence } from './evidence';
+import { ruleEvidence, stepEvidence } from './evidence';
 import type { FindingEvidence, FindingTrace, ProjectFinding } from './finding';
-import { lineEvidence, packetText, ruleAt, type SourcedEvent } from './kernel-trace-line';
+import { lineEvidence, packetText, ruleAt, traceChainOf, type SourcedEvent } from './kernel-trace-line';
 
 /** One place in netfilter a path went through: a rule by position, or a chain's policy. */
 interface PathPoint {
@@ -45,7 +45,7 @@ export function walkAgreement(node: NodeSnapshot, walk: readonly SourcedEvent[],
   const chains = new Set(walk.flatMap((e) => (e.hook.kind === 'rule' || e.hook.kind === 'policy' || e.hook.kind === 'return' ? [`${e.hook.table}/${e.hook.chain}`] : [])));
   let best: { outcome: Outcome; path: Array<PathPoint & { step: Step }>; at: number } | null = null;
   for (const outcome of replay.outcomes) {
-    const path = replayPath(node, outcome).filter((p) => chains.has(`${p.table}/${p.chain}`));
+    const path = replayPath(node, outcome, first.packet.family).filter((p) => chains.has(`${p.table}/${p.chain}`));
     const at = firstDifference(kernel.map((k) => k.point), path);
     if (at === null) return { kind: 'agrees', points: kernel.length };
     if (best === null || at > best.at) best = { outcome, path, at };
@@ -57,7 +57,7 @@ export function walkAgreement(node: NodeSnapshot, walk: readonly SourcedEvent[],
   const evidence: FindingEvidence[] = [];
   if (k) {
     evidence.push(lineEvidence(k.event));
-    const taken = chainOf(node, k.point.table, k.point.chain);
+    const taken = traceChainOf(node, first.packet.family, k.point.table, k.point.chain);
     const rule = taken?.chain.rules[k.point.position - 1];
     if (rule && !k.point.policy) evidence.push(ruleEvidence(node, k.point.table, rule));
   } else {
@@ -88,7 +88,7 @@ function kernelPath(node: NodeSnapshot, walk: readonly SourcedEvent[]): Array<{ 
   for (const e of walk) {
     const h = e.hook;
     if (h.kind !== 'rule' && h.kind !== 'policy') continue;
-    const found = chainOf(node, h.table, h.chain);
+    const found = traceChainOf(node, e.packet.family, h.table, h.chain);
     if (found === null) return null;
     if (h.kind === 'policy') {
       out.push({ point: { table: h.table, chain: h.chain, position: found.chain.rules.length + 1, policy: true }, event: e });
@@ -107,11 +107,11 @@ function kernelPath(node: NodeSnapshot, walk: readonly SourcedEvent[]): Array<{ 
   return out;
 }
 
-function replayPath(node: NodeSnapshot, outcome: Outcome): Array<PathPoint & { step: Step }> {
+function replayPath(node: NodeSnapshot, outcome: Outcome, family: 'ipv4' | 'ipv6' | null): Array<PathPoint & { step: Step }> {
   const out: Array<PathPoint & { step: Step }> = [];
   for (const step of outcome.steps) {
     if (step.node !== node.name) continue;
-    const found = chainOf(node, step.table, step.chain);
+    const found = traceChainOf(node, family, step.table, step.chain);
     if (found === null) continue;
     if (step.policy) {
       out.push({ table: step.table, chain: step.chain, position: found.chain.rules.length + 1, policy: true, step });

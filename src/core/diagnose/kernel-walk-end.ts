@@ -1,8 +1,8 @@
 /** Where a traced packet's walk ended: at a DROP or REJECT rule or a DROP policy, or before INPUT/FORWARD without one. */
 import type { NodeSnapshot } from '../simulate';
-import { chainOf, policyEvidence, ruleEvidence } from './evidence';
+import { policyEvidence, ruleEvidence } from './evidence';
 import type { FindingEvidence, ProjectFinding } from './finding';
-import { lineEvidence, packetText, ruleAt, type SourcedEvent } from './kernel-trace-line';
+import { lineEvidence, packetText, ruleAt, traceChainOf, type SourcedEvent } from './kernel-trace-line';
 import { replayOf } from './kernel-walk-agreement';
 
 /** The rule or policy that dropped the packet, when the walk's last line is one. */
@@ -10,7 +10,7 @@ export function walkDrop(node: NodeSnapshot | null, nodeName: string, walk: read
   const last = [...walk].reverse().find((e) => e.hook.kind === 'rule' || e.hook.kind === 'policy');
   if (last === undefined || (last.hook.kind !== 'rule' && last.hook.kind !== 'policy')) return null;
   const h = last.hook;
-  const found = node === null ? null : chainOf(node, h.table, h.chain);
+  const found = node === null ? null : traceChainOf(node, last.packet.family, h.table, h.chain);
   const evidence: FindingEvidence[] = [lineEvidence(last)];
   let what: string;
   if (h.kind === 'policy') {
@@ -56,7 +56,7 @@ const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTRO
 export function walkLost(node: NodeSnapshot, walk: readonly SourcedEvent[], world: NodeSnapshot[]): ProjectFinding | null {
   const first = walk.find((e) => e.packet.src !== null && e.packet.dst !== null);
   if (first === undefined || first.in === null) return null;
-  if (chainOf(node, 'filter', 'INPUT') === null && chainOf(node, 'filter', 'FORWARD') === null) return null;
+  if (traceChainOf(node, first.packet.family, 'filter', 'INPUT') === null && traceChainOf(node, first.packet.family, 'filter', 'FORWARD') === null) return null;
   const hooked = walk.filter((e) => e.hook.kind === 'rule' || e.hook.kind === 'policy' || e.hook.kind === 'return' || e.hook.kind === 'packet');
   const bases = hooked.flatMap((e) => (e.hook.kind !== 'log' && BASE_CHAINS.has(e.hook.chain) ? [e.hook.chain] : []));
   if (bases.length === 0 || bases.some((b) => b !== 'PREROUTING')) return null;

@@ -13,7 +13,8 @@ import type { FlowTimeline, TupleView } from '../views/flow-timeline';
 import type { ClockRow, FlowLink, FlowView, ObservationHook, ObservationTunnel, ObservationView, TcpEvents } from '../views/flows';
 import type { TunnelFrames } from '../model/packet-tunnels';
 import { eventBelongsToFlow, flowAddressPairs, observationHook } from '../flows/kernel-trace-match';
-import { chainOf, rulesetPlace } from '../diagnose/evidence';
+import { rulesetPlace } from '../diagnose/evidence';
+import { traceChainOf } from '../diagnose/kernel-trace-line';
 import type { NodeSnapshot } from '../simulate';
 import { loadWorld } from './node-world';
 
@@ -100,7 +101,7 @@ class ObservationReader {
           kind: 'kernel-trace', interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: where.netns,
           alignedTime: ms === null ? null : isoFromSeconds(ms / 1000 + offset), clockOffset: offset, clockAligned: aligned, direction, stage,
           tcpFlags: e.packet.tcpFlags === null ? null : e.packet.tcpFlags.join(','), seq: null, ack: null, length: e.packet.length,
-          captureId: e.captureId, frame: null, tunnel: null, hook: this.withRuleset(where.node, observationHook(e)), traceTime: { uptime: e.time.uptime, stamp: e.time.stamp },
+          captureId: e.captureId, frame: null, tunnel: null, hook: this.withRuleset(where.node, e.packet.family, observationHook(e)), traceTime: { uptime: e.time.uptime, stamp: e.time.stamp },
         });
       }
     }
@@ -110,11 +111,11 @@ class ObservationReader {
   private world: Map<string, NodeSnapshot> | null = null;
 
   /** The hook with the node's captured rule (or policy) it names, where the trace line prints none. */
-  private withRuleset(nodeName: string, hook: ObservationHook): ObservationHook {
+  private withRuleset(nodeName: string, family: 'ipv4' | 'ipv6' | null, hook: ObservationHook): ObservationHook {
     if ((hook.type !== 'rule' && hook.type !== 'policy') || hook.table === null || hook.chain === null) return hook;
     this.world ??= new Map(loadWorld(this.store).map((n) => [n.name, n]));
     const node = this.world.get(nodeName);
-    const found = node === undefined ? null : chainOf(node, hook.table, hook.chain);
+    const found = node === undefined ? null : traceChainOf(node, family, hook.table, hook.chain);
     if (node === undefined || found === null) return hook;
     if (hook.type === 'policy') return { ...hook, ruleSource: rulesetPlace(node, found.chain.line, `${hook.table}/${hook.chain}`) };
     const rule = hook.rule !== null ? found.chain.rules[hook.rule - 1] : hook.ruleText === null ? undefined : found.chain.rules.find((r) => r.text === hook.ruleText!.replace(/^-t \S+ /, ''));
