@@ -2,6 +2,7 @@
  * Runs one parser (or the registry's split-then-parse) on one input and judges the outcome: a well-formed
  * result, a CaptureError placed at `file:line:` inside the input, or anything else, which is a bug.
  */
+import { parseKernelTrace } from '../../src/core/capture/kernel-trace/kernel-trace';
 import { CaptureError } from '../../src/core/capture/capture-error';
 import { parseBridge } from '../../src/core/capture/iproute/bridge';
 import { parseConntrack } from '../../src/core/capture/conntrack/conntrack';
@@ -109,6 +110,7 @@ export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-te
     case 'ip-neigh': return parseIpNeigh(input);
     case 'bridge-fdb': return parseBridgeFdb(input);
     case 'iproute-json': return parseIprouteJson(input);
+    case 'kernel-trace': return parseKernelTrace(input);
     default: return assertNever(target);
   }
 }

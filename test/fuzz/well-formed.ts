@@ -414,6 +414,16 @@ export function problemsOfCapture(capture: ParsedCapture, range: LineRange): str
       if (capture.entries.length === 0) p.push('no fdb entry');
       capture.entries.forEach((r, n) => fdbEntry(p, `entries[${n}]`, r, range));
       break;
+    case 'kernel-trace':
+      if (capture.events.length === 0) p.push('no trace event');
+      capture.events.forEach((e, n) => {
+        addressOrNull(p, `events[${n}].packet.src`, e.packet.src);
+        addressOrNull(p, `events[${n}].packet.dst`, e.packet.dst);
+        intOrNull(p, `events[${n}].packet.sport`, e.packet.sport, 0, 65535);
+        intOrNull(p, `events[${n}].packet.dport`, e.packet.dport, 0, 65535);
+        lineIn(p, `events[${n}].line`, e.line, range);
+      });
+      break;
     default:
       return assertNever(capture);
   }

@@ -87,6 +87,7 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'ip-rule':
     case 'ip-neigh':
     case 'bridge-fdb':
+    case 'kernel-trace':
       return { of: 'observations' };
     default:
       return assertNever(kind);

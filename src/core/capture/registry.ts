@@ -23,6 +23,7 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
+import { kernelLogHost, looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
@@ -52,6 +53,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   bridge: looksLikeBridge,
   kubectl: looksLikeKubectl,
   'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
+  'kernel-trace': looksLikeKernelTrace,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -83,7 +85,15 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
  * tidied (tidy-split.ts): elisions and stray messages set aside, route lookups kept as text.
  */
 export function splitTextCapture(input: TextInput): SplitResult {
-  return tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
+  const split = tidySplit(input, splitText(input, (text, command) => detectCaptureKind(text, command)));
+  return { ...split, units: split.units.map(withLoggedHost) };
+}
+
+/** A kernel log read from journalctl or syslog names its host on every line: the node, where no prompt named one. */
+function withLoggedHost(unit: CaptureUnit): CaptureUnit {
+  if (unit.kind !== 'kernel-trace' || unit.node !== null) return unit;
+  const host = kernelLogHost(unit.input.text);
+  return host === null ? unit : { ...unit, node: host };
 }
 
 /** Parses a non-packet unit; throws CaptureError when its parser cannot read it. */
@@ -136,6 +146,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       const namespace = get?.namespace ?? (get?.allNamespaces === false ? (unit.kubeNamespace ?? null) : null);
       return parseKubectl(unit.input, get === null ? null : { ...get, namespace });
     }
+    case 'kernel-trace':
+      return parseKernelTrace(unit.input);
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

@@ -558,6 +558,39 @@ CREATE TABLE packet_tunnels (
   PRIMARY KEY (capture_id, tunnel)
 ) WITHOUT ROWID;
 `),
+  // 19: the kernel's own trace of packets through netfilter (rows/kernel-trace.ts): one row per TRACE/LOG line,
+  // xtables-monitor or nft monitor event, with the hook it names; flows find theirs by address pair.
+  (db) =>
+    db.exec(`
+CREATE TABLE kernel_trace (
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  line        INTEGER NOT NULL,
+  format      TEXT NOT NULL,
+  trace_id    TEXT,
+  host        TEXT,
+  uptime      REAL,
+  stamp       TEXT,
+  time        TEXT,
+  hook        TEXT NOT NULL,
+  iif         TEXT,
+  oif         TEXT,
+  family      TEXT,
+  proto       TEXT,
+  src         TEXT,
+  sport       INTEGER,
+  dst         TEXT,
+  dport       INTEGER,
+  icmp        TEXT,
+  ip_id       INTEGER,
+  tcp_flags   TEXT,
+  length      INTEGER,
+  mark        INTEGER,
+  text        TEXT NOT NULL,
+  PRIMARY KEY (capture_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst);
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -33,6 +33,7 @@ import * as conntrackRows from './rows/conntrack';
 import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
 import { rowTicker, type RowTick } from './rows/row-tick';
+import * as kernelTraceRows from './rows/kernel-trace';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -304,6 +305,9 @@ export class Store {
       case 'bridge-fdb':
         this.insertFdbEntries(captureId, capture.entries, tick);
         return;
+      case 'kernel-trace':
+        kernelTraceRows.insertKernelTrace(this.db, captureId, capture.events, tick);
+        return;
       default:
         return assertNever(capture);
     }
@@ -430,6 +434,24 @@ export class Store {
 
   fdbEntriesOf(captureId: number): FdbRecord[] {
     return bridgeRows.fdbEntriesOf(this.db, captureId);
+  }
+
+  /** The kernel trace events of one capture, in line order. */
+  kernelTraceOf(captureId: number): kernelTraceRows.KernelTraceRow[] {
+    return kernelTraceRows.kernelTraceOf(this.db, captureId);
+  }
+
+  /** Traced packets from `src` to `dst` (any capture), in capture then line order. */
+  kernelTraceBetween(src: string, dst: string): kernelTraceRows.KernelTraceRow[] {
+    return kernelTraceRows.kernelTraceBetween(this.db, src, dst);
+  }
+
+  kernelTraceCaptures(): kernelTraceRows.KernelTraceCaptureRow[] {
+    return kernelTraceRows.kernelTraceCaptures(this.db);
+  }
+
+  hasKernelTrace(): boolean {
+    return kernelTraceRows.hasKernelTrace(this.db);
   }
 
   bridgePortsOf(captureId: number): BridgePortRecord[] {
@@ -567,4 +589,4 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
-  | 'ip_rules' | 'neighbours' | 'fdb_entries';
+  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace';

@@ -10,8 +10,13 @@ import { CaptureInterfaces, captureOrigin } from '../flows/capture-interface';
 import { protoName } from '../flows/flow-simulator';
 import { isoFromSeconds, isoTime, packetSource, tcpFlagText } from '../flows/flow-text';
 import type { FlowTimeline, TupleView } from '../views/flow-timeline';
-import type { ClockRow, FlowLink, FlowView, ObservationTunnel, ObservationView, TcpEvents } from '../views/flows';
+import type { ClockRow, FlowLink, FlowView, ObservationHook, ObservationTunnel, ObservationView, TcpEvents } from '../views/flows';
 import type { TunnelFrames } from '../model/packet-tunnels';
+import { eventBelongsToFlow, flowAddressPairs, observationHook } from '../flows/kernel-trace-match';
+import { rulesetPlace } from '../diagnose/evidence';
+import { traceChainOf } from '../diagnose/kernel-trace-line';
+import type { NodeSnapshot } from '../simulate';
+import { loadWorld } from './node-world';
 
 export type { FlowView, ObservationView };
 
@@ -74,6 +79,62 @@ class ObservationReader {
     return n;
   }
 
+  /** Null until asked; false for a project without kernel traces (then no flow looks for any). */
+  private traced: boolean | null = null;
+  private readonly traceSources = new Map<number, { node: string; file: string; netns: string | null }>();
+
+  /** The kernel's trace lines of the flow's packets, in capture and line order. */
+  kernelTrace(flow: StoredFlowRow): ObservationView[] {
+    this.traced ??= this.store.hasKernelTrace();
+    if (!this.traced) return [];
+    const out: ObservationView[] = [];
+    for (const pair of flowAddressPairs(flow)) {
+      for (const e of this.store.kernelTraceBetween(pair.src, pair.dst)) {
+        if (!eventBelongsToFlow(flow, e)) continue;
+        const where = this.traceSource(e.captureId);
+        const packet = { src: e.packet.src ?? '', sport: e.packet.sport, dst: e.packet.dst ?? '', dport: e.packet.dport };
+        const { offset, aligned } = this.offset(where.node);
+        const { direction, stage } = classify(flow, packet);
+        const ms = e.time.iso === null ? null : Date.parse(e.time.iso);
+        out.push({
+          node: where.node, interface: e.in ?? e.out, source: `${where.file}:${e.line}`, time: e.time.iso, packet, proto: e.packet.proto ?? protoName(flow.proto),
+          kind: 'kernel-trace', interfaceFrom: null, timeInferred: false, timeBasis: null, twins: [], netns: where.netns,
+          alignedTime: ms === null ? null : isoFromSeconds(ms / 1000 + offset), clockOffset: offset, clockAligned: aligned, direction, stage,
+          tcpFlags: e.packet.tcpFlags === null ? null : e.packet.tcpFlags.join(','), seq: null, ack: null, length: e.packet.length,
+          captureId: e.captureId, frame: null, tunnel: null, hook: this.withRuleset(where.node, e.packet.family, observationHook(e)), traceTime: { uptime: e.time.uptime, stamp: e.time.stamp },
+        });
+      }
+    }
+    return out.sort((a, b) => a.captureId - b.captureId || lineOf(a.source) - lineOf(b.source));
+  }
+
+  private world: Map<string, NodeSnapshot> | null = null;
+
+  /** The hook with the node's captured rule (or policy) it names, where the trace line prints none. */
+  private withRuleset(nodeName: string, family: 'ipv4' | 'ipv6' | null, hook: ObservationHook): ObservationHook {
+    if ((hook.type !== 'rule' && hook.type !== 'policy') || hook.table === null || hook.chain === null) return hook;
+    this.world ??= new Map(loadWorld(this.store).map((n) => [n.name, n]));
+    const node = this.world.get(nodeName);
+    const found = node === undefined ? null : traceChainOf(node, family, hook.table, hook.chain);
+    if (node === undefined || found === null) return hook;
+    if (hook.type === 'policy') return { ...hook, ruleSource: rulesetPlace(node, found.chain.line, `${hook.table}/${hook.chain}`) };
+    const rule = hook.rule !== null ? found.chain.rules[hook.rule - 1] : hook.ruleText === null ? undefined : found.chain.rules.find((r) => r.text === hook.ruleText!.replace(/^-t \S+ /, ''));
+    if (rule === undefined) return hook;
+    const ruleSource = rulesetPlace(node, rule.line, hook.table);
+    return hook.ruleText === null ? { ...hook, ruleText: rule.text, ruleFrom: 'ruleset', ruleSource } : { ...hook, ruleSource };
+  }
+
+  private traceSource(captureId: number): { node: string; file: string; netns: string | null } {
+    let s = this.traceSources.get(captureId);
+    if (!s) {
+      const c = this.store.capture(captureId);
+      const node = c === null ? '?' : this.store.listNodes().find((n) => n.id === c.nodeId)?.name ?? '?';
+      s = { node, file: c?.sourceFile ?? '?', netns: c?.netns ?? null };
+      this.traceSources.set(captureId, s);
+    }
+    return s;
+  }
+
   offset(node: string): { offset: number; aligned: boolean } {
     const c = this.clock.get(node);
     return c ? { offset: c.offsetSeconds, aligned: true } : { offset: 0, aligned: false };
@@ -96,6 +157,10 @@ class ObservationReader {
       length: p.payloadLen, captureId: p.captureId, frame: p.frame, tunnel: this.tunnel(p),
     };
   }
+}
+
+function lineOf(source: string): number {
+  return Number(source.slice(source.lastIndexOf(':') + 1));
 }
 
 function classify(flow: StoredFlowRow, t: TupleView): { direction: ObservationView['direction']; stage: string | null } {
@@ -161,6 +226,8 @@ export function flowDetail(store: Store, id: number, options: { offset?: number;
   const observations = rows.map((p) => reader.packet(p, flow));
   const timeline = JSON.parse(flow.timeline) as FlowTimeline;
   observations.push(...conntrackObservations(flow, timeline, reader));
+  // With the first page of packets only: a later page is more of the packets.
+  if ((options.offset ?? 0) === 0) observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length - (options.offset ?? 0)));
 }
 
@@ -199,12 +266,15 @@ function viewWithObservations(fs: FlowStore, reader: ObservationReader, flow: St
     const rows = fs.flowPacketSummary(flow.id);
     const observations = rows.map((p) => reader.pointPacket(p, flow));
     observations.push(...conntrackObservations(flow, timeline, reader));
+    observations.push(...reader.kernelTrace(flow));
     return flowView(flow, observations, Math.max(0, flow.packets - rows.length), true);
   }
   // No packets asked for: the flow's packets are not scanned (a scan reads every block its frames span).
   const rows = limit === 0 ? [] : fs.flowPackets(flow.id, 0, limit);
   const observations = rows.map((p) => reader.packet(p, flow));
   observations.push(...conntrackObservations(flow, timeline, reader));
+  // Like the packets: none when none were asked for (a page of the flow table).
+  if (limit !== 0) observations.push(...reader.kernelTrace(flow));
   return flowView(flow, observations, Math.max(0, flow.packets - rows.length));
 }
 

@@ -14,11 +14,12 @@ export type CaptureKind =
   | 'kubectl'
   | 'ip-rule'
   | 'ip-neigh'
-  | 'bridge-fdb';
+  | 'bridge-fdb'
+  | 'kernel-trace';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace',
 ];
 
 // ---- ip addr / ifconfig -------------------------------------------------------------------
@@ -386,6 +387,67 @@ export interface PodRecord {
   line: number;
 }
 
+// ---- the kernel's own packet trace (iptables TRACE / LOG lines, xtables-monitor --trace, nft monitor trace) ----
+
+/** Which tool printed a kernel trace line. */
+export type KernelTraceFormat = 'kernel-log' | 'xtables-monitor' | 'nft-monitor';
+
+/**
+ * Where in netfilter the kernel saw the packet. `rule`/`return`/`policy` are the trace types of xt_TRACE and nftables:
+ * a rule matched, a user chain ran out (back to its caller), a base chain's policy decided. `position` is the legacy
+ * kernel's rule number (1-based; for `return`/`policy` the chain's rule count + 1), `handle` nftables' rule handle.
+ * `packet` is nftables' sighting on entering a base chain; `log` a `-j LOG` line, known only by its prefix.
+ */
+export type KernelTraceHook =
+  | { kind: 'rule'; table: string; chain: string; position: number | null; handle: number | null; verdict: string | null; ruleText: string | null }
+  | { kind: 'return'; table: string; chain: string; position: number | null; verdict: string | null }
+  | { kind: 'policy'; table: string; chain: string; position: number | null; verdict: string | null }
+  | { kind: 'packet'; table: string; chain: string }
+  | { kind: 'log'; prefix: string };
+
+/** The packet as the trace line printed it; fields the line does not show are null. */
+export interface KernelTracePacket {
+  family: 'ipv4' | 'ipv6' | null;
+  /** `tcp`, `udp`, `icmp`, `icmpv6`, `sctp`..., or the number as printed when the kernel names none. */
+  proto: string | null;
+  src: string | null;
+  dst: string | null;
+  sport: number | null;
+  dport: number | null;
+  icmp: { type: number; code: number | null; id: number | null } | null;
+  ipId: number | null;
+  /** TCP flags as printed, upper-case (`SYN`, `ACK`...); null for other protocols. */
+  tcpFlags: string[] | null;
+  length: number | null;
+}
+
+/** When the line was logged, as far as it says: the kernel's uptime (dmesg, /dev/kmsg) and/or a wall-clock stamp. */
+export interface KernelTraceTime {
+  /** Seconds since boot (`[85447.184040]`). */
+  uptime: number | null;
+  /** The wall-clock stamp as printed (`Mon Dec  7 22:57:06 2026`, `Dec 07 22:57:06`, `2026-12-07T22:57:06.1+00:00`). */
+  stamp: string | null;
+  /** ISO-8601 of `stamp` when it says its year and zone (UTC or an offset); null otherwise, never guessed. */
+  iso: string | null;
+}
+
+export interface KernelTraceEvent {
+  format: KernelTraceFormat;
+  /** nftables' trace id: the lines of one packet's walk share it (xtables-monitor, nft monitor); null for kernel log lines. */
+  traceId: string | null;
+  /** The host a syslog/journal line names (`... nodea kernel: ...`), if any. */
+  host: string | null;
+  time: KernelTraceTime;
+  hook: KernelTraceHook;
+  in: string | null;
+  out: string | null;
+  packet: KernelTracePacket;
+  mark: number | null;
+  line: number;
+  /** The line as captured (stamps and all), for evidence. */
+  text: string;
+}
+
 // ---- one parsed capture ------------------------------------------------------------------
 
 /** Something a parser read but a user should know about (a note the tool printed, a table inferred), at its line. */
@@ -405,7 +467,8 @@ export type ParsedCapture =
   | { kind: 'kubectl'; services: ServiceRecord[]; endpoints: EndpointsRecord[]; pods: PodRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }
   | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
-  | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null };
+  | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null }
+  | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] };
 
 /** A packet capture is streamed, never held whole: `read` pushes every packet into the sink and returns a summary. */
 export interface PacketCaptureSummary {
@@ -439,5 +502,7 @@ export function recordCount(capture: ParsedCapture): number {
       return capture.neighbours.length;
     case 'bridge-fdb':
       return capture.entries.length;
+    case 'kernel-trace':
+      return capture.events.length;
   }
 }

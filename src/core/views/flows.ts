@@ -66,7 +66,7 @@ export interface ObservationView {
   // ---- beyond the contract ----
   /** The protocol by name (`tcp`, `igmp`, `ipv6-icmp`; a number only when it has none). */
   proto: string;
-  kind: 'packet' | 'conntrack';
+  kind: 'packet' | 'conntrack' | 'kernel-trace';
   /** Where the interface name came from: the packet, the capture command, the capture's file name, or `import --interface`. */
   interfaceFrom: InterfaceBasis | null;
   /** True when the capture printed no date (tcpdump text without -tt/-tttt) and `time` was placed by inference. */
@@ -97,9 +97,41 @@ export interface ObservationView {
   point?: { position: 'first' | 'last'; packets: number };
   /** The tunnel the packet came in, its fields above being the inner packet's; null when seen as it is and for conntrack (always present in what core/project/flows.ts reads). */
   tunnel?: ObservationTunnel | null;
+  /** kernel-trace only: where in netfilter the kernel saw the packet, as its trace line says. */
+  hook?: ObservationHook;
+  /** kernel-trace only: the line's own stamps (dmesg's uptime, a zone-less wall clock) where `time` cannot be an instant. */
+  traceTime?: { uptime: number | null; stamp: string | null };
   /** conntrack only: the entry's reply tuple and flags. */
   reply?: TupleView;
   unreplied?: boolean;
+}
+
+/**
+ * The hook of a kernel trace observation: `type` rule (a rule matched; `rule` its 1-based position for iptables-legacy,
+ * `handle` nftables' rule handle), return (a user chain ran out), policy (a base chain's policy), packet (nftables saw the
+ * packet enter a base chain), log (a -j LOG line: only its `prefix` is known).
+ */
+export interface ObservationHook {
+  type: 'rule' | 'return' | 'policy' | 'packet' | 'log';
+  table: string | null;
+  chain: string | null;
+  rule: number | null;
+  handle: number | null;
+  verdict: string | null;
+  /** The rule: as the trace line printed it (xtables-monitor, nft monitor), or, for a legacy TRACE line, the node's captured ruleset's rule at that position. */
+  ruleText: string | null;
+  /** Where `ruleText` came from; null when there is none. The captured ruleset may not be the one the kernel ran (findings compare them). */
+  ruleFrom: 'trace' | 'ruleset' | null;
+  /** `file:line` of the ruleset's rule or policy the hook names, when the node's ruleset holds it. */
+  ruleSource: string | null;
+  prefix: string | null;
+  in: string | null;
+  out: string | null;
+  /** The packet's mark (`0x4000`), null when the line prints none (the kernel prints only a non-zero mark). */
+  mark: string | null;
+  /** nftables' trace id, shared by the lines of one packet's walk. */
+  traceId: string | null;
+  format: 'kernel-log' | 'xtables-monitor' | 'nft-monitor';
 }
 
 export interface FlowView {

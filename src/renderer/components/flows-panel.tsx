@@ -8,6 +8,7 @@ import { nextSort, type SortState } from '../view-model/table-model';
 import { FlowDivergencePanel, useFlowDivergence } from './flow-divergence-panel';
 import { NatPicturePanel } from './nat-picture';
 import { PacketList } from './packet-list';
+import { KernelTraceTable } from './kernel-trace-table';
 import { SplitPane } from './split-pane';
 import { VirtualGrid, type CopyAction, type GridColumn } from './virtual-grid';
 
@@ -378,6 +379,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
               </ul>
             </>
           )}
+          {detail !== null && <KernelTraceTable detail={detail} />}
           {view.notes.length > 0 && (
             <ul className="caveats">
               {view.notes.map((n, i) => (

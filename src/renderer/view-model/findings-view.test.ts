@@ -62,6 +62,7 @@ describe('what the checks could not look at', () => {
   it('says nothing when the captures hold rules and traffic', () => {
     expect(uncheckedNote(['ip-route', 'iptables-save', 'pcap'])).toBeNull();
     expect(uncheckedNote(['iptables-list', 'conntrack'])).toBeNull();
+    expect(uncheckedNote(['iptables-save', 'kernel-trace'])).toBeNull();
   });
   it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
     expect(uncheckedNote(['ip-route'])).toBe(

@@ -75,6 +75,8 @@ function linesOf(parsed: ParsedCapture): number[] {
       return parsed.neighbours.map((n) => n.line);
     case 'bridge-fdb':
       return parsed.entries.map((e) => e.line);
+    case 'kernel-trace':
+      return parsed.events.map((e) => e.line);
   }
 }
 

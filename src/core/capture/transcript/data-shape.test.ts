@@ -5,6 +5,12 @@ describe('dataShapeOf', () => {
   it('knows the lines of every form of data natlens reads', () => {
     const cases: Array<[string, DataShape]> = [
       ['-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -j KUBE-SVC-NPX46M4PTMTKRN6Y', 'rule'],
+      ['[85447.184059] TRACE: nat:PREROUTING:rule:1 IN=ks0 OUT= MAC=6a:0c SRC=10.77.0.1 DST=10.96.0.10 LEN=60 PROTO=TCP SPT=52156 DPT=80', 'packet'],
+      ['[Mon Dec  7 22:57:06 2026] KUBE-DROP: IN=eth0 OUT=cbr0 SRC=10.0.0.1 DST=10.40.1.5 LEN=60 PROTO=TCP SPT=1 DPT=2', 'packet'],
+      ['Dec 07 22:57:06 nodea kernel: TRACE: filter:FORWARD:rule:4 IN=eth0 OUT=cbr0 SRC=10.0.0.1 DST=10.40.1.5 LEN=60', 'packet'],
+      ['PACKET: 2 9abd61f1 IN=ks0 MACSRC=22:de:ae:19:f6:72 SRC=10.77.0.1 DST=10.96.0.11 LEN=60', 'packet'],
+      [' TRACE: 2 9abd61f1 nat:KUBE-SVC:rule:0x5:ACCEPT  -4 -t nat -A KUBE-SVC -j DNAT --to-destination 10.77.0.2:8081', 'packet'],
+      ['trace id 9abd61f1 ip filter INPUT rule tcp dport 8081 counter packets 0 bytes 0 drop (verdict drop)', 'packet'],
       ['-P INPUT ACCEPT', 'rule'],
       ['[12:720] -A INPUT -i lo -j ACCEPT', 'rule'],
       ['-N KUBE-SERVICES', 'rule'],

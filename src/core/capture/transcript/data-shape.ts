@@ -1,6 +1,6 @@
 /**
  * Whether a line of text looks like data natlens reads: a netfilter rule or chain, an interface
- * address, a route, a conntrack entry or a captured packet. The importer counts such lines and
+ * address, a route, a conntrack entry or a captured packet (tcpdump's, or a line of the kernel's packet trace). The importer counts such lines and
  * warns about every one that no capture read, so nothing that looks like data is dropped silently.
  *
  * A line is classified from its first HEAD characters, with at most a few anchored tests chosen
@@ -89,7 +89,10 @@ export function dataShapeOf(line: string): DataShape | null {
     if (SAVE_COUNTED_RULE.test(text)) return 'rule';
     const event = CONNTRACK_EVENT.exec(text);
     if (event !== null) return CONNTRACK.test(text.slice(event[0].length)) ? 'conntrack' : null;
-    return IP_JSON_LINK.test(text) ? 'address' : IP_JSON_ROUTE.test(text) ? 'route' : null;
+    if (IP_JSON_LINK.test(text)) return 'address';
+    if (IP_JSON_ROUTE.test(text)) return 'route';
+    // dmesg's `[85447.184040] TRACE: ...` / `[Mon Dec  7 ...] KUBE-DROP: IN=...`.
+    return text.includes(' OUT=') && KERNEL_PACKET.test(text) ? 'packet' : null;
   }
   if (isDigit(c)) {
     if (IP_LINK_HEADER.test(text) || IP_ONE_LINE.test(text)) return 'address';
@@ -104,8 +107,14 @@ export function dataShapeOf(line: string): DataShape | null {
   if (text.includes('src=') && CONNTRACK.test(text)) return 'conntrack';
   if ((text.includes(' -- ') || text.includes(' -f ') || text.includes('!f ')) && LIST_ROW.test(text)) return 'rule';
   if (IFCONFIG_HEADER.test(text) || IP_BRIEF.test(text) || BRCTL_BRIDGE.test(text)) return 'address';
+  // The kernel's packet log (iptables TRACE / LOG, behind any stamp) and nf_tables' trace monitors.
+  if (text.includes(' OUT=') && KERNEL_PACKET.test(text)) return 'packet';
+  if ((c === 84 /* T */ || c === 80 /* P */ || c === 116 /* t */) && NF_TRACE.test(text)) return 'packet';
   return null;
 }
+
+const KERNEL_PACKET = /(?:^|\s)IN=\S* OUT=\S* .*\bSRC=/;
+const NF_TRACE = /^(?:TRACE|PACKET): \d+ [0-9a-f]+ |^trace id [0-9a-f]+ (?:ip6?|inet|bridge|arp|netdev) /;
 
 const GREP_PREFIX = /^([\w./-]{1,128}):\d{1,9}[:-](?=\S)/;
 const HEX_WORD = /^[\da-fA-F]+$/;

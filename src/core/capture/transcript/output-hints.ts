@@ -55,7 +55,16 @@ export function hintOf(argv: string[]): Hint {
     case 'head':
     case 'less':
     case 'more':
+      if (args.some((a) => KERNEL_LOG_FILE.test(a))) return { kind: 'kernel-trace', table: null, selective: false };
       return { kind: args.some((a) => /^\/proc\/net\/(nf|ip)_conntrack$/.test(a)) ? 'conntrack' : null, table: null, selective: false };
+    // The kernel log, where iptables-legacy's TRACE and every -j LOG line land; nf_tables' own trace monitors.
+    case 'dmesg':
+    case 'journalctl':
+    case 'xtables-monitor':
+    case 'xtables-nft-multi':
+      return { kind: 'kernel-trace', table: null, selective: false };
+    case 'nft':
+      return { kind: args.includes('monitor') ? 'kernel-trace' : null, table: null, selective: false };
     case 'tcpdump':
       return { kind: tcpdumpWritesFileOnly(args) ? null : 'tcpdump-text', table: null, selective: false };
     case 'brctl':
@@ -73,6 +82,9 @@ export function hintOf(argv: string[]): Hint {
       return NO_HINT;
   }
 }
+
+/** Files the kernel log is written to: /dev/kmsg, /var/log/kern.log, syslog, messages (rotated ones too). */
+const KERNEL_LOG_FILE = /^(?:\/dev\/kmsg|\/var\/log\/(?:kern\.log|syslog|messages)(?:\.\d+)?)$/;
 
 function tcpdumpWritesFileOnly(args: string[]): boolean {
   return args.some((a) => /^-[a-zA-Z]*w/.test(a)) && !args.some((a) => /^-[a-zA-Z]*r/.test(a));

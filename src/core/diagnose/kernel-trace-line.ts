@@ -1,0 +1,36 @@
+/** What a kernel trace line says and names: its evidence, its packet in one line, the captured rule it names. */
+import type { KernelTraceEvent } from '../records/records';
+import type { Chain, Rule, Ruleset } from '../netfilter/ruleset';
+import type { NodeSnapshot } from '../simulate';
+import type { FindingEvidence } from './finding';
+
+/** A stored trace event and the file it was read from. */
+export type SourcedEvent = KernelTraceEvent & { sourceFile: string };
+
+export function lineEvidence(e: SourcedEvent): FindingEvidence {
+  return { source: `${e.sourceFile}:${e.line}`, text: e.text };
+}
+
+export function packetText(e: KernelTraceEvent): string {
+  const p = e.packet;
+  const end = (a: string | null, port: number | null): string => (port === null ? a ?? '?' : `${a ?? '?'}:${port}`);
+  return `${p.proto ?? 'packet'} ${end(p.src, p.sport)} → ${end(p.dst, p.dport)}`;
+}
+
+/** The ruleset's rule a trace line names: by position (the kernel log), else by its text (xtables-monitor). */
+export function ruleAt(rules: readonly Rule[], e: KernelTraceEvent): Rule | null {
+  if (e.hook.kind !== 'rule') return null;
+  if (e.hook.position !== null) return rules[e.hook.position - 1] ?? null;
+  const text = e.hook.ruleText?.replace(/^-t \S+ /, '') ?? null;
+  return text === null ? null : rules.find((r) => r.text === text) ?? null;
+}
+
+/**
+ * The chain a trace line names, in the ruleset of the packet's family (ip6tables' for IPv6, iptables' otherwise): both
+ * have chains of the same names.
+ */
+export function traceChainOf(node: NodeSnapshot, family: 'ipv4' | 'ipv6' | null, table: string, chain: string): { ruleset: Ruleset; chain: Chain } | null {
+  const ruleset = family === 'ipv6' ? node.ruleset6 ?? null : node.ruleset;
+  const found = ruleset?.tables.find((t) => t.name === table)?.chains.find((c) => c.name === chain);
+  return ruleset && found ? { ruleset, chain: found } : null;
+}
