@@ -99,7 +99,8 @@ export interface Flow {
   reply: FlowTuple;
   nat: NatKind[];
   service: string | null;
-  evidence: 'conntrack' | 'inferred' | 'packets';
+  /** kernel-trace: made by the stitcher from the kernel's trace alone (project/trace-flows.ts), never by the builder. */
+  evidence: 'conntrack' | 'inferred' | 'packets' | 'kernel-trace';
   links: FlowLink[];
   conntrack: Array<{
     node: string; source: string; state: string | null; unreplied: boolean; assured: boolean; mark: number | null; ref: number;
@@ -231,6 +232,11 @@ export class FlowBuilder {
     this.nodes.add(p.node);
     if (p.tuple.proto === 6 && p.tcpFlags !== null && (p.tcpFlags & TCP_SYN) !== 0) this.noteSyn(p, ref);
     return ref;
+  }
+
+  /** True when a conntrack entry or a packet of pass 1 carries this tuple, either way. */
+  knowsTuple(tuple: FlowTuple): boolean {
+    return this.stitcher.keys.lookup(tuple) !== 0;
   }
 
   /** The ref of a tuple whose pair pass 1 saw, or 0. */

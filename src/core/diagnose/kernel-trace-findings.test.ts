@@ -37,8 +37,8 @@ describe('the kernel trace against the replay', () => {
       kind: 'kernel-trace-disagrees', severity: 'warning', nodes: ['s'],
       title: 'On s the kernel took rule 2 of nat/KUBE-SVC where the replay takes rule 3 of nat/KUBE-SVC (tcp 10.77.0.1:52156 → 10.96.0.10:80)',
       trace: { node: 's', proto: 'tcp', src: '10.77.0.1:52156', dst: '10.96.0.10:80', in: 'ks0' },
-      // No conntrack or packet capture made a flow of it.
-      flows: [],
+      // No conntrack or packet capture made a flow of it: the trace alone did.
+      flows: [1],
     });
     expect(f!.evidence.map((e) => e.source.replace(/^.*\//, ''))).toEqual(['dmesg.txt:3', 'iptables.txt:26', 'iptables.txt:27']);
     expect(f!.evidence[0]!.text).toContain('TRACE: nat:KUBE-SVC:rule:2 ');

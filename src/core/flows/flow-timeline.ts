@@ -98,6 +98,8 @@ export function buildTimeline(
   flow: Flow,
   conntrack: ReadonlyArray<{ node: string; source: string; entry: ConntrackEntry }>,
   sim: FlowSimulator | null,
+  /** Where the first packet entered when no hop says (a flow known from the kernel's trace: the line's IN). */
+  arrival: { node: string; iface: string | null } | null = null,
 ): FlowTimeline {
   const hops = flow.hops.map((h) => hopOf(flow, h));
   const rewrites: NatRewrite[] = [];
@@ -127,8 +129,9 @@ export function buildTimeline(
       rewrites.push(...rewritesFromConntrack(c.node, e, why));
     }
   }
-  if (flow.conntrack.length === 0 && flow.nat.length > 0 && sim && flow.hops[0]) {
-    const first = flow.hops.find((h) => sameTuple(h.tuple, flow.original)) ?? flow.hops[0];
+  const entered = flow.hops.find((h) => sameTuple(h.tuple, flow.original)) ?? flow.hops[0] ?? arrival;
+  if (flow.conntrack.length === 0 && flow.nat.length > 0 && sim && entered) {
+    const first = entered;
     const replay = sim.replay(first.node, first.iface, flow.original);
     const outcome = replay ? matchingOutcome(replay, first.node, flow.original, reverseTuple(flow.reply)) : null;
     if (replay && outcome) {

@@ -49,14 +49,17 @@ export function flowAddressPairs(flow: FlowTuples): Array<{ src: string; dst: st
 
 const PROTO_NUMBERS: Readonly<Record<string, number>> = { icmp: 1, tcp: 6, udp: 17, dccp: 33, icmpv6: 58, sctp: 132, udplite: 136 };
 
+/** The IP protocol number of a trace line's protocol (`tcp`, `17`...), null when it names none or one unknown. */
+export function traceProtoNumber(proto: string | null): number | null {
+  if (proto === null) return null;
+  return PROTO_NUMBERS[proto] ?? (/^\d+$/.test(proto) ? Number(proto) : null);
+}
+
 /** True when the event's packet is one of the flow's tuples (a protocol the line does not name is not held against it). */
 export function eventBelongsToFlow(flow: FlowTuples, event: Pick<KernelTraceEvent, 'packet'>): boolean {
   const p: KernelTracePacket = event.packet;
   if (p.src === null || p.dst === null) return false;
-  if (p.proto !== null) {
-    const n = PROTO_NUMBERS[p.proto] ?? (/^\d+$/.test(p.proto) ? Number(p.proto) : null);
-    if (n !== flow.proto) return false;
-  }
+  if (p.proto !== null && traceProtoNumber(p.proto) !== flow.proto) return false;
   return flowEndpointPairs(flow).some(
     (pair) => pair.src.addr === p.src && pair.dst.addr === p.dst && pair.src.port === p.sport && pair.dst.port === p.dport,
   );

@@ -14,6 +14,8 @@
  * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each (capture,
  * tuple)'s pair-key ref (typed arrays; its times until the flows are numbered). A capture's stored tuples are read
  * in pass 1 only; later passes make a tuple from its ref.
+ * Last, the kernel's traced packets that no conntrack entry or packet made a flow of are flows of their own
+ * (trace-flows.ts), numbered after the others.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
@@ -38,9 +40,10 @@ import { findTwins, TwinFrames } from './flows-twins';
 import { FlowSimulator } from '../flows/flow-simulator';
 import { buildTimeline } from '../flows/flow-timeline';
 import { ServiceIndex } from '../flows/service-index';
+import { TraceFlowCollector, traceFlowNotes, type TraceFlow } from './trace-flows';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
-const ALGORITHM = 'stitch-8';
+const ALGORITHM = 'stitch-9';
 
 export interface StitchSummary {
   flows: number;
@@ -171,7 +174,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
     return { flows: flowStore.flowCount(), packets: 0, conntrack: 0, replays: 0, clock: flowStore.clock().map((c) => ({ ...c })), seconds: 0, recomputed: false, warnings: [] };
   }
   const captures = flowStore.packetCaptures();
-  if (captures.length === 0 && flowStore.conntrackCount() === 0) {
+  if (captures.length === 0 && flowStore.conntrackCount() === 0 && !store.hasKernelTrace()) {
     // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
     flowStore.replaceFlows(generation, () => undefined);
     return { flows: 0, packets: 0, conntrack: 0, replays: 0, clock: [], seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [] };
@@ -363,6 +366,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
   const named = flowsNamedByErrors(errors, provisionalOf, finalId);
   const held: Flow[] = [];
+  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings);
 
   let written = 0;
   flowStore.replaceFlows(generation, (w) => {
@@ -412,6 +416,18 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     const folded = foldedIcmpFlows(errors, refusedBy, provisionalOf, finalId, held);
     for (const flow of held) if (!folded.has(flow.id)) write(flow, refusals.get(flow.id));
 
+    const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
+    traced.forEach((t, i) => {
+      const flow = traceFlow(t, count + i + 1, offsets.get(t.node) ?? 0);
+      const timeline = buildTimeline(flow, [], sim, { node: t.node, iface: t.arrival });
+      timeline.notes.unshift(...traceFlowNotes(t));
+      const service = timeline.service ?? services.nameOf(t.original, t.node, t.reply, (a) => sim.isLocal(t.node, a));
+      w.addFlow({
+        id: flow.id, proto: flow.proto, original: flow.original, reply: flow.reply, nat: flow.nat, service, evidence: flow.evidence,
+        firstSeen: flow.firstSeen, lastSeen: flow.lastSeen, packets: 0, tcp: null, hops: '[]', links: '[]', timeline: JSON.stringify(timeline), conntrack: '[]',
+      });
+    });
+
     w.setClock(clock);
     w.setTwins(
       twins.captures.map((t) => ({
@@ -430,8 +446,27 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     }
   });
   return {
-    flows: count, packets, conntrack, replays: sim.replays, clock,
+    flows: count + traced.length, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
+  };
+}
+
+/** The kernel's traced connections no conntrack entry or captured packet makes a flow of, capture by capture. */
+function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boolean, warnings: string[]): TraceFlow[] {
+  const collector = new TraceFlowCollector(known);
+  for (const c of store.kernelTraceCaptures()) collector.addCapture(c.node, c.sourceFile, store.kernelTraceOf(c.captureId));
+  if (collector.unaddressed > 0) {
+    warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol: no flow was made of them`);
+  }
+  return collector.result();
+}
+
+/** A trace flow as the timeline reads a flow: no hops, packets or conntrack entries; times on the reference clock. */
+function traceFlow(t: TraceFlow, id: number, offset: number): Flow {
+  return {
+    id, proto: t.proto, original: t.original, reply: t.reply, nat: t.nat, service: null, evidence: 'kernel-trace', links: [], conntrack: [],
+    firstSeen: t.firstSeen === null ? null : t.firstSeen + offset, lastSeen: t.lastSeen === null ? null : t.lastSeen + offset,
+    packets: 0, hops: [], tcp: null,
   };
 }
 

@@ -64,6 +64,8 @@ function evidenceOf(f: FlowRowJson): Pick<FlowTableRow, 'evidence' | 'evidenceNo
       return { evidence: 'observed', evidenceNote: 'one tuple pair seen in packets, no NAT to tie' };
     case 'inferred':
       return { evidence: 'inferred', evidenceNote: 'tied by replaying the rules or by TCP sequence numbers, not observed' };
+    case 'kernel-trace':
+      return { evidence: 'observed', evidenceNote: 'the kernel\'s own trace of its packets; no conntrack entry or captured packet' };
     default:
       return { evidence: 'inferred', evidenceNote: f.evidence };
   }
