@@ -63,3 +63,90 @@ describe('the rule a legacy trace line names', () => {
     expect(traced.find((o) => o.hook?.type === 'log')!.hook).toMatchObject({ ruleText: null, ruleSource: null });
   });
 });
+
+describe('a kernel trace alone', () => {
+  const TCPDUMP = '1795473825.667900 IP 10.77.0.1.52156 > 10.96.0.10.80: Flags [S], seq 3215859919, win 64240, length 0\n';
+
+  it('makes the traced connection a flow: the first line\'s tuple, the DNAT a later line shows, the rules\' rewrite, the lines as observations', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8'));
+    project().write('nodes/s/iptables.txt', readFileSync('test/fixtures/kernel-trace/legacy-iptables-save.txt', 'utf8'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    expect(stitchFlows(store).flows).toBe(1);
+    const flows = listFlows(store);
+    expect(flows).toHaveLength(1);
+    const [flow] = flows;
+    expect(flow).toMatchObject({
+      proto: 'tcp', evidence: 'kernel-trace', packets: 0, nat: ['dnat'],
+      original: { src: '10.77.0.1', sport: 52156, dst: '10.96.0.10', dport: 80 },
+      // The SYN's walk shows the DNAT'd destination; no SNAT shows, so none is assumed.
+      reply: { src: '10.77.0.2', sport: 8080, dst: '10.77.0.1', dport: 52156 },
+    });
+    const traced = flow!.observations.filter((o) => o.kind === 'kernel-trace');
+    expect(traced).toHaveLength(15);
+    expect(flow!.observations).toHaveLength(15);
+    expect(traced.map((o) => o.stage).slice(0, 4)).toEqual(['pre-NAT', 'pre-NAT', 'pre-NAT', 'post-NAT']);
+    const [rewrite] = flow!.timeline.rewrites;
+    expect(flow!.timeline.rewrites).toHaveLength(1);
+    expect(rewrite).toMatchObject({ node: 's', kind: 'dnat', to: '10.77.0.2:8080', chain: 'KUBE-SVC', line: 26, evidence: 'rules' });
+    const notes = flow!.timeline.notes.join('\n');
+    expect(notes).toMatch(/from the kernel's trace alone \(.*dmesg\.txt:1, 3 traced packets\)/);
+    expect(notes).toMatch(/destination rewritten at .*dmesg\.txt:4/);
+    expect(notes).toMatch(/no reply is traced/);
+    expect(flowDetail(store, flow!.id)!.observations.filter((o) => o.kind === 'kernel-trace')).toHaveLength(15);
+  });
+
+  it('leaves a flow a conntrack entry makes as it was: one flow, of conntrack, with the trace lines on it', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8'));
+    project().write('nodes/s/conntrack.txt', CONNTRACK);
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    const flows = listFlows(store);
+    expect(flows.map((f) => [f.evidence, f.nat, f.observations.filter((o) => o.kind === 'kernel-trace').length])).toEqual([['conntrack', ['dnat'], 15]]);
+    expect(flows[0]!.timeline.notes.join('\n')).not.toMatch(/trace alone/);
+  });
+
+  it('leaves a flow captured packets make as it was', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8'));
+    project().write('nodes/s/eth0.tcpdump.txt', TCPDUMP);
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    // The packet's flow knows no DNAT, so the lines before it attach (as before); a walk it carries makes no flow of its own.
+    expect(listFlows(store).map((f) => [f.evidence, f.packets, f.observations.filter((o) => o.kind === 'kernel-trace').length])).toEqual([['packets', 1, 5]]);
+  });
+
+  it('makes a flow of a traced connection beside one that only packets show', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8'));
+    project().write('nodes/s/eth0.tcpdump.txt', TCPDUMP.replace('52156', '52157'));
+    const other = project().store();
+    expect(importPaths(other, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(other);
+    expect(listFlows(other).map((f) => [f.id, f.evidence, f.original.sport])).toEqual([[1, 'packets', 52157], [2, 'kernel-trace', 52156]]);
+  });
+
+  it('takes the first line shown as the original tuple where the walk was cut, and says so', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg-T.txt', 'utf8'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    const [flow, ...rest] = listFlows(store);
+    expect(rest).toEqual([]);
+    expect(flow).toMatchObject({ evidence: 'kernel-trace', nat: [], original: { src: '10.77.0.1', sport: 52156, dst: '10.77.0.2', dport: 8080 } });
+    expect(flow!.timeline.notes.join('\n')).toMatch(/begins at filter\/INPUT, not at PREROUTING or OUTPUT/);
+  });
+
+  it('is stitched again when stored by an older stitcher: no flow before, the trace flow after', () => {
+    project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/nft-monitor-trace.txt', 'utf8'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    // What stitch-8 stored of this project: no flow.
+    store.db.prepare('DELETE FROM flows').run();
+    store.db.prepare("UPDATE flow_generation SET generation = replace(generation, 'stitch-9|', 'stitch-8|')").run();
+    expect(stitchFlows(store).recomputed).toBe(true);
+    expect(listFlows(store).map((f) => [f.evidence, f.nat, f.original.dst, f.reply.src, f.reply.sport])).toEqual([['kernel-trace', ['dnat'], '10.96.0.11', '10.77.0.2', 8081]]);
+    expect(stitchFlows(store).recomputed).toBe(false);
+  });
+});
