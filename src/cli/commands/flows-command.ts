@@ -1,3 +1,4 @@
+import { tracedText } from '../stitch-text';
 import { stitchFlows } from '../../core/project/flows-stitch';
 import { isoFromSeconds } from '../../core/flows/flow-text';
 import { captureTwins, clockOffsets, flowViews, flowViewsByIds, forEachFlowView, type FlowListOptions, type FlowView } from '../../core/project/flows';
@@ -93,7 +94,7 @@ export const flowsCommand: CliCommand = {
         progress: io.stderrIsTty ? (pass, done) => io.stderr(`\r${pass} ${thousands(done)} packets`) : undefined,
       });
       if (summary.recomputed) {
-        io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows in ${summary.seconds.toFixed(2)} s\n`);
+        io.stderr(`${io.stderrIsTty ? '\r' : ''}stitched ${summary.packets} packets and ${summary.conntrack} conntrack entries into ${summary.flows} flows${tracedText(summary)} in ${summary.seconds.toFixed(2)} s\n`);
       }
       for (const w of summary.warnings) io.stderr(`warning: ${w}\n`);
       /** The chosen flows, read a page at a time as they are taken. */

@@ -1,3 +1,4 @@
+import { tracedText } from '../stitch-text';
 import type { ImportReport } from '../../core/import/import-report';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
@@ -128,7 +129,7 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
   const flows = report.flows;
   if (flows !== undefined) {
     for (const w of flows.warnings) io.stderr(`natlens: warning: ${w}\n`);
-    if (flows.recomputed) io.stderr(`natlens: stitched ${flows.packets} packets and ${flows.conntrack} conntrack entries into ${flows.flows} flows in ${flows.seconds.toFixed(2)} s\n`);
+    if (flows.recomputed) io.stderr(`natlens: stitched ${flows.packets} packets and ${flows.conntrack} conntrack entries into ${flows.flows} flows${tracedText(flows)} in ${flows.seconds.toFixed(2)} s\n`);
   }
   if (json) {
     io.stdout(`${JSON.stringify(report)}\n`);

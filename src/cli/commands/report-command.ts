@@ -1,3 +1,4 @@
+import { tracedText } from '../stitch-text';
 import path from 'node:path';
 import { stitchFlows } from '../../core/project/flows-stitch';
 import { buildReport, TRACE_LIMIT } from '../../core/project/report';
@@ -66,7 +67,7 @@ export const reportCommand: CliCommand = {
     const read = withExistingProject(dbPath, io, (store): Report | null => {
       if (store.listNodes().length === 0) return null;
       const stitched = stitchFlows(store);
-      if (stitched.recomputed) io.stderr(`stitched ${stitched.packets} packets and ${stitched.conntrack} conntrack entries into ${stitched.flows} flows\n`);
+      if (stitched.recomputed) io.stderr(`stitched ${stitched.packets} packets and ${stitched.conntrack} conntrack entries into ${stitched.flows} flows${tracedText(stitched)}\n`);
       for (const w of stitched.warnings) io.stderr(`warning: ${w}\n`);
       return buildReport(store, { traces });
     });

@@ -38,8 +38,8 @@ export function importPaths(store: Store, paths: readonly string[], options: Imp
     // on one more interface or node, a conntrack entry tying two tuples), move every node's clock offset and so every
     // flow's aligned first-seen time and id, and find twins among old captures. stitchFlows recomputes all of it.
     const summary = stitchFlows(store, { signal: options.signal ?? null, progress: options.onStitchProgress });
-    const { flows, packets, conntrack, seconds, recomputed, warnings } = summary;
-    return { ...report, flows: { flows, packets, conntrack, seconds, recomputed, warnings } };
+    const { flows, packets, conntrack, seconds, recomputed, warnings, tracedFlows } = summary;
+    return { ...report, flows: { flows, packets, conntrack, seconds, recomputed, warnings, ...(tracedFlows === undefined ? {} : { tracedFlows }) } };
   } catch (e) {
     if (isCancelled(e)) throw new CancelledError(STITCHING_THE_FLOWS, 'the captures were imported and the flows stored before stay; they are stitched again when next read');
     throw e;

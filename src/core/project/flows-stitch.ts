@@ -57,6 +57,8 @@ export interface StitchSummary {
   recomputed: boolean;
   /** What stitching could not do, with its cause (inferred NAT links left out); empty when nothing was left out. */
   warnings: string[];
+  /** Of `flows`, those the kernel's trace alone shows (no conntrack entry or packet); absent when nothing was recomputed. */
+  tracedFlows?: number;
 }
 
 export interface StitchOptions {
@@ -177,7 +179,7 @@ export function stitchFlows(store: Store, options: StitchOptions = {}): StitchSu
   if (captures.length === 0 && flowStore.conntrackCount() === 0 && !store.hasKernelTrace()) {
     // Nothing to stitch: no flows, whatever the rules say (imports of rulesets alone do not load every rule here).
     flowStore.replaceFlows(generation, () => undefined);
-    return { flows: 0, packets: 0, conntrack: 0, replays: 0, clock: [], seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [] };
+    return { flows: 0, packets: 0, conntrack: 0, replays: 0, clock: [], seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [], tracedFlows: 0 };
   }
   const namer = interfaceNamer(store);
   const ifaces = new Map(captures.map((c) => [c.id, namer(c)]));
@@ -366,7 +368,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
   const named = flowsNamedByErrors(errors, provisionalOf, finalId);
   const held: Flow[] = [];
-  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings);
+  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings, () => throwIfCancelled(signal, 'stitching the flows'));
 
   let written = 0;
   flowStore.replaceFlows(generation, (w) => {
@@ -447,14 +449,17 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   });
   return {
     flows: count + traced.length, packets, conntrack, replays: sim.replays, clock,
-    seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()],
+    seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()], tracedFlows: traced.length,
   };
 }
 
 /** The kernel's traced connections no conntrack entry or captured packet makes a flow of, capture by capture. */
-function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boolean, warnings: string[]): TraceFlow[] {
+function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boolean, warnings: string[], checkCancel: () => void): TraceFlow[] {
   const collector = new TraceFlowCollector(known);
-  for (const c of store.kernelTraceCaptures()) collector.addCapture(c.node, c.sourceFile, store.kernelTraceOf(c.captureId));
+  for (const c of store.kernelTraceCaptures()) {
+    checkCancel();
+    collector.addCapture(c.node, c.sourceFile, store.kernelTraceOf(c.captureId));
+  }
   if (collector.unaddressed > 0) {
     warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol: no flow was made of them`);
   }

@@ -92,4 +92,6 @@ export interface ImportedFlows {
   /** False when the stored flows were already current (nothing the import added changed them). */
   recomputed: boolean;
   warnings: string[];
+  /** Of `flows`, those the kernel's trace alone shows; absent when nothing was recomputed. */
+  tracedFlows?: number;
 }
