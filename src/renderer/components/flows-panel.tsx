@@ -309,7 +309,7 @@ function FlowDetailPane({ api, id, revision, onClose }: { api: Api; id: number; 
           <h3>Hop timeline</h3>
           {view.hops.length === 0 ? (
             <p className="muted" data-testid="flow-no-hops">
-              {view.conntrack.length > 0 ? 'No packet of this flow was captured: the conntrack entry below is all that shows it.' : 'No packet of this flow was captured.'}
+              {view.noHops}
             </p>
           ) : (
             <table className="grid hop-timeline" data-testid="flow-hops">

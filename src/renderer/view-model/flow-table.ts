@@ -141,6 +141,8 @@ export interface FlowDetailView {
   conntrack: string[];
   notes: string[];
   observations: string;
+  /** What the hop timeline says when no capture point saw the flow: what else shows it. */
+  noHops: string;
 }
 
 function stageOf(explanation: string): { stage: string | null; rest: string } {
@@ -212,6 +214,11 @@ export function flowDetailView(d: FlowDetailJson): FlowDetailView {
     })),
     conntrack: d.timeline.conntrack.map((c) => `${c.node}: ${c.state ?? ''} ${tupleText(c.original)} ⇄ ${tupleText(c.reply)}${c.unreplied ? ' [UNREPLIED]' : ''}${c.assured ? ' [ASSURED]' : ''} (${c.source})`.replace(/: {2}/, ': ')),
     notes: d.timeline.notes,
+    noHops: d.timeline.conntrack.length > 0
+      ? 'No packet of this flow was captured: the conntrack entry below is all that shows it.'
+      : d.observations.some((o) => o.kind === 'kernel-trace')
+        ? 'No packet of this flow was captured: the kernel\'s trace of its packets below is all that shows it.'
+        : 'No packet of this flow was captured.',
     observations: d.observationsOmitted > 0 ? `${packets} packets listed from #${d.observationsOffset + 1}, ${d.observationsOmitted.toLocaleString('en-US')} more not shown` : `${packets} packets`,
   };
 }
