@@ -441,6 +441,11 @@ export class Store {
     return kernelTraceRows.kernelTraceOf(this.db, captureId);
   }
 
+  /** kernelTraceOf read a row at a time, for a pass that keeps little of each (no other statement until it is done). */
+  eachKernelTraceOf(captureId: number): Generator<kernelTraceRows.KernelTraceRow> {
+    return kernelTraceRows.eachKernelTraceOf(this.db, captureId);
+  }
+
   /** Traced packets from `src` to `dst` (any capture), in capture then line order. */
   kernelTraceBetween(src: string, dst: string): kernelTraceRows.KernelTraceRow[] {
     return kernelTraceRows.kernelTraceBetween(this.db, src, dst);

@@ -458,7 +458,7 @@ function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boole
   const collector = new TraceFlowCollector(known);
   for (const c of store.kernelTraceCaptures()) {
     checkCancel();
-    collector.addCapture(c.node, c.sourceFile, store.kernelTraceOf(c.captureId));
+    collector.addCapture(c.node, c.sourceFile, store.eachKernelTraceOf(c.captureId));
   }
   if (collector.unaddressed > 0) {
     warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol: no flow was made of them`);

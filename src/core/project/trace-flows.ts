@@ -4,14 +4,13 @@
  * walk's first addressed line (before NAT); the rewrites are what later lines of the walk show: a destination changed
  * after nat PREROUTING/OUTPUT is a DNAT, a source changed by a later line an SNAT. The kernel prints no line after nat
  * POSTROUTING, so an SNAT there does not show and is not assumed; the reply tuple is the last traced tuple turned round.
- * The walks of one connection (its SYN, ACK, FIN...; a reply's walk by the translated tuple) make one flow. Memory holds
- * one capture's trace lines and, per traced connection, its tuples.
+ * The walks of one connection (its SYN, ACK, FIN...; a reply's walk by the translated tuple) make one flow. The lines are
+ * read as they come; memory holds a few fields per open walk and, per traced connection, its tuples.
  */
 import { isIcmpProto, pairKey, reverseTuple, sameTuple, withoutEchoId, type FlowTuple, type NatKind } from '../correlate/flow-key';
-import { kernelWalks } from '../diagnose/kernel-walks';
+import { cutKernelWalks } from '../diagnose/kernel-walks';
 import { traceProtoNumber } from '../flows/kernel-trace-match';
 import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
-import type { KernelTraceRow } from '../model/rows/kernel-trace';
 
 export interface TraceFlow {
   node: string;
@@ -58,7 +57,21 @@ const timeOf = (e: KernelTraceEvent): number | null => {
   return Number.isNaN(ms) ? null : ms / 1000;
 };
 
-const hookName = (e: KernelTraceEvent): string | null => (e.hook.kind === 'log' ? null : `${e.hook.table}/${e.hook.chain}`);
+/** What a walk's flow is made of, kept while its lines come (not the lines). */
+interface WalkSummary {
+  firstLine: number;
+  known: boolean;
+  /** The first line with addresses, its tuple and IN; the last such tuple; the first line whose destination differs. */
+  head: { t: FlowTuple; in: string | null } | null;
+  last: FlowTuple | null;
+  dnatLine: number | null;
+  /** The first and last lines with a hook (not LOG), as `table/chain`, and the format and chain of the first. */
+  firstHooked: { format: KernelTraceEvent['format']; chain: string; name: string } | null;
+  lastHooked: { name: string; line: number } | null;
+  lastLine: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
 
 export class TraceFlowCollector {
   private readonly flows: TraceFlow[] = [];
@@ -72,61 +85,87 @@ export class TraceFlowCollector {
   /** `known`: whether a conntrack entry or a captured packet carries this tuple (either direction). */
   constructor(private readonly isKnown: (t: FlowTuple) => boolean) {}
 
-  /** One capture's trace lines, in line order. */
-  addCapture(node: string, file: string, events: readonly KernelTraceRow[]): void {
-    for (const walk of kernelWalks(events)) this.addWalk(node, file, walk);
+  /** One capture's trace lines, in line order, read as they come: what is kept is each open walk's summary. */
+  addCapture(node: string, file: string, events: Iterable<KernelTraceEvent>): void {
+    const open = new Map<number, WalkSummary>();
+    cutKernelWalks(events, (e, walk) => {
+      let w = open.get(walk);
+      if (w === undefined) {
+        open.set(walk, (w = {
+          firstLine: e.line, known: false, head: null, last: null, dnatLine: null, firstHooked: null, lastHooked: null, lastLine: e.line,
+          firstSeen: null, lastSeen: null,
+        }));
+      }
+      this.noteLine(w, e);
+    }, (walk) => {
+      const w = open.get(walk)!;
+      open.delete(walk);
+      this.addWalk(node, file, w);
+    });
   }
 
-  private addWalk(node: string, file: string, walk: readonly KernelTraceEvent[]): void {
-    const addressed: Array<{ e: KernelTraceEvent; t: FlowTuple }> = [];
-    for (const e of walk) {
-      const t = traceTuple(e.packet);
-      if (t !== null) addressed.push({ e, t });
+  private noteLine(w: WalkSummary, e: KernelTraceEvent): void {
+    w.lastLine = e.line;
+    const time = timeOf(e);
+    if (time !== null) {
+      if (w.firstSeen === null || time < w.firstSeen) w.firstSeen = time;
+      if (w.lastSeen === null || time > w.lastSeen) w.lastSeen = time;
     }
-    const head = addressed[0];
-    if (head === undefined) {
-      this.unaddressed++;
+    if (e.hook.kind !== 'log') {
+      const name = `${e.hook.table}/${e.hook.chain}`;
+      w.firstHooked ??= { format: e.format, chain: e.hook.chain, name };
+      w.lastHooked = { name, line: e.line };
+    }
+    const t = traceTuple(e.packet);
+    if (t === null || w.known) return;
+    if (this.isKnown(t) || (t.echoId != null && this.isKnown(withoutEchoId(t)))) {
+      w.known = true;
       return;
     }
-    if (addressed.some(({ t }) => this.isKnown(t) || (t.echoId != null && this.isKnown(withoutEchoId(t))))) {
+    if (w.head === null) w.head = { t, in: e.in };
+    else if (w.dnatLine === null && (t.dst !== w.head.t.dst || t.dport !== w.head.t.dport)) w.dnatLine = e.line;
+    w.last = t;
+  }
+
+  private addWalk(node: string, file: string, w: WalkSummary): void {
+    if (w.known) {
       this.known++;
       return;
     }
-    const last = addressed[addressed.length - 1]!;
-    const first = head.t;
-    const dnatLine = addressed.find(({ t }) => t.dst !== first.dst || t.dport !== first.dport);
-    const dnat = last.t.dst !== first.dst || last.t.dport !== first.dport;
-    const snat = last.t.src !== first.src || last.t.sport !== first.sport;
-    const times = walk.map(timeOf).filter((t): t is number => t !== null);
-    const seen = { first: times.length === 0 ? null : Math.min(...times), last: times.length === 0 ? null : Math.max(...times) };
-    const flow = this.byPair.get(pairKey(first).key) ?? this.byPair.get(pairKey(last.t).key);
+    if (w.head === null || w.last === null) {
+      this.unaddressed++;
+      return;
+    }
+    const first = w.head.t;
+    const last = w.last;
+    const dnat = last.dst !== first.dst || last.dport !== first.dport;
+    const snat = last.src !== first.src || last.sport !== first.sport;
+    const flow = this.byPair.get(pairKey(first).key) ?? this.byPair.get(pairKey(last).key);
     if (flow !== undefined) {
       flow.walks++;
       if (sameTuple(first, flow.reply) || sameTuple(first, reverseTuple(flow.original))) flow.replies++;
-      if (seen.first !== null && (flow.firstSeen === null || seen.first < flow.firstSeen)) flow.firstSeen = seen.first;
-      if (seen.last !== null && (flow.lastSeen === null || seen.last > flow.lastSeen)) flow.lastSeen = seen.last;
+      if (w.firstSeen !== null && (flow.firstSeen === null || w.firstSeen < flow.firstSeen)) flow.firstSeen = w.firstSeen;
+      if (w.lastSeen !== null && (flow.lastSeen === null || w.lastSeen > flow.lastSeen)) flow.lastSeen = w.lastSeen;
       // A later packet of the original direction may be traced further than the first (the first cut short by a grep).
-      if (flow.nat.length === 0 && (dnat || snat) && pairKey(first).key === pairKey(flow.original).key && pairKey(first).forward === pairKey(flow.original).forward) {
-        flow.reply = reverseTuple(last.t);
+      if (flow.nat.length === 0 && (dnat || snat) && sameTuple(first, flow.original)) {
+        flow.reply = reverseTuple(last);
         flow.nat = natKinds(dnat, snat);
-        flow.dnatSource = dnatLine === undefined ? null : `${file}:${dnatLine.e.line}`;
-        this.byPair.set(pairKey(last.t).key, flow);
+        flow.dnatSource = dnat && w.dnatLine !== null ? `${file}:${w.dnatLine}` : null;
+        this.byPair.set(pairKey(last).key, flow);
       }
       return;
     }
-    const lastHooked = [...walk].reverse().find((e) => e.hook.kind !== 'log') ?? walk[walk.length - 1]!;
-    const firstHooked = walk.find((e) => e.hook.kind !== 'log');
+    const start = w.firstHooked;
     const made: TraceFlow = {
-      node, proto: first.proto, original: first, reply: reverseTuple(last.t), nat: natKinds(dnat, snat), arrival: head.e.in,
-      firstSeen: seen.first, lastSeen: seen.last, walks: 1, replies: 0, source: `${file}:${walk[0]!.line}`,
-      dnatSource: dnat && dnatLine !== undefined ? `${file}:${dnatLine.e.line}` : null,
-      cutAt: firstHooked === undefined || firstHooked.format === 'nft-monitor' || firstHooked.hook.kind === 'log'
-        || firstHooked.hook.chain === 'PREROUTING' || firstHooked.hook.chain === 'OUTPUT' ? null : hookName(firstHooked),
-      end: { hook: hookName(lastHooked), source: `${file}:${lastHooked.line}` },
+      node, proto: first.proto, original: first, reply: reverseTuple(last), nat: natKinds(dnat, snat), arrival: w.head.in,
+      firstSeen: w.firstSeen, lastSeen: w.lastSeen, walks: 1, replies: 0, source: `${file}:${w.firstLine}`,
+      dnatSource: dnat && w.dnatLine !== null ? `${file}:${w.dnatLine}` : null,
+      cutAt: start === null || start.format === 'nft-monitor' || start.chain === 'PREROUTING' || start.chain === 'OUTPUT' ? null : start.name,
+      end: { hook: w.lastHooked?.name ?? null, source: `${file}:${w.lastHooked?.line ?? w.lastLine}` },
     };
     this.flows.push(made);
     this.byPair.set(pairKey(first).key, made);
-    this.byPair.set(pairKey(last.t).key, made);
+    this.byPair.set(pairKey(last).key, made);
   }
 
   /** The flows, first seen first (those without a dated line after, in the order their first line came). */

@@ -32,6 +32,11 @@ export function kernelTraceOf(db: Database.Database, captureId: number): KernelT
   return (db.prepare(`${SELECT} WHERE capture_id = ? ORDER BY seq`).all(captureId) as Array<Record<string, unknown>>).map(eventOf);
 }
 
+/** kernelTraceOf a row at a time (no other statement may run on the connection until it is done). */
+export function* eachKernelTraceOf(db: Database.Database, captureId: number): Generator<KernelTraceRow> {
+  for (const r of db.prepare(`${SELECT} WHERE capture_id = ? ORDER BY seq`).iterate(captureId) as IterableIterator<Record<string, unknown>>) yield eventOf(r);
+}
+
 /** Every traced packet between these two addresses, in this direction, in capture then line order. */
 export function kernelTraceBetween(db: Database.Database, src: string, dst: string): KernelTraceRow[] {
   return (db.prepare(`${SELECT} WHERE src = ? AND dst = ? ORDER BY capture_id, seq`).all(src, dst) as Array<Record<string, unknown>>).map(eventOf);
