@@ -28,8 +28,18 @@ export const CACHED_TUPLES = 32_768;
 /** The flows' numbering, known before pass 2 (planFlows) or at its end (finish). */
 export interface FlowNumbering {
   clock: ClockOffset[];
+  /** Every flow numbered, the builder's and the extra ones (planFlows' `extra`). */
   count: number;
   finalId: (provisional: number) => number;
+  /** The id of each of planFlows' `extra` flows, in their order. */
+  extraIds: number[];
+}
+
+/** A flow the caller makes itself but numbers among the builder's (by first time seen): its node and first time there. */
+export interface ExtraFlow {
+  node: string;
+  /** Seconds on the node's clock; null when unknown (numbered after every flow with a time). */
+  first: number | null;
 }
 
 export interface PacketSighting {
@@ -155,7 +165,7 @@ interface Numbered {
   numbering: FlowNumbering;
   serviceOf: ServiceOf;
   aligned: (node: string, t: number) => number;
-  /** Every flow's provisional id by rank (final id - 1). */
+  /** Every flow's provisional id by rank (final id - 1); -1 for an extra flow (planFlows' `extra`), which the caller makes. */
   ranked: Int32Array;
   /** By provisional id: the aligned first and last time of its packets (NaN: none), the raw time of its last packet. */
   packetFirst: Float64Array;
@@ -427,7 +437,10 @@ export class FlowBuilder {
    * packets on a node, with the raw times of its first and last packet there (`add` answers the tuple's provisional flow).
    * From then on a flow is handed over as soon as pass 2 is past its last packet (finishBefore).
    */
-  planFlows(serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple | number, node: string, first: number, last: number) => number) => void): FlowNumbering {
+  planFlows(
+    serviceOf: ServiceOf, spans: (add: (tuple: FlowTuple | number, node: string, first: number, last: number) => number) => void,
+    extra: readonly ExtraFlow[] = [],
+  ): FlowNumbering {
     const { aligned, clock } = this.alignment();
     const top = this.topProvisional();
     const packetFirst = new Float64Array(top + 1).fill(NaN);
@@ -446,7 +459,7 @@ export class FlowBuilder {
     });
     // Pass 1's first sightings have done their work (links, spans): let them go before pass 2.
     this.firstSightings = new FirstSightings(this.stitcher.keys, this.names);
-    return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast).numbering;
+    return this.number(serviceOf, clock, aligned, packetFirst, packetLast, rawLast, extra).numbering;
   }
 
   /** Hands over (in the order they end) every flow whose last packet is before `time`; after planFlows only. */
@@ -464,7 +477,7 @@ export class FlowBuilder {
     n.ending.length = 0;
     for (let rank = 0; rank < n.ranked.length; rank++) {
       const provisional = n.ranked[rank]!;
-      if (n.done[provisional] === 1) continue;
+      if (provisional === -1 || n.done[provisional] === 1) continue;
       n.done[provisional] = 1;
       const acc = this.accumulators.get(provisional);
       this.accumulators.delete(provisional);
@@ -511,27 +524,42 @@ export class FlowBuilder {
     return ids.length === 0 ? 0 : ids[ids.length - 1]!;
   }
 
-  /** Orders every flow by first time seen (its packets' and its conntrack listings'), ties by provisional id. */
+  /**
+   * Orders every flow by first time seen (its packets' and its conntrack listings'), ties by provisional id, the extra
+   * flows among them (after the builder's of the same time, in their order).
+   */
   private number(
     serviceOf: ServiceOf, clock: ClockOffset[], aligned: (node: string, t: number) => number,
-    packetFirst: Float64Array, packetLast: Float64Array, rawLast: Float64Array,
+    packetFirst: Float64Array, packetLast: Float64Array, rawLast: Float64Array, extra: readonly ExtraFlow[] = [],
   ): Numbered {
     const ids = this.stitcher.flowIds();
     const top = packetFirst.length - 1;
-    const firstSeen = new Float64Array(ids.length);
+    // Slots 0..ids.length-1 are the builder's flows, then the extra ones; a slot's tie order is its provisional id, or past every one.
+    const firstSeen = new Float64Array(ids.length + extra.length);
     ids.forEach((p, i) => {
       firstSeen[i] = minOf([orNull(packetFirst[p]), ...this.conntrackTimesOf(this.stitcher.linksOf(p), aligned)]) ?? Infinity;
     });
-    const order = Array.from(ids.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || ids[a]! - ids[b]!);
+    extra.forEach((x, k) => {
+      firstSeen[ids.length + k] = x.first === null ? Infinity : aligned(x.node, x.first);
+    });
+    const tie = (slot: number): number => (slot < ids.length ? ids[slot]! : top + 1 + slot);
+    const order = Array.from(firstSeen.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]! || tie(a) - tie(b));
+    // By rank: the builder's provisional id, or -1 for an extra flow (the caller makes it).
     const ranked = new Int32Array(order.length);
     const finalOf = new Int32Array(top + 1);
-    order.forEach((i, rank) => {
-      ranked[rank] = ids[i]!;
-      finalOf[ids[i]!] = rank + 1;
+    const extraIds = new Array<number>(extra.length);
+    order.forEach((slot, rank) => {
+      if (slot >= ids.length) {
+        ranked[rank] = -1;
+        extraIds[slot - ids.length] = rank + 1;
+        return;
+      }
+      ranked[rank] = ids[slot]!;
+      finalOf[ids[slot]!] = rank + 1;
     });
     const finalId = (provisional: number): number => finalOf[this.stitcher.survivorOf(provisional)] || 0;
     this.numbered = {
-      numbering: { clock, count: ids.length, finalId }, serviceOf, aligned, ranked, packetFirst, packetLast, rawLast,
+      numbering: { clock, count: order.length, finalId, extraIds }, serviceOf, aligned, ranked, packetFirst, packetLast, rawLast,
       done: new Uint8Array(top + 1), ending: [],
     };
     return this.numbered;

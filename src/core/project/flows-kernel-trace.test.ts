@@ -126,6 +126,26 @@ describe('a kernel trace alone', () => {
     expect(listFlows(other).map((f) => [f.id, f.evidence, f.original.sport])).toEqual([[1, 'packets', 52157], [2, 'kernel-trace', 52156]]);
   });
 
+  it('numbers a trace flow among the others by first time seen where its lines are dated (journalctl -o short-iso)', () => {
+    const journal = readFileSync('test/fixtures/kernel-trace/legacy-dmesg.txt', 'utf8')
+      .replace(/^\[8544(\d)\.(\d{6})\] /gm, '2026-12-07T22:57:0$1.$2+0000 s kernel: ');
+    project().write('nodes/s/journal.txt', journal);
+    // 22:57:00 and 22:57:10 around the traced connection's 22:57:07 (other ISNs: not one connection by sequence numbers).
+    project().write('nodes/s/eth0.tcpdump.txt', [
+      '1796684220.000000 IP 10.77.0.1.52157 > 10.96.0.10.80: Flags [S], seq 1, win 64240, length 0',
+      '1796684230.000000 IP 10.77.0.1.52158 > 10.96.0.10.80: Flags [S], seq 77, win 64240, length 0',
+      '',
+    ].join('\n'));
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    expect(stitchFlows(store)).toMatchObject({ flows: 3, tracedFlows: 1 });
+    expect(listFlows(store).map((f) => [f.id, f.evidence, f.original.sport, f.firstSeen?.slice(0, 22)])).toEqual([
+      [1, 'packets', 52157, '2026-12-07T22:57:00.00'],
+      [2, 'kernel-trace', 52156, '2026-12-07T22:57:07.18'],
+      [3, 'packets', 52158, '2026-12-07T22:57:10.00'],
+    ]);
+  });
+
   it('takes the first line shown as the original tuple where the walk was cut, and says so', () => {
     project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg-T.txt', 'utf8'));
     const store = project().store();

@@ -14,8 +14,8 @@
  * each conntrack entry's id and tuple refs (the entry is read again when its flow is written), each (capture,
  * tuple)'s pair-key ref (typed arrays; its times until the flows are numbered). A capture's stored tuples are read
  * in pass 1 only; later passes make a tuple from its ref.
- * Last, the kernel's traced packets that no conntrack entry or packet made a flow of are flows of their own
- * (trace-flows.ts), numbered after the others.
+ * The kernel's traced packets that no conntrack entry or packet makes a flow of are flows of their own (trace-flows.ts),
+ * numbered among the others by first time seen and written after them.
  * Flows are recomputed only when the set of captures changed (the stitched generation).
  */
 import { throwIfCancelled, type CancellationSignal } from '../common/cancellation';
@@ -337,7 +337,10 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   // (capture, tuple) is given its flow. A tuple whose packets here were all copies of a twin's is still the twin's
   // flow: its packets answer "which flow".
   const services = new ServiceIndex(world, kubectlServices(store));
-  const { finalId, clock, count } = builder.planFlows(
+  // Every conntrack entry's and packet's tuple is known now: the kernel's traced packets of none of them are flows of
+  // their own, numbered among the others by first time seen.
+  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings, () => throwIfCancelled(signal, 'stitching the flows'));
+  const { finalId, clock, count, extraIds } = builder.planFlows(
     (original, node) => services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
     (add) => {
       for (const c of captures) {
@@ -355,6 +358,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
         times.drop(c.id);
       }
     },
+    traced.map((t) => ({ node: t.node, first: t.firstSeen })),
   );
   // No flow joins another from here on: a tuple's flow is its ref's.
   const provisionalOf: TupleFlowLookup = {
@@ -368,7 +372,6 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   const errors = icmpErrorSightings(store, captures, ifaces, shift, (id, frame) => copies.isTwin(id, frame));
   const named = flowsNamedByErrors(errors, provisionalOf, finalId);
   const held: Flow[] = [];
-  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings, () => throwIfCancelled(signal, 'stitching the flows'));
 
   let written = 0;
   flowStore.replaceFlows(generation, (w) => {
@@ -420,7 +423,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
 
     const offsets = new Map(clock.map((c) => [c.node, c.offsetSeconds]));
     traced.forEach((t, i) => {
-      const flow = traceFlow(t, count + i + 1, offsets.get(t.node) ?? 0);
+      const flow = traceFlow(t, extraIds[i]!, offsets.get(t.node) ?? 0);
       const timeline = buildTimeline(flow, [], sim, { node: t.node, iface: t.arrival });
       timeline.notes.unshift(...traceFlowNotes(t));
       const service = timeline.service ?? services.nameOf(t.original, t.node, t.reply, (a) => sim.isLocal(t.node, a));
@@ -448,7 +451,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     }
   });
   return {
-    flows: count + traced.length, packets, conntrack, replays: sim.replays, clock,
+    flows: count, packets, conntrack, replays: sim.replays, clock,
     seconds: (performance.now() - started) / 1000, recomputed: true, warnings: [...warnings, ...sim.warnings()], tracedFlows: traced.length,
   };
 }
