@@ -6,7 +6,9 @@
  * `xtables-monitor --trace` of iptables-nft — is imported with the node's iptables-save, ip addr, ip route and
  * conntrack -L. The reader must show what the kernel did (the DNAT'd destination after nat/PREROUTING, the
  * interfaces), the flows must carry the trace lines as observations with their hooks, the replay must agree with
- * the kernel's path (no kernel-trace-disagrees), and the dropped connection must be tied to the FORWARD policy.
+ * the kernel's path (no kernel-trace-disagrees), and the dropped connection must be tied to the FORWARD policy. The
+ * trace with only the ruleset, addresses and routes beside it (no conntrack) must make each traced connection a flow,
+ * with the tuples conntrack listed for the one it confirmed.
  * Needs root and `ip netns`; skipped otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +208,41 @@ for (const backend of ['legacy', 'nft'] as const) {
       expect(sep).toMatchObject({ node: 'node', interface: run.clientSide, stage: 'pre-NAT', packet: { dst: SERVICE, dport: 80 } });
       const forward = traced.find((o) => o.hook?.table === 'filter' && o.hook.chain === 'FORWARD');
       expect(forward).toMatchObject({ stage: 'post-NAT', packet: { dst: POD, dport: 8080 } });
+    });
+
+    it('makes the connections of the trace alone (ruleset, addresses and routes beside it, no conntrack) with conntrack\'s tuples', () => {
+      const flowsOf = (label: string, files: readonly string[]): ReturnType<typeof listFlows> => {
+        const p = tempProject(`kernel-trace-${label}-${backend}`);
+        try {
+          for (const name of files) p.write(`nodes/node/${name}`, run.files[name]!);
+          p.write('nodes/node/trace.txt', run.trace);
+          const store = p.store();
+          expect(importPaths(store, [p.file('nodes')]).errors).toEqual([]);
+          stitchFlows(store);
+          return listFlows(store);
+        } finally {
+          p.cleanup();
+        }
+      };
+      const alone = flowsOf('alone', ['iptables-save.txt', 'ip-addr.txt', 'ip-route.txt']);
+      const withEntries = flowsOf('entries', ['iptables-save.txt', 'ip-addr.txt', 'ip-route.txt', 'conntrack.txt']).filter((f) => f.original.src === CLIENT);
+      // Each traced connection once: the answered one (its SYN, ACK, FIN... walks), the one FORWARD drops, the unrouted one.
+      expect(alone.map((f) => [f.evidence, f.original.dst, f.nat])).toEqual([
+        ['kernel-trace', SERVICE, ['dnat']], ['kernel-trace', BLOCKED_SERVICE, ['dnat']],
+        // Its walk stops in the chain that DNATs it: no later line shows the new destination, so none is claimed.
+        ['kernel-trace', UNROUTED_SERVICE, []],
+      ]);
+      // Where conntrack listed the connection (the answered one: the others were dropped before their entry was
+      // confirmed), the trace alone made the same tuples and rewrites.
+      const listed = withEntries.filter((f) => f.evidence === 'conntrack');
+      expect(listed.map((f) => f.original.dst)).toEqual([SERVICE]);
+      for (const f of listed) {
+        const same = alone.find((t) => t.original.sport === f.original.sport && t.original.dst === f.original.dst);
+        expect(same, `the trace flow of ${f.original.dst}:${f.original.dport}`).toMatchObject({ original: f.original, reply: f.reply, nat: f.nat });
+      }
+      expect(alone.find((f) => f.original.dst === SERVICE)!.timeline.rewrites.map((r) => [r.kind, r.to, r.chain])).toEqual([['dnat', `${POD}:8080`, 'KUBE-SEP-WEB']]);
+      // With the conntrack listing beside the trace, no flow is made of the trace alone where an entry makes it.
+      expect(withEntries.filter((f) => f.evidence === 'kernel-trace').map((f) => f.original.dst)).not.toContain(SERVICE);
     });
 
     it('replays both connections\' first packets along the path the kernel traced, rule for rule', () => {
