@@ -146,6 +146,16 @@ describe('a kernel trace alone', () => {
     ]);
   });
 
+  it('warns of traced packets whose lines show no addresses (a grep that kept nft\'s rule lines only), naming the first', () => {
+    const rules = readFileSync('test/fixtures/kernel-trace/nft-monitor-trace.txt', 'utf8').split('\n').filter((l) => !l.includes('packet:')).join('\n');
+    project().write('nodes/s/nft-trace.txt', rules);
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    const summary = stitchFlows(store);
+    expect(summary).toMatchObject({ flows: 0, tracedFlows: 0 });
+    expect(summary.warnings).toEqual([expect.stringMatching(/^1 traced packet\(s\) of the kernel trace show no IP addresses and protocol, the first at .*nft-trace\.txt:1: no flow was made of them$/)]);
+  });
+
   it('takes the first line shown as the original tuple where the walk was cut, and says so', () => {
     project().write('nodes/s/dmesg.txt', readFileSync('test/fixtures/kernel-trace/legacy-dmesg-T.txt', 'utf8'));
     const store = project().store();

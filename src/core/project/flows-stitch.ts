@@ -464,7 +464,7 @@ function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boole
     collector.addCapture(c.node, c.sourceFile, store.eachKernelTraceOf(c.captureId));
   }
   if (collector.unaddressed > 0) {
-    warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol: no flow was made of them`);
+    warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol, the first at ${collector.firstUnaddressed}: no flow was made of them`);
   }
   return collector.result();
 }

@@ -48,7 +48,7 @@ describe('flows of a kernel trace', () => {
       row('c3', rule('raw', 'PREROUTING'), null, null, null, null),
     ]);
     expect(known.result()).toEqual([]);
-    expect([known.known, known.unaddressed]).toEqual([1, 1]);
+    expect([known.known, known.unaddressed, known.firstUnaddressed]).toEqual([1, 1, 'trace.txt:3']);
   });
 
   it('keeps a walk without a rewrite untranslated, its reply the tuple turned round', () => {

@@ -77,8 +77,9 @@ export class TraceFlowCollector {
   private readonly flows: TraceFlow[] = [];
   /** Pair key (a tuple and its reverse share one) of every tuple a trace flow has shown → the flow. */
   private readonly byPair = new Map<string, TraceFlow>();
-  /** Walks with no line that shows an IP packet's addresses and protocol (no flow can be made of them). */
+  /** Walks with no line that shows an IP packet's addresses and protocol (no flow can be made of them), and the first's `file:line`. */
   unaddressed = 0;
+  firstUnaddressed: string | null = null;
   /** Walks of connections a conntrack entry or a captured packet already makes. */
   known = 0;
 
@@ -134,6 +135,7 @@ export class TraceFlowCollector {
     }
     if (w.head === null || w.last === null) {
       this.unaddressed++;
+      this.firstUnaddressed ??= `${file}:${w.firstLine}`;
       return;
     }
     const first = w.head.t;
