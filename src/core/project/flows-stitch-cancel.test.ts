@@ -5,7 +5,7 @@ import { importPaths } from '../import/import-paths';
 import { FlowStore } from '../model/flow-store';
 import { buildReport } from './report';
 import { CancelledError } from '../common/cancellation';
-import { stitchFlows } from './flows-stitch';
+import { stitchFlows, TRACE_CANCEL_EVERY } from './flows-stitch';
 import { useTempProject } from '../../../test/support/temp-project';
 import { newPacketRecord } from '../capture/pcap/packet-record';
 
@@ -55,6 +55,22 @@ describe('cancelling flow stitching', () => {
     // The one capture was still being read when the cancel was heard.
     expect(seen).toEqual([['reading', 100_000]]);
     expect(new FlowStore(store).flowCount()).toBe(0);
+  });
+
+  it('hears a cancel within a long kernel trace, and stores no flow of it', () => {
+    // Each line another connection's SYN in raw PREROUTING: TRACE_CANCEL_EVERY + 10 walks of one line.
+    const lines = Array.from({ length: TRACE_CANCEL_EVERY + 10 }, (_, i) => (
+      `[100.${String(i).padStart(6, '0')}] TRACE: raw:PREROUTING:policy:2 IN=eth0 OUT= SRC=10.1.${i >> 8}.${i & 255} DST=10.96.0.10 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=${i + 1} DF PROTO=TCP SPT=40000 DPT=80 WINDOW=64240 RES=0x00 SYN URGP=0`
+    ));
+    project().write('nodes/s/dmesg.txt', `${lines.join('\n')}\n`);
+    const store = project().store();
+    expect(importPaths(store, [project().file('nodes')]).errors).toEqual([]);
+    let reads = 0;
+    // The check before the capture passes; the one after TRACE_CANCEL_EVERY of its lines hears the cancel.
+    const signal = { get aborted() { return ++reads > 1; } };
+    expect(() => stitchFlows(store, { signal })).toThrow(CancelledError);
+    expect(new FlowStore(store).flowCount()).toBe(0);
+    expect(stitchFlows(store).flows).toBe(TRACE_CANCEL_EVERY + 10);
   });
 
   it('passes a report\'s signal to the stitching it starts: cancelled, it stores no flows', () => {

@@ -456,12 +456,20 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   };
 }
 
+/** Kernel trace lines read between two checks for a cancel. */
+export const TRACE_CANCEL_EVERY = 4096;
+
 /** The kernel's traced connections no conntrack entry or captured packet makes a flow of, capture by capture. */
 function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boolean, warnings: string[], checkCancel: () => void): TraceFlow[] {
   const collector = new TraceFlowCollector(known);
+  let lines = 0;
+  // A cancel is heard between captures and within a long log.
+  const tick = (): void => {
+    if (++lines % TRACE_CANCEL_EVERY === 0) checkCancel();
+  };
   for (const c of store.kernelTraceCaptures()) {
     checkCancel();
-    collector.addCapture(c.node, c.sourceFile, store.eachKernelTraceOf(c.captureId));
+    collector.addCapture(c.node, c.sourceFile, store.eachKernelTraceOf(c.captureId), tick);
   }
   if (collector.unaddressed > 0) {
     warnings.push(`${collector.unaddressed} traced packet(s) of the kernel trace show no IP addresses and protocol, the first at ${collector.firstUnaddressed}: no flow was made of them`);

@@ -86,10 +86,11 @@ export class TraceFlowCollector {
   /** `known`: whether a conntrack entry or a captured packet carries this tuple (either direction). */
   constructor(private readonly isKnown: (t: FlowTuple) => boolean) {}
 
-  /** One capture's trace lines, in line order, read as they come: what is kept is each open walk's summary. */
-  addCapture(node: string, file: string, events: Iterable<KernelTraceEvent>): void {
+  /** One capture's trace lines, in line order, read as they come: what is kept is each open walk's summary. `tick`: once a line. */
+  addCapture(node: string, file: string, events: Iterable<KernelTraceEvent>, tick?: () => void): void {
     const open = new Map<number, WalkSummary>();
     cutKernelWalks(events, (e, walk) => {
+      tick?.();
       let w = open.get(walk);
       if (w === undefined) {
         open.set(walk, (w = {
