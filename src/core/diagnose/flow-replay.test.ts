@@ -1,4 +1,5 @@
 /** Which node and ingress a flow's first packet is replayed from, and why. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stitchFlows } from '../project/flows-stitch';
@@ -81,5 +82,26 @@ describe('the first node on the packet\'s way', () => {
     expect(replay.request).toMatchObject({ node: 'nodea', in: 'cbr0' });
     // Followed onto nodeb, the SYN meets its FORWARD policy DROP.
     expect(replay.result.outcomes.map((o) => o.verdict)).toEqual(['drop']);
+  });
+});
+
+describe('a flow the kernel\'s trace alone shows', () => {
+  it('is replayed from the trace\'s first line before NAT, on the interface it came in by', () => {
+    const p = project();
+    const fixtures = path.join(__dirname, '../../../test/fixtures/kernel-trace');
+    for (const name of ['legacy-iptables-save.txt', 'legacy-dmesg.txt']) p.write(`nodes/node/${name}`, fs.readFileSync(path.join(fixtures, name), 'utf8'));
+    const store = p.store();
+    expect(importPaths(store, [p.file('nodes')]).errors).toEqual([]);
+    stitchFlows(store);
+    const [flow] = listFlows(store).map((f) => replayFlow(store, f.id)!);
+    expect(flow).toMatchObject({
+      kind: 'replayed',
+      sighting: { from: 'kernel-trace', node: 'node', interface: 'ks0', source: expect.stringMatching(/legacy-dmesg\.txt:1$/) },
+      basis: { kind: 'observed', interface: 'ks0' },
+      request: { node: 'node', in: 'ks0', src: '10.77.0.1', sport: 52156, dst: '10.96.0.10', dport: 80 },
+    });
+    // The replay makes the DNAT the trace shows (nat/KUBE-SVC rule 2).
+    const packets = flow!.kind === 'replayed' ? flow.result.outcomes.map((o) => `${o.packet.dst}:${o.packet.dport}`) : [];
+    expect(new Set(packets)).toEqual(new Set(['10.77.0.2:8080']));
   });
 });

@@ -28,9 +28,9 @@ export interface ReplayedSighting {
   /** The interface it was captured on (null: not known, or a conntrack entry). */
   interface: string | null;
   packet: TupleView;
-  /** `file:line` (or `file#frame`) of the packet or the conntrack entry. */
+  /** `file:line` (or `file#frame`) of the packet, the conntrack entry or the kernel's trace line. */
   source: string;
-  from: 'packet' | 'conntrack';
+  from: 'packet' | 'conntrack' | 'kernel-trace';
 }
 
 export type FlowReplay =
@@ -54,7 +54,7 @@ const endpoint = (ip: string, port: number | null): string => (port === null ? i
 
 /**
  * The first sighting of the client's packet: a captured packet in a node's own namespace, else a conntrack
- * entry. Among nodes that captured it, the first on its way: a node that routes it (as captured there) via
+ * entry, else the kernel's trace of it. Among nodes that captured it, the first on its way: a node that routes it (as captured there) via
  * an address of another of them sent it on to that one, whatever the captures' clocks say (two nodes'
  * clocks are aligned only as well as the packets allow). Within the first node, the earliest sighting.
  */
@@ -69,7 +69,11 @@ export function firstSighting(observations: readonly ObservationView[], world: R
     return { node: packet.node, interface: packet.interface, packet: packet.packet, source: packet.source, from: 'packet' };
   }
   const entry = observations.find((o) => o.kind === 'conntrack' && world.has(o.node));
-  return entry ? { node: entry.node, interface: null, packet: entry.packet, source: entry.source, from: 'conntrack' } : null;
+  if (entry) return { node: entry.node, interface: null, packet: entry.packet, source: entry.source, from: 'conntrack' };
+  // A flow the kernel's trace alone shows: its first line before any NAT, where the packet entered (IN, else OUT:
+  // a packet sent on the node has no IN, and its source is then the node's own address).
+  const traced = observations.find((o) => o.kind === 'kernel-trace' && usable(o) && o.stage !== 'post-NAT');
+  return traced ? { node: traced.node, interface: traced.interface, packet: traced.packet, source: traced.source, from: 'kernel-trace' } : null;
 }
 
 /** The other nodes `node` sends these packets to: the next hop of its route to their destination is an address of one. */
@@ -160,7 +164,7 @@ export function replayFlowView(flow: Pick<FlowView, 'id' | 'proto' | 'observatio
   const flowId = flow.id;
   const byName = new Map(world.map((n) => [n.name, n]));
   const sighting = firstSighting(flow.observations, byName);
-  if (sighting === null) return { kind: 'not-replayed', flowId, sighting: null, reason: 'no packet or conntrack entry of the flow was captured on an imported node' };
+  if (sighting === null) return { kind: 'not-replayed', flowId, sighting: null, reason: 'no packet, conntrack entry or kernel trace line of the flow was captured on an imported node' };
   const proto = flow.proto;
   if (/^\d+$/.test(proto)) {
     return { kind: 'not-replayed', flowId, sighting, reason: `protocol ${proto} is not replayed` };
