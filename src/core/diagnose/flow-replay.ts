@@ -143,7 +143,7 @@ export function chooseIngress(sighting: ReplayedSighting, node: NodeSnapshot): {
 }
 
 /** The request (and its `natlens trace` form) replaying `sighting` from `basis`. */
-export function replayRequest(proto: string, sighting: ReplayedSighting, basis: IngressBasis): { request: TraceRequest; trace: FindingTrace | null } {
+export function replayRequest(proto: string, sighting: Pick<ReplayedSighting, 'node' | 'packet'>, basis: IngressBasis): { request: TraceRequest; trace: FindingTrace | null } {
   const p = sighting.packet;
   const request: TraceRequest = {
     node: sighting.node, proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport, follow: true,

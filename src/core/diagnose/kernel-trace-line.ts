@@ -17,11 +17,13 @@ export function packetText(e: KernelTraceEvent): string {
   return `${p.proto ?? 'packet'} ${end(p.src, p.sport)} → ${end(p.dst, p.dport)}`;
 }
 
-/** The ruleset's rule a trace line names: by position (the kernel log), else by its text (xtables-monitor). */
-export function ruleAt(rules: readonly Rule[], e: KernelTraceEvent): Rule | null {
-  if (e.hook.kind !== 'rule') return null;
-  if (e.hook.position !== null) return rules[e.hook.position - 1] ?? null;
-  const text = e.hook.ruleText?.replace(/^-t \S+ /, '') ?? null;
+/**
+ * The chain's rule a trace line names: by its 1-based position (the kernel log), else by its text (xtables-monitor
+ * prints it with `-t TABLE` in front).
+ */
+export function ruleAt(rules: readonly Rule[], position: number | null, ruleText: string | null): Rule | null {
+  if (position !== null) return rules[position - 1] ?? null;
+  const text = ruleText?.replace(/^-t \S+ /, '') ?? null;
   return text === null ? null : rules.find((r) => r.text === text) ?? null;
 }
 

@@ -10,7 +10,8 @@
  * packet (the nat table's chains appear in it), as the replay is of a new connection.
  */
 import type { KernelTraceEvent } from '../records/records';
-import { tracePacket, SimulateError, type NodeSnapshot, type Outcome, type Step, type TraceRequest } from '../simulate';
+import { tracePacket, SimulateError, type NodeSnapshot, type Outcome, type Step } from '../simulate';
+import { replayRequest } from './flow-replay';
 import { ruleEvidence, stepEvidence } from './evidence';
 import type { FindingEvidence, FindingTrace, ProjectFinding } from './finding';
 import { lineEvidence, packetText, ruleAt, traceChainOf, type SourcedEvent } from './kernel-trace-line';
@@ -23,8 +24,6 @@ interface PathPoint {
   position: number;
   policy: boolean;
 }
-
-const REPLAYED_PROTOS = new Set(['tcp', 'udp', 'icmp']);
 
 /** How one walk compares with the replay: `points` rules and policies agreed on, or the finding where they part. */
 export type WalkAgreement =
@@ -94,7 +93,7 @@ function kernelPath(node: NodeSnapshot, walk: readonly SourcedEvent[]): Array<{ 
       out.push({ point: { table: h.table, chain: h.chain, position: found.chain.rules.length + 1, policy: true }, event: e });
       continue;
     }
-    const rule = ruleAt(found.chain.rules, e);
+    const rule = ruleAt(found.chain.rules, h.position, h.ruleText);
     if (rule === null) {
       // A position past the chain's end: the kernel ran another ruleset (said as a disagreement); no text to place: not comparable.
       if (h.position === null) return null;
@@ -138,24 +137,20 @@ function firstDifference(kernel: readonly PathPoint[], replay: readonly PathPoin
 }
 
 /** The replay of the packet a trace line shows, from where it showed it (its IN interface; local with OUT alone). */
-export function replayOf(node: NodeSnapshot, e: KernelTraceEvent, world: NodeSnapshot[]): { outcomes: Outcome[]; trace: FindingTrace | null } | null {
+export function replayOf(node: NodeSnapshot, e: KernelTraceEvent, world: NodeSnapshot[]): { outcomes: Outcome[]; trace: FindingTrace } | null {
   const p = e.packet;
-  if (p.proto === null || !REPLAYED_PROTOS.has(p.proto) || p.src === null || p.dst === null) return null;
-  const local = e.in === null;
-  if (local && e.out === null) return null;
-  const request: TraceRequest = {
-    node: node.name, proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport, follow: false,
-    ...(local ? { local: true } : { in: e.in! }),
-  };
-  let outcomes: Outcome[];
+  if (p.proto === null || p.src === null || p.dst === null) return null;
+  if (e.in === null && e.out === null) return null;
+  const { request, trace } = replayRequest(
+    p.proto, { node: node.name, packet: { src: p.src, sport: p.sport, dst: p.dst, dport: p.dport } },
+    e.in === null ? { kind: 'local', address: p.src } : { kind: 'observed', interface: e.in },
+  );
+  // A protocol `natlens trace` does not take is not replayed.
+  if (trace === null) return null;
   try {
-    outcomes = tracePacket(world, request).outcomes;
+    return { outcomes: tracePacket(world, { ...request, follow: false }).outcomes, trace };
   } catch (err) {
     if (err instanceof SimulateError) return null;
     throw err;
   }
-  const proto = p.proto as FindingTrace['proto'];
-  const src = p.sport === null ? p.src : `${p.src}:${p.sport}`;
-  const dst = p.dport === null ? p.dst : `${p.dst}:${p.dport}`;
-  return { outcomes, trace: local ? { node: node.name, proto, src, dst, local: true } : { node: node.name, proto, src, dst, in: e.in! } };
 }

@@ -19,7 +19,7 @@ export function walkDrop(node: NodeSnapshot | null, nodeName: string, walk: read
     what = `the ${h.table}/${h.chain} policy (DROP)`;
     if (found && node) evidence.push(policyEvidence(node, found.ruleset, h.table, found.chain));
   } else {
-    const rule = found === null ? null : ruleAt(found.chain.rules, last);
+    const rule = found === null ? null : ruleAt(found.chain.rules, h.position, h.ruleText);
     const verdict = h.verdict?.toUpperCase() ?? null;
     const target = rule?.target?.kind ?? null;
     const dropped = verdict === 'DROP' || (verdict === null && (target === 'drop' || target === 'reject'));

@@ -7,6 +7,7 @@ import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
 import type { TupleView } from '../views/flow-timeline';
 import type { ObservationHook } from '../views/flows';
 import { assertNever } from '../common/assert-never';
+import { protoNumber } from '../simulate/rule-match';
 
 interface FlowTuples {
   proto: number;
@@ -47,19 +48,11 @@ export function flowAddressPairs(flow: FlowTuples): Array<{ src: string; dst: st
   return [...out.values()];
 }
 
-const PROTO_NUMBERS: Readonly<Record<string, number>> = { icmp: 1, tcp: 6, udp: 17, dccp: 33, icmpv6: 58, sctp: 132, udplite: 136 };
-
-/** The IP protocol number of a trace line's protocol (`tcp`, `17`...), null when it names none or one unknown. */
-export function traceProtoNumber(proto: string | null): number | null {
-  if (proto === null) return null;
-  return PROTO_NUMBERS[proto] ?? (/^\d+$/.test(proto) ? Number(proto) : null);
-}
-
 /** True when the event's packet is one of the flow's tuples (a protocol the line does not name is not held against it). */
 export function eventBelongsToFlow(flow: FlowTuples, event: Pick<KernelTraceEvent, 'packet'>): boolean {
   const p: KernelTracePacket = event.packet;
   if (p.src === null || p.dst === null) return false;
-  if (p.proto !== null && traceProtoNumber(p.proto) !== flow.proto) return false;
+  if (p.proto !== null && protoNumber(p.proto) !== flow.proto) return false;
   return flowEndpointPairs(flow).some(
     (pair) => pair.src.addr === p.src && pair.dst.addr === p.dst && pair.src.port === p.sport && pair.dst.port === p.dport,
   );

@@ -14,7 +14,7 @@ import type { ClockRow, FlowLink, FlowView, ObservationHook, ObservationTunnel, 
 import type { TunnelFrames } from '../model/packet-tunnels';
 import { eventBelongsToFlow, flowAddressPairs, observationHook } from '../flows/kernel-trace-match';
 import { rulesetPlace } from '../diagnose/evidence';
-import { traceChainOf } from '../diagnose/kernel-trace-line';
+import { ruleAt, traceChainOf } from '../diagnose/kernel-trace-line';
 import type { NodeSnapshot } from '../simulate';
 import { loadWorld } from './node-world';
 
@@ -118,8 +118,8 @@ class ObservationReader {
     const found = node === undefined ? null : traceChainOf(node, family, hook.table, hook.chain);
     if (node === undefined || found === null) return hook;
     if (hook.type === 'policy') return { ...hook, ruleSource: rulesetPlace(node, found.chain.line, `${hook.table}/${hook.chain}`) };
-    const rule = hook.rule !== null ? found.chain.rules[hook.rule - 1] : hook.ruleText === null ? undefined : found.chain.rules.find((r) => r.text === hook.ruleText!.replace(/^-t \S+ /, ''));
-    if (rule === undefined) return hook;
+    const rule = ruleAt(found.chain.rules, hook.rule, hook.ruleText);
+    if (rule === null) return hook;
     const ruleSource = rulesetPlace(node, rule.line, hook.table);
     return hook.ruleText === null ? { ...hook, ruleText: rule.text, ruleFrom: 'ruleset', ruleSource } : { ...hook, ruleSource };
   }

@@ -9,8 +9,8 @@
  */
 import { isIcmpProto, pairKey, reverseTuple, sameTuple, withoutEchoId, type FlowTuple, type NatKind } from '../correlate/flow-key';
 import { cutKernelWalks } from '../diagnose/kernel-walks';
-import { traceProtoNumber } from '../flows/kernel-trace-match';
 import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
+import { protoNumber } from '../simulate/rule-match';
 
 export interface TraceFlow {
   node: string;
@@ -44,7 +44,7 @@ export interface TraceFlow {
 /** A trace packet's tuple, null when the line does not show the addresses (an nft `rule` line) or the protocol. */
 export function traceTuple(p: KernelTracePacket): FlowTuple | null {
   if (p.src === null || p.dst === null) return null;
-  const proto = traceProtoNumber(p.proto);
+  const proto = p.proto === null ? null : protoNumber(p.proto);
   if (proto === null) return null;
   const t: FlowTuple = { proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport };
   if (isIcmpProto(proto) && p.icmp !== null) t.echoId = p.icmp.id;
