@@ -29,7 +29,7 @@ export interface KernelTraceRow extends KernelTraceEvent {
 const SELECT = 'SELECT * FROM kernel_trace';
 
 export function kernelTraceOf(db: Database.Database, captureId: number): KernelTraceRow[] {
-  return (db.prepare(`${SELECT} WHERE capture_id = ? ORDER BY seq`).all(captureId) as Array<Record<string, unknown>>).map(eventOf);
+  return [...eachKernelTraceOf(db, captureId)];
 }
 
 /** kernelTraceOf a row at a time (no other statement may run on the connection until it is done). */
