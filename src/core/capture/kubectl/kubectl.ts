@@ -73,7 +73,7 @@ export function parseKubectl(input: TextInput, command: GetCommand | null = null
     // A row after a blank line (an elision set aside leaves one) still belongs to the table above when it sits under its columns.
     if (!table && afterBlank && alignsWith(afterBlank, text)) table = afterBlank;
     afterBlank = null;
-    if (!table && !headerless) fail(`not kubectl output: "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"`);
+    if (!table && !headerless) fail(`not kubectl output: "${clipText(text)}"`);
     const row = table ? recordOfRow(table, text, line, fail, command?.namespace ?? null) : headerlessRecordOf(headerless!, text, line, fail);
     const event = table?.names[0] === 'EVENT' ? watchEventOf(text, fail) : null;
     switch (row.kind) {

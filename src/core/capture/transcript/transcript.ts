@@ -14,6 +14,7 @@ import { parsePrompt, stripAnsi, type Prompt } from '../prompt';
 import type { CaptureKind } from '../../records/records';
 import { continuesOnNextLine } from '../shell-words';
 import { dataShapeOf } from './data-shape';
+import { clipText } from '../capture-error';
 import { contextNamespaceSetBy } from '../kubectl/kubectl-command';
 import { LINES_PER_REPORT, lineTicker, type TextInput } from '../text-input';
 import { appendAll } from '../../common/append-all';
@@ -466,7 +467,7 @@ function keptReason(info: CommandInfo | null): string {
 
 /** The program and its first words up to the first option's value (`ip -6 neigh`, `kubectl logs`), at most 6 words. */
 function commandGist(info: CommandInfo): string {
-  if (info.program === null) return info.text.length > 60 ? `${info.text.slice(0, 57)}...` : info.text;
+  if (info.program === null) return clipText(info.text, 60);
   const words = [info.program];
   for (const word of info.argv.slice(1, 6)) {
     if (word.length > 24 || /[|;&<>]/.test(word)) break;
