@@ -15,9 +15,6 @@ import type { InputFile } from './input-walk';
 import { storeKubeProxyRuleset } from './kube-proxy-records';
 import { nodeNameFor } from './node-name';
 
-/** A `conntrack -L` line is ~150 characters (~120 without counters, ~200 with `-o extended` and counters). */
-const CONNTRACK_LINE_CHARS = 150;
-
 export interface UnitContext {
   store: Store;
   readers: CaptureReaders;
@@ -79,7 +76,7 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     takenAt = summary.firstPacketAt ?? ctx.file.collected?.takenAt ?? null;
     detail = packetDetail(ctx, summary, 'clock' in summary && typeof summary.clock === 'string' ? summary.clock : undefined);
   } else if (unit.kind === 'conntrack' && ctx.readers.parseConntrackUnit !== undefined) {
-    const writer = store.conntrackWriter(id, Math.floor(unit.input.text.length / CONNTRACK_LINE_CHARS), ctx.cancelPoint);
+    const writer = store.conntrackWriter(id);
     const summary = ctx.readers.parseConntrackUnit(reading, (entry) => {
       writer.add(entry);
       streamed++;

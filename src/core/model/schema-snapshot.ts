@@ -1,7 +1,7 @@
 // Written by scripts/schema-snapshot.mjs from the migrations in schema.ts: do not edit; run the script after appending a migration.
 
 /** The schema version the statements below make: that of the last migration when the snapshot was written. */
-export const SNAPSHOT_VERSION = 19;
+export const SNAPSHOT_VERSION = 20;
 
 /** The CREATE statements of every table, index and view migrations 1 to SNAPSHOT_VERSION make, in the order SQLite keeps them. */
 export const SNAPSHOT_STATEMENTS: readonly string[] = [
@@ -21,8 +21,6 @@ export const SNAPSHOT_STATEMENTS: readonly string[] = [
   "CREATE TABLE rule_tables (\n  id          INTEGER PRIMARY KEY,\n  ruleset_id  INTEGER NOT NULL REFERENCES rulesets(id) ON DELETE CASCADE,\n  name        TEXT NOT NULL,\n  line        INTEGER NOT NULL\n)",
   "CREATE INDEX rule_tables_ruleset ON rule_tables(ruleset_id)",
   "CREATE TABLE conntrack (\n  id            INTEGER PRIMARY KEY,\n  capture_id    INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  family        TEXT NOT NULL,\n  proto         TEXT NOT NULL,\n  proto_number  INTEGER NOT NULL,\n  timeout       INTEGER,\n  state         TEXT,\n  orig_src      TEXT NOT NULL,\n  orig_dst      TEXT NOT NULL,\n  orig_sport    INTEGER,\n  orig_dport    INTEGER,\n  orig_icmp     TEXT,\n  orig_packets  INTEGER,\n  orig_bytes    INTEGER,\n  reply_src     TEXT NOT NULL,\n  reply_dst     TEXT NOT NULL,\n  reply_sport   INTEGER,\n  reply_dport   INTEGER,\n  reply_icmp    TEXT,\n  reply_packets INTEGER,\n  reply_bytes   INTEGER,\n  unreplied     INTEGER NOT NULL,\n  assured       INTEGER NOT NULL,\n  flags         TEXT NOT NULL,\n  mark          INTEGER,\n  zone          INTEGER,\n  use_count     INTEGER,\n  line          INTEGER NOT NULL\n)",
-  "CREATE INDEX conntrack_original ON conntrack(proto, orig_src, orig_dst, orig_sport, orig_dport)",
-  "CREATE INDEX conntrack_reply ON conntrack(proto, reply_src, reply_dst, reply_sport, reply_dport)",
   "CREATE INDEX conntrack_capture ON conntrack(capture_id)",
   "CREATE TABLE bridge_ports (\n  id          INTEGER PRIMARY KEY,\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  bridge      TEXT NOT NULL,\n  port        TEXT NOT NULL,\n  state       TEXT,\n  line        INTEGER NOT NULL\n)",
   "CREATE INDEX bridge_ports_capture ON bridge_ports(capture_id)",

@@ -591,6 +591,13 @@ CREATE TABLE kernel_trace (
 ) WITHOUT ROWID;
 CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst);
 `),
+  // 20: conntrack's two 5-tuple indexes go: no query looks an entry up by its tuple (flows are stitched in memory from
+  // a scan by id), and they were a third of a conntrack table's bytes and most of the cost of storing a big one.
+  (db) =>
+    db.exec(`
+DROP INDEX IF EXISTS conntrack_original;
+DROP INDEX IF EXISTS conntrack_reply;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -341,9 +341,9 @@ export class Store {
     conntrackRows.insertConntrack(this.db, captureId, entries, tick);
   }
 
-  /** Conntrack rows stored as they are read (a busy node's table is not held whole); `expectedRows` a rough count. */
-  conntrackWriter(captureId: number, expectedRows = 0, pause?: () => void): conntrackRows.ConntrackWriter {
-    return conntrackRows.conntrackWriter(this.db, captureId, expectedRows, pause);
+  /** Conntrack rows stored as they are read (a busy node's table is not held whole). */
+  conntrackWriter(captureId: number): conntrackRows.ConntrackWriter {
+    return conntrackRows.conntrackWriter(this.db, captureId);
   }
 
   insertBridgePorts(captureId: number, ports: readonly BridgePortRecord[], tick?: RowTick): void {

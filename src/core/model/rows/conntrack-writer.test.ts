@@ -1,8 +1,13 @@
-/** Conntrack rows written as they are read: a big table's tuple indexes are dropped, then built again at flush. */
+/** Conntrack rows written as they are read, into a table with no tuple index (migration 20 dropped them). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConntrack } from '../../capture/conntrack/conntrack';
 import { useTempProject } from '../../../../test/support/temp-project';
-import type { Store } from '../store';
+import { databaseAtVersion } from '../schema-version.fixture';
+import { SCHEMA_VERSION } from '../schema';
+import { Store } from '../store';
 
 const project = useTempProject('conntrack-writer');
 const TEXT = [
@@ -18,57 +23,61 @@ function capture(store: Store, hash = 'h'): number {
   });
 }
 
-const indexes = (store: Store): string[] =>
-  store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conntrack' ORDER BY name").pluck().all() as string[];
+const indexes = (db: Store['db']): string[] =>
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conntrack' ORDER BY name").pluck().all() as string[];
 const count = (store: Store): number => store.db.prepare('SELECT count(*) FROM conntrack').pluck().get() as number;
 
 describe('conntrackWriter', () => {
-  it('builds the two tuple indexes again for a big table, pausing before each', () => {
+  it('stores each entry as it is added, into a table indexed by capture only', () => {
     const store = project().store();
-    let pauses = 0;
     store.transaction(() => {
-      const writer = store.conntrackWriter(capture(store), 50_000, () => pauses++);
-      expect(indexes(store)).toEqual(['conntrack_capture']);
-      for (const e of entries) writer.add(e);
+      const writer = store.conntrackWriter(capture(store));
+      for (let i = 0; i < 1000; i++) writer.add(entries[i % 2]!);
       writer.flush();
     });
-    expect(pauses).toBe(2);
-    expect(indexes(store)).toEqual(['conntrack_capture', 'conntrack_original', 'conntrack_reply']);
-    expect(count(store)).toBe(2);
+    expect(count(store)).toBe(1000);
+    expect(indexes(store.db)).toEqual(['conntrack_capture']);
   });
 
-  it('keeps the indexes for a small table, or one smaller than the rows stored', () => {
-    const store = project().store();
-    let pauses = 0;
-    store.transaction(() => {
-      const writer = store.conntrackWriter(capture(store), 10, () => pauses++);
-      expect(indexes(store)).toHaveLength(3);
-      for (let i = 0; i < 30_000; i++) writer.add(entries[i % 2]!);
-      writer.flush();
-    });
-    store.transaction(() => {
-      // 25,000 expected beside 30,000 stored: a rebuild would sort more rows than it saves inserting.
-      const writer = store.conntrackWriter(capture(store, 'h2'), 25_000, () => pauses++);
-      expect(indexes(store)).toHaveLength(3);
-      writer.flush();
-    });
-    expect(pauses).toBe(0);
-  });
-
-  it('leaves the indexes and no row when a pause throws (a cancel), the transaction rolled back', () => {
+  it('leaves no row when the transaction throws before it commits (a cancel)', () => {
     const store = project().store();
     const stop = new Error('cancelled');
     expect(() =>
       store.transaction(() => {
-        const writer = store.conntrackWriter(capture(store), 50_000, () => {
-          throw stop;
-        });
+        const writer = store.conntrackWriter(capture(store));
         for (const e of entries) writer.add(e);
         writer.flush();
+        throw stop;
       }),
     ).toThrow(stop);
-    expect(indexes(store)).toEqual(['conntrack_capture', 'conntrack_original', 'conntrack_reply']);
     expect(count(store)).toBe(0);
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
+
+describe('schema migration 20 (conntrack without tuple indexes)', () => {
+  it('drops the two tuple indexes of a version 19 project and keeps its entries', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'natlens-mig20-'));
+    const file = path.join(dir, 'p.db');
+    try {
+      const db = databaseAtVersion(file, 19);
+      expect(indexes(db)).toEqual(['conntrack_capture', 'conntrack_original', 'conntrack_reply']);
+      db.close();
+      const store = Store.open(file);
+      try {
+        expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+        expect(indexes(store.db)).toEqual(['conntrack_capture']);
+        store.transaction(() => {
+          const writer = store.conntrackWriter(capture(store));
+          for (const e of entries) writer.add(e);
+          writer.flush();
+        });
+        expect(count(store)).toBe(2);
+      } finally {
+        store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
