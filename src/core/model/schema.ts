@@ -598,6 +598,17 @@ CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst);
 DROP INDEX IF EXISTS conntrack_original;
 DROP INDEX IF EXISTS conntrack_reply;
 `),
+  // 21: a kernel trace's captured lines deflated in blocks (rows/kernel-trace.ts) instead of one text per row, which
+  // made a project twice the size of the log; rows stored before keep their text.
+  (db) =>
+    db.exec(`
+CREATE TABLE kernel_trace_text (
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  first_seq   INTEGER NOT NULL,
+  text        BLOB NOT NULL,
+  PRIMARY KEY (capture_id, first_seq)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
