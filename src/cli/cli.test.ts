@@ -151,6 +151,18 @@ describe('natlens import', () => {
     expect(report.warnings).toEqual([{ source: 'node1.md:6', lines: [5, 6], message: 'iptables-save: unknown option --dprot; kept as text' }]);
     expect(r.stderr).toContain('natlens: warning: node1.md:6: iptables-save: unknown option --dprot; kept as text (lines 5-6)');
     expect(r.stderr).toContain('natlens: node1.md: 1 of 3 lines that look like data read; 2 warned about above');
+    // Warned about already: not named again among what was kept as text.
+    expect(r.stderr).not.toContain('kept as text, not read');
+  });
+
+  it('names on stderr what a file kept as text without a warning: outputs of commands it does not read, text it does not recognise', () => {
+    const doc = path.join(dir, 'session.txt');
+    const others = Array.from({ length: 6 }, (_, i) => [`root@node-a:~# docker inspect -f '{{.State.Pid}}' web-${i}`, `${4000 + i}`]).flat();
+    fs.writeFileSync(doc, ['root@node-a:~# cat /etc/resolv.conf', 'nameserver 10.96.0.10', 'search default.svc.cluster.local', 'root@node-a:~# ip route', 'default via 10.0.0.1 dev eth0', ...others, ''].join('\n'));
+    const r = natlens(['import', '--db', path.join(dir, 'p.db'), 'session.txt']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('natlens: session.txt: 7 blocks kept as text, not read: `cat /etc/resolv.conf` (lines 2-3), `docker inspect -f \'{{.State.Pid}}\' web-0` (line 7), '
+      + '`docker inspect -f \'{{.State.Pid}}\' web-1` (line 9), `docker inspect -f \'{{.State.Pid}}\' web-2` (line 11), `docker inspect -f \'{{.State.Pid}}\' web-3` (line 13), and 2 more (`import --json` lists them)\n');
   });
 
   it('imports a pcap with its packet count and first packet time (tcpdump\'s reading of the lab capture)', () => {

@@ -1,4 +1,5 @@
 import { tracedText } from '../stitch-text';
+import { clipText } from '../../core/common/clip-text';
 import type { ImportReport } from '../../core/import/import-report';
 import type { Store } from '../../core/model/store';
 import { DB_OPTION, DEFAULT_DB, flagOption, parseArgv, stringOption } from '../argv';
@@ -125,6 +126,8 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
     if (f.dataLines > f.readDataLines) {
       io.stderr(`natlens: ${f.file}: ${f.readDataLines} of ${f.dataLines} lines that look like data read; ${f.warnedDataLines} warned about above\n`);
     }
+    const kept = keptText(f, report.warnings);
+    if (kept !== null) io.stderr(`natlens: ${f.file}: ${kept}\n`);
   }
   const flows = report.flows;
   if (flows !== undefined) {
@@ -147,4 +150,22 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
     io.stdout(`cluster (no node): ${cluster.length} new capture${cluster.length === 1 ? '' : 's'}\n`);
     for (const c of cluster) io.stdout(`  ${c.kind}: ${c.records} records from ${c.source}\n`);
   }
+}
+
+/** Blocks listed by name in the line about what a file kept as text; `import --json` lists every one. */
+const KEPT_NAMED = 5;
+
+/**
+ * What of `file` was kept as text without a warning (outputs of commands natlens does not read, text it does not
+ * recognise), so that a terminal user learns of it as a JSON reader does; null when nothing was. A block a warning
+ * already covered (a capture that failed to parse) is not named again.
+ */
+function keptText(file: ImportReport['files'][number], warnings: ImportReport['warnings']): string | null {
+  const warned = new Set(warnings.filter((w) => w.lines !== undefined).map((w) => `${w.source.slice(0, w.source.lastIndexOf(':'))}:${w.lines![0]}-${w.lines![1]}`));
+  const blocks = file.kept.filter((b) => !warned.has(`${file.file}:${b.lines[0]}-${b.lines[1]}`));
+  if (blocks.length === 0) return null;
+  const where = (b: (typeof blocks)[number]): string => (b.lines[0] === b.lines[1] ? `line ${b.lines[0]}` : `lines ${b.lines[0]}-${b.lines[1]}`);
+  const named = blocks.slice(0, KEPT_NAMED).map((b) => (b.command === null ? `text not recognised as a capture (${where(b)})` : `\`${clipText(b.command, 60)}\` (${where(b)})`));
+  const more = blocks.length > KEPT_NAMED ? `, and ${blocks.length - KEPT_NAMED} more (\`import --json\` lists them)` : '';
+  return `${blocks.length} block${blocks.length === 1 ? '' : 's'} kept as text, not read: ${named.join(', ')}${more}`;
 }

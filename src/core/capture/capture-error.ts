@@ -14,10 +14,7 @@ export function formatPlace(place: SourcePlace): string {
   return place.file;
 }
 
-/** A captured text quoted in a message, cut to `max` characters (with `...`) so one long line cannot flood it. */
-export function clipText(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
+export { clipText } from '../common/clip-text';
 
 /** The one error type of the capture layer: a parser that cannot read its input throws this, never anything else. */
 export class CaptureError extends Error {
