@@ -21,6 +21,7 @@ import { runWebApiBench, webApiSection } from './web-api.mjs';
 import { reportNodesSection, runReportNodesBench } from './report-nodes.mjs';
 import { writeKubeProxyDump } from './kube-proxy-dump.mjs';
 import { dbSizeSection, runDbSizeBench } from './db-size.mjs';
+import { kindSizesSection, runKindSizes } from './db-size-kinds.mjs';
 import { writeFlatDump } from './flat-dump.mjs';
 import { writeSyntheticPcap } from './synthetic-pcap.mjs';
 import { pcapSection, runPcapBench } from './pcap.mjs';
@@ -206,6 +207,8 @@ async function main() {
     table = `${table.trimEnd()}\n\n${pcapSection(runPcapBench({ runs: Math.max(RUNS, 3), large: largePcap }))}`;
     process.stderr.write('bench: project size of a 50-node project against its captures (scripts/bench/db-size.mjs)\n');
     table = `${table.trimEnd()}\n\n${dbSizeSection(runDbSizeBench({ nodes: 50, services: 2000 }))}`;
+    process.stderr.write('bench: project size per kind of capture (scripts/bench/db-size-kinds.mjs)\n');
+    table = `${table.trimEnd()}\n\n${kindSizesSection(runKindSizes())}`;
     process.stderr.write('bench: tracing 10,000 random packets through the dump and one 4x its size (scripts/bench/trace.mjs)\n');
     const bigDump = path.join(dir, 'kube-proxy-4x.txt');
     writeKubeProxyDump(bigDump, SERVICES * 4, ENDPOINTS);
