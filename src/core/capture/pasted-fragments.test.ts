@@ -307,16 +307,18 @@ describe('ip addr | grep inet', () => {
 });
 
 describe('route -n | grep', () => {
-  it('reads the greped rows in the columns the command prints, and keeps a row with host names as text', () => {
+  it('reads the greped rows in the columns the command prints, names (route without -n) warned about at their line', () => {
     const r = split([
       'root@node1:~# route -n | grep cni0',
       '10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0',
       'root@node1:~# route | grep default',
       'default         gateway         0.0.0.0         UG    100    0        0 eth0',
     ].join('\n'));
-    expect(r.units.map((u) => [u.kind, u.firstLine, u.partial])).toEqual([['route-table', 2, true]]);
-    const parsed = parseCaptureUnit(r.units[0]!);
-    expect(parsed.kind === 'route-table' && parsed.routes.map((x) => [x.dst, x.via, x.dev, x.metric])).toEqual([['10.244.1.0/24', null, 'cni0', 0]]);
-    expect(r.kept.map((k) => k.firstLine)).toEqual([4]);
+    expect(r.units.map((u) => [u.kind, u.firstLine, u.partial])).toEqual([['route-table', 2, true], ['route-table', 4, true]]);
+    const [numeric, named] = r.units.map((u) => parseCaptureUnit(u));
+    expect(numeric?.kind === 'route-table' && numeric.routes.map((x) => [x.dst, x.via, x.dev, x.metric])).toEqual([['10.244.1.0/24', null, 'cni0', 0]]);
+    expect(named?.kind === 'route-table' && named.routes.map((x) => [x.dst, x.via, x.dev, x.metric])).toEqual([['default', 'gateway', 'eth0', 100]]);
+    expect(named?.kind === 'route-table' && named.warnings?.map((w) => [w.line, w.message.split(' (')[0]])).toEqual([[4, 'gateway "gateway" is a host name, not resolved']]);
+    expect(r.kept).toEqual([]);
   });
 });

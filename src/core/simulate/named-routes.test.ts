@@ -60,4 +60,18 @@ describe('routes with names from `route` without -n', () => {
     const routed = outcome?.trail.find((e) => e.kind === 'route');
     expect(routed).toMatchObject({ kind: 'route', result: { kind: 'unknown' }, note: expect.stringContaining('names its gateway instead of giving its address (route without -n)') });
   });
+
+  it('takes an IPv6 route to a named network the same way: unknown where it would win, the longer known route elsewhere', () => {
+    const table = [
+      'Kernel IPv6 routing table',
+      'Destination                    Next Hop                   Flag Met Ref Use If',
+      'fd00::/64                      [::]                       U    256 1     0 enp0s3',
+      'ip6-mcastprefix/8              [::]                       U    256 1     0 enp0s3',
+      '[::]/0                         fd00::1                    UG   1024 3    0 enp0s3',
+    ].join('\n');
+    const v6 = nodeFrom('n', { addr: addrText({ name: 'enp0s3', mac: '52:54:00:00:00:01', lines: ['inet6 fd00::15/64 scope global'] }) }).interfaces;
+    const routing = compileRouting(v6, parseRouteTable({ file: 'route6.txt', text: table, firstLine: 1 }).routes);
+    expect(lookupRoute(routing, ip('ff02::1:3'))).toEqual({ kind: 'unknown', missing: expect.stringMatching(/^route ip6-mcastprefix\/8 dev enp0s3 metric 256 names its destination/) });
+    expect(lookupRoute(routing, ip('fd00::7'))).toMatchObject({ kind: 'unicast', dev: 'enp0s3', nextHop: ip('fd00::7') });
+  });
 });

@@ -67,8 +67,34 @@ describe('parseRouteTable', () => {
       ['default', 'fd00::1', 'unicast', 'ipv6'],
       ['default', null, 'unreachable', 'ipv6'],
     ]);
-    const named = text.replace('fd00::/64   ', 'ip6-localnet/64');
-    expect(() => parseRouteTable({ file: 'r6', text: named, firstLine: 1 })).toThrow('r6:3: not a destination prefix: "ip6-localnet/64"');
+    const mangled = text.replace('fd00::/64   ', 'fd00::/64/1 ');
+    expect(() => parseRouteTable({ file: 'r6', text: mangled, firstLine: 1 })).toThrow('r6:3: not a destination prefix: "fd00::/64/1"');
+  });
+
+  it('reads route -6 without -n where names stand for addresses, each named destination warned about at its line', () => {
+    const text = [
+      'Kernel IPv6 routing table',
+      'Destination                    Next Hop                   Flag Met Ref Use If',
+      'ip6-localnet/64                [::]                       U    256 1     0 eth0',
+      'fd00::/64                      [::]                       U    256 1     0 eth0',
+      'ip6-localhost/128              [::]                       Un   0   3     0 lo',
+      'ip6-mcastprefix/8              [::]                       U    256 1     0 eth0',
+      '[::]/0                         router6                    UG   1024 3    0 eth0',
+    ].join('\n');
+    const got = parseRouteTable({ file: 'r6', text, firstLine: 1 });
+    expect(got.routes.map((r) => [r.dst, r.via, r.type, r.table, r.family])).toEqual([
+      ['ip6-localnet/64', null, 'unicast', 'main', 'ipv6'],
+      ['fd00::/64', null, 'unicast', 'main', 'ipv6'],
+      ['ip6-localhost/128', null, 'local', 'local', 'ipv6'],
+      ['ip6-mcastprefix/8', null, 'unicast', 'main', 'ipv6'],
+      ['default', 'router6', 'unicast', 'main', 'ipv6'],
+    ]);
+    expect(got.warnings?.map((w) => [w.line, w.message.split(' (')[0], w.message.split(': ').pop()])).toEqual([
+      [3, 'destination "ip6-localnet" is a network name, not resolved', 'the replay takes this /64 route as one that may hold any address'],
+      [5, 'destination "ip6-localhost" is a host name, not resolved', 'which of the node\'s own addresses it is stays unknown'],
+      [6, 'destination "ip6-mcastprefix" is a network name, not resolved', 'the replay takes this /8 route as one that may hold any address'],
+      [7, 'gateway "router6" is a host name, not resolved', 'the replay takes the next hop of this route as unknown'],
+    ]);
   });
 
   it('takes a translated title above the English column header for the title, and nothing after the first row', () => {
@@ -116,8 +142,18 @@ describe('route -n / netstat -rn rows greped without their header', () => {
     expect(cols('netstat -rne')).toBeNull();
     expect(cols('netstat -tn')).toBeNull();
     expect(cols('ip route')).toBeNull();
-    expect(looksLikeHeaderlessRoutes('default         gateway         0.0.0.0         UG    100    0        0 eth0', cols('route'))).toBe(false);
     expect(looksLikeHeaderlessRoutes('10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0', cols('route -n'))).toBe(true);
+    expect(looksLikeHeaderlessRoutes('10.244.1.0      0.0.0.0         255.255.255.0   U     0      0        0 cni0', cols('route -n -ee'))).toBe(false);
+    expect(looksLikeHeaderlessRoutes('10.244.1.0 0.0.0.0 255.255.255.0 U 0 0 cni0', cols('route -n'))).toBe(false);
+  });
+
+  it('sniffs rows of route without -n: default, and names where the addresses were', () => {
+    expect(looksLikeHeaderlessRoutes('default         _gateway        0.0.0.0         UG    100    0        0 eth0', cols('route'))).toBe(true);
+    expect(looksLikeHeaderlessRoutes('link-local      0.0.0.0         255.255.0.0     U     1000   0        0 eth0', cols('route'))).toBe(true);
+    expect(looksLikeHeaderlessRoutes('ip6-localnet/64                [::]                       U    256 1     0 eth0', cols('route -A inet6'))).toBe(true);
+    // A word that is no name (`a b`) or a netmask that is none still leaves the rows unsniffed.
+    expect(looksLikeHeaderlessRoutes('default         _gateway        0.0.0.0.1       UG    100    0        0 eth0', cols('route'))).toBe(false);
+    expect(looksLikeHeaderlessRoutes('--              _gateway        0.0.0.0         UG    100    0        0 eth0', cols('route'))).toBe(false);
   });
 });
 

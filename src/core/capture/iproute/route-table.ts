@@ -4,7 +4,7 @@ import { isCidr, isIpAddress, isIpv4, prefixOfNetmask } from '../../common/ip';
 import { u32Of } from './kernel-number';
 import { leadingLines } from '../leading-lines';
 import type { CaptureNote, ParsedCapture, RouteRecord } from '../../records/records';
-import { isAddressName } from '../../records/route-names';
+import { isAddressName, namedDestinationPrefix } from '../../records/route-names';
 import { linesOf, type TextInput } from '../text-input';
 
 type RouteTableCapture = Extract<ParsedCapture, { kind: 'route-table' }>;
@@ -83,8 +83,19 @@ function routeFromRow(columns: Column[], cells: string[], line: number, fail: (r
   } else {
     // IPv6 table: the destination carries its prefix; without -n net-tools prints the unspecified address `[::]`.
     const bare = destination.startsWith('[::]/') ? destination.slice(1).replace(']', '') : destination;
-    if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clipText(destination)}"`);
-    dst = bare === '::/0' ? 'default' : bare;
+    // A name from /etc/hosts or /etc/networks in place of the address (`ip6-localhost/128`, `ip6-mcastprefix/8`).
+    const prefix = namedDestinationPrefix(bare);
+    if (prefix !== null && prefix <= 128) {
+      dst = bare;
+      const what = prefix === 128 ? 'host' : 'network';
+      // `Un`: the route of one of the node's own addresses (its local table), which the replay takes from `ip addr`.
+      const own = /^U?n$/.test(cell('flags') ?? '');
+      warn(`destination "${bare.slice(0, bare.indexOf('/'))}" is a ${what} name, not resolved (${USE_ROUTE_N}): ` +
+        (own ? 'which of the node\'s own addresses it is stays unknown' : `the replay takes this /${prefix} route as one that may hold any address`));
+    } else {
+      if (!isCidr(bare) || !bare.includes('/')) fail(`not a destination prefix: "${clipText(destination)}"`);
+      dst = bare === '::/0' ? 'default' : bare;
+    }
   }
   const gateway = cell('gateway');
   const via = gateway === null || gateway === '0.0.0.0' || gateway === '::' || gateway === '[::]' || gateway === '*' || gateway === '-' ? null : gateway;
@@ -145,7 +156,9 @@ export function looksLikeHeaderlessRoutes(text: string, columns: Column[] | null
     const cells = l.trim().split(/\s+/);
     if (cells.length !== columns.length) return false;
     const [destination = '', , third = ''] = cells;
-    return columns[2] === 'genmask' ? isIpv4(destination) && prefixOfNetmask(third) !== null : isCidr(destination.replace(/^\[::\]/, '::'));
+    // Without -n: `default`, and names in place of addresses (`_gateway`, `link-local`, `ip6-localnet/64`).
+    if (columns[2] === 'genmask') return (isIpv4(destination) || destination === 'default' || isAddressName(destination)) && prefixOfNetmask(third) !== null;
+    return isCidr(destination.replace(/^\[::\]/, '::')) || namedDestinationPrefix(destination) !== null;
   });
 }
 
