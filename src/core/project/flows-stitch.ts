@@ -40,7 +40,7 @@ import { findTwins, TwinFrames } from './flows-twins';
 import { FlowSimulator } from '../flows/flow-simulator';
 import { buildTimeline } from '../flows/flow-timeline';
 import { ServiceIndex } from '../flows/service-index';
-import { TraceFlowCollector, traceFlowNotes, type TraceFlow } from './trace-flows';
+import { TraceFlowCollector, traceFlowNotes, traceHops, type TraceFlow } from './trace-flows';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
 const ALGORITHM = 'stitch-9';
@@ -425,6 +425,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     traced.forEach((t, i) => {
       const flow = traceFlow(t, extraIds[i]!, offsets.get(t.node) ?? 0);
       const timeline = buildTimeline(flow, [], sim, { node: t.node, iface: t.arrival });
+      timeline.hops = traceHops(t, t.node, offsets.get(t.node) ?? 0);
       timeline.notes.unshift(...traceFlowNotes(t));
       const service = timeline.service ?? services.nameOf(t.original, t.node, t.reply, (a) => sim.isLocal(t.node, a));
       w.addFlow({

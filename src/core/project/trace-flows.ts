@@ -11,6 +11,7 @@ import { isIcmpProto, pairKey, reverseTuple, sameTuple, withoutEchoId, type Flow
 import { cutKernelWalks } from '../diagnose/kernel-walks';
 import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
 import { protoNumber } from '../simulate/rule-match';
+import type { TimelineHop, TupleView } from '../views/flow-timeline';
 
 export interface TraceFlow {
   node: string;
@@ -39,6 +40,29 @@ export interface TraceFlow {
   cutAt: string | null;
   /** Where the first packet's walk ends: `table/chain` of its last line with a hook, and that line. */
   end: { hook: string | null; source: string };
+  /**
+   * The points of its walks a NAT picture draws: where each direction's first walk entered the trace and where a
+   * rewrite shows, later walks counted on the same points (or adding theirs: conntrack rewrites them without a nat line).
+   */
+  points: TracePoint[];
+}
+
+/** A point of a trace flow's walks: the tuple as the trace shows it at a hook. */
+export interface TracePoint {
+  direction: 'original' | 'reply';
+  /** The tuple before this point (the direction's previous point; the same tuple at the entry point). */
+  before: FlowTuple;
+  tuple: FlowTuple;
+  /** `raw PREROUTING`; for a rewrite, the nat hook whose rule made it, else the hook of the line that first shows it. */
+  hook: string;
+  in: string | null;
+  out: string | null;
+  /** `file:line` of the line showing the tuple, and the nat rule line that made the rewrite (if the walk shows one). */
+  source: string;
+  rule: { name: string; source: string } | null;
+  /** Seconds on the node's clock of the first line, where dated. */
+  time: number | null;
+  walks: number;
 }
 
 /** A trace packet's tuple, null when the line does not show the addresses (an nft `rule` line) or the protocol. */
@@ -71,6 +95,25 @@ interface WalkSummary {
   lastLine: number;
   firstSeen: number | null;
   lastSeen: number | null;
+  /** Points of the walk (each tuple change), and what the next point is read against: the last base chain and nat rule line. */
+  points: Array<Omit<TracePoint, 'direction' | 'walks' | 'source' | 'rule'> & { line: number; rule: { name: string; line: number } | null }>;
+  base: string | null;
+  natRule: { name: string; line: number; base: string | null } | null;
+}
+
+const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+/** `nat KUBE-SVC rule 2`, `nat KUBE-SVC handle 7`, `raw PREROUTING policy`... */
+function hookName(h: Exclude<KernelTraceEvent['hook'], { kind: 'log' }>): string {
+  switch (h.kind) {
+    case 'rule':
+      return `${h.table} ${h.chain} ${h.position !== null ? `rule ${h.position}` : h.handle !== null ? `handle ${h.handle}` : 'rule'}`;
+    case 'return':
+    case 'policy':
+      return `${h.table} ${h.chain} ${h.kind}`;
+    case 'packet':
+      return `${h.table} ${h.chain}`;
+  }
 }
 
 export class TraceFlowCollector {
@@ -95,7 +138,7 @@ export class TraceFlowCollector {
       if (w === undefined) {
         open.set(walk, (w = {
           firstLine: e.line, known: false, head: null, last: null, dnatLine: null, firstHooked: null, lastHooked: null, lastLine: e.line,
-          firstSeen: null, lastSeen: null,
+          firstSeen: null, lastSeen: null, points: [], base: null, natRule: null,
         }));
       }
       this.noteLine(w, e);
@@ -113,10 +156,16 @@ export class TraceFlowCollector {
       if (w.firstSeen === null || time < w.firstSeen) w.firstSeen = time;
       if (w.lastSeen === null || time > w.lastSeen) w.lastSeen = time;
     }
+    let hook: string;
     if (e.hook.kind !== 'log') {
       const name = `${e.hook.table}/${e.hook.chain}`;
       w.firstHooked ??= { format: e.format, chain: e.hook.chain, name };
       w.lastHooked = { name, line: e.line };
+      hook = `${e.hook.table} ${e.hook.chain}`;
+      if (e.hook.kind === 'packet' || BASE_CHAINS.has(e.hook.chain.toUpperCase())) w.base = hook;
+      if (e.hook.table === 'nat' && e.hook.kind === 'rule') w.natRule = { name: hookName(e.hook), line: e.line, base: w.base };
+    } else {
+      hook = `LOG "${e.hook.prefix.trim()}"`;
     }
     const t = traceTuple(e.packet);
     if (t === null || w.known) return;
@@ -126,6 +175,15 @@ export class TraceFlowCollector {
     }
     if (w.head === null) w.head = { t, in: e.in };
     else if (w.dnatLine === null && (t.dst !== w.head.t.dst || t.dport !== w.head.t.dport)) w.dnatLine = e.line;
+    if (w.last === null || !sameTuple(w.last, t)) {
+      // A rewrite shows on the first line after it; the nat rule met since the previous point made it, in its base chain.
+      const rule = w.last === null ? null : w.natRule;
+      w.points.push({
+        before: w.last ?? t, tuple: t, hook: rule?.base ?? hook, in: e.in, out: e.out, line: e.line,
+        rule: rule === null ? null : { name: rule.name, line: rule.line }, time: timeOf(e),
+      });
+      w.natRule = null;
+    }
     w.last = t;
   }
 
@@ -146,7 +204,9 @@ export class TraceFlowCollector {
     const flow = this.byPair.get(pairKey(first).key) ?? this.byPair.get(pairKey(last).key);
     if (flow !== undefined) {
       flow.walks++;
-      if (sameTuple(first, flow.reply) || sameTuple(first, reverseTuple(flow.original))) flow.replies++;
+      const reply = sameTuple(first, flow.reply) || sameTuple(first, reverseTuple(flow.original));
+      if (reply) flow.replies++;
+      addPoints(flow.points, reply ? 'reply' : 'original', file, w);
       if (w.firstSeen !== null && (flow.firstSeen === null || w.firstSeen < flow.firstSeen)) flow.firstSeen = w.firstSeen;
       if (w.lastSeen !== null && (flow.lastSeen === null || w.lastSeen > flow.lastSeen)) flow.lastSeen = w.lastSeen;
       // A later packet of the original direction may be traced further than the first (the first cut short by a grep).
@@ -164,8 +224,9 @@ export class TraceFlowCollector {
       firstSeen: w.firstSeen, lastSeen: w.lastSeen, walks: 1, replies: 0, source: `${file}:${w.firstLine}`,
       dnatSource: dnat && w.dnatLine !== null ? `${file}:${w.dnatLine}` : null,
       cutAt: start === null || start.format === 'nft-monitor' || start.chain === 'PREROUTING' || start.chain === 'OUTPUT' ? null : start.name,
-      end: { hook: w.lastHooked?.name ?? null, source: `${file}:${w.lastHooked?.line ?? w.lastLine}` },
+      end: { hook: w.lastHooked?.name ?? null, source: `${file}:${w.lastHooked?.line ?? w.lastLine}` }, points: [],
     };
+    addPoints(made.points, 'original', file, w);
     this.flows.push(made);
     this.byPair.set(pairKey(first).key, made);
     this.byPair.set(pairKey(last).key, made);
@@ -177,6 +238,21 @@ export class TraceFlowCollector {
       .map((f, i) => ({ f, i }))
       .sort((a, b) => (a.f.firstSeen ?? Infinity) - (b.f.firstSeen ?? Infinity) || a.i - b.i)
       .map(({ f }) => f);
+  }
+}
+
+/** A walk's points onto its flow's: one already there (same direction, hook and tuple) counts the walk. */
+function addPoints(points: TracePoint[], direction: TracePoint['direction'], file: string, w: WalkSummary): void {
+  for (const p of w.points) {
+    const same = points.find((q) => q.direction === direction && q.hook === p.hook && sameTuple(q.tuple, p.tuple) && sameTuple(q.before, p.before));
+    if (same !== undefined) {
+      same.walks++;
+      continue;
+    }
+    points.push({
+      direction, before: p.before, tuple: p.tuple, hook: p.hook, in: p.in, out: p.out, source: `${file}:${p.line}`,
+      rule: p.rule === null ? null : { name: p.rule.name, source: `${file}:${p.rule.line}` }, time: p.time, walks: 1,
+    });
   }
 }
 
@@ -203,4 +279,31 @@ export function traceFlowNotes(f: TraceFlow): string[] {
     `the first packet's trace ends at ${f.end.hook ?? 'a LOG line'} (${f.end.source}); ${reply}, and a rewrite after the last traced hook (an SNAT in nat POSTROUTING) would not show`,
   );
   return notes;
+}
+
+/**
+ * A trace flow's points as its timeline's hops (what the NAT picture draws): each the tuple at a hook, with the `file:line`
+ * of the trace line that shows it. `offset`: the node's clock offset, added to dated lines.
+ */
+export function traceHops(f: TraceFlow, node: string, offset: number): TimelineHop[] {
+  return f.points.map((p) => {
+    const view = (t: FlowTuple): TupleView => ({ src: t.src, sport: t.sport, dst: t.dst, dport: t.dport });
+    const reply = p.direction === 'reply';
+    // Which of the connection's rewrites the tuple carries (flow-timeline.ts's meaning).
+    const dnat = reply ? p.tuple.src !== f.original.dst || p.tuple.sport !== f.original.dport : p.tuple.dst !== f.original.dst || p.tuple.dport !== f.original.dport;
+    const snat = reply ? p.tuple.dst !== f.original.src || p.tuple.dport !== f.original.sport : p.tuple.src !== f.original.src || p.tuple.sport !== f.original.sport;
+    const stage = reply ? (dnat || snat ? 'reply before de-NAT' : 'reply after de-NAT') : dnat || snat ? 'post-NAT' : 'pre-NAT';
+    const changed = !sameTuple(p.before, p.tuple);
+    const how = !changed
+      ? `as the kernel's trace shows it entering ${p.hook} (${p.source})`
+      : p.rule !== null
+        ? `rewritten at ${p.hook} by ${p.rule.name} (${p.rule.source}), as the kernel's trace shows it next (${p.source})`
+        : `rewritten before ${p.hook}, where the kernel's trace shows it (${p.source}); no nat rule of this packet's walk is traced: conntrack applied the connection's NAT`;
+    const time = p.time === null ? 0 : p.time + offset;
+    return {
+      node, interface: p.in ?? p.out, netns: null, direction: p.direction, before: view(p.before), after: view(p.tuple), translated: { dnat, snat },
+      explanation: `${stage}: ${how}`, firstTime: p.time ?? 0, lastTime: p.time ?? 0, alignedFirstTime: time, packets: p.walks, evidence: 'kernel-trace',
+      tunnel: null, trace: { hook: p.hook, source: p.source, rule: p.rule, dated: p.time !== null },
+    };
+  });
 }
