@@ -12,6 +12,9 @@ import { cutKernelWalks } from '../diagnose/kernel-walks';
 import type { KernelTraceEvent, KernelTracePacket } from '../records/records';
 import { protoNumber } from '../simulate/rule-match';
 import type { TimelineHop, TupleView } from '../views/flow-timeline';
+import type { NodeSnapshot } from '../simulate';
+import { rulesetPlace } from '../diagnose/evidence';
+import { endText } from '../flows/flow-timeline';
 
 export interface TraceFlow {
   node: string;
@@ -45,7 +48,42 @@ export interface TraceFlow {
    * rewrite shows, later walks counted on the same points (or adding theirs: conntrack rewrites them without a nat line).
    */
   points: TracePoint[];
+  /**
+   * How the flow's original direction was decided: `traced` the first traced packet's, with evidence it is the client's
+   * (a SYN, an ICMP request, a nat table line); `turned` the first traced packet was a reply, by `why`, so the original
+   * is the trace turned round; `unknown` the first traced packet's, nothing in the trace saying which side is the client.
+   */
+  direction: { basis: 'traced' | 'turned' | 'unknown'; why: string | null };
 }
+
+/** `file:line` of a DNAT rule of the node's ruleset whose target is this address (and port), null if none. */
+export type DnatTargetLookup = (node: string, address: string, port: number | null) => string | null;
+
+/** The DNAT targets of each node's captured IPv4 ruleset (a single address, and port if the rule names one). */
+export function dnatTargetsOf(world: readonly NodeSnapshot[]): DnatTargetLookup {
+  const targets = new Map<string, string>();
+  for (const node of world) {
+    const nat = node.ruleset?.tables.find((t) => t.name === 'nat');
+    for (const chain of nat?.chains ?? []) {
+      for (const rule of chain.rules) {
+        if (rule.target?.kind !== 'dnat') continue;
+        for (const to of rule.target.to) {
+          if (to.minAddress === null || to.minAddress !== to.maxAddress) continue;
+          const port = to.ports !== null && to.ports.min === to.ports.max ? to.ports.min : null;
+          const key = `${node.name}|${to.minAddress}|${port ?? ''}`;
+          if (!targets.has(key)) targets.set(key, rulesetPlace(node, rule.line, `nat/${chain.name}`));
+        }
+      }
+    }
+  }
+  return (node, address, port) => targets.get(`${node}|${address}|${port ?? ''}`) ?? (port === null ? null : targets.get(`${node}|${address}|`) ?? null);
+}
+
+/** ICMP and ICMPv6 types a host sends only in answer (echo, timestamp, information and address-mask replies; ICMPv6 echo reply). */
+const ICMP_REPLIES = new Set([0, 14, 16, 18]);
+const ICMP_REQUESTS = new Set([8, 13, 15, 17]);
+const ICMP6_REPLIES = new Set([129]);
+const ICMP6_REQUESTS = new Set([128]);
 
 /** A point of a trace flow's walks: the tuple as the trace shows it at a hook. */
 export interface TracePoint {
@@ -99,6 +137,12 @@ interface WalkSummary {
   points: Array<Omit<TracePoint, 'direction' | 'walks' | 'source' | 'rule'> & { line: number; rule: { name: string; line: number } | null }>;
   base: string | null;
   natRule: { name: string; line: number; base: string | null } | null;
+  /** The first addressed line's TCP flags and ICMP type, and its line; the first nat table rule line; the last OUT. */
+  headFlags: string[] | null;
+  headIcmp: number | null;
+  headLine: number;
+  natSeen: number | null;
+  out: string | null;
 }
 
 const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
@@ -127,7 +171,7 @@ export class TraceFlowCollector {
   known = 0;
 
   /** `known`: whether a conntrack entry or a captured packet carries this tuple (either direction). */
-  constructor(private readonly isKnown: (t: FlowTuple) => boolean) {}
+  constructor(private readonly isKnown: (t: FlowTuple) => boolean, private readonly dnatTarget: DnatTargetLookup = () => null) {}
 
   /** One capture's trace lines, in line order, read as they come: what is kept is each open walk's summary. `tick`: once a line. */
   addCapture(node: string, file: string, events: Iterable<KernelTraceEvent>, tick?: () => void): void {
@@ -138,7 +182,7 @@ export class TraceFlowCollector {
       if (w === undefined) {
         open.set(walk, (w = {
           firstLine: e.line, known: false, head: null, last: null, dnatLine: null, firstHooked: null, lastHooked: null, lastLine: e.line,
-          firstSeen: null, lastSeen: null, points: [], base: null, natRule: null,
+          firstSeen: null, lastSeen: null, points: [], base: null, natRule: null, headFlags: null, headIcmp: null, headLine: e.line, natSeen: null, out: null,
         }));
       }
       this.noteLine(w, e);
@@ -164,6 +208,7 @@ export class TraceFlowCollector {
       hook = `${e.hook.table} ${e.hook.chain}`;
       if (e.hook.kind === 'packet' || BASE_CHAINS.has(e.hook.chain.toUpperCase())) w.base = hook;
       if (e.hook.table === 'nat' && e.hook.kind === 'rule') w.natRule = { name: hookName(e.hook), line: e.line, base: w.base };
+      if (e.hook.table === 'nat') w.natSeen ??= e.line;
     } else {
       hook = `LOG "${e.hook.prefix.trim()}"`;
     }
@@ -173,7 +218,13 @@ export class TraceFlowCollector {
       w.known = true;
       return;
     }
-    if (w.head === null) w.head = { t, in: e.in };
+    if (e.out !== null) w.out = e.out;
+    if (w.head === null) {
+      w.head = { t, in: e.in };
+      w.headFlags = e.packet.tcpFlags;
+      w.headIcmp = e.packet.icmp?.type ?? null;
+      w.headLine = e.line;
+    }
     else if (w.dnatLine === null && (t.dst !== w.head.t.dst || t.dport !== w.head.t.dport)) w.dnatLine = e.line;
     if (w.last === null || !sameTuple(w.last, t)) {
       // A rewrite shows on the first line after it; the nat rule met since the previous point made it, in its base chain.
@@ -219,17 +270,54 @@ export class TraceFlowCollector {
       return;
     }
     const start = w.firstHooked;
+    const direction = this.directionOf(node, file, w, first);
+    const turned = direction.basis === 'turned';
     const made: TraceFlow = {
       node, proto: first.proto, original: first, reply: reverseTuple(last), nat: natKinds(dnat, snat), arrival: w.head.in,
       firstSeen: w.firstSeen, lastSeen: w.lastSeen, walks: 1, replies: 0, source: `${file}:${w.firstLine}`,
       dnatSource: dnat && w.dnatLine !== null ? `${file}:${w.dnatLine}` : null,
       cutAt: start === null || start.format === 'nft-monitor' || start.chain === 'PREROUTING' || start.chain === 'OUTPUT' ? null : start.name,
-      end: { hook: w.lastHooked?.name ?? null, source: `${file}:${w.lastHooked?.line ?? w.lastLine}` }, points: [],
+      end: { hook: w.lastHooked?.name ?? null, source: `${file}:${w.lastHooked?.line ?? w.lastLine}` }, points: [], direction,
     };
-    addPoints(made.points, 'original', file, w);
+    if (turned) {
+      // The kernel's reply tuple is the reply as it arrived (before conntrack undid an SNAT); the client is where it went
+      // after. A rewrite of the reply's destination is the undoing of the original's SNAT; the original entered where the
+      // reply left.
+      made.original = reverseTuple(last);
+      made.reply = first;
+      made.nat = natKinds(false, dnat);
+      made.dnatSource = null;
+      made.arrival = w.out;
+      made.replies = 1;
+    }
+    addPoints(made.points, turned ? 'reply' : 'original', file, w);
     this.flows.push(made);
     this.byPair.set(pairKey(first).key, made);
     this.byPair.set(pairKey(last).key, made);
+  }
+
+  /** Which way the first traced packet of a connection went, by what its lines show. */
+  private directionOf(node: string, file: string, w: WalkSummary, first: FlowTuple): TraceFlow['direction'] {
+    const at = `${file}:${w.headLine}`;
+    const flags = w.headFlags;
+    if (flags !== null && flags.includes('SYN')) {
+      return flags.includes('ACK')
+        ? { basis: 'turned', why: `the first traced packet is a SYN-ACK (${at}), the server's answer to a SYN` }
+        : { basis: 'traced', why: `the first traced packet is a SYN (${at})` };
+    }
+    const icmp = w.headIcmp;
+    if (icmp !== null && isIcmpProto(first.proto)) {
+      const [replies, requests] = first.proto === 58 ? [ICMP6_REPLIES, ICMP6_REQUESTS] : [ICMP_REPLIES, ICMP_REQUESTS];
+      if (replies.has(icmp)) return { basis: 'turned', why: `the first traced packet is an ICMP reply (type ${icmp}, ${at})` };
+      if (requests.has(icmp)) return { basis: 'traced', why: `the first traced packet is an ICMP request (type ${icmp}, ${at})` };
+    }
+    // The kernel consults the nat table only for a connection's first packet, which is the client's.
+    if (w.natSeen !== null) return { basis: 'traced', why: `the walk passes the nat table (${file}:${w.natSeen}), as only a connection's first packet does` };
+    const toSource = this.dnatTarget(node, first.src, first.sport);
+    if (toSource !== null && this.dnatTarget(node, first.dst, first.dport) === null) {
+      return { basis: 'turned', why: `its source ${endText(first.src, first.sport)} is where ${toSource} DNATs to: it is that endpoint answering` };
+    }
+    return { basis: 'unknown', why: null };
   }
 
   /** The flows, first seen first (those without a dated line after, in the order their first line came). */
@@ -272,11 +360,16 @@ export function traceFlowNotes(f: TraceFlow): string[] {
     notes.push(`the trace begins at ${f.cutAt}, not at PREROUTING or OUTPUT: what came before (a DNAT among it) is not in the capture, so the original tuple is the first one shown`);
   }
   if (f.dnatSource !== null) notes.push(`the trace shows the destination rewritten at ${f.dnatSource}`);
+  if (f.direction.basis === 'turned') {
+    notes.push(`the trace begins with a reply: ${f.direction.why}; the original direction (client → server) is inferred, the client's own packets not being traced (what it dialled before a DNAT does not show)`);
+  } else if (f.direction.basis === 'unknown') {
+    notes.push('which side is the client is unknown: no SYN, ICMP type, nat table line or DNAT target in the trace says so, so the original direction is the first traced packet\'s, which may be a reply');
+  }
   const reply = f.replies === 0
     ? 'no reply is traced: the reply tuple is the last traced one turned round'
     : `${f.replies} repl${f.replies === 1 ? 'y is' : 'ies are'} traced`;
   notes.push(
-    `the first packet's trace ends at ${f.end.hook ?? 'a LOG line'} (${f.end.source}); ${reply}, and a rewrite after the last traced hook (an SNAT in nat POSTROUTING) would not show`,
+    `the first traced packet's walk ends at ${f.end.hook ?? 'a LOG line'} (${f.end.source}); ${reply}, and a rewrite after the last traced hook (an SNAT in nat POSTROUTING) would not show`,
   );
   return notes;
 }
