@@ -42,7 +42,8 @@ an older natlens) is stitched here first.
                      (the flow says "observationsSummarised": true). N: its first N packets; all:
                      every packet. The rest are counted in "observationsOmitted", never dropped silently.
   --filter EXPR      only flows with a packet tcpdump would show for EXPR, before or after NAT
-                     (host 10.40.0.6 and port 8080, net 10.40.0.0/16, not port 53, service NAME)`;
+                     (host 10.40.0.6 and port 8080, net 10.40.0.0/16, not port 53, service NAME;
+                     tunnel: seen inside a tunnel, tunnel vxlan|geneve|ipip|sit, vni N)`;
 
 /** Flows read from the store at a time when a filter chose them. */
 const FILTERED_PAGE = 500;
