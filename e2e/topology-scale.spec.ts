@@ -161,9 +161,19 @@ test.describe('topology: a pod’s veth pair (web mode)', () => {
       '',
     ].join('\n'));
     execFileSync(path.join(root, 'bin', 'natlens'), ['import', '--db', path.join(dir, 'veth.db'), path.join(dir, 'node1.txt')], { stdio: 'ignore' });
+    // The pod replaced, and its new namespace captured too: its eth0 also has index 3 and names @if7.
+    fs.writeFileSync(path.join(dir, 'node1-twice.txt'), [
+      fs.readFileSync(path.join(dir, 'node1.txt'), 'utf8').trimEnd(),
+      'root@node1:~# ip netns exec cni-bbbb ip addr',
+      '3: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default',
+      '    link/ether 0a:58:0a:f4:01:06 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+      '    inet 10.244.1.6/24 brd 10.244.1.255 scope global eth0',
+      '',
+    ].join('\n'));
+    execFileSync(path.join(root, 'bin', 'natlens'), ['import', '--db', path.join(dir, 'veth-twice.db'), path.join(dir, 'node1-twice.txt')], { stdio: 'ignore' });
   });
-  test.beforeEach(async ({ page }) => {
-    serve = await startServe(path.join(dir, 'veth.db'));
+  test.beforeEach(async ({ page }, info) => {
+    serve = await startServe(path.join(dir, info.title.includes('two namespaces') ? 'veth-twice.db' : 'veth.db'));
     consoleErrors.length = 0;
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   });
@@ -212,6 +222,25 @@ test.describe('topology: a pod’s veth pair (web mode)', () => {
     await page.mouse.click(pair.x, pair.y);
     await expect(details.getByRole('heading')).toHaveText('veth pair veth1a2b3c4d ↔ eth0');
     await expect(details.locator('.detail-row', { hasText: 'Paired by' })).toHaveText(/both ends name each other’s interface index \(@ifN\)/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a veth two namespaces both name back names both, not an uncaptured peer', async ({ page }) => {
+    await page.goto(`${serve!.url.toString()}#/topology`);
+    const canvas = page.getByTestId('topology-canvas');
+    await expect(canvas).toHaveAttribute('data-ready', /\d+/);
+    await page.getByTestId('topology-search').fill('node1');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(canvas).toHaveAttribute('data-focused', 'node|node1');
+    await expect(canvas).toHaveAttribute('data-loading-nodes', '0');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    const veth = await placeOf(page, 'if|node1|veth1a2b3c4d');
+    await page.mouse.click(veth.x, veth.y);
+    const details = page.getByTestId('topology-details');
+    await expect(details.getByRole('heading')).toHaveText('Interface veth1a2b3c4d on node1');
+    await expect(details.locator('.detail-row', { hasText: 'Peer' })).toHaveText(
+      /Peer\s*if3: eth0 in cni-aaaa and eth0 in cni-bbbb both name it back \(a pod and its replacement\?\), so neither is taken for its pair/,
+    );
     expect(consoleErrors).toEqual([]);
   });
 });

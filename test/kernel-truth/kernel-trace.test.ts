@@ -241,6 +241,13 @@ for (const backend of ['legacy', 'nft'] as const) {
         expect(same, `the trace flow of ${f.original.dst}:${f.original.dport}`).toMatchObject({ original: f.original, reply: f.reply, nat: f.nat });
       }
       expect(alone.find((f) => f.original.dst === SERVICE)!.timeline.rewrites.map((r) => [r.kind, r.to, r.chain])).toEqual([['dnat', `${POD}:8080`, 'KUBE-SEP-WEB']]);
+      // Its hops (what the NAT picture draws) are the kernel's: the service address entering raw PREROUTING, the pod's
+      // after nat PREROUTING, where the KUBE-SEP-WEB rule the kernel traced made it.
+      const hops = alone.find((f) => f.original.dst === SERVICE)!.timeline.hops;
+      expect(hops.slice(0, 2).map((h) => [h.evidence, h.direction, h.trace?.hook, h.after.dst, h.after.dport])).toEqual([
+        ['kernel-trace', 'original', 'raw PREROUTING', SERVICE, 80], ['kernel-trace', 'original', 'nat PREROUTING', POD, 8080],
+      ]);
+      expect(hops[1]!.trace!.rule?.name).toMatch(/^nat KUBE-SEP-WEB/);
       // With the conntrack listing beside the trace, no flow is made of the trace alone where an entry makes it.
       expect(withEntries.filter((f) => f.evidence === 'kernel-trace').map((f) => f.original.dst)).not.toContain(SERVICE);
     });

@@ -42,7 +42,8 @@ an older natlens) is stitched here first.
                      (the flow says "observationsSummarised": true). N: its first N packets; all:
                      every packet. The rest are counted in "observationsOmitted", never dropped silently.
   --filter EXPR      only flows with a packet tcpdump would show for EXPR, before or after NAT
-                     (host 10.40.0.6 and port 8080, net 10.40.0.0/16, not port 53, service NAME)`;
+                     (host 10.40.0.6 and port 8080, net 10.40.0.0/16, not port 53, service NAME;
+                     tunnel: seen inside a tunnel, tunnel vxlan|geneve|ipip|sit, vni N)`;
 
 /** Flows read from the store at a time when a filter chose them. */
 const FILTERED_PAGE = 500;
@@ -190,9 +191,11 @@ function printFlow(f: FlowView, io: CliIo): void {
     io.stdout(`  ${r.node} ${r.kind.toUpperCase()} ${tupleText(r.before)} → ${tupleText(r.after)}  by ${where}${r.rule ? `: ${r.rule}` : ''}${r.note ? `  (${r.note})` : ''}\n`);
   }
   for (const h of f.timeline.hops) {
-    const at = `${h.node} ${h.interface ?? '?'}${h.netns ? ` [${h.netns}]` : ''}`;
+    const at = h.trace ? `${h.node} ${h.trace.hook}` : `${h.node} ${h.interface ?? '?'}${h.netns ? ` [${h.netns}]` : ''}`;
     const tunnel = h.tunnel ? `  ${tunnelBeside(h.tunnel)}` : '';
-    io.stdout(`  ${clockOf(isoFromSeconds(h.alignedFirstTime))}  ${at.padEnd(18)} ${tupleText(h.after).padEnd(48)} ${h.explanation} ×${h.packets}${tunnel}\n`);
+    // A trace point's lines may carry no date (dmesg's uptime): it is named by its line, in the explanation.
+    const when = h.trace?.dated === false ? 'kernel trace'.padEnd(15) : clockOf(isoFromSeconds(h.alignedFirstTime));
+    io.stdout(`  ${when}  ${at.padEnd(18)} ${tupleText(h.after).padEnd(48)} ${h.explanation} ×${h.packets}${tunnel}\n`);
   }
   for (const c of f.timeline.conntrack) {
     io.stdout(`  conntrack ${c.node}: ${c.state ?? ''} ${tupleText(c.original)} ⇄ ${tupleText(c.reply)}${c.unreplied ? ' [UNREPLIED]' : ''}${c.assured ? ' [ASSURED]' : ''}  (${c.source})\n`);

@@ -3,8 +3,10 @@
  * `net 10.40.0.0/16`, `tcp`, `not port 53`, `src host X`, `dst port N`, `portrange 30000-32767`,
  * `and`/`&&`, `or`/`||`, `not`/`!`, parentheses, and tcpdump's shorthand `host a or b` (a bare
  * address after and/or takes the qualifiers before it). As in tcpdump, `and` and `or` bind
- * equally and group from the left. natlens adds one primitive: `service TEXT` (the flow's
- * Kubernetes service contains TEXT).
+ * equally and group from the left. natlens adds primitives of its own: `service TEXT` (the flow's
+ * Kubernetes service contains TEXT), and `tunnel` (a packet of the flow was seen inside a tunnel),
+ * `tunnel vxlan|geneve|ipip|sit` (`tunnel=vxlan`), `vni N` (`vni=N`: a VXLAN or Geneve tunnel of
+ * that network identifier), with pcap-filter's `vxlan [VNI]` and `geneve [VNI]`.
  *
  * A flow matches when tcpdump, given the expression, would show at least one of its packets at
  * some capture point: the original direction before and after NAT, and the reply before and after
@@ -12,6 +14,7 @@
  */
 import { cidrContains, parseCidr, parseIp, sameIp, type CidrNumber, type IpNumber } from '../common/ip';
 import { assertNever } from '../common/assert-never';
+import type { TunnelKind } from '../records/records';
 
 export type Direction = 'src' | 'dst' | 'src or dst' | 'src and dst';
 
@@ -24,7 +27,15 @@ export type FlowFilter =
   | { kind: 'port'; dir: Direction; from: number; to: number }
   | { kind: 'proto'; proto: number }
   | { kind: 'family'; family: 'ipv4' | 'ipv6' }
-  | { kind: 'service'; text: string };
+  | { kind: 'service'; text: string }
+  /** A packet of the flow was seen in a tunnel: of this kind (null: any), of this VNI (null: any). */
+  | { kind: 'tunnel'; tunnel: TunnelKind | null; vni: number | null };
+
+/** A tunnel a flow's packets were seen in (its capture points' hops). */
+export interface FilterTunnel {
+  kind: TunnelKind;
+  vni: number | null;
+}
 
 /** One packet as a capture point sees it. Addresses are text as stored; ports null where the protocol has none. */
 export interface FilterPacket {
@@ -34,6 +45,8 @@ export interface FilterPacket {
   dst: string;
   dport: number | null;
   service: string | null;
+  /** The tunnels the flow was seen in; absent: none (a caller that filters on tunnels reads them, see filterUsesTunnels). */
+  tunnels?: readonly FilterTunnel[];
 }
 
 export interface FilterTuple {
@@ -48,6 +61,8 @@ export interface FilterFlow {
   original: FilterTuple;
   reply: FilterTuple;
   service: string | null;
+  /** As FilterPacket's: the tunnels any of its packets were seen in. */
+  tunnels?: readonly FilterTunnel[];
 }
 
 /** Where an expression stops making sense: a 1-based column into the text and what was expected there. */
@@ -66,10 +81,14 @@ const MAX_DEPTH = 100;
 const PROTO_WORDS: Readonly<Record<string, number>> = {
   tcp: 6, udp: 17, icmp: 1, icmp6: 58, sctp: 132, igmp: 2, gre: 47, esp: 50, ah: 51, vrrp: 112, pim: 103,
 };
-const WORDS = 'a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)';
+const WORDS = 'a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, tunnel, vni, and, or, not)';
+const TUNNEL_KINDS: readonly TunnelKind[] = ['vxlan', 'geneve', 'ipip', 'sit'];
 const DIRECTIONS = new Set(['src', 'dst']);
 const TYPES = new Set(['host', 'net', 'port', 'portrange']);
-const RESERVED = new Set(['and', 'or', 'not', 'src', 'dst', 'host', 'net', 'port', 'portrange', 'proto', 'ip', 'ip6', 'service', 'mask', ...Object.keys(PROTO_WORDS)]);
+const RESERVED = new Set([
+  'and', 'or', 'not', 'src', 'dst', 'host', 'net', 'port', 'portrange', 'proto', 'ip', 'ip6', 'service', 'mask', 'tunnel', 'vni', 'vxlan', 'geneve',
+  ...Object.keys(PROTO_WORDS),
+]);
 
 interface Token {
   text: string;
@@ -192,6 +211,9 @@ class Parser {
       this.pos++;
       return { kind: 'service', text: value.text };
     }
+    if (word === 'tunnel' || word.startsWith('tunnel=') || word === 'vni' || word.startsWith('vni=') || word === 'vxlan' || word === 'geneve') {
+      return this.tunnel(first, word);
+    }
     if (word === 'ip' || word === 'ip6') {
       this.pos++;
       if (this.isWord(this.peek(), 'proto')) return this.protoNumber();
@@ -233,6 +255,41 @@ class Parser {
     this.last = q;
     const value = this.value(q, id);
     return q.proto === null ? value : { kind: 'and', left: { kind: 'proto', proto: q.proto }, right: value };
+  }
+
+  /** `tunnel`, `tunnel KIND`, `tunnel=KIND`, `vni N`, `vni=N`, `vxlan [VNI]`, `geneve [VNI]`. */
+  private tunnel(first: Token, word: string): FlowFilter {
+    this.pos++;
+    const [name, attached] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, null];
+    const next = this.peek();
+    const isNumber = (t: Token | undefined): boolean => t !== undefined && t.kind === 'word' && /^[0-9]+$/.test(t.text);
+    const vniOf = (text: string, at: Token): number => {
+      // VXLAN and Geneve identifiers are 24 bits.
+      if (!/^[0-9]{1,8}$/.test(text) || Number(text) > 0xffffff) throw this.fail(at, `"${text}" is not a VNI (0-16777215)`);
+      return Number(text);
+    };
+    if (name === 'vxlan' || name === 'geneve') {
+      if (!isNumber(next)) return { kind: 'tunnel', tunnel: name, vni: null };
+      this.pos++;
+      return { kind: 'tunnel', tunnel: name, vni: vniOf(next!.text, next!) };
+    }
+    if (name === 'vni') {
+      if (attached !== null) return { kind: 'tunnel', tunnel: null, vni: vniOf(attached, first) };
+      if (next === undefined || next.kind !== 'word') throw this.fail(next, 'expected a VNI (a number) after "vni"');
+      this.pos++;
+      return { kind: 'tunnel', tunnel: null, vni: vniOf(next.text, next) };
+    }
+    const kindOf = (text: string, at: Token): TunnelKind => {
+      const kind = TUNNEL_KINDS.find((k) => k === text.toLowerCase());
+      if (kind === undefined) throw this.fail(at, `"${text}" is not a tunnel kind (${TUNNEL_KINDS.join(', ')})`);
+      return kind;
+    };
+    if (attached !== null) return { kind: 'tunnel', tunnel: kindOf(attached, first), vni: null };
+    if (next !== undefined && next.kind === 'word' && TUNNEL_KINDS.includes(next.text.toLowerCase() as TunnelKind)) {
+      this.pos++;
+      return { kind: 'tunnel', tunnel: kindOf(next.text, next), vni: null };
+    }
+    return { kind: 'tunnel', tunnel: null, vni: null };
   }
 
   private direction(): Direction | null {
@@ -369,6 +426,30 @@ function evaluate(filter: FlowFilter, p: ParsedPacket): boolean {
       return (p.src ?? p.dst)?.family === filter.family;
     case 'service':
       return p.packet.service !== null && p.packet.service.toLowerCase().includes(filter.text.toLowerCase());
+    case 'tunnel':
+      return (p.packet.tunnels ?? []).some((t) => (filter.tunnel === null || t.kind === filter.tunnel) && (filter.vni === null || t.vni === filter.vni));
+    default:
+      return assertNever(filter);
+  }
+}
+
+/** Whether the filter asks about tunnels (its caller must then give each flow its `tunnels`). */
+export function filterUsesTunnels(filter: FlowFilter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return filterUsesTunnels(filter.left) || filterUsesTunnels(filter.right);
+    case 'not':
+      return filterUsesTunnels(filter.operand);
+    case 'tunnel':
+      return true;
+    case 'host':
+    case 'net':
+    case 'port':
+    case 'proto':
+    case 'family':
+    case 'service':
+      return false;
     default:
       return assertNever(filter);
   }
@@ -390,13 +471,17 @@ export function packetMatches(filter: FlowFilter, packet: FilterPacket): boolean
  */
 export function flowPacketViews(flow: FilterFlow): FilterPacket[] {
   const { proto, original: o, reply: r, service } = flow;
+  const tunnels = flow.tunnels ?? [];
   const views: FilterPacket[] = [
-    { proto, src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, service },
-    { proto, src: o.dst, sport: o.dport, dst: o.src, dport: o.sport, service },
+    { proto, src: o.src, sport: o.sport, dst: o.dst, dport: o.dport, service, tunnels },
+    { proto, src: o.dst, sport: o.dport, dst: o.src, dport: o.sport, service, tunnels },
   ];
   const natted = r.src !== o.dst || r.dst !== o.src || r.sport !== o.dport || r.dport !== o.sport;
   if (natted) {
-    views.push({ proto, src: r.src, sport: r.sport, dst: r.dst, dport: r.dport, service }, { proto, src: r.dst, sport: r.dport, dst: r.src, dport: r.sport, service });
+    views.push(
+      { proto, src: r.src, sport: r.sport, dst: r.dst, dport: r.dport, service, tunnels },
+      { proto, src: r.dst, sport: r.dport, dst: r.src, dport: r.sport, service, tunnels },
+    );
   }
   return views;
 }

@@ -11,7 +11,7 @@ import { viewTuple, type FlowSimulator, type Replay } from './flow-simulator';
 import type { ConntrackView, FlowTimeline, NatRewrite, TimelineHop, TupleView } from '../views/flow-timeline';
 
 const view = (t: FlowTuple): TupleView => ({ src: t.src, sport: t.sport, dst: t.dst, dport: t.dport });
-const endText = (addr: string, port: number | null): string => (port === null ? addr : `${addr.includes(':') ? `[${addr}]` : addr}:${port}`);
+export const endText = (addr: string, port: number | null): string => (port === null ? addr : `${addr.includes(':') ? `[${addr}]` : addr}:${port}`);
 export const tupleText = (t: TupleView): string => `${endText(t.src, t.sport)} > ${endText(t.dst, t.dport)}`;
 
 function hopOf(flow: Flow, h: FlowHop): TimelineHop {

@@ -4,7 +4,7 @@
  * packets, read from the packet blocks), per-node clock offsets and the "stitched generation" marker
  * that says which set of captures the flows were computed from.
  */
-import type { CaptureKind, ConntrackEntry, ConntrackTuple } from '../records/records';
+import type { CaptureKind, ConntrackEntry, ConntrackTuple, TunnelKind } from '../records/records';
 import { BatchInsert } from './batch-insert';
 import { CaptureTupleTable } from './capture-tuple-table';
 import { packetCaptureDetail, type PacketCaptureDetail } from './packet-capture-detail';
@@ -83,7 +83,10 @@ export interface ConntrackRow {
 }
 
 /** What a flow filter reads of a stored flow, and what the list sorts by. */
-export type FlowKeyRow = Pick<StoredFlowRow, 'id' | 'proto' | 'original' | 'reply' | 'service' | 'packets' | 'firstSeen'>;
+export type FlowKeyRow = Pick<StoredFlowRow, 'id' | 'proto' | 'original' | 'reply' | 'service' | 'packets' | 'firstSeen'> & {
+  /** The tunnels its hops were seen in, when asked for (forEachFlowKey's `tunnels`). */
+  tunnels?: Array<{ kind: TunnelKind; vni: number | null }>;
+};
 
 export type FlowOrderColumn = 'id' | 'proto' | 'service' | 'packets' | 'first-seen';
 export interface FlowOrder {
@@ -510,13 +513,23 @@ export class FlowStore {
     return rows.map(flowRow);
   }
 
-  /** Every flow's protocol, tuples and service in id order, streamed: what a flow filter reads, without the JSON columns. */
-  forEachFlowKey(each: (key: FlowKeyRow) => void): void {
+  /**
+   * Every flow's protocol, tuples and service in id order, streamed: what a flow filter reads, without the JSON columns.
+   * `tunnels`: also the tunnels its timeline's hops were seen in (SQLite reads them out of the timeline of a flow that has any).
+   */
+  forEachFlowKey(each: (key: FlowKeyRow) => void, options: { tunnels?: boolean } = {}): void {
+    const tunnels = options.tunnels === true
+      ? `, CASE WHEN instr(timeline, '"tunnel":{') > 0 THEN (
+           SELECT json_group_array(json_object('kind', json_extract(h.value, '$.tunnel.kind'), 'vni', json_extract(h.value, '$.tunnel.vni')))
+             FROM json_each(timeline, '$.hops') h WHERE json_extract(h.value, '$.tunnel.kind') IS NOT NULL) END`
+      : '';
     const rows = this.db.prepare(
-      'SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport, service, packets, first_seen FROM flows ORDER BY id',
+      `SELECT id, proto, orig_src, orig_sport, orig_dst, orig_dport, reply_src, reply_sport, reply_dst, reply_dport, service, packets, first_seen${tunnels} FROM flows ORDER BY id`,
     ).raw(true);
     for (const r of rows.iterate() as IterableIterator<unknown[]>) {
+      const seen = options.tunnels === true ? { tunnels: r[13] === null ? [] : (JSON.parse(r[13] as string) as NonNullable<FlowKeyRow['tunnels']>) } : {};
       each({
+        ...seen,
         id: r[0] as number,
         proto: r[1] as number,
         original: { src: r[2] as string, sport: r[3] as number | null, dst: r[4] as string, dport: r[5] as number | null },

@@ -31,7 +31,8 @@ export function projectFlowDivergence(store: Store, flowId: number, options: Flo
   const replay = replayFlow(store, flowId, { world });
   if (replay === null) return null;
   if (replay.kind === 'not-replayed') return { kind: 'not-replayed', flow: flowId, reason: replay.reason };
-  const hops = detail.timeline.hops;
+  // Captured sightings only: a kernel trace's points are the replay's start, not places a packet was captured.
+  const hops = detail.timeline.hops.filter((h) => h.evidence === 'observed');
   const r = replay.request;
   return {
     kind: 'replayed',

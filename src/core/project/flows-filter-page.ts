@@ -5,7 +5,7 @@
  */
 import { FlowStore, type FlowKeyRow, type FlowOrder } from '../model/flow-store';
 import type { Store } from '../model/store';
-import { flowMatches, type FlowFilter } from '../flows/flow-filter';
+import { filterUsesTunnels, flowMatches, type FlowFilter } from '../flows/flow-filter';
 
 function sortValue(key: FlowKeyRow, order: FlowOrder): number | string | null {
   switch (order.column) {
@@ -40,7 +40,7 @@ export function matchingFlowIds(store: Store, filter: FlowFilter, order?: FlowOr
   const keys: FlowKeyRow[] = [];
   new FlowStore(store).forEachFlowKey((key) => {
     if (flowMatches(filter, key)) keys.push(key);
-  });
+  }, { tunnels: filterUsesTunnels(filter) });
   if (order !== undefined) keys.sort((a, b) => compare(a, b, order));
   return keys.map((k) => k.id);
 }

@@ -40,7 +40,7 @@ import { findTwins, TwinFrames } from './flows-twins';
 import { FlowSimulator } from '../flows/flow-simulator';
 import { buildTimeline } from '../flows/flow-timeline';
 import { ServiceIndex } from '../flows/service-index';
-import { TraceFlowCollector, traceFlowNotes, type TraceFlow } from './trace-flows';
+import { dnatTargetsOf, TraceFlowCollector, traceFlowNotes, traceHops, type DnatTargetLookup, type TraceFlow } from './trace-flows';
 
 /** Bump when stitching changes meaning: stored flows of an older algorithm are recomputed. */
 const ALGORITHM = 'stitch-9';
@@ -339,7 +339,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
   const services = new ServiceIndex(world, kubectlServices(store));
   // Every conntrack entry's and packet's tuple is known now: the kernel's traced packets of none of them are flows of
   // their own, numbered among the others by first time seen.
-  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), warnings, () => throwIfCancelled(signal, 'stitching the flows'));
+  const traced = traceOnlyFlows(store, (t) => builder.knowsTuple(t), dnatTargetsOf(world), warnings, () => throwIfCancelled(signal, 'stitching the flows'));
   const { finalId, clock, count, extraIds } = builder.planFlows(
     (original, node) => services.nameOf(original, node, null, (address) => sim.isLocal(node, address)),
     (add) => {
@@ -425,6 +425,7 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
     traced.forEach((t, i) => {
       const flow = traceFlow(t, extraIds[i]!, offsets.get(t.node) ?? 0);
       const timeline = buildTimeline(flow, [], sim, { node: t.node, iface: t.arrival });
+      timeline.hops = traceHops(t, t.node, offsets.get(t.node) ?? 0);
       timeline.notes.unshift(...traceFlowNotes(t));
       const service = timeline.service ?? services.nameOf(t.original, t.node, t.reply, (a) => sim.isLocal(t.node, a));
       w.addFlow({
@@ -460,8 +461,10 @@ function stitchInTime(store: Store, options: StitchOptions, setUp: StitchSetUp):
 export const TRACE_CANCEL_EVERY = 4096;
 
 /** The kernel's traced connections no conntrack entry or captured packet makes a flow of, capture by capture. */
-function traceOnlyFlows(store: Store, known: (t: TraceFlow['original']) => boolean, warnings: string[], checkCancel: () => void): TraceFlow[] {
-  const collector = new TraceFlowCollector(known);
+function traceOnlyFlows(
+  store: Store, known: (t: TraceFlow['original']) => boolean, dnatTargets: DnatTargetLookup, warnings: string[], checkCancel: () => void,
+): TraceFlow[] {
+  const collector = new TraceFlowCollector(known, dnatTargets);
   let lines = 0;
   // A cancel is heard between captures and within a long log.
   const tick = (): void => {

@@ -101,7 +101,8 @@ function reportFlow(f: FlowView, sources: RuleSources, comparison: PictureCompar
     })),
     hops: hops.slice(0, HOP_LIMIT).map((h) => ({
       node: h.node, interface: h.interface, direction: h.direction, tuple: tupleText(h.after), stage: h.explanation,
-      time: isoFromSeconds(h.alignedFirstTime), packets: h.packets, tunnel: h.tunnel ?? null,
+      time: h.trace?.dated === false ? null : isoFromSeconds(h.alignedFirstTime), packets: h.packets, tunnel: h.tunnel ?? null,
+      ...(h.trace ? { traceHook: h.trace.hook } : {}),
     })),
     hopsOmitted: Math.max(0, hops.length - HOP_LIMIT),
     picture: hops.length === 0 ? null : layoutNatPicture({ hops, rewrites: f.timeline.rewrites, conntrack: f.timeline.conntrack, comparison }),

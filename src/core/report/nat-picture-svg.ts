@@ -64,7 +64,7 @@ export function renderNatPictureSvg(p: NatPicture, title: string): string {
       + `<text x="10" y="${n(a.y + 4)}" fill="${MUTED}">+${a.atMs} ms</text>`
       + arrowLine(a.x1, a.x2, a.y, colour, false)
       + `<circle cx="${n(a.x2)}" cy="${n(a.y)}" r="3" fill="${colour}"/>`
-      + `<text x="${n(p.textX)}" y="${n(a.textY)}" fill="${INK}"${HALO}>${segments(a.segments)} <tspan fill="${MUTED}">${a.direction} · ${a.packets} pkt${a.tunnel === null ? '' : ` · in ${escapeHtml(a.tunnel)}`}</tspan>`
+      + `<text x="${n(p.textX)}" y="${n(a.textY)}" fill="${INK}"${HALO}>${segments(a.segments)} <tspan fill="${MUTED}">${a.direction} · ${a.packets} pkt${a.tunnel === null ? '' : ` · in ${escapeHtml(a.tunnel)}`}${a.trace === null ? '' : ` · kernel trace ${escapeHtml(a.trace)}`}</tspan>`
       + (a.firstDivergence ? ` <tspan fill="${STATUS_COLOUR.differs}" font-weight="700">≠ first difference</tspan>` : a.status !== null && a.status !== 'agree' ? ` <tspan fill="${STATUS_COLOUR[a.status]}">(${STATUS_TEXT[a.status]})</tspan>` : '')
       + '</text>'
       + a.changes.map((c, k) => `<text x="${n(p.textX)}" y="${n(a.changeY[k]!)}" fill="${CHANGED}"${HALO}>${escapeHtml(changeText(c))}</text>`).join('')

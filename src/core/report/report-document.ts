@@ -206,7 +206,7 @@ function* flowBlocks(r: Report): Generator<Block> {
         kind: 'table',
         columns: ['Time', 'Node · interface', 'Direction', 'Tuple', 'Stage', 'Packets'],
         rows: f.hops.map((h) => [
-          dash(h.time), `${h.node} · ${h.interface ?? '?'}${h.tunnel ? ` ${tunnelBeside(h.tunnel)}` : ''}`, h.direction, h.tuple, h.stage, String(h.packets),
+          dash(h.time), h.traceHook !== undefined ? `${h.node} · ${h.traceHook} (kernel trace)` : `${h.node} · ${h.interface ?? '?'}${h.tunnel ? ` ${tunnelBeside(h.tunnel)}` : ''}`, h.direction, h.tuple, h.stage, String(h.packets),
         ]),
       };
       if (f.hopsOmitted > 0) yield { kind: 'paragraph', text: `${count(f.hopsOmitted, 'more hop')} not listed.` };

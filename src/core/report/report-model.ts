@@ -93,6 +93,8 @@ export interface ReportHop {
   packets: number;
   /** The tunnel its packets were seen in (the tuple being the inner packet's), null when seen as they are. */
   tunnel: ObservationTunnel | null;
+  /** A point of the kernel's trace, not a capture: its hook (`nat PREROUTING`); the stage names its trace line. */
+  traceHook?: string;
 }
 
 /** A tunnel a packet capture's packets came in (VXLAN, Geneve, IPIP): one per capture, direction and outer endpoints. */

@@ -33,12 +33,30 @@ export interface TimelineHop {
   lastTime: number;
   alignedFirstTime: number;
   packets: number;
-  evidence: 'observed';
+  /** observed: packets captured there; kernel-trace: the kernel's own trace lines of a flow no packet or conntrack entry shows. */
+  evidence: 'observed' | 'kernel-trace';
   /**
    * The tunnel the flow's packets were seen in at this point (VXLAN, Geneve, IPIP), the tuples being the inner
    * packet's; null when seen as they are (always present in what stitching writes).
    */
   tunnel?: ObservationTunnel | null;
+  /** kernel-trace hops only: the point of the traced walk (`interface` is the line's IN or OUT). */
+  trace?: TraceHopPoint;
+}
+
+/**
+ * A point of the kernel's trace of a packet: where it entered the trace, or where a rewrite shows. `hook` is the base
+ * chain (`raw PREROUTING`; for a rewrite, the nat hook that made it: `nat PREROUTING`, or where the trace first shows it
+ * when no nat line of the walk did, as conntrack rewrites later packets without the nat table).
+ */
+export interface TraceHopPoint {
+  hook: string;
+  /** `file:line` of the line that shows the tuple. */
+  source: string;
+  /** The nat rule line that made the rewrite (`nat KUBE-SVC rule 2`) and its `file:line`; null at the entry point or without one. */
+  rule: { name: string; source: string } | null;
+  /** False when the line carries no date (dmesg's uptime): the hop's times are then 0, not an instant. */
+  dated: boolean;
 }
 
 export type RewriteKind = 'dnat' | 'snat' | 'masquerade' | 'redirect';

@@ -1,6 +1,6 @@
 /**
  * A flow's NAT timeline as a picture, laid out once for every face that draws it (the renderer's SVG,
- * the HTML report's inline SVG): one lane per capture point (node · interface) in path order, one arrow
+ * the HTML report's inline SVG): one lane per capture point (node · interface; a kernel trace's hook) in path order, one arrow
  * per sighting in time order with the fields that changed since the previous sighting of its direction,
  * the replay's predicted points on the same lanes below them, the first place prediction and capture
  * part ways marked, and the conntrack entries under the lanes of their node. Coordinates are in SVG
@@ -63,7 +63,9 @@ export interface Lane {
   node: string;
   interface: string | null;
   netns: string | null;
-  /** `nodea · cbr0`, `nodea · ns/pod-a1 eth0`, `nodea · ?` */
+  /** The hook of a kernel trace's point (`nat PREROUTING`); null for a capture point. */
+  hook: string | null;
+  /** `nodea · cbr0`, `nodea · ns/pod-a1 eth0`, `nodea · ?`; a kernel trace's point `nodea · nat PREROUTING`. */
   label: string;
   x: number;
 }
@@ -95,6 +97,8 @@ export interface PictureArrow {
   explanation: string;
   /** The tunnel the sighting's packets were seen in, short (`VXLAN 1`); null when seen as they are. */
   tunnel: string | null;
+  /** A point of the kernel's trace (no packet captured there): `file:line` of the trace line that shows the tuple. */
+  trace: string | null;
   /** How the replay sees this sighting; null without a replay. */
   status: PictureStatus | null;
   firstDivergence: boolean;
@@ -185,9 +189,12 @@ function differing(a: TupleView, b: TupleView): Set<Field> {
   return new Set((['src', 'sport', 'dst', 'dport'] as const).filter((f) => a[f] !== b[f]));
 }
 
-const laneKey = (node: string, netns: string | null, iface: string | null): string => `${node}\u0000${netns ?? ''}\u0000${iface ?? ''}`;
+// A kernel trace's point is a lane of its own: the hook, not the interface, is where the tuple was seen.
+const laneKey = (node: string, netns: string | null, iface: string | null, hook: string | null = null): string =>
+  hook === null ? `${node}\u0000${netns ?? ''}\u0000${iface ?? ''}` : `${node}\u0000\u0001${hook}`;
 
-function laneLabel(node: string, netns: string | null, iface: string | null): string {
+function laneLabel(node: string, netns: string | null, iface: string | null, hook: string | null): string {
+  if (hook !== null) return `${node} · ${hook}`;
   return `${node} · ${netns === null ? '' : `ns/${netns} `}${iface ?? '?'}`;
 }
 
@@ -239,14 +246,14 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
   const maxArrows = options.maxArrows ?? 40;
   const maxPredicted = options.maxPredicted ?? 40;
   const order = input.hops.map((h, i) => ({ h, i })).sort((a, b) => a.h.alignedFirstTime - b.h.alignedFirstTime || a.i - b.i);
-  const hopKey = (h: TimelineHop): string => laneKey(h.node, h.netns, h.interface);
+  const hopKey = (h: TimelineHop): string => laneKey(h.node, h.netns, h.interface, h.trace?.hook ?? null);
   const comparison = input.comparison;
   const predictedRows = (comparison?.rows ?? []).map((r, row) => ({ r, row })).filter((x) => x.r.predicted !== null);
   const predKey = (p: NonNullable<PictureComparison['rows'][number]['predicted']>): string => laneKey(p.node, null, p.interface);
 
-  const meta = new Map<string, { node: string; netns: string | null; iface: string | null }>();
-  for (const { h } of order) meta.set(hopKey(h), { node: h.node, netns: h.netns, iface: h.interface });
-  for (const { r } of predictedRows) meta.set(predKey(r.predicted!), { node: r.predicted!.node, netns: null, iface: r.predicted!.interface });
+  const meta = new Map<string, { node: string; netns: string | null; iface: string | null; hook: string | null }>();
+  for (const { h } of order) meta.set(hopKey(h), { node: h.node, netns: h.netns, iface: h.interface, hook: h.trace?.hook ?? null });
+  for (const { r } of predictedRows) meta.set(predKey(r.predicted!), { node: r.predicted!.node, netns: null, iface: r.predicted!.interface, hook: null });
   const originals = unique(order.filter((x) => x.h.direction !== 'reply').map((x) => hopKey(x.h)));
   const predicted = unique(predictedRows.map((x) => predKey(x.r.predicted!)));
   const replies = unique(order.filter((x) => x.h.direction === 'reply').map((x) => hopKey(x.h)).reverse());
@@ -255,7 +262,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
   const laneX = (i: number): number => G.margin + G.timeWidth + G.laneWidth * i + G.laneWidth / 2;
   const lanes: Lane[] = keys.map((k, index) => {
     const m = meta.get(k)!;
-    return { index, node: m.node, interface: m.iface, netns: m.netns, label: laneLabel(m.node, m.netns, m.iface), x: laneX(index) };
+    return { index, node: m.node, interface: m.iface, netns: m.netns, hook: m.hook, label: laneLabel(m.node, m.netns, m.iface, m.hook), x: laneX(index) };
   });
   const lanesLeft = G.margin + G.timeWidth;
   const lanesRight = lanesLeft + G.laneWidth * Math.max(1, lanes.length);
@@ -314,6 +321,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
       hop: i, direction: h.direction, from, to, x1: from === null ? edge(h.direction) : laneX(from), x2: laneX(to), y: arrowY,
       textY, changeY, top, bottom: y - G.rowGap / 2, tuple: h.after, segments: tupleSegments(h.after, fields), changes, rewrites, packets: h.packets,
       atMs: Math.round((h.alignedFirstTime - t0) * 1e6) / 1e3, explanation: h.explanation, tunnel: h.tunnel ? tunnelLabel(h.tunnel) : null,
+      trace: h.trace?.source ?? null,
       status: s?.status ?? null, firstDivergence: s?.first ?? false,
     });
   }
@@ -378,7 +386,7 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
   // Text runs over the lanes from their left edge; the picture is as wide as the wider of the two.
   const longest = Math.max(
     0,
-    ...arrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 40),
+    ...arrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 40 + (a.trace === null ? 0 : a.trace.length + 16)),
     ...arrows.flatMap((a) => a.changes.map((c) => c.before.length + c.after.length + 8)),
     ...predictedArrows.map((a) => a.segments.reduce((n, s) => n + s.text.length, 0) + 30),
   );
@@ -393,10 +401,18 @@ export function layoutNatPicture(input: PictureInput, options: PictureOptions = 
 
 function pictureSummary(lanes: readonly Lane[], sightings: number, predicted: number, input: PictureInput, divergence: string | null): string {
   const nat = [...new Set(input.rewrites.map((r) => r.kind.toUpperCase()))];
+  const traced = lanes.filter((l) => l.hook !== null);
+  const captured = lanes.filter((l) => l.hook === null);
+  const across = [
+    traced.length > 0 ? `${traced.length} point${traced.length === 1 ? '' : 's'} of the kernel's trace (${traced.map((l) => l.label).join(', ')})` : null,
+    captured.length > 0 || traced.length === 0 ? `${captured.length} capture point${captured.length === 1 ? '' : 's'} (${captured.map((l) => l.label).join(', ')})` : null,
+  ].filter((x): x is string => x !== null).join(' and ');
+  // A flow the trace alone shows has no captured sighting the replay could agree with.
+  const agree = input.hops.some((h) => h.evidence === 'observed') ? ', the captures agree with the replay' : ', no captured packet to compare';
   return [
-    `NAT timeline: ${sightings} sighting${sightings === 1 ? '' : 's'} across ${lanes.length} capture point${lanes.length === 1 ? '' : 's'} (${lanes.map((l) => l.label).join(', ')})`,
+    `NAT timeline: ${sightings} sighting${sightings === 1 ? '' : 's'} across ${across}`,
     nat.length > 0 ? `rewritten by ${nat.join(' and ')}` : 'no rewrite',
-    input.comparison === null ? 'no replay' : `${predicted} predicted point${predicted === 1 ? '' : 's'}${divergence === null ? ', the captures agree with the replay' : `; ${divergence}`}`,
+    input.comparison === null ? 'no replay' : `${predicted} predicted point${predicted === 1 ? '' : 's'}${divergence === null ? agree : `; ${divergence}`}`,
   ].join('; ');
 }
 

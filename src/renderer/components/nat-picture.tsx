@@ -73,6 +73,7 @@ function Drawing({ p }: { p: NatPicture }) {
             <tspan className="meta">
               {' '}
               {a.direction} · {a.packets} pkt{a.tunnel !== null && ` · in ${a.tunnel}`}
+              {a.trace !== null && ` · kernel trace ${a.trace}`}
             </tspan>
             {a.firstDivergence ? (
               <tspan className="mark"> ≠ first difference</tspan>

@@ -189,9 +189,9 @@ export function flowDetailView(d: FlowDetailJson): FlowDetailView {
       const { stage, rest } = stageOf(h.explanation);
       return {
         key: `${i}`,
-        at: Number.isFinite(t0) ? `+${(h.alignedFirstTime - t0).toFixed(6)} s` : DASH,
+        at: Number.isFinite(t0) && h.trace?.dated !== false ? `+${(h.alignedFirstTime - t0).toFixed(6)} s` : DASH,
         node: h.node,
-        iface: `${h.interface ?? '?'}${h.netns === null ? '' : ` [${h.netns}]`}`,
+        iface: h.trace ? `${h.trace.hook} (kernel trace)` : `${h.interface ?? '?'}${h.netns === null ? '' : ` [${h.netns}]`}`,
         direction: h.direction === 'original' ? '→ original' : h.direction === 'reply' ? '← reply' : '? unknown',
         tuple: tupleText(h.after),
         stage,

@@ -84,9 +84,11 @@ export function hopDetail(p: NatPicture, arrowIndex: number, detail: FlowDetailJ
   if (a === undefined) return null;
   const hop = detail.timeline.hops[a.hop];
   if (hop === undefined) return null;
-  const mine = detail.observations.filter(
-    (o) => o.kind === 'packet' && o.node === hop.node && o.interface === hop.interface && o.netns === hop.netns && o.direction === hop.direction && sameTuple(o, a.tuple),
-  );
+  // A kernel trace's point shows its trace lines: the one that shows the tuple and the nat rule's that made it.
+  const traced = hop.trace === undefined ? null : new Set([hop.trace.source, ...(hop.trace.rule === null ? [] : [hop.trace.rule.source])]);
+  const mine = detail.observations.filter((o) => traced !== null
+    ? o.kind === 'kernel-trace' && traced.has(o.source)
+    : o.kind === 'packet' && o.node === hop.node && o.interface === hop.interface && o.netns === hop.netns && o.direction === hop.direction && sameTuple(o, a.tuple));
   const rules = a.rewrites.map((i) => ruleOf(detail.timeline.rewrites[i]!, i, a.direction === 'reply'));
   return {
     title: `Hop ${arrowIndex + 1} · ${p.lanes[a.to]!.label} · ${a.direction}`,
@@ -99,6 +101,6 @@ export function hopDetail(p: NatPicture, arrowIndex: number, detail: FlowDetailJ
     packets: mine.map((o, i) => ({
       key: `${i}`, time: clockText(o.alignedTime ?? o.time), flags: o.tcpFlags ?? '', length: o.length === null ? '' : `${o.length}`, source: o.source,
     })),
-    packetsNote: mine.length < a.packets ? `${mine.length} of ${a.packets} packets loaded (the packet list pages through all of them)` : null,
+    packetsNote: traced === null && mine.length < a.packets ? `${mine.length} of ${a.packets} packets loaded (the packet list pages through all of them)` : null,
   };
 }

@@ -122,11 +122,44 @@ describe('topology elements: namespaces and veth pairs', () => {
     const named = edgesOf(unpaired).filter((e) => e.data.kind === 'veth');
     expect(named.map((e) => e.data.details[1])).toEqual([{ label: 'Paired by', value: 'eth0 names its peer if7 (link-netns 0)' }]);
     expect(byId(unpaired, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'eth0 in web-7d9' });
-    // A replaced pod's namespace captured too, its eth0 also @if7: the veth names neither (both are drawn as they say).
+    // A replaced pod's namespace captured too, its eth0 also @if7: the veth names neither (both are drawn as they say),
+    // and says both were captured and name it back, not that its peer was not captured.
     const twice = { ...cni, interfaces: cni.interfaces.map((i) => ({ ...i, pairedWith: null })), namespaces: [...cni.namespaces, { ...cni.namespaces[0]!, name: 'web-old' }] };
     const both = topologyElements({ nodes: [twice], services: [], pods: [] }, { showLoopback: false });
     expect(edgesOf(both).filter((e) => e.data.kind === 'veth')).toHaveLength(2);
-    expect(byId(both, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({ label: 'Peer', value: 'if3 in netns 0 (not captured)' });
+    expect(byId(both, 'if|node1|veth1a2b3c4d')?.data.details).toContainEqual({
+      label: 'Peer', value: 'if3: eth0 in web-7d9 and eth0 in web-old both name it back (a pod and its replacement?), so neither is taken for its pair',
+    });
+  });
+
+  it('says a veth two captured namespaces both name back has two candidates, not an uncaptured peer (from ip addr as printed)', () => {
+    const LO = ['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000', '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00'];
+    const pod = (ip: string): string[] => [
+      '3: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default',
+      '    link/ether 0a:58:0a:f4:01:05 brd ff:ff:ff:ff:ff:ff link-netnsid 0', `    inet ${ip}/24 brd 10.244.1.255 scope global eth0`,
+    ];
+    const project = tempProject('veth-twice');
+    try {
+      const file = project.write('t.txt', [
+        'root@node1:~# ip addr', ...LO,
+        '7: veth1a2b3c4d@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue master cni0 state UP group default',
+        '    link/ether 6a:1b:2c:3d:4e:07 brd ff:ff:ff:ff:ff:ff link-netnsid 0',
+        // The pod, and the pod that replaced it, captured in turn: each eth0@if7 with index 3.
+        'root@node1:~# ip netns exec cni-aaaa ip addr', ...LO, ...pod('10.244.1.5'),
+        'root@node1:~# ip netns exec cni-bbbb ip addr', ...LO, ...pod('10.244.1.6'),
+        '',
+      ].join('\n'));
+      const store = project.store();
+      expect(importPaths(store, [file]).errors).toEqual([]);
+      const topology = readTopology(store);
+      expect(topology.nodes[0]!.interfaces.find((i) => i.name === 'veth1a2b3c4d')!.pairedWith).toBeNull();
+      const details = byId(topologyElements(topology, { showLoopback: false }), 'if|node1|veth1a2b3c4d')?.data.details;
+      expect(details).toContainEqual({
+        label: 'Peer', value: 'if3: eth0 in cni-aaaa and eth0 in cni-bbbb both name it back (a pod and its replacement?), so neither is taken for its pair',
+      });
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('pairs veths inside one namespace by index or by name', () => {

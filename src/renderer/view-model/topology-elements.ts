@@ -133,7 +133,7 @@ type VethEnd = NonNullable<ReturnType<typeof peerOf>>;
  * even where the veth's own `link-netnsid 0` names no captured namespace, and then the veth names the pod's end too.
  * Each edge is drawn from the end that found it (veth pairs below), so two pods naming one veth are two edges.
  */
-function vethEnds(scopes: readonly Scope[]): Map<string, VethEnd> {
+function vethEnds(scopes: readonly Scope[]): { ends: Map<string, VethEnd>; contested: Map<string, VethEnd[]> } {
   const ends = new Map<string, VethEnd>();
   const found: Array<[Scope, TopologyInterfaceJson, VethEnd]> = [];
   for (const scope of scopes) {
@@ -153,8 +153,24 @@ function vethEnds(scopes: readonly Scope[]): Map<string, VethEnd> {
     if (list === undefined) naming.set(back, [{ scope, iface: i, why: peer.why }]);
     else list.push({ scope, iface: i, why: peer.why });
   }
-  for (const [back, list] of naming) if (list.length === 1) ends.set(back, list[0]!);
-  return ends;
+  // Of two or more, the end is contested: captured on every side, paired with none.
+  const contested = new Map<string, VethEnd[]>();
+  for (const [back, list] of naming) {
+    if (list.length === 1) ends.set(back, list[0]!);
+    else contested.set(back, list);
+  }
+  return { ends, contested };
+}
+
+/** What an interface's details say of its peer: the captured end, the ends that all name it back, or that it was not captured. */
+function peerText(i: TopologyInterfaceJson, peer: VethEnd | null, contested: readonly VethEnd[] | undefined): string {
+  if (peer !== null) return `${peer.iface.name} ${placeOf(peer.scope)}`;
+  if (contested !== undefined) {
+    const names = contested.map((c) => `${c.iface.name} ${placeOf(c.scope)}`);
+    const list = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+    return `${i.peer ?? '?'}: ${list} ${names.length === 2 ? 'both' : 'all'} name it back (a pod and its replacement?), so neither is taken for its pair`;
+  }
+  return `${i.peer}${i.linkNetns === null ? '' : ` in netns ${i.linkNetns}`} (not captured)`;
 }
 
 /** Where an interface is, as the details panel and a veth edge name it: `on node1`, `in cni-aaaa`. */
@@ -222,7 +238,7 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
   const scopes = topology.nodes.flatMap(scopesOf);
   const nodeByName = new Map(topology.nodes.map((n) => [n.name, n]));
   const drawn = new Set<string>();
-  const ends = vethEnds(scopes);
+  const { ends, contested } = vethEnds(scopes);
   const addNode = (n: { data: Omit<GraphNode['data'], 'w' | 'h'>; classes: string }): void => {
     if (drawn.has(n.data.id)) return;
     drawn.add(n.data.id);
@@ -264,7 +280,7 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
     for (const i of ordered) {
       if (isLoopback(i) && !options.showLoopback) continue;
       const peer = ends.get(interfaceId(scope.key, i.name)) ?? null;
-      const peerText = peer === null ? `${i.peer}${i.linkNetns === null ? '' : ` in netns ${i.linkNetns}`} (not captured)` : `${peer.iface.name} ${placeOf(peer.scope)}`;
+      const rivals = contested.get(interfaceId(scope.key, i.name));
       const bridge = bridgeOfPort.get(i.name);
       const isBridge = bridges.has(i.name);
       const classes = [isBridge ? 'bridge' : 'interface', i.peer !== null || peer !== null ? 'veth' : '', isLoopback(i) ? 'loopback' : '', i.addresses.length > 0 ? 'addressed' : '', (i.state ?? '').toUpperCase() === 'DOWN' ? 'down' : '']
@@ -277,7 +293,7 @@ export function unplacedTopologyElements(topology: TopologyJson, options: Topolo
           parent: bridge !== undefined && scope.interfaces.some((x) => x.name === bridge) ? interfaceId(scope.key, bridge) : scope.boxId,
           label: isBridge ? [i.name, ...i.addresses].join(' · ') : interfaceLabel(i),
           title: `${isBridge ? 'Bridge' : 'Interface'} ${i.name} on ${scope.namespace ?? scope.node}`,
-          details: interfaceDetails(i, peer === null && i.peer === null ? null : peerText, bridges.get(i.name)),
+          details: interfaceDetails(i, peer === null && i.peer === null && rivals === undefined ? null : peerText(i, peer, rivals), bridges.get(i.name)),
         },
         classes,
       });

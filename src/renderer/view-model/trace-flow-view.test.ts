@@ -9,7 +9,8 @@ import { Project } from '../../shared/backend/project';
 import type { FlowDetailJson, FlowRowJson } from '../../shared/contract/flow-json';
 import { flowDetailView, flowTableRow } from './flow-table';
 import { kernelTraceRows } from './kernel-trace-rows';
-import { natPictureOf } from './nat-picture-view';
+import { hopDetail, natPictureOf } from './nat-picture-view';
+import { changeText } from '../../shared/contract/nat-picture';
 
 const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/kernel-trace');
 let dir: string;
@@ -47,8 +48,12 @@ describe('a flow of the kernel trace alone in the Flows tab', () => {
   it('opens: the rewrite the rules make, the trace lines with their rules, and what the trace does not show', () => {
     const view = flowDetailView(detail);
     expect(view.title).toBe('Flow 1 · TCP 10.77.0.1:52156 → 10.96.0.10:80');
-    expect(view.hops).toEqual([]);
-    expect(view.noHops).toBe('No packet of this flow was captured: the kernel\'s trace of its packets below is all that shows it.');
+    // The hops are the trace's points: named by their hook, undated as dmesg's lines are.
+    expect(view.hops.map((h) => [h.at, h.iface, h.stage, h.tuple, h.packets])).toEqual([
+      ['—', 'raw PREROUTING (kernel trace)', 'pre-NAT', '10.77.0.1:52156 → 10.96.0.10:80', '×3'],
+      ['—', 'nat PREROUTING (kernel trace)', 'post-NAT', '10.77.0.1:52156 → 10.77.0.2:8080', '×1'],
+      ['—', 'filter INPUT (kernel trace)', 'post-NAT', '10.77.0.1:52156 → 10.77.0.2:8080', '×2'],
+    ]);
     expect(view.rewrites.map((r) => [r.kind, r.before, r.after, r.where, r.evidence])).toEqual([
       ['DNAT', '10.77.0.1:52156 → 10.96.0.10:80', '10.77.0.1:52156 → 10.77.0.2:8080', 'nat/KUBE-SVC · line 26', 'rules'],
     ]);
@@ -59,8 +64,16 @@ describe('a flow of the kernel trace alone in the Flows tab', () => {
       ['raw/PREROUTING policy', 'pre-NAT'], ['nat/PREROUTING rule 1', 'pre-NAT'], ['nat/KUBE-SVC rule 2', 'pre-NAT'], ['filter/INPUT rule 1', 'post-NAT'],
     ]);
     expect(rows[2]!.ruleNote).toMatch(/^captured ruleset, .*iptables-save\.txt:26$/);
-    // No capture point and no conntrack entry: the NAT picture has nothing to draw (the panel shows none), the rewrite list and the trace table say it.
+    // No capture point: the NAT picture draws the trace's points, the DNAT where the trace shows it, and opens its lines.
     const picture = natPictureOf(detail, flowDivergence(project, { id: row.id }));
-    expect([picture.arrows, picture.conntrack]).toEqual([[], []]);
+    expect(picture.arrows.map((a) => [picture.lanes[a.to]!.label, a.changes.map(changeText).join('; ')])).toEqual([
+      ['s · raw PREROUTING', ''], ['s · nat PREROUTING', 'dst 10.96.0.10:80 → 10.77.0.2:8080'], ['s · filter INPUT', ''],
+    ]);
+    const hop = hopDetail(picture, 1, detail)!;
+    expect(hop.title).toBe('Hop 2 · s · nat PREROUTING · original');
+    expect(hop.rules.map((r) => [r.title, r.by])).toEqual([['DNAT on s → 10.77.0.2:8080', 'nat/KUBE-SVC']]);
+    // Its trace lines: the DNAT rule's and the one that shows the new destination; no 'packets loaded' count.
+    expect(hop.packets.map((p) => p.source.replace(/^.*\//, ''))).toEqual(['dmesg.txt:3', 'dmesg.txt:4']);
+    expect(hop.packetsNote).toBeNull();
   });
 });

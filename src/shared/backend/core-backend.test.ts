@@ -217,7 +217,7 @@ describe('trace and topology handlers over core', () => {
     expect(second.flows.map((f) => f.id)).toEqual(pod.flows.slice(1, 2).map((f) => f.id));
     expect(listFlows(project, { offset: 0, limit: 10, filter: '  ' }).unfiltered).toBeUndefined();
     expect(() => listFlows(project, { offset: 0, limit: 10, filter: 'host 10.40.2.2 and prot 80' })).toThrow(
-      new ApiError('rejected', 'the flow filter does not read at column 20: "prot" is neither an IP address nor a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, and, or, not)'),
+      new ApiError('rejected', 'the flow filter does not read at column 20: "prot" is neither an IP address nor a filter word (host, net, port, portrange, src, dst, tcp, udp, icmp, ip, ip6, proto, service, tunnel, vni, and, or, not)'),
     );
   });
 
