@@ -20,7 +20,7 @@ export const INTERFACE_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'b
 export const RULESET_PARTS: ReadonlySet<StatePart> = new Set(['ruleset']);
 
 const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
-  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
+  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', 'nft-ruleset': 'ruleset', bridge: 'bridges',
 };
 
 /**
@@ -115,7 +115,8 @@ export function composeInputs(store: Store, captures: readonly CaptureRow[], par
         break;
       }
       case 'iptables-save':
-      case 'iptables-list': {
+      case 'iptables-list':
+      case 'nft-ruleset': {
         const rulesets = store.lazyRulesetsOf(c.id);
         const first = rulesets[0];
         const scope = scopeOf(c, first === undefined ? null : { kind: 'iptables-save', ruleset: first, takenAt: null });

@@ -7,7 +7,7 @@
  * The nat table is consulted for new connections only (every replayed packet) and never for an
  * untracked one. Written in continuation style so statistic branches simply multiply.
  */
-import type { TableName } from '../netfilter/ruleset';
+import { isDumpFormat, type TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, FORK_BUDGET, withAnswer, withInferred, withPremise } from './assumption';
 import type { Question } from './assumption';
@@ -57,7 +57,7 @@ function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
  */
 function withMissingTable(node: CompiledNode, env: WalkEnv, s: FlowState, table: TableName, hook: HookName): FlowState {
   const origin = env.ruleset.origin;
-  if (origin.format === 'iptables-save' && !origin.partial) return s;
+  if (isDumpFormat(origin.format) && !origin.partial) return s;
   const cmd = env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables';
   if (!env.ruleset.tables.has(table)) {
     return withPremise(s, `table|${node.name}|${env.ruleset.family}|${table}`, {

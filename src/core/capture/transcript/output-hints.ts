@@ -64,7 +64,7 @@ export function hintOf(argv: string[]): Hint {
     case 'xtables-nft-multi':
       return { kind: 'kernel-trace', table: null, selective: false };
     case 'nft':
-      return { kind: args.includes('monitor') ? 'kernel-trace' : null, table: null, selective: false };
+      return args.includes('monitor') ? { kind: 'kernel-trace', table: null, selective: false } : nftListHint(args);
     case 'tcpdump':
       return { kind: tcpdumpWritesFileOnly(args) ? null : 'tcpdump-text', table: null, selective: false };
     case 'brctl':
@@ -81,6 +81,18 @@ export function hintOf(argv: string[]): Hint {
     default:
       return NO_HINT;
   }
+}
+
+/** `nft [-a] [-n] list ruleset|table [FAMILY] T|chain [FAMILY] T C`: the tables iptables-nft wrote, or part of them. */
+function nftListHint(args: string[]): Hint {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const list = words.indexOf('list');
+  const what = list < 0 ? undefined : words[list + 1];
+  if (what !== 'ruleset' && what !== 'table' && what !== 'chain' && what !== 'tables') return NO_HINT;
+  if (what === 'ruleset' || what === 'tables') return { kind: what === 'ruleset' ? 'nft-ruleset' : null, table: null, selective: false };
+  const rest = words.slice(list + 2);
+  const named = rest.length > 0 && /^(ip|ip6|inet|arp|bridge|netdev)$/.test(rest[0]!) ? rest.slice(1) : rest;
+  return { kind: 'nft-ruleset', table: asTable(named[0]), selective: true };
 }
 
 /** Files the kernel log is written to: /dev/kmsg, /var/log/kern.log, syslog, messages (rotated ones too). */
