@@ -10,6 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InterfaceRecord, RouteRecord } from '../records/records';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
+import { parseNftRuleset } from '../capture/nft/nft-ruleset';
+import type { Ruleset } from '../netfilter/ruleset';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';
 import type { TraceResult } from './trace';
@@ -94,10 +96,20 @@ function iface(name: string, addresses: string[]): InterfaceRecord {
   };
 }
 
-function node(v: Vector, dir: string): NodeSnapshot {
+/** The vector's ruleset as iptables-save prints it, or (`nft`) as nft list ruleset printed the same rules loaded by iptables-nft-restore. */
+function rulesetOf(v: Vector, dir: string, nft: string | null): Ruleset {
+  if (nft !== null) {
+    const parsed = parseNftRuleset({ file: nft, text: readFileSync(nft, 'utf8'), firstLine: 1 }, { partial: false });
+    expect(parsed.rulesets).toHaveLength(1);
+    return parsed.rulesets[0]!;
+  }
   const file = path.join(dir, 'ruleset.iptables-save');
   const text = readFileSync(file, 'utf8');
-  const ruleset = parseIptablesSave({ file, text: v.tracer === 'v1' ? withBuiltinJumps(text) : text, firstLine: 1 }).ruleset;
+  return parseIptablesSave({ file, text: v.tracer === 'v1' ? withBuiltinJumps(text) : text, firstLine: 1 }).ruleset;
+}
+
+function node(v: Vector, dir: string, nft: string | null = null): NodeSnapshot {
+  const ruleset = rulesetOf(v, dir, nft);
   const v4NodeIps = v.nodeIPs.filter((ip) => !ip.includes(':'));
   const defaultRoute: RouteRecord = {
     type: 'unicast', dst: 'default', family: 'ipv4', via: '192.168.0.1', dev: 'eth0', src: null, metric: null,
@@ -142,13 +154,13 @@ function vectorFolders(root: string): string[] {
   return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-/** One describe per vector folder of `root`, one test per flow. */
-function replayVectors(root: string): void {
+/** One describe per vector folder of `root`, one test per flow; `nftDir`: the rules read from `<folder>.nft` there instead. */
+function replayVectors(root: string, nftDir: string | null = null): void {
   for (const folder of vectorFolders(root)) {
     const dir = path.join(root, folder);
     const v = JSON.parse(readFileSync(path.join(dir, 'flows.json'), 'utf8')) as Vector;
     describe(folder, () => {
-      const world = [node(v, dir)];
+      const world = [node(v, dir, nftDir === null ? null : path.join(nftDir, `${folder}.nft`))];
       for (const f of v.flows) {
         it(`${f.name}: ${f.sourceIP} → ${f.destIP}:${f.destPort} gives "${f.output}" masq=${f.masq}`, () => {
           const local = v.localAddresses.includes(f.sourceIP);
@@ -171,6 +183,10 @@ describe('kube-proxy vectors recorded from the kernel, replayed kernel-style', (
     expect(vectorFolders(OWN)).toEqual(['LabClusterIP', 'LabHairpinAndUdp', 'LabNoEndpoints', 'LabNodePort']);
   });
   replayVectors(OWN);
+});
+
+describe('the same vectors replayed on their rules as nft list ruleset printed them (iptables-nft-restore, scripts/lab/nft-listings.sh)', () => {
+  replayVectors(OWN, path.resolve(__dirname, '../../../test/fixtures/nft/kube-proxy'));
 });
 
 describeShared('kube-proxy-conformance', 'kube-proxy conformance vectors replayed kernel-style', () => {

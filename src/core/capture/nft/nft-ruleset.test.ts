@@ -6,6 +6,9 @@ import { CaptureError } from '../capture-error';
 import type { Match, Target } from '../../netfilter/ruleset';
 import { rulesetDifferences } from './nft-agreement';
 import { parseNftRuleset } from './nft-ruleset';
+import { detectCaptureKind, parseCaptureUnit, splitTextCapture } from '../registry';
+import { captureScope } from '../capture-scope';
+import { analyseCommand } from '../transcript/command';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/nft');
 
@@ -220,5 +223,53 @@ describe('nft listings natlens refuses, naming file and line', () => {
     fails('table ip filter\n', '1', /table line nft would not print/);
     fails('table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority;\n\t}\n}\n', '3', /base chain line/);
     fails('table ip nat {\n}\ntable ip nat {\n}\n', '3', /listed twice/);
+  });
+});
+
+describe('nft listings in a terminal transcript', () => {
+  const transcript = [
+    'root@node1:~# nft list ruleset',
+    '# Warning: table ip nat is managed by iptables-nft, do not touch!',
+    'table ip nat {',
+    '\tchain PREROUTING {',
+    '\t\ttype nat hook prerouting priority dstnat; policy accept;',
+    '\t\tcounter packets 12 bytes 720 jump KUBE-SERVICES',
+    '\t}',
+    '\tchain KUBE-SERVICES {',
+    '\t\tmeta l4proto tcp ip daddr 10.96.0.10 tcp dport 80 counter packets 0 bytes 0 jump KUBE-SVC-ABC',
+    '\t}',
+    '}',
+    'root@node1:~# nft -a list chain ip nat KUBE-SERVICES',
+    'table ip nat {',
+    '\tchain KUBE-SERVICES { # handle 3',
+    '\t\tmeta l4proto tcp ip daddr 10.96.0.10 tcp dport 80 counter packets 4 bytes 240 jump KUBE-SVC-ABC # handle 9',
+    '\t}',
+    '}',
+    'root@node1:~# ip route',
+    'default via 10.0.0.1 dev eth0',
+    'root@node1:~# exit',
+  ].join('\n');
+
+  it('each listing after its prompt is an nft-ruleset capture of the node; a listed chain is partial and scoped to that chain', () => {
+    const split = splitTextCapture({ file: 't.txt', text: transcript, firstLine: 1 });
+    expect(split.units.map((u) => [u.kind, u.node, u.firstLine, u.partial])).toEqual([
+      ['nft-ruleset', 'node1', 2, false], ['nft-ruleset', 'node1', 13, true], ['ip-route', 'node1', 19, false],
+    ]);
+    const whole = parseCaptureUnit(split.units[0]!);
+    const chain = parseCaptureUnit(split.units[1]!);
+    if (whole.kind !== 'nft-ruleset' || chain.kind !== 'nft-ruleset') throw new Error('not read as nft-ruleset');
+    expect(whole.rulesets[0]!.origin.partial).toBe(false);
+    expect(whole.rulesets[0]!.tables[0]!.chains[1]!.rules[0]!).toMatchObject({ line: 9, target: { kind: 'jump', chain: 'KUBE-SVC-ABC' } });
+    expect(chain.rulesets[0]!.origin.partial).toBe(true);
+    expect(chain.rulesets[0]!.tables[0]!.chains[0]!.rules[0]!.counters).toEqual({ packets: 4, bytes: 240 });
+    expect(captureScope('nft-ruleset', analyseCommand(split.units[1]!.command!), chain)).toEqual({
+      of: 'ruleset', part: { kind: 'chains', table: 'nat', chains: ['KUBE-SERVICES'] }, filtered: false,
+    });
+    expect(captureScope('nft-ruleset', analyseCommand(split.units[0]!.command!), whole)).toEqual({ of: 'ruleset', part: { kind: 'whole' }, filtered: false });
+  });
+
+  it('a standalone file is detected from its content', () => {
+    expect(detectCaptureKind(readFileSync(path.join(FIXTURES, 'kube.nft'), 'utf8'))).toBe('nft-ruleset');
+    expect(detectCaptureKind(readFileSync(path.join(FIXTURES, 'kube.nft-save'), 'utf8'))).toBe('iptables-save');
   });
 });
