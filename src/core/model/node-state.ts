@@ -95,9 +95,13 @@ export function forgetRulesetStates(store: Store, nodeId: number): void {
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */
 export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS, cancelPoint?: () => void): ComposeCapture[] {
   const out: ComposeCapture[] = [];
+  // nft's listing of iptables-nft's tables is the reading of last resort: iptables' own (a collector bundle has both)
+  // keeps the comments that name services and the extensions nft prints only as `xt match`, so it stands alone.
+  const iptablesShown = captures.some((c) => c.kind === 'iptables-save' || c.kind === 'iptables-list');
   for (const c of [...captures].sort((a, b) => a.id - b.id)) {
     const part = PART_OF[c.kind];
     if (part === undefined || !parts.has(part)) continue;
+    if (c.kind === 'nft-ruleset' && iptablesShown) continue;
     cancelPoint?.();
     const meta = { id: c.id, kind: c.kind, sourceFile: c.sourceFile, source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, changedBy: c.changedBy };
     switch (c.kind) {
