@@ -4,7 +4,9 @@
  * own), comments (nft 1.0.6 does not print iptables-nft's), the arguments of extensions kept as text, and the
  * order of a rule's matches (nft prints them in its own order). `-m state` and `-m conntrack --ctstate` are one
  * match to the kernel (nft prints both as `ct state`). An extension nft cannot print (`xt match NAME`) stands
- * for the match of that module the other reading has.
+ * for the match of that module the other reading has. A built-in chain iptables-nft never created (a dump that
+ * declares no built-in chain) is not in nft's listing, and iptables-nft-save prints it empty with policy ACCEPT:
+ * the same to the kernel (no hook, nothing filtered), so an empty ACCEPT built-in chain counts as absent.
  */
 import type { Match, Rule, Ruleset, Target } from '../../netfilter/ruleset';
 import { protocolNumber } from '../../netfilter/rule-values';
@@ -75,7 +77,8 @@ export function rulesetDifferences(nft: Ruleset, other: Ruleset): string[] {
   for (const t of nft.tables) {
     const o = other.tables.find((x) => x.name === t.name);
     if (o === undefined) continue;
-    const chains = (cs: typeof t.chains): string => cs.map((c) => `${c.name}:${c.builtin}:${c.policy}`).sort().join(' ');
+    const chains = (cs: typeof t.chains): string =>
+      cs.filter((c) => !(c.builtin && c.policy === 'ACCEPT' && c.rules.length === 0)).map((c) => `${c.name}:${c.builtin}:${c.policy}`).sort().join(' ');
     if (chains(t.chains) !== chains(o.chains)) out.push(`${t.name} chains ${chains(t.chains)} vs ${chains(o.chains)}`);
     for (const c of t.chains) {
       const oc = o.chains.find((x) => x.name === c.name);
