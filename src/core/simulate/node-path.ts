@@ -58,10 +58,12 @@ function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
 function withMissingTable(node: CompiledNode, env: WalkEnv, s: FlowState, table: TableName, hook: HookName): FlowState {
   const origin = env.ruleset.origin;
   if (isDumpFormat(origin.format) && !origin.partial) return s;
-  const cmd = env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables';
+  const cmd = origin.format === 'nft'
+    ? `nft list table ${env.ruleset.family === 'ipv4' ? 'ip' : 'ip6'} ${table}`
+    : `${env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables'} -t ${table}`;
   if (!env.ruleset.tables.has(table)) {
     return withPremise(s, `table|${node.name}|${env.ruleset.family}|${table}`, {
-      node: node.name, about: `the ${table} table of ${node.name} was not captured (${cmd} -t ${table})`,
+      node: node.name, about: `the ${table} table of ${node.name} was not captured (${cmd})`,
       assumed: `assuming ${node.name}'s ${table} table holds no rules: every chain of it lets the packet pass`, rule: null, source: null,
     });
   }
