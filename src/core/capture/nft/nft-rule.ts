@@ -4,7 +4,7 @@
  * Words this translator does not know become one `unsupported` match (module `nft`) holding them, and the
  * caller warns: the replay answers `unknown` on that rule rather than pass over it.
  */
-import type { AddrType, Counters, CtState, Match, NatRange, PortRange, Target } from '../../netfilter/ruleset';
+import type { AddrType, Counters, CtState, Match, PortRange, Target } from '../../netfilter/ruleset';
 import {
   fail, normaliseLogLevel, normaliseProtocol, parseCidr, parseIcmpType, parseNatRange, parsePortRange, parseU32,
 } from '../iptables/iptables-values';
@@ -19,7 +19,10 @@ export interface NftRule {
   notes: string[];
 }
 
-/** Splits a rule line into words: `"..."` and `{ ... }` stay one word each; `# handle N` (nft -a) is dropped. */
+/**
+ * Splits a rule line into words: `"..."` and `{ ... }` stay one word each; `# handle N` (nft -a) is dropped, any
+ * other `# ...` tail (older nft's `# xt_recent` for an extension it cannot print) is one last word.
+ */
 export function nftWords(text: string): string[] {
   const words: string[] = [];
   let i = 0;
@@ -30,7 +33,11 @@ export function nftWords(text: string): string[] {
       i++;
       continue;
     }
-    if (c === '#') break;
+    if (c === '#') {
+      const tail = text.slice(i).trim();
+      if (!/^#\s*handle \d+$/.test(tail)) words.push(tail);
+      break;
+    }
     let j = i;
     if (c === '"') {
       j = text.indexOf('"', i + 1);
@@ -42,7 +49,6 @@ export function nftWords(text: string): string[] {
       j++;
     } else {
       while (j < n && text[j] !== ' ' && text[j] !== '\t' && text[j] !== '"') j++;
-      // `prefix"x"` does not occur; a word runs to the next blank.
     }
     words.push(text.slice(i, j));
     i = j;
@@ -61,8 +67,6 @@ const KEYWORDS = new Set([
   'counter', 'jump', 'goto', 'accept', 'drop', 'return', 'reject', 'dnat', 'snat', 'masquerade', 'redirect', 'log',
   'comment', 'xt', 'notrack', 'limit', 'skuid', 'skgid', 'mark', 'queue',
 ]);
-
-const TERMINAL_VERDICTS = new Set(['accept', 'drop', 'return']);
 
 /** `{ 22, 80, 1000-2000 }` or `22` or `1000-2000`. */
 function portRanges(word: string): PortRange[] {
@@ -356,8 +360,7 @@ export function translateNftRule(words: readonly string[], family: 'ipv4' | 'ipv
       case 'accept':
       case 'drop':
       case 'return':
-        if (!TERMINAL_VERDICTS.has(word)) fail(word);
-        setTarget({ kind: word as 'accept' | 'drop' | 'return' });
+        setTarget({ kind: word });
         break;
       case 'jump':
       case 'goto':
@@ -384,7 +387,8 @@ export function translateNftRule(words: readonly string[], family: 'ipv4' | 'ipv
       case 'snat': {
         if (c.peek() === 'ip' || c.peek() === 'ip6') c.i++;
         if (c.next(word) !== 'to') fail(`${word} without "to"`);
-        const to = [natRange(c.next(`${word} to`))];
+        // nft prints ports after `:` as iptables does, and brackets an IPv6 address only before a port.
+        const to = [parseNatRange(c.next(`${word} to`))];
         const flags = natFlags(c);
         setTarget(word === 'dnat'
           ? { kind: 'dnat', to, random: flags.has('random'), persistent: flags.has('persistent') }
@@ -438,18 +442,24 @@ export function translateNftRule(words: readonly string[], family: 'ipv4' | 'ipv
       case 'notrack':
         setTarget({ kind: 'ct', notrack: true, zone: null, helper: null, args: ['--notrack'] });
         break;
-      case 'queue':
-        c.i--;
-        {
-          const start = c.i;
-          c.i++;
-          while (!c.done() && !KEYWORDS.has(c.peek()!)) c.i++;
-          setTarget({ kind: 'other', name: 'NFQUEUE', args: words.slice(start + 1, c.i) });
-        }
+      case 'queue': {
+        const start = c.i;
+        while (!c.done() && !KEYWORDS.has(c.peek()!)) c.i++;
+        setTarget({ kind: 'other', name: 'NFQUEUE', args: words.slice(start, c.i) });
         break;
-      default:
+      }
+      default: {
+        // Older nft's `# xt_NAME`: an extension it cannot print (a target when named in capitals, as iptables names them).
+        const xt = /^#\s*xt_(\S+)/.exec(word);
+        if (xt !== null) {
+          const name = xt[1]!;
+          if (name === name.toUpperCase()) setTarget({ kind: 'other', name, args: [] });
+          else matches.push({ kind: 'unsupported', module: name, args: [] });
+          break;
+        }
         c.i--;
         unknown();
+      }
     }
   }
   for (const proto of impliedProtocols) {
@@ -577,8 +587,8 @@ function ctExpression(c: Words, matches: Match[], setTarget: (t: Target) => void
           }
           setTarget({ kind: 'connmark', mode: 'save', nfmask: mask, ctmask: mask });
         } else {
-          c.i--;
-          const t = markSetOf(c);
+          const t = markSet(c);
+          if (t.kind !== 'mark') fail('ct mark set: unexpected form');
           setTarget({ kind: 'connmark', mode: 'set', value: t.value, mask: t.mask });
         }
         return;
@@ -592,24 +602,10 @@ function ctExpression(c: Words, matches: Match[], setTarget: (t: Target) => void
   }
 }
 
-/** `ct mark set ...` with the same forms as `meta mark set ...` (the word `set` is next). */
-function markSetOf(c: Words): { value: number; mask: number } {
-  c.i++;
-  const t = markSet(c);
-  if (t.kind !== 'mark') fail('ct mark set: unexpected form');
-  return { value: t.value, mask: t.mask };
-}
-
 const STATE_ORDER: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 
 function orderStates(states: CtState[]): CtState[] {
   return STATE_ORDER.filter((s) => states.includes(s));
-}
-
-/** `10.0.0.9`, `10.0.0.9:8080`, `10.0.0.9-10.0.0.12:80-90`, `:99`, `[fd00::1]:80`. */
-function natRange(text: string): NatRange {
-  // nft prints ports with `-` as iptables does; a bare IPv6 address is bracketed only with a port.
-  return parseNatRange(text);
 }
 
 function natFlags(c: Words): Set<string> {

@@ -134,6 +134,11 @@ describe('nft rule translation', () => {
     expect(r.matches).toEqual([{ kind: 'unsupported', module: 'physdev', args: [] }]);
     expect(rule('xt match recent counter packets 0 bytes 0').matches).toEqual([{ kind: 'unsupported', module: 'recent', args: [] }]);
     expect(rule('xt target "CHECKSUM"').target).toEqual({ kind: 'other', name: 'CHECKSUM', args: [] });
+    // Older nft prints the same as a comment after the rule.
+    expect(rule('counter packets 0 bytes 0 drop # xt_recent').matches).toEqual([{ kind: 'unsupported', module: 'recent', args: [] }]);
+    expect(rule('tcp dport 80 counter packets 0 bytes 0 # xt_TPROXY').target).toEqual({ kind: 'other', name: 'TPROXY', args: [] });
+    expect(rule('ct mark set 0x10').target).toEqual({ kind: 'connmark', mode: 'set', value: 0x10, mask: 0xffffffff });
+    expect(rule('meta l4proto udp queue num 3 bypass').target).toEqual({ kind: 'other', name: 'NFQUEUE', args: ['num', '3', 'bypass'] });
   });
   it('ct status dnat, how nft prints kube-proxy\'s ! --ctstate RELATED,ESTABLISHED,DNAT, is kept unread with a warning at its line', () => {
     const r = rule('ip saddr != 127.0.0.0/8 ip daddr 127.0.0.0/8  ct status dnat counter packets 0 bytes 0 drop');
