@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../src/core/capture/iptables/iptables-save';
 import { parseNftRuleset } from '../../src/core/capture/nft/nft-ruleset';
-import { rulesetDifferences } from '../../src/core/capture/nft/nft-agreement';
+import { rulesetDifferences } from '../support/nft-agreement';
 import type { Ruleset } from '../../src/core/netfilter/ruleset';
 import type { InterfaceRecord, RouteRecord } from '../../src/core/records/records';
 import type { NodeSnapshot } from '../../src/core/simulate/node-snapshot';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../iptables/iptables-save';
 import { CaptureError } from '../capture-error';
 import type { Match, Target } from '../../netfilter/ruleset';
-import { rulesetDifferences } from './nft-agreement';
+import { rulesetDifferences } from '../../../../test/support/nft-agreement';
 import { parseNftRuleset } from './nft-ruleset';
 import { detectCaptureKind, parseCaptureUnit, splitTextCapture } from '../registry';
 import { captureScope } from '../capture-scope';

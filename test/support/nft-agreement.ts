@@ -8,8 +8,8 @@
  * declares no built-in chain) is not in nft's listing, and iptables-nft-save prints it empty with policy ACCEPT:
  * the same to the kernel (no hook, nothing filtered), so an empty ACCEPT built-in chain counts as absent.
  */
-import type { Match, Rule, Ruleset, Target } from '../../netfilter/ruleset';
-import { protocolNumber } from '../../netfilter/rule-values';
+import type { Match, Rule, Ruleset, Target } from '../../src/core/netfilter/ruleset';
+import { protocolNumber } from '../../src/core/netfilter/rule-values';
 
 function matchShape(m: Match): string {
   switch (m.kind) {
