@@ -67,5 +67,6 @@ describe('the replay on what nft could not show', () => {
     expect(world[0]!.ruleset!.origin.partial).toBe(true);
     const result = tracePacket(world, forward);
     expect(result.outcomes.flatMap((o) => o.assumptions.map((a) => a.about))).toContain('the filter table of n1 was not captured (nft list table ip filter)');
+    expect(result.outcomes[0]!.caveats).toContain('n1: the ruleset capture is partial (a filtered or cut listing, or native nftables tables beside it that are not read): rules or tables it does not show may change this path');
   });
 });

@@ -105,7 +105,9 @@ function runHook(node: CompiledNode, start: FlowState, hook: HookName, tables: T
     return next(s);
   }
   if (env.ruleset.origin.partial) {
-    s = withCaveat(s, `${node.name}: the ruleset capture is partial (a filtered or cut listing): rules or tables it does not show may change this path`);
+    // An nft listing is also partial beside a native nftables table natlens does not read (the import warned of it).
+    const why = env.ruleset.origin.format === 'nft' ? 'a filtered or cut listing, or native nftables tables beside it that are not read' : 'a filtered or cut listing';
+    s = withCaveat(s, `${node.name}: the ruleset capture is partial (${why}): rules or tables it does not show may change this path`);
   }
   const step = (state: FlowState, index: number): NodeEnd[] => {
     const table = tables[index];
