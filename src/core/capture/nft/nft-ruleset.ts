@@ -148,7 +148,7 @@ export function parseNftRuleset(input: TextInput, opts: NftRulesetOptions): NftR
   }
   if (table !== null && !opts.partial) error(table.line, `nft: table ${table.family} ${table.name} is not closed before the end of the output`);
   if (table !== null) cut = true;
-  return build(file, tables, warnings, opts.partial || cut);
+  return build(input, tables, warnings, opts.partial || cut);
 }
 
 /** Braces a line opens minus those it closes. */
@@ -172,7 +172,8 @@ function iptablesTableOf(t: RawTable): TableName | null {
   return name;
 }
 
-function build(file: string, tables: RawTable[], warnings: CaptureNote[], partial: boolean): NftRulesetCapture {
+function build(input: TextInput, tables: RawTable[], warnings: CaptureNote[], partial: boolean): NftRulesetCapture {
+  const { file } = input;
   const byFamily = new Map<'ipv4' | 'ipv6', Table[]>();
   const partialFamilies = new Set<'ipv4' | 'ipv6'>();
   let countersShown = false;
@@ -226,7 +227,9 @@ function build(file: string, tables: RawTable[], warnings: CaptureNote[], partia
   if (rulesets.length === 0 && tables.length > 0) {
     rulesets.push({ family: 'ipv4', origin: { format: 'nft', interfacesShown: true, countersShown: false, partial: true }, tables: [] });
   }
-  if (rulesets.length === 0) throw new CaptureError({ file, line: 1 }, 'nft: no table in the output');
+  if (rulesets.length === 0) {
+    throw new CaptureError({ file, line: input.firstLine }, 'nft: no table in the output (rule lines without their `table`/`chain` lines cannot be placed; `grep -E \'table|chain|...\'` keeps them)');
+  }
   return { kind: 'nft-ruleset', rulesets, takenAt: null, warnings: warnings.sort((a, b) => a.line - b.line) };
 }
 
