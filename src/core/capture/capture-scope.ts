@@ -4,7 +4,8 @@
  * or all of them, a whole ruleset, one table, some chains, or a filtered (grep'ed) excerpt. Derived
  * from the capture's kind, the command that printed it and, where no command says, its content.
  */
-import { BUILTIN_CHAINS, TABLE_NAMES, type TableName } from '../netfilter/ruleset';
+import { BUILTIN_CHAINS, type TableName } from '../netfilter/ruleset';
+import { nftListingOf } from './transcript/output-hints';
 import { assertNever } from '../common/assert-never';
 import type { CommandInfo } from './transcript/command';
 import type { CaptureKind, ParsedCapture } from '../records/records';
@@ -117,18 +118,16 @@ function rulesetPart(kind: 'iptables-save' | 'iptables-list', command: CommandIn
   return shown.length > 0 ? { kind: 'chains', table: t, chains: shown } : { kind: 'tables', tables: [t] };
 }
 
-/** `nft list ruleset` (or no command): the whole ruleset; `nft list table F T`: that table; `nft list chain F T C`: that chain. */
+/**
+ * `nft list ruleset` (or no command): the whole ruleset; `nft list table F T`: that table; `nft list chain F T C`: that
+ * chain; a table iptables has none of (`nft list table inet firewalld`): none of the iptables tables.
+ */
 function nftRulesetPart(command: CommandInfo | null): RulesetPart {
-  const args = command?.argv.slice(1).filter((a) => !a.startsWith('-')) ?? [];
-  const list = args.indexOf('list');
-  const what = list < 0 ? null : args[list + 1];
-  const rest = list < 0 ? [] : args.slice(list + 2);
-  // The family is optional (`nft list table nat` means ip).
-  const named = rest.length > 0 && /^(ip|ip6|inet|arp|bridge|netdev)$/.test(rest[0]!) ? rest.slice(1) : rest;
-  const table = (TABLE_NAMES as readonly string[]).includes(named[0] ?? '') ? (named[0] as TableName) : null;
-  if (what === 'table' && table !== null) return { kind: 'tables', tables: [table] };
-  if (what === 'chain' && table !== null && named[1] !== undefined) return { kind: 'chains', table, chains: [named[1]] };
-  return { kind: 'whole' };
+  const listing = command === null ? null : nftListingOf(command.argv.slice(1));
+  if (listing === null || listing.what === 'ruleset') return { kind: 'whole' };
+  if (listing.table === null) return { kind: 'tables', tables: [] };
+  if (listing.what === 'chain' && listing.chain !== null) return { kind: 'chains', table: listing.table, chains: [listing.chain] };
+  return { kind: 'tables', tables: [listing.table] };
 }
 
 function unique<T>(items: readonly T[]): T[] {

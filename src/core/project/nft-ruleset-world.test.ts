@@ -70,3 +70,28 @@ describe('the replay on what nft could not show', () => {
     expect(result.outcomes[0]!.caveats).toContain('n1: the ruleset capture is partial (a filtered or cut listing, or native nftables tables beside it that are not read): rules or tables it does not show may change this path');
   });
 });
+
+describe('nft listings of part of the ruleset, composed', () => {
+  const project = useTempProject('nft-compose');
+  it('a later nft list table inet firewalld keeps the iptables tables an earlier nft list ruleset showed; nft list chain updates its chain', () => {
+    const p = project();
+    const store = p.store();
+    const whole = fixture('kube-proxy/LabClusterIP.nft').trimEnd().split('\n');
+    const transcript = [
+      'root@n1:~# nft list ruleset', ...whole,
+      'root@n1:~# nft list table inet firewalld',
+      'table inet firewalld {', '\tchain filter_INPUT {', '\t\ttype filter hook input priority filter + 10; policy accept;', '\t}', '}',
+      'root@n1:~# nft list chain ip nat KUBE-MARK-MASQ',
+      'table ip nat {', '\tchain KUBE-MARK-MASQ {', '\t\tcounter packets 7 bytes 420 meta mark set mark or 0x4000', '\t}', '}',
+      'root@n1:~# exit',
+    ].join('\n');
+    const report = importPaths(store, [p.write('t.txt', transcript)]);
+    expect(report.errors).toEqual([]);
+    expect(report.nodes[0]!.captures.map((c) => c.kind)).toEqual(['nft-ruleset', 'nft-ruleset', 'nft-ruleset']);
+    const [n1] = loadWorld(store);
+    const nat = n1!.ruleset!.tables.find((t) => t.name === 'nat')!;
+    expect(nat.chains.length).toBeGreaterThan(10);
+    expect(nat.chains.find((c) => c.name === 'KUBE-MARK-MASQ')!.rules[0]!.counters).toEqual({ packets: 7, bytes: 420 });
+    expect(n1!.ruleset!.tables.map((t) => t.name)).toEqual(['nat', 'filter']);
+  });
+});
