@@ -27,6 +27,7 @@ import { parseTcpdumpText } from '../../src/core/capture/tcpdump-text/tcpdump-te
 import type { TextInput } from '../../src/core/capture/text-input';
 import { assertNever } from '../../src/core/common/assert-never';
 import type { FuzzTarget, Seed } from './seed-corpus';
+import { parseNftRuleset } from '../../src/core/capture/nft/nft-ruleset';
 import { problemsOfCapture, problemsOfPacket, problemsOfSplit, type LineRange } from './well-formed';
 
 export type Outcome =
@@ -111,6 +112,7 @@ export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-te
     case 'bridge-fdb': return parseBridgeFdb(input);
     case 'iproute-json': return parseIprouteJson(input);
     case 'kernel-trace': return parseKernelTrace(input);
+    case 'nft-ruleset': return parseNftRuleset(input, { partial: seed.partial });
     default: return assertNever(target);
   }
 }

@@ -18,12 +18,12 @@ import { hasShared, sharedDir } from '../support/shared-corpus';
 export type FuzzTarget =
   | 'iptables-save' | 'iptables-rules' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
   | 'conntrack' | 'bridge' | 'kubectl' | 'tcpdump-text' | 'registry'
-  | 'ip-brief' | 'ip-rule' | 'ip-neigh' | 'bridge-fdb' | 'iproute-json' | 'kernel-trace';
+  | 'ip-brief' | 'ip-rule' | 'ip-neigh' | 'bridge-fdb' | 'iproute-json' | 'kernel-trace' | 'nft-ruleset';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   'iptables-save', 'iptables-rules', 'iptables-list', 'ip-addr', 'ifconfig', 'ip-route', 'route-table',
   'conntrack', 'bridge', 'kubectl', 'tcpdump-text', 'registry',
-  'ip-brief', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'iproute-json', 'kernel-trace',
+  'ip-brief', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'iproute-json', 'kernel-trace', 'nft-ruleset',
 ];
 
 /** One real input; `table`/`partial` carry what the transcript said about an `iptables -L` / `-S` listing. */
@@ -52,7 +52,7 @@ function targetOfKind(kind: string, text: string): FuzzTarget | null {
     case 'iptables-save': return looksLikeIptablesSave(text) ? 'iptables-save' : 'iptables-rules';
     case 'iptables-list': case 'ip-route': case 'route-table':
     case 'conntrack': case 'bridge': case 'kubectl': case 'tcpdump-text':
-    case 'ip-rule': case 'ip-neigh': case 'bridge-fdb': case 'kernel-trace':
+    case 'ip-rule': case 'ip-neigh': case 'bridge-fdb': case 'kernel-trace': case 'nft-ruleset':
       return kind;
     default: return null;
   }
@@ -68,7 +68,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const corpus: Record<FuzzTarget, Seed[]> = {
     'iptables-save': [], 'iptables-rules': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
     conntrack: [], bridge: [], kubectl: [], 'tcpdump-text': [], registry: [],
-    'ip-brief': [], 'ip-rule': [], 'ip-neigh': [], 'bridge-fdb': [], 'iproute-json': [], 'kernel-trace': [],
+    'ip-brief': [], 'ip-rule': [], 'ip-neigh': [], 'bridge-fdb': [], 'iproute-json': [], 'kernel-trace': [], 'nft-ruleset': [],
   };
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
 
@@ -100,6 +100,8 @@ export function loadCorpus(repoRoot: string): Corpus {
     ...filesIn(path.join(fixtures, 'iptables'), '.rules'),
     ...filesIn(path.join(fixtures, 'kubectl'), '.txt'),
     ...filesIn(path.join(fixtures, 'kernel-trace'), '.txt'),
+    ...filesIn(path.join(fixtures, 'nft'), '.nft'),
+    ...filesIn(path.join(fixtures, 'nft', 'kube-proxy'), '.nft'),
     ...['nodea', 'nodeb'].flatMap((n) => filesIn(path.join(fixtures, 'lab', 'nodes', n), '.txt')),
   ];
   for (const file of textFiles) {

@@ -382,6 +382,9 @@ export function problemsOfCapture(capture: ParsedCapture, range: LineRange): str
     case 'iptables-list':
       ruleset(p, capture.ruleset, range);
       break;
+    case 'nft-ruleset':
+      for (const rs of capture.rulesets) ruleset(p, rs, range);
+      break;
     case 'ip-addr':
       if (capture.interfaces.length === 0) p.push('no interface');
       capture.interfaces.forEach((i, n) => iface(p, `interfaces[${n}]`, i, range));

@@ -5,6 +5,7 @@
  * from the capture's kind, the command that printed it and, where no command says, its content.
  */
 import { BUILTIN_CHAINS, type TableName } from '../netfilter/ruleset';
+import { nftListingOf } from './transcript/output-hints';
 import { assertNever } from '../common/assert-never';
 import type { CommandInfo } from './transcript/command';
 import type { CaptureKind, ParsedCapture } from '../records/records';
@@ -72,6 +73,8 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'iptables-save':
     case 'iptables-list':
       return { of: 'ruleset', part: rulesetPart(kind, command, parsed, listingTable), filtered };
+    case 'nft-ruleset':
+      return { of: 'ruleset', part: nftRulesetPart(command), filtered };
     case 'bridge': {
       const shown = parsed?.kind === 'bridge' ? unique(parsed.ports.map((p) => p.bridge)) : [];
       const named = sel !== null && sel.bridges.length > 0;
@@ -113,6 +116,18 @@ function rulesetPart(kind: 'iptables-save' | 'iptables-list', command: CommandIn
   if (tables.length > 1) return { kind: 'tables', tables: unique(tables.map((x) => x.name)) };
   if (BUILTIN_CHAINS[t].every((c) => shown.includes(c))) return { kind: 'tables', tables: [t] };
   return shown.length > 0 ? { kind: 'chains', table: t, chains: shown } : { kind: 'tables', tables: [t] };
+}
+
+/**
+ * `nft list ruleset` (or no command): the whole ruleset; `nft list table F T`: that table; `nft list chain F T C`: that
+ * chain; a table iptables has none of (`nft list table inet firewalld`): none of the iptables tables.
+ */
+function nftRulesetPart(command: CommandInfo | null): RulesetPart {
+  const listing = command === null ? null : nftListingOf(command.argv.slice(1));
+  if (listing === null || listing.what === 'ruleset') return { kind: 'whole' };
+  if (listing.table === null) return { kind: 'tables', tables: [] };
+  if (listing.what === 'chain' && listing.chain !== null) return { kind: 'chains', table: listing.table, chains: [listing.chain] };
+  return { kind: 'tables', tables: [listing.table] };
 }
 
 function unique<T>(items: readonly T[]): T[] {

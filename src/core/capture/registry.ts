@@ -23,6 +23,8 @@ import { parseIptablesList } from './iptables/iptables-list';
 import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
+import { looksLikeNftRuleset } from './nft/nft-sniff';
+import { parseNftRuleset } from './nft/nft-ruleset';
 import { kernelLogHost, looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
@@ -54,6 +56,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   kubectl: looksLikeKubectl,
   'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
   'kernel-trace': looksLikeKernelTrace,
+  'nft-ruleset': looksLikeNftRuleset,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -148,6 +151,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     }
     case 'kernel-trace':
       return parseKernelTrace(unit.input);
+    case 'nft-ruleset':
+      return parseNftRuleset(unit.input, { partial: unit.partial || unit.elided === true });
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

@@ -19,6 +19,9 @@ export function rulesetPlace(node: NodeSnapshot, line: number | null, where: str
 /** A chain's policy as the capture printed it. */
 export function policyText(ruleset: Ruleset, chain: Chain): string {
   const counters = chain.counters ? ` [${chain.counters.packets}:${chain.counters.bytes}]` : '';
+  if (ruleset.origin.format === 'nft') {
+    return chain.policy === null ? `chain ${chain.name} {` : `chain ${chain.name} { policy ${chain.policy.toLowerCase()}; }`;
+  }
   return ruleset.origin.format === 'iptables-save'
     ? `:${chain.name} ${chain.policy ?? '-'}${counters}`
     : `Chain ${chain.name} (policy ${chain.policy ?? '-'}${chain.counters ? ` ${chain.counters.packets} packets, ${chain.counters.bytes} bytes` : ''})`;

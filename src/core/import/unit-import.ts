@@ -94,6 +94,11 @@ export function storeUnit(ctx: UnitContext, unit: CaptureUnit, sourceId: number)
     if (parsed.kind === 'iptables-save' || parsed.kind === 'iptables-list') {
       ctx.cancelPoint?.();
       storeKubeProxyRuleset(store, id, parsed.ruleset);
+    } else if (parsed.kind === 'nft-ruleset') {
+      // One service block per capture: kube-proxy's IPv4 rules (its IPv6 ones mirror them).
+      const ruleset = parsed.rulesets.find((r) => r.family === 'ipv4') ?? parsed.rulesets[0];
+      ctx.cancelPoint?.();
+      if (ruleset !== undefined) storeKubeProxyRuleset(store, id, ruleset);
     }
     if ('warnings' in parsed) {
       for (const w of parsed.warnings ?? []) outcome.warnings.push({ source: `${unit.file}:${w.line}`, message: `${unit.kind}: ${w.message}` });

@@ -67,7 +67,7 @@ export function routeCapture(kind: 'ip-route' | 'route-table', routes: RouteReco
 
 export function rulesCapture(rs: Ruleset, scope: Partial<ScopeOf<'ruleset'>> = {}, changedBy: StateChangeNote[] = []): ComposeCapture {
   return {
-    ...meta(rs.origin.format, changedBy), part: 'ruleset', rulesets: [rs],
+    ...meta(rs.origin.format === 'nft' ? 'nft-ruleset' : rs.origin.format, changedBy), part: 'ruleset', rulesets: [rs],
     scope: { of: 'ruleset', part: { kind: 'whole' }, filtered: false, ...scope },
   };
 }

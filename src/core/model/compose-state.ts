@@ -645,6 +645,7 @@ function finish(s: Snapshot): ComposedRulesetSnapshot {
   // One pass over the chains (a kube-proxy snapshot has ~60k) for what the origin says of all of them.
   let count = 0;
   let anySave = false;
+  let anyNft = false;
   let allFull = true;
   let interfacesShown = true;
   let countersShown = true;
@@ -663,6 +664,7 @@ function finish(s: Snapshot): ComposedRulesetSnapshot {
       chains.push(c.chain);
       count++;
       if (c.format === 'iptables-save') anySave = true;
+      else if (c.format === 'nft') anyNft = true;
       if (!c.full) allFull = false;
       if (!c.interfacesShown) interfacesShown = false;
       if (!c.countersShown) countersShown = false;
@@ -675,7 +677,7 @@ function finish(s: Snapshot): ComposedRulesetSnapshot {
   const ruleset: Ruleset = {
     family: s.family,
     origin: {
-      format: anySave || count === 0 ? 'iptables-save' : 'iptables-list',
+      format: anySave || count === 0 ? 'iptables-save' : anyNft ? 'nft' : 'iptables-list',
       interfacesShown,
       countersShown,
       partial: !s.wholeRuleset || tables.some((t) => !t.whole) || !allFull,

@@ -20,7 +20,7 @@ export const INTERFACE_PARTS: ReadonlySet<StatePart> = new Set(['interfaces', 'b
 export const RULESET_PARTS: ReadonlySet<StatePart> = new Set(['ruleset']);
 
 const PART_OF: Partial<Record<CaptureRow['kind'], StatePart>> = {
-  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', bridge: 'bridges',
+  'ip-addr': 'interfaces', 'ip-route': 'routes', 'route-table': 'routes', 'iptables-save': 'ruleset', 'iptables-list': 'ruleset', 'nft-ruleset': 'ruleset', bridge: 'bridges',
 };
 
 /**
@@ -95,9 +95,13 @@ export function forgetRulesetStates(store: Store, nodeId: number): void {
 /** `captures` (oldest first) with their records, as composeState takes them; captures that are not node state are left out. */
 export function composeInputs(store: Store, captures: readonly CaptureRow[], parts: ReadonlySet<StatePart> = ALL_PARTS, cancelPoint?: () => void): ComposeCapture[] {
   const out: ComposeCapture[] = [];
+  // nft's listing of iptables-nft's tables is the reading of last resort: iptables' own (a collector bundle has both)
+  // keeps the comments that name services and the extensions nft prints only as `xt match`, so it stands alone.
+  const iptablesShown = captures.some((c) => c.kind === 'iptables-save' || c.kind === 'iptables-list');
   for (const c of [...captures].sort((a, b) => a.id - b.id)) {
     const part = PART_OF[c.kind];
     if (part === undefined || !parts.has(part)) continue;
+    if (c.kind === 'nft-ruleset' && iptablesShown) continue;
     cancelPoint?.();
     const meta = { id: c.id, kind: c.kind, sourceFile: c.sourceFile, source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, changedBy: c.changedBy };
     switch (c.kind) {
@@ -115,7 +119,8 @@ export function composeInputs(store: Store, captures: readonly CaptureRow[], par
         break;
       }
       case 'iptables-save':
-      case 'iptables-list': {
+      case 'iptables-list':
+      case 'nft-ruleset': {
         const rulesets = store.lazyRulesetsOf(c.id);
         const first = rulesets[0];
         const scope = scopeOf(c, first === undefined ? null : { kind: 'iptables-save', ruleset: first, takenAt: null });

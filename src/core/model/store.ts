@@ -278,6 +278,9 @@ export class Store {
       case 'iptables-list':
         this.insertRuleset(captureId, capture.ruleset, tick);
         return;
+      case 'nft-ruleset':
+        for (const ruleset of capture.rulesets) this.insertRuleset(captureId, ruleset, tick);
+        return;
       case 'ip-addr':
         this.insertInterfaces(captureId, capture.interfaces, tick);
         return;

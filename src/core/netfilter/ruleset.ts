@@ -164,7 +164,8 @@ export interface Table {
 
 /** How much of the node's ruleset a capture shows: the simulator must not take a fragment for the whole. */
 export interface RulesetOrigin {
-  format: 'iptables-save' | 'iptables-list';
+  /** `nft`: `nft list ruleset` of the tables iptables-nft wrote; each rule's text is nft's own line. */
+  format: 'iptables-save' | 'iptables-list' | 'nft';
   /** Interface columns were shown (`-v` listings, and every iptables-save dump). */
   interfacesShown: boolean;
   countersShown: boolean;
@@ -185,6 +186,11 @@ export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
   security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
+
+/** A dump (iptables-save, nft list ruleset): a table it lacks is empty, not unshown, when it is not partial. */
+export function isDumpFormat(format: RulesetOrigin['format']): boolean {
+  return format !== 'iptables-list';
+}
 
 /** The text of a rule's first `-m comment`. */
 export function commentOf(matches: readonly Match[]): string | null {

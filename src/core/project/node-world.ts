@@ -3,7 +3,7 @@
  * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
  * (compose-state.ts). The ruleset is the newest composed snapshot of each family (newestSnapshot).
  */
-import type { CaptureKind } from '../records/records';
+import { RULESET_KINDS as RULESET_KIND_LIST, type CaptureKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
@@ -16,7 +16,7 @@ export interface WorldOptions {
   snapshot?: number | null;
 }
 
-const RULESET_KINDS: readonly CaptureKind[] = ['iptables-save', 'iptables-list'];
+const RULESET_KINDS: readonly CaptureKind[] = RULESET_KIND_LIST;
 
 type RulesetFields = Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'>;
 

@@ -9,6 +9,7 @@
 import { cidrContains, parseCidr, parseIp, type CidrNumber } from '../common/ip';
 import { assertNever } from '../common/assert-never';
 import type { CaptureRow, Store } from '../model/store';
+import { RULESET_KINDS } from '../records/records';
 import type { Match, NatRange, PortRange, Rule, Target } from '../netfilter/ruleset';
 import { ModelError } from '../model/model-error';
 import { chainPlaces } from '../model/rows/chain-heads';
@@ -47,7 +48,7 @@ export class RuleListError extends Error {
   }
 }
 
-const RULESET_KINDS = ['iptables-save', 'iptables-list'] as const;
+
 
 function listedCapture(c: CaptureRow): RuleListCapture {
   return { id: c.id, kind: c.kind as RuleListCapture['kind'], source: c.firstLine === null ? c.sourceFile : `${c.sourceFile}:${c.firstLine}`, takenAt: c.takenAt };

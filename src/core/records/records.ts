@@ -15,12 +15,17 @@ export type CaptureKind =
   | 'ip-rule'
   | 'ip-neigh'
   | 'bridge-fdb'
-  | 'kernel-trace';
+  | 'kernel-trace'
+  | 'nft-ruleset';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'nft-ruleset',
 ];
+
+/** The kinds whose records are netfilter rulesets. */
+export const RULESET_KINDS = ['iptables-save', 'iptables-list', 'nft-ruleset'] as const;
+export type RulesetKind = (typeof RULESET_KINDS)[number];
 
 // ---- ip addr / ifconfig -------------------------------------------------------------------
 
@@ -459,6 +464,8 @@ export interface CaptureNote {
 export type ParsedCapture =
   | { kind: 'iptables-save'; ruleset: Ruleset; takenAt: string | null; warnings?: CaptureNote[] }
   | { kind: 'iptables-list'; ruleset: Ruleset; takenAt: null; warnings?: CaptureNote[] }
+  /** `nft list ruleset`: the tables iptables-nft wrote, one ruleset per family (ip, ip6). */
+  | { kind: 'nft-ruleset'; rulesets: Ruleset[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-addr'; interfaces: InterfaceRecord[]; takenAt: null; warnings?: CaptureNote[] }
   | { kind: 'ip-route'; routes: RouteRecord[]; takenAt: null }
   | { kind: 'route-table'; routes: RouteRecord[]; takenAt: null; warnings?: CaptureNote[] }
@@ -485,6 +492,8 @@ export function recordCount(capture: ParsedCapture): number {
     case 'iptables-save':
     case 'iptables-list':
       return capture.ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+    case 'nft-ruleset':
+      return capture.rulesets.reduce((k, r) => k + r.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0), 0);
     case 'ip-addr':
       return capture.interfaces.length;
     case 'ip-route':

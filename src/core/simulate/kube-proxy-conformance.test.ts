@@ -10,11 +10,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InterfaceRecord, RouteRecord } from '../records/records';
 import { parseIptablesSave } from '../capture/iptables/iptables-save';
+import { parseNftRuleset } from '../capture/nft/nft-ruleset';
+import type { Ruleset } from '../netfilter/ruleset';
 import type { NodeSnapshot } from './node-snapshot';
 import { tracePacket } from './trace-packet';
 import type { TraceResult } from './trace';
 import { describeShared } from '../../../test/support/describe-shared';
 import { sharedDir } from '../../../test/support/shared-corpus';
+import { withBuiltinJumps } from '../../../test/support/kube-proxy-v1';
 
 const OWN = path.resolve(__dirname, '../../../test/fixtures/kube-proxy');
 
@@ -37,52 +40,6 @@ interface Vector {
   flows: Flow[];
 }
 
-/**
- * v1 dumps hold only kube-proxy's chains. Add what the kernel-side setup of that era had (README,
- * "Notes for an evaluator that follows the kernel"): the built-in jumps, and kubelet's
- * KUBE-MARK-DROP (mark 0x8000) with KUBE-FIREWALL dropping that mark.
- */
-function withBuiltinJumps(dump: string): string {
-  const additions: Record<string, { declare: string[]; rules: string[] }> = {
-    filter: {
-      declare: [':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':KUBE-FIREWALL - [0:0]'],
-      rules: [
-        '-A INPUT -j KUBE-FIREWALL',
-        '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
-        '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-        '-A FORWARD -j KUBE-FIREWALL',
-        '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
-        '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-        '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-        '-A OUTPUT -j KUBE-FIREWALL',
-        '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-        '-A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark 0x8000/0x8000 -j DROP',
-      ],
-    },
-    nat: {
-      declare: [':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':KUBE-MARK-DROP - [0:0]'],
-      rules: [
-        '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-        '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-        '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
-        '-A KUBE-MARK-DROP -j MARK --or-mark 0x8000',
-      ],
-    },
-  };
-  const out: string[] = [];
-  let table: string | null = null;
-  for (const line of dump.split('\n')) {
-    if (line.startsWith('*')) {
-      table = line.slice(1).trim();
-      out.push(line, ...(additions[table]?.declare ?? []));
-      continue;
-    }
-    if (line.trim() === 'COMMIT' && table !== null) out.push(...(additions[table]?.rules ?? []));
-    out.push(line);
-  }
-  return out.join('\n');
-}
-
 function address(cidr: string, secondary = false): InterfaceRecord['addresses'][number] {
   return { family: cidr.includes(':') ? 'ipv6' : 'ipv4', cidr, peer: null, broadcast: null, scope: null, label: null, secondary, line: 0 };
 }
@@ -94,10 +51,20 @@ function iface(name: string, addresses: string[]): InterfaceRecord {
   };
 }
 
-function node(v: Vector, dir: string): NodeSnapshot {
+/** The vector's ruleset as iptables-save prints it, or (`nft`) as nft list ruleset printed the same rules loaded by iptables-nft-restore. */
+function rulesetOf(v: Vector, dir: string, nft: string | null): Ruleset {
+  if (nft !== null) {
+    const parsed = parseNftRuleset({ file: nft, text: readFileSync(nft, 'utf8'), firstLine: 1 }, { partial: false });
+    expect(parsed.rulesets).toHaveLength(1);
+    return parsed.rulesets[0]!;
+  }
   const file = path.join(dir, 'ruleset.iptables-save');
   const text = readFileSync(file, 'utf8');
-  const ruleset = parseIptablesSave({ file, text: v.tracer === 'v1' ? withBuiltinJumps(text) : text, firstLine: 1 }).ruleset;
+  return parseIptablesSave({ file, text: v.tracer === 'v1' ? withBuiltinJumps(text) : text, firstLine: 1 }).ruleset;
+}
+
+function node(v: Vector, dir: string, nft: string | null = null): NodeSnapshot {
+  const ruleset = rulesetOf(v, dir, nft);
   const v4NodeIps = v.nodeIPs.filter((ip) => !ip.includes(':'));
   const defaultRoute: RouteRecord = {
     type: 'unicast', dst: 'default', family: 'ipv4', via: '192.168.0.1', dev: 'eth0', src: null, metric: null,
@@ -142,13 +109,13 @@ function vectorFolders(root: string): string[] {
   return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-/** One describe per vector folder of `root`, one test per flow. */
-function replayVectors(root: string): void {
+/** One describe per vector folder of `root`, one test per flow; `nftDir`: the rules read from `<folder>.nft` there instead. */
+function replayVectors(root: string, nftDir: string | null = null): void {
   for (const folder of vectorFolders(root)) {
     const dir = path.join(root, folder);
     const v = JSON.parse(readFileSync(path.join(dir, 'flows.json'), 'utf8')) as Vector;
     describe(folder, () => {
-      const world = [node(v, dir)];
+      const world = [node(v, dir, nftDir === null ? null : path.join(nftDir, `${folder}.nft`))];
       for (const f of v.flows) {
         it(`${f.name}: ${f.sourceIP} → ${f.destIP}:${f.destPort} gives "${f.output}" masq=${f.masq}`, () => {
           const local = v.localAddresses.includes(f.sourceIP);
@@ -171,6 +138,10 @@ describe('kube-proxy vectors recorded from the kernel, replayed kernel-style', (
     expect(vectorFolders(OWN)).toEqual(['LabClusterIP', 'LabHairpinAndUdp', 'LabNoEndpoints', 'LabNodePort']);
   });
   replayVectors(OWN);
+});
+
+describe('the same vectors replayed on their rules as nft list ruleset printed them (iptables-nft-restore, scripts/lab/nft-listings.sh)', () => {
+  replayVectors(OWN, path.resolve(__dirname, '../../../test/fixtures/nft/kube-proxy'));
 });
 
 describeShared('kube-proxy-conformance', 'kube-proxy conformance vectors replayed kernel-style', () => {

@@ -7,7 +7,7 @@
  * The nat table is consulted for new connections only (every replayed packet) and never for an
  * untracked one. Written in continuation style so statistic branches simply multiply.
  */
-import type { TableName } from '../netfilter/ruleset';
+import { isDumpFormat, type TableName } from '../netfilter/ruleset';
 import { assertNever } from '../common/assert-never';
 import { answerOf, FORK_BUDGET, withAnswer, withInferred, withPremise } from './assumption';
 import type { Question } from './assumption';
@@ -57,11 +57,13 @@ function envFor(node: CompiledNode, s: FlowState): WalkEnv | null {
  */
 function withMissingTable(node: CompiledNode, env: WalkEnv, s: FlowState, table: TableName, hook: HookName): FlowState {
   const origin = env.ruleset.origin;
-  if (origin.format === 'iptables-save' && !origin.partial) return s;
-  const cmd = env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables';
+  if (isDumpFormat(origin.format) && !origin.partial) return s;
+  const cmd = origin.format === 'nft'
+    ? `nft list table ${env.ruleset.family === 'ipv4' ? 'ip' : 'ip6'} ${table}`
+    : `${env.ruleset.family === 'ipv4' ? 'iptables' : 'ip6tables'} -t ${table}`;
   if (!env.ruleset.tables.has(table)) {
     return withPremise(s, `table|${node.name}|${env.ruleset.family}|${table}`, {
-      node: node.name, about: `the ${table} table of ${node.name} was not captured (${cmd} -t ${table})`,
+      node: node.name, about: `the ${table} table of ${node.name} was not captured (${cmd})`,
       assumed: `assuming ${node.name}'s ${table} table holds no rules: every chain of it lets the packet pass`, rule: null, source: null,
     });
   }
@@ -103,7 +105,9 @@ function runHook(node: CompiledNode, start: FlowState, hook: HookName, tables: T
     return next(s);
   }
   if (env.ruleset.origin.partial) {
-    s = withCaveat(s, `${node.name}: the ruleset capture is partial (a filtered or cut listing): rules or tables it does not show may change this path`);
+    // An nft listing is also partial beside a native nftables table natlens does not read (the import warned of it).
+    const why = env.ruleset.origin.format === 'nft' ? 'a filtered or cut listing, or native nftables tables beside it that are not read' : 'a filtered or cut listing';
+    s = withCaveat(s, `${node.name}: the ruleset capture is partial (${why}): rules or tables it does not show may change this path`);
   }
   const step = (state: FlowState, index: number): NodeEnd[] => {
     const table = tables[index];

@@ -19,7 +19,7 @@ export interface RuleListRow {
 
 export interface RuleListCapture {
   id: number;
-  kind: 'iptables-save' | 'iptables-list';
+  kind: 'iptables-save' | 'iptables-list' | 'nft-ruleset';
   /** `file:line` of the capture. */
   source: string;
   takenAt: string | null;

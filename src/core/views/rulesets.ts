@@ -50,7 +50,7 @@ export interface RulesetDiff {
 
 export interface RulesetSnapshot {
   captureId: number;
-  kind: 'iptables-save' | 'iptables-list';
+  kind: 'iptables-save' | 'iptables-list' | 'nft-ruleset';
   source: string;
   takenAt: string | null;
   tables: string[];
@@ -65,7 +65,7 @@ export interface RulesetChange {
 /** One capture that makes a snapshot. */
 export interface RulesetSnapshotCapture {
   id: number;
-  kind: 'iptables-save' | 'iptables-list';
+  kind: 'iptables-save' | 'iptables-list' | 'nft-ruleset';
   source: string;
   command: string | null;
   /** What of the ruleset it shows: `whole`, `table nat`, `chain nat/KUBE-SVC-X`, plus ` (filtered)` for a grep. */

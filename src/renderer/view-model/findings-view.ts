@@ -135,7 +135,7 @@ export function checkedScope(nodes: number, captures: number): string {
 }
 
 // Kubernetes services may also come from cluster-wide kubectl output, which belongs to no node's capture list: not counted.
-const RULE_KINDS = new Set(['iptables-save', 'iptables-list']);
+const RULE_KINDS = new Set(['iptables-save', 'iptables-list', 'nft-ruleset']);
 // The kernel's own trace shows packets too: a traced packet can be seen dropped.
 const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack', 'kernel-trace']);
 

@@ -42,7 +42,7 @@ export interface RulesetHistoryView {
   blocks: SnapshotBlock[];
 }
 
-const RULESET_KINDS = ['iptables-save', 'iptables-list'];
+const RULESET_KINDS = ['iptables-save', 'iptables-list', 'nft-ruleset'];
 
 /** Worth a "Ruleset history" section: the node has iptables captures of its own namespace. */
 export function rulesetCaptureCount(node: NodeJson): number {

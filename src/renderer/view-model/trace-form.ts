@@ -42,7 +42,7 @@ export interface Choice {
   label: string;
 }
 
-const RULESET_KINDS = ['iptables-save', 'iptables-list'];
+const RULESET_KINDS = ['iptables-save', 'iptables-list', 'nft-ruleset'];
 
 export const PROTO_CHOICES: readonly Choice[] = TRACE_PROTOS.map((p) => ({ value: p, label: p.toUpperCase() }));
 

@@ -58,6 +58,8 @@ function linesOf(parsed: ParsedCapture): number[] {
     case 'iptables-save':
     case 'iptables-list':
       return parsed.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.map((r) => r.line)));
+    case 'nft-ruleset':
+      return parsed.rulesets.flatMap((rs) => rs.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.map((r) => r.line))));
     case 'ip-addr':
       return parsed.interfaces.map((i) => i.line);
     case 'ip-route':

@@ -110,7 +110,16 @@ export function dataShapeOf(line: string): DataShape | null {
   // The kernel's packet log (iptables TRACE / LOG, behind any stamp) and nf_tables' trace monitors.
   if (text.includes(' OUT=') && KERNEL_PACKET.test(text)) return 'packet';
   if ((c === 84 /* T */ || c === 80 /* P */ || c === 116 /* t */) && NF_TRACE.test(text)) return 'packet';
+  // nft's ruleset listing: table and chain lines, and rules with their counter (iptables-nft gives every rule one).
+  if (isLower(c) && (NFT_BLOCK.test(text) || (text.includes('counter packets ') && NFT_COUNTED_RULE.test(text)))) return 'rule';
   return null;
+}
+
+const NFT_BLOCK = /^(?:table (?:ip|ip6|inet|arp|bridge|netdev) \S+|chain \S+) \{/;
+const NFT_COUNTED_RULE = /^(?:[a-z][^=]*? )?counter packets \d+ bytes \d+(?: |$)/;
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
 }
 
 const KERNEL_PACKET = /(?:^|\s)IN=\S* OUT=\S* .*\bSRC=/;

@@ -64,7 +64,7 @@ export function hintOf(argv: string[]): Hint {
     case 'xtables-nft-multi':
       return { kind: 'kernel-trace', table: null, selective: false };
     case 'nft':
-      return { kind: args.includes('monitor') ? 'kernel-trace' : null, table: null, selective: false };
+      return args.includes('monitor') ? { kind: 'kernel-trace', table: null, selective: false } : nftListHint(args);
     case 'tcpdump':
       return { kind: tcpdumpWritesFileOnly(args) ? null : 'tcpdump-text', table: null, selective: false };
     case 'brctl':
@@ -81,6 +81,31 @@ export function hintOf(argv: string[]): Hint {
     default:
       return NO_HINT;
   }
+}
+
+/** What `nft [-a] [-n] list ruleset|table [FAMILY] T|chain [FAMILY] T C` lists; null for any other nft command. */
+export interface NftListing {
+  what: 'ruleset' | 'table' | 'chain';
+  /** An iptables table name (null for `ruleset`, or a table iptables has none of). */
+  table: TableName | null;
+  chain: string | null;
+}
+
+export function nftListingOf(args: readonly string[]): NftListing | null {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const list = words.indexOf('list');
+  const what = list < 0 ? undefined : words[list + 1];
+  if (what !== 'ruleset' && what !== 'table' && what !== 'chain') return null;
+  const rest = words.slice(list + 2);
+  // The family is optional (`nft list table nat` means ip).
+  const named = rest.length > 0 && /^(ip|ip6|inet|arp|bridge|netdev)$/.test(rest[0]!) ? rest.slice(1) : rest;
+  return { what, table: what === 'ruleset' ? null : asTable(named[0]), chain: what === 'chain' ? (named[1] ?? null) : null };
+}
+
+function nftListHint(args: string[]): Hint {
+  const listing = nftListingOf(args);
+  if (listing === null) return NO_HINT;
+  return { kind: 'nft-ruleset', table: listing.table, selective: listing.what !== 'ruleset' };
 }
 
 /** Files the kernel log is written to: /dev/kmsg, /var/log/kern.log, syslog, messages (rotated ones too). */

@@ -301,7 +301,7 @@ class Splitter {
 
 /** The part of a node's state each kind of capture shows, which the commands typed before it may have changed. */
 const STATE_PART: Partial<Record<CaptureKind, Exclude<StateChange, 'everything'>>> = {
-  'iptables-save': 'rules', 'iptables-list': 'rules', 'ip-addr': 'interfaces', bridge: 'interfaces', 'ip-route': 'routes', 'route-table': 'routes',
+  'iptables-save': 'rules', 'iptables-list': 'rules', 'nft-ruleset': 'rules', 'ip-addr': 'interfaces', bridge: 'interfaces', 'ip-route': 'routes', 'route-table': 'routes',
 };
 
 function captureUnit(

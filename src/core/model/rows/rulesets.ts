@@ -71,7 +71,7 @@ export function storedRule(r: Record<string, unknown>, database: string): Rule {
 /** A stored ruleset row's origin: the format it was read from and what that format showed. */
 export function rulesetOrigin(rs: Record<string, unknown>): Ruleset['origin'] {
   return {
-    format: rs.format as 'iptables-save' | 'iptables-list',
+    format: rs.format as Ruleset['origin']['format'],
     interfacesShown: rs.interfaces_shown === 1,
     countersShown: rs.counters_shown === 1,
     partial: rs.partial === 1,
