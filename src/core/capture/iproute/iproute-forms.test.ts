@@ -188,6 +188,13 @@ describe('ip rule', () => {
     expect(parseIpRuleJson(textFixture('ip-j-rule.txt')).rules.map(strip)).toEqual(parseIpRule(textFixture('ip-rule.txt')).rules.map(strip));
   });
 
+  it('refuses an ip -j rule priority that is no u32, naming its line', () => {
+    for (const bad of ['1.5', '-1', '4294967296']) {
+      const text = `[{"priority":0,"src":"all","table":"local"},{"priority":${bad},"src":"all","table":"main"}]`;
+      expect(() => parseIpRuleJson({ file: 'r.json', text, firstLine: 1 })).toThrow(`r.json:1: rule priority out of range: ${Number(bad)}`);
+    }
+  });
+
   it('takes the family of `ip -6 rule` from the command for rules without addresses', () => {
     const got = parseCaptureUnit(unit(textFixture('ip-6-rule.txt'), 'ip -6 rule show'));
     expect(got.kind === 'ip-rule' && got.rules.map((r) => [r.family, r.from])).toEqual([['ipv6', null], ['ipv6', 'fd00:88::/64'], ['ipv6', null]]);

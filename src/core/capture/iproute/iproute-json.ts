@@ -178,7 +178,9 @@ export function parseIpRuleJson(input: TextInput, options: { family?: 'ipv4' | '
 }
 
 function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6' | null): RuleRecord {
-  const rule = emptyRule(num(o, 'priority') ?? 0, line);
+  const priority = num(o, 'priority') ?? 0;
+  if (!Number.isInteger(priority) || priority < 0 || priority > 0xffffffff) fail(`rule priority out of range: ${priority}`);
+  const rule = emptyRule(priority, line);
   rule.not = 'not' in o;
   const prefix = (addressKey: string, lenKey: string): string | null => {
     const address = str(o, addressKey);
