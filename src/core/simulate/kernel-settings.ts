@@ -5,7 +5,10 @@
  */
 import type { Family } from '../common/ip';
 import type { CapturedSetting } from '../records/records';
-import type { CompiledNode } from './compiled-node';
+import type { NodeSnapshot } from './node-snapshot';
+
+/** What the settings are read from: a compiled node, or a snapshot wrapped as one (`{ snapshot }`). */
+type Node = { snapshot: NodeSnapshot };
 
 export interface SettingValue<T> {
   value: T;
@@ -13,13 +16,13 @@ export interface SettingValue<T> {
   source: string;
 }
 
-function setting(node: CompiledNode, key: string): (CapturedSetting & { key: string }) | null {
+function setting(node: Node, key: string): (CapturedSetting & { key: string }) | null {
   const found = node.snapshot.sysctls?.get(key);
   return found === undefined ? null : { ...found, key };
 }
 
 /** A 0/1 (or any integer) setting; null when not captured or not a number (a key that does not exist is not 0 here). */
-function integer(node: CompiledNode, key: string): SettingValue<number> | null {
+function integer(node: Node, key: string): SettingValue<number> | null {
   const s = setting(node, key);
   if (s === null || s.value === null || !/^-?\d+$/.test(s.value)) return null;
   return { value: Number(s.value), key, source: s.source };
@@ -33,9 +36,14 @@ function ifaceKey(iface: string): string {
 /**
  * Whether a packet that came in on `iface` may be forwarded. IPv4: the in-device's `forwarding` (ip_route_input_slow's
  * IN_DEV_FORWARD); `net.ipv4.ip_forward` and `conf.all.forwarding` set every device's when written, so they stand for
- * it when the device's own is not captured. IPv6: `conf.all.forwarding` alone (ip6_forward).
+ * it when the device's own is not captured. IPv6: `conf.all.forwarding`, unless the device's `force_forwarding` is on (ip6_forward).
  */
-export function forwarding(node: CompiledNode, family: Family, iface: string): SettingValue<boolean> | null {
+export function forwarding(node: Node, family: Family, iface: string): SettingValue<boolean> | null {
+  if (family === 'ipv6') {
+    // ip6_forward: conf.all.forwarding, or the in-device's force_forwarding (Linux 6.17+).
+    const forced = integer(node, `net.ipv6.conf.${ifaceKey(iface)}.force_forwarding`);
+    if (forced !== null && forced.value !== 0) return { value: true, key: forced.key, source: forced.source };
+  }
   const keys = family === 'ipv4'
     ? [`net.ipv4.conf.${ifaceKey(iface)}.forwarding`, 'net.ipv4.conf.all.forwarding', 'net.ipv4.ip_forward']
     : ['net.ipv6.conf.all.forwarding'];
@@ -53,7 +61,7 @@ export type RpFilterMode = 0 | 1 | 2;
  * (IN_DEV_RPFILTER takes the max). The setting that gave the larger value is the one named. Null when neither is
  * captured, or only a 0 of one of them (the other may be higher).
  */
-export function rpFilter(node: CompiledNode, iface: string): SettingValue<RpFilterMode> | null {
+export function rpFilter(node: Node, iface: string): SettingValue<RpFilterMode> | null {
   const all = integer(node, 'net.ipv4.conf.all.rp_filter');
   const own = integer(node, `net.ipv4.conf.${ifaceKey(iface)}.rp_filter`);
   const known = [all, own].filter((s): s is SettingValue<number> => s !== null);
@@ -68,7 +76,7 @@ export function rpFilter(node: CompiledNode, iface: string): SettingValue<RpFilt
  * Whether bridged frames of `family` cross iptables (`net.bridge.bridge-nf-call-iptables` / `-ip6tables`): a key the
  * node does not have (br_netfilter not loaded) is off. Null when not captured.
  */
-export function bridgeNetfilterSetting(node: CompiledNode, family: Family): SettingValue<boolean> | null {
+export function bridgeNetfilterSetting(node: Node, family: Family): SettingValue<boolean> | null {
   const key = `net.bridge.bridge-nf-call-${family === 'ipv4' ? 'iptables' : 'ip6tables'}`;
   const s = setting(node, key);
   if (s === null) return null;
@@ -77,7 +85,7 @@ export function bridgeNetfilterSetting(node: CompiledNode, family: Family): Sett
 }
 
 /** `net.ipv4.conf.<iface>.route_localnet` (or `all`'s): a 127/8 destination arriving from outside is routed, not dropped as martian. */
-export function routeLocalnet(node: CompiledNode, iface: string): SettingValue<boolean> | null {
+export function routeLocalnet(node: Node, iface: string): SettingValue<boolean> | null {
   const own = integer(node, `net.ipv4.conf.${ifaceKey(iface)}.route_localnet`);
   const all = integer(node, 'net.ipv4.conf.all.route_localnet');
   const on = [own, all].find((s) => s !== null && s.value !== 0) ?? null;
