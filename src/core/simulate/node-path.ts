@@ -25,7 +25,7 @@ import { cite, forwarding, routeLocalnet, rpFilter } from './kernel-settings';
 import { familyRouting, inputBroadcast, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
 import { localAddressFact } from './rule-match';
-import type { HookName, RouteResult, Verdict } from './trace';
+import type { HookName, RouteResult, SettingDrop, Verdict } from './trace';
 
 export interface NodeEnd {
   state: FlowState;
@@ -34,6 +34,8 @@ export interface NodeEnd {
   /** For `forward`: the interface and next hop it leaves by. */
   out: string | null;
   nextHop: IpNumber | null;
+  /** The captured kernel setting that decided a drop. */
+  setting?: SettingDrop;
 }
 
 type Next = (s: FlowState) => NodeEnd[];
@@ -233,7 +235,8 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   const localnet = isLoopback(s.dst) && s.inIface !== 'lo' && s.family === 'ipv4' ? routeLocalnet(node, s.inIface) : null;
   if (isLoopback(s.dst) && s.inIface !== 'lo' && localnet?.value !== true) {
     if (localnet !== null) {
-      return end(s, 'drop', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped at the routing decision (${cite(localnet, '0')})`);
+      const setting: SettingDrop = { node: node.name, effect: 'martian-destination', key: localnet.key, value: '0', source: localnet.source, in: s.inIface };
+      return [{ ...end(s, 'drop', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped at the routing decision (${cite(localnet, '0')})`)[0]!, setting }];
     }
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
   }
@@ -286,8 +289,9 @@ function refusedBySettings(node: CompiledNode, s: FlowState, look: RouteLookup, 
   if (look.kind !== 'local') {
     const fw = forwarding(node, s.family, s.inIface);
     if (fw !== null && !fw.value) {
+      const setting: SettingDrop = { node: node.name, effect: 'forwarding-off', key: fw.key, value: '0', source: fw.source, in: s.inIface };
       return {
-        ends: end(s, 'drop', `${node.name} does not forward (${cite(fw, '0')}): the packet for ${dst} that came in on ${s.inIface} is dropped at the routing decision, before FORWARD, without an ICMP error`),
+        ends: [{ ...end(s, 'drop', `${node.name} does not forward (${cite(fw, '0')}): the packet for ${dst} that came in on ${s.inIface} is dropped at the routing decision, before FORWARD, without an ICMP error`)[0]!, setting }],
       };
     }
   }
@@ -306,7 +310,9 @@ function refusedBySettings(node: CompiledNode, s: FlowState, look: RouteLookup, 
   }
   const loose = rp.value === 2 && back.kind === 'unicast';
   if (rp.value === 0 || loose) return null;
-  return { ends: end(s, 'drop', `dropped on ${node.name} by the reverse-path filter (${cite(rp, String(rp.value))}): ${fails}, so the source that came in on ${s.inIface} is refused at the routing decision after PREROUTING`) };
+  const setting: SettingDrop = { node: node.name, effect: 'rp-filter', key: rp.key, value: String(rp.value), source: rp.source, in: s.inIface };
+  const reason = `dropped on ${node.name} by the reverse-path filter (${cite(rp, String(rp.value))}): ${fails}, so the source that came in on ${s.inIface} is refused at the routing decision after PREROUTING`;
+  return { ends: [{ ...end(s, 'drop', reason)[0]!, setting }] };
 }
 
 function postrouting(node: CompiledNode, s: FlowState, natAllowed: boolean): NodeEnd[] {

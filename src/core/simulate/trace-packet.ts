@@ -18,7 +18,7 @@ import type { NodeEnd } from './node-path';
 import { hasPorts, protoNumber } from './rule-match';
 import { bridgeNetfilterSetting, cite } from './kernel-settings';
 import { isLocalAddress, ownsAddress } from './routing';
-import type { Egress, Hop, Outcome, PacketView, Step, TraceInput, TraceRequest, TraceResult } from './trace';
+import type { Egress, Hop, Outcome, PacketView, SettingDrop, Step, TraceInput, TraceRequest, TraceResult } from './trace';
 import { SimulateError } from './trace';
 import { vethPeer } from './veth-link';
 import type { LeafView } from './worlds';
@@ -114,6 +114,7 @@ interface Finished {
   verdict: NodeEnd['verdict'];
   reason: string | null;
   egress: Egress | null;
+  setting?: SettingDrop;
 }
 
 interface NextNode {
@@ -154,7 +155,7 @@ function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local
   for (const e of ends) {
     let left = leaveNode(e);
     if (e.verdict !== 'forward' || e.out === null) {
-      out.push({ state: left, verdict: e.verdict, reason: e.reason, egress: null });
+      out.push({ state: left, verdict: e.verdict, reason: e.reason, egress: null, ...(e.setting === undefined ? {} : { setting: e.setting }) });
       continue;
     }
     const egress: Egress = { node: node.name, interface: e.out, nextHop: e.nextHop ? formatIp(e.nextHop) : null };
@@ -224,6 +225,7 @@ function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 
     service,
     trail: toArray(s.trail),
     caveats: toArray(s.caveats),
+    ...(f.setting === undefined ? {} : { setting: f.setting }),
   };
 }
 
