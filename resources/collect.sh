@@ -211,11 +211,11 @@ for dir in /proc/sys/net/ipv4/conf/*; do
   [ -d "$dir" ] || continue
   iface=${dir##*/}
   case $iface in
-    *.*) sysctl_keys="$sysctl_keys net/ipv4/conf/$iface/rp_filter net/ipv4/conf/$iface/route_localnet" ;;
-    *) sysctl_keys="$sysctl_keys net.ipv4.conf.$iface.rp_filter net.ipv4.conf.$iface.route_localnet" ;;
+    *.*) sysctl_keys="$sysctl_keys net/ipv4/conf/$iface/forwarding net/ipv4/conf/$iface/rp_filter net/ipv4/conf/$iface/route_localnet" ;;
+    *) sysctl_keys="$sysctl_keys net.ipv4.conf.$iface.forwarding net.ipv4.conf.$iface.rp_filter net.ipv4.conf.$iface.route_localnet" ;;
   esac
 done
-sysctl_keys="$sysctl_keys net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables"
+sysctl_keys="$sysctl_keys net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max"
 if have sysctl; then
   # shellcheck disable=SC2086 # one word per key
   run sysctl/net.txt - sysctl $sysctl_keys

@@ -427,6 +427,13 @@ export function problemsOfCapture(capture: ParsedCapture, range: LineRange): str
         lineIn(p, `events[${n}].line`, e.line, range);
       });
       break;
+    case 'sysctl':
+      if (capture.settings.length === 0) p.push('no setting');
+      capture.settings.forEach((r, n) => {
+        nonEmpty(p, `settings[${n}].key`, r.key);
+        lineIn(p, `settings[${n}].line`, r.line, range);
+      });
+      break;
     default:
       return assertNever(capture);
   }

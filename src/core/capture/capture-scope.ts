@@ -91,6 +91,8 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'ip-neigh':
     case 'bridge-fdb':
     case 'kernel-trace':
+    // Composed key by key, the newest value of each winning (model/node-sysctl.ts).
+    case 'sysctl':
       return { of: 'observations' };
     default:
       return assertNever(kind);

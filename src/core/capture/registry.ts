@@ -34,6 +34,7 @@ import { looksLikeTcpdumpText, parseTcpdumpText } from './tcpdump-text/tcpdump-t
 import type { TextInput } from './text-input';
 import { looksLikeTsharkText, parseTsharkText } from './tcpdump-text/tshark-text';
 import { splitText } from './transcript/transcript';
+import { bareValueKeys, looksLikeBareValues, looksLikeSysctl, parseSysctl } from './sysctl/sysctl';
 import { tidySplit } from './transcript/tidy-split';
 
 type TextKind = Exclude<CaptureKind, 'pcap'>;
@@ -57,6 +58,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
   'kernel-trace': looksLikeKernelTrace,
   'nft-ruleset': looksLikeNftRuleset,
+  sysctl: looksLikeSysctl,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -74,6 +76,9 @@ export function detectCaptureKind(text: string, command?: string | null): Captur
     // `| awk '{print $1}'` may have changed the columns the command names.
     if (info === null || info.reshaped) return null;
     if (looksLikeHeaderlessKubectl(head, getCommandOf(info.argv))) return 'kubectl';
+    // `sysctl -n KEY`, `cat /proc/sys/...`: bare values whose keys the command names.
+    const keys = bareValueKeys(info.argv);
+    if (keys !== null && looksLikeBareValues(head, keys)) return 'sysctl';
     return looksLikeHeaderlessRoutes(head, headerlessColumnsOf(info.argv)) ? 'route-table' : null;
   }
   if (candidates.length > 1 && command) {
@@ -153,6 +158,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       return parseKernelTrace(unit.input);
     case 'nft-ruleset':
       return parseNftRuleset(unit.input, { partial: unit.partial || unit.elided === true });
+    case 'sysctl':
+      return parseSysctl(unit.input, unit.command === null ? null : bareValueKeys(analyseCommand(unit.command).argv));
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

@@ -10,6 +10,7 @@ import { assertNever } from '../common/assert-never';
 import { tupleText } from '../flows/flow-timeline';
 import type { TimelineHop } from '../views/flow-timeline';
 import type { FlowView } from '../views/flows';
+import { settingDropFinding } from './sysctl-findings';
 import type { NodeSnapshot } from '../simulate';
 import { compileRouting, lookupRoute, routeText } from '../simulate/routing';
 import { parseIp } from '../common/ip';
@@ -114,6 +115,8 @@ function causeFinding(flow: DiagnosedFlow, cause: ReplayCause, world: ReadonlyMa
           `Fix: add a route to ${cause.dst} (its pod/node subnet via the right node or device)${cause.route === 'no-route' ? '' : ' or remove the ' + cause.route + ' route'}.`,
         flow, [cause.node], [...(cause.routeText ? [routeEvidence(world.get(cause.node), cause.routeText, files)] : []), ...packets],
       );
+    case 'setting':
+      return settingDropFinding(cause.setting, why, v.id, flowService(flow), flow.replay?.kind === 'replayed' ? flow.replay.trace : null, packets);
     case 'other':
     case 'passes':
     case 'unknown':

@@ -4,6 +4,7 @@
  * when the replay forks (random endpoint choice, assumptions), the most likely failing branch speaks.
  */
 import type { Outcome, RouteResult, Step, TraceResult } from '../simulate';
+import type { SettingDrop } from '../simulate/trace';
 
 const NO_ENDPOINTS = /^(\S+) has no endpoints$/;
 
@@ -12,6 +13,8 @@ export type ReplayCause =
   | { kind: 'rule'; verdict: 'drop' | 'reject'; step: Step; outcome: Outcome }
   | { kind: 'policy'; step: Step; outcome: Outcome }
   | { kind: 'route'; node: string; dst: string; route: Exclude<RouteResult['kind'], 'local' | 'unicast' | 'unknown'>; routeText: string | null; outcome: Outcome }
+  /** A captured kernel setting (ip_forward, rp_filter, route_localnet) dropped it at the routing decision. */
+  | { kind: 'setting'; setting: SettingDrop; outcome: Outcome }
   /** A drop or reject the replay cannot pin on a rule or a route. */
   | { kind: 'other'; outcome: Outcome }
   /** Every outcome is delivered or forwarded: the replay says it should have worked. */
@@ -39,6 +42,7 @@ function failedRoute(o: Outcome): Extract<ReplayCause, { kind: 'route' }> | null
 }
 
 export function causeOfOutcome(o: Outcome): ReplayCause {
+  if (o.setting !== undefined) return { kind: 'setting', setting: o.setting, outcome: o };
   const last = o.steps.at(-1);
   const stepDecided = last !== undefined && (last.policy ? last.target === 'DROP' : ['DROP', 'REJECT'].includes(last.target));
   if (stepDecided) {

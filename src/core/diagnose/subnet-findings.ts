@@ -18,7 +18,7 @@ interface Subnet {
 
 const BRIDGE_LIKE = /^(cbr|cni|docker|br-|virbr|kube-bridge|weave|flannel|cali|lxc|podman)/;
 
-function isBridgeLike(i: InterfaceRecord): boolean {
+export function isBridgeLike(i: InterfaceRecord): boolean {
   return i.details?.kind === 'bridge' || BRIDGE_LIKE.test(i.name);
 }
 

@@ -78,6 +78,7 @@ const MANIFEST = [
   'netns/blue/addr.txt\tok\t0\t2026-03-01T10:00:07Z\tip utility, iproute2-6.1.0\tblue\tip -n blue -d addr',
   'netfilter/ipset.txt\tok\t0\t2026-03-01T10:00:08Z\tipset v7.17\t-\tipset list',
   'sysctl.txt\tok\t0\t2026-03-01T10:00:09Z\tsysctl from procps-ng 4.0.2\t-\tsysctl net.ipv4.ip_forward net.ipv4.conf.all.rp_filter',
+  'notes.txt\tok\t0\t2026-03-01T10:00:10Z\tprocps-ng 4.0.2\t-\tuptime',
   '',
 ].join('\n');
 
@@ -93,6 +94,7 @@ function collectorTarball(name = 'natlens-collect-worker-7.tar.gz'): string {
     'netns/blue/addr.txt': fixture('ip-addr-client.txt'),
     'netfilter/ipset.txt': '',
     'sysctl.txt': 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 2\n',
+    'notes.txt': ' 10:00:10 up 12 days,  3:04,  1 user,  load average: 0.08, 0.03, 0.01\n',
   });
 }
 
@@ -110,6 +112,7 @@ describe('a collector tarball', () => {
       ['ip-rule', `${bundle}/ip/rule.txt:1`, '2026-03-01T10:00:03Z', null],
       ['iptables-save', `${bundle}/netfilter/iptables-nft-save.txt:1`, '2026-03-01T10:00:04Z', null],
       ['ip-addr', `${bundle}/netns/blue/addr.txt:1`, '2026-03-01T10:00:07Z', 'blue'],
+      ['sysctl', `${bundle}/sysctl.txt:1`, '2026-03-01T10:00:09Z', null],
     ]);
     expect(captures.every((c) => c.records > 0)).toBe(true);
   });
@@ -124,7 +127,7 @@ describe('a collector tarball', () => {
         source: `${bundle}/manifest.tsv:11`,
         message: '`conntrack -L` failed with exit code 1: conntrack v1.4.7 (conntrack-tools): Operation failed: Protocol not supported',
       },
-      { source: `${bundle}/sysctl.txt:1`, message: expect.stringMatching(/`sysctl net.ipv4.ip_forward`.*not a capture natlens reads.*2 lines; kept as text/), lines: [1, 2] },
+      { source: `${bundle}/notes.txt:1`, message: expect.stringMatching(/`uptime`.*not a capture natlens reads.*1 line; kept as text/), lines: [1, 1] },
     ]));
     // The stderr file is the failure's message, not a capture; empty outputs are recorded by the manifest alone.
     expect(report.warnings.filter((w) => w.source.includes('.stderr') || w.source.includes('ipset'))).toEqual([]);
@@ -170,6 +173,7 @@ describe('a collector tarball', () => {
       [`${bundle}/ip/rule.txt:1`, '2026-03-01T10:00:03Z', null],
       [`${bundle}/netfilter/iptables-nft-save.txt:1`, '2026-03-01T10:00:04Z', null],
       [`${bundle}/netns/blue/addr.txt:1`, '2026-03-01T10:00:07Z', 'blue'],
+      [`${bundle}/sysctl.txt:1`, '2026-03-01T10:00:09Z', null],
     ]);
     expect(report.warnings).toContainEqual({ source: `${bundle}/manifest.tsv:10`, message: '`nft list ruleset` was not run: nft is not installed on the node' });
   });

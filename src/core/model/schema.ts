@@ -609,6 +609,19 @@ CREATE TABLE kernel_trace_text (
   PRIMARY KEY (capture_id, first_seq)
 ) WITHOUT ROWID;
 `),
+  // 22: kernel settings (rows/sysctl.ts): `sysctl -a` and friends, one row per key a capture showed; a node's newest
+  // value of each key is what the replay and the findings use (model/node-sysctl.ts).
+  (db) =>
+    db.exec(`
+CREATE TABLE sysctl (
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  key         TEXT NOT NULL,
+  value       TEXT,
+  line        INTEGER NOT NULL,
+  PRIMARY KEY (capture_id, seq)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,7 +8,7 @@ import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   BridgePortRecord, CaptureKind, ConntrackEntry, FdbRecord, InterfaceRecord, NeighbourRecord, ParsedCapture, PodRecord,
-  RouteRecord, RuleRecord, ServiceRecord,
+  RouteRecord, RuleRecord, ServiceRecord, SysctlRecord,
 } from '../records/records';
 import type { CaptureScope } from '../capture/capture-scope';
 import type { StateChangeNote } from '../capture/capture-unit';
@@ -34,6 +34,7 @@ import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
 import { rowTicker, type RowTick } from './rows/row-tick';
 import * as kernelTraceRows from './rows/kernel-trace';
+import * as sysctlRows from './rows/sysctl';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -311,6 +312,9 @@ export class Store {
       case 'kernel-trace':
         kernelTraceRows.insertKernelTrace(this.db, captureId, capture.events, tick);
         return;
+      case 'sysctl':
+        sysctlRows.insertSysctl(this.db, captureId, capture.settings, tick);
+        return;
       default:
         return assertNever(capture);
     }
@@ -458,6 +462,11 @@ export class Store {
     return kernelTraceRows.kernelTraceCaptures(this.db);
   }
 
+  /** The kernel settings one capture showed, in line order. */
+  sysctlOf(captureId: number): SysctlRecord[] {
+    return sysctlRows.sysctlOf(this.db, captureId);
+  }
+
   hasKernelTrace(): boolean {
     return kernelTraceRows.hasKernelTrace(this.db);
   }
@@ -597,4 +606,4 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
-  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace';
+  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace' | 'sysctl';

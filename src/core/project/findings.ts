@@ -30,6 +30,7 @@ import { ruleEvidence } from '../diagnose/evidence';
 import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTargets } from '../diagnose/stale-endpoint';
 import { overlappingSubnets } from '../diagnose/subnet-findings';
 import { kernelTraceFindingsOf } from './kernel-trace-check';
+import { kernelSettingFindings } from '../diagnose/sysctl-findings';
 
 export interface ProjectFindingsOptions {
   /** A ruleset capture id: that snapshot of its node's rules instead of the newest (as `trace --snapshot`). */
@@ -118,11 +119,13 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   const noEndpoints: NoEndpointsRule[] = [];
   const drops: ProjectFinding[] = [];
   const marks: ProjectFinding[] = [];
+  const settings: ProjectFinding[] = [];
   const targets = new Map<string, DnatTargets>();
   for (const node of world) {
     noEndpoints.push(...noEndpointsRules([node]));
     drops.push(...dropPolicies([node]));
     marks.push(...markBitConflicts([node]));
+    settings.push(...kernelSettingFindings(node));
     targets.set(node.name, dnatTargets(node));
     forgetNodeRules(node);
   }
@@ -130,6 +133,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
     ...servicesWithoutEndpointsOf(noEndpoints),
     ...drops,
     ...marks,
+    ...settings,
     ...overlappingSubnets(world, (node) => addrSource.get(node) ?? `${node} ip addr`),
   ];
   found.push(...listedWithoutEndpoints(store, new Set(found.filter((f) => f.kind === 'service-without-endpoints').map((f) => f.service ?? ''))));

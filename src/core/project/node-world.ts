@@ -9,6 +9,7 @@ import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
 import { forgetRulesetStates, LINK_PARTS, newestPerFamily, newestSnapshot, nodeState, RULESET_PARTS } from '../model/node-state';
 import { forgetReadRules } from '../model/lazy-rulesets';
+import { nodeSysctls } from '../model/node-sysctl';
 import type { Store } from '../model/store';
 
 export interface WorldOptions {
@@ -94,6 +95,7 @@ export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapsho
       interfacesComplete: links.interfacesComplete,
       routes: links.routes,
       rules: newestPerFamily(store, id, 'ip-rule', (c) => store.ipRulesOf(c)),
+      sysctls: nodeSysctls(store, id),
     } as NodeSnapshot;
     const fields = defineRulesetFields(snapshot, rulesets);
     forgetters.set(snapshot, () => {

@@ -16,11 +16,12 @@ export type CaptureKind =
   | 'ip-neigh'
   | 'bridge-fdb'
   | 'kernel-trace'
-  | 'nft-ruleset';
+  | 'nft-ruleset'
+  | 'sysctl';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'nft-ruleset',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'nft-ruleset', 'sysctl',
 ];
 
 /** The kinds whose records are netfilter rulesets. */
@@ -453,6 +454,25 @@ export interface KernelTraceEvent {
   text: string;
 }
 
+// ---- kernel settings (sysctl, /proc/sys) ----------------------------------------------------
+
+/**
+ * One kernel setting as `sysctl` (or a cat of its /proc/sys file) printed it. `value` is the text after `=`, trimmed;
+ * null when the kernel has no such key (`sysctl: cannot stat /proc/sys/...`): for net.bridge.* that means br_netfilter
+ * is not loaded, which the kernel treats as the setting being off.
+ */
+export interface SysctlRecord {
+  key: string;
+  value: string | null;
+  line: number;
+}
+
+/** A kernel setting as a node's newest capture of it showed it, with that line's `file:line`. */
+export interface CapturedSetting {
+  value: string | null;
+  source: string;
+}
+
 // ---- one parsed capture ------------------------------------------------------------------
 
 /** Something a parser read but a user should know about (a note the tool printed, a table inferred), at its line. */
@@ -475,7 +495,8 @@ export type ParsedCapture =
   | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }
   | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
   | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null }
-  | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] };
+  | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] }
+  | { kind: 'sysctl'; settings: SysctlRecord[]; takenAt: null; warnings?: CaptureNote[] };
 
 /** A packet capture is streamed, never held whole: `read` pushes every packet into the sink and returns a summary. */
 export interface PacketCaptureSummary {
@@ -513,5 +534,7 @@ export function recordCount(capture: ParsedCapture): number {
       return capture.entries.length;
     case 'kernel-trace':
       return capture.events.length;
+    case 'sysctl':
+      return capture.settings.length;
   }
 }

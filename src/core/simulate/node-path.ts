@@ -21,10 +21,11 @@ import { withCaveat, withEvent, withNote } from './flow-state';
 import { formatIp, isLoopback, isUnspecified, parseIp, sameIp } from '../common/ip';
 import type { IpNumber } from '../common/ip';
 import type { PolicyKey } from './policy-routing';
+import { cite, forwarding, routeLocalnet, rpFilter } from './kernel-settings';
 import { familyRouting, inputBroadcast, isLocalAddress, lookupRoute, selectAddress } from './routing';
 import type { RouteLookup } from './routing';
 import { localAddressFact } from './rule-match';
-import type { HookName, RouteResult, Verdict } from './trace';
+import type { HookName, RouteResult, SettingDrop, Verdict } from './trace';
 
 export interface NodeEnd {
   state: FlowState;
@@ -33,6 +34,8 @@ export interface NodeEnd {
   /** For `forward`: the interface and next hop it leaves by. */
   out: string | null;
   nextHop: IpNumber | null;
+  /** The captured kernel setting that decided a drop. */
+  setting?: SettingDrop;
 }
 
 type Next = (s: FlowState) => NodeEnd[];
@@ -233,7 +236,12 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   const dst = formatIp(s.dst);
   const unchanged = sameIp(s.dst, s.orig.dst);
   if (s.physIn !== null && s.l2 === 'bridged' && unchanged) return switchFrame(node, s, natAllowed);
-  if (isLoopback(s.dst) && s.inIface !== 'lo') {
+  const localnet = isLoopback(s.dst) && s.inIface !== 'lo' && s.family === 'ipv4' ? routeLocalnet(node, s.inIface) : null;
+  if (isLoopback(s.dst) && s.inIface !== 'lo' && localnet?.value !== true) {
+    if (localnet !== null) {
+      const setting: SettingDrop = { node: node.name, effect: 'martian-destination', key: localnet.key, value: '0', source: localnet.source, in: s.inIface };
+      return [{ ...end(s, 'drop', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped at the routing decision (${cite(localnet, '0')})`)[0]!, setting }];
+    }
     return end(s, 'unknown', `${dst} arrives on ${s.inIface} of ${node.name}: a martian destination, dropped unless net.ipv4.conf.${s.inIface}.route_localnet=1 (sysctls were not captured)`);
   }
   const broadcast = inputBroadcast(node.routing, s.dst);
@@ -249,6 +257,11 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
   // A frame addressed to this node is routed, unless DNAT sent it back onto the same bridge (br_netfilter's bridged DNAT).
   const bridged = s.physIn !== null && bridgedByRoute(look, s.inIface) && !(s.l2 === 'host' && unchanged);
   s = withEvent(s, { kind: 'route', node: node.name, stage: 'input', dst, result: routeResult(look, bridged), route: routeText(look), note: look.kind === 'unknown' ? look.missing : null });
+  const refused = refusedBySettings(node, s, look, bridged);
+  if (refused !== null) {
+    if ('ends' in refused) return refused.ends;
+    s = refused.state;
+  }
   const failed = routeFailure(node, s, look);
   if (failed !== null) return failed;
   switch (look.kind) {
@@ -265,6 +278,45 @@ function routeInput(node: CompiledNode, s0: FlowState, natAllowed: boolean): Nod
     default:
       return end(s, 'unknown', `unexpected route result on ${node.name}`);
   }
+}
+
+/**
+ * What the node's kernel settings do at the input routing decision (ip_route_input_slow): a packet to be forwarded by a
+ * node whose in-device does not forward is dropped there, before FORWARD, and ip_error sends no ICMP error when
+ * forwarding is off; then rp_filter's reverse lookup of the source (fib_validate_source) for a packet delivered or
+ * forwarded. A bridged DNAT back onto its bridge is switched whatever ip_forward says (br_netfilter's bridged_dnat).
+ * Null when the settings change nothing; a state when they only add a caveat.
+ */
+function refusedBySettings(node: CompiledNode, s: FlowState, look: RouteLookup, bridged: boolean): { ends: NodeEnd[] } | { state: FlowState } | null {
+  if (bridged || s.inIface === '' || s.inIface === 'lo') return null;
+  const dst = formatIp(s.dst);
+  if (look.kind !== 'local') {
+    const fw = forwarding(node, s.family, s.inIface);
+    if (fw !== null && !fw.value) {
+      const setting: SettingDrop = { node: node.name, effect: 'forwarding-off', key: fw.key, value: '0', source: fw.source, in: s.inIface };
+      return {
+        ends: [{ ...end(s, 'drop', `${node.name} does not forward (${cite(fw, '0')}): the packet for ${dst} that came in on ${s.inIface} is dropped at the routing decision, before FORWARD, without an ICMP error`)[0]!, setting }],
+      };
+    }
+  }
+  if (s.family !== 'ipv4' || (look.kind !== 'local' && look.kind !== 'unicast') || isUnspecified(s.src)) return null;
+  const back = withDevice(node, lookupRoute(node.routing, s.src, { src: s.dst, iif: 'lo', oif: null, mark: 0, protoNum: 0, sport: null, dport: null }));
+  const src = formatIp(s.src);
+  const fails: string | null = back.kind === 'unicast'
+    ? back.dev !== null && back.dev !== s.inIface ? `the route back to ${src} leaves by ${back.dev}, not ${s.inIface}` : null
+    : back.kind === 'local' ? `${src} is one of ${node.name}'s own addresses (a martian source)`
+      : back.kind === 'unknown' ? null : `${node.name} has no route back to ${src}`;
+  if (fails === null) return null;
+  const rp = rpFilter(node, s.inIface);
+  if (rp === null && back.kind === 'local') return null;
+  if (rp === null) {
+    return { state: withCaveat(s, `${node.name}: rp_filter is not in the captures (sysctl net.ipv4.conf.all.rp_filter net.ipv4.conf.${s.inIface}.rp_filter): ${fails}, so with strict rp_filter (1) the kernel drops this packet at the routing decision`) };
+  }
+  const loose = rp.value === 2 && back.kind === 'unicast';
+  if (rp.value === 0 || loose) return null;
+  const setting: SettingDrop = { node: node.name, effect: 'rp-filter', key: rp.key, value: String(rp.value), source: rp.source, in: s.inIface };
+  const reason = `dropped on ${node.name} by the reverse-path filter (${cite(rp, String(rp.value))}): ${fails}, so the source that came in on ${s.inIface} is refused at the routing decision after PREROUTING`;
+  return { ends: [{ ...end(s, 'drop', reason)[0]!, setting }] };
 }
 
 function postrouting(node: CompiledNode, s: FlowState, natAllowed: boolean): NodeEnd[] {

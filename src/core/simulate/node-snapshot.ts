@@ -1,4 +1,4 @@
-import type { InterfaceRecord, RouteRecord, RuleRecord } from '../records/records';
+import type { CapturedSetting, InterfaceRecord, RouteRecord, RuleRecord } from '../records/records';
 import type { Ruleset } from '../netfilter/ruleset';
 
 /**
@@ -22,4 +22,10 @@ export interface NodeSnapshot {
   rulesetSource?: string | null;
   /** `ip rule` / `ip -6 rule`: the routing policy; null or absent when not captured (then local and main tables only). */
   rules?: RuleRecord[] | null;
+  /**
+   * Kernel settings (sysctl), the newest captured value of each key; null or absent when none was captured. A value of
+   * null: the key does not exist on the node (its module is not loaded).
+   */
+  sysctls?: ReadonlyMap<string, CapturedSetting> | null;
 }
+

@@ -2,6 +2,7 @@
  * The simulated replay: one packet through a node's captured netfilter rules and routes, and,
  * with `follow`, onto the next captured node that owns the next hop or the destination.
  */
+import { assertNever } from '../common/assert-never';
 import { withPremise } from './assumption';
 import type { Assumption, Choice, Question } from './assumption';
 import type { CompiledNode } from './compiled-node';
@@ -15,8 +16,9 @@ import type { NodeSnapshot } from './node-snapshot';
 import { kernelSource, traverseFromInterface, traverseFromLocal } from './node-path';
 import type { NodeEnd } from './node-path';
 import { hasPorts, protoNumber } from './rule-match';
+import { bridgeNetfilterSetting, cite } from './kernel-settings';
 import { isLocalAddress, ownsAddress } from './routing';
-import type { Egress, Hop, Outcome, PacketView, Step, TraceInput, TraceRequest, TraceResult } from './trace';
+import type { Egress, Hop, Outcome, PacketView, SettingDrop, Step, TraceInput, TraceRequest, TraceResult } from './trace';
 import { SimulateError } from './trace';
 import { vethPeer } from './veth-link';
 import type { LeafView } from './worlds';
@@ -24,10 +26,23 @@ import { WORLD_CAP, worldsOf } from './worlds';
 
 const DEFAULT_SPORT = 40000;
 
-/** br_netfilter, which captures do not show: as requested, or assumed on (and then said). */
+/** br_netfilter on one node: as the request says, else as its captured sysctl says, else assumed on (and then said). */
 interface BridgeNetfilter {
   on: boolean;
-  assumed: boolean;
+  how: 'requested' | 'captured' | 'assumed';
+  /** The captured setting, `key=value (file:line)`, when `how` is captured. */
+  cited: string | null;
+}
+
+/** The request's `bridgeNetfilter` (null: not asked) for every node of the replay. */
+type RequestedBridgeNetfilter = boolean | null;
+
+function bridgeNetfilterOf(node: CompiledNode, family: FlowState['family'], requested: RequestedBridgeNetfilter): BridgeNetfilter {
+  if (requested !== null) return { on: requested, how: 'requested', cited: null };
+  const captured = bridgeNetfilterSetting(node, family);
+  if (captured === null) return { on: true, how: 'assumed', cited: null };
+  const value = node.snapshot.sysctls?.get(captured.key)?.value ?? null;
+  return { on: captured.value, how: 'captured', cited: cite(captured, value ?? 'absent: br_netfilter not loaded') };
 }
 
 /**
@@ -36,7 +51,8 @@ interface BridgeNetfilter {
  * `l2NextHop` is the previous node's next hop, the frame's link-layer target: an address of this
  * node means the frame is for its IP stack; any other, that the bridge switches it onward.
  */
-function enterNode(node: CompiledNode, s: FlowState, iface: string | null, l2NextHop: IpNumber | null, brnf: BridgeNetfilter): FlowState {
+function enterNode(node: CompiledNode, s: FlowState, iface: string | null, l2NextHop: IpNumber | null, requested: RequestedBridgeNetfilter): FlowState {
+  const brnf = bridgeNetfilterOf(node, s.family, requested);
   const view = packetView(s);
   const bridge = iface === null ? null : node.routing.interfaces.get(iface)?.master ?? null;
   const l2 = bridge === null || l2NextHop === null ? null : isLocalAddress(node.routing, l2NextHop) === true ? 'host' : 'bridged';
@@ -65,14 +81,23 @@ function enterNode(node: CompiledNode, s: FlowState, iface: string | null, l2Nex
     next = withEvent(next, {
       kind: 'note', node: node.name,
       text: brnf.on
-        ? `${iface} is a port of bridge ${bridge}: iptables sees the packet on ${bridge} (physdev-in ${iface})${brnf.assumed ? '' : `; ${sysctl}=1 as requested`}`
-        : `${iface} is a port of bridge ${bridge}: the IP stack sees the packet on ${bridge}; ${sysctl}=0 as requested, so iptables does not see switched frames and physdev never matches`,
+        ? `${iface} is a port of bridge ${bridge}: iptables sees the packet on ${bridge} (physdev-in ${iface})${settingSaid(brnf, sysctl, 1)}`
+        : `${iface} is a port of bridge ${bridge}: the IP stack sees the packet on ${bridge}${settingSaid(brnf, sysctl, 0)}, so iptables does not see switched frames and physdev never matches`,
     });
-    if (brnf.assumed) {
+    if (brnf.how === 'assumed') {
       next = withCaveat(next, `${node.name}: ${sysctl} is not in the captures; assumed 1 (br_netfilter loaded, as kube-proxy requires): packets entering bridge ${bridge} from its ports cross iptables even when only switched, and physdev matches see the port`);
     }
   }
   return next;
+}
+
+function settingSaid(brnf: BridgeNetfilter, sysctl: string, value: 0 | 1): string {
+  switch (brnf.how) {
+    case 'assumed': return '';
+    case 'requested': return `; ${sysctl}=${value} as requested`;
+    case 'captured': return `; ${brnf.cited ?? sysctl} as captured`;
+    default: return assertNever(brnf.how);
+  }
 }
 
 function leaveNode(e: NodeEnd): FlowState {
@@ -89,6 +114,7 @@ interface Finished {
   verdict: NodeEnd['verdict'];
   reason: string | null;
   egress: Egress | null;
+  setting?: SettingDrop;
 }
 
 interface NextNode {
@@ -123,13 +149,13 @@ function nextNode(world: CompiledNode[], from: CompiledNode, out: string, nextHo
   return null;
 }
 
-function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local: boolean, follow: boolean, brnf: BridgeNetfilter): Finished[] {
-  const ends = local ? traverseFromLocal(node, s) : traverseFromInterface(node, s, brnf.on);
+function traverse(world: CompiledNode[], node: CompiledNode, s: FlowState, local: boolean, follow: boolean, brnf: RequestedBridgeNetfilter): Finished[] {
+  const ends = local ? traverseFromLocal(node, s) : traverseFromInterface(node, s, bridgeNetfilterOf(node, s.family, brnf).on);
   const out: Finished[] = [];
   for (const e of ends) {
     let left = leaveNode(e);
     if (e.verdict !== 'forward' || e.out === null) {
-      out.push({ state: left, verdict: e.verdict, reason: e.reason, egress: null });
+      out.push({ state: left, verdict: e.verdict, reason: e.reason, egress: null, ...(e.setting === undefined ? {} : { setting: e.setting }) });
       continue;
     }
     const egress: Egress = { node: node.name, interface: e.out, nextHop: e.nextHop ? formatIp(e.nextHop) : null };
@@ -199,6 +225,7 @@ function outcomeOf(f: Finished, first: { dport: number | null }): Omit<Outcome, 
     service,
     trail: toArray(s.trail),
     caveats: toArray(s.caveats),
+    ...(f.setting === undefined ? {} : { setting: f.setting }),
   };
 }
 
@@ -278,7 +305,7 @@ export function traceCompiled(nodes: CompiledNode[], request: TraceRequest): Tra
     probability: 1, trail: null, recent: null, caveats: null, hops: null, marks: null,
     hopIn: null, hopBefore: view, visited: null, choices: null, forkCounter: { forks: 0 },
   };
-  const brnf: BridgeNetfilter = { on: request.bridgeNetfilter ?? true, assumed: request.bridgeNetfilter === undefined || request.bridgeNetfilter === null };
+  const brnf: RequestedBridgeNetfilter = request.bridgeNetfilter ?? null;
   let entered = enterNode(node, local || iface === null ? start : arrivalPremise(node, iface, start), local ? null : iface, null, brnf);
   if (chosen !== null) entered = withNote(entered, chosen);
   const finished = traverse(nodes, node, entered, local, request.follow, brnf);

@@ -1,8 +1,8 @@
 /** The replay's result types (core/views/trace.ts) and the error of a request it cannot start. */
-import type { Egress, HookName, Hop, KubeEntry, NatKind, NatTransformation, Outcome, PacketView, RouteResult, ServiceHit, Step, TraceEvent, TraceInput, TraceRequest, TraceResult, Verdict } from '../views/trace';
+import type { Egress, HookName, Hop, KubeEntry, NatKind, NatTransformation, Outcome, PacketView, RouteResult, ServiceHit, SettingDrop, Step, TraceEvent, TraceInput, TraceRequest, TraceResult, Verdict } from '../views/trace';
 
 export type { Assumption } from './assumption';
-export type { Egress, HookName, Hop, KubeEntry, NatKind, NatTransformation, Outcome, PacketView, RouteResult, ServiceHit, Step, TraceEvent, TraceInput, TraceRequest, TraceResult, Verdict };
+export type { Egress, HookName, Hop, KubeEntry, NatKind, NatTransformation, Outcome, PacketView, RouteResult, ServiceHit, SettingDrop, Step, TraceEvent, TraceInput, TraceRequest, TraceResult, Verdict };
 
 /**
  * A request the simulator cannot even start (unknown node, bad address): faces map it to exit 1;

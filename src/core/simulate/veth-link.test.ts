@@ -125,6 +125,29 @@ describe('following a packet over a veth into the node that holds its other end'
     expect(o.caveats.filter((c) => c.includes('bridge-nf-call'))).toEqual([]);
   });
 
+  it("node-a's captured bridge-nf-call-iptables decides where the request does not: 0, or absent (br_netfilter not loaded), only switches", () => {
+    for (const sysctl of ['net.bridge.bridge-nf-call-iptables = 0', 'sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables: No such file or directory']) {
+      const w = world(filter('DROP'));
+      w[0] = nodeFrom('node-a', { iptables: filter('DROP'), addr: NODE_A_ADDR, route: NODE_A_ROUTE, sysctl });
+      const o = only(trace(w, { node: 'pod-a1', src: '10.244.1.10', dst: '10.244.1.11' }));
+      expect(o.verdict).toBe('deliver');
+      expect(o.steps.filter((s) => s.node === 'node-a')).toEqual([]);
+      expect(o.caveats.filter((c) => c.includes('bridge-nf-call'))).toEqual([]);
+      const note = o.trail.find((e) => e.kind === 'note' && e.node === 'node-a' && e.text.includes('bridge-nf-call'));
+      expect(note).toMatchObject({ text: expect.stringContaining('(node-a/sysctl:1) as captured') });
+      // The request's explicit setting still wins.
+      expect(only(trace(w, { node: 'pod-a1', src: '10.244.1.10', dst: '10.244.1.11', bridgeNetfilter: true })).verdict).toBe('drop');
+    }
+  });
+
+  it("a captured bridge-nf-call-iptables = 1 sends the switched frame through FORWARD without the assumption's caveat", () => {
+    const w = world(filter('DROP'));
+    w[0] = nodeFrom('node-a', { iptables: filter('DROP'), addr: NODE_A_ADDR, route: NODE_A_ROUTE, sysctl: 'net.bridge.bridge-nf-call-iptables = 1' });
+    const o = only(trace(w, { node: 'pod-a1', src: '10.244.1.10', dst: '10.244.1.11' }));
+    expect(o.verdict).toBe('drop');
+    expect(o.caveats.filter((c) => c.includes('bridge-nf-call'))).toEqual([]);
+  });
+
   it('a frame for the gateway is routed by the node: physdev-in still matches, physdev-is-bridged does not', () => {
     const rules = ['-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT', '-A FORWARD -o eth0 -m physdev --physdev-in veth-a1 -j ACCEPT'];
     const o = only(trace(world(filter('DROP', rules)), { node: 'pod-a1', src: '10.244.1.10', dst: '203.0.113.7' }));

@@ -142,6 +142,17 @@ export interface ServiceHit {
   markedForMasquerade: boolean;
 }
 
+/** A kernel setting (sysctl) of a node that decided a drop, as captured: which key, its value, and its `file:line`. */
+export interface SettingDrop {
+  node: string;
+  effect: 'forwarding-off' | 'rp-filter' | 'martian-destination';
+  key: string;
+  value: string;
+  source: string;
+  /** The interface the packet came in on. */
+  in: string;
+}
+
 export interface Outcome {
   probability: number;
   verdict: Verdict;
@@ -169,6 +180,8 @@ export interface Outcome {
    * the set's other outcomes (the set shares them so that its probabilities sum to 1).
    */
   assumptionsOnPath: number[];
+  /** Present when a captured kernel setting decided the drop (ip_forward, rp_filter, route_localnet). */
+  setting?: SettingDrop;
 }
 
 export interface TraceResult {

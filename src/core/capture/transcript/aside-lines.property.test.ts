@@ -79,6 +79,8 @@ function linesOf(parsed: ParsedCapture): number[] {
       return parsed.entries.map((e) => e.line);
     case 'kernel-trace':
       return parsed.events.map((e) => e.line);
+    case 'sysctl':
+      return parsed.settings.map((e) => e.line);
   }
 }
 

@@ -56,6 +56,7 @@ export function hintOf(argv: string[]): Hint {
     case 'less':
     case 'more':
       if (args.some((a) => KERNEL_LOG_FILE.test(a))) return { kind: 'kernel-trace', table: null, selective: false };
+      if (args.some((a) => a.startsWith('/proc/sys/'))) return { kind: 'sysctl', table: null, selective: true };
       return { kind: args.some((a) => /^\/proc\/net\/(nf|ip)_conntrack$/.test(a)) ? 'conntrack' : null, table: null, selective: false };
     // The kernel log, where iptables-legacy's TRACE and every -j LOG line land; nf_tables' own trace monitors.
     case 'dmesg':
@@ -65,6 +66,8 @@ export function hintOf(argv: string[]): Hint {
       return { kind: 'kernel-trace', table: null, selective: false };
     case 'nft':
       return args.includes('monitor') ? { kind: 'kernel-trace', table: null, selective: false } : nftListHint(args);
+    case 'sysctl':
+      return { kind: 'sysctl', table: null, selective: !args.some((a) => /^-[a-zA-Z]*a/.test(a) || a === '--all') };
     case 'tcpdump':
       return { kind: tcpdumpWritesFileOnly(args) ? null : 'tcpdump-text', table: null, selective: false };
     case 'brctl':

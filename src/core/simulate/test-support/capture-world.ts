@@ -2,12 +2,16 @@
 import { parseIpAddr } from '../../capture/iproute/ip-addr';
 import { parseIpRoute } from '../../capture/iproute/ip-route';
 import { parseIptablesSave } from '../../capture/iptables/iptables-save';
+import { parseSysctl } from '../../capture/sysctl/sysctl';
+import type { CapturedSetting } from '../../records/records';
 import type { NodeSnapshot } from '../node-snapshot';
 
 export interface NodeTexts {
   iptables?: string;
   addr?: string;
   route?: string;
+  /** `sysctl` output (`key = value` lines): each key's last value, cited `name/sysctl:line`. */
+  sysctl?: string;
 }
 
 function dedent(text: string): string {
@@ -23,7 +27,14 @@ export function nodeFrom(name: string, texts: NodeTexts): NodeSnapshot {
     interfaces: texts.addr !== undefined ? parseIpAddr({ file: `${name}/addr`, text: dedent(texts.addr), firstLine: 1 }).interfaces : null,
     routes: texts.route !== undefined ? parseIpRoute({ file: `${name}/route`, text: dedent(texts.route), firstLine: 1 }).routes : null,
     rulesetSource: texts.iptables !== undefined ? `${name}/iptables` : null,
+    sysctls: texts.sysctl !== undefined ? sysctlsFrom(`${name}/sysctl`, dedent(texts.sysctl)) : null,
   };
+}
+
+function sysctlsFrom(file: string, text: string): ReadonlyMap<string, CapturedSetting> {
+  const out = new Map<string, CapturedSetting>();
+  for (const s of parseSysctl({ file, text, firstLine: 1 }).settings) out.set(s.key, { value: s.value, source: `${file}:${s.line}` });
+  return out;
 }
 
 /** A link of a test node as `ip addr` shows it: its address lines as printed (`inet 10.0.0.5/24 scope global eth0`). */
