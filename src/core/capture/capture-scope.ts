@@ -88,6 +88,7 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'ip-neigh':
     case 'bridge-fdb':
     case 'kernel-trace':
+    case 'probe':
       return { of: 'observations' };
     default:
       return assertNever(kind);

@@ -24,6 +24,7 @@ import { parseIptablesSave } from './iptables/iptables-save';
 import { parseIptablesRules } from './iptables/iptables-rules';
 import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } from './iptables/iptables-sniff';
 import { kernelLogHost, looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
+import { looksLikeProbe, parseProbe } from './probe/probe';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
@@ -54,6 +55,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   kubectl: looksLikeKubectl,
   'tcpdump-text': (head) => looksLikeTcpdumpText(head) || looksLikeTsharkText(head),
   'kernel-trace': looksLikeKernelTrace,
+  probe: looksLikeProbe,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -63,6 +65,8 @@ const SNIFF_CHARS = 65_536;
 
 /** The kind of a text capture, from its content; `command` (the line that printed it) only breaks ties. */
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
+  // A probe's output is whatever the server answered (an HTML page, a banner): its command line, not its content, tells.
+  if (command && analyseCommand(command).kindHint === 'probe' && !analyseCommand(command).reshaped) return 'probe';
   const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
   // Rows greped out of a `kubectl get` or `route -n` table: the command line names their columns.
@@ -148,6 +152,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
     }
     case 'kernel-trace':
       return parseKernelTrace(unit.input);
+    case 'probe':
+      return parseProbe(unit.input, unit.command === null ? null : analyseCommand(unit.command).argv);
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

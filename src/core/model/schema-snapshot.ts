@@ -1,7 +1,7 @@
 // Written by scripts/schema-snapshot.mjs from the migrations in schema.ts: do not edit; run the script after appending a migration.
 
 /** The schema version the statements below make: that of the last migration when the snapshot was written. */
-export const SNAPSHOT_VERSION = 19;
+export const SNAPSHOT_VERSION = 20;
 
 /** The CREATE statements of every table, index and view migrations 1 to SNAPSHOT_VERSION make, in the order SQLite keeps them. */
 export const SNAPSHOT_STATEMENTS: readonly string[] = [
@@ -71,4 +71,5 @@ export const SNAPSHOT_STATEMENTS: readonly string[] = [
   "CREATE TABLE packet_tunnels (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  tunnel      INTEGER NOT NULL,\n  kind        TEXT NOT NULL,\n  vni         INTEGER,\n  src         TEXT NOT NULL,\n  dst         TEXT NOT NULL,\n  dport       INTEGER,\n  packets     INTEGER NOT NULL,\n  first_frame INTEGER NOT NULL,\n  last_frame  INTEGER NOT NULL,\n  frames      BLOB NOT NULL,\n  PRIMARY KEY (capture_id, tunnel)\n) WITHOUT ROWID",
   "CREATE TABLE kernel_trace (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  seq         INTEGER NOT NULL,\n  line        INTEGER NOT NULL,\n  format      TEXT NOT NULL,\n  trace_id    TEXT,\n  host        TEXT,\n  uptime      REAL,\n  stamp       TEXT,\n  time        TEXT,\n  hook        TEXT NOT NULL,\n  iif         TEXT,\n  oif         TEXT,\n  family      TEXT,\n  proto       TEXT,\n  src         TEXT,\n  sport       INTEGER,\n  dst         TEXT,\n  dport       INTEGER,\n  icmp        TEXT,\n  ip_id       INTEGER,\n  tcp_flags   TEXT,\n  length      INTEGER,\n  mark        INTEGER,\n  text        TEXT NOT NULL,\n  PRIMARY KEY (capture_id, seq)\n) WITHOUT ROWID",
   "CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst)",
+  "CREATE TABLE probes (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  seq         INTEGER NOT NULL,\n  line        INTEGER NOT NULL,\n  tool        TEXT NOT NULL,\n  outcome     TEXT NOT NULL,\n  dst         TEXT,\n  dport       INTEGER,\n  record      TEXT NOT NULL,\n  PRIMARY KEY (capture_id, seq)\n) WITHOUT ROWID",
 ];

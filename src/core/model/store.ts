@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  BridgePortRecord, CaptureKind, ConntrackEntry, FdbRecord, InterfaceRecord, NeighbourRecord, ParsedCapture, PodRecord,
+  BridgePortRecord, CaptureKind, ConntrackEntry, FdbRecord, InterfaceRecord, NeighbourRecord, ParsedCapture, PodRecord, ProbeRecord,
   RouteRecord, RuleRecord, ServiceRecord,
 } from '../records/records';
 import type { CaptureScope } from '../capture/capture-scope';
@@ -34,6 +34,7 @@ import * as k8sRows from './rows/kubernetes';
 import * as textBlockRows from './rows/text-blocks';
 import { rowTicker, type RowTick } from './rows/row-tick';
 import * as kernelTraceRows from './rows/kernel-trace';
+import * as probeRows from './rows/probes';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -308,6 +309,9 @@ export class Store {
       case 'kernel-trace':
         kernelTraceRows.insertKernelTrace(this.db, captureId, capture.events, tick);
         return;
+      case 'probe':
+        probeRows.insertProbes(this.db, captureId, capture.probes, tick);
+        return;
       default:
         return assertNever(capture);
     }
@@ -455,6 +459,15 @@ export class Store {
     return kernelTraceRows.kernelTraceCaptures(this.db);
   }
 
+  /** The probe captures (curl, wget, nc, telnet, ping outputs), in import order. */
+  probeCaptures(): probeRows.ProbeCaptureRow[] {
+    return probeRows.probeCaptures(this.db);
+  }
+
+  probesOf(captureId: number): ProbeRecord[] {
+    return probeRows.probesOf(this.db, captureId);
+  }
+
   hasKernelTrace(): boolean {
     return kernelTraceRows.hasKernelTrace(this.db);
   }
@@ -594,4 +607,4 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
-  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace';
+  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace' | 'probes';

@@ -15,11 +15,12 @@ export type CaptureKind =
   | 'ip-rule'
   | 'ip-neigh'
   | 'bridge-fdb'
-  | 'kernel-trace';
+  | 'kernel-trace'
+  | 'probe';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'probe',
 ];
 
 // ---- ip addr / ifconfig -------------------------------------------------------------------
@@ -448,6 +449,44 @@ export interface KernelTraceEvent {
   text: string;
 }
 
+// ---- a probe the engineer ran (curl, wget, nc, telnet, ping) and what it printed ----
+
+export type ProbeTool = 'curl' | 'wget' | 'nc' | 'telnet' | 'ping';
+export type ProbeProto = 'tcp' | 'udp' | 'icmp';
+
+/**
+ * What the probe's output says happened. `answered`: a TCP connection was made (whatever the server then said) or a
+ * ping was answered; `unreachable`: an ICMP error or EHOSTUNREACH (`No route to host`); `no-route`: ENETUNREACH
+ * (`Network is unreachable`), the sender's own routing; `not-permitted`: EPERM, a rule on the sender's own OUTPUT path;
+ * `unknown`: the output does not say (a UDP probe without error, `curl -s` hiding its error).
+ */
+export type ProbeOutcome =
+  | 'answered' | 'refused' | 'timed-out' | 'reset' | 'unreachable' | 'no-route' | 'name-not-resolved' | 'not-permitted' | 'unknown';
+
+export interface ProbeRecord {
+  tool: ProbeTool;
+  proto: ProbeProto;
+  family: 'ipv4' | 'ipv6' | null;
+  /** The target as typed (or as the output names it): an address or a host name. */
+  target: string;
+  /** The address tried: the target's, or the one the output shows a name resolved to; null for a name left unresolved. */
+  dst: string | null;
+  dport: number | null;
+  /** Where the probe left from, as typed (`ping -I eth0`, `curl --interface`, `nc -s`). */
+  via: string | null;
+  outcome: ProbeOutcome;
+  /** What the tool printed about the outcome: `Connection refused`, `Destination Port Unreachable`, `HTTP/1.1 200 OK`. */
+  detail: string | null;
+  /** The router that sent the ICMP error (`From 10.0.0.1 icmp_seq=1 ...`). */
+  reporter: string | null;
+  /** ping's statistics line. */
+  sent: number | null;
+  received: number | null;
+  /** The output lines that show the outcome (at most a few). */
+  evidence: Array<{ line: number; text: string }>;
+  line: number;
+}
+
 // ---- one parsed capture ------------------------------------------------------------------
 
 /** Something a parser read but a user should know about (a note the tool printed, a table inferred), at its line. */
@@ -468,7 +507,8 @@ export type ParsedCapture =
   | { kind: 'ip-rule'; rules: RuleRecord[]; takenAt: null }
   | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
   | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null }
-  | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] };
+  | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] }
+  | { kind: 'probe'; probes: ProbeRecord[]; takenAt: null; warnings?: CaptureNote[] };
 
 /** A packet capture is streamed, never held whole: `read` pushes every packet into the sink and returns a summary. */
 export interface PacketCaptureSummary {
@@ -504,5 +544,7 @@ export function recordCount(capture: ParsedCapture): number {
       return capture.entries.length;
     case 'kernel-trace':
       return capture.events.length;
+    case 'probe':
+      return capture.probes.length;
   }
 }

@@ -77,6 +77,8 @@ function linesOf(parsed: ParsedCapture): number[] {
       return parsed.entries.map((e) => e.line);
     case 'kernel-trace':
       return parsed.events.map((e) => e.line);
+    case 'probe':
+      return parsed.probes.map((p) => p.line);
   }
 }
 
