@@ -30,6 +30,7 @@ import { ruleEvidence } from '../diagnose/evidence';
 import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTargets } from '../diagnose/stale-endpoint';
 import { overlappingSubnets } from '../diagnose/subnet-findings';
 import { kernelTraceFindingsOf } from './kernel-trace-check';
+import { probeFindingsOf } from './probe-check';
 
 export interface ProjectFindingsOptions {
   /** A ruleset capture id: that snapshot of its node's rules instead of the newest (as `trace --snapshot`). */
@@ -202,6 +203,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   }
   found.push(...summaries.findings());
   found.push(...kernelTraceFindingsOf(store, world, byName));
+  found.push(...probeFindingsOf(store, world, files));
 
   // A DROP policy a captured flow met is said by that flow's finding; the latent note would repeat it.
   const met = new Set(found.filter((f) => f.kind === 'packet-dropped').map((f) => f.id));

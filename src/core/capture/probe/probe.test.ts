@@ -202,6 +202,12 @@ describe('what is not read is said', () => {
     ]);
   });
 
+  it('an output naming another address than its command is said', () => {
+    expect(one('curl 10.0.34.209:2000', 'curl: (7) Failed to connect to 10.0.44.224 port 2000: Connection refused')).toMatchObject({
+      dst: '10.0.34.209', outcome: 'refused', warnings: [{ line: 2, message: 'the output names 10.0.44.224, the command 10.0.34.209: read as the command\'s target' }],
+    });
+  });
+
   it('without its command, the output names its target', () => {
     expect(one(null, 'PING 10.244.1.5 (10.244.1.5) 56(84) bytes of data.\n\n--- 10.244.1.5 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss, time 1001ms')).toMatchObject({ tool: 'ping', dst: '10.244.1.5', outcome: 'timed-out' });
     expect(one(null, 'curl: (7) Failed to connect to 10.96.0.10 port 80 after 0 ms: Connection refused')).toMatchObject({ tool: 'curl', dst: '10.96.0.10', dport: 80, outcome: 'refused' });

@@ -323,6 +323,9 @@ export function parseProbe(input: TextInput, commandLine: readonly string[] | nu
       case 'outcome': {
         const t = targetOf(event.address, event.port, line);
         if (t.record.dst === null && event.address !== null && isIpAddress(event.address)) t.record.dst = event.address;
+        else if (event.address !== null && isIpAddress(event.address) && t.record.dst !== event.address) {
+          warnings.push({ line, message: `the output names ${event.address}, the command ${t.record.dst}: read as the command's target` });
+        }
         if (t.record.dport === null && event.port !== null) t.record.dport = event.port;
         // The first ICMP error of a ping names the router; later ones repeat it.
         // The first ICMP error of a ping names the router, later ones repeat it; a vaguer last word (curl 8's
