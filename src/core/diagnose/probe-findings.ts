@@ -30,6 +30,7 @@ const OUTCOME_WORDS: Readonly<Record<ProbeOutcome, string>> = {
   'no-route': 'found no route',
   'name-not-resolved': 'could not resolve its target',
   'not-permitted': 'was not permitted',
+  failed: 'failed to connect',
   unknown: 'did not say what happened',
 };
 
@@ -50,19 +51,20 @@ function probeEvidence(s: ProbeSubject): FindingEvidence[] {
 function agrees(outcome: ProbeOutcome, cause: ReplayCause): boolean {
   switch (cause.kind) {
     case 'no-endpoints':
-      return outcome === 'refused' || outcome === 'unreachable';
+      return outcome === 'refused' || outcome === 'unreachable' || outcome === 'failed';
     case 'rule':
-      return cause.verdict === 'reject' ? ['refused', 'unreachable', 'reset', 'not-permitted'].includes(outcome) : ['timed-out', 'not-permitted'].includes(outcome);
+      return cause.verdict === 'reject' ? ['refused', 'unreachable', 'reset', 'not-permitted', 'failed'].includes(outcome) : ['timed-out', 'not-permitted'].includes(outcome);
     case 'policy':
       return outcome === 'timed-out' || outcome === 'not-permitted';
     case 'route':
       switch (cause.route) {
+        // A locally sent packet with no route fails at once; one DNATed in OUTPUT to an unrouted address is lost (a timeout).
         case 'no-route':
-          return outcome === 'no-route' || outcome === 'unreachable' || outcome === 'timed-out';
+          return outcome === 'no-route' || outcome === 'unreachable' || outcome === 'timed-out' || outcome === 'failed';
         case 'unreachable':
-          return outcome === 'unreachable' || outcome === 'no-route';
+          return outcome === 'unreachable' || outcome === 'no-route' || outcome === 'failed';
         case 'prohibit':
-          return outcome === 'unreachable' || outcome === 'not-permitted';
+          return outcome === 'unreachable' || outcome === 'not-permitted' || outcome === 'failed';
         case 'blackhole':
           return outcome === 'timed-out' || outcome === 'unknown';
         default:
@@ -81,6 +83,8 @@ function outsideCaptures(p: ProbeRecord, delivered: Outcome): string {
   switch (p.outcome) {
     case 'refused':
       return `nothing listening on ${to}, or a firewall there (in the target's own namespace, not captured) rejecting it`;
+    case 'failed':
+      return `something answering at once with a refusal or an ICMP error: nothing listening on ${to}, a firewall there rejecting it, or a router on the way without a route (run the probe with -v to see which)`;
     case 'timed-out':
       return `the packet or its answer lost beyond the captured nodes (${to} down or not answering, a firewall on the way, the reply returning by another path without its NAT undone), or state that changed after the captures were taken`;
     case 'reset':
@@ -216,7 +220,10 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
       return finding(s, 'probe-failed', 'error', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: ${cause.node} ${where}`,
         `${what}. ${how}${via}, ${cause.node} ${where}, so the packet goes nowhere.${assumptionsText(result, cause.outcome)}${mismatch} ` +
           `Fix: add a route to ${cause.dst} (its pod or node subnet via the right node or device)${cause.route === 'no-route' ? '' : ` or remove the ${cause.route} route`}.`,
-        cause.routeText === null ? [] : [routeEvidence(byName.get(cause.node), cause.routeText, files)],
+        [
+          ...cause.outcome.steps.filter((st) => st.nat?.kind === 'dnat').map((st) => stepEvidence(byName.get(st.node), st)),
+          ...(cause.routeText === null ? [] : [routeEvidence(byName.get(cause.node), cause.routeText, files)]),
+        ],
         { trace, service: cause.outcome.service?.id ?? null, nodes: [...new Set([s.node, cause.node])].sort() });
     }
     case 'other':

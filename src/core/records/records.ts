@@ -458,10 +458,12 @@ export type ProbeProto = 'tcp' | 'udp' | 'icmp';
  * What the probe's output says happened. `answered`: a TCP connection was made (whatever the server then said) or a
  * ping was answered; `unreachable`: an ICMP error or EHOSTUNREACH (`No route to host`); `no-route`: ENETUNREACH
  * (`Network is unreachable`), the sender's own routing; `not-permitted`: EPERM, a rule on the sender's own OUTPUT path;
- * `unknown`: the output does not say (a UDP probe without error, `curl -s` hiding its error).
+ * `failed`: the connection failed at once and the tool did not say why (curl 8's `Couldn't connect to server`: refused,
+ * unreachable or no route, never a timeout); `unknown`: the output does not say (a UDP probe without error, `curl -s`
+ * hiding its error).
  */
 export type ProbeOutcome =
-  | 'answered' | 'refused' | 'timed-out' | 'reset' | 'unreachable' | 'no-route' | 'name-not-resolved' | 'not-permitted' | 'unknown';
+  | 'answered' | 'refused' | 'timed-out' | 'reset' | 'unreachable' | 'no-route' | 'name-not-resolved' | 'not-permitted' | 'failed' | 'unknown';
 
 export interface ProbeRecord {
   tool: ProbeTool;

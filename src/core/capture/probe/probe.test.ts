@@ -47,6 +47,7 @@ describe('curl', () => {
     expect(one('curl --connect-timeout 5 10.96.0.10', 'curl: (28) Connection timed out after 5001 milliseconds')).toMatchObject({ outcome: 'timed-out', dst: '10.96.0.10' });
     expect(one('curl 10.244.9.9', 'curl: (7) Failed to connect to 10.244.9.9 port 80: No route to host')).toMatchObject({ outcome: 'unreachable' });
     expect(one('curl 10.244.9.9', 'curl: (7) Failed to connect to 10.244.9.9 port 80 after 0 ms: Network is unreachable')).toMatchObject({ outcome: 'no-route' });
+    expect(one('curl 10.96.0.10', "curl: (7) Failed to connect to 10.96.0.10 port 80 after 0 ms: Couldn't connect to server")).toMatchObject({ outcome: 'failed', detail: "Couldn't connect to server" });
     expect(one('curl 10.96.0.10', 'curl: (56) Recv failure: Connection reset by peer')).toMatchObject({ outcome: 'reset' });
     expect(one('curl http://web/', 'curl: (6) Could not resolve host: web')).toMatchObject({ outcome: 'name-not-resolved', dst: null, target: 'web' });
     expect(one('curl -k https://10.96.0.10', 'curl: (35) OpenSSL/3.0.11: error:0A00010B:SSL routines::wrong version number')).toMatchObject({ outcome: 'answered', dport: 443 });

@@ -36,6 +36,7 @@ export function outcomeOfMessage(message: string): ProbeOutcome | null {
     return 'name-not-resolved';
   }
   if (/operation not permitted|permission denied/i.test(message)) return 'not-permitted';
+  if (/couldn't connect to server/i.test(message)) return 'failed';
   return null;
 }
 
@@ -330,7 +331,8 @@ export function parseProbe(input: TextInput, commandLine: readonly string[] | nu
         // The first ICMP error of a ping names the router; later ones repeat it.
         // The first ICMP error of a ping names the router, later ones repeat it; a vaguer last word (curl 8's
         // `Couldn't connect to server` after the connect line's errno) does not undo a clear one.
-        const vaguer = t.explicit && event.outcome === 'unknown' && t.record.outcome !== 'unknown';
+        const vague = (o: ProbeOutcome): boolean => o === 'unknown' || o === 'failed';
+        const vaguer = t.explicit && vague(event.outcome) && !vague(t.record.outcome);
         if (!(tool === 'ping' && t.explicit && event.outcome === 'unreachable') && !vaguer) {
           t.record.outcome = event.outcome;
           t.record.detail = event.detail;
