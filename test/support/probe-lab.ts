@@ -55,7 +55,7 @@ export function expectProbeFindings(findings: readonly ProjectFinding[], file: s
       evidence: expect.arrayContaining([{ source: inFile, text: '-A OUTPUT -d 10.77.1.5/32 -p tcp -m tcp --dport 9000 -j DROP' }]),
     });
   }
-  expect(of('10.55.0.5', null, 'no-route', 'ping')).toMatchObject({ severity: 'error', title: `${NODE_NAME}: ping from ${NODE_NAME} to 10.55.0.5 found no route: ${NODE_NAME} has no route to 10.55.0.5` });
+  expect(of('10.55.0.5', null, 'no-route', 'ping')).toMatchObject({ severity: 'error', title: `${NODE_NAME}: ping to 10.55.0.5 found no route: ${NODE_NAME} has no route to 10.55.0.5` });
   const moved = of('10.96.0.30', 80, 'timed-out', 'curl')!;
   expect(moved).toMatchObject({ severity: 'error', service: 'default/moved:http', title: expect.stringContaining(`${NODE_NAME} has no route to 10.55.0.5`) });
   expect(moved.explanation).toContain('after DNAT to 10.55.0.5:8080 for default/moved:http');

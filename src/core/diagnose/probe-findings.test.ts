@@ -29,7 +29,7 @@ describe('findings of the probes in a transcript', () => {
   it('a refused curl is kube-proxy\'s REJECT of a service without endpoints, with both lines', () => {
     expect(about('10.96.0.10')).toMatchObject({
       kind: 'probe-failed', severity: 'error', service: 'default/web:http',
-      title: 'node-a: curl from node-a to 10.96.0.10:80 was refused: default/web:http has no endpoints',
+      title: 'node-a: curl to 10.96.0.10:80 was refused: default/web:http has no endpoints',
       evidence: [
         { source: at(37), text: 'curl: (7) Failed to connect to 10.96.0.10 port 80 after 0 ms: Connection refused' },
         { source: at(23), text: expect.stringContaining('"default/web:http has no endpoints"') },
@@ -40,21 +40,21 @@ describe('findings of the probes in a transcript', () => {
 
   it('a timed-out nc is the OUTPUT DROP rule', () => {
     expect(about('10.0.0.99')).toMatchObject({
-      kind: 'probe-failed', title: 'node-a: nc from node-a to 10.0.0.99:443 timed out: node-a drops it in filter/OUTPUT',
+      kind: 'probe-failed', title: 'node-a: nc to 10.0.0.99:443 timed out: node-a drops it in filter/OUTPUT',
       evidence: [{ source: at(39) }, { source: at(22), text: '-A OUTPUT -d 10.0.0.99/32 -j DROP' }],
     });
   });
 
   it('unreachable network: the missing route, directly and after a service DNAT to an unrouted pod', () => {
-    expect(about('10.244.1.5')).toMatchObject({ kind: 'probe-failed', title: 'node-a: ping from node-a to 10.244.1.5 found no route: node-a has no route to 10.244.1.5' });
+    expect(about('10.244.1.5')).toMatchObject({ kind: 'probe-failed', title: 'node-a: ping to 10.244.1.5 found no route: node-a has no route to 10.244.1.5' });
     const dnat = about('10.96.0.20')!;
-    expect(dnat).toMatchObject({ kind: 'probe-failed', service: 'default/api:http', title: 'node-a: curl from node-a to 10.96.0.20:80 found no route: node-a has no route to 10.244.1.5' });
+    expect(dnat).toMatchObject({ kind: 'probe-failed', service: 'default/api:http', title: 'node-a: curl to 10.96.0.20:80 found no route: node-a has no route to 10.244.1.5' });
     expect(dnat.explanation).toContain('after DNAT to 10.244.1.5:8080 for default/api:http');
   });
 
   it('a failure the captured rules and routes do not explain is said, with what lies outside them', () => {
     const refused = about('10.0.0.3')!;
-    expect(refused).toMatchObject({ kind: 'probe-unexplained', severity: 'warning', title: 'node-a: nc from node-a to 10.0.0.3:22 was refused, yet the captured rules and routes deliver it' });
+    expect(refused).toMatchObject({ kind: 'probe-unexplained', severity: 'warning', title: 'node-a: nc to 10.0.0.3:22 was refused, yet the captured rules and routes deliver it' });
     expect(refused.explanation).toContain('the cause is outside what was captured: nothing listening on 10.0.0.3:22');
     expect(about('10.0.0.7')!.explanation).toContain('the packet or its answer lost beyond the captured nodes');
   });

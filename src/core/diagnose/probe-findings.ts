@@ -36,10 +36,11 @@ const OUTCOME_WORDS: Readonly<Record<ProbeOutcome, string>> = {
 
 const endpoint = (ip: string, port: number | null): string => (port === null ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
-function probeLabel(s: ProbeSubject): string {
+/** `curl from node-a to 10.96.0.10:80`; without the node for a title, which names it first. */
+function probeLabel(s: ProbeSubject, withNode = true): string {
   const p = s.probe;
   const to = p.dst === null ? p.target : p.dst === p.target ? endpoint(p.dst, p.dport) : `${p.target} (${endpoint(p.dst, p.dport)})`;
-  return `${p.tool}${p.proto === 'udp' ? ' (udp)' : ''} from ${s.node} to ${p.dst === null && p.dport !== null ? `${to}:${p.dport}` : to}`;
+  return `${p.tool}${p.proto === 'udp' ? ' (udp)' : ''}${withNode ? ` from ${s.node}` : ''} to ${p.dst === null && p.dport !== null ? `${to}:${p.dport}` : to}`;
 }
 
 /** The probe's own output lines, as read. */
@@ -175,10 +176,11 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
   const p = s.probe;
   if (p.outcome === 'answered' || p.outcome === 'unknown') return null;
   const label = probeLabel(s);
+  const short = probeLabel(s, false);
   const what = `${label} ${OUTCOME_WORDS[p.outcome]}${p.detail !== null ? ` (${p.detail}${p.reporter !== null ? `, from ${p.reporter}` : ''})` : ''}`;
   const service = p.proto === 'icmp' && p.dst !== null ? serviceAt(p.dst) : null;
   if (service !== null && (p.outcome === 'timed-out' || p.outcome === 'unreachable')) {
-    return finding(s, 'probe-failed', 'info', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: ${p.dst} is the cluster IP of ${service}, which answers its service ports only`,
+    return finding(s, 'probe-failed', 'info', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}: ${p.dst} is the cluster IP of ${service}, which answers its service ports only`,
       `${what}. kube-proxy forwards a service's TCP/UDP ports from its cluster IP to the endpoints; no interface holds the cluster IP itself, so a ping to it goes unanswered by design. ` +
         `Probe a service port instead (curl, or nc -zv ${p.dst} PORT).`, [], { service });
   }
@@ -189,7 +191,7 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
   }
   const replayed = replay(s, world);
   if ('reason' in replayed) {
-    return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}; not replayed`,
+    return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}; not replayed`,
       `${what}. natlens cannot replay it: ${replayed.reason}. Capture the node's iptables-save, ip addr and ip route next to the probe.`, []);
   }
   const { result, request } = replayed;
@@ -201,7 +203,7 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
   const how = `Replaying its first packet as ${s.node} sends it (from ${src})`;
   switch (cause.kind) {
     case 'no-endpoints':
-      return finding(s, 'probe-failed', 'error', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: ${cause.service} has no endpoints`,
+      return finding(s, 'probe-failed', 'error', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}: ${cause.service} has no endpoints`,
         `${what}. ${how}, kube-proxy's rule for ${cause.service} rejects it: the service has no ready endpoint.${assumptionsText(result, cause.outcome)}${mismatch} ` +
           'Fix: make the service\'s selector match running, ready pods.',
         [stepEvidence(byName.get(cause.step.node), cause.step)], { service: cause.service, trace, nodes: [...new Set([s.node, cause.step.node])].sort() });
@@ -209,15 +211,15 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
     case 'policy': {
       const st = cause.step;
       const rule = cause.kind === 'policy' ? `the ${st.table}/${st.chain} policy DROP` : `a ${st.table}/${st.chain} rule (${st.target})`;
-      return finding(s, 'probe-failed', 'error', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: ${st.node} ${cause.kind === 'policy' ? 'drops it by policy' : `${cause.verdict === 'reject' ? 'rejects' : 'drops'} it`} in ${st.table}/${st.chain}`,
+      return finding(s, 'probe-failed', 'error', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}: ${st.node} ${cause.kind === 'policy' ? 'drops it by policy' : `${cause.verdict === 'reject' ? 'rejects' : 'drops'} it`} in ${st.table}/${st.chain}`,
         `${what}. ${how}, ${st.node === s.node ? '' : `on ${st.node} `}${rule} ${cause.kind === 'rule' && cause.verdict === 'reject' ? 'rejects' : 'drops'} it${cause.outcome.reason ? ` (${cause.outcome.reason})` : ''}.${assumptionsText(result, cause.outcome)}${mismatch} ` +
           `Fix: ${cause.kind === 'policy' ? `accept this traffic in ${st.chain} before its policy applies` : 'remove or narrow that rule, or accept this traffic before it'}.`,
         [stepEvidence(byName.get(st.node), st)], { trace, service: cause.outcome.service?.id ?? null, nodes: [...new Set([s.node, st.node])].sort() });
     }
     case 'route': {
       const where = cause.route === 'no-route' ? `has no route to ${cause.dst}` : `routes ${cause.dst} to a ${cause.route} route`;
-      const via = cause.outcome.packet.dst !== p.dst ? ` (after DNAT to ${endpoint(cause.outcome.packet.dst, cause.outcome.packet.dport)}${cause.outcome.service ? ` for ${cause.outcome.service.id}` : ''})` : '';
-      return finding(s, 'probe-failed', 'error', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: ${cause.node} ${where}`,
+      const via = cause.outcome.packet.dst !== p.dst ? `, after DNAT to ${endpoint(cause.outcome.packet.dst, cause.outcome.packet.dport)}${cause.outcome.service ? ` for ${cause.outcome.service.id}` : ''}` : '';
+      return finding(s, 'probe-failed', 'error', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}: ${cause.node} ${where}`,
         `${what}. ${how}${via}, ${cause.node} ${where}, so the packet goes nowhere.${assumptionsText(result, cause.outcome)}${mismatch} ` +
           `Fix: add a route to ${cause.dst} (its pod or node subnet via the right node or device)${cause.route === 'no-route' ? '' : ` or remove the ${cause.route} route`}.`,
         [
@@ -227,16 +229,16 @@ export function probeFinding(s: ProbeSubject, { world, files, serviceAt }: Probe
         { trace, service: cause.outcome.service?.id ?? null, nodes: [...new Set([s.node, cause.node])].sort() });
     }
     case 'other':
-      return finding(s, 'probe-failed', 'error', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}: the replay stops it too`,
+      return finding(s, 'probe-failed', 'error', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}: the replay stops it too`,
         `${what}. ${how}, it is ${cause.outcome.verdict === 'reject' ? 'rejected' : 'dropped'}: ${cause.outcome.reason ?? cause.outcome.summary}.${assumptionsText(result, cause.outcome)}`, [], { trace });
     case 'passes': {
       const best = result.outcomes.reduce((a, b) => (b.probability > a.probability ? b : a));
-      return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}, yet the captured rules and routes deliver it`,
+      return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}, yet the captured rules and routes deliver it`,
         `${what}. The captured rules and routes deliver this packet (${best.summary}); the cause is outside what was captured: ${outsideCaptures(p, best)}.${notCapturedText(best)}`,
         [], { trace, service: best.service?.id ?? null });
     }
     case 'unknown':
-      return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${label} ${OUTCOME_WORDS[p.outcome]}; the captures do not decide it`,
+      return finding(s, 'probe-unexplained', 'warning', `${s.node}: ${short} ${OUTCOME_WORDS[p.outcome]}; the captures do not decide it`,
         `${what}. ${how}, the captures do not decide its fate: ${cause.reason}.`, [], { trace });
   }
 }
