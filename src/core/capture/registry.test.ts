@@ -123,6 +123,8 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
       [274, 279, 'ip-addr', 'nodeb', null, 'ip a show dev docker0', true, null],
       [294, 296, 'ip-route', 'nodea', null, 'ip route', false, null],
       [333, 335, 'kubectl', null, null, 'kubectl get svc', false, null],
+      // `No resources found.`: a listing of no pod.
+      [355, 355, 'kubectl', null, null, 'kubectl get po', false, null],
       [480, 485, 'ip-addr', 'nodeb', null, 'ip a show docker0', true, null],
       [522, 527, 'ip-addr', 'nodeb', null, 'ip a show docker0', true, null],
       [575, 577, 'ip-route', 'nodeb', null, 'ip route', false, null],
@@ -144,7 +146,7 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
       [1496, 1499, 'iptables-list', 'nodea', null, "sudo iptables -L -nv -t nat | grep -A4 'Chain KUBE-SVC-254CYKZ73JNCZ5NW'", true, 'nat'],
       [1509, 1512, 'iptables-list', 'nodea', null, "sudo iptables -L -nv -t nat | grep -A4 'Chain KUBE-SEP-XDPNDAH2CYMNR5MR'", true, 'nat'],
     ]);
-    expect(kindCounts(units)).toEqual({ kubectl: 7, 'ip-addr': 6, 'ip-route': 4, 'iptables-list': 10, probe: 20 });
+    expect(kindCounts(units)).toEqual({ kubectl: 8, 'ip-addr': 6, 'ip-route': 4, 'iptables-list': 10, probe: 20 });
   });
 
   it('a probe\'s output (curl, ping) is a probe capture of the prompt\'s node, whatever the server answered', () => {
