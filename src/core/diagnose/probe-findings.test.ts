@@ -4,6 +4,7 @@
  * service's DNAT), and a failed probe the captured rules deliver said as such; an answered probe is no finding.
  */
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths } from '../import/import-paths';
 import type { Store } from '../model/store';
@@ -57,6 +58,16 @@ describe('findings of the probes in a transcript', () => {
     expect(refused).toMatchObject({ kind: 'probe-unexplained', severity: 'warning', title: 'node-a: nc to 10.0.0.3:22 was refused, yet the captured rules and routes deliver it' });
     expect(refused.explanation).toContain('the cause is outside what was captured: nothing listening on 10.0.0.3:22');
     expect(about('10.0.0.7')!.explanation).toContain('the packet or its answer lost beyond the captured nodes');
+  });
+
+  it('a probe run in a pod (kubectl exec) is not replayed as the node\'s own packet', () => {
+    const pod = project.store('pod.db');
+    const file = project.file('pod.txt');
+    writeFileSync(file, 'me@ws:~$ kubectl exec -it web-0 -- curl -sS -m 2 10.96.0.10\ncurl: (28) Connection timed out after 2001 milliseconds\n');
+    expect(importPaths(pod, [FIXTURE, file]).errors).toEqual([]);
+    const f = projectFindings(pod).find((x) => x.kind.startsWith('probe-') && x.evidence.some((e) => e.source.endsWith('pod.txt:2')));
+    expect(f).toMatchObject({ kind: 'probe-unexplained', trace: null });
+    expect(f!.explanation).toContain('it ran in network namespace web-0');
   });
 
   it('an answered probe (curl -I 10.0.0.3 got HTTP 200) is no finding', () => {

@@ -17,6 +17,8 @@ import { replayCause, type ReplayCause } from './replay-cause';
 export interface ProbeSubject {
   probe: ProbeRecord;
   node: string;
+  /** The network namespace it ran in (`ip netns exec`, `kubectl exec` into a pod); null: the node's own. */
+  netns: string | null;
   sourceFile: string;
   command: string | null;
 }
@@ -132,6 +134,8 @@ function finding(s: ProbeSubject, kind: 'probe-failed' | 'probe-unexplained', se
 function replay(s: ProbeSubject, world: readonly NodeSnapshot[]): { result: TraceResult; request: TraceRequest } | { reason: string } {
   const p = s.probe;
   if (p.dst === null) return { reason: `the output does not show the address ${p.target} resolved to, and natlens replays addresses` };
+  // Sent from a pod's (or another) namespace: not the node's own routing and OUTPUT chains.
+  if (s.netns !== null) return { reason: `it ran in network namespace ${s.netns}, not in ${s.node}'s own, and natlens replays a node's own packets only (replay the packet as it reaches the node: natlens trace --in IFACE)` };
   if (!world.some((n) => n.name === s.node)) return { reason: `no rules, addresses or routes of ${s.node} were captured` };
   const proto = p.proto === 'icmp' && p.family === 'ipv6' ? 'ipv6-icmp' : p.proto;
   const src = p.via !== null && /^[0-9a-fA-F.:]+$/.test(p.via) && /[.:]/.test(p.via) ? p.via : null;
