@@ -209,6 +209,12 @@ describe('what is not read is said', () => {
     });
   });
 
+  it('bad input is an error at its line: no probe\'s line without a command, a port out of range', () => {
+    expect(() => probe(null, 'hello\nworld')).toThrow('t.txt:2: not the output of curl, wget, nc, telnet or ping: hello');
+    expect(() => probe(null, '\n\n')).toThrow('t.txt:2: empty input');
+    expect(() => probe('nc -zv 10.0.0.1 80', 'nc: connect to 10.0.0.1 port 0 (tcp) failed: Connection refused')).toThrow('t.txt:2: port 0 out of range');
+  });
+
   it('without its command, the output names its target', () => {
     expect(one(null, 'PING 10.244.1.5 (10.244.1.5) 56(84) bytes of data.\n\n--- 10.244.1.5 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss, time 1001ms')).toMatchObject({ tool: 'ping', dst: '10.244.1.5', outcome: 'timed-out' });
     expect(one(null, 'curl: (7) Failed to connect to 10.96.0.10 port 80 after 0 ms: Connection refused')).toMatchObject({ tool: 'curl', dst: '10.96.0.10', dport: 80, outcome: 'refused' });

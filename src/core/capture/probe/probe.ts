@@ -5,7 +5,7 @@
  * shows the address a name resolved to, that address is the one tried. A line the reader does not understand is
  * a warning at its line; an HTTP body (or what a server sent over nc/telnet) is the answer, not read further.
  */
-import { clipText } from '../capture-error';
+import { CaptureError, clipText } from '../capture-error';
 import { isIpAddress, isIpv6 } from '../../common/ip';
 import type { CaptureNote, ParsedCapture, ProbeOutcome, ProbeRecord, ProbeTool } from '../../records/records';
 import { linesOf, type TextInput } from '../text-input';
@@ -266,9 +266,10 @@ export function parseProbe(input: TextInput, commandLine: readonly string[] | nu
   };
   for (const target of command?.targets ?? []) newTarget(target.host, target.port, input.firstLine);
   if (tool === null) {
-    const first = [...linesOf(input)].find((l) => l.text.trim() !== '');
-    warnings.push({ line: first?.line ?? input.firstLine, message: `not read as probe output: ${clipText(first?.text.trim() ?? '')}` });
-    return { kind: 'probe', probes: [], takenAt: null, warnings };
+    // Without a command naming the tool, the first line must be one of a probe's own.
+    const first = [...linesOf({ ...input, onLines: undefined })].find((l) => l.text.trim() !== '');
+    if (first === undefined) throw new CaptureError({ file: input.file, line: input.firstLine }, 'empty input: no probe output in it');
+    throw new CaptureError({ file: input.file, line: first.line }, `not the output of curl, wget, nc, telnet or ping: ${clipText(first.text.trim())}`);
   }
   let current: Tried | null = tried[0] ?? null;
   /** The target an event names (by address or host, and port), else the current one. */
@@ -290,6 +291,8 @@ export function parseProbe(input: TextInput, commandLine: readonly string[] | nu
     if (text === '') continue;
     // The interrupt the engineer typed to stop the probe (`^C`), echoed by the terminal.
     const event = text === '^C' ? NOISE : lineEvent(tool, text, command);
+    const port = event !== null && (event.kind === 'outcome' || event.kind === 'address' || event.kind === 'target') ? event.port : null;
+    if (port !== null && (port < 1 || port > 65535)) throw new CaptureError({ file: input.file, line }, `port ${port} out of range`);
     if (event === null) {
       // What the server sent (an HTTP body, a banner over nc/telnet): the answer itself.
       const answering = current !== null && (current.record.outcome === 'answered' || ((tool === 'curl' || tool === 'wget') && !current.explicit));
@@ -316,7 +319,7 @@ export function parseProbe(input: TextInput, commandLine: readonly string[] | nu
       }
       case 'address': {
         const t = targetOf(event.address, event.port, line);
-        if (t.record.dst === null) t.record.dst = event.address;
+        if (t.record.dst === null && isIpAddress(event.address)) t.record.dst = event.address;
         if (t.record.dport === null && event.port !== null) t.record.dport = event.port;
         current = t;
         break;
