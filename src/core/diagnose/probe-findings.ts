@@ -20,7 +20,6 @@ export interface ProbeSubject {
   /** The network namespace it ran in (`ip netns exec`, `kubectl exec` into a pod); null: the node's own. */
   netns: string | null;
   sourceFile: string;
-  command: string | null;
 }
 
 const OUTCOME_WORDS: Readonly<Record<ProbeOutcome, string>> = {

@@ -16,7 +16,7 @@ export function probeFindingsOf(store: Store, world: readonly NodeSnapshot[], fi
   const found: ProjectFinding[] = [];
   for (const c of captures) {
     for (const probe of store.probesOf(c.captureId)) {
-      const f = probeFinding({ probe, node: c.node, netns: c.netns, sourceFile: c.sourceFile, command: c.command }, { world, files, serviceAt: (ip) => clusterIPs.get(ip) ?? null });
+      const f = probeFinding({ probe, node: c.node, netns: c.netns, sourceFile: c.sourceFile }, { world, files, serviceAt: (ip) => clusterIPs.get(ip) ?? null });
       if (f !== null) found.push(f);
     }
   }
