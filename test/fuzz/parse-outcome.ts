@@ -3,6 +3,7 @@
  * result, a CaptureError placed at `file:line:` inside the input, or anything else, which is a bug.
  */
 import { parseKernelTrace } from '../../src/core/capture/kernel-trace/kernel-trace';
+import { parseProbe } from '../../src/core/capture/probe/probe';
 import { CaptureError } from '../../src/core/capture/capture-error';
 import { parseBridge } from '../../src/core/capture/iproute/bridge';
 import { parseConntrack } from '../../src/core/capture/conntrack/conntrack';
@@ -113,6 +114,8 @@ export function parseDirect(target: Exclude<FuzzTarget, 'registry' | 'tcpdump-te
     case 'iproute-json': return parseIprouteJson(input);
     case 'kernel-trace': return parseKernelTrace(input);
     case 'nft-ruleset': return parseNftRuleset(input, { partial: seed.partial });
+    // Without its command line: the output alone must name its target, or be warned about.
+    case 'probe': return parseProbe(input, null);
     default: return assertNever(target);
   }
 }

@@ -18,7 +18,7 @@ const RUN_SEED = 0x6e61_7401;
 const CASES: Readonly<Record<FuzzTarget, number>> = {
   'iptables-save': 1200, 'iptables-rules': 1200, 'iptables-list': 1200, 'ip-addr': 1200, ifconfig: 1200, 'ip-route': 1200,
   'route-table': 1200, conntrack: 1200, bridge: 1200, kubectl: 1200, 'tcpdump-text': 1200, registry: 400,
-  'ip-brief': 600, 'ip-rule': 600, 'ip-neigh': 600, 'bridge-fdb': 600, 'iproute-json': 600, 'kernel-trace': 600, 'nft-ruleset': 600,
+  'ip-brief': 600, 'ip-rule': 600, 'ip-neigh': 600, 'bridge-fdb': 600, 'iproute-json': 600, 'kernel-trace': 600, 'nft-ruleset': 600, probe: 600,
 };
 
 /** A small mutated input parsed for this long has hung; real calls take milliseconds. */

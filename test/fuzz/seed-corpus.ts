@@ -18,12 +18,12 @@ import { hasShared, sharedDir } from '../support/shared-corpus';
 export type FuzzTarget =
   | 'iptables-save' | 'iptables-rules' | 'iptables-list' | 'ip-addr' | 'ifconfig' | 'ip-route' | 'route-table'
   | 'conntrack' | 'bridge' | 'kubectl' | 'tcpdump-text' | 'registry'
-  | 'ip-brief' | 'ip-rule' | 'ip-neigh' | 'bridge-fdb' | 'iproute-json' | 'kernel-trace' | 'nft-ruleset';
+  | 'ip-brief' | 'ip-rule' | 'ip-neigh' | 'bridge-fdb' | 'iproute-json' | 'kernel-trace' | 'nft-ruleset' | 'probe';
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   'iptables-save', 'iptables-rules', 'iptables-list', 'ip-addr', 'ifconfig', 'ip-route', 'route-table',
   'conntrack', 'bridge', 'kubectl', 'tcpdump-text', 'registry',
-  'ip-brief', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'iproute-json', 'kernel-trace', 'nft-ruleset',
+  'ip-brief', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'iproute-json', 'kernel-trace', 'nft-ruleset', 'probe',
 ];
 
 /** One real input; `table`/`partial` carry what the transcript said about an `iptables -L` / `-S` listing. */
@@ -52,7 +52,7 @@ function targetOfKind(kind: string, text: string): FuzzTarget | null {
     case 'iptables-save': return looksLikeIptablesSave(text) ? 'iptables-save' : 'iptables-rules';
     case 'iptables-list': case 'ip-route': case 'route-table':
     case 'conntrack': case 'bridge': case 'kubectl': case 'tcpdump-text':
-    case 'ip-rule': case 'ip-neigh': case 'bridge-fdb': case 'kernel-trace': case 'nft-ruleset':
+    case 'ip-rule': case 'ip-neigh': case 'bridge-fdb': case 'kernel-trace': case 'nft-ruleset': case 'probe':
       return kind;
     default: return null;
   }
@@ -68,7 +68,7 @@ export function loadCorpus(repoRoot: string): Corpus {
   const corpus: Record<FuzzTarget, Seed[]> = {
     'iptables-save': [], 'iptables-rules': [], 'iptables-list': [], 'ip-addr': [], ifconfig: [], 'ip-route': [], 'route-table': [],
     conntrack: [], bridge: [], kubectl: [], 'tcpdump-text': [], registry: [],
-    'ip-brief': [], 'ip-rule': [], 'ip-neigh': [], 'bridge-fdb': [], 'iproute-json': [], 'kernel-trace': [], 'nft-ruleset': [],
+    'ip-brief': [], 'ip-rule': [], 'ip-neigh': [], 'bridge-fdb': [], 'iproute-json': [], 'kernel-trace': [], 'nft-ruleset': [], probe: [],
   };
   const whole = (file: string): TextInput => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8'), firstLine: 1 });
 
@@ -76,6 +76,8 @@ export function loadCorpus(repoRoot: string): Corpus {
     ...sharedFilesIn(shared('transcripts'), '.txt'),
     ...filesIn(path.join(fixtures, 'lab', 'transcripts'), '.txt'),
     path.join(fixtures, 'forms', 'transcript.txt'),
+    ...filesIn(path.join(fixtures, 'probe'), '.txt'),
+    ...filesIn(path.join(fixtures, 'probe', 'lab'), '.txt'),
   ];
   for (const file of transcripts) {
     const input = whole(file);

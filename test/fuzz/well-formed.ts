@@ -434,6 +434,13 @@ export function problemsOfCapture(capture: ParsedCapture, range: LineRange): str
         lineIn(p, `settings[${n}].line`, r.line, range);
       });
       break;
+    case 'probe':
+      capture.probes.forEach((r, n) => {
+        addressOrNull(p, `probes[${n}].dst`, r.dst);
+        intOrNull(p, `probes[${n}].dport`, r.dport, 1, 65535);
+        lineIn(p, `probes[${n}].line`, r.line, range);
+      });
+      break;
     default:
       return assertNever(capture);
   }

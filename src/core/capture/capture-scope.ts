@@ -91,6 +91,7 @@ export function captureScope(kind: CaptureKind, command: CommandInfo | null, par
     case 'ip-neigh':
     case 'bridge-fdb':
     case 'kernel-trace':
+    case 'probe':
     // Composed key by key, the newest value of each winning (model/node-sysctl.ts).
     case 'sysctl':
       return { of: 'observations' };

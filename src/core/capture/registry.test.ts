@@ -115,7 +115,7 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
   it('002 (two-node flat network): nodea/nodeb outputs by prompt, kubectl with no node, FORWARD snapshots in order', () => {
     const { file, text } = transcript('002');
     const { units } = splitTextCapture({ file, text, firstLine: 1 });
-    expect(rowsOf(units)).toEqual<Row[]>([
+    expect(rowsOf(units.filter((u) => u.kind !== 'probe'))).toEqual<Row[]>([
       [143, 145, 'kubectl', null, null, 'kubectl get pods --show-labels', false, null],
       [183, 185, 'kubectl', null, null, 'kubectl get svc', false, null],
       [192, 203, 'kubectl', null, null, 'kubectl describe svc nsvc', true, null],
@@ -123,6 +123,8 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
       [274, 279, 'ip-addr', 'nodeb', null, 'ip a show dev docker0', true, null],
       [294, 296, 'ip-route', 'nodea', null, 'ip route', false, null],
       [333, 335, 'kubectl', null, null, 'kubectl get svc', false, null],
+      // `No resources found.`: a listing of no pod.
+      [355, 355, 'kubectl', null, null, 'kubectl get po', false, null],
       [480, 485, 'ip-addr', 'nodeb', null, 'ip a show docker0', true, null],
       [522, 527, 'ip-addr', 'nodeb', null, 'ip a show docker0', true, null],
       [575, 577, 'ip-route', 'nodeb', null, 'ip route', false, null],
@@ -144,7 +146,26 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
       [1496, 1499, 'iptables-list', 'nodea', null, "sudo iptables -L -nv -t nat | grep -A4 'Chain KUBE-SVC-254CYKZ73JNCZ5NW'", true, 'nat'],
       [1509, 1512, 'iptables-list', 'nodea', null, "sudo iptables -L -nv -t nat | grep -A4 'Chain KUBE-SEP-XDPNDAH2CYMNR5MR'", true, 'nat'],
     ]);
-    expect(kindCounts(units)).toEqual({ kubectl: 7, 'ip-addr': 6, 'ip-route': 4, 'iptables-list': 10 });
+    expect(kindCounts(units)).toEqual({ kubectl: 8, 'ip-addr': 6, 'ip-route': 4, 'iptables-list': 10, probe: 20 });
+  });
+
+  it('a probe\'s output (curl, ping) is a probe capture of the prompt\'s node, whatever the server answered', () => {
+    const { units } = splitTextCapture({ file: 't.txt', firstLine: 1, text: 'root@n:~# curl -I 10.0.0.1\nHTTP/1.1 200 OK\nroot@n:~# ping -c1 10.0.0.2\nPING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.\n\n--- 10.0.0.2 ping statistics ---\n1 packets transmitted, 0 received, 100% packet loss, time 0ms\n' });
+    expect(units.map((u) => [u.kind, u.node, u.firstLine, u.lastLine, u.command])).toEqual([
+      ['probe', 'n', 2, 2, 'curl -I 10.0.0.1'],
+      ['probe', 'n', 4, 7, 'ping -c1 10.0.0.2'],
+    ]);
+  });
+
+  it('002: the curl, wget and ping outputs are probes of the node whose prompt ran them', () => {
+    const { file, text } = transcript('002');
+    const probes = splitTextCapture({ file, text, firstLine: 1 }).units.filter((u) => u.kind === 'probe');
+    expect(probes.map((u) => [u.firstLine, u.node, u.command])).toEqual(expect.arrayContaining([
+      [220, 'nodea', 'curl -I 10.0.51.206:2000'],
+      [651, 'nodea', 'ping -c 2 nodeb'],
+      [998, 'nodea', 'wget -qO - 172.18.0.2'],
+    ]));
+    expect(probes).toHaveLength(20);
   });
 
   it('002: the iptables -L of nodeb before the FORWARD rule is a separate snapshot from the ones after it', () => {
@@ -159,7 +180,8 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
     const { file, text } = transcript('002');
     const { kept } = splitTextCapture({ file, text, firstLine: 1 });
     expect(kept.find((k) => k.firstLine === 407)).toMatchObject({ lastLine: 453, node: 'nodeb', command: 'cat /lib/systemd/system/docker.service' });
-    expect(kept.find((k) => k.firstLine === 989)).toMatchObject({ lastLine: 994, node: 'nodea', command: 'ping -c 1 172.18.0.2' });
+    const { units } = splitTextCapture({ file, text, firstLine: 1 });
+    expect(units.find((u) => u.firstLine === 989)).toMatchObject({ kind: 'probe', lastLine: 994, node: 'nodea', command: 'ping -c 1 172.18.0.2' });
     expect(kept.find((k) => k.firstLine === 550)).toMatchObject({ node: 'nodeb', reason: expect.stringContaining('output of `docker ') });
     expect(kept.find((k) => k.firstLine === 316)).toMatchObject({ lastLine: 317, node: null, command: 'kubectl get deploy' });
   });
@@ -167,7 +189,7 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
   it('004 (CoreOS/flannel): nodes from core@w1 prompts, the nsenter output in the pod namespace, the workstation kubectl with no node', () => {
     const { file, text } = transcript('004');
     const { units } = splitTextCapture({ file, text, firstLine: 1 });
-    expect(rowsOf(units)).toEqual<Row[]>([
+    expect(rowsOf(units.filter((u) => u.kind !== 'probe'))).toEqual<Row[]>([
       [51, 55, 'kubectl', null, null, './kubectl get services', false, null],
       [63, 67, 'kubectl', null, null, './kubectl get pods', false, null],
       [70, 108, 'kubectl', null, null, './kubectl describe pod frontend-456680569-fsgp5', true, null],
@@ -176,7 +198,7 @@ describeShared('transcripts', 'splitTextCapture on the real transcripts', () => 
       [196, 203, 'ip-addr', 'w1', null, 'ifconfig cni0', true, null],
       [206, 215, 'bridge', 'w1', null, 'brctl show', false, null],
     ]);
-    expect(kindCounts(units)).toEqual({ kubectl: 3, 'iptables-list': 1, 'ip-addr': 2, bridge: 1 });
+    expect(kindCounts(units)).toEqual({ kubectl: 3, 'iptables-list': 1, 'ip-addr': 2, bridge: 1, probe: 4 });
   });
 });
 

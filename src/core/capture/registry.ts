@@ -26,6 +26,7 @@ import { looksLikeIptablesList, looksLikeIptablesRules, looksLikeIptablesSave } 
 import { looksLikeNftRuleset } from './nft/nft-sniff';
 import { parseNftRuleset } from './nft/nft-ruleset';
 import { kernelLogHost, looksLikeKernelTrace, parseKernelTrace } from './kernel-trace/kernel-trace';
+import { looksLikeProbe, parseProbe } from './probe/probe';
 import { looksLikeHeaderlessKubectl, looksLikeKubectl, parseKubectl } from './kubectl/kubectl';
 import { getCommandOf } from './kubectl/kubectl-command';
 import type { CaptureKind, ConntrackEntry, PacketCaptureSummary, PacketSink, ParsedCapture } from '../records/records';
@@ -59,6 +60,7 @@ const DETECTORS: Readonly<Record<TextKind, (head: string) => boolean>> = {
   'kernel-trace': looksLikeKernelTrace,
   'nft-ruleset': looksLikeNftRuleset,
   sysctl: looksLikeSysctl,
+  probe: looksLikeProbe,
 };
 
 const DETECTION_ORDER = Object.keys(DETECTORS) as TextKind[];
@@ -68,6 +70,8 @@ const SNIFF_CHARS = 65_536;
 
 /** The kind of a text capture, from its content; `command` (the line that printed it) only breaks ties. */
 export function detectCaptureKind(text: string, command?: string | null): CaptureKind | null {
+  // A probe's output is whatever the server answered (an HTML page, a banner): its command line, not its content, tells.
+  if (command && analyseCommand(command).kindHint === 'probe' && !analyseCommand(command).reshaped) return 'probe';
   const head = withoutAsideLines(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
   const candidates = DETECTION_ORDER.filter((kind) => DETECTORS[kind](head));
   // Rows greped out of a `kubectl get` or `route -n` table: the command line names their columns.
@@ -160,6 +164,8 @@ export function parseCaptureUnit(unit: CaptureUnit): ParsedCapture {
       return parseNftRuleset(unit.input, { partial: unit.partial || unit.elided === true });
     case 'sysctl':
       return parseSysctl(unit.input, unit.command === null ? null : bareValueKeys(analyseCommand(unit.command).argv));
+    case 'probe':
+      return parseProbe(unit.input, unit.command === null ? null : analyseCommand(unit.command).argv);
     case 'tcpdump-text':
     case 'pcap':
       throw new CaptureError({ file: unit.file, line: unit.firstLine }, `${kind} is a packet capture: read it with parseTcpdumpUnit`);

@@ -79,7 +79,7 @@ function base(
 }
 
 /** The captured `ip route` line the replay's route came from. */
-function routeEvidence(node: NodeSnapshot | undefined, text: string, files: CaptureFiles): FindingEvidence {
+export function routeEvidence(node: NodeSnapshot | undefined, text: string, files: CaptureFiles): FindingEvidence {
   const record = node?.routes?.find((r) => routeText(r) === text || text.startsWith(`${routeText(r)},`));
   const file = node ? files.routes(node.name) : null;
   return { source: record && file ? `${file}:${record.line}` : `${node?.name ?? '?'} ip route`, text: record && file ? ipRouteLine(record) : text };

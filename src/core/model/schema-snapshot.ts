@@ -1,7 +1,7 @@
 // Written by scripts/schema-snapshot.mjs from the migrations in schema.ts: do not edit; run the script after appending a migration.
 
 /** The schema version the statements below make: that of the last migration when the snapshot was written. */
-export const SNAPSHOT_VERSION = 22;
+export const SNAPSHOT_VERSION = 23;
 
 /** The CREATE statements of every table, index and view migrations 1 to SNAPSHOT_VERSION make, in the order SQLite keeps them. */
 export const SNAPSHOT_STATEMENTS: readonly string[] = [
@@ -71,4 +71,5 @@ export const SNAPSHOT_STATEMENTS: readonly string[] = [
   "CREATE INDEX kernel_trace_pair ON kernel_trace(src, dst)",
   "CREATE TABLE kernel_trace_text (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  first_seq   INTEGER NOT NULL,\n  text        BLOB NOT NULL,\n  PRIMARY KEY (capture_id, first_seq)\n) WITHOUT ROWID",
   "CREATE TABLE sysctl (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  seq         INTEGER NOT NULL,\n  key         TEXT NOT NULL,\n  value       TEXT,\n  line        INTEGER NOT NULL,\n  PRIMARY KEY (capture_id, seq)\n) WITHOUT ROWID",
+  "CREATE TABLE probes (\n  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,\n  seq         INTEGER NOT NULL,\n  line        INTEGER NOT NULL,\n  tool        TEXT NOT NULL,\n  outcome     TEXT NOT NULL,\n  dst         TEXT,\n  dport       INTEGER,\n  record      TEXT NOT NULL,\n  PRIMARY KEY (capture_id, seq)\n) WITHOUT ROWID",
 ];

@@ -622,6 +622,21 @@ CREATE TABLE sysctl (
   PRIMARY KEY (capture_id, seq)
 ) WITHOUT ROWID;
 `),
+  // 23: probes the engineer ran (curl, wget, nc, telnet, ping) with what their output says happened (rows/probes.ts).
+  (db) =>
+    db.exec(`
+CREATE TABLE probes (
+  capture_id  INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  line        INTEGER NOT NULL,
+  tool        TEXT NOT NULL,
+  outcome     TEXT NOT NULL,
+  dst         TEXT,
+  dport       INTEGER,
+  record      TEXT NOT NULL,
+  PRIMARY KEY (capture_id, seq)
+) WITHOUT ROWID;
+`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

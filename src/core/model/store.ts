@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  BridgePortRecord, CaptureKind, ConntrackEntry, FdbRecord, InterfaceRecord, NeighbourRecord, ParsedCapture, PodRecord,
+  BridgePortRecord, CaptureKind, ConntrackEntry, FdbRecord, InterfaceRecord, NeighbourRecord, ParsedCapture, PodRecord, ProbeRecord,
   RouteRecord, RuleRecord, ServiceRecord, SysctlRecord,
 } from '../records/records';
 import type { CaptureScope } from '../capture/capture-scope';
@@ -35,6 +35,7 @@ import * as textBlockRows from './rows/text-blocks';
 import { rowTicker, type RowTick } from './rows/row-tick';
 import * as kernelTraceRows from './rows/kernel-trace';
 import * as sysctlRows from './rows/sysctl';
+import * as probeRows from './rows/probes';
 import type { CaptureRow, Namespace, NewCapture } from './rows/captures';
 import type { EndpointRecord, K8sOrigin } from './rows/kubernetes';
 import type { ServiceBlock } from './service-block';
@@ -315,6 +316,9 @@ export class Store {
       case 'sysctl':
         sysctlRows.insertSysctl(this.db, captureId, capture.settings, tick);
         return;
+      case 'probe':
+        probeRows.insertProbes(this.db, captureId, capture.probes, tick);
+        return;
       default:
         return assertNever(capture);
     }
@@ -467,6 +471,15 @@ export class Store {
     return sysctlRows.sysctlOf(this.db, captureId);
   }
 
+  /** The probe captures (curl, wget, nc, telnet, ping outputs), in import order. */
+  probeCaptures(): probeRows.ProbeCaptureRow[] {
+    return probeRows.probeCaptures(this.db);
+  }
+
+  probesOf(captureId: number): ProbeRecord[] {
+    return probeRows.probesOf(this.db, captureId);
+  }
+
   hasKernelTrace(): boolean {
     return kernelTraceRows.hasKernelTrace(this.db);
   }
@@ -606,4 +619,4 @@ export function isDatabaseError(e: unknown): boolean {
 export type CountedTable =
   | 'captures' | 'interfaces' | 'routes' | 'rulesets' | 'conntrack' | 'packets' | 'packet_tuples' | 'bridge_ports'
   | 'services' | 'endpoints' | 'pods' | 'nodes' | 'sources' | 'text_blocks' | 'rules' | 'chains' | 'addresses'
-  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace' | 'sysctl';
+  | 'ip_rules' | 'neighbours' | 'fdb_entries' | 'kernel_trace' | 'sysctl' | 'probes';

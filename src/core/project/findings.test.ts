@@ -366,4 +366,19 @@ describe('services kubectl lists', () => {
     expect(all.map((f) => [f.kind, f.severity, f.service])).toEqual([['service-without-endpoints', 'warning', 'default/lonely']]);
     expect(all[0]!.evidence).toEqual([{ source: expect.stringMatching(/kubectl\.txt:2$/), text: 'service default/lonely ClusterIP 10.96.0.60 80/TCP' }]);
   });
+
+  it('a `kubectl get endpoints` answering `No resources found` is every service of its namespace without endpoints', () => {
+    const session = `me@ws:~$ kubectl get svc -A\n${KUBECTL_SERVICES}me@ws:~$ kubectl get endpoints -n default\nNo resources found in default namespace.\n`;
+    const all = findingsOf({ nodea: { 'session.txt': session } });
+    expect(all.map((f) => [f.kind, f.service])).toEqual([['service-without-endpoints', 'default/lonely'], ['service-without-endpoints', 'default/web']]);
+    expect(all[1]!.evidence).toEqual([
+      { source: expect.stringMatching(/session\.txt:4$/), text: 'service default/web ClusterIP 10.96.0.70 80/TCP' },
+      { source: expect.stringMatching(/session\.txt:6$/), text: 'kubectl get endpoints -n default: No resources found in default namespace.' },
+    ]);
+  });
+
+  it('another namespace\'s `No resources found` says nothing of these services', () => {
+    const session = `me@ws:~$ kubectl get svc -A\n${KUBECTL_SERVICES}me@ws:~$ kubectl get endpoints -n other\nNo resources found in other namespace.\n`;
+    expect(findingsOf({ nodea: { 'session.txt': session } })).toEqual([]);
+  });
 });

@@ -86,6 +86,16 @@ describeShared('transcripts', 'findings of the CoreOS/flannel guestbook transcri
   it('finds no error and no warning: a ClusterIP that does not answer ping is how kube-proxy works', () => {
     const store = project().store();
     expect(importPaths(store, [sharedFile('transcripts', '004_21b806302248d7be.txt')]).errors).toEqual([]);
-    expect(projectFindings(store).filter((f) => f.severity !== 'info')).toEqual([]);
+    const findings = projectFindings(store);
+    expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    // The engineer's unanswered ping is read, and said to be the ClusterIP's nature, citing its lines.
+    expect(findings.find((f) => f.kind === 'probe-failed')).toMatchObject({
+      severity: 'info', service: 'default/frontend',
+      title: 'c1: ping to 10.3.0.252 timed out: 10.3.0.252 is the cluster IP of default/frontend, which answers its service ports only',
+      evidence: [
+        { source: expect.stringMatching(/004_21b806302248d7be\.txt:156$/), text: 'PING 10.3.0.252 (10.3.0.252) 56(84) bytes of data.' },
+        { source: expect.stringMatching(/004_21b806302248d7be\.txt:159$/), text: '4 packets transmitted, 0 received, 100% packet loss, time 3086ms' },
+      ],
+    });
   });
 });

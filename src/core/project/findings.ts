@@ -31,6 +31,9 @@ import { dnatTargetGone, dnatTargets, staleEndpointFinding, type DnatTargets } f
 import { overlappingSubnets } from '../diagnose/subnet-findings';
 import { kernelTraceFindingsOf } from './kernel-trace-check';
 import { kernelSettingFindings } from '../diagnose/sysctl-findings';
+import { getCommandOf } from '../capture/kubectl/kubectl-command';
+import { analyseCommand } from '../capture/transcript/command';
+import { probeFindingsOf } from './probe-check';
 
 export interface ProjectFindingsOptions {
   /** A ruleset capture id: that snapshot of its node's rules instead of the newest (as `trace --snapshot`). */
@@ -47,7 +50,9 @@ export interface ProjectFindingsOptions {
  * svc`): a `kubectl get svc` alone says nothing about them.
  */
 function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): ProjectFinding[] {
-  if (!store.kubectlCaptures().some((c) => store.endpoints(c.id).length > 0)) return [];
+  const listsEndpoints = store.kubectlCaptures().some((c) => store.endpoints(c.id).length > 0);
+  const empty = emptyEndpointListings(store);
+  if (!listsEndpoints && empty.size === 0) return [];
   const rows = new Map<string, FindingEvidence[]>();
   for (const c of store.kubectlCaptures()) {
     for (const s of store.services(c.id)) {
@@ -64,12 +69,30 @@ function listedWithoutEndpoints(store: Store, already: ReadonlySet<string>): Pro
     const name = `${s.namespace}/${s.name}`;
     if (s.endpoints.length > 0 || s.ports.length === 0 || s.type === 'ExternalName' || !s.origins.includes('kubectl')) continue;
     if ([...already].some((id) => id === name || id.startsWith(`${name}:`))) continue;
-    const evidence = rows.get(name) ?? [];
+    const none = empty.get(s.namespace) ?? empty.get('*');
+    if (!listsEndpoints && none === undefined) continue;
+    const evidence = [...(rows.get(name) ?? []), ...(none === undefined ? [] : [none])];
     if (evidence.length === 0) continue;
     out.push({
       ...serviceFinding(name, s.programmedOn, evidence),
       explanation: `The cluster lists ${name} with ports but no endpoint address, so connections to it fail. Fix: make the service's selector match running, ready pods (or remove the unused service).`,
     });
+  }
+  return out;
+}
+
+/**
+ * `kubectl get endpoints` answered `No resources found`: the namespace it listed (`*` for -A) has no Endpoints object
+ * at all, so none of its services has an endpoint. Keyed by namespace, with the listing as evidence.
+ */
+function emptyEndpointListings(store: Store): Map<string, FindingEvidence> {
+  const out = new Map<string, FindingEvidence>();
+  for (const c of store.kubectlCaptures()) {
+    if (c.records !== 0 || c.command === null) continue;
+    const get = getCommandOf(analyseCommand(c.command).argv);
+    if (get?.resource !== 'endpoints') continue;
+    const namespace = get.allNamespaces ? '*' : (get.namespace ?? 'default');
+    out.set(namespace, { source: `${c.sourceFile}:${c.firstLine ?? 1}`, text: `${c.command}: No resources found${namespace === '*' ? '' : ` in ${namespace} namespace`}.` });
   }
   return out;
 }
@@ -206,6 +229,7 @@ export function projectFindings(store: Store, options: ProjectFindingsOptions = 
   }
   found.push(...summaries.findings());
   found.push(...kernelTraceFindingsOf(store, world, byName));
+  found.push(...probeFindingsOf(store, world, files));
 
   // A DROP policy a captured flow met is said by that flow's finding; the latent note would repeat it.
   const met = new Set(found.filter((f) => f.kind === 'packet-dropped').map((f) => f.id));

@@ -17,11 +17,12 @@ export type CaptureKind =
   | 'bridge-fdb'
   | 'kernel-trace'
   | 'nft-ruleset'
-  | 'sysctl';
+  | 'sysctl'
+  | 'probe';
 
 export const CAPTURE_KINDS: readonly CaptureKind[] = [
   'iptables-save', 'iptables-list', 'ip-addr', 'ip-route', 'route-table',
-  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'nft-ruleset', 'sysctl',
+  'conntrack', 'tcpdump-text', 'pcap', 'bridge', 'kubectl', 'ip-rule', 'ip-neigh', 'bridge-fdb', 'kernel-trace', 'nft-ruleset', 'sysctl', 'probe',
 ];
 
 /** The kinds whose records are netfilter rulesets. */
@@ -473,6 +474,46 @@ export interface CapturedSetting {
   source: string;
 }
 
+// ---- a probe the engineer ran (curl, wget, nc, telnet, ping) and what it printed ----
+
+export type ProbeTool = 'curl' | 'wget' | 'nc' | 'telnet' | 'ping';
+export type ProbeProto = 'tcp' | 'udp' | 'icmp';
+
+/**
+ * What the probe's output says happened. `answered`: a TCP connection was made (whatever the server then said) or a
+ * ping was answered; `unreachable`: an ICMP error or EHOSTUNREACH (`No route to host`); `no-route`: ENETUNREACH
+ * (`Network is unreachable`), the sender's own routing; `not-permitted`: EPERM, a rule on the sender's own OUTPUT path;
+ * `failed`: the connection failed at once and the tool did not say why (curl 8's `Couldn't connect to server`: refused,
+ * unreachable or no route, never a timeout); `unknown`: the output does not say (a UDP probe without error, `curl -s`
+ * hiding its error).
+ */
+export type ProbeOutcome =
+  | 'answered' | 'refused' | 'timed-out' | 'reset' | 'unreachable' | 'no-route' | 'name-not-resolved' | 'not-permitted' | 'failed' | 'unknown';
+
+export interface ProbeRecord {
+  tool: ProbeTool;
+  proto: ProbeProto;
+  family: 'ipv4' | 'ipv6' | null;
+  /** The target as typed (or as the output names it): an address or a host name. */
+  target: string;
+  /** The address tried: the target's, or the one the output shows a name resolved to; null for a name left unresolved. */
+  dst: string | null;
+  dport: number | null;
+  /** Where the probe left from, as typed (`ping -I eth0`, `curl --interface`, `nc -s`). */
+  via: string | null;
+  outcome: ProbeOutcome;
+  /** What the tool printed about the outcome: `Connection refused`, `Destination Port Unreachable`, `HTTP/1.1 200 OK`. */
+  detail: string | null;
+  /** The router that sent the ICMP error (`From 10.0.0.1 icmp_seq=1 ...`). */
+  reporter: string | null;
+  /** ping's statistics line. */
+  sent: number | null;
+  received: number | null;
+  /** The output lines that show the outcome (at most a few). */
+  evidence: Array<{ line: number; text: string }>;
+  line: number;
+}
+
 // ---- one parsed capture ------------------------------------------------------------------
 
 /** Something a parser read but a user should know about (a note the tool printed, a table inferred), at its line. */
@@ -496,7 +537,8 @@ export type ParsedCapture =
   | { kind: 'ip-neigh'; neighbours: NeighbourRecord[]; takenAt: null }
   | { kind: 'bridge-fdb'; entries: FdbRecord[]; takenAt: null }
   | { kind: 'kernel-trace'; events: KernelTraceEvent[]; takenAt: string | null; warnings?: CaptureNote[] }
-  | { kind: 'sysctl'; settings: SysctlRecord[]; takenAt: null; warnings?: CaptureNote[] };
+  | { kind: 'sysctl'; settings: SysctlRecord[]; takenAt: null; warnings?: CaptureNote[] }
+  | { kind: 'probe'; probes: ProbeRecord[]; takenAt: null; warnings?: CaptureNote[] };
 
 /** A packet capture is streamed, never held whole: `read` pushes every packet into the sink and returns a summary. */
 export interface PacketCaptureSummary {
@@ -536,5 +578,7 @@ export function recordCount(capture: ParsedCapture): number {
       return capture.events.length;
     case 'sysctl':
       return capture.settings.length;
+    case 'probe':
+      return capture.probes.length;
   }
 }

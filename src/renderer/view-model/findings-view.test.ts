@@ -63,6 +63,8 @@ describe('what the checks could not look at', () => {
     expect(uncheckedNote(['ip-route', 'iptables-save', 'pcap'])).toBeNull();
     expect(uncheckedNote(['iptables-list', 'conntrack'])).toBeNull();
     expect(uncheckedNote(['iptables-save', 'kernel-trace'])).toBeNull();
+    // A probe's output shows a connection failing: with the rules, there is something to check.
+    expect(uncheckedNote(['iptables-save', 'probe'])).toBeNull();
   });
   it('names what is missing, and what to import, for routes alone, rules alone or traffic alone', () => {
     expect(uncheckedNote(['ip-route'])).toBe(

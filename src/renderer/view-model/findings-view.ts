@@ -136,8 +136,8 @@ export function checkedScope(nodes: number, captures: number): string {
 
 // Kubernetes services may also come from cluster-wide kubectl output, which belongs to no node's capture list: not counted.
 const RULE_KINDS = new Set(['iptables-save', 'iptables-list', 'nft-ruleset']);
-// The kernel's own trace shows packets too: a traced packet can be seen dropped.
-const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack', 'kernel-trace']);
+// The kernel's own trace shows packets too: a traced packet can be seen dropped. A probe's output (curl, ping) shows a connection failing.
+const TRAFFIC_KINDS = new Set(['pcap', 'tcpdump-text', 'conntrack', 'kernel-trace', 'probe']);
 
 /**
  * What the checks could not look at for want of captures (the kinds of the project's captures), or null when
@@ -168,4 +168,5 @@ export const CHECKS: readonly string[] = [
   'overlapping pod, bridge and docker subnets',
   'packet mark bits used by more than one owner',
   'a kernel trace (iptables TRACE, xtables-monitor, nft monitor) taking another rule than the replay, ending in a drop, or lost at routing',
+  'curl, wget, nc, telnet and ping outputs that failed, each tied to the rule or route that stops its packet (or said to be outside the captures)',
 ];

@@ -222,6 +222,12 @@ describe('parseKubectl other forms', () => {
     expect(() => parseKubectl({ file: 'k', text: 'NAME   READY   STATUS    RESTARTS   AGE\npo/    1/1     Running   0          1d\n', firstLine: 1 })).toThrow('k:2: kubectl row without a name');
     expect(parseKubectl({ file: 'k', text: 'No resources found in default namespace.\n', firstLine: 1 }).pods).toEqual([]);
   });
+
+  it('a listing of nothing is kubectl output: `No resources found.` (old kubectl), `... in NS namespace.` (new)', () => {
+    expect(looksLikeKubectl('No resources found.\n')).toBe(true);
+    expect(looksLikeKubectl('No resources found in kube-system namespace.\n')).toBe(true);
+    expect(looksLikeKubectl('No resources found.\nand then some prose\n')).toBe(false);
+  });
 });
 
 describeShared('transcripts', 'parseKubectl errors and sniffing (shared transcripts)', () => {

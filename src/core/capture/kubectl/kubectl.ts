@@ -125,6 +125,8 @@ export function looksLikeHeaderlessKubectl(text: string, command: GetCommand | n
 export function looksLikeKubectl(text: string): boolean {
   const [first, second] = leadingLines(text, 2);
   if (first === undefined) return false;
+  // `kubectl get` of nothing: `No resources found.`, `No resources found in default namespace.`
+  if (NOTHING_FOUND.test(first.trim()) && second === undefined) return true;
   const layout = tableLayoutOf(first);
   // Every `kubectl get` table has an AGE column; other tools' NAME tables (gcloud ... list) do not have it.
   if (layout) return layout.names.includes('AGE');

@@ -81,6 +81,8 @@ function linesOf(parsed: ParsedCapture): number[] {
       return parsed.events.map((e) => e.line);
     case 'sysctl':
       return parsed.settings.map((e) => e.line);
+    case 'probe':
+      return parsed.probes.map((p) => p.line);
   }
 }
 

@@ -53,7 +53,10 @@ describe('analyseCommand', () => {
       ['kubectl get deploy,rs,po', 'kubectl'],
       ['kubectl get pod/web-0 -o wide', 'kubectl'],
       ['ip route add 10.0.0.0/8 via 1.2.3.4', null],
-      ['curl -I 10.0.0.1', null],
+      ['curl -I 10.0.0.1', 'probe'],
+      ['curl --version', null],
+      ['nc -l 8080', null],
+      ['ping -c 3 10.244.1.5', 'probe'],
     ];
     for (const [line, kind] of hints) expect([line, analyseCommand(line).kindHint]).toEqual([line, kind]);
   });

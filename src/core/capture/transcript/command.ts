@@ -108,7 +108,8 @@ function analyseOne(text: string, command: ShellCommand, depth: number): Command
     filtered: filtered || (program !== null && FILE_PRINTERS.has(program) && !WHOLE_FILE_PRINTERS.has(program)),
     lineNumbered,
     reshaped,
-    kindHint: hint.kind,
+    // `curl URL | sh`: what shows is the script's output, not the probe's.
+    kindHint: hint.kind === 'probe' && reshaped ? null : hint.kind,
     table: hint.table,
     selective: hint.selective,
     entersShell: opensShell,

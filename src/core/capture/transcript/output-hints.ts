@@ -6,6 +6,7 @@
 import { TABLE_NAMES, type TableName } from '../../netfilter/ruleset';
 import type { CaptureKind } from '../../records/records';
 import { programName } from '../shell-words';
+import { probeCommandOf } from '../probe/probe-command';
 
 export interface Hint {
   kind: CaptureKind | null;
@@ -81,6 +82,16 @@ export function hintOf(argv: string[]): Hint {
     case 'oc':
     case 'k':
       return kubectlHint(args);
+    // Probes: what they print is the symptom (refused, timed out, unreachable) of the target their command names.
+    case 'curl':
+    case 'wget':
+    case 'nc':
+    case 'ncat':
+    case 'netcat':
+    case 'telnet':
+    case 'ping':
+    case 'ping6':
+      return { kind: probeCommandOf(argv) === null ? null : 'probe', table: null, selective: false };
     default:
       return NO_HINT;
   }

@@ -155,10 +155,10 @@ describe('splitText: terminal transcripts', () => {
   });
 
   it('keeps the output of commands natlens does not read, with the command and node', () => {
-    const { units, kept } = split('root@n:~# curl -I 10.0.0.1\nHTTP/1.1 200 OK\nroot@n:~# docker inspect c -f x\n10.0.0.5\n');
+    const { units, kept } = split('root@n:~# curl -I 10.0.0.1 | sh\nHTTP/1.1 200 OK\nroot@n:~# docker inspect c -f x\n10.0.0.5\n');
     expect(units).toEqual([]);
     expect(kept).toEqual([
-      { node: 'n', file: 't.txt', firstLine: 2, lastLine: 2, command: 'curl -I 10.0.0.1', reason: 'output of `curl -I 10.0.0.1` is not a capture natlens reads' },
+      { node: 'n', file: 't.txt', firstLine: 2, lastLine: 2, command: 'curl -I 10.0.0.1 | sh', reason: 'output of `curl -I 10.0.0.1` is not a capture natlens reads' },
       { node: 'n', file: 't.txt', firstLine: 4, lastLine: 4, command: 'docker inspect c -f x', reason: 'output of `docker inspect c` is not a capture natlens reads' },
     ]);
   });
