@@ -188,10 +188,12 @@ describe('ip rule', () => {
     expect(parseIpRuleJson(textFixture('ip-j-rule.txt')).rules.map(strip)).toEqual(parseIpRule(textFixture('ip-rule.txt')).rules.map(strip));
   });
 
-  it('refuses an ip -j rule priority that is no u32, naming its line', () => {
-    for (const bad of ['1.5', '-1', '4294967296']) {
-      const text = `[{"priority":0,"src":"all","table":"local"},{"priority":${bad},"src":"all","table":"main"}]`;
-      expect(() => parseIpRuleJson({ file: 'r.json', text, firstLine: 1 })).toThrow(`r.json:1: rule priority out of range: ${Number(bad)}`);
+  it('refuses a number field that is no u32 (a rule priority, an interface index or mtu), naming its line', () => {
+    for (const bad of ['1.5', '-1', '-0', '4294967296']) {
+      const rules = `[{"priority":0,"src":"all","table":"local"},\n{"priority":${bad},"src":"all","table":"main"}]`;
+      expect(() => parseIpRuleJson({ file: 'r.json', text: rules, firstLine: 1 })).toThrow(`r.json:2: "priority": ${bad === '-0' ? '0' : bad} is not a whole number from 0 to 4294967295`);
+      const links = `[{"ifindex":1,"ifname":"lo","mtu":65536},\n{"ifindex":2,"ifname":"eth0","mtu":${bad}}]`;
+      expect(() => parseIpAddrJson({ file: 'l.json', text: links, firstLine: 1 })).toThrow(`l.json:2: "mtu": ${bad === '-0' ? '0' : bad} is not a whole number`);
     }
   });
 

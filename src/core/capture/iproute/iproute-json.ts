@@ -8,7 +8,7 @@ import { familyOfAddress, isCidr, isIpAddress, withHostPrefix } from '../../comm
 import { emptyRule, markAndMask } from './ip-rule';
 import { settleDefaultFamily, type IpRouteOptions } from './ip-route';
 import {
-  firstObjectKeys, jsonArrayElements, num, obj, objects, str, strings, type JsonElement, type JsonObject,
+  firstObjectKeys, JsonNumberError, jsonArrayElements, num, obj, objects, str, strings, type JsonElement, type JsonObject,
 } from './json-array';
 import type {
   AddressRecord, FdbRecord, InterfaceRecord, NeighbourRecord, NexthopRecord, ParsedCapture, RouteRecord, RouteType,
@@ -38,7 +38,15 @@ export function iprouteJsonKind(head: string): IprouteJsonKind | null {
 function each<T>(input: TextInput, what: string, read: (o: JsonObject, line: number, fail: Fail) => T): T[] {
   const elements: JsonElement[] = jsonArrayElements(input);
   if (elements.length === 0) throw new CaptureError({ file: input.file, line: input.firstLine }, `no ${what} in the JSON array`);
-  return elements.map(({ value, line }) => read(value, line, (reason) => { throw new CaptureError({ file: input.file, line }, reason); }));
+  return elements.map(({ value, line }) => {
+    const fail: Fail = (reason) => { throw new CaptureError({ file: input.file, line }, reason); };
+    try {
+      return read(value, line, fail);
+    } catch (e) {
+      if (e instanceof JsonNumberError) fail(e.message);
+      throw e;
+    }
+  });
 }
 
 // ---- ip -j addr / ip -j link ----------------------------------------------------------------------
@@ -178,9 +186,7 @@ export function parseIpRuleJson(input: TextInput, options: { family?: 'ipv4' | '
 }
 
 function ruleOf(o: JsonObject, line: number, fail: Fail, family: 'ipv4' | 'ipv6' | null): RuleRecord {
-  const priority = num(o, 'priority') ?? 0;
-  if (!Number.isInteger(priority) || priority < 0 || priority > 0xffffffff) fail(`rule priority out of range: ${priority}`);
-  const rule = emptyRule(priority, line);
+  const rule = emptyRule(num(o, 'priority') ?? 0, line);
   rule.not = 'not' in o;
   const prefix = (addressKey: string, lenKey: string): string | null => {
     const address = str(o, addressKey);

@@ -141,11 +141,20 @@ export function str(o: JsonObject, key: string): string | null {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
 }
 
+/** A number field of iproute2's JSON that is no u32 (every one natlens reads is: indexes, mtu, metric, priority...). */
+export class JsonNumberError extends Error {
+  constructor(readonly key: string, readonly value: unknown) {
+    super(`"${key}": ${JSON.stringify(value)} is not a whole number from 0 to 4294967295`);
+  }
+}
+
+/** A u32 field, as a number or a decimal/hex string; null when absent; JsonNumberError when it is out of range. */
 export function num(o: JsonObject, key: string): number | null {
   const v = o[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|\d+)$/.test(v)) return Number(v);
-  return null;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^(0x[0-9a-fA-F]+|\d+)$/.test(v) ? Number(v) : null;
+  if (n === null) return null;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff || Object.is(n, -0)) throw new JsonNumberError(key, v);
+  return n;
 }
 
 export function strings(o: JsonObject, key: string): string[] {
