@@ -59,4 +59,19 @@ test.describe('findings on the fault lab (web mode)', () => {
     await view.scrollIntoViewIfNeeded();
     await view.screenshot({ path: picture('divergence.png') });
   });
+
+  test('ties a timed-out ping on one node to the router on its way that does not forward it, citing both outputs', async ({ page }) => {
+    const db = path.join(dir, 'probe.db');
+    // Imported from the fixture's folder, so the evidence cites `client.txt:N` and `router.txt:N`.
+    execFileSync(path.join(root, 'bin', 'natlens'), ['import', '--db', db, 'router.txt', 'client.txt'], { cwd: path.join(root, 'test', 'fixtures', 'probe', 'forward-off'), stdio: 'ignore' });
+    serve = await startServe(db);
+    await page.goto(new URL('#/findings', serve.url).toString());
+    await page.getByTestId('finding-row').filter({ hasText: 'ping to 10.9.0.5 timed out' }).first().click();
+    const ping = page.getByTestId('finding').filter({ hasText: 'ping to 10.9.0.5 timed out' }).first();
+    await expect(ping).toBeVisible();
+    await expect(ping).toContainText('router does not forward it (net.ipv4.conf.r1.forwarding = 0)');
+    await expect(ping.getByTestId('finding-evidence').filter({ hasText: '100% packet loss' })).toBeVisible();
+    await expect(ping.getByTestId('finding-evidence').filter({ hasText: 'net.ipv4.conf.r1.forwarding = 0' })).toBeVisible();
+    await page.screenshot({ path: picture('probe-finding.png'), fullPage: false });
+  });
 });
