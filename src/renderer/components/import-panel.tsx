@@ -104,7 +104,7 @@ export function ImportPanel({ api, job, disabled, onFiles, onCancel, onDismiss }
       >
         <div className="dropzone-text">
           <strong>Drop captures or folders here</strong>
-          <span className="muted">iptables-save, nft list ruleset, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, sysctl, the kernel's TRACE/LOG lines (dmesg, journalctl -k, xtables-monitor --trace), curl/ping outputs, a whole terminal transcript, or a .tar.gz/.zip of them (a natlens collect tarball is one node). A folder: one node per sub-folder (a nodes/, captures/ or dated sub-folder holding only folders groups them: one node per folder in it); files picked together: one node.</span>
+          <span className="muted">iptables-save, nft list ruleset, ip addr, ip route, conntrack, tcpdump, pcap/pcapng, kubectl, sysctl, kernel TRACE/LOG lines, curl/ping outputs, a whole terminal transcript, or a .tar.gz/.zip of them (a natlens collect tarball is one node). A folder: one node per sub-folder (a nodes/, captures/ or dated sub-folder holding only folders groups them: one node per folder in it); files picked together: one node.</span>
         </div>
         <label className="node-override">
           <span>Node</span>
