@@ -3,7 +3,7 @@
  * own namespace (a pod's `ip addr` is not the node's), each replacing only what it covers
  * (compose-state.ts). The ruleset is the newest composed snapshot of each family (newestSnapshot).
  */
-import { RULESET_KINDS as RULESET_KIND_LIST, type CaptureKind } from '../records/records';
+import { isRulesetKind } from '../records/records';
 import type { NodeSnapshot } from '../simulate/node-snapshot';
 import type { ComposedRulesetSnapshot } from '../model/compose-state';
 import { ModelError } from '../model/model-error';
@@ -16,8 +16,6 @@ export interface WorldOptions {
   /** A ruleset capture id (`trace --snapshot`): the ruleset snapshot it is part of is used for its node instead of the newest. */
   snapshot?: number | null;
 }
-
-const RULESET_KINDS: readonly CaptureKind[] = RULESET_KIND_LIST;
 
 type RulesetFields = Pick<NodeSnapshot, 'ruleset' | 'ruleset6' | 'rulesetSource'>;
 
@@ -65,7 +63,7 @@ function defineRulesetFields(snapshot: NodeSnapshot, picked: () => RulesetFields
  */
 export function loadWorld(store: Store, options: WorldOptions = {}): NodeSnapshot[] {
   const pinned = options.snapshot == null ? null : store.capture(options.snapshot);
-  if (options.snapshot != null && (!pinned || !RULESET_KINDS.includes(pinned.kind)))
+  if (options.snapshot != null && (!pinned || !isRulesetKind(pinned.kind)))
     throw new ModelError(store.path, `capture ${options.snapshot} is not an iptables capture of this project`);
   return store.listNodes().map(({ id, name }) => {
     const links = nodeState(store, id, null, LINK_PARTS);

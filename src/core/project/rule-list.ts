@@ -9,7 +9,7 @@
 import { cidrContains, parseCidr, parseIp, type CidrNumber } from '../common/ip';
 import { assertNever } from '../common/assert-never';
 import type { CaptureRow, Store } from '../model/store';
-import { RULESET_KINDS } from '../records/records';
+import { isRulesetKind } from '../records/records';
 import type { Match, NatRange, PortRange, Rule, Target } from '../netfilter/ruleset';
 import { ModelError } from '../model/model-error';
 import { chainPlaces } from '../model/rows/chain-heads';
@@ -169,7 +169,7 @@ export function listRules(store: Store, query: RuleListQuery): RuleListPage {
   if (nodeId === null) throw new RuleListError('unknown-node', `there is no node "${query.node}" in this project`);
   const all = store
     .capturesOf(nodeId)
-    .filter((c) => (RULESET_KINDS as readonly string[]).includes(c.kind) && c.netns === null)
+    .filter((c) => isRulesetKind(c.kind) && c.netns === null)
     .sort((a, b) => b.snapshot - a.snapshot || b.id - a.id);
   const captures = all.map(listedCapture);
   const chosen = query.captureId === undefined ? all[0] : all.find((c) => c.id === query.captureId);

@@ -29,6 +29,11 @@ export const CAPTURE_KINDS: readonly CaptureKind[] = [
 export const RULESET_KINDS = ['iptables-save', 'iptables-list', 'nft-ruleset'] as const;
 export type RulesetKind = (typeof RULESET_KINDS)[number];
 
+/** A kind whose captures hold a netfilter ruleset. */
+export function isRulesetKind(kind: string): kind is RulesetKind {
+  return (RULESET_KINDS as readonly string[]).includes(kind);
+}
+
 // ---- ip addr / ifconfig -------------------------------------------------------------------
 
 export interface AddressRecord {

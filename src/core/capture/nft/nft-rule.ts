@@ -5,8 +5,9 @@
  * caller warns: the replay answers `unknown` on that rule rather than pass over it.
  */
 import type { AddrType, Counters, CtState, Match, PortRange, Target } from '../../netfilter/ruleset';
+import { CT_STATES, TCP_FLAGS } from '../../netfilter/rule-values';
 import {
-  fail, normaliseLogLevel, normaliseProtocol, parseCidr, parseIcmpType, parseNatRange, parsePortRange, parseU32,
+  fail, normaliseLogLevel, normaliseProtocol, parseCidr, parseIcmpType, parseNatRange, parsePortRange, parseTcpFlags, parseU32,
 } from '../iptables/iptables-values';
 
 export interface NftRule {
@@ -91,25 +92,20 @@ const FIB_TYPES: Readonly<Record<string, AddrType>> = {
 
 const TCP_FLAG_WORDS = new Set(['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr']);
 
-const TCP_FLAG_ORDER = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
-
 /** `syn,rst`, `(syn|rst)`, or the `0x2,0x4` nft -nn prints. */
 function tcpFlags(word: string): string[] {
   const flags = word.replace(/[()]/g, '').split(/[,|]/).filter((f) => f !== '');
   const upper = new Set<string>();
   for (const f of flags) {
     if (/^0x[0-9a-f]{1,2}$/i.test(f)) {
-      const bits = parseInt(f.slice(2), 16);
-      TCP_FLAG_ORDER.forEach((name, i) => {
-        if ((bits & (1 << i)) !== 0) upper.add(name);
-      });
+      for (const name of parseTcpFlags(f)) upper.add(name);
     } else if (TCP_FLAG_WORDS.has(f)) {
       upper.add(f === 'ecn' ? 'ECE' : f.toUpperCase());
     } else {
       fail(`unknown TCP flag "${f}"`);
     }
   }
-  return TCP_FLAG_ORDER.filter((f) => upper.has(f));
+  return TCP_FLAGS.filter((f) => upper.has(f));
 }
 
 /** iptables-nft writes a random statistic as `meta random & 0x7fffffff < p·2^31`; iptables-nft-save prints p with 11 decimals. */
@@ -602,10 +598,9 @@ function ctExpression(c: Words, matches: Match[], setTarget: (t: Target) => void
   }
 }
 
-const STATE_ORDER: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
-
+/** In the kernel's bit order, as iptables prints (and parseCtStates reads) them. */
 function orderStates(states: CtState[]): CtState[] {
-  return STATE_ORDER.filter((s) => states.includes(s));
+  return CT_STATES.filter((s) => states.includes(s));
 }
 
 function natFlags(c: Words): Set<string> {

@@ -82,18 +82,10 @@ export function hintOf(argv: string[]): Hint {
     case 'oc':
     case 'k':
       return kubectlHint(args);
-    // Probes: what they print is the symptom (refused, timed out, unreachable) of the target their command names.
-    case 'curl':
-    case 'wget':
-    case 'nc':
-    case 'ncat':
-    case 'netcat':
-    case 'telnet':
-    case 'ping':
-    case 'ping6':
-      return { kind: probeCommandOf(argv) === null ? null : 'probe', table: null, selective: false };
+    // Probes (curl, wget, nc, telnet, ping): what they print is the symptom (refused, timed out, unreachable) of the
+    // target their command names; probeCommandOf knows the tools.
     default:
-      return NO_HINT;
+      return probeCommandOf(argv) === null ? NO_HINT : { kind: 'probe', table: null, selective: false };
   }
 }
 
