@@ -122,11 +122,12 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
     io.stderr(`natlens: warning: ${w.source}: ${w.message}${span}\n`);
   }
   for (const e of report.errors) io.stderr(`natlens: error: ${e.source}: ${e.message}\n`);
+  const warnedSpans = warnedBlocks(report.warnings);
   for (const f of report.files) {
     if (f.dataLines > f.readDataLines) {
       io.stderr(`natlens: ${f.file}: ${f.readDataLines} of ${f.dataLines} lines that look like data read; ${f.warnedDataLines} warned about above\n`);
     }
-    const kept = keptText(f, report.warnings);
+    const kept = keptText(f, warnedSpans);
     if (kept !== null) io.stderr(`natlens: ${f.file}: ${kept}\n`);
   }
   const flows = report.flows;
@@ -152,6 +153,11 @@ function printReport(report: ImportReport, json: boolean, io: CliIo): void {
   }
 }
 
+/** `file:first-last` of every warning that names its lines: the blocks already warned about. */
+function warnedBlocks(warnings: ImportReport['warnings']): Set<string> {
+  return new Set(warnings.filter((w) => w.lines !== undefined).map((w) => `${w.source.slice(0, w.source.lastIndexOf(':'))}:${w.lines![0]}-${w.lines![1]}`));
+}
+
 /** Blocks listed by name in the line about what a file kept as text; `import --json` lists every one. */
 const KEPT_NAMED = 5;
 
@@ -160,8 +166,7 @@ const KEPT_NAMED = 5;
  * recognise), so that a terminal user learns of it as a JSON reader does; null when nothing was. A block a warning
  * already covered (a capture that failed to parse) is not named again.
  */
-function keptText(file: ImportReport['files'][number], warnings: ImportReport['warnings']): string | null {
-  const warned = new Set(warnings.filter((w) => w.lines !== undefined).map((w) => `${w.source.slice(0, w.source.lastIndexOf(':'))}:${w.lines![0]}-${w.lines![1]}`));
+function keptText(file: ImportReport['files'][number], warned: ReadonlySet<string>): string | null {
   const blocks = file.kept.filter((b) => !warned.has(`${file.file}:${b.lines[0]}-${b.lines[1]}`));
   if (blocks.length === 0) return null;
   const where = (b: (typeof blocks)[number]): string => (b.lines[0] === b.lines[1] ? `line ${b.lines[0]}` : `lines ${b.lines[0]}-${b.lines[1]}`);
